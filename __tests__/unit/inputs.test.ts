@@ -1,0 +1,169 @@
+import { describe, expect, it } from '@jest/globals'
+import {
+  type BackupInputs,
+  InputError,
+  Inputs,
+  getInputs,
+  parseList,
+  parsePgDumpArgs
+} from '../../src/inputs.js'
+
+/** Typed fixture: the inputs as the runner would pass them (empty string = not given). */
+type RawInputs = Partial<Record<Inputs, string>>
+
+const URL = 'postgresql://app:s3cret@db.example.com:5432/app'
+
+function read(raw: RawInputs) {
+  return (name: Inputs): string => (raw[name] ?? '').trim()
+}
+
+function backupInputs(raw: RawInputs): BackupInputs {
+  const inputs = getInputs(read({ [Inputs.DatabaseUrl]: URL, ...raw }))
+  if (inputs.mode !== 'backup') throw new Error('expected backup inputs')
+  return inputs
+}
+
+function inputError(raw: RawInputs): InputError {
+  try {
+    getInputs(read({ [Inputs.DatabaseUrl]: URL, ...raw }))
+  } catch (error) {
+    expect(error).toBeInstanceOf(InputError)
+    return error as InputError
+  }
+  throw new Error('expected an InputError')
+}
+
+describe('getInputs', () => {
+  it('applies the documented defaults', () => {
+    const inputs = backupInputs({})
+    expect(inputs).toEqual({
+      mode: 'backup',
+      databaseUrl: URL,
+      artifactName: 'database-backup',
+      retentionDays: 30,
+      format: 'custom',
+      compression: 'zstd',
+      compressionLevel: 3,
+      filters: {
+        tables: [],
+        excludeTables: [],
+        excludeTableData: [],
+        schemas: [],
+        excludeSchemas: []
+      },
+      pgDumpArgs: [],
+      overwrite: false,
+      rowCounts: 'exact',
+      jobs: 1,
+      pgBinDir: undefined,
+      connectTimeoutSeconds: 10
+    })
+  })
+
+  it('parses every input', () => {
+    const inputs = backupInputs({
+      [Inputs.ArtifactName]: 'nightly',
+      [Inputs.RetentionDays]: '7',
+      [Inputs.Format]: 'Directory',
+      [Inputs.Compression]: 'gzip',
+      [Inputs.CompressionLevel]: '9',
+      [Inputs.Tables]: 'public.users,\n  sales.*\n',
+      [Inputs.ExcludeTables]: 'public.logs',
+      [Inputs.ExcludeTableData]: 'public.events, public.audit',
+      [Inputs.Schemas]: 'public\nsales',
+      [Inputs.ExcludeSchemas]: 'tmp',
+      [Inputs.PgDumpArgs]: '--no-owner --exclude-extension="my ext"',
+      [Inputs.Overwrite]: 'true',
+      [Inputs.RowCounts]: 'estimate',
+      [Inputs.Jobs]: '2',
+      [Inputs.PgBinDir]: '/usr/lib/postgresql/17/bin'
+    })
+    expect(inputs.artifactName).toBe('nightly')
+    expect(inputs.retentionDays).toBe(7)
+    expect(inputs.format).toBe('directory')
+    expect(inputs.compression).toBe('gzip')
+    expect(inputs.compressionLevel).toBe(9)
+    expect(inputs.filters).toEqual({
+      tables: ['public.users', 'sales.*'],
+      excludeTables: ['public.logs'],
+      excludeTableData: ['public.events', 'public.audit'],
+      schemas: ['public', 'sales'],
+      excludeSchemas: ['tmp']
+    })
+    expect(inputs.pgDumpArgs).toEqual(['--no-owner', '--exclude-extension=my ext'])
+    expect(inputs.overwrite).toBe(true)
+    expect(inputs.rowCounts).toBe('estimate')
+    expect(inputs.jobs).toBe(2)
+    expect(inputs.pgBinDir).toBe('/usr/lib/postgresql/17/bin')
+  })
+
+  it.each<[RawInputs, Inputs, RegExp]>([
+    [{ [Inputs.DatabaseUrl]: ' ' }, Inputs.DatabaseUrl, /is required/],
+    [{ [Inputs.Mode]: 'archive' }, Inputs.Mode, /not one of: backup, restore/],
+    [{ [Inputs.Format]: 'tar' }, Inputs.Format, /not one of: custom, plain, directory/],
+    [{ [Inputs.Compression]: 'lz4' }, Inputs.Compression, /not one of: zstd, gzip, none/],
+    [{ [Inputs.RetentionDays]: '0' }, Inputs.RetentionDays, /out of range/],
+    [{ [Inputs.RetentionDays]: 'abc' }, Inputs.RetentionDays, /not a whole number/],
+    [{ [Inputs.RetentionDays]: '1.5' }, Inputs.RetentionDays, /not a whole number/],
+    [{ [Inputs.RetentionDays]: '-3' }, Inputs.RetentionDays, /not a whole number/],
+    [{ [Inputs.CompressionLevel]: '20' }, Inputs.CompressionLevel, /from 1 to 19/],
+    [
+      { [Inputs.Compression]: 'gzip', [Inputs.CompressionLevel]: '10' },
+      Inputs.CompressionLevel,
+      /from 1 to 9/
+    ],
+    [
+      { [Inputs.Compression]: 'none', [Inputs.CompressionLevel]: '3' },
+      Inputs.CompressionLevel,
+      /no meaning/
+    ],
+    [{ [Inputs.Overwrite]: 'maybe' }, Inputs.Overwrite, /not a boolean/],
+    [{ [Inputs.Jobs]: '4' }, Inputs.Jobs, /format: directory/],
+    [{ [Inputs.ArtifactName]: 'a/b' }, Inputs.ArtifactName, /cannot contain/],
+    [{ [Inputs.RowCounts]: 'all' }, Inputs.RowCounts, /not one of/]
+  ])('rejects %j naming the input', (raw, input, message) => {
+    const error = inputError(raw)
+    expect(error.input).toBe(input)
+    expect(error.message).toMatch(new RegExp(`^Input '${input}': `))
+    expect(error.message).toMatch(message)
+    expect(error.message).not.toContain('s3cret')
+  })
+})
+
+describe('parseList', () => {
+  it('splits on newlines and commas and drops blanks', () => {
+    expect(parseList(' a ,b\n\n c,\n')).toEqual(['a', 'b', 'c'])
+    expect(parseList('')).toEqual([])
+  })
+})
+
+describe('parsePgDumpArgs', () => {
+  it('splits like a shell without running one', () => {
+    expect(
+      parsePgDumpArgs(`--no-owner --lock-wait-timeout=30s --exclude-extension='a b;$(x)'`)
+    ).toEqual(['--no-owner', '--lock-wait-timeout=30s', '--exclude-extension=a b;$(x)'])
+    expect(parsePgDumpArgs('')).toEqual([])
+  })
+
+  it.each([
+    ['--host=evil.example.com', '--host'],
+    ['-h evil', '-h'],
+    ['--dbname=postgresql://x', '--dbname'],
+    ['--db=other', '--dbname'],
+    ['-U root', '-U'],
+    ['--port=1', '--port'],
+    ['-f /tmp/out', '-f'],
+    ['--file=/tmp/out', '--file'],
+    ['-Fp', '-F'],
+    ['-vh evil', '-h'],
+    ['--snapshot=x', '--snapshot'],
+    ['--password', '--password'],
+    ['-t users', '-t']
+  ])('refuses %s, which would take over the connection or output', (args, option) => {
+    expect(() => parsePgDumpArgs(args)).toThrow(new RegExp(`'${option}' cannot be passed`))
+  })
+
+  it('refuses positional arguments (a database name)', () => {
+    expect(() => parsePgDumpArgs('--no-owner otherdb')).toThrow(/'otherdb' is not an option/)
+  })
+})

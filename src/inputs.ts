@@ -1,0 +1,319 @@
+/**
+ * Every input of the action: names in one enum, parsed and validated in one place.
+ * Nothing deeper in the engine reads `core.getInput` or the environment for inputs.
+ */
+import * as core from '@actions/core'
+import { parseArgsStringToArgv } from 'string-argv'
+
+export enum Inputs {
+  Mode = 'mode',
+  DatabaseUrl = 'database-url',
+  ArtifactName = 'artifact-name',
+  RetentionDays = 'retention-days',
+  Format = 'format',
+  Compression = 'compression',
+  CompressionLevel = 'compression-level',
+  Tables = 'tables',
+  ExcludeTables = 'exclude-tables',
+  ExcludeTableData = 'exclude-table-data',
+  Schemas = 'schemas',
+  ExcludeSchemas = 'exclude-schemas',
+  PgDumpArgs = 'pg-dump-args',
+  Overwrite = 'overwrite',
+  RowCounts = 'row-counts',
+  Jobs = 'jobs',
+  PgBinDir = 'pg-bin-dir',
+  ConnectTimeout = 'connect-timeout'
+}
+
+export type Mode = 'backup' | 'restore'
+export type DumpFormat = 'custom' | 'plain' | 'directory'
+export type Compression = 'zstd' | 'gzip' | 'none'
+export type RowCountMethod = 'exact' | 'estimate' | 'none'
+
+export const MODES: readonly Mode[] = ['backup', 'restore']
+export const FORMATS: readonly DumpFormat[] = ['custom', 'plain', 'directory']
+export const COMPRESSIONS: readonly Compression[] = ['zstd', 'gzip', 'none']
+export const ROW_COUNT_METHODS: readonly RowCountMethod[] = ['exact', 'estimate', 'none']
+
+/** Levels each compressor accepts, and the one used when `compression-level` is empty. */
+export const COMPRESSION_LEVELS: Record<
+  Compression,
+  { min: number; max: number; default: number }
+> = {
+  zstd: { min: 1, max: 19, default: 3 },
+  gzip: { min: 1, max: 9, default: 6 },
+  none: { min: 0, max: 0, default: 0 }
+}
+
+export interface DumpFilters {
+  tables: string[]
+  excludeTables: string[]
+  excludeTableData: string[]
+  schemas: string[]
+  excludeSchemas: string[]
+}
+
+export interface BackupInputs {
+  mode: 'backup'
+  databaseUrl: string
+  artifactName: string
+  retentionDays: number
+  format: DumpFormat
+  compression: Compression
+  compressionLevel: number
+  filters: DumpFilters
+  pgDumpArgs: string[]
+  overwrite: boolean
+  rowCounts: RowCountMethod
+  jobs: number
+  pgBinDir?: string
+  connectTimeoutSeconds: number
+}
+
+export interface RestoreInputs {
+  mode: 'restore'
+  databaseUrl: string
+}
+
+export type ActionInputs = BackupInputs | RestoreInputs
+
+/** A bad input: the message names the input and says what to do. */
+export class InputError extends Error {
+  constructor(
+    readonly input: Inputs | string,
+    message: string
+  ) {
+    super(`Input '${input}': ${message}`)
+    this.name = 'InputError'
+  }
+}
+
+/** Reads one input as the runner passes it (INPUT_<NAME>), trimmed. */
+export type InputReader = (name: Inputs) => string
+
+export const readActionInput: InputReader = name => core.getInput(name)
+
+/**
+ * pg_dump options that would change where it connects, where it writes or which
+ * format it writes: the action owns those, so `pg-dump-args` may not set them.
+ */
+const RESERVED_PG_DUMP_OPTIONS: Record<string, string> = {
+  '-h': 'the host comes from database-url',
+  '--host': 'the host comes from database-url',
+  '-p': 'the port comes from database-url',
+  '--port': 'the port comes from database-url',
+  '-U': 'the user comes from database-url',
+  '--username': 'the user comes from database-url',
+  '-d': 'the database comes from database-url',
+  '--dbname': 'the database comes from database-url',
+  '-w': 'the password comes from database-url',
+  '--no-password': 'the password comes from database-url',
+  '-W': 'the password comes from database-url',
+  '--password': 'the password comes from database-url',
+  '-f': 'the action writes the output file itself',
+  '--file': 'the action writes the output file itself',
+  '-F': "use the 'format' input",
+  '--format': "use the 'format' input",
+  '-Z': "use the 'compression' and 'compression-level' inputs",
+  '--compress': "use the 'compression' and 'compression-level' inputs",
+  '-j': "use the 'jobs' input",
+  '--jobs': "use the 'jobs' input",
+  '--snapshot': 'the action exports its own snapshot so that row counts match the dump',
+  '-t': "use the 'tables' input",
+  '--table': "use the 'tables' input",
+  '-T': "use the 'exclude-tables' input",
+  '--exclude-table': "use the 'exclude-tables' input",
+  '-n': "use the 'schemas' input",
+  '--schema': "use the 'schemas' input",
+  '-N': "use the 'exclude-schemas' input",
+  '--exclude-schema': "use the 'exclude-schemas' input",
+  '--exclude-table-data': "use the 'exclude-table-data' input",
+  '-V': 'not a dump option',
+  '--version': 'not a dump option',
+  '-?': 'not a dump option',
+  '--help': 'not a dump option'
+}
+
+/** Splits a list input: one item per line or comma-separated; blanks dropped. */
+export function parseList(value: string): string[] {
+  return value
+    .split(/[\n,]/)
+    .map(item => item.trim())
+    .filter(item => item.length > 0)
+}
+
+export function parseBoolean(name: Inputs, value: string, fallback: boolean): boolean {
+  const v = value.trim().toLowerCase()
+  if (v === '') return fallback
+  if (['true', 'yes', '1', 'on'].includes(v)) return true
+  if (['false', 'no', '0', 'off'].includes(v)) return false
+  throw new InputError(name, `'${value}' is not a boolean; use true or false.`)
+}
+
+export function parseWholeNumber(
+  name: Inputs,
+  value: string,
+  fallback: number,
+  range: { min: number; max?: number }
+): number {
+  const v = value.trim()
+  if (v === '') return fallback
+  if (!/^\d+$/.test(v)) {
+    throw new InputError(name, `'${value}' is not a whole number; ${describeRange(range)}.`)
+  }
+  const n = Number(v)
+  if (n < range.min || (range.max !== undefined && n > range.max)) {
+    throw new InputError(name, `${n} is out of range; ${describeRange(range)}.`)
+  }
+  return n
+}
+
+function describeRange(range: { min: number; max?: number }): string {
+  return range.max === undefined
+    ? `give a whole number of at least ${range.min}`
+    : `give a whole number from ${range.min} to ${range.max}`
+}
+
+function parseChoice<T extends string>(
+  name: Inputs,
+  value: string,
+  choices: readonly T[],
+  fallback: T
+): T {
+  const v = value.trim().toLowerCase()
+  if (v === '') return fallback
+  if ((choices as readonly string[]).includes(v)) return v as T
+  throw new InputError(name, `'${value}' is not one of: ${choices.join(', ')}.`)
+}
+
+/** Splits `pg-dump-args` like a shell would (quotes, escapes) but never runs a shell. */
+export function parsePgDumpArgs(value: string): string[] {
+  const args = parseArgsStringToArgv(value)
+  for (const arg of args) {
+    if (!arg.startsWith('-')) {
+      throw new InputError(
+        Inputs.PgDumpArgs,
+        `'${arg}' is not an option; pg-dump-args takes options only (the database comes from database-url). Use --option=value for options with values.`
+      )
+    }
+    const option = reservedOptionName(arg)
+    if (option) {
+      throw new InputError(
+        Inputs.PgDumpArgs,
+        `'${option}' cannot be passed to pg_dump here: ${RESERVED_PG_DUMP_OPTIONS[option]}.`
+      )
+    }
+  }
+  return args
+}
+
+function reservedOptionName(arg: string): string | undefined {
+  if (arg.startsWith('--')) {
+    const name = arg.split('=')[0]
+    // pg_dump accepts unambiguous prefixes of long options (getopt_long): --db, --hos, ...
+    const match = Object.keys(RESERVED_PG_DUMP_OPTIONS).find(
+      reserved => reserved.startsWith('--') && name.length > 3 && reserved.startsWith(name)
+    )
+    return match
+  }
+  // short options may be bundled (-vh host): check every letter up to one that takes a value
+  for (const letter of arg.slice(1)) {
+    const option = `-${letter}`
+    if (option in RESERVED_PG_DUMP_OPTIONS) return option
+  }
+  return undefined
+}
+
+export function parseMode(value: string): Mode {
+  return parseChoice(Inputs.Mode, value, MODES, 'backup')
+}
+
+export function getInputs(read: InputReader = readActionInput): ActionInputs {
+  const mode = parseMode(read(Inputs.Mode))
+  const databaseUrl = read(Inputs.DatabaseUrl).trim()
+  if (databaseUrl === '') {
+    throw new InputError(
+      Inputs.DatabaseUrl,
+      'is required. Store the connection URL (postgresql://user:password@host:5432/dbname) as a repository secret and pass it with `database-url: ${{ secrets.DATABASE_URL }}`.'
+    )
+  }
+  if (mode === 'restore') {
+    return { mode, databaseUrl }
+  }
+  return getBackupInputs(read, databaseUrl)
+}
+
+function getBackupInputs(read: InputReader, databaseUrl: string): BackupInputs {
+  const artifactName = read(Inputs.ArtifactName).trim() || 'database-backup'
+  validateArtifactName(artifactName)
+  const format = parseChoice(Inputs.Format, read(Inputs.Format), FORMATS, 'custom')
+  const compression = parseChoice(
+    Inputs.Compression,
+    read(Inputs.Compression),
+    COMPRESSIONS,
+    'zstd'
+  )
+  const levels = COMPRESSION_LEVELS[compression]
+  const levelInput = read(Inputs.CompressionLevel)
+  if (compression === 'none' && levelInput.trim() !== '') {
+    throw new InputError(
+      Inputs.CompressionLevel,
+      "has no meaning with 'compression: none'; remove it or choose zstd or gzip."
+    )
+  }
+  const compressionLevel = parseWholeNumber(Inputs.CompressionLevel, levelInput, levels.default, {
+    min: levels.min,
+    max: levels.max
+  })
+  const jobs = parseWholeNumber(Inputs.Jobs, read(Inputs.Jobs), 1, { min: 1, max: 64 })
+  if (jobs > 1 && format !== 'directory') {
+    throw new InputError(
+      Inputs.Jobs,
+      `parallel dumps need 'format: directory' (pg_dump --jobs works only with it); got format '${format}'.`
+    )
+  }
+  const pgBinDir = read(Inputs.PgBinDir).trim()
+  return {
+    mode: 'backup',
+    databaseUrl,
+    artifactName,
+    retentionDays: parseWholeNumber(Inputs.RetentionDays, read(Inputs.RetentionDays), 30, {
+      min: 1
+    }),
+    format,
+    compression,
+    compressionLevel,
+    filters: {
+      tables: parseList(read(Inputs.Tables)),
+      excludeTables: parseList(read(Inputs.ExcludeTables)),
+      excludeTableData: parseList(read(Inputs.ExcludeTableData)),
+      schemas: parseList(read(Inputs.Schemas)),
+      excludeSchemas: parseList(read(Inputs.ExcludeSchemas))
+    },
+    pgDumpArgs: parsePgDumpArgs(read(Inputs.PgDumpArgs)),
+    overwrite: parseBoolean(Inputs.Overwrite, read(Inputs.Overwrite), false),
+    rowCounts: parseChoice(Inputs.RowCounts, read(Inputs.RowCounts), ROW_COUNT_METHODS, 'exact'),
+    jobs,
+    pgBinDir: pgBinDir === '' ? undefined : pgBinDir,
+    connectTimeoutSeconds: parseWholeNumber(
+      Inputs.ConnectTimeout,
+      read(Inputs.ConnectTimeout),
+      10,
+      { min: 1, max: 600 }
+    )
+  }
+}
+
+/** The characters GitHub refuses in artifact names (same list as @actions/artifact). */
+const FORBIDDEN_NAME_CHARACTERS = ['"', ':', '<', '>', '|', '*', '?', '\r', '\n', '\\', '/']
+
+function validateArtifactName(name: string): void {
+  const bad = FORBIDDEN_NAME_CHARACTERS.filter(c => name.includes(c))
+  if (bad.length > 0) {
+    throw new InputError(
+      Inputs.ArtifactName,
+      `'${name}' contains ${bad.map(c => JSON.stringify(c)).join(' ')}, which artifact names cannot contain.`
+    )
+  }
+}

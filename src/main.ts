@@ -1,0 +1,53 @@
+/**
+ * The action's entry: read and validate the inputs, mask the secrets, run the mode, set the
+ * outputs and write the job summary — on failure too, then let the error reach index.ts.
+ */
+import * as core from '@actions/core'
+import { type ActionInputs, InputError, Inputs, getInputs, readActionInput } from './inputs.js'
+import { backup, type BackupResult } from './modes/backup.js'
+import { parseDatabaseUrl } from './postgres/connection.js'
+import { redact, registerSecret, registerSecrets } from './secrets.js'
+import { backupSummaryMarkdown, failureSummaryMarkdown, writeSummary } from './summary.js'
+
+export async function run(): Promise<void> {
+  // mask the URL before anything could print it, even when other inputs are invalid
+  registerSecret(readActionInput(Inputs.DatabaseUrl).trim())
+  let mode = 'backup'
+  try {
+    const inputs: ActionInputs = getInputs()
+    mode = inputs.mode
+    const connection = parseDatabaseUrl(inputs.databaseUrl)
+    registerSecrets(connection.secrets)
+    if (inputs.mode === 'restore') {
+      throw new InputError(
+        Inputs.Mode,
+        "'restore' is not available in this version yet; use mode: backup, or restore by hand with the one-liners in the README."
+      )
+    }
+    const result = await backup(inputs, connection)
+    setBackupOutputs(result)
+    await writeSummary(backupSummaryMarkdown(result))
+  } catch (error) {
+    await writeSummary(failureSummaryMarkdown(mode, error))
+    throw error instanceof Error
+      ? new Error(redact(error.message))
+      : new Error(redact(String(error)))
+  }
+}
+
+function setBackupOutputs(result: BackupResult): void {
+  const m = result.manifest
+  const outputs: Record<string, string | number> = {
+    'artifact-id': result.artifact?.id ?? '',
+    'artifact-name': result.artifact?.name ?? '',
+    'artifact-url': result.artifact?.url ?? '',
+    'artifact-digest': result.artifact?.digest ?? '',
+    'file-name': result.fileName,
+    'size-bytes': m.file.sizeBytes,
+    sha256: m.file.sha256,
+    'server-version': result.serverVersion,
+    'pg-dump-version': result.pgDumpVersion,
+    'duration-seconds': result.durationSeconds
+  }
+  for (const [name, value] of Object.entries(outputs)) core.setOutput(name, redact(String(value)))
+}

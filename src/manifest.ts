@@ -1,0 +1,90 @@
+/**
+ * manifest.json: a versioned, secret-free description of one backup, stored beside the dump.
+ * Restore reads it to check the file (sha256) and the restored data (row counts).
+ */
+import { readFile, writeFile } from 'node:fs/promises'
+import type { Compression, DumpFormat, RowCountMethod } from './inputs.js'
+
+export const MANIFEST_FILE = 'manifest.json'
+export const MANIFEST_SCHEMA_VERSION = 1
+
+export interface ManifestTable {
+  schema: string
+  name: string
+  /** Exact count in the dump's snapshot, or a planner estimate (see rowCounts.method). */
+  rows: number | null
+}
+
+export interface Manifest {
+  schemaVersion: typeof MANIFEST_SCHEMA_VERSION
+  tool: { name: string; version: string }
+  createdAt: string
+  github?: { repository?: string; runId?: string; runAttempt?: string; workflow?: string }
+  database: { name: string; host: string; port: number; sizeBytes: number }
+  server: { version: string; versionNum: number; major: number }
+  pgDump: { version: string; major: number }
+  format: DumpFormat
+  compression: {
+    algorithm: Compression
+    level: number | null
+    /** Who compressed: the action's pipeline (pg_dump writes uncompressed data). */
+    by: 'action' | 'none'
+  }
+  file: { name: string; sizeBytes: number; sha256: string }
+  rawSizeBytes: number
+  durationSeconds: number
+  rowCounts: {
+    method: RowCountMethod
+    /** true when counted inside the snapshot pg_dump used (pg_export_snapshot). */
+    sameSnapshot: boolean
+    tables: ManifestTable[]
+    totalRows: number | null
+  }
+  filters: {
+    tables: string[]
+    excludeTables: string[]
+    excludeTableData: string[]
+    schemas: string[]
+    excludeSchemas: string[]
+  }
+  pgDumpArgs: string[]
+}
+
+export async function writeManifest(path: string, manifest: Manifest): Promise<void> {
+  await writeFile(path, JSON.stringify(manifest, null, 2) + '\n', { mode: 0o600 })
+}
+
+export class ManifestError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'ManifestError'
+  }
+}
+
+/** Reads and checks a manifest; an unknown schema version or missing fields are errors. */
+export async function readManifest(path: string): Promise<Manifest> {
+  let data: unknown
+  try {
+    data = JSON.parse(await readFile(path, 'utf8'))
+  } catch (error) {
+    throw new ManifestError(`${path} is not valid JSON: ${(error as Error).message}`)
+  }
+  return parseManifest(data)
+}
+
+export function parseManifest(data: unknown): Manifest {
+  const m = data as Partial<Manifest>
+  if (typeof m !== 'object' || m === null) throw new ManifestError('manifest is not an object')
+  if (m.schemaVersion !== MANIFEST_SCHEMA_VERSION) {
+    throw new ManifestError(
+      `manifest schemaVersion ${String(m.schemaVersion)} is not supported (expected ${MANIFEST_SCHEMA_VERSION}); use a newer version of the action.`
+    )
+  }
+  if (!m.file || typeof m.file.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(m.file.sha256)) {
+    throw new ManifestError('manifest has no valid file.sha256')
+  }
+  if (!m.format || !m.compression || !Array.isArray(m.rowCounts?.tables)) {
+    throw new ManifestError('manifest lacks format, compression or rowCounts')
+  }
+  return m as Manifest
+}

@@ -1,0 +1,431 @@
+/**
+ * Backup: connection → preflight → pg_dump → compress → sha256 → file → check → artifact.
+ * Orchestration only; each stage lives in its own module. Fails closed: a failed dump, an empty
+ * or unreadable archive uploads nothing, and the temporary directory is removed in every case.
+ */
+import * as core from '@actions/core'
+import { spawn } from 'node:child_process'
+import { createWriteStream } from 'node:fs'
+import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import type { Readable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
+import type { DefaultArtifactClient } from '@actions/artifact'
+import type { BackupInputs, DumpFormat } from '../inputs.js'
+import {
+  MANIFEST_FILE,
+  MANIFEST_SCHEMA_VERSION,
+  type Manifest,
+  writeManifest
+} from '../manifest.js'
+import { compressionExtension, createCompressor } from '../pipeline/compress.js'
+import { DigestStage } from '../pipeline/digest.js'
+import { CountingStage, formatBytes, startProgress } from '../pipeline/progress.js'
+import {
+  ArchiveError,
+  CopyScanner,
+  PLAIN_TRAILER,
+  type QualifiedName,
+  dataTablesInList,
+  listArchive
+} from '../postgres/archive.js'
+import { type ClientInstall, chooseDumpClient, programPath } from '../postgres/clients.js'
+import { type Connection, describeConnection, libpqEnvironment } from '../postgres/connection.js'
+import { buildPgDumpArgs, startPgDump } from '../postgres/dump.js'
+import {
+  type ServerInfo,
+  SnapshotSession,
+  type TableRows,
+  connect,
+  readServerInfo
+} from '../postgres/preflight.js'
+import { redact } from '../secrets.js'
+import {
+  type UploadedArtifact,
+  artifactClient,
+  checkNameIsFree,
+  uploadBackup
+} from '../storage/artifact.js'
+import { TOOL_NAME, TOOL_VERSION } from '../version.js'
+
+export interface BackupResult {
+  artifact?: UploadedArtifact
+  fileName: string
+  retentionDays: number
+  manifest: Manifest
+  serverVersion: string
+  pgDumpVersion: string
+  durationSeconds: number
+}
+
+export interface BackupDependencies {
+  artifact?: DefaultArtifactClient
+  /** Parent of the temporary directory; defaults to RUNNER_TEMP, else the OS temp dir. */
+  tempRoot?: string
+  now?: () => Date
+}
+
+export class BackupError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'BackupError'
+  }
+}
+
+export async function backup(
+  inputs: BackupInputs,
+  connection: Connection,
+  deps: BackupDependencies = {}
+): Promise<BackupResult> {
+  const started = Date.now()
+  const now = deps.now ?? (() => new Date())
+  const client = deps.artifact ?? artifactClient()
+
+  const { exists } = await core.group('Check the artifact name', async () => {
+    const result = await checkNameIsFree(client, inputs.artifactName, inputs.overwrite)
+    core.info(
+      result.exists
+        ? `'${inputs.artifactName}' exists in this run; it will be replaced once the new backup is ready (overwrite: true).`
+        : `'${inputs.artifactName}' is free in this run.`
+    )
+    return result
+  })
+
+  const pg = await core.group(`Connect to ${describeConnection(connection)}`, async () =>
+    connect(connection, inputs.connectTimeoutSeconds)
+  )
+  const tempRoot = deps.tempRoot ?? process.env.RUNNER_TEMP ?? os.tmpdir()
+  let workDir: string | undefined
+  let session: SnapshotSession | undefined
+  try {
+    const server = await core.group('Read the server', async () => {
+      const info = await readServerInfo(pg)
+      core.info(
+        `PostgreSQL ${info.version}; database '${info.database}', ${formatBytes(info.sizeBytes)}, ${info.tables.length} tables`
+      )
+      if (info.inRecovery) core.info('The server is a standby (in recovery).')
+      return info
+    })
+    const pgDump = await core.group('Choose pg_dump', async () => {
+      const install = await chooseDumpClient(server.major, server.version, {
+        pgBinDir: inputs.pgBinDir
+      })
+      core.info(`${programPath(install, 'pg_dump')}: ${install.versionText}`)
+      return install
+    })
+
+    await mkdir(tempRoot, { recursive: true })
+    workDir = await mkdtemp(path.join(tempRoot, 'pg-backup-'))
+    const stamp = now()
+      .toISOString()
+      .replace(/[-:]/g, '')
+      .replace(/\.\d+Z$/, 'Z')
+    const fileName = `${safeFileName(server.database)}-${stamp}${formatExtension(inputs.format)}${compressionExtension(inputs.compression)}`
+    const filePath = path.join(workDir, fileName)
+
+    session = await SnapshotSession.open(pg)
+    if (!session.snapshotId) {
+      core.info('The server cannot export a snapshot; row counts are taken right after the dump.')
+    }
+    const dumped = await core.group(`Dump to ${fileName}`, () =>
+      dumpToFile(inputs, connection, server, pgDump, session!, workDir!, filePath)
+    )
+
+    const dataTables = await core.group('Check the archive', () =>
+      checkArchive(inputs.format, pgDump, filePath, dumped, server)
+    )
+    const rowCounts = await core.group('Count rows', () =>
+      countRows(inputs, session!, dumped.counting, dataTables, server)
+    )
+    await session.close()
+    session = undefined
+
+    const manifest: Manifest = {
+      schemaVersion: MANIFEST_SCHEMA_VERSION,
+      tool: { name: TOOL_NAME, version: TOOL_VERSION },
+      createdAt: now().toISOString(),
+      github: githubContext(),
+      database: {
+        name: server.database,
+        host: connection.host,
+        port: connection.port,
+        sizeBytes: server.sizeBytes
+      },
+      server: { version: server.version, versionNum: server.versionNum, major: server.major },
+      pgDump: { version: pgDump.version, major: pgDump.major },
+      format: inputs.format,
+      compression: {
+        algorithm: inputs.compression,
+        level: inputs.compression === 'none' ? null : inputs.compressionLevel,
+        by: inputs.compression === 'none' ? 'none' : 'action'
+      },
+      file: { name: fileName, sizeBytes: dumped.fileBytes, sha256: dumped.sha256 },
+      rawSizeBytes: dumped.rawBytes,
+      durationSeconds: 0,
+      rowCounts,
+      filters: inputs.filters,
+      pgDumpArgs: dumped.args
+    }
+    const manifestPath = path.join(workDir, MANIFEST_FILE)
+
+    const artifact = await core.group(`Upload artifact '${inputs.artifactName}'`, async () => {
+      manifest.durationSeconds = round((Date.now() - started) / 1000)
+      await writeManifest(manifestPath, manifest)
+      const uploaded = await uploadBackup(client, {
+        name: inputs.artifactName,
+        files: [filePath, manifestPath],
+        rootDirectory: workDir!,
+        retentionDays: inputs.retentionDays,
+        replaceExisting: exists
+      })
+      core.info(
+        `Uploaded artifact ${uploaded.id} (${formatBytes(uploaded.size)}), sha256:${uploaded.digest}`
+      )
+      return uploaded
+    })
+    return {
+      artifact,
+      fileName,
+      retentionDays: inputs.retentionDays,
+      manifest,
+      serverVersion: server.version,
+      pgDumpVersion: pgDump.version,
+      durationSeconds: round((Date.now() - started) / 1000)
+    }
+  } finally {
+    if (session) await session.close()
+    await pg.end().catch(() => undefined)
+    if (workDir) await rm(workDir, { recursive: true, force: true })
+  }
+}
+
+interface Dumped {
+  rawBytes: number
+  fileBytes: number
+  sha256: string
+  args: string[]
+  /** Plain format: tables whose COPY statements passed through. */
+  copyTables?: QualifiedName[]
+  /** Plain format: last bytes of the uncompressed dump. */
+  tail?: Buffer
+  /** Directory format: tables with data, from pg_restore --list before packing. */
+  listedTables?: QualifiedName[]
+  /** Counting all tables in the snapshot, started with the dump when no filter is set. */
+  counting?: Promise<TableRows[]>
+}
+
+async function dumpToFile(
+  inputs: BackupInputs,
+  connection: Connection,
+  server: ServerInfo,
+  pgDump: ClientInstall,
+  session: SnapshotSession,
+  workDir: string,
+  filePath: string
+): Promise<Dumped> {
+  const env = libpqEnvironment(connection, { connectTimeoutSeconds: inputs.connectTimeoutSeconds })
+  const directory = inputs.format === 'directory' ? path.join(workDir, 'dump.dir') : undefined
+  const args = buildPgDumpArgs({
+    format: inputs.format,
+    filters: inputs.filters,
+    extraArgs: inputs.pgDumpArgs,
+    snapshotId: session.snapshotId,
+    directory,
+    jobs: inputs.jobs
+  })
+  core.info(`${programPath(pgDump, 'pg_dump')} ${args.join(' ')}`)
+  // with no filter every table is dumped: count them while the server dumps (same snapshot)
+  const unfiltered = Object.values(inputs.filters).every(list => list.length === 0)
+  let counting: Promise<TableRows[]> | undefined
+  if (inputs.rowCounts === 'exact' && unfiltered && session.snapshotId) {
+    counting = session.countRows(server.tables)
+    counting.catch(() => undefined) // awaited later; avoid an unhandled rejection meanwhile
+  }
+  const dump = startPgDump(programPath(pgDump, 'pg_dump'), args, env, line =>
+    core.info(redact(`pg_dump: ${line}`))
+  )
+  const raw = new CountingStage()
+  const progress = startProgress(
+    () => raw.bytes,
+    line => core.info(line),
+    {
+      estimateBytes: server.sizeBytes
+    }
+  )
+  try {
+    if (directory) {
+      // pg_dump writes the directory (in parallel with jobs); then it is packed as one tar stream
+      await dump.done
+      const lines = await listArchive(programPath(pgDump, 'pg_restore'), { directory })
+      const listedTables = dataTablesInList(lines, server.tables)
+      const packed = await writeStream(tarDirectory(directory), raw, undefined, inputs, filePath)
+      await rm(directory, { recursive: true, force: true })
+      return { ...packed, args, counting, listedTables }
+    }
+    const scanner = inputs.format === 'plain' ? new CopyScanner() : undefined
+    const written = writeStream(dump.stdout, raw, scanner, inputs, filePath)
+    try {
+      await Promise.all([written, dump.done])
+    } catch (error) {
+      dump.kill('SIGKILL')
+      await Promise.allSettled([written, dump.done])
+      throw error
+    }
+    return { ...(await written), args, copyTables: scanner?.tables, tail: raw.tail, counting }
+  } finally {
+    progress.stop()
+  }
+}
+
+/** source → count (→ scan) → compress → sha256 → file, with back-pressure all the way. */
+async function writeStream(
+  source: Readable,
+  raw: CountingStage,
+  scanner: CopyScanner | undefined,
+  inputs: BackupInputs,
+  filePath: string
+): Promise<{ rawBytes: number; fileBytes: number; sha256: string }> {
+  const digest = new DigestStage()
+  const stages: NodeJS.ReadWriteStream[] = [raw]
+  if (scanner) stages.push(scanner)
+  const compressor = createCompressor(inputs.compression, inputs.compressionLevel)
+  if (compressor) stages.push(compressor)
+  stages.push(digest)
+  try {
+    await pipeline([source, ...stages, createWriteStream(filePath, { mode: 0o600 })])
+  } catch (error) {
+    throw explainWriteError(error, filePath)
+  }
+  const onDisk = (await stat(filePath)).size
+  if (onDisk !== digest.bytes) {
+    throw new BackupError(
+      `the dump file has ${onDisk} bytes on disk but ${digest.bytes} were written; the disk may be failing.`
+    )
+  }
+  return { rawBytes: raw.bytes, fileBytes: digest.bytes, sha256: digest.digest() }
+}
+
+function explainWriteError(error: unknown, filePath: string): Error {
+  const err = error as NodeJS.ErrnoException
+  if (err?.code === 'ENOSPC' || err?.code === 'EDQUOT') {
+    return new BackupError(
+      `the disk is full: no space left while writing the dump to ${path.dirname(filePath)}. Free space on the runner (a GitHub-hosted runner has ~14 GB free), exclude large tables' data (exclude-table-data), or use a larger runner. Nothing was uploaded.`
+    )
+  }
+  return err instanceof Error ? err : new Error(String(error))
+}
+
+function tarDirectory(directory: string): Readable {
+  const child = spawn('tar', ['-cf', '-', '-C', directory, '.'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    windowsHide: true
+  })
+  let stderr = ''
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
+  child.on('close', code => {
+    if (code !== 0)
+      child.stdout.destroy(new Error(`tar exited with code ${code}: ${stderr.trim()}`))
+  })
+  child.on('error', error => child.stdout.destroy(new Error(`could not run tar: ${error.message}`)))
+  return child.stdout
+}
+
+/** Fails closed: the file must be an archive pg_restore accepts, or a complete plain dump. */
+async function checkArchive(
+  format: DumpFormat,
+  pgDump: ClientInstall,
+  filePath: string,
+  dumped: Dumped,
+  server: ServerInfo
+): Promise<QualifiedName[]> {
+  if (dumped.rawBytes === 0) {
+    throw new ArchiveError('pg_dump produced no output; nothing was uploaded.')
+  }
+  if (format === 'plain') {
+    if (!dumped.tail?.toString('utf8').includes(PLAIN_TRAILER)) {
+      throw new ArchiveError(
+        `the plain dump does not end with '${PLAIN_TRAILER}': it is truncated; nothing was uploaded.`
+      )
+    }
+    core.info(`Plain dump is complete; it holds data for ${dumped.copyTables?.length ?? 0} tables.`)
+    return dumped.copyTables ?? []
+  }
+  if (format === 'directory') {
+    // listed by pg_restore before it was packed (dumpToFile)
+    return dumped.listedTables ?? []
+  }
+  const lines = await listArchive(programPath(pgDump, 'pg_restore'), {
+    file: filePath,
+    compression: dumpedCompression(filePath)
+  })
+  const tables = dataTablesInList(lines, server.tables)
+  core.info(
+    `pg_restore --list accepts the archive: ${lines.filter(l => !l.startsWith(';')).length} entries, data for ${tables.length} tables.`
+  )
+  return tables
+}
+
+function dumpedCompression(filePath: string): 'zstd' | 'gzip' | 'none' {
+  if (filePath.endsWith('.zst')) return 'zstd'
+  if (filePath.endsWith('.gz')) return 'gzip'
+  return 'none'
+}
+
+async function countRows(
+  inputs: BackupInputs,
+  session: SnapshotSession,
+  counting: Promise<TableRows[]> | undefined,
+  dataTables: QualifiedName[],
+  server: ServerInfo
+): Promise<Manifest['rowCounts']> {
+  const key = (t: QualifiedName): string => JSON.stringify([t.schema, t.name])
+  const wanted = new Set(dataTables.map(key))
+  let tables: Manifest['rowCounts']['tables']
+  if (inputs.rowCounts === 'none') {
+    tables = dataTables.map(t => ({ schema: t.schema, name: t.name, rows: null }))
+  } else if (inputs.rowCounts === 'estimate') {
+    const estimates = new Map(server.tables.map(t => [key(t), t.estimatedRows]))
+    tables = dataTables.map(t => ({ ...t, rows: estimates.get(key(t)) ?? null }))
+  } else {
+    const all = counting ? await counting : await session.countRows(dataTables)
+    tables = all.filter(t => wanted.has(key(t)))
+  }
+  tables.sort((a, b) => a.schema.localeCompare(b.schema) || a.name.localeCompare(b.name))
+  const counted = tables.every(t => t.rows !== null)
+  const totalRows = counted ? tables.reduce((sum, t) => sum + (t.rows ?? 0), 0) : null
+  core.info(
+    inputs.rowCounts === 'none'
+      ? `Row counts are off (row-counts: none); ${tables.length} tables in the dump.`
+      : `${tables.length} tables, ${totalRows ?? '?'} rows (${inputs.rowCounts}).`
+  )
+  return {
+    method: inputs.rowCounts,
+    sameSnapshot: inputs.rowCounts === 'exact' && session.snapshotId !== undefined,
+    tables,
+    totalRows
+  }
+}
+
+function formatExtension(format: DumpFormat): string {
+  return format === 'custom' ? '.dump' : format === 'plain' ? '.sql' : '.dir.tar'
+}
+
+function safeFileName(name: string): string {
+  return name.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 80) || 'database'
+}
+
+function githubContext(): Manifest['github'] {
+  const env = process.env
+  if (!env.GITHUB_RUN_ID && !env.GITHUB_REPOSITORY) return undefined
+  return {
+    repository: env.GITHUB_REPOSITORY,
+    runId: env.GITHUB_RUN_ID,
+    runAttempt: env.GITHUB_RUN_ATTEMPT,
+    workflow: env.GITHUB_WORKFLOW
+  }
+}
+
+function round(n: number): number {
+  return Math.round(n * 10) / 10
+}

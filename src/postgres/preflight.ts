@@ -1,0 +1,221 @@
+/**
+ * Preflight with `pg`: connect (bounded in time), read the server version, database size and
+ * tables; export a snapshot so that pg_dump and the row counts see the same data.
+ */
+import pg from 'pg'
+import { InputError, Inputs } from '../inputs.js'
+import {
+  type Connection,
+  describeConnection,
+  mayFallBackToPlaintext,
+  pgClientConfig
+} from './connection.js'
+
+export interface TableInfo {
+  schema: string
+  name: string
+  /** Planner estimate (pg_class.reltuples); undefined when the table was never analyzed. */
+  estimatedRows?: number
+  sizeBytes: number
+}
+
+export interface ServerInfo {
+  /** server_version, e.g. "15.18 (Debian 15.18-0+deb12u1)". */
+  version: string
+  versionNum: number
+  major: number
+  database: string
+  sizeBytes: number
+  inRecovery: boolean
+  tables: TableInfo[]
+}
+
+export interface TableRows {
+  schema: string
+  name: string
+  rows: number
+}
+
+/** Connects, translating every failure into a message that names database-url and the fix. */
+export async function connect(
+  connection: Connection,
+  connectTimeoutSeconds: number
+): Promise<pg.Client> {
+  try {
+    return await openClient(connection, connectTimeoutSeconds)
+  } catch (error) {
+    if (mayFallBackToPlaintext(connection) && isNoSslError(error)) {
+      // libpq's sslmode=prefer: the server does not speak TLS, so connect in clear text
+      try {
+        return await openClient(connection, connectTimeoutSeconds, false)
+      } catch (retryError) {
+        throw explainConnectError(retryError, connection, connectTimeoutSeconds)
+      }
+    }
+    throw explainConnectError(error, connection, connectTimeoutSeconds)
+  }
+}
+
+async function openClient(
+  connection: Connection,
+  connectTimeoutSeconds: number,
+  ssl?: false
+): Promise<pg.Client> {
+  const client = new pg.Client(pgClientConfig(connection, { connectTimeoutSeconds, ssl }))
+  // a connection dropped later surfaces through the pending query; do not crash the process
+  client.on('error', () => undefined)
+  // bound the whole attempt: DNS and TLS can stall longer than pg's own timer covers
+  let timer: NodeJS.Timeout | undefined
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(Object.assign(new Error('timeout'), { code: 'CONNECT_TIMEOUT' })),
+      (connectTimeoutSeconds + 2) * 1000
+    )
+  })
+  try {
+    await Promise.race([client.connect(), deadline])
+    return client
+  } catch (error) {
+    void client.end().catch(() => undefined)
+    throw error
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+function isNoSslError(error: unknown): boolean {
+  return /does not support SSL/i.test(String((error as Error)?.message))
+}
+
+/** Turns a driver error into one sentence naming database-url, what went wrong and what to do. */
+export function explainConnectError(
+  error: unknown,
+  connection: Connection,
+  connectTimeoutSeconds: number
+): InputError {
+  const err = error as { code?: string; message?: string }
+  const where = describeConnection(connection)
+  const message = String(err?.message ?? error)
+  let detail: string
+  switch (err?.code) {
+    case '28P01':
+      detail = `password authentication failed for user '${connection.user ?? ''}'. Check the user name and password in the secret (percent-encode special characters: @ → %40, : → %3A, / → %2F).`
+      break
+    case '28000':
+      detail = `the server refused the connection: ${message}. Check the user, the database, and that the server allows connections from GitHub's runners (sslmode, pg_hba, IP allow-list).`
+      break
+    case '3D000':
+      detail = `the database '${connection.database}' does not exist on the server. Check the database name at the end of the URL.`
+      break
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      detail = `the host '${connection.host}' could not be resolved (DNS). Check the host name.`
+      break
+    case 'ECONNREFUSED':
+      detail = `nothing accepts connections at ${connection.host}:${connection.port}. Check the host and port, and that the server is running.`
+      break
+    case 'ENETUNREACH':
+    case 'EHOSTUNREACH':
+      detail = `the network cannot reach ${connection.host} (${err.code}). GitHub-hosted runners have no IPv6: if the host resolves only to IPv6 (e.g. a Supabase direct host), use the provider's IPv4 session pooler URL.`
+      break
+    case 'CONNECT_TIMEOUT':
+    case 'ETIMEDOUT':
+      detail = `no answer from ${connection.host}:${connection.port} within ${connectTimeoutSeconds} s. Check the host and port, and that the server's firewall or IP allow-list admits GitHub's runners.`
+      break
+    default:
+      if (/timeout/i.test(message)) {
+        detail = `no answer from ${connection.host}:${connection.port} within ${connectTimeoutSeconds} s. Check the host and port, and that the server's firewall or IP allow-list admits GitHub's runners.`
+      } else if (/SSL|TLS|certificate/i.test(message)) {
+        detail = `TLS failed: ${message}. Check sslmode and sslrootcert in the URL.`
+      } else {
+        detail = message
+      }
+  }
+  return new InputError(Inputs.DatabaseUrl, `could not connect to ${where}: ${detail}`)
+}
+
+export async function readServerInfo(client: pg.Client): Promise<ServerInfo> {
+  const settings = await client.query<{
+    version: string
+    version_num: string
+    database: string
+    size: string
+    in_recovery: boolean
+  }>(
+    `SELECT current_setting('server_version') AS version,
+            current_setting('server_version_num') AS version_num,
+            current_database() AS database,
+            pg_database_size(current_database())::text AS size,
+            pg_is_in_recovery() AS in_recovery`
+  )
+  const row = settings.rows[0]
+  const tables = await client.query<{
+    schema: string
+    name: string
+    estimate: string
+    size: string
+  }>(
+    `SELECT n.nspname AS schema, c.relname AS name, c.reltuples::bigint::text AS estimate,
+            pg_table_size(c.oid)::text AS size
+       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE c.relkind = 'r'
+        AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+        AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp\\_%'
+      ORDER BY 1, 2`
+  )
+  const versionNum = Number(row.version_num)
+  return {
+    version: row.version,
+    versionNum,
+    major: Math.floor(versionNum / 10000),
+    database: row.database,
+    sizeBytes: Number(row.size),
+    inRecovery: row.in_recovery,
+    tables: tables.rows.map(t => ({
+      schema: t.schema,
+      name: t.name,
+      estimatedRows: Number(t.estimate) >= 0 ? Number(t.estimate) : undefined,
+      sizeBytes: Number(t.size)
+    }))
+  }
+}
+
+/**
+ * A read-only repeatable-read transaction whose snapshot is exported for `pg_dump --snapshot`.
+ * Counting rows inside it gives exactly what the dump holds. Kept open until the dump ends.
+ */
+export class SnapshotSession {
+  private constructor(
+    private readonly client: pg.Client,
+    readonly snapshotId: string | undefined
+  ) {}
+
+  /** Opens the transaction; the snapshot id is undefined when the server cannot export one. */
+  static async open(client: pg.Client): Promise<SnapshotSession> {
+    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY')
+    try {
+      await client.query('SAVEPOINT export_snapshot')
+      const result = await client.query<{ id: string }>('SELECT pg_export_snapshot() AS id')
+      return new SnapshotSession(client, result.rows[0].id)
+    } catch {
+      await client.query('ROLLBACK TO SAVEPOINT export_snapshot')
+      return new SnapshotSession(client, undefined)
+    }
+  }
+
+  async countRows(tables: ReadonlyArray<{ schema: string; name: string }>): Promise<TableRows[]> {
+    const counts: TableRows[] = []
+    for (const table of tables) {
+      const qualified = `${this.client.escapeIdentifier(table.schema)}.${this.client.escapeIdentifier(table.name)}`
+      const result = await this.client.query<{ n: string }>(
+        `SELECT count(*)::text AS n FROM ONLY ${qualified}`
+      )
+      counts.push({ schema: table.schema, name: table.name, rows: Number(result.rows[0].n) })
+    }
+    return counts
+  }
+
+  async close(): Promise<void> {
+    await this.client.query('COMMIT').catch(() => undefined)
+  }
+}

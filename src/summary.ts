@@ -1,0 +1,82 @@
+/**
+ * The job summary: what was backed up, sizes, ratio, time, versions and a link; on failure,
+ * the error. Every text passes through redact(): never a secret.
+ */
+import * as core from '@actions/core'
+import { formatBytes, formatDuration } from './pipeline/progress.js'
+import type { BackupResult } from './modes/backup.js'
+import { redact } from './secrets.js'
+
+const MAX_TABLE_ROWS = 50
+
+export function backupSummaryMarkdown(result: BackupResult): string {
+  const m = result.manifest
+  const ratio = m.file.sizeBytes > 0 ? m.rawSizeBytes / m.file.sizeBytes : 0
+  const link = result.artifact?.url
+    ? `[${result.artifact.name}](${result.artifact.url})`
+    : (result.artifact?.name ?? '—')
+  const rows: Array<[string, string]> = [
+    ['Database', `\`${m.database.name}\` on \`${m.database.host}:${m.database.port}\``],
+    ['Artifact', `${link} (id ${result.artifact?.id ?? '—'}), kept ${result.retentionDays} days`],
+    ['File', `\`${m.file.name}\``],
+    [
+      'Format',
+      `${m.format}, ${m.compression.algorithm}${m.compression.level ? ` level ${m.compression.level}` : ''}`
+    ],
+    [
+      'Dump size',
+      `${formatBytes(m.rawSizeBytes)} → ${formatBytes(m.file.sizeBytes)} (ratio ${ratio.toFixed(1)}×)`
+    ],
+    ['Database size', formatBytes(m.database.sizeBytes)],
+    [
+      'Tables / rows',
+      `${m.rowCounts.tables.length} / ${m.rowCounts.totalRows ?? 'not counted'} (${describeCounts(m)})`
+    ],
+    ['Time', formatDuration(m.durationSeconds)],
+    ['PostgreSQL server', m.server.version],
+    ['pg_dump', m.pgDump.version],
+    ['sha256', `\`${m.file.sha256}\``]
+  ]
+  let md = `## ✅ Database backup\n\n| | |\n|---|---|\n`
+  md += rows.map(([k, v]) => `| ${k} | ${escapeCell(v)} |`).join('\n') + '\n'
+  const tables = m.rowCounts.tables
+  if (tables.length > 0 && tables.length <= MAX_TABLE_ROWS) {
+    md += `\n<details><summary>Rows per table</summary>\n\n| Table | Rows |\n|---|---:|\n`
+    md += tables
+      .map(t => `| ${escapeCell(`${t.schema}.${t.name}`)} | ${t.rows ?? '—'} |`)
+      .join('\n')
+    md += '\n\n</details>\n'
+  }
+  return redact(md)
+}
+
+function describeCounts(m: BackupResult['manifest']): string {
+  if (m.rowCounts.method === 'none') return 'row counts off'
+  if (m.rowCounts.method === 'estimate') return 'planner estimates'
+  return m.rowCounts.sameSnapshot ? "exact, in the dump's snapshot" : 'exact'
+}
+
+export function failureSummaryMarkdown(mode: string, error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error)
+  return redact(
+    `## ❌ Database ${mode} failed\n\n${escapeBlock(message)}\n\nNothing was uploaded. Temporary files were removed.\n`
+  )
+}
+
+function escapeCell(text: string): string {
+  return text.replace(/\|/g, '\\|').replace(/\n/g, ' ')
+}
+
+function escapeBlock(text: string): string {
+  return '```\n' + text.replace(/```/g, '`​``') + '\n```'
+}
+
+/** Appends to the job summary when the runner provides one; never fails the step itself. */
+export async function writeSummary(markdown: string): Promise<void> {
+  if (!process.env.GITHUB_STEP_SUMMARY) return
+  try {
+    await core.summary.addRaw(markdown, true).write()
+  } catch (error) {
+    core.warning(`could not write the job summary: ${(error as Error).message}`)
+  }
+}
