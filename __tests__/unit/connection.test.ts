@@ -1,7 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
 import { InputError } from '../../src/inputs.js'
 import {
-  type Connection,
   describeConnection,
   libpqEnvironment,
   parseDatabaseUrl,
