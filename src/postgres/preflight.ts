@@ -194,11 +194,12 @@ export class SnapshotSession {
   static async open(client: pg.Client): Promise<SnapshotSession> {
     await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY')
     try {
-      await client.query('SAVEPOINT export_snapshot')
+      // (not inside a savepoint: snapshots cannot be exported from a subtransaction)
       const result = await client.query<{ id: string }>('SELECT pg_export_snapshot() AS id')
       return new SnapshotSession(client, result.rows[0].id)
     } catch {
-      await client.query('ROLLBACK TO SAVEPOINT export_snapshot')
+      await client.query('ROLLBACK')
+      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY')
       return new SnapshotSession(client, undefined)
     }
   }

@@ -1,0 +1,310 @@
+/**
+ * The backup path end to end against a real PostgreSQL server and the real @actions/artifact
+ * client talking to the loopback artifact backend. Every assertion is on what arrived.
+ */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { spawnSync } from 'node:child_process'
+import { createHash } from 'node:crypto'
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import zlib from 'node:zlib'
+import {
+  type ArtifactBackend,
+  startArtifactBackend,
+  unzipEntries
+} from '../support/artifact-backend.js'
+import { seedSample, tableChecksums } from '../support/fixtures.js'
+import { type TestServer, startPostgres } from '../support/postgres.js'
+import type { BackupInputs, Compression, DumpFormat } from '../../src/inputs.js'
+import type { Manifest } from '../../src/manifest.js'
+
+let server: TestServer
+let backend: ArtifactBackend
+let source: string
+let sourceCounts: Record<string, number>
+let ordinaryTables: string[]
+let tempRoot: string
+const savedEnv = { ...process.env }
+// loaded after the environment points at the backend (the client reads GITHUB_API_URL on load)
+let engine: typeof import('../../src/modes/backup.js')
+let connectionModule: typeof import('../../src/postgres/connection.js')
+let artifact: typeof import('@actions/artifact')
+
+beforeAll(async () => {
+  ;[server, backend] = await Promise.all([startPostgres(), startArtifactBackend()])
+  Object.assign(process.env, backend.env())
+  engine = await import('../../src/modes/backup.js')
+  connectionModule = await import('../../src/postgres/connection.js')
+  artifact = await import('@actions/artifact')
+  source = await server.createDatabase('shop')
+  sourceCounts = await seedSample(server, source)
+  ordinaryTables = (
+    await server.query<{ t: string }>(
+      source,
+      `SELECT n.nspname || '.' || c.relname AS t FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE c.relkind = 'r' AND n.nspname NOT IN ('pg_catalog', 'information_schema') ORDER BY 1`
+    )
+  ).map(r => r.t)
+  tempRoot = mkdtempSync(path.join(os.tmpdir(), 'backup-test-'))
+}, 60_000)
+
+afterAll(async () => {
+  process.env = savedEnv
+  await Promise.all([server?.stop(), backend?.close()])
+  if (tempRoot) rmSync(tempRoot, { recursive: true, force: true })
+})
+
+function inputs(overrides: Partial<BackupInputs> = {}): BackupInputs {
+  return {
+    mode: 'backup',
+    databaseUrl: server.url(source),
+    artifactName: `backup-${Math.random().toString(36).slice(2, 8)}`,
+    retentionDays: 30,
+    format: 'custom',
+    compression: 'zstd',
+    compressionLevel: 3,
+    filters: {
+      tables: [],
+      excludeTables: [],
+      excludeTableData: [],
+      schemas: [],
+      excludeSchemas: []
+    },
+    pgDumpArgs: [],
+    overwrite: false,
+    rowCounts: 'exact',
+    jobs: 1,
+    connectTimeoutSeconds: 10,
+    ...overrides
+  }
+}
+
+async function runBackup(overrides: Partial<BackupInputs> = {}) {
+  const i = inputs(overrides)
+  const connection = connectionModule.parseDatabaseUrl(i.databaseUrl)
+  return engine.backup(i, connection, {
+    artifact: new artifact.DefaultArtifactClient(),
+    tempRoot
+  })
+}
+
+interface Arrived {
+  manifest: Manifest
+  dump: Buffer
+  zipDigest: string
+  expiresAt?: Date
+}
+
+async function arrived(name: string): Promise<Arrived> {
+  const stored = backend.findArtifact(name, backend.currentRunId)
+  if (!stored) throw new Error(`artifact ${name} did not arrive`)
+  const entries = await unzipEntries(stored.bytes)
+  const manifest = JSON.parse(entries.get('manifest.json')!.toString('utf8')) as Manifest
+  const dump = entries.get(manifest.file.name)
+  if (!dump)
+    throw new Error(`the zip has no ${manifest.file.name}: ${[...entries.keys()].join(', ')}`)
+  expect([...entries.keys()].sort()).toEqual([manifest.file.name, 'manifest.json'].sort())
+  return {
+    manifest,
+    dump,
+    zipDigest: createHash('sha256').update(stored.bytes).digest('hex'),
+    expiresAt: stored.expiresAt
+  }
+}
+
+function decompress(bytes: Buffer, compression: Compression): Buffer {
+  if (compression === 'zstd') return zlib.zstdDecompressSync(bytes)
+  if (compression === 'gzip') return zlib.gunzipSync(bytes)
+  return bytes
+}
+
+/** Restores what arrived into a fresh database with the stock tools, as a user would by hand. */
+async function restoreByHand(a: Arrived): Promise<string> {
+  const target = await server.createDatabase()
+  const raw = decompress(a.dump, a.manifest.compression.algorithm)
+  const dir = mkdtempSync(path.join(tempRoot, 'restore-'))
+  const env = server.env(target)
+  let result
+  if (a.manifest.format === 'plain') {
+    result = spawnSync(path.join(server.binDir, 'psql'), ['-X', '-q', '-v', 'ON_ERROR_STOP=1'], {
+      env,
+      input: raw
+    })
+  } else if (a.manifest.format === 'custom') {
+    const file = path.join(dir, 'backup.dump')
+    writeFileSync(file, raw)
+    result = spawnSync(
+      path.join(server.binDir, 'pg_restore'),
+      ['--exit-on-error', '-d', target, file],
+      { env }
+    )
+  } else {
+    const tar = path.join(dir, 'backup.tar')
+    writeFileSync(tar, raw)
+    const unpacked = path.join(dir, 'unpacked')
+    spawnSync('mkdir', [unpacked])
+    expect(spawnSync('tar', ['-xf', tar, '-C', unpacked]).status).toBe(0)
+    expect(readdirSync(unpacked)).toContain('toc.dat')
+    result = spawnSync(
+      path.join(server.binDir, 'pg_restore'),
+      ['--exit-on-error', '-d', target, unpacked],
+      { env }
+    )
+  }
+  expect({ status: result.status, stderr: result.stderr?.toString() }).toEqual({
+    status: 0,
+    stderr: ''
+  })
+  return target
+}
+
+function expectCountsMatchDatabase(manifest: Manifest, only?: string[]): void {
+  const counted = Object.fromEntries(
+    manifest.rowCounts.tables.map(t => [`${t.schema}.${t.name}`, t.rows])
+  )
+  const expected = Object.fromEntries((only ?? ordinaryTables).map(t => [t, sourceCounts[t] ?? 0]))
+  expect(counted).toEqual(expected)
+  expect(manifest.rowCounts.totalRows).toBe(Object.values(expected).reduce((a, b) => a + b, 0))
+}
+
+describe.each<[DumpFormat, Compression]>([
+  ['custom', 'zstd'],
+  ['custom', 'gzip'],
+  ['plain', 'zstd'],
+  ['plain', 'none'],
+  ['directory', 'gzip']
+])('format %s, compression %s', (format, compression) => {
+  let result: Awaited<ReturnType<typeof runBackup>>
+  let a: Arrived
+
+  beforeAll(async () => {
+    result = await runBackup({
+      format,
+      compression,
+      compressionLevel: compression === 'gzip' ? 6 : compression === 'zstd' ? 3 : 0,
+      retentionDays: 7
+    })
+    a = await arrived(result.artifact!.name)
+  })
+
+  it('uploads the dump and its manifest, checksummed, kept retention-days', () => {
+    expect(createHash('sha256').update(a.dump).digest('hex')).toBe(a.manifest.file.sha256)
+    expect(a.manifest.file.sizeBytes).toBe(a.dump.length)
+    expect(result.artifact!.digest).toBe(a.zipDigest)
+    const expected = Date.now() + 7 * 24 * 3600 * 1000
+    expect(Math.abs(a.expiresAt!.getTime() - expected)).toBeLessThan(10 * 60 * 1000)
+    expect(a.manifest.format).toBe(format)
+    expect(a.manifest.compression.algorithm).toBe(compression)
+    expect(a.manifest.server.major).toBe(server.major)
+    expect(a.manifest.database.name).toBe('shop')
+    expect(a.manifest.rawSizeBytes).toBe(decompress(a.dump, compression).length)
+    const ext = { custom: '.dump', plain: '.sql', directory: '.dir.tar' }[format]
+    const cext = { zstd: '.zst', gzip: '.gz', none: '' }[compression]
+    expect(a.manifest.file.name).toMatch(
+      new RegExp(`^shop-\\d{8}T\\d{6}Z${ext.replace('.', '\\.')}${cext.replace('.', '\\.')}$`)
+    )
+  })
+
+  it("records the exact row count of every table, taken in the dump's snapshot", () => {
+    expect(a.manifest.rowCounts.method).toBe('exact')
+    expect(a.manifest.rowCounts.sameSnapshot).toBe(true)
+    expectCountsMatchDatabase(a.manifest)
+  })
+
+  it('restores by hand into a database equal to the source', async () => {
+    const target = await restoreByHand(a)
+    expect(await tableChecksums(server, target)).toEqual(await tableChecksums(server, source))
+    await server.dropDatabase(target)
+  })
+
+  it('keeps secrets out of the manifest', () => {
+    const text = JSON.stringify(a.manifest)
+    expect(text).not.toContain(server.password)
+    expect(text).not.toContain(encodeURIComponent(server.password))
+  })
+})
+
+describe('filters', () => {
+  it('backs up only the chosen tables and counts only those', async () => {
+    const result = await runBackup({
+      filters: {
+        tables: ['public.customers'],
+        excludeTables: [],
+        excludeTableData: [],
+        schemas: [],
+        excludeSchemas: []
+      }
+    })
+    const a = await arrived(result.artifact!.name)
+    expectCountsMatchDatabase(a.manifest, ['public.customers'])
+  })
+
+  it('leaves out excluded table data and records no count for it', async () => {
+    const result = await runBackup({
+      format: 'plain',
+      filters: {
+        tables: [],
+        excludeTables: [],
+        excludeTableData: ['public.measurements'],
+        schemas: [],
+        excludeSchemas: []
+      }
+    })
+    const a = await arrived(result.artifact!.name)
+    expectCountsMatchDatabase(
+      a.manifest,
+      ordinaryTables.filter(t => t !== 'public.measurements')
+    )
+    expect(decompress(a.dump, 'zstd').toString('utf8')).toContain(
+      'CREATE TABLE public.measurements'
+    )
+  })
+
+  it('fails naming the tables input when a pattern matches nothing, uploading nothing', async () => {
+    const before = backend.artifacts().length
+    const error = await runBackup({
+      filters: {
+        tables: ['public.no_such_table'],
+        excludeTables: [],
+        excludeTableData: [],
+        schemas: [],
+        excludeSchemas: []
+      }
+    }).catch(e => e)
+    expect(String(error.message)).toMatch(
+      /^Input 'tables': the pattern 'public.no_such_table' matches no table/
+    )
+    expect(backend.artifacts().length).toBe(before)
+    expect(readdirSync(tempRoot).filter(f => f.startsWith('pg-backup-'))).toEqual([])
+  })
+})
+
+describe('artifact names', () => {
+  it('refuses an existing name before dumping, and replaces it with overwrite', async () => {
+    const first = await runBackup({ artifactName: 'nightly' })
+    const error = await runBackup({ artifactName: 'nightly' }).catch(e => e)
+    expect(String(error.message)).toMatch(
+      /^Input 'artifact-name': an artifact named 'nightly' already exists/
+    )
+    const second = await runBackup({ artifactName: 'nightly', overwrite: true })
+    expect(second.artifact!.id).not.toBe(first.artifact!.id)
+    const live = backend
+      .artifacts()
+      .filter(x => x.name === 'nightly' && !x.deleted && x.runId === backend.currentRunId)
+    expect(live.map(x => x.id)).toEqual([second.artifact!.id])
+  })
+})
+
+describe('row counts', () => {
+  it('uses planner estimates when asked', async () => {
+    await server.query(source, 'ANALYZE')
+    const result = await runBackup({ rowCounts: 'estimate' })
+    const a = await arrived(result.artifact!.name)
+    expect(a.manifest.rowCounts.method).toBe('estimate')
+    const big = a.manifest.rowCounts.tables.find(
+      t => `${t.schema}.${t.name}` === 'public.measurements'
+    )
+    expect(big?.rows).toBe(sourceCounts['public.measurements'])
+  })
+})
