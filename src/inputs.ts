@@ -23,6 +23,8 @@ export enum Inputs {
   RowCounts = 'row-counts',
   Jobs = 'jobs',
   PgBinDir = 'pg-bin-dir',
+  PostgresVersion = 'postgres-version',
+  InstallClient = 'install-client',
   ConnectTimeout = 'connect-timeout'
 }
 
@@ -68,6 +70,9 @@ export interface BackupInputs {
   rowCounts: RowCountMethod
   jobs: number
   pgBinDir?: string
+  /** Client major to use; undefined = auto (the lowest installed major ≥ the server's). */
+  postgresVersion?: number
+  installClient: boolean
   connectTimeoutSeconds: number
 }
 
@@ -296,6 +301,8 @@ function getBackupInputs(read: InputReader, databaseUrl: string): BackupInputs {
     rowCounts: parseChoice(Inputs.RowCounts, read(Inputs.RowCounts), ROW_COUNT_METHODS, 'exact'),
     jobs,
     pgBinDir: pgBinDir === '' ? undefined : pgBinDir,
+    postgresVersion: parsePostgresVersion(read(Inputs.PostgresVersion)),
+    installClient: parseBoolean(Inputs.InstallClient, read(Inputs.InstallClient), true),
     connectTimeoutSeconds: parseWholeNumber(
       Inputs.ConnectTimeout,
       read(Inputs.ConnectTimeout),
@@ -303,6 +310,19 @@ function getBackupInputs(read: InputReader, databaseUrl: string): BackupInputs {
       { min: 1, max: 600 }
     )
   }
+}
+
+export function parsePostgresVersion(value: string): number | undefined {
+  const v = value.trim().toLowerCase()
+  if (v === '' || v === 'auto') return undefined
+  const major = /^(\d+)(?:\.\d+)*$/.exec(v)
+  if (!major || Number(major[1]) < 10) {
+    throw new InputError(
+      Inputs.PostgresVersion,
+      `'${value}' is not a PostgreSQL major version; use auto or a major such as 16.`
+    )
+  }
+  return Number(major[1])
 }
 
 /** The characters GitHub refuses in artifact names (same list as @actions/artifact). */

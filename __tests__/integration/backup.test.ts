@@ -75,6 +75,7 @@ function inputs(overrides: Partial<BackupInputs> = {}): BackupInputs {
     overwrite: false,
     rowCounts: 'exact',
     jobs: 1,
+    installClient: false,
     connectTimeoutSeconds: 10,
     ...overrides
   }

@@ -56,6 +56,8 @@ describe('getInputs', () => {
       rowCounts: 'exact',
       jobs: 1,
       pgBinDir: undefined,
+      postgresVersion: undefined,
+      installClient: true,
       connectTimeoutSeconds: 10
     })
   })

@@ -109,7 +109,9 @@ export async function backup(
     })
     const pgDump = await core.group('Choose pg_dump', async () => {
       const install = await chooseDumpClient(server.major, server.version, {
-        pgBinDir: inputs.pgBinDir
+        pgBinDir: inputs.pgBinDir,
+        postgresVersion: inputs.postgresVersion,
+        installClient: inputs.installClient
       })
       core.info(`${programPath(install, 'pg_dump')}: ${install.versionText}`)
       return install

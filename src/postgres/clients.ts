@@ -128,7 +128,14 @@ export async function discoverClients(
 export async function chooseDumpClient(
   serverMajor: number,
   serverVersion: string,
-  options: { pgBinDir?: string; dirs?: string[] } = {}
+  options: {
+    pgBinDir?: string
+    dirs?: string[]
+    /** A client major the user asked for (input postgres-version). */
+    postgresVersion?: number
+    /** Whether a missing client may be installed (input install-client). */
+    installClient?: boolean
+  } = {}
 ): Promise<ClientInstall> {
   if (options.pgBinDir) {
     const install = await probe(options.pgBinDir, 'pg_dump')
