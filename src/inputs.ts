@@ -25,7 +25,17 @@ export enum Inputs {
   PgBinDir = 'pg-bin-dir',
   PostgresVersion = 'postgres-version',
   InstallClient = 'install-client',
-  ConnectTimeout = 'connect-timeout'
+  ConnectTimeout = 'connect-timeout',
+  RunId = 'run-id',
+  ArtifactId = 'artifact-id',
+  Repository = 'repository',
+  GithubToken = 'github-token',
+  BackupFile = 'backup-file',
+  Clean = 'clean',
+  AllowNonEmpty = 'allow-non-empty',
+  NoOwner = 'no-owner',
+  NoPrivileges = 'no-privileges',
+  SingleTransaction = 'single-transaction'
 }
 
 export type Mode = 'backup' | 'restore'
@@ -76,9 +86,35 @@ export interface BackupInputs {
   connectTimeoutSeconds: number
 }
 
+/** Where a restore takes its backup from: exactly one of these. */
+export type BackupSource =
+  | { kind: 'file'; path: string }
+  | {
+      kind: 'artifact'
+      name: string
+      /** 'latest' = the newest non-expired artifact of that name in the repository. */
+      runId: 'latest' | 'current' | number
+      repository: string
+      token: string
+    }
+  | { kind: 'artifact-id'; id: number; repository: string; token: string }
+
 export interface RestoreInputs {
   mode: 'restore'
   databaseUrl: string
+  source: BackupSource
+  clean: boolean
+  allowNonEmpty: boolean
+  noOwner: boolean
+  noPrivileges: boolean
+  singleTransaction: boolean
+  jobs: number
+  tables: string[]
+  schemas: string[]
+  pgBinDir?: string
+  postgresVersion?: number
+  installClient: boolean
+  connectTimeoutSeconds: number
 }
 
 export type ActionInputs = BackupInputs | RestoreInputs
@@ -244,7 +280,7 @@ export function getInputs(read: InputReader = readActionInput): ActionInputs {
     )
   }
   if (mode === 'restore') {
-    return { mode, databaseUrl }
+    return getRestoreInputs(read, databaseUrl)
   }
   return getBackupInputs(read, databaseUrl)
 }
@@ -310,6 +346,97 @@ function getBackupInputs(read: InputReader, databaseUrl: string): BackupInputs {
       { min: 1, max: 600 }
     )
   }
+}
+
+function getRestoreInputs(read: InputReader, databaseUrl: string): RestoreInputs {
+  const singleTransaction = parseBoolean(
+    Inputs.SingleTransaction,
+    read(Inputs.SingleTransaction),
+    true
+  )
+  const jobs = parseWholeNumber(Inputs.Jobs, read(Inputs.Jobs), 1, { min: 1, max: 64 })
+  if (jobs > 1 && singleTransaction) {
+    throw new InputError(
+      Inputs.Jobs,
+      `a parallel restore (jobs: ${jobs}) cannot run in one transaction; set 'single-transaction: false' to give up the all-or-nothing restore, or use jobs: 1.`
+    )
+  }
+  const clean = parseBoolean(Inputs.Clean, read(Inputs.Clean), false)
+  const pgBinDir = read(Inputs.PgBinDir).trim()
+  return {
+    mode: 'restore',
+    databaseUrl,
+    source: parseBackupSource(read),
+    clean,
+    allowNonEmpty: parseBoolean(Inputs.AllowNonEmpty, read(Inputs.AllowNonEmpty), false),
+    noOwner: parseBoolean(Inputs.NoOwner, read(Inputs.NoOwner), true),
+    noPrivileges: parseBoolean(Inputs.NoPrivileges, read(Inputs.NoPrivileges), true),
+    singleTransaction,
+    jobs,
+    tables: parseList(read(Inputs.Tables)),
+    schemas: parseList(read(Inputs.Schemas)),
+    pgBinDir: pgBinDir === '' ? undefined : pgBinDir,
+    postgresVersion: parsePostgresVersion(read(Inputs.PostgresVersion)),
+    installClient: parseBoolean(Inputs.InstallClient, read(Inputs.InstallClient), true),
+    connectTimeoutSeconds: parseWholeNumber(
+      Inputs.ConnectTimeout,
+      read(Inputs.ConnectTimeout),
+      10,
+      { min: 1, max: 600 }
+    )
+  }
+}
+
+function parseBackupSource(read: InputReader): BackupSource {
+  const file = read(Inputs.BackupFile).trim()
+  const idText = read(Inputs.ArtifactId).trim()
+  const runText = read(Inputs.RunId).trim()
+  if (file !== '') {
+    const other = idText !== '' ? Inputs.ArtifactId : runText !== '' ? Inputs.RunId : undefined
+    if (other) {
+      throw new InputError(
+        Inputs.BackupFile,
+        `cannot be combined with '${other}': restore from either a local file or an artifact.`
+      )
+    }
+    return { kind: 'file', path: file }
+  }
+  const repository = read(Inputs.Repository).trim() || process.env.GITHUB_REPOSITORY || ''
+  if (!/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(repository)) {
+    throw new InputError(
+      Inputs.Repository,
+      `'${repository}' is not owner/name (e.g. octo-org/app); leave it empty for this repository.`
+    )
+  }
+  const token = read(Inputs.GithubToken).trim()
+  if (idText !== '') {
+    if (runText !== '') {
+      throw new InputError(
+        Inputs.ArtifactId,
+        "cannot be combined with 'run-id': an artifact id names one artifact already."
+      )
+    }
+    if (!/^\d+$/.test(idText)) {
+      throw new InputError(
+        Inputs.ArtifactId,
+        `'${idText}' is not an artifact id (a number, as in the artifact's URL).`
+      )
+    }
+    return { kind: 'artifact-id', id: Number(idText), repository, token }
+  }
+  const name = read(Inputs.ArtifactName).trim() || 'database-backup'
+  validateArtifactName(name)
+  let runId: 'latest' | 'current' | number
+  if (runText === '' || runText.toLowerCase() === 'latest') runId = 'latest'
+  else if (runText.toLowerCase() === 'current') runId = 'current'
+  else if (/^\d+$/.test(runText)) runId = Number(runText)
+  else {
+    throw new InputError(
+      Inputs.RunId,
+      `'${runText}' is not a workflow run id; give the number from the run's URL, 'current' for this run, or leave it empty for the latest backup.`
+    )
+  }
+  return { kind: 'artifact', name, runId, repository, token }
 }
 
 export function parsePostgresVersion(value: string): number | undefined {

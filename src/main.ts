@@ -3,15 +3,22 @@
  * outputs and write the job summary — on failure too, then let the error reach index.ts.
  */
 import * as core from '@actions/core'
-import { type ActionInputs, InputError, Inputs, getInputs, readActionInput } from './inputs.js'
+import { type ActionInputs, Inputs, getInputs, readActionInput } from './inputs.js'
 import { backup, type BackupResult } from './modes/backup.js'
+import { restore, type RestoreResult } from './modes/restore.js'
 import { parseDatabaseUrl } from './postgres/connection.js'
 import { redact, registerSecret, registerSecrets } from './secrets.js'
-import { backupSummaryMarkdown, failureSummaryMarkdown, writeSummary } from './summary.js'
+import {
+  backupSummaryMarkdown,
+  failureSummaryMarkdown,
+  restoreSummaryMarkdown,
+  writeSummary
+} from './summary.js'
 
 export async function run(): Promise<void> {
   // mask the URL before anything could print it, even when other inputs are invalid
   registerSecret(readActionInput(Inputs.DatabaseUrl).trim())
+  registerSecret(readActionInput(Inputs.GithubToken).trim())
   let mode = 'backup'
   try {
     const inputs: ActionInputs = getInputs()
@@ -19,10 +26,11 @@ export async function run(): Promise<void> {
     const connection = parseDatabaseUrl(inputs.databaseUrl)
     registerSecrets(connection.secrets)
     if (inputs.mode === 'restore') {
-      throw new InputError(
-        Inputs.Mode,
-        "'restore' is not available in this version yet; use mode: backup, or restore by hand with the one-liners in the README."
-      )
+      if (inputs.source.kind !== 'file') registerSecret(inputs.source.token)
+      const result = await restore(inputs, connection)
+      setRestoreOutputs(result)
+      await writeSummary(restoreSummaryMarkdown(result))
+      return
     }
     const result = await backup(inputs, connection)
     setBackupOutputs(result)
@@ -47,6 +55,17 @@ function setBackupOutputs(result: BackupResult): void {
     sha256: m.file.sha256,
     'server-version': result.serverVersion,
     'pg-dump-version': result.pgDumpVersion,
+    'duration-seconds': result.durationSeconds
+  }
+  for (const [name, value] of Object.entries(outputs)) core.setOutput(name, redact(String(value)))
+}
+
+function setRestoreOutputs(result: RestoreResult): void {
+  const outputs: Record<string, string | number> = {
+    'restored-from': result.restoredFrom,
+    'tables-restored': result.tables.length,
+    'rows-restored': result.rowsRestored,
+    'server-version': result.serverVersion,
     'duration-seconds': result.durationSeconds
   }
   for (const [name, value] of Object.entries(outputs)) core.setOutput(name, redact(String(value)))

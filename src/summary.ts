@@ -5,6 +5,7 @@
 import * as core from '@actions/core'
 import { formatBytes, formatDuration } from './pipeline/progress.js'
 import type { BackupResult } from './modes/backup.js'
+import type { RestoreResult } from './modes/restore.js'
 import { redact } from './secrets.js'
 
 const MAX_TABLE_ROWS = 50
@@ -50,6 +51,32 @@ export function backupSummaryMarkdown(result: BackupResult): string {
   return redact(md)
 }
 
+export function restoreSummaryMarkdown(result: RestoreResult): string {
+  const m = result.manifest
+  const rows: Array<[string, string]> = [
+    ['Restored from', result.restoredFrom],
+    [
+      'Backup',
+      m ? `\`${m.file.name}\` of \`${m.database.name}\`, made ${m.createdAt}` : 'no manifest'
+    ],
+    ['Format', `${result.format}, ${result.compression}`],
+    ['Tables / rows', `${result.tables.length} / ${result.rowsRestored}`],
+    ['Target server', result.serverVersion],
+    ['Client', result.clientVersion],
+    ['Time', formatDuration(result.durationSeconds)]
+  ]
+  let md = `## ✅ Database restore\n\n| | |\n|---|---|\n`
+  md += rows.map(([k, v]) => `| ${k} | ${escapeCell(v)} |`).join('\n') + '\n'
+  if (result.tables.length > 0 && result.tables.length <= MAX_TABLE_ROWS) {
+    md += `\n<details><summary>Rows per table</summary>\n\n| Table | Rows | Manifest |\n|---|---:|---:|\n`
+    md += result.tables
+      .map(t => `| ${escapeCell(`${t.schema}.${t.name}`)} | ${t.rows} | ${t.expected ?? '—'} |`)
+      .join('\n')
+    md += '\n\n</details>\n'
+  }
+  return redact(md)
+}
+
 function describeCounts(m: BackupResult['manifest']): string {
   if (m.rowCounts.method === 'none') return 'row counts off'
   if (m.rowCounts.method === 'estimate') return 'planner estimates'
@@ -59,7 +86,7 @@ function describeCounts(m: BackupResult['manifest']): string {
 export function failureSummaryMarkdown(mode: string, error: unknown): string {
   const message = error instanceof Error ? error.message : String(error)
   return redact(
-    `## ❌ Database ${mode} failed\n\n${escapeBlock(message)}\n\nNothing was uploaded. Temporary files were removed.\n`
+    `## ❌ Database ${mode} failed\n\n${escapeBlock(message)}\n\n${mode === 'restore' ? 'The target was left as it was (single transaction) unless the message says otherwise.' : 'Nothing was uploaded.'} Temporary files were removed.\n`
   )
 }
 

@@ -3,7 +3,13 @@
  * a zip without re-compression (the dump is compressed already), kept `retention-days`.
  */
 import { ArtifactNotFoundError, DefaultArtifactClient } from '@actions/artifact'
-import { InputError, Inputs } from '../inputs.js'
+import { getOctokit } from '@actions/github'
+import { createHash } from 'node:crypto'
+import { createReadStream } from 'node:fs'
+import { mkdir, readdir } from 'node:fs/promises'
+import path from 'node:path'
+import { pipeline } from 'node:stream/promises'
+import { type BackupSource, InputError, Inputs } from '../inputs.js'
 
 export interface UploadedArtifact {
   id: number
@@ -120,4 +126,217 @@ export function artifactUrl(id: number, env: NodeJS.ProcessEnv = process.env): s
   const runId = env.GITHUB_RUN_ID
   if (!server || !repository || !runId) return undefined
   return `${server}/${repository}/actions/runs/${runId}/artifacts/${id}`
+}
+
+/** An artifact found for a restore, before it is downloaded. */
+export interface FoundArtifact {
+  id: number
+  name: string
+  repository: string
+  runId?: number
+  /** sha256 hex of the zip as the backend recorded it, when known. */
+  digest?: string
+  createdAt?: Date
+  size?: number
+}
+
+interface RestArtifact {
+  id: number
+  name: string
+  size_in_bytes: number
+  expired: boolean
+  digest?: string | null
+  created_at: string | null
+  expires_at: string | null
+  workflow_run?: { id?: number } | null
+}
+
+type Octokit = ReturnType<typeof getOctokit>
+
+function restClient(token: string): Octokit {
+  if (!token) {
+    throw new InputError(
+      Inputs.GithubToken,
+      "is empty. Backups of other runs are looked up through GitHub's API: pass a token (the default is the workflow's own token, ${{ github.token }}) and give the workflow 'permissions: actions: read'."
+    )
+  }
+  return getOctokit(token, { baseUrl: process.env.GITHUB_API_URL || 'https://api.github.com' })
+}
+
+function explainApiError(error: unknown, what: string, repository: string): Error {
+  const status = (error as { status?: number })?.status
+  if (status === 401) {
+    return new InputError(
+      Inputs.GithubToken,
+      `was refused by GitHub's API (401 Bad credentials) while looking up ${what}.`
+    )
+  }
+  if (status === 403) {
+    return new InputError(
+      Inputs.GithubToken,
+      `may not read the artifacts of ${repository} (403) while looking up ${what}. Add 'permissions: { actions: read, contents: read }' to the workflow, or for another repository pass a token with actions: read on it.`
+    )
+  }
+  if (status === 404) {
+    return new ArtifactStorageError(
+      `${what} was not found in ${repository} (404). Check the repository, run-id or artifact-id; a token without 'actions: read' also sees 404 — add 'permissions: { actions: read }' to the workflow.`
+    )
+  }
+  return new ArtifactStorageError(`cannot look up ${what}: ${(error as Error)?.message ?? error}`)
+}
+
+function stripDigest(digest: string | null | undefined): string | undefined {
+  if (!digest) return undefined
+  return digest.replace(/^sha256:/, '')
+}
+
+function fromRest(a: RestArtifact, repository: string): FoundArtifact {
+  return {
+    id: a.id,
+    name: a.name,
+    repository,
+    runId: a.workflow_run?.id ?? undefined,
+    digest: stripDigest(a.digest),
+    createdAt: a.created_at ? new Date(a.created_at) : undefined,
+    size: a.size_in_bytes
+  }
+}
+
+function expiredError(a: RestArtifact, repository: string): ArtifactStorageError {
+  return new ArtifactStorageError(
+    `the artifact '${a.name}' (id ${a.id}) in ${repository} expired${a.expires_at ? ` on ${a.expires_at}` : ''}; GitHub no longer keeps its files. Restore a newer backup, or keep backups longer with retention-days.`
+  )
+}
+
+/** Finds the backup artifact a restore asks for: by id, in a given run, in this run, or the newest. */
+export async function findBackupArtifact(
+  client: DefaultArtifactClient,
+  source: Exclude<BackupSource, { kind: 'file' }>
+): Promise<FoundArtifact> {
+  const [owner, repo] = source.repository.split('/')
+  if (source.kind === 'artifact' && source.runId === 'current') {
+    try {
+      const { artifact } = await client.getArtifact(source.name)
+      return {
+        id: artifact.id,
+        name: artifact.name,
+        repository: source.repository,
+        runId: Number(process.env.GITHUB_RUN_ID) || undefined,
+        digest: stripDigest(artifact.digest),
+        createdAt: artifact.createdAt,
+        size: artifact.size
+      }
+    } catch (error) {
+      if (error instanceof ArtifactNotFoundError || /not found/i.test(String(error))) {
+        throw new ArtifactStorageError(
+          `no artifact named '${source.name}' exists in this workflow run (run-id: current). Run the backup step earlier in this run, or leave run-id empty for the latest backup.`
+        )
+      }
+      throw explainClientError('look up the artifact in this run', error)
+    }
+  }
+  const octokit = restClient(source.token)
+  if (source.kind === 'artifact-id') {
+    let a: RestArtifact
+    try {
+      a = (await octokit.rest.actions.getArtifact({ owner, repo, artifact_id: source.id }))
+        .data as RestArtifact
+    } catch (error) {
+      throw explainApiError(error, `artifact ${source.id}`, source.repository)
+    }
+    if (a.expired) throw expiredError(a, source.repository)
+    return fromRest(a, source.repository)
+  }
+  let artifacts: RestArtifact[]
+  const what =
+    source.runId === 'latest'
+      ? `artifacts named '${source.name}'`
+      : `artifacts named '${source.name}' of run ${source.runId}`
+  try {
+    if (source.runId === 'latest') {
+      artifacts = (await octokit.paginate(octokit.rest.actions.listArtifactsForRepo, {
+        owner,
+        repo,
+        name: source.name,
+        per_page: 100
+      })) as RestArtifact[]
+    } else {
+      artifacts = (await octokit.paginate(octokit.rest.actions.listWorkflowRunArtifacts, {
+        owner,
+        repo,
+        run_id: source.runId as number,
+        name: source.name,
+        per_page: 100
+      })) as RestArtifact[]
+    }
+  } catch (error) {
+    throw explainApiError(error, what, source.repository)
+  }
+  const named = artifacts.filter(a => a.name === source.name)
+  const newestFirst = named.sort(
+    (a, b) => Date.parse(b.created_at ?? '') - Date.parse(a.created_at ?? '')
+  )
+  const live = newestFirst.find(a => !a.expired)
+  if (!live) {
+    if (newestFirst.length > 0) throw expiredError(newestFirst[0], source.repository)
+    throw new ArtifactStorageError(
+      source.runId === 'latest'
+        ? `no artifact named '${source.name}' exists in ${source.repository}. Check artifact-name (the backup step's artifact-name), and that a backup has run.`
+        : `run ${source.runId} of ${source.repository} has no artifact named '${source.name}'. Check run-id and artifact-name.`
+    )
+  }
+  return fromRest(live, source.repository)
+}
+
+/**
+ * Downloads the artifact's zip as it is (not extracted) into `directory`, and checks its sha256
+ * against the digest the backend recorded at upload. Returns the zip's path and digest.
+ */
+export async function downloadArtifactZip(
+  client: DefaultArtifactClient,
+  found: FoundArtifact,
+  source: Exclude<BackupSource, { kind: 'file' }>,
+  directory: string
+): Promise<{ zipPath: string; sha256: string }> {
+  await mkdir(directory, { recursive: true })
+  const currentRun = source.kind === 'artifact' && source.runId === 'current'
+  const [owner, repo] = found.repository.split('/')
+  try {
+    await client.downloadArtifact(found.id, {
+      path: directory,
+      skipDecompress: true,
+      ...(currentRun
+        ? {}
+        : {
+            findBy: {
+              token: source.token,
+              workflowRunId: found.runId ?? 0,
+              repositoryOwner: owner,
+              repositoryName: repo
+            }
+          })
+    })
+  } catch (error) {
+    throw explainClientError(`download artifact ${found.id}`, error)
+  }
+  const files = await readdir(directory)
+  if (files.length !== 1) {
+    throw new ArtifactStorageError(
+      `the download of artifact ${found.id} produced ${files.length} files, expected one zip`
+    )
+  }
+  const zipPath = path.join(directory, files[0])
+  const sha256 = await sha256File(zipPath)
+  if (found.digest && found.digest !== sha256) {
+    throw new ArtifactStorageError(
+      `the downloaded artifact ${found.id} does not match the digest GitHub recorded at upload (sha256 ${sha256} ≠ ${found.digest}); it is corrupted. Nothing was restored.`
+    )
+  }
+  return { zipPath, sha256 }
+}
+
+export async function sha256File(file: string): Promise<string> {
+  const hash = createHash('sha256')
+  await pipeline(createReadStream(file), hash)
+  return hash.digest('hex')
 }

@@ -1,0 +1,525 @@
+/**
+ * Restore: storage (find, download, digest) → check the backup (manifest sha256, format and
+ * compression by content) → guard the target → decompress → pg_restore | psql → verify row counts.
+ * Nothing touches the target before every check passed; by default it runs in one transaction.
+ */
+import * as core from '@actions/core'
+import type { DefaultArtifactClient } from '@actions/artifact'
+import { spawn } from 'node:child_process'
+import { createReadStream, createWriteStream } from 'node:fs'
+import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import { pipeline } from 'node:stream/promises'
+import type pg from 'pg'
+import { type Compression, InputError, Inputs, type RestoreInputs } from '../inputs.js'
+import type { Manifest } from '../manifest.js'
+import { createDecompressor } from '../pipeline/compress.js'
+import { type DetectedFormat, FormatError, detectBackup } from '../pipeline/detect.js'
+import { formatBytes } from '../pipeline/progress.js'
+import { type QualifiedName, discard, listArchive } from '../postgres/archive.js'
+import {
+  type ClientInstall,
+  type ClientProgram,
+  discoverClients,
+  programPath
+} from '../postgres/clients.js'
+import { type Connection, describeConnection, libpqEnvironment } from '../postgres/connection.js'
+import {
+  PlainDumpObjects,
+  PlainFilter,
+  psqlSupportsRestrict,
+  runPgRestore,
+  runPsql
+} from '../postgres/load.js'
+import { type ServerInfo, connect, readServerInfo } from '../postgres/preflight.js'
+import { countRows, describeTables, existingTables } from '../postgres/target.js'
+import {
+  artifactClient,
+  downloadArtifactZip,
+  findBackupArtifact,
+  sha256File
+} from '../storage/artifact.js'
+import { type LocalBackup, openExtracted, openLocalBackup } from '../storage/local.js'
+import { extractZip } from '../storage/zip.js'
+
+export interface RestoredTable {
+  schema: string
+  name: string
+  rows: number
+  /** From the manifest, when it has exact counts. */
+  expected?: number
+}
+
+export interface RestoreResult {
+  /** "artifact 123 (run 456)" or "file path". */
+  restoredFrom: string
+  artifactId?: number
+  runId?: number
+  format: DetectedFormat | 'directory'
+  compression: Compression
+  manifest?: Manifest
+  tables: RestoredTable[]
+  rowsRestored: number
+  serverVersion: string
+  clientVersion: string
+  durationSeconds: number
+}
+
+export class RestoreError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'RestoreError'
+  }
+}
+
+export interface RestoreDependencies {
+  artifact?: DefaultArtifactClient
+  tempRoot?: string
+}
+
+interface Fetched extends LocalBackup {
+  restoredFrom: string
+  artifactId?: number
+  runId?: number
+}
+
+interface Checked {
+  format: DetectedFormat | 'directory'
+  compression: Compression
+  /** Tables whose data the backup holds (from the manifest, the archive list or the script). */
+  dataTables?: QualifiedName[]
+  plain?: PlainDumpObjects
+  client: ClientInstall
+}
+
+export async function restore(
+  inputs: RestoreInputs,
+  connection: Connection,
+  deps: RestoreDependencies = {}
+): Promise<RestoreResult> {
+  const started = Date.now()
+  const tempRoot = deps.tempRoot ?? process.env.RUNNER_TEMP ?? os.tmpdir()
+  await mkdir(tempRoot, { recursive: true })
+  const workDir = await mkdtemp(path.join(tempRoot, 'pg-restore-'))
+  let target: pg.Client | undefined
+  try {
+    const fetched = await core.group('Fetch the backup', () =>
+      fetchBackup(inputs, deps.artifact, workDir)
+    )
+    const checked = await core.group('Check the backup', () => checkBackup(inputs, fetched))
+
+    target = await core.group(`Connect to ${describeConnection(connection)}`, () =>
+      connect(connection, inputs.connectTimeoutSeconds)
+    )
+    const server = await core.group('Check the target', () => guardTarget(inputs, target!, checked))
+    const env = libpqEnvironment(connection, {
+      connectTimeoutSeconds: inputs.connectTimeoutSeconds
+    })
+    await core.group('Restore', () =>
+      load(inputs, fetched, checked, server, env, connection.database, workDir)
+    )
+    const tables = await core.group('Verify row counts', () =>
+      verify(inputs, target!, fetched.manifest, checked)
+    )
+    return {
+      restoredFrom: fetched.restoredFrom,
+      artifactId: fetched.artifactId,
+      runId: fetched.runId,
+      format: checked.format,
+      compression: checked.compression,
+      manifest: fetched.manifest,
+      tables,
+      rowsRestored: tables.reduce((sum, t) => sum + t.rows, 0),
+      serverVersion: server.version,
+      clientVersion: checked.client.version,
+      durationSeconds: Math.round((Date.now() - started) / 100) / 10
+    }
+  } finally {
+    await target?.end().catch(() => undefined)
+    await rm(workDir, { recursive: true, force: true })
+  }
+}
+
+async function fetchBackup(
+  inputs: RestoreInputs,
+  client: DefaultArtifactClient | undefined,
+  workDir: string
+): Promise<Fetched> {
+  const source = inputs.source
+  if (source.kind === 'file') {
+    const local = await openLocalBackup(source.path, workDir)
+    core.info(`Backup file ${source.path}${local.manifest ? ' with its manifest' : ''}`)
+    return { ...local, restoredFrom: `file ${source.path}` }
+  }
+  const artifacts = client ?? artifactClient()
+  const found = await findBackupArtifact(artifacts, source)
+  core.info(
+    `Artifact '${found.name}' id ${found.id}${found.runId ? ` of run ${found.runId}` : ''}${found.createdAt ? `, made ${found.createdAt.toISOString()}` : ''}${found.size ? `, ${formatBytes(found.size)}` : ''}`
+  )
+  const { zipPath, sha256 } = await downloadArtifactZip(
+    artifacts,
+    found,
+    source,
+    path.join(workDir, 'download')
+  )
+  core.info(
+    found.digest
+      ? `The zip matches the digest recorded at upload (sha256:${sha256}).`
+      : `The backend recorded no digest for this artifact; the zip's sha256 is ${sha256}.`
+  )
+  const extracted = path.join(workDir, 'artifact')
+  await extractZip(zipPath, extracted)
+  await rm(zipPath, { force: true })
+  const local = await openExtracted(extracted, `artifact ${found.id}`)
+  return {
+    ...local,
+    restoredFrom: `artifact ${found.id}${found.runId ? ` (run ${found.runId})` : ''}`,
+    artifactId: found.id,
+    runId: found.runId
+  }
+}
+
+const MANIFEST_FORMATS: Record<string, DetectedFormat> = {
+  custom: 'custom',
+  plain: 'plain',
+  directory: 'directory-tar'
+}
+
+async function checkBackup(inputs: RestoreInputs, fetched: Fetched): Promise<Checked> {
+  const manifest = fetched.manifest
+  if (fetched.isDirectory) {
+    const client = await chooseClient('pg_restore', 0)
+    const lines = await listArchive(programPath(client, 'pg_restore'), {
+      directory: fetched.dumpPath
+    })
+    core.info(`Directory archive accepted by pg_restore --list (${lines.length} lines).`)
+    return {
+      format: 'directory',
+      compression: 'none',
+      client,
+      dataTables: manifestTables(manifest)
+    }
+  }
+  if (manifest) {
+    const [sha256, info] = await Promise.all([sha256File(fetched.dumpPath), stat(fetched.dumpPath)])
+    if (sha256 !== manifest.file.sha256 || info.size !== manifest.file.sizeBytes) {
+      throw new RestoreError(
+        `the backup file ${manifest.file.name} does not match its manifest (sha256 ${sha256}, ${info.size} bytes; the manifest says ${manifest.file.sha256}, ${manifest.file.sizeBytes} bytes): it is corrupted, truncated or swapped. Nothing was restored.`
+      )
+    }
+    core.info(`${manifest.file.name} matches its manifest (sha256:${sha256}).`)
+  }
+  let detected
+  try {
+    detected = await detectBackup(fetched.dumpPath)
+  } catch (error) {
+    if (error instanceof FormatError) {
+      throw new RestoreError(
+        `${path.basename(fetched.dumpPath)}: ${error.message} Nothing was restored.`
+      )
+    }
+    throw error
+  }
+  if (manifest) {
+    if (
+      manifest.compression.algorithm !== detected.compression ||
+      MANIFEST_FORMATS[manifest.format] !== detected.format
+    ) {
+      throw new RestoreError(
+        `the backup's content (${detected.format}, ${detected.compression}) does not match its manifest (${manifest.format}, ${manifest.compression.algorithm}). Nothing was restored.`
+      )
+    }
+  }
+  core.info(`Recognised by content: ${detected.format}, compression ${detected.compression}.`)
+  if (detected.format === 'plain' && (inputs.tables.length > 0 || inputs.schemas.length > 0)) {
+    throw new InputError(
+      inputs.tables.length > 0 ? Inputs.Tables : Inputs.Schemas,
+      'a subset restore needs an archive backup (format custom or directory); this backup is an SQL script. Restore it whole.'
+    )
+  }
+  const archiveMajor = manifest?.pgDump.major ?? 0
+  if (detected.format === 'plain') {
+    const client = await chooseClient('psql', archiveMajor)
+    // one pass over the whole script: it decompresses, it is complete, and what it creates
+    const objects = new PlainDumpObjects()
+    const decompressor = createDecompressor(detected.compression)
+    try {
+      await pipeline([
+        createReadStream(fetched.dumpPath),
+        ...(decompressor ? [decompressor] : []),
+        objects.scanner(),
+        discard()
+      ])
+    } catch (error) {
+      throw new RestoreError(
+        `the backup cannot be read to its end (${(error as Error).message}): it is corrupted or truncated. Nothing was restored.`
+      )
+    }
+    if (!objects.complete) {
+      if (manifest) {
+        throw new RestoreError(
+          'the SQL script lacks the "dump complete" trailer that pg_dump writes last: it is truncated. Nothing was restored.'
+        )
+      }
+      core.warning(
+        'The SQL script has no "PostgreSQL database dump complete" trailer (hand-written, or truncated?). It runs in one transaction: any error rolls everything back.'
+      )
+    }
+    core.info(`The script creates data for ${objects.copyTables.length} tables.`)
+    return {
+      format: 'plain',
+      compression: detected.compression,
+      client,
+      plain: objects,
+      dataTables: manifestTables(manifest) ?? objects.copyTables
+    }
+  }
+  const client = await chooseClient('pg_restore', archiveMajor)
+  if (detected.format === 'custom') {
+    if (!manifest) await readToEnd(fetched.dumpPath, detected.compression)
+    const lines = await listArchive(programPath(client, 'pg_restore'), {
+      file: fetched.dumpPath,
+      compression: detected.compression
+    })
+    core.info(`pg_restore --list accepts the archive (${lines.length} lines).`)
+    const listed = manifest ? undefined : tablesFromList(lines)
+    return {
+      format: 'custom',
+      compression: detected.compression,
+      client,
+      dataTables: manifestTables(manifest) ?? listed
+    }
+  }
+  if (!manifest) await readToEnd(fetched.dumpPath, detected.compression)
+  return {
+    format: 'directory-tar',
+    compression: detected.compression,
+    client,
+    dataTables: manifestTables(manifest)
+  }
+}
+
+/** Without a manifest, a compressed file is decompressed once to its end before any write. */
+async function readToEnd(file: string, compression: Compression): Promise<void> {
+  const decompressor = createDecompressor(compression)
+  if (!decompressor) return
+  try {
+    await pipeline([createReadStream(file), decompressor, discard()])
+  } catch (error) {
+    throw new RestoreError(
+      `the backup cannot be decompressed to its end (${(error as Error).message}): it is corrupted or truncated. Nothing was restored.`
+    )
+  }
+}
+
+/** Table names from `pg_restore --list` when no server list is at hand: "TABLE DATA schema name owner". */
+function tablesFromList(lines: string[]): QualifiedName[] | undefined {
+  const tables: QualifiedName[] = []
+  for (const line of lines) {
+    const m = / TABLE DATA (\S+) (\S+) \S*$/.exec(line)
+    if (!m) return undefined // names with spaces: unknown until restored
+    tables.push({ schema: m[1], name: m[2] })
+  }
+  return tables
+}
+
+function manifestTables(manifest: Manifest | undefined): QualifiedName[] | undefined {
+  return manifest?.rowCounts.tables.map(t => ({ schema: t.schema, name: t.name }))
+}
+
+async function chooseClient(program: ClientProgram, archiveMajor: number): Promise<ClientInstall> {
+  const installs = await discoverClients(program)
+  const suitable = installs.find(i => i.major >= archiveMajor)
+  if (!suitable) {
+    const found = installs.map(i => `${program} ${i.version} (${i.binDir})`).join(', ') || 'none'
+    throw new RestoreError(
+      `the backup was made by pg_dump ${archiveMajor}, and restoring it needs ${program} ${archiveMajor} or newer; found: ${found}. Install postgresql-client-${archiveMajor} and set pg-bin-dir: /usr/lib/postgresql/${archiveMajor}/bin.`
+    )
+  }
+  core.info(`${programPath(suitable, program)}: ${suitable.versionText}`)
+  return suitable
+}
+
+async function guardTarget(
+  inputs: RestoreInputs,
+  client: pg.Client,
+  checked: Checked
+): Promise<ServerInfo> {
+  const server = await readServerInfo(client)
+  core.info(
+    `Target: PostgreSQL ${server.version}, database '${server.database}', ${formatBytes(server.sizeBytes)}`
+  )
+  const schemas = new Set<string>(['public'])
+  for (const t of checked.dataTables ?? []) schemas.add(t.schema)
+  for (const s of checked.plain?.schemas ?? []) schemas.add(s)
+  const known = checked.dataTables !== undefined || checked.plain !== undefined
+  const existing = await existingTables(client, known ? [...schemas] : undefined)
+  if (existing.length === 0) {
+    core.info('The target holds no tables where the backup goes.')
+    return server
+  }
+  const listing = describeTables(existing)
+  if (inputs.clean) {
+    core.info(
+      `clean: true — the backup's objects will be dropped and replaced. Present now: ${listing}`
+    )
+    return server
+  }
+  if (inputs.allowNonEmpty) {
+    core.warning(`allow-non-empty: true — restoring next to what is there: ${listing}`)
+    return server
+  }
+  throw new RestoreError(
+    `the target database '${server.database}' is not empty: ${existing.length} tables where the backup goes — ${listing}. Nothing was changed. Set 'clean: true' to drop and replace the backup's objects, 'allow-non-empty: true' to restore next to them, or point database-url at an empty database.`
+  )
+}
+
+async function load(
+  inputs: RestoreInputs,
+  fetched: Fetched,
+  checked: Checked,
+  server: ServerInfo,
+  env: Record<string, string>,
+  database: string,
+  workDir: string
+): Promise<void> {
+  const options = {
+    clean: inputs.clean,
+    noOwner: inputs.noOwner,
+    noPrivileges: inputs.noPrivileges,
+    singleTransaction: inputs.singleTransaction,
+    jobs: inputs.jobs,
+    tables: inputs.tables,
+    schemas: inputs.schemas
+  }
+  core.info(
+    inputs.singleTransaction
+      ? 'Restoring in one transaction: on any error nothing is kept.'
+      : `Restoring without a single transaction (jobs: ${inputs.jobs}): an error can leave a partial restore.`
+  )
+  const pgRestore = programPath(checked.client, 'pg_restore')
+  switch (checked.format) {
+    case 'plain': {
+      const filter = new PlainFilter({
+        dropRestrict: !psqlSupportsRestrict(checked.client.version),
+        dropTransactionTimeout: server.major < 17,
+        noOwner: inputs.noOwner,
+        noPrivileges: inputs.noPrivileges
+      })
+      const drops = inputs.clean ? (checked.plain?.drops ?? []) : []
+      await runPsql(
+        programPath(checked.client, 'psql'),
+        env,
+        inputs.singleTransaction,
+        { file: fetched.dumpPath, compression: checked.compression, filter },
+        drops
+      )
+      if (filter.dropped > 0)
+        core.info(`${filter.dropped} lines the target cannot take were left out.`)
+      return
+    }
+    case 'custom': {
+      if (inputs.jobs > 1) {
+        // a parallel restore needs a seekable archive file
+        const file = await decompressTo(
+          fetched.dumpPath,
+          checked.compression,
+          path.join(workDir, 'backup.dump')
+        )
+        await runPgRestore(pgRestore, env, database, options, { path: file })
+      } else {
+        await runPgRestore(pgRestore, env, database, options, {
+          file: fetched.dumpPath,
+          compression: checked.compression
+        })
+      }
+      return
+    }
+    case 'directory-tar': {
+      const dir = path.join(workDir, 'directory')
+      await mkdir(dir)
+      await untar(fetched.dumpPath, checked.compression, dir)
+      await runPgRestore(pgRestore, env, database, options, { path: dir })
+      return
+    }
+    case 'directory':
+      await runPgRestore(pgRestore, env, database, options, { path: fetched.dumpPath })
+  }
+}
+
+async function decompressTo(file: string, compression: Compression, out: string): Promise<string> {
+  const decompressor = createDecompressor(compression)
+  if (!decompressor) return file
+  await pipeline([createReadStream(file), decompressor, createWriteStream(out, { mode: 0o600 })])
+  return out
+}
+
+async function untar(file: string, compression: Compression, dir: string): Promise<void> {
+  const child = spawn('tar', ['-xf', '-', '-C', dir], { stdio: ['pipe', 'ignore', 'pipe'] })
+  let stderr = ''
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
+  const exited = new Promise<number | null>((resolve, reject) => {
+    child.on('error', reject)
+    child.on('close', resolve)
+  })
+  const decompressor = createDecompressor(compression)
+  await pipeline([createReadStream(file), ...(decompressor ? [decompressor] : []), child.stdin])
+  const code = await exited
+  if (code !== 0)
+    throw new RestoreError(`the directory archive could not be unpacked: ${stderr.trim()}`)
+}
+
+async function verify(
+  inputs: RestoreInputs,
+  client: pg.Client,
+  manifest: Manifest | undefined,
+  checked: Checked
+): Promise<RestoredTable[]> {
+  let tables = checked.dataTables
+  if (!tables) {
+    // names the list could not split: count what the restore created in the backup's schemas
+    tables = (await existingTables(client, undefined)).map(t => ({
+      schema: t.schema,
+      name: t.name
+    }))
+  }
+  if (inputs.tables.length > 0 || inputs.schemas.length > 0) {
+    tables = tables.filter(
+      t =>
+        (inputs.tables.length === 0 || inputs.tables.includes(t.name)) &&
+        (inputs.schemas.length === 0 || inputs.schemas.includes(t.schema))
+    )
+  }
+  const counts = await countRows(client, tables)
+  const expected = new Map<string, number | null>()
+  if (manifest && manifest.rowCounts.method === 'exact') {
+    for (const t of manifest.rowCounts.tables)
+      expected.set(JSON.stringify([t.schema, t.name]), t.rows)
+  }
+  const result: RestoredTable[] = []
+  const problems: string[] = []
+  for (const c of counts) {
+    const want = expected.get(JSON.stringify([c.schema, c.name]))
+    if (c.rows < 0) {
+      problems.push(`${c.schema}.${c.name} is missing`)
+      continue
+    }
+    if (want !== undefined && want !== null && want !== c.rows) {
+      problems.push(`${c.schema}.${c.name} has ${c.rows} rows, the manifest says ${want}`)
+    }
+    result.push({ ...c, expected: want ?? undefined })
+  }
+  if (problems.length > 0) {
+    throw new RestoreError(
+      `the restored data does not match the backup's manifest: ${problems.join('; ')}.`
+    )
+  }
+  const total = result.reduce((sum, t) => sum + t.rows, 0)
+  core.info(
+    expected.size > 0
+      ? `All ${result.length} tables match the manifest's row counts (${total} rows).`
+      : `${result.length} tables, ${total} rows restored (no manifest counts to compare with).`
+  )
+  return result
+}

@@ -1,0 +1,354 @@
+/**
+ * Loading a backup into the target: archives through pg_restore, SQL scripts through
+ * `psql -X -v ON_ERROR_STOP=1`, in one transaction by default, statement output discarded.
+ * Credentials reach the tools only through the environment.
+ */
+import { spawn } from 'node:child_process'
+import { createReadStream } from 'node:fs'
+import { Transform, type TransformCallback } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
+import type { Compression } from '../inputs.js'
+import { createDecompressor } from '../pipeline/compress.js'
+import { parseCopyStatement } from './archive.js'
+
+export interface LoadOptions {
+  clean: boolean
+  noOwner: boolean
+  noPrivileges: boolean
+  singleTransaction: boolean
+  jobs: number
+  tables: string[]
+  schemas: string[]
+}
+
+export class LoadError extends Error {
+  constructor(
+    message: string,
+    readonly stderr: string
+  ) {
+    super(message)
+    this.name = 'LoadError'
+  }
+}
+
+/** A libpq conninfo holding only the database name; host, user and password come from env. */
+export function dbnameConninfo(database: string): string {
+  return `dbname='${database.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`
+}
+
+export function buildPgRestoreArgs(database: string, options: LoadOptions): string[] {
+  const args = ['--no-password', '--exit-on-error', `--dbname=${dbnameConninfo(database)}`]
+  if (options.singleTransaction) args.push('--single-transaction')
+  if (options.noOwner) args.push('--no-owner')
+  if (options.noPrivileges) args.push('--no-privileges')
+  if (options.clean) args.push('--clean', '--if-exists')
+  if (options.jobs > 1) args.push(`--jobs=${options.jobs}`)
+  for (const t of options.tables) args.push(`--table=${t}`)
+  for (const s of options.schemas) args.push(`--schema=${s}`)
+  return args
+}
+
+export function buildPsqlArgs(singleTransaction: boolean, before: string[] = []): string[] {
+  const args = ['-X', '-q', '--no-password', '-v', 'ON_ERROR_STOP=1']
+  if (singleTransaction) args.push('--single-transaction')
+  // statements run first, in the same transaction (clean: the drops of a plain dump's objects)
+  if (before.length > 0) args.push('-c', before.join('\n'))
+  args.push('-f', '-')
+  return args
+}
+
+/** Runs pg_restore on a directory or a file; or, with `stdin`, on a (decompressed) stream. */
+export async function runPgRestore(
+  pgRestorePath: string,
+  env: Record<string, string>,
+  database: string,
+  options: LoadOptions,
+  input: { path: string } | { file: string; compression: Compression }
+): Promise<void> {
+  const args = buildPgRestoreArgs(database, options)
+  if ('path' in input) args.push(input.path)
+  await runLoader(
+    pgRestorePath,
+    args,
+    env,
+    'path' in input ? undefined : { ...input, filter: undefined }
+  )
+}
+
+/** Streams an SQL script (decompressed, filtered) into psql. */
+export async function runPsql(
+  psqlPath: string,
+  env: Record<string, string>,
+  singleTransaction: boolean,
+  input: { file: string; compression: Compression; filter?: Transform },
+  before: string[] = []
+): Promise<void> {
+  await runLoader(psqlPath, buildPsqlArgs(singleTransaction, before), env, input)
+}
+
+async function runLoader(
+  program: string,
+  args: string[],
+  env: Record<string, string>,
+  input: { file: string; compression: Compression; filter?: Transform } | undefined
+): Promise<void> {
+  const child = spawn(program, args, {
+    env,
+    stdio: [input ? 'pipe' : 'ignore', 'ignore', 'pipe'],
+    windowsHide: true
+  })
+  let stderr = ''
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => {
+    stderr = (stderr + d).slice(-64 * 1024)
+  })
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>(
+    (resolve, reject) => {
+      child.on('error', error =>
+        reject(new LoadError(`could not run ${program}: ${error.message}`, ''))
+      )
+      child.on('close', (code, signal) => resolve({ code, signal }))
+    }
+  )
+  let feedError: Error | undefined
+  if (input && child.stdin) {
+    const stages: NodeJS.ReadWriteStream[] = []
+    const decompressor = createDecompressor(input.compression)
+    if (decompressor) stages.push(decompressor)
+    if (input.filter) stages.push(input.filter)
+    await pipeline([createReadStream(input.file), ...stages, child.stdin]).catch(
+      (error: NodeJS.ErrnoException) => {
+        // the loader stopped reading (it failed): its own error explains why
+        if (error.code === 'EPIPE' || error.code === 'ERR_STREAM_DESTROYED') return
+        feedError = error
+        child.kill('SIGTERM')
+      }
+    )
+  }
+  const { code, signal } = await exited
+  if (feedError) {
+    throw new LoadError(
+      `the backup could not be read while restoring: ${feedError.message}. The restore was rolled back.`,
+      stderr
+    )
+  }
+  if (code !== 0) throw explainLoadFailure(program, code, signal, stderr)
+}
+
+/** The loader's failure as one message, with the fix where the error is a known one. */
+export function explainLoadFailure(
+  program: string,
+  code: number | null,
+  signal: NodeJS.Signals | null,
+  stderr: string
+): LoadError {
+  const name = program.split(/[\\/]/).pop()
+  const errorLines = stderr
+    .split('\n')
+    .filter(l => /ERROR|FATAL|error:|could not/i.test(l))
+    .slice(0, 3)
+  const detail = (errorLines.length > 0 ? errorLines : stderr.trim().split('\n').slice(-3)).join(
+    ' | '
+  )
+  let hint = ''
+  if (/unsupported version \([\d.]+\) in file header/.test(stderr)) {
+    hint =
+      ' The archive was written by a newer pg_dump than this pg_restore: use a newer client (inputs postgres-version or pg-bin-dir).'
+  } else if (/role "[^"]+" does not exist/.test(stderr)) {
+    hint =
+      " The backup names roles the target lacks: set 'no-owner: true' and 'no-privileges: true'."
+  } else if (/unrecognized configuration parameter "transaction_timeout"/.test(stderr)) {
+    hint =
+      ' The dump was made by pg_dump 17 or newer and the target server is older; the action removes that line from plain dumps, so restore with pg_restore 17+ or dump with the server’s own major.'
+  } else if (/invalid command \\(un)?restrict/.test(stderr)) {
+    hint =
+      ' The dump carries \\restrict lines from a newer pg_dump that this psql does not know: use a newer psql (postgres-version or pg-bin-dir).'
+  } else if (/already exists/.test(stderr)) {
+    hint =
+      " Objects of the backup already exist in the target: set 'clean: true' to drop them first (or restore into an empty database)."
+  } else if (/permission denied|must be owner|must be superuser/.test(stderr)) {
+    hint =
+      ' The target user lacks a privilege the backup needs. On managed services (Supabase, Neon, RDS) keep no-owner and no-privileges true, and leave out extensions or event triggers the service manages (pg-dump-args: --exclude-extension=... when dumping).'
+  }
+  const how = signal ? `was killed by ${signal}` : `exited with code ${code}`
+  return new LoadError(
+    `${name} ${how}: ${detail}.${hint} Nothing was kept: the restore ran in one transaction unless single-transaction was false.`,
+    stderr
+  )
+}
+
+export interface PlainFilterOptions {
+  /** psql older than the fix of CVE-2025-8714 does not know \restrict / \unrestrict. */
+  dropRestrict: boolean
+  /** servers before 17 reject `SET transaction_timeout`. */
+  dropTransactionTimeout: boolean
+  noOwner: boolean
+  noPrivileges: boolean
+}
+
+const COPY_END = Buffer.from('\n\\.\n')
+
+/**
+ * Rewrites a plain dump on its way to psql: drops top-level lines the target cannot take
+ * (\restrict for old psql, transaction_timeout for old servers, owners and privileges when
+ * asked). COPY data passes through untouched, found by a native buffer search.
+ */
+export class PlainFilter extends Transform {
+  private partial = Buffer.alloc(0)
+  private inCopy = false
+  private previousBlank = true
+  dropped = 0
+
+  constructor(
+    private readonly options: PlainFilterOptions,
+    /** Sees every line outside COPY data (for scanning a dump's statements). */
+    private readonly onStatementLine?: (line: Buffer) => void
+  ) {
+    super()
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    const buffer = this.partial.length > 0 ? Buffer.concat([this.partial, chunk]) : chunk
+    this.partial = Buffer.alloc(0)
+    const out: Buffer[] = []
+    let pos = 0
+    while (pos < buffer.length) {
+      if (this.inCopy) {
+        if (buffer.length - pos < 3) break
+        if (buffer[pos] === 0x5c && buffer[pos + 1] === 0x2e && buffer[pos + 2] === 0x0a) {
+          out.push(buffer.subarray(pos, pos + 3))
+          pos += 3
+          this.inCopy = false
+          continue
+        }
+        const end = buffer.indexOf(COPY_END, pos)
+        if (end >= 0) {
+          out.push(buffer.subarray(pos, end + COPY_END.length))
+          pos = end + COPY_END.length
+          this.inCopy = false
+          continue
+        }
+        // pass whole lines on; keep the rest, so the next search starts at a line start
+        const lastNewline = buffer.lastIndexOf(0x0a)
+        if (lastNewline >= pos) {
+          out.push(buffer.subarray(pos, lastNewline + 1))
+          pos = lastNewline + 1
+        }
+        break
+      }
+      const newline = buffer.indexOf(0x0a, pos)
+      if (newline < 0) break
+      const line = buffer.subarray(pos, newline + 1)
+      this.onStatementLine?.(line)
+      if (this.keep(line)) out.push(line)
+      else this.dropped++
+      pos = newline + 1
+    }
+    this.partial = Buffer.from(buffer.subarray(pos))
+    callback(null, out.length === 1 ? out[0] : Buffer.concat(out))
+  }
+
+  override _flush(callback: TransformCallback): void {
+    if (this.partial.length > 0 && !this.inCopy && !this.keep(this.partial)) {
+      this.dropped++
+      return callback()
+    }
+    callback(null, this.partial)
+  }
+
+  private keep(line: Buffer): boolean {
+    const first = line[0]
+    const atStart = this.previousBlank
+    // blank lines and comments separate pg_dump's top-level statements
+    this.previousBlank = first === 0x0a || (first === 0x2d && line[1] === 0x2d)
+    if (first === 0x43 /* C */ && line.subarray(0, 5).toString('latin1') === 'COPY ') {
+      if (/ FROM stdin;\r?\n$/.test(line.toString('utf8'))) this.inCopy = true
+      return true
+    }
+    if (first === 0x5c /* \ */ && this.options.dropRestrict) {
+      return !/^\\(un)?restrict\b/.test(line.toString('utf8'))
+    }
+    if (first === 0x53 /* S */ && this.options.dropTransactionTimeout) {
+      return !/^SET transaction_timeout = /.test(line.toString('utf8'))
+    }
+    if (!atStart) return true
+    if (first === 0x41 /* A */ && this.options.noOwner) {
+      if (/^ALTER [A-Z ]+ .* OWNER TO .*;\r?\n?$/.test(line.toString('utf8'))) {
+        this.previousBlank = true
+        return false
+      }
+    }
+    if ((first === 0x47 || first === 0x52 || first === 0x41) && this.options.noPrivileges) {
+      if (/^(GRANT|REVOKE|ALTER DEFAULT PRIVILEGES) .*;\r?\n?$/.test(line.toString('utf8'))) {
+        this.previousBlank = true
+        return false
+      }
+    }
+    return true
+  }
+}
+
+/** Whether a psql of this version understands \restrict (13.22, 14.19, 15.14, 16.10, 17.6, 18+). */
+export function psqlSupportsRestrict(version: string): boolean {
+  const [major, minor = 0] = version.split('.').map(Number)
+  const fixed: Record<number, number> = { 13: 22, 14: 19, 15: 14, 16: 10, 17: 6 }
+  if (major >= 18) return true
+  return fixed[major] !== undefined && minor >= fixed[major]
+}
+
+/** What a plain dump creates and fills, read from its top-level statements. */
+export class PlainDumpObjects {
+  readonly schemas: string[] = []
+  /** `DROP ... IF EXISTS ... CASCADE` statements for the objects the dump creates. */
+  readonly drops: string[] = []
+  readonly copyTables: Array<{ schema: string; name: string }> = []
+  complete = false
+
+  scanner(): PlainFilter {
+    const none = {
+      dropRestrict: false,
+      dropTransactionTimeout: false,
+      noOwner: false,
+      noPrivileges: false
+    }
+    return new PlainFilter(none, line => this.see(line))
+  }
+
+  private see(buffer: Buffer): void {
+    const first = buffer[0]
+    if (first === 0x2d && buffer.includes('PostgreSQL database dump complete')) {
+      this.complete = true
+      return
+    }
+    if (first !== 0x43 /* C */) return
+    const line = buffer.toString('utf8').replace(/\r?\n$/, '')
+    const copy = parseCopyStatement(line)
+    if (copy) {
+      this.copyTables.push(copy)
+      return
+    }
+    const schema = /^CREATE SCHEMA (?:IF NOT EXISTS )?("(?:[^"]|"")+"|[^\s;]+)/.exec(line)
+    if (schema) {
+      const name = schema[1].startsWith('"')
+        ? schema[1].slice(1, -1).replace(/""/g, '"')
+        : schema[1]
+      this.schemas.push(name)
+      if (name !== 'public') this.drops.push(`DROP SCHEMA IF EXISTS ${schema[1]} CASCADE;`)
+      return
+    }
+    const object =
+      /^CREATE (?:UNLOGGED |FOREIGN )?(TABLE|VIEW|MATERIALIZED VIEW|SEQUENCE|TYPE|DOMAIN) (?:IF NOT EXISTS )?((?:"(?:[^"]|"")+"|[^\s."(]+)\.(?:"(?:[^"]|"")+"|[^\s"(;]+))/.exec(
+        line
+      )
+    if (object) {
+      const kind =
+        object[1] === 'TABLE' && /^CREATE FOREIGN/.test(line) ? 'FOREIGN TABLE' : object[1]
+      this.drops.push(`DROP ${kind} IF EXISTS ${object[2]} CASCADE;`)
+      return
+    }
+    const fn =
+      /^CREATE (?:OR REPLACE )?(FUNCTION|PROCEDURE) ((?:"(?:[^"]|"")+"|[^\s."(]+)\.(?:"(?:[^"]|"")+"|[^\s"(]+)\([^)]*\))/.exec(
+        line
+      )
+    if (fn) this.drops.push(`DROP ${fn[1]} IF EXISTS ${fn[2]} CASCADE;`)
+  }
+}

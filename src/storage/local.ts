@@ -1,0 +1,97 @@
+/**
+ * A backup on disk, as restore needs it: the dump (a file, or a directory-format folder) and the
+ * manifest when there is one. Takes a path the user gives (a .sql, .sql.gz, .dump, .zst, a
+ * directory archive, or an artifact .zip from the Actions page) or an extracted artifact.
+ */
+import { existsSync } from 'node:fs'
+import { open, readdir, stat } from 'node:fs/promises'
+import path from 'node:path'
+import { InputError, Inputs } from '../inputs.js'
+import { MANIFEST_FILE, type Manifest, readManifest } from '../manifest.js'
+import { extractZip } from './zip.js'
+
+export interface LocalBackup {
+  /** The dump file, or the folder of a directory-format archive. */
+  dumpPath: string
+  isDirectory: boolean
+  manifest?: Manifest
+}
+
+export class BackupFileError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'BackupFileError'
+  }
+}
+
+async function isZip(file: string): Promise<boolean> {
+  const handle = await open(file, 'r')
+  try {
+    const buffer = Buffer.alloc(4)
+    const { bytesRead } = await handle.read(buffer, 0, 4, 0)
+    return bytesRead === 4 && buffer.readUInt32LE(0) === 0x04034b50
+  } finally {
+    await handle.close()
+  }
+}
+
+/** Resolves the `backup-file` input; extracts a zip into `workDir`. */
+export async function openLocalBackup(file: string, workDir: string): Promise<LocalBackup> {
+  let info
+  try {
+    info = await stat(file)
+  } catch {
+    throw new InputError(
+      Inputs.BackupFile,
+      `'${file}' does not exist. Give the path of a backup file in the workspace (e.g. after actions/checkout or a download step).`
+    )
+  }
+  if (info.isDirectory()) return openDirectory(file)
+  if (info.size === 0) {
+    throw new InputError(Inputs.BackupFile, `'${file}' is empty; nothing to restore.`)
+  }
+  if (await isZip(file)) {
+    const target = path.join(workDir, 'unzipped')
+    await extractZip(file, target)
+    return openExtracted(target, `the zip '${path.basename(file)}'`)
+  }
+  // a manifest beside the file (an extracted artifact) is used when it describes this file
+  const beside = path.join(path.dirname(file), MANIFEST_FILE)
+  if (existsSync(beside)) {
+    const manifest = await readManifest(beside).catch(() => undefined)
+    if (manifest?.file.name === path.basename(file)) {
+      return { dumpPath: file, isDirectory: false, manifest }
+    }
+  }
+  return { dumpPath: file, isDirectory: false }
+}
+
+async function openDirectory(dir: string): Promise<LocalBackup> {
+  if (existsSync(path.join(dir, 'toc.dat'))) return { dumpPath: dir, isDirectory: true }
+  return openExtracted(dir, `the folder '${dir}'`)
+}
+
+/** A folder holding an artifact's files: manifest.json and the dump it names. */
+export async function openExtracted(dir: string, what: string): Promise<LocalBackup> {
+  const entries = (await readdir(dir)).filter(e => !e.startsWith('.'))
+  if (entries.includes(MANIFEST_FILE)) {
+    const manifest = await readManifest(path.join(dir, MANIFEST_FILE))
+    const dumpPath = path.join(dir, manifest.file.name)
+    if (path.dirname(path.resolve(dumpPath)) !== path.resolve(dir) || !existsSync(dumpPath)) {
+      throw new BackupFileError(
+        `${what} has a manifest naming '${manifest.file.name}', which is not there; the backup is incomplete.`
+      )
+    }
+    return { dumpPath, isDirectory: false, manifest }
+  }
+  const candidates = entries.filter(e => e !== MANIFEST_FILE)
+  if (candidates.length === 1) {
+    const only = path.join(dir, candidates[0])
+    const info = await stat(only)
+    if (info.isDirectory()) return openDirectory(only)
+    return { dumpPath: only, isDirectory: false }
+  }
+  throw new BackupFileError(
+    `${what} holds ${candidates.length} files and no manifest.json; cannot tell which one is the backup (${candidates.slice(0, 5).join(', ')}).`
+  )
+}
