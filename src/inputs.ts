@@ -4,6 +4,12 @@
  */
 import * as core from '@actions/core'
 import { parseArgsStringToArgv } from 'string-argv'
+import {
+  type DecryptionKeys,
+  type EncryptionKeys,
+  isAgeIdentity,
+  isAgeRecipient
+} from './pipeline/encrypt.js'
 
 export enum Inputs {
   Mode = 'mode',
@@ -35,7 +41,11 @@ export enum Inputs {
   AllowNonEmpty = 'allow-non-empty',
   NoOwner = 'no-owner',
   NoPrivileges = 'no-privileges',
-  SingleTransaction = 'single-transaction'
+  SingleTransaction = 'single-transaction',
+  EncryptionRecipients = 'encryption-recipients',
+  EncryptionPassphrase = 'encryption-passphrase',
+  DecryptionIdentity = 'decryption-identity',
+  AllowUnencryptedPublic = 'allow-unencrypted-public'
 }
 
 export type Mode = 'backup' | 'restore'
@@ -84,6 +94,9 @@ export interface BackupInputs {
   postgresVersion?: number
   installClient: boolean
   connectTimeoutSeconds: number
+  /** age encryption before upload; undefined = not encrypted. */
+  encryption?: EncryptionKeys
+  allowUnencryptedPublic?: boolean
 }
 
 /** Where a restore takes its backup from: exactly one of these. */
@@ -115,6 +128,8 @@ export interface RestoreInputs {
   postgresVersion?: number
   installClient: boolean
   connectTimeoutSeconds: number
+  /** Keys for an encrypted backup (empty lists when none were given). */
+  decryption?: DecryptionKeys
 }
 
 export type ActionInputs = BackupInputs | RestoreInputs
@@ -383,8 +398,64 @@ function getRestoreInputs(read: InputReader, databaseUrl: string): RestoreInputs
       read(Inputs.ConnectTimeout),
       10,
       { min: 1, max: 600 }
+    ),
+    decryption: parseDecryption(read)
+  }
+}
+
+/** Recipients (age1…, one per line or comma-separated) or a passphrase; never both. */
+export function parseEncryption(read: InputReader): EncryptionKeys | undefined {
+  const recipients = parseList(read(Inputs.EncryptionRecipients)).filter(r => !r.startsWith('#'))
+  const passphrase = read(Inputs.EncryptionPassphrase)
+  if (recipients.length > 0 && passphrase !== '') {
+    throw new InputError(
+      Inputs.EncryptionPassphrase,
+      "cannot be combined with 'encryption-recipients'; use public keys (recommended) or a passphrase."
     )
   }
+  for (const r of recipients) {
+    if (isAgeIdentity(r)) {
+      throw new InputError(
+        Inputs.EncryptionRecipients,
+        'holds a secret key (AGE-SECRET-KEY-1…). Give only public keys (age1…); keep the secret key for restores, in a secret of its own.'
+      )
+    }
+    if (!isAgeRecipient(r)) {
+      throw new InputError(
+        Inputs.EncryptionRecipients,
+        `'${r.slice(0, 12)}…' is not an age public key (age1…). Create one with 'age-keygen -o key.txt'; its public key is printed and written in the file.`
+      )
+    }
+  }
+  if (recipients.length > 0) return { kind: 'recipients', recipients }
+  if (passphrase !== '') {
+    if (passphrase.length < 12) {
+      throw new InputError(
+        Inputs.EncryptionPassphrase,
+        'is shorter than 12 characters; an offline attacker could guess it. Use a long random passphrase, or public keys (encryption-recipients).'
+      )
+    }
+    return { kind: 'passphrase', passphrase }
+  }
+  return undefined
+}
+
+/** Identities (AGE-SECRET-KEY-1…, as in an age key file; # comments ignored) and/or the passphrase. */
+export function parseDecryption(read: InputReader): DecryptionKeys {
+  const identities = read(Inputs.DecryptionIdentity)
+    .split(/[\n,]/)
+    .map(l => l.trim())
+    .filter(l => l !== '' && !l.startsWith('#'))
+  for (const identity of identities) {
+    if (!isAgeIdentity(identity)) {
+      throw new InputError(
+        Inputs.DecryptionIdentity,
+        'is not an age secret key (AGE-SECRET-KEY-1…): give the contents of the key file made by age-keygen.'
+      )
+    }
+  }
+  const passphrase = read(Inputs.EncryptionPassphrase)
+  return { identities, passphrases: passphrase === '' ? [] : [passphrase] }
 }
 
 function parseBackupSource(read: InputReader): BackupSource {

@@ -19,6 +19,10 @@ export async function run(): Promise<void> {
   // mask the URL before anything could print it, even when other inputs are invalid
   registerSecret(readActionInput(Inputs.DatabaseUrl).trim())
   registerSecret(readActionInput(Inputs.GithubToken).trim())
+  registerSecret(readActionInput(Inputs.EncryptionPassphrase))
+  for (const line of readActionInput(Inputs.DecryptionIdentity).split(/[\n,]/)) {
+    registerSecret(line.trim())
+  }
   let mode = 'backup'
   try {
     const inputs: ActionInputs = getInputs()

@@ -30,6 +30,13 @@ export interface Manifest {
     /** Who compressed: the action's pipeline (pg_dump writes uncompressed data). */
     by: 'action' | 'none'
   }
+  /** Present when the file is age-encrypted; the sha256 above covers the encrypted file. */
+  encryption?: {
+    algorithm: 'age'
+    mode: 'recipients' | 'passphrase'
+    /** Public keys (age1…) the file is encrypted to; never a secret. */
+    recipients: string[]
+  }
   file: { name: string; sizeBytes: number; sha256: string }
   rawSizeBytes: number
   durationSeconds: number

@@ -20,6 +20,7 @@ import {
   writeManifest
 } from '../manifest.js'
 import { compressionExtension, createCompressor } from '../pipeline/compress.js'
+import { createEncryptor } from '../pipeline/encrypt.js'
 import { DigestStage } from '../pipeline/digest.js'
 import { CountingStage, formatBytes, startProgress } from '../pipeline/progress.js'
 import {
@@ -27,6 +28,7 @@ import {
   CopyScanner,
   PLAIN_TRAILER,
   type QualifiedName,
+  archiveListTee,
   dataTablesInList,
   listArchive
 } from '../postgres/archive.js'
@@ -45,6 +47,7 @@ import {
   type UploadedArtifact,
   artifactClient,
   checkNameIsFree,
+  checkPrivacy,
   uploadBackup
 } from '../storage/artifact.js'
 import { TOOL_NAME, TOOL_VERSION } from '../version.js'
@@ -82,6 +85,14 @@ export async function backup(
   const now = deps.now ?? (() => new Date())
   const client = deps.artifact ?? artifactClient()
 
+  checkPrivacy(inputs.encryption !== undefined, inputs.allowUnencryptedPublic ?? false)
+  if (inputs.encryption) {
+    core.info(
+      inputs.encryption.kind === 'recipients'
+        ? `The backup is encrypted with age to ${inputs.encryption.recipients.length} public key(s) before it leaves the runner.`
+        : 'The backup is encrypted with age (passphrase) before it leaves the runner.'
+    )
+  }
   const { exists } = await core.group('Check the artifact name', async () => {
     const result = await checkNameIsFree(client, inputs.artifactName, inputs.overwrite)
     core.info(
@@ -123,7 +134,7 @@ export async function backup(
       .toISOString()
       .replace(/[-:]/g, '')
       .replace(/\.\d+Z$/, 'Z')
-    const fileName = `${safeFileName(server.database)}-${stamp}${formatExtension(inputs.format)}${compressionExtension(inputs.compression)}`
+    const fileName = `${safeFileName(server.database)}-${stamp}${formatExtension(inputs.format)}${compressionExtension(inputs.compression)}${inputs.encryption ? '.age' : ''}`
     const filePath = path.join(workDir, fileName)
 
     session = await SnapshotSession.open(pg)
@@ -135,7 +146,7 @@ export async function backup(
     )
 
     const dataTables = await core.group('Check the archive', () =>
-      checkArchive(inputs.format, pgDump, filePath, dumped, server)
+      checkArchive(inputs.format, dumped, server)
     )
     const rowCounts = await core.group('Count rows', () =>
       countRows(inputs, session!, dumped.counting, dataTables, server)
@@ -162,6 +173,13 @@ export async function backup(
         level: inputs.compression === 'none' ? null : inputs.compressionLevel,
         by: inputs.compression === 'none' ? 'none' : 'action'
       },
+      encryption: inputs.encryption
+        ? {
+            algorithm: 'age',
+            mode: inputs.encryption.kind,
+            recipients: inputs.encryption.kind === 'recipients' ? inputs.encryption.recipients : []
+          }
+        : undefined,
       file: { name: fileName, sizeBytes: dumped.fileBytes, sha256: dumped.sha256 },
       rawSizeBytes: dumped.rawBytes,
       durationSeconds: 0,
@@ -211,6 +229,8 @@ interface Dumped {
   copyTables?: QualifiedName[]
   /** Plain format: last bytes of the uncompressed dump. */
   tail?: Buffer
+  /** Custom format: pg_restore --list of the archive as it streamed by. */
+  listed?: string[]
   /** Directory format: tables with data, from pg_restore --list before packing. */
   listedTables?: QualifiedName[]
   /** Counting all tables in the snapshot, started with the dump when no filter is set. */
@@ -265,8 +285,13 @@ async function dumpToFile(
       await rm(directory, { recursive: true, force: true })
       return { ...packed, args, counting, listedTables }
     }
-    const scanner = inputs.format === 'plain' ? new CopyScanner() : undefined
-    const written = writeStream(dump.stdout, raw, scanner, inputs, filePath)
+    // plain: note the COPY statements; custom: pg_restore --list reads the archive as it passes
+    const tee =
+      inputs.format === 'plain'
+        ? new CopyScanner()
+        : archiveListTee(programPath(pgDump, 'pg_restore'))
+    const inspector = tee instanceof CopyScanner ? tee : tee.stage
+    const written = writeStream(dump.stdout, raw, inspector, inputs, filePath)
     try {
       await Promise.all([written, dump.done])
     } catch (error) {
@@ -274,7 +299,14 @@ async function dumpToFile(
       await Promise.allSettled([written, dump.done])
       throw error
     }
-    return { ...(await written), args, copyTables: scanner?.tables, tail: raw.tail, counting }
+    return {
+      ...(await written),
+      args,
+      copyTables: tee instanceof CopyScanner ? tee.tables : undefined,
+      listed: tee instanceof CopyScanner ? undefined : await tee.listed,
+      tail: raw.tail,
+      counting
+    }
   } finally {
     progress.stop()
   }
@@ -284,15 +316,16 @@ async function dumpToFile(
 async function writeStream(
   source: Readable,
   raw: CountingStage,
-  scanner: CopyScanner | undefined,
+  inspector: NodeJS.ReadWriteStream | undefined,
   inputs: BackupInputs,
   filePath: string
 ): Promise<{ rawBytes: number; fileBytes: number; sha256: string }> {
   const digest = new DigestStage()
   const stages: NodeJS.ReadWriteStream[] = [raw]
-  if (scanner) stages.push(scanner)
+  if (inspector) stages.push(inspector)
   const compressor = createCompressor(inputs.compression, inputs.compressionLevel)
   if (compressor) stages.push(compressor)
+  if (inputs.encryption) stages.push(createEncryptor(inputs.encryption))
   stages.push(digest)
   try {
     await pipeline([source, ...stages, createWriteStream(filePath, { mode: 0o600 })])
@@ -336,8 +369,6 @@ function tarDirectory(directory: string): Readable {
 /** Fails closed: the file must be an archive pg_restore accepts, or a complete plain dump. */
 async function checkArchive(
   format: DumpFormat,
-  pgDump: ClientInstall,
-  filePath: string,
   dumped: Dumped,
   server: ServerInfo
 ): Promise<QualifiedName[]> {
@@ -357,21 +388,12 @@ async function checkArchive(
     // listed by pg_restore before it was packed (dumpToFile)
     return dumped.listedTables ?? []
   }
-  const lines = await listArchive(programPath(pgDump, 'pg_restore'), {
-    file: filePath,
-    compression: dumpedCompression(filePath)
-  })
+  const lines = dumped.listed ?? []
   const tables = dataTablesInList(lines, server.tables)
   core.info(
     `pg_restore --list accepts the archive: ${lines.filter(l => !l.startsWith(';')).length} entries, data for ${tables.length} tables.`
   )
   return tables
-}
-
-function dumpedCompression(filePath: string): 'zstd' | 'gzip' | 'none' {
-  if (filePath.endsWith('.zst')) return 'zstd'
-  if (filePath.endsWith('.gz')) return 'gzip'
-  return 'none'
 }
 
 async function countRows(

@@ -14,8 +14,9 @@ import { pipeline } from 'node:stream/promises'
 import type pg from 'pg'
 import { type Compression, InputError, Inputs, type RestoreInputs } from '../inputs.js'
 import type { Manifest } from '../manifest.js'
-import { createDecompressor } from '../pipeline/compress.js'
+import { type Decoding, decodingStages } from '../pipeline/decode.js'
 import { type DetectedFormat, FormatError, detectBackup } from '../pipeline/detect.js'
+import { DecryptionError } from '../pipeline/encrypt.js'
 import { formatBytes } from '../pipeline/progress.js'
 import { type QualifiedName, discard, listArchive } from '../postgres/archive.js'
 import {
@@ -87,6 +88,8 @@ interface Fetched extends LocalBackup {
 interface Checked {
   format: DetectedFormat | 'directory'
   compression: Compression
+  encrypted: boolean
+  decoding: Decoding
   /** Tables whose data the backup holds (from the manifest, the archive list or the script). */
   dataTables?: QualifiedName[]
   plain?: PlainDumpObjects
@@ -197,6 +200,8 @@ async function checkBackup(inputs: RestoreInputs, fetched: Fetched): Promise<Che
     return {
       format: 'directory',
       compression: 'none',
+      encrypted: false,
+      decoding: { compression: 'none' },
       client,
       dataTables: manifestTables(manifest)
     }
@@ -212,9 +217,9 @@ async function checkBackup(inputs: RestoreInputs, fetched: Fetched): Promise<Che
   }
   let detected
   try {
-    detected = await detectBackup(fetched.dumpPath)
+    detected = await detectBackup(fetched.dumpPath, inputs.decryption)
   } catch (error) {
-    if (error instanceof FormatError) {
+    if (error instanceof FormatError || error instanceof DecryptionError) {
       throw new RestoreError(
         `${path.basename(fetched.dumpPath)}: ${error.message} Nothing was restored.`
       )
@@ -231,7 +236,18 @@ async function checkBackup(inputs: RestoreInputs, fetched: Fetched): Promise<Che
       )
     }
   }
-  core.info(`Recognised by content: ${detected.format}, compression ${detected.compression}.`)
+  if (manifest && (manifest.encryption !== undefined) !== detected.encrypted) {
+    throw new RestoreError(
+      `the backup's content is ${detected.encrypted ? '' : 'not '}encrypted, but its manifest says otherwise. Nothing was restored.`
+    )
+  }
+  const decoding: Decoding = {
+    compression: detected.compression,
+    decryption: detected.encrypted ? inputs.decryption : undefined
+  }
+  core.info(
+    `Recognised by content: ${detected.format}, compression ${detected.compression}${detected.encrypted ? ', age-encrypted (decrypts with the key given)' : ''}.`
+  )
   if (detected.format === 'plain' && (inputs.tables.length > 0 || inputs.schemas.length > 0)) {
     throw new InputError(
       inputs.tables.length > 0 ? Inputs.Tables : Inputs.Schemas,
@@ -243,11 +259,10 @@ async function checkBackup(inputs: RestoreInputs, fetched: Fetched): Promise<Che
     const client = await chooseClient('psql', archiveMajor)
     // one pass over the whole script: it decompresses, it is complete, and what it creates
     const objects = new PlainDumpObjects()
-    const decompressor = createDecompressor(detected.compression)
     try {
       await pipeline([
         createReadStream(fetched.dumpPath),
-        ...(decompressor ? [decompressor] : []),
+        ...decodingStages(decoding),
         objects.scanner(),
         discard()
       ])
@@ -270,6 +285,8 @@ async function checkBackup(inputs: RestoreInputs, fetched: Fetched): Promise<Che
     return {
       format: 'plain',
       compression: detected.compression,
+      encrypted: detected.encrypted,
+      decoding,
       client,
       plain: objects,
       dataTables: manifestTables(manifest) ?? objects.copyTables
@@ -277,35 +294,39 @@ async function checkBackup(inputs: RestoreInputs, fetched: Fetched): Promise<Che
   }
   const client = await chooseClient('pg_restore', archiveMajor)
   if (detected.format === 'custom') {
-    if (!manifest) await readToEnd(fetched.dumpPath, detected.compression)
+    if (!manifest) await readToEnd(fetched.dumpPath, decoding)
     const lines = await listArchive(programPath(client, 'pg_restore'), {
       file: fetched.dumpPath,
-      compression: detected.compression
+      decoding
     })
     core.info(`pg_restore --list accepts the archive (${lines.length} lines).`)
     const listed = manifest ? undefined : tablesFromList(lines)
     return {
       format: 'custom',
       compression: detected.compression,
+      encrypted: detected.encrypted,
+      decoding,
       client,
       dataTables: manifestTables(manifest) ?? listed
     }
   }
-  if (!manifest) await readToEnd(fetched.dumpPath, detected.compression)
+  if (!manifest) await readToEnd(fetched.dumpPath, decoding)
   return {
     format: 'directory-tar',
     compression: detected.compression,
+    encrypted: detected.encrypted,
+    decoding,
     client,
     dataTables: manifestTables(manifest)
   }
 }
 
 /** Without a manifest, a compressed file is decompressed once to its end before any write. */
-async function readToEnd(file: string, compression: Compression): Promise<void> {
-  const decompressor = createDecompressor(compression)
-  if (!decompressor) return
+async function readToEnd(file: string, decoding: Decoding): Promise<void> {
+  const stages = decodingStages(decoding)
+  if (stages.length === 0) return
   try {
-    await pipeline([createReadStream(file), decompressor, discard()])
+    await pipeline([createReadStream(file), ...stages, discard()])
   } catch (error) {
     throw new RestoreError(
       `the backup cannot be decompressed to its end (${(error as Error).message}): it is corrupted or truncated. Nothing was restored.`
@@ -412,7 +433,7 @@ async function load(
         programPath(checked.client, 'psql'),
         env,
         inputs.singleTransaction,
-        { file: fetched.dumpPath, compression: checked.compression, filter },
+        { file: fetched.dumpPath, decoding: checked.decoding, filter },
         drops
       )
       if (filter.dropped > 0)
@@ -424,14 +445,14 @@ async function load(
         // a parallel restore needs a seekable archive file
         const file = await decompressTo(
           fetched.dumpPath,
-          checked.compression,
+          checked.decoding,
           path.join(workDir, 'backup.dump')
         )
         await runPgRestore(pgRestore, env, database, options, { path: file })
       } else {
         await runPgRestore(pgRestore, env, database, options, {
           file: fetched.dumpPath,
-          compression: checked.compression
+          decoding: checked.decoding
         })
       }
       return
@@ -439,7 +460,7 @@ async function load(
     case 'directory-tar': {
       const dir = path.join(workDir, 'directory')
       await mkdir(dir)
-      await untar(fetched.dumpPath, checked.compression, dir)
+      await untar(fetched.dumpPath, checked.decoding, dir)
       await runPgRestore(pgRestore, env, database, options, { path: dir })
       return
     }
@@ -448,14 +469,14 @@ async function load(
   }
 }
 
-async function decompressTo(file: string, compression: Compression, out: string): Promise<string> {
-  const decompressor = createDecompressor(compression)
-  if (!decompressor) return file
-  await pipeline([createReadStream(file), decompressor, createWriteStream(out, { mode: 0o600 })])
+async function decompressTo(file: string, decoding: Decoding, out: string): Promise<string> {
+  const stages = decodingStages(decoding)
+  if (stages.length === 0) return file
+  await pipeline([createReadStream(file), ...stages, createWriteStream(out, { mode: 0o600 })])
   return out
 }
 
-async function untar(file: string, compression: Compression, dir: string): Promise<void> {
+async function untar(file: string, decoding: Decoding, dir: string): Promise<void> {
   const child = spawn('tar', ['-xf', '-', '-C', dir], { stdio: ['pipe', 'ignore', 'pipe'] })
   let stderr = ''
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
@@ -463,8 +484,7 @@ async function untar(file: string, compression: Compression, dir: string): Promi
     child.on('error', reject)
     child.on('close', resolve)
   })
-  const decompressor = createDecompressor(compression)
-  await pipeline([createReadStream(file), ...(decompressor ? [decompressor] : []), child.stdin])
+  await pipeline([createReadStream(file), ...decodingStages(decoding), child.stdin])
   const code = await exited
   if (code !== 0)
     throw new RestoreError(`the directory archive could not be unpacked: ${stderr.trim()}`)

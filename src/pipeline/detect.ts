@@ -5,7 +5,9 @@
 import { createReadStream } from 'node:fs'
 import { open } from 'node:fs/promises'
 import type { Compression } from '../inputs.js'
-import { createDecompressor, detectCompression } from './compress.js'
+import { detectCompression } from './compress.js'
+import { type Decoding, decodingStages } from './decode.js'
+import { type DecryptionKeys, DecryptionError, isAgeEncrypted } from './encrypt.js'
 
 export type DetectedFormat = 'custom' | 'plain' | 'directory-tar'
 
@@ -27,17 +29,19 @@ async function readStart(file: string, bytes: number): Promise<Buffer> {
   }
 }
 
-/** The first `bytes` bytes of the decompressed content. */
-export async function decompressedStart(
+/** The first `bytes` bytes of the decoded (decrypted, decompressed) content. */
+export async function decodedStart(
   file: string,
-  compression: Compression,
+  decoding: Decoding,
   bytes = 8192
 ): Promise<Buffer> {
   const chunks: Buffer[] = []
   let total = 0
   const source = createReadStream(file)
-  const decompressor = createDecompressor(compression)
-  const stream = decompressor ? source.pipe(decompressor) : source
+  const stages = decodingStages(decoding)
+  let stream: NodeJS.ReadableStream = source
+  for (const stage of stages) stream = stream.pipe(stage)
+  for (const stage of [source, ...stages]) stage.on('error', () => undefined)
   try {
     for await (const chunk of stream as AsyncIterable<Buffer>) {
       chunks.push(chunk)
@@ -45,12 +49,13 @@ export async function decompressedStart(
       if (total >= bytes) break
     }
   } catch (error) {
+    if (error instanceof DecryptionError) throw error
     throw new FormatError(
-      `the ${compression} data cannot be decompressed: ${(error as Error).message}`
+      `the ${decoding.compression} data cannot be ${decoding.decryption ? 'decrypted or ' : ''}decompressed: ${(error as Error).message}`
     )
   } finally {
     source.destroy()
-    decompressor?.destroy()
+    for (const stage of stages) stage.destroy()
   }
   return Buffer.concat(chunks).subarray(0, bytes)
 }
@@ -72,23 +77,36 @@ export function detectFormat(start: Buffer): DetectedFormat | undefined {
 export interface Detected {
   compression: Compression
   format: DetectedFormat
+  encrypted: boolean
 }
 
-/** Compression and format of a backup file, by content. */
-export async function detectBackup(file: string): Promise<Detected> {
-  const magic = await readStart(file, 16)
+/** Compression, format and encryption of a backup file, by content. */
+export async function detectBackup(file: string, keys?: DecryptionKeys): Promise<Detected> {
+  const magic = await readStart(file, 32)
   if (magic.length === 0) throw new FormatError('the backup file is empty')
-  const compression = detectCompression(magic)
+  const encrypted = isAgeEncrypted(magic)
+  let head = magic
+  let decryption: DecryptionKeys | undefined
+  if (encrypted) {
+    if (!keys || keys.identities.length + keys.passphrases.length === 0) {
+      throw new DecryptionError(
+        'the backup is encrypted with age; give its key in decryption-identity (AGE-SECRET-KEY-1…, from a secret) or its passphrase in encryption-passphrase.'
+      )
+    }
+    decryption = keys
+    head = await decodedStart(file, { compression: 'none', decryption }, 16)
+  }
+  const compression = detectCompression(head)
   if (compression === 'unknown-compressed') {
     throw new FormatError(
       'the backup file is compressed with bzip2 or xz, which is not supported; decompress it first (or recompress with gzip or zstd).'
     )
   }
-  const format = detectFormat(await decompressedStart(file, compression))
+  const format = detectFormat(await decodedStart(file, { compression, decryption }))
   if (!format) {
     throw new FormatError(
       'the backup is neither a pg_dump archive (custom or directory format) nor an SQL script; is it the right file?'
     )
   }
-  return { compression, format }
+  return { compression, format, encrypted }
 }

@@ -6,8 +6,7 @@ import { spawn } from 'node:child_process'
 import { createReadStream } from 'node:fs'
 import { pipeline } from 'node:stream/promises'
 import { Transform, type TransformCallback, Writable } from 'node:stream'
-import type { Compression } from '../inputs.js'
-import { createDecompressor } from '../pipeline/compress.js'
+import { type Decoding, decodingStages } from '../pipeline/decode.js'
 
 export interface QualifiedName {
   schema: string
@@ -29,7 +28,7 @@ export class ArchiveError extends Error {
  */
 export async function listArchive(
   pgRestorePath: string,
-  source: { directory: string } | { file: string; compression: Compression }
+  source: { directory: string } | { file: string; decoding: Decoding }
 ): Promise<string[]> {
   const args = ['--list']
   if ('directory' in source) args.push(source.directory)
@@ -46,9 +45,7 @@ export async function listArchive(
     child.on('close', code => resolve(code))
   })
   if (!('directory' in source) && child.stdin) {
-    const stages: NodeJS.ReadWriteStream[] = []
-    const decompressor = createDecompressor(source.compression)
-    if (decompressor) stages.push(decompressor)
+    const stages = decodingStages(source.decoding)
     // pg_restore reads only the header and the table of contents, then closes its stdin
     const feeding = pipeline([createReadStream(source.file), ...stages, child.stdin]).catch(
       (error: NodeJS.ErrnoException) => {
@@ -202,4 +199,56 @@ export class CopyScanner extends Transform {
 /** Reads a whole stream and discards it (for checks that only need to see the bytes pass). */
 export function discard(): Writable {
   return new Writable({ write: (_chunk, _encoding, callback) => callback() })
+}
+
+/**
+ * `pg_restore --list` fed from the dump as it streams by (a tee): the custom archive's header
+ * and table of contents are checked without reading the written file back — which an
+ * encrypted file to public keys could not be.
+ */
+export function archiveListTee(pgRestorePath: string): {
+  stage: Transform
+  listed: Promise<string[]>
+} {
+  const child = spawn(pgRestorePath, ['--list'], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+    windowsHide: true
+  })
+  let stdout = ''
+  let stderr = ''
+  let open = true
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d))
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr = (stderr + d).slice(-8192)))
+  child.stdin.on('error', () => (open = false))
+  child.stdin.on('close', () => (open = false))
+  const listed = new Promise<string[]>((resolve, reject) => {
+    child.on('error', error =>
+      reject(new ArchiveError(`could not run pg_restore: ${error.message}`))
+    )
+    child.on('close', code => {
+      open = false
+      if (code === 0) resolve(stdout.split('\n').filter(l => l.length > 0))
+      else reject(new ArchiveError(`pg_restore --list rejected the archive: ${stderr.trim()}`))
+    })
+  })
+  listed.catch(() => undefined) // awaited by the caller after the dump
+  const stage = new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      if (!open) return callback(null, chunk)
+      if (child.stdin.write(chunk)) return callback(null, chunk)
+      // back-pressure from pg_restore: wait until it reads, or until it is gone
+      const resume = (): void => {
+        child.stdin.off('drain', resume)
+        child.off('close', resume)
+        callback(null, chunk)
+      }
+      child.stdin.once('drain', resume)
+      child.once('close', resume)
+    },
+    flush(callback) {
+      if (open) child.stdin.end()
+      callback()
+    }
+  })
+  return { stage, listed }
 }

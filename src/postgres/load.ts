@@ -7,8 +7,7 @@ import { spawn } from 'node:child_process'
 import { createReadStream } from 'node:fs'
 import { Transform, type TransformCallback } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
-import type { Compression } from '../inputs.js'
-import { createDecompressor } from '../pipeline/compress.js'
+import { type Decoding, decodingStages } from '../pipeline/decode.js'
 import { parseCopyStatement } from './archive.js'
 
 export interface LoadOptions {
@@ -63,7 +62,7 @@ export async function runPgRestore(
   env: Record<string, string>,
   database: string,
   options: LoadOptions,
-  input: { path: string } | { file: string; compression: Compression }
+  input: { path: string } | { file: string; decoding: Decoding }
 ): Promise<void> {
   const args = buildPgRestoreArgs(database, options)
   if ('path' in input) args.push(input.path)
@@ -80,7 +79,7 @@ export async function runPsql(
   psqlPath: string,
   env: Record<string, string>,
   singleTransaction: boolean,
-  input: { file: string; compression: Compression; filter?: Transform },
+  input: { file: string; decoding: Decoding; filter?: Transform },
   before: string[] = []
 ): Promise<void> {
   await runLoader(psqlPath, buildPsqlArgs(singleTransaction, before), env, input)
@@ -90,7 +89,7 @@ async function runLoader(
   program: string,
   args: string[],
   env: Record<string, string>,
-  input: { file: string; compression: Compression; filter?: Transform } | undefined
+  input: { file: string; decoding: Decoding; filter?: Transform } | undefined
 ): Promise<void> {
   const child = spawn(program, args, {
     env,
@@ -111,9 +110,7 @@ async function runLoader(
   )
   let feedError: Error | undefined
   if (input && child.stdin) {
-    const stages: NodeJS.ReadWriteStream[] = []
-    const decompressor = createDecompressor(input.compression)
-    if (decompressor) stages.push(decompressor)
+    const stages: NodeJS.ReadWriteStream[] = decodingStages(input.decoding)
     if (input.filter) stages.push(input.filter)
     await pipeline([createReadStream(input.file), ...stages, child.stdin]).catch(
       (error: NodeJS.ErrnoException) => {

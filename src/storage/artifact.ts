@@ -5,7 +5,7 @@
 import { ArtifactNotFoundError, DefaultArtifactClient } from '@actions/artifact'
 import { getOctokit } from '@actions/github'
 import { createHash } from 'node:crypto'
-import { createReadStream } from 'node:fs'
+import { createReadStream, existsSync, readFileSync } from 'node:fs'
 import { mkdir, readdir } from 'node:fs/promises'
 import path from 'node:path'
 import { pipeline } from 'node:stream/promises'
@@ -339,4 +339,34 @@ export async function sha256File(file: string): Promise<string> {
   const hash = createHash('sha256')
   await pipeline(createReadStream(file), hash)
   return hash.digest('hex')
+}
+
+/** The repository's visibility, from the event payload the runner provides. */
+export function repositoryVisibility(
+  env: NodeJS.ProcessEnv = process.env
+): 'public' | 'private' | 'unknown' {
+  const file = env.GITHUB_EVENT_PATH
+  if (!file || !existsSync(file)) return 'unknown'
+  try {
+    const event = JSON.parse(readFileSync(file, 'utf8')) as {
+      repository?: { private?: boolean; visibility?: string }
+    }
+    const repo = event.repository
+    if (!repo) return 'unknown'
+    if (repo.private === false || repo.visibility === 'public') return 'public'
+    if (repo.private === true) return 'private'
+    return 'unknown'
+  } catch {
+    return 'unknown'
+  }
+}
+
+/** On a public repository an unencrypted artifact is readable by anyone signed in to GitHub. */
+export function checkPrivacy(encrypted: boolean, allowUnencryptedPublic: boolean): void {
+  if (encrypted || allowUnencryptedPublic) return
+  if (repositoryVisibility() !== 'public') return
+  throw new InputError(
+    Inputs.EncryptionRecipients,
+    "is empty, and this repository is public: anyone signed in to GitHub can download its artifacts, so an unencrypted backup would publish the database. Set encryption-recipients (age public keys; recommended) or encryption-passphrase — or, only if the data is public anyway, 'allow-unencrypted-public: true'."
+  )
 }

@@ -1,0 +1,94 @@
+/**
+ * age encryption as stream stages (the age-encryption package; no home-made crypto): chunked
+ * (64 KiB), so memory stays constant whatever the size. Files decrypt with the `age` CLI:
+ * `age -d -i key.txt backup.dump.zst.age | zstd -d | pg_restore ...`.
+ */
+import { Decrypter, Encrypter } from 'age-encryption'
+import { Duplex, PassThrough, Readable } from 'node:stream'
+import type { ReadableStream as WebReadableStream } from 'node:stream/web'
+
+export const AGE_MAGIC = 'age-encryption.org/v1\n'
+
+export type EncryptionKeys =
+  { kind: 'recipients'; recipients: string[] } | { kind: 'passphrase'; passphrase: string }
+
+export type DecryptionKeys = { identities: string[]; passphrases: string[] }
+
+export class DecryptionError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'DecryptionError'
+  }
+}
+
+export function isAgeEncrypted(head: Buffer): boolean {
+  return head.subarray(0, AGE_MAGIC.length).toString('latin1') === AGE_MAGIC
+}
+
+/** Adapts a web-stream transform (age's API) to a Node Duplex with back-pressure. */
+function webStage(
+  transform: (input: WebReadableStream<Uint8Array>) => Promise<WebReadableStream<Uint8Array>>,
+  explain: (error: unknown) => Error
+): Duplex {
+  const input = new PassThrough()
+  const started = transform(Readable.toWeb(input) as WebReadableStream<Uint8Array>)
+  started.catch(() => undefined) // surfaced through the readable side
+  async function* output(): AsyncGenerator<Buffer> {
+    let stream: WebReadableStream<Uint8Array>
+    try {
+      stream = await started
+    } catch (error) {
+      throw explain(error)
+    }
+    try {
+      for await (const chunk of stream)
+        yield Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)
+    } catch (error) {
+      throw explain(error)
+    }
+  }
+  return Duplex.from({ writable: input, readable: Readable.from(output(), { objectMode: false }) })
+}
+
+export function createEncryptor(keys: EncryptionKeys): Duplex {
+  const encrypter = new Encrypter()
+  if (keys.kind === 'passphrase') encrypter.setPassphrase(keys.passphrase)
+  else for (const r of keys.recipients) encrypter.addRecipient(r)
+  return webStage(
+    input =>
+      encrypter.encrypt(input as unknown as ReadableStream<Uint8Array>) as unknown as Promise<
+        WebReadableStream<Uint8Array>
+      >,
+    error => new Error(`encryption failed: ${(error as Error)?.message ?? error}`)
+  )
+}
+
+export function createDecryptor(keys: DecryptionKeys): Duplex {
+  const decrypter = new Decrypter()
+  for (const identity of keys.identities) decrypter.addIdentity(identity)
+  for (const passphrase of keys.passphrases) decrypter.addPassphrase(passphrase)
+  return webStage(
+    input =>
+      decrypter.decrypt(input as unknown as ReadableStream<Uint8Array>) as unknown as Promise<
+        WebReadableStream<Uint8Array>
+      >,
+    error => {
+      const message = (error as Error)?.message ?? String(error)
+      if (/no identity matched|incorrect passphrase|failed to decrypt|invalid/i.test(message)) {
+        return new DecryptionError(
+          `the backup cannot be decrypted with the key or passphrase given (${message}). Check decryption-identity / encryption-passphrase: it must be the key whose public part (age1…) the backup was encrypted to.`
+        )
+      }
+      return new DecryptionError(`the encrypted backup is damaged or truncated: ${message}`)
+    }
+  )
+}
+
+/** Validates age public keys (age1…) and identities (AGE-SECRET-KEY-1…) by their form. */
+export function isAgeRecipient(text: string): boolean {
+  return /^age1[0-9a-z]{20,}$/.test(text)
+}
+
+export function isAgeIdentity(text: string): boolean {
+  return /^AGE-SECRET-KEY-(PQ-)?1[0-9A-Z]{20,}$/.test(text)
+}
