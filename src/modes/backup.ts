@@ -34,6 +34,7 @@ import {
 } from '../postgres/archive.js'
 import { type ClientInstall, chooseDumpClient, programPath } from '../postgres/clients.js'
 import { type Connection, describeConnection, libpqEnvironment } from '../postgres/connection.js'
+import { diagnoseConnection } from '../postgres/diagnostics.js'
 import { buildPgDumpArgs, startPgDump } from '../postgres/dump.js'
 import {
   type ServerInfo,
@@ -103,9 +104,11 @@ export async function backup(
     return result
   })
 
-  const pg = await core.group(`Connect to ${describeConnection(connection)}`, async () =>
-    connect(connection, inputs.connectTimeoutSeconds)
-  )
+  const pg = await core.group(`Connect to ${describeConnection(connection)}`, async () => {
+    const diagnosis = await diagnoseConnection(connection)
+    for (const warning of diagnosis.warnings) core.warning(warning)
+    return connect(connection, inputs.connectTimeoutSeconds)
+  })
   const tempRoot = deps.tempRoot ?? process.env.RUNNER_TEMP ?? os.tmpdir()
   let workDir: string | undefined
   let session: SnapshotSession | undefined
@@ -116,6 +119,11 @@ export async function backup(
         `PostgreSQL ${info.version}; database '${info.database}', ${formatBytes(info.sizeBytes)}, ${info.tables.length} tables`
       )
       if (info.inRecovery) core.info('The server is a standby (in recovery).')
+      if (info.timeouts.statement !== '0' || info.timeouts.idleInTransaction !== '0') {
+        core.info(
+          `The server sets statement_timeout=${info.timeouts.statement}, idle_in_transaction_session_timeout=${info.timeouts.idleInTransaction}; both are turned off for the dump's sessions.`
+        )
+      }
       return info
     })
     const pgDump = await core.group('Choose pg_dump', async () => {

@@ -27,6 +27,8 @@ export interface ServerInfo {
   database: string
   sizeBytes: number
   inRecovery: boolean
+  /** Server/role settings that would end a long dump if pg_dump did not turn them off. */
+  timeouts: { statement: string; idleInTransaction: string }
   tables: TableInfo[]
 }
 
@@ -141,12 +143,16 @@ export async function readServerInfo(client: pg.Client): Promise<ServerInfo> {
     database: string
     size: string
     in_recovery: boolean
+    statement_timeout: string
+    idle_timeout: string
   }>(
     `SELECT current_setting('server_version') AS version,
             current_setting('server_version_num') AS version_num,
             current_database() AS database,
             pg_database_size(current_database())::text AS size,
-            pg_is_in_recovery() AS in_recovery`
+            pg_is_in_recovery() AS in_recovery,
+            current_setting('statement_timeout') AS statement_timeout,
+            current_setting('idle_in_transaction_session_timeout') AS idle_timeout`
   )
   const row = settings.rows[0]
   const tables = await client.query<{
@@ -171,6 +177,7 @@ export async function readServerInfo(client: pg.Client): Promise<ServerInfo> {
     database: row.database,
     sizeBytes: Number(row.size),
     inRecovery: row.in_recovery,
+    timeouts: { statement: row.statement_timeout, idleInTransaction: row.idle_timeout },
     tables: tables.rows.map(t => ({
       schema: t.schema,
       name: t.name,
@@ -193,6 +200,10 @@ export class SnapshotSession {
   /** Opens the transaction; the snapshot id is undefined when the server cannot export one. */
   static async open(client: pg.Client): Promise<SnapshotSession> {
     await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY')
+    // the transaction idles while pg_dump runs: server timeouts must not end it
+    await client.query(
+      "SELECT set_config('statement_timeout', '0', true), set_config('idle_in_transaction_session_timeout', '0', true), set_config('lock_timeout', '0', true)"
+    )
     try {
       // (not inside a savepoint: snapshots cannot be exported from a subtransaction)
       const result = await client.query<{ id: string }>('SELECT pg_export_snapshot() AS id')
@@ -200,6 +211,9 @@ export class SnapshotSession {
     } catch {
       await client.query('ROLLBACK')
       await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY')
+      await client.query(
+        "SELECT set_config('statement_timeout', '0', true), set_config('idle_in_transaction_session_timeout', '0', true)"
+      )
       return new SnapshotSession(client, undefined)
     }
   }

@@ -1,0 +1,62 @@
+import { describe, expect, it } from '@jest/globals'
+import type { lookup } from 'node:dns/promises'
+import { InputError } from '../../src/inputs.js'
+import { parseDatabaseUrl } from '../../src/postgres/connection.js'
+import { diagnoseConnection } from '../../src/postgres/diagnostics.js'
+
+/** A resolver that answers from a table, like DNS would. */
+function resolver(
+  table: Record<string, Array<{ address: string; family: number }>>
+): typeof lookup {
+  return (async (host: string) => {
+    const answer = table[host]
+    if (!answer)
+      throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`), { code: 'ENOTFOUND' })
+    return answer
+  }) as unknown as typeof lookup
+}
+
+const v4 = [{ address: '203.0.113.7', family: 4 }]
+const v6 = [{ address: '2001:db8::7', family: 6 }]
+
+describe('diagnoseConnection', () => {
+  it("refuses Supabase's transaction pooler and names the session pooler fix", async () => {
+    const c = parseDatabaseUrl(
+      'postgresql://postgres.ref:pw@aws-0-eu-west-1.pooler.supabase.com:6543/postgres'
+    )
+    const error = await diagnoseConnection(c, resolver({})).catch(e => e)
+    expect(error).toBeInstanceOf(InputError)
+    expect(error.message).toMatch(/transaction pooler \(port 6543\).*port 5432/)
+  })
+
+  it("refuses Neon's pooled endpoint", async () => {
+    const c = parseDatabaseUrl(
+      'postgresql://u:pw@ep-cool-1234-pooler.eu-central-1.aws.neon.tech/db?sslmode=require'
+    )
+    await expect(diagnoseConnection(c, resolver({}))).rejects.toThrow(/without '-pooler'/)
+  })
+
+  it('warns about PgBouncer on 6432 and about missing sslmode on managed hosts', async () => {
+    const c = parseDatabaseUrl('postgresql://u:pw@db.abc.rds.amazonaws.com:6432/app')
+    const d = await diagnoseConnection(c, resolver({ 'db.abc.rds.amazonaws.com': v4 }))
+    expect(d.warnings).toHaveLength(2)
+    expect(d.warnings[0]).toMatch(/PgBouncer/)
+    expect(d.warnings[1]).toMatch(/sslmode=require/)
+  })
+
+  it('explains IPv6-only hosts with the Supabase session pooler fix', async () => {
+    const c = parseDatabaseUrl(
+      'postgresql://postgres:pw@db.abcdefgh.supabase.co:5432/postgres?sslmode=require'
+    )
+    const d = await diagnoseConnection(c, resolver({ 'db.abcdefgh.supabase.co': v6 }))
+    expect(d.warnings).toEqual([expect.stringMatching(/only to IPv6 .*no IPv6.*session pooler/)])
+  })
+
+  it('says nothing about an ordinary IPv4 host with TLS configured', async () => {
+    const c = parseDatabaseUrl('postgresql://u:pw@db.example.com:5432/app?sslmode=verify-full')
+    expect(await diagnoseConnection(c, resolver({ 'db.example.com': [...v4, ...v6] }))).toEqual({
+      warnings: [],
+      addresses: [...v4, ...v6]
+    })
+  })
+})

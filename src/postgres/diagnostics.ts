@@ -1,0 +1,64 @@
+/**
+ * Connection diagnostics before pg_dump runs: transaction-mode poolers that break pg_dump,
+ * hosts that resolve only to IPv6 (GitHub's runners have none), TLS left to chance.
+ */
+import { lookup } from 'node:dns/promises'
+import { InputError, Inputs } from '../inputs.js'
+import { type Connection, isUnixSocket } from './connection.js'
+
+export interface Diagnosis {
+  warnings: string[]
+  /** Addresses the host resolved to, when it was looked up. */
+  addresses: Array<{ address: string; family: number }>
+}
+
+const MANAGED_HOSTS =
+  /\.(supabase\.co|supabase\.com|neon\.tech|rds\.amazonaws\.com|render\.com|railway\.app|rlwy\.net|aivencloud\.com|timescale\.com)$/i
+
+/** Throws for setups that cannot work; returns warnings for the doubtful ones. */
+export async function diagnoseConnection(
+  connection: Connection,
+  resolve: typeof lookup = lookup
+): Promise<Diagnosis> {
+  const warnings: string[] = []
+  const host = connection.host.toLowerCase()
+  if (isUnixSocket(connection)) return { warnings, addresses: [] }
+
+  if (/pooler\.supabase\.com$/.test(host) && connection.port === 6543) {
+    throw new InputError(
+      Inputs.DatabaseUrl,
+      "points at Supabase's transaction pooler (port 6543), which breaks pg_dump (it needs one session for the whole dump). Use the session pooler: the same host with port 5432 (Supabase → Connect → Session pooler)."
+    )
+  }
+  if (/-pooler\./.test(host) && /neon\.tech$/.test(host)) {
+    throw new InputError(
+      Inputs.DatabaseUrl,
+      "points at Neon's pooled endpoint (a '-pooler' host, PgBouncer in transaction mode), which breaks pg_dump. Use the direct endpoint: the same host without '-pooler'."
+    )
+  }
+  if (connection.port === 6432) {
+    warnings.push(
+      'Port 6432 is usually PgBouncer. pg_dump needs a session-mode pool or a direct connection; in transaction mode it fails part-way. If the dump fails, connect to PostgreSQL directly (usually port 5432).'
+    )
+  }
+  if (connection.params.sslmode === undefined && MANAGED_HOSTS.test(host)) {
+    warnings.push(
+      `${connection.host} is a managed service that expects TLS, but the URL has no sslmode: TLS is tried first and plain text allowed. Add ?sslmode=require (or verify-full with sslrootcert) to insist on encryption.`
+    )
+  }
+
+  let addresses: Diagnosis['addresses'] = []
+  if (!/^[\d.]+$/.test(host) && !host.includes(':')) {
+    try {
+      addresses = await resolve(connection.host, { all: true })
+    } catch {
+      return { warnings, addresses } // the connection attempt explains DNS failures
+    }
+    if (addresses.length > 0 && addresses.every(a => a.family === 6)) {
+      warnings.push(
+        `${connection.host} resolves only to IPv6 (${addresses[0].address}), and GitHub-hosted runners have no IPv6: the connection will likely fail. ${/supabase\.co$/.test(host) ? "Supabase's direct host is IPv6-only: use the session pooler URL (Supabase → Connect → Session pooler, port 5432), which has IPv4." : "Use an IPv4 address or the provider's IPv4 endpoint or pooler in session mode."}`
+      )
+    }
+  }
+  return { warnings, addresses }
+}
