@@ -45,15 +45,16 @@ export enum Inputs {
   EncryptionRecipients = 'encryption-recipients',
   EncryptionPassphrase = 'encryption-passphrase',
   DecryptionIdentity = 'decryption-identity',
-  AllowUnencryptedPublic = 'allow-unencrypted-public'
+  AllowUnencryptedPublic = 'allow-unencrypted-public',
+  VerifyDatabaseUrl = 'verify-database-url'
 }
 
-export type Mode = 'backup' | 'restore'
+export type Mode = 'backup' | 'restore' | 'verify'
 export type DumpFormat = 'custom' | 'plain' | 'directory'
 export type Compression = 'zstd' | 'gzip' | 'none'
 export type RowCountMethod = 'exact' | 'estimate' | 'none'
 
-export const MODES: readonly Mode[] = ['backup', 'restore']
+export const MODES: readonly Mode[] = ['backup', 'restore', 'verify']
 export const FORMATS: readonly DumpFormat[] = ['custom', 'plain', 'directory']
 export const COMPRESSIONS: readonly Compression[] = ['zstd', 'gzip', 'none']
 export const ROW_COUNT_METHODS: readonly RowCountMethod[] = ['exact', 'estimate', 'none']
@@ -113,7 +114,8 @@ export type BackupSource =
   | { kind: 'artifact-id'; id: number; repository: string; token: string }
 
 export interface RestoreInputs {
-  mode: 'restore'
+  /** verify: restore into a scratch database (verify-database-url) and compare with the manifest. */
+  mode: 'restore' | 'verify'
   databaseUrl: string
   source: BackupSource
   clean: boolean
@@ -287,6 +289,23 @@ export function parseMode(value: string): Mode {
 
 export function getInputs(read: InputReader = readActionInput): ActionInputs {
   const mode = parseMode(read(Inputs.Mode))
+  if (mode === 'verify') {
+    const scratch = read(Inputs.VerifyDatabaseUrl).trim()
+    if (scratch === '') {
+      throw new InputError(
+        Inputs.VerifyDatabaseUrl,
+        'is required in verify mode: the URL of a scratch database the backup is restored into (e.g. a `services: postgres` container in the same job). Never your production database.'
+      )
+    }
+    const production = read(Inputs.DatabaseUrl).trim()
+    if (production !== '' && production === scratch) {
+      throw new InputError(
+        Inputs.VerifyDatabaseUrl,
+        'is the same as database-url; verify restores into a scratch database, never into the one backed up.'
+      )
+    }
+    return { ...getRestoreInputs(read, scratch), mode: 'verify' }
+  }
   const databaseUrl = read(Inputs.DatabaseUrl).trim()
   if (databaseUrl === '') {
     throw new InputError(

@@ -6,18 +6,21 @@ import * as core from '@actions/core'
 import { type ActionInputs, Inputs, getInputs, readActionInput } from './inputs.js'
 import { backup, type BackupResult } from './modes/backup.js'
 import { restore, type RestoreResult } from './modes/restore.js'
+import { verify } from './modes/verify.js'
 import { parseDatabaseUrl } from './postgres/connection.js'
 import { redact, registerSecret, registerSecrets } from './secrets.js'
 import {
   backupSummaryMarkdown,
   failureSummaryMarkdown,
   restoreSummaryMarkdown,
+  verifySummaryMarkdown,
   writeSummary
 } from './summary.js'
 
 export async function run(): Promise<void> {
   // mask the URL before anything could print it, even when other inputs are invalid
   registerSecret(readActionInput(Inputs.DatabaseUrl).trim())
+  registerSecret(readActionInput(Inputs.VerifyDatabaseUrl).trim())
   registerSecret(readActionInput(Inputs.GithubToken).trim())
   registerSecret(readActionInput(Inputs.EncryptionPassphrase))
   for (const line of readActionInput(Inputs.DecryptionIdentity).split(/[\n,]/)) {
@@ -29,16 +32,22 @@ export async function run(): Promise<void> {
     mode = inputs.mode
     const connection = parseDatabaseUrl(inputs.databaseUrl)
     registerSecrets(connection.secrets)
-    if (inputs.mode === 'restore') {
-      if (inputs.source.kind !== 'file') registerSecret(inputs.source.token)
-      const result = await restore(inputs, connection)
-      setRestoreOutputs(result)
-      await writeSummary(restoreSummaryMarkdown(result))
+    if (inputs.mode === 'backup') {
+      const result = await backup(inputs, connection)
+      setBackupOutputs(result)
+      await writeSummary(backupSummaryMarkdown(result))
       return
     }
-    const result = await backup(inputs, connection)
-    setBackupOutputs(result)
-    await writeSummary(backupSummaryMarkdown(result))
+    if (inputs.source.kind !== 'file') registerSecret(inputs.source.token)
+    if (inputs.mode === 'verify') {
+      const result = await verify(inputs, connection)
+      setRestoreOutputs(result)
+      await writeSummary(verifySummaryMarkdown(result))
+      return
+    }
+    const result = await restore(inputs, connection)
+    setRestoreOutputs(result)
+    await writeSummary(restoreSummaryMarkdown(result))
   } catch (error) {
     await writeSummary(failureSummaryMarkdown(mode, error))
     throw error instanceof Error

@@ -47,6 +47,18 @@ export interface Manifest {
     tables: ManifestTable[]
     totalRows: number | null
   }
+  /**
+   * Schema objects by kind in the dump's snapshot (user objects, not extensions'); absent when
+   * filters make the dump a subset. Verify mode compares them with the restored copy.
+   */
+  objects?: {
+    tables: number
+    views: number
+    materializedViews: number
+    sequences: number
+    indexes: number
+    functions: number
+  }
   filters: {
     tables: string[]
     excludeTables: string[]

@@ -6,6 +6,7 @@ import * as core from '@actions/core'
 import { formatBytes, formatDuration } from './pipeline/progress.js'
 import type { BackupResult } from './modes/backup.js'
 import type { RestoreResult } from './modes/restore.js'
+import type { VerifyResult } from './modes/verify.js'
 import { redact } from './secrets.js'
 
 const MAX_TABLE_ROWS = 50
@@ -74,6 +75,14 @@ export function restoreSummaryMarkdown(result: RestoreResult): string {
       .join('\n')
     md += '\n\n</details>\n'
   }
+  return redact(md)
+}
+
+export function verifySummaryMarkdown(result: VerifyResult): string {
+  let md = restoreSummaryMarkdown(result).replace('## ✅ Database restore', '## ✅ Backup verified')
+  md += `\n| Schema objects | Manifest | Restored copy |\n|---|---:|---:|\n`
+  md += result.objects.map(o => `| ${o.kind} | ${o.expected ?? '—'} | ${o.actual} |`).join('\n')
+  md += '\n'
   return redact(md)
 }
 

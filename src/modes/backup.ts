@@ -159,6 +159,8 @@ export async function backup(
     const rowCounts = await core.group('Count rows', () =>
       countRows(inputs, session!, dumped.counting, dataTables, server)
     )
+    const unfiltered = Object.values(inputs.filters).every(list => list.length === 0)
+    const objects = unfiltered ? await session.countObjects() : undefined
     await session.close()
     session = undefined
 
@@ -192,6 +194,7 @@ export async function backup(
       rawSizeBytes: dumped.rawBytes,
       durationSeconds: 0,
       rowCounts,
+      objects,
       filters: inputs.filters,
       pgDumpArgs: dumped.args
     }

@@ -230,7 +230,55 @@ export class SnapshotSession {
     return counts
   }
 
+  /** Object counts in the snapshot (what the dump holds when no filter is set). */
+  async countObjects(): Promise<ObjectCounts> {
+    return countObjects(this.client)
+  }
+
   async close(): Promise<void> {
     await this.client.query('COMMIT').catch(() => undefined)
+  }
+}
+
+/** Schema objects by kind: what verify compares between the source and a restored copy. */
+export interface ObjectCounts {
+  tables: number
+  views: number
+  materializedViews: number
+  sequences: number
+  indexes: number
+  functions: number
+}
+
+/** Counts user objects (not those of extensions), in `schemas` or in every user schema. */
+export async function countObjects(client: pg.Client, schemas?: string[]): Promise<ObjectCounts> {
+  const userSchema = `n.nspname NOT IN ('pg_catalog', 'information_schema')
+        AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp\\_%'
+        AND ($1::text[] IS NULL OR n.nspname = ANY($1::text[]))`
+  const notExtension = (catalog: string, alias: string): string =>
+    `NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = '${catalog}'::regclass AND d.objid = ${alias}.oid AND d.deptype = 'e')`
+  const relations = await client.query<Record<string, string>>(
+    `SELECT count(*) FILTER (WHERE c.relkind IN ('r', 'p'))::text AS tables,
+            count(*) FILTER (WHERE c.relkind = 'v')::text AS views,
+            count(*) FILTER (WHERE c.relkind = 'm')::text AS materialized_views,
+            count(*) FILTER (WHERE c.relkind = 'S')::text AS sequences,
+            count(*) FILTER (WHERE c.relkind IN ('i', 'I'))::text AS indexes
+       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE ${userSchema} AND ${notExtension('pg_class', 'c')}`,
+    [schemas ?? null]
+  )
+  const functions = await client.query<{ n: string }>(
+    `SELECT count(*)::text AS n FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+      WHERE ${userSchema} AND ${notExtension('pg_proc', 'p')}`,
+    [schemas ?? null]
+  )
+  const r = relations.rows[0]
+  return {
+    tables: Number(r.tables),
+    views: Number(r.views),
+    materializedViews: Number(r.materialized_views),
+    sequences: Number(r.sequences),
+    indexes: Number(r.indexes),
+    functions: Number(functions.rows[0].n)
   }
 }

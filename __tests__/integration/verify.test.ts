@@ -1,0 +1,165 @@
+/**
+ * Verify mode against a real server and the real artifact client: a good backup verifies in a
+ * scratch database; a backup whose manifest disagrees with its data fails, naming the difference.
+ */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { createHash } from 'node:crypto'
+import { mkdtempSync, rmSync } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import {
+  type ArtifactBackend,
+  startArtifactBackend,
+  unzipEntries
+} from '../support/artifact-backend.js'
+import { rowCounts, seedSample } from '../support/fixtures.js'
+import { type TestServer, startPostgres } from '../support/postgres.js'
+import type { BackupInputs, RestoreInputs } from '../../src/inputs.js'
+import type { Manifest } from '../../src/manifest.js'
+
+let server: TestServer
+let backend: ArtifactBackend
+let source: string
+let tempRoot: string
+const savedEnv = { ...process.env }
+let backupEngine: typeof import('../../src/modes/backup.js')
+let verifyEngine: typeof import('../../src/modes/verify.js')
+let connections: typeof import('../../src/postgres/connection.js')
+let artifact: typeof import('@actions/artifact')
+
+beforeAll(async () => {
+  ;[server, backend] = await Promise.all([startPostgres(), startArtifactBackend()])
+  Object.assign(process.env, backend.env())
+  backupEngine = await import('../../src/modes/backup.js')
+  verifyEngine = await import('../../src/modes/verify.js')
+  connections = await import('../../src/postgres/connection.js')
+  artifact = await import('@actions/artifact')
+  source = await server.createDatabase('shop')
+  await seedSample(server, source)
+  tempRoot = mkdtempSync(path.join(os.tmpdir(), 'verify-test-'))
+  const inputs: BackupInputs = {
+    mode: 'backup',
+    databaseUrl: server.url(source),
+    artifactName: 'database-backup',
+    retentionDays: 30,
+    format: 'custom',
+    compression: 'zstd',
+    compressionLevel: 3,
+    filters: {
+      tables: [],
+      excludeTables: [],
+      excludeTableData: [],
+      schemas: [],
+      excludeSchemas: []
+    },
+    pgDumpArgs: [],
+    overwrite: false,
+    rowCounts: 'exact',
+    jobs: 1,
+    installClient: false,
+    connectTimeoutSeconds: 10
+  }
+  await backupEngine.backup(inputs, connections.parseDatabaseUrl(inputs.databaseUrl), {
+    artifact: new artifact.DefaultArtifactClient(),
+    tempRoot
+  })
+}, 60_000)
+
+afterAll(async () => {
+  process.env = savedEnv
+  await Promise.all([server?.stop(), backend?.close()])
+  if (tempRoot) rmSync(tempRoot, { recursive: true, force: true })
+})
+
+function verifyInputs(scratch: string, overrides: Partial<RestoreInputs> = {}): RestoreInputs {
+  return {
+    mode: 'verify',
+    databaseUrl: server.url(scratch),
+    source: {
+      kind: 'artifact',
+      name: 'database-backup',
+      runId: 'latest',
+      repository: backend.repository,
+      token: backend.githubToken
+    },
+    clean: false,
+    allowNonEmpty: false,
+    noOwner: true,
+    noPrivileges: true,
+    singleTransaction: true,
+    jobs: 1,
+    tables: [],
+    schemas: [],
+    installClient: false,
+    connectTimeoutSeconds: 10,
+    ...overrides
+  }
+}
+
+async function runVerify(i: RestoreInputs) {
+  return verifyEngine.verify(i, connections.parseDatabaseUrl(i.databaseUrl), {
+    artifact: new artifact.DefaultArtifactClient(),
+    tempRoot
+  })
+}
+
+describe('verify', () => {
+  it('restores the latest backup into a scratch database and matches the manifest', async () => {
+    const scratch = await server.createDatabase()
+    const result = await runVerify(verifyInputs(scratch))
+    const stored = backend.findArtifact('database-backup')!
+    const manifest = JSON.parse(
+      (await unzipEntries(stored.bytes)).get('manifest.json')!.toString()
+    ) as Manifest
+    expect(manifest.objects).toBeDefined()
+    expect(result.objects.map(o => [o.kind, o.actual])).toEqual(
+      Object.entries(manifest.objects!).map(([k, v]) => [k, v])
+    )
+    expect(manifest.objects!.tables).toBeGreaterThan(10)
+    expect(manifest.objects!.functions).toBeGreaterThan(0)
+    const counts = await rowCounts(server, scratch)
+    for (const t of result.tables) expect(t.rows).toBe(counts[`${t.schema}.${t.name}`])
+  })
+
+  it('fails naming the object kind when the restored copy differs from the manifest', async () => {
+    // a backup whose manifest claims one more view than its archive holds (newest artifact)
+    const stored = backend.findArtifact('database-backup')!
+    const entries = await unzipEntries(stored.bytes)
+    const manifest = JSON.parse(entries.get('manifest.json')!.toString()) as Manifest
+    manifest.objects!.views += 1
+    const dump = entries.get(manifest.file.name)!
+    expect(createHash('sha256').update(dump).digest('hex')).toBe(manifest.file.sha256)
+    await backend.seedArtifact({
+      name: 'database-backup',
+      files: { [manifest.file.name]: dump, 'manifest.json': JSON.stringify(manifest) },
+      createdAt: new Date(Date.now() + 1000)
+    })
+    const scratch = await server.createDatabase()
+    const error = await runVerify(verifyInputs(scratch)).catch(e => e)
+    expect(error).toBeInstanceOf(verifyEngine.VerifyError)
+    expect(error.message).toMatch(
+      new RegExp(`views ${manifest.objects!.views - 1} ≠ ${manifest.objects!.views}`)
+    )
+  })
+
+  it('fails naming the table when row counts differ', async () => {
+    const stored = backend.findArtifact('database-backup')!
+    const entries = await unzipEntries(stored.bytes)
+    const manifest = JSON.parse(entries.get('manifest.json')!.toString()) as Manifest
+    manifest.objects!.views -= 1 // undo the previous test's change
+    const table = manifest.rowCounts.tables.find(t => t.name === 'customers')!
+    table.rows = (table.rows ?? 0) + 2
+    await backend.seedArtifact({
+      name: 'database-backup',
+      files: {
+        [manifest.file.name]: entries.get(manifest.file.name)!,
+        'manifest.json': JSON.stringify(manifest)
+      },
+      createdAt: new Date(Date.now() + 2000)
+    })
+    const scratch = await server.createDatabase()
+    await expect(runVerify(verifyInputs(scratch))).rejects.toThrow(
+      /public\.customers has 5 rows, the manifest says 7/
+    )
+  })
+})

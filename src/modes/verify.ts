@@ -1,0 +1,72 @@
+/**
+ * Verify: restore a backup into a scratch database (verify-database-url), then compare the
+ * per-table row counts and the counts of schema objects with the manifest. Any difference fails,
+ * naming it. A backup nobody has restored is a hope, not a backup.
+ */
+import * as core from '@actions/core'
+import type { RestoreInputs } from '../inputs.js'
+import type { Connection } from '../postgres/connection.js'
+import { type ObjectCounts, connect, countObjects } from '../postgres/preflight.js'
+import { type RestoreDependencies, type RestoreResult, restore } from './restore.js'
+
+export interface ObjectComparison {
+  kind: keyof ObjectCounts
+  expected?: number
+  actual: number
+}
+
+export interface VerifyResult extends RestoreResult {
+  objects: ObjectComparison[]
+}
+
+export class VerifyError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'VerifyError'
+  }
+}
+
+const KINDS: Array<keyof ObjectCounts> = [
+  'tables',
+  'views',
+  'materializedViews',
+  'sequences',
+  'indexes',
+  'functions'
+]
+
+export async function verify(
+  inputs: RestoreInputs,
+  scratch: Connection,
+  deps: RestoreDependencies = {}
+): Promise<VerifyResult> {
+  // restore() checks the digest and the row counts against the manifest, and fails on any difference
+  const restored = await restore(inputs, scratch, deps)
+  const objects = await core.group('Compare schema objects', async () => {
+    const client = await connect(scratch, inputs.connectTimeoutSeconds)
+    try {
+      const actual = await countObjects(client)
+      const expected = restored.manifest?.objects
+      return KINDS.map(kind => ({ kind, expected: expected?.[kind], actual: actual[kind] }))
+    } finally {
+      await client.end().catch(() => undefined)
+    }
+  })
+  if (!restored.manifest) {
+    core.warning('The backup has no manifest: only a successful restore was verified.')
+  } else if (!restored.manifest.objects) {
+    core.info('The manifest has no object counts (a filtered backup): objects were not compared.')
+  }
+  const different = objects.filter(o => o.expected !== undefined && o.expected !== o.actual)
+  for (const o of objects) {
+    core.info(
+      `${o.kind}: ${o.actual}${o.expected === undefined ? '' : ` (manifest ${o.expected})`}`
+    )
+  }
+  if (different.length > 0) {
+    throw new VerifyError(
+      `the restored copy differs from the backup's manifest: ${different.map(o => `${o.kind} ${o.actual} ≠ ${o.expected}`).join(', ')}.`
+    )
+  }
+  return { ...restored, objects }
+}
