@@ -6,7 +6,7 @@
 import * as core from '@actions/core'
 import { spawn } from 'node:child_process'
 import { createWriteStream } from 'node:fs'
-import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises'
+import { copyFile, mkdir, mkdtemp, rename, rm, stat } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import type { Readable } from 'node:stream'
@@ -55,6 +55,8 @@ import { TOOL_NAME, TOOL_VERSION } from '../version.js'
 
 export interface BackupResult {
   artifact?: UploadedArtifact
+  /** Where the dump was written, for local backups. */
+  localPath?: string
   fileName: string
   retentionDays: number
   manifest: Manifest
@@ -65,6 +67,11 @@ export interface BackupResult {
 
 export interface BackupDependencies {
   artifact?: DefaultArtifactClient
+  /**
+   * Write the dump and `<file>.manifest.json` into this directory instead of uploading an
+   * artifact (the CLI's local backups).
+   */
+  outputDirectory?: string
   /** Parent of the temporary directory; defaults to RUNNER_TEMP, else the OS temp dir. */
   tempRoot?: string
   now?: () => Date
@@ -84,9 +91,10 @@ export async function backup(
 ): Promise<BackupResult> {
   const started = Date.now()
   const now = deps.now ?? (() => new Date())
-  const client = deps.artifact ?? artifactClient()
+  const local = deps.outputDirectory
+  const client = local ? undefined : (deps.artifact ?? artifactClient())
 
-  checkPrivacy(inputs.encryption !== undefined, inputs.allowUnencryptedPublic ?? false)
+  if (!local) checkPrivacy(inputs.encryption !== undefined, inputs.allowUnencryptedPublic ?? false)
   if (inputs.encryption) {
     core.info(
       inputs.encryption.kind === 'recipients'
@@ -94,15 +102,19 @@ export async function backup(
         : 'The backup is encrypted with age (passphrase) before it leaves the runner.'
     )
   }
-  const { exists } = await core.group('Check the artifact name', async () => {
-    const result = await checkNameIsFree(client, inputs.artifactName, inputs.overwrite)
-    core.info(
-      result.exists
-        ? `'${inputs.artifactName}' exists in this run; it will be replaced once the new backup is ready (overwrite: true).`
-        : `'${inputs.artifactName}' is free in this run.`
-    )
-    return result
-  })
+  const { exists } = await (client ? core.group : skipGroup)(
+    'Check the artifact name',
+    async () => {
+      if (!client) return { exists: false }
+      const result = await checkNameIsFree(client, inputs.artifactName, inputs.overwrite)
+      core.info(
+        result.exists
+          ? `'${inputs.artifactName}' exists in this run; it will be replaced once the new backup is ready (overwrite: true).`
+          : `'${inputs.artifactName}' is free in this run.`
+      )
+      return result
+    }
+  )
 
   const pg = await core.group(`Connect to ${describeConnection(connection)}`, async () => {
     const diagnosis = await diagnoseConnection(connection)
@@ -200,10 +212,25 @@ export async function backup(
     }
     const manifestPath = path.join(workDir, MANIFEST_FILE)
 
+    if (local) {
+      manifest.durationSeconds = round((Date.now() - started) / 1000)
+      const localPath = await core.group(`Write to ${local}`, () =>
+        keepLocally(filePath, manifest, local)
+      )
+      return {
+        localPath,
+        fileName,
+        retentionDays: inputs.retentionDays,
+        manifest,
+        serverVersion: server.version,
+        pgDumpVersion: pgDump.version,
+        durationSeconds: round((Date.now() - started) / 1000)
+      }
+    }
     const artifact = await core.group(`Upload artifact '${inputs.artifactName}'`, async () => {
       manifest.durationSeconds = round((Date.now() - started) / 1000)
       await writeManifest(manifestPath, manifest)
-      const uploaded = await uploadBackup(client, {
+      const uploaded = await uploadBackup(client!, {
         name: inputs.artifactName,
         files: [filePath, manifestPath],
         rootDirectory: workDir!,
@@ -229,6 +256,31 @@ export async function backup(
     await pg.end().catch(() => undefined)
     if (workDir) await rm(workDir, { recursive: true, force: true })
   }
+}
+
+/** Runs a phase that has nothing to show (no core.group heading). */
+async function skipGroup<T>(_name: string, fn: () => Promise<T>): Promise<T> {
+  return fn()
+}
+
+/** Moves the dump into `directory` with its manifest beside it as `<file>.manifest.json`. */
+async function keepLocally(
+  filePath: string,
+  manifest: Manifest,
+  directory: string
+): Promise<string> {
+  await mkdir(directory, { recursive: true })
+  const target = path.join(directory, path.basename(filePath))
+  try {
+    await rename(filePath, target)
+  } catch {
+    await copyFile(filePath, target) // another file system
+  }
+  await writeManifest(`${target}.manifest.json`, manifest)
+  core.info(
+    `${target} (${formatBytes(manifest.file.sizeBytes)}) and ${path.basename(target)}.manifest.json`
+  )
+  return target
 }
 
 interface Dumped {

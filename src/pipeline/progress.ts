@@ -60,15 +60,45 @@ export function progressLine(
   return `${formatBytes(bytes)} dumped in ${formatDuration(elapsedSeconds)} (${rate.toFixed(1)} MB/s${share})`
 }
 
-/** Logs `progressLine` every `intervalMs` until stopped. */
+let style: 'lines' | 'bar' = 'lines'
+
+/** 'lines': a log line every ~10 s (CI logs). 'bar': a redrawn bar on a terminal (the CLI). */
+export function setProgressStyle(next: 'lines' | 'bar'): void {
+  style = next
+}
+
+export function progressBar(bytes: number, elapsedSeconds: number, estimateBytes?: number): string {
+  const width = 24
+  const share = estimateBytes && estimateBytes > 0 ? Math.min(1, bytes / estimateBytes) : 0
+  const filled = Math.round(share * width)
+  const bar = estimateBytes ? `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ` : ''
+  return `${bar}${progressLine(bytes, elapsedSeconds, estimateBytes)}`
+}
+
+/** Reports progress until stopped: every `intervalMs` as a line, or as a bar on a terminal. */
 export function startProgress(
   read: () => number,
   log: (line: string) => void,
   options: { estimateBytes?: number; intervalMs?: number } = {}
 ): { stop(): void } {
   const started = Date.now()
+  const elapsed = (): number => (Date.now() - started) / 1000
+  if (style === 'bar') {
+    const draw = (): void => {
+      process.stderr.write(`\r${progressBar(read(), elapsed(), options.estimateBytes)}\x1b[K`)
+    }
+    const timer = setInterval(draw, 250)
+    timer.unref()
+    return {
+      stop: () => {
+        clearInterval(timer)
+        draw()
+        process.stderr.write('\n')
+      }
+    }
+  }
   const timer = setInterval(
-    () => log(progressLine(read(), (Date.now() - started) / 1000, options.estimateBytes)),
+    () => log(progressLine(read(), elapsed(), options.estimateBytes)),
     options.intervalMs ?? 10_000
   )
   timer.unref()

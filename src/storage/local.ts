@@ -55,9 +55,10 @@ export async function openLocalBackup(file: string, workDir: string): Promise<Lo
     await extractZip(file, target)
     return openExtracted(target, `the zip '${path.basename(file)}'`)
   }
-  // a manifest beside the file (an extracted artifact) is used when it describes this file
-  const beside = path.join(path.dirname(file), MANIFEST_FILE)
-  if (existsSync(beside)) {
+  // a manifest beside the file (a local backup's <file>.manifest.json, or an extracted
+  // artifact's manifest.json) is used when it describes this file
+  for (const beside of [`${file}.manifest.json`, path.join(path.dirname(file), MANIFEST_FILE)]) {
+    if (!existsSync(beside)) continue
     const manifest = await readManifest(beside).catch(() => undefined)
     if (manifest?.file.name === path.basename(file)) {
       return { dumpPath: file, isDirectory: false, manifest }

@@ -1,0 +1,127 @@
+/**
+ * The command-line front door on the same engine: backup to a local directory, restore and
+ * verify from a file, against a real server; exit codes and help.
+ */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { spawn } from 'node:child_process'
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { seedSample, tableChecksums } from '../support/fixtures.js'
+import { type TestServer, startPostgres } from '../support/postgres.js'
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
+let server: TestServer
+let source: string
+let work: string
+
+beforeAll(async () => {
+  server = await startPostgres()
+  source = await server.createDatabase('shop')
+  await seedSample(server, source)
+  work = mkdtempSync(path.join(os.tmpdir(), 'cli-test-'))
+}, 60_000)
+
+afterAll(async () => {
+  await server?.stop()
+  if (work) rmSync(work, { recursive: true, force: true })
+})
+
+function cli(
+  args: string[],
+  env: Record<string, string> = {}
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    // tsx runs the TypeScript entry on the Node that npm test put first on PATH (24)
+    const child = spawn(
+      path.join(root, 'node_modules/.bin/tsx'),
+      [path.join(root, 'src/cli.ts'), ...args],
+      {
+        cwd: work,
+        env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env }
+      }
+    )
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', d => (stdout += d))
+    child.stderr.on('data', d => (stderr += d))
+    child.on('error', reject)
+    child.on('close', code => resolve({ code, stdout, stderr }))
+  })
+}
+
+describe('command line', () => {
+  let backupFile: string
+
+  it('backs up to a local directory with the manifest beside the dump', async () => {
+    const out = path.join(work, 'backups')
+    const result = await cli(['backup', '--output-dir', out, '--format', 'custom'], {
+      DATABASE_URL: server.url(source)
+    })
+    expect(result.stderr).toBe('')
+    expect(result.code).toBe(0)
+    const files = readdirSync(out).sort()
+    expect(files).toHaveLength(2)
+    backupFile = path.join(out, files[0])
+    expect(files[1]).toBe(`${files[0]}.manifest.json`)
+    const manifest = JSON.parse(readFileSync(path.join(out, files[1]), 'utf8'))
+    expect(manifest.file.name).toBe(files[0])
+    expect(result.stdout).toContain(`sha256 ${manifest.file.sha256}`)
+    expect(result.stdout).not.toMatch(/::(group|add-mask)::/)
+    expect(result.stdout + result.stderr).not.toContain(server.password)
+  })
+
+  it('restores that file into an empty database and verifies it in a scratch one', async () => {
+    const target = await server.createDatabase()
+    const restored = await cli(['restore', '--backup-file', backupFile], {
+      DATABASE_URL: server.url(target)
+    })
+    expect(restored.code).toBe(0)
+    expect(restored.stdout).toMatch(/✔ Restored file .*: \d+ tables, \d+ rows/)
+    expect(await tableChecksums(server, target)).toEqual(await tableChecksums(server, source))
+
+    const scratch = await server.createDatabase()
+    const verified = await cli(['verify', '--backup-file', backupFile], {
+      VERIFY_DATABASE_URL: server.url(scratch)
+    })
+    expect(verified.code).toBe(0)
+    expect(verified.stdout).toMatch(/✔ Verified/)
+  })
+
+  it('exits 3 when the backup fails a check, and 2 for bad input', async () => {
+    const tampered = path.join(work, 'tampered.dump.zst')
+    const bytes = readFileSync(backupFile)
+    bytes[Math.floor(bytes.length / 2)] ^= 0xff
+    writeFileSync(tampered, bytes)
+    writeFileSync(
+      `${tampered}.manifest.json`,
+      readFileSync(`${backupFile}.manifest.json`, 'utf8').replace(
+        path.basename(backupFile),
+        'tampered.dump.zst'
+      )
+    )
+    const target = await server.createDatabase()
+    const checked = await cli(['restore', '--backup-file', tampered], {
+      DATABASE_URL: server.url(target)
+    })
+    expect(checked.code).toBe(3)
+    expect(checked.stderr).toMatch(/does not match its manifest/)
+
+    const bad = await cli(['backup', '--format', 'zip'], { DATABASE_URL: server.url(source) })
+    expect(bad.code).toBe(2)
+    expect(bad.stderr).toMatch(/Input 'format': 'zip' is not one of/)
+
+    const unknown = await cli(['backup', '--no-such-option', 'x'])
+    expect(unknown.code).toBe(2)
+  })
+
+  it('prints help for each command with the action input names', async () => {
+    const help = await cli(['backup', '--help'])
+    expect(help.stderr).toBe('')
+    expect(help.code).toBe(0)
+    for (const option of ['--database-url', '--format', '--exclude-table-data', '--output-dir']) {
+      expect(help.stdout).toContain(option)
+    }
+  })
+})

@@ -1,0 +1,282 @@
+#!/usr/bin/env node
+/**
+ * The same engine from a terminal, no GitHub needed:
+ *   postgres-backup-action backup  --output-dir backups        (DATABASE_URL from the environment)
+ *   postgres-backup-action restore --backup-file backups/app-….dump.zst
+ *   postgres-backup-action verify  --backup-file … --verify-database-url postgresql://…/scratch
+ * Option names are the action's input names, parsed and validated by the same module.
+ * Exit codes: 0 done, 1 failed, 2 bad input, 3 the backup failed a check (digest, counts).
+ */
+import { existsSync, readFileSync, realpathSync } from 'node:fs'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { parse } from 'yaml'
+import yargs from 'yargs'
+import { InputError, type InputReader, Inputs, getInputs } from './inputs.js'
+import { ManifestError } from './manifest.js'
+import { backup } from './modes/backup.js'
+import { RestoreError, restore } from './modes/restore.js'
+import { VerifyError, verify } from './modes/verify.js'
+import { FormatError } from './pipeline/detect.js'
+import { DecryptionError } from './pipeline/encrypt.js'
+import { formatBytes, formatDuration, setProgressStyle } from './pipeline/progress.js'
+import { ArchiveError } from './postgres/archive.js'
+import { parseDatabaseUrl } from './postgres/connection.js'
+import { redact, registerSecret, registerSecrets } from './secrets.js'
+
+export const EXIT = { ok: 0, failed: 1, badInput: 2, checkFailed: 3 } as const
+
+/** Environment variables that stand in for secret options (kept off the command line). */
+const ENV_FALLBACK: Partial<Record<Inputs, string>> = {
+  [Inputs.DatabaseUrl]: 'DATABASE_URL',
+  [Inputs.VerifyDatabaseUrl]: 'VERIFY_DATABASE_URL',
+  [Inputs.EncryptionPassphrase]: 'BACKUP_ENCRYPTION_PASSPHRASE',
+  [Inputs.DecryptionIdentity]: 'BACKUP_DECRYPTION_IDENTITY'
+}
+
+const BOOLEAN_INPUTS = new Set<Inputs>([
+  Inputs.Overwrite,
+  Inputs.InstallClient,
+  Inputs.Clean,
+  Inputs.AllowNonEmpty,
+  Inputs.NoOwner,
+  Inputs.NoPrivileges,
+  Inputs.SingleTransaction,
+  Inputs.AllowUnencryptedPublic
+])
+
+/** Which options each command takes (the action's inputs that make sense locally). */
+const COMMON = [
+  Inputs.PgBinDir,
+  Inputs.PostgresVersion,
+  Inputs.InstallClient,
+  Inputs.ConnectTimeout
+]
+const RESTORE_OPTIONS = [
+  Inputs.BackupFile,
+  Inputs.Clean,
+  Inputs.AllowNonEmpty,
+  Inputs.NoOwner,
+  Inputs.NoPrivileges,
+  Inputs.SingleTransaction,
+  Inputs.Jobs,
+  Inputs.Tables,
+  Inputs.Schemas,
+  Inputs.DecryptionIdentity,
+  Inputs.EncryptionPassphrase,
+  ...COMMON
+]
+const COMMANDS: Record<'backup' | 'restore' | 'verify', { describe: string; options: Inputs[] }> = {
+  backup: {
+    describe: 'Dump DATABASE_URL into --output-dir: compressed, checksummed, with a manifest',
+    options: [
+      Inputs.DatabaseUrl,
+      Inputs.Format,
+      Inputs.Compression,
+      Inputs.CompressionLevel,
+      Inputs.Tables,
+      Inputs.ExcludeTables,
+      Inputs.ExcludeTableData,
+      Inputs.Schemas,
+      Inputs.ExcludeSchemas,
+      Inputs.PgDumpArgs,
+      Inputs.RowCounts,
+      Inputs.Jobs,
+      Inputs.EncryptionRecipients,
+      Inputs.EncryptionPassphrase,
+      ...COMMON
+    ]
+  },
+  restore: {
+    describe: 'Check a backup file and restore it into DATABASE_URL (one transaction)',
+    options: [Inputs.DatabaseUrl, ...RESTORE_OPTIONS]
+  },
+  verify: {
+    describe:
+      'Restore a backup file into the scratch VERIFY_DATABASE_URL and compare it with its manifest',
+    options: [Inputs.VerifyDatabaseUrl, ...RESTORE_OPTIONS]
+  }
+}
+
+/** Input descriptions from action.yml, when it ships beside the program. */
+function descriptions(): Record<string, string> {
+  const here = path.dirname(fileURLToPath(import.meta.url))
+  for (const candidate of ['../action.yml', '../../action.yml']) {
+    const file = path.join(here, candidate)
+    if (!existsSync(file)) continue
+    try {
+      const action = parse(readFileSync(file, 'utf8')) as {
+        inputs: Record<string, { description?: string }>
+      }
+      return Object.fromEntries(
+        Object.entries(action.inputs).map(([k, v]) => [k, (v.description ?? '').trim()])
+      )
+    } catch {
+      break
+    }
+  }
+  return {}
+}
+
+/**
+ * Turns the workflow commands that @actions/core prints into terminal output: groups become
+ * headings, masks are applied and never shown, debug lines only with --verbose.
+ */
+function terminalOutput(verbose: boolean): void {
+  const write = process.stdout.write.bind(process.stdout)
+  let pending = ''
+  process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]): boolean => {
+    const text = pending + (typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString())
+    const lines = text.split('\n')
+    pending = lines.pop() ?? ''
+    const out: string[] = []
+    for (const line of lines) {
+      const command = /^::([a-z-]+)(?: [^:]*)?::(.*)$/.exec(line)
+      if (!command) {
+        out.push(redact(line))
+        continue
+      }
+      const [, name, value] = command
+      if (name === 'group') out.push(`\n▸ ${redact(value)}`)
+      else if (name === 'warning') out.push(`warning: ${redact(unescape(value))}`)
+      else if (name === 'error') out.push(`error: ${redact(unescape(value))}`)
+      else if (name === 'debug' && verbose) out.push(`debug: ${redact(unescape(value))}`)
+    }
+    const callback = rest.find(r => typeof r === 'function') as (() => void) | undefined
+    if (out.length === 0) {
+      callback?.()
+      return true
+    }
+    return write(out.join('\n') + '\n', callback)
+  }) as typeof process.stdout.write
+}
+
+function unescape(value: string): string {
+  return value.replace(/%0A/g, '\n').replace(/%0D/g, '\r').replace(/%25/g, '%')
+}
+
+export function exitCodeFor(error: unknown): number {
+  if (error instanceof InputError) return EXIT.badInput
+  if (
+    error instanceof RestoreError ||
+    error instanceof VerifyError ||
+    error instanceof ArchiveError ||
+    error instanceof FormatError ||
+    error instanceof DecryptionError ||
+    error instanceof ManifestError
+  ) {
+    return EXIT.checkFailed
+  }
+  return EXIT.failed
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const help = descriptions()
+  let chosen: { command: keyof typeof COMMANDS; args: Record<string, unknown> } | undefined
+  const parser = yargs(argv)
+    .scriptName('postgres-backup-action')
+    .parserConfiguration({ 'boolean-negation': false, 'camel-case-expansion': false })
+    .option('verbose', { type: 'boolean', describe: 'Show debug output', default: false })
+    .strict()
+    .demandCommand(1, 'Give a command: backup, restore or verify.')
+    .epilogue(
+      'Secrets come from the environment, never the command line: DATABASE_URL, VERIFY_DATABASE_URL, BACKUP_ENCRYPTION_PASSPHRASE, BACKUP_DECRYPTION_IDENTITY.\nExit codes: 0 done, 1 failed, 2 bad input, 3 the backup failed a check.'
+    )
+    .exitProcess(false)
+    .fail((message, error) => {
+      throw error ?? new InputError('command line', message)
+    })
+  for (const [command, spec] of Object.entries(COMMANDS) as Array<
+    [keyof typeof COMMANDS, (typeof COMMANDS)[keyof typeof COMMANDS]]
+  >) {
+    parser.command(
+      command,
+      spec.describe,
+      y => {
+        for (const input of spec.options) {
+          y.option(input, {
+            type: BOOLEAN_INPUTS.has(input) ? 'boolean' : 'string',
+            describe:
+              (help[input] ?? '') + (ENV_FALLBACK[input] ? ` [env ${ENV_FALLBACK[input]}]` : '')
+          })
+        }
+        if (command === 'backup') {
+          y.option('output-dir', {
+            type: 'string',
+            default: 'backups',
+            describe: 'Directory the dump and its manifest are written to'
+          })
+        }
+        return y
+      },
+      args => {
+        chosen = { command, args: args as Record<string, unknown> }
+      }
+    )
+  }
+  try {
+    await parser.parseAsync()
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n`)
+    return EXIT.badInput
+  }
+  if (!chosen) return EXIT.ok // --help or --version was printed
+  const { command, args } = chosen
+
+  terminalOutput(Boolean(args.verbose))
+  setProgressStyle(process.stderr.isTTY ? 'bar' : 'lines')
+  const read: InputReader = name => {
+    if (name === Inputs.Mode) return command
+    const value = args[name]
+    if (value !== undefined && value !== '') return String(value)
+    const env = ENV_FALLBACK[name]
+    return env ? (process.env[env] ?? '') : ''
+  }
+  for (const input of Object.keys(ENV_FALLBACK) as Inputs[]) registerSecret(read(input))
+  try {
+    const inputs = getInputs(read)
+    const connection = parseDatabaseUrl(inputs.databaseUrl)
+    registerSecrets(connection.secrets)
+    if (inputs.mode === 'backup') {
+      const result = await backup(inputs, connection, {
+        outputDirectory: path.resolve(String(args['output-dir'] ?? 'backups'))
+      })
+      const m = result.manifest
+      console.log(
+        `\n✔ ${result.localPath} — ${formatBytes(m.file.sizeBytes)} (${formatBytes(m.rawSizeBytes)} uncompressed), ${m.rowCounts.tables.length} tables, ${formatDuration(result.durationSeconds)}\n  sha256 ${m.file.sha256}`
+      )
+      return EXIT.ok
+    }
+    if (inputs.source.kind !== 'file') {
+      throw new InputError(
+        Inputs.BackupFile,
+        'is required: the command line restores local files (download an artifact from the Actions page first).'
+      )
+    }
+    const result =
+      inputs.mode === 'verify'
+        ? await verify(inputs, connection)
+        : await restore(inputs, connection)
+    console.log(
+      `\n✔ ${inputs.mode === 'verify' ? 'Verified' : 'Restored'} ${result.restoredFrom}: ${result.tables.length} tables, ${result.rowsRestored} rows, ${formatDuration(result.durationSeconds)}`
+    )
+    return EXIT.ok
+  } catch (error) {
+    process.stderr.write(`\n✖ ${redact((error as Error)?.message ?? String(error))}\n`)
+    return exitCodeFor(error)
+  }
+}
+
+function isEntryPoint(): boolean {
+  try {
+    return realpathSync(process.argv[1] ?? '') === realpathSync(fileURLToPath(import.meta.url))
+  } catch {
+    return false
+  }
+}
+
+if (isEntryPoint()) {
+  main(process.argv.slice(2)).then(code => {
+    process.exitCode = code
+  })
+}
