@@ -7,11 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { mkdtempSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import {
-  type ArtifactBackend,
-  buildZip,
-  startArtifactBackend
-} from '../support/artifact-backend.js'
+import { type ArtifactBackend, startArtifactBackend } from '../support/artifact-backend.js'
 import { schemaDump, seedSample, tableChecksums } from '../support/fixtures.js'
 import { type TestServer, startPostgres } from '../support/postgres.js'
 import type {
@@ -27,6 +23,9 @@ let backend: ArtifactBackend
 let source: string
 let sourceChecksums: Awaited<ReturnType<typeof tableChecksums>>
 let sourceSchema: string
+let flat: string
+let flatChecksums: Awaited<ReturnType<typeof tableChecksums>>
+let flatSchema: string
 let tempRoot: string
 const savedEnv = { ...process.env }
 let backupEngine: typeof import('../../src/modes/backup.js')
@@ -43,8 +42,20 @@ beforeAll(async () => {
   artifact = await import('@actions/artifact')
   source = await server.createDatabase('shop')
   await seedSample(server, source)
+  // DROP FUNCTION refuses DEFAULT clauses: 'clean' of a plain dump must leave them out
+  await server.query(
+    source,
+    `CREATE FUNCTION public.greet(who text DEFAULT 'world, (and you)', at timestamptz DEFAULT now())
+       RETURNS text LANGUAGE sql AS $$SELECT 'hello ' || who$$`
+  )
   sourceChecksums = await tableChecksums(server, source)
   sourceSchema = await schemaDump(server, source)
+  // the sample without its partitioned table (pg_restore --clean cannot drop those, see below)
+  await server.query('postgres', `CREATE DATABASE shop_flat TEMPLATE ${source}`)
+  flat = 'shop_flat'
+  await server.query(flat, 'DROP TABLE sales.invoices CASCADE')
+  flatChecksums = await tableChecksums(server, flat)
+  flatSchema = await schemaDump(server, flat)
   tempRoot = mkdtempSync(path.join(os.tmpdir(), 'restore-test-'))
 }, 60_000)
 
@@ -62,10 +73,15 @@ const noFilters = {
   excludeSchemas: []
 }
 
-async function makeBackup(name: string, format: DumpFormat, compression: Compression) {
+async function makeBackup(
+  name: string,
+  format: DumpFormat,
+  compression: Compression,
+  database = source
+) {
   const inputs: BackupInputs = {
     mode: 'backup',
-    databaseUrl: server.url(source),
+    databaseUrl: server.url(database),
     artifactName: name,
     retentionDays: 30,
     format,
@@ -141,6 +157,169 @@ describe.each<[DumpFormat, Compression]>([
     expect(await schemaDump(server, target)).toEqual(sourceSchema)
     expect(result.tables.length).toBeGreaterThan(10)
     expect(result.tables.every(t => t.expected === t.rows)).toBe(true)
+    await server.dropDatabase(target)
+  })
+})
+
+const KEEP_ME = `CREATE TABLE public.keep_me (id integer PRIMARY KEY, note text);
+  INSERT INTO public.keep_me VALUES (1, 'one'), (2, 'two'), (3, NULL);`
+
+async function snapshot(database: string) {
+  return {
+    data: await tableChecksums(server, database),
+    schema: await schemaDump(server, database)
+  }
+}
+
+/**
+ * Restores a backup of `database` into a fresh target, lets the copy drift, checks that a plain
+ * restore is refused, then restores with clean: true (twice) and expects the source again.
+ */
+async function cleanOverDriftedCopy(
+  name: string,
+  format: DumpFormat,
+  compression: Compression,
+  database: string
+): Promise<void> {
+  const [checksums, schema] = [
+    database === source ? sourceChecksums : flatChecksums,
+    database === source ? sourceSchema : flatSchema
+  ]
+  await makeBackup(name, format, compression, database)
+  const target = await server.createDatabase()
+  await runRestore(restoreInputs(target, current(name)))
+  expect(await tableChecksums(server, target)).toEqual(checksums)
+  // the copy drifts: rows changed, removed and added, a function dropped
+  await server.query(
+    target,
+    `UPDATE public.customers SET name = 'changed';
+     DELETE FROM public.measurements WHERE id > 100;
+     INSERT INTO sales.price_history VALUES ('SKU-X', 1, '2020-01-01');
+     DROP FUNCTION public.greet(text, timestamptz);`
+  )
+  const drifted = await snapshot(target)
+  expect(drifted.data).not.toEqual(checksums)
+  // without clean: refused, nothing changed
+  await expect(runRestore(restoreInputs(target, current(name)))).rejects.toThrow(
+    /is not empty: \d+ tables where the backup goes — .*public\.customers \(5 rows\)/
+  )
+  expect(await snapshot(target)).toEqual(drifted)
+
+  const result = await runRestore(restoreInputs(target, current(name), { clean: true }))
+  expect(await tableChecksums(server, target)).toEqual(checksums)
+  expect(await schemaDump(server, target)).toEqual(schema)
+  expect(result.tables.every(t => t.expected === t.rows)).toBe(true)
+  // and once more over the restored copy
+  await runRestore(restoreInputs(target, current(name), { clean: true }))
+  expect(await tableChecksums(server, target)).toEqual(checksums)
+  await server.dropDatabase(target)
+}
+
+describe('clean: true restores over an existing copy', () => {
+  it('a plain backup (the whole sample, partitioned table included)', async () => {
+    await cleanOverDriftedCopy('clean-plain', 'plain', 'gzip', source)
+  })
+
+  it('a custom backup', async () => {
+    await cleanOverDriftedCopy('clean-custom', 'custom', 'zstd', flat)
+  })
+
+  it('a directory backup', async () => {
+    await cleanOverDriftedCopy('clean-directory', 'directory', 'zstd', flat)
+  })
+
+  it('known limitation: pg_restore 15 --clean cannot drop a partitioned primary key; refused, rolled back', async () => {
+    // pg_restore drops a partition's primary key before its parent's ("cannot drop inherited
+    // constraint"); the single transaction rolls it all back, so the copy survives untouched
+    await makeBackup('clean-partitioned', 'custom', 'zstd')
+    const target = await server.createDatabase()
+    await runRestore(restoreInputs(target, current('clean-partitioned')))
+    await server.query(target, "UPDATE public.customers SET name = 'changed'")
+    const before = await snapshot(target)
+    await expect(
+      runRestore(restoreInputs(target, current('clean-partitioned'), { clean: true }))
+    ).rejects.toThrow(/cannot drop inherited constraint "invoices_2024_h\d_pkey"/)
+    expect(await snapshot(target)).toEqual(before)
+    await server.dropDatabase(target)
+  })
+})
+
+describe('restores into a database that is not empty', () => {
+  it('allow-non-empty: true restores next to an unrelated table and leaves it alone', async () => {
+    await makeBackup('next-to', 'custom', 'zstd')
+    const target = await server.createDatabase()
+    await server.query(target, KEEP_ME)
+    const keep = (await tableChecksums(server, target))['public.keep_me']
+    const result = await runRestore(
+      restoreInputs(target, current('next-to'), { allowNonEmpty: true })
+    )
+    expect(await tableChecksums(server, target)).toEqual({
+      ...sourceChecksums,
+      'public.keep_me': keep
+    })
+    expect(result.tables.some(t => t.name === 'keep_me')).toBe(false)
+    expect(result.rowsRestored).toBe(result.manifest?.rowCounts.totalRows)
+    await server.dropDatabase(target)
+  })
+
+  it('without clean or allow-non-empty: refused, listing tables and rows; target unchanged', async () => {
+    await makeBackup('refused', 'plain', 'zstd')
+    const target = await server.createDatabase()
+    await server.query(target, KEEP_ME)
+    const before = await snapshot(target)
+    await expect(runRestore(restoreInputs(target, current('refused')))).rejects.toThrow(
+      "the target database '" +
+        target +
+        "' is not empty: 1 tables where the backup goes — public.keep_me (3 rows). Nothing was changed."
+    )
+    expect(await snapshot(target)).toEqual(before)
+    await server.dropDatabase(target)
+  })
+})
+
+describe('subset restore', () => {
+  it("tables: ['customers'] from a custom archive restores only that table's data", async () => {
+    await makeBackup('subset', 'custom', 'zstd')
+    const target = await server.createDatabase()
+    // pg_restore --table restores the table, not the types it uses: those are already there
+    await server.query(
+      target,
+      'CREATE TYPE public.postal_address AS (street text, city text, postcode text, country char(2))'
+    )
+    const result = await runRestore(
+      restoreInputs(target, current('subset'), { tables: ['customers'] })
+    )
+    expect(await tableChecksums(server, target)).toEqual({
+      'public.customers': sourceChecksums['public.customers']
+    })
+    expect(result.tables).toEqual([{ schema: 'public', name: 'customers', rows: 5, expected: 5 }])
+    expect(result.rowsRestored).toBe(5)
+    await server.dropDatabase(target)
+  })
+
+  it('a subset of a plain backup is refused before the target is touched', async () => {
+    await makeBackup('subset-plain', 'plain', 'gzip')
+    const target = await server.createDatabase()
+    await server.query(target, KEEP_ME)
+    const before = await snapshot(target)
+    await expect(
+      runRestore(
+        restoreInputs(target, current('subset-plain'), {
+          tables: ['customers'],
+          allowNonEmpty: true
+        })
+      )
+    ).rejects.toThrow(/Input 'tables': a subset restore needs an archive backup/)
+    expect(await snapshot(target)).toEqual(before)
+    await server.dropDatabase(target)
+  })
+
+  it("run-id 'current' with a name this run has no artifact of", async () => {
+    const target = await server.createDatabase()
+    await expect(runRestore(restoreInputs(target, current('never-made')))).rejects.toThrow(
+      /no artifact named 'never-made' exists in this workflow run/
+    )
+    expect(await tableChecksums(server, target)).toEqual({})
     await server.dropDatabase(target)
   })
 })

@@ -272,7 +272,7 @@ async function checkBackup(inputs: RestoreInputs, fetched: Fetched): Promise<Che
       )
     }
     if (!objects.complete) {
-      if (manifest) {
+      if (manifest || objects.madeByPgDump) {
         throw new RestoreError(
           'the SQL script lacks the "dump complete" trailer that pg_dump writes last: it is truncated. Nothing was restored.'
         )
@@ -338,6 +338,7 @@ async function readToEnd(file: string, decoding: Decoding): Promise<void> {
 function tablesFromList(lines: string[]): QualifiedName[] | undefined {
   const tables: QualifiedName[] = []
   for (const line of lines) {
+    if (line.startsWith(';') || !line.includes(' TABLE DATA ')) continue
     const m = / TABLE DATA (\S+) (\S+) \S*$/.exec(line)
     if (!m) return undefined // names with spaces: unknown until restored
     tables.push({ schema: m[1], name: m[2] })

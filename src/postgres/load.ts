@@ -299,6 +299,8 @@ export class PlainDumpObjects {
   readonly drops: string[] = []
   readonly copyTables: Array<{ schema: string; name: string }> = []
   complete = false
+  /** Starts like pg_dump's output ("-- PostgreSQL database dump"): then it must end like it. */
+  madeByPgDump = false
 
   scanner(): PlainFilter {
     const none = {
@@ -314,6 +316,10 @@ export class PlainDumpObjects {
     const first = buffer[0]
     if (first === 0x2d && buffer.includes('PostgreSQL database dump complete')) {
       this.complete = true
+      return
+    }
+    if (first === 0x2d && /^-- PostgreSQL database dump\r?\n$/.test(buffer.toString('latin1'))) {
+      this.madeByPgDump = true
       return
     }
     if (first !== 0x43 /* C */) return
@@ -343,9 +349,46 @@ export class PlainDumpObjects {
       return
     }
     const fn =
-      /^CREATE (?:OR REPLACE )?(FUNCTION|PROCEDURE) ((?:"(?:[^"]|"")+"|[^\s."(]+)\.(?:"(?:[^"]|"")+"|[^\s"(]+)\([^)]*\))/.exec(
+      /^CREATE (?:OR REPLACE )?(FUNCTION|PROCEDURE) ((?:"(?:[^"]|"")+"|[^\s."(]+)\.(?:"(?:[^"]|"")+"|[^\s"(]+))\(/.exec(
         line
       )
-    if (fn) this.drops.push(`DROP ${fn[1]} IF EXISTS ${fn[2]} CASCADE;`)
+    const args = fn ? signatureArguments(line, fn[0].length) : undefined
+    if (fn && args !== undefined)
+      this.drops.push(`DROP ${fn[1]} IF EXISTS ${fn[2]}(${args}) CASCADE;`)
   }
+}
+
+/**
+ * The argument list of a CREATE FUNCTION line from `start` (just after its "(") to the matching
+ * ")", without the DEFAULT clauses, which DROP FUNCTION does not accept. Quotes and nested
+ * parentheses (numeric(10,2), now()) are skipped; undefined when the list does not end on the line.
+ */
+function signatureArguments(line: string, start: number): string | undefined {
+  const args: string[] = []
+  let current = ''
+  let depth = 0
+  let quote: string | undefined
+  let inDefault = false
+  for (let i = start; i < line.length; i++) {
+    const c = line[i]
+    if (quote) {
+      if (c === quote) quote = undefined
+    } else if (c === "'" || c === '"') {
+      quote = c
+    } else if (c === '(') {
+      depth++
+    } else if (c === ')' && depth > 0) {
+      depth--
+    } else if (depth === 0 && (c === ')' || c === ',')) {
+      args.push(current.trim())
+      if (c === ')') return args.filter(a => a !== '').join(', ')
+      current = ''
+      inDefault = false
+      continue
+    } else if (depth === 0 && line.startsWith(' DEFAULT ', i)) {
+      inDefault = true
+    }
+    if (!inDefault) current += c
+  }
+  return undefined
 }

@@ -1,0 +1,376 @@
+/**
+ * Restores from other workflow runs through the REAL artifact client and the backend's REST
+ * endpoints: backups made in several runs with different data, then restored by 'latest' (the
+ * newest non-expired one), by run id and by artifact id; token, name, expiry, digest and manifest
+ * problems are refused before anything touches the target, which stays byte-for-byte unchanged.
+ */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { mkdtempSync, rmSync } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import {
+  type ArtifactBackend,
+  type BackendArtifact,
+  buildZip,
+  startArtifactBackend,
+  unzipEntries
+} from '../support/artifact-backend.js'
+import { type TableChecksum, schemaDump, tableChecksums } from '../support/fixtures.js'
+import { type TestServer, startPostgres } from '../support/postgres.js'
+import type { BackupInputs, BackupSource, RestoreInputs } from '../../src/inputs.js'
+
+const NO_ACTIONS_READ = 'ghs_tokenWithoutActionsRead000000000000000'
+const NAME = 'nightly'
+const HOUR = 3600_000
+
+let server: TestServer
+let backend: ArtifactBackend
+let source: string
+let tempRoot: string
+const savedEnv = { ...process.env }
+let backupEngine: typeof import('../../src/modes/backup.js')
+let restoreEngine: typeof import('../../src/modes/restore.js')
+let connections: typeof import('../../src/postgres/connection.js')
+let artifact: typeof import('@actions/artifact')
+
+/** One backup per run: its artifact, its run, and the source's data at that time. */
+interface Made {
+  run: number
+  artifact: BackendArtifact
+  checksums: Record<string, TableChecksum>
+}
+const made: Made[] = []
+/** Same bytes as backup 3 (marker 3), seeded in yet another run, created before all others. */
+let oldest: BackendArtifact
+
+beforeAll(async () => {
+  ;[server, backend] = await Promise.all([
+    startPostgres(),
+    startArtifactBackend({ readOnlyTokens: [NO_ACTIONS_READ] })
+  ])
+  Object.assign(process.env, backend.env())
+  backupEngine = await import('../../src/modes/backup.js')
+  restoreEngine = await import('../../src/modes/restore.js')
+  connections = await import('../../src/postgres/connection.js')
+  artifact = await import('@actions/artifact')
+  tempRoot = mkdtempSync(path.join(os.tmpdir(), 'restore-cross-run-'))
+  source = await server.createDatabase('app')
+  await server.query(
+    source,
+    `CREATE TABLE public.marker (backup integer NOT NULL);
+     CREATE TABLE public.items (id integer PRIMARY KEY, label text NOT NULL);
+     INSERT INTO public.items SELECT i, 'item ' || i FROM generate_series(1, 200) AS i;
+     INSERT INTO public.marker VALUES (0);`
+  )
+  // three runs, each backing up different data; run 1 is the current run of the backend
+  for (let n = 1; n <= 3; n++) {
+    if (n > 1) {
+      backend.newRun()
+      Object.assign(process.env, backend.env())
+    }
+    await server.query(
+      source,
+      `UPDATE public.marker SET backup = ${n};
+       INSERT INTO public.items VALUES (${1000 + n}, 'added before backup ${n}');`
+    )
+    await makeBackup(NAME)
+    const rec = backend.findArtifact(NAME, backend.currentRunId)!
+    // distinct creation times, an hour apart, oldest first (REST reports whole seconds)
+    const dated = backend.patchArtifact(rec.id, {
+      createdAt: new Date(Date.now() - (4 - n) * HOUR)
+    })
+    made.push({
+      run: backend.currentRunId,
+      artifact: dated,
+      checksums: await tableChecksums(server, source)
+    })
+  }
+  // the newest artifact has the highest id but the oldest creation time: 'latest' goes by time
+  oldest = await backend.seedArtifact({
+    name: NAME,
+    bytes: Buffer.from(made[2].artifact.bytes),
+    createdAt: new Date(Date.now() - 10 * HOUR)
+  })
+  // the newest backup (run 3) has expired
+  backend.patchArtifact(made[2].artifact.id, { expiresAt: new Date(Date.now() - 60_000) })
+}, 60_000)
+
+afterAll(async () => {
+  process.env = savedEnv
+  await Promise.all([server?.stop(), backend?.close()])
+  if (tempRoot) rmSync(tempRoot, { recursive: true, force: true })
+})
+
+async function makeBackup(name: string) {
+  const inputs: BackupInputs = {
+    mode: 'backup',
+    databaseUrl: server.url(source),
+    artifactName: name,
+    retentionDays: 30,
+    format: 'custom',
+    compression: 'zstd',
+    compressionLevel: 3,
+    filters: {
+      tables: [],
+      excludeTables: [],
+      excludeTableData: [],
+      schemas: [],
+      excludeSchemas: []
+    },
+    pgDumpArgs: [],
+    overwrite: false,
+    rowCounts: 'exact',
+    jobs: 1,
+    installClient: false,
+    connectTimeoutSeconds: 10
+  }
+  return backupEngine.backup(inputs, connections.parseDatabaseUrl(inputs.databaseUrl), {
+    artifact: new artifact.DefaultArtifactClient(),
+    tempRoot
+  })
+}
+
+function restoreInputs(
+  target: string,
+  from: BackupSource,
+  overrides: Partial<RestoreInputs> = {}
+): RestoreInputs {
+  return {
+    mode: 'restore',
+    databaseUrl: server.url(target),
+    source: from,
+    clean: false,
+    allowNonEmpty: false,
+    noOwner: true,
+    noPrivileges: true,
+    singleTransaction: true,
+    jobs: 1,
+    tables: [],
+    schemas: [],
+    installClient: false,
+    connectTimeoutSeconds: 10,
+    ...overrides
+  }
+}
+
+function runRestore(target: string, from: BackupSource, overrides: Partial<RestoreInputs> = {}) {
+  const i = restoreInputs(target, from, overrides)
+  return restoreEngine.restore(i, connections.parseDatabaseUrl(i.databaseUrl), {
+    artifact: new artifact.DefaultArtifactClient(),
+    tempRoot
+  })
+}
+
+const byName = (
+  runId: 'latest' | number,
+  name = NAME,
+  token = backend.githubToken
+): BackupSource => ({ kind: 'artifact', name, runId, repository: backend.repository, token })
+
+const byId = (id: number, token = backend.githubToken): BackupSource => ({
+  kind: 'artifact-id',
+  id,
+  repository: backend.repository,
+  token
+})
+
+async function marker(database: string): Promise<number> {
+  const rows = await server.query<{ backup: number }>(database, 'SELECT backup FROM public.marker')
+  expect(rows).toHaveLength(1)
+  return rows[0].backup
+}
+
+/** Restores into a fresh database; checks the data is exactly that of backup `n` (1-based). */
+async function expectRestoredBackup(from: BackupSource, n: number) {
+  const target = await server.createDatabase()
+  const result = await runRestore(target, from)
+  expect(await marker(target)).toBe(n)
+  expect(await tableChecksums(server, target)).toEqual(made[n - 1].checksums)
+  await server.dropDatabase(target)
+  return result
+}
+
+/** A target holding data of its own; a refused restore must leave it exactly as it was. */
+async function expectRefusedUnchanged(from: BackupSource, message: RegExp): Promise<Error> {
+  const target = await server.createDatabase()
+  await server.query(
+    target,
+    `CREATE TABLE public.keep_me (id integer PRIMARY KEY, note text);
+     INSERT INTO public.keep_me VALUES (1, 'one'), (2, 'two'), (3, NULL);
+     CREATE SEQUENCE public.keep_seq START 42;`
+  )
+  const before = {
+    data: await tableChecksums(server, target),
+    schema: await schemaDump(server, target)
+  }
+  const error = await runRestore(target, from, { allowNonEmpty: true }).then(
+    () => undefined,
+    (e: unknown) => e as Error
+  )
+  expect(error).toBeInstanceOf(Error)
+  expect(error!.message).toMatch(message)
+  expect({
+    data: await tableChecksums(server, target),
+    schema: await schemaDump(server, target)
+  }).toEqual(before)
+  await server.dropDatabase(target)
+  return error!
+}
+
+describe('restore from other runs', () => {
+  it('the backups differ in content', () => {
+    expect(new Set(made.map(m => JSON.stringify(m.checksums))).size).toBe(3)
+    expect(new Set(made.map(m => m.run)).size).toBe(3)
+  })
+
+  it("run-id 'latest' takes the newest non-expired backup (by creation time), not the expired one", async () => {
+    const result = await expectRestoredBackup(byName('latest'), 2)
+    expect(result.artifactId).toBe(made[1].artifact.id)
+    expect(result.runId).toBe(made[1].run)
+    expect(result.restoredFrom).toBe(`artifact ${made[1].artifact.id} (run ${made[1].run})`)
+    expect(oldest.id).toBeGreaterThan(made[2].artifact.id)
+    // it was looked up through the REST API and downloaded through the REST redirect
+    const endpoints = backend.requests.map(r => r.endpoint)
+    expect(endpoints).toContain('api:listArtifacts')
+    expect(endpoints).toContain('api:downloadArtifact')
+  })
+
+  it('a given run id restores that run’s backup', async () => {
+    const result = await expectRestoredBackup(byName(made[0].run), 1)
+    expect(result.artifactId).toBe(made[0].artifact.id)
+    expect(result.runId).toBe(made[0].run)
+    await expectRestoredBackup(byName(made[1].run), 2)
+  })
+
+  it('an artifact id restores that artifact, in any run', async () => {
+    const result = await expectRestoredBackup(byId(made[0].artifact.id), 1)
+    expect(result.artifactId).toBe(made[0].artifact.id)
+    expect(result.runId).toBe(made[0].run)
+    expect(result.manifest?.rowCounts.totalRows).toBe(made[0].checksums['public.items'].rows + 1)
+    // a seeded artifact in a run the backup never ran in
+    const seeded = await expectRestoredBackup(byId(oldest.id), 3)
+    expect(seeded.runId).toBe(oldest.runId)
+  })
+
+  it('repository and run-id default to this repository and the latest backup (inputs as the runner passes them)', async () => {
+    const { getInputs } = await import('../../src/inputs.js')
+    const target = await server.createDatabase()
+    const given: Record<string, string> = {
+      mode: 'restore',
+      'database-url': server.url(target),
+      'artifact-name': NAME,
+      'github-token': backend.githubToken
+    }
+    const inputs = getInputs(name => given[name] ?? '') as RestoreInputs
+    expect(inputs.source).toEqual(byName('latest'))
+    const result = await restoreEngine.restore(
+      inputs,
+      connections.parseDatabaseUrl(inputs.databaseUrl),
+      {
+        artifact: new artifact.DefaultArtifactClient(),
+        tempRoot
+      }
+    )
+    expect(result.artifactId).toBe(made[1].artifact.id)
+    expect(await tableChecksums(server, target)).toEqual(made[1].checksums)
+    await server.dropDatabase(target)
+  })
+})
+
+describe('refusals: nothing touches the target', () => {
+  it('no token: names github-token', async () => {
+    const error = await expectRefusedUnchanged(byName('latest', NAME, ''), /github-token/)
+    expect(error.message).toMatch(/actions: read/)
+    await expectRefusedUnchanged(byId(made[0].artifact.id, ''), /Input 'github-token': is empty/)
+  })
+
+  it("a token without actions: read: says to add 'actions: read'", async () => {
+    await expectRefusedUnchanged(byName('latest', NAME, NO_ACTIONS_READ), /actions: read/)
+    await expectRefusedUnchanged(byName(made[0].run, NAME, NO_ACTIONS_READ), /actions: read/)
+    await expectRefusedUnchanged(byId(made[0].artifact.id, NO_ACTIONS_READ), /actions: read/)
+  })
+
+  it('a token the API does not know: 401', async () => {
+    await expectRefusedUnchanged(byName('latest', NAME, 'ghs_unknown'), /github-token.*401/)
+  })
+
+  it('a token that loses actions: read between runs', async () => {
+    const token = 'ghs_revokedLater000000000000000000000000'
+    backend.setTokenAccess(token, 'write')
+    await expectRestoredBackup(byName('latest', NAME, token), 2)
+    backend.setTokenAccess(token, 'none')
+    await expectRefusedUnchanged(byName('latest', NAME, token), /actions: read/)
+  })
+
+  it('a missing artifact name', async () => {
+    await expectRefusedUnchanged(
+      byName('latest', 'no-such-backup'),
+      /no artifact named 'no-such-backup' exists in octo-org\/octo-repo/
+    )
+    await expectRefusedUnchanged(
+      byName(made[0].run, 'no-such-backup'),
+      new RegExp(`run ${made[0].run} of octo-org/octo-repo has no artifact named 'no-such-backup'`)
+    )
+    await expectRefusedUnchanged(byName(987654321), /not found .*\(404\)/)
+    await expectRefusedUnchanged(byId(987654321), /artifact 987654321 was not found/)
+  })
+
+  it('an expired artifact: by id, by its run, and when every backup of the name expired', async () => {
+    const expired = made[2].artifact
+    await expectRefusedUnchanged(
+      byId(expired.id),
+      new RegExp(`'${NAME}' \\(id ${expired.id}\\) in octo-org/octo-repo expired on `)
+    )
+    await expectRefusedUnchanged(byName(made[2].run), /expired/)
+    const weekly = await backend.seedArtifact({
+      name: 'weekly',
+      bytes: Buffer.from(made[0].artifact.bytes),
+      expiresAt: new Date(Date.now() - HOUR)
+    })
+    const error = await expectRefusedUnchanged(byName('latest', 'weekly'), /expired/)
+    expect(error.message).toContain(`id ${weekly.id}`)
+  })
+
+  it('a zip that does not match the digest recorded at upload', async () => {
+    const bytes = Buffer.from(made[0].artifact.bytes)
+    const seeded = await backend.seedArtifact({ name: 'corrupted-in-storage', bytes })
+    expect(seeded.digest).toBe(made[0].artifact.digest)
+    // the backend keeps the buffer it was given: corrupt the stored blob after the digest was taken
+    const middle = bytes.length >> 1
+    for (let i = 0; i < 16; i++) bytes[middle + i] ^= 0xff
+    expect(backend.findArtifact('corrupted-in-storage')!.bytes.equals(made[0].artifact.bytes)).toBe(
+      false
+    )
+    await expectRefusedUnchanged(
+      byId(seeded.id),
+      /does not match the digest GitHub recorded at upload/
+    )
+    await expectRefusedUnchanged(byName(seeded.runId, 'corrupted-in-storage'), /corrupted/)
+  })
+
+  it("a zip whose dump was swapped for another backup's dump (manifest unchanged)", async () => {
+    const first = await unzipEntries(made[0].artifact.bytes)
+    const second = await unzipEntries(made[1].artifact.bytes)
+    const manifest = JSON.parse(first.get('manifest.json')!.toString('utf8')) as {
+      file: { name: string; sha256: string }
+    }
+    const dumpName = manifest.file.name
+    const otherDump = second.get([...second.keys()].find(k => k !== 'manifest.json')!)!
+    expect(otherDump.equals(first.get(dumpName)!)).toBe(false)
+    const swapped = await backend.seedArtifact({
+      name: 'swapped',
+      files: { [dumpName]: otherDump, 'manifest.json': first.get('manifest.json')! }
+    })
+    const error = await expectRefusedUnchanged(byId(swapped.id), /does not match its manifest/)
+    expect(error.message).toContain(manifest.file.sha256)
+    expect(error.message).toMatch(/corrupted, truncated or swapped/)
+  })
+
+  it('a zip that is not a zip', async () => {
+    const seeded = await backend.seedArtifact({
+      name: 'not-a-zip',
+      bytes: await buildZip({ 'notes.txt': 'hello', 'other.txt': 'world' })
+    })
+    await expectRefusedUnchanged(byId(seeded.id), /2 files and no manifest\.json/)
+  })
+})

@@ -1,0 +1,453 @@
+/**
+ * Restores from local files (input backup-file): hand-written SQL, pg_dump's own files (custom,
+ * directory, plain from a newer pg_dump), compressed or not, and an artifact zip as the Actions
+ * page serves it. Damaged, swapped or failing backups are refused and the target stays
+ * byte-for-byte unchanged.
+ */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import zlib from 'node:zlib'
+import {
+  type ArtifactBackend,
+  buildZip,
+  startArtifactBackend,
+  unzipEntries
+} from '../support/artifact-backend.js'
+import {
+  type TableChecksum,
+  runTool,
+  schemaDump,
+  seedSample,
+  tableChecksums
+} from '../support/fixtures.js'
+import { type TestServer, startPostgres } from '../support/postgres.js'
+import type { BackupInputs, Compression, DumpFormat, RestoreInputs } from '../../src/inputs.js'
+
+let server: TestServer
+let backend: ArtifactBackend
+let shop: string
+let small: string
+let shopChecksums: Record<string, TableChecksum>
+let shopSchema: string
+let smallChecksums: Record<string, TableChecksum>
+let tempRoot: string
+let files: string
+const savedEnv = { ...process.env }
+let backupEngine: typeof import('../../src/modes/backup.js')
+let restoreEngine: typeof import('../../src/modes/restore.js')
+let connections: typeof import('../../src/postgres/connection.js')
+let artifact: typeof import('@actions/artifact')
+
+/** Paths of the backup files made in beforeAll. */
+const f = {
+  handSql: '',
+  handSqlGz: '',
+  shopDump: '',
+  shopDumpZst: '',
+  shopDir: '',
+  shopZip: '',
+  smallDump: '',
+  newerPlain: ''
+}
+
+const HAND_WRITTEN = `-- a hand-written script: no pg_dump header, no trailer
+CREATE TABLE public.customers (id integer PRIMARY KEY, name text NOT NULL);
+CREATE TABLE public.orders (
+  id integer PRIMARY KEY,
+  customer_id integer NOT NULL REFERENCES public.customers (id),
+  total numeric(10, 2)
+);
+INSERT INTO public.customers VALUES (1, 'Ada'), (2, 'Grace'), (3, 'O''Brien; DROP TABLE x;--');
+INSERT INTO public.orders VALUES (10, 1, 9.99), (11, 1, 0.01), (12, 3, 100);
+CREATE VIEW public.totals AS
+  SELECT customer_id, sum(total) AS total FROM public.orders GROUP BY customer_id;
+`
+
+const zstdWithChecksum = (b: Buffer): Buffer =>
+  zlib.zstdCompressSync(b, { params: { [zlib.constants.ZSTD_c_checksumFlag]: 1 } })
+
+beforeAll(async () => {
+  ;[server, backend] = await Promise.all([startPostgres(), startArtifactBackend()])
+  Object.assign(process.env, backend.env())
+  backupEngine = await import('../../src/modes/backup.js')
+  restoreEngine = await import('../../src/modes/restore.js')
+  connections = await import('../../src/postgres/connection.js')
+  artifact = await import('@actions/artifact')
+  tempRoot = mkdtempSync(path.join(os.tmpdir(), 'restore-files-'))
+  files = path.join(tempRoot, 'files')
+  mkdirSync(files)
+
+  shop = await server.createDatabase('shop')
+  small = await server.createDatabase('small')
+  await Promise.all([
+    seedSample(server, shop),
+    server.query(
+      small,
+      `CREATE TABLE public.customers (id integer PRIMARY KEY, name text NOT NULL);
+       CREATE TABLE public.orders (id integer PRIMARY KEY, customer_id integer REFERENCES public.customers);
+       INSERT INTO public.customers SELECT i, 'customer ' || i FROM generate_series(1, 50) AS i;
+       INSERT INTO public.orders SELECT i, 1 + i % 50 FROM generate_series(1, 120) AS i;`
+    )
+  ])
+  ;[shopChecksums, shopSchema, smallChecksums] = await Promise.all([
+    tableChecksums(server, shop),
+    schemaDump(server, shop),
+    tableChecksums(server, small)
+  ])
+
+  const pgDump = path.join(server.binDir, 'pg_dump')
+  const at = (name: string): string => path.join(files, name)
+  f.handSql = at('hand.sql')
+  writeFileSync(f.handSql, HAND_WRITTEN)
+  f.handSqlGz = at('hand.sql.gz')
+  writeFileSync(f.handSqlGz, zlib.gzipSync(HAND_WRITTEN))
+  f.shopDump = at('shop.dump')
+  f.shopDir = at('shop.dir')
+  f.smallDump = at('small.dump')
+  const plain = at('shop-pg15.sql')
+  await Promise.all([
+    runTool(pgDump, ['-Fc', '-Z0', '-f', f.shopDump], server.env(shop)),
+    runTool(pgDump, ['-Fd', '-f', f.shopDir], server.env(shop)),
+    runTool(pgDump, ['-Fc', '-Z0', '-f', f.smallDump], server.env(small)),
+    runTool(pgDump, ['-Fp', '-f', plain], server.env(shop))
+  ])
+  f.shopDumpZst = at('shop.dump.zst')
+  writeFileSync(f.shopDumpZst, zstdWithChecksum(readFileSync(f.shopDump)))
+  // what pg_dump 17+ writes: SET transaction_timeout, which a PostgreSQL 15 server rejects
+  const text = readFileSync(plain, 'utf8')
+  const anchor = 'SET idle_in_transaction_session_timeout = 0;\n'
+  expect(text).toContain(anchor)
+  f.newerPlain = at('shop-newer.sql')
+  writeFileSync(f.newerPlain, text.replace(anchor, `${anchor}SET transaction_timeout = 0;\n`))
+
+  // an artifact as the Actions page serves it: the zip the backup uploaded, byte for byte
+  await makeBackup(shop, 'shop-backup', 'custom', 'zstd')
+  f.shopZip = at('shop-backup.zip')
+  writeFileSync(f.shopZip, backend.findArtifact('shop-backup')!.bytes)
+}, 60_000)
+
+afterAll(async () => {
+  process.env = savedEnv
+  await Promise.all([server?.stop(), backend?.close()])
+  if (tempRoot) rmSync(tempRoot, { recursive: true, force: true })
+})
+
+async function makeBackup(
+  database: string,
+  name: string,
+  format: DumpFormat,
+  compression: Compression
+) {
+  const inputs: BackupInputs = {
+    mode: 'backup',
+    databaseUrl: server.url(database),
+    artifactName: name,
+    retentionDays: 30,
+    format,
+    compression,
+    compressionLevel: compression === 'gzip' ? 6 : compression === 'zstd' ? 3 : 0,
+    filters: {
+      tables: [],
+      excludeTables: [],
+      excludeTableData: [],
+      schemas: [],
+      excludeSchemas: []
+    },
+    pgDumpArgs: [],
+    overwrite: false,
+    rowCounts: 'exact',
+    jobs: 1,
+    installClient: false,
+    connectTimeoutSeconds: 10
+  }
+  return backupEngine.backup(inputs, connections.parseDatabaseUrl(inputs.databaseUrl), {
+    artifact: new artifact.DefaultArtifactClient(),
+    tempRoot
+  })
+}
+
+function runRestore(target: string, file: string, overrides: Partial<RestoreInputs> = {}) {
+  const inputs: RestoreInputs = {
+    mode: 'restore',
+    databaseUrl: server.url(target),
+    source: { kind: 'file', path: file },
+    clean: false,
+    allowNonEmpty: false,
+    noOwner: true,
+    noPrivileges: true,
+    singleTransaction: true,
+    jobs: 1,
+    tables: [],
+    schemas: [],
+    installClient: false,
+    connectTimeoutSeconds: 10,
+    ...overrides
+  }
+  return restoreEngine.restore(inputs, connections.parseDatabaseUrl(inputs.databaseUrl), {
+    tempRoot
+  })
+}
+
+/** Writes a damaged copy of `file`. */
+function damaged(file: string, how: 'flip' | 'truncate'): string {
+  const bytes = Buffer.from(readFileSync(file))
+  const middle = bytes.length >> 1
+  const out = path.join(files, `${how}-${path.basename(file)}`)
+  if (how === 'truncate') {
+    writeFileSync(out, bytes.subarray(0, middle))
+  } else {
+    for (let i = 0; i < 16; i++) bytes[middle + i] ^= 0xa5
+    writeFileSync(out, bytes)
+  }
+  return out
+}
+
+const KEEP_ME = `CREATE TABLE public.keep_me (id integer PRIMARY KEY, note text);
+  INSERT INTO public.keep_me VALUES (1, 'one'), (2, 'two'), (3, NULL);
+  CREATE SEQUENCE public.keep_seq START 42;`
+
+async function snapshot(database: string) {
+  return {
+    data: await tableChecksums(server, database),
+    schema: await schemaDump(server, database)
+  }
+}
+
+/** A target with data of its own; the refused restore must leave it exactly as it was. */
+async function expectRefusedUnchanged(
+  file: string,
+  message: RegExp,
+  overrides: Partial<RestoreInputs> = { allowNonEmpty: true }
+): Promise<Error> {
+  const target = await server.createDatabase()
+  await server.query(target, KEEP_ME)
+  const before = await snapshot(target)
+  expect(before.data['public.keep_me']?.rows).toBe(3)
+  const error = await runRestore(target, file, overrides).then(
+    () => undefined,
+    (e: unknown) => e as Error
+  )
+  expect(error).toBeInstanceOf(Error)
+  expect(error!.message).toMatch(message)
+  expect(await snapshot(target)).toEqual(before)
+  await server.dropDatabase(target)
+  return error!
+}
+
+/** Restores `file` into a fresh database and expects the shop's schema and data. */
+async function expectShop(file: string, overrides: Partial<RestoreInputs> = {}) {
+  const target = await server.createDatabase()
+  const result = await runRestore(target, file, overrides)
+  expect(await tableChecksums(server, target)).toEqual(shopChecksums)
+  expect(await schemaDump(server, target)).toEqual(shopSchema)
+  await server.dropDatabase(target)
+  return result
+}
+
+describe('restore from a local file', () => {
+  it.each([
+    ['hand.sql', () => f.handSql, 'none'],
+    ['hand.sql.gz', () => f.handSqlGz, 'gzip']
+  ])('a hand-written %s (no pg_dump trailer)', async (_name, file, compression) => {
+    const target = await server.createDatabase()
+    const result = await runRestore(target, file())
+    expect(result.format).toBe('plain')
+    expect(result.compression).toBe(compression)
+    expect(result.restoredFrom).toBe(`file ${file()}`)
+    expect(await server.query(target, 'SELECT id, name FROM public.customers ORDER BY id')).toEqual(
+      [
+        { id: 1, name: 'Ada' },
+        { id: 2, name: 'Grace' },
+        { id: 3, name: "O'Brien; DROP TABLE x;--" }
+      ]
+    )
+    expect(
+      await server.query(target, 'SELECT customer_id, total::text FROM public.totals ORDER BY 1')
+    ).toEqual([
+      { customer_id: 1, total: '10.00' },
+      { customer_id: 3, total: '100.00' }
+    ])
+    await server.dropDatabase(target)
+  })
+
+  it('a .dump made by pg_dump -Fc -Z0 (no manifest)', async () => {
+    const result = await expectShop(f.shopDump)
+    expect(result).toMatchObject({ format: 'custom', compression: 'none', manifest: undefined })
+    expect(result.rowsRestored).toBeGreaterThan(5000)
+  })
+
+  it('the same .dump compressed to .dump.zst', async () => {
+    const result = await expectShop(f.shopDumpZst)
+    expect(result).toMatchObject({ format: 'custom', compression: 'zstd' })
+  })
+
+  it('a directory-format archive folder made by pg_dump -Fd', async () => {
+    const result = await expectShop(f.shopDir)
+    expect(result.format).toBe('directory')
+  })
+
+  it('an artifact zip as downloaded from the Actions page (dump + manifest.json)', async () => {
+    const entries = await unzipEntries(readFileSync(f.shopZip))
+    expect([...entries.keys()].sort()).toEqual([
+      'manifest.json',
+      expect.stringMatching(/^shop-.*\.dump\.zst$/)
+    ])
+    const result = await expectShop(f.shopZip)
+    expect(result).toMatchObject({ format: 'custom', compression: 'zstd' })
+    expect(result.manifest?.file.name).toMatch(/\.dump\.zst$/)
+    expect(result.tables.length).toBeGreaterThan(10)
+    expect(result.tables.every(t => t.expected === t.rows)).toBe(true)
+  })
+
+  it('a plain dump of a newer pg_dump (\\restrict, SET transaction_timeout) into PostgreSQL 15', async () => {
+    const text = readFileSync(f.newerPlain, 'utf8')
+    expect(text).toMatch(/^\\restrict \S+$/m)
+    expect(text).toMatch(/^\\unrestrict \S+$/m)
+    expect(text).toContain('\nSET transaction_timeout = 0;\n')
+    // as it is, this server refuses the script
+    const plainTarget = await server.createDatabase()
+    await expect(
+      runTool(
+        path.join(server.binDir, 'psql'),
+        ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '--single-transaction', '-f', f.newerPlain],
+        server.env(plainTarget)
+      )
+    ).rejects.toThrow(/unrecognized configuration parameter "transaction_timeout"/)
+    await server.dropDatabase(plainTarget)
+    // the action leaves that line out for servers before 17
+    const result = await expectShop(f.newerPlain)
+    expect(result).toMatchObject({ format: 'plain', compression: 'none' })
+  })
+
+  it('into a database whose name needs quoting in a conninfo', async () => {
+    const target = await server.createDatabase(`it's "a" b\\c`)
+    await runRestore(target, f.smallDump)
+    expect(await tableChecksums(server, target)).toEqual(smallChecksums)
+    await server.dropDatabase(target)
+  })
+
+  it('allow-non-empty: next to an unrelated table, which is left alone and not counted', async () => {
+    const target = await server.createDatabase()
+    await server.query(target, KEEP_ME)
+    const before = await tableChecksums(server, target)
+    const result = await runRestore(target, f.smallDump, { allowNonEmpty: true })
+    expect(await tableChecksums(server, target)).toEqual({ ...smallChecksums, ...before })
+    expect(result.tables.map(t => `${t.schema}.${t.name}`).sort()).toEqual([
+      'public.customers',
+      'public.orders'
+    ])
+    expect(result.rowsRestored).toBe(170)
+    await server.dropDatabase(target)
+  })
+})
+
+describe('refusals: the target stays byte-for-byte unchanged', () => {
+  it.each([
+    ['a custom archive', () => f.shopDump],
+    ['an artifact zip', () => f.shopZip],
+    ['a hand-written script', () => f.handSql]
+  ])('a non-empty target without clean or allow-non-empty: %s', async (_name, file) => {
+    const error = await expectRefusedUnchanged(file(), /is not empty/, {})
+    expect(error.message).toContain('public.keep_me (3 rows)')
+    expect(error.message).toMatch(/clean: true.*allow-non-empty: true/)
+  })
+
+  it("a zip whose dump was swapped for another backup's dump, manifest unchanged", async () => {
+    await makeBackup(small, 'small-backup', 'custom', 'zstd')
+    const shopEntries = await unzipEntries(readFileSync(f.shopZip))
+    const smallEntries = await unzipEntries(backend.findArtifact('small-backup')!.bytes)
+    const manifest = JSON.parse(shopEntries.get('manifest.json')!.toString()) as {
+      file: { name: string }
+    }
+    const smallDump = [...smallEntries].find(([name]) => name !== 'manifest.json')![1]
+    const swapped = path.join(files, 'swapped.zip')
+    writeFileSync(
+      swapped,
+      await buildZip({
+        [manifest.file.name]: smallDump,
+        'manifest.json': shopEntries.get('manifest.json')!
+      })
+    )
+    await expectRefusedUnchanged(
+      swapped,
+      /does not match its manifest.*corrupted, truncated or swapped/
+    )
+  })
+
+  it.each([
+    ['flipped bytes in a .dump.zst', () => damaged(f.shopDumpZst, 'flip')],
+    ['flipped bytes in a .sql.gz', () => damaged(f.handSqlGz, 'flip')],
+    ['a .dump.zst cut in half', () => damaged(f.shopDumpZst, 'truncate')],
+    ['a .sql.gz cut in half', () => damaged(f.handSqlGz, 'truncate')]
+  ])('%s (no manifest)', async (_name, file) => {
+    await expectRefusedUnchanged(
+      file(),
+      /(cannot be decompressed|corrupted or truncated).*Nothing was restored/
+    )
+  })
+
+  it('a bigger .sql.gz of pg_dump cut in half', async () => {
+    const gz = path.join(files, 'shop-newer.sql.gz')
+    writeFileSync(gz, zlib.gzipSync(readFileSync(f.newerPlain)))
+    await expectShop(gz)
+    await expectRefusedUnchanged(damaged(gz, 'truncate'), /corrupted or truncated/)
+  })
+
+  it('a .dump cut in half (no compression, no manifest)', async () => {
+    // only pg_restore finds out, while restoring: the single transaction rolls it all back
+    await expectRefusedUnchanged(
+      damaged(f.shopDump, 'truncate'),
+      /pg_restore exited with code 1: .*could not read from input file/
+    )
+  })
+
+  it('a plain .sql of pg_dump cut at a line inside COPY data (no compression, no manifest)', async () => {
+    const text = readFileSync(f.newerPlain, 'utf8')
+    const copy = text.indexOf('COPY public.measurements ')
+    expect(copy).toBeGreaterThan(0)
+    const cut = path.join(files, 'cut.sql')
+    // whole lines only: every statement before the cut is valid, the data just stops
+    writeFileSync(cut, text.slice(0, text.indexOf('\n', copy + 50_000) + 1))
+    await expectRefusedUnchanged(
+      cut,
+      /lacks the "dump complete" trailer.*truncated\. Nothing was restored/
+    )
+  })
+
+  it('an SQL error in the middle of a script: the good part before it is rolled back', async () => {
+    const failing = path.join(files, 'failing.sql')
+    const lines = HAND_WRITTEN.split('\n')
+    const half = lines.indexOf(
+      'INSERT INTO public.orders VALUES (10, 1, 9.99), (11, 1, 0.01), (12, 3, 100);'
+    )
+    expect(half).toBeGreaterThan(0)
+    lines.splice(half, 0, "INSERT INTO public.missing VALUES (1, 'nowhere');")
+    writeFileSync(failing, lines.join('\n'))
+    const error = await expectRefusedUnchanged(failing, /relation "public\.missing" does not exist/)
+    expect(error.message).toMatch(/^psql exited with code 3/)
+  })
+
+  it('a file that is no backup at all', async () => {
+    const png = path.join(files, 'picture.dump')
+    writeFileSync(
+      png,
+      Buffer.concat([
+        Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+        Buffer.alloc(512)
+      ])
+    )
+    await expectRefusedUnchanged(png, /picture\.dump: the backup is neither a pg_dump archive/)
+    const bz = path.join(files, 'backup.sql.bz2')
+    writeFileSync(bz, Buffer.from('BZh91AY&SY\x00\x00 compressed', 'latin1'))
+    await expectRefusedUnchanged(bz, /bzip2 or xz, which is not supported/)
+  })
+
+  it('a path that does not exist', async () => {
+    await expectRefusedUnchanged(
+      path.join(files, 'nope.dump'),
+      /Input 'backup-file': '.*nope\.dump' does not exist/
+    )
+  })
+})

@@ -1,0 +1,560 @@
+/**
+ * Loading helpers without a server: the plain-dump filter (what it drops for each option, COPY
+ * data untouched, any chunking), what a plain dump creates, and the loaders' command lines.
+ */
+import { describe, expect, it } from '@jest/globals'
+import { Readable, Writable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
+import {
+  PlainDumpObjects,
+  PlainFilter,
+  type PlainFilterOptions,
+  buildPgRestoreArgs,
+  buildPsqlArgs,
+  dbnameConninfo,
+  explainLoadFailure,
+  psqlSupportsRestrict
+} from '../../src/postgres/load.js'
+
+type Tag = 'restrict' | 'timeout' | 'owner' | 'privileges'
+
+const KEY = 'Yyw7Dh4ZaW0Kdh9DiYrHWwHXE3aUVjqyHUpOANq5d8gI5udj9RsDePgpsgHnEYe'
+
+/**
+ * A plain dump as pg_dump 18 writes it (\restrict, SET transaction_timeout), one entry per line;
+ * a tag marks the lines a filter option drops. COPY rows look like statements on purpose.
+ */
+const DUMP: Array<[string, Tag?]> = [
+  ['--'],
+  ['-- PostgreSQL database dump'],
+  ['--'],
+  [''],
+  [`\\restrict ${KEY}`, 'restrict'],
+  [''],
+  ['-- Dumped from database version 18.1'],
+  ['-- Dumped by pg_dump version 18.1'],
+  [''],
+  ['SET statement_timeout = 0;'],
+  ['SET lock_timeout = 0;'],
+  ['SET idle_in_transaction_session_timeout = 0;'],
+  ['SET transaction_timeout = 0;', 'timeout'],
+  ["SET client_encoding = 'UTF8';"],
+  ['SET standard_conforming_strings = on;'],
+  ["SELECT pg_catalog.set_config('search_path', '', false);"],
+  ['SET check_function_bodies = false;'],
+  ['SET xmloption = content;'],
+  ['SET client_min_messages = warning;'],
+  ['SET row_security = off;'],
+  [''],
+  ['--'],
+  ['-- Name: sales; Type: SCHEMA; Schema: -; Owner: alice'],
+  ['--'],
+  [''],
+  ['CREATE SCHEMA sales;'],
+  [''],
+  [''],
+  ['ALTER SCHEMA sales OWNER TO alice;', 'owner'],
+  [''],
+  ['--'],
+  ['-- Name: greet(text, timestamp with time zone); Type: FUNCTION; Schema: public; Owner: alice'],
+  ['--'],
+  [''],
+  [
+    "CREATE FUNCTION public.greet(who text DEFAULT 'world, (and you)'::text, at timestamp with time zone DEFAULT now()) RETURNS text"
+  ],
+  ['    LANGUAGE sql'],
+  ["    AS $$SELECT 'hello ' || who$$;"],
+  [''],
+  [''],
+  ['ALTER FUNCTION public.greet(who text, at timestamp with time zone) OWNER TO alice;', 'owner'],
+  [''],
+  ["SET default_tablespace = '';"],
+  [''],
+  ['SET default_table_access_method = heap;'],
+  [''],
+  ['--'],
+  ['-- Name: notes; Type: TABLE; Schema: public; Owner: alice'],
+  ['--'],
+  [''],
+  ['CREATE TABLE public.notes ('],
+  ['    id integer NOT NULL,'],
+  ['    body text'],
+  [');'],
+  [''],
+  [''],
+  ['ALTER TABLE public.notes OWNER TO alice;', 'owner'],
+  [''],
+  ['--'],
+  ['-- Name: t; Type: TABLE; Schema: sales; Owner: alice'],
+  ['--'],
+  [''],
+  ['CREATE TABLE sales.t ('],
+  ['    v text'],
+  [');'],
+  [''],
+  [''],
+  ['ALTER TABLE sales.t OWNER TO alice;', 'owner'],
+  [''],
+  ['--'],
+  ['-- Data for Name: notes; Type: TABLE DATA; Schema: public; Owner: alice'],
+  ['--'],
+  [''],
+  ['COPY public.notes (id, body) FROM stdin;'],
+  ['1\tSET transaction_timeout = 0;'],
+  ['2\tGRANT x'],
+  ['3\tline\\nbreak'],
+  ['4\t\\\\restrict abc'],
+  ['\\.'],
+  [''],
+  [''],
+  ['--'],
+  ['-- Data for Name: t; Type: TABLE DATA; Schema: sales; Owner: alice'],
+  ['--'],
+  [''],
+  ['COPY sales.t (v) FROM stdin;'],
+  // rows of a one-column table: each line is exactly what a filter would drop at top level
+  ['SET transaction_timeout = 0;'],
+  ['GRANT x'],
+  ['GRANT SELECT ON TABLE public.notes TO app;'],
+  ['REVOKE ALL ON SCHEMA public FROM PUBLIC;'],
+  ['ALTER TABLE public.notes OWNER TO alice;'],
+  ['ALTER DEFAULT PRIVILEGES FOR ROLE alice GRANT SELECT ON TABLES TO bob;'],
+  ['\\\\restrict abc'],
+  ['\\\\.'],
+  ['COPY public.notes (id, body) FROM stdin;'],
+  ['\\N'],
+  ['\\.'],
+  [''],
+  ['COPY sales.empty (v) FROM stdin;'],
+  ['\\.'],
+  [''],
+  [''],
+  ['--'],
+  ['-- Name: FUNCTION greet(who text, at timestamp with time zone); Type: ACL; Schema: public'],
+  ['--'],
+  [''],
+  [
+    'REVOKE ALL ON FUNCTION public.greet(who text, at timestamp with time zone) FROM PUBLIC;',
+    'privileges'
+  ],
+  [
+    'GRANT ALL ON FUNCTION public.greet(who text, at timestamp with time zone) TO bob;',
+    'privileges'
+  ],
+  [''],
+  [''],
+  ['--'],
+  ['-- Name: TABLE notes; Type: ACL; Schema: public; Owner: alice'],
+  ['--'],
+  [''],
+  ['GRANT SELECT ON TABLE public.notes TO app;', 'privileges'],
+  [''],
+  [''],
+  ['--'],
+  ['-- Name: DEFAULT PRIVILEGES FOR TABLES; Type: DEFAULT ACL; Schema: sales; Owner: alice'],
+  ['--'],
+  [''],
+  [
+    'ALTER DEFAULT PRIVILEGES FOR ROLE alice IN SCHEMA sales GRANT SELECT ON TABLES TO bob;',
+    'privileges'
+  ],
+  [''],
+  [''],
+  ['--'],
+  ['-- PostgreSQL database dump complete'],
+  ['--'],
+  [''],
+  [`\\unrestrict ${KEY}`, 'restrict'],
+  ['']
+]
+
+const dumpText = DUMP.map(([line]) => `${line}\n`).join('')
+
+const NONE: PlainFilterOptions = {
+  dropRestrict: false,
+  dropTransactionTimeout: false,
+  noOwner: false,
+  noPrivileges: false
+}
+
+const OPTION_OF: Record<Tag, keyof PlainFilterOptions> = {
+  restrict: 'dropRestrict',
+  timeout: 'dropTransactionTimeout',
+  owner: 'noOwner',
+  privileges: 'noPrivileges'
+}
+
+/** `bytes` in chunks of `size` (or of the sizes of `size`, in turn). */
+function chunked(bytes: Buffer, size: number | number[]): Buffer[] {
+  const sizes = Array.isArray(size) ? size : [size]
+  const chunks: Buffer[] = []
+  for (let i = 0, n = 0; i < bytes.length; n++) {
+    const s = sizes[n % sizes.length]
+    chunks.push(Buffer.from(bytes.subarray(i, i + s)))
+    i += s
+  }
+  return chunks
+}
+
+async function filtered(
+  input: Buffer,
+  size: number | number[],
+  options: PlainFilterOptions,
+  onLine?: (line: Buffer) => void
+): Promise<{ output: Buffer; dropped: number }> {
+  const out: Buffer[] = []
+  const filter = new PlainFilter(options, onLine)
+  await pipeline(
+    Readable.from(chunked(input, size)),
+    filter,
+    new Writable({
+      write(chunk: Buffer, _encoding, callback) {
+        out.push(chunk)
+        callback()
+      }
+    })
+  )
+  return { output: Buffer.concat(out), dropped: filter.dropped }
+}
+
+const SIZES: Array<number | number[]> = [1, 2, 3, 7, 64, 4096, 1 << 20, [1, 5, 2, 13, 3, 64, 1]]
+
+const OPTION_SETS: Array<[string, PlainFilterOptions]> = [
+  ['nothing', NONE],
+  ['\\restrict', { ...NONE, dropRestrict: true }],
+  ['transaction_timeout', { ...NONE, dropTransactionTimeout: true }],
+  ['owners', { ...NONE, noOwner: true }],
+  ['privileges', { ...NONE, noPrivileges: true }],
+  [
+    'everything',
+    { dropRestrict: true, dropTransactionTimeout: true, noOwner: true, noPrivileges: true }
+  ]
+]
+
+describe('PlainFilter', () => {
+  describe.each(OPTION_SETS)('dropping %s', (_name, options) => {
+    const kept = DUMP.filter(([, tag]) => !tag || !options[OPTION_OF[tag]])
+    const expected = kept.map(([line]) => `${line}\n`).join('')
+    const droppedLines = DUMP.length - kept.length
+
+    it.each(SIZES.map(size => [JSON.stringify(size), size] as const))(
+      'in chunks of %s bytes: drops exactly the tagged top-level lines',
+      async (_label, size) => {
+        const { output, dropped } = await filtered(Buffer.from(dumpText), size, options)
+        expect(output.toString('utf8')).toBe(expected)
+        expect(dropped).toBe(droppedLines)
+      }
+    )
+  })
+
+  it('keeps every COPY row byte for byte, also when rows look like statements', async () => {
+    const everything = OPTION_SETS[OPTION_SETS.length - 1][1]
+    const { output } = await filtered(Buffer.from(dumpText), 7, everything)
+    const text = output.toString('utf8')
+    const copy = (table: string): string => {
+      const start = text.indexOf(`COPY ${table} `)
+      return text.slice(start, text.indexOf('\n\\.\n', start) + 4)
+    }
+    expect(copy('sales.t')).toBe(
+      [
+        'COPY sales.t (v) FROM stdin;',
+        'SET transaction_timeout = 0;',
+        'GRANT x',
+        'GRANT SELECT ON TABLE public.notes TO app;',
+        'REVOKE ALL ON SCHEMA public FROM PUBLIC;',
+        'ALTER TABLE public.notes OWNER TO alice;',
+        'ALTER DEFAULT PRIVILEGES FOR ROLE alice GRANT SELECT ON TABLES TO bob;',
+        '\\\\restrict abc',
+        '\\\\.',
+        'COPY public.notes (id, body) FROM stdin;',
+        '\\N',
+        '\\.',
+        ''
+      ].join('\n')
+    )
+    expect(copy('public.notes')).toContain('1\tSET transaction_timeout = 0;\n2\tGRANT x\n')
+    expect(text).toContain('COPY sales.empty (v) FROM stdin;\n\\.\n')
+    // the top-level statement lines are gone
+    expect(text).not.toMatch(/^\\(un)?restrict /m)
+    expect(text.match(/^SET transaction_timeout = 0;$/gm)).toHaveLength(1) // the COPY row
+    expect(text.match(/^GRANT /gm)).toHaveLength(2) // both COPY rows
+  })
+
+  it('keeps binary-looking and multi-byte COPY data split anywhere', async () => {
+    const rows = Array.from({ length: 300 }, (_, i) => `${i}\t${'ünï✓😀\\\\.'.repeat(i % 7)}\\t\\n`)
+    const input = `SET transaction_timeout = 0;\nCOPY public.x (id, v) FROM stdin;\n${rows.join('\n')}\n\\.\nSET transaction_timeout = 0;\n`
+    const expected = `COPY public.x (id, v) FROM stdin;\n${rows.join('\n')}\n\\.\n`
+    for (const size of [1, 2, 3, 5, 64, 4096]) {
+      const { output, dropped } = await filtered(Buffer.from(input), size, {
+        ...NONE,
+        dropTransactionTimeout: true
+      })
+      expect(output.toString('utf8')).toBe(expected)
+      expect(dropped).toBe(2)
+    }
+  })
+
+  it('filters a last line without a newline', async () => {
+    const input = `SELECT 1;\n\\unrestrict ${KEY}`
+    for (const size of [1, 4, 4096]) {
+      const restrict = await filtered(Buffer.from(input), size, { ...NONE, dropRestrict: true })
+      expect(restrict.output.toString()).toBe('SELECT 1;\n')
+      expect(restrict.dropped).toBe(1)
+      const kept = await filtered(Buffer.from(input), size, NONE)
+      expect(kept.output.toString()).toBe(input)
+    }
+  })
+
+  it('shows every line outside COPY data to the line callback, and no COPY row', async () => {
+    const seen: string[] = []
+    await filtered(Buffer.from(dumpText), 3, NONE, line => seen.push(line.toString('utf8')))
+    const copyRows = new Set(['GRANT x\n', 'SET transaction_timeout = 0;\n', '\\N\n'])
+    expect(seen.filter(l => copyRows.has(l))).toEqual(['SET transaction_timeout = 0;\n'])
+    expect(seen).toContain('COPY sales.t (v) FROM stdin;\n')
+    expect(seen).toContain('-- PostgreSQL database dump complete\n')
+    expect(seen.join('')).not.toContain('\\.\n')
+  })
+})
+
+describe('PlainDumpObjects', () => {
+  it.each(SIZES.map(size => [JSON.stringify(size), size] as const))(
+    'reads what the dump creates and fills, in chunks of %s bytes',
+    async (_label, size) => {
+      const objects = new PlainDumpObjects()
+      const out: Buffer[] = []
+      await pipeline(
+        Readable.from(chunked(Buffer.from(dumpText), size)),
+        objects.scanner(),
+        new Writable({
+          write(chunk: Buffer, _encoding, callback) {
+            out.push(chunk)
+            callback()
+          }
+        })
+      )
+      expect(Buffer.concat(out).toString('utf8')).toBe(dumpText) // the scanner changes nothing
+      expect(objects.complete).toBe(true)
+      expect(objects.madeByPgDump).toBe(true)
+      expect(objects.schemas).toEqual(['sales'])
+      expect(objects.copyTables).toEqual([
+        { schema: 'public', name: 'notes' },
+        { schema: 'sales', name: 't' },
+        { schema: 'sales', name: 'empty' }
+      ])
+      expect(objects.drops).toEqual([
+        'DROP SCHEMA IF EXISTS sales CASCADE;',
+        // DROP FUNCTION takes no DEFAULT clauses: they are left out
+        'DROP FUNCTION IF EXISTS public.greet(who text, at timestamp with time zone) CASCADE;',
+        'DROP TABLE IF EXISTS public.notes CASCADE;',
+        'DROP TABLE IF EXISTS sales.t CASCADE;'
+      ])
+    }
+  )
+
+  it('drops quoted names, procedures and argument lists with parentheses', async () => {
+    const objects = new PlainDumpObjects()
+    const dump = [
+      'CREATE SCHEMA "Audit Log";',
+      'CREATE TABLE "Audit Log"."Events" (',
+      '    id bigint',
+      ');',
+      'CREATE MATERIALIZED VIEW public.device_daily AS',
+      ' SELECT 1;',
+      'CREATE FUNCTION "Audit Log".record_change() RETURNS trigger',
+      'CREATE PROCEDURE public.p(IN a numeric, INOUT b integer DEFAULT (1 + 2)) LANGUAGE sql',
+      "CREATE FUNCTION public.q(a text DEFAULT ')'::text, VARIADIC b integer[] DEFAULT '{}'::integer[]) RETURNS integer",
+      'CREATE TYPE public.order_status AS ENUM (',
+      'CREATE SEQUENCE sales.invoice_number_seq',
+      '-- PostgreSQL database dump complete',
+      ''
+    ].join('\n')
+    await pipeline(
+      Readable.from([Buffer.from(dump)]),
+      objects.scanner(),
+      new Writable({ write: (_c, _e, cb) => cb() })
+    )
+    expect(objects.schemas).toEqual(['Audit Log'])
+    expect(objects.drops).toEqual([
+      'DROP SCHEMA IF EXISTS "Audit Log" CASCADE;',
+      'DROP TABLE IF EXISTS "Audit Log"."Events" CASCADE;',
+      'DROP MATERIALIZED VIEW IF EXISTS public.device_daily CASCADE;',
+      'DROP FUNCTION IF EXISTS "Audit Log".record_change() CASCADE;',
+      'DROP PROCEDURE IF EXISTS public.p(IN a numeric, INOUT b integer) CASCADE;',
+      'DROP FUNCTION IF EXISTS public.q(a text, VARIADIC b integer[]) CASCADE;',
+      'DROP TYPE IF EXISTS public.order_status CASCADE;',
+      'DROP SEQUENCE IF EXISTS sales.invoice_number_seq CASCADE;'
+    ])
+    expect(objects.complete).toBe(true)
+  })
+
+  it('a hand-written script: neither made by pg_dump nor complete', async () => {
+    const objects = new PlainDumpObjects()
+    await pipeline(
+      Readable.from([Buffer.from('CREATE TABLE t (id int);\nINSERT INTO t VALUES (1);\n')]),
+      objects.scanner(),
+      new Writable({ write: (_c, _e, cb) => cb() })
+    )
+    expect(objects.complete).toBe(false)
+    expect(objects.madeByPgDump).toBe(false)
+    expect(objects.copyTables).toEqual([])
+  })
+})
+
+describe('PlainDumpObjects on a truncated pg_dump script', () => {
+  it('sees the header but not the trailer, wherever the cut falls', async () => {
+    const bytes = Buffer.from(dumpText)
+    for (const cut of [
+      40,
+      bytes.indexOf('COPY sales.t'),
+      bytes.indexOf('\\.\n'),
+      bytes.indexOf('-- PostgreSQL database dump complete') - 4
+    ]) {
+      const objects = new PlainDumpObjects()
+      await pipeline(
+        Readable.from(chunked(bytes.subarray(0, cut), 64)),
+        objects.scanner(),
+        new Writable({ write: (_c, _e, cb) => cb() })
+      )
+      expect(objects.madeByPgDump).toBe(true)
+      expect(objects.complete).toBe(false)
+    }
+  })
+})
+
+describe('dbnameConninfo', () => {
+  it.each([
+    ['shop', "dbname='shop'"],
+    ["it's", "dbname='it\\'s'"],
+    ['back\\slash', "dbname='back\\\\slash'"],
+    ['a=b c', "dbname='a=b c'"],
+    ['postgresql://host/db', "dbname='postgresql://host/db'"],
+    ["\\'", "dbname='\\\\\\''"]
+  ])('%s → %s', (name, expected) => {
+    expect(dbnameConninfo(name)).toBe(expected)
+  })
+})
+
+describe('buildPgRestoreArgs', () => {
+  const base = {
+    clean: false,
+    noOwner: false,
+    noPrivileges: false,
+    singleTransaction: false,
+    jobs: 1,
+    tables: [],
+    schemas: []
+  }
+
+  it('always stops at the first error and never asks for a password', () => {
+    expect(buildPgRestoreArgs('shop', base)).toEqual([
+      '--no-password',
+      '--exit-on-error',
+      "--dbname=dbname='shop'"
+    ])
+  })
+
+  it('passes every option', () => {
+    expect(
+      buildPgRestoreArgs("o'db", {
+        clean: true,
+        noOwner: true,
+        noPrivileges: true,
+        singleTransaction: true,
+        jobs: 1,
+        tables: ['customers', 'My Table'],
+        schemas: ['sales']
+      })
+    ).toEqual([
+      '--no-password',
+      '--exit-on-error',
+      "--dbname=dbname='o\\'db'",
+      '--single-transaction',
+      '--no-owner',
+      '--no-privileges',
+      '--clean',
+      '--if-exists',
+      '--table=customers',
+      '--table=My Table',
+      '--schema=sales'
+    ])
+  })
+
+  it('runs parallel jobs only when asked', () => {
+    expect(buildPgRestoreArgs('db', { ...base, jobs: 4 })).toContain('--jobs=4')
+    expect(buildPgRestoreArgs('db', base).some(a => a.startsWith('--jobs'))).toBe(false)
+  })
+})
+
+describe('buildPsqlArgs', () => {
+  it('reads the script from stdin, stops on the first error, quiet, no psqlrc', () => {
+    expect(buildPsqlArgs(false)).toEqual([
+      '-X',
+      '-q',
+      '--no-password',
+      '-v',
+      'ON_ERROR_STOP=1',
+      '-f',
+      '-'
+    ])
+  })
+
+  it('runs the drops first, in the same single transaction', () => {
+    const args = buildPsqlArgs(true, [
+      'DROP TABLE IF EXISTS a CASCADE;',
+      'DROP SCHEMA IF EXISTS b CASCADE;'
+    ])
+    expect(args).toEqual([
+      '-X',
+      '-q',
+      '--no-password',
+      '-v',
+      'ON_ERROR_STOP=1',
+      '--single-transaction',
+      '-c',
+      'DROP TABLE IF EXISTS a CASCADE;\nDROP SCHEMA IF EXISTS b CASCADE;',
+      '-f',
+      '-'
+    ])
+    expect(args.indexOf('-c')).toBeLessThan(args.indexOf('-f'))
+  })
+})
+
+describe('psqlSupportsRestrict', () => {
+  it.each([
+    ['13.21', false],
+    ['13.22', true],
+    ['14.18', false],
+    ['14.19', true],
+    ['15.13', false],
+    ['15.14', true],
+    ['15.18', true],
+    ['16.9', false],
+    ['16.10', true],
+    ['17.5', false],
+    ['17.6', true],
+    ['18.0', true],
+    ['18', true],
+    ['12.22', false],
+    ['11.9', false]
+  ])('psql %s: %s', (version, expected) => {
+    expect(psqlSupportsRestrict(version)).toBe(expected)
+  })
+})
+
+describe('explainLoadFailure', () => {
+  it.each([
+    [
+      'psql:<stdin>:25: ERROR:  unrecognized configuration parameter "transaction_timeout"',
+      /pg_dump 17 or newer/
+    ],
+    ['psql:<stdin>:5: error: invalid command \\restrict', /newer psql/],
+    ['pg_restore: error: could not execute query: ERROR:  role "alice" does not exist', /no-owner/],
+    ['ERROR:  relation "customers" already exists', /clean: true/],
+    ['pg_restore: error: unsupported version (1.16) in file header', /newer pg_dump/]
+  ])('%s', (stderr, hint) => {
+    const error = explainLoadFailure('/usr/lib/postgresql/15/bin/psql', 3, null, `${stderr}\n`)
+    expect(error.message).toMatch(hint)
+    expect(error.message).toMatch(/^psql exited with code 3: /)
+    expect(error.stderr).toContain(stderr)
+  })
+})
