@@ -23,6 +23,10 @@ describe('parseDatabaseUrl', () => {
     expect(c.secrets).toEqual(expect.arrayContaining([url, 'p@ss:w/rd#', 'p%40ss%3Aw%2Frd%23']))
   })
 
+  it('decodes every percent-escape of the database name', () => {
+    expect(parseDatabaseUrl('postgresql://u:p@h/a%3Db%2Fc%23d%20e').database).toBe('a=b/c#d e')
+  })
+
   it('accepts postgres:// and defaults the port', () => {
     const c = parseDatabaseUrl('postgres://u:p@localhost/app')
     expect(c.port).toBe(5432)

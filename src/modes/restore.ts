@@ -27,11 +27,14 @@ import {
 } from '../postgres/clients.js'
 import { type Connection, describeConnection, libpqEnvironment } from '../postgres/connection.js'
 import {
+  type LoadOptions,
   PlainDumpObjects,
   PlainFilter,
+  archiveAsScript,
   psqlSupportsRestrict,
   runPgRestore,
-  runPsql
+  runPsql,
+  runPsqlFromStream
 } from '../postgres/load.js'
 import { type ServerInfo, connect, readServerInfo } from '../postgres/preflight.js'
 import { countRows, describeTables, existingTables } from '../postgres/target.js'
@@ -421,6 +424,21 @@ async function load(
       : `Restoring without a single transaction (jobs: ${inputs.jobs}): an error can leave a partial restore.`
   )
   const pgRestore = programPath(checked.client, 'pg_restore')
+  if (inputs.clean && inputs.singleTransaction && checked.format !== 'plain') {
+    let archive: { path: string } | { file: string; decoding: Decoding }
+    if (checked.format === 'directory-tar') {
+      const dir = path.join(workDir, 'directory')
+      await mkdir(dir)
+      await untar(fetched.dumpPath, checked.decoding, dir)
+      archive = { path: dir }
+    } else if (checked.format === 'directory') {
+      archive = { path: fetched.dumpPath }
+    } else {
+      archive = { file: fetched.dumpPath, decoding: checked.decoding }
+    }
+    await cleanAndRestoreArchive(checked.client, env, options, archive)
+    return
+  }
   switch (checked.format) {
     case 'plain': {
       const filter = new PlainFilter({
@@ -468,6 +486,33 @@ async function load(
     case 'directory':
       await runPgRestore(pgRestore, env, database, options, { path: fetched.dumpPath })
   }
+}
+
+/**
+ * clean with an archive: the archive's objects are dropped (CASCADE) and recreated by one psql
+ * transaction fed by pg_restore's script. pg_restore --clean cannot drop partitioned tables
+ * with keys in an order PostgreSQL accepts ("cannot drop inherited constraint").
+ */
+async function cleanAndRestoreArchive(
+  client: ClientInstall,
+  env: Record<string, string>,
+  options: LoadOptions,
+  archive: { path: string } | { file: string; decoding: Decoding }
+): Promise<void> {
+  const pgRestore = programPath(client, 'pg_restore')
+  const objects = new PlainDumpObjects()
+  const schema = archiveAsScript(pgRestore, { ...options, schemaOnly: true }, archive)
+  await Promise.all([pipeline([schema.stdout, objects.scanner(), discard()]), schema.done])
+  core.info(
+    `clean: ${objects.drops.length} objects of the backup are dropped first, in the same transaction.`
+  )
+  const script = archiveAsScript(pgRestore, options, archive)
+  const [loaded, produced] = await Promise.allSettled([
+    runPsqlFromStream(programPath(client, 'psql'), env, true, script.stdout, objects.drops),
+    script.done
+  ])
+  if (loaded.status === 'rejected') throw loaded.reason
+  if (produced.status === 'rejected') throw produced.reason
 }
 
 async function decompressTo(file: string, decoding: Decoding, out: string): Promise<string> {

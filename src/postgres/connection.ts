@@ -118,11 +118,25 @@ export function parseDatabaseUrl(url: string): Connection {
   return {
     host,
     port,
-    database: parsed.database || user || 'postgres',
+    database: databaseFromPath(base) ?? (parsed.database || user || 'postgres'),
     user,
     password,
     params,
     secrets: secretsOf(url, password)
+  }
+}
+
+/**
+ * The database name from the URL's path, fully percent-decoded (pg-connection-string uses
+ * decodeURI, which leaves %3D, %2F, %23… encoded, so a database named "a=b" was unreachable).
+ */
+function databaseFromPath(base: string): string | undefined {
+  const path = /^[a-z][a-z0-9+.-]*:\/\/[^/]*\/(.+)$/i.exec(base)?.[1]
+  if (!path) return undefined
+  try {
+    return decodeURIComponent(path)
+  } catch {
+    return undefined
   }
 }
 

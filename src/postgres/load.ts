@@ -5,7 +5,7 @@
  */
 import { spawn } from 'node:child_process'
 import { createReadStream } from 'node:fs'
-import { Transform, type TransformCallback } from 'node:stream'
+import { type Readable, Transform, type TransformCallback } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { type Decoding, decodingStages } from '../pipeline/decode.js'
 import { parseCopyStatement } from './archive.js'
@@ -85,11 +85,77 @@ export async function runPsql(
   await runLoader(psqlPath, buildPsqlArgs(singleTransaction, before), env, input)
 }
 
+/**
+ * pg_restore printing an archive as an SQL script on its stdout (no database connection), for
+ * restores that go through psql: `clean` runs the action's own DROP … CASCADE statements first,
+ * which pg_restore --clean cannot order right for partitioned tables.
+ */
+export function archiveAsScript(
+  pgRestorePath: string,
+  options: Pick<LoadOptions, 'noOwner' | 'noPrivileges' | 'tables' | 'schemas'> & {
+    schemaOnly?: boolean
+  },
+  input: { path: string } | { file: string; decoding: Decoding }
+): { stdout: Readable; done: Promise<void> } {
+  const args = ['--file=-']
+  if (options.schemaOnly) args.push('--schema-only')
+  if (options.noOwner) args.push('--no-owner')
+  if (options.noPrivileges) args.push('--no-privileges')
+  for (const t of options.tables) args.push(`--table=${t}`)
+  for (const n of options.schemas) args.push(`--schema=${n}`)
+  if ('path' in input) args.push(input.path)
+  const child = spawn(pgRestorePath, args, {
+    stdio: ['path' in input ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+    windowsHide: true
+  })
+  let stderr = ''
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => {
+    stderr = (stderr + d).slice(-64 * 1024)
+  })
+  const feeding =
+    'path' in input
+      ? Promise.resolve()
+      : pipeline([
+          createReadStream(input.file),
+          ...decodingStages(input.decoding),
+          child.stdin!
+        ]).catch((error: NodeJS.ErrnoException) => {
+          if (error.code === 'EPIPE' || error.code === 'ERR_STREAM_DESTROYED') return
+          child.kill('SIGTERM')
+          throw error
+        })
+  const done = new Promise<void>((resolve, reject) => {
+    child.on('error', error =>
+      reject(new LoadError(`could not run ${pgRestorePath}: ${error.message}`, ''))
+    )
+    child.on('close', (code, signal) => {
+      if (code === 0) resolve()
+      else reject(explainLoadFailure(pgRestorePath, code, signal, stderr))
+    })
+  }).then(() => feeding)
+  done.catch(() => undefined)
+  return { stdout: child.stdout!, done }
+}
+
+/** psql reading a script from a stream (pg_restore's output), in one transaction. */
+export async function runPsqlFromStream(
+  psqlPath: string,
+  env: Record<string, string>,
+  singleTransaction: boolean,
+  stream: Readable,
+  before: string[] = []
+): Promise<void> {
+  await runLoader(psqlPath, buildPsqlArgs(singleTransaction, before), env, { stream })
+}
+
 async function runLoader(
   program: string,
   args: string[],
   env: Record<string, string>,
-  input: { file: string; decoding: Decoding; filter?: Transform } | undefined
+  input:
+    | { file: string; decoding: Decoding; filter?: Transform }
+    | { stream: Readable; filter?: undefined }
+    | undefined
 ): Promise<void> {
   const child = spawn(program, args, {
     env,
@@ -110,16 +176,15 @@ async function runLoader(
   )
   let feedError: Error | undefined
   if (input && child.stdin) {
-    const stages: NodeJS.ReadWriteStream[] = decodingStages(input.decoding)
+    const stages: NodeJS.ReadWriteStream[] = 'stream' in input ? [] : decodingStages(input.decoding)
     if (input.filter) stages.push(input.filter)
-    await pipeline([createReadStream(input.file), ...stages, child.stdin]).catch(
-      (error: NodeJS.ErrnoException) => {
-        // the loader stopped reading (it failed): its own error explains why
-        if (error.code === 'EPIPE' || error.code === 'ERR_STREAM_DESTROYED') return
-        feedError = error
-        child.kill('SIGTERM')
-      }
-    )
+    const source = 'stream' in input ? input.stream : createReadStream(input.file)
+    await pipeline([source, ...stages, child.stdin]).catch((error: NodeJS.ErrnoException) => {
+      // the loader stopped reading (it failed): its own error explains why
+      if (error.code === 'EPIPE' || error.code === 'ERR_STREAM_DESTROYED') return
+      feedError = error
+      child.kill('SIGTERM')
+    })
   }
   const { code, signal } = await exited
   if (feedError) {
