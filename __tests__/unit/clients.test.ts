@@ -1,14 +1,36 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync
+} from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import {
+  ClientInstallError,
   ClientVersionError,
   candidateDirectories,
   chooseDumpClient,
+  chooseRestoreClient,
   discoverClients,
-  parseClientVersion
+  majorOfVersion,
+  parseArchiveHeader,
+  parseClientVersion,
+  parsePlainDumpVersions,
+  readArchiveHeader
 } from '../../src/postgres/clients.js'
+import {
+  type ClientInstaller,
+  type InstallResult,
+  aptInstaller,
+  aptReason,
+  hasPgdgSource
+} from '../../src/postgres/install.js'
 import { InputError } from '../../src/inputs.js'
 
 /** A real executable that prints a version like pg_dump does. */
@@ -128,5 +150,619 @@ describe('discovery over platform layouts', () => {
       pgBinDir: path.join(root, 'usr/lib/postgresql/14/bin')
     }).catch(e => e)
     expect(old.message).toMatch(/^Input 'pg-bin-dir': The server runs PostgreSQL 16.1/)
+  })
+})
+
+describe('postgres-version', () => {
+  let root: string
+  const dirs = (): string[] => [14, 16, 17].map(m => path.join(root, `${m}/bin`))
+  beforeAll(() => {
+    root = mkdtempSync(path.join(os.tmpdir(), 'clients-pv-'))
+    for (const [major, version] of [
+      [14, '14.19'],
+      [16, '16.10'],
+      [17, '17.6']
+    ]) {
+      fakeClient(path.join(root, `${major}/bin`), 'pg_dump', `pg_dump (PostgreSQL) ${version}`)
+    }
+  })
+  afterAll(() => rmSync(root, { recursive: true, force: true }))
+
+  it('uses exactly the major asked for, even when a lower one would do', async () => {
+    expect((await chooseDumpClient(14, '14.1', { dirs: dirs(), postgresVersion: 17 })).major).toBe(
+      17
+    )
+    expect((await chooseDumpClient(14, '14.1', { dirs: dirs() })).major).toBe(14)
+  })
+
+  it('refuses a major older than the server, naming the input', async () => {
+    const error = await chooseDumpClient(16, '16.4', {
+      dirs: dirs(),
+      postgresVersion: 14
+    }).catch(e => e)
+    expect(error).toBeInstanceOf(InputError)
+    expect(error.message).toMatch(/^Input 'postgres-version': pg_dump 14 cannot be used/)
+    expect(error.message).toContain('PostgreSQL 16.4')
+    expect(error.message).toContain('at least 16')
+  })
+
+  it('fails when that major is not installed and install-client is off', async () => {
+    const error = await chooseDumpClient(14, '14.1', {
+      dirs: dirs(),
+      postgresVersion: 15
+    }).catch(e => e)
+    expect(error).toBeInstanceOf(ClientVersionError)
+    expect(error.message).toContain(
+      "'postgres-version' asks for pg_dump 15, which is not installed"
+    )
+    expect(error.message).toContain('pg_dump 14.19')
+    expect(error.message).toContain('postgresql-client-15')
+    expect(error.message).toContain('install-client: true')
+  })
+
+  it('must agree with pg-bin-dir when both are set', async () => {
+    const error = await chooseDumpClient(14, '14.1', {
+      pgBinDir: path.join(root, '16/bin'),
+      postgresVersion: 17
+    }).catch(e => e)
+    expect(error).toBeInstanceOf(InputError)
+    expect(error.message).toMatch(/^Input 'postgres-version': asks for pg_dump 17, but pg-bin-dir/)
+    const same = await chooseDumpClient(14, '14.1', {
+      pgBinDir: path.join(root, '16/bin'),
+      postgresVersion: 16
+    })
+    expect(same.major).toBe(16)
+  })
+})
+
+describe('installing a missing client (injected installer)', () => {
+  let root: string
+  const found = (): string[] => [path.join(root, 'usr/lib/postgresql/15/bin')]
+  beforeEach(() => {
+    root = mkdtempSync(path.join(os.tmpdir(), 'clients-install-'))
+    fakeClient(
+      path.join(root, 'usr/lib/postgresql/15/bin'),
+      'pg_dump',
+      'pg_dump (PostgreSQL) 15.18 (Debian 15.18-0+deb12u1)'
+    )
+  })
+  afterEach(() => rmSync(root, { recursive: true, force: true }))
+
+  /** Records its calls; installs a fake client of the major (or of `installs`) when `ok`. */
+  function fakeInstaller(
+    outcome: 'installed' | InstallResult,
+    installs?: string
+  ): ClientInstaller & { calls: number[] } {
+    const calls: number[] = []
+    const installer = async (major: number, log: (line: string) => void) => {
+      calls.push(major)
+      log(`installing ${major}`)
+      if (outcome !== 'installed') return outcome
+      const binDir = path.join(root, `usr/lib/postgresql/${major}/bin`)
+      for (const program of ['pg_dump', 'pg_restore', 'psql']) {
+        fakeClient(binDir, program, `${program} (PostgreSQL) ${installs ?? `${major}.2`}`)
+      }
+      return { status: 'installed' as const, binDir, steps: [] }
+    }
+    return Object.assign(installer, { calls })
+  }
+
+  it('never installs when an installed client suits', async () => {
+    const installer = fakeInstaller('installed')
+    const chosen = await chooseDumpClient(13, '13.23', {
+      dirs: found(),
+      installClient: true,
+      installer
+    })
+    expect(chosen.major).toBe(15)
+    expect(installer.calls).toEqual([])
+  })
+
+  it('never installs when install-client is off', async () => {
+    const installer = fakeInstaller('installed')
+    const error = await chooseDumpClient(17, '17.10', { dirs: found(), installer }).catch(e => e)
+    expect(error).toBeInstanceOf(ClientVersionError)
+    expect(error).not.toBeInstanceOf(ClientInstallError)
+    expect(installer.calls).toEqual([])
+  })
+
+  it("installs the server's major and uses it, logging through the caller", async () => {
+    const installer = fakeInstaller('installed')
+    const log: string[] = []
+    const chosen = await chooseDumpClient(17, '17.10', {
+      dirs: found(),
+      installClient: true,
+      installer,
+      log: line => log.push(line)
+    })
+    expect(installer.calls).toEqual([17])
+    expect(chosen).toMatchObject({ major: 17, version: '17.2' })
+    expect(chosen.binDir).toBe(path.join(root, 'usr/lib/postgresql/17/bin'))
+    expect(log[0]).toMatch(
+      /^No suitable pg_dump is installed \(found pg_dump 15.18 .*\); installing postgresql-client-17/
+    )
+    expect(log).toContain('installing 17')
+    expect(log[log.length - 1]).toMatch(
+      /^Installed postgresql-client-17: .*pg_dump: pg_dump \(PostgreSQL\) 17.2$/
+    )
+  })
+
+  it('installs the major postgres-version asks for', async () => {
+    const installer = fakeInstaller('installed')
+    const chosen = await chooseDumpClient(14, '14.2', {
+      dirs: found(),
+      postgresVersion: 18,
+      installClient: true,
+      installer
+    })
+    expect(installer.calls).toEqual([18])
+    expect(chosen.major).toBe(18)
+  })
+
+  it('says why nothing could be installed on this machine', async () => {
+    const installer = fakeInstaller({
+      status: 'unavailable',
+      reason: 'the action installs clients with apt-get on Linux only, and this runner is darwin'
+    })
+    const error = await chooseDumpClient(18, '18.4', {
+      dirs: found(),
+      installClient: true,
+      installer
+    }).catch(e => e)
+    expect(error).toBeInstanceOf(ClientVersionError)
+    expect(error).not.toBeInstanceOf(ClientInstallError)
+    expect(error.message).toContain('PostgreSQL 18.4')
+    expect(error.message).toContain('pg_dump 15.18')
+    expect(error.message).toContain('install-client is on, but nothing could be installed')
+    expect(error.message).toContain('this runner is darwin')
+    expect(error.message).toContain('sudo apt-get install -y postgresql-client-18')
+  })
+
+  it('reports a failed installation with its steps, apt output and the manual fix', async () => {
+    const attempt: InstallResult = {
+      status: 'failed',
+      reason:
+        "'apt-get install -y postgresql-client-18' exited with code 100 (apt has no postgresql-client-18)",
+      steps: [
+        {
+          description: 'add the PostgreSQL apt repository (apt.postgresql.org)',
+          command: '/usr/share/postgresql-common/pgdg/apt.postgresql.org.sh -y',
+          exitCode: 0,
+          timedOut: false,
+          seconds: 7.5
+        },
+        {
+          description: 'install postgresql-client-18',
+          command: 'apt-get install -y postgresql-client-18',
+          exitCode: 100,
+          timedOut: false,
+          seconds: 0.6
+        }
+      ],
+      output: ['E: Unable to locate package postgresql-client-18']
+    }
+    const error = await chooseDumpClient(18, '18.4', {
+      dirs: found(),
+      installClient: true,
+      installer: fakeInstaller(attempt)
+    }).catch(e => e)
+    expect(error).toBeInstanceOf(ClientInstallError)
+    expect(error).toBeInstanceOf(ClientVersionError)
+    expect(error.attempt).toBe(attempt)
+    const message: string = error.message
+    expect(message).toContain('The server runs PostgreSQL 18.4')
+    expect(message).toContain(`pg_dump 15.18 (${found()[0]})`)
+    expect(message).toContain('tried to install postgresql-client-18, and that failed')
+    expect(message).toContain('apt has no postgresql-client-18')
+    expect(message).toContain(
+      "1. add the PostgreSQL apt repository (apt.postgresql.org): '/usr/share/postgresql-common/pgdg/apt.postgresql.org.sh -y' → exit code 0 (7.5 s)"
+    )
+    expect(message).toContain('→ exit code 100 (0.6 s)')
+    expect(message).toContain(
+      "apt's output ended with:\n  E: Unable to locate package postgresql-client-18"
+    )
+    expect(message).toContain('pg-bin-dir: /usr/lib/postgresql/18/bin')
+  })
+
+  it('fails when the installed package does not hold a suitable client', async () => {
+    const error = await chooseDumpClient(18, '18.4', {
+      dirs: found(),
+      installClient: true,
+      installer: fakeInstaller('installed', '16.1')
+    }).catch(e => e)
+    expect(error).toBeInstanceOf(ClientInstallError)
+    expect(error.message).toContain('postgresql-client-18 was installed, but')
+    expect(error.message).toContain('holds pg_dump 16.1')
+  })
+})
+
+describe('chooseRestoreClient', () => {
+  let root: string
+  const dirs = (): string[] => [13, 15, 17].map(m => path.join(root, `${m}/bin`))
+  beforeAll(() => {
+    root = mkdtempSync(path.join(os.tmpdir(), 'clients-restore-'))
+    for (const major of [13, 15, 17]) {
+      for (const program of ['pg_restore', 'psql']) {
+        fakeClient(path.join(root, `${major}/bin`), program, `${program} (PostgreSQL) ${major}.5`)
+      }
+    }
+  })
+  afterAll(() => rmSync(root, { recursive: true, force: true }))
+
+  it('picks the lowest client at least as new as the pg_dump that wrote the archive', async () => {
+    expect((await chooseRestoreClient('pg_restore', 15, 18, { dirs: dirs() })).major).toBe(15)
+    expect((await chooseRestoreClient('pg_restore', 14, 13, { dirs: dirs() })).major).toBe(15)
+    expect((await chooseRestoreClient('psql', 12, 18, { dirs: dirs() })).major).toBe(13)
+  })
+
+  it('fails for an archive newer than every client, naming the program', async () => {
+    const error = await chooseRestoreClient('pg_restore', 18, 16, { dirs: dirs() }).catch(e => e)
+    expect(error).toBeInstanceOf(ClientVersionError)
+    expect(error.message).toContain('The archive was written by pg_dump 18')
+    expect(error.message).toContain('pg_restore 13.5')
+    expect(error.message).toContain('pg_restore 17.5')
+    expect(error.message).toContain('postgresql-client-18')
+  })
+
+  it('installs the newer of the archive and server majors', async () => {
+    const calls: number[] = []
+    const installer: ClientInstaller = async major => {
+      calls.push(major)
+      return { status: 'unavailable', reason: 'test' }
+    }
+    await chooseRestoreClient('psql', 18, 19, {
+      dirs: dirs(),
+      installClient: true,
+      installer,
+      log: () => undefined
+    }).catch(() => undefined)
+    expect(calls).toEqual([19])
+  })
+
+  it('honours postgres-version and refuses one older than the archive', async () => {
+    expect(
+      (await chooseRestoreClient('pg_restore', 13, 13, { dirs: dirs(), postgresVersion: 17 })).major
+    ).toBe(17)
+    const error = await chooseRestoreClient('pg_restore', 15, 15, {
+      dirs: dirs(),
+      postgresVersion: 13
+    }).catch(e => e)
+    expect(error).toBeInstanceOf(InputError)
+    expect(error.message).toContain('pg_restore cannot read archives of a newer pg_dump')
+  })
+})
+
+describe('aptInstaller', () => {
+  it('runs nothing where apt-get cannot be used', async () => {
+    const result = await aptInstaller({ platform: 'darwin' })(17, () => undefined)
+    expect(result).toEqual({
+      status: 'unavailable',
+      reason: 'the action installs clients with apt-get on Linux only, and this runner is darwin'
+    })
+  })
+
+  describe('against fake apt tools', () => {
+    // The fakes write only under `root` (hard-coded into them) and are found through the env
+    // handed to the installer: nothing here may reach the real apt or /etc/apt.
+    let root: string
+    let fakeBin: string
+    const sources = (): string => path.join(root, 'etc/apt/sources.list.d/pgdg.sources')
+    const calls = (): string[] =>
+      existsSync(path.join(root, 'calls'))
+        ? readFileSync(path.join(root, 'calls'), 'utf8').trim().split('\n')
+        : []
+
+    beforeEach(() => {
+      root = mkdtempSync(path.join(os.tmpdir(), 'fake-apt-'))
+      fakeBin = path.join(root, 'bin')
+      mkdirSync(path.join(root, 'etc/apt/sources.list.d'), { recursive: true })
+      writeFileSync(
+        path.join(root, 'etc/apt/sources.list.d/debian.sources'),
+        'Types: deb\nURIs: http://deb.debian.org/debian\nSuites: bookworm\nComponents: main\n'
+      )
+      script(
+        path.join(root, 'usr/share/postgresql-common/pgdg'),
+        'apt.postgresql.org.sh',
+        `echo "script $*" >> "${root}/calls"
+printf 'Types: deb\\nURIs: https://apt.postgresql.org/pub/repos/apt\\n' > "${root}/etc/apt/sources.list.d/pgdg.sources"
+echo "Running apt-get update ..."
+echo "W: Failed to fetch https://apt.postgresql.org/pub/repos/apt/dists/bookworm-pgdg/InRelease  Could not resolve 'apt.postgresql.org'"
+echo "W: Some index files failed to download. They have been ignored, or old ones used instead."`
+      )
+      script(
+        fakeBin,
+        'apt-cache',
+        `echo "apt-cache $*" >> "${root}/calls"; echo "$2:"; echo "  Installed: (none)"; echo "  Candidate: (none)"`
+      )
+      aptGet('echo "no behaviour set" >&2; exit 99') // each test sets its own
+    })
+    afterEach(() => rmSync(root, { recursive: true, force: true }))
+
+    function script(dir: string, name: string, body: string): void {
+      mkdirSync(dir, { recursive: true })
+      writeFileSync(path.join(dir, name), `#!/bin/sh\n${body}\n`)
+      chmodSync(path.join(dir, name), 0o755)
+    }
+    function aptGet(install: string): void {
+      script(
+        fakeBin,
+        'apt-get',
+        `echo "apt-get $*" >> "${root}/calls"
+case "$*" in
+  *install*) ${install} ;;
+  *update*) echo "Reading package lists..." ;;
+esac`
+      )
+    }
+    const installer = (options = {}) =>
+      aptInstaller({
+        root,
+        rootCommand: [],
+        platform: 'linux',
+        // the fakes only: /usr/bin for sh, timeout and friends, which touch no apt state
+        env: { PATH: `${fakeBin}${path.delimiter}/usr/bin${path.delimiter}/bin` },
+        ...options
+      })
+
+    it('adds the repository, installs, and finds the programs', async () => {
+      aptGet(
+        `d="${root}/usr/lib/postgresql/17/bin"; mkdir -p "$d"; printf '#!/bin/sh\\necho "pg_dump (PostgreSQL) 17.6"\\n' > "$d/pg_dump"; chmod +x "$d/pg_dump"; echo "Setting up postgresql-client-17 ..."`
+      )
+      const log: string[] = []
+      const result = await installer()(17, line => log.push(line))
+      expect(result).toMatchObject({
+        status: 'installed',
+        binDir: path.join(root, 'usr/lib/postgresql/17/bin')
+      })
+      expect(calls()).toEqual([
+        'script -y',
+        'apt-get install -y --no-install-recommends -o DPkg::Lock::Timeout=60 postgresql-client-17'
+      ])
+      expect(log).toContain('  Setting up postgresql-client-17 ...')
+      expect(existsSync(sources())).toBe(true) // kept: it works
+    })
+
+    it("fails with apt's words and removes the repository it added", async () => {
+      aptGet('echo "E: Unable to locate package postgresql-client-18" >&2; exit 100')
+      const result = await installer()(18, () => undefined)
+      expect(result.status).toBe('failed')
+      if (result.status !== 'failed') return
+      expect(result.reason).toBe(
+        "'apt-get install -y --no-install-recommends -o DPkg::Lock::Timeout=60 postgresql-client-18' exited with code 100 (apt has no postgresql-client-18: the PostgreSQL apt repository apt.postgresql.org could not be reached)"
+      )
+      expect(result.output).toEqual([
+        "W: Failed to fetch https://apt.postgresql.org/pub/repos/apt/dists/bookworm-pgdg/InRelease  Could not resolve 'apt.postgresql.org'",
+        'W: Some index files failed to download. They have been ignored, or old ones used instead.',
+        'E: Unable to locate package postgresql-client-18'
+      ])
+      expect(result.steps.map(s => [s.description, s.exitCode])).toEqual([
+        ['add the PostgreSQL apt repository (apt.postgresql.org)', 0],
+        ['install postgresql-client-18', 100],
+        ['remove the repository this attempt added', 0]
+      ])
+      expect(existsSync(sources())).toBe(false)
+    })
+
+    it('with the repository configured already: updates only when apt has no candidate', async () => {
+      writeFileSync(
+        path.join(root, 'etc/apt/sources.list.d/pgdg.list'),
+        'deb [signed-by=/x.asc] https://apt.postgresql.org/pub/repos/apt noble-pgdg main\n'
+      )
+      aptGet('echo "E: Unable to locate package postgresql-client-16" >&2; exit 100')
+      const result = await installer()(16, () => undefined)
+      expect(result.status).toBe('failed')
+      expect(calls()).toEqual([
+        'apt-cache policy postgresql-client-16',
+        'apt-get update',
+        'apt-get install -y --no-install-recommends -o DPkg::Lock::Timeout=60 postgresql-client-16'
+      ])
+      // not ours: left alone
+      expect(existsSync(path.join(root, 'etc/apt/sources.list.d/pgdg.list'))).toBe(true)
+    })
+
+    it('gives up on a step that outlives its time limit', async () => {
+      aptGet('exec sleep 30')
+      const started = Date.now()
+      const result = await installer({ installTimeoutSeconds: 1 })(17, () => undefined)
+      expect(Date.now() - started).toBeLessThan(10_000)
+      expect(result.status).toBe('failed')
+      if (result.status !== 'failed') return
+      expect(result.reason).toMatch(/postgresql-client-17' did not finish within its time limit/)
+      expect(result.steps[1]).toMatchObject({ exitCode: null, timedOut: true })
+    })
+  })
+})
+
+describe('hasPgdgSource', () => {
+  let root: string
+  beforeEach(() => {
+    root = mkdtempSync(path.join(os.tmpdir(), 'apt-sources-'))
+    mkdirSync(path.join(root, 'etc/apt/sources.list.d'), { recursive: true })
+  })
+  afterEach(() => rmSync(root, { recursive: true, force: true }))
+  const write = (name: string, text: string): void =>
+    writeFileSync(path.join(root, 'etc/apt', name), text)
+
+  it.each([
+    ['sources.list', 'deb http://apt.postgresql.org/pub/repos/apt jammy-pgdg main\n', true],
+    [
+      'sources.list.d/pgdg.list',
+      '# deb http://apt.postgresql.org/pub/repos/apt jammy-pgdg main\n',
+      false
+    ],
+    [
+      'sources.list.d/pgdg.sources',
+      'Types: deb\nURIs: https://apt.postgresql.org/pub/repos/apt\nSuites: noble-pgdg\n',
+      true
+    ],
+    [
+      'sources.list.d/pgdg.sources',
+      'Types: deb\nURIs: https://apt.postgresql.org/pub/repos/apt\nEnabled: no\n',
+      false
+    ],
+    [
+      'sources.list.d/pgdg.list.save',
+      'deb http://apt.postgresql.org/pub/repos/apt x main\n',
+      false
+    ],
+    [
+      'sources.list.d/archive.list',
+      'deb https://apt-archive.postgresql.org/pub/repos/apt x main\n',
+      true
+    ]
+  ])('%s: %j → %s', (name, text, expected) => {
+    write(name, text)
+    expect(hasPgdgSource(root)).toBe(expected)
+  })
+})
+
+describe('aptReason', () => {
+  it.each([
+    [['E: Unable to locate package postgresql-client-19'], 'apt has no postgresql-client-19'],
+    [
+      ["E: Package 'postgresql-client-19' has no installation candidate"],
+      'apt has no postgresql-client-19'
+    ],
+    [
+      [
+        'Err:1 https://apt.postgresql.org/pub/repos/apt noble-pgdg InRelease',
+        '  Could not connect to apt.postgresql.org:443 (1.2.3.4), connection timed out'
+      ],
+      'the PostgreSQL apt repository apt.postgresql.org could not be reached'
+    ],
+    [
+      ['E: Could not get lock /var/lib/dpkg/lock-frontend. It is held by process 1234 (apt-get)'],
+      'another apt or dpkg process holds its lock'
+    ],
+    [['something else'], '']
+  ])('%j', (lines, expected) => expect(aptReason(lines, 'postgresql-client-19')).toBe(expected))
+})
+
+/**
+ * A real custom-format archive: `pg_dump -Fc` 15.18 (Debian) of database "tiny db" on a
+ * PostgreSQL 13.23 server (table t with two rows), 1964 bytes.
+ */
+const PG_DUMP_15_ARCHIVE = Buffer.from(
+  [
+    'UEdETVABDgAECAEBAQAAAAArAAAAACUAAAAAFgAAAAAXAAAAAAoAAAAAfgAAAAAAAAAAAAcAAAB0aW55IGRiAAUAAAAxMy4y',
+    'MwAeAAAAMTUuMTggKERlYmlhbiAxNS4xOC0wK2RlYjEydTEpAAkAAAAAbQsAAAAAAAAAAAEAAAAwAAEAAAAwAAgAAABFTkNP',
+    'RElORwAIAAAARU5DT0RJTkcAAgAAAAAeAAAAU0VUIGNsaWVudF9lbmNvZGluZyA9ICdVVEY4JzsKAQEAAAABAQAAAAEBAAAA',
+    'AQEAAAABAQAAAAEBAAAAAAUAAABmYWxzZQEBAAAAAwAAAAAAAAAAAG4LAAAAAAAAAAABAAAAMAABAAAAMAAKAAAAU1REU1RS',
+    'SU5HUwAKAAAAU1REU1RSSU5HUwACAAAAACgAAABTRVQgc3RhbmRhcmRfY29uZm9ybWluZ19zdHJpbmdzID0gJ29uJzsKAQEA',
+    'AAABAQAAAAEBAAAAAQEAAAABAQAAAAEBAAAAAAUAAABmYWxzZQEBAAAAAwAAAAAAAAAAAG8LAAAAAAAAAAABAAAAMAABAAAA',
+    'MAAKAAAAU0VBUkNIUEFUSAAKAAAAU0VBUkNIUEFUSAACAAAAADgAAABTRUxFQ1QgcGdfY2F0YWxvZy5zZXRfY29uZmlnKCdz',
+    'ZWFyY2hfcGF0aCcsICcnLCBmYWxzZSk7CgEBAAAAAQEAAAABAQAAAAEBAAAAAQEAAAABAQAAAAAFAAAAZmFsc2UBAQAAAAMA',
+    'AAAAAAAAAABwCwAAAAAAAAAABAAAADEyNjIABQAAADE2Mzg1AAcAAAB0aW55IGRiAAgAAABEQVRBQkFTRQACAAAAAHEAAABD',
+    'UkVBVEUgREFUQUJBU0UgInRpbnkgZGIiIFdJVEggVEVNUExBVEUgPSB0ZW1wbGF0ZTAgRU5DT0RJTkcgPSAnVVRGOCcgTE9D',
+    'QUxFX1BST1ZJREVSID0gbGliYyBMT0NBTEUgPSAnQy5VVEYtOCc7CgAZAAAARFJPUCBEQVRBQkFTRSAidGlueSBkYiI7CgEB',
+    'AAAAAQEAAAABAQAAAAEBAAAAAAgAAABwb3N0Z3JlcwAFAAAAZmFsc2UBAQAAAAMAAAAAAAAAAAAEAAAAAAAAAAAABAAAADI2',
+    'MTUABAAAADIyMDAABgAAAHB1YmxpYwAGAAAAU0NIRU1BAAIAAAAAMgAAAC0tICpub3QqIGNyZWF0aW5nIHNjaGVtYSwgc2lu',
+    'Y2UgaW5pdGRiIGNyZWF0ZXMgaXQKADIAAAAtLSAqbm90KiBkcm9wcGluZyBzY2hlbWEsIHNpbmNlIGluaXRkYiBjcmVhdGVz',
+    'IGl0CgEBAAAAAQEAAAABAQAAAAEBAAAAAAgAAABwb3N0Z3JlcwAFAAAAZmFsc2UBAQAAAAMAAAAAAAAAAABxCwAAAAAAAAAA',
+    'AQAAADAAAQAAADAADQAAAFNDSEVNQSBwdWJsaWMAAwAAAEFDTAABAAAAAFEAAABSRVZPS0UgVVNBR0UgT04gU0NIRU1BIHB1',
+    'YmxpYyBGUk9NIFBVQkxJQzsKR1JBTlQgQUxMIE9OIFNDSEVNQSBwdWJsaWMgVE8gUFVCTElDOwoBAQAAAAEBAAAAAQEAAAAB',
+    'AQAAAAEBAAAAAAgAAABwb3N0Z3JlcwAFAAAAZmFsc2UAAQAAADQBAQAAAAMAAAAAAAAAAADIAAAAAAAAAAAABAAAADEyNTkA',
+    'BQAAADE2Mzg2AAEAAAB0AAUAAABUQUJMRQACAAAAAD8AAABDUkVBVEUgVEFCTEUgcHVibGljLnQgKAogICAgaWQgaW50ZWdl',
+    'ciBOT1QgTlVMTCwKICAgIHYgdGV4dAopOwoAFQAAAERST1AgVEFCTEUgcHVibGljLnQ7CgEBAAAAAAYAAABwdWJsaWMAAAAA',
+    'AAAEAAAAaGVhcAAIAAAAcG9zdGdyZXMABQAAAGZhbHNlAAEAAAA0AQEAAAADAAAAAAAAAAAAagsAAAABAAAAAAEAAAAwAAUA',
+    'AAAxNjM4NgABAAAAdAAKAAAAVEFCTEUgREFUQQADAAAAAQEAAAABAQAAAAAiAAAAQ09QWSBwdWJsaWMudCAoaWQsIHYpIEZS',
+    'T00gc3RkaW47CgAGAAAAcHVibGljAQEAAAABAQAAAAAIAAAAcG9zdGdyZXMABQAAAGZhbHNlAAMAAAAyMDABAQAAAAEAAAAA',
+    'AAAAAADnCgAAAAAAAAAABAAAADI2MDYABQAAADE2MzkzAAgAAAB0IHRfcGtleQAKAAAAQ09OU1RSQUlOVAAEAAAAAEYAAABB',
+    'TFRFUiBUQUJMRSBPTkxZIHB1YmxpYy50CiAgICBBREQgQ09OU1RSQUlOVCB0X3BrZXkgUFJJTUFSWSBLRVkgKGlkKTsKADIA',
+    'AABBTFRFUiBUQUJMRSBPTkxZIHB1YmxpYy50IERST1AgQ09OU1RSQUlOVCB0X3BrZXk7CgEBAAAAAAYAAABwdWJsaWMAAAAA',
+    'AAEBAAAAAAgAAABwb3N0Z3JlcwAFAAAAZmFsc2UAAwAAADIwMAEBAAAAAwAAAAAAAAAAAQBqCwAAABkAAAB4nDPkzM9L5TLi',
+    'LCnP54rR4+LiAgAmUQPOAAAAAAA='
+  ].join(''),
+  'base64'
+)
+
+describe('archive headers', () => {
+  it('reads which server and which pg_dump wrote a real archive', () => {
+    expect(PG_DUMP_15_ARCHIVE.length).toBe(1964)
+    expect(parseArchiveHeader(PG_DUMP_15_ARCHIVE)).toEqual({
+      formatVersion: '1.14.0',
+      format: 'custom',
+      intSize: 4,
+      offSize: 8,
+      compression: 'gzip',
+      createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/),
+      database: 'tiny db',
+      serverVersion: '13.23',
+      serverMajor: 13,
+      pgDumpVersion: '15.18 (Debian 15.18-0+deb12u1)',
+      pgDumpMajor: 15
+    })
+  })
+
+  it('reads a file, and a directory archive through its toc.dat', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'archive-header-'))
+    try {
+      writeFileSync(path.join(dir, 'a.dump'), PG_DUMP_15_ARCHIVE)
+      mkdirSync(path.join(dir, 'd'))
+      writeFileSync(path.join(dir, 'd/toc.dat'), PG_DUMP_15_ARCHIVE)
+      expect((await readArchiveHeader(path.join(dir, 'a.dump'))).pgDumpMajor).toBe(15)
+      expect((await readArchiveHeader(path.join(dir, 'd'))).serverMajor).toBe(13)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
+  it('reads the compression byte of format 1.15 (pg_dump 16+) headers', () => {
+    const int = (n: number): number[] => [n < 0 ? 1 : 0, Math.abs(n) & 0xff, 0, 0, 0]
+    const str = (s: string): number[] => [...int(Buffer.byteLength(s)), ...Buffer.from(s)]
+    const bytes = Buffer.from([
+      ...Buffer.from('PGDMP'),
+      1,
+      16,
+      0, // format 1.16
+      4,
+      8,
+      5, // int size, offset size, directory format
+      3, // zstd
+      ...int(7),
+      ...int(6),
+      ...int(5),
+      ...int(4),
+      ...int(3),
+      ...int(124),
+      ...int(0),
+      ...str('app'),
+      ...str('18.4'),
+      ...str('18.4 (Ubuntu 18.4-1.pgdg24.04+1)')
+    ])
+    expect(parseArchiveHeader(bytes)).toEqual({
+      formatVersion: '1.16.0',
+      format: 'directory',
+      intSize: 4,
+      offSize: 8,
+      compression: 'zstd',
+      createdAt: '2024-04-04 05:06:07',
+      database: 'app',
+      serverVersion: '18.4',
+      serverMajor: 18,
+      pgDumpVersion: '18.4 (Ubuntu 18.4-1.pgdg24.04+1)',
+      pgDumpMajor: 18
+    })
+  })
+
+  it('rejects what is not an archive header', () => {
+    expect(() => parseArchiveHeader(Buffer.from('--\n-- PostgreSQL database dump\n'))).toThrow(
+      /not a pg_dump archive header: it does not start with "PGDMP"/
+    )
+    expect(() => parseArchiveHeader(PG_DUMP_15_ARCHIVE.subarray(0, 60))).toThrow(
+      /not a pg_dump archive header: (it ends early|a string runs past its end)/
+    )
+  })
+
+  it('reads the versions of a plain dump', () => {
+    const text =
+      '--\n-- PostgreSQL database dump\n--\n\n-- Dumped from database version 13.23\n-- Dumped by pg_dump version 15.18 (Debian 15.18-0+deb12u1)\n\nSET x = 1;\n'
+    expect(parsePlainDumpVersions(text)).toEqual({
+      serverVersion: '13.23',
+      pgDumpVersion: '15.18 (Debian 15.18-0+deb12u1)'
+    })
+    expect(majorOfVersion('15.18 (Debian 15.18-0+deb12u1)')).toBe(15)
+    expect(majorOfVersion('17beta2')).toBe(17)
+    expect(majorOfVersion('')).toBeUndefined()
   })
 })

@@ -1,12 +1,26 @@
 /**
  * Finding PostgreSQL client programs (pg_dump, pg_restore, psql) by absolute path and choosing
- * one whose major version suits the server. Debian/Ubuntu's /usr/bin/pg_dump is a wrapper that
- * runs the newest installed client, so the versioned directories are searched first.
+ * one whose major version suits the server (dump) or the archive (restore), installing one when
+ * allowed and none suits (install.ts). Debian/Ubuntu's /usr/bin/pg_dump is a wrapper that runs
+ * the newest installed client, so the versioned directories are searched and the wrapper skipped.
+ * Also reads which pg_dump wrote an archive, from the archive's header.
  */
+import * as core from '@actions/core'
 import * as exec from '@actions/exec'
 import { existsSync, readdirSync, realpathSync } from 'node:fs'
+import { open, stat } from 'node:fs/promises'
 import path from 'node:path'
 import { InputError, Inputs } from '../inputs.js'
+import { ArchiveError } from './archive.js'
+import {
+  type ClientInstaller,
+  type InstallResult,
+  type InstallStep,
+  type Log,
+  PGDG_SCRIPT,
+  aptInstaller,
+  clientPackage
+} from './install.js'
 
 export type ClientProgram = 'pg_dump' | 'pg_restore' | 'psql'
 
@@ -121,41 +135,171 @@ export async function discoverClients(
   return found.sort((a, b) => a.major - b.major)
 }
 
+export interface ClientChoiceOptions {
+  /** Input pg-bin-dir: use the programs in exactly this directory. */
+  pgBinDir?: string
+  /** Directories to search; default `candidateDirectories()`. */
+  dirs?: string[]
+  /** A client major the user asked for (input postgres-version). */
+  postgresVersion?: number
+  /** Whether a missing client may be installed (input install-client); default false. */
+  installClient?: boolean
+  /** Installs the client of one major; default apt-get (install.ts). */
+  installer?: ClientInstaller
+  /** Where the installation reports progress; default core.info. */
+  log?: Log
+}
+
+/** What a client must satisfy, and how to say so. */
+interface Need {
+  program: ClientProgram
+  /** Lowest major that works. */
+  minMajor: number
+  /** Major to install when no installed one works (and postgres-version is auto). */
+  installMajor: number
+  /** Why `minMajor`: the first sentence of every error. */
+  why: string
+}
+
 /**
  * The client for a dump of a server of `serverMajor`: the lowest major at least as new as the
- * server's, so that the archive stays readable by that server's own tools.
+ * server's, so that the archive stays readable by that server's own tools. `postgresVersion`
+ * picks one major instead. With `installClient`, a missing client is installed (apt-get).
  */
 export async function chooseDumpClient(
   serverMajor: number,
   serverVersion: string,
-  options: {
-    pgBinDir?: string
-    dirs?: string[]
-    /** A client major the user asked for (input postgres-version). */
-    postgresVersion?: number
-    /** Whether a missing client may be installed (input install-client). */
-    installClient?: boolean
-  } = {}
+  options: ClientChoiceOptions = {}
 ): Promise<ClientInstall> {
+  return chooseClient(
+    {
+      program: 'pg_dump',
+      minMajor: serverMajor,
+      installMajor: serverMajor,
+      why: `The server runs PostgreSQL ${serverVersion}, and pg_dump refuses servers newer than itself`
+    },
+    options
+  )
+}
+
+/**
+ * The client for restoring an archive written by pg_dump `archiveMajor` into a server of
+ * `serverMajor`: pg_restore (or psql for plain dumps) of at least the archive's pg_dump major,
+ * the lowest such. Older tools cannot read newer archives (pg_restore: "unsupported version in
+ * file header"; psql: newer meta-commands). When none is installed, the client of the newer of
+ * the two majors is installed (install-client), so that it matches the server too.
+ */
+export async function chooseRestoreClient(
+  program: 'pg_restore' | 'psql',
+  archiveMajor: number,
+  serverMajor: number,
+  options: ClientChoiceOptions = {}
+): Promise<ClientInstall> {
+  const why =
+    program === 'pg_restore'
+      ? `The archive was written by pg_dump ${archiveMajor}, and pg_restore cannot read archives of a newer pg_dump`
+      : `The dump was written by pg_dump ${archiveMajor}, and an older psql may not understand it`
+  return chooseClient(
+    { program, minMajor: archiveMajor, installMajor: Math.max(archiveMajor, serverMajor), why },
+    options
+  )
+}
+
+async function chooseClient(need: Need, options: ClientChoiceOptions): Promise<ClientInstall> {
+  const { program } = need
+  const wanted = options.postgresVersion
   if (options.pgBinDir) {
-    const install = await probe(options.pgBinDir, 'pg_dump')
+    const install = await probe(options.pgBinDir, program)
     if (!install) {
       throw new InputError(
         Inputs.PgBinDir,
-        `'${options.pgBinDir}' has no working pg_dump${EXE}. Give the directory that holds pg_dump, e.g. /usr/lib/postgresql/${serverMajor}/bin.`
+        `'${options.pgBinDir}' has no working ${program}${EXE}. Give the directory that holds ${program}, e.g. ${debianBinDir(need.installMajor)}.`
       )
     }
-    if (install.major < serverMajor) {
-      throw new InputError(Inputs.PgBinDir, tooOldMessage(serverVersion, serverMajor, [install]))
+    if (wanted !== undefined && install.major !== wanted) {
+      throw new InputError(
+        Inputs.PostgresVersion,
+        `asks for ${program} ${wanted}, but pg-bin-dir '${options.pgBinDir}' holds ${program} ${install.version}. Make them agree, or set only one of them.`
+      )
+    }
+    if (install.major < need.minMajor) {
+      throw new InputError(
+        Inputs.PgBinDir,
+        `${need.why}; found ${listInstalls(program, [install])}. ${manualFix(program, need.minMajor, false)}`
+      )
     }
     return install
   }
-  const installs = await discoverClients('pg_dump', options.dirs)
-  const suitable = installs.find(i => i.major >= serverMajor)
-  if (!suitable) {
-    throw new ClientVersionError(tooOldMessage(serverVersion, serverMajor, installs))
+  if (wanted !== undefined && wanted < need.minMajor) {
+    throw new InputError(
+      Inputs.PostgresVersion,
+      `${program} ${wanted} cannot be used: ${need.why}. Use auto, or a major of at least ${need.minMajor}.`
+    )
   }
-  return suitable
+  const installs = await discoverClients(program, options.dirs)
+  const chosen =
+    wanted !== undefined
+      ? installs.find(i => i.major === wanted)
+      : installs.find(i => i.major >= need.minMajor)
+  if (chosen) return chosen
+  return installOrFail(need, wanted ?? need.installMajor, wanted !== undefined, installs, options)
+}
+
+async function installOrFail(
+  need: Need,
+  major: number,
+  exact: boolean,
+  found: ClientInstall[],
+  options: ClientChoiceOptions
+): Promise<ClientInstall> {
+  const { program } = need
+  const pkg = clientPackage(major)
+  const foundText =
+    found.length === 0 ? `no ${program} was found` : `found ${listInstalls(program, found)}`
+  const problem = exact
+    ? `Input 'postgres-version' asks for ${program} ${major}, which is not installed; ${foundText}.`
+    : `${need.why}; ${foundText}.`
+  const fix = manualFix(program, major, exact)
+  if (!options.installClient) {
+    throw new ClientVersionError(
+      `${problem} ${fix} Or set 'install-client: true' to let the action install ${pkg} itself (Linux runners with apt-get).`
+    )
+  }
+  const log = options.log ?? ((line: string) => core.info(line))
+  const installer = options.installer ?? aptInstaller()
+  log(
+    `No suitable ${program} is installed (${foundText}); installing ${pkg} (install-client: true).`
+  )
+  const result = await installer(major, log)
+  if (result.status === 'unavailable') {
+    throw new ClientVersionError(
+      `${problem} install-client is on, but nothing could be installed: ${result.reason}. ${fix}`
+    )
+  }
+  if (result.status === 'failed') {
+    const output = result.output.length
+      ? `\napt's output ended with:\n${result.output.map(l => `  ${l}`).join('\n')}`
+      : ''
+    const unreachable = /could not be reached/.test(result.reason)
+      ? ' The runner must be able to reach apt.postgresql.org for that (check its proxy and firewall); otherwise install the client from another source and set pg-bin-dir.'
+      : ''
+    throw new ClientInstallError(
+      `${problem} install-client is on, so the action tried to install ${pkg}, and that failed: ${result.reason}.` +
+        `\nSteps:\n${describeSteps(result.steps)}${output}\n${fix}${unreachable}`,
+      result
+    )
+  }
+  const install = await probe(result.binDir, program)
+  if (!install || (exact ? install.major !== major : install.major < need.minMajor)) {
+    const got = install ? `${program} ${install.version}` : `no working ${program}${EXE}`
+    throw new ClientInstallError(
+      `${problem} install-client is on: ${pkg} was installed, but ${result.binDir} holds ${got}.` +
+        `\nSteps:\n${describeSteps(result.steps)}\n${fix}`,
+      result
+    )
+  }
+  log(`Installed ${pkg}: ${programPath(install, program)}: ${install.versionText}`)
+  return install
 }
 
 export class ClientVersionError extends Error {
@@ -165,15 +309,187 @@ export class ClientVersionError extends Error {
   }
 }
 
-function tooOldMessage(serverVersion: string, serverMajor: number, found: ClientInstall[]): string {
-  const list =
-    found.length === 0
-      ? 'no pg_dump was found'
-      : `found ${found.map(i => `pg_dump ${i.version} (${i.binDir})`).join(', ')}`
+/** install-client was on and the installation failed; `attempt` holds its steps and output. */
+export class ClientInstallError extends ClientVersionError {
+  constructor(
+    message: string,
+    readonly attempt: InstallResult
+  ) {
+    super(message)
+    this.name = 'ClientInstallError'
+  }
+}
+
+function debianBinDir(major: number): string {
+  return `/usr/lib/postgresql/${major}/bin`
+}
+
+function listInstalls(program: ClientProgram, installs: ClientInstall[]): string {
+  return installs.map(i => `${program} ${i.version} (${i.binDir})`).join(', ')
+}
+
+function describeSteps(steps: InstallStep[]): string {
+  return steps
+    .map((s, n) => {
+      const outcome = s.timedOut
+        ? 'timed out'
+        : s.exitCode === null
+          ? 'could not be run'
+          : `exit code ${s.exitCode}`
+      return `  ${n + 1}. ${s.description}: '${s.command}' → ${outcome} (${s.seconds} s)`
+    })
+    .join('\n')
+}
+
+/** What to do by hand: install the client in an earlier step (Ubuntu/Debian, as on GitHub). */
+function manualFix(program: ClientProgram, major: number, exact: boolean): string {
   return (
-    `The server runs PostgreSQL ${serverVersion}, and pg_dump refuses servers newer than itself; ${list}. ` +
-    `Install a client of major ${serverMajor} or newer and point the action at it, e.g. on Ubuntu: ` +
-    `'sudo apt-get install -y postgresql-common && sudo /usr/share/postgresql-common/pgdg/apt.postgresql.org.sh -y && sudo apt-get install -y postgresql-client-${serverMajor}' ` +
-    `then 'pg-bin-dir: /usr/lib/postgresql/${serverMajor}/bin'.`
+    `Install a client of major ${major}${exact ? '' : ' or newer'} and point the action at it, e.g. on Ubuntu: ` +
+    `'sudo apt-get install -y postgresql-common && sudo ${PGDG_SCRIPT} -y && sudo apt-get install -y ${clientPackage(major)}' ` +
+    `then 'pg-bin-dir: ${debianBinDir(major)}' (the ${program} there is found without it, too).`
   )
+}
+
+// ---------------------------------------------------------------------------------------------
+// archive headers
+
+/** The archive header pg_dump writes (pg_backup_archiver.c, WriteHead). */
+export interface ArchiveHeader {
+  /**
+   * Version of the archive FORMAT, e.g. "1.14.0" (pg_dump 12 to 15), "1.15.0" (16), "1.16.0"
+   * (17): not the pg_dump version, which is `pgDumpVersion`.
+   */
+  formatVersion: string
+  format: 'custom' | 'tar' | 'directory' | 'unknown'
+  /** Size in bytes of integers and of file offsets in the archive. */
+  intSize: number
+  offSize: number
+  /** Compression of the archive's data (pg_dump -Z). */
+  compression: 'none' | 'gzip' | 'lz4' | 'zstd' | 'unknown'
+  /** When the dump started, as the dumping machine's local time "YYYY-MM-DD HH:MM:SS". */
+  createdAt?: string
+  /** Name of the dumped database. */
+  database?: string
+  /** `server_version` of the dumped server, e.g. "13.23"; absent before format 1.10. */
+  serverVersion?: string
+  serverMajor?: number
+  /** Version of the pg_dump that wrote the archive, e.g. "15.18 (Debian 15.18-0+deb12u1)". */
+  pgDumpVersion?: string
+  pgDumpMajor?: number
+}
+
+const ARCHIVE_MAGIC = 'PGDMP'
+const ARCHIVE_FORMATS: Record<number, ArchiveHeader['format']> = {
+  1: 'custom',
+  3: 'tar',
+  5: 'directory'
+}
+const COMPRESSION_ALGORITHMS: ArchiveHeader['compression'][] = ['none', 'gzip', 'lz4', 'zstd']
+
+/** "15.18 (Debian ...)" → 15; "9.6.24" → 9; "17beta2" → 17. */
+export function majorOfVersion(version: string): number | undefined {
+  const match = /^\s*(\d+)/.exec(version)
+  return match ? Number(match[1]) : undefined
+}
+
+/**
+ * Parses the header at the start of a custom-format archive (or a directory-format toc.dat):
+ * "PGDMP", format version bytes, int and offset sizes, format, compression, creation time, and
+ * since format 1.10 (pg_dump 9.0) the server's and pg_dump's version strings.
+ */
+export function parseArchiveHeader(bytes: Buffer): ArchiveHeader {
+  let pos = 0
+  const fail = (what: string): never => {
+    throw new ArchiveError(`not a pg_dump archive header: ${what}`)
+  }
+  const byte = (): number => {
+    if (pos >= bytes.length) fail('it ends early')
+    return bytes[pos++]
+  }
+  if (bytes.subarray(0, 5).toString('latin1') !== ARCHIVE_MAGIC) {
+    fail(`it does not start with "${ARCHIVE_MAGIC}"`)
+  }
+  pos = 5
+  const vmaj = byte()
+  const vmin = byte()
+  const vrev = vmaj > 1 || (vmaj === 1 && vmin > 0) ? byte() : 0
+  const version = (vmaj * 256 + vmin) * 256 + vrev
+  const atLeast = (maj: number, min: number): boolean => version >= (maj * 256 + min) * 256
+  if (vmaj !== 1) fail(`unsupported format version ${vmaj}.${vmin}`)
+  const intSize = byte()
+  if (intSize < 1 || intSize > 8) fail(`implausible integer size ${intSize}`)
+  const offSize = atLeast(1, 7) ? byte() : intSize
+  const format = ARCHIVE_FORMATS[byte()] ?? 'unknown'
+  // ReadInt: a sign byte (since 1.1), then intSize bytes, least significant first
+  const int = (): number => {
+    const negative = atLeast(1, 1) ? byte() !== 0 : false
+    let value = 0
+    for (let i = 0; i < intSize; i++) value += byte() * 2 ** (8 * i)
+    return negative ? -value : value
+  }
+  // ReadStr: a length (-1 for NULL), then the bytes
+  const str = (): string | undefined => {
+    const length = int()
+    if (length < 0) return undefined
+    if (pos + length > bytes.length) fail('a string runs past its end')
+    const text = bytes.subarray(pos, pos + length).toString('utf8')
+    pos += length
+    return text
+  }
+
+  let compression: ArchiveHeader['compression'] = 'none'
+  if (atLeast(1, 15)) {
+    compression = COMPRESSION_ALGORITHMS[byte()] ?? 'unknown'
+  } else if (atLeast(1, 2)) {
+    const level = atLeast(1, 4) ? int() : byte()
+    compression = level !== 0 ? 'gzip' : 'none'
+  } else {
+    compression = 'gzip'
+  }
+  const header: ArchiveHeader = {
+    formatVersion: `${vmaj}.${vmin}.${vrev}`,
+    format,
+    intSize,
+    offSize,
+    compression
+  }
+  if (atLeast(1, 4)) {
+    const [sec, min, hour, mday, mon, year] = [int(), int(), int(), int(), int(), int()]
+    int() // tm_isdst
+    const two = (n: number): string => String(n).padStart(2, '0')
+    header.createdAt = `${year + 1900}-${two(mon + 1)}-${two(mday)} ${two(hour)}:${two(min)}:${two(sec)}`
+    header.database = str()
+  }
+  if (atLeast(1, 10)) {
+    header.serverVersion = str()
+    header.pgDumpVersion = str()
+    if (header.serverVersion) header.serverMajor = majorOfVersion(header.serverVersion)
+    if (header.pgDumpVersion) header.pgDumpMajor = majorOfVersion(header.pgDumpVersion)
+  }
+  return header
+}
+
+/** Reads the header of a custom-format archive file, or of a directory-format archive. */
+export async function readArchiveHeader(file: string): Promise<ArchiveHeader> {
+  const target = (await stat(file)).isDirectory() ? path.join(file, 'toc.dat') : file
+  const handle = await open(target, 'r')
+  try {
+    const buffer = Buffer.alloc(64 * 1024)
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0)
+    return parseArchiveHeader(buffer.subarray(0, bytesRead))
+  } finally {
+    await handle.close()
+  }
+}
+
+/** pg_dump's version from the comment at the top of a plain-format dump. */
+export function parsePlainDumpVersions(text: string): {
+  serverVersion?: string
+  pgDumpVersion?: string
+} {
+  const head = text.slice(0, 4096)
+  return {
+    serverVersion: /^-- Dumped from database version (.+)$/m.exec(head)?.[1].trim(),
+    pgDumpVersion: /^-- Dumped by pg_dump version (.+)$/m.exec(head)?.[1].trim()
+  }
 }

@@ -1,0 +1,355 @@
+/**
+ * Installing a PostgreSQL client of a given major with apt-get (Debian, Ubuntu: GitHub's Linux
+ * runners), from the PostgreSQL apt repository (PGDG, apt.postgresql.org), which carries every
+ * supported major for every supported release. Only run when the user allows it (input
+ * install-client) and no installed client suits.
+ *
+ * Steps, each bounded by `timeout` so that an unreachable mirror cannot stall the job:
+ *  1. Add PGDG unless an apt source already names it, the standard way: postgresql-common's
+ *     /usr/share/postgresql-common/pgdg/apt.postgresql.org.sh -y (writes
+ *     /etc/apt/sources.list.d/pgdg.sources with the key shipped in that package, then runs
+ *     apt-get update); postgresql-common is installed first when it is missing. When PGDG was
+ *     already configured but does not offer the package yet, apt-get update.
+ *  2. apt-get install -y --no-install-recommends postgresql-client-N: the programs land in
+ *     /usr/lib/postgresql/N/bin.
+ * When the install fails, a repository this attempt added is removed again, so later apt-get
+ * runs of the job do not trip over an unreachable source.
+ */
+import * as exec from '@actions/exec'
+import { existsSync, readFileSync, readdirSync } from 'node:fs'
+import path from 'node:path'
+
+export type Log = (line: string) => void
+
+export interface InstallStep {
+  /** What the step is for, e.g. "add the PostgreSQL apt repository". */
+  description: string
+  /** The command line as run (with sudo when needed). */
+  command: string
+  /** null when the command could not be started or was killed. */
+  exitCode: number | null
+  timedOut: boolean
+  seconds: number
+}
+
+export type InstallResult =
+  | {
+      status: 'installed'
+      /** Where the programs are, e.g. /usr/lib/postgresql/16/bin. */
+      binDir: string
+      steps: InstallStep[]
+    }
+  | {
+      /** Nothing was tried: this machine cannot install packages this way. */
+      status: 'unavailable'
+      reason: string
+    }
+  | {
+      status: 'failed'
+      /** One sentence: which step failed and, when apt says so, why. */
+      reason: string
+      steps: InstallStep[]
+      /** Last lines of the failing command's output, and apt's warnings before it. */
+      output: string[]
+    }
+
+/** Installs the client of one major; injectable so the client choice can be tested without apt. */
+export type ClientInstaller = (major: number, log: Log) => Promise<InstallResult>
+
+export const PGDG_SCRIPT = '/usr/share/postgresql-common/pgdg/apt.postgresql.org.sh'
+export const PGDG_SOURCES_FILE = '/etc/apt/sources.list.d/pgdg.sources'
+const PGDG_HOSTS = /\bapt(?:-archive)?\.postgresql\.org\b/
+
+export interface AptInstallerOptions {
+  /** Prefix for /etc/apt and /usr/lib/postgresql (tests). */
+  root?: string
+  platform?: NodeJS.Platform
+  /** Limit for adding the repository (including its apt-get update). */
+  repositoryTimeoutSeconds?: number
+  /** Limit for apt-get install. */
+  installTimeoutSeconds?: number
+  /** Output lines kept for the error message. */
+  tailLines?: number
+  /** Prefix that runs a command as root; default none when root, else `sudo -n` if it works. */
+  rootCommand?: string[]
+  /** Environment of the commands (and PATH to find them in); default process.env. */
+  env?: NodeJS.ProcessEnv
+}
+
+export const DEFAULT_REPOSITORY_TIMEOUT_SECONDS = 120
+export const DEFAULT_INSTALL_TIMEOUT_SECONDS = 300
+
+/** Package that holds pg_dump, pg_restore and psql of one major on Debian and Ubuntu. */
+export function clientPackage(major: number): string {
+  return `postgresql-client-${major}`
+}
+
+/** Whether an apt source (one-line .list or deb822 .sources) names the PGDG repository. */
+export function hasPgdgSource(root = '/'): boolean {
+  const etc = path.join(root, 'etc/apt')
+  const files = [path.join(etc, 'sources.list')]
+  const dir = path.join(etc, 'sources.list.d')
+  try {
+    for (const name of readdirSync(dir)) {
+      if (name.endsWith('.list') || name.endsWith('.sources')) files.push(path.join(dir, name))
+    }
+  } catch {
+    // no sources.list.d
+  }
+  for (const file of files) {
+    let text: string
+    try {
+      text = readFileSync(file, 'utf8')
+    } catch {
+      continue
+    }
+    const sources = text.split(/\r?\n/).some(line => {
+      const l = line.trim()
+      return !l.startsWith('#') && PGDG_HOSTS.test(l)
+    })
+    // a deb822 stanza may be switched off with "Enabled: no"; treat the file as a whole
+    if (sources && !/^\s*Enabled:\s*no\b/im.test(text)) return true
+  }
+  return false
+}
+
+/** How to run a command as root here, or why that is impossible. */
+async function rootPrefix(
+  env: NodeJS.ProcessEnv
+): Promise<{ prefix: string[] } | { reason: string }> {
+  if (typeof process.getuid === 'function' && process.getuid() === 0) return { prefix: [] }
+  try {
+    const sudo = await exec.getExecOutput(which('sudo', env) ?? 'sudo', ['-n', 'true'], {
+      env: definedOnly(env),
+      silent: true,
+      ignoreReturnCode: true
+    })
+    if (sudo.exitCode === 0) return { prefix: ['sudo', '-n'] }
+    return { reason: 'the runner user is not root and sudo asks for a password' }
+  } catch {
+    return { reason: 'the runner user is not root and sudo is not installed' }
+  }
+}
+
+/** exec's options want string values only. */
+function definedOnly(env: NodeJS.ProcessEnv): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const [key, value] of Object.entries(env)) if (value !== undefined) out[key] = value
+  return out
+}
+
+/** Absolute path of `program` on env's PATH (exec would search the real process's PATH). */
+function which(program: string, env: NodeJS.ProcessEnv): string | undefined {
+  if (path.isAbsolute(program)) return existsSync(program) ? program : undefined
+  for (const dir of (env.PATH ?? '').split(path.delimiter)) {
+    if (dir && existsSync(path.join(dir, program))) return path.join(dir, program)
+  }
+  return undefined
+}
+
+/**
+ * The real installer: apt-get on Linux as root or with passwordless sudo (GitHub's Ubuntu
+ * runners have both). Returns `unavailable` without running anything anywhere else.
+ */
+export function aptInstaller(options: AptInstallerOptions = {}): ClientInstaller {
+  const root = options.root ?? '/'
+  const platform = options.platform ?? process.platform
+  const repositoryTimeout = options.repositoryTimeoutSeconds ?? DEFAULT_REPOSITORY_TIMEOUT_SECONDS
+  const installTimeout = options.installTimeoutSeconds ?? DEFAULT_INSTALL_TIMEOUT_SECONDS
+  const tailLines = options.tailLines ?? 8
+  // explicit: child_process would otherwise use the real process.env, which under Jest is not
+  // the `process.env` test code sees
+  const env = definedOnly(options.env ?? process.env)
+
+  return async (major, log) => {
+    const pkg = clientPackage(major)
+    if (platform !== 'linux') {
+      return {
+        status: 'unavailable',
+        reason: `the action installs clients with apt-get on Linux only, and this runner is ${platform}`
+      }
+    }
+    if (!which('apt-get', env)) {
+      return { status: 'unavailable', reason: 'apt-get is not available on this runner' }
+    }
+    const asRoot = options.rootCommand ? { prefix: options.rootCommand } : await rootPrefix(env)
+    if ('reason' in asRoot) return { status: 'unavailable', reason: asRoot.reason }
+
+    const steps: InstallStep[] = []
+    const warnings: string[] = []
+    const bounded = which('timeout', env) !== undefined
+    const run = async (
+      description: string,
+      argv: string[],
+      timeoutSeconds: number
+    ): Promise<{ step: InstallStep; lines: string[] }> => {
+      // through `env`: sudo resets the environment
+      const noninteractive = ['env', 'DEBIAN_FRONTEND=noninteractive']
+      const limit = bounded ? ['timeout', '-k', '10', String(timeoutSeconds)] : []
+      const full = [...asRoot.prefix, ...limit, ...noninteractive, ...argv]
+      const command = [...asRoot.prefix, ...argv].join(' ')
+      log(`${description}: ${command}`)
+      const lines: string[] = []
+      const started = Date.now()
+      let exitCode: number | null = null
+      try {
+        exitCode = await exec.exec(which(full[0], env) ?? full[0], full.slice(1), {
+          env,
+          silent: true,
+          ignoreReturnCode: true,
+          listeners: {
+            stdline: line => {
+              lines.push(line)
+              log(`  ${line}`)
+            },
+            errline: line => {
+              lines.push(line)
+              log(`  ${line}`)
+            }
+          }
+        })
+      } catch (error) {
+        lines.push(`could not run ${full[0]}: ${(error as Error).message}`)
+      }
+      // GNU timeout: 124 when the limit was hit (137 when the command had to be killed)
+      const timedOut = bounded && (exitCode === 124 || exitCode === 137)
+      const step: InstallStep = {
+        description,
+        command,
+        exitCode: timedOut ? null : exitCode,
+        timedOut,
+        seconds: Math.round((Date.now() - started) / 100) / 10
+      }
+      steps.push(step)
+      warnings.push(...lines.filter(l => /^(W|E|Err):/.test(l.trim())))
+      return { step, lines }
+    }
+    const failed = (step: InstallStep, lines: string[], why: string): InstallResult => {
+      const tail = lines.filter(l => l.trim() !== '').slice(-tailLines)
+      const earlier = warnings.filter(w => !tail.includes(w)).slice(-tailLines)
+      const status = step.timedOut
+        ? `did not finish within its time limit`
+        : step.exitCode === null
+          ? 'could not be run'
+          : `exited with code ${step.exitCode}`
+      return {
+        status: 'failed',
+        reason: `'${step.command}' ${status}${why ? ` (${why})` : ''}`,
+        steps,
+        output: [...earlier, ...tail]
+      }
+    }
+
+    const sourcesFile = path.join(root, PGDG_SOURCES_FILE)
+    const hadSourcesFile = existsSync(sourcesFile)
+    let addedRepository = false
+    const removeAddedRepository = async (): Promise<void> => {
+      if (!addedRepository || hadSourcesFile || !existsSync(sourcesFile)) return
+      await run('remove the repository this attempt added', ['rm', '-f', sourcesFile], 30)
+    }
+
+    try {
+      if (!hasPgdgSource(root)) {
+        const script = path.join(root, PGDG_SCRIPT)
+        if (!existsSync(script)) {
+          const update = await run(
+            'update the package lists',
+            ['apt-get', 'update'],
+            repositoryTimeout
+          )
+          if (update.step.exitCode !== 0) return failed(update.step, update.lines, '')
+          const common = await run(
+            'install postgresql-common (it sets up the PostgreSQL apt repository)',
+            ['apt-get', 'install', '-y', '--no-install-recommends', 'postgresql-common'],
+            installTimeout
+          )
+          if (common.step.exitCode !== 0)
+            return failed(common.step, common.lines, aptReason(common.lines, 'postgresql-common'))
+        }
+        const added = await run(
+          'add the PostgreSQL apt repository (apt.postgresql.org)',
+          [script, '-y'],
+          repositoryTimeout
+        )
+        addedRepository = true
+        if (added.step.exitCode !== 0) {
+          await removeAddedRepository()
+          return failed(added.step, added.lines, aptReason(added.lines, pkg))
+        }
+      } else if (!(await hasCandidate(pkg, env))) {
+        const update = await run(
+          'update the package lists',
+          ['apt-get', 'update'],
+          repositoryTimeout
+        )
+        if (update.step.exitCode !== 0) return failed(update.step, update.lines, '')
+      }
+
+      const install = await run(
+        `install ${pkg}`,
+        [
+          'apt-get',
+          'install',
+          '-y',
+          '--no-install-recommends',
+          '-o',
+          'DPkg::Lock::Timeout=60',
+          pkg
+        ],
+        installTimeout
+      )
+      if (install.step.exitCode !== 0) {
+        const why = aptReason([...warnings, ...install.lines], pkg)
+        await removeAddedRepository()
+        return failed(install.step, install.lines, why)
+      }
+      const binDir = path.join(root, 'usr/lib/postgresql', String(major), 'bin')
+      return { status: 'installed', binDir, steps }
+    } catch (error) {
+      await removeAddedRepository().catch(() => undefined)
+      throw error
+    }
+  }
+}
+
+async function hasCandidate(pkg: string, env: Record<string, string>): Promise<boolean> {
+  try {
+    const policy = await exec.getExecOutput(
+      which('apt-cache', env) ?? 'apt-cache',
+      ['policy', pkg],
+      {
+        env,
+        silent: true,
+        ignoreReturnCode: true
+      }
+    )
+    const candidate = /Candidate:\s*(\S+)/.exec(policy.stdout)
+    return policy.exitCode === 0 && candidate !== null && candidate[1] !== '(none)'
+  } catch {
+    return false
+  }
+}
+
+/** apt's own explanation, in a few words, when its output has one. */
+export function aptReason(lines: string[], pkg: string): string {
+  const pgdgLines = lines.filter(l => PGDG_HOSTS.test(l))
+  const unreachable = pgdgLines.some(l =>
+    /Could not resolve|Failed to fetch|Could not connect|Connection timed out|Temporary failure resolving|Network is unreachable/i.test(
+      l
+    )
+  )
+  const missing = lines.some(
+    l =>
+      l.includes(`Unable to locate package ${pkg}`) ||
+      (l.includes(pkg) && l.includes('has no installation candidate'))
+  )
+  if (missing && unreachable) {
+    return `apt has no ${pkg}: the PostgreSQL apt repository apt.postgresql.org could not be reached`
+  }
+  if (missing) return `apt has no ${pkg}`
+  if (unreachable) return 'the PostgreSQL apt repository apt.postgresql.org could not be reached'
+  if (lines.some(l => /Could not get lock|Unable to acquire the dpkg frontend lock/.test(l))) {
+    return 'another apt or dpkg process holds its lock'
+  }
+  return ''
+}
