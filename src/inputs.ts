@@ -5,6 +5,12 @@
 import * as core from '@actions/core'
 import { parseArgsStringToArgv } from 'string-argv'
 import {
+  type RetentionSchedule,
+  RetentionScheduleError,
+  parseRetentionSchedule
+} from './storage/retention.js'
+import { S3UriError, parseS3Uri } from './storage/s3.js'
+import {
   type DecryptionKeys,
   type EncryptionKeys,
   isAgeIdentity,
@@ -46,7 +52,14 @@ export enum Inputs {
   EncryptionPassphrase = 'encryption-passphrase',
   DecryptionIdentity = 'decryption-identity',
   AllowUnencryptedPublic = 'allow-unencrypted-public',
-  VerifyDatabaseUrl = 'verify-database-url'
+  VerifyDatabaseUrl = 'verify-database-url',
+  S3Uri = 's3-uri',
+  S3Endpoint = 's3-endpoint',
+  S3ForcePathStyle = 's3-force-path-style',
+  S3Region = 's3-region',
+  Artifact = 'artifact',
+  RetentionSchedule = 'retention-schedule',
+  BackupUri = 'backup-uri'
 }
 
 export type Mode = 'backup' | 'restore' | 'verify'
@@ -98,6 +111,22 @@ export interface BackupInputs {
   /** age encryption before upload; undefined = not encrypted. */
   encryption?: EncryptionKeys
   allowUnencryptedPublic?: boolean
+  /** Long-term copy in S3-compatible object storage; undefined = none. */
+  s3?: S3Destination
+  /** false: S3 only, no workflow artifact (and no temporary file for custom/plain dumps). */
+  artifact?: boolean
+  retentionSchedule?: RetentionSchedule
+}
+
+export interface S3Settings {
+  endpoint?: string
+  forcePathStyle?: boolean
+  region?: string
+}
+
+export interface S3Destination extends S3Settings {
+  bucket: string
+  prefix: string
 }
 
 /** Where a restore takes its backup from: exactly one of these. */
@@ -112,6 +141,10 @@ export type BackupSource =
       token: string
     }
   | { kind: 'artifact-id'; id: number; repository: string; token: string }
+  /** An object in S3 (key of the dump), or the newest backup under a prefix (key undefined). */
+  | { kind: 's3'; bucket: string; key?: string; prefix: string; settings: S3Settings }
+
+export type ArtifactSource = Extract<BackupSource, { kind: 'artifact' | 'artifact-id' }>
 
 export interface RestoreInputs {
   /** verify: restore into a scratch database (verify-database-url) and compare with the manifest. */
@@ -378,7 +411,14 @@ function getBackupInputs(read: InputReader, databaseUrl: string): BackupInputs {
       read(Inputs.ConnectTimeout),
       10,
       { min: 1, max: 600 }
-    )
+    ),
+    encryption: parseEncryption(read),
+    allowUnencryptedPublic: parseBoolean(
+      Inputs.AllowUnencryptedPublic,
+      read(Inputs.AllowUnencryptedPublic),
+      false
+    ),
+    ...parseBackupDestinations(read)
   }
 }
 
@@ -477,7 +517,87 @@ export function parseDecryption(read: InputReader): DecryptionKeys {
   return { identities, passphrases: passphrase === '' ? [] : [passphrase] }
 }
 
+function parseS3Settings(read: InputReader): S3Settings {
+  const endpoint = read(Inputs.S3Endpoint).trim()
+  if (endpoint !== '' && !/^https?:\/\/[^\s/]+/.test(endpoint)) {
+    throw new InputError(
+      Inputs.S3Endpoint,
+      `'${endpoint}' is not an http(s) URL, e.g. https://<account>.r2.cloudflarestorage.com.`
+    )
+  }
+  const region = read(Inputs.S3Region).trim()
+  return {
+    endpoint: endpoint || undefined,
+    forcePathStyle: read(Inputs.S3ForcePathStyle).trim()
+      ? parseBoolean(Inputs.S3ForcePathStyle, read(Inputs.S3ForcePathStyle), false)
+      : undefined,
+    region: region || undefined
+  }
+}
+
+function parseS3Location(name: Inputs, value: string): { bucket: string; prefix: string } {
+  try {
+    return parseS3Uri(value)
+  } catch (error) {
+    if (error instanceof S3UriError) throw new InputError(name, error.message)
+    throw error
+  }
+}
+
+function parseBackupDestinations(
+  read: InputReader
+): Pick<BackupInputs, 's3' | 'artifact' | 'retentionSchedule'> {
+  const s3Uri = read(Inputs.S3Uri).trim()
+  const s3 =
+    s3Uri === '' ? undefined : { ...parseS3Location(Inputs.S3Uri, s3Uri), ...parseS3Settings(read) }
+  const artifact = parseBoolean(Inputs.Artifact, read(Inputs.Artifact), true)
+  if (!artifact && !s3) {
+    throw new InputError(
+      Inputs.Artifact,
+      "is false and no s3-uri is set: the backup would go nowhere. Set s3-uri, or leave 'artifact' at true."
+    )
+  }
+  const scheduleText = read(Inputs.RetentionSchedule).trim()
+  let retentionSchedule: RetentionSchedule | undefined
+  if (scheduleText !== '') {
+    try {
+      retentionSchedule = parseRetentionSchedule(scheduleText)
+    } catch (error) {
+      if (error instanceof RetentionScheduleError) {
+        throw new InputError(Inputs.RetentionSchedule, error.message)
+      }
+      throw error
+    }
+  }
+  return { s3, artifact, retentionSchedule }
+}
+
 function parseBackupSource(read: InputReader): BackupSource {
+  const backupUri = read(Inputs.BackupUri).trim()
+  const s3Uri = read(Inputs.S3Uri).trim()
+  if (
+    backupUri !== '' ||
+    (s3Uri !== '' &&
+      read(Inputs.BackupFile).trim() === '' &&
+      read(Inputs.ArtifactId).trim() === '' &&
+      read(Inputs.RunId).trim() === '' &&
+      !parseBoolean(Inputs.Artifact, read(Inputs.Artifact), true))
+  ) {
+    // backup-uri: that object; s3-uri with artifact: false: the newest backup under the prefix
+    if (backupUri !== '') {
+      const { bucket, prefix } = parseS3Location(Inputs.BackupUri, backupUri)
+      const key = prefix.replace(/\/$/, '')
+      if (key === '') {
+        throw new InputError(
+          Inputs.BackupUri,
+          `'${backupUri}' names a bucket, not a backup object; give s3://bucket/path/to/file.dump.zst, or s3-uri for the newest backup under a prefix.`
+        )
+      }
+      return { kind: 's3', bucket, key, prefix: '', settings: parseS3Settings(read) }
+    }
+    const { bucket, prefix } = parseS3Location(Inputs.S3Uri, s3Uri)
+    return { kind: 's3', bucket, prefix, settings: parseS3Settings(read) }
+  }
   const file = read(Inputs.BackupFile).trim()
   const idText = read(Inputs.ArtifactId).trim()
   const runText = read(Inputs.RunId).trim()

@@ -38,7 +38,9 @@ export async function run(): Promise<void> {
       await writeSummary(backupSummaryMarkdown(result))
       return
     }
-    if (inputs.source.kind !== 'file') registerSecret(inputs.source.token)
+    if (inputs.source.kind === 'artifact' || inputs.source.kind === 'artifact-id') {
+      registerSecret(inputs.source.token)
+    }
     if (inputs.mode === 'verify') {
       const result = await verify(inputs, connection)
       setRestoreOutputs(result)
@@ -59,6 +61,8 @@ export async function run(): Promise<void> {
 function setBackupOutputs(result: BackupResult): void {
   const m = result.manifest
   const outputs: Record<string, string | number> = {
+    's3-uri': result.s3Uri ?? '',
+    'retention-tier': result.manifest.retention?.tier ?? '',
     'artifact-id': result.artifact?.id ?? '',
     'artifact-name': result.artifact?.name ?? '',
     'artifact-url': result.artifact?.url ?? '',

@@ -59,6 +59,8 @@ export interface Manifest {
     indexes: number
     functions: number
   }
+  /** The retention tier retention-schedule chose for this run (also the S3 objects' tag). */
+  retention?: { tier: 'daily' | 'weekly' | 'monthly'; days: number }
   filters: {
     tables: string[]
     excludeTables: string[]

@@ -227,7 +227,12 @@ export async function startS3Server(buckets: string[]): Promise<S3TestServer> {
           '</ListMultipartUploadsResult>'
         return
       }
-      if (ctx.method === 'PUT' && key && tagging && Object.keys(ctx.query).length === 0) {
+      if (
+        ctx.method === 'PUT' &&
+        key &&
+        tagging &&
+        Object.keys(ctx.query).every(q => q === 'x-id') // the SDK adds ?x-id=PutObject
+      ) {
         // PutObject with tags
         await next()
         if (ctx.status === 200) await storeTags(bucket, key, tagging)

@@ -58,7 +58,12 @@ describe('getInputs', () => {
       pgBinDir: undefined,
       postgresVersion: undefined,
       installClient: true,
-      connectTimeoutSeconds: 10
+      connectTimeoutSeconds: 10,
+      encryption: undefined,
+      allowUnencryptedPublic: false,
+      s3: undefined,
+      artifact: true,
+      retentionSchedule: undefined
     })
   })
 
@@ -167,5 +172,43 @@ describe('parsePgDumpArgs', () => {
 
   it('refuses positional arguments (a database name)', () => {
     expect(() => parsePgDumpArgs('--no-owner otherdb')).toThrow(/'otherdb' is not an option/)
+  })
+})
+
+describe('every input is read', () => {
+  it('each Inputs name is read by backup, restore or verify (none is declared and ignored)', () => {
+    const seen = new Set<string>()
+    for (const mode of ['backup', 'restore', 'verify']) {
+      getInputs(name => {
+        seen.add(name)
+        if (name === Inputs.Mode) return mode
+        if (name === Inputs.DatabaseUrl) return URL
+        if (name === Inputs.VerifyDatabaseUrl) return 'postgresql://u:p@scratch/db'
+        if (name === Inputs.Repository) return 'octo/repo'
+        if (name === Inputs.S3Uri) return 's3://bucket/prefix/'
+        return ''
+      })
+    }
+    expect([...seen].sort()).toEqual(Object.values(Inputs).sort())
+  })
+
+  it('backup reads the encryption and object storage inputs', () => {
+    const inputs = backupInputs({
+      [Inputs.EncryptionPassphrase]: 'correct horse battery staple',
+      [Inputs.S3Uri]: 's3://backups/prod/',
+      [Inputs.Artifact]: 'false',
+      [Inputs.RetentionSchedule]: 'daily=7 weekly=30 monthly=365'
+    })
+    expect(inputs.encryption).toEqual({
+      kind: 'passphrase',
+      passphrase: 'correct horse battery staple'
+    })
+    expect(inputs.s3).toMatchObject({ bucket: 'backups', prefix: 'prod/' })
+    expect(inputs.artifact).toBe(false)
+    expect(inputs.retentionSchedule).toEqual({ daily: 7, weekly: 30, monthly: 365 })
+  })
+
+  it('refuses artifact: false without s3-uri, naming artifact', () => {
+    expect(inputError({ [Inputs.Artifact]: 'false' }).input).toBe(Inputs.Artifact)
   })
 })

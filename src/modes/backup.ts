@@ -5,11 +5,11 @@
  */
 import * as core from '@actions/core'
 import { spawn } from 'node:child_process'
-import { createWriteStream } from 'node:fs'
+import { createReadStream, createWriteStream } from 'node:fs'
 import { copyFile, mkdir, mkdtemp, rename, rm, stat } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
-import type { Readable } from 'node:stream'
+import { PassThrough, type Readable, Transform } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import type { DefaultArtifactClient } from '@actions/artifact'
 import type { BackupInputs, DumpFormat } from '../inputs.js'
@@ -51,12 +51,24 @@ import {
   checkPrivacy,
   uploadBackup
 } from '../storage/artifact.js'
+import { type RetentionTier, artifactRetentionDays, retentionTier } from '../storage/retention.js'
+import {
+  type UploadedObject,
+  createS3Client,
+  deleteObjectQuietly,
+  formatS3Uri,
+  manifestKeyFor,
+  putSmallObject,
+  uploadStream
+} from '../storage/s3.js'
 import { TOOL_NAME, TOOL_VERSION } from '../version.js'
 
 export interface BackupResult {
   artifact?: UploadedArtifact
   /** Where the dump was written, for local backups. */
   localPath?: string
+  /** s3:// URI of the dump, when copied to object storage. */
+  s3Uri?: string
   fileName: string
   retentionDays: number
   manifest: Manifest
@@ -92,9 +104,14 @@ export async function backup(
   const started = Date.now()
   const now = deps.now ?? (() => new Date())
   const local = deps.outputDirectory
-  const client = local ? undefined : (deps.artifact ?? artifactClient())
+  const toArtifact = !local && inputs.artifact !== false
+  const client = toArtifact ? (deps.artifact ?? artifactClient()) : undefined
 
-  if (!local) checkPrivacy(inputs.encryption !== undefined, inputs.allowUnencryptedPublic ?? false)
+  if (toArtifact) {
+    checkPrivacy(inputs.encryption !== undefined, inputs.allowUnencryptedPublic ?? false)
+  }
+  const retention = chooseRetention(inputs, now())
+  const s3 = inputs.s3 && !local ? createS3Client(inputs.s3) : undefined
   if (inputs.encryption) {
     core.info(
       inputs.encryption.kind === 'recipients'
@@ -124,6 +141,8 @@ export async function backup(
   const tempRoot = deps.tempRoot ?? process.env.RUNNER_TEMP ?? os.tmpdir()
   let workDir: string | undefined
   let session: SnapshotSession | undefined
+  /** A dump streamed to S3 whose manifest is not written yet: deleted if the backup fails. */
+  let orphan: { bucket: string; key: string } | undefined
   try {
     const server = await core.group('Read the server', async () => {
       const info = await readServerInfo(pg)
@@ -156,14 +175,35 @@ export async function backup(
       .replace(/\.\d+Z$/, 'Z')
     const fileName = `${safeFileName(server.database)}-${stamp}${formatExtension(inputs.format)}${compressionExtension(inputs.compression)}${inputs.encryption ? '.age' : ''}`
     const filePath = path.join(workDir, fileName)
+    const s3Key = inputs.s3
+      ? `${inputs.s3.prefix}${safeFileName(server.database)}/${stamp.slice(0, 4)}/${stamp.slice(4, 6)}/${fileName}`
+      : undefined
+    // S3 only (artifact: false): the pipeline streams into a multipart upload, no temporary file
+    const streamToS3 = s3 && s3Key && !toArtifact && inputs.format !== 'directory'
+    const sink: Sink = streamToS3
+      ? {
+          kind: 's3',
+          upload: body =>
+            uploadStream(s3, {
+              bucket: inputs.s3!.bucket,
+              key: s3Key,
+              body,
+              contentType: 'application/octet-stream',
+              tags: retention.tags
+            })
+        }
+      : { kind: 'file', path: filePath }
+    if (streamToS3)
+      core.info(`Streaming to ${formatS3Uri(inputs.s3!.bucket, s3Key)} (no temporary file)`)
 
     session = await SnapshotSession.open(pg)
     if (!session.snapshotId) {
       core.info('The server cannot export a snapshot; row counts are taken right after the dump.')
     }
     const dumped = await core.group(`Dump to ${fileName}`, () =>
-      dumpToFile(inputs, connection, server, pgDump, session!, workDir!, filePath)
+      dumpToFile(inputs, connection, server, pgDump, session!, workDir!, sink)
     )
+    if (streamToS3) orphan = { bucket: inputs.s3!.bucket, key: s3Key! }
 
     const dataTables = await core.group('Check the archive', () =>
       checkArchive(inputs.format, dumped, server)
@@ -207,10 +247,40 @@ export async function backup(
       durationSeconds: 0,
       rowCounts,
       objects,
+      retention: retention.tier,
       filters: inputs.filters,
       pgDumpArgs: dumped.args
     }
     const manifestPath = path.join(workDir, MANIFEST_FILE)
+    let s3Uri: string | undefined
+    if (s3 && s3Key) {
+      s3Uri = await core.group(`Copy to ${formatS3Uri(inputs.s3!.bucket, s3Key)}`, async () => {
+        if (!streamToS3) {
+          await uploadStream(s3, {
+            bucket: inputs.s3!.bucket,
+            key: s3Key,
+            body: createReadStream(filePath),
+            contentType: 'application/octet-stream',
+            tags: retention.tags
+          })
+        }
+        manifest.durationSeconds = round((Date.now() - started) / 1000)
+        // the manifest last: a backup counts once its manifest exists
+        await putSmallObject(s3, {
+          bucket: inputs.s3!.bucket,
+          key: manifestKeyFor(s3Key),
+          body: JSON.stringify(manifest, null, 2) + '\n',
+          contentType: 'application/json',
+          tags: retention.tags
+        })
+        const uri = formatS3Uri(inputs.s3!.bucket, s3Key)
+        core.info(
+          `${uri} and its manifest${retention.tier ? `, tagged retention=${retention.tier.tier}` : ''}`
+        )
+        return uri
+      })
+      orphan = undefined
+    }
 
     if (local) {
       manifest.durationSeconds = round((Date.now() - started) / 1000)
@@ -227,6 +297,17 @@ export async function backup(
         durationSeconds: round((Date.now() - started) / 1000)
       }
     }
+    if (!client) {
+      return {
+        s3Uri,
+        fileName,
+        retentionDays: retention.days,
+        manifest,
+        serverVersion: server.version,
+        pgDumpVersion: pgDump.version,
+        durationSeconds: round((Date.now() - started) / 1000)
+      }
+    }
     const artifact = await core.group(`Upload artifact '${inputs.artifactName}'`, async () => {
       manifest.durationSeconds = round((Date.now() - started) / 1000)
       await writeManifest(manifestPath, manifest)
@@ -234,7 +315,7 @@ export async function backup(
         name: inputs.artifactName,
         files: [filePath, manifestPath],
         rootDirectory: workDir!,
-        retentionDays: inputs.retentionDays,
+        retentionDays: retention.days,
         replaceExisting: exists
       })
       core.info(
@@ -244,18 +325,69 @@ export async function backup(
     })
     return {
       artifact,
+      s3Uri,
       fileName,
-      retentionDays: inputs.retentionDays,
+      retentionDays: retention.days,
       manifest,
       serverVersion: server.version,
       pgDumpVersion: pgDump.version,
       durationSeconds: round((Date.now() - started) / 1000)
     }
+  } catch (error) {
+    if (orphan && s3) {
+      const deleted = await deleteObjectQuietly(s3, orphan)
+      core.info(
+        deleted
+          ? `Removed ${formatS3Uri(orphan.bucket, orphan.key)}: the backup failed after it was streamed.`
+          : `Could not remove ${formatS3Uri(orphan.bucket, orphan.key)}; it has no manifest, so restores ignore it.`
+      )
+    }
+    throw error
   } finally {
     if (session) await session.close()
     await pg.end().catch(() => undefined)
     if (workDir) await rm(workDir, { recursive: true, force: true })
   }
+}
+
+/** A pass-through stage that holds the end of the stream until `check` passes (else fails it). */
+function gate(check: () => Promise<void>): Transform {
+  return new Transform({
+    transform: (chunk, _encoding, callback) => callback(null, chunk),
+    flush: callback => {
+      check().then(
+        () => callback(),
+        error => callback(error as Error)
+      )
+    }
+  })
+}
+
+/** Where the pipeline ends: a file under RUNNER_TEMP, or a multipart upload to S3. */
+type Sink =
+  | { kind: 'file'; path: string }
+  | { kind: 's3'; upload: (body: Readable) => Promise<UploadedObject> }
+
+interface Retention {
+  days: number
+  tier?: { tier: RetentionTier; days: number }
+  tags?: Record<string, string>
+}
+
+/** retention-schedule picks the tier from the run's UTC date; the artifact follows it. */
+function chooseRetention(inputs: BackupInputs, date: Date): Retention {
+  if (!inputs.retentionSchedule) return { days: inputs.retentionDays }
+  const tier = retentionTier(date, inputs.retentionSchedule)
+  const artifactDays = artifactRetentionDays(tier.days)
+  if (artifactDays.capped && inputs.artifact !== false) {
+    core.notice(
+      `The ${tier.tier} tier keeps backups ${tier.days} days; the artifact is kept ${artifactDays.days} days, the most GitHub allows (the S3 copy follows the schedule through its lifecycle rule).`
+    )
+  }
+  core.info(
+    `Retention tier for ${date.toISOString().slice(0, 10)}: ${tier.tier} (${tier.days} days)`
+  )
+  return { days: artifactDays.days, tier, tags: { retention: tier.tier } }
 }
 
 /** Runs a phase that has nothing to show (no core.group heading). */
@@ -307,7 +439,7 @@ async function dumpToFile(
   pgDump: ClientInstall,
   session: SnapshotSession,
   workDir: string,
-  filePath: string
+  sink: Sink
 ): Promise<Dumped> {
   const env = libpqEnvironment(connection, { connectTimeoutSeconds: inputs.connectTimeoutSeconds })
   const directory = inputs.format === 'directory' ? path.join(workDir, 'dump.dir') : undefined
@@ -344,7 +476,7 @@ async function dumpToFile(
       await dump.done
       const lines = await listArchive(programPath(pgDump, 'pg_restore'), { directory })
       const listedTables = dataTablesInList(lines, server.tables)
-      const packed = await writeStream(tarDirectory(directory), raw, undefined, inputs, filePath)
+      const packed = await writeStream(tarDirectory(directory), raw, undefined, inputs, sink)
       await rm(directory, { recursive: true, force: true })
       return { ...packed, args, counting, listedTables }
     }
@@ -354,7 +486,20 @@ async function dumpToFile(
         ? new CopyScanner()
         : archiveListTee(programPath(pgDump, 'pg_restore'))
     const inspector = tee instanceof CopyScanner ? tee : tee.stage
-    const written = writeStream(dump.stdout, raw, inspector, inputs, filePath)
+    // the last bytes reach the destination only once the dump is known to be whole: an upload
+    // (S3) is completed only then, and aborted otherwise
+    const whole = async (): Promise<void> => {
+      await dump.done
+      if (!(tee instanceof CopyScanner)) await tee.listed
+      if (raw.bytes === 0)
+        throw new ArchiveError('pg_dump produced no output; nothing was uploaded.')
+      if (inputs.format === 'plain' && !raw.tail.toString('utf8').includes(PLAIN_TRAILER)) {
+        throw new ArchiveError(
+          `the plain dump does not end with '${PLAIN_TRAILER}': it is truncated; nothing was uploaded.`
+        )
+      }
+    }
+    const written = writeStream(dump.stdout, raw, inspector, inputs, sink, whole)
     try {
       await Promise.all([written, dump.done])
     } catch (error) {
@@ -381,7 +526,8 @@ async function writeStream(
   raw: CountingStage,
   inspector: NodeJS.ReadWriteStream | undefined,
   inputs: BackupInputs,
-  filePath: string
+  sink: Sink,
+  beforeEnd?: () => Promise<void>
 ): Promise<{ rawBytes: number; fileBytes: number; sha256: string }> {
   const digest = new DigestStage()
   const stages: NodeJS.ReadWriteStream[] = [raw]
@@ -390,6 +536,24 @@ async function writeStream(
   if (compressor) stages.push(compressor)
   if (inputs.encryption) stages.push(createEncryptor(inputs.encryption))
   stages.push(digest)
+  if (beforeEnd) stages.push(gate(beforeEnd))
+  if (sink.kind === 's3') {
+    const body = new PassThrough()
+    const [streamed, uploaded] = await Promise.allSettled([
+      pipeline([source, ...stages, body]),
+      sink.upload(body)
+    ])
+    // the dump's own failure explains more than the upload's abort it caused
+    if (streamed.status === 'rejected') throw streamed.reason
+    if (uploaded.status === 'rejected') throw uploaded.reason
+    if (uploaded.value.sizeBytes !== digest.bytes) {
+      throw new BackupError(
+        `object storage received ${uploaded.value.sizeBytes} bytes but ${digest.bytes} were sent.`
+      )
+    }
+    return { rawBytes: raw.bytes, fileBytes: digest.bytes, sha256: digest.digest() }
+  }
+  const filePath = sink.path
   try {
     await pipeline([source, ...stages, createWriteStream(filePath, { mode: 0o600 })])
   } catch (error) {

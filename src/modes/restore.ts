@@ -13,7 +13,7 @@ import path from 'node:path'
 import { pipeline } from 'node:stream/promises'
 import type pg from 'pg'
 import { type Compression, InputError, Inputs, type RestoreInputs } from '../inputs.js'
-import type { Manifest } from '../manifest.js'
+import { type Manifest, parseManifest } from '../manifest.js'
 import { type Decoding, decodingStages } from '../pipeline/decode.js'
 import { type DetectedFormat, FormatError, detectBackup } from '../pipeline/detect.js'
 import { DecryptionError } from '../pipeline/encrypt.js'
@@ -45,6 +45,15 @@ import {
   sha256File
 } from '../storage/artifact.js'
 import { type LocalBackup, openExtracted, openLocalBackup } from '../storage/local.js'
+import {
+  S3StorageError,
+  createS3Client,
+  downloadObject,
+  findNewestBackup,
+  formatS3Uri,
+  getObjectText,
+  manifestKeyFor
+} from '../storage/s3.js'
 import { extractZip } from '../storage/zip.js'
 
 export interface RestoredTable {
@@ -158,6 +167,7 @@ async function fetchBackup(
     core.info(`Backup file ${source.path}${local.manifest ? ' with its manifest' : ''}`)
     return { ...local, restoredFrom: `file ${source.path}` }
   }
+  if (source.kind === 's3') return fetchFromS3(source, workDir)
   const artifacts = client ?? artifactClient()
   const found = await findBackupArtifact(artifacts, source)
   core.info(
@@ -184,6 +194,46 @@ async function fetchBackup(
     artifactId: found.id,
     runId: found.runId
   }
+}
+
+/** The dump object (given, or the newest under the prefix) and its manifest, downloaded. */
+async function fetchFromS3(
+  source: Extract<RestoreInputs['source'], { kind: 's3' }>,
+  workDir: string
+): Promise<Fetched> {
+  const s3 = createS3Client(source.settings)
+  let dumpKey: string
+  let manifestText: string | undefined
+  if (source.key) {
+    dumpKey = source.key
+    manifestText = await getObjectText(s3, {
+      bucket: source.bucket,
+      key: manifestKeyFor(dumpKey)
+    }).catch(error => {
+      if (error instanceof S3StorageError && error.code === 'NoSuchKey') return undefined
+      throw error
+    })
+  } else {
+    const newest = await findNewestBackup(s3, { bucket: source.bucket, prefix: source.prefix })
+    dumpKey = newest.dumpKey
+    manifestText = JSON.stringify(newest.manifest)
+    core.info(
+      `Newest backup under ${formatS3Uri(source.bucket, source.prefix)}: made ${newest.createdAt.toISOString()}`
+    )
+  }
+  const uri = formatS3Uri(source.bucket, dumpKey)
+  const dumpPath = path.join(workDir, path.posix.basename(dumpKey))
+  const downloaded = await downloadObject(s3, { bucket: source.bucket, key: dumpKey }, dumpPath)
+  core.info(
+    `Downloaded ${uri} (${formatBytes(downloaded.sizeBytes)})${manifestText ? ' and its manifest' : ', which has no manifest beside it'}`
+  )
+  const manifest = manifestText === undefined ? undefined : parseManifest(JSON.parse(manifestText))
+  if (manifest && manifest.file.name !== path.posix.basename(dumpKey)) {
+    throw new RestoreError(
+      `the manifest beside ${uri} describes '${manifest.file.name}', not this object. Nothing was restored.`
+    )
+  }
+  return { dumpPath, isDirectory: false, manifest, restoredFrom: uri }
 }
 
 const MANIFEST_FORMATS: Record<string, DetectedFormat> = {

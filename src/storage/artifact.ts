@@ -9,7 +9,7 @@ import { createReadStream, existsSync, readFileSync } from 'node:fs'
 import { mkdir, readdir } from 'node:fs/promises'
 import path from 'node:path'
 import { pipeline } from 'node:stream/promises'
-import { type BackupSource, InputError, Inputs } from '../inputs.js'
+import { type ArtifactSource, InputError, Inputs } from '../inputs.js'
 
 export interface UploadedArtifact {
   id: number
@@ -211,7 +211,7 @@ function expiredError(a: RestArtifact, repository: string): ArtifactStorageError
 /** Finds the backup artifact a restore asks for: by id, in a given run, in this run, or the newest. */
 export async function findBackupArtifact(
   client: DefaultArtifactClient,
-  source: Exclude<BackupSource, { kind: 'file' }>
+  source: ArtifactSource
 ): Promise<FoundArtifact> {
   const [owner, repo] = source.repository.split('/')
   if (source.kind === 'artifact' && source.runId === 'current') {
@@ -295,7 +295,7 @@ export async function findBackupArtifact(
 export async function downloadArtifactZip(
   client: DefaultArtifactClient,
   found: FoundArtifact,
-  source: Exclude<BackupSource, { kind: 'file' }>,
+  source: ArtifactSource,
   directory: string
 ): Promise<{ zipPath: string; sha256: string }> {
   await mkdir(directory, { recursive: true })

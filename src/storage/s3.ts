@@ -10,6 +10,7 @@
  * the object (x-amz-tagging), so an object never exists untagged.
  */
 import {
+  DeleteObjectCommand,
   AbortMultipartUploadCommand,
   type ChecksumAlgorithm,
   GetObjectCommand,
@@ -417,6 +418,16 @@ export async function putSmallObject(
     }
   } catch (error) {
     throw explainS3Error(`upload ${formatS3Uri(options.bucket, options.key)}`, error, options)
+  }
+}
+
+/** Deletes an object (a dump whose backup failed after it was uploaded); never throws. */
+export async function deleteObjectQuietly(client: S3Client, ref: S3ObjectRef): Promise<boolean> {
+  try {
+    await client.send(new DeleteObjectCommand({ Bucket: ref.bucket, Key: ref.key }))
+    return true
+  } catch {
+    return false
   }
 }
 

@@ -1,0 +1,227 @@
+/**
+ * Long-term copies through the engine: backups streamed to a real S3-protocol server (s3rver on
+ * loopback) with the real AWS SDK, tagged by the retention tier of the run's date, and restored
+ * from it — the object given, or the newest under the prefix.
+ */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { GetObjectCommand, GetObjectTaggingCommand, ListObjectsV2Command } from '@aws-sdk/client-s3'
+import { spawnSync } from 'node:child_process'
+import { createHash } from 'node:crypto'
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { type S3TestServer, startS3Server } from '../support/s3-server.js'
+import { seedSample, tableChecksums } from '../support/fixtures.js'
+import { type TestServer, startPostgres } from '../support/postgres.js'
+import type { BackupInputs, RestoreInputs } from '../../src/inputs.js'
+import { backup } from '../../src/modes/backup.js'
+import { restore } from '../../src/modes/restore.js'
+import { parseDatabaseUrl } from '../../src/postgres/connection.js'
+import { createS3Client } from '../../src/storage/s3.js'
+
+let server: TestServer
+let s3server: S3TestServer
+let source: string
+let tempRoot: string
+let tinyTemp: string | undefined
+
+/** A 1 MiB tmpfs as the temporary directory: any temporary dump file would not fit. */
+function mountTinyTemp(): string | undefined {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'tiny-temp-'))
+  if (spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', dir]).status !== 0) {
+    rmSync(dir, { recursive: true, force: true })
+    return undefined
+  }
+  return dir
+}
+
+beforeAll(async () => {
+  ;[server, s3server] = await Promise.all([startPostgres(), startS3Server(['backups'])])
+  source = await server.createDatabase('shop')
+  await seedSample(server, source)
+  // ~12 MB of dump data that compresses to several MB: far more than the tiny temp dir holds
+  await server.query(
+    source,
+    `CREATE TABLE public.big AS
+       SELECT g AS id, md5(g::text) || md5((g * 7)::text) || md5((g * 13)::text) AS payload
+         FROM generate_series(1, 150000) g`
+  )
+  tempRoot = mkdtempSync(path.join(os.tmpdir(), 's3-backup-test-'))
+  tinyTemp = mountTinyTemp()
+}, 60_000)
+
+afterAll(async () => {
+  if (tinyTemp) {
+    spawnSync('umount', [tinyTemp])
+    rmSync(tinyTemp, { recursive: true, force: true })
+  }
+  await Promise.all([server?.stop(), s3server?.close()])
+  if (tempRoot) rmSync(tempRoot, { recursive: true, force: true })
+})
+
+const s3 = () => ({
+  bucket: 'backups',
+  prefix: 'prod/',
+  endpoint: s3server.endpoint,
+  forcePathStyle: true
+})
+
+function backupInputs(overrides: Partial<BackupInputs> = {}): BackupInputs {
+  return {
+    mode: 'backup',
+    databaseUrl: server.url(source),
+    artifactName: 'database-backup',
+    retentionDays: 30,
+    format: 'custom',
+    compression: 'zstd',
+    compressionLevel: 3,
+    filters: {
+      tables: [],
+      excludeTables: [],
+      excludeTableData: [],
+      schemas: [],
+      excludeSchemas: []
+    },
+    pgDumpArgs: [],
+    overwrite: false,
+    rowCounts: 'exact',
+    jobs: 1,
+    installClient: false,
+    connectTimeoutSeconds: 10,
+    s3: s3(),
+    artifact: false,
+    retentionSchedule: { daily: 7, weekly: 30, monthly: 365 },
+    ...overrides
+  }
+}
+
+async function runBackup(date: Date, overrides: Partial<BackupInputs> = {}, temp = tempRoot) {
+  const inputs = backupInputs(overrides)
+  return backup(inputs, parseDatabaseUrl(inputs.databaseUrl), { tempRoot: temp, now: () => date })
+}
+
+async function objectBytes(key: string): Promise<Buffer> {
+  const client = createS3Client({ endpoint: s3server.endpoint, forcePathStyle: true })
+  const out = await client.send(new GetObjectCommand({ Bucket: 'backups', Key: key }))
+  return Buffer.from(await out.Body!.transformToByteArray())
+}
+
+async function tags(key: string): Promise<Record<string, string>> {
+  const client = createS3Client({ endpoint: s3server.endpoint, forcePathStyle: true })
+  const out = await client.send(new GetObjectTaggingCommand({ Bucket: 'backups', Key: key }))
+  return Object.fromEntries((out.TagSet ?? []).map(t => [t.Key!, t.Value!]))
+}
+
+function restoreInputs(target: string, s3Source: RestoreInputs['source']): RestoreInputs {
+  return {
+    mode: 'restore',
+    databaseUrl: server.url(target),
+    source: s3Source,
+    clean: false,
+    allowNonEmpty: false,
+    noOwner: true,
+    noPrivileges: true,
+    singleTransaction: true,
+    jobs: 1,
+    tables: [],
+    schemas: [],
+    installClient: false,
+    connectTimeoutSeconds: 10
+  }
+}
+
+describe('backup to object storage', () => {
+  const sunday = new Date('2026-11-22T02:00:00Z')
+  const first = new Date('2026-12-01T02:00:00Z')
+  const weekday = new Date('2026-12-02T02:00:00Z')
+  let sundayKey: string
+
+  it('streams a dump larger than the temporary directory straight to S3, tagged weekly on a Sunday', async () => {
+    if (!tinyTemp) {
+      console.warn('mount is not permitted here: the no-temporary-file proof is skipped')
+    }
+    const result = await runBackup(sunday, {}, tinyTemp ?? tempRoot)
+    expect(result.artifact).toBeUndefined()
+    expect(result.s3Uri).toBe('s3://backups/prod/shop/2026/11/shop-20261122T020000Z.dump.zst')
+    sundayKey = 'prod/shop/2026/11/shop-20261122T020000Z.dump.zst'
+    const bytes = await objectBytes(sundayKey)
+    expect(bytes.length).toBeGreaterThan(2 * 1024 * 1024) // larger than the 1 MiB temp dir
+    expect(createHash('sha256').update(bytes).digest('hex')).toBe(result.manifest.file.sha256)
+    const manifest = JSON.parse((await objectBytes(`${sundayKey}.manifest.json`)).toString())
+    expect(manifest.file.sha256).toBe(result.manifest.file.sha256)
+    expect(manifest.retention).toEqual({ tier: 'weekly', days: 30 })
+    expect(await tags(sundayKey)).toEqual({ retention: 'weekly' })
+    expect(await tags(`${sundayKey}.manifest.json`)).toEqual({ retention: 'weekly' })
+    if (tinyTemp) expect(readdirSync(tinyTemp)).toEqual([])
+  })
+
+  it('the same backup through a temporary file fails on that small disk (the control)', async () => {
+    if (!tinyTemp) return
+    const error = await runBackup(
+      weekday,
+      { s3: s3(), artifact: false, format: 'directory' },
+      tinyTemp
+    ).catch(e => e)
+    expect(String(error?.message)).toMatch(/disk is full|no space left|ENOSPC/i)
+    expect(readdirSync(tinyTemp)).toEqual([])
+  })
+
+  it('tags the 1st of the month monthly and a weekday daily', async () => {
+    const monthly = await runBackup(first)
+    const daily = await runBackup(weekday, { format: 'plain', compression: 'gzip' })
+    expect(monthly.manifest.retention?.tier).toBe('monthly')
+    expect(daily.manifest.retention?.tier).toBe('daily')
+    expect(await tags('prod/shop/2026/12/shop-20261201T020000Z.dump.zst')).toEqual({
+      retention: 'monthly'
+    })
+    expect(await tags('prod/shop/2026/12/shop-20261202T020000Z.sql.gz')).toEqual({
+      retention: 'daily'
+    })
+  })
+
+  it('restores a given object, and the newest backup under the prefix', async () => {
+    const expected = await tableChecksums(server, source)
+    const one = await server.createDatabase()
+    const given = await restore(
+      restoreInputs(one, {
+        kind: 's3',
+        bucket: 'backups',
+        key: sundayKey,
+        prefix: '',
+        settings: s3()
+      }),
+      parseDatabaseUrl(server.url(one)),
+      { tempRoot }
+    )
+    expect(given.restoredFrom).toBe(`s3://backups/${sundayKey}`)
+    expect(await tableChecksums(server, one)).toEqual(expected)
+
+    const two = await server.createDatabase()
+    const newest = await restore(
+      restoreInputs(two, { kind: 's3', bucket: 'backups', prefix: 'prod/', settings: s3() }),
+      parseDatabaseUrl(server.url(two)),
+      { tempRoot }
+    )
+    // newest by the manifests' createdAt: Dec 2 (the plain gzip one)
+    expect(newest.restoredFrom).toBe('s3://backups/prod/shop/2026/12/shop-20261202T020000Z.sql.gz')
+    expect(await tableChecksums(server, two)).toEqual(expected)
+  })
+
+  it('a failed dump leaves no object and no pending upload', async () => {
+    const client = createS3Client({ endpoint: s3server.endpoint, forcePathStyle: true })
+    const before = await client.send(new ListObjectsV2Command({ Bucket: 'backups' }))
+    const error = await runBackup(new Date('2026-12-03T02:00:00Z'), {
+      filters: {
+        tables: ['public.nope'],
+        excludeTables: [],
+        excludeTableData: [],
+        schemas: [],
+        excludeSchemas: []
+      }
+    }).catch(e => e)
+    expect(String(error?.message)).toMatch(/Input 'tables'/)
+    const after = await client.send(new ListObjectsV2Command({ Bucket: 'backups' }))
+    expect((after.Contents ?? []).map(o => o.Key)).toEqual((before.Contents ?? []).map(o => o.Key))
+    expect(await s3server.pendingUploads('backups')).toEqual([])
+  })
+})
