@@ -9,6 +9,9 @@ import { detectCompression } from './compress.js'
 import { type Decoding, decodingStages } from './decode.js'
 import { type DecryptionKeys, DecryptionError, isAgeEncrypted } from './encrypt.js'
 
+/** Start of age's ASCII armor (the whole line is longer than the 32 bytes read first). */
+const AGE_ARMOR_HEADER = '-----BEGIN AGE ENCRYPTED FILE'
+
 export type DetectedFormat = 'custom' | 'plain' | 'directory-tar'
 
 export class FormatError extends Error {
@@ -84,6 +87,12 @@ export interface Detected {
 export async function detectBackup(file: string, keys?: DecryptionKeys): Promise<Detected> {
   const magic = await readStart(file, 32)
   if (magic.length === 0) throw new FormatError('the backup file is empty')
+  if (magic.toString('latin1').startsWith(AGE_ARMOR_HEADER)) {
+    // text, so it would pass for an SQL script: say what it is instead
+    throw new FormatError(
+      'the backup is an ASCII-armored age file (age -a / --armor), which is not supported; give the binary form: decrypt and re-encrypt it without -a (age -d -i key.txt backup.age | age -r age1… -o backup.dump.zst.age).'
+    )
+  }
   const encrypted = isAgeEncrypted(magic)
   let head = magic
   let decryption: DecryptionKeys | undefined

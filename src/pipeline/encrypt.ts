@@ -65,7 +65,16 @@ export function createEncryptor(keys: EncryptionKeys): Duplex {
 
 export function createDecryptor(keys: DecryptionKeys): Duplex {
   const decrypter = new Decrypter()
-  for (const identity of keys.identities) decrypter.addIdentity(identity)
+  keys.identities.forEach((identity, index) => {
+    try {
+      decrypter.addIdentity(identity)
+    } catch {
+      // the library's message quotes the key itself: never pass it on
+      throw new DecryptionError(
+        `identity ${index + 1} in decryption-identity is not a valid age secret key (AGE-SECRET-KEY-1…, with its checksum): give the contents of the key file made by age-keygen.`
+      )
+    }
+  })
   for (const passphrase of keys.passphrases) decrypter.addPassphrase(passphrase)
   return webStage(
     input =>
@@ -84,11 +93,26 @@ export function createDecryptor(keys: DecryptionKeys): Duplex {
   )
 }
 
-/** Validates age public keys (age1…) and identities (AGE-SECRET-KEY-1…) by their form. */
+/**
+ * Validates age public keys (age1…) and identities (AGE-SECRET-KEY-1…): their form, and that age
+ * accepts them (bech32 checksum, key length), so a mistyped key fails as an input, not mid-run.
+ */
 export function isAgeRecipient(text: string): boolean {
-  return /^age1[0-9a-z]{20,}$/.test(text)
+  if (!/^age1[0-9a-z]{20,}$/.test(text)) return false
+  try {
+    new Encrypter().addRecipient(text)
+    return true
+  } catch {
+    return false
+  }
 }
 
 export function isAgeIdentity(text: string): boolean {
-  return /^AGE-SECRET-KEY-(PQ-)?1[0-9A-Z]{20,}$/.test(text)
+  if (!/^AGE-SECRET-KEY-(PQ-)?1[0-9A-Z]{20,}$/.test(text)) return false
+  try {
+    new Decrypter().addIdentity(text)
+    return true
+  } catch {
+    return false
+  }
 }

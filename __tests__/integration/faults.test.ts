@@ -1,0 +1,429 @@
+/**
+ * Faults while backing up and restoring, against a real server, the real artifact client and the
+ * loopback backend: pg_dump killed or disconnected mid-stream, a full disk, an artifact backend
+ * that answers 503 (for a while, or always) or is out of quota, and a restore whose connection
+ * drops mid-load. Each asserts the error's text, that nothing was uploaded (or kept), and that no
+ * temporary files are left.
+ */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { spawnSync } from 'node:child_process'
+import { createHash } from 'node:crypto'
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import {
+  type ArtifactBackend,
+  startArtifactBackend,
+  unzipEntries
+} from '../support/artifact-backend.js'
+import { schemaDump, seedSample, tableChecksums } from '../support/fixtures.js'
+import { type TestServer, startPostgres } from '../support/postgres.js'
+import type { BackupInputs, RestoreInputs } from '../../src/inputs.js'
+import type { Manifest } from '../../src/manifest.js'
+
+/** Rows of 256 characters: ~430 MB on the server, ~35 MB once compressed. */
+const BIG_ROWS = 1_500_000
+const APP = 'postgres-backup-action'
+
+let server: TestServer
+let backend: ArtifactBackend
+let shop: string
+let big: string
+let work: string
+let tempRoot: string
+const savedEnv = { ...process.env }
+let backupEngine: typeof import('../../src/modes/backup.js')
+let restoreEngine: typeof import('../../src/modes/restore.js')
+let connections: typeof import('../../src/postgres/connection.js')
+let artifact: typeof import('@actions/artifact')
+
+/** Whether this sandbox lets us mount a tmpfs (root with CAP_SYS_ADMIN): probed once, now. */
+const canMount = ((): boolean => {
+  if (process.getuid?.() !== 0) return false
+  const probe = mkdtempSync(path.join(os.tmpdir(), 'mount-probe-'))
+  try {
+    if (spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', probe]).status !== 0) {
+      return false
+    }
+    spawnSync('umount', [probe])
+    return true
+  } finally {
+    rmSync(probe, { recursive: true, force: true })
+  }
+})()
+
+beforeAll(async () => {
+  ;[server, backend] = await Promise.all([startPostgres(), startArtifactBackend()])
+  Object.assign(process.env, backend.env())
+  // not the event of a CI run these tests may run in (a public repository refuses plain backups)
+  delete process.env.GITHUB_EVENT_PATH
+  backupEngine = await import('../../src/modes/backup.js')
+  restoreEngine = await import('../../src/modes/restore.js')
+  connections = await import('../../src/postgres/connection.js')
+  artifact = await import('@actions/artifact')
+  ;[shop, big] = await Promise.all([server.createDatabase('shop'), server.createDatabase('big')])
+  await Promise.all([
+    seedSample(server, shop),
+    server.query(
+      big,
+      `CREATE TABLE public.big (id integer NOT NULL, payload text NOT NULL)
+         WITH (autovacuum_enabled = off);
+       INSERT INTO public.big SELECT i, repeat(md5(i::text), 8) FROM generate_series(1, ${BIG_ROWS}) AS i;
+       CREATE TABLE public.small (id integer PRIMARY KEY);
+       INSERT INTO public.small VALUES (1), (2), (3);`
+    )
+  ])
+  work = mkdtempSync(path.join(os.tmpdir(), 'faults-test-'))
+  tempRoot = path.join(work, 'temp')
+  mkdirSync(tempRoot)
+}, 90_000)
+
+afterAll(async () => {
+  process.env = savedEnv
+  await Promise.all([server?.stop(), backend?.close()])
+  if (work) rmSync(work, { recursive: true, force: true })
+})
+
+function backupInputs(database: string, overrides: Partial<BackupInputs>): BackupInputs {
+  return {
+    mode: 'backup',
+    databaseUrl: server.url(database),
+    artifactName: `faults-${Math.random().toString(36).slice(2, 8)}`,
+    retentionDays: 30,
+    format: 'custom',
+    compression: 'zstd',
+    compressionLevel: 3,
+    filters: {
+      tables: [],
+      excludeTables: [],
+      excludeTableData: [],
+      schemas: [],
+      excludeSchemas: []
+    },
+    pgDumpArgs: [],
+    overwrite: false,
+    rowCounts: 'exact',
+    jobs: 1,
+    installClient: false,
+    connectTimeoutSeconds: 10,
+    ...overrides
+  }
+}
+
+function runBackup(database: string, overrides: Partial<BackupInputs> = {}, root = tempRoot) {
+  const i = backupInputs(database, overrides)
+  return backupEngine.backup(i, connections.parseDatabaseUrl(i.databaseUrl), {
+    artifact: new artifact.DefaultArtifactClient(),
+    tempRoot: root
+  })
+}
+
+function runRestore(target: string, file: string, overrides: Partial<RestoreInputs> = {}) {
+  const i: RestoreInputs = {
+    mode: 'restore',
+    databaseUrl: server.url(target),
+    source: { kind: 'file', path: file },
+    clean: false,
+    allowNonEmpty: false,
+    noOwner: true,
+    noPrivileges: true,
+    singleTransaction: true,
+    jobs: 1,
+    tables: [],
+    schemas: [],
+    installClient: false,
+    connectTimeoutSeconds: 10,
+    ...overrides
+  }
+  return restoreEngine.restore(i, connections.parseDatabaseUrl(i.databaseUrl), { tempRoot })
+}
+
+const sleep = (ms: number) => new Promise(resolve => setTimeout(resolve, ms))
+
+/** Polls `probe` every 10 ms until it gives a value; fails after `ms`. */
+async function waitFor<T>(
+  what: string,
+  probe: () => T | undefined | Promise<T | undefined>,
+  ms = 20_000
+): Promise<T> {
+  const deadline = Date.now() + ms
+  for (;;) {
+    const value = await probe()
+    if (value !== undefined) return value
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await sleep(10)
+  }
+}
+
+/** Bytes the running backup has written to its dump file so far (0 before it exists). */
+function dumpBytes(root = tempRoot): number {
+  for (const dir of readdirSync(root).filter(d => d.startsWith('pg-backup-'))) {
+    for (const file of readdirSync(path.join(root, dir))) {
+      if (file === 'manifest.json') continue
+      try {
+        return statSync(path.join(root, dir, file)).size
+      } catch {
+        // removed meanwhile
+      }
+    }
+  }
+  return 0
+}
+
+/** Our own child processes running `program` whose arguments include `argument`, from /proc. */
+function children(program: string, argument = ''): number[] {
+  const pids: number[] = []
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue
+    try {
+      // pid (comm) state ppid ...
+      const stat = /^\d+ \((.*)\) \S+ (\d+)/.exec(readFileSync(`/proc/${entry}/stat`, 'utf8'))
+      if (!stat || stat[1] !== program || Number(stat[2]) !== process.pid) continue
+      const argv = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0')
+      if (argv.some(a => a.includes(argument))) pids.push(Number(entry))
+    } catch {
+      // gone
+    }
+  }
+  return pids
+}
+
+/** What the backend holds: every record, and the finalized ones; plus upload calls made. */
+function uploads() {
+  const all = backend.artifacts()
+  return {
+    records: all.length,
+    finalized: all.filter(a => a.finalized).length,
+    creates: backend.requests.filter(r => r.endpoint === 'CreateArtifact').length
+  }
+}
+
+function expectCleanTemp(root = tempRoot): void {
+  expect(readdirSync(root)).toEqual([])
+}
+
+/** No pg_dump, pg_restore (the --list check), psql or zstd of ours is left running. */
+async function expectNoChildrenLeft(): Promise<void> {
+  const left = () => ['pg_dump', 'pg_restore', 'psql', 'zstd'].flatMap(p => children(p))
+  await waitFor('the tools to exit', () => (left().length === 0 ? true : undefined), 5_000).catch(
+    () => undefined
+  )
+  expect(left()).toEqual([])
+}
+
+async function arrivedIntact(name: string): Promise<Manifest> {
+  const stored = backend.findArtifact(name, backend.currentRunId)
+  expect(stored).toBeDefined()
+  const entries = await unzipEntries(stored!.bytes)
+  const manifest = JSON.parse(entries.get('manifest.json')!.toString('utf8')) as Manifest
+  const dump = entries.get(manifest.file.name)!
+  expect(createHash('sha256').update(dump).digest('hex')).toBe(manifest.file.sha256)
+  expect(dump.length).toBe(manifest.file.sizeBytes)
+  return manifest
+}
+
+describe('pg_dump fails mid-stream: nothing is uploaded, nothing is left', () => {
+  it('killed with SIGKILL', async () => {
+    const before = uploads()
+    const running = runBackup(big).catch((e: Error) => e)
+    // the dump itself, not the `pg_dump --version` run before it
+    const pid = await waitFor('pg_dump to start', () => children('pg_dump', '--format=custom')[0])
+    const written = await waitFor('the dump to stream', () => {
+      const bytes = dumpBytes()
+      return bytes > 1_000_000 ? bytes : undefined
+    })
+    process.kill(pid, 'SIGKILL')
+    const error = (await running) as Error
+    console.log(`pg_dump killed after ${written} bytes written: ${error.message}`)
+    expect(error).toBeInstanceOf(Error)
+    expect(error.name).toBe('DumpError')
+    expect(error.message).toMatch(/^pg_dump was killed by SIGKILL/)
+    expect(uploads()).toEqual(before)
+    expectCleanTemp()
+    await expectNoChildrenLeft()
+  })
+
+  it('its connection terminated by the server (pg_terminate_backend)', async () => {
+    const before = uploads()
+    const running = runBackup(big).catch((e: Error) => e)
+    const backendPid = await waitFor('pg_dump to COPY', async () => {
+      const rows = await server.query<{ pid: number }>(
+        'postgres',
+        `SELECT pid FROM pg_stat_activity
+          WHERE datname = $1 AND application_name = $2 AND query LIKE 'COPY %'`,
+        [big, APP]
+      )
+      return rows[0]?.pid
+    })
+    await waitFor('the dump to stream', () => (dumpBytes() > 1_000_000 ? true : undefined))
+    await server.query('postgres', 'SELECT pg_terminate_backend($1)', [backendPid])
+    const error = (await running) as Error
+    console.log(`pg_dump disconnected: ${error.message}`)
+    expect(error.name).toBe('DumpError')
+    expect(error.message).toMatch(/^pg_dump exited with code 1: /)
+    expect(error.message).toMatch(
+      /terminating connection due to administrator command|server closed the connection unexpectedly/
+    )
+    expect(error.message).not.toContain(server.password)
+    expect(uploads()).toEqual(before)
+    expectCleanTemp()
+    await expectNoChildrenLeft()
+  })
+})
+
+;(canMount ? describe : describe.skip)(
+  'a full disk (a 2 MiB tmpfs as the temporary directory)',
+  () => {
+    let mountPoint: string
+
+    beforeAll(() => {
+      mountPoint = path.join(work, 'small-disk')
+      mkdirSync(mountPoint)
+      const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=2m', 'tmpfs', mountPoint])
+      expect(mounted.status).toBe(0)
+    })
+
+    afterAll(() => {
+      if (mountPoint) spawnSync('umount', [mountPoint])
+    })
+
+    it('fails saying the disk is full, uploads nothing and frees the space', async () => {
+      const before = uploads()
+      const error = (await runBackup(big, {}, mountPoint).catch((e: Error) => e)) as Error
+      console.log(`disk full: ${error.message}`)
+      expect(error.name).toBe('BackupError')
+      expect(error.message).toMatch(
+        /^the disk is full: no space left while writing the dump to .*small-disk\/pg-backup-\w+\. .* Nothing was uploaded\.$/
+      )
+      expect(uploads()).toEqual(before)
+      expectCleanTemp(mountPoint)
+      // pg_dump was stopped, not left writing into a closed pipe
+      await expectNoChildrenLeft()
+      // the space is free again
+      const df = spawnSync('df', ['--output=used', '-B1', mountPoint], { encoding: 'utf8' })
+      expect(Number(df.stdout.trim().split('\n').pop())).toBeLessThan(64 * 1024)
+    })
+  }
+)
+
+describe('the artifact backend fails', () => {
+  it('503 on a block upload and on FinalizeArtifact, then OK: the backup arrives intact', async () => {
+    const name = 'flaky-503'
+    const from = backend.requests.length
+    backend.faults.failNext('blob:stageBlock', 1, 503)
+    backend.faults.failNext('FinalizeArtifact', 1, 503)
+    const started = Date.now()
+    const result = await runBackup(shop, { artifactName: name })
+    console.log(`503 x2 then OK: succeeded in ${Date.now() - started} ms`)
+    expect(result.artifact?.name).toBe(name)
+    const faulted = backend.requests.slice(from).filter(r => r.fault === 'fail')
+    expect(faulted.map(r => [r.endpoint, r.status])).toEqual([
+      ['blob:stageBlock', 503],
+      ['FinalizeArtifact', 503]
+    ])
+    const manifest = await arrivedIntact(name)
+    expect(manifest.rowCounts.totalRows).toBeGreaterThan(5000)
+    expect(backend.faults.pending()).toBe(0)
+    expectCleanTemp()
+  })
+
+  it('503 on every block upload: a clear failure in bounded time, nothing finalized', async () => {
+    const name = 'always-503'
+    const before = uploads()
+    backend.faults.failNext('blob:stageBlock', 1000, 503)
+    const started = Date.now()
+    try {
+      const error = (await runBackup(shop, { artifactName: name }).catch((e: Error) => e)) as Error
+      const ms = Date.now() - started
+      console.log(`503 always: failed after ${ms} ms: ${error.message}`)
+      expect(error.name).toBe('ArtifactStorageError')
+      expect(error.message).toMatch(/^cannot upload the artifact: /)
+      expect(error.message).toMatch(/503/)
+      expect(ms).toBeLessThan(40_000)
+    } finally {
+      backend.faults.reset()
+    }
+    // CreateArtifact went through (the name is taken by a pending record), nothing was finalized
+    expect(backend.findArtifact(name)).toBeUndefined()
+    expect(uploads().finalized).toBe(before.finalized)
+    expectCleanTemp()
+  }, 60_000)
+
+  it('storage quota used up: the message says so, and nothing is created', async () => {
+    const before = uploads()
+    backend.faults.quotaExceeded()
+    const error = (await runBackup(shop).catch((e: Error) => e)) as Error
+    console.log(`quota: ${error.message}`)
+    expect(error.name).toBe('ArtifactStorageError')
+    expect(error.message).toMatch(
+      /^cannot upload the artifact: the account's artifact storage quota is used up\. Delete old artifacts, lower retention-days/
+    )
+    const after = uploads()
+    expect({ records: after.records, finalized: after.finalized }).toEqual({
+      records: before.records,
+      finalized: before.finalized
+    })
+    expect(after.creates).toBe(before.creates + 1)
+    expectCleanTemp()
+  })
+})
+
+describe('the connection drops mid-restore: the target is left as it was', () => {
+  let target: string
+  let before: { checksums: unknown; schema: string }
+
+  beforeAll(async () => {
+    target = await server.createDatabase()
+    await server.query(
+      target,
+      "CREATE TABLE public.keep_me (id int PRIMARY KEY, note text); INSERT INTO public.keep_me VALUES (1, 'untouched')"
+    )
+    before = {
+      checksums: await tableChecksums(server, target),
+      schema: await schemaDump(server, target)
+    }
+  })
+
+  it.each([
+    ['custom', 'pg_restore', 'big.dump.zst', 'pg_dump -Fc -Z0 | zstd -q -1 > "$1"'],
+    ['plain', 'psql', 'big.sql.zst', 'pg_dump | zstd -q -1 > "$1"']
+  ])(
+    '%s format, loaded by %s',
+    async (_format, loader, name, script) => {
+      const file = path.join(work, name)
+      const made = spawnSync('bash', ['-c', `set -euo pipefail; ${script}`, 'sh', file], {
+        env: { ...server.env(big), PATH: `${server.binDir}:${process.env.PATH}` }
+      })
+      expect({ status: made.status, stderr: made.stderr.toString() }).toEqual({
+        status: 0,
+        stderr: ''
+      })
+      const running = runRestore(target, file, { allowNonEmpty: true }).catch((e: Error) => e)
+      // the loader's COPY into public.big, 20 MB into it
+      const backendPid = await waitFor('the restore to COPY', async () => {
+        const rows = await server.query<{ pid: number }>(
+          'postgres',
+          `SELECT a.pid FROM pg_stat_activity a JOIN pg_stat_progress_copy p USING (pid)
+          WHERE a.datname = $1 AND a.query LIKE 'COPY public.big %' AND p.bytes_processed > 20000000`,
+          [target]
+        )
+        return rows[0]?.pid
+      })
+      await server.query('postgres', 'SELECT pg_terminate_backend($1)', [backendPid])
+      const error = (await running) as Error
+      console.log(`${loader} disconnected: ${error.message}`)
+      expect(error.name).toBe('LoadError')
+      expect(error.message).toMatch(new RegExp(`^${loader} exited with code \\d+: `))
+      expect(error.message).toMatch(
+        /terminating connection due to administrator command|server closed the connection unexpectedly|connection to server .* lost/
+      )
+      expect(error.message).toMatch(/Nothing was kept/)
+      expect(await tableChecksums(server, target)).toEqual(before.checksums)
+      expect(await schemaDump(server, target)).toEqual(before.schema)
+      expectCleanTemp()
+      await expectNoChildrenLeft()
+      rmSync(file)
+    },
+    60_000
+  )
+})

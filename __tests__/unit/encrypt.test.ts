@@ -1,0 +1,447 @@
+/**
+ * age encryption stages against the real `age` CLI (both directions), the errors a wrong,
+ * missing or malformed key gives, and the encryption inputs as getInputs reads them.
+ */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { spawnSync } from 'node:child_process'
+import { createHash, randomBytes } from 'node:crypto'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { Readable, Writable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
+import { InputError, Inputs, getInputs, parseEncryption } from '../../src/inputs.js'
+import {
+  AGE_MAGIC,
+  DecryptionError,
+  type DecryptionKeys,
+  type EncryptionKeys,
+  createDecryptor,
+  createEncryptor,
+  isAgeEncrypted,
+  isAgeIdentity,
+  isAgeRecipient
+} from '../../src/pipeline/encrypt.js'
+
+interface KeyPair {
+  file: string
+  identity: string
+  recipient: string
+}
+
+let dir: string
+let key: KeyPair
+let other: KeyPair
+
+/** A key made by the real age-keygen, as a user makes one. */
+function keygen(name: string): KeyPair {
+  const file = path.join(dir, name)
+  const made = spawnSync('age-keygen', ['-o', file], { encoding: 'utf8' })
+  expect(made.status).toBe(0)
+  const text = readFileSync(file, 'utf8')
+  return {
+    file,
+    identity: text.split('\n').find(l => l.startsWith('AGE-SECRET-KEY-1'))!,
+    recipient: /# public key: (age1\S+)/.exec(text)![1]
+  }
+}
+
+beforeAll(() => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'encrypt-test-'))
+  key = keygen('key.txt')
+  other = keygen('other.txt')
+})
+
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true })
+})
+
+/** Runs bytes through one stage and collects what comes out. */
+async function through(stage: NodeJS.ReadWriteStream, input: Buffer): Promise<Buffer> {
+  const out: Buffer[] = []
+  await pipeline(
+    // several writes, so that the stage sees a stream and not one buffer
+    Readable.from(chunks(input, 50_000)),
+    stage,
+    new Writable({
+      write(chunk: Buffer, _encoding, callback) {
+        out.push(chunk)
+        callback()
+      }
+    })
+  )
+  return Buffer.concat(out)
+}
+
+function* chunks(buffer: Buffer, size: number): Generator<Buffer> {
+  for (let i = 0; i < buffer.length; i += size) yield buffer.subarray(i, i + size)
+}
+
+const encrypt = (keys: EncryptionKeys, input: Buffer) => through(createEncryptor(keys), input)
+const decrypt = (keys: DecryptionKeys, input: Buffer) => through(createDecryptor(keys), input)
+const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex')
+
+/** Changes one character of a bech32 key, keeping its form, so only the checksum is wrong. */
+function typo(keyText: string): string {
+  const i = keyText.length - 10
+  const swap = keyText[i] === 'q' || keyText[i] === 'Q' ? 'p' : 'q'
+  const c = keyText === keyText.toUpperCase() ? swap.toUpperCase() : swap
+  return keyText.slice(0, i) + c + keyText.slice(i + 1)
+}
+
+// several 64 KiB age chunks and a partial last one
+const DATA = randomBytes(3 * 65536 + 12345)
+
+describe('interoperability with the age CLI', () => {
+  it('writes files that `age -d -i key.txt` decrypts', async () => {
+    const encrypted = await encrypt({ kind: 'recipients', recipients: [key.recipient] }, DATA)
+    expect(isAgeEncrypted(encrypted)).toBe(true)
+    expect(encrypted.subarray(0, AGE_MAGIC.length).toString()).toBe(AGE_MAGIC)
+    const file = path.join(dir, 'ours.age')
+    writeFileSync(file, encrypted)
+    const cli = spawnSync('age', ['-d', '-i', key.file, file], { maxBuffer: 64 << 20 })
+    expect(cli.stderr.toString()).toBe('')
+    expect(cli.status).toBe(0)
+    expect(sha(cli.stdout)).toBe(sha(DATA))
+    // the other key cannot
+    const wrong = spawnSync('age', ['-d', '-i', other.file, file])
+    expect(wrong.status).not.toBe(0)
+    expect(wrong.stderr.toString()).toMatch(/no identity matched/)
+  })
+
+  it('encrypts to several recipients, each of whom can decrypt', async () => {
+    const encrypted = await encrypt(
+      { kind: 'recipients', recipients: [other.recipient, key.recipient] },
+      DATA
+    )
+    for (const k of [key, other]) {
+      expect(sha(await decrypt({ identities: [k.identity], passphrases: [] }, encrypted))).toBe(
+        sha(DATA)
+      )
+    }
+  })
+
+  it('encrypts an empty stream into a valid empty age file', async () => {
+    const encrypted = await encrypt(
+      { kind: 'recipients', recipients: [key.recipient] },
+      Buffer.alloc(0)
+    )
+    const file = path.join(dir, 'empty.age')
+    writeFileSync(file, encrypted)
+    const cli = spawnSync('age', ['-d', '-i', key.file, file])
+    expect(cli.status).toBe(0)
+    expect(cli.stdout.length).toBe(0)
+  })
+
+  it('reads files written by `age -r` (binary) with the identity, among others', async () => {
+    const file = path.join(dir, 'theirs.age')
+    writeFileSync(path.join(dir, 'plain.bin'), DATA)
+    const cli = spawnSync('age', ['-r', key.recipient, '-o', file, path.join(dir, 'plain.bin')])
+    expect(cli.status).toBe(0)
+    const decrypted = await decrypt(
+      { identities: [other.identity, key.identity], passphrases: ['not this one, no'] },
+      readFileSync(file)
+    )
+    expect(sha(decrypted)).toBe(sha(DATA))
+  })
+
+  it('round-trips a passphrase (the CLI asks for passphrases only on a terminal)', async () => {
+    const passphrase = 'correct horse battery staple'
+    const encrypted = await encrypt({ kind: 'passphrase', passphrase }, DATA)
+    // the header names scrypt, never the passphrase
+    const header = encrypted.subarray(0, encrypted.indexOf('\n---') + 4).toString('latin1')
+    expect(header).toMatch(/^-> scrypt /m)
+    expect(encrypted.includes(Buffer.from(passphrase))).toBe(false)
+    expect(sha(await decrypt({ identities: [], passphrases: [passphrase] }, encrypted))).toBe(
+      sha(DATA)
+    )
+  }, 30_000)
+})
+
+describe('decryption failures are DecryptionErrors that say what to do', () => {
+  let toKey: Buffer
+  let toPassphrase: Buffer
+
+  beforeAll(async () => {
+    toKey = await encrypt({ kind: 'recipients', recipients: [key.recipient] }, DATA)
+    toPassphrase = await encrypt({ kind: 'passphrase', passphrase: 'the right passphrase' }, DATA)
+  }, 30_000)
+
+  const wrongKey =
+    /^the backup cannot be decrypted with the key or passphrase given \(.*\)\. Check decryption-identity \/ encryption-passphrase/
+
+  it('a wrong identity', async () => {
+    const error = await decrypt({ identities: [other.identity], passphrases: [] }, toKey).catch(
+      e => e
+    )
+    expect(error).toBeInstanceOf(DecryptionError)
+    expect(error.message).toMatch(wrongKey)
+    expect(error.message).not.toContain(other.identity)
+  })
+
+  it('a passphrase for a file encrypted to a key', async () => {
+    const error = await decrypt(
+      { identities: [], passphrases: ['the right passphrase'] },
+      toKey
+    ).catch(e => e)
+    expect(error).toBeInstanceOf(DecryptionError)
+    expect(error.message).toMatch(wrongKey)
+  })
+
+  it('a wrong passphrase', async () => {
+    const error = await decrypt(
+      { identities: [], passphrases: ['the wrong passphrase'] },
+      toPassphrase
+    ).catch(e => e)
+    expect(error).toBeInstanceOf(DecryptionError)
+    expect(error.message).toMatch(wrongKey)
+    expect(error.message).not.toContain('the wrong passphrase')
+  }, 30_000)
+
+  it('an identity for a passphrase file', async () => {
+    const error = await decrypt(
+      { identities: [key.identity], passphrases: [] },
+      toPassphrase
+    ).catch(e => e)
+    expect(error).toBeInstanceOf(DecryptionError)
+    expect(error.message).toMatch(wrongKey)
+  })
+
+  it('a truncated file', async () => {
+    const error = await decrypt(
+      { identities: [key.identity], passphrases: [] },
+      toKey.subarray(0, toKey.length - 1000)
+    ).catch(e => e)
+    expect(error).toBeInstanceOf(DecryptionError)
+    expect(error.message).toMatch(/damaged or truncated|cannot be decrypted/)
+  })
+
+  it('a file altered in the middle', async () => {
+    const altered = Buffer.from(toKey)
+    altered[Math.floor(altered.length / 2)] ^= 0x01
+    const error = await decrypt({ identities: [key.identity], passphrases: [] }, altered).catch(
+      e => e
+    )
+    expect(error).toBeInstanceOf(DecryptionError)
+    expect(error.message).toMatch(/damaged or truncated|cannot be decrypted/)
+  })
+
+  it('a malformed identity (one character mistyped), without quoting the key', () => {
+    const bad = typo(key.identity)
+    let error: unknown
+    try {
+      createDecryptor({ identities: [key.identity, bad], passphrases: [] })
+    } catch (e) {
+      error = e
+    }
+    expect(error).toBeInstanceOf(DecryptionError)
+    const message = (error as Error).message
+    expect(message).toMatch(/^identity 2 in decryption-identity is not a valid age secret key/)
+    expect(message).not.toContain(bad)
+    expect(message).not.toContain(key.identity)
+    expect(message).not.toContain(bad.slice(16, 40))
+  })
+})
+
+describe('key forms', () => {
+  it('accepts keys made by age-keygen and refuses mistyped ones', () => {
+    expect(isAgeRecipient(key.recipient)).toBe(true)
+    expect(isAgeIdentity(key.identity)).toBe(true)
+    expect(isAgeRecipient(typo(key.recipient))).toBe(false)
+    expect(isAgeIdentity(typo(key.identity))).toBe(false)
+    expect(isAgeRecipient(key.identity)).toBe(false)
+    expect(isAgeIdentity(key.recipient)).toBe(false)
+    expect(isAgeRecipient(key.recipient.toUpperCase())).toBe(false)
+    expect(isAgeIdentity(key.identity.toLowerCase())).toBe(false)
+    expect(isAgeRecipient('')).toBe(false)
+    expect(isAgeIdentity('AGE-SECRET-KEY-1')).toBe(false)
+  })
+})
+
+describe('encryption inputs', () => {
+  type Raw = Partial<Record<Inputs, string>>
+  const URL = 'postgresql://app:s3cret@db.example.com:5432/app'
+  const read =
+    (raw: Raw) =>
+    (name: Inputs): string =>
+      (raw[name] ?? '').trim()
+
+  function inputError(raw: Raw): InputError {
+    try {
+      getInputs(read({ [Inputs.DatabaseUrl]: URL, ...raw }))
+    } catch (error) {
+      expect(error).toBeInstanceOf(InputError)
+      return error as InputError
+    }
+    throw new Error('expected an InputError')
+  }
+
+  const restoreRaw = (raw: Raw): Raw => ({
+    [Inputs.DatabaseUrl]: URL,
+    [Inputs.Mode]: 'restore',
+    [Inputs.BackupFile]: 'backup.dump.zst.age',
+    ...raw
+  })
+
+  describe('backup (getInputs)', () => {
+    it('reads recipients, one per line or comma-separated, comments skipped', () => {
+      const inputs = getInputs(
+        read({
+          [Inputs.DatabaseUrl]: URL,
+          [Inputs.EncryptionRecipients]: `# ops team\n${key.recipient}\n${other.recipient}`
+        })
+      )
+      expect(inputs.mode).toBe('backup')
+      expect(inputs.mode === 'backup' && inputs.encryption).toEqual({
+        kind: 'recipients',
+        recipients: [key.recipient, other.recipient]
+      })
+    })
+
+    it('reads a passphrase', () => {
+      const inputs = getInputs(
+        read({ [Inputs.DatabaseUrl]: URL, [Inputs.EncryptionPassphrase]: 'a long passphrase' })
+      )
+      expect(inputs.mode === 'backup' && inputs.encryption).toEqual({
+        kind: 'passphrase',
+        passphrase: 'a long passphrase'
+      })
+    })
+
+    it('reads allow-unencrypted-public', () => {
+      const inputs = getInputs(
+        read({ [Inputs.DatabaseUrl]: URL, [Inputs.AllowUnencryptedPublic]: 'true' })
+      )
+      expect(inputs.mode === 'backup' && inputs.allowUnencryptedPublic).toBe(true)
+    })
+
+    it('refuses a secret key in encryption-recipients, without repeating it', () => {
+      const error = inputError({ [Inputs.EncryptionRecipients]: key.identity })
+      expect(error.input).toBe(Inputs.EncryptionRecipients)
+      expect(error.message).toMatch(
+        /^Input 'encryption-recipients': holds a secret key \(AGE-SECRET-KEY-1…\)\. Give only public keys/
+      )
+      expect(error.message).not.toContain(key.identity)
+    })
+
+    it('refuses recipients and a passphrase together', () => {
+      const error = inputError({
+        [Inputs.EncryptionRecipients]: key.recipient,
+        [Inputs.EncryptionPassphrase]: 'a long passphrase'
+      })
+      expect(error.input).toBe(Inputs.EncryptionPassphrase)
+      expect(error.message).toMatch(/cannot be combined with 'encryption-recipients'/)
+    })
+
+    it('refuses a short passphrase', () => {
+      const error = inputError({ [Inputs.EncryptionPassphrase]: 'short-pw' })
+      expect(error.input).toBe(Inputs.EncryptionPassphrase)
+      expect(error.message).toMatch(/is shorter than 12 characters/)
+      expect(error.message).not.toContain('short-pw')
+    })
+
+    it('refuses a malformed or mistyped public key', () => {
+      for (const bad of ['age1notakey', typo(key.recipient), 'ssh-ed25519 AAAA']) {
+        const error = inputError({ [Inputs.EncryptionRecipients]: bad })
+        expect(error.input).toBe(Inputs.EncryptionRecipients)
+        expect(error.message).toMatch(/is not an age public key/)
+      }
+    })
+  })
+
+  describe('the parser behind them (parseEncryption)', () => {
+    const parse = (raw: Raw) => parseEncryption(read(raw))
+
+    it('gives recipients, a passphrase, or nothing', () => {
+      expect(parse({})).toBeUndefined()
+      expect(
+        parse({ [Inputs.EncryptionRecipients]: `${key.recipient}, ${other.recipient}` })
+      ).toEqual({ kind: 'recipients', recipients: [key.recipient, other.recipient] })
+      expect(parse({ [Inputs.EncryptionPassphrase]: 'twelve chars' })).toEqual({
+        kind: 'passphrase',
+        passphrase: 'twelve chars'
+      })
+    })
+
+    it.each<[string, Raw, Inputs, RegExp]>([
+      [
+        'a secret key as recipient',
+        { [Inputs.EncryptionRecipients]: 'SECRET' },
+        Inputs.EncryptionRecipients,
+        /holds a secret key/
+      ],
+      [
+        'recipients and passphrase',
+        {
+          [Inputs.EncryptionRecipients]: 'PUBLIC',
+          [Inputs.EncryptionPassphrase]: 'long enough pw'
+        },
+        Inputs.EncryptionPassphrase,
+        /cannot be combined/
+      ],
+      [
+        'a short passphrase',
+        { [Inputs.EncryptionPassphrase]: 'eleven char' },
+        Inputs.EncryptionPassphrase,
+        /shorter than 12/
+      ],
+      [
+        'a mistyped public key',
+        { [Inputs.EncryptionRecipients]: 'TYPO' },
+        Inputs.EncryptionRecipients,
+        /is not an age public key/
+      ]
+    ])('refuses %s', (_label, raw, input, message) => {
+      const resolved: Raw = {}
+      for (const [name, value] of Object.entries(raw) as [Inputs, string][]) {
+        resolved[name] = value
+          .replace('SECRET', key.identity)
+          .replace('PUBLIC', key.recipient)
+          .replace('TYPO', typo(key.recipient))
+      }
+      let error: unknown
+      try {
+        parse(resolved)
+      } catch (e) {
+        error = e
+      }
+      expect(error).toBeInstanceOf(InputError)
+      expect((error as InputError).input).toBe(input)
+      expect((error as Error).message).toMatch(message)
+      expect((error as Error).message).not.toContain(key.identity)
+    })
+  })
+
+  describe('restore (getInputs)', () => {
+    it('reads identities from a key file as pasted into a secret', () => {
+      const inputs = getInputs(
+        read(
+          restoreRaw({
+            [Inputs.DecryptionIdentity]: readFileSync(key.file, 'utf8'),
+            [Inputs.EncryptionPassphrase]: 'a long passphrase'
+          })
+        )
+      )
+      expect(inputs.mode === 'restore' && inputs.decryption).toEqual({
+        identities: [key.identity],
+        passphrases: ['a long passphrase']
+      })
+    })
+
+    it.each<[string, () => string]>([
+      ['a public key', () => key.recipient],
+      ['a truncated key', () => key.identity.slice(0, 40)],
+      ['a mistyped key', () => typo(key.identity)],
+      ['a lower-cased key', () => key.identity.toLowerCase()],
+      ['an SSH key', () => '-----BEGIN OPENSSH PRIVATE KEY-----']
+    ])('refuses %s in decryption-identity, without repeating it', (_label, identity) => {
+      const value = identity()
+      const error = inputError(restoreRaw({ [Inputs.DecryptionIdentity]: value }))
+      expect(error.input).toBe(Inputs.DecryptionIdentity)
+      expect(error.message).toMatch(
+        /^Input 'decryption-identity': is not an age secret key \(AGE-SECRET-KEY-1…\)/
+      )
+      expect(error.message).not.toContain(value)
+    })
+  })
+})
