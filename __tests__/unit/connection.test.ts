@@ -89,7 +89,13 @@ describe('libpqEnvironment', () => {
 
   it('carries the connection in PG* variables and the password only in PGPASSWORD', () => {
     const env = libpqEnvironment(c, {
-      base: { PATH: '/usr/bin', PGSERVICE: 'inherited', PGHOST: 'elsewhere' },
+      base: {
+        PATH: '/usr/bin',
+        PGSERVICE: 'inherited',
+        PGHOST: 'elsewhere',
+        'INPUT_DATABASE-URL': 'postgresql://app:s3cr%3Ait@db:5433/prod',
+        'INPUT_ENCRYPTION-PASSPHRASE': 'secret passphrase'
+      },
       connectTimeoutSeconds: 10
     })
     expect(env).toEqual({

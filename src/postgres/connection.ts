@@ -172,7 +172,8 @@ export function describeConnection(connection: Connection): string {
 
 /**
  * The environment a libpq client (pg_dump, pg_restore, psql) needs: the parent's environment
- * without any inherited PG* variable, plus the connection. The password goes in PGPASSWORD.
+ * without any inherited PG* variable or the runner's INPUT_* variables (which hold the inputs,
+ * secrets included), plus the connection. The password goes in PGPASSWORD.
  */
 export function libpqEnvironment(
   connection: Connection,
@@ -180,7 +181,8 @@ export function libpqEnvironment(
 ): Record<string, string> {
   const env: Record<string, string> = {}
   for (const [key, value] of Object.entries(options.base ?? process.env)) {
-    if (value !== undefined && !key.startsWith('PG')) env[key] = value
+    // no inherited PG* settings, and none of the runner's INPUT_* copies of secrets
+    if (value !== undefined && !key.startsWith('PG') && !key.startsWith('INPUT_')) env[key] = value
   }
   env.PGHOST = connection.host
   env.PGPORT = String(connection.port)
