@@ -15,15 +15,18 @@ import type pg from 'pg'
 import { type Compression, InputError, Inputs, type RestoreInputs } from '../inputs.js'
 import { type Manifest, parseManifest } from '../manifest.js'
 import { type Decoding, decodingStages } from '../pipeline/decode.js'
-import { type DetectedFormat, FormatError, detectBackup } from '../pipeline/detect.js'
+import { type DetectedFormat, FormatError, decodedStart, detectBackup } from '../pipeline/detect.js'
 import { DecryptionError } from '../pipeline/encrypt.js'
 import { formatBytes } from '../pipeline/progress.js'
 import { type QualifiedName, discard, listArchive } from '../postgres/archive.js'
 import {
   type ClientInstall,
-  type ClientProgram,
-  discoverClients,
-  programPath
+  chooseRestoreClient,
+  majorOfVersion,
+  parseArchiveHeader,
+  parsePlainDumpVersions,
+  programPath,
+  readArchiveHeader
 } from '../postgres/clients.js'
 import { type Connection, describeConnection, libpqEnvironment } from '../postgres/connection.js'
 import {
@@ -245,7 +248,8 @@ const MANIFEST_FORMATS: Record<string, DetectedFormat> = {
 async function checkBackup(inputs: RestoreInputs, fetched: Fetched): Promise<Checked> {
   const manifest = fetched.manifest
   if (fetched.isDirectory) {
-    const client = await chooseClient('pg_restore', 0)
+    const header = await readArchiveHeader(fetched.dumpPath).catch(() => undefined)
+    const client = await chooseClient(inputs, 'pg_restore', header?.pgDumpMajor ?? 0)
     const lines = await listArchive(programPath(client, 'pg_restore'), {
       directory: fetched.dumpPath
     })
@@ -307,9 +311,11 @@ async function checkBackup(inputs: RestoreInputs, fetched: Fetched): Promise<Che
       'a subset restore needs an archive backup (format custom or directory); this backup is an SQL script. Restore it whole.'
     )
   }
-  const archiveMajor = manifest?.pgDump.major ?? 0
+  const archiveMajor =
+    manifest?.pgDump.major ??
+    (await dumpMajorFromContent(fetched.dumpPath, detected.format, decoding))
   if (detected.format === 'plain') {
-    const client = await chooseClient('psql', archiveMajor)
+    const client = await chooseClient(inputs, 'psql', archiveMajor)
     // one pass over the whole script: it decompresses, it is complete, and what it creates
     const objects = new PlainDumpObjects()
     try {
@@ -345,7 +351,7 @@ async function checkBackup(inputs: RestoreInputs, fetched: Fetched): Promise<Che
       dataTables: manifestTables(manifest) ?? objects.copyTables
     }
   }
-  const client = await chooseClient('pg_restore', archiveMajor)
+  const client = await chooseClient(inputs, 'pg_restore', archiveMajor)
   if (detected.format === 'custom') {
     if (!manifest) await readToEnd(fetched.dumpPath, decoding)
     const lines = await listArchive(programPath(client, 'pg_restore'), {
@@ -403,17 +409,41 @@ function manifestTables(manifest: Manifest | undefined): QualifiedName[] | undef
   return manifest?.rowCounts.tables.map(t => ({ schema: t.schema, name: t.name }))
 }
 
-async function chooseClient(program: ClientProgram, archiveMajor: number): Promise<ClientInstall> {
-  const installs = await discoverClients(program)
-  const suitable = installs.find(i => i.major >= archiveMajor)
-  if (!suitable) {
-    const found = installs.map(i => `${program} ${i.version} (${i.binDir})`).join(', ') || 'none'
-    throw new RestoreError(
-      `the backup was made by pg_dump ${archiveMajor}, and restoring it needs ${program} ${archiveMajor} or newer; found: ${found}. Install postgresql-client-${archiveMajor} and set pg-bin-dir: /usr/lib/postgresql/${archiveMajor}/bin.`
-    )
+/**
+ * A pg_restore/psql at least as new as the pg_dump that wrote the backup (pg_restore rejects
+ * archives of a newer pg_dump: "unsupported version … in file header"); installed when allowed.
+ */
+async function chooseClient(
+  inputs: RestoreInputs,
+  program: 'pg_restore' | 'psql',
+  archiveMajor: number
+): Promise<ClientInstall> {
+  const client = await chooseRestoreClient(program, archiveMajor, 0, {
+    pgBinDir: inputs.pgBinDir,
+    postgresVersion: inputs.postgresVersion,
+    installClient: inputs.installClient
+  })
+  core.info(`${programPath(client, program)}: ${client.versionText}`)
+  return client
+}
+
+/** The major of the pg_dump that wrote a backup without manifest, from its own header. */
+async function dumpMajorFromContent(
+  file: string,
+  format: DetectedFormat,
+  decoding: Decoding
+): Promise<number> {
+  try {
+    const start = await decodedStart(file, decoding, 4096)
+    if (format === 'custom') return parseArchiveHeader(start).pgDumpMajor ?? 0
+    if (format === 'plain') {
+      const { pgDumpVersion } = parsePlainDumpVersions(start.toString('utf8'))
+      return pgDumpVersion ? (majorOfVersion(pgDumpVersion) ?? 0) : 0
+    }
+  } catch {
+    // unreadable headers are reported by the checks that follow
   }
-  core.info(`${programPath(suitable, program)}: ${suitable.versionText}`)
-  return suitable
+  return 0
 }
 
 async function guardTarget(
