@@ -9,7 +9,7 @@ import {
   RetentionScheduleError,
   parseRetentionSchedule
 } from './storage/retention.js'
-import { S3UriError, parseS3Uri } from './storage/s3.js'
+import { S3UriError, parseS3Uri } from './storage/s3-uri.js'
 import {
   type DecryptionKeys,
   type EncryptionKeys,

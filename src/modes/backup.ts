@@ -52,15 +52,8 @@ import {
   uploadBackup
 } from '../storage/artifact.js'
 import { type RetentionTier, artifactRetentionDays, retentionTier } from '../storage/retention.js'
-import {
-  type UploadedObject,
-  createS3Client,
-  deleteObjectQuietly,
-  formatS3Uri,
-  manifestKeyFor,
-  putSmallObject,
-  uploadStream
-} from '../storage/s3.js'
+import type { UploadedObject } from '../storage/s3.js'
+import { formatS3Uri, manifestKeyFor } from '../storage/s3-uri.js'
 import { TOOL_NAME, TOOL_VERSION } from '../version.js'
 
 export interface BackupResult {
@@ -111,7 +104,9 @@ export async function backup(
     checkPrivacy(inputs.encryption !== undefined, inputs.allowUnencryptedPublic ?? false)
   }
   const retention = chooseRetention(inputs, now())
-  const s3 = inputs.s3 && !local ? createS3Client(inputs.s3) : undefined
+  // the AWS SDK is loaded only for backups that go to object storage
+  const s3lib = inputs.s3 && !local ? await import('../storage/s3.js') : undefined
+  const s3 = s3lib && inputs.s3 ? s3lib.createS3Client(inputs.s3) : undefined
   if (inputs.encryption) {
     core.info(
       inputs.encryption.kind === 'recipients'
@@ -184,7 +179,7 @@ export async function backup(
       ? {
           kind: 's3',
           upload: body =>
-            uploadStream(s3, {
+            s3lib!.uploadStream(s3, {
               bucket: inputs.s3!.bucket,
               key: s3Key,
               body,
@@ -256,7 +251,7 @@ export async function backup(
     if (s3 && s3Key) {
       s3Uri = await core.group(`Copy to ${formatS3Uri(inputs.s3!.bucket, s3Key)}`, async () => {
         if (!streamToS3) {
-          await uploadStream(s3, {
+          await s3lib!.uploadStream(s3, {
             bucket: inputs.s3!.bucket,
             key: s3Key,
             body: createReadStream(filePath),
@@ -266,7 +261,7 @@ export async function backup(
         }
         manifest.durationSeconds = round((Date.now() - started) / 1000)
         // the manifest last: a backup counts once its manifest exists
-        await putSmallObject(s3, {
+        await s3lib!.putSmallObject(s3, {
           bucket: inputs.s3!.bucket,
           key: manifestKeyFor(s3Key),
           body: JSON.stringify(manifest, null, 2) + '\n',
@@ -335,7 +330,7 @@ export async function backup(
     }
   } catch (error) {
     if (orphan && s3) {
-      const deleted = await deleteObjectQuietly(s3, orphan)
+      const deleted = await s3lib!.deleteObjectQuietly(s3, orphan)
       core.info(
         deleted
           ? `Removed ${formatS3Uri(orphan.bucket, orphan.key)}: the backup failed after it was streamed.`

@@ -48,15 +48,7 @@ import {
   sha256File
 } from '../storage/artifact.js'
 import { type LocalBackup, openExtracted, openLocalBackup } from '../storage/local.js'
-import {
-  S3StorageError,
-  createS3Client,
-  downloadObject,
-  findNewestBackup,
-  formatS3Uri,
-  getObjectText,
-  manifestKeyFor
-} from '../storage/s3.js'
+import { formatS3Uri, manifestKeyFor } from '../storage/s3-uri.js'
 import { extractZip } from '../storage/zip.js'
 
 export interface RestoredTable {
@@ -204,6 +196,9 @@ async function fetchFromS3(
   source: Extract<RestoreInputs['source'], { kind: 's3' }>,
   workDir: string
 ): Promise<Fetched> {
+  // loaded here only: the AWS SDK is large
+  const { S3StorageError, createS3Client, downloadObject, findNewestBackup, getObjectText } =
+    await import('../storage/s3.js')
   const s3 = createS3Client(source.settings)
   let dumpKey: string
   let manifestText: string | undefined

@@ -1,14 +1,38 @@
 /**
- * Compression stages. zstd and gzip run in zlib's thread pool, off the event loop; where the
- * runtime's zlib lacks zstd, the `zstd` command-line tool runs as a child process instead.
+ * Compression stages, off the event loop. zstd runs as the `zstd` command-line tool in a child
+ * process when it is installed (GitHub's runners have it): multi-threaded (-T0), and its memory is
+ * not the action's; otherwise in zlib's thread pool (Node 24). gzip runs in zlib's thread pool.
  */
 import { spawn } from 'node:child_process'
-import { Duplex } from 'node:stream'
+import { accessSync, constants } from 'node:fs'
+import path from 'node:path'
+import { Duplex, Transform } from 'node:stream'
 import zlib from 'node:zlib'
 import type { Compression } from '../inputs.js'
 
-/** 1 MiB chunks: fewer, larger hand-offs between pg_dump, the thread pool and the file. */
-const CHUNK = 1024 * 1024
+/** 256 KiB chunks: few hand-offs between pg_dump, the thread pool and the file, little memory. */
+const CHUNK = 256 * 1024
+
+let zstdCommand: string | null | undefined
+
+/** The zstd CLI on PATH, looked up once; null when there is none. */
+export function findZstdCommand(env: NodeJS.ProcessEnv = process.env): string | null {
+  if (zstdCommand !== undefined) return zstdCommand
+  const exe = process.platform === 'win32' ? 'zstd.exe' : 'zstd'
+  zstdCommand = null
+  for (const dir of (env.PATH ?? '').split(path.delimiter)) {
+    if (!dir) continue
+    const candidate = path.join(dir, exe)
+    try {
+      accessSync(candidate, constants.X_OK)
+      zstdCommand = candidate
+      break
+    } catch {
+      // not here
+    }
+  }
+  return zstdCommand
+}
 
 export function compressionExtension(compression: Compression): string {
   return compression === 'zstd' ? '.zst' : compression === 'gzip' ? '.gz' : ''
@@ -25,14 +49,19 @@ export function createCompressor(compression: Compression, level: number): Duple
       return undefined
     case 'gzip':
       return zlib.createGzip({ level, chunkSize: CHUNK })
-    case 'zstd':
+    case 'zstd': {
+      const cli = findZstdCommand()
+      if (cli) return childProcessStage(cli, ['-q', '-c', `-${level}`, '-T0'])
       if (hasNativeZstd()) {
         return zlib.createZstdCompress({
           chunkSize: CHUNK,
           params: { [zlib.constants.ZSTD_c_compressionLevel]: level }
         })
       }
-      return childProcessStage('zstd', ['-q', '-c', `-${level}`, '-T0'])
+      throw new Error(
+        'zstd compression needs Node 22.15+ or the zstd command; install zstd, or use compression: gzip.'
+      )
+    }
   }
 }
 
@@ -60,19 +89,39 @@ export function detectCompression(head: Buffer): Compression | 'unknown-compress
   return 'none'
 }
 
-/** A child process used as a transform: bytes in on stdin, out on stdout; fails on non-zero exit. */
+/**
+ * A child process used as a transform: bytes in on stdin, out on stdout. Its output ends only
+ * once it exited 0, so a failing compressor can never pass for a complete stream.
+ */
 function childProcessStage(command: string, args: string[]): Duplex {
-  const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'], windowsHide: true })
+  const env: NodeJS.ProcessEnv = {}
+  for (const [key, value] of Object.entries(process.env)) {
+    if (!key.startsWith('INPUT_')) env[key] = value // the runner's copies of the inputs
+  }
+  const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'], env, windowsHide: true })
   let stderr = ''
   child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4096)))
-  const duplex = Duplex.from({ writable: child.stdin, readable: child.stdout })
-  child.on('error', error =>
-    duplex.destroy(new Error(`could not run ${command}: ${error.message}`))
-  )
-  child.on('close', code => {
-    if (code !== 0 && code !== null) {
-      duplex.destroy(new Error(`${command} exited with code ${code}: ${stderr.trim()}`))
-    }
+  const exited = new Promise<Error | undefined>(resolve => {
+    child.on('error', error => resolve(new Error(`could not run ${command}: ${error.message}`)))
+    child.on('close', (code, signal) =>
+      resolve(
+        code === 0
+          ? undefined
+          : new Error(
+              `${command} ${signal ? `was killed by ${signal}` : `exited with code ${code}`}: ${stderr.trim()}`
+            )
+      )
+    )
+  })
+  const output = new Transform({
+    transform: (chunk, _encoding, callback) => callback(null, chunk),
+    flush: callback => void exited.then(error => callback(error))
+  })
+  child.stdout.on('error', error => output.destroy(error))
+  child.stdout.pipe(output)
+  const duplex = Duplex.from({ writable: child.stdin, readable: output })
+  void exited.then(error => {
+    if (error) duplex.destroy(error)
   })
   duplex.on('close', () => {
     if (child.exitCode === null) child.kill()

@@ -3,7 +3,7 @@
  * (64 KiB), so memory stays constant whatever the size. Files decrypt with the `age` CLI:
  * `age -d -i key.txt backup.dump.zst.age | zstd -d | pg_restore ...`.
  */
-import { Decrypter, Encrypter } from 'age-encryption'
+import { bech32 } from '@scure/base'
 import { Duplex, PassThrough, Readable } from 'node:stream'
 import type { ReadableStream as WebReadableStream } from 'node:stream/web'
 
@@ -51,36 +51,39 @@ function webStage(
 }
 
 export function createEncryptor(keys: EncryptionKeys): Duplex {
-  const encrypter = new Encrypter()
-  if (keys.kind === 'passphrase') encrypter.setPassphrase(keys.passphrase)
-  else for (const r of keys.recipients) encrypter.addRecipient(r)
   return webStage(
-    input =>
-      encrypter.encrypt(input as unknown as ReadableStream<Uint8Array>) as unknown as Promise<
-        WebReadableStream<Uint8Array>
-      >,
+    async input => {
+      const { Encrypter } = await age()
+      const encrypter = new Encrypter()
+      if (keys.kind === 'passphrase') encrypter.setPassphrase(keys.passphrase)
+      else for (const r of keys.recipients) encrypter.addRecipient(r)
+      return (await encrypter.encrypt(
+        input as unknown as ReadableStream<Uint8Array>
+      )) as unknown as WebReadableStream<Uint8Array>
+    },
     error => new Error(`encryption failed: ${(error as Error)?.message ?? error}`)
   )
 }
 
 export function createDecryptor(keys: DecryptionKeys): Duplex {
-  const decrypter = new Decrypter()
   keys.identities.forEach((identity, index) => {
-    try {
-      decrypter.addIdentity(identity)
-    } catch {
-      // the library's message quotes the key itself: never pass it on
+    // checked here, so that the library's message (which quotes the key) is never passed on
+    if (!isAgeIdentity(identity)) {
       throw new DecryptionError(
         `identity ${index + 1} in decryption-identity is not a valid age secret key (AGE-SECRET-KEY-1…, with its checksum): give the contents of the key file made by age-keygen.`
       )
     }
   })
-  for (const passphrase of keys.passphrases) decrypter.addPassphrase(passphrase)
   return webStage(
-    input =>
-      decrypter.decrypt(input as unknown as ReadableStream<Uint8Array>) as unknown as Promise<
-        WebReadableStream<Uint8Array>
-      >,
+    async input => {
+      const { Decrypter } = await age()
+      const decrypter = new Decrypter()
+      for (const identity of keys.identities) decrypter.addIdentity(identity)
+      for (const passphrase of keys.passphrases) decrypter.addPassphrase(passphrase)
+      return (await decrypter.decrypt(
+        input as unknown as ReadableStream<Uint8Array>
+      )) as unknown as WebReadableStream<Uint8Array>
+    },
     error => {
       const message = (error as Error)?.message ?? String(error)
       if (/no identity matched|incorrect passphrase|failed to decrypt|invalid/i.test(message)) {
@@ -99,20 +102,24 @@ export function createDecryptor(keys: DecryptionKeys): Duplex {
  */
 export function isAgeRecipient(text: string): boolean {
   if (!/^age1[0-9a-z]{20,}$/.test(text)) return false
+  return bech32Prefix(text)?.startsWith('age') ?? false
+}
+
+/** The bech32 prefix when the checksum is right (age keys are bech32, without length limit). */
+function bech32Prefix(text: string): string | undefined {
   try {
-    new Encrypter().addRecipient(text)
-    return true
+    return bech32.decode(text.toLowerCase() as `${string}1${string}`, false).prefix
   } catch {
-    return false
+    return undefined
   }
+}
+
+/** age-encryption is loaded when a backup is actually encrypted or decrypted (it is large). */
+async function age(): Promise<typeof import('age-encryption')> {
+  return import('age-encryption')
 }
 
 export function isAgeIdentity(text: string): boolean {
   if (!/^AGE-SECRET-KEY-(PQ-)?1[0-9A-Z]{20,}$/.test(text)) return false
-  try {
-    new Decrypter().addIdentity(text)
-    return true
-  } catch {
-    return false
-  }
+  return bech32Prefix(text)?.startsWith('age-secret-key-') ?? false
 }

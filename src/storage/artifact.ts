@@ -92,6 +92,10 @@ export async function uploadBackup(
     }
   }
   let response
+  // 8 MiB blocks are buffered per concurrent upload: 3 at once (instead of the client's 5) keep the
+  // action's memory bounded; ACTIONS_ARTIFACT_UPLOAD_CONCURRENCY set by the user still wins
+  const concurrency = process.env.ACTIONS_ARTIFACT_UPLOAD_CONCURRENCY
+  if (!concurrency) process.env.ACTIONS_ARTIFACT_UPLOAD_CONCURRENCY = '3'
   try {
     response = await client.uploadArtifact(options.name, options.files, options.rootDirectory, {
       retentionDays: options.retentionDays,
@@ -106,6 +110,8 @@ export async function uploadBackup(
       )
     }
     throw explainClientError('upload the artifact', error)
+  } finally {
+    if (!concurrency) delete process.env.ACTIONS_ARTIFACT_UPLOAD_CONCURRENCY
   }
   if (!response.id) {
     throw new ArtifactStorageError('the artifact backend did not return an artifact id')

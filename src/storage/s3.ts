@@ -24,8 +24,26 @@ import { rm } from 'node:fs/promises'
 import { Readable, Transform, type TransformCallback } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { DigestStage } from '../pipeline/digest.js'
+import {
+  MANIFEST_SUFFIX,
+  type S3Location,
+  type S3ObjectRef,
+  S3UriError,
+  formatS3Uri,
+  manifestKeyFor,
+  parseS3Uri
+} from './s3-uri.js'
 
-export const MANIFEST_SUFFIX = '.manifest.json'
+export {
+  MANIFEST_SUFFIX,
+  type S3Location,
+  type S3ObjectRef,
+  S3UriError,
+  formatS3Uri,
+  manifestKeyFor,
+  parseS3Uri
+}
+
 export const DEFAULT_PART_SIZE_BYTES = 16 * 1024 * 1024
 export const DEFAULT_QUEUE_SIZE = 2
 /** S3's limits: parts of 5 MiB to 5 GiB, at most 10 tags on an object. */
@@ -37,14 +55,6 @@ const MANIFEST_READ_CONCURRENCY = 8
 
 export const REQUIRED_PERMISSIONS =
   's3:PutObject, s3:PutObjectTagging and s3:AbortMultipartUpload on the objects (arn:aws:s3:::BUCKET/PREFIX*), s3:ListBucket on the bucket (arn:aws:s3:::BUCKET), and s3:GetObject to restore'
-
-/** An s3:// URI that cannot be used; the caller maps it to its input. */
-export class S3UriError extends Error {
-  constructor(message: string) {
-    super(message)
-    this.name = 'S3UriError'
-  }
-}
 
 /** An endpoint URL that cannot be used; the caller maps it to its input. */
 export class S3EndpointError extends Error {
@@ -63,59 +73,6 @@ export class S3StorageError extends Error {
     super(message)
     this.name = 'S3StorageError'
   }
-}
-
-export interface S3Location {
-  bucket: string
-  /** '' or ending with '/'. */
-  prefix: string
-}
-
-export interface S3ObjectRef {
-  bucket: string
-  key: string
-}
-
-/** `s3://bucket/some/prefix/` → { bucket, prefix: 'some/prefix/' }. */
-export function parseS3Uri(uri: string): S3Location {
-  const text = uri.trim()
-  const example = 's3://my-bucket/backups/'
-  if (/^arn:aws[\w-]*:s3:::/i.test(text)) {
-    throw new S3UriError(
-      `'${text}' is a bucket ARN; give an S3 URI instead, e.g. s3://${text.replace(/^arn:[^:]*:s3:::/i, '')}`
-    )
-  }
-  if (/^https?:\/\//i.test(text)) {
-    throw new S3UriError(
-      `'${text}' is an HTTP URL; give an S3 URI (s3://bucket/prefix/, e.g. ${example}) and, for a service other than AWS, its base URL as the endpoint.`
-    )
-  }
-  const match = /^s3:\/\/([^/]*)(?:\/(.*))?$/i.exec(text)
-  if (!match) {
-    throw new S3UriError(`'${text}' is not an S3 URI: write s3://bucket/prefix/, e.g. ${example}`)
-  }
-  const bucket = match[1]
-  if (!bucket) {
-    throw new S3UriError(`'${text}' names no bucket: write s3://bucket/prefix/, e.g. ${example}`)
-  }
-  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{1,61}[A-Za-z0-9]$/.test(bucket) || bucket.includes('..')) {
-    throw new S3UriError(
-      `'${bucket}' is not a valid bucket name: 3–63 characters, letters, digits, dots and hyphens, starting and ending with a letter or digit.`
-    )
-  }
-  // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\u007f]/.test(match[2] ?? '')) {
-    throw new S3UriError(`the prefix in '${text}' contains control characters.`)
-  }
-  const segments = (match[2] ?? '').split('/').filter(segment => segment !== '')
-  if (segments.some(segment => segment === '.' || segment === '..')) {
-    throw new S3UriError(`the prefix in '${text}' must not contain '.' or '..' segments.`)
-  }
-  return { bucket, prefix: segments.length ? segments.join('/') + '/' : '' }
-}
-
-export function formatS3Uri(bucket: string, key = ''): string {
-  return `s3://${bucket}/${key}`
 }
 
 export interface S3ClientOptions {
@@ -186,11 +143,6 @@ export function backupKey(prefix: string, database: string, date: Date, ext: str
   const iso = date.toISOString()
   const stamp = iso.replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')
   return `${prefix}${name}/${iso.slice(0, 4)}/${iso.slice(5, 7)}/${name}-${stamp}${ext}`
-}
-
-/** The manifest beside a dump: `<dumpKey>.manifest.json`. */
-export function manifestKeyFor(dumpKey: string): string {
-  return dumpKey + MANIFEST_SUFFIX
 }
 
 /** Options for writes, for services that lack a feature AWS S3 has. */
