@@ -307,10 +307,13 @@ export async function downloadArtifactZip(
   await mkdir(directory, { recursive: true })
   const currentRun = source.kind === 'artifact' && source.runId === 'current'
   const [owner, repo] = found.repository.split('/')
+  let digestMismatch: boolean | undefined
   try {
-    await client.downloadArtifact(found.id, {
+    // the client hashes the bytes as they arrive and compares them with the recorded digest
+    const response = await client.downloadArtifact(found.id, {
       path: directory,
       skipDecompress: true,
+      expectedHash: found.digest ? `sha256:${found.digest}` : undefined,
       ...(currentRun
         ? {}
         : {
@@ -322,6 +325,7 @@ export async function downloadArtifactZip(
             }
           })
     })
+    digestMismatch = response.digestMismatch
   } catch (error) {
     throw explainClientError(`download artifact ${found.id}`, error)
   }
@@ -332,12 +336,13 @@ export async function downloadArtifactZip(
     )
   }
   const zipPath = path.join(directory, files[0])
-  const sha256 = await sha256File(zipPath)
-  if (found.digest && found.digest !== sha256) {
+  if (digestMismatch) {
+    const sha256 = await sha256File(zipPath)
     throw new ArtifactStorageError(
       `the downloaded artifact ${found.id} does not match the digest GitHub recorded at upload (sha256 ${sha256} ≠ ${found.digest}); it is corrupted. Nothing was restored.`
     )
   }
+  const sha256 = found.digest ?? (await sha256File(zipPath))
   return { zipPath, sha256 }
 }
 
