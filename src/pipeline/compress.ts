@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process'
 import { accessSync, constants } from 'node:fs'
 import path from 'node:path'
-import { Duplex, Transform } from 'node:stream'
+import { Duplex, PassThrough, Transform } from 'node:stream'
 import zlib from 'node:zlib'
 import type { Compression } from '../inputs.js'
 
@@ -43,14 +43,18 @@ export function hasNativeZstd(): boolean {
 }
 
 /** A stage that compresses; undefined for 'none'. */
-export function createCompressor(compression: Compression, level: number): Duplex | undefined {
+export function createCompressor(
+  compression: Compression,
+  level: number,
+  options: { zstdCommand?: string | null } = {}
+): Duplex | undefined {
   switch (compression) {
     case 'none':
       return undefined
     case 'gzip':
       return zlib.createGzip({ level, chunkSize: CHUNK })
     case 'zstd': {
-      const cli = findZstdCommand()
+      const cli = options.zstdCommand !== undefined ? options.zstdCommand : findZstdCommand()
       if (cli) return childProcessStage(cli, ['-q', '-c', `-${level}`, '-T0'])
       if (hasNativeZstd()) {
         return zlib.createZstdCompress({
@@ -119,7 +123,14 @@ function childProcessStage(command: string, args: string[]): Duplex {
   })
   child.stdout.on('error', error => output.destroy(error))
   child.stdout.pipe(output)
-  const duplex = Duplex.from({ writable: child.stdin, readable: output })
+  // writes go through a pass-through, so that a child that died is reported by its exit status
+  // rather than by the EPIPE of the next write
+  const input = new PassThrough()
+  input.pipe(child.stdin)
+  const duplex = Duplex.from({ writable: input, readable: output })
+  child.stdin.on('error', error => {
+    void exited.then(failure => duplex.destroy(failure ?? error))
+  })
   void exited.then(error => {
     if (error) duplex.destroy(error)
   })
