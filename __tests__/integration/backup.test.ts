@@ -18,6 +18,7 @@ import { seedSample, tableChecksums } from '../support/fixtures.js'
 import { type TestServer, startPostgres } from '../support/postgres.js'
 import type { BackupInputs, Compression, DumpFormat } from '../../src/inputs.js'
 import type { Manifest } from '../../src/manifest.js'
+import { testBackupInputs } from '../support/inputs.js'
 
 let server: TestServer
 let backend: ArtifactBackend
@@ -56,29 +57,10 @@ afterAll(async () => {
 })
 
 function inputs(overrides: Partial<BackupInputs> = {}): BackupInputs {
-  return {
-    mode: 'backup',
-    databaseUrl: server.url(source),
+  return testBackupInputs(server.url(source), {
     artifactName: `backup-${Math.random().toString(36).slice(2, 8)}`,
-    retentionDays: 30,
-    format: 'custom',
-    compression: 'zstd',
-    compressionLevel: 3,
-    filters: {
-      tables: [],
-      excludeTables: [],
-      excludeTableData: [],
-      schemas: [],
-      excludeSchemas: []
-    },
-    pgDumpArgs: [],
-    overwrite: false,
-    rowCounts: 'exact',
-    jobs: 1,
-    installClient: false,
-    connectTimeoutSeconds: 10,
     ...overrides
-  }
+  })
 }
 
 async function runBackup(overrides: Partial<BackupInputs> = {}) {

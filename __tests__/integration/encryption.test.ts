@@ -29,6 +29,7 @@ import { schemaDump, seedSample, tableChecksums } from '../support/fixtures.js'
 import { type TestServer, startPostgres } from '../support/postgres.js'
 import type { BackupInputs, BackupSource, RestoreInputs } from '../../src/inputs.js'
 import type { Manifest } from '../../src/manifest.js'
+import { testBackupInputs, testRestoreInputs } from '../support/inputs.js'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const DIST = path.join(root, 'dist/index.js')
@@ -98,32 +99,11 @@ afterAll(async () => {
   if (work) rmSync(work, { recursive: true, force: true })
 })
 
-const noFilters = {
-  tables: [],
-  excludeTables: [],
-  excludeTableData: [],
-  schemas: [],
-  excludeSchemas: []
-}
-
 function backupInputs(overrides: Partial<BackupInputs> = {}): BackupInputs {
-  return {
-    mode: 'backup',
-    databaseUrl: server.url(source),
+  return testBackupInputs(server.url(source), {
     artifactName: `enc-${Math.random().toString(36).slice(2, 8)}`,
-    retentionDays: 30,
-    format: 'custom',
-    compression: 'zstd',
-    compressionLevel: 3,
-    filters: noFilters,
-    pgDumpArgs: [],
-    overwrite: false,
-    rowCounts: 'exact',
-    jobs: 1,
-    installClient: false,
-    connectTimeoutSeconds: 10,
     ...overrides
-  }
+  })
 }
 
 function runBackup(overrides: Partial<BackupInputs> = {}) {
@@ -139,22 +119,7 @@ function restoreInputs(
   from: BackupSource,
   overrides: Partial<RestoreInputs> = {}
 ): RestoreInputs {
-  return {
-    mode: 'restore',
-    databaseUrl: server.url(target),
-    source: from,
-    clean: false,
-    allowNonEmpty: false,
-    noOwner: true,
-    noPrivileges: true,
-    singleTransaction: true,
-    jobs: 1,
-    tables: [],
-    schemas: [],
-    installClient: false,
-    connectTimeoutSeconds: 10,
-    ...overrides
-  }
+  return testRestoreInputs(server.url(target), from, overrides)
 }
 
 function runRestore(i: RestoreInputs) {

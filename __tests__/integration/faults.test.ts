@@ -20,6 +20,7 @@ import { schemaDump, seedSample, tableChecksums } from '../support/fixtures.js'
 import { type TestServer, startPostgres } from '../support/postgres.js'
 import type { BackupInputs, RestoreInputs } from '../../src/inputs.js'
 import type { Manifest } from '../../src/manifest.js'
+import { testBackupInputs, testRestoreInputs } from '../support/inputs.js'
 
 /** Rows of 256 characters: ~430 MB on the server, ~35 MB once compressed. */
 const BIG_ROWS = 1_500_000
@@ -85,29 +86,10 @@ afterAll(async () => {
 })
 
 function backupInputs(database: string, overrides: Partial<BackupInputs>): BackupInputs {
-  return {
-    mode: 'backup',
-    databaseUrl: server.url(database),
+  return testBackupInputs(server.url(database), {
     artifactName: `faults-${Math.random().toString(36).slice(2, 8)}`,
-    retentionDays: 30,
-    format: 'custom',
-    compression: 'zstd',
-    compressionLevel: 3,
-    filters: {
-      tables: [],
-      excludeTables: [],
-      excludeTableData: [],
-      schemas: [],
-      excludeSchemas: []
-    },
-    pgDumpArgs: [],
-    overwrite: false,
-    rowCounts: 'exact',
-    jobs: 1,
-    installClient: false,
-    connectTimeoutSeconds: 10,
     ...overrides
-  }
+  })
 }
 
 function runBackup(database: string, overrides: Partial<BackupInputs> = {}, root = tempRoot) {
@@ -119,22 +101,11 @@ function runBackup(database: string, overrides: Partial<BackupInputs> = {}, root
 }
 
 function runRestore(target: string, file: string, overrides: Partial<RestoreInputs> = {}) {
-  const i: RestoreInputs = {
-    mode: 'restore',
-    databaseUrl: server.url(target),
-    source: { kind: 'file', path: file },
-    clean: false,
-    allowNonEmpty: false,
-    noOwner: true,
-    noPrivileges: true,
-    singleTransaction: true,
-    jobs: 1,
-    tables: [],
-    schemas: [],
-    installClient: false,
-    connectTimeoutSeconds: 10,
-    ...overrides
-  }
+  const i: RestoreInputs = testRestoreInputs(
+    server.url(target),
+    { kind: 'file', path: file },
+    { ...overrides }
+  )
   return restoreEngine.restore(i, connections.parseDatabaseUrl(i.databaseUrl), { tempRoot })
 }
 

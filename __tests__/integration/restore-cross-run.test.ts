@@ -17,6 +17,7 @@ import {
 } from '../support/artifact-backend.js'
 import { type TableChecksum, schemaDump, tableChecksums } from '../support/fixtures.js'
 import { type TestServer, startPostgres } from '../support/postgres.js'
+import { testBackupInputs, testRestoreInputs } from '../support/inputs.js'
 import type { BackupInputs, BackupSource, RestoreInputs } from '../../src/inputs.js'
 
 const NO_ACTIONS_READ = 'ghs_tokenWithoutActionsRead000000000000000'
@@ -102,28 +103,7 @@ afterAll(async () => {
 })
 
 async function makeBackup(name: string) {
-  const inputs: BackupInputs = {
-    mode: 'backup',
-    databaseUrl: server.url(source),
-    artifactName: name,
-    retentionDays: 30,
-    format: 'custom',
-    compression: 'zstd',
-    compressionLevel: 3,
-    filters: {
-      tables: [],
-      excludeTables: [],
-      excludeTableData: [],
-      schemas: [],
-      excludeSchemas: []
-    },
-    pgDumpArgs: [],
-    overwrite: false,
-    rowCounts: 'exact',
-    jobs: 1,
-    installClient: false,
-    connectTimeoutSeconds: 10
-  }
+  const inputs: BackupInputs = testBackupInputs(server.url(source), { artifactName: name })
   return backupEngine.backup(inputs, connections.parseDatabaseUrl(inputs.databaseUrl), {
     artifact: new artifact.DefaultArtifactClient(),
     tempRoot
@@ -135,22 +115,7 @@ function restoreInputs(
   from: BackupSource,
   overrides: Partial<RestoreInputs> = {}
 ): RestoreInputs {
-  return {
-    mode: 'restore',
-    databaseUrl: server.url(target),
-    source: from,
-    clean: false,
-    allowNonEmpty: false,
-    noOwner: true,
-    noPrivileges: true,
-    singleTransaction: true,
-    jobs: 1,
-    tables: [],
-    schemas: [],
-    installClient: false,
-    connectTimeoutSeconds: 10,
-    ...overrides
-  }
+  return testRestoreInputs(server.url(target), from, overrides)
 }
 
 function runRestore(target: string, from: BackupSource, overrides: Partial<RestoreInputs> = {}) {

@@ -24,6 +24,7 @@ import {
 } from '../support/fixtures.js'
 import { type TestServer, startPostgres } from '../support/postgres.js'
 import type { BackupInputs, Compression, DumpFormat, RestoreInputs } from '../../src/inputs.js'
+import { testRestoreInputs } from '../support/inputs.js'
 
 let server: TestServer
 let backend: ArtifactBackend
@@ -169,22 +170,11 @@ async function makeBackup(
 }
 
 function runRestore(target: string, file: string, overrides: Partial<RestoreInputs> = {}) {
-  const inputs: RestoreInputs = {
-    mode: 'restore',
-    databaseUrl: server.url(target),
-    source: { kind: 'file', path: file },
-    clean: false,
-    allowNonEmpty: false,
-    noOwner: true,
-    noPrivileges: true,
-    singleTransaction: true,
-    jobs: 1,
-    tables: [],
-    schemas: [],
-    installClient: false,
-    connectTimeoutSeconds: 10,
-    ...overrides
-  }
+  const inputs: RestoreInputs = testRestoreInputs(
+    server.url(target),
+    { kind: 'file', path: file },
+    { ...overrides }
+  )
   return restoreEngine.restore(inputs, connections.parseDatabaseUrl(inputs.databaseUrl), {
     tempRoot
   })

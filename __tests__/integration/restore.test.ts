@@ -17,6 +17,7 @@ import type {
   DumpFormat,
   RestoreInputs
 } from '../../src/inputs.js'
+import { testRestoreInputs } from '../support/inputs.js'
 
 let server: TestServer
 let backend: ArtifactBackend
@@ -106,22 +107,7 @@ function restoreInputs(
   sourceSpec: BackupSource,
   overrides: Partial<RestoreInputs> = {}
 ): RestoreInputs {
-  return {
-    mode: 'restore',
-    databaseUrl: server.url(target),
-    source: sourceSpec,
-    clean: false,
-    allowNonEmpty: false,
-    noOwner: true,
-    noPrivileges: true,
-    singleTransaction: true,
-    jobs: 1,
-    tables: [],
-    schemas: [],
-    installClient: false,
-    connectTimeoutSeconds: 10,
-    ...overrides
-  }
+  return testRestoreInputs(server.url(target), sourceSpec, overrides)
 }
 
 async function runRestore(i: RestoreInputs) {

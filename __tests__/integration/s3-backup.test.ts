@@ -17,6 +17,7 @@ import type { BackupInputs, RestoreInputs } from '../../src/inputs.js'
 import { backup } from '../../src/modes/backup.js'
 import { restore } from '../../src/modes/restore.js'
 import { parseDatabaseUrl } from '../../src/postgres/connection.js'
+import { testBackupInputs, testRestoreInputs } from '../support/inputs.js'
 import { createS3Client } from '../../src/storage/s3.js'
 
 let server: TestServer
@@ -67,32 +68,12 @@ const s3 = () => ({
 })
 
 function backupInputs(overrides: Partial<BackupInputs> = {}): BackupInputs {
-  return {
-    mode: 'backup',
-    databaseUrl: server.url(source),
-    artifactName: 'database-backup',
-    retentionDays: 30,
-    format: 'custom',
-    compression: 'zstd',
-    compressionLevel: 3,
-    filters: {
-      tables: [],
-      excludeTables: [],
-      excludeTableData: [],
-      schemas: [],
-      excludeSchemas: []
-    },
-    pgDumpArgs: [],
-    overwrite: false,
-    rowCounts: 'exact',
-    jobs: 1,
-    installClient: false,
-    connectTimeoutSeconds: 10,
+  return testBackupInputs(server.url(source), {
     s3: s3(),
     artifact: false,
     retentionSchedule: { daily: 7, weekly: 30, monthly: 365 },
     ...overrides
-  }
+  })
 }
 
 async function runBackup(date: Date, overrides: Partial<BackupInputs> = {}, temp = tempRoot) {
@@ -113,21 +94,7 @@ async function tags(key: string): Promise<Record<string, string>> {
 }
 
 function restoreInputs(target: string, s3Source: RestoreInputs['source']): RestoreInputs {
-  return {
-    mode: 'restore',
-    databaseUrl: server.url(target),
-    source: s3Source,
-    clean: false,
-    allowNonEmpty: false,
-    noOwner: true,
-    noPrivileges: true,
-    singleTransaction: true,
-    jobs: 1,
-    tables: [],
-    schemas: [],
-    installClient: false,
-    connectTimeoutSeconds: 10
-  }
+  return testRestoreInputs(server.url(target), s3Source)
 }
 
 describe('backup to object storage', () => {

@@ -14,8 +14,9 @@ import {
 } from '../support/artifact-backend.js'
 import { rowCounts, seedSample } from '../support/fixtures.js'
 import { type TestServer, startPostgres } from '../support/postgres.js'
-import type { BackupInputs, RestoreInputs } from '../../src/inputs.js'
+import type { BackupInputs, BackupSource, RestoreInputs } from '../../src/inputs.js'
 import type { Manifest } from '../../src/manifest.js'
+import { testBackupInputs, testRestoreInputs } from '../support/inputs.js'
 
 let server: TestServer
 let backend: ArtifactBackend
@@ -37,28 +38,7 @@ beforeAll(async () => {
   source = await server.createDatabase('shop')
   await seedSample(server, source)
   tempRoot = mkdtempSync(path.join(os.tmpdir(), 'verify-test-'))
-  const inputs: BackupInputs = {
-    mode: 'backup',
-    databaseUrl: server.url(source),
-    artifactName: 'database-backup',
-    retentionDays: 30,
-    format: 'custom',
-    compression: 'zstd',
-    compressionLevel: 3,
-    filters: {
-      tables: [],
-      excludeTables: [],
-      excludeTableData: [],
-      schemas: [],
-      excludeSchemas: []
-    },
-    pgDumpArgs: [],
-    overwrite: false,
-    rowCounts: 'exact',
-    jobs: 1,
-    installClient: false,
-    connectTimeoutSeconds: 10
-  }
+  const inputs: BackupInputs = testBackupInputs(server.url(source))
   await backupEngine.backup(inputs, connections.parseDatabaseUrl(inputs.databaseUrl), {
     artifact: new artifact.DefaultArtifactClient(),
     tempRoot
@@ -72,28 +52,14 @@ afterAll(async () => {
 })
 
 function verifyInputs(scratch: string, overrides: Partial<RestoreInputs> = {}): RestoreInputs {
-  return {
-    mode: 'verify',
-    databaseUrl: server.url(scratch),
-    source: {
-      kind: 'artifact',
-      name: 'database-backup',
-      runId: 'latest',
-      repository: backend.repository,
-      token: backend.githubToken
-    },
-    clean: false,
-    allowNonEmpty: false,
-    noOwner: true,
-    noPrivileges: true,
-    singleTransaction: true,
-    jobs: 1,
-    tables: [],
-    schemas: [],
-    installClient: false,
-    connectTimeoutSeconds: 10,
-    ...overrides
+  const latest: BackupSource = {
+    kind: 'artifact',
+    name: 'database-backup',
+    runId: 'latest',
+    repository: backend.repository,
+    token: backend.githubToken
   }
+  return testRestoreInputs(server.url(scratch), latest, { mode: 'verify', ...overrides })
 }
 
 async function runVerify(i: RestoreInputs) {

@@ -32,6 +32,7 @@ import {
   ClientVersionError,
   readArchiveHeader
 } from '../../src/postgres/clients.js'
+import { testBackupInputs } from '../support/inputs.js'
 import { hasPgdgSource } from '../../src/postgres/install.js'
 
 const DEBIAN_ROOT = '/usr/lib/postgresql'
@@ -105,29 +106,11 @@ describeHere(`servers 13 to 18 with clients ${CLIENTS.join(', ')}`, () => {
   }
 
   function inputs(major: number, overrides: Partial<BackupInputs> = {}): BackupInputs {
-    return {
-      mode: 'backup',
-      databaseUrl: server(major).url(sources.get(major)),
+    return testBackupInputs(server(major).url(sources.get(major)), {
       artifactName: `pg${major}-${Math.random().toString(36).slice(2, 8)}`,
       retentionDays: 1,
-      format: 'custom',
-      compression: 'zstd',
-      compressionLevel: 3,
-      filters: {
-        tables: [],
-        excludeTables: [],
-        excludeTableData: [],
-        schemas: [],
-        excludeSchemas: []
-      },
-      pgDumpArgs: [],
-      overwrite: false,
-      rowCounts: 'exact',
-      jobs: 1,
-      installClient: false,
-      connectTimeoutSeconds: 10,
       ...overrides
-    }
+    })
   }
 
   async function runBackup(i: BackupInputs) {

@@ -1,0 +1,62 @@
+/**
+ * Typed input fixtures for the engine's modes: the documented defaults, so that each test states
+ * only what it changes. (Tests call the modes directly; the action's own parsing is covered by
+ * __tests__/unit/inputs.test.ts and by running dist/index.js.)
+ */
+import type { BackupInputs, BackupSource, DumpFilters, RestoreInputs } from '../../src/inputs.js'
+
+export const NO_FILTERS: DumpFilters = {
+  tables: [],
+  excludeTables: [],
+  excludeTableData: [],
+  schemas: [],
+  excludeSchemas: []
+}
+
+/** Backup inputs as the defaults give them, except: never install a client in tests. */
+export function testBackupInputs(
+  databaseUrl: string,
+  overrides: Partial<BackupInputs> = {}
+): BackupInputs {
+  return {
+    mode: 'backup',
+    databaseUrl,
+    artifactName: 'database-backup',
+    retentionDays: 30,
+    format: 'custom',
+    compression: 'zstd',
+    compressionLevel: 3,
+    filters: NO_FILTERS,
+    pgDumpArgs: [],
+    overwrite: false,
+    rowCounts: 'exact',
+    jobs: 1,
+    installClient: false,
+    connectTimeoutSeconds: 10,
+    ...overrides
+  }
+}
+
+/** Restore (or verify) inputs as the defaults give them, for a given source. */
+export function testRestoreInputs(
+  databaseUrl: string,
+  source: BackupSource,
+  overrides: Partial<RestoreInputs> = {}
+): RestoreInputs {
+  return {
+    mode: 'restore',
+    databaseUrl,
+    source,
+    clean: false,
+    allowNonEmpty: false,
+    noOwner: true,
+    noPrivileges: true,
+    singleTransaction: true,
+    jobs: 1,
+    tables: [],
+    schemas: [],
+    installClient: false,
+    connectTimeoutSeconds: 10,
+    ...overrides
+  }
+}
