@@ -279,6 +279,18 @@ describe('artifact names', () => {
   })
 })
 
+describe('a backend that cannot list artifacts', () => {
+  it('does not stop the backup: the name check is a courtesy, the upload still arrives', async () => {
+    backend.faults.failNext('ListArtifacts', 1, 400, {
+      code: 'malformed',
+      msg: 'not supported here'
+    })
+    const result = await runBackup({ artifactName: 'no-listing' })
+    const a = await arrived(result.artifact!.name)
+    expect(a.manifest.file.sha256).toBe(result.manifest.file.sha256)
+  })
+})
+
 describe('row counts', () => {
   it('uses planner estimates when asked', async () => {
     await server.query(source, 'ANALYZE')

@@ -119,11 +119,13 @@ export async function backup(
     async () => {
       if (!client) return { exists: false }
       const result = await checkNameIsFree(client, inputs.artifactName, inputs.overwrite)
-      core.info(
-        result.exists
-          ? `'${inputs.artifactName}' exists in this run; it will be replaced once the new backup is ready (overwrite: true).`
-          : `'${inputs.artifactName}' is free in this run.`
-      )
+      if (result.exists !== undefined) {
+        core.info(
+          result.exists
+            ? `'${inputs.artifactName}' exists in this run; it will be replaced once the new backup is ready (overwrite: true).`
+            : `'${inputs.artifactName}' is free in this run.`
+        )
+      }
       return result
     }
   )
@@ -311,7 +313,8 @@ export async function backup(
         files: [filePath, manifestPath],
         rootDirectory: workDir!,
         retentionDays: retention.days,
-        replaceExisting: exists
+        // never delete without overwrite; with it, also when the lookup could not tell
+        replaceExisting: inputs.overwrite ? exists : false
       })
       core.info(
         `Uploaded artifact ${uploaded.id} (${formatBytes(uploaded.size)}), sha256:${uploaded.digest}`

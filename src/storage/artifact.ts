@@ -3,6 +3,7 @@
  * a zip without re-compression (the dump is compressed already), kept `retention-days`.
  */
 import { ArtifactNotFoundError, DefaultArtifactClient } from '@actions/artifact'
+import * as core from '@actions/core'
 import { getOctokit } from '@actions/github'
 import { createHash } from 'node:crypto'
 import { createReadStream, existsSync, readFileSync } from 'node:fs'
@@ -54,14 +55,23 @@ export async function checkNameIsFree(
   client: DefaultArtifactClient,
   name: string,
   overwrite: boolean
-): Promise<{ exists: boolean }> {
+): Promise<{ exists: boolean | undefined }> {
   try {
     await client.getArtifact(name)
   } catch (error) {
     if (error instanceof ArtifactNotFoundError || /not found/i.test(String(error))) {
       return { exists: false }
     }
-    throw explainClientError('look up existing artifacts', error)
+    const message = (error as Error)?.message ?? String(error)
+    if (/ACTIONS_RUNTIME_TOKEN|ACTIONS_RESULTS_URL/.test(message)) {
+      throw explainClientError('look up existing artifacts', error)
+    }
+    // the lookup is a courtesy (fail before a long dump); the upload itself still refuses a taken
+    // name, so a backend that cannot list artifacts does not stop the backup
+    core.warning(
+      `Could not check whether an artifact named '${name}' exists (${message}); going on: the upload will say so if it does.`
+    )
+    return { exists: undefined }
   }
   if (!overwrite) {
     throw new InputError(
@@ -79,14 +89,16 @@ export async function uploadBackup(
     files: string[]
     rootDirectory: string
     retentionDays: number
-    replaceExisting: boolean
+    /** true: delete the artifact of that name first; undefined: only if there is one. */
+    replaceExisting: boolean | undefined
   }
 ): Promise<UploadedArtifact> {
-  if (options.replaceExisting) {
+  if (options.replaceExisting !== false) {
     try {
       await client.deleteArtifact(options.name)
     } catch (error) {
-      if (!(error instanceof ArtifactNotFoundError)) {
+      const notFound = error instanceof ArtifactNotFoundError || /not found/i.test(String(error))
+      if (!notFound && options.replaceExisting) {
         throw explainClientError(`replace the artifact '${options.name}'`, error)
       }
     }
