@@ -88,6 +88,8 @@ export interface RestoreDependencies {
 
 interface Fetched extends LocalBackup {
   restoredFrom: string
+  /** sha256 of the dump computed while it was extracted, when it was. */
+  dumpSha256?: string
   artifactId?: number
   runId?: number
 }
@@ -180,11 +182,12 @@ async function fetchBackup(
       : `The backend recorded no digest for this artifact; the zip's sha256 is ${sha256}.`
   )
   const extracted = path.join(workDir, 'artifact')
-  await extractZip(zipPath, extracted)
+  const digests = await extractZip(zipPath, extracted)
   await rm(zipPath, { force: true })
   const local = await openExtracted(extracted, `artifact ${found.id}`)
   return {
     ...local,
+    dumpSha256: digests.get(path.relative(extracted, local.dumpPath)),
     restoredFrom: `artifact ${found.id}${found.runId ? ` (run ${found.runId})` : ''}`,
     artifactId: found.id,
     runId: found.runId
@@ -259,7 +262,10 @@ async function checkBackup(inputs: RestoreInputs, fetched: Fetched): Promise<Che
     }
   }
   if (manifest) {
-    const [sha256, info] = await Promise.all([sha256File(fetched.dumpPath), stat(fetched.dumpPath)])
+    const [sha256, info] = await Promise.all([
+      fetched.dumpSha256 ?? sha256File(fetched.dumpPath),
+      stat(fetched.dumpPath)
+    ])
     if (sha256 !== manifest.file.sha256 || info.size !== manifest.file.sizeBytes) {
       throw new RestoreError(
         `the backup file ${manifest.file.name} does not match its manifest (sha256 ${sha256}, ${info.size} bytes; the manifest says ${manifest.file.sha256}, ${manifest.file.sizeBytes} bytes): it is corrupted, truncated or swapped. Nothing was restored.`

@@ -4,6 +4,7 @@ import { mkdir } from 'node:fs/promises'
 import path from 'node:path'
 import { pipeline } from 'node:stream/promises'
 import unzip, { type Entry } from 'unzip-stream'
+import { DigestStage } from '../pipeline/digest.js'
 
 export class ZipError extends Error {
   constructor(message: string) {
@@ -12,11 +13,14 @@ export class ZipError extends Error {
   }
 }
 
-/** Extracts `zipFile` into `directory`; refuses entries that would land outside it. */
-export async function extractZip(zipFile: string, directory: string): Promise<string[]> {
+/**
+ * Extracts `zipFile` into `directory`; refuses entries that would land outside it. Returns the
+ * sha256 of every file as it was written (so no second pass is needed to check it).
+ */
+export async function extractZip(zipFile: string, directory: string): Promise<Map<string, string>> {
   await mkdir(directory, { recursive: true })
   const root = path.resolve(directory)
-  const written: string[] = []
+  const written = new Map<string, string>()
   const pending: Promise<void>[] = []
   const parser = unzip.Parse()
   parser.on('entry', (entry: Entry) => {
@@ -30,11 +34,11 @@ export async function extractZip(zipFile: string, directory: string): Promise<st
       pending.push(mkdir(target, { recursive: true }).then(() => entry.autodrain()))
       return
     }
-    written.push(path.relative(root, target))
+    const digest = new DigestStage()
     pending.push(
-      mkdir(path.dirname(target), { recursive: true }).then(() =>
-        pipeline(entry, createWriteStream(target, { mode: 0o600 }))
-      )
+      mkdir(path.dirname(target), { recursive: true })
+        .then(() => pipeline(entry, digest, createWriteStream(target, { mode: 0o600 })))
+        .then(() => void written.set(path.relative(root, target), digest.digest()))
     )
   })
   try {
