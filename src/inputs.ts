@@ -381,7 +381,6 @@ function getBackupInputs(read: InputReader, databaseUrl: string): BackupInputs {
       `parallel dumps need 'format: directory' (pg_dump --jobs works only with it); got format '${format}'.`
     )
   }
-  const pgBinDir = read(Inputs.PgBinDir).trim()
   return {
     mode: 'backup',
     databaseUrl,
@@ -403,15 +402,7 @@ function getBackupInputs(read: InputReader, databaseUrl: string): BackupInputs {
     overwrite: parseBoolean(Inputs.Overwrite, read(Inputs.Overwrite), false),
     rowCounts: parseChoice(Inputs.RowCounts, read(Inputs.RowCounts), ROW_COUNT_METHODS, 'exact'),
     jobs,
-    pgBinDir: pgBinDir === '' ? undefined : pgBinDir,
-    postgresVersion: parsePostgresVersion(read(Inputs.PostgresVersion)),
-    installClient: parseBoolean(Inputs.InstallClient, read(Inputs.InstallClient), true),
-    connectTimeoutSeconds: parseWholeNumber(
-      Inputs.ConnectTimeout,
-      read(Inputs.ConnectTimeout),
-      10,
-      { min: 1, max: 600 }
-    ),
+    ...parseClientInputs(read),
     encryption: parseEncryption(read),
     allowUnencryptedPublic: parseBoolean(
       Inputs.AllowUnencryptedPublic,
@@ -436,7 +427,6 @@ function getRestoreInputs(read: InputReader, databaseUrl: string): RestoreInputs
     )
   }
   const clean = parseBoolean(Inputs.Clean, read(Inputs.Clean), false)
-  const pgBinDir = read(Inputs.PgBinDir).trim()
   return {
     mode: 'restore',
     databaseUrl,
@@ -449,15 +439,7 @@ function getRestoreInputs(read: InputReader, databaseUrl: string): RestoreInputs
     jobs,
     tables: parseList(read(Inputs.Tables)),
     schemas: parseList(read(Inputs.Schemas)),
-    pgBinDir: pgBinDir === '' ? undefined : pgBinDir,
-    postgresVersion: parsePostgresVersion(read(Inputs.PostgresVersion)),
-    installClient: parseBoolean(Inputs.InstallClient, read(Inputs.InstallClient), true),
-    connectTimeoutSeconds: parseWholeNumber(
-      Inputs.ConnectTimeout,
-      read(Inputs.ConnectTimeout),
-      10,
-      { min: 1, max: 600 }
-    ),
+    ...parseClientInputs(read),
     decryption: parseDecryption(read)
   }
 }
@@ -647,6 +629,27 @@ function parseBackupSource(read: InputReader): BackupSource {
     )
   }
   return { kind: 'artifact', name, runId, repository, token }
+}
+
+/** The inputs every mode shares: which PostgreSQL client to use, and how long to wait. */
+function parseClientInputs(
+  read: InputReader
+): Pick<BackupInputs, 'pgBinDir' | 'postgresVersion' | 'installClient' | 'connectTimeoutSeconds'> {
+  const pgBinDir = read(Inputs.PgBinDir).trim()
+  return {
+    pgBinDir: pgBinDir === '' ? undefined : pgBinDir,
+    postgresVersion: parsePostgresVersion(read(Inputs.PostgresVersion)),
+    installClient: parseBoolean(Inputs.InstallClient, read(Inputs.InstallClient), true),
+    connectTimeoutSeconds: parseWholeNumber(
+      Inputs.ConnectTimeout,
+      read(Inputs.ConnectTimeout),
+      10,
+      {
+        min: 1,
+        max: 600
+      }
+    )
+  }
 }
 
 export function parsePostgresVersion(value: string): number | undefined {

@@ -4,6 +4,7 @@
  */
 import { readFile, writeFile } from 'node:fs/promises'
 import type { Compression, DumpFormat, RowCountMethod } from './inputs.js'
+import type { ObjectCounts } from './postgres/preflight.js'
 
 export const MANIFEST_FILE = 'manifest.json'
 export const MANIFEST_SCHEMA_VERSION = 1
@@ -51,14 +52,7 @@ export interface Manifest {
    * Schema objects by kind in the dump's snapshot (user objects, not extensions'); absent when
    * filters make the dump a subset. Verify mode compares them with the restored copy.
    */
-  objects?: {
-    tables: number
-    views: number
-    materializedViews: number
-    sequences: number
-    indexes: number
-    functions: number
-  }
+  objects?: ObjectCounts
   /** The retention tier retention-schedule chose for this run (also the S3 objects' tag). */
   retention?: { tier: 'daily' | 'weekly' | 'monthly'; days: number }
   filters: {

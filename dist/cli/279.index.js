@@ -58,6 +58,7 @@ __webpack_require__.r(__webpack_exports__);
 
 
 
+// the SDK-free half, for callers that import this module anyway
 
 const DEFAULT_PART_SIZE_BYTES = 16 * 1024 * 1024;
 const DEFAULT_QUEUE_SIZE = 2;

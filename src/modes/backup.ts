@@ -279,32 +279,27 @@ export async function backup(
       orphan = undefined
     }
 
+    /** What every destination returns, plus where the backup went. */
+    const result = (
+      where: Pick<BackupResult, 'artifact' | 's3Uri' | 'localPath'>
+    ): BackupResult => ({
+      ...where,
+      fileName,
+      retentionDays: retention.days,
+      manifest,
+      serverVersion: server.version,
+      pgDumpVersion: pgDump.version,
+      durationSeconds: round((Date.now() - started) / 1000)
+    })
+
     if (local) {
       manifest.durationSeconds = round((Date.now() - started) / 1000)
       const localPath = await core.group(`Write to ${local}`, () =>
         keepLocally(filePath, manifest, local)
       )
-      return {
-        localPath,
-        fileName,
-        retentionDays: inputs.retentionDays,
-        manifest,
-        serverVersion: server.version,
-        pgDumpVersion: pgDump.version,
-        durationSeconds: round((Date.now() - started) / 1000)
-      }
+      return result({ localPath })
     }
-    if (!client) {
-      return {
-        s3Uri,
-        fileName,
-        retentionDays: retention.days,
-        manifest,
-        serverVersion: server.version,
-        pgDumpVersion: pgDump.version,
-        durationSeconds: round((Date.now() - started) / 1000)
-      }
-    }
+    if (!client) return result({ s3Uri })
     const artifact = await core.group(`Upload artifact '${inputs.artifactName}'`, async () => {
       manifest.durationSeconds = round((Date.now() - started) / 1000)
       await writeManifest(manifestPath, manifest)
@@ -321,16 +316,7 @@ export async function backup(
       )
       return uploaded
     })
-    return {
-      artifact,
-      s3Uri,
-      fileName,
-      retentionDays: retention.days,
-      manifest,
-      serverVersion: server.version,
-      pgDumpVersion: pgDump.version,
-      durationSeconds: round((Date.now() - started) / 1000)
-    }
+    return result({ artifact, s3Uri })
   } catch (error) {
     if (orphan && s3) {
       const deleted = await s3lib!.deleteObjectQuietly(s3, orphan)
@@ -420,8 +406,6 @@ interface Dumped {
   args: string[]
   /** Plain format: tables whose COPY statements passed through. */
   copyTables?: QualifiedName[]
-  /** Plain format: last bytes of the uncompressed dump. */
-  tail?: Buffer
   /** Custom format: pg_restore --list of the archive as it streamed by. */
   listed?: string[]
   /** Directory format: tables with data, from pg_restore --list before packing. */
@@ -489,13 +473,7 @@ async function dumpToFile(
     const whole = async (): Promise<void> => {
       await dump.done
       if (!(tee instanceof CopyScanner)) await tee.listed
-      if (raw.bytes === 0)
-        throw new ArchiveError('pg_dump produced no output; nothing was uploaded.')
-      if (inputs.format === 'plain' && !raw.tail.toString('utf8').includes(PLAIN_TRAILER)) {
-        throw new ArchiveError(
-          `the plain dump does not end with '${PLAIN_TRAILER}': it is truncated; nothing was uploaded.`
-        )
-      }
+      assertWholeDump(inputs.format, raw)
     }
     const written = writeStream(dump.stdout, raw, inspector, inputs, sink, whole)
     try {
@@ -510,7 +488,6 @@ async function dumpToFile(
       args,
       copyTables: tee instanceof CopyScanner ? tee.tables : undefined,
       listed: tee instanceof CopyScanner ? undefined : await tee.listed,
-      tail: raw.tail,
       counting
     }
   } finally {
@@ -591,21 +568,27 @@ function tarDirectory(directory: string): Readable {
   return child.stdout
 }
 
-/** Fails closed: the file must be an archive pg_restore accepts, or a complete plain dump. */
+/**
+ * Fails closed: some output, and for plain dumps the trailer pg_dump writes last. Runs as the
+ * stream's last step, so a file or upload is never completed for a dump that is not whole.
+ */
+function assertWholeDump(format: DumpFormat, raw: CountingStage): void {
+  if (raw.bytes === 0) throw new ArchiveError('pg_dump produced no output; nothing was uploaded.')
+  if (format === 'plain' && !raw.tail.toString('utf8').includes(PLAIN_TRAILER)) {
+    throw new ArchiveError(
+      `the plain dump does not end with '${PLAIN_TRAILER}': it is truncated; nothing was uploaded.`
+    )
+  }
+}
+
+/** The tables whose data the dump holds, from the checks made while it streamed. */
 async function checkArchive(
   format: DumpFormat,
   dumped: Dumped,
   server: ServerInfo
 ): Promise<QualifiedName[]> {
-  if (dumped.rawBytes === 0) {
-    throw new ArchiveError('pg_dump produced no output; nothing was uploaded.')
-  }
+  // wholeness (output, trailer, pg_restore --list) was checked before the stream could end
   if (format === 'plain') {
-    if (!dumped.tail?.toString('utf8').includes(PLAIN_TRAILER)) {
-      throw new ArchiveError(
-        `the plain dump does not end with '${PLAIN_TRAILER}': it is truncated; nothing was uploaded.`
-      )
-    }
     core.info(`Plain dump is complete; it holds data for ${dumped.copyTables?.length ?? 0} tables.`)
     return dumped.copyTables ?? []
   }

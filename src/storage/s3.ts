@@ -24,25 +24,10 @@ import { rm } from 'node:fs/promises'
 import { Readable, Transform, type TransformCallback } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { DigestStage } from '../pipeline/digest.js'
-import {
-  MANIFEST_SUFFIX,
-  type S3Location,
-  type S3ObjectRef,
-  S3UriError,
-  formatS3Uri,
-  manifestKeyFor,
-  parseS3Uri
-} from './s3-uri.js'
+import { MANIFEST_SUFFIX, type S3Location, type S3ObjectRef, formatS3Uri } from './s3-uri.js'
 
-export {
-  MANIFEST_SUFFIX,
-  type S3Location,
-  type S3ObjectRef,
-  S3UriError,
-  formatS3Uri,
-  manifestKeyFor,
-  parseS3Uri
-}
+// the SDK-free half, for callers that import this module anyway
+export * from './s3-uri.js'
 
 export const DEFAULT_PART_SIZE_BYTES = 16 * 1024 * 1024
 export const DEFAULT_QUEUE_SIZE = 2
