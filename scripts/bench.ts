@@ -54,6 +54,7 @@ import {
   startArtifactBackend,
   unzipEntries
 } from '../__tests__/support/artifact-backend.js'
+import { parseOutputs, runnerStep, unescapeCommandData } from '../__tests__/support/runner.js'
 import { type TestServer, quoteLiteral, startPostgres } from '../__tests__/support/postgres.js'
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
@@ -758,7 +759,6 @@ async function pgRestore(server: TestServer, file: string, database: string): Pr
 // ---------------------------------------------------------------------------------------------
 // the action, as the runner runs it
 
-const RUNNER_OS: Record<string, string> = { linux: 'Linux', darwin: 'macOS', win32: 'Windows' }
 const STATS_MARK = 'BENCH_STATS '
 /**
  * Preloaded into the action's Node (NODE_OPTIONS=--import data:…): as it exits, it prints its
@@ -783,24 +783,6 @@ interface ActionRun {
   log: string[]
 }
 
-/** Workflow commands carry %, CR and LF escaped. */
-const unescapeData = (s: string): string =>
-  s.replace(/%0D/g, '\r').replace(/%0A/g, '\n').replace(/%25/g, '%')
-
-/** GITHUB_OUTPUT uses heredoc blocks: name<<delimiter, value lines, delimiter. */
-function parseOutputs(text: string): Record<string, string> {
-  const outputs: Record<string, string> = {}
-  const lines = text.split('\n')
-  for (let i = 0; i < lines.length; i++) {
-    const m = /^([^<=]+)<<(.+)$/.exec(lines[i])
-    if (!m) continue
-    const value: string[] = []
-    for (i++; i < lines.length && lines[i] !== m[2]; i++) value.push(lines[i])
-    outputs[m[1]] = value.join('\n')
-  }
-  return outputs
-}
-
 const STARTUP = 'Node start-up, inputs (before the first group)'
 const OUTSIDE = 'Outside groups (snapshot, summary, exit)'
 
@@ -817,28 +799,10 @@ async function runAction(
   inputs: Record<string, string>,
   dir: string
 ): Promise<ActionRun> {
-  await mkdir(dir, { recursive: true })
-  const outputFile = path.join(dir, 'github_output')
-  const summaryFile = path.join(dir, 'step_summary')
-  const runnerTemp = path.join(dir, 'runner_temp')
-  const workspace = path.join(dir, 'workspace')
-  await Promise.all([mkdir(runnerTemp), mkdir(workspace)])
-  await Promise.all([writeFile(outputFile, ''), writeFile(summaryFile, '')])
-  const env: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH,
-    HOME: process.env.HOME ?? os.homedir(),
-    CI: 'true',
-    GITHUB_ACTIONS: 'true',
-    GITHUB_WORKFLOW: 'bench',
-    GITHUB_WORKSPACE: workspace,
-    RUNNER_OS: RUNNER_OS[process.platform] ?? process.platform,
-    RUNNER_TEMP: runnerTemp,
-    ...backend.env(),
-    GITHUB_OUTPUT: outputFile,
-    GITHUB_STEP_SUMMARY: summaryFile,
-    NODE_OPTIONS: `--import=data:text/javascript,${encodeURIComponent(STATS_HOOK)}`
-  }
-  for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.toUpperCase()}`] = value
+  const { env, workspace, outputFile } = runnerStep(dir, backend.env(), inputs, {
+    workflow: 'bench',
+    extraEnv: { NODE_OPTIONS: `--import=data:text/javascript,${encodeURIComponent(STATS_HOOK)}` }
+  })
 
   const t0 = performance.now()
   const at = (): number => (performance.now() - t0) / 1000
@@ -868,10 +832,11 @@ async function runAction(
     if (name === 'group') {
       close()
       firstGroup ??= at()
-      open = { name: phaseName(unescapeData(data)), since: at() }
-      log.push(`## ${unescapeData(data)}`)
+      open = { name: phaseName(unescapeCommandData(data)), since: at() }
+      log.push(`## ${unescapeCommandData(data)}`)
     } else if (name === 'endgroup') close()
-    else if (name === 'error' || name === 'warning') log.push(`${name}: ${unescapeData(data)}`)
+    else if (name === 'error' || name === 'warning')
+      log.push(`${name}: ${unescapeCommandData(data)}`)
   })
   const ran = await done
   close()

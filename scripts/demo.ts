@@ -20,17 +20,7 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { createHash, randomBytes } from 'node:crypto'
 import { existsSync, readFileSync, rmSync } from 'node:fs'
-import {
-  chmod,
-  mkdir,
-  mkdtemp,
-  readFile,
-  readdir,
-  rm,
-  stat,
-  symlink,
-  writeFile
-} from 'node:fs/promises'
+import { chmod, mkdir, mkdtemp, readFile, readdir, rm, stat, symlink } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import readline from 'node:readline'
@@ -45,11 +35,13 @@ import {
   unzipEntries
 } from '../__tests__/support/artifact-backend.js'
 import { seedSample } from '../__tests__/support/fixtures.js'
+import { parseOutputs, runnerStep, unescapeCommandData } from '../__tests__/support/runner.js'
 import {
   type TestServer,
   freePort,
   quoteIdent,
-  quoteLiteral
+  quoteLiteral,
+  serverAddressing
 } from '../__tests__/support/postgres.js'
 import { MANIFEST_FILE, type Manifest, parseManifest } from '../src/manifest.js'
 import {
@@ -516,14 +508,6 @@ async function startEmbeddedServer(root: string, clients: ClientInstall): Promis
   const appPassword = `app:p@ss/${randomBytes(6).toString('hex')}`
   await query('postgres', `CREATE ROLE app LOGIN PASSWORD ${quoteLiteral(appPassword)}`)
 
-  const cleanEnv = (): NodeJS.ProcessEnv => {
-    const env: NodeJS.ProcessEnv = {}
-    for (const [key, value] of Object.entries(process.env)) {
-      if (!key.startsWith('PG') && key !== 'NODE_OPTIONS') env[key] = value
-    }
-    return env
-  }
-
   return {
     major: Math.floor(Number(info.num) / 10_000),
     version: info.version,
@@ -537,28 +521,7 @@ async function startEmbeddedServer(root: string, clients: ClientInstall): Promis
     // the embedded package ships only initdb, pg_ctl and postgres: client tools are local ones
     binDir: clients.binDir,
     dataDir,
-    url(database = 'postgres', extra = {}) {
-      const user = encodeURIComponent(extra.user ?? SUPERUSER)
-      const pass = encodeURIComponent(extra.password ?? password)
-      const params = new URLSearchParams(extra.params ?? {}).toString()
-      return (
-        `postgresql://${user}:${pass}@${HOST}:${port}/${encodeURIComponent(database)}` +
-        (params ? `?${params}` : '')
-      )
-    },
-    env(database = 'postgres', extra = {}) {
-      return {
-        ...cleanEnv(),
-        PGHOST: HOST,
-        PGPORT: String(port),
-        PGUSER: extra.user ?? SUPERUSER,
-        PGPASSWORD: extra.password ?? password,
-        PGDATABASE: database,
-        PGSSLMODE: 'disable',
-        PGCLIENTENCODING: 'UTF8',
-        PGCONNECT_TIMEOUT: '15'
-      }
-    },
+    ...serverAddressing(port, password),
     query,
     async createDatabase(name = `db_${randomBytes(6).toString('hex')}`) {
       await query('postgres', `CREATE DATABASE ${quoteIdent(name)}`)
@@ -579,8 +542,6 @@ interface ActionRun {
   outputs: Record<string, string>
   summary: string
 }
-
-const RUNNER_OS: Record<string, string> = { linux: 'Linux', darwin: 'macOS', win32: 'Windows' }
 
 /** Newest modification time of the files under `dir`. */
 async function newestMtime(dir: string): Promise<number> {
@@ -615,49 +576,14 @@ async function ensureDist(): Promise<void> {
   if (code !== 0 || !existsSync(DIST)) throw new Error(`npm run package failed (exit ${code})`)
 }
 
-/** Workflow commands carry %, CR and LF escaped. */
-const unescapeData = (s: string): string =>
-  s.replace(/%0D/g, '\r').replace(/%0A/g, '\n').replace(/%25/g, '%')
-
-/** GITHUB_OUTPUT uses heredoc blocks: name<<delimiter, value lines, delimiter. */
-function parseOutputs(text: string): Record<string, string> {
-  const outputs: Record<string, string> = {}
-  const lines = text.split('\n')
-  for (let i = 0; i < lines.length; i++) {
-    const m = /^([^<=]+)<<(.+)$/.exec(lines[i])
-    if (!m) continue
-    const value: string[] = []
-    for (i++; i < lines.length && lines[i] !== m[2]; i++) value.push(lines[i])
-    outputs[m[1]] = value.join('\n')
-  }
-  return outputs
-}
-
 async function runAction(
   backend: ArtifactBackend,
   inputs: Record<string, string>,
   dir: string
 ): Promise<ActionRun> {
-  const outputFile = path.join(dir, 'github_output')
-  const summaryFile = path.join(dir, 'step_summary')
-  const runnerTemp = path.join(dir, 'runner_temp')
-  const workspace = path.join(dir, 'workspace')
-  await Promise.all([mkdir(runnerTemp), mkdir(workspace)])
-  await Promise.all([writeFile(outputFile, ''), writeFile(summaryFile, '')])
-  const env: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH,
-    HOME: process.env.HOME ?? os.homedir(),
-    CI: 'true',
-    GITHUB_ACTIONS: 'true',
-    GITHUB_WORKFLOW: 'demo',
-    GITHUB_WORKSPACE: workspace,
-    RUNNER_OS: RUNNER_OS[process.platform] ?? process.platform,
-    RUNNER_TEMP: runnerTemp,
-    ...backend.env(),
-    GITHUB_OUTPUT: outputFile,
-    GITHUB_STEP_SUMMARY: summaryFile
-  }
-  for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.toUpperCase()}`] = value
+  const { env, workspace, outputFile, summaryFile } = runnerStep(dir, backend.env(), inputs, {
+    workflow: 'demo'
+  })
   say(`  $ ${path.basename(process.execPath)} dist/index.js   (${process.execPath})`)
   say(`    with ${Object.keys(inputs).join(', ')}`)
 
@@ -686,7 +612,7 @@ async function runAction(
     const command = /^::([a-z-]+)(?: [^:]*)?::(.*)$/.exec(raw)
     if (!command) return print('│ ', raw)
     const [, name, data] = command
-    const text = unescapeData(data)
+    const text = unescapeCommandData(data)
     if (name === 'add-mask') masks.add(text)
     else if (name === 'endgroup') return
     else if (name === 'group') print('├─ ', text)

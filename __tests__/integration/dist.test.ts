@@ -6,15 +6,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
 import { spawn } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  readdirSync,
-  rmSync,
-  writeFileSync
-} from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs'
 import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
@@ -25,6 +17,7 @@ import {
   unzipEntries
 } from '../support/artifact-backend.js'
 import { rowCounts, seedSample } from '../support/fixtures.js'
+import { parseOutputs, runnerStep } from '../support/runner.js'
 import { type TestServer, freePort, startPostgres } from '../support/postgres.js'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
@@ -61,23 +54,14 @@ interface RunResult {
 /** Runs dist/index.js like the runner: INPUT_<NAME> (upper-case, dashes kept) for each input. */
 function runAction(inputs: Record<string, string>): Promise<RunResult> {
   const dir = mkdtempSync(path.join(work, 'run-'))
-  const outputFile = path.join(dir, 'output')
-  const summaryFile = path.join(dir, 'summary')
-  writeFileSync(outputFile, '')
-  writeFileSync(summaryFile, '')
-  const env: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH,
-    HOME: process.env.HOME,
-    ...backend.env(),
-    RUNNER_TEMP: path.join(dir, 'tmp'),
-    GITHUB_OUTPUT: outputFile,
-    GITHUB_STEP_SUMMARY: summaryFile
-  }
-  mkdirSync(env.RUNNER_TEMP!)
-  for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.toUpperCase()}`] = value
+  const { env, workspace, runnerTemp, outputFile, summaryFile } = runnerStep(
+    dir,
+    backend.env(),
+    inputs
+  )
   const started = Date.now()
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [DIST], { env, cwd: dir })
+    const child = spawn(process.execPath, [DIST], { env, cwd: workspace })
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', d => (stdout += d))
@@ -91,24 +75,10 @@ function runAction(inputs: Record<string, string>): Promise<RunResult> {
         outputs: parseOutputs(readFileSync(outputFile, 'utf8')),
         summary: readFileSync(summaryFile, 'utf8'),
         ms: Date.now() - started,
-        runnerTemp: env.RUNNER_TEMP!
+        runnerTemp
       })
     )
   })
-}
-
-/** GITHUB_OUTPUT uses heredoc blocks: name<<delimiter, value, delimiter. */
-function parseOutputs(text: string): Record<string, string> {
-  const outputs: Record<string, string> = {}
-  const lines = text.split('\n')
-  for (let i = 0; i < lines.length; i++) {
-    const m = /^([^<]+)<<(.+)$/.exec(lines[i])
-    if (!m) continue
-    const value: string[] = []
-    for (i++; i < lines.length && lines[i] !== m[2]; i++) value.push(lines[i])
-    outputs[m[1]] = value.join('\n')
-  }
-  return outputs
 }
 
 function expectNoSecret(result: RunResult): void {

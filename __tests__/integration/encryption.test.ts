@@ -26,6 +26,7 @@ import {
   unzipEntries
 } from '../support/artifact-backend.js'
 import { schemaDump, seedSample, tableChecksums } from '../support/fixtures.js'
+import { runnerStep } from '../support/runner.js'
 import { type TestServer, startPostgres } from '../support/postgres.js'
 import type { BackupInputs, BackupSource, RestoreInputs } from '../../src/inputs.js'
 import type { Manifest } from '../../src/manifest.js'
@@ -623,28 +624,18 @@ async function watchProcesses(secrets: string[]): Promise<{ stop: () => Promise<
 
 async function runDist(inputs: Record<string, string>, secrets: string[]): Promise<DistRun> {
   const dir = mkdtempSync(path.join(work, 'dist-'))
-  const outputFile = path.join(dir, 'output')
-  const summaryFile = path.join(dir, 'summary')
-  writeFileSync(outputFile, '')
-  writeFileSync(summaryFile, '')
-  const runnerTemp = path.join(dir, 'tmp')
-  mkdirSync(runnerTemp)
-  const env: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH,
-    HOME: process.env.HOME,
-    ...backend.env(),
-    RUNNER_TEMP: runnerTemp,
-    GITHUB_OUTPUT: outputFile,
-    GITHUB_STEP_SUMMARY: summaryFile
-  }
-  for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.toUpperCase()}`] = value
+  const { env, workspace, runnerTemp, outputFile, summaryFile } = runnerStep(
+    dir,
+    backend.env(),
+    inputs
+  )
   const watch = await watchProcesses(secrets)
   const { code, stdout, stderr } = await new Promise<{
     code: number | null
     stdout: string
     stderr: string
   }>((resolve, reject) => {
-    const child = spawn(process.execPath, [DIST], { env, cwd: dir })
+    const child = spawn(process.execPath, [DIST], { env, cwd: workspace })
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', d => (stdout += d))

@@ -171,6 +171,37 @@ function cleanEnv(): NodeJS.ProcessEnv {
   return env
 }
 
+/**
+ * `url()` and `env()` of a server on 127.0.0.1:`port` whose superuser has `password`: shared by
+ * the test servers and the demo's embedded one.
+ */
+export function serverAddressing(port: number, password: string): Pick<TestServer, 'url' | 'env'> {
+  return {
+    url(database = 'postgres', extra = {}) {
+      const user = encodeURIComponent(extra.user ?? SUPERUSER)
+      const pass = encodeURIComponent(extra.password ?? password)
+      const query = new URLSearchParams(extra.params ?? {}).toString()
+      return (
+        `postgresql://${user}:${pass}@${HOST}:${port}/${encodeURIComponent(database)}` +
+        (query ? `?${query}` : '')
+      )
+    },
+    env(database = 'postgres', extra = {}) {
+      return {
+        ...cleanEnv(),
+        PGHOST: HOST,
+        PGPORT: String(port),
+        PGUSER: extra.user ?? SUPERUSER,
+        PGPASSWORD: extra.password ?? password,
+        PGDATABASE: database,
+        PGSSLMODE: 'disable',
+        PGCLIENTENCODING: 'UTF8',
+        PGCONNECT_TIMEOUT: '15'
+      }
+    }
+  }
+}
+
 async function runServerTool(
   binDir: string,
   tool: string,
@@ -479,28 +510,7 @@ export async function startPostgres(opts: StartOptions = {}): Promise<TestServer
       appPassword,
       binDir,
       dataDir,
-      url(database = 'postgres', extra = {}) {
-        const user = encodeURIComponent(extra.user ?? SUPERUSER)
-        const pass = encodeURIComponent(extra.password ?? password)
-        const query = new URLSearchParams(extra.params ?? {}).toString()
-        return (
-          `postgresql://${user}:${pass}@${HOST}:${port}/${encodeURIComponent(database)}` +
-          (query ? `?${query}` : '')
-        )
-      },
-      env(database = 'postgres', extra = {}) {
-        return {
-          ...cleanEnv(),
-          PGHOST: HOST,
-          PGPORT: String(port),
-          PGUSER: extra.user ?? SUPERUSER,
-          PGPASSWORD: extra.password ?? password,
-          PGDATABASE: database,
-          PGSSLMODE: 'disable',
-          PGCLIENTENCODING: 'UTF8',
-          PGCONNECT_TIMEOUT: '15'
-        }
-      },
+      ...serverAddressing(port, password),
       query,
       async createDatabase(name = `db_${randomHex(6)}`) {
         await query('postgres', `CREATE DATABASE ${quoteIdent(name)}`)
