@@ -1011,7 +1011,7 @@ async function repetition(r: Repetition): Promise<{ rawArchiveBytes: number }> {
     }
 
     // the same archive for pg_restore, decompressed beforehand (untimed)
-    const artifact = zstdBackend!.findArtifact(ARTIFACT)
+    const artifact = zstdBackend!.findArtifact(`${ARTIFACT}.zip`)
     if (!artifact) throw new Error('the zstd backup left no artifact in the backend')
     const entries = await unzipEntries(artifact.bytes)
     const manifest = JSON.parse(entries.get('manifest.json')!.toString('utf8')) as {

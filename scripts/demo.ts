@@ -773,7 +773,7 @@ async function main(): Promise<boolean> {
 
   // 5 ------------------------------------------------------------------------------------------
   step(`Check artifact '${ARTIFACT_NAME}', then verify it with the action into '${RESTORED_DB}'`)
-  const stored = backend.findArtifact(ARTIFACT_NAME, backend.currentRunId)
+  const stored = backend.findArtifact(`${ARTIFACT_NAME}.zip`, backend.currentRunId)
   if (!check(stored !== undefined, `artifact '${ARTIFACT_NAME}' arrived in the backend`)) {
     return false
   }

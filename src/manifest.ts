@@ -65,8 +65,12 @@ export interface Manifest {
   pgDumpArgs: string[]
 }
 
+export function manifestJson(manifest: Manifest): string {
+  return JSON.stringify(manifest, null, 2) + '\n'
+}
+
 export async function writeManifest(path: string, manifest: Manifest): Promise<void> {
-  await writeFile(path, JSON.stringify(manifest, null, 2) + '\n', { mode: 0o600 })
+  await writeFile(path, manifestJson(manifest), { mode: 0o600 })
 }
 
 export class ManifestError extends Error {

@@ -268,13 +268,14 @@ describe('artifact names', () => {
     const first = await runBackup({ artifactName: 'nightly' })
     const error = await runBackup({ artifactName: 'nightly' }).catch(e => e)
     expect(String(error.message)).toMatch(
-      /^Input 'artifact-name': an artifact named 'nightly' already exists/
+      /^Input 'artifact-name': an artifact named 'nightly.zip' already exists/
     )
     const second = await runBackup({ artifactName: 'nightly', overwrite: true })
     expect(second.artifact!.id).not.toBe(first.artifact!.id)
+    expect(first.artifact!.name).toBe('nightly.zip')
     const live = backend
       .artifacts()
-      .filter(x => x.name === 'nightly' && !x.deleted && x.runId === backend.currentRunId)
+      .filter(x => x.name === 'nightly.zip' && !x.deleted && x.runId === backend.currentRunId)
     expect(live.map(x => x.id)).toEqual([second.artifact!.id])
   })
 })

@@ -107,11 +107,11 @@ describe('a backup run', () => {
 
   it('exits 0 and sets every output from what it uploaded', async () => {
     expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: '' })
-    const stored = backend.findArtifact('database-backup', backend.currentRunId)!
+    const stored = backend.findArtifact('database-backup.zip', backend.currentRunId)!
     expect(stored).toBeDefined()
     const o = result.outputs
     expect(o['artifact-id']).toBe(String(stored.id))
-    expect(o['artifact-name']).toBe('database-backup')
+    expect(o['artifact-name']).toBe('database-backup.zip')
     expect(o['artifact-digest']).toBe(stored.digest)
     expect(o['artifact-url']).toBe(
       `https://github.com/${backend.repository}/actions/runs/${backend.currentRunId}/artifacts/${stored.id}`

@@ -721,7 +721,7 @@ describe('dist/index.js keeps the password, passphrase and identity secret', () 
     expect(masked(restoreRun)).toEqual(
       expect.arrayContaining([server.password, PASSPHRASE, key.identity])
     )
-    const stored = backend.findArtifact('dist-encrypted', backend.currentRunId)!
+    const stored = backend.findArtifact('dist-encrypted.zip', backend.currentRunId)!
     const entries = await unzipEntries(stored.bytes)
     for (const run of [backupRun, restoreRun]) {
       const texts = [
@@ -740,7 +740,7 @@ describe('dist/index.js keeps the password, passphrase and identity secret', () 
   })
 
   it('encrypts the backup with encryption-passphrase given as an input', async () => {
-    const stored = backend.findArtifact('dist-encrypted', backend.currentRunId)!
+    const stored = backend.findArtifact('dist-encrypted.zip', backend.currentRunId)!
     const entries = await unzipEntries(stored.bytes)
     const manifest = JSON.parse(entries.get('manifest.json')!.toString('utf8')) as Manifest
     expect(manifest.encryption).toEqual({ algorithm: 'age', mode: 'passphrase', recipients: [] })

@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { spawnSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import {
@@ -126,19 +126,13 @@ async function waitFor<T>(
   }
 }
 
-/** Bytes the running backup has written to its dump file so far (0 before it exists). */
-function dumpBytes(root = tempRoot): number {
-  for (const dir of readdirSync(root).filter(d => d.startsWith('pg-backup-'))) {
-    for (const file of readdirSync(path.join(root, dir))) {
-      if (file === 'manifest.json') continue
-      try {
-        return statSync(path.join(root, dir, file)).size
-      } catch {
-        // removed meanwhile
-      }
-    }
+/** Bytes a process has written so far (its stdout: the dump), from /proc/<pid>/io. */
+function bytesWritten(pid: number): number {
+  try {
+    return Number(/^wchar: (\d+)$/m.exec(readFileSync(`/proc/${pid}/io`, 'utf8'))?.[1] ?? 0)
+  } catch {
+    return 0 // gone
   }
-  return 0
 }
 
 /** Our own child processes running `program` whose arguments include `argument`, from /proc. */
@@ -169,6 +163,14 @@ function uploads() {
   }
 }
 
+/** Finalized artifacts that are not deleted: what a user or a restore could download. */
+function downloadable(): string[] {
+  return backend
+    .artifacts()
+    .filter(a => a.finalized && !a.deleted)
+    .map(a => `${a.name} (${a.id})`)
+}
+
 function expectCleanTemp(root = tempRoot): void {
   expect(readdirSync(root)).toEqual([])
 }
@@ -193,15 +195,18 @@ async function arrivedIntact(name: string): Promise<Manifest> {
   return manifest
 }
 
-describe('pg_dump fails mid-stream: nothing is uploaded, nothing is left', () => {
+// the upload reads the zip while pg_dump writes it: what the client read of a failed dump is
+// finalized (the client cannot abort an upload) and then deleted; no artifact is left to download
+describe('pg_dump fails mid-stream: no artifact is left, nothing is left running', () => {
   it('killed with SIGKILL', async () => {
-    const before = uploads()
+    const before = downloadable()
+    const createsBefore = uploads().creates
     const running = runBackup(big).catch((e: Error) => e)
     // the dump itself, not the `pg_dump --version` run before it
     const pid = await waitFor('pg_dump to start', () => children('pg_dump', '--format=custom')[0])
     const written = await waitFor('the dump to stream', () => {
-      const bytes = dumpBytes()
-      return bytes > 1_000_000 ? bytes : undefined
+      const bytes = bytesWritten(pid)
+      return bytes > 4_000_000 ? bytes : undefined
     })
     process.kill(pid, 'SIGKILL')
     const error = (await running) as Error
@@ -209,14 +214,17 @@ describe('pg_dump fails mid-stream: nothing is uploaded, nothing is left', () =>
     expect(error).toBeInstanceOf(Error)
     expect(error.name).toBe('DumpError')
     expect(error.message).toMatch(/^pg_dump was killed by SIGKILL/)
-    expect(uploads()).toEqual(before)
+    // the upload had begun (what it read is deleted)
+    expect(uploads().creates).toBe(createsBefore + 1)
+    expect(downloadable()).toEqual(before)
     expectCleanTemp()
     await expectNoChildrenLeft()
   })
 
   it('its connection terminated by the server (pg_terminate_backend)', async () => {
-    const before = uploads()
+    const before = downloadable()
     const running = runBackup(big).catch((e: Error) => e)
+    const pid = await waitFor('pg_dump to start', () => children('pg_dump', '--format=custom')[0])
     const backendPid = await waitFor('pg_dump to COPY', async () => {
       const rows = await server.query<{ pid: number }>(
         'postgres',
@@ -226,7 +234,7 @@ describe('pg_dump fails mid-stream: nothing is uploaded, nothing is left', () =>
       )
       return rows[0]?.pid
     })
-    await waitFor('the dump to stream', () => (dumpBytes() > 1_000_000 ? true : undefined))
+    await waitFor('the dump to stream', () => (bytesWritten(pid) > 4_000_000 ? true : undefined))
     await server.query('postgres', 'SELECT pg_terminate_backend($1)', [backendPid])
     const error = (await running) as Error
     console.log(`pg_dump disconnected: ${error.message}`)
@@ -236,7 +244,7 @@ describe('pg_dump fails mid-stream: nothing is uploaded, nothing is left', () =>
       /terminating connection due to administrator command|server closed the connection unexpectedly/
     )
     expect(error.message).not.toContain(server.password)
-    expect(uploads()).toEqual(before)
+    expect(downloadable()).toEqual(before)
     expectCleanTemp()
     await expectNoChildrenLeft()
   })
@@ -258,15 +266,31 @@ describe('pg_dump fails mid-stream: nothing is uploaded, nothing is left', () =>
       if (mountPoint) spawnSync('umount', [mountPoint])
     })
 
-    it('fails saying the disk is full, uploads nothing and frees the space', async () => {
-      const before = uploads()
-      const error = (await runBackup(big, {}, mountPoint).catch((e: Error) => e)) as Error
+    it('a dump larger than the disk streams into the artifact, which arrives whole', async () => {
+      const name = `roomy-${Math.random().toString(36).slice(2, 8)}`
+      const result = await runBackup(big, { artifactName: name }, mountPoint)
+      expect(result.manifest.file.sizeBytes).toBeGreaterThan(2 * 1024 * 1024)
+      const manifest = await arrivedIntact(result.artifact!.name)
+      expect(manifest.rowCounts.tables.find(t => t.name === 'big')?.rows).toBe(BIG_ROWS)
+      expectCleanTemp(mountPoint)
+    })
+
+    it('replacing an artifact writes the zip first: a full disk fails saying so, the old backup stays', async () => {
+      const name = `replaced-${Math.random().toString(36).slice(2, 8)}`
+      const old = await runBackup(shop, { artifactName: name })
+      const error = (await runBackup(
+        big,
+        { artifactName: name, overwrite: true },
+        mountPoint
+      ).catch((e: Error) => e)) as Error
       console.log(`disk full: ${error.message}`)
       expect(error.name).toBe('BackupError')
       expect(error.message).toMatch(
-        /^the disk is full: no space left while writing the dump to .*small-disk\/pg-backup-\w+\. .* Nothing was uploaded\.$/
+        /^the disk is full: no space left while writing the dump to .*small-disk\/pg-backup-\w+\/artifact\. .* Nothing was uploaded\.$/
       )
-      expect(uploads()).toEqual(before)
+      // the artifact it was to replace is still there, whole
+      expect(backend.findArtifact(`${name}.zip`, backend.currentRunId)?.id).toBe(old.artifact!.id)
+      await arrivedIntact(`${name}.zip`)
       expectCleanTemp(mountPoint)
       // pg_dump was stopped, not left writing into a closed pipe
       await expectNoChildrenLeft()
@@ -286,13 +310,13 @@ describe('the artifact backend fails', () => {
     const started = Date.now()
     const result = await runBackup(shop, { artifactName: name })
     console.log(`503 x2 then OK: succeeded in ${Date.now() - started} ms`)
-    expect(result.artifact?.name).toBe(name)
+    expect(result.artifact?.name).toBe(`${name}.zip`)
     const faulted = backend.requests.slice(from).filter(r => r.fault === 'fail')
     expect(faulted.map(r => [r.endpoint, r.status])).toEqual([
       ['blob:stageBlock', 503],
       ['FinalizeArtifact', 503]
     ])
-    const manifest = await arrivedIntact(name)
+    const manifest = await arrivedIntact(`${name}.zip`)
     expect(manifest.rowCounts.totalRows).toBeGreaterThan(5000)
     expect(backend.faults.pending()).toBe(0)
     expectCleanTemp()
@@ -315,7 +339,7 @@ describe('the artifact backend fails', () => {
       backend.faults.reset()
     }
     // CreateArtifact went through (the name is taken by a pending record), nothing was finalized
-    expect(backend.findArtifact(name)).toBeUndefined()
+    expect(backend.findArtifact(`${name}.zip`)).toBeUndefined()
     expect(uploads().finalized).toBe(before.finalized)
     expectCleanTemp()
   }, 60_000)

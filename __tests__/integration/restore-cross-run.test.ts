@@ -75,7 +75,7 @@ beforeAll(async () => {
        INSERT INTO public.items VALUES (${1000 + n}, 'added before backup ${n}');`
     )
     await makeBackup(NAME)
-    const rec = backend.findArtifact(NAME, backend.currentRunId)!
+    const rec = backend.findArtifact(`${NAME}.zip`, backend.currentRunId)!
     // distinct creation times, an hour apart, oldest first (REST reports whole seconds)
     const dated = backend.patchArtifact(rec.id, {
       createdAt: new Date(Date.now() - (4 - n) * HOUR)
@@ -267,14 +267,25 @@ describe('refusals: nothing touches the target', () => {
     await expectRefusedUnchanged(byName('latest', NAME, token), /actions: read/)
   })
 
+  it('an artifact of an earlier version (zipped by GitHub, named without .zip) is found by its name', async () => {
+    const legacy = await backend.seedArtifact({
+      name: 'legacy-nightly',
+      bytes: Buffer.from(made[1].artifact.bytes)
+    })
+    const result = await expectRestoredBackup(byName('latest', 'legacy-nightly'), 2)
+    expect(result.artifactId).toBe(legacy.id)
+  })
+
   it('a missing artifact name', async () => {
     await expectRefusedUnchanged(
       byName('latest', 'no-such-backup'),
-      /no artifact named 'no-such-backup' exists in octo-org\/octo-repo/
+      /no artifact named 'no-such-backup\.zip' or 'no-such-backup' exists in octo-org\/octo-repo/
     )
     await expectRefusedUnchanged(
       byName(made[0].run, 'no-such-backup'),
-      new RegExp(`run ${made[0].run} of octo-org/octo-repo has no artifact named 'no-such-backup'`)
+      new RegExp(
+        `run ${made[0].run} of octo-org/octo-repo has no artifact named 'no-such-backup\\.zip' or 'no-such-backup'`
+      )
     )
     await expectRefusedUnchanged(byName(987654321), /not found .*\(404\)/)
     await expectRefusedUnchanged(byId(987654321), /artifact 987654321 was not found/)
@@ -284,7 +295,7 @@ describe('refusals: nothing touches the target', () => {
     const expired = made[2].artifact
     await expectRefusedUnchanged(
       byId(expired.id),
-      new RegExp(`'${NAME}' \\(id ${expired.id}\\) in octo-org/octo-repo expired on `)
+      new RegExp(`'${NAME}\\.zip' \\(id ${expired.id}\\) in octo-org/octo-repo expired on `)
     )
     await expectRefusedUnchanged(byName(made[2].run), /expired/)
     const weekly = await backend.seedArtifact({

@@ -126,7 +126,7 @@ beforeAll(async () => {
   // an artifact as the Actions page serves it: the zip the backup uploaded, byte for byte
   await makeBackup(shop, 'shop-backup', 'custom', 'zstd')
   f.shopZip = at('shop-backup.zip')
-  writeFileSync(f.shopZip, backend.findArtifact('shop-backup')!.bytes)
+  writeFileSync(f.shopZip, backend.findArtifact('shop-backup.zip')!.bytes)
 }, 60_000)
 
 afterAll(async () => {
@@ -347,7 +347,7 @@ describe('refusals: the target stays byte-for-byte unchanged', () => {
   it("a zip whose dump was swapped for another backup's dump, manifest unchanged", async () => {
     await makeBackup(small, 'small-backup', 'custom', 'zstd')
     const shopEntries = await unzipEntries(readFileSync(f.shopZip))
-    const smallEntries = await unzipEntries(backend.findArtifact('small-backup')!.bytes)
+    const smallEntries = await unzipEntries(backend.findArtifact('small-backup.zip')!.bytes)
     const manifest = JSON.parse(shopEntries.get('manifest.json')!.toString()) as {
       file: { name: string }
     }

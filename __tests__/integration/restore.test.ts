@@ -298,7 +298,7 @@ describe('subset restore', () => {
   it("run-id 'current' with a name this run has no artifact of", async () => {
     const target = await server.createDatabase()
     await expect(runRestore(restoreInputs(target, current('never-made')))).rejects.toThrow(
-      /no artifact named 'never-made' exists in this workflow run/
+      /no artifact named 'never-made.zip' or 'never-made' exists in this workflow run/
     )
     expect(await tableChecksums(server, target)).toEqual({})
     await server.dropDatabase(target)

@@ -73,7 +73,7 @@ describe('verify', () => {
   it('restores the latest backup into a scratch database and matches the manifest', async () => {
     const scratch = await server.createDatabase()
     const result = await runVerify(verifyInputs(scratch))
-    const stored = backend.findArtifact('database-backup')!
+    const stored = backend.findArtifact('database-backup.zip')!
     const manifest = JSON.parse(
       (await unzipEntries(stored.bytes)).get('manifest.json')!.toString()
     ) as Manifest
@@ -89,7 +89,7 @@ describe('verify', () => {
 
   it('fails naming the object kind when the restored copy differs from the manifest', async () => {
     // a backup whose manifest claims one more view than its archive holds (newest artifact)
-    const stored = backend.findArtifact('database-backup')!
+    const stored = backend.findArtifact('database-backup.zip')!
     const entries = await unzipEntries(stored.bytes)
     const manifest = JSON.parse(entries.get('manifest.json')!.toString()) as Manifest
     manifest.objects!.views += 1
@@ -109,7 +109,7 @@ describe('verify', () => {
   })
 
   it('fails naming the table when row counts differ', async () => {
-    const stored = backend.findArtifact('database-backup')!
+    const stored = backend.findArtifact('database-backup.zip')!
     const entries = await unzipEntries(stored.bytes)
     const manifest = JSON.parse(entries.get('manifest.json')!.toString()) as Manifest
     manifest.objects!.views -= 1 // undo the previous test's change

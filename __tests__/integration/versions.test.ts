@@ -141,7 +141,7 @@ describeHere(`servers 13 to 18 with clients ${CLIENTS.join(', ')}`, () => {
     it('backs up through the engine with the lowest pg_dump that can', async () => {
       const i = inputs(major)
       const result = await runBackup(i)
-      const stored = backend.findArtifact(i.artifactName, backend.currentRunId)
+      const stored = backend.findArtifact(result.artifact!.name, backend.currentRunId)
       expect(stored).toBeDefined()
       const entries = await unzipEntries(stored!.bytes)
       manifest = JSON.parse(entries.get('manifest.json')!.toString('utf8')) as Manifest

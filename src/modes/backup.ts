@@ -13,12 +13,7 @@ import { PassThrough, type Readable, Transform } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import type { DefaultArtifactClient } from '@actions/artifact'
 import type { BackupInputs, DumpFormat } from '../inputs.js'
-import {
-  MANIFEST_FILE,
-  MANIFEST_SCHEMA_VERSION,
-  type Manifest,
-  writeManifest
-} from '../manifest.js'
+import { MANIFEST_SCHEMA_VERSION, type Manifest, manifestJson, writeManifest } from '../manifest.js'
 import { compressionExtension, createCompressor } from '../pipeline/compress.js'
 import { createEncryptor } from '../pipeline/encrypt.js'
 import { DigestStage } from '../pipeline/digest.js'
@@ -48,9 +43,9 @@ import {
   type UploadedArtifact,
   artifactClient,
   checkNameIsFree,
-  checkPrivacy,
-  uploadBackup
+  checkPrivacy
 } from '../storage/artifact.js'
+import { type ArtifactZip, artifactZipName, createArtifactZip } from '../storage/artifact-zip.js'
 import { type RetentionTier, artifactRetentionDays, retentionTier } from '../storage/retention.js'
 import type { UploadedObject } from '../storage/s3.js'
 import { formatS3Uri, manifestKeyFor } from '../storage/s3-uri.js'
@@ -114,16 +109,17 @@ export async function backup(
         : 'The backup is encrypted with age (passphrase) before it leaves the runner.'
     )
   }
+  const artifactName = artifactZipName(inputs.artifactName)
   const { exists } = await (client ? core.group : skipGroup)(
     'Check the artifact name',
     async () => {
       if (!client) return { exists: false }
-      const result = await checkNameIsFree(client, inputs.artifactName, inputs.overwrite)
+      const result = await checkNameIsFree(client, artifactName, inputs.overwrite)
       if (result.exists !== undefined) {
         core.info(
           result.exists
-            ? `'${inputs.artifactName}' exists in this run; it will be replaced once the new backup is ready (overwrite: true).`
-            : `'${inputs.artifactName}' is free in this run.`
+            ? `'${artifactName}' exists in this run; it will be replaced once the new backup is ready (overwrite: true).`
+            : `'${artifactName}' is free in this run.`
         )
       }
       return result
@@ -140,6 +136,8 @@ export async function backup(
   let session: SnapshotSession | undefined
   /** A dump streamed to S3 whose manifest is not written yet: deleted if the backup fails. */
   let orphan: { bucket: string; key: string } | undefined
+  /** The artifact's zip, being written (and uploaded, when live). */
+  let zip: ArtifactZip | undefined
   try {
     const server = await core.group('Read the server', async () => {
       const info = await readServerInfo(pg)
@@ -177,21 +175,39 @@ export async function backup(
       : undefined
     // S3 only (artifact: false): the pipeline streams into a multipart upload, no temporary file
     const streamToS3 = s3 && s3Key && !toArtifact && inputs.format !== 'directory'
-    const sink: Sink = streamToS3
-      ? {
-          kind: 's3',
-          upload: body =>
-            s3lib!.uploadStream(s3, {
-              bucket: inputs.s3!.bucket,
-              key: s3Key,
-              body,
-              contentType: 'application/octet-stream',
-              tags: retention.tags
-            })
-        }
-      : { kind: 'file', path: filePath }
+    if (client) {
+      // the upload reads the zip as it is written, unless an artifact is to be replaced: that
+      // one is deleted only once the new backup is whole (so the zip is written to a file first)
+      const replacing = inputs.overwrite && exists !== false
+      zip = await createArtifactZip(client, {
+        name: inputs.artifactName,
+        retentionDays: retention.days,
+        directory: workDir,
+        live: !replacing,
+        replaceExisting: inputs.overwrite ? exists : false
+      })
+    }
+    // the artifact's zip is the pipeline's end, unless the dump is also copied to S3 from a file
+    const sink: Sink =
+      zip && !s3
+        ? { kind: 'artifact', zip, fileName }
+        : streamToS3
+          ? {
+              kind: 's3',
+              upload: body =>
+                s3lib!.uploadStream(s3, {
+                  bucket: inputs.s3!.bucket,
+                  key: s3Key,
+                  body,
+                  contentType: 'application/octet-stream',
+                  tags: retention.tags
+                })
+            }
+          : { kind: 'file', path: filePath }
     if (streamToS3)
       core.info(`Streaming to ${formatS3Uri(inputs.s3!.bucket, s3Key)} (no temporary file)`)
+    if (sink.kind === 'artifact' && zip!.live)
+      core.info(`Uploading artifact '${zip!.name}' while the dump is written (no temporary file)`)
 
     session = await SnapshotSession.open(pg)
     if (!session.snapshotId) {
@@ -248,7 +264,6 @@ export async function backup(
       filters: inputs.filters,
       pgDumpArgs: dumped.args
     }
-    const manifestPath = path.join(workDir, MANIFEST_FILE)
     let s3Uri: string | undefined
     if (s3 && s3Key) {
       s3Uri = await core.group(`Copy to ${formatS3Uri(inputs.s3!.bucket, s3Key)}`, async () => {
@@ -299,18 +314,12 @@ export async function backup(
       )
       return result({ localPath })
     }
-    if (!client) return result({ s3Uri })
-    const artifact = await core.group(`Upload artifact '${inputs.artifactName}'`, async () => {
+    if (!zip) return result({ s3Uri })
+    const artifact = await core.group(`Upload artifact '${zip.name}'`, async () => {
+      if (sink.kind === 'file') await pipeline(createReadStream(filePath), zip!.entry(fileName))
       manifest.durationSeconds = round((Date.now() - started) / 1000)
-      await writeManifest(manifestPath, manifest)
-      const uploaded = await uploadBackup(client!, {
-        name: inputs.artifactName,
-        files: [filePath, manifestPath],
-        rootDirectory: workDir!,
-        retentionDays: retention.days,
-        // never delete without overwrite; with it, also when the lookup could not tell
-        replaceExisting: inputs.overwrite ? exists : false
-      })
+      const uploaded = await zip!.finish(manifestJson(manifest))
+      zip = undefined
       core.info(
         `Uploaded artifact ${uploaded.id} (${formatBytes(uploaded.size)}), sha256:${uploaded.digest}`
       )
@@ -318,6 +327,7 @@ export async function backup(
     })
     return result({ artifact, s3Uri })
   } catch (error) {
+    if (zip) await zip.abort()
     if (orphan && s3) {
       const deleted = await s3lib!.deleteObjectQuietly(s3, orphan)
       core.info(
@@ -347,9 +357,24 @@ function gate(check: () => Promise<void>): Transform {
   })
 }
 
-/** Where the pipeline ends: a file under RUNNER_TEMP, or a multipart upload to S3. */
+/** A pass-through stage that calls `callback` once, when the first bytes pass. */
+function onFirstChunk(callback: () => void): Transform {
+  let seen = false
+  return new Transform({
+    transform: (chunk: Buffer, _encoding, done) => {
+      if (!seen && chunk.length > 0) {
+        seen = true
+        callback()
+      }
+      done(null, chunk)
+    }
+  })
+}
+
+/** Where the pipeline ends: a file under RUNNER_TEMP, the artifact's zip, or a multipart upload to S3. */
 type Sink =
   | { kind: 'file'; path: string }
+  | { kind: 'artifact'; zip: ArtifactZip; fileName: string }
   | { kind: 's3'; upload: (body: Readable) => Promise<UploadedObject> }
 
 interface Retention {
@@ -512,6 +537,20 @@ async function writeStream(
   if (inputs.encryption) stages.push(createEncryptor(inputs.encryption))
   stages.push(digest)
   if (beforeEnd) stages.push(gate(beforeEnd))
+  if (sink.kind === 'artifact') {
+    // the upload starts with pg_dump's first bytes: a dump that fails at once uploads nothing
+    stages.splice(
+      1,
+      0,
+      onFirstChunk(() => sink.zip.begin())
+    )
+    try {
+      await pipeline([source, ...stages, sink.zip.entry(sink.fileName)])
+    } catch (error) {
+      throw explainWriteError(error, sink.zip.path)
+    }
+    return { rawBytes: raw.bytes, fileBytes: digest.bytes, sha256: digest.digest() }
+  }
   if (sink.kind === 's3') {
     const body = new PassThrough()
     const [streamed, uploaded] = await Promise.allSettled([

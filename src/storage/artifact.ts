@@ -28,6 +28,20 @@ export class ArtifactStorageError extends Error {
   }
 }
 
+/** The artifact's name: the zip's file name (`.zip` is added unless the name has it). */
+export function artifactZipName(artifactName: string): string {
+  return /\.zip$/i.test(artifactName) ? artifactName : `${artifactName}.zip`
+}
+
+/**
+ * The names a restore looks for, given artifact-name: the zip this version uploads
+ * (`<name>.zip`), then the artifact earlier versions let the client zip (`<name>`).
+ */
+export function artifactNamesFor(artifactName: string): string[] {
+  const zipName = artifactZipName(artifactName)
+  return zipName === artifactName ? [artifactName] : [zipName, artifactName]
+}
+
 export function artifactClient(): DefaultArtifactClient {
   return new DefaultArtifactClient()
 }
@@ -82,24 +96,27 @@ export async function checkNameIsFree(
   return { exists: true }
 }
 
+/**
+ * Uploads the backup's zip as it is (skipArchive: the client neither re-zips nor re-compresses
+ * it); the artifact is named after the file. `zipPath` may be a named pipe still being written.
+ */
 export async function uploadBackup(
   client: DefaultArtifactClient,
   options: {
-    name: string
-    files: string[]
-    rootDirectory: string
+    zipPath: string
     retentionDays: number
     /** true: delete the artifact of that name first; undefined: only if there is one. */
     replaceExisting: boolean | undefined
   }
 ): Promise<UploadedArtifact> {
+  const name = path.basename(options.zipPath)
   if (options.replaceExisting !== false) {
     try {
-      await client.deleteArtifact(options.name)
+      await client.deleteArtifact(name)
     } catch (error) {
       const notFound = error instanceof ArtifactNotFoundError || /not found/i.test(String(error))
       if (!notFound && options.replaceExisting) {
-        throw explainClientError(`replace the artifact '${options.name}'`, error)
+        throw explainClientError(`replace the artifact '${name}'`, error)
       }
     }
   }
@@ -109,16 +126,15 @@ export async function uploadBackup(
   const concurrency = process.env.ACTIONS_ARTIFACT_UPLOAD_CONCURRENCY
   if (!concurrency) process.env.ACTIONS_ARTIFACT_UPLOAD_CONCURRENCY = '3'
   try {
-    response = await client.uploadArtifact(options.name, options.files, options.rootDirectory, {
+    response = await client.uploadArtifact(name, [options.zipPath], path.dirname(options.zipPath), {
       retentionDays: options.retentionDays,
-      // the dump is compressed already: store it in the zip as it is
-      compressionLevel: 0
+      skipArchive: true
     })
   } catch (error) {
     if (/already exists/i.test(String((error as Error)?.message))) {
       throw new InputError(
         Inputs.ArtifactName,
-        `an artifact named '${options.name}' already exists in this workflow run. Choose another artifact-name, or set 'overwrite: true' to replace it.`
+        `an artifact named '${name}' already exists in this workflow run. Choose another artifact-name, or set 'overwrite: true' to replace it.`
       )
     }
     throw explainClientError('upload the artifact', error)
@@ -130,10 +146,23 @@ export async function uploadBackup(
   }
   return {
     id: response.id,
-    name: options.name,
+    name,
     size: response.size ?? 0,
     digest: response.digest ?? '',
     url: artifactUrl(response.id)
+  }
+}
+
+/** Deletes this run's artifact of that name; false when it could not. */
+export async function deleteArtifactQuietly(
+  client: DefaultArtifactClient,
+  name: string
+): Promise<boolean> {
+  try {
+    await client.deleteArtifact(name)
+    return true
+  } catch {
+    return false
   }
 }
 
@@ -232,26 +261,28 @@ export async function findBackupArtifact(
   source: ArtifactSource
 ): Promise<FoundArtifact> {
   const [owner, repo] = source.repository.split('/')
+  const names = source.kind === 'artifact' ? artifactNamesFor(source.name) : []
   if (source.kind === 'artifact' && source.runId === 'current') {
-    try {
-      const { artifact } = await client.getArtifact(source.name)
-      return {
-        id: artifact.id,
-        name: artifact.name,
-        repository: source.repository,
-        runId: Number(process.env.GITHUB_RUN_ID) || undefined,
-        digest: stripDigest(artifact.digest),
-        createdAt: artifact.createdAt,
-        size: artifact.size
+    for (const name of names) {
+      try {
+        const { artifact } = await client.getArtifact(name)
+        return {
+          id: artifact.id,
+          name: artifact.name,
+          repository: source.repository,
+          runId: Number(process.env.GITHUB_RUN_ID) || undefined,
+          digest: stripDigest(artifact.digest),
+          createdAt: artifact.createdAt,
+          size: artifact.size
+        }
+      } catch (error) {
+        if (error instanceof ArtifactNotFoundError || /not found/i.test(String(error))) continue
+        throw explainClientError('look up the artifact in this run', error)
       }
-    } catch (error) {
-      if (error instanceof ArtifactNotFoundError || /not found/i.test(String(error))) {
-        throw new ArtifactStorageError(
-          `no artifact named '${source.name}' exists in this workflow run (run-id: current). Run the backup step earlier in this run, or leave run-id empty for the latest backup.`
-        )
-      }
-      throw explainClientError('look up the artifact in this run', error)
     }
+    throw new ArtifactStorageError(
+      `no artifact named '${names.join("' or '")}' exists in this workflow run (run-id: current). Run the backup step earlier in this run, or leave run-id empty for the latest backup.`
+    )
   }
   const octokit = restClient(source.token)
   if (source.kind === 'artifact-id') {
@@ -265,32 +296,38 @@ export async function findBackupArtifact(
     if (a.expired) throw expiredError(a, source.repository)
     return fromRest(a, source.repository)
   }
-  let artifacts: RestArtifact[]
+  const artifacts: RestArtifact[] = []
   const what =
     source.runId === 'latest'
-      ? `artifacts named '${source.name}'`
-      : `artifacts named '${source.name}' of run ${source.runId}`
+      ? `artifacts named '${names.join("' or '")}'`
+      : `artifacts named '${names.join("' or '")}' of run ${source.runId}`
   try {
-    if (source.runId === 'latest') {
-      artifacts = (await octokit.paginate(octokit.rest.actions.listArtifactsForRepo, {
-        owner,
-        repo,
-        name: source.name,
-        per_page: 100
-      })) as RestArtifact[]
-    } else {
-      artifacts = (await octokit.paginate(octokit.rest.actions.listWorkflowRunArtifacts, {
-        owner,
-        repo,
-        run_id: source.runId as number,
-        name: source.name,
-        per_page: 100
-      })) as RestArtifact[]
+    for (const name of names) {
+      if (source.runId === 'latest') {
+        artifacts.push(
+          ...((await octokit.paginate(octokit.rest.actions.listArtifactsForRepo, {
+            owner,
+            repo,
+            name,
+            per_page: 100
+          })) as RestArtifact[])
+        )
+      } else {
+        artifacts.push(
+          ...((await octokit.paginate(octokit.rest.actions.listWorkflowRunArtifacts, {
+            owner,
+            repo,
+            run_id: source.runId as number,
+            name,
+            per_page: 100
+          })) as RestArtifact[])
+        )
+      }
     }
   } catch (error) {
     throw explainApiError(error, what, source.repository)
   }
-  const named = artifacts.filter(a => a.name === source.name)
+  const named = artifacts.filter(a => names.includes(a.name))
   const newestFirst = named.sort(
     (a, b) => Date.parse(b.created_at ?? '') - Date.parse(a.created_at ?? '')
   )
@@ -299,8 +336,8 @@ export async function findBackupArtifact(
     if (newestFirst.length > 0) throw expiredError(newestFirst[0], source.repository)
     throw new ArtifactStorageError(
       source.runId === 'latest'
-        ? `no artifact named '${source.name}' exists in ${source.repository}. Check artifact-name (the backup step's artifact-name), and that a backup has run.`
-        : `run ${source.runId} of ${source.repository} has no artifact named '${source.name}'. Check run-id and artifact-name.`
+        ? `no artifact named '${names.join("' or '")}' exists in ${source.repository}. Check artifact-name (the backup step's artifact-name), and that a backup has run.`
+        : `run ${source.runId} of ${source.repository} has no artifact named '${names.join("' or '")}'. Check run-id and artifact-name.`
     )
   }
   return fromRest(live, source.repository)

@@ -1,0 +1,202 @@
+/**
+ * The backup artifact is a zip the action writes itself — the dump, then manifest.json, both
+ * stored (the dump is compressed already) — and the artifact client uploads as it is, one file
+ * (`skipArchive`): so the artifact is named `<artifact-name>.zip` and downloads as that zip.
+ *
+ * Written through a named pipe, the upload reads the zip while the dump is still being written:
+ * the upload takes no time of its own. Where a pipe cannot be used (no mkfifo, Windows) or must
+ * not be (an artifact is being replaced: the old one is deleted only once the new zip is whole),
+ * the zip is written to a file and uploaded after.
+ */
+import archiver from 'archiver'
+import * as core from '@actions/core'
+import type { DefaultArtifactClient } from '@actions/artifact'
+import { spawnSync } from 'node:child_process'
+import { constants, createWriteStream, openSync } from 'node:fs'
+import { mkdir, rm } from 'node:fs/promises'
+import { Socket } from 'node:net'
+import path from 'node:path'
+import { PassThrough, type Writable } from 'node:stream'
+import { finished, pipeline } from 'node:stream/promises'
+import { MANIFEST_FILE } from '../manifest.js'
+import {
+  type UploadedArtifact,
+  artifactZipName,
+  deleteArtifactQuietly,
+  uploadBackup
+} from './artifact.js'
+
+export { artifactZipName }
+
+export interface ArtifactZipOptions {
+  /** artifact-name as given; the artifact is called artifactZipName(name). */
+  name: string
+  retentionDays: number
+  /** An empty directory of the backup's own (the zip or the pipe is created in it). */
+  directory: string
+  /** Upload while writing (a named pipe), or write the file first and upload it in finish(). */
+  live: boolean
+  /** Delete the artifact of this name before the upload (only with live: false). */
+  replaceExisting?: boolean | undefined
+}
+
+export interface ArtifactZip {
+  /** The artifact's name. */
+  readonly name: string
+  /** The zip file (or named pipe). */
+  readonly path: string
+  /** true when the upload reads the zip while it is written. */
+  readonly live: boolean
+  /**
+   * Starts the live upload (called when pg_dump's first bytes arrive, so a dump that fails at
+   * once uploads nothing; finish() starts it otherwise).
+   */
+  begin(): void
+  /** The dump's entry: the pipeline ends here. */
+  entry(fileName: string): Writable
+  /** Adds manifest.json, completes the zip and returns the artifact once the backend holds it. */
+  finish(manifest: string): Promise<UploadedArtifact>
+  /**
+   * After a failure: stops writing, and removes what reached the backend. The client cannot
+   * abort an upload it has begun: the partial zip is finalized, then deleted.
+   */
+  abort(): Promise<void>
+}
+
+export async function createArtifactZip(
+  client: DefaultArtifactClient,
+  options: ArtifactZipOptions
+): Promise<ArtifactZip> {
+  const name = artifactZipName(options.name)
+  const directory = path.join(options.directory, 'artifact')
+  await mkdir(directory, { recursive: true, mode: 0o700 })
+  const zipPath = path.join(directory, name)
+  const live = options.live && makeFifo(zipPath)
+  const zip = archiver('zip', { store: true })
+  let dumpEntry: PassThrough | undefined
+  const output = live ? new PassThrough() : createWriteStream(zipPath, { mode: 0o600 })
+  // an entry that fails (the dump's pipeline broke) fails the zip's output
+  zip.on('error', error => output.destroy(error))
+  zip.pipe(output)
+  const zipped = finished(output)
+  zipped.catch(() => undefined) // awaited in finish()/abort()
+  // a zip file that cannot be written (a full disk) fails the dump's pipeline
+  output.on('error', (error: Error) => dumpEntry?.destroy(error))
+
+  let uploading: Promise<UploadedArtifact> | undefined
+  let written: Promise<void> | undefined
+  /**
+   * The live upload begins with the dump's first bytes, not before: the client gives up on an
+   * upload that makes no progress for ACTIONS_ARTIFACT_UPLOAD_TIMEOUT_MS (5 minutes), and
+   * pg_dump may first wait for locks.
+   */
+  const startUpload = (): void => {
+    if (!live || uploading) return
+    uploading = uploadBackup(client, {
+      zipPath,
+      retentionDays: options.retentionDays,
+      replaceExisting: false
+    })
+    // opening the pipe for writing waits until the client opens it for reading
+    written = pipeline(output as PassThrough, createWriteStream(zipPath))
+    uploading.catch((error: Error) => {
+      // the client stopped reading (or never began): fail the dump's pipeline, and empty the
+      // pipe so that a write blocked on it can return
+      dumpEntry?.destroy(error)
+      zip.abort()
+      output.destroy(error)
+      unblock()
+    })
+    written.catch(() => unblock())
+  }
+  /** Readers that empty the pipe after a failure; closed once the upload has settled. */
+  const drains: Socket[] = []
+  const unblock = (): void => {
+    const reader = drain(zipPath)
+    if (reader) drains.push(reader)
+  }
+  const closeDrains = (): void => {
+    for (const reader of drains.splice(0)) reader.destroy()
+  }
+
+  return {
+    name,
+    path: zipPath,
+    live,
+    begin: startUpload,
+    entry(fileName: string): Writable {
+      dumpEntry = new PassThrough()
+      zip.append(dumpEntry, { name: fileName, store: true })
+      return dumpEntry
+    },
+    async finish(manifest: string): Promise<UploadedArtifact> {
+      startUpload()
+      zip.append(manifest, { name: MANIFEST_FILE })
+      // settles through the output (archiver's own promise does not settle once aborted)
+      zip.finalize().catch(() => undefined)
+      if (uploading && written) {
+        try {
+          const [done] = await Promise.all([uploading, written])
+          return done
+        } finally {
+          closeDrains()
+        }
+      }
+      await zipped
+      return uploadBackup(client, {
+        zipPath,
+        retentionDays: options.retentionDays,
+        replaceExisting: options.replaceExisting
+      })
+    },
+    async abort(): Promise<void> {
+      zip.abort()
+      dumpEntry?.destroy()
+      if (!uploading || !written) {
+        output.destroy()
+        await rm(zipPath, { force: true })
+        return
+      }
+      // end the pipe: the client finalizes what it read, which is then deleted
+      output.end()
+      await written.catch(() => undefined)
+      const partial = await uploading.catch(() => undefined)
+      closeDrains()
+      if (!partial) return
+      const deleted = await deleteArtifactQuietly(client, name)
+      if (deleted) {
+        core.info(`Deleted the partial artifact '${name}' (id ${partial.id}) of the failed backup.`)
+      } else {
+        core.warning(
+          `The failed backup left a partial artifact '${name}' (id ${partial.id}) that could not be deleted; delete it in the run's Artifacts. It has no manifest.json and its zip is incomplete: a restore refuses it.`
+        )
+      }
+    }
+  }
+}
+
+/** A named pipe at `file` (mode 0600); false when the system cannot make one. */
+function makeFifo(file: string): boolean {
+  if (process.platform === 'win32') return false
+  const made = spawnSync('mkfifo', ['-m', '600', file], { stdio: 'ignore' })
+  return made.status === 0
+}
+
+/**
+ * Reads the pipe to its end without waiting for a writer to appear (non-blocking open): frees a
+ * writer that is blocked on a pipe the client no longer reads.
+ */
+function drain(fifo: string): Socket | undefined {
+  let fd: number
+  try {
+    fd = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK)
+  } catch {
+    return undefined // removed already
+  }
+  const reader = new Socket({ fd, readable: true, writable: false })
+  reader.on('error', () => reader.destroy())
+  // a pipe whose writer is gone already never signals its end: it must not keep Node running
+  reader.unref()
+  reader.resume()
+  return reader
+}
