@@ -37,7 +37,8 @@ import {
   psqlSupportsRestrict,
   runPgRestore,
   runPsql,
-  runPsqlFromStream
+  runPsqlFromStream,
+  stoppedReading
 } from '../postgres/load.js'
 import { type ServerInfo, connect, readServerInfo } from '../postgres/preflight.js'
 import { countRows, describeTables, existingTables } from '../postgres/target.js'
@@ -611,8 +612,17 @@ async function untar(file: string, decoding: Decoding, dir: string): Promise<voi
     child.on('error', reject)
     child.on('close', resolve)
   })
-  await pipeline([createReadStream(file), ...decodingStages(decoding), child.stdin])
+  // tar stops reading at the end-of-archive blocks: the padding after them may stay unread
+  let feedError: Error | undefined
+  await pipeline([createReadStream(file), ...decodingStages(decoding), child.stdin]).catch(
+    (error: NodeJS.ErrnoException) => {
+      if (stoppedReading(error, child.stdin)) return
+      feedError = error
+      child.kill('SIGTERM')
+    }
+  )
   const code = await exited
+  if (feedError) throw feedError
   if (code !== 0)
     throw new RestoreError(`the directory archive could not be unpacked: ${stderr.trim()}`)
 }

@@ -5,7 +5,7 @@
  */
 import { spawn } from 'node:child_process'
 import { createReadStream } from 'node:fs'
-import { type Readable, Transform, type TransformCallback } from 'node:stream'
+import { type Readable, Transform, type TransformCallback, type Writable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { type Decoding, decodingStages } from '../pipeline/decode.js'
 import { parseCopyStatement } from './archive.js'
@@ -120,7 +120,8 @@ export function archiveAsScript(
           ...decodingStages(input.decoding),
           child.stdin!
         ]).catch((error: NodeJS.ErrnoException) => {
-          if (error.code === 'EPIPE' || error.code === 'ERR_STREAM_DESTROYED') return
+          // --schema-only needs no table data: pg_restore may close its stdin before the end
+          if (stoppedReading(error, child.stdin!)) return
           child.kill('SIGTERM')
           throw error
         })
@@ -135,6 +136,15 @@ export function archiveAsScript(
   }).then(() => feeding)
   done.catch(() => undefined)
   return { stdout: child.stdout!, done }
+}
+
+/**
+ * A feeding pipeline failed because the child closed its stdin (it exited, or needed no more);
+ * its exit status then decides. Anything else is a failure of the feeding side.
+ */
+export function stoppedReading(error: NodeJS.ErrnoException, stdin: Writable): boolean {
+  if (error.code === 'EPIPE' || error.code === 'ERR_STREAM_DESTROYED') return true
+  return error.code === 'ERR_STREAM_PREMATURE_CLOSE' && stdin.closed
 }
 
 /** psql reading a script from a stream (pg_restore's output), in one transaction. */
@@ -180,8 +190,8 @@ async function runLoader(
     if (input.filter) stages.push(input.filter)
     const source = 'stream' in input ? input.stream : createReadStream(input.file)
     await pipeline([source, ...stages, child.stdin]).catch((error: NodeJS.ErrnoException) => {
-      // the loader stopped reading (it failed): its own error explains why
-      if (error.code === 'EPIPE' || error.code === 'ERR_STREAM_DESTROYED') return
+      // the loader stopped reading (it failed, or needed no more): its exit status tells
+      if (stoppedReading(error, child.stdin!)) return
       feedError = error
       child.kill('SIGTERM')
     })
