@@ -107,6 +107,8 @@ export async function uploadBackup(
     retentionDays: number
     /** true: delete the artifact of that name first; undefined: only if there is one. */
     replaceExisting: boolean | undefined
+    /** Block uploads at once (8 MiB buffered each); ACTIONS_ARTIFACT_UPLOAD_CONCURRENCY wins. */
+    concurrency?: number
   }
 ): Promise<UploadedArtifact> {
   const name = path.basename(options.zipPath)
@@ -124,7 +126,9 @@ export async function uploadBackup(
   // 8 MiB blocks are buffered per concurrent upload: 3 at once (instead of the client's 5) keep the
   // action's memory bounded; ACTIONS_ARTIFACT_UPLOAD_CONCURRENCY set by the user still wins
   const concurrency = process.env.ACTIONS_ARTIFACT_UPLOAD_CONCURRENCY
-  if (!concurrency) process.env.ACTIONS_ARTIFACT_UPLOAD_CONCURRENCY = '3'
+  if (!concurrency) {
+    process.env.ACTIONS_ARTIFACT_UPLOAD_CONCURRENCY = String(options.concurrency ?? 3)
+  }
   try {
     response = await client.uploadArtifact(name, [options.zipPath], path.dirname(options.zipPath), {
       retentionDays: options.retentionDays,
