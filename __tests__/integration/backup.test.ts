@@ -18,6 +18,7 @@ import { seedSample, tableChecksums } from '../support/fixtures.js'
 import { type TestServer, startPostgres } from '../support/postgres.js'
 import type { BackupInputs, Compression, DumpFormat } from '../../src/inputs.js'
 import type { Manifest } from '../../src/manifest.js'
+import { loadEngine } from '../support/engine.js'
 import { testBackupInputs } from '../support/inputs.js'
 
 let server: TestServer
@@ -34,10 +35,7 @@ let artifact: typeof import('@actions/artifact')
 
 beforeAll(async () => {
   ;[server, backend] = await Promise.all([startPostgres(), startArtifactBackend()])
-  Object.assign(process.env, backend.env())
-  engine = await import('../../src/modes/backup.js')
-  connectionModule = await import('../../src/postgres/connection.js')
-  artifact = await import('@actions/artifact')
+  ;({ backupEngine: engine, connections: connectionModule, artifact } = await loadEngine(backend))
   source = await server.createDatabase('shop')
   sourceCounts = await seedSample(server, source)
   ordinaryTables = (

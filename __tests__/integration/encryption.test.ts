@@ -30,6 +30,7 @@ import { runnerStep } from '../support/runner.js'
 import { type TestServer, startPostgres } from '../support/postgres.js'
 import type { BackupInputs, BackupSource, RestoreInputs } from '../../src/inputs.js'
 import type { Manifest } from '../../src/manifest.js'
+import { loadEngine } from '../support/engine.js'
 import { testBackupInputs, testRestoreInputs } from '../support/inputs.js'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
@@ -73,13 +74,9 @@ function keygen(name: string): KeyPair {
 
 beforeAll(async () => {
   ;[server, backend] = await Promise.all([startPostgres(), startArtifactBackend()])
-  Object.assign(process.env, backend.env())
   // not the event of a CI run these tests may run in (a public repository refuses plain backups)
   delete process.env.GITHUB_EVENT_PATH
-  backupEngine = await import('../../src/modes/backup.js')
-  restoreEngine = await import('../../src/modes/restore.js')
-  connections = await import('../../src/postgres/connection.js')
-  artifact = await import('@actions/artifact')
+  ;({ backupEngine, restoreEngine, connections, artifact } = await loadEngine(backend))
   source = await server.createDatabase('shop')
   await seedSample(server, source)
   ;[sourceChecksums, sourceSchema] = await Promise.all([

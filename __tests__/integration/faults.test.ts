@@ -20,6 +20,7 @@ import { schemaDump, seedSample, tableChecksums } from '../support/fixtures.js'
 import { type TestServer, startPostgres } from '../support/postgres.js'
 import type { BackupInputs, RestoreInputs } from '../../src/inputs.js'
 import type { Manifest } from '../../src/manifest.js'
+import { loadEngine } from '../support/engine.js'
 import { testBackupInputs, testRestoreInputs } from '../support/inputs.js'
 
 /** Rows of 256 characters: ~430 MB on the server, ~35 MB once compressed. */
@@ -55,13 +56,9 @@ const canMount = ((): boolean => {
 
 beforeAll(async () => {
   ;[server, backend] = await Promise.all([startPostgres(), startArtifactBackend()])
-  Object.assign(process.env, backend.env())
   // not the event of a CI run these tests may run in (a public repository refuses plain backups)
   delete process.env.GITHUB_EVENT_PATH
-  backupEngine = await import('../../src/modes/backup.js')
-  restoreEngine = await import('../../src/modes/restore.js')
-  connections = await import('../../src/postgres/connection.js')
-  artifact = await import('@actions/artifact')
+  ;({ backupEngine, restoreEngine, connections, artifact } = await loadEngine(backend))
   ;[shop, big] = await Promise.all([server.createDatabase('shop'), server.createDatabase('big')])
   await Promise.all([
     seedSample(server, shop),

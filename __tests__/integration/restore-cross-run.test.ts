@@ -17,6 +17,7 @@ import {
 } from '../support/artifact-backend.js'
 import { type TableChecksum, schemaDump, tableChecksums } from '../support/fixtures.js'
 import { type TestServer, startPostgres } from '../support/postgres.js'
+import { loadEngine } from '../support/engine.js'
 import { testBackupInputs, testRestoreInputs } from '../support/inputs.js'
 import type { BackupInputs, BackupSource, RestoreInputs } from '../../src/inputs.js'
 
@@ -49,11 +50,7 @@ beforeAll(async () => {
     startPostgres(),
     startArtifactBackend({ readOnlyTokens: [NO_ACTIONS_READ] })
   ])
-  Object.assign(process.env, backend.env())
-  backupEngine = await import('../../src/modes/backup.js')
-  restoreEngine = await import('../../src/modes/restore.js')
-  connections = await import('../../src/postgres/connection.js')
-  artifact = await import('@actions/artifact')
+  ;({ backupEngine, restoreEngine, connections, artifact } = await loadEngine(backend))
   tempRoot = mkdtempSync(path.join(os.tmpdir(), 'restore-cross-run-'))
   source = await server.createDatabase('app')
   await server.query(

@@ -24,6 +24,7 @@ import {
 } from '../support/fixtures.js'
 import { type TestServer, startPostgres } from '../support/postgres.js'
 import type { BackupInputs, Compression, DumpFormat, RestoreInputs } from '../../src/inputs.js'
+import { loadEngine } from '../support/engine.js'
 import { testRestoreInputs } from '../support/inputs.js'
 
 let server: TestServer
@@ -71,11 +72,7 @@ const zstdWithChecksum = (b: Buffer): Buffer =>
 
 beforeAll(async () => {
   ;[server, backend] = await Promise.all([startPostgres(), startArtifactBackend()])
-  Object.assign(process.env, backend.env())
-  backupEngine = await import('../../src/modes/backup.js')
-  restoreEngine = await import('../../src/modes/restore.js')
-  connections = await import('../../src/postgres/connection.js')
-  artifact = await import('@actions/artifact')
+  ;({ backupEngine, restoreEngine, connections, artifact } = await loadEngine(backend))
   tempRoot = mkdtempSync(path.join(os.tmpdir(), 'restore-files-'))
   files = path.join(tempRoot, 'files')
   mkdirSync(files)

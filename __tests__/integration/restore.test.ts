@@ -17,6 +17,7 @@ import type {
   DumpFormat,
   RestoreInputs
 } from '../../src/inputs.js'
+import { loadEngine } from '../support/engine.js'
 import { testRestoreInputs } from '../support/inputs.js'
 
 let server: TestServer
@@ -36,11 +37,7 @@ let artifact: typeof import('@actions/artifact')
 
 beforeAll(async () => {
   ;[server, backend] = await Promise.all([startPostgres(), startArtifactBackend()])
-  Object.assign(process.env, backend.env())
-  backupEngine = await import('../../src/modes/backup.js')
-  restoreEngine = await import('../../src/modes/restore.js')
-  connections = await import('../../src/postgres/connection.js')
-  artifact = await import('@actions/artifact')
+  ;({ backupEngine, restoreEngine, connections, artifact } = await loadEngine(backend))
   source = await server.createDatabase('shop')
   await seedSample(server, source)
   // DROP FUNCTION refuses DEFAULT clauses: 'clean' of a plain dump must leave them out

@@ -16,6 +16,7 @@ import { rowCounts, seedSample } from '../support/fixtures.js'
 import { type TestServer, startPostgres } from '../support/postgres.js'
 import type { BackupInputs, BackupSource, RestoreInputs } from '../../src/inputs.js'
 import type { Manifest } from '../../src/manifest.js'
+import { loadEngine } from '../support/engine.js'
 import { testBackupInputs, testRestoreInputs } from '../support/inputs.js'
 
 let server: TestServer
@@ -30,11 +31,7 @@ let artifact: typeof import('@actions/artifact')
 
 beforeAll(async () => {
   ;[server, backend] = await Promise.all([startPostgres(), startArtifactBackend()])
-  Object.assign(process.env, backend.env())
-  backupEngine = await import('../../src/modes/backup.js')
-  verifyEngine = await import('../../src/modes/verify.js')
-  connections = await import('../../src/postgres/connection.js')
-  artifact = await import('@actions/artifact')
+  ;({ backupEngine, verifyEngine, connections, artifact } = await loadEngine(backend))
   source = await server.createDatabase('shop')
   await seedSample(server, source)
   tempRoot = mkdtempSync(path.join(os.tmpdir(), 'verify-test-'))
