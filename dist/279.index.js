@@ -9,25 +9,25 @@ __webpack_require__.r(__webpack_exports__);
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   DEFAULT_PART_SIZE_BYTES: () => (/* binding */ DEFAULT_PART_SIZE_BYTES),
 /* harmony export */   DEFAULT_QUEUE_SIZE: () => (/* binding */ DEFAULT_QUEUE_SIZE),
-/* harmony export */   MANIFEST_SUFFIX: () => (/* reexport safe */ _s3_uri_js__WEBPACK_IMPORTED_MODULE_6__.OK),
+/* harmony export */   MANIFEST_SUFFIX: () => (/* reexport safe */ _s3_uri_js__WEBPACK_IMPORTED_MODULE_7__.OK),
 /* harmony export */   REQUIRED_PERMISSIONS: () => (/* binding */ REQUIRED_PERMISSIONS),
 /* harmony export */   S3EndpointError: () => (/* binding */ S3EndpointError),
 /* harmony export */   S3StorageError: () => (/* binding */ S3StorageError),
-/* harmony export */   S3UriError: () => (/* reexport safe */ _s3_uri_js__WEBPACK_IMPORTED_MODULE_6__.lT),
+/* harmony export */   S3UriError: () => (/* reexport safe */ _s3_uri_js__WEBPACK_IMPORTED_MODULE_7__.lT),
 /* harmony export */   backupKey: () => (/* binding */ backupKey),
 /* harmony export */   createS3Client: () => (/* binding */ createS3Client),
 /* harmony export */   deleteObjectQuietly: () => (/* binding */ deleteObjectQuietly),
 /* harmony export */   downloadObject: () => (/* binding */ downloadObject),
 /* harmony export */   explainS3Error: () => (/* binding */ explainS3Error),
 /* harmony export */   findNewestBackup: () => (/* binding */ findNewestBackup),
-/* harmony export */   formatS3Uri: () => (/* reexport safe */ _s3_uri_js__WEBPACK_IMPORTED_MODULE_6__.EO),
+/* harmony export */   formatS3Uri: () => (/* reexport safe */ _s3_uri_js__WEBPACK_IMPORTED_MODULE_7__.EO),
 /* harmony export */   getObjectText: () => (/* binding */ getObjectText),
-/* harmony export */   manifestKeyFor: () => (/* reexport safe */ _s3_uri_js__WEBPACK_IMPORTED_MODULE_6__.uL),
-/* harmony export */   parseS3Uri: () => (/* reexport safe */ _s3_uri_js__WEBPACK_IMPORTED_MODULE_6__.yc),
+/* harmony export */   manifestKeyFor: () => (/* reexport safe */ _s3_uri_js__WEBPACK_IMPORTED_MODULE_7__.uL),
+/* harmony export */   parseS3Uri: () => (/* reexport safe */ _s3_uri_js__WEBPACK_IMPORTED_MODULE_7__.yc),
 /* harmony export */   putSmallObject: () => (/* binding */ putSmallObject),
 /* harmony export */   uploadStream: () => (/* binding */ uploadStream)
 /* harmony export */ });
-/* harmony import */ var _aws_sdk_client_s3__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(53711);
+/* harmony import */ var _aws_sdk_client_s3__WEBPACK_IMPORTED_MODULE_8__ = __webpack_require__(53711);
 /* harmony import */ var _aws_sdk_lib_storage__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(22358);
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(73024);
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__webpack_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_1__);
@@ -38,7 +38,8 @@ __webpack_require__.r(__webpack_exports__);
 /* harmony import */ var node_stream_promises__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(46466);
 /* harmony import */ var node_stream_promises__WEBPACK_IMPORTED_MODULE_4___default = /*#__PURE__*/__webpack_require__.n(node_stream_promises__WEBPACK_IMPORTED_MODULE_4__);
 /* harmony import */ var _pipeline_digest_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(29912);
-/* harmony import */ var _s3_uri_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(97824);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(83916);
+/* harmony import */ var _s3_uri_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(78150);
 /**
  * Long-term copies in S3-compatible object storage (AWS S3, MinIO, Ceph, R2, B2, …) with the AWS
  * SDK v3. Credentials come only from the SDK's default provider chain (AWS_ACCESS_KEY_ID/…, or
@@ -50,6 +51,7 @@ __webpack_require__.r(__webpack_exports__);
  * have settled, so no parts are left behind and nothing appears under the key. Tags are sent with
  * the object (x-amz-tagging), so an object never exists untagged.
  */
+
 
 
 
@@ -70,14 +72,14 @@ const MAX_TAGS = 10;
 const MANIFEST_READ_CONCURRENCY = 8;
 const REQUIRED_PERMISSIONS = 's3:PutObject, s3:PutObjectTagging and s3:AbortMultipartUpload on the objects (arn:aws:s3:::BUCKET/PREFIX*), s3:ListBucket on the bucket (arn:aws:s3:::BUCKET), and s3:GetObject to restore';
 /** An endpoint URL that cannot be used; the caller maps it to its input. */
-class S3EndpointError extends Error {
+class S3EndpointError extends _errors_js__WEBPACK_IMPORTED_MODULE_6__/* .SettingError */ .L_ {
     constructor(message) {
-        super(message);
+        super(undefined, message);
         this.name = 'S3EndpointError';
     }
 }
 /** A failed request, explained: what failed, why, and what to do. `code` is the service's. */
-class S3StorageError extends Error {
+class S3StorageError extends _errors_js__WEBPACK_IMPORTED_MODULE_6__/* .EngineError */ .NJ {
     code;
     constructor(message, code) {
         super(message);
@@ -99,7 +101,7 @@ function createS3Client(options = {}) {
         process.env.AWS_REGION?.trim() ||
         process.env.AWS_DEFAULT_REGION?.trim() ||
         'us-east-1';
-    return new _aws_sdk_client_s3__WEBPACK_IMPORTED_MODULE_7__.S3Client({
+    return new _aws_sdk_client_s3__WEBPACK_IMPORTED_MODULE_8__.S3Client({
         region,
         endpoint,
         forcePathStyle: options.forcePathStyle ?? endpoint !== undefined,
@@ -162,7 +164,7 @@ async function uploadStream(client, options) {
         options.body.destroy(); // the stages feeding it stop (premature close); the error is ours
         throw error;
     }
-    const target = (0,_s3_uri_js__WEBPACK_IMPORTED_MODULE_6__/* .formatS3Uri */ .EO)(bucket, key);
+    const target = (0,_s3_uri_js__WEBPACK_IMPORTED_MODULE_7__/* .formatS3Uri */ .EO)(bucket, key);
     const counter = new ByteCounter();
     // a failing source destroys the counter, which fails the part being read
     let sourceError;
@@ -245,7 +247,7 @@ function guardedClient(client, stopped) {
     Object.defineProperty(guarded, 'send', {
         value: (command, ...rest) => {
             const error = stopped();
-            if (error && !(command instanceof _aws_sdk_client_s3__WEBPACK_IMPORTED_MODULE_7__.AbortMultipartUploadCommand))
+            if (error && !(command instanceof _aws_sdk_client_s3__WEBPACK_IMPORTED_MODULE_8__.AbortMultipartUploadCommand))
                 return Promise.reject(error);
             return send(command, ...rest);
         }
@@ -260,7 +262,7 @@ async function abortLeftover(client, bucket, key, uploadId) {
     if (!uploadId)
         return undefined;
     try {
-        await client.send(new _aws_sdk_client_s3__WEBPACK_IMPORTED_MODULE_7__.AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId }));
+        await client.send(new _aws_sdk_client_s3__WEBPACK_IMPORTED_MODULE_8__.AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId }));
     }
     catch (error) {
         const name = error?.name;
@@ -286,7 +288,7 @@ class ByteCounter extends node_stream__WEBPACK_IMPORTED_MODULE_3__.Transform {
 async function putSmallObject(client, options) {
     const body = typeof options.body === 'string' ? Buffer.from(options.body) : options.body;
     try {
-        const output = await client.send(new _aws_sdk_client_s3__WEBPACK_IMPORTED_MODULE_7__.PutObjectCommand({
+        const output = await client.send(new _aws_sdk_client_s3__WEBPACK_IMPORTED_MODULE_8__.PutObjectCommand({
             Bucket: options.bucket,
             Key: options.key,
             Body: body,
@@ -301,13 +303,13 @@ async function putSmallObject(client, options) {
         };
     }
     catch (error) {
-        throw explainS3Error(`upload ${(0,_s3_uri_js__WEBPACK_IMPORTED_MODULE_6__/* .formatS3Uri */ .EO)(options.bucket, options.key)}`, error, options);
+        throw explainS3Error(`upload ${(0,_s3_uri_js__WEBPACK_IMPORTED_MODULE_7__/* .formatS3Uri */ .EO)(options.bucket, options.key)}`, error, options);
     }
 }
 /** Deletes an object (a dump whose backup failed after it was uploaded); never throws. */
 async function deleteObjectQuietly(client, ref) {
     try {
-        await client.send(new _aws_sdk_client_s3__WEBPACK_IMPORTED_MODULE_7__.DeleteObjectCommand({ Bucket: ref.bucket, Key: ref.key }));
+        await client.send(new _aws_sdk_client_s3__WEBPACK_IMPORTED_MODULE_8__.DeleteObjectCommand({ Bucket: ref.bucket, Key: ref.key }));
         return true;
     }
     catch {
@@ -317,13 +319,13 @@ async function deleteObjectQuietly(client, ref) {
 /** The object's body as UTF-8 text (for manifests). */
 async function getObjectText(client, ref) {
     try {
-        const output = await client.send(new _aws_sdk_client_s3__WEBPACK_IMPORTED_MODULE_7__.GetObjectCommand({ Bucket: ref.bucket, Key: ref.key }));
+        const output = await client.send(new _aws_sdk_client_s3__WEBPACK_IMPORTED_MODULE_8__.GetObjectCommand({ Bucket: ref.bucket, Key: ref.key }));
         if (!output.Body)
             throw new Error('the response has no body');
         return await output.Body.transformToString('utf8');
     }
     catch (error) {
-        throw explainS3Error(`read ${(0,_s3_uri_js__WEBPACK_IMPORTED_MODULE_6__/* .formatS3Uri */ .EO)(ref.bucket, ref.key)}`, error, ref);
+        throw explainS3Error(`read ${(0,_s3_uri_js__WEBPACK_IMPORTED_MODULE_7__/* .formatS3Uri */ .EO)(ref.bucket, ref.key)}`, error, ref);
     }
 }
 /**
@@ -331,10 +333,10 @@ async function getObjectText(client, ref) {
  * removed when the download fails or comes up short of the announced length.
  */
 async function downloadObject(client, ref, destinationPath, options = {}) {
-    const target = (0,_s3_uri_js__WEBPACK_IMPORTED_MODULE_6__/* .formatS3Uri */ .EO)(ref.bucket, ref.key);
+    const target = (0,_s3_uri_js__WEBPACK_IMPORTED_MODULE_7__/* .formatS3Uri */ .EO)(ref.bucket, ref.key);
     const digest = new _pipeline_digest_js__WEBPACK_IMPORTED_MODULE_5__/* .DigestStage */ .j();
     try {
-        const output = await client.send(new _aws_sdk_client_s3__WEBPACK_IMPORTED_MODULE_7__.GetObjectCommand({ Bucket: ref.bucket, Key: ref.key }), {
+        const output = await client.send(new _aws_sdk_client_s3__WEBPACK_IMPORTED_MODULE_8__.GetObjectCommand({ Bucket: ref.bucket, Key: ref.key }), {
             abortSignal: options.abortSignal
         });
         if (!(output.Body instanceof node_stream__WEBPACK_IMPORTED_MODULE_3__.Readable))
@@ -358,13 +360,13 @@ async function downloadObject(client, ref, destinationPath, options = {}) {
  */
 async function findNewestBackup(client, location) {
     const { bucket, prefix } = location;
-    const where = (0,_s3_uri_js__WEBPACK_IMPORTED_MODULE_6__/* .formatS3Uri */ .EO)(bucket, prefix);
+    const where = (0,_s3_uri_js__WEBPACK_IMPORTED_MODULE_7__/* .formatS3Uri */ .EO)(bucket, prefix);
     const manifestKeys = [];
     try {
-        const pages = (0,_aws_sdk_client_s3__WEBPACK_IMPORTED_MODULE_7__.paginateListObjectsV2)({ client, pageSize: location.pageSize }, { Bucket: bucket, Prefix: prefix });
+        const pages = (0,_aws_sdk_client_s3__WEBPACK_IMPORTED_MODULE_8__.paginateListObjectsV2)({ client, pageSize: location.pageSize }, { Bucket: bucket, Prefix: prefix });
         for await (const page of pages) {
             for (const item of page.Contents ?? []) {
-                if (item.Key?.endsWith(_s3_uri_js__WEBPACK_IMPORTED_MODULE_6__/* .MANIFEST_SUFFIX */ .OK) && item.Key.length > _s3_uri_js__WEBPACK_IMPORTED_MODULE_6__/* .MANIFEST_SUFFIX */ .OK.length) {
+                if (item.Key?.endsWith(_s3_uri_js__WEBPACK_IMPORTED_MODULE_7__/* .MANIFEST_SUFFIX */ .OK) && item.Key.length > _s3_uri_js__WEBPACK_IMPORTED_MODULE_7__/* .MANIFEST_SUFFIX */ .OK.length) {
                     manifestKeys.push(item.Key);
                 }
             }
@@ -374,7 +376,7 @@ async function findNewestBackup(client, location) {
         throw explainS3Error(`list ${where}`, error, { bucket });
     }
     if (manifestKeys.length === 0) {
-        throw new S3StorageError(`no backup found under ${where}: there is no *${_s3_uri_js__WEBPACK_IMPORTED_MODULE_6__/* .MANIFEST_SUFFIX */ .OK} object there. Check the bucket and prefix the backups were written to.`, 'NoBackup');
+        throw new S3StorageError(`no backup found under ${where}: there is no *${_s3_uri_js__WEBPACK_IMPORTED_MODULE_7__/* .MANIFEST_SUFFIX */ .OK} object there. Check the bucket and prefix the backups were written to.`, 'NoBackup');
     }
     let newest;
     const unreadable = [];
@@ -422,7 +424,7 @@ async function readManifestAt(client, bucket, key) {
     if (Number.isNaN(time))
         return 'no valid createdAt';
     return {
-        dumpKey: key.slice(0, -_s3_uri_js__WEBPACK_IMPORTED_MODULE_6__/* .MANIFEST_SUFFIX */ .OK.length),
+        dumpKey: key.slice(0, -_s3_uri_js__WEBPACK_IMPORTED_MODULE_7__/* .MANIFEST_SUFFIX */ .OK.length),
         manifestKey: key,
         manifest,
         createdAt: new Date(time)
@@ -492,7 +494,7 @@ function explainS3Error(action, error, context = {}, note) {
         case 'TokenRefreshRequired':
             return say(name, `the service rejected the credentials (${name}: ${message}). Check AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or the role configured by aws-actions/configure-aws-credentials, and that they belong to this service.`);
         case 'NoSuchKey':
-            return say(name, `there is no object ${(0,_s3_uri_js__WEBPACK_IMPORTED_MODULE_6__/* .formatS3Uri */ .EO)(context.bucket ?? '', context.key ?? '')}.`);
+            return say(name, `there is no object ${(0,_s3_uri_js__WEBPACK_IMPORTED_MODULE_7__/* .formatS3Uri */ .EO)(context.bucket ?? '', context.key ?? '')}.`);
         case 'PermanentRedirect':
         case 'AuthorizationHeaderMalformed':
         case 'IllegalLocationConstraintException':

@@ -12,19 +12,14 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parse } from 'yaml'
 import yargs from 'yargs'
-import { InputError, type InputReader, Inputs, getInputs } from './inputs.js'
-import { ManifestError } from './manifest.js'
+import { EXIT_CODES, exitCodeFor } from './errors.js'
+import { InputError, type InputReader, Inputs, describeForInputs, getInputs } from './inputs.js'
 import { backup } from './modes/backup.js'
-import { RestoreError, restore } from './modes/restore.js'
-import { VerifyError, verify } from './modes/verify.js'
-import { FormatError } from './pipeline/detect.js'
-import { DecryptionError } from './pipeline/encrypt.js'
+import { restore } from './modes/restore.js'
+import { verify } from './modes/verify.js'
 import { formatBytes, formatDuration, setProgressStyle } from './pipeline/progress.js'
-import { ArchiveError } from './postgres/archive.js'
 import { parseDatabaseUrl } from './postgres/connection.js'
 import { redact, registerSecret, registerSecrets } from './secrets.js'
-
-export const EXIT = { ok: 0, failed: 1, badInput: 2, checkFailed: 3 } as const
 
 /** Environment variables that stand in for secret options (kept off the command line). */
 const ENV_FALLBACK: Partial<Record<Inputs, string>> = {
@@ -155,21 +150,6 @@ function unescape(value: string): string {
   return value.replace(/%0A/g, '\n').replace(/%0D/g, '\r').replace(/%25/g, '%')
 }
 
-export function exitCodeFor(error: unknown): number {
-  if (error instanceof InputError) return EXIT.badInput
-  if (
-    error instanceof RestoreError ||
-    error instanceof VerifyError ||
-    error instanceof ArchiveError ||
-    error instanceof FormatError ||
-    error instanceof DecryptionError ||
-    error instanceof ManifestError
-  ) {
-    return EXIT.checkFailed
-  }
-  return EXIT.failed
-}
-
 export async function main(argv: string[]): Promise<number> {
   const help = descriptions()
   let chosen: { command: keyof typeof COMMANDS; args: Record<string, unknown> } | undefined
@@ -218,9 +198,9 @@ export async function main(argv: string[]): Promise<number> {
     await parser.parseAsync()
   } catch (error) {
     process.stderr.write(`${(error as Error).message}\n`)
-    return EXIT.badInput
+    return EXIT_CODES.setting
   }
-  if (!chosen) return EXIT.ok // --help or --version was printed
+  if (!chosen) return EXIT_CODES.ok // --help or --version was printed
   const { command, args } = chosen
 
   terminalOutput(Boolean(args.verbose))
@@ -245,7 +225,7 @@ export async function main(argv: string[]): Promise<number> {
       console.log(
         `\n✔ ${result.localPath} — ${formatBytes(m.file.sizeBytes)} (${formatBytes(m.rawSizeBytes)} uncompressed), ${m.rowCounts.tables.length} tables, ${formatDuration(result.durationSeconds)}\n  sha256 ${m.file.sha256}`
       )
-      return EXIT.ok
+      return EXIT_CODES.ok
     }
     if (inputs.source.kind !== 'file') {
       throw new InputError(
@@ -260,8 +240,9 @@ export async function main(argv: string[]): Promise<number> {
     console.log(
       `\n✔ ${inputs.mode === 'verify' ? 'Verified' : 'Restored'} ${result.restoredFrom}: ${result.tables.length} tables, ${result.rowsRestored} rows, ${formatDuration(result.durationSeconds)}`
     )
-    return EXIT.ok
-  } catch (error) {
+    return EXIT_CODES.ok
+  } catch (caught) {
+    const error = describeForInputs(caught)
     process.stderr.write(`\n✖ ${redact((error as Error)?.message ?? String(error))}\n`)
     return exitCodeFor(error)
   }

@@ -1,21 +1,30 @@
 /**
- * Every input of the action: names in one enum, parsed and validated in one place.
- * Nothing deeper in the engine reads `core.getInput` or the environment for inputs.
+ * Every input of the action: names in one enum, parsed and validated in one place into the
+ * engine's typed options (types.ts). Nothing deeper in the engine reads `core.getInput` or the
+ * environment for inputs; and only here (for the front doors, main.ts and cli.ts) does an engine
+ * error about an option become an error about an input: describeForInputs().
  */
 import * as core from '@actions/core'
 import { parseArgsStringToArgv } from 'string-argv'
+import { isAgeIdentity, isAgeRecipient } from './age-keys.js'
+import { EngineError, type OptionName } from './errors.js'
+import { type RetentionSchedule, parseRetentionSchedule } from './retention.js'
+import { parseS3Uri } from './s3-uri.js'
 import {
-  type RetentionSchedule,
-  RetentionScheduleError,
-  parseRetentionSchedule
-} from './storage/retention.js'
-import { S3UriError, parseS3Uri } from './storage/s3-uri.js'
-import {
+  type BackupOptions,
+  type BackupSource,
+  COMPRESSIONS,
+  COMPRESSION_LEVELS,
+  type ClientOptions,
   type DecryptionKeys,
   type EncryptionKeys,
-  isAgeIdentity,
-  isAgeRecipient
-} from './pipeline/encrypt.js'
+  FORMATS,
+  MODES,
+  type Mode,
+  ROW_COUNT_METHODS,
+  type RestoreOptions,
+  type S3Settings
+} from './types.js'
 
 export enum Inputs {
   Mode = 'mode',
@@ -62,122 +71,42 @@ export enum Inputs {
   BackupUri = 'backup-uri'
 }
 
-export type Mode = 'backup' | 'restore' | 'verify'
-export type DumpFormat = 'custom' | 'plain' | 'directory'
-export type Compression = 'zstd' | 'gzip' | 'none'
-export type RowCountMethod = 'exact' | 'estimate' | 'none'
-
-export const MODES: readonly Mode[] = ['backup', 'restore', 'verify']
-export const FORMATS: readonly DumpFormat[] = ['custom', 'plain', 'directory']
-export const COMPRESSIONS: readonly Compression[] = ['zstd', 'gzip', 'none']
-export const ROW_COUNT_METHODS: readonly RowCountMethod[] = ['exact', 'estimate', 'none']
-
-/** Levels each compressor accepts, and the one used when `compression-level` is empty. */
-export const COMPRESSION_LEVELS: Record<
-  Compression,
-  { min: number; max: number; default: number }
-> = {
-  zstd: { min: 1, max: 19, default: 3 },
-  gzip: { min: 1, max: 9, default: 6 },
-  none: { min: 0, max: 0, default: 0 }
-}
-
-export interface DumpFilters {
-  tables: string[]
-  excludeTables: string[]
-  excludeTableData: string[]
-  schemas: string[]
-  excludeSchemas: string[]
-}
-
-export interface BackupInputs {
-  mode: 'backup'
-  databaseUrl: string
-  artifactName: string
-  retentionDays: number
-  format: DumpFormat
-  compression: Compression
-  compressionLevel: number
-  filters: DumpFilters
-  pgDumpArgs: string[]
-  overwrite: boolean
-  rowCounts: RowCountMethod
-  jobs: number
-  pgBinDir?: string
-  /** Client major to use; undefined = auto (the lowest installed major ≥ the server's). */
-  postgresVersion?: number
-  installClient: boolean
-  connectTimeoutSeconds: number
-  /** age encryption before upload; undefined = not encrypted. */
-  encryption?: EncryptionKeys
-  allowUnencryptedPublic?: boolean
-  /** Long-term copy in S3-compatible object storage; undefined = none. */
-  s3?: S3Destination
-  /** false: S3 only, no workflow artifact (and no temporary file for custom/plain dumps). */
-  artifact?: boolean
-  retentionSchedule?: RetentionSchedule
-}
-
-export interface S3Settings {
-  endpoint?: string
-  forcePathStyle?: boolean
-  region?: string
-}
-
-export interface S3Destination extends S3Settings {
-  bucket: string
-  prefix: string
-}
-
-/** Where a restore takes its backup from: exactly one of these. */
-export type BackupSource =
-  | { kind: 'file'; path: string }
-  | {
-      kind: 'artifact'
-      name: string
-      /** 'latest' = the newest non-expired artifact of that name in the repository. */
-      runId: 'latest' | 'current' | number
-      repository: string
-      token: string
-    }
-  | { kind: 'artifact-id'; id: number; repository: string; token: string }
-  /** An object in S3 (key of the dump), or the newest backup under a prefix (key undefined). */
-  | { kind: 's3'; bucket: string; key?: string; prefix: string; settings: S3Settings }
-
-export type ArtifactSource = Extract<BackupSource, { kind: 'artifact' | 'artifact-id' }>
-
-export interface RestoreInputs {
-  /** verify: restore into a scratch database (verify-database-url) and compare with the manifest. */
-  mode: 'restore' | 'verify'
-  databaseUrl: string
-  source: BackupSource
-  clean: boolean
-  allowNonEmpty: boolean
-  noOwner: boolean
-  noPrivileges: boolean
-  singleTransaction: boolean
-  jobs: number
-  tables: string[]
-  schemas: string[]
-  pgBinDir?: string
-  postgresVersion?: number
-  installClient: boolean
-  connectTimeoutSeconds: number
-  /** Keys for an encrypted backup (empty lists when none were given). */
-  decryption?: DecryptionKeys
-}
-
-export type ActionInputs = BackupInputs | RestoreInputs
+/** What getInputs() gives: the options of the mode the inputs ask for. */
+export type ActionInputs = BackupOptions | RestoreOptions
 
 /** A bad input: the message names the input and says what to do. */
-export class InputError extends Error {
+export class InputError extends EngineError {
   constructor(
     readonly input: Inputs | string,
-    message: string
+    message: string,
+    options?: ErrorOptions
   ) {
-    super(`Input '${input}': ${message}`)
+    super(`Input '${input}': ${message}`, 'setting', undefined, options)
     this.name = 'InputError'
   }
+}
+
+/** The input that sets each option the engine may name in an error. */
+const INPUT_OF: Record<OptionName, Inputs> = {
+  databaseUrl: Inputs.DatabaseUrl,
+  artifactName: Inputs.ArtifactName,
+  tables: Inputs.Tables,
+  schemas: Inputs.Schemas,
+  pgBinDir: Inputs.PgBinDir,
+  postgresVersion: Inputs.PostgresVersion,
+  githubToken: Inputs.GithubToken,
+  backupFile: Inputs.BackupFile,
+  encryptionRecipients: Inputs.EncryptionRecipients
+}
+
+/**
+ * An engine error as the action's users should read it: one about an option becomes an
+ * InputError naming the input ("Input 'database-url': …"); any other error is returned as it is.
+ * The front doors (main.ts, cli.ts) pass every error through this once.
+ */
+export function describeForInputs<T>(error: T): T | InputError {
+  if (error instanceof InputError || !(error instanceof EngineError) || !error.option) return error
+  return new InputError(INPUT_OF[error.option], error.message, { cause: error })
 }
 
 /** Reads one input as the runner passes it (INPUT_<NAME>), trimmed. */
@@ -352,7 +281,7 @@ export function getInputs(read: InputReader = readActionInput): ActionInputs {
   return getBackupInputs(read, databaseUrl)
 }
 
-function getBackupInputs(read: InputReader, databaseUrl: string): BackupInputs {
+function getBackupInputs(read: InputReader, databaseUrl: string): BackupOptions {
   const artifactName = read(Inputs.ArtifactName).trim() || 'database-backup'
   validateArtifactName(artifactName)
   const format = parseChoice(Inputs.Format, read(Inputs.Format), FORMATS, 'custom')
@@ -413,7 +342,7 @@ function getBackupInputs(read: InputReader, databaseUrl: string): BackupInputs {
   }
 }
 
-function getRestoreInputs(read: InputReader, databaseUrl: string): RestoreInputs {
+function getRestoreInputs(read: InputReader, databaseUrl: string): RestoreOptions {
   const singleTransaction = parseBoolean(
     Inputs.SingleTransaction,
     read(Inputs.SingleTransaction),
@@ -518,17 +447,24 @@ function parseS3Settings(read: InputReader): S3Settings {
 }
 
 function parseS3Location(name: Inputs, value: string): { bucket: string; prefix: string } {
+  return asInput(name, () => parseS3Uri(value))
+}
+
+/** Runs a parser of a value that throws a SettingError naming no option, for the input `name`. */
+function asInput<T>(name: Inputs, parse: () => T): T {
   try {
-    return parseS3Uri(value)
+    return parse()
   } catch (error) {
-    if (error instanceof S3UriError) throw new InputError(name, error.message)
+    if (error instanceof EngineError && error.kind === 'setting' && !error.option) {
+      throw new InputError(name, error.message, { cause: error })
+    }
     throw error
   }
 }
 
 function parseBackupDestinations(
   read: InputReader
-): Pick<BackupInputs, 's3' | 'artifact' | 'retentionSchedule'> {
+): Pick<BackupOptions, 's3' | 'artifact' | 'retentionSchedule'> {
   const s3Uri = read(Inputs.S3Uri).trim()
   const s3 =
     s3Uri === '' ? undefined : { ...parseS3Location(Inputs.S3Uri, s3Uri), ...parseS3Settings(read) }
@@ -540,17 +476,10 @@ function parseBackupDestinations(
     )
   }
   const scheduleText = read(Inputs.RetentionSchedule).trim()
-  let retentionSchedule: RetentionSchedule | undefined
-  if (scheduleText !== '') {
-    try {
-      retentionSchedule = parseRetentionSchedule(scheduleText)
-    } catch (error) {
-      if (error instanceof RetentionScheduleError) {
-        throw new InputError(Inputs.RetentionSchedule, error.message)
-      }
-      throw error
-    }
-  }
+  const retentionSchedule: RetentionSchedule | undefined =
+    scheduleText === ''
+      ? undefined
+      : asInput(Inputs.RetentionSchedule, () => parseRetentionSchedule(scheduleText))
   return { s3, artifact, retentionSchedule }
 }
 
@@ -632,9 +561,7 @@ function parseBackupSource(read: InputReader): BackupSource {
 }
 
 /** The inputs every mode shares: which PostgreSQL client to use, and how long to wait. */
-function parseClientInputs(
-  read: InputReader
-): Pick<BackupInputs, 'pgBinDir' | 'postgresVersion' | 'installClient' | 'connectTimeoutSeconds'> {
+function parseClientInputs(read: InputReader): ClientOptions {
   const pgBinDir = read(Inputs.PgBinDir).trim()
   return {
     pgBinDir: pgBinDir === '' ? undefined : pgBinDir,

@@ -3,7 +3,13 @@
  * outputs and write the job summary — on failure too, then let the error reach index.ts.
  */
 import * as core from '@actions/core'
-import { type ActionInputs, Inputs, getInputs, readActionInput } from './inputs.js'
+import {
+  type ActionInputs,
+  Inputs,
+  describeForInputs,
+  getInputs,
+  readActionInput
+} from './inputs.js'
 import { backup, type BackupResult } from './modes/backup.js'
 import { restore, type RestoreResult } from './modes/restore.js'
 import { verify } from './modes/verify.js'
@@ -50,7 +56,8 @@ export async function run(): Promise<void> {
     const result = await restore(inputs, connection)
     setRestoreOutputs(result)
     await writeSummary(restoreSummaryMarkdown(result))
-  } catch (error) {
+  } catch (caught) {
+    const error = describeForInputs(caught)
     await writeSummary(failureSummaryMarkdown(mode, error))
     throw error instanceof Error
       ? new Error(redact(error.message))

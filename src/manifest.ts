@@ -3,7 +3,8 @@
  * Restore reads it to check the file (sha256) and the restored data (row counts).
  */
 import { readFile, writeFile } from 'node:fs/promises'
-import type { Compression, DumpFormat, RowCountMethod } from './inputs.js'
+import { CheckError } from './errors.js'
+import type { Compression, DumpFormat, RowCountMethod } from './types.js'
 import type { ObjectCounts } from './postgres/preflight.js'
 
 export const MANIFEST_FILE = 'manifest.json'
@@ -73,7 +74,7 @@ export async function writeManifest(path: string, manifest: Manifest): Promise<v
   await writeFile(path, manifestJson(manifest), { mode: 0o600 })
 }
 
-export class ManifestError extends Error {
+export class ManifestError extends CheckError {
   constructor(message: string) {
     super(message)
     this.name = 'ManifestError'

@@ -16,7 +16,7 @@ import {
 } from '../support/artifact-backend.js'
 import { seedSample, tableChecksums } from '../support/fixtures.js'
 import { type TestServer, startPostgres } from '../support/postgres.js'
-import type { BackupInputs, Compression, DumpFormat } from '../../src/inputs.js'
+import type { BackupOptions, Compression, DumpFormat } from '../../src/types.js'
 import type { Manifest } from '../../src/manifest.js'
 import { loadEngine } from '../support/engine.js'
 import { testBackupInputs } from '../support/inputs.js'
@@ -54,14 +54,14 @@ afterAll(async () => {
   if (tempRoot) rmSync(tempRoot, { recursive: true, force: true })
 })
 
-function inputs(overrides: Partial<BackupInputs> = {}): BackupInputs {
+function inputs(overrides: Partial<BackupOptions> = {}): BackupOptions {
   return testBackupInputs(server.url(source), {
     artifactName: `backup-${Math.random().toString(36).slice(2, 8)}`,
     ...overrides
   })
 }
 
-async function runBackup(overrides: Partial<BackupInputs> = {}) {
+async function runBackup(overrides: Partial<BackupOptions> = {}) {
   const i = inputs(overrides)
   const connection = connectionModule.parseDatabaseUrl(i.databaseUrl)
   return engine.backup(i, connection, {

@@ -28,7 +28,7 @@ import {
 import { schemaDump, seedSample, tableChecksums } from '../support/fixtures.js'
 import { runnerStep } from '../support/runner.js'
 import { type TestServer, startPostgres } from '../support/postgres.js'
-import type { BackupInputs, BackupSource, RestoreInputs } from '../../src/inputs.js'
+import type { BackupOptions, BackupSource, RestoreOptions } from '../../src/types.js'
 import type { Manifest } from '../../src/manifest.js'
 import { loadEngine } from '../support/engine.js'
 import { testBackupInputs, testRestoreInputs } from '../support/inputs.js'
@@ -97,14 +97,14 @@ afterAll(async () => {
   if (work) rmSync(work, { recursive: true, force: true })
 })
 
-function backupInputs(overrides: Partial<BackupInputs> = {}): BackupInputs {
+function backupInputs(overrides: Partial<BackupOptions> = {}): BackupOptions {
   return testBackupInputs(server.url(source), {
     artifactName: `enc-${Math.random().toString(36).slice(2, 8)}`,
     ...overrides
   })
 }
 
-function runBackup(overrides: Partial<BackupInputs> = {}) {
+function runBackup(overrides: Partial<BackupOptions> = {}) {
   const i = backupInputs(overrides)
   return backupEngine.backup(i, connections.parseDatabaseUrl(i.databaseUrl), {
     artifact: new artifact.DefaultArtifactClient(),
@@ -115,12 +115,12 @@ function runBackup(overrides: Partial<BackupInputs> = {}) {
 function restoreInputs(
   target: string,
   from: BackupSource,
-  overrides: Partial<RestoreInputs> = {}
-): RestoreInputs {
+  overrides: Partial<RestoreOptions> = {}
+): RestoreOptions {
   return testRestoreInputs(server.url(target), from, overrides)
 }
 
-function runRestore(i: RestoreInputs) {
+function runRestore(i: RestoreOptions) {
   return restoreEngine.restore(i, connections.parseDatabaseUrl(i.databaseUrl), {
     artifact: new artifact.DefaultArtifactClient(),
     tempRoot
@@ -298,7 +298,7 @@ describe('a plain gzip backup to a recipient', () => {
 })
 
 describe('other encrypted layouts restore through restore()', () => {
-  it.each<[string, Partial<BackupInputs>, Partial<RestoreInputs>]>([
+  it.each<[string, Partial<BackupOptions>, Partial<RestoreOptions>]>([
     ['directory format (.dir.tar.zst.age)', { format: 'directory', jobs: 2 }, {}],
     [
       'custom format restored in parallel (jobs: 2, decrypted to a file first)',

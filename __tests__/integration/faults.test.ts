@@ -18,7 +18,7 @@ import {
 } from '../support/artifact-backend.js'
 import { schemaDump, seedSample, tableChecksums } from '../support/fixtures.js'
 import { type TestServer, startPostgres } from '../support/postgres.js'
-import type { BackupInputs, RestoreInputs } from '../../src/inputs.js'
+import type { BackupOptions, RestoreOptions } from '../../src/types.js'
 import type { Manifest } from '../../src/manifest.js'
 import { loadEngine } from '../support/engine.js'
 import { testBackupInputs, testRestoreInputs } from '../support/inputs.js'
@@ -82,14 +82,14 @@ afterAll(async () => {
   if (work) rmSync(work, { recursive: true, force: true })
 })
 
-function backupInputs(database: string, overrides: Partial<BackupInputs>): BackupInputs {
+function backupInputs(database: string, overrides: Partial<BackupOptions>): BackupOptions {
   return testBackupInputs(server.url(database), {
     artifactName: `faults-${Math.random().toString(36).slice(2, 8)}`,
     ...overrides
   })
 }
 
-function runBackup(database: string, overrides: Partial<BackupInputs> = {}, root = tempRoot) {
+function runBackup(database: string, overrides: Partial<BackupOptions> = {}, root = tempRoot) {
   const i = backupInputs(database, overrides)
   return backupEngine.backup(i, connections.parseDatabaseUrl(i.databaseUrl), {
     artifact: new artifact.DefaultArtifactClient(),
@@ -97,8 +97,8 @@ function runBackup(database: string, overrides: Partial<BackupInputs> = {}, root
   })
 }
 
-function runRestore(target: string, file: string, overrides: Partial<RestoreInputs> = {}) {
-  const i: RestoreInputs = testRestoreInputs(
+function runRestore(target: string, file: string, overrides: Partial<RestoreOptions> = {}) {
+  const i: RestoreOptions = testRestoreInputs(
     server.url(target),
     { kind: 'file', path: file },
     { ...overrides }

@@ -19,7 +19,7 @@ import { type TableChecksum, schemaDump, tableChecksums } from '../support/fixtu
 import { type TestServer, startPostgres } from '../support/postgres.js'
 import { loadEngine } from '../support/engine.js'
 import { testBackupInputs, testRestoreInputs } from '../support/inputs.js'
-import type { BackupInputs, BackupSource, RestoreInputs } from '../../src/inputs.js'
+import type { BackupOptions, BackupSource, RestoreOptions } from '../../src/types.js'
 
 const NO_ACTIONS_READ = 'ghs_tokenWithoutActionsRead000000000000000'
 const NAME = 'nightly'
@@ -100,7 +100,7 @@ afterAll(async () => {
 })
 
 async function makeBackup(name: string) {
-  const inputs: BackupInputs = testBackupInputs(server.url(source), { artifactName: name })
+  const inputs: BackupOptions = testBackupInputs(server.url(source), { artifactName: name })
   return backupEngine.backup(inputs, connections.parseDatabaseUrl(inputs.databaseUrl), {
     artifact: new artifact.DefaultArtifactClient(),
     tempRoot
@@ -110,12 +110,12 @@ async function makeBackup(name: string) {
 function restoreInputs(
   target: string,
   from: BackupSource,
-  overrides: Partial<RestoreInputs> = {}
-): RestoreInputs {
+  overrides: Partial<RestoreOptions> = {}
+): RestoreOptions {
   return testRestoreInputs(server.url(target), from, overrides)
 }
 
-function runRestore(target: string, from: BackupSource, overrides: Partial<RestoreInputs> = {}) {
+function runRestore(target: string, from: BackupSource, overrides: Partial<RestoreOptions> = {}) {
   const i = restoreInputs(target, from, overrides)
   return restoreEngine.restore(i, connections.parseDatabaseUrl(i.databaseUrl), {
     artifact: new artifact.DefaultArtifactClient(),
@@ -223,7 +223,7 @@ describe('restore from other runs', () => {
       'artifact-name': NAME,
       'github-token': backend.githubToken
     }
-    const inputs = getInputs(name => given[name] ?? '') as RestoreInputs
+    const inputs = getInputs(name => given[name] ?? '') as RestoreOptions
     expect(inputs.source).toEqual(byName('latest'))
     const result = await restoreEngine.restore(
       inputs,

@@ -23,7 +23,7 @@ import {
   tableChecksums
 } from '../support/fixtures.js'
 import { type TestServer, startPostgres } from '../support/postgres.js'
-import type { BackupInputs, Compression, DumpFormat, RestoreInputs } from '../../src/inputs.js'
+import type { BackupOptions, Compression, DumpFormat, RestoreOptions } from '../../src/types.js'
 import { loadEngine } from '../support/engine.js'
 import { testRestoreInputs } from '../support/inputs.js'
 
@@ -138,7 +138,7 @@ async function makeBackup(
   format: DumpFormat,
   compression: Compression
 ) {
-  const inputs: BackupInputs = {
+  const inputs: BackupOptions = {
     mode: 'backup',
     databaseUrl: server.url(database),
     artifactName: name,
@@ -166,8 +166,8 @@ async function makeBackup(
   })
 }
 
-function runRestore(target: string, file: string, overrides: Partial<RestoreInputs> = {}) {
-  const inputs: RestoreInputs = testRestoreInputs(
+function runRestore(target: string, file: string, overrides: Partial<RestoreOptions> = {}) {
+  const inputs: RestoreOptions = testRestoreInputs(
     server.url(target),
     { kind: 'file', path: file },
     { ...overrides }
@@ -206,7 +206,7 @@ async function snapshot(database: string) {
 async function expectRefusedUnchanged(
   file: string,
   message: RegExp,
-  overrides: Partial<RestoreInputs> = { allowNonEmpty: true }
+  overrides: Partial<RestoreOptions> = { allowNonEmpty: true }
 ): Promise<Error> {
   const target = await server.createDatabase()
   await server.query(target, KEEP_ME)
@@ -224,7 +224,7 @@ async function expectRefusedUnchanged(
 }
 
 /** Restores `file` into a fresh database and expects the shop's schema and data. */
-async function expectShop(file: string, overrides: Partial<RestoreInputs> = {}) {
+async function expectShop(file: string, overrides: Partial<RestoreOptions> = {}) {
   const target = await server.createDatabase()
   const result = await runRestore(target, file, overrides)
   expect(await tableChecksums(server, target)).toEqual(shopChecksums)

@@ -11,12 +11,12 @@ import { type ArtifactBackend, startArtifactBackend } from '../support/artifact-
 import { schemaDump, seedSample, tableChecksums } from '../support/fixtures.js'
 import { type TestServer, startPostgres } from '../support/postgres.js'
 import type {
-  BackupInputs,
+  BackupOptions,
   BackupSource,
   Compression,
   DumpFormat,
-  RestoreInputs
-} from '../../src/inputs.js'
+  RestoreOptions
+} from '../../src/types.js'
 import { loadEngine } from '../support/engine.js'
 import { testRestoreInputs } from '../support/inputs.js'
 
@@ -77,7 +77,7 @@ async function makeBackup(
   compression: Compression,
   database = source
 ) {
-  const inputs: BackupInputs = {
+  const inputs: BackupOptions = {
     mode: 'backup',
     databaseUrl: server.url(database),
     artifactName: name,
@@ -102,12 +102,12 @@ async function makeBackup(
 function restoreInputs(
   target: string,
   sourceSpec: BackupSource,
-  overrides: Partial<RestoreInputs> = {}
-): RestoreInputs {
+  overrides: Partial<RestoreOptions> = {}
+): RestoreOptions {
   return testRestoreInputs(server.url(target), sourceSpec, overrides)
 }
 
-async function runRestore(i: RestoreInputs) {
+async function runRestore(i: RestoreOptions) {
   return restoreEngine.restore(i, connections.parseDatabaseUrl(i.databaseUrl), {
     artifact: new artifact.DefaultArtifactClient(),
     tempRoot

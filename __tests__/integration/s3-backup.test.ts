@@ -13,11 +13,12 @@ import path from 'node:path'
 import { type S3TestServer, startS3Server } from '../support/s3-server.js'
 import { seedSample, tableChecksums } from '../support/fixtures.js'
 import { type TestServer, startPostgres } from '../support/postgres.js'
-import type { BackupInputs, RestoreInputs } from '../../src/inputs.js'
-import { backup } from '../../src/modes/backup.js'
-import { restore } from '../../src/modes/restore.js'
+import type { BackupOptions, RestoreOptions } from '../../src/types.js'
+import * as backupEngine from '../../src/modes/backup.js'
+import * as restoreEngine from '../../src/modes/restore.js'
 import { parseDatabaseUrl } from '../../src/postgres/connection.js'
 import { testBackupInputs, testRestoreInputs } from '../support/inputs.js'
+import { asFrontDoor } from '../support/engine.js'
 import { createS3Client } from '../../src/storage/s3.js'
 
 let server: TestServer
@@ -25,6 +26,8 @@ let s3server: S3TestServer
 let source: string
 let tempRoot: string
 let tinyTemp: string | undefined
+const backup = asFrontDoor(backupEngine.backup)
+const restore = asFrontDoor(restoreEngine.restore)
 
 /** A 1 MiB tmpfs as the temporary directory: any temporary dump file would not fit. */
 function mountTinyTemp(): string | undefined {
@@ -67,7 +70,7 @@ const s3 = () => ({
   forcePathStyle: true
 })
 
-function backupInputs(overrides: Partial<BackupInputs> = {}): BackupInputs {
+function backupInputs(overrides: Partial<BackupOptions> = {}): BackupOptions {
   return testBackupInputs(server.url(source), {
     s3: s3(),
     artifact: false,
@@ -76,7 +79,7 @@ function backupInputs(overrides: Partial<BackupInputs> = {}): BackupInputs {
   })
 }
 
-async function runBackup(date: Date, overrides: Partial<BackupInputs> = {}, temp = tempRoot) {
+async function runBackup(date: Date, overrides: Partial<BackupOptions> = {}, temp = tempRoot) {
   const inputs = backupInputs(overrides)
   return backup(inputs, parseDatabaseUrl(inputs.databaseUrl), { tempRoot: temp, now: () => date })
 }
@@ -93,7 +96,7 @@ async function tags(key: string): Promise<Record<string, string>> {
   return Object.fromEntries((out.TagSet ?? []).map(t => [t.Key!, t.Value!]))
 }
 
-function restoreInputs(target: string, s3Source: RestoreInputs['source']): RestoreInputs {
+function restoreInputs(target: string, s3Source: RestoreOptions['source']): RestoreOptions {
   return testRestoreInputs(server.url(target), s3Source)
 }
 

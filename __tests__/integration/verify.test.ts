@@ -14,7 +14,7 @@ import {
 } from '../support/artifact-backend.js'
 import { rowCounts, seedSample } from '../support/fixtures.js'
 import { type TestServer, startPostgres } from '../support/postgres.js'
-import type { BackupInputs, BackupSource, RestoreInputs } from '../../src/inputs.js'
+import type { BackupOptions, BackupSource, RestoreOptions } from '../../src/types.js'
 import type { Manifest } from '../../src/manifest.js'
 import { loadEngine } from '../support/engine.js'
 import { testBackupInputs, testRestoreInputs } from '../support/inputs.js'
@@ -35,7 +35,7 @@ beforeAll(async () => {
   source = await server.createDatabase('shop')
   await seedSample(server, source)
   tempRoot = mkdtempSync(path.join(os.tmpdir(), 'verify-test-'))
-  const inputs: BackupInputs = testBackupInputs(server.url(source))
+  const inputs: BackupOptions = testBackupInputs(server.url(source))
   await backupEngine.backup(inputs, connections.parseDatabaseUrl(inputs.databaseUrl), {
     artifact: new artifact.DefaultArtifactClient(),
     tempRoot
@@ -48,7 +48,7 @@ afterAll(async () => {
   if (tempRoot) rmSync(tempRoot, { recursive: true, force: true })
 })
 
-function verifyInputs(scratch: string, overrides: Partial<RestoreInputs> = {}): RestoreInputs {
+function verifyInputs(scratch: string, overrides: Partial<RestoreOptions> = {}): RestoreOptions {
   const latest: BackupSource = {
     kind: 'artifact',
     name: 'database-backup',
@@ -59,7 +59,7 @@ function verifyInputs(scratch: string, overrides: Partial<RestoreInputs> = {}): 
   return testRestoreInputs(server.url(scratch), latest, { mode: 'verify', ...overrides })
 }
 
-async function runVerify(i: RestoreInputs) {
+async function runVerify(i: RestoreOptions) {
   return verifyEngine.verify(i, connections.parseDatabaseUrl(i.databaseUrl), {
     artifact: new artifact.DefaultArtifactClient(),
     tempRoot

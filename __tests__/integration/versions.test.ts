@@ -25,7 +25,7 @@ import {
 import { EMBEDDED_MAJORS, embeddedBinDir } from '../support/embedded.js'
 import { seedSample, tableChecksums } from '../support/fixtures.js'
 import { type TestServer, startPostgres } from '../support/postgres.js'
-import type { BackupInputs } from '../../src/inputs.js'
+import type { BackupOptions } from '../../src/types.js'
 import type { Manifest } from '../../src/manifest.js'
 import {
   ClientInstallError,
@@ -105,7 +105,7 @@ describeHere(`servers 13 to 18 with clients ${CLIENTS.join(', ')}`, () => {
     return s
   }
 
-  function inputs(major: number, overrides: Partial<BackupInputs> = {}): BackupInputs {
+  function inputs(major: number, overrides: Partial<BackupOptions> = {}): BackupOptions {
     return testBackupInputs(server(major).url(sources.get(major)), {
       artifactName: `pg${major}-${Math.random().toString(36).slice(2, 8)}`,
       retentionDays: 1,
@@ -113,7 +113,7 @@ describeHere(`servers 13 to 18 with clients ${CLIENTS.join(', ')}`, () => {
     })
   }
 
-  async function runBackup(i: BackupInputs) {
+  async function runBackup(i: BackupOptions) {
     return engine.backup(i, connectionModule.parseDatabaseUrl(i.databaseUrl), {
       artifact: new artifact.DefaultArtifactClient(),
       tempRoot

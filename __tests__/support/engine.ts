@@ -3,8 +3,12 @@
  * for a test file once its loopback artifact backend runs. The order matters: @actions/artifact
  * reads GITHUB_API_URL once, when it is first imported, so the backend's environment is set
  * first and the modules are imported after it (a static import would be too early).
+ *
+ * The modes are run as the front doors run them: an engine error about an option is described
+ * for the inputs (describeForInputs), so tests read the messages users read ("Input 'x': …").
  */
 import type { ArtifactBackend } from './artifact-backend.js'
+import { describeForInputs } from '../../src/inputs.js'
 
 export interface Engine {
   backupEngine: typeof import('../../src/modes/backup.js')
@@ -12,6 +16,16 @@ export interface Engine {
   verifyEngine: typeof import('../../src/modes/verify.js')
   connections: typeof import('../../src/postgres/connection.js')
   artifact: typeof import('@actions/artifact')
+}
+
+/** `mode` with its errors described as the action and the CLI describe them. */
+export function asFrontDoor<A extends unknown[], R>(
+  mode: (...args: A) => Promise<R>
+): (...args: A) => Promise<R> {
+  return (...args) =>
+    mode(...args).catch((error: unknown) => {
+      throw describeForInputs(error)
+    })
 }
 
 export async function loadEngine(backend: ArtifactBackend): Promise<Engine> {
@@ -23,5 +37,11 @@ export async function loadEngine(backend: ArtifactBackend): Promise<Engine> {
     import('../../src/postgres/connection.js'),
     import('@actions/artifact')
   ])
-  return { backupEngine, restoreEngine, verifyEngine, connections, artifact }
+  return {
+    backupEngine: { ...backupEngine, backup: asFrontDoor(backupEngine.backup) },
+    restoreEngine: { ...restoreEngine, restore: asFrontDoor(restoreEngine.restore) },
+    verifyEngine: { ...verifyEngine, verify: asFrontDoor(verifyEngine.verify) },
+    connections,
+    artifact
+  }
 }

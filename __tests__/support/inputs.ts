@@ -3,7 +3,7 @@
  * only what it changes. (Tests call the modes directly; the action's own parsing is covered by
  * __tests__/unit/inputs.test.ts and by running dist/index.js.)
  */
-import type { BackupInputs, BackupSource, DumpFilters, RestoreInputs } from '../../src/inputs.js'
+import type { BackupOptions, BackupSource, DumpFilters, RestoreOptions } from '../../src/types.js'
 
 export const NO_FILTERS: DumpFilters = {
   tables: [],
@@ -16,8 +16,8 @@ export const NO_FILTERS: DumpFilters = {
 /** Backup inputs as the defaults give them, except: never install a client in tests. */
 export function testBackupInputs(
   databaseUrl: string,
-  overrides: Partial<BackupInputs> = {}
-): BackupInputs {
+  overrides: Partial<BackupOptions> = {}
+): BackupOptions {
   return {
     mode: 'backup',
     databaseUrl,
@@ -41,8 +41,8 @@ export function testBackupInputs(
 export function testRestoreInputs(
   databaseUrl: string,
   source: BackupSource,
-  overrides: Partial<RestoreInputs> = {}
-): RestoreInputs {
+  overrides: Partial<RestoreOptions> = {}
+): RestoreOptions {
   return {
     mode: 'restore',
     databaseUrl,

@@ -8,7 +8,7 @@ import {
   parseCopyStatement
 } from '../../src/postgres/archive.js'
 import { buildPgDumpArgs, explainDumpFailure } from '../../src/postgres/dump.js'
-import { InputError } from '../../src/inputs.js'
+import { InputError, describeForInputs } from '../../src/inputs.js'
 
 describe('parseCopyStatement', () => {
   it.each([
@@ -113,10 +113,12 @@ describe('buildPgDumpArgs', () => {
 
 describe('explainDumpFailure', () => {
   it('names the tables input when a pattern matches nothing', () => {
-    const error = explainDumpFailure(
-      1,
-      null,
-      'pg_dump: error: no matching tables were found for pattern "nope"\n'
+    const error = describeForInputs(
+      explainDumpFailure(
+        1,
+        null,
+        'pg_dump: error: no matching tables were found for pattern "nope"\n'
+      )
     )
     expect(error).toBeInstanceOf(InputError)
     expect(error.message).toMatch(/^Input 'tables': the pattern 'nope' matches no table/)

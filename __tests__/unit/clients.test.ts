@@ -31,7 +31,7 @@ import {
   aptReason,
   hasPgdgSource
 } from '../../src/postgres/install.js'
-import { InputError } from '../../src/inputs.js'
+import { InputError, describeForInputs } from '../../src/inputs.js'
 
 /** A real executable that prints a version like pg_dump does. */
 function fakeClient(dir: string, program: string, versionText: string): void {
@@ -127,7 +127,7 @@ describe('discovery over platform layouts', () => {
   })
 
   it('fails naming the server version, every client found, and the fix', async () => {
-    const error = await chooseDumpClient(18, '18.1', { dirs: dirs() }).catch(e => e)
+    const error = await chooseDumpClient(18, '18.1', { dirs: dirs() }).catch(describeForInputs)
     expect(error).toBeInstanceOf(ClientVersionError)
     expect(error.message).toContain('PostgreSQL 18.1')
     for (const v of ['13.22', '14.19', '15.14', '16.10', '17.6'])
@@ -143,12 +143,12 @@ describe('discovery over platform layouts', () => {
     expect(chosen.major).toBe(17)
     const missing = await chooseDumpClient(14, '14.1', {
       pgBinDir: path.join(root, 'nowhere')
-    }).catch(e => e)
+    }).catch(describeForInputs)
     expect(missing).toBeInstanceOf(InputError)
     expect(missing.message).toMatch(/^Input 'pg-bin-dir': .* has no working pg_dump/)
     const old = await chooseDumpClient(16, '16.1', {
       pgBinDir: path.join(root, 'usr/lib/postgresql/14/bin')
-    }).catch(e => e)
+    }).catch(describeForInputs)
     expect(old.message).toMatch(/^Input 'pg-bin-dir': The server runs PostgreSQL 16.1/)
   })
 })
@@ -179,7 +179,7 @@ describe('postgres-version', () => {
     const error = await chooseDumpClient(16, '16.4', {
       dirs: dirs(),
       postgresVersion: 14
-    }).catch(e => e)
+    }).catch(describeForInputs)
     expect(error).toBeInstanceOf(InputError)
     expect(error.message).toMatch(/^Input 'postgres-version': pg_dump 14 cannot be used/)
     expect(error.message).toContain('PostgreSQL 16.4')
@@ -190,7 +190,7 @@ describe('postgres-version', () => {
     const error = await chooseDumpClient(14, '14.1', {
       dirs: dirs(),
       postgresVersion: 15
-    }).catch(e => e)
+    }).catch(describeForInputs)
     expect(error).toBeInstanceOf(ClientVersionError)
     expect(error.message).toContain(
       "'postgres-version' asks for pg_dump 15, which is not installed"
@@ -204,7 +204,7 @@ describe('postgres-version', () => {
     const error = await chooseDumpClient(14, '14.1', {
       pgBinDir: path.join(root, '16/bin'),
       postgresVersion: 17
-    }).catch(e => e)
+    }).catch(describeForInputs)
     expect(error).toBeInstanceOf(InputError)
     expect(error.message).toMatch(/^Input 'postgres-version': asks for pg_dump 17, but pg-bin-dir/)
     const same = await chooseDumpClient(14, '14.1', {
@@ -260,7 +260,9 @@ describe('installing a missing client (injected installer)', () => {
 
   it('never installs when install-client is off', async () => {
     const installer = fakeInstaller('installed')
-    const error = await chooseDumpClient(17, '17.10', { dirs: found(), installer }).catch(e => e)
+    const error = await chooseDumpClient(17, '17.10', { dirs: found(), installer }).catch(
+      describeForInputs
+    )
     expect(error).toBeInstanceOf(ClientVersionError)
     expect(error).not.toBeInstanceOf(ClientInstallError)
     expect(installer.calls).toEqual([])
@@ -308,7 +310,7 @@ describe('installing a missing client (injected installer)', () => {
       dirs: found(),
       installClient: true,
       installer
-    }).catch(e => e)
+    }).catch(describeForInputs)
     expect(error).toBeInstanceOf(ClientVersionError)
     expect(error).not.toBeInstanceOf(ClientInstallError)
     expect(error.message).toContain('PostgreSQL 18.4')
@@ -345,7 +347,7 @@ describe('installing a missing client (injected installer)', () => {
       dirs: found(),
       installClient: true,
       installer: fakeInstaller(attempt)
-    }).catch(e => e)
+    }).catch(describeForInputs)
     expect(error).toBeInstanceOf(ClientInstallError)
     expect(error).toBeInstanceOf(ClientVersionError)
     expect(error.attempt).toBe(attempt)
@@ -369,7 +371,7 @@ describe('installing a missing client (injected installer)', () => {
       dirs: found(),
       installClient: true,
       installer: fakeInstaller('installed', '16.1')
-    }).catch(e => e)
+    }).catch(describeForInputs)
     expect(error).toBeInstanceOf(ClientInstallError)
     expect(error.message).toContain('postgresql-client-18 was installed, but')
     expect(error.message).toContain('holds pg_dump 16.1')
@@ -396,7 +398,9 @@ describe('chooseRestoreClient', () => {
   })
 
   it('fails for an archive newer than every client, naming the program', async () => {
-    const error = await chooseRestoreClient('pg_restore', 18, 16, { dirs: dirs() }).catch(e => e)
+    const error = await chooseRestoreClient('pg_restore', 18, 16, { dirs: dirs() }).catch(
+      describeForInputs
+    )
     expect(error).toBeInstanceOf(ClientVersionError)
     expect(error.message).toContain('The archive was written by pg_dump 18')
     expect(error.message).toContain('pg_restore 13.5')
@@ -426,7 +430,7 @@ describe('chooseRestoreClient', () => {
     const error = await chooseRestoreClient('pg_restore', 15, 15, {
       dirs: dirs(),
       postgresVersion: 13
-    }).catch(e => e)
+    }).catch(describeForInputs)
     expect(error).toBeInstanceOf(InputError)
     expect(error.message).toContain('pg_restore cannot read archives of a newer pg_dump')
   })

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { InputError } from '../../src/inputs.js'
+import { InputError, describeForInputs } from '../../src/inputs.js'
 import {
   describeConnection,
   libpqEnvironment,
@@ -73,7 +73,7 @@ describe('parseDatabaseUrl', () => {
     try {
       parseDatabaseUrl(url)
     } catch (e) {
-      error = e
+      error = describeForInputs(e)
     }
     expect(error).toBeInstanceOf(InputError)
     expect((error as Error).message).toMatch(/^Input 'database-url': /)

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
 import type { lookup } from 'node:dns/promises'
-import { InputError } from '../../src/inputs.js'
+import { InputError, describeForInputs } from '../../src/inputs.js'
 import { parseDatabaseUrl } from '../../src/postgres/connection.js'
 import { diagnoseConnection } from '../../src/postgres/diagnostics.js'
 
@@ -24,7 +24,7 @@ describe('diagnoseConnection', () => {
     const c = parseDatabaseUrl(
       'postgresql://postgres.ref:pw@aws-0-eu-west-1.pooler.supabase.com:6543/postgres'
     )
-    const error = await diagnoseConnection(c, resolver({})).catch(e => e)
+    const error = await diagnoseConnection(c, resolver({})).catch(describeForInputs)
     expect(error).toBeInstanceOf(InputError)
     expect(error.message).toMatch(/transaction pooler \(port 6543\).*port 5432/)
   })

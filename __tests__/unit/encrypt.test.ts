@@ -11,17 +11,15 @@ import path from 'node:path'
 import { Readable, Writable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { InputError, Inputs, getInputs, parseEncryption } from '../../src/inputs.js'
+import { isAgeIdentity, isAgeRecipient } from '../../src/age-keys.js'
 import {
   AGE_MAGIC,
   DecryptionError,
-  type DecryptionKeys,
-  type EncryptionKeys,
   createDecryptor,
   createEncryptor,
-  isAgeEncrypted,
-  isAgeIdentity,
-  isAgeRecipient
+  isAgeEncrypted
 } from '../../src/pipeline/encrypt.js'
+import type { DecryptionKeys, EncryptionKeys } from '../../src/types.js'
 
 interface KeyPair {
   file: string

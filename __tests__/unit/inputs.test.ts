@@ -1,12 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
-import {
-  type BackupInputs,
-  InputError,
-  Inputs,
-  getInputs,
-  parseList,
-  parsePgDumpArgs
-} from '../../src/inputs.js'
+import type { BackupOptions } from '../../src/types.js'
+import { InputError, Inputs, getInputs, parseList, parsePgDumpArgs } from '../../src/inputs.js'
 
 /** Typed fixture: the inputs as the runner would pass them (empty string = not given). */
 type RawInputs = Partial<Record<Inputs, string>>
@@ -17,7 +11,7 @@ function read(raw: RawInputs) {
   return (name: Inputs): string => (raw[name] ?? '').trim()
 }
 
-function backupInputs(raw: RawInputs): BackupInputs {
+function backupInputs(raw: RawInputs): BackupOptions {
   const inputs = getInputs(read({ [Inputs.DatabaseUrl]: URL, ...raw }))
   if (inputs.mode !== 'backup') throw new Error('expected backup inputs')
   return inputs

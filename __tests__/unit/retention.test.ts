@@ -3,7 +3,7 @@ import {
   artifactRetentionDays,
   parseRetentionSchedule,
   retentionTier
-} from '../../src/storage/retention.js'
+} from '../../src/retention.js'
 
 const FULL = { daily: 30, weekly: 90, monthly: 365 }
 

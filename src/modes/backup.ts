@@ -12,7 +12,8 @@ import path from 'node:path'
 import { PassThrough, type Readable, Transform } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import type { DefaultArtifactClient } from '@actions/artifact'
-import type { BackupInputs, DumpFormat } from '../inputs.js'
+import { EngineError } from '../errors.js'
+import type { BackupOptions, DumpFormat } from '../types.js'
 import { MANIFEST_SCHEMA_VERSION, type Manifest, manifestJson, writeManifest } from '../manifest.js'
 import { compressionExtension, createCompressor } from '../pipeline/compress.js'
 import { createEncryptor } from '../pipeline/encrypt.js'
@@ -38,7 +39,6 @@ import {
   connect,
   readServerInfo
 } from '../postgres/preflight.js'
-import { redact } from '../secrets.js'
 import {
   type UploadedArtifact,
   artifactClient,
@@ -46,9 +46,9 @@ import {
   checkPrivacy
 } from '../storage/artifact.js'
 import { type ArtifactZip, artifactZipName, createArtifactZip } from '../storage/artifact-zip.js'
-import { type RetentionTier, artifactRetentionDays, retentionTier } from '../storage/retention.js'
+import { type RetentionTier, artifactRetentionDays, retentionTier } from '../retention.js'
 import type { UploadedObject } from '../storage/s3.js'
-import { formatS3Uri, manifestKeyFor } from '../storage/s3-uri.js'
+import { formatS3Uri, manifestKeyFor } from '../s3-uri.js'
 import { TOOL_NAME, TOOL_VERSION } from '../version.js'
 
 export interface BackupResult {
@@ -77,7 +77,7 @@ export interface BackupDependencies {
   now?: () => Date
 }
 
-export class BackupError extends Error {
+export class BackupError extends EngineError {
   constructor(message: string) {
     super(message)
     this.name = 'BackupError'
@@ -85,7 +85,7 @@ export class BackupError extends Error {
 }
 
 export async function backup(
-  inputs: BackupInputs,
+  inputs: BackupOptions,
   connection: Connection,
   deps: BackupDependencies = {}
 ): Promise<BackupResult> {
@@ -384,7 +384,7 @@ interface Retention {
 }
 
 /** retention-schedule picks the tier from the run's UTC date; the artifact follows it. */
-function chooseRetention(inputs: BackupInputs, date: Date): Retention {
+function chooseRetention(inputs: BackupOptions, date: Date): Retention {
   if (!inputs.retentionSchedule) return { days: inputs.retentionDays }
   const tier = retentionTier(date, inputs.retentionSchedule)
   const artifactDays = artifactRetentionDays(tier.days)
@@ -440,7 +440,7 @@ interface Dumped {
 }
 
 async function dumpToFile(
-  inputs: BackupInputs,
+  inputs: BackupOptions,
   connection: Connection,
   server: ServerInfo,
   pgDump: ClientInstall,
@@ -466,8 +466,9 @@ async function dumpToFile(
     counting = session.countRows(server.tables)
     counting.catch(() => undefined) // awaited later; avoid an unhandled rejection meanwhile
   }
+  // (secrets are masked by the front door: the runner's log, or the terminal's redaction)
   const dump = startPgDump(programPath(pgDump, 'pg_dump'), args, env, line =>
-    core.info(redact(`pg_dump: ${line}`))
+    core.info(`pg_dump: ${line}`)
   )
   const raw = new CountingStage()
   const progress = startProgress(
@@ -525,7 +526,7 @@ async function writeStream(
   source: Readable,
   raw: CountingStage,
   inspector: NodeJS.ReadWriteStream | undefined,
-  inputs: BackupInputs,
+  inputs: BackupOptions,
   sink: Sink,
   beforeEnd?: () => Promise<void>
 ): Promise<{ rawBytes: number; fileBytes: number; sha256: string }> {
@@ -644,7 +645,7 @@ async function checkArchive(
 }
 
 async function countRows(
-  inputs: BackupInputs,
+  inputs: BackupOptions,
   session: SnapshotSession,
   counting: Promise<TableRows[]> | undefined,
   dataTables: QualifiedName[],

@@ -12,7 +12,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { pipeline } from 'node:stream/promises'
 import type pg from 'pg'
-import { type Compression, InputError, Inputs, type RestoreInputs } from '../inputs.js'
+import { CheckError, SettingError } from '../errors.js'
 import { type Manifest, parseManifest } from '../manifest.js'
 import { type Decoding, decodingStages } from '../pipeline/decode.js'
 import { type DetectedFormat, FormatError, decodedStart, detectBackup } from '../pipeline/detect.js'
@@ -49,7 +49,8 @@ import {
   sha256File
 } from '../storage/artifact.js'
 import { type LocalBackup, openExtracted, openLocalBackup } from '../storage/local.js'
-import { formatS3Uri, manifestKeyFor } from '../storage/s3-uri.js'
+import { formatS3Uri, manifestKeyFor } from '../s3-uri.js'
+import type { Compression, RestoreOptions, S3Source } from '../types.js'
 import { extractZip } from '../storage/zip.js'
 
 export interface RestoredTable {
@@ -75,7 +76,7 @@ export interface RestoreResult {
   durationSeconds: number
 }
 
-export class RestoreError extends Error {
+export class RestoreError extends CheckError {
   constructor(message: string) {
     super(message)
     this.name = 'RestoreError'
@@ -107,7 +108,7 @@ interface Checked {
 }
 
 export async function restore(
-  inputs: RestoreInputs,
+  inputs: RestoreOptions,
   connection: Connection,
   deps: RestoreDependencies = {}
 ): Promise<RestoreResult> {
@@ -155,7 +156,7 @@ export async function restore(
 }
 
 async function fetchBackup(
-  inputs: RestoreInputs,
+  inputs: RestoreOptions,
   client: DefaultArtifactClient | undefined,
   workDir: string
 ): Promise<Fetched> {
@@ -196,10 +197,7 @@ async function fetchBackup(
 }
 
 /** The dump object (given, or the newest under the prefix) and its manifest, downloaded. */
-async function fetchFromS3(
-  source: Extract<RestoreInputs['source'], { kind: 's3' }>,
-  workDir: string
-): Promise<Fetched> {
+async function fetchFromS3(source: S3Source, workDir: string): Promise<Fetched> {
   // loaded here only: the AWS SDK is large
   const { S3StorageError, createS3Client, downloadObject, findNewestBackup, getObjectText } =
     await import('../storage/s3.js')
@@ -244,7 +242,7 @@ const MANIFEST_FORMATS: Record<string, DetectedFormat> = {
   directory: 'directory-tar'
 }
 
-async function checkBackup(inputs: RestoreInputs, fetched: Fetched): Promise<Checked> {
+async function checkBackup(inputs: RestoreOptions, fetched: Fetched): Promise<Checked> {
   const manifest = fetched.manifest
   if (fetched.isDirectory) {
     const header = await readArchiveHeader(fetched.dumpPath).catch(() => undefined)
@@ -308,8 +306,8 @@ async function checkBackup(inputs: RestoreInputs, fetched: Fetched): Promise<Che
     `Recognised by content: ${detected.format}, compression ${detected.compression}${detected.encrypted ? ', age-encrypted (decrypts with the key given)' : ''}.`
   )
   if (detected.format === 'plain' && (inputs.tables.length > 0 || inputs.schemas.length > 0)) {
-    throw new InputError(
-      inputs.tables.length > 0 ? Inputs.Tables : Inputs.Schemas,
+    throw new SettingError(
+      inputs.tables.length > 0 ? 'tables' : 'schemas',
       'a subset restore needs an archive backup (format custom or directory); this backup is an SQL script. Restore it whole.'
     )
   }
@@ -416,7 +414,7 @@ function manifestTables(manifest: Manifest | undefined): QualifiedName[] | undef
  * archives of a newer pg_dump: "unsupported version … in file header"); installed when allowed.
  */
 async function chooseClient(
-  inputs: RestoreInputs,
+  inputs: RestoreOptions,
   program: 'pg_restore' | 'psql',
   archiveMajor: number
 ): Promise<ClientInstall> {
@@ -449,7 +447,7 @@ async function dumpMajorFromContent(
 }
 
 async function guardTarget(
-  inputs: RestoreInputs,
+  inputs: RestoreOptions,
   client: pg.Client,
   checked: Checked
 ): Promise<ServerInfo> {
@@ -483,7 +481,7 @@ async function guardTarget(
 }
 
 async function load(
-  inputs: RestoreInputs,
+  inputs: RestoreOptions,
   fetched: Fetched,
   checked: Checked,
   server: ServerInfo,
@@ -628,7 +626,7 @@ async function untar(file: string, decoding: Decoding, dir: string): Promise<voi
 }
 
 async function verify(
-  inputs: RestoreInputs,
+  inputs: RestoreOptions,
   client: pg.Client,
   manifest: Manifest | undefined,
   checked: Checked

@@ -4,7 +4,8 @@
  * naming it. A backup nobody has restored is a hope, not a backup.
  */
 import * as core from '@actions/core'
-import type { RestoreInputs } from '../inputs.js'
+import { CheckError } from '../errors.js'
+import type { RestoreOptions } from '../types.js'
 import type { Connection } from '../postgres/connection.js'
 import { type ObjectCounts, connect, countObjects } from '../postgres/preflight.js'
 import { type RestoreDependencies, type RestoreResult, restore } from './restore.js'
@@ -19,7 +20,7 @@ export interface VerifyResult extends RestoreResult {
   objects: ObjectComparison[]
 }
 
-export class VerifyError extends Error {
+export class VerifyError extends CheckError {
   constructor(message: string) {
     super(message)
     this.name = 'VerifyError'
@@ -36,7 +37,7 @@ const KINDS: Array<keyof ObjectCounts> = [
 ]
 
 export async function verify(
-  inputs: RestoreInputs,
+  inputs: RestoreOptions,
   scratch: Connection,
   deps: RestoreDependencies = {}
 ): Promise<VerifyResult> {

@@ -8,7 +8,7 @@ import { accessSync, constants } from 'node:fs'
 import path from 'node:path'
 import { Duplex, PassThrough, Transform } from 'node:stream'
 import zlib from 'node:zlib'
-import type { Compression } from '../inputs.js'
+import type { Compression } from '../types.js'
 
 /** 256 KiB chunks: few hand-offs between pg_dump, the thread pool and the file, little memory. */
 const CHUNK = 256 * 1024

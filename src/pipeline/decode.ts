@@ -1,8 +1,8 @@
 /** Reading a backup back: decrypt (age) when encrypted, then decompress. */
 import type { Duplex } from 'node:stream'
-import type { Compression } from '../inputs.js'
+import type { Compression, DecryptionKeys } from '../types.js'
 import { createDecompressor } from './compress.js'
-import { type DecryptionKeys, createDecryptor } from './encrypt.js'
+import { createDecryptor } from './encrypt.js'
 
 export interface Decoding {
   compression: Compression

@@ -4,17 +4,18 @@
  */
 import { createReadStream } from 'node:fs'
 import { open } from 'node:fs/promises'
-import type { Compression } from '../inputs.js'
+import type { Compression, DecryptionKeys } from '../types.js'
+import { CheckError } from '../errors.js'
 import { detectCompression } from './compress.js'
 import { type Decoding, decodingStages } from './decode.js'
-import { type DecryptionKeys, DecryptionError, isAgeEncrypted } from './encrypt.js'
+import { DecryptionError, isAgeEncrypted } from './encrypt.js'
 
 /** Start of age's ASCII armor (the whole line is longer than the 32 bytes read first). */
 const AGE_ARMOR_HEADER = '-----BEGIN AGE ENCRYPTED FILE'
 
 export type DetectedFormat = 'custom' | 'plain' | 'directory-tar'
 
-export class FormatError extends Error {
+export class FormatError extends CheckError {
   constructor(message: string) {
     super(message)
     this.name = 'FormatError'

@@ -3,18 +3,16 @@
  * (64 KiB), so memory stays constant whatever the size. Files decrypt with the `age` CLI:
  * `age -d -i key.txt backup.dump.zst.age | zstd -d | pg_restore ...`.
  */
-import { bech32 } from '@scure/base'
 import { Duplex, PassThrough, Readable } from 'node:stream'
 import type { ReadableStream as WebReadableStream } from 'node:stream/web'
+import { isAgeIdentity } from '../age-keys.js'
+import { CheckError } from '../errors.js'
+import type { DecryptionKeys, EncryptionKeys } from '../types.js'
 
 export const AGE_MAGIC = 'age-encryption.org/v1\n'
 
-export type EncryptionKeys =
-  { kind: 'recipients'; recipients: string[] } | { kind: 'passphrase'; passphrase: string }
-
-export type DecryptionKeys = { identities: string[]; passphrases: string[] }
-
-export class DecryptionError extends Error {
+/** The backup cannot be decrypted with the keys given, or its encryption is damaged. */
+export class DecryptionError extends CheckError {
   constructor(message: string) {
     super(message)
     this.name = 'DecryptionError'
@@ -96,30 +94,7 @@ export function createDecryptor(keys: DecryptionKeys): Duplex {
   )
 }
 
-/**
- * Validates age public keys (age1…) and identities (AGE-SECRET-KEY-1…): their form, and that age
- * accepts them (bech32 checksum, key length), so a mistyped key fails as an input, not mid-run.
- */
-export function isAgeRecipient(text: string): boolean {
-  if (!/^age1[0-9a-z]{20,}$/.test(text)) return false
-  return bech32Prefix(text)?.startsWith('age') ?? false
-}
-
-/** The bech32 prefix when the checksum is right (age keys are bech32, without length limit). */
-function bech32Prefix(text: string): string | undefined {
-  try {
-    return bech32.decode(text.toLowerCase() as `${string}1${string}`, false).prefix
-  } catch {
-    return undefined
-  }
-}
-
 /** age-encryption is loaded when a backup is actually encrypted or decrypted (it is large). */
 async function age(): Promise<typeof import('age-encryption')> {
   return import('age-encryption')
-}
-
-export function isAgeIdentity(text: string): boolean {
-  if (!/^AGE-SECRET-KEY-(PQ-)?1[0-9A-Z]{20,}$/.test(text)) return false
-  return bech32Prefix(text)?.startsWith('age-secret-key-') ?? false
 }

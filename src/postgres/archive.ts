@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process'
 import { createReadStream } from 'node:fs'
 import { pipeline } from 'node:stream/promises'
 import { Transform, type TransformCallback, Writable } from 'node:stream'
+import { CheckError } from '../errors.js'
 import { type Decoding, decodingStages } from '../pipeline/decode.js'
 
 export interface QualifiedName {
@@ -15,7 +16,7 @@ export interface QualifiedName {
 
 export const PLAIN_TRAILER = '-- PostgreSQL database dump complete'
 
-export class ArchiveError extends Error {
+export class ArchiveError extends CheckError {
   constructor(message: string) {
     super(message)
     this.name = 'ArchiveError'

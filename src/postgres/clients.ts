@@ -10,7 +10,7 @@ import * as exec from '@actions/exec'
 import { existsSync, readdirSync, realpathSync } from 'node:fs'
 import { open, stat } from 'node:fs/promises'
 import path from 'node:path'
-import { InputError, Inputs } from '../inputs.js'
+import { EngineError, SettingError } from '../errors.js'
 import { ArchiveError } from './archive.js'
 import {
   type ClientInstaller,
@@ -211,28 +211,28 @@ async function chooseClient(need: Need, options: ClientChoiceOptions): Promise<C
   if (options.pgBinDir) {
     const install = await probe(options.pgBinDir, program)
     if (!install) {
-      throw new InputError(
-        Inputs.PgBinDir,
+      throw new SettingError(
+        'pgBinDir',
         `'${options.pgBinDir}' has no working ${program}${EXE}. Give the directory that holds ${program}, e.g. ${debianBinDir(need.installMajor)}.`
       )
     }
     if (wanted !== undefined && install.major !== wanted) {
-      throw new InputError(
-        Inputs.PostgresVersion,
+      throw new SettingError(
+        'postgresVersion',
         `asks for ${program} ${wanted}, but pg-bin-dir '${options.pgBinDir}' holds ${program} ${install.version}. Make them agree, or set only one of them.`
       )
     }
     if (install.major < need.minMajor) {
-      throw new InputError(
-        Inputs.PgBinDir,
+      throw new SettingError(
+        'pgBinDir',
         `${need.why}; found ${listInstalls(program, [install])}. ${manualFix(program, need.minMajor, false)}`
       )
     }
     return install
   }
   if (wanted !== undefined && wanted < need.minMajor) {
-    throw new InputError(
-      Inputs.PostgresVersion,
+    throw new SettingError(
+      'postgresVersion',
       `${program} ${wanted} cannot be used: ${need.why}. Use auto, or a major of at least ${need.minMajor}.`
     )
   }
@@ -302,7 +302,7 @@ async function installOrFail(
   return install
 }
 
-export class ClientVersionError extends Error {
+export class ClientVersionError extends EngineError {
   constructor(message: string) {
     super(message)
     this.name = 'ClientVersionError'

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs'
 import type { ClientConfig } from 'pg'
 import { parse } from 'pg-connection-string'
-import { InputError, Inputs } from '../inputs.js'
+import { SettingError } from '../errors.js'
 
 export interface Connection {
   /** Host name, IP address, or the directory of a Unix socket. */
@@ -59,8 +59,8 @@ const DERIVED_KEYS = new Set(['host', 'port', 'user', 'password', 'database', 's
 export function parseDatabaseUrl(url: string): Connection {
   const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(url)?.[1]?.toLowerCase()
   if (scheme !== 'postgres' && scheme !== 'postgresql') {
-    throw new InputError(
-      Inputs.DatabaseUrl,
+    throw new SettingError(
+      'databaseUrl',
       `is not a PostgreSQL URL${scheme ? ` (scheme '${scheme}')` : ''}; expected postgresql://user:password@host:5432/dbname.`
     )
   }
@@ -79,37 +79,37 @@ export function parseDatabaseUrl(url: string): Connection {
     parsed = parse(remaining ? `${base}?${remaining}` : base, { useLibpqCompat: true })
     Object.assign(parsed, fileParams)
   } catch {
-    throw new InputError(
-      Inputs.DatabaseUrl,
+    throw new SettingError(
+      'databaseUrl',
       'could not be parsed. Expected postgresql://user:password@host:5432/dbname; percent-encode special characters in the password (@ → %40, : → %3A, / → %2F, # → %23).'
     )
   }
   const host = parsed.host || ''
   if (host === '') {
-    throw new InputError(
-      Inputs.DatabaseUrl,
+    throw new SettingError(
+      'databaseUrl',
       'has no host. Expected postgresql://user:password@host:5432/dbname (or ?host=/path/to/socket/dir for a Unix socket).'
     )
   }
   const portText = parsed.port || ''
   const port = portText === '' ? 5432 : Number(portText)
   if (!Number.isInteger(port) || port < 1 || port > 65535) {
-    throw new InputError(Inputs.DatabaseUrl, `has an invalid port '${portText}'.`)
+    throw new SettingError('databaseUrl', `has an invalid port '${portText}'.`)
   }
   const params: Record<string, string> = {}
   for (const [key, value] of Object.entries(parsed)) {
     if (DERIVED_KEYS.has(key) || value === undefined || value === null) continue
     if (!(key in LIBPQ_ENV)) {
-      throw new InputError(
-        Inputs.DatabaseUrl,
+      throw new SettingError(
+        'databaseUrl',
         `has an unknown connection parameter '${key}'. Supported: ${Object.keys(LIBPQ_ENV).join(', ')}.`
       )
     }
     params[key] = String(value)
   }
   if (params.sslmode !== undefined && !SSL_MODES.includes(params.sslmode)) {
-    throw new InputError(
-      Inputs.DatabaseUrl,
+    throw new SettingError(
+      'databaseUrl',
       `has sslmode='${params.sslmode}'; use one of ${SSL_MODES.join(', ')}.`
     )
   }
@@ -248,8 +248,8 @@ function readFile(path: string): string {
   try {
     return readFileSync(path, 'utf8')
   } catch (error) {
-    throw new InputError(
-      Inputs.DatabaseUrl,
+    throw new SettingError(
+      'databaseUrl',
       `names a certificate file '${path}' that cannot be read: ${(error as Error).message}.`
     )
   }

@@ -3,7 +3,7 @@
  * hosts that resolve only to IPv6 (GitHub's runners have none), TLS left to chance.
  */
 import { lookup } from 'node:dns/promises'
-import { InputError, Inputs } from '../inputs.js'
+import { SettingError } from '../errors.js'
 import { type Connection, isUnixSocket } from './connection.js'
 
 export interface Diagnosis {
@@ -25,14 +25,14 @@ export async function diagnoseConnection(
   if (isUnixSocket(connection)) return { warnings, addresses: [] }
 
   if (/pooler\.supabase\.com$/.test(host) && connection.port === 6543) {
-    throw new InputError(
-      Inputs.DatabaseUrl,
+    throw new SettingError(
+      'databaseUrl',
       "points at Supabase's transaction pooler (port 6543), which breaks pg_dump (it needs one session for the whole dump). Use the session pooler: the same host with port 5432 (Supabase → Connect → Session pooler)."
     )
   }
   if (/-pooler\./.test(host) && /neon\.tech$/.test(host)) {
-    throw new InputError(
-      Inputs.DatabaseUrl,
+    throw new SettingError(
+      'databaseUrl',
       "points at Neon's pooled endpoint (a '-pooler' host, PgBouncer in transaction mode), which breaks pg_dump. Use the direct endpoint: the same host without '-pooler'."
     )
   }

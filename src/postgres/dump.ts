@@ -4,8 +4,8 @@
  */
 import { type ChildProcessByStdio, spawn } from 'node:child_process'
 import type { Readable } from 'node:stream'
-import type { DumpFilters, DumpFormat } from '../inputs.js'
-import { InputError, Inputs } from '../inputs.js'
+import { EngineError, SettingError } from '../errors.js'
+import type { DumpFilters, DumpFormat } from '../types.js'
 
 export interface DumpArgsOptions {
   format: DumpFormat
@@ -54,7 +54,7 @@ export interface DumpProcess {
   pid?: number
 }
 
-export class DumpError extends Error {
+export class DumpError extends EngineError {
   constructor(
     message: string,
     readonly stderr: string
@@ -104,7 +104,7 @@ export function startPgDump(
   }
 }
 
-/** pg_dump's failure as one message, with the inputs to fix where pg_dump says which. */
+/** pg_dump's failure as one message, with the option to fix where pg_dump says which. */
 export function explainDumpFailure(
   code: number | null,
   signal: NodeJS.Signals | null,
@@ -112,15 +112,15 @@ export function explainDumpFailure(
 ): Error {
   const noTables = /no matching tables were found for pattern "([^"]*)"/.exec(stderr)
   if (noTables) {
-    return new InputError(
-      Inputs.Tables,
+    return new SettingError(
+      'tables',
       `the pattern '${noTables[1]}' matches no table in the database; nothing was backed up. Check the name (schema.table; quote mixed-case names as "MyTable").`
     )
   }
   const noSchemas = /no matching schemas were found for pattern "([^"]*)"/.exec(stderr)
   if (noSchemas) {
-    return new InputError(
-      Inputs.Schemas,
+    return new SettingError(
+      'schemas',
       `the pattern '${noSchemas[1]}' matches no schema in the database; nothing was backed up.`
     )
   }

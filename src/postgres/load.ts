@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process'
 import { createReadStream } from 'node:fs'
 import { type Readable, Transform, type TransformCallback, type Writable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
+import { EngineError } from '../errors.js'
 import { type Decoding, decodingStages } from '../pipeline/decode.js'
 import { parseCopyStatement } from './archive.js'
 
@@ -20,7 +21,7 @@ export interface LoadOptions {
   schemas: string[]
 }
 
-export class LoadError extends Error {
+export class LoadError extends EngineError {
   constructor(
     message: string,
     readonly stderr: string

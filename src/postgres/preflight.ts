@@ -3,7 +3,7 @@
  * tables; export a snapshot so that pg_dump and the row counts see the same data.
  */
 import pg from 'pg'
-import { InputError, Inputs } from '../inputs.js'
+import { SettingError } from '../errors.js'
 import {
   type Connection,
   describeConnection,
@@ -38,7 +38,7 @@ export interface TableRows {
   rows: number
 }
 
-/** Connects, translating every failure into a message that names database-url and the fix. */
+/** Connects, translating every failure into a message about databaseUrl and the fix. */
 export async function connect(
   connection: Connection,
   connectTimeoutSeconds: number
@@ -89,12 +89,12 @@ function isNoSslError(error: unknown): boolean {
   return /does not support SSL/i.test(String((error as Error)?.message))
 }
 
-/** Turns a driver error into one sentence naming database-url, what went wrong and what to do. */
+/** Turns a driver error into one sentence: what went wrong connecting and what to do. */
 export function explainConnectError(
   error: unknown,
   connection: Connection,
   connectTimeoutSeconds: number
-): InputError {
+): SettingError {
   const err = error as { code?: string; message?: string }
   const where = describeConnection(connection)
   const message = String(err?.message ?? error)
@@ -133,7 +133,7 @@ export function explainConnectError(
         detail = message
       }
   }
-  return new InputError(Inputs.DatabaseUrl, `could not connect to ${where}: ${detail}`)
+  return new SettingError('databaseUrl', `could not connect to ${where}: ${detail}`)
 }
 
 export async function readServerInfo(client: pg.Client): Promise<ServerInfo> {

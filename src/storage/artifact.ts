@@ -10,7 +10,8 @@ import { createReadStream, existsSync, readFileSync } from 'node:fs'
 import { mkdir, readdir } from 'node:fs/promises'
 import path from 'node:path'
 import { pipeline } from 'node:stream/promises'
-import { type ArtifactSource, InputError, Inputs } from '../inputs.js'
+import { EngineError, SettingError } from '../errors.js'
+import type { ArtifactSource } from '../types.js'
 
 export interface UploadedArtifact {
   id: number
@@ -21,7 +22,7 @@ export interface UploadedArtifact {
   url?: string
 }
 
-export class ArtifactStorageError extends Error {
+export class ArtifactStorageError extends EngineError {
   constructor(message: string) {
     super(message)
     this.name = 'ArtifactStorageError'
@@ -88,8 +89,8 @@ export async function checkNameIsFree(
     return { exists: undefined }
   }
   if (!overwrite) {
-    throw new InputError(
-      Inputs.ArtifactName,
+    throw new SettingError(
+      'artifactName',
       `an artifact named '${name}' already exists in this workflow run. Choose another artifact-name, or set 'overwrite: true' to replace it.`
     )
   }
@@ -136,8 +137,8 @@ export async function uploadBackup(
     })
   } catch (error) {
     if (/already exists/i.test(String((error as Error)?.message))) {
-      throw new InputError(
-        Inputs.ArtifactName,
+      throw new SettingError(
+        'artifactName',
         `an artifact named '${name}' already exists in this workflow run. Choose another artifact-name, or set 'overwrite: true' to replace it.`
       )
     }
@@ -206,8 +207,8 @@ type Octokit = ReturnType<typeof getOctokit>
 
 function restClient(token: string): Octokit {
   if (!token) {
-    throw new InputError(
-      Inputs.GithubToken,
+    throw new SettingError(
+      'githubToken',
       "is empty. Backups of other runs are looked up through GitHub's API: pass a token (the default is the workflow's own token, ${{ github.token }}) and give the workflow 'permissions: actions: read'."
     )
   }
@@ -217,14 +218,14 @@ function restClient(token: string): Octokit {
 function explainApiError(error: unknown, what: string, repository: string): Error {
   const status = (error as { status?: number })?.status
   if (status === 401) {
-    return new InputError(
-      Inputs.GithubToken,
+    return new SettingError(
+      'githubToken',
       `was refused by GitHub's API (401 Bad credentials) while looking up ${what}.`
     )
   }
   if (status === 403) {
-    return new InputError(
-      Inputs.GithubToken,
+    return new SettingError(
+      'githubToken',
       `may not read the artifacts of ${repository} (403) while looking up ${what}. Add 'permissions: { actions: read, contents: read }' to the workflow, or for another repository pass a token with actions: read on it.`
     )
   }
@@ -429,8 +430,8 @@ export function repositoryVisibility(
 export function checkPrivacy(encrypted: boolean, allowUnencryptedPublic: boolean): void {
   if (encrypted || allowUnencryptedPublic) return
   if (repositoryVisibility() !== 'public') return
-  throw new InputError(
-    Inputs.EncryptionRecipients,
+  throw new SettingError(
+    'encryptionRecipients',
     "is empty, and this repository is public: anyone signed in to GitHub can download its artifacts, so an unencrypted backup would publish the database. Set encryption-recipients (age public keys; recommended) or encryption-passphrase — or, only if the data is public anyway, 'allow-unencrypted-public: true'."
   )
 }

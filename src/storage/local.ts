@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs'
 import { open, readdir, stat } from 'node:fs/promises'
 import path from 'node:path'
-import { InputError, Inputs } from '../inputs.js'
+import { EngineError, SettingError } from '../errors.js'
 import { MANIFEST_FILE, type Manifest, readManifest } from '../manifest.js'
 import { extractZip } from './zip.js'
 
@@ -17,7 +17,7 @@ export interface LocalBackup {
   manifest?: Manifest
 }
 
-export class BackupFileError extends Error {
+export class BackupFileError extends EngineError {
   constructor(message: string) {
     super(message)
     this.name = 'BackupFileError'
@@ -41,14 +41,14 @@ export async function openLocalBackup(file: string, workDir: string): Promise<Lo
   try {
     info = await stat(file)
   } catch {
-    throw new InputError(
-      Inputs.BackupFile,
+    throw new SettingError(
+      'backupFile',
       `'${file}' does not exist. Give the path of a backup file in the workspace (e.g. after actions/checkout or a download step).`
     )
   }
   if (info.isDirectory()) return openDirectory(file)
   if (info.size === 0) {
-    throw new InputError(Inputs.BackupFile, `'${file}' is empty; nothing to restore.`)
+    throw new SettingError('backupFile', `'${file}' is empty; nothing to restore.`)
   }
   if (await isZip(file)) {
     const target = path.join(workDir, 'unzipped')

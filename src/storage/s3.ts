@@ -24,10 +24,11 @@ import { rm } from 'node:fs/promises'
 import { Readable, Transform, type TransformCallback } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { DigestStage } from '../pipeline/digest.js'
-import { MANIFEST_SUFFIX, type S3Location, type S3ObjectRef, formatS3Uri } from './s3-uri.js'
+import { EngineError, SettingError } from '../errors.js'
+import { MANIFEST_SUFFIX, type S3Location, type S3ObjectRef, formatS3Uri } from '../s3-uri.js'
 
 // the SDK-free half, for callers that import this module anyway
-export * from './s3-uri.js'
+export * from '../s3-uri.js'
 
 export const DEFAULT_PART_SIZE_BYTES = 16 * 1024 * 1024
 export const DEFAULT_QUEUE_SIZE = 2
@@ -42,15 +43,15 @@ export const REQUIRED_PERMISSIONS =
   's3:PutObject, s3:PutObjectTagging and s3:AbortMultipartUpload on the objects (arn:aws:s3:::BUCKET/PREFIX*), s3:ListBucket on the bucket (arn:aws:s3:::BUCKET), and s3:GetObject to restore'
 
 /** An endpoint URL that cannot be used; the caller maps it to its input. */
-export class S3EndpointError extends Error {
+export class S3EndpointError extends SettingError {
   constructor(message: string) {
-    super(message)
+    super(undefined, message)
     this.name = 'S3EndpointError'
   }
 }
 
 /** A failed request, explained: what failed, why, and what to do. `code` is the service's. */
-export class S3StorageError extends Error {
+export class S3StorageError extends EngineError {
   constructor(
     message: string,
     readonly code?: string

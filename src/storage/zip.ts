@@ -10,9 +10,10 @@ import { Transform } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import zlib from 'node:zlib'
 import unzip, { type Entry } from 'unzip-stream'
+import { EngineError } from '../errors.js'
 import { DigestStage } from '../pipeline/digest.js'
 
-export class ZipError extends Error {
+export class ZipError extends EngineError {
   constructor(message: string) {
     super(message)
     this.name = 'ZipError'

@@ -4,6 +4,7 @@
  * many days each tier is kept; the tier becomes an object tag for bucket lifecycle rules, and the
  * days the artifact's retention, capped at what GitHub allows.
  */
+import { SettingError } from './errors.js'
 
 export const RETENTION_TIERS = ['daily', 'weekly', 'monthly'] as const
 export type RetentionTier = (typeof RETENTION_TIERS)[number]
@@ -16,9 +17,10 @@ export const MAX_ARTIFACT_RETENTION_DAYS = 90
 const MAX_RETENTION_DAYS = 36500
 const EXAMPLE = "'daily=30 weekly=90 monthly=365'"
 
-export class RetentionScheduleError extends Error {
+/** A schedule that cannot be used; the caller maps it to its input. */
+export class RetentionScheduleError extends SettingError {
   constructor(message: string) {
-    super(message)
+    super(undefined, message)
     this.name = 'RetentionScheduleError'
   }
 }

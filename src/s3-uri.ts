@@ -2,12 +2,14 @@
  * S3 URIs and object keys, without the AWS SDK (parsing inputs must not load it): the SDK is
  * loaded only when a backup actually goes to, or comes from, object storage.
  */
+import { SettingError } from './errors.js'
+
 export const MANIFEST_SUFFIX = '.manifest.json'
 
 /** An s3:// URI that cannot be used; the caller maps it to its input. */
-export class S3UriError extends Error {
+export class S3UriError extends SettingError {
   constructor(message: string) {
-    super(message)
+    super(undefined, message)
     this.name = 'S3UriError'
   }
 }

@@ -1,0 +1,63 @@
+/**
+ * One error base for the engine. Every error the engine throws on purpose is an EngineError: it
+ * says what went wrong and what to do, and carries
+ *  - a kind, which the front doors map to an outcome (the CLI's exit code: EXIT_CODES), and
+ *  - for a setting that cannot work, the option it is about (the engine's field name, e.g.
+ *    'databaseUrl'); only the front doors turn that into the name users gave it ("Input
+ *    'database-url': …", see describeForInputs in inputs.ts).
+ */
+
+/**
+ * setting: an option cannot work as given (fix the option); check: the backup failed a check
+ * (digest, format, row counts — it is damaged or not what it claims); failure: anything else.
+ */
+export type ErrorKind = 'setting' | 'check' | 'failure'
+
+/** The command line's exit codes: 0 done, 1 failed, 2 bad input, 3 the backup failed a check. */
+export const EXIT_CODES = { ok: 0, failure: 1, setting: 2, check: 3 } as const
+
+/** Options an engine error may be about, by the field name of the typed options. */
+export type OptionName =
+  | 'databaseUrl'
+  | 'artifactName'
+  | 'tables'
+  | 'schemas'
+  | 'pgBinDir'
+  | 'postgresVersion'
+  | 'githubToken'
+  | 'backupFile'
+  | 'encryptionRecipients'
+
+export class EngineError extends Error {
+  constructor(
+    message: string,
+    readonly kind: ErrorKind = 'failure',
+    /** The option to fix, when one setting is the cause. */
+    readonly option?: OptionName,
+    options?: ErrorOptions
+  ) {
+    super(message, options)
+    this.name = 'EngineError'
+  }
+}
+
+/** An option that cannot work as given; the message says why and what to give instead. */
+export class SettingError extends EngineError {
+  constructor(option: OptionName | undefined, message: string, options?: ErrorOptions) {
+    super(message, 'setting', option, options)
+    this.name = 'SettingError'
+  }
+}
+
+/** The backup failed a check: it is damaged, truncated, or not what its manifest says. */
+export class CheckError extends EngineError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, 'check', undefined, options)
+    this.name = 'CheckError'
+  }
+}
+
+/** The exit code for an error: by its kind, 1 for anything that is not an EngineError. */
+export function exitCodeFor(error: unknown): number {
+  return error instanceof EngineError ? EXIT_CODES[error.kind] : EXIT_CODES.failure
+}

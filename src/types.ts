@@ -1,0 +1,134 @@
+/**
+ * The engine's vocabulary: what a backup or a restore is asked to do (the typed options each mode
+ * takes), where a backup comes from, and the names of the things it deals in. Types and constant
+ * lists only; inputs.ts (the action) and cli.ts (the terminal) fill these from what users give.
+ */
+import type { RetentionSchedule } from './retention.js'
+
+export type Mode = 'backup' | 'restore' | 'verify'
+export type DumpFormat = 'custom' | 'plain' | 'directory'
+export type Compression = 'zstd' | 'gzip' | 'none'
+export type RowCountMethod = 'exact' | 'estimate' | 'none'
+
+export const MODES: readonly Mode[] = ['backup', 'restore', 'verify']
+export const FORMATS: readonly DumpFormat[] = ['custom', 'plain', 'directory']
+export const COMPRESSIONS: readonly Compression[] = ['zstd', 'gzip', 'none']
+export const ROW_COUNT_METHODS: readonly RowCountMethod[] = ['exact', 'estimate', 'none']
+
+/** Levels each compressor accepts, and the one used when no level is given. */
+export const COMPRESSION_LEVELS: Record<
+  Compression,
+  { min: number; max: number; default: number }
+> = {
+  zstd: { min: 1, max: 19, default: 3 },
+  gzip: { min: 1, max: 9, default: 6 },
+  none: { min: 0, max: 0, default: 0 }
+}
+
+/** A table or other relation, by schema and name (unquoted, as PostgreSQL stores them). */
+export interface QualifiedName {
+  schema: string
+  name: string
+}
+
+/** pg_dump's selection switches, as patterns (pg_dump's own syntax). */
+export interface DumpFilters {
+  tables: string[]
+  excludeTables: string[]
+  excludeTableData: string[]
+  schemas: string[]
+  excludeSchemas: string[]
+}
+
+/** age encryption to public keys (recommended) or with a passphrase. */
+export type EncryptionKeys =
+  { kind: 'recipients'; recipients: string[] } | { kind: 'passphrase'; passphrase: string }
+
+/** What may decrypt a backup: age identities (AGE-SECRET-KEY-1…) and/or passphrases. */
+export type DecryptionKeys = { identities: string[]; passphrases: string[] }
+
+export interface S3Settings {
+  endpoint?: string
+  forcePathStyle?: boolean
+  region?: string
+}
+
+export interface S3Destination extends S3Settings {
+  bucket: string
+  prefix: string
+}
+
+/** What the backup mode is asked to do. */
+export interface BackupOptions {
+  mode: 'backup'
+  databaseUrl: string
+  artifactName: string
+  retentionDays: number
+  format: DumpFormat
+  compression: Compression
+  compressionLevel: number
+  filters: DumpFilters
+  pgDumpArgs: string[]
+  overwrite: boolean
+  rowCounts: RowCountMethod
+  jobs: number
+  pgBinDir?: string
+  /** Client major to use; undefined = auto (the lowest installed major ≥ the server's). */
+  postgresVersion?: number
+  installClient: boolean
+  connectTimeoutSeconds: number
+  /** age encryption before upload; undefined = not encrypted. */
+  encryption?: EncryptionKeys
+  allowUnencryptedPublic?: boolean
+  /** Long-term copy in S3-compatible object storage; undefined = none. */
+  s3?: S3Destination
+  /** false: S3 only, no workflow artifact (and no temporary file for custom/plain dumps). */
+  artifact?: boolean
+  retentionSchedule?: RetentionSchedule
+}
+
+/** Where a restore takes its backup from: exactly one of these. */
+export type BackupSource =
+  | { kind: 'file'; path: string }
+  | {
+      kind: 'artifact'
+      name: string
+      /** 'latest' = the newest non-expired artifact of that name in the repository. */
+      runId: 'latest' | 'current' | number
+      repository: string
+      token: string
+    }
+  | { kind: 'artifact-id'; id: number; repository: string; token: string }
+  /** An object in S3 (key of the dump), or the newest backup under a prefix (key undefined). */
+  | { kind: 's3'; bucket: string; key?: string; prefix: string; settings: S3Settings }
+
+export type ArtifactSource = Extract<BackupSource, { kind: 'artifact' | 'artifact-id' }>
+export type S3Source = Extract<BackupSource, { kind: 's3' }>
+
+/** What the restore and verify modes are asked to do. */
+export interface RestoreOptions {
+  /** verify: restore into a scratch database (verify-database-url) and compare with the manifest. */
+  mode: 'restore' | 'verify'
+  databaseUrl: string
+  source: BackupSource
+  clean: boolean
+  allowNonEmpty: boolean
+  noOwner: boolean
+  noPrivileges: boolean
+  singleTransaction: boolean
+  jobs: number
+  tables: string[]
+  schemas: string[]
+  pgBinDir?: string
+  postgresVersion?: number
+  installClient: boolean
+  connectTimeoutSeconds: number
+  /** Keys for an encrypted backup (empty lists when none were given). */
+  decryption?: DecryptionKeys
+}
+
+/** The client choice every mode shares: which PostgreSQL client to use, and how long to wait. */
+export type ClientOptions = Pick<
+  BackupOptions,
+  'pgBinDir' | 'postgresVersion' | 'installClient' | 'connectTimeoutSeconds'
+>
