@@ -17,9 +17,9 @@ import { InputError, type InputReader, Inputs, describeForInputs, getInputs } fr
 import { backup } from './modes/backup.js'
 import { restore } from './modes/restore.js'
 import { verify } from './modes/verify.js'
-import { formatBytes, formatDuration, setProgressStyle } from './pipeline/progress.js'
+import { formatBytes, formatDuration, terminalLog, useLog } from './log.js'
 import { parseDatabaseUrl } from './postgres/connection.js'
-import { redact, registerSecret, registerSecrets } from './secrets.js'
+import { redact, registerSecret, registerSecrets, setSecretMasker } from './secrets.js'
 
 /** Environment variables that stand in for secret options (kept off the command line). */
 const ENV_FALLBACK: Partial<Record<Inputs, string>> = {
@@ -113,41 +113,9 @@ function descriptions(): Record<string, string> {
   return {}
 }
 
-/**
- * Turns the workflow commands that @actions/core prints into terminal output: groups become
- * headings, masks are applied and never shown, debug lines only with --verbose.
- */
-function terminalOutput(verbose: boolean): void {
-  const write = process.stdout.write.bind(process.stdout)
-  let pending = ''
-  process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]): boolean => {
-    const text = pending + (typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString())
-    const lines = text.split('\n')
-    pending = lines.pop() ?? ''
-    const out: string[] = []
-    for (const line of lines) {
-      const command = /^::([a-z-]+)(?: [^:]*)?::(.*)$/.exec(line)
-      if (!command) {
-        out.push(redact(line))
-        continue
-      }
-      const [, name, value] = command
-      if (name === 'group') out.push(`\n▸ ${redact(value)}`)
-      else if (name === 'warning') out.push(`warning: ${redact(unescape(value))}`)
-      else if (name === 'error') out.push(`error: ${redact(unescape(value))}`)
-      else if (name === 'debug' && verbose) out.push(`debug: ${redact(unescape(value))}`)
-    }
-    const callback = rest.find(r => typeof r === 'function') as (() => void) | undefined
-    if (out.length === 0) {
-      callback?.()
-      return true
-    }
-    return write(out.join('\n') + '\n', callback)
-  }) as typeof process.stdout.write
-}
-
-function unescape(value: string): string {
-  return value.replace(/%0A/g, '\n').replace(/%0D/g, '\r').replace(/%25/g, '%')
+/** A line on stdout, secrets redacted. */
+function say(text: string): void {
+  process.stdout.write(`${redact(text)}\n`)
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -203,8 +171,9 @@ export async function main(argv: string[]): Promise<number> {
   if (!chosen) return EXIT_CODES.ok // --help or --version was printed
   const { command, args } = chosen
 
-  terminalOutput(Boolean(args.verbose))
-  setProgressStyle(process.stderr.isTTY ? 'bar' : 'lines')
+  // secrets are redacted from everything printed here; there is no runner to mask them
+  setSecretMasker(() => undefined)
+  useLog(terminalLog({ verbose: Boolean(args.verbose), redact }))
   const read: InputReader = name => {
     if (name === Inputs.Mode) return command
     const value = args[name]
@@ -222,7 +191,7 @@ export async function main(argv: string[]): Promise<number> {
         outputDirectory: path.resolve(String(args['output-dir'] ?? 'backups'))
       })
       const m = result.manifest
-      console.log(
+      say(
         `\n✔ ${result.localPath} — ${formatBytes(m.file.sizeBytes)} (${formatBytes(m.rawSizeBytes)} uncompressed), ${m.rowCounts.tables.length} tables, ${formatDuration(result.durationSeconds)}\n  sha256 ${m.file.sha256}`
       )
       return EXIT_CODES.ok
@@ -237,7 +206,7 @@ export async function main(argv: string[]): Promise<number> {
       inputs.mode === 'verify'
         ? await verify(inputs, connection)
         : await restore(inputs, connection)
-    console.log(
+    say(
       `\n✔ ${inputs.mode === 'verify' ? 'Verified' : 'Restored'} ${result.restoredFrom}: ${result.tables.length} tables, ${result.rowsRestored} rows, ${formatDuration(result.durationSeconds)}`
     )
     return EXIT_CODES.ok

@@ -5,12 +5,21 @@
 import * as core from '@actions/core'
 
 const known = new Set<string>()
+let mask: (secret: string) => void = secret => core.setSecret(secret)
+
+/**
+ * How a new secret is announced: to the runner (core.setSecret, the default), or not at all
+ * (the CLI, which only redacts what it prints itself).
+ */
+export function setSecretMasker(masker: (secret: string) => void): void {
+  mask = masker
+}
 
 export function registerSecret(secret: string | undefined): void {
   if (!secret) return
   if (!known.has(secret)) {
     known.add(secret)
-    core.setSecret(secret)
+    mask(secret)
   }
 }
 

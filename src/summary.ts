@@ -3,7 +3,7 @@
  * the error. Every text passes through redact(): never a secret.
  */
 import * as core from '@actions/core'
-import { formatBytes, formatDuration } from './pipeline/progress.js'
+import { formatBytes, formatDuration } from './log.js'
 import type { BackupResult } from './modes/backup.js'
 import type { RestoreResult } from './modes/restore.js'
 import type { VerifyResult } from './modes/verify.js'

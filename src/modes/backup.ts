@@ -3,7 +3,7 @@
  * Orchestration only; each stage lives in its own module. Fails closed: a failed dump, an empty
  * or unreadable archive uploads nothing, and the temporary directory is removed in every case.
  */
-import * as core from '@actions/core'
+import { formatBytes, log } from '../log.js'
 import { spawn } from 'node:child_process'
 import { createReadStream, createWriteStream } from 'node:fs'
 import { copyFile, mkdir, mkdtemp, rename, rm, stat } from 'node:fs/promises'
@@ -18,7 +18,7 @@ import { MANIFEST_SCHEMA_VERSION, type Manifest, manifestJson, writeManifest } f
 import { compressionExtension, createCompressor } from '../pipeline/compress.js'
 import { createEncryptor } from '../pipeline/encrypt.js'
 import { DigestStage } from '../pipeline/digest.js'
-import { CountingStage, formatBytes, startProgress } from '../pipeline/progress.js'
+import { CountingStage, startProgress } from '../pipeline/progress.js'
 import {
   ArchiveError,
   CopyScanner,
@@ -103,32 +103,30 @@ export async function backup(
   const s3lib = inputs.s3 && !local ? await import('../storage/s3.js') : undefined
   const s3 = s3lib && inputs.s3 ? s3lib.createS3Client(inputs.s3) : undefined
   if (inputs.encryption) {
-    core.info(
+    log.info(
       inputs.encryption.kind === 'recipients'
         ? `The backup is encrypted with age to ${inputs.encryption.recipients.length} public key(s) before it leaves the runner.`
         : 'The backup is encrypted with age (passphrase) before it leaves the runner.'
     )
   }
   const artifactName = artifactZipName(inputs.artifactName)
-  const { exists } = await (client ? core.group : skipGroup)(
-    'Check the artifact name',
-    async () => {
-      if (!client) return { exists: false }
-      const result = await checkNameIsFree(client, artifactName, inputs.overwrite)
-      if (result.exists !== undefined) {
-        core.info(
-          result.exists
-            ? `'${artifactName}' exists in this run; it will be replaced once the new backup is ready (overwrite: true).`
-            : `'${artifactName}' is free in this run.`
-        )
-      }
-      return result
-    }
-  )
+  const { exists } = client
+    ? await log.group('Check the artifact name', async () => {
+        const result = await checkNameIsFree(client, artifactName, inputs.overwrite)
+        if (result.exists !== undefined) {
+          log.info(
+            result.exists
+              ? `'${artifactName}' exists in this run; it will be replaced once the new backup is ready (overwrite: true).`
+              : `'${artifactName}' is free in this run.`
+          )
+        }
+        return result
+      })
+    : { exists: false }
 
-  const pg = await core.group(`Connect to ${describeConnection(connection)}`, async () => {
+  const pg = await log.group(`Connect to ${describeConnection(connection)}`, async () => {
     const diagnosis = await diagnoseConnection(connection)
-    for (const warning of diagnosis.warnings) core.warning(warning)
+    for (const warning of diagnosis.warnings) log.warning(warning)
     return connect(connection, inputs.connectTimeoutSeconds)
   })
   const tempRoot = deps.tempRoot ?? process.env.RUNNER_TEMP ?? os.tmpdir()
@@ -139,26 +137,26 @@ export async function backup(
   /** The artifact's zip, being written (and uploaded, when live). */
   let zip: ArtifactZip | undefined
   try {
-    const server = await core.group('Read the server', async () => {
+    const server = await log.group('Read the server', async () => {
       const info = await readServerInfo(pg)
-      core.info(
+      log.info(
         `PostgreSQL ${info.version}; database '${info.database}', ${formatBytes(info.sizeBytes)}, ${info.tables.length} tables`
       )
-      if (info.inRecovery) core.info('The server is a standby (in recovery).')
+      if (info.inRecovery) log.info('The server is a standby (in recovery).')
       if (info.timeouts.statement !== '0' || info.timeouts.idleInTransaction !== '0') {
-        core.info(
+        log.info(
           `The server sets statement_timeout=${info.timeouts.statement}, idle_in_transaction_session_timeout=${info.timeouts.idleInTransaction}; both are turned off for the dump's sessions.`
         )
       }
       return info
     })
-    const pgDump = await core.group('Choose pg_dump', async () => {
+    const pgDump = await log.group('Choose pg_dump', async () => {
       const install = await chooseDumpClient(server.major, server.version, {
         pgBinDir: inputs.pgBinDir,
         postgresVersion: inputs.postgresVersion,
         installClient: inputs.installClient
       })
-      core.info(`${programPath(install, 'pg_dump')}: ${install.versionText}`)
+      log.info(`${programPath(install, 'pg_dump')}: ${install.versionText}`)
       return install
     })
 
@@ -205,23 +203,23 @@ export async function backup(
             }
           : { kind: 'file', path: filePath }
     if (streamToS3)
-      core.info(`Streaming to ${formatS3Uri(inputs.s3!.bucket, s3Key)} (no temporary file)`)
+      log.info(`Streaming to ${formatS3Uri(inputs.s3!.bucket, s3Key)} (no temporary file)`)
     if (sink.kind === 'artifact' && zip!.live)
-      core.info(`Uploading artifact '${zip!.name}' while the dump is written (no temporary file)`)
+      log.info(`Uploading artifact '${zip!.name}' while the dump is written (no temporary file)`)
 
     session = await SnapshotSession.open(pg)
     if (!session.snapshotId) {
-      core.info('The server cannot export a snapshot; row counts are taken right after the dump.')
+      log.info('The server cannot export a snapshot; row counts are taken right after the dump.')
     }
-    const dumped = await core.group(`Dump to ${fileName}`, () =>
+    const dumped = await log.group(`Dump to ${fileName}`, () =>
       dumpToFile(inputs, connection, server, pgDump, session!, workDir!, sink)
     )
     if (streamToS3) orphan = { bucket: inputs.s3!.bucket, key: s3Key! }
 
-    const dataTables = await core.group('Check the archive', () =>
+    const dataTables = await log.group('Check the archive', () =>
       checkArchive(inputs.format, dumped, server)
     )
-    const rowCounts = await core.group('Count rows', () =>
+    const rowCounts = await log.group('Count rows', () =>
       countRows(inputs, session!, dumped.counting, dataTables, server)
     )
     const unfiltered = Object.values(inputs.filters).every(list => list.length === 0)
@@ -266,7 +264,7 @@ export async function backup(
     }
     let s3Uri: string | undefined
     if (s3 && s3Key) {
-      s3Uri = await core.group(`Copy to ${formatS3Uri(inputs.s3!.bucket, s3Key)}`, async () => {
+      s3Uri = await log.group(`Copy to ${formatS3Uri(inputs.s3!.bucket, s3Key)}`, async () => {
         if (!streamToS3) {
           await s3lib!.uploadStream(s3, {
             bucket: inputs.s3!.bucket,
@@ -286,7 +284,7 @@ export async function backup(
           tags: retention.tags
         })
         const uri = formatS3Uri(inputs.s3!.bucket, s3Key)
-        core.info(
+        log.info(
           `${uri} and its manifest${retention.tier ? `, tagged retention=${retention.tier.tier}` : ''}`
         )
         return uri
@@ -309,18 +307,18 @@ export async function backup(
 
     if (local) {
       manifest.durationSeconds = round((Date.now() - started) / 1000)
-      const localPath = await core.group(`Write to ${local}`, () =>
+      const localPath = await log.group(`Write to ${local}`, () =>
         keepLocally(filePath, manifest, local)
       )
       return result({ localPath })
     }
     if (!zip) return result({ s3Uri })
-    const artifact = await core.group(`Upload artifact '${zip.name}'`, async () => {
+    const artifact = await log.group(`Upload artifact '${zip.name}'`, async () => {
       if (sink.kind === 'file') await pipeline(createReadStream(filePath), zip!.entry(fileName))
       manifest.durationSeconds = round((Date.now() - started) / 1000)
       const uploaded = await zip!.finish(manifestJson(manifest))
       zip = undefined
-      core.info(
+      log.info(
         `Uploaded artifact ${uploaded.id} (${formatBytes(uploaded.size)}), sha256:${uploaded.digest}`
       )
       return uploaded
@@ -330,7 +328,7 @@ export async function backup(
     if (zip) await zip.abort()
     if (orphan && s3) {
       const deleted = await s3lib!.deleteObjectQuietly(s3, orphan)
-      core.info(
+      log.info(
         deleted
           ? `Removed ${formatS3Uri(orphan.bucket, orphan.key)}: the backup failed after it was streamed.`
           : `Could not remove ${formatS3Uri(orphan.bucket, orphan.key)}; it has no manifest, so restores ignore it.`
@@ -389,19 +387,14 @@ function chooseRetention(inputs: BackupOptions, date: Date): Retention {
   const tier = retentionTier(date, inputs.retentionSchedule)
   const artifactDays = artifactRetentionDays(tier.days)
   if (artifactDays.capped && inputs.artifact !== false) {
-    core.notice(
+    log.notice(
       `The ${tier.tier} tier keeps backups ${tier.days} days; the artifact is kept ${artifactDays.days} days, the most GitHub allows (the S3 copy follows the schedule through its lifecycle rule).`
     )
   }
-  core.info(
+  log.info(
     `Retention tier for ${date.toISOString().slice(0, 10)}: ${tier.tier} (${tier.days} days)`
   )
   return { days: artifactDays.days, tier, tags: { retention: tier.tier } }
-}
-
-/** Runs a phase that has nothing to show (no core.group heading). */
-async function skipGroup<T>(_name: string, fn: () => Promise<T>): Promise<T> {
-  return fn()
 }
 
 /** Moves the dump into `directory` with its manifest beside it as `<file>.manifest.json`. */
@@ -418,7 +411,7 @@ async function keepLocally(
     await copyFile(filePath, target) // another file system
   }
   await writeManifest(`${target}.manifest.json`, manifest)
-  core.info(
+  log.info(
     `${target} (${formatBytes(manifest.file.sizeBytes)}) and ${path.basename(target)}.manifest.json`
   )
   return target
@@ -458,7 +451,7 @@ async function dumpToFile(
     directory,
     jobs: inputs.jobs
   })
-  core.info(`${programPath(pgDump, 'pg_dump')} ${args.join(' ')}`)
+  log.info(`${programPath(pgDump, 'pg_dump')} ${args.join(' ')}`)
   // with no filter every table is dumped: count them while the server dumps (same snapshot)
   const unfiltered = Object.values(inputs.filters).every(list => list.length === 0)
   let counting: Promise<TableRows[]> | undefined
@@ -468,16 +461,10 @@ async function dumpToFile(
   }
   // (secrets are masked by the front door: the runner's log, or the terminal's redaction)
   const dump = startPgDump(programPath(pgDump, 'pg_dump'), args, env, line =>
-    core.info(`pg_dump: ${line}`)
+    log.info(`pg_dump: ${line}`)
   )
   const raw = new CountingStage()
-  const progress = startProgress(
-    () => raw.bytes,
-    line => core.info(line),
-    {
-      estimateBytes: server.sizeBytes
-    }
-  )
+  const progress = startProgress(() => raw.bytes, { estimateBytes: server.sizeBytes })
   try {
     if (directory) {
       // pg_dump writes the directory (in parallel with jobs); then it is packed as one tar stream
@@ -629,7 +616,7 @@ async function checkArchive(
 ): Promise<QualifiedName[]> {
   // wholeness (output, trailer, pg_restore --list) was checked before the stream could end
   if (format === 'plain') {
-    core.info(`Plain dump is complete; it holds data for ${dumped.copyTables?.length ?? 0} tables.`)
+    log.info(`Plain dump is complete; it holds data for ${dumped.copyTables?.length ?? 0} tables.`)
     return dumped.copyTables ?? []
   }
   if (format === 'directory') {
@@ -638,7 +625,7 @@ async function checkArchive(
   }
   const lines = dumped.listed ?? []
   const tables = dataTablesInList(lines, server.tables)
-  core.info(
+  log.info(
     `pg_restore --list accepts the archive: ${lines.filter(l => !l.startsWith(';')).length} entries, data for ${tables.length} tables.`
   )
   return tables
@@ -666,7 +653,7 @@ async function countRows(
   tables.sort((a, b) => a.schema.localeCompare(b.schema) || a.name.localeCompare(b.name))
   const counted = tables.every(t => t.rows !== null)
   const totalRows = counted ? tables.reduce((sum, t) => sum + (t.rows ?? 0), 0) : null
-  core.info(
+  log.info(
     inputs.rowCounts === 'none'
       ? `Row counts are off (row-counts: none); ${tables.length} tables in the dump.`
       : `${tables.length} tables, ${totalRows ?? '?'} rows (${inputs.rowCounts}).`

@@ -3,7 +3,7 @@
  * compression by content) → guard the target → decompress → pg_restore | psql → verify row counts.
  * Nothing touches the target before every check passed; by default it runs in one transaction.
  */
-import * as core from '@actions/core'
+import { formatBytes, log } from '../log.js'
 import type { DefaultArtifactClient } from '@actions/artifact'
 import { spawn } from 'node:child_process'
 import { createReadStream, createWriteStream } from 'node:fs'
@@ -17,7 +17,6 @@ import { type Manifest, parseManifest } from '../manifest.js'
 import { type Decoding, decodingStages } from '../pipeline/decode.js'
 import { type DetectedFormat, FormatError, decodedStart, detectBackup } from '../pipeline/detect.js'
 import { DecryptionError } from '../pipeline/encrypt.js'
-import { formatBytes } from '../pipeline/progress.js'
 import { type QualifiedName, discard, listArchive } from '../postgres/archive.js'
 import {
   type ClientInstall,
@@ -118,22 +117,22 @@ export async function restore(
   const workDir = await mkdtemp(path.join(tempRoot, 'pg-restore-'))
   let target: pg.Client | undefined
   try {
-    const fetched = await core.group('Fetch the backup', () =>
+    const fetched = await log.group('Fetch the backup', () =>
       fetchBackup(inputs, deps.artifact, workDir)
     )
-    const checked = await core.group('Check the backup', () => checkBackup(inputs, fetched))
+    const checked = await log.group('Check the backup', () => checkBackup(inputs, fetched))
 
-    target = await core.group(`Connect to ${describeConnection(connection)}`, () =>
+    target = await log.group(`Connect to ${describeConnection(connection)}`, () =>
       connect(connection, inputs.connectTimeoutSeconds)
     )
-    const server = await core.group('Check the target', () => guardTarget(inputs, target!, checked))
+    const server = await log.group('Check the target', () => guardTarget(inputs, target!, checked))
     const env = libpqEnvironment(connection, {
       connectTimeoutSeconds: inputs.connectTimeoutSeconds
     })
-    await core.group('Restore', () =>
+    await log.group('Restore', () =>
       load(inputs, fetched, checked, server, env, connection.database, workDir)
     )
-    const tables = await core.group('Verify row counts', () =>
+    const tables = await log.group('Verify row counts', () =>
       verify(inputs, target!, fetched.manifest, checked)
     )
     return {
@@ -163,13 +162,13 @@ async function fetchBackup(
   const source = inputs.source
   if (source.kind === 'file') {
     const local = await openLocalBackup(source.path, workDir)
-    core.info(`Backup file ${source.path}${local.manifest ? ' with its manifest' : ''}`)
+    log.info(`Backup file ${source.path}${local.manifest ? ' with its manifest' : ''}`)
     return { ...local, restoredFrom: `file ${source.path}` }
   }
   if (source.kind === 's3') return fetchFromS3(source, workDir)
   const artifacts = client ?? artifactClient()
   const found = await findBackupArtifact(artifacts, source)
-  core.info(
+  log.info(
     `Artifact '${found.name}' id ${found.id}${found.runId ? ` of run ${found.runId}` : ''}${found.createdAt ? `, made ${found.createdAt.toISOString()}` : ''}${found.size ? `, ${formatBytes(found.size)}` : ''}`
   )
   const { zipPath, sha256 } = await downloadArtifactZip(
@@ -178,7 +177,7 @@ async function fetchBackup(
     source,
     path.join(workDir, 'download')
   )
-  core.info(
+  log.info(
     found.digest
       ? `The zip matches the digest recorded at upload (sha256:${sha256}).`
       : `The backend recorded no digest for this artifact; the zip's sha256 is ${sha256}.`
@@ -217,14 +216,14 @@ async function fetchFromS3(source: S3Source, workDir: string): Promise<Fetched> 
     const newest = await findNewestBackup(s3, { bucket: source.bucket, prefix: source.prefix })
     dumpKey = newest.dumpKey
     manifestText = JSON.stringify(newest.manifest)
-    core.info(
+    log.info(
       `Newest backup under ${formatS3Uri(source.bucket, source.prefix)}: made ${newest.createdAt.toISOString()}`
     )
   }
   const uri = formatS3Uri(source.bucket, dumpKey)
   const dumpPath = path.join(workDir, path.posix.basename(dumpKey))
   const downloaded = await downloadObject(s3, { bucket: source.bucket, key: dumpKey }, dumpPath)
-  core.info(
+  log.info(
     `Downloaded ${uri} (${formatBytes(downloaded.sizeBytes)})${manifestText ? ' and its manifest' : ', which has no manifest beside it'}`
   )
   const manifest = manifestText === undefined ? undefined : parseManifest(JSON.parse(manifestText))
@@ -250,7 +249,7 @@ async function checkBackup(inputs: RestoreOptions, fetched: Fetched): Promise<Ch
     const lines = await listArchive(programPath(client, 'pg_restore'), {
       directory: fetched.dumpPath
     })
-    core.info(`Directory archive accepted by pg_restore --list (${lines.length} lines).`)
+    log.info(`Directory archive accepted by pg_restore --list (${lines.length} lines).`)
     return {
       format: 'directory',
       compression: 'none',
@@ -270,7 +269,7 @@ async function checkBackup(inputs: RestoreOptions, fetched: Fetched): Promise<Ch
         `the backup file ${manifest.file.name} does not match its manifest (sha256 ${sha256}, ${info.size} bytes; the manifest says ${manifest.file.sha256}, ${manifest.file.sizeBytes} bytes): it is corrupted, truncated or swapped. Nothing was restored.`
       )
     }
-    core.info(`${manifest.file.name} matches its manifest (sha256:${sha256}).`)
+    log.info(`${manifest.file.name} matches its manifest (sha256:${sha256}).`)
   }
   let detected
   try {
@@ -302,7 +301,7 @@ async function checkBackup(inputs: RestoreOptions, fetched: Fetched): Promise<Ch
     compression: detected.compression,
     decryption: detected.encrypted ? inputs.decryption : undefined
   }
-  core.info(
+  log.info(
     `Recognised by content: ${detected.format}, compression ${detected.compression}${detected.encrypted ? ', age-encrypted (decrypts with the key given)' : ''}.`
   )
   if (detected.format === 'plain' && (inputs.tables.length > 0 || inputs.schemas.length > 0)) {
@@ -336,11 +335,11 @@ async function checkBackup(inputs: RestoreOptions, fetched: Fetched): Promise<Ch
           'the SQL script lacks the "dump complete" trailer that pg_dump writes last: it is truncated. Nothing was restored.'
         )
       }
-      core.warning(
+      log.warning(
         'The SQL script has no "PostgreSQL database dump complete" trailer (hand-written, or truncated?). It runs in one transaction: any error rolls everything back.'
       )
     }
-    core.info(`The script creates data for ${objects.copyTables.length} tables.`)
+    log.info(`The script creates data for ${objects.copyTables.length} tables.`)
     return {
       format: 'plain',
       compression: detected.compression,
@@ -358,7 +357,7 @@ async function checkBackup(inputs: RestoreOptions, fetched: Fetched): Promise<Ch
       file: fetched.dumpPath,
       decoding
     })
-    core.info(`pg_restore --list accepts the archive (${lines.length} lines).`)
+    log.info(`pg_restore --list accepts the archive (${lines.length} lines).`)
     const listed = manifest ? undefined : tablesFromList(lines)
     return {
       format: 'custom',
@@ -423,7 +422,7 @@ async function chooseClient(
     postgresVersion: inputs.postgresVersion,
     installClient: inputs.installClient
   })
-  core.info(`${programPath(client, program)}: ${client.versionText}`)
+  log.info(`${programPath(client, program)}: ${client.versionText}`)
   return client
 }
 
@@ -452,7 +451,7 @@ async function guardTarget(
   checked: Checked
 ): Promise<ServerInfo> {
   const server = await readServerInfo(client)
-  core.info(
+  log.info(
     `Target: PostgreSQL ${server.version}, database '${server.database}', ${formatBytes(server.sizeBytes)}`
   )
   const schemas = new Set<string>(['public'])
@@ -461,18 +460,18 @@ async function guardTarget(
   const known = checked.dataTables !== undefined || checked.plain !== undefined
   const existing = await existingTables(client, known ? [...schemas] : undefined)
   if (existing.length === 0) {
-    core.info('The target holds no tables where the backup goes.')
+    log.info('The target holds no tables where the backup goes.')
     return server
   }
   const listing = describeTables(existing)
   if (inputs.clean) {
-    core.info(
+    log.info(
       `clean: true — the backup's objects will be dropped and replaced. Present now: ${listing}`
     )
     return server
   }
   if (inputs.allowNonEmpty) {
-    core.warning(`allow-non-empty: true — restoring next to what is there: ${listing}`)
+    log.warning(`allow-non-empty: true — restoring next to what is there: ${listing}`)
     return server
   }
   throw new RestoreError(
@@ -498,7 +497,7 @@ async function load(
     tables: inputs.tables,
     schemas: inputs.schemas
   }
-  core.info(
+  log.info(
     inputs.singleTransaction
       ? 'Restoring in one transaction: on any error nothing is kept.'
       : `Restoring without a single transaction (jobs: ${inputs.jobs}): an error can leave a partial restore.`
@@ -536,7 +535,7 @@ async function load(
         drops
       )
       if (filter.dropped > 0)
-        core.info(`${filter.dropped} lines the target cannot take were left out.`)
+        log.info(`${filter.dropped} lines the target cannot take were left out.`)
       return
     }
     case 'custom': {
@@ -583,7 +582,7 @@ async function cleanAndRestoreArchive(
   const objects = new PlainDumpObjects()
   const schema = archiveAsScript(pgRestore, { ...options, schemaOnly: true }, archive)
   await Promise.all([pipeline([schema.stdout, objects.scanner(), discard()]), schema.done])
-  core.info(
+  log.info(
     `clean: ${objects.drops.length} objects of the backup are dropped first, in the same transaction.`
   )
   const script = archiveAsScript(pgRestore, options, archive)
@@ -671,7 +670,7 @@ async function verify(
     )
   }
   const total = result.reduce((sum, t) => sum + t.rows, 0)
-  core.info(
+  log.info(
     expected.size > 0
       ? `All ${result.length} tables match the manifest's row counts (${total} rows).`
       : `${result.length} tables, ${total} rows restored (no manifest counts to compare with).`

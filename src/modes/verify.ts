@@ -3,7 +3,7 @@
  * per-table row counts and the counts of schema objects with the manifest. Any difference fails,
  * naming it. A backup nobody has restored is a hope, not a backup.
  */
-import * as core from '@actions/core'
+import { log } from '../log.js'
 import { CheckError } from '../errors.js'
 import type { RestoreOptions } from '../types.js'
 import type { Connection } from '../postgres/connection.js'
@@ -43,7 +43,7 @@ export async function verify(
 ): Promise<VerifyResult> {
   // restore() checks the digest and the row counts against the manifest, and fails on any difference
   const restored = await restore(inputs, scratch, deps)
-  const objects = await core.group('Compare schema objects', async () => {
+  const objects = await log.group('Compare schema objects', async () => {
     const client = await connect(scratch, inputs.connectTimeoutSeconds)
     try {
       const actual = await countObjects(client)
@@ -54,15 +54,13 @@ export async function verify(
     }
   })
   if (!restored.manifest) {
-    core.warning('The backup has no manifest: only a successful restore was verified.')
+    log.warning('The backup has no manifest: only a successful restore was verified.')
   } else if (!restored.manifest.objects) {
-    core.info('The manifest has no object counts (a filtered backup): objects were not compared.')
+    log.info('The manifest has no object counts (a filtered backup): objects were not compared.')
   }
   const different = objects.filter(o => o.expected !== undefined && o.expected !== o.actual)
   for (const o of objects) {
-    core.info(
-      `${o.kind}: ${o.actual}${o.expected === undefined ? '' : ` (manifest ${o.expected})`}`
-    )
+    log.info(`${o.kind}: ${o.actual}${o.expected === undefined ? '' : ` (manifest ${o.expected})`}`)
   }
   if (different.length > 0) {
     throw new VerifyError(

@@ -3,6 +3,7 @@
  * elapsed time, and the share of the database size as an estimate.
  */
 import { Transform, type TransformCallback } from 'node:stream'
+import { formatBytes, formatDuration, log } from '../log.js'
 
 /** Counts bytes and keeps the last `tailSize` bytes (plain dumps end with a trailer). */
 export class CountingStage extends Transform {
@@ -29,24 +30,6 @@ export class CountingStage extends Transform {
   }
 }
 
-export function formatBytes(bytes: number): string {
-  const units = ['B', 'KB', 'MB', 'GB', 'TB']
-  let value = bytes
-  let unit = 0
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024
-    unit++
-  }
-  return `${value.toFixed(unit === 0 ? 0 : 1)} ${units[unit]}`
-}
-
-export function formatDuration(seconds: number): string {
-  if (seconds < 60) return `${seconds.toFixed(1)} s`
-  const m = Math.floor(seconds / 60)
-  const s = Math.round(seconds % 60)
-  return `${m} min ${s} s`
-}
-
 export function progressLine(
   bytes: number,
   elapsedSeconds: number,
@@ -60,13 +43,6 @@ export function progressLine(
   return `${formatBytes(bytes)} dumped in ${formatDuration(elapsedSeconds)} (${rate.toFixed(1)} MB/s${share})`
 }
 
-let style: 'lines' | 'bar' = 'lines'
-
-/** 'lines': a log line every ~10 s (CI logs). 'bar': a redrawn bar on a terminal (the CLI). */
-export function setProgressStyle(next: 'lines' | 'bar'): void {
-  style = next
-}
-
 export function progressBar(bytes: number, elapsedSeconds: number, estimateBytes?: number): string {
   const width = 24
   const share = estimateBytes && estimateBytes > 0 ? Math.min(1, bytes / estimateBytes) : 0
@@ -75,30 +51,30 @@ export function progressBar(bytes: number, elapsedSeconds: number, estimateBytes
   return `${bar}${progressLine(bytes, elapsedSeconds, estimateBytes)}`
 }
 
-/** Reports progress until stopped: every `intervalMs` as a line, or as a bar on a terminal. */
+/**
+ * Reports progress until stopped, in the log's style: a line every `intervalMs`, or a bar
+ * redrawn four times a second on a terminal.
+ */
 export function startProgress(
   read: () => number,
-  log: (line: string) => void,
   options: { estimateBytes?: number; intervalMs?: number } = {}
 ): { stop(): void } {
   const started = Date.now()
   const elapsed = (): number => (Date.now() - started) / 1000
-  if (style === 'bar') {
-    const draw = (): void => {
-      process.stderr.write(`\r${progressBar(read(), elapsed(), options.estimateBytes)}\x1b[K`)
-    }
+  if (log.progressStyle === 'bar') {
+    const draw = (done = false): void =>
+      log.progress(progressBar(read(), elapsed(), options.estimateBytes), done)
     const timer = setInterval(draw, 250)
     timer.unref()
     return {
       stop: () => {
         clearInterval(timer)
-        draw()
-        process.stderr.write('\n')
+        draw(true)
       }
     }
   }
   const timer = setInterval(
-    () => log(progressLine(read(), elapsed(), options.estimateBytes)),
+    () => log.progress(progressLine(read(), elapsed(), options.estimateBytes)),
     options.intervalMs ?? 10_000
   )
   timer.unref()

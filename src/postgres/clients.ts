@@ -5,7 +5,7 @@
  * the newest installed client, so the versioned directories are searched and the wrapper skipped.
  * Also reads which pg_dump wrote an archive, from the archive's header.
  */
-import * as core from '@actions/core'
+import { log } from '../log.js'
 import * as exec from '@actions/exec'
 import { existsSync, readdirSync, realpathSync } from 'node:fs'
 import { open, stat } from 'node:fs/promises'
@@ -16,7 +16,7 @@ import {
   type ClientInstaller,
   type InstallResult,
   type InstallStep,
-  type Log,
+  type LineLog,
   PGDG_SCRIPT,
   aptInstaller,
   clientPackage
@@ -146,8 +146,8 @@ export interface ClientChoiceOptions {
   installClient?: boolean
   /** Installs the client of one major; default apt-get (install.ts). */
   installer?: ClientInstaller
-  /** Where the installation reports progress; default core.info. */
-  log?: Log
+  /** Where the installation reports progress; default log.info. */
+  log?: LineLog
 }
 
 /** What a client must satisfy, and how to say so. */
@@ -265,12 +265,12 @@ async function installOrFail(
       `${problem} ${fix} Or set 'install-client: true' to let the action install ${pkg} itself (Linux runners with apt-get).`
     )
   }
-  const log = options.log ?? ((line: string) => core.info(line))
+  const say = options.log ?? ((line: string) => log.info(line))
   const installer = options.installer ?? aptInstaller()
-  log(
+  say(
     `No suitable ${program} is installed (${foundText}); installing ${pkg} (install-client: true).`
   )
-  const result = await installer(major, log)
+  const result = await installer(major, say)
   if (result.status === 'unavailable') {
     throw new ClientVersionError(
       `${problem} install-client is on, but nothing could be installed: ${result.reason}. ${fix}`
@@ -298,7 +298,7 @@ async function installOrFail(
       result
     )
   }
-  log(`Installed ${pkg}: ${programPath(install, program)}: ${install.versionText}`)
+  say(`Installed ${pkg}: ${programPath(install, program)}: ${install.versionText}`)
   return install
 }
 

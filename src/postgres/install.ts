@@ -19,7 +19,8 @@ import * as exec from '@actions/exec'
 import { existsSync, readFileSync, readdirSync } from 'node:fs'
 import path from 'node:path'
 
-export type Log = (line: string) => void
+/** Where the installer reports each step and apt's output, line by line. */
+export type LineLog = (line: string) => void
 
 export interface InstallStep {
   /** What the step is for, e.g. "add the PostgreSQL apt repository". */
@@ -54,7 +55,7 @@ export type InstallResult =
     }
 
 /** Installs the client of one major; injectable so the client choice can be tested without apt. */
-export type ClientInstaller = (major: number, log: Log) => Promise<InstallResult>
+export type ClientInstaller = (major: number, log: LineLog) => Promise<InstallResult>
 
 export const PGDG_SCRIPT = '/usr/share/postgresql-common/pgdg/apt.postgresql.org.sh'
 export const PGDG_SOURCES_FILE = '/etc/apt/sources.list.d/pgdg.sources'

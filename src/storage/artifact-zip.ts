@@ -9,7 +9,7 @@
  * the zip is written to a file and uploaded after.
  */
 import archiver from 'archiver'
-import * as core from '@actions/core'
+import { log } from '../log.js'
 import type { DefaultArtifactClient } from '@actions/artifact'
 import { spawn, spawnSync } from 'node:child_process'
 import { constants, createWriteStream, openSync } from 'node:fs'
@@ -169,9 +169,9 @@ export async function createArtifactZip(
       if (!partial) return
       const deleted = await deleteArtifactQuietly(client, name)
       if (deleted) {
-        core.info(`Deleted the partial artifact '${name}' (id ${partial.id}) of the failed backup.`)
+        log.info(`Deleted the partial artifact '${name}' (id ${partial.id}) of the failed backup.`)
       } else {
-        core.warning(
+        log.warning(
           `The failed backup left a partial artifact '${name}' (id ${partial.id}) that could not be deleted; delete it in the run's Artifacts. It has no manifest.json and its zip is incomplete: a restore refuses it.`
         )
       }
@@ -218,7 +218,7 @@ function widenPipe(fifo: string): void {
   )
   perl.on('error', () => undefined)
   perl.on('close', code => {
-    if (code !== 0) core.debug(`could not widen the upload pipe (perl exited ${code})`)
+    if (code !== 0) log.debug(`could not widen the upload pipe (perl exited ${code})`)
   })
 }
 

@@ -3,7 +3,7 @@
  * a zip without re-compression (the dump is compressed already), kept `retention-days`.
  */
 import { ArtifactNotFoundError, DefaultArtifactClient } from '@actions/artifact'
-import * as core from '@actions/core'
+import { log } from '../log.js'
 import { getOctokit } from '@actions/github'
 import { createHash } from 'node:crypto'
 import { createReadStream, existsSync, readFileSync } from 'node:fs'
@@ -83,7 +83,7 @@ export async function checkNameIsFree(
     }
     // the lookup is a courtesy (fail before a long dump); the upload itself still refuses a taken
     // name, so a backend that cannot list artifacts does not stop the backup
-    core.warning(
+    log.warning(
       `Could not check whether an artifact named '${name}' exists (${message}); going on: the upload will say so if it does.`
     )
     return { exists: undefined }

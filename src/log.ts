@@ -1,0 +1,106 @@
+/**
+ * The one way the engine reports what it does: a small Log, with the action's implementation
+ * (@actions/core: workflow commands that the runner turns into collapsible groups, annotations
+ * and masked lines) and the terminal's (the CLI: headings, plain lines, a progress bar on a TTY,
+ * every known secret redacted). Engine modules write to `log`; a front door picks the
+ * implementation once with useLog() (the action's is the default).
+ */
+import * as core from '@actions/core'
+
+export type ProgressStyle = 'lines' | 'bar'
+
+export interface Log {
+  info(message: string): void
+  warning(message: string): void
+  notice(message: string): void
+  /** Shown only when asked for (the runner's debug logging, the CLI's --verbose). */
+  debug(message: string): void
+  /** Runs one phase under a heading: a collapsible group in the runner's log. */
+  group<T>(name: string, fn: () => Promise<T>): Promise<T>
+  /** 'lines': a progress line every ~10 s (CI logs); 'bar': one line redrawn in place. */
+  readonly progressStyle: ProgressStyle
+  /** Shows a progress line; with the 'bar' style it replaces the last one, `done` ends it. */
+  progress(line: string, done?: boolean): void
+}
+
+/** The runner's log, through @actions/core (secrets are masked by the runner). */
+export const actionLog: Log = {
+  info: message => core.info(message),
+  warning: message => core.warning(message),
+  notice: message => core.notice(message),
+  debug: message => core.debug(message),
+  group: (name, fn) => core.group(name, fn),
+  progressStyle: 'lines',
+  progress: line => core.info(line)
+}
+
+export interface TerminalLogOptions {
+  verbose: boolean
+  /** Applied to every text shown: replaces the known secrets. */
+  redact: (text: string) => string
+  /** Where progress goes; a bar when it is a terminal. Default process.stderr. */
+  progressTo?: NodeJS.WriteStream
+}
+
+/** A terminal's log (the CLI): lines on stdout, groups as headings, progress on stderr. */
+export function terminalLog(options: TerminalLogOptions): Log {
+  const say = (text: string): void => void process.stdout.write(`${options.redact(text)}\n`)
+  const progressTo = options.progressTo ?? process.stderr
+  return {
+    info: say,
+    warning: message => say(`warning: ${message}`),
+    notice: message => say(`notice: ${message}`),
+    debug: message => {
+      if (options.verbose) say(`debug: ${message}`)
+    },
+    group: async (name, fn) => {
+      say(`\n▸ ${name}`)
+      return fn()
+    },
+    progressStyle: progressTo.isTTY ? 'bar' : 'lines',
+    progress: (line, done) => {
+      if (!progressTo.isTTY) return say(line)
+      progressTo.write(`\r${options.redact(line)}\x1b[K${done ? '\n' : ''}`)
+    }
+  }
+}
+
+let current: Log = actionLog
+
+/** Chooses the implementation every later `log` call goes to. */
+export function useLog(next: Log): void {
+  current = next
+}
+
+/** The log in use (see useLog). */
+export const log: Log = {
+  info: message => current.info(message),
+  warning: message => current.warning(message),
+  notice: message => current.notice(message),
+  debug: message => current.debug(message),
+  group: (name, fn) => current.group(name, fn),
+  get progressStyle() {
+    return current.progressStyle
+  },
+  progress: (line, done) => current.progress(line, done)
+}
+
+/** Bytes for people: "1.5 MB" (binary multiples, as `ls -h`). */
+export function formatBytes(bytes: number): string {
+  const units = ['B', 'KB', 'MB', 'GB', 'TB']
+  let value = bytes
+  let unit = 0
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024
+    unit++
+  }
+  return `${value.toFixed(unit === 0 ? 0 : 1)} ${units[unit]}`
+}
+
+/** Seconds for people: "12.3 s", "4 min 5 s". */
+export function formatDuration(seconds: number): string {
+  if (seconds < 60) return `${seconds.toFixed(1)} s`
+  const m = Math.floor(seconds / 60)
+  const s = Math.round(seconds % 60)
+  return `${m} min ${s} s`
+}
