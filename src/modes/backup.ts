@@ -4,7 +4,6 @@
  * or unreadable archive uploads nothing, and the temporary directory is removed in every case.
  */
 import { formatBytes, log } from '../log.js'
-import { spawn } from 'node:child_process'
 import { createReadStream, createWriteStream } from 'node:fs'
 import { copyFile, mkdir, mkdtemp, rename, rm, stat } from 'node:fs/promises'
 import os from 'node:os'
@@ -13,6 +12,7 @@ import { PassThrough, type Readable, Transform } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import type { DefaultArtifactClient } from '@actions/artifact'
 import { EngineError } from '../errors.js'
+import { checkedOutput, startChild } from '../process.js'
 import type { BackupOptions, DumpFormat } from '../types.js'
 import { MANIFEST_SCHEMA_VERSION, type Manifest, manifestJson, writeManifest } from '../manifest.js'
 import { compressionExtension, createCompressor } from '../pipeline/compress.js'
@@ -580,19 +580,9 @@ function explainWriteError(error: unknown, filePath: string): Error {
   return err instanceof Error ? err : new Error(String(error))
 }
 
+/** The directory as one tar stream, which ends only once tar exited 0. */
 function tarDirectory(directory: string): Readable {
-  const child = spawn('tar', ['-cf', '-', '-C', directory, '.'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    windowsHide: true
-  })
-  let stderr = ''
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
-  child.on('close', code => {
-    if (code !== 0)
-      child.stdout.destroy(new Error(`tar exited with code ${code}: ${stderr.trim()}`))
-  })
-  child.on('error', error => child.stdout.destroy(new Error(`could not run tar: ${error.message}`)))
-  return child.stdout
+  return checkedOutput(startChild('tar', ['-cf', '-', '-C', directory, '.']))
 }
 
 /**

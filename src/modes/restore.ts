@@ -5,7 +5,6 @@
  */
 import { formatBytes, log } from '../log.js'
 import type { DefaultArtifactClient } from '@actions/artifact'
-import { spawn } from 'node:child_process'
 import { createReadStream, createWriteStream } from 'node:fs'
 import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises'
 import os from 'node:os'
@@ -14,7 +13,8 @@ import { pipeline } from 'node:stream/promises'
 import type pg from 'pg'
 import { CheckError, SettingError } from '../errors.js'
 import { type Manifest, parseManifest } from '../manifest.js'
-import { type Decoding, decodingStages } from '../pipeline/decode.js'
+import { type Decoding, decodingStages, openDecoded } from '../pipeline/decode.js'
+import { ChildProcessError, startChild } from '../process.js'
 import { type DetectedFormat, FormatError, decodedStart, detectBackup } from '../pipeline/detect.js'
 import { DecryptionError } from '../pipeline/encrypt.js'
 import { type QualifiedName, discard, listArchive } from '../postgres/archive.js'
@@ -29,6 +29,8 @@ import {
 } from '../postgres/clients.js'
 import { type Connection, describeConnection, libpqEnvironment } from '../postgres/connection.js'
 import {
+  type ArchiveInput,
+  type LoadError,
   type LoadOptions,
   PlainDumpObjects,
   PlainFilter,
@@ -36,8 +38,7 @@ import {
   psqlSupportsRestrict,
   runPgRestore,
   runPsql,
-  runPsqlFromStream,
-  stoppedReading
+  runPsqlFromStream
 } from '../postgres/load.js'
 import { type ServerInfo, connect, readServerInfo } from '../postgres/preflight.js'
 import { countRows, describeTables, existingTables } from '../postgres/target.js'
@@ -354,7 +355,7 @@ async function checkBackup(inputs: RestoreOptions, fetched: Fetched): Promise<Ch
   if (detected.format === 'custom') {
     if (!manifest) await readToEnd(fetched.dumpPath, decoding)
     const lines = await listArchive(programPath(client, 'pg_restore'), {
-      file: fetched.dumpPath,
+      file: { path: fetched.dumpPath },
       decoding
     })
     log.info(`pg_restore --list accepts the archive (${lines.length} lines).`)
@@ -504,7 +505,7 @@ async function load(
   )
   const pgRestore = programPath(checked.client, 'pg_restore')
   if (inputs.clean && inputs.singleTransaction && checked.format !== 'plain') {
-    let archive: { path: string } | { file: string; decoding: Decoding }
+    let archive: ArchiveInput
     if (checked.format === 'directory-tar') {
       const dir = path.join(workDir, 'directory')
       await mkdir(dir)
@@ -513,7 +514,7 @@ async function load(
     } else if (checked.format === 'directory') {
       archive = { path: fetched.dumpPath }
     } else {
-      archive = { file: fetched.dumpPath, decoding: checked.decoding }
+      archive = { file: { path: fetched.dumpPath }, decoding: checked.decoding }
     }
     await cleanAndRestoreArchive(checked.client, env, options, archive)
     return
@@ -531,7 +532,7 @@ async function load(
         programPath(checked.client, 'psql'),
         env,
         inputs.singleTransaction,
-        { file: fetched.dumpPath, decoding: checked.decoding, filter },
+        { file: { path: fetched.dumpPath }, decoding: checked.decoding, filter },
         drops
       )
       if (filter.dropped > 0)
@@ -549,7 +550,7 @@ async function load(
         await runPgRestore(pgRestore, env, database, options, { path: file })
       } else {
         await runPgRestore(pgRestore, env, database, options, {
-          file: fetched.dumpPath,
+          file: { path: fetched.dumpPath },
           decoding: checked.decoding
         })
       }
@@ -576,12 +577,17 @@ async function cleanAndRestoreArchive(
   client: ClientInstall,
   env: Record<string, string>,
   options: LoadOptions,
-  archive: { path: string } | { file: string; decoding: Decoding }
+  archive: ArchiveInput
 ): Promise<void> {
   const pgRestore = programPath(client, 'pg_restore')
   const objects = new PlainDumpObjects()
   const schema = archiveAsScript(pgRestore, { ...options, schemaOnly: true }, archive)
-  await Promise.all([pipeline([schema.stdout, objects.scanner(), discard()]), schema.done])
+  const [scanned, listed] = await Promise.allSettled([
+    pipeline([schema.stdout, objects.scanner(), discard()]),
+    schema.done
+  ])
+  if (listed.status === 'rejected') throw listed.reason
+  if (scanned.status === 'rejected') throw scanned.reason
   log.info(
     `clean: ${objects.drops.length} objects of the backup are dropped first, in the same transaction.`
   )
@@ -590,6 +596,9 @@ async function cleanAndRestoreArchive(
     runPsqlFromStream(programPath(client, 'psql'), env, true, script.stdout, objects.drops),
     script.done
   ])
+  // psql stopped because the script failed: pg_restore's error says why
+  const scriptFailed = loaded.status === 'rejected' && (loaded.reason as LoadError).inputFailed
+  if (produced.status === 'rejected' && scriptFailed) throw produced.reason
   if (loaded.status === 'rejected') throw loaded.reason
   if (produced.status === 'rejected') throw produced.reason
 }
@@ -602,26 +611,17 @@ async function decompressTo(file: string, decoding: Decoding, out: string): Prom
 }
 
 async function untar(file: string, decoding: Decoding, dir: string): Promise<void> {
-  const child = spawn('tar', ['-xf', '-', '-C', dir], { stdio: ['pipe', 'ignore', 'pipe'] })
-  let stderr = ''
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
-  const exited = new Promise<number | null>((resolve, reject) => {
-    child.on('error', reject)
-    child.on('close', resolve)
-  })
   // tar stops reading at the end-of-archive blocks: the padding after them may stay unread
-  let feedError: Error | undefined
-  await pipeline([createReadStream(file), ...decodingStages(decoding), child.stdin]).catch(
-    (error: NodeJS.ErrnoException) => {
-      if (stoppedReading(error, child.stdin)) return
-      feedError = error
-      child.kill('SIGTERM')
-    }
-  )
-  const code = await exited
-  if (feedError) throw feedError
-  if (code !== 0)
-    throw new RestoreError(`the directory archive could not be unpacked: ${stderr.trim()}`)
+  const tar = startChild('tar', ['-xf', '-', '-C', dir], {
+    stdin: openDecoded({ path: file }, decoding),
+    stdout: 'ignore'
+  })
+  try {
+    await tar.done
+  } catch (error) {
+    if (!(error instanceof ChildProcessError) || error.startError) throw error
+    throw new RestoreError(`the directory archive could not be unpacked: ${error.stderr.trim()}`)
+  }
 }
 
 async function verify(

@@ -3,11 +3,9 @@
  * process when it is installed (GitHub's runners have it): multi-threaded (-T0), and its memory is
  * not the action's; otherwise in zlib's thread pool (Node 24). gzip runs in zlib's thread pool.
  */
-import { spawn } from 'node:child_process'
-import { accessSync, constants } from 'node:fs'
-import path from 'node:path'
-import { Duplex, PassThrough, Transform } from 'node:stream'
+import { Duplex, PassThrough } from 'node:stream'
 import zlib from 'node:zlib'
+import { checkedOutput, findProgram, startChild } from '../process.js'
 import type { Compression } from '../types.js'
 
 /** 256 KiB chunks: few hand-offs between pg_dump, the thread pool and the file, little memory. */
@@ -17,20 +15,7 @@ let zstdCommand: string | null | undefined
 
 /** The zstd CLI on PATH, looked up once; null when there is none. */
 export function findZstdCommand(env: NodeJS.ProcessEnv = process.env): string | null {
-  if (zstdCommand !== undefined) return zstdCommand
-  const exe = process.platform === 'win32' ? 'zstd.exe' : 'zstd'
-  zstdCommand = null
-  for (const dir of (env.PATH ?? '').split(path.delimiter)) {
-    if (!dir) continue
-    const candidate = path.join(dir, exe)
-    try {
-      accessSync(candidate, constants.X_OK)
-      zstdCommand = candidate
-      break
-    } catch {
-      // not here
-    }
-  }
+  zstdCommand ??= findProgram('zstd', env) ?? null
   return zstdCommand
 }
 
@@ -95,47 +80,20 @@ export function detectCompression(head: Buffer): Compression | 'unknown-compress
 
 /**
  * A child process used as a transform: bytes in on stdin, out on stdout. Its output ends only
- * once it exited 0, so a failing compressor can never pass for a complete stream.
+ * once it exited 0, so a failing compressor can never pass for a complete stream; a child that
+ * stops reading is reported by its exit status, not by the broken pipe (process.ts).
  */
 function childProcessStage(command: string, args: string[]): Duplex {
-  const env: NodeJS.ProcessEnv = {}
-  for (const [key, value] of Object.entries(process.env)) {
-    if (!key.startsWith('INPUT_')) env[key] = value // the runner's copies of the inputs
-  }
-  const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'], env, windowsHide: true })
-  let stderr = ''
-  child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4096)))
-  const exited = new Promise<Error | undefined>(resolve => {
-    child.on('error', error => resolve(new Error(`could not run ${command}: ${error.message}`)))
-    child.on('close', (code, signal) =>
-      resolve(
-        code === 0
-          ? undefined
-          : new Error(
-              `${command} ${signal ? `was killed by ${signal}` : `exited with code ${code}`}: ${stderr.trim()}`
-            )
-      )
-    )
-  })
-  const output = new Transform({
-    transform: (chunk, _encoding, callback) => callback(null, chunk),
-    flush: callback => void exited.then(error => callback(error))
-  })
-  child.stdout.on('error', error => output.destroy(error))
-  child.stdout.pipe(output)
-  // writes go through a pass-through, so that a child that died is reported by its exit status
-  // rather than by the EPIPE of the next write
+  // the stage's input reaches the child through a stream of its own: when the child stops
+  // reading, that one is given up, while the stage's input only stops flowing (the exit status
+  // then fails the stage, rather than the broken pipe)
   const input = new PassThrough()
-  input.pipe(child.stdin)
-  const duplex = Duplex.from({ writable: input, readable: output })
-  child.stdin.on('error', error => {
-    void exited.then(failure => duplex.destroy(failure ?? error))
-  })
-  void exited.then(error => {
-    if (error) duplex.destroy(error)
-  })
-  duplex.on('close', () => {
-    if (child.exitCode === null) child.kill()
-  })
+  const toChild = new PassThrough()
+  input.pipe(toChild)
+  const child = startChild(command, args, { stdin: toChild })
+  const duplex = Duplex.from({ writable: input, readable: checkedOutput(child) })
+  child.done.catch((error: Error) => duplex.destroy(error))
+  // the stream was given up (a failure elsewhere): the child goes too
+  duplex.on('close', () => child.kill())
   return duplex
 }

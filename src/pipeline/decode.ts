@@ -1,9 +1,21 @@
-/** Reading a backup back: decrypt (age) when encrypted, then decompress. */
-import type { Duplex } from 'node:stream'
+/**
+ * Reading a backup back: the one way to open its content, decrypted (age) when encrypted and
+ * decompressed, from a file or from a byte range inside one (a stored entry of a zip).
+ */
+import { createReadStream } from 'node:fs'
+import { type Duplex, Readable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
 import type { Compression, DecryptionKeys } from '../types.js'
 import { createDecompressor } from './compress.js'
 import { createDecryptor } from './encrypt.js'
 
+/** A backup file on disk: a whole file, or `length` bytes from `offset` inside one. */
+export interface BackupFile {
+  path: string
+  range?: { offset: number; length: number }
+}
+
+/** How the file's bytes became the dump: what to undo, in which order. */
 export interface Decoding {
   compression: Compression
   /** Present when the file is age-encrypted. */
@@ -17,4 +29,31 @@ export function decodingStages(decoding: Decoding): Duplex[] {
   const decompressor = createDecompressor(decoding.compression)
   if (decompressor) stages.push(decompressor)
   return stages
+}
+
+/** The file's raw bytes (still encrypted, compressed). */
+export function openRaw(file: BackupFile, options: { highWaterMark?: number } = {}): Readable {
+  const range = file.range
+  if (range && range.length === 0) return Readable.from([])
+  return createReadStream(file.path, {
+    start: range?.offset,
+    end: range ? range.offset + range.length - 1 : undefined,
+    highWaterMark: options.highWaterMark
+  })
+}
+
+/** The dump inside the file: decrypted and decompressed as `decoding` says, then `more` stages. */
+export function openDecoded(file: BackupFile, decoding: Decoding, ...more: Duplex[]): Readable {
+  return chain(openRaw(file), ...decodingStages(decoding), ...more)
+}
+
+/**
+ * `source` through `stages`, as one readable: the last stage. A failure anywhere fails it;
+ * destroying it (its reader stopped) stops the others.
+ */
+export function chain(source: Readable, ...stages: Duplex[]): Readable {
+  if (stages.length === 0) return source
+  const last = stages[stages.length - 1]
+  pipeline([source, ...stages]).catch((error: Error) => last.destroy(error))
+  return last
 }

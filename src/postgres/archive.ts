@@ -2,12 +2,10 @@
  * What a dump contains, and whether it is whole: the table of contents of archive formats
  * (`pg_restore --list`), the COPY statements of plain dumps, and the plain-dump trailer.
  */
-import { spawn } from 'node:child_process'
-import { createReadStream } from 'node:fs'
-import { pipeline } from 'node:stream/promises'
 import { Transform, type TransformCallback, Writable } from 'node:stream'
 import { CheckError } from '../errors.js'
-import { type Decoding, decodingStages } from '../pipeline/decode.js'
+import { type BackupFile, type Decoding, openDecoded } from '../pipeline/decode.js'
+import { ChildProcessError, runChild, startChild } from '../process.js'
 
 export interface QualifiedName {
   schema: string
@@ -24,51 +22,33 @@ export class ArchiveError extends CheckError {
 }
 
 /**
- * Runs `pg_restore --list` on an archive: a directory, or a (compressed) custom-format file fed
- * through stdin. Rejects when pg_restore does not accept it.
+ * Runs `pg_restore --list` on an archive: a directory, or a (compressed, encrypted) custom-format
+ * file fed through stdin — pg_restore reads only the header and the table of contents, then
+ * closes its stdin. Rejects when pg_restore does not accept it.
  */
 export async function listArchive(
   pgRestorePath: string,
-  source: { directory: string } | { file: string; decoding: Decoding }
+  source: { directory: string } | { file: BackupFile; decoding: Decoding }
 ): Promise<string[]> {
   const args = ['--list']
   if ('directory' in source) args.push(source.directory)
-  const child = spawn(pgRestorePath, args, {
-    stdio: ['directory' in source ? 'ignore' : 'pipe', 'pipe', 'pipe'],
-    windowsHide: true
-  })
-  let stdout = ''
-  let stderr = ''
-  child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d))
-  child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr = (stderr + d).slice(-8192)))
-  const exited = new Promise<number | null>((resolve, reject) => {
-    child.on('error', reject)
-    child.on('close', code => resolve(code))
-  })
-  if (!('directory' in source) && child.stdin) {
-    const stages = decodingStages(source.decoding)
-    // pg_restore reads only the header and the table of contents, then closes its stdin
-    const feeding = pipeline([createReadStream(source.file), ...stages, child.stdin]).catch(
-      (error: NodeJS.ErrnoException) => {
-        if (error.code === 'EPIPE' || error.code === 'ERR_STREAM_PREMATURE_CLOSE') return
-        if (error.code === 'ERR_STREAM_DESTROYED') return
-        throw new ArchiveError(`the archive could not be read back: ${error.message}`)
-      }
-    )
-    const code = await exited
-    await feeding.catch(error => {
-      if (code === 0) throw error
+  try {
+    const stdout = await runChild(pgRestorePath, args, {
+      stdin: 'directory' in source ? undefined : openDecoded(source.file, source.decoding)
     })
-    if (code !== 0) {
-      throw new ArchiveError(`pg_restore --list rejected the archive: ${stderr.trim()}`)
-    }
-  } else {
-    const code = await exited
-    if (code !== 0) {
-      throw new ArchiveError(`pg_restore --list rejected the archive: ${stderr.trim()}`)
-    }
+    return stdout.split('\n').filter(line => line.length > 0)
+  } catch (error) {
+    throw explainListFailure(error)
   }
-  return stdout.split('\n').filter(line => line.length > 0)
+}
+
+function explainListFailure(error: unknown): Error {
+  if (!(error instanceof ChildProcessError)) {
+    return new ArchiveError(`the archive could not be read back: ${(error as Error).message}`)
+  }
+  if (error.startError)
+    return new ArchiveError(`could not run pg_restore: ${error.startError.message}`)
+  return new ArchiveError(`pg_restore --list rejected the archive: ${error.stderr.trim()}`)
 }
 
 /**
@@ -205,50 +185,59 @@ export function discard(): Writable {
 /**
  * `pg_restore --list` fed from the dump as it streams by (a tee): the custom archive's header
  * and table of contents are checked without reading the written file back — which an
- * encrypted file to public keys could not be.
+ * encrypted file to public keys could not be. pg_restore stops reading after the table of
+ * contents; the stream goes on without it. When the stream fails, pg_restore is stopped.
  */
 export function archiveListTee(pgRestorePath: string): {
   stage: Transform
   listed: Promise<string[]>
 } {
-  const child = spawn(pgRestorePath, ['--list'], {
-    stdio: ['pipe', 'pipe', 'pipe'],
-    windowsHide: true
-  })
+  const child = startChild(pgRestorePath, ['--list'], { stdin: 'pipe' })
+  const stdin = child.stdin!
   let stdout = ''
-  let stderr = ''
   let open = true
   child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d))
-  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr = (stderr + d).slice(-8192)))
-  child.stdin.on('error', () => (open = false))
-  child.stdin.on('close', () => (open = false))
-  const listed = new Promise<string[]>((resolve, reject) => {
-    child.on('error', error =>
-      reject(new ArchiveError(`could not run pg_restore: ${error.message}`))
-    )
-    child.on('close', code => {
-      open = false
-      if (code === 0) resolve(stdout.split('\n').filter(l => l.length > 0))
-      else reject(new ArchiveError(`pg_restore --list rejected the archive: ${stderr.trim()}`))
-    })
-  })
-  listed.catch(() => undefined) // awaited by the caller after the dump
+  stdin.on('error', () => (open = false))
+  stdin.on('close', () => (open = false))
+  const listed = child.done.then(
+    () => stdout.split('\n').filter(l => l.length > 0),
+    (error: unknown) => {
+      throw explainListFailure(error)
+    }
+  )
+  const exited = listed.then(
+    () => undefined,
+    () => undefined
+  )
+  void exited.then(() => (open = false))
   const stage = new Transform({
     transform(chunk: Buffer, _encoding, callback) {
       if (!open) return callback(null, chunk)
-      if (child.stdin.write(chunk)) return callback(null, chunk)
+      if (stdin.write(chunk)) return callback(null, chunk)
       // back-pressure from pg_restore: wait until it reads, or until it is gone
+      let resumed = false
       const resume = (): void => {
-        child.stdin.off('drain', resume)
-        child.off('close', resume)
+        if (resumed) return
+        resumed = true
+        stdin.off('drain', resume)
+        stdin.off('close', resume)
         callback(null, chunk)
       }
-      child.stdin.once('drain', resume)
-      child.once('close', resume)
+      stdin.once('drain', resume)
+      stdin.once('close', resume)
+      void exited.then(resume)
     },
     flush(callback) {
-      if (open) child.stdin.end()
+      if (open) stdin.end()
       callback()
+    },
+    destroy(error, callback) {
+      // the dump's stream failed: pg_restore must not wait for the rest of it
+      if (error) {
+        stdin.destroy()
+        child.kill()
+      }
+      callback(error)
     }
   })
   return { stage, listed }

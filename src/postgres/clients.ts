@@ -6,11 +6,11 @@
  * Also reads which pg_dump wrote an archive, from the archive's header.
  */
 import { log } from '../log.js'
-import * as exec from '@actions/exec'
 import { existsSync, readdirSync, realpathSync } from 'node:fs'
 import { open, stat } from 'node:fs/promises'
 import path from 'node:path'
 import { EngineError, SettingError } from '../errors.js'
+import { runChild } from '../process.js'
 import { ArchiveError } from './archive.js'
 import {
   type ClientInstaller,
@@ -90,14 +90,10 @@ async function probe(binDir: string, program: ClientProgram): Promise<ClientInst
   if (!existsSync(file)) return undefined
   if (isDebianWrapper(file)) return undefined
   try {
-    // quoted: @actions/exec splits an unquoted command line on spaces (C:\Program Files\...)
-    const out = await exec.getExecOutput(`"${file}"`, ['--version'], {
-      silent: true,
-      ignoreReturnCode: true
-    })
-    const parsed = parseClientVersion(out.stdout)
-    if (out.exitCode !== 0 || !parsed) return undefined
-    return { binDir, versionText: out.stdout.trim(), ...parsed }
+    const stdout = await runChild(file, ['--version'])
+    const parsed = parseClientVersion(stdout)
+    if (!parsed) return undefined
+    return { binDir, versionText: stdout.trim(), ...parsed }
   } catch {
     return undefined
   }

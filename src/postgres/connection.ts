@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs'
 import type { ClientConfig } from 'pg'
 import { parse } from 'pg-connection-string'
 import { SettingError } from '../errors.js'
+import { childEnvironment } from '../process.js'
 
 export interface Connection {
   /** Host name, IP address, or the directory of a Unix socket. */
@@ -171,19 +172,15 @@ export function describeConnection(connection: Connection): string {
 }
 
 /**
- * The environment a libpq client (pg_dump, pg_restore, psql) needs: the parent's environment
- * without any inherited PG* variable or the runner's INPUT_* variables (which hold the inputs,
- * secrets included), plus the connection. The password goes in PGPASSWORD.
+ * The environment a libpq client (pg_dump, pg_restore, psql) runs with: a child's environment
+ * (process.ts: the allow-list of the parent's, so no inherited PG* setting and none of the
+ * runner's INPUT_* copies of secrets) plus the connection. The password goes in PGPASSWORD.
  */
 export function libpqEnvironment(
   connection: Connection,
   options: { connectTimeoutSeconds?: number; base?: NodeJS.ProcessEnv } = {}
 ): Record<string, string> {
-  const env: Record<string, string> = {}
-  for (const [key, value] of Object.entries(options.base ?? process.env)) {
-    // no inherited PG* settings, and none of the runner's INPUT_* copies of secrets
-    if (value !== undefined && !key.startsWith('PG') && !key.startsWith('INPUT_')) env[key] = value
-  }
+  const env = childEnvironment({}, { base: options.base })
   env.PGHOST = connection.host
   env.PGPORT = String(connection.port)
   env.PGDATABASE = connection.database

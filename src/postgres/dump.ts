@@ -2,9 +2,9 @@
  * pg_dump: its arguments, and the running process whose stdout is the start of the pipeline.
  * Credentials reach it only through the environment (PGPASSWORD), never argv.
  */
-import { type ChildProcessByStdio, spawn } from 'node:child_process'
 import type { Readable } from 'node:stream'
 import { EngineError, SettingError } from '../errors.js'
+import { ChildProcessError, startChild } from '../process.js'
 import type { DumpFilters, DumpFormat } from '../types.js'
 
 export interface DumpArgsOptions {
@@ -48,7 +48,7 @@ export function buildPgDumpArgs(options: DumpArgsOptions): string[] {
 
 export interface DumpProcess {
   stdout: Readable
-  /** Resolves when pg_dump exits; rejects with a DumpError unless it exited 0. */
+  /** Resolves when pg_dump exits; rejects with a DumpError (or SettingError) unless it exited 0. */
   done: Promise<void>
   kill(signal?: NodeJS.Signals): void
   pid?: number
@@ -57,51 +57,37 @@ export interface DumpProcess {
 export class DumpError extends EngineError {
   constructor(
     message: string,
-    readonly stderr: string
+    readonly stderr: string,
+    options?: ErrorOptions
   ) {
-    super(message)
+    super(message, 'failure', undefined, options)
     this.name = 'DumpError'
   }
 }
 
-const STDERR_LIMIT = 64 * 1024
-
+/** Starts pg_dump; `env` is the child's whole environment (libpqEnvironment). */
 export function startPgDump(
   pgDumpPath: string,
   args: string[],
   env: Record<string, string>,
   onStderrLine: (line: string) => void = () => undefined
 ): DumpProcess {
-  const child: ChildProcessByStdio<null, Readable, Readable> = spawn(pgDumpPath, args, {
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    windowsHide: true
+  const child = startChild(pgDumpPath, args, { env, onStderrLine })
+  const done = child.done.catch((error: unknown) => {
+    if (!(error instanceof ChildProcessError)) throw error
+    if (error.startError) {
+      throw new DumpError(
+        `could not start pg_dump (${pgDumpPath}): ${error.startError.message}`,
+        '',
+        {
+          cause: error
+        }
+      )
+    }
+    throw explainDumpFailure(error.code, error.signal, error.stderr)
   })
-  let stderr = ''
-  let partial = ''
-  child.stderr.setEncoding('utf8')
-  child.stderr.on('data', (chunk: string) => {
-    stderr = (stderr + chunk).slice(-STDERR_LIMIT)
-    const lines = (partial + chunk).split('\n')
-    partial = lines.pop() ?? ''
-    for (const line of lines) if (line.trim()) onStderrLine(line)
-  })
-  const done = new Promise<void>((resolve, reject) => {
-    child.on('error', error =>
-      reject(new DumpError(`could not start pg_dump (${pgDumpPath}): ${error.message}`, stderr))
-    )
-    child.on('close', (code, signal) => {
-      if (partial.trim()) onStderrLine(partial)
-      if (code === 0) return resolve()
-      reject(explainDumpFailure(code, signal, stderr))
-    })
-  })
-  return {
-    stdout: child.stdout,
-    done,
-    kill: signal => child.kill(signal ?? 'SIGTERM'),
-    pid: child.pid
-  }
+  done.catch(() => undefined) // awaited by the caller
+  return { stdout: child.stdout, done, kill: child.kill, pid: child.pid }
 }
 
 /** pg_dump's failure as one message, with the option to fix where pg_dump says which. */

@@ -15,9 +15,16 @@
  * When the install fails, a repository this attempt added is removed again, so later apt-get
  * runs of the job do not trip over an unreachable source.
  */
-import * as exec from '@actions/exec'
 import { existsSync, readFileSync, readdirSync } from 'node:fs'
 import path from 'node:path'
+import {
+  ChildProcessError,
+  PROXY_ENVIRONMENT,
+  childEnvironment,
+  findProgram,
+  runChild,
+  startChild
+} from '../process.js'
 
 /** Where the installer reports each step and apt's output, line by line. */
 export type LineLog = (line: string) => void
@@ -116,36 +123,25 @@ export function hasPgdgSource(root = '/'): boolean {
 
 /** How to run a command as root here, or why that is impossible. */
 async function rootPrefix(
-  env: NodeJS.ProcessEnv
+  env: Record<string, string>
 ): Promise<{ prefix: string[] } | { reason: string }> {
   if (typeof process.getuid === 'function' && process.getuid() === 0) return { prefix: [] }
   try {
-    const sudo = await exec.getExecOutput(which('sudo', env) ?? 'sudo', ['-n', 'true'], {
-      env: definedOnly(env),
-      silent: true,
-      ignoreReturnCode: true
-    })
-    if (sudo.exitCode === 0) return { prefix: ['sudo', '-n'] }
-    return { reason: 'the runner user is not root and sudo asks for a password' }
-  } catch {
-    return { reason: 'the runner user is not root and sudo is not installed' }
+    await runChild(findProgram('sudo', env) ?? 'sudo', ['-n', 'true'], { env, ownGroup: false })
+    return { prefix: ['sudo', '-n'] }
+  } catch (error) {
+    return error instanceof ChildProcessError && !error.startError
+      ? { reason: 'the runner user is not root and sudo asks for a password' }
+      : { reason: 'the runner user is not root and sudo is not installed' }
   }
 }
 
-/** exec's options want string values only. */
-function definedOnly(env: NodeJS.ProcessEnv): Record<string, string> {
-  const out: Record<string, string> = {}
-  for (const [key, value] of Object.entries(env)) if (value !== undefined) out[key] = value
-  return out
-}
-
-/** Absolute path of `program` on env's PATH (exec would search the real process's PATH). */
-function which(program: string, env: NodeJS.ProcessEnv): string | undefined {
-  if (path.isAbsolute(program)) return existsSync(program) ? program : undefined
-  for (const dir of (env.PATH ?? '').split(path.delimiter)) {
-    if (dir && existsSync(path.join(dir, program))) return path.join(dir, program)
-  }
-  return undefined
+/**
+ * The commands' environment: a child's (process.ts) of `base`, with the proxy settings apt
+ * needs. sudo resets it; DEBIAN_FRONTEND is passed through `env` on the command line.
+ */
+function installEnvironment(base: NodeJS.ProcessEnv): Record<string, string> {
+  return childEnvironment({}, { base, names: [...PROXY_ENVIRONMENT, 'APT_CONFIG'] })
 }
 
 /**
@@ -158,9 +154,8 @@ export function aptInstaller(options: AptInstallerOptions = {}): ClientInstaller
   const repositoryTimeout = options.repositoryTimeoutSeconds ?? DEFAULT_REPOSITORY_TIMEOUT_SECONDS
   const installTimeout = options.installTimeoutSeconds ?? DEFAULT_INSTALL_TIMEOUT_SECONDS
   const tailLines = options.tailLines ?? 8
-  // explicit: child_process would otherwise use the real process.env, which under Jest is not
-  // the `process.env` test code sees
-  const env = definedOnly(options.env ?? process.env)
+  // programs are looked up on this environment's PATH, and run with it
+  const env = installEnvironment(options.env ?? process.env)
 
   return async (major, log) => {
     const pkg = clientPackage(major)
@@ -170,7 +165,7 @@ export function aptInstaller(options: AptInstallerOptions = {}): ClientInstaller
         reason: `the action installs clients with apt-get on Linux only, and this runner is ${platform}`
       }
     }
-    if (!which('apt-get', env)) {
+    if (!findProgram('apt-get', env)) {
       return { status: 'unavailable', reason: 'apt-get is not available on this runner' }
     }
     const asRoot = options.rootCommand ? { prefix: options.rootCommand } : await rootPrefix(env)
@@ -178,7 +173,7 @@ export function aptInstaller(options: AptInstallerOptions = {}): ClientInstaller
 
     const steps: InstallStep[] = []
     const warnings: string[] = []
-    const bounded = which('timeout', env) !== undefined
+    const bounded = findProgram('timeout', env) !== undefined
     const run = async (
       description: string,
       argv: string[],
@@ -193,24 +188,25 @@ export function aptInstaller(options: AptInstallerOptions = {}): ClientInstaller
       const lines: string[] = []
       const started = Date.now()
       let exitCode: number | null = null
+      const line = (text: string): void => {
+        lines.push(text)
+        log(`  ${text}`)
+      }
       try {
-        exitCode = await exec.exec(which(full[0], env) ?? full[0], full.slice(1), {
+        // in the runner's process group (not one of its own): sudo's credentials stay usable
+        await startChild(findProgram(full[0], env) ?? full[0], full.slice(1), {
           env,
-          silent: true,
-          ignoreReturnCode: true,
-          listeners: {
-            stdline: line => {
-              lines.push(line)
-              log(`  ${line}`)
-            },
-            errline: line => {
-              lines.push(line)
-              log(`  ${line}`)
-            }
-          }
-        })
+          ownGroup: false,
+          onStdoutLine: line,
+          onStderrLine: line
+        }).done
+        exitCode = 0
       } catch (error) {
-        lines.push(`could not run ${full[0]}: ${(error as Error).message}`)
+        if (error instanceof ChildProcessError && !error.startError) exitCode = error.code
+        else {
+          const cause = error instanceof ChildProcessError ? error.startError : (error as Error)
+          lines.push(`could not run ${full[0]}: ${cause?.message ?? String(error)}`)
+        }
       }
       // GNU timeout: 124 when the limit was hit (137 when the command had to be killed)
       const timedOut = bounded && (exitCode === 124 || exitCode === 137)
@@ -315,17 +311,12 @@ export function aptInstaller(options: AptInstallerOptions = {}): ClientInstaller
 
 async function hasCandidate(pkg: string, env: Record<string, string>): Promise<boolean> {
   try {
-    const policy = await exec.getExecOutput(
-      which('apt-cache', env) ?? 'apt-cache',
-      ['policy', pkg],
-      {
-        env,
-        silent: true,
-        ignoreReturnCode: true
-      }
-    )
-    const candidate = /Candidate:\s*(\S+)/.exec(policy.stdout)
-    return policy.exitCode === 0 && candidate !== null && candidate[1] !== '(none)'
+    const policy = await runChild(findProgram('apt-cache', env) ?? 'apt-cache', ['policy', pkg], {
+      env,
+      ownGroup: false
+    })
+    const candidate = /Candidate:\s*(\S+)/.exec(policy)
+    return candidate !== null && candidate[1] !== '(none)'
   } catch {
     return false
   }

@@ -3,12 +3,10 @@
  * `psql -X -v ON_ERROR_STOP=1`, in one transaction by default, statement output discarded.
  * Credentials reach the tools only through the environment.
  */
-import { spawn } from 'node:child_process'
-import { createReadStream } from 'node:fs'
-import { type Readable, Transform, type TransformCallback, type Writable } from 'node:stream'
-import { pipeline } from 'node:stream/promises'
+import { type Readable, Transform, type TransformCallback } from 'node:stream'
 import { EngineError } from '../errors.js'
-import { type Decoding, decodingStages } from '../pipeline/decode.js'
+import { type BackupFile, type Decoding, openDecoded } from '../pipeline/decode.js'
+import { ChildProcessError, checkedOutput, startChild } from '../process.js'
 import { parseCopyStatement } from './archive.js'
 
 export interface LoadOptions {
@@ -24,12 +22,17 @@ export interface LoadOptions {
 export class LoadError extends EngineError {
   constructor(
     message: string,
-    readonly stderr: string
+    readonly stderr: string,
+    /** true when the loader failed because its input could not be read to its end. */
+    readonly inputFailed = false
   ) {
     super(message)
     this.name = 'LoadError'
   }
 }
+
+/** What pg_restore reads: a path it opens itself (directory, file), or a backup fed on stdin. */
+export type ArchiveInput = { path: string } | { file: BackupFile; decoding: Decoding }
 
 /** A libpq conninfo holding only the database name; host, user and password come from env. */
 export function dbnameConninfo(database: string): string {
@@ -57,13 +60,13 @@ export function buildPsqlArgs(singleTransaction: boolean, before: string[] = [])
   return args
 }
 
-/** Runs pg_restore on a directory or a file; or, with `stdin`, on a (decompressed) stream. */
+/** Runs pg_restore on a directory or a file it opens, or on a backup fed on its stdin. */
 export async function runPgRestore(
   pgRestorePath: string,
   env: Record<string, string>,
   database: string,
   options: LoadOptions,
-  input: { path: string } | { file: string; decoding: Decoding }
+  input: ArchiveInput
 ): Promise<void> {
   const args = buildPgRestoreArgs(database, options)
   if ('path' in input) args.push(input.path)
@@ -71,32 +74,38 @@ export async function runPgRestore(
     pgRestorePath,
     args,
     env,
-    'path' in input ? undefined : { ...input, filter: undefined }
+    'path' in input ? undefined : openDecoded(input.file, input.decoding)
   )
 }
 
-/** Streams an SQL script (decompressed, filtered) into psql. */
+/** Streams an SQL script (decoded, then filtered) into psql. */
 export async function runPsql(
   psqlPath: string,
   env: Record<string, string>,
   singleTransaction: boolean,
-  input: { file: string; decoding: Decoding; filter?: Transform },
+  input: { file: BackupFile; decoding: Decoding; filter: Transform },
   before: string[] = []
 ): Promise<void> {
-  await runLoader(psqlPath, buildPsqlArgs(singleTransaction, before), env, input)
+  await runLoader(
+    psqlPath,
+    buildPsqlArgs(singleTransaction, before),
+    env,
+    openDecoded(input.file, input.decoding, input.filter)
+  )
 }
 
 /**
  * pg_restore printing an archive as an SQL script on its stdout (no database connection), for
  * restores that go through psql: `clean` runs the action's own DROP … CASCADE statements first,
- * which pg_restore --clean cannot order right for partitioned tables.
+ * which pg_restore --clean cannot order right for partitioned tables. The script ends only once
+ * pg_restore exited 0 (else it fails), so psql never takes a part of it for the whole.
  */
 export function archiveAsScript(
   pgRestorePath: string,
   options: Pick<LoadOptions, 'noOwner' | 'noPrivileges' | 'tables' | 'schemas'> & {
     schemaOnly?: boolean
   },
-  input: { path: string } | { file: string; decoding: Decoding }
+  input: ArchiveInput
 ): { stdout: Readable; done: Promise<void> } {
   const args = ['--file=-']
   if (options.schemaOnly) args.push('--schema-only')
@@ -105,50 +114,18 @@ export function archiveAsScript(
   for (const t of options.tables) args.push(`--table=${t}`)
   for (const n of options.schemas) args.push(`--schema=${n}`)
   if ('path' in input) args.push(input.path)
-  const child = spawn(pgRestorePath, args, {
-    stdio: ['path' in input ? 'ignore' : 'pipe', 'pipe', 'pipe'],
-    windowsHide: true
+  // --schema-only needs no table data: pg_restore may close its stdin before the end
+  const child = startChild(pgRestorePath, args, {
+    stdin: 'path' in input ? undefined : openDecoded(input.file, input.decoding)
   })
-  let stderr = ''
-  child.stderr!.setEncoding('utf8').on('data', (d: string) => {
-    stderr = (stderr + d).slice(-64 * 1024)
+  const done = child.done.catch((error: unknown) => {
+    throw error instanceof ChildProcessError ? explainChildFailure(error) : error
   })
-  const feeding =
-    'path' in input
-      ? Promise.resolve()
-      : pipeline([
-          createReadStream(input.file),
-          ...decodingStages(input.decoding),
-          child.stdin!
-        ]).catch((error: NodeJS.ErrnoException) => {
-          // --schema-only needs no table data: pg_restore may close its stdin before the end
-          if (stoppedReading(error, child.stdin!)) return
-          child.kill('SIGTERM')
-          throw error
-        })
-  const done = new Promise<void>((resolve, reject) => {
-    child.on('error', error =>
-      reject(new LoadError(`could not run ${pgRestorePath}: ${error.message}`, ''))
-    )
-    child.on('close', (code, signal) => {
-      if (code === 0) resolve()
-      else reject(explainLoadFailure(pgRestorePath, code, signal, stderr))
-    })
-  }).then(() => feeding)
   done.catch(() => undefined)
-  return { stdout: child.stdout!, done }
+  return { stdout: checkedOutput(child), done }
 }
 
-/**
- * A feeding pipeline failed because the child closed its stdin (it exited, or needed no more);
- * its exit status then decides. Anything else is a failure of the feeding side.
- */
-export function stoppedReading(error: NodeJS.ErrnoException, stdin: Writable): boolean {
-  if (error.code === 'EPIPE' || error.code === 'ERR_STREAM_DESTROYED') return true
-  return error.code === 'ERR_STREAM_PREMATURE_CLOSE' && stdin.closed
-}
-
-/** psql reading a script from a stream (pg_restore's output), in one transaction. */
+/** psql reading a script from a stream (pg_restore's output). */
 export async function runPsqlFromStream(
   psqlPath: string,
   env: Record<string, string>,
@@ -156,55 +133,35 @@ export async function runPsqlFromStream(
   stream: Readable,
   before: string[] = []
 ): Promise<void> {
-  await runLoader(psqlPath, buildPsqlArgs(singleTransaction, before), env, { stream })
+  await runLoader(psqlPath, buildPsqlArgs(singleTransaction, before), env, stream)
 }
 
+/** Runs a loader on `input` (its stdin) to its end; its statement output is discarded. */
 async function runLoader(
   program: string,
   args: string[],
   env: Record<string, string>,
-  input:
-    | { file: string; decoding: Decoding; filter?: Transform }
-    | { stream: Readable; filter?: undefined }
-    | undefined
+  input: Readable | undefined
 ): Promise<void> {
-  const child = spawn(program, args, {
-    env,
-    stdio: [input ? 'pipe' : 'ignore', 'ignore', 'pipe'],
-    windowsHide: true
-  })
-  let stderr = ''
-  child.stderr!.setEncoding('utf8').on('data', (d: string) => {
-    stderr = (stderr + d).slice(-64 * 1024)
-  })
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>(
-    (resolve, reject) => {
-      child.on('error', error =>
-        reject(new LoadError(`could not run ${program}: ${error.message}`, ''))
-      )
-      child.on('close', (code, signal) => resolve({ code, signal }))
-    }
-  )
-  let feedError: Error | undefined
-  if (input && child.stdin) {
-    const stages: NodeJS.ReadWriteStream[] = 'stream' in input ? [] : decodingStages(input.decoding)
-    if (input.filter) stages.push(input.filter)
-    const source = 'stream' in input ? input.stream : createReadStream(input.file)
-    await pipeline([source, ...stages, child.stdin]).catch((error: NodeJS.ErrnoException) => {
-      // the loader stopped reading (it failed, or needed no more): its exit status tells
-      if (stoppedReading(error, child.stdin!)) return
-      feedError = error
-      child.kill('SIGTERM')
-    })
-  }
-  const { code, signal } = await exited
-  if (feedError) {
+  const child = startChild(program, args, { env, stdin: input, stdout: 'ignore' })
+  try {
+    await child.done
+  } catch (error) {
+    if (error instanceof ChildProcessError) throw explainChildFailure(error)
+    // the input failed: the loader was stopped before it could commit
     throw new LoadError(
-      `the backup could not be read while restoring: ${feedError.message}. The restore was rolled back.`,
-      stderr
+      `the backup could not be read while restoring: ${(error as Error).message}. The restore was rolled back.`,
+      child.stderr(),
+      true
     )
   }
-  if (code !== 0) throw explainLoadFailure(program, code, signal, stderr)
+}
+
+function explainChildFailure(error: ChildProcessError): LoadError {
+  if (error.startError) {
+    return new LoadError(`could not run ${error.program}: ${error.startError.message}`, '')
+  }
+  return explainLoadFailure(error.program, error.code, error.signal, error.stderr)
 }
 
 /** The loader's failure as one message, with the fix where the error is a known one. */

@@ -11,14 +11,14 @@
 import archiver from 'archiver'
 import { log } from '../log.js'
 import type { DefaultArtifactClient } from '@actions/artifact'
-import { spawn, spawnSync } from 'node:child_process'
-import { constants, createWriteStream, openSync } from 'node:fs'
+import { createWriteStream } from 'node:fs'
 import { mkdir, rm } from 'node:fs/promises'
-import { Socket } from 'node:net'
+import type { Socket } from 'node:net'
 import path from 'node:path'
-import { PassThrough, Transform, type Writable } from 'node:stream'
+import { PassThrough, type Writable } from 'node:stream'
 import { finished, pipeline } from 'node:stream/promises'
 import { MANIFEST_FILE } from '../manifest.js'
+import { PIPE_SIZE, canWidenPipes, coalesce, drain, makeFifo, widenPipe } from './fifo.js'
 import {
   type UploadedArtifact,
   artifactZipName,
@@ -71,7 +71,7 @@ export async function createArtifactZip(
   const directory = path.join(options.directory, 'artifact')
   await mkdir(directory, { recursive: true, mode: 0o700 })
   const zipPath = path.join(directory, name)
-  const live = options.live && canWidenPipes() && makeFifo(zipPath)
+  const live = options.live && (await canWidenPipes()) && (await makeFifo(zipPath))
   const zip = archiver('zip', { store: true })
   let dumpEntry: PassThrough | undefined
   const output = live ? new PassThrough() : createWriteStream(zipPath, { mode: 0o600 })
@@ -177,86 +177,4 @@ export async function createArtifactZip(
       }
     }
   }
-}
-
-/** A named pipe at `file` (mode 0600); false when the system cannot make one. */
-function makeFifo(file: string): boolean {
-  if (process.platform === 'win32') return false
-  const made = spawnSync('mkfifo', ['-m', '600', file], { stdio: 'ignore' })
-  return made.status === 0
-}
-
-/**
- * The client reads the pipe with 8 MiB buffers, one allocated per read, and a read returns what
- * the pipe holds: 64 KiB writes into a 64 KiB pipe would cost an 8 MiB buffer per 64 KiB, and
- * garbage collection would take more CPU than the dump (measured: 9 s instead of 5 s on the
- * 500 MB bench database). So the zip is written in 1 MiB pieces into a pipe widened to 1 MiB
- * (the most an unprivileged process may set, /proc/sys/fs/pipe-max-size). Node has no fcntl():
- * perl, which GitHub's runners have, sets F_SETPIPE_SZ (1031) on the pipe, which then keeps that
- * size while the action holds its writing end. Without perl the zip is uploaded after the dump.
- */
-const PIPE_SIZE = 1024 * 1024
-
-let perlChecked: boolean | undefined
-function canWidenPipes(): boolean {
-  perlChecked ??=
-    process.platform === 'linux' &&
-    spawnSync('perl', ['-e', '1'], { stdio: 'ignore', windowsHide: true }).status === 0
-  return perlChecked
-}
-
-function widenPipe(fifo: string): void {
-  const perl = spawn(
-    'perl',
-    [
-      '-e',
-      'open(my $f, "+<", $ARGV[0]) or exit 1; fcntl($f, 1031, $ARGV[1] + 0) or exit 2',
-      fifo,
-      String(PIPE_SIZE)
-    ],
-    { stdio: 'ignore', windowsHide: true }
-  )
-  perl.on('error', () => undefined)
-  perl.on('close', code => {
-    if (code !== 0) log.debug(`could not widen the upload pipe (perl exited ${code})`)
-  })
-}
-
-/** Joins chunks into pieces of at least `size` bytes (the last one may be smaller). */
-function coalesce(size: number): Transform {
-  let held: Buffer[] = []
-  let heldBytes = 0
-  return new Transform({
-    transform(chunk: Buffer, _encoding, callback) {
-      held.push(chunk)
-      heldBytes += chunk.length
-      if (heldBytes < size) return callback()
-      const piece = Buffer.concat(held, heldBytes)
-      held = []
-      heldBytes = 0
-      callback(null, piece)
-    },
-    flush(callback) {
-      callback(null, heldBytes > 0 ? Buffer.concat(held, heldBytes) : undefined)
-    }
-  })
-}
-
-/**
- * Reads the pipe to its end without waiting for a writer to appear (non-blocking open): frees a
- * writer that is blocked on a pipe the client no longer reads.
- */
-function drain(fifo: string): Socket | undefined {
-  let fd: number
-  try {
-    fd = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK)
-  } catch {
-    return undefined // removed already
-  }
-  const reader = new Socket({ fd, readable: true, writable: false })
-  reader.on('error', () => reader.destroy())
-  // a pipe whose writer is gone already never signals its end: it must not keep Node running
-  reader.unref()
-  reader.resume()
-  return reader
 }

@@ -1,0 +1,157 @@
+/**
+ * process.ts, the one way the engine runs a program, against real programs (sh, cat, head,
+ * sleep): what its environment holds, the rule for a child that stops reading, the stderr tail
+ * in the error, and stopping every child with what it started.
+ */
+import { describe, expect, it } from '@jest/globals'
+import { readFileSync } from 'node:fs'
+import { Readable } from 'node:stream'
+import {
+  ChildProcessError,
+  STDERR_TAIL,
+  checkedOutput,
+  childEnvironment,
+  findProgram,
+  liveChildren,
+  runChild,
+  startChild,
+  stopAllChildren
+} from '../../src/process.js'
+
+/** `count` chunks of 64 KiB, then the end. */
+function bytes(count: number): Readable {
+  return Readable.from(
+    (function* () {
+      for (let i = 0; i < count; i++) yield Buffer.alloc(64 * 1024, 'x')
+    })()
+  )
+}
+
+/** Running (a zombie waiting for its parent to reap it is not). */
+const alive = (pid: number): boolean => {
+  try {
+    return !/^\d+ \(.*\) [ZX]/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'))
+  } catch {
+    return false
+  }
+}
+
+describe('childEnvironment', () => {
+  it('passes the allow-list and what the caller adds, nothing else', () => {
+    const env = childEnvironment(
+      { PGPASSWORD: 'given' },
+      {
+        base: {
+          PATH: '/usr/bin',
+          HOME: '/home/runner',
+          LC_ALL: 'C.UTF-8',
+          'INPUT_DATABASE-URL': 'postgresql://u:secret@h/d',
+          ACTIONS_RUNTIME_TOKEN: 'token',
+          PGHOST: 'inherited',
+          AWS_SECRET_ACCESS_KEY: 'key'
+        }
+      }
+    )
+    expect(env).toEqual({
+      PATH: '/usr/bin',
+      HOME: '/home/runner',
+      LC_ALL: 'C.UTF-8',
+      PGPASSWORD: 'given'
+    })
+  })
+
+  it('is what a child sees', async () => {
+    const env = childEnvironment({ EXTRA: 'yes' }, { base: { ...process.env, SECRET: 's' } })
+    const seen = await runChild('sh', ['-c', 'echo "${EXTRA}:${SECRET}"'], { env })
+    expect(seen).toBe('yes:\n')
+  })
+})
+
+describe('startChild', () => {
+  it('takes a child that stops reading by its exit status', async () => {
+    // head reads one line and exits 0: the rest of the input meets a closed pipe
+    const head = await runChild('head', ['-c', '10'], { stdin: bytes(64) })
+    expect(head).toBe('xxxxxxxxxx')
+    // sh exits 3 without reading: the error is its exit status, not the broken pipe
+    const error = await runChild('sh', ['-c', 'exit 3'], { stdin: bytes(64) }).catch(e => e)
+    expect(error).toBeInstanceOf(ChildProcessError)
+    expect(error.message).toBe('sh exited with code 3')
+  })
+
+  it('fails with the feed when the stream feeding it fails, and stops the child', async () => {
+    const broken = new Readable({
+      read() {
+        this.destroy(new Error('the backup is damaged'))
+      }
+    })
+    const child = startChild('cat', [], { stdin: broken })
+    child.stdout.resume()
+    await expect(child.done).rejects.toThrow('the backup is damaged')
+    expect(alive(child.pid!)).toBe(false)
+  })
+
+  it('keeps the tail of stderr for the error, and gives it line by line', async () => {
+    const lines: string[] = []
+    const script = `i=0; while [ $i -lt 3000 ]; do echo "line $i of the log" >&2; i=$((i+1)); done; exit 7`
+    const error = await runChild('sh', ['-c', script], {
+      onStderrLine: line => lines.push(line)
+    }).catch(e => e)
+    expect(lines).toHaveLength(3000)
+    expect(lines[2999]).toBe('line 2999 of the log')
+    expect(error).toMatchObject({ program: 'sh', code: 7, signal: null })
+    expect(error.stderr.length).toBeLessThanOrEqual(STDERR_TAIL)
+    expect(error.stderr).toMatch(/line 2999 of the log\n$/)
+    expect(error.message).toMatch(/^sh exited with code 7: .*line 2999 of the log$/s)
+  })
+
+  it('says when a program cannot be started', async () => {
+    const error = await runChild('/nonexistent/pg_dump', ['--version']).catch(e => e)
+    expect(error).toBeInstanceOf(ChildProcessError)
+    expect(error.message).toMatch(/^could not run \/nonexistent\/pg_dump: .*ENOENT/)
+  })
+
+  it('gives an output that ends only once the child exited 0', async () => {
+    const ok = checkedOutput(startChild('sh', ['-c', 'echo whole']))
+    expect(Buffer.concat(await ok.toArray()).toString()).toBe('whole\n')
+    const failed = checkedOutput(startChild('sh', ['-c', 'echo partial; exit 2']))
+    await expect(failed.toArray()).rejects.toThrow('sh exited with code 2')
+  })
+})
+
+describe('stopAllChildren', () => {
+  it('stops every child and the processes it started (its process group)', async () => {
+    // a shell that starts a worker of its own, as pg_dump --jobs does
+    const child = startChild('sh', ['-c', 'sleep 60 & echo $!; wait'])
+    const worker = Number(
+      await new Promise<string>(resolve => child.stdout.once('data', d => resolve(String(d))))
+    )
+    expect(liveChildren()).toBeGreaterThanOrEqual(1)
+    expect(alive(worker)).toBe(true)
+    const started = Date.now()
+    await stopAllChildren(1000)
+    await expect(child.done).rejects.toMatchObject({ signal: 'SIGTERM' })
+    // a worker left running would hold the shell's pipes open until it ends (60 s)
+    expect(Date.now() - started).toBeLessThan(10_000)
+    expect(liveChildren()).toBe(0)
+    // the worker got the signal too (it may take a moment to be reaped by init)
+    for (let i = 0; i < 50 && alive(worker); i++) await new Promise(r => setTimeout(r, 20))
+    expect(alive(worker)).toBe(false)
+  })
+
+  it('kills what ignores SIGTERM after the grace period', async () => {
+    const child = startChild('sh', ['-c', "trap '' TERM; echo ready; while :; do sleep 1; done"])
+    await new Promise(resolve => child.stdout.once('data', resolve))
+    const started = Date.now()
+    await stopAllChildren(300)
+    expect(Date.now() - started).toBeGreaterThanOrEqual(250)
+    await expect(child.done).rejects.toMatchObject({ signal: 'SIGKILL' })
+  })
+})
+
+describe('findProgram', () => {
+  it('looks on the PATH of the environment given', () => {
+    expect(findProgram('sh')).toMatch(/\/sh$/)
+    expect(findProgram('sh', { PATH: '/nonexistent' })).toBeUndefined()
+    expect(findProgram('/bin/sh', { PATH: '' })).toBe('/bin/sh')
+  })
+})

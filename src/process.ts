@@ -1,0 +1,347 @@
+/**
+ * The one way the engine runs another program (pg_dump, pg_restore, psql, zstd, tar, perl,
+ * mkfifo, apt-get…). The rules, the same for every child:
+ *  - no shell, ever (arguments go to the program as they are), and no console window (Windows);
+ *  - its environment is built from an allow-list of the parent's (SAFE_ENVIRONMENT) plus what the
+ *    caller passes: nothing else of process.env reaches a child, so neither the runner's INPUT_*
+ *    copies of the inputs (secrets included) nor ACTIONS_RUNTIME_TOKEN and the like;
+ *  - stdin comes from a Readable, or is closed. A child may stop reading before the end
+ *    (pg_restore --list reads the table of contents, tar stops at its end-of-archive blocks): a
+ *    broken pipe on its stdin is not an error by itself, its exit status decides. A failure of
+ *    the stream that feeds it is an error: the child is stopped and that failure reported;
+ *  - the last STDERR_TAIL bytes of its stderr are kept for the error, and may be read line by line;
+ *  - its exit status decides: anything but 0 rejects `done` with a ChildProcessError naming the
+ *    program, the code or signal, and the stderr tail;
+ *  - it runs in a process group of its own (POSIX), so that stopping it stops what it started
+ *    (pg_dump's parallel workers); every live child is registered, and stopAllChildren() ends
+ *    them all (SIGTERM, then SIGKILL after a grace period).
+ *
+ * Own code rather than execa: each rule above is a few lines on child_process.spawn, while execa
+ * would need wrapping for most of them (its maxBuffer fails the child instead of keeping a tail,
+ * its errors are its own class, it keeps the parent's environment unless told otherwise), and it
+ * would add a dependency to the bundle for what remains.
+ */
+import { type ChildProcess, spawn } from 'node:child_process'
+import { accessSync, constants } from 'node:fs'
+import path from 'node:path'
+import { Readable, Transform, type Writable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
+import { EngineError } from './errors.js'
+
+/** Bytes of stderr kept for the error message. */
+export const STDERR_TAIL = 64 * 1024
+
+/**
+ * What a child may see of the parent's environment: where programs and libraries are, who and
+ * where the user is, language and time zone, temporary directories, TLS trust settings and
+ * Kerberos (which libpq honours), and Windows' own.
+ */
+const SAFE_ENVIRONMENT = [
+  'PATH',
+  'HOME',
+  'USER',
+  'LOGNAME',
+  'LANG',
+  'LANGUAGE',
+  'TZ',
+  'TMPDIR',
+  'TEMP',
+  'TMP',
+  'LD_LIBRARY_PATH',
+  'DYLD_LIBRARY_PATH',
+  'DYLD_FALLBACK_LIBRARY_PATH',
+  'SSL_CERT_FILE',
+  'SSL_CERT_DIR',
+  'OPENSSL_CONF',
+  'KRB5_CONFIG',
+  'KRB5CCNAME',
+  'SystemRoot',
+  'SYSTEMROOT',
+  'windir',
+  'PATHEXT',
+  'ComSpec',
+  'ProgramFiles',
+  'APPDATA',
+  'LOCALAPPDATA',
+  'USERPROFILE'
+]
+
+/** The proxy settings apt-get (install-client) needs behind a proxy. */
+export const PROXY_ENVIRONMENT = [
+  'http_proxy',
+  'https_proxy',
+  'no_proxy',
+  'HTTP_PROXY',
+  'HTTPS_PROXY',
+  'NO_PROXY'
+]
+
+/**
+ * A child's environment: the allowed variables of `base` (default process.env; LC_* included),
+ * the `names` the caller needs besides, and `extra` on top.
+ */
+export function childEnvironment(
+  extra: Record<string, string> = {},
+  options: { base?: NodeJS.ProcessEnv; names?: string[] } = {}
+): Record<string, string> {
+  const base = options.base ?? process.env
+  const allowed = new Set([...SAFE_ENVIRONMENT, ...(options.names ?? [])])
+  const env: Record<string, string> = {}
+  for (const [key, value] of Object.entries(base)) {
+    if (value !== undefined && (allowed.has(key) || key.startsWith('LC_'))) env[key] = value
+  }
+  return { ...env, ...extra }
+}
+
+/** A child that failed: it could not start, exited non-zero, or was killed. */
+export class ChildProcessError extends EngineError {
+  constructor(
+    /** The program as it was run. */
+    readonly program: string,
+    readonly code: number | null,
+    readonly signal: NodeJS.Signals | null,
+    /** The last STDERR_TAIL bytes of its stderr. */
+    readonly stderr: string,
+    /** Set when the program could not be started at all (e.g. ENOENT). */
+    readonly startError?: Error
+  ) {
+    const tail = stderr.trim()
+    super(
+      startError
+        ? `could not run ${program}: ${startError.message}`
+        : `${program} ${signal ? `was killed by ${signal}` : `exited with code ${code}`}${tail ? `: ${tail}` : ''}`,
+      'failure',
+      undefined,
+      { cause: startError }
+    )
+    this.name = 'ChildProcessError'
+  }
+}
+
+export interface StartOptions {
+  /** The environment: from childEnvironment(); default childEnvironment() (the allow-list). */
+  env?: Record<string, string>
+  /** Fed to the child's stdin; 'pipe' leaves `stdin` for the caller to write; default closed. */
+  stdin?: Readable | 'pipe'
+  /** 'pipe' (default): read it from `stdout`; 'ignore': discarded. */
+  stdout?: 'pipe' | 'ignore'
+  /** Called with each non-blank line of stderr as it arrives. */
+  onStderrLine?: (line: string) => void
+  /** Called with each non-blank line of stdout as it arrives (then `stdout` is consumed). */
+  onStdoutLine?: (line: string) => void
+  /**
+   * A process group of its own (POSIX; default true). Node makes it a new session, without the
+   * terminal: sudo's cached credentials are tied to the terminal, so the installer opts out.
+   */
+  ownGroup?: boolean
+}
+
+export interface Child {
+  /** Its output; an empty stream when stdout is ignored. */
+  readonly stdout: Readable
+  /** Its input, with `stdin: 'pipe'` (see stoppedReading for writing into it). */
+  readonly stdin: Writable | null
+  readonly pid?: number
+  /**
+   * Settles once the child exited and its stdin feed settled: resolves on exit status 0,
+   * rejects with a ChildProcessError, or with the error of the stream that fed it.
+   */
+  readonly done: Promise<void>
+  /** The stderr tail so far. */
+  stderr(): string
+  /** Signals the child's process group (default SIGTERM). */
+  kill(signal?: NodeJS.Signals): void
+}
+
+const live = new Set<ChildProcess>()
+/** Whether each live child leads a process group of its own. */
+const groups = new WeakMap<ChildProcess, boolean>()
+const isPosix = process.platform !== 'win32'
+
+/** Starts `program` (a path, or a name found on the environment's PATH). */
+export function startChild(program: string, args: string[], options: StartOptions = {}): Child {
+  const feed = options.stdin
+  const child = spawn(program, args, {
+    env: options.env ?? childEnvironment(),
+    stdio: [feed ? 'pipe' : 'ignore', options.stdout ?? 'pipe', 'pipe'],
+    shell: false,
+    windowsHide: true,
+    // a group of its own: signalling the group reaches the processes it started
+    detached: isPosix && options.ownGroup !== false
+  })
+  const grouped = isPosix && options.ownGroup !== false
+  live.add(child)
+  let stderr = ''
+  child.stderr!.setEncoding('utf8')
+  child.stderr!.on('data', (chunk: string) => (stderr = (stderr + chunk).slice(-STDERR_TAIL)))
+  const stderrLines = options.onStderrLine && lines(child.stderr!, options.onStderrLine)
+  const stdoutLines =
+    options.onStdoutLine && child.stdout && lines(child.stdout, options.onStdoutLine)
+  const kill = (signal: NodeJS.Signals = 'SIGTERM'): void => signalChild(child, signal, grouped)
+  groups.set(child, grouped)
+  const exited = new Promise<void>((resolve, reject) => {
+    child.on('error', error => {
+      live.delete(child)
+      reject(new ChildProcessError(program, null, null, stderr, error))
+    })
+    child.on('close', (code, signal) => {
+      live.delete(child)
+      stderrLines?.end()
+      stdoutLines?.end()
+      if (code === 0) resolve()
+      else reject(new ChildProcessError(program, code, signal, stderr))
+    })
+  })
+  exited.catch(() => undefined) // reported through `done`
+  let fed: Promise<void> = Promise.resolve()
+  if (feed && feed !== 'pipe') {
+    child.stdin!.on('error', () => undefined) // EPIPE: the exit status decides
+    fed = pipeline(feed, child.stdin!).catch((error: NodeJS.ErrnoException) => {
+      if (stoppedReading(error, child.stdin!)) return
+      kill() // the feed failed: the child must not take a partial input for a whole one
+      throw error
+    })
+  }
+  const done = Promise.allSettled([fed, exited]).then(([feeding, exit]) => {
+    if (feeding.status === 'rejected') throw feeding.reason
+    if (exit.status === 'rejected') throw exit.reason
+  })
+  done.catch(() => undefined) // the caller awaits it when it needs to
+  return {
+    stdout: child.stdout ?? Readable.from([]),
+    stdin: feed === 'pipe' ? child.stdin : null,
+    pid: child.pid,
+    done,
+    stderr: () => stderr,
+    kill
+  }
+}
+
+/** Calls `each` with every non-blank line of `stream` (UTF-8); end() flushes the last one. */
+function lines(stream: Readable, each: (line: string) => void): { end(): void } {
+  let partial = ''
+  stream.setEncoding('utf8')
+  stream.on('data', (chunk: string) => {
+    const split = (partial + chunk).split('\n')
+    partial = split.pop() ?? ''
+    for (const line of split) if (line.trim()) each(line.replace(/\r$/, ''))
+  })
+  return {
+    end: () => {
+      if (partial.trim()) each(partial)
+      partial = ''
+    }
+  }
+}
+
+/**
+ * A stream feeding a child's stdin failed because the child closed it (it exited, or needed no
+ * more): then its exit status decides. Anything else is a failure of the feeding side.
+ */
+export function stoppedReading(error: NodeJS.ErrnoException, stdin: Writable): boolean {
+  if (error.code === 'EPIPE' || error.code === 'ERR_STREAM_DESTROYED') return true
+  return error.code === 'ERR_STREAM_PREMATURE_CLOSE' && stdin.closed
+}
+
+/** Runs a program to its end and returns its whole stdout (for short outputs: --version, lists). */
+export async function runChild(
+  program: string,
+  args: string[],
+  options: Omit<StartOptions, 'stdout'> = {}
+): Promise<string> {
+  const child = startChild(program, args, options)
+  let stdout = ''
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk))
+  await child.done
+  return stdout
+}
+
+function signalChild(
+  child: ChildProcess,
+  signal: NodeJS.Signals,
+  grouped = groups.get(child) ?? false
+): void {
+  if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return
+  try {
+    if (grouped) process.kill(-child.pid, signal)
+    else child.kill(signal)
+  } catch {
+    child.kill(signal) // the group is gone already; the child itself may not be
+  }
+}
+
+/** How many children are running now (tests check that none outlives its operation). */
+export function liveChildren(): number {
+  return live.size
+}
+
+/**
+ * Stops every running child and what it started: SIGTERM to its process group, then SIGKILL
+ * after `graceMs`. Resolves once all have exited.
+ */
+export async function stopAllChildren(graceMs = 5000): Promise<void> {
+  const children = [...live]
+  if (children.length === 0) return
+  const gone = children.map(
+    child =>
+      new Promise<void>(resolve => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve()
+        child.once('close', () => resolve())
+      })
+  )
+  for (const child of children) signalChild(child, 'SIGTERM')
+  const timer = setTimeout(() => {
+    for (const child of children) signalChild(child, 'SIGKILL')
+  }, graceMs)
+  await Promise.all(gone)
+  clearTimeout(timer)
+}
+
+/**
+ * The executable `program` on the PATH of `env` (default process.env), as a spawn with that
+ * environment would find it; undefined when there is none. (@actions/io's which() reads only
+ * process.env's PATH; the installer looks programs up in the environment it runs them with.)
+ */
+export function findProgram(
+  program: string,
+  env: NodeJS.ProcessEnv = process.env
+): string | undefined {
+  const extensions =
+    process.platform === 'win32' ? ['', ...(env.PATHEXT ?? '.EXE;.CMD;.BAT').split(';')] : ['']
+  const candidates = path.isAbsolute(program)
+    ? [program]
+    : (env.PATH ?? '')
+        .split(path.delimiter)
+        .filter(dir => dir !== '')
+        .map(dir => path.join(dir, program))
+  for (const candidate of candidates) {
+    for (const extension of extensions) {
+      try {
+        accessSync(candidate + extension, constants.X_OK)
+        return candidate + extension
+      } catch {
+        // not here
+      }
+    }
+  }
+  return undefined
+}
+
+/**
+ * The child's stdout, ending only once the child exited 0, and failing with its error otherwise:
+ * whoever reads it never takes the output of a failed program for a whole one.
+ */
+export function checkedOutput(child: Child): Readable {
+  const output = new Transform({
+    transform: (chunk, _encoding, callback) => callback(null, chunk),
+    flush: callback => void child.done.then(() => callback(), callback)
+  })
+  child.stdout.on('error', error => output.destroy(error))
+  child.done.catch(error => output.destroy(error))
+  child.stdout.pipe(output)
+  // the reader went away: the child must not wait for it
+  output.on('close', () => {
+    if (!output.writableFinished) child.kill()
+  })
+  return output
+}
