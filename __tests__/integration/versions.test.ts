@@ -27,11 +27,8 @@ import { seedSample, tableChecksums } from '../support/fixtures.js'
 import { type TestServer, startPostgres } from '../support/postgres.js'
 import type { BackupOptions } from '../../src/types.js'
 import type { Manifest } from '../../src/manifest.js'
-import {
-  ClientInstallError,
-  ClientVersionError,
-  readArchiveHeader
-} from '../../src/postgres/clients.js'
+import { readArchiveHeader } from '../../src/postgres/archive.js'
+import { ClientInstallError, ClientVersionError } from '../../src/postgres/clients.js'
 import { testBackupInputs } from '../support/inputs.js'
 import { hasPgdgSource } from '../../src/postgres/install.js'
 

@@ -1,12 +1,21 @@
 import { describe, expect, it } from '@jest/globals'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
 import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
+import { discard } from '../../src/pipeline/decode.js'
+import {
+  dataTablesInList,
+  majorOfVersion,
+  parseArchiveHeader,
+  readArchiveHeader
+} from '../../src/postgres/archive.js'
 import {
   CopyScanner,
-  dataTablesInList,
-  discard,
-  parseCopyStatement
-} from '../../src/postgres/archive.js'
+  parseCopyStatement,
+  parsePlainDumpVersions
+} from '../../src/postgres/plain-sql.js'
 import { buildPgDumpArgs, explainDumpFailure } from '../../src/postgres/dump.js'
 import { InputError, describeForInputs } from '../../src/inputs.js'
 
@@ -126,5 +135,134 @@ describe('explainDumpFailure', () => {
 
   it('says when pg_dump was killed', () => {
     expect(explainDumpFailure(null, 'SIGKILL', '').message).toBe('pg_dump was killed by SIGKILL')
+  })
+})
+
+/**
+ * A real custom-format archive: `pg_dump -Fc` 15.18 (Debian) of database "tiny db" on a
+ * PostgreSQL 13.23 server (table t with two rows), 1964 bytes.
+ */
+const PG_DUMP_15_ARCHIVE = Buffer.from(
+  [
+    'UEdETVABDgAECAEBAQAAAAArAAAAACUAAAAAFgAAAAAXAAAAAAoAAAAAfgAAAAAAAAAAAAcAAAB0aW55IGRiAAUAAAAxMy4y',
+    'MwAeAAAAMTUuMTggKERlYmlhbiAxNS4xOC0wK2RlYjEydTEpAAkAAAAAbQsAAAAAAAAAAAEAAAAwAAEAAAAwAAgAAABFTkNP',
+    'RElORwAIAAAARU5DT0RJTkcAAgAAAAAeAAAAU0VUIGNsaWVudF9lbmNvZGluZyA9ICdVVEY4JzsKAQEAAAABAQAAAAEBAAAA',
+    'AQEAAAABAQAAAAEBAAAAAAUAAABmYWxzZQEBAAAAAwAAAAAAAAAAAG4LAAAAAAAAAAABAAAAMAABAAAAMAAKAAAAU1REU1RS',
+    'SU5HUwAKAAAAU1REU1RSSU5HUwACAAAAACgAAABTRVQgc3RhbmRhcmRfY29uZm9ybWluZ19zdHJpbmdzID0gJ29uJzsKAQEA',
+    'AAABAQAAAAEBAAAAAQEAAAABAQAAAAEBAAAAAAUAAABmYWxzZQEBAAAAAwAAAAAAAAAAAG8LAAAAAAAAAAABAAAAMAABAAAA',
+    'MAAKAAAAU0VBUkNIUEFUSAAKAAAAU0VBUkNIUEFUSAACAAAAADgAAABTRUxFQ1QgcGdfY2F0YWxvZy5zZXRfY29uZmlnKCdz',
+    'ZWFyY2hfcGF0aCcsICcnLCBmYWxzZSk7CgEBAAAAAQEAAAABAQAAAAEBAAAAAQEAAAABAQAAAAAFAAAAZmFsc2UBAQAAAAMA',
+    'AAAAAAAAAABwCwAAAAAAAAAABAAAADEyNjIABQAAADE2Mzg1AAcAAAB0aW55IGRiAAgAAABEQVRBQkFTRQACAAAAAHEAAABD',
+    'UkVBVEUgREFUQUJBU0UgInRpbnkgZGIiIFdJVEggVEVNUExBVEUgPSB0ZW1wbGF0ZTAgRU5DT0RJTkcgPSAnVVRGOCcgTE9D',
+    'QUxFX1BST1ZJREVSID0gbGliYyBMT0NBTEUgPSAnQy5VVEYtOCc7CgAZAAAARFJPUCBEQVRBQkFTRSAidGlueSBkYiI7CgEB',
+    'AAAAAQEAAAABAQAAAAEBAAAAAAgAAABwb3N0Z3JlcwAFAAAAZmFsc2UBAQAAAAMAAAAAAAAAAAAEAAAAAAAAAAAABAAAADI2',
+    'MTUABAAAADIyMDAABgAAAHB1YmxpYwAGAAAAU0NIRU1BAAIAAAAAMgAAAC0tICpub3QqIGNyZWF0aW5nIHNjaGVtYSwgc2lu',
+    'Y2UgaW5pdGRiIGNyZWF0ZXMgaXQKADIAAAAtLSAqbm90KiBkcm9wcGluZyBzY2hlbWEsIHNpbmNlIGluaXRkYiBjcmVhdGVz',
+    'IGl0CgEBAAAAAQEAAAABAQAAAAEBAAAAAAgAAABwb3N0Z3JlcwAFAAAAZmFsc2UBAQAAAAMAAAAAAAAAAABxCwAAAAAAAAAA',
+    'AQAAADAAAQAAADAADQAAAFNDSEVNQSBwdWJsaWMAAwAAAEFDTAABAAAAAFEAAABSRVZPS0UgVVNBR0UgT04gU0NIRU1BIHB1',
+    'YmxpYyBGUk9NIFBVQkxJQzsKR1JBTlQgQUxMIE9OIFNDSEVNQSBwdWJsaWMgVE8gUFVCTElDOwoBAQAAAAEBAAAAAQEAAAAB',
+    'AQAAAAEBAAAAAAgAAABwb3N0Z3JlcwAFAAAAZmFsc2UAAQAAADQBAQAAAAMAAAAAAAAAAADIAAAAAAAAAAAABAAAADEyNTkA',
+    'BQAAADE2Mzg2AAEAAAB0AAUAAABUQUJMRQACAAAAAD8AAABDUkVBVEUgVEFCTEUgcHVibGljLnQgKAogICAgaWQgaW50ZWdl',
+    'ciBOT1QgTlVMTCwKICAgIHYgdGV4dAopOwoAFQAAAERST1AgVEFCTEUgcHVibGljLnQ7CgEBAAAAAAYAAABwdWJsaWMAAAAA',
+    'AAAEAAAAaGVhcAAIAAAAcG9zdGdyZXMABQAAAGZhbHNlAAEAAAA0AQEAAAADAAAAAAAAAAAAagsAAAABAAAAAAEAAAAwAAUA',
+    'AAAxNjM4NgABAAAAdAAKAAAAVEFCTEUgREFUQQADAAAAAQEAAAABAQAAAAAiAAAAQ09QWSBwdWJsaWMudCAoaWQsIHYpIEZS',
+    'T00gc3RkaW47CgAGAAAAcHVibGljAQEAAAABAQAAAAAIAAAAcG9zdGdyZXMABQAAAGZhbHNlAAMAAAAyMDABAQAAAAEAAAAA',
+    'AAAAAADnCgAAAAAAAAAABAAAADI2MDYABQAAADE2MzkzAAgAAAB0IHRfcGtleQAKAAAAQ09OU1RSQUlOVAAEAAAAAEYAAABB',
+    'TFRFUiBUQUJMRSBPTkxZIHB1YmxpYy50CiAgICBBREQgQ09OU1RSQUlOVCB0X3BrZXkgUFJJTUFSWSBLRVkgKGlkKTsKADIA',
+    'AABBTFRFUiBUQUJMRSBPTkxZIHB1YmxpYy50IERST1AgQ09OU1RSQUlOVCB0X3BrZXk7CgEBAAAAAAYAAABwdWJsaWMAAAAA',
+    'AAEBAAAAAAgAAABwb3N0Z3JlcwAFAAAAZmFsc2UAAwAAADIwMAEBAAAAAwAAAAAAAAAAAQBqCwAAABkAAAB4nDPkzM9L5TLi',
+    'LCnP54rR4+LiAgAmUQPOAAAAAAA='
+  ].join(''),
+  'base64'
+)
+
+describe('archive headers', () => {
+  it('reads which server and which pg_dump wrote a real archive', () => {
+    expect(PG_DUMP_15_ARCHIVE.length).toBe(1964)
+    expect(parseArchiveHeader(PG_DUMP_15_ARCHIVE)).toEqual({
+      formatVersion: '1.14.0',
+      format: 'custom',
+      intSize: 4,
+      offSize: 8,
+      compression: 'gzip',
+      createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/),
+      database: 'tiny db',
+      serverVersion: '13.23',
+      serverMajor: 13,
+      pgDumpVersion: '15.18 (Debian 15.18-0+deb12u1)',
+      pgDumpMajor: 15
+    })
+  })
+
+  it('reads a file, and a directory archive through its toc.dat', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'archive-header-'))
+    try {
+      writeFileSync(path.join(dir, 'a.dump'), PG_DUMP_15_ARCHIVE)
+      mkdirSync(path.join(dir, 'd'))
+      writeFileSync(path.join(dir, 'd/toc.dat'), PG_DUMP_15_ARCHIVE)
+      expect((await readArchiveHeader(path.join(dir, 'a.dump'))).pgDumpMajor).toBe(15)
+      expect((await readArchiveHeader(path.join(dir, 'd'))).serverMajor).toBe(13)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
+  it('reads the compression byte of format 1.15 (pg_dump 16+) headers', () => {
+    const int = (n: number): number[] => [n < 0 ? 1 : 0, Math.abs(n) & 0xff, 0, 0, 0]
+    const str = (s: string): number[] => [...int(Buffer.byteLength(s)), ...Buffer.from(s)]
+    const bytes = Buffer.from([
+      ...Buffer.from('PGDMP'),
+      1,
+      16,
+      0, // format 1.16
+      4,
+      8,
+      5, // int size, offset size, directory format
+      3, // zstd
+      ...int(7),
+      ...int(6),
+      ...int(5),
+      ...int(4),
+      ...int(3),
+      ...int(124),
+      ...int(0),
+      ...str('app'),
+      ...str('18.4'),
+      ...str('18.4 (Ubuntu 18.4-1.pgdg24.04+1)')
+    ])
+    expect(parseArchiveHeader(bytes)).toEqual({
+      formatVersion: '1.16.0',
+      format: 'directory',
+      intSize: 4,
+      offSize: 8,
+      compression: 'zstd',
+      createdAt: '2024-04-04 05:06:07',
+      database: 'app',
+      serverVersion: '18.4',
+      serverMajor: 18,
+      pgDumpVersion: '18.4 (Ubuntu 18.4-1.pgdg24.04+1)',
+      pgDumpMajor: 18
+    })
+  })
+
+  it('rejects what is not an archive header', () => {
+    expect(() => parseArchiveHeader(Buffer.from('--\n-- PostgreSQL database dump\n'))).toThrow(
+      /not a pg_dump archive header: it does not start with "PGDMP"/
+    )
+    expect(() => parseArchiveHeader(PG_DUMP_15_ARCHIVE.subarray(0, 60))).toThrow(
+      /not a pg_dump archive header: (it ends early|a string runs past its end)/
+    )
+  })
+
+  it('reads the versions of a plain dump', () => {
+    const text =
+      '--\n-- PostgreSQL database dump\n--\n\n-- Dumped from database version 13.23\n-- Dumped by pg_dump version 15.18 (Debian 15.18-0+deb12u1)\n\nSET x = 1;\n'
+    expect(parsePlainDumpVersions(text)).toEqual({
+      serverVersion: '13.23',
+      pgDumpVersion: '15.18 (Debian 15.18-0+deb12u1)'
+    })
+    expect(majorOfVersion('15.18 (Debian 15.18-0+deb12u1)')).toBe(15)
+    expect(majorOfVersion('17beta2')).toBe(17)
+    expect(majorOfVersion('')).toBeUndefined()
   })
 })

@@ -8,7 +8,9 @@ import { pipeline } from 'node:stream/promises'
 import {
   PlainDumpObjects,
   PlainFilter,
-  type PlainFilterOptions,
+  type PlainFilterOptions
+} from '../../src/postgres/plain-sql.js'
+import {
   buildPgRestoreArgs,
   buildPsqlArgs,
   dbnameConninfo,

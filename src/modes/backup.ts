@@ -13,21 +13,14 @@ import { pipeline } from 'node:stream/promises'
 import type { DefaultArtifactClient } from '@actions/artifact'
 import { EngineError } from '../errors.js'
 import { checkedOutput, startChild } from '../process.js'
-import type { BackupOptions, DumpFormat } from '../types.js'
+import type { BackupOptions, DumpFormat, QualifiedName } from '../types.js'
 import { MANIFEST_SCHEMA_VERSION, type Manifest, manifestJson, writeManifest } from '../manifest.js'
 import { compressionExtension, createCompressor } from '../pipeline/compress.js'
 import { createEncryptor } from '../pipeline/encrypt.js'
 import { DigestStage } from '../pipeline/digest.js'
 import { CountingStage, startProgress } from '../pipeline/progress.js'
-import {
-  ArchiveError,
-  CopyScanner,
-  PLAIN_TRAILER,
-  type QualifiedName,
-  archiveListTee,
-  dataTablesInList,
-  listArchive
-} from '../postgres/archive.js'
+import { ArchiveError, archiveListTee, dataTablesInList, listArchive } from '../postgres/archive.js'
+import { CopyScanner, PLAIN_TRAILER } from '../postgres/plain-sql.js'
 import { type ClientInstall, chooseDumpClient, programPath } from '../postgres/clients.js'
 import { type Connection, describeConnection, libpqEnvironment } from '../postgres/connection.js'
 import { diagnoseConnection } from '../postgres/diagnostics.js'

@@ -13,27 +13,24 @@ import { pipeline } from 'node:stream/promises'
 import type pg from 'pg'
 import { CheckError, SettingError } from '../errors.js'
 import { type Manifest, parseManifest } from '../manifest.js'
-import { type Decoding, decodingStages, openDecoded } from '../pipeline/decode.js'
+import { type Decoding, decodingStages, discard, openDecoded } from '../pipeline/decode.js'
 import { ChildProcessError, startChild } from '../process.js'
 import { type DetectedFormat, FormatError, decodedStart, detectBackup } from '../pipeline/detect.js'
 import { DecryptionError } from '../pipeline/encrypt.js'
-import { type QualifiedName, discard, listArchive } from '../postgres/archive.js'
 import {
-  type ClientInstall,
-  chooseRestoreClient,
+  listArchive,
   majorOfVersion,
   parseArchiveHeader,
-  parsePlainDumpVersions,
-  programPath,
-  readArchiveHeader
-} from '../postgres/clients.js'
+  readArchiveHeader,
+  tablesFromList
+} from '../postgres/archive.js'
+import { type ClientInstall, chooseRestoreClient, programPath } from '../postgres/clients.js'
+import { PlainDumpObjects, PlainFilter, parsePlainDumpVersions } from '../postgres/plain-sql.js'
 import { type Connection, describeConnection, libpqEnvironment } from '../postgres/connection.js'
 import {
   type ArchiveInput,
   type LoadError,
   type LoadOptions,
-  PlainDumpObjects,
-  PlainFilter,
   archiveAsScript,
   psqlSupportsRestrict,
   runPgRestore,
@@ -50,7 +47,7 @@ import {
 } from '../storage/artifact.js'
 import { type LocalBackup, openExtracted, openLocalBackup } from '../storage/local.js'
 import { formatS3Uri, manifestKeyFor } from '../s3-uri.js'
-import type { Compression, RestoreOptions, S3Source } from '../types.js'
+import type { Compression, QualifiedName, RestoreOptions, S3Source } from '../types.js'
 import { extractZip } from '../storage/zip.js'
 
 export interface RestoredTable {
@@ -391,18 +388,6 @@ async function readToEnd(file: string, decoding: Decoding): Promise<void> {
       `the backup cannot be decompressed to its end (${(error as Error).message}): it is corrupted or truncated. Nothing was restored.`
     )
   }
-}
-
-/** Table names from `pg_restore --list` when no server list is at hand: "TABLE DATA schema name owner". */
-function tablesFromList(lines: string[]): QualifiedName[] | undefined {
-  const tables: QualifiedName[] = []
-  for (const line of lines) {
-    if (line.startsWith(';') || !line.includes(' TABLE DATA ')) continue
-    const m = / TABLE DATA (\S+) (\S+) \S*$/.exec(line)
-    if (!m) return undefined // names with spaces: unknown until restored
-    tables.push({ schema: m[1], name: m[2] })
-  }
-  return tables
 }
 
 function manifestTables(manifest: Manifest | undefined): QualifiedName[] | undefined {

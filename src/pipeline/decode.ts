@@ -3,7 +3,7 @@
  * decompressed, from a file or from a byte range inside one (a stored entry of a zip).
  */
 import { createReadStream } from 'node:fs'
-import { type Duplex, Readable } from 'node:stream'
+import { type Duplex, Readable, Writable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import type { Compression, DecryptionKeys } from '../types.js'
 import { createDecompressor } from './compress.js'
@@ -56,4 +56,9 @@ export function chain(source: Readable, ...stages: Duplex[]): Readable {
   const last = stages[stages.length - 1]
   pipeline([source, ...stages]).catch((error: Error) => last.destroy(error))
   return last
+}
+
+/** Reads a whole stream and discards it (for checks that only need to see the bytes pass). */
+export function discard(): Writable {
+  return new Writable({ write: (_chunk, _encoding, callback) => callback() })
 }

@@ -1,18 +1,15 @@
 /**
- * What a dump contains, and whether it is whole: the table of contents of archive formats
- * (`pg_restore --list`), the COPY statements of plain dumps, and the plain-dump trailer.
+ * Archive formats (custom, directory): their table of contents through `pg_restore --list` (of
+ * a file, a directory, or a dump as it streams by) and what the lists say, and the header
+ * pg_dump writes at the start of every archive (which pg_dump wrote it, for which server).
  */
-import { Transform, type TransformCallback, Writable } from 'node:stream'
+import { open, stat } from 'node:fs/promises'
+import path from 'node:path'
+import { Transform } from 'node:stream'
 import { CheckError } from '../errors.js'
 import { type BackupFile, type Decoding, openDecoded } from '../pipeline/decode.js'
 import { ChildProcessError, runChild, startChild } from '../process.js'
-
-export interface QualifiedName {
-  schema: string
-  name: string
-}
-
-export const PLAIN_TRAILER = '-- PostgreSQL database dump complete'
+import type { QualifiedName } from '../types.js'
 
 export class ArchiveError extends CheckError {
   constructor(message: string) {
@@ -77,109 +74,16 @@ export function dataTablesInList(
   return found
 }
 
-/** Parses the qualified table name of a plain dump's `COPY schema.table (...) FROM stdin;`. */
-export function parseCopyStatement(line: string): QualifiedName | undefined {
-  if (!line.startsWith('COPY ')) return undefined
-  let i = 5
-  const names: string[] = []
-  for (let part = 0; part < 2; part++) {
-    if (line[i] === '"') {
-      let name = ''
-      i++
-      while (i < line.length) {
-        if (line[i] === '"') {
-          if (line[i + 1] === '"') {
-            name += '"'
-            i += 2
-            continue
-          }
-          i++
-          break
-        }
-        name += line[i++]
-      }
-      names.push(name)
-    } else {
-      const m = /^[^\s."(]+/.exec(line.slice(i))
-      if (!m) return undefined
-      names.push(m[0])
-      i += m[0].length
-    }
-    if (part === 0) {
-      if (line[i] !== '.')
-        return names.length === 1 ? { schema: 'public', name: names[0] } : undefined
-      i++
-    }
+/** Table names from `pg_restore --list` when no server list is at hand: "TABLE DATA schema name owner". */
+export function tablesFromList(lines: string[]): QualifiedName[] | undefined {
+  const tables: QualifiedName[] = []
+  for (const line of lines) {
+    if (line.startsWith(';') || !line.includes(' TABLE DATA ')) continue
+    const m = / TABLE DATA (\S+) (\S+) \S*$/.exec(line)
+    if (!m) return undefined // names with spaces: unknown until restored
+    tables.push({ schema: m[1], name: m[2] })
   }
-  return { schema: names[0], name: names[1] }
-}
-
-/**
- * A pass-through stage over a plain dump that records the table of every COPY statement.
- * It looks only at line starts, so it costs a memchr-like scan per chunk.
- */
-export class CopyScanner extends Transform {
-  readonly tables: QualifiedName[] = []
-  private carry = Buffer.alloc(0)
-  private pendingLine: Buffer | undefined
-  private first = true
-
-  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
-    this.scan(chunk)
-    callback(null, chunk)
-  }
-
-  private scan(chunk: Buffer): void {
-    let start = 0
-    if (this.pendingLine) {
-      const end = chunk.indexOf(0x0a)
-      if (end < 0) {
-        if (this.pendingLine.length < 64 * 1024) {
-          this.pendingLine = Buffer.concat([this.pendingLine, chunk])
-        }
-        return
-      }
-      this.record(Buffer.concat([this.pendingLine, chunk.subarray(0, end)]))
-      this.pendingLine = undefined
-      start = end
-    }
-    // search "\nCOPY " including the few bytes carried over from the previous chunk
-    const haystack = this.carry.length > 0 ? Buffer.concat([this.carry, chunk]) : chunk
-    const offset = haystack.length - chunk.length
-    if (this.first) {
-      this.first = false
-      if (chunk.subarray(0, 5).toString('latin1') === 'COPY ') this.takeLine(haystack, offset)
-    }
-    let at = haystack.indexOf('\nCOPY ', start === 0 ? 0 : start + offset)
-    while (at >= 0) {
-      const lineStart = at + 1
-      const end = this.takeLine(haystack, lineStart)
-      if (end < 0) break
-      at = haystack.indexOf('\nCOPY ', end)
-    }
-    this.carry = Buffer.from(haystack.subarray(Math.max(0, haystack.length - 5)))
-  }
-
-  /** Records the line starting at `lineStart`, or keeps it pending; returns its end or -1. */
-  private takeLine(buffer: Buffer, lineStart: number): number {
-    const end = buffer.indexOf(0x0a, lineStart)
-    if (end < 0) {
-      this.pendingLine = Buffer.from(buffer.subarray(lineStart))
-      return -1
-    }
-    this.record(buffer.subarray(lineStart, end))
-    return end
-  }
-
-  private record(line: Buffer): void {
-    const name = parseCopyStatement(line.toString('utf8'))
-    if (name) this.tables.push(name)
-  }
-}
-
-/** Reads a whole stream and discards it (for checks that only need to see the bytes pass). */
-export function discard(): Writable {
-  return new Writable({ write: (_chunk, _encoding, callback) => callback() })
+  return tables
 }
 
 /**
@@ -241,4 +145,133 @@ export function archiveListTee(pgRestorePath: string): {
     }
   })
   return { stage, listed }
+}
+
+/** The archive header pg_dump writes (pg_backup_archiver.c, WriteHead). */
+export interface ArchiveHeader {
+  /**
+   * Version of the archive FORMAT, e.g. "1.14.0" (pg_dump 12 to 15), "1.15.0" (16), "1.16.0"
+   * (17): not the pg_dump version, which is `pgDumpVersion`.
+   */
+  formatVersion: string
+  format: 'custom' | 'tar' | 'directory' | 'unknown'
+  /** Size in bytes of integers and of file offsets in the archive. */
+  intSize: number
+  offSize: number
+  /** Compression of the archive's data (pg_dump -Z). */
+  compression: 'none' | 'gzip' | 'lz4' | 'zstd' | 'unknown'
+  /** When the dump started, as the dumping machine's local time "YYYY-MM-DD HH:MM:SS". */
+  createdAt?: string
+  /** Name of the dumped database. */
+  database?: string
+  /** `server_version` of the dumped server, e.g. "13.23"; absent before format 1.10. */
+  serverVersion?: string
+  serverMajor?: number
+  /** Version of the pg_dump that wrote the archive, e.g. "15.18 (Debian 15.18-0+deb12u1)". */
+  pgDumpVersion?: string
+  pgDumpMajor?: number
+}
+
+const ARCHIVE_MAGIC = 'PGDMP'
+const ARCHIVE_FORMATS: Record<number, ArchiveHeader['format']> = {
+  1: 'custom',
+  3: 'tar',
+  5: 'directory'
+}
+const COMPRESSION_ALGORITHMS: ArchiveHeader['compression'][] = ['none', 'gzip', 'lz4', 'zstd']
+
+/** "15.18 (Debian ...)" → 15; "9.6.24" → 9; "17beta2" → 17. */
+export function majorOfVersion(version: string): number | undefined {
+  const match = /^\s*(\d+)/.exec(version)
+  return match ? Number(match[1]) : undefined
+}
+
+/**
+ * Parses the header at the start of a custom-format archive (or a directory-format toc.dat):
+ * "PGDMP", format version bytes, int and offset sizes, format, compression, creation time, and
+ * since format 1.10 (pg_dump 9.0) the server's and pg_dump's version strings.
+ */
+export function parseArchiveHeader(bytes: Buffer): ArchiveHeader {
+  let pos = 0
+  const fail = (what: string): never => {
+    throw new ArchiveError(`not a pg_dump archive header: ${what}`)
+  }
+  const byte = (): number => {
+    if (pos >= bytes.length) fail('it ends early')
+    return bytes[pos++]
+  }
+  if (bytes.subarray(0, 5).toString('latin1') !== ARCHIVE_MAGIC) {
+    fail(`it does not start with "${ARCHIVE_MAGIC}"`)
+  }
+  pos = 5
+  const vmaj = byte()
+  const vmin = byte()
+  const vrev = vmaj > 1 || (vmaj === 1 && vmin > 0) ? byte() : 0
+  const version = (vmaj * 256 + vmin) * 256 + vrev
+  const atLeast = (maj: number, min: number): boolean => version >= (maj * 256 + min) * 256
+  if (vmaj !== 1) fail(`unsupported format version ${vmaj}.${vmin}`)
+  const intSize = byte()
+  if (intSize < 1 || intSize > 8) fail(`implausible integer size ${intSize}`)
+  const offSize = atLeast(1, 7) ? byte() : intSize
+  const format = ARCHIVE_FORMATS[byte()] ?? 'unknown'
+  // ReadInt: a sign byte (since 1.1), then intSize bytes, least significant first
+  const int = (): number => {
+    const negative = atLeast(1, 1) ? byte() !== 0 : false
+    let value = 0
+    for (let i = 0; i < intSize; i++) value += byte() * 2 ** (8 * i)
+    return negative ? -value : value
+  }
+  // ReadStr: a length (-1 for NULL), then the bytes
+  const str = (): string | undefined => {
+    const length = int()
+    if (length < 0) return undefined
+    if (pos + length > bytes.length) fail('a string runs past its end')
+    const text = bytes.subarray(pos, pos + length).toString('utf8')
+    pos += length
+    return text
+  }
+
+  let compression: ArchiveHeader['compression'] = 'none'
+  if (atLeast(1, 15)) {
+    compression = COMPRESSION_ALGORITHMS[byte()] ?? 'unknown'
+  } else if (atLeast(1, 2)) {
+    const level = atLeast(1, 4) ? int() : byte()
+    compression = level !== 0 ? 'gzip' : 'none'
+  } else {
+    compression = 'gzip'
+  }
+  const header: ArchiveHeader = {
+    formatVersion: `${vmaj}.${vmin}.${vrev}`,
+    format,
+    intSize,
+    offSize,
+    compression
+  }
+  if (atLeast(1, 4)) {
+    const [sec, min, hour, mday, mon, year] = [int(), int(), int(), int(), int(), int()]
+    int() // tm_isdst
+    const two = (n: number): string => String(n).padStart(2, '0')
+    header.createdAt = `${year + 1900}-${two(mon + 1)}-${two(mday)} ${two(hour)}:${two(min)}:${two(sec)}`
+    header.database = str()
+  }
+  if (atLeast(1, 10)) {
+    header.serverVersion = str()
+    header.pgDumpVersion = str()
+    if (header.serverVersion) header.serverMajor = majorOfVersion(header.serverVersion)
+    if (header.pgDumpVersion) header.pgDumpMajor = majorOfVersion(header.pgDumpVersion)
+  }
+  return header
+}
+
+/** Reads the header of a custom-format archive file, or of a directory-format archive. */
+export async function readArchiveHeader(file: string): Promise<ArchiveHeader> {
+  const target = (await stat(file)).isDirectory() ? path.join(file, 'toc.dat') : file
+  const handle = await open(target, 'r')
+  try {
+    const buffer = Buffer.alloc(64 * 1024)
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0)
+    return parseArchiveHeader(buffer.subarray(0, bytesRead))
+  } finally {
+    await handle.close()
+  }
 }

@@ -3,7 +3,7 @@
  * asked), and the row counts after a restore (compared with the manifest).
  */
 import type pg from 'pg'
-import type { QualifiedName } from './archive.js'
+import type { QualifiedName } from '../types.js'
 import type { TableRows } from './preflight.js'
 
 export interface ExistingTable extends TableRows {
