@@ -5,7 +5,9 @@
 import { readFile, writeFile } from 'node:fs/promises'
 import { CheckError } from './errors.js'
 import type { Compression, DumpFormat, RowCountMethod } from './types.js'
-import type { ObjectCounts } from './postgres/preflight.js'
+import type { ObjectCounts } from './postgres/session.js'
+import type { BackupOptions } from './types.js'
+import { TOOL_NAME, TOOL_VERSION } from './version.js'
 
 export const MANIFEST_FILE = 'manifest.json'
 export const MANIFEST_SCHEMA_VERSION = 1
@@ -64,6 +66,56 @@ export interface Manifest {
     excludeSchemas: string[]
   }
   pgDumpArgs: string[]
+}
+
+/** What a backup's manifest is made of (besides the options the backup was made with). */
+export interface BackupFacts {
+  createdAt: Date
+  github?: Manifest['github']
+  database: { name: string; host: string; port: number; sizeBytes: number }
+  server: Manifest['server']
+  pgDump: Manifest['pgDump']
+  file: Manifest['file']
+  rawSizeBytes: number
+  rowCounts: Manifest['rowCounts']
+  objects?: ObjectCounts
+  retention?: Manifest['retention']
+  pgDumpArgs: string[]
+}
+
+/** The manifest of a backup made with `options`; durationSeconds is set when it is written. */
+export function backupManifest(options: BackupOptions, facts: BackupFacts): Manifest {
+  const { encryption, compression } = options
+  return {
+    schemaVersion: MANIFEST_SCHEMA_VERSION,
+    tool: { name: TOOL_NAME, version: TOOL_VERSION },
+    createdAt: facts.createdAt.toISOString(),
+    github: facts.github,
+    database: facts.database,
+    server: facts.server,
+    pgDump: facts.pgDump,
+    format: options.format,
+    compression: {
+      algorithm: compression,
+      level: compression === 'none' ? null : options.compressionLevel,
+      by: compression === 'none' ? 'none' : 'action'
+    },
+    encryption: encryption
+      ? {
+          algorithm: 'age',
+          mode: encryption.kind,
+          recipients: encryption.kind === 'recipients' ? encryption.recipients : []
+        }
+      : undefined,
+    file: facts.file,
+    rawSizeBytes: facts.rawSizeBytes,
+    durationSeconds: 0,
+    rowCounts: facts.rowCounts,
+    objects: facts.objects,
+    retention: facts.retention,
+    filters: options.filters,
+    pgDumpArgs: facts.pgDumpArgs
+  }
 }
 
 export function manifestJson(manifest: Manifest): string {

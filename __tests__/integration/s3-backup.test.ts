@@ -1,7 +1,8 @@
 /**
  * Long-term copies through the engine: backups streamed to a real S3-protocol server (s3rver on
  * loopback) with the real AWS SDK, tagged by the retention tier of the run's date, and restored
- * from it — the object given, or the newest under the prefix.
+ * from it — the object given, or the newest under the prefix; and one pass into both the
+ * workflow artifact (the real client, the loopback backend) and S3.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { GetObjectCommand, GetObjectTaggingCommand, ListObjectsV2Command } from '@aws-sdk/client-s3'
@@ -14,11 +15,14 @@ import { type S3TestServer, startS3Server } from '../support/s3-server.js'
 import { seedSample, tableChecksums } from '../support/fixtures.js'
 import { type TestServer, startPostgres } from '../support/postgres.js'
 import type { BackupOptions, RestoreOptions } from '../../src/types.js'
-import * as backupEngine from '../../src/modes/backup.js'
-import * as restoreEngine from '../../src/modes/restore.js'
-import { parseDatabaseUrl } from '../../src/postgres/connection.js'
+import type { Manifest } from '../../src/manifest.js'
+import {
+  type ArtifactBackend,
+  startArtifactBackend,
+  unzipEntries
+} from '../support/artifact-backend.js'
+import { type Engine, loadEngine } from '../support/engine.js'
 import { testBackupInputs, testRestoreInputs } from '../support/inputs.js'
-import { asFrontDoor } from '../support/engine.js'
 import { createS3Client } from '../../src/storage/s3.js'
 
 let server: TestServer
@@ -26,8 +30,9 @@ let s3server: S3TestServer
 let source: string
 let tempRoot: string
 let tinyTemp: string | undefined
-const backup = asFrontDoor(backupEngine.backup)
-const restore = asFrontDoor(restoreEngine.restore)
+let backend: ArtifactBackend
+let engine: Engine
+const savedEnv = { ...process.env }
 
 /** A 1 MiB tmpfs as the temporary directory: any temporary dump file would not fit. */
 function mountTinyTemp(): string | undefined {
@@ -40,7 +45,12 @@ function mountTinyTemp(): string | undefined {
 }
 
 beforeAll(async () => {
-  ;[server, s3server] = await Promise.all([startPostgres(), startS3Server(['backups'])])
+  ;[server, s3server, backend] = await Promise.all([
+    startPostgres(),
+    startS3Server(['backups']),
+    startArtifactBackend()
+  ])
+  engine = await loadEngine(backend)
   source = await server.createDatabase('shop')
   await seedSample(server, source)
   // ~12 MB of dump data that compresses to several MB: far more than the tiny temp dir holds
@@ -59,7 +69,8 @@ afterAll(async () => {
     spawnSync('umount', [tinyTemp])
     rmSync(tinyTemp, { recursive: true, force: true })
   }
-  await Promise.all([server?.stop(), s3server?.close()])
+  process.env = savedEnv
+  await Promise.all([server?.stop(), s3server?.close(), backend?.close()])
   if (tempRoot) rmSync(tempRoot, { recursive: true, force: true })
 })
 
@@ -81,8 +92,22 @@ function backupInputs(overrides: Partial<BackupOptions> = {}): BackupOptions {
 
 async function runBackup(date: Date, overrides: Partial<BackupOptions> = {}, temp = tempRoot) {
   const inputs = backupInputs(overrides)
-  return backup(inputs, parseDatabaseUrl(inputs.databaseUrl), { tempRoot: temp, now: () => date })
+  return engine.backupEngine.backup(
+    inputs,
+    engine.connections.parseDatabaseUrl(inputs.databaseUrl),
+    {
+      tempRoot: temp,
+      now: () => date,
+      artifact: new engine.artifact.DefaultArtifactClient()
+    }
+  )
 }
+
+function restore(...args: Parameters<Engine['restoreEngine']['restore']>) {
+  return engine.restoreEngine.restore(...args)
+}
+
+const parseDatabaseUrl = (url: string) => engine.connections.parseDatabaseUrl(url)
 
 async function objectBytes(key: string): Promise<Buffer> {
   const client = createS3Client({ endpoint: s3server.endpoint, forcePathStyle: true })
@@ -193,5 +218,37 @@ describe('backup to object storage', () => {
     const after = await client.send(new ListObjectsV2Command({ Bucket: 'backups' }))
     expect((after.Contents ?? []).map(o => o.Key)).toEqual((before.Contents ?? []).map(o => o.Key))
     expect(await s3server.pendingUploads('backups')).toEqual([])
+  })
+})
+
+describe('backup to the artifact and to object storage at once', () => {
+  it('writes the dump once and tees it to both, behind the same checks', async () => {
+    const date = new Date('2026-12-04T02:00:00Z')
+    const result = await runBackup(
+      date,
+      { artifact: true, artifactName: 'both', retentionSchedule: undefined },
+      tinyTemp ?? tempRoot
+    )
+    expect(result.s3Uri).toBe('s3://backups/prod/shop/2026/12/shop-20261204T020000Z.dump.zst')
+    // the artifact: the zip with the dump and its manifest
+    const stored = backend.findArtifact('both.zip', backend.currentRunId)
+    expect(stored).toBeDefined()
+    const entries = await unzipEntries(stored!.bytes)
+    const manifest = JSON.parse(entries.get('manifest.json')!.toString('utf8')) as Manifest
+    const fromArtifact = entries.get(manifest.file.name)!
+    // the same bytes in both places, several MB of them, as the manifest describes them
+    const fromS3 = await objectBytes('prod/shop/2026/12/shop-20261204T020000Z.dump.zst')
+    expect(fromArtifact.length).toBeGreaterThan(2 * 1024 * 1024)
+    expect(fromS3.equals(fromArtifact)).toBe(true)
+    const sha256 = createHash('sha256').update(fromS3).digest('hex')
+    expect(sha256).toBe(manifest.file.sha256)
+    expect(sha256).toBe(result.manifest.file.sha256)
+    const s3Manifest = JSON.parse(
+      (
+        await objectBytes('prod/shop/2026/12/shop-20261204T020000Z.dump.zst.manifest.json')
+      ).toString()
+    )
+    expect(s3Manifest.file).toEqual(manifest.file)
+    if (tinyTemp) expect(readdirSync(tinyTemp)).toEqual([])
   })
 })

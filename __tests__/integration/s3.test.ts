@@ -22,7 +22,6 @@ import {
   S3EndpointError,
   S3StorageError,
   S3UriError,
-  backupKey,
   createS3Client,
   downloadObject,
   findNewestBackup,
@@ -32,6 +31,7 @@ import {
   putSmallObject,
   uploadStream
 } from '../../src/storage/s3.js'
+import { backupKey } from '../../src/storage/naming.js'
 import { type S3TestServer, startS3Server } from '../support/s3-server.js'
 
 const BUCKET = 'backups'

@@ -10,11 +10,9 @@ __webpack_require__.r(__webpack_exports__);
 /* harmony export */   DEFAULT_PART_SIZE_BYTES: () => (/* binding */ DEFAULT_PART_SIZE_BYTES),
 /* harmony export */   DEFAULT_QUEUE_SIZE: () => (/* binding */ DEFAULT_QUEUE_SIZE),
 /* harmony export */   MANIFEST_SUFFIX: () => (/* reexport safe */ _s3_uri_js__WEBPACK_IMPORTED_MODULE_7__.OK),
-/* harmony export */   REQUIRED_PERMISSIONS: () => (/* binding */ REQUIRED_PERMISSIONS),
 /* harmony export */   S3EndpointError: () => (/* binding */ S3EndpointError),
 /* harmony export */   S3StorageError: () => (/* binding */ S3StorageError),
 /* harmony export */   S3UriError: () => (/* reexport safe */ _s3_uri_js__WEBPACK_IMPORTED_MODULE_7__.lT),
-/* harmony export */   backupKey: () => (/* binding */ backupKey),
 /* harmony export */   createS3Client: () => (/* binding */ createS3Client),
 /* harmony export */   deleteObjectQuietly: () => (/* binding */ deleteObjectQuietly),
 /* harmony export */   downloadObject: () => (/* binding */ downloadObject),
@@ -25,6 +23,7 @@ __webpack_require__.r(__webpack_exports__);
 /* harmony export */   manifestKeyFor: () => (/* reexport safe */ _s3_uri_js__WEBPACK_IMPORTED_MODULE_7__.uL),
 /* harmony export */   parseS3Uri: () => (/* reexport safe */ _s3_uri_js__WEBPACK_IMPORTED_MODULE_7__.yc),
 /* harmony export */   putSmallObject: () => (/* binding */ putSmallObject),
+/* harmony export */   uploadSink: () => (/* binding */ uploadSink),
 /* harmony export */   uploadStream: () => (/* binding */ uploadStream)
 /* harmony export */ });
 /* harmony import */ var _aws_sdk_client_s3__WEBPACK_IMPORTED_MODULE_8__ = __webpack_require__(53711);
@@ -129,14 +128,18 @@ function checkEndpoint(endpoint) {
     }
 }
 /**
- * `<prefix><database>/<YYYY>/<MM>/<database>-<YYYYMMDDTHHMMSSZ><ext>` in UTC; the database name is
- * reduced to [A-Za-z0-9._-] like the artifact's file name.
+ * A sink of the backup's stream (pipeline/backup-stream.ts): a multipart upload to
+ * s3://bucket/key of what it is given; the object exists once the stream ended whole.
  */
-function backupKey(prefix, database, date, ext) {
-    const name = database.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 80) || 'database';
-    const iso = date.toISOString();
-    const stamp = iso.replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
-    return `${prefix}${name}/${iso.slice(0, 4)}/${iso.slice(5, 7)}/${name}-${stamp}${ext}`;
+function uploadSink(client, options) {
+    const body = new node_stream__WEBPACK_IMPORTED_MODULE_3__.PassThrough();
+    const stored = uploadStream(client, { ...options, body }).then(object => object.sizeBytes);
+    stored.catch(() => undefined); // awaited by the stream
+    return {
+        writable: body,
+        stored,
+        mismatch: (held, sent) => `object storage received ${held} bytes but ${sent} were sent.`
+    };
 }
 /**
  * Streams `body` to s3://bucket/key. Resolves once the object exists whole; on failure rejects

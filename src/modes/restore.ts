@@ -37,7 +37,7 @@ import {
   runPsql,
   runPsqlFromStream
 } from '../postgres/load.js'
-import { type ServerInfo, connect, readServerInfo } from '../postgres/preflight.js'
+import { type ServerInfo, connect, readServerInfo } from '../postgres/session.js'
 import { countRows, describeTables, existingTables } from '../postgres/target.js'
 import {
   artifactClient,

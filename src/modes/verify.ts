@@ -7,7 +7,7 @@ import { log } from '../log.js'
 import { CheckError } from '../errors.js'
 import type { RestoreOptions } from '../types.js'
 import type { Connection } from '../postgres/connection.js'
-import { type ObjectCounts, connect, countObjects } from '../postgres/preflight.js'
+import { type ObjectCounts, connect, countObjects } from '../postgres/session.js'
 import { type RestoreDependencies, type RestoreResult, restore } from './restore.js'
 
 export interface ObjectComparison {

@@ -19,10 +19,6 @@ export function findZstdCommand(env: NodeJS.ProcessEnv = process.env): string | 
   return zstdCommand
 }
 
-export function compressionExtension(compression: Compression): string {
-  return compression === 'zstd' ? '.zst' : compression === 'gzip' ? '.gz' : ''
-}
-
 export function hasNativeZstd(): boolean {
   return typeof (zlib as { createZstdCompress?: unknown }).createZstdCompress === 'function'
 }

@@ -1,11 +1,25 @@
 /**
- * pg_dump: its arguments, and the running process whose stdout is the start of the pipeline.
- * Credentials reach it only through the environment (PGPASSWORD), never argv.
+ * pg_dump: its arguments, the running process, and the dump itself — pg_dump's output streamed
+ * into the backup's sinks (pipeline/backup-stream.ts), checked on its way: a plain dump's COPY
+ * blocks and trailer, a custom archive's table of contents (pg_restore --list as a tee), a
+ * directory archive listed before it is packed into one tar stream. Credentials reach pg_dump
+ * only through the environment (PGPASSWORD), never argv.
  */
+import { rm } from 'node:fs/promises'
 import type { Readable } from 'node:stream'
 import { EngineError, SettingError } from '../errors.js'
-import { ChildProcessError, startChild } from '../process.js'
-import type { DumpFilters, DumpFormat } from '../types.js'
+import { log } from '../log.js'
+import {
+  type BackupStreamOptions,
+  type Sink,
+  type Written,
+  streamBackup
+} from '../pipeline/backup-stream.js'
+import { CountingStage, startProgress } from '../pipeline/progress.js'
+import { ChildProcessError, checkedOutput, startChild } from '../process.js'
+import type { DumpFilters, DumpFormat, QualifiedName } from '../types.js'
+import { ArchiveError, archiveListTee, dataTablesInList, listArchive } from './archive.js'
+import { CopyScanner, PLAIN_TRAILER } from './plain-sql.js'
 
 export interface DumpArgsOptions {
   format: DumpFormat
@@ -123,4 +137,108 @@ export function explainDumpFailure(
 
 function lastLines(text: string, n: number): string {
   return text.trim().split('\n').slice(-n).join(' | ')
+}
+
+export interface DumpRun extends Omit<BackupStreamOptions, 'inspector' | 'beforeEnd'> {
+  pgDumpPath: string
+  /** Lists the archive (custom, directory): the pg_restore beside pg_dump. */
+  pgRestorePath: string
+  /** pg_dump's arguments (buildPgDumpArgs); for the directory format with `directory`. */
+  args: string[]
+  /** The environment of pg_dump (libpqEnvironment). */
+  env: Record<string, string>
+  format: DumpFormat
+  /** Directory format: where pg_dump writes, before it is packed as one tar stream. */
+  directory?: string
+  sinks: Sink[]
+  /** The tables the server reported (the names pg_restore --list prints unquoted). */
+  knownTables: ReadonlyArray<QualifiedName>
+  /** The database's size, for the progress estimate. */
+  estimateBytes?: number
+}
+
+export interface Dumped extends Written {
+  /** The tables whose data the dump holds. */
+  dataTables: QualifiedName[]
+  /** What the checks made while it streamed found, in one sentence (when there is one). */
+  checked?: string
+}
+
+/**
+ * Runs pg_dump into the sinks. Fails closed: the last bytes reach the sinks only once the dump
+ * is known to be whole (pg_dump exited 0, some output, a plain dump's trailer, pg_restore
+ * accepted the archive's table of contents), so an upload is completed only then.
+ */
+export async function dumpDatabase(run: DumpRun): Promise<Dumped> {
+  log.info(`${run.pgDumpPath} ${run.args.join(' ')}`)
+  // (secrets are masked by the front door: the runner's log, or the terminal's redaction)
+  const dump = startPgDump(run.pgDumpPath, run.args, run.env, line => log.info(`pg_dump: ${line}`))
+  const raw = new CountingStage()
+  const progress = startProgress(() => raw.bytes, { estimateBytes: run.estimateBytes })
+  try {
+    if (run.directory) {
+      // pg_dump writes the directory (in parallel with jobs); then it is packed as one tar stream
+      await dump.done
+      const lines = await listArchive(run.pgRestorePath, { directory: run.directory })
+      const dataTables = dataTablesInList(lines, run.knownTables)
+      const written = await streamBackup(tarDirectory(run.directory), raw, run.sinks, run)
+      await rm(run.directory, { recursive: true, force: true })
+      return { ...written, dataTables }
+    }
+    // plain: note the COPY statements; custom: pg_restore --list reads the archive as it passes
+    const scanner = run.format === 'plain' ? new CopyScanner() : undefined
+    const tee = scanner ? undefined : archiveListTee(run.pgRestorePath)
+    const whole = async (): Promise<void> => {
+      await dump.done
+      await tee?.listed
+      assertWholeDump(run.format, raw)
+    }
+    const streamed = streamBackup(dump.stdout, raw, run.sinks, {
+      ...run,
+      inspector: scanner ?? tee?.stage,
+      beforeEnd: whole
+    })
+    try {
+      await Promise.all([streamed, dump.done])
+    } catch (error) {
+      dump.kill('SIGKILL')
+      await Promise.allSettled([streamed, dump.done])
+      throw error
+    }
+    const written = await streamed
+    if (scanner) {
+      return {
+        ...written,
+        dataTables: scanner.tables,
+        checked: `Plain dump is complete; it holds data for ${scanner.tables.length} tables.`
+      }
+    }
+    const lines = await tee!.listed
+    const dataTables = dataTablesInList(lines, run.knownTables)
+    return {
+      ...written,
+      dataTables,
+      checked: `pg_restore --list accepts the archive: ${lines.filter(l => !l.startsWith(';')).length} entries, data for ${dataTables.length} tables.`
+    }
+  } finally {
+    progress.stop()
+  }
+}
+
+/** The directory as one tar stream, which ends only once tar exited 0. */
+function tarDirectory(directory: string): Readable {
+  return checkedOutput(startChild('tar', ['-cf', '-', '-C', directory, '.']))
+}
+
+/**
+ * Fails closed: some output, and for plain dumps the trailer pg_dump writes last. Runs as the
+ * stream's last step, so a file or upload is never completed for a dump that is not whole.
+ */
+function assertWholeDump(format: DumpFormat, raw: CountingStage): void {
+  if (raw.bytes === 0) throw new ArchiveError('pg_dump produced no output; nothing was uploaded.')
+  if (format === 'plain' && !raw.tail.toString('utf8').includes(PLAIN_TRAILER)) {
+    throw new ArchiveError(
+      `the plain dump does not end with '${PLAIN_TRAILER}': it is truncated; nothing was uploaded.`
+    )
+  }
 }

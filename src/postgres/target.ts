@@ -4,7 +4,7 @@
  */
 import type pg from 'pg'
 import type { QualifiedName } from '../types.js'
-import type { TableRows } from './preflight.js'
+import type { TableRows } from './session.js'
 
 export interface ExistingTable extends TableRows {
   /** true when `rows` is a planner estimate (large targets). */

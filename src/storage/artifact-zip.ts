@@ -15,9 +15,10 @@ import { createWriteStream } from 'node:fs'
 import { mkdir, rm } from 'node:fs/promises'
 import type { Socket } from 'node:net'
 import path from 'node:path'
-import { PassThrough, type Writable } from 'node:stream'
+import { PassThrough } from 'node:stream'
 import { finished, pipeline } from 'node:stream/promises'
 import { MANIFEST_FILE } from '../manifest.js'
+import type { Sink } from '../pipeline/backup-stream.js'
 import { PIPE_SIZE, canWidenPipes, coalesce, drain, makeFifo, widenPipe } from './fifo.js'
 import {
   type UploadedArtifact,
@@ -52,8 +53,8 @@ export interface ArtifactZip {
    * once uploads nothing; finish() starts it otherwise).
    */
   begin(): void
-  /** The dump's entry: the pipeline ends here. */
-  entry(fileName: string): Writable
+  /** The dump's entry, as a sink of the backup's stream. */
+  sink(fileName: string): Sink
   /** Adds manifest.json, completes the zip and returns the artifact once the backend holds it. */
   finish(manifest: string): Promise<UploadedArtifact>
   /**
@@ -128,10 +129,15 @@ export async function createArtifactZip(
     path: zipPath,
     live,
     begin: startUpload,
-    entry(fileName: string): Writable {
+    sink(fileName: string): Sink {
       dumpEntry = new PassThrough()
       zip.append(dumpEntry, { name: fileName, store: true })
-      return dumpEntry
+      return {
+        writable: dumpEntry,
+        stored: Promise.resolve(undefined),
+        begin: startUpload,
+        directory
+      }
     },
     async finish(manifest: string): Promise<UploadedArtifact> {
       startUpload()

@@ -3,11 +3,14 @@
  * manifest when there is one. Takes a path the user gives (a .sql, .sql.gz, .dump, .zst, a
  * directory archive, or an artifact .zip from the Actions page) or an extracted artifact.
  */
-import { existsSync } from 'node:fs'
-import { open, readdir, stat } from 'node:fs/promises'
+import { createWriteStream, existsSync } from 'node:fs'
+import { copyFile, mkdir, open, readdir, rename, stat } from 'node:fs/promises'
 import path from 'node:path'
+import { finished } from 'node:stream/promises'
+import type { Sink } from '../pipeline/backup-stream.js'
 import { EngineError, SettingError } from '../errors.js'
-import { MANIFEST_FILE, type Manifest, readManifest } from '../manifest.js'
+import { formatBytes, log } from '../log.js'
+import { MANIFEST_FILE, type Manifest, readManifest, writeManifest } from '../manifest.js'
 import { extractZip } from './zip.js'
 
 export interface LocalBackup {
@@ -95,4 +98,38 @@ export async function openExtracted(dir: string, what: string): Promise<LocalBac
   throw new BackupFileError(
     `${what} holds ${candidates.length} files and no manifest.json; cannot tell which one is the backup (${candidates.slice(0, 5).join(', ')}).`
   )
+}
+
+/** A sink of the backup's stream (pipeline/backup-stream.ts): a new file (mode 0600). */
+export function fileSink(file: string): Sink {
+  const writable = createWriteStream(file, { mode: 0o600 })
+  const stored = finished(writable).then(async () => (await stat(file)).size)
+  stored.catch(() => undefined) // awaited by the stream
+  return {
+    writable,
+    stored,
+    directory: path.dirname(file),
+    mismatch: (held, sent) =>
+      `the dump file has ${held} bytes on disk but ${sent} were written; the disk may be failing.`
+  }
+}
+
+/** Moves a backup's file into `directory` with its manifest beside it as `<file>.manifest.json`. */
+export async function keepLocally(
+  filePath: string,
+  manifest: Manifest,
+  directory: string
+): Promise<string> {
+  await mkdir(directory, { recursive: true })
+  const target = path.join(directory, path.basename(filePath))
+  try {
+    await rename(filePath, target)
+  } catch {
+    await copyFile(filePath, target) // another file system
+  }
+  await writeManifest(`${target}.manifest.json`, manifest)
+  log.info(
+    `${target} (${formatBytes(manifest.file.sizeBytes)}) and ${path.basename(target)}.manifest.json`
+  )
+  return target
 }

@@ -21,8 +21,9 @@ import {
 import { Upload } from '@aws-sdk/lib-storage'
 import { createWriteStream } from 'node:fs'
 import { rm } from 'node:fs/promises'
-import { Readable, Transform, type TransformCallback } from 'node:stream'
+import { PassThrough, Readable, Transform, type TransformCallback } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
+import type { Sink } from '../pipeline/backup-stream.js'
 import { DigestStage } from '../pipeline/digest.js'
 import { EngineError, SettingError } from '../errors.js'
 import { MANIFEST_SUFFIX, type S3Location, type S3ObjectRef, formatS3Uri } from '../s3-uri.js'
@@ -39,7 +40,7 @@ const MAX_TAGS = 10
 /** Manifests read at once while looking for the newest backup. */
 const MANIFEST_READ_CONCURRENCY = 8
 
-export const REQUIRED_PERMISSIONS =
+const REQUIRED_PERMISSIONS =
   's3:PutObject, s3:PutObjectTagging and s3:AbortMultipartUpload on the objects (arn:aws:s3:::BUCKET/PREFIX*), s3:ListBucket on the bucket (arn:aws:s3:::BUCKET), and s3:GetObject to restore'
 
 /** An endpoint URL that cannot be used; the caller maps it to its input. */
@@ -121,14 +122,18 @@ function checkEndpoint(endpoint: string): void {
 }
 
 /**
- * `<prefix><database>/<YYYY>/<MM>/<database>-<YYYYMMDDTHHMMSSZ><ext>` in UTC; the database name is
- * reduced to [A-Za-z0-9._-] like the artifact's file name.
+ * A sink of the backup's stream (pipeline/backup-stream.ts): a multipart upload to
+ * s3://bucket/key of what it is given; the object exists once the stream ended whole.
  */
-export function backupKey(prefix: string, database: string, date: Date, ext: string): string {
-  const name = database.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 80) || 'database'
-  const iso = date.toISOString()
-  const stamp = iso.replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')
-  return `${prefix}${name}/${iso.slice(0, 4)}/${iso.slice(5, 7)}/${name}-${stamp}${ext}`
+export function uploadSink(client: S3Client, options: Omit<UploadStreamOptions, 'body'>): Sink {
+  const body = new PassThrough()
+  const stored = uploadStream(client, { ...options, body }).then(object => object.sizeBytes)
+  stored.catch(() => undefined) // awaited by the stream
+  return {
+    writable: body,
+    stored,
+    mismatch: (held, sent) => `object storage received ${held} bytes but ${sent} were sent.`
+  }
 }
 
 /** Options for writes, for services that lack a feature AWS S3 has. */

@@ -1,9 +1,12 @@
 /**
- * Preflight with `pg`: connect (bounded in time), read the server version, database size and
- * tables; export a snapshot so that pg_dump and the row counts see the same data.
+ * A `pg` session with a server: connect (bounded in time, every failure explained), read its
+ * version, database size and tables; export a snapshot so that pg_dump and the row counts see
+ * the same data, and count rows and schema objects in it.
  */
 import pg from 'pg'
 import { SettingError } from '../errors.js'
+import type { Manifest } from '../manifest.js'
+import type { QualifiedName, RowCountMethod } from '../types.js'
 import {
   type Connection,
   describeConnection,
@@ -237,6 +240,41 @@ export class SnapshotSession {
 
   async close(): Promise<void> {
     await this.client.query('COMMIT').catch(() => undefined)
+  }
+}
+
+/**
+ * The row counts the manifest records for the tables whose data a dump holds: exact counts in
+ * the dump's snapshot (`counting`, when they were taken while pg_dump ran), the planner's
+ * estimates, or none; sorted by schema and name.
+ */
+export async function dumpRowCounts(
+  method: RowCountMethod,
+  session: SnapshotSession,
+  counting: Promise<TableRows[]> | undefined,
+  dataTables: QualifiedName[],
+  server: ServerInfo
+): Promise<Manifest['rowCounts']> {
+  const key = (t: QualifiedName): string => JSON.stringify([t.schema, t.name])
+  const wanted = new Set(dataTables.map(key))
+  let tables: Manifest['rowCounts']['tables']
+  if (method === 'none') {
+    tables = dataTables.map(t => ({ schema: t.schema, name: t.name, rows: null }))
+  } else if (method === 'estimate') {
+    const estimates = new Map(server.tables.map(t => [key(t), t.estimatedRows]))
+    tables = dataTables.map(t => ({ ...t, rows: estimates.get(key(t)) ?? null }))
+  } else {
+    const all = counting ? await counting : await session.countRows(dataTables)
+    tables = all.filter(t => wanted.has(key(t)))
+  }
+  tables.sort((a, b) => a.schema.localeCompare(b.schema) || a.name.localeCompare(b.name))
+  const counted = tables.every(t => t.rows !== null)
+  const totalRows = counted ? tables.reduce((sum, t) => sum + (t.rows ?? 0), 0) : null
+  return {
+    method,
+    sameSnapshot: method === 'exact' && session.snapshotId !== undefined,
+    tables,
+    totalRows
   }
 }
 
