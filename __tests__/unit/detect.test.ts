@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import zlib from 'node:zlib'
+import type { BackupFile } from '../../src/pipeline/decode.js'
 import { FormatError, detectBackup, detectFormat } from '../../src/pipeline/detect.js'
 
 let dir: string
@@ -20,10 +21,10 @@ afterAll(() => {
 })
 
 let counter = 0
-function file(content: Buffer | string, name = `file-${counter++}`): string {
+function file(content: Buffer | string, name = `file-${counter++}`): BackupFile {
   const p = path.join(dir, `${counter++}-${name}`)
   writeFileSync(p, content)
-  return p
+  return { path: p }
 }
 
 const zstd = (b: Buffer | string): Buffer => zlib.zstdCompressSync(Buffer.from(b))
@@ -104,6 +105,16 @@ describe('detectBackup', () => {
       compression: 'none',
       format: 'plain'
     })
+  })
+
+  it('reads a backup in place: a byte range inside a larger file (a stored zip entry)', async () => {
+    const content = gzip(CUSTOM)
+    const before = Buffer.alloc(1000, 0x50)
+    const whole = file(Buffer.concat([before, content, Buffer.alloc(500, 0xee)]))
+    const inside = { ...whole, range: { offset: before.length, length: content.length } }
+    expect(await detectBackup(inside)).toMatchObject({ compression: 'gzip', format: 'custom' })
+    // read whole, the same file is no backup at all
+    await expect(detectBackup(whole)).rejects.toThrow(FormatError)
   })
 
   it.each<[string, () => Buffer, RegExp]>([

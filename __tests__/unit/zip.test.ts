@@ -1,7 +1,7 @@
 /**
- * extractZip: the action's own zips (stored entries) are copied out by their central directory,
- * CRC-32 checked; other zips (deflated, as users upload them) are parsed as a stream. Zips are
- * made with archiver, the library the artifact client itself uses.
+ * extractZip (storage/unzip.ts, on yauzl): the action's own zips (stored entries, read as the
+ * byte ranges they are) and other zips (deflated, as users upload them) give back every file,
+ * CRC-32 checked. Zips are made with archiver, the library the artifact client itself uses.
  */
 import archiver from 'archiver'
 import { createHash, randomBytes } from 'node:crypto'
@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'n
 import os from 'node:os'
 import path from 'node:path'
 import { PassThrough } from 'node:stream'
-import { extractZip } from '../../src/storage/zip.js'
+import { extractZip } from '../../src/storage/unzip.js'
 
 let work: string
 beforeAll(() => {

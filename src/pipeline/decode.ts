@@ -3,6 +3,8 @@
  * decompressed, from a file or from a byte range inside one (a stored entry of a zip).
  */
 import { createReadStream } from 'node:fs'
+import { stat } from 'node:fs/promises'
+import path from 'node:path'
 import { type Duplex, Readable, Writable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import type { Compression, DecryptionKeys } from '../types.js'
@@ -13,6 +15,13 @@ import { createDecryptor } from './encrypt.js'
 export interface BackupFile {
   path: string
   range?: { offset: number; length: number }
+  /** What it is called (an entry's name inside a zip); default the file's name. */
+  name?: string
+}
+
+/** The backup file's name, for messages. */
+export function fileName(file: BackupFile): string {
+  return file.name ?? path.basename(file.path)
 }
 
 /** How the file's bytes became the dump: what to undo, in which order. */
@@ -61,4 +70,26 @@ export function chain(source: Readable, ...stages: Duplex[]): Readable {
 /** Reads a whole stream and discards it (for checks that only need to see the bytes pass). */
 export function discard(): Writable {
   return new Writable({ write: (_chunk, _encoding, callback) => callback() })
+}
+
+/** The backup file's size in bytes. */
+export async function sizeOf(file: BackupFile): Promise<number> {
+  return file.range ? file.range.length : (await stat(file.path)).size
+}
+
+/** The first `bytes` raw bytes of the file (fewer when it is shorter). */
+export async function readStart(file: BackupFile, bytes: number): Promise<Buffer> {
+  const chunks: Buffer[] = []
+  let total = 0
+  const stream = openRaw(file)
+  try {
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      chunks.push(chunk)
+      total += chunk.length
+      if (total >= bytes) break
+    }
+  } finally {
+    stream.destroy()
+  }
+  return Buffer.concat(chunks).subarray(0, bytes)
 }

@@ -2,12 +2,10 @@
  * Recognising a backup by its content, not its name: the compression by magic bytes, then the
  * dump format from the first decompressed bytes (custom archive, directory tar, or SQL text).
  */
-import { createReadStream } from 'node:fs'
-import { open } from 'node:fs/promises'
 import type { Compression, DecryptionKeys } from '../types.js'
 import { CheckError } from '../errors.js'
 import { detectCompression } from './compress.js'
-import { type Decoding, decodingStages } from './decode.js'
+import { type BackupFile, type Decoding, openDecoded, readStart } from './decode.js'
 import { DecryptionError, isAgeEncrypted } from './encrypt.js'
 
 /** Start of age's ASCII armor (the whole line is longer than the 32 bytes read first). */
@@ -22,30 +20,15 @@ export class FormatError extends CheckError {
   }
 }
 
-async function readStart(file: string, bytes: number): Promise<Buffer> {
-  const handle = await open(file, 'r')
-  try {
-    const buffer = Buffer.alloc(bytes)
-    const { bytesRead } = await handle.read(buffer, 0, bytes, 0)
-    return buffer.subarray(0, bytesRead)
-  } finally {
-    await handle.close()
-  }
-}
-
 /** The first `bytes` bytes of the decoded (decrypted, decompressed) content. */
 export async function decodedStart(
-  file: string,
+  file: BackupFile,
   decoding: Decoding,
   bytes = 8192
 ): Promise<Buffer> {
   const chunks: Buffer[] = []
   let total = 0
-  const source = createReadStream(file)
-  const stages = decodingStages(decoding)
-  let stream: NodeJS.ReadableStream = source
-  for (const stage of stages) stream = stream.pipe(stage)
-  for (const stage of [source, ...stages]) stage.on('error', () => undefined)
+  const stream = openDecoded(file, decoding)
   try {
     for await (const chunk of stream as AsyncIterable<Buffer>) {
       chunks.push(chunk)
@@ -58,8 +41,7 @@ export async function decodedStart(
       `the ${decoding.compression} data cannot be ${decoding.decryption ? 'decrypted or ' : ''}decompressed: ${(error as Error).message}`
     )
   } finally {
-    source.destroy()
-    for (const stage of stages) stage.destroy()
+    stream.destroy()
   }
   return Buffer.concat(chunks).subarray(0, bytes)
 }
@@ -85,7 +67,7 @@ export interface Detected {
 }
 
 /** Compression, format and encryption of a backup file, by content. */
-export async function detectBackup(file: string, keys?: DecryptionKeys): Promise<Detected> {
+export async function detectBackup(file: BackupFile, keys?: DecryptionKeys): Promise<Detected> {
   const magic = await readStart(file, 32)
   if (magic.length === 0) throw new FormatError('the backup file is empty')
   if (magic.toString('latin1').startsWith(AGE_ARMOR_HEADER)) {

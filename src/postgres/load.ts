@@ -1,12 +1,27 @@
 /**
- * Loading a backup into the target: archives through pg_restore, SQL scripts through
- * `psql -X -v ON_ERROR_STOP=1`, in one transaction by default, statement output discarded.
- * Credentials reach the tools only through the environment.
+ * Loading a checked backup into the target: archives through pg_restore, SQL scripts through
+ * `psql -X -v ON_ERROR_STOP=1` (filtered on their way: plain-sql.ts), in one transaction by
+ * default, statement output discarded; with `clean`, the backup's objects dropped first in that
+ * same transaction. Credentials reach the tools only through the environment.
  */
+import { createWriteStream } from 'node:fs'
+import { mkdir } from 'node:fs/promises'
+import path from 'node:path'
 import type { Readable, Transform } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
 import { EngineError } from '../errors.js'
-import { type BackupFile, type Decoding, openDecoded } from '../pipeline/decode.js'
+import { log } from '../log.js'
+import {
+  type BackupFile,
+  type Decoding,
+  discard,
+  openDecoded,
+  openRaw
+} from '../pipeline/decode.js'
 import { ChildProcessError, checkedOutput, startChild } from '../process.js'
+import { ArchiveError } from './archive.js'
+import { type ClientInstall, programPath } from './clients.js'
+import { PlainDumpObjects, PlainFilter } from './plain-sql.js'
 
 export interface LoadOptions {
   clean: boolean
@@ -32,6 +47,148 @@ export class LoadError extends EngineError {
 
 /** What pg_restore reads: a path it opens itself (directory, file), or a backup fed on stdin. */
 export type ArchiveInput = { path: string } | { file: BackupFile; decoding: Decoding }
+
+/** How a checked backup is loaded (the restore's plan). */
+export interface LoadPlan {
+  /** 'directory': a directory-format archive's folder; the others are (encoded) files. */
+  format: 'custom' | 'plain' | 'directory-tar' | 'directory'
+  decoding: Decoding
+  /** The pg_restore or psql to load with. */
+  client: ClientInstall
+  /** A plain dump: the DROP statements for what it creates (clean). */
+  plain?: { drops: string[] }
+}
+
+/** Where the backup is loaded into. */
+export interface LoadTarget {
+  /** The environment of the client (libpqEnvironment). */
+  env: Record<string, string>
+  database: string
+  serverMajor: number
+}
+
+/**
+ * Loads the backup (a file, or a directory archive's folder) into the target; `workDir` takes
+ * what pg_restore needs on disk (a directory archive unpacked, a seekable file for --jobs).
+ */
+export async function loadBackup(
+  dump: BackupFile | { directory: string },
+  plan: LoadPlan,
+  target: LoadTarget,
+  options: LoadOptions,
+  workDir: string
+): Promise<void> {
+  log.info(
+    options.singleTransaction
+      ? 'Restoring in one transaction: on any error nothing is kept.'
+      : `Restoring without a single transaction (jobs: ${options.jobs}): an error can leave a partial restore.`
+  )
+  const { env, database } = target
+  const pgRestore = programPath(plan.client, 'pg_restore')
+  if ('directory' in dump) {
+    const archive = { path: dump.directory }
+    if (options.clean && options.singleTransaction) {
+      return cleanAndRestoreArchive(plan.client, env, options, archive)
+    }
+    return runPgRestore(pgRestore, env, database, options, archive)
+  }
+  if (plan.format === 'plain') {
+    const filter = new PlainFilter({
+      dropRestrict: !psqlSupportsRestrict(plan.client.version),
+      dropTransactionTimeout: target.serverMajor < 17,
+      noOwner: options.noOwner,
+      noPrivileges: options.noPrivileges
+    })
+    const drops = options.clean ? (plan.plain?.drops ?? []) : []
+    await runPsql(
+      programPath(plan.client, 'psql'),
+      env,
+      options.singleTransaction,
+      { file: dump, decoding: plan.decoding, filter },
+      drops
+    )
+    if (filter.dropped > 0)
+      log.info(`${filter.dropped} lines the target cannot take were left out.`)
+    return
+  }
+  let archive: ArchiveInput
+  if (plan.format === 'directory-tar') {
+    const dir = path.join(workDir, 'directory')
+    await mkdir(dir)
+    await untar(dump, plan.decoding, dir)
+    archive = { path: dir }
+  } else if (options.jobs > 1 && !(options.clean && options.singleTransaction)) {
+    // a parallel restore needs a seekable archive file
+    archive = { path: await decodeTo(dump, plan.decoding, path.join(workDir, 'backup.dump')) }
+  } else {
+    archive = { file: dump, decoding: plan.decoding }
+  }
+  if (options.clean && options.singleTransaction) {
+    return cleanAndRestoreArchive(plan.client, env, options, archive)
+  }
+  await runPgRestore(pgRestore, env, database, options, archive)
+}
+
+/**
+ * clean with an archive: the archive's objects are dropped (CASCADE) and recreated by one psql
+ * transaction fed by pg_restore's script. pg_restore --clean cannot drop partitioned tables
+ * with keys in an order PostgreSQL accepts ("cannot drop inherited constraint").
+ */
+async function cleanAndRestoreArchive(
+  client: ClientInstall,
+  env: Record<string, string>,
+  options: LoadOptions,
+  archive: ArchiveInput
+): Promise<void> {
+  const pgRestore = programPath(client, 'pg_restore')
+  const objects = new PlainDumpObjects()
+  const schema = archiveAsScript(pgRestore, { ...options, schemaOnly: true }, archive)
+  const [scanned, listed] = await Promise.allSettled([
+    pipeline([schema.stdout, objects.scanner(), discard()]),
+    schema.done
+  ])
+  if (listed.status === 'rejected') throw listed.reason
+  if (scanned.status === 'rejected') throw scanned.reason
+  log.info(
+    `clean: ${objects.drops.length} objects of the backup are dropped first, in the same transaction.`
+  )
+  const script = archiveAsScript(pgRestore, options, archive)
+  const [loaded, produced] = await Promise.allSettled([
+    runPsqlFromStream(programPath(client, 'psql'), env, true, script.stdout, objects.drops),
+    script.done
+  ])
+  // psql stopped because the script failed: pg_restore's error says why
+  const scriptFailed = loaded.status === 'rejected' && (loaded.reason as LoadError).inputFailed
+  if (produced.status === 'rejected' && scriptFailed) throw produced.reason
+  if (loaded.status === 'rejected') throw loaded.reason
+  if (produced.status === 'rejected') throw produced.reason
+}
+
+/** The file decoded into `out` (mode 0600); the file itself when there is nothing to decode. */
+async function decodeTo(file: BackupFile, decoding: Decoding, out: string): Promise<string> {
+  if (!file.range && decoding.compression === 'none' && !decoding.decryption) return file.path
+  const source =
+    decoding.compression === 'none' && !decoding.decryption
+      ? openRaw(file)
+      : openDecoded(file, decoding)
+  await pipeline(source, createWriteStream(out, { mode: 0o600 }))
+  return out
+}
+
+/** A directory archive in a tar stream, unpacked into `dir`. */
+async function untar(file: BackupFile, decoding: Decoding, dir: string): Promise<void> {
+  // tar stops reading at the end-of-archive blocks: the padding after them may stay unread
+  const tar = startChild('tar', ['-xf', '-', '-C', dir], {
+    stdin: openDecoded(file, decoding),
+    stdout: 'ignore'
+  })
+  try {
+    await tar.done
+  } catch (error) {
+    if (!(error instanceof ChildProcessError) || error.startError) throw error
+    throw new ArchiveError(`the directory archive could not be unpacked: ${error.stderr.trim()}`)
+  }
+}
 
 /** A libpq conninfo holding only the database name; host, user and password come from env. */
 export function dbnameConninfo(database: string): string {

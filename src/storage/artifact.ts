@@ -5,12 +5,11 @@
 import { ArtifactNotFoundError, DefaultArtifactClient } from '@actions/artifact'
 import { log } from '../log.js'
 import { getOctokit } from '@actions/github'
-import { createHash } from 'node:crypto'
-import { createReadStream, existsSync, readFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { mkdir, readdir } from 'node:fs/promises'
 import path from 'node:path'
-import { pipeline } from 'node:stream/promises'
 import { EngineError, SettingError } from '../errors.js'
+import { sha256Of } from '../pipeline/digest.js'
 import type { ArtifactSource } from '../types.js'
 
 export interface UploadedArtifact {
@@ -391,19 +390,13 @@ export async function downloadArtifactZip(
   }
   const zipPath = path.join(directory, files[0])
   if (digestMismatch) {
-    const sha256 = await sha256File(zipPath)
+    const sha256 = await sha256Of({ path: zipPath })
     throw new ArtifactStorageError(
       `the downloaded artifact ${found.id} does not match the digest GitHub recorded at upload (sha256 ${sha256} ≠ ${found.digest}); it is corrupted. Nothing was restored.`
     )
   }
-  const sha256 = found.digest ?? (await sha256File(zipPath))
+  const sha256 = found.digest ?? (await sha256Of({ path: zipPath }))
   return { zipPath, sha256 }
-}
-
-export async function sha256File(file: string): Promise<string> {
-  const hash = createHash('sha256')
-  await pipeline(createReadStream(file), hash)
-  return hash.digest('hex')
 }
 
 /** The repository's visibility, from the event payload the runner provides. */

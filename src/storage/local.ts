@@ -1,23 +1,42 @@
 /**
- * A backup on disk, as restore needs it: the dump (a file, or a directory-format folder) and the
- * manifest when there is one. Takes a path the user gives (a .sql, .sql.gz, .dump, .zst, a
- * directory archive, or an artifact .zip from the Actions page) or an extracted artifact.
+ * Backups on the runner's disk. For a restore: the dump — a file, a byte range of a zip (a stored
+ * entry, read in place), or a directory-format archive's folder — with its manifest when there
+ * is one, from a path the user gives (a .sql, .sql.gz, .dump, .zst, a directory archive, an
+ * artifact .zip from the Actions page) or an artifact's downloaded zip. For a backup: the file
+ * the stream writes (the CLI's), kept in a directory with its manifest beside it.
  */
 import { createWriteStream, existsSync } from 'node:fs'
 import { copyFile, mkdir, open, readdir, rename, stat } from 'node:fs/promises'
 import path from 'node:path'
 import { finished } from 'node:stream/promises'
-import type { Sink } from '../pipeline/backup-stream.js'
 import { EngineError, SettingError } from '../errors.js'
 import { formatBytes, log } from '../log.js'
-import { MANIFEST_FILE, type Manifest, readManifest, writeManifest } from '../manifest.js'
-import { extractZip } from './zip.js'
+import {
+  MANIFEST_FILE,
+  type Manifest,
+  ManifestError,
+  parseManifest,
+  readManifest,
+  writeManifest
+} from '../manifest.js'
+import type { Sink } from '../pipeline/backup-stream.js'
+import type { BackupFile } from '../pipeline/decode.js'
+import {
+  type OpenZip,
+  type ZipEntry,
+  entryFile,
+  extractEntry,
+  extractZip,
+  hashEntry,
+  openZip
+} from './unzip.js'
 
 export interface LocalBackup {
-  /** The dump file, or the folder of a directory-format archive. */
-  dumpPath: string
-  isDirectory: boolean
+  /** The dump: a file (or a byte range of one), or the folder of a directory-format archive. */
+  dump: BackupFile | { directory: string }
   manifest?: Manifest
+  /** sha256 of the dump when it was taken on the way (a zip's entry, checked as it was read). */
+  sha256?: string
 }
 
 export class BackupFileError extends EngineError {
@@ -38,7 +57,7 @@ async function isZip(file: string): Promise<boolean> {
   }
 }
 
-/** Resolves the `backup-file` input; extracts a zip into `workDir`. */
+/** Opens the file or folder the user gave (backupFile); a zip is read in place. */
 export async function openLocalBackup(file: string, workDir: string): Promise<LocalBackup> {
   let info
   try {
@@ -53,30 +72,84 @@ export async function openLocalBackup(file: string, workDir: string): Promise<Lo
   if (info.size === 0) {
     throw new SettingError('backupFile', `'${file}' is empty; nothing to restore.`)
   }
-  if (await isZip(file)) {
-    const target = path.join(workDir, 'unzipped')
-    await extractZip(file, target)
-    return openExtracted(target, `the zip '${path.basename(file)}'`)
-  }
+  if (await isZip(file)) return openZippedBackup(file, workDir, `the zip '${path.basename(file)}'`)
   // a manifest beside the file (a local backup's <file>.manifest.json, or an extracted
   // artifact's manifest.json) is used when it describes this file
   for (const beside of [`${file}.manifest.json`, path.join(path.dirname(file), MANIFEST_FILE)]) {
     if (!existsSync(beside)) continue
     const manifest = await readManifest(beside).catch(() => undefined)
-    if (manifest?.file.name === path.basename(file)) {
-      return { dumpPath: file, isDirectory: false, manifest }
-    }
+    if (manifest?.file.name === path.basename(file)) return { dump: { path: file }, manifest }
   }
-  return { dumpPath: file, isDirectory: false }
+  return { dump: { path: file } }
+}
+
+/**
+ * A zip holding a backup (an artifact: manifest.json and the dump it names; or a single dump).
+ * Its dump is read in place when stored (a byte range of the zip: no copy on disk), its CRC-32
+ * and sha256 taken in one pass; any other zip (a folder, several files) is unpacked into
+ * `workDir` and read as a folder.
+ */
+export async function openZippedBackup(
+  zipFile: string,
+  workDir: string,
+  what: string
+): Promise<LocalBackup> {
+  const zip = await openZip(zipFile)
+  try {
+    const top = new Set(
+      zip.entries.map(e => e.name.split('/')[0]).filter(name => name && !name.startsWith('.'))
+    )
+    const file = (name: string): ZipEntry | undefined =>
+      zip.entries.find(e => e.name === name && !e.isDirectory)
+    const manifestEntry = file(MANIFEST_FILE)
+    if (manifestEntry) {
+      const manifest = await readManifestEntry(zip, manifestEntry, what)
+      const dump = manifest.file.name.includes('/') ? undefined : file(manifest.file.name)
+      if (!dump) {
+        throw new BackupFileError(
+          `${what} has a manifest naming '${manifest.file.name}', which is not there; the backup is incomplete.`
+        )
+      }
+      return { ...(await readEntry(zip, dump, workDir)), manifest }
+    }
+    const only = top.size === 1 ? file([...top][0]) : undefined
+    if (only) return await readEntry(zip, only, workDir)
+  } finally {
+    zip.close()
+  }
+  const target = path.join(workDir, 'unzipped')
+  await extractZip(zipFile, target)
+  return openExtracted(target, what)
+}
+
+async function readManifestEntry(zip: OpenZip, entry: ZipEntry, what: string): Promise<Manifest> {
+  const chunks: Buffer[] = []
+  for await (const chunk of await zip.read(entry)) chunks.push(chunk as Buffer)
+  try {
+    return parseManifest(JSON.parse(Buffer.concat(chunks).toString('utf8')))
+  } catch (error) {
+    if (error instanceof ManifestError) throw error
+    throw new ManifestError(
+      `${what}'s ${MANIFEST_FILE} is not valid JSON: ${(error as Error).message}`
+    )
+  }
+}
+
+/** The dump entry: in place when stored; a compressed one is written out (checked on the way). */
+async function readEntry(zip: OpenZip, entry: ZipEntry, workDir: string): Promise<LocalBackup> {
+  const inPlace = entryFile(zip, entry)
+  if (inPlace) return { dump: inPlace, sha256: await hashEntry(zip, entry) }
+  const target = path.join(workDir, 'unzipped', path.posix.basename(entry.name))
+  return { dump: { path: target }, sha256: await extractEntry(zip, entry, target) }
 }
 
 async function openDirectory(dir: string): Promise<LocalBackup> {
-  if (existsSync(path.join(dir, 'toc.dat'))) return { dumpPath: dir, isDirectory: true }
+  if (existsSync(path.join(dir, 'toc.dat'))) return { dump: { directory: dir } }
   return openExtracted(dir, `the folder '${dir}'`)
 }
 
 /** A folder holding an artifact's files: manifest.json and the dump it names. */
-export async function openExtracted(dir: string, what: string): Promise<LocalBackup> {
+async function openExtracted(dir: string, what: string): Promise<LocalBackup> {
   const entries = (await readdir(dir)).filter(e => !e.startsWith('.'))
   if (entries.includes(MANIFEST_FILE)) {
     const manifest = await readManifest(path.join(dir, MANIFEST_FILE))
@@ -86,14 +159,14 @@ export async function openExtracted(dir: string, what: string): Promise<LocalBac
         `${what} has a manifest naming '${manifest.file.name}', which is not there; the backup is incomplete.`
       )
     }
-    return { dumpPath, isDirectory: false, manifest }
+    return { dump: { path: dumpPath }, manifest }
   }
   const candidates = entries.filter(e => e !== MANIFEST_FILE)
   if (candidates.length === 1) {
     const only = path.join(dir, candidates[0])
     const info = await stat(only)
     if (info.isDirectory()) return openDirectory(only)
-    return { dumpPath: only, isDirectory: false }
+    return { dump: { path: only } }
   }
   throw new BackupFileError(
     `${what} holds ${candidates.length} files and no manifest.json; cannot tell which one is the backup (${candidates.slice(0, 5).join(', ')}).`

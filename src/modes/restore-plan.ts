@@ -1,0 +1,242 @@
+/**
+ * Inspecting a fetched backup before anything touches the target: its sha256 and size against
+ * the manifest, its format, compression and encryption by content (against the manifest too),
+ * the client that can read it (at least as new as the pg_dump that wrote it), and a read to its
+ * end — the script scanned for what it creates and whether it is complete, the archive's table
+ * of contents listed. The result is the plan the load follows.
+ */
+import { CheckError, SettingError } from '../errors.js'
+import { log } from '../log.js'
+import type { Manifest } from '../manifest.js'
+import {
+  type BackupFile,
+  type Decoding,
+  discard,
+  fileName,
+  openDecoded,
+  sizeOf
+} from '../pipeline/decode.js'
+import { type DetectedFormat, FormatError, decodedStart, detectBackup } from '../pipeline/detect.js'
+import { sha256Of } from '../pipeline/digest.js'
+import { DecryptionError } from '../pipeline/encrypt.js'
+import {
+  listArchive,
+  majorOfVersion,
+  parseArchiveHeader,
+  readArchiveHeader,
+  tablesFromList
+} from '../postgres/archive.js'
+import { type ClientInstall, chooseRestoreClient, programPath } from '../postgres/clients.js'
+import { PlainDumpObjects, parsePlainDumpVersions } from '../postgres/plain-sql.js'
+import type { FetchedBackup } from '../storage/fetch.js'
+import type { Compression, QualifiedName, RestoreOptions } from '../types.js'
+import { pipeline } from 'node:stream/promises'
+
+/** The backup cannot be restored as it is: damaged, truncated, swapped, or not what it claims. */
+export class RestoreError extends CheckError {
+  constructor(message: string) {
+    super(message)
+    this.name = 'RestoreError'
+  }
+}
+
+/** What the load does with a checked backup. */
+export interface RestorePlan {
+  /** 'directory': a directory-format archive's folder; the others are files, by content. */
+  format: DetectedFormat | 'directory'
+  compression: Compression
+  encrypted: boolean
+  decoding: Decoding
+  /** Tables whose data the backup holds (from the manifest, the archive list or the script). */
+  dataTables?: QualifiedName[]
+  /** A plain dump: what its script creates. */
+  plain?: PlainDumpObjects
+  /** The pg_restore or psql that reads it. */
+  client: ClientInstall
+}
+
+const MANIFEST_FORMATS: Record<string, DetectedFormat> = {
+  custom: 'custom',
+  plain: 'plain',
+  directory: 'directory-tar'
+}
+
+export async function planRestore(
+  inputs: RestoreOptions,
+  fetched: FetchedBackup
+): Promise<RestorePlan> {
+  const { manifest, dump } = fetched
+  if ('directory' in dump) {
+    const header = await readArchiveHeader(dump.directory).catch(() => undefined)
+    const client = await chooseClient(inputs, 'pg_restore', header?.pgDumpMajor ?? 0)
+    const lines = await listArchive(programPath(client, 'pg_restore'), {
+      directory: dump.directory
+    })
+    log.info(`Directory archive accepted by pg_restore --list (${lines.length} lines).`)
+    return {
+      format: 'directory',
+      compression: 'none',
+      encrypted: false,
+      decoding: { compression: 'none' },
+      client,
+      dataTables: manifestTables(manifest)
+    }
+  }
+  if (manifest) await checkDigest(dump, fetched.sha256, manifest)
+  let detected
+  try {
+    detected = await detectBackup(dump, inputs.decryption)
+  } catch (error) {
+    if (error instanceof FormatError || error instanceof DecryptionError) {
+      throw new RestoreError(`${fileName(dump)}: ${error.message} Nothing was restored.`)
+    }
+    throw error
+  }
+  if (manifest) {
+    if (
+      manifest.compression.algorithm !== detected.compression ||
+      MANIFEST_FORMATS[manifest.format] !== detected.format
+    ) {
+      throw new RestoreError(
+        `the backup's content (${detected.format}, ${detected.compression}) does not match its manifest (${manifest.format}, ${manifest.compression.algorithm}). Nothing was restored.`
+      )
+    }
+  }
+  if (manifest && (manifest.encryption !== undefined) !== detected.encrypted) {
+    throw new RestoreError(
+      `the backup's content is ${detected.encrypted ? '' : 'not '}encrypted, but its manifest says otherwise. Nothing was restored.`
+    )
+  }
+  const decoding: Decoding = {
+    compression: detected.compression,
+    decryption: detected.encrypted ? inputs.decryption : undefined
+  }
+  log.info(
+    `Recognised by content: ${detected.format}, compression ${detected.compression}${detected.encrypted ? ', age-encrypted (decrypts with the key given)' : ''}.`
+  )
+  if (detected.format === 'plain' && (inputs.tables.length > 0 || inputs.schemas.length > 0)) {
+    throw new SettingError(
+      inputs.tables.length > 0 ? 'tables' : 'schemas',
+      'a subset restore needs an archive backup (format custom or directory); this backup is an SQL script. Restore it whole.'
+    )
+  }
+  const archiveMajor =
+    manifest?.pgDump.major ?? (await dumpMajorFromContent(dump, detected.format, decoding))
+  const found = { compression: detected.compression, encrypted: detected.encrypted, decoding }
+  if (detected.format === 'plain') {
+    const client = await chooseClient(inputs, 'psql', archiveMajor)
+    const plain = await scanScript(dump, decoding, manifest !== undefined)
+    return {
+      format: 'plain',
+      ...found,
+      client,
+      plain,
+      dataTables: manifestTables(manifest) ?? plain.copyTables
+    }
+  }
+  const client = await chooseClient(inputs, 'pg_restore', archiveMajor)
+  if (!manifest) await readToEnd(dump, decoding)
+  if (detected.format === 'custom') {
+    const lines = await listArchive(programPath(client, 'pg_restore'), { file: dump, decoding })
+    log.info(`pg_restore --list accepts the archive (${lines.length} lines).`)
+    const listed = manifest ? undefined : tablesFromList(lines)
+    return { format: 'custom', ...found, client, dataTables: manifestTables(manifest) ?? listed }
+  }
+  return { format: 'directory-tar', ...found, client, dataTables: manifestTables(manifest) }
+}
+
+/** The file is the one the manifest describes: same sha256, same size. */
+async function checkDigest(
+  dump: BackupFile,
+  known: string | undefined,
+  manifest: Manifest
+): Promise<void> {
+  const [sha256, size] = await Promise.all([known ?? sha256Of(dump), sizeOf(dump)])
+  if (sha256 !== manifest.file.sha256 || size !== manifest.file.sizeBytes) {
+    throw new RestoreError(
+      `the backup file ${manifest.file.name} does not match its manifest (sha256 ${sha256}, ${size} bytes; the manifest says ${manifest.file.sha256}, ${manifest.file.sizeBytes} bytes): it is corrupted, truncated or swapped. Nothing was restored.`
+    )
+  }
+  log.info(`${manifest.file.name} matches its manifest (sha256:${sha256}).`)
+}
+
+/** One pass over the whole script: it decodes, it is complete, and what it creates. */
+async function scanScript(
+  dump: BackupFile,
+  decoding: Decoding,
+  hasManifest: boolean
+): Promise<PlainDumpObjects> {
+  const objects = new PlainDumpObjects()
+  try {
+    await pipeline(openDecoded(dump, decoding, objects.scanner()), discard())
+  } catch (error) {
+    throw new RestoreError(
+      `the backup cannot be read to its end (${(error as Error).message}): it is corrupted or truncated. Nothing was restored.`
+    )
+  }
+  if (!objects.complete) {
+    if (hasManifest || objects.madeByPgDump) {
+      throw new RestoreError(
+        'the SQL script lacks the "dump complete" trailer that pg_dump writes last: it is truncated. Nothing was restored.'
+      )
+    }
+    log.warning(
+      'The SQL script has no "PostgreSQL database dump complete" trailer (hand-written, or truncated?). It runs in one transaction: any error rolls everything back.'
+    )
+  }
+  log.info(`The script creates data for ${objects.copyTables.length} tables.`)
+  return objects
+}
+
+/** Without a manifest, a compressed file is decompressed once to its end before any write. */
+async function readToEnd(file: BackupFile, decoding: Decoding): Promise<void> {
+  if (decoding.compression === 'none' && !decoding.decryption) return
+  try {
+    await pipeline(openDecoded(file, decoding), discard())
+  } catch (error) {
+    throw new RestoreError(
+      `the backup cannot be decompressed to its end (${(error as Error).message}): it is corrupted or truncated. Nothing was restored.`
+    )
+  }
+}
+
+function manifestTables(manifest: Manifest | undefined): QualifiedName[] | undefined {
+  return manifest?.rowCounts.tables.map(t => ({ schema: t.schema, name: t.name }))
+}
+
+/**
+ * A pg_restore/psql at least as new as the pg_dump that wrote the backup (pg_restore rejects
+ * archives of a newer pg_dump: "unsupported version … in file header"); installed when allowed.
+ */
+async function chooseClient(
+  inputs: RestoreOptions,
+  program: 'pg_restore' | 'psql',
+  archiveMajor: number
+): Promise<ClientInstall> {
+  const client = await chooseRestoreClient(program, archiveMajor, 0, {
+    pgBinDir: inputs.pgBinDir,
+    postgresVersion: inputs.postgresVersion,
+    installClient: inputs.installClient
+  })
+  log.info(`${programPath(client, program)}: ${client.versionText}`)
+  return client
+}
+
+/** The major of the pg_dump that wrote a backup without manifest, from its own header. */
+async function dumpMajorFromContent(
+  file: BackupFile,
+  format: DetectedFormat,
+  decoding: Decoding
+): Promise<number> {
+  try {
+    const start = await decodedStart(file, decoding, 4096)
+    if (format === 'custom') return parseArchiveHeader(start).pgDumpMajor ?? 0
+    if (format === 'plain') {
+      const { pgDumpVersion } = parsePlainDumpVersions(start.toString('utf8'))
+      return pgDumpVersion ? (majorOfVersion(pgDumpVersion) ?? 0) : 0
+    }
+  } catch {
+    // unreadable headers are reported by the checks that follow
+  }
+  return 0
+}

@@ -1,0 +1,172 @@
+/**
+ * Reading a zip — an artifact as uploaded (the action's own: entries stored, not compressed), or
+ * as a user downloads it from the Actions page — with yauzl: its entries from the central
+ * directory, a stored entry as the byte range it is (so a backup is read in place, never copied
+ * out), any entry read back with its CRC-32 checked at the end (yauzl checks sizes, not CRCs).
+ */
+import { createWriteStream } from 'node:fs'
+import { mkdir } from 'node:fs/promises'
+import path from 'node:path'
+import { type Readable, Transform } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
+import zlib from 'node:zlib'
+import yauzl from 'yauzl'
+import { EngineError } from '../errors.js'
+import { type BackupFile, discard, openRaw } from '../pipeline/decode.js'
+import { DigestStage } from '../pipeline/digest.js'
+
+export class ZipError extends EngineError {
+  constructor(message: string) {
+    super(message)
+    this.name = 'ZipError'
+  }
+}
+
+export interface ZipEntry {
+  /** Its path inside the zip ('/' separated; a folder's ends with '/'). */
+  name: string
+  isDirectory: boolean
+  /** Bytes of its content (uncompressed). */
+  size: number
+  crc32: number
+  /** Where a stored (not compressed) entry's content lies in the zip file. */
+  range?: { offset: number; length: number }
+}
+
+export interface OpenZip {
+  readonly file: string
+  readonly entries: ZipEntry[]
+  /** The entry's content, which fails at its end unless its size and CRC-32 are right. */
+  read(entry: ZipEntry): Promise<Readable>
+  close(): void
+}
+
+const STORED = 0
+
+function unreadable(error: unknown): ZipError {
+  if (error instanceof ZipError) return error
+  return new ZipError(
+    `the zip could not be read (corrupted or truncated?): ${(error as Error)?.message ?? error}`
+  )
+}
+
+/** Opens a zip and lists its entries; a stored entry with the byte range of its content. */
+export async function openZip(file: string): Promise<OpenZip> {
+  let zip: yauzl.ZipFile
+  try {
+    zip = await yauzl.openPromise(file, { lazyEntries: true, autoClose: false })
+  } catch (error) {
+    throw unreadable(error)
+  }
+  const entries: ZipEntry[] = []
+  const raw = new Map<ZipEntry, yauzl.Entry>()
+  try {
+    for await (const found of zip.eachEntry()) {
+      const entry: ZipEntry = {
+        name: found.fileName,
+        isDirectory: found.fileName.endsWith('/'),
+        size: found.uncompressedSize,
+        crc32: found.crc32
+      }
+      if (!entry.isDirectory && found.compressionMethod === STORED) {
+        if (found.compressedSize !== found.uncompressedSize) {
+          throw new ZipError(`the entry ${entry.name} has inconsistent sizes`)
+        }
+        const { fileDataStart } = await zip.readLocalFileHeaderPromise(found, { minimal: true })
+        entry.range = { offset: fileDataStart, length: found.compressedSize }
+      }
+      entries.push(entry)
+      raw.set(entry, found)
+    }
+  } catch (error) {
+    zip.close()
+    throw unreadable(error)
+  }
+  return {
+    file,
+    entries,
+    async read(entry) {
+      const content = entry.range
+        ? openRaw({ path: file, range: entry.range }, { highWaterMark: 1024 * 1024 })
+        : await zip.openReadStreamPromise(raw.get(entry)!).catch((error: unknown) => {
+            throw unreadable(error)
+          })
+      const checked = checkEntry(entry)
+      content.on('error', error => checked.destroy(unreadable(error)))
+      return content.pipe(checked)
+    },
+    close: () => zip.close()
+  }
+}
+
+/** A pass-through that fails at the end unless the entry's size and CRC-32 are right. */
+function checkEntry(entry: ZipEntry): Transform {
+  let crc = 0
+  let bytes = 0
+  return new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      crc = zlib.crc32(chunk, crc)
+      bytes += chunk.length
+      callback(null, chunk)
+    },
+    flush(callback) {
+      if (bytes !== entry.size) {
+        return callback(
+          new ZipError(`the zip ends inside its entry ${entry.name}: it is truncated`)
+        )
+      }
+      if (crc >>> 0 !== entry.crc32 >>> 0) {
+        return callback(
+          new ZipError(`the entry ${entry.name} fails its CRC-32 check: the zip is corrupted`)
+        )
+      }
+      callback()
+    }
+  })
+}
+
+/** Reads an entry to its end, checking it; returns the sha256 of its content. */
+export async function hashEntry(zip: OpenZip, entry: ZipEntry): Promise<string> {
+  const digest = new DigestStage()
+  await pipeline(await zip.read(entry), digest, discard())
+  return digest.digest()
+}
+
+/** A stored entry as a backup file read in place: its byte range in the zip. */
+export function entryFile(zip: OpenZip, entry: ZipEntry): BackupFile | undefined {
+  return (
+    entry.range && { path: zip.file, range: entry.range, name: path.posix.basename(entry.name) }
+  )
+}
+
+/** Writes an entry's content to `target` (mode 0600), checked; returns its sha256. */
+export async function extractEntry(zip: OpenZip, entry: ZipEntry, target: string): Promise<string> {
+  const digest = new DigestStage()
+  await mkdir(path.dirname(target), { recursive: true })
+  await pipeline(await zip.read(entry), digest, createWriteStream(target, { mode: 0o600 }))
+  return digest.digest()
+}
+
+/**
+ * Extracts `zipFile` into `directory`; refuses entries that would land outside it. Returns the
+ * sha256 of every file as it was written (so no second pass is needed to check it).
+ */
+export async function extractZip(zipFile: string, directory: string): Promise<Map<string, string>> {
+  const root = path.resolve(directory)
+  await mkdir(root, { recursive: true })
+  const zip = await openZip(zipFile)
+  const written = new Map<string, string>()
+  try {
+    for (const entry of zip.entries) {
+      const target = path.resolve(root, entry.name)
+      if (target !== root && !target.startsWith(root + path.sep)) {
+        throw new ZipError(`the zip holds an entry outside its folder: ${entry.name}`)
+      }
+      if (entry.isDirectory) await mkdir(target, { recursive: true })
+      else written.set(path.relative(root, target), await extractEntry(zip, entry, target))
+    }
+  } finally {
+    zip.close()
+  }
+  return written
+}
