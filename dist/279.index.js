@@ -71,11 +71,8 @@ const MAX_TAGS = 10;
 const MANIFEST_READ_CONCURRENCY = 8;
 const REQUIRED_PERMISSIONS = 's3:PutObject, s3:PutObjectTagging and s3:AbortMultipartUpload on the objects (arn:aws:s3:::BUCKET/PREFIX*), s3:ListBucket on the bucket (arn:aws:s3:::BUCKET), and s3:GetObject to restore';
 /** An endpoint URL that cannot be used; the caller maps it to its input. */
-class S3EndpointError extends _errors_js__WEBPACK_IMPORTED_MODULE_6__/* .SettingError */ .L_ {
-    constructor(message) {
-        super(undefined, message);
-        this.name = 'S3EndpointError';
-    }
+class S3EndpointError extends _errors_js__WEBPACK_IMPORTED_MODULE_6__/* .ValueError */ .Qp {
+    name = 'S3EndpointError';
 }
 /** A failed request, explained: what failed, why, and what to do. `code` is the service's. */
 class S3StorageError extends _errors_js__WEBPACK_IMPORTED_MODULE_6__/* .EngineError */ .NJ {

@@ -49,6 +49,14 @@ export class SettingError extends EngineError {
   }
 }
 
+/** A value that cannot be used (an S3 URI, a schedule); the caller says which option holds it. */
+export class ValueError extends SettingError {
+  constructor(message: string) {
+    super(undefined, message)
+    this.name = 'ValueError'
+  }
+}
+
 /** The backup failed a check: it is damaged, truncated, or not what its manifest says. */
 export class CheckError extends EngineError {
   constructor(message: string, options?: ErrorOptions) {

@@ -72,18 +72,10 @@ export function useLog(next: Log): void {
   current = next
 }
 
-/** The log in use (see useLog). */
-export const log: Log = {
-  info: message => current.info(message),
-  warning: message => current.warning(message),
-  notice: message => current.notice(message),
-  debug: message => current.debug(message),
-  group: (name, fn) => current.group(name, fn),
-  get progressStyle() {
-    return current.progressStyle
-  },
-  progress: (line, done) => current.progress(line, done)
-}
+/** The log in use (see useLog): each call goes to the implementation chosen last. */
+export const log: Log = new Proxy({} as Log, {
+  get: (_target, key: keyof Log) => current[key]
+})
 
 /** Bytes for people: "1.5 MB" (binary multiples, as `ls -h`). */
 export function formatBytes(bytes: number): string {
@@ -95,6 +87,12 @@ export function formatBytes(bytes: number): string {
     unit++
   }
   return `${value.toFixed(unit === 0 ? 0 : 1)} ${units[unit]}`
+}
+
+/** Starts timing: the returned function gives the seconds since, to a tenth. */
+export function stopwatch(): () => number {
+  const started = Date.now()
+  return () => Math.round((Date.now() - started) / 100) / 10
 }
 
 /** Seconds for people: "12.3 s", "4 min 5 s". */

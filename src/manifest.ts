@@ -4,9 +4,14 @@
  */
 import { readFile, writeFile } from 'node:fs/promises'
 import { CheckError } from './errors.js'
-import type { Compression, DumpFormat, RowCountMethod } from './types.js'
 import type { ObjectCounts } from './postgres/session.js'
-import type { BackupOptions } from './types.js'
+import type {
+  BackupOptions,
+  Compression,
+  DumpFilters,
+  DumpFormat,
+  RowCountMethod
+} from './types.js'
 import { TOOL_NAME, TOOL_VERSION } from './version.js'
 
 export const MANIFEST_FILE = 'manifest.json'
@@ -58,13 +63,7 @@ export interface Manifest {
   objects?: ObjectCounts
   /** The retention tier retention-schedule chose for this run (also the S3 objects' tag). */
   retention?: { tier: 'daily' | 'weekly' | 'monthly'; days: number }
-  filters: {
-    tables: string[]
-    excludeTables: string[]
-    excludeTableData: string[]
-    schemas: string[]
-    excludeSchemas: string[]
-  }
+  filters: DumpFilters
   pgDumpArgs: string[]
 }
 
@@ -127,10 +126,7 @@ export async function writeManifest(path: string, manifest: Manifest): Promise<v
 }
 
 export class ManifestError extends CheckError {
-  constructor(message: string) {
-    super(message)
-    this.name = 'ManifestError'
-  }
+  override name = 'ManifestError'
 }
 
 /** Reads and checks a manifest; an unknown schema version or missing fields are errors. */

@@ -4,7 +4,7 @@
  * many days each tier is kept; the tier becomes an object tag for bucket lifecycle rules, and the
  * days the artifact's retention, capped at what GitHub allows.
  */
-import { SettingError } from './errors.js'
+import { ValueError } from './errors.js'
 
 export const RETENTION_TIERS = ['daily', 'weekly', 'monthly'] as const
 export type RetentionTier = (typeof RETENTION_TIERS)[number]
@@ -18,11 +18,8 @@ const MAX_RETENTION_DAYS = 36500
 const EXAMPLE = "'daily=30 weekly=90 monthly=365'"
 
 /** A schedule that cannot be used; the caller maps it to its input. */
-export class RetentionScheduleError extends SettingError {
-  constructor(message: string) {
-    super(undefined, message)
-    this.name = 'RetentionScheduleError'
-  }
+export class RetentionScheduleError extends ValueError {
+  override name = 'RetentionScheduleError'
 }
 
 /**

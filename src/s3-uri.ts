@@ -2,16 +2,13 @@
  * S3 URIs and object keys, without the AWS SDK (parsing inputs must not load it): the SDK is
  * loaded only when a backup actually goes to, or comes from, object storage.
  */
-import { SettingError } from './errors.js'
+import { ValueError } from './errors.js'
 
 export const MANIFEST_SUFFIX = '.manifest.json'
 
 /** An s3:// URI that cannot be used; the caller maps it to its input. */
-export class S3UriError extends SettingError {
-  constructor(message: string) {
-    super(undefined, message)
-    this.name = 'S3UriError'
-  }
+export class S3UriError extends ValueError {
+  override name = 'S3UriError'
 }
 
 export interface S3Location {

@@ -7,10 +7,9 @@
  * was never written removed), and the temporary directory is removed in every case.
  */
 import type { DefaultArtifactClient } from '@actions/artifact'
-import { mkdir, mkdtemp, rm } from 'node:fs/promises'
-import os from 'node:os'
+import { rm } from 'node:fs/promises'
 import path from 'node:path'
-import { formatBytes, log } from '../log.js'
+import { formatBytes, log, stopwatch } from '../log.js'
 import { type Manifest, backupManifest } from '../manifest.js'
 import { chooseDumpClient, programPath } from '../postgres/clients.js'
 import { type Connection, describeConnection, libpqEnvironment } from '../postgres/connection.js'
@@ -34,6 +33,7 @@ import {
   openS3
 } from '../storage/destinations.js'
 import { currentRun } from '../storage/github.js'
+import { makeWorkDir } from '../storage/local.js'
 import { backupExtension, backupFileName, backupKey } from '../storage/naming.js'
 import type { BackupOptions } from '../types.js'
 
@@ -63,8 +63,7 @@ export async function backup(
   connection: Connection,
   deps: BackupDependencies = {}
 ): Promise<BackupResult> {
-  const started = Date.now()
-  const seconds = (): number => Math.round((Date.now() - started) / 100) / 10
+  const seconds = stopwatch()
   const now = deps.now ?? (() => new Date())
   const local = deps.outputDirectory
   const client =
@@ -99,7 +98,6 @@ export async function backup(
     for (const warning of diagnosis.warnings) log.warning(warning)
     return connect(connection, inputs.connectTimeoutSeconds)
   })
-  const tempRoot = deps.tempRoot ?? process.env.RUNNER_TEMP ?? os.tmpdir()
   let workDir: string | undefined
   let session: SnapshotSession | undefined
   let destinations: Destinations | undefined
@@ -115,8 +113,7 @@ export async function backup(
       return install
     })
 
-    await mkdir(tempRoot, { recursive: true })
-    workDir = await mkdtemp(path.join(tempRoot, 'pg-backup-'))
+    workDir = await makeWorkDir('pg-backup-', deps.tempRoot)
     const date = now()
     const ext = backupExtension(inputs.format, inputs.compression, inputs.encryption !== undefined)
     const fileName = backupFileName(server.database, date, ext)

@@ -34,10 +34,7 @@ import { pipeline } from 'node:stream/promises'
 
 /** The backup cannot be restored as it is: damaged, truncated, swapped, or not what it claims. */
 export class RestoreError extends CheckError {
-  constructor(message: string) {
-    super(message)
-    this.name = 'RestoreError'
-  }
+  override name = 'RestoreError'
 }
 
 /** What the load does with a checked backup. */

@@ -5,17 +5,16 @@
  * passed; by default it runs in one transaction.
  */
 import type { DefaultArtifactClient } from '@actions/artifact'
-import { mkdir, mkdtemp, rm } from 'node:fs/promises'
-import os from 'node:os'
-import path from 'node:path'
+import { rm } from 'node:fs/promises'
 import type pg from 'pg'
-import { formatBytes, log } from '../log.js'
+import { formatBytes, log, stopwatch } from '../log.js'
 import type { Manifest } from '../manifest.js'
 import { type Connection, describeConnection, libpqEnvironment } from '../postgres/connection.js'
 import { loadBackup } from '../postgres/load.js'
 import { type ServerInfo, connect, readServerInfo } from '../postgres/session.js'
 import { countRows, describeTables, existingTables } from '../postgres/target.js'
 import { fetchBackup } from '../storage/fetch.js'
+import { makeWorkDir } from '../storage/local.js'
 import type { RestoreOptions } from '../types.js'
 import { RestoreError, type RestorePlan, planRestore } from './restore-plan.js'
 
@@ -54,10 +53,8 @@ export async function restore(
   connection: Connection,
   deps: RestoreDependencies = {}
 ): Promise<RestoreResult> {
-  const started = Date.now()
-  const tempRoot = deps.tempRoot ?? process.env.RUNNER_TEMP ?? os.tmpdir()
-  await mkdir(tempRoot, { recursive: true })
-  const workDir = await mkdtemp(path.join(tempRoot, 'pg-restore-'))
+  const workDir = await makeWorkDir('pg-restore-', deps.tempRoot)
+  const seconds = stopwatch()
   let target: pg.Client | undefined
   try {
     const fetched = await log.group('Fetch the backup', () =>
@@ -95,7 +92,7 @@ export async function restore(
       rowsRestored: tables.reduce((sum, t) => sum + t.rows, 0),
       serverVersion: server.version,
       clientVersion: plan.client.version,
-      durationSeconds: Math.round((Date.now() - started) / 100) / 10
+      durationSeconds: seconds()
     }
   } finally {
     await target?.end().catch(() => undefined)

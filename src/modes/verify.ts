@@ -21,10 +21,7 @@ export interface VerifyResult extends RestoreResult {
 }
 
 export class VerifyError extends CheckError {
-  constructor(message: string) {
-    super(message)
-    this.name = 'VerifyError'
-  }
+  override name = 'VerifyError'
 }
 
 const KINDS: Array<keyof ObjectCounts> = [

@@ -48,10 +48,7 @@ export interface Written {
 }
 
 export class BackupError extends EngineError {
-  constructor(message: string) {
-    super(message)
-    this.name = 'BackupError'
-  }
+  override name = 'BackupError'
 }
 
 /** Streams `source` (counted by `raw`) into every sink; resolves once each one holds it all. */

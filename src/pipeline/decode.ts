@@ -78,10 +78,14 @@ export async function sizeOf(file: BackupFile): Promise<number> {
 }
 
 /** The first `bytes` raw bytes of the file (fewer when it is shorter). */
-export async function readStart(file: BackupFile, bytes: number): Promise<Buffer> {
+export function readStart(file: BackupFile, bytes: number): Promise<Buffer> {
+  return firstBytes(openRaw(file), bytes)
+}
+
+/** The first `bytes` bytes of a stream (fewer when it is shorter); the stream is closed. */
+export async function firstBytes(stream: Readable, bytes: number): Promise<Buffer> {
   const chunks: Buffer[] = []
   let total = 0
-  const stream = openRaw(file)
   try {
     for await (const chunk of stream as AsyncIterable<Buffer>) {
       chunks.push(chunk)

@@ -5,7 +5,7 @@
 import type { Compression, DecryptionKeys } from '../types.js'
 import { CheckError } from '../errors.js'
 import { detectCompression } from './compress.js'
-import { type BackupFile, type Decoding, openDecoded, readStart } from './decode.js'
+import { type BackupFile, type Decoding, firstBytes, openDecoded, readStart } from './decode.js'
 import { DecryptionError, isAgeEncrypted } from './encrypt.js'
 
 /** Start of age's ASCII armor (the whole line is longer than the 32 bytes read first). */
@@ -14,10 +14,7 @@ const AGE_ARMOR_HEADER = '-----BEGIN AGE ENCRYPTED FILE'
 export type DetectedFormat = 'custom' | 'plain' | 'directory-tar'
 
 export class FormatError extends CheckError {
-  constructor(message: string) {
-    super(message)
-    this.name = 'FormatError'
-  }
+  override name = 'FormatError'
 }
 
 /** The first `bytes` bytes of the decoded (decrypted, decompressed) content. */
@@ -26,24 +23,14 @@ export async function decodedStart(
   decoding: Decoding,
   bytes = 8192
 ): Promise<Buffer> {
-  const chunks: Buffer[] = []
-  let total = 0
-  const stream = openDecoded(file, decoding)
   try {
-    for await (const chunk of stream as AsyncIterable<Buffer>) {
-      chunks.push(chunk)
-      total += chunk.length
-      if (total >= bytes) break
-    }
+    return await firstBytes(openDecoded(file, decoding), bytes)
   } catch (error) {
     if (error instanceof DecryptionError) throw error
     throw new FormatError(
       `the ${decoding.compression} data cannot be ${decoding.decryption ? 'decrypted or ' : ''}decompressed: ${(error as Error).message}`
     )
-  } finally {
-    stream.destroy()
   }
-  return Buffer.concat(chunks).subarray(0, bytes)
 }
 
 export function detectFormat(start: Buffer): DetectedFormat | undefined {

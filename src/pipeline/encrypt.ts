@@ -13,10 +13,7 @@ export const AGE_MAGIC = 'age-encryption.org/v1\n'
 
 /** The backup cannot be decrypted with the keys given, or its encryption is damaged. */
 export class DecryptionError extends CheckError {
-  constructor(message: string) {
-    super(message)
-    this.name = 'DecryptionError'
-  }
+  override name = 'DecryptionError'
 }
 
 export function isAgeEncrypted(head: Buffer): boolean {

@@ -12,10 +12,7 @@ import { ChildProcessError, runChild, startChild } from '../process.js'
 import type { QualifiedName } from '../types.js'
 
 export class ArchiveError extends CheckError {
-  constructor(message: string) {
-    super(message)
-    this.name = 'ArchiveError'
-  }
+  override name = 'ArchiveError'
 }
 
 /**

@@ -297,10 +297,7 @@ async function installOrFail(
 }
 
 export class ClientVersionError extends EngineError {
-  constructor(message: string) {
-    super(message)
-    this.name = 'ClientVersionError'
-  }
+  override name = 'ClientVersionError'
 }
 
 /** install-client was on and the installation failed; `attempt` holds its steps and output. */

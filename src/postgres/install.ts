@@ -245,44 +245,49 @@ export function aptInstaller(options: AptInstallerOptions = {}): ClientInstaller
       await run('remove the repository this attempt added', ['rm', '-f', sourcesFile], 30)
     }
 
+    /** Runs one step; when it fails, undoes what this attempt added and says why. */
+    const attempt = async (
+      description: string,
+      argv: string[],
+      timeoutSeconds: number,
+      reason: (lines: string[]) => string = () => ''
+    ): Promise<InstallResult | undefined> => {
+      const { step, lines } = await run(description, argv, timeoutSeconds)
+      if (step.exitCode === 0) return undefined
+      const why = reason(lines)
+      await removeAddedRepository()
+      return failed(step, lines, why)
+    }
+    const updateLists = (): Promise<InstallResult | undefined> =>
+      attempt('update the package lists', ['apt-get', 'update'], repositoryTimeout)
+
     try {
       if (!hasPgdgSource(root)) {
         const script = path.join(root, PGDG_SCRIPT)
         if (!existsSync(script)) {
-          const update = await run(
-            'update the package lists',
-            ['apt-get', 'update'],
-            repositoryTimeout
-          )
-          if (update.step.exitCode !== 0) return failed(update.step, update.lines, '')
-          const common = await run(
-            'install postgresql-common (it sets up the PostgreSQL apt repository)',
-            ['apt-get', 'install', '-y', '--no-install-recommends', 'postgresql-common'],
-            installTimeout
-          )
-          if (common.step.exitCode !== 0)
-            return failed(common.step, common.lines, aptReason(common.lines, 'postgresql-common'))
+          const failure =
+            (await updateLists()) ??
+            (await attempt(
+              'install postgresql-common (it sets up the PostgreSQL apt repository)',
+              ['apt-get', 'install', '-y', '--no-install-recommends', 'postgresql-common'],
+              installTimeout,
+              lines => aptReason(lines, 'postgresql-common')
+            ))
+          if (failure) return failure
         }
-        const added = await run(
+        addedRepository = true
+        const failure = await attempt(
           'add the PostgreSQL apt repository (apt.postgresql.org)',
           [script, '-y'],
-          repositoryTimeout
+          repositoryTimeout,
+          lines => aptReason(lines, pkg)
         )
-        addedRepository = true
-        if (added.step.exitCode !== 0) {
-          await removeAddedRepository()
-          return failed(added.step, added.lines, aptReason(added.lines, pkg))
-        }
+        if (failure) return failure
       } else if (!(await hasCandidate(pkg, env))) {
-        const update = await run(
-          'update the package lists',
-          ['apt-get', 'update'],
-          repositoryTimeout
-        )
-        if (update.step.exitCode !== 0) return failed(update.step, update.lines, '')
+        const failure = await updateLists()
+        if (failure) return failure
       }
-
-      const install = await run(
+      const failure = await attempt(
         `install ${pkg}`,
         [
           'apt-get',
@@ -293,13 +298,10 @@ export function aptInstaller(options: AptInstallerOptions = {}): ClientInstaller
           'DPkg::Lock::Timeout=60',
           pkg
         ],
-        installTimeout
+        installTimeout,
+        lines => aptReason([...warnings, ...lines], pkg)
       )
-      if (install.step.exitCode !== 0) {
-        const why = aptReason([...warnings, ...install.lines], pkg)
-        await removeAddedRepository()
-        return failed(install.step, install.lines, why)
-      }
+      if (failure) return failure
       const binDir = path.join(root, 'usr/lib/postgresql', String(major), 'bin')
       return { status: 'installed', binDir, steps }
     } catch (error) {

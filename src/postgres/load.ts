@@ -19,19 +19,16 @@ import {
   openRaw
 } from '../pipeline/decode.js'
 import { ChildProcessError, checkedOutput, startChild } from '../process.js'
+import type { RestoreOptions } from '../types.js'
 import { ArchiveError } from './archive.js'
 import { type ClientInstall, programPath } from './clients.js'
 import { PlainDumpObjects, PlainFilter } from './plain-sql.js'
 
-export interface LoadOptions {
-  clean: boolean
-  noOwner: boolean
-  noPrivileges: boolean
-  singleTransaction: boolean
-  jobs: number
-  tables: string[]
-  schemas: string[]
-}
+/** What the restore asks of the load. */
+export type LoadOptions = Pick<
+  RestoreOptions,
+  'clean' | 'noOwner' | 'noPrivileges' | 'singleTransaction' | 'jobs' | 'tables' | 'schemas'
+>
 
 export class LoadError extends EngineError {
   constructor(

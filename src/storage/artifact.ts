@@ -22,10 +22,7 @@ export interface UploadedArtifact {
 }
 
 export class ArtifactStorageError extends EngineError {
-  constructor(message: string) {
-    super(message)
-    this.name = 'ArtifactStorageError'
-  }
+  override name = 'ArtifactStorageError'
 }
 
 /** The artifact's name: the zip's file name (`.zip` is added unless the name has it). */

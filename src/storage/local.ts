@@ -6,7 +6,8 @@
  * the stream writes (the CLI's), kept in a directory with its manifest beside it.
  */
 import { createWriteStream, existsSync } from 'node:fs'
-import { copyFile, mkdir, open, readdir, rename, stat } from 'node:fs/promises'
+import { copyFile, mkdir, mkdtemp, open, readdir, rename, stat } from 'node:fs/promises'
+import os from 'node:os'
 import path from 'node:path'
 import { finished } from 'node:stream/promises'
 import { EngineError, SettingError } from '../errors.js'
@@ -40,10 +41,17 @@ export interface LocalBackup {
 }
 
 export class BackupFileError extends EngineError {
-  constructor(message: string) {
-    super(message)
-    this.name = 'BackupFileError'
-  }
+  override name = 'BackupFileError'
+}
+
+/**
+ * A fresh directory of the run's own for its temporary files, under `root` (default RUNNER_TEMP,
+ * which the runner empties after the job, else the system's temporary directory).
+ */
+export async function makeWorkDir(prefix: string, root?: string): Promise<string> {
+  const parent = root ?? process.env.RUNNER_TEMP ?? os.tmpdir()
+  await mkdir(parent, { recursive: true })
+  return mkdtemp(path.join(parent, prefix))
 }
 
 async function isZip(file: string): Promise<boolean> {

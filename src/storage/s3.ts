@@ -25,7 +25,7 @@ import { PassThrough, Readable, Transform, type TransformCallback } from 'node:s
 import { pipeline } from 'node:stream/promises'
 import type { Sink } from '../pipeline/backup-stream.js'
 import { DigestStage } from '../pipeline/digest.js'
-import { EngineError, SettingError } from '../errors.js'
+import { EngineError, ValueError } from '../errors.js'
 import { MANIFEST_SUFFIX, type S3Location, type S3ObjectRef, formatS3Uri } from '../s3-uri.js'
 
 // the SDK-free half, for callers that import this module anyway
@@ -44,11 +44,8 @@ const REQUIRED_PERMISSIONS =
   's3:PutObject, s3:PutObjectTagging and s3:AbortMultipartUpload on the objects (arn:aws:s3:::BUCKET/PREFIX*), s3:ListBucket on the bucket (arn:aws:s3:::BUCKET), and s3:GetObject to restore'
 
 /** An endpoint URL that cannot be used; the caller maps it to its input. */
-export class S3EndpointError extends SettingError {
-  constructor(message: string) {
-    super(undefined, message)
-    this.name = 'S3EndpointError'
-  }
+export class S3EndpointError extends ValueError {
+  override name = 'S3EndpointError'
 }
 
 /** A failed request, explained: what failed, why, and what to do. `code` is the service's. */

@@ -16,10 +16,7 @@ import { type BackupFile, discard, openRaw } from '../pipeline/decode.js'
 import { DigestStage } from '../pipeline/digest.js'
 
 export class ZipError extends EngineError {
-  constructor(message: string) {
-    super(message)
-    this.name = 'ZipError'
-  }
+  override name = 'ZipError'
 }
 
 export interface ZipEntry {
