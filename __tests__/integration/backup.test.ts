@@ -2,40 +2,30 @@
  * The backup path end to end against a real PostgreSQL server and the real @actions/artifact
  * client talking to the loopback artifact backend. Every assertion is on what arrived.
  */
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { beforeAll, describe, expect, it } from '@jest/globals'
 import { spawnSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
-import os from 'node:os'
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import zlib from 'node:zlib'
-import {
-  type ArtifactBackend,
-  startArtifactBackend,
-  unzipEntries
-} from '../support/artifact-backend.js'
+import { type ArtifactBackend, unzipEntries } from '../support/artifact-backend.js'
 import { seedSample, tableChecksums } from '../support/fixtures.js'
-import { type TestServer, startPostgres } from '../support/postgres.js'
+import type { TestServer } from '../support/postgres.js'
 import type { BackupOptions, Compression, DumpFormat } from '../../src/types.js'
 import type { Manifest } from '../../src/manifest.js'
-import { loadEngine } from '../support/engine.js'
+import { useHarness } from '../support/harness.js'
 import { testBackupInputs } from '../support/inputs.js'
 
+const harness = useHarness({ name: 'backup-test' })
 let server: TestServer
 let backend: ArtifactBackend
 let source: string
 let sourceCounts: Record<string, number>
 let ordinaryTables: string[]
 let tempRoot: string
-const savedEnv = { ...process.env }
-// loaded after the environment points at the backend (the client reads GITHUB_API_URL on load)
-let engine: typeof import('../../src/modes/backup.js')
-let connectionModule: typeof import('../../src/postgres/connection.js')
-let artifact: typeof import('@actions/artifact')
 
 beforeAll(async () => {
-  ;[server, backend] = await Promise.all([startPostgres(), startArtifactBackend()])
-  ;({ backupEngine: engine, connections: connectionModule, artifact } = await loadEngine(backend))
+  ;({ server, backend, tempRoot } = harness)
   source = await server.createDatabase('shop')
   sourceCounts = await seedSample(server, source)
   ordinaryTables = (
@@ -45,14 +35,7 @@ beforeAll(async () => {
         WHERE c.relkind = 'r' AND n.nspname NOT IN ('pg_catalog', 'information_schema') ORDER BY 1`
     )
   ).map(r => r.t)
-  tempRoot = mkdtempSync(path.join(os.tmpdir(), 'backup-test-'))
 }, 60_000)
-
-afterAll(async () => {
-  process.env = savedEnv
-  await Promise.all([server?.stop(), backend?.close()])
-  if (tempRoot) rmSync(tempRoot, { recursive: true, force: true })
-})
 
 function inputs(overrides: Partial<BackupOptions> = {}): BackupOptions {
   return testBackupInputs(server.url(source), {
@@ -62,12 +45,7 @@ function inputs(overrides: Partial<BackupOptions> = {}): BackupOptions {
 }
 
 async function runBackup(overrides: Partial<BackupOptions> = {}) {
-  const i = inputs(overrides)
-  const connection = connectionModule.parseDatabaseUrl(i.databaseUrl)
-  return engine.backup(i, connection, {
-    artifact: new artifact.DefaultArtifactClient(),
-    tempRoot
-  })
+  return harness.backup(inputs(overrides))
 }
 
 interface Arrived {

@@ -2,31 +2,26 @@
  * The command-line front door on the same engine: backup to a local directory, restore and
  * verify from a file, against a real server; exit codes and help.
  */
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { beforeAll, describe, expect, it } from '@jest/globals'
 import { spawn } from 'node:child_process'
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import os from 'node:os'
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { seedSample, tableChecksums } from '../support/fixtures.js'
-import { type TestServer, startPostgres } from '../support/postgres.js'
+import { useHarness } from '../support/harness.js'
+import type { TestServer } from '../support/postgres.js'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
+const harness = useHarness({ name: 'cli-test', backend: false })
 let server: TestServer
 let source: string
 let work: string
 
 beforeAll(async () => {
-  server = await startPostgres()
+  ;({ server, work } = harness)
   source = await server.createDatabase('shop')
   await seedSample(server, source)
-  work = mkdtempSync(path.join(os.tmpdir(), 'cli-test-'))
 }, 60_000)
-
-afterAll(async () => {
-  await server?.stop()
-  if (work) rmSync(work, { recursive: true, force: true })
-})
 
 function cli(
   args: string[],

@@ -3,26 +3,23 @@
  * with INPUT_* variables, GITHUB_OUTPUT and GITHUB_STEP_SUMMARY files, against a real server and
  * the loopback artifact backend.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
+import { beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
 import { spawn } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs'
 import net from 'node:net'
-import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import {
-  type ArtifactBackend,
-  startArtifactBackend,
-  unzipEntries
-} from '../support/artifact-backend.js'
+import { type ArtifactBackend, unzipEntries } from '../support/artifact-backend.js'
 import { rowCounts, seedSample } from '../support/fixtures.js'
 import { parseOutputs, runnerStep } from '../support/runner.js'
-import { type TestServer, freePort, startPostgres } from '../support/postgres.js'
+import { type TestServer, freePort } from '../support/postgres.js'
+import { useHarness } from '../support/harness.js'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const DIST = path.join(root, 'dist/index.js')
 
+const harness = useHarness({ name: 'dist-test' })
 let server: TestServer
 let backend: ArtifactBackend
 let database: string
@@ -30,16 +27,10 @@ let work: string
 
 beforeAll(async () => {
   if (!existsSync(DIST)) throw new Error('dist/index.js is missing: run npm run package')
-  ;[server, backend] = await Promise.all([startPostgres(), startArtifactBackend()])
+  ;({ server, backend, work } = harness)
   database = await server.createDatabase('app_db')
   await seedSample(server, database)
-  work = mkdtempSync(path.join(os.tmpdir(), 'dist-test-'))
 }, 60_000)
-
-afterAll(async () => {
-  await Promise.all([server?.stop(), backend?.close()])
-  if (work) rmSync(work, { recursive: true, force: true })
-})
 
 interface RunResult {
   code: number | null

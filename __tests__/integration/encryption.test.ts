@@ -5,38 +5,26 @@
  * before the target is touched; a public repository refuses unencrypted backups; and a run of
  * dist/index.js keeps every secret out of process command lines, logs, outputs and the artifact.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals'
+import { afterEach, beforeAll, describe, expect, it } from '@jest/globals'
 import { type SpawnSyncReturns, spawn, spawnSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  readdirSync,
-  rmSync,
-  writeFileSync
-} from 'node:fs'
-import os from 'node:os'
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import {
-  type ArtifactBackend,
-  startArtifactBackend,
-  unzipEntries
-} from '../support/artifact-backend.js'
+import { type ArtifactBackend, unzipEntries } from '../support/artifact-backend.js'
 import { schemaDump, seedSample, tableChecksums } from '../support/fixtures.js'
 import { runnerStep } from '../support/runner.js'
-import { type TestServer, startPostgres } from '../support/postgres.js'
+import type { TestServer } from '../support/postgres.js'
 import type { BackupOptions, BackupSource, RestoreOptions } from '../../src/types.js'
 import type { Manifest } from '../../src/manifest.js'
-import { loadEngine } from '../support/engine.js'
+import { useHarness } from '../support/harness.js'
 import { testBackupInputs, testRestoreInputs } from '../support/inputs.js'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const DIST = path.join(root, 'dist/index.js')
 const AGE_MAGIC = 'age-encryption.org/v1\n'
 
+const harness = useHarness({ name: 'encryption-test' })
 let server: TestServer
 let backend: ArtifactBackend
 let source: string
@@ -44,11 +32,6 @@ let sourceChecksums: Awaited<ReturnType<typeof tableChecksums>>
 let sourceSchema: string
 let tempRoot: string
 let work: string
-const savedEnv = { ...process.env }
-let backupEngine: typeof import('../../src/modes/backup.js')
-let restoreEngine: typeof import('../../src/modes/restore.js')
-let connections: typeof import('../../src/postgres/connection.js')
-let artifact: typeof import('@actions/artifact')
 
 interface KeyPair {
   file: string
@@ -73,29 +56,17 @@ function keygen(name: string): KeyPair {
 }
 
 beforeAll(async () => {
-  ;[server, backend] = await Promise.all([startPostgres(), startArtifactBackend()])
-  // not the event of a CI run these tests may run in (a public repository refuses plain backups)
-  delete process.env.GITHUB_EVENT_PATH
-  ;({ backupEngine, restoreEngine, connections, artifact } = await loadEngine(backend))
+  ;({ server, backend, work, tempRoot } = harness)
   source = await server.createDatabase('shop')
   await seedSample(server, source)
   ;[sourceChecksums, sourceSchema] = await Promise.all([
     tableChecksums(server, source),
     schemaDump(server, source)
   ])
-  work = mkdtempSync(path.join(os.tmpdir(), 'encryption-test-'))
-  tempRoot = path.join(work, 'temp')
-  mkdirSync(tempRoot)
   key = keygen('key.txt')
   second = keygen('second.txt')
   stranger = keygen('stranger.txt')
 }, 60_000)
-
-afterAll(async () => {
-  process.env = savedEnv
-  await Promise.all([server?.stop(), backend?.close()])
-  if (work) rmSync(work, { recursive: true, force: true })
-})
 
 function backupInputs(overrides: Partial<BackupOptions> = {}): BackupOptions {
   return testBackupInputs(server.url(source), {
@@ -105,11 +76,7 @@ function backupInputs(overrides: Partial<BackupOptions> = {}): BackupOptions {
 }
 
 function runBackup(overrides: Partial<BackupOptions> = {}) {
-  const i = backupInputs(overrides)
-  return backupEngine.backup(i, connections.parseDatabaseUrl(i.databaseUrl), {
-    artifact: new artifact.DefaultArtifactClient(),
-    tempRoot
-  })
+  return harness.backup(backupInputs(overrides))
 }
 
 function restoreInputs(
@@ -121,10 +88,7 @@ function restoreInputs(
 }
 
 function runRestore(i: RestoreOptions) {
-  return restoreEngine.restore(i, connections.parseDatabaseUrl(i.databaseUrl), {
-    artifact: new artifact.DefaultArtifactClient(),
-    tempRoot
-  })
+  return harness.restore(i)
 }
 
 const thisRun = (name: string): BackupSource => ({

@@ -5,39 +5,31 @@
  * drops mid-load. Each asserts the error's text, that nothing was uploaded (or kept), and that no
  * temporary files are left.
  */
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { beforeAll, describe, expect, it } from '@jest/globals'
 import { spawnSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import {
-  type ArtifactBackend,
-  startArtifactBackend,
-  unzipEntries
-} from '../support/artifact-backend.js'
+import { type ArtifactBackend, unzipEntries } from '../support/artifact-backend.js'
 import { schemaDump, seedSample, tableChecksums } from '../support/fixtures.js'
-import { type TestServer, startPostgres } from '../support/postgres.js'
+import type { TestServer } from '../support/postgres.js'
 import type { BackupOptions, RestoreOptions } from '../../src/types.js'
 import type { Manifest } from '../../src/manifest.js'
-import { loadEngine } from '../support/engine.js'
+import { useHarness } from '../support/harness.js'
 import { testBackupInputs, testRestoreInputs } from '../support/inputs.js'
 
 /** Rows of 256 characters: ~430 MB on the server, ~35 MB once compressed. */
 const BIG_ROWS = 1_500_000
 const APP = 'postgres-backup-action'
 
+const harness = useHarness({ name: 'faults-test' })
 let server: TestServer
 let backend: ArtifactBackend
 let shop: string
 let big: string
 let work: string
 let tempRoot: string
-const savedEnv = { ...process.env }
-let backupEngine: typeof import('../../src/modes/backup.js')
-let restoreEngine: typeof import('../../src/modes/restore.js')
-let connections: typeof import('../../src/postgres/connection.js')
-let artifact: typeof import('@actions/artifact')
 
 /** Whether this sandbox lets us mount a tmpfs (root with CAP_SYS_ADMIN): probed once, now. */
 const canMount = ((): boolean => {
@@ -55,10 +47,7 @@ const canMount = ((): boolean => {
 })()
 
 beforeAll(async () => {
-  ;[server, backend] = await Promise.all([startPostgres(), startArtifactBackend()])
-  // not the event of a CI run these tests may run in (a public repository refuses plain backups)
-  delete process.env.GITHUB_EVENT_PATH
-  ;({ backupEngine, restoreEngine, connections, artifact } = await loadEngine(backend))
+  ;({ server, backend, work, tempRoot } = harness)
   ;[shop, big] = await Promise.all([server.createDatabase('shop'), server.createDatabase('big')])
   await Promise.all([
     seedSample(server, shop),
@@ -71,16 +60,7 @@ beforeAll(async () => {
        INSERT INTO public.small VALUES (1), (2), (3);`
     )
   ])
-  work = mkdtempSync(path.join(os.tmpdir(), 'faults-test-'))
-  tempRoot = path.join(work, 'temp')
-  mkdirSync(tempRoot)
 }, 90_000)
-
-afterAll(async () => {
-  process.env = savedEnv
-  await Promise.all([server?.stop(), backend?.close()])
-  if (work) rmSync(work, { recursive: true, force: true })
-})
 
 function backupInputs(database: string, overrides: Partial<BackupOptions>): BackupOptions {
   return testBackupInputs(server.url(database), {
@@ -90,11 +70,7 @@ function backupInputs(database: string, overrides: Partial<BackupOptions>): Back
 }
 
 function runBackup(database: string, overrides: Partial<BackupOptions> = {}, root = tempRoot) {
-  const i = backupInputs(database, overrides)
-  return backupEngine.backup(i, connections.parseDatabaseUrl(i.databaseUrl), {
-    artifact: new artifact.DefaultArtifactClient(),
-    tempRoot: root
-  })
+  return harness.backup(backupInputs(database, overrides), { tempRoot: root })
 }
 
 function runRestore(target: string, file: string, overrides: Partial<RestoreOptions> = {}) {
@@ -103,7 +79,7 @@ function runRestore(target: string, file: string, overrides: Partial<RestoreOpti
     { kind: 'file', path: file },
     { ...overrides }
   )
-  return restoreEngine.restore(i, connections.parseDatabaseUrl(i.databaseUrl), { tempRoot })
+  return harness.restore(i)
 }
 
 const sleep = (ms: number) => new Promise(resolve => setTimeout(resolve, ms))

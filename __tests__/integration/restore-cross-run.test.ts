@@ -4,36 +4,30 @@
  * newest non-expired one), by run id and by artifact id; token, name, expiry, digest and manifest
  * problems are refused before anything touches the target, which stays byte-for-byte unchanged.
  */
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
-import { mkdtempSync, rmSync } from 'node:fs'
-import os from 'node:os'
-import path from 'node:path'
+import { beforeAll, describe, expect, it } from '@jest/globals'
 import {
   type ArtifactBackend,
   type BackendArtifact,
   buildZip,
-  startArtifactBackend,
   unzipEntries
 } from '../support/artifact-backend.js'
 import { type TableChecksum, schemaDump, tableChecksums } from '../support/fixtures.js'
-import { type TestServer, startPostgres } from '../support/postgres.js'
-import { loadEngine } from '../support/engine.js'
+import type { TestServer } from '../support/postgres.js'
+import { useHarness } from '../support/harness.js'
 import { testBackupInputs, testRestoreInputs } from '../support/inputs.js'
-import type { BackupOptions, BackupSource, RestoreOptions } from '../../src/types.js'
+import type { BackupSource, RestoreOptions } from '../../src/types.js'
 
 const NO_ACTIONS_READ = 'ghs_tokenWithoutActionsRead000000000000000'
 const NAME = 'nightly'
 const HOUR = 3600_000
 
+const harness = useHarness({
+  name: 'restore-cross-run',
+  backend: { readOnlyTokens: [NO_ACTIONS_READ] }
+})
 let server: TestServer
 let backend: ArtifactBackend
 let source: string
-let tempRoot: string
-const savedEnv = { ...process.env }
-let backupEngine: typeof import('../../src/modes/backup.js')
-let restoreEngine: typeof import('../../src/modes/restore.js')
-let connections: typeof import('../../src/postgres/connection.js')
-let artifact: typeof import('@actions/artifact')
 
 /** One backup per run: its artifact, its run, and the source's data at that time. */
 interface Made {
@@ -46,12 +40,7 @@ const made: Made[] = []
 let oldest: BackendArtifact
 
 beforeAll(async () => {
-  ;[server, backend] = await Promise.all([
-    startPostgres(),
-    startArtifactBackend({ readOnlyTokens: [NO_ACTIONS_READ] })
-  ])
-  ;({ backupEngine, restoreEngine, connections, artifact } = await loadEngine(backend))
-  tempRoot = mkdtempSync(path.join(os.tmpdir(), 'restore-cross-run-'))
+  ;({ server, backend } = harness)
   source = await server.createDatabase('app')
   await server.query(
     source,
@@ -93,18 +82,8 @@ beforeAll(async () => {
   backend.patchArtifact(made[2].artifact.id, { expiresAt: new Date(Date.now() - 60_000) })
 }, 60_000)
 
-afterAll(async () => {
-  process.env = savedEnv
-  await Promise.all([server?.stop(), backend?.close()])
-  if (tempRoot) rmSync(tempRoot, { recursive: true, force: true })
-})
-
 async function makeBackup(name: string) {
-  const inputs: BackupOptions = testBackupInputs(server.url(source), { artifactName: name })
-  return backupEngine.backup(inputs, connections.parseDatabaseUrl(inputs.databaseUrl), {
-    artifact: new artifact.DefaultArtifactClient(),
-    tempRoot
-  })
+  return harness.backup(testBackupInputs(server.url(source), { artifactName: name }))
 }
 
 function restoreInputs(
@@ -116,11 +95,7 @@ function restoreInputs(
 }
 
 function runRestore(target: string, from: BackupSource, overrides: Partial<RestoreOptions> = {}) {
-  const i = restoreInputs(target, from, overrides)
-  return restoreEngine.restore(i, connections.parseDatabaseUrl(i.databaseUrl), {
-    artifact: new artifact.DefaultArtifactClient(),
-    tempRoot
-  })
+  return harness.restore(restoreInputs(target, from, overrides))
 }
 
 const byName = (
@@ -225,14 +200,7 @@ describe('restore from other runs', () => {
     }
     const inputs = getInputs(name => given[name] ?? '') as RestoreOptions
     expect(inputs.source).toEqual(byName('latest'))
-    const result = await restoreEngine.restore(
-      inputs,
-      connections.parseDatabaseUrl(inputs.databaseUrl),
-      {
-        artifact: new artifact.DefaultArtifactClient(),
-        tempRoot
-      }
-    )
+    const result = await harness.restore(inputs)
     expect(result.artifactId).toBe(made[1].artifact.id)
     expect(await tableChecksums(server, target)).toEqual(made[1].checksums)
     await server.dropDatabase(target)

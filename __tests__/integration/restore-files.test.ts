@@ -4,17 +4,11 @@
  * page serves it. Damaged, swapped or failing backups are refused and the target stays
  * byte-for-byte unchanged.
  */
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import os from 'node:os'
+import { beforeAll, describe, expect, it } from '@jest/globals'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import zlib from 'node:zlib'
-import {
-  type ArtifactBackend,
-  buildZip,
-  startArtifactBackend,
-  unzipEntries
-} from '../support/artifact-backend.js'
+import { type ArtifactBackend, buildZip, unzipEntries } from '../support/artifact-backend.js'
 import {
   type TableChecksum,
   runTool,
@@ -22,11 +16,12 @@ import {
   seedSample,
   tableChecksums
 } from '../support/fixtures.js'
-import { type TestServer, startPostgres } from '../support/postgres.js'
-import type { BackupOptions, Compression, DumpFormat, RestoreOptions } from '../../src/types.js'
-import { loadEngine } from '../support/engine.js'
-import { testRestoreInputs } from '../support/inputs.js'
+import type { TestServer } from '../support/postgres.js'
+import type { Compression, DumpFormat, RestoreOptions } from '../../src/types.js'
+import { useHarness } from '../support/harness.js'
+import { testBackupInputs, testRestoreInputs } from '../support/inputs.js'
 
+const harness = useHarness({ name: 'restore-files' })
 let server: TestServer
 let backend: ArtifactBackend
 let shop: string
@@ -34,13 +29,7 @@ let small: string
 let shopChecksums: Record<string, TableChecksum>
 let shopSchema: string
 let smallChecksums: Record<string, TableChecksum>
-let tempRoot: string
 let files: string
-const savedEnv = { ...process.env }
-let backupEngine: typeof import('../../src/modes/backup.js')
-let restoreEngine: typeof import('../../src/modes/restore.js')
-let connections: typeof import('../../src/postgres/connection.js')
-let artifact: typeof import('@actions/artifact')
 
 /** Paths of the backup files made in beforeAll. */
 const f = {
@@ -71,10 +60,8 @@ const zstdWithChecksum = (b: Buffer): Buffer =>
   zlib.zstdCompressSync(b, { params: { [zlib.constants.ZSTD_c_checksumFlag]: 1 } })
 
 beforeAll(async () => {
-  ;[server, backend] = await Promise.all([startPostgres(), startArtifactBackend()])
-  ;({ backupEngine, restoreEngine, connections, artifact } = await loadEngine(backend))
-  tempRoot = mkdtempSync(path.join(os.tmpdir(), 'restore-files-'))
-  files = path.join(tempRoot, 'files')
+  ;({ server, backend } = harness)
+  files = path.join(harness.work, 'files')
   mkdirSync(files)
 
   shop = await server.createDatabase('shop')
@@ -126,44 +113,20 @@ beforeAll(async () => {
   writeFileSync(f.shopZip, backend.findArtifact('shop-backup.zip')!.bytes)
 }, 60_000)
 
-afterAll(async () => {
-  process.env = savedEnv
-  await Promise.all([server?.stop(), backend?.close()])
-  if (tempRoot) rmSync(tempRoot, { recursive: true, force: true })
-})
-
 async function makeBackup(
   database: string,
   name: string,
   format: DumpFormat,
   compression: Compression
 ) {
-  const inputs: BackupOptions = {
-    mode: 'backup',
-    databaseUrl: server.url(database),
-    artifactName: name,
-    retentionDays: 30,
-    format,
-    compression,
-    compressionLevel: compression === 'gzip' ? 6 : compression === 'zstd' ? 3 : 0,
-    filters: {
-      tables: [],
-      excludeTables: [],
-      excludeTableData: [],
-      schemas: [],
-      excludeSchemas: []
-    },
-    pgDumpArgs: [],
-    overwrite: false,
-    rowCounts: 'exact',
-    jobs: 1,
-    installClient: false,
-    connectTimeoutSeconds: 10
-  }
-  return backupEngine.backup(inputs, connections.parseDatabaseUrl(inputs.databaseUrl), {
-    artifact: new artifact.DefaultArtifactClient(),
-    tempRoot
-  })
+  return harness.backup(
+    testBackupInputs(server.url(database), {
+      artifactName: name,
+      format,
+      compression,
+      compressionLevel: compression === 'gzip' ? 6 : compression === 'zstd' ? 3 : 0
+    })
+  )
 }
 
 function runRestore(target: string, file: string, overrides: Partial<RestoreOptions> = {}) {
@@ -172,9 +135,7 @@ function runRestore(target: string, file: string, overrides: Partial<RestoreOpti
     { kind: 'file', path: file },
     { ...overrides }
   )
-  return restoreEngine.restore(inputs, connections.parseDatabaseUrl(inputs.databaseUrl), {
-    tempRoot
-  })
+  return harness.restore(inputs)
 }
 
 /** Writes a damaged copy of `file`. */

@@ -3,23 +3,15 @@
  * client, fetched back (this run, another run, the latest, by id, local files), checked, and
  * restored into real databases; refusals leave the target byte-for-byte unchanged.
  */
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
-import { mkdtempSync, rmSync } from 'node:fs'
-import os from 'node:os'
-import path from 'node:path'
-import { type ArtifactBackend, startArtifactBackend } from '../support/artifact-backend.js'
+import { beforeAll, describe, expect, it } from '@jest/globals'
+import type { ArtifactBackend } from '../support/artifact-backend.js'
 import { schemaDump, seedSample, tableChecksums } from '../support/fixtures.js'
-import { type TestServer, startPostgres } from '../support/postgres.js'
-import type {
-  BackupOptions,
-  BackupSource,
-  Compression,
-  DumpFormat,
-  RestoreOptions
-} from '../../src/types.js'
-import { loadEngine } from '../support/engine.js'
-import { testRestoreInputs } from '../support/inputs.js'
+import type { TestServer } from '../support/postgres.js'
+import type { BackupSource, Compression, DumpFormat, RestoreOptions } from '../../src/types.js'
+import { useHarness } from '../support/harness.js'
+import { testBackupInputs, testRestoreInputs } from '../support/inputs.js'
 
+const harness = useHarness({ name: 'restore-test' })
 let server: TestServer
 let backend: ArtifactBackend
 let source: string
@@ -28,16 +20,9 @@ let sourceSchema: string
 let flat: string
 let flatChecksums: Awaited<ReturnType<typeof tableChecksums>>
 let flatSchema: string
-let tempRoot: string
-const savedEnv = { ...process.env }
-let backupEngine: typeof import('../../src/modes/backup.js')
-let restoreEngine: typeof import('../../src/modes/restore.js')
-let connections: typeof import('../../src/postgres/connection.js')
-let artifact: typeof import('@actions/artifact')
 
 beforeAll(async () => {
-  ;[server, backend] = await Promise.all([startPostgres(), startArtifactBackend()])
-  ;({ backupEngine, restoreEngine, connections, artifact } = await loadEngine(backend))
+  ;({ server, backend } = harness)
   source = await server.createDatabase('shop')
   await seedSample(server, source)
   // DROP FUNCTION refuses DEFAULT clauses: 'clean' of a plain dump must leave them out
@@ -54,22 +39,7 @@ beforeAll(async () => {
   await server.query(flat, 'DROP TABLE sales.invoices CASCADE')
   flatChecksums = await tableChecksums(server, flat)
   flatSchema = await schemaDump(server, flat)
-  tempRoot = mkdtempSync(path.join(os.tmpdir(), 'restore-test-'))
 }, 60_000)
-
-afterAll(async () => {
-  process.env = savedEnv
-  await Promise.all([server?.stop(), backend?.close()])
-  if (tempRoot) rmSync(tempRoot, { recursive: true, force: true })
-})
-
-const noFilters = {
-  tables: [],
-  excludeTables: [],
-  excludeTableData: [],
-  schemas: [],
-  excludeSchemas: []
-}
 
 async function makeBackup(
   name: string,
@@ -77,26 +47,14 @@ async function makeBackup(
   compression: Compression,
   database = source
 ) {
-  const inputs: BackupOptions = {
-    mode: 'backup',
-    databaseUrl: server.url(database),
-    artifactName: name,
-    retentionDays: 30,
-    format,
-    compression,
-    compressionLevel: compression === 'gzip' ? 6 : compression === 'zstd' ? 3 : 0,
-    filters: noFilters,
-    pgDumpArgs: [],
-    overwrite: false,
-    rowCounts: 'exact',
-    jobs: 1,
-    installClient: false,
-    connectTimeoutSeconds: 10
-  }
-  return backupEngine.backup(inputs, connections.parseDatabaseUrl(inputs.databaseUrl), {
-    artifact: new artifact.DefaultArtifactClient(),
-    tempRoot
-  })
+  return harness.backup(
+    testBackupInputs(server.url(database), {
+      artifactName: name,
+      format,
+      compression,
+      compressionLevel: compression === 'gzip' ? 6 : compression === 'zstd' ? 3 : 0
+    })
+  )
 }
 
 function restoreInputs(
@@ -108,10 +66,7 @@ function restoreInputs(
 }
 
 async function runRestore(i: RestoreOptions) {
-  return restoreEngine.restore(i, connections.parseDatabaseUrl(i.databaseUrl), {
-    artifact: new artifact.DefaultArtifactClient(),
-    tempRoot
-  })
+  return harness.restore(i)
 }
 
 function current(name: string): BackupSource {

@@ -11,28 +11,23 @@ import { createHash } from 'node:crypto'
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { type S3TestServer, startS3Server } from '../support/s3-server.js'
+import type { S3TestServer } from '../support/s3-server.js'
 import { seedSample, tableChecksums } from '../support/fixtures.js'
-import { type TestServer, startPostgres } from '../support/postgres.js'
+import type { TestServer } from '../support/postgres.js'
 import type { BackupOptions, RestoreOptions } from '../../src/types.js'
 import type { Manifest } from '../../src/manifest.js'
-import {
-  type ArtifactBackend,
-  startArtifactBackend,
-  unzipEntries
-} from '../support/artifact-backend.js'
-import { type Engine, loadEngine } from '../support/engine.js'
+import { type ArtifactBackend, unzipEntries } from '../support/artifact-backend.js'
+import { useHarness } from '../support/harness.js'
 import { testBackupInputs, testRestoreInputs } from '../support/inputs.js'
 import { createS3Client } from '../../src/storage/s3.js'
 
+const harness = useHarness({ name: 's3-backup-test', s3Buckets: ['backups'] })
 let server: TestServer
 let s3server: S3TestServer
 let source: string
 let tempRoot: string
 let tinyTemp: string | undefined
 let backend: ArtifactBackend
-let engine: Engine
-const savedEnv = { ...process.env }
 
 /** A 1 MiB tmpfs as the temporary directory: any temporary dump file would not fit. */
 function mountTinyTemp(): string | undefined {
@@ -45,12 +40,7 @@ function mountTinyTemp(): string | undefined {
 }
 
 beforeAll(async () => {
-  ;[server, s3server, backend] = await Promise.all([
-    startPostgres(),
-    startS3Server(['backups']),
-    startArtifactBackend()
-  ])
-  engine = await loadEngine(backend)
+  ;({ server, s3: s3server, backend, tempRoot } = harness)
   source = await server.createDatabase('shop')
   await seedSample(server, source)
   // ~12 MB of dump data that compresses to several MB: far more than the tiny temp dir holds
@@ -60,7 +50,6 @@ beforeAll(async () => {
        SELECT g AS id, md5(g::text) || md5((g * 7)::text) || md5((g * 13)::text) AS payload
          FROM generate_series(1, 150000) g`
   )
-  tempRoot = mkdtempSync(path.join(os.tmpdir(), 's3-backup-test-'))
   tinyTemp = mountTinyTemp()
 }, 60_000)
 
@@ -69,9 +58,6 @@ afterAll(async () => {
     spawnSync('umount', [tinyTemp])
     rmSync(tinyTemp, { recursive: true, force: true })
   }
-  process.env = savedEnv
-  await Promise.all([server?.stop(), s3server?.close(), backend?.close()])
-  if (tempRoot) rmSync(tempRoot, { recursive: true, force: true })
 })
 
 const s3 = () => ({
@@ -91,23 +77,8 @@ function backupInputs(overrides: Partial<BackupOptions> = {}): BackupOptions {
 }
 
 async function runBackup(date: Date, overrides: Partial<BackupOptions> = {}, temp = tempRoot) {
-  const inputs = backupInputs(overrides)
-  return engine.backupEngine.backup(
-    inputs,
-    engine.connections.parseDatabaseUrl(inputs.databaseUrl),
-    {
-      tempRoot: temp,
-      now: () => date,
-      artifact: new engine.artifact.DefaultArtifactClient()
-    }
-  )
+  return harness.backup(backupInputs(overrides), { tempRoot: temp, now: () => date })
 }
-
-function restore(...args: Parameters<Engine['restoreEngine']['restore']>) {
-  return engine.restoreEngine.restore(...args)
-}
-
-const parseDatabaseUrl = (url: string) => engine.connections.parseDatabaseUrl(url)
 
 async function objectBytes(key: string): Promise<Buffer> {
   const client = createS3Client({ endpoint: s3server.endpoint, forcePathStyle: true })
@@ -177,25 +148,21 @@ describe('backup to object storage', () => {
   it('restores a given object, and the newest backup under the prefix', async () => {
     const expected = await tableChecksums(server, source)
     const one = await server.createDatabase()
-    const given = await restore(
+    const given = await harness.restore(
       restoreInputs(one, {
         kind: 's3',
         bucket: 'backups',
         key: sundayKey,
         prefix: '',
         settings: s3()
-      }),
-      parseDatabaseUrl(server.url(one)),
-      { tempRoot }
+      })
     )
     expect(given.restoredFrom).toBe(`s3://backups/${sundayKey}`)
     expect(await tableChecksums(server, one)).toEqual(expected)
 
     const two = await server.createDatabase()
-    const newest = await restore(
-      restoreInputs(two, { kind: 's3', bucket: 'backups', prefix: 'prod/', settings: s3() }),
-      parseDatabaseUrl(server.url(two)),
-      { tempRoot }
+    const newest = await harness.restore(
+      restoreInputs(two, { kind: 's3', bucket: 'backups', prefix: 'prod/', settings: s3() })
     )
     // newest by the manifests' createdAt: Dec 2 (the plain gzip one)
     expect(newest.restoredFrom).toBe('s3://backups/prod/shop/2026/12/shop-20261202T020000Z.sql.gz')

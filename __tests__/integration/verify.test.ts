@@ -2,51 +2,30 @@
  * Verify mode against a real server and the real artifact client: a good backup verifies in a
  * scratch database; a backup whose manifest disagrees with its data fails, naming the difference.
  */
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { beforeAll, describe, expect, it } from '@jest/globals'
 import { createHash } from 'node:crypto'
-import { mkdtempSync, rmSync } from 'node:fs'
-import os from 'node:os'
-import path from 'node:path'
-import {
-  type ArtifactBackend,
-  startArtifactBackend,
-  unzipEntries
-} from '../support/artifact-backend.js'
+import { type ArtifactBackend, unzipEntries } from '../support/artifact-backend.js'
 import { rowCounts, seedSample } from '../support/fixtures.js'
-import { type TestServer, startPostgres } from '../support/postgres.js'
-import type { BackupOptions, BackupSource, RestoreOptions } from '../../src/types.js'
+import type { TestServer } from '../support/postgres.js'
+import type { BackupSource, RestoreOptions } from '../../src/types.js'
 import type { Manifest } from '../../src/manifest.js'
-import { loadEngine } from '../support/engine.js'
+import type { Engine } from '../support/engine.js'
+import { useHarness } from '../support/harness.js'
 import { testBackupInputs, testRestoreInputs } from '../support/inputs.js'
 
+const harness = useHarness({ name: 'verify-test' })
 let server: TestServer
 let backend: ArtifactBackend
 let source: string
-let tempRoot: string
-const savedEnv = { ...process.env }
-let backupEngine: typeof import('../../src/modes/backup.js')
-let verifyEngine: typeof import('../../src/modes/verify.js')
-let connections: typeof import('../../src/postgres/connection.js')
-let artifact: typeof import('@actions/artifact')
+let verifyEngine: Engine['verifyEngine']
 
 beforeAll(async () => {
-  ;[server, backend] = await Promise.all([startPostgres(), startArtifactBackend()])
-  ;({ backupEngine, verifyEngine, connections, artifact } = await loadEngine(backend))
+  ;({ server, backend } = harness)
+  verifyEngine = harness.engine.verifyEngine
   source = await server.createDatabase('shop')
   await seedSample(server, source)
-  tempRoot = mkdtempSync(path.join(os.tmpdir(), 'verify-test-'))
-  const inputs: BackupOptions = testBackupInputs(server.url(source))
-  await backupEngine.backup(inputs, connections.parseDatabaseUrl(inputs.databaseUrl), {
-    artifact: new artifact.DefaultArtifactClient(),
-    tempRoot
-  })
+  await harness.backup(testBackupInputs(server.url(source)))
 }, 60_000)
-
-afterAll(async () => {
-  process.env = savedEnv
-  await Promise.all([server?.stop(), backend?.close()])
-  if (tempRoot) rmSync(tempRoot, { recursive: true, force: true })
-})
 
 function verifyInputs(scratch: string, overrides: Partial<RestoreOptions> = {}): RestoreOptions {
   const latest: BackupSource = {
@@ -60,10 +39,7 @@ function verifyInputs(scratch: string, overrides: Partial<RestoreOptions> = {}):
 }
 
 async function runVerify(i: RestoreOptions) {
-  return verifyEngine.verify(i, connections.parseDatabaseUrl(i.databaseUrl), {
-    artifact: new artifact.DefaultArtifactClient(),
-    tempRoot
-  })
+  return harness.verify(i)
 }
 
 describe('verify', () => {

