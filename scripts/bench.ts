@@ -2,7 +2,7 @@
  * `npm run bench`: the action side by side with plain pg_dump / pg_restore, on this machine,
  * loopback only. Not part of `npm test`.
  *
- *  1. starts a throw-away PostgreSQL 15 cluster (startPostgres from __tests__/support/postgres.ts)
+ *  1. starts a throw-away PostgreSQL 15 cluster (startPostgres from dev/postgres.ts)
  *     and generates a database of about `--size-mb` on disk, server-side in SQL: customers,
  *     orders, events, documents and attachments mixing text (words of a small vocabulary, md5
  *     chains), jsonb, numeric, timestamps, uuids and incompressible bytea (sha256 blocks) —
@@ -13,7 +13,7 @@
  *       - `pg_dump -Fp | gzip -6` to a file,
  *       - `pg_dump -Fc -Z0 | zstd -3 -T1` to a file (a reference: what one zstd thread allows),
  *       - the action's backup (dist/index.js run as the runner runs it, uploading to the loopback
- *         artifact backend of __tests__/support/artifact-backend.ts) for zstd (the default level
+ *         artifact backend of dev/artifact-backend.ts) for zstd (the default level
  *         3, and level 1), gzip and none,
  *     then the restore of that repetition's zstd artifact into fresh databases, alternating:
  *       - the action's restore (mode restore, run-id current),
@@ -54,9 +54,9 @@ import {
   type ArtifactBackend,
   startArtifactBackend,
   unzipEntries
-} from '../__tests__/support/artifact-backend.js'
-import { parseOutputs, runnerStep, unescapeCommandData } from '../__tests__/support/runner.js'
-import { type TestServer, quoteLiteral, startPostgres } from '../__tests__/support/postgres.js'
+} from '../dev/artifact-backend.js'
+import { parseOutputs, runnerStep, unescapeCommandData } from '../dev/runner.js'
+import { type TestServer, quoteLiteral, startPostgres } from '../dev/postgres.js'
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const DIST = path.join(ROOT, 'dist', 'index.js')

@@ -33,16 +33,16 @@ import {
   type ArtifactBackend,
   startArtifactBackend,
   unzipEntries
-} from '../__tests__/support/artifact-backend.js'
-import { seedSample } from '../__tests__/support/fixtures.js'
-import { parseOutputs, runnerStep, unescapeCommandData } from '../__tests__/support/runner.js'
+} from '../dev/artifact-backend.js'
+import { seedSample } from '../dev/fixtures.js'
+import { parseOutputs, runnerStep, unescapeCommandData } from '../dev/runner.js'
 import {
   type TestServer,
   freePort,
   quoteIdent,
   quoteLiteral,
   serverAddressing
-} from '../__tests__/support/postgres.js'
+} from '../dev/postgres.js'
 import { MANIFEST_FILE, type Manifest, parseManifest } from '../src/manifest.js'
 import {
   type ClientInstall,
@@ -735,7 +735,7 @@ async function main(): Promise<boolean> {
   say(`  running as OS user ${isRoot ? "'postgres' (we are root)" : os.userInfo().username}`)
 
   // 2 ------------------------------------------------------------------------------------------
-  step(`Load the sample database '${SOURCE_DB}' (seedSample from __tests__/support/fixtures.ts)`)
+  step(`Load the sample database '${SOURCE_DB}' (seedSample from dev/fixtures.ts)`)
   await server.createDatabase(SOURCE_DB)
   const seeded = await seedSample(server, SOURCE_DB)
   const seededRows = Object.values(seeded).reduce((a, b) => a + b, 0)

@@ -16,7 +16,7 @@ import {
   startArtifactBackend,
   unzipEntries,
   type ArtifactBackend
-} from '../support/artifact-backend.js'
+} from '../../dev/artifact-backend.js'
 
 const NO_ACTIONS_TOKEN = 'ghs_tokenWithoutActionsRead000000000000000'
 

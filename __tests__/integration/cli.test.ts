@@ -7,9 +7,9 @@ import { spawn } from 'node:child_process'
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { seedSample, tableChecksums } from '../support/fixtures.js'
+import { seedSample, tableChecksums } from '../../dev/fixtures.js'
 import { useHarness } from '../support/harness.js'
-import type { TestServer } from '../support/postgres.js'
+import type { TestServer } from '../../dev/postgres.js'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const harness = useHarness({ name: 'cli-test', backend: false })

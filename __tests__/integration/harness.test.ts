@@ -3,8 +3,8 @@ import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import path from 'node:path'
 import pg from 'pg'
-import { rowCounts, schemaDump, seedSample, tableChecksums } from '../support/fixtures.js'
-import { startPostgres, type TestServer } from '../support/postgres.js'
+import { rowCounts, schemaDump, seedSample, tableChecksums } from '../../dev/fixtures.js'
+import { startPostgres, type TestServer } from '../../dev/postgres.js'
 
 let server: TestServer
 let source: string

@@ -10,9 +10,9 @@ import {
   type BackendArtifact,
   buildZip,
   unzipEntries
-} from '../support/artifact-backend.js'
-import { type TableChecksum, schemaDump, tableChecksums } from '../support/fixtures.js'
-import type { TestServer } from '../support/postgres.js'
+} from '../../dev/artifact-backend.js'
+import { type TableChecksum, schemaDump, tableChecksums } from '../../dev/fixtures.js'
+import type { TestServer } from '../../dev/postgres.js'
 import { useHarness } from '../support/harness.js'
 import { testBackupInputs, testRestoreInputs } from '../support/inputs.js'
 import type { BackupSource, RestoreOptions } from '../../src/types.js'

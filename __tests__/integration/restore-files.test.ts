@@ -8,15 +8,15 @@ import { beforeAll, describe, expect, it } from '@jest/globals'
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import zlib from 'node:zlib'
-import { type ArtifactBackend, buildZip, unzipEntries } from '../support/artifact-backend.js'
+import { type ArtifactBackend, buildZip, unzipEntries } from '../../dev/artifact-backend.js'
 import {
   type TableChecksum,
   runTool,
   schemaDump,
   seedSample,
   tableChecksums
-} from '../support/fixtures.js'
-import type { TestServer } from '../support/postgres.js'
+} from '../../dev/fixtures.js'
+import type { TestServer } from '../../dev/postgres.js'
 import type { Compression, DumpFormat, RestoreOptions } from '../../src/types.js'
 import { useHarness } from '../support/harness.js'
 import { testBackupInputs, testRestoreInputs } from '../support/inputs.js'

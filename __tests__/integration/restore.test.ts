@@ -4,9 +4,9 @@
  * restored into real databases; refusals leave the target byte-for-byte unchanged.
  */
 import { beforeAll, describe, expect, it } from '@jest/globals'
-import type { ArtifactBackend } from '../support/artifact-backend.js'
-import { schemaDump, seedSample, tableChecksums } from '../support/fixtures.js'
-import type { TestServer } from '../support/postgres.js'
+import type { ArtifactBackend } from '../../dev/artifact-backend.js'
+import { schemaDump, seedSample, tableChecksums } from '../../dev/fixtures.js'
+import type { TestServer } from '../../dev/postgres.js'
 import type { BackupSource, Compression, DumpFormat, RestoreOptions } from '../../src/types.js'
 import { useHarness } from '../support/harness.js'
 import { testBackupInputs, testRestoreInputs } from '../support/inputs.js'

@@ -4,9 +4,9 @@
  */
 import { beforeAll, describe, expect, it } from '@jest/globals'
 import { createHash } from 'node:crypto'
-import { type ArtifactBackend, unzipEntries } from '../support/artifact-backend.js'
-import { rowCounts, seedSample } from '../support/fixtures.js'
-import type { TestServer } from '../support/postgres.js'
+import { type ArtifactBackend, unzipEntries } from '../../dev/artifact-backend.js'
+import { rowCounts, seedSample } from '../../dev/fixtures.js'
+import type { TestServer } from '../../dev/postgres.js'
 import type { BackupSource, RestoreOptions } from '../../src/types.js'
 import type { Manifest } from '../../src/manifest.js'
 import type { Engine } from '../support/engine.js'

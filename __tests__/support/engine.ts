@@ -7,7 +7,7 @@
  * The modes are run as the front doors run them: an engine error about an option is described
  * for the inputs (describeForInputs), so tests read the messages users read ("Input 'x': …").
  */
-import type { ArtifactBackend } from './artifact-backend.js'
+import type { ArtifactBackend } from '../../dev/artifact-backend.js'
 import { describeForInputs } from '../../src/inputs.js'
 
 export interface Engine {

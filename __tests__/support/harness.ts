@@ -18,9 +18,9 @@ import {
   type ArtifactBackend,
   type StartArtifactBackendOptions,
   startArtifactBackend
-} from './artifact-backend.js'
+} from '../../dev/artifact-backend.js'
 import { type Engine, loadEngine } from './engine.js'
-import { type TestServer, startPostgres } from './postgres.js'
+import { type TestServer, startPostgres } from '../../dev/postgres.js'
 import { type S3TestServer, startS3Server } from './s3-server.js'
 
 export interface HarnessOptions {
