@@ -1,6 +1,7 @@
 /**
  * The action's entry: read and validate the inputs, mask the secrets, run the mode, set the
- * outputs and write the job summary — on failure too, then let the error reach index.ts.
+ * outputs and write the job summary — on failure too, with an error about an option described
+ * by its input (describeForInputs) — then let the error reach index.ts.
  */
 import * as core from '@actions/core'
 import {

@@ -1,6 +1,7 @@
 /**
- * Secrets known to this run: masked in the runner's log with core.setSecret, and redacted from
- * every text the action writes itself (job summary, error messages, outputs).
+ * Secrets known to this run: masked in the runner's log with core.setSecret (the CLI has no
+ * runner: setSecretMasker), and redacted from every text the action writes itself (job summary,
+ * error messages, outputs, the terminal's log).
  */
 import * as core from '@actions/core'
 
@@ -34,9 +35,4 @@ export function redact(text: string): string {
     out = out.split(secret).join('***')
   }
   return out
-}
-
-/** For tests: forget the secrets of an earlier run in the same process. */
-export function clearSecrets(): void {
-  known.clear()
 }

@@ -17,17 +17,14 @@ import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import { Readable } from 'node:stream'
+import { MANIFEST_SUFFIX, S3UriError, manifestKeyFor, parseS3Uri } from '../../src/s3-uri.js'
 import {
-  MANIFEST_SUFFIX,
   S3EndpointError,
   S3StorageError,
-  S3UriError,
   createS3Client,
   downloadObject,
   findNewestBackup,
   getObjectText,
-  manifestKeyFor,
-  parseS3Uri,
   putSmallObject,
   uploadStream
 } from '../../src/storage/s3.js'

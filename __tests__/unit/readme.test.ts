@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { readFileSync } from 'node:fs'
+import { readFileSync, readdirSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parse } from 'yaml'
@@ -23,6 +23,26 @@ describe('README and action.yml', () => {
   it('gives the two set-up commands', () => {
     expect(readme).toContain('npm ci && npm run demo')
     expect(readme).toContain('npm ci && npm test')
+  })
+
+  it('the layout section names every module of src/ (and nothing that is gone)', () => {
+    const layout = readme.slice(readme.indexOf('Layout:'))
+    const start = layout.indexOf('```')
+    const block = layout.slice(start, layout.indexOf('```', start + 3))
+    const modules = readdirSync(path.join(root, 'src'), { recursive: true, encoding: 'utf8' })
+      .filter(file => file.endsWith('.ts'))
+      .map(file => file.replace(/\.ts$/, ''))
+    for (const module of modules) {
+      const [folder, name] = module.includes('/') ? module.split('/') : ['', module]
+      const where = folder ? block.slice(block.indexOf(`src/${folder}/`)) : block
+      expect({ module, named: new RegExp(`\\b${name}\\b`).test(where) }).toEqual({
+        module,
+        named: true
+      })
+    }
+    for (const named of block.matchAll(/src\/([\w-]+(?:\.ts|\/))/g)) {
+      expect(readdirSync(path.join(root, 'src'))).toContain(named[1].replace(/\/$/, ''))
+    }
   })
 
   it('never interpolates inputs into a shell in action.yml', () => {

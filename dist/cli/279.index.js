@@ -9,19 +9,14 @@ __webpack_require__.r(__webpack_exports__);
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   DEFAULT_PART_SIZE_BYTES: () => (/* binding */ DEFAULT_PART_SIZE_BYTES),
 /* harmony export */   DEFAULT_QUEUE_SIZE: () => (/* binding */ DEFAULT_QUEUE_SIZE),
-/* harmony export */   MANIFEST_SUFFIX: () => (/* reexport safe */ _s3_uri_js__WEBPACK_IMPORTED_MODULE_7__.OK),
 /* harmony export */   S3EndpointError: () => (/* binding */ S3EndpointError),
 /* harmony export */   S3StorageError: () => (/* binding */ S3StorageError),
-/* harmony export */   S3UriError: () => (/* reexport safe */ _s3_uri_js__WEBPACK_IMPORTED_MODULE_7__.lT),
 /* harmony export */   createS3Client: () => (/* binding */ createS3Client),
 /* harmony export */   deleteObjectQuietly: () => (/* binding */ deleteObjectQuietly),
 /* harmony export */   downloadObject: () => (/* binding */ downloadObject),
 /* harmony export */   explainS3Error: () => (/* binding */ explainS3Error),
 /* harmony export */   findNewestBackup: () => (/* binding */ findNewestBackup),
-/* harmony export */   formatS3Uri: () => (/* reexport safe */ _s3_uri_js__WEBPACK_IMPORTED_MODULE_7__.EO),
 /* harmony export */   getObjectText: () => (/* binding */ getObjectText),
-/* harmony export */   manifestKeyFor: () => (/* reexport safe */ _s3_uri_js__WEBPACK_IMPORTED_MODULE_7__.uL),
-/* harmony export */   parseS3Uri: () => (/* reexport safe */ _s3_uri_js__WEBPACK_IMPORTED_MODULE_7__.yc),
 /* harmony export */   putSmallObject: () => (/* binding */ putSmallObject),
 /* harmony export */   uploadSink: () => (/* binding */ uploadSink),
 /* harmony export */   uploadStream: () => (/* binding */ uploadStream)
@@ -58,8 +53,6 @@ __webpack_require__.r(__webpack_exports__);
 
 
 
-
-// the SDK-free half, for callers that import this module anyway
 
 const DEFAULT_PART_SIZE_BYTES = 16 * 1024 * 1024;
 const DEFAULT_QUEUE_SIZE = 2;

@@ -1,6 +1,7 @@
 /**
- * Counting the bytes that pg_dump produced and logging progress every ~10 s: bytes, MB/s,
- * elapsed time, and the share of the database size as an estimate.
+ * Counting the bytes that pg_dump produced and reporting progress in the log's style (a line
+ * every ~10 s, or a bar on a terminal): bytes, MB/s, elapsed time, and the share of the
+ * database size as an estimate.
  */
 import { Transform, type TransformCallback } from 'node:stream'
 import { formatBytes, formatDuration, log } from '../log.js'

@@ -3,7 +3,6 @@
  * one whose major version suits the server (dump) or the archive (restore), installing one when
  * allowed and none suits (install.ts). Debian/Ubuntu's /usr/bin/pg_dump is a wrapper that runs
  * the newest installed client, so the versioned directories are searched and the wrapper skipped.
- * Also reads which pg_dump wrote an archive, from the archive's header.
  */
 import { log } from '../log.js'
 import { existsSync, readdirSync, realpathSync } from 'node:fs'

@@ -1,6 +1,9 @@
 /**
- * The workflow artifact: the dump and its manifest uploaded with @actions/artifact, stored as
- * a zip without re-compression (the dump is compressed already), kept `retention-days`.
+ * The workflow artifact, with @actions/artifact: for a backup, the zip of the dump and its
+ * manifest uploaded as it is (no re-compression: the dump is compressed already), kept
+ * `retention-days`; for a restore, the artifact asked for (this run's, another run's, the newest
+ * of its name, by id) found and downloaded as its zip, checked against the digest recorded at
+ * upload. On a public repository an unencrypted backup is refused.
  */
 import { ArtifactNotFoundError, DefaultArtifactClient } from '@actions/artifact'
 import { log } from '../log.js'

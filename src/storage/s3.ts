@@ -28,9 +28,6 @@ import { DigestStage } from '../pipeline/digest.js'
 import { EngineError, ValueError } from '../errors.js'
 import { MANIFEST_SUFFIX, type S3Location, type S3ObjectRef, formatS3Uri } from '../s3-uri.js'
 
-// the SDK-free half, for callers that import this module anyway
-export * from '../s3-uri.js'
-
 export const DEFAULT_PART_SIZE_BYTES = 16 * 1024 * 1024
 export const DEFAULT_QUEUE_SIZE = 2
 /** S3's limits: parts of 5 MiB to 5 GiB, at most 10 tags on an object. */
