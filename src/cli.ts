@@ -19,6 +19,7 @@ import { restore } from './modes/restore.js'
 import { verify } from './modes/verify.js'
 import { formatBytes, formatDuration, terminalLog, useLog } from './log.js'
 import { parseDatabaseUrl } from './postgres/connection.js'
+import { stopAllChildren } from './process.js'
 import { redact, registerSecret, registerSecrets, setSecretMasker } from './secrets.js'
 
 /** Environment variables that stand in for secret options (kept off the command line). */
@@ -174,6 +175,13 @@ export async function main(argv: string[]): Promise<number> {
   // secrets are redacted from everything printed here; there is no runner to mask them
   setSecretMasker(() => undefined)
   useLog(terminalLog({ verbose: Boolean(args.verbose), redact }))
+  // the programs it runs have process groups of their own, out of reach of the terminal's
+  // Ctrl-C: stop them (psql's transaction then rolls back) before going
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      void stopAllChildren(2000).finally(() => process.exit(signal === 'SIGINT' ? 130 : 143))
+    })
+  }
   const read: InputReader = name => {
     if (name === Inputs.Mode) return command
     const value = args[name]

@@ -111,6 +111,58 @@ describe('command line', () => {
     expect(unknown.code).toBe(2)
   })
 
+  it('on Ctrl-C stops the restore it started (psql, in a process group of its own): nothing is kept', async () => {
+    const big = await server.createDatabase('big')
+    await server.query(
+      big,
+      `CREATE TABLE public.big AS SELECT g AS id, repeat(md5(g::text), 16) AS payload
+         FROM generate_series(1, 300000) g`
+    )
+    const out = path.join(work, 'big-backup')
+    const made = await cli(['backup', '--output-dir', out, '--format', 'plain'], {
+      DATABASE_URL: server.url(big)
+    })
+    expect(made.code).toBe(0)
+    const file = path.join(
+      out,
+      readdirSync(out).find(f => f.endsWith('.sql.zst'))!
+    )
+    const target = await server.createDatabase()
+    const child = spawn(
+      path.join(root, 'node_modules/.bin/tsx'),
+      [path.join(root, 'src/cli.ts'), 'restore', '--backup-file', file],
+      {
+        cwd: work,
+        env: { PATH: process.env.PATH!, HOME: process.env.HOME!, DATABASE_URL: server.url(target) }
+      }
+    )
+    const exited = new Promise<number | null>(resolve => child.on('close', code => resolve(code)))
+    /** Sessions of the target copying data in: psql's, mid-restore. */
+    const copying = async (): Promise<number> => {
+      const rows = await server.query<{ n: string }>(
+        'postgres',
+        "SELECT count(*)::text AS n FROM pg_stat_activity WHERE datname = $1 AND query LIKE 'COPY %'",
+        [target]
+      )
+      return Number(rows[0].n)
+    }
+    for (let i = 0; i < 400 && (await copying()) === 0; i++) {
+      await new Promise(resolve => setTimeout(resolve, 25))
+    }
+    expect(await copying()).toBe(1)
+    child.kill('SIGINT')
+    expect(await exited).toBe(130)
+    for (let i = 0; i < 100 && (await copying()) > 0; i++) {
+      await new Promise(resolve => setTimeout(resolve, 50))
+    }
+    // the restore's transaction was rolled back, not committed with the rows it had so far
+    const tables = await server.query(
+      target,
+      "SELECT 1 FROM pg_class WHERE relname = 'big' AND relkind = 'r'"
+    )
+    expect(tables).toEqual([])
+  })
+
   it('prints help for each command with the action input names', async () => {
     const help = await cli(['backup', '--help'])
     expect(help.stderr).toBe('')
