@@ -3,7 +3,7 @@
 # pg_dumpall) of majors newer than this Debian 12 machine's own, for the version-matrix tests.
 #
 # For each major N (default: 17 18) the client is taken from the Debian suite that ships it
-# (17: trixie, 18: forky), with its libraries and that suite's C library, and unpacked into one
+# (17: trixie, 18: forky, else sid), with its libraries and that suite's C library, and unpacked into one
 # root R; the programs need a newer glibc than Debian 12's, so they run through R's own dynamic
 # loader, by small wrapper scripts:
 #
@@ -64,10 +64,12 @@ die() {
   exit 1
 }
 
-suite_of() {
+# Suites to try, in order: testing (forky) drops a major when the next one arrives, unstable
+# (sid) soon after; a cached client is kept whatever the suites hold now.
+suites_of() {
   case "$1" in
     17) echo trixie ;;
-    18) echo forky ;;
+    18) echo forky sid ;;
     *) return 1 ;;
   esac
 }
@@ -84,8 +86,8 @@ done
 [ -r "$keyring" ] || die "needs $keyring (apt-get install debian-archive-keyring)"
 
 provision() {
-  local major=$1 suite dir
-  suite=$(suite_of "$major") || die "no Debian suite known for PostgreSQL $major (known: 17 18)"
+  local major=$1 suites suite dir
+  suites=$(suites_of "$major") || die "no Debian suite known for PostgreSQL $major (known: 17 18)"
   dir="$cache/$major"
   mkdir -p "$dir"
   exec 9>"$dir/.lock"
@@ -103,26 +105,32 @@ provision() {
   # shellcheck disable=SC2064
   trap "rm -rf '$work'" RETURN
   apt="$work/apt"
-  mkdir -p "$apt/state/lists/partial" "$apt/cache/archives/partial" "$apt/empty" "$work/debs"
-  touch "$apt/status"
-  echo "deb [signed-by=$keyring] $mirror $suite main" >"$apt/sources.list"
-  opts=(
-    -o "Dir::Etc::sourcelist=$apt/sources.list" -o "Dir::Etc::sourceparts=$apt/empty"
-    -o "Dir::Etc::preferencesparts=$apt/empty" -o "Dir::State=$apt/state"
-    -o "Dir::State::status=$apt/status" -o "Dir::Cache=$apt/cache"
-    -o "Acquire::Languages=none" -o "APT::Get::List-Cleanup=false" -o "Debug::NoLocking=true"
-  )
-  # apt drops to the _apt user for downloads when root; the work dir is ours, so stay root
-  [ "$(id -u)" != 0 ] || opts+=(-o "APT::Sandbox::User=root")
+  mkdir -p "$apt/empty" "$work/debs"
+  for suite in $suites; do
+    rm -rf "$apt/state" "$apt/cache"
+    mkdir -p "$apt/state/lists/partial" "$apt/cache/archives/partial"
+    : >"$apt/status"
+    echo "deb [signed-by=$keyring] $mirror $suite main" >"$apt/sources.list"
+    opts=(
+      -o "Dir::Etc::sourcelist=$apt/sources.list" -o "Dir::Etc::sourceparts=$apt/empty"
+      -o "Dir::Etc::preferencesparts=$apt/empty" -o "Dir::State=$apt/state"
+      -o "Dir::State::status=$apt/status" -o "Dir::Cache=$apt/cache"
+      -o "Acquire::Languages=none" -o "APT::Get::List-Cleanup=false" -o "Debug::NoLocking=true"
+    )
+    # apt drops to the _apt user for downloads when root; the work dir is ours, so stay root
+    [ "$(id -u)" != 0 ] || opts+=(-o "APT::Sandbox::User=root")
 
-  log "PostgreSQL $major: reading the package list of Debian $suite ($mirror)"
-  apt-get "${opts[@]}" -qq update >"$work/update.log" 2>&1 || {
-    cat "$work/update.log" >&2
-    die "apt-get update of Debian $suite failed (see above)"
-  }
-  version=$(apt-cache "${opts[@]}" policy "postgresql-client-$major" | sed -n 's/^ *Candidate: *//p')
-  [ -n "$version" ] && [ "$version" != "(none)" ] ||
-    die "Debian $suite has no postgresql-client-$major"
+    log "PostgreSQL $major: reading the package list of Debian $suite ($mirror)"
+    apt-get "${opts[@]}" -qq update >"$work/update.log" 2>&1 || {
+      cat "$work/update.log" >&2
+      die "apt-get update of Debian $suite failed (see above)"
+    }
+    version=$(apt-cache "${opts[@]}" policy "postgresql-client-$major" | sed -n 's/^ *Candidate: *//p')
+    [ -z "$version" ] || [ "$version" = "(none)" ] || break
+    log "PostgreSQL $major: Debian $suite has no postgresql-client-$major"
+    version=
+  done
+  [ -n "$version" ] || die "no postgresql-client-$major in Debian $suites"
   local final="$dir/$version"
   if [ -d "$final" ] && works "$final/bin" "$major"; then
     ln -sfn "$version/bin" "$dir/bin.new" && mv -T "$dir/bin.new" "$dir/bin"
