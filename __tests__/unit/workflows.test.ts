@@ -8,6 +8,8 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'n
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { parse } from 'yaml'
+import { EMBEDDED_MAJORS } from '../support/embedded.js'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const validator = path.join(root, 'node_modules/.bin/action-validator')
@@ -61,5 +63,27 @@ describe('action.yml', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true })
     }
+  })
+})
+
+describe('what is tested where (README: Compatibility)', () => {
+  const read = (file: string) => parse(readFileSync(path.join(root, file), 'utf8'))
+
+  it('the end-to-end workflow runs the action against every supported server major on GitHub', () => {
+    const job = read('.github/workflows/e2e.yml').jobs['round-trip']
+    expect(job.strategy.matrix.postgres).toEqual([...EMBEDDED_MAJORS])
+    expect(job.services.postgres.image).toBe('postgres:${{ matrix.postgres }}')
+  })
+
+  it('CI, .ci/run and npm test provision the same way (real 17/18 clients included)', () => {
+    const steps: { run?: string }[] = read('.github/workflows/ci.yml').jobs.test.steps
+    expect(steps.map(s => s.run ?? '')).toContain('sudo bash scripts/provision-test-deps.sh')
+    expect(readFileSync(path.join(root, '.ci/run'), 'utf8')).toMatch(
+      /^bash scripts\/provision-test-deps\.sh$/m
+    )
+    expect(read('package.json').scripts.pretest).toBe('bash scripts/provision-test-deps.sh')
+    expect(readFileSync(path.join(root, 'scripts/provision-test-deps.sh'), 'utf8')).toContain(
+      'bash scripts/provision-pg-clients.sh 17 18'
+    )
   })
 })

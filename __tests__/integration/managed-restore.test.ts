@@ -1,0 +1,502 @@
+/**
+ * Characterization of restores into managed services (issue 15), on the replicas of
+ * support/managed.ts: a Supabase project restored into a NEW Supabase project, Neon into a new
+ * Neon project, RDS into a new RDS instance (and Supabase into Neon, as Neon's migration guide
+ * does it). For each pair, first what the provider's guide achieves BY HAND (pg_dump -Fc as the
+ * user's role, pg_restore --no-owner --no-privileges; the plain script through psql): exit code,
+ * which statements fail and why, and the checksums of every table of the target. Then the
+ * ACTION's own backup + restore (the engine, the loopback artifact backend) on the same pair.
+ *
+ * Where the action does worse than the by-hand baseline today the test states what it should
+ * achieve and is marked `it.failing` with the issue 15 item it belongs to: the suite stays green
+ * now and turns red when the action is fixed — then remove `.failing`.
+ *
+ * One cluster is one provider instance (roles are cluster-wide): Supabase source and targets
+ * share one (a Supabase source has no custom roles), Neon and RDS sources and their new
+ * projects/instances are separate clusters, so the source's own roles do not exist there.
+ */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { mkdtempSync, rmSync } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { type ArtifactBackend, startArtifactBackend } from '../../dev/artifact-backend.js'
+import type { TableChecksum } from '../../dev/fixtures.js'
+import { loadEngine } from '../support/engine.js'
+import { testBackupInputs, testRestoreInputs } from '../support/inputs.js'
+import {
+  type ManagedDatabase,
+  dumpByHand,
+  largeObjects,
+  managedChecksums,
+  neonLikeSource,
+  neonLikeTarget,
+  rdsLikeSource,
+  rdsLikeTarget,
+  restoreByHand,
+  supabaseLikeSource,
+  supabaseLikeTarget
+} from '../support/managed.js'
+import { type TestServer, startPostgres } from '../../dev/postgres.js'
+import type { BackupOptions, BackupSource, RestoreOptions } from '../../src/types.js'
+
+let supabase: TestServer
+let neonSource: TestServer
+let neonProject: TestServer
+let rdsSource: TestServer
+let rdsInstance: TestServer
+let backend: ArtifactBackend
+let tempRoot: string
+const savedEnv = { ...process.env }
+let backupEngine: typeof import('../../src/modes/backup.js')
+let restoreEngine: typeof import('../../src/modes/restore.js')
+let connections: typeof import('../../src/postgres/connection.js')
+let artifact: typeof import('@actions/artifact')
+
+beforeAll(async () => {
+  ;[supabase, neonSource, neonProject, rdsSource, rdsInstance, backend] = await Promise.all([
+    startPostgres(),
+    startPostgres(),
+    startPostgres(),
+    startPostgres(),
+    startPostgres(),
+    startArtifactBackend()
+  ])
+  ;({ backupEngine, restoreEngine, connections, artifact } = await loadEngine(backend))
+  tempRoot = mkdtempSync(path.join(os.tmpdir(), 'managed-restore-'))
+}, 120_000)
+
+afterAll(async () => {
+  process.env = savedEnv
+  await Promise.all([
+    ...[supabase, neonSource, neonProject, rdsSource, rdsInstance].map(s => s?.stop()),
+    backend?.close()
+  ])
+  if (tempRoot) rmSync(tempRoot, { recursive: true, force: true })
+})
+
+let names = 0
+
+/** The action's backup of `source` (default inputs unless overridden) into a fresh artifact. */
+async function actionBackup(
+  source: ManagedDatabase,
+  overrides: Partial<BackupOptions> = {}
+): Promise<BackupSource> {
+  const name = `managed-${source.provider}-${++names}`
+  const inputs = testBackupInputs(source.url, { artifactName: name, ...overrides })
+  await backupEngine.backup(inputs, connections.parseDatabaseUrl(inputs.databaseUrl), {
+    artifact: new artifact.DefaultArtifactClient(),
+    tempRoot
+  })
+  return {
+    kind: 'artifact',
+    name,
+    runId: 'current',
+    repository: backend.repository,
+    token: backend.githubToken
+  }
+}
+
+/** The action's restore of `backup` into `target` (default inputs unless overridden). */
+async function actionRestore(
+  target: ManagedDatabase,
+  backup: BackupSource,
+  overrides: Partial<RestoreOptions> = {}
+) {
+  const inputs = testRestoreInputs(target.url, backup, overrides)
+  return restoreEngine.restore(inputs, connections.parseDatabaseUrl(inputs.databaseUrl), {
+    artifact: new artifact.DefaultArtifactClient(),
+    tempRoot
+  })
+}
+
+function dumpFile(label: string): string {
+  return path.join(tempRoot, `${label}-${++names}.dump`)
+}
+
+/** Tables whose checksums differ between two databases (missing tables included). */
+function differences(
+  want: Record<string, TableChecksum>,
+  got: Record<string, TableChecksum>
+): string[] {
+  const keys = new Set([...Object.keys(want), ...Object.keys(got)])
+  return [...keys]
+    .filter(k => JSON.stringify(want[k]) !== JSON.stringify(got[k]))
+    .map(k => `${k}: want ${JSON.stringify(want[k])}, got ${JSON.stringify(got[k])}`)
+    .sort()
+}
+
+/** Every message matches one of the kinds; returns the messages that match none. */
+function outsideKinds(messages: string[], kinds: RegExp[]): string[] {
+  return [...new Set(messages)].filter(m => !kinds.some(k => k.test(m)))
+}
+
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * What fails when `postgres` restores a whole Supabase project into a new one, and why. None of
+ * these statements carries a row the new project lacks: the objects exist already (created by
+ * the platform, same definitions), or belong to supabase_admin; the COPYs that fail are the
+ * platform's own migration rows (which the new project already holds, identical) and the empty
+ * vault.secrets (postgres may read it, not write it).
+ */
+const SUPABASE_ERROR_KINDS = [
+  // the platform's schemas, functions, tables, indexes, constraints, publication: already there
+  /^schema "(auth|extensions|graphql_public|pgbouncer|realtime|storage|vault)" already exists$/,
+  /^function "\w+" already exists with same argument types$/,
+  /^relation "\w+" already exists$/,
+  /^multiple primary keys for table "\w+" are not allowed$/,
+  /^constraint "\w+" for relation "\w+" already exists$/,
+  /^publication "supabase_realtime" already exists$/,
+  // supabase_admin's extensions, functions and tables; schemas where postgres may not create
+  /^must be owner of extension (citext|pg_stat_statements|pgcrypto|uuid-ossp)$/,
+  /^must be owner of function extensions\.\w+$/,
+  /^must be owner of table (subscription|schema_migrations|secrets)$/,
+  /^permission denied for schema (graphql_public|pgbouncer|realtime|vault)$/,
+  // only a superuser may create event triggers
+  /^permission denied to create event trigger "(issue_graphql_placeholder|issue_pg_cron_access|pgrst_ddl_watch|pgrst_drop_watch)"$/,
+  // COPY of the platform's migration history (already in the new project) and of Vault
+  /^duplicate key value violates unique constraint "(schema_migrations_pkey|migrations_pkey)"$/,
+  /^permission denied for table secrets$/
+]
+
+describe('Supabase: a project restored into a new Supabase project', () => {
+  let source: ManagedDatabase
+  let sourceSums: Record<string, TableChecksum>
+  let customFile: string
+  let plainFile: string
+
+  beforeAll(async () => {
+    source = await supabaseLikeSource(supabase)
+    sourceSums = await managedChecksums(source)
+    customFile = dumpFile('supabase')
+    plainFile = dumpFile('supabase-plain')
+    await dumpByHand(source, customFile)
+    await dumpByHand(source, plainFile, { format: 'plain' })
+  }, 60_000)
+
+  it('the source: app tables in public, users in auth.users, platform tables in auth/storage/realtime/vault', () => {
+    expect(Object.keys(sourceSums)).toEqual(
+      expect.arrayContaining([
+        'public.profiles',
+        'public.todos',
+        'public.documents',
+        'auth.users',
+        'auth.schema_migrations',
+        'storage.buckets',
+        'storage.objects',
+        'realtime.schema_migrations',
+        'vault.secrets',
+        'supabase_migrations.schema_migrations'
+      ])
+    )
+    expect(sourceSums['auth.users'].rows).toBe(3)
+    expect(sourceSums['public.profiles'].rows).toBe(3) // made by the on_auth_user_created trigger
+  })
+
+  it('by hand, pg_restore --no-owner --no-privileges: exits 1 after ~60 ignored errors, all of known kinds; every table arrives', async () => {
+    const target = await supabaseLikeTarget(supabase)
+    const result = await restoreByHand(customFile, target, { tool: 'pg_restore' })
+    expect(result.code).toBe(1)
+    expect(result.ignored).toBe(result.errors.length)
+    expect(result.errors.length).toBeGreaterThan(40)
+    expect(outsideKinds(result.errors, SUPABASE_ERROR_KINDS)).toEqual([])
+    expect(result.errors).toEqual(
+      expect.arrayContaining([
+        'schema "auth" already exists',
+        'must be owner of extension citext',
+        'permission denied to create event trigger "pgrst_ddl_watch"',
+        'publication "supabase_realtime" already exists',
+        'permission denied for table secrets'
+      ])
+    )
+    expect(differences(sourceSums, result.checksums)).toEqual([])
+  })
+
+  it('by hand, psql with the plain dump: exits 0 printing the same kinds of errors; every table arrives', async () => {
+    const target = await supabaseLikeTarget(supabase)
+    const result = await restoreByHand(plainFile, target, { tool: 'psql' })
+    expect(result.code).toBe(0)
+    const extra = outsideKinds(result.errors, SUPABASE_ERROR_KINDS)
+    // the plain dump also carries owners and grants (it was not dumped with --no-owner/-x)
+    expect(extra.sort()).toEqual(
+      [
+        'grant options cannot be granted back to your own grantor',
+        'must be member of role "supabase_admin"',
+        'permission denied for function get_auth'
+      ].sort()
+    )
+    expect(differences(sourceSums, result.checksums)).toEqual([])
+  })
+
+  it('by hand, the way the action runs it (--single-transaction --exit-on-error): stops at "schema auth already exists", nothing kept', async () => {
+    const target = await supabaseLikeTarget(supabase)
+    const before = await managedChecksums(target)
+    const result = await restoreByHand(customFile, target, {
+      tool: 'pg_restore',
+      args: ['--no-owner', '--no-privileges', '--single-transaction', '--exit-on-error']
+    })
+    expect(result.code).toBe(1)
+    expect(result.errors).toEqual(['schema "auth" already exists'])
+    expect(result.checksums).toEqual(before)
+  })
+
+  // issue 15 item 2: statements that need ownership or superuser and carry no data (the
+  // flagship journey). Today: refused because auth/storage tables of the new project are "not
+  // empty"; with allow-non-empty, pg_restore stops at 'schema "auth" already exists'.
+  it.failing(
+    'the action, default inputs: brings back every table (auth.users and app rows included), like pg_restore by hand',
+    async () => {
+      const backup = await actionBackup(source)
+      const target = await supabaseLikeTarget(supabase)
+      await actionRestore(target, backup)
+      expect(differences(sourceSums, await managedChecksums(target))).toEqual([])
+    }
+  )
+
+  // issue 15 item 2, plain format (psql path)
+  it.failing('the action, format plain: brings back every table, like psql by hand', async () => {
+    const backup = await actionBackup(source, { format: 'plain', compression: 'gzip' })
+    const target = await supabaseLikeTarget(supabase)
+    await actionRestore(target, backup)
+    expect(differences(sourceSums, await managedChecksums(target))).toEqual([])
+  })
+
+  it('by hand, a schemas: public dump (pg_dump --schema=public): "schema public already exists", and the app rows arrive WITHOUT their foreign keys to auth.users', async () => {
+    const file = dumpFile('supabase-public')
+    await dumpByHand(source, file, { args: ['--schema=public'] })
+    const target = await supabaseLikeTarget(supabase)
+    const result = await restoreByHand(file, target, { tool: 'pg_restore' })
+    expect(result.code).toBe(1)
+    expect(result.errors.sort()).toEqual(
+      [
+        'schema "public" already exists',
+        'insert or update on table "documents" violates foreign key constraint "documents_owner_id_fkey"',
+        'insert or update on table "profiles" violates foreign key constraint "profiles_id_fkey"',
+        'insert or update on table "todos" violates foreign key constraint "todos_user_id_fkey"'
+      ].sort()
+    )
+    for (const t of ['public.profiles', 'public.todos', 'public.documents'])
+      expect(result.checksums[t]).toEqual(sourceSums[t])
+    expect(result.checksums['auth.users'].rows).toBe(0)
+    const fks = await target.instance.admin.query<{ n: string }>(
+      target.database,
+      `SELECT count(*)::text AS n FROM pg_constraint WHERE contype = 'f' AND conrelid::regclass::text LIKE 'public.%'`
+    )
+    expect(fks[0].n).toBe('0')
+  })
+
+  // issue 15 item 6 (a documented filter must restore) under item 2's rule (never skip a
+  // constraint): the backup cannot satisfy its foreign keys to auth.users, so the restore must
+  // fail on that — naming the constraint — and leave the target as it was. Today it fails
+  // earlier, on 'schema "public" already exists'.
+  it.failing(
+    'the action, schemas: public: fails naming the foreign key to auth.users the backup cannot satisfy; target unchanged',
+    async () => {
+      const backup = await actionBackup(source, {
+        filters: {
+          tables: [],
+          excludeTables: [],
+          excludeTableData: [],
+          schemas: ['public'],
+          excludeSchemas: []
+        }
+      })
+      const target = await supabaseLikeTarget(supabase)
+      const before = await managedChecksums(target)
+      await expect(actionRestore(target, backup)).rejects.toThrow(
+        /violates foreign key constraint "(profiles_id_fkey|todos_user_id_fkey|documents_owner_id_fkey)"/
+      )
+      expect(await managedChecksums(target)).toEqual(before)
+    }
+  )
+})
+
+describe('Supabase into Neon (Neon\'s "Migrate from Supabase" guide: pg_dump --schema=public, pg_restore --no-owner --no-acl)', () => {
+  let source: ManagedDatabase
+  let sourceSums: Record<string, TableChecksum>
+
+  beforeAll(async () => {
+    source = await supabaseLikeSource(supabase)
+    sourceSums = await managedChecksums(source)
+  }, 60_000)
+
+  it('by hand: exits 1; tables typed or defaulted from the "extensions" schema are not created and their rows are lost; policies TO authenticated fail', async () => {
+    const file = dumpFile('supabase-to-neon')
+    await dumpByHand(source, file, { args: ['--schema=public'] })
+    const target = await neonLikeTarget(neonProject)
+    const result = await restoreByHand(file, target, { tool: 'pg_restore' })
+    expect(result.code).toBe(1)
+    expect(new Set(result.errors)).toEqual(
+      new Set([
+        'schema "public" already exists',
+        'schema "extensions" does not exist',
+        'relation "public.documents" does not exist',
+        'relation "public.profiles" does not exist',
+        'schema "auth" does not exist',
+        'role "authenticated" does not exist'
+      ])
+    )
+    expect(result.checksums['public.todos']).toEqual(sourceSums['public.todos'])
+    expect(result.checksums['public.profiles']).toBeUndefined()
+    expect(result.checksums['public.documents']).toBeUndefined()
+  })
+
+  it('the action: refuses, and the Neon database is left as it was (no partial restore)', async () => {
+    const backup = await actionBackup(source, {
+      filters: {
+        tables: [],
+        excludeTables: [],
+        excludeTableData: [],
+        schemas: ['public'],
+        excludeSchemas: []
+      }
+    })
+    const target = await neonLikeTarget(neonProject)
+    const before = await managedChecksums(target)
+    await expect(actionRestore(target, backup)).rejects.toThrow()
+    expect(await managedChecksums(target)).toEqual(before)
+  })
+
+  // issue 15 item 2 ("where a role is genuinely needed … the error names the statement, the
+  // role and the fix"): the target lacks what the backup's tables need. Today the error is
+  // 'schema "public" already exists' (item 6), which names nothing the user can fix.
+  it.failing(
+    'the action: the error names what the target lacks (the "extensions" schema, role "authenticated"), not "schema public already exists"',
+    async () => {
+      const backup = await actionBackup(source, {
+        filters: {
+          tables: [],
+          excludeTables: [],
+          excludeTableData: [],
+          schemas: ['public'],
+          excludeSchemas: []
+        }
+      })
+      const target = await neonLikeTarget(neonProject)
+      const error = await actionRestore(target, backup).then(
+        () => undefined,
+        (e: Error) => e
+      )
+      expect(error?.message).toMatch(/"extensions"|"authenticated"/)
+      expect(error?.message).not.toMatch(/schema "public" already exists/)
+    }
+  )
+})
+
+describe('Neon: a project restored into a new Neon project', () => {
+  let source: ManagedDatabase
+  let sourceSums: Record<string, TableChecksum>
+  let file: string
+
+  beforeAll(async () => {
+    source = await neonLikeSource(neonSource)
+    sourceSums = await managedChecksums(source)
+    file = dumpFile('neon')
+    await dumpByHand(source, file)
+  }, 60_000)
+
+  it('by hand, pg_restore --no-owner --no-privileges: exits 0, every table arrives', async () => {
+    const target = await neonLikeTarget(neonProject)
+    const result = await restoreByHand(file, target, { tool: 'pg_restore' })
+    expect({ code: result.code, errors: result.errors }).toEqual({ code: 0, errors: [] })
+    expect(differences(sourceSums, result.checksums)).toEqual([])
+  })
+
+  it('the action, default inputs: every table arrives', async () => {
+    const backup = await actionBackup(source)
+    const target = await neonLikeTarget(neonProject)
+    await actionRestore(target, backup)
+    expect(differences(sourceSums, await managedChecksums(target))).toEqual([])
+  })
+
+  it("by hand, keeping privileges (pg_restore --no-owner): exits 1 on cloud_admin's default privileges and grants to a role the new project lacks; every table arrives", async () => {
+    const target = await neonLikeTarget(neonProject)
+    const result = await restoreByHand(file, target, { tool: 'pg_restore', args: ['--no-owner'] })
+    expect(result.code).toBe(1)
+    expect(new Set(result.errors)).toEqual(
+      new Set(['role "app_readonly" does not exist', 'must be member of role "cloud_admin"'])
+    )
+    expect(differences(sourceSums, result.checksums)).toEqual([])
+  })
+
+  // issue 15 item 7: keep the grants the target can take, skip (and list) the rest — here
+  // ALTER DEFAULT PRIVILEGES FOR ROLE cloud_admin (every Neon database has it) and the grants to
+  // app_readonly. Today: pg_restore stops at the first of them and nothing is kept.
+  it.failing(
+    'the action, no-privileges: false: every table arrives (grants to missing roles and cloud_admin defaults skipped)',
+    async () => {
+      const backup = await actionBackup(source)
+      const target = await neonLikeTarget(neonProject)
+      await actionRestore(target, backup, { noPrivileges: false })
+      expect(differences(sourceSums, await managedChecksums(target))).toEqual([])
+    }
+  )
+})
+
+describe('RDS: an instance restored into a new RDS instance', () => {
+  let source: ManagedDatabase
+  let sourceSums: Record<string, TableChecksum>
+  let sourceBlobs: Record<string, string>
+  let file: string
+
+  beforeAll(async () => {
+    source = await rdsLikeSource(rdsSource)
+    sourceSums = await managedChecksums(source)
+    sourceBlobs = await largeObjects(source)
+    file = dumpFile('rds')
+    await dumpByHand(source, file)
+  }, 60_000)
+
+  it('by hand, pg_restore --no-owner --no-privileges: exits 0, every table and large object arrives', async () => {
+    const target = await rdsLikeTarget(rdsInstance)
+    const result = await restoreByHand(file, target, { tool: 'pg_restore' })
+    expect({ code: result.code, errors: result.errors }).toEqual({ code: 0, errors: [] })
+    expect(differences(sourceSums, result.checksums)).toEqual([])
+    expect(await largeObjects(target)).toEqual(sourceBlobs)
+  })
+
+  it('the action, default inputs: every table and large object arrives', async () => {
+    const backup = await actionBackup(source)
+    const target = await rdsLikeTarget(rdsInstance)
+    await actionRestore(target, backup)
+    expect(differences(sourceSums, await managedChecksums(target))).toEqual([])
+    expect(await largeObjects(target)).toEqual(sourceBlobs)
+  })
+
+  it('by hand, keeping owners and privileges (plain pg_restore): exits 1 on owners and grants of roles the new instance lacks; every table arrives', async () => {
+    const target = await rdsLikeTarget(rdsInstance)
+    const result = await restoreByHand(file, target, { tool: 'pg_restore', args: [] })
+    expect(result.code).toBe(1)
+    expect(new Set(result.errors)).toEqual(
+      new Set(['role "app_rw" does not exist', 'role "app_readonly" does not exist'])
+    )
+    expect(differences(sourceSums, result.checksums)).toEqual([])
+  })
+
+  it('the action, no-owner: false, no-privileges: false, into the SAME instance (roles exist): every table arrives with its owner and grants', async () => {
+    const backup = await actionBackup(source)
+    const target = await rdsLikeTarget(rdsSource)
+    await actionRestore(target, backup, { noOwner: false, noPrivileges: false })
+    expect(differences(sourceSums, await managedChecksums(target))).toEqual([])
+    const acl = await target.instance.admin.query<{ owner: string; readable: boolean }>(
+      target.database,
+      `SELECT pg_get_userbyid(relowner) AS owner,
+              has_table_privilege('app_readonly', 'billing.invoices', 'SELECT') AS readable
+         FROM pg_class WHERE oid = 'billing.invoices'::regclass`
+    )
+    expect(acl).toEqual([{ owner: 'app_rw', readable: true }])
+  })
+
+  // issue 15 item 7: owners and grants whose roles exist are kept, the others skipped and
+  // listed. Today: pg_restore stops at 'role "app_rw" does not exist' and nothing is kept.
+  it.failing(
+    'the action, no-owner: false, no-privileges: false, into a NEW instance: every table arrives (owners/grants of missing roles skipped)',
+    async () => {
+      const backup = await actionBackup(source)
+      const target = await rdsLikeTarget(rdsInstance)
+      await actionRestore(target, backup, { noOwner: false, noPrivileges: false })
+      expect(differences(sourceSums, await managedChecksums(target))).toEqual([])
+      expect(await largeObjects(target)).toEqual(sourceBlobs)
+    }
+  )
+})
