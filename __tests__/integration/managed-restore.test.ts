@@ -16,12 +16,10 @@
  * projects/instances are separate clusters, so the source's own roles do not exist there.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
-import { mkdtempSync, rmSync } from 'node:fs'
-import os from 'node:os'
 import path from 'node:path'
-import { type ArtifactBackend, startArtifactBackend } from '../../dev/artifact-backend.js'
+import type { ArtifactBackend } from '../../dev/artifact-backend.js'
 import type { TableChecksum } from '../../dev/fixtures.js'
-import { loadEngine } from '../support/engine.js'
+import { useHarness } from '../support/harness.js'
 import { testBackupInputs, testRestoreInputs } from '../support/inputs.js'
 import {
   type ManagedDatabase,
@@ -46,32 +44,22 @@ let rdsSource: TestServer
 let rdsInstance: TestServer
 let backend: ArtifactBackend
 let tempRoot: string
-const savedEnv = { ...process.env }
-let backupEngine: typeof import('../../src/modes/backup.js')
-let restoreEngine: typeof import('../../src/modes/restore.js')
-let connections: typeof import('../../src/postgres/connection.js')
-let artifact: typeof import('@actions/artifact')
+// five servers of its own (the replicas): the harness gives the artifact backend and the engine
+const harness = useHarness({ name: 'managed-restore', postgres: false })
 
 beforeAll(async () => {
-  ;[supabase, neonSource, neonProject, rdsSource, rdsInstance, backend] = await Promise.all([
+  ;({ backend, tempRoot } = harness)
+  ;[supabase, neonSource, neonProject, rdsSource, rdsInstance] = await Promise.all([
     startPostgres(),
     startPostgres(),
     startPostgres(),
     startPostgres(),
-    startPostgres(),
-    startArtifactBackend()
+    startPostgres()
   ])
-  ;({ backupEngine, restoreEngine, connections, artifact } = await loadEngine(backend))
-  tempRoot = mkdtempSync(path.join(os.tmpdir(), 'managed-restore-'))
 }, 120_000)
 
 afterAll(async () => {
-  process.env = savedEnv
-  await Promise.all([
-    ...[supabase, neonSource, neonProject, rdsSource, rdsInstance].map(s => s?.stop()),
-    backend?.close()
-  ])
-  if (tempRoot) rmSync(tempRoot, { recursive: true, force: true })
+  await Promise.all([supabase, neonSource, neonProject, rdsSource, rdsInstance].map(s => s?.stop()))
 })
 
 let names = 0
@@ -83,10 +71,7 @@ async function actionBackup(
 ): Promise<BackupSource> {
   const name = `managed-${source.provider}-${++names}`
   const inputs = testBackupInputs(source.url, { artifactName: name, ...overrides })
-  await backupEngine.backup(inputs, connections.parseDatabaseUrl(inputs.databaseUrl), {
-    artifact: new artifact.DefaultArtifactClient(),
-    tempRoot
-  })
+  await harness.backup(inputs)
   return {
     kind: 'artifact',
     name,
@@ -103,10 +88,7 @@ async function actionRestore(
   overrides: Partial<RestoreOptions> = {}
 ) {
   const inputs = testRestoreInputs(target.url, backup, overrides)
-  return restoreEngine.restore(inputs, connections.parseDatabaseUrl(inputs.databaseUrl), {
-    artifact: new artifact.DefaultArtifactClient(),
-    tempRoot
-  })
+  return harness.restore(inputs)
 }
 
 function dumpFile(label: string): string {

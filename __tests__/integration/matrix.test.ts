@@ -22,15 +22,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { spawnSync } from 'node:child_process'
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
-import os from 'node:os'
+import { existsSync, readdirSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import zlib from 'node:zlib'
-import {
-  type ArtifactBackend,
-  startArtifactBackend,
-  unzipEntries
-} from '../../dev/artifact-backend.js'
+import { type ArtifactBackend, unzipEntries } from '../../dev/artifact-backend.js'
 import {
   PROVISIONED_MAJORS,
   type RealClient,
@@ -38,7 +33,7 @@ import {
   provisionedClient
 } from '../support/clients.js'
 import { EMBEDDED_MAJORS, embeddedBinDir } from '../support/embedded.js'
-import { type Engine, loadEngine } from '../support/engine.js'
+import { type Harness, useHarness } from '../support/harness.js'
 import {
   type TableChecksum,
   normaliseAcrossMajors,
@@ -131,9 +126,9 @@ const seeded = new Map<
   { db: string; sums: Record<string, TableChecksum>; schema: string }
 >()
 let backend: ArtifactBackend
-let engine: Engine
 let tempRoot: string
-const savedEnv = { ...process.env }
+/** The artifact backend, the engine, the work directory (the servers are the matrix's own). */
+let harness: Harness
 const basePath = process.env.PATH ?? ''
 const started = Date.now()
 
@@ -169,17 +164,11 @@ function current(name: string): BackupSource {
 }
 
 async function runBackup(i: BackupOptions) {
-  return engine.backupEngine.backup(i, engine.connections.parseDatabaseUrl(i.databaseUrl), {
-    artifact: new engine.artifact.DefaultArtifactClient(),
-    tempRoot
-  })
+  return harness.backup(i)
 }
 
 async function runRestore(i: RestoreOptions) {
-  return engine.restoreEngine.restore(i, engine.connections.parseDatabaseUrl(i.databaseUrl), {
-    artifact: new engine.artifact.DefaultArtifactClient(),
-    tempRoot
-  })
+  return harness.restore(i)
 }
 
 /** The first lines where two texts differ, with a line of context. */
@@ -315,12 +304,11 @@ async function restoreAll(
 }
 
 describeHere('version matrix with real clients', () => {
+  harness = useHarness({ name: 'matrix-test', postgres: false })
   beforeAll(async () => {
     if (MISSING.length) throw new Error(MISSING.join('\n'))
     process.env.PATH = pathWith([...PROVISIONED_MAJORS])
-    backend = await startArtifactBackend()
-    engine = await loadEngine(backend)
-    tempRoot = mkdtempSync(path.join(os.tmpdir(), 'matrix-test-'))
+    ;({ backend, tempRoot } = harness)
     // two at a time: quick, without starving the machine
     for (let i = 0; i < EMBEDDED_MAJORS.length; i += 2) {
       await Promise.all(
@@ -339,10 +327,7 @@ describeHere('version matrix with real clients', () => {
   }, 120_000)
 
   afterAll(async () => {
-    process.env = savedEnv
     await Promise.all([...servers.values()].map(s => s.stop()))
-    await backend?.close()
-    if (tempRoot) rmSync(tempRoot, { recursive: true, force: true })
     if (results.length) console.log(renderTable())
   })
 
