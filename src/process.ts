@@ -181,7 +181,7 @@ export function startChild(program: string, args: string[], options: StartOption
   groups.set(child, grouped)
   const exited = new Promise<void>((resolve, reject) => {
     child.on('error', error => {
-      live.delete(child)
+      if (child.pid === undefined) live.delete(child) // it never started
       reject(new ChildProcessError(program, null, null, stderr, error))
     })
     child.on('close', (code, signal) => {
@@ -193,9 +193,10 @@ export function startChild(program: string, args: string[], options: StartOption
     })
   })
   exited.catch(() => undefined) // reported through `done`
+  // a child that stops reading: its exit status decides, not the broken pipe (EPIPE)
+  child.stdin?.on('error', () => undefined)
   let fed: Promise<void> = Promise.resolve()
   if (feed && feed !== 'pipe') {
-    child.stdin!.on('error', () => undefined) // EPIPE: the exit status decides
     fed = pipeline(feed, child.stdin!).catch((error: NodeJS.ErrnoException) => {
       if (stoppedReading(error, child.stdin!)) return
       kill() // the feed failed: the child must not take a partial input for a whole one

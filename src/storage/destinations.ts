@@ -130,6 +130,8 @@ export async function openDestinations(options: DestinationOptions): Promise<Des
     },
     async abort() {
       if (zip) await zip.abort()
+      // a failure before the stream ended them: they must not wait for bytes that never come
+      for (const sink of sinks) if (!sink.writable.writableFinished) sink.writable.destroy()
       if (s3 && orphan) {
         const uri = formatS3Uri(s3.bucket, s3.key)
         const deleted = await s3.storage.lib.deleteObjectQuietly(s3.storage.client, s3)
