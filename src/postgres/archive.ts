@@ -87,11 +87,17 @@ export function tablesFromList(lines: string[]): QualifiedName[] | undefined {
  * `pg_restore --list` fed from the dump as it streams by (a tee): the custom archive's header
  * and table of contents are checked without reading the written file back — which an
  * encrypted file to public keys could not be. pg_restore stops reading after the table of
- * contents; the stream goes on without it. When the stream fails, pg_restore is stopped.
+ * contents; the stream goes on without it.
+ *
+ * pg_restore reads until its table of contents is complete: a stream that fails before (the
+ * upload refused, the disk full) would leave it waiting for input forever. So a stage destroyed
+ * before its end stops pg_restore, and `stop()` stops it if it still runs and resolves once it
+ * has exited — the caller awaits it on every failure.
  */
 export function archiveListTee(pgRestorePath: string): {
   stage: Transform
   listed: Promise<string[]>
+  stop: () => Promise<void>
 } {
   const child = startChild(pgRestorePath, ['--list'], { stdin: 'pipe' })
   const stdin = child.stdin!
@@ -111,6 +117,11 @@ export function archiveListTee(pgRestorePath: string): {
     () => undefined
   )
   void exited.then(() => (open = false))
+  let ended = false
+  const kill = (): void => {
+    stdin.destroy()
+    child.kill('SIGKILL')
+  }
   const stage = new Transform({
     transform(chunk: Buffer, _encoding, callback) {
       if (!open) return callback(null, chunk)
@@ -129,19 +140,24 @@ export function archiveListTee(pgRestorePath: string): {
       void exited.then(resume)
     },
     flush(callback) {
+      ended = true
       if (open) stdin.end()
       callback()
     },
     destroy(error, callback) {
-      // the dump's stream failed: pg_restore must not wait for the rest of it
-      if (error) {
-        stdin.destroy()
-        child.kill()
-      }
+      // the stream failed (or was given up) before its end: pg_restore would wait for the rest
+      if (!ended) kill()
       callback(error)
     }
   })
-  return { stage, listed }
+  return {
+    stage,
+    listed,
+    stop: async () => {
+      kill()
+      await exited
+    }
+  }
 }
 
 /** The archive header pg_dump writes (pg_backup_archiver.c, WriteHead). */

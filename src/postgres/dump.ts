@@ -202,7 +202,8 @@ export async function dumpDatabase(run: DumpRun): Promise<Dumped> {
       await Promise.all([streamed, dump.done])
     } catch (error) {
       dump.kill('SIGKILL')
-      await Promise.allSettled([streamed, dump.done])
+      // pg_restore --list too: it would wait for the rest of an archive that never comes
+      await Promise.allSettled([streamed, dump.done, tee?.stop()])
       throw error
     }
     const written = await streamed
