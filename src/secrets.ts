@@ -36,3 +36,8 @@ export function redact(text: string): string {
   }
   return out
 }
+
+/** For tests: forget the secrets of an earlier run in the same process. */
+export function clearSecrets(): void {
+  known.clear()
+}
