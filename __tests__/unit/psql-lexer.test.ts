@@ -210,6 +210,14 @@ describe('psql lexer: quotes and comments', () => {
     ])
   })
 
+  it('counts the plain literals whose end depends on standard_conforming_strings', () => {
+    const count = (sql: string, options: PsqlLexerOptions = {}) =>
+      statements(sql, options).map(s => s.ambiguousLiterals)
+    expect(count("SELECT 'a\\', 'b\\\\', 'c''d', E'e\\'', 'f\\''';")).toEqual([2])
+    expect(count("SELECT 'no backslash', 'x\\y', U&'z\\', B'0', X'f';")).toEqual([0])
+    expect(count("SET standard_conforming_strings = off;\nSELECT 'a\\'', 'b\\\\';")).toEqual([0, 1])
+  })
+
   it('reads "" identifiers with doubled quotes', () => {
     expect(lex('SELECT 1 AS "a"";\\echo no"; \\echo 1\n')).toEqual([
       { s: 'SELECT 1 AS "a"";\\echo no";', line: 1 },

@@ -248,6 +248,14 @@ describe('psql script rules: statements', () => {
     ])
   })
 
+  it('refuses literals that depend on standard_conforming_strings only when asked (strict mode)', () => {
+    const script = "COMMENT ON TABLE t IS 'C:\\dir\\';\nSELECT 'plain';\n"
+    expect(refused(script)).toEqual([])
+    expect(
+      refusals(lexPsqlScript(script), { refuseAmbiguousLiterals: true }).map(r => [r.code, r.line])
+    ).toEqual([['ambiguous-literal', 1]])
+  })
+
   it('refuses a statement psql 17/18 and the server would read different COPY data after', () => {
     // (psql 18 then reads the "\\." line as a command: refused too, after the first)
     expect(refused('COPY s.from FROM stdin;\n\\.\n', { psqlMajor: 18 }).map(r => r.code)).toEqual([

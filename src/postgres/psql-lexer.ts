@@ -121,6 +121,13 @@ export interface StatementEvent extends ScriptPosition {
   backslashEscapes: number
   /** standard_conforming_strings the statement's first line was lexed with. */
   standardConformingStrings: boolean
+  /**
+   * Plain '…' literals that would end somewhere else had standard_conforming_strings the other
+   * value (a quote after an odd run of backslashes: '…\'…'). 0 means the statement lexes the same
+   * either way, so a change of that setting the lexer cannot see (set_config() inside a function,
+   * …) cannot make psql and the lexer disagree about it.
+   */
+  ambiguousLiterals: number
   effects?: SettingEffects
 }
 
@@ -254,7 +261,8 @@ class Statement implements StatementEvent {
     readonly serverCopyIn: number,
     readonly variables: VariableReference[],
     readonly backslashEscapes: number,
-    readonly standardConformingStrings: boolean
+    readonly standardConformingStrings: boolean,
+    readonly ambiguousLiterals: number
   ) {}
   get text(): string {
     return (this.decoded ??= this.sql.toString(this.utf8 ? 'utf8' : 'latin1'))
@@ -710,6 +718,9 @@ export class PsqlLexer {
   private stmtStd = true
   private variables: VariableReference[] = []
   private backslashEscapes = 0
+  private ambiguousLiterals = 0
+  /** The string being read started with a plain quote (or N''), whose lexing depends on std strings. */
+  private plainLiteral = false
   private parts: { start: number; end: number; tokens: SqlToken[]; truncated: boolean }[] = []
   private part: PartBuilder = { start: 0, tokens: [], truncated: false }
   /** The token being read (for depth-0 tokens only): its type, or undefined, and start. */
@@ -992,6 +1003,7 @@ export class PsqlLexer {
     this.stmtStart = undefined
     this.variables = []
     this.backslashEscapes = 0
+    this.ambiguousLiterals = 0
     this.parts = []
     this.part = { start: 0, tokens: [], truncated: false }
     this.tokType = undefined
@@ -1151,6 +1163,7 @@ export class PsqlLexer {
           if (c === QUOTE) {
             this.beginToken('string')
             this.state = ln.std ? S.XQ : S.XE
+            this.plainLiteral = true
             this.echo(ln, i, i + 1)
             i++
             continue
@@ -1175,6 +1188,7 @@ export class PsqlLexer {
               if (next !== undefined) {
                 this.beginToken('string')
                 this.state = next
+                this.plainLiteral = lc === 0x6e
                 this.echo(ln, i, i + 2)
                 i += 2
                 continue
@@ -1426,6 +1440,12 @@ export class PsqlLexer {
             i = n
             continue
           }
+          if (this.state === S.XQ && this.plainLiteral && L[q - 1] === BS) {
+            // with standard_conforming_strings off this quote would be escaped
+            let run = 0
+            for (let k = q - 1; k >= 0 && L[k] === BS; k--) run++
+            if (run % 2 === 1) this.ambiguousLiterals++
+          }
           if (L[q + 1] === QUOTE) {
             this.echo(ln, i, q + 2)
             i = q + 2
@@ -1447,6 +1467,8 @@ export class PsqlLexer {
             continue
           }
           if (L[j] === BS) {
+            // with standard_conforming_strings on, a plain literal would end at this quote
+            if (this.plainLiteral && L[j + 1] === QUOTE) this.ambiguousLiterals++
             const e = Math.min(j + 2, n)
             this.echo(ln, i, e)
             i = e
@@ -1745,7 +1767,8 @@ export class PsqlLexer {
       serverCopyIn,
       this.variables,
       this.backslashEscapes,
-      this.stmtStd
+      this.stmtStd,
+      this.ambiguousLiterals
     )
     if (psqlCopyIn !== undefined) event.psqlCopyIn = psqlCopyIn
     if (effects) event.effects = effects

@@ -44,6 +44,8 @@ export type RefusalCode =
   | 'transaction-control'
   /** A change of standard_conforming_strings the lexer cannot follow. */
   | 'setting'
+  /** A '…\'…' literal that ends elsewhere if standard_conforming_strings changes (strict mode). */
+  | 'ambiguous-literal'
   /** A change of client_encoding the lexer cannot follow, or to an encoding it does not model. */
   | 'encoding'
   /** Input the lexer cannot follow (a NUL byte, …). */
@@ -69,6 +71,15 @@ export interface Refusal {
 export interface RefusalOptions {
   /** Variables the caller defines for psql (-v NAME=…), besides psql's own. */
   definedVariables?: readonly string[]
+  /**
+   * Also refuse plain string literals whose end depends on standard_conforming_strings ('a\'…').
+   * A script can change that setting where no text shows it (set_config() called by a function it
+   * created), and psql follows the server; with this, such a change cannot make psql read the
+   * script differently from the lexer. Worth it when the psql in use has no safe \restrict (psql
+   * 15.18 runs a `backquote` in \unrestrict's argument even while restricted); pg_dump writes such
+   * a literal only for a value ending in a backslash.
+   */
+  refuseAmbiguousLiterals?: boolean
 }
 
 export type TransactionStatement =
@@ -279,6 +290,11 @@ function statementRefusal(e: StatementEvent, options: RefusalOptions): Refusal |
         )
     }
   }
+  if (options.refuseAmbiguousLiterals && e.ambiguousLiterals > 0)
+    return refuse(
+      'ambiguous-literal',
+      "a string literal here ends at a different place if standard_conforming_strings is off ('…\\'…'), which a script can switch without this check seeing it"
+    )
   const eff = e.effects
   if (eff?.standardConformingStrings === 'unknown')
     return refuse(
