@@ -277,6 +277,25 @@ export const TRICKY_SCRIPTS: TrickyScript[] = [
     ].join('\n')
   },
   {
+    name: 'resend-copy-count',
+    about:
+      'a query a meta-command sends (\\g, also the previous one again) is counted anew, over every ";"',
+    script: [
+      'SELECT 1 \\; COPY fz FROM stdin \\g',
+      'row',
+      '\\.',
+      'SELECT 0 \\;',
+      'COPY fz FROM stdin;',
+      'a',
+      '\\.',
+      '\\g',
+      'b',
+      '\\.',
+      'SELECT 2; \\echo MARK-1',
+      ''
+    ].join('\n')
+  },
+  {
     name: 'numbers',
     about:
       'number tokens decide whether "--" is a comment and whether a letter starts a string prefix',

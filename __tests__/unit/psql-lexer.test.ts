@@ -367,6 +367,21 @@ describe('psql lexer: COPY data', () => {
     ])
   })
 
+  it('counts COPY again in a query a meta-command sends, over every ";" (psql 17/18 as Debian builds them)', () => {
+    expect(
+      lex('SELECT 1 \\; COPY f FROM stdin \\g\nrow\n\\.\n\\g\nrow 2\n\\.\n', { psqlMajor: 18 })
+    ).toEqual([
+      { m: 'g', args: [], line: 1 },
+      { s: 'SELECT 1 ; COPY f FROM stdin ', line: 1, copyIn: 1 },
+      { data: 'row\n', line: 2 },
+      { end: '\\.\n', line: 3 },
+      { m: 'g', args: [], line: 4 },
+      { s: 'SELECT 1 ; COPY f FROM stdin ', line: 4, copyIn: 1 },
+      { data: 'row 2\n', line: 5 },
+      { end: '\\.\n', line: 6 }
+    ])
+  })
+
   it('passes COPY data as views of the written chunks', () => {
     const chunk = Buffer.from('COPY f FROM stdin;\nsome data\n\\.\n')
     const lexer = new PsqlLexer()

@@ -1790,7 +1790,10 @@ export class PsqlLexer {
 
   /**
    * SendQuery(query, -1) of psql 17.12+/18.6+ for a query sent by a meta-command: a fresh lexer
-   * scans the whole query text as one buffer, once (up to its first ";" or backslash), and counts.
+   * scans the whole query text as one buffer and counts. Upstream 18.6 scans once, up to the first
+   * ";"; Debian's 17.12 and 18.6 (the binaries checked here) carry a patch that goes on over every
+   * ";" (v2-0001-psql-count-every-COPY-FROM-STDIN-when-scanning-a-query-string), modelled here. It
+   * stops at a backslash either way.
    */
   private copyCountOf(sql: Buffer): number {
     const probe = new PsqlLexer({
@@ -1799,7 +1802,8 @@ export class PsqlLexer {
       standardConformingStrings: this.std,
       copyDecision: 'psql'
     })
-    probe.lexSql({ buf: sql, pos: 0, offset: 0, line: 1, std: this.std })
+    const ln: LineState = { buf: sql, pos: 0, offset: 0, line: 1, std: this.std }
+    while (probe.lexSql(ln) === Scan.SEMI);
     return probe.psqlCopyCount + (probe.identCount > 0 && probe.isCopyFromStdin() ? 1 : 0)
   }
 
