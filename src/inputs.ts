@@ -68,7 +68,8 @@ export enum Inputs {
   S3Region = 's3-region',
   Artifact = 'artifact',
   RetentionSchedule = 'retention-schedule',
-  BackupUri = 'backup-uri'
+  BackupUri = 'backup-uri',
+  HeartbeatUrl = 'heartbeat-url'
 }
 
 /** What getInputs() gives: the options of the mode the inputs ask for. */
