@@ -10,6 +10,7 @@
  * PING_BUDGET_MS in all; 5xx answers and network errors are retried. A ping that fails logs a
  * warning and never fails the step. Sources: https://healthchecks.io/docs/http_api/
  */
+import { ValueError } from './errors.js'
 import { log } from './log.js'
 
 /** One attempt's time limit, in milliseconds. */
@@ -105,8 +106,8 @@ export class Heartbeat {
 }
 
 /**
- * heartbeat-url's value checked: empty for none, else an http(s) URL. Throws an Error whose
- * message the front door puts after the input's name.
+ * heartbeat-url's value checked: empty for none, else an http(s) URL. Throws a ValueError (the
+ * front door names the input).
  */
 export function parseHeartbeatUrl(value: string): URL | undefined {
   const text = value.trim()
@@ -115,13 +116,13 @@ export function parseHeartbeatUrl(value: string): URL | undefined {
   try {
     url = new URL(text)
   } catch {
-    throw new Error(
+    throw new ValueError(
       'is not a URL: give the ping URL of your check, e.g. https://hc-ping.com/<uuid> (Healthchecks.io)'
     )
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new Error(`must be an http(s) URL, not ${url.protocol}`)
+    throw new ValueError(`must be an http(s) URL, not ${url.protocol}`)
   }
-  if (url.hash !== '') throw new Error('must not have a #fragment')
+  if (url.hash !== '') throw new ValueError('must not have a #fragment')
   return url
 }

@@ -6,13 +6,13 @@
 import * as core from '@actions/core'
 import {
   type ActionInputs,
-  InputError,
   Inputs,
   describeForInputs,
+  getHeartbeatUrl,
   getInputs,
   readActionInput
 } from './inputs.js'
-import { Heartbeat, parseHeartbeatUrl } from './heartbeat.js'
+import { Heartbeat } from './heartbeat.js'
 import { backup, type BackupResult } from './modes/backup.js'
 import { restore, type RestoreResult } from './modes/restore.js'
 import { verify } from './modes/verify.js'
@@ -42,11 +42,7 @@ export async function run(): Promise<void> {
   let heartbeat = new Heartbeat(undefined)
   const started = Date.now()
   try {
-    try {
-      heartbeat = new Heartbeat(parseHeartbeatUrl(heartbeatUrl))
-    } catch (error) {
-      throw new InputError(Inputs.HeartbeatUrl, (error as Error).message)
-    }
+    heartbeat = new Heartbeat(getHeartbeatUrl())
     heartbeat.start(redact(`${mode} started`))
     const inputs: ActionInputs = getInputs()
     mode = inputs.mode
