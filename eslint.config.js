@@ -16,7 +16,8 @@ const FRONT_DOORS = [
   '**/cli.js',
   '**/index.js',
   '**/summary.js',
-  '**/secrets.js'
+  '**/secrets.js',
+  '**/heartbeat.js'
 ]
 const MODES = ['**/modes/*']
 const ENGINE = [

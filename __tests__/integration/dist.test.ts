@@ -7,6 +7,7 @@ import { beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
 import { spawn } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs'
+import http from 'node:http'
 import net from 'node:net'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -230,5 +231,134 @@ describe('bad input exits 1 with one clear message naming the input', () => {
     expect(result.stdout).toMatch(
       /::error::Input 'database-url': could not connect to .*nothing accepts connections/
     )
+  })
+})
+
+/** A monitoring service on loopback that records every ping: path, method and body. */
+interface Monitor {
+  url: string
+  pings: Array<{ method: string; path: string; body: string }>
+  close(): Promise<void>
+}
+
+async function startMonitor(answer: 'ok' | 'error' | 'hang'): Promise<Monitor> {
+  const pings: Monitor['pings'] = []
+  const hanging: http.ServerResponse[] = []
+  const server = http.createServer((req, res) => {
+    let body = ''
+    req.on('data', d => (body += d))
+    req.on('end', () => {
+      pings.push({ method: req.method ?? '', path: req.url ?? '', body })
+      if (answer === 'hang') return void hanging.push(res)
+      res.writeHead(answer === 'ok' ? 200 : 500).end(answer === 'ok' ? 'OK' : 'down')
+    })
+  })
+  const port = await freePort()
+  await new Promise<void>(resolve => server.listen(port, '127.0.0.1', resolve))
+  return {
+    url: `http://127.0.0.1:${port}/ping/0b1c-check?rid=7`,
+    pings,
+    close: () => {
+      for (const res of hanging) res.destroy()
+      server.closeAllConnections()
+      return new Promise(resolve => server.close(() => resolve()))
+    }
+  }
+}
+
+describe("heartbeat-url: pings a dead man's switch", () => {
+  beforeEach(() => void backend.newRun())
+
+  it('a backup pings /start, then the URL itself with what it made; never a secret', async () => {
+    const monitor = await startMonitor('ok')
+    try {
+      const result = await runAction({
+        'database-url': server.url(database),
+        'heartbeat-url': monitor.url
+      })
+      expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: '' })
+      expect(monitor.pings.map(p => `${p.method} ${p.path}`)).toEqual([
+        'POST /ping/0b1c-check/start?rid=7',
+        'POST /ping/0b1c-check?rid=7'
+      ])
+      expect(monitor.pings[1].body).toContain(`backup ok: ${result.outputs['file-name']}`)
+      expect(monitor.pings[1].body).toContain(`${result.outputs['size-bytes']} bytes`)
+      for (const p of monitor.pings) expect(p.body).not.toContain(server.password)
+      // the ping URL may hold the check's key: masked
+      expect(result.stdout).toContain(`::add-mask::${monitor.url}`)
+    } finally {
+      await monitor.close()
+    }
+  }, 120_000)
+
+  it('a failed run pings /fail with the error, also when another input is bad', async () => {
+    const monitor = await startMonitor('ok')
+    try {
+      const result = await runAction({
+        'database-url': server.url(database, { password: 'wrong-Pa55' }),
+        'heartbeat-url': monitor.url
+      })
+      expect(result.code).toBe(1)
+      expect(monitor.pings.map(p => p.path)).toEqual([
+        '/ping/0b1c-check/start?rid=7',
+        '/ping/0b1c-check/fail?rid=7'
+      ])
+      expect(monitor.pings[1].body).toMatch(
+        /^backup failed after \d+ s: Input 'database-url': could not connect/
+      )
+      expect(monitor.pings[1].body).not.toContain('wrong-Pa55')
+      monitor.pings.length = 0
+      const bad = await runAction({
+        'database-url': server.url(database),
+        format: 'zip',
+        'heartbeat-url': monitor.url
+      })
+      expect(bad.code).toBe(1)
+      expect(monitor.pings.map(p => p.path)).toEqual([
+        '/ping/0b1c-check/start?rid=7',
+        '/ping/0b1c-check/fail?rid=7'
+      ])
+      expect(monitor.pings[1].body).toContain("Input 'format': 'zip' is not one of")
+    } finally {
+      await monitor.close()
+    }
+  }, 120_000)
+
+  it.each([
+    ['answers 500 (retried, then a warning)', 'error' as const],
+    ['never answers (bounded, then a warning)', 'hang' as const]
+  ])(
+    'a monitor that %s never fails the backup',
+    async (_label, answer) => {
+      const monitor = await startMonitor(answer)
+      try {
+        const result = await runAction({
+          'database-url': server.url(database),
+          'heartbeat-url': monitor.url
+        })
+        expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: '' })
+        expect(backend.findArtifact('database-backup.zip', backend.currentRunId)).toBeDefined()
+        expect(result.stdout).toMatch(
+          /::warning::Heartbeat: the success ping to heartbeat-url failed/
+        )
+        const paths = new Set(monitor.pings.map(p => p.path))
+        expect([...paths]).toEqual(['/ping/0b1c-check/start?rid=7', '/ping/0b1c-check?rid=7'])
+        if (answer === 'error') expect(monitor.pings.length).toBeGreaterThan(2)
+        // two pings of at most 10 s each, the start one beside the backup
+        expect(result.ms).toBeLessThan(40_000)
+      } finally {
+        await monitor.close()
+      }
+    },
+    120_000
+  )
+
+  it('a heartbeat-url that is not an http(s) URL fails the step, naming the input', async () => {
+    const result = await runAction({
+      'database-url': server.url(database),
+      'heartbeat-url': 'ftp://hc-ping.example/abc'
+    })
+    expect(result.code).toBe(1)
+    expect(result.stdout).toMatch(/::error::Input 'heartbeat-url': must be an http\(s\) URL/)
   })
 })
