@@ -70,7 +70,9 @@ export enum Inputs {
   Artifact = 'artifact',
   RetentionSchedule = 'retention-schedule',
   BackupUri = 'backup-uri',
-  HeartbeatUrl = 'heartbeat-url'
+  HeartbeatUrl = 'heartbeat-url',
+  RowLossThreshold = 'row-loss-threshold',
+  FailOnRowLoss = 'fail-on-row-loss'
 }
 
 /** What getInputs() gives: the options of the mode the inputs ask for. */
@@ -348,8 +350,35 @@ function getBackupInputs(read: InputReader, databaseUrl: string): BackupOptions 
       read(Inputs.AllowUnencryptedPublic),
       false
     ),
-    ...parseBackupDestinations(read)
+    ...parseBackupDestinations(read),
+    changes: parseChangeInputs(read)
   }
+}
+
+/**
+ * The comparison with the previous backup of the same name: needs the repository and a token
+ * that may read its artifacts (github-token, default the workflow's own); without them, none.
+ */
+function parseChangeInputs(read: InputReader): BackupOptions['changes'] {
+  const rowLossPercent = parseWholeNumber(
+    Inputs.RowLossThreshold,
+    read(Inputs.RowLossThreshold),
+    50,
+    { min: 0, max: 100 }
+  )
+  const failOnRowLoss = parseBoolean(Inputs.FailOnRowLoss, read(Inputs.FailOnRowLoss), false)
+  const repository = read(Inputs.Repository).trim() || process.env.GITHUB_REPOSITORY || ''
+  const token = read(Inputs.GithubToken).trim()
+  if (token === '' || !/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(repository)) {
+    if (failOnRowLoss) {
+      throw new InputError(
+        Inputs.FailOnRowLoss,
+        "needs the previous backup, found through GitHub's API: keep github-token (default ${{ github.token }}) and give the workflow permissions: actions: read."
+      )
+    }
+    return undefined
+  }
+  return { repository, token, rowLossPercent, failOnRowLoss }
 }
 
 function getRestoreInputs(read: InputReader, databaseUrl: string): RestoreOptions {

@@ -12,7 +12,9 @@ import {
   getInputs,
   readActionInput
 } from './inputs.js'
+import { CheckError } from './errors.js'
 import { Heartbeat } from './heartbeat.js'
+import { changeWarnings } from './manifest-changes.js'
 import { backup, type BackupResult } from './modes/backup.js'
 import { restore, type RestoreResult } from './modes/restore.js'
 import { verify } from './modes/verify.js'
@@ -52,6 +54,12 @@ export async function run(): Promise<void> {
       const result = await backup(inputs, connection)
       setBackupOutputs(result)
       await writeSummary(backupSummaryMarkdown(result))
+      const changes = result.manifest.changes
+      if (inputs.changes?.failOnRowLoss && changes && changeWarnings(changes).length > 0) {
+        throw new CheckError(
+          `the backup was made and kept, but compared with the previous one: ${changeWarnings(changes).join('; ')}. The step fails because fail-on-row-loss is true.`
+        )
+      }
       await heartbeat.finish('success', redact(backupPingBody(result)))
       return
     }

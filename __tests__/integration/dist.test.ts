@@ -362,3 +362,76 @@ describe("heartbeat-url: pings a dead man's switch", () => {
     expect(result.stdout).toMatch(/::error::Input 'heartbeat-url': must be an http\(s\) URL/)
   })
 })
+
+describe('what changed since the previous backup (manifest read by range requests)', () => {
+  let changing: string
+
+  beforeAll(async () => {
+    changing = await server.createDatabase('changing_db')
+    await seedSample(server, changing)
+  }, 60_000)
+
+  async function backupOf(extra: Record<string, string> = {}): Promise<RunResult> {
+    backend.newRun()
+    return runAction({
+      'database-url': server.url(changing),
+      'artifact-name': 'changing-backup',
+      'github-token': backend.githubToken,
+      ...extra
+    })
+  }
+
+  it("compares rows and tables with the previous run's backup; fail-on-row-loss fails the step, keeping the backup", async () => {
+    const first = await backupOf()
+    expect({ code: first.code, stderr: first.stderr }).toEqual({ code: 0, stderr: '' })
+    expect(first.stdout).toMatch(/No comparison with the previous backup: no artifact named/)
+
+    await server.query(
+      changing,
+      'DELETE FROM sales.price_history WHERE ctid <> (SELECT min(ctid) FROM sales.price_history)'
+    )
+    await server.query(changing, 'DROP TABLE public.session_cache')
+    await server.query(
+      changing,
+      'CREATE TABLE public.added (id int); INSERT INTO public.added VALUES (1), (2)'
+    )
+    const second = await backupOf()
+    expect({ code: second.code, stderr: second.stderr }).toEqual({ code: 0, stderr: '' })
+    const stored = backend.findArtifact('changing-backup.zip', backend.currentRunId)!
+    const manifest = JSON.parse((await unzipEntries(stored.bytes)).get('manifest.json')!.toString())
+    const previousRun = backend.runs().at(-2)!.runId
+    expect(manifest.changes).toMatchObject({
+      previous: { runId: String(previousRun) },
+      appeared: ['public.added'],
+      vanished: ['public.session_cache'],
+      shrunk: [{ table: 'sales.price_history', before: 4, after: 1 }],
+      rowLossPercent: 50
+    })
+    expect(manifest.changes.rowsDelta).toBe(2 - 3 - 3)
+    expect(second.stdout).toMatch(/::warning::.*public\.session_cache/)
+    expect(second.stdout).toMatch(
+      /::warning::sales\.price_history lost 75%25 of its rows since the previous backup \(4 → 1; threshold 50%25\)/
+    )
+    expect(second.summary).toContain('Since the previous backup')
+    expect(second.summary).toContain('public.added')
+    // the comparison read parts of the previous zip (206), never its whole blob (200)
+    const blobReads = backend.requests.filter(r => r.endpoint === 'blob:get')
+    expect(blobReads.length).toBeGreaterThan(0)
+    expect(blobReads.map(r => r.status)).toEqual(blobReads.map(() => 206))
+
+    await server.query(changing, 'DELETE FROM sales.orders')
+    const third = await backupOf({ 'fail-on-row-loss': 'true', 'row-loss-threshold': '90' })
+    expect(third.code).toBe(1)
+    expect(third.stdout).toMatch(
+      /::error::.*the backup was made and kept, but compared with the previous one: .*sales\.orders lost 100%25 of its rows/
+    )
+    expect(backend.findArtifact('changing-backup.zip', backend.currentRunId)).toBeDefined()
+    expect(third.summary).toContain('Database backup')
+  }, 240_000)
+
+  it('without a token there is no comparison and no error', async () => {
+    const result = await backupOf({ 'github-token': '' })
+    expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: '' })
+    expect(result.stdout).not.toContain('Compare with the previous backup')
+  }, 120_000)
+})
