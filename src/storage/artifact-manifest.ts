@@ -222,6 +222,29 @@ function readZip64Extra(extra: Buffer, entry: CentralEntry): void {
 export async function previousBackupManifest(
   client: DefaultArtifactClient,
   options: { name: string; repository: string; token: string },
+  currentRunId: number | undefined,
+  timeoutMs = 60_000
+): Promise<{ artifact: FoundArtifact; manifest: Manifest } | undefined> {
+  let timer: NodeJS.Timeout | undefined
+  const late = new Promise<undefined>(resolve => {
+    timer = setTimeout(() => {
+      log.info(
+        `No comparison with the previous backup: GitHub did not answer within ${timeoutMs / 1000} s.`
+      )
+      resolve(undefined)
+    }, timeoutMs)
+    timer.unref()
+  })
+  try {
+    return await Promise.race([late, lookUpPrevious(client, options, currentRunId)])
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+async function lookUpPrevious(
+  client: DefaultArtifactClient,
+  options: { name: string; repository: string; token: string },
   currentRunId: number | undefined
 ): Promise<{ artifact: FoundArtifact; manifest: Manifest } | undefined> {
   try {
