@@ -297,7 +297,7 @@ function chooseRetention(inputs: BackupOptions, date: Date): Retention {
   const artifactDays = artifactRetentionDays(tier.days)
   if (artifactDays.capped && inputs.artifact !== false) {
     log.notice(
-      `The ${tier.tier} tier keeps backups ${tier.days} days; the artifact is kept ${artifactDays.days} days, the most GitHub allows (the S3 copy follows the schedule through its lifecycle rule).`
+      `The ${tier.tier} tier keeps backups ${tier.days} days; the artifact is kept ${artifactDays.days} days, the most this repository allows (GitHub: 90 days for public, 400 for private repositories; the S3 copy follows the schedule through its lifecycle rule).`
     )
   }
   log.info(
