@@ -33,13 +33,28 @@ import {
   openDestinations,
   openS3
 } from '../storage/destinations.js'
-import { previousBackupManifest } from '../storage/artifact-manifest.js'
-import { currentRun, currentRunId } from '../storage/github.js'
+import {
+  type ArtifactStorage,
+  artifactStorage,
+  previousBackupManifest
+} from '../storage/artifact-manifest.js'
+import { currentRun, currentRunId, repositoryVisibility } from '../storage/github.js'
 import { makeWorkDir } from '../storage/local.js'
 import { backupExtension, backupFileName, backupKey } from '../storage/naming.js'
 import type { BackupOptions } from '../types.js'
 
+/** The repository's backup artifacts: now, and in steady state (one backup a day). */
+export interface StorageEstimate {
+  /** Live artifacts of this name before this backup, and their bytes. */
+  count: number
+  bytes: number
+  /** This backup's size × its retention in days, in bytes: what daily backups settle at. */
+  steadyBytes: number
+  visibility: 'public' | 'private' | 'unknown'
+}
+
 export interface BackupResult extends Completed {
+  storage?: StorageEstimate
   fileName: string
   retentionDays: number
   manifest: Manifest
@@ -103,6 +118,10 @@ export async function backup(
           { name: inputs.artifactName, ...inputs.changes },
           currentRunId()
         )
+      : undefined
+  const storage =
+    client && inputs.changes
+      ? artifactStorage({ name: inputs.artifactName, ...inputs.changes })
       : undefined
 
   const pg = await log.group(`Connect to ${describeConnection(connection)}`, async () => {
@@ -237,6 +256,7 @@ export async function backup(
     )
     return {
       ...where,
+      storage: await describeStorage(storage, manifest.file.sizeBytes, retention.days),
       fileName,
       retentionDays: retention.days,
       manifest,
@@ -304,4 +324,36 @@ function chooseRetention(inputs: BackupOptions, date: Date): Retention {
     `Retention tier for ${date.toISOString().slice(0, 10)}: ${tier.tier} (${tier.days} days)`
   )
   return { days: artifactDays.days, tier, tags: { retention: tier.tier } }
+}
+
+/** GitHub Free's artifact and package storage for private repositories, in bytes. */
+const FREE_STORAGE_BYTES = 500 * 1024 * 1024
+
+/**
+ * The storage arithmetic for the summary: what the backups take now and will take with a backup
+ * a day kept `retentionDays`; a warning when that exceeds GitHub Free's 500 MB on a private
+ * repository (public repositories are not billed for artifact storage).
+ */
+async function describeStorage(
+  storage: Promise<ArtifactStorage | undefined> | undefined,
+  fileBytes: number,
+  retentionDays: number
+): Promise<StorageEstimate | undefined> {
+  const now = storage ? await storage : undefined
+  if (!now) return undefined
+  const estimate: StorageEstimate = {
+    count: now.count,
+    bytes: now.bytes,
+    steadyBytes: fileBytes * retentionDays,
+    visibility: repositoryVisibility()
+  }
+  log.info(
+    `Backup artifacts of this name: ${now.count} before this one, ${formatBytes(now.bytes)}; with a backup a day kept ${retentionDays} days they settle at about ${formatBytes(estimate.steadyBytes)}.`
+  )
+  if (estimate.visibility !== 'public' && estimate.steadyBytes > FREE_STORAGE_BYTES) {
+    log.warning(
+      `Daily backups of this size kept ${retentionDays} days take about ${formatBytes(estimate.steadyBytes)} of artifact storage, more than the 500 MB GitHub Free includes for private repositories (then billed per GB-month). Lower retention-days, use retention-schedule with S3 for long-term copies, or check your plan's storage.`
+    )
+  }
+  return estimate
 }
