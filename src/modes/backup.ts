@@ -21,7 +21,8 @@ import {
   type TableRows,
   connect,
   dumpRowCounts,
-  readServerInfo
+  readServerInfo,
+  unmatchedExcludes
 } from '../postgres/session.js'
 import { type RetentionTier, artifactRetentionDays, retentionTier } from '../retention.js'
 import { artifactClient, checkNameIsFree, checkPrivacy } from '../storage/artifact.js'
@@ -103,6 +104,9 @@ export async function backup(
   let destinations: Destinations | undefined
   try {
     const server = await log.group('Read the server', () => readServer(pg))
+    if (hasExcludes(inputs)) {
+      await log.group('Check the exclude patterns', () => warnUnmatchedExcludes(pg, inputs))
+    }
     const pgDump = await log.group('Choose pg_dump', async () => {
       const install = await chooseDumpClient(server.major, server.version, {
         pgBinDir: inputs.pgBinDir,
@@ -241,6 +245,40 @@ async function readServer(pg: Parameters<typeof readServerInfo>[0]): Promise<Ser
     )
   }
   return info
+}
+
+function hasExcludes(inputs: BackupOptions): boolean {
+  const f = inputs.filters
+  return f.excludeTables.length + f.excludeTableData.length + f.excludeSchemas.length > 0
+}
+
+const PG_DUMP_EXCLUDE = {
+  excludeTables: { option: '--exclude-table', what: 'table, view or sequence', effect: 'dumped' },
+  excludeTableData: {
+    option: '--exclude-table-data',
+    what: 'table',
+    effect: 'dumped with its rows'
+  },
+  excludeSchemas: { option: '--exclude-schema', what: 'schema', effect: 'dumped' }
+} as const
+
+/**
+ * pg_dump takes an exclude pattern that matches nothing without a word (--strict-names covers
+ * include patterns only), and so does the backup; but it says so: a misspelt or mis-split name
+ * would otherwise leave data in the backup that was meant to stay out.
+ */
+async function warnUnmatchedExcludes(
+  pg: Parameters<typeof unmatchedExcludes>[0],
+  inputs: BackupOptions
+): Promise<void> {
+  const unmatched = await unmatchedExcludes(pg, inputs.filters)
+  for (const { option, pattern } of unmatched) {
+    const about = PG_DUMP_EXCLUDE[option]
+    log.warning(
+      `The exclude pattern '${pattern}' (pg_dump ${about.option}) matches no ${about.what} in the database, so it excludes nothing: what it was meant to leave out is ${about.effect}. Check the name: quote mixed-case names and names with commas or spaces ("MyTable", "logs, archived"), and qualify them with their schema.`
+    )
+  }
+  if (unmatched.length === 0) log.info('Every exclude pattern matches something in the database.')
 }
 
 function unfiltered(inputs: BackupOptions): boolean {

@@ -243,3 +243,47 @@ function assertWholeDump(format: DumpFormat, raw: CountingStage): void {
     )
   }
 }
+
+/**
+ * A pg_dump name pattern (`schema.table`, `*`, `?`, double quotes) as the anchored POSIX
+ * regular expressions pg_dump matches against the catalog — PostgreSQL's patternToSQLRegex
+ * (src/fe_utils/string_utils.c): outside quotes letters are folded to lower case, `*` is `.*`,
+ * `?` is `.`, `.` separates the parts and other regex characters pass through (except `[]`);
+ * inside quotes everything is literal and `""` is one `"`; `$` is always literal. With three
+ * parts the first names the database. A part that is absent or empty is undefined (any name).
+ */
+export function patternRegexes(pattern: string): { schema?: string; name?: string } {
+  const parts: string[] = ['']
+  let quoted = false
+  const chars = [...pattern]
+  for (let i = 0; i < chars.length; i++) {
+    const ch = chars[i]
+    let out: string
+    if (ch === '"') {
+      if (quoted && chars[i + 1] === '"') {
+        out = '"'
+        i++
+      } else {
+        quoted = !quoted
+        continue
+      }
+    } else if (!quoted && ch >= 'A' && ch <= 'Z') out = ch.toLowerCase()
+    else if (!quoted && ch === '*') out = '.*'
+    else if (!quoted && ch === '?') out = '.'
+    else if (!quoted && ch === '.') {
+      parts.push('')
+      continue
+    } else if (ch === '$') out = '\\$'
+    else if (quoted && '|*+?()[]{}.^$\\'.includes(ch)) out = `\\${ch}`
+    else if (ch === '[' && chars[i + 1] === ']') out = '\\['
+    else out = ch
+    parts[parts.length - 1] += out
+  }
+  // an empty part (`app.`) constrains nothing, as in pg_dump
+  const anchored = (part: string | undefined): string | undefined =>
+    part ? `^(${part})$` : undefined
+  return {
+    schema: anchored(parts.length >= 2 ? parts[parts.length - 2] : undefined),
+    name: anchored(parts[parts.length - 1])
+  }
+}

@@ -6,13 +6,14 @@
 import pg from 'pg'
 import { SettingError } from '../errors.js'
 import type { Manifest } from '../manifest.js'
-import type { QualifiedName, RowCountMethod } from '../types.js'
+import type { DumpFilters, QualifiedName, RowCountMethod } from '../types.js'
 import {
   type Connection,
   describeConnection,
   mayFallBackToPlaintext,
   pgClientConfig
 } from './connection.js'
+import { patternRegexes } from './dump.js'
 
 export interface TableInfo {
   schema: string
@@ -319,4 +320,51 @@ export async function countObjects(client: pg.Client, schemas?: string[]): Promi
     indexes: Number(r.indexes),
     functions: Number(functions.rows[0].n)
   }
+}
+
+/**
+ * The exclude patterns (exclude-tables, exclude-table-data, exclude-schemas) that match nothing
+ * in the database, matched as pg_dump matches them (patternRegexes; tables: the relation kinds
+ * pg_dump's --exclude-table considers, unqualified names by search_path visibility). pg_dump
+ * accepts such patterns silently (--strict-names covers include patterns only); the caller
+ * warns. Reads only the catalog: takes no lock.
+ */
+export async function unmatchedExcludes(
+  client: pg.Client,
+  filters: Pick<DumpFilters, 'excludeTables' | 'excludeTableData' | 'excludeSchemas'>
+): Promise<
+  Array<{ option: 'excludeTables' | 'excludeTableData' | 'excludeSchemas'; pattern: string }>
+> {
+  const unmatched: Array<{
+    option: 'excludeTables' | 'excludeTableData' | 'excludeSchemas'
+    pattern: string
+  }> = []
+  for (const option of ['excludeTables', 'excludeTableData'] as const) {
+    for (const pattern of filters[option]) {
+      const { schema, name } = patternRegexes(pattern)
+      const result = await client.query(
+        `SELECT 1 FROM pg_catalog.pg_class c
+           JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+          WHERE c.relkind = ANY (array['r','S','v','m','f','p'])
+            AND ($1::text IS NULL OR c.relname OPERATOR(pg_catalog.~) $1::text COLLATE pg_catalog.default)
+            AND CASE WHEN $2::text IS NULL THEN pg_catalog.pg_table_is_visible(c.oid)
+                     ELSE n.nspname OPERATOR(pg_catalog.~) $2::text COLLATE pg_catalog.default END
+          LIMIT 1`,
+        [name ?? null, schema ?? null]
+      )
+      if (result.rowCount === 0) unmatched.push({ option, pattern })
+    }
+  }
+  for (const pattern of filters.excludeSchemas) {
+    // a schema pattern has one part (pg_dump refuses more); its regex is the "name" part
+    const { name } = patternRegexes(pattern)
+    const result = await client.query(
+      `SELECT 1 FROM pg_catalog.pg_namespace n
+        WHERE $1::text IS NULL OR n.nspname OPERATOR(pg_catalog.~) $1::text COLLATE pg_catalog.default
+        LIMIT 1`,
+      [name ?? null]
+    )
+    if (result.rowCount === 0) unmatched.push({ option: 'excludeSchemas', pattern })
+  }
+  return unmatched
 }
