@@ -14,13 +14,15 @@ import { type Manifest, backupManifest } from '../manifest.js'
 import { chooseDumpClient, programPath } from '../postgres/clients.js'
 import { type Connection, describeConnection, libpqEnvironment } from '../postgres/connection.js'
 import { diagnoseConnection } from '../postgres/diagnostics.js'
-import { buildPgDumpArgs, dumpDatabase } from '../postgres/dump.js'
+import { DumpError, buildPgDumpArgs, dumpDatabase } from '../postgres/dump.js'
 import {
   type ServerInfo,
   SnapshotSession,
-  type TableRows,
+  type SnapshotRows,
   connect,
+  describeBlocker,
   dumpRowCounts,
+  lockBound,
   readServerInfo,
   unmatchedExcludes
 } from '../postgres/session.js'
@@ -36,7 +38,7 @@ import {
 import { currentRun } from '../storage/github.js'
 import { makeWorkDir } from '../storage/local.js'
 import { backupExtension, backupFileName, backupKey } from '../storage/naming.js'
-import type { BackupOptions } from '../types.js'
+import type { BackupOptions, QualifiedName } from '../types.js'
 
 export interface BackupResult extends Completed {
   fileName: string
@@ -142,11 +144,20 @@ export async function backup(
       }
     })
 
+    const bound = await lockBound(pg, inputs.lockTimeoutMs, inputs.pgDumpArgs)
     session = await SnapshotSession.open(pg)
     if (!session.snapshotId) {
       log.info('The server cannot export a snapshot; row counts are taken right after the dump.')
     }
-    const counting = startCounting(inputs, session, server)
+    const snapshot = session
+    // the tables whose data is in the dump are counted (in its snapshot) once its table of
+    // contents names them: while the data streams for a custom archive, else after the dump
+    let counting: Promise<SnapshotRows[]> | undefined
+    const startCounting = (tables: QualifiedName[]): void => {
+      if (inputs.rowCounts !== 'exact' || !snapshot.snapshotId || counting) return
+      counting = snapshot.countRows(tables, bound)
+      counting.catch(() => undefined) // awaited later; avoid an unhandled rejection meanwhile
+    }
     const { sinks } = destinations
     const directory = inputs.format === 'directory' ? path.join(workDir, 'dump.dir') : undefined
     const args = buildPgDumpArgs({
@@ -158,20 +169,25 @@ export async function backup(
       jobs: inputs.jobs
     })
     const dumped = await log.group(`Dump to ${fileName}`, () =>
-      dumpDatabase({
-        pgDumpPath: programPath(pgDump, 'pg_dump'),
-        pgRestorePath: programPath(pgDump, 'pg_restore'),
-        args,
-        env: libpqEnvironment(connection, { connectTimeoutSeconds: inputs.connectTimeoutSeconds }),
-        format: inputs.format,
-        directory,
-        sinks,
-        compression: inputs.compression,
-        compressionLevel: inputs.compressionLevel,
-        encryption: inputs.encryption,
-        knownTables: server.tables,
-        estimateBytes: server.sizeBytes
-      })
+      watchLockWaits(snapshot, () =>
+        dumpDatabase({
+          pgDumpPath: programPath(pgDump, 'pg_dump'),
+          pgRestorePath: programPath(pgDump, 'pg_restore'),
+          args,
+          env: libpqEnvironment(connection, {
+            connectTimeoutSeconds: inputs.connectTimeoutSeconds
+          }),
+          format: inputs.format,
+          directory,
+          sinks,
+          compression: inputs.compression,
+          compressionLevel: inputs.compressionLevel,
+          encryption: inputs.encryption,
+          knownTables: server.tables,
+          estimateBytes: server.sizeBytes,
+          onDataTables: startCounting
+        })
+      )
     )
 
     const dataTables = await log.group('Check the archive', async () => {
@@ -180,7 +196,14 @@ export async function backup(
       return dumped.dataTables
     })
     const rowCounts = await log.group('Count rows', async () => {
-      const counts = await dumpRowCounts(inputs.rowCounts, session!, counting, dataTables, server)
+      const counts = await dumpRowCounts(
+        inputs.rowCounts,
+        snapshot,
+        counting,
+        dataTables,
+        server,
+        bound
+      )
       log.info(
         inputs.rowCounts === 'none'
           ? `Row counts are off (row-counts: none); ${counts.tables.length} tables in the dump.`
@@ -224,8 +247,11 @@ export async function backup(
       durationSeconds: seconds()
     }
   } catch (error) {
+    // counts no one will read are not waited for
+    session?.abandon()
+    const explained = session ? await explainLockFailure(error, session, inputs.pgDumpArgs) : error
     await destinations?.abort()
-    throw error
+    throw explained
   } finally {
     if (session) await session.close()
     await pg.end().catch(() => undefined)
@@ -285,16 +311,90 @@ function unfiltered(inputs: BackupOptions): boolean {
   return Object.values(inputs.filters).every(list => list.length === 0)
 }
 
-/** With no filter every table is dumped: count them while the server dumps (same snapshot). */
-function startCounting(
-  inputs: BackupOptions,
+/**
+ * Runs the dump and, while it has not begun, asks every few seconds whether pg_dump waits for a
+ * lock: pg_dump says nothing while it waits, so the log says on what and for whom.
+ */
+async function watchLockWaits<T>(session: SnapshotSession, dump: () => Promise<T>): Promise<T> {
+  const since = new Date(Date.now() - 1000)
+  let last = ''
+  let stopped = false
+  const poll = async (): Promise<void> => {
+    const waits = await session.dumpLockWaits(since).catch(() => [])
+    if (stopped) return
+    const text = waits
+      .map(w => `${w.table.schema}.${w.table.name}: ${w.blockers.map(describeBlocker).join('; ')}`)
+      .join(' | ')
+    if (text && text !== last) {
+      log.info(`pg_dump waits for a lock on ${text}.`)
+    }
+    last = text
+  }
+  const timer = setInterval(() => void poll(), LOCK_POLL_MS)
+  try {
+    return await dump()
+  } finally {
+    stopped = true
+    clearInterval(timer)
+  }
+}
+
+const LOCK_POLL_MS = 2000
+
+/**
+ * pg_dump gave up waiting for a lock (its --lock-wait-timeout): the error names the tables and
+ * the sessions that hold them, read from pg_locks while the holder likely still holds it.
+ */
+async function explainLockFailure(
+  error: unknown,
   session: SnapshotSession,
-  server: ServerInfo
-): Promise<TableRows[]> | undefined {
-  if (inputs.rowCounts !== 'exact' || !unfiltered(inputs) || !session.snapshotId) return undefined
-  const counting = session.countRows(server.tables)
-  counting.catch(() => undefined) // awaited later; avoid an unhandled rejection meanwhile
-  return counting
+  pgDumpArgs: readonly string[]
+): Promise<unknown> {
+  if (!(error instanceof DumpError)) return error
+  const lock = /LOCK TABLE (.+?) IN ACCESS SHARE MODE/.exec(error.stderr)
+  if (!lock || !/canceling statement due to (statement|lock) timeout/.test(error.stderr)) {
+    return error
+  }
+  const held: string[] = []
+  for (const table of qualifiedNames(lock[1])) {
+    const blockers = await session.tableBlockers(table).catch(() => [])
+    if (blockers.length > 0) {
+      held.push(
+        `${table.schema}.${table.name} is locked by ${blockers.map(describeBlocker).join('; ')}`
+      )
+    }
+  }
+  const given = pgDumpArgs
+    .map(arg => /^--lock-wait-timeout=(.*)$/.exec(arg)?.[1])
+    .filter(v => v !== undefined)
+    .pop()
+  return new DumpError(
+    `pg_dump gave up waiting for a lock${given ? ` (--lock-wait-timeout=${given})` : ''}: ${held.length > 0 ? held.join('. ') : `a session held a lock on ${lock[1]} and has let go since`}. Nothing was uploaded. Run the backup when that session has finished (or end it: SELECT pg_terminate_backend(pid)), or give pg_dump longer (--lock-wait-timeout in pg-dump-args).`,
+    error.stderr,
+    { cause: error }
+  )
+}
+
+/** `public.a, "My, Schema"."T"` (names as pg_dump prints them) as schema and name. */
+export function qualifiedNames(list: string): QualifiedName[] {
+  const names: QualifiedName[] = []
+  let parts: string[] = ['']
+  let quoted = false
+  for (let i = 0; i < list.length; i++) {
+    const ch = list[i]
+    if (ch === '"') {
+      if (quoted && list[i + 1] === '"') {
+        parts[parts.length - 1] += '"'
+        i++
+      } else quoted = !quoted
+    } else if (!quoted && ch === '.') parts.push('')
+    else if (!quoted && ch === ',') {
+      if (parts.length === 2) names.push({ schema: parts[0], name: parts[1] })
+      parts = ['']
+    } else if (quoted || ch !== ' ') parts[parts.length - 1] += ch
+  }
+  if (parts.length === 2) names.push({ schema: parts[0], name: parts[1] })
+  return names
 }
 
 interface Retention {

@@ -155,6 +155,11 @@ export interface DumpRun extends Omit<BackupStreamOptions, 'inspector' | 'before
   knownTables: ReadonlyArray<QualifiedName>
   /** The database's size, for the progress estimate. */
   estimateBytes?: number
+  /**
+   * Called once the tables whose data the dump holds are known from its table of contents:
+   * while the data still streams for a custom archive (its TOC comes first), else at the end.
+   */
+  onDataTables?: (tables: QualifiedName[]) => void
 }
 
 export interface Dumped extends Written {
@@ -181,6 +186,7 @@ export async function dumpDatabase(run: DumpRun): Promise<Dumped> {
       await dump.done
       const lines = await listArchive(run.pgRestorePath, { directory: run.directory })
       const dataTables = dataTablesInList(lines, run.knownTables)
+      run.onDataTables?.(dataTables)
       const written = await streamBackup(tarDirectory(run.directory), raw, run.sinks, run)
       await rm(run.directory, { recursive: true, force: true })
       return { ...written, dataTables }
@@ -188,6 +194,10 @@ export async function dumpDatabase(run: DumpRun): Promise<Dumped> {
     // plain: note the COPY statements; custom: pg_restore --list reads the archive as it passes
     const scanner = run.format === 'plain' ? new CopyScanner() : undefined
     const tee = scanner ? undefined : archiveListTee(run.pgRestorePath)
+    tee?.listed.then(
+      lines => run.onDataTables?.(dataTablesInList(lines, run.knownTables)),
+      () => undefined // the stream fails with it
+    )
     const whole = async (): Promise<void> => {
       await dump.done
       await tee?.listed
@@ -208,6 +218,7 @@ export async function dumpDatabase(run: DumpRun): Promise<Dumped> {
     }
     const written = await streamed
     if (scanner) {
+      run.onDataTables?.(scanner.tables)
       return {
         ...written,
         dataTables: scanner.tables,
