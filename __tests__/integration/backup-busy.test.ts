@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { execFileSync } from 'node:child_process'
-import { existsSync, writeFileSync } from 'node:fs'
+import { chmodSync, existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import zlib from 'node:zlib'
 import pg from 'pg'
@@ -297,6 +297,119 @@ describe('a table another session holds locked (16.1)', () => {
       await migration.query('ROLLBACK').catch(() => undefined)
       await migration.end()
       await server.query(db, 'DROP TABLE app.big')
+    }
+  })
+})
+
+/**
+ * A pg_dump that pauses mid-stream (a throttled server, rows that compress 50:1, a long pause
+ * between tables): the real pg_dump of the server, its output held back for `pauseMs` after
+ * `afterBytes` bytes. pg_restore beside it is the real one.
+ */
+function pausingPgDump(dir: string, afterBytes: number, pauseMs: number): string {
+  mkdirSync(dir, { recursive: true })
+  const script = path.join(dir, 'pg_dump')
+  writeFileSync(
+    script,
+    `#!${process.execPath}
+const { spawn } = require('node:child_process')
+const real = ${JSON.stringify(path.join(server.binDir, 'pg_dump'))}
+const child = spawn(real, process.argv.slice(2), { stdio: ['ignore', 'pipe', 'inherit'] })
+let sent = 0
+let paused = false
+child.stdout.on('data', chunk => {
+  if (!paused && sent + chunk.length > ${afterBytes}) {
+    paused = true
+    child.stdout.pause()
+    process.stdout.write(chunk)
+    setTimeout(() => child.stdout.resume(), ${pauseMs})
+  } else if (!process.stdout.write(chunk)) {
+    child.stdout.pause()
+    process.stdout.once('drain', () => child.stdout.resume())
+  }
+  sent += chunk.length
+})
+child.on('close', code => process.stdout.end(() => process.exit(code ?? 1)))
+`
+  )
+  chmodSync(script, 0o755)
+  symlinkSync(path.join(server.binDir, 'pg_restore'), path.join(dir, 'pg_restore'))
+  return dir
+}
+
+describe('a dump that pauses mid-stream (16.8)', () => {
+  it("completes the artifact although no block finished for longer than the client's stall limit", async () => {
+    await server.query(
+      db,
+      `CREATE TABLE app.wide AS SELECT g AS id, md5(g::text) || md5((g * 7)::text) AS pad
+         FROM generate_series(1, 120000) g;
+       GRANT SELECT ON app.wide TO reader`
+    )
+    const saved = process.env.ACTIONS_ARTIFACT_UPLOAD_TIMEOUT_MS
+    // the client's watchdog shortened to 1.5 s; pg_dump pauses 6 s after 2 MB
+    process.env.ACTIONS_ARTIFACT_UPLOAD_TIMEOUT_MS = '1500'
+    const binDir = pausingPgDump(path.join(harness.work, 'pausing-bin'), 2_000_000, 6000)
+    const before = lines.length
+    try {
+      const result = await harness.backup(
+        inputs({ pgBinDir: binDir, compression: 'none', format: 'custom' })
+      )
+      expect(process.env.ACTIONS_ARTIFACT_UPLOAD_TIMEOUT_MS).toBe('1500')
+      const stored = backend.findArtifact(result.artifact!.name, backend.currentRunId)!
+      const entries = await unzipEntries(stored.bytes)
+      const manifest = JSON.parse(entries.get('manifest.json')!.toString('utf8')) as Manifest
+      const dump = entries.get(manifest.file.name)!
+      expect(dump.length).toBe(manifest.file.sizeBytes)
+      expect(dump.length).toBeGreaterThan(4_000_000)
+      expect(counts(manifest)).toMatchObject({ 'app.wide': 120000, 'app.orders': 250 })
+      // the archive is whole: pg_restore lists it, data for app.wide included
+      const file = path.join(harness.work, 'paused.dump')
+      writeFileSync(file, dump)
+      const listed = execFileSync(path.join(server.binDir, 'pg_restore'), ['--list', file], {
+        encoding: 'utf8'
+      })
+      expect(listed).toMatch(/TABLE DATA app wide/)
+      expect(lines.slice(before).join('\n')).not.toMatch(/stalled/i)
+    } finally {
+      if (saved === undefined) delete process.env.ACTIONS_ARTIFACT_UPLOAD_TIMEOUT_MS
+      else process.env.ACTIONS_ARTIFACT_UPLOAD_TIMEOUT_MS = saved
+      await server.query(db, 'DROP TABLE app.wide')
+    }
+  })
+
+  it('still fails, within the stall limit, when the artifact storage stops taking blocks', async () => {
+    await server.query(
+      db,
+      `CREATE TABLE app.wide AS SELECT g AS id, md5(g::text) || md5((g * 7)::text) AS pad
+         FROM generate_series(1, 400000) g`
+    )
+    const saved = process.env.ACTIONS_ARTIFACT_UPLOAD_TIMEOUT_MS
+    process.env.ACTIONS_ARTIFACT_UPLOAD_TIMEOUT_MS = '2000'
+    // the storage takes the first block's bytes and then does not answer for a minute
+    backend.faults.delayNext('blob:stageBlock', 2, 60_000)
+    const finalized = (): number => backend.artifacts().filter(a => a.finalized).length
+    const before = finalized()
+    const started = Date.now()
+    try {
+      const error = (await harness
+        .backup(inputs({ compression: 'none', format: 'custom' }))
+        .catch((e: unknown) => e)) as Error
+      const seconds = (Date.now() - started) / 1000
+      expect(error).toBeInstanceOf(Error)
+      expect(error.message).toMatch(
+        /Upload progress stalled: the artifact storage took none of the backup's bytes for \d+ s \(ACTIONS_ARTIFACT_UPLOAD_TIMEOUT_MS: 2000 ms\)/
+      )
+      // the dump up to the stall, the limit (2 s), and as long again for the client to let go —
+      // not the storage's 60 s (a backup without the action's own watchdog would then complete)
+      expect(seconds).toBeLessThan(45)
+      // nothing was finalized: the backup left no artifact behind
+      expect(finalized()).toBe(before)
+      expect(process.env.ACTIONS_ARTIFACT_UPLOAD_TIMEOUT_MS).toBe('2000')
+    } finally {
+      backend.faults.reset()
+      if (saved === undefined) delete process.env.ACTIONS_ARTIFACT_UPLOAD_TIMEOUT_MS
+      else process.env.ACTIONS_ARTIFACT_UPLOAD_TIMEOUT_MS = saved
+      await server.query(db, 'DROP TABLE app.wide')
     }
   })
 })
