@@ -341,11 +341,14 @@ function unfiltered(inputs: BackupOptions): boolean {
  * lock: pg_dump says nothing while it waits, so the log says on what and for whom.
  */
 async function watchLockWaits<T>(session: SnapshotSession, dump: () => Promise<T>): Promise<T> {
-  const since = new Date(Date.now() - 1000)
   let last = ''
   let stopped = false
+  let asking = false
   const poll = async (): Promise<void> => {
-    const waits = await session.dumpLockWaits(since).catch(() => [])
+    if (asking) return // the session is busy (counting): ask again later
+    asking = true
+    const waits = await session.dumpLockWaits().catch(() => [])
+    asking = false
     if (stopped) return
     const text = waits
       .map(w => `${w.table.schema}.${w.table.name}: ${w.blockers.map(describeBlocker).join('; ')}`)

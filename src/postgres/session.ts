@@ -178,9 +178,9 @@ export interface DumpLockWait {
 /**
  * What pg_dump's sessions wait to lock, and for whom (pg_blocking_pids): the sessions of this
  * role and database with this session's application_name (pg_dump gets the same, PGAPPNAME)
- * started since `since`. Reads pg_locks and pg_stat_activity only.
+ * started after this session (the server's clock). Reads pg_locks and pg_stat_activity only.
  */
-export async function dumpLockWaits(client: pg.Client, since: Date): Promise<DumpLockWait[]> {
+export async function dumpLockWaits(client: pg.Client): Promise<DumpLockWait[]> {
   await client.query('SELECT pg_catalog.pg_stat_clear_snapshot()')
   const result = await client.query<{
     schema: string
@@ -208,9 +208,10 @@ export async function dumpLockWaits(client: pg.Client, since: Date): Promise<Dum
                            ORDER BY l.granted DESC LIMIT 1) bl ON true
       WHERE w.application_name = current_setting('application_name')
         AND w.pid <> pg_catalog.pg_backend_pid() AND w.datname = current_database()
-        AND w.usename = current_user AND w.backend_start >= $1
-      ORDER BY 1, 2, 3`,
-    [since.toISOString()]
+        AND w.usename = current_user
+        AND w.backend_start >= (SELECT backend_start FROM pg_catalog.pg_stat_activity
+                                 WHERE pid = pg_catalog.pg_backend_pid())
+      ORDER BY 1, 2, 3`
   )
   const waits = new Map<string, DumpLockWait>()
   for (const r of result.rows) {
@@ -512,8 +513,8 @@ export class SnapshotSession {
   }
 
   /** What pg_dump waits for (dumpLockWaits), asked between the session's other statements. */
-  dumpLockWaits(since: Date): Promise<DumpLockWait[]> {
-    return this.exclusive(() => dumpLockWaits(this.client, since))
+  dumpLockWaits(): Promise<DumpLockWait[]> {
+    return this.exclusive(() => dumpLockWaits(this.client))
   }
 
   /** Who holds the lock on a table (tableBlockers), asked between the session's statements. */
