@@ -15,6 +15,7 @@ import { type ArtifactBackend, unzipEntries } from '../../dev/artifact-backend.j
 import type { TestServer } from '../../dev/postgres.js'
 import { parseList } from '../../src/inputs.js'
 import { type Log, actionLog, useLog } from '../../src/log.js'
+import { backupSummaryMarkdown } from '../../src/summary.js'
 import type { Manifest } from '../../src/manifest.js'
 import type { BackupOptions } from '../../src/types.js'
 import { useHarness } from '../support/harness.js'
@@ -287,6 +288,9 @@ describe('a table another session holds locked (16.1)', () => {
       expect(busy.uncounted).toContain(`pid ${migrationPid} (application 'late-migration'`)
       expect(counts(manifest)).toMatchObject({ 'app.orders': 250, 'app.big': 400000 })
       expect(manifest.rowCounts.totalRows).toBeNull()
+      const summary = backupSummaryMarkdown(result)
+      expect(summary).toMatch(/\*\*Not counted\*\*/)
+      expect(summary).toMatch(/- `app\.busy`: its lock was not granted within .*late-migration/)
       expect(lines.slice(before).join('\n')).toMatch(
         /warning: The rows of app\.busy were not counted: its lock was not granted/
       )

@@ -1,6 +1,6 @@
 /** pg_dump's name patterns as the regular expressions pg_dump matches (patternToSQLRegex). */
 import { describe, expect, it } from '@jest/globals'
-import { patternRegexes } from '../../src/postgres/dump.js'
+import { patternRegexes, qualifiedNames } from '../../src/postgres/dump.js'
 
 describe('patternRegexes', () => {
   it('folds unquoted names, keeps quoted ones literally, commas included', () => {
@@ -30,5 +30,16 @@ describe('patternRegexes', () => {
       name: '^(orders)$'
     })
     expect(patternRegexes('public.')).toEqual({ schema: '^(public)$', name: undefined })
+  })
+})
+
+describe('qualifiedNames', () => {
+  it("reads the names of pg_dump's LOCK TABLE statement, quotes and commas included", () => {
+    expect(qualifiedNames('public.orders')).toEqual([{ schema: 'public', name: 'orders' }])
+    expect(qualifiedNames('app.a, "My, Schema"."T ""x"""')).toEqual([
+      { schema: 'app', name: 'a' },
+      { schema: 'My, Schema', name: 'T "x"' }
+    ])
+    expect(qualifiedNames('unqualified, s.t')).toEqual([{ schema: 's', name: 't' }])
   })
 })

@@ -15,7 +15,7 @@ import { changeWarnings, compareManifests, describeChanges } from '../manifest-c
 import { chooseDumpClient, programPath } from '../postgres/clients.js'
 import { type Connection, describeConnection, libpqEnvironment } from '../postgres/connection.js'
 import { diagnoseConnection } from '../postgres/diagnostics.js'
-import { DumpError, buildPgDumpArgs, dumpDatabase } from '../postgres/dump.js'
+import { DumpError, buildPgDumpArgs, dumpDatabase, qualifiedNames } from '../postgres/dump.js'
 import {
   type ServerInfo,
   SnapshotSession,
@@ -401,28 +401,6 @@ async function explainLockFailure(
     error.stderr,
     { cause: error }
   )
-}
-
-/** `public.a, "My, Schema"."T"` (names as pg_dump prints them) as schema and name. */
-export function qualifiedNames(list: string): QualifiedName[] {
-  const names: QualifiedName[] = []
-  let parts: string[] = ['']
-  let quoted = false
-  for (let i = 0; i < list.length; i++) {
-    const ch = list[i]
-    if (ch === '"') {
-      if (quoted && list[i + 1] === '"') {
-        parts[parts.length - 1] += '"'
-        i++
-      } else quoted = !quoted
-    } else if (!quoted && ch === '.') parts.push('')
-    else if (!quoted && ch === ',') {
-      if (parts.length === 2) names.push({ schema: parts[0], name: parts[1] })
-      parts = ['']
-    } else if (quoted || ch !== ' ') parts[parts.length - 1] += ch
-  }
-  if (parts.length === 2) names.push({ schema: parts[0], name: parts[1] })
-  return names
 }
 
 interface Retention {

@@ -298,3 +298,28 @@ export function patternRegexes(pattern: string): { schema?: string; name?: strin
     name: anchored(parts[parts.length - 1])
   }
 }
+
+/**
+ * A list of qualified names as pg_dump prints them in its queries (`public.a, "My, Schema"."T"`,
+ * e.g. in `LOCK TABLE … IN ACCESS SHARE MODE`) as schemas and names; unqualified ones are left out.
+ */
+export function qualifiedNames(list: string): QualifiedName[] {
+  const names: QualifiedName[] = []
+  let parts: string[] = ['']
+  let quoted = false
+  for (let i = 0; i < list.length; i++) {
+    const ch = list[i]
+    if (ch === '"') {
+      if (quoted && list[i + 1] === '"') {
+        parts[parts.length - 1] += '"'
+        i++
+      } else quoted = !quoted
+    } else if (!quoted && ch === '.') parts.push('')
+    else if (!quoted && ch === ',') {
+      if (parts.length === 2) names.push({ schema: parts[0], name: parts[1] })
+      parts = ['']
+    } else if (quoted || ch !== ' ') parts[parts.length - 1] += ch
+  }
+  if (parts.length === 2) names.push({ schema: parts[0], name: parts[1] })
+  return names
+}
