@@ -337,8 +337,9 @@ function unfiltered(inputs: BackupOptions): boolean {
 }
 
 /**
- * Runs the dump and, while it has not begun, asks every few seconds whether pg_dump waits for a
- * lock: pg_dump says nothing while it waits, so the log says on what and for whom.
+ * Runs the dump and, while it runs, asks every 2 s whether pg_dump waits for a lock (it takes
+ * them all before it writes, and says nothing while it waits): the log says on what and for
+ * whom, once for each change. A question waits while the session counts rows.
  */
 async function watchLockWaits<T>(session: SnapshotSession, dump: () => Promise<T>): Promise<T> {
   let last = ''
