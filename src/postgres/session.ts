@@ -523,14 +523,15 @@ export class SnapshotSession {
   }
 
   /**
-   * Stops counting after the table at hand (the backup failed): close() then need not wait for
-   * counts no one will read.
+   * The backup failed: counting stops after the table at hand, and close() does not wait for
+   * it (the read-only transaction ends with the connection).
    */
   abandon(): void {
     this.abandoned = true
   }
 
   async close(): Promise<void> {
+    if (this.abandoned) return
     await this.exclusive(() => this.client.query('COMMIT')).catch(() => undefined)
   }
 }
