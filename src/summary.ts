@@ -57,6 +57,15 @@ export function backupSummaryMarkdown(result: BackupResult): string {
       .join('\n')
     md += '\n\n</details>\n'
   }
+  const uncounted = tables.filter(t => t.uncounted)
+  if (uncounted.length > 0) {
+    md += `\n**Not counted** (their data is in the backup; restore cannot check their row counts):\n\n`
+    md += uncounted
+      .slice(0, MAX_TABLE_ROWS)
+      .map(t => `- \`${t.schema}.${t.name}\`: ${escapeCell(t.uncounted!)}`)
+      .join('\n')
+    md += '\n'
+  }
   return redact(md)
 }
 
