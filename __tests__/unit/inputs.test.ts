@@ -121,13 +121,49 @@ describe('getInputs', () => {
     [{ [Inputs.Overwrite]: 'maybe' }, Inputs.Overwrite, /not a boolean/],
     [{ [Inputs.Jobs]: '4' }, Inputs.Jobs, /format: directory/],
     [{ [Inputs.ArtifactName]: 'a/b' }, Inputs.ArtifactName, /cannot contain/],
-    [{ [Inputs.RowCounts]: 'all' }, Inputs.RowCounts, /not one of/]
+    [{ [Inputs.RowCounts]: 'all' }, Inputs.RowCounts, /not one of/],
+    [
+      { [Inputs.Mode]: 'restore', [Inputs.BackupFile]: 'b.sql', [Inputs.NoOwner]: 'sometimes' },
+      Inputs.NoOwner,
+      /not one of auto, true or false/
+    ]
   ])('rejects %j naming the input', (raw, input, message) => {
     const error = inputError(raw)
     expect(error.input).toBe(input)
     expect(error.message).toMatch(new RegExp(`^Input '${input}': `))
     expect(error.message).toMatch(message)
     expect(error.message).not.toContain('s3cret')
+  })
+})
+
+describe('no-owner and no-privileges (issue 15 item 7)', () => {
+  const restore = (raw: RawInputs) => {
+    const inputs = getInputs(
+      read({
+        [Inputs.DatabaseUrl]: URL,
+        [Inputs.Mode]: 'restore',
+        [Inputs.BackupFile]: 'b.sql',
+        ...raw
+      })
+    )
+    if (inputs.mode === 'backup') throw new Error('expected restore inputs')
+    return { noOwner: inputs.noOwner, noPrivileges: inputs.noPrivileges }
+  }
+
+  it("default to 'auto' (keep what the target can take) and still force either way", () => {
+    expect(restore({})).toEqual({ noOwner: 'auto', noPrivileges: 'auto' })
+    expect(restore({ [Inputs.NoOwner]: 'AUTO', [Inputs.NoPrivileges]: 'auto' })).toEqual({
+      noOwner: 'auto',
+      noPrivileges: 'auto'
+    })
+    expect(restore({ [Inputs.NoOwner]: 'true', [Inputs.NoPrivileges]: 'false' })).toEqual({
+      noOwner: true,
+      noPrivileges: false
+    })
+    expect(restore({ [Inputs.NoOwner]: 'no', [Inputs.NoPrivileges]: 'yes' })).toEqual({
+      noOwner: false,
+      noPrivileges: true
+    })
   })
 })
 

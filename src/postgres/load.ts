@@ -93,8 +93,8 @@ export async function loadBackup(
     const filter = new PlainFilter({
       dropRestrict: !psqlSupportsRestrict(plan.client.version),
       dropTransactionTimeout: target.serverMajor < 17,
-      noOwner: options.noOwner,
-      noPrivileges: options.noPrivileges
+      noOwner: options.noOwner !== false,
+      noPrivileges: options.noPrivileges !== false
     })
     const drops = options.clean ? (plan.plain?.drops ?? []) : []
     await runPsql(
