@@ -288,7 +288,7 @@ describe('statementPolicy: policies, event triggers, publications, SET', () => {
     )
     expect(decision).toEqual({ refuse: expect.stringContaining('role "authenticated"') })
     const message = (decision as { refuse: string }).refuse
-    expect(message).toMatch(/^line 1: CREATE POLICY "Users can insert their own profile\."/)
+    expect(message).toMatch(/^CREATE POLICY "Users can insert their own profile\."/)
     expect(message).toMatch(/CREATE ROLE "authenticated" NOLOGIN;/)
     expect(
       one(SUPABASE, 'CREATE POLICY p ON public.t FOR SELECT TO authenticated USING (true);')

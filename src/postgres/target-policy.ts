@@ -297,6 +297,7 @@ export function statementPolicy(facts: TargetFacts, options: PolicyOptions): Sta
     return p ? skip(`default privileges not restored: ${p}`) : KEEP
   }
 
+  /** The gate puts "line N:" in front of a refusal. */
   function policyDecision(e: StatementEvent, t: SqlToken[]): StatementDecision {
     const on = indexOfWord(t, 'ON')
     const to = on < 0 ? -1 : indexOfWord(t, 'TO', on)
@@ -305,7 +306,7 @@ export function statementPolicy(facts: TargetFacts, options: PolicyOptions): Sta
     if (absent.length === 0) return KEEP
     const list = absent.map(r => `"${r}"`).join(', ')
     return {
-      refuse: `line ${e.line}: ${shown(e)} — the row-level security policy applies to ${absent.length === 1 ? 'role' : 'roles'} ${list}, which the target lacks; restoring the table without it would change who may read its rows. Create ${absent.length === 1 ? 'the role' : 'the roles'} in the target first (e.g. ${absent.map(r => `CREATE ROLE "${r}" NOLOGIN;`).join(' ')}), then restore again.`
+      refuse: `${shown(e)} — the row-level security policy applies to ${absent.length === 1 ? 'role' : 'roles'} ${list}, which the target lacks; restoring the table without it would change who may read its rows. Create ${absent.length === 1 ? 'the role' : 'the roles'} in the target first (e.g. ${absent.map(r => `CREATE ROLE "${r}" NOLOGIN;`).join(' ')}), then restore again.`
     }
   }
 
