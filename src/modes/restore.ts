@@ -13,6 +13,7 @@ import { type Connection, describeConnection, libpqEnvironment } from '../postgr
 import { loadBackup } from '../postgres/load.js'
 import { type ServerInfo, connect, readServerInfo } from '../postgres/session.js'
 import { countRows, describeTables, existingTables } from '../postgres/target.js'
+import type { SkippedGroup } from '../postgres/target-policy.js'
 import { fetchBackup } from '../storage/fetch.js'
 import { makeWorkDir } from '../storage/local.js'
 import type { RestoreOptions } from '../types.js'
@@ -41,6 +42,8 @@ export interface RestoreResult {
   serverVersion: string
   clientVersion: string
   durationSeconds: number
+  /** Statements of the backup the target could not take and the restore left out, by reason. */
+  skipped?: SkippedGroup[]
 }
 
 export interface RestoreDependencies {
