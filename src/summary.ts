@@ -76,18 +76,18 @@ export function restoreSummaryMarkdown(result: RestoreResult): string {
       .join('\n')
     md += '\n\n</details>\n'
   }
-  md += skippedMarkdown(result.skipped ?? [])
+  md += skippedMarkdown(result.skipped)
   return redact(md)
 }
 
 /**
- * "Skipped while restoring": the statements the restore left out because the target cannot take
- * them, by reason — how many, and up to 5 of them with their line in the script.
+ * "Skipped while restoring": the statements the restore left out (the target cannot take them,
+ * or they were not asked for), by reason — how many, and up to 5 of them with their line in the script.
  */
 export function skippedMarkdown(groups: ReadonlyArray<SkippedGroup>): string {
   if (groups.length === 0) return ''
   const total = groups.reduce((n, g) => n + g.count, 0)
-  let md = `\n### Skipped while restoring\n\n${total} ${total === 1 ? 'statement' : 'statements'} of the backup the target cannot take (none defines a table, column, row or constraint):\n\n| Reason | Count | Statements (line: text) |\n|---|---:|---|\n`
+  let md = `\n### Skipped while restoring\n\n${total} ${total === 1 ? 'statement' : 'statements'} of the backup were left out (none defines a table, column, row or constraint):\n\n| Reason | Count | Statements (line: text) |\n|---|---:|---|\n`
   md += groups
     .map(g => {
       const samples = g.samples

@@ -15,7 +15,8 @@ const RESULT: RestoreResult = {
   rowsRestored: 3,
   serverVersion: '15.18',
   clientVersion: '17.12',
-  durationSeconds: 2
+  durationSeconds: 2,
+  skipped: []
 }
 
 const SKIPPED = [
@@ -35,7 +36,7 @@ describe('restore summary: Skipped while restoring', () => {
   it('lists each reason with its count and up to 5 statements with their lines', () => {
     const md = restoreSummaryMarkdown({ ...RESULT, skipped: groupSkipped(SKIPPED) })
     expect(md).toContain('### Skipped while restoring')
-    expect(md).toContain('8 statements of the backup the target cannot take')
+    expect(md).toContain('8 statements of the backup were left out')
     expect(md).toContain(
       '| GRANT not restored: role "app_readonly" does not exist in the target | 7 | 100: `GRANT SELECT ON TABLE public.t0 TO app_readonly;`<br>'
     )
