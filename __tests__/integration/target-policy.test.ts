@@ -11,7 +11,9 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import pg from 'pg'
-import { seedSample } from '../../dev/fixtures.js'
+import { seedSample, tableChecksums } from '../../dev/fixtures.js'
+import { useHarness } from '../support/harness.js'
+import { testBackupInputs, testRestoreInputs } from '../support/inputs.js'
 import { type TestServer, startPostgres } from '../../dev/postgres.js'
 import { lexPsqlScript, type StatementEvent } from '../../src/postgres/psql-lexer.js'
 import { classifyStatement } from '../../src/postgres/psql-script-rules.js'
@@ -39,6 +41,8 @@ let rdsSource: TestServer
 let rdsInstance: TestServer
 let selfHosted: TestServer
 let work: string
+// the harness's own server (a self-hosted PostgreSQL restored into as its superuser) and backend
+const harness = useHarness({ name: 'target-policy' })
 
 beforeAll(async () => {
   work = mkdtempSync(path.join(os.tmpdir(), 'target-policy-'))
@@ -232,4 +236,73 @@ describe('statementPolicy over real dumps', () => {
     const outcome = run(await factsOf(selfHosted.url(target)), await readFile(file, 'utf8'))
     expect(outcome).toMatchObject({ skipped: [], refused: [] })
   })
+})
+
+describe('the action: a backup made with schemas: public (the README suggests it for Supabase)', () => {
+  // issue 15 item 6: pg_dump --schema=public writes CREATE SCHEMA public, which every new
+  // database has ("schema public already exists", with any restore setting) — now skipped
+  it.each(['custom', 'plain'] as const)(
+    'format %s: restores into a fresh database, rows equal; CREATE SCHEMA public listed as skipped',
+    async format => {
+      const server = harness.server
+      const source = await server.createDatabase()
+      await server.query(
+        source,
+        `CREATE SCHEMA other;
+         CREATE TABLE other.ignored (id int);
+         CREATE TABLE public.customers (id int PRIMARY KEY, email text NOT NULL UNIQUE);
+         CREATE TABLE public.orders (id serial PRIMARY KEY,
+                                     customer_id int NOT NULL REFERENCES public.customers,
+                                     total numeric(10, 2) CHECK (total >= 0));
+         CREATE VIEW public.big_orders AS SELECT * FROM public.orders WHERE total > 100;
+         INSERT INTO public.customers VALUES (1, 'ada@example.com'), (2, 'grace@example.com');
+         INSERT INTO public.orders (customer_id, total) VALUES (1, 19.99), (2, 250), (2, 5);
+         GRANT SELECT ON public.orders TO app;`
+      )
+      const name = `public-only-${format}`
+      await harness.backup(
+        testBackupInputs(server.url(source), {
+          artifactName: name,
+          format,
+          filters: {
+            tables: [],
+            excludeTables: [],
+            excludeTableData: [],
+            schemas: ['public'],
+            excludeSchemas: []
+          }
+        })
+      )
+      const target = await server.createDatabase()
+      const result = await harness.restore(
+        testRestoreInputs(server.url(target), {
+          kind: 'artifact',
+          name,
+          runId: 'current',
+          repository: harness.backend.repository,
+          token: harness.backend.githubToken
+        })
+      )
+      const want = Object.fromEntries(
+        Object.entries(await tableChecksums(server, source)).filter(([k]) =>
+          k.startsWith('public.')
+        )
+      )
+      expect(Object.keys(want).length).toBeGreaterThan(0)
+      expect(await tableChecksums(server, target)).toEqual(want)
+      // the grant to a role the target has is kept (no-privileges: auto)
+      const [acl] = await server.query<{ ok: boolean }>(
+        target,
+        `SELECT has_table_privilege('app', 'public.orders', 'SELECT') AS ok`
+      )
+      expect(acl.ok).toBe(true)
+      expect(result.skipped).toEqual([
+        expect.objectContaining({
+          reason: expect.stringMatching(/^schema "public" exists in the target/),
+          count: 1,
+          samples: [expect.objectContaining({ text: 'CREATE SCHEMA public;' })]
+        })
+      ])
+    }
+  )
 })
