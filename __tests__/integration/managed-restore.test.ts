@@ -229,8 +229,15 @@ describe('Supabase: a project restored into a new Supabase project', () => {
   })
 
   // issue 15 item 2: statements that need ownership or superuser and carry no data (the
-  // flagship journey). Today: refused because auth/storage tables of the new project are "not
-  // empty"; with allow-non-empty, pg_restore stops at 'schema "auth" already exists'.
+  // flagship journey). The statement policy now skips what carries no data (the extension
+  // comments, the existing schemas auth/extensions/storage…, event triggers, the publication:
+  // see target-policy.test.ts), but a WHOLE-project backup also holds the platform's own tables
+  // and functions, which the new project already has: the guard refuses it ("not empty: 10
+  // tables … auth.schema_migrations (7 rows) …"), and with allow-non-empty psql stops at
+  // 'function "email" already exists' (then "relation already exists", duplicate migration
+  // rows). Loading auth.users' rows into the platform's existing table would need skipping
+  // CREATE TABLE/FUNCTION of existing platform objects — a definition, which item 2's rule
+  // forbids the skip rules — or a data-only pass for the platform's schemas: still open.
   it.failing(
     'the action, default inputs: brings back every table (auth.users and app rows included), like pg_restore by hand',
     async () => {
