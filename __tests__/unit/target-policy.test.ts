@@ -113,15 +113,13 @@ COMMENT ON EXTENSION pg_trgm IS 'text similarity';`
     expect(one(SELF_HOSTED, "COMMENT ON EXTENSION plpgsql IS 'PL/pgSQL';")).toEqual({ keep: true })
   })
 
-  it('with clean, an extension the restoring role owns may be dropped first: CREATE is kept', () => {
+  it('with clean, extensions are never dropped: CREATE of an existing one is still skipped', () => {
     const mine: TargetFacts = {
       ...SUPABASE,
       extensions: [{ name: 'pg_trgm', owner: 'postgres', schema: 'public' }]
     }
     const sql = 'CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA public;'
-    expect(one(mine, sql, { ...AUTO, clean: true })).toEqual({ keep: true })
-    expect(reasonOf(one(mine, sql))).toMatch(/exists in the target/)
-    // the platform's extension survives clean: still skipped
+    expect(reasonOf(one(mine, sql, { ...AUTO, clean: true }))).toMatch(/exists in the target/)
     expect(reasonOf(one(SUPABASE, 'CREATE EXTENSION citext;', { ...AUTO, clean: true }))).toMatch(
       /exists in the target/
     )
@@ -145,11 +143,13 @@ describe('statementPolicy: schemas', () => {
     )
   })
 
-  it("with clean, its own schemas are dropped first (kept), the platform's are not (skipped)", () => {
+  it("with clean, its own schemas are dropped first (kept), the platform's and public are not (skipped)", () => {
     const clean = { ...AUTO, clean: true }
     expect(one(SUPABASE, 'CREATE SCHEMA app;', clean)).toEqual({ keep: true })
     expect(one(SUPABASE, 'CREATE SCHEMA extensions;', clean)).toEqual({ keep: true })
     expect(reasonOf(one(SUPABASE, 'CREATE SCHEMA auth;', clean))).toMatch(/"auth" exists/)
+    // clean never drops public (pg_dump does not create it; a schemas: public backup does)
+    expect(reasonOf(one(SUPABASE, 'CREATE SCHEMA public;', clean))).toMatch(/"public" exists/)
   })
 
   it("skips COMMENT ON / ALTER … OWNER of another role's existing schema", () => {

@@ -52,7 +52,10 @@ export interface TargetFacts {
 export interface PolicyOptions {
   noOwner: OwnershipSetting
   noPrivileges: OwnershipSetting
-  /** The backup's objects are dropped first: the restoring role's own schemas etc. will be gone. */
+  /**
+   * The backup's objects are dropped first (clean.ts): its schemas and publications the restoring
+   * role owns will be gone when their CREATE runs; extensions and the schema public stay.
+   */
   clean: boolean
   /** Restoring next to what is there: an existing schema of the backup is used as it is. */
   allowNonEmpty: boolean
@@ -219,8 +222,12 @@ export function statementPolicy(facts: TargetFacts, options: PolicyOptions): Sta
     (role === 'pg_database_owner' && settable.has(facts.databaseOwner))
   /** The restoring role owns it (or may act as its owner): it can drop, alter, comment it. */
   const owns = (owner: string): boolean => canActAs(owner)
-  /** An existing object that survives clean: clean drops only what the restoring role owns. */
-  const survives = (owner: string): boolean => !options.clean || !owns(owner)
+  /**
+   * An existing schema or publication that survives clean: clean drops the backup's own schemas
+   * and publications (it cannot drop another role's), never extensions or the schema public.
+   */
+  const survives = (owner: string, name?: string): boolean =>
+    !options.clean || !owns(owner) || name === 'public'
 
   const missing = (list: string[]): string[] =>
     list.filter(r => !ROLE_KEYWORDS.has(r) && !roles.has(r))
@@ -243,7 +250,7 @@ export function statementPolicy(facts: TargetFacts, options: PolicyOptions): Sta
     // the object exists already and belongs to a role the restoring role cannot act as
     if (cls.detail === 'SCHEMA') {
       const schema = schemas.get(simpleName(t, 2) ?? '')
-      if (schema && survives(schema.owner) && !owns(schema.owner))
+      if (schema && survives(schema.owner, schema.name) && !owns(schema.owner))
         return skip(`schema "${schema.name}" belongs to "${schema.owner}" in the target`)
     }
     if (cls.detail === 'PUBLICATION') {
@@ -317,7 +324,7 @@ export function statementPolicy(facts: TargetFacts, options: PolicyOptions): Sta
       case 'extension': {
         const name = cls.detail
         const ext = name === undefined ? undefined : extensions.get(name)
-        if (!ext || !survives(ext.owner)) return KEEP
+        if (!ext) return KEEP
         if (k[0] === 'CREATE')
           return skip(
             `extension "${ext.name}" exists in the target (schema "${ext.schema}", owner "${ext.owner}")`
@@ -329,7 +336,7 @@ export function statementPolicy(facts: TargetFacts, options: PolicyOptions): Sta
       case 'schema': {
         const at = isWord(t[2], 'IF') ? 5 : 2
         const schema = schemas.get(nameOf(t[at]) ?? '')
-        if (!schema || !survives(schema.owner)) return KEEP
+        if (!schema || !survives(schema.owner, schema.name)) return KEEP
         if (schema.relations === 0 || !owns(schema.owner) || options.allowNonEmpty)
           return skip(
             `schema "${schema.name}" exists in the target (owner "${schema.owner}", ${schema.relations} relations)`
