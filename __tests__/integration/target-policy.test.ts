@@ -242,7 +242,7 @@ describe('the action: a backup made with schemas: public (the README suggests it
   // issue 15 item 6: pg_dump --schema=public writes CREATE SCHEMA public, which every new
   // database has ("schema public already exists", with any restore setting) — now skipped
   it.each(['custom', 'plain'] as const)(
-    'format %s: restores into a fresh database, rows equal; CREATE SCHEMA public listed as skipped',
+    'format %s: restores into a fresh database, rows equal; CREATE SCHEMA public listed as skipped; again with clean',
     async format => {
       const server = harness.server
       const source = await server.createDatabase()
@@ -302,6 +302,25 @@ describe('the action: a backup made with schemas: public (the README suggests it
           count: 1,
           samples: [expect.objectContaining({ text: 'CREATE SCHEMA public;' })]
         })
+      ])
+      // and again over it with clean: true (clean never drops public; its CREATE stays skipped)
+      await server.query(target, `INSERT INTO public.customers VALUES (3, 'extra@example.com')`)
+      const again = await harness.restore(
+        testRestoreInputs(
+          server.url(target),
+          {
+            kind: 'artifact',
+            name,
+            runId: 'current',
+            repository: harness.backend.repository,
+            token: harness.backend.githubToken
+          },
+          { clean: true }
+        )
+      )
+      expect(await tableChecksums(server, target)).toEqual(want)
+      expect(again.skipped.map(g => g.reason)).toEqual([
+        expect.stringMatching(/^schema "public" exists in the target/)
       ])
     }
   )

@@ -337,7 +337,10 @@ export function statementPolicy(facts: TargetFacts, options: PolicyOptions): Sta
         const at = isWord(t[2], 'IF') ? 5 : 2
         const schema = schemas.get(nameOf(t[at]) ?? '')
         if (!schema || !survives(schema.owner, schema.name)) return KEEP
-        if (schema.relations === 0 || !owns(schema.owner) || options.allowNonEmpty)
+        // still there when the CREATE runs: empty, another role's, or next to what is there
+        // (allow-non-empty; clean, which dropped the backup's objects in it)
+        const asked = options.allowNonEmpty || options.clean
+        if (schema.relations === 0 || !owns(schema.owner) || asked)
           return skip(
             `schema "${schema.name}" exists in the target (owner "${schema.owner}", ${schema.relations} relations)`
           )
