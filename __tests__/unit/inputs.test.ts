@@ -153,7 +153,7 @@ describe('no-owner and no-privileges (issue 15 item 7)', () => {
         ...raw
       })
     )
-    if (inputs.mode === 'backup') throw new Error('expected restore inputs')
+    if (inputs.mode !== 'restore') throw new Error('expected restore inputs')
     return { noOwner: inputs.noOwner, noPrivileges: inputs.noPrivileges }
   }
 
