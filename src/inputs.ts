@@ -203,6 +203,15 @@ export function parseBoolean(name: Inputs, value: string, fallback: boolean): bo
   throw new InputError(name, `'${value}' is not a boolean; use true or false.`)
 }
 
+/** true/false (force), or 'auto' (empty: the fallback): for no-owner and no-privileges. */
+export function parseBooleanOrAuto(name: Inputs, value: string): boolean | 'auto' {
+  const v = value.trim().toLowerCase()
+  if (v === '' || v === 'auto') return 'auto'
+  if (['true', 'yes', '1', 'on'].includes(v)) return true
+  if (['false', 'no', '0', 'off'].includes(v)) return false
+  throw new InputError(name, `'${value}' is not one of auto, true or false.`)
+}
+
 export function parseWholeNumber(
   name: Inputs,
   value: string,
@@ -445,8 +454,8 @@ function getRestoreInputs(read: InputReader, databaseUrl: string): RestoreOption
     clean,
     allowNonEmpty: parseBoolean(Inputs.AllowNonEmpty, read(Inputs.AllowNonEmpty), false),
     cleanDropDependents: parseCleanDropDependents(read, clean),
-    noOwner: parseBoolean(Inputs.NoOwner, read(Inputs.NoOwner), true),
-    noPrivileges: parseBoolean(Inputs.NoPrivileges, read(Inputs.NoPrivileges), true),
+    noOwner: parseBooleanOrAuto(Inputs.NoOwner, read(Inputs.NoOwner)),
+    noPrivileges: parseBooleanOrAuto(Inputs.NoPrivileges, read(Inputs.NoPrivileges)),
     singleTransaction,
     jobs,
     tables: parseList(read(Inputs.Tables)),

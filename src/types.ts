@@ -146,8 +146,14 @@ export interface RestoreOptions {
    */
   cleanDropDependents: boolean
   allowNonEmpty: boolean
-  noOwner: boolean
-  noPrivileges: boolean
+  /**
+   * true: never set owners (pg_restore --no-owner); false and 'auto': set those the target can
+   * take (roles that exist and the restoring role may act as), skip and list the rest — with
+   * false each skip is a warning.
+   */
+  noOwner: boolean | 'auto'
+  /** As noOwner, for GRANT, REVOKE and ALTER DEFAULT PRIVILEGES. */
+  noPrivileges: boolean | 'auto'
   singleTransaction: boolean
   jobs: number
   tables: string[]
