@@ -218,4 +218,38 @@ describe('backup to the artifact and to object storage at once', () => {
     expect(s3Manifest.file).toEqual(manifest.file)
     if (tinyTemp) expect(readdirSync(tinyTemp)).toEqual([])
   })
+
+  it('completes both at more than one artifact upload block (≥ 8 MiB of dump, issue 14.4)', async () => {
+    // random hex: about half of it survives compression, so the dump is well above the artifact
+    // client's 8 MiB block and the S3 client's 5 MiB part (a few KB used to hang "Upload artifact")
+    const large = await server.createDatabase('large')
+    await server.query(
+      large,
+      `CREATE TABLE public.noise AS
+         SELECT g AS id, md5(random()::text) || md5(random()::text) || md5(random()::text) AS payload
+           FROM generate_series(1, 250000) g`
+    )
+    const date = new Date('2026-12-05T02:00:00Z')
+    const started = Date.now()
+    const result = await harness.backup(
+      testBackupInputs(server.url(large), {
+        s3: s3(),
+        artifact: true,
+        artifactName: 'both-large',
+        retentionSchedule: undefined
+      }),
+      { tempRoot: tinyTemp ?? tempRoot, now: () => date }
+    )
+    const stored = backend.findArtifact('both-large.zip', backend.currentRunId)
+    expect(stored).toBeDefined()
+    const entries = await unzipEntries(stored!.bytes)
+    const manifest = JSON.parse(entries.get('manifest.json')!.toString('utf8')) as Manifest
+    const fromArtifact = entries.get(manifest.file.name)!
+    const fromS3 = await objectBytes(result.s3Uri!.replace('s3://backups/', ''))
+    expect(fromArtifact.length).toBeGreaterThan(8 * 1024 * 1024)
+    expect(fromS3.equals(fromArtifact)).toBe(true)
+    expect(createHash('sha256').update(fromS3).digest('hex')).toBe(manifest.file.sha256)
+    // well inside the client's 300 s stall watchdog that the hang ran into
+    expect(Date.now() - started).toBeLessThan(120_000)
+  }, 240_000)
 })
