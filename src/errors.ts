@@ -27,6 +27,7 @@ export type OptionName =
   | 'githubToken'
   | 'backupFile'
   | 'encryptionRecipients'
+  | 'artifactFrom'
 
 export class EngineError extends Error {
   constructor(

@@ -15,6 +15,8 @@ import {
   type BackupSource,
   COMPRESSIONS,
   COMPRESSION_LEVELS,
+  ARTIFACT_FROM,
+  type ArtifactFrom,
   type ClientOptions,
   type DecryptionKeys,
   type EncryptionKeys,
@@ -68,7 +70,9 @@ export enum Inputs {
   S3Region = 's3-region',
   Artifact = 'artifact',
   RetentionSchedule = 'retention-schedule',
-  BackupUri = 'backup-uri'
+  BackupUri = 'backup-uri',
+  // whose backup a restore trusts (issue 14)
+  ArtifactFrom = 'artifact-from'
 }
 
 /** What getInputs() gives: the options of the mode the inputs ask for. */
@@ -96,7 +100,8 @@ const INPUT_OF: Record<OptionName, Inputs> = {
   postgresVersion: Inputs.PostgresVersion,
   githubToken: Inputs.GithubToken,
   backupFile: Inputs.BackupFile,
-  encryptionRecipients: Inputs.EncryptionRecipients
+  encryptionRecipients: Inputs.EncryptionRecipients,
+  artifactFrom: Inputs.ArtifactFrom
 }
 
 /**
@@ -557,7 +562,14 @@ function parseBackupSource(read: InputReader): BackupSource {
       `'${runText}' is not a workflow run id; give the number from the run's URL, 'current' for this run, or leave it empty for the latest backup.`
     )
   }
-  return { kind: 'artifact', name, runId, repository, token }
+  const fromText = read(Inputs.ArtifactFrom).trim().toLowerCase() || 'default-branch'
+  if (!(ARTIFACT_FROM as readonly string[]).includes(fromText)) {
+    throw new InputError(
+      Inputs.ArtifactFrom,
+      `'${fromText}' is not one of ${ARTIFACT_FROM.join(', ')}. 'default-branch' (the default) restores only backups made by this repository's own workflows on its default branch (push, schedule, workflow_dispatch); 'any-branch' also other branches; 'any' every run, pull requests from forks included.`
+    )
+  }
+  return { kind: 'artifact', name, runId, repository, token, from: fromText as ArtifactFrom }
 }
 
 /** The inputs every mode shares: which PostgreSQL client to use, and how long to wait. */

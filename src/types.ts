@@ -87,6 +87,19 @@ export interface BackupOptions {
   retentionSchedule?: RetentionSchedule
 }
 
+/**
+ * Which runs' artifacts a restore that asks for the newest backup considers:
+ *  - 'default-branch': runs of this repository's own code (the run's head repository is the
+ *    repository) on its default branch, started by push, schedule or workflow_dispatch;
+ *  - 'any-branch': the same on any branch;
+ *  - 'any': every run, pull requests from forks included (which can upload any artifact name).
+ */
+export const ARTIFACT_FROM = ['default-branch', 'any-branch', 'any'] as const
+export type ArtifactFrom = (typeof ARTIFACT_FROM)[number]
+
+/** The events whose runs run the repository's own workflow code as a maintainer merged it. */
+export const TRUSTED_RUN_EVENTS = ['push', 'schedule', 'workflow_dispatch'] as const
+
 /** Where a restore takes its backup from: exactly one of these. */
 export type BackupSource =
   | { kind: 'file'; path: string }
@@ -97,6 +110,8 @@ export type BackupSource =
       runId: 'latest' | 'current' | number
       repository: string
       token: string
+      /** Which runs 'latest' considers (default 'default-branch'); see ARTIFACT_FROM. */
+      from?: ArtifactFrom
     }
   | { kind: 'artifact-id'; id: number; repository: string; token: string }
   /** An object in S3 (key of the dump), or the newest backup under a prefix (key undefined). */

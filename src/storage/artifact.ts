@@ -13,7 +13,7 @@ import { mkdir, readdir } from 'node:fs/promises'
 import path from 'node:path'
 import { EngineError, SettingError } from '../errors.js'
 import { sha256Of } from '../pipeline/digest.js'
-import type { ArtifactSource } from '../types.js'
+import { type ArtifactFrom, type ArtifactSource, TRUSTED_RUN_EVENTS } from '../types.js'
 
 export interface UploadedArtifact {
   id: number
@@ -189,6 +189,26 @@ export interface FoundArtifact {
   digest?: string
   createdAt?: Date
   size?: number
+  /** The run that uploaded it, when it was chosen among runs: where its code came from. */
+  origin?: RunOrigin
+}
+
+/** What GitHub says about the run an artifact came from. */
+export interface RunOrigin {
+  /** The branch the run ran on (workflow_run.head_branch). */
+  branch?: string
+  /** The event that started it: push, schedule, pull_request, … */
+  event?: string
+  /** The workflow file, e.g. .github/workflows/backup.yml. */
+  workflow?: string
+  /** owner/name the run's code came from (a fork's, for a pull request from a fork). */
+  headRepository?: string
+}
+
+/** "push on main, .github/workflows/backup.yml" */
+export function describeOrigin(origin: RunOrigin): string {
+  const what = [origin.event, origin.branch && `on ${origin.branch}`].filter(Boolean).join(' ')
+  return [what, origin.workflow].filter(Boolean).join(', ')
 }
 
 interface RestArtifact {
@@ -199,7 +219,19 @@ interface RestArtifact {
   digest?: string | null
   created_at: string | null
   expires_at: string | null
-  workflow_run?: { id?: number } | null
+  workflow_run?: {
+    id?: number
+    head_repository_id?: number
+    head_branch?: string | null
+  } | null
+}
+
+interface RestRun {
+  id: number
+  event: string
+  path?: string
+  head_branch?: string | null
+  head_repository?: { id: number; full_name: string } | null
 }
 
 type Octokit = ReturnType<typeof getOctokit>
@@ -241,8 +273,9 @@ function stripDigest(digest: string | null | undefined): string | undefined {
   return digest.replace(/^sha256:/, '')
 }
 
-function fromRest(a: RestArtifact, repository: string): FoundArtifact {
+function fromRest(a: RestArtifact & { origin?: RunOrigin }, repository: string): FoundArtifact {
   return {
+    origin: a.origin,
     id: a.id,
     name: a.name,
     repository,
@@ -335,7 +368,10 @@ export async function findBackupArtifact(
   const newestFirst = named.sort(
     (a, b) => Date.parse(b.created_at ?? '') - Date.parse(a.created_at ?? '')
   )
-  const live = newestFirst.find(a => !a.expired)
+  const live =
+    source.runId === 'latest' && (source.from ?? 'default-branch') !== 'any'
+      ? await newestTrusted(octokit, source, newestFirst, names)
+      : newestFirst.find(a => !a.expired)
   if (!live) {
     if (newestFirst.length > 0) throw expiredError(newestFirst[0], source.repository)
     throw new ArtifactStorageError(
@@ -345,6 +381,88 @@ export async function findBackupArtifact(
     )
   }
   return fromRest(live, source.repository)
+}
+
+/**
+ * Among artifacts (newest first), the newest live one a run of this repository's own code made
+ * (workflow_run.head_repository_id is the repository's id: a pull request from a fork has its
+ * fork's) on the default branch unless `from` is 'any-branch', started by push, schedule or
+ * workflow_dispatch (GET …/actions/runs/{id}). Every newer artifact passed over is logged with why.
+ * Undefined when none is live at all; an ArtifactStorageError when only others' are.
+ */
+async function newestTrusted(
+  octokit: Octokit,
+  source: Extract<ArtifactSource, { kind: 'artifact' }>,
+  newestFirst: (RestArtifact & { origin?: RunOrigin })[],
+  names: string[]
+): Promise<RestArtifact | undefined> {
+  const from: ArtifactFrom = source.from ?? 'default-branch'
+  const [owner, repo] = source.repository.split('/')
+  const live = newestFirst.filter(a => !a.expired)
+  if (live.length === 0) return undefined
+  let repository: { id: number; default_branch: string }
+  try {
+    repository = (await octokit.rest.repos.get({ owner, repo })).data
+  } catch (error) {
+    throw explainApiError(error, `the repository ${source.repository}`, source.repository)
+  }
+  const runs = new Map<number, RestRun>()
+  const passedOver: string[] = []
+  const trusted: readonly string[] = TRUSTED_RUN_EVENTS
+  for (const a of live) {
+    const runId = a.workflow_run?.id
+    const label = `artifact ${a.id}${runId ? ` of run ${runId}` : ''}`
+    if (!runId) {
+      passedOver.push(`${label}: GitHub names no run for it`)
+      continue
+    }
+    if (a.workflow_run?.head_repository_id !== repository.id) {
+      passedOver.push(`${label}: made by code from another repository (a fork's pull request)`)
+      continue
+    }
+    if (from === 'default-branch' && a.workflow_run?.head_branch !== repository.default_branch) {
+      passedOver.push(
+        `${label}: ran on branch '${a.workflow_run?.head_branch ?? '?'}', not the default branch '${repository.default_branch}'`
+      )
+      continue
+    }
+    let run = runs.get(runId)
+    if (!run) {
+      try {
+        run = (await octokit.rest.actions.getWorkflowRun({ owner, repo, run_id: runId }))
+          .data as RestRun
+      } catch (error) {
+        throw explainApiError(error, `run ${runId}`, source.repository)
+      }
+      runs.set(runId, run)
+    }
+    if (run.head_repository && run.head_repository.id !== repository.id) {
+      passedOver.push(`${label}: its run ran code from ${run.head_repository.full_name}`)
+      continue
+    }
+    if (!trusted.includes(run.event)) {
+      passedOver.push(`${label}: started by ${run.event}, not by ${TRUSTED_RUN_EVENTS.join(', ')}`)
+      continue
+    }
+    const origin: RunOrigin = {
+      branch: run.head_branch ?? a.workflow_run?.head_branch ?? undefined,
+      event: run.event,
+      workflow: run.path,
+      headRepository: run.head_repository?.full_name ?? source.repository
+    }
+    for (const line of passedOver.slice(0, 20)) log.info(`Passed over ${line}.`)
+    if (passedOver.length > 20) log.info(`Passed over ${passedOver.length - 20} more.`)
+    log.info(`Chose artifact ${a.id} of run ${runId}: ${describeOrigin(origin)}.`)
+    return Object.assign(a, { origin })
+  }
+  const scope =
+    from === 'default-branch'
+      ? `on its default branch '${repository.default_branch}'`
+      : 'on any of its branches'
+  throw new SettingError(
+    'artifactFrom',
+    `none of the ${live.length} artifacts named '${names.join("' or '")}' in ${source.repository} was made by a run of the repository's own code ${scope} started by ${TRUSTED_RUN_EVENTS.join(', ')}; artifacts of other runs are not restored unasked (a pull request from a fork can upload any artifact name). Passed over: ${passedOver.slice(0, 5).join('; ')}${passedOver.length > 5 ? `; and ${passedOver.length - 5} more` : ''}. Choose one by run-id or artifact-id, or widen the runs considered ('any-branch', or 'any' if you trust every run).`
+  )
 }
 
 /**

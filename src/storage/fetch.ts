@@ -11,7 +11,12 @@ import { formatBytes, log } from '../log.js'
 import { ManifestError, parseManifest } from '../manifest.js'
 import { formatS3Uri, manifestKeyFor } from '../s3-uri.js'
 import type { BackupSource, S3Source } from '../types.js'
-import { artifactClient, downloadArtifactZip, findBackupArtifact } from './artifact.js'
+import {
+  artifactClient,
+  describeOrigin,
+  downloadArtifactZip,
+  findBackupArtifact
+} from './artifact.js'
 import { type LocalBackup, openLocalBackup, openZippedBackup } from './local.js'
 
 export interface FetchedBackup extends LocalBackup {
@@ -51,7 +56,7 @@ export async function fetchBackup(
   const local = await openZippedBackup(zipPath, workDir, `artifact ${found.id}`)
   return {
     ...local,
-    restoredFrom: `artifact ${found.id}${found.runId ? ` (run ${found.runId})` : ''}`,
+    restoredFrom: `artifact ${found.id}${found.runId ? ` (run ${found.runId}${found.origin ? `: ${describeOrigin(found.origin)}` : ''})` : ''}`,
     artifactId: found.id,
     runId: found.runId
   }
