@@ -37,7 +37,7 @@ export interface ArtifactZipOptions {
   directory: string
   /** Upload while writing (a named pipe), or write the file first and upload it in finish(). */
   live: boolean
-  /** Delete the artifact of this name before the upload (only with live: false). */
+  /** Replace the artifact of this name (only with live: false): see uploadBackup. */
   replaceExisting?: boolean | undefined
 }
 

@@ -9,7 +9,7 @@ import { ArtifactNotFoundError, DefaultArtifactClient } from '@actions/artifact'
 import { log } from '../log.js'
 import { getOctokit } from '@actions/github'
 import { existsSync, readFileSync } from 'node:fs'
-import { mkdir, readdir } from 'node:fs/promises'
+import { copyFile, link, mkdir, readdir, rm } from 'node:fs/promises'
 import path from 'node:path'
 import { EngineError, SettingError } from '../errors.js'
 import { sha256Of } from '../pipeline/digest.js'
@@ -96,32 +96,103 @@ export async function checkNameIsFree(
   return { exists: true }
 }
 
+interface UploadOptions {
+  zipPath: string
+  retentionDays: number
+  /**
+   * true: an artifact of that name is replaced; undefined: if there is one. The old one is
+   * deleted only once the new backup is held by the backend (under a temporary name first).
+   */
+  replaceExisting: boolean | undefined
+  /** Block uploads at once (8 MiB buffered each); ACTIONS_ARTIFACT_UPLOAD_CONCURRENCY wins. */
+  concurrency?: number
+}
+
+/**
+ * The name a replacing backup is uploaded under first: the run's artifact names are unique, so
+ * the new backup is held whole under this name before the old one is deleted.
+ */
+export function replacementName(name: string): string {
+  return name.replace(/(\.zip)?$/i, '.replacing$1')
+}
+
 /**
  * Uploads the backup's zip as it is (skipArchive: the client neither re-zips nor re-compresses
  * it); the artifact is named after the file. `zipPath` may be a named pipe still being written.
+ *
+ * Replacing an artifact of this run (a file, never a pipe): GitHub keeps one artifact per name
+ * and run, so the zip is uploaded twice — first as `<name>.replacing.zip`; only once that is
+ * finalized is the old artifact deleted, the zip uploaded under its own name, and the temporary
+ * one deleted. When an upload fails the run keeps a whole backup: the old one (first upload),
+ * or the temporary one (second upload; the error names it).
  */
 export async function uploadBackup(
   client: DefaultArtifactClient,
-  options: {
-    zipPath: string
-    retentionDays: number
-    /** true: delete the artifact of that name first; undefined: only if there is one. */
-    replaceExisting: boolean | undefined
-    /** Block uploads at once (8 MiB buffered each); ACTIONS_ARTIFACT_UPLOAD_CONCURRENCY wins. */
-    concurrency?: number
-  }
+  options: UploadOptions
 ): Promise<UploadedArtifact> {
   const name = path.basename(options.zipPath)
-  if (options.replaceExisting !== false) {
-    try {
-      await client.deleteArtifact(name)
-    } catch (error) {
-      const notFound = error instanceof ArtifactNotFoundError || /not found/i.test(String(error))
-      if (!notFound && options.replaceExisting) {
-        throw explainClientError(`replace the artifact '${name}'`, error)
-      }
+  if (options.replaceExisting === false) return uploadOnce(client, options)
+  let exists: boolean | undefined = options.replaceExisting
+  if (exists === undefined) {
+    // not known: look again (a backend that cannot say takes the safe way)
+    exists = await client.getArtifact(name).then(
+      () => true,
+      error => !(error instanceof ArtifactNotFoundError || /not found/i.test(String(error)))
+    )
+  }
+  if (!exists) return uploadOnce(client, options)
+  const temporary = replacementName(name)
+  const temporaryPath = path.join(path.dirname(options.zipPath), temporary)
+  await link(options.zipPath, temporaryPath).catch(() => copyFile(options.zipPath, temporaryPath))
+  let held: UploadedArtifact
+  try {
+    held = await uploadOnce(client, { ...options, zipPath: temporaryPath })
+  } catch (error) {
+    // a failed upload may have left a pending or partial artifact under the temporary name
+    await deleteArtifactQuietly(client, temporary)
+    throw explainClientError(
+      `upload the new backup (as '${temporary}', before replacing '${name}'); the artifact '${name}' it was to replace is kept, unchanged`,
+      error
+    )
+  } finally {
+    await rm(temporaryPath, { force: true })
+  }
+  log.info(
+    `The new backup is held as artifact '${temporary}' (id ${held.id}); replacing '${name}'.`
+  )
+  try {
+    await client.deleteArtifact(name)
+  } catch (error) {
+    const notFound = error instanceof ArtifactNotFoundError || /not found/i.test(String(error))
+    if (!notFound) {
+      throw explainClientError(
+        `delete the artifact '${name}' to replace it; it is kept, and the new backup is artifact '${temporary}' (id ${held.id})`,
+        error
+      )
     }
   }
+  let uploaded: UploadedArtifact
+  try {
+    uploaded = await uploadOnce(client, options)
+  } catch (error) {
+    throw explainClientError(
+      `upload the artifact '${name}' after the old one was deleted; the new backup is kept as artifact '${temporary}' (id ${held.id}) — restore it with artifact-id: ${held.id}`,
+      error
+    )
+  }
+  if (!(await deleteArtifactQuietly(client, temporary))) {
+    log.warning(
+      `Could not delete the temporary artifact '${temporary}' (id ${held.id}), a copy of '${name}'; delete it in the run's Artifacts.`
+    )
+  }
+  return uploaded
+}
+
+async function uploadOnce(
+  client: DefaultArtifactClient,
+  options: UploadOptions
+): Promise<UploadedArtifact> {
+  const name = path.basename(options.zipPath)
   let response
   // 8 MiB blocks are buffered per concurrent upload: 3 at once (instead of the client's 5) keep the
   // action's memory bounded; ACTIONS_ARTIFACT_UPLOAD_CONCURRENCY set by the user still wins
