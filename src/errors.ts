@@ -28,6 +28,7 @@ export type OptionName =
   | 'backupFile'
   | 'encryptionRecipients'
   | 'artifactFrom'
+  | 'verifyDatabaseUrl'
 
 export class EngineError extends Error {
   constructor(

@@ -101,7 +101,8 @@ const INPUT_OF: Record<OptionName, Inputs> = {
   githubToken: Inputs.GithubToken,
   backupFile: Inputs.BackupFile,
   encryptionRecipients: Inputs.EncryptionRecipients,
-  artifactFrom: Inputs.ArtifactFrom
+  artifactFrom: Inputs.ArtifactFrom,
+  verifyDatabaseUrl: Inputs.VerifyDatabaseUrl
 }
 
 /**
@@ -271,7 +272,11 @@ export function getInputs(read: InputReader = readActionInput): ActionInputs {
         'is the same as database-url; verify restores into a scratch database, never into the one backed up.'
       )
     }
-    return { ...getRestoreInputs(read, scratch), mode: 'verify' }
+    return {
+      ...getRestoreInputs(read, scratch),
+      mode: 'verify',
+      ...(production !== '' ? { backedUpDatabaseUrl: production } : {})
+    }
   }
   const databaseUrl = read(Inputs.DatabaseUrl).trim()
   if (databaseUrl === '') {

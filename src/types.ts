@@ -140,6 +140,11 @@ export interface RestoreOptions {
   connectTimeoutSeconds: number
   /** Keys for an encrypted backup (empty lists when none were given). */
   decryption?: DecryptionKeys
+  /**
+   * verify: the database that was backed up (database-url). Verify refuses, before writing
+   * anything, a scratch database the servers say is that one, however its URL is spelled.
+   */
+  backedUpDatabaseUrl?: string
 }
 
 /** The client choice every mode shares: which PostgreSQL client to use, and how long to wait. */
