@@ -76,7 +76,8 @@ export enum Inputs {
   RowLossThreshold = 'row-loss-threshold',
   FailOnRowLoss = 'fail-on-row-loss',
   // whose backup a restore trusts (issue 14)
-  ArtifactFrom = 'artifact-from'
+  ArtifactFrom = 'artifact-from',
+  SigningKey = 'signing-key'
 }
 
 /** What getInputs() gives: the options of the mode the inputs ask for. */
@@ -355,6 +356,7 @@ function getBackupInputs(read: InputReader, databaseUrl: string): BackupOptions 
     jobs,
     ...parseClientInputs(read),
     encryption: parseEncryption(read),
+    ...parseSigningKey(read),
     allowUnencryptedPublic: parseBoolean(
       Inputs.AllowUnencryptedPublic,
       read(Inputs.AllowUnencryptedPublic),
@@ -418,8 +420,22 @@ function getRestoreInputs(read: InputReader, databaseUrl: string): RestoreOption
     tables: parseList(read(Inputs.Tables)),
     schemas: parseList(read(Inputs.Schemas)),
     ...parseClientInputs(read),
-    decryption: parseDecryption(read)
+    decryption: parseDecryption(read),
+    ...parseSigningKey(read)
   }
+}
+
+/** signing-key: a secret of at least 32 characters (e.g. openssl rand -hex 32), or none. */
+function parseSigningKey(read: InputReader): { signingKey?: string } {
+  const key = read(Inputs.SigningKey).trim()
+  if (key === '') return {}
+  if (key.length < 32 || /\s/.test(key)) {
+    throw new InputError(
+      Inputs.SigningKey,
+      `is ${/\s/.test(key) ? 'not one word' : `${key.length} characters long`}; give a random secret of at least 32 characters without spaces (e.g. the output of 'openssl rand -hex 32'), stored as a repository secret, the same for the backup and the restore.`
+    )
+  }
+  return { signingKey: key }
 }
 
 /** Recipients (age1…, one per line or comma-separated) or a passphrase; never both. */

@@ -85,6 +85,8 @@ export interface BackupOptions {
   /** false: S3 only, no workflow artifact (and no temporary file for custom/plain dumps). */
   artifact?: boolean
   retentionSchedule?: RetentionSchedule
+  /** signing-key: HMAC key the manifest is signed with (storage/signing.ts). */
+  signingKey?: string
   /**
    * Compare with the previous backup of the same artifact name (found through GitHub's REST
    * API); undefined = no comparison.
@@ -157,6 +159,8 @@ export interface RestoreOptions {
    * anything, a scratch database the servers say is that one, however its URL is spelled.
    */
   backedUpDatabaseUrl?: string
+  /** signing-key: only a backup signed with this key is restored (storage/signing.ts). */
+  signingKey?: string
 }
 
 /** The client choice every mode shares: which PostgreSQL client to use, and how long to wait. */

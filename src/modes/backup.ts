@@ -36,6 +36,7 @@ import {
 import { previousBackupManifest } from '../storage/artifact-manifest.js'
 import { currentRun, currentRunId } from '../storage/github.js'
 import { makeWorkDir } from '../storage/local.js'
+import { signManifest } from '../storage/signing.js'
 import { backupExtension, backupFileName, backupKey } from '../storage/naming.js'
 import type { BackupOptions } from '../types.js'
 
@@ -142,6 +143,10 @@ export async function backup(
         live: !(inputs.overwrite && exists !== false),
         replaceExisting: inputs.overwrite ? exists : false
       },
+      sign: inputs.signingKey
+        ? (json: string) =>
+            signManifest(inputs.signingKey!, json, (JSON.parse(json) as Manifest).file.sha256)
+        : undefined,
       s3: s3 && {
         storage: s3,
         bucket: inputs.s3!.bucket,
