@@ -9,12 +9,14 @@ import { parseArgsStringToArgv } from 'string-argv'
 import { isAgeIdentity, isAgeRecipient } from './age-keys.js'
 import { EngineError, type OptionName } from './errors.js'
 import { type RetentionSchedule, parseRetentionSchedule } from './retention.js'
+import { parseDuration } from './duration.js'
 import { parseHeartbeatUrl } from './heartbeat.js'
 import { parseS3Uri } from './s3-uri.js'
 import {
   type BackupOptions,
   type BackupSource,
   COMPRESSIONS,
+  type CheckOptions,
   COMPRESSION_LEVELS,
   ARTIFACT_FROM,
   type ArtifactFrom,
@@ -75,13 +77,14 @@ export enum Inputs {
   HeartbeatUrl = 'heartbeat-url',
   RowLossThreshold = 'row-loss-threshold',
   FailOnRowLoss = 'fail-on-row-loss',
+  MaxAge = 'max-age',
   // whose backup a restore trusts (issue 14)
   ArtifactFrom = 'artifact-from',
   SigningKey = 'signing-key'
 }
 
 /** What getInputs() gives: the options of the mode the inputs ask for. */
-export type ActionInputs = BackupOptions | RestoreOptions
+export type ActionInputs = BackupOptions | RestoreOptions | CheckOptions
 
 /** A bad input: the message names the input and says what to do. */
 export class InputError extends EngineError {
@@ -270,6 +273,7 @@ export function parseMode(value: string): Mode {
 
 export function getInputs(read: InputReader = readActionInput): ActionInputs {
   const mode = parseMode(read(Inputs.Mode))
+  if (mode === 'check') return getCheckInputs(read)
   if (mode === 'verify') {
     const scratch = read(Inputs.VerifyDatabaseUrl).trim()
     if (scratch === '') {
@@ -285,9 +289,12 @@ export function getInputs(read: InputReader = readActionInput): ActionInputs {
         'is the same as database-url; verify restores into a scratch database, never into the one backed up.'
       )
     }
+    const maxAge = read(Inputs.MaxAge).trim()
     return {
       ...getRestoreInputs(read, scratch),
       mode: 'verify',
+      maxAgeSeconds:
+        maxAge === '' ? undefined : asInput(Inputs.MaxAge, () => parseDuration(maxAge)),
       ...(production !== '' ? { backedUpDatabaseUrl: production } : {})
     }
   }
@@ -391,6 +398,23 @@ function parseChangeInputs(read: InputReader): BackupOptions['changes'] {
     return undefined
   }
   return { repository, token, rowLossPercent, failOnRowLoss }
+}
+
+/** check: the backup to look at (never a local file) and how old it may be (default 26h). */
+function getCheckInputs(read: InputReader): CheckOptions {
+  const source = parseBackupSource(read)
+  if (source.kind === 'file') {
+    throw new InputError(
+      Inputs.BackupFile,
+      "cannot be checked by mode: check, which reads the newest backup's manifest in the artifacts or S3; restore or verify a local file instead."
+    )
+  }
+  const maxAge = read(Inputs.MaxAge).trim() || '26h'
+  return {
+    mode: 'check',
+    source,
+    maxAgeSeconds: asInput(Inputs.MaxAge, () => parseDuration(maxAge))
+  }
 }
 
 function getRestoreInputs(read: InputReader, databaseUrl: string): RestoreOptions {

@@ -6,6 +6,8 @@ import * as core from '@actions/core'
 import { formatBytes, formatDuration } from './log.js'
 import { type ManifestChanges, changeWarnings } from './manifest-changes.js'
 import type { BackupResult } from './modes/backup.js'
+import type { CheckResult } from './modes/check.js'
+import { formatAge } from './duration.js'
 import type { RestoreResult } from './modes/restore.js'
 import type { VerifyResult } from './modes/verify.js'
 import { redact } from './secrets.js'
@@ -137,4 +139,22 @@ function changesMarkdown(c: ManifestChanges): string {
   }
   for (const w of warnings) md += `\n> [!WARNING]\n> ${escapeCell(w)}\n`
   return md
+}
+
+export function checkSummaryMarkdown(result: CheckResult): string {
+  const m = result.manifest
+  const rows: Array<[string, string]> = [
+    ['Newest backup', result.checked],
+    [
+      'Made',
+      `${m.createdAt} (${formatAge(result.ageSeconds)} ago; max-age ${formatAge(result.maxAgeSeconds)})`
+    ],
+    ['File', `\`${m.file.name}\`, ${formatBytes(m.file.sizeBytes)}`],
+    ['Database', `\`${m.database.name}\`, PostgreSQL ${m.server.version}`],
+    ['Tables / rows', `${m.rowCounts.tables.length} / ${m.rowCounts.totalRows ?? 'not counted'}`],
+    ['sha256', `\`${m.file.sha256}\``]
+  ]
+  let md = `## ✅ Backup check: fresh\n\n| | |\n|---|---|\n`
+  md += rows.map(([k, v]) => `| ${k} | ${escapeCell(v)} |`).join('\n') + '\n'
+  return redact(md)
 }

@@ -5,12 +5,12 @@
  */
 import type { RetentionSchedule } from './retention.js'
 
-export type Mode = 'backup' | 'restore' | 'verify'
+export type Mode = 'backup' | 'restore' | 'verify' | 'check'
 export type DumpFormat = 'custom' | 'plain' | 'directory'
 export type Compression = 'zstd' | 'gzip' | 'none'
 export type RowCountMethod = 'exact' | 'estimate' | 'none'
 
-export const MODES: readonly Mode[] = ['backup', 'restore', 'verify']
+export const MODES: readonly Mode[] = ['backup', 'restore', 'verify', 'check']
 export const FORMATS: readonly DumpFormat[] = ['custom', 'plain', 'directory']
 export const COMPRESSIONS: readonly Compression[] = ['zstd', 'gzip', 'none']
 export const ROW_COUNT_METHODS: readonly RowCountMethod[] = ['exact', 'estimate', 'none']
@@ -134,6 +134,17 @@ export type BackupSource =
 export type ArtifactSource = Extract<BackupSource, { kind: 'artifact' | 'artifact-id' }>
 export type S3Source = Extract<BackupSource, { kind: 's3' }>
 
+/**
+ * What the check mode is asked to do: find the newest backup (or the given one), read its
+ * manifest without downloading the dump, and fail when it is older than maxAgeSeconds or does
+ * not look like a whole backup.
+ */
+export interface CheckOptions {
+  mode: 'check'
+  source: ArtifactSource | S3Source
+  maxAgeSeconds: number
+}
+
 /** What the restore and verify modes are asked to do. */
 export interface RestoreOptions {
   /** verify: restore into a scratch database (verify-database-url) and compare with the manifest. */
@@ -154,6 +165,8 @@ export interface RestoreOptions {
   connectTimeoutSeconds: number
   /** Keys for an encrypted backup (empty lists when none were given). */
   decryption?: DecryptionKeys
+  /** verify: fail first when the backup is older than this, in seconds (max-age). */
+  maxAgeSeconds?: number
   /**
    * verify: the database that was backed up (database-url). Verify refuses, before writing
    * anything, a scratch database the servers say is that one, however its URL is spelled.
