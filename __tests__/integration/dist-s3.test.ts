@@ -96,3 +96,20 @@ it('s3-uri with the default artifact: true writes both copies of a dump of sever
   expect(fromS3.equals(dump)).toBe(true)
   expect(createHash('sha256').update(dump).digest('hex')).toBe(result.outputs.sha256)
 }, 240_000)
+
+it('signing-key through dist/index.js: masked, never printed, and the artifact carries the signature', async () => {
+  const key = `sk-${'0123456789abcdef'.repeat(3)}`
+  const result = await runAction({
+    'database-url': server.url(database),
+    'artifact-name': 'signed-dist',
+    'signing-key': key
+  })
+  expect({ code: result.code, tail: result.stdout.slice(-3000) }).toMatchObject({ code: 0 })
+  expect(result.stdout).toContain(`::add-mask::${key}\n`)
+  expect(result.stdout.replace(/::add-mask::.*\n/g, '')).not.toContain(key)
+  expect(JSON.stringify(result.outputs)).not.toContain(key)
+  const stored = backend.findArtifact('signed-dist.zip', backend.currentRunId)!
+  const entries = await unzipEntries(stored.bytes)
+  expect(entries.get('manifest.json.sig')?.toString()).toMatch(/^hmac-sha256-v1:[0-9a-f]{64}\n$/)
+  for (const bytes of entries.values()) expect(bytes.includes(Buffer.from(key))).toBe(false)
+}, 240_000)
