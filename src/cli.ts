@@ -35,6 +35,7 @@ const BOOLEAN_INPUTS = new Set<Inputs>([
   Inputs.Overwrite,
   Inputs.InstallClient,
   Inputs.Clean,
+  Inputs.CleanDropDependents,
   Inputs.AllowNonEmpty,
   Inputs.NoOwner,
   Inputs.NoPrivileges,
@@ -47,11 +48,13 @@ const COMMON = [
   Inputs.PgBinDir,
   Inputs.PostgresVersion,
   Inputs.InstallClient,
-  Inputs.ConnectTimeout
+  Inputs.ConnectTimeout,
+  Inputs.LockTimeout
 ]
 const RESTORE_OPTIONS = [
   Inputs.BackupFile,
   Inputs.Clean,
+  Inputs.CleanDropDependents,
   Inputs.AllowNonEmpty,
   Inputs.NoOwner,
   Inputs.NoPrivileges,
