@@ -70,7 +70,11 @@ export async function restore(
   let target: pg.Client | undefined
   try {
     const fetched = await log.group('Fetch the backup', () =>
-      fetchBackup(inputs.source, { artifact: deps.artifact, workDir })
+      fetchBackup(inputs.source, {
+        artifact: deps.artifact,
+        workDir,
+        signingKey: inputs.signingKey
+      })
     )
     const plan = await log.group('Check the backup', () => planRestore(inputs, fetched))
 
