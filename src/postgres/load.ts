@@ -138,6 +138,10 @@ export async function loadBackup(
   }
   if (options.jobs > 1 && 'path' in archive) {
     await checkArchiveToc(archive.path)
+    if (options.noOwner === 'auto' || options.noPrivileges === 'auto')
+      log.notice(
+        "A parallel restore (jobs > 1) runs pg_restore directly, where no statement can be skipped: owners and privileges are not restored (no-owner/no-privileges 'auto' act as true; set them to false to restore them all)."
+      )
     await runPgRestore(pgRestore, env, database, options, archive)
     return { skipped: [] }
   }
@@ -168,8 +172,9 @@ function gateOptions(
     psqlMajor: plan.client.major,
     serverMajor: target.serverMajor,
     dropRestrict: !psqlSupportsRestrict(plan.client.version),
-    noOwner: options.noOwner,
-    noPrivileges: options.noPrivileges,
+    // 'auto' (and false): the restore's policy keeps what the target can take
+    noOwner: options.noOwner === true,
+    noPrivileges: options.noPrivileges === true,
     // a checking pass writes its BEGIN/COMMIT to nowhere: it refuses what the load would refuse
     transaction: options.singleTransaction,
     before: drops,
@@ -178,19 +183,10 @@ function gateOptions(
   }
 }
 
-/** The gate's skipped statements, in the log (a sample) and returned. */
+/** The gate's skipped statements (the restore lists them by reason in the log and summary). */
 function reportSkipped(gate: ScriptGate): LoadResult {
-  const skipped = gate.skipped
-  if (skipped.length > 0) {
-    log.info(`${skipped.length} statements of the script were left out:`)
-    for (const s of skipped.slice(0, SKIPPED_SHOWN))
-      log.info(`  line ${s.line}: ${s.text} — ${s.reason}`)
-    if (skipped.length > SKIPPED_SHOWN) log.info(`  … and ${skipped.length - SKIPPED_SHOWN} more.`)
-  }
-  return { skipped }
+  return { skipped: gate.skipped }
 }
-
-const SKIPPED_SHOWN = 20
 
 /**
  * An archive restored as the script `pg_restore -f -` writes of it, through the gate into psql.
@@ -338,8 +334,9 @@ export function dbnameConninfo(database: string): string {
 export function buildPgRestoreArgs(database: string, options: LoadOptions): string[] {
   const args = ['--no-password', '--exit-on-error', `--dbname=${dbnameConninfo(database)}`]
   if (options.singleTransaction) args.push('--single-transaction')
-  if (options.noOwner) args.push('--no-owner')
-  if (options.noPrivileges) args.push('--no-privileges')
+  // pg_restore -d (a parallel restore) passes no gate: 'auto' restores no owners or privileges
+  if (options.noOwner !== false) args.push('--no-owner')
+  if (options.noPrivileges !== false) args.push('--no-privileges')
   if (options.clean) args.push('--clean', '--if-exists')
   if (options.jobs > 1) args.push(`--jobs=${options.jobs}`)
   for (const t of options.tables) args.push(`--table=${t}`)
@@ -394,8 +391,9 @@ export function archiveAsScript(
 ): { stdout: Readable; done: Promise<void> } {
   const args = ['--file=-']
   if (options.schemaOnly) args.push('--schema-only')
-  if (options.noOwner) args.push('--no-owner')
-  if (options.noPrivileges) args.push('--no-privileges')
+  // 'auto': the owners and privileges reach the gate, whose policy keeps what the target takes
+  if (options.noOwner === true) args.push('--no-owner')
+  if (options.noPrivileges === true) args.push('--no-privileges')
   for (const t of options.tables) args.push(`--table=${t}`)
   for (const n of options.schemas) args.push(`--schema=${n}`)
   if ('path' in input) args.push(input.path)
