@@ -462,7 +462,7 @@ export function explainLoadFailure(
       " The backup names roles the target lacks: set 'no-owner: true' and 'no-privileges: true'."
   } else if (/unrecognized configuration parameter "transaction_timeout"/.test(stderr)) {
     hint =
-      ' The dump was made by pg_dump 17 or newer and the target server is older; the action removes that line from plain dumps, so restore with pg_restore 17+ or dump with the server’s own major.'
+      ' pg_restore 17 and newer send it to every server, and servers before 17 reject it; the action drops it from every script psql loads, but a parallel restore (jobs > 1) runs pg_restore -d: restore with jobs: 1, or dump with the server’s own major.'
   } else if (/invalid command \\(un)?restrict/.test(stderr)) {
     hint =
       ' The dump carries \\restrict lines from a newer pg_dump that this psql does not know: use a newer psql (postgres-version or pg-bin-dir).'
