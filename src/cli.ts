@@ -34,6 +34,7 @@ const BOOLEAN_INPUTS = new Set<Inputs>([
   Inputs.Overwrite,
   Inputs.InstallClient,
   Inputs.Clean,
+  Inputs.CleanDropDependents,
   Inputs.AllowNonEmpty,
   Inputs.NoOwner,
   Inputs.NoPrivileges,
@@ -46,11 +47,13 @@ const COMMON = [
   Inputs.PgBinDir,
   Inputs.PostgresVersion,
   Inputs.InstallClient,
-  Inputs.ConnectTimeout
+  Inputs.ConnectTimeout,
+  Inputs.LockTimeout
 ]
 const RESTORE_OPTIONS = [
   Inputs.BackupFile,
   Inputs.Clean,
+  Inputs.CleanDropDependents,
   Inputs.AllowNonEmpty,
   Inputs.NoOwner,
   Inputs.NoPrivileges,

@@ -47,6 +47,7 @@ export enum Inputs {
   PostgresVersion = 'postgres-version',
   InstallClient = 'install-client',
   ConnectTimeout = 'connect-timeout',
+  LockTimeout = 'lock-timeout',
   RunId = 'run-id',
   ArtifactId = 'artifact-id',
   Repository = 'repository',
@@ -54,6 +55,7 @@ export enum Inputs {
   BackupFile = 'backup-file',
   Clean = 'clean',
   AllowNonEmpty = 'allow-non-empty',
+  CleanDropDependents = 'clean-drop-dependents',
   NoOwner = 'no-owner',
   NoPrivileges = 'no-privileges',
   SingleTransaction = 'single-transaction',
@@ -362,6 +364,7 @@ function getRestoreInputs(read: InputReader, databaseUrl: string): RestoreOption
     source: parseBackupSource(read),
     clean,
     allowNonEmpty: parseBoolean(Inputs.AllowNonEmpty, read(Inputs.AllowNonEmpty), false),
+    cleanDropDependents: parseCleanDropDependents(read, clean),
     noOwner: parseBoolean(Inputs.NoOwner, read(Inputs.NoOwner), true),
     noPrivileges: parseBoolean(Inputs.NoPrivileges, read(Inputs.NoPrivileges), true),
     singleTransaction,
@@ -575,8 +578,50 @@ function parseClientInputs(read: InputReader): ClientOptions {
         min: 1,
         max: 600
       }
+    ),
+    lockTimeoutMs: parseLockTimeout(read(Inputs.LockTimeout))
+  }
+}
+
+/** `clean-drop-dependents`: only meaningful with clean (an error otherwise: it would do nothing). */
+function parseCleanDropDependents(read: InputReader, clean: boolean): boolean {
+  const value = parseBoolean(Inputs.CleanDropDependents, read(Inputs.CleanDropDependents), false)
+  if (value && !clean) {
+    throw new InputError(
+      Inputs.CleanDropDependents,
+      "it only applies with 'clean: true' (it lets clean also drop objects outside the backup that depend on the backup's objects); set clean: true too, or remove it."
     )
   }
+  return value
+}
+
+/** Time units PostgreSQL accepts in a time setting such as lock_timeout (guc.c), in ms. */
+const GUC_TIME_UNITS: Record<string, number> = {
+  us: 0.001,
+  ms: 1,
+  s: 1000,
+  min: 60_000,
+  h: 3_600_000,
+  d: 86_400_000
+}
+
+/**
+ * `lock-timeout` as PostgreSQL's lock_timeout setting reads it: a number with an optional unit
+ * (us, ms, s, min, h, d; no unit = milliseconds), e.g. `30s`, `2min`, `1500`; `0` waits forever.
+ * Returns whole milliseconds (default 30 s).
+ */
+export function parseLockTimeout(value: string): number {
+  const v = value.trim()
+  if (v === '') return 30_000
+  const m = /^(\d+(?:\.\d+)?)\s*(us|ms|s|min|h|d)?$/.exec(v)
+  const ms = m ? Math.round(Number(m[1]) * GUC_TIME_UNITS[m[2] ?? 'ms']) : NaN
+  if (!m || !Number.isFinite(ms) || ms > 2_147_483_647 || (ms === 0 && Number(m[1]) !== 0)) {
+    throw new InputError(
+      Inputs.LockTimeout,
+      `'${value}' is not a time PostgreSQL's lock_timeout accepts; use a number with a unit (ms, s, min, h, d), e.g. 30s or 2min, or 0 to wait forever (at most 24 days).`
+    )
+  }
+  return ms
 }
 
 export function parsePostgresVersion(value: string): number | undefined {

@@ -77,6 +77,11 @@ export interface BackupOptions {
   postgresVersion?: number
   installClient: boolean
   connectTimeoutSeconds: number
+  /**
+   * lock_timeout for the action's sessions and the clients it runs, in milliseconds (0 = wait
+   * forever): a lock another session holds fails the statement after this long.
+   */
+  lockTimeoutMs: number
   /** age encryption before upload; undefined = not encrypted. */
   encryption?: EncryptionKeys
   allowUnencryptedPublic?: boolean
@@ -112,6 +117,11 @@ export interface RestoreOptions {
   databaseUrl: string
   source: BackupSource
   clean: boolean
+  /**
+   * With clean: also drop (CASCADE) objects outside the backup that depend on the backup's
+   * objects; without it such objects make clean refuse before anything is dropped.
+   */
+  cleanDropDependents: boolean
   allowNonEmpty: boolean
   noOwner: boolean
   noPrivileges: boolean
@@ -123,6 +133,7 @@ export interface RestoreOptions {
   postgresVersion?: number
   installClient: boolean
   connectTimeoutSeconds: number
+  lockTimeoutMs: number
   /** Keys for an encrypted backup (empty lists when none were given). */
   decryption?: DecryptionKeys
 }
@@ -130,5 +141,5 @@ export interface RestoreOptions {
 /** The client choice every mode shares: which PostgreSQL client to use, and how long to wait. */
 export type ClientOptions = Pick<
   BackupOptions,
-  'pgBinDir' | 'postgresVersion' | 'installClient' | 'connectTimeoutSeconds'
+  'pgBinDir' | 'postgresVersion' | 'installClient' | 'connectTimeoutSeconds' | 'lockTimeoutMs'
 >

@@ -1,6 +1,13 @@
 import { describe, expect, it } from '@jest/globals'
 import type { BackupOptions } from '../../src/types.js'
-import { InputError, Inputs, getInputs, parseList, parsePgDumpArgs } from '../../src/inputs.js'
+import {
+  InputError,
+  Inputs,
+  getInputs,
+  parseList,
+  parseLockTimeout,
+  parsePgDumpArgs
+} from '../../src/inputs.js'
 
 /** Typed fixture: the inputs as the runner would pass them (empty string = not given). */
 type RawInputs = Partial<Record<Inputs, string>>
@@ -53,6 +60,7 @@ describe('getInputs', () => {
       postgresVersion: undefined,
       installClient: true,
       connectTimeoutSeconds: 10,
+      lockTimeoutMs: 30_000,
       encryption: undefined,
       allowUnencryptedPublic: false,
       s3: undefined,
@@ -121,13 +129,55 @@ describe('getInputs', () => {
     [{ [Inputs.Overwrite]: 'maybe' }, Inputs.Overwrite, /not a boolean/],
     [{ [Inputs.Jobs]: '4' }, Inputs.Jobs, /format: directory/],
     [{ [Inputs.ArtifactName]: 'a/b' }, Inputs.ArtifactName, /cannot contain/],
-    [{ [Inputs.RowCounts]: 'all' }, Inputs.RowCounts, /not one of/]
+    [{ [Inputs.RowCounts]: 'all' }, Inputs.RowCounts, /not one of/],
+    [{ [Inputs.LockTimeout]: '30 seconds' }, Inputs.LockTimeout, /lock_timeout accepts/],
+    [{ [Inputs.LockTimeout]: '-1' }, Inputs.LockTimeout, /0 to wait forever/],
+    [{ [Inputs.LockTimeout]: '30d' }, Inputs.LockTimeout, /at most 24 days/],
+    [{ [Inputs.LockTimeout]: '0.1us' }, Inputs.LockTimeout, /lock_timeout accepts/],
+    [
+      {
+        [Inputs.Mode]: 'restore',
+        [Inputs.BackupFile]: 'x.dump',
+        [Inputs.CleanDropDependents]: 'true'
+      },
+      Inputs.CleanDropDependents,
+      /only applies with 'clean: true'/
+    ]
   ])('rejects %j naming the input', (raw, input, message) => {
     const error = inputError(raw)
     expect(error.input).toBe(input)
     expect(error.message).toMatch(new RegExp(`^Input '${input}': `))
     expect(error.message).toMatch(message)
     expect(error.message).not.toContain('s3cret')
+  })
+})
+
+describe('lock-timeout', () => {
+  it.each<[string, number]>([
+    ['', 30_000],
+    ['0', 0],
+    ['1500', 1500],
+    ['5s', 5000],
+    ['2 min', 120_000],
+    ['1.5s', 1500],
+    ['1h', 3_600_000],
+    ['250ms', 250]
+  ])('reads %j as PostgreSQL does (%d ms)', (value, ms) => {
+    expect(parseLockTimeout(value)).toBe(ms)
+  })
+
+  it('reaches restore with clean-drop-dependents', () => {
+    const inputs = getInputs(
+      read({
+        [Inputs.DatabaseUrl]: URL,
+        [Inputs.Mode]: 'restore',
+        [Inputs.BackupFile]: 'x.dump',
+        [Inputs.Clean]: 'true',
+        [Inputs.CleanDropDependents]: 'true',
+        [Inputs.LockTimeout]: '3s'
+      })
+    )
+    expect(inputs).toMatchObject({ clean: true, cleanDropDependents: true, lockTimeoutMs: 3000 })
   })
 })
 
