@@ -28,6 +28,14 @@ import {
 } from '../postgres/archive.js'
 import { type ClientInstall, chooseRestoreClient, programPath } from '../postgres/clients.js'
 import { PlainDumpObjects, parsePlainDumpVersions } from '../postgres/plain-sql.js'
+import { ScriptDropsScanner, dropsFromToc, selectedEntries } from '../postgres/clean.js'
+import {
+  type ArchiveToc,
+  parseArchiveToc,
+  readArchiveToc,
+  readArchiveTocFile
+} from '../postgres/toc.js'
+import { startChild } from '../process.js'
 import type { FetchedBackup } from '../storage/fetch.js'
 import type { Compression, QualifiedName, RestoreOptions } from '../types.js'
 import { pipeline } from 'node:stream/promises'
@@ -50,6 +58,8 @@ export interface RestorePlan {
   plain?: PlainDumpObjects
   /** The pg_restore or psql that reads it. */
   client: ClientInstall
+  /** With clean: what the restore drops first, from the backup itself (postgres/clean.ts). */
+  drops?: string[]
 }
 
 const MANIFEST_FORMATS: Record<string, DetectedFormat> = {
@@ -76,7 +86,10 @@ export async function planRestore(
       encrypted: false,
       decoding: { compression: 'none' },
       client,
-      dataTables: manifestTables(manifest)
+      dataTables: manifestTables(manifest),
+      drops: inputs.clean
+        ? archiveDrops(inputs, await readArchiveTocFile(dump.directory))
+        : undefined
     }
   }
   if (manifest) await checkDigest(dump, fetched.sha256, manifest)
@@ -122,13 +135,17 @@ export async function planRestore(
   const found = { compression: detected.compression, encrypted: detected.encrypted, decoding }
   if (detected.format === 'plain') {
     const client = await chooseClient(inputs, 'psql', archiveMajor)
-    const plain = await scanScript(dump, decoding, manifest !== undefined)
+    const drops = inputs.clean ? new ScriptDropsScanner() : undefined
+    const plain = await scanScript(dump, decoding, manifest !== undefined, drops)
+    if (drops)
+      log.info(`clean: the script creates ${drops.found.drops.length} objects to drop first.`)
     return {
       format: 'plain',
       ...found,
       client,
       plain,
-      dataTables: manifestTables(manifest) ?? plain.copyTables
+      dataTables: manifestTables(manifest) ?? plain.copyTables,
+      drops: drops?.found.drops
     }
   }
   const client = await chooseClient(inputs, 'pg_restore', archiveMajor)
@@ -137,9 +154,51 @@ export async function planRestore(
     const lines = await listArchive(programPath(client, 'pg_restore'), { file: dump, decoding })
     log.info(`pg_restore --list accepts the archive (${lines.length} lines).`)
     const listed = manifest ? undefined : tablesFromList(lines)
-    return { format: 'custom', ...found, client, dataTables: manifestTables(manifest) ?? listed }
+    const drops = inputs.clean
+      ? archiveDrops(
+          inputs,
+          (await readArchiveToc(openDecoded(dump, decoding), { destroy: true })).toc
+        )
+      : undefined
+    return {
+      format: 'custom',
+      ...found,
+      client,
+      dataTables: manifestTables(manifest) ?? listed,
+      drops
+    }
   }
-  return { format: 'directory-tar', ...found, client, dataTables: manifestTables(manifest) }
+  const drops = inputs.clean
+    ? archiveDrops(inputs, await tocOfDirectoryTar(dump, decoding))
+    : undefined
+  return { format: 'directory-tar', ...found, client, dataTables: manifestTables(manifest), drops }
+}
+
+/** clean: the DROP statements for the archive entries the restore recreates. */
+function archiveDrops(inputs: RestoreOptions, toc: ArchiveToc): string[] {
+  const drops = dropsFromToc(toc.entries, selectedEntries(toc.entries, inputs))
+  log.info(`clean: the archive's table of contents lists ${drops.length} objects to drop first.`)
+  return drops
+}
+
+/** The table of contents of a directory archive in a tar stream: its toc.dat, read from the stream. */
+async function tocOfDirectoryTar(file: BackupFile, decoding: Decoding): Promise<ArchiveToc> {
+  const tar = startChild('tar', ['-xOf', '-', '--wildcards', '*toc.dat'], {
+    stdin: openDecoded(file, decoding)
+  })
+  const chunks: Buffer[] = []
+  const [read, done] = await Promise.allSettled([
+    (async () => {
+      for await (const chunk of tar.stdout as AsyncIterable<Buffer>) chunks.push(chunk)
+    })(),
+    tar.done
+  ])
+  if (read.status === 'rejected' || done.status === 'rejected') {
+    throw new RestoreError(
+      'the directory archive has no readable toc.dat, which clean needs to know what to drop. Nothing was restored.'
+    )
+  }
+  return parseArchiveToc(Buffer.concat(chunks))
 }
 
 /** The file is the one the manifest describes: same sha256, same size. */
@@ -161,11 +220,13 @@ async function checkDigest(
 async function scanScript(
   dump: BackupFile,
   decoding: Decoding,
-  hasManifest: boolean
+  hasManifest: boolean,
+  drops?: ScriptDropsScanner
 ): Promise<PlainDumpObjects> {
   const objects = new PlainDumpObjects()
   try {
-    await pipeline(openDecoded(dump, decoding, objects.scanner()), discard())
+    const source = openDecoded(dump, decoding, objects.scanner())
+    await (drops ? pipeline(source, drops, discard()) : pipeline(source, discard()))
   } catch (error) {
     throw new RestoreError(
       `the backup cannot be read to its end (${(error as Error).message}): it is corrupted or truncated. Nothing was restored.`

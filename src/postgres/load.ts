@@ -11,18 +11,12 @@ import type { Readable, Transform } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { EngineError } from '../errors.js'
 import { log } from '../log.js'
-import {
-  type BackupFile,
-  type Decoding,
-  discard,
-  openDecoded,
-  openRaw
-} from '../pipeline/decode.js'
+import { type BackupFile, type Decoding, openDecoded, openRaw } from '../pipeline/decode.js'
 import { ChildProcessError, checkedOutput, startChild } from '../process.js'
 import type { RestoreOptions } from '../types.js'
 import { ArchiveError } from './archive.js'
 import { type ClientInstall, programPath } from './clients.js'
-import { PlainDumpObjects, PlainFilter } from './plain-sql.js'
+import { PlainFilter } from './plain-sql.js'
 
 /** What the restore asks of the load. */
 export type LoadOptions = Pick<
@@ -52,8 +46,8 @@ export interface LoadPlan {
   decoding: Decoding
   /** The pg_restore or psql to load with. */
   client: ClientInstall
-  /** A plain dump: the DROP statements for what it creates (clean). */
-  plain?: { drops: string[] }
+  /** clean: the statements that drop what the backup recreates (postgres/clean.ts), run first. */
+  drops?: string[]
 }
 
 /** Where the backup is loaded into. */
@@ -85,7 +79,7 @@ export async function loadBackup(
   if ('directory' in dump) {
     const archive = { path: dump.directory }
     if (options.clean && options.singleTransaction) {
-      return cleanAndRestoreArchive(plan.client, env, options, archive)
+      return cleanAndRestoreArchive(plan.client, env, options, archive, plan.drops ?? [])
     }
     return runPgRestore(pgRestore, env, database, options, archive)
   }
@@ -96,7 +90,7 @@ export async function loadBackup(
       noOwner: options.noOwner,
       noPrivileges: options.noPrivileges
     })
-    const drops = options.clean ? (plan.plain?.drops ?? []) : []
+    const drops = options.clean ? (plan.drops ?? []) : []
     await runPsql(
       programPath(plan.client, 'psql'),
       env,
@@ -121,37 +115,31 @@ export async function loadBackup(
     archive = { file: dump, decoding: plan.decoding }
   }
   if (options.clean && options.singleTransaction) {
-    return cleanAndRestoreArchive(plan.client, env, options, archive)
+    return cleanAndRestoreArchive(plan.client, env, options, archive, plan.drops ?? [])
   }
   await runPgRestore(pgRestore, env, database, options, archive)
 }
 
 /**
- * clean with an archive: the archive's objects are dropped (CASCADE) and recreated by one psql
- * transaction fed by pg_restore's script. pg_restore --clean cannot drop partitioned tables
- * with keys in an order PostgreSQL accepts ("cannot drop inherited constraint").
+ * clean with an archive: the objects the backup recreates are dropped (`drops`, from its table
+ * of contents: postgres/clean.ts) and recreated by one psql transaction fed by pg_restore's
+ * script. pg_restore --clean cannot drop partitioned tables with keys in an order PostgreSQL
+ * accepts ("cannot drop inherited constraint").
  */
 async function cleanAndRestoreArchive(
   client: ClientInstall,
   env: Record<string, string>,
   options: LoadOptions,
-  archive: ArchiveInput
+  archive: ArchiveInput,
+  drops: string[]
 ): Promise<void> {
   const pgRestore = programPath(client, 'pg_restore')
-  const objects = new PlainDumpObjects()
-  const schema = archiveAsScript(pgRestore, { ...options, schemaOnly: true }, archive)
-  const [scanned, listed] = await Promise.allSettled([
-    pipeline([schema.stdout, objects.scanner(), discard()]),
-    schema.done
-  ])
-  if (listed.status === 'rejected') throw listed.reason
-  if (scanned.status === 'rejected') throw scanned.reason
   log.info(
-    `clean: ${objects.drops.length} objects of the backup are dropped first, in the same transaction.`
+    `clean: ${drops.length} objects of the backup are dropped first, in the same transaction.`
   )
   const script = archiveAsScript(pgRestore, options, archive)
   const [loaded, produced] = await Promise.allSettled([
-    runPsqlFromStream(programPath(client, 'psql'), env, true, script.stdout, objects.drops),
+    runPsqlFromStream(programPath(client, 'psql'), env, true, script.stdout, drops),
     script.done
   ])
   // psql stopped because the script failed: pg_restore's error says why
