@@ -173,6 +173,10 @@ describe.each<['custom' | 'plain']>([['custom'], ['plain']])('clean, %s format',
        CREATE TABLE public.app_notes (person integer REFERENCES extra.people(id), note text);
        INSERT INTO public.app_notes VALUES (1, 'keep me');
        CREATE FUNCTION public.app_mood(extra.mood) RETURNS text LANGUAGE sql AS 'SELECT $1::text';
+       CREATE INDEX app_pets_name ON extra.pets (name);
+       CREATE TRIGGER app_audit AFTER UPDATE ON extra.pets FOR EACH ROW EXECUTE FUNCTION extra.trg();
+       CREATE POLICY app_pol ON extra.people USING (id > 0);
+       CREATE RULE app_rule AS ON INSERT TO extra.pets DO ALSO NOTHING;
        UPDATE extra.people SET name = 'drifted'`
     )
     const before = await holdings(target)
@@ -185,6 +189,15 @@ describe.each<['custom' | 'plain']>([['custom'], ['plain']])('clean, %s format',
     expect(error?.message).toMatch(
       /function public\.app_mood\(extra\.mood\) depends on type extra\.mood/
     )
+    // what goes with a table without CASCADE (not in the backup): named too
+    expect(error?.message).toMatch(
+      /index app_pets_name on table extra\.pets goes with table extra\.pets/
+    )
+    expect(error?.message).toMatch(/trigger app_audit on table extra\.pets goes with/)
+    expect(error?.message).toMatch(/policy app_pol on table extra\.people goes with/)
+    expect(error?.message).toMatch(/rule app_rule on table extra\.pets goes with/)
+    // the backup's own are not
+    expect(error?.message).not.toMatch(/people_trg|people_pol|pets_rule|people_name/)
     expect(error?.message).toMatch(/Nothing was changed.*clean-drop-dependents: true/)
     expect(await holdings(target)).toEqual(before)
 

@@ -28,7 +28,12 @@ import {
 } from '../postgres/archive.js'
 import { type ClientInstall, chooseRestoreClient, programPath } from '../postgres/clients.js'
 import { PlainDumpObjects, parsePlainDumpVersions } from '../postgres/plain-sql.js'
-import { ScriptDropsScanner, dropsFromToc, selectedEntries } from '../postgres/clean.js'
+import {
+  type CleanList,
+  ScriptDropsScanner,
+  cleanListFromToc,
+  selectedEntries
+} from '../postgres/clean.js'
 import {
   type ArchiveToc,
   parseArchiveToc,
@@ -59,7 +64,7 @@ export interface RestorePlan {
   /** The pg_restore or psql that reads it. */
   client: ClientInstall
   /** With clean: what the restore drops first, from the backup itself (postgres/clean.ts). */
-  drops?: string[]
+  clean?: CleanList
 }
 
 const MANIFEST_FORMATS: Record<string, DetectedFormat> = {
@@ -87,7 +92,7 @@ export async function planRestore(
       decoding: { compression: 'none' },
       client,
       dataTables: manifestTables(manifest),
-      drops: inputs.clean
+      clean: inputs.clean
         ? archiveDrops(inputs, await readArchiveTocFile(dump.directory))
         : undefined
     }
@@ -145,7 +150,7 @@ export async function planRestore(
       client,
       plain,
       dataTables: manifestTables(manifest) ?? plain.copyTables,
-      drops: drops?.found.drops
+      clean: drops?.found.list
     }
   }
   const client = await chooseClient(inputs, 'pg_restore', archiveMajor)
@@ -165,20 +170,28 @@ export async function planRestore(
       ...found,
       client,
       dataTables: manifestTables(manifest) ?? listed,
-      drops
+      clean: drops
     }
   }
   const drops = inputs.clean
     ? archiveDrops(inputs, await tocOfDirectoryTar(dump, decoding))
     : undefined
-  return { format: 'directory-tar', ...found, client, dataTables: manifestTables(manifest), drops }
+  return {
+    format: 'directory-tar',
+    ...found,
+    client,
+    dataTables: manifestTables(manifest),
+    clean: drops
+  }
 }
 
 /** clean: the DROP statements for the archive entries the restore recreates. */
-function archiveDrops(inputs: RestoreOptions, toc: ArchiveToc): string[] {
-  const drops = dropsFromToc(toc.entries, selectedEntries(toc.entries, inputs))
-  log.info(`clean: the archive's table of contents lists ${drops.length} objects to drop first.`)
-  return drops
+function archiveDrops(inputs: RestoreOptions, toc: ArchiveToc): CleanList {
+  const list = cleanListFromToc(toc.entries, selectedEntries(toc.entries, inputs))
+  log.info(
+    `clean: the archive's table of contents lists ${list.drops.length} objects to drop first.`
+  )
+  return list
 }
 
 /** The table of contents of a directory archive in a tar stream: its toc.dat, read from the stream. */

@@ -11,7 +11,13 @@ import type pg from 'pg'
 import { formatBytes, log, stopwatch } from '../log.js'
 import type { Manifest } from '../manifest.js'
 import { type Connection, describeConnection, libpqEnvironment } from '../postgres/connection.js'
-import { DependentsError, checkDrops, describeDependents, withCascade } from '../postgres/clean.js'
+import {
+  type CleanList,
+  DependentsError,
+  checkDrops,
+  describeDependents,
+  withCascade
+} from '../postgres/clean.js'
 import { LoadError, loadBackup } from '../postgres/load.js'
 import { LockTimeoutError, isLockTimeout, watchLockWaits } from '../postgres/locks.js'
 import { type ServerInfo, connect, readServerInfo } from '../postgres/session.js'
@@ -80,9 +86,9 @@ export async function restore(
       )
     )
     const drops =
-      inputs.clean && plan.drops
+      inputs.clean && plan.clean
         ? await log.group('Check what clean drops', () =>
-            checkClean(inputs, session, target!, plan.drops!)
+            checkClean(inputs, session, target!, plan.clean!)
           )
         : undefined
     const env = restoreEnvironment(connection, inputs)
@@ -208,10 +214,10 @@ async function checkClean(
   inputs: RestoreOptions,
   session: OwnSession,
   client: pg.Client,
-  drops: string[]
+  list: CleanList
 ): Promise<string[]> {
   const check = await session.watched('clean (its check of what it drops)', () =>
-    checkDrops(client, drops)
+    checkDrops(client, list.drops, list.tableParts)
   )
   if (check.dependents.length === 0) {
     log.info(

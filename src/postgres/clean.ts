@@ -80,6 +80,44 @@ const PART_OF_TABLE = new Set([
 /** Entries clean never drops (see the module's comment). */
 const NEVER_DROPPED = new Set(['DATABASE', 'DATABASE PROPERTIES', 'EXTENSION', 'COMMENT', 'ACL'])
 
+/** What clean drops, and the parts of tables (triggers, …) the backup recreates. */
+export interface CleanList {
+  drops: string[]
+  /** {@link tablePartKey}s of the backup's triggers, policies, rules and indexes. */
+  tableParts: Set<string>
+}
+
+/** Kinds of objects that go with their table, which the check compares with the backup's. */
+export type TablePartKind = 'TRIGGER' | 'POLICY' | 'RULE' | 'INDEX'
+
+/**
+ * How a trigger, policy, rule or index is named in the backup's TOC: kind, schema and tag
+ * ("table name"; an index: its own name).
+ */
+export function tablePartKey(
+  kind: TablePartKind,
+  schema: string,
+  table: string,
+  name: string
+): string {
+  return `${kind}\0${schema}\0${kind === 'INDEX' ? name : `${table} ${name}`}`
+}
+
+/** The clean list of an archive's entries (`selected` dumpIds; all when undefined). */
+export function cleanListFromToc(
+  entries: readonly TocEntry[],
+  selected?: ReadonlySet<number>
+): CleanList {
+  const tableParts = new Set<string>()
+  for (const e of entries) {
+    if (selected && !selected.has(e.dumpId)) continue
+    if (e.desc === 'TRIGGER' || e.desc === 'POLICY' || e.desc === 'RULE' || e.desc === 'INDEX') {
+      tableParts.add(`${e.desc}\0${e.namespace ?? ''}\0${e.tag}`)
+    }
+  }
+  return { drops: dropsFromToc(entries, selected), tableParts }
+}
+
 /** The large object with this OID, dropped if it exists (pg_restore --if-exists does the same). */
 export function dropLargeObject(oid: string): string {
   return `SELECT pg_catalog.lo_unlink(oid) FROM pg_catalog.pg_largeobject_metadata WHERE oid = '${oid}';`
@@ -193,13 +231,21 @@ const ROUTINE_KINDS = new Set(['FUNCTION', 'PROCEDURE', 'AGGREGATE'])
 /** Collects the DROP statements of what a plain script creates, statement by statement. */
 export class ScriptDrops {
   private readonly created: string[] = []
+  /** The script's triggers, policies, rules and indexes ({@link tablePartKey}). */
+  readonly tableParts = new Set<string>()
 
   /** Reads one statement event (psql-lexer.ts). */
   see(event: StatementEvent): void {
     for (const part of event.parts) {
       const drop = dropForPart(event.text, part)
       if (drop) this.created.push(drop)
+      const key = tablePartOf(part)
+      if (key) this.tableParts.add(key)
     }
+  }
+
+  get list(): CleanList {
+    return { drops: this.drops, tableParts: this.tableParts }
   }
 
   /** The DROP statements, in reverse order of creation. */
@@ -336,6 +382,53 @@ export function dropForPart(sqlText: string, part: StatementPart): string | unde
     return `DROP ${base.join(' ')} IF EXISTS ${name.text};`
   }
   return undefined
+}
+
+/** An identifier as PostgreSQL stores it: "Quoted" unquoted, plain ones folded to lower case. */
+function identifierValue(t: SqlToken): string {
+  return t.type === 'qident' ? t.text.slice(1, -1).replace(/""/g, '"') : t.text.toLowerCase()
+}
+
+/** The key of a trigger, policy, rule or index a script statement creates ({@link tablePartKey}). */
+export function tablePartOf(part: StatementPart): string | undefined {
+  const tokens = part.tokens
+  const word = (i: number): string =>
+    tokens[i]?.type === 'ident' ? tokens[i].text.toUpperCase() : ''
+  if (word(0) !== 'CREATE') return undefined
+  let i = 1
+  if (word(i) === 'OR' && word(i + 1) === 'REPLACE') i += 2
+  let kind: TablePartKind
+  let before: string
+  if (word(i) === 'CONSTRAINT' && word(i + 1) === 'TRIGGER') {
+    ;[kind, before] = ['TRIGGER', 'ON']
+    i++
+  } else if (word(i) === 'TRIGGER') [kind, before] = ['TRIGGER', 'ON']
+  else if (word(i) === 'POLICY') [kind, before] = ['POLICY', 'ON']
+  else if (word(i) === 'RULE') [kind, before] = ['RULE', 'TO']
+  else if (word(i) === 'INDEX' || (word(i) === 'UNIQUE' && word(i + 1) === 'INDEX')) {
+    ;[kind, before] = ['INDEX', 'ON']
+    if (word(i) === 'UNIQUE') i++
+  } else return undefined
+  i++
+  if (kind === 'INDEX' && word(i) === 'CONCURRENTLY') i++
+  if (kind === 'INDEX' && word(i) === 'IF') i += 3
+  const nameToken = tokens[i]
+  if (nameToken?.type !== 'ident' && nameToken?.type !== 'qident') return undefined
+  const on = tokens.findIndex(
+    (t, k) => k > i && t.type === 'ident' && t.text.toUpperCase() === before
+  )
+  if (on < 0) return undefined
+  let at = on + 1
+  if (word(at) === 'ONLY') at++
+  const schema = tokens[at]
+  const table = tokens[at + 2]
+  if (!schema || tokens[at + 1]?.text !== '.' || !table) return undefined
+  return tablePartKey(
+    kind,
+    identifierValue(schema),
+    identifierValue(table),
+    identifierValue(nameToken)
+  )
 }
 
 /**
@@ -475,7 +568,11 @@ export interface DropCheck {
  * them, and it runs with CASCADE so that the check sees the rest. Other errors (a lock not
  * granted within lock_timeout, a privilege missing) are thrown as they are.
  */
-export async function checkDrops(client: pg.Client, drops: readonly string[]): Promise<DropCheck> {
+export async function checkDrops(
+  client: pg.Client,
+  drops: readonly string[],
+  tableParts: ReadonlySet<string> = new Set()
+): Promise<DropCheck> {
   const found: Dependent[] = []
   const order: string[] = []
   const blocked: string[] = []
@@ -484,6 +581,7 @@ export async function checkDrops(client: pg.Client, drops: readonly string[]): P
   try {
     // PostgreSQL names objects in its messages relative to search_path: qualify every name
     await client.query('SET LOCAL search_path = pg_catalog')
+    const partsBefore = await tablePartsNow(client)
     while (pending.length > 0) {
       const refused: Array<{ drop: string; detail: string }> = []
       for (const drop of pending) {
@@ -507,11 +605,66 @@ export async function checkDrops(client: pg.Client, drops: readonly string[]): P
       }
       pending = refused.map(r => r.drop)
     }
+    // triggers, policies, rules and indexes go with their table without a word: those that are
+    // not the backup's are dependents too
+    const partsAfter = new Set((await tablePartsNow(client)).map(p => p.key))
+    for (const p of partsBefore) {
+      if (!partsAfter.has(p.key) && !tableParts.has(p.key)) {
+        found.push({
+          description: `${p.kind.toLowerCase()} ${p.name} on ${p.relkind} ${p.table} goes with ${p.relkind} ${p.table}`
+        })
+      }
+    }
   } finally {
     await client.query('ROLLBACK').catch(() => undefined)
   }
   const dependents = [...new Map(found.map(d => [d.description, d])).values()]
   return { dependents, order, blocked }
+}
+
+interface TablePartNow {
+  key: string
+  kind: TablePartKind
+  name: string
+  /** Qualified and quoted. */
+  table: string
+  relkind: string
+}
+
+/** The target's triggers, policies, rules and indexes (not of extensions, not made by PostgreSQL itself). */
+async function tablePartsNow(client: pg.Client): Promise<TablePartNow[]> {
+  const result = await client.query<{
+    kind: TablePartKind
+    schema: string
+    tbl: string
+    name: string
+    qname: string
+    qtable: string
+    relkind: string
+  }>(
+    `SELECT p.kind, n.nspname AS schema, c.relname AS tbl, p.name,
+            quote_ident(p.name) AS qname, quote_ident(n.nspname) || '.' || quote_ident(c.relname) AS qtable,
+            CASE c.relkind WHEN 'm' THEN 'materialized view' WHEN 'v' THEN 'view' ELSE 'table' END AS relkind
+       FROM (SELECT 'TRIGGER' AS kind, t.tgrelid AS rel, t.tgname::text AS name, t.oid, 'pg_trigger'::regclass AS cls
+               FROM pg_trigger t WHERE NOT t.tgisinternal AND t.tgparentid = 0
+             UNION ALL SELECT 'POLICY', p.polrelid, p.polname::text, p.oid, 'pg_policy'::regclass FROM pg_policy p
+             UNION ALL SELECT 'RULE', r.ev_class, r.rulename::text, r.oid, 'pg_rewrite'::regclass
+               FROM pg_rewrite r WHERE r.rulename <> '_RETURN'
+             UNION ALL SELECT 'INDEX', x.indrelid, i.relname::text, i.oid, 'pg_class'::regclass
+               FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid
+              WHERE NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = x.indexrelid AND k.contype IN ('p', 'u', 'x'))
+                AND i.relispartition = false) p
+       JOIN pg_class c ON c.oid = p.rel JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname !~ '^pg_(toast|temp_)'
+        AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')`
+  )
+  return result.rows.map(r => ({
+    key: tablePartKey(r.kind, r.schema, r.tbl, r.name),
+    kind: r.kind,
+    name: r.qname,
+    table: r.qtable,
+    relkind: r.relkind
+  }))
 }
 
 /**
