@@ -10,8 +10,10 @@ import { execFileSync } from 'node:child_process'
 import path from 'node:path'
 import pg from 'pg'
 import { seedSample, tableChecksums } from '../../dev/fixtures.js'
-import type { TestServer } from '../../dev/postgres.js'
+import { type TestServer, startPostgres } from '../../dev/postgres.js'
 import type { RestoreOptions } from '../../src/types.js'
+import { provisionedBinDir } from '../support/clients.js'
+import { embeddedBinDir } from '../support/embedded.js'
 import { useHarness } from '../support/harness.js'
 import { testRestoreInputs } from '../support/inputs.js'
 
@@ -219,6 +221,63 @@ describe.each<['custom' | 'plain']>([['custom'], ['plain']])('clean, %s format',
     const { 'public.app_notes': notes, ...restored } = (await holdings(target)).rows
     expect(notes.rows).toBe(1)
     expect(restored).toEqual((await holdings(source)).rows)
+  }, 180_000)
+})
+
+describe('clean and what it does not drop', () => {
+  it('an object clean keeps (the schema public a `pg_dump -n public` creates): the error names it, never "set clean"', async () => {
+    const file = path.join(harness.work, 'public-only.sql')
+    execFileSync(path.join(server.binDir, 'pg_dump'), ['-n', 'public', '-f', file, source], {
+      env: server.env(source)
+    })
+    const target = await server.createDatabase()
+    targets.push(target)
+    const { error } = await logOf(() =>
+      harness.restore(
+        testRestoreInputs(server.url(target), { kind: 'file', path: file }, { clean: true })
+      )
+    )
+    expect(error?.message).toMatch(/schema "public" already exists, although clean: true/)
+    expect(error?.message).not.toMatch(/set 'clean: true'/)
+    expect(await server.query(target, `SELECT to_regclass('public.customers') AS t`)).toEqual([
+      { t: null }
+    ])
+  }, 120_000)
+
+  it('large objects of a pg_dump 18 archive (BLOB METADATA entries) are dropped and restored again', async () => {
+    const bin = provisionedBinDir(18)
+    const server18 = await startPostgres({ binDir: embeddedBinDir(18) })
+    try {
+      const db = await server18.createDatabase('lo_source')
+      await seedSample(server18, db)
+      await server18.query(
+        db,
+        `SELECT lo_from_bytea(424242, 'hello'), lo_from_bytea(424243, 'world')`
+      )
+      const file = path.join(harness.work, 'source-18.dump')
+      execFileSync(path.join(bin, 'pg_dump'), ['-Fc', '-f', file, db], { env: server18.env(db) })
+      const target = await server18.createDatabase()
+      const inputs = testRestoreInputs(
+        server18.url(target),
+        { kind: 'file', path: file },
+        { pgBinDir: bin }
+      )
+      await harness.restore(inputs)
+      await server18.query(target, `SELECT lo_put(424242, 0, 'CHANGED')`)
+      await harness.restore({ ...inputs, clean: true })
+      expect(
+        await server18.query(
+          target,
+          `SELECT oid::text, convert_from(lo_get(oid), 'UTF8') AS text FROM pg_largeobject_metadata ORDER BY oid`
+        )
+      ).toEqual([
+        { oid: '424242', text: 'hello' },
+        { oid: '424243', text: 'world' }
+      ])
+      expect(await tableChecksums(server18, target)).toEqual(await tableChecksums(server18, db))
+    } finally {
+      await server18.stop()
+    }
   }, 180_000)
 })
 

@@ -93,6 +93,7 @@ const TOC: TocEntry[] = [
     'invoices invoices_customer_fkey',
     'ALTER TABLE ONLY sales.invoices DROP CONSTRAINT invoices_customer_fkey;\n'
   ),
+  entry('BLOB METADATA', null, '16500..16501', '-- dummy', { defn: '16500\n16501\n' }),
   entry('PUBLICATION', null, 'pub', 'DROP PUBLICATION pub;\n'),
   entry('EVENT TRIGGER', null, 'evt', 'DROP EVENT TRIGGER evt;\n')
 ]
@@ -102,6 +103,8 @@ describe('dropsFromToc', () => {
     expect(dropsFromToc(TOC)).toEqual([
       'DROP EVENT TRIGGER IF EXISTS evt;',
       'DROP PUBLICATION IF EXISTS pub;',
+      "SELECT pg_catalog.lo_unlink(oid) FROM pg_catalog.pg_largeobject_metadata WHERE oid = '16500';",
+      "SELECT pg_catalog.lo_unlink(oid) FROM pg_catalog.pg_largeobject_metadata WHERE oid = '16501';",
       'ALTER TABLE IF EXISTS sales.invoices DROP CONSTRAINT IF EXISTS invoices_customer_fkey;',
       "SELECT pg_catalog.lo_unlink(oid) FROM pg_catalog.pg_largeobject_metadata WHERE oid = '16400';",
       "SELECT pg_catalog.lo_unlink(oid) FROM pg_catalog.pg_largeobject_metadata WHERE oid = '16401';",

@@ -195,7 +195,11 @@ async function loadWatched(
     throw new LockTimeoutError('The restore', blockers, inputs.lockTimeoutMs)
   }
   if (error instanceof LoadError && inputs.clean && /already exists/.test(error.stderr)) {
-    const what = /ERROR:\s+(.*already exists)/.exec(error.stderr)?.[1] ?? 'an object already exists'
+    // "relation "x" already exists", or a unique key of a catalog: "Key (oid)=(42) already exists."
+    const error1 = /ERROR:\s+(.*already exists)/.exec(error.stderr)?.[1]
+    const error2 = /ERROR:\s+(.*)\n(?:DETAIL:\s+(.*))?/.exec(error.stderr)
+    const what =
+      error1 ?? (error2 ? error2.slice(1).filter(Boolean).join(' — ') : 'an object already exists')
     throw new LoadError(
       `${what}, although clean: true dropped the backup's objects first: this object is not among what clean drops — an extension's member or an object of a kind clean keeps (extensions, the schema public), or an object the backup creates twice. Nothing was kept: the restore ran in one transaction unless single-transaction was false. Drop that object by hand, or restore into an empty database.`,
       error.stderr

@@ -146,8 +146,10 @@ export function dropsFromToc(
       continue
     }
     if (entry.desc === 'BLOB METADATA') {
-      for (const m of (entry.defn ?? '').matchAll(/lo_create\('(\d+)'\)/g))
+      // pg_dump 17: lo_create('oid') statements; 18: one OID a line
+      for (const m of (entry.defn ?? '').matchAll(/(?:lo_create\('|^)(\d+)/gm)) {
         drops.push(dropLargeObject(m[1]))
+      }
       continue
     }
     if (PART_OF_TABLE.has(entry.desc)) {
