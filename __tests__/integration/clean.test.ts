@@ -224,6 +224,38 @@ describe.each<['custom' | 'plain']>([['custom'], ['plain']])('clean, %s format',
   }, 180_000)
 })
 
+describe('clean without a single transaction (jobs: 2)', () => {
+  it("drops the backup's objects first (partitioned tables included), refuses dependents the same way", async () => {
+    const dir = path.join(harness.work, 'source.dir')
+    execFileSync(path.join(server.binDir, 'pg_dump'), ['-Fd', '-f', dir, source], {
+      env: server.env(source)
+    })
+    const target = await server.createDatabase()
+    targets.push(target)
+    const inputs = testRestoreInputs(
+      server.url(target),
+      { kind: 'file', path: dir },
+      {
+        singleTransaction: false,
+        jobs: 2
+      }
+    )
+    await harness.restore(inputs)
+    await server.query(target, `UPDATE extra.people SET name = 'drifted'`)
+    await harness.restore({ ...inputs, clean: true })
+    expect(await holdings(target)).toEqual(await holdings(source))
+    await server.query(
+      target,
+      `CREATE VIEW public.app_report AS SELECT count(*) AS n FROM sales.invoices`
+    )
+    const before = await server.query(target, `SELECT n::int FROM public.app_report`)
+    expect(before).toEqual([{ n: 400 }])
+    const { error } = await logOf(() => harness.restore({ ...inputs, clean: true }))
+    expect(error?.message).toMatch(/view public\.app_report depends on table sales\.invoices/)
+    expect(await server.query(target, `SELECT n::int FROM public.app_report`)).toEqual(before)
+  }, 180_000)
+})
+
 describe('clean and what it does not drop', () => {
   it('an object clean keeps (the schema public a `pg_dump -n public` creates): the error names it, never "set clean"', async () => {
     const file = path.join(harness.work, 'public-only.sql')

@@ -75,13 +75,12 @@ export async function loadBackup(
       : `Restoring without a single transaction (jobs: ${options.jobs}): an error can leave a partial restore.`
   )
   const { env, database } = target
-  const pgRestore = programPath(plan.client, 'pg_restore')
   if ('directory' in dump) {
     const archive = { path: dump.directory }
     if (options.clean && options.singleTransaction) {
       return cleanAndRestoreArchive(plan.client, env, options, archive, plan.drops ?? [])
     }
-    return runPgRestore(pgRestore, env, database, options, archive)
+    return dropThenPgRestore(plan, env, database, options, archive)
   }
   if (plan.format === 'plain') {
     const filter = new PlainFilter({
@@ -117,7 +116,42 @@ export async function loadBackup(
   if (options.clean && options.singleTransaction) {
     return cleanAndRestoreArchive(plan.client, env, options, archive, plan.drops ?? [])
   }
-  await runPgRestore(pgRestore, env, database, options, archive)
+  await dropThenPgRestore(plan, env, database, options, archive)
+}
+
+/**
+ * pg_restore without a single transaction; with clean, the backup's objects (plan.drops) are
+ * dropped first, in a transaction of their own (not by pg_restore --clean, which cannot drop
+ * partitioned tables with keys).
+ */
+async function dropThenPgRestore(
+  plan: LoadPlan,
+  env: Record<string, string>,
+  database: string,
+  options: LoadOptions,
+  archive: ArchiveInput
+): Promise<void> {
+  if (options.clean && plan.drops && plan.drops.length > 0) {
+    log.info(`clean: ${plan.drops.length} objects of the backup are dropped first.`)
+    const psql = programPath(plan.client, 'psql')
+    await runLoader(
+      psql,
+      [
+        '-X',
+        '-q',
+        '--no-password',
+        '-v',
+        'ON_ERROR_STOP=1',
+        '--single-transaction',
+        '-c',
+        plan.drops.join('\n')
+      ],
+      env,
+      undefined
+    )
+    options = { ...options, clean: false }
+  }
+  await runPgRestore(programPath(plan.client, 'pg_restore'), env, database, options, archive)
 }
 
 /**
