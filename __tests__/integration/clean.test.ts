@@ -73,11 +73,13 @@ CREATE FUNCTION extra.greet(who text DEFAULT 'world, (and you)', n integer = 1) 
 
 /** Lines the engine logs while `fn` runs (the action's log goes to stdout through @actions/core). */
 async function logOf<T>(
-  fn: () => Promise<T>
+  fn: () => Promise<T>,
+  onLine?: (line: string) => void
 ): Promise<{ lines: string; result?: T; error?: Error }> {
   const written: string[] = []
   const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: unknown) => {
     written.push(String(chunk))
+    onLine?.(String(chunk))
     return true
   })
   try {
@@ -349,4 +351,35 @@ describe('lock-timeout', () => {
     },
     120_000
   )
+
+  it('a lock taken after the check, while psql loads: the restore fails after lock-timeout naming the session; target unchanged', async () => {
+    const target = await restoredTarget('plain')
+    await server.query(target, `UPDATE extra.people SET name = 'drifted'`)
+    const before = await holdings(target)
+    const app = new pg.Client({
+      connectionString: server.url(target, { params: { application_name: 'late-app' } })
+    })
+    await app.connect()
+    let locked: Promise<unknown> | undefined
+    try {
+      const { error } = await logOf(
+        () => harness.restore(restoreInputs(target, 'plain', { lockTimeoutMs: 2000 })),
+        line => {
+          // the check has passed: the application takes its lock before psql drops anything
+          if (!locked && /nothing outside the backup depends on them/.test(line)) {
+            locked = app.query('BEGIN; LOCK TABLE extra.pets IN ACCESS SHARE MODE')
+          }
+        }
+      )
+      await locked
+      expect(error?.name).toBe('LockTimeoutError')
+      expect(error?.message).toMatch(
+        /^The restore waited 2 s \(lock-timeout\) for a lock held by pid \d+ \(application_name 'late-app'/
+      )
+    } finally {
+      await app.query('ROLLBACK').catch(() => undefined)
+      await app.end()
+    }
+    expect(await holdings(target)).toEqual(before)
+  }, 120_000)
 })
