@@ -278,6 +278,42 @@ describe('clean and what it does not drop', () => {
     ])
   }, 120_000)
 
+  it('a drop the target refuses for another reason (not the owner) fails before anything changes, naming the statement', async () => {
+    const small = await server.createDatabase()
+    targets.push(small)
+    await server.query(
+      small,
+      `CREATE SCHEMA s; CREATE TABLE s.t (id int); INSERT INTO s.t VALUES (1);
+       CREATE FUNCTION s.f() RETURNS int LANGUAGE sql AS 'SELECT 1'`
+    )
+    const file = path.join(harness.work, 'small.dump')
+    execFileSync(path.join(server.binDir, 'pg_dump'), ['-Fc', '-f', file, small], {
+      env: server.env(small)
+    })
+    const target = await server.createDatabase()
+    targets.push(target)
+    await server.query(
+      'postgres',
+      `DO $$BEGIN CREATE ROLE clean_restorer LOGIN PASSWORD 'pw'; EXCEPTION WHEN duplicate_object THEN NULL; END$$;
+       ALTER DATABASE ${target} OWNER TO clean_restorer`
+    )
+    const url = server.url(target, { user: 'clean_restorer', password: 'pw' })
+    const inputs = testRestoreInputs(url, { kind: 'file', path: file })
+    await harness.restore(inputs)
+    // the schema now belongs to another role (as a provider's schema would)
+    await server.query(
+      target,
+      `ALTER SCHEMA s OWNER TO postgres; GRANT USAGE, CREATE ON SCHEMA s TO clean_restorer; UPDATE s.t SET id = 2`
+    )
+    const before = await tableChecksums(server, target)
+    const { error } = await logOf(() => harness.restore({ ...inputs, clean: true }))
+    expect(error?.name).toBe('CleanDropError')
+    expect(error?.message).toMatch(
+      /^clean cannot drop what the backup recreates: `DROP SCHEMA IF EXISTS s;` fails in the target: must be owner of schema s\. Nothing was changed/
+    )
+    expect(await tableChecksums(server, target)).toEqual(before)
+  }, 120_000)
+
   it('large objects of a pg_dump 18 archive (BLOB METADATA entries) are dropped and restored again', async () => {
     const bin = provisionedBinDir(18)
     const server18 = await startPostgres({ binDir: embeddedBinDir(18) })

@@ -702,9 +702,25 @@ async function tryDrop(client: pg.Client, drop: string): Promise<string | undefi
     await client.query('RELEASE SAVEPOINT clean_check')
     return undefined
   } catch (error) {
-    const e = error as { code?: string; detail?: string }
-    if (e.code !== '2BP01') throw error
+    const e = error as { code?: string; detail?: string; message?: string }
+    if (e.code === '55P03') throw error // lock_timeout: the caller names the blocking sessions
+    if (e.code !== '2BP01') throw new CleanDropError(drop, e.message ?? String(error), error)
     await client.query('ROLLBACK TO SAVEPOINT clean_check')
     return e.detail ?? ''
+  }
+}
+
+/** A drop of the clean list that the target refuses (not for dependents): found before anything changed. */
+export class CleanDropError extends CheckError {
+  override name = 'CleanDropError'
+  constructor(
+    readonly statement: string,
+    reason: string,
+    cause: unknown
+  ) {
+    super(
+      `clean cannot drop what the backup recreates: \`${statement}\` fails in the target: ${reason}. Nothing was changed. On a managed service the object may belong to the provider (the database owner cannot drop it): leave it out of the backup (pg-dump-args: --exclude-schema / --exclude-extension when dumping), drop it as its owner, or restore into an empty database without clean.`,
+      { cause }
+    )
   }
 }
