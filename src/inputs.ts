@@ -172,12 +172,27 @@ const RESERVED_PG_DUMP_OPTIONS: Record<string, string> = {
   '--help': 'not a dump option'
 }
 
-/** Splits a list input: one item per line or comma-separated; blanks dropped. */
+/**
+ * Splits a list input: one item per line or comma-separated; blanks dropped. A comma inside
+ * double quotes belongs to the name (`public."logs, archived"` is one item, as in pg_dump's
+ * patterns); a line ends an item even inside an unclosed quote.
+ */
 export function parseList(value: string): string[] {
-  return value
-    .split(/[\n,]/)
-    .map(item => item.trim())
-    .filter(item => item.length > 0)
+  const items: string[] = []
+  let item = ''
+  let quoted = false
+  for (const ch of value) {
+    if (ch === '"') quoted = !quoted
+    if (ch === '\n' || (ch === ',' && !quoted)) {
+      items.push(item)
+      item = ''
+      quoted = false
+    } else {
+      item += ch
+    }
+  }
+  items.push(item)
+  return items.map(i => i.trim()).filter(i => i.length > 0)
 }
 
 export function parseBoolean(name: Inputs, value: string, fallback: boolean): boolean {

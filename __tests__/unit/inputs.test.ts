@@ -187,6 +187,17 @@ describe('parseList', () => {
     expect(parseList(' a ,b\n\n c,\n')).toEqual(['a', 'b', 'c'])
     expect(parseList('')).toEqual([])
   })
+
+  it('keeps a comma inside double quotes in the name (pg_dump pattern quoting)', () => {
+    expect(parseList('public."logs, archived", audit.*')).toEqual([
+      'public."logs, archived"',
+      'audit.*'
+    ])
+    expect(parseList('"a,b"."c, ""d"", e"\nx')).toEqual(['"a,b"."c, ""d"", e"', 'x'])
+    expect(parseList('s."Q,1",s."Q,2"')).toEqual(['s."Q,1"', 's."Q,2"'])
+    // an unclosed quote ends with its line: the next line is an item of its own
+    expect(parseList('public."logs, x\nother')).toEqual(['public."logs, x', 'other'])
+  })
 })
 
 describe('parsePgDumpArgs', () => {
