@@ -8,13 +8,15 @@ import {
   type ActionInputs,
   Inputs,
   describeForInputs,
+  droppedParametersNotice,
   getInputs,
   readActionInput
 } from './inputs.js'
 import { backup, type BackupResult } from './modes/backup.js'
 import { restore, type RestoreResult } from './modes/restore.js'
 import { verify } from './modes/verify.js'
-import { parseDatabaseUrl } from './postgres/connection.js'
+import { log } from './log.js'
+import { databaseUrlSecrets, parseDatabaseUrl } from './postgres/connection.js'
 import { redact, registerSecret, registerSecrets } from './secrets.js'
 import {
   backupSummaryMarkdown,
@@ -26,8 +28,9 @@ import {
 
 export async function run(): Promise<void> {
   // mask the URL before anything could print it, even when other inputs are invalid
-  registerSecret(readActionInput(Inputs.DatabaseUrl).trim())
-  registerSecret(readActionInput(Inputs.VerifyDatabaseUrl).trim())
+  // (and every piece of what could be its password, if it is not percent-encoded)
+  registerSecrets(databaseUrlSecrets(readActionInput(Inputs.DatabaseUrl).trim()))
+  registerSecrets(databaseUrlSecrets(readActionInput(Inputs.VerifyDatabaseUrl).trim()))
   registerSecret(readActionInput(Inputs.GithubToken).trim())
   registerSecret(readActionInput(Inputs.EncryptionPassphrase))
   for (const line of readActionInput(Inputs.DecryptionIdentity).split(/[\n,]/)) {
@@ -39,6 +42,11 @@ export async function run(): Promise<void> {
     mode = inputs.mode
     const connection = parseDatabaseUrl(inputs.databaseUrl)
     registerSecrets(connection.secrets)
+    const notice = droppedParametersNotice(
+      inputs.mode === 'verify' ? Inputs.VerifyDatabaseUrl : Inputs.DatabaseUrl,
+      connection.dropped
+    )
+    if (notice) log.notice(notice)
     if (inputs.mode === 'backup') {
       const result = await backup(inputs, connection)
       setBackupOutputs(result)
