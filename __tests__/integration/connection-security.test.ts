@@ -9,6 +9,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { spawn, spawnSync } from 'node:child_process'
 import { chownSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import { type TestServer, quoteLiteral, startPostgres } from '../../dev/postgres.js'
@@ -273,4 +274,78 @@ describe("the action's connection is never weaker than psql's with the same URL"
       /action ok \[authorized plain/
     )
   }, 600_000)
+
+  it('agrees with psql 18 on require_auth, sslrootcert=system, sslnegotiation, several hosts, target_session_attrs', async () => {
+    const base = (role: string, host = `db.test:${server.port}`): string =>
+      `postgresql://${role}:${encodeURIComponent(passwords[role])}@${host}/postgres`
+    const ca = encodeURIComponent(path.join(dir, 'ca.crt'))
+    const tls = `hostaddr=127.0.0.1&sslrootcert=${ca}&connect_timeout=5`
+    const closed = await freePortNumber()
+    const local = (role: string): string => base(role, `127.0.0.1:${server.port}`)
+    const cases: Array<[string, string]> = [
+      ['u_password', `${base('u_password')}?${tls}&sslmode=require&require_auth=scram-sha-256`],
+      ['u_password', `${base('u_password')}?${tls}&sslmode=require&require_auth=!password`],
+      ['u_password', `${base('u_password')}?${tls}&sslmode=require&require_auth=password`],
+      ['u_md5', `${base('u_md5')}?${tls}&sslmode=verify-full&require_auth=scram-sha-256,password`],
+      ['u_md5', `${base('u_md5')}?${tls}&sslmode=verify-full&require_auth=md5`],
+      [
+        'u_scram_sha_256',
+        `${base('u_scram_sha_256')}?${tls}&sslmode=verify-full&require_auth=scram-sha-256`
+      ],
+      [
+        'u_scram_sha_256',
+        `${base('u_scram_sha_256')}?${tls}&sslmode=verify-full&require_auth=!scram-sha-256`
+      ],
+      [
+        'u_scram_sha_256',
+        `${base('u_scram_sha_256')}?hostaddr=127.0.0.1&sslrootcert=system&connect_timeout=5`
+      ],
+      [
+        'u_scram_sha_256',
+        `${base('u_scram_sha_256')}?${tls}&sslmode=require&sslnegotiation=direct`
+      ],
+      [
+        'u_scram_sha_256',
+        `${base('u_scram_sha_256', `127.0.0.1:${closed},127.0.0.1:${server.port}`)}?sslmode=require&connect_timeout=5`
+      ],
+      [
+        'u_scram_sha_256',
+        `${local('u_scram_sha_256')}?target_session_attrs=standby&connect_timeout=5`
+      ],
+      [
+        'u_scram_sha_256',
+        `${local('u_scram_sha_256')}?target_session_attrs=read-write&connect_timeout=5`
+      ],
+      [
+        'u_scram_sha_256',
+        `${local('u_scram_sha_256')}?target_session_attrs=prefer-standby&connect_timeout=5`
+      ]
+    ]
+    const differences: string[] = []
+    const seen: string[] = []
+    for (const [role, url] of cases) {
+      const action = await viaAction(url, role)
+      const psql = await viaPsql('18', url, role)
+      const name = url.replace(/\/\/[^@]*@/, '//…@')
+      seen.push(`${name}: ${action.ok ? 'ok' : 'refused'}`)
+      if (action.ok !== psql.ok || action.log.join() !== psql.log.join()) {
+        differences.push(
+          `${name}: action ${action.ok} [${action.log}] ${action.error ?? ''} / psql 18 ${psql.ok} [${psql.log}] ${psql.error}`
+        )
+      }
+    }
+    expect(differences).toEqual([])
+    expect(seen.filter(s => s.endsWith(': ok'))).toHaveLength(6)
+  }, 300_000)
 })
+
+function freePortNumber(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer()
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo
+      srv.close(() => resolve(port))
+    })
+    srv.on('error', reject)
+  })
+}
