@@ -11,8 +11,13 @@ import { rm } from 'node:fs/promises'
 import path from 'node:path'
 import { formatBytes, log, stopwatch } from '../log.js'
 import { type Manifest, backupManifest } from '../manifest.js'
-import { chooseDumpClient, programPath } from '../postgres/clients.js'
-import { type Connection, describeConnection, libpqEnvironment } from '../postgres/connection.js'
+import { chooseDumpClient, pgDumpOptionRequirements, programPath } from '../postgres/clients.js'
+import {
+  type Connection,
+  describeConnection,
+  libpqEnvironment,
+  libpqRequirements
+} from '../postgres/connection.js'
 import { diagnoseConnection } from '../postgres/diagnostics.js'
 import { buildPgDumpArgs, dumpDatabase } from '../postgres/dump.js'
 import {
@@ -107,7 +112,8 @@ export async function backup(
       const install = await chooseDumpClient(server.major, server.version, {
         pgBinDir: inputs.pgBinDir,
         postgresVersion: inputs.postgresVersion,
-        installClient: inputs.installClient
+        installClient: inputs.installClient,
+        requires: [...libpqRequirements(connection), ...pgDumpOptionRequirements(inputs.pgDumpArgs)]
       })
       log.info(`${programPath(install, 'pg_dump')}: ${install.versionText}`)
       return install

@@ -644,6 +644,31 @@ function authMethods(spec: string): Set<string> {
   return negated.length > 0 ? new Set(AUTH_METHODS.filter(m => !names.includes(m))) : new Set(names)
 }
 
+/**
+ * The libpq majors the URL's parameters need. They reach pg_dump, pg_restore and psql through
+ * environment variables, which an older libpq ignores without a word: PGREQUIREAUTH under libpq
+ * 15 would let pg_dump send a cleartext password that require_auth forbids.
+ */
+export function libpqRequirements(
+  connection: Connection
+): Array<{ major: number; because: string }> {
+  const p = connection.params
+  const needs: Array<{ major: number; because: string }> = []
+  const need = (major: number, what: string): void => {
+    needs.push({
+      major,
+      because: `${what} is understood by libpq ${major} and newer (older clients ignore it)`
+    })
+  }
+  if (p.require_auth !== undefined) need(16, 'require_auth')
+  if (p.sslrootcert === 'system') need(16, 'sslrootcert=system')
+  if (p.sslcertmode !== undefined) need(16, 'sslcertmode')
+  if (p.load_balance_hosts !== undefined) need(16, 'load_balance_hosts')
+  if (p.sslnegotiation !== undefined && p.sslnegotiation !== 'postgres')
+    need(17, 'sslnegotiation=direct')
+  return needs
+}
+
 /** One way the action may open a connection to one host: TLS or not, as libpq would try it. */
 export interface ConnectAttempt {
   /** Where the socket goes: hostaddr when given, else the host. */
