@@ -9,7 +9,12 @@ import { rm } from 'node:fs/promises'
 import type pg from 'pg'
 import { formatBytes, log, stopwatch } from '../log.js'
 import type { Manifest } from '../manifest.js'
-import { type Connection, describeConnection, libpqEnvironment } from '../postgres/connection.js'
+import {
+  type Connection,
+  describeConnection,
+  libpqEnvironment,
+  libpqRequirements
+} from '../postgres/connection.js'
 import { loadBackup } from '../postgres/load.js'
 import { type ServerInfo, connect, readServerInfo } from '../postgres/session.js'
 import { countRows, describeTables, existingTables } from '../postgres/target.js'
@@ -60,7 +65,9 @@ export async function restore(
     const fetched = await log.group('Fetch the backup', () =>
       fetchBackup(inputs.source, { artifact: deps.artifact, workDir })
     )
-    const plan = await log.group('Check the backup', () => planRestore(inputs, fetched))
+    const plan = await log.group('Check the backup', () =>
+      planRestore(inputs, fetched, libpqRequirements(connection))
+    )
 
     target = await log.group(`Connect to ${describeConnection(connection)}`, () =>
       connect(connection, inputs.connectTimeoutSeconds)
