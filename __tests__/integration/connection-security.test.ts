@@ -8,7 +8,16 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { spawn, spawnSync } from 'node:child_process'
-import { chownSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import {
+  chmodSync,
+  chownSync,
+  copyFileSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync
+} from 'node:fs'
 import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
@@ -96,7 +105,37 @@ beforeAll(async () => {
     'server.crt'
   ])
   const owner = statSync(server.dataDir)
-  for (const file of ['server.crt', 'server.key']) {
+  // a client certificate for role u_cert (pg_hba method cert)
+  openssl([
+    'req',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-subj',
+    '/CN=u_cert',
+    '-keyout',
+    'client.key',
+    '-out',
+    'client.csr'
+  ])
+  openssl([
+    'x509',
+    '-req',
+    '-in',
+    'client.csr',
+    '-CA',
+    'ca.crt',
+    '-CAkey',
+    'ca.key',
+    '-CAcreateserial',
+    '-days',
+    '2',
+    '-out',
+    'client.crt'
+  ])
+  chmodSync(path.join(dir, 'client.key'), 0o600)
+  copyFileSync(path.join(dir, 'ca.crt'), path.join(dir, 'root-ca.crt'))
+  for (const file of ['server.crt', 'server.key', 'root-ca.crt']) {
     const target = path.join(server.dataDir, file)
     writeFileSync(target, readFileSync(path.join(dir, file)), { mode: 0o600 })
     chownSync(target, owner.uid, owner.gid)
@@ -104,6 +143,7 @@ beforeAll(async () => {
   const hba = [
     'local all all scram-sha-256',
     ...METHODS.map(m => `host all u_${m.replace(/-/g, '_')} 127.0.0.1/32 ${m}`),
+    'hostssl all u_cert 127.0.0.1/32 cert',
     'host all all 127.0.0.1/32 scram-sha-256',
     ''
   ].join('\n')
@@ -120,10 +160,12 @@ beforeAll(async () => {
     'ssl = on',
     "ssl_cert_file = 'server.crt'",
     "ssl_key_file = 'server.key'",
+    "ssl_ca_file = 'root-ca.crt'",
     'log_connections = on'
   ]) {
     await server.query('postgres', `ALTER SYSTEM SET ${setting}`)
   }
+  await server.query('postgres', 'CREATE ROLE u_cert LOGIN')
   await server.query('postgres', 'SELECT pg_reload_conf()')
   await new Promise(resolve => setTimeout(resolve, 500))
 }, 120_000)
@@ -275,7 +317,7 @@ describe("the action's connection is never weaker than psql's with the same URL"
     )
   }, 600_000)
 
-  it('agrees with psql 18 on require_auth, sslrootcert=system, sslnegotiation, several hosts, target_session_attrs', async () => {
+  it('agrees with psql 18 on require_auth, sslrootcert=system, sslnegotiation, several hosts, target_session_attrs, client certificates (sslcert, sslkey, sslcertmode)', async () => {
     const base = (role: string, host = `db.test:${server.port}`): string =>
       `postgresql://${role}:${encodeURIComponent(passwords[role])}@${host}/postgres`
     const ca = encodeURIComponent(path.join(dir, 'ca.crt'))
@@ -321,6 +363,14 @@ describe("the action's connection is never weaker than psql's with the same URL"
         `${local('u_scram_sha_256')}?target_session_attrs=prefer-standby&connect_timeout=5`
       ]
     ]
+    const cert = `sslcert=${encodeURIComponent(path.join(dir, 'client.crt'))}&sslkey=${encodeURIComponent(path.join(dir, 'client.key'))}`
+    const certUser = `postgresql://u_cert@db.test:${server.port}/postgres?${tls}`
+    cases.push(
+      ['u_cert', `${certUser}&sslmode=require&${cert}`],
+      ['u_cert', `${certUser}&sslmode=verify-full&${cert}`],
+      ['u_cert', `${certUser}&sslmode=require`],
+      ['u_cert', `${certUser}&sslmode=require&sslcertmode=disable&${cert}`]
+    )
     const differences: string[] = []
     const seen: string[] = []
     for (const [role, url] of cases) {
@@ -335,7 +385,7 @@ describe("the action's connection is never weaker than psql's with the same URL"
       }
     }
     expect(differences).toEqual([])
-    expect(seen.filter(s => s.endsWith(': ok'))).toHaveLength(6)
+    expect(seen.filter(s => s.endsWith(': ok'))).toHaveLength(8)
   }, 300_000)
 })
 
