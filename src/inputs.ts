@@ -9,6 +9,7 @@ import { parseArgsStringToArgv } from 'string-argv'
 import { isAgeIdentity, isAgeRecipient } from './age-keys.js'
 import { EngineError, type OptionName } from './errors.js'
 import { type RetentionSchedule, parseRetentionSchedule } from './retention.js'
+import { parseHeartbeatUrl } from './heartbeat.js'
 import { parseS3Uri } from './s3-uri.js'
 import {
   type BackupOptions,
@@ -68,7 +69,10 @@ export enum Inputs {
   S3Region = 's3-region',
   Artifact = 'artifact',
   RetentionSchedule = 'retention-schedule',
-  BackupUri = 'backup-uri'
+  BackupUri = 'backup-uri',
+  HeartbeatUrl = 'heartbeat-url',
+  RowLossThreshold = 'row-loss-threshold',
+  FailOnRowLoss = 'fail-on-row-loss'
 }
 
 /** What getInputs() gives: the options of the mode the inputs ask for. */
@@ -137,6 +141,14 @@ export function droppedParametersNotice(
 export type InputReader = (name: Inputs) => string
 
 export const readActionInput: InputReader = name => core.getInput(name)
+
+/**
+ * heartbeat-url (read by the front door before the other inputs, so that a run whose other
+ * inputs are bad still pings its failure): undefined when empty, else an http(s) URL.
+ */
+export function getHeartbeatUrl(read: InputReader = readActionInput): URL | undefined {
+  return asInput(Inputs.HeartbeatUrl, () => parseHeartbeatUrl(read(Inputs.HeartbeatUrl)))
+}
 
 /**
  * pg_dump options that would change where it connects, where it writes or which
@@ -362,8 +374,35 @@ function getBackupInputs(read: InputReader, databaseUrl: string): BackupOptions 
       read(Inputs.AllowUnencryptedPublic),
       false
     ),
-    ...parseBackupDestinations(read)
+    ...parseBackupDestinations(read),
+    changes: parseChangeInputs(read)
   }
+}
+
+/**
+ * The comparison with the previous backup of the same name: needs the repository and a token
+ * that may read its artifacts (github-token, default the workflow's own); without them, none.
+ */
+function parseChangeInputs(read: InputReader): BackupOptions['changes'] {
+  const rowLossPercent = parseWholeNumber(
+    Inputs.RowLossThreshold,
+    read(Inputs.RowLossThreshold),
+    50,
+    { min: 0, max: 100 }
+  )
+  const failOnRowLoss = parseBoolean(Inputs.FailOnRowLoss, read(Inputs.FailOnRowLoss), false)
+  const repository = read(Inputs.Repository).trim() || process.env.GITHUB_REPOSITORY || ''
+  const token = read(Inputs.GithubToken).trim()
+  if (token === '' || !/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(repository)) {
+    if (failOnRowLoss) {
+      throw new InputError(
+        Inputs.FailOnRowLoss,
+        "needs the previous backup, found through GitHub's API: keep github-token (default ${{ github.token }}) and give the workflow permissions: actions: read."
+      )
+    }
+    return undefined
+  }
+  return { repository, token, rowLossPercent, failOnRowLoss }
 }
 
 function getRestoreInputs(read: InputReader, databaseUrl: string): RestoreOptions {
@@ -515,10 +554,10 @@ function parseBackupSource(read: InputReader): BackupSource {
     (s3Uri !== '' &&
       read(Inputs.BackupFile).trim() === '' &&
       read(Inputs.ArtifactId).trim() === '' &&
-      read(Inputs.RunId).trim() === '' &&
-      !parseBoolean(Inputs.Artifact, read(Inputs.Artifact), true))
+      read(Inputs.RunId).trim() === '')
   ) {
-    // backup-uri: that object; s3-uri with artifact: false: the newest backup under the prefix
+    // backup-uri: that object; s3-uri alone (no backup-file, artifact-id or run-id): the newest
+    // backup under the prefix. `artifact` is a backup setting (where a backup goes as well)
     if (backupUri !== '') {
       const { bucket, prefix } = parseS3Location(Inputs.BackupUri, backupUri)
       const key = prefix.replace(/\/$/, '')

@@ -9,9 +9,13 @@ import {
   Inputs,
   describeForInputs,
   droppedParametersNotice,
+  getHeartbeatUrl,
   getInputs,
   readActionInput
 } from './inputs.js'
+import { CheckError } from './errors.js'
+import { Heartbeat } from './heartbeat.js'
+import { changeWarnings } from './manifest-changes.js'
 import { backup, type BackupResult } from './modes/backup.js'
 import { restore, type RestoreResult } from './modes/restore.js'
 import { verify } from './modes/verify.js'
@@ -36,8 +40,15 @@ export async function run(): Promise<void> {
   for (const line of readActionInput(Inputs.DecryptionIdentity).split(/[\n,]/)) {
     registerSecret(line.trim())
   }
-  let mode = 'backup'
+  // the ping URL may carry the check's key: masked like the other secrets
+  const heartbeatUrl = readActionInput(Inputs.HeartbeatUrl).trim()
+  registerSecret(heartbeatUrl)
+  let mode = readActionInput(Inputs.Mode).trim() || 'backup'
+  let heartbeat = new Heartbeat(undefined)
+  const started = Date.now()
   try {
+    heartbeat = new Heartbeat(getHeartbeatUrl())
+    heartbeat.start(redact(`${mode} started`))
     const inputs: ActionInputs = getInputs()
     mode = inputs.mode
     const connection = parseDatabaseUrl(inputs.databaseUrl)
@@ -51,27 +62,50 @@ export async function run(): Promise<void> {
       const result = await backup(inputs, connection)
       setBackupOutputs(result)
       await writeSummary(backupSummaryMarkdown(result))
+      const changes = result.manifest.changes
+      if (inputs.changes?.failOnRowLoss && changes && changeWarnings(changes).length > 0) {
+        throw new CheckError(
+          `the backup was made and kept, but compared with the previous one: ${changeWarnings(changes).join('; ')}. The step fails because fail-on-row-loss is true.`
+        )
+      }
+      await heartbeat.finish('success', redact(backupPingBody(result)))
       return
     }
     if (inputs.source.kind === 'artifact' || inputs.source.kind === 'artifact-id') {
       registerSecret(inputs.source.token)
     }
+    let result: RestoreResult
     if (inputs.mode === 'verify') {
-      const result = await verify(inputs, connection)
+      const verified = await verify(inputs, connection)
+      setRestoreOutputs(verified)
+      await writeSummary(verifySummaryMarkdown(verified))
+      result = verified
+    } else {
+      result = await restore(inputs, connection)
       setRestoreOutputs(result)
-      await writeSummary(verifySummaryMarkdown(result))
-      return
+      await writeSummary(restoreSummaryMarkdown(result))
     }
-    const result = await restore(inputs, connection)
-    setRestoreOutputs(result)
-    await writeSummary(restoreSummaryMarkdown(result))
+    await heartbeat.finish(
+      'success',
+      redact(
+        `${mode} ok: ${result.tables.length} tables, ${result.rowsRestored} rows from ${result.restoredFrom} in ${result.durationSeconds} s`
+      )
+    )
   } catch (caught) {
     const error = describeForInputs(caught)
     await writeSummary(failureSummaryMarkdown(mode, error))
-    throw error instanceof Error
-      ? new Error(redact(error.message))
-      : new Error(redact(String(error)))
+    const message = redact(error instanceof Error ? error.message : String(error))
+    const seconds = Math.round((Date.now() - started) / 1000)
+    await heartbeat.finish('fail', `${mode} failed after ${seconds} s: ${message.split('\n')[0]}`)
+    throw new Error(message)
   }
+}
+
+/** What the success ping of a backup says: the file, its size and the time it took. */
+function backupPingBody(result: BackupResult): string {
+  const m = result.manifest
+  const where = result.artifact ? `artifact ${result.artifact.name}` : (result.s3Uri ?? 'file')
+  return `backup ok: ${result.fileName}, ${m.file.sizeBytes} bytes, ${m.rowCounts.tables.length} tables, in ${result.durationSeconds} s, to ${where}`
 }
 
 function setBackupOutputs(result: BackupResult): void {

@@ -85,6 +85,18 @@ export interface BackupOptions {
   /** false: S3 only, no workflow artifact (and no temporary file for custom/plain dumps). */
   artifact?: boolean
   retentionSchedule?: RetentionSchedule
+  /**
+   * Compare with the previous backup of the same artifact name (found through GitHub's REST
+   * API); undefined = no comparison.
+   */
+  changes?: {
+    repository: string
+    token: string
+    /** A table that lost more than this share of its rows is flagged, in percent (0–100). */
+    rowLossPercent: number
+    /** Fail the step (after the upload) when a table vanished or lost rows. */
+    failOnRowLoss: boolean
+  }
 }
 
 /** Where a restore takes its backup from: exactly one of these. */
