@@ -116,3 +116,33 @@ describe('a password pasted without percent-encoding', () => {
     60_000
   )
 })
+
+describe('the URL an ORM hands out (command line)', () => {
+  it('runs with Prisma-only parameters left out, naming them all in one notice', async () => {
+    const run = await runCli(
+      'postgresql://app:pw@127.0.0.1:9/db?connection_limit=1&pool_timeout=10&schema=public&socket_timeout=30&connect_timeout=2'
+    )
+    const log = run.texts.join('\n')
+    expect(log).toMatch(
+      /Input 'database-url': left out connection_limit, pool_timeout, schema, socket_timeout — parameters of ORMs/
+    )
+    expect(log).toMatch(/set the 'schemas' input \(schemas: public\)/)
+    // and it went on to connect (nothing listens there)
+    expect(log).toMatch(
+      /Input 'database-url': could not connect to app@127\.0\.0\.1:9\/db: nothing accepts connections/
+    )
+  }, 60_000)
+
+  it('treats pgbouncer=true as the transaction pooler, and names every unknown parameter at once', async () => {
+    const pooled = await runCli(
+      'postgresql://app:pw@127.0.0.1:9/db?pgbouncer=true&connection_limit=1'
+    )
+    expect(pooled.texts.join('\n')).toMatch(/Input 'database-url': has pgbouncer=true .*directUrl/)
+    const unknown = await runCli(
+      'postgresql://app:pw@127.0.0.1:9/db?frobnicate=1&connection_limit=1&zzz=2'
+    )
+    expect(unknown.texts.join('\n')).toMatch(
+      /Input 'database-url': has parameters that libpq \(pg_dump, psql\) does not know: frobnicate, zzz\./
+    )
+  }, 60_000)
+})
