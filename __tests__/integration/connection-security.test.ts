@@ -25,6 +25,7 @@ import { type TestServer, quoteLiteral, startPostgres } from '../../dev/postgres
 import { parseDatabaseUrl } from '../../src/postgres/connection.js'
 import { connect } from '../../src/postgres/session.js'
 import { provisionedBinDir } from '../support/clients.js'
+import { embeddedBinDir } from '../support/embedded.js'
 
 const PSQL: Record<string, string> = {
   '15': '/usr/lib/postgresql/15/bin/psql',
@@ -56,7 +57,7 @@ function openssl(args: string[]): void {
 beforeAll(async () => {
   server = await startPostgres()
   dir = mkdtempSync(path.join(os.tmpdir(), 'conn-sec-'))
-  logFile = path.join(path.dirname(server.dataDir), 'server.log')
+  logFile = logOf(server)
   for (const ca of ['ca', 'other-ca']) {
     openssl([
       'req',
@@ -104,7 +105,6 @@ beforeAll(async () => {
     '-out',
     'server.crt'
   ])
-  const owner = statSync(server.dataDir)
   // a client certificate for role u_cert (pg_hba method cert)
   openssl([
     'req',
@@ -135,10 +135,16 @@ beforeAll(async () => {
   ])
   chmodSync(path.join(dir, 'client.key'), 0o600)
   copyFileSync(path.join(dir, 'ca.crt'), path.join(dir, 'root-ca.crt'))
+  await configure(server)
+}, 120_000)
+
+/** TLS with the test CA's certificate, log_connections, pg_hba by role, the roles. */
+async function configure(target: TestServer): Promise<void> {
+  const owner = statSync(target.dataDir)
   for (const file of ['server.crt', 'server.key', 'root-ca.crt']) {
-    const target = path.join(server.dataDir, file)
-    writeFileSync(target, readFileSync(path.join(dir, file)), { mode: 0o600 })
-    chownSync(target, owner.uid, owner.gid)
+    const copy = path.join(target.dataDir, file)
+    writeFileSync(copy, readFileSync(path.join(dir, file)), { mode: 0o600 })
+    chownSync(copy, owner.uid, owner.gid)
   }
   const hba = [
     'local all all scram-sha-256',
@@ -147,11 +153,11 @@ beforeAll(async () => {
     'host all all 127.0.0.1/32 scram-sha-256',
     ''
   ].join('\n')
-  writeFileSync(path.join(server.dataDir, 'pg_hba.conf'), hba)
+  writeFileSync(path.join(target.dataDir, 'pg_hba.conf'), hba)
   for (const m of METHODS) {
     const role = `u_${m.replace(/-/g, '_')}`
-    passwords[role] = `Pw-${m}-${Math.random().toString(36).slice(2, 8)}`
-    await server.query(
+    passwords[role] ??= `Pw-${m}-${Math.random().toString(36).slice(2, 8)}`
+    await target.query(
       'postgres',
       `SET password_encryption = ${quoteLiteral(m === 'md5' ? 'md5' : 'scram-sha-256')}; CREATE ROLE ${role} LOGIN PASSWORD ${quoteLiteral(passwords[role])}`
     )
@@ -163,17 +169,21 @@ beforeAll(async () => {
     "ssl_ca_file = 'root-ca.crt'",
     'log_connections = on'
   ]) {
-    await server.query('postgres', `ALTER SYSTEM SET ${setting}`)
+    await target.query('postgres', `ALTER SYSTEM SET ${setting}`)
   }
-  await server.query('postgres', 'CREATE ROLE u_cert LOGIN')
-  await server.query('postgres', 'SELECT pg_reload_conf()')
+  await target.query('postgres', 'CREATE ROLE u_cert LOGIN')
+  await target.query('postgres', 'SELECT pg_reload_conf()')
   await new Promise(resolve => setTimeout(resolve, 500))
-}, 120_000)
+}
 
 afterAll(async () => {
   await server?.stop()
   if (dir) rmSync(dir, { recursive: true, force: true })
 })
+
+function logOf(target: TestServer): string {
+  return path.join(path.dirname(target.dataDir), 'server.log')
+}
 
 function logSize(): number {
   return statSync(logFile).size
@@ -386,6 +396,54 @@ describe("the action's connection is never weaker than psql's with the same URL"
     }
     expect(differences).toEqual([])
     expect(seen.filter(s => s.endsWith(': ok'))).toHaveLength(8)
+  }, 300_000)
+})
+
+describe('direct TLS (sslnegotiation=direct) on a PostgreSQL 18 server', () => {
+  it('agrees with psql 18', async () => {
+    const first = { server, logFile }
+    const v18 = await startPostgres({ binDir: embeddedBinDir(18) })
+    try {
+      await configure(v18)
+      server = v18
+      logFile = logOf(v18)
+      const role = 'u_scram_sha_256'
+      const base = `postgresql://${role}:${encodeURIComponent(passwords[role])}`
+      const ca = `sslrootcert=${encodeURIComponent(path.join(dir, 'ca.crt'))}&connect_timeout=5`
+      const named = `${base}@db.test:${v18.port}/postgres?hostaddr=127.0.0.1&${ca}`
+      const byIp = `${base}@127.0.0.1:${v18.port}/postgres?${ca}`
+      const cases = [
+        `${named}&sslmode=require&sslnegotiation=direct`,
+        `${named}&sslmode=verify-full&sslnegotiation=direct&channel_binding=require`,
+        `${byIp}&sslmode=verify-full&sslnegotiation=direct`,
+        `${byIp}&sslmode=verify-ca&sslnegotiation=direct`,
+        `${named}&sslmode=verify-full&sslnegotiation=postgres`
+      ]
+      const differences: string[] = []
+      const seen: string[] = []
+      for (const url of cases) {
+        const action = await viaAction(url, role)
+        const psql = await viaPsql('18', url, role)
+        const name = url.replace(/\/\/[^@]*@/, '//…@')
+        seen.push(`${action.ok ? 'ok' : 'refused'} [${action.log}]`)
+        if (action.ok !== psql.ok || action.log.join() !== psql.log.join()) {
+          differences.push(
+            `${name}: action ${action.ok} [${action.log}] ${action.error ?? ''} / psql 18 ${psql.ok} [${psql.log}] ${psql.error}`
+          )
+        }
+      }
+      expect(differences).toEqual([])
+      expect(seen).toEqual([
+        'ok [authorized ssl,method=scram-sha-256]',
+        'ok [authorized ssl,method=scram-sha-256]',
+        'refused []',
+        'ok [authorized ssl,method=scram-sha-256]',
+        'ok [authorized ssl,method=scram-sha-256]'
+      ])
+    } finally {
+      ;({ server, logFile } = first)
+      await v18.stop()
+    }
   }, 300_000)
 })
 
