@@ -1,11 +1,19 @@
 import { describe, expect, it } from '@jest/globals'
 import { InputError, Inputs, describeForInputs, droppedParametersNotice } from '../../src/inputs.js'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import type { ConnectionOptions } from 'node:tls'
 import {
+  authPolicy,
+  connectAttempts,
   databaseUrlSecrets,
   describeConnection,
   libpqEnvironment,
   parseDatabaseUrl,
-  pgClientConfig
+  pgClientConfig,
+  refuseAuthentication,
+  tlsOptions
 } from '../../src/postgres/connection.js'
 
 describe('parseDatabaseUrl', () => {
@@ -242,5 +250,86 @@ describe('libpqEnvironment', () => {
     })
     const plain = parseDatabaseUrl('postgresql://u:p@h/d?sslmode=disable')
     expect(pgClientConfig(plain, { connectTimeoutSeconds: 3 }).ssl).toBe(false)
+  })
+})
+
+describe("the action's own connection, as libpq would open it", () => {
+  const attempts = (url: string): Array<[string, string | undefined]> =>
+    connectAttempts(parseDatabaseUrl(url))[0].map(a => [a.ssl ? 'tls' : 'plain', a.fallBackOn])
+
+  it('tries TLS and clear text in the order sslmode says', () => {
+    expect(attempts('postgresql://u:p@h/d?sslmode=disable')).toEqual([['plain', undefined]])
+    expect(attempts('postgresql://u:p@h/d?sslmode=allow')).toEqual([
+      ['plain', 'server-refused'],
+      ['tls', undefined]
+    ])
+    expect(attempts('postgresql://u:p@h/d')).toEqual([
+      ['tls', 'tls-refused-or-failed'],
+      ['plain', undefined]
+    ])
+    expect(attempts('postgresql://u:p@h/d?sslmode=require')).toEqual([['tls', undefined]])
+    expect(attempts('postgresql://u@%2Ftmp%2Fsock/d')).toEqual([['plain', undefined]])
+    expect(() => attempts('postgresql://u@%2Ftmp%2Fsock/d?sslmode=require')).toThrow(
+      /Unix socket .* sslmode=require/
+    )
+  })
+
+  it('checks the certificate chain for verify-ca, and the host name (not hostaddr) for verify-full only', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'conn-unit-'))
+    const ca = path.join(dir, 'ca.pem')
+    writeFileSync(ca, 'not read as a certificate here')
+    const full = parseDatabaseUrl(
+      `postgresql://u:p@db.example.com/d?sslmode=verify-full&sslrootcert=${ca}&hostaddr=10.0.0.5`
+    )
+    const [attempt] = connectAttempts(full)[0]
+    expect(attempt).toMatchObject({ host: '10.0.0.5', name: 'db.example.com' })
+    const tls = attempt.ssl as ConnectionOptions
+    expect(tls).toMatchObject({ rejectUnauthorized: true, servername: 'db.example.com' })
+    expect(tls.ca).toBe('not read as a certificate here')
+    const cert = { subject: { CN: 'other.example.com' }, subjectaltname: 'DNS:other.example.com' }
+    expect(tls.checkServerIdentity!('10.0.0.5', cert as never)?.message).toMatch(
+      /Host: db\.example\.com\. is not in the cert's altnames/
+    )
+    const ok = { subject: { CN: 'db.example.com' }, subjectaltname: 'DNS:db.example.com' }
+    expect(tls.checkServerIdentity!('10.0.0.5', ok as never)).toBeUndefined()
+    const verifyCa = tlsOptions(
+      parseDatabaseUrl(`postgresql://u:p@h/d?sslmode=verify-ca&sslrootcert=${ca}`),
+      'h'
+    )
+    expect(verifyCa.rejectUnauthorized).toBe(true)
+    expect(verifyCa.checkServerIdentity!('h', cert as never)).toBeUndefined()
+    // libpq: require with a root certificate checks the chain as verify-ca does
+    expect(
+      tlsOptions(parseDatabaseUrl(`postgresql://u:p@h/d?sslmode=require&sslrootcert=${ca}`), 'h')
+        .rejectUnauthorized
+    ).toBe(true)
+    expect(() =>
+      tlsOptions(parseDatabaseUrl('postgresql://u:p@h/d?sslmode=verify-full'), 'h')
+    ).toThrow(/no sslrootcert, and the root certificate file .* does not exist/)
+    rmSync(dir, { recursive: true, force: true })
+  })
+
+  it('refuses an authentication request the URL does not allow, before the password is sent', () => {
+    const policy = (url: string): ReturnType<typeof authPolicy> => authPolicy(parseDatabaseUrl(url))
+    const cb = policy('postgresql://u:p@h/d?channel_binding=require')
+    expect(refuseAuthentication(cb, 'password', false)).toMatch(
+      /cleartext password; the password was not sent/
+    )
+    expect(refuseAuthentication(cb, 'md5', false)).toMatch(/md5 password/)
+    expect(refuseAuthentication(cb, 'scram-sha-256', false)).toMatch(
+      /SCRAM without channel binding/
+    )
+    expect(refuseAuthentication(cb, 'none', false)).toMatch(/without channel binding/)
+    expect(refuseAuthentication(cb, 'scram-sha-256', true)).toBeUndefined()
+    const scramOnly = policy('postgresql://u:p@h/d?require_auth=scram-sha-256')
+    expect(refuseAuthentication(scramOnly, 'password', false)).toMatch(
+      /require_auth does not allow/
+    )
+    expect(refuseAuthentication(scramOnly, 'none', false)).toMatch(/no authentication/)
+    expect(refuseAuthentication(scramOnly, 'scram-sha-256', false)).toBeUndefined()
+    const notClear = policy('postgresql://u:p@h/d?require_auth=!password,!md5')
+    expect(refuseAuthentication(notClear, 'md5', false)).toMatch(/method md5/)
+    expect(refuseAuthentication(notClear, 'none', false)).toBeUndefined()
+    expect(refuseAuthentication(policy('postgresql://u:p@h/d'), 'password', false)).toBeUndefined()
   })
 })
