@@ -34,7 +34,8 @@ const VOCABULARY = [
   'src/errors.ts',
   'src/retention.ts',
   'src/s3-uri.ts',
-  'src/age-keys.ts'
+  'src/age-keys.ts',
+  'src/duration.ts'
 ]
 
 const layer = (files, forbidden, message) => ({

@@ -41,6 +41,7 @@ const BOOLEAN_INPUTS = new Set<Inputs>([
   Inputs.Overwrite,
   Inputs.InstallClient,
   Inputs.Clean,
+  Inputs.CleanDropDependents,
   Inputs.AllowNonEmpty,
   Inputs.NoOwner,
   Inputs.NoPrivileges,
@@ -53,11 +54,13 @@ const COMMON = [
   Inputs.PgBinDir,
   Inputs.PostgresVersion,
   Inputs.InstallClient,
-  Inputs.ConnectTimeout
+  Inputs.ConnectTimeout,
+  Inputs.LockTimeout
 ]
 const RESTORE_OPTIONS = [
   Inputs.BackupFile,
   Inputs.Clean,
+  Inputs.CleanDropDependents,
   Inputs.AllowNonEmpty,
   Inputs.NoOwner,
   Inputs.NoPrivileges,
@@ -203,6 +206,9 @@ export async function main(argv: string[]): Promise<number> {
   }
   try {
     const inputs = getInputs(read)
+    if (inputs.mode === 'check') {
+      throw new InputError(Inputs.Mode, 'check runs in a workflow (mode: check).')
+    }
     const connection = parseDatabaseUrl(inputs.databaseUrl)
     registerSecrets(connection.secrets)
     const notice = droppedParametersNotice(

@@ -9,12 +9,14 @@ import { parseArgsStringToArgv } from 'string-argv'
 import { isAgeIdentity, isAgeRecipient } from './age-keys.js'
 import { EngineError, type OptionName } from './errors.js'
 import { type RetentionSchedule, parseRetentionSchedule } from './retention.js'
+import { parseDuration } from './duration.js'
 import { parseHeartbeatUrl } from './heartbeat.js'
 import { parseS3Uri } from './s3-uri.js'
 import {
   type BackupOptions,
   type BackupSource,
   COMPRESSIONS,
+  type CheckOptions,
   COMPRESSION_LEVELS,
   type ClientOptions,
   type DecryptionKeys,
@@ -48,6 +50,7 @@ export enum Inputs {
   PostgresVersion = 'postgres-version',
   InstallClient = 'install-client',
   ConnectTimeout = 'connect-timeout',
+  LockTimeout = 'lock-timeout',
   RunId = 'run-id',
   ArtifactId = 'artifact-id',
   Repository = 'repository',
@@ -55,6 +58,7 @@ export enum Inputs {
   BackupFile = 'backup-file',
   Clean = 'clean',
   AllowNonEmpty = 'allow-non-empty',
+  CleanDropDependents = 'clean-drop-dependents',
   NoOwner = 'no-owner',
   NoPrivileges = 'no-privileges',
   SingleTransaction = 'single-transaction',
@@ -72,11 +76,12 @@ export enum Inputs {
   BackupUri = 'backup-uri',
   HeartbeatUrl = 'heartbeat-url',
   RowLossThreshold = 'row-loss-threshold',
-  FailOnRowLoss = 'fail-on-row-loss'
+  FailOnRowLoss = 'fail-on-row-loss',
+  MaxAge = 'max-age'
 }
 
 /** What getInputs() gives: the options of the mode the inputs ask for. */
-export type ActionInputs = BackupOptions | RestoreOptions
+export type ActionInputs = BackupOptions | RestoreOptions | CheckOptions
 
 /** A bad input: the message names the input and says what to do. */
 export class InputError extends EngineError {
@@ -191,12 +196,27 @@ const RESERVED_PG_DUMP_OPTIONS: Record<string, string> = {
   '--help': 'not a dump option'
 }
 
-/** Splits a list input: one item per line or comma-separated; blanks dropped. */
+/**
+ * Splits a list input: one item per line or comma-separated; blanks dropped. A comma inside
+ * double quotes belongs to the name (`public."logs, archived"` is one item, as in pg_dump's
+ * patterns); a line ends an item even inside an unclosed quote.
+ */
 export function parseList(value: string): string[] {
-  return value
-    .split(/[\n,]/)
-    .map(item => item.trim())
-    .filter(item => item.length > 0)
+  const items: string[] = []
+  let item = ''
+  let quoted = false
+  for (const ch of value) {
+    if (ch === '"') quoted = !quoted
+    if (ch === '\n' || (ch === ',' && !quoted)) {
+      items.push(item)
+      item = ''
+      quoted = false
+    } else {
+      item += ch
+    }
+  }
+  items.push(item)
+  return items.map(i => i.trim()).filter(i => i.length > 0)
 }
 
 export function parseBoolean(name: Inputs, value: string, fallback: boolean): boolean {
@@ -287,6 +307,7 @@ export function parseMode(value: string): Mode {
 
 export function getInputs(read: InputReader = readActionInput): ActionInputs {
   const mode = parseMode(read(Inputs.Mode))
+  if (mode === 'check') return getCheckInputs(read)
   if (mode === 'verify') {
     const scratch = read(Inputs.VerifyDatabaseUrl).trim()
     if (scratch === '') {
@@ -302,7 +323,12 @@ export function getInputs(read: InputReader = readActionInput): ActionInputs {
         'is the same as database-url; verify restores into a scratch database, never into the one backed up.'
       )
     }
-    return { ...getRestoreInputs(read, scratch), mode: 'verify' }
+    const maxAge = read(Inputs.MaxAge).trim()
+    return {
+      ...getRestoreInputs(read, scratch),
+      mode: 'verify',
+      maxAgeSeconds: maxAge === '' ? undefined : asInput(Inputs.MaxAge, () => parseDuration(maxAge))
+    }
   }
   const databaseUrl = read(Inputs.DatabaseUrl).trim()
   if (databaseUrl === '') {
@@ -405,6 +431,23 @@ function parseChangeInputs(read: InputReader): BackupOptions['changes'] {
   return { repository, token, rowLossPercent, failOnRowLoss }
 }
 
+/** check: the backup to look at (never a local file) and how old it may be (default 26h). */
+function getCheckInputs(read: InputReader): CheckOptions {
+  const source = parseBackupSource(read)
+  if (source.kind === 'file') {
+    throw new InputError(
+      Inputs.BackupFile,
+      "cannot be checked by mode: check, which reads the newest backup's manifest in the artifacts or S3; restore or verify a local file instead."
+    )
+  }
+  const maxAge = read(Inputs.MaxAge).trim() || '26h'
+  return {
+    mode: 'check',
+    source,
+    maxAgeSeconds: asInput(Inputs.MaxAge, () => parseDuration(maxAge))
+  }
+}
+
 function getRestoreInputs(read: InputReader, databaseUrl: string): RestoreOptions {
   const singleTransaction = parseBoolean(
     Inputs.SingleTransaction,
@@ -425,6 +468,7 @@ function getRestoreInputs(read: InputReader, databaseUrl: string): RestoreOption
     source: parseBackupSource(read),
     clean,
     allowNonEmpty: parseBoolean(Inputs.AllowNonEmpty, read(Inputs.AllowNonEmpty), false),
+    cleanDropDependents: parseCleanDropDependents(read, clean),
     noOwner: parseBoolean(Inputs.NoOwner, read(Inputs.NoOwner), true),
     noPrivileges: parseBoolean(Inputs.NoPrivileges, read(Inputs.NoPrivileges), true),
     singleTransaction,
@@ -638,8 +682,50 @@ function parseClientInputs(read: InputReader): ClientOptions {
         min: 1,
         max: 600
       }
+    ),
+    lockTimeoutMs: parseLockTimeout(read(Inputs.LockTimeout))
+  }
+}
+
+/** `clean-drop-dependents`: only meaningful with clean (an error otherwise: it would do nothing). */
+function parseCleanDropDependents(read: InputReader, clean: boolean): boolean {
+  const value = parseBoolean(Inputs.CleanDropDependents, read(Inputs.CleanDropDependents), false)
+  if (value && !clean) {
+    throw new InputError(
+      Inputs.CleanDropDependents,
+      "it only applies with 'clean: true' (it lets clean also drop objects outside the backup that depend on the backup's objects); set clean: true too, or remove it."
     )
   }
+  return value
+}
+
+/** Time units PostgreSQL accepts in a time setting such as lock_timeout (guc.c), in ms. */
+const GUC_TIME_UNITS: Record<string, number> = {
+  us: 0.001,
+  ms: 1,
+  s: 1000,
+  min: 60_000,
+  h: 3_600_000,
+  d: 86_400_000
+}
+
+/**
+ * `lock-timeout` as PostgreSQL's lock_timeout setting reads it: a number with an optional unit
+ * (us, ms, s, min, h, d; no unit = milliseconds), e.g. `30s`, `2min`, `1500`; `0` waits forever.
+ * Returns whole milliseconds (default 30 s).
+ */
+export function parseLockTimeout(value: string): number {
+  const v = value.trim()
+  if (v === '') return 30_000
+  const m = /^(\d+(?:\.\d+)?)\s*(us|ms|s|min|h|d)?$/.exec(v)
+  const ms = m ? Math.round(Number(m[1]) * GUC_TIME_UNITS[m[2] ?? 'ms']) : NaN
+  if (!m || !Number.isFinite(ms) || ms > 2_147_483_647 || (ms === 0 && Number(m[1]) !== 0)) {
+    throw new InputError(
+      Inputs.LockTimeout,
+      `'${value}' is not a time PostgreSQL's lock_timeout accepts; use a number with a unit (ms, s, min, h, d), e.g. 30s or 2min, or 0 to wait forever (at most 24 days).`
+    )
+  }
+  return ms
 }
 
 export function parsePostgresVersion(value: string): number | undefined {

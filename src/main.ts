@@ -17,6 +17,7 @@ import { CheckError } from './errors.js'
 import { Heartbeat } from './heartbeat.js'
 import { changeWarnings } from './manifest-changes.js'
 import { backup, type BackupResult } from './modes/backup.js'
+import { type CheckResult, check } from './modes/check.js'
 import { restore, type RestoreResult } from './modes/restore.js'
 import { verify } from './modes/verify.js'
 import { log } from './log.js'
@@ -24,6 +25,7 @@ import { databaseUrlSecrets, parseDatabaseUrl } from './postgres/connection.js'
 import { redact, registerSecret, registerSecrets } from './secrets.js'
 import {
   backupSummaryMarkdown,
+  checkSummaryMarkdown,
   failureSummaryMarkdown,
   restoreSummaryMarkdown,
   verifySummaryMarkdown,
@@ -51,6 +53,19 @@ export async function run(): Promise<void> {
     heartbeat.start(redact(`${mode} started`))
     const inputs: ActionInputs = getInputs()
     mode = inputs.mode
+    if (inputs.mode === 'check') {
+      if (inputs.source.kind !== 's3') registerSecret(inputs.source.token)
+      const result = await check(inputs)
+      setCheckOutputs(result)
+      await writeSummary(checkSummaryMarkdown(result))
+      await heartbeat.finish(
+        'success',
+        redact(
+          `check ok: ${result.checked} made ${result.manifest.createdAt}, ${Math.round(result.ageSeconds)} s old`
+        )
+      )
+      return
+    }
     const connection = parseDatabaseUrl(inputs.databaseUrl)
     registerSecrets(connection.secrets)
     const notice = droppedParametersNotice(
@@ -134,6 +149,17 @@ function setRestoreOutputs(result: RestoreResult): void {
     'rows-restored': result.rowsRestored,
     'server-version': result.serverVersion,
     'duration-seconds': result.durationSeconds
+  }
+  for (const [name, value] of Object.entries(outputs)) core.setOutput(name, redact(String(value)))
+}
+
+function setCheckOutputs(result: CheckResult): void {
+  const outputs: Record<string, string | number> = {
+    'restored-from': result.checked,
+    'backup-created-at': result.manifest.createdAt,
+    'backup-age-seconds': Math.round(result.ageSeconds),
+    'size-bytes': result.manifest.file.sizeBytes,
+    sha256: result.manifest.file.sha256
   }
   for (const [name, value] of Object.entries(outputs)) core.setOutput(name, redact(String(value)))
 }

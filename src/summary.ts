@@ -6,6 +6,8 @@ import * as core from '@actions/core'
 import { formatBytes, formatDuration } from './log.js'
 import { type ManifestChanges, changeWarnings } from './manifest-changes.js'
 import type { BackupResult } from './modes/backup.js'
+import type { CheckResult } from './modes/check.js'
+import { formatAge } from './duration.js'
 import type { RestoreResult } from './modes/restore.js'
 import type { VerifyResult } from './modes/verify.js'
 import { redact } from './secrets.js'
@@ -43,6 +45,10 @@ export function backupSummaryMarkdown(result: BackupResult): string {
   let md = `## ✅ Database backup\n\n| | |\n|---|---|\n`
   md += rows.map(([k, v]) => `| ${k} | ${escapeCell(v)} |`).join('\n') + '\n'
   if (m.changes) md += changesMarkdown(m.changes)
+  if (result.storage) {
+    const s = result.storage
+    md += `\nArtifact storage: ${s.count} backup(s) of this name before this one, ${formatBytes(s.bytes)}; with a backup a day kept ${result.retentionDays} days, about ${formatBytes(s.steadyBytes)}${s.visibility !== 'public' && s.steadyBytes > 500 * 1024 * 1024 ? ' — more than the 500 MB GitHub Free includes for private repositories' : ''}.\n`
+  }
   const tables = m.rowCounts.tables
   if (tables.length > 0 && tables.length <= MAX_TABLE_ROWS) {
     md += `\n<details><summary>Rows per table</summary>\n\n| Table | Rows |\n|---|---:|\n`
@@ -50,6 +56,15 @@ export function backupSummaryMarkdown(result: BackupResult): string {
       .map(t => `| ${escapeCell(`${t.schema}.${t.name}`)} | ${t.rows ?? '—'} |`)
       .join('\n')
     md += '\n\n</details>\n'
+  }
+  const uncounted = tables.filter(t => t.uncounted)
+  if (uncounted.length > 0) {
+    md += `\n**Not counted** (their data is in the backup; restore cannot check their row counts):\n\n`
+    md += uncounted
+      .slice(0, MAX_TABLE_ROWS)
+      .map(t => `- \`${t.schema}.${t.name}\`: ${escapeCell(t.uncounted!)}`)
+      .join('\n')
+    md += '\n'
   }
   return redact(md)
 }
@@ -137,4 +152,22 @@ function changesMarkdown(c: ManifestChanges): string {
   }
   for (const w of warnings) md += `\n> [!WARNING]\n> ${escapeCell(w)}\n`
   return md
+}
+
+export function checkSummaryMarkdown(result: CheckResult): string {
+  const m = result.manifest
+  const rows: Array<[string, string]> = [
+    ['Newest backup', result.checked],
+    [
+      'Made',
+      `${m.createdAt} (${formatAge(result.ageSeconds)} ago; max-age ${formatAge(result.maxAgeSeconds)})`
+    ],
+    ['File', `\`${m.file.name}\`, ${formatBytes(m.file.sizeBytes)}`],
+    ['Database', `\`${m.database.name}\`, PostgreSQL ${m.server.version}`],
+    ['Tables / rows', `${m.rowCounts.tables.length} / ${m.rowCounts.totalRows ?? 'not counted'}`],
+    ['sha256', `\`${m.file.sha256}\``]
+  ]
+  let md = `## ✅ Backup check: fresh\n\n| | |\n|---|---|\n`
+  md += rows.map(([k, v]) => `| ${k} | ${escapeCell(v)} |`).join('\n') + '\n'
+  return redact(md)
 }

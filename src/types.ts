@@ -5,12 +5,12 @@
  */
 import type { RetentionSchedule } from './retention.js'
 
-export type Mode = 'backup' | 'restore' | 'verify'
+export type Mode = 'backup' | 'restore' | 'verify' | 'check'
 export type DumpFormat = 'custom' | 'plain' | 'directory'
 export type Compression = 'zstd' | 'gzip' | 'none'
 export type RowCountMethod = 'exact' | 'estimate' | 'none'
 
-export const MODES: readonly Mode[] = ['backup', 'restore', 'verify']
+export const MODES: readonly Mode[] = ['backup', 'restore', 'verify', 'check']
 export const FORMATS: readonly DumpFormat[] = ['custom', 'plain', 'directory']
 export const COMPRESSIONS: readonly Compression[] = ['zstd', 'gzip', 'none']
 export const ROW_COUNT_METHODS: readonly RowCountMethod[] = ['exact', 'estimate', 'none']
@@ -77,6 +77,11 @@ export interface BackupOptions {
   postgresVersion?: number
   installClient: boolean
   connectTimeoutSeconds: number
+  /**
+   * lock_timeout for the action's sessions and the clients it runs, in milliseconds (0 = wait
+   * forever): a lock another session holds fails the statement after this long.
+   */
+  lockTimeoutMs: number
   /** age encryption before upload; undefined = not encrypted. */
   encryption?: EncryptionKeys
   allowUnencryptedPublic?: boolean
@@ -117,6 +122,17 @@ export type BackupSource =
 export type ArtifactSource = Extract<BackupSource, { kind: 'artifact' | 'artifact-id' }>
 export type S3Source = Extract<BackupSource, { kind: 's3' }>
 
+/**
+ * What the check mode is asked to do: find the newest backup (or the given one), read its
+ * manifest without downloading the dump, and fail when it is older than maxAgeSeconds or does
+ * not look like a whole backup.
+ */
+export interface CheckOptions {
+  mode: 'check'
+  source: ArtifactSource | S3Source
+  maxAgeSeconds: number
+}
+
 /** What the restore and verify modes are asked to do. */
 export interface RestoreOptions {
   /** verify: restore into a scratch database (verify-database-url) and compare with the manifest. */
@@ -124,6 +140,11 @@ export interface RestoreOptions {
   databaseUrl: string
   source: BackupSource
   clean: boolean
+  /**
+   * With clean: also drop (CASCADE) objects outside the backup that depend on the backup's
+   * objects; without it such objects make clean refuse before anything is dropped.
+   */
+  cleanDropDependents: boolean
   allowNonEmpty: boolean
   noOwner: boolean
   noPrivileges: boolean
@@ -135,12 +156,15 @@ export interface RestoreOptions {
   postgresVersion?: number
   installClient: boolean
   connectTimeoutSeconds: number
+  lockTimeoutMs: number
   /** Keys for an encrypted backup (empty lists when none were given). */
   decryption?: DecryptionKeys
+  /** verify: fail first when the backup is older than this, in seconds (max-age). */
+  maxAgeSeconds?: number
 }
 
 /** The client choice every mode shares: which PostgreSQL client to use, and how long to wait. */
 export type ClientOptions = Pick<
   BackupOptions,
-  'pgBinDir' | 'postgresVersion' | 'installClient' | 'connectTimeoutSeconds'
+  'pgBinDir' | 'postgresVersion' | 'installClient' | 'connectTimeoutSeconds' | 'lockTimeoutMs'
 >

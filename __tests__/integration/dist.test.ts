@@ -413,6 +413,10 @@ describe('what changed since the previous backup (manifest read by range request
       /::warning::sales\.price_history lost 75%25 of its rows since the previous backup \(4 → 1; threshold 50%25\)/
     )
     expect(second.summary).toContain('Since the previous backup')
+    // storage arithmetic: the live artifacts of the name, and size × retention
+    expect(second.summary).toMatch(
+      /Artifact storage: 1 backup\(s\) of this name before this one, [\d.]+ [KM]i?B; with a backup a day kept 30 days, about [\d.]+ [KM]i?B/
+    )
     expect(second.summary).toContain('public.added')
     // the comparison read parts of the previous zip (206), never its whole blob (200)
     const blobReads = backend.requests.filter(r => r.endpoint === 'blob:get')
@@ -434,4 +438,88 @@ describe('what changed since the previous backup (manifest read by range request
     expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: '' })
     expect(result.stdout).not.toContain('Compare with the previous backup')
   }, 120_000)
+})
+
+describe('mode: check — is the newest backup fresh and whole? (manifest only)', () => {
+  const name = 'checked-backup'
+
+  async function checkRun(extra: Record<string, string>): Promise<RunResult> {
+    return runAction({
+      mode: 'check',
+      'artifact-name': name,
+      'github-token': backend.githubToken,
+      ...extra
+    })
+  }
+
+  it('passes on a fresh backup, with its time and age in the outputs; no database-url needed', async () => {
+    backend.newRun()
+    const made = await runAction({ 'database-url': server.url(database), 'artifact-name': name })
+    expect(made.code).toBe(0)
+    const backupRun = backend.currentRunId
+    backend.newRun()
+    const result = await checkRun({})
+    expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: '' })
+    const stored = backend.findArtifact(`${name}.zip`, backupRun)!
+    expect(result.outputs['restored-from']).toBe(`artifact ${stored.id} (run ${backupRun})`)
+    expect(Date.parse(result.outputs['backup-created-at'])).toBeLessThanOrEqual(Date.now())
+    expect(Number(result.outputs['backup-age-seconds'])).toBeLessThan(120)
+    expect(result.outputs.sha256).toBe(made.outputs.sha256)
+    expect(result.summary).toContain('Backup check: fresh')
+    // only ranges of the zip were read, never the whole blob
+    const reads = backend.requests.filter(r => r.endpoint === 'blob:get')
+    expect(reads.map(r => r.status)).toEqual(reads.map(() => 206))
+  }, 120_000)
+
+  it('fails on a backup older than max-age, naming its run and time; verify with max-age restores nothing', async () => {
+    await new Promise(resolve => setTimeout(resolve, 2_100))
+    const result = await checkRun({ 'max-age': '2s' })
+    expect(result.code).toBe(1)
+    expect(result.stdout).toMatch(
+      /::error::the newest backup \(artifact \d+ \(run \d+\), run \d+\) was made .*Z, \d+s ago: older than max-age \(2s\)/
+    )
+    const scratch = await server.createDatabase('check_scratch')
+    const verified = await runAction({
+      mode: 'verify',
+      'verify-database-url': server.url(scratch),
+      'artifact-name': name,
+      'github-token': backend.githubToken,
+      'max-age': '2s'
+    })
+    expect(verified.code).toBe(1)
+    expect(verified.stdout).toMatch(/::error::the newest backup .* older than max-age \(2s\)/)
+    const tables = await server.query(
+      scratch,
+      "SELECT count(*)::int AS n FROM pg_tables WHERE schemaname NOT IN ('pg_catalog', 'information_schema')"
+    )
+    expect(tables).toEqual([{ n: 0 }])
+  }, 120_000)
+
+  it('fails when there is no backup, or when its sizes do not add up', async () => {
+    const none = await checkRun({ 'artifact-name': 'never-made' })
+    expect(none.code).toBe(1)
+    expect(none.stdout).toMatch(
+      /::error::no artifact named 'never-made\.zip' or 'never-made' exists/
+    )
+
+    const real = backend.findArtifact(`${name}.zip`)!
+    const manifest = JSON.parse((await unzipEntries(real.bytes)).get('manifest.json')!.toString())
+    manifest.file.sizeBytes = real.size * 10
+    manifest.createdAt = new Date().toISOString()
+    await backend.seedArtifact({
+      name: 'lying-backup.zip',
+      files: { [manifest.file.name]: 'short', 'manifest.json': JSON.stringify(manifest) }
+    })
+    const lying = await checkRun({ 'artifact-name': 'lying-backup' })
+    expect(lying.code).toBe(1)
+    expect(lying.stdout).toMatch(
+      /::error::the newest backup .* does not look whole: the artifact \(\d+ bytes\) is smaller than the file its manifest describes/
+    )
+  }, 120_000)
+
+  it('max-age that is not a duration names the input', async () => {
+    const result = await checkRun({ 'max-age': 'yesterday' })
+    expect(result.code).toBe(1)
+    expect(result.stdout).toMatch(/::error::Input 'max-age': 'yesterday' is not a duration/)
+  })
 })

@@ -33,6 +33,7 @@ export function testBackupInputs(
     jobs: 1,
     installClient: false,
     connectTimeoutSeconds: 10,
+    lockTimeoutMs: 30_000,
     ...overrides
   }
 }
@@ -48,6 +49,7 @@ export function testRestoreInputs(
     databaseUrl,
     source,
     clean: false,
+    cleanDropDependents: false,
     allowNonEmpty: false,
     noOwner: true,
     noPrivileges: true,
@@ -57,6 +59,7 @@ export function testRestoreInputs(
     schemas: [],
     installClient: false,
     connectTimeoutSeconds: 10,
+    lockTimeoutMs: 30_000,
     ...overrides
   }
 }
