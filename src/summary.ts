@@ -9,6 +9,7 @@ import type { BackupResult } from './modes/backup.js'
 import type { CheckResult } from './modes/check.js'
 import { formatAge } from './duration.js'
 import type { RestoreResult } from './modes/restore.js'
+import type { SkippedGroup } from './postgres/target-policy.js'
 import type { VerifyResult } from './modes/verify.js'
 import { redact } from './secrets.js'
 
@@ -92,7 +93,28 @@ export function restoreSummaryMarkdown(result: RestoreResult): string {
       .join('\n')
     md += '\n\n</details>\n'
   }
+  md += skippedMarkdown(result.skipped)
   return redact(md)
+}
+
+/**
+ * "Skipped while restoring": the statements the restore left out (the target cannot take them,
+ * or they were not asked for), by reason — how many, and up to 5 of them with their line in the script.
+ */
+export function skippedMarkdown(groups: ReadonlyArray<SkippedGroup>): string {
+  if (groups.length === 0) return ''
+  const total = groups.reduce((n, g) => n + g.count, 0)
+  let md = `\n### Skipped while restoring\n\n${total} ${total === 1 ? 'statement' : 'statements'} of the backup were left out (none defines a table, column, row or constraint):\n\n| Reason | Count | Statements (line: text) |\n|---|---:|---|\n`
+  md += groups
+    .map(g => {
+      const samples = g.samples
+        .map(s => `${s.line}: \`${s.text.replace(/`/g, "'").slice(0, 120)}\``)
+        .join('<br>')
+      const more = g.count > g.samples.length ? `<br>… and ${g.count - g.samples.length} more` : ''
+      return `| ${escapeCell(g.reason)} | ${g.count} | ${escapeCell(samples + more)} |`
+    })
+    .join('\n')
+  return md + '\n'
 }
 
 export function verifySummaryMarkdown(result: VerifyResult): string {

@@ -143,6 +143,11 @@ describe('getInputs', () => {
       },
       Inputs.CleanDropDependents,
       /only applies with 'clean: true'/
+    ],
+    [
+      { [Inputs.Mode]: 'restore', [Inputs.BackupFile]: 'b.sql', [Inputs.NoOwner]: 'sometimes' },
+      Inputs.NoOwner,
+      /not one of auto, true or false/
     ]
   ])('rejects %j naming the input', (raw, input, message) => {
     const error = inputError(raw)
@@ -179,6 +184,37 @@ describe('lock-timeout', () => {
       })
     )
     expect(inputs).toMatchObject({ clean: true, cleanDropDependents: true, lockTimeoutMs: 3000 })
+  })
+})
+
+describe('no-owner and no-privileges (issue 15 item 7)', () => {
+  const restore = (raw: RawInputs) => {
+    const inputs = getInputs(
+      read({
+        [Inputs.DatabaseUrl]: URL,
+        [Inputs.Mode]: 'restore',
+        [Inputs.BackupFile]: 'b.sql',
+        ...raw
+      })
+    )
+    if (inputs.mode !== 'restore') throw new Error('expected restore inputs')
+    return { noOwner: inputs.noOwner, noPrivileges: inputs.noPrivileges }
+  }
+
+  it("default to 'auto' (keep what the target can take) and still force either way", () => {
+    expect(restore({})).toEqual({ noOwner: 'auto', noPrivileges: 'auto' })
+    expect(restore({ [Inputs.NoOwner]: 'AUTO', [Inputs.NoPrivileges]: 'auto' })).toEqual({
+      noOwner: 'auto',
+      noPrivileges: 'auto'
+    })
+    expect(restore({ [Inputs.NoOwner]: 'true', [Inputs.NoPrivileges]: 'false' })).toEqual({
+      noOwner: true,
+      noPrivileges: false
+    })
+    expect(restore({ [Inputs.NoOwner]: 'no', [Inputs.NoPrivileges]: 'yes' })).toEqual({
+      noOwner: false,
+      noPrivileges: true
+    })
   })
 })
 
