@@ -13,12 +13,19 @@ import { fileURLToPath } from 'node:url'
 import { parse } from 'yaml'
 import yargs from 'yargs'
 import { EXIT_CODES, exitCodeFor } from './errors.js'
-import { InputError, type InputReader, Inputs, describeForInputs, getInputs } from './inputs.js'
+import {
+  InputError,
+  type InputReader,
+  Inputs,
+  describeForInputs,
+  droppedParametersNotice,
+  getInputs
+} from './inputs.js'
 import { backup } from './modes/backup.js'
 import { restore } from './modes/restore.js'
 import { verify } from './modes/verify.js'
-import { formatBytes, formatDuration, terminalLog, useLog } from './log.js'
-import { parseDatabaseUrl } from './postgres/connection.js'
+import { formatBytes, formatDuration, log, terminalLog, useLog } from './log.js'
+import { databaseUrlSecrets, parseDatabaseUrl } from './postgres/connection.js'
 import { stopAllChildren } from './process.js'
 import { redact, registerSecret, registerSecrets, setSecretMasker } from './secrets.js'
 
@@ -198,6 +205,10 @@ export async function main(argv: string[]): Promise<number> {
     return env ? (process.env[env] ?? '') : ''
   }
   for (const input of Object.keys(ENV_FALLBACK) as Inputs[]) registerSecret(read(input))
+  // every piece of what could be a URL's password, if it is not percent-encoded
+  for (const input of [Inputs.DatabaseUrl, Inputs.VerifyDatabaseUrl]) {
+    registerSecrets(databaseUrlSecrets(read(input).trim()))
+  }
   try {
     const inputs = getInputs(read)
     if (inputs.mode === 'check') {
@@ -205,6 +216,11 @@ export async function main(argv: string[]): Promise<number> {
     }
     const connection = parseDatabaseUrl(inputs.databaseUrl)
     registerSecrets(connection.secrets)
+    const notice = droppedParametersNotice(
+      inputs.mode === 'verify' ? Inputs.VerifyDatabaseUrl : Inputs.DatabaseUrl,
+      connection.dropped
+    )
+    if (notice) log.notice(notice)
     if (inputs.mode === 'backup') {
       const result = await backup(inputs, connection, {
         outputDirectory: path.resolve(String(args['output-dir'] ?? 'backups'))

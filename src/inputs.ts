@@ -125,6 +125,30 @@ export function describeForInputs<T>(error: T): T | InputError {
   return new InputError(INPUT_OF[error.option], error.message, { cause: error })
 }
 
+/**
+ * The notice for ORM-only parameters left out of a URL (connection.ts: ORM_ONLY_PARAMS), one
+ * line naming them all, with what to use instead where there is something; undefined when none.
+ */
+export function droppedParametersNotice(
+  input: Inputs,
+  dropped: Record<string, string>
+): string | undefined {
+  const names = Object.keys(dropped)
+  if (names.length === 0) return undefined
+  const hints: string[] = []
+  if (dropped.schema !== undefined) {
+    hints.push(
+      `schema=… sets the app's search_path and does not choose what is backed up: to back up only that schema, set the '${Inputs.Schemas}' input (schemas: ${dropped.schema})`
+    )
+  }
+  if (dropped.pgbouncer !== undefined) {
+    hints.push(
+      'pgbouncer=true says the URL goes through PgBouncer in transaction mode, which pg_dump cannot use: give the direct URL (Prisma: directUrl / DIRECT_URL) or a session-mode pool'
+    )
+  }
+  return `Input '${input}': left out ${names.join(', ')} — ${names.length === 1 ? 'a parameter' : 'parameters'} of ORMs or drivers (Prisma, node-postgres …) that libpq does not know and that change nothing for pg_dump.${hints.length > 0 ? ` Note: ${hints.join('; ')}.` : ''}`
+}
+
 /** Reads one input as the runner passes it (INPUT_<NAME>), trimmed. */
 export type InputReader = (name: Inputs) => string
 

@@ -8,6 +8,7 @@ import {
   type ActionInputs,
   Inputs,
   describeForInputs,
+  droppedParametersNotice,
   getHeartbeatUrl,
   getInputs,
   readActionInput
@@ -19,7 +20,8 @@ import { backup, type BackupResult } from './modes/backup.js'
 import { type CheckResult, check } from './modes/check.js'
 import { restore, type RestoreResult } from './modes/restore.js'
 import { verify } from './modes/verify.js'
-import { parseDatabaseUrl } from './postgres/connection.js'
+import { log } from './log.js'
+import { databaseUrlSecrets, parseDatabaseUrl } from './postgres/connection.js'
 import { redact, registerSecret, registerSecrets } from './secrets.js'
 import {
   backupSummaryMarkdown,
@@ -32,8 +34,9 @@ import {
 
 export async function run(): Promise<void> {
   // mask the URL before anything could print it, even when other inputs are invalid
-  registerSecret(readActionInput(Inputs.DatabaseUrl).trim())
-  registerSecret(readActionInput(Inputs.VerifyDatabaseUrl).trim())
+  // (and every piece of what could be its password, if it is not percent-encoded)
+  registerSecrets(databaseUrlSecrets(readActionInput(Inputs.DatabaseUrl).trim()))
+  registerSecrets(databaseUrlSecrets(readActionInput(Inputs.VerifyDatabaseUrl).trim()))
   registerSecret(readActionInput(Inputs.GithubToken).trim())
   registerSecret(readActionInput(Inputs.SigningKey).trim())
   registerSecret(readActionInput(Inputs.EncryptionPassphrase))
@@ -66,6 +69,11 @@ export async function run(): Promise<void> {
     }
     const connection = parseDatabaseUrl(inputs.databaseUrl)
     registerSecrets(connection.secrets)
+    const notice = droppedParametersNotice(
+      inputs.mode === 'verify' ? Inputs.VerifyDatabaseUrl : Inputs.DatabaseUrl,
+      connection.dropped
+    )
+    if (notice) log.notice(notice)
     if (inputs.mode === 'backup') {
       const result = await backup(inputs, connection)
       setBackupOutputs(result)

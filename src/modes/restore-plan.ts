@@ -26,7 +26,12 @@ import {
   readArchiveHeader,
   tablesFromList
 } from '../postgres/archive.js'
-import { type ClientInstall, chooseRestoreClient, programPath } from '../postgres/clients.js'
+import {
+  type ClientInstall,
+  type ClientRequirement,
+  chooseRestoreClient,
+  programPath
+} from '../postgres/clients.js'
 import { psqlSupportsRestrict } from '../postgres/load.js'
 import { PlainDumpObjects, parsePlainDumpVersions } from '../postgres/plain-sql.js'
 import {
@@ -76,12 +81,14 @@ const MANIFEST_FORMATS: Record<string, DetectedFormat> = {
 
 export async function planRestore(
   inputs: RestoreOptions,
-  fetched: FetchedBackup
+  fetched: FetchedBackup,
+  /** Newer clients the target's URL needs (connection.ts: libpqRequirements). */
+  requires: ClientRequirement[] = []
 ): Promise<RestorePlan> {
   const { manifest, dump } = fetched
   if ('directory' in dump) {
     const header = await readArchiveHeader(dump.directory).catch(() => undefined)
-    const client = await chooseClient(inputs, 'pg_restore', header?.pgDumpMajor ?? 0)
+    const client = await chooseClient(inputs, 'pg_restore', header?.pgDumpMajor ?? 0, requires)
     const lines = await listArchive(programPath(client, 'pg_restore'), {
       directory: dump.directory
     })
@@ -140,7 +147,7 @@ export async function planRestore(
     manifest?.pgDump.major ?? (await dumpMajorFromContent(dump, detected.format, decoding))
   const found = { compression: detected.compression, encrypted: detected.encrypted, decoding }
   if (detected.format === 'plain') {
-    const client = await chooseClient(inputs, 'psql', archiveMajor)
+    const client = await chooseClient(inputs, 'psql', archiveMajor, requires)
     const drops = inputs.clean ? new ScriptDropsScanner() : undefined
     const plain = await scanScript(dump, decoding, manifest !== undefined, client, inputs, drops)
     if (drops)
@@ -154,7 +161,7 @@ export async function planRestore(
       clean: drops?.found.list
     }
   }
-  const client = await chooseClient(inputs, 'pg_restore', archiveMajor)
+  const client = await chooseClient(inputs, 'pg_restore', archiveMajor, requires)
   if (!manifest) await readToEnd(dump, decoding)
   if (detected.format === 'custom') {
     const lines = await listArchive(programPath(client, 'pg_restore'), { file: dump, decoding })
@@ -299,12 +306,14 @@ function manifestTables(manifest: Manifest | undefined): QualifiedName[] | undef
 async function chooseClient(
   inputs: RestoreOptions,
   program: 'pg_restore' | 'psql',
-  archiveMajor: number
+  archiveMajor: number,
+  requires: ClientRequirement[]
 ): Promise<ClientInstall> {
   const client = await chooseRestoreClient(program, archiveMajor, 0, {
     pgBinDir: inputs.pgBinDir,
     postgresVersion: inputs.postgresVersion,
-    installClient: inputs.installClient
+    installClient: inputs.installClient,
+    requires
   })
   log.info(`${programPath(client, program)}: ${client.versionText}`)
   return client

@@ -10,7 +10,12 @@ import { rm } from 'node:fs/promises'
 import type pg from 'pg'
 import { formatBytes, log, stopwatch } from '../log.js'
 import type { Manifest } from '../manifest.js'
-import { type Connection, describeConnection, libpqEnvironment } from '../postgres/connection.js'
+import {
+  type Connection,
+  describeConnection,
+  libpqEnvironment,
+  libpqRequirements
+} from '../postgres/connection.js'
 import {
   type CleanList,
   DependentsError,
@@ -86,7 +91,9 @@ export async function restore(
         signingKey: inputs.signingKey
       })
     )
-    const plan = await log.group('Check the backup', () => planRestore(inputs, fetched))
+    const plan = await log.group('Check the backup', () =>
+      planRestore(inputs, fetched, libpqRequirements(connection))
+    )
 
     ;[target, monitor] = await log.group(`Connect to ${describeConnection(connection)}`, () =>
       Promise.all([

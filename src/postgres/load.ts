@@ -499,7 +499,7 @@ export function explainLoadFailure(
       " Objects of the backup already exist in the target: set 'clean: true' to drop them first (or restore into an empty database)."
   } else if (/permission denied|must be owner|must be superuser/.test(stderr)) {
     hint =
-      ' The target user lacks a privilege the backup needs. On managed services (Supabase, Neon, RDS) keep no-owner and no-privileges true, and leave out extensions or event triggers the service manages (pg-dump-args: --exclude-extension=... when dumping).'
+      ' The target user lacks a privilege the backup needs. On managed services (Supabase, Neon, RDS) keep no-owner and no-privileges true, and leave out extensions or event triggers the service manages (when dumping: schemas: public with any pg_dump, or pg-dump-args: --exclude-extension=..., which needs pg_dump 17+ and then pg_restore 17+).'
   }
   const how = signal ? `was killed by ${signal}` : `exited with code ${code}`
   return new LoadError(
