@@ -4,6 +4,7 @@
  * by its input (describeForInputs) — then let the error reach index.ts.
  */
 import * as core from '@actions/core'
+import { EngineError } from './errors.js'
 import {
   type ActionInputs,
   Inputs,
@@ -14,9 +15,14 @@ import {
 import { backup, type BackupResult } from './modes/backup.js'
 import { restore, type RestoreResult } from './modes/restore.js'
 import { verify } from './modes/verify.js'
+import { LOAD_PHASE } from './modes/restore.js'
+import { type Log, actionLog, log, useLog } from './log.js'
 import { parseDatabaseUrl } from './postgres/connection.js'
+import { cancelChildren, cancelledBy, killAllChildren } from './process.js'
 import { redact, registerSecret, registerSecrets } from './secrets.js'
+import { removeWorkDirsNow } from './storage/local.js'
 import {
+  type FailureContext,
   backupSummaryMarkdown,
   failureSummaryMarkdown,
   restoreSummaryMarkdown,
@@ -24,7 +30,54 @@ import {
   writeSummary
 } from './summary.js'
 
+/** The phases (log groups) the run entered and finished: what a failure summary may claim. */
+const phases = { started: new Set<string>(), finished: new Set<string>() }
+
+/** A log that records the phases it runs (see `phases`), around `inner`. */
+export function phaseLog(inner: Log): Log {
+  return {
+    ...inner,
+    group: async (name, fn) => {
+      phases.started.add(name)
+      const result = await inner.group(name, fn)
+      phases.finished.add(name)
+      return result
+    }
+  }
+}
+
+/** What the run got to, for the failure summary (it claims only what was checked). */
+function failureContext(mode: string, singleTransaction: boolean | undefined): FailureContext {
+  if (mode === 'backup') return { mode }
+  const load = phases.finished.has(LOAD_PHASE)
+    ? 'committed'
+    : phases.started.has(LOAD_PHASE)
+      ? 'interrupted'
+      : 'not-started'
+  return { mode, load, singleTransaction: singleTransaction ?? true }
+}
+
+let summaryWritten = false
+let failedMode = 'backup'
+let failedSingleTransaction: boolean | undefined
+
+async function writeFailureSummary(error: unknown): Promise<void> {
+  if (summaryWritten) return
+  summaryWritten = true
+  await writeSummary(
+    failureSummaryMarkdown(failureContext(failedMode, failedSingleTransaction), error)
+  )
+}
+
+/** The error a cancelled run ends with: the signal, and what was done about it. */
+export function cancellationError(signal: NodeJS.Signals): EngineError {
+  return new EngineError(
+    `the run was cancelled (${signal}): every program it had started (pg_dump, pg_restore, psql) was stopped, none is left running, and its temporary files were removed.`
+  )
+}
+
 export async function run(): Promise<void> {
+  useLog(phaseLog(actionLog))
   // mask the URL before anything could print it, even when other inputs are invalid
   registerSecret(readActionInput(Inputs.DatabaseUrl).trim())
   registerSecret(readActionInput(Inputs.VerifyDatabaseUrl).trim())
@@ -33,15 +86,16 @@ export async function run(): Promise<void> {
   for (const line of readActionInput(Inputs.DecryptionIdentity).split(/[\n,]/)) {
     registerSecret(line.trim())
   }
-  let mode = 'backup'
   try {
     const inputs: ActionInputs = getInputs()
-    mode = inputs.mode
+    failedMode = inputs.mode
+    if (inputs.mode !== 'backup') failedSingleTransaction = inputs.singleTransaction
     const connection = parseDatabaseUrl(inputs.databaseUrl)
     registerSecrets(connection.secrets)
     if (inputs.mode === 'backup') {
       const result = await backup(inputs, connection)
       setBackupOutputs(result)
+      summaryWritten = true
       await writeSummary(backupSummaryMarkdown(result))
       return
     }
@@ -51,15 +105,22 @@ export async function run(): Promise<void> {
     if (inputs.mode === 'verify') {
       const result = await verify(inputs, connection)
       setRestoreOutputs(result)
+      summaryWritten = true
       await writeSummary(verifySummaryMarkdown(result))
       return
     }
     const result = await restore(inputs, connection)
     setRestoreOutputs(result)
+    summaryWritten = true
     await writeSummary(restoreSummaryMarkdown(result))
   } catch (caught) {
-    const error = describeForInputs(caught)
-    await writeSummary(failureSummaryMarkdown(mode, error))
+    const signal = cancelledBy()
+    const error = signal ? cancellationError(signal) : describeForInputs(caught)
+    if (signal)
+      log.info(
+        `The run was cancelled (${signal}); the step failed with: ${redact(String((caught as Error)?.message ?? caught))}`
+      )
+    await writeFailureSummary(error)
     throw error instanceof Error
       ? new Error(redact(error.message))
       : new Error(redact(String(error)))
@@ -94,4 +155,64 @@ function setRestoreOutputs(result: RestoreResult): void {
     'duration-seconds': result.durationSeconds
   }
   for (const [name, value] of Object.entries(outputs)) core.setOutput(name, redact(String(value)))
+}
+
+/** How a cancelled run ended: it completed after all, failed (unwound), or ran out of time. */
+export type RunOutcome = 'succeeded' | 'failed' | 'unfinished'
+
+/**
+ * Cancellation (the runner cancels a job, or times it out, by signalling the action's own
+ * process: SIGINT, then SIGTERM about 7.5 s later, then SIGKILL; the programs the action runs
+ * are in process groups of their own and get no signal). On the first signal every child is
+ * stopped (cancelChildren: SIGTERM, SIGKILL after `graceMs`) and none is started any more, so
+ * a psql or pg_restore ends mid-transaction and the server rolls it back; the run then fails
+ * through its normal path (the modes remove their temporary files and abort uploads, the job
+ * summary is written). If it has not ended `unwindMs` after the children stopped, or at a
+ * second signal, the children are killed, the temporary directories removed and `finish` is
+ * called at once. `finish` ends the process.
+ */
+export function stopOnSignals(
+  running: Promise<unknown>,
+  finish: (signal: NodeJS.Signals, outcome: RunOutcome) => void | Promise<void>,
+  options: { graceMs?: number; unwindMs?: number } = {}
+): void {
+  let first: NodeJS.Signals | undefined
+  let finished = false
+  const end = (signal: NodeJS.Signals, outcome: RunOutcome): void => {
+    if (finished) return
+    finished = true
+    if (outcome === 'unfinished') {
+      killAllChildren()
+      removeWorkDirsNow()
+    }
+    void Promise.resolve(finish(signal, outcome)).catch(() => undefined)
+  }
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (first) return end(first, 'unfinished')
+    first = signal
+    void cancelChildren(signal, options.graceMs ?? 2000).then(() => {
+      setTimeout(() => end(signal, 'unfinished'), options.unwindMs ?? 4000)
+      running.then(
+        () => end(signal, 'succeeded'),
+        () => end(signal, 'failed')
+      )
+    })
+  }
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, onSignal)
+}
+
+/**
+ * The action's own ending of a cancelled run: the failure summary (when the run could not write
+ * it itself), the step failed, and the process ended (nothing it started may go on).
+ */
+export async function finishCancelledAction(
+  signal: NodeJS.Signals,
+  outcome: RunOutcome
+): Promise<void> {
+  // it had completed when the signal came: its outputs and summary stand
+  if (outcome === 'succeeded') process.exit(0)
+  const error = cancellationError(signal)
+  await writeFailureSummary(error)
+  core.setFailed(redact(error.message))
+  process.exit(1)
 }

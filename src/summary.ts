@@ -92,10 +92,33 @@ function describeCounts(m: BackupResult['manifest']): string {
   return m.rowCounts.sameSnapshot ? "exact, in the dump's snapshot" : 'exact'
 }
 
-export function failureSummaryMarkdown(mode: string, error: unknown): string {
+/** How far a failed run got: what its failure summary may claim about the target. */
+export interface FailureContext {
+  mode: string
+  /** restore, verify: the load had not begun, was under way, or had ended (committed). */
+  load?: 'not-started' | 'interrupted' | 'committed'
+  singleTransaction?: boolean
+}
+
+/** What a failed run left, as far as it was checked (the failure summary's last paragraph). */
+export function describeAftermath(context: FailureContext): string {
+  if (context.load === undefined) return 'Nothing was uploaded. Temporary files were removed.'
+  const target = context.mode === 'verify' ? 'The scratch database' : 'The target'
+  const said = {
+    'not-started': `${target} was not written to: the run ended before the load began.`,
+    interrupted:
+      context.singleTransaction !== false
+        ? `The load ran in one transaction, which was not committed: ${target.toLowerCase()} keeps what it held before.`
+        : `The load ran without a single transaction (single-transaction: false): ${target.toLowerCase()} may hold part of the backup.`,
+    committed: `The load had been committed when this failed: ${target.toLowerCase()} holds the restored data; it did not pass the check above.`
+  }[context.load]
+  return `${said} Temporary files were removed.`
+}
+
+export function failureSummaryMarkdown(c: FailureContext, error: unknown): string {
   const message = error instanceof Error ? error.message : String(error)
   return redact(
-    `## ❌ Database ${mode} failed\n\n${escapeBlock(message)}\n\n${mode === 'restore' ? 'The target was left as it was (single transaction) unless the message says otherwise.' : 'Nothing was uploaded.'} Temporary files were removed.\n`
+    `## ❌ Database ${c.mode} failed\n\n${escapeBlock(message)}\n\n${describeAftermath(c)}\n`
   )
 }
 

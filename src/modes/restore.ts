@@ -20,6 +20,9 @@ import { RestoreError, type RestorePlan, planRestore } from './restore-plan.js'
 
 export { RestoreError }
 
+/** The phase (log group) that writes into the target: once it ended, the load was committed. */
+export const LOAD_PHASE = 'Restore'
+
 export interface RestoredTable {
   schema: string
   name: string
@@ -69,7 +72,7 @@ export async function restore(
     const env = libpqEnvironment(connection, {
       connectTimeoutSeconds: inputs.connectTimeoutSeconds
     })
-    await log.group('Restore', () =>
+    await log.group(LOAD_PHASE, () =>
       loadBackup(
         fetched.dump,
         plan,
