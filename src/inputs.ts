@@ -315,7 +315,8 @@ function getBackupInputs(read: InputReader, databaseUrl: string): BackupOptions 
     databaseUrl,
     artifactName,
     retentionDays: parseWholeNumber(Inputs.RetentionDays, read(Inputs.RetentionDays), 30, {
-      min: 1
+      min: 1,
+      max: MAX_RETENTION_DAYS
     }),
     format,
     compression,
@@ -592,10 +593,31 @@ export function parsePostgresVersion(value: string): number | undefined {
   return Number(major[1])
 }
 
+/**
+ * The longest retention any repository can be set to keep artifacts (GitHub: up to 90 days for
+ * public repositories, 400 for private ones and organizations); the client caps a longer one at
+ * the repository's own maximum.
+ */
+export const MAX_RETENTION_DAYS = 400
+
+/**
+ * The artifact's file (`<name>.zip`, see artifactZipName) is written on the runner's disk, whose
+ * file names hold at most 255 bytes (NAME_MAX on Linux, macOS and NTFS alike).
+ */
+const MAX_FILE_NAME_BYTES = 255
+
 /** The characters GitHub refuses in artifact names (same list as @actions/artifact). */
 const FORBIDDEN_NAME_CHARACTERS = ['"', ':', '<', '>', '|', '*', '?', '\r', '\n', '\\', '/']
 
 function validateArtifactName(name: string): void {
+  const file = /\.zip$/i.test(name) ? name : `${name}.zip`
+  const bytes = Buffer.byteLength(file, 'utf8')
+  if (bytes > MAX_FILE_NAME_BYTES) {
+    throw new InputError(
+      Inputs.ArtifactName,
+      `is ${[...name].length} characters long: its file '<name>.zip' would take ${bytes} bytes, and a file name holds at most ${MAX_FILE_NAME_BYTES}; give a shorter name (at most ${MAX_FILE_NAME_BYTES - 4} bytes, e.g. 251 ASCII characters).`
+    )
+  }
   const bad = FORBIDDEN_NAME_CHARACTERS.filter(c => name.includes(c))
   if (bad.length > 0) {
     throw new InputError(
