@@ -15,12 +15,15 @@ export function backupSummaryMarkdown(result: BackupResult): string {
   const m = result.manifest
   const ratio = m.file.sizeBytes > 0 ? m.rawSizeBytes / m.file.sizeBytes : 0
   const link = result.artifact?.url
-    ? `[${result.artifact.name}](${result.artifact.url})`
-    : (result.artifact?.name ?? '—')
+    ? `[${text(result.artifact.name)}](${linkTarget(result.artifact.url)})`
+    : text(result.artifact?.name ?? '—')
   const rows: Array<[string, string]> = [
-    ['Database', `\`${m.database.name}\` on \`${m.database.host}:${m.database.port}\``],
-    ['Artifact', `${link} (id ${result.artifact?.id ?? '—'}), kept ${result.retentionDays} days`],
-    ['File', `\`${m.file.name}\``],
+    ['Database', `${text(m.database.name)} on ${text(`${m.database.host}:${m.database.port}`)}`],
+    [
+      'Artifact',
+      `${link} (id ${text(String(result.artifact?.id ?? '—'))}), kept ${result.retentionDays} days`
+    ],
+    ['File', text(m.file.name)],
     [
       'Format',
       `${m.format}, ${m.compression.algorithm}${m.compression.level ? ` level ${m.compression.level}` : ''}`
@@ -35,18 +38,16 @@ export function backupSummaryMarkdown(result: BackupResult): string {
       `${m.rowCounts.tables.length} / ${m.rowCounts.totalRows ?? 'not counted'} (${describeCounts(m)})`
     ],
     ['Time', formatDuration(m.durationSeconds)],
-    ['PostgreSQL server', m.server.version],
-    ['pg_dump', m.pgDump.version],
-    ['sha256', `\`${m.file.sha256}\``]
+    ['PostgreSQL server', text(m.server.version)],
+    ['pg_dump', text(m.pgDump.version)],
+    ['sha256', text(m.file.sha256)]
   ]
   let md = `## ✅ Database backup\n\n| | |\n|---|---|\n`
   md += rows.map(([k, v]) => `| ${k} | ${escapeCell(v)} |`).join('\n') + '\n'
   const tables = m.rowCounts.tables
   if (tables.length > 0 && tables.length <= MAX_TABLE_ROWS) {
     md += `\n<details><summary>Rows per table</summary>\n\n| Table | Rows |\n|---|---:|\n`
-    md += tables
-      .map(t => `| ${escapeCell(`${t.schema}.${t.name}`)} | ${t.rows ?? '—'} |`)
-      .join('\n')
+    md += tables.map(t => `| ${text(`${t.schema}.${t.name}`)} | ${t.rows ?? '—'} |`).join('\n')
     md += '\n\n</details>\n'
   }
   return redact(md)
@@ -55,15 +56,17 @@ export function backupSummaryMarkdown(result: BackupResult): string {
 export function restoreSummaryMarkdown(result: RestoreResult): string {
   const m = result.manifest
   const rows: Array<[string, string]> = [
-    ['Restored from', result.restoredFrom],
+    ['Restored from', text(result.restoredFrom)],
     [
       'Backup',
-      m ? `\`${m.file.name}\` of \`${m.database.name}\`, made ${m.createdAt}` : 'no manifest'
+      m
+        ? `${text(m.file.name)} of ${text(m.database.name)}, made ${text(String(m.createdAt))}`
+        : 'no manifest'
     ],
-    ['Format', `${result.format}, ${result.compression}`],
+    ['Format', text(`${result.format}, ${result.compression}`)],
     ['Tables / rows', `${result.tables.length} / ${result.rowsRestored}`],
-    ['Target server', result.serverVersion],
-    ['Client', result.clientVersion],
+    ['Target server', text(result.serverVersion)],
+    ['Client', text(result.clientVersion)],
     ['Time', formatDuration(result.durationSeconds)]
   ]
   let md = `## ✅ Database restore\n\n| | |\n|---|---|\n`
@@ -71,7 +74,7 @@ export function restoreSummaryMarkdown(result: RestoreResult): string {
   if (result.tables.length > 0 && result.tables.length <= MAX_TABLE_ROWS) {
     md += `\n<details><summary>Rows per table</summary>\n\n| Table | Rows | Manifest |\n|---|---:|---:|\n`
     md += result.tables
-      .map(t => `| ${escapeCell(`${t.schema}.${t.name}`)} | ${t.rows} | ${t.expected ?? '—'} |`)
+      .map(t => `| ${text(`${t.schema}.${t.name}`)} | ${t.rows} | ${t.expected ?? '—'} |`)
       .join('\n')
     md += '\n\n</details>\n'
   }
@@ -122,12 +125,39 @@ export function failureSummaryMarkdown(c: FailureContext, error: unknown): strin
   )
 }
 
-function escapeCell(text: string): string {
-  return text.replace(/\|/g, '\\|').replace(/\n/g, ' ')
+/** A table cell of Markdown the summary built itself: its line breaks become spaces. */
+function escapeCell(markdown: string): string {
+  return markdown.replace(/[\r\n\u2028\u2029]+/g, ' ')
 }
 
-function escapeBlock(text: string): string {
-  return '```\n' + text.replace(/```/g, '`​``') + '\n```'
+/**
+ * Text from elsewhere (a name from a manifest, an archive or the server, a path, a version) as
+ * Markdown that shows it as it is: HTML's special characters as entities (no tag, no image is
+ * rendered); backslash-escaped, what GitHub's Markdown acts on inside a line — \\ ` * [ ] | ~ !
+ * (code, emphasis, links, images, table cells, strike-through), : and @ (autolinks), the dot of
+ * `www.`, and an underscore that is not inside a word (app_db stays as it is); line breaks and
+ * other control characters as spaces. A table cell never starts a line, so # + - . need nothing.
+ */
+export function text(value: string): string {
+  return (
+    value
+      // eslint-disable-next-line no-control-regex -- control characters are what it removes
+      .replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ')
+      .replace(/[\\`*[\]|~!:@]|(?<![\p{L}\p{N}])_|_(?![\p{L}\p{N}])/gu, c => `\\${c}`)
+      .replace(/(www)\./gi, '$1\\.')
+      .replace(/[&<>"']/g, c => `&#${c.charCodeAt(0)};`)
+  )
+}
+
+/** A link's target: only an http(s) URL, its parentheses and spaces percent-encoded. */
+function linkTarget(url: string): string {
+  if (!/^https?:\/\//i.test(url)) return '#'
+  return url.replace(/[()\s<>]/g, c => encodeURIComponent(c))
+}
+
+/** A message in a fenced code block: nothing in it renders, and it cannot close the fence. */
+function escapeBlock(message: string): string {
+  return '```\n' + message.replace(/`(?=``)/g, '`\u200b') + '\n```'
 }
 
 /** Appends to the job summary when the runner provides one; never fails the step itself. */
