@@ -4,7 +4,10 @@
  */
 import * as core from '@actions/core'
 import { formatBytes, formatDuration } from './log.js'
+import { type ManifestChanges, changeWarnings } from './manifest-changes.js'
 import type { BackupResult } from './modes/backup.js'
+import type { CheckResult } from './modes/check.js'
+import { formatAge } from './duration.js'
 import type { RestoreResult } from './modes/restore.js'
 import type { VerifyResult } from './modes/verify.js'
 import { redact } from './secrets.js'
@@ -44,6 +47,7 @@ export function backupSummaryMarkdown(result: BackupResult): string {
   ]
   let md = `## ✅ Database backup\n\n| | |\n|---|---|\n`
   md += rows.map(([k, v]) => `| ${k} | ${escapeCell(v)} |`).join('\n') + '\n'
+  if (m.changes) md += changesMarkdown(m.changes)
   const tables = m.rowCounts.tables
   if (tables.length > 0 && tables.length <= MAX_TABLE_ROWS) {
     md += `\n<details><summary>Rows per table</summary>\n\n| Table | Rows |\n|---|---:|\n`
@@ -101,11 +105,18 @@ export interface FailureContext {
   /** restore, verify: the load had not begun, was under way, or had ended (committed). */
   load?: 'not-started' | 'interrupted' | 'committed'
   singleTransaction?: boolean
+  /** backup: it was made and kept before the failure. */
+  backupKept?: boolean
 }
 
 /** What a failed run left, as far as it was checked (the failure summary's last paragraph). */
 export function describeAftermath(context: FailureContext): string {
-  if (context.load === undefined) return 'Nothing was uploaded. Temporary files were removed.'
+  if (context.mode === 'backup') {
+    return context.backupKept
+      ? 'The backup was made and kept; the step failed after it.'
+      : 'Nothing was uploaded. Temporary files were removed.'
+  }
+  if (context.load === undefined) return 'Nothing was changed. Temporary files were removed.'
   const target = context.mode === 'verify' ? 'The scratch database' : 'The target'
   const said = {
     'not-started': `${target} was not written to: the run ended before the load began.`,
@@ -168,4 +179,42 @@ export async function writeSummary(markdown: string): Promise<void> {
   } catch (error) {
     core.warning(`could not write the job summary: ${(error as Error).message}`)
   }
+}
+
+/** Since the previous backup: size and rows, tables new and gone, the largest row changes. */
+function changesMarkdown(c: ManifestChanges): string {
+  const sign = (n: number): string => (n > 0 ? `+${n}` : String(n))
+  const warnings = changeWarnings(c)
+  let md = `\n### ${warnings.length > 0 ? '⚠️' : '↔️'} Since the previous backup (${text(String(c.previous.createdAt))}${c.previous.runId ? `, run ${text(String(c.previous.runId))}` : ''})\n\n`
+  md += `| | previous | this | change |\n|---|---:|---:|---:|\n`
+  md += `| File size | ${formatBytes(c.previous.fileSizeBytes)} | ${formatBytes(c.previous.fileSizeBytes + c.sizeDeltaBytes)} | ${sign(c.sizeDeltaBytes)} B |\n`
+  if (c.rowsDelta !== null && c.previous.totalRows !== null) {
+    md += `| Rows | ${c.previous.totalRows} | ${c.previous.totalRows + c.rowsDelta} | ${sign(c.rowsDelta)} |\n`
+  }
+  for (const t of c.largest) {
+    md += `| ${text(t.table)} | ${t.before ?? '—'} | ${t.after ?? '—'} | ${t.before !== null && t.after !== null ? sign(t.after - t.before) : '—'} |\n`
+  }
+  if (c.appeared.length > 0) {
+    md += `\nNew tables: ${text(c.appeared.slice(0, 20).join(', '))}${c.appeared.length > 20 ? ', …' : ''}\n`
+  }
+  for (const w of warnings) md += `\n> [!WARNING]\n> ${text(w)}\n`
+  return md
+}
+
+export function checkSummaryMarkdown(result: CheckResult): string {
+  const m = result.manifest
+  const rows: Array<[string, string]> = [
+    ['Newest backup', text(result.checked)],
+    [
+      'Made',
+      `${text(String(m.createdAt))} (${formatAge(result.ageSeconds)} ago; max-age ${formatAge(result.maxAgeSeconds)})`
+    ],
+    ['File', `${text(m.file.name)}, ${formatBytes(m.file.sizeBytes)}`],
+    ['Database', `${text(m.database.name)}, PostgreSQL ${text(m.server.version)}`],
+    ['Tables / rows', `${m.rowCounts.tables.length} / ${m.rowCounts.totalRows ?? 'not counted'}`],
+    ['sha256', text(m.file.sha256)]
+  ]
+  let md = `## ✅ Backup check: fresh\n\n| | |\n|---|---|\n`
+  md += rows.map(([k, v]) => `| ${k} | ${escapeCell(v)} |`).join('\n') + '\n'
+  return redact(md)
 }
