@@ -23,7 +23,14 @@ import { LOAD_PHASE } from './modes/restore.js'
 import { type Log, actionLog, log, useLog } from './log.js'
 import { parseDatabaseUrl } from './postgres/connection.js'
 import { cancelChildren, cancelledBy, killAllChildren } from './process.js'
-import { redact, registerSecret, registerSecrets } from './secrets.js'
+import {
+  redact,
+  redactOutput,
+  registerSecret,
+  registerSecrets,
+  SHORT_SECRET,
+  shortSecrets
+} from './secrets.js'
 import { removeWorkDirsNow } from './storage/local.js'
 import {
   type FailureContext,
@@ -125,6 +132,11 @@ export async function run(): Promise<void> {
     }
     const connection = parseDatabaseUrl(inputs.databaseUrl)
     registerSecrets(connection.secrets)
+    if (connection.password !== undefined && shortSecrets([connection.password]) > 0) {
+      log.warning(
+        `The password in database-url is ${connection.password.length} characters long: the runner masks it wherever it occurs, so ordinary text that happens to contain it (sizes, dates, names) shows *** in the log. The step's outputs are kept as they are. Use a longer password (at least ${SHORT_SECRET} characters).`
+      )
+    }
     if (inputs.mode === 'backup') {
       const result = await backup(inputs, connection)
       backupKept = true
@@ -198,7 +210,8 @@ function setBackupOutputs(result: BackupResult): void {
     'pg-dump-version': result.pgDumpVersion,
     'duration-seconds': result.durationSeconds
   }
-  for (const [name, value] of Object.entries(outputs)) core.setOutput(name, redact(String(value)))
+  for (const [name, value] of Object.entries(outputs))
+    core.setOutput(name, redactOutput(String(value)))
 }
 
 function setRestoreOutputs(result: RestoreResult): void {
@@ -209,7 +222,8 @@ function setRestoreOutputs(result: RestoreResult): void {
     'server-version': result.serverVersion,
     'duration-seconds': result.durationSeconds
   }
-  for (const [name, value] of Object.entries(outputs)) core.setOutput(name, redact(String(value)))
+  for (const [name, value] of Object.entries(outputs))
+    core.setOutput(name, redactOutput(String(value)))
 }
 
 function setCheckOutputs(result: CheckResult): void {
@@ -220,7 +234,8 @@ function setCheckOutputs(result: CheckResult): void {
     'size-bytes': result.manifest.file.sizeBytes,
     sha256: result.manifest.file.sha256
   }
-  for (const [name, value] of Object.entries(outputs)) core.setOutput(name, redact(String(value)))
+  for (const [name, value] of Object.entries(outputs))
+    core.setOutput(name, redactOutput(String(value)))
 }
 
 /** How a cancelled run ended: it completed after all, failed (unwound), or ran out of time. */
