@@ -28,30 +28,35 @@ const ENV_FALLBACK: Partial<Record<Inputs, string>> = {
   [Inputs.DatabaseUrl]: 'DATABASE_URL',
   [Inputs.VerifyDatabaseUrl]: 'VERIFY_DATABASE_URL',
   [Inputs.EncryptionPassphrase]: 'BACKUP_ENCRYPTION_PASSPHRASE',
-  [Inputs.DecryptionIdentity]: 'BACKUP_DECRYPTION_IDENTITY'
+  [Inputs.DecryptionIdentity]: 'BACKUP_DECRYPTION_IDENTITY',
+  [Inputs.SigningKey]: 'BACKUP_SIGNING_KEY'
 }
 
 const BOOLEAN_INPUTS = new Set<Inputs>([
   Inputs.Overwrite,
   Inputs.InstallClient,
   Inputs.Clean,
+  Inputs.CleanDropDependents,
   Inputs.AllowNonEmpty,
-  Inputs.NoOwner,
-  Inputs.NoPrivileges,
   Inputs.SingleTransaction,
   Inputs.AllowUnencryptedPublic
 ])
+
+/** Options that take auto, true or false; given bare (--no-owner) they mean true. */
+const AUTO_INPUTS = new Set<Inputs>([Inputs.NoOwner, Inputs.NoPrivileges])
 
 /** Which options each command takes (the action's inputs that make sense locally). */
 const COMMON = [
   Inputs.PgBinDir,
   Inputs.PostgresVersion,
   Inputs.InstallClient,
-  Inputs.ConnectTimeout
+  Inputs.ConnectTimeout,
+  Inputs.LockTimeout
 ]
 const RESTORE_OPTIONS = [
   Inputs.BackupFile,
   Inputs.Clean,
+  Inputs.CleanDropDependents,
   Inputs.AllowNonEmpty,
   Inputs.NoOwner,
   Inputs.NoPrivileges,
@@ -61,6 +66,7 @@ const RESTORE_OPTIONS = [
   Inputs.Schemas,
   Inputs.DecryptionIdentity,
   Inputs.EncryptionPassphrase,
+  Inputs.SigningKey,
   ...COMMON
 ]
 const COMMANDS: Record<'backup' | 'restore' | 'verify', { describe: string; options: Inputs[] }> = {
@@ -81,6 +87,7 @@ const COMMANDS: Record<'backup' | 'restore' | 'verify', { describe: string; opti
       Inputs.Jobs,
       Inputs.EncryptionRecipients,
       Inputs.EncryptionPassphrase,
+      Inputs.SigningKey,
       ...COMMON
     ]
   },
@@ -179,6 +186,7 @@ export async function main(argv: string[]): Promise<number> {
   const read: InputReader = name => {
     if (name === Inputs.Mode) return command
     const value = args[name]
+    if (value === '' && AUTO_INPUTS.has(name)) return 'true'
     if (value !== undefined && value !== '') return String(value)
     const env = ENV_FALLBACK[name]
     return env ? (process.env[env] ?? '') : ''

@@ -98,6 +98,7 @@ export async function run(): Promise<void> {
   registerSecret(readActionInput(Inputs.DatabaseUrl).trim())
   registerSecret(readActionInput(Inputs.VerifyDatabaseUrl).trim())
   registerSecret(readActionInput(Inputs.GithubToken).trim())
+  registerSecret(readActionInput(Inputs.SigningKey).trim())
   registerSecret(readActionInput(Inputs.EncryptionPassphrase))
   for (const line of readActionInput(Inputs.DecryptionIdentity).split(/[\n,]/)) {
     registerSecret(line.trim())
@@ -219,6 +220,7 @@ function setRestoreOutputs(result: RestoreResult): void {
     'restored-from': result.restoredFrom,
     'tables-restored': result.tables.length,
     'rows-restored': result.rowsRestored,
+    'statements-skipped': result.skipped.reduce((n, g) => n + g.count, 0),
     'server-version': result.serverVersion,
     'duration-seconds': result.durationSeconds
   }

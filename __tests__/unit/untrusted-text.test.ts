@@ -12,6 +12,7 @@ import {
   backupSummaryMarkdown,
   failureSummaryMarkdown,
   restoreSummaryMarkdown,
+  skippedMarkdown,
   text
 } from '../../src/summary.js'
 
@@ -92,6 +93,7 @@ describe('the job summary', () => {
         createdAt: HOSTILE[0]
       },
       tables,
+      skipped: [],
       rowsRestored: 3,
       serverVersion: HOSTILE[9],
       clientVersion: '17.6',
@@ -125,6 +127,23 @@ describe('the job summary', () => {
     expect(md).toContain('](#)')
     expectInert(md.replace('](#)', ''))
     expect(cells(md)).toEqual([...Array(11).fill(2), 2, ...tables.map(() => 2)])
+  })
+
+  it('skipped statements from the script stay in their cell', () => {
+    const md = skippedMarkdown([
+      {
+        reason: 'comment',
+        count: 2,
+        samples: [
+          { line: 3, text: 'COMMENT ON TABLE "a|b" IS \'x\n::add-mask::y\'' },
+          { line: 9, text: '<img src=x> `z` [l](https://e/)' }
+        ]
+      }
+    ])
+    expect(cells(md)).toEqual([3, 3])
+    // in a code span, where nothing renders
+    expect(md).toMatch(/`[^`]*<img src=x>[^`]*`/)
+    expect(md.replace(/`[^`]*`/g, '')).not.toMatch(/<img|\]\(/)
   })
 
   it("a failure's message stays inside its fence", () => {
