@@ -44,6 +44,9 @@ import { RestoreError, type RestorePlan, planRestore } from './restore-plan.js'
 
 export { RestoreError }
 
+/** The phase (log group) that writes into the target: once it ended, the load was committed. */
+export const LOAD_PHASE = 'Restore'
+
 export interface RestoredTable {
   schema: string
   name: string
@@ -117,7 +120,7 @@ export async function restore(
           )
         : undefined
     const env = restoreEnvironment(connection, inputs)
-    const loaded = await log.group('Restore', () =>
+    const loaded = await log.group(LOAD_PHASE, () =>
       loadWatched(inputs, monitor!, env, () =>
         loadBackup(
           fetched.dump,
