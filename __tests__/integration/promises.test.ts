@@ -8,6 +8,7 @@
  * leaves the target empty and, for a backup, writes nothing.
  */
 import { beforeAll, describe, expect, it } from '@jest/globals'
+import { spawnSync } from 'node:child_process'
 import {
   chmodSync,
   copyFileSync,
@@ -119,16 +120,22 @@ async function expectShop(file: string, overrides: Partial<RestoreOptions> = {})
 describe('restore: the manifest holds the backup to what it describes', () => {
   let custom: LocalBackup
   let encrypted: LocalBackup
-  const passphrase = 'correct horse battery staple'
-  const decryption: DecryptionKeys = { identities: [], passphrases: [passphrase] }
+  let decryption: DecryptionKeys
 
   beforeAll(async () => {
+    // an age key (a passphrase's scrypt would take seconds per restore)
+    const keyFile = path.join(harness.work, 'age-key.txt')
+    expect(spawnSync('age-keygen', ['-o', keyFile]).status).toBe(0)
+    const keyText = readFileSync(keyFile, 'utf8')
+    const identity = keyText.split('\n').find(l => l.startsWith('AGE-SECRET-KEY-1'))!
+    const recipient = /# public key: (age1\S+)/.exec(keyText)![1]
+    decryption = { identities: [identity], passphrases: [] }
     custom = await localBackup(shop, { format: 'custom', compression: 'zstd' })
     encrypted = await localBackup(shop, {
       format: 'custom',
       compression: 'gzip',
       compressionLevel: 6,
-      encryption: { kind: 'passphrase', passphrase }
+      encryption: { kind: 'recipients', recipients: [recipient] }
     })
     expect(custom.manifest.rowCounts.tables.map(t => [t.name, t.rows])).toEqual([
       ['customers', 3],
@@ -199,7 +206,7 @@ describe('restore: the manifest holds the backup to what it describes', () => {
 
   it('an unencrypted file whose manifest says it is encrypted', async () => {
     const file = withManifest(custom, m => {
-      m.encryption = { algorithm: 'age', mode: 'passphrase', recipients: [] }
+      m.encryption = { ...encrypted.manifest.encryption! }
     })
     await expectRefused(file, /content is not encrypted, but its manifest says otherwise/, {
       decryption
