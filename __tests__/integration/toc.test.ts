@@ -122,8 +122,14 @@ const CASES: Case[] = CLIENTS.flatMap(client =>
   }))
 )
 
-const describeHere =
-  process.platform === 'linux' && process.arch === 'x64' && HAS_15 ? describe : describe.skip
+const notHere =
+  process.platform !== 'linux' || process.arch !== 'x64'
+    ? `the embedded servers are linux-x64 binaries (this is ${process.platform}-${process.arch})`
+    : HAS_15
+      ? undefined
+      : "Debian's PostgreSQL 15 client is missing (apt-get install postgresql-client-15)"
+const describeHere = (title: string, fn: () => void): void =>
+  notHere ? describe.skip(`${title} — skipped: ${notHere}`, fn) : describe(title, fn)
 
 // ---------------------------------------------------------------------------------------------
 // the databases
