@@ -68,6 +68,14 @@ const TARGETS: Target[] = [
     tests: ['__tests__/unit/inputs.test.ts', '__tests__/unit/encrypt.test.ts']
   },
   {
+    name: 'main',
+    file: 'src/main.ts',
+    functions: ['run', 'setBackupOutputs', 'setRestoreOutputs'],
+    // the secrets it registers, the outputs, the summary on failure
+    only: /registerSecret|setOutput|redact|failureSummaryMarkdown/,
+    tests: ['__tests__/integration/main.test.ts']
+  },
+  {
     name: 'dump-checks',
     file: 'src/postgres/dump.ts',
     functions: ['assertWholeDump'],
@@ -78,8 +86,8 @@ const TARGETS: Target[] = [
     name: 'restore-plan-checks',
     file: 'src/modes/restore-plan.ts',
     functions: ['planRestore', 'checkDigest'],
-    // the checks against the manifest (the rest of planRestore chooses and reads)
-    only: /manifest|checkDigest|sha256/,
+    // the checks against the manifest (the rest of planRestore chooses a client and reads)
+    only: /does not match its manifest|manifest says otherwise|checkDigest|matches its manifest/,
     tests: ['__tests__/integration/promises.test.ts'],
     testFilter: 'restore:'
   },
@@ -265,6 +273,23 @@ interface JestRun {
   timedOut: boolean
 }
 
+/** The jest run under way (its process group) and the sandbox: ended on Ctrl-C too. */
+let running: number | undefined
+let sandboxDir: string | undefined
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (running) {
+      try {
+        process.kill(-running, 'SIGKILL')
+      } catch {
+        // gone
+      }
+    }
+    if (sandboxDir) rmSync(sandboxDir, { recursive: true, force: true })
+    process.exit(signal === 'SIGINT' ? 130 : 143)
+  })
+}
+
 function runJest(dir: string, target: Target, timeoutMs: number): Promise<JestRun> {
   const args = [
     '--experimental-vm-modules',
@@ -284,6 +309,7 @@ function runJest(dir: string, target: Target, timeoutMs: number): Promise<JestRu
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe']
     })
+    running = child.pid
     let output = ''
     child.stdout.on('data', d => (output += d))
     child.stderr.on('data', d => (output += d))
@@ -298,6 +324,7 @@ function runJest(dir: string, target: Target, timeoutMs: number): Promise<JestRu
     }, timeoutMs)
     child.on('close', code => {
       clearTimeout(timer)
+      running = undefined
       // whatever the run left (servers, clients) goes with its process group
       try {
         process.kill(-child.pid!, 'SIGKILL')
@@ -318,6 +345,7 @@ async function main(): Promise<void> {
   const targets = TARGETS.filter(t => words.length === 0 || words.some(w => t.name.includes(w)))
   const known = equivalents()
   const dir = listOnly ? '' : sandbox()
+  sandboxDir = dir || undefined
   const results: Array<Mutant & { status: Status; reason?: string }> = []
   let failed = false
   try {

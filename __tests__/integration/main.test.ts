@@ -199,6 +199,37 @@ describe('a secret that is also part of other text is redacted everywhere', () =
   })
 })
 
+describe('every secret input is announced to the runner before anything else runs', () => {
+  it('the URLs, the token, the passphrase and each identity; a failure writes no secret', async () => {
+    const secrets = {
+      'verify-database-url': 'postgresql://scratch:Scr4tch-pw@127.0.0.1:1/scratch',
+      'github-token': 'ghs_Main7estToken0123456789abcdef',
+      'encryption-passphrase': 'a passphrase for the main test',
+      'decryption-identity':
+        'AGE-SECRET-KEY-1MAINTESTQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQ\nAGE-SECRET-KEY-1SECONDQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQ'
+    }
+    const step = await runStep({
+      mode: 'restore',
+      'database-url': server.url('main_db'),
+      'backup-file': path.join(harness.work, 'missing.dump'),
+      ...secrets
+    })
+    expect(step.error).toBeDefined()
+    const expected = [
+      server.url('main_db'),
+      secrets['verify-database-url'],
+      secrets['github-token'],
+      secrets['encryption-passphrase'],
+      ...secrets['decryption-identity'].split('\n')
+    ]
+    expect(step.masked).toEqual(expect.arrayContaining(expected))
+    expect(step.error!.message).toMatch(/^Input '/)
+    // (the inputs are refused before the mode is known: the summary says "backup")
+    expect(step.summary).toMatch(/Database \w+ failed/)
+    expectNoSecretIn(step, expected)
+  })
+})
+
 describe('a restore from a backup file', () => {
   it('sets the outputs from what the target holds afterwards', async () => {
     const backup = await runStep({ 'database-url': server.url(database), 'artifact-name': 'r' })
