@@ -227,7 +227,8 @@ function nodeAt(source: ts.SourceFile, pos: number): ts.Node {
 }
 
 function oneLine(s: string): string {
-  const flat = s.replace(/\s+/g, ' ')
+  // (no backquotes: ids are written between backquotes in mutation-equivalents.md)
+  const flat = s.replace(/\s+/g, ' ').replace(/`/g, "'")
   return flat.length > 60 ? `${flat.slice(0, 57)}...` : flat
 }
 
