@@ -65,7 +65,11 @@ const TARGETS: Target[] = [
       'parseEncryption',
       'parseDecryption'
     ],
-    tests: ['__tests__/unit/inputs.test.ts', '__tests__/unit/encrypt.test.ts'],
+    tests: [
+      '__tests__/unit/inputs.test.ts',
+      '__tests__/unit/inputs-bounds.test.ts',
+      '__tests__/unit/encrypt.test.ts'
+    ],
     // encrypt.test's inputs tests, not its slow round trips through age
     testFilter: '^(?!interoperability with the age CLI|decryption failures|key forms)'
   },
