@@ -16,7 +16,8 @@ const FRONT_DOORS = [
   '**/cli.js',
   '**/index.js',
   '**/summary.js',
-  '**/secrets.js'
+  '**/secrets.js',
+  '**/heartbeat.js'
 ]
 const MODES = ['**/modes/*']
 const ENGINE = [
@@ -25,14 +26,16 @@ const ENGINE = [
   '**/storage/*',
   '**/log.js',
   '**/process.js',
-  '**/manifest.js'
+  '**/manifest.js',
+  '**/manifest-changes.js'
 ]
 const VOCABULARY = [
   'src/types.ts',
   'src/errors.ts',
   'src/retention.ts',
   'src/s3-uri.ts',
-  'src/age-keys.ts'
+  'src/age-keys.ts',
+  'src/duration.ts'
 ]
 
 const layer = (files, forbidden, message) => ({
@@ -69,7 +72,8 @@ export default tseslint.config(
       'src/storage/**',
       'src/log.ts',
       'src/process.ts',
-      'src/manifest.ts'
+      'src/manifest.ts',
+      'src/manifest-changes.ts'
     ],
     [...FRONT_DOORS, ...MODES],
     'The engine does not import the modes or the front doors (inputs, main, cli, summary, secrets): take typed options, throw EngineErrors naming the option, log through log.ts.'

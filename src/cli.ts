@@ -192,6 +192,9 @@ export async function main(argv: string[]): Promise<number> {
   for (const input of Object.keys(ENV_FALLBACK) as Inputs[]) registerSecret(read(input))
   try {
     const inputs = getInputs(read)
+    if (inputs.mode === 'check') {
+      throw new InputError(Inputs.Mode, 'check runs in a workflow (mode: check).')
+    }
     const connection = parseDatabaseUrl(inputs.databaseUrl)
     registerSecrets(connection.secrets)
     if (inputs.mode === 'backup') {

@@ -9,11 +9,14 @@ import { parseArgsStringToArgv } from 'string-argv'
 import { isAgeIdentity, isAgeRecipient } from './age-keys.js'
 import { EngineError, type OptionName } from './errors.js'
 import { type RetentionSchedule, parseRetentionSchedule } from './retention.js'
+import { parseDuration } from './duration.js'
+import { parseHeartbeatUrl } from './heartbeat.js'
 import { parseS3Uri } from './s3-uri.js'
 import {
   type BackupOptions,
   type BackupSource,
   COMPRESSIONS,
+  type CheckOptions,
   COMPRESSION_LEVELS,
   type ClientOptions,
   type DecryptionKeys,
@@ -68,11 +71,15 @@ export enum Inputs {
   S3Region = 's3-region',
   Artifact = 'artifact',
   RetentionSchedule = 'retention-schedule',
-  BackupUri = 'backup-uri'
+  BackupUri = 'backup-uri',
+  HeartbeatUrl = 'heartbeat-url',
+  RowLossThreshold = 'row-loss-threshold',
+  FailOnRowLoss = 'fail-on-row-loss',
+  MaxAge = 'max-age'
 }
 
 /** What getInputs() gives: the options of the mode the inputs ask for. */
-export type ActionInputs = BackupOptions | RestoreOptions
+export type ActionInputs = BackupOptions | RestoreOptions | CheckOptions
 
 /** A bad input: the message names the input and says what to do. */
 export class InputError extends EngineError {
@@ -113,6 +120,14 @@ export function describeForInputs<T>(error: T): T | InputError {
 export type InputReader = (name: Inputs) => string
 
 export const readActionInput: InputReader = name => core.getInput(name)
+
+/**
+ * heartbeat-url (read by the front door before the other inputs, so that a run whose other
+ * inputs are bad still pings its failure): undefined when empty, else an http(s) URL.
+ */
+export function getHeartbeatUrl(read: InputReader = readActionInput): URL | undefined {
+  return asInput(Inputs.HeartbeatUrl, () => parseHeartbeatUrl(read(Inputs.HeartbeatUrl)))
+}
 
 /**
  * pg_dump options that would change where it connects, where it writes or which
@@ -251,6 +266,7 @@ export function parseMode(value: string): Mode {
 
 export function getInputs(read: InputReader = readActionInput): ActionInputs {
   const mode = parseMode(read(Inputs.Mode))
+  if (mode === 'check') return getCheckInputs(read)
   if (mode === 'verify') {
     const scratch = read(Inputs.VerifyDatabaseUrl).trim()
     if (scratch === '') {
@@ -266,7 +282,12 @@ export function getInputs(read: InputReader = readActionInput): ActionInputs {
         'is the same as database-url; verify restores into a scratch database, never into the one backed up.'
       )
     }
-    return { ...getRestoreInputs(read, scratch), mode: 'verify' }
+    const maxAge = read(Inputs.MaxAge).trim()
+    return {
+      ...getRestoreInputs(read, scratch),
+      mode: 'verify',
+      maxAgeSeconds: maxAge === '' ? undefined : asInput(Inputs.MaxAge, () => parseDuration(maxAge))
+    }
   }
   const databaseUrl = read(Inputs.DatabaseUrl).trim()
   if (databaseUrl === '') {
@@ -338,7 +359,51 @@ function getBackupInputs(read: InputReader, databaseUrl: string): BackupOptions 
       read(Inputs.AllowUnencryptedPublic),
       false
     ),
-    ...parseBackupDestinations(read)
+    ...parseBackupDestinations(read),
+    changes: parseChangeInputs(read)
+  }
+}
+
+/**
+ * The comparison with the previous backup of the same name: needs the repository and a token
+ * that may read its artifacts (github-token, default the workflow's own); without them, none.
+ */
+function parseChangeInputs(read: InputReader): BackupOptions['changes'] {
+  const rowLossPercent = parseWholeNumber(
+    Inputs.RowLossThreshold,
+    read(Inputs.RowLossThreshold),
+    50,
+    { min: 0, max: 100 }
+  )
+  const failOnRowLoss = parseBoolean(Inputs.FailOnRowLoss, read(Inputs.FailOnRowLoss), false)
+  const repository = read(Inputs.Repository).trim() || process.env.GITHUB_REPOSITORY || ''
+  const token = read(Inputs.GithubToken).trim()
+  if (token === '' || !/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(repository)) {
+    if (failOnRowLoss) {
+      throw new InputError(
+        Inputs.FailOnRowLoss,
+        "needs the previous backup, found through GitHub's API: keep github-token (default ${{ github.token }}) and give the workflow permissions: actions: read."
+      )
+    }
+    return undefined
+  }
+  return { repository, token, rowLossPercent, failOnRowLoss }
+}
+
+/** check: the backup to look at (never a local file) and how old it may be (default 26h). */
+function getCheckInputs(read: InputReader): CheckOptions {
+  const source = parseBackupSource(read)
+  if (source.kind === 'file') {
+    throw new InputError(
+      Inputs.BackupFile,
+      "cannot be checked by mode: check, which reads the newest backup's manifest in the artifacts or S3; restore or verify a local file instead."
+    )
+  }
+  const maxAge = read(Inputs.MaxAge).trim() || '26h'
+  return {
+    mode: 'check',
+    source,
+    maxAgeSeconds: asInput(Inputs.MaxAge, () => parseDuration(maxAge))
   }
 }
 
@@ -491,10 +556,10 @@ function parseBackupSource(read: InputReader): BackupSource {
     (s3Uri !== '' &&
       read(Inputs.BackupFile).trim() === '' &&
       read(Inputs.ArtifactId).trim() === '' &&
-      read(Inputs.RunId).trim() === '' &&
-      !parseBoolean(Inputs.Artifact, read(Inputs.Artifact), true))
+      read(Inputs.RunId).trim() === '')
   ) {
-    // backup-uri: that object; s3-uri with artifact: false: the newest backup under the prefix
+    // backup-uri: that object; s3-uri alone (no backup-file, artifact-id or run-id): the newest
+    // backup under the prefix. `artifact` is a backup setting (where a backup goes as well)
     if (backupUri !== '') {
       const { bucket, prefix } = parseS3Location(Inputs.BackupUri, backupUri)
       const key = prefix.replace(/\/$/, '')

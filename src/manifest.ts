@@ -4,6 +4,7 @@
  */
 import { readFile, writeFile } from 'node:fs/promises'
 import { CheckError } from './errors.js'
+import type { ManifestChanges } from './manifest-changes.js'
 import type { ObjectCounts } from './postgres/session.js'
 import type {
   BackupOptions,
@@ -65,6 +66,8 @@ export interface Manifest {
   retention?: { tier: 'daily' | 'weekly' | 'monthly'; days: number }
   filters: DumpFilters
   pgDumpArgs: string[]
+  /** What changed since the previous backup of the same name, when it could be read. */
+  changes?: ManifestChanges
 }
 
 /** What a backup's manifest is made of (besides the options the backup was made with). */

@@ -4,7 +4,10 @@
  */
 import * as core from '@actions/core'
 import { formatBytes, formatDuration } from './log.js'
+import { type ManifestChanges, changeWarnings } from './manifest-changes.js'
 import type { BackupResult } from './modes/backup.js'
+import type { CheckResult } from './modes/check.js'
+import { formatAge } from './duration.js'
 import type { RestoreResult } from './modes/restore.js'
 import type { VerifyResult } from './modes/verify.js'
 import { redact } from './secrets.js'
@@ -41,6 +44,7 @@ export function backupSummaryMarkdown(result: BackupResult): string {
   ]
   let md = `## ✅ Database backup\n\n| | |\n|---|---|\n`
   md += rows.map(([k, v]) => `| ${k} | ${escapeCell(v)} |`).join('\n') + '\n'
+  if (m.changes) md += changesMarkdown(m.changes)
   const tables = m.rowCounts.tables
   if (tables.length > 0 && tables.length <= MAX_TABLE_ROWS) {
     md += `\n<details><summary>Rows per table</summary>\n\n| Table | Rows |\n|---|---:|\n`
@@ -115,4 +119,42 @@ export async function writeSummary(markdown: string): Promise<void> {
   } catch (error) {
     core.warning(`could not write the job summary: ${(error as Error).message}`)
   }
+}
+
+/** Since the previous backup: size and rows, tables new and gone, the largest row changes. */
+function changesMarkdown(c: ManifestChanges): string {
+  const sign = (n: number): string => (n > 0 ? `+${n}` : String(n))
+  const warnings = changeWarnings(c)
+  let md = `\n### ${warnings.length > 0 ? '⚠️' : '↔️'} Since the previous backup (${escapeCell(c.previous.createdAt)}${c.previous.runId ? `, run ${escapeCell(c.previous.runId)}` : ''})\n\n`
+  md += `| | previous | this | change |\n|---|---:|---:|---:|\n`
+  md += `| File size | ${formatBytes(c.previous.fileSizeBytes)} | ${formatBytes(c.previous.fileSizeBytes + c.sizeDeltaBytes)} | ${sign(c.sizeDeltaBytes)} B |\n`
+  if (c.rowsDelta !== null && c.previous.totalRows !== null) {
+    md += `| Rows | ${c.previous.totalRows} | ${c.previous.totalRows + c.rowsDelta} | ${sign(c.rowsDelta)} |\n`
+  }
+  for (const t of c.largest) {
+    md += `| ${escapeCell(t.table)} | ${t.before ?? '—'} | ${t.after ?? '—'} | ${t.before !== null && t.after !== null ? sign(t.after - t.before) : '—'} |\n`
+  }
+  if (c.appeared.length > 0) {
+    md += `\nNew tables: ${escapeCell(c.appeared.slice(0, 20).join(', '))}${c.appeared.length > 20 ? ', …' : ''}\n`
+  }
+  for (const w of warnings) md += `\n> [!WARNING]\n> ${escapeCell(w)}\n`
+  return md
+}
+
+export function checkSummaryMarkdown(result: CheckResult): string {
+  const m = result.manifest
+  const rows: Array<[string, string]> = [
+    ['Newest backup', result.checked],
+    [
+      'Made',
+      `${m.createdAt} (${formatAge(result.ageSeconds)} ago; max-age ${formatAge(result.maxAgeSeconds)})`
+    ],
+    ['File', `\`${m.file.name}\`, ${formatBytes(m.file.sizeBytes)}`],
+    ['Database', `\`${m.database.name}\`, PostgreSQL ${m.server.version}`],
+    ['Tables / rows', `${m.rowCounts.tables.length} / ${m.rowCounts.totalRows ?? 'not counted'}`],
+    ['sha256', `\`${m.file.sha256}\``]
+  ]
+  let md = `## ✅ Backup check: fresh\n\n| | |\n|---|---|\n`
+  md += rows.map(([k, v]) => `| ${k} | ${escapeCell(v)} |`).join('\n') + '\n'
+  return redact(md)
 }

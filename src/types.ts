@@ -5,12 +5,12 @@
  */
 import type { RetentionSchedule } from './retention.js'
 
-export type Mode = 'backup' | 'restore' | 'verify'
+export type Mode = 'backup' | 'restore' | 'verify' | 'check'
 export type DumpFormat = 'custom' | 'plain' | 'directory'
 export type Compression = 'zstd' | 'gzip' | 'none'
 export type RowCountMethod = 'exact' | 'estimate' | 'none'
 
-export const MODES: readonly Mode[] = ['backup', 'restore', 'verify']
+export const MODES: readonly Mode[] = ['backup', 'restore', 'verify', 'check']
 export const FORMATS: readonly DumpFormat[] = ['custom', 'plain', 'directory']
 export const COMPRESSIONS: readonly Compression[] = ['zstd', 'gzip', 'none']
 export const ROW_COUNT_METHODS: readonly RowCountMethod[] = ['exact', 'estimate', 'none']
@@ -85,6 +85,18 @@ export interface BackupOptions {
   /** false: S3 only, no workflow artifact (and no temporary file for custom/plain dumps). */
   artifact?: boolean
   retentionSchedule?: RetentionSchedule
+  /**
+   * Compare with the previous backup of the same artifact name (found through GitHub's REST
+   * API); undefined = no comparison.
+   */
+  changes?: {
+    repository: string
+    token: string
+    /** A table that lost more than this share of its rows is flagged, in percent (0–100). */
+    rowLossPercent: number
+    /** Fail the step (after the upload) when a table vanished or lost rows. */
+    failOnRowLoss: boolean
+  }
 }
 
 /** Where a restore takes its backup from: exactly one of these. */
@@ -104,6 +116,17 @@ export type BackupSource =
 
 export type ArtifactSource = Extract<BackupSource, { kind: 'artifact' | 'artifact-id' }>
 export type S3Source = Extract<BackupSource, { kind: 's3' }>
+
+/**
+ * What the check mode is asked to do: find the newest backup (or the given one), read its
+ * manifest without downloading the dump, and fail when it is older than maxAgeSeconds or does
+ * not look like a whole backup.
+ */
+export interface CheckOptions {
+  mode: 'check'
+  source: ArtifactSource | S3Source
+  maxAgeSeconds: number
+}
 
 /** What the restore and verify modes are asked to do. */
 export interface RestoreOptions {
@@ -125,6 +148,8 @@ export interface RestoreOptions {
   connectTimeoutSeconds: number
   /** Keys for an encrypted backup (empty lists when none were given). */
   decryption?: DecryptionKeys
+  /** verify: fail first when the backup is older than this, in seconds (max-age). */
+  maxAgeSeconds?: number
 }
 
 /** The client choice every mode shares: which PostgreSQL client to use, and how long to wait. */

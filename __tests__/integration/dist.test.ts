@@ -7,6 +7,7 @@ import { beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
 import { spawn } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs'
+import http from 'node:http'
 import net from 'node:net'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -239,5 +240,291 @@ describe('bad input exits 1 with one clear message naming the input', () => {
     expect(result.stdout).toMatch(
       /::error::Input 'database-url': could not connect to .*nothing accepts connections/
     )
+  })
+})
+
+/** A monitoring service on loopback that records every ping: path, method and body. */
+interface Monitor {
+  url: string
+  pings: Array<{ method: string; path: string; body: string }>
+  close(): Promise<void>
+}
+
+async function startMonitor(answer: 'ok' | 'error' | 'hang'): Promise<Monitor> {
+  const pings: Monitor['pings'] = []
+  const hanging: http.ServerResponse[] = []
+  const server = http.createServer((req, res) => {
+    let body = ''
+    req.on('data', d => (body += d))
+    req.on('end', () => {
+      pings.push({ method: req.method ?? '', path: req.url ?? '', body })
+      if (answer === 'hang') return void hanging.push(res)
+      res.writeHead(answer === 'ok' ? 200 : 500).end(answer === 'ok' ? 'OK' : 'down')
+    })
+  })
+  const port = await freePort()
+  await new Promise<void>(resolve => server.listen(port, '127.0.0.1', resolve))
+  return {
+    url: `http://127.0.0.1:${port}/ping/0b1c-check?rid=7`,
+    pings,
+    close: () => {
+      for (const res of hanging) res.destroy()
+      server.closeAllConnections()
+      return new Promise(resolve => server.close(() => resolve()))
+    }
+  }
+}
+
+describe("heartbeat-url: pings a dead man's switch", () => {
+  beforeEach(() => void backend.newRun())
+
+  it('a backup pings /start, then the URL itself with what it made; never a secret', async () => {
+    const monitor = await startMonitor('ok')
+    try {
+      const result = await runAction({
+        'database-url': server.url(database),
+        'heartbeat-url': monitor.url
+      })
+      expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: '' })
+      expect(monitor.pings.map(p => `${p.method} ${p.path}`)).toEqual([
+        'POST /ping/0b1c-check/start?rid=7',
+        'POST /ping/0b1c-check?rid=7'
+      ])
+      expect(monitor.pings[1].body).toContain(`backup ok: ${result.outputs['file-name']}`)
+      expect(monitor.pings[1].body).toContain(`${result.outputs['size-bytes']} bytes`)
+      for (const p of monitor.pings) expect(p.body).not.toContain(server.password)
+      // the ping URL may hold the check's key: masked
+      expect(result.stdout).toContain(`::add-mask::${monitor.url}`)
+    } finally {
+      await monitor.close()
+    }
+  }, 120_000)
+
+  it('a failed run pings /fail with the error, also when another input is bad', async () => {
+    const monitor = await startMonitor('ok')
+    try {
+      const result = await runAction({
+        'database-url': server.url(database, { password: 'wrong-Pa55' }),
+        'heartbeat-url': monitor.url
+      })
+      expect(result.code).toBe(1)
+      expect(monitor.pings.map(p => p.path)).toEqual([
+        '/ping/0b1c-check/start?rid=7',
+        '/ping/0b1c-check/fail?rid=7'
+      ])
+      expect(monitor.pings[1].body).toMatch(
+        /^backup failed after \d+ s: Input 'database-url': could not connect/
+      )
+      expect(monitor.pings[1].body).not.toContain('wrong-Pa55')
+      monitor.pings.length = 0
+      const bad = await runAction({
+        'database-url': server.url(database),
+        format: 'zip',
+        'heartbeat-url': monitor.url
+      })
+      expect(bad.code).toBe(1)
+      expect(monitor.pings.map(p => p.path)).toEqual([
+        '/ping/0b1c-check/start?rid=7',
+        '/ping/0b1c-check/fail?rid=7'
+      ])
+      expect(monitor.pings[1].body).toContain("Input 'format': 'zip' is not one of")
+    } finally {
+      await monitor.close()
+    }
+  }, 120_000)
+
+  it.each([
+    ['answers 500 (retried, then a warning)', 'error' as const],
+    ['never answers (bounded, then a warning)', 'hang' as const]
+  ])(
+    'a monitor that %s never fails the backup',
+    async (_label, answer) => {
+      const monitor = await startMonitor(answer)
+      try {
+        const result = await runAction({
+          'database-url': server.url(database),
+          'heartbeat-url': monitor.url
+        })
+        expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: '' })
+        expect(backend.findArtifact('database-backup.zip', backend.currentRunId)).toBeDefined()
+        expect(result.stdout).toMatch(
+          /::warning::Heartbeat: the success ping to heartbeat-url failed/
+        )
+        const paths = new Set(monitor.pings.map(p => p.path))
+        expect([...paths]).toEqual(['/ping/0b1c-check/start?rid=7', '/ping/0b1c-check?rid=7'])
+        if (answer === 'error') expect(monitor.pings.length).toBeGreaterThan(2)
+        // two pings of at most 10 s each, the start one beside the backup
+        expect(result.ms).toBeLessThan(40_000)
+      } finally {
+        await monitor.close()
+      }
+    },
+    120_000
+  )
+
+  it('a heartbeat-url that is not an http(s) URL fails the step, naming the input', async () => {
+    const result = await runAction({
+      'database-url': server.url(database),
+      'heartbeat-url': 'ftp://hc-ping.example/abc'
+    })
+    expect(result.code).toBe(1)
+    expect(result.stdout).toMatch(/::error::Input 'heartbeat-url': must be an http\(s\) URL/)
+  })
+})
+
+describe('what changed since the previous backup (manifest read by range requests)', () => {
+  let changing: string
+
+  beforeAll(async () => {
+    changing = await server.createDatabase('changing_db')
+    await seedSample(server, changing)
+  }, 60_000)
+
+  async function backupOf(extra: Record<string, string> = {}): Promise<RunResult> {
+    backend.newRun()
+    return runAction({
+      'database-url': server.url(changing),
+      'artifact-name': 'changing-backup',
+      'github-token': backend.githubToken,
+      ...extra
+    })
+  }
+
+  it("compares rows and tables with the previous run's backup; fail-on-row-loss fails the step, keeping the backup", async () => {
+    const first = await backupOf()
+    expect({ code: first.code, stderr: first.stderr }).toEqual({ code: 0, stderr: '' })
+    expect(first.stdout).toMatch(/No comparison with the previous backup: no artifact named/)
+
+    await server.query(
+      changing,
+      'DELETE FROM sales.price_history WHERE ctid <> (SELECT min(ctid) FROM sales.price_history)'
+    )
+    await server.query(changing, 'DROP TABLE public.session_cache')
+    await server.query(
+      changing,
+      'CREATE TABLE public.added (id int); INSERT INTO public.added VALUES (1), (2)'
+    )
+    const second = await backupOf()
+    expect({ code: second.code, stderr: second.stderr }).toEqual({ code: 0, stderr: '' })
+    const stored = backend.findArtifact('changing-backup.zip', backend.currentRunId)!
+    const manifest = JSON.parse((await unzipEntries(stored.bytes)).get('manifest.json')!.toString())
+    const previousRun = backend.runs().at(-2)!.runId
+    expect(manifest.changes).toMatchObject({
+      previous: { runId: String(previousRun) },
+      appeared: ['public.added'],
+      vanished: ['public.session_cache'],
+      shrunk: [{ table: 'sales.price_history', before: 4, after: 1 }],
+      rowLossPercent: 50
+    })
+    expect(manifest.changes.rowsDelta).toBe(2 - 3 - 3)
+    expect(second.stdout).toMatch(/::warning::.*public\.session_cache/)
+    expect(second.stdout).toMatch(
+      /::warning::sales\.price_history lost 75%25 of its rows since the previous backup \(4 → 1; threshold 50%25\)/
+    )
+    expect(second.summary).toContain('Since the previous backup')
+    expect(second.summary).toContain('public.added')
+    // the comparison read parts of the previous zip (206), never its whole blob (200)
+    const blobReads = backend.requests.filter(r => r.endpoint === 'blob:get')
+    expect(blobReads.length).toBeGreaterThan(0)
+    expect(blobReads.map(r => r.status)).toEqual(blobReads.map(() => 206))
+
+    await server.query(changing, 'DELETE FROM sales.orders')
+    const third = await backupOf({ 'fail-on-row-loss': 'true', 'row-loss-threshold': '90' })
+    expect(third.code).toBe(1)
+    expect(third.stdout).toMatch(
+      /::error::.*the backup was made and kept, but compared with the previous one: .*sales\.orders lost 100%25 of its rows/
+    )
+    expect(backend.findArtifact('changing-backup.zip', backend.currentRunId)).toBeDefined()
+    expect(third.summary).toContain('Database backup')
+  }, 240_000)
+
+  it('without a token there is no comparison and no error', async () => {
+    const result = await backupOf({ 'github-token': '' })
+    expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: '' })
+    expect(result.stdout).not.toContain('Compare with the previous backup')
+  }, 120_000)
+})
+
+describe('mode: check — is the newest backup fresh and whole? (manifest only)', () => {
+  const name = 'checked-backup'
+
+  async function checkRun(extra: Record<string, string>): Promise<RunResult> {
+    return runAction({
+      mode: 'check',
+      'artifact-name': name,
+      'github-token': backend.githubToken,
+      ...extra
+    })
+  }
+
+  it('passes on a fresh backup, with its time and age in the outputs; no database-url needed', async () => {
+    backend.newRun()
+    const made = await runAction({ 'database-url': server.url(database), 'artifact-name': name })
+    expect(made.code).toBe(0)
+    const backupRun = backend.currentRunId
+    backend.newRun()
+    const result = await checkRun({})
+    expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: '' })
+    const stored = backend.findArtifact(`${name}.zip`, backupRun)!
+    expect(result.outputs['restored-from']).toBe(`artifact ${stored.id} (run ${backupRun})`)
+    expect(Date.parse(result.outputs['backup-created-at'])).toBeLessThanOrEqual(Date.now())
+    expect(Number(result.outputs['backup-age-seconds'])).toBeLessThan(120)
+    expect(result.outputs.sha256).toBe(made.outputs.sha256)
+    expect(result.summary).toContain('Backup check: fresh')
+    // only ranges of the zip were read, never the whole blob
+    const reads = backend.requests.filter(r => r.endpoint === 'blob:get')
+    expect(reads.map(r => r.status)).toEqual(reads.map(() => 206))
+  }, 120_000)
+
+  it('fails on a backup older than max-age, naming its run and time; verify with max-age restores nothing', async () => {
+    await new Promise(resolve => setTimeout(resolve, 2_100))
+    const result = await checkRun({ 'max-age': '2s' })
+    expect(result.code).toBe(1)
+    expect(result.stdout).toMatch(
+      /::error::the newest backup \(artifact \d+ \(run \d+\), run \d+\) was made .*Z, \d+s ago: older than max-age \(2s\)/
+    )
+    const scratch = await server.createDatabase('check_scratch')
+    const verified = await runAction({
+      mode: 'verify',
+      'verify-database-url': server.url(scratch),
+      'artifact-name': name,
+      'github-token': backend.githubToken,
+      'max-age': '2s'
+    })
+    expect(verified.code).toBe(1)
+    expect(verified.stdout).toMatch(/::error::the newest backup .* older than max-age \(2s\)/)
+    const tables = await server.query(
+      scratch,
+      "SELECT count(*)::int AS n FROM pg_tables WHERE schemaname NOT IN ('pg_catalog', 'information_schema')"
+    )
+    expect(tables).toEqual([{ n: 0 }])
+  }, 120_000)
+
+  it('fails when there is no backup, or when its sizes do not add up', async () => {
+    const none = await checkRun({ 'artifact-name': 'never-made' })
+    expect(none.code).toBe(1)
+    expect(none.stdout).toMatch(
+      /::error::no artifact named 'never-made\.zip' or 'never-made' exists/
+    )
+
+    const real = backend.findArtifact(`${name}.zip`)!
+    const manifest = JSON.parse((await unzipEntries(real.bytes)).get('manifest.json')!.toString())
+    manifest.file.sizeBytes = real.size * 10
+    manifest.createdAt = new Date().toISOString()
+    await backend.seedArtifact({
+      name: 'lying-backup.zip',
+      files: { [manifest.file.name]: 'short', 'manifest.json': JSON.stringify(manifest) }
+    })
+    const lying = await checkRun({ 'artifact-name': 'lying-backup' })
+    expect(lying.code).toBe(1)
+    expect(lying.stdout).toMatch(
+      /::error::the newest backup .* does not look whole: the artifact \(\d+ bytes\) is smaller than the file its manifest describes/
+    )
+  }, 120_000)
+
+  it('max-age that is not a duration names the input', async () => {
+    const result = await checkRun({ 'max-age': 'yesterday' })
+    expect(result.code).toBe(1)
+    expect(result.stdout).toMatch(/::error::Input 'max-age': 'yesterday' is not a duration/)
   })
 })

@@ -1,6 +1,13 @@
 import { describe, expect, it } from '@jest/globals'
 import type { BackupOptions } from '../../src/types.js'
-import { InputError, Inputs, getInputs, parseList, parsePgDumpArgs } from '../../src/inputs.js'
+import {
+  InputError,
+  Inputs,
+  getHeartbeatUrl,
+  getInputs,
+  parseList,
+  parsePgDumpArgs
+} from '../../src/inputs.js'
 
 /** Typed fixture: the inputs as the runner would pass them (empty string = not given). */
 type RawInputs = Partial<Record<Inputs, string>>
@@ -179,10 +186,16 @@ describe('every input is read', () => {
         if (name === Inputs.DatabaseUrl) return URL
         if (name === Inputs.VerifyDatabaseUrl) return 'postgresql://u:p@scratch/db'
         if (name === Inputs.Repository) return 'octo/repo'
-        if (name === Inputs.S3Uri) return 's3://bucket/prefix/'
+        // (restore and verify take the newest backup under s3-uri when it is given alone)
+        if (name === Inputs.S3Uri) return mode === 'backup' ? 's3://bucket/prefix/' : ''
         return ''
       })
     }
+    // read by the front door before the others
+    getHeartbeatUrl(name => {
+      seen.add(name)
+      return ''
+    })
     expect([...seen].sort()).toEqual(Object.values(Inputs).sort())
   })
 
@@ -200,6 +213,48 @@ describe('every input is read', () => {
     expect(inputs.s3).toMatchObject({ bucket: 'backups', prefix: 'prod/' })
     expect(inputs.artifact).toBe(false)
     expect(inputs.retentionSchedule).toEqual({ daily: 7, weekly: 30, monthly: 365 })
+  })
+
+  it('restore and verify take the newest backup under s3-uri when given alone (artifact is a backup setting)', () => {
+    for (const mode of ['restore', 'verify']) {
+      const inputs = getInputs(
+        read({
+          [Inputs.Mode]: mode,
+          [Inputs.DatabaseUrl]: URL,
+          [Inputs.VerifyDatabaseUrl]: 'postgresql://u:p@scratch/db',
+          [Inputs.S3Uri]: 's3://backups/prod/',
+          [Inputs.Artifact]: 'true'
+        })
+      )
+      expect(inputs.mode === 'backup' ? undefined : inputs.source).toMatchObject({
+        kind: 's3',
+        bucket: 'backups',
+        prefix: 'prod/'
+      })
+      // a run id still asks for an artifact
+      const fromRun = getInputs(
+        read({
+          [Inputs.Mode]: mode,
+          [Inputs.DatabaseUrl]: URL,
+          [Inputs.VerifyDatabaseUrl]: 'postgresql://u:p@scratch/db',
+          [Inputs.S3Uri]: 's3://backups/prod/',
+          [Inputs.RunId]: '42',
+          [Inputs.Repository]: 'octo/repo'
+        })
+      )
+      expect(fromRun.mode === 'backup' ? undefined : fromRun.source).toMatchObject({
+        kind: 'artifact',
+        runId: 42
+      })
+    }
+  })
+
+  it('heartbeat-url: empty is none, an http(s) URL is taken, anything else names the input', () => {
+    expect(getHeartbeatUrl(() => '')).toBeUndefined()
+    expect(getHeartbeatUrl(() => ' https://hc-ping.com/abc ')?.href).toBe('https://hc-ping.com/abc')
+    for (const bad of ['hc-ping.com/abc', 'ftp://x/y', 'https://x/y#z']) {
+      expect(() => getHeartbeatUrl(() => bad)).toThrow(/^Input 'heartbeat-url': /)
+    }
   })
 
   it('refuses artifact: false without s3-uri, naming artifact', () => {

@@ -11,6 +11,7 @@ import { rm } from 'node:fs/promises'
 import path from 'node:path'
 import { formatBytes, log, stopwatch } from '../log.js'
 import { type Manifest, backupManifest } from '../manifest.js'
+import { changeWarnings, compareManifests, describeChanges } from '../manifest-changes.js'
 import { chooseDumpClient, programPath } from '../postgres/clients.js'
 import { type Connection, describeConnection, libpqEnvironment } from '../postgres/connection.js'
 import { diagnoseConnection } from '../postgres/diagnostics.js'
@@ -32,7 +33,8 @@ import {
   openDestinations,
   openS3
 } from '../storage/destinations.js'
-import { currentRun } from '../storage/github.js'
+import { previousBackupManifest } from '../storage/artifact-manifest.js'
+import { currentRun, currentRunId } from '../storage/github.js'
 import { makeWorkDir } from '../storage/local.js'
 import { backupExtension, backupFileName, backupKey } from '../storage/naming.js'
 import type { BackupOptions } from '../types.js'
@@ -92,6 +94,16 @@ export async function backup(
         return result
       })
     : { exists: false }
+
+  // the previous backup's manifest, read beside the dump (a few KB by range requests)
+  const previous =
+    client && inputs.changes
+      ? previousBackupManifest(
+          client,
+          { name: inputs.artifactName, ...inputs.changes },
+          currentRunId()
+        )
+      : undefined
 
   const pg = await log.group(`Connect to ${describeConnection(connection)}`, async () => {
     const diagnosis = await diagnoseConnection(connection)
@@ -206,6 +218,19 @@ export async function backup(
       retention: retention.tier,
       pgDumpArgs: args
     })
+    if (previous && inputs.changes) {
+      await log.group('Compare with the previous backup', async () => {
+        const found = await previous
+        if (!found) return
+        manifest.changes = compareManifests(
+          manifest,
+          found.manifest,
+          inputs.changes!.rowLossPercent
+        )
+        log.info(describeChanges(manifest.changes, found.artifact.runId))
+        for (const warning of changeWarnings(manifest.changes)) log.warning(warning)
+      })
+    }
     // the manifests are written with the time taken so far
     const where = await destinations.complete(() =>
       Object.assign(manifest, { durationSeconds: seconds() })

@@ -8,6 +8,8 @@ import { CheckError } from '../errors.js'
 import type { RestoreOptions } from '../types.js'
 import type { Connection } from '../postgres/connection.js'
 import { type ObjectCounts, connect, countObjects } from '../postgres/session.js'
+import { formatAge } from '../duration.js'
+import { StaleBackupError, check, checkable } from './check.js'
 import { type RestoreDependencies, type RestoreResult, restore } from './restore.js'
 
 export interface ObjectComparison {
@@ -38,8 +40,20 @@ export async function verify(
   scratch: Connection,
   deps: RestoreDependencies = {}
 ): Promise<VerifyResult> {
+  // max-age: a stale backup fails before anything is downloaded or restored
+  if (inputs.maxAgeSeconds !== undefined && checkable(inputs.source)) {
+    await check({ mode: 'check', source: inputs.source, maxAgeSeconds: inputs.maxAgeSeconds })
+  }
   // restore() checks the digest and the row counts against the manifest, and fails on any difference
   const restored = await restore(inputs, scratch, deps)
+  if (inputs.maxAgeSeconds !== undefined && !checkable(inputs.source) && restored.manifest) {
+    const age = (Date.now() - Date.parse(restored.manifest.createdAt)) / 1000
+    if (!(age <= inputs.maxAgeSeconds)) {
+      throw new StaleBackupError(
+        `the backup was made ${restored.manifest.createdAt}, ${formatAge(age)} ago: older than max-age (${formatAge(inputs.maxAgeSeconds)}).`
+      )
+    }
+  }
   const objects = await log.group('Compare schema objects', async () => {
     const client = await connect(scratch, inputs.connectTimeoutSeconds)
     try {

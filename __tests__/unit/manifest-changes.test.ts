@@ -1,0 +1,79 @@
+import { describe, expect, it } from '@jest/globals'
+import type { Manifest, ManifestTable } from '../../src/manifest.js'
+import { changeWarnings, compareManifests } from '../../src/manifest-changes.js'
+
+/** Typed fixture: a manifest with these tables (rows) and file size. */
+function manifest(tables: Record<string, number | null>, sizeBytes: number): Manifest {
+  const list: ManifestTable[] = Object.entries(tables).map(([t, rows]) => {
+    const [schema, name] = t.split('.')
+    return { schema, name, rows }
+  })
+  const counted = list.every(t => t.rows !== null)
+  return {
+    schemaVersion: 1,
+    tool: { name: 'postgres-backup-action', version: '0.2.0' },
+    createdAt: '2026-11-30T02:17:00.000Z',
+    github: { runId: '41' },
+    database: { name: 'shop', host: 'db', port: 5432, sizeBytes: 1 },
+    server: { version: '17.2', versionNum: 170002, major: 17 },
+    pgDump: { version: '17.2', major: 17 },
+    format: 'custom',
+    compression: { algorithm: 'zstd', level: 3, by: 'action' },
+    file: { name: 'shop.dump.zst', sizeBytes, sha256: 'a'.repeat(64) },
+    rawSizeBytes: sizeBytes * 4,
+    durationSeconds: 3,
+    rowCounts: {
+      method: 'exact',
+      sameSnapshot: true,
+      tables: list,
+      totalRows: counted ? list.reduce((n, t) => n + t.rows!, 0) : null
+    },
+    filters: {
+      tables: [],
+      excludeTables: [],
+      excludeTableData: [],
+      schemas: [],
+      excludeSchemas: []
+    },
+    pgDumpArgs: []
+  }
+}
+
+describe('compareManifests', () => {
+  it('names tables that appeared, vanished and lost more than the threshold; sizes and totals', () => {
+    const before = manifest(
+      { 'public.a': 100, 'public.b': 10, 'public.gone': 5, 'public.c': 0 },
+      1000
+    )
+    const after = manifest({ 'public.a': 49, 'public.b': 6, 'public.new': 3, 'public.c': 7 }, 900)
+    const c = compareManifests(after, before, 50)
+    expect(c).toMatchObject({
+      previous: {
+        createdAt: '2026-11-30T02:17:00.000Z',
+        runId: '41',
+        fileSizeBytes: 1000,
+        totalRows: 115
+      },
+      sizeDeltaBytes: -100,
+      rowsDelta: 65 - 115,
+      appeared: ['public.new'],
+      vanished: ['public.gone'],
+      // 51% lost is over 50%; 40% is not; an empty table that grew is no loss
+      shrunk: [{ table: 'public.a', before: 100, after: 49 }]
+    })
+    expect(c.largest.map(t => t.table)).toEqual(['public.a', 'public.c', 'public.b'])
+    expect(changeWarnings(c)).toEqual([
+      '1 table(s) of the previous backup (2026-11-30T02:17:00.000Z) are not in this one: public.gone',
+      'public.a lost 51% of its rows since the previous backup (100 → 49; threshold 50%)'
+    ])
+  })
+
+  it('exactly at the threshold is no warning; 0 flags any loss; uncounted rows compare nothing', () => {
+    const before = manifest({ 'public.a': 100 }, 10)
+    expect(compareManifests(manifest({ 'public.a': 50 }, 10), before, 50).shrunk).toEqual([])
+    expect(compareManifests(manifest({ 'public.a': 99 }, 10), before, 0).shrunk).toHaveLength(1)
+    const uncounted = compareManifests(manifest({ 'public.a': null }, 10), before, 0)
+    expect(uncounted).toMatchObject({ shrunk: [], largest: [], rowsDelta: null })
+    expect(changeWarnings(uncounted)).toEqual([])
+  })
+})

@@ -1,0 +1,125 @@
+/**
+ * What changed since the previous backup of the same name, from the two manifests: the file's
+ * size, the tables that appeared or vanished, and per-table row counts — so a bad migration or
+ * a TRUNCATE is noticed while older good backups still exist. Pure; the caller finds the
+ * previous manifest (storage/artifact-manifest.ts).
+ */
+import type { Manifest } from './manifest.js'
+
+export interface TableChange {
+  /** schema.name */
+  table: string
+  /** Rows in the previous backup and in this one (null: not counted). */
+  before: number | null
+  after: number | null
+}
+
+export interface ManifestChanges {
+  previous: {
+    createdAt: string
+    runId?: string
+    fileSizeBytes: number
+    totalRows: number | null
+  }
+  /** This file's size minus the previous one's, in bytes. */
+  sizeDeltaBytes: number
+  /** Total rows now minus then; null when either was not counted. */
+  rowsDelta: number | null
+  appeared: string[]
+  vanished: string[]
+  /** Tables that lost more than rowLossPercent of their rows. */
+  shrunk: TableChange[]
+  /** The largest row changes (by absolute difference), at most TOP_CHANGES. */
+  largest: TableChange[]
+  /** The threshold the shrunk tables were found with, in percent. */
+  rowLossPercent: number
+}
+
+const TOP_CHANGES = 10
+
+const key = (t: { schema: string; name: string }): string => `${t.schema}.${t.name}`
+
+/**
+ * Compares this backup's manifest with the previous one. `rowLossPercent`: a table whose rows
+ * fell by more than this share (0–100) is reported in `shrunk`.
+ */
+export function compareManifests(
+  current: Manifest,
+  previous: Manifest,
+  rowLossPercent: number
+): ManifestChanges {
+  const before = new Map(previous.rowCounts.tables.map(t => [key(t), t.rows]))
+  const after = new Map(current.rowCounts.tables.map(t => [key(t), t.rows]))
+  const appeared = [...after.keys()].filter(t => !before.has(t)).sort()
+  const vanished = [...before.keys()].filter(t => !after.has(t)).sort()
+  const common: TableChange[] = [...after.keys()]
+    .filter(t => before.has(t))
+    .map(t => ({ table: t, before: before.get(t) ?? null, after: after.get(t) ?? null }))
+  const shrunk = common.filter(
+    c =>
+      c.before !== null &&
+      c.after !== null &&
+      c.before > 0 &&
+      ((c.before - c.after) / c.before) * 100 > rowLossPercent
+  )
+  const largest = common
+    .filter(c => c.before !== null && c.after !== null && c.before !== c.after)
+    .sort((a, b) => Math.abs(b.after! - b.before!) - Math.abs(a.after! - a.before!))
+    .slice(0, TOP_CHANGES)
+  const total = (m: Manifest): number | null => m.rowCounts.totalRows
+  return {
+    previous: {
+      createdAt: previous.createdAt,
+      runId: previous.github?.runId,
+      fileSizeBytes: previous.file.sizeBytes,
+      totalRows: total(previous)
+    },
+    sizeDeltaBytes: current.file.sizeBytes - previous.file.sizeBytes,
+    rowsDelta:
+      total(current) !== null && total(previous) !== null
+        ? total(current)! - total(previous)!
+        : null,
+    appeared,
+    vanished,
+    shrunk,
+    largest,
+    rowLossPercent
+  }
+}
+
+/** The warnings a comparison raises: vanished tables and tables that lost rows. */
+export function changeWarnings(changes: ManifestChanges): string[] {
+  const warnings: string[] = []
+  if (changes.vanished.length > 0) {
+    warnings.push(
+      `${changes.vanished.length} table(s) of the previous backup (${changes.previous.createdAt}) are not in this one: ${changes.vanished.slice(0, 10).join(', ')}${changes.vanished.length > 10 ? ', …' : ''}`
+    )
+  }
+  for (const s of changes.shrunk.slice(0, 10)) {
+    warnings.push(
+      `${s.table} lost ${Math.round(((s.before! - s.after!) / s.before!) * 100)}% of its rows since the previous backup (${s.before} → ${s.after}; threshold ${changes.rowLossPercent}%)`
+    )
+  }
+  if (changes.shrunk.length > 10) {
+    warnings.push(`… and ${changes.shrunk.length - 10} more tables lost rows`)
+  }
+  return warnings
+}
+
+/** One line for the log: what the previous backup was and how this one differs. */
+export function describeChanges(changes: ManifestChanges, runId?: number): string {
+  const sign = (n: number): string => (n >= 0 ? `+${n}` : String(n))
+  const parts = [
+    `Previous backup: ${changes.previous.createdAt}${runId ? ` (run ${runId})` : ''}`,
+    `size ${sign(changes.sizeDeltaBytes)} bytes`,
+    `rows ${changes.rowsDelta === null ? 'not compared' : sign(changes.rowsDelta)}`
+  ]
+  if (changes.appeared.length > 0) parts.push(`${changes.appeared.length} new table(s)`)
+  if (changes.vanished.length > 0) parts.push(`${changes.vanished.length} table(s) gone`)
+  if (changes.shrunk.length > 0) {
+    parts.push(
+      `${changes.shrunk.length} table(s) lost over ${changes.rowLossPercent}% of their rows`
+    )
+  }
+  return parts.join('; ') + '.'
+}

@@ -1,0 +1,142 @@
+/**
+ * Check: is there a recent, whole-looking backup? Finds the newest backup (an artifact through
+ * GitHub's API, or the newest manifest under an S3 prefix) and reads its manifest only — by HTTP
+ * range requests for an artifact, never the dump — then fails when it is older than max-age or
+ * its sizes do not add up. Cheap enough to run hours after each scheduled backup, so a backup
+ * that silently stopped is noticed while the last good one still exists.
+ */
+import { CheckError } from '../errors.js'
+import { formatAge } from '../duration.js'
+import { formatBytes, log } from '../log.js'
+import { type Manifest, parseManifest } from '../manifest.js'
+import { type FoundArtifact, artifactClient, findBackupArtifact } from '../storage/artifact.js'
+import { readArtifactManifest } from '../storage/artifact-manifest.js'
+import { formatS3Uri } from '../s3-uri.js'
+import type { ArtifactSource, BackupSource, CheckOptions, S3Source } from '../types.js'
+
+export interface CheckResult {
+  /** "artifact 123 (run 456)" or the S3 URI. */
+  checked: string
+  runId?: number
+  manifest: Manifest
+  createdAt: Date
+  ageSeconds: number
+  maxAgeSeconds: number
+}
+
+export class StaleBackupError extends CheckError {
+  override name = 'StaleBackupError'
+}
+
+/** Whether a restore source can be checked without downloading it. */
+export function checkable(source: BackupSource): source is ArtifactSource | S3Source {
+  return source.kind !== 'file'
+}
+
+export async function check(
+  options: CheckOptions,
+  now: () => Date = () => new Date()
+): Promise<CheckResult> {
+  const found = await log.group('Find the newest backup', () => findNewest(options.source))
+  const { manifest } = found
+  const createdAt = new Date(manifest.createdAt)
+  if (Number.isNaN(createdAt.getTime())) {
+    throw new CheckError(
+      `the manifest of ${found.checked} has no valid createdAt ('${manifest.createdAt}').`
+    )
+  }
+  const ageSeconds = (now().getTime() - createdAt.getTime()) / 1000
+  const result: CheckResult = {
+    checked: found.checked,
+    runId: found.artifact?.runId,
+    manifest,
+    createdAt,
+    ageSeconds,
+    maxAgeSeconds: options.maxAgeSeconds
+  }
+  await log.group('Check it', async () => {
+    log.info(
+      `${found.checked}: ${manifest.file.name}, ${formatBytes(manifest.file.sizeBytes)}, made ${manifest.createdAt} (${formatAge(ageSeconds)} ago) by ${manifest.tool.name} ${manifest.tool.version}; ${manifest.rowCounts.tables.length} tables, ${manifest.rowCounts.totalRows ?? 'uncounted'} rows.`
+    )
+    const problems = plausibility(manifest, found.artifact)
+    if (problems.length > 0) {
+      throw new CheckError(
+        `the newest backup (${found.checked}, made ${manifest.createdAt}) does not look whole: ${problems.join('; ')}. Run a backup and look at its log.`
+      )
+    }
+    if (ageSeconds > options.maxAgeSeconds) {
+      throw new StaleBackupError(
+        `the newest backup (${found.checked}${found.artifact?.runId ? `, run ${found.artifact.runId}` : ''}) was made ${manifest.createdAt}, ${formatAge(ageSeconds)} ago: older than max-age (${formatAge(options.maxAgeSeconds)}). Backups have stopped or are failing: look at the backup workflow's runs (GitHub disables schedules of public repositories after 60 days without activity, and delays or drops scheduled runs at busy times).`
+      )
+    }
+    log.info(
+      `Fresh: ${formatAge(ageSeconds)} old, within max-age ${formatAge(options.maxAgeSeconds)}.`
+    )
+  })
+  return result
+}
+
+async function findNewest(
+  source: ArtifactSource | S3Source
+): Promise<{ checked: string; manifest: Manifest; artifact?: FoundArtifact }> {
+  if (source.kind === 's3') {
+    // loaded here only: the AWS SDK is large
+    const { createS3Client, findNewestBackup, getObjectText } = await import('../storage/s3.js')
+    const { manifestKeyFor } = await import('../s3-uri.js')
+    const s3 = createS3Client(source.settings)
+    if (source.key) {
+      const text = await getObjectText(s3, {
+        bucket: source.bucket,
+        key: manifestKeyFor(source.key)
+      })
+      return { checked: formatS3Uri(source.bucket, source.key), manifest: parseManifestText(text) }
+    }
+    const newest = await findNewestBackup(s3, { bucket: source.bucket, prefix: source.prefix })
+    return {
+      checked: formatS3Uri(source.bucket, newest.dumpKey),
+      manifest: parseManifest(newest.manifest)
+    }
+  }
+  const artifact = await findBackupArtifact(artifactClient(), source)
+  log.info(
+    `Artifact '${artifact.name}' (id ${artifact.id}${artifact.runId ? `, run ${artifact.runId}` : ''}), ${artifact.size === undefined ? '' : `${formatBytes(artifact.size)}, `}uploaded ${artifact.createdAt?.toISOString() ?? '?'}`
+  )
+  const manifest = await readArtifactManifest(
+    artifact,
+    source.kind === 'artifact' || source.kind === 'artifact-id' ? source.token : ''
+  )
+  return {
+    checked: `artifact ${artifact.id}${artifact.runId ? ` (run ${artifact.runId})` : ''}`,
+    manifest,
+    artifact
+  }
+}
+
+function parseManifestText(text: string): Manifest {
+  try {
+    return parseManifest(JSON.parse(text))
+  } catch (error) {
+    throw new CheckError(`the manifest is not valid: ${(error as Error).message}`)
+  }
+}
+
+/** What does not add up: an empty file, a zip smaller than the file it holds or much larger. */
+function plausibility(manifest: Manifest, artifact: FoundArtifact | undefined): string[] {
+  const problems: string[] = []
+  if (manifest.file.sizeBytes <= 0) problems.push('its file is empty')
+  if (manifest.rawSizeBytes <= 0) problems.push('pg_dump wrote nothing')
+  // the action's own zips store the file as it is: the zip holds its bytes plus a few KB
+  if (artifact?.size !== undefined && artifact.name.endsWith('.zip')) {
+    const slack = 4 * 1024 * 1024
+    if (artifact.size < manifest.file.sizeBytes) {
+      problems.push(
+        `the artifact (${artifact.size} bytes) is smaller than the file its manifest describes (${manifest.file.sizeBytes} bytes)`
+      )
+    } else if (artifact.size > manifest.file.sizeBytes + slack) {
+      problems.push(
+        `the artifact (${artifact.size} bytes) is far larger than the file its manifest describes (${manifest.file.sizeBytes} bytes)`
+      )
+    }
+  }
+  return problems
+}
