@@ -38,8 +38,14 @@ describe('number inputs: first and last value accepted, the next ones refused', 
     [Inputs, RawInputs, number, number | undefined, (i: ActionInputs) => number | undefined]
   > = [
     [Inputs.RetentionDays, {}, 1, undefined, i => (i.mode === 'backup' ? i.retentionDays : -1)],
-    [Inputs.Jobs, { [Inputs.Format]: 'directory' }, 1, 64, i => i.jobs],
-    [Inputs.ConnectTimeout, {}, 1, 600, i => i.connectTimeoutSeconds],
+    [Inputs.Jobs, { [Inputs.Format]: 'directory' }, 1, 64, i => ('jobs' in i ? i.jobs : -1)],
+    [
+      Inputs.ConnectTimeout,
+      {},
+      1,
+      600,
+      i => ('connectTimeoutSeconds' in i ? i.connectTimeoutSeconds : -1)
+    ],
     [
       Inputs.CompressionLevel,
       { [Inputs.Compression]: 'zstd' },
