@@ -196,7 +196,7 @@ function mutantsOf(target: Target): Mutant[] {
       const e = node.expression
       if (e.kind === ts.SyntaxKind.TrueKeyword) add(e, 'return false', 'false')
       else if (e.kind === ts.SyntaxKind.FalseKeyword) add(e, 'return true', 'true')
-      else add(e, 'replace return value', '(undefined as never)')
+      else if (e.getText() !== 'undefined') add(e, 'replace return value', '(undefined as never)')
     }
     if (
       (ts.isFunctionDeclaration(node) ||
