@@ -163,6 +163,33 @@ describe('restore: the manifest holds the backup to what it describes', () => {
     )
   })
 
+  it('a table without rows is restored and counted as 0 rows, not as missing', async () => {
+    const db = await server.createDatabase('with_empty')
+    await server.query(
+      db,
+      `CREATE TABLE public.empty (id integer);
+       CREATE TABLE public.one (id integer); INSERT INTO public.one VALUES (1);`
+    )
+    const backup = await localBackup(db, { format: 'custom', compression: 'zstd' })
+    const counted = (tables: Array<{ name: string; rows: number | null }>) =>
+      tables.map(t => [t.name, t.rows]).sort()
+    expect(counted(backup.manifest.rowCounts.tables)).toEqual([
+      ['empty', 0],
+      ['one', 1]
+    ])
+    const target = await server.createDatabase()
+    const result = await restoreInto(target, backup.file)
+    expect(counted(result.tables)).toEqual([
+      ['empty', 0],
+      ['one', 1]
+    ])
+    expect(Object.keys(await tableChecksums(server, target)).sort()).toEqual([
+      'public.empty',
+      'public.one'
+    ])
+    await server.dropDatabase(target)
+  })
+
   it('a table of the manifest with another row count', async () => {
     const file = withManifest(custom, m => {
       m.rowCounts.tables.find(t => t.name === 'orders')!.rows = 8
