@@ -77,8 +77,9 @@ const TARGETS: Target[] = [
     name: 'main',
     file: 'src/main.ts',
     functions: ['run', 'setBackupOutputs', 'setRestoreOutputs'],
-    // the secrets it registers, the outputs, the summary on failure
-    only: /registerSecret|setOutput|redact|failureSummaryMarkdown/,
+    // the secrets it registers, the outputs, the error and summary on failure (the heartbeat and
+    // check mode are tested through dist/)
+    only: /registerSecret|setOutput|failureSummaryMarkdown|instanceof Error/,
     tests: ['__tests__/integration/main.test.ts']
   },
   {
@@ -108,6 +109,8 @@ const TARGETS: Target[] = [
 ]
 
 interface Mutant {
+  /** The mutated node's text (for an operator: its whole expression), one line. */
+  context: string
   target: string
   file: string
   line: number
@@ -118,7 +121,7 @@ interface Mutant {
   to: string
   start: number
   end: number
-  /** Stable id (no line number): function, kind, original text, occurrence. */
+  /** Stable id (no line number): function, kind, the mutated expression, occurrence. */
   id: string
 }
 
@@ -161,6 +164,7 @@ function mutantsOf(target: Target): Mutant[] {
     const start = at.getStart()
     const { line, character } = source.getLineAndCharacterOfPosition(start)
     found.push({
+      context: oneLine(node.getText()),
       target: target.name,
       file: target.file,
       line: line + 1,
@@ -213,7 +217,7 @@ function mutantsOf(target: Target): Mutant[] {
   visit(source)
   const seen = new Map<string, number>()
   return found.map(m => {
-    const key = `${target.file}#${functionName(nodeAt(source, m.start)) ?? ''}#${m.kind}#${oneLine(m.from)}`
+    const key = `${target.file}#${functionName(nodeAt(source, m.start)) ?? ''}#${m.kind}#${m.context}`
     const n = (seen.get(key) ?? 0) + 1
     seen.set(key, n)
     // (no | in an id: it would end a cell of the equivalents' table)
