@@ -34,23 +34,27 @@ const BOOLEAN_INPUTS = new Set<Inputs>([
   Inputs.Overwrite,
   Inputs.InstallClient,
   Inputs.Clean,
+  Inputs.CleanDropDependents,
   Inputs.AllowNonEmpty,
-  Inputs.NoOwner,
-  Inputs.NoPrivileges,
   Inputs.SingleTransaction,
   Inputs.AllowUnencryptedPublic
 ])
+
+/** Options that take auto, true or false; given bare (--no-owner) they mean true. */
+const AUTO_INPUTS = new Set<Inputs>([Inputs.NoOwner, Inputs.NoPrivileges])
 
 /** Which options each command takes (the action's inputs that make sense locally). */
 const COMMON = [
   Inputs.PgBinDir,
   Inputs.PostgresVersion,
   Inputs.InstallClient,
-  Inputs.ConnectTimeout
+  Inputs.ConnectTimeout,
+  Inputs.LockTimeout
 ]
 const RESTORE_OPTIONS = [
   Inputs.BackupFile,
   Inputs.Clean,
+  Inputs.CleanDropDependents,
   Inputs.AllowNonEmpty,
   Inputs.NoOwner,
   Inputs.NoPrivileges,
@@ -185,6 +189,7 @@ export async function main(argv: string[]): Promise<number> {
   const read: InputReader = name => {
     if (name === Inputs.Mode) return command
     const value = args[name]
+    if (value === '' && AUTO_INPUTS.has(name)) return 'true'
     if (value !== undefined && value !== '') return String(value)
     const env = ENV_FALLBACK[name]
     return env ? (process.env[env] ?? '') : ''

@@ -50,6 +50,7 @@ export enum Inputs {
   PostgresVersion = 'postgres-version',
   InstallClient = 'install-client',
   ConnectTimeout = 'connect-timeout',
+  LockTimeout = 'lock-timeout',
   RunId = 'run-id',
   ArtifactId = 'artifact-id',
   Repository = 'repository',
@@ -57,6 +58,7 @@ export enum Inputs {
   BackupFile = 'backup-file',
   Clean = 'clean',
   AllowNonEmpty = 'allow-non-empty',
+  CleanDropDependents = 'clean-drop-dependents',
   NoOwner = 'no-owner',
   NoPrivileges = 'no-privileges',
   SingleTransaction = 'single-transaction',
@@ -170,12 +172,27 @@ const RESERVED_PG_DUMP_OPTIONS: Record<string, string> = {
   '--help': 'not a dump option'
 }
 
-/** Splits a list input: one item per line or comma-separated; blanks dropped. */
+/**
+ * Splits a list input: one item per line or comma-separated; blanks dropped. A comma inside
+ * double quotes belongs to the name (`public."logs, archived"` is one item, as in pg_dump's
+ * patterns); a line ends an item even inside an unclosed quote.
+ */
 export function parseList(value: string): string[] {
-  return value
-    .split(/[\n,]/)
-    .map(item => item.trim())
-    .filter(item => item.length > 0)
+  const items: string[] = []
+  let item = ''
+  let quoted = false
+  for (const ch of value) {
+    if (ch === '"') quoted = !quoted
+    if (ch === '\n' || (ch === ',' && !quoted)) {
+      items.push(item)
+      item = ''
+      quoted = false
+    } else {
+      item += ch
+    }
+  }
+  items.push(item)
+  return items.map(i => i.trim()).filter(i => i.length > 0)
 }
 
 export function parseBoolean(name: Inputs, value: string, fallback: boolean): boolean {
@@ -184,6 +201,15 @@ export function parseBoolean(name: Inputs, value: string, fallback: boolean): bo
   if (['true', 'yes', '1', 'on'].includes(v)) return true
   if (['false', 'no', '0', 'off'].includes(v)) return false
   throw new InputError(name, `'${value}' is not a boolean; use true or false.`)
+}
+
+/** true/false (force), or 'auto' (empty: the fallback): for no-owner and no-privileges. */
+export function parseBooleanOrAuto(name: Inputs, value: string): boolean | 'auto' {
+  const v = value.trim().toLowerCase()
+  if (v === '' || v === 'auto') return 'auto'
+  if (['true', 'yes', '1', 'on'].includes(v)) return true
+  if (['false', 'no', '0', 'off'].includes(v)) return false
+  throw new InputError(name, `'${value}' is not one of auto, true or false.`)
 }
 
 export function parseWholeNumber(
@@ -427,8 +453,9 @@ function getRestoreInputs(read: InputReader, databaseUrl: string): RestoreOption
     source: parseBackupSource(read),
     clean,
     allowNonEmpty: parseBoolean(Inputs.AllowNonEmpty, read(Inputs.AllowNonEmpty), false),
-    noOwner: parseBoolean(Inputs.NoOwner, read(Inputs.NoOwner), true),
-    noPrivileges: parseBoolean(Inputs.NoPrivileges, read(Inputs.NoPrivileges), true),
+    cleanDropDependents: parseCleanDropDependents(read, clean),
+    noOwner: parseBooleanOrAuto(Inputs.NoOwner, read(Inputs.NoOwner)),
+    noPrivileges: parseBooleanOrAuto(Inputs.NoPrivileges, read(Inputs.NoPrivileges)),
     singleTransaction,
     jobs,
     tables: parseList(read(Inputs.Tables)),
@@ -640,8 +667,50 @@ function parseClientInputs(read: InputReader): ClientOptions {
         min: 1,
         max: 600
       }
+    ),
+    lockTimeoutMs: parseLockTimeout(read(Inputs.LockTimeout))
+  }
+}
+
+/** `clean-drop-dependents`: only meaningful with clean (an error otherwise: it would do nothing). */
+function parseCleanDropDependents(read: InputReader, clean: boolean): boolean {
+  const value = parseBoolean(Inputs.CleanDropDependents, read(Inputs.CleanDropDependents), false)
+  if (value && !clean) {
+    throw new InputError(
+      Inputs.CleanDropDependents,
+      "it only applies with 'clean: true' (it lets clean also drop objects outside the backup that depend on the backup's objects); set clean: true too, or remove it."
     )
   }
+  return value
+}
+
+/** Time units PostgreSQL accepts in a time setting such as lock_timeout (guc.c), in ms. */
+const GUC_TIME_UNITS: Record<string, number> = {
+  us: 0.001,
+  ms: 1,
+  s: 1000,
+  min: 60_000,
+  h: 3_600_000,
+  d: 86_400_000
+}
+
+/**
+ * `lock-timeout` as PostgreSQL's lock_timeout setting reads it: a number with an optional unit
+ * (us, ms, s, min, h, d; no unit = milliseconds), e.g. `30s`, `2min`, `1500`; `0` waits forever.
+ * Returns whole milliseconds (default 30 s).
+ */
+export function parseLockTimeout(value: string): number {
+  const v = value.trim()
+  if (v === '') return 30_000
+  const m = /^(\d+(?:\.\d+)?)\s*(us|ms|s|min|h|d)?$/.exec(v)
+  const ms = m ? Math.round(Number(m[1]) * GUC_TIME_UNITS[m[2] ?? 'ms']) : NaN
+  if (!m || !Number.isFinite(ms) || ms > 2_147_483_647 || (ms === 0 && Number(m[1]) !== 0)) {
+    throw new InputError(
+      Inputs.LockTimeout,
+      `'${value}' is not a time PostgreSQL's lock_timeout accepts; use a number with a unit (ms, s, min, h, d), e.g. 30s or 2min, or 0 to wait forever (at most 24 days).`
+    )
+  }
+  return ms
 }
 
 export function parsePostgresVersion(value: string): number | undefined {

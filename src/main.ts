@@ -139,6 +139,7 @@ function setRestoreOutputs(result: RestoreResult): void {
     'restored-from': result.restoredFrom,
     'tables-restored': result.tables.length,
     'rows-restored': result.rowsRestored,
+    'statements-skipped': result.skipped.reduce((n, g) => n + g.count, 0),
     'server-version': result.serverVersion,
     'duration-seconds': result.durationSeconds
   }

@@ -23,6 +23,11 @@ export interface ManifestTable {
   name: string
   /** Exact count in the dump's snapshot, or a planner estimate (see rowCounts.method). */
   rows: number | null
+  /**
+   * Why an exact count is missing although the table's data is in the dump (the role cannot
+   * read it, its lock was not granted in time); the dump itself is whole.
+   */
+  uncounted?: string
 }
 
 export interface Manifest {

@@ -12,8 +12,21 @@ export type RetentionTier = (typeof RETENTION_TIERS)[number]
 /** Days to keep each tier; `daily` is always present once parsed. */
 export type RetentionSchedule = Partial<Record<RetentionTier, number>>
 
-/** GitHub keeps artifacts at most 90 days (a repository or organization may allow fewer). */
-export const MAX_ARTIFACT_RETENTION_DAYS = 90
+/**
+ * GitHub keeps artifacts at most 90 days in public repositories and 400 in private ones; a
+ * repository or organization may allow fewer, and the runner tells the repository's maximum in
+ * GITHUB_RETENTION_DAYS (the artifact client caps to it). Source: docs.github.com, "Configuring
+ * the retention period for GitHub Actions artifacts and logs".
+ */
+export const MAX_ARTIFACT_RETENTION_DAYS = 400
+
+/** The repository's maximum as the runner tells it, else GitHub's own. */
+export function repositoryRetentionMaximum(env: NodeJS.ProcessEnv = process.env): number {
+  const days = Number(env.GITHUB_RETENTION_DAYS)
+  return Number.isInteger(days) && days >= 1
+    ? Math.min(days, MAX_ARTIFACT_RETENTION_DAYS)
+    : MAX_ARTIFACT_RETENTION_DAYS
+}
 const MAX_RETENTION_DAYS = 36500
 const EXAMPLE = "'daily=30 weekly=90 monthly=365'"
 
@@ -97,7 +110,7 @@ export function retentionTier(
 /** Artifact retention: `days`, capped at `maxAllowed` (GitHub's limit, or the repository's). */
 export function artifactRetentionDays(
   days: number,
-  maxAllowed = MAX_ARTIFACT_RETENTION_DAYS
+  maxAllowed = repositoryRetentionMaximum()
 ): { days: number; capped: boolean } {
   if (!Number.isInteger(days) || days < 1) {
     throw new RangeError(`retention days must be a positive whole number, not ${days}`)

@@ -9,6 +9,7 @@ import type { BackupResult } from './modes/backup.js'
 import type { CheckResult } from './modes/check.js'
 import { formatAge } from './duration.js'
 import type { RestoreResult } from './modes/restore.js'
+import type { SkippedGroup } from './postgres/target-policy.js'
 import type { VerifyResult } from './modes/verify.js'
 import { redact } from './secrets.js'
 
@@ -45,6 +46,10 @@ export function backupSummaryMarkdown(result: BackupResult): string {
   let md = `## ✅ Database backup\n\n| | |\n|---|---|\n`
   md += rows.map(([k, v]) => `| ${k} | ${escapeCell(v)} |`).join('\n') + '\n'
   if (m.changes) md += changesMarkdown(m.changes)
+  if (result.storage) {
+    const s = result.storage
+    md += `\nArtifact storage: ${s.count} backup(s) of this name before this one, ${formatBytes(s.bytes)}; with a backup a day kept ${result.retentionDays} days, about ${formatBytes(s.steadyBytes)}${s.visibility !== 'public' && s.steadyBytes > 500 * 1024 * 1024 ? ' — more than the 500 MB GitHub Free includes for private repositories' : ''}.\n`
+  }
   const tables = m.rowCounts.tables
   if (tables.length > 0 && tables.length <= MAX_TABLE_ROWS) {
     md += `\n<details><summary>Rows per table</summary>\n\n| Table | Rows |\n|---|---:|\n`
@@ -52,6 +57,15 @@ export function backupSummaryMarkdown(result: BackupResult): string {
       .map(t => `| ${escapeCell(`${t.schema}.${t.name}`)} | ${t.rows ?? '—'} |`)
       .join('\n')
     md += '\n\n</details>\n'
+  }
+  const uncounted = tables.filter(t => t.uncounted)
+  if (uncounted.length > 0) {
+    md += `\n**Not counted** (their data is in the backup; restore cannot check their row counts):\n\n`
+    md += uncounted
+      .slice(0, MAX_TABLE_ROWS)
+      .map(t => `- \`${t.schema}.${t.name}\`: ${escapeCell(t.uncounted!)}`)
+      .join('\n')
+    md += '\n'
   }
   return redact(md)
 }
@@ -79,7 +93,28 @@ export function restoreSummaryMarkdown(result: RestoreResult): string {
       .join('\n')
     md += '\n\n</details>\n'
   }
+  md += skippedMarkdown(result.skipped)
   return redact(md)
+}
+
+/**
+ * "Skipped while restoring": the statements the restore left out (the target cannot take them,
+ * or they were not asked for), by reason — how many, and up to 5 of them with their line in the script.
+ */
+export function skippedMarkdown(groups: ReadonlyArray<SkippedGroup>): string {
+  if (groups.length === 0) return ''
+  const total = groups.reduce((n, g) => n + g.count, 0)
+  let md = `\n### Skipped while restoring\n\n${total} ${total === 1 ? 'statement' : 'statements'} of the backup were left out (none defines a table, column, row or constraint):\n\n| Reason | Count | Statements (line: text) |\n|---|---:|---|\n`
+  md += groups
+    .map(g => {
+      const samples = g.samples
+        .map(s => `${s.line}: \`${s.text.replace(/`/g, "'").slice(0, 120)}\``)
+        .join('<br>')
+      const more = g.count > g.samples.length ? `<br>… and ${g.count - g.samples.length} more` : ''
+      return `| ${escapeCell(g.reason)} | ${g.count} | ${escapeCell(samples + more)} |`
+    })
+    .join('\n')
+  return md + '\n'
 }
 
 export function verifySummaryMarkdown(result: VerifyResult): string {

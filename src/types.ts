@@ -77,6 +77,11 @@ export interface BackupOptions {
   postgresVersion?: number
   installClient: boolean
   connectTimeoutSeconds: number
+  /**
+   * lock_timeout for the action's sessions and the clients it runs, in milliseconds (0 = wait
+   * forever): a lock another session holds fails the statement after this long.
+   */
+  lockTimeoutMs: number
   /** age encryption before upload; undefined = not encrypted. */
   encryption?: EncryptionKeys
   allowUnencryptedPublic?: boolean
@@ -135,9 +140,20 @@ export interface RestoreOptions {
   databaseUrl: string
   source: BackupSource
   clean: boolean
+  /**
+   * With clean: also drop (CASCADE) objects outside the backup that depend on the backup's
+   * objects; without it such objects make clean refuse before anything is dropped.
+   */
+  cleanDropDependents: boolean
   allowNonEmpty: boolean
-  noOwner: boolean
-  noPrivileges: boolean
+  /**
+   * true: never set owners (pg_restore --no-owner); false and 'auto': set those the target can
+   * take (roles that exist and the restoring role may act as), skip and list the rest — with
+   * false each skip is a warning.
+   */
+  noOwner: boolean | 'auto'
+  /** As noOwner, for GRANT, REVOKE and ALTER DEFAULT PRIVILEGES. */
+  noPrivileges: boolean | 'auto'
   singleTransaction: boolean
   jobs: number
   tables: string[]
@@ -146,6 +162,7 @@ export interface RestoreOptions {
   postgresVersion?: number
   installClient: boolean
   connectTimeoutSeconds: number
+  lockTimeoutMs: number
   /** Keys for an encrypted backup (empty lists when none were given). */
   decryption?: DecryptionKeys
   /** verify: fail first when the backup is older than this, in seconds (max-age). */
@@ -155,5 +172,5 @@ export interface RestoreOptions {
 /** The client choice every mode shares: which PostgreSQL client to use, and how long to wait. */
 export type ClientOptions = Pick<
   BackupOptions,
-  'pgBinDir' | 'postgresVersion' | 'installClient' | 'connectTimeoutSeconds'
+  'pgBinDir' | 'postgresVersion' | 'installClient' | 'connectTimeoutSeconds' | 'lockTimeoutMs'
 >

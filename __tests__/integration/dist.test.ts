@@ -422,6 +422,10 @@ describe('what changed since the previous backup (manifest read by range request
       /::warning::sales\.price_history lost 75%25 of its rows since the previous backup \(4 → 1; threshold 50%25\)/
     )
     expect(second.summary).toContain('Since the previous backup')
+    // storage arithmetic: the live artifacts of the name, and size × retention
+    expect(second.summary).toMatch(
+      /Artifact storage: 1 backup\(s\) of this name before this one, [\d.]+ [KM]i?B; with a backup a day kept 30 days, about [\d.]+ [KM]i?B/
+    )
     expect(second.summary).toContain('public.added')
     // the comparison read parts of the previous zip (206), never its whole blob (200)
     const blobReads = backend.requests.filter(r => r.endpoint === 'blob:get')

@@ -33,6 +33,7 @@ export function testBackupInputs(
     jobs: 1,
     installClient: false,
     connectTimeoutSeconds: 10,
+    lockTimeoutMs: 30_000,
     ...overrides
   }
 }
@@ -48,15 +49,17 @@ export function testRestoreInputs(
     databaseUrl,
     source,
     clean: false,
+    cleanDropDependents: false,
     allowNonEmpty: false,
-    noOwner: true,
-    noPrivileges: true,
+    noOwner: 'auto',
+    noPrivileges: 'auto',
     singleTransaction: true,
     jobs: 1,
     tables: [],
     schemas: [],
     installClient: false,
     connectTimeoutSeconds: 10,
+    lockTimeoutMs: 30_000,
     ...overrides
   }
 }

@@ -6,6 +6,7 @@ import {
   getHeartbeatUrl,
   getInputs,
   parseList,
+  parseLockTimeout,
   parsePgDumpArgs
 } from '../../src/inputs.js'
 
@@ -60,6 +61,7 @@ describe('getInputs', () => {
       postgresVersion: undefined,
       installClient: true,
       connectTimeoutSeconds: 10,
+      lockTimeoutMs: 30_000,
       encryption: undefined,
       allowUnencryptedPublic: false,
       s3: undefined,
@@ -128,7 +130,25 @@ describe('getInputs', () => {
     [{ [Inputs.Overwrite]: 'maybe' }, Inputs.Overwrite, /not a boolean/],
     [{ [Inputs.Jobs]: '4' }, Inputs.Jobs, /format: directory/],
     [{ [Inputs.ArtifactName]: 'a/b' }, Inputs.ArtifactName, /cannot contain/],
-    [{ [Inputs.RowCounts]: 'all' }, Inputs.RowCounts, /not one of/]
+    [{ [Inputs.RowCounts]: 'all' }, Inputs.RowCounts, /not one of/],
+    [{ [Inputs.LockTimeout]: '30 seconds' }, Inputs.LockTimeout, /lock_timeout accepts/],
+    [{ [Inputs.LockTimeout]: '-1' }, Inputs.LockTimeout, /0 to wait forever/],
+    [{ [Inputs.LockTimeout]: '30d' }, Inputs.LockTimeout, /at most 24 days/],
+    [{ [Inputs.LockTimeout]: '0.1us' }, Inputs.LockTimeout, /lock_timeout accepts/],
+    [
+      {
+        [Inputs.Mode]: 'restore',
+        [Inputs.BackupFile]: 'x.dump',
+        [Inputs.CleanDropDependents]: 'true'
+      },
+      Inputs.CleanDropDependents,
+      /only applies with 'clean: true'/
+    ],
+    [
+      { [Inputs.Mode]: 'restore', [Inputs.BackupFile]: 'b.sql', [Inputs.NoOwner]: 'sometimes' },
+      Inputs.NoOwner,
+      /not one of auto, true or false/
+    ]
   ])('rejects %j naming the input', (raw, input, message) => {
     const error = inputError(raw)
     expect(error.input).toBe(input)
@@ -138,10 +158,81 @@ describe('getInputs', () => {
   })
 })
 
+describe('lock-timeout', () => {
+  it.each<[string, number]>([
+    ['', 30_000],
+    ['0', 0],
+    ['1500', 1500],
+    ['5s', 5000],
+    ['2 min', 120_000],
+    ['1.5s', 1500],
+    ['1h', 3_600_000],
+    ['250ms', 250]
+  ])('reads %j as PostgreSQL does (%d ms)', (value, ms) => {
+    expect(parseLockTimeout(value)).toBe(ms)
+  })
+
+  it('reaches restore with clean-drop-dependents', () => {
+    const inputs = getInputs(
+      read({
+        [Inputs.DatabaseUrl]: URL,
+        [Inputs.Mode]: 'restore',
+        [Inputs.BackupFile]: 'x.dump',
+        [Inputs.Clean]: 'true',
+        [Inputs.CleanDropDependents]: 'true',
+        [Inputs.LockTimeout]: '3s'
+      })
+    )
+    expect(inputs).toMatchObject({ clean: true, cleanDropDependents: true, lockTimeoutMs: 3000 })
+  })
+})
+
+describe('no-owner and no-privileges (issue 15 item 7)', () => {
+  const restore = (raw: RawInputs) => {
+    const inputs = getInputs(
+      read({
+        [Inputs.DatabaseUrl]: URL,
+        [Inputs.Mode]: 'restore',
+        [Inputs.BackupFile]: 'b.sql',
+        ...raw
+      })
+    )
+    if (inputs.mode !== 'restore') throw new Error('expected restore inputs')
+    return { noOwner: inputs.noOwner, noPrivileges: inputs.noPrivileges }
+  }
+
+  it("default to 'auto' (keep what the target can take) and still force either way", () => {
+    expect(restore({})).toEqual({ noOwner: 'auto', noPrivileges: 'auto' })
+    expect(restore({ [Inputs.NoOwner]: 'AUTO', [Inputs.NoPrivileges]: 'auto' })).toEqual({
+      noOwner: 'auto',
+      noPrivileges: 'auto'
+    })
+    expect(restore({ [Inputs.NoOwner]: 'true', [Inputs.NoPrivileges]: 'false' })).toEqual({
+      noOwner: true,
+      noPrivileges: false
+    })
+    expect(restore({ [Inputs.NoOwner]: 'no', [Inputs.NoPrivileges]: 'yes' })).toEqual({
+      noOwner: false,
+      noPrivileges: true
+    })
+  })
+})
+
 describe('parseList', () => {
   it('splits on newlines and commas and drops blanks', () => {
     expect(parseList(' a ,b\n\n c,\n')).toEqual(['a', 'b', 'c'])
     expect(parseList('')).toEqual([])
+  })
+
+  it('keeps a comma inside double quotes in the name (pg_dump pattern quoting)', () => {
+    expect(parseList('public."logs, archived", audit.*')).toEqual([
+      'public."logs, archived"',
+      'audit.*'
+    ])
+    expect(parseList('"a,b"."c, ""d"", e"\nx')).toEqual(['"a,b"."c, ""d"", e"', 'x'])
+    expect(parseList('s."Q,1",s."Q,2"')).toEqual(['s."Q,1"', 's."Q,2"'])
+    // an unclosed quote ends with its line: the next line is an item of its own
+    expect(parseList('public."logs, x\nother')).toEqual(['public."logs, x', 'other'])
   })
 })
 

@@ -1,15 +1,13 @@
 /**
- * Loading helpers without a server: the plain-dump filter (what it drops for each option, COPY
- * data untouched, any chunking), what a plain dump creates, and the loaders' command lines.
+ * Loading helpers without a server: the script gate over a pg_dump script (what it drops for each
+ * option, COPY data untouched, any chunking), what a plain dump creates, and the loaders' command
+ * lines.
  */
 import { describe, expect, it } from '@jest/globals'
 import { Readable, Writable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
-import {
-  PlainDumpObjects,
-  PlainFilter,
-  type PlainFilterOptions
-} from '../../src/postgres/plain-sql.js'
+import { PlainDumpObjects } from '../../src/postgres/plain-sql.js'
+import { ScriptGate } from '../../src/postgres/script-gate.js'
 import {
   buildPgRestoreArgs,
   buildPsqlArgs,
@@ -172,18 +170,20 @@ const DUMP: Array<[string, Tag?]> = [
 
 const dumpText = DUMP.map(([line]) => `${line}\n`).join('')
 
-const NONE: PlainFilterOptions = {
-  dropRestrict: false,
-  dropTransactionTimeout: false,
-  noOwner: false,
-  noPrivileges: false
+interface GateCase {
+  dropRestrict: boolean
+  serverMajor: number
+  noOwner: boolean
+  noPrivileges: boolean
 }
 
-const OPTION_OF: Record<Tag, keyof PlainFilterOptions> = {
-  restrict: 'dropRestrict',
-  timeout: 'dropTransactionTimeout',
-  owner: 'noOwner',
-  privileges: 'noPrivileges'
+const NONE: GateCase = { dropRestrict: false, serverMajor: 18, noOwner: false, noPrivileges: false }
+
+const DROPPED_BY: Record<Tag, (o: GateCase) => boolean> = {
+  restrict: o => o.dropRestrict,
+  timeout: o => o.serverMajor < 17,
+  owner: o => o.noOwner,
+  privileges: o => o.noPrivileges
 }
 
 /** `bytes` in chunks of `size` (or of the sizes of `size`, in turn). */
@@ -198,17 +198,17 @@ function chunked(bytes: Buffer, size: number | number[]): Buffer[] {
   return chunks
 }
 
+/** The script through the restore's gate, without a transaction of its own (output = script). */
 async function filtered(
   input: Buffer,
   size: number | number[],
-  options: PlainFilterOptions,
-  onLine?: (line: Buffer) => void
+  options: GateCase
 ): Promise<{ output: Buffer; dropped: number }> {
   const out: Buffer[] = []
-  const filter = new PlainFilter(options, onLine)
+  const gate = new ScriptGate({ psqlMajor: 18, transaction: false, ...options })
   await pipeline(
     Readable.from(chunked(input, size)),
-    filter,
+    gate,
     new Writable({
       write(chunk: Buffer, _encoding, callback) {
         out.push(chunk)
@@ -216,31 +216,30 @@ async function filtered(
       }
     })
   )
-  return { output: Buffer.concat(out), dropped: filter.dropped }
+  return { output: Buffer.concat(out), dropped: gate.skipped.length }
 }
 
 const SIZES: Array<number | number[]> = [1, 2, 3, 7, 64, 4096, 1 << 20, [1, 5, 2, 13, 3, 64, 1]]
 
-const OPTION_SETS: Array<[string, PlainFilterOptions]> = [
+const OPTION_SETS: Array<[string, GateCase]> = [
   ['nothing', NONE],
   ['\\restrict', { ...NONE, dropRestrict: true }],
-  ['transaction_timeout', { ...NONE, dropTransactionTimeout: true }],
+  ['transaction_timeout', { ...NONE, serverMajor: 16 }],
   ['owners', { ...NONE, noOwner: true }],
   ['privileges', { ...NONE, noPrivileges: true }],
-  [
-    'everything',
-    { dropRestrict: true, dropTransactionTimeout: true, noOwner: true, noPrivileges: true }
-  ]
+  ['everything', { dropRestrict: true, serverMajor: 13, noOwner: true, noPrivileges: true }]
 ]
 
-describe('PlainFilter', () => {
+describe('ScriptGate over a pg_dump 18 script', () => {
   describe.each(OPTION_SETS)('dropping %s', (_name, options) => {
-    const kept = DUMP.filter(([, tag]) => !tag || !options[OPTION_OF[tag]])
-    const expected = kept.map(([line]) => `${line}\n`).join('')
-    const droppedLines = DUMP.length - kept.length
+    // a statement left out leaves its line end behind
+    const expected = DUMP.map(([line, tag]) =>
+      tag && DROPPED_BY[tag](options) ? '\n' : `${line}\n`
+    ).join('')
+    const droppedLines = DUMP.filter(([, tag]) => tag && DROPPED_BY[tag](options)).length
 
     it.each(SIZES.map(size => [JSON.stringify(size), size] as const))(
-      'in chunks of %s bytes: drops exactly the tagged top-level lines',
+      'in chunks of %s bytes: drops exactly the tagged statements',
       async (_label, size) => {
         const { output, dropped } = await filtered(Buffer.from(dumpText), size, options)
         expect(output.toString('utf8')).toBe(expected)
@@ -276,23 +275,28 @@ describe('PlainFilter', () => {
     )
     expect(copy('public.notes')).toContain('1\tSET transaction_timeout = 0;\n2\tGRANT x\n')
     expect(text).toContain('COPY sales.empty (v) FROM stdin;\n\\.\n')
-    // the top-level statement lines are gone
+    // the top-level statements are gone
     expect(text).not.toMatch(/^\\(un)?restrict /m)
     expect(text.match(/^SET transaction_timeout = 0;$/gm)).toHaveLength(1) // the COPY row
     expect(text.match(/^GRANT /gm)).toHaveLength(2) // both COPY rows
   })
 
-  it('keeps binary-looking and multi-byte COPY data split anywhere', async () => {
-    const rows = Array.from({ length: 300 }, (_, i) => `${i}\t${'ünï✓😀\\\\.'.repeat(i % 7)}\\t\\n`)
-    const input = `SET transaction_timeout = 0;\nCOPY public.x (id, v) FROM stdin;\n${rows.join('\n')}\n\\.\nSET transaction_timeout = 0;\n`
-    const expected = `COPY public.x (id, v) FROM stdin;\n${rows.join('\n')}\n\\.\n`
-    for (const size of [1, 2, 3, 5, 64, 4096]) {
-      const { output, dropped } = await filtered(Buffer.from(input), size, {
-        ...NONE,
-        dropTransactionTimeout: true
-      })
-      expect(output.toString('utf8')).toBe(expected)
-      expect(dropped).toBe(2)
+  it('keeps binary-looking and multi-byte COPY data split anywhere, CRLF or not', async () => {
+    for (const eol of ['\n', '\r\n']) {
+      const rows = Array.from(
+        { length: 300 },
+        (_, i) => `${i}\t${'ünï✓😀\\\\.'.repeat(i % 7)}\\t\\n`
+      )
+      const data = `COPY public.x (id, v) FROM stdin;${eol}${rows.join(eol)}${eol}\\.${eol}`
+      const input = `SET transaction_timeout = 0;${eol}${data}SET transaction_timeout = 0;${eol}`
+      for (const size of [1, 2, 3, 5, 64, 4096]) {
+        const { output, dropped } = await filtered(Buffer.from(input), size, {
+          ...NONE,
+          serverMajor: 16
+        })
+        expect(output.toString('utf8')).toBe(`${eol}${data}${eol}`)
+        expect(dropped).toBe(2)
+      }
     }
   })
 
@@ -306,17 +310,10 @@ describe('PlainFilter', () => {
       expect(kept.output.toString()).toBe(input)
     }
   })
-
-  it('shows every line outside COPY data to the line callback, and no COPY row', async () => {
-    const seen: string[] = []
-    await filtered(Buffer.from(dumpText), 3, NONE, line => seen.push(line.toString('utf8')))
-    const copyRows = new Set(['GRANT x\n', 'SET transaction_timeout = 0;\n', '\\N\n'])
-    expect(seen.filter(l => copyRows.has(l))).toEqual(['SET transaction_timeout = 0;\n'])
-    expect(seen).toContain('COPY sales.t (v) FROM stdin;\n')
-    expect(seen).toContain('-- PostgreSQL database dump complete\n')
-    expect(seen.join('')).not.toContain('\\.\n')
-  })
 })
+
+/** A gate that only reads (what the restore's plan does before anything runs). */
+const SCAN = { psqlMajor: 18, transaction: true }
 
 describe('PlainDumpObjects', () => {
   it.each(SIZES.map(size => [JSON.stringify(size), size] as const))(
@@ -326,7 +323,7 @@ describe('PlainDumpObjects', () => {
       const out: Buffer[] = []
       await pipeline(
         Readable.from(chunked(Buffer.from(dumpText), size)),
-        objects.scanner(),
+        objects.scanner(SCAN),
         new Writable({
           write(chunk: Buffer, _encoding, callback) {
             out.push(chunk)
@@ -334,7 +331,8 @@ describe('PlainDumpObjects', () => {
           }
         })
       )
-      expect(Buffer.concat(out).toString('utf8')).toBe(dumpText) // the scanner changes nothing
+      // the scanner passes the script (between the BEGIN and COMMIT of a gate)
+      expect(Buffer.concat(out).toString('utf8')).toContain(dumpText.slice(dumpText.indexOf('SET')))
       expect(objects.complete).toBe(true)
       expect(objects.madeByPgDump).toBe(true)
       expect(objects.schemas).toEqual(['sales'])
@@ -363,16 +361,24 @@ describe('PlainDumpObjects', () => {
       'CREATE MATERIALIZED VIEW public.device_daily AS',
       ' SELECT 1;',
       'CREATE FUNCTION "Audit Log".record_change() RETURNS trigger',
+      '    LANGUAGE plpgsql AS $$BEGIN RETURN NEW; END$$;',
       'CREATE PROCEDURE public.p(IN a numeric, INOUT b integer DEFAULT (1 + 2)) LANGUAGE sql',
+      '    AS $$SELECT 1$$;',
       "CREATE FUNCTION public.q(a text DEFAULT ')'::text, VARIADIC b integer[] DEFAULT '{}'::integer[]) RETURNS integer",
+      '    LANGUAGE sql AS $$SELECT 1$$;',
       'CREATE TYPE public.order_status AS ENUM (',
+      "    'new'",
+      ');',
       'CREATE SEQUENCE sales.invoice_number_seq',
+      '    START WITH 1;',
+      '',
+      '--',
       '-- PostgreSQL database dump complete',
       ''
     ].join('\n')
     await pipeline(
       Readable.from([Buffer.from(dump)]),
-      objects.scanner(),
+      objects.scanner(SCAN),
       new Writable({ write: (_c, _e, cb) => cb() })
     )
     expect(objects.schemas).toEqual(['Audit Log'])
@@ -393,7 +399,7 @@ describe('PlainDumpObjects', () => {
     const objects = new PlainDumpObjects()
     await pipeline(
       Readable.from([Buffer.from('CREATE TABLE t (id int);\nINSERT INTO t VALUES (1);\n')]),
-      objects.scanner(),
+      objects.scanner(SCAN),
       new Writable({ write: (_c, _e, cb) => cb() })
     )
     expect(objects.complete).toBe(false)
@@ -412,11 +418,12 @@ describe('PlainDumpObjects on a truncated pg_dump script', () => {
       bytes.indexOf('-- PostgreSQL database dump complete') - 4
     ]) {
       const objects = new PlainDumpObjects()
+      // a cut inside COPY data or a meta-command fails the scan itself (both are refused)
       await pipeline(
         Readable.from(chunked(bytes.subarray(0, cut), 64)),
-        objects.scanner(),
+        objects.scanner(SCAN),
         new Writable({ write: (_c, _e, cb) => cb() })
-      )
+      ).catch(() => undefined)
       expect(objects.madeByPgDump).toBe(true)
       expect(objects.complete).toBe(false)
     }
@@ -488,8 +495,10 @@ describe('buildPgRestoreArgs', () => {
 })
 
 describe('buildPsqlArgs', () => {
-  it('reads the script from stdin, stops on the first error, quiet, no psqlrc', () => {
-    expect(buildPsqlArgs(false)).toEqual([
+  it('reads the script from stdin, stops on the first error, quiet, no psqlrc, no -1', () => {
+    // the transaction is the gate's (BEGIN; … COMMIT; in the script), never psql's own:
+    // --single-transaction would COMMIT whatever psql read when its input ends early
+    expect(buildPsqlArgs()).toEqual([
       '-X',
       '-q',
       '--no-password',
@@ -498,26 +507,6 @@ describe('buildPsqlArgs', () => {
       '-f',
       '-'
     ])
-  })
-
-  it('runs the drops first, in the same single transaction', () => {
-    const args = buildPsqlArgs(true, [
-      'DROP TABLE IF EXISTS a CASCADE;',
-      'DROP SCHEMA IF EXISTS b CASCADE;'
-    ])
-    expect(args).toEqual([
-      '-X',
-      '-q',
-      '--no-password',
-      '-v',
-      'ON_ERROR_STOP=1',
-      '--single-transaction',
-      '-c',
-      'DROP TABLE IF EXISTS a CASCADE;\nDROP SCHEMA IF EXISTS b CASCADE;',
-      '-f',
-      '-'
-    ])
-    expect(args.indexOf('-c')).toBeLessThan(args.indexOf('-f'))
   })
 })
 

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url'
 import { parse } from 'yaml'
 import { renderReadme } from '../../scripts/readme-tables.js'
 import { Inputs } from '../../src/inputs.js'
+import { artifactNamesFor, artifactZipName } from '../../src/storage/artifact.js'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const readme = readFileSync(path.join(root, 'README.md'), 'utf8')
@@ -18,6 +19,30 @@ describe('README and action.yml', () => {
   it('action.yml declares exactly the inputs the code reads', () => {
     const declared = Object.keys(parse(actionYml).inputs).sort()
     expect(declared).toEqual(Object.values(Inputs).sort())
+  })
+
+  it('downloads the artifact by the name the action gives it (download-artifact, gh run download)', () => {
+    const texts = [
+      readme,
+      ...readdirSync(path.join(root, 'examples')).map(f =>
+        readFileSync(path.join(root, 'examples', f), 'utf8')
+      )
+    ].join('\n')
+    const named = [
+      ...[
+        ...texts.matchAll(/download-artifact@v(\d+)\s*\n\s*with:\s*\{?\s*name:\s*([^,\s}]+)/g)
+      ].map(m => ({ major: Number(m[1]), name: m[2] })),
+      ...[...texts.matchAll(/gh run download \S+ -n (\S+?)`/g)].map(m => ({ major: 8, name: m[1] }))
+    ]
+    expect(named.length).toBeGreaterThanOrEqual(2)
+    for (const { major, name } of named) {
+      // the name uploaded today, which restore also finds under the old one
+      expect({ major: major >= 8, name }).toEqual({
+        major: true,
+        name: artifactZipName('database-backup')
+      })
+      expect(artifactNamesFor('database-backup')).toContain(name)
+    }
   })
 
   it('gives the two set-up commands', () => {

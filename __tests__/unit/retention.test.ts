@@ -1,6 +1,7 @@
 import {
   RetentionScheduleError,
   artifactRetentionDays,
+  repositoryRetentionMaximum,
   parseRetentionSchedule,
   retentionTier
 } from '../../src/retention.js'
@@ -110,8 +111,14 @@ describe('retentionTier', () => {
 describe('artifactRetentionDays', () => {
   it('caps at GitHub’s 90 days, or the given maximum', () => {
     expect(artifactRetentionDays(30)).toEqual({ days: 30, capped: false })
-    expect(artifactRetentionDays(90)).toEqual({ days: 90, capped: false })
-    expect(artifactRetentionDays(365)).toEqual({ days: 90, capped: true })
+    expect(artifactRetentionDays(90, 400)).toEqual({ days: 90, capped: false })
+    // private repositories keep artifacts up to 400 days; public ones 90 (the runner says which)
+    expect(artifactRetentionDays(365, 400)).toEqual({ days: 365, capped: false })
+    expect(artifactRetentionDays(365, 90)).toEqual({ days: 90, capped: true })
+    expect(artifactRetentionDays(500, 400)).toEqual({ days: 400, capped: true })
+    expect(repositoryRetentionMaximum({ GITHUB_RETENTION_DAYS: '90' })).toBe(90)
+    expect(repositoryRetentionMaximum({})).toBe(400)
+    expect(repositoryRetentionMaximum({ GITHUB_RETENTION_DAYS: 'x' })).toBe(400)
     expect(artifactRetentionDays(60, 30)).toEqual({ days: 30, capped: true })
   })
 

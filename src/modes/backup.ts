@@ -15,14 +15,17 @@ import { changeWarnings, compareManifests, describeChanges } from '../manifest-c
 import { chooseDumpClient, programPath } from '../postgres/clients.js'
 import { type Connection, describeConnection, libpqEnvironment } from '../postgres/connection.js'
 import { diagnoseConnection } from '../postgres/diagnostics.js'
-import { buildPgDumpArgs, dumpDatabase } from '../postgres/dump.js'
+import { DumpError, buildPgDumpArgs, dumpDatabase, qualifiedNames } from '../postgres/dump.js'
 import {
   type ServerInfo,
   SnapshotSession,
-  type TableRows,
+  type SnapshotRows,
   connect,
+  describeBlocker,
   dumpRowCounts,
-  readServerInfo
+  lockBound,
+  readServerInfo,
+  unmatchedExcludes
 } from '../postgres/session.js'
 import { type RetentionTier, artifactRetentionDays, retentionTier } from '../retention.js'
 import { artifactClient, checkNameIsFree, checkPrivacy } from '../storage/artifact.js'
@@ -33,13 +36,28 @@ import {
   openDestinations,
   openS3
 } from '../storage/destinations.js'
-import { previousBackupManifest } from '../storage/artifact-manifest.js'
-import { currentRun, currentRunId } from '../storage/github.js'
+import {
+  type ArtifactStorage,
+  artifactStorage,
+  previousBackupManifest
+} from '../storage/artifact-manifest.js'
+import { currentRun, currentRunId, repositoryVisibility } from '../storage/github.js'
 import { makeWorkDir } from '../storage/local.js'
 import { backupExtension, backupFileName, backupKey } from '../storage/naming.js'
-import type { BackupOptions } from '../types.js'
+import type { BackupOptions, QualifiedName } from '../types.js'
+
+/** The repository's backup artifacts: now, and in steady state (one backup a day). */
+export interface StorageEstimate {
+  /** Live artifacts of this name before this backup, and their bytes. */
+  count: number
+  bytes: number
+  /** This backup's size × its retention in days, in bytes: what daily backups settle at. */
+  steadyBytes: number
+  visibility: 'public' | 'private' | 'unknown'
+}
 
 export interface BackupResult extends Completed {
+  storage?: StorageEstimate
   fileName: string
   retentionDays: number
   manifest: Manifest
@@ -104,6 +122,10 @@ export async function backup(
           currentRunId()
         )
       : undefined
+  const storage =
+    client && inputs.changes
+      ? artifactStorage({ name: inputs.artifactName, ...inputs.changes })
+      : undefined
 
   const pg = await log.group(`Connect to ${describeConnection(connection)}`, async () => {
     const diagnosis = await diagnoseConnection(connection)
@@ -115,6 +137,9 @@ export async function backup(
   let destinations: Destinations | undefined
   try {
     const server = await log.group('Read the server', () => readServer(pg))
+    if (hasExcludes(inputs)) {
+      await log.group('Check the exclude patterns', () => warnUnmatchedExcludes(pg, inputs))
+    }
     const pgDump = await log.group('Choose pg_dump', async () => {
       const install = await chooseDumpClient(server.major, server.version, {
         pgBinDir: inputs.pgBinDir,
@@ -150,11 +175,20 @@ export async function backup(
       }
     })
 
+    const bound = await lockBound(pg, inputs.lockTimeoutMs, inputs.pgDumpArgs)
     session = await SnapshotSession.open(pg)
     if (!session.snapshotId) {
       log.info('The server cannot export a snapshot; row counts are taken right after the dump.')
     }
-    const counting = startCounting(inputs, session, server)
+    const snapshot = session
+    // the tables whose data is in the dump are counted (in its snapshot) once its table of
+    // contents names them: while the data streams for a custom archive, else after the dump
+    let counting: Promise<SnapshotRows[]> | undefined
+    const startCounting = (tables: QualifiedName[]): void => {
+      if (inputs.rowCounts !== 'exact' || !snapshot.snapshotId || counting) return
+      counting = snapshot.countRows(tables, bound)
+      counting.catch(() => undefined) // awaited later; avoid an unhandled rejection meanwhile
+    }
     const { sinks } = destinations
     const directory = inputs.format === 'directory' ? path.join(workDir, 'dump.dir') : undefined
     const args = buildPgDumpArgs({
@@ -166,20 +200,25 @@ export async function backup(
       jobs: inputs.jobs
     })
     const dumped = await log.group(`Dump to ${fileName}`, () =>
-      dumpDatabase({
-        pgDumpPath: programPath(pgDump, 'pg_dump'),
-        pgRestorePath: programPath(pgDump, 'pg_restore'),
-        args,
-        env: libpqEnvironment(connection, { connectTimeoutSeconds: inputs.connectTimeoutSeconds }),
-        format: inputs.format,
-        directory,
-        sinks,
-        compression: inputs.compression,
-        compressionLevel: inputs.compressionLevel,
-        encryption: inputs.encryption,
-        knownTables: server.tables,
-        estimateBytes: server.sizeBytes
-      })
+      watchLockWaits(snapshot, () =>
+        dumpDatabase({
+          pgDumpPath: programPath(pgDump, 'pg_dump'),
+          pgRestorePath: programPath(pgDump, 'pg_restore'),
+          args,
+          env: libpqEnvironment(connection, {
+            connectTimeoutSeconds: inputs.connectTimeoutSeconds
+          }),
+          format: inputs.format,
+          directory,
+          sinks,
+          compression: inputs.compression,
+          compressionLevel: inputs.compressionLevel,
+          encryption: inputs.encryption,
+          knownTables: server.tables,
+          estimateBytes: server.sizeBytes,
+          onDataTables: startCounting
+        })
+      )
     )
 
     const dataTables = await log.group('Check the archive', async () => {
@@ -188,7 +227,14 @@ export async function backup(
       return dumped.dataTables
     })
     const rowCounts = await log.group('Count rows', async () => {
-      const counts = await dumpRowCounts(inputs.rowCounts, session!, counting, dataTables, server)
+      const counts = await dumpRowCounts(
+        inputs.rowCounts,
+        snapshot,
+        counting,
+        dataTables,
+        server,
+        bound
+      )
       log.info(
         inputs.rowCounts === 'none'
           ? `Row counts are off (row-counts: none); ${counts.tables.length} tables in the dump.`
@@ -237,6 +283,7 @@ export async function backup(
     )
     return {
       ...where,
+      storage: await describeStorage(storage, manifest.file.sizeBytes, retention.days),
       fileName,
       retentionDays: retention.days,
       manifest,
@@ -245,8 +292,11 @@ export async function backup(
       durationSeconds: seconds()
     }
   } catch (error) {
+    // counts no one will read are not waited for
+    session?.abandon()
+    const explained = session ? await explainLockFailure(error, session, inputs.pgDumpArgs) : error
     await destinations?.abort()
-    throw error
+    throw explained
   } finally {
     if (session) await session.close()
     await pg.end().catch(() => undefined)
@@ -268,20 +318,110 @@ async function readServer(pg: Parameters<typeof readServerInfo>[0]): Promise<Ser
   return info
 }
 
+function hasExcludes(inputs: BackupOptions): boolean {
+  const f = inputs.filters
+  return f.excludeTables.length + f.excludeTableData.length + f.excludeSchemas.length > 0
+}
+
+const PG_DUMP_EXCLUDE = {
+  excludeTables: { option: '--exclude-table', what: 'table, view or sequence', effect: 'dumped' },
+  excludeTableData: {
+    option: '--exclude-table-data',
+    what: 'table',
+    effect: 'dumped with its rows'
+  },
+  excludeSchemas: { option: '--exclude-schema', what: 'schema', effect: 'dumped' }
+} as const
+
+/**
+ * pg_dump takes an exclude pattern that matches nothing without a word (--strict-names covers
+ * include patterns only), and so does the backup; but it says so: a misspelt or mis-split name
+ * would otherwise leave data in the backup that was meant to stay out.
+ */
+async function warnUnmatchedExcludes(
+  pg: Parameters<typeof unmatchedExcludes>[0],
+  inputs: BackupOptions
+): Promise<void> {
+  const unmatched = await unmatchedExcludes(pg, inputs.filters)
+  for (const { option, pattern } of unmatched) {
+    const about = PG_DUMP_EXCLUDE[option]
+    log.warning(
+      `The exclude pattern '${pattern}' (pg_dump ${about.option}) matches no ${about.what} in the database, so it excludes nothing: what it was meant to leave out is ${about.effect}. Check the name: quote mixed-case names and names with commas or spaces ("MyTable", "logs, archived"), and qualify them with their schema.`
+    )
+  }
+  if (unmatched.length === 0) log.info('Every exclude pattern matches something in the database.')
+}
+
 function unfiltered(inputs: BackupOptions): boolean {
   return Object.values(inputs.filters).every(list => list.length === 0)
 }
 
-/** With no filter every table is dumped: count them while the server dumps (same snapshot). */
-function startCounting(
-  inputs: BackupOptions,
+/**
+ * Runs the dump and, while it runs, asks every 2 s whether pg_dump waits for a lock (it takes
+ * them all before it writes, and says nothing while it waits): the log says on what and for
+ * whom, once for each change. A question waits while the session counts rows.
+ */
+async function watchLockWaits<T>(session: SnapshotSession, dump: () => Promise<T>): Promise<T> {
+  let last = ''
+  let stopped = false
+  let asking = false
+  const poll = async (): Promise<void> => {
+    if (asking) return // the session is busy (counting): ask again later
+    asking = true
+    const waits = await session.dumpLockWaits().catch(() => [])
+    asking = false
+    if (stopped) return
+    const text = waits
+      .map(w => `${w.table.schema}.${w.table.name}: ${w.blockers.map(describeBlocker).join('; ')}`)
+      .join(' | ')
+    if (text && text !== last) {
+      log.info(`pg_dump waits for a lock on ${text}.`)
+    }
+    last = text
+  }
+  const timer = setInterval(() => void poll(), LOCK_POLL_MS)
+  try {
+    return await dump()
+  } finally {
+    stopped = true
+    clearInterval(timer)
+  }
+}
+
+const LOCK_POLL_MS = 2000
+
+/**
+ * pg_dump gave up waiting for a lock (its --lock-wait-timeout): the error names the tables and
+ * the sessions that hold them, read from pg_locks while the holder likely still holds it.
+ */
+async function explainLockFailure(
+  error: unknown,
   session: SnapshotSession,
-  server: ServerInfo
-): Promise<TableRows[]> | undefined {
-  if (inputs.rowCounts !== 'exact' || !unfiltered(inputs) || !session.snapshotId) return undefined
-  const counting = session.countRows(server.tables)
-  counting.catch(() => undefined) // awaited later; avoid an unhandled rejection meanwhile
-  return counting
+  pgDumpArgs: readonly string[]
+): Promise<unknown> {
+  if (!(error instanceof DumpError)) return error
+  const lock = /LOCK TABLE (.+?) IN ACCESS SHARE MODE/.exec(error.stderr)
+  if (!lock || !/canceling statement due to (statement|lock) timeout/.test(error.stderr)) {
+    return error
+  }
+  const held: string[] = []
+  for (const table of qualifiedNames(lock[1])) {
+    const blockers = await session.tableBlockers(table).catch(() => [])
+    if (blockers.length > 0) {
+      held.push(
+        `${table.schema}.${table.name} is locked by ${blockers.map(describeBlocker).join('; ')}`
+      )
+    }
+  }
+  const given = pgDumpArgs
+    .map(arg => /^--lock-wait-timeout=(.*)$/.exec(arg)?.[1])
+    .filter(v => v !== undefined)
+    .pop()
+  return new DumpError(
+    `pg_dump gave up waiting for a lock${given ? ` (--lock-wait-timeout=${given})` : ''}: ${held.length > 0 ? held.join('. ') : `a session held a lock on ${lock[1]} and has let go since`}. Nothing was uploaded. Run the backup when that session has finished (or end it: SELECT pg_terminate_backend(pid)), or give pg_dump longer (--lock-wait-timeout in pg-dump-args).`,
+    error.stderr,
+    { cause: error }
+  )
 }
 
 interface Retention {
@@ -297,11 +437,43 @@ function chooseRetention(inputs: BackupOptions, date: Date): Retention {
   const artifactDays = artifactRetentionDays(tier.days)
   if (artifactDays.capped && inputs.artifact !== false) {
     log.notice(
-      `The ${tier.tier} tier keeps backups ${tier.days} days; the artifact is kept ${artifactDays.days} days, the most GitHub allows (the S3 copy follows the schedule through its lifecycle rule).`
+      `The ${tier.tier} tier keeps backups ${tier.days} days; the artifact is kept ${artifactDays.days} days, the most this repository allows (GitHub: 90 days for public, 400 for private repositories; the S3 copy follows the schedule through its lifecycle rule).`
     )
   }
   log.info(
     `Retention tier for ${date.toISOString().slice(0, 10)}: ${tier.tier} (${tier.days} days)`
   )
   return { days: artifactDays.days, tier, tags: { retention: tier.tier } }
+}
+
+/** GitHub Free's artifact and package storage for private repositories, in bytes. */
+const FREE_STORAGE_BYTES = 500 * 1024 * 1024
+
+/**
+ * The storage arithmetic for the summary: what the backups take now and will take with a backup
+ * a day kept `retentionDays`; a warning when that exceeds GitHub Free's 500 MB on a private
+ * repository (public repositories are not billed for artifact storage).
+ */
+async function describeStorage(
+  storage: Promise<ArtifactStorage | undefined> | undefined,
+  fileBytes: number,
+  retentionDays: number
+): Promise<StorageEstimate | undefined> {
+  const now = storage ? await storage : undefined
+  if (!now) return undefined
+  const estimate: StorageEstimate = {
+    count: now.count,
+    bytes: now.bytes,
+    steadyBytes: fileBytes * retentionDays,
+    visibility: repositoryVisibility()
+  }
+  log.info(
+    `Backup artifacts of this name: ${now.count} before this one, ${formatBytes(now.bytes)}; with a backup a day kept ${retentionDays} days they settle at about ${formatBytes(estimate.steadyBytes)}.`
+  )
+  if (estimate.visibility !== 'public' && estimate.steadyBytes > FREE_STORAGE_BYTES) {
+    log.warning(
+      `Daily backups of this size kept ${retentionDays} days take about ${formatBytes(estimate.steadyBytes)} of artifact storage, more than the 500 MB GitHub Free includes for private repositories (then billed per GB-month). Lower retention-days, use retention-schedule with S3 for long-term copies, or check your plan's storage.`
+    )
+  }
+  return estimate
 }

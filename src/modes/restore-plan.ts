@@ -6,7 +6,7 @@
  * of contents listed. The result is the plan the load follows.
  */
 import { CheckError, SettingError } from '../errors.js'
-import { log } from '../log.js'
+import { log, stopwatch } from '../log.js'
 import type { Manifest } from '../manifest.js'
 import {
   type BackupFile,
@@ -27,6 +27,7 @@ import {
   tablesFromList
 } from '../postgres/archive.js'
 import { type ClientInstall, chooseRestoreClient, programPath } from '../postgres/clients.js'
+import { psqlSupportsRestrict } from '../postgres/load.js'
 import { PlainDumpObjects, parsePlainDumpVersions } from '../postgres/plain-sql.js'
 import type { FetchedBackup } from '../storage/fetch.js'
 import type { Compression, QualifiedName, RestoreOptions } from '../types.js'
@@ -122,7 +123,7 @@ export async function planRestore(
   const found = { compression: detected.compression, encrypted: detected.encrypted, decoding }
   if (detected.format === 'plain') {
     const client = await chooseClient(inputs, 'psql', archiveMajor)
-    const plain = await scanScript(dump, decoding, manifest !== undefined)
+    const plain = await scanScript(dump, decoding, manifest !== undefined, client, inputs)
     return {
       format: 'plain',
       ...found,
@@ -157,16 +158,30 @@ async function checkDigest(
   log.info(`${manifest.file.name} matches its manifest (sha256:${sha256}).`)
 }
 
-/** One pass over the whole script: it decodes, it is complete, and what it creates. */
+/**
+ * One pass over the whole script before anything runs: it decodes, it is complete, it holds
+ * nothing the restore's gate refuses (script-gate.ts, as the load will see it with this psql),
+ * and what it creates.
+ */
 async function scanScript(
   dump: BackupFile,
   decoding: Decoding,
-  hasManifest: boolean
+  hasManifest: boolean,
+  client: ClientInstall,
+  inputs: RestoreOptions
 ): Promise<PlainDumpObjects> {
   const objects = new PlainDumpObjects()
+  const seconds = stopwatch()
+  const gate = objects.scanner({
+    psqlMajor: client.major,
+    dropRestrict: !psqlSupportsRestrict(client.version),
+    transaction: inputs.singleTransaction,
+    source: `the SQL script ${fileName(dump)}`
+  })
   try {
-    await pipeline(openDecoded(dump, decoding, objects.scanner()), discard())
+    await pipeline(openDecoded(dump, decoding, gate), discard())
   } catch (error) {
+    if (error instanceof CheckError) throw error
     throw new RestoreError(
       `the backup cannot be read to its end (${(error as Error).message}): it is corrupted or truncated. Nothing was restored.`
     )
@@ -181,7 +196,9 @@ async function scanScript(
       'The SQL script has no "PostgreSQL database dump complete" trailer (hand-written, or truncated?). It runs in one transaction: any error rolls everything back.'
     )
   }
-  log.info(`The script creates data for ${objects.copyTables.length} tables.`)
+  log.info(
+    `The script passed the checks psql's input gets (${seconds().toFixed(1)} s) and creates data for ${objects.copyTables.length} tables.`
+  )
   return objects
 }
 

@@ -12,7 +12,17 @@ import type { Manifest } from '../manifest.js'
 import { type Connection, describeConnection, libpqEnvironment } from '../postgres/connection.js'
 import { loadBackup } from '../postgres/load.js'
 import { type ServerInfo, connect, readServerInfo } from '../postgres/session.js'
+import type { SkippedStatement } from '../postgres/script-gate.js'
 import { countRows, describeTables, existingTables } from '../postgres/target.js'
+import {
+  type SkippedGroup,
+  type StatementPolicy,
+  type TargetFacts,
+  groupSkipped,
+  guarded,
+  readTargetFacts,
+  statementPolicy
+} from '../postgres/target-policy.js'
 import { fetchBackup } from '../storage/fetch.js'
 import { makeWorkDir } from '../storage/local.js'
 import type { RestoreOptions } from '../types.js'
@@ -41,6 +51,8 @@ export interface RestoreResult {
   serverVersion: string
   clientVersion: string
   durationSeconds: number
+  /** Statements of the backup the target could not take and the restore left out, by reason. */
+  skipped: SkippedGroup[]
 }
 
 export interface RestoreDependencies {
@@ -66,18 +78,22 @@ export async function restore(
       connect(connection, inputs.connectTimeoutSeconds)
     )
     const server = await log.group('Check the target', () => guardTarget(inputs, target!, plan))
+    const facts = await log.group('Read what the target can take', () => readFacts(target!))
+    const policy = restorePolicy(inputs, facts)
     const env = libpqEnvironment(connection, {
       connectTimeoutSeconds: inputs.connectTimeoutSeconds
     })
-    await log.group('Restore', () =>
+    const loaded = await log.group('Restore', () =>
       loadBackup(
         fetched.dump,
         plan,
         { env, database: connection.database, serverMajor: server.major },
         inputs,
-        workDir
+        workDir,
+        { policy }
       )
     )
+    const skipped = reportSkipped(inputs, loaded.skipped)
     const tables = await log.group('Verify row counts', () =>
       compareRowCounts(inputs, target!, fetched.manifest, plan)
     )
@@ -92,12 +108,72 @@ export async function restore(
       rowsRestored: tables.reduce((sum, t) => sum + t.rows, 0),
       serverVersion: server.version,
       clientVersion: plan.client.version,
-      durationSeconds: seconds()
+      durationSeconds: seconds(),
+      skipped
     }
   } finally {
     await target?.end().catch(() => undefined)
     await rm(workDir, { recursive: true, force: true })
   }
+}
+
+/** The facts the statement policy decides by, read once before the load (one query). */
+async function readFacts(client: pg.Client): Promise<TargetFacts> {
+  const facts = await readTargetFacts(client)
+  log.info(
+    `Restoring as ${facts.currentUser} (${facts.superuser ? 'a superuser' : 'not a superuser'}; the database belongs to ${facts.databaseOwner}); the target has ${facts.roles.length} roles, ${facts.extensions.length} extensions, ${facts.schemas.length} schemas.`
+  )
+  return facts
+}
+
+/**
+ * The policy the load's script gate applies to every statement: owners and privileges as
+ * no-owner / no-privileges say ('auto' and false keep what the target can take), and the
+ * statements the target cannot take skipped (never one that defines data) or refused.
+ */
+export function restorePolicy(
+  inputs: Pick<RestoreOptions, 'noOwner' | 'noPrivileges' | 'clean' | 'allowNonEmpty'>,
+  facts: TargetFacts
+): StatementPolicy {
+  return guarded(
+    statementPolicy(facts, {
+      noOwner: inputs.noOwner,
+      noPrivileges: inputs.noPrivileges,
+      clean: inputs.clean,
+      allowNonEmpty: inputs.allowNonEmpty
+    })
+  )
+}
+
+const OWNER_REASON = /^owner not set: /
+const PRIVILEGE_REASON = /^(GRANT|REVOKE|default privileges) not restored: |^granted by /
+
+/**
+ * Logs what the load left out, by reason (count and up to 5 statements each). Owners and
+ * privileges the user asked for explicitly (no-owner / no-privileges: false) are warnings.
+ */
+function reportSkipped(
+  inputs: Pick<RestoreOptions, 'noOwner' | 'noPrivileges'>,
+  skipped: ReadonlyArray<SkippedStatement>
+): SkippedGroup[] {
+  const groups = groupSkipped(skipped)
+  if (groups.length === 0) return groups
+  log.info(
+    `${skipped.length} statements of the backup were left out because the target cannot take them or they were not asked for (none defines a table, column, row or constraint):`
+  )
+  for (const g of groups) {
+    const lines = [
+      `- ${g.reason}: ${g.count}`,
+      ...g.samples.map(s => `    line ${s.line}: ${s.text}`),
+      ...(g.count > g.samples.length ? [`    … and ${g.count - g.samples.length} more`] : [])
+    ].join('\n')
+    const asked =
+      (inputs.noOwner === false && OWNER_REASON.test(g.reason)) ||
+      (inputs.noPrivileges === false && PRIVILEGE_REASON.test(g.reason))
+    if (asked) log.warning(lines)
+    else log.info(lines)
+  }
+  return groups
 }
 
 /** Refuses a target that holds tables where the backup goes, unless clean or allow-non-empty. */

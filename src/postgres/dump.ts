@@ -155,6 +155,11 @@ export interface DumpRun extends Omit<BackupStreamOptions, 'inspector' | 'before
   knownTables: ReadonlyArray<QualifiedName>
   /** The database's size, for the progress estimate. */
   estimateBytes?: number
+  /**
+   * Called once the tables whose data the dump holds are known from its table of contents:
+   * while the data still streams for a custom archive (its TOC comes first), else at the end.
+   */
+  onDataTables?: (tables: QualifiedName[]) => void
 }
 
 export interface Dumped extends Written {
@@ -181,6 +186,7 @@ export async function dumpDatabase(run: DumpRun): Promise<Dumped> {
       await dump.done
       const lines = await listArchive(run.pgRestorePath, { directory: run.directory })
       const dataTables = dataTablesInList(lines, run.knownTables)
+      run.onDataTables?.(dataTables)
       const written = await streamBackup(tarDirectory(run.directory), raw, run.sinks, run)
       await rm(run.directory, { recursive: true, force: true })
       return { ...written, dataTables }
@@ -188,6 +194,10 @@ export async function dumpDatabase(run: DumpRun): Promise<Dumped> {
     // plain: note the COPY statements; custom: pg_restore --list reads the archive as it passes
     const scanner = run.format === 'plain' ? new CopyScanner() : undefined
     const tee = scanner ? undefined : archiveListTee(run.pgRestorePath)
+    tee?.listed.then(
+      lines => run.onDataTables?.(dataTablesInList(lines, run.knownTables)),
+      () => undefined // the stream fails with it
+    )
     const whole = async (): Promise<void> => {
       await dump.done
       await tee?.listed
@@ -208,6 +218,7 @@ export async function dumpDatabase(run: DumpRun): Promise<Dumped> {
     }
     const written = await streamed
     if (scanner) {
+      run.onDataTables?.(scanner.tables)
       return {
         ...written,
         dataTables: scanner.tables,
@@ -242,4 +253,73 @@ function assertWholeDump(format: DumpFormat, raw: CountingStage): void {
       `the plain dump does not end with '${PLAIN_TRAILER}': it is truncated; nothing was uploaded.`
     )
   }
+}
+
+/**
+ * A pg_dump name pattern (`schema.table`, `*`, `?`, double quotes) as the anchored POSIX
+ * regular expressions pg_dump matches against the catalog — PostgreSQL's patternToSQLRegex
+ * (src/fe_utils/string_utils.c): outside quotes letters are folded to lower case, `*` is `.*`,
+ * `?` is `.`, `.` separates the parts and other regex characters pass through (except `[]`);
+ * inside quotes everything is literal and `""` is one `"`; `$` is always literal. With three
+ * parts the first names the database. A part that is absent or empty is undefined (any name).
+ */
+export function patternRegexes(pattern: string): { schema?: string; name?: string } {
+  const parts: string[] = ['']
+  let quoted = false
+  const chars = [...pattern]
+  for (let i = 0; i < chars.length; i++) {
+    const ch = chars[i]
+    let out: string
+    if (ch === '"') {
+      if (quoted && chars[i + 1] === '"') {
+        out = '"'
+        i++
+      } else {
+        quoted = !quoted
+        continue
+      }
+    } else if (!quoted && ch >= 'A' && ch <= 'Z') out = ch.toLowerCase()
+    else if (!quoted && ch === '*') out = '.*'
+    else if (!quoted && ch === '?') out = '.'
+    else if (!quoted && ch === '.') {
+      parts.push('')
+      continue
+    } else if (ch === '$') out = '\\$'
+    else if (quoted && '|*+?()[]{}.^$\\'.includes(ch)) out = `\\${ch}`
+    else if (ch === '[' && chars[i + 1] === ']') out = '\\['
+    else out = ch
+    parts[parts.length - 1] += out
+  }
+  // an empty part (`app.`) constrains nothing, as in pg_dump
+  const anchored = (part: string | undefined): string | undefined =>
+    part ? `^(${part})$` : undefined
+  return {
+    schema: anchored(parts.length >= 2 ? parts[parts.length - 2] : undefined),
+    name: anchored(parts[parts.length - 1])
+  }
+}
+
+/**
+ * A list of qualified names as pg_dump prints them in its queries (`public.a, "My, Schema"."T"`,
+ * e.g. in `LOCK TABLE … IN ACCESS SHARE MODE`) as schemas and names; unqualified ones are left out.
+ */
+export function qualifiedNames(list: string): QualifiedName[] {
+  const names: QualifiedName[] = []
+  let parts: string[] = ['']
+  let quoted = false
+  for (let i = 0; i < list.length; i++) {
+    const ch = list[i]
+    if (ch === '"') {
+      if (quoted && list[i + 1] === '"') {
+        parts[parts.length - 1] += '"'
+        i++
+      } else quoted = !quoted
+    } else if (!quoted && ch === '.') parts.push('')
+    else if (!quoted && ch === ',') {
+      if (parts.length === 2) names.push({ schema: parts[0], name: parts[1] })
+      parts = ['']
+    } else if (quoted || ch !== ' ') parts[parts.length - 1] += ch
+  }
+  if (parts.length === 2) names.push({ schema: parts[0], name: parts[1] })
+  return names
 }

@@ -1,20 +1,23 @@
 /**
- * Loading a checked backup into the target: archives through pg_restore, SQL scripts through
- * `psql -X -v ON_ERROR_STOP=1` (filtered on their way: plain-sql.ts), in one transaction by
- * default, statement output discarded; with `clean`, the backup's objects dropped first in that
- * same transaction. Credentials reach the tools only through the environment.
+ * Loading a checked backup into the target: every script (a plain dump, or what `pg_restore -f -`
+ * writes of an archive) through the script gate (script-gate.ts) into `psql -X -v ON_ERROR_STOP=1`,
+ * in one transaction the gate writes by default, statement output discarded; with `clean`, the
+ * backup's objects dropped first in that same transaction. Only a parallel restore runs
+ * `pg_restore -d`. Credentials reach the tools only through the environment.
  */
 import { createWriteStream } from 'node:fs'
 import { mkdir } from 'node:fs/promises'
 import path from 'node:path'
-import type { Readable, Transform } from 'node:stream'
+import type { Duplex, Readable, Writable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
-import { EngineError } from '../errors.js'
-import { log } from '../log.js'
+import { CheckError, EngineError } from '../errors.js'
+import { log, stopwatch } from '../log.js'
 import {
   type BackupFile,
   type Decoding,
+  chain,
   discard,
+  fileName,
   openDecoded,
   openRaw
 } from '../pipeline/decode.js'
@@ -22,7 +25,16 @@ import { ChildProcessError, checkedOutput, startChild } from '../process.js'
 import type { RestoreOptions } from '../types.js'
 import { ArchiveError } from './archive.js'
 import { type ClientInstall, programPath } from './clients.js'
-import { PlainDumpObjects, PlainFilter } from './plain-sql.js'
+import { PlainDumpObjects } from './plain-sql.js'
+import { lexPsqlScript } from './psql-lexer.js'
+import { refusal } from './psql-script-rules.js'
+import {
+  ScriptGate,
+  type ScriptGateOptions,
+  type SkippedStatement,
+  type StatementPolicy
+} from './script-gate.js'
+import { type ArchiveToc, readArchiveTocFile } from './toc.js'
 
 /** What the restore asks of the load. */
 export type LoadOptions = Pick<
@@ -64,17 +76,38 @@ export interface LoadTarget {
   serverMajor: number
 }
 
+/** What the load reports: the statements the gate left out (for the log and job summary). */
+export interface LoadResult {
+  skipped: SkippedStatement[]
+}
+
+/** What the restore adds to the load: the policy that decides statement by statement. */
+export interface LoadHooks {
+  policy?: StatementPolicy
+}
+
 /**
  * Loads the backup (a file, or a directory archive's folder) into the target; `workDir` takes
  * what pg_restore needs on disk (a directory archive unpacked, a seekable file for --jobs).
+ *
+ * Every script goes through one gate (script-gate.ts) into `psql -X -v ON_ERROR_STOP=1 -f -`: a
+ * plain dump as it is, an archive as the script `pg_restore -f -` writes of it. psql runs without
+ * --single-transaction: the gate writes BEGIN; and COMMIT; itself, COMMIT only after the whole
+ * input was read, decoded and checked; a failure anywhere ends psql's input inside the
+ * transaction (psql exits, the server rolls back). Only a parallel restore (jobs > 1) runs
+ * `pg_restore -d`, which runs no psql meta-commands; its TOC is checked first (checkArchiveToc).
+ *
+ * @throws CheckError when the script holds what the gate refuses (nothing was restored);
+ *   LoadError when psql or pg_restore fails (with a single transaction, nothing was kept).
  */
 export async function loadBackup(
   dump: BackupFile | { directory: string },
   plan: LoadPlan,
   target: LoadTarget,
   options: LoadOptions,
-  workDir: string
-): Promise<void> {
+  workDir: string,
+  hooks: LoadHooks = {}
+): Promise<LoadResult> {
   log.info(
     options.singleTransaction
       ? 'Restoring in one transaction: on any error nothing is kept.'
@@ -82,76 +115,119 @@ export async function loadBackup(
   )
   const { env, database } = target
   const pgRestore = programPath(plan.client, 'pg_restore')
-  if ('directory' in dump) {
-    const archive = { path: dump.directory }
-    if (options.clean && options.singleTransaction) {
-      return cleanAndRestoreArchive(plan.client, env, options, archive)
-    }
-    return runPgRestore(pgRestore, env, database, options, archive)
-  }
-  if (plan.format === 'plain') {
-    const filter = new PlainFilter({
-      dropRestrict: !psqlSupportsRestrict(plan.client.version),
-      dropTransactionTimeout: target.serverMajor < 17,
-      noOwner: options.noOwner,
-      noPrivileges: options.noPrivileges
-    })
+  const psql = programPath(plan.client, 'psql')
+  if (plan.format === 'plain' && !('directory' in dump)) {
     const drops = options.clean ? (plan.plain?.drops ?? []) : []
-    await runPsql(
-      programPath(plan.client, 'psql'),
-      env,
-      options.singleTransaction,
-      { file: dump, decoding: plan.decoding, filter },
-      drops
-    )
-    if (filter.dropped > 0)
-      log.info(`${filter.dropped} lines the target cannot take were left out.`)
-    return
+    const gate = scriptGate(plan, target, options, hooks, drops, `the SQL script ${fileName(dump)}`)
+    await runPsql(psql, env, openDecoded(dump, plan.decoding, gate))
+    return reportSkipped(gate)
   }
   let archive: ArchiveInput
-  if (plan.format === 'directory-tar') {
+  if ('directory' in dump) {
+    archive = { path: dump.directory }
+  } else if (plan.format === 'directory-tar') {
     const dir = path.join(workDir, 'directory')
     await mkdir(dir)
     await untar(dump, plan.decoding, dir)
     archive = { path: dir }
-  } else if (options.jobs > 1 && !(options.clean && options.singleTransaction)) {
+  } else if (options.jobs > 1) {
     // a parallel restore needs a seekable archive file
     archive = { path: await decodeTo(dump, plan.decoding, path.join(workDir, 'backup.dump')) }
   } else {
     archive = { file: dump, decoding: plan.decoding }
   }
-  if (options.clean && options.singleTransaction) {
-    return cleanAndRestoreArchive(plan.client, env, options, archive)
+  if (options.jobs > 1 && 'path' in archive) {
+    await checkArchiveToc(archive.path)
+    if (options.noOwner === 'auto' || options.noPrivileges === 'auto')
+      log.notice(
+        "A parallel restore (jobs > 1) runs pg_restore directly, where no statement can be skipped: owners and privileges are not restored (no-owner/no-privileges 'auto' act as true; set them to false to restore them all)."
+      )
+    await runPgRestore(pgRestore, env, database, options, archive)
+    return { skipped: [] }
   }
-  await runPgRestore(pgRestore, env, database, options, archive)
+  return restoreArchiveThroughPsql(plan, target, options, hooks, archive)
+}
+
+/** The gate for a script psql loads into this target. */
+function scriptGate(
+  plan: LoadPlan,
+  target: LoadTarget,
+  options: LoadOptions,
+  hooks: LoadHooks,
+  drops: string[],
+  source: string
+): ScriptGate {
+  return new ScriptGate(gateOptions(plan, target, options, hooks, drops, source))
+}
+
+function gateOptions(
+  plan: LoadPlan,
+  target: LoadTarget,
+  options: LoadOptions,
+  hooks: LoadHooks,
+  drops: string[],
+  source: string
+): ScriptGateOptions {
+  return {
+    psqlMajor: plan.client.major,
+    serverMajor: target.serverMajor,
+    dropRestrict: !psqlSupportsRestrict(plan.client.version),
+    // 'auto' (and false): the restore's policy keeps what the target can take
+    noOwner: options.noOwner === true,
+    noPrivileges: options.noPrivileges === true,
+    // a checking pass writes its BEGIN/COMMIT to nowhere: it refuses what the load would refuse
+    transaction: options.singleTransaction,
+    before: drops,
+    policy: hooks.policy,
+    source
+  }
+}
+
+/** The gate's skipped statements (the restore lists them by reason in the log and summary). */
+function reportSkipped(gate: ScriptGate): LoadResult {
+  return { skipped: gate.skipped }
 }
 
 /**
- * clean with an archive: the archive's objects are dropped (CASCADE) and recreated by one psql
- * transaction fed by pg_restore's script. pg_restore --clean cannot drop partitioned tables
- * with keys in an order PostgreSQL accepts ("cannot drop inherited constraint").
+ * An archive restored as the script `pg_restore -f -` writes of it, through the gate into psql.
+ * With clean, the archive's objects are dropped (CASCADE) first in the same transaction
+ * (pg_restore --clean cannot drop partitioned tables with keys in an order PostgreSQL accepts:
+ * "cannot drop inherited constraint"). Without a single transaction the whole script is gated
+ * once before psql starts (a second pass of pg_restore), so that a refusal comes before any
+ * statement runs.
  */
-async function cleanAndRestoreArchive(
-  client: ClientInstall,
-  env: Record<string, string>,
+async function restoreArchiveThroughPsql(
+  plan: LoadPlan,
+  target: LoadTarget,
   options: LoadOptions,
+  hooks: LoadHooks,
   archive: ArchiveInput
-): Promise<void> {
-  const pgRestore = programPath(client, 'pg_restore')
-  const objects = new PlainDumpObjects()
-  const schema = archiveAsScript(pgRestore, { ...options, schemaOnly: true }, archive)
-  const [scanned, listed] = await Promise.allSettled([
-    pipeline([schema.stdout, objects.scanner(), discard()]),
-    schema.done
-  ])
-  if (listed.status === 'rejected') throw listed.reason
-  if (scanned.status === 'rejected') throw scanned.reason
-  log.info(
-    `clean: ${objects.drops.length} objects of the backup are dropped first, in the same transaction.`
-  )
+): Promise<LoadResult> {
+  const pgRestore = programPath(plan.client, 'pg_restore')
+  const source = 'the script pg_restore writes of the archive'
+  let drops: string[] = []
+  if (options.clean) {
+    const objects = new PlainDumpObjects()
+    await scriptThrough(
+      archiveAsScript(pgRestore, { ...options, schemaOnly: true }, archive),
+      objects.scanner(gateOptions(plan, target, options, {}, [], source)),
+      discard()
+    )
+    drops = objects.drops
+    log.info(
+      `clean: ${drops.length} objects of the backup are dropped first${options.singleTransaction ? ', in the same transaction' : ''}.`
+    )
+  }
+  if (!options.singleTransaction) {
+    const seconds = stopwatch()
+    const check = scriptGate(plan, target, options, hooks, [], source)
+    await scriptThrough(archiveAsScript(pgRestore, options, archive), check, discard())
+    log.info(`The archive's script passed the checks (${seconds().toFixed(1)} s) before loading.`)
+  }
+  const gate = scriptGate(plan, target, options, hooks, drops, source)
   const script = archiveAsScript(pgRestore, options, archive)
   const [loaded, produced] = await Promise.allSettled([
-    runPsqlFromStream(programPath(client, 'psql'), env, true, script.stdout, objects.drops),
+    runPsql(programPath(plan.client, 'psql'), target.env, chain(script.stdout, gate)),
     script.done
   ])
   // psql stopped because the script failed: pg_restore's error says why
@@ -159,6 +235,69 @@ async function cleanAndRestoreArchive(
   if (produced.status === 'rejected' && scriptFailed) throw produced.reason
   if (loaded.status === 'rejected') throw loaded.reason
   if (produced.status === 'rejected') throw produced.reason
+  return reportSkipped(gate)
+}
+
+/** pg_restore's script through `stages`; pg_restore's own failure first. */
+async function scriptThrough(
+  script: { stdout: Readable; done: Promise<void> },
+  ...stages: [Duplex, Writable]
+): Promise<void> {
+  const [passed, produced] = await Promise.allSettled([
+    pipeline([script.stdout, ...stages]),
+    script.done
+  ])
+  if (produced.status === 'rejected') {
+    if (passed.status === 'rejected' && passed.reason instanceof EngineError) throw passed.reason
+    throw produced.reason
+  }
+  if (passed.status === 'rejected') throw passed.reason
+}
+
+/**
+ * A parallel restore's archive (pg_restore -d runs its SQL on the server, no psql): no entry may
+ * hold COPY … PROGRAM (a program run on the database server), nor text psql would read as a
+ * meta-command (pg_dump writes none in SQL; such text means the archive was made by hand).
+ */
+export async function checkArchiveToc(archivePath: string): Promise<void> {
+  let toc: ArchiveToc
+  try {
+    toc = await readArchiveTocFile(archivePath)
+  } catch (error) {
+    throw new CheckError(
+      `the archive's table of contents cannot be read: ${(error as Error).message}`
+    )
+  }
+  for (const entry of toc.entries) {
+    for (const [field, sql] of [
+      ['definition', entry.defn],
+      ['drop statement', entry.dropStmt],
+      ['COPY statement', entry.copyStmt]
+    ] as const) {
+      if (!sql) continue
+      const refused = tocRefusal(sql)
+      if (refused)
+        throw new CheckError(
+          `the archive's entry ${entry.dumpId} (${entry.desc} ${entry.tag}), its ${field}: ${refused}; pg_dump never writes this, the archive is refused before anything runs.`
+        )
+    }
+  }
+}
+
+function tocRefusal(sql: string): string | undefined {
+  for (const event of lexPsqlScript(sql)) {
+    if (event.kind === 'metaCommand') return `a psql meta-command "\\${event.name}"`
+    if (event.kind !== 'statement') continue
+    const r = refusal(event)
+    if (
+      r &&
+      (r.code === 'copy-program' || r.code === 'copy-unclear' || r.code === 'backslash-escape')
+    )
+      return r.message
+        .replace(/^line \d+: /, '')
+        .replace(/; the script is refused before anything runs$/, '')
+  }
+  return undefined
 }
 
 /** The file decoded into `out` (mode 0600); the file itself when there is nothing to decode. */
@@ -195,8 +334,9 @@ export function dbnameConninfo(database: string): string {
 export function buildPgRestoreArgs(database: string, options: LoadOptions): string[] {
   const args = ['--no-password', '--exit-on-error', `--dbname=${dbnameConninfo(database)}`]
   if (options.singleTransaction) args.push('--single-transaction')
-  if (options.noOwner) args.push('--no-owner')
-  if (options.noPrivileges) args.push('--no-privileges')
+  // pg_restore -d (a parallel restore) passes no gate: 'auto' restores no owners or privileges
+  if (options.noOwner !== false) args.push('--no-owner')
+  if (options.noPrivileges !== false) args.push('--no-privileges')
   if (options.clean) args.push('--clean', '--if-exists')
   if (options.jobs > 1) args.push(`--jobs=${options.jobs}`)
   for (const t of options.tables) args.push(`--table=${t}`)
@@ -204,13 +344,9 @@ export function buildPgRestoreArgs(database: string, options: LoadOptions): stri
   return args
 }
 
-export function buildPsqlArgs(singleTransaction: boolean, before: string[] = []): string[] {
-  const args = ['-X', '-q', '--no-password', '-v', 'ON_ERROR_STOP=1']
-  if (singleTransaction) args.push('--single-transaction')
-  // statements run first, in the same transaction (clean: the drops of a plain dump's objects)
-  if (before.length > 0) args.push('-c', before.join('\n'))
-  args.push('-f', '-')
-  return args
+/** psql reading a script on its stdin; the gate writes the transaction (no --single-transaction). */
+export function buildPsqlArgs(): string[] {
+  return ['-X', '-q', '--no-password', '-v', 'ON_ERROR_STOP=1', '-f', '-']
 }
 
 /** Runs pg_restore on a directory or a file it opens, or on a backup fed on its stdin. */
@@ -231,20 +367,13 @@ export async function runPgRestore(
   )
 }
 
-/** Streams an SQL script (decoded, then filtered) into psql. */
+/** psql loading a (gated) script from a stream. */
 export async function runPsql(
   psqlPath: string,
   env: Record<string, string>,
-  singleTransaction: boolean,
-  input: { file: BackupFile; decoding: Decoding; filter: Transform },
-  before: string[] = []
+  script: Readable
 ): Promise<void> {
-  await runLoader(
-    psqlPath,
-    buildPsqlArgs(singleTransaction, before),
-    env,
-    openDecoded(input.file, input.decoding, input.filter)
-  )
+  await runLoader(psqlPath, buildPsqlArgs(), env, script)
 }
 
 /**
@@ -262,8 +391,9 @@ export function archiveAsScript(
 ): { stdout: Readable; done: Promise<void> } {
   const args = ['--file=-']
   if (options.schemaOnly) args.push('--schema-only')
-  if (options.noOwner) args.push('--no-owner')
-  if (options.noPrivileges) args.push('--no-privileges')
+  // 'auto': the owners and privileges reach the gate, whose policy keeps what the target takes
+  if (options.noOwner === true) args.push('--no-owner')
+  if (options.noPrivileges === true) args.push('--no-privileges')
   for (const t of options.tables) args.push(`--table=${t}`)
   for (const n of options.schemas) args.push(`--schema=${n}`)
   if ('path' in input) args.push(input.path)
@@ -278,17 +408,6 @@ export function archiveAsScript(
   return { stdout: checkedOutput(child), done }
 }
 
-/** psql reading a script from a stream (pg_restore's output). */
-export async function runPsqlFromStream(
-  psqlPath: string,
-  env: Record<string, string>,
-  singleTransaction: boolean,
-  stream: Readable,
-  before: string[] = []
-): Promise<void> {
-  await runLoader(psqlPath, buildPsqlArgs(singleTransaction, before), env, stream)
-}
-
 /** Runs a loader on `input` (its stdin) to its end; its statement output is discarded. */
 async function runLoader(
   program: string,
@@ -301,6 +420,8 @@ async function runLoader(
     await child.done
   } catch (error) {
     if (error instanceof ChildProcessError) throw explainChildFailure(error)
+    // the gate refused the script: psql was stopped inside the transaction, before COMMIT
+    if (error instanceof EngineError) throw error
     // the input failed: the loader was stopped before it could commit
     throw new LoadError(
       `the backup could not be read while restoring: ${(error as Error).message}. The restore was rolled back.`,

@@ -1,136 +1,54 @@
 /**
- * Plain-format dumps (SQL scripts), in one place: one reader splits a script into the lines of
- * its statements and passes COPY data by untouched (a native buffer search for its end, "\."),
- * and every consumer takes its lines from it — the filter that drops what a target cannot take,
- * the scanners of COPY blocks and of the objects a script creates (with function signatures),
- * and the versions in its header. (A fuller lexer — CRLF, meta-commands, transaction control —
- * belongs in ScriptReader, so that every consumer gains from it.)
+ * Plain-format dumps (SQL scripts), read the way psql reads them (psql-lexer.ts, so CRLF line
+ * ends, COPY data and quoting are psql's): the tables a script's COPY statements fill (while a
+ * backup streams by), what a script creates (for clean's drops, from the statements the restore's
+ * gate passes: script-gate.ts), and the versions in its header.
  */
 import { Transform, type TransformCallback } from 'node:stream'
 import type { QualifiedName } from '../types.js'
+import { PsqlLexer, type StatementEvent } from './psql-lexer.js'
+import { classifyStatement } from './psql-script-rules.js'
+import { ScriptGate, type ScriptGateOptions } from './script-gate.js'
 
 /** The comment pg_dump writes last: a plain dump without it is truncated. */
 export const PLAIN_TRAILER = '-- PostgreSQL database dump complete'
 
-const NEWLINE = Buffer.from('\n')
-/** The end of COPY data: a line holding only "\.", after the newline that ends the last row. */
-const COPY_END = Buffer.from('\n\\.\n')
-
-/** What a consumer does with a statement line: false drops it, anything else keeps it. */
-export type LineVisitor = (line: Buffer) => boolean | void
+/** The first line of a statement's text, without its line end. */
+function firstLine(text: string): string {
+  const nl = text.indexOf('\n')
+  return (nl < 0 ? text : text.slice(0, nl)).replace(/\r$/, '')
+}
 
 /**
- * Splits a plain dump, chunk by chunk, into statement lines (each with its newline), which go to
- * `visit`, and COPY data, which passes without being looked at. Chunks may end anywhere.
+ * A pass-through stage over a plain dump (pg_dump's output as it is written) that records the
+ * table of every COPY … FROM stdin statement, as psql would read the script.
  */
-export class ScriptReader {
-  private inCopy = false
-  /** Pieces of the statement line read so far. */
-  private pending: Buffer[] = []
-  /** In COPY data: its last bytes read so far (at most 3), for an end split across chunks. */
-  private carry = NEWLINE
-
-  constructor(private readonly visit: LineVisitor) {}
-
-  /** Reads one chunk; returns what to pass on (without the lines the visitor dropped). */
-  read(chunk: Buffer): Buffer[] {
-    const out: Buffer[] = []
-    let pos = 0
-    while (pos < chunk.length) {
-      if (this.inCopy) {
-        const end = this.copyEnd(chunk, pos)
-        if (end < 0) {
-          out.push(pos === 0 ? chunk : chunk.subarray(pos))
-          this.keepCarry(chunk, pos)
-          break
-        }
-        out.push(chunk.subarray(pos, end))
-        this.inCopy = false
-        pos = end
-        continue
-      }
-      const newline = chunk.indexOf(0x0a, pos)
-      if (newline < 0) {
-        this.pending.push(chunk.subarray(pos))
-        break
-      }
-      const piece = chunk.subarray(pos, newline + 1)
-      const line = this.pending.length > 0 ? Buffer.concat([...this.pending, piece]) : piece
-      this.pending = []
-      this.take(line, out)
-      pos = newline + 1
-    }
-    return out
-  }
-
-  /** At the end of the script: a last line without a newline, if there is one. */
-  end(): Buffer[] {
-    const out: Buffer[] = []
-    if (this.pending.length > 0) this.take(Buffer.concat(this.pending), out)
-    this.pending = []
-    return out
-  }
-
-  private take(line: Buffer, out: Buffer[]): void {
-    if (this.visit(line) !== false) out.push(line)
-    if (isCopyFromStdin(line)) {
-      this.inCopy = true
-      this.carry = NEWLINE
-    }
-  }
-
-  /** Where the COPY data ends (after its "\." line), or -1 when not in this chunk. */
-  private copyEnd(chunk: Buffer, pos: number): number {
-    // an end marker that began in the bytes before this chunk
-    for (let k = Math.min(3, this.carry.length); k >= 1; k--) {
-      const before = COPY_END.subarray(0, k)
-      const after = COPY_END.subarray(k)
-      if (
-        this.carry.subarray(this.carry.length - k).equals(before) &&
-        chunk.length - pos >= after.length &&
-        chunk.subarray(pos, pos + after.length).equals(after)
-      ) {
-        return pos + after.length
-      }
-    }
-    const at = chunk.indexOf(COPY_END, pos)
-    return at < 0 ? -1 : at + COPY_END.length
-  }
-
-  private keepCarry(chunk: Buffer, pos: number): void {
-    this.carry =
-      chunk.length - pos >= 3
-        ? Buffer.from(chunk.subarray(chunk.length - 3))
-        : Buffer.from(Buffer.concat([this.carry, chunk.subarray(pos)]).subarray(-3))
-  }
-}
-
-/** A "COPY … FROM stdin;" line: its data follows, up to a "\." line. */
-function isCopyFromStdin(line: Buffer): boolean {
-  return (
-    line[0] === 0x43 /* C */ &&
-    line.subarray(0, 5).toString('latin1') === 'COPY ' &&
-    / FROM stdin;\r?\n$/.test(line.toString('utf8'))
-  )
-}
-
-/** A pass-through stage that shows a script's statement lines to `visit` as they stream by. */
-export class ScriptScanner extends Transform {
-  private readonly reader: ScriptReader
-
-  constructor(visit: (line: Buffer) => void) {
-    super()
-    this.reader = new ScriptReader(line => void visit(line))
-  }
+export class CopyScanner extends Transform {
+  readonly tables: QualifiedName[] = []
+  private readonly lexer = new PsqlLexer()
+  private failed = false
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
-    this.reader.read(chunk)
+    this.see(() => this.lexer.write(chunk))
     callback(null, chunk)
   }
 
   override _flush(callback: TransformCallback): void {
-    this.reader.end()
+    this.see(() => this.lexer.end())
     callback()
+  }
+
+  private see(events: () => ReturnType<PsqlLexer['write']>): void {
+    if (this.failed) return
+    try {
+      for (const e of events()) {
+        if (e.kind !== 'statement' || e.copyIn === 0 || e.sql[0] !== 0x43 /* C */) continue
+        const name = parseCopyStatement(firstLine(e.text))
+        if (name) this.tables.push(name)
+      }
+    } catch {
+      this.failed = true // the scan is a report, the dump itself is checked elsewhere
+    }
   }
 }
 
@@ -171,123 +89,40 @@ export function parseCopyStatement(line: string): QualifiedName | undefined {
   return { schema: names[0], name: names[1] }
 }
 
-/** A pass-through stage over a plain dump that records the table of every COPY statement. */
-export class CopyScanner extends ScriptScanner {
-  readonly tables: QualifiedName[] = []
-
-  constructor() {
-    super(line => {
-      if (line[0] !== 0x43 /* C */) return
-      const name = parseCopyStatement(line.toString('utf8'))
-      if (name) this.tables.push(name)
-    })
-  }
-}
-
-export interface PlainFilterOptions {
-  /** psql older than the fix of CVE-2025-8714 does not know \restrict / \unrestrict. */
-  dropRestrict: boolean
-  /** servers before 17 reject `SET transaction_timeout`. */
-  dropTransactionTimeout: boolean
-  noOwner: boolean
-  noPrivileges: boolean
-}
-
-/**
- * Rewrites a plain dump on its way to psql: drops top-level lines the target cannot take
- * (\restrict for old psql, transaction_timeout for old servers, owners and privileges when
- * asked). COPY data passes through untouched.
- */
-export class PlainFilter extends Transform {
-  private readonly reader = new ScriptReader(line => this.visit(line))
-  private previousBlank = true
-  dropped = 0
-
-  constructor(
-    private readonly options: PlainFilterOptions,
-    /** Sees every line outside COPY data (for scanning a dump's statements). */
-    private readonly onStatementLine?: (line: Buffer) => void
-  ) {
-    super()
-  }
-
-  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
-    const out = this.reader.read(chunk)
-    callback(null, out.length === 1 ? out[0] : Buffer.concat(out))
-  }
-
-  override _flush(callback: TransformCallback): void {
-    callback(null, Buffer.concat(this.reader.end()))
-  }
-
-  private visit(line: Buffer): boolean {
-    this.onStatementLine?.(line)
-    const keep = this.keep(line)
-    if (!keep) this.dropped++
-    return keep
-  }
-
-  private keep(line: Buffer): boolean {
-    const first = line[0]
-    const atStart = this.previousBlank
-    // blank lines and comments separate pg_dump's top-level statements
-    this.previousBlank = first === 0x0a || (first === 0x2d && line[1] === 0x2d)
-    if (first === 0x43 /* C */ && line.subarray(0, 5).toString('latin1') === 'COPY ') return true
-    if (first === 0x5c /* \ */ && this.options.dropRestrict) {
-      return !/^\\(un)?restrict\b/.test(line.toString('utf8'))
-    }
-    if (first === 0x53 /* S */ && this.options.dropTransactionTimeout) {
-      return !/^SET transaction_timeout = /.test(line.toString('utf8'))
-    }
-    if (!atStart) return true
-    if (first === 0x41 /* A */ && this.options.noOwner) {
-      if (/^ALTER [A-Z ]+ .* OWNER TO .*;\r?\n?$/.test(line.toString('utf8'))) {
-        this.previousBlank = true
-        return false
-      }
-    }
-    if ((first === 0x47 || first === 0x52 || first === 0x41) && this.options.noPrivileges) {
-      if (/^(GRANT|REVOKE|ALTER DEFAULT PRIVILEGES) .*;\r?\n?$/.test(line.toString('utf8'))) {
-        this.previousBlank = true
-        return false
-      }
-    }
-    return true
-  }
-}
-
-/** What a plain dump creates and fills, read from its top-level statements. */
+/** What a plain dump creates and fills, read from the statements the restore's gate passes. */
 export class PlainDumpObjects {
   readonly schemas: string[] = []
   /** `DROP ... IF EXISTS ... CASCADE` statements for the objects the dump creates. */
   readonly drops: string[] = []
   readonly copyTables: Array<{ schema: string; name: string }> = []
-  complete = false
-  /** Starts like pg_dump's output ("-- PostgreSQL database dump"): then it must end like it. */
-  madeByPgDump = false
+  private gate: ScriptGate | undefined
 
-  /** A pass-through stage that reads the script as it streams by. */
-  scanner(): ScriptScanner {
-    return new ScriptScanner(line => this.see(line))
+  /** The "dump complete" trailer was seen (outside statements and data). */
+  get complete(): boolean {
+    return this.gate?.facts.complete ?? false
   }
 
-  private see(buffer: Buffer): void {
-    const first = buffer[0]
-    if (first === 0x2d && buffer.includes('PostgreSQL database dump complete')) {
-      this.complete = true
+  /** Starts like pg_dump's output ("-- PostgreSQL database dump"): then it must end like it. */
+  get madeByPgDump(): boolean {
+    return this.gate?.facts.madeByPgDump ?? false
+  }
+
+  /** A gate (see ScriptGate) that reads the script as it streams by; it refuses as it would load. */
+  scanner(options: Omit<ScriptGateOptions, 'onStatement'>): ScriptGate {
+    this.gate = new ScriptGate({ ...options, onStatement: e => this.see(e) })
+    return this.gate
+  }
+
+  /** One statement psql would send. */
+  see(e: StatementEvent): void {
+    const cls = classifyStatement(e)
+    const line = firstLine(e.text)
+    if (cls.kind === 'copy') {
+      const copy = e.copyIn > 0 ? parseCopyStatement(line) : undefined
+      if (copy) this.copyTables.push(copy)
       return
     }
-    if (first === 0x2d && /^-- PostgreSQL database dump\r?\n$/.test(buffer.toString('latin1'))) {
-      this.madeByPgDump = true
-      return
-    }
-    if (first !== 0x43 /* C */) return
-    const line = buffer.toString('utf8').replace(/\r?\n$/, '')
-    const copy = parseCopyStatement(line)
-    if (copy) {
-      this.copyTables.push(copy)
-      return
-    }
+    if (cls.keywords[0] !== 'CREATE') return
     const schema = /^CREATE SCHEMA (?:IF NOT EXISTS )?("(?:[^"]|"")+"|[^\s;]+)/.exec(line)
     if (schema) {
       const name = schema[1].startsWith('"')

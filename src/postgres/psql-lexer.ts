@@ -109,6 +109,12 @@ export interface StatementEvent extends ScriptPosition {
   readonly text: string
   /** What made psql send it: a ";", a sending meta-command (\g, \gexec, …), or end of input. */
   terminator: 'semicolon' | 'meta' | 'eof'
+  /**
+   * Byte offset just after the statement's last byte in the script: after its ";", or the end of
+   * the input ('eof'), or after the sending meta-command ('meta'). With `offset`, the exact range
+   * of the script psql reads as this statement (leading white space and comments not included).
+   */
+  end: number
   parts: StatementPart[]
   /** COPY data blocks psql reads after sending it (see PsqlLexerOptions.copyDecision). */
   copyIn: number
@@ -152,6 +158,8 @@ export interface MetaCommandEvent extends ScriptPosition {
   rejected?: 'unknown' | 'restricted' | 'error'
   /** What it does with the query buffer: sends it (\g …), or resets it (\r). */
   queryBuffer?: 'sent' | 'reset'
+  /** Byte offset just after the last byte psql read as part of the command (its line's "\n" excluded). */
+  end: number
 }
 
 export interface CopyDataEvent extends ScriptPosition {
@@ -250,6 +258,7 @@ class Statement implements StatementEvent {
   private decoded: string | undefined
   effects?: SettingEffects
   psqlCopyIn?: number
+  end = 0
   constructor(
     readonly line: number,
     readonly offset: number,
@@ -1772,6 +1781,12 @@ export class PsqlLexer {
     )
     if (psqlCopyIn !== undefined) event.psqlCopyIn = psqlCopyIn
     if (effects) event.effects = effects
+    event.end =
+      terminator === 'eof'
+        ? this.nextOffset
+        : this.cur
+          ? this.cur.offset + this.cur.pos
+          : this.nextOffset
     this.emit(event)
     this.previous = { sql, parts }
     this.resetQueryBuffer()
@@ -1951,7 +1966,8 @@ export class PsqlLexer {
       argText,
       wholeLine,
       backquote,
-      variables: vars
+      variables: vars,
+      end: ln.offset + i
     }
     if (rejected) event.rejected = rejected
     if (queryBuffer) event.queryBuffer = queryBuffer

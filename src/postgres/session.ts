@@ -5,20 +5,23 @@
  */
 import pg from 'pg'
 import { SettingError } from '../errors.js'
+import { log } from '../log.js'
 import type { Manifest } from '../manifest.js'
-import type { QualifiedName, RowCountMethod } from '../types.js'
+import type { DumpFilters, QualifiedName, RowCountMethod } from '../types.js'
 import {
   type Connection,
   describeConnection,
   mayFallBackToPlaintext,
   pgClientConfig
 } from './connection.js'
+import { patternRegexes } from './dump.js'
 
 export interface TableInfo {
   schema: string
   name: string
   /** Planner estimate (pg_class.reltuples); undefined when the table was never analyzed. */
   estimatedRows?: number
+  /** From the catalog's page counts (as of the last VACUUM/ANALYZE): read without a lock. */
   sizeBytes: number
 }
 
@@ -39,6 +42,194 @@ export interface TableRows {
   schema: string
   name: string
   rows: number
+}
+
+/** A table's count in the dump's snapshot: null when it could not be counted, and why. */
+export interface SnapshotRows {
+  schema: string
+  name: string
+  rows: number | null
+  uncounted?: string
+}
+
+/**
+ * How long the action's own statements wait for a lock another session holds: `ms` (0 =
+ * forever), and what set it, for messages ("lock timeout 5s", "pg_dump --lock-wait-timeout=5s").
+ */
+export interface LockBound {
+  ms: number
+  source: string
+}
+
+/** A session holding or queued for a lock that another one waits for. */
+export interface Blocker {
+  pid: number
+  applicationName: string | null
+  state: string | null
+  /** When its transaction began (ISO 8601, UTC), or when it entered its state. */
+  since: string | null
+  /** The lock mode it holds or waits for (AccessExclusiveLock, …). */
+  mode: string
+  granted: boolean
+}
+
+/** "pid 123 (application 'psql', idle in transaction since 2026-12-01T07:51:02Z)". */
+export function describeBlocker(b: Blocker): string {
+  const details = [
+    b.applicationName ? `application '${b.applicationName}'` : undefined,
+    b.state ? `${b.state}${b.since ? ` since ${b.since}` : ''}` : undefined,
+    b.granted ? `holds ${b.mode}` : `queued for ${b.mode} (ahead of us)`
+  ].filter(Boolean)
+  return `pid ${b.pid} (${details.join(', ')})`
+}
+
+/** Milliseconds as the text a lock_timeout setting takes. */
+function lockTimeoutSetting(ms: number): string {
+  return `${Math.max(1, Math.round(ms))}ms`
+}
+
+/**
+ * The lock wait every statement of the action gets: the lock-timeout option, or pg_dump's own
+ * `--lock-wait-timeout` from its arguments when that is shorter (the action never waits longer
+ * than pg_dump would). The server reads pg_dump's value (its syntax is the setting's).
+ */
+export async function lockBound(
+  client: pg.Client,
+  lockTimeoutMs: number,
+  pgDumpArgs: readonly string[]
+): Promise<LockBound> {
+  let bound: LockBound = {
+    ms: lockTimeoutMs,
+    source:
+      lockTimeoutMs === 0 ? 'lock timeout 0 (wait forever)' : `lock timeout ${lockTimeoutMs} ms`
+  }
+  const given = pgDumpArgs
+    .map(arg => /^--lock-wait-timeout=(.*)$/.exec(arg)?.[1])
+    .filter((v): v is string => v !== undefined)
+    .pop()
+  if (given === undefined) return bound
+  // set and read back in a transaction that is rolled back: the session keeps its setting
+  await client.query('BEGIN')
+  try {
+    await client.query("SELECT set_config('lock_timeout', $1, true)", [given])
+    const ms = Number(
+      (
+        await client.query<{ ms: string }>(
+          "SELECT setting AS ms FROM pg_catalog.pg_settings WHERE name = 'lock_timeout'"
+        )
+      ).rows[0].ms
+    )
+    if (ms > 0 && (bound.ms === 0 || ms < bound.ms)) {
+      bound = { ms, source: `pg_dump --lock-wait-timeout=${given}` }
+    }
+  } catch {
+    // pg_dump will say what is wrong with its value; the action keeps its own bound
+  } finally {
+    await client.query('ROLLBACK')
+  }
+  return bound
+}
+
+/**
+ * The sessions that hold, or are queued ahead for, an ACCESS EXCLUSIVE lock on a table (the only
+ * mode that blocks reading it). Reads pg_locks and pg_stat_activity only: takes no lock.
+ */
+export async function tableBlockers(client: pg.Client, table: QualifiedName): Promise<Blocker[]> {
+  // the statistics snapshot of a transaction is taken once: refresh it for current sessions
+  await client.query('SELECT pg_catalog.pg_stat_clear_snapshot()')
+  const result = await client.query<{
+    pid: number
+    application_name: string | null
+    state: string | null
+    since: string | null
+    mode: string
+    granted: boolean
+  }>(
+    `SELECT l.pid, a.application_name, a.state, l.mode, l.granted,
+            to_char(coalesce(a.xact_start, a.state_change) AT TIME ZONE 'UTC',
+                    'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS since
+       FROM pg_catalog.pg_locks l
+       LEFT JOIN pg_catalog.pg_stat_activity a ON a.pid = l.pid
+      WHERE l.locktype = 'relation' AND l.mode = 'AccessExclusiveLock'
+        AND l.pid <> pg_catalog.pg_backend_pid()
+        AND l.database = (SELECT oid FROM pg_catalog.pg_database WHERE datname = current_database())
+        AND l.relation = (SELECT c.oid FROM pg_catalog.pg_class c
+                            JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+                           WHERE n.nspname = $1 AND c.relname = $2)
+      ORDER BY l.granted DESC, l.pid`,
+    [table.schema, table.name]
+  )
+  return result.rows.map(r => ({
+    pid: r.pid,
+    applicationName: r.application_name,
+    state: r.state,
+    since: r.since,
+    mode: r.mode,
+    granted: r.granted
+  }))
+}
+
+/** A table pg_dump's session waits to lock, and who it waits for. */
+export interface DumpLockWait {
+  table: QualifiedName
+  blockers: Blocker[]
+}
+
+/**
+ * What pg_dump's sessions wait to lock, and for whom (pg_blocking_pids): the sessions of this
+ * role and database with this session's application_name (pg_dump gets the same, PGAPPNAME)
+ * started after this session (the server's clock). Reads pg_locks and pg_stat_activity only.
+ */
+export async function dumpLockWaits(client: pg.Client): Promise<DumpLockWait[]> {
+  await client.query('SELECT pg_catalog.pg_stat_clear_snapshot()')
+  const result = await client.query<{
+    schema: string
+    name: string
+    pid: number
+    application_name: string | null
+    state: string | null
+    since: string | null
+    mode: string | null
+    granted: boolean | null
+  }>(
+    `SELECT n.nspname AS schema, c.relname AS name, b.pid, b.application_name, b.state,
+            to_char(coalesce(b.xact_start, b.state_change) AT TIME ZONE 'UTC',
+                    'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS since,
+            bl.mode, bl.granted
+       FROM pg_catalog.pg_stat_activity w
+       JOIN pg_catalog.pg_locks wl ON wl.pid = w.pid AND NOT wl.granted AND wl.locktype = 'relation'
+       JOIN pg_catalog.pg_class c ON c.oid = wl.relation
+       JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+      CROSS JOIN LATERAL unnest(pg_catalog.pg_blocking_pids(w.pid)) AS bp(pid)
+       LEFT JOIN pg_catalog.pg_stat_activity b ON b.pid = bp.pid
+       LEFT JOIN LATERAL (SELECT l.mode, l.granted FROM pg_catalog.pg_locks l
+                           WHERE l.pid = bp.pid AND l.locktype = 'relation'
+                             AND l.relation = wl.relation
+                           ORDER BY l.granted DESC LIMIT 1) bl ON true
+      WHERE w.application_name = current_setting('application_name')
+        AND w.pid <> pg_catalog.pg_backend_pid() AND w.datname = current_database()
+        AND w.usename = current_user
+        AND w.backend_start >= (SELECT backend_start FROM pg_catalog.pg_stat_activity
+                                 WHERE pid = pg_catalog.pg_backend_pid())
+      ORDER BY 1, 2, 3`
+  )
+  const waits = new Map<string, DumpLockWait>()
+  for (const r of result.rows) {
+    const key = JSON.stringify([r.schema, r.name])
+    const wait = waits.get(key) ?? { table: { schema: r.schema, name: r.name }, blockers: [] }
+    waits.set(key, wait)
+    if (!wait.blockers.some(b => b.pid === r.pid)) {
+      wait.blockers.push({
+        pid: r.pid,
+        applicationName: r.application_name,
+        state: r.state,
+        since: r.since,
+        mode: r.mode ?? 'a lock',
+        granted: r.granted ?? true
+      })
+    }
+  }
+  return [...waits.values()]
 }
 
 /** Connects, translating every failure into a message about databaseUrl and the fix. */
@@ -164,9 +355,14 @@ export async function readServerInfo(client: pg.Client): Promise<ServerInfo> {
     estimate: string
     size: string
   }>(
+    // sizes from the catalog's page counts, not pg_table_size(): that opens each table and
+    // waits behind any session holding an ACCESS EXCLUSIVE lock on it — with no bound, where
+    // pg_dump would give up after its --lock-wait-timeout. Catalog reads take no table lock.
     `SELECT n.nspname AS schema, c.relname AS name, c.reltuples::bigint::text AS estimate,
-            pg_table_size(c.oid)::text AS size
+            ((c.relpages::bigint + coalesce(t.relpages, 0))
+              * current_setting('block_size')::bigint)::text AS size
        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+       LEFT JOIN pg_class t ON t.oid = c.reltoastrelid
       WHERE c.relkind = 'r'
         AND n.nspname NOT IN ('pg_catalog', 'information_schema')
         AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp\\_%'
@@ -195,6 +391,9 @@ export async function readServerInfo(client: pg.Client): Promise<ServerInfo> {
  * Counting rows inside it gives exactly what the dump holds. Kept open until the dump ends.
  */
 export class SnapshotSession {
+  private abandoned = false
+  private running: Promise<unknown> = Promise.resolve()
+
   private constructor(
     private readonly client: pg.Client,
     readonly snapshotId: string | undefined
@@ -203,9 +402,10 @@ export class SnapshotSession {
   /** Opens the transaction; the snapshot id is undefined when the server cannot export one. */
   static async open(client: pg.Client): Promise<SnapshotSession> {
     await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY')
-    // the transaction idles while pg_dump runs: server timeouts must not end it
+    // the transaction idles while pg_dump runs: server timeouts must not end it (lock waits
+    // are bounded statement by statement: countRows)
     await client.query(
-      "SELECT set_config('statement_timeout', '0', true), set_config('idle_in_transaction_session_timeout', '0', true), set_config('lock_timeout', '0', true)"
+      "SELECT set_config('statement_timeout', '0', true), set_config('idle_in_transaction_session_timeout', '0', true)"
     )
     try {
       // (not inside a savepoint: snapshots cannot be exported from a subtransaction)
@@ -221,26 +421,139 @@ export class SnapshotSession {
     }
   }
 
-  async countRows(tables: ReadonlyArray<{ schema: string; name: string }>): Promise<TableRows[]> {
-    const counts: TableRows[] = []
-    for (const table of tables) {
-      const qualified = `${this.client.escapeIdentifier(table.schema)}.${this.client.escapeIdentifier(table.name)}`
-      const result = await this.client.query<{ n: string }>(
-        `SELECT count(*)::text AS n FROM ONLY ${qualified}`
-      )
-      counts.push({ schema: table.schema, name: table.name, rows: Number(result.rows[0].n) })
+  /** Runs `fn` on the session once what runs on it has finished (one statement at a time). */
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.running.then(fn, fn)
+    this.running = next.catch(() => undefined)
+    return next
+  }
+
+  /**
+   * Counts the rows of each table in the snapshot. Never fails for one table: a table the role
+   * cannot read, or whose lock is not granted within `bound` (the holder logged while it waits),
+   * gets rows null and the reason. Each count runs in a savepoint, so one failure leaves the
+   * transaction usable; extension configuration tables are counted with the condition pg_dump
+   * dumps them with (pg_extension.extcondition).
+   */
+  countRows(
+    tables: ReadonlyArray<{ schema: string; name: string }>,
+    bound: LockBound = { ms: 0, source: 'no lock timeout' }
+  ): Promise<SnapshotRows[]> {
+    return this.exclusive(async () => {
+      const conditions = await extensionConditions(this.client)
+      const counts: SnapshotRows[] = []
+      for (const table of tables) {
+        if (this.abandoned) break
+        counts.push(await this.countTable(table, bound, conditions))
+      }
+      return counts
+    })
+  }
+
+  private async countTable(
+    table: QualifiedName,
+    bound: LockBound,
+    conditions: Map<string, string>
+  ): Promise<SnapshotRows> {
+    const qualified = `${this.client.escapeIdentifier(table.schema)}.${this.client.escapeIdentifier(table.name)}`
+    const condition = conditions.get(JSON.stringify([table.schema, table.name])) ?? ''
+    const started = Date.now()
+    let lastLogged = 0
+    // waits in slices, so that the wait is logged with who holds the lock, and can be given up
+    const SLICE_MS = 2000
+    for (;;) {
+      const left = bound.ms === 0 ? SLICE_MS : bound.ms - (Date.now() - started)
+      await this.client.query('SAVEPOINT pg_backup_count')
+      try {
+        await this.client.query("SELECT set_config('lock_timeout', $1, true)", [
+          lockTimeoutSetting(Math.min(SLICE_MS, Math.max(1, left)))
+        ])
+        const result = await this.client.query<{ n: string }>(
+          `SELECT count(*)::text AS n FROM ONLY ${qualified} ${condition}`
+        )
+        await this.client.query('RELEASE SAVEPOINT pg_backup_count')
+        return { ...table, rows: Number(result.rows[0].n) }
+      } catch (error) {
+        await this.client.query('ROLLBACK TO SAVEPOINT pg_backup_count')
+        await this.client.query('RELEASE SAVEPOINT pg_backup_count')
+        const err = error as { code?: string; message?: string }
+        const name = `${table.schema}.${table.name}`
+        if (err.code !== '55P03') {
+          const why =
+            err.code === '42501'
+              ? `the role cannot read it (${err.message}); pg_dump dumped its rows with other rights or the grant changed`
+              : String(err.message ?? error)
+          log.warning(`The rows of ${name} could not be counted: ${why}. The backup goes on.`)
+          return { ...table, rows: null, uncounted: why }
+        }
+        const waited = Date.now() - started
+        const blockers = await tableBlockers(this.client, table)
+        const who =
+          blockers.length > 0
+            ? blockers.map(describeBlocker).join('; ')
+            : 'a session that has let go since'
+        if (this.abandoned || (bound.ms > 0 && waited >= bound.ms)) {
+          const why = `its lock was not granted within ${formatMs(waited)} (${bound.source}); ${who}`
+          log.warning(`The rows of ${name} were not counted: ${why}. The backup goes on.`)
+          return { ...table, rows: null, uncounted: why }
+        }
+        if (lastLogged === 0 || Date.now() - lastLogged >= 30_000) {
+          lastLogged = Date.now()
+          log.info(
+            `Counting ${name} waits for a lock (${formatMs(waited)} so far, ${bound.ms === 0 ? 'no limit' : `gives up after ${formatMs(bound.ms)}`}): ${who}.`
+          )
+        }
+      }
     }
-    return counts
   }
 
   /** Object counts in the snapshot (what the dump holds when no filter is set). */
   async countObjects(): Promise<ObjectCounts> {
-    return countObjects(this.client)
+    return this.exclusive(() => countObjects(this.client))
+  }
+
+  /** What pg_dump waits for (dumpLockWaits), asked between the session's other statements. */
+  dumpLockWaits(): Promise<DumpLockWait[]> {
+    return this.exclusive(() => dumpLockWaits(this.client))
+  }
+
+  /** Who holds the lock on a table (tableBlockers), asked between the session's statements. */
+  tableBlockers(table: QualifiedName): Promise<Blocker[]> {
+    return this.exclusive(() => tableBlockers(this.client, table))
+  }
+
+  /**
+   * The backup failed: counting stops after the table at hand, and close() does not wait for
+   * it (the read-only transaction ends with the connection).
+   */
+  abandon(): void {
+    this.abandoned = true
   }
 
   async close(): Promise<void> {
-    await this.client.query('COMMIT').catch(() => undefined)
+    if (this.abandoned) return
+    await this.exclusive(() => this.client.query('COMMIT')).catch(() => undefined)
   }
+}
+
+function formatMs(ms: number): string {
+  return ms < 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms / 1000)} s`
+}
+
+/**
+ * The WHERE conditions pg_dump dumps extension configuration tables with
+ * (pg_extension_config_dump; pg_extension.extcondition), by table.
+ */
+async function extensionConditions(client: pg.Client): Promise<Map<string, string>> {
+  const result = await client.query<{ schema: string; name: string; condition: string }>(
+    `SELECT n.nspname AS schema, c.relname AS name, x.condition
+       FROM pg_catalog.pg_extension e
+      CROSS JOIN LATERAL unnest(e.extconfig, e.extcondition) AS x(oid, condition)
+       JOIN pg_catalog.pg_class c ON c.oid = x.oid
+       JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+      WHERE e.extconfig IS NOT NULL AND coalesce(x.condition, '') <> ''`
+  )
+  return new Map(result.rows.map(r => [JSON.stringify([r.schema, r.name]), r.condition]))
 }
 
 /**
@@ -251,9 +564,10 @@ export class SnapshotSession {
 export async function dumpRowCounts(
   method: RowCountMethod,
   session: SnapshotSession,
-  counting: Promise<TableRows[]> | undefined,
+  counting: Promise<SnapshotRows[]> | undefined,
   dataTables: QualifiedName[],
-  server: ServerInfo
+  server: ServerInfo,
+  bound?: LockBound
 ): Promise<Manifest['rowCounts']> {
   const key = (t: QualifiedName): string => JSON.stringify([t.schema, t.name])
   const wanted = new Set(dataTables.map(key))
@@ -264,8 +578,10 @@ export async function dumpRowCounts(
     const estimates = new Map(server.tables.map(t => [key(t), t.estimatedRows]))
     tables = dataTables.map(t => ({ ...t, rows: estimates.get(key(t)) ?? null }))
   } else {
-    const all = counting ? await counting : await session.countRows(dataTables)
-    tables = all.filter(t => wanted.has(key(t)))
+    const all = counting ? await counting : await session.countRows(dataTables, bound)
+    tables = all
+      .filter(t => wanted.has(key(t)))
+      .map(t => (t.uncounted ? { ...t, rows: null, uncounted: t.uncounted } : t))
   }
   tables.sort((a, b) => a.schema.localeCompare(b.schema) || a.name.localeCompare(b.name))
   const counted = tables.every(t => t.rows !== null)
@@ -319,4 +635,51 @@ export async function countObjects(client: pg.Client, schemas?: string[]): Promi
     indexes: Number(r.indexes),
     functions: Number(functions.rows[0].n)
   }
+}
+
+/**
+ * The exclude patterns (exclude-tables, exclude-table-data, exclude-schemas) that match nothing
+ * in the database, matched as pg_dump matches them (patternRegexes; tables: the relation kinds
+ * pg_dump's --exclude-table considers, unqualified names by search_path visibility). pg_dump
+ * accepts such patterns silently (--strict-names covers include patterns only); the caller
+ * warns. Reads only the catalog: takes no lock.
+ */
+export async function unmatchedExcludes(
+  client: pg.Client,
+  filters: Pick<DumpFilters, 'excludeTables' | 'excludeTableData' | 'excludeSchemas'>
+): Promise<
+  Array<{ option: 'excludeTables' | 'excludeTableData' | 'excludeSchemas'; pattern: string }>
+> {
+  const unmatched: Array<{
+    option: 'excludeTables' | 'excludeTableData' | 'excludeSchemas'
+    pattern: string
+  }> = []
+  for (const option of ['excludeTables', 'excludeTableData'] as const) {
+    for (const pattern of filters[option]) {
+      const { schema, name } = patternRegexes(pattern)
+      const result = await client.query(
+        `SELECT 1 FROM pg_catalog.pg_class c
+           JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+          WHERE c.relkind = ANY (array['r','S','v','m','f','p'])
+            AND ($1::text IS NULL OR c.relname OPERATOR(pg_catalog.~) $1::text COLLATE pg_catalog.default)
+            AND CASE WHEN $2::text IS NULL THEN pg_catalog.pg_table_is_visible(c.oid)
+                     ELSE n.nspname OPERATOR(pg_catalog.~) $2::text COLLATE pg_catalog.default END
+          LIMIT 1`,
+        [name ?? null, schema ?? null]
+      )
+      if (result.rowCount === 0) unmatched.push({ option, pattern })
+    }
+  }
+  for (const pattern of filters.excludeSchemas) {
+    // a schema pattern has one part (pg_dump refuses more); its regex is the "name" part
+    const { name } = patternRegexes(pattern)
+    const result = await client.query(
+      `SELECT 1 FROM pg_catalog.pg_namespace n
+        WHERE $1::text IS NULL OR n.nspname OPERATOR(pg_catalog.~) $1::text COLLATE pg_catalog.default
+        LIMIT 1`,
+      [name ?? null]
+    )
+    if (result.rowCount === 0) unmatched.push({ option: 'excludeSchemas', pattern })
+  }
+  return unmatched
 }

@@ -13,7 +13,7 @@ import { inflateRawSync } from 'node:zlib'
 import { EngineError } from '../errors.js'
 import { log } from '../log.js'
 import { MANIFEST_FILE, type Manifest, parseManifest } from '../manifest.js'
-import { type FoundArtifact, findBackupArtifact } from './artifact.js'
+import { type FoundArtifact, artifactNamesFor, findBackupArtifact } from './artifact.js'
 
 /** A manifest larger than this is refused (ours are a few KB; a hostile one is not read). */
 const MANIFEST_LIMIT = 4 * 1024 * 1024
@@ -264,4 +264,57 @@ async function lookUpPrevious(
     log.info(`No comparison with the previous backup: ${(error as Error).message.split('\n')[0]}`)
     return undefined
   }
+}
+
+/** What the backup artifacts of one name occupy in the repository now (GitHub's storage). */
+export interface ArtifactStorage {
+  /** Live (not expired) artifacts of the name (and its pre-0.2 name). */
+  count: number
+  /** Their sizes added up, in bytes. */
+  bytes: number
+}
+
+/**
+ * Adds up the live artifacts of `name` in the repository through the REST API
+ * (GET /repos/{owner}/{repo}/actions/artifacts?name=…), at most 1,000 of them; undefined when
+ * the API cannot be asked (no token, no actions: read), never an error.
+ */
+export async function artifactStorage(
+  options: { name: string; repository: string; token: string },
+  apiUrl: string = process.env.GITHUB_API_URL || 'https://api.github.com'
+): Promise<ArtifactStorage | undefined> {
+  const total: ArtifactStorage = { count: 0, bytes: 0 }
+  try {
+    for (const name of artifactNamesFor(options.name)) {
+      for (let page = 1; page <= 10; page++) {
+        const url = `${apiUrl.replace(/\/+$/, '')}/repos/${options.repository}/actions/artifacts?name=${encodeURIComponent(name)}&per_page=100&page=${page}`
+        const response = await fetch(url, {
+          headers: {
+            authorization: `Bearer ${options.token}`,
+            accept: 'application/vnd.github+json',
+            'x-github-api-version': '2022-11-28'
+          },
+          signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS)
+        })
+        if (!response.ok) {
+          await response.body?.cancel().catch(() => undefined)
+          return undefined
+        }
+        const body = (await response.json()) as {
+          artifacts?: Array<{ name: string; size_in_bytes: number; expired: boolean }>
+        }
+        const artifacts = body.artifacts ?? []
+        for (const a of artifacts) {
+          if (a.name === name && !a.expired) {
+            total.count++
+            total.bytes += a.size_in_bytes
+          }
+        }
+        if (artifacts.length < 100) break
+      }
+    }
+  } catch {
+    return undefined
+  }
+  return total
 }

@@ -9,9 +9,10 @@
  * the zip is written to a file and uploaded after.
  */
 import archiver from 'archiver'
+import { BackupError } from '../pipeline/backup-stream.js'
 import { log } from '../log.js'
 import type { DefaultArtifactClient } from '@actions/artifact'
-import { createWriteStream } from 'node:fs'
+import { type WriteStream, createWriteStream } from 'node:fs'
 import { mkdir, rm } from 'node:fs/promises'
 import type { Socket } from 'node:net'
 import path from 'node:path'
@@ -85,6 +86,9 @@ export async function createArtifactZip(
   output.on('error', (error: Error) => dumpEntry?.destroy(error))
 
   let uploading: Promise<UploadedArtifact> | undefined
+  /** The client's own upload, and how long to wait for it once the storage stalled. */
+  let clientUpload: Promise<UploadedArtifact> | undefined
+  let stalledFor: number | undefined
   let written: Promise<void> | undefined
   /**
    * The live upload begins with the dump's first bytes, not before: the client gives up on an
@@ -93,7 +97,11 @@ export async function createArtifactZip(
    */
   const startUpload = (): void => {
     if (!live || uploading) return
-    uploading = uploadBackup(client, {
+    // the client's watchdog counts the dump's own pauses as a stalled upload: it is replaced
+    // by one that only counts the time the client does not take bytes it has been given
+    const stallMs = uploadStallMs()
+    const restoreWatchdog = relaxClientWatchdog(stallMs)
+    const upload = uploadBackup(client, {
       zipPath,
       retentionDays: options.retentionDays,
       replaceExisting: false,
@@ -104,6 +112,17 @@ export async function createArtifactZip(
     const fifo = createWriteStream(zipPath)
     fifo.once('open', () => widenPipe(zipPath))
     written = pipeline(output as PassThrough, coalesce(PIPE_SIZE), fifo)
+    const watchdog = watchLiveUpload(fifo, written, stallMs)
+    clientUpload = upload
+    upload.catch(() => undefined) // raced, and awaited by abort()
+    watchdog.stalled.catch(() => (stalledFor = stallMs))
+    uploading = Promise.race([upload, watchdog.stalled])
+    void uploading
+      .finally(() => {
+        watchdog.stop()
+        restoreWatchdog()
+      })
+      .catch(() => undefined)
     uploading.catch((error: Error) => {
       // the client stopped reading (or never began): fail the dump's pipeline, and empty the
       // pipe so that a write blocked on it can return
@@ -170,7 +189,21 @@ export async function createArtifactZip(
       // end the pipe: the client finalizes what it read, which is then deleted
       output.end()
       await written.catch(() => undefined)
-      const partial = await uploading.catch(() => undefined)
+      let partial = await uploading.catch(() => undefined)
+      if (!partial && stalledFor !== undefined && clientUpload) {
+        // the storage stalled: the client may still finalize what it read, once it answers
+        partial = await Promise.race([
+          clientUpload.catch(() => undefined),
+          new Promise<undefined>(resolve =>
+            setTimeout(() => resolve(undefined), stalledFor).unref()
+          )
+        ])
+        if (!partial) {
+          log.warning(
+            `The artifact storage did not answer within ${Math.round(stalledFor / 1000)} s more; if a partial artifact '${name}' appears in the run, delete it: it has no manifest.json and a restore refuses it.`
+          )
+        }
+      }
       closeDrains()
       if (!partial) return
       const deleted = await deleteArtifactQuietly(client, name)
@@ -183,4 +216,77 @@ export async function createArtifactZip(
       }
     }
   }
+}
+
+/** The artifact client's stall limit: ACTIONS_ARTIFACT_UPLOAD_TIMEOUT_MS, else its 5 minutes. */
+function uploadStallMs(): number {
+  const value = Number.parseInt(process.env.ACTIONS_ARTIFACT_UPLOAD_TIMEOUT_MS ?? '', 10)
+  return Number.isFinite(value) && value > 0 ? value : 300_000
+}
+
+/**
+ * The client ends an upload when no 8 MiB block completed for ACTIONS_ARTIFACT_UPLOAD_TIMEOUT_MS
+ * (read as each upload begins). A live upload's blocks complete only as fast as pg_dump writes:
+ * a throttled server, rows that compress 50:1 or a pause between tables would fail a dump that
+ * pg_dump completes. For a live upload the client's limit is raised to GitHub's job limit
+ * (6 hours), and {@link watchLiveUpload} applies the original one to what it is meant for.
+ * Returns the function that puts the setting back.
+ */
+function relaxClientWatchdog(stallMs: number): () => void {
+  const saved = process.env.ACTIONS_ARTIFACT_UPLOAD_TIMEOUT_MS
+  process.env.ACTIONS_ARTIFACT_UPLOAD_TIMEOUT_MS = String(Math.max(stallMs, JOB_LIMIT_MS))
+  return () => {
+    if (saved === undefined) delete process.env.ACTIONS_ARTIFACT_UPLOAD_TIMEOUT_MS
+    else process.env.ACTIONS_ARTIFACT_UPLOAD_TIMEOUT_MS = saved
+  }
+}
+
+const JOB_LIMIT_MS = 6 * 3600_000
+
+/**
+ * A live upload is stalled when the client takes none of the bytes waiting for it in the pipe
+ * for `stallMs` (the connection to the artifact storage hangs), or has not finished `3 ×
+ * stallMs` after the last byte went in (its last blocks, at most three) — never because the
+ * dump has nothing to give it. `stalled` rejects then; the caller fails the backup with it.
+ */
+function watchLiveUpload(
+  fifo: WriteStream,
+  written: Promise<void>,
+  stallMs: number
+): { stalled: Promise<never>; stop: () => void } {
+  let lastBytes = fifo.bytesWritten
+  let lastChange = Date.now()
+  let endedAt: number | undefined
+  written.then(
+    () => (endedAt = Date.now()),
+    () => undefined
+  )
+  let timer: NodeJS.Timeout | undefined
+  const stalled = new Promise<never>((_, reject) => {
+    timer = setInterval(
+      () => {
+        const now = Date.now()
+        if (fifo.bytesWritten !== lastBytes) {
+          lastBytes = fifo.bytesWritten
+          lastChange = now
+          return
+        }
+        // bytes the client has not taken yet; none: the dump is slow, not the upload
+        if (fifo.writableLength === 0 && endedAt === undefined) lastChange = now
+        const waited = endedAt !== undefined ? now - endedAt : now - lastChange
+        const limit = endedAt !== undefined ? 3 * stallMs : stallMs
+        if (waited > limit) {
+          reject(
+            new BackupError(
+              `Upload progress stalled: the artifact storage took none of the backup's bytes for ${Math.round(waited / 1000)} s (ACTIONS_ARTIFACT_UPLOAD_TIMEOUT_MS: ${stallMs} ms) — the connection to GitHub's artifact storage hangs. Nothing usable was uploaded; run the backup again.`
+            )
+          )
+        }
+      },
+      Math.max(50, Math.min(stallMs / 4, 5000))
+    )
+    timer.unref()
+  })
+  stalled.catch(() => undefined) // raced by the caller
+  return { stalled, stop: () => clearInterval(timer) }
 }

@@ -1,0 +1,504 @@
+/**
+ * A backup is data, never code (issue 14.1, 14.3, 15.1, 15.3): hostile scripts and archives
+ * through every restore path — a .sql file, .sql.gz, CRLF, an age-encrypted file, an artifact
+ * zip as a file, the latest artifact, verify, clean, without a single transaction, the CLI, a
+ * custom archive (one job and parallel) — are refused before anything runs: the marker file the
+ * attack would create does not exist and the target holds exactly what it held. And the
+ * transaction is the action's: pg_dump's large-object BEGIN/COMMIT cannot commit half, a load
+ * whose process dies leaves nothing, pg_dumpall and pg_dump --create files are refused by
+ * content, CRLF scripts restore with equal rows.
+ */
+import { beforeAll, describe, expect, it } from '@jest/globals'
+import { spawn, spawnSync } from 'node:child_process'
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import path from 'node:path'
+import { Readable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
+import { createWriteStream } from 'node:fs'
+import zlib from 'node:zlib'
+import { type ArtifactBackend, buildZip, unzipEntries } from '../../dev/artifact-backend.js'
+import { runTool, schemaDump, tableChecksums } from '../../dev/fixtures.js'
+import type { TestServer } from '../../dev/postgres.js'
+import { createEncryptor } from '../../src/pipeline/encrypt.js'
+import type { BackupSource, RestoreOptions } from '../../src/types.js'
+import { writeArchive } from '../support/archive-writer.js'
+import { useHarness } from '../support/harness.js'
+import { testBackupInputs, testRestoreInputs } from '../support/inputs.js'
+
+const harness = useHarness({ name: 'hostile-restore' })
+let server: TestServer
+let backend: ArtifactBackend
+let files: string
+let markers: string
+let plainDump: string
+const root = path.resolve(import.meta.dirname, '../..')
+
+const PASSPHRASE = 'correct horse battery staple'
+
+const KEEP_ME = `CREATE TABLE public.keep_me (id integer PRIMARY KEY, note text);
+  INSERT INTO public.keep_me VALUES (1, 'one'), (2, 'two'), (3, NULL);`
+
+let markerCount = 0
+/** A path the attack would create: it must never exist. */
+function marker(): string {
+  return path.join(markers, `pwned-${++markerCount}`)
+}
+
+/** The attacks: each returns the hostile lines for a marker path, and what the error names. */
+const ATTACKS: Array<[string, (m: string) => string, RegExp]> = [
+  ['\\! (a shell)', m => `\\! touch ${m}`, /line \d+: the psql meta-command "\\! touch/],
+  [
+    '\\copy … to program',
+    m => `\\copy (SELECT 1) to program 'touch ${m}'`,
+    /the psql meta-command "\\copy/
+  ],
+  ['\\o |command', m => `\\o |touch ${m}\nSELECT 1;`, /the psql meta-command "\\o/],
+  ['a backquote in \\set', m => `\\set x \`touch ${m}\``, /the psql meta-command "\\set/],
+  ['\\g |command', m => `SELECT 1 \\g |touch ${m}`, /the psql meta-command "\\g/],
+  [
+    'COPY … TO PROGRAM (on the server)',
+    m => `COPY (SELECT 1) TO PROGRAM 'touch ${m}';`,
+    /COPY … TO PROGRAM runs a program/
+  ],
+  [
+    'a "\\;" joining COPY … PROGRAM',
+    m => `SELECT 1\\; COPY (SELECT 1) TO PROGRAM 'touch ${m}';`,
+    /psql turns "\\;"/
+  ],
+  [
+    'ROLLBACK; then a shell (transaction control)',
+    m => `ROLLBACK;\n\\! touch ${m}`,
+    /ROLLBACK would end the transaction/
+  ]
+]
+
+/** The plain dump with `lines` after its first CREATE TABLE statement (and `eol` line ends). */
+function hostileScript(lines: string, eol = '\n'): Buffer {
+  const text = readFileSync(plainDump, 'utf8')
+  const at = text.indexOf(';\n', text.indexOf('CREATE TABLE')) + 2
+  const script = `${text.slice(0, at)}\n${lines}\n${text.slice(at)}`
+  return Buffer.from(eol === '\n' ? script : script.replace(/\n/g, eol))
+}
+
+beforeAll(async () => {
+  ;({ server, backend } = harness)
+  files = path.join(harness.work, 'files')
+  markers = path.join(harness.work, 'markers')
+  mkdirSync(files)
+  mkdirSync(markers)
+  chmodSync(markers, 0o777) // the server may run as another user (COPY … PROGRAM)
+  const shop = await server.createDatabase('shop')
+  await server.query(
+    shop,
+    `CREATE TABLE public.items (id integer PRIMARY KEY, name text NOT NULL);
+     INSERT INTO public.items SELECT i, 'item ' || i FROM generate_series(1, 500) AS i;
+     CREATE TABLE public.notes (id integer, body text);
+     INSERT INTO public.notes VALUES (1, E'a\\\\b'), (2, 'x;y'), (3, NULL);`
+  )
+  plainDump = path.join(files, 'shop.sql')
+  await runTool(path.join(server.binDir, 'pg_dump'), ['-Fp', '-f', plainDump], server.env(shop))
+}, 60_000)
+
+function runRestore(target: string, source: BackupSource, overrides: Partial<RestoreOptions> = {}) {
+  return harness.restore(testRestoreInputs(server.url(target), source, overrides))
+}
+
+const fileSource = (p: string): BackupSource => ({ kind: 'file', path: p })
+
+async function snapshot(database: string) {
+  return {
+    data: await tableChecksums(server, database),
+    schema: await schemaDump(server, database)
+  }
+}
+
+/**
+ * Runs `restore` against a target holding data of its own: it must fail with `message`, create
+ * no `mark`, and leave the target exactly as it was.
+ */
+async function expectRefused(
+  mark: string,
+  message: RegExp,
+  restore: (target: string) => Promise<unknown>
+): Promise<Error> {
+  const target = await server.createDatabase()
+  await server.query(target, KEEP_ME)
+  const before = await snapshot(target)
+  const error = await restore(target).then(
+    () => undefined,
+    (e: unknown) => e as Error
+  )
+  expect(error).toBeInstanceOf(Error)
+  expect(error!.message).toMatch(message)
+  expect(existsSync(mark)).toBe(false)
+  expect(await snapshot(target)).toEqual(before)
+  await server.dropDatabase(target)
+  return error!
+}
+
+function write(name: string, bytes: Buffer | string): string {
+  const p = path.join(files, name)
+  writeFileSync(p, bytes)
+  return p
+}
+
+async function encrypted(bytes: Buffer): Promise<Buffer> {
+  const out = path.join(files, `enc-${++markerCount}`)
+  await pipeline(
+    Readable.from([bytes]),
+    createEncryptor({ kind: 'passphrase', passphrase: PASSPHRASE }),
+    createWriteStream(out)
+  )
+  return readFileSync(out)
+}
+
+describe('hostile plain scripts are refused before anything runs', () => {
+  it.each(ATTACKS)('%s, in a .sql file (allow-non-empty)', async (_name, attack, message) => {
+    const m = marker()
+    const file = write(`attack-${markerCount}.sql`, hostileScript(attack(m)))
+    const error = await expectRefused(m, message, target =>
+      runRestore(target, fileSource(file), { allowNonEmpty: true })
+    )
+    expect(error.message).toMatch(/shop|attack/) // names the script
+  })
+
+  it.each([
+    ['.sql.gz', (b: Buffer) => zlib.gzipSync(b), {}],
+    ['.sql with CRLF line ends', (b: Buffer) => b, { eol: '\r\n' }],
+    ['.sql.age (passphrase)', async (b: Buffer) => encrypted(b), {}]
+  ] as const)('through a %s', async (ext, encode, how) => {
+    const m = marker()
+    const bytes = hostileScript(`\\! touch ${m}`, 'eol' in how ? how.eol : '\n')
+    const file = write(`attack-${markerCount}${ext.split(' ')[0]}`, await encode(bytes))
+    await expectRefused(m, /the psql meta-command "\\! touch/, target =>
+      runRestore(target, fileSource(file), {
+        allowNonEmpty: true,
+        decryption: { identities: [], passphrases: [PASSPHRASE] }
+      })
+    )
+  })
+
+  it('with clean: true (the drops never run either)', async () => {
+    const m = marker()
+    const file = write('attack-clean.sql', hostileScript(`\\! touch ${m}`))
+    // a target holding the backup's own tables: clean would drop them first
+    const target = await server.createDatabase()
+    await runRestore(target, fileSource(plainDump))
+    const before = await snapshot(target)
+    const error = await runRestore(target, fileSource(file), { clean: true }).then(
+      () => undefined,
+      (e: unknown) => e as Error
+    )
+    expect(error?.message).toMatch(/the psql meta-command "\\! touch/)
+    expect(existsSync(m)).toBe(false)
+    expect(await snapshot(target)).toEqual(before)
+    await server.dropDatabase(target)
+  })
+
+  it('without a single transaction: refused before the first statement (the whole script is checked first)', async () => {
+    const m = marker()
+    const file = write('attack-no-tx.sql', hostileScript(`\\! touch ${m}`))
+    await expectRefused(m, /the psql meta-command "\\! touch/, target =>
+      runRestore(target, fileSource(file), { allowNonEmpty: true, singleTransaction: false })
+    )
+  })
+
+  it('through an artifact zip: as a file, as the latest artifact, and by verify', async () => {
+    // a real backup of the action, its dump made hostile and its manifest made to match
+    await harness.backup(
+      testBackupInputs(server.url('shop'), {
+        artifactName: 'shop-plain',
+        format: 'plain',
+        compression: 'none',
+        compressionLevel: 0
+      })
+    )
+    const entries = await unzipEntries(backend.findArtifact('shop-plain.zip')!.bytes)
+    const manifest = JSON.parse(entries.get('manifest.json')!.toString('utf8')) as {
+      file: { name: string; sha256: string; sizeBytes: number }
+    }
+    const m = marker()
+    const original = entries.get(manifest.file.name)!.toString('utf8')
+    const at = original.indexOf(';\n', original.indexOf('CREATE TABLE')) + 2
+    const dump = Buffer.from(`${original.slice(0, at)}\\! touch ${m}\n${original.slice(at)}`)
+    manifest.file.sha256 = (await import('node:crypto'))
+      .createHash('sha256')
+      .update(dump)
+      .digest('hex')
+    manifest.file.sizeBytes = dump.length
+    const files2 = { [manifest.file.name]: dump, 'manifest.json': JSON.stringify(manifest) }
+    const zipBytes = await buildZip(files2)
+    const zip = write('hostile-artifact.zip', zipBytes)
+    await expectRefused(m, /the psql meta-command "\\! touch/, target =>
+      runRestore(target, fileSource(zip), { allowNonEmpty: true })
+    )
+    await backend.seedArtifact({ name: 'shop-plain.zip', bytes: zipBytes })
+    const latest: BackupSource = {
+      kind: 'artifact',
+      name: 'shop-plain',
+      runId: 'latest',
+      repository: backend.repository,
+      token: backend.githubToken
+    }
+    await expectRefused(m, /the psql meta-command "\\! touch/, target =>
+      runRestore(target, latest, { allowNonEmpty: true })
+    )
+    await expectRefused(m, /the psql meta-command "\\! touch/, target =>
+      harness.verify(testRestoreInputs(server.url(target), latest, { mode: 'verify' }))
+    )
+  })
+
+  it('through the CLI: exit code 3 (a check failed), nothing run', async () => {
+    const m = marker()
+    const file = write('attack-cli.sql', hostileScript(`\\! touch ${m}`))
+    await expectRefused(m, /the psql meta-command/, async target => {
+      const child = spawn(
+        path.join(root, 'node_modules/.bin/tsx'),
+        [path.join(root, 'src/cli.ts'), 'restore', '--backup-file', file, '--allow-non-empty'],
+        {
+          cwd: harness.work,
+          env: {
+            PATH: process.env.PATH,
+            HOME: process.env.HOME,
+            DATABASE_URL: server.url(target),
+            PG_BIN_DIR: server.binDir
+          }
+        }
+      )
+      let stderr = ''
+      child.stderr.on('data', d => (stderr += d))
+      child.stdout.on('data', d => (stderr += d))
+      const code = await new Promise<number | null>(resolve => child.on('close', resolve))
+      expect(code).toBe(3)
+      throw new Error(stderr)
+    })
+  })
+})
+
+describe('hostile custom archives', () => {
+  /** A custom archive whose only entry is a TABLE with `defn` (no data). */
+  function archive(defn: string): string {
+    const bytes = writeArchive({
+      minor: 14,
+      serverVersion: '15.18',
+      pgDumpVersion: '15.18',
+      entries: [
+        {
+          dumpId: 1,
+          tag: 'ENCODING',
+          desc: 'ENCODING',
+          section: 1,
+          defn: "SET client_encoding = 'UTF8';\n",
+          dataState: 3
+        },
+        {
+          dumpId: 2,
+          tag: 'evil',
+          desc: 'TABLE',
+          namespace: 'public',
+          section: 2,
+          defn,
+          dropStmt: 'DROP TABLE public.evil;\n',
+          dataState: 3
+        }
+      ]
+    })
+    return write(`hostile-${++markerCount}.dump`, bytes)
+  }
+
+  it.each([
+    [
+      '\\! in an entry',
+      (m: string) => `CREATE TABLE public.evil (id integer);\n\\! touch ${m}\n`,
+      /psql meta-command "\\! touch/
+    ],
+    [
+      'COPY … PROGRAM in an entry',
+      (m: string) =>
+        `CREATE TABLE public.evil (id integer);\nCOPY (SELECT 1) TO PROGRAM 'touch ${m}';\n`,
+      /COPY … TO PROGRAM/
+    ]
+  ])('%s: refused (pg_restore -f - → gate → psql)', async (_name, defn, message) => {
+    const m = marker()
+    const file = archive(defn(m))
+    await expectRefused(m, message, target =>
+      runRestore(target, fileSource(file), { allowNonEmpty: true })
+    )
+    await expectRefused(m, message, target =>
+      runRestore(target, fileSource(file), { allowNonEmpty: true, singleTransaction: false })
+    )
+  })
+
+  it('COPY … PROGRAM in an entry: a parallel restore (pg_restore -d) checks the TOC first', async () => {
+    const m = marker()
+    const file = archive(
+      `CREATE TABLE public.evil (id integer);\nCOPY (SELECT 1) TO PROGRAM 'touch ${m}';\n`
+    )
+    await expectRefused(m, /entry 2 \(TABLE evil\).*COPY … TO PROGRAM/, target =>
+      runRestore(target, fileSource(file), {
+        allowNonEmpty: true,
+        singleTransaction: false,
+        jobs: 2
+      })
+    )
+  })
+})
+
+describe('the transaction is the action’s', () => {
+  it("pg_dump's BEGIN/COMMIT around large objects, then an error: nothing is kept", async () => {
+    const source = await server.createDatabase()
+    await server.query(
+      source,
+      `CREATE TABLE public.docs (id integer PRIMARY KEY, blob oid);
+       INSERT INTO public.docs VALUES (1, lo_from_bytea(0, 'hello, large object'));`
+    )
+    const dumped = path.join(files, 'lo.sql')
+    await runTool(path.join(server.binDir, 'pg_dump'), ['-Fp', '-f', dumped], server.env(source))
+    const text = readFileSync(dumped, 'utf8')
+    expect(text).toMatch(/^BEGIN;$[\s\S]*lo_open[\s\S]*^COMMIT;$/m)
+    // an error after the large objects' COMMIT, before pg_dump's trailer
+    const at = text.indexOf('--\n-- PostgreSQL database dump complete')
+    const file = write('lo-then-error.sql', `${text.slice(0, at)}SELECT 1/0;\n\n${text.slice(at)}`)
+    const target = await server.createDatabase()
+    const error = await runRestore(target, fileSource(file)).then(
+      () => undefined,
+      (e: unknown) => e as Error
+    )
+    expect(error?.message).toMatch(/division by zero/)
+    // on main, pg_dump's COMMIT ended psql's single transaction: the table and rows stayed
+    expect(await server.query(target, "SELECT to_regclass('public.docs') IS NULL AS gone")).toEqual(
+      [{ gone: true }]
+    )
+    expect(
+      await server.query(target, 'SELECT count(*)::int AS n FROM pg_largeobject_metadata')
+    ).toEqual([{ n: 0 }])
+    // and without the error it restores, large object included
+    const ok = await server.createDatabase()
+    await runRestore(ok, fileSource(dumped))
+    expect(
+      await server.query(ok, "SELECT convert_from(lo_get(blob), 'UTF8') AS v FROM public.docs")
+    ).toEqual([{ v: 'hello, large object' }])
+    await Promise.all([target, ok, source].map(d => server.dropDatabase(d)))
+  })
+
+  it('a load whose process dies mid-way leaves the target unchanged (psql -1 would commit half)', async () => {
+    const psql = existsSync(path.join(server.binDir, 'psql'))
+      ? path.join(server.binDir, 'psql')
+      : '/usr/lib/postgresql/15/bin/psql'
+    const rows = Array.from({ length: 20000 }, (_, i) => `${i}\trow ${i}\n`).join('')
+    const head =
+      'CREATE TABLE public.big (id integer, v text);\nCOPY public.big (id, v) FROM stdin;\n'
+    // how main loaded: psql --single-transaction; its input ends early → it COMMITs what it read
+    const half = await server.createDatabase()
+    const env = { ...process.env, ...server.env(half) }
+    const r = spawnSync(
+      psql,
+      ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '--single-transaction', '-f', '-'],
+      {
+        env,
+        input: head + rows.slice(0, rows.length / 2).replace(/[^\n]*$/, '')
+      }
+    )
+    expect(r.status).toBe(0)
+    expect(
+      Number(
+        (await server.query<{ n: number }>(half, 'SELECT count(*)::int AS n FROM public.big'))[0].n
+      )
+    ).toBeGreaterThan(0)
+
+    // now: the gate's BEGIN, then the process feeding psql is killed (no signal handler runs)
+    const target = await server.createDatabase()
+    await server.query(target, KEEP_ME)
+    const before = await snapshot(target)
+    const driver = write(
+      'driver.mts',
+      `import { Readable } from 'node:stream'
+import { chain } from '${root}/src/pipeline/decode.ts'
+import { runPsql } from '${root}/src/postgres/load.ts'
+import { ScriptGate } from '${root}/src/postgres/script-gate.ts'
+const rows = ${JSON.stringify(rows)}
+async function* script() {
+  yield Buffer.from(${JSON.stringify(head)})
+  for (let i = 0; i < rows.length; i += 4096) {
+    yield Buffer.from(rows.slice(i, i + 4096))
+    if (i > rows.length / 2) { console.log('half'); await new Promise(r => setTimeout(r, 60000)) }
+  }
+  yield Buffer.from('\\\\.\\n')
+}
+await runPsql(process.argv[2], process.env as Record<string, string>, chain(Readable.from(script()), new ScriptGate({ psqlMajor: 15, transaction: true })))
+`
+    )
+    const child = spawn(path.join(root, 'node_modules/.bin/tsx'), [driver, psql], {
+      env: { ...process.env, ...server.env(target) } as NodeJS.ProcessEnv,
+      stdio: ['ignore', 'pipe', 'inherit']
+    })
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on('data', () => resolve())
+      child.on('close', code => reject(new Error(`the driver exited (${code}) before half`)))
+    })
+    // psql has read the first half by now (inside the gate's transaction)
+    await new Promise(resolve => setTimeout(resolve, 1000))
+    const inside = await server.query<{ n: number }>(
+      target,
+      "SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'psql' AND xact_start IS NOT NULL"
+    )
+    expect(inside[0].n).toBe(1) // psql is inside the gate's transaction, loading the COPY
+    child.kill('SIGKILL')
+    // psql sees the end of its input inside the transaction: it exits, the server rolls back
+    for (let i = 0; i < 100; i++) {
+      const left = await server.query<{ n: number }>(
+        target,
+        "SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'psql'"
+      )
+      if (left[0].n === 0) break
+      await new Promise(resolve => setTimeout(resolve, 100))
+    }
+    expect(await snapshot(target)).toEqual(before)
+    await Promise.all([half, target].map(d => server.dropDatabase(d)))
+  })
+})
+
+describe('scripts that address the cluster or another database', () => {
+  it.each([
+    ['pg_dumpall', 'pg_dumpall', [] as string[], /is a pg_dumpall file/],
+    ['pg_dump --create', 'pg_dump', ['-C', 'shop'], /made by pg_dump --create/]
+  ])(
+    'a %s file is refused by content, also without a single transaction',
+    async (_n, tool, args, message) => {
+      const file = path.join(files, `${tool}${args.join('')}.sql`)
+      await runTool(path.join(server.binDir, tool), ['-f', file, ...args], server.env('postgres'))
+      const databases = async () =>
+        (
+          await server.query<{ datname: string }>(
+            'postgres',
+            'SELECT datname FROM pg_database ORDER BY 1'
+          )
+        ).map(d => d.datname)
+      for (const singleTransaction of [true, false]) {
+        const before = await databases()
+        const error = await expectRefused(path.join(markers, 'none'), message, target =>
+          runRestore(target, fileSource(file), { allowNonEmpty: true, singleTransaction })
+        )
+        expect(error.message).toMatch(/target database/)
+        expect((await databases()).filter(d => !before.includes(d))).toEqual([])
+      }
+    }
+  )
+})
+
+describe('CRLF and BOM scripts restore', () => {
+  it('a pg_dump script with CRLF line ends (COPY data too) and a BOM: rows equal', async () => {
+    const text = readFileSync(plainDump, 'utf8')
+    const expected = await tableChecksums(server, 'shop')
+    for (const [name, bytes] of [
+      ['crlf.sql', Buffer.from(text.replace(/\n/g, '\r\n'))],
+      ['bom.sql', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text)])],
+      ['crlf-bom.sql.gz', zlib.gzipSync(Buffer.from(`\ufeff${text.replace(/\n/g, '\r\n')}`))]
+    ] as const) {
+      const target = await server.createDatabase()
+      await runRestore(target, fileSource(write(name, bytes)))
+      expect(await tableChecksums(server, target)).toEqual(expected)
+      await server.dropDatabase(target)
+    }
+  })
+})

@@ -1,0 +1,240 @@
+/**
+ * The restore's script gate without a server: what it refuses (before psql would see a byte of
+ * it), what it drops, that everything else passes byte for byte under any chunking, where it
+ * writes BEGIN/COMMIT, and the policy hook.
+ */
+import { describe, expect, it } from '@jest/globals'
+import { Readable, Writable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
+import { CheckError } from '../../src/errors.js'
+import { ScriptGate, type ScriptGateOptions } from '../../src/postgres/script-gate.js'
+
+interface Run {
+  out: string
+  error?: Error
+  gate: ScriptGate
+}
+
+/** The script through a gate in chunks of `chunk` bytes. */
+async function gate(
+  script: string | Buffer,
+  options: Partial<ScriptGateOptions> = {},
+  chunk = 64 * 1024
+): Promise<Run> {
+  const g = new ScriptGate({ psqlMajor: 18, transaction: true, ...options })
+  const buf = typeof script === 'string' ? Buffer.from(script) : script
+  const chunks: Buffer[] = []
+  for (let i = 0; i < buf.length; i += chunk) chunks.push(buf.subarray(i, i + chunk))
+  const out: Buffer[] = []
+  const sink = new Writable({
+    write: (c: Buffer, _e, cb) => {
+      out.push(c)
+      cb()
+    }
+  })
+  try {
+    await pipeline(Readable.from(chunks), g, sink)
+    return { out: Buffer.concat(out).toString('utf8'), gate: g }
+  } catch (error) {
+    return { out: Buffer.concat(out).toString('utf8'), error: error as Error, gate: g }
+  }
+}
+
+const KEY = 'Yyw7Dh4ZaW0Kdh9DiYrHWwHXE3aUVjqyHUpOANq5d8gI5udj9RsDePgpsgHnEYe'
+
+/** pg_dump 18's plain output in miniature: \restrict, transaction_timeout, COPY, large objects. */
+function dump(eol = '\n'): string {
+  return [
+    '--',
+    '-- PostgreSQL database dump',
+    '--',
+    '',
+    `\\restrict ${KEY}`,
+    '',
+    'SET statement_timeout = 0;',
+    'SET transaction_timeout = 0;',
+    "SELECT pg_catalog.set_config('search_path', '', false);",
+    '',
+    'CREATE TABLE public.t (',
+    '    id integer,',
+    '    v text',
+    ');',
+    'ALTER TABLE public.t OWNER TO alice;',
+    '',
+    'COPY public.t (id, v) FROM stdin;',
+    '1\tSELECT 1;',
+    '2\t\\\\! touch /tmp/nothing',
+    '\\.',
+    '',
+    'BEGIN;',
+    '',
+    "SELECT pg_catalog.lo_open('16385', 131072);",
+    'SELECT pg_catalog.lo_close(0);',
+    '',
+    'COMMIT;',
+    '',
+    'GRANT SELECT ON TABLE public.t TO bob;',
+    '',
+    '--',
+    '-- PostgreSQL database dump complete',
+    '--',
+    '',
+    `\\unrestrict ${KEY}`,
+    ''
+  ].join(eol)
+}
+
+describe('ScriptGate passes', () => {
+  it.each([1, 2, 3, 7, 64, 65536])(
+    'the exact bytes of what it keeps, BEGIN after \\restrict, COMMIT last (chunks of %i)',
+    async chunk => {
+      const r = await gate(dump(), { serverMajor: 18 }, chunk)
+      expect(r.error).toBeUndefined()
+      // pg_dump's own BEGIN/COMMIT are gone, the rest is the script byte for byte
+      const expected = dump()
+        .replace('\n\nBEGIN;\n', '\n\n\n')
+        .replace('\n\nCOMMIT;\n', '\n\n\n')
+        .replace(`${KEY}\n\nSET statement`, `${KEY}\n\nBEGIN;\nSET statement`)
+      expect(r.out).toBe(`${expected}\nCOMMIT;\n`)
+      expect(r.gate.facts).toMatchObject({ madeByPgDump: true, complete: true })
+      expect(r.gate.skipped.map(s => s.text)).toEqual(['BEGIN;', 'COMMIT;'])
+    }
+  )
+
+  it('CRLF scripts alike: COPY data ends at "\\.\\r\\n", the trailer is seen', async () => {
+    for (const chunk of [1, 5, 65536]) {
+      const r = await gate(dump('\r\n'), { serverMajor: 16 }, chunk)
+      expect(r.error).toBeUndefined()
+      expect(r.gate.facts.complete).toBe(true)
+      expect(r.out).toContain('2\t\\\\! touch /tmp/nothing\r\n\\.\r\n')
+      expect(r.out).not.toContain('transaction_timeout')
+      expect(r.gate.skipped.map(s => s.line)).toEqual([8, 22, 27])
+    }
+  })
+
+  it('a UTF-8 byte-order mark stays first', async () => {
+    const r = await gate('\ufeffSELECT 1;\n')
+    expect(r.out).toBe('\ufeffBEGIN;\nSELECT 1;\n\nCOMMIT;\n')
+  })
+
+  it('drops owners, privileges, transaction_timeout and \\restrict as asked, and lists them', async () => {
+    const r = await gate(dump(), {
+      serverMajor: 15,
+      noOwner: true,
+      noPrivileges: true,
+      dropRestrict: true
+    })
+    expect(r.error).toBeUndefined()
+    expect(r.out).not.toMatch(/OWNER TO|GRANT|transaction_timeout|restrict/)
+    expect(r.out).toContain('COPY public.t (id, v) FROM stdin;\n1\tSELECT 1;\n')
+    expect(r.gate.skipped.map(s => s.reason)).toEqual([
+      expect.stringContaining('\\restrict'),
+      expect.stringContaining('transaction_timeout'),
+      'owners are not restored (no-owner)',
+      expect.stringContaining('BEGIN'),
+      expect.stringContaining('COMMIT'),
+      'privileges are not restored (no-privileges)',
+      expect.stringContaining('\\restrict')
+    ])
+    expect(r.out.startsWith('--\n-- PostgreSQL database dump\n--\n\n\n\nBEGIN;\nSET')).toBe(true)
+  })
+
+  it('writes the drops (clean) right after BEGIN', async () => {
+    const r = await gate('SELECT 1;\n', { before: ['DROP TABLE IF EXISTS a CASCADE;'] })
+    expect(r.out).toBe('BEGIN;\nDROP TABLE IF EXISTS a CASCADE;\nSELECT 1;\n\nCOMMIT;\n')
+  })
+
+  it('ends a last statement without ";" before COMMIT', async () => {
+    const r = await gate('SELECT 1')
+    expect(r.out).toBe('BEGIN;\nSELECT 1\n;\nCOMMIT;\n')
+  })
+
+  it("without a transaction of its own, the script's transaction control passes", async () => {
+    const r = await gate('BEGIN;\nSELECT 1;\nCOMMIT;\n', { transaction: false })
+    expect(r.error).toBeUndefined()
+    expect(r.out).toBe('BEGIN;\nSELECT 1;\nCOMMIT;\n')
+  })
+})
+
+describe('ScriptGate refuses before psql sees a byte of it', () => {
+  const hostile: Array<[string, string, RegExp]> = [
+    ['\\! shell', 'SELECT 1;\n\\! touch /tmp/x\n', /line 2: the psql meta-command "\\! touch/],
+    ['\\copy to program', "SELECT 1;\n\\copy t to program 'sh -c id'\n", /line 2: .*\\copy/],
+    ['\\o |cmd', 'SELECT 1;\n\\o |touch /tmp/x\nSELECT 2;\n', /line 2: .*\\o/],
+    ['a backquote', 'SELECT 1;\n\\set x `touch /tmp/x`\n', /line 2: .*\\set/],
+    ['a meta-command after COPY data', 'COPY t FROM stdin;\n1\n\\.\n\\! id\n', /line 4: .*\\!/],
+    ['COPY … PROGRAM', "SELECT 1;\nCOPY t TO PROGRAM 'id';\n", /line 2: COPY … TO PROGRAM/],
+    ['COPY … FROM PROGRAM, lower case', "copy t from program 'id';\n", /FROM PROGRAM/],
+    ['"\\;"', 'SELECT 1\\; SELECT 2;\n', /line 1: psql turns "\\;"/],
+    ['ROLLBACK', 'SELECT 1;\nROLLBACK;\nSELECT 2;\n', /line 2: ROLLBACK would end/],
+    ['COMMIT with work', 'COMMIT WORK;\n', /line 1: COMMIT would end/],
+    ['END', 'END;\n', /line 1: END would end/],
+    ['START TRANSACTION', 'START TRANSACTION;\n', /line 1: START TRANSACTION/],
+    ['a psql variable', 'SELECT :USER;\n', /variable reference :USER/],
+    ['a custom-format archive', 'PGDMP\u0001\u000e\n', /custom-format archive/]
+  ]
+  it.each(hostile)('%s', async (_name, script, message) => {
+    for (const chunk of [1, 4, 65536]) {
+      const r = await gate(script, {}, chunk)
+      expect(r.error).toBeInstanceOf(CheckError)
+      expect(r.error?.message).toMatch(message)
+      // nothing of the refused event, and no COMMIT, reached psql
+      expect(r.out).not.toMatch(/touch|PROGRAM|COMMIT;\n$|\\;|ROLLBACK|END;|START|:USER/)
+    }
+  })
+
+  it('a pg_dumpall file by its header and by CREATE ROLE', async () => {
+    const header = await gate('--\n-- PostgreSQL database cluster dump\n--\n\nSET a = 1;\n')
+    expect(header.error?.message).toMatch(/is a pg_dumpall file \(line 1: its header\)/)
+    expect(header.out).toBe('')
+    const role = await gate('SET a = 1;\nCREATE ROLE app;\nALTER ROLE app WITH LOGIN;\n')
+    expect(role.error?.message).toMatch(/pg_dumpall file \(line 2: "CREATE ROLE app;"\)/)
+    expect(role.out).not.toContain('ROLE')
+    const connect = await gate('SET a = 1;\n\\connect other\n')
+    expect(connect.error?.message).toMatch(/pg_dumpall file .*connect other/)
+  })
+
+  it('a pg_dump --create script by CREATE DATABASE and by \\connect', async () => {
+    const created = await gate('CREATE DATABASE shop WITH TEMPLATE = template0;\n\\connect shop\n')
+    expect(created.error?.message).toMatch(
+      /made by pg_dump --create \(line 1: CREATE DATABASE shop/
+    )
+    expect(created.out).toBe('')
+    const connect = await gate('\\connect shop\nSELECT 1;\n')
+    expect(connect.error?.message).toMatch(/made by pg_dump --create/)
+  })
+
+  it('a COPY whose data never ends (truncated)', async () => {
+    const r = await gate('COPY t FROM stdin;\n1\n2\n')
+    expect(r.error?.message).toMatch(/ends inside the data of a COPY statement/)
+    expect(r.out).not.toContain('COMMIT')
+  })
+})
+
+describe('ScriptGate policy hook', () => {
+  it('skips and refuses what the policy says, and lists the skipped statements', async () => {
+    const r = await gate(
+      'CREATE EXTENSION citext;\nCOMMENT ON EXTENSION citext IS $$x$$;\nSELECT 1;\n',
+      {
+        policy: (_e, cls) =>
+          cls.kind === 'extension' && cls.keywords[0] === 'COMMENT'
+            ? { keep: false, reason: `must be owner of extension ${cls.detail}` }
+            : { keep: true }
+      }
+    )
+    expect(r.error).toBeUndefined()
+    expect(r.out).toBe('BEGIN;\nCREATE EXTENSION citext;\n\nSELECT 1;\n\nCOMMIT;\n')
+    expect(r.gate.skipped).toEqual([
+      {
+        line: 2,
+        reason: 'must be owner of extension citext',
+        text: 'COMMENT ON EXTENSION citext IS $$x$$;'
+      }
+    ])
+    const refused = await gate('CREATE POLICY p ON t TO ghost;\n', {
+      policy: () => ({ refuse: 'the role "ghost" does not exist: create it first' })
+    })
+    expect(refused.error?.message).toMatch(/line 1: the role "ghost" does not exist/)
+    expect(refused.out).toBe('')
+  })
+})

@@ -1,0 +1,397 @@
+/**
+ * The restore's skip rules (src/postgres/target-policy.ts) on typed fixtures of targets: what is
+ * kept, skipped (with the reason) and refused for the statements pg_dump writes. Real dumps of
+ * real databases go through the same policy in __tests__/integration/target-policy.test.ts.
+ */
+import { lexPsqlScript, type StatementEvent } from '../../src/postgres/psql-lexer.js'
+import { classifyStatement } from '../../src/postgres/psql-script-rules.js'
+import {
+  type PolicyOptions,
+  type StatementDecision,
+  type TargetFacts,
+  groupSkipped,
+  guarded,
+  statementPolicy
+} from '../../src/postgres/target-policy.js'
+
+/** A new Supabase project: postgres is no superuser; the platform owns extensions and schemas. */
+const SUPABASE: TargetFacts = {
+  currentUser: 'postgres',
+  superuser: false,
+  databaseOwner: 'postgres',
+  serverMajor: 15,
+  roles: [
+    'anon',
+    'authenticated',
+    'authenticator',
+    'dashboard_user',
+    'pg_database_owner',
+    'pg_read_all_data',
+    'postgres',
+    'service_role',
+    'supabase_admin',
+    'supabase_auth_admin'
+  ],
+  settableRoles: ['anon', 'authenticated', 'postgres', 'service_role', 'supabase_auth_admin'],
+  extensions: [
+    { name: 'plpgsql', owner: 'supabase_admin', schema: 'pg_catalog' },
+    { name: 'citext', owner: 'supabase_admin', schema: 'extensions' },
+    { name: 'uuid-ossp', owner: 'supabase_admin', schema: 'extensions' }
+  ],
+  schemas: [
+    { name: 'public', owner: 'pg_database_owner', relations: 0 },
+    { name: 'extensions', owner: 'postgres', relations: 0 },
+    { name: 'auth', owner: 'supabase_admin', relations: 4 },
+    { name: 'app', owner: 'postgres', relations: 2 }
+  ],
+  publications: [{ name: 'supabase_realtime', owner: 'postgres' }],
+  settings: ['search_path', 'statement_timeout', 'lock_timeout', 'row_security', 'xmloption']
+}
+
+/** A self-hosted cluster, restoring as its superuser. */
+const SELF_HOSTED: TargetFacts = {
+  ...SUPABASE,
+  currentUser: 'admin',
+  superuser: true,
+  databaseOwner: 'admin',
+  roles: ['admin', 'app_rw', 'app_readonly', 'pg_database_owner'],
+  settableRoles: ['admin', 'app_rw', 'app_readonly', 'pg_database_owner'],
+  extensions: [{ name: 'plpgsql', owner: 'admin', schema: 'pg_catalog' }],
+  schemas: [{ name: 'public', owner: 'pg_database_owner', relations: 0 }],
+  publications: []
+}
+
+const AUTO: PolicyOptions = {
+  noOwner: 'auto',
+  noPrivileges: 'auto',
+  clean: false,
+  allowNonEmpty: false
+}
+
+/** Each statement of `script` with the policy's decision. */
+function decide(
+  facts: TargetFacts,
+  script: string,
+  options: PolicyOptions = AUTO
+): [string, StatementDecision][] {
+  const policy = guarded(statementPolicy(facts, options))
+  return lexPsqlScript(script)
+    .filter((e): e is StatementEvent => e.kind === 'statement')
+    .map(e => [e.text.trim(), policy(e, classifyStatement(e))])
+}
+
+const one = (facts: TargetFacts, sql: string, options: PolicyOptions = AUTO): StatementDecision =>
+  decide(facts, sql, options)[0][1]
+
+const reasonOf = (d: StatementDecision): string | undefined =>
+  'keep' in d && !d.keep ? d.reason : undefined
+
+describe('statementPolicy: extensions', () => {
+  it('skips CREATE EXTENSION of an extension the target has, in any schema', () => {
+    for (const sql of [
+      'CREATE EXTENSION IF NOT EXISTS citext WITH SCHEMA extensions;',
+      'CREATE EXTENSION IF NOT EXISTS citext WITH SCHEMA public;',
+      'CREATE EXTENSION "uuid-ossp";'
+    ])
+      expect(reasonOf(one(SUPABASE, sql))).toMatch(/^extension "(citext|uuid-ossp)" exists/)
+  })
+
+  it('keeps CREATE EXTENSION of one the target lacks, and its comment (the restore will own it)', () => {
+    expect(
+      decide(
+        SUPABASE,
+        `CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA public;
+COMMENT ON EXTENSION pg_trgm IS 'text similarity';`
+      ).map(([, d]) => d)
+    ).toEqual([{ keep: true }, { keep: true }])
+  })
+
+  it("skips COMMENT ON EXTENSION of another role's extension, keeps one the restoring role owns", () => {
+    expect(reasonOf(one(SUPABASE, "COMMENT ON EXTENSION citext IS 'case-insensitive';"))).toBe(
+      'extension "citext" belongs to "supabase_admin" in the target'
+    )
+    expect(one(SELF_HOSTED, "COMMENT ON EXTENSION plpgsql IS 'PL/pgSQL';")).toEqual({ keep: true })
+  })
+
+  it('with clean, extensions are never dropped: CREATE of an existing one is still skipped', () => {
+    const mine: TargetFacts = {
+      ...SUPABASE,
+      extensions: [{ name: 'pg_trgm', owner: 'postgres', schema: 'public' }]
+    }
+    const sql = 'CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA public;'
+    expect(reasonOf(one(mine, sql, { ...AUTO, clean: true }))).toMatch(/exists in the target/)
+    expect(reasonOf(one(SUPABASE, 'CREATE EXTENSION citext;', { ...AUTO, clean: true }))).toMatch(
+      /exists in the target/
+    )
+  })
+})
+
+describe('statementPolicy: schemas', () => {
+  it('skips CREATE SCHEMA of an existing schema that is empty or belongs to another role', () => {
+    expect(reasonOf(one(SUPABASE, 'CREATE SCHEMA public;'))).toBe(
+      'schema "public" exists in the target (owner "pg_database_owner", 0 relations)'
+    )
+    expect(reasonOf(one(SUPABASE, 'CREATE SCHEMA extensions;'))).toMatch(/"extensions" exists/)
+    expect(reasonOf(one(SUPABASE, 'CREATE SCHEMA auth;'))).toMatch(/"auth" exists/)
+    expect(reasonOf(one(SUPABASE, 'CREATE SCHEMA "Quoted";'))).toBeUndefined()
+  })
+
+  it('keeps CREATE SCHEMA of a schema of its own that holds relations (the server says it exists) unless allow-non-empty', () => {
+    expect(one(SUPABASE, 'CREATE SCHEMA app;')).toEqual({ keep: true })
+    expect(reasonOf(one(SUPABASE, 'CREATE SCHEMA app;', { ...AUTO, allowNonEmpty: true }))).toMatch(
+      /"app" exists/
+    )
+  })
+
+  it("with clean, its own schemas are dropped first (kept), the platform's and public are not (skipped)", () => {
+    const clean = { ...AUTO, clean: true }
+    expect(one(SUPABASE, 'CREATE SCHEMA app;', clean)).toEqual({ keep: true })
+    expect(one(SUPABASE, 'CREATE SCHEMA extensions;', clean)).toEqual({ keep: true })
+    expect(reasonOf(one(SUPABASE, 'CREATE SCHEMA auth;', clean))).toMatch(/"auth" exists/)
+    // clean never drops public (pg_dump does not create it; a schemas: public backup does)
+    expect(reasonOf(one(SUPABASE, 'CREATE SCHEMA public;', clean))).toMatch(/"public" exists/)
+  })
+
+  it("skips COMMENT ON / ALTER … OWNER of another role's existing schema", () => {
+    expect(reasonOf(one(SUPABASE, "COMMENT ON SCHEMA auth IS 'x';"))).toBe(
+      'schema "auth" belongs to "supabase_admin" in the target'
+    )
+    expect(reasonOf(one(SUPABASE, 'ALTER SCHEMA auth OWNER TO postgres;'))).toBe(
+      'schema "auth" belongs to "supabase_admin" in the target'
+    )
+    // public belongs to pg_database_owner, and the restoring role owns the database
+    expect(one(SUPABASE, "COMMENT ON SCHEMA public IS 'standard public schema';")).toEqual({
+      keep: true
+    })
+    expect(one(SUPABASE, 'ALTER SCHEMA public OWNER TO pg_database_owner;')).toEqual({
+      keep: true
+    })
+  })
+})
+
+describe('statementPolicy: owners', () => {
+  it('keeps ALTER … OWNER TO a role that exists and the restoring role may act as', () => {
+    expect(one(SELF_HOSTED, 'ALTER TABLE billing.invoices OWNER TO app_rw;')).toEqual({
+      keep: true
+    })
+    expect(one(SUPABASE, 'ALTER FUNCTION public.f() OWNER TO postgres;')).toEqual({ keep: true })
+  })
+
+  it('skips owners of missing roles and of roles it may not act as, naming them', () => {
+    expect(reasonOf(one(SUPABASE, 'ALTER TABLE public.t OWNER TO app_rw;'))).toBe(
+      'owner not set: role "app_rw" does not exist in the target'
+    )
+    expect(reasonOf(one(SUPABASE, 'ALTER TABLE public.t OWNER TO supabase_admin;'))).toBe(
+      'owner not set: postgres may not act as "supabase_admin" (needs membership or superuser)'
+    )
+    expect(reasonOf(one(SUPABASE, 'ALTER MATERIALIZED VIEW public.mv OWNER TO "App RW";'))).toBe(
+      'owner not set: role "App RW" does not exist in the target'
+    )
+  })
+
+  it('no-owner: true skips every owner; false and auto both keep what the target can take', () => {
+    const sql = 'ALTER TABLE public.t OWNER TO postgres;'
+    expect(reasonOf(one(SUPABASE, sql, { ...AUTO, noOwner: true }))).toBe(
+      'owners are not restored (no-owner: true)'
+    )
+    expect(one(SUPABASE, sql, { ...AUTO, noOwner: false })).toEqual({ keep: true })
+    expect(
+      reasonOf(one(SUPABASE, 'ALTER TABLE public.t OWNER TO ghost;', { ...AUTO, noOwner: false }))
+    ).toMatch(/"ghost" does not exist/)
+  })
+})
+
+describe('statementPolicy: privileges', () => {
+  it('keeps GRANT/REVOKE whose roles exist (PUBLIC included), skips those naming missing roles', () => {
+    expect(
+      decide(
+        SUPABASE,
+        `REVOKE ALL ON SCHEMA public FROM PUBLIC;
+GRANT USAGE ON SCHEMA public TO anon;
+GRANT SELECT ON TABLE public.t TO authenticated WITH GRANT OPTION;
+GRANT SELECT(a, b) ON TABLE public.t TO app_readonly;
+GRANT ALL ON SEQUENCE public.s TO anon, "Reporting";
+REVOKE SELECT ON TABLE public.t FROM ghost;`
+      ).map(([, d]) => reasonOf(d) ?? 'keep')
+    ).toEqual([
+      'keep',
+      'keep',
+      'keep',
+      'GRANT not restored: role "app_readonly" does not exist in the target',
+      'GRANT not restored: role "Reporting" does not exist in the target',
+      'REVOKE not restored: role "ghost" does not exist in the target'
+    ])
+  })
+
+  it('skips role membership grants naming a missing role', () => {
+    expect(reasonOf(one(SUPABASE, 'GRANT app_rw TO postgres;'))).toMatch(/"app_rw" does not exist/)
+    expect(one(SUPABASE, 'GRANT anon TO authenticated;')).toEqual({ keep: true })
+  })
+
+  it('skips ALTER DEFAULT PRIVILEGES FOR ROLE a role it may not act as, or TO a missing role', () => {
+    expect(
+      decide(
+        SUPABASE,
+        `ALTER DEFAULT PRIVILEGES FOR ROLE supabase_admin IN SCHEMA public GRANT ALL ON TABLES TO anon;
+ALTER DEFAULT PRIVILEGES FOR ROLE postgres IN SCHEMA public GRANT ALL ON TABLES TO anon;
+ALTER DEFAULT PRIVILEGES FOR ROLE postgres IN SCHEMA public GRANT SELECT ON TABLES TO app_readonly;
+ALTER DEFAULT PRIVILEGES FOR ROLE postgres IN SCHEMA public REVOKE ALL ON FUNCTIONS FROM PUBLIC;
+ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT ON TABLES TO service_role;`
+      ).map(([, d]) => reasonOf(d) ?? 'keep')
+    ).toEqual([
+      'default privileges not restored: postgres may not act as "supabase_admin" (needs membership or superuser)',
+      'keep',
+      'default privileges not restored: role "app_readonly" does not exist in the target',
+      'keep',
+      'keep'
+    ])
+  })
+
+  it('grants of another grantor (SET SESSION AUTHORIZATION … RESET) are skipped without a superuser, kept with one', () => {
+    const script = `SET SESSION AUTHORIZATION "supabase_admin";
+GRANT SELECT ON TABLE auth.users TO anon;
+RESET SESSION AUTHORIZATION;
+GRANT SELECT ON TABLE public.t TO anon;`
+    expect(decide(SUPABASE, script).map(([, d]) => reasonOf(d) ?? 'keep')).toEqual([
+      'SET SESSION AUTHORIZATION needs a superuser',
+      'granted by "supabase_admin": SET SESSION AUTHORIZATION needs a superuser',
+      'SET SESSION AUTHORIZATION needs a superuser',
+      'keep'
+    ])
+    expect(
+      decide(
+        { ...SELF_HOSTED, roles: [...SELF_HOSTED.roles, 'supabase_admin', 'anon'] },
+        script
+      ).map(([, d]) => reasonOf(d) ?? 'keep')
+    ).toEqual(['keep', 'keep', 'keep', 'keep'])
+  })
+
+  it('no-privileges: true skips every GRANT, REVOKE and default privilege', () => {
+    const options = { ...AUTO, noPrivileges: true }
+    expect(
+      decide(
+        SELF_HOSTED,
+        `GRANT SELECT ON TABLE public.t TO app_readonly;
+REVOKE ALL ON SCHEMA public FROM PUBLIC;
+ALTER DEFAULT PRIVILEGES FOR ROLE admin GRANT SELECT ON TABLES TO app_readonly;`,
+        options
+      ).map(([, d]) => reasonOf(d))
+    ).toEqual(Array(3).fill('privileges are not restored (no-privileges: true)'))
+  })
+})
+
+describe('statementPolicy: policies, event triggers, publications, SET', () => {
+  it('refuses a row-level security policy TO a missing role, naming the statement, the role and the fix', () => {
+    const decision = one(
+      SELF_HOSTED,
+      `CREATE POLICY "Users can insert their own profile." ON public.profiles FOR INSERT TO authenticated WITH CHECK ((( SELECT auth.uid() AS uid) = id));`
+    )
+    expect(decision).toEqual({ refuse: expect.stringContaining('role "authenticated"') })
+    const message = (decision as { refuse: string }).refuse
+    expect(message).toMatch(/^CREATE POLICY "Users can insert their own profile\."/)
+    expect(message).toMatch(/CREATE ROLE "authenticated" NOLOGIN;/)
+    expect(
+      one(SUPABASE, 'CREATE POLICY p ON public.t FOR SELECT TO authenticated USING (true);')
+    ).toEqual({ keep: true })
+    expect(one(SELF_HOSTED, 'CREATE POLICY p ON public.t USING (true);')).toEqual({ keep: true })
+    expect(one(SELF_HOSTED, 'CREATE POLICY p ON public.t TO PUBLIC USING (true);')).toEqual({
+      keep: true
+    })
+  })
+
+  it('skips event triggers (CREATE, ALTER, COMMENT) without a superuser, keeps them with one', () => {
+    const script = `CREATE EVENT TRIGGER pgrst_ddl_watch ON ddl_command_end EXECUTE FUNCTION extensions.pgrst_ddl_watch();
+ALTER EVENT TRIGGER pgrst_ddl_watch OWNER TO CURRENT_USER;
+ALTER EVENT TRIGGER pgrst_ddl_watch ENABLE ALWAYS;
+COMMENT ON EVENT TRIGGER pgrst_ddl_watch IS 'x';`
+    expect(decide(SUPABASE, script).map(([, d]) => reasonOf(d))).toEqual(
+      Array(4).fill('event triggers need a superuser')
+    )
+    expect(decide(SELF_HOSTED, script).map(([, d]) => d)).toEqual(Array(4).fill({ keep: true }))
+  })
+
+  it('skips CREATE PUBLICATION of one the target has; keeps ALTER PUBLICATION … ADD TABLE', () => {
+    expect(reasonOf(one(SUPABASE, 'CREATE PUBLICATION supabase_realtime;'))).toBe(
+      'publication "supabase_realtime" exists in the target (owner "postgres")'
+    )
+    expect(
+      one(SUPABASE, 'ALTER PUBLICATION supabase_realtime ADD TABLE ONLY public.todos;')
+    ).toEqual({ keep: true })
+    expect(one(SUPABASE, 'CREATE PUBLICATION mine FOR ALL TABLES;')).toEqual({ keep: true })
+  })
+
+  it('skips SET of a parameter the server does not know (transaction_timeout into 15), keeps the rest', () => {
+    expect(
+      decide(
+        SUPABASE,
+        `SET statement_timeout = 0;
+SET transaction_timeout = 0;
+SET lock_timeout = 0;
+SELECT pg_catalog.set_config('search_path', '', false);
+SET row_security = off;
+SET "app.tenant" = 'x';
+SET default_with_nothing TO on;
+SET SESSION AUTHORIZATION DEFAULT;
+SET ROLE postgres;
+SET TIME ZONE 'UTC';
+SET LOCAL statement_timeout = 0;`
+      ).map(([, d]) => reasonOf(d) ?? 'keep')
+    ).toEqual([
+      'keep',
+      'parameter "transaction_timeout" is unknown to PostgreSQL 15',
+      'keep',
+      'keep',
+      'keep',
+      'keep',
+      'parameter "default_with_nothing" is unknown to PostgreSQL 15',
+      'keep',
+      'keep',
+      'keep',
+      'keep'
+    ])
+  })
+})
+
+describe('statementPolicy: never skips what defines tables, columns, rows or constraints', () => {
+  it('keeps every such statement even where a careless policy would skip it', () => {
+    const skipAll = guarded(() => ({ keep: false, reason: 'everything' }))
+    const script = `CREATE TABLE public.t (a int);
+ALTER TABLE ONLY public.t ADD CONSTRAINT t_pkey PRIMARY KEY (a);
+ALTER TABLE public.t ALTER COLUMN a SET DEFAULT 1;
+COPY public.t (a) FROM stdin;
+1
+\\.
+INSERT INTO public.t VALUES (2);
+CREATE INDEX t_a ON public.t (a);
+CREATE UNIQUE INDEX t_b ON public.t (a);
+CREATE TYPE public.e AS ENUM ('x');
+CREATE DOMAIN public.d AS int;
+SELECT pg_catalog.lo_create('16401');
+ALTER TABLE public.t OWNER TO x;
+GRANT SELECT ON public.t TO x;`
+    const decisions = lexPsqlScript(script)
+      .filter((e): e is StatementEvent => e.kind === 'statement')
+      .map(e => skipAll(e, classifyStatement(e)))
+    expect(decisions.slice(0, -2)).toEqual(Array(decisions.length - 2).fill({ keep: true }))
+    expect(decisions.slice(-2)).toEqual(Array(2).fill({ keep: false, reason: 'everything' }))
+  })
+})
+
+describe('groupSkipped', () => {
+  it('groups by reason, most frequent first, with up to 5 samples each', () => {
+    const skipped = [
+      ...Array.from({ length: 7 }, (_, i) => ({
+        line: i + 1,
+        reason: 'role "x" does not exist',
+        text: `GRANT … ${i}`
+      })),
+      { line: 20, reason: 'event triggers need a superuser', text: 'CREATE EVENT TRIGGER …' }
+    ]
+    const groups = groupSkipped(skipped)
+    expect(groups.map(g => [g.reason, g.count, g.samples.length])).toEqual([
+      ['role "x" does not exist', 7, 5],
+      ['event triggers need a superuser', 1, 1]
+    ])
+    expect(groups[0].samples[0]).toEqual({ line: 1, text: 'GRANT … 0' })
+  })
+})

@@ -1,0 +1,392 @@
+/**
+ * The restore's one script gate: every SQL script psql runs in a restore (a plain dump, or the
+ * script `pg_restore -f -` writes from an archive) passes through it on its way to psql's stdin.
+ *
+ * It lexes the script exactly as psql will read it (psql-lexer.ts) and, event by event:
+ *  - refuses (CheckError naming line, command and what to do) anything pg_dump never writes —
+ *    meta-commands but \restrict/\unrestrict, COPY … PROGRAM, "\;", psql variables, transaction
+ *    control that would end the restore's transaction (psql-script-rules.ts), and scripts that
+ *    address the cluster or another database (pg_dumpall: roles, \connect; pg_dump --create:
+ *    CREATE DATABASE, \connect). A refused event's bytes never reach psql: bytes are passed only
+ *    once the events they belong to were decided;
+ *  - drops what the target cannot take: pg_dump's own BEGIN;/COMMIT; around large objects (the
+ *    restore's own transaction covers them), `SET transaction_timeout` for servers before 17,
+ *    \restrict/\unrestrict for a psql that lacks them, owner and privilege statements when asked,
+ *    and whatever the restore policy (`policy`) skips — each listed in `skipped`;
+ *  - passes the exact bytes of everything else (COPY data as zero-copy views of the chunks);
+ *  - with `transaction`, writes `BEGIN;` (after a leading \restrict line) and the statements of
+ *    `before` (clean's drops) ahead of the script's first statement, and `COMMIT;` only at the
+ *    end of its input — after the whole input was read, decoded and checked by the stages before
+ *    it. If anything fails or the input ends early, the stream is destroyed without COMMIT: psql
+ *    (run without --single-transaction) reaches the end of its input inside the transaction and
+ *    exits, and the server rolls the transaction back.
+ *
+ * Its statement events also tell what the script holds (the tables its COPY statements fill,
+ * whether pg_dump's header and "dump complete" trailer are there): `facts`.
+ */
+import { Transform, type TransformCallback } from 'node:stream'
+import { CheckError } from '../errors.js'
+import {
+  PsqlLexer,
+  type PsqlScriptEvent,
+  type StatementEvent,
+  type MetaCommandEvent
+} from './psql-lexer.js'
+import { classifyStatement, refusal, type StatementClass } from './psql-script-rules.js'
+
+export type { StatementEvent } from './psql-lexer.js'
+export type { StatementClass } from './psql-script-rules.js'
+
+/** What the restore policy decides for one statement. */
+export type StatementDecision =
+  { keep: true } | { keep: false; reason: string } | { refuse: string }
+
+/**
+ * The restore policy's hook: called for every statement the gate's own rules let pass (not for
+ * refused or already dropped ones). `{ keep: false, reason }` leaves the statement out (listed in
+ * `skipped`); `{ refuse: message }` stops the restore before psql sees the statement.
+ */
+export type StatementPolicy = (e: StatementEvent, cls: StatementClass) => StatementDecision
+
+/** A statement the gate left out: 1-based line, why, and its text (at most 200 characters). */
+export interface SkippedStatement {
+  line: number
+  reason: string
+  text: string
+}
+
+export interface ScriptGateOptions {
+  /** Major version of the psql that reads the script (the lexer's dialect). */
+  psqlMajor: number
+  /** The target server's major: `SET transaction_timeout` is dropped before 17. */
+  serverMajor?: number
+  /** The psql does not know \restrict / \unrestrict (before 13.22, 14.19, 15.14, 16.10, 17.6). */
+  dropRestrict?: boolean
+  /** Leave out ALTER … OWNER TO. */
+  noOwner?: boolean
+  /** Leave out GRANT, REVOKE and ALTER DEFAULT PRIVILEGES. */
+  noPrivileges?: boolean
+  /**
+   * Wrap the script in BEGIN; … COMMIT; written by the gate (COMMIT only at the end of its
+   * input). Without it the script's own transaction control passes as psql would run it.
+   */
+  transaction?: boolean
+  /** Statements run first, after BEGIN (clean: the drops of the backup's objects). */
+  before?: string[]
+  /** The restore policy (see StatementPolicy). */
+  policy?: StatementPolicy
+  /**
+   * Also refuse string literals that lex differently under standard_conforming_strings off (see
+   * RefusalOptions.refuseAmbiguousLiterals); default: for psql before 17.
+   */
+  refuseAmbiguousLiterals?: boolean
+  /** Sees every statement that reaches psql (kept ones), for scanning the script. */
+  onStatement?: (e: StatementEvent) => void
+  /** Where the script comes from, for messages (e.g. "the SQL script backup.sql"). */
+  source?: string
+}
+
+/** What the gate saw of the script. */
+export interface ScriptFacts {
+  /** Starts like pg_dump's output ("-- PostgreSQL database dump"). */
+  madeByPgDump: boolean
+  /** pg_dump's "-- PostgreSQL database dump complete" trailer, outside statements and data. */
+  complete: boolean
+  /** Starts like pg_dumpall's output ("-- PostgreSQL database cluster dump"). */
+  clusterDump: boolean
+  /** Statements passed to psql. */
+  statements: number
+  /** COPY data bytes passed. */
+  copyBytes: number
+}
+
+const TRAILER = Buffer.from('-- PostgreSQL database dump complete')
+const HEADER = /^(?:\ufeff)?(?:--\r?\n)?-- PostgreSQL database dump\r?\n/
+const CLUSTER_HEADER = /^(?:\ufeff)?(?:--\r?\n)?-- PostgreSQL database cluster dump\r?\n/
+const MAX_TEXT = 200
+
+/** The first `max` characters of a statement, on one line. */
+function shortText(text: string, max = MAX_TEXT): string {
+  // eslint-disable-next-line no-control-regex -- control characters are shown escaped
+  const one = text.replace(/\r?\n/g, ' ').replace(/[\u0000-\u001f\u007f]/g, ' ')
+  return one.length > max ? `${one.slice(0, max - 1)}…` : one
+}
+
+/** What to do with one event. */
+type Verdict = { keep: true } | { keep: false; reason: string }
+
+export class ScriptGate extends Transform {
+  readonly skipped: SkippedStatement[] = []
+  readonly facts: ScriptFacts = {
+    madeByPgDump: false,
+    complete: false,
+    clusterDump: false,
+    statements: 0,
+    copyBytes: 0
+  }
+  private readonly lexer: PsqlLexer
+  /** Chunks not yet released, with the absolute offset of their first byte. */
+  private held: { buf: Buffer; start: number }[] = []
+  /** Bytes before this offset were passed or dropped. */
+  private pushedUpTo = 0
+  /** Bytes before this offset are decided (kept, not yet pushed, from pushedUpTo on). */
+  private decidedUpTo = 0
+  private received = 0
+  private begun = false
+  /** The last kept statement ended at the end of input without ";". */
+  private openStatement = false
+  private sawStatement = false
+  private createdDatabase: string | undefined
+  private headChecked = false
+  private headBytes: Buffer[] = []
+  private headLength = 0
+  private readonly refuseAmbiguous: boolean
+
+  constructor(private readonly options: ScriptGateOptions) {
+    super()
+    this.lexer = new PsqlLexer({ psqlMajor: options.psqlMajor })
+    this.refuseAmbiguous = options.refuseAmbiguousLiterals ?? options.psqlMajor < 17
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    try {
+      this.held.push({ buf: chunk, start: this.received })
+      this.received += chunk.length
+      this.readHead(chunk)
+      const events = this.lexer.write(chunk)
+      if (events.length > 0) this.readHead(undefined)
+      for (const event of events) this.decide(event)
+      this.pushDecided()
+      callback()
+    } catch (error) {
+      callback(error as Error)
+    }
+  }
+
+  override _flush(callback: TransformCallback): void {
+    try {
+      this.readHead(undefined)
+      for (const event of this.lexer.end()) this.decide(event)
+      // what follows the last event: white space and comments (pg_dump's trailer)
+      this.seeGap(this.decidedUpTo, this.received)
+      this.decidedUpTo = this.received
+      this.begin()
+      this.pushDecided()
+      // a last statement without ";" (psql sends it at the end of input) is ended first
+      if (this.options.transaction)
+        this.push(Buffer.from(this.openStatement ? '\n;\nCOMMIT;\n' : '\nCOMMIT;\n'))
+      callback()
+    } catch (error) {
+      callback(error as Error)
+    }
+  }
+
+  /** The first bytes: pg_dump's or pg_dumpall's header comment. */
+  private readHead(chunk: Buffer | undefined): void {
+    if (this.headChecked) return
+    if (chunk) {
+      this.headBytes.push(chunk)
+      this.headLength += chunk.length
+      if (this.headLength < 256) return
+    }
+    this.headChecked = true
+    const head = Buffer.concat(this.headBytes).toString('utf8', 0, 256)
+    this.headBytes = []
+    this.facts.madeByPgDump = HEADER.test(head)
+    this.facts.clusterDump = CLUSTER_HEADER.test(head)
+    if (this.facts.clusterDump) throw this.clusterDumpError(1)
+  }
+
+  private decide(event: PsqlScriptEvent): void {
+    switch (event.kind) {
+      case 'statement':
+        return this.statement(event)
+      case 'metaCommand':
+        return this.metaCommand(event)
+      case 'copyData':
+        this.facts.copyBytes += event.data.length
+        this.decidedUpTo = event.offset + event.data.length
+        return
+      case 'copyEnd':
+        if (event.end === 'eof')
+          throw new CheckError(
+            `${this.where()} ends inside the data of a COPY statement (its "\\." line is missing): it is truncated. Nothing was restored.`
+          )
+        this.decidedUpTo = event.offset + (event.marker?.length ?? 0)
+        return
+      default: {
+        const refused = refusal(event)
+        if (refused) throw new CheckError(`${this.where()}, ${refused.message}.`)
+      }
+    }
+  }
+
+  private statement(e: StatementEvent): void {
+    this.seeGap(this.decidedUpTo, e.offset)
+    const cls = classifyStatement(e)
+    this.refuseClusterStatements(e, cls)
+    const refused = refusal(e, { refuseAmbiguousLiterals: this.refuseAmbiguous })
+    let verdict: Verdict = { keep: true }
+    if (refused) {
+      if (refused.code === 'transaction-control' && !this.options.transaction) {
+        // no transaction of the action's: the script's own control runs as psql would run it
+      } else if (refused.code === 'transaction-control' && refused.droppable) {
+        verdict = {
+          keep: false,
+          reason: `pg_dump's own ${refused.transaction} around large objects: the restore's one transaction covers them`
+        }
+      } else throw new CheckError(`${this.where()}, ${refused.message}.`)
+    }
+    if (verdict.keep) verdict = this.builtin(cls)
+    if (verdict.keep && this.options.policy) {
+      const decision = this.options.policy(e, cls)
+      if ('refuse' in decision)
+        throw new CheckError(`${this.where()}, line ${e.line}: ${decision.refuse}`)
+      verdict = decision
+    }
+    if (verdict.keep) {
+      this.begin(e.offset)
+      this.sawStatement = true
+      this.facts.statements++
+      this.options.onStatement?.(e)
+      this.decidedUpTo = e.end
+      this.openStatement = e.terminator === 'eof'
+      return
+    }
+    this.skipped.push({ line: e.line, reason: verdict.reason, text: shortText(e.text) })
+    this.leaveOut(e.offset, e.end)
+  }
+
+  /** The gate's own drops: what the target or the psql cannot take, and what was asked. */
+  private builtin(cls: StatementClass): Verdict {
+    const o = this.options
+    if (
+      cls.kind === 'set' &&
+      cls.detail === 'transaction_timeout' &&
+      o.serverMajor !== undefined &&
+      o.serverMajor < 17
+    )
+      return {
+        keep: false,
+        reason: `the target server (${o.serverMajor}) has no transaction_timeout setting (PostgreSQL 17+)`
+      }
+    if (o.noOwner && cls.kind === 'owner')
+      return { keep: false, reason: 'owners are not restored (no-owner)' }
+    if (o.noPrivileges && (cls.kind === 'privileges' || cls.kind === 'default-privileges'))
+      return { keep: false, reason: 'privileges are not restored (no-privileges)' }
+    return { keep: true }
+  }
+
+  /** pg_dumpall (roles, databases) and pg_dump --create (CREATE DATABASE): refused by content. */
+  private refuseClusterStatements(e: StatementEvent, cls: StatementClass): void {
+    const [w0, w1] = cls.keywords
+    if (cls.kind === 'role' || (w0 === 'DROP' && (w1 === 'ROLE' || w1 === 'USER')))
+      throw this.clusterDumpError(e.line, `"${shortText(e.text, 80)}"`)
+    if ((w0 === 'CREATE' || w0 === 'DROP') && w1 === 'DATABASE') {
+      if (w0 === 'DROP') throw this.clusterDumpError(e.line, `"${shortText(e.text, 80)}"`)
+      this.createdDatabase = shortText(e.text, 80)
+      throw this.createDatabaseError(e.line)
+    }
+  }
+
+  private clusterDumpError(line: number, what = 'its header'): CheckError {
+    return new CheckError(
+      `${this.where()} is a pg_dumpall file (line ${line}: ${what}): it creates roles and databases and connects to each database in turn, so it addresses the whole cluster; a restore writes only into the target database (the one its connection names). Nothing was restored. Restore one database from a pg_dump of it (pg_dump -Fc, or plain without --create), or take that database's section of the file (after its "\\connect" line) into a file of its own; create roles by hand (or run pg_dumpall --globals-only's output with psql as a superuser) if you need them.`
+    )
+  }
+
+  private createDatabaseError(line: number): CheckError {
+    return new CheckError(
+      `${this.where()} was made by pg_dump --create (line ${line}: ${this.createdDatabase ?? '\\connect'}): it creates a database and connects to it, and a restore writes only into the target database (the one its connection names). Nothing was restored. Dump without --create (-C), or remove the CREATE DATABASE, ALTER DATABASE and "\\connect" lines from the top of the script.`
+    )
+  }
+
+  private metaCommand(e: MetaCommandEvent): void {
+    this.seeGap(this.decidedUpTo, e.offset)
+    const refused = refusal(e)
+    if (refused?.code === 'connect') {
+      throw this.sawStatement && !this.createdDatabase
+        ? this.clusterDumpError(e.line, `"${refused.command}"`)
+        : this.createDatabaseError(e.line)
+    }
+    if (refused) throw new CheckError(`${this.where()}, ${refused.message}.`)
+    // \restrict / \unrestrict: psql's own guard, kept where psql knows it
+    if (this.options.dropRestrict) {
+      this.skipped.push({
+        line: e.line,
+        reason:
+          'this psql does not know \\restrict / \\unrestrict (added in 13.22, 14.19, 15.14, 16.10, 17.6)',
+        text: `\\${e.name}`
+      })
+      this.leaveOut(e.offset, e.end)
+      return
+    }
+    this.decidedUpTo = e.end
+  }
+
+  /** White space and comments between events: pg_dump's trailer is one of them. */
+  private seeGap(from: number, to: number): void {
+    if (this.facts.complete || to - from < TRAILER.length) return
+    if (this.bytes(from, to).includes(TRAILER)) this.facts.complete = true
+  }
+
+  /** Writes BEGIN; and the statements of `before` once, just ahead of the first statement. */
+  private begin(at = this.decidedUpTo): void {
+    if (this.begun) return
+    this.begun = true
+    const o = this.options
+    const lines = [...(o.transaction ? ['BEGIN;'] : []), ...(o.before ?? [])]
+    if (lines.length === 0) return
+    this.decidedUpTo = Math.max(this.decidedUpTo, at)
+    this.pushDecided()
+    this.push(Buffer.from(`${lines.join('\n')}\n`))
+  }
+
+  /** Leaves out the script's bytes [from, to) (after passing what was decided before them). */
+  private leaveOut(from: number, to: number): void {
+    this.decidedUpTo = Math.max(this.decidedUpTo, from)
+    this.pushDecided()
+    this.release(to)
+    this.pushedUpTo = to
+    this.decidedUpTo = to
+  }
+
+  /** Pushes the decided bytes not pushed yet, as views of the chunks. */
+  private pushDecided(): void {
+    const to = this.decidedUpTo
+    if (to <= this.pushedUpTo) return
+    for (const { buf, start } of this.held) {
+      const end = start + buf.length
+      if (end <= this.pushedUpTo) continue
+      if (start >= to) break
+      const a = Math.max(this.pushedUpTo, start) - start
+      const b = Math.min(to, end) - start
+      this.push(a === 0 && b === buf.length ? buf : buf.subarray(a, b))
+    }
+    this.pushedUpTo = to
+    this.release(to)
+  }
+
+  /** Forgets the chunks wholly before `to`. */
+  private release(to: number): void {
+    let k = 0
+    while (k < this.held.length && this.held[k].start + this.held[k].buf.length <= to) k++
+    if (k > 0) this.held = this.held.slice(k)
+  }
+
+  /** The script's bytes [from, to) (still held). */
+  private bytes(from: number, to: number): Buffer {
+    const pieces: Buffer[] = []
+    for (const { buf, start } of this.held) {
+      const end = start + buf.length
+      if (end <= from) continue
+      if (start >= to) break
+      pieces.push(buf.subarray(Math.max(from, start) - start, Math.min(to, end) - start))
+    }
+    return pieces.length === 1 ? pieces[0] : Buffer.concat(pieces)
+  }
+
+  private where(): string {
+    return this.options.source ?? 'the SQL script'
+  }
+}
