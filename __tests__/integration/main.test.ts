@@ -200,7 +200,7 @@ describe('a secret that is also part of other text is redacted everywhere', () =
 })
 
 describe('every secret input is announced to the runner before anything else runs', () => {
-  it('the URLs, the token, the passphrase and each identity; a failure writes no secret', async () => {
+  it('the URLs, the token, the passphrase, each identity, the ping URL; a failure writes no secret', async () => {
     const secrets = {
       'verify-database-url': 'postgresql://scratch:Scr4tch-pw@127.0.0.1:1/scratch',
       'github-token': 'ghs_Main7estToken0123456789abcdef',
@@ -208,10 +208,13 @@ describe('every secret input is announced to the runner before anything else run
       'decryption-identity':
         'AGE-SECRET-KEY-1MAINTESTQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQ\nAGE-SECRET-KEY-1SECONDQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQ'
     }
+    // a ping URL that refuses at once (the heartbeat only warns)
+    const heartbeat = 'http://127.0.0.1:1/ping/Main7estPingKey'
     const step = await runStep({
       mode: 'restore',
       'database-url': server.url('main_db'),
       'backup-file': path.join(harness.work, 'missing.dump'),
+      'heartbeat-url': heartbeat,
       ...secrets
     })
     expect(step.error).toBeDefined()
@@ -222,7 +225,9 @@ describe('every secret input is announced to the runner before anything else run
       secrets['encryption-passphrase'],
       ...secrets['decryption-identity'].split('\n')
     ]
-    expect(step.masked).toEqual(expect.arrayContaining(expected))
+    expect(step.masked).toEqual(expect.arrayContaining([...expected, heartbeat]))
+    // (the runner masks the log; the action's own texts must not hold the ping URL either)
+    expectNoSecretIn(step, [heartbeat], false)
     expect(step.error!.message).toMatch(/^Input '/)
     // (the inputs are refused before the mode is known: the summary says "backup")
     expect(step.summary).toMatch(/Database \w+ failed/)
