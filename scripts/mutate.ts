@@ -153,8 +153,9 @@ function statementOf(node: ts.Node): ts.Node {
   return n
 }
 
-function mutantsOf(target: Target): Mutant[] {
-  const text = readFileSync(path.join(root, target.file), 'utf8')
+/** The mutants of `target` in the copy under `base` (the sandbox: the sources the tests run). */
+function mutantsOf(target: Target, base: string): Mutant[] {
+  const text = readFileSync(path.join(base, target.file), 'utf8')
   const source = ts.createSourceFile(target.file, text, ts.ScriptTarget.Latest, true)
   const found: Omit<Mutant, 'id'>[] = []
   const add = (node: ts.Node, kind: string, to: string, at: ts.Node = node): void => {
@@ -362,7 +363,8 @@ async function main(): Promise<void> {
   let failed = false
   try {
     for (const target of targets) {
-      const mutants = mutantsOf(target)
+      // from the sandbox's copy: the checkout may change while the run goes on
+      const mutants = mutantsOf(target, dir || root)
       console.log(`\n${target.name}: ${target.file}, ${mutants.length} mutants`)
       if (listOnly) {
         for (const m of mutants) {
