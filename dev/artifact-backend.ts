@@ -86,6 +86,8 @@ export type ApiEndpoint =
   | 'api:getArtifact'
   | 'api:downloadArtifact'
   | 'api:deleteArtifact'
+  | 'api:getRun'
+  | 'api:getRepo'
 export type Endpoint = TwirpMethod | BlobEndpoint | ApiEndpoint | 'unknown'
 export type EndpointGroup = 'twirp' | 'blob' | 'api'
 
@@ -160,7 +162,18 @@ export interface RunInfo {
   repository: string
   headSha: string
   headBranch: string
+  /** owner/name the run's code came from: another one for a pull request from a fork */
+  headRepository: string
+  /** the event that started the run (default 'push') */
+  event: string
+  /** the workflow file (default .github/workflows/backup.yml) */
+  workflowPath: string
 }
+
+/** What a new run is, beyond its ids: where its code came from and what started it. */
+export type RunOrigin = Partial<
+  Pick<RunInfo, 'headBranch' | 'headRepository' | 'event' | 'workflowPath'>
+>
 
 export interface SeedArtifactOptions {
   name: string
@@ -168,6 +181,8 @@ export interface SeedArtifactOptions {
   runId?: number
   /** default: the backend's repository */
   repository?: string
+  /** a new run's branch, head repository (a fork), event and workflow (default: main, push) */
+  run?: RunOrigin
   /** zipped with stored (uncompressed) entries, like an upload with compression-level 0 */
   files?: Record<string, Buffer | string>
   /** exact blob content instead of `files` (e.g. a corrupt zip) */
@@ -201,7 +216,9 @@ export interface ArtifactBackend {
   /** JWT for ACTIONS_RUNTIME_TOKEN of a run (default: current run) */
   runtimeToken(runId?: number): string
   /** start a new workflow run (new backend ids, new run id), make it current, return its run id */
-  newRun(): number
+  newRun(origin?: RunOrigin): number
+  /** the id GitHub gives a repository (forks get their own), created on first use */
+  repositoryIdOf(fullName: string): number
   /** snapshots of every artifact record, including pending and deleted ones, oldest first */
   artifacts(): BackendArtifact[]
   /** newest finalized, not deleted artifact with that name (in that run if runId is given) */
@@ -392,6 +409,9 @@ function classify(method: string, path: string): Endpoint {
       return 'api:deleteArtifact'
     if (method === 'GET' && /^\/repos\/[^/]+\/[^/]+\/actions\/artifacts\/[^/]+\/[^/]+$/.test(rest))
       return 'api:downloadArtifact'
+    if (method === 'GET' && /^\/repos\/[^/]+\/[^/]+\/actions\/runs\/[^/]+$/.test(rest))
+      return 'api:getRun'
+    if (method === 'GET' && /^\/repos\/[^/]+\/[^/]+$/.test(rest)) return 'api:getRepo'
   }
   return 'unknown'
 }
@@ -438,7 +458,7 @@ export async function startArtifactBackend(
   const runs = new Map<number, RunInfo>()
   const runsByBackendId = new Map<string, RunInfo>()
   let nextRunId = 9100000001
-  const createRun = (runId = nextRunId++, repo = repository): RunInfo => {
+  const createRun = (runId = nextRunId++, repo = repository, origin: RunOrigin = {}): RunInfo => {
     ensureRepo(repo)
     if (runId >= nextRunId) nextRunId = runId + 1
     const run: RunInfo = {
@@ -447,8 +467,13 @@ export async function startArtifactBackend(
       jobBackendId: crypto.randomUUID(),
       repository: repo,
       headSha: crypto.randomBytes(20).toString('hex'),
-      headBranch: 'main'
+      headBranch: 'main',
+      headRepository: repo,
+      event: 'push',
+      workflowPath: '.github/workflows/backup.yml',
+      ...origin
     }
+    ensureRepo(run.headRepository)
     runs.set(runId, run)
     runsByBackendId.set(run.runBackendId, run)
     return run
@@ -1078,7 +1103,7 @@ export async function startArtifactBackend(
       workflow_run: {
         id: rec.runId,
         repository_id: repo.id,
-        head_repository_id: repo.id,
+        head_repository_id: ensureRepo(run?.headRepository ?? repo.fullName).id,
         head_branch: run?.headBranch ?? 'main',
         head_sha: run?.headSha ?? ''
       }
@@ -1102,6 +1127,37 @@ export async function startArtifactBackend(
     const inRepo = (r: ArtifactRecord): boolean =>
       r.repository.toLowerCase() === repo.fullName.toLowerCase() && r.finalized && !r.deleted
     const reqId = { 'x-github-request-id': crypto.randomUUID().toUpperCase() }
+
+    if (endpoint === 'api:getRepo') {
+      return sendJson(
+        res,
+        200,
+        { id: repo.id, full_name: repo.fullName, default_branch: 'main', fork: false },
+        reqId
+      )
+    }
+    if (endpoint === 'api:getRun') {
+      const run = runs.get(Number(segs[6]))
+      if (!run || run.repository.toLowerCase() !== repo.fullName.toLowerCase())
+        return sendApiError(res, 404, 'Not Found')
+      const head = ensureRepo(run.headRepository)
+      return sendJson(
+        res,
+        200,
+        {
+          id: run.runId,
+          name: (run.workflowPath.split('/').pop() ?? '').replace(/\.ya?ml$/, ''),
+          path: run.workflowPath,
+          event: run.event,
+          head_branch: run.headBranch,
+          head_sha: run.headSha,
+          run_attempt: 1,
+          repository: { id: repo.id, full_name: repo.fullName },
+          head_repository: { id: head.id, full_name: head.fullName }
+        },
+        reqId
+      )
+    }
 
     if (endpoint === 'api:listArtifacts' || endpoint === 'api:listRunArtifacts') {
       let runId: number | undefined
@@ -1292,10 +1348,11 @@ export async function startArtifactBackend(
       }
     },
     runtimeToken,
-    newRun() {
-      current = createRun()
+    newRun(origin) {
+      current = createRun(undefined, repository, origin)
       return current.runId
     },
+    repositoryIdOf: fullName => ensureRepo(fullName).id,
     artifacts: () => records.map(snapshot),
     findArtifact(name, runId) {
       const rec = newest(
@@ -1323,8 +1380,8 @@ export async function startArtifactBackend(
       const bytes = o.bytes ?? (await buildZip(o.files ?? {}, createdAt))
       const run =
         o.runId === undefined
-          ? createRun(undefined, o.repository ?? repository)
-          : (runs.get(o.runId) ?? createRun(o.runId, o.repository ?? repository))
+          ? createRun(undefined, o.repository ?? repository, o.run)
+          : (runs.get(o.runId) ?? createRun(o.runId, o.repository ?? repository, o.run))
       const rec = newRecord(run, o.name, o.mimeType ?? 'application/zip', createdAt, o.expiresAt)
       rec.version = 4
       rec.blob.committed = bytes

@@ -49,7 +49,7 @@ const TARGETS: Target[] = [
     name: 'manifest',
     file: 'src/manifest.ts',
     functions: ['backupManifest', 'parseManifest', 'readManifest'],
-    tests: ['__tests__/unit/manifest.test.ts']
+    tests: ['__tests__/unit/manifest.test.ts', '__tests__/unit/manifest-roundtrip.test.ts']
   },
   {
     name: 'inputs',

@@ -27,7 +27,8 @@ const ENV_FALLBACK: Partial<Record<Inputs, string>> = {
   [Inputs.DatabaseUrl]: 'DATABASE_URL',
   [Inputs.VerifyDatabaseUrl]: 'VERIFY_DATABASE_URL',
   [Inputs.EncryptionPassphrase]: 'BACKUP_ENCRYPTION_PASSPHRASE',
-  [Inputs.DecryptionIdentity]: 'BACKUP_DECRYPTION_IDENTITY'
+  [Inputs.DecryptionIdentity]: 'BACKUP_DECRYPTION_IDENTITY',
+  [Inputs.SigningKey]: 'BACKUP_SIGNING_KEY'
 }
 
 const BOOLEAN_INPUTS = new Set<Inputs>([
@@ -64,6 +65,7 @@ const RESTORE_OPTIONS = [
   Inputs.Schemas,
   Inputs.DecryptionIdentity,
   Inputs.EncryptionPassphrase,
+  Inputs.SigningKey,
   ...COMMON
 ]
 const COMMANDS: Record<'backup' | 'restore' | 'verify', { describe: string; options: Inputs[] }> = {
@@ -84,6 +86,7 @@ const COMMANDS: Record<'backup' | 'restore' | 'verify', { describe: string; opti
       Inputs.Jobs,
       Inputs.EncryptionRecipients,
       Inputs.EncryptionPassphrase,
+      Inputs.SigningKey,
       ...COMMON
     ]
   },

@@ -27,6 +27,8 @@ export type OptionName =
   | 'githubToken'
   | 'backupFile'
   | 'encryptionRecipients'
+  | 'artifactFrom'
+  | 'verifyDatabaseUrl'
 
 export class EngineError extends Error {
   constructor(

@@ -18,6 +18,8 @@ import {
   COMPRESSIONS,
   type CheckOptions,
   COMPRESSION_LEVELS,
+  ARTIFACT_FROM,
+  type ArtifactFrom,
   type ClientOptions,
   type DecryptionKeys,
   type EncryptionKeys,
@@ -77,7 +79,10 @@ export enum Inputs {
   HeartbeatUrl = 'heartbeat-url',
   RowLossThreshold = 'row-loss-threshold',
   FailOnRowLoss = 'fail-on-row-loss',
-  MaxAge = 'max-age'
+  MaxAge = 'max-age',
+  // whose backup a restore trusts (issue 14)
+  ArtifactFrom = 'artifact-from',
+  SigningKey = 'signing-key'
 }
 
 /** What getInputs() gives: the options of the mode the inputs ask for. */
@@ -105,7 +110,9 @@ const INPUT_OF: Record<OptionName, Inputs> = {
   postgresVersion: Inputs.PostgresVersion,
   githubToken: Inputs.GithubToken,
   backupFile: Inputs.BackupFile,
-  encryptionRecipients: Inputs.EncryptionRecipients
+  encryptionRecipients: Inputs.EncryptionRecipients,
+  artifactFrom: Inputs.ArtifactFrom,
+  verifyDatabaseUrl: Inputs.VerifyDatabaseUrl
 }
 
 /**
@@ -312,7 +319,9 @@ export function getInputs(read: InputReader = readActionInput): ActionInputs {
     return {
       ...getRestoreInputs(read, scratch),
       mode: 'verify',
-      maxAgeSeconds: maxAge === '' ? undefined : asInput(Inputs.MaxAge, () => parseDuration(maxAge))
+      maxAgeSeconds:
+        maxAge === '' ? undefined : asInput(Inputs.MaxAge, () => parseDuration(maxAge)),
+      ...(production !== '' ? { backedUpDatabaseUrl: production } : {})
     }
   }
   const databaseUrl = read(Inputs.DatabaseUrl).trim()
@@ -380,6 +389,7 @@ function getBackupInputs(read: InputReader, databaseUrl: string): BackupOptions 
     jobs,
     ...parseClientInputs(read),
     encryption: parseEncryption(read),
+    ...parseSigningKey(read),
     allowUnencryptedPublic: parseBoolean(
       Inputs.AllowUnencryptedPublic,
       read(Inputs.AllowUnencryptedPublic),
@@ -461,8 +471,22 @@ function getRestoreInputs(read: InputReader, databaseUrl: string): RestoreOption
     tables: parseList(read(Inputs.Tables)),
     schemas: parseList(read(Inputs.Schemas)),
     ...parseClientInputs(read),
-    decryption: parseDecryption(read)
+    decryption: parseDecryption(read),
+    ...parseSigningKey(read)
   }
+}
+
+/** signing-key: a secret of at least 32 characters (e.g. openssl rand -hex 32), or none. */
+function parseSigningKey(read: InputReader): { signingKey?: string } {
+  const key = read(Inputs.SigningKey).trim()
+  if (key === '') return {}
+  if (key.length < 32 || /\s/.test(key)) {
+    throw new InputError(
+      Inputs.SigningKey,
+      `is ${/\s/.test(key) ? 'not one word' : `${key.length} characters long`}; give a random secret of at least 32 characters without spaces (e.g. the output of 'openssl rand -hex 32'), stored as a repository secret, the same for the backup and the restore.`
+    )
+  }
+  return { signingKey: key }
 }
 
 /** Recipients (age1…, one per line or comma-separated) or a passphrase; never both. */
@@ -649,7 +673,14 @@ function parseBackupSource(read: InputReader): BackupSource {
       `'${runText}' is not a workflow run id; give the number from the run's URL, 'current' for this run, or leave it empty for the latest backup.`
     )
   }
-  return { kind: 'artifact', name, runId, repository, token }
+  const fromText = read(Inputs.ArtifactFrom).trim().toLowerCase() || 'default-branch'
+  if (!(ARTIFACT_FROM as readonly string[]).includes(fromText)) {
+    throw new InputError(
+      Inputs.ArtifactFrom,
+      `'${fromText}' is not one of ${ARTIFACT_FROM.join(', ')}. 'default-branch' (the default) restores only backups made by this repository's own workflows on its default branch (push, schedule, workflow_dispatch); 'any-branch' also other branches; 'any' every run, pull requests from forks included.`
+    )
+  }
+  return { kind: 'artifact', name, runId, repository, token, from: fromText as ArtifactFrom }
 }
 
 /** The inputs every mode shares: which PostgreSQL client to use, and how long to wait. */

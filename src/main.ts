@@ -35,6 +35,7 @@ export async function run(): Promise<void> {
   registerSecret(readActionInput(Inputs.DatabaseUrl).trim())
   registerSecret(readActionInput(Inputs.VerifyDatabaseUrl).trim())
   registerSecret(readActionInput(Inputs.GithubToken).trim())
+  registerSecret(readActionInput(Inputs.SigningKey).trim())
   registerSecret(readActionInput(Inputs.EncryptionPassphrase))
   for (const line of readActionInput(Inputs.DecryptionIdentity).split(/[\n,]/)) {
     registerSecret(line.trim())

@@ -6,12 +6,17 @@ import { readFile, writeFile } from 'node:fs/promises'
 import { CheckError } from './errors.js'
 import type { ManifestChanges } from './manifest-changes.js'
 import type { ObjectCounts } from './postgres/session.js'
-import type {
-  BackupOptions,
-  Compression,
-  DumpFilters,
-  DumpFormat,
-  RowCountMethod
+import { isAgeRecipient } from './age-keys.js'
+import {
+  type BackupOptions,
+  COMPRESSIONS,
+  COMPRESSION_LEVELS,
+  type Compression,
+  type DumpFilters,
+  type DumpFormat,
+  FORMATS,
+  ROW_COUNT_METHODS,
+  type RowCountMethod
 } from './types.js'
 import { TOOL_NAME, TOOL_VERSION } from './version.js'
 
@@ -148,19 +153,223 @@ export async function readManifest(path: string): Promise<Manifest> {
   return parseManifest(data)
 }
 
+/**
+ * Checks a manifest read from outside (an artifact, an S3 object, a file beside a backup): it
+ * came from wherever the backup came from, so every field is checked for its type, range,
+ * format and length before anything uses it. Fields the manifest may lack are optional here
+ * too. Throws a ManifestError naming the first field that is wrong.
+ */
 export function parseManifest(data: unknown): Manifest {
-  const m = data as Partial<Manifest>
-  if (typeof m !== 'object' || m === null) throw new ManifestError('manifest is not an object')
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) {
+    throw new ManifestError('manifest is not an object')
+  }
+  const m = data as Record<string, unknown>
   if (m.schemaVersion !== MANIFEST_SCHEMA_VERSION) {
     throw new ManifestError(
-      `manifest schemaVersion ${String(m.schemaVersion)} is not supported (expected ${MANIFEST_SCHEMA_VERSION}); use a newer version of the action.`
+      `manifest schemaVersion ${String(m.schemaVersion).slice(0, 20)} is not supported (expected ${MANIFEST_SCHEMA_VERSION}); use a newer version of the action.`
     )
   }
-  if (!m.file || typeof m.file.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(m.file.sha256)) {
-    throw new ManifestError('manifest has no valid file.sha256')
+  const v = new ManifestChecker()
+  // what a restore relies on: required
+  const file = v.object(m, 'file')!
+  v.text(file, 'file.name', { max: 255, pattern: SAFE_FILE_NAME })
+  v.text(file, 'file.sha256', { max: 64, pattern: /^[0-9a-f]{64}$/ })
+  v.integer(file, 'file.sizeBytes', { min: 0, optional: true })
+  v.choice(m, 'format', FORMATS)
+  const compression = v.object(m, 'compression')!
+  const algorithm = v.choice(compression, 'compression.algorithm', COMPRESSIONS)
+  const levels = COMPRESSION_LEVELS[algorithm as Compression]
+  v.integer(compression, 'compression.level', {
+    min: Math.min(levels.min, 0),
+    max: levels.max,
+    nullable: true,
+    optional: true
+  })
+  v.choice(compression, 'compression.by', ['action', 'none'], true)
+  const rowCounts = v.object(m, 'rowCounts')!
+  v.choice(rowCounts, 'rowCounts.method', ROW_COUNT_METHODS, true)
+  v.boolean(rowCounts, 'rowCounts.sameSnapshot', true)
+  const tables = v.array(rowCounts, 'rowCounts.tables', MAX_TABLES)!
+  tables.forEach((table, i) => {
+    const field = `rowCounts.tables[${i}]`
+    v.object({ [field]: table }, field)
+    v.text(table, `${field}.schema`, { max: MAX_NAME })
+    v.text(table, `${field}.name`, { max: MAX_NAME })
+    v.integer(table, `${field}.rows`, { min: 0, nullable: true })
+  })
+  v.integer(rowCounts, 'rowCounts.totalRows', { min: 0, nullable: true, optional: true })
+  // what chooses (and with install-client may install) the client: a PostgreSQL major
+  const pgDump = v.object(m, 'pgDump')!
+  v.integer(pgDump, 'pgDump.major', { min: 7, max: 99 })
+  v.text(pgDump, 'pgDump.version', { max: 200, optional: true })
+  // the rest: checked when present
+  v.text(m, 'createdAt', { max: 40, pattern: ISO_TIME, optional: true })
+  if (typeof m.createdAt === 'string' && Number.isNaN(Date.parse(m.createdAt))) {
+    throw new ManifestError('manifest field createdAt is not a date')
   }
-  if (!m.format || !m.compression || !Array.isArray(m.rowCounts?.tables)) {
-    throw new ManifestError('manifest lacks format, compression or rowCounts')
+  const tool = v.object(m, 'tool', true)
+  v.text(tool, 'tool.name', { max: 100, optional: true })
+  v.text(tool, 'tool.version', { max: 100, optional: true })
+  const github = v.object(m, 'github', true)
+  v.text(github, 'github.repository', { max: 140, pattern: REPOSITORY, optional: true })
+  v.text(github, 'github.runId', { max: 20, pattern: /^\d+$/, optional: true })
+  v.text(github, 'github.runAttempt', { max: 10, pattern: /^\d+$/, optional: true })
+  v.text(github, 'github.workflow', { max: 1000, optional: true })
+  const database = v.object(m, 'database', true)
+  v.text(database, 'database.name', { max: MAX_NAME, optional: true })
+  v.text(database, 'database.host', { max: 1024, optional: true })
+  v.integer(database, 'database.port', { min: 0, max: 65535, optional: true })
+  v.integer(database, 'database.sizeBytes', { min: 0, optional: true })
+  const server = v.object(m, 'server', true)
+  v.text(server, 'server.version', { max: 200, optional: true })
+  v.integer(server, 'server.versionNum', { min: 0, max: 9_999_999, optional: true })
+  v.integer(server, 'server.major', { min: 7, max: 99, optional: true })
+  const encryption = v.object(m, 'encryption', true)
+  if (encryption) {
+    v.choice(encryption, 'encryption.algorithm', ['age'])
+    v.choice(encryption, 'encryption.mode', ['recipients', 'passphrase'])
+    const recipients = v.array(encryption, 'encryption.recipients', 1000, true) ?? []
+    recipients.forEach((r, i) => {
+      if (typeof r !== 'string' || r.length > 200 || !isAgeRecipient(r)) {
+        throw new ManifestError(
+          `manifest field encryption.recipients[${i}] is not an age public key`
+        )
+      }
+    })
   }
-  return m as Manifest
+  v.integer(m, 'rawSizeBytes', { min: 0, optional: true })
+  v.number(m, 'durationSeconds', { min: 0, max: 1e9, optional: true })
+  const objects = v.object(m, 'objects', true)
+  for (const kind of OBJECT_KINDS) {
+    v.integer(objects, `objects.${kind}`, { min: 0, max: 1e9, optional: true })
+  }
+  const retention = v.object(m, 'retention', true)
+  if (retention) {
+    v.choice(retention, 'retention.tier', ['daily', 'weekly', 'monthly'])
+    v.integer(retention, 'retention.days', { min: 1, max: 36500 })
+  }
+  const filters = v.object(m, 'filters', true)
+  for (const key of ['tables', 'excludeTables', 'excludeTableData', 'schemas', 'excludeSchemas']) {
+    const list = v.array(filters, `filters.${key}`, 10_000, true) ?? []
+    list.forEach((p, i) =>
+      v.text({ [`filters.${key}[${i}]`]: p }, `filters.${key}[${i}]`, { max: 1000 })
+    )
+  }
+  const args = v.array(m, 'pgDumpArgs', 1000, true) ?? []
+  args.forEach((a, i) => v.text({ [`pgDumpArgs[${i}]`]: a }, `pgDumpArgs[${i}]`, { max: 4096 }))
+  return m as unknown as Manifest
+}
+
+/** A file name only: no directory part, no "." or "..", no control characters. */
+// eslint-disable-next-line no-control-regex
+const SAFE_FILE_NAME = /^(?!\.\.?$)[^/\\\x00-\x1f\x7f]+$/
+const REPOSITORY = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/
+/** PostgreSQL names are at most 63 bytes; quoted and escaped a little more. */
+const MAX_NAME = 256
+const MAX_TABLES = 1_000_000
+const OBJECT_KINDS = [
+  'tables',
+  'views',
+  'materializedViews',
+  'sequences',
+  'indexes',
+  'functions'
+] as const
+
+/** Field checks, each naming the field (its path; the key is its last part) when it fails. */
+class ManifestChecker {
+  private get(parent: unknown, field: string): unknown {
+    const key =
+      field.includes('[') && field.endsWith(']') && !field.includes('.', field.lastIndexOf('['))
+        ? field
+        : field.slice(field.lastIndexOf('.') + 1)
+    return typeof parent === 'object' && parent !== null && Object.hasOwn(parent, key)
+      ? (parent as Record<string, unknown>)[key]
+      : undefined
+  }
+
+  private fail(field: string, what: string): never {
+    throw new ManifestError(`manifest field ${field} ${what}`)
+  }
+
+  object(parent: unknown, field: string, optional = false): Record<string, unknown> | undefined {
+    const value = this.get(parent, field)
+    if (value === undefined && optional) return undefined
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      this.fail(field, 'is missing or not an object')
+    }
+    return value as Record<string, unknown>
+  }
+
+  array(parent: unknown, field: string, max: number, optional = false): unknown[] | undefined {
+    const value = this.get(parent, field)
+    if (value === undefined && optional) return undefined
+    if (!Array.isArray(value)) this.fail(field, 'is missing or not a list')
+    if (value.length > max) this.fail(field, `has ${value.length} entries, more than ${max}`)
+    return value
+  }
+
+  text(
+    parent: unknown,
+    field: string,
+    rule: { max: number; pattern?: RegExp; optional?: boolean }
+  ): void {
+    const value = this.get(parent, field)
+    if (value === undefined && rule.optional) return
+    if (typeof value !== 'string') this.fail(field, 'is missing or not a string')
+    if (value.length > rule.max) this.fail(field, `is longer than ${rule.max} characters`)
+    if (value.includes('\0')) this.fail(field, 'contains a NUL character')
+    if (rule.pattern && !rule.pattern.test(value)) this.fail(field, 'is not in the expected format')
+  }
+
+  number(
+    parent: unknown,
+    field: string,
+    rule: { min: number; max: number; optional?: boolean }
+  ): void {
+    const value = this.get(parent, field)
+    if (value === undefined && rule.optional) return
+    if (typeof value !== 'number' || !Number.isFinite(value)) {
+      this.fail(field, 'is missing or not a number')
+    }
+    if (value < rule.min || value > rule.max) {
+      this.fail(field, `is ${value}, outside ${rule.min}–${rule.max}`)
+    }
+  }
+
+  integer(
+    parent: unknown,
+    field: string,
+    rule: { min: number; max?: number; nullable?: boolean; optional?: boolean }
+  ): void {
+    const value = this.get(parent, field)
+    if (value === undefined && rule.optional) return
+    if (value === null && rule.nullable) return
+    if (typeof value !== 'number' || !Number.isSafeInteger(value)) {
+      this.fail(field, 'is missing or not a whole number')
+    }
+    const max = rule.max ?? Number.MAX_SAFE_INTEGER
+    if (value < rule.min || value > max) this.fail(field, `is ${value}, outside ${rule.min}–${max}`)
+  }
+
+  boolean(parent: unknown, field: string, optional = false): void {
+    const value = this.get(parent, field)
+    if (value === undefined && optional) return
+    if (typeof value !== 'boolean') this.fail(field, 'is missing or not true/false')
+  }
+
+  choice(
+    parent: unknown,
+    field: string,
+    choices: readonly string[],
+    optional = false
+  ): string | undefined {
+    const value = this.get(parent, field)
+    if (value === undefined && optional) return undefined
+    if (typeof value !== 'string' || !choices.includes(value)) {
+      this.fail(field, `is not one of ${choices.join(', ')}`)
+    }
+    return value
+  }
 }

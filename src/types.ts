@@ -90,6 +90,8 @@ export interface BackupOptions {
   /** false: S3 only, no workflow artifact (and no temporary file for custom/plain dumps). */
   artifact?: boolean
   retentionSchedule?: RetentionSchedule
+  /** signing-key: HMAC key the manifest is signed with (storage/signing.ts). */
+  signingKey?: string
   /**
    * Compare with the previous backup of the same artifact name (found through GitHub's REST
    * API); undefined = no comparison.
@@ -104,6 +106,19 @@ export interface BackupOptions {
   }
 }
 
+/**
+ * Which runs' artifacts a restore that asks for the newest backup considers:
+ *  - 'default-branch': runs of this repository's own code (the run's head repository is the
+ *    repository) on its default branch, started by push, schedule or workflow_dispatch;
+ *  - 'any-branch': the same on any branch;
+ *  - 'any': every run, pull requests from forks included (which can upload any artifact name).
+ */
+export const ARTIFACT_FROM = ['default-branch', 'any-branch', 'any'] as const
+export type ArtifactFrom = (typeof ARTIFACT_FROM)[number]
+
+/** The events whose runs run the repository's own workflow code as a maintainer merged it. */
+export const TRUSTED_RUN_EVENTS = ['push', 'schedule', 'workflow_dispatch'] as const
+
 /** Where a restore takes its backup from: exactly one of these. */
 export type BackupSource =
   | { kind: 'file'; path: string }
@@ -114,6 +129,8 @@ export type BackupSource =
       runId: 'latest' | 'current' | number
       repository: string
       token: string
+      /** Which runs 'latest' considers (default 'default-branch'); see ARTIFACT_FROM. */
+      from?: ArtifactFrom
     }
   | { kind: 'artifact-id'; id: number; repository: string; token: string }
   /** An object in S3 (key of the dump), or the newest backup under a prefix (key undefined). */
@@ -167,6 +184,13 @@ export interface RestoreOptions {
   decryption?: DecryptionKeys
   /** verify: fail first when the backup is older than this, in seconds (max-age). */
   maxAgeSeconds?: number
+  /**
+   * verify: the database that was backed up (database-url). Verify refuses, before writing
+   * anything, a scratch database the servers say is that one, however its URL is spelled.
+   */
+  backedUpDatabaseUrl?: string
+  /** signing-key: only a backup signed with this key is restored (storage/signing.ts). */
+  signingKey?: string
 }
 
 /** The client choice every mode shares: which PostgreSQL client to use, and how long to wait. */

@@ -253,6 +253,53 @@ describe('artifact names', () => {
       .artifacts()
       .filter(x => x.name === 'nightly.zip' && !x.deleted && x.runId === backend.currentRunId)
     expect(live.map(x => x.id)).toEqual([second.artifact!.id])
+    // the temporary copy it was held as first is gone
+    expect(backend.findArtifact('nightly.replacing.zip', backend.currentRunId)).toBeUndefined()
+    expect((await arrived('nightly.zip')).manifest.file.sha256).toBe(second.manifest.file.sha256)
+  })
+
+  const liveIn = (name: string) =>
+    backend
+      .artifacts()
+      .filter(x => x.name === name && x.finalized && !x.deleted && x.runId === backend.currentRunId)
+      .map(x => x.id)
+
+  it('overwrite with an upload that fails: the artifact it was to replace survives, whole (issue 14.5)', async () => {
+    const first = await runBackup({ artifactName: 'kept' })
+    const before = await arrived('kept.zip')
+    backend.faults.quotaExceeded(1)
+    const error = (await runBackup({ artifactName: 'kept', overwrite: true }).catch(
+      (e: Error) => e
+    )) as Error
+    expect(error).toBeInstanceOf(Error)
+    expect(error.message).toMatch(/storage quota/)
+    expect(error.message).toMatch(/the artifact 'kept.zip' it was to replace is kept, unchanged/)
+    expect(liveIn('kept.zip')).toEqual([first.artifact!.id])
+    const after = await arrived('kept.zip')
+    expect(after.zipDigest).toBe(before.zipDigest)
+    expect(liveIn('kept.replacing.zip')).toEqual([])
+  })
+
+  it('overwrite whose second upload fails: the new backup is kept under the temporary name, and the error says which', async () => {
+    await runBackup({ artifactName: 'swapped' })
+    let creates = 0
+    backend.faults.failNext(req => req.endpoint === 'CreateArtifact' && ++creates === 2, 1, 400, {
+      code: 'invalid_argument',
+      msg: 'injected'
+    })
+    const error = (await runBackup({ artifactName: 'swapped', overwrite: true }).catch(
+      (e: Error) => e
+    )) as Error
+    const [held] = liveIn('swapped.replacing.zip')
+    expect(held).toBeDefined()
+    expect(error.message).toMatch(
+      new RegExp(
+        `kept as artifact 'swapped.replacing.zip' \\(id ${held}\\) — restore it with artifact-id: ${held}`
+      )
+    )
+    // a whole backup is in the run: the zip with the dump and its manifest
+    const kept = await arrived('swapped.replacing.zip')
+    expect(createHash('sha256').update(kept.dump).digest('hex')).toBe(kept.manifest.file.sha256)
   })
 })
 

@@ -164,7 +164,9 @@ describe('restore from other runs', () => {
     const result = await expectRestoredBackup(byName('latest'), 2)
     expect(result.artifactId).toBe(made[1].artifact.id)
     expect(result.runId).toBe(made[1].run)
-    expect(result.restoredFrom).toBe(`artifact ${made[1].artifact.id} (run ${made[1].run})`)
+    expect(result.restoredFrom).toBe(
+      `artifact ${made[1].artifact.id} (run ${made[1].run}: push on main, .github/workflows/backup.yml)`
+    )
     expect(oldest.id).toBeGreaterThan(made[2].artifact.id)
     // it was looked up through the REST API and downloaded through the REST redirect
     const endpoints = backend.requests.map(r => r.endpoint)
@@ -199,7 +201,7 @@ describe('restore from other runs', () => {
       'github-token': backend.githubToken
     }
     const inputs = getInputs(name => given[name] ?? '') as RestoreOptions
-    expect(inputs.source).toEqual(byName('latest'))
+    expect(inputs.source).toEqual({ ...byName('latest'), from: 'default-branch' })
     const result = await harness.restore(inputs)
     expect(result.artifactId).toBe(made[1].artifact.id)
     expect(await tableChecksums(server, target)).toEqual(made[1].checksums)
@@ -313,5 +315,143 @@ describe('refusals: nothing touches the target', () => {
       bytes: await buildZip({ 'notes.txt': 'hello', 'other.txt': 'world' })
     })
     await expectRefusedUnchanged(byId(seeded.id), /2 files and no manifest\.json/)
+  })
+})
+
+describe("whose backup is the newest (issue 14.2): only the repository's own runs, unless widened", () => {
+  const GUARDED = 'guarded'
+  const FORK = 'mallory/octo-repo'
+  /** Oldest first: the trusted backup (marker 1), then newer ones of others (markers 2, 3). */
+  const seeded: Record<string, BackendArtifact> = {}
+
+  beforeAll(async () => {
+    const at = (hoursAgo: number) => new Date(Date.now() - hoursAgo * HOUR)
+    const bytes = (n: number) => Buffer.from(made[n - 1].artifact.bytes)
+    seeded.trusted = await backend.seedArtifact({
+      name: `${GUARDED}.zip`,
+      bytes: bytes(1),
+      createdAt: at(6),
+      run: { event: 'schedule', workflowPath: '.github/workflows/nightly.yml' }
+    })
+    seeded.branch = await backend.seedArtifact({
+      name: `${GUARDED}.zip`,
+      bytes: bytes(2),
+      createdAt: at(5),
+      run: { headBranch: 'feature/x', event: 'push' }
+    })
+    // a pull request from a branch of this repository: not the maintainers' merged code either
+    seeded.pullRequest = await backend.seedArtifact({
+      name: `${GUARDED}.zip`,
+      bytes: bytes(2),
+      createdAt: at(4),
+      run: { headBranch: 'feature/x', event: 'pull_request' }
+    })
+    // a pull request from a fork's main branch: head_branch is 'main' too; only the head
+    // repository tells it apart (and pull_request_target runs with this repository's secrets)
+    seeded.fork = await backend.seedArtifact({
+      name: `${GUARDED}.zip`,
+      bytes: bytes(3),
+      createdAt: at(3),
+      run: { headRepository: FORK, headBranch: 'main', event: 'pull_request' }
+    })
+    seeded.forkTarget = await backend.seedArtifact({
+      name: `${GUARDED}.zip`,
+      bytes: bytes(3),
+      createdAt: at(2),
+      run: { headRepository: FORK, headBranch: 'main', event: 'pull_request_target' }
+    })
+    // a run on the default branch from an event that is not push/schedule/workflow_dispatch
+    seeded.workflowRun = await backend.seedArtifact({
+      name: `${GUARDED}.zip`,
+      bytes: bytes(2),
+      createdAt: at(1),
+      run: { event: 'workflow_run' }
+    })
+  }, 60_000)
+
+  const guarded = (from?: 'default-branch' | 'any-branch' | 'any'): BackupSource => ({
+    ...byName('latest', GUARDED),
+    ...(from ? { from } : {})
+  })
+
+  async function captured<T>(run: () => Promise<T>): Promise<{ value: T; out: string }> {
+    const write = process.stdout.write.bind(process.stdout)
+    let out = ''
+    process.stdout.write = ((chunk: string | Uint8Array, ...rest: never[]) => {
+      out += String(chunk)
+      return write(chunk, ...rest)
+    }) as typeof process.stdout.write
+    try {
+      return { value: await run(), out }
+    } finally {
+      process.stdout.write = write
+    }
+  }
+
+  it('by default takes the newest backup of a push/schedule/workflow_dispatch run on the default branch, and logs whom it passed over', async () => {
+    const { value: result, out } = await captured(() => expectRestoredBackup(guarded(), 1))
+    expect(result.artifactId).toBe(seeded.trusted.id)
+    expect(result.restoredFrom).toBe(
+      `artifact ${seeded.trusted.id} (run ${seeded.trusted.runId}: schedule on main, .github/workflows/nightly.yml)`
+    )
+    expect(out).toContain(
+      `Chose artifact ${seeded.trusted.id} of run ${seeded.trusted.runId}: schedule on main, .github/workflows/nightly.yml.`
+    )
+    expect(out).toMatch(new RegExp(`Passed over artifact ${seeded.fork.id} .*another repository`))
+    expect(out).toMatch(
+      new RegExp(`Passed over artifact ${seeded.forkTarget.id} .*another repository`)
+    )
+    expect(out).toMatch(new RegExp(`Passed over artifact ${seeded.branch.id} .*'feature/x'`))
+    expect(out).toMatch(new RegExp(`Passed over artifact ${seeded.pullRequest.id} .*'feature/x'`))
+    expect(out).toMatch(
+      new RegExp(`Passed over artifact ${seeded.workflowRun.id} .*started by workflow_run`)
+    )
+  })
+
+  it("'any-branch' also takes other branches' push runs, never a pull request's", async () => {
+    const result = await expectRestoredBackup(guarded('any-branch'), 2)
+    expect(result.artifactId).toBe(seeded.branch.id)
+    expect(result.restoredFrom).toContain('push on feature/x')
+  })
+
+  it("'any' takes the newest of every run, a fork's included (the old behaviour, asked for)", async () => {
+    const result = await expectRestoredBackup(guarded('any'), 2)
+    expect(result.artifactId).toBe(seeded.workflowRun.id)
+  })
+
+  it('only strangers’ backups of that name: refused, naming the way to choose one', async () => {
+    await backend.seedArtifact({
+      name: 'fork-only.zip',
+      bytes: Buffer.from(made[0].artifact.bytes),
+      run: { headRepository: FORK, headBranch: 'main', event: 'pull_request' }
+    })
+    const error = await expectRefusedUnchanged(
+      byName('latest', 'fork-only'),
+      /none of the 1 artifacts named 'fork-only.zip' or 'fork-only' .* default branch 'main'.*another repository.*run-id or artifact-id/
+    )
+    const { describeForInputs } = await import('../../src/inputs.js')
+    expect((describeForInputs(error) as Error).message).toMatch(/^Input 'artifact-from': /)
+  })
+
+  it('a given run id or artifact id is taken as asked (the choice is explicit)', async () => {
+    await expectRestoredBackup(byId(seeded.fork.id), 3)
+    await expectRestoredBackup(byName(seeded.branch.runId, GUARDED), 2)
+  })
+
+  it("the input: default 'default-branch', the three values, anything else refused", async () => {
+    const { getInputs } = await import('../../src/inputs.js')
+    const inputs = (from: string) => {
+      const given: Record<string, string> = {
+        mode: 'restore',
+        'database-url': server.url(source),
+        'github-token': backend.githubToken,
+        'artifact-from': from
+      }
+      return getInputs(name => given[name] ?? '') as RestoreOptions
+    }
+    expect(inputs('').source).toMatchObject({ kind: 'artifact', from: 'default-branch' })
+    expect(inputs('Any-Branch').source).toMatchObject({ from: 'any-branch' })
+    expect(inputs('any').source).toMatchObject({ from: 'any' })
+    expect(() => inputs('forks')).toThrow(/^Input 'artifact-from': 'forks' is not one of/)
   })
 })

@@ -5,7 +5,12 @@
  * workflow artifact (the real client, the loopback backend) and S3.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
-import { GetObjectCommand, GetObjectTaggingCommand, ListObjectsV2Command } from '@aws-sdk/client-s3'
+import {
+  GetObjectCommand,
+  GetObjectTaggingCommand,
+  ListObjectsV2Command,
+  PutObjectCommand
+} from '@aws-sdk/client-s3'
 import { spawnSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs'
@@ -231,4 +236,92 @@ describe('backup to the artifact and to object storage at once', () => {
     expect(s3Manifest.file).toEqual(manifest.file)
     if (tinyTemp) expect(readdirSync(tinyTemp)).toEqual([])
   })
+
+  it('completes both at more than one artifact upload block (≥ 8 MiB of dump, issue 14.4)', async () => {
+    // random hex: about half of it survives compression, so the dump is well above the artifact
+    // client's 8 MiB block and the S3 client's 5 MiB part (a few KB used to hang "Upload artifact")
+    const large = await server.createDatabase('large')
+    await server.query(
+      large,
+      `CREATE TABLE public.noise AS
+         SELECT g AS id, md5(random()::text) || md5(random()::text) || md5(random()::text) AS payload
+           FROM generate_series(1, 250000) g`
+    )
+    const date = new Date('2026-12-05T02:00:00Z')
+    const started = Date.now()
+    const result = await harness.backup(
+      testBackupInputs(server.url(large), {
+        s3: s3(),
+        artifact: true,
+        artifactName: 'both-large',
+        retentionSchedule: undefined
+      }),
+      { tempRoot: tinyTemp ?? tempRoot, now: () => date }
+    )
+    const stored = backend.findArtifact('both-large.zip', backend.currentRunId)
+    expect(stored).toBeDefined()
+    const entries = await unzipEntries(stored!.bytes)
+    const manifest = JSON.parse(entries.get('manifest.json')!.toString('utf8')) as Manifest
+    const fromArtifact = entries.get(manifest.file.name)!
+    const fromS3 = await objectBytes(result.s3Uri!.replace('s3://backups/', ''))
+    expect(fromArtifact.length).toBeGreaterThan(8 * 1024 * 1024)
+    expect(fromS3.equals(fromArtifact)).toBe(true)
+    expect(createHash('sha256').update(fromS3).digest('hex')).toBe(manifest.file.sha256)
+    // well inside the client's 300 s stall watchdog that the hang ran into
+    expect(Date.now() - started).toBeLessThan(120_000)
+  }, 240_000)
+})
+
+describe('signed backups in object storage (signing-key, issue 14.2 ★)', () => {
+  const KEY = 's'.repeat(40)
+  it('the signature is stored beside the manifest; the key restores it, a changed manifest is refused', async () => {
+    const date = new Date('2026-12-06T02:00:00Z')
+    const result = await harness.backup(
+      testBackupInputs(server.url(source), {
+        s3: { ...s3(), prefix: 'signed/' },
+        artifact: false,
+        signingKey: KEY
+      }),
+      { tempRoot, now: () => date }
+    )
+    const key = result.s3Uri!.replace('s3://backups/', '')
+    const signature = (await objectBytes(`${key}.manifest.json.sig`)).toString()
+    expect(signature).toMatch(/^hmac-sha256-v1:[0-9a-f]{64}\n$/)
+    const expected = await tableChecksums(server, source)
+    // the newest under the prefix and the object by name, with the key
+    for (const from of [
+      { kind: 's3' as const, bucket: 'backups', prefix: 'signed/', settings: s3() },
+      { kind: 's3' as const, bucket: 'backups', key, prefix: '', settings: s3() }
+    ]) {
+      const target = await server.createDatabase()
+      await harness.restore({ ...restoreInputs(target, from), signingKey: KEY })
+      expect(await tableChecksums(server, target)).toEqual(expected)
+    }
+    // whoever can write the prefix changes the manifest (whitespace is enough): refused
+    const manifest = (await objectBytes(`${key}.manifest.json`)).toString()
+    const client = createS3Client({ endpoint: s3server.endpoint, forcePathStyle: true })
+    await client.send(
+      new PutObjectCommand({
+        Bucket: 'backups',
+        Key: `${key}.manifest.json`,
+        Body: manifest.replace('\n', '\n ')
+      })
+    )
+    const target = await server.createDatabase()
+    const error = (await harness
+      .restore({
+        ...restoreInputs(target, {
+          kind: 's3',
+          bucket: 'backups',
+          key,
+          prefix: '',
+          settings: s3()
+        }),
+        signingKey: KEY
+      })
+      .catch((e: Error) => e)) as Error
+    expect(error.name).toBe('SignatureError')
+    expect(error.message).toMatch(/signature does not match/)
+    expect(await tableChecksums(server, target)).toEqual({})
+  }, 120_000)
 })

@@ -5,7 +5,7 @@
 import { beforeAll, describe, expect, it } from '@jest/globals'
 import { createHash } from 'node:crypto'
 import { type ArtifactBackend, unzipEntries } from '../../dev/artifact-backend.js'
-import { rowCounts, seedSample } from '../../dev/fixtures.js'
+import { rowCounts, schemaDump, seedSample, tableChecksums } from '../../dev/fixtures.js'
 import type { TestServer } from '../../dev/postgres.js'
 import type { BackupSource, RestoreOptions } from '../../src/types.js'
 import type { Manifest } from '../../src/manifest.js'
@@ -104,5 +104,92 @@ describe('verify', () => {
     await expect(runVerify(verifyInputs(scratch))).rejects.toThrow(
       /public\.customers has 5 rows, the manifest says 7/
     )
+  })
+})
+
+describe('verify never writes into the database backed up (issue 14.9)', () => {
+  /** The same database spelled otherwise: the servers, not the strings, decide. */
+  const respell: Record<string, (url: string) => string> = {
+    'postgres:// instead of postgresql://': url => url.replace(/^postgresql:/, 'postgres:'),
+    'localhost instead of 127.0.0.1': url => url.replace('@127.0.0.1:', '@localhost:'),
+    'extra parameters': url => `${url}?application_name=verify&sslmode=disable&connect_timeout=9`,
+    'all of them': url =>
+      `${url.replace(/^postgresql:/, 'postgres:').replace('@127.0.0.1:', '@localhost:')}?sslmode=disable`
+  }
+
+  for (const [how, spell] of Object.entries(respell)) {
+    it(`refuses the backed-up database as the scratch one, spelled with ${how}, before writing anything (clean: true)`, async () => {
+      const production = await server.createDatabase()
+      await seedSample(server, production)
+      const before = {
+        data: await tableChecksums(server, production),
+        schema: await schemaDump(server, production)
+      }
+      const scratchUrl = spell(server.url(production))
+      expect(scratchUrl).not.toBe(server.url(production))
+      const inputs = testRestoreInputs(scratchUrl, verifyInputs(production).source, {
+        mode: 'verify',
+        clean: true,
+        allowNonEmpty: true,
+        backedUpDatabaseUrl: server.url(production)
+      })
+      const error = (await runVerify(inputs).catch((e: Error) => e)) as Error
+      expect(error).toBeInstanceOf(Error)
+      expect(error.message).toMatch(
+        /^Input 'verify-database-url': is the database that was backed up \(the server says so: system identifier \d+, database '.*' oid \d+\).*nothing was written\.$/
+      )
+      expect({
+        data: await tableChecksums(server, production),
+        schema: await schemaDump(server, production)
+      }).toEqual(before)
+    })
+  }
+
+  it('another database of the same server verifies (the check names both)', async () => {
+    await harness.backup(testBackupInputs(server.url(source), { artifactName: 'guard-ok' }))
+    const scratch = await server.createDatabase()
+    const inputs = verifyInputs(scratch, {
+      backedUpDatabaseUrl: server.url(source).replace('@127.0.0.1:', '@localhost:')
+    })
+    const result = await runVerify({
+      ...inputs,
+      source: {
+        ...(inputs.source as Extract<BackupSource, { kind: 'artifact' }>),
+        name: 'guard-ok'
+      }
+    })
+    expect(result.tables.length).toBeGreaterThan(0)
+  })
+
+  it('without pg_control_system() (a role that may not call it) the server start time and port decide', async () => {
+    const { sameDatabase, databaseIdentity } = harness.engine.verifyEngine
+    const { parseDatabaseUrl } = harness.engine.connections
+    const a = await databaseIdentity(parseDatabaseUrl(server.url(source)), 10)
+    const b = await databaseIdentity(
+      parseDatabaseUrl(server.url(source).replace(/^postgresql:/, 'postgres:')),
+      10
+    )
+    expect(a.systemIdentifier).toMatch(/^\d+$/)
+    expect(sameDatabase({ ...a, systemIdentifier: undefined }, b)).toBe(true)
+    expect(sameDatabase({ ...a, systemIdentifier: undefined }, { ...b, port: '1' })).toBe(false)
+    expect(sameDatabase(a, { ...b, oid: '1' })).toBe(false)
+    expect(sameDatabase(a, { ...b, systemIdentifier: '42' })).toBe(false)
+  })
+
+  it('an unreachable database-url in verify mode: refused, nothing written', async () => {
+    const scratch = await server.createDatabase()
+    const error = (await runVerify(
+      verifyInputs(scratch, {
+        backedUpDatabaseUrl: server.url(source, { password: 'wrong-password' })
+      })
+    ).catch((e: Error) => e)) as Error
+    expect(error.message).toMatch(
+      /^Input 'database-url': cannot be reached to make sure the scratch database is not it/
+    )
+    const tables = await server.query(
+      scratch,
+      "SELECT 1 FROM pg_tables WHERE schemaname NOT IN ('pg_catalog', 'information_schema')"
+    )
+    expect(tables).toEqual([])
   })
 })

@@ -254,6 +254,24 @@ describe('installing a missing client (injected installer)', () => {
     expect(installer.calls).toEqual([])
   })
 
+  it('never lets a major from a backup (manifest or archive header) choose what apt installs: only 13–18 (issue 14.8)', async () => {
+    for (const archiveMajor of [19, 99, 1e6]) {
+      const installer = fakeInstaller('installed')
+      const error = await chooseRestoreClient('pg_restore', archiveMajor, 15, {
+        dirs: found(),
+        installClient: true,
+        installer
+      }).catch((e: Error) => e)
+      expect(error).toBeInstanceOf(ClientVersionError)
+      expect((error as Error).message).toMatch(
+        new RegExp(
+          `install-client installs only the clients of PostgreSQL 13–18.*not postgresql-client-${archiveMajor}; nothing was installed`
+        )
+      )
+      expect(installer.calls).toEqual([])
+    }
+  })
+
   it('never installs when install-client is off', async () => {
     const installer = fakeInstaller('installed')
     const error = await chooseDumpClient(17, '17.10', { dirs: found(), installer }).catch(

@@ -11,6 +11,14 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const readme = readFileSync(path.join(root, 'README.md'), 'utf8')
 const actionYml = readFileSync(path.join(root, 'action.yml'), 'utf8')
 
+/** The examples shipped beside the README (workflows, scripts). */
+function exampleFiles(): string[] {
+  const dir = path.join(root, 'examples')
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .map(file => path.join(dir, file))
+    .filter(file => /\.(ya?ml|md|sh)$/.test(file))
+}
+
 describe('README and action.yml', () => {
   it('the inputs and outputs tables are in step with action.yml (npm run docs)', () => {
     expect(readme).toBe(renderReadme(readme, actionYml))
@@ -69,6 +77,42 @@ describe('README and action.yml', () => {
     for (const named of block.matchAll(/src\/([\w-]+(?:\.ts|\/))/g)) {
       expect(readdirSync(path.join(root, 'src'))).toContain(named[1].replace(/\/$/, ''))
     }
+  })
+
+  it("the CLI examples run only this project's own code, never a package name it does not publish (issue 14.12)", () => {
+    const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as {
+      name: string
+      private?: boolean
+    }
+    // nothing is published to npm: a bare package name would be fetched from whoever claimed it
+    expect(pkg.private).toBe(true)
+    // commands are in code: the README's fenced blocks and `spans`, the examples whole
+    const code = (markdown: string) => [
+      ...[...markdown.matchAll(/```[^\n]*\n([\s\S]*?)```/g)].map(m => m[1]),
+      ...[...markdown.replace(/```[\s\S]*?```/g, '').matchAll(/`([^`\n]+)`/g)].map(m => m[1])
+    ]
+    const texts = [
+      ...code(readme),
+      ...exampleFiles().flatMap(file =>
+        file.endsWith('.md') ? code(readFileSync(file, 'utf8')) : [readFileSync(file, 'utf8')]
+      )
+    ]
+    const runs = texts.flatMap(text => [
+      ...text.matchAll(
+        /\b(?:npx|npm exec|pnpm dlx|yarn dlx|bunx)\s+(?:--?[\w-]+(?:=\S+)?\s+)*([^\s`'"]+)/g
+      )
+    ])
+    expect(runs.length).toBeGreaterThan(0)
+    for (const [command, spec] of runs) {
+      // github:OWNER/REPO (this repository), or a development tool of a checkout's devDependencies
+      const own = /^github:OWNER\/REPO(#[\w.-]+)?$/.test(spec)
+      const devTool =
+        spec in
+        (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')).devDependencies ?? {})
+      expect({ command, allowed: own || devTool }).toEqual({ command, allowed: true })
+      expect(spec).not.toBe(pkg.name)
+    }
+    expect(readme).toMatch(/node dist\/cli\/index\.js backup/)
   })
 
   it('never interpolates inputs into a shell in action.yml', () => {

@@ -43,6 +43,7 @@ import {
 } from '../storage/artifact-manifest.js'
 import { currentRun, currentRunId, repositoryVisibility } from '../storage/github.js'
 import { makeWorkDir } from '../storage/local.js'
+import { signManifest } from '../storage/signing.js'
 import { backupExtension, backupFileName, backupKey } from '../storage/naming.js'
 import type { BackupOptions, QualifiedName } from '../types.js'
 
@@ -167,6 +168,10 @@ export async function backup(
         live: !(inputs.overwrite && exists !== false),
         replaceExisting: inputs.overwrite ? exists : false
       },
+      sign: inputs.signingKey
+        ? (json: string) =>
+            signManifest(inputs.signingKey!, json, (JSON.parse(json) as Manifest).file.sha256)
+        : undefined,
       s3: s3 && {
         storage: s3,
         bucket: inputs.s3!.bucket,

@@ -29,6 +29,19 @@ import {
 import { type ClientInstall, chooseRestoreClient, programPath } from '../postgres/clients.js'
 import { psqlSupportsRestrict } from '../postgres/load.js'
 import { PlainDumpObjects, parsePlainDumpVersions } from '../postgres/plain-sql.js'
+import {
+  type CleanList,
+  ScriptDropsScanner,
+  cleanListFromToc,
+  selectedEntries
+} from '../postgres/clean.js'
+import {
+  type ArchiveToc,
+  parseArchiveToc,
+  readArchiveToc,
+  readArchiveTocFile
+} from '../postgres/toc.js'
+import { startChild } from '../process.js'
 import type { FetchedBackup } from '../storage/fetch.js'
 import type { Compression, QualifiedName, RestoreOptions } from '../types.js'
 import { pipeline } from 'node:stream/promises'
@@ -51,6 +64,8 @@ export interface RestorePlan {
   plain?: PlainDumpObjects
   /** The pg_restore or psql that reads it. */
   client: ClientInstall
+  /** With clean: what the restore drops first, from the backup itself (postgres/clean.ts). */
+  clean?: CleanList
 }
 
 const MANIFEST_FORMATS: Record<string, DetectedFormat> = {
@@ -77,7 +92,10 @@ export async function planRestore(
       encrypted: false,
       decoding: { compression: 'none' },
       client,
-      dataTables: manifestTables(manifest)
+      dataTables: manifestTables(manifest),
+      clean: inputs.clean
+        ? archiveDrops(inputs, await readArchiveTocFile(dump.directory))
+        : undefined
     }
   }
   if (manifest) await checkDigest(dump, fetched.sha256, manifest)
@@ -123,13 +141,17 @@ export async function planRestore(
   const found = { compression: detected.compression, encrypted: detected.encrypted, decoding }
   if (detected.format === 'plain') {
     const client = await chooseClient(inputs, 'psql', archiveMajor)
-    const plain = await scanScript(dump, decoding, manifest !== undefined, client, inputs)
+    const drops = inputs.clean ? new ScriptDropsScanner() : undefined
+    const plain = await scanScript(dump, decoding, manifest !== undefined, client, inputs, drops)
+    if (drops)
+      log.info(`clean: the script creates ${drops.found.drops.length} objects to drop first.`)
     return {
       format: 'plain',
       ...found,
       client,
       plain,
-      dataTables: manifestTables(manifest) ?? plain.copyTables
+      dataTables: manifestTables(manifest) ?? plain.copyTables,
+      clean: drops?.found.list
     }
   }
   const client = await chooseClient(inputs, 'pg_restore', archiveMajor)
@@ -138,9 +160,59 @@ export async function planRestore(
     const lines = await listArchive(programPath(client, 'pg_restore'), { file: dump, decoding })
     log.info(`pg_restore --list accepts the archive (${lines.length} lines).`)
     const listed = manifest ? undefined : tablesFromList(lines)
-    return { format: 'custom', ...found, client, dataTables: manifestTables(manifest) ?? listed }
+    const drops = inputs.clean
+      ? archiveDrops(
+          inputs,
+          (await readArchiveToc(openDecoded(dump, decoding), { destroy: true })).toc
+        )
+      : undefined
+    return {
+      format: 'custom',
+      ...found,
+      client,
+      dataTables: manifestTables(manifest) ?? listed,
+      clean: drops
+    }
   }
-  return { format: 'directory-tar', ...found, client, dataTables: manifestTables(manifest) }
+  const drops = inputs.clean
+    ? archiveDrops(inputs, await tocOfDirectoryTar(dump, decoding))
+    : undefined
+  return {
+    format: 'directory-tar',
+    ...found,
+    client,
+    dataTables: manifestTables(manifest),
+    clean: drops
+  }
+}
+
+/** clean: the DROP statements for the archive entries the restore recreates. */
+function archiveDrops(inputs: RestoreOptions, toc: ArchiveToc): CleanList {
+  const list = cleanListFromToc(toc.entries, selectedEntries(toc.entries, inputs))
+  log.info(
+    `clean: the archive's table of contents lists ${list.drops.length} objects to drop first.`
+  )
+  return list
+}
+
+/** The table of contents of a directory archive in a tar stream: its toc.dat, read from the stream. */
+async function tocOfDirectoryTar(file: BackupFile, decoding: Decoding): Promise<ArchiveToc> {
+  const tar = startChild('tar', ['-xOf', '-', '--wildcards', '*toc.dat'], {
+    stdin: openDecoded(file, decoding)
+  })
+  const chunks: Buffer[] = []
+  const [read, done] = await Promise.allSettled([
+    (async () => {
+      for await (const chunk of tar.stdout as AsyncIterable<Buffer>) chunks.push(chunk)
+    })(),
+    tar.done
+  ])
+  if (read.status === 'rejected' || done.status === 'rejected') {
+    throw new RestoreError(
+      'the directory archive has no readable toc.dat, which clean needs to know what to drop. Nothing was restored.'
+    )
+  }
+  return parseArchiveToc(Buffer.concat(chunks))
 }
 
 /** The file is the one the manifest describes: same sha256, same size. */
@@ -168,7 +240,8 @@ async function scanScript(
   decoding: Decoding,
   hasManifest: boolean,
   client: ClientInstall,
-  inputs: RestoreOptions
+  inputs: RestoreOptions,
+  drops?: ScriptDropsScanner
 ): Promise<PlainDumpObjects> {
   const objects = new PlainDumpObjects()
   const seconds = stopwatch()
@@ -179,7 +252,8 @@ async function scanScript(
     source: `the SQL script ${fileName(dump)}`
   })
   try {
-    await pipeline(openDecoded(dump, decoding, gate), discard())
+    const source = openDecoded(dump, decoding, gate)
+    await (drops ? pipeline(source, drops, discard()) : pipeline(source, discard()))
   } catch (error) {
     if (error instanceof CheckError) throw error
     throw new RestoreError(

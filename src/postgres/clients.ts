@@ -152,6 +152,11 @@ interface Need {
   installMajor: number
   /** Why `minMajor`: the first sentence of every error. */
   why: string
+  /**
+   * The server's major: the one major outside INSTALLABLE_MAJORS install-client may install
+   * (the others come from a backup's manifest or archive header, which anyone may have written).
+   */
+  serverMajor: number
 }
 
 /**
@@ -169,6 +174,7 @@ export async function chooseDumpClient(
       program: 'pg_dump',
       minMajor: serverMajor,
       installMajor: serverMajor,
+      serverMajor,
       why: `The server runs PostgreSQL ${serverVersion}, and pg_dump refuses servers newer than itself`
     },
     options
@@ -193,7 +199,13 @@ export async function chooseRestoreClient(
       ? `The archive was written by pg_dump ${archiveMajor}, and pg_restore cannot read archives of a newer pg_dump`
       : `The dump was written by pg_dump ${archiveMajor}, and an older psql may not understand it`
   return chooseClient(
-    { program, minMajor: archiveMajor, installMajor: Math.max(archiveMajor, serverMajor), why },
+    {
+      program,
+      minMajor: archiveMajor,
+      installMajor: Math.max(archiveMajor, serverMajor),
+      serverMajor,
+      why
+    },
     options
   )
 }
@@ -238,6 +250,12 @@ async function chooseClient(need: Need, options: ClientChoiceOptions): Promise<C
   return installOrFail(need, wanted ?? need.installMajor, wanted !== undefined, installs, options)
 }
 
+/**
+ * The majors install-client installs for a backup's sake: those this action supports (README:
+ * Compatibility). The server's own major and postgres-version are the user's, not the backup's.
+ */
+export const INSTALLABLE_MAJORS = { oldest: 13, newest: 18 } as const
+
 async function installOrFail(
   need: Need,
   major: number,
@@ -256,6 +274,16 @@ async function installOrFail(
   if (!options.installClient) {
     throw new ClientVersionError(
       `${problem} ${fix} Or set 'install-client: true' to let the action install ${pkg} itself (Linux runners with apt-get).`
+    )
+  }
+  const installable =
+    Number.isInteger(major) &&
+    major >= INSTALLABLE_MAJORS.oldest &&
+    major <= INSTALLABLE_MAJORS.newest
+  if (!installable && !exact && major !== need.serverMajor) {
+    // the major may come from a backup's manifest or archive header: never let it choose what apt installs
+    throw new ClientVersionError(
+      `${problem} install-client installs only the clients of PostgreSQL ${INSTALLABLE_MAJORS.oldest}–${INSTALLABLE_MAJORS.newest}, which this action supports, not ${pkg}; nothing was installed. ${fix}`
     )
   }
   const say = options.log ?? ((line: string) => log.info(line))

@@ -19,6 +19,7 @@ import path from 'node:path'
 import { PassThrough } from 'node:stream'
 import { finished, pipeline } from 'node:stream/promises'
 import { MANIFEST_FILE } from '../manifest.js'
+import { SIGNATURE_FILE } from './signing.js'
 import type { Sink } from '../pipeline/backup-stream.js'
 import { PIPE_SIZE, canWidenPipes, coalesce, drain, makeFifo, widenPipe } from './fifo.js'
 import {
@@ -38,7 +39,7 @@ export interface ArtifactZipOptions {
   directory: string
   /** Upload while writing (a named pipe), or write the file first and upload it in finish(). */
   live: boolean
-  /** Delete the artifact of this name before the upload (only with live: false). */
+  /** Replace the artifact of this name (only with live: false): see uploadBackup. */
   replaceExisting?: boolean | undefined
 }
 
@@ -57,7 +58,7 @@ export interface ArtifactZip {
   /** The dump's entry, as a sink of the backup's stream. */
   sink(fileName: string): Sink
   /** Adds manifest.json, completes the zip and returns the artifact once the backend holds it. */
-  finish(manifest: string): Promise<UploadedArtifact>
+  finish(manifest: string, signature?: string): Promise<UploadedArtifact>
   /**
    * After a failure: stops writing, and removes what reached the backend. The client cannot
    * abort an upload it has begun: the partial zip is finalized, then deleted.
@@ -158,9 +159,10 @@ export async function createArtifactZip(
         directory
       }
     },
-    async finish(manifest: string): Promise<UploadedArtifact> {
+    async finish(manifest: string, signature?: string): Promise<UploadedArtifact> {
       startUpload()
       zip.append(manifest, { name: MANIFEST_FILE })
+      if (signature !== undefined) zip.append(signature, { name: SIGNATURE_FILE })
       // settles through the output (archiver's own promise does not settle once aborted)
       zip.finalize().catch(() => undefined)
       if (uploading && written) {

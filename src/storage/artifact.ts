@@ -9,11 +9,11 @@ import { ArtifactNotFoundError, DefaultArtifactClient } from '@actions/artifact'
 import { log } from '../log.js'
 import { getOctokit } from '@actions/github'
 import { existsSync, readFileSync } from 'node:fs'
-import { mkdir, readdir } from 'node:fs/promises'
+import { copyFile, link, mkdir, readdir, rm } from 'node:fs/promises'
 import path from 'node:path'
 import { EngineError, SettingError } from '../errors.js'
 import { sha256Of } from '../pipeline/digest.js'
-import type { ArtifactSource } from '../types.js'
+import { type ArtifactFrom, type ArtifactSource, TRUSTED_RUN_EVENTS } from '../types.js'
 
 export interface UploadedArtifact {
   id: number
@@ -96,32 +96,103 @@ export async function checkNameIsFree(
   return { exists: true }
 }
 
+interface UploadOptions {
+  zipPath: string
+  retentionDays: number
+  /**
+   * true: an artifact of that name is replaced; undefined: if there is one. The old one is
+   * deleted only once the new backup is held by the backend (under a temporary name first).
+   */
+  replaceExisting: boolean | undefined
+  /** Block uploads at once (8 MiB buffered each); ACTIONS_ARTIFACT_UPLOAD_CONCURRENCY wins. */
+  concurrency?: number
+}
+
+/**
+ * The name a replacing backup is uploaded under first: the run's artifact names are unique, so
+ * the new backup is held whole under this name before the old one is deleted.
+ */
+export function replacementName(name: string): string {
+  return name.replace(/(\.zip)?$/i, '.replacing$1')
+}
+
 /**
  * Uploads the backup's zip as it is (skipArchive: the client neither re-zips nor re-compresses
  * it); the artifact is named after the file. `zipPath` may be a named pipe still being written.
+ *
+ * Replacing an artifact of this run (a file, never a pipe): GitHub keeps one artifact per name
+ * and run, so the zip is uploaded twice — first as `<name>.replacing.zip`; only once that is
+ * finalized is the old artifact deleted, the zip uploaded under its own name, and the temporary
+ * one deleted. When an upload fails the run keeps a whole backup: the old one (first upload),
+ * or the temporary one (second upload; the error names it).
  */
 export async function uploadBackup(
   client: DefaultArtifactClient,
-  options: {
-    zipPath: string
-    retentionDays: number
-    /** true: delete the artifact of that name first; undefined: only if there is one. */
-    replaceExisting: boolean | undefined
-    /** Block uploads at once (8 MiB buffered each); ACTIONS_ARTIFACT_UPLOAD_CONCURRENCY wins. */
-    concurrency?: number
-  }
+  options: UploadOptions
 ): Promise<UploadedArtifact> {
   const name = path.basename(options.zipPath)
-  if (options.replaceExisting !== false) {
-    try {
-      await client.deleteArtifact(name)
-    } catch (error) {
-      const notFound = error instanceof ArtifactNotFoundError || /not found/i.test(String(error))
-      if (!notFound && options.replaceExisting) {
-        throw explainClientError(`replace the artifact '${name}'`, error)
-      }
+  if (options.replaceExisting === false) return uploadOnce(client, options)
+  let exists: boolean | undefined = options.replaceExisting
+  if (exists === undefined) {
+    // not known: look again (a backend that cannot say takes the safe way)
+    exists = await client.getArtifact(name).then(
+      () => true,
+      error => !(error instanceof ArtifactNotFoundError || /not found/i.test(String(error)))
+    )
+  }
+  if (!exists) return uploadOnce(client, options)
+  const temporary = replacementName(name)
+  const temporaryPath = path.join(path.dirname(options.zipPath), temporary)
+  await link(options.zipPath, temporaryPath).catch(() => copyFile(options.zipPath, temporaryPath))
+  let held: UploadedArtifact
+  try {
+    held = await uploadOnce(client, { ...options, zipPath: temporaryPath })
+  } catch (error) {
+    // a failed upload may have left a pending or partial artifact under the temporary name
+    await deleteArtifactQuietly(client, temporary)
+    throw explainClientError(
+      `upload the new backup (as '${temporary}', before replacing '${name}'); the artifact '${name}' it was to replace is kept, unchanged`,
+      error
+    )
+  } finally {
+    await rm(temporaryPath, { force: true })
+  }
+  log.info(
+    `The new backup is held as artifact '${temporary}' (id ${held.id}); replacing '${name}'.`
+  )
+  try {
+    await client.deleteArtifact(name)
+  } catch (error) {
+    const notFound = error instanceof ArtifactNotFoundError || /not found/i.test(String(error))
+    if (!notFound) {
+      throw explainClientError(
+        `delete the artifact '${name}' to replace it; it is kept, and the new backup is artifact '${temporary}' (id ${held.id})`,
+        error
+      )
     }
   }
+  let uploaded: UploadedArtifact
+  try {
+    uploaded = await uploadOnce(client, options)
+  } catch (error) {
+    throw explainClientError(
+      `upload the artifact '${name}' after the old one was deleted; the new backup is kept as artifact '${temporary}' (id ${held.id}) — restore it with artifact-id: ${held.id}`,
+      error
+    )
+  }
+  if (!(await deleteArtifactQuietly(client, temporary))) {
+    log.warning(
+      `Could not delete the temporary artifact '${temporary}' (id ${held.id}), a copy of '${name}'; delete it in the run's Artifacts.`
+    )
+  }
+  return uploaded
+}
+
+async function uploadOnce(
+  client: DefaultArtifactClient,
+  options: UploadOptions
+): Promise<UploadedArtifact> {
+  const name = path.basename(options.zipPath)
   let response
   // 8 MiB blocks are buffered per concurrent upload: 3 at once (instead of the client's 5) keep the
   // action's memory bounded; ACTIONS_ARTIFACT_UPLOAD_CONCURRENCY set by the user still wins
@@ -189,6 +260,26 @@ export interface FoundArtifact {
   digest?: string
   createdAt?: Date
   size?: number
+  /** The run that uploaded it, when it was chosen among runs: where its code came from. */
+  origin?: RunOrigin
+}
+
+/** What GitHub says about the run an artifact came from. */
+export interface RunOrigin {
+  /** The branch the run ran on (workflow_run.head_branch). */
+  branch?: string
+  /** The event that started it: push, schedule, pull_request, … */
+  event?: string
+  /** The workflow file, e.g. .github/workflows/backup.yml. */
+  workflow?: string
+  /** owner/name the run's code came from (a fork's, for a pull request from a fork). */
+  headRepository?: string
+}
+
+/** "push on main, .github/workflows/backup.yml" */
+export function describeOrigin(origin: RunOrigin): string {
+  const what = [origin.event, origin.branch && `on ${origin.branch}`].filter(Boolean).join(' ')
+  return [what, origin.workflow].filter(Boolean).join(', ')
 }
 
 interface RestArtifact {
@@ -199,7 +290,19 @@ interface RestArtifact {
   digest?: string | null
   created_at: string | null
   expires_at: string | null
-  workflow_run?: { id?: number } | null
+  workflow_run?: {
+    id?: number
+    head_repository_id?: number
+    head_branch?: string | null
+  } | null
+}
+
+interface RestRun {
+  id: number
+  event: string
+  path?: string
+  head_branch?: string | null
+  head_repository?: { id: number; full_name: string } | null
 }
 
 type Octokit = ReturnType<typeof getOctokit>
@@ -241,8 +344,9 @@ function stripDigest(digest: string | null | undefined): string | undefined {
   return digest.replace(/^sha256:/, '')
 }
 
-function fromRest(a: RestArtifact, repository: string): FoundArtifact {
+function fromRest(a: RestArtifact & { origin?: RunOrigin }, repository: string): FoundArtifact {
   return {
+    origin: a.origin,
     id: a.id,
     name: a.name,
     repository,
@@ -335,7 +439,10 @@ export async function findBackupArtifact(
   const newestFirst = named.sort(
     (a, b) => Date.parse(b.created_at ?? '') - Date.parse(a.created_at ?? '')
   )
-  const live = newestFirst.find(a => !a.expired)
+  const live =
+    source.runId === 'latest' && (source.from ?? 'default-branch') !== 'any'
+      ? await newestTrusted(octokit, source, newestFirst, names)
+      : newestFirst.find(a => !a.expired)
   if (!live) {
     if (newestFirst.length > 0) throw expiredError(newestFirst[0], source.repository)
     throw new ArtifactStorageError(
@@ -345,6 +452,88 @@ export async function findBackupArtifact(
     )
   }
   return fromRest(live, source.repository)
+}
+
+/**
+ * Among artifacts (newest first), the newest live one a run of this repository's own code made
+ * (workflow_run.head_repository_id is the repository's id: a pull request from a fork has its
+ * fork's) on the default branch unless `from` is 'any-branch', started by push, schedule or
+ * workflow_dispatch (GET …/actions/runs/{id}). Every newer artifact passed over is logged with why.
+ * Undefined when none is live at all; an ArtifactStorageError when only others' are.
+ */
+async function newestTrusted(
+  octokit: Octokit,
+  source: Extract<ArtifactSource, { kind: 'artifact' }>,
+  newestFirst: (RestArtifact & { origin?: RunOrigin })[],
+  names: string[]
+): Promise<RestArtifact | undefined> {
+  const from: ArtifactFrom = source.from ?? 'default-branch'
+  const [owner, repo] = source.repository.split('/')
+  const live = newestFirst.filter(a => !a.expired)
+  if (live.length === 0) return undefined
+  let repository: { id: number; default_branch: string }
+  try {
+    repository = (await octokit.rest.repos.get({ owner, repo })).data
+  } catch (error) {
+    throw explainApiError(error, `the repository ${source.repository}`, source.repository)
+  }
+  const runs = new Map<number, RestRun>()
+  const passedOver: string[] = []
+  const trusted: readonly string[] = TRUSTED_RUN_EVENTS
+  for (const a of live) {
+    const runId = a.workflow_run?.id
+    const label = `artifact ${a.id}${runId ? ` of run ${runId}` : ''}`
+    if (!runId) {
+      passedOver.push(`${label}: GitHub names no run for it`)
+      continue
+    }
+    if (a.workflow_run?.head_repository_id !== repository.id) {
+      passedOver.push(`${label}: made by code from another repository (a fork's pull request)`)
+      continue
+    }
+    if (from === 'default-branch' && a.workflow_run?.head_branch !== repository.default_branch) {
+      passedOver.push(
+        `${label}: ran on branch '${a.workflow_run?.head_branch ?? '?'}', not the default branch '${repository.default_branch}'`
+      )
+      continue
+    }
+    let run = runs.get(runId)
+    if (!run) {
+      try {
+        run = (await octokit.rest.actions.getWorkflowRun({ owner, repo, run_id: runId }))
+          .data as RestRun
+      } catch (error) {
+        throw explainApiError(error, `run ${runId}`, source.repository)
+      }
+      runs.set(runId, run)
+    }
+    if (run.head_repository && run.head_repository.id !== repository.id) {
+      passedOver.push(`${label}: its run ran code from ${run.head_repository.full_name}`)
+      continue
+    }
+    if (!trusted.includes(run.event)) {
+      passedOver.push(`${label}: started by ${run.event}, not by ${TRUSTED_RUN_EVENTS.join(', ')}`)
+      continue
+    }
+    const origin: RunOrigin = {
+      branch: run.head_branch ?? a.workflow_run?.head_branch ?? undefined,
+      event: run.event,
+      workflow: run.path,
+      headRepository: run.head_repository?.full_name ?? source.repository
+    }
+    for (const line of passedOver.slice(0, 20)) log.info(`Passed over ${line}.`)
+    if (passedOver.length > 20) log.info(`Passed over ${passedOver.length - 20} more.`)
+    log.info(`Chose artifact ${a.id} of run ${runId}: ${describeOrigin(origin)}.`)
+    return Object.assign(a, { origin })
+  }
+  const scope =
+    from === 'default-branch'
+      ? `on its default branch '${repository.default_branch}'`
+      : 'on any of its branches'
+  throw new SettingError(
+    'artifactFrom',
+    `none of the ${live.length} artifacts named '${names.join("' or '")}' in ${source.repository} was made by a run of the repository's own code ${scope} started by ${TRUSTED_RUN_EVENTS.join(', ')}; artifacts of other runs are not restored unasked (a pull request from a fork can upload any artifact name). Passed over: ${passedOver.slice(0, 5).join('; ')}${passedOver.length > 5 ? `; and ${passedOver.length - 5} more` : ''}. Choose one by run-id or artifact-id, or widen the runs considered ('any-branch', or 'any' if you trust every run).`
+  )
 }
 
 /**

@@ -44,6 +44,8 @@ export interface DestinationOptions {
     replaceExisting: boolean | undefined
   }
   s3?: { storage: S3Storage; bucket: string; key: string; tags?: Record<string, string> }
+  /** signing-key: the signature of a manifest's exact bytes, stored beside it (signing.ts). */
+  sign?: (manifestBytes: string) => string
 }
 
 export interface Completed {
@@ -96,10 +98,21 @@ export async function openDestinations(options: DestinationOptions): Promise<Des
       if (s3) {
         const uri = formatS3Uri(s3.bucket, s3.key)
         completed.s3Uri = await log.group(`Copy to ${uri}`, async () => {
+          const json = manifestJson(manifest())
+          if (options.sign) {
+            // before the manifest: a backup counts once its manifest exists, signed from the start
+            await s3.storage.lib.putSmallObject(s3.storage.client, {
+              bucket: s3.bucket,
+              key: `${manifestKeyFor(s3.key)}.sig`,
+              body: options.sign(json),
+              contentType: 'text/plain',
+              tags: s3.tags
+            })
+          }
           await s3.storage.lib.putSmallObject(s3.storage.client, {
             bucket: s3.bucket,
             key: manifestKeyFor(s3.key),
-            body: manifestJson(manifest()),
+            body: json,
             contentType: 'application/json',
             tags: s3.tags
           })
@@ -112,13 +125,14 @@ export async function openDestinations(options: DestinationOptions): Promise<Des
       }
       if (local) {
         completed.localPath = await log.group(`Write to ${local}`, () =>
-          keepLocally(path.join(workDir, fileName), manifest(), local)
+          keepLocally(path.join(workDir, fileName), manifest(), local, options.sign)
         )
       }
       if (zip) {
         const uploading = zip
         completed.artifact = await log.group(`Upload artifact '${uploading.name}'`, async () => {
-          const uploaded = await uploading.finish(manifestJson(manifest()))
+          const json = manifestJson(manifest())
+          const uploaded = await uploading.finish(json, options.sign?.(json))
           zip = undefined
           log.info(
             `Uploaded artifact ${uploaded.id} (${formatBytes(uploaded.size)}), sha256:${uploaded.digest}`

@@ -11,8 +11,15 @@ import { formatBytes, log } from '../log.js'
 import { ManifestError, parseManifest } from '../manifest.js'
 import { formatS3Uri, manifestKeyFor } from '../s3-uri.js'
 import type { BackupSource, S3Source } from '../types.js'
-import { artifactClient, downloadArtifactZip, findBackupArtifact } from './artifact.js'
+import {
+  artifactClient,
+  describeOrigin,
+  downloadArtifactZip,
+  findBackupArtifact
+} from './artifact.js'
 import { type LocalBackup, openLocalBackup, openZippedBackup } from './local.js'
+import { MAX_SIGNATURE_BYTES, SignatureError, checkSignature } from './signing.js'
+import { sha256Of } from '../pipeline/digest.js'
 
 export interface FetchedBackup extends LocalBackup {
   /** "artifact 123 (run 456)", "file path", or the s3:// URI. */
@@ -22,6 +29,50 @@ export interface FetchedBackup extends LocalBackup {
 }
 
 export async function fetchBackup(
+  source: BackupSource,
+  options: {
+    artifact?: DefaultArtifactClient
+    workDir: string
+    /** signing-key: only a backup signed with it is returned (signing.ts). */
+    signingKey?: string
+  }
+): Promise<FetchedBackup> {
+  const fetched = await fetchAny(source, options)
+  if (options.signingKey) {
+    await checkFetchedSignature(options.signingKey, fetched)
+    log.info(`The backup is signed with this signing-key, and its dump is the one it names.`)
+  }
+  return fetched
+}
+
+/** Before anything is decoded: the signature over the manifest, and the dump it names. */
+async function checkFetchedSignature(key: string, fetched: FetchedBackup): Promise<void> {
+  const what = fetched.restoredFrom
+  if ('directory' in fetched.dump) {
+    throw new SignatureError(
+      `${what} is a folder; with signing-key set give the signed backup file (or its zip). Nothing was restored.`
+    )
+  }
+  // the signature first: nothing of an unsigned backup is read further
+  checkSignature(key, {
+    what,
+    manifestBytes: fetched.manifestBytes,
+    manifestSha256: fetched.manifest?.file.sha256,
+    signature: fetched.signature,
+    dumpSha256: fetched.manifest?.file.sha256
+  })
+  const dumpSha256 = fetched.sha256 ?? (await sha256Of(fetched.dump))
+  checkSignature(key, {
+    what,
+    manifestBytes: fetched.manifestBytes,
+    manifestSha256: fetched.manifest?.file.sha256,
+    signature: fetched.signature,
+    dumpSha256
+  })
+  fetched.sha256 = dumpSha256
+}
+
+async function fetchAny(
   source: BackupSource,
   options: { artifact?: DefaultArtifactClient; workDir: string }
 ): Promise<FetchedBackup> {
@@ -51,7 +102,7 @@ export async function fetchBackup(
   const local = await openZippedBackup(zipPath, workDir, `artifact ${found.id}`)
   return {
     ...local,
-    restoredFrom: `artifact ${found.id}${found.runId ? ` (run ${found.runId})` : ''}`,
+    restoredFrom: `artifact ${found.id}${found.runId ? ` (run ${found.runId}${found.origin ? `: ${describeOrigin(found.origin)}` : ''})` : ''}`,
     artifactId: found.id,
     runId: found.runId
   }
@@ -77,11 +128,23 @@ async function fetchFromS3(source: S3Source, workDir: string): Promise<FetchedBa
   } else {
     const newest = await findNewestBackup(s3, { bucket: source.bucket, prefix: source.prefix })
     dumpKey = newest.dumpKey
-    manifestText = JSON.stringify(newest.manifest)
+    // the manifest's bytes as stored (a signature covers them exactly)
+    manifestText = await getObjectText(s3, { bucket: source.bucket, key: newest.manifestKey })
     log.info(
       `Newest backup under ${formatS3Uri(source.bucket, source.prefix)}: made ${newest.createdAt.toISOString()}`
     )
   }
+  // the signature beside the manifest, when there is one (read whether or not a key is given)
+  const signature = await getObjectText(s3, {
+    bucket: source.bucket,
+    key: `${manifestKeyFor(dumpKey)}.sig`
+  }).then(
+    text => (text.length <= MAX_SIGNATURE_BYTES ? Buffer.from(text, 'utf8') : undefined),
+    error => {
+      if (error instanceof S3StorageError && error.code === 'NoSuchKey') return undefined
+      throw error
+    }
+  )
   const uri = formatS3Uri(source.bucket, dumpKey)
   const dumpPath = path.join(workDir, path.posix.basename(dumpKey))
   const downloaded = await downloadObject(s3, { bucket: source.bucket, key: dumpKey }, dumpPath)
@@ -94,5 +157,12 @@ async function fetchFromS3(source: S3Source, workDir: string): Promise<FetchedBa
       `the manifest beside ${uri} describes '${manifest.file.name}', not this object. Nothing was restored.`
     )
   }
-  return { dump: { path: dumpPath }, manifest, sha256: downloaded.sha256, restoredFrom: uri }
+  return {
+    dump: { path: dumpPath },
+    manifest,
+    manifestBytes: manifestText === undefined ? undefined : Buffer.from(manifestText, 'utf8'),
+    signature,
+    sha256: downloaded.sha256,
+    restoredFrom: uri
+  }
 }

@@ -6,7 +6,17 @@
  * the stream writes (the CLI's), kept in a directory with its manifest beside it.
  */
 import { createWriteStream, existsSync } from 'node:fs'
-import { copyFile, mkdir, mkdtemp, open, readdir, rename, stat } from 'node:fs/promises'
+import {
+  copyFile,
+  mkdir,
+  mkdtemp,
+  open,
+  readFile,
+  readdir,
+  rename,
+  stat,
+  writeFile
+} from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { finished } from 'node:stream/promises'
@@ -16,10 +26,10 @@ import {
   MANIFEST_FILE,
   type Manifest,
   ManifestError,
-  parseManifest,
-  readManifest,
-  writeManifest
+  manifestJson,
+  parseManifest
 } from '../manifest.js'
+import { MAX_SIGNATURE_BYTES, SIGNATURE_FILE } from './signing.js'
 import type { Sink } from '../pipeline/backup-stream.js'
 import type { BackupFile } from '../pipeline/decode.js'
 import {
@@ -38,6 +48,9 @@ export interface LocalBackup {
   manifest?: Manifest
   /** sha256 of the dump when it was taken on the way (a zip's entry, checked as it was read). */
   sha256?: string
+  /** The manifest exactly as stored, and the signature stored beside it (signing.ts). */
+  manifestBytes?: Buffer
+  signature?: Buffer
 }
 
 export class BackupFileError extends EngineError {
@@ -85,8 +98,11 @@ export async function openLocalBackup(file: string, workDir: string): Promise<Lo
   // artifact's manifest.json) is used when it describes this file
   for (const beside of [`${file}.manifest.json`, path.join(path.dirname(file), MANIFEST_FILE)]) {
     if (!existsSync(beside)) continue
-    const manifest = await readManifest(beside).catch(() => undefined)
-    if (manifest?.file.name === path.basename(file)) return { dump: { path: file }, manifest }
+    const read = await readManifestFile(beside).catch(() => undefined)
+    if (read?.manifest.file.name === path.basename(file)) {
+      const signature = await readSignatureFile(`${beside}.sig`)
+      return { dump: { path: file }, ...read, signature }
+    }
   }
   return { dump: { path: file } }
 }
@@ -111,14 +127,19 @@ export async function openZippedBackup(
       zip.entries.find(e => e.name === name && !e.isDirectory)
     const manifestEntry = file(MANIFEST_FILE)
     if (manifestEntry) {
-      const manifest = await readManifestEntry(zip, manifestEntry, what)
+      const { manifest, manifestBytes } = await readManifestEntry(zip, manifestEntry, what)
+      const signatureEntry = file(SIGNATURE_FILE)
+      const signature =
+        signatureEntry && signatureEntry.size <= MAX_SIGNATURE_BYTES
+          ? await readAll(zip, signatureEntry)
+          : undefined
       const dump = manifest.file.name.includes('/') ? undefined : file(manifest.file.name)
       if (!dump) {
         throw new BackupFileError(
           `${what} has a manifest naming '${manifest.file.name}', which is not there; the backup is incomplete.`
         )
       }
-      return { ...(await readEntry(zip, dump, workDir)), manifest }
+      return { ...(await readEntry(zip, dump, workDir)), manifest, manifestBytes, signature }
     }
     const only = top.size === 1 ? file([...top][0]) : undefined
     if (only) return await readEntry(zip, only, workDir)
@@ -130,11 +151,20 @@ export async function openZippedBackup(
   return openExtracted(target, what)
 }
 
-async function readManifestEntry(zip: OpenZip, entry: ZipEntry, what: string): Promise<Manifest> {
+async function readAll(zip: OpenZip, entry: ZipEntry): Promise<Buffer> {
   const chunks: Buffer[] = []
   for await (const chunk of await zip.read(entry)) chunks.push(chunk as Buffer)
+  return Buffer.concat(chunks)
+}
+
+async function readManifestEntry(
+  zip: OpenZip,
+  entry: ZipEntry,
+  what: string
+): Promise<{ manifest: Manifest; manifestBytes: Buffer }> {
+  const manifestBytes = await readAll(zip, entry)
   try {
-    return parseManifest(JSON.parse(Buffer.concat(chunks).toString('utf8')))
+    return { manifest: parseManifest(JSON.parse(manifestBytes.toString('utf8'))), manifestBytes }
   } catch (error) {
     if (error instanceof ManifestError) throw error
     throw new ManifestError(
@@ -160,16 +190,17 @@ async function openDirectory(dir: string): Promise<LocalBackup> {
 async function openExtracted(dir: string, what: string): Promise<LocalBackup> {
   const entries = (await readdir(dir)).filter(e => !e.startsWith('.'))
   if (entries.includes(MANIFEST_FILE)) {
-    const manifest = await readManifest(path.join(dir, MANIFEST_FILE))
+    const { manifest, manifestBytes } = await readManifestFile(path.join(dir, MANIFEST_FILE))
+    const signature = await readSignatureFile(path.join(dir, SIGNATURE_FILE))
     const dumpPath = path.join(dir, manifest.file.name)
     if (path.dirname(path.resolve(dumpPath)) !== path.resolve(dir) || !existsSync(dumpPath)) {
       throw new BackupFileError(
         `${what} has a manifest naming '${manifest.file.name}', which is not there; the backup is incomplete.`
       )
     }
-    return { dump: { path: dumpPath }, manifest }
+    return { dump: { path: dumpPath }, manifest, manifestBytes, signature }
   }
-  const candidates = entries.filter(e => e !== MANIFEST_FILE)
+  const candidates = entries.filter(e => e !== MANIFEST_FILE && e !== SIGNATURE_FILE)
   if (candidates.length === 1) {
     const only = path.join(dir, candidates[0])
     const info = await stat(only)
@@ -195,11 +226,36 @@ export function fileSink(file: string): Sink {
   }
 }
 
-/** Moves a backup's file into `directory` with its manifest beside it as `<file>.manifest.json`. */
+/** A manifest file: parsed, and its bytes as stored (for the signature). */
+async function readManifestFile(
+  file: string
+): Promise<{ manifest: Manifest; manifestBytes: Buffer }> {
+  const manifestBytes = await readFile(file)
+  let data: unknown
+  try {
+    data = JSON.parse(manifestBytes.toString('utf8'))
+  } catch (error) {
+    throw new ManifestError(`${file} is not valid JSON: ${(error as Error).message}`)
+  }
+  return { manifest: parseManifest(data), manifestBytes }
+}
+
+/** A signature file when there is one (and it is no larger than a signature). */
+async function readSignatureFile(file: string): Promise<Buffer | undefined> {
+  const info = await stat(file).catch(() => undefined)
+  if (!info?.isFile() || info.size > MAX_SIGNATURE_BYTES) return undefined
+  return readFile(file)
+}
+
+/**
+ * Moves a backup's file into `directory` with its manifest beside it as `<file>.manifest.json`
+ * (and, signed, `<file>.manifest.json.sig`: `sign` gives the signature of the manifest's bytes).
+ */
 export async function keepLocally(
   filePath: string,
   manifest: Manifest,
-  directory: string
+  directory: string,
+  sign?: (manifestBytes: string) => string
 ): Promise<string> {
   await mkdir(directory, { recursive: true })
   const target = path.join(directory, path.basename(filePath))
@@ -208,7 +264,9 @@ export async function keepLocally(
   } catch {
     await copyFile(filePath, target) // another file system
   }
-  await writeManifest(`${target}.manifest.json`, manifest)
+  const json = manifestJson(manifest)
+  if (sign) await writeFile(`${target}.manifest.json.sig`, sign(json), { mode: 0o600 })
+  await writeFile(`${target}.manifest.json`, json, { mode: 0o600 })
   log.info(
     `${target} (${formatBytes(manifest.file.sizeBytes)}) and ${path.basename(target)}.manifest.json`
   )
