@@ -8,8 +8,7 @@
 import { beforeAll, describe, expect, it } from '@jest/globals'
 import { spawnSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs'
-import os from 'node:os'
+import { mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs'
 import path from 'node:path'
 import { type ArtifactBackend, unzipEntries } from '../../dev/artifact-backend.js'
 import { schemaDump, seedSample, tableChecksums } from '../../dev/fixtures.js'
@@ -17,6 +16,7 @@ import type { TestServer } from '../../dev/postgres.js'
 import type { BackupOptions, RestoreOptions } from '../../src/types.js'
 import type { Manifest } from '../../src/manifest.js'
 import { useHarness } from '../support/harness.js'
+import { tmpfsMissing } from '../support/preconditions.js'
 import { testBackupInputs, testRestoreInputs } from '../support/inputs.js'
 
 /** Rows of 256 characters: ~430 MB on the server, ~35 MB once compressed. */
@@ -31,20 +31,8 @@ let big: string
 let work: string
 let tempRoot: string
 
-/** Whether this sandbox lets us mount a tmpfs (root with CAP_SYS_ADMIN): probed once, now. */
-const canMount = ((): boolean => {
-  if (process.getuid?.() !== 0) return false
-  const probe = mkdtempSync(path.join(os.tmpdir(), 'mount-probe-'))
-  try {
-    if (spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', probe]).status !== 0) {
-      return false
-    }
-    spawnSync('umount', [probe])
-    return true
-  } finally {
-    rmSync(probe, { recursive: true, force: true })
-  }
-})()
+/** Why this sandbox cannot mount a tmpfs (root with CAP_SYS_ADMIN), or undefined: probed once. */
+const noMount = tmpfsMissing()
 
 beforeAll(async () => {
   ;({ server, backend, work, tempRoot } = harness)
@@ -223,8 +211,8 @@ describe('pg_dump fails mid-stream: no artifact is left, nothing is left running
   })
 })
 
-;(canMount ? describe : describe.skip)(
-  'a full disk (a 2 MiB tmpfs as the temporary directory)',
+;(noMount ? describe.skip : describe)(
+  `a full disk (a 2 MiB tmpfs as the temporary directory)${noMount ? ` — skipped: ${noMount}` : ''}`,
   () => {
     let mountPoint: string
 
