@@ -37,6 +37,8 @@ import {
   readTargetFacts,
   statementPolicy
 } from '../postgres/target-policy.js'
+import { type BackupFile, sizeOf } from '../pipeline/decode.js'
+import { restoreProgressLine, startProgress } from '../pipeline/progress.js'
 import { fetchBackup } from '../storage/fetch.js'
 import { makeWorkDir } from '../storage/local.js'
 import type { RestoreOptions } from '../types.js'
@@ -75,6 +77,8 @@ export interface RestoreResult {
 export interface RestoreDependencies {
   artifact?: DefaultArtifactClient
   tempRoot?: string
+  /** How often a progress line is logged while loading, in milliseconds (default 10 s). */
+  progressIntervalMs?: number
 }
 
 export async function restore(
@@ -120,18 +124,28 @@ export async function restore(
           )
         : undefined
     const env = restoreEnvironment(connection, inputs)
-    const loaded = await log.group(LOAD_PHASE, () =>
-      loadWatched(inputs, monitor!, env, () =>
-        loadBackup(
-          fetched.dump,
-          { ...plan, drops },
-          { env, database: connection.database, serverMajor: server.major },
-          inputs,
-          workDir,
-          { policy }
-        )
+    const loaded = await log.group(LOAD_PHASE, async () => {
+      const progress = await startRestoreProgress(
+        fetched.dump,
+        monitor!,
+        env.PGAPPNAME,
+        deps.progressIntervalMs
       )
-    )
+      try {
+        return await loadWatched(inputs, monitor!, env, () =>
+          loadBackup(
+            progress.dump,
+            { ...plan, drops },
+            { env, database: connection.database, serverMajor: server.major },
+            inputs,
+            workDir,
+            { policy }
+          )
+        )
+      } finally {
+        progress.stop()
+      }
+    })
     const skipped = reportSkipped(inputs, loaded.skipped)
     const tables = await log.group('Verify row counts', () =>
       session.watched('Counting the restored rows', () =>
@@ -415,4 +429,54 @@ async function compareRowCounts(
       : `${result.length} tables, ${total} rows restored (no manifest counts to compare with).`
   )
   return result
+}
+
+/**
+ * Progress while the backup loads, in the log's style (a line every ~10 s; a bar on a terminal):
+ * the bytes of the backup read of its size, elapsed, an estimate of what remains, and the table
+ * the server is loading (pg_stat_progress_copy, PostgreSQL 14+, asked from `monitor` by the
+ * loader's application_name).
+ */
+async function startRestoreProgress(
+  dump: BackupFile | { directory: string },
+  monitor: pg.Client,
+  applicationName: string | undefined,
+  intervalMs = 10_000
+): Promise<{ dump: BackupFile | { directory: string }; stop(): void }> {
+  if (!('path' in dump)) return { dump, stop: () => undefined }
+  const meter = { bytes: 0 }
+  const total = await sizeOf(dump)
+  let loading: string | undefined
+  const ask = setInterval(
+    () => {
+      monitor
+        .query<{ rel: string; tuples: string }>(
+          `SELECT p.relid::regclass::text AS rel, p.tuples_processed::text AS tuples
+           FROM pg_stat_progress_copy p JOIN pg_stat_activity a USING (pid)
+          WHERE a.application_name = $1 LIMIT 1`,
+          [applicationName ?? '']
+        )
+        .then(
+          r =>
+            (loading = r.rows[0]
+              ? `${r.rows[0].rel} (${r.rows[0].tuples} rows so far)`
+              : undefined),
+          () => clearInterval(ask) // before 14: no pg_stat_progress_copy
+        )
+    },
+    Math.min(5_000, intervalMs)
+  )
+  ask.unref()
+  const progress = startProgress(() => meter.bytes, {
+    estimateBytes: total,
+    intervalMs,
+    line: (bytes, seconds) => restoreProgressLine(bytes, total, seconds, loading)
+  })
+  return {
+    dump: { ...dump, meter },
+    stop: () => {
+      clearInterval(ask)
+      progress.stop()
+    }
+  }
 }

@@ -5,7 +5,7 @@
 import { createReadStream } from 'node:fs'
 import { stat } from 'node:fs/promises'
 import path from 'node:path'
-import { type Duplex, Readable, Writable } from 'node:stream'
+import { type Duplex, Readable, Transform, Writable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import type { Compression, DecryptionKeys } from '../types.js'
 import { createDecompressor } from './compress.js'
@@ -17,6 +17,8 @@ export interface BackupFile {
   range?: { offset: number; length: number }
   /** What it is called (an entry's name inside a zip); default the file's name. */
   name?: string
+  /** Counts the bytes read of it (for progress reports), when given. */
+  meter?: { bytes: number }
 }
 
 /** The backup file's name, for messages. */
@@ -44,11 +46,22 @@ export function decodingStages(decoding: Decoding): Duplex[] {
 export function openRaw(file: BackupFile, options: { highWaterMark?: number } = {}): Readable {
   const range = file.range
   if (range && range.length === 0) return Readable.from([])
-  return createReadStream(file.path, {
+  const stream = createReadStream(file.path, {
     start: range?.offset,
     end: range ? range.offset + range.length - 1 : undefined,
     highWaterMark: options.highWaterMark
   })
+  const meter = file.meter
+  if (!meter) return stream
+  return chain(
+    stream,
+    new Transform({
+      transform(chunk: Buffer, _encoding, callback) {
+        meter.bytes += chunk.length
+        callback(null, chunk)
+      }
+    })
+  )
 }
 
 /** The dump inside the file: decrypted and decompressed as `decoding` says, then `more` stages. */

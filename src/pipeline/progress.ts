@@ -45,11 +45,33 @@ export function progressLine(
 }
 
 export function progressBar(bytes: number, elapsedSeconds: number, estimateBytes?: number): string {
+  return `${bar(bytes, estimateBytes)}${progressLine(bytes, elapsedSeconds, estimateBytes)}`
+}
+
+/** `[####....] ` for the share of `estimateBytes` done; '' without an estimate. */
+function bar(bytes: number, estimateBytes?: number): string {
   const width = 24
   const share = estimateBytes && estimateBytes > 0 ? Math.min(1, bytes / estimateBytes) : 0
   const filled = Math.round(share * width)
-  const bar = estimateBytes ? `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ` : ''
-  return `${bar}${progressLine(bytes, elapsedSeconds, estimateBytes)}`
+  return estimateBytes ? `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ` : ''
+}
+
+/**
+ * A restore's progress: the bytes of the backup read of its size, elapsed, what remains at this
+ * pace, and the table being loaded (when the server tells it: pg_stat_progress_copy, 14+).
+ */
+export function restoreProgressLine(
+  bytes: number,
+  totalBytes: number,
+  elapsedSeconds: number,
+  loading?: string
+): string {
+  const share = totalBytes > 0 ? Math.min(1, bytes / totalBytes) : 0
+  const left =
+    share > 0.01 && share < 1
+      ? `, about ${formatDuration((elapsedSeconds * (1 - share)) / share)} left`
+      : ''
+  return `${formatBytes(bytes)} of ${formatBytes(totalBytes)} of the backup read (${Math.round(share * 100)}%) in ${formatDuration(elapsedSeconds)}${left}${loading ? `; loading ${loading}` : ''}`
 }
 
 /**
@@ -58,13 +80,20 @@ export function progressBar(bytes: number, elapsedSeconds: number, estimateBytes
  */
 export function startProgress(
   read: () => number,
-  options: { estimateBytes?: number; intervalMs?: number } = {}
+  options: {
+    estimateBytes?: number
+    intervalMs?: number
+    /** The line to show (default: bytes dumped, MB/s, share of the database size). */
+    line?: (bytes: number, elapsedSeconds: number) => string
+  } = {}
 ): { stop(): void } {
   const started = Date.now()
   const elapsed = (): number => (Date.now() - started) / 1000
+  const line =
+    options.line ?? ((bytes: number, s: number) => progressLine(bytes, s, options.estimateBytes))
   if (log.progressStyle === 'bar') {
     const draw = (done = false): void =>
-      log.progress(progressBar(read(), elapsed(), options.estimateBytes), done)
+      log.progress(`${bar(read(), options.estimateBytes)}${line(read(), elapsed())}`, done)
     const timer = setInterval(draw, 250)
     timer.unref()
     return {
@@ -75,7 +104,7 @@ export function startProgress(
     }
   }
   const timer = setInterval(
-    () => log.progress(progressLine(read(), elapsed(), options.estimateBytes)),
+    () => log.progress(line(read(), elapsed())),
     options.intervalMs ?? 10_000
   )
   timer.unref()
