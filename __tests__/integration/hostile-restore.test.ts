@@ -428,7 +428,10 @@ async function* script() {
 await runPsql(process.argv[2], process.env as Record<string, string>, chain(Readable.from(script()), new ScriptGate({ psqlMajor: 15, transaction: true })))
 `
     )
-    const child = spawn(path.join(root, 'node_modules/.bin/tsx'), [driver, psql], {
+    // one Node process (tsx as a loader, not its CLI, which would run the driver in a second
+    // process that SIGKILL of the first leaves running)
+    const child = spawn(process.execPath, ['--import', 'tsx', driver, psql], {
+      cwd: root,
       env: { ...process.env, ...server.env(target) } as NodeJS.ProcessEnv,
       stdio: ['ignore', 'pipe', 'inherit']
     })
@@ -453,6 +456,11 @@ await runPsql(process.argv[2], process.env as Record<string, string>, chain(Read
       if (left[0].n === 0) break
       await new Promise(resolve => setTimeout(resolve, 100))
     }
+    const gone = await server.query<{ n: number }>(
+      target,
+      "SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'psql'"
+    )
+    expect(gone[0].n).toBe(0) // psql saw the end of its input and left
     expect(await snapshot(target)).toEqual(before)
     await Promise.all([half, target].map(d => server.dropDatabase(d)))
   })

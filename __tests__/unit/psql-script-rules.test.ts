@@ -324,6 +324,11 @@ describe('psql script rules: statement kinds for the skip rules', () => {
     ['ALTER DATABASE shop SET search_path TO public;', 'database', undefined],
     ['CREATE ROLE app;', 'role', undefined],
     ['ALTER ROLE app WITH LOGIN;', 'role', undefined],
+    ['CREATE USER app;', 'role', undefined],
+    ['ALTER USER app WITH LOGIN;', 'role', undefined],
+    // a foreign server's user mapping is no role
+    ['CREATE USER MAPPING FOR public SERVER s;', 'other', undefined],
+    ["ALTER USER MAPPING FOR app SERVER s OPTIONS (user 'x');", 'other', undefined],
     ['COPY public.t (a) FROM stdin;', 'copy', undefined],
     ['CREATE TABLE public."T" (a integer);', 'table', 'public."T"'],
     ['CREATE UNLOGGED TABLE IF NOT EXISTS s.t (a integer);', 'table', 's.t'],

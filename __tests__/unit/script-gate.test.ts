@@ -210,6 +210,12 @@ describe('ScriptGate refuses before psql sees a byte of it', () => {
     expect(role.out).not.toContain('ROLE')
     const connect = await gate('SET a = 1;\n\\connect other\n')
     expect(connect.error?.message).toMatch(/pg_dumpall file .*connect other/)
+    // pg_dump writes user mappings of foreign servers: those are no roles
+    const mapping =
+      'CREATE USER MAPPING FOR public SERVER s;\nALTER USER MAPPING FOR public SERVER s OPTIONS (a 1);\nDROP USER MAPPING IF EXISTS FOR public SERVER s;\n'
+    const mapped = await gate(mapping)
+    expect(mapped.error).toBeUndefined()
+    expect(mapped.out).toBe(`BEGIN;\n${mapping}\nCOMMIT;\n`)
   })
 
   it('a pg_dump --create script by CREATE DATABASE and by \\connect', async () => {

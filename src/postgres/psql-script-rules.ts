@@ -502,7 +502,11 @@ export function classifyPart(part: StatementPart): StatementClass {
     return { kind: 'publication', keywords }
   if ((w0 === 'CREATE' || w0 === 'ALTER') && w1 === 'DATABASE')
     return { kind: 'database', keywords }
-  if ((w0 === 'CREATE' || w0 === 'ALTER') && (w1 === 'ROLE' || w1 === 'USER' || w1 === 'GROUP'))
+  // (CREATE USER MAPPING is a foreign server's, not a role)
+  if (
+    (w0 === 'CREATE' || w0 === 'ALTER') &&
+    (w1 === 'ROLE' || (w1 === 'USER' && w2 !== 'MAPPING') || w1 === 'GROUP')
+  )
     return { kind: 'role', keywords }
   if (w0 === 'SET') {
     let i = 1

@@ -279,8 +279,11 @@ export class ScriptGate extends Transform {
 
   /** pg_dumpall (roles, databases) and pg_dump --create (CREATE DATABASE): refused by content. */
   private refuseClusterStatements(e: StatementEvent, cls: StatementClass): void {
-    const [w0, w1] = cls.keywords
-    if (cls.kind === 'role' || (w0 === 'DROP' && (w1 === 'ROLE' || w1 === 'USER')))
+    const [w0, w1, w2] = cls.keywords
+    if (
+      cls.kind === 'role' ||
+      (w0 === 'DROP' && (w1 === 'ROLE' || (w1 === 'USER' && w2 !== 'MAPPING')))
+    )
       throw this.clusterDumpError(e.line, `"${shortText(e.text, 80)}"`)
     if ((w0 === 'CREATE' || w0 === 'DROP') && w1 === 'DATABASE') {
       if (w0 === 'DROP') throw this.clusterDumpError(e.line, `"${shortText(e.text, 80)}"`)
