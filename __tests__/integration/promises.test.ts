@@ -220,7 +220,8 @@ describe('restore: the manifest holds the backup to what it describes', () => {
     ],
     [
       'compression none',
-      (m: Manifest) => void (m.compression.algorithm = 'none'),
+      (m: Manifest) =>
+        void Object.assign(m.compression, { algorithm: 'none', level: null, by: 'none' }),
       /\(custom, zstd\).*\(custom, none\)/
     ]
   ])('content other than the manifest says: %s', async (_name, edit, detail) => {
@@ -229,6 +230,13 @@ describe('restore: the manifest holds the backup to what it describes', () => {
       /the backup's content .* does not match its manifest .*Nothing was restored/
     )
     expect(error.message).toMatch(detail)
+  })
+
+  it('a manifest beside the file that is not valid fails the restore (never ignored, which would skip its checks)', async () => {
+    await expectRefused(
+      withManifest(custom, m => void (m.compression.algorithm = 'none')),
+      /is not a valid manifest \(manifest field compression\.level is 3, outside 0–0\)\. Nothing was restored/
+    )
   })
 
   it('an unencrypted file whose manifest says it is encrypted', async () => {

@@ -119,8 +119,16 @@ export async function openLocalBackup(file: string, workDir: string): Promise<Lo
   // artifact's manifest.json) is used when it describes this file
   for (const beside of [`${file}.manifest.json`, path.join(path.dirname(file), MANIFEST_FILE)]) {
     if (!existsSync(beside)) continue
-    const read = await readManifestFile(beside).catch(() => undefined)
-    if (read?.manifest.file.name === path.basename(file)) {
+    // a manifest that cannot be read fails the restore: ignoring it would skip its checks
+    let read: Awaited<ReturnType<typeof readManifestFile>>
+    try {
+      read = await readManifestFile(beside)
+    } catch (error) {
+      throw new ManifestError(
+        `${beside}, beside '${path.basename(file)}', is not a valid manifest (${(error as Error).message}). Nothing was restored. Fix the manifest, or move it away to restore the file without its checks.`
+      )
+    }
+    if (read.manifest.file.name === path.basename(file)) {
       const signature = await readSignatureFile(`${beside}.sig`)
       return { dump: { path: file }, ...read, signature }
     }
