@@ -94,6 +94,12 @@ export function cancellationError(signal: NodeJS.Signals): EngineError {
 }
 
 export async function run(): Promise<void> {
+  // one run per process on a runner; tests run several: each starts with nothing recorded
+  summaryWritten = false
+  backupKept = false
+  failedSingleTransaction = undefined
+  phases.started.clear()
+  phases.finished.clear()
   useLog(phaseLog(actionLog))
   // mask the URL before anything could print it, even when other inputs are invalid
   // (and every piece of what could be its password, if it is not percent-encoded)
