@@ -37,6 +37,7 @@ beforeAll(async () => {
   // another dump (two dumps of the same data within one second are byte for byte the same)
   await server.query(source, 'CREATE TABLE public.unsigned_marker (x int)')
   await harness.backup(testBackupInputs(server.url(source), { artifactName: 'unsigned' }))
+  await server.query(source, 'DROP TABLE public.unsigned_marker')
 }, 120_000)
 
 const byName = (name: string): BackupSource => ({
