@@ -228,32 +228,56 @@ describe('Supabase: a project restored into a new Supabase project', () => {
     expect(result.checksums).toEqual(before)
   })
 
-  // issue 15 item 2: statements that need ownership or superuser and carry no data (the
-  // flagship journey). The statement policy now skips what carries no data (the extension
-  // comments, the existing schemas auth/extensions/storage…, event triggers, the publication:
-  // see target-policy.test.ts), but a WHOLE-project backup also holds the platform's own tables
-  // and functions, which the new project already has: the guard refuses it ("not empty: 10
-  // tables … auth.schema_migrations (7 rows) …"), and with allow-non-empty psql stops at
-  // 'function "email" already exists' (then "relation already exists", duplicate migration
-  // rows). Loading auth.users' rows into the platform's existing table would need skipping
-  // CREATE TABLE/FUNCTION of existing platform objects — a definition, which item 2's rule
-  // forbids the skip rules — or a data-only pass for the platform's schemas: still open.
-  it.failing(
-    'the action, default inputs: brings back every table (auth.users and app rows included), like pg_restore by hand',
-    async () => {
-      const backup = await actionBackup(source)
-      const target = await supabaseLikeTarget(supabase)
-      await actionRestore(target, backup)
-      expect(differences(sourceSums, await managedChecksums(target))).toEqual([])
-    }
-  )
-
-  // issue 15 item 2, plain format (psql path)
-  it.failing('the action, format plain: brings back every table, like psql by hand', async () => {
-    const backup = await actionBackup(source, { format: 'plain', compression: 'gzip' })
+  // issue 15 item 2, the flagship journey: a WHOLE-project backup also holds the platform's own
+  // schemas (auth, storage, realtime, vault, graphql_public, pgbouncer, the functions of
+  // extensions), which the new project already has. They are the provider's (by ownership: the
+  // schemas of supabase_admin/pgbouncer, and extensions, which holds supabase_admin's
+  // extensions): the guard does not count their tables, their objects that exist are skipped,
+  // and their tables' rows load only where the target's table is empty (auth.users, storage.*);
+  // the platform's migration rows the target holds are kept.
+  async function supabaseJourney(overrides: Partial<BackupOptions>) {
+    const backup = await actionBackup(source, overrides)
     const target = await supabaseLikeTarget(supabase)
-    await actionRestore(target, backup)
+    const result = await actionRestore(target, backup)
     expect(differences(sourceSums, await managedChecksums(target))).toEqual([])
+    expect((await managedChecksums(target))['auth.users'].rows).toBe(3)
+    expect((await managedChecksums(target))['storage.objects'].rows).toBe(2)
+    // the provider's bookkeeping kept, with counts
+    expect(result.kept).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          schema: 'auth',
+          name: 'schema_migrations',
+          targetRows: 7,
+          backupRows: 7
+        }),
+        expect.objectContaining({ schema: 'storage', name: 'migrations', targetRows: 3 }),
+        expect.objectContaining({ schema: 'realtime', name: 'schema_migrations', targetRows: 4 })
+      ])
+    )
+    const keptNames = result.kept.map(t => `${t.schema}.${t.name}`)
+    expect(keptNames).not.toContain('auth.users')
+    // a table outside the provider's schemas is never skipped
+    expect(keptNames.filter(n => !/^(auth|storage|realtime|vault)\./.test(n))).toEqual([])
+    for (const g of result.skipped)
+      for (const sample of g.samples)
+        expect(sample.text).not.toMatch(/^(CREATE TABLE|COPY) (public|supabase_migrations)\./)
+    const md = restoreSummaryMarkdown(result)
+    expect(md).toContain(
+      "kept the target's 7 rows of `auth.schema_migrations`; the backup's 7 rows were not loaded"
+    )
+    expect(md).toMatch(
+      /exists in the target, owned by the provider \(schema "auth" of "supabase_admin"\)/
+    )
+    return { result, target }
+  }
+
+  it('the action, default inputs: brings back every table (auth.users and app rows included), like pg_restore by hand', async () => {
+    await supabaseJourney({})
+  })
+
+  it('the action, format plain: brings back every table, like psql by hand', async () => {
+    await supabaseJourney({ format: 'plain', compression: 'gzip' })
   })
 
   it('by hand, a schemas: public dump (pg_dump --schema=public): "schema public already exists", and the app rows arrive WITHOUT their foreign keys to auth.users', async () => {

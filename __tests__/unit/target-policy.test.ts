@@ -45,7 +45,8 @@ const SUPABASE: TargetFacts = {
     { name: 'app', owner: 'postgres', relations: 2 }
   ],
   publications: [{ name: 'supabase_realtime', owner: 'postgres' }],
-  settings: ['search_path', 'statement_timeout', 'lock_timeout', 'row_security', 'xmloption']
+  settings: ['search_path', 'statement_timeout', 'lock_timeout', 'row_security', 'xmloption'],
+  providerSchemas: []
 }
 
 /** A self-hosted cluster, restoring as its superuser. */
