@@ -280,6 +280,60 @@ describe('Supabase: a project restored into a new Supabase project', () => {
     await supabaseJourney({ format: 'plain', compression: 'gzip' })
   })
 
+  it("storage's buckets and objects rows arrive in the new project's empty tables, and the target's auth.schema_migrations stays as it was", async () => {
+    const { target } = await supabaseJourney({})
+    const sums = await managedChecksums(target)
+    for (const t of ['storage.buckets', 'storage.objects', 'auth.audit_log_entries'])
+      expect([t, sums[t]]).toEqual([t, sourceSums[t]])
+    const versions = await target.instance.admin.query<{ n: string }>(
+      target.database,
+      'SELECT count(*)::text AS n FROM auth.schema_migrations'
+    )
+    expect(versions[0].n).toBe('7')
+  })
+
+  // the provider's table differs: an older platform version in the new project (a column the
+  // backup's auth.users has is missing) would lose the backup's data in that column — refused,
+  // naming the table and the column; a newer one (a column more) takes its default and loses nothing
+  it('a new project whose auth.users lacks a column of the backup: refused naming auth.users and the column; target unchanged', async () => {
+    const backup = await actionBackup(source)
+    const target = await supabaseLikeTarget(supabase)
+    await target.instance.admin.query(target.database, 'ALTER TABLE auth.users DROP COLUMN phone')
+    const before = await managedChecksums(target)
+    const error = await actionRestore(target, backup).then(
+      () => undefined,
+      (e: Error) => e
+    )
+    expect(error?.message).toMatch(
+      /CREATE TABLE auth\.users .*the table auth\.users exists in the target, made by the provider \(schema "auth" of "supabase_admin"\), with other columns than the backup's: column "phone" \(text\) is missing in the target/
+    )
+    expect(await managedChecksums(target)).toEqual(before)
+  })
+
+  it('a new project whose auth.users has a column more (a newer platform): every row arrives, the column takes its default', async () => {
+    const backup = await actionBackup(source)
+    const target = await supabaseLikeTarget(supabase)
+    await target.instance.admin.query(
+      target.database,
+      'ALTER TABLE auth.users ADD COLUMN banned_until timestamptz, ADD COLUMN is_sso_user boolean NOT NULL DEFAULT false'
+    )
+    await actionRestore(target, backup)
+    const sums = await managedChecksums(target)
+    expect(sums['auth.users'].rows).toBe(3)
+    const withoutUsers = (sums: Record<string, TableChecksum>) =>
+      Object.fromEntries(Object.entries(sums).filter(([k]) => k !== 'auth.users'))
+    expect(differences(withoutUsers(sourceSums), withoutUsers(sums))).toEqual([])
+    const users = await target.instance.admin.query<{ email: string; is_sso_user: boolean }>(
+      target.database,
+      'SELECT email, is_sso_user FROM auth.users ORDER BY email'
+    )
+    expect(users.map(u => [u.email, u.is_sso_user])).toEqual([
+      ['ada@example.com', false],
+      ['grace@example.com', false],
+      ['linus@example.com', false]
+    ])
+  })
+
   it('by hand, a schemas: public dump (pg_dump --schema=public): "schema public already exists", and the app rows arrive WITHOUT their foreign keys to auth.users', async () => {
     const file = dumpFile('supabase-public')
     await dumpByHand(source, file, { args: ['--schema=public'] })

@@ -440,6 +440,8 @@ export interface ProviderTable {
 export interface ProviderSchema {
   name: string
   owner: string
+  /** Set when the schema is the restoring role's but holds the provider's extensions (of this role). */
+  extensionOwner?: string
   tables: ProviderTable[]
   /** Every relation (table, index, sequence, view …), function, type; "table.name" of constraints, triggers, policies. */
   relations: string[]
@@ -453,18 +455,20 @@ export interface ProviderSchema {
 const PROVIDER_SCHEMAS_SQL = `
 WITH me AS (SELECT current_setting('server_version_num')::int >= 160000 AS v16,
                    (SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user) AS su),
+can AS (
+  SELECT r.oid, CASE WHEN me.v16 THEN pg_catalog.pg_has_role(current_user, r.oid, 'SET')
+                     ELSE pg_catalog.pg_has_role(current_user, r.oid, 'MEMBER') END AS ok
+    FROM pg_catalog.pg_roles r, me),
 prov AS (
-  SELECT n.oid, n.nspname::text AS name, pg_catalog.pg_get_userbyid(n.nspowner)::text AS owner
+  SELECT n.oid, n.nspname::text AS name, pg_catalog.pg_get_userbyid(n.nspowner)::text AS owner,
+         (SELECT pg_catalog.pg_get_userbyid(e.extowner)::text FROM pg_catalog.pg_extension e
+           WHERE e.extnamespace = n.oid AND NOT (SELECT ok FROM can WHERE can.oid = e.extowner)
+           ORDER BY e.extname LIMIT 1) AS extension_owner,
+         (SELECT ok FROM can WHERE can.oid = n.nspowner) AS owned
     FROM pg_catalog.pg_namespace n, me
    WHERE n.nspname NOT LIKE 'pg\\_%' AND n.nspname NOT IN ('information_schema', 'public')
-     AND NOT me.su
-     AND (NOT CASE WHEN me.v16 THEN pg_catalog.pg_has_role(current_user, n.nspowner, 'SET')
-                   ELSE pg_catalog.pg_has_role(current_user, n.nspowner, 'MEMBER') END
-          OR EXISTS (SELECT 1 FROM pg_catalog.pg_extension e
-                      WHERE e.extnamespace = n.oid
-                        AND NOT CASE WHEN me.v16 THEN pg_catalog.pg_has_role(current_user, e.extowner, 'SET')
-                                     ELSE pg_catalog.pg_has_role(current_user, e.extowner, 'MEMBER') END)))
-SELECT p.name, p.owner,
+     AND NOT me.su)
+SELECT p.name, p.owner, CASE WHEN p.owned THEN p.extension_owner END AS extension_owner,
   (SELECT json_agg(json_build_object(
             'name', c.relname::text,
             'columns', (SELECT json_agg(json_build_object('name', a.attname::text,
@@ -485,13 +489,22 @@ SELECT p.name, p.owner,
      JOIN pg_catalog.pg_class c ON c.oid = g.tgrelid WHERE c.relnamespace = p.oid AND NOT g.tgisinternal) AS triggers,
   (SELECT json_agg(c.relname || '.' || o.polname) FROM pg_catalog.pg_policy o
      JOIN pg_catalog.pg_class c ON c.oid = o.polrelid WHERE c.relnamespace = p.oid) AS policies
-  FROM prov p ORDER BY p.name`
+  FROM prov p
+ WHERE NOT p.owned
+    -- a schema of the restoring role that holds the provider's extensions and no relations of its own
+    OR (p.extension_owner IS NOT NULL
+        AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.relnamespace = p.oid
+                          AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
+                                           WHERE d.classid = 'pg_catalog.pg_class'::regclass
+                                             AND d.objid = c.oid AND d.deptype = 'e')))
+ ORDER BY p.name`
 
 /** The provider-managed schemas of the target, with what they hold (rows counted exactly where readable). */
 export async function readProviderSchemas(client: pg.Client): Promise<ProviderSchema[]> {
   const result = await client.query<{
     name: string
     owner: string
+    extension_owner: string | null
     tables:
       | {
           name: string
@@ -522,6 +535,7 @@ export async function readProviderSchemas(client: pg.Client): Promise<ProviderSc
     schemas.push({
       name: row.name,
       owner: row.owner,
+      ...(row.extension_owner ? { extensionOwner: row.extension_owner } : {}),
       tables,
       relations: row.relations ?? [],
       functions: row.functions ?? [],
@@ -532,6 +546,13 @@ export async function readProviderSchemas(client: pg.Client): Promise<ProviderSc
     })
   }
   return schemas
+}
+
+/** How a provider schema is shown: whose it is. */
+function whose(s: ProviderSchema): string {
+  return s.extensionOwner
+    ? `schema "${s.name}", which holds extensions of "${s.extensionOwner}"`
+    : `schema "${s.name}" of "${s.owner}"`
 }
 
 /** A possibly qualified name at tokens[at]: [schema.]name (a third part: schema.table.column). */
@@ -554,7 +575,7 @@ function skipWords(tokens: SqlToken[], i: number, words: string[]): number {
   return i
 }
 
-/** Columns of a CREATE TABLE statement's text: name and type (white space, quotes, schemas removed). */
+/** Columns of a CREATE TABLE statement's text: name and type (as written, white space collapsed). */
 export function tableColumns(sql: string): { name: string; type: string }[] | undefined {
   const open = sql.indexOf('(')
   if (open < 0) return undefined
@@ -593,7 +614,7 @@ export function tableColumns(sql: string): { name: string; type: string }[] | un
     const name = m[1].startsWith('"') ? m[1].slice(1, -1).replace(/""/g, '"') : m[1].toLowerCase()
     const cut = stop.exec(` ${m[2]}`)
     const type = cut ? ` ${m[2]}`.slice(0, cut.index) : m[2]
-    columns.push({ name, type: normalType(type) })
+    columns.push({ name, type: type.replace(/\s+/g, ' ').trim() })
   }
   return columns
 }
@@ -616,12 +637,12 @@ function columnProblems(
   backup: { name: string; type: string }[],
   target: { name: string; type: string }[]
 ): { problems: string[]; extra: string[] } {
-  const have = new Map(target.map(c => [c.name, normalType(c.type)]))
+  const have = new Map(target.map(c => [c.name, c.type]))
   const problems: string[] = []
   for (const c of backup) {
     const t = have.get(c.name)
     if (t === undefined) problems.push(`column "${c.name}" (${c.type}) is missing in the target`)
-    else if (t !== c.type)
+    else if (normalType(t) !== normalType(c.type))
       problems.push(`column "${c.name}" is ${c.type} in the backup, ${t} in the target`)
   }
   const mine = new Set(backup.map(c => c.name))
@@ -657,7 +678,7 @@ export function providerPolicy(
   type Known = NonNullable<ReturnType<typeof bySchema.get>>
   const exists = (schema: Known): StatementDecision => ({
     keep: false,
-    reason: `exists in the target, owned by the provider (schema "${schema.s.name}" of "${schema.s.owner}")`,
+    reason: `exists in the target, owned by the provider (${whose(schema.s)})`,
     provider: true
   })
   const lookup = (q: { parts: string[] } | undefined): [Known, string] | undefined => {
@@ -689,7 +710,7 @@ export function providerPolicy(
     const { problems, extra } = columnProblems(backup, table.columns)
     if (problems.length > 0)
       return {
-        refuse: `${shown(e)} — the table ${k.s.name}.${name} exists in the target, made by the provider (schema "${k.s.name}" of "${k.s.owner}"), with other columns than the backup's: ${problems.join('; ')}. Its rows cannot be loaded into it without losing data. Restore into a project of the same provider version, or exclude the schema "${k.s.name}" from the backup (exclude-schemas) and restore its rows by hand.`
+        refuse: `${shown(e)} — the table ${k.s.name}.${name} exists in the target, made by the provider (${whose(k.s)}), with other columns than the backup's: ${problems.join('; ')}. Its rows cannot be loaded into it without losing data. Restore into a project of the same provider version, or exclude the schema "${k.s.name}" from the backup (exclude-schemas) and restore its rows by hand.`
       }
     if (extra.length > 0)
       log.debug(
