@@ -310,6 +310,20 @@ describe('Supabase: a project restored into a new Supabase project', () => {
     expect(await managedChecksums(target)).toEqual(before)
   })
 
+  it('a new project where someone already signed up: auth.users keeps its row, the backup users are not loaded, and the foreign keys of the app to them fail the restore; target unchanged', async () => {
+    const backup = await actionBackup(source)
+    const target = await supabaseLikeTarget(supabase)
+    await target.instance.admin.query(
+      target.database,
+      "INSERT INTO auth.users (id, email) VALUES ('0e0e0e0e-0000-4000-8000-000000000001', 'early@example.com')"
+    )
+    const before = await managedChecksums(target)
+    await expect(actionRestore(target, backup)).rejects.toThrow(
+      /violates foreign key constraint "(profiles_id_fkey|todos_user_id_fkey|documents_owner_id_fkey)"/
+    )
+    expect(await managedChecksums(target)).toEqual(before)
+  })
+
   it('a new project whose auth.users has a column more (a newer platform): every row arrives, the column takes its default', async () => {
     const backup = await actionBackup(source)
     const target = await supabaseLikeTarget(supabase)
