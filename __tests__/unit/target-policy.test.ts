@@ -11,6 +11,7 @@ import {
   type TargetFacts,
   groupSkipped,
   guarded,
+  keepsProviderObjects,
   statementPolicy,
   tableColumns
 } from '../../src/postgres/target-policy.js'
@@ -535,6 +536,31 @@ describe('tableColumns', () => {
       { name: 'Odd, name', type: 'public.citext' },
       { name: 'n', type: 'numeric(12,2)' },
       { name: 'a', type: 'text[]' }
+    ])
+  })
+})
+
+describe('keepsProviderObjects (clean)', () => {
+  it("leaves out the drops of the provider's schemas and of objects in them, keeps the app's", () => {
+    const keep = keepsProviderObjects(WITH_AUTH.providerSchemas)
+    expect(
+      [
+        'DROP SCHEMA IF EXISTS auth CASCADE;',
+        'DROP TABLE IF EXISTS auth.users CASCADE;',
+        'DROP FUNCTION IF EXISTS auth.email() CASCADE;',
+        'DROP MATERIALIZED VIEW IF EXISTS "extensions".v CASCADE;',
+        'DROP SCHEMA IF EXISTS authx CASCADE;',
+        'DROP SCHEMA IF EXISTS supabase_migrations CASCADE;',
+        'DROP TABLE IF EXISTS public.auth CASCADE;',
+        'DROP TABLE IF EXISTS "auth.users" CASCADE;',
+        'DROP FUNCTION IF EXISTS public.handle_new_user() CASCADE;'
+      ].filter(keep)
+    ).toEqual([
+      'DROP SCHEMA IF EXISTS authx CASCADE;',
+      'DROP SCHEMA IF EXISTS supabase_migrations CASCADE;',
+      'DROP TABLE IF EXISTS public.auth CASCADE;',
+      'DROP TABLE IF EXISTS "auth.users" CASCADE;',
+      'DROP FUNCTION IF EXISTS public.handle_new_user() CASCADE;'
     ])
   })
 })

@@ -20,6 +20,7 @@ import {
   type TargetFacts,
   groupSkipped,
   guarded,
+  keepsProviderObjects,
   readTargetFacts,
   statementPolicy
 } from '../postgres/target-policy.js'
@@ -102,7 +103,15 @@ export async function restore(
     const server = await log.group('Check the target', () =>
       guardTarget(inputs, target!, plan, facts)
     )
-    const policy = restorePolicy(inputs, facts)
+    // clean's drops that run: the provider's objects are never dropped
+    const cleanDrops = new Set<string>()
+    const keepProvider = keepsProviderObjects(facts.providerSchemas)
+    const keepDrop = (drop: string): boolean => {
+      const keep = keepProvider(drop)
+      if (keep) cleanDrops.add(drop)
+      return keep
+    }
+    const policy = restorePolicy(inputs, facts, cleanDrops)
     const env = libpqEnvironment(connection, {
       connectTimeoutSeconds: inputs.connectTimeoutSeconds
     })
@@ -113,7 +122,7 @@ export async function restore(
         { env, database: connection.database, serverMajor: server.major },
         inputs,
         workDir,
-        { policy }
+        { policy, keepDrop }
       )
     )
     const skipped = reportSkipped(inputs, loaded.skipped)
@@ -162,14 +171,16 @@ async function readFacts(client: pg.Client): Promise<TargetFacts> {
  */
 export function restorePolicy(
   inputs: Pick<RestoreOptions, 'noOwner' | 'noPrivileges' | 'clean' | 'allowNonEmpty'>,
-  facts: TargetFacts
+  facts: TargetFacts,
+  cleanDrops?: ReadonlySet<string>
 ): StatementPolicy {
   return guarded(
     statementPolicy(facts, {
       noOwner: inputs.noOwner,
       noPrivileges: inputs.noPrivileges,
       clean: inputs.clean,
-      allowNonEmpty: inputs.allowNonEmpty
+      allowNonEmpty: inputs.allowNonEmpty,
+      cleanDrops
     })
   )
 }

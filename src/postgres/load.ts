@@ -84,6 +84,11 @@ export interface LoadResult {
 /** What the restore adds to the load: the policy that decides statement by statement. */
 export interface LoadHooks {
   policy?: StatementPolicy
+  /**
+   * clean: which of the backup's DROP statements run (default all); the restore leaves out the
+   * drops of the provider's objects (provider-managed schemas, target-policy.ts).
+   */
+  keepDrop?: (statement: string) => boolean
 }
 
 /**
@@ -117,7 +122,9 @@ export async function loadBackup(
   const pgRestore = programPath(plan.client, 'pg_restore')
   const psql = programPath(plan.client, 'psql')
   if (plan.format === 'plain' && !('directory' in dump)) {
-    const drops = options.clean ? (plan.plain?.drops ?? []) : []
+    const drops = options.clean
+      ? (plan.plain?.drops ?? []).filter(hooks.keepDrop ?? (() => true))
+      : []
     const gate = scriptGate(plan, target, options, hooks, drops, `the SQL script ${fileName(dump)}`)
     await runPsql(psql, env, openDecoded(dump, plan.decoding, gate))
     return reportSkipped(gate)
@@ -213,7 +220,7 @@ async function restoreArchiveThroughPsql(
       objects.scanner(gateOptions(plan, target, options, {}, [], source)),
       discard()
     )
-    drops = objects.drops
+    drops = objects.drops.filter(hooks.keepDrop ?? (() => true))
     log.info(
       `clean: ${drops.length} objects of the backup are dropped first${options.singleTransaction ? ', in the same transaction' : ''}.`
     )

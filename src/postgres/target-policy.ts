@@ -68,6 +68,11 @@ export interface PolicyOptions {
   clean: boolean
   /** Restoring next to what is there: an existing schema of the backup is used as it is. */
   allowNonEmpty: boolean
+  /**
+   * With clean: the DROP statements that actually run (known once the load computed them, before
+   * its first statement is decided). A publication survives clean unless one of them drops it.
+   */
+  cleanDrops?: ReadonlySet<string>
 }
 
 /**
@@ -237,8 +242,12 @@ export function statementPolicy(facts: TargetFacts, options: PolicyOptions): Sta
    * An existing schema or publication that survives clean: clean drops the backup's own schemas
    * and publications (it cannot drop another role's), never extensions or the schema public.
    */
+  const providerNames = new Set((facts.providerSchemas ?? []).map(s => s.name))
   const survives = (owner: string, name?: string): boolean =>
-    !options.clean || !owns(owner) || name === 'public'
+    !options.clean ||
+    !owns(owner) ||
+    name === 'public' ||
+    (name !== undefined && providerNames.has(name))
 
   const missing = (list: string[]): string[] =>
     list.filter(r => !ROLE_KEYWORDS.has(r) && !roles.has(r))
@@ -371,7 +380,17 @@ export function statementPolicy(facts: TargetFacts, options: PolicyOptions): Sta
         return facts.superuser ? KEEP : skip('event triggers need a superuser')
       case 'publication': {
         const pub = publications.get(simpleName(t, 2) ?? '')
-        if (!pub || !survives(pub.owner)) return KEEP
+        if (!pub) return KEEP
+        const dropped =
+          options.cleanDrops === undefined
+            ? !survives(pub.owner)
+            : [...options.cleanDrops].some(d =>
+                new RegExp(
+                  `^DROP PUBLICATION (IF EXISTS )?"?${pub.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}"?[ ;]`,
+                  'i'
+                ).test(d)
+              )
+        if (dropped) return KEEP
         if (k[0] === 'CREATE')
           return skip(`publication "${pub.name}" exists in the target (owner "${pub.owner}")`)
         return KEEP
@@ -837,6 +856,23 @@ export function providerPolicy(
       return has(found[0], kind, found[1]) ? exists(found[0]) : undefined
     }
     return undefined
+  }
+}
+
+/**
+ * clean's DROP statements (DROP kind IF EXISTS name … CASCADE) that do not touch a provider
+ * schema: the provider's schemas and objects are never dropped (the restoring role may not; where
+ * it may, CASCADE would take the provider's data with it).
+ */
+export function keepsProviderObjects(schemas: ProviderSchema[]): (drop: string) => boolean {
+  const names = new Set(schemas.map(s => s.name))
+  return drop => {
+    const m = /^DROP\s+(SCHEMA\s+)?[A-Z ]*?IF\s+EXISTS\s+("(?:[^"]|"")+"|[^\s."(]+)/i.exec(drop)
+    if (!m) return true
+    const first = m[2].startsWith('"') ? m[2].slice(1, -1).replace(/""/g, '"') : m[2].toLowerCase()
+    if (m[1]) return !names.has(first)
+    const qualifiedName = drop.slice(m.index + m[0].length).startsWith('.')
+    return !(qualifiedName && names.has(first))
   }
 }
 
