@@ -553,14 +553,27 @@ describe('keepsProviderObjects (clean)', () => {
         'DROP SCHEMA IF EXISTS supabase_migrations CASCADE;',
         'DROP TABLE IF EXISTS public.auth CASCADE;',
         'DROP TABLE IF EXISTS "auth.users" CASCADE;',
-        'DROP FUNCTION IF EXISTS public.handle_new_user() CASCADE;'
+        'DROP FUNCTION IF EXISTS public.handle_new_user() CASCADE;',
+        'DROP TRIGGER IF EXISTS on_auth_user_created ON auth.users;',
+        'ALTER TABLE IF EXISTS auth.users DROP CONSTRAINT IF EXISTS users_pkey;',
+        'ALTER TABLE IF EXISTS public.profiles DROP CONSTRAINT IF EXISTS profiles_id_fkey;',
+        'DROP EVENT TRIGGER IF EXISTS pgrst_ddl_watch;',
+        'DROP PUBLICATION IF EXISTS supabase_realtime;',
+        "DROP TABLE IF EXISTS public.t CASCADE; -- 'auth.users'"
       ].filter(keep)
     ).toEqual([
       'DROP SCHEMA IF EXISTS authx CASCADE;',
       'DROP SCHEMA IF EXISTS supabase_migrations CASCADE;',
       'DROP TABLE IF EXISTS public.auth CASCADE;',
       'DROP TABLE IF EXISTS "auth.users" CASCADE;',
-      'DROP FUNCTION IF EXISTS public.handle_new_user() CASCADE;'
+      'DROP FUNCTION IF EXISTS public.handle_new_user() CASCADE;',
+      'ALTER TABLE IF EXISTS public.profiles DROP CONSTRAINT IF EXISTS profiles_id_fkey;',
+      'DROP PUBLICATION IF EXISTS supabase_realtime;',
+      "DROP TABLE IF EXISTS public.t CASCADE; -- 'auth.users'"
     ])
+    // a superuser may drop (and create) event triggers
+    expect(keepsProviderObjects([], true)('DROP EVENT TRIGGER IF EXISTS pgrst_ddl_watch;')).toBe(
+      true
+    )
   })
 })

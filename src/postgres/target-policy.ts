@@ -860,19 +860,34 @@ export function providerPolicy(
 }
 
 /**
- * clean's DROP statements (DROP kind IF EXISTS name … CASCADE) that do not touch a provider
- * schema: the provider's schemas and objects are never dropped (the restoring role may not; where
- * it may, CASCADE would take the provider's data with it).
+ * clean's DROP statements (from the backup's TOC or script, clean.ts) that touch nothing of the
+ * provider: the provider's schemas and every object in them are never dropped — the restoring
+ * role may not, and where it may, CASCADE would take the provider's data with it; what the policy
+ * decided from the facts read before (this object exists: skip its CREATE) stays true. Event
+ * triggers, which only a superuser may drop or create, are not dropped by anyone else either.
  */
-export function keepsProviderObjects(schemas: ProviderSchema[]): (drop: string) => boolean {
+export function keepsProviderObjects(
+  schemas: ProviderSchema[],
+  superuser = false
+): (drop: string) => boolean {
   const names = new Set(schemas.map(s => s.name))
+  const name = /"((?:[^"]|"")+)"|([A-Za-z_][A-Za-z0-9_$]*)/y
   return drop => {
-    const m = /^DROP\s+(SCHEMA\s+)?[A-Z ]*?IF\s+EXISTS\s+("(?:[^"]|"")+"|[^\s."(]+)/i.exec(drop)
-    if (!m) return true
-    const first = m[2].startsWith('"') ? m[2].slice(1, -1).replace(/""/g, '"') : m[2].toLowerCase()
-    if (m[1]) return !names.has(first)
-    const qualifiedName = drop.slice(m.index + m[0].length).startsWith('.')
-    return !(qualifiedName && names.has(first))
+    if (!superuser && /^DROP\s+EVENT\s+TRIGGER\b/i.test(drop)) return false
+    const schema = /^DROP\s+SCHEMA\s+(?:IF\s+EXISTS\s+)?/i.exec(drop)
+    // every identifier followed by "." (outside string literals) is a schema qualifying a name
+    const text = drop.replace(/'(?:[^']|'')*'/g, "''")
+    for (let i = 0; i < text.length; i++) {
+      name.lastIndex = i
+      const m = name.exec(text)
+      if (!m) continue
+      const ident = m[1] !== undefined ? m[1].replace(/""/g, '"') : m[2].toLowerCase()
+      const end = i + m[0].length
+      if (schema && i === schema[0].length && names.has(ident)) return false
+      if (text[end] === '.' && names.has(ident)) return false
+      i = end - 1
+    }
+    return true
   }
 }
 
