@@ -347,6 +347,13 @@ describe('Supabase: a project restored into a new Supabase project', () => {
     expect(result.kept.map(t => `${t.schema}.${t.name}`)).toEqual(
       expect.arrayContaining(['auth.users', 'storage.objects', 'auth.schema_migrations'])
     )
+    // the app's trigger on the provider's auth.users: dropped and recreated, still there
+    const triggers = await target.instance.admin.query<{ tgname: string; fn: string }>(
+      target.database,
+      `SELECT tgname, tgfoid::regproc::text AS fn FROM pg_trigger
+        WHERE tgrelid = 'auth.users'::regclass AND NOT tgisinternal`
+    )
+    expect(triggers).toEqual([{ tgname: 'on_auth_user_created', fn: 'handle_new_user' }])
   })
 
   it('a new project whose auth.users has a column more (a newer platform): every row arrives, the column takes its default', async () => {

@@ -567,6 +567,7 @@ describe('keepsProviderObjects (clean)', () => {
       'DROP TABLE IF EXISTS public.auth CASCADE;',
       'DROP TABLE IF EXISTS "auth.users" CASCADE;',
       'DROP FUNCTION IF EXISTS public.handle_new_user() CASCADE;',
+      'DROP TRIGGER IF EXISTS on_auth_user_created ON auth.users;',
       'ALTER TABLE IF EXISTS public.profiles DROP CONSTRAINT IF EXISTS profiles_id_fkey;',
       'DROP PUBLICATION IF EXISTS supabase_realtime;',
       "DROP TABLE IF EXISTS public.t CASCADE; -- 'auth.users'"

@@ -139,7 +139,10 @@ export async function restore(
         ? await log.group('Check what clean drops', () =>
             checkClean(inputs, session, target!, {
               ...plan.clean!,
-              drops: plan.clean!.drops.filter(keepDrop)
+              drops: [
+                ...providerTableParts(plan.clean!.tableParts, facts.providerSchemas),
+                ...plan.clean!.drops.filter(keepDrop)
+              ]
             })
           )
         : undefined
@@ -184,6 +187,31 @@ export async function restore(
     await monitor?.end().catch(() => undefined)
     await rm(workDir, { recursive: true, force: true })
   }
+}
+
+/**
+ * The backup's own triggers, policies and rules on the provider's tables that exist in the
+ * target (the app's trigger on auth.users): clean leaves the provider's table alone, so they
+ * are dropped one by one (first) and recreated with the app's other objects.
+ */
+function providerTableParts(
+  tableParts: ReadonlySet<string>,
+  schemas: TargetFacts['providerSchemas']
+): string[] {
+  const q = (name: string): string => `"${name.replace(/"/g, '""')}"`
+  const drops: string[] = []
+  for (const key of tableParts) {
+    const [kind, schemaName, tag] = key.split('\0')
+    const schema = schemas.find(p => p.name === schemaName)
+    const space = tag?.indexOf(' ') ?? -1
+    if (!schema || space < 0 || !['TRIGGER', 'POLICY', 'RULE'].includes(kind)) continue
+    const table = tag.slice(0, space)
+    const name = tag.slice(space + 1)
+    const existing = kind === 'TRIGGER' ? schema.triggers : schema.policies
+    if (kind !== 'RULE' && !existing.includes(`${table}.${name}`)) continue
+    drops.push(`DROP ${kind} IF EXISTS ${q(name)} ON ${q(schemaName)}.${q(table)};`)
+  }
+  return drops
 }
 
 /** The facts the statement policy decides by, read once before the load (one query). */

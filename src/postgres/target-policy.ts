@@ -229,7 +229,7 @@ export function statementPolicy(facts: TargetFacts, options: PolicyOptions): Sta
   const publications = new Map(facts.publications.map(p => [p.name, p]))
   const settings = new Set(facts.settings)
   let otherAuthorization: string | undefined
-  const provider = providerPolicy(facts.providerSchemas ?? [])
+  const provider = providerPolicy(facts.providerSchemas ?? [], options.cleanDrops)
 
   const canActAs = (role: string): boolean =>
     facts.superuser ||
@@ -677,7 +677,8 @@ function columnProblems(
  * already (the provider's bookkeeping) is skipped with its data, into an empty one it loads.
  */
 export function providerPolicy(
-  schemas: ProviderSchema[]
+  schemas: ProviderSchema[],
+  cleanDrops?: ReadonlySet<string>
 ): (e: StatementEvent, cls: StatementClass) => StatementDecision | undefined {
   const bySchema = new Map(
     schemas.map(s => [
@@ -796,7 +797,24 @@ export function providerPolicy(
         const table = lookup(qualified(t, skipWords(t, on + 1, ['ONLY'])))
         if (!table || name === undefined) return undefined
         const set = kind === 'TRIGGER' ? table[0].triggers : table[0].policies
-        return set.has(`${table[1]}.${name}`) ? exists(table[0]) : undefined
+        if (!set.has(`${table[1]}.${name}`)) return undefined
+        // clean dropped it (the backup's own trigger on the provider's table): recreated
+        const dropped = [...(cleanDrops ?? [])].some(d => {
+          const m =
+            /^DROP\s+(TRIGGER|POLICY|RULE)\s+IF\s+EXISTS\s+("(?:[^"]|"")+"|\S+)\s+ON\s+(\S+?)\.(\S+?)(?:\s+CASCADE)?;?$/i.exec(
+              d
+            )
+          const unquote = (x: string): string =>
+            x.startsWith('"') ? x.slice(1, -1).replace(/""/g, '"') : x.toLowerCase()
+          return (
+            m !== null &&
+            m[1].toUpperCase() === kind &&
+            unquote(m[2]) === name &&
+            unquote(m[3]) === table[0].s.name &&
+            unquote(m[4]) === table[1]
+          )
+        })
+        return dropped ? undefined : exists(table[0])
       }
       let j = i + 1
       if (isWord(t[j], 'IF')) j += 3
@@ -874,6 +892,10 @@ export function keepsProviderObjects(
   const name = /"((?:[^"]|"")+)"|([A-Za-z_][A-Za-z0-9_$]*)/y
   return drop => {
     if (!superuser && /^DROP\s+EVENT\s+TRIGGER\b/i.test(drop)) return false
+    // the backup's own trigger, policy or rule on a provider's table (the app's trigger on
+    // auth.users): dropped and recreated like the app's other objects
+    if (/^DROP\s+(TRIGGER|POLICY|RULE)\s+IF\s+EXISTS\s+("(?:[^"]|"")+"|\S+)\s+ON\s/i.test(drop))
+      return true
     const schema = /^DROP\s+SCHEMA\s+(?:IF\s+EXISTS\s+)?/i.exec(drop)
     // every identifier followed by "." (outside string literals) is a schema qualifying a name
     const text = drop.replace(/'(?:[^']|'')*'/g, "''")
