@@ -11,7 +11,6 @@ import {
   type TargetFacts,
   groupSkipped,
   guarded,
-  keepsProviderObjects,
   statementPolicy,
   tableColumns
 } from '../../src/postgres/target-policy.js'
@@ -537,44 +536,5 @@ describe('tableColumns', () => {
       { name: 'n', type: 'numeric(12,2)' },
       { name: 'a', type: 'text[]' }
     ])
-  })
-})
-
-describe('keepsProviderObjects (clean)', () => {
-  it("leaves out the drops of the provider's schemas and of objects in them, keeps the app's", () => {
-    const keep = keepsProviderObjects(WITH_AUTH.providerSchemas)
-    expect(
-      [
-        'DROP SCHEMA IF EXISTS auth CASCADE;',
-        'DROP TABLE IF EXISTS auth.users CASCADE;',
-        'DROP FUNCTION IF EXISTS auth.email() CASCADE;',
-        'DROP MATERIALIZED VIEW IF EXISTS "extensions".v CASCADE;',
-        'DROP SCHEMA IF EXISTS authx CASCADE;',
-        'DROP SCHEMA IF EXISTS supabase_migrations CASCADE;',
-        'DROP TABLE IF EXISTS public.auth CASCADE;',
-        'DROP TABLE IF EXISTS "auth.users" CASCADE;',
-        'DROP FUNCTION IF EXISTS public.handle_new_user() CASCADE;',
-        'DROP TRIGGER IF EXISTS on_auth_user_created ON auth.users;',
-        'ALTER TABLE IF EXISTS auth.users DROP CONSTRAINT IF EXISTS users_pkey;',
-        'ALTER TABLE IF EXISTS public.profiles DROP CONSTRAINT IF EXISTS profiles_id_fkey;',
-        'DROP EVENT TRIGGER IF EXISTS pgrst_ddl_watch;',
-        'DROP PUBLICATION IF EXISTS supabase_realtime;',
-        "DROP TABLE IF EXISTS public.t CASCADE; -- 'auth.users'"
-      ].filter(keep)
-    ).toEqual([
-      'DROP SCHEMA IF EXISTS authx CASCADE;',
-      'DROP SCHEMA IF EXISTS supabase_migrations CASCADE;',
-      'DROP TABLE IF EXISTS public.auth CASCADE;',
-      'DROP TABLE IF EXISTS "auth.users" CASCADE;',
-      'DROP FUNCTION IF EXISTS public.handle_new_user() CASCADE;',
-      'DROP TRIGGER IF EXISTS on_auth_user_created ON auth.users;',
-      'ALTER TABLE IF EXISTS public.profiles DROP CONSTRAINT IF EXISTS profiles_id_fkey;',
-      'DROP PUBLICATION IF EXISTS supabase_realtime;',
-      "DROP TABLE IF EXISTS public.t CASCADE; -- 'auth.users'"
-    ])
-    // a superuser may drop (and create) event triggers
-    expect(keepsProviderObjects([], true)('DROP EVENT TRIGGER IF EXISTS pgrst_ddl_watch;')).toBe(
-      true
-    )
   })
 })

@@ -34,7 +34,6 @@ import {
   type TargetFacts,
   groupSkipped,
   guarded,
-  keepsProviderObjects,
   readTargetFacts,
   statementPolicy
 } from '../postgres/target-policy.js'
@@ -130,20 +129,13 @@ export async function restore(
         guardTarget(inputs, target!, plan, facts)
       )
     )
-    // clean's drops that run: never the provider's objects (see keepsProviderObjects)
+    // clean's drops that run (the policy decides by them: what they drop is recreated)
     const cleanDrops = new Set<string>()
     const policy = restorePolicy(inputs, facts, cleanDrops)
-    const keepDrop = keepsProviderObjects(facts.providerSchemas, facts.superuser)
     const drops =
       inputs.clean && plan.clean
         ? await log.group('Check what clean drops', () =>
-            checkClean(inputs, session, target!, {
-              ...plan.clean!,
-              drops: [
-                ...providerTableParts(plan.clean!.tableParts, facts.providerSchemas),
-                ...plan.clean!.drops.filter(keepDrop)
-              ]
-            })
+            checkClean(inputs, session, target!, plan.clean!)
           )
         : undefined
     for (const d of drops ?? []) cleanDrops.add(d)
@@ -187,31 +179,6 @@ export async function restore(
     await monitor?.end().catch(() => undefined)
     await rm(workDir, { recursive: true, force: true })
   }
-}
-
-/**
- * The backup's own triggers, policies and rules on the provider's tables that exist in the
- * target (the app's trigger on auth.users): clean leaves the provider's table alone, so they
- * are dropped one by one (first) and recreated with the app's other objects.
- */
-function providerTableParts(
-  tableParts: ReadonlySet<string>,
-  schemas: TargetFacts['providerSchemas']
-): string[] {
-  const q = (name: string): string => `"${name.replace(/"/g, '""')}"`
-  const drops: string[] = []
-  for (const key of tableParts) {
-    const [kind, schemaName, tag] = key.split('\0')
-    const schema = schemas.find(p => p.name === schemaName)
-    const space = tag?.indexOf(' ') ?? -1
-    if (!schema || space < 0 || !['TRIGGER', 'POLICY', 'RULE'].includes(kind)) continue
-    const table = tag.slice(0, space)
-    const name = tag.slice(space + 1)
-    const existing = kind === 'TRIGGER' ? schema.triggers : schema.policies
-    if (kind !== 'RULE' && !existing.includes(`${table}.${name}`)) continue
-    drops.push(`DROP ${kind} IF EXISTS ${q(name)} ON ${q(schemaName)}.${q(table)};`)
-  }
-  return drops
 }
 
 /** The facts the statement policy decides by, read once before the load (one query). */

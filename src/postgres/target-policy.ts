@@ -451,9 +451,12 @@ export interface ProviderTable {
 }
 
 /**
- * A schema the provider creates and owns in every database: it exists in the target and belongs
- * to a role the restoring role cannot act as, or holds an extension of such a role (Supabase's
- * `extensions`). Never `public`. What it holds is the provider's: the backup's copies of its
+ * A schema the provider creates and owns in every database: it exists in the target, belongs to
+ * a role the restoring role cannot act as, and that role or the owner of objects in it is a
+ * superuser — on a managed service the provider's own (supabase_admin; pgbouncer's schema holds
+ * supabase_admin's function); or it is the restoring role's, holding only extensions of such a
+ * superuser (Supabase's `extensions`). Never `public`. Another ordinary role's schema is not the
+ * provider's: clean and the guard treat it as before. What it holds is the provider's: the backup's copies of its
  * objects are skipped, its tables' rows are kept when the target already holds rows.
  */
 export interface ProviderSchema {
@@ -479,9 +482,10 @@ can AS (
                      ELSE pg_catalog.pg_has_role(current_user, r.oid, 'MEMBER') END AS ok
     FROM pg_catalog.pg_roles r, me),
 prov AS (
-  SELECT n.oid, n.nspname::text AS name, pg_catalog.pg_get_userbyid(n.nspowner)::text AS owner,
+  SELECT n.oid, n.nspowner, n.nspname::text AS name, pg_catalog.pg_get_userbyid(n.nspowner)::text AS owner,
          (SELECT pg_catalog.pg_get_userbyid(e.extowner)::text FROM pg_catalog.pg_extension e
            WHERE e.extnamespace = n.oid AND NOT (SELECT ok FROM can WHERE can.oid = e.extowner)
+             AND (SELECT rolsuper FROM pg_catalog.pg_roles r WHERE r.oid = e.extowner)
            ORDER BY e.extname LIMIT 1) AS extension_owner,
          (SELECT ok FROM can WHERE can.oid = n.nspowner) AS owned
     FROM pg_catalog.pg_namespace n, me
@@ -509,7 +513,13 @@ SELECT p.name, p.owner, CASE WHEN p.owned THEN p.extension_owner END AS extensio
   (SELECT json_agg(c.relname || '.' || o.polname) FROM pg_catalog.pg_policy o
      JOIN pg_catalog.pg_class c ON c.oid = o.polrelid WHERE c.relnamespace = p.oid) AS policies
   FROM prov p
- WHERE NOT p.owned
+ WHERE (NOT p.owned
+        -- the provider: a superuser owns the schema or objects in it (pgbouncer's schema)
+        AND (EXISTS (SELECT 1 FROM pg_catalog.pg_roles r WHERE r.oid = p.nspowner AND r.rolsuper)
+             OR EXISTS (SELECT 1 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_roles r ON r.oid = c.relowner
+                         WHERE c.relnamespace = p.oid AND r.rolsuper)
+             OR EXISTS (SELECT 1 FROM pg_catalog.pg_proc f JOIN pg_catalog.pg_roles r ON r.oid = f.proowner
+                         WHERE f.pronamespace = p.oid AND r.rolsuper)))
     -- a schema of the restoring role that holds the provider's extensions and no relations of its own
     OR (p.extension_owner IS NOT NULL
         AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.relnamespace = p.oid
@@ -874,42 +884,6 @@ export function providerPolicy(
       return has(found[0], kind, found[1]) ? exists(found[0]) : undefined
     }
     return undefined
-  }
-}
-
-/**
- * clean's DROP statements (from the backup's TOC or script, clean.ts) that touch nothing of the
- * provider: the provider's schemas and every object in them are never dropped — the restoring
- * role may not, and where it may, CASCADE would take the provider's data with it; what the policy
- * decided from the facts read before (this object exists: skip its CREATE) stays true. Event
- * triggers, which only a superuser may drop or create, are not dropped by anyone else either.
- */
-export function keepsProviderObjects(
-  schemas: ProviderSchema[],
-  superuser = false
-): (drop: string) => boolean {
-  const names = new Set(schemas.map(s => s.name))
-  const name = /"((?:[^"]|"")+)"|([A-Za-z_][A-Za-z0-9_$]*)/y
-  return drop => {
-    if (!superuser && /^DROP\s+EVENT\s+TRIGGER\b/i.test(drop)) return false
-    // the backup's own trigger, policy or rule on a provider's table (the app's trigger on
-    // auth.users): dropped and recreated like the app's other objects
-    if (/^DROP\s+(TRIGGER|POLICY|RULE)\s+IF\s+EXISTS\s+("(?:[^"]|"")+"|\S+)\s+ON\s/i.test(drop))
-      return true
-    const schema = /^DROP\s+SCHEMA\s+(?:IF\s+EXISTS\s+)?/i.exec(drop)
-    // every identifier followed by "." (outside string literals) is a schema qualifying a name
-    const text = drop.replace(/'(?:[^']|'')*'/g, "''")
-    for (let i = 0; i < text.length; i++) {
-      name.lastIndex = i
-      const m = name.exec(text)
-      if (!m) continue
-      const ident = m[1] !== undefined ? m[1].replace(/""/g, '"') : m[2].toLowerCase()
-      const end = i + m[0].length
-      if (schema && i === schema[0].length && names.has(ident)) return false
-      if (text[end] === '.' && names.has(ident)) return false
-      i = end - 1
-    }
-    return true
   }
 }
 
