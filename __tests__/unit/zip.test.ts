@@ -93,6 +93,30 @@ describe('extractZip', () => {
     )
   })
 
+  it.each([true, false])(
+    'refuses entries that share bytes (a zip bomb: many entries, one stream; stored: %s)',
+    async store => {
+      const content = randomBytes(4096)
+      const zip = await makeZip({ a: content, b: content, c: content }, { store })
+      // point the central directory records of b and c at a's local header: three names, one body
+      for (const name of ['b', 'c']) {
+        let at = -1
+        for (let i = zip.length - 46; i >= 0; i--) {
+          if (
+            zip.readUInt32LE(i) === 0x02014b50 &&
+            zip.toString('latin1', i + 46, i + 47) === name
+          ) {
+            at = i
+            break
+          }
+        }
+        expect(at).toBeGreaterThan(0)
+        zip.writeUInt32LE(0, at + 42)
+      }
+      await expect(extract(zip)).rejects.toThrow(/share bytes: the zip is forged \(a zip bomb\?\)/)
+    }
+  )
+
   it('refuses something that is no zip', async () => {
     await expect(extract(Buffer.from('not a zip at all\n'.repeat(100)))).rejects.toThrow(
       /the zip could not be read/

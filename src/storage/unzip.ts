@@ -5,7 +5,7 @@
  * out), any entry read back with its CRC-32 checked at the end (yauzl checks sizes, not CRCs).
  */
 import { createWriteStream } from 'node:fs'
-import { mkdir } from 'node:fs/promises'
+import { mkdir, statfs } from 'node:fs/promises'
 import path from 'node:path'
 import { type Readable, Transform } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
@@ -57,6 +57,8 @@ export async function openZip(file: string): Promise<OpenZip> {
   }
   const entries: ZipEntry[] = []
   const raw = new Map<ZipEntry, yauzl.Entry>()
+  // where each entry's bytes lie: a zip whose entries share bytes is a bomb (or a forgery)
+  const spans: Array<{ name: string; start: number; end: number }> = []
   try {
     for await (const found of zip.eachEntry()) {
       const entry: ZipEntry = {
@@ -69,12 +71,22 @@ export async function openZip(file: string): Promise<OpenZip> {
         if (found.compressedSize !== found.uncompressedSize) {
           throw new ZipError(`the entry ${entry.name} has inconsistent sizes`)
         }
+      }
+      if (!entry.isDirectory) {
         const { fileDataStart } = await zip.readLocalFileHeaderPromise(found, { minimal: true })
-        entry.range = { offset: fileDataStart, length: found.compressedSize }
+        if (found.compressionMethod === STORED) {
+          entry.range = { offset: fileDataStart, length: found.compressedSize }
+        }
+        spans.push({
+          name: entry.name,
+          start: found.relativeOffsetOfLocalHeader,
+          end: fileDataStart + found.compressedSize
+        })
       }
       entries.push(entry)
       raw.set(entry, found)
     }
+    refuseOverlaps(spans)
   } catch (error) {
     zip.close()
     throw unreadable(error)
@@ -93,6 +105,18 @@ export async function openZip(file: string): Promise<OpenZip> {
       return content.pipe(checked)
     },
     close: () => zip.close()
+  }
+}
+
+/** Refuses entries whose bytes overlap (one deflate stream read as many entries: a zip bomb). */
+function refuseOverlaps(spans: Array<{ name: string; start: number; end: number }>): void {
+  const sorted = [...spans].sort((a, b) => a.start - b.start)
+  for (let i = 1; i < sorted.length; i++) {
+    if (sorted[i].start < sorted[i - 1].end) {
+      throw new ZipError(
+        `the entries ${sorted[i - 1].name} and ${sorted[i].name} share bytes: the zip is forged (a zip bomb?); nothing was extracted`
+      )
+    }
   }
 }
 
@@ -154,6 +178,15 @@ export async function extractZip(zipFile: string, directory: string): Promise<Ma
   const zip = await openZip(zipFile)
   const written = new Map<string, string>()
   try {
+    // the sizes the zip declares are what yauzl lets each entry grow to: bound them by the disk
+    const total = zip.entries.reduce((sum, e) => sum + (e.isDirectory ? 0 : e.size), 0)
+    const fs = await statfs(root)
+    const free = fs.bavail * fs.bsize
+    if (total > free) {
+      throw new ZipError(
+        `the zip would unpack to ${total} bytes, more than the ${free} bytes free in ${root}; nothing was extracted (a zip bomb, or a runner without the room: free disk space or restore from S3)`
+      )
+    }
     for (const entry of zip.entries) {
       const target = path.resolve(root, entry.name)
       if (target !== root && !target.startsWith(root + path.sep)) {
