@@ -97,6 +97,7 @@ export function restoreSummaryMarkdown(result: RestoreResult): string {
     md += '\n\n</details>\n'
   }
   md += skippedMarkdown(result.skipped)
+  md += keptMarkdown(result.kept ?? [])
   return redact(md)
 }
 
@@ -107,7 +108,7 @@ export function restoreSummaryMarkdown(result: RestoreResult): string {
 export function skippedMarkdown(groups: ReadonlyArray<SkippedGroup>): string {
   if (groups.length === 0) return ''
   const total = groups.reduce((n, g) => n + g.count, 0)
-  let md = `\n### Skipped while restoring\n\n${total} ${total === 1 ? 'statement' : 'statements'} of the backup were left out (none defines a table, column, row or constraint):\n\n| Reason | Count | Statements (line: text) |\n|---|---:|---|\n`
+  let md = `\n### Skipped while restoring\n\n${total} ${total === 1 ? 'statement' : 'statements'} of the backup were left out (none defines a table, column, row or constraint of the backup's own; objects that exist in the target, made by the provider, are kept as the target holds them):\n\n| Reason | Count | Statements (line: text) |\n|---|---:|---|\n`
   md += groups
     .map(g => {
       const samples = g.samples
@@ -116,6 +117,22 @@ export function skippedMarkdown(groups: ReadonlyArray<SkippedGroup>): string {
       const more = g.count > g.samples.length ? `<br>… and ${g.count - g.samples.length} more` : ''
       return `| ${escapeCell(g.reason)} | ${g.count} | ${escapeCell(samples + more)} |`
     })
+    .join('\n')
+  return md + '\n'
+}
+
+/**
+ * "Kept in the target": the provider's tables (e.g. Supabase's auth.schema_migrations) whose rows
+ * the target held already; the backup's rows for them were not loaded.
+ */
+export function keptMarkdown(kept: RestoreResult['kept']): string {
+  if (kept.length === 0) return ''
+  let md = `\n### Kept in the target (the provider's tables)\n\n`
+  md += kept
+    .map(
+      t =>
+        `- kept the target's ${t.targetRows} rows of \`${t.schema}.${t.name}\`; the backup's ${t.backupRows} rows were not loaded (${escapeCell(t.reason)})`
+    )
     .join('\n')
   return md + '\n'
 }

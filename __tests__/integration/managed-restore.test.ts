@@ -228,32 +228,136 @@ describe('Supabase: a project restored into a new Supabase project', () => {
     expect(result.checksums).toEqual(before)
   })
 
-  // issue 15 item 2: statements that need ownership or superuser and carry no data (the
-  // flagship journey). The statement policy now skips what carries no data (the extension
-  // comments, the existing schemas auth/extensions/storage…, event triggers, the publication:
-  // see target-policy.test.ts), but a WHOLE-project backup also holds the platform's own tables
-  // and functions, which the new project already has: the guard refuses it ("not empty: 10
-  // tables … auth.schema_migrations (7 rows) …"), and with allow-non-empty psql stops at
-  // 'function "email" already exists' (then "relation already exists", duplicate migration
-  // rows). Loading auth.users' rows into the platform's existing table would need skipping
-  // CREATE TABLE/FUNCTION of existing platform objects — a definition, which item 2's rule
-  // forbids the skip rules — or a data-only pass for the platform's schemas: still open.
-  it.failing(
-    'the action, default inputs: brings back every table (auth.users and app rows included), like pg_restore by hand',
-    async () => {
-      const backup = await actionBackup(source)
-      const target = await supabaseLikeTarget(supabase)
-      await actionRestore(target, backup)
-      expect(differences(sourceSums, await managedChecksums(target))).toEqual([])
-    }
-  )
-
-  // issue 15 item 2, plain format (psql path)
-  it.failing('the action, format plain: brings back every table, like psql by hand', async () => {
-    const backup = await actionBackup(source, { format: 'plain', compression: 'gzip' })
+  // issue 15 item 2, the flagship journey: a WHOLE-project backup also holds the platform's own
+  // schemas (auth, storage, realtime, vault, graphql_public, pgbouncer, the functions of
+  // extensions), which the new project already has. They are the provider's (by ownership: the
+  // schemas of supabase_admin/pgbouncer, and extensions, which holds supabase_admin's
+  // extensions): the guard does not count their tables, their objects that exist are skipped,
+  // and their tables' rows load only where the target's table is empty (auth.users, storage.*);
+  // the platform's migration rows the target holds are kept.
+  async function supabaseJourney(overrides: Partial<BackupOptions>) {
+    const backup = await actionBackup(source, overrides)
     const target = await supabaseLikeTarget(supabase)
-    await actionRestore(target, backup)
+    const result = await actionRestore(target, backup)
     expect(differences(sourceSums, await managedChecksums(target))).toEqual([])
+    expect((await managedChecksums(target))['auth.users'].rows).toBe(3)
+    expect((await managedChecksums(target))['storage.objects'].rows).toBe(2)
+    // the provider's bookkeeping kept, with counts
+    expect(result.kept).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          schema: 'auth',
+          name: 'schema_migrations',
+          targetRows: 7,
+          backupRows: 7
+        }),
+        expect.objectContaining({ schema: 'storage', name: 'migrations', targetRows: 3 }),
+        expect.objectContaining({ schema: 'realtime', name: 'schema_migrations', targetRows: 4 })
+      ])
+    )
+    const keptNames = result.kept.map(t => `${t.schema}.${t.name}`)
+    expect(keptNames).not.toContain('auth.users')
+    // a table outside the provider's schemas is never skipped
+    expect(keptNames.filter(n => !/^(auth|storage|realtime|vault)\./.test(n))).toEqual([])
+    for (const g of result.skipped)
+      for (const sample of g.samples)
+        expect(sample.text).not.toMatch(/^(CREATE TABLE|COPY) (public|supabase_migrations)\./)
+    const md = restoreSummaryMarkdown(result)
+    expect(md).toContain(
+      "kept the target's 7 rows of `auth.schema_migrations`; the backup's 7 rows were not loaded"
+    )
+    expect(md).toMatch(
+      /exists in the target, owned by the provider \(schema "auth" of "supabase_admin"\)/
+    )
+    return { result, target }
+  }
+
+  it('the action, default inputs: brings back every table (auth.users and app rows included), like pg_restore by hand', async () => {
+    await supabaseJourney({})
+  })
+
+  it('the action, format plain: brings back every table, like psql by hand', async () => {
+    await supabaseJourney({ format: 'plain', compression: 'gzip' })
+  })
+
+  it("storage's buckets and objects rows arrive in the new project's empty tables, and the target's auth.schema_migrations stays as it was", async () => {
+    const { target } = await supabaseJourney({})
+    const sums = await managedChecksums(target)
+    for (const t of ['storage.buckets', 'storage.objects', 'auth.audit_log_entries'])
+      expect([t, sums[t]]).toEqual([t, sourceSums[t]])
+    const versions = await target.instance.admin.query<{ n: string }>(
+      target.database,
+      'SELECT count(*)::text AS n FROM auth.schema_migrations'
+    )
+    expect(versions[0].n).toBe('7')
+  })
+
+  // the provider's table differs: an older platform version in the new project (a column the
+  // backup's auth.users has is missing) would lose the backup's data in that column — refused,
+  // naming the table and the column; a newer one (a column more) takes its default and loses nothing
+  it('a new project whose auth.users lacks a column of the backup: refused naming auth.users and the column; target unchanged', async () => {
+    const backup = await actionBackup(source)
+    const target = await supabaseLikeTarget(supabase)
+    await target.instance.admin.query(target.database, 'ALTER TABLE auth.users DROP COLUMN phone')
+    const before = await managedChecksums(target)
+    const error = await actionRestore(target, backup).then(
+      () => undefined,
+      (e: Error) => e
+    )
+    expect(error?.message).toMatch(
+      /CREATE TABLE auth\.users .*the table auth\.users exists in the target, made by the provider \(schema "auth" of "supabase_admin"\), with other columns than the backup's: column "phone" \(text\) is missing in the target/
+    )
+    expect(await managedChecksums(target)).toEqual(before)
+  })
+
+  it('a new project where someone already signed up: auth.users keeps its row, the backup users are not loaded, and the foreign keys of the app to them fail the restore; target unchanged', async () => {
+    const backup = await actionBackup(source)
+    const target = await supabaseLikeTarget(supabase)
+    await target.instance.admin.query(
+      target.database,
+      "INSERT INTO auth.users (id, email) VALUES ('0e0e0e0e-0000-4000-8000-000000000001', 'early@example.com')"
+    )
+    const before = await managedChecksums(target)
+    await expect(actionRestore(target, backup)).rejects.toThrow(
+      /violates foreign key constraint "(profiles_id_fkey|todos_user_id_fkey|documents_owner_id_fkey)"/
+    )
+    expect(await managedChecksums(target)).toEqual(before)
+  })
+
+  // clean drops what the backup recreates; the provider's schemas are not the restoring role's
+  // to drop: refused before anything changes, naming the DROP (clean.ts's check)
+  it("clean: true into a new project: refused naming a drop of the provider's objects; target unchanged", async () => {
+    const backup = await actionBackup(source)
+    const target = await supabaseLikeTarget(supabase)
+    const before = await managedChecksums(target)
+    await expect(actionRestore(target, backup, { clean: true })).rejects.toThrow(
+      /^clean cannot drop what the backup recreates: `DROP .*` fails in the target: must be owner of .*Nothing was changed\. On a managed service the object may belong to the provider/
+    )
+    expect(await managedChecksums(target)).toEqual(before)
+  })
+
+  it('a new project whose auth.users has a column more (a newer platform): every row arrives, the column takes its default', async () => {
+    const backup = await actionBackup(source)
+    const target = await supabaseLikeTarget(supabase)
+    await target.instance.admin.query(
+      target.database,
+      'ALTER TABLE auth.users ADD COLUMN banned_until timestamptz, ADD COLUMN is_sso_user boolean NOT NULL DEFAULT false'
+    )
+    await actionRestore(target, backup)
+    const sums = await managedChecksums(target)
+    expect(sums['auth.users'].rows).toBe(3)
+    const withoutUsers = (sums: Record<string, TableChecksum>) =>
+      Object.fromEntries(Object.entries(sums).filter(([k]) => k !== 'auth.users'))
+    expect(differences(withoutUsers(sourceSums), withoutUsers(sums))).toEqual([])
+    const users = await target.instance.admin.query<{ email: string; is_sso_user: boolean }>(
+      target.database,
+      'SELECT email, is_sso_user FROM auth.users ORDER BY email'
+    )
+    expect(users.map(u => [u.email, u.is_sso_user])).toEqual([
+      ['ada@example.com', false],
+      ['grace@example.com', false],
+      ['linus@example.com', false]
+    ])
   })
 
   it('by hand, a schemas: public dump (pg_dump --schema=public): "schema public already exists", and the app rows arrive WITHOUT their foreign keys to auth.users', async () => {

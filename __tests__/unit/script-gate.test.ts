@@ -262,3 +262,44 @@ describe('ScriptGate policy hook', () => {
     expect(refused.out).toBe('')
   })
 })
+
+describe('ScriptGate: a COPY the policy skips', () => {
+  it('leaves out its data and end marker too, counts its rows, and keeps the next COPY whole', async () => {
+    const script =
+      'COPY auth.schema_migrations (version) FROM stdin;\n1\n2\n3\n\\.\n' +
+      'COPY public.todos (id, task) FROM stdin;\n1\tone\n2\ttwo\\nlines\n\\.\n' +
+      'SELECT 1;\n'
+    const r = await gate(script, {
+      policy: (e, cls) =>
+        cls.kind === 'copy' && e.text.includes('auth.')
+          ? { keep: false, reason: 'kept the target rows', table: 'auth.schema_migrations' }
+          : { keep: true }
+    })
+    expect(r.error).toBeUndefined()
+    expect(r.out).toBe(
+      '\nBEGIN;\nCOPY public.todos (id, task) FROM stdin;\n1\tone\n2\ttwo\\nlines\n\\.\nSELECT 1;\n\nCOMMIT;\n'
+    )
+    expect(r.gate.skipped).toEqual([
+      {
+        line: 1,
+        reason: 'kept the target rows',
+        text: 'COPY auth.schema_migrations (version) FROM stdin;',
+        table: 'auth.schema_migrations',
+        rows: 3
+      }
+    ])
+  })
+
+  it('CRLF data and a COPY with no rows', async () => {
+    const script =
+      'COPY vault.secrets (id) FROM stdin;\r\n\\.\r\nCOPY auth.x (a) FROM stdin;\r\na\r\n\\.\r\nSELECT 2;\r\n'
+    const r = await gate(script, {
+      policy: (_e, cls) =>
+        cls.kind === 'copy' ? { keep: false, reason: 'provider', table: 't' } : { keep: true }
+    })
+    expect(r.error).toBeUndefined()
+    // white space between the statements left out passes (psql skips it)
+    expect(r.out).toBe('\r\n\r\nBEGIN;\nSELECT 2;\r\n\nCOMMIT;\n')
+    expect(r.gate.skipped.map(s => s.rows)).toEqual([0, 1])
+  })
+})

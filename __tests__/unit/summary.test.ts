@@ -16,7 +16,8 @@ const RESULT: RestoreResult = {
   serverVersion: '15.18',
   clientVersion: '17.12',
   durationSeconds: 2,
-  skipped: []
+  skipped: [],
+  kept: []
 }
 
 const SKIPPED = [

@@ -11,7 +11,8 @@ import {
   type TargetFacts,
   groupSkipped,
   guarded,
-  statementPolicy
+  statementPolicy,
+  tableColumns
 } from '../../src/postgres/target-policy.js'
 
 /** A new Supabase project: postgres is no superuser; the platform owns extensions and schemas. */
@@ -45,7 +46,8 @@ const SUPABASE: TargetFacts = {
     { name: 'app', owner: 'postgres', relations: 2 }
   ],
   publications: [{ name: 'supabase_realtime', owner: 'postgres' }],
-  settings: ['search_path', 'statement_timeout', 'lock_timeout', 'row_security', 'xmloption']
+  settings: ['search_path', 'statement_timeout', 'lock_timeout', 'row_security', 'xmloption'],
+  providerSchemas: []
 }
 
 /** A self-hosted cluster, restoring as its superuser. */
@@ -393,5 +395,146 @@ describe('groupSkipped', () => {
       ['event triggers need a superuser', 1, 1]
     ])
     expect(groups[0].samples[0]).toEqual({ line: 1, text: 'GRANT … 0' })
+  })
+})
+
+/** A new Supabase project's auth schema (supabase_admin's), as readProviderSchemas reads it. */
+const WITH_AUTH: TargetFacts = {
+  ...SUPABASE,
+  providerSchemas: [
+    {
+      name: 'auth',
+      owner: 'supabase_admin',
+      tables: [
+        {
+          name: 'users',
+          columns: [
+            { name: 'id', type: 'uuid' },
+            { name: 'email', type: 'character varying(255)' },
+            { name: 'raw_app_meta_data', type: 'jsonb' },
+            { name: 'created_at', type: 'timestamp with time zone' },
+            { name: 'is_anonymous', type: 'boolean' }
+          ],
+          rows: 0,
+          insertable: true
+        },
+        {
+          name: 'schema_migrations',
+          columns: [{ name: 'version', type: 'character varying(255)' }],
+          rows: 7,
+          insertable: true
+        }
+      ],
+      relations: ['users', 'users_pkey', 'users_instance_id_idx', 'schema_migrations'],
+      functions: ['uid', 'email'],
+      types: ['users', 'schema_migrations'],
+      constraints: ['users.users_pkey', 'schema_migrations.schema_migrations_pkey'],
+      triggers: [],
+      policies: []
+    },
+    {
+      name: 'extensions',
+      owner: 'postgres',
+      extensionOwner: 'supabase_admin',
+      tables: [],
+      relations: [],
+      functions: ['uuid_generate_v4', 'pgrst_ddl_watch'],
+      types: [],
+      constraints: [],
+      triggers: [],
+      policies: []
+    }
+  ]
+}
+
+const USERS = `CREATE TABLE auth.users (
+    id uuid NOT NULL,
+    email character varying(255),
+    raw_app_meta_data jsonb DEFAULT '{"a": "(b, c)"}'::jsonb,
+    created_at timestamp with time zone,
+    CONSTRAINT users_email_check CHECK ((char_length((email)::text) <= 255))
+);`
+
+describe('statementPolicy: schemas the provider made and owns (Supabase auth, extensions …)', () => {
+  it("skips the backup's copies of objects that exist there, as the provider's", () => {
+    for (const sql of [
+      USERS,
+      'CREATE FUNCTION auth.email() RETURNS text LANGUAGE sql AS $$ select 1 $$;',
+      'ALTER FUNCTION auth.email() OWNER TO supabase_auth_admin;',
+      'ALTER TABLE auth.users OWNER TO supabase_auth_admin;',
+      'ALTER TABLE ONLY auth.users\n    ADD CONSTRAINT users_pkey PRIMARY KEY (id);',
+      'CREATE INDEX users_instance_id_idx ON auth.users USING btree (instance_id);',
+      "COMMENT ON TABLE auth.users IS 'Auth: Stores user login data';",
+      "COMMENT ON COLUMN auth.users.email IS 'e-mail';",
+      'GRANT ALL ON TABLE auth.users TO dashboard_user;',
+      'GRANT USAGE ON SCHEMA auth TO anon;',
+      'GRANT ALL ON FUNCTION extensions.uuid_generate_v4() TO postgres WITH GRANT OPTION;',
+      'CREATE FUNCTION extensions.pgrst_ddl_watch() RETURNS event_trigger LANGUAGE plpgsql AS $$ BEGIN END $$;'
+    ]) {
+      const d = one(WITH_AUTH, sql)
+      expect([sql, reasonOf(d)]).toEqual([
+        sql,
+        expect.stringMatching(
+          /^exists in the target, owned by the provider \(schema "(auth" of "supabase_admin|extensions", which holds extensions of "supabase_admin)"\)$/
+        )
+      ])
+    }
+  })
+
+  it("keeps what the target lacks there (the app's trigger on auth.users, a constraint, a function of its own)", () => {
+    for (const sql of [
+      'CREATE TRIGGER on_auth_user_created AFTER INSERT ON auth.users FOR EACH ROW EXECUTE FUNCTION public.handle_new_user();',
+      'ALTER TABLE ONLY auth.users\n    ADD CONSTRAINT users_email_key UNIQUE (email);',
+      'CREATE FUNCTION auth.my_helper() RETURNS int LANGUAGE sql AS $$ select 1 $$;',
+      'CREATE TABLE auth.my_table (id int);',
+      'CREATE FUNCTION extensions.my_fn() RETURNS int LANGUAGE sql AS $$ select 1 $$;'
+    ])
+      expect([sql, one(WITH_AUTH, sql)]).toEqual([sql, { keep: true }])
+  })
+
+  it('loads rows into an empty provider table, keeps the rows of one that holds some (skipping the COPY)', () => {
+    expect(one(WITH_AUTH, 'COPY auth.users (id, email) FROM stdin;')).toEqual({ keep: true })
+    expect(one(WITH_AUTH, 'COPY auth.schema_migrations (version) FROM stdin;')).toEqual({
+      keep: false,
+      reason:
+        "kept the target's 7 rows of auth.schema_migrations (the provider's own); the backup's rows were not loaded",
+      table: 'auth.schema_migrations',
+      provider: true
+    })
+  })
+
+  it('refuses a CREATE TABLE whose columns would lose the backup rows, naming the table and the difference', () => {
+    const changed = USERS.replace('email character varying(255)', 'email text').replace(
+      'created_at timestamp with time zone,',
+      'created_at timestamp with time zone,\n    phone text,'
+    )
+    const d = one(WITH_AUTH, changed)
+    expect('refuse' in d && d.refuse).toMatch(
+      /the table auth\.users exists in the target, made by the provider \(schema "auth" of "supabase_admin"\), with other columns than the backup's: column "email" is text in the backup, character varying\(255\) in the target; column "phone" \(text\) is missing in the target/
+    )
+  })
+
+  it('never skips a table, COPY or constraint outside the provider schemas', () => {
+    for (const sql of [
+      'CREATE TABLE public.users (id uuid NOT NULL);',
+      'COPY public.schema_migrations (version) FROM stdin;',
+      'ALTER TABLE ONLY public.users ADD CONSTRAINT users_pkey PRIMARY KEY (id);',
+      'CREATE INDEX users_instance_id_idx ON public.users (id);'
+    ])
+      expect([sql, one(WITH_AUTH, sql)]).toEqual([sql, { keep: true }])
+  })
+})
+
+describe('tableColumns', () => {
+  it("reads pg_dump's CREATE TABLE: names, types without schemas, quotes or defaults", () => {
+    expect(
+      tableColumns(
+        'CREATE TABLE public.t (\n    "Odd, name" public.citext DEFAULT \'a,b\'::text NOT NULL,\n    n numeric(12,2),\n    a text[] COLLATE pg_catalog."C",\n    CONSTRAINT c CHECK ((n > (0)::numeric))\n);'
+      )
+    ).toEqual([
+      { name: 'Odd, name', type: 'public.citext' },
+      { name: 'n', type: 'numeric(12,2)' },
+      { name: 'a', type: 'text[]' }
+    ])
   })
 })

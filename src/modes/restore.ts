@@ -72,6 +72,23 @@ export interface RestoreResult {
   durationSeconds: number
   /** Statements of the backup the target could not take and the restore left out, by reason. */
   skipped: SkippedGroup[]
+  /**
+   * Tables of the provider (provider-managed schemas, e.g. Supabase's auth.schema_migrations)
+   * whose rows the target kept: the backup's rows for them were not loaded.
+   */
+  kept: KeptTable[]
+}
+
+/** A provider's table whose rows the restore left as the target had them. */
+export interface KeptTable {
+  schema: string
+  name: string
+  /** Rows the target holds (kept). */
+  targetRows: number
+  /** The backup's rows for it, not loaded. */
+  backupRows: number
+  /** Why: the target held rows already, or the restoring role may not write it. */
+  reason: string
 }
 
 export interface RestoreDependencies {
@@ -110,19 +127,22 @@ export async function restore(
       ])
     )
     const session = await ownSession(target, monitor, inputs.lockTimeoutMs)
+    const facts = await log.group('Read what the target can take', () => readFacts(target!))
     const server = await log.group('Check the target', () =>
       session.watched('Checking the target (its tables and row counts)', () =>
-        guardTarget(inputs, target!, plan)
+        guardTarget(inputs, target!, plan, facts)
       )
     )
-    const facts = await log.group('Read what the target can take', () => readFacts(target!))
-    const policy = restorePolicy(inputs, facts)
+    // clean's drops that run (the policy decides by them: what they drop is recreated)
+    const cleanDrops = new Set<string>()
+    const policy = restorePolicy(inputs, facts, cleanDrops)
     const drops =
       inputs.clean && plan.clean
         ? await log.group('Check what clean drops', () =>
             checkClean(inputs, session, target!, plan.clean!)
           )
         : undefined
+    for (const d of drops ?? []) cleanDrops.add(d)
     const env = restoreEnvironment(connection, inputs)
     const loaded = await log.group(LOAD_PHASE, async () => {
       const progress = await startRestoreProgress(
@@ -147,9 +167,10 @@ export async function restore(
       }
     })
     const skipped = reportSkipped(inputs, loaded.skipped)
+    const kept = reportKept(loaded.skipped, facts)
     const tables = await log.group('Verify row counts', () =>
       session.watched('Counting the restored rows', () =>
-        compareRowCounts(inputs, target!, fetched.manifest, plan)
+        compareRowCounts(inputs, target!, fetched.manifest, plan, kept)
       )
     )
     return {
@@ -164,7 +185,8 @@ export async function restore(
       serverVersion: server.version,
       clientVersion: plan.client.version,
       durationSeconds: seconds(),
-      skipped
+      skipped,
+      kept
     }
   } finally {
     await target?.end().catch(() => undefined)
@@ -179,6 +201,10 @@ async function readFacts(client: pg.Client): Promise<TargetFacts> {
   log.info(
     `Restoring as ${facts.currentUser} (${facts.superuser ? 'a superuser' : 'not a superuser'}; the database belongs to ${facts.databaseOwner}); the target has ${facts.roles.length} roles, ${facts.extensions.length} extensions, ${facts.schemas.length} schemas.`
   )
+  if (facts.providerSchemas.length > 0)
+    log.info(
+      `Schemas the provider made and owns (their objects that exist are kept as they are; their tables' rows are loaded only into empty tables): ${facts.providerSchemas.map(s => `${s.name} (${s.owner})`).join(', ')}.`
+    )
   return facts
 }
 
@@ -189,14 +215,16 @@ async function readFacts(client: pg.Client): Promise<TargetFacts> {
  */
 export function restorePolicy(
   inputs: Pick<RestoreOptions, 'noOwner' | 'noPrivileges' | 'clean' | 'allowNonEmpty'>,
-  facts: TargetFacts
+  facts: TargetFacts,
+  cleanDrops?: ReadonlySet<string>
 ): StatementPolicy {
   return guarded(
     statementPolicy(facts, {
       noOwner: inputs.noOwner,
       noPrivileges: inputs.noPrivileges,
       clean: inputs.clean,
-      allowNonEmpty: inputs.allowNonEmpty
+      allowNonEmpty: inputs.allowNonEmpty,
+      cleanDrops
     })
   )
 }
@@ -230,6 +258,32 @@ function reportSkipped(
     else log.info(lines)
   }
   return groups
+}
+
+/**
+ * The provider's tables whose COPY the load left out (the gate names them), with the target's
+ * rows and the backup's; logged as a warning each.
+ */
+function reportKept(skipped: ReadonlyArray<SkippedStatement>, facts: TargetFacts): KeptTable[] {
+  const kept: KeptTable[] = []
+  for (const s of skipped) {
+    if (s.table === undefined) continue
+    const dot = s.table.indexOf('.')
+    const schema = s.table.slice(0, dot)
+    const name = s.table.slice(dot + 1)
+    const table = facts.providerSchemas
+      .find(p => p.name === schema)
+      ?.tables.find(t => t.name === name)
+    const targetRows = table?.rows ?? 0
+    const backupRows = s.rows ?? 0
+    const reason =
+      targetRows > 0 ? 'the target held rows already' : 'the restoring role may not write it'
+    kept.push({ schema, name, targetRows, backupRows, reason })
+    const message = `kept the target's ${targetRows} rows of ${schema}.${name} (the provider's table; ${reason}); the backup's ${backupRows} rows were not loaded`
+    if (backupRows > 0 && targetRows === 0) log.warning(message)
+    else log.info(message)
+  }
+  return kept
 }
 
 /** The action's own session, with lock_timeout set, its lock waits watched from `monitor`. */
@@ -341,11 +395,17 @@ async function checkClean(
   return check.order.map(d => (blocked.has(d) ? withCascade(d) : d))
 }
 
-/** Refuses a target that holds tables where the backup goes, unless clean or allow-non-empty. */
+/**
+ * Refuses a target that holds tables where the backup goes, unless clean or allow-non-empty.
+ * The provider's tables (provider-managed schemas: they exist in every database of the
+ * provider) do not count: the load skips their definitions (refusing one whose columns would
+ * lose the backup's rows) and keeps their rows where the target holds some.
+ */
 async function guardTarget(
   inputs: RestoreOptions,
   client: pg.Client,
-  plan: RestorePlan
+  plan: RestorePlan,
+  facts: TargetFacts
 ): Promise<ServerInfo> {
   const server = await readServerInfo(client)
   log.info(
@@ -355,7 +415,13 @@ async function guardTarget(
   for (const t of plan.dataTables ?? []) schemas.add(t.schema)
   for (const s of plan.plain?.schemas ?? []) schemas.add(s)
   const known = plan.dataTables !== undefined || plan.plain !== undefined
-  const existing = await existingTables(client, known ? [...schemas] : undefined)
+  const providers = new Set(facts.providerSchemas.map(s => s.name))
+  const all = await existingTables(client, known ? [...schemas] : undefined)
+  const existing = all.filter(t => !providers.has(t.schema))
+  if (all.length > existing.length)
+    log.info(
+      `The provider's own tables in the target are not counted: ${describeTables(all.filter(t => providers.has(t.schema)))}.`
+    )
   if (existing.length === 0) {
     log.info('The target holds no tables where the backup goes.')
     return server
@@ -381,8 +447,10 @@ async function compareRowCounts(
   inputs: RestoreOptions,
   client: pg.Client,
   manifest: Manifest | undefined,
-  plan: RestorePlan
+  plan: RestorePlan,
+  kept: ReadonlyArray<KeptTable> = []
 ): Promise<RestoredTable[]> {
+  const keptNames = new Set(kept.map(t => JSON.stringify([t.schema, t.name])))
   let tables = plan.dataTables
   if (!tables) {
     // names the list could not split: count what the restore created in the backup's schemas
@@ -412,7 +480,8 @@ async function compareRowCounts(
       problems.push(`${c.schema}.${c.name} is missing`)
       continue
     }
-    if (want !== undefined && want !== null && want !== c.rows) {
+    const isKept = keptNames.has(JSON.stringify([c.schema, c.name]))
+    if (!isKept && want !== undefined && want !== null && want !== c.rows) {
       problems.push(`${c.schema}.${c.name} has ${c.rows} rows, the manifest says ${want}`)
     }
     result.push({ ...c, expected: want ?? undefined })

@@ -37,9 +37,12 @@ import { classifyStatement, refusal, type StatementClass } from './psql-script-r
 export type { StatementEvent } from './psql-lexer.js'
 export type { StatementClass } from './psql-script-rules.js'
 
-/** What the restore policy decides for one statement. */
+/**
+ * What the restore policy decides for one statement. A skip may name the table (schema.name)
+ * whose COPY it leaves out: the gate leaves out its data too and counts its rows.
+ */
 export type StatementDecision =
-  { keep: true } | { keep: false; reason: string } | { refuse: string }
+  { keep: true } | { keep: false; reason: string; table?: string } | { refuse: string }
 
 /**
  * The restore policy's hook: called for every statement the gate's own rules let pass (not for
@@ -53,6 +56,10 @@ export interface SkippedStatement {
   line: number
   reason: string
   text: string
+  /** A COPY left out: the table the policy named (schema.name). */
+  table?: string
+  /** A COPY left out: its data lines (rows) left out with it. */
+  rows?: number
 }
 
 export interface ScriptGateOptions {
@@ -113,7 +120,7 @@ function shortText(text: string, max = MAX_TEXT): string {
 }
 
 /** What to do with one event. */
-type Verdict = { keep: true } | { keep: false; reason: string }
+type Verdict = { keep: true } | { keep: false; reason: string; table?: string }
 
 export class ScriptGate extends Transform {
   readonly skipped: SkippedStatement[] = []
@@ -141,6 +148,8 @@ export class ScriptGate extends Transform {
   private headBytes: Buffer[] = []
   private headLength = 0
   private readonly refuseAmbiguous: boolean
+  /** A COPY statement the policy left out: its data and end marker are left out too. */
+  private skippedCopy: SkippedStatement | undefined
 
   constructor(private readonly options: ScriptGateOptions) {
     super()
@@ -204,6 +213,7 @@ export class ScriptGate extends Transform {
       case 'metaCommand':
         return this.metaCommand(event)
       case 'copyData':
+        if (this.skippedCopy) return this.leaveOut(event.offset, event.offset + event.data.length)
         this.facts.copyBytes += event.data.length
         this.decidedUpTo = event.offset + event.data.length
         return
@@ -212,6 +222,11 @@ export class ScriptGate extends Transform {
           throw new CheckError(
             `${this.where()} ends inside the data of a COPY statement (its "\\." line is missing): it is truncated. Nothing was restored.`
           )
+        if (this.skippedCopy) {
+          this.skippedCopy.rows = event.lines
+          this.skippedCopy = undefined
+          return this.leaveOut(event.offset, event.offset + (event.marker?.length ?? 0))
+        }
         this.decidedUpTo = event.offset + (event.marker?.length ?? 0)
         return
       default: {
@@ -253,7 +268,15 @@ export class ScriptGate extends Transform {
       this.openStatement = e.terminator === 'eof'
       return
     }
-    this.skipped.push({ line: e.line, reason: verdict.reason, text: shortText(e.text) })
+    const entry: SkippedStatement = {
+      line: e.line,
+      reason: verdict.reason,
+      text: shortText(e.text)
+    }
+    if ('table' in verdict && verdict.table !== undefined) entry.table = verdict.table
+    this.skipped.push(entry)
+    // COPY … FROM stdin: its data follows (pg_dump writes no other COPY)
+    if (cls.kind === 'copy' && e.parts[0]?.copy?.target === 'stdin') this.skippedCopy = entry
     this.leaveOut(e.offset, e.end)
   }
 

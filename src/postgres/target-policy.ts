@@ -18,12 +18,19 @@
  * between SET SESSION AUTHORIZATION and RESET SESSION AUTHORIZATION).
  */
 import type pg from 'pg'
+import { log } from '../log.js'
 import type { SqlToken, StatementEvent } from './psql-lexer.js'
 import type { StatementClass } from './psql-script-rules.js'
 
-/** The gate's hook (src/postgres/script-gate.ts): what to do with one statement. */
+/**
+ * The gate's hook (src/postgres/script-gate.ts): what to do with one statement. `provider`: a
+ * skip of an object the provider made and the target holds (see providerPolicy), the one kind
+ * of skip allowed for statements that define data; `table`: the table whose COPY is skipped.
+ */
 export type StatementDecision =
-  { keep: true } | { keep: false; reason: string } | { refuse: string }
+  | { keep: true }
+  | { keep: false; reason: string; table?: string; provider?: boolean }
+  | { refuse: string }
 export type StatementPolicy = (e: StatementEvent, cls: StatementClass) => StatementDecision
 
 /** Whether owners / privileges are restored: true/false force, 'auto' keeps what the target takes. */
@@ -47,6 +54,8 @@ export interface TargetFacts {
   publications: { name: string; owner: string }[]
   /** Names of the server's parameters (pg_settings), lower-case. */
   settings: string[]
+  /** Schemas the provider made and owns (see ProviderSchema); none for a superuser. */
+  providerSchemas: ProviderSchema[]
 }
 
 export interface PolicyOptions {
@@ -59,6 +68,11 @@ export interface PolicyOptions {
   clean: boolean
   /** Restoring next to what is there: an existing schema of the backup is used as it is. */
   allowNonEmpty: boolean
+  /**
+   * With clean: the DROP statements that actually run (known once the load computed them, before
+   * its first statement is decided). A publication survives clean unless one of them drops it.
+   */
+  cleanDrops?: ReadonlySet<string>
 }
 
 /**
@@ -88,7 +102,8 @@ export async function readTargetFacts(client: pg.Client): Promise<TargetFacts> {
     extensions: row.extensions ?? [],
     schemas: (row.schemas ?? []).map(s => ({ ...s, relations: Number(s.relations) })),
     publications: row.publications ?? [],
-    settings: (row.settings ?? []).map(s => s.toLowerCase())
+    settings: (row.settings ?? []).map(s => s.toLowerCase()),
+    providerSchemas: await readProviderSchemas(client)
   }
 }
 
@@ -214,6 +229,7 @@ export function statementPolicy(facts: TargetFacts, options: PolicyOptions): Sta
   const publications = new Map(facts.publications.map(p => [p.name, p]))
   const settings = new Set(facts.settings)
   let otherAuthorization: string | undefined
+  const provider = providerPolicy(facts.providerSchemas ?? [], options.cleanDrops)
 
   const canActAs = (role: string): boolean =>
     facts.superuser ||
@@ -226,8 +242,12 @@ export function statementPolicy(facts: TargetFacts, options: PolicyOptions): Sta
    * An existing schema or publication that survives clean: clean drops the backup's own schemas
    * and publications (it cannot drop another role's), never extensions or the schema public.
    */
+  const providerNames = new Set((facts.providerSchemas ?? []).map(s => s.name))
   const survives = (owner: string, name?: string): boolean =>
-    !options.clean || !owns(owner) || name === 'public'
+    !options.clean ||
+    !owns(owner) ||
+    name === 'public' ||
+    (name !== undefined && providerNames.has(name))
 
   const missing = (list: string[]): string[] =>
     list.filter(r => !ROLE_KEYWORDS.has(r) && !roles.has(r))
@@ -320,6 +340,8 @@ export function statementPolicy(facts: TargetFacts, options: PolicyOptions): Sta
   return (e, cls) => {
     const t = e.parts[0]?.tokens ?? []
     const k = cls.keywords
+    const providers = provider(e, cls)
+    if (providers) return providers
     switch (cls.kind) {
       case 'extension': {
         const name = cls.detail
@@ -358,7 +380,17 @@ export function statementPolicy(facts: TargetFacts, options: PolicyOptions): Sta
         return facts.superuser ? KEEP : skip('event triggers need a superuser')
       case 'publication': {
         const pub = publications.get(simpleName(t, 2) ?? '')
-        if (!pub || !survives(pub.owner)) return KEEP
+        if (!pub) return KEEP
+        const dropped =
+          options.cleanDrops === undefined
+            ? !survives(pub.owner)
+            : [...options.cleanDrops].some(d =>
+                new RegExp(
+                  `^DROP PUBLICATION (IF EXISTS )?"?${pub.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}"?[ ;]`,
+                  'i'
+                ).test(d)
+              )
+        if (dropped) return KEEP
         if (k[0] === 'CREATE')
           return skip(`publication "${pub.name}" exists in the target (owner "${pub.owner}")`)
         return KEEP
@@ -404,6 +436,457 @@ export function statementPolicy(facts: TargetFacts, options: PolicyOptions): Sta
   }
 }
 
+// ---------------------------------------------------------------------------------------------
+// provider-managed schemas (Supabase's auth, storage, realtime, vault, graphql_public, …)
+
+/** A table of a provider-managed schema, as the target holds it. */
+export interface ProviderTable {
+  name: string
+  /** Columns in order: name and format_type(). */
+  columns: { name: string; type: string }[]
+  /** Rows in the target now (exact when the restoring role may read it, else the planner's estimate). */
+  rows: number
+  /** The restoring role may INSERT into it. */
+  insertable: boolean
+}
+
+/**
+ * A schema the provider creates and owns in every database: it exists in the target, belongs to
+ * a role the restoring role cannot act as, and that role or the owner of objects in it is a
+ * superuser — on a managed service the provider's own (supabase_admin; pgbouncer's schema holds
+ * supabase_admin's function); or it is the restoring role's, holding only extensions of such a
+ * superuser (Supabase's `extensions`). Never `public`. Another ordinary role's schema is not the
+ * provider's: clean and the guard treat it as before. What it holds is the provider's: the backup's copies of its
+ * objects are skipped, its tables' rows are kept when the target already holds rows.
+ */
+export interface ProviderSchema {
+  name: string
+  owner: string
+  /** Set when the schema is the restoring role's but holds the provider's extensions (of this role). */
+  extensionOwner?: string
+  tables: ProviderTable[]
+  /** Every relation (table, index, sequence, view …), function, type; "table.name" of constraints, triggers, policies. */
+  relations: string[]
+  functions: string[]
+  types: string[]
+  constraints: string[]
+  triggers: string[]
+  policies: string[]
+}
+
+const PROVIDER_SCHEMAS_SQL = `
+WITH me AS (SELECT current_setting('server_version_num')::int >= 160000 AS v16,
+                   (SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user) AS su),
+can AS (
+  SELECT r.oid, CASE WHEN me.v16 THEN pg_catalog.pg_has_role(current_user, r.oid, 'SET')
+                     ELSE pg_catalog.pg_has_role(current_user, r.oid, 'MEMBER') END AS ok
+    FROM pg_catalog.pg_roles r, me),
+prov AS (
+  SELECT n.oid, n.nspowner, n.nspname::text AS name, pg_catalog.pg_get_userbyid(n.nspowner)::text AS owner,
+         (SELECT pg_catalog.pg_get_userbyid(e.extowner)::text FROM pg_catalog.pg_extension e
+           WHERE e.extnamespace = n.oid AND NOT (SELECT ok FROM can WHERE can.oid = e.extowner)
+             AND (SELECT rolsuper FROM pg_catalog.pg_roles r WHERE r.oid = e.extowner)
+           ORDER BY e.extname LIMIT 1) AS extension_owner,
+         (SELECT ok FROM can WHERE can.oid = n.nspowner) AS owned
+    FROM pg_catalog.pg_namespace n, me
+   WHERE n.nspname NOT LIKE 'pg\\_%' AND n.nspname NOT IN ('information_schema', 'public')
+     AND NOT me.su)
+SELECT p.name, p.owner, CASE WHEN p.owned THEN p.extension_owner END AS extension_owner,
+  (SELECT json_agg(json_build_object(
+            'name', c.relname::text,
+            'columns', (SELECT json_agg(json_build_object('name', a.attname::text,
+                                                          'type', pg_catalog.format_type(a.atttypid, a.atttypmod))
+                                        ORDER BY a.attnum)
+                          FROM pg_catalog.pg_attribute a
+                         WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped),
+            'readable', pg_catalog.has_table_privilege(c.oid, 'SELECT'),
+            'estimate', c.reltuples,
+            'insertable', pg_catalog.has_table_privilege(c.oid, 'INSERT')))
+     FROM pg_catalog.pg_class c WHERE c.relnamespace = p.oid AND c.relkind IN ('r', 'p')) AS tables,
+  (SELECT json_agg(c.relname::text) FROM pg_catalog.pg_class c WHERE c.relnamespace = p.oid) AS relations,
+  (SELECT json_agg(DISTINCT f.proname::text) FROM pg_catalog.pg_proc f WHERE f.pronamespace = p.oid) AS functions,
+  (SELECT json_agg(t.typname::text) FROM pg_catalog.pg_type t WHERE t.typnamespace = p.oid) AS types,
+  (SELECT json_agg(c.relname || '.' || k.conname) FROM pg_catalog.pg_constraint k
+     JOIN pg_catalog.pg_class c ON c.oid = k.conrelid WHERE c.relnamespace = p.oid) AS constraints,
+  (SELECT json_agg(c.relname || '.' || g.tgname) FROM pg_catalog.pg_trigger g
+     JOIN pg_catalog.pg_class c ON c.oid = g.tgrelid WHERE c.relnamespace = p.oid AND NOT g.tgisinternal) AS triggers,
+  (SELECT json_agg(c.relname || '.' || o.polname) FROM pg_catalog.pg_policy o
+     JOIN pg_catalog.pg_class c ON c.oid = o.polrelid WHERE c.relnamespace = p.oid) AS policies
+  FROM prov p
+ WHERE (NOT p.owned
+        -- the provider: a superuser owns the schema or objects in it (pgbouncer's schema)
+        AND (EXISTS (SELECT 1 FROM pg_catalog.pg_roles r WHERE r.oid = p.nspowner AND r.rolsuper)
+             OR EXISTS (SELECT 1 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_roles r ON r.oid = c.relowner
+                         WHERE c.relnamespace = p.oid AND r.rolsuper)
+             OR EXISTS (SELECT 1 FROM pg_catalog.pg_proc f JOIN pg_catalog.pg_roles r ON r.oid = f.proowner
+                         WHERE f.pronamespace = p.oid AND r.rolsuper)))
+    -- a schema of the restoring role that holds the provider's extensions and no relations of its own
+    OR (p.extension_owner IS NOT NULL
+        AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.relnamespace = p.oid
+                          AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
+                                           WHERE d.classid = 'pg_catalog.pg_class'::regclass
+                                             AND d.objid = c.oid AND d.deptype = 'e')))
+ ORDER BY p.name`
+
+/** The provider-managed schemas of the target, with what they hold (rows counted exactly where readable). */
+export async function readProviderSchemas(client: pg.Client): Promise<ProviderSchema[]> {
+  const result = await client.query<{
+    name: string
+    owner: string
+    extension_owner: string | null
+    tables:
+      | {
+          name: string
+          columns: { name: string; type: string }[] | null
+          readable: boolean
+          estimate: number
+          insertable: boolean
+        }[]
+      | null
+    relations: string[] | null
+    functions: string[] | null
+    types: string[] | null
+    constraints: string[] | null
+    triggers: string[] | null
+    policies: string[] | null
+  }>(PROVIDER_SCHEMAS_SQL)
+  const schemas: ProviderSchema[] = []
+  for (const row of result.rows) {
+    const tables: ProviderTable[] = []
+    for (const t of row.tables ?? []) {
+      let rows = Math.max(0, Math.round(Number(t.estimate)))
+      if (t.readable) {
+        const q = `SELECT count(*)::text AS n FROM ONLY ${client.escapeIdentifier(row.name)}.${client.escapeIdentifier(t.name)}`
+        rows = Number((await client.query<{ n: string }>(q)).rows[0].n)
+      }
+      tables.push({ name: t.name, columns: t.columns ?? [], rows, insertable: t.insertable })
+    }
+    schemas.push({
+      name: row.name,
+      owner: row.owner,
+      ...(row.extension_owner ? { extensionOwner: row.extension_owner } : {}),
+      tables,
+      relations: row.relations ?? [],
+      functions: row.functions ?? [],
+      types: row.types ?? [],
+      constraints: row.constraints ?? [],
+      triggers: row.triggers ?? [],
+      policies: row.policies ?? []
+    })
+  }
+  return schemas
+}
+
+/** How a provider schema is shown: whose it is. */
+function whose(s: ProviderSchema): string {
+  return s.extensionOwner
+    ? `schema "${s.name}", which holds extensions of "${s.extensionOwner}"`
+    : `schema "${s.name}" of "${s.owner}"`
+}
+
+/** A possibly qualified name at tokens[at]: [schema.]name (a third part: schema.table.column). */
+function qualified(tokens: SqlToken[], at: number): { parts: string[]; next: number } | undefined {
+  const parts: string[] = []
+  let i = at
+  for (;;) {
+    const n = nameOf(tokens[i])
+    if (n === undefined) return parts.length > 0 ? { parts, next: i } : undefined
+    parts.push(n)
+    i++
+    if (tokens[i]?.type === 'punct' && tokens[i].text === '.') i++
+    else return { parts, next: i }
+  }
+}
+
+/** Skips optional words at tokens[i]. */
+function skipWords(tokens: SqlToken[], i: number, words: string[]): number {
+  while (words.some(w => isWord(tokens[i], w))) i++
+  return i
+}
+
+/** Columns of a CREATE TABLE statement's text: name and type (as written, white space collapsed). */
+export function tableColumns(sql: string): { name: string; type: string }[] | undefined {
+  const open = sql.indexOf('(')
+  if (open < 0) return undefined
+  const items: string[] = []
+  let depth = 0
+  let quote: string | undefined
+  let start = open + 1
+  for (let i = open; i < sql.length; i++) {
+    const c = sql[i]
+    if (quote) {
+      if (c === quote) quote = undefined
+      continue
+    }
+    if (c === "'" || c === '"') quote = c
+    else if (c === '(') depth++
+    else if (c === ')') {
+      depth--
+      if (depth === 0) {
+        items.push(sql.slice(start, i))
+        break
+      }
+    } else if (c === ',' && depth === 1) {
+      items.push(sql.slice(start, i))
+      start = i + 1
+    }
+  }
+  const columns: { name: string; type: string }[] = []
+  const stop =
+    /\s(?:DEFAULT|NOT\s+NULL|NULL|COLLATE|GENERATED|CONSTRAINT|CHECK|PRIMARY|UNIQUE|REFERENCES|STORAGE|COMPRESSION)\b/i
+  for (const raw of items) {
+    const item = raw.trim()
+    if (item === '' || /^(CONSTRAINT|CHECK|PRIMARY|UNIQUE|FOREIGN|EXCLUDE|LIKE)\b/i.test(item))
+      continue
+    const m = /^("(?:[^"]|"")+"|[^\s"]+)\s+([\s\S]*)$/.exec(item)
+    if (!m) continue
+    const name = m[1].startsWith('"') ? m[1].slice(1, -1).replace(/""/g, '"') : m[1].toLowerCase()
+    const cut = stop.exec(` ${m[2]}`)
+    const type = cut ? ` ${m[2]}`.slice(0, cut.index) : m[2]
+    columns.push({ name, type: type.replace(/\s+/g, ' ').trim() })
+  }
+  return columns
+}
+
+/** A type as written by pg_dump or format_type(), compared without white space, quotes, schema. */
+export function normalType(type: string): string {
+  return type
+    .toLowerCase()
+    .replace(/"/g, '')
+    .replace(/\s+/g, '')
+    .replace(/(?:^|(?<=[(,]))[a-z_][a-z0-9_$]*\./g, '')
+}
+
+/**
+ * The backup's CREATE TABLE against the provider's table in the target: the columns whose rows
+ * would be lost or change meaning (missing in the target, another type). Columns the target has
+ * beyond the backup's (a newer provider version) take their defaults and lose nothing.
+ */
+function columnProblems(
+  backup: { name: string; type: string }[],
+  target: { name: string; type: string }[]
+): { problems: string[]; extra: string[] } {
+  const have = new Map(target.map(c => [c.name, c.type]))
+  const problems: string[] = []
+  for (const c of backup) {
+    const t = have.get(c.name)
+    if (t === undefined) problems.push(`column "${c.name}" (${c.type}) is missing in the target`)
+    else if (normalType(t) !== normalType(c.type))
+      problems.push(`column "${c.name}" is ${c.type} in the backup, ${t} in the target`)
+  }
+  const mine = new Set(backup.map(c => c.name))
+  const extra = target.filter(c => !mine.has(c.name)).map(c => c.name)
+  return { problems, extra }
+}
+
+/**
+ * The decision for statements about objects of a provider-managed schema (undefined: not one,
+ * the other rules decide). An object that exists in the target is the provider's: its CREATE,
+ * COMMENT, owner, grants and the ALTER TABLE parts of its definition are skipped; a CREATE TABLE
+ * whose columns would lose the backup's data is refused; a COPY into a table that holds rows
+ * already (the provider's bookkeeping) is skipped with its data, into an empty one it loads.
+ */
+export function providerPolicy(
+  schemas: ProviderSchema[],
+  cleanDrops?: ReadonlySet<string>
+): (e: StatementEvent, cls: StatementClass) => StatementDecision | undefined {
+  const bySchema = new Map(
+    schemas.map(s => [
+      s.name,
+      {
+        s,
+        tables: new Map(s.tables.map(t => [t.name, t])),
+        relations: new Set(s.relations),
+        functions: new Set(s.functions),
+        types: new Set(s.types),
+        constraints: new Set(s.constraints),
+        triggers: new Set(s.triggers),
+        policies: new Set(s.policies)
+      }
+    ])
+  )
+  type Known = NonNullable<ReturnType<typeof bySchema.get>>
+  const exists = (schema: Known): StatementDecision => ({
+    keep: false,
+    reason: `exists in the target, owned by the provider (${whose(schema.s)})`,
+    provider: true
+  })
+  const lookup = (q: { parts: string[] } | undefined): [Known, string] | undefined => {
+    if (!q || q.parts.length < 2) return undefined
+    const schema = bySchema.get(q.parts[0])
+    return schema ? [schema, q.parts[1]] : undefined
+  }
+  /** Whether an object of this kind word exists in the schema. */
+  const has = (k: Known, kind: string, name: string): boolean => {
+    switch (kind) {
+      case 'FUNCTION':
+      case 'PROCEDURE':
+      case 'AGGREGATE':
+      case 'ROUTINE':
+        return k.functions.has(name)
+      case 'TYPE':
+      case 'DOMAIN':
+        return k.types.has(name)
+      default:
+        return k.relations.has(name)
+    }
+  }
+
+  function createTable(e: StatementEvent, k: Known, name: string): StatementDecision | undefined {
+    const table = k.tables.get(name)
+    if (!table) return k.relations.has(name) ? exists(k) : undefined
+    const backup = tableColumns(e.text)
+    if (!backup) return exists(k)
+    const { problems, extra } = columnProblems(backup, table.columns)
+    if (problems.length > 0)
+      return {
+        refuse: `${shown(e)} — the table ${k.s.name}.${name} exists in the target, made by the provider (${whose(k.s)}), with other columns than the backup's: ${problems.join('; ')}. Its rows cannot be loaded into it without losing data. Restore into a project of the same provider version, or exclude the schema "${k.s.name}" from the backup (exclude-schemas) and restore its rows by hand.`
+      }
+    if (extra.length > 0)
+      log.debug(
+        `${k.s.name}.${name}: the target has columns the backup lacks (${extra.join(', ')})`
+      )
+    return exists(k)
+  }
+
+  function copy(t: SqlToken[]): StatementDecision | undefined {
+    const found = lookup(qualified(t, 1))
+    if (!found) return undefined
+    const [k, name] = found
+    const table = k.tables.get(name)
+    if (!table) return undefined
+    const qname = `${k.s.name}.${name}`
+    if (table.rows > 0)
+      return {
+        keep: false,
+        reason: `kept the target's ${table.rows} rows of ${qname} (the provider's own); the backup's rows were not loaded`,
+        table: qname,
+        provider: true
+      }
+    if (!table.insertable)
+      return {
+        keep: false,
+        reason: `the provider's table ${qname} may not be written by the restoring role; the backup's rows were not loaded`,
+        table: qname,
+        provider: true
+      }
+    return undefined
+  }
+
+  return (e, cls) => {
+    if (bySchema.size === 0) return undefined
+    const t = e.parts[0]?.tokens ?? []
+    const k = cls.keywords
+    if (cls.kind === 'copy') return copy(t)
+    if (k[0] === 'CREATE') {
+      let i = 1
+      if (isWord(t[1], 'OR') && isWord(t[2], 'REPLACE')) i = 3
+      i = skipWords(t, i, [
+        'UNLOGGED',
+        'TEMP',
+        'TEMPORARY',
+        'MATERIALIZED',
+        'RECURSIVE',
+        'UNIQUE',
+        'CONSTRAINT'
+      ])
+      const kind = t[i]?.text.toUpperCase() ?? ''
+      if (kind === 'INDEX') {
+        let j = skipWords(t, i + 1, ['CONCURRENTLY'])
+        if (isWord(t[j], 'IF')) j += 3
+        const index = isWord(t[j], 'ON') ? undefined : qualified(t, j)
+        const on = indexOfWord(t, 'ON', j)
+        const table = lookup(qualified(t, skipWords(t, on + 1, ['ONLY'])))
+        if (!table || !index) return undefined
+        const indexName = index.parts[index.parts.length - 1]
+        return table[0].relations.has(indexName) ? exists(table[0]) : undefined
+      }
+      if (kind === 'TRIGGER' || kind === 'POLICY' || kind === 'RULE') {
+        const name = nameOf(t[i + 1])
+        const on = indexOfWord(t, 'ON', i + 2)
+        const table = lookup(qualified(t, skipWords(t, on + 1, ['ONLY'])))
+        if (!table || name === undefined) return undefined
+        const set = kind === 'TRIGGER' ? table[0].triggers : table[0].policies
+        if (!set.has(`${table[1]}.${name}`)) return undefined
+        // clean dropped it (the backup's own trigger on the provider's table): recreated
+        const dropped = [...(cleanDrops ?? [])].some(d => {
+          const m =
+            /^DROP\s+(TRIGGER|POLICY|RULE)\s+IF\s+EXISTS\s+("(?:[^"]|"")+"|\S+)\s+ON\s+(\S+?)\.(\S+?)(?:\s+CASCADE)?;?$/i.exec(
+              d
+            )
+          const unquote = (x: string): string =>
+            x.startsWith('"') ? x.slice(1, -1).replace(/""/g, '"') : x.toLowerCase()
+          return (
+            m !== null &&
+            m[1].toUpperCase() === kind &&
+            unquote(m[2]) === name &&
+            unquote(m[3]) === table[0].s.name &&
+            unquote(m[4]) === table[1]
+          )
+        })
+        return dropped ? undefined : exists(table[0])
+      }
+      let j = i + 1
+      if (isWord(t[j], 'IF')) j += 3
+      const found = lookup(qualified(t, j))
+      if (!found) return undefined
+      if (kind === 'TABLE') return createTable(e, found[0], found[1])
+      return has(found[0], kind, found[1]) ? exists(found[0]) : undefined
+    }
+    if (k[0] === 'ALTER') {
+      let i = skipWords(t, 1, ['MATERIALIZED', 'FOREIGN'])
+      const kind = t[i]?.text.toUpperCase() ?? ''
+      i = skipWords(t, i + 1, ['ONLY'])
+      if (isWord(t[i], 'IF')) i += 2
+      i = skipWords(t, i, ['ONLY'])
+      const found = lookup(qualified(t, i))
+      if (!found || !has(found[0], kind, found[1])) return undefined
+      const add = indexOfWord(t, 'ADD')
+      if (kind === 'TABLE' && add >= 0 && isWord(t[add + 1], 'CONSTRAINT')) {
+        const name = nameOf(t[add + 2])
+        return found[0].constraints.has(`${found[1]}.${name}`) ? exists(found[0]) : undefined
+      }
+      return exists(found[0])
+    }
+    if (k[0] === 'COMMENT' && k[1] === 'ON') {
+      let i = skipWords(t, 2, ['MATERIALIZED', 'FOREIGN'])
+      const kind = t[i]?.text.toUpperCase() ?? ''
+      if (kind === 'TRIGGER' || kind === 'POLICY' || kind === 'CONSTRAINT' || kind === 'RULE') {
+        const name = nameOf(t[i + 1])
+        const on = indexOfWord(t, 'ON', i + 2)
+        const table = lookup(qualified(t, skipWords(t, on + 1, ['DOMAIN'])))
+        if (!table || name === undefined) return undefined
+        const set =
+          kind === 'TRIGGER'
+            ? table[0].triggers
+            : kind === 'POLICY'
+              ? table[0].policies
+              : table[0].constraints
+        return set.has(`${table[1]}.${name}`) ? exists(table[0]) : undefined
+      }
+      i++
+      const found = lookup(qualified(t, i))
+      if (!found) return undefined
+      if (kind === 'COLUMN') return found[0].relations.has(found[1]) ? exists(found[0]) : undefined
+      return has(found[0], kind, found[1]) ? exists(found[0]) : undefined
+    }
+    if (k[0] === 'GRANT' || k[0] === 'REVOKE') {
+      const on = indexOfWord(t, 'ON')
+      if (on < 0) return undefined
+      const kind = t[on + 1]?.text.toUpperCase() ?? ''
+      if (kind === 'SCHEMA') {
+        const schema = bySchema.get(nameOf(t[on + 2]) ?? '')
+        return schema ? exists(schema) : undefined
+      }
+      const known = ['TABLE', 'SEQUENCE', 'FUNCTION', 'PROCEDURE', 'ROUTINE', 'TYPE', 'DOMAIN']
+      const found = lookup(qualified(t, known.includes(kind) ? on + 2 : on + 1))
+      if (!found) return undefined
+      return has(found[0], kind, found[1]) ? exists(found[0]) : undefined
+    }
+    return undefined
+  }
+}
+
 /** Statement kinds a policy must never skip: they define tables, columns, rows or constraints. */
 export function definesData(cls: StatementClass): boolean {
   const [w0, w1, w2] = cls.keywords
@@ -423,7 +906,8 @@ export function definesData(cls: StatementClass): boolean {
 export function guarded(policy: StatementPolicy): StatementPolicy {
   return (e, cls) => {
     const decision = policy(e, cls)
-    if ('keep' in decision && !decision.keep && definesData(cls)) return KEEP
+    if ('keep' in decision && !decision.keep && definesData(cls) && decision.provider !== true)
+      return KEEP
     return decision
   }
 }
