@@ -23,7 +23,7 @@ import {
   readTargetFacts,
   statementPolicy
 } from '../postgres/target-policy.js'
-import { fetchBackup } from '../storage/fetch.js'
+import { type FetchedBackup, fetchBackup } from '../storage/fetch.js'
 import { makeWorkDir } from '../storage/local.js'
 import type { RestoreOptions } from '../types.js'
 import { RestoreError, type RestorePlan, planRestore } from './restore-plan.js'
@@ -55,9 +55,20 @@ export interface RestoreResult {
   skipped: SkippedGroup[]
 }
 
+/** What a restore loaded, for a caller that looks at it before the work files are removed. */
+export interface LoadedBackup {
+  /** The backup as fetched (still encoded: decode it with `plan.decoding`). */
+  dump: FetchedBackup['dump']
+  plan: RestorePlan
+  /** What the restore's statement gate left out. */
+  skipped: SkippedGroup[]
+}
+
 export interface RestoreDependencies {
   artifact?: DefaultArtifactClient
   tempRoot?: string
+  /** Runs after the load and the row counts, while the fetched backup is still on disk. */
+  afterLoad?: (loaded: LoadedBackup) => Promise<void>
 }
 
 export async function restore(
@@ -101,6 +112,7 @@ export async function restore(
     const tables = await log.group('Verify row counts', () =>
       compareRowCounts(inputs, target!, fetched.manifest, plan)
     )
+    await deps.afterLoad?.({ dump: fetched.dump, plan, skipped })
     return {
       restoredFrom: fetched.restoredFrom,
       artifactId: fetched.artifactId,
@@ -149,8 +161,8 @@ export function restorePolicy(
   )
 }
 
-const OWNER_REASON = /^owner not set: /
-const PRIVILEGE_REASON = /^(GRANT|REVOKE|default privileges) not restored: |^granted by /
+export const OWNER_REASON = /^owner not set: /
+export const PRIVILEGE_REASON = /^(GRANT|REVOKE|default privileges) not restored: |^granted by /
 
 /**
  * Logs what the load left out, by reason (count and up to 5 statements each). Owners and
