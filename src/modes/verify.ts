@@ -203,18 +203,20 @@ export async function verify(
   for (const o of objects) {
     log.info(`${o.kind}: ${o.actual}${o.expected === undefined ? '' : ` (manifest ${o.expected})`}`)
   }
+  const problems: string[] = []
   if (different.length > 0) {
-    throw new VerifyError(
-      `the restored copy differs from the backup's manifest: ${different.map(o => `${o.kind} ${o.actual} ≠ ${o.expected}`).join(', ')}.`
+    problems.push(
+      `the restored copy differs from the backup's manifest: ${different.map(o => `${o.kind} ${o.actual} ≠ ${o.expected}`).join(', ')}`
     )
   }
   const unexplained = equality.comparison?.differences.filter(d => !d.expectedBecause) ?? []
   if (unexplained.length > 0) {
     const shown = unexplained.slice(0, 10).map(d => `${d.object} ${d.what}`)
-    throw new VerifyError(
-      `the restored database differs from the backup: ${shown.join('; ')}${unexplained.length > shown.length ? `; and ${unexplained.length - shown.length} more (see the log)` : ''}.`
+    problems.push(
+      `the restored database differs from the backup: ${shown.join('; ')}${unexplained.length > shown.length ? `; and ${unexplained.length - shown.length} more (see the log)` : ''}`
     )
   }
+  if (problems.length > 0) throw new VerifyError(`${problems.join('. ')}.`)
   return { ...restored, objects, equality }
 }
 

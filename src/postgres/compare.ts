@@ -94,6 +94,8 @@ class ByteReader {
   }
 }
 
+const COPY_END = Buffer.from('\\.\n\n\n')
+
 /** Digests lines (rows) as they pass, overall and per segment. */
 class RowDigest {
   private readonly all: Hash = createHash('sha256')
@@ -101,8 +103,13 @@ class RowDigest {
   private inSegment = 0
   rows = 0
   readonly segments: string[] = []
+  /** The last bytes seen, to recognise the end-of-data marker. */
+  private tail = Buffer.alloc(0)
   update(slice: Buffer): void {
     this.all.update(slice)
+    this.tail = Buffer.concat([this.tail, slice.subarray(-COPY_END.length)]).subarray(
+      -COPY_END.length
+    )
     let start = 0
     for (;;) {
       const nl = slice.indexOf(10, start)
@@ -121,7 +128,13 @@ class RowDigest {
   }
   finish(): BlockDigest {
     if (this.inSegment > 0) this.closeSegment()
-    return { sha256: this.all.digest('hex'), count: this.rows, segments: this.segments }
+    // pg_dump ends the COPY text with "\\.\n\n\n" (dumpTableData_copy): not rows
+    const marker = this.tail.equals(COPY_END) ? 3 : 0
+    return {
+      sha256: this.all.digest('hex'),
+      count: Math.max(0, this.rows - marker),
+      segments: this.segments
+    }
   }
 }
 
@@ -220,6 +233,10 @@ export interface ArchiveComparison {
 
 /** "TABLE public.t": an entry by kind, schema and tag. */
 export function entryName(entry: Pick<TocEntry, 'desc' | 'namespace' | 'tag'>): string {
+  if (['ACL', 'COMMENT', 'SECURITY LABEL'].includes(entry.desc)) {
+    // the tag names the object: "TABLE t", "COLUMN t.c", "SCHEMA s"
+    return `${entry.desc} on ${entry.tag}${entry.namespace ? ` in schema ${entry.namespace}` : ''}`
+  }
   return `${entry.desc} ${entry.namespace ? `${entry.namespace}.` : ''}${entry.tag}`
 }
 
@@ -311,11 +328,19 @@ export function compareArchives(
   let objectsCompared = 0
   let objectsEqual = 0
   for (const [key, list] of ours) {
-    const other = theirs.get(key) ?? []
-    for (let i = 0; i < list.length; i++) {
-      const e = list[i]
+    // entries of one key (an overloaded operator's tag has no signature): the same definition
+    // pairs first, the rest in order
+    const other = [...(theirs.get(key) ?? [])]
+    const pairs: Array<[TocEntry, TocEntry | undefined]> = []
+    const unpaired: TocEntry[] = []
+    for (const e of list) {
+      const same = other.findIndex(o => normalized(o.defn) === normalized(e.defn))
+      if (same >= 0) pairs.push([e, other.splice(same, 1)[0]])
+      else unpaired.push(e)
+    }
+    for (const e of unpaired) pairs.push([e, other.shift()])
+    for (const [e, o] of pairs) {
       objectsCompared++
-      const o = other[i]
       if (!o) {
         differences.push({
           object: entryName(e),
@@ -343,7 +368,7 @@ export function compareArchives(
       }
       if (equal) objectsEqual++
     }
-    for (const o of other.slice(list.length)) {
+    for (const o of other) {
       differences.push({ object: entryName(o), what: 'is in the restored database only' })
     }
   }
@@ -358,7 +383,19 @@ export function compareArchives(
     }
   }
 
-  // session settings: the encoding text was converted to, standard_conforming_strings
+  // the databases' encodings: the scratch one converted the text on the way in and out
+  const encodingOf = (d: ArchiveDigest): string | undefined =>
+    /\bENCODING = '([^']+)'/.exec(d.toc.entries.find(e => e.desc === 'DATABASE')?.defn ?? '')?.[1]
+  const ourEncoding = encodingOf(backup)
+  const theirEncoding = encodingOf(restored)
+  if (ourEncoding && theirEncoding && ourEncoding !== theirEncoding) {
+    differences.push({
+      object: 'DATABASE encoding',
+      what: `is ${theirEncoding} in the restored database, ${ourEncoding} in the backup: its text was converted on the way in (and compared after converting back), and it cannot hold every character the backed-up database can`
+    })
+  }
+
+  // session settings: the encoding of the dump, standard_conforming_strings
   for (const desc of ['ENCODING', 'STDSTRINGS']) {
     const a = backup.toc.entries.find(e => e.desc === desc)
     const b = restored.toc.entries.find(e => e.desc === desc)
