@@ -75,6 +75,36 @@ describe('verify compares the restored database with the backup', () => {
     )
   }, 180_000)
 
+  it('with no-owner: true lists the owners it did not restore as expected differences', async () => {
+    const scratch = await server.createDatabase()
+    const result = await harness.verify(verifyInputs(scratch, 'rich-backup', { noOwner: true }))
+    const owners = result.equality.comparison!.differences.filter(d =>
+      / is owned by /.test(` ${d.what}`)
+    )
+    expect(owners.map(d => `${d.object} ${d.what}`)).toEqual(
+      expect.arrayContaining([
+        'TABLE rich.dogs is owned by postgres, in the backup by rich_owner',
+        'SCHEMA rich is owned by postgres, in the backup by rich_owner'
+      ])
+    )
+    for (const d of owners) expect(d.expectedBecause).toMatch(/no-owner: true/)
+  }, 180_000)
+
+  it('says "not compared" for a plain backup, and claims only the counts', async () => {
+    const source = await server.createDatabase()
+    await seedRich(server, source)
+    await harness.backup(
+      testBackupInputs(server.url(source), { artifactName: 'plain-backup', format: 'plain' })
+    )
+    const scratch = await server.createDatabase()
+    const result = await harness.verify(verifyInputs(scratch, 'plain-backup'))
+    expect(result.equality.comparison).toBeUndefined()
+    expect(result.equality.notCompared).toMatch(/^a plain backup: .*counts only$/)
+    const md = verifySummaryMarkdown(result)
+    expect(md).toMatch(/\*\*Not compared exactly\*\* \(a plain backup: .*\): only the counts above/)
+    expect(md).not.toMatch(/Table data \(sha256/)
+  }, 180_000)
+
   it('fails naming a GRANT that went missing in the scratch database', async () => {
     const scratch = await server.createDatabase()
     const error = (await harness
