@@ -114,4 +114,25 @@ describe('compareArchives', () => {
       }
     ])
   })
+
+  it('explains an entry the restore left out by design with its reason, nothing else', () => {
+    const ours = [
+      entry('PUBLICATION', null, 'pub', {
+        defn: "CREATE PUBLICATION pub\nFOR ALL TABLES WITH (publish = 'insert');\n"
+      }),
+      entry('COLLATION', 'public', 'c', { defn: 'CREATE COLLATION public.c (provider = libc);' })
+    ]
+    const c = compareArchives(archive(ours), archive([]), {
+      skippedStatements: [
+        {
+          reason: 'needs superuser',
+          text: "CREATE PUBLICATION pub FOR ALL TABLES WITH (publish = 'insert');"
+        }
+      ]
+    })
+    expect(c.differences.map(d => [d.object, d.expectedBecause])).toEqual([
+      ['PUBLICATION pub', 'the restore left it out by design (needs superuser)'],
+      ['COLLATION public.c', undefined]
+    ])
+  })
 })

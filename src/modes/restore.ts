@@ -60,8 +60,10 @@ export interface LoadedBackup {
   /** The backup as fetched (still encoded: decode it with `plan.decoding`). */
   dump: FetchedBackup['dump']
   plan: RestorePlan
-  /** What the restore's statement gate left out. */
+  /** What the restore's statement gate left out, by reason. */
   skipped: SkippedGroup[]
+  /** The same, statement by statement (each text cut to its first 200 characters, on one line). */
+  skippedStatements: ReadonlyArray<SkippedStatement>
 }
 
 export interface RestoreDependencies {
@@ -112,7 +114,12 @@ export async function restore(
     const tables = await log.group('Verify row counts', () =>
       compareRowCounts(inputs, target!, fetched.manifest, plan)
     )
-    await deps.afterLoad?.({ dump: fetched.dump, plan, skipped })
+    await deps.afterLoad?.({
+      dump: fetched.dump,
+      plan,
+      skipped,
+      skippedStatements: loaded.skipped
+    })
     return {
       restoredFrom: fetched.restoredFrom,
       artifactId: fetched.artifactId,

@@ -311,7 +311,7 @@ function notCompared(why: string): EqualityCheck {
 
 /** The differences the restore's own settings and skip list explain. */
 function expectations(inputs: RestoreOptions, loaded: LoadedBackup): Expectations {
-  const expect: Expectations = {}
+  const expect: Expectations = { skippedStatements: loaded.skippedStatements }
   if (inputs.noOwner === true) expect.ownersNotRestored = 'no-owner: true (owners not restored)'
   else if (loaded.skipped.some(g => OWNER_REASON.test(g.reason))) {
     expect.ownersNotRestored = 'the restore left out ALTER … OWNER statements (see its skip list)'
