@@ -5,11 +5,14 @@
  * PostgreSQL, the real artifact client: verify passes on a rich schema, lists the differences
  * the restore's settings explain, and fails naming what a restore lost or altered.
  */
-import { beforeAll, describe, expect, it } from '@jest/globals'
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import os from 'node:os'
+import path from 'node:path'
 import { seedRich } from '../../dev/fixtures.js'
-import type { TestServer } from '../../dev/postgres.js'
+import { type TestServer, startPostgres } from '../../dev/postgres.js'
 import type { BackupSource, RestoreOptions } from '../../src/types.js'
 import { verifySummaryMarkdown } from '../../src/summary.js'
+import { embeddedBinDir } from '../support/embedded.js'
 import { useHarness } from '../support/harness.js'
 import { testBackupInputs, testRestoreInputs } from '../support/inputs.js'
 
@@ -183,4 +186,52 @@ describe('verify compares the restored database with the backup', () => {
       /DATABASE encoding is LATIN1 in the restored database, UTF8 in the backup/
     )
   }, 180_000)
+})
+
+describe('verify across majors', () => {
+  let newer: TestServer
+  beforeAll(async () => {
+    newer = await startPostgres({ binDir: embeddedBinDir(17) })
+  }, 120_000)
+  afterAll(async () => {
+    await newer?.stop()
+  })
+
+  it('a PostgreSQL 17 backup in a PostgreSQL 15 scratch: compared with pg_dump 17, the data equal', async () => {
+    const source = await newer.createDatabase('rich17')
+    await seedRich(newer, source)
+    // the provisioned client of major 17 (the Debian one here is 15)
+    const pgBinDir = path.join(os.homedir(), '.cache/postgres-backup-action/pg-clients/17/bin')
+    await harness.backup(
+      testBackupInputs(newer.url(source), { artifactName: 'rich17-backup', pgBinDir })
+    )
+    const scratch = await server.createDatabase()
+    const result = await harness.verify(verifyInputs(scratch, 'rich17-backup', { pgBinDir }))
+    const c = result.equality.comparison!
+    expect(result.equality.notCompared).toBeUndefined()
+    expect(c.tablesCompared).toBeGreaterThanOrEqual(5)
+    expect(c.tablesEqual).toBe(c.tablesCompared)
+    expect(c.largeObjectsEqual).toBe(true)
+    // whatever the older server writes otherwise is listed, never hidden
+    for (const d of c.differences) expect(d.expectedBecause).toBeDefined()
+  }, 240_000)
+
+  it('a PostgreSQL 15 backup in a PostgreSQL 17 scratch: pg_dump 15 cannot dump it, counts only', async () => {
+    const scratch = await newer.createDatabase()
+    const latest: BackupSource = {
+      kind: 'artifact',
+      name: 'rich-backup',
+      runId: 'latest',
+      repository: harness.backend.repository,
+      token: harness.backend.githubToken
+    }
+    const result = await harness.verify(
+      testRestoreInputs(newer.url(scratch), latest, { mode: 'verify' })
+    )
+    expect(result.equality.comparison).toBeUndefined()
+    expect(result.equality.notCompared).toMatch(
+      /^the backup was made by pg_dump 15, which cannot dump the scratch server \(PostgreSQL 17\.\d+.*\): counts only$/
+    )
+    expect(verifySummaryMarkdown(result)).toMatch(/\*\*Not compared exactly\*\*/)
+  }, 240_000)
 })
