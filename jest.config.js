@@ -13,5 +13,8 @@ export default {
   testMatch: ['**/__tests__/**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   testTimeout: 120000,
+  // every test makes an assertion; skipped tests are listed with their reasons after the run
+  setupFilesAfterEnv: ['<rootDir>/__tests__/support/setup.ts'],
+  reporters: ['default', '<rootDir>/__tests__/support/skipped-reporter.js'],
   verbose: true
 }

@@ -13,13 +13,21 @@ import { fileURLToPath } from 'node:url'
 import { parse } from 'yaml'
 import yargs from 'yargs'
 import { EXIT_CODES, exitCodeFor } from './errors.js'
-import { InputError, type InputReader, Inputs, describeForInputs, getInputs } from './inputs.js'
+import {
+  InputError,
+  type InputReader,
+  Inputs,
+  describeForInputs,
+  droppedParametersNotice,
+  getInputs
+} from './inputs.js'
 import { backup } from './modes/backup.js'
 import { restore } from './modes/restore.js'
 import { verify } from './modes/verify.js'
-import { formatBytes, formatDuration, terminalLog, useLog } from './log.js'
-import { parseDatabaseUrl } from './postgres/connection.js'
-import { stopAllChildren } from './process.js'
+import { formatBytes, formatDuration, log, terminalLog, useLog } from './log.js'
+import { databaseUrlSecrets, parseDatabaseUrl } from './postgres/connection.js'
+import { cancellationError, stopOnSignals } from './main.js'
+import { cancelledBy } from './process.js'
 import { redact, registerSecret, registerSecrets, setSecretMasker } from './secrets.js'
 
 /** Environment variables that stand in for secret options (kept off the command line). */
@@ -182,13 +190,6 @@ export async function main(argv: string[]): Promise<number> {
   // secrets are redacted from everything printed here; there is no runner to mask them
   setSecretMasker(() => undefined)
   useLog(terminalLog({ verbose: Boolean(args.verbose), redact }))
-  // the programs it runs have process groups of their own, out of reach of the terminal's
-  // Ctrl-C: stop them (psql's transaction then rolls back) before going
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
-      void stopAllChildren(2000).finally(() => process.exit(signal === 'SIGINT' ? 130 : 143))
-    })
-  }
   const read: InputReader = name => {
     if (name === Inputs.Mode) return command
     const value = args[name]
@@ -198,6 +199,10 @@ export async function main(argv: string[]): Promise<number> {
     return env ? (process.env[env] ?? '') : ''
   }
   for (const input of Object.keys(ENV_FALLBACK) as Inputs[]) registerSecret(read(input))
+  // every piece of what could be a URL's password, if it is not percent-encoded
+  for (const input of [Inputs.DatabaseUrl, Inputs.VerifyDatabaseUrl]) {
+    registerSecrets(databaseUrlSecrets(read(input).trim()))
+  }
   try {
     const inputs = getInputs(read)
     if (inputs.mode === 'check') {
@@ -205,6 +210,11 @@ export async function main(argv: string[]): Promise<number> {
     }
     const connection = parseDatabaseUrl(inputs.databaseUrl)
     registerSecrets(connection.secrets)
+    const notice = droppedParametersNotice(
+      inputs.mode === 'verify' ? Inputs.VerifyDatabaseUrl : Inputs.DatabaseUrl,
+      connection.dropped
+    )
+    if (notice) log.notice(notice)
     if (inputs.mode === 'backup') {
       const result = await backup(inputs, connection, {
         outputDirectory: path.resolve(String(args['output-dir'] ?? 'backups'))
@@ -230,6 +240,8 @@ export async function main(argv: string[]): Promise<number> {
     )
     return EXIT_CODES.ok
   } catch (caught) {
+    const signal = cancelledBy()
+    if (signal) return cancelledExit(signal)
     const error = describeForInputs(caught)
     process.stderr.write(`\n✖ ${redact((error as Error)?.message ?? String(error))}\n`)
     return exitCodeFor(error)
@@ -244,8 +256,20 @@ function isEntryPoint(): boolean {
   }
 }
 
+/** A cancelled run's message and exit code (130 for SIGINT, 143 for SIGTERM). */
+function cancelledExit(signal: NodeJS.Signals): number {
+  process.stderr.write(`\n✖ ${redact(cancellationError(signal).message)}\n`)
+  return signal === 'SIGINT' ? 130 : 143
+}
+
 if (isEntryPoint()) {
-  main(process.argv.slice(2)).then(code => {
+  const running = main(process.argv.slice(2))
+  // the programs it runs have process groups of their own, out of reach of the terminal's
+  // Ctrl-C: they are stopped (psql's transaction then rolls back) before it goes
+  stopOnSignals(running, async (signal, outcome) => {
+    process.exit(outcome === 'unfinished' ? cancelledExit(signal) : await running)
+  })
+  running.then(code => {
     process.exitCode = code
   })
 }

@@ -125,6 +125,30 @@ export function describeForInputs<T>(error: T): T | InputError {
   return new InputError(INPUT_OF[error.option], error.message, { cause: error })
 }
 
+/**
+ * The notice for ORM-only parameters left out of a URL (connection.ts: ORM_ONLY_PARAMS), one
+ * line naming them all, with what to use instead where there is something; undefined when none.
+ */
+export function droppedParametersNotice(
+  input: Inputs,
+  dropped: Record<string, string>
+): string | undefined {
+  const names = Object.keys(dropped)
+  if (names.length === 0) return undefined
+  const hints: string[] = []
+  if (dropped.schema !== undefined) {
+    hints.push(
+      `schema=… sets the app's search_path and does not choose what is backed up: to back up only that schema, set the '${Inputs.Schemas}' input (schemas: ${dropped.schema})`
+    )
+  }
+  if (dropped.pgbouncer !== undefined) {
+    hints.push(
+      'pgbouncer=true says the URL goes through PgBouncer in transaction mode, which pg_dump cannot use: give the direct URL (Prisma: directUrl / DIRECT_URL) or a session-mode pool'
+    )
+  }
+  return `Input '${input}': left out ${names.join(', ')} — ${names.length === 1 ? 'a parameter' : 'parameters'} of ORMs or drivers (Prisma, node-postgres …) that libpq does not know and that change nothing for pg_dump.${hints.length > 0 ? ` Note: ${hints.join('; ')}.` : ''}`
+}
+
 /** Reads one input as the runner passes it (INPUT_<NAME>), trimmed. */
 export type InputReader = (name: Inputs) => string
 
@@ -176,7 +200,8 @@ const RESERVED_PG_DUMP_OPTIONS: Record<string, string> = {
   '-V': 'not a dump option',
   '--version': 'not a dump option',
   '-?': 'not a dump option',
-  '--help': 'not a dump option'
+  '--help': 'not a dump option',
+  '--': 'what follows it is taken for the database name, which comes from database-url'
 }
 
 /**
@@ -259,7 +284,7 @@ function parseChoice<T extends string>(
 export function parsePgDumpArgs(value: string): string[] {
   const args = parseArgsStringToArgv(value)
   for (const arg of args) {
-    if (!arg.startsWith('-')) {
+    if (!arg.startsWith('-') || arg === '-') {
       throw new InputError(
         Inputs.PgDumpArgs,
         `'${arg}' is not an option; pg-dump-args takes options only (the database comes from database-url). Use --option=value for options with values.`
@@ -267,23 +292,30 @@ export function parsePgDumpArgs(value: string): string[] {
     }
     const option = reservedOptionName(arg)
     if (option) {
+      const given = arg.split('=')[0]
       throw new InputError(
         Inputs.PgDumpArgs,
-        `'${option}' cannot be passed to pg_dump here: ${RESERVED_PG_DUMP_OPTIONS[option]}.`
+        `'${option}'${given !== option && arg.startsWith('--') ? ` (given as '${given}', which pg_dump reads as ${option} or as ambiguous)` : ''} cannot be passed to pg_dump here: ${RESERVED_PG_DUMP_OPTIONS[option]}.`
       )
     }
   }
   return args
 }
 
+/**
+ * The reserved option `arg` sets, as pg_dump's getopt_long reads it: a long option may be given
+ * by any prefix of its name (--t=x is --table=x, --hos is --host), which pg_dump takes for that
+ * option when it is the only one with that prefix and refuses as ambiguous otherwise; so any
+ * prefix of a reserved name is refused (no option of pg_dump that is not reserved is itself a
+ * prefix of a reserved one). A bare `--` ends the options: what follows is the database name.
+ */
 function reservedOptionName(arg: string): string | undefined {
   if (arg.startsWith('--')) {
     const name = arg.split('=')[0]
-    // pg_dump accepts unambiguous prefixes of long options (getopt_long): --db, --hos, ...
-    const match = Object.keys(RESERVED_PG_DUMP_OPTIONS).find(
-      reserved => reserved.startsWith('--') && name.length > 3 && reserved.startsWith(name)
+    if (name === '--') return '--'
+    return Object.keys(RESERVED_PG_DUMP_OPTIONS).find(
+      reserved => reserved.startsWith('--') && reserved.startsWith(name)
     )
-    return match
   }
   // short options may be bundled (-vh host): check every letter up to one that takes a value
   for (const letter of arg.slice(1)) {
@@ -371,7 +403,8 @@ function getBackupInputs(read: InputReader, databaseUrl: string): BackupOptions 
     databaseUrl,
     artifactName,
     retentionDays: parseWholeNumber(Inputs.RetentionDays, read(Inputs.RetentionDays), 30, {
-      min: 1
+      min: 1,
+      max: MAX_RETENTION_DAYS
     }),
     format,
     compression,
@@ -757,10 +790,31 @@ export function parsePostgresVersion(value: string): number | undefined {
   return Number(major[1])
 }
 
+/**
+ * The longest retention any repository can be set to keep artifacts (GitHub: up to 90 days for
+ * public repositories, 400 for private ones and organizations); the client caps a longer one at
+ * the repository's own maximum.
+ */
+export const MAX_RETENTION_DAYS = 400
+
+/**
+ * The artifact's file (`<name>.zip`, see artifactZipName) is written on the runner's disk, whose
+ * file names hold at most 255 bytes (NAME_MAX on Linux, macOS and NTFS alike).
+ */
+const MAX_FILE_NAME_BYTES = 255
+
 /** The characters GitHub refuses in artifact names (same list as @actions/artifact). */
 const FORBIDDEN_NAME_CHARACTERS = ['"', ':', '<', '>', '|', '*', '?', '\r', '\n', '\\', '/']
 
 function validateArtifactName(name: string): void {
+  const file = /\.zip$/i.test(name) ? name : `${name}.zip`
+  const bytes = Buffer.byteLength(file, 'utf8')
+  if (bytes > MAX_FILE_NAME_BYTES) {
+    throw new InputError(
+      Inputs.ArtifactName,
+      `is ${[...name].length} characters long: its file '<name>.zip' would take ${bytes} bytes, and a file name holds at most ${MAX_FILE_NAME_BYTES}; give a shorter name (at most ${MAX_FILE_NAME_BYTES - 4} bytes, e.g. 251 ASCII characters).`
+    )
+  }
   const bad = FORBIDDEN_NAME_CHARACTERS.filter(c => name.includes(c))
   if (bad.length > 0) {
     throw new InputError(

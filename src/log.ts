@@ -23,15 +23,38 @@ export interface Log {
   progress(line: string, done?: boolean): void
 }
 
+/**
+ * Text for the runner's log that no line of can be read as a workflow command: a line (after
+ * any \n, \r, U+2028 or U+2029) that begins, spaces aside, with `::` (::add-mask::,
+ * ::set-output, ::error…) or the older `##[` gets a zero-width space inside that token. Names
+ * and messages from elsewhere (a manifest, an archive, the server) reach the log through this;
+ * warnings, notices, debug lines and group names are escaped by @actions/core itself.
+ */
+export function neutraliseCommands(text: string): string {
+  return text.replace(
+    /^(\s*)(::|##\[)/gmu,
+    (_all, space: string, token: string) => `${space}${token[0]}\u200b${token.slice(1)}`
+  )
+}
+
+/** Control characters a terminal would act on (escape sequences, bells), but \n and \t. */
+// eslint-disable-next-line no-control-regex -- control characters are what it removes
+const TERMINAL_CONTROLS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g
+
+/** Text for a terminal: control characters shown as `\xNN` instead of acted on. */
+export function neutraliseControls(text: string): string {
+  return text.replace(TERMINAL_CONTROLS, c => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`)
+}
+
 /** The runner's log, through @actions/core (secrets are masked by the runner). */
 export const actionLog: Log = {
-  info: message => core.info(message),
+  info: message => core.info(neutraliseCommands(message)),
   warning: message => core.warning(message),
   notice: message => core.notice(message),
   debug: message => core.debug(message),
   group: (name, fn) => core.group(name, fn),
   progressStyle: 'lines',
-  progress: line => core.info(line)
+  progress: line => core.info(neutraliseCommands(line))
 }
 
 export interface TerminalLogOptions {
@@ -44,7 +67,8 @@ export interface TerminalLogOptions {
 
 /** A terminal's log (the CLI): lines on stdout, groups as headings, progress on stderr. */
 export function terminalLog(options: TerminalLogOptions): Log {
-  const say = (text: string): void => void process.stdout.write(`${options.redact(text)}\n`)
+  const say = (text: string): void =>
+    void process.stdout.write(`${neutraliseControls(options.redact(text))}\n`)
   const progressTo = options.progressTo ?? process.stderr
   return {
     info: say,
@@ -60,7 +84,7 @@ export function terminalLog(options: TerminalLogOptions): Log {
     progressStyle: progressTo.isTTY ? 'bar' : 'lines',
     progress: (line, done) => {
       if (!progressTo.isTTY) return say(line)
-      progressTo.write(`\r${options.redact(line)}\x1b[K${done ? '\n' : ''}`)
+      progressTo.write(`\r${neutraliseControls(options.redact(line))}\x1b[K${done ? '\n' : ''}`)
     }
   }
 }

@@ -8,20 +8,33 @@ import {
   type ActionInputs,
   Inputs,
   describeForInputs,
+  droppedParametersNotice,
   getHeartbeatUrl,
   getInputs,
   readActionInput
 } from './inputs.js'
-import { CheckError } from './errors.js'
+import { CheckError, EngineError } from './errors.js'
 import { Heartbeat } from './heartbeat.js'
 import { changeWarnings } from './manifest-changes.js'
 import { backup, type BackupResult } from './modes/backup.js'
 import { type CheckResult, check } from './modes/check.js'
 import { restore, type RestoreResult } from './modes/restore.js'
 import { type VerifyResult, verify } from './modes/verify.js'
-import { parseDatabaseUrl } from './postgres/connection.js'
-import { redact, registerSecret, registerSecrets } from './secrets.js'
+import { LOAD_PHASE } from './modes/restore.js'
+import { type Log, actionLog, log, useLog } from './log.js'
+import { databaseUrlSecrets, parseDatabaseUrl } from './postgres/connection.js'
+import { cancelChildren, cancelledBy, killAllChildren } from './process.js'
 import {
+  redact,
+  redactOutput,
+  registerSecret,
+  registerSecrets,
+  SHORT_SECRET,
+  shortSecrets
+} from './secrets.js'
+import { removeWorkDirsNow } from './storage/local.js'
+import {
+  type FailureContext,
   backupSummaryMarkdown,
   checkSummaryMarkdown,
   failureSummaryMarkdown,
@@ -30,10 +43,62 @@ import {
   writeSummary
 } from './summary.js'
 
+/** The phases (log groups) the run entered and finished: what a failure summary may claim. */
+const phases = { started: new Set<string>(), finished: new Set<string>() }
+
+/** A log that records the phases it runs (see `phases`), around `inner`. */
+export function phaseLog(inner: Log): Log {
+  return {
+    ...inner,
+    group: async (name, fn) => {
+      phases.started.add(name)
+      const result = await inner.group(name, fn)
+      phases.finished.add(name)
+      return result
+    }
+  }
+}
+
+/** What the run got to, for the failure summary (it claims only what was checked). */
+function failureContext(mode: string, singleTransaction: boolean | undefined): FailureContext {
+  if (mode === 'backup') return { mode, backupKept }
+  if (mode !== 'restore' && mode !== 'verify') return { mode }
+  const load = phases.finished.has(LOAD_PHASE)
+    ? 'committed'
+    : phases.started.has(LOAD_PHASE)
+      ? 'interrupted'
+      : 'not-started'
+  return { mode, load, singleTransaction: singleTransaction ?? true }
+}
+
+/** Whether the failure summary was written (once: by run(), or by a cancelled run's end). */
+let summaryWritten = false
+let failedMode = 'backup'
+/** The backup was made and kept (a later check, e.g. fail-on-row-loss, failed the step). */
+let backupKept = false
+let failedSingleTransaction: boolean | undefined
+
+async function writeFailureSummary(error: unknown): Promise<void> {
+  if (summaryWritten) return
+  summaryWritten = true
+  await writeSummary(
+    failureSummaryMarkdown(failureContext(failedMode, failedSingleTransaction), error)
+  )
+}
+
+/** The error a cancelled run ends with: the signal, and what was done about it. */
+export function cancellationError(signal: NodeJS.Signals): EngineError {
+  return new EngineError(
+    `the run was cancelled (${signal}): every program it had started (pg_dump, pg_restore, psql) was stopped, none is left running, and its temporary files were removed.`
+  )
+}
+
 export async function run(): Promise<void> {
+  useLog(phaseLog(actionLog))
   // mask the URL before anything could print it, even when other inputs are invalid
-  registerSecret(readActionInput(Inputs.DatabaseUrl).trim())
-  registerSecret(readActionInput(Inputs.VerifyDatabaseUrl).trim())
+  // (and every piece of what could be its password, if it is not percent-encoded)
+  registerSecrets(databaseUrlSecrets(readActionInput(Inputs.DatabaseUrl).trim()))
+  registerSecrets(databaseUrlSecrets(readActionInput(Inputs.VerifyDatabaseUrl).trim()))
   registerSecret(readActionInput(Inputs.GithubToken).trim())
   registerSecret(readActionInput(Inputs.SigningKey).trim())
   registerSecret(readActionInput(Inputs.EncryptionPassphrase))
@@ -44,13 +109,17 @@ export async function run(): Promise<void> {
   const heartbeatUrl = readActionInput(Inputs.HeartbeatUrl).trim()
   registerSecret(heartbeatUrl)
   let mode = readActionInput(Inputs.Mode).trim() || 'backup'
+  failedMode = mode
   let heartbeat = new Heartbeat(undefined)
   const started = Date.now()
   try {
     heartbeat = new Heartbeat(getHeartbeatUrl())
     heartbeat.start(redact(`${mode} started`))
     const inputs: ActionInputs = getInputs()
-    mode = inputs.mode
+    mode = failedMode = inputs.mode
+    if (inputs.mode === 'restore' || inputs.mode === 'verify') {
+      failedSingleTransaction = inputs.singleTransaction
+    }
     if (inputs.mode === 'check') {
       if (inputs.source.kind !== 's3') registerSecret(inputs.source.token)
       const result = await check(inputs)
@@ -66,8 +135,19 @@ export async function run(): Promise<void> {
     }
     const connection = parseDatabaseUrl(inputs.databaseUrl)
     registerSecrets(connection.secrets)
+    const notice = droppedParametersNotice(
+      inputs.mode === 'verify' ? Inputs.VerifyDatabaseUrl : Inputs.DatabaseUrl,
+      connection.dropped
+    )
+    if (notice) log.notice(notice)
+    if (connection.password !== undefined && shortSecrets([connection.password]) > 0) {
+      log.warning(
+        `The password in database-url is ${connection.password.length} characters long: the runner masks it wherever it occurs, so ordinary text that happens to contain it (sizes, dates, names) shows *** in the log. The step's outputs are kept as they are. Use a longer password (at least ${SHORT_SECRET} characters).`
+      )
+    }
     if (inputs.mode === 'backup') {
       const result = await backup(inputs, connection)
+      backupKept = true
       setBackupOutputs(result)
       await writeSummary(backupSummaryMarkdown(result))
       const changes = result.manifest.changes
@@ -101,8 +181,14 @@ export async function run(): Promise<void> {
       )
     )
   } catch (caught) {
-    const error = describeForInputs(caught)
-    await writeSummary(failureSummaryMarkdown(mode, error))
+    const signal = cancelledBy()
+    const error = signal ? cancellationError(signal) : describeForInputs(caught)
+    if (signal) {
+      log.info(
+        `The run was cancelled (${signal}); the step failed with: ${redact(String((caught as Error)?.message ?? caught))}`
+      )
+    }
+    await writeFailureSummary(error)
     const message = redact(error instanceof Error ? error.message : String(error))
     const seconds = Math.round((Date.now() - started) / 1000)
     await heartbeat.finish('fail', `${mode} failed after ${seconds} s: ${message.split('\n')[0]}`)
@@ -133,7 +219,8 @@ function setBackupOutputs(result: BackupResult): void {
     'pg-dump-version': result.pgDumpVersion,
     'duration-seconds': result.durationSeconds
   }
-  for (const [name, value] of Object.entries(outputs)) core.setOutput(name, redact(String(value)))
+  for (const [name, value] of Object.entries(outputs))
+    core.setOutput(name, redactOutput(String(value)))
 }
 
 function setRestoreOutputs(result: RestoreResult): void {
@@ -145,7 +232,8 @@ function setRestoreOutputs(result: RestoreResult): void {
     'server-version': result.serverVersion,
     'duration-seconds': result.durationSeconds
   }
-  for (const [name, value] of Object.entries(outputs)) core.setOutput(name, redact(String(value)))
+  for (const [name, value] of Object.entries(outputs))
+    core.setOutput(name, redactOutput(String(value)))
 }
 
 function setVerifyOutputs(result: VerifyResult): void {
@@ -157,7 +245,8 @@ function setVerifyOutputs(result: VerifyResult): void {
     'tables-equal': c?.tablesEqual ?? 0,
     'not-compared': result.equality.notCompared ?? ''
   }
-  for (const [name, value] of Object.entries(outputs)) core.setOutput(name, redact(String(value)))
+  for (const [name, value] of Object.entries(outputs))
+    core.setOutput(name, redactOutput(String(value)))
 }
 
 function setCheckOutputs(result: CheckResult): void {
@@ -168,5 +257,66 @@ function setCheckOutputs(result: CheckResult): void {
     'size-bytes': result.manifest.file.sizeBytes,
     sha256: result.manifest.file.sha256
   }
-  for (const [name, value] of Object.entries(outputs)) core.setOutput(name, redact(String(value)))
+  for (const [name, value] of Object.entries(outputs))
+    core.setOutput(name, redactOutput(String(value)))
+}
+
+/** How a cancelled run ended: it completed after all, failed (unwound), or ran out of time. */
+export type RunOutcome = 'succeeded' | 'failed' | 'unfinished'
+
+/**
+ * Cancellation (the runner cancels a job, or times it out, by signalling the action's own
+ * process: SIGINT, then SIGTERM about 7.5 s later, then SIGKILL; the programs the action runs
+ * are in process groups of their own and get no signal). On the first signal every child is
+ * stopped (cancelChildren: SIGTERM, SIGKILL after `graceMs`) and none is started any more, so
+ * a psql or pg_restore ends mid-transaction and the server rolls it back; the run then fails
+ * through its normal path (the modes remove their temporary files and abort uploads, the job
+ * summary is written). If it has not ended `unwindMs` after the children stopped, or at a
+ * second signal, the children are killed, the temporary directories removed and `finish` is
+ * called at once. `finish` ends the process.
+ */
+export function stopOnSignals(
+  running: Promise<unknown>,
+  finish: (signal: NodeJS.Signals, outcome: RunOutcome) => void | Promise<void>,
+  options: { graceMs?: number; unwindMs?: number } = {}
+): void {
+  let first: NodeJS.Signals | undefined
+  let finished = false
+  const end = (signal: NodeJS.Signals, outcome: RunOutcome): void => {
+    if (finished) return
+    finished = true
+    if (outcome === 'unfinished') {
+      killAllChildren()
+      removeWorkDirsNow()
+    }
+    void Promise.resolve(finish(signal, outcome)).catch(() => undefined)
+  }
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (first) return end(first, 'unfinished')
+    first = signal
+    void cancelChildren(signal, options.graceMs ?? 2000).then(() => {
+      setTimeout(() => end(signal, 'unfinished'), options.unwindMs ?? 4000)
+      running.then(
+        () => end(signal, 'succeeded'),
+        () => end(signal, 'failed')
+      )
+    })
+  }
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, onSignal)
+}
+
+/**
+ * The action's own ending of a cancelled run: the failure summary (when the run could not write
+ * it itself), the step failed, and the process ended (nothing it started may go on).
+ */
+export async function finishCancelledAction(
+  signal: NodeJS.Signals,
+  outcome: RunOutcome
+): Promise<void> {
+  // it had completed when the signal came: its outputs and summary stand
+  if (outcome === 'succeeded') process.exit(0)
+  const error = cancellationError(signal)
+  await writeFailureSummary(error)
+  core.setFailed(redact(error.message))
+  process.exit(1)
 }

@@ -154,6 +154,8 @@ export interface Child {
 }
 
 const live = new Set<ChildProcess>()
+/** Set once the run is being cancelled (cancelChildren): no new child starts after it. */
+let cancelled: NodeJS.Signals | undefined
 /** Whether each live child leads a process group of its own. */
 const groups = new WeakMap<ChildProcess, boolean>()
 const isPosix = process.platform !== 'win32'
@@ -161,6 +163,7 @@ const isPosix = process.platform !== 'win32'
 /** Starts `program` (a path, or a name found on the environment's PATH). */
 export function startChild(program: string, args: string[], options: StartOptions = {}): Child {
   const feed = options.stdin
+  if (cancelled) return refusedChild(program, feed)
   const child = spawn(program, args, {
     env: options.env ?? childEnvironment(),
     stdio: [feed ? 'pipe' : 'ignore', options.stdout ?? 'pipe', 'pipe'],
@@ -218,6 +221,31 @@ export function startChild(program: string, args: string[], options: StartOption
   }
 }
 
+/**
+ * A child that is not started because the run is being cancelled: `done` rejects at once, and
+ * the stream that would have fed it is destroyed (its reader is gone).
+ */
+function refusedChild(program: string, feed: StartOptions['stdin']): Child {
+  if (feed && feed !== 'pipe') feed.destroy()
+  const done = Promise.reject(
+    new ChildProcessError(
+      program,
+      null,
+      null,
+      '',
+      new Error(`the run was cancelled (${cancelled}): no new program is started`)
+    )
+  )
+  done.catch(() => undefined)
+  return {
+    stdout: Readable.from([]),
+    stdin: null,
+    done,
+    stderr: () => '',
+    kill: () => undefined
+  }
+}
+
 /** Calls `each` with every non-blank line of `stream` (UTF-8); end() flushes the last one. */
 function lines(stream: Readable, each: (line: string) => void): { end(): void } {
   let partial = ''
@@ -241,6 +269,8 @@ function lines(stream: Readable, each: (line: string) => void): { end(): void } 
  */
 export function stoppedReading(error: NodeJS.ErrnoException, stdin: Writable): boolean {
   if (error.code === 'EPIPE' || error.code === 'ERR_STREAM_DESTROYED') return true
+  // the child exited with writes still pending: Node destroys its stdin and cancels them
+  if (error.code === 'ECANCELED') return true
   return error.code === 'ERR_STREAM_PREMATURE_CLOSE' && stdin.closed
 }
 
@@ -296,6 +326,27 @@ export async function stopAllChildren(graceMs = 5000): Promise<void> {
   }, graceMs)
   await Promise.all(gone)
   clearTimeout(timer)
+}
+
+/**
+ * The run is being cancelled (the runner signalled the action, Ctrl-C): from now on no child
+ * starts (startChild gives one whose `done` rejects), and every running child is stopped as
+ * stopAllChildren() does. A psql or pg_restore stopped this way never commits: its connection
+ * ends mid-transaction, and the server rolls it back. Resolves once all have exited.
+ */
+export async function cancelChildren(signal: NodeJS.Signals, graceMs = 2000): Promise<void> {
+  cancelled ??= signal
+  await stopAllChildren(graceMs)
+}
+
+/** The signal that cancelled the run (cancelChildren), if it was. */
+export function cancelledBy(): NodeJS.Signals | undefined {
+  return cancelled
+}
+
+/** Ends every live child and what it started now (SIGKILL to its process group). */
+export function killAllChildren(): void {
+  for (const child of live) signalChild(child, 'SIGKILL')
 }
 
 /**

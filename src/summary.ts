@@ -19,12 +19,15 @@ export function backupSummaryMarkdown(result: BackupResult): string {
   const m = result.manifest
   const ratio = m.file.sizeBytes > 0 ? m.rawSizeBytes / m.file.sizeBytes : 0
   const link = result.artifact?.url
-    ? `[${result.artifact.name}](${result.artifact.url})`
-    : (result.artifact?.name ?? '—')
+    ? `[${text(result.artifact.name)}](${linkTarget(result.artifact.url)})`
+    : text(result.artifact?.name ?? '—')
   const rows: Array<[string, string]> = [
-    ['Database', `\`${m.database.name}\` on \`${m.database.host}:${m.database.port}\``],
-    ['Artifact', `${link} (id ${result.artifact?.id ?? '—'}), kept ${result.retentionDays} days`],
-    ['File', `\`${m.file.name}\``],
+    ['Database', `${text(m.database.name)} on ${text(`${m.database.host}:${m.database.port}`)}`],
+    [
+      'Artifact',
+      `${link} (id ${text(String(result.artifact?.id ?? '—'))}), kept ${result.retentionDays} days`
+    ],
+    ['File', text(m.file.name)],
     [
       'Format',
       `${m.format}, ${m.compression.algorithm}${m.compression.level ? ` level ${m.compression.level}` : ''}`
@@ -39,9 +42,9 @@ export function backupSummaryMarkdown(result: BackupResult): string {
       `${m.rowCounts.tables.length} / ${m.rowCounts.totalRows ?? 'not counted'} (${describeCounts(m)})`
     ],
     ['Time', formatDuration(m.durationSeconds)],
-    ['PostgreSQL server', m.server.version],
-    ['pg_dump', m.pgDump.version],
-    ['sha256', `\`${m.file.sha256}\``]
+    ['PostgreSQL server', text(m.server.version)],
+    ['pg_dump', text(m.pgDump.version)],
+    ['sha256', text(m.file.sha256)]
   ]
   let md = `## ✅ Database backup\n\n| | |\n|---|---|\n`
   md += rows.map(([k, v]) => `| ${k} | ${escapeCell(v)} |`).join('\n') + '\n'
@@ -53,9 +56,7 @@ export function backupSummaryMarkdown(result: BackupResult): string {
   const tables = m.rowCounts.tables
   if (tables.length > 0 && tables.length <= MAX_TABLE_ROWS) {
     md += `\n<details><summary>Rows per table</summary>\n\n| Table | Rows |\n|---|---:|\n`
-    md += tables
-      .map(t => `| ${escapeCell(`${t.schema}.${t.name}`)} | ${t.rows ?? '—'} |`)
-      .join('\n')
+    md += tables.map(t => `| ${text(`${t.schema}.${t.name}`)} | ${t.rows ?? '—'} |`).join('\n')
     md += '\n\n</details>\n'
   }
   const uncounted = tables.filter(t => t.uncounted)
@@ -63,7 +64,7 @@ export function backupSummaryMarkdown(result: BackupResult): string {
     md += `\n**Not counted** (their data is in the backup; restore cannot check their row counts):\n\n`
     md += uncounted
       .slice(0, MAX_TABLE_ROWS)
-      .map(t => `- \`${t.schema}.${t.name}\`: ${escapeCell(t.uncounted!)}`)
+      .map(t => `- ${text(`${t.schema}.${t.name}`)}: ${text(t.uncounted!)}`)
       .join('\n')
     md += '\n'
   }
@@ -73,15 +74,17 @@ export function backupSummaryMarkdown(result: BackupResult): string {
 export function restoreSummaryMarkdown(result: RestoreResult): string {
   const m = result.manifest
   const rows: Array<[string, string]> = [
-    ['Restored from', result.restoredFrom],
+    ['Restored from', text(result.restoredFrom)],
     [
       'Backup',
-      m ? `\`${m.file.name}\` of \`${m.database.name}\`, made ${m.createdAt}` : 'no manifest'
+      m
+        ? `${text(m.file.name)} of ${text(m.database.name)}, made ${text(String(m.createdAt))}`
+        : 'no manifest'
     ],
-    ['Format', `${result.format}, ${result.compression}`],
+    ['Format', text(`${result.format}, ${result.compression}`)],
     ['Tables / rows', `${result.tables.length} / ${result.rowsRestored}`],
-    ['Target server', result.serverVersion],
-    ['Client', result.clientVersion],
+    ['Target server', text(result.serverVersion)],
+    ['Client', text(result.clientVersion)],
     ['Time', formatDuration(result.durationSeconds)]
   ]
   let md = `## ✅ Database restore\n\n| | |\n|---|---|\n`
@@ -89,7 +92,7 @@ export function restoreSummaryMarkdown(result: RestoreResult): string {
   if (result.tables.length > 0 && result.tables.length <= MAX_TABLE_ROWS) {
     md += `\n<details><summary>Rows per table</summary>\n\n| Table | Rows | Manifest |\n|---|---:|---:|\n`
     md += result.tables
-      .map(t => `| ${escapeCell(`${t.schema}.${t.name}`)} | ${t.rows} | ${t.expected ?? '—'} |`)
+      .map(t => `| ${text(`${t.schema}.${t.name}`)} | ${t.rows} | ${t.expected ?? '—'} |`)
       .join('\n')
     md += '\n\n</details>\n'
   }
@@ -166,19 +169,77 @@ function describeCounts(m: BackupResult['manifest']): string {
   return m.rowCounts.sameSnapshot ? "exact, in the dump's snapshot" : 'exact'
 }
 
-export function failureSummaryMarkdown(mode: string, error: unknown): string {
+/** How far a failed run got: what its failure summary may claim about the target. */
+export interface FailureContext {
+  mode: string
+  /** restore, verify: the load had not begun, was under way, or had ended (committed). */
+  load?: 'not-started' | 'interrupted' | 'committed'
+  singleTransaction?: boolean
+  /** backup: it was made and kept before the failure. */
+  backupKept?: boolean
+}
+
+/** What a failed run left, as far as it was checked (the failure summary's last paragraph). */
+export function describeAftermath(context: FailureContext): string {
+  if (context.mode === 'backup') {
+    return context.backupKept
+      ? 'The backup was made and kept; the step failed after it.'
+      : 'Nothing was uploaded. Temporary files were removed.'
+  }
+  if (context.load === undefined) return 'Nothing was changed. Temporary files were removed.'
+  const target = context.mode === 'verify' ? 'The scratch database' : 'The target'
+  const said = {
+    'not-started': `${target} was not written to: the run ended before the load began.`,
+    interrupted:
+      context.singleTransaction !== false
+        ? `The load ran in one transaction, which was not committed: ${target.toLowerCase()} keeps what it held before.`
+        : `The load ran without a single transaction (single-transaction: false): ${target.toLowerCase()} may hold part of the backup.`,
+    committed: `The load had been committed when this failed: ${target.toLowerCase()} holds the restored data; it did not pass the check above.`
+  }[context.load]
+  return `${said} Temporary files were removed.`
+}
+
+export function failureSummaryMarkdown(c: FailureContext, error: unknown): string {
   const message = error instanceof Error ? error.message : String(error)
   return redact(
-    `## ❌ Database ${mode} failed\n\n${escapeBlock(message)}\n\n${mode === 'restore' ? 'The target was left as it was (single transaction) unless the message says otherwise.' : 'Nothing was uploaded.'} Temporary files were removed.\n`
+    `## ❌ Database ${c.mode} failed\n\n${escapeBlock(message)}\n\n${describeAftermath(c)}\n`
   )
 }
 
-function escapeCell(text: string): string {
-  return text.replace(/\|/g, '\\|').replace(/\n/g, ' ')
+/** A table cell of Markdown the summary built itself: line breaks as spaces, pipes escaped. */
+function escapeCell(markdown: string): string {
+  // a pipe that text() did not escape already (one in a code span) would split the cell
+  return markdown.replace(/[\r\n\u2028\u2029]+/g, ' ').replace(/(?<!\\)\|/g, '\\|')
 }
 
-function escapeBlock(text: string): string {
-  return '```\n' + text.replace(/```/g, '`​``') + '\n```'
+/**
+ * Text from elsewhere (a name from a manifest, an archive or the server, a path, a version) as
+ * Markdown that shows it as it is: HTML's special characters as entities (no tag, no image is
+ * rendered); backslash-escaped, what GitHub's Markdown acts on inside a line — \\ ` * [ ] | ~ !
+ * (code, emphasis, links, images, table cells, strike-through), : and @ (autolinks), the dot of
+ * `www.`, and an underscore that is not inside a word (app_db stays as it is); line breaks and
+ * other control characters as spaces. A table cell never starts a line, so # + - . need nothing.
+ */
+export function text(value: string): string {
+  return (
+    value
+      // eslint-disable-next-line no-control-regex -- control characters are what it removes
+      .replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ')
+      .replace(/[\\`*[\]|~!:@]|(?<![\p{L}\p{N}])_|_(?![\p{L}\p{N}])/gu, c => `\\${c}`)
+      .replace(/(www)\./gi, '$1\\.')
+      .replace(/[&<>"']/g, c => `&#${c.charCodeAt(0)};`)
+  )
+}
+
+/** A link's target: only an http(s) URL, its parentheses and spaces percent-encoded. */
+function linkTarget(url: string): string {
+  if (!/^https?:\/\//i.test(url)) return '#'
+  return url.replace(/[()\s<>]/g, c => encodeURIComponent(c))
+}
+
+/** A message in a fenced code block: nothing in it renders, and it cannot close the fence. */
+function escapeBlock(message: string): string {
+  return '```\n' + message.replace(/`(?=``)/g, '`\u200b') + '\n```'
 }
 
 /** Appends to the job summary when the runner provides one; never fails the step itself. */
@@ -195,34 +256,34 @@ export async function writeSummary(markdown: string): Promise<void> {
 function changesMarkdown(c: ManifestChanges): string {
   const sign = (n: number): string => (n > 0 ? `+${n}` : String(n))
   const warnings = changeWarnings(c)
-  let md = `\n### ${warnings.length > 0 ? '⚠️' : '↔️'} Since the previous backup (${escapeCell(c.previous.createdAt)}${c.previous.runId ? `, run ${escapeCell(c.previous.runId)}` : ''})\n\n`
+  let md = `\n### ${warnings.length > 0 ? '⚠️' : '↔️'} Since the previous backup (${text(String(c.previous.createdAt))}${c.previous.runId ? `, run ${text(String(c.previous.runId))}` : ''})\n\n`
   md += `| | previous | this | change |\n|---|---:|---:|---:|\n`
   md += `| File size | ${formatBytes(c.previous.fileSizeBytes)} | ${formatBytes(c.previous.fileSizeBytes + c.sizeDeltaBytes)} | ${sign(c.sizeDeltaBytes)} B |\n`
   if (c.rowsDelta !== null && c.previous.totalRows !== null) {
     md += `| Rows | ${c.previous.totalRows} | ${c.previous.totalRows + c.rowsDelta} | ${sign(c.rowsDelta)} |\n`
   }
   for (const t of c.largest) {
-    md += `| ${escapeCell(t.table)} | ${t.before ?? '—'} | ${t.after ?? '—'} | ${t.before !== null && t.after !== null ? sign(t.after - t.before) : '—'} |\n`
+    md += `| ${text(t.table)} | ${t.before ?? '—'} | ${t.after ?? '—'} | ${t.before !== null && t.after !== null ? sign(t.after - t.before) : '—'} |\n`
   }
   if (c.appeared.length > 0) {
-    md += `\nNew tables: ${escapeCell(c.appeared.slice(0, 20).join(', '))}${c.appeared.length > 20 ? ', …' : ''}\n`
+    md += `\nNew tables: ${text(c.appeared.slice(0, 20).join(', '))}${c.appeared.length > 20 ? ', …' : ''}\n`
   }
-  for (const w of warnings) md += `\n> [!WARNING]\n> ${escapeCell(w)}\n`
+  for (const w of warnings) md += `\n> [!WARNING]\n> ${text(w)}\n`
   return md
 }
 
 export function checkSummaryMarkdown(result: CheckResult): string {
   const m = result.manifest
   const rows: Array<[string, string]> = [
-    ['Newest backup', result.checked],
+    ['Newest backup', text(result.checked)],
     [
       'Made',
-      `${m.createdAt} (${formatAge(result.ageSeconds)} ago; max-age ${formatAge(result.maxAgeSeconds)})`
+      `${text(String(m.createdAt))} (${formatAge(result.ageSeconds)} ago; max-age ${formatAge(result.maxAgeSeconds)})`
     ],
-    ['File', `\`${m.file.name}\`, ${formatBytes(m.file.sizeBytes)}`],
-    ['Database', `\`${m.database.name}\`, PostgreSQL ${m.server.version}`],
+    ['File', `${text(m.file.name)}, ${formatBytes(m.file.sizeBytes)}`],
+    ['Database', `${text(m.database.name)}, PostgreSQL ${text(m.server.version)}`],
     ['Tables / rows', `${m.rowCounts.tables.length} / ${m.rowCounts.totalRows ?? 'not counted'}`],
-    ['sha256', `\`${m.file.sha256}\``]
+    ['sha256', text(m.file.sha256)]
   ]
   let md = `## ✅ Backup check: fresh\n\n| | |\n|---|---|\n`
   md += rows.map(([k, v]) => `| ${k} | ${escapeCell(v)} |`).join('\n') + '\n'

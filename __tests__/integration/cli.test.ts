@@ -4,7 +4,7 @@
  */
 import { beforeAll, describe, expect, it } from '@jest/globals'
 import { spawn } from 'node:child_process'
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { seedSample, tableChecksums } from '../../dev/fixtures.js'
@@ -128,12 +128,19 @@ describe('command line', () => {
       readdirSync(out).find(f => f.endsWith('.sql.zst'))!
     )
     const target = await server.createDatabase()
+    // its temporary directory: nothing of the backup may be left there
+    const tmp = mkdtempSync(path.join(work, 'tmp-'))
     const child = spawn(
       path.join(root, 'node_modules/.bin/tsx'),
       [path.join(root, 'src/cli.ts'), 'restore', '--backup-file', file],
       {
         cwd: work,
-        env: { PATH: process.env.PATH!, HOME: process.env.HOME!, DATABASE_URL: server.url(target) }
+        env: {
+          PATH: process.env.PATH!,
+          HOME: process.env.HOME!,
+          TMPDIR: tmp,
+          DATABASE_URL: server.url(target)
+        }
       }
     )
     const exited = new Promise<number | null>(resolve => child.on('close', code => resolve(code)))
@@ -152,6 +159,7 @@ describe('command line', () => {
     expect(await copying()).toBe(1)
     child.kill('SIGINT')
     expect(await exited).toBe(130)
+    expect(readdirSync(tmp).filter(f => !f.startsWith('tsx-'))).toEqual([]) // tsx's own cache aside
     for (let i = 0; i < 100 && (await copying()) > 0; i++) {
       await new Promise(resolve => setTimeout(resolve, 50))
     }

@@ -118,7 +118,16 @@ describe('a backup run', () => {
     expect(Number(o['duration-seconds'])).toBeGreaterThan(0)
     const manifest = JSON.parse(entries.get('manifest.json')!.toString())
     const counts = await rowCounts(server, database)
-    for (const t of manifest.rowCounts.tables) expect(t.rows).toBe(counts[`${t.schema}.${t.name}`])
+    const tables = manifest.rowCounts.tables as Array<{
+      schema: string
+      name: string
+      rows: number
+    }>
+    // the tables with data (not the partitioned parent, not the materialized view), each with
+    // the rows the database holds; counted first, as an empty list would prove nothing
+    const counted = Object.fromEntries(tables.map(t => [`${t.schema}.${t.name}`, t.rows]))
+    expect(Object.keys(counted)).toHaveLength(Object.keys(counts).length - 2)
+    expect(counts).toMatchObject(counted)
     const days = (stored.expiresAt!.getTime() - Date.now()) / 86_400_000
     expect(days).toBeGreaterThan(4.9)
     expect(days).toBeLessThan(5.1)

@@ -104,8 +104,12 @@ const ARCHIVE_FORMAT: Record<number, string> = {
 }
 
 /** The embedded servers are linux-x64 binaries. */
-const describeHere =
-  process.platform === 'linux' && process.arch === 'x64' ? describe : describe.skip
+const notHere =
+  process.platform === 'linux' && process.arch === 'x64'
+    ? undefined
+    : `the embedded servers are linux-x64 binaries (this is ${process.platform}-${process.arch})`
+const describeHere = (title: string, fn: () => void): void =>
+  notHere ? describe.skip(`${title} — skipped: ${notHere}`, fn) : describe(title, fn)
 
 // ---------------------------------------------------------------------------------------------
 // shared state: one server per major, one backend

@@ -23,6 +23,7 @@ import type { BackupOptions, RestoreOptions } from '../../src/types.js'
 import type { Manifest } from '../../src/manifest.js'
 import { type ArtifactBackend, unzipEntries } from '../../dev/artifact-backend.js'
 import { useHarness } from '../support/harness.js'
+import { itWhen, tmpfsMissing } from '../support/preconditions.js'
 import { testBackupInputs, testRestoreInputs } from '../support/inputs.js'
 import { createS3Client } from '../../src/storage/s3.js'
 
@@ -34,12 +35,20 @@ let tempRoot: string
 let tinyTemp: string | undefined
 let backend: ArtifactBackend
 
+/** Why the 1 MiB tmpfs cannot be mounted here; the tests that need it are then skipped with it. */
+const noTmpfs = tmpfsMissing()
+const itWithTmpfs = itWhen(noTmpfs)
+
 /** A 1 MiB tmpfs as the temporary directory: any temporary dump file would not fit. */
 function mountTinyTemp(): string | undefined {
+  if (noTmpfs) return undefined
   const dir = mkdtempSync(path.join(os.tmpdir(), 'tiny-temp-'))
-  if (spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', dir]).status !== 0) {
+  const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', dir], {
+    encoding: 'utf8'
+  })
+  if (mounted.status !== 0) {
     rmSync(dir, { recursive: true, force: true })
-    return undefined
+    throw new Error(`mount -t tmpfs worked for the probe, not now: ${mounted.stderr}`)
   }
   return dir
 }
@@ -108,9 +117,7 @@ describe('backup to object storage', () => {
   let sundayKey: string
 
   it('streams a dump larger than the temporary directory straight to S3, tagged weekly on a Sunday', async () => {
-    if (!tinyTemp) {
-      console.warn('mount is not permitted here: the no-temporary-file proof is skipped')
-    }
+    // (on the 1 MiB tmpfs when it can be mounted: see the next test)
     const result = await runBackup(sunday, {}, tinyTemp ?? tempRoot)
     expect(result.artifact).toBeUndefined()
     expect(result.s3Uri).toBe('s3://backups/prod/shop/2026/11/shop-20261122T020000Z.dump.zst')
@@ -123,19 +130,25 @@ describe('backup to object storage', () => {
     expect(manifest.retention).toEqual({ tier: 'weekly', days: 30 })
     expect(await tags(sundayKey)).toEqual({ retention: 'weekly' })
     expect(await tags(`${sundayKey}.manifest.json`)).toEqual({ retention: 'weekly' })
-    if (tinyTemp) expect(readdirSync(tinyTemp)).toEqual([])
   })
 
-  it('the same backup through a temporary file fails on that small disk (the control)', async () => {
-    if (!tinyTemp) return
-    const error = await runBackup(
-      weekday,
-      { s3: s3(), artifact: false, format: 'directory' },
-      tinyTemp
-    ).catch(e => e)
-    expect(String(error?.message)).toMatch(/disk is full|no space left|ENOSPC/i)
-    expect(readdirSync(tinyTemp)).toEqual([])
+  itWithTmpfs('that backup ran with a 1 MiB temporary directory, and left it empty', () => {
+    expect(tinyTemp).toBeDefined()
+    expect(readdirSync(tinyTemp!)).toEqual([])
   })
+
+  itWithTmpfs(
+    'the same backup through a temporary file fails on that small disk (the control)',
+    async () => {
+      const error = await runBackup(
+        weekday,
+        { s3: s3(), artifact: false, format: 'directory' },
+        tinyTemp!
+      ).catch(e => e)
+      expect(String(error?.message)).toMatch(/disk is full|no space left|ENOSPC/i)
+      expect(readdirSync(tinyTemp!)).toEqual([])
+    }
+  )
 
   it('tags the 1st of the month monthly and a weekday daily', async () => {
     const monthly = await runBackup(first)

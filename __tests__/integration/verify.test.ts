@@ -57,7 +57,11 @@ describe('verify', () => {
     expect(manifest.objects!.tables).toBeGreaterThan(10)
     expect(manifest.objects!.functions).toBeGreaterThan(0)
     const counts = await rowCounts(server, scratch)
-    for (const t of result.tables) expect(t.rows).toBe(counts[`${t.schema}.${t.name}`])
+    // the tables with data (not the partitioned parent, not the materialized view), each with
+    // the rows the scratch copy holds; counted first, as an empty list would prove nothing
+    const restored = Object.fromEntries(result.tables.map(t => [`${t.schema}.${t.name}`, t.rows]))
+    expect(Object.keys(restored)).toHaveLength(Object.keys(counts).length - 2)
+    expect(counts).toMatchObject(restored)
   })
 
   it('fails naming the object kind when the restored copy differs from the manifest', async () => {

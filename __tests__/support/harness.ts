@@ -2,11 +2,13 @@
  * One harness for the integration suites: what each of them set up by hand. useHarness()
  * registers a beforeAll that starts a PostgreSQL server, the loopback artifact backend (and
  * loads the engine against it, see engine.ts), an S3 server when asked, and makes a work
- * directory; and an afterAll that stops them, removes the directory and gives process.env back.
+ * directory; an afterEach that fails when a program the action runs (pg_dump, pg_restore, psql,
+ * tar, zstd…) started during the test is still alive; and an afterAll that stops them, removes
+ * the directory and gives process.env back.
  * The modes are run as the front doors run them, with the real artifact client and the
  * suite's temporary root.
  */
-import { afterAll, beforeAll } from '@jest/globals'
+import { afterAll, afterEach, beforeAll } from '@jest/globals'
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -22,6 +24,7 @@ import {
 import { type Engine, loadEngine } from './engine.js'
 import { type TestServer, startPostgres } from '../../dev/postgres.js'
 import { type S3TestServer, startS3Server } from './s3-server.js'
+import { leftoverChildren } from './children.js'
 
 export interface HarnessOptions {
   /** Names the work directory (under the system's temporary directory). */
@@ -88,6 +91,16 @@ export function useHarness(options: HarnessOptions): Harness {
         ...more
       })
   }, 60_000)
+  // no child the test's action run started outlives the test (checked by a /proc scan)
+  // (an Error, not expect(): an assertion in a hook would count for the test's hasAssertions)
+  afterEach(async () => {
+    const left = await leftoverChildren()
+    if (left.length > 0) {
+      throw new Error(
+        `the test left ${left.length} child process(es) running (now killed): ${left.map(c => `${c.pid} ${c.command}`).join('; ')}`
+      )
+    }
+  }, 15_000)
   afterAll(async () => {
     process.env = savedEnv
     await Promise.all([harness.server?.stop(), harness.backend?.close(), harness.s3?.close()])

@@ -18,8 +18,10 @@ import {
   chooseDumpClient,
   chooseRestoreClient,
   discoverClients,
-  parseClientVersion
+  parseClientVersion,
+  pgDumpOptionRequirements
 } from '../../src/postgres/clients.js'
+import { libpqRequirements, parseDatabaseUrl } from '../../src/postgres/connection.js'
 import {
   type ClientInstaller,
   type InstallResult,
@@ -130,6 +132,34 @@ describe('discovery over platform layouts', () => {
       expect(error.message).toContain(`pg_dump ${v}`)
     expect(error.message).toContain('postgresql-client-18')
     expect(error.message).toContain('pg-bin-dir: /usr/lib/postgresql/18/bin')
+  })
+
+  it('chooses a client new enough for the options asked for (pg-dump-args, URL parameters)', async () => {
+    const requires = pgDumpOptionRequirements(['--no-owner', '--exclude-extension=pg_graphql'])
+    expect(requires).toEqual([
+      { major: 17, because: '--exclude-extension exists in pg_dump 17 and newer' }
+    ])
+    expect((await chooseDumpClient(15, '15.3', { dirs: dirs(), requires })).major).toBe(17)
+    const url = libpqRequirements(
+      parseDatabaseUrl('postgresql://u:p@h/d?sslmode=require&require_auth=scram-sha-256')
+    )
+    expect((await chooseDumpClient(14, '14.1', { dirs: dirs(), requires: url })).major).toBe(16)
+    const error = await chooseDumpClient(15, '15.3', {
+      dirs: dirs(),
+      requires: pgDumpOptionRequirements(['--no-statistics'])
+    }).catch(describeForInputs)
+    expect(error.message).toMatch(
+      /PostgreSQL 15\.3.*; and --no-statistics exists in pg_dump 18 and newer, so pg_dump 18 or newer is needed; found pg_dump 13/
+    )
+    expect(error.message).toContain('postgresql-client-18')
+    const pinned = await chooseDumpClient(15, '15.3', {
+      dirs: dirs(),
+      postgresVersion: 15,
+      requires
+    }).catch(describeForInputs)
+    expect(pinned.message).toMatch(
+      /^Input 'postgres-version': pg_dump 15 cannot be used: .*--exclude-extension/
+    )
   })
 
   it('honours pg-bin-dir and names it when it is wrong', async () => {

@@ -1,10 +1,19 @@
 import { describe, expect, it } from '@jest/globals'
-import { InputError, describeForInputs } from '../../src/inputs.js'
+import { InputError, Inputs, describeForInputs, droppedParametersNotice } from '../../src/inputs.js'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import type { ConnectionOptions } from 'node:tls'
 import {
+  authPolicy,
+  connectAttempts,
+  databaseUrlSecrets,
   describeConnection,
   libpqEnvironment,
   parseDatabaseUrl,
-  pgClientConfig
+  pgClientConfig,
+  refuseAuthentication,
+  tlsOptions
 } from '../../src/postgres/connection.js'
 
 describe('parseDatabaseUrl', () => {
@@ -64,10 +73,22 @@ describe('parseDatabaseUrl', () => {
   it.each([
     ['mysql://u:p@h/d', /not a PostgreSQL URL \(scheme 'mysql'\)/],
     ['db.example.com:5432/app', /not a PostgreSQL URL/],
-    ['postgresql://u:p@h:abc/d', /could not be parsed/],
+    ['postgresql://u:p@h:abc/d', /invalid port 'abc'/],
     ['postgresql://u:p@h:70000/d', /could not be parsed|invalid port/],
     ['postgresql://u:p@h/d?sslmode=sometimes', /sslmode='sometimes'/],
-    ['postgresql://u:p@h/d?frobnicate=1', /unknown connection parameter 'frobnicate'/]
+    ['postgresql://u:p@h/d?frobnicate=1', /does not know: frobnicate\./],
+    ['postgresql://u:p@h/d?ssl=yes', /ssl=yes; libpq accepts only ssl=true/],
+    ['postgresql://u:p@h/d?sslmode=no-verify', /node-postgres's no-verify is libpq's require/],
+    ['postgresql://u:p@h/d?sslrootcert=system&sslmode=require', /only with sslmode=verify-full/],
+    ['postgresql://u:p@h/d?sslnegotiation=direct', /sslnegotiation=direct with sslmode=prefer/],
+    ['postgresql://u:p@h/d?channel_binding=always', /channel_binding='always'/],
+    ['postgresql://u:p@h/d?require_auth=md5,!password', /mixes methods and !methods/],
+    ['postgresql://u:p@h/d?require_auth=kerberos', /unknown method 'kerberos'/],
+    ['postgresql://u:p@h/d?service=prod', /does not read pg_service\.conf/],
+    ['postgresql://u:p@h/d?gssencmode=require', /cannot use GSSAPI/],
+    ['postgresql://u:p@a,b/d?hostaddr=127.0.0.1', /1 hostaddr values for 2 hosts/],
+    ['postgresql://u:p@h/d?hostaddr=db.internal', /not an IP address/],
+    ['postgresql://u:p@h/d?sslpassword=x', /cannot be passed on to pg_dump.*sslpassword/]
   ])('rejects %s with a message naming database-url', (url, message) => {
     let error: unknown
     try {
@@ -81,6 +102,114 @@ describe('parseDatabaseUrl', () => {
     expect((error as Error).message).not.toContain(':p@')
   })
 })
+
+describe('URLs as users paste them', () => {
+  it('reads what libpq reads: "#", "?" and ":" in a password before the only "@"', () => {
+    for (const [url, password] of [
+      ['postgresql://app:pa#ss@db.example.com/app', 'pa#ss'],
+      ['postgresql://app:pa?ss@db.example.com/app', 'pa?ss'],
+      ['postgresql://app:a:b:c@db.example.com/app', 'a:b:c']
+    ]) {
+      const c = parseDatabaseUrl(url)
+      expect(c).toMatchObject({ host: 'db.example.com', user: 'app', password, database: 'app' })
+    }
+  })
+
+  it('reads several hosts, ssl=true, query overrides and percent-encoded parts', () => {
+    const c = parseDatabaseUrl(
+      'postgresql://u%40x:p%2Fw@a.example.com:5433,[::1],%2Ftmp%2Fsock:5434/d%2Fb?ssl=true&target_session_attrs=read-write&dbname=other'
+    )
+    expect(c.hosts).toEqual([
+      { host: 'a.example.com', port: 5433 },
+      { host: '::1', port: 5432 },
+      { host: '/tmp/sock', port: 5434 }
+    ])
+    expect(c).toMatchObject({ user: 'u@x', password: 'p/w', database: 'other' })
+    expect(c.params).toEqual({ sslmode: 'require', target_session_attrs: 'read-write' })
+    const env = libpqEnvironment(c, { base: {} })
+    expect(env).toMatchObject({ PGHOST: 'a.example.com,::1,/tmp/sock', PGPORT: '5433,5432,5434' })
+    expect(parseDatabaseUrl('postgresql://h/d?sslrootcert=system').params.sslmode).toBe(
+      'verify-full'
+    )
+  })
+
+  // a password written as is: libpq would take the host (and print it) from a piece of it
+  const unencoded: Array<[string, string]> = [
+    ['postgresql://app:Pa@2025#x@db.example.com/db', 'Pa@2025#x'],
+    ['postgresql://app:Pa@2025#x@127.0.0.1:5432/db?sslmode=require', 'Pa@2025#x'],
+    ['postgresql://app:Qz/9xK7@db.example.com:5432/db', 'Qz/9xK7'],
+    ['postgresql://app:Pa@20?25Kz@db.example.com/db', 'Pa@20?25Kz'],
+    [
+      'postgresql://app:Zx9@Qw#7/Lp?Rt@db.example.com:6543/postgres?pgbouncer=true',
+      'Zx9@Qw#7/Lp?Rt'
+    ],
+    ['postgresql://deploy:hunter2@@db.example.com/app', 'hunter2@'],
+    ['postgres://u:1234/5678@h.example.com/db', '1234/5678'],
+    ['postgresql://app:sEcr@9tQ@h/db?application_name=a@b', 'sEcr@9tQ']
+  ]
+
+  it.each(unencoded)('refuses %s with a percent-encoding message', (url, password) => {
+    let error: unknown
+    try {
+      parseDatabaseUrl(url)
+    } catch (e) {
+      error = describeForInputs(e)
+    }
+    expect(error).toBeInstanceOf(InputError)
+    const message = (error as Error).message
+    expect(message).toMatch(/^Input 'database-url': cannot be read as written/)
+    expect(message).toMatch(/@ → %40, # → %23, \/ → %2F/)
+    for (const piece of substrings(password, 4)) expect(message).not.toContain(piece)
+    // masked before anything is printed: every piece of 4+ characters is redacted
+    const secrets = databaseUrlSecrets(url)
+    const redacted = [url, password, ...password.split(/[@#/?]/)]
+      .map(text =>
+        secrets.sort((a, b) => b.length - a.length).reduce((t, s) => t.split(s).join('***'), text)
+      )
+      .join(' ')
+    for (const piece of substrings(password, 4)) expect(redacted).not.toContain(piece)
+  })
+
+  it('drops ORM-only parameters with one notice naming them all, and names every unknown one at once', () => {
+    const c = parseDatabaseUrl(
+      'postgresql://u:p@h/d?pgbouncer=true&connection_limit=1&schema=public&pool_timeout=10&connect_timeout=15&sslaccept=accept_invalid_certs&socket_timeout=30&sslmode=require'
+    )
+    expect(c.params).toEqual({ connect_timeout: '15', sslmode: 'require' })
+    expect(Object.keys(c.dropped)).toEqual([
+      'pgbouncer',
+      'connection_limit',
+      'schema',
+      'pool_timeout',
+      'sslaccept',
+      'socket_timeout'
+    ])
+    const notice = droppedParametersNotice(Inputs.DatabaseUrl, c.dropped)
+    expect(notice).toMatch(
+      /^Input 'database-url': left out pgbouncer, connection_limit, schema, pool_timeout, sslaccept, socket_timeout — parameters/
+    )
+    expect(notice).toMatch(/set the 'schemas' input \(schemas: public\)/)
+    expect(notice).toMatch(/direct URL/)
+    expect(droppedParametersNotice(Inputs.DatabaseUrl, {})).toBeUndefined()
+
+    let error: unknown
+    try {
+      parseDatabaseUrl(
+        'postgresql://u:p@h/d?frobnicate=1&connection_limit=3&sslaccept=strict&currentSchema=x&zzz=2'
+      )
+    } catch (e) {
+      error = e
+    }
+    expect((error as Error).message).toMatch(
+      /does not know: frobnicate, sslaccept \(sslaccept=strict asks for a checked certificate: use sslmode=verify-full.*\), currentSchema \(.*`schemas` input[^)]*\), zzz\./
+    )
+  })
+})
+
+function substrings(text: string, length: number): string[] {
+  const out: string[] = []
+  for (let i = 0; i + length <= text.length; i++) out.push(text.slice(i, i + length))
+  return out
+}
 
 describe('libpqEnvironment', () => {
   const c = parseDatabaseUrl(
@@ -121,5 +250,86 @@ describe('libpqEnvironment', () => {
     })
     const plain = parseDatabaseUrl('postgresql://u:p@h/d?sslmode=disable')
     expect(pgClientConfig(plain, { connectTimeoutSeconds: 3 }).ssl).toBe(false)
+  })
+})
+
+describe("the action's own connection, as libpq would open it", () => {
+  const attempts = (url: string): Array<[string, string | undefined]> =>
+    connectAttempts(parseDatabaseUrl(url))[0].map(a => [a.ssl ? 'tls' : 'plain', a.fallBackOn])
+
+  it('tries TLS and clear text in the order sslmode says', () => {
+    expect(attempts('postgresql://u:p@h/d?sslmode=disable')).toEqual([['plain', undefined]])
+    expect(attempts('postgresql://u:p@h/d?sslmode=allow')).toEqual([
+      ['plain', 'server-refused'],
+      ['tls', undefined]
+    ])
+    expect(attempts('postgresql://u:p@h/d')).toEqual([
+      ['tls', 'tls-refused-or-failed'],
+      ['plain', undefined]
+    ])
+    expect(attempts('postgresql://u:p@h/d?sslmode=require')).toEqual([['tls', undefined]])
+    expect(attempts('postgresql://u@%2Ftmp%2Fsock/d')).toEqual([['plain', undefined]])
+    expect(() => attempts('postgresql://u@%2Ftmp%2Fsock/d?sslmode=require')).toThrow(
+      /Unix socket .* sslmode=require/
+    )
+  })
+
+  it('checks the certificate chain for verify-ca, and the host name (not hostaddr) for verify-full only', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'conn-unit-'))
+    const ca = path.join(dir, 'ca.pem')
+    writeFileSync(ca, 'not read as a certificate here')
+    const full = parseDatabaseUrl(
+      `postgresql://u:p@db.example.com/d?sslmode=verify-full&sslrootcert=${ca}&hostaddr=10.0.0.5`
+    )
+    const [attempt] = connectAttempts(full)[0]
+    expect(attempt).toMatchObject({ host: '10.0.0.5', name: 'db.example.com' })
+    const tls = attempt.ssl as ConnectionOptions
+    expect(tls).toMatchObject({ rejectUnauthorized: true, servername: 'db.example.com' })
+    expect(tls.ca).toBe('not read as a certificate here')
+    const cert = { subject: { CN: 'other.example.com' }, subjectaltname: 'DNS:other.example.com' }
+    expect(tls.checkServerIdentity!('10.0.0.5', cert as never)?.message).toMatch(
+      /Host: db\.example\.com\. is not in the cert's altnames/
+    )
+    const ok = { subject: { CN: 'db.example.com' }, subjectaltname: 'DNS:db.example.com' }
+    expect(tls.checkServerIdentity!('10.0.0.5', ok as never)).toBeUndefined()
+    const verifyCa = tlsOptions(
+      parseDatabaseUrl(`postgresql://u:p@h/d?sslmode=verify-ca&sslrootcert=${ca}`),
+      'h'
+    )
+    expect(verifyCa.rejectUnauthorized).toBe(true)
+    expect(verifyCa.checkServerIdentity!('h', cert as never)).toBeUndefined()
+    // libpq: require with a root certificate checks the chain as verify-ca does
+    expect(
+      tlsOptions(parseDatabaseUrl(`postgresql://u:p@h/d?sslmode=require&sslrootcert=${ca}`), 'h')
+        .rejectUnauthorized
+    ).toBe(true)
+    expect(() =>
+      tlsOptions(parseDatabaseUrl('postgresql://u:p@h/d?sslmode=verify-full'), 'h')
+    ).toThrow(/no sslrootcert, and the root certificate file .* does not exist/)
+    rmSync(dir, { recursive: true, force: true })
+  })
+
+  it('refuses an authentication request the URL does not allow, before the password is sent', () => {
+    const policy = (url: string): ReturnType<typeof authPolicy> => authPolicy(parseDatabaseUrl(url))
+    const cb = policy('postgresql://u:p@h/d?channel_binding=require')
+    expect(refuseAuthentication(cb, 'password', false)).toMatch(
+      /cleartext password; the password was not sent/
+    )
+    expect(refuseAuthentication(cb, 'md5', false)).toMatch(/md5 password/)
+    expect(refuseAuthentication(cb, 'scram-sha-256', false)).toMatch(
+      /SCRAM without channel binding/
+    )
+    expect(refuseAuthentication(cb, 'none', false)).toMatch(/without channel binding/)
+    expect(refuseAuthentication(cb, 'scram-sha-256', true)).toBeUndefined()
+    const scramOnly = policy('postgresql://u:p@h/d?require_auth=scram-sha-256')
+    expect(refuseAuthentication(scramOnly, 'password', false)).toMatch(
+      /require_auth does not allow/
+    )
+    expect(refuseAuthentication(scramOnly, 'none', false)).toMatch(/no authentication/)
+    expect(refuseAuthentication(scramOnly, 'scram-sha-256', false)).toBeUndefined()
+    const notClear = policy('postgresql://u:p@h/d?require_auth=!password,!md5')
+    expect(refuseAuthentication(notClear, 'md5', false)).toMatch(/method md5/)
+    expect(refuseAuthentication(notClear, 'none', false)).toBeUndefined()
+    expect(refuseAuthentication(policy('postgresql://u:p@h/d'), 'password', false)).toBeUndefined()
   })
 })

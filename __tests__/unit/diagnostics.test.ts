@@ -29,6 +29,16 @@ describe('diagnoseConnection', () => {
     expect(error.message).toMatch(/transaction pooler \(port 6543\).*port 5432/)
   })
 
+  it("treats Prisma's pgbouncer=true as the transaction pooler it is, naming the direct URL", async () => {
+    const c = parseDatabaseUrl(
+      'postgresql://u:pw@db.example.com:6543/app?pgbouncer=true&connection_limit=1'
+    )
+    const error = await diagnoseConnection(c, resolver({})).catch(describeForInputs)
+    expect((error as Error).message).toMatch(
+      /^Input 'database-url': has pgbouncer=true .*breaks pg_dump.*direct URL \(Prisma's directUrl/
+    )
+  })
+
   it("refuses Neon's pooled endpoint", async () => {
     const c = parseDatabaseUrl(
       'postgresql://u:pw@ep-cool-1234-pooler.eu-central-1.aws.neon.tech/db?sslmode=require'

@@ -536,7 +536,7 @@ describe('explainLoadFailure', () => {
   it.each([
     [
       'psql:<stdin>:25: ERROR:  unrecognized configuration parameter "transaction_timeout"',
-      /pg_dump 17 or newer/
+      /pg_restore 17 and newer send it.*restore with jobs: 1/
     ],
     ['psql:<stdin>:5: error: invalid command \\restrict', /newer psql/],
     ['pg_restore: error: could not execute query: ERROR:  role "alice" does not exist', /no-owner/],

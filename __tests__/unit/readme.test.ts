@@ -65,6 +65,7 @@ describe('README and action.yml', () => {
     const modules = readdirSync(path.join(root, 'src'), { recursive: true, encoding: 'utf8' })
       .filter(file => file.endsWith('.ts'))
       .map(file => file.replace(/\.ts$/, ''))
+    expect(modules.length).toBeGreaterThan(30)
     for (const module of modules) {
       const [folder, name] = module.includes('/') ? module.split('/') : ['', module]
       const where = folder ? block.slice(block.indexOf(`src/${folder}/`)) : block

@@ -183,6 +183,24 @@ describe('ScriptGate refuses before psql sees a byte of it', () => {
     }
   })
 
+  it('a backquote in \\restrict or \\unrestrict (psql 15.18 runs it even while restricted)', async () => {
+    for (const line of ['\\restrict `touch /tmp/x`', '\\unrestrict `touch /tmp/x`']) {
+      const r = await gate(`\\restrict abc\nSELECT 1;\n${line}\n`, { psqlMajor: 15 })
+      expect(r.error?.message).toMatch(/line 3: the psql meta-command "\\(un)?restrict `touch/)
+      expect(r.out).not.toContain('touch')
+    }
+  })
+
+  it('with psql before 17, a literal that ends elsewhere if standard_conforming_strings is off', async () => {
+    const script = "SELECT 'a\\';\n"
+    const old = await gate(script, { psqlMajor: 15 })
+    expect(old.error?.message).toMatch(/line 1: a string literal here ends at a different place/)
+    expect(old.out).toBe('')
+    const current = await gate(script, { psqlMajor: 17 })
+    expect(current.error).toBeUndefined()
+    expect(current.out).toBe(`BEGIN;\n${script}\nCOMMIT;\n`)
+  })
+
   it('a pg_dumpall file by its header and by CREATE ROLE', async () => {
     const header = await gate('--\n-- PostgreSQL database cluster dump\n--\n\nSET a = 1;\n')
     expect(header.error?.message).toMatch(/is a pg_dumpall file \(line 1: its header\)/)

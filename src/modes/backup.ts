@@ -12,8 +12,13 @@ import path from 'node:path'
 import { formatBytes, log, stopwatch } from '../log.js'
 import { type Manifest, backupManifest } from '../manifest.js'
 import { changeWarnings, compareManifests, describeChanges } from '../manifest-changes.js'
-import { chooseDumpClient, programPath } from '../postgres/clients.js'
-import { type Connection, describeConnection, libpqEnvironment } from '../postgres/connection.js'
+import { chooseDumpClient, pgDumpOptionRequirements, programPath } from '../postgres/clients.js'
+import {
+  type Connection,
+  describeConnection,
+  libpqEnvironment,
+  libpqRequirements
+} from '../postgres/connection.js'
 import { diagnoseConnection } from '../postgres/diagnostics.js'
 import { DumpError, buildPgDumpArgs, dumpDatabase, qualifiedNames } from '../postgres/dump.js'
 import {
@@ -145,7 +150,8 @@ export async function backup(
       const install = await chooseDumpClient(server.major, server.version, {
         pgBinDir: inputs.pgBinDir,
         postgresVersion: inputs.postgresVersion,
-        installClient: inputs.installClient
+        installClient: inputs.installClient,
+        requires: [...libpqRequirements(connection), ...pgDumpOptionRequirements(inputs.pgDumpArgs)]
       })
       log.info(`${programPath(install, 'pg_dump')}: ${install.versionText}`)
       return install

@@ -26,9 +26,27 @@ import {
   readArchiveHeader,
   tablesFromList
 } from '../postgres/archive.js'
-import { type ClientInstall, chooseRestoreClient, programPath } from '../postgres/clients.js'
+import {
+  type ClientInstall,
+  type ClientRequirement,
+  chooseRestoreClient,
+  programPath
+} from '../postgres/clients.js'
 import { psqlSupportsRestrict } from '../postgres/load.js'
 import { PlainDumpObjects, parsePlainDumpVersions } from '../postgres/plain-sql.js'
+import {
+  type CleanList,
+  ScriptDropsScanner,
+  cleanListFromToc,
+  selectedEntries
+} from '../postgres/clean.js'
+import {
+  type ArchiveToc,
+  parseArchiveToc,
+  readArchiveToc,
+  readArchiveTocFile
+} from '../postgres/toc.js'
+import { startChild } from '../process.js'
 import type { FetchedBackup } from '../storage/fetch.js'
 import type { Compression, QualifiedName, RestoreOptions } from '../types.js'
 import { pipeline } from 'node:stream/promises'
@@ -51,6 +69,8 @@ export interface RestorePlan {
   plain?: PlainDumpObjects
   /** The pg_restore or psql that reads it. */
   client: ClientInstall
+  /** With clean: what the restore drops first, from the backup itself (postgres/clean.ts). */
+  clean?: CleanList
 }
 
 const MANIFEST_FORMATS: Record<string, DetectedFormat> = {
@@ -61,12 +81,14 @@ const MANIFEST_FORMATS: Record<string, DetectedFormat> = {
 
 export async function planRestore(
   inputs: RestoreOptions,
-  fetched: FetchedBackup
+  fetched: FetchedBackup,
+  /** Newer clients the target's URL needs (connection.ts: libpqRequirements). */
+  requires: ClientRequirement[] = []
 ): Promise<RestorePlan> {
   const { manifest, dump } = fetched
   if ('directory' in dump) {
     const header = await readArchiveHeader(dump.directory).catch(() => undefined)
-    const client = await chooseClient(inputs, 'pg_restore', header?.pgDumpMajor ?? 0)
+    const client = await chooseClient(inputs, 'pg_restore', header?.pgDumpMajor ?? 0, requires)
     const lines = await listArchive(programPath(client, 'pg_restore'), {
       directory: dump.directory
     })
@@ -77,7 +99,10 @@ export async function planRestore(
       encrypted: false,
       decoding: { compression: 'none' },
       client,
-      dataTables: manifestTables(manifest)
+      dataTables: manifestTables(manifest),
+      clean: inputs.clean
+        ? archiveDrops(inputs, await readArchiveTocFile(dump.directory))
+        : undefined
     }
   }
   if (manifest) await checkDigest(dump, fetched.sha256, manifest)
@@ -122,25 +147,79 @@ export async function planRestore(
     manifest?.pgDump.major ?? (await dumpMajorFromContent(dump, detected.format, decoding))
   const found = { compression: detected.compression, encrypted: detected.encrypted, decoding }
   if (detected.format === 'plain') {
-    const client = await chooseClient(inputs, 'psql', archiveMajor)
-    const plain = await scanScript(dump, decoding, manifest !== undefined, client, inputs)
+    const client = await chooseClient(inputs, 'psql', archiveMajor, requires)
+    const drops = inputs.clean ? new ScriptDropsScanner() : undefined
+    const plain = await scanScript(dump, decoding, manifest !== undefined, client, inputs, drops)
+    if (drops)
+      log.info(`clean: the script creates ${drops.found.drops.length} objects to drop first.`)
     return {
       format: 'plain',
       ...found,
       client,
       plain,
-      dataTables: manifestTables(manifest) ?? plain.copyTables
+      dataTables: manifestTables(manifest) ?? plain.copyTables,
+      clean: drops?.found.list
     }
   }
-  const client = await chooseClient(inputs, 'pg_restore', archiveMajor)
+  const client = await chooseClient(inputs, 'pg_restore', archiveMajor, requires)
   if (!manifest) await readToEnd(dump, decoding)
   if (detected.format === 'custom') {
     const lines = await listArchive(programPath(client, 'pg_restore'), { file: dump, decoding })
     log.info(`pg_restore --list accepts the archive (${lines.length} lines).`)
     const listed = manifest ? undefined : tablesFromList(lines)
-    return { format: 'custom', ...found, client, dataTables: manifestTables(manifest) ?? listed }
+    const drops = inputs.clean
+      ? archiveDrops(
+          inputs,
+          (await readArchiveToc(openDecoded(dump, decoding), { destroy: true })).toc
+        )
+      : undefined
+    return {
+      format: 'custom',
+      ...found,
+      client,
+      dataTables: manifestTables(manifest) ?? listed,
+      clean: drops
+    }
   }
-  return { format: 'directory-tar', ...found, client, dataTables: manifestTables(manifest) }
+  const drops = inputs.clean
+    ? archiveDrops(inputs, await tocOfDirectoryTar(dump, decoding))
+    : undefined
+  return {
+    format: 'directory-tar',
+    ...found,
+    client,
+    dataTables: manifestTables(manifest),
+    clean: drops
+  }
+}
+
+/** clean: the DROP statements for the archive entries the restore recreates. */
+function archiveDrops(inputs: RestoreOptions, toc: ArchiveToc): CleanList {
+  const list = cleanListFromToc(toc.entries, selectedEntries(toc.entries, inputs))
+  log.info(
+    `clean: the archive's table of contents lists ${list.drops.length} objects to drop first.`
+  )
+  return list
+}
+
+/** The table of contents of a directory archive in a tar stream: its toc.dat, read from the stream. */
+async function tocOfDirectoryTar(file: BackupFile, decoding: Decoding): Promise<ArchiveToc> {
+  const tar = startChild('tar', ['-xOf', '-', '--wildcards', '*toc.dat'], {
+    stdin: openDecoded(file, decoding)
+  })
+  const chunks: Buffer[] = []
+  const [read, done] = await Promise.allSettled([
+    (async () => {
+      for await (const chunk of tar.stdout as AsyncIterable<Buffer>) chunks.push(chunk)
+    })(),
+    tar.done
+  ])
+  if (read.status === 'rejected' || done.status === 'rejected') {
+    throw new RestoreError(
+      'the directory archive has no readable toc.dat, which clean needs to know what to drop. Nothing was restored.'
+    )
+  }
+  return parseArchiveToc(Buffer.concat(chunks))
 }
 
 /** The file is the one the manifest describes: same sha256, same size. */
@@ -168,7 +247,8 @@ async function scanScript(
   decoding: Decoding,
   hasManifest: boolean,
   client: ClientInstall,
-  inputs: RestoreOptions
+  inputs: RestoreOptions,
+  drops?: ScriptDropsScanner
 ): Promise<PlainDumpObjects> {
   const objects = new PlainDumpObjects()
   const seconds = stopwatch()
@@ -179,7 +259,8 @@ async function scanScript(
     source: `the SQL script ${fileName(dump)}`
   })
   try {
-    await pipeline(openDecoded(dump, decoding, gate), discard())
+    const source = openDecoded(dump, decoding, gate)
+    await (drops ? pipeline(source, drops, discard()) : pipeline(source, discard()))
   } catch (error) {
     if (error instanceof CheckError) throw error
     throw new RestoreError(
@@ -225,12 +306,14 @@ function manifestTables(manifest: Manifest | undefined): QualifiedName[] | undef
 async function chooseClient(
   inputs: RestoreOptions,
   program: 'pg_restore' | 'psql',
-  archiveMajor: number
+  archiveMajor: number,
+  requires: ClientRequirement[]
 ): Promise<ClientInstall> {
   const client = await chooseRestoreClient(program, archiveMajor, 0, {
     pgBinDir: inputs.pgBinDir,
     postgresVersion: inputs.postgresVersion,
-    installClient: inputs.installClient
+    installClient: inputs.installClient,
+    requires
   })
   log.info(`${programPath(client, program)}: ${client.versionText}`)
   return client

@@ -5,12 +5,26 @@
  * passed; by default it runs in one transaction.
  */
 import type { DefaultArtifactClient } from '@actions/artifact'
+import { randomBytes } from 'node:crypto'
 import { rm } from 'node:fs/promises'
 import type pg from 'pg'
 import { formatBytes, log, stopwatch } from '../log.js'
 import type { Manifest } from '../manifest.js'
-import { type Connection, describeConnection, libpqEnvironment } from '../postgres/connection.js'
-import { loadBackup } from '../postgres/load.js'
+import {
+  type Connection,
+  describeConnection,
+  libpqEnvironment,
+  libpqRequirements
+} from '../postgres/connection.js'
+import {
+  type CleanList,
+  DependentsError,
+  checkDrops,
+  describeDependents,
+  withCascade
+} from '../postgres/clean.js'
+import { LoadError, loadBackup } from '../postgres/load.js'
+import { LockTimeoutError, isLockTimeout, watchLockWaits } from '../postgres/locks.js'
 import { type ServerInfo, connect, readServerInfo } from '../postgres/session.js'
 import type { SkippedStatement } from '../postgres/script-gate.js'
 import { countRows, describeTables, existingTables } from '../postgres/target.js'
@@ -29,6 +43,9 @@ import type { RestoreOptions } from '../types.js'
 import { RestoreError, type RestorePlan, planRestore } from './restore-plan.js'
 
 export { RestoreError }
+
+/** The phase (log group) that writes into the target: once it ended, the load was committed. */
+export const LOAD_PHASE = 'Restore'
 
 export interface RestoredTable {
   schema: string
@@ -81,6 +98,7 @@ export async function restore(
   const workDir = await makeWorkDir('pg-restore-', deps.tempRoot)
   const seconds = stopwatch()
   let target: pg.Client | undefined
+  let monitor: pg.Client | undefined
   try {
     const fetched = await log.group('Fetch the backup', () =>
       fetchBackup(inputs.source, {
@@ -89,30 +107,49 @@ export async function restore(
         signingKey: inputs.signingKey
       })
     )
-    const plan = await log.group('Check the backup', () => planRestore(inputs, fetched))
-
-    target = await log.group(`Connect to ${describeConnection(connection)}`, () =>
-      connect(connection, inputs.connectTimeoutSeconds)
+    const plan = await log.group('Check the backup', () =>
+      planRestore(inputs, fetched, libpqRequirements(connection))
     )
-    const server = await log.group('Check the target', () => guardTarget(inputs, target!, plan))
+
+    ;[target, monitor] = await log.group(`Connect to ${describeConnection(connection)}`, () =>
+      Promise.all([
+        connect(connection, inputs.connectTimeoutSeconds),
+        // a second session: it sees who holds a lock the restore waits for
+        connect(connection, inputs.connectTimeoutSeconds)
+      ])
+    )
+    const session = await ownSession(target, monitor, inputs.lockTimeoutMs)
+    const server = await log.group('Check the target', () =>
+      session.watched('Checking the target (its tables and row counts)', () =>
+        guardTarget(inputs, target!, plan)
+      )
+    )
     const facts = await log.group('Read what the target can take', () => readFacts(target!))
     const policy = restorePolicy(inputs, facts)
-    const env = libpqEnvironment(connection, {
-      connectTimeoutSeconds: inputs.connectTimeoutSeconds
-    })
-    const loaded = await log.group('Restore', () =>
-      loadBackup(
-        fetched.dump,
-        plan,
-        { env, database: connection.database, serverMajor: server.major },
-        inputs,
-        workDir,
-        { policy }
+    const drops =
+      inputs.clean && plan.clean
+        ? await log.group('Check what clean drops', () =>
+            checkClean(inputs, session, target!, plan.clean!)
+          )
+        : undefined
+    const env = restoreEnvironment(connection, inputs)
+    const loaded = await log.group(LOAD_PHASE, () =>
+      loadWatched(inputs, monitor!, env, () =>
+        loadBackup(
+          fetched.dump,
+          { ...plan, drops },
+          { env, database: connection.database, serverMajor: server.major },
+          inputs,
+          workDir,
+          { policy }
+        )
       )
     )
     const skipped = reportSkipped(inputs, loaded.skipped)
     const tables = await log.group('Verify row counts', () =>
-      compareRowCounts(inputs, target!, fetched.manifest, plan)
+      session.watched('Counting the restored rows', () =>
+        compareRowCounts(inputs, target!, fetched.manifest, plan)
+      )
     )
     await deps.afterLoad?.({
       dump: fetched.dump,
@@ -136,6 +173,7 @@ export async function restore(
     }
   } finally {
     await target?.end().catch(() => undefined)
+    await monitor?.end().catch(() => undefined)
     await rm(workDir, { recursive: true, force: true })
   }
 }
@@ -197,6 +235,115 @@ function reportSkipped(
     else log.info(lines)
   }
   return groups
+}
+
+/** The action's own session, with lock_timeout set, its lock waits watched from `monitor`. */
+interface OwnSession {
+  /** Runs `work` on the session; a lock it waited for past lock_timeout fails naming the holders. */
+  watched<T>(what: string, work: () => Promise<T>): Promise<T>
+}
+
+async function ownSession(
+  client: pg.Client,
+  monitor: pg.Client,
+  lockTimeoutMs: number
+): Promise<OwnSession> {
+  await client.query(`SET lock_timeout = ${Math.trunc(lockTimeoutMs)}`)
+  const pid = (await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0].pid
+  return {
+    async watched(what, work) {
+      const { result, blockers } = await watchLockWaits(monitor, { pid }, work())
+      if (result.status === 'fulfilled') return result.value
+      if (isLockTimeout(result.reason)) throw new LockTimeoutError(what, blockers, lockTimeoutMs)
+      throw result.reason
+    }
+  }
+}
+
+/**
+ * The loader's environment: lock_timeout in PGOPTIONS (after the URL's own options), and an
+ * application_name of its own when the URL gives none, by which its lock waits are watched.
+ */
+function restoreEnvironment(
+  connection: Connection,
+  inputs: RestoreOptions
+): Record<string, string> {
+  const env = libpqEnvironment(connection, {
+    connectTimeoutSeconds: inputs.connectTimeoutSeconds
+  })
+  if (!/lock_timeout/.test(env.PGOPTIONS ?? '')) {
+    env.PGOPTIONS =
+      `${env.PGOPTIONS ?? ''} -c lock_timeout=${Math.trunc(inputs.lockTimeoutMs)}`.trim()
+  }
+  if (env.PGAPPNAME === 'postgres-backup-action') {
+    env.PGAPPNAME = `postgres-backup-action restore ${process.pid}-${randomBytes(4).toString('hex')}`
+  }
+  return env
+}
+
+/**
+ * Runs the load while `monitor` watches its sessions (by application_name) for lock waits: they
+ * are logged with the sessions that hold the lock, and a load that lock_timeout ended fails with
+ * those sessions named. With clean, an "already exists" failure explains why clean did not drop
+ * the object (instead of a hint to set clean).
+ */
+async function loadWatched<T>(
+  inputs: RestoreOptions,
+  monitor: pg.Client,
+  env: Record<string, string>,
+  load: () => Promise<T>
+): Promise<T> {
+  const { result, blockers } = await watchLockWaits(
+    monitor,
+    { applicationName: env.PGAPPNAME },
+    load()
+  )
+  if (result.status === 'fulfilled') return result.value
+  const error: unknown = result.reason
+  if (error instanceof LoadError && isLockTimeout({ message: error.stderr })) {
+    throw new LockTimeoutError('The restore', blockers, inputs.lockTimeoutMs)
+  }
+  if (error instanceof LoadError && inputs.clean && /already exists/.test(error.stderr)) {
+    // "relation "x" already exists", or a unique key of a catalog: "Key (oid)=(42) already exists."
+    const error1 = /ERROR:\s+(.*already exists)/.exec(error.stderr)?.[1]
+    const error2 = /ERROR:\s+(.*)\n(?:DETAIL:\s+(.*))?/.exec(error.stderr)
+    const what =
+      error1 ?? (error2 ? error2.slice(1).filter(Boolean).join(' — ') : 'an object already exists')
+    throw new LoadError(
+      `${what}, although clean: true dropped the backup's objects first: this object is not among what clean drops — an extension's member or an object of a kind clean keeps (extensions, the schema public), or an object the backup creates twice. Nothing was kept: the restore ran in one transaction unless single-transaction was false. Drop that object by hand, or restore into an empty database.`,
+      error.stderr
+    )
+  }
+  throw error
+}
+
+/**
+ * clean, before anything is dropped: the drop list runs in a transaction that is rolled back, on
+ * the action's own session (its lock waits watched). Objects outside the backup that depend on what it
+ * drops make the restore fail here, listed, unless clean-drop-dependents allows dropping them
+ * (CASCADE; they are listed as dropped). Returns the drops in the order the check ran them.
+ */
+async function checkClean(
+  inputs: RestoreOptions,
+  session: OwnSession,
+  client: pg.Client,
+  list: CleanList
+): Promise<string[]> {
+  const check = await session.watched('clean (its check of what it drops)', () =>
+    checkDrops(client, list.drops, list.tableParts)
+  )
+  if (check.dependents.length === 0) {
+    log.info(
+      `clean drops ${check.order.length} objects; nothing outside the backup depends on them.`
+    )
+    return check.order
+  }
+  if (!inputs.cleanDropDependents) throw new DependentsError(check.dependents)
+  log.warning(
+    `clean-drop-dependents: true — these objects are not in the backup and are dropped with the objects they depend on (not recreated): ${describeDependents(check.dependents, 100)}`
+  )
+  const blocked = new Set(check.blocked)
+  return check.order.map(d => (blocked.has(d) ? withCascade(d) : d))
 }
 
 /** Refuses a target that holds tables where the backup goes, unless clean or allow-non-empty. */

@@ -141,6 +141,49 @@ export interface ClientChoiceOptions {
   installer?: ClientInstaller
   /** Where the installation reports progress; default log.info. */
   log?: LineLog
+  /**
+   * Newer clients the options ask for (a libpq connection parameter, a pg_dump option): the
+   * client is at least the newest of these majors too.
+   */
+  requires?: ClientRequirement[]
+}
+
+/** A client major some option needs, and why (e.g. pg_dump 17 for --exclude-extension). */
+export interface ClientRequirement {
+  major: number
+  because: string
+}
+
+/** pg_dump options and the major that introduced them (pg_dump --help of 15, 16, 17, 18). */
+const PG_DUMP_OPTION_MAJORS: Record<string, number> = {
+  '--table-and-children': 16,
+  '--exclude-table-and-children': 16,
+  '--exclude-table-data-and-children': 16,
+  '--large-objects': 16,
+  '--no-large-objects': 16,
+  '--exclude-extension': 17,
+  '--filter': 17,
+  '--sync-method': 17,
+  '--no-data': 18,
+  '--no-policies': 18,
+  '--no-schema': 18,
+  '--no-statistics': 18,
+  '--sequence-data': 18,
+  '--statistics': 18,
+  '--statistics-only': 18
+}
+
+/** The majors `args` (pg-dump-args) need: pg_dump of an older major refuses the option. */
+export function pgDumpOptionRequirements(args: readonly string[]): ClientRequirement[] {
+  const needs: ClientRequirement[] = []
+  for (const arg of args) {
+    const name = arg.split('=')[0]
+    const major = PG_DUMP_OPTION_MAJORS[name]
+    if (major !== undefined && !needs.some(n => n.because.startsWith(`${name} `))) {
+      needs.push({ major, because: `${name} exists in pg_dump ${major} and newer` })
+    }
+  }
+  return needs
 }
 
 /** What a client must satisfy, and how to say so. */
@@ -210,7 +253,8 @@ export async function chooseRestoreClient(
   )
 }
 
-async function chooseClient(need: Need, options: ClientChoiceOptions): Promise<ClientInstall> {
+async function chooseClient(asked: Need, options: ClientChoiceOptions): Promise<ClientInstall> {
+  const need = withRequirements(asked, options.requires ?? [])
   const { program } = need
   const wanted = options.postgresVersion
   if (options.pgBinDir) {
@@ -248,6 +292,19 @@ async function chooseClient(need: Need, options: ClientChoiceOptions): Promise<C
       : installs.find(i => i.major >= need.minMajor)
   if (chosen) return chosen
   return installOrFail(need, wanted ?? need.installMajor, wanted !== undefined, installs, options)
+}
+
+/** The need raised to the newest major an option asks for, saying why. */
+function withRequirements(need: Need, requires: ClientRequirement[]): Need {
+  const above = requires.filter(r => r.major > need.minMajor)
+  if (above.length === 0) return need
+  const minMajor = Math.max(...above.map(r => r.major))
+  return {
+    ...need,
+    minMajor,
+    installMajor: Math.max(need.installMajor, minMajor),
+    why: `${need.why}; and ${above.map(r => r.because).join(', ')}, so ${need.program} ${minMajor} or newer is needed`
+  }
 }
 
 /**

@@ -2,21 +2,31 @@
  * DATABASE_URL → a typed connection: the libpq environment for child processes (the password
  * travels only there, never on argv), the `pg` client configuration, and the secrets to mask.
  */
-import { readFileSync } from 'node:fs'
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs'
+import net from 'node:net'
+import os from 'node:os'
+import path from 'node:path'
+import tls from 'node:tls'
 import type { ClientConfig } from 'pg'
-import { parse } from 'pg-connection-string'
 import { SettingError } from '../errors.js'
 import { childEnvironment } from '../process.js'
 
 export interface Connection {
-  /** Host name, IP address, or the directory of a Unix socket. */
+  /** Host name, IP address, or the directory of a Unix socket (the first of `hosts`). */
   host: string
   port: number
+  /** Every host of the URL in libpq's order (postgresql://a:5432,b:5433/db), at least one. */
+  hosts: Array<{ host: string; port: number }>
   database: string
   user?: string
   password?: string
   /** Other libpq parameters from the query string (sslmode, sslrootcert, ...). */
   params: Record<string, string>
+  /**
+   * Parameters of ORMs and drivers (Prisma's connection_limit, pool_timeout, ...) that libpq
+   * does not know and that change nothing for a dump: left out, with a notice naming them.
+   */
+  dropped: Record<string, string>
   /** The URL and every form of the password as it may be printed. */
   secrets: string[]
 }
@@ -52,11 +62,80 @@ const LIBPQ_ENV: Record<string, string> = {
   passfile: 'PGPASSFILE'
 }
 
+/**
+ * libpq parameters that no environment variable carries to pg_dump (so the action cannot pass
+ * them on): refused by name rather than dropped, since each one changes how libpq connects.
+ */
+const LIBPQ_WITHOUT_ENV = new Set([
+  'sslpassword',
+  'sslkeylogfile',
+  'fallback_application_name',
+  'keepalives',
+  'keepalives_idle',
+  'keepalives_interval',
+  'keepalives_count',
+  'tcp_user_timeout',
+  'replication',
+  'gssdelegation',
+  'scram_client_key',
+  'scram_server_key',
+  'oauth_issuer',
+  'oauth_client_id',
+  'oauth_client_secret',
+  'oauth_scope',
+  'min_protocol_version',
+  'max_protocol_version'
+])
+
+/**
+ * Query parameters of ORMs and drivers that are not libpq's and that do not bear on how a dump
+ * connects or what it holds: dropped with one notice. Prisma: connection_limit, pool_timeout,
+ * socket_timeout, statement_cache_size, max_connection_lifetime, max_idle_connection_lifetime,
+ * schema (the app's search_path) and pgbouncer (diagnosed: diagnostics.ts); node-postgres and
+ * others: uselibpqcompat, pool, pool_size, prepared_statements; sslaccept=accept_invalid_certs
+ * (weaker than what the action does anyway).
+ */
+export const ORM_ONLY_PARAMS = [
+  'pgbouncer',
+  'schema',
+  'connection_limit',
+  'pool_timeout',
+  'socket_timeout',
+  'statement_cache_size',
+  'max_connection_lifetime',
+  'max_idle_connection_lifetime',
+  'uselibpqcompat',
+  'pool',
+  'pool_size',
+  'prepared_statements',
+  'sslaccept'
+]
+
+/** ORM parameters that ask for something libpq spells differently: refused with the spelling. */
+const ORM_EQUIVALENTS: Record<string, string> = {
+  sslaccept:
+    'sslaccept=strict asks for a checked certificate: use sslmode=verify-full (with sslrootcert=/path/to/ca.pem, or sslrootcert=system for a public CA)',
+  sslidentity:
+    'sslidentity (a PKCS#12 client identity) has no libpq form: use sslcert=/path/to/client.crt&sslkey=/path/to/client.key',
+  currentschema:
+    "currentSchema is JDBC's search_path: drop it, and set the `schemas` input to back up only that schema",
+  sslfactory: "sslfactory is JDBC's: use sslmode=verify-full (or require) instead"
+}
+
 const SSL_MODES = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full']
 
-/** Parameters that pg-connection-string adds itself or that `pg` understands only. */
-const DERIVED_KEYS = new Set(['host', 'port', 'user', 'password', 'database', 'ssl'])
+const PERCENT_ENCODING =
+  'Percent-encode the user name and password in the URL: @ → %40, # → %23, / → %2F, ? → %3F, : → %3A, % → %25 (postgresql://user:p%40ss%23word@host:5432/dbname; encodeURIComponent(password) in JavaScript, urllib.parse.quote(password, safe="") in Python).'
 
+/**
+ * Parses a PostgreSQL URL the way libpq does (fe-connect.c, conninfo_uri_parse): the user
+ * information ends at the first '@' before any '/', hosts are a comma-separated list (IPv6 in
+ * brackets), each part is percent-decoded, `ssl=true` means sslmode=require, and query
+ * parameters host, hostaddr, port, user, password and dbname override the URL's parts.
+ * Throws SettingError('databaseUrl') for a URL libpq would misread (an unencoded '@' or '/' in
+ * the password), unknown parameters (all of them named at once) and values libpq refuses; the
+ * messages never hold the password or a part of it.
+ */
 export function parseDatabaseUrl(url: string): Connection {
   const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(url)?.[1]?.toLowerCase()
   if (scheme !== 'postgres' && scheme !== 'postgresql') {
@@ -65,96 +144,338 @@ export function parseDatabaseUrl(url: string): Connection {
       `is not a PostgreSQL URL${scheme ? ` (scheme '${scheme}')` : ''}; expected postgresql://user:password@host:5432/dbname.`
     )
   }
-  // pg-connection-string reads certificate files while parsing: take those parameters aside
-  const [base, query = ''] = splitQuery(url)
-  const fileParams: Record<string, string> = {}
-  const rest = new URLSearchParams(query)
-  for (const key of FILE_PARAMS) {
-    const value = rest.get(key)
-    if (value !== null) fileParams[key] = value
-    rest.delete(key)
-  }
-  let parsed: ReturnType<typeof parse>
-  try {
-    const remaining = rest.toString()
-    parsed = parse(remaining ? `${base}?${remaining}` : base, { useLibpqCompat: true })
-    Object.assign(parsed, fileParams)
-  } catch {
+  const rest = url.slice(url.indexOf('://') + 3)
+  const unencoded = unencodedInUserInfo(rest)
+  if (unencoded) {
     throw new SettingError(
       'databaseUrl',
-      'could not be parsed. Expected postgresql://user:password@host:5432/dbname; percent-encode special characters in the password (@ → %40, : → %3A, / → %2F, # → %23).'
+      `cannot be read as written: its user name or password holds ${unencoded}, so the host and database would be taken from a part of the password. ${PERCENT_ENCODING}`
     )
   }
-  const host = parsed.host || ''
-  if (host === '') {
+  const parts = splitUrl(rest)
+  const user =
+    parts.userInfo === undefined ? undefined : decode(before(parts.userInfo, ':'), 'the user name')
+  const passwordText = parts.userInfo?.includes(':') ? after(parts.userInfo, ':') : undefined
+  let password = passwordText === undefined ? undefined : decode(passwordText, 'the password')
+  let hostList = parts.hosts
+  let database =
+    parts.path === undefined || parts.path === ''
+      ? undefined
+      : decode(parts.path, 'the database name')
+  let userName = user === '' ? undefined : user
+
+  const params: Record<string, string> = {}
+  const dropped: Record<string, string> = {}
+  const unknown: string[] = []
+  const refused: string[] = []
+  let portOverride: string | undefined
+  let hostOverride: string | undefined
+  for (const pair of parts.query === undefined || parts.query === ''
+    ? []
+    : parts.query.split('&')) {
+    if (pair === '') continue
+    const eq = pair.indexOf('=')
+    if (eq < 0) {
+      throw new SettingError(
+        'databaseUrl',
+        `has a query parameter without '=' (each one is name=value, joined by &). ${PERCENT_ENCODING}`
+      )
+    }
+    const key = decode(pair.slice(0, eq), 'a parameter name')
+    const value = decode(pair.slice(eq + 1), `the value of ${key}`)
+    switch (key) {
+      case 'host':
+        hostOverride = value
+        continue
+      case 'port':
+        portOverride = value
+        continue
+      case 'user':
+        userName = value || undefined
+        continue
+      case 'password':
+        password = value
+        continue
+      case 'dbname':
+        database = value || undefined
+        continue
+      case 'ssl':
+        // libpq: "ssl=true" (JDBC's spelling) is sslmode=require
+        if (value !== 'true') {
+          throw new SettingError(
+            'databaseUrl',
+            `has ssl=${value}; libpq accepts only ssl=true (sslmode=require). Use sslmode=disable, prefer, require, verify-ca or verify-full.`
+          )
+        }
+        params.sslmode ??= 'require'
+        continue
+    }
+    if (key in LIBPQ_ENV) {
+      params[key] = value
+    } else if (LIBPQ_WITHOUT_ENV.has(key)) {
+      refused.push(key)
+    } else if (key === 'sslaccept' && value !== 'accept_invalid_certs') {
+      unknown.push(`${key} (${ORM_EQUIVALENTS.sslaccept})`)
+    } else if (ORM_ONLY_PARAMS.includes(key)) {
+      dropped[key] = value
+    } else if (key.toLowerCase() in ORM_EQUIVALENTS) {
+      unknown.push(`${key} (${ORM_EQUIVALENTS[key.toLowerCase()]})`)
+    } else {
+      unknown.push(key)
+    }
+  }
+  if (unknown.length > 0 || refused.length > 0) {
+    const sentences: string[] = []
+    if (unknown.length > 0) {
+      sentences.push(
+        `has ${unknown.length === 1 ? 'a parameter' : 'parameters'} that libpq (pg_dump, psql) does not know: ${unknown.join(', ')}. Remove ${unknown.length === 1 ? 'it' : 'them'} from the URL (libpq's parameters: ${Object.keys(LIBPQ_ENV).join(', ')}; ORM-only ones dropped with a notice: ${ORM_ONLY_PARAMS.join(', ')}).`
+      )
+    }
+    if (refused.length > 0) {
+      sentences.push(
+        `${unknown.length > 0 ? 'It also has' : 'has'} libpq parameters that cannot be passed on to pg_dump (no environment variable carries them): ${refused.join(', ')}. Remove ${refused.length === 1 ? 'it' : 'them'}, or use pg-bin-dir with a service file (service=name).`
+      )
+    }
+    throw new SettingError('databaseUrl', sentences.join(' '))
+  }
+  if (hostOverride !== undefined) hostList = hostOverride.split(',').map(h => ({ host: h }))
+  if (portOverride !== undefined) {
+    const ports = portOverride.split(',')
+    if (ports.length !== 1 && ports.length !== hostList.length) {
+      throw new SettingError(
+        'databaseUrl',
+        `has ${ports.length} ports for ${hostList.length} hosts; give one port, or one per host.`
+      )
+    }
+    hostList = hostList.map((h, i) => ({
+      host: h.host,
+      port: ports.length === 1 ? ports[0] : ports[i]
+    }))
+  }
+  const hosts = hostList.map(h => ({ host: h.host, port: parsePort(h.port) }))
+  if (hosts.some(h => h.host === '')) {
     throw new SettingError(
       'databaseUrl',
       'has no host. Expected postgresql://user:password@host:5432/dbname (or ?host=/path/to/socket/dir for a Unix socket).'
     )
   }
-  const portText = parsed.port || ''
-  const port = portText === '' ? 5432 : Number(portText)
-  if (!Number.isInteger(port) || port < 1 || port > 65535) {
-    throw new SettingError('databaseUrl', `has an invalid port '${portText}'.`)
-  }
-  const params: Record<string, string> = {}
-  for (const [key, value] of Object.entries(parsed)) {
-    if (DERIVED_KEYS.has(key) || value === undefined || value === null) continue
-    if (!(key in LIBPQ_ENV)) {
-      throw new SettingError(
-        'databaseUrl',
-        `has an unknown connection parameter '${key}'. Supported: ${Object.keys(LIBPQ_ENV).join(', ')}.`
-      )
-    }
-    params[key] = String(value)
-  }
   if (params.sslmode !== undefined && !SSL_MODES.includes(params.sslmode)) {
     throw new SettingError(
       'databaseUrl',
-      `has sslmode='${params.sslmode}'; use one of ${SSL_MODES.join(', ')}.`
+      `has sslmode='${params.sslmode}'; use one of ${SSL_MODES.join(', ')}${params.sslmode === 'no-verify' ? " (node-postgres's no-verify is libpq's require)" : ''}.`
     )
   }
-  const password = parsed.password || undefined
-  const user = parsed.user || undefined
+  checkSecurityParams(params, hosts)
   return {
-    host,
-    port,
-    database: databaseFromPath(base) ?? (parsed.database || user || 'postgres'),
-    user,
-    password,
+    host: hosts[0].host,
+    port: hosts[0].port,
+    hosts,
+    database: database ?? userName ?? 'postgres',
+    user: userName,
+    password: password || undefined,
     params,
-    secrets: secretsOf(url, password)
+    dropped,
+    secrets: secretsOf(url, password, passwordText)
   }
 }
 
 /**
- * The database name from the URL's path, fully percent-decoded (pg-connection-string uses
- * decodeURI, which leaves %3D, %2F, %23… encoded, so a database named "a=b" was unreachable).
+ * Every form of what could be the password in `url`, for masking before anything is printed,
+ * also when the URL cannot be parsed: the URL, the password as libpq reads it, and for a URL
+ * whose user information holds an unencoded '@', '/' or '#', the text up to the last '@' and
+ * each of its pieces of 4 characters or more. The front doors register these first.
  */
-function databaseFromPath(base: string): string | undefined {
-  const path = /^[a-z][a-z0-9+.-]*:\/\/[^/]*\/(.+)$/i.exec(base)?.[1]
-  if (!path) return undefined
-  try {
-    return decodeURIComponent(path)
-  } catch {
+export function databaseUrlSecrets(url: string): string[] {
+  const secrets = new Set<string>()
+  if (url === '') return []
+  secrets.add(url)
+  const at = url.indexOf('://')
+  if (at < 0) return [...secrets]
+  const rest = url.slice(at + 3)
+  const parts = (() => {
+    try {
+      return splitUrl(rest)
+    } catch {
+      return undefined
+    }
+  })()
+  if (parts?.userInfo?.includes(':')) {
+    for (const s of secretsOf(
+      url,
+      safeDecode(after(parts.userInfo, ':')),
+      after(parts.userInfo, ':')
+    ))
+      secrets.add(s)
+  }
+  if (unencodedInUserInfo(rest)) {
+    // the password may run from the first ':' to the last '@': mask it and every piece of it
+    const lastAt = rest.lastIndexOf('@')
+    const colon = rest.indexOf(':')
+    const candidate = rest.slice(colon >= 0 && colon < lastAt ? colon + 1 : 0, lastAt)
+    // each way it may end (before an '@'), decoded or not, and each piece between separators
+    const ends = [...candidate.matchAll(/@/g)].map(m => candidate.slice(0, m.index))
+    const pieces = [candidate, ...ends, ...candidate.split(/[@#/?:&=,]/)]
+    for (const piece of pieces.flatMap(p => [p, safeDecode(p)])) {
+      if (piece.length >= 4) secrets.add(piece)
+    }
+  }
+  return [...secrets]
+}
+
+interface UrlParts {
+  userInfo?: string
+  hosts: Array<{ host: string; port?: string }>
+  path?: string
+  query?: string
+}
+
+/** Splits what follows "scheme://" as libpq does; values are still percent-encoded. */
+function splitUrl(rest: string): UrlParts {
+  let userInfo: string | undefined
+  let i = 0
+  const stop = rest.search(/[@/]/)
+  if (stop >= 0 && rest[stop] === '@') {
+    userInfo = rest.slice(0, stop)
+    i = stop + 1
+  }
+  const hosts: UrlParts['hosts'] = []
+  for (;;) {
+    let host: string
+    if (rest[i] === '[') {
+      const close = rest.indexOf(']', i)
+      if (close < 0)
+        throw new SettingError('databaseUrl', "has an IPv6 host without its closing ']'.")
+      host = rest.slice(i + 1, close)
+      i = close + 1
+    } else {
+      const end = indexOfAny(rest, ':/?,', i)
+      host = safeDecode(rest.slice(i, end))
+      i = end
+    }
+    let port: string | undefined
+    if (rest[i] === ':') {
+      const end = indexOfAny(rest, '/?,', i + 1)
+      port = rest.slice(i + 1, end)
+      i = end
+    }
+    hosts.push({ host, port })
+    if (rest[i] === ',') {
+      i++
+      continue
+    }
+    break
+  }
+  let path: string | undefined
+  if (rest[i] === '/') {
+    const end = indexOfAny(rest, '?', i + 1)
+    path = rest.slice(i + 1, end)
+    i = end
+  }
+  const query = rest[i] === '?' ? rest.slice(i + 1) : undefined
+  if (i < rest.length && rest[i] !== '?') {
+    throw new SettingError(
+      'databaseUrl',
+      `could not be parsed. Expected postgresql://user:password@host:5432/dbname. ${PERCENT_ENCODING}`
+    )
+  }
+  return { userInfo, hosts, path, query }
+}
+
+/**
+ * What in the user information libpq would misread: a second '@' (the host would be a piece of
+ * the password), a '/' (the password would become the port), or a '#'/'@' followed by what
+ * looks like "host/db" in the database name or a query parameter. Undefined when libpq reads
+ * the URL as meant (a '#', '?' or ':' in the password before the only '@' is fine for libpq).
+ */
+function unencodedInUserInfo(rest: string): string | undefined {
+  const firstAt = rest.indexOf('@')
+  const firstSlash = rest.indexOf('/')
+  if (firstAt < 0) return undefined
+  if (firstSlash >= 0 && firstSlash < firstAt) {
+    // libpq sees no user information: "user:pa/ss@host" would be host "user", port "pa"
+    const authority = rest.slice(0, indexOfAny(rest, '/?', 0))
+    const colon = authority.indexOf(':')
+    const portText = colon < 0 ? '' : authority.slice(colon + 1)
+    const path = rest.slice(firstSlash + 1, indexOfAny(rest, '?', firstSlash + 1))
+    if ((colon >= 0 && !/^[\d,:]*$/.test(portText)) || /@[^/?]*[/:]/.test(path)) {
+      return "an unencoded '/' (or '@')"
+    }
     return undefined
+  }
+  const afterAt = rest.slice(firstAt + 1)
+  const hostEnd = indexOfAny(afterAt, '/?', 0)
+  const hostspec = afterAt.slice(0, hostEnd)
+  if (hostspec.includes('@')) return "more than one unencoded '@'"
+  if (/#/.test(hostspec)) return "an unencoded '#' or '@'"
+  const tail = afterAt.slice(hostEnd)
+  const queryAt = tail.indexOf('?')
+  const path = queryAt < 0 ? tail : tail.slice(0, queryAt)
+  if (/@[^/?]*[/:]/.test(path) || /@.*\//.test(path)) return "an unencoded '@' with a '/'"
+  if (queryAt >= 0) {
+    for (const pair of tail.slice(queryAt + 1).split('&')) {
+      if (!pair.includes('=') && pair.includes('@')) return "an unencoded '@' with a '?'"
+    }
+  }
+  return undefined
+}
+
+function parsePort(text: string | undefined): number {
+  if (text === undefined || text === '') return 5432
+  const port = /^\d+$/.test(text) ? Number(text) : NaN
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new SettingError(
+      'databaseUrl',
+      `has an invalid port '${text}' (a number from 1 to 65535). ${PERCENT_ENCODING}`
+    )
+  }
+  return port
+}
+
+function decode(text: string, what: string): string {
+  try {
+    const value = decodeURIComponent(text)
+    if (value.includes('\0')) throw new Error('NUL')
+    return value
+  } catch {
+    throw new SettingError(
+      'databaseUrl',
+      `has an invalid percent-escape in ${what} (% must be followed by two hex digits; a literal % is %25). ${PERCENT_ENCODING}`
+    )
   }
 }
 
-const FILE_PARAMS = ['sslrootcert', 'sslcert', 'sslkey', 'sslcrl', 'sslcrldir', 'passfile']
-
-function splitQuery(url: string): [string, string?] {
-  const at = url.indexOf('?')
-  return at < 0 ? [url] : [url.slice(0, at), url.slice(at + 1)]
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text)
+  } catch {
+    return text
+  }
 }
 
-function secretsOf(url: string, password: string | undefined): string[] {
+function indexOfAny(text: string, chars: string, from: number): number {
+  for (let i = from; i < text.length; i++) if (chars.includes(text[i])) return i
+  return text.length
+}
+
+function before(text: string, sep: string): string {
+  const at = text.indexOf(sep)
+  return at < 0 ? text : text.slice(0, at)
+}
+
+function after(text: string, sep: string): string {
+  return text.slice(text.indexOf(sep) + 1)
+}
+
+function secretsOf(
+  url: string,
+  password: string | undefined,
+  written: string | undefined
+): string[] {
   const secrets = new Set<string>([url])
   if (password) {
     secrets.add(password)
     secrets.add(encodeURIComponent(password))
     // the password exactly as written in the URL (its own percent-encoding may differ)
-    const written = /^[^:]+:\/\/[^:@/]*:([^@/]*)@/.exec(url)?.[1]
     if (written) secrets.add(written)
   }
   return [...secrets].filter(s => s.length >= 3 || s === password)
@@ -181,8 +502,8 @@ export function libpqEnvironment(
   options: { connectTimeoutSeconds?: number; base?: NodeJS.ProcessEnv } = {}
 ): Record<string, string> {
   const env = childEnvironment({}, { base: options.base })
-  env.PGHOST = connection.host
-  env.PGPORT = String(connection.port)
+  env.PGHOST = connection.hosts.map(h => h.host).join(',')
+  env.PGPORT = connection.hosts.map(h => String(h.port)).join(',')
   env.PGDATABASE = connection.database
   if (connection.user) env.PGUSER = connection.user
   if (connection.password) env.PGPASSWORD = connection.password
@@ -194,60 +515,408 @@ export function libpqEnvironment(
   return env
 }
 
+// ---------------------------------------------------------------------------------------------
+// the action's own connections (node-postgres), as strict as libpq with the same URL
+
+const CHANNEL_BINDING = ['disable', 'prefer', 'require']
+const SSL_NEGOTIATION = ['postgres', 'direct']
+const AUTH_METHODS = ['password', 'md5', 'scram-sha-256', 'gss', 'sspi', 'none', 'oauth']
+const TARGET_SESSION_ATTRS = [
+  'any',
+  'read-write',
+  'read-only',
+  'primary',
+  'standby',
+  'prefer-standby'
+]
+const TLS_VERSIONS: Record<string, tls.SecureVersion> = {
+  TLSv1: 'TLSv1',
+  'TLSv1.1': 'TLSv1.1',
+  'TLSv1.2': 'TLSv1.2',
+  'TLSv1.3': 'TLSv1.3'
+}
+
 /**
- * The `pg` client configuration. sslmode follows libpq: `require` encrypts without checking the
- * certificate, `verify-ca`/`verify-full` check it (with `sslrootcert` when given).
+ * Refuses, before anything is sent, what libpq refuses in the security parameters and what the
+ * action's own connection could not honour as strictly as libpq does (naming the parameter).
  */
+function checkSecurityParams(
+  params: Record<string, string>,
+  hosts: Array<{ host: string; port: number }>
+): void {
+  const refuse = (message: string): never => {
+    throw new SettingError('databaseUrl', message)
+  }
+  const oneOf = (key: string, allowed: string[]): void => {
+    const value = params[key]
+    if (value !== undefined && !allowed.includes(value)) {
+      refuse(`has ${key}='${value}'; use one of ${allowed.join(', ')}.`)
+    }
+  }
+  if (params.requiressl !== undefined) {
+    if (!['0', '1'].includes(params.requiressl))
+      refuse('has requiressl other than 0 or 1; use sslmode=require.')
+    if (params.requiressl === '1' && params.sslmode === undefined) params.sslmode = 'require'
+  }
+  if (params.sslrootcert === 'system') {
+    // libpq 16+: the system's roots change the default sslmode to verify-full, weaker is an error
+    params.sslmode ??= 'verify-full'
+    if (params.sslmode !== 'verify-full') {
+      refuse(
+        `has sslrootcert=system with sslmode=${params.sslmode}; libpq accepts the system's trusted roots only with sslmode=verify-full (a public CA vouches for a host name, not for your server).`
+      )
+    }
+  }
+  oneOf('channel_binding', CHANNEL_BINDING)
+  oneOf('sslnegotiation', SSL_NEGOTIATION)
+  oneOf('target_session_attrs', TARGET_SESSION_ATTRS)
+  oneOf('load_balance_hosts', ['disable', 'random'])
+  oneOf('sslcertmode', ['disable', 'allow', 'require'])
+  oneOf('gssencmode', ['disable', 'prefer', 'require'])
+  for (const key of ['ssl_min_protocol_version', 'ssl_max_protocol_version']) {
+    oneOf(key, Object.keys(TLS_VERSIONS))
+  }
+  if (
+    params.sslnegotiation === 'direct' &&
+    !['require', 'verify-ca', 'verify-full'].includes(params.sslmode ?? 'prefer')
+  ) {
+    refuse(
+      `has sslnegotiation=direct with sslmode=${params.sslmode ?? 'prefer'} (the default); libpq requires sslmode=require, verify-ca or verify-full with direct TLS.`
+    )
+  }
+  if (params.channel_binding === 'require' && params.sslmode === 'disable') {
+    refuse(
+      'has channel_binding=require with sslmode=disable; channel binding needs TLS. Use sslmode=require or stronger.'
+    )
+  }
+  if (params.require_auth !== undefined) authMethods(params.require_auth)
+  if (params.gssencmode === 'require') {
+    refuse(
+      "has gssencmode=require; the action's own connection (node-postgres) cannot use GSSAPI encryption. Use TLS: sslmode=verify-full."
+    )
+  }
+  if (params.sslcertmode === 'require') {
+    refuse(
+      "has sslcertmode=require; the action's own connection cannot tell whether the server asked for the client certificate. Use sslcertmode=allow (the default) with sslcert and sslkey."
+    )
+  }
+  if (params.service !== undefined) {
+    refuse(
+      "has service=…; the action's own connection does not read pg_service.conf, so it could connect elsewhere or less safely than pg_dump. Put the service's parameters (host, port, dbname, sslmode, …) in the URL."
+    )
+  }
+  if (params.hostaddr !== undefined) {
+    const addresses = params.hostaddr.split(',')
+    if (addresses.length !== hosts.length) {
+      refuse(
+        `has ${addresses.length} hostaddr values for ${hosts.length} hosts; give one per host.`
+      )
+    }
+    for (const address of addresses) {
+      if (address !== '' && net.isIP(address) === 0)
+        refuse(`has hostaddr='${address}', which is not an IP address.`)
+    }
+  }
+  if (params.connect_timeout !== undefined && !/^\d+$/.test(params.connect_timeout)) {
+    refuse(`has connect_timeout='${params.connect_timeout}'; it is a whole number of seconds.`)
+  }
+}
+
+/** require_auth → the methods it allows (libpq 16+: a list, or a list of "!method" exclusions). */
+function authMethods(spec: string): Set<string> {
+  const items = spec.split(',').map(s => s.trim())
+  const negated = items.filter(s => s.startsWith('!'))
+  if (negated.length > 0 && negated.length !== items.length) {
+    throw new SettingError(
+      'databaseUrl',
+      `has require_auth='${spec}', which mixes methods and !methods; libpq accepts either a list of methods or a list of exclusions.`
+    )
+  }
+  const names = items.map(s => s.replace(/^!/, ''))
+  for (const name of names) {
+    if (!AUTH_METHODS.includes(name)) {
+      throw new SettingError(
+        'databaseUrl',
+        `has require_auth with an unknown method '${name}'; use ${AUTH_METHODS.join(', ')} (or !method to exclude one).`
+      )
+    }
+  }
+  return negated.length > 0 ? new Set(AUTH_METHODS.filter(m => !names.includes(m))) : new Set(names)
+}
+
+/**
+ * The libpq majors the URL's parameters need. They reach pg_dump, pg_restore and psql through
+ * environment variables, which an older libpq ignores without a word: PGREQUIREAUTH under libpq
+ * 15 would let pg_dump send a cleartext password that require_auth forbids.
+ */
+export function libpqRequirements(
+  connection: Connection
+): Array<{ major: number; because: string }> {
+  const p = connection.params
+  const needs: Array<{ major: number; because: string }> = []
+  const need = (major: number, what: string): void => {
+    needs.push({
+      major,
+      because: `${what} is understood by libpq ${major} and newer (older clients ignore it)`
+    })
+  }
+  if (p.require_auth !== undefined) need(16, 'require_auth')
+  if (p.sslrootcert === 'system') need(16, 'sslrootcert=system')
+  if (p.sslcertmode !== undefined) need(16, 'sslcertmode')
+  if (p.load_balance_hosts !== undefined) need(16, 'load_balance_hosts')
+  if (p.sslnegotiation !== undefined && p.sslnegotiation !== 'postgres')
+    need(17, 'sslnegotiation=direct')
+  return needs
+}
+
+/** One way the action may open a connection to one host: TLS or not, as libpq would try it. */
+export interface ConnectAttempt {
+  /** Where the socket goes: hostaddr when given, else the host. */
+  host: string
+  port: number
+  /** The URL's host: what a certificate is checked against (sslmode=verify-full). */
+  name: string
+  ssl: false | tls.ConnectionOptions
+  sslNegotiation: 'postgres' | 'direct'
+  /**
+   * When this attempt fails this way, the next one is tried (libpq's sslmode=prefer retries in
+   * clear text after a refused or failed TLS handshake; allow retries with TLS after a refusal).
+   */
+  fallBackOn?: 'tls-refused-or-failed' | 'server-refused'
+}
+
+/**
+ * The authentication the server may ask for, as libpq checks it before sending the password:
+ * channel_binding=require accepts only SCRAM-SHA-256-PLUS over TLS, require_auth only its
+ * methods ("none": the server asked for nothing).
+ */
+export interface AuthPolicy {
+  allowed: Set<string>
+  channelBinding: 'disable' | 'prefer' | 'require'
+}
+
+export function authPolicy(connection: Connection): AuthPolicy {
+  return {
+    allowed: connection.params.require_auth
+      ? authMethods(connection.params.require_auth)
+      : new Set(AUTH_METHODS),
+    channelBinding: (connection.params.channel_binding ?? 'prefer') as AuthPolicy['channelBinding']
+  }
+}
+
+/**
+ * Why the server's authentication request must be refused (undefined: go on): `method` is what it
+ * asked for, `plus` whether SCRAM-SHA-256-PLUS is offered on a TLS connection. The messages are
+ * libpq's, naming the parameter.
+ */
+export function refuseAuthentication(
+  policy: AuthPolicy,
+  method: 'password' | 'md5' | 'scram-sha-256' | 'none' | string,
+  plus: boolean
+): string | undefined {
+  if (!policy.allowed.has(method)) {
+    return `the server asked for ${method === 'none' ? 'no authentication' : `authentication method ${method}`}, which require_auth does not allow; nothing was sent.`
+  }
+  if (policy.channelBinding === 'require' && !(method === 'scram-sha-256' && plus)) {
+    return method === 'none'
+      ? 'channel_binding=require, but the server authenticated the client without channel binding.'
+      : `channel_binding=require, but the server asked for ${method === 'scram-sha-256' ? 'SCRAM without channel binding (SCRAM-SHA-256-PLUS needs TLS)' : `a ${method === 'password' ? 'cleartext' : method} password`}; the password was not sent. Fix the server's pg_hba.conf (scram-sha-256 over hostssl) or drop channel_binding=require.`
+  }
+  return undefined
+}
+
+/** The connection attempts for each host, in libpq's order (load_balance_hosts=random shuffles). */
+export function connectAttempts(connection: Connection): ConnectAttempt[][] {
+  const addresses = connection.params.hostaddr?.split(',')
+  const hosts = connection.hosts.map((h, i) => ({ ...h, address: addresses?.[i] || undefined }))
+  if (connection.params.load_balance_hosts === 'random') {
+    for (let i = hosts.length - 1; i > 0; i--) {
+      const j = Math.floor(Math.random() * (i + 1))
+      ;[hosts[i], hosts[j]] = [hosts[j], hosts[i]]
+    }
+  }
+  return hosts.map(h => attemptsFor(connection, h.host, h.port, h.address))
+}
+
+function attemptsFor(
+  connection: Connection,
+  name: string,
+  port: number,
+  address: string | undefined
+): ConnectAttempt[] {
+  const mode = connection.params.sslmode ?? 'prefer'
+  const socket = name.startsWith('/') && address === undefined
+  const host = address ?? name
+  const sslNegotiation = connection.params.sslnegotiation === 'direct' ? 'direct' : 'postgres'
+  const plain: ConnectAttempt = { host, port, name, ssl: false, sslNegotiation: 'postgres' }
+  // libpq never uses TLS over a Unix socket: with sslmode=require or stronger that is an error
+  if (socket) {
+    if (['require', 'verify-ca', 'verify-full'].includes(mode)) {
+      throw new SettingError(
+        'databaseUrl',
+        `connects through a Unix socket (${name}) with sslmode=${mode}; TLS is not used over Unix sockets. Use sslmode=disable or prefer for a socket.`
+      )
+    }
+    return [plain]
+  }
+  if (mode === 'disable') return [plain]
+  const secure: ConnectAttempt = {
+    host,
+    port,
+    name,
+    ssl: tlsOptions(connection, name),
+    sslNegotiation
+  }
+  if (mode === 'allow') return [{ ...plain, fallBackOn: 'server-refused' }, secure]
+  if (mode === 'prefer') return [{ ...secure, fallBackOn: 'tls-refused-or-failed' }, plain]
+  return [secure]
+}
+
+/**
+ * The TLS options libpq would use: the certificate chain is checked against sslrootcert (default
+ * ~/.postgresql/root.crt; "system": the system's roots) for verify-ca and verify-full, and also
+ * for require and prefer when that file exists; only verify-full checks the host name (the URL's
+ * host, also with hostaddr). sslcert/sslkey (default ~/.postgresql/postgresql.crt and .key) are
+ * offered unless sslcertmode=disable; sslcrl/sslcrldir (default ~/.postgresql/root.crl) are
+ * enforced; ssl_min_protocol_version defaults to TLSv1.2 as in libpq.
+ */
+export function tlsOptions(connection: Connection, name: string): tls.ConnectionOptions {
+  const p = connection.params
+  const mode = p.sslmode ?? 'prefer'
+  const home = path.join(os.homedir(), '.postgresql')
+  const rootFile = p.sslrootcert ?? path.join(home, 'root.crt')
+  const verify = mode === 'verify-ca' || mode === 'verify-full'
+  const options: tls.ConnectionOptions = {
+    minVersion: TLS_VERSIONS[p.ssl_min_protocol_version ?? 'TLSv1.2'],
+    maxVersion: p.ssl_max_protocol_version ? TLS_VERSIONS[p.ssl_max_protocol_version] : undefined
+  }
+  if (p.sslrootcert === 'system') {
+    options.rejectUnauthorized = true
+  } else if (p.sslrootcert !== undefined || existsSync(rootFile)) {
+    options.ca = readFile(rootFile)
+    options.rejectUnauthorized = true
+  } else if (verify) {
+    throw new SettingError(
+      'databaseUrl',
+      `has sslmode=${mode} but no sslrootcert, and the root certificate file ${rootFile} does not exist (libpq refuses this too). Add sslrootcert=/path/to/ca.pem (your provider's CA certificate), sslrootcert=system for a publicly trusted server certificate (with sslmode=verify-full), or use sslmode=require.`
+    )
+  } else {
+    options.rejectUnauthorized = false
+  }
+  if (mode === 'verify-full') {
+    options.checkServerIdentity = (_host, cert) => tls.checkServerIdentity(name, cert)
+  } else {
+    options.checkServerIdentity = () => undefined
+  }
+  if (net.isIP(name) === 0 && !name.startsWith('/') && p.sslsni !== '0') options.servername = name
+  if (p.sslcertmode !== 'disable') {
+    const certFile = p.sslcert ?? path.join(home, 'postgresql.crt')
+    const keyFile = p.sslkey ?? path.join(home, 'postgresql.key')
+    if (p.sslcert !== undefined || existsSync(certFile)) {
+      options.cert = readFile(certFile)
+      options.key = readFile(keyFile)
+    }
+  }
+  const crls: string[] = []
+  const crlFile = p.sslcrl ?? path.join(home, 'root.crl')
+  if (p.sslcrl !== undefined || (p.sslcrldir === undefined && existsSync(crlFile))) {
+    crls.push(readFile(crlFile))
+  }
+  if (p.sslcrldir !== undefined) {
+    try {
+      for (const entry of readdirSync(p.sslcrldir)) {
+        const file = path.join(p.sslcrldir, entry)
+        if (statSync(file).isFile()) crls.push(readFile(file))
+      }
+    } catch (error) {
+      if (error instanceof SettingError) throw error
+      throw new SettingError(
+        'databaseUrl',
+        `names an sslcrldir '${p.sslcrldir}' that cannot be read: ${(error as Error).message}.`
+      )
+    }
+  }
+  if (crls.length > 0) options.crl = crls
+  return options
+}
+
+/** The `pg` client configuration for one attempt (see connectAttempts). */
 export function pgClientConfig(
   connection: Connection,
-  options: { connectTimeoutSeconds: number; ssl?: ClientConfig['ssl'] }
-): ClientConfig {
+  options: { connectTimeoutSeconds: number; attempt?: ConnectAttempt }
+): ClientConfig & { sslnegotiation?: string } {
+  const attempt = options.attempt ?? connectAttempts(connection)[0][0]
   return {
-    host: connection.host,
-    port: connection.port,
+    host: attempt.host,
+    port: attempt.port,
     database: connection.database,
     user: connection.user,
     password: connection.password,
-    ssl: options.ssl ?? sslConfig(connection),
+    ssl: attempt.ssl,
+    sslnegotiation: attempt.sslNegotiation,
     application_name: connection.params.application_name ?? 'postgres-backup-action',
     options: connection.params.options,
+    client_encoding: connection.params.client_encoding,
     connectionTimeoutMillis: options.connectTimeoutSeconds * 1000,
-    keepAlive: true
-  }
+    keepAlive: true,
+    enableChannelBinding: (connection.params.channel_binding ?? 'prefer') !== 'disable'
+  } as ClientConfig & { sslnegotiation?: string }
 }
 
-export function sslConfig(connection: Connection): ClientConfig['ssl'] {
-  const mode = connection.params.sslmode ?? 'prefer'
-  if (isUnixSocket(connection) || mode === 'disable' || mode === 'allow') return false
-  if (mode === 'prefer' || mode === 'require') {
-    if (mode === 'require' && connection.params.sslrootcert) {
-      // libpq: require with a root certificate behaves like verify-ca
-      return { ca: readFile(connection.params.sslrootcert), checkServerIdentity: () => undefined }
-    }
-    return { rejectUnauthorized: false }
-  }
-  const ssl: Record<string, unknown> = {}
-  if (connection.params.sslrootcert && connection.params.sslrootcert !== 'system') {
-    ssl.ca = readFile(connection.params.sslrootcert)
-  }
-  if (connection.params.sslcert) ssl.cert = readFile(connection.params.sslcert)
-  if (connection.params.sslkey) ssl.key = readFile(connection.params.sslkey)
-  if (mode === 'verify-ca') ssl.checkServerIdentity = () => undefined
-  return ssl
-}
-
-/** Whether a failed TLS attempt may be retried in clear text (libpq's sslmode=prefer). */
-export function mayFallBackToPlaintext(connection: Connection): boolean {
-  return (connection.params.sslmode ?? 'prefer') === 'prefer' && !isUnixSocket(connection)
-}
-
-function readFile(path: string): string {
+/**
+ * The password libpq would read from the password file (passfile, default ~/.pgpass) when the
+ * URL has none: the first line whose host, port, database and user match ("*" matches any).
+ */
+export function passwordFromFile(
+  connection: Connection,
+  host: string,
+  port: number
+): string | undefined {
+  const file = connection.params.passfile ?? path.join(os.homedir(), '.pgpass')
+  let text: string
   try {
-    return readFileSync(path, 'utf8')
+    const stat = statSync(file)
+    if (!stat.isFile() || (stat.mode & 0o077) !== 0) return undefined // libpq ignores it too
+    text = readFileSync(file, 'utf8')
+  } catch {
+    return undefined
+  }
+  const user = connection.user ?? os.userInfo().username
+  const hostKey = host.startsWith('/') ? 'localhost' : host
+  for (const line of text.split(/\r?\n/)) {
+    if (line === '' || line.startsWith('#')) continue
+    const fields: string[] = []
+    let field = ''
+    for (let i = 0; i < line.length; i++) {
+      if (line[i] === '\\' && i + 1 < line.length) field += line[++i]
+      else if (line[i] === ':' && fields.length < 4) {
+        fields.push(field)
+        field = ''
+      } else field += line[i]
+    }
+    fields.push(field)
+    if (fields.length < 5) continue
+    const [h, p, d, u, pw] = fields
+    const match = (pattern: string, value: string): boolean => pattern === '*' || pattern === value
+    if (
+      match(h, hostKey) &&
+      match(p, String(port)) &&
+      match(d, connection.database) &&
+      match(u, user)
+    ) {
+      return pw
+    }
+  }
+  return undefined
+}
+
+function readFile(file: string): string {
+  try {
+    return readFileSync(file, 'utf8')
   } catch (error) {
     throw new SettingError(
       'databaseUrl',
-      `names a certificate file '${path}' that cannot be read: ${(error as Error).message}.`
+      `names a certificate file '${file}' that cannot be read: ${(error as Error).message}.`
     )
   }
 }

@@ -22,6 +22,12 @@ export async function diagnoseConnection(
 ): Promise<Diagnosis> {
   const warnings: string[] = []
   const host = connection.host.toLowerCase()
+  if (connection.dropped.pgbouncer !== undefined && connection.dropped.pgbouncer !== 'false') {
+    throw new SettingError(
+      'databaseUrl',
+      "has pgbouncer=true (Prisma's flag for a PgBouncer pool in transaction mode), which breaks pg_dump: it needs one session for the whole dump. Use the direct URL (Prisma's directUrl, often DIRECT_URL: the database's own host and port, usually 5432) or a session-mode pool."
+    )
+  }
   if (isUnixSocket(connection)) return { warnings, addresses: [] }
 
   if (/pooler\.supabase\.com$/.test(host) && connection.port === 6543) {

@@ -25,7 +25,6 @@ import { ChildProcessError, checkedOutput, startChild } from '../process.js'
 import type { RestoreOptions } from '../types.js'
 import { ArchiveError } from './archive.js'
 import { type ClientInstall, programPath } from './clients.js'
-import { PlainDumpObjects } from './plain-sql.js'
 import { lexPsqlScript } from './psql-lexer.js'
 import { refusal } from './psql-script-rules.js'
 import {
@@ -64,8 +63,8 @@ export interface LoadPlan {
   decoding: Decoding
   /** The pg_restore or psql to load with. */
   client: ClientInstall
-  /** A plain dump: the DROP statements for what it creates (clean). */
-  plain?: { drops: string[] }
+  /** clean: the statements that drop what the backup recreates (postgres/clean.ts), run first. */
+  drops?: string[]
 }
 
 /** Where the backup is loaded into. */
@@ -117,7 +116,7 @@ export async function loadBackup(
   const pgRestore = programPath(plan.client, 'pg_restore')
   const psql = programPath(plan.client, 'psql')
   if (plan.format === 'plain' && !('directory' in dump)) {
-    const drops = options.clean ? (plan.plain?.drops ?? []) : []
+    const drops = options.clean ? (plan.drops ?? []) : []
     const gate = scriptGate(plan, target, options, hooks, drops, `the SQL script ${fileName(dump)}`)
     await runPsql(psql, env, openDecoded(dump, plan.decoding, gate))
     return reportSkipped(gate)
@@ -142,7 +141,7 @@ export async function loadBackup(
       log.notice(
         "A parallel restore (jobs > 1) runs pg_restore directly, where no statement can be skipped: owners and privileges are not restored (no-owner/no-privileges 'auto' act as true; set them to false to restore them all)."
       )
-    await runPgRestore(pgRestore, env, database, options, archive)
+    await dropThenPgRestore(plan, env, database, options, archive, pgRestore)
     return { skipped: [] }
   }
   return restoreArchiveThroughPsql(plan, target, options, hooks, archive)
@@ -190,7 +189,8 @@ function reportSkipped(gate: ScriptGate): LoadResult {
 
 /**
  * An archive restored as the script `pg_restore -f -` writes of it, through the gate into psql.
- * With clean, the archive's objects are dropped (CASCADE) first in the same transaction
+ * With clean, what the backup recreates (plan.drops, from its table of contents: clean.ts) is
+ * dropped first in the same transaction
  * (pg_restore --clean cannot drop partitioned tables with keys in an order PostgreSQL accepts:
  * "cannot drop inherited constraint"). Without a single transaction the whole script is gated
  * once before psql starts (a second pass of pg_restore), so that a refusal comes before any
@@ -205,15 +205,8 @@ async function restoreArchiveThroughPsql(
 ): Promise<LoadResult> {
   const pgRestore = programPath(plan.client, 'pg_restore')
   const source = 'the script pg_restore writes of the archive'
-  let drops: string[] = []
+  const drops = options.clean ? (plan.drops ?? []) : []
   if (options.clean) {
-    const objects = new PlainDumpObjects()
-    await scriptThrough(
-      archiveAsScript(pgRestore, { ...options, schemaOnly: true }, archive),
-      objects.scanner(gateOptions(plan, target, options, {}, [], source)),
-      discard()
-    )
-    drops = objects.drops
     log.info(
       `clean: ${drops.length} objects of the backup are dropped first${options.singleTransaction ? ', in the same transaction' : ''}.`
     )
@@ -236,6 +229,41 @@ async function restoreArchiveThroughPsql(
   if (loaded.status === 'rejected') throw loaded.reason
   if (produced.status === 'rejected') throw produced.reason
   return reportSkipped(gate)
+}
+
+/**
+ * A parallel restore (pg_restore -d); with clean, the backup's objects (plan.drops) are dropped
+ * first, in a transaction of their own (pg_restore --clean cannot drop partitioned tables with
+ * keys in an order PostgreSQL accepts).
+ */
+async function dropThenPgRestore(
+  plan: LoadPlan,
+  env: Record<string, string>,
+  database: string,
+  options: LoadOptions,
+  archive: ArchiveInput,
+  pgRestore: string
+): Promise<void> {
+  if (options.clean && plan.drops && plan.drops.length > 0) {
+    log.info(`clean: ${plan.drops.length} objects of the backup are dropped first.`)
+    await runLoader(
+      programPath(plan.client, 'psql'),
+      [
+        '-X',
+        '-q',
+        '--no-password',
+        '-v',
+        'ON_ERROR_STOP=1',
+        '--single-transaction',
+        '-c',
+        plan.drops.join('\n')
+      ],
+      env,
+      undefined
+    )
+    options = { ...options, clean: false }
+  }
+  await runPgRestore(pgRestore, env, database, options, archive)
 }
 
 /** pg_restore's script through `stages`; pg_restore's own failure first. */
@@ -462,7 +490,7 @@ export function explainLoadFailure(
       " The backup names roles the target lacks: set 'no-owner: true' and 'no-privileges: true'."
   } else if (/unrecognized configuration parameter "transaction_timeout"/.test(stderr)) {
     hint =
-      ' The dump was made by pg_dump 17 or newer and the target server is older; the action removes that line from plain dumps, so restore with pg_restore 17+ or dump with the server’s own major.'
+      ' pg_restore 17 and newer send it to every server, and servers before 17 reject it; the action drops it from every script psql loads, but a parallel restore (jobs > 1) runs pg_restore -d: restore with jobs: 1, or dump with the server’s own major.'
   } else if (/invalid command \\(un)?restrict/.test(stderr)) {
     hint =
       ' The dump carries \\restrict lines from a newer pg_dump that this psql does not know: use a newer psql (postgres-version or pg-bin-dir).'
@@ -471,7 +499,7 @@ export function explainLoadFailure(
       " Objects of the backup already exist in the target: set 'clean: true' to drop them first (or restore into an empty database)."
   } else if (/permission denied|must be owner|must be superuser/.test(stderr)) {
     hint =
-      ' The target user lacks a privilege the backup needs. On managed services (Supabase, Neon, RDS) keep no-owner and no-privileges true, and leave out extensions or event triggers the service manages (pg-dump-args: --exclude-extension=... when dumping).'
+      ' The target user lacks a privilege the backup needs. On managed services (Supabase, Neon, RDS) keep no-owner and no-privileges true, and leave out extensions or event triggers the service manages (when dumping: schemas: public with any pg_dump, or pg-dump-args: --exclude-extension=..., which needs pg_dump 17+ and then pg_restore 17+).'
   }
   const how = signal ? `was killed by ${signal}` : `exited with code ${code}`
   return new LoadError(

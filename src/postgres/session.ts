@@ -3,16 +3,23 @@
  * version, database size and tables; export a snapshot so that pg_dump and the row counts see
  * the same data, and count rows and schema objects in it.
  */
+import type { EventEmitter } from 'node:events'
+import { TLSSocket } from 'node:tls'
 import pg from 'pg'
 import { SettingError } from '../errors.js'
 import { log } from '../log.js'
 import type { Manifest } from '../manifest.js'
 import type { DumpFilters, QualifiedName, RowCountMethod } from '../types.js'
 import {
+  type AuthPolicy,
+  type ConnectAttempt,
   type Connection,
+  authPolicy,
+  connectAttempts,
   describeConnection,
-  mayFallBackToPlaintext,
-  pgClientConfig
+  passwordFromFile,
+  pgClientConfig,
+  refuseAuthentication
 } from './connection.js'
 import { patternRegexes } from './dump.js'
 
@@ -232,32 +239,156 @@ export async function dumpLockWaits(client: pg.Client): Promise<DumpLockWait[]> 
   return [...waits.values()]
 }
 
-/** Connects, translating every failure into a message about databaseUrl and the fix. */
+/**
+ * Connects as libpq would with the same URL (connection.ts: connectAttempts, authPolicy): every
+ * host in turn, TLS as sslmode says (prefer falls back to clear text, allow to TLS), the server's
+ * authentication request checked against channel_binding and require_auth before the password is
+ * sent, and target_session_attrs checked once connected. Every failure becomes a message about
+ * databaseUrl and the fix.
+ */
 export async function connect(
   connection: Connection,
   connectTimeoutSeconds: number
 ): Promise<pg.Client> {
-  try {
-    return await openClient(connection, connectTimeoutSeconds)
-  } catch (error) {
-    if (mayFallBackToPlaintext(connection) && isNoSslError(error)) {
-      // libpq's sslmode=prefer: the server does not speak TLS, so connect in clear text
+  const policy = authPolicy(connection)
+  const hosts = connectAttempts(connection)
+  const wanted = connection.params.target_session_attrs ?? 'any'
+  const passes = wanted === 'prefer-standby' ? ['standby', 'any'] : [wanted]
+  const failures: SettingError[] = []
+  for (const pass of passes) {
+    for (const attempts of hosts) {
+      const where = { ...connection, host: attempts[0].name, port: attempts[0].port }
+      let client: pg.Client
       try {
-        return await openClient(connection, connectTimeoutSeconds, false)
-      } catch (retryError) {
-        throw explainConnectError(retryError, connection, connectTimeoutSeconds)
+        client = await openHost(connection, attempts, policy, connectTimeoutSeconds)
+      } catch (error) {
+        // refused by the URL's own rules, or the server refused the password: libpq stops too
+        if (error instanceof SettingError) throw error
+        const explained = explainConnectError(error, where, connectTimeoutSeconds)
+        if ((error as { code?: string }).code === '28P01') throw explained
+        failures.push(explained)
+        continue
       }
+      if (pass === 'any' || (await sessionIs(client, pass))) return client
+      await client.end().catch(() => undefined)
+      failures.push(
+        new SettingError(
+          'databaseUrl',
+          `${describeConnection(where)} is not a ${pass} server (target_session_attrs=${wanted}).`
+        )
+      )
     }
-    throw explainConnectError(error, connection, connectTimeoutSeconds)
   }
+  if (failures.length === 1) throw failures[0]
+  throw new SettingError(
+    'databaseUrl',
+    `no host of the URL could be used: ${failures.map(f => f.message).join(' ')}`
+  )
+}
+
+/** target_session_attrs as libpq checks it on a new session. */
+async function sessionIs(client: pg.Client, kind: string): Promise<boolean> {
+  const { rows } = await client.query<{ read_only: string; recovery: boolean }>(
+    "SELECT current_setting('transaction_read_only') AS read_only, pg_is_in_recovery() AS recovery"
+  )
+  const readOnly = rows[0].read_only === 'on'
+  switch (kind) {
+    case 'read-write':
+      return !readOnly
+    case 'read-only':
+      return readOnly
+    case 'primary':
+      return !rows[0].recovery
+    case 'standby':
+      return rows[0].recovery
+    default:
+      return true
+  }
+}
+
+/** One host: its attempts in order, the next one only where libpq would retry. */
+async function openHost(
+  connection: Connection,
+  attempts: ConnectAttempt[],
+  policy: AuthPolicy,
+  connectTimeoutSeconds: number
+): Promise<pg.Client> {
+  for (let i = 0; ; i++) {
+    const attempt = attempts[i]
+    try {
+      return await openClient(connection, attempt, policy, connectTimeoutSeconds)
+    } catch (error) {
+      if (i + 1 < attempts.length && mayRetry(attempt, error)) continue
+      throw error
+    }
+  }
+}
+
+function mayRetry(attempt: ConnectAttempt, error: unknown): boolean {
+  if (error instanceof SettingError) return false
+  const code = String((error as { code?: string })?.code ?? '')
+  if (attempt.fallBackOn === 'server-refused') return code === '28000'
+  if (attempt.fallBackOn === 'tls-refused-or-failed') {
+    return (
+      code === '28000' ||
+      isNoSslError(error) ||
+      /SSL|TLS|certificate|CERT|self.signed/i.test(`${code} ${(error as Error)?.message}`)
+    )
+  }
+  return false
 }
 
 async function openClient(
   connection: Connection,
-  connectTimeoutSeconds: number,
-  ssl?: false
+  attempt: ConnectAttempt,
+  policy: AuthPolicy,
+  connectTimeoutSeconds: number
 ): Promise<pg.Client> {
-  const client = new pg.Client(pgClientConfig(connection, { connectTimeoutSeconds, ssl }))
+  const config = pgClientConfig(connection, { connectTimeoutSeconds, attempt })
+  // the server's authentication request, seen before pg answers it (listeners run in order)
+  let asked: string | undefined
+  let mechanisms: string[] = []
+  let refused: SettingError | undefined
+  const refuse = (why: string): SettingError => {
+    refused = new SettingError(
+      'databaseUrl',
+      `refused ${describeConnection({ ...connection, host: attempt.name, port: attempt.port })}: ${why}`
+    )
+    return refused
+  }
+  const client = new pg.Client({
+    ...config,
+    // called by pg for a cleartext, MD5 or SASL request, before anything of the password is sent
+    password: async () => {
+      const tlsStream = (client as unknown as { connection: { stream: object } }).connection.stream
+      const plus =
+        mechanisms.includes('SCRAM-SHA-256-PLUS') &&
+        tlsStream instanceof TLSSocket &&
+        config.enableChannelBinding === true
+      const why = refuseAuthentication(policy, asked ?? 'none', plus)
+      if (why) throw refuse(why)
+      const password =
+        connection.password ?? passwordFromFile(connection, attempt.name, attempt.port)
+      if (password === undefined) {
+        throw refuse(
+          `the server asks for a password (${asked}) and the URL has none (nor a matching line of the password file). Put it in the URL: postgresql://user:password@host/dbname.`
+        )
+      }
+      return password
+    }
+  })
+  const wire = (client as unknown as { connection: EventEmitter }).connection
+  wire.on('authenticationCleartextPassword', () => (asked = 'password'))
+  wire.on('authenticationMD5Password', () => (asked = 'md5'))
+  wire.on('authenticationSASL', (message: { mechanisms?: string[] }) => {
+    mechanisms = message.mechanisms ?? []
+    asked = mechanisms.some(m => m.startsWith('SCRAM-SHA-256')) ? 'scram-sha-256' : 'oauth'
+  })
+  wire.on('authenticationOk', () => {
+    if (asked !== undefined) return
+    const why = refuseAuthentication(policy, 'none', false)
+    if (why) wire.emit('error', refuse(why))
+  })
   // a connection dropped later surfaces through the pending query; do not crash the process
   client.on('error', () => undefined)
   // bound the whole attempt: DNS and TLS can stall longer than pg's own timer covers
@@ -270,10 +401,11 @@ async function openClient(
   })
   try {
     await Promise.race([client.connect(), deadline])
+    if (refused) throw refused
     return client
   } catch (error) {
     void client.end().catch(() => undefined)
-    throw error
+    throw refused ?? error
   } finally {
     clearTimeout(timer)
   }

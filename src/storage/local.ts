@@ -5,7 +5,7 @@
  * artifact .zip from the Actions page) or an artifact's downloaded zip. For a backup: the file
  * the stream writes (the CLI's), kept in a directory with its manifest beside it.
  */
-import { createWriteStream, existsSync } from 'node:fs'
+import { createWriteStream, existsSync, rmSync } from 'node:fs'
 import {
   copyFile,
   mkdir,
@@ -64,7 +64,28 @@ export class BackupFileError extends EngineError {
 export async function makeWorkDir(prefix: string, root?: string): Promise<string> {
   const parent = root ?? process.env.RUNNER_TEMP ?? os.tmpdir()
   await mkdir(parent, { recursive: true })
-  return mkdtemp(path.join(parent, prefix))
+  const dir = await mkdtemp(path.join(parent, prefix))
+  workDirs.add(dir)
+  return dir
+}
+
+/** The work directories made by this process (makeWorkDir); the modes remove their own. */
+const workDirs = new Set<string>()
+
+/**
+ * Removes every work directory this process made, at once (synchronously): for a run that must
+ * end before the modes' own clean-up ran (cancelled, and out of time). Their contents are
+ * parts of a backup (a decrypted dump, a downloaded archive), never to be left behind.
+ */
+export function removeWorkDirsNow(): void {
+  for (const dir of workDirs) {
+    try {
+      rmSync(dir, { recursive: true, force: true })
+    } catch {
+      // best effort: the runner empties RUNNER_TEMP after the job
+    }
+    workDirs.delete(dir)
+  }
 }
 
 async function isZip(file: string): Promise<boolean> {

@@ -1,0 +1,281 @@
+/**
+ * A cancelled run, as the runner cancels it: it signals the action's own Node process (SIGINT,
+ * then SIGTERM ~7.5 s later; a timeout likewise), never the programs the action started, which
+ * run in process groups of their own. The action (src/index.ts, run as the runner runs it, see
+ * dev/runner.ts) must stop its children first — a psql that merely saw its input end would
+ * commit what it had — then fail with a clear message and a job summary, leaving no temporary
+ * file and no child behind. Asserted on what came back: the target's rows and keys, the server's
+ * sessions, the backend's artifacts, RUNNER_TEMP.
+ */
+import { beforeAll, describe, expect, it } from '@jest/globals'
+import { type ChildProcess, spawn } from 'node:child_process'
+import { createWriteStream, mkdtempSync, readFileSync, readdirSync } from 'node:fs'
+import path from 'node:path'
+import { finished } from 'node:stream/promises'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+import type { ArtifactBackend } from '../../dev/artifact-backend.js'
+import { tableChecksums } from '../../dev/fixtures.js'
+import type { TestServer } from '../../dev/postgres.js'
+import { runnerStep } from '../../dev/runner.js'
+import { useHarness } from '../support/harness.js'
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
+const ENTRY = path.join(root, 'src/index.ts')
+const TSX = pathToFileURL(path.join(root, 'node_modules/tsx/dist/loader.mjs')).href
+/** Rows of the big table: enough for a load of several seconds. */
+const ROWS = 1_000_000
+
+const harness = useHarness({ name: 'cancel-test' })
+let server: TestServer
+let backend: ArtifactBackend
+let work: string
+let source: string
+/** pg_dump's plain output of `source`. */
+let plainFile: string
+
+const sleep = (ms: number) => new Promise(resolve => setTimeout(resolve, ms))
+
+beforeAll(async () => {
+  ;({ server, backend, work } = harness)
+  source = await server.createDatabase('shop')
+  await server.query(
+    source,
+    `CREATE TABLE public.customer (id integer PRIMARY KEY, name text NOT NULL UNIQUE);
+     INSERT INTO public.customer SELECT i, 'customer ' || i FROM generate_series(1, 1000) i;
+     CREATE TABLE public.orders (
+       id integer PRIMARY KEY,
+       customer_id integer NOT NULL REFERENCES public.customer (id),
+       note text NOT NULL CHECK (note <> '')
+     ) WITH (autovacuum_enabled = off);
+     INSERT INTO public.orders
+       SELECT i, 1 + i % 1000, md5(i::text) FROM generate_series(1, ${ROWS}) i;`
+  )
+  plainFile = path.join(work, 'shop.sql')
+  const dump = spawn(path.join(server.binDir, 'pg_dump'), ['--no-owner'], {
+    env: server.env(source),
+    stdio: ['ignore', 'pipe', 'inherit']
+  })
+  const out = createWriteStream(plainFile)
+  dump.stdout!.pipe(out)
+  const code = await new Promise(resolve => dump.on('close', resolve))
+  await finished(out)
+  expect(code).toBe(0)
+}, 300_000)
+
+interface Step {
+  child: ChildProcess
+  exited: Promise<number | null>
+  stdout(): string
+  summary(): string
+  runnerTemp: string
+}
+
+/** Starts the action's entry like the runner does (INPUT_* variables, its files). */
+function startAction(inputs: Record<string, string>): Step {
+  const dir = mkdtempSync(path.join(work, 'run-'))
+  const step = runnerStep(dir, backend.env(), {
+    'install-client': 'false',
+    'pg-bin-dir': server.binDir,
+    ...inputs
+  })
+  const child = spawn(process.execPath, ['--import', TSX, ENTRY], {
+    env: step.env,
+    cwd: step.workspace
+  })
+  let stdout = ''
+  child.stdout!.on('data', d => (stdout += d))
+  child.stderr!.on('data', d => (stdout += d))
+  return {
+    child,
+    exited: new Promise(resolve => child.on('close', code => resolve(code))),
+    stdout: () => stdout,
+    summary: () => readFileSync(step.summaryFile, 'utf8'),
+    runnerTemp: step.runnerTemp
+  }
+}
+
+/** Sessions on `database` whose query matches `like` (default: any). */
+async function sessions(database: string, like = '%', application = '%'): Promise<number> {
+  const rows = await server.query<{ n: string }>(
+    'postgres',
+    `SELECT count(*)::text AS n FROM pg_stat_activity
+      WHERE datname = $1 AND query LIKE $2 AND application_name LIKE $3 AND pid <> pg_backend_pid()`,
+    [database, like, application]
+  )
+  return Number(rows[0].n)
+}
+
+/** Polls `probe` until it holds; fails after `ms`, or when `step` ended first (with its log). */
+async function waitUntil(
+  what: string,
+  probe: () => Promise<boolean>,
+  step?: Step,
+  ms = 120_000
+): Promise<void> {
+  const deadline = Date.now() + ms
+  while (!(await probe())) {
+    if (Date.now() > deadline || (step && step.child.exitCode !== null)) {
+      throw new Error(`${what}: did not happen\n${step?.stdout() ?? ''}`)
+    }
+    await sleep(20)
+  }
+}
+
+/** The keys and checks of the database's tables: name, kind and definition. */
+async function constraints(database: string): Promise<string[]> {
+  const rows = await server.query<{ c: string }>(
+    database,
+    `SELECT conrelid::regclass::text || ' ' || conname || ' ' || pg_get_constraintdef(oid) AS c
+       FROM pg_constraint WHERE connamespace = 'public'::regnamespace ORDER BY 1`
+  )
+  return rows.map(r => r.c)
+}
+
+/** Our own processes (any parent) whose command line mentions `text`. */
+function processesMentioning(text: string): string[] {
+  const found: string[] = []
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue
+    try {
+      const argv = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0')
+      if (argv.some(a => a.includes(text))) found.push(`${entry} ${argv.join(' ')}`)
+    } catch {
+      // gone
+    }
+  }
+  return found
+}
+
+/** A copy of `source`, loaded by psql itself. */
+async function fullCopy(): Promise<string> {
+  const copy = await server.createDatabase()
+  const psql = spawn(
+    path.join(server.binDir, 'psql'),
+    ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-f', plainFile],
+    {
+      env: server.env(copy),
+      stdio: ['ignore', 'ignore', 'inherit']
+    }
+  )
+  expect(await new Promise(resolve => psql.on('close', resolve))).toBe(0)
+  return copy
+}
+
+async function expectCancelled(step: Step, signal: string, target: string): Promise<void> {
+  expect(await step.exited).toBe(1)
+  const errors = step
+    .stdout()
+    .split('\n')
+    .filter(l => l.startsWith('::error::'))
+  expect(errors).toEqual([expect.stringContaining(`the run was cancelled (${signal})`)])
+  expect(step.summary()).toMatch(
+    new RegExp(`❌ Database restore failed[^]*cancelled \\(${signal}\\)`)
+  )
+  expect(step.summary()).toMatch(/one transaction, which was not committed/)
+  // psql's session ends (the server rolls its transaction back), no file of the backup is left
+  await waitUntil(
+    'the load session to end',
+    async () => (await sessions(target)) === 0,
+    undefined,
+    20_000
+  )
+  expect(processesMentioning(step.runnerTemp)).toEqual([])
+  expect(readdirSync(step.runnerTemp)).toEqual([])
+}
+
+describe('a restore cancelled mid-load keeps the target exactly as it was', () => {
+  it.each([
+    ['SIGINT', then('SIGTERM', 400)],
+    ['SIGTERM', undefined]
+  ] as const)(
+    'a plain restore into an empty database, signalled %s: no table is created',
+    async (signal, later) => {
+      const target = await server.createDatabase()
+      const step = startAction({
+        mode: 'restore',
+        'database-url': server.url(target),
+        'backup-file': plainFile
+      })
+      await waitUntil(
+        'the load to copy rows',
+        async () => (await sessions(target, 'COPY %')) > 0,
+        step
+      )
+      await sleep(300) // rows are on their way
+      step.child.kill(signal)
+      if (later) setTimeout(() => step.child.kill(later.signal), later.ms)
+      await expectCancelled(step, signal, target)
+      expect(
+        await server.query(
+          target,
+          "SELECT relname FROM pg_class WHERE relnamespace = 'public'::regnamespace"
+        )
+      ).toEqual([])
+    },
+    300_000
+  )
+
+  it.each([['SIGINT'], ['SIGTERM']] as const)(
+    'clean: true over a full copy, signalled %s: every row and key is as before',
+    async signal => {
+      const target = await fullCopy()
+      const before = { rows: await tableChecksums(server, target), keys: await constraints(target) }
+      expect(before.rows['public.orders'].rows).toBe(ROWS)
+      const step = startAction({
+        mode: 'restore',
+        'database-url': server.url(target),
+        'backup-file': plainFile,
+        clean: 'true'
+      })
+      await waitUntil(
+        'the load to copy rows',
+        async () => (await sessions(target, 'COPY %')) > 0,
+        step
+      )
+      await sleep(300)
+      step.child.kill(signal)
+      await expectCancelled(step, signal, target)
+      expect(await tableChecksums(server, target)).toEqual(before.rows)
+      expect(await constraints(target)).toEqual(before.keys)
+    },
+    300_000
+  )
+})
+
+describe('a backup cancelled mid-dump leaves nothing behind', () => {
+  it('directory format with 2 jobs, SIGINT: no artifact, no pg_dump worker, no temporary file', async () => {
+    const name = `cancelled-${Math.random().toString(36).slice(2, 8)}`
+    const step = startAction({
+      mode: 'backup',
+      'database-url': server.url(source),
+      'artifact-name': name,
+      format: 'directory',
+      jobs: '2'
+    })
+    // pg_dump's workers write the tables' files into the run's directory in RUNNER_TEMP
+    const dumped = (): number =>
+      processesMentioning(step.runnerTemp).filter(p => / --jobs=2 /.test(p)).length
+    await waitUntil('pg_dump to run', async () => dumped() > 0, step)
+    await sleep(700)
+    expect(dumped()).toBeGreaterThan(0)
+    step.child.kill('SIGINT')
+    expect(await step.exited).toBe(1)
+    expect(step.stdout()).toMatch(/::error::the run was cancelled \(SIGINT\)/)
+    expect(step.summary()).toMatch(/❌ Database backup failed[^]*cancelled \(SIGINT\)/)
+    await waitUntil(
+      'the pg_dump sessions to end',
+      async () => (await sessions(source, '%', 'pg_dump')) === 0,
+      undefined,
+      20_000
+    )
+    expect(processesMentioning(step.runnerTemp)).toEqual([])
+    expect(readdirSync(step.runnerTemp)).toEqual([])
+    expect(
+      backend.artifacts().filter(a => a.name.startsWith(name) && a.finalized && !a.deleted)
+    ).toEqual([])
+  }, 300_000)
+})
+
+function then(signal: NodeJS.Signals, ms: number) {
+  return { signal, ms }
+}

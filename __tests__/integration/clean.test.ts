@@ -1,0 +1,421 @@
+/**
+ * clean: true against real PostgreSQL: it drops exactly what the backup recreates — every kind
+ * pg_dump writes, from the archive's table of contents or the plain script — and nothing else:
+ * objects outside the backup that depend on it make it refuse (target unchanged) unless
+ * clean-drop-dependents allows dropping them; a lock held by another session ends it after
+ * lock-timeout with that session named.
+ */
+import { afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals'
+import { execFileSync } from 'node:child_process'
+import path from 'node:path'
+import pg from 'pg'
+import { seedSample, tableChecksums } from '../../dev/fixtures.js'
+import { type TestServer, startPostgres } from '../../dev/postgres.js'
+import type { RestoreOptions } from '../../src/types.js'
+import { provisionedBinDir } from '../support/clients.js'
+import { embeddedBinDir } from '../support/embedded.js'
+import { useHarness } from '../support/harness.js'
+import { testRestoreInputs } from '../support/inputs.js'
+
+const harness = useHarness({ name: 'clean-test' })
+let server: TestServer
+let source: string
+const dumps: Record<'custom' | 'plain', string> = { custom: '', plain: '' }
+
+/** Objects of many kinds beyond tables (superuser: the event trigger and the FDW). */
+const KINDS_SQL = `
+CREATE SCHEMA extra;
+CREATE EXTENSION IF NOT EXISTS citext;
+CREATE COLLATION extra.nocase (provider = icu, locale = 'und-u-ks-level2', deterministic = false);
+CREATE FUNCTION extra.int_eq_loose(integer, integer) RETURNS boolean LANGUAGE sql IMMUTABLE AS 'SELECT $1 = $2';
+CREATE OPERATOR extra.=== (LEFTARG = integer, RIGHTARG = integer, FUNCTION = extra.int_eq_loose);
+CREATE OPERATOR extra.!!! (RIGHTARG = integer, FUNCTION = pg_catalog.int4abs);
+CREATE OPERATOR FAMILY extra.myfam USING btree;
+CREATE OPERATOR CLASS extra.myclass FOR TYPE integer USING btree FAMILY extra.myfam AS
+  OPERATOR 1 <, OPERATOR 3 =, FUNCTION 1 btint4cmp(integer, integer);
+CREATE TEXT SEARCH DICTIONARY extra.simple_dict (TEMPLATE = pg_catalog.simple);
+CREATE TEXT SEARCH CONFIGURATION extra.myts (COPY = pg_catalog.english);
+CREATE DOMAIN extra.posint AS integer CHECK (VALUE > 0);
+CREATE TYPE extra.mood AS ENUM ('sad', 'ok', 'happy');
+CREATE FUNCTION extra.sum2(integer, integer) RETURNS integer LANGUAGE sql IMMUTABLE AS 'SELECT $1 + $2';
+CREATE AGGREGATE extra.mysum(integer) (SFUNC = extra.sum2, STYPE = integer);
+CREATE TYPE extra.money2 AS (v numeric);
+CREATE FUNCTION extra.to_money2(numeric) RETURNS extra.money2 LANGUAGE sql IMMUTABLE AS 'SELECT ROW($1)::extra.money2';
+CREATE CAST (numeric AS extra.money2) WITH FUNCTION extra.to_money2(numeric);
+CREATE CONVERSION extra.myconv FOR 'LATIN1' TO 'UTF8' FROM iso8859_1_to_utf8;
+CREATE TABLE extra.people (id extra.posint PRIMARY KEY, name citext, mood extra.mood, counter serial);
+CREATE TABLE extra.pets (id integer PRIMARY KEY, owner integer REFERENCES extra.people(id), name text COLLATE extra.nocase);
+INSERT INTO extra.people VALUES (1, 'Ann', 'ok'), (2, 'Bob', 'happy');
+INSERT INTO extra.pets VALUES (1, 1, 'Rex');
+CREATE VIEW extra.people_v AS SELECT * FROM extra.people;
+CREATE PUBLICATION pub_people FOR TABLE extra.people;
+CREATE FOREIGN DATA WRAPPER dummy_fdw;
+CREATE SERVER dummy_srv FOREIGN DATA WRAPPER dummy_fdw;
+CREATE USER MAPPING FOR public SERVER dummy_srv;
+SELECT lo_from_bytea(424242, 'hello large object');
+CREATE FUNCTION extra.evt() RETURNS event_trigger LANGUAGE plpgsql AS $$BEGIN END$$;
+CREATE EVENT TRIGGER evt_noop ON ddl_command_start EXECUTE FUNCTION extra.evt();
+CREATE FUNCTION extra.trg() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN RETURN NEW; END$$;
+CREATE TRIGGER people_trg BEFORE INSERT ON extra.people FOR EACH ROW EXECUTE FUNCTION extra.trg();
+ALTER TABLE extra.people ENABLE ROW LEVEL SECURITY;
+CREATE POLICY people_pol ON extra.people USING (true);
+CREATE RULE pets_rule AS ON DELETE TO extra.pets DO ALSO NOTHING;
+CREATE STATISTICS extra.people_stats ON id, mood FROM extra.people;
+CREATE MATERIALIZED VIEW extra.people_m AS SELECT id FROM extra.people;
+CREATE TABLE extra.parted (id integer, at date, PRIMARY KEY (id, at)) PARTITION BY RANGE (at);
+CREATE TABLE extra.parted_2024 PARTITION OF extra.parted FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
+CREATE TABLE extra.parted_ref (id integer, at date, FOREIGN KEY (id, at) REFERENCES extra.parted);
+INSERT INTO extra.parted VALUES (1, '2024-05-01');
+INSERT INTO extra.parted_ref VALUES (1, '2024-05-01');
+CREATE FUNCTION extra.atomic_f() RETURNS bigint LANGUAGE sql BEGIN ATOMIC SELECT count(*) FROM extra.people; END;
+CREATE FUNCTION extra.greet(who text DEFAULT 'world, (and you)', n integer = 1) RETURNS text LANGUAGE sql AS $$SELECT who$$;
+`
+
+/** Lines the engine logs while `fn` runs (the action's log goes to stdout through @actions/core). */
+async function logOf<T>(
+  fn: () => Promise<T>,
+  onLine?: (line: string) => void
+): Promise<{ lines: string; result?: T; error?: Error }> {
+  const written: string[] = []
+  const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: unknown) => {
+    written.push(String(chunk))
+    onLine?.(String(chunk))
+    return true
+  })
+  try {
+    const result = await fn()
+    return { lines: written.join(''), result }
+  } catch (error) {
+    return { lines: written.join(''), error: error as Error }
+  } finally {
+    spy.mockRestore()
+  }
+}
+
+function restoreInputs(
+  target: string,
+  format: 'custom' | 'plain',
+  overrides: Partial<RestoreOptions> = {}
+) {
+  return testRestoreInputs(
+    server.url(target),
+    { kind: 'file', path: dumps[format] },
+    {
+      clean: true,
+      ...overrides
+    }
+  )
+}
+
+/** What the target holds: rows of every table, and the objects of each kind by name. */
+async function holdings(database: string) {
+  const [objects] = await Promise.all([
+    server.query<{ kind: string; n: string }>(
+      database,
+      `SELECT 'view' AS kind, string_agg(table_schema || '.' || table_name, ',' ORDER BY table_schema, table_name) AS n FROM information_schema.views WHERE table_schema NOT IN ('pg_catalog', 'information_schema')
+       UNION ALL SELECT 'lo', string_agg(oid::text, ',') FROM pg_largeobject_metadata
+       UNION ALL SELECT 'fk', string_agg(conname, ',' ORDER BY conname) FROM pg_constraint WHERE contype = 'f'
+       UNION ALL SELECT 'operator', string_agg(oprname, ',' ORDER BY oprname) FROM pg_operator WHERE oprnamespace = 'extra'::regnamespace
+       UNION ALL SELECT 'publication', string_agg(pubname, ',') FROM pg_publication
+       UNION ALL SELECT 'server', string_agg(srvname, ',') FROM pg_foreign_server
+       UNION ALL SELECT 'collation', string_agg(collname, ',') FROM pg_collation WHERE collnamespace = 'extra'::regnamespace
+       UNION ALL SELECT 'ts', string_agg(cfgname, ',') FROM pg_ts_config WHERE cfgnamespace = 'extra'::regnamespace`
+    )
+  ])
+  return { objects, rows: await tableChecksums(server, database) }
+}
+
+beforeAll(async () => {
+  server = harness.server
+  source = await server.createDatabase('clean_source')
+  await seedSample(server, source)
+  await server.query(source, KINDS_SQL)
+  dumps.custom = path.join(harness.work, 'source.dump')
+  dumps.plain = path.join(harness.work, 'source.sql')
+  execFileSync(path.join(server.binDir, 'pg_dump'), ['-Fc', '-f', dumps.custom, source], {
+    env: server.env(source)
+  })
+  execFileSync(path.join(server.binDir, 'pg_dump'), ['-f', dumps.plain, source], {
+    env: server.env(source)
+  })
+}, 120_000)
+
+const targets: string[] = []
+afterEach(async () => {
+  for (const t of targets.splice(0)) await server.dropDatabase(t)
+})
+
+async function restoredTarget(format: 'custom' | 'plain'): Promise<string> {
+  const target = await server.createDatabase()
+  targets.push(target)
+  await harness.restore(restoreInputs(target, format, { clean: false }))
+  return target
+}
+
+describe.each<['custom' | 'plain']>([['custom'], ['plain']])('clean, %s format', format => {
+  it('a second clean restore over every kind of object succeeds and gives the source back', async () => {
+    const expected = await holdings(source)
+    const target = await restoredTarget(format)
+    await server.query(
+      target,
+      `UPDATE extra.people SET name = 'drifted'; DELETE FROM public.measurements WHERE id > 100`
+    )
+    const { lines, error } = await logOf(() => harness.restore(restoreInputs(target, format)))
+    expect(error).toBeUndefined()
+    expect(lines).toMatch(/nothing outside the backup depends on them/)
+    expect(await holdings(target)).toEqual(expected)
+    // and once more
+    await harness.restore(restoreInputs(target, format))
+    expect(await holdings(target)).toEqual(expected)
+  }, 180_000)
+
+  it('refuses when objects outside the backup depend on it; the target keeps them and its data', async () => {
+    const target = await restoredTarget(format)
+    await server.query(
+      target,
+      `CREATE VIEW public.app_report AS SELECT count(*) AS n FROM extra.people;
+       CREATE TABLE public.app_notes (person integer REFERENCES extra.people(id), note text);
+       INSERT INTO public.app_notes VALUES (1, 'keep me');
+       CREATE FUNCTION public.app_mood(extra.mood) RETURNS text LANGUAGE sql AS 'SELECT $1::text';
+       CREATE INDEX app_pets_name ON extra.pets (name);
+       CREATE TRIGGER app_audit AFTER UPDATE ON extra.pets FOR EACH ROW EXECUTE FUNCTION extra.trg();
+       CREATE POLICY app_pol ON extra.people USING (id > 0);
+       CREATE RULE app_rule AS ON INSERT TO extra.pets DO ALSO NOTHING;
+       UPDATE extra.people SET name = 'drifted'`
+    )
+    const before = await holdings(target)
+    const { error } = await logOf(() => harness.restore(restoreInputs(target, format)))
+    expect(error?.name).toBe('DependentsError')
+    expect(error?.message).toMatch(/view public\.app_report depends on table extra\.people/)
+    expect(error?.message).toMatch(
+      /constraint app_notes_person_fkey on table public\.app_notes depends on/
+    )
+    expect(error?.message).toMatch(
+      /function public\.app_mood\(extra\.mood\) depends on type extra\.mood/
+    )
+    // what goes with a table without CASCADE (not in the backup): named too
+    expect(error?.message).toMatch(
+      /index app_pets_name on table extra\.pets goes with table extra\.pets/
+    )
+    expect(error?.message).toMatch(/trigger app_audit on table extra\.pets goes with/)
+    expect(error?.message).toMatch(/policy app_pol on table extra\.people goes with/)
+    expect(error?.message).toMatch(/rule app_rule on table extra\.pets goes with/)
+    // the backup's own are not
+    expect(error?.message).not.toMatch(/people_trg|people_pol|pets_rule|people_name/)
+    expect(error?.message).toMatch(/Nothing was changed.*clean-drop-dependents: true/)
+    expect(await holdings(target)).toEqual(before)
+
+    // with the opt-in: dropped, and listed
+    const allowed = await logOf(() =>
+      harness.restore(restoreInputs(target, format, { cleanDropDependents: true }))
+    )
+    expect(allowed.error).toBeUndefined()
+    expect(allowed.lines).toMatch(/clean-drop-dependents: true — .*view public\.app_report/)
+    const after = await server.query<{ v: string | null; f: string | null }>(
+      target,
+      `SELECT to_regclass('public.app_report')::text AS v,
+              (SELECT conname FROM pg_constraint WHERE conname = 'app_notes_person_fkey') AS f`
+    )
+    expect(after).toEqual([{ v: null, f: null }])
+    expect(await server.query(target, 'SELECT note FROM public.app_notes')).toEqual([
+      { note: 'keep me' }
+    ])
+    const { 'public.app_notes': notes, ...restored } = (await holdings(target)).rows
+    expect(notes.rows).toBe(1)
+    expect(restored).toEqual((await holdings(source)).rows)
+  }, 180_000)
+})
+
+describe('clean without a single transaction (jobs: 2)', () => {
+  it("drops the backup's objects first (partitioned tables included), refuses dependents the same way", async () => {
+    const dir = path.join(harness.work, 'source.dir')
+    execFileSync(path.join(server.binDir, 'pg_dump'), ['-Fd', '-f', dir, source], {
+      env: server.env(source)
+    })
+    const target = await server.createDatabase()
+    targets.push(target)
+    const inputs = testRestoreInputs(
+      server.url(target),
+      { kind: 'file', path: dir },
+      {
+        singleTransaction: false,
+        jobs: 2
+      }
+    )
+    await harness.restore(inputs)
+    await server.query(target, `UPDATE extra.people SET name = 'drifted'`)
+    await harness.restore({ ...inputs, clean: true })
+    expect(await holdings(target)).toEqual(await holdings(source))
+    await server.query(
+      target,
+      `CREATE VIEW public.app_report AS SELECT count(*) AS n FROM sales.invoices`
+    )
+    const before = await server.query(target, `SELECT n::int FROM public.app_report`)
+    expect(before).toEqual([{ n: 400 }])
+    const { error } = await logOf(() => harness.restore({ ...inputs, clean: true }))
+    expect(error?.message).toMatch(/view public\.app_report depends on table sales\.invoices/)
+    expect(await server.query(target, `SELECT n::int FROM public.app_report`)).toEqual(before)
+  }, 180_000)
+})
+
+describe('clean and what it does not drop', () => {
+  it('an object clean keeps (the schema public a `pg_dump -n public` creates): the error names it, never "set clean"', async () => {
+    const file = path.join(harness.work, 'public-only.sql')
+    execFileSync(path.join(server.binDir, 'pg_dump'), ['-n', 'public', '-f', file, source], {
+      env: server.env(source)
+    })
+    const target = await server.createDatabase()
+    targets.push(target)
+    const { error } = await logOf(() =>
+      harness.restore(
+        testRestoreInputs(server.url(target), { kind: 'file', path: file }, { clean: true })
+      )
+    )
+    expect(error?.message).toMatch(/schema "public" already exists, although clean: true/)
+    expect(error?.message).not.toMatch(/set 'clean: true'/)
+    expect(await server.query(target, `SELECT to_regclass('public.customers') AS t`)).toEqual([
+      { t: null }
+    ])
+  }, 120_000)
+
+  it('a drop the target refuses for another reason (not the owner) fails before anything changes, naming the statement', async () => {
+    const small = await server.createDatabase()
+    targets.push(small)
+    await server.query(
+      small,
+      `CREATE SCHEMA s; CREATE TABLE s.t (id int); INSERT INTO s.t VALUES (1);
+       CREATE FUNCTION s.f() RETURNS int LANGUAGE sql AS 'SELECT 1'`
+    )
+    const file = path.join(harness.work, 'small.dump')
+    execFileSync(path.join(server.binDir, 'pg_dump'), ['-Fc', '-f', file, small], {
+      env: server.env(small)
+    })
+    const target = await server.createDatabase()
+    targets.push(target)
+    await server.query(
+      'postgres',
+      `DO $$BEGIN CREATE ROLE clean_restorer LOGIN PASSWORD 'pw'; EXCEPTION WHEN duplicate_object THEN NULL; END$$;
+       ALTER DATABASE ${target} OWNER TO clean_restorer`
+    )
+    const url = server.url(target, { user: 'clean_restorer', password: 'pw' })
+    const inputs = testRestoreInputs(url, { kind: 'file', path: file })
+    await harness.restore(inputs)
+    // the schema now belongs to another role (as a provider's schema would)
+    await server.query(
+      target,
+      `ALTER SCHEMA s OWNER TO postgres; GRANT USAGE, CREATE ON SCHEMA s TO clean_restorer; UPDATE s.t SET id = 2`
+    )
+    const before = await tableChecksums(server, target)
+    const { error } = await logOf(() => harness.restore({ ...inputs, clean: true }))
+    expect(error?.name).toBe('CleanDropError')
+    expect(error?.message).toMatch(
+      /^clean cannot drop what the backup recreates: `DROP SCHEMA IF EXISTS s;` fails in the target: must be owner of schema s\. Nothing was changed/
+    )
+    expect(await tableChecksums(server, target)).toEqual(before)
+  }, 120_000)
+
+  it('large objects of a pg_dump 18 archive (BLOB METADATA entries) are dropped and restored again', async () => {
+    const bin = provisionedBinDir(18)
+    const server18 = await startPostgres({ binDir: embeddedBinDir(18) })
+    try {
+      const db = await server18.createDatabase('lo_source')
+      await seedSample(server18, db)
+      await server18.query(
+        db,
+        `SELECT lo_from_bytea(424242, 'hello'), lo_from_bytea(424243, 'world')`
+      )
+      const file = path.join(harness.work, 'source-18.dump')
+      execFileSync(path.join(bin, 'pg_dump'), ['-Fc', '-f', file, db], { env: server18.env(db) })
+      const target = await server18.createDatabase()
+      const inputs = testRestoreInputs(
+        server18.url(target),
+        { kind: 'file', path: file },
+        { pgBinDir: bin }
+      )
+      await harness.restore(inputs)
+      await server18.query(target, `SELECT lo_put(424242, 0, 'CHANGED')`)
+      await harness.restore({ ...inputs, clean: true })
+      expect(
+        await server18.query(
+          target,
+          `SELECT oid::text, convert_from(lo_get(oid), 'UTF8') AS text FROM pg_largeobject_metadata ORDER BY oid`
+        )
+      ).toEqual([
+        { oid: '424242', text: 'hello' },
+        { oid: '424243', text: 'world' }
+      ])
+      expect(await tableChecksums(server18, target)).toEqual(await tableChecksums(server18, db))
+    } finally {
+      await server18.stop()
+    }
+  }, 180_000)
+})
+
+describe('lock-timeout', () => {
+  it.each<['ACCESS SHARE' | 'ACCESS EXCLUSIVE']>([['ACCESS SHARE'], ['ACCESS EXCLUSIVE']])(
+    'a session holding %s on a backed-up table: clean fails after lock-timeout naming it; target unchanged',
+    async mode => {
+      const target = await restoredTarget('custom')
+      await server.query(target, `UPDATE extra.people SET name = 'drifted'`)
+      const before = await holdings(target)
+      const app = new pg.Client({
+        connectionString: server.url(target, { params: { application_name: 'the-app' } })
+      })
+      await app.connect()
+      try {
+        await app.query('BEGIN')
+        await app.query(`LOCK TABLE extra.pets IN ${mode} MODE`)
+        const started = Date.now()
+        const { error, lines } = await logOf(() =>
+          harness.restore(restoreInputs(target, 'custom', { lockTimeoutMs: 2000 }))
+        )
+        const seconds = (Date.now() - started) / 1000
+        expect(error?.name).toBe('LockTimeoutError')
+        const pid = (await app.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0].pid
+        expect(error?.message).toMatch(
+          new RegExp(
+            `pid ${pid} \\(application_name 'the-app', user postgres, idle in transaction since `
+          )
+        )
+        expect(lines).toMatch(/Waiting for a lock held by pid \d+ \(application_name 'the-app'/)
+        expect(seconds).toBeLessThan(20)
+      } finally {
+        await app.query('ROLLBACK')
+        await app.end()
+      }
+      expect(await holdings(target)).toEqual(before)
+    },
+    120_000
+  )
+
+  it('a lock taken after the check, while psql loads: the restore fails after lock-timeout naming the session; target unchanged', async () => {
+    const target = await restoredTarget('plain')
+    await server.query(target, `UPDATE extra.people SET name = 'drifted'`)
+    const before = await holdings(target)
+    const app = new pg.Client({
+      connectionString: server.url(target, { params: { application_name: 'late-app' } })
+    })
+    await app.connect()
+    let locked: Promise<unknown> | undefined
+    try {
+      const { error } = await logOf(
+        () => harness.restore(restoreInputs(target, 'plain', { lockTimeoutMs: 2000 })),
+        line => {
+          // the check has passed: the application takes its lock before psql drops anything
+          if (!locked && /nothing outside the backup depends on them/.test(line)) {
+            locked = app.query('BEGIN; LOCK TABLE extra.pets IN ACCESS SHARE MODE')
+          }
+        }
+      )
+      await locked
+      expect(error?.name).toBe('LockTimeoutError')
+      expect(error?.message).toMatch(
+        /^The restore waited 2 s \(lock-timeout\) for a lock held by pid \d+ \(application_name 'late-app'/
+      )
+    } finally {
+      await app.query('ROLLBACK').catch(() => undefined)
+      await app.end()
+    }
+    expect(await holdings(target)).toEqual(before)
+  }, 120_000)
+})

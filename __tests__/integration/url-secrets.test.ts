@@ -1,0 +1,148 @@
+/**
+ * Passwords pasted into a URL without percent-encoding: the action (src/index.ts as the runner
+ * starts it) and the command line fail with a percent-encoding message, and no piece of 4 or more
+ * characters of the password reaches anything they print or write: the log (workflow commands
+ * other than ::add-mask::, which the runner consumes), stderr, the job summary, the outputs.
+ */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { spawn } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { parseOutputs, runnerStep } from '../../dev/runner.js'
+
+const ROOT = path.resolve(import.meta.dirname, '../..')
+const TSX = path.join(ROOT, 'node_modules/.bin/tsx')
+
+let work: string
+beforeAll(() => {
+  work = mkdtempSync(path.join(os.tmpdir(), 'url-secrets-'))
+})
+afterAll(() => rmSync(work, { recursive: true, force: true }))
+
+/** [URL, the password its author meant]; hosts are loopback ports nothing listens on. */
+const URLS: Array<[string, string]> = [
+  ['postgresql://app:Pa@2025#xK@127.0.0.1:9/db', 'Pa@2025#xK'],
+  ['postgresql://app:Pa@2025#xK@db.example.invalid/db?sslmode=require', 'Pa@2025#xK'],
+  ['postgresql://app:Qz7/Lm9@127.0.0.1:9/db', 'Qz7/Lm9'],
+  ['postgresql://app:Ab@12?Cd34@127.0.0.1:9/db', 'Ab@12?Cd34'],
+  ['postgresql://deploy:Zx9@Qw#7/Lp?Rt@127.0.0.1:9/postgres?pgbouncer=true', 'Zx9@Qw#7/Lp?Rt'],
+  ['postgres://u:Hq2@@127.0.0.1:9/db', 'Hq2@'],
+  ['postgresql://app:sEcr@9tQv@127.0.0.1:9/db?application_name=nightly@ci', 'sEcr@9tQv']
+]
+
+interface Run {
+  code: number | null
+  texts: string[]
+}
+
+function spawnCollect(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  cwd: string
+): Promise<Run & { stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(TSX, args, { env, cwd })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', d => (stdout += d))
+    child.stderr.on('data', d => (stderr += d))
+    child.on('error', reject)
+    child.on('close', code => resolve({ code, stdout, stderr, texts: [] }))
+  })
+}
+
+async function runAction(url: string): Promise<Run> {
+  const dir = mkdtempSync(path.join(work, 'run-'))
+  const step = runnerStep(dir, {}, { 'database-url': url, 'connect-timeout-seconds': '2' })
+  const r = await spawnCollect([path.join(ROOT, 'src/index.ts')], step.env, step.workspace)
+  // what the runner shows: every line but the ::add-mask:: commands it consumes
+  const log = r.stdout
+    .split('\n')
+    .filter(line => !line.startsWith('::add-mask::'))
+    .join('\n')
+  return {
+    code: r.code,
+    texts: [
+      log,
+      r.stderr,
+      readFileSync(step.summaryFile, 'utf8'),
+      JSON.stringify(parseOutputs(readFileSync(step.outputFile, 'utf8')))
+    ]
+  }
+}
+
+async function runCli(url: string): Promise<Run> {
+  const r = await spawnCollect(
+    [path.join(ROOT, 'src/cli.ts'), 'backup', '--output-dir', path.join(work, 'out')],
+    { PATH: process.env.PATH, HOME: process.env.HOME, DATABASE_URL: url },
+    work
+  )
+  return { code: r.code, texts: [r.stdout, r.stderr] }
+}
+
+function pieces(password: string): string[] {
+  const out: string[] = []
+  for (let i = 0; i + 4 <= password.length; i++) out.push(password.slice(i, i + 4))
+  return out
+}
+
+describe('a password pasted without percent-encoding', () => {
+  it.each(URLS)(
+    '%s: the action fails with the fix and prints no piece of the password',
+    async (url, password) => {
+      const run = await runAction(url)
+      expect(run.code).not.toBe(0)
+      const all = run.texts.join('\n')
+      expect(all).toMatch(/Input 'database-url': cannot be read as written/)
+      expect(all).toMatch(/@ → %40, # → %23, \/ → %2F, \? → %3F/)
+      for (const piece of pieces(password)) {
+        for (const text of run.texts) expect(text).not.toContain(piece)
+      }
+    },
+    60_000
+  )
+
+  it.each(URLS.slice(0, 3))(
+    '%s: the command line too',
+    async (url, password) => {
+      const run = await runCli(url)
+      expect(run.code).toBe(2)
+      expect(run.texts.join('\n')).toMatch(/database-url.*cannot be read as written/)
+      for (const piece of pieces(password)) {
+        for (const text of run.texts) expect(text).not.toContain(piece)
+      }
+    },
+    60_000
+  )
+})
+
+describe('the URL an ORM hands out (command line)', () => {
+  it('runs with Prisma-only parameters left out, naming them all in one notice', async () => {
+    const run = await runCli(
+      'postgresql://app:pw@127.0.0.1:9/db?connection_limit=1&pool_timeout=10&schema=public&socket_timeout=30&connect_timeout=2'
+    )
+    const log = run.texts.join('\n')
+    expect(log).toMatch(
+      /Input 'database-url': left out connection_limit, pool_timeout, schema, socket_timeout — parameters of ORMs/
+    )
+    expect(log).toMatch(/set the 'schemas' input \(schemas: public\)/)
+    // and it went on to connect (nothing listens there)
+    expect(log).toMatch(
+      /Input 'database-url': could not connect to app@127\.0\.0\.1:9\/db: nothing accepts connections/
+    )
+  }, 60_000)
+
+  it('treats pgbouncer=true as the transaction pooler, and names every unknown parameter at once', async () => {
+    const pooled = await runCli(
+      'postgresql://app:pw@127.0.0.1:9/db?pgbouncer=true&connection_limit=1'
+    )
+    expect(pooled.texts.join('\n')).toMatch(/Input 'database-url': has pgbouncer=true .*directUrl/)
+    const unknown = await runCli(
+      'postgresql://app:pw@127.0.0.1:9/db?frobnicate=1&connection_limit=1&zzz=2'
+    )
+    expect(unknown.texts.join('\n')).toMatch(
+      /Input 'database-url': has parameters that libpq \(pg_dump, psql\) does not know: frobnicate, zzz\./
+    )
+  }, 60_000)
+})

@@ -1,0 +1,292 @@
+/**
+ * clean's drop list (src/postgres/clean.ts), pure: from TOC entries as real pg_dump writes them
+ * (dropStmt texts copied from a pg_dump 15 archive) and from plain-script statements read by the
+ * psql lexer. What PostgreSQL does with the list is in __tests__/integration/clean.test.ts.
+ */
+import { describe, expect, it } from '@jest/globals'
+import {
+  ScriptDrops,
+  cleanListFromToc,
+  dropsFromToc,
+  ifExists,
+  routineArguments,
+  selectedEntries,
+  tablePartKey,
+  withCascade
+} from '../../src/postgres/clean.js'
+import { lexPsqlScript } from '../../src/postgres/psql-lexer.js'
+import type { TocEntry } from '../../src/postgres/toc.js'
+
+let nextId = 1
+function entry(
+  desc: string,
+  namespace: string | null,
+  tag: string,
+  dropStmt: string | null,
+  more: Partial<TocEntry> = {}
+): TocEntry {
+  return {
+    dumpId: nextId++,
+    hadDumper: false,
+    tableoid: 0,
+    oid: 0,
+    tag,
+    desc,
+    section: 'pre-data',
+    defn: null,
+    dropStmt,
+    copyStmt: null,
+    namespace,
+    tablespace: null,
+    tableam: null,
+    relkind: null,
+    owner: 'app',
+    withOids: false,
+    dependencies: [],
+    extra: { format: 'custom', dataState: 'no-data', dataOffset: 0 },
+    tocOffset: 0,
+    ...more
+  }
+}
+
+const TOC: TocEntry[] = [
+  entry('DATABASE', null, 'shop', 'DROP DATABASE shop;\n'),
+  entry('SCHEMA', null, 'public', 'DROP SCHEMA public;\n'),
+  entry('SCHEMA', null, 'Audit Log', 'DROP SCHEMA "Audit Log";\n'),
+  entry('EXTENSION', null, 'citext', 'DROP EXTENSION citext;\n'),
+  entry('COMMENT', null, 'EXTENSION citext', null),
+  entry('COLLATION', 'extra', 'german', 'DROP COLLATION extra.german;\n'),
+  entry('TYPE', 'extra', 'mood', 'DROP TYPE extra.mood;\n'),
+  entry('TABLE', 'sales', 'invoices', 'DROP TABLE sales.invoices;\n'),
+  entry('TABLE', 'sales', 'invoices_2024', 'DROP TABLE sales.invoices_2024;\n'),
+  entry('SEQUENCE', 'sales', 'orders_id_seq', ''),
+  entry('SEQUENCE', 'public', 'texts_id_seq', 'DROP SEQUENCE public.texts_id_seq;\n'),
+  entry(
+    'DEFAULT',
+    'public',
+    'texts id',
+    'ALTER TABLE public.texts ALTER COLUMN id DROP DEFAULT;\n'
+  ),
+  entry('OPERATOR', 'extra', '===', 'DROP OPERATOR extra.=== (integer, integer);\n'),
+  entry('OPERATOR CLASS', 'extra', 'myclass', 'DROP OPERATOR CLASS extra.myclass USING btree;\n'),
+  entry('BLOB', null, '424242', "SELECT pg_catalog.lo_unlink('424242');\n", { oid: 424242 }),
+  entry('BLOB METADATA', null, '16400..16401', '-- dummy', {
+    defn: "SELECT pg_catalog.lo_create('16400');\nSELECT pg_catalog.lo_create('16401');\n"
+  }),
+  entry(
+    'CONSTRAINT',
+    'sales',
+    'invoices invoices_pkey',
+    'ALTER TABLE ONLY sales.invoices DROP CONSTRAINT invoices_pkey;\n'
+  ),
+  entry(
+    'CONSTRAINT',
+    'sales',
+    'invoices_2024 invoices_2024_pkey',
+    'ALTER TABLE ONLY sales.invoices_2024 DROP CONSTRAINT invoices_2024_pkey;\n'
+  ),
+  entry('INDEX', 'sales', 'invoices_at', 'DROP INDEX sales.invoices_at;\n'),
+  entry('TRIGGER', 'sales', 'invoices audit', 'DROP TRIGGER audit ON sales.invoices;\n'),
+  entry(
+    'FK CONSTRAINT',
+    'sales',
+    'invoices invoices_customer_fkey',
+    'ALTER TABLE ONLY sales.invoices DROP CONSTRAINT invoices_customer_fkey;\n'
+  ),
+  entry('BLOB METADATA', null, '16500..16501', '-- dummy', { defn: '16500\n16501\n' }),
+  entry('PUBLICATION', null, 'pub', 'DROP PUBLICATION pub;\n'),
+  entry('EVENT TRIGGER', null, 'evt', 'DROP EVENT TRIGGER evt;\n')
+]
+
+describe('dropsFromToc', () => {
+  it('drops every kind in reverse TOC order, IF EXISTS, no CASCADE; keeps extensions, public and what goes with its table', () => {
+    expect(dropsFromToc(TOC)).toEqual([
+      'DROP EVENT TRIGGER IF EXISTS evt;',
+      'DROP PUBLICATION IF EXISTS pub;',
+      "SELECT pg_catalog.lo_unlink(oid) FROM pg_catalog.pg_largeobject_metadata WHERE oid = '16500';",
+      "SELECT pg_catalog.lo_unlink(oid) FROM pg_catalog.pg_largeobject_metadata WHERE oid = '16501';",
+      'ALTER TABLE IF EXISTS sales.invoices DROP CONSTRAINT IF EXISTS invoices_customer_fkey;',
+      "SELECT pg_catalog.lo_unlink(oid) FROM pg_catalog.pg_largeobject_metadata WHERE oid = '16400';",
+      "SELECT pg_catalog.lo_unlink(oid) FROM pg_catalog.pg_largeobject_metadata WHERE oid = '16401';",
+      "SELECT pg_catalog.lo_unlink(oid) FROM pg_catalog.pg_largeobject_metadata WHERE oid = '424242';",
+      'DROP OPERATOR CLASS IF EXISTS extra.myclass USING btree;',
+      'DROP OPERATOR IF EXISTS extra.=== (integer, integer);',
+      'ALTER TABLE IF EXISTS public.texts ALTER COLUMN id DROP DEFAULT;',
+      'DROP SEQUENCE IF EXISTS public.texts_id_seq;',
+      'DROP TABLE IF EXISTS sales.invoices_2024;',
+      'DROP TABLE IF EXISTS sales.invoices;',
+      'DROP TYPE IF EXISTS extra.mood;',
+      'DROP COLLATION IF EXISTS extra.german;',
+      'DROP SCHEMA IF EXISTS "Audit Log";'
+    ])
+  })
+
+  it('follows a restore selection (--table, --schema) as pg_restore does', () => {
+    const selected = selectedEntries(TOC, { tables: ['invoices'], schemas: [] })
+    expect(dropsFromToc(TOC, selected)).toEqual(['DROP TABLE IF EXISTS sales.invoices;'])
+    const inSchema = selectedEntries(TOC, { tables: [], schemas: ['extra'] })
+    expect(dropsFromToc(TOC, inSchema)).toEqual([
+      'DROP OPERATOR CLASS IF EXISTS extra.myclass USING btree;',
+      'DROP OPERATOR IF EXISTS extra.=== (integer, integer);',
+      'DROP TYPE IF EXISTS extra.mood;',
+      'DROP COLLATION IF EXISTS extra.german;'
+    ])
+    expect(selectedEntries(TOC, { tables: [], schemas: [] })).toBeUndefined()
+  })
+
+  it("names the backup's triggers and indexes as their TOC tags do", () => {
+    const { tableParts } = cleanListFromToc(TOC)
+    expect(tableParts).toEqual(
+      new Set([
+        tablePartKey('INDEX', 'sales', 'invoices', 'invoices_at'),
+        tablePartKey('TRIGGER', 'sales', 'invoices', 'audit')
+      ])
+    )
+  })
+})
+
+describe('ifExists', () => {
+  it.each([
+    [
+      'DROP TABLE public."Odd DROP TABLE name";',
+      'TABLE',
+      'DROP TABLE IF EXISTS public."Odd DROP TABLE name";'
+    ],
+    [
+      'DROP FUNCTION sales.total(p bigint);',
+      'FUNCTION',
+      'DROP FUNCTION IF EXISTS sales.total(p bigint);'
+    ],
+    [
+      'DROP TEXT SEARCH CONFIGURATION extra.myts;',
+      'TEXT SEARCH CONFIGURATION',
+      'DROP TEXT SEARCH CONFIGURATION IF EXISTS extra.myts;'
+    ],
+    [
+      'DROP USER MAPPING FOR public SERVER s;',
+      'USER MAPPING',
+      'DROP USER MAPPING IF EXISTS FOR public SERVER s;'
+    ],
+    [
+      'DROP CAST (numeric AS extra.money2);',
+      'CAST',
+      'DROP CAST IF EXISTS (numeric AS extra.money2);'
+    ],
+    [
+      'ALTER TABLE ONLY a.b DROP CONSTRAINT c;',
+      'FK CONSTRAINT',
+      'ALTER TABLE IF EXISTS a.b DROP CONSTRAINT IF EXISTS c;'
+    ]
+  ])('%s', (drop, desc, expected) => {
+    expect(ifExists(drop, desc)).toBe(expected)
+  })
+})
+
+describe('plain scripts', () => {
+  function dropsOf(script: string): string[] {
+    const found = new ScriptDrops()
+    for (const e of lexPsqlScript(script)) if (e.kind === 'statement') found.see(e)
+    return found.drops
+  }
+
+  it('drops what the statements create, of every kind, in reverse order', () => {
+    const script = `SET statement_timeout = 0;
+CREATE SCHEMA "Audit Log";
+CREATE SCHEMA public;
+CREATE EXTENSION IF NOT EXISTS citext WITH SCHEMA public;
+CREATE COLLATION extra.nocase (provider = icu, deterministic = false, locale = 'und-u-ks-level2');
+CREATE TYPE extra.mood AS ENUM ('a', 'b');
+CREATE FUNCTION extra.greet(who text DEFAULT 'world, (and you)'::text, n integer DEFAULT 1) RETURNS text
+    LANGUAGE sql
+    AS $$SELECT who$$;
+CREATE AGGREGATE extra.mysum(integer) (
+    SFUNC = extra.sum2,
+    STYPE = integer
+);
+CREATE OPERATOR extra.!!! (
+    FUNCTION = pg_catalog.int4abs,
+    RIGHTARG = integer
+);
+CREATE OPERATOR FAMILY extra.myfam USING btree;
+CREATE CAST (numeric AS extra.money2) WITH FUNCTION extra.to_money2(numeric);
+CREATE TEXT SEARCH DICTIONARY extra.d (TEMPLATE = pg_catalog.simple);
+CREATE TABLE "Audit Log"."Events" (id integer);
+CREATE UNLOGGED TABLE public.cache (k text);
+CREATE SEQUENCE public.texts_id_seq;
+ALTER TABLE ONLY public.texts ALTER COLUMN id SET DEFAULT nextval('public.texts_id_seq'::regclass);
+CREATE MATERIALIZED VIEW public.m AS SELECT 1;
+CREATE FOREIGN DATA WRAPPER w;
+CREATE SERVER s FOREIGN DATA WRAPPER w;
+CREATE USER MAPPING FOR public SERVER s;
+SELECT pg_catalog.lo_create('424242');
+ALTER TABLE ONLY public.texts ADD CONSTRAINT texts_pkey PRIMARY KEY (id);
+ALTER TABLE ONLY public.b ADD CONSTRAINT b_a_fkey FOREIGN KEY (a) REFERENCES public.a(id);
+CREATE INDEX texts_x ON public.texts USING btree (id);
+CREATE TRIGGER t BEFORE INSERT ON "Audit Log"."Events" FOR EACH ROW EXECUTE FUNCTION f();
+CREATE PUBLICATION p FOR ALL TABLES;
+CREATE EVENT TRIGGER e ON ddl_command_start EXECUTE FUNCTION extra.evt();
+`
+    expect(dropsOf(script)).toEqual([
+      'DROP EVENT TRIGGER IF EXISTS e;',
+      'DROP PUBLICATION IF EXISTS p;',
+      'ALTER TABLE IF EXISTS public.b DROP CONSTRAINT IF EXISTS b_a_fkey;',
+      "SELECT pg_catalog.lo_unlink(oid) FROM pg_catalog.pg_largeobject_metadata WHERE oid = '424242';",
+      'DROP USER MAPPING IF EXISTS FOR public SERVER s;',
+      'DROP SERVER IF EXISTS s;',
+      'DROP FOREIGN DATA WRAPPER IF EXISTS w;',
+      'DROP MATERIALIZED VIEW IF EXISTS public.m;',
+      'ALTER TABLE IF EXISTS public.texts ALTER COLUMN id DROP DEFAULT;',
+      'DROP SEQUENCE IF EXISTS public.texts_id_seq;',
+      'DROP TABLE IF EXISTS public.cache;',
+      'DROP TABLE IF EXISTS "Audit Log"."Events";',
+      'DROP TEXT SEARCH DICTIONARY IF EXISTS extra.d;',
+      'DROP CAST IF EXISTS (numeric AS extra.money2);',
+      'DROP OPERATOR FAMILY IF EXISTS extra.myfam USING btree;',
+      'DROP OPERATOR IF EXISTS extra.!!! (NONE, integer);',
+      'DROP AGGREGATE IF EXISTS extra.mysum(integer);',
+      'DROP FUNCTION IF EXISTS extra.greet(who text, n integer);',
+      'DROP TYPE IF EXISTS extra.mood;',
+      'DROP COLLATION IF EXISTS extra.nocase;',
+      'DROP SCHEMA IF EXISTS "Audit Log";'
+    ])
+  })
+
+  it('reads CRLF scripts the same', () => {
+    expect(
+      dropsOf('CREATE TABLE public.t (id integer);\r\nCREATE VIEW public.v AS SELECT 1;\r\n')
+    ).toEqual(['DROP VIEW IF EXISTS public.v;', 'DROP TABLE IF EXISTS public.t;'])
+  })
+
+  it("names the script's triggers, policies, rules and indexes as the catalog does", () => {
+    const found = new ScriptDrops()
+    const script = `CREATE TRIGGER "Trig" BEFORE INSERT ON "Audit Log"."Events" FOR EACH ROW EXECUTE FUNCTION f();
+CREATE POLICY pol ON extra.people USING (true);
+CREATE RULE r AS
+    ON DELETE TO extra.pets DO NOTHING;
+CREATE UNIQUE INDEX idx ON ONLY sales.invoices USING btree (id);
+`
+    for (const e of lexPsqlScript(script)) if (e.kind === 'statement') found.see(e)
+    expect(found.tableParts).toEqual(
+      new Set([
+        tablePartKey('TRIGGER', 'Audit Log', 'Events', 'Trig'),
+        tablePartKey('POLICY', 'extra', 'people', 'pol'),
+        tablePartKey('RULE', 'extra', 'pets', 'r'),
+        tablePartKey('INDEX', 'sales', 'invoices', 'idx')
+      ])
+    )
+  })
+})
+
+describe('routineArguments and withCascade', () => {
+  it('leaves DEFAULT clauses out, keeps quotes and nested parentheses', () => {
+    expect(routineArguments("a numeric(10,2) DEFAULT 1.5, b text = 'x, y', OUT c int")).toBe(
+      'a numeric(10,2), b text, OUT c int'
+    )
+    expect(routineArguments('')).toBe('')
+  })
+
+  it('adds CASCADE to DROP statements, never to lo_unlink', () => {
+    expect(withCascade('DROP TABLE IF EXISTS a.b;')).toBe('DROP TABLE IF EXISTS a.b CASCADE;')
+    expect(withCascade('SELECT pg_catalog.lo_unlink(1);')).toBe('SELECT pg_catalog.lo_unlink(1);')
+  })
+})

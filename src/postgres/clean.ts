@@ -1,0 +1,726 @@
+/**
+ * `clean`: what a restore drops before it recreates the backup's objects, and the check that it
+ * drops nothing else.
+ *
+ * The drop list comes from the backup itself: for archives from the table of contents (toc.ts:
+ * pg_dump's own DROP statement of every entry, of every kind it writes), for plain scripts from
+ * the statements psql will run (psql-lexer.ts: CREATE … of every kind, large objects, foreign
+ * keys added by ALTER TABLE). Statements drop in reverse order of creation, with IF EXISTS and
+ * without CASCADE, so that PostgreSQL itself refuses to drop anything the list does not name.
+ * Extensions are not dropped (pg_dump recreates them with CREATE EXTENSION IF NOT EXISTS, and a
+ * provider's extension cannot be dropped by the database owner), nor the schema public (pg_dump
+ * does not create it). Indexes, constraints other than foreign keys, triggers, rules, policies,
+ * defaults and statistics of a table the list drops go with their table (so a partition's key,
+ * attached to its parent's, is never dropped on its own: "cannot drop inherited constraint").
+ *
+ * Before anything is dropped, {@link checkDependents} runs the list in a transaction it rolls
+ * back: objects outside the backup that depend on what it drops (views, foreign keys of other
+ * tables, functions, …) make PostgreSQL refuse (SQLSTATE 2BP01), and each refusal's DETAIL names
+ * them. Unless the caller allows dropping them (CASCADE), clean refuses and lists them.
+ */
+import { Transform, type TransformCallback } from 'node:stream'
+import type pg from 'pg'
+import { CheckError } from '../errors.js'
+import {
+  PsqlLexer,
+  type PsqlScriptEvent,
+  type SqlToken,
+  type StatementEvent,
+  type StatementPart
+} from './psql-lexer.js'
+import type { TocEntry } from './toc.js'
+
+/** Entries a restore with `--table` names (pg_restore: tables, views, sequences, their data). */
+const TABLE_LIKE = new Set([
+  'TABLE',
+  'TABLE DATA',
+  'VIEW',
+  'MATERIALIZED VIEW',
+  'MATERIALIZED VIEW DATA',
+  'SEQUENCE',
+  'SEQUENCE SET',
+  'FOREIGN TABLE'
+])
+
+/**
+ * The dumpIds a restore with these `tables` / `schemas` selections restores, as pg_restore
+ * selects them (--table: those kinds with that name, within --schema when both are given;
+ * --schema: every entry of the schema); undefined = all.
+ */
+export function selectedEntries(
+  entries: readonly TocEntry[],
+  selection: { tables: readonly string[]; schemas: readonly string[] }
+): Set<number> | undefined {
+  const { tables, schemas } = selection
+  if (tables.length === 0 && schemas.length === 0) return undefined
+  const chosen = new Set<number>()
+  for (const e of entries) {
+    const inSchema = schemas.length === 0 || schemas.includes(e.namespace ?? '')
+    const named = tables.length === 0 || (TABLE_LIKE.has(e.desc) && tables.includes(e.tag))
+    if (inSchema && named) chosen.add(e.dumpId)
+  }
+  return chosen
+}
+
+/** Entries whose object goes with the table it belongs to (never dropped on their own). */
+const PART_OF_TABLE = new Set([
+  'CONSTRAINT',
+  'CHECK CONSTRAINT',
+  'INDEX',
+  'TRIGGER',
+  'RULE',
+  'POLICY',
+  'STATISTICS',
+  'ROW SECURITY',
+  'INDEX ATTACH',
+  'TABLE ATTACH',
+  'SEQUENCE OWNED BY'
+])
+
+/** Entries clean never drops (see the module's comment). */
+const NEVER_DROPPED = new Set(['DATABASE', 'DATABASE PROPERTIES', 'EXTENSION', 'COMMENT', 'ACL'])
+
+/** What clean drops, and the parts of tables (triggers, …) the backup recreates. */
+export interface CleanList {
+  drops: string[]
+  /** {@link tablePartKey}s of the backup's triggers, policies, rules and indexes. */
+  tableParts: Set<string>
+}
+
+/** Kinds of objects that go with their table, which the check compares with the backup's. */
+export type TablePartKind = 'TRIGGER' | 'POLICY' | 'RULE' | 'INDEX'
+
+/**
+ * How a trigger, policy, rule or index is named in the backup's TOC: kind, schema and tag
+ * ("table name"; an index: its own name).
+ */
+export function tablePartKey(
+  kind: TablePartKind,
+  schema: string,
+  table: string,
+  name: string
+): string {
+  return `${kind}\0${schema}\0${kind === 'INDEX' ? name : `${table} ${name}`}`
+}
+
+/** The clean list of an archive's entries (`selected` dumpIds; all when undefined). */
+export function cleanListFromToc(
+  entries: readonly TocEntry[],
+  selected?: ReadonlySet<number>
+): CleanList {
+  const tableParts = new Set<string>()
+  for (const e of entries) {
+    if (selected && !selected.has(e.dumpId)) continue
+    if (e.desc === 'TRIGGER' || e.desc === 'POLICY' || e.desc === 'RULE' || e.desc === 'INDEX') {
+      tableParts.add(`${e.desc}\0${e.namespace ?? ''}\0${e.tag}`)
+    }
+  }
+  return { drops: dropsFromToc(entries, selected), tableParts }
+}
+
+/** The large object with this OID, dropped if it exists (pg_restore --if-exists does the same). */
+export function dropLargeObject(oid: string): string {
+  return `SELECT pg_catalog.lo_unlink(oid) FROM pg_catalog.pg_largeobject_metadata WHERE oid = '${oid}';`
+}
+
+/**
+ * The DROP statements for an archive's entries (those restored: `selected` dumpIds, all when
+ * undefined), in reverse TOC order, each with IF EXISTS as pg_restore --if-exists writes it.
+ */
+export function dropsFromToc(
+  entries: readonly TocEntry[],
+  selected?: ReadonlySet<number>
+): string[] {
+  const chosen = entries.filter(e => !selected || selected.has(e.dumpId))
+  const tables = new Set(
+    chosen
+      .filter(e => e.desc === 'TABLE' || e.desc === 'MATERIALIZED VIEW')
+      .map(e => `${e.namespace}\0${e.tag}`)
+  )
+  const drops: string[] = []
+  for (const entry of [...chosen].reverse()) {
+    if (NEVER_DROPPED.has(entry.desc)) continue
+    if (entry.desc === 'SCHEMA' && entry.tag === 'public') continue
+    if (entry.desc === 'BLOB') {
+      drops.push(dropLargeObject(String(entry.oid)))
+      continue
+    }
+    if (entry.desc === 'BLOB METADATA') {
+      // pg_dump 17: lo_create('oid') statements; 18: one OID a line
+      for (const m of (entry.defn ?? '').matchAll(/(?:lo_create\('|^)(\d+)/gm)) {
+        drops.push(dropLargeObject(m[1]))
+      }
+      continue
+    }
+    if (PART_OF_TABLE.has(entry.desc)) {
+      // tag: "table name" (indexes and statistics: their own name, always of a listed table)
+      const table = entry.tag.split(' ')[0]
+      if (
+        entry.desc === 'INDEX' ||
+        entry.desc === 'STATISTICS' ||
+        tables.has(`${entry.namespace}\0${table}`)
+      )
+        continue
+    }
+    const drop = entry.dropStmt?.trim()
+    if (!drop || drop.startsWith('--')) continue
+    const withIfExists = ifExists(drop, entry.desc)
+    if (withIfExists) drops.push(withIfExists)
+  }
+  return drops
+}
+
+/**
+ * pg_dump's DROP statement with IF EXISTS (as pg_restore --if-exists inserts it, in
+ * pg_backup_archiver.c); `ALTER TABLE ONLY … DROP CONSTRAINT` without ONLY, so that a foreign
+ * key of a partitioned table goes from its partitions too. undefined when there is no place for
+ * IF EXISTS (the statement is then left out: the object goes with its parent).
+ */
+export function ifExists(drop: string, desc: string): string | undefined {
+  let head = ''
+  let rest = drop
+  if (rest.startsWith('ALTER TABLE ')) {
+    head = 'ALTER TABLE IF EXISTS '
+    rest = rest.slice('ALTER TABLE '.length).replace(/^ONLY /, '')
+  }
+  // ALTER TABLE … ALTER COLUMN … DROP DEFAULT has no IF EXISTS (the sequence it uses drops next)
+  if (desc === 'DEFAULT') return head === '' ? undefined : head + rest
+  const keyword = /CONSTRAINT$/.test(desc) ? 'DROP CONSTRAINT' : `DROP ${desc}`
+  const at = rest.indexOf(keyword)
+  if (at < 0) return undefined
+  return `${head}${rest.slice(0, at)}${keyword} IF EXISTS${rest.slice(at + keyword.length)}`
+}
+
+// ---------------------------------------------------------------------------------------------
+// plain scripts
+
+/** Kinds whose CREATE is followed by a (qualified) name and dropped as `DROP <kind> name`. */
+const NAMED_KINDS: ReadonlyArray<readonly string[]> = [
+  ['SCHEMA'],
+  ['TABLE'],
+  ['UNLOGGED', 'TABLE'],
+  ['FOREIGN', 'TABLE'],
+  ['VIEW'],
+  ['RECURSIVE', 'VIEW'],
+  ['MATERIALIZED', 'VIEW'],
+  ['SEQUENCE'],
+  ['UNLOGGED', 'SEQUENCE'],
+  ['TYPE'],
+  ['DOMAIN'],
+  ['COLLATION'],
+  ['CONVERSION'],
+  ['DEFAULT', 'CONVERSION'],
+  ['TEXT', 'SEARCH', 'CONFIGURATION'],
+  ['TEXT', 'SEARCH', 'DICTIONARY'],
+  ['TEXT', 'SEARCH', 'PARSER'],
+  ['TEXT', 'SEARCH', 'TEMPLATE'],
+  ['FOREIGN', 'DATA', 'WRAPPER'],
+  ['SERVER'],
+  ['PUBLICATION'],
+  ['SUBSCRIPTION'],
+  ['EVENT', 'TRIGGER'],
+  ['ACCESS', 'METHOD'],
+  ['STATISTICS'],
+  ['LANGUAGE'],
+  ['PROCEDURAL', 'LANGUAGE'],
+  ['TRUSTED', 'PROCEDURAL', 'LANGUAGE'],
+  ['TRUSTED', 'LANGUAGE']
+]
+
+/** Kinds dropped with their argument types: `DROP FUNCTION name(args)`. */
+const ROUTINE_KINDS = new Set(['FUNCTION', 'PROCEDURE', 'AGGREGATE'])
+
+/** Collects the DROP statements of what a plain script creates, statement by statement. */
+export class ScriptDrops {
+  private readonly created: string[] = []
+  /** The script's triggers, policies, rules and indexes ({@link tablePartKey}). */
+  readonly tableParts = new Set<string>()
+
+  /** Reads one statement event (psql-lexer.ts). */
+  see(event: StatementEvent): void {
+    for (const part of event.parts) {
+      const drop = dropForPart(event.text, part)
+      if (drop) this.created.push(drop)
+      const key = tablePartOf(part)
+      if (key) this.tableParts.add(key)
+    }
+  }
+
+  get list(): CleanList {
+    return { drops: this.drops, tableParts: this.tableParts }
+  }
+
+  /** The DROP statements, in reverse order of creation. */
+  get drops(): string[] {
+    return [...this.created].reverse()
+  }
+}
+
+/** A pass-through stage that reads a plain script with psql's lexer and collects its drops. */
+export class ScriptDropsScanner extends Transform {
+  readonly found = new ScriptDrops()
+  private readonly lexer = new PsqlLexer()
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    try {
+      this.collect(this.lexer.write(chunk))
+    } catch (error) {
+      callback(error as Error)
+      return
+    }
+    callback(null, chunk)
+  }
+
+  override _flush(callback: TransformCallback): void {
+    try {
+      this.collect(this.lexer.end())
+    } catch (error) {
+      callback(error as Error)
+      return
+    }
+    callback()
+  }
+
+  private collect(events: PsqlScriptEvent[]): void {
+    for (const e of events) if (e.kind === 'statement') this.found.see(e)
+  }
+}
+
+/** The DROP statement for one statement of a plain script; undefined when it creates nothing clean drops. */
+export function dropForPart(sqlText: string, part: StatementPart): string | undefined {
+  const tokens = part.tokens
+  const text = (t: SqlToken | undefined): string => (t ? t.text : '')
+  const word = (i: number): string =>
+    tokens[i]?.type === 'ident' ? tokens[i].text.toUpperCase() : ''
+  const slice = (from: number, to: number): string =>
+    sqlText.slice(tokens[from].start, tokens[to].end)
+  if (word(0) === 'SELECT') {
+    // pg_dump: SELECT pg_catalog.lo_create('16395');
+    const m = /^SELECT\s+pg_catalog\.lo_create\('(\d+)'\)/.exec(sqlText.slice(part.start, part.end))
+    return m ? dropLargeObject(m[1]) : undefined
+  }
+  if (word(0) === 'ALTER' && word(1) === 'TABLE') {
+    // ALTER TABLE [ONLY] t ADD CONSTRAINT c FOREIGN KEY …: the key goes first (other keys go with their table)
+    let i = 2
+    if (word(i) === 'ONLY') i++
+    const name = qualifiedName(tokens, i)
+    if (!name) return undefined
+    i = name.next
+    // … ALTER COLUMN c SET DEFAULT nextval(…): the default goes before the sequence it uses
+    if (
+      word(i) === 'ALTER' &&
+      word(i + 1) === 'COLUMN' &&
+      word(i + 3) === 'SET' &&
+      word(i + 4) === 'DEFAULT'
+    ) {
+      return `ALTER TABLE IF EXISTS ${name.text} ALTER COLUMN ${text(tokens[i + 2])} DROP DEFAULT;`
+    }
+    if (word(i) !== 'ADD' || word(i + 1) !== 'CONSTRAINT' || word(i + 3) !== 'FOREIGN')
+      return undefined
+    return `ALTER TABLE IF EXISTS ${name.text} DROP CONSTRAINT IF EXISTS ${text(tokens[i + 2])};`
+  }
+  if (word(0) !== 'CREATE') return undefined
+  let i = 1
+  if (word(i) === 'OR' && word(i + 1) === 'REPLACE') i += 2
+  if (word(i) === 'EXTENSION') return undefined
+  if (word(i) === 'CAST') {
+    // CREATE CAST (source AS target) …
+    const inner =
+      tokens[i + 1]?.text === '(' ? parenthesized(sqlText, tokens[i + 1].end) : undefined
+    return inner === undefined ? undefined : `DROP CAST IF EXISTS (${inner.trim()});`
+  }
+  if (word(i) === 'TRANSFORM' && word(i + 1) === 'FOR') {
+    const lang = tokens.findIndex(
+      (t, k) => k > i && t.type === 'ident' && t.text.toUpperCase() === 'LANGUAGE'
+    )
+    if (lang < 0) return undefined
+    return `DROP TRANSFORM IF EXISTS FOR ${slice(i + 2, lang - 1)} LANGUAGE ${text(tokens[lang + 1])};`
+  }
+  if (word(i) === 'USER' && word(i + 1) === 'MAPPING' && word(i + 2) === 'FOR') {
+    const server = tokens.findIndex(
+      (t, k) => k > i + 2 && t.type === 'ident' && t.text.toUpperCase() === 'SERVER'
+    )
+    if (server < 0) return undefined
+    return `DROP USER MAPPING IF EXISTS FOR ${slice(i + 3, server - 1)} SERVER ${text(tokens[server + 1])};`
+  }
+  if (word(i) === 'OPERATOR') {
+    if (word(i + 1) === 'CLASS' || word(i + 1) === 'FAMILY') {
+      const name = qualifiedName(tokens, i + 2)
+      if (!name) return undefined
+      const using = tokens.findIndex(
+        (t, k) => k >= name.next && t.type === 'ident' && t.text.toUpperCase() === 'USING'
+      )
+      if (using < 0) return undefined
+      return `DROP OPERATOR ${word(i + 1)} IF EXISTS ${name.text} USING ${text(tokens[using + 1])};`
+    }
+    // CREATE OPERATOR schema.=== ( FUNCTION = …, LEFTARG = integer, RIGHTARG = integer );
+    const name = operatorName(tokens, i + 1)
+    const open = tokens[name?.next ?? -1]
+    const body = open?.text === '(' ? parenthesized(sqlText, open.end) : undefined
+    if (!name || body === undefined) return undefined
+    const arg = (key: string): string =>
+      new RegExp(`\\b${key}\\s*=\\s*((?:[^,()]|\\([^)]*\\))+)`, 'i').exec(body)?.[1].trim() ??
+      'NONE'
+    return `DROP OPERATOR IF EXISTS ${name.text} (${arg('LEFTARG')}, ${arg('RIGHTARG')});`
+  }
+  if (ROUTINE_KINDS.has(word(i))) {
+    const kind = word(i)
+    const name = qualifiedName(tokens, i + 1)
+    const open = tokens[name?.next ?? -1]
+    const list = open?.text === '(' ? parenthesized(sqlText, open.end) : undefined
+    if (!name || list === undefined) return undefined
+    return `DROP ${kind} IF EXISTS ${name.text}(${routineArguments(list)});`
+  }
+  for (const kind of NAMED_KINDS) {
+    if (!kind.every((k, n) => word(i + n) === k)) continue
+    let at = i + kind.length
+    if (word(at) === 'IF' && word(at + 1) === 'NOT' && word(at + 2) === 'EXISTS') at += 3
+    const name = qualifiedName(tokens, at)
+    if (!name) return undefined
+    const base = kind.filter(
+      k => !['UNLOGGED', 'RECURSIVE', 'DEFAULT', 'PROCEDURAL', 'TRUSTED'].includes(k)
+    )
+    if (base[0] === 'SCHEMA' && name.text === 'public') return undefined
+    return `DROP ${base.join(' ')} IF EXISTS ${name.text};`
+  }
+  return undefined
+}
+
+/** An identifier as PostgreSQL stores it: "Quoted" unquoted, plain ones folded to lower case. */
+function identifierValue(t: SqlToken): string {
+  return t.type === 'qident' ? t.text.slice(1, -1).replace(/""/g, '"') : t.text.toLowerCase()
+}
+
+/** The key of a trigger, policy, rule or index a script statement creates ({@link tablePartKey}). */
+export function tablePartOf(part: StatementPart): string | undefined {
+  const tokens = part.tokens
+  const word = (i: number): string =>
+    tokens[i]?.type === 'ident' ? tokens[i].text.toUpperCase() : ''
+  if (word(0) !== 'CREATE') return undefined
+  let i = 1
+  if (word(i) === 'OR' && word(i + 1) === 'REPLACE') i += 2
+  let kind: TablePartKind
+  let before: string
+  if (word(i) === 'CONSTRAINT' && word(i + 1) === 'TRIGGER') {
+    ;[kind, before] = ['TRIGGER', 'ON']
+    i++
+  } else if (word(i) === 'TRIGGER') [kind, before] = ['TRIGGER', 'ON']
+  else if (word(i) === 'POLICY') [kind, before] = ['POLICY', 'ON']
+  else if (word(i) === 'RULE') [kind, before] = ['RULE', 'TO']
+  else if (word(i) === 'INDEX' || (word(i) === 'UNIQUE' && word(i + 1) === 'INDEX')) {
+    ;[kind, before] = ['INDEX', 'ON']
+    if (word(i) === 'UNIQUE') i++
+  } else return undefined
+  i++
+  if (kind === 'INDEX' && word(i) === 'CONCURRENTLY') i++
+  if (kind === 'INDEX' && word(i) === 'IF') i += 3
+  const nameToken = tokens[i]
+  if (nameToken?.type !== 'ident' && nameToken?.type !== 'qident') return undefined
+  const on = tokens.findIndex(
+    (t, k) => k > i && t.type === 'ident' && t.text.toUpperCase() === before
+  )
+  if (on < 0) return undefined
+  let at = on + 1
+  if (word(at) === 'ONLY') at++
+  const schema = tokens[at]
+  const table = tokens[at + 2]
+  if (!schema || tokens[at + 1]?.text !== '.' || !table) return undefined
+  return tablePartKey(
+    kind,
+    identifierValue(schema),
+    identifierValue(table),
+    identifierValue(nameToken)
+  )
+}
+
+/**
+ * The text from `start` (just after a "(") to its matching ")", skipping quoted strings, quoted
+ * identifiers and nested parentheses; undefined when it does not end.
+ */
+export function parenthesized(sqlText: string, start: number): string | undefined {
+  let depth = 0
+  let quote: string | undefined
+  for (let i = start; i < sqlText.length; i++) {
+    const c = sqlText[i]
+    if (quote) {
+      if (c === quote) quote = undefined
+    } else if (c === "'" || c === '"') {
+      quote = c
+    } else if (c === '(') {
+      depth++
+    } else if (c === ')') {
+      if (depth === 0) return sqlText.slice(start, i)
+      depth--
+    }
+  }
+  return undefined
+}
+
+/** A name of identifiers joined by "." from token `i`, as written (quotes kept). */
+function qualifiedName(
+  tokens: readonly SqlToken[],
+  i: number
+): { text: string; next: number } | undefined {
+  const isName = (t: SqlToken | undefined): boolean => t?.type === 'ident' || t?.type === 'qident'
+  if (!isName(tokens[i])) return undefined
+  let text = tokens[i].text
+  let k = i + 1
+  while (tokens[k]?.text === '.' && isName(tokens[k + 1])) {
+    text += `.${tokens[k + 1].text}`
+    k += 2
+  }
+  return { text, next: k }
+}
+
+/** An operator's name, schema-qualified or not: `schema.===`, `===`. */
+function operatorName(
+  tokens: readonly SqlToken[],
+  i: number
+): { text: string; next: number } | undefined {
+  const t = tokens[i]
+  if (t?.type === 'op') return { text: t.text, next: i + 1 }
+  if (
+    (t?.type === 'ident' || t?.type === 'qident') &&
+    tokens[i + 1]?.text === '.' &&
+    tokens[i + 2]?.type === 'op'
+  ) {
+    return { text: `${t.text}.${tokens[i + 2].text}`, next: i + 3 }
+  }
+  return undefined
+}
+
+/**
+ * The argument types of a routine's parameter list (between its parentheses), as DROP FUNCTION
+ * takes them: DEFAULT clauses left out (DROP refuses them), quotes and nested parentheses kept.
+ */
+export function routineArguments(list: string): string {
+  const args: string[] = []
+  let current = ''
+  let depth = 0
+  let quote: string | undefined
+  for (let i = 0; i < list.length; i++) {
+    const c = list[i]
+    if (quote) {
+      if (c === quote) quote = undefined
+    } else if (c === "'" || c === '"') {
+      quote = c
+    } else if (c === '(') {
+      depth++
+    } else if (c === ')') {
+      depth--
+    } else if (depth === 0 && c === ',') {
+      args.push(current)
+      current = ''
+      continue
+    }
+    current += c
+  }
+  args.push(current)
+  return args
+    .map(a => a.replace(/\s+(DEFAULT\s|=\s*)[\s\S]*$/i, '').trim())
+    .filter(a => a !== '')
+    .join(', ')
+}
+
+// ---------------------------------------------------------------------------------------------
+// the check before anything is dropped
+
+/** An object outside the backup that depends on one clean drops. */
+export interface Dependent {
+  /** PostgreSQL's own words, e.g. `view public.v depends on table public.t`. */
+  description: string
+}
+
+/** clean would drop objects that are not in the backup. */
+export class DependentsError extends CheckError {
+  override name = 'DependentsError'
+  constructor(readonly dependents: Dependent[]) {
+    super(
+      `clean would drop ${dependents.length} object(s) that are not in the backup but depend on objects it recreates: ${describeDependents(dependents)}. Nothing was changed. Drop or change them first, restore into another database, or allow dropping them too with clean-drop-dependents: true (DROP … CASCADE; they are not recreated).`
+    )
+  }
+}
+
+export function describeDependents(dependents: readonly Dependent[], limit = 20): string {
+  const shown = dependents.slice(0, limit).map(d => d.description)
+  return (
+    shown.join('; ') + (dependents.length > limit ? `; and ${dependents.length - limit} more` : '')
+  )
+}
+
+/** A drop statement that also drops what depends on its object. */
+export function withCascade(drop: string): string {
+  return drop.startsWith('SELECT ') ? drop : drop.replace(/;\s*$/, ' CASCADE;')
+}
+
+/** What the check found: the dependents, and the order in which the list drops cleanly. */
+export interface DropCheck {
+  dependents: Dependent[]
+  /** `drops` in the order the check ran them (an order PostgreSQL accepts). */
+  order: string[]
+  /** The statements that other objects block (run with CASCADE when that is allowed). */
+  blocked: string[]
+}
+
+/**
+ * Runs `drops` in a transaction on `client` and rolls it back. A statement PostgreSQL refuses
+ * because other objects depend on its object (SQLSTATE 2BP01) is tried again after the others
+ * (an object of the backup that depends on it may drop later in the list); one still refused
+ * when nothing else can drop is blocked by objects outside the list: PostgreSQL's DETAIL names
+ * them, and it runs with CASCADE so that the check sees the rest. Other errors (a lock not
+ * granted within lock_timeout, a privilege missing) are thrown as they are.
+ */
+export async function checkDrops(
+  client: pg.Client,
+  drops: readonly string[],
+  tableParts: ReadonlySet<string> = new Set()
+): Promise<DropCheck> {
+  const found: Dependent[] = []
+  const order: string[] = []
+  const blocked: string[] = []
+  let pending = [...drops]
+  await client.query('BEGIN')
+  try {
+    // PostgreSQL names objects in its messages relative to search_path: qualify every name
+    await client.query('SET LOCAL search_path = pg_catalog')
+    const partsBefore = await tablePartsNow(client)
+    while (pending.length > 0) {
+      const refused: Array<{ drop: string; detail: string }> = []
+      for (const drop of pending) {
+        const detail = await tryDrop(client, drop)
+        if (detail === undefined) order.push(drop)
+        else refused.push({ drop, detail })
+      }
+      if (refused.length === pending.length) {
+        // nothing more drops: one refused statement is blocked by objects outside the list
+        const i = await firstToCascade(client, refused)
+        const [stuck] = refused.splice(i, 1)
+        for (const line of stuck.detail.split('\n')) {
+          const description = line.trim()
+          if (description !== '' && !/^and \d+ other objects/.test(description)) {
+            found.push({ description })
+          }
+        }
+        await client.query(withCascade(stuck.drop))
+        order.push(stuck.drop)
+        blocked.push(stuck.drop)
+      }
+      pending = refused.map(r => r.drop)
+    }
+    // triggers, policies, rules and indexes go with their table without a word: those that are
+    // not the backup's are dependents too
+    const partsAfter = new Set((await tablePartsNow(client)).map(p => p.key))
+    for (const p of partsBefore) {
+      if (!partsAfter.has(p.key) && !tableParts.has(p.key)) {
+        found.push({
+          description: `${p.kind.toLowerCase()} ${p.name} on ${p.relkind} ${p.table} goes with ${p.relkind} ${p.table}`
+        })
+      }
+    }
+  } finally {
+    await client.query('ROLLBACK').catch(() => undefined)
+  }
+  const dependents = [...new Map(found.map(d => [d.description, d])).values()]
+  return { dependents, order, blocked }
+}
+
+interface TablePartNow {
+  key: string
+  kind: TablePartKind
+  name: string
+  /** Qualified and quoted. */
+  table: string
+  relkind: string
+}
+
+/** The target's triggers, policies, rules and indexes (not of extensions, not made by PostgreSQL itself). */
+async function tablePartsNow(client: pg.Client): Promise<TablePartNow[]> {
+  const result = await client.query<{
+    kind: TablePartKind
+    schema: string
+    tbl: string
+    name: string
+    qname: string
+    qtable: string
+    relkind: string
+  }>(
+    `SELECT p.kind, n.nspname AS schema, c.relname AS tbl, p.name,
+            quote_ident(p.name) AS qname, quote_ident(n.nspname) || '.' || quote_ident(c.relname) AS qtable,
+            CASE c.relkind WHEN 'm' THEN 'materialized view' WHEN 'v' THEN 'view' ELSE 'table' END AS relkind
+       FROM (SELECT 'TRIGGER' AS kind, t.tgrelid AS rel, t.tgname::text AS name, t.oid, 'pg_trigger'::regclass AS cls
+               FROM pg_trigger t WHERE NOT t.tgisinternal AND t.tgparentid = 0
+             UNION ALL SELECT 'POLICY', p.polrelid, p.polname::text, p.oid, 'pg_policy'::regclass FROM pg_policy p
+             UNION ALL SELECT 'RULE', r.ev_class, r.rulename::text, r.oid, 'pg_rewrite'::regclass
+               FROM pg_rewrite r WHERE r.rulename <> '_RETURN'
+             UNION ALL SELECT 'INDEX', x.indrelid, i.relname::text, i.oid, 'pg_class'::regclass
+               FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid
+              WHERE NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = x.indexrelid AND k.contype IN ('p', 'u', 'x'))
+                AND i.relispartition = false) p
+       JOIN pg_class c ON c.oid = p.rel JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname !~ '^pg_(toast|temp_)'
+        AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')`
+  )
+  return result.rows.map(r => ({
+    key: tablePartKey(r.kind, r.schema, r.tbl, r.name),
+    kind: r.kind,
+    name: r.qname,
+    table: r.qtable,
+    relkind: r.relkind
+  }))
+}
+
+/**
+ * Which of the refused statements to run with CASCADE: the first whose CASCADE lets another of
+ * them drop (a table that objects outside the list depend on, before a function only its own
+ * trigger uses), else the first. Each try is rolled back.
+ */
+async function firstToCascade(
+  client: pg.Client,
+  refused: ReadonlyArray<{ drop: string }>
+): Promise<number> {
+  if (refused.length === 1) return 0
+  for (let i = 0; i < refused.length; i++) {
+    await client.query('SAVEPOINT clean_try')
+    try {
+      await client.query(withCascade(refused[i].drop))
+      for (let k = 0; k < refused.length; k++) {
+        if (k !== i && (await tryDrop(client, refused[k].drop)) === undefined) return i
+      }
+    } finally {
+      await client.query('ROLLBACK TO SAVEPOINT clean_try')
+      await client.query('RELEASE SAVEPOINT clean_try')
+    }
+  }
+  return 0
+}
+
+/** Runs one drop in a savepoint: undefined when it ran, PostgreSQL's DETAIL when 2BP01 refused it. */
+async function tryDrop(client: pg.Client, drop: string): Promise<string | undefined> {
+  await client.query('SAVEPOINT clean_check')
+  try {
+    await client.query(drop)
+    await client.query('RELEASE SAVEPOINT clean_check')
+    return undefined
+  } catch (error) {
+    const e = error as { code?: string; detail?: string; message?: string }
+    if (e.code === '55P03') throw error // lock_timeout: the caller names the blocking sessions
+    if (e.code !== '2BP01') throw new CleanDropError(drop, e.message ?? String(error), error)
+    await client.query('ROLLBACK TO SAVEPOINT clean_check')
+    return e.detail ?? ''
+  }
+}
+
+/** A drop of the clean list that the target refuses (not for dependents): found before anything changed. */
+export class CleanDropError extends CheckError {
+  override name = 'CleanDropError'
+  constructor(
+    readonly statement: string,
+    reason: string,
+    cause: unknown
+  ) {
+    super(
+      `clean cannot drop what the backup recreates: \`${statement}\` fails in the target: ${reason}. Nothing was changed. On a managed service the object may belong to the provider (the database owner cannot drop it): leave it out of the backup (pg-dump-args: --exclude-schema / --exclude-extension when dumping), drop it as its owner, or restore into an empty database without clean.`,
+      { cause }
+    )
+  }
+}

@@ -1,0 +1,127 @@
+/**
+ * Lock waits made visible: the sessions that block one of the action's own (pg_blocking_pids and
+ * pg_stat_activity, read from a second connection while it waits), logged once when the wait
+ * begins and named in the error when lock_timeout ends it.
+ */
+import type pg from 'pg'
+import { CheckError } from '../errors.js'
+import { log } from '../log.js'
+
+/** A session that holds a lock another waits for (pg_stat_activity). */
+export interface Blocker {
+  pid: number
+  applicationName: string
+  user: string
+  /** active, idle in transaction, … */
+  state: string
+  /** When its transaction began (ISO 8601), or its backend when it has none. */
+  since: string
+  /** The start of its last statement (at most 100 characters). */
+  query: string
+}
+
+/** Who waits: a backend's pid, or every backend with this application_name (a child's PGAPPNAME). */
+export type Waiter = { pid: number } | { applicationName: string }
+
+/** The sessions blocking the waiter now (none when it does not wait). */
+export async function blockersOf(monitor: pg.Client, waiter: Waiter): Promise<Blocker[]> {
+  const result = await monitor.query<{
+    pid: number
+    application_name: string
+    usename: string | null
+    state: string | null
+    since: Date | null
+    query: string | null
+  }>(
+    `WITH waiting AS (
+       SELECT unnest(pg_catalog.pg_blocking_pids(a.pid)) AS pid
+         FROM pg_catalog.pg_stat_activity a
+        WHERE ($1::int IS NOT NULL AND a.pid = $1) OR ($2::text IS NOT NULL AND a.application_name = $2))
+     SELECT DISTINCT b.pid, b.application_name, b.usename::text AS usename, b.state,
+            coalesce(b.xact_start, b.backend_start) AS since, left(b.query, 100) AS query
+       FROM waiting w JOIN pg_catalog.pg_stat_activity b ON b.pid = w.pid
+      ORDER BY b.pid`,
+    [
+      'pid' in waiter ? waiter.pid : null,
+      'applicationName' in waiter ? waiter.applicationName : null
+    ]
+  )
+  return result.rows.map(r => ({
+    pid: r.pid,
+    applicationName: r.application_name,
+    user: r.usename ?? '',
+    state: r.state ?? 'unknown',
+    since: r.since ? r.since.toISOString() : 'unknown',
+    query: r.query ?? ''
+  }))
+}
+
+export function describeBlockers(blockers: readonly Blocker[]): string {
+  if (blockers.length === 0) return 'no blocking session was seen (it may have ended)'
+  return blockers
+    .map(
+      b =>
+        `pid ${b.pid} (application_name '${b.applicationName}', user ${b.user || 'unknown'}, ${b.state} since ${b.since})`
+    )
+    .join(', ')
+}
+
+/** A lock the action waited for was not granted within lock-timeout. */
+export class LockTimeoutError extends CheckError {
+  override name = 'LockTimeoutError'
+  constructor(
+    what: string,
+    readonly blockers: Blocker[],
+    lockTimeoutMs: number
+  ) {
+    super(
+      `${what} waited ${lockTimeoutMs / 1000} s (lock-timeout) for a lock held by ${describeBlockers(blockers)}. Nothing was changed. Run it when the application does not hold that lock (or stop that session), or raise lock-timeout (0 waits forever).`
+    )
+  }
+}
+
+/**
+ * Watches `waiter` from `monitor` while `work` runs: logs the blocking sessions once when a wait
+ * begins, and returns with the result of `work` the blockers last seen (for the error when
+ * lock_timeout ends the wait). The first look is after `firstMs`, then every `everyMs`.
+ */
+export async function watchLockWaits<T>(
+  monitor: pg.Client,
+  waiter: Waiter,
+  work: Promise<T>,
+  options: { firstMs?: number; everyMs?: number } = {}
+): Promise<{ result: PromiseSettledResult<T>; blockers: Blocker[] }> {
+  let blockers: Blocker[] = []
+  let logged = false
+  let stopped = false
+  let timer: NodeJS.Timeout | undefined
+  let looking: Promise<void> = Promise.resolve()
+  const look = (): void => {
+    looking = blockersOf(monitor, waiter)
+      .then(now => {
+        if (now.length > 0) {
+          blockers = now
+          if (!logged) {
+            log.info(`Waiting for a lock held by ${describeBlockers(now)} …`)
+            logged = true
+          }
+        }
+      })
+      .catch(() => undefined)
+      .finally(() => {
+        if (!stopped) timer = setTimeout(look, options.everyMs ?? 1000)
+      })
+  }
+  timer = setTimeout(look, options.firstMs ?? 500)
+  const [result] = await Promise.allSettled([work])
+  stopped = true
+  clearTimeout(timer)
+  await looking
+  return { result, blockers }
+}
+
+/** Whether an error is PostgreSQL's lock_timeout (SQLSTATE 55P03, "canceling statement due to lock timeout"). */
+export function isLockTimeout(error: unknown): boolean {
+  const e = error as { code?: string; message?: string } | undefined
+  return e?.code === '55P03' || /lock timeout/.test(e?.message ?? '')
+}
