@@ -6,6 +6,8 @@ import { describe, expect, it } from '@jest/globals'
 import {
   type ArchiveDigest,
   type BlockDigest,
+  MAX_SEGMENTS,
+  RowDigest,
   SEGMENT_ROWS,
   compareArchives
 } from '../../src/postgres/compare.js'
@@ -51,7 +53,12 @@ const rows = (n: number, differAt?: number): BlockDigest => {
   const segments = Array.from({ length: Math.ceil(n / SEGMENT_ROWS) }, (_, i) =>
     differAt !== undefined && Math.floor((differAt - 1) / SEGMENT_ROWS) === i ? 'x' : `s${i}`
   )
-  return { sha256: differAt === undefined ? 'same' : 'other', count: n, segments }
+  return {
+    sha256: differAt === undefined ? 'same' : 'other',
+    count: n,
+    segments,
+    segmentRows: SEGMENT_ROWS
+  }
 }
 
 describe('compareArchives', () => {
@@ -134,5 +141,44 @@ describe('compareArchives', () => {
       ['PUBLICATION pub', 'the restore left it out by design (needs superuser)'],
       ['COLLATION public.c', undefined]
     ])
+  })
+
+  it('keeps at most MAX_SEGMENTS digests per table, and still places a difference', () => {
+    const digest = (lines: number, changed?: number): BlockDigest => {
+      const d = new RowDigest()
+      // in uneven slices, lines split across them
+      let text = ''
+      for (let i = 1; i <= lines; i++) {
+        text += i === changed ? `${i}\tCHANGED\n` : `${i}\trow\n`
+        if (text.length > 7777) {
+          d.update(Buffer.from(text.slice(0, 5000)))
+          text = text.slice(5000)
+        }
+      }
+      d.update(Buffer.from(`${text}\\.\n\n\n`))
+      return d.finish()
+    }
+    const rows = SEGMENT_ROWS * MAX_SEGMENTS * 3 + 5
+    const a = digest(rows)
+    expect(a.count).toBe(rows)
+    expect(a.segments.length).toBeLessThanOrEqual(MAX_SEGMENTS)
+    expect(a.segmentRows).toBe(SEGMENT_ROWS * 4)
+    expect(digest(rows)).toEqual(a)
+    const t = (): TocEntry => entry('TABLE DATA', 'public', 'big', { defn: '' })
+    const [x, y] = [t(), t()]
+    const changed = compareArchives(
+      archive([x], [[x, a]]),
+      archive([y], [[y, digest(rows, 150_000)]])
+    )
+    expect(changed.differences[0].what).toBe(
+      `differs: ${rows} rows restored, ${rows} in the backup; the first difference is in rows 149953–150016`
+    )
+    // fewer rows: the finer digests folded to the coarser ones' segments; the first 16000 equal
+    const short = digest(SEGMENT_ROWS * 1000)
+    expect(short.segmentRows).toBe(SEGMENT_ROWS)
+    const fewer = compareArchives(archive([x], [[x, a]]), archive([y], [[y, short]]))
+    expect(fewer.differences[0].what).toBe(
+      `differs: 16000 rows restored, ${rows} in the backup; the first difference is in rows 16001–16064`
+    )
   })
 })

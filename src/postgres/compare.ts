@@ -12,22 +12,40 @@
  * dumpId, then chunks (an int length, that many bytes) ending with a length of 0; a BLOBS block
  * is a list of (an int OID, chunks ending with 0) ending with an OID of 0. Only uncompressed
  * archives are read (the action's backups always are: the pipeline compresses, not pg_dump).
- * Everything streams: memory holds one chunk and a few bytes per {@link SEGMENT_ROWS} rows.
+ * Everything streams: memory holds one chunk and at most {@link MAX_SEGMENTS} segment digests
+ * per table (beyond that, neighbouring segments are folded into one of twice the rows).
  */
 import { createHash, type Hash } from 'node:crypto'
 import type { Readable } from 'node:stream'
 import { type ArchiveToc, type TocEntry, readArchiveToc } from './toc.js'
 
-/** Rows per segment digest: a data difference is placed within this many rows. */
+/** Rows per segment digest: a data difference is placed within this many rows (or a multiple). */
 export const SEGMENT_ROWS = 16
+/** Most segment digests kept per table: then pairs fold into one, and segments double. */
+export const MAX_SEGMENTS = 4096
+
+/** Two neighbouring segments' digests as one (a lone last one is hashed alone). */
+const fold = (a: string, b = ''): string =>
+  createHash('sha256').update(`${a}${b}`).digest('hex').slice(0, 16)
+
+/** One pass of pairwise folding: half as many segments, each of twice the rows. */
+function foldOnce(list: readonly string[]): string[] {
+  const out: string[] = []
+  for (let i = 0; i < list.length; i += 2) out.push(fold(list[i], list[i + 1]))
+  return out
+}
 
 /** The digest of one entry's data block. */
 export interface BlockDigest {
   sha256: string
   /** Rows (lines of COPY text) for TABLE DATA; large objects for BLOBS. */
   count: number
-  /** Digest of rows [i*SEGMENT_ROWS, (i+1)*SEGMENT_ROWS), first 8 bytes in hex. */
+  /**
+   * Digest of rows [i*segmentRows, (i+1)*segmentRows), first 8 bytes in hex: of SEGMENT_ROWS
+   * rows, folded pairwise (`segmentRows / SEGMENT_ROWS` a power of 2) to keep MAX_SEGMENTS.
+   */
   segments: string[]
+  segmentRows: number
 }
 
 /** An archive's TOC and the digests of its data blocks, by dumpId. */
@@ -96,13 +114,17 @@ class ByteReader {
 
 const COPY_END = Buffer.from('\\.\n\n\n')
 
-/** Digests lines (rows) as they pass, overall and per segment. */
-class RowDigest {
+/** Digests lines (rows) as they pass, overall and per segment (exported for tests). */
+export class RowDigest {
   private readonly all: Hash = createHash('sha256')
   private segment: Hash = createHash('sha256')
   private inSegment = 0
   rows = 0
-  readonly segments: string[] = []
+  segments: string[] = []
+  /** Folds done: each kept segment covers 2^level digests of SEGMENT_ROWS rows. */
+  private level = 0
+  /** Digests of SEGMENT_ROWS rows not yet folded into a kept segment (fewer than 2^level). */
+  private pending: string[] = []
   /** The last bytes seen, to recognise the end-of-data marker. */
   private tail = Buffer.alloc(0)
   update(slice: Buffer): void {
@@ -122,18 +144,31 @@ class RowDigest {
     if (start < slice.length) this.segment.update(slice.subarray(start))
   }
   private closeSegment(): void {
-    this.segments.push(this.segment.digest('hex').slice(0, 16))
+    this.pending.push(this.segment.digest('hex').slice(0, 16))
     this.segment = createHash('sha256')
     this.inSegment = 0
+    if (this.pending.length === 2 ** this.level) this.keepPending()
+    if (this.segments.length === MAX_SEGMENTS) {
+      this.segments = foldOnce(this.segments)
+      this.level++
+    }
+  }
+  private keepPending(): void {
+    let list = this.pending
+    for (let i = 0; i < this.level; i++) list = foldOnce(list)
+    this.segments.push(...list)
+    this.pending = []
   }
   finish(): BlockDigest {
     if (this.inSegment > 0) this.closeSegment()
+    if (this.pending.length > 0) this.keepPending()
     // pg_dump ends the COPY text with "\\.\n\n\n" (dumpTableData_copy): not rows
     const marker = this.tail.equals(COPY_END) ? 3 : 0
     return {
       sha256: this.all.digest('hex'),
       count: Math.max(0, this.rows - marker),
-      segments: this.segments
+      segments: this.segments,
+      segmentRows: SEGMENT_ROWS * 2 ** this.level
     }
   }
 }
@@ -185,7 +220,7 @@ export async function digestArchive(readable: Readable): Promise<ArchiveDigest> 
         })
         hash.update(`${oid >>> 0} ${size} ${content.digest('hex')}\n`)
       }
-      blocks.set(id, { sha256: hash.digest('hex'), count, segments: [] })
+      blocks.set(id, { sha256: hash.digest('hex'), count, segments: [], segmentRows: 0 })
     } else {
       throw new ArchiveCompareError(`unknown data block type ${type} (dumpId ${id})`)
     }
@@ -291,11 +326,16 @@ function byKey(entries: readonly TocEntry[]): Map<string, TocEntry[]> {
 
 /** The row range of the first segment where two blocks differ ("rows 17–32"). */
 function firstDifferingRows(a: BlockDigest, b: BlockDigest): string {
-  const n = Math.max(a.segments.length, b.segments.length)
+  // the finer list folded to the coarser one's segments
+  let [x, y] = [a.segments, b.segments]
+  const rows = Math.max(a.segmentRows, b.segmentRows)
+  for (let r = a.segmentRows; r < rows; r *= 2) x = foldOnce(x)
+  for (let r = b.segmentRows; r < rows; r *= 2) y = foldOnce(y)
+  const n = Math.max(x.length, y.length)
   for (let i = 0; i < n; i++) {
-    if (a.segments[i] !== b.segments[i]) {
-      const first = i * SEGMENT_ROWS + 1
-      const last = Math.min((i + 1) * SEGMENT_ROWS, Math.max(a.count, b.count))
+    if (x[i] !== y[i]) {
+      const first = i * rows + 1
+      const last = Math.min((i + 1) * rows, Math.max(a.count, b.count))
       return first === last ? `row ${first}` : `rows ${first}–${last}`
     }
   }
