@@ -6,6 +6,7 @@
  * the restore's settings explain, and fails naming what a restore lost or altered.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { spawnSync } from 'node:child_process'
 import os from 'node:os'
 import path from 'node:path'
 import { seedRich } from '../../dev/fixtures.js'
@@ -106,6 +107,27 @@ describe('verify compares the restored database with the backup', () => {
     const md = verifySummaryMarkdown(result)
     expect(md).toMatch(/\*\*Not compared exactly\*\* \(a plain backup: .*\): only the counts above/)
     expect(md).not.toMatch(/Table data \(sha256/)
+  }, 180_000)
+
+  it('says "not compared" for an archive of pg_dump -Fc with its own compression (a file made by hand)', async () => {
+    const source = await server.createDatabase()
+    await seedRich(server, source)
+    const file = path.join(harness.work, 'by-hand.dump')
+    const made = spawnSync(path.join(server.binDir, 'pg_dump'), [
+      '-Fc',
+      '-f',
+      file,
+      server.url(source)
+    ])
+    expect(made.status).toBe(0)
+    const scratch = await server.createDatabase()
+    const result = await harness.verify(
+      testRestoreInputs(server.url(scratch), { kind: 'file', path: file }, { mode: 'verify' })
+    )
+    expect(result.equality.comparison).toBeUndefined()
+    expect(result.equality.notCompared).toMatch(
+      /^the archive's data is compressed by pg_dump \(gzip\); only archives of pg_dump --compress=0 are compared: counts only$/
+    )
   }, 180_000)
 
   it('fails naming a GRANT that went missing in the scratch database', async () => {

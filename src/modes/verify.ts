@@ -25,6 +25,8 @@ import { startPgDump } from '../postgres/dump.js'
 import { majorOfVersion } from '../postgres/archive.js'
 import {
   type ArchiveComparison,
+  type ArchiveDigest,
+  ArchiveCompareError,
   type Difference,
   type Expectations,
   compareArchives,
@@ -239,7 +241,15 @@ async function proveEquality(
   if (inputs.tables.length > 0 || inputs.schemas.length > 0) {
     return notCompared('a partial restore (tables/schemas): counts only')
   }
-  const backup = await digestArchive(openDecoded(dump, plan.decoding))
+  let backup: ArchiveDigest
+  try {
+    backup = await digestArchive(openDecoded(dump, plan.decoding))
+  } catch (error) {
+    // an archive of pg_dump -Fc with its own compression (a file made by hand): restorable,
+    // but its data blocks are not read here
+    if (!(error instanceof ArchiveCompareError)) throw error
+    return notCompared(`${error.message}: counts only`)
+  }
   const backupMajor = majorOfVersion(backup.toc.header.pgDumpVersion ?? '')
   const client = await connect(scratch, inputs.connectTimeoutSeconds)
   let server: { version: string; major: number }
