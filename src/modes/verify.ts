@@ -22,11 +22,10 @@ import { openDecoded } from '../pipeline/decode.js'
 import { libpqEnvironment } from '../postgres/connection.js'
 import { chooseDumpClient, programPath } from '../postgres/clients.js'
 import { startPgDump } from '../postgres/dump.js'
+import { readArchiveToc } from '../postgres/toc.js'
 import { majorOfVersion } from '../postgres/archive.js'
 import {
   type ArchiveComparison,
-  type ArchiveDigest,
-  ArchiveCompareError,
   type Difference,
   type Expectations,
   compareArchives,
@@ -241,16 +240,16 @@ async function proveEquality(
   if (inputs.tables.length > 0 || inputs.schemas.length > 0) {
     return notCompared('a partial restore (tables/schemas): counts only')
   }
-  let backup: ArchiveDigest
-  try {
-    backup = await digestArchive(openDecoded(dump, plan.decoding))
-  } catch (error) {
+  // the header first (only the archive's start is decoded): which pg_dump, which encoding
+  const { toc: head } = await readArchiveToc(openDecoded(dump, plan.decoding), { destroy: true })
+  if (head.header.compression.algorithm !== 'none') {
     // an archive of pg_dump -Fc with its own compression (a file made by hand): restorable,
     // but its data blocks are not read here
-    if (!(error instanceof ArchiveCompareError)) throw error
-    return notCompared(`${error.message}: counts only`)
+    return notCompared(
+      `the archive's data is compressed by pg_dump (${head.header.compression.algorithm}); only archives of pg_dump --compress=0 are compared: counts only`
+    )
   }
-  const backupMajor = majorOfVersion(backup.toc.header.pgDumpVersion ?? '')
+  const backupMajor = majorOfVersion(head.header.pgDumpVersion ?? '')
   const client = await connect(scratch, inputs.connectTimeoutSeconds)
   let server: { version: string; major: number }
   try {
@@ -282,14 +281,19 @@ async function proveEquality(
     )
   }
   const args = ['--no-password', '--format=custom', '--compress=0']
-  if (backup.toc.encoding) args.push(`--encoding=${backup.toc.encoding}`)
+  if (head.encoding) args.push(`--encoding=${head.encoding}`)
   const pgDump = startPgDump(
     programPath(install, 'pg_dump'),
     args,
     libpqEnvironment(scratch, { connectTimeoutSeconds: inputs.connectTimeoutSeconds }),
     line => log.debug(`pg_dump: ${line}`)
   )
-  const [restored] = await Promise.all([
+  // both archives read at once: the backup decoded again from disk, the scratch dump as it comes
+  const [backup, restored] = await Promise.all([
+    digestArchive(openDecoded(dump, plan.decoding)).catch((error: unknown) => {
+      pgDump.kill()
+      throw error
+    }),
     digestArchive(pgDump.stdout).catch((error: unknown) => {
       pgDump.kill()
       throw error
