@@ -503,3 +503,64 @@ export async function schemaDump(
   )
   return normaliseDump(dump)
 }
+
+/**
+ * A schema with what a real database has beyond tables and views (for verify's comparison):
+ * roles owning and granted objects, default privileges, comments, partitions, inheritance, a
+ * rule, an operator, a collation, a policy, a publication, a trigger, large objects and a
+ * materialized view, each with some data. Needs PostgreSQL 13 or newer; the roles (rich_owner,
+ * rich_reader) are created on the server when missing.
+ */
+export async function seedRich(server: TestServer, database: string): Promise<void> {
+  await server.query(
+    database,
+    `
+DO $$ BEGIN
+  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'rich_owner') THEN CREATE ROLE rich_owner; END IF;
+  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'rich_reader') THEN CREATE ROLE rich_reader; END IF;
+END $$;
+CREATE SCHEMA rich AUTHORIZATION rich_owner;
+COMMENT ON SCHEMA rich IS 'verify''s rich fixture';
+ALTER DEFAULT PRIVILEGES IN SCHEMA rich GRANT SELECT ON TABLES TO rich_reader;
+CREATE COLLATION rich.c_copy FROM "C";
+CREATE COLLATION rich.c_spare FROM "POSIX";
+CREATE FUNCTION rich.int_close(integer, integer) RETURNS boolean
+  LANGUAGE sql IMMUTABLE AS 'SELECT abs($1 - $2) <= 1';
+CREATE OPERATOR rich.=~= (LEFTARG = integer, RIGHTARG = integer, FUNCTION = rich.int_close);
+CREATE TABLE rich.measurements (id bigint NOT NULL, taken date NOT NULL, value numeric,
+  label text COLLATE rich.c_copy, PRIMARY KEY (id, taken)) PARTITION BY RANGE (taken);
+CREATE TABLE rich.measurements_2025 PARTITION OF rich.measurements
+  FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');
+CREATE TABLE rich.measurements_2026 PARTITION OF rich.measurements
+  FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');
+INSERT INTO rich.measurements
+  SELECT g, DATE '2025-01-01' + (g % 700), g * 1.5, 'm' || g FROM generate_series(1, 2000) g;
+CREATE TABLE rich.animals (id serial PRIMARY KEY, name text NOT NULL);
+CREATE TABLE rich.dogs (breed text) INHERITS (rich.animals);
+INSERT INTO rich.animals (name) VALUES ('generic'), ('other');
+INSERT INTO rich.dogs (name, breed) VALUES ('rex', 'collie'), ('fido', 'pug');
+CREATE TABLE rich.audit (id serial PRIMARY KEY, note text, at timestamptz DEFAULT '2025-06-01');
+CREATE RULE animals_audit AS ON DELETE TO rich.animals
+  DO ALSO INSERT INTO rich.audit (note) VALUES ('deleted ' || OLD.name);
+INSERT INTO rich.audit (note) VALUES ('first'), ('second'), (E'tab\\there é ü 日本');
+CREATE FUNCTION rich.touch() RETURNS trigger LANGUAGE plpgsql AS
+  $f$ BEGIN NEW.note := coalesce(NEW.note, '') || ' (touched)'; RETURN NEW; END $f$;
+CREATE TRIGGER audit_touch BEFORE INSERT ON rich.audit FOR EACH ROW EXECUTE FUNCTION rich.touch();
+ALTER TABLE rich.audit ENABLE ROW LEVEL SECURITY;
+CREATE POLICY audit_read ON rich.audit FOR SELECT TO rich_reader USING (note IS NOT NULL);
+CREATE PUBLICATION rich_pub FOR TABLE rich.audit;
+CREATE MATERIALIZED VIEW rich.measurement_totals AS
+  SELECT date_trunc('month', taken) AS month, sum(value) AS total FROM rich.measurements GROUP BY 1;
+ALTER TABLE rich.animals OWNER TO rich_owner;
+ALTER TABLE rich.dogs OWNER TO rich_owner;
+ALTER TABLE rich.audit OWNER TO rich_owner;
+GRANT USAGE ON SCHEMA rich TO rich_reader;
+GRANT SELECT ON rich.animals, rich.dogs TO rich_reader;
+GRANT SELECT (id, note) ON rich.audit TO rich_reader;
+COMMENT ON TABLE rich.measurements IS 'partitioned by year';
+COMMENT ON COLUMN rich.animals.name IS 'what it answers to';
+SELECT lo_from_bytea(0, convert_to('first large object', 'UTF8'));
+SELECT lo_from_bytea(0, decode(repeat('00ff', 5000), 'hex'));
+`
+  )
+}

@@ -641,7 +641,7 @@ interface Sample {
 }
 
 type BackupVariant = 'raw' | 'fc' | 'plainGzip' | 'zstdCli' | 'zstd' | 'zstd1' | 'gzip' | 'none'
-type RestoreVariant = 'restoreAction' | 'pgRestore'
+type RestoreVariant = 'restoreAction' | 'pgRestore' | 'verifyAction'
 type Variant = BackupVariant | RestoreVariant
 
 const LABELS: Record<Variant, string> = {
@@ -654,10 +654,11 @@ const LABELS: Record<Variant, string> = {
   gzip: 'action backup, gzip',
   none: 'action backup, none',
   pgRestore: '`pg_restore` of the decompressed .dump from local disk',
-  restoreAction: '**action restore** (zstd artifact, run-id current)'
+  restoreAction: '**action restore** (zstd artifact, run-id current)',
+  verifyAction: 'action verify (restore, then the scratch database dumped and compared)'
 }
 const ACTION_BACKUPS: BackupVariant[] = ['zstd', 'zstd1', 'gzip', 'none']
-const RESTORES: RestoreVariant[] = ['restoreAction', 'pgRestore']
+const RESTORES: RestoreVariant[] = ['restoreAction', 'pgRestore', 'verifyAction']
 
 /** Above this size the uncompressed backup ('none') is left out: the loopback backend keeps every
  * artifact in one Buffer, and cannot finalize one of ~4 GB. */
@@ -674,7 +675,8 @@ const PHASE_HEADERS: Partial<Record<Variant, string>> = {
   zstd1: 'backup zstd 1',
   gzip: 'backup gzip',
   none: 'backup none',
-  restoreAction: 'restore'
+  restoreAction: 'restore',
+  verifyAction: 'verify'
 }
 
 /** Runs `fn` and adds what it cost in CPU, per kind of process. */
@@ -1045,7 +1047,7 @@ async function repetition(r: Repetition): Promise<{ rawArchiveBytes: number }> {
 
     for (const variant of rep % 2 === 0 ? RESTORES : [...RESTORES].reverse()) {
       if (interrupted) throw new Error('interrupted')
-      const database = `${variant === 'pgRestore' ? 'pg_restore' : 'action_restore'}_${rep + 1}`
+      const database = `${variant === 'pgRestore' ? 'pg_restore' : variant === 'verifyAction' ? 'action_verify' : 'action_restore'}_${rep + 1}`
       await server.createDatabase(database)
       databases.push(database)
       await settle(server)
@@ -1053,13 +1055,14 @@ async function repetition(r: Repetition): Promise<{ rawArchiveBytes: number }> {
         if (variant === 'pgRestore') return pgRestore(server, dumpFile, database)
         const workDir = path.join(dir, 'restore')
         try {
+          const verifying = variant === 'verifyAction'
           const result = actionOk(
-            'the action (restore)',
+            `the action (${verifying ? 'verify' : 'restore'})`,
             await runAction(
               zstdBackend!,
               {
-                mode: 'restore',
-                'database-url': server.url(database),
+                mode: verifying ? 'verify' : 'restore',
+                [verifying ? 'verify-database-url' : 'database-url']: server.url(database),
                 'artifact-name': ARTIFACT,
                 'run-id': 'current',
                 'install-client': 'false'
@@ -1198,8 +1201,10 @@ function results(
   const restoreTable: Table = {
     header: ['Restore', 'Median s', 'Range s', '× `pg_restore`', 'Peak RSS'],
     align: ['l', 'r', 'r', 'r', 'r'],
-    rows: (['pgRestore', 'restoreAction'] as const).map(v => [
-      LABELS[v],
+    rows: (['pgRestore', 'restoreAction', 'verifyAction'] as const).map(v => [
+      v === 'verifyAction'
+        ? `${LABELS[v]}: ${times(s[v].seconds / s.restoreAction.seconds)} the action restore (target 1.5×)`
+        : LABELS[v],
       secs(s[v].seconds),
       range(s[v]),
       times(s[v].seconds / s.pgRestore.seconds),

@@ -19,7 +19,7 @@ import { changeWarnings } from './manifest-changes.js'
 import { backup, type BackupResult } from './modes/backup.js'
 import { type CheckResult, check } from './modes/check.js'
 import { restore, type RestoreResult } from './modes/restore.js'
-import { verify } from './modes/verify.js'
+import { type VerifyResult, verify } from './modes/verify.js'
 import { LOAD_PHASE } from './modes/restore.js'
 import { type Log, actionLog, log, useLog } from './log.js'
 import { databaseUrlSecrets, parseDatabaseUrl } from './postgres/connection.js'
@@ -172,6 +172,7 @@ export async function run(): Promise<void> {
     if (inputs.mode === 'verify') {
       const verified = await verify(inputs, connection)
       setRestoreOutputs(verified)
+      setVerifyOutputs(verified)
       await writeSummary(verifySummaryMarkdown(verified))
       result = verified
     } else {
@@ -236,6 +237,19 @@ function setRestoreOutputs(result: RestoreResult): void {
     'statements-skipped': result.skipped.reduce((n, g) => n + g.count, 0),
     'server-version': result.serverVersion,
     'duration-seconds': result.durationSeconds
+  }
+  for (const [name, value] of Object.entries(outputs))
+    core.setOutput(name, redactOutput(String(value)))
+}
+
+function setVerifyOutputs(result: VerifyResult): void {
+  const c = result.equality.comparison
+  const outputs: Record<string, string | number> = {
+    'objects-compared': c?.objectsCompared ?? 0,
+    'objects-equal': c?.objectsEqual ?? 0,
+    'tables-compared': c?.tablesCompared ?? 0,
+    'tables-equal': c?.tablesEqual ?? 0,
+    'not-compared': result.equality.notCompared ?? ''
   }
   for (const [name, value] of Object.entries(outputs))
     core.setOutput(name, redactOutput(String(value)))

@@ -142,7 +142,42 @@ export function verifySummaryMarkdown(result: VerifyResult): string {
   md += `\n| Schema objects | Manifest | Restored copy |\n|---|---:|---:|\n`
   md += result.objects.map(o => `| ${o.kind} | ${o.expected ?? '—'} | ${o.actual} |`).join('\n')
   md += '\n'
+  md += equalityMarkdown(result.equality)
   return redact(md)
+}
+
+/** What the comparison with a pg_dump of the scratch database proved, and what it did not. */
+export function equalityMarkdown(equality: VerifyResult['equality']): string {
+  const c = equality.comparison
+  if (!c) {
+    return `\n**Not compared exactly** (${escapeCell(equality.notCompared ?? 'unknown')}): only the counts above were checked; nothing more is claimed equal.\n`
+  }
+  const expected = c.differences.filter(d => d.expectedBecause)
+  const differ = (n: number, of: number): number => of - n
+  let md = `\n| Compared with a pg_dump of the scratch database | Compared | Equal | Differ |\n|---|---:|---:|---:|\n`
+  md += `| Schema entries (owner, definition, ACL, COMMENT) | ${c.objectsCompared} | ${c.objectsEqual} | ${differ(c.objectsEqual, c.objectsCompared)} |\n`
+  md += `| Table data (sha256 of the COPY text) | ${c.tablesCompared} | ${c.tablesEqual} | ${differ(c.tablesEqual, c.tablesCompared)} |\n`
+  md += `| Large objects (count and sha256) | ${c.largeObjects} | ${c.largeObjectsEqual ? c.largeObjects : '—'} | ${c.largeObjectsEqual ? 0 : 'yes'} |\n`
+  if (expected.length > 0) {
+    md += `\n<details><summary>${expected.length} differences, expected</summary>\n\n`
+    const byReason = new Map<string, string[]>()
+    for (const d of expected) {
+      const list = byReason.get(d.expectedBecause!) ?? []
+      list.push(`${d.object} ${d.what}`)
+      byReason.set(d.expectedBecause!, list)
+    }
+    for (const [reason, list] of byReason) {
+      md += `- differs, expected because ${escapeCell(reason)}: ${list.length}`
+      md += list
+        .slice(0, 5)
+        .map(x => `\n  - ${escapeCell(x)}`)
+        .join('')
+      if (list.length > 5) md += `\n  - … and ${list.length - 5} more (see the log)`
+      md += '\n'
+    }
+    md += '\n</details>\n'
+  }
+  return md
 }
 
 function describeCounts(m: BackupResult['manifest']): string {

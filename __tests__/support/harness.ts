@@ -14,7 +14,7 @@ import os from 'node:os'
 import path from 'node:path'
 import type { BackupDependencies, BackupResult } from '../../src/modes/backup.js'
 import type { RestoreDependencies, RestoreResult } from '../../src/modes/restore.js'
-import type { VerifyResult } from '../../src/modes/verify.js'
+import type { VerifyDependencies, VerifyResult } from '../../src/modes/verify.js'
 import type { BackupOptions, RestoreOptions } from '../../src/types.js'
 import {
   type ArtifactBackend,
@@ -49,7 +49,7 @@ export interface Harness {
   /** backup() as the action runs it, with the real artifact client and `tempRoot`. */
   backup(inputs: BackupOptions, deps?: BackupDependencies): Promise<BackupResult>
   restore(inputs: RestoreOptions, deps?: RestoreDependencies): Promise<RestoreResult>
-  verify(inputs: RestoreOptions, deps?: RestoreDependencies): Promise<VerifyResult>
+  verify(inputs: RestoreOptions, deps?: VerifyDependencies): Promise<VerifyResult>
 }
 
 export function useHarness(options: HarnessOptions): Harness {

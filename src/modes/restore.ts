@@ -39,7 +39,7 @@ import {
 } from '../postgres/target-policy.js'
 import { type BackupFile, sizeOf } from '../pipeline/decode.js'
 import { restoreProgressLine, startProgress } from '../pipeline/progress.js'
-import { fetchBackup } from '../storage/fetch.js'
+import { type FetchedBackup, fetchBackup } from '../storage/fetch.js'
 import { makeWorkDir } from '../storage/local.js'
 import type { RestoreOptions } from '../types.js'
 import { RestoreError, type RestorePlan, planRestore } from './restore-plan.js'
@@ -91,11 +91,24 @@ export interface KeptTable {
   reason: string
 }
 
+/** What a restore loaded, for a caller that looks at it before the work files are removed. */
+export interface LoadedBackup {
+  /** The backup as fetched (still encoded: decode it with `plan.decoding`). */
+  dump: FetchedBackup['dump']
+  plan: RestorePlan
+  /** What the restore's statement gate left out, by reason. */
+  skipped: SkippedGroup[]
+  /** The same, statement by statement (each text cut to its first 200 characters, on one line). */
+  skippedStatements: ReadonlyArray<SkippedStatement>
+}
+
 export interface RestoreDependencies {
   artifact?: DefaultArtifactClient
   tempRoot?: string
   /** How often a progress line is logged while loading, in milliseconds (default 10 s). */
   progressIntervalMs?: number
+  /** Runs after the load and the row counts, while the fetched backup is still on disk. */
+  afterLoad?: (loaded: LoadedBackup) => Promise<void>
 }
 
 export async function restore(
@@ -173,6 +186,12 @@ export async function restore(
         compareRowCounts(inputs, target!, fetched.manifest, plan, kept)
       )
     )
+    await deps.afterLoad?.({
+      dump: fetched.dump,
+      plan,
+      skipped,
+      skippedStatements: loaded.skipped
+    })
     return {
       restoredFrom: fetched.restoredFrom,
       artifactId: fetched.artifactId,
@@ -229,8 +248,8 @@ export function restorePolicy(
   )
 }
 
-const OWNER_REASON = /^owner not set: /
-const PRIVILEGE_REASON = /^(GRANT|REVOKE|default privileges) not restored: |^granted by /
+export const OWNER_REASON = /^owner not set: /
+export const PRIVILEGE_REASON = /^(GRANT|REVOKE|default privileges) not restored: |^granted by /
 
 /**
  * Logs what the load left out, by reason (count and up to 5 statements each). Owners and

@@ -10,7 +10,27 @@ import { type Connection, parseDatabaseUrl } from '../postgres/connection.js'
 import { type ObjectCounts, connect, countObjects } from '../postgres/session.js'
 import { formatAge } from '../duration.js'
 import { StaleBackupError, check, checkable } from './check.js'
-import { type RestoreDependencies, type RestoreResult, restore } from './restore.js'
+import {
+  type LoadedBackup,
+  OWNER_REASON,
+  PRIVILEGE_REASON,
+  type RestoreDependencies,
+  type RestoreResult,
+  restore
+} from './restore.js'
+import { openDecoded } from '../pipeline/decode.js'
+import { libpqEnvironment } from '../postgres/connection.js'
+import { chooseDumpClient, programPath } from '../postgres/clients.js'
+import { startPgDump } from '../postgres/dump.js'
+import { readArchiveToc } from '../postgres/toc.js'
+import { majorOfVersion } from '../postgres/archive.js'
+import {
+  type ArchiveComparison,
+  type Difference,
+  type Expectations,
+  compareArchives,
+  digestArchive
+} from '../postgres/compare.js'
 
 export interface ObjectComparison {
   kind: keyof ObjectCounts
@@ -18,8 +38,23 @@ export interface ObjectComparison {
   actual: number
 }
 
+/**
+ * The exact comparison of the backup's archive with a pg_dump of the scratch database; absent
+ * `comparison` means it was not made (`notCompared` says why) and only counts were compared.
+ */
+export interface EqualityCheck {
+  comparison?: ArchiveComparison
+  notCompared?: string
+}
+
 export interface VerifyResult extends RestoreResult {
   objects: ObjectComparison[]
+  equality: EqualityCheck
+}
+
+export interface VerifyDependencies extends RestoreDependencies {
+  /** Runs on the scratch database after the restore, before the comparison (tests). */
+  beforeCompare?: () => Promise<void>
 }
 
 export class VerifyError extends CheckError {
@@ -119,7 +154,7 @@ async function refuseBackedUpDatabase(
 export async function verify(
   inputs: RestoreOptions,
   scratch: Connection,
-  deps: RestoreDependencies = {}
+  deps: VerifyDependencies = {}
 ): Promise<VerifyResult> {
   if (inputs.backedUpDatabaseUrl) {
     await log.group('Check that the scratch database is not the one backed up', () =>
@@ -131,7 +166,17 @@ export async function verify(
     await check({ mode: 'check', source: inputs.source, maxAgeSeconds: inputs.maxAgeSeconds })
   }
   // restore() checks the digest and the row counts against the manifest, and fails on any difference
-  const restored = await restore(inputs, scratch, deps)
+  let equality: EqualityCheck = { notCompared: 'the restore did not get that far' }
+  const restored = await restore(inputs, scratch, {
+    ...deps,
+    afterLoad: async loaded => {
+      await deps.afterLoad?.(loaded)
+      await deps.beforeCompare?.()
+      equality = await log.group('Compare the restored database with the backup', () =>
+        proveEquality(inputs, scratch, loaded)
+      )
+    }
+  })
   if (inputs.maxAgeSeconds !== undefined && !checkable(inputs.source) && restored.manifest) {
     const age = (Date.now() - Date.parse(restored.manifest.createdAt)) / 1000
     if (!(age <= inputs.maxAgeSeconds)) {
@@ -159,10 +204,149 @@ export async function verify(
   for (const o of objects) {
     log.info(`${o.kind}: ${o.actual}${o.expected === undefined ? '' : ` (manifest ${o.expected})`}`)
   }
+  const problems: string[] = []
   if (different.length > 0) {
-    throw new VerifyError(
-      `the restored copy differs from the backup's manifest: ${different.map(o => `${o.kind} ${o.actual} ≠ ${o.expected}`).join(', ')}.`
+    problems.push(
+      `the restored copy differs from the backup's manifest: ${different.map(o => `${o.kind} ${o.actual} ≠ ${o.expected}`).join(', ')}`
     )
   }
-  return { ...restored, objects }
+  const unexplained = equality.comparison?.differences.filter(d => !d.expectedBecause) ?? []
+  if (unexplained.length > 0) {
+    const shown = unexplained.slice(0, 10).map(d => `${d.object} ${d.what}`)
+    problems.push(
+      `the restored database differs from the backup: ${shown.join('; ')}${unexplained.length > shown.length ? `; and ${unexplained.length - shown.length} more (see the log)` : ''}`
+    )
+  }
+  if (problems.length > 0) throw new VerifyError(`${problems.join('. ')}.`)
+  return { ...restored, objects, equality }
+}
+
+/**
+ * Dumps the scratch database with the pg_dump major that made the backup (custom format,
+ * uncompressed, in the backup's encoding) and compares the two archives entry by entry and data
+ * block by data block. Returns why not, instead, where an exact comparison cannot be made.
+ */
+async function proveEquality(
+  inputs: RestoreOptions,
+  scratch: Connection,
+  loaded: LoadedBackup
+): Promise<EqualityCheck> {
+  const { dump, plan } = loaded
+  if ('directory' in dump || plan.format !== 'custom') {
+    return notCompared(
+      `a ${plan.format} backup: only custom-format archives are compared entry by entry; counts only`
+    )
+  }
+  if (inputs.tables.length > 0 || inputs.schemas.length > 0) {
+    return notCompared('a partial restore (tables/schemas): counts only')
+  }
+  // the header first (only the archive's start is decoded): which pg_dump, which encoding
+  const { toc: head } = await readArchiveToc(openDecoded(dump, plan.decoding), { destroy: true })
+  if (head.header.compression.algorithm !== 'none') {
+    // an archive of pg_dump -Fc with its own compression (a file made by hand): restorable,
+    // but its data blocks are not read here
+    return notCompared(
+      `the archive's data is compressed by pg_dump (${head.header.compression.algorithm}); only archives of pg_dump --compress=0 are compared: counts only`
+    )
+  }
+  const backupMajor = majorOfVersion(head.header.pgDumpVersion ?? '')
+  const client = await connect(scratch, inputs.connectTimeoutSeconds)
+  let server: { version: string; major: number }
+  try {
+    const { rows } = await client.query<{ v: string; n: string }>(
+      "SELECT current_setting('server_version') AS v, current_setting('server_version_num') AS n"
+    )
+    server = { version: rows[0].v, major: Math.floor(Number(rows[0].n) / 10000) }
+  } finally {
+    await client.end().catch(() => undefined)
+  }
+  if (backupMajor === undefined) {
+    return notCompared('the archive does not say which pg_dump made it: counts only')
+  }
+  if (backupMajor < server.major) {
+    return notCompared(
+      `the backup was made by pg_dump ${backupMajor}, which cannot dump the scratch server (PostgreSQL ${server.version}): counts only`
+    )
+  }
+  let install
+  try {
+    install = await chooseDumpClient(server.major, server.version, {
+      pgBinDir: inputs.pgBinDir,
+      postgresVersion: backupMajor,
+      installClient: inputs.installClient
+    })
+  } catch (error) {
+    return notCompared(
+      `no pg_dump ${backupMajor} (the major that made the backup) to dump the scratch database with (${(error as Error).message}): counts only`
+    )
+  }
+  const args = ['--no-password', '--format=custom', '--compress=0']
+  if (head.encoding) args.push(`--encoding=${head.encoding}`)
+  const pgDump = startPgDump(
+    programPath(install, 'pg_dump'),
+    args,
+    libpqEnvironment(scratch, { connectTimeoutSeconds: inputs.connectTimeoutSeconds }),
+    line => log.debug(`pg_dump: ${line}`)
+  )
+  // both archives read at once: the backup decoded again from disk, the scratch dump as it comes
+  const [backup, restored] = await Promise.all([
+    digestArchive(openDecoded(dump, plan.decoding)).catch((error: unknown) => {
+      pgDump.kill()
+      throw error
+    }),
+    digestArchive(pgDump.stdout).catch((error: unknown) => {
+      pgDump.kill()
+      throw error
+    }),
+    pgDump.done
+  ])
+  const backupServer = majorOfVersion(backup.toc.header.serverVersion ?? '')
+  const comparison = compareArchives(backup, restored, expectations(inputs, loaded))
+  if (backupServer !== undefined && backupServer !== server.major) {
+    // another server writes some definitions differently; the data must still be equal
+    for (const d of comparison.differences) {
+      if (
+        !d.expectedBecause &&
+        / definition: /.test(` ${d.what}`) &&
+        !d.object.startsWith('TABLE DATA')
+      ) {
+        d.expectedBecause = `the scratch server is PostgreSQL ${server.major}, the backed-up one ${backupServer}: its pg_dump output differs`
+      }
+    }
+  }
+  logComparison(comparison)
+  return { comparison }
+}
+
+function notCompared(why: string): EqualityCheck {
+  log.warning(`Not compared exactly: ${why}.`)
+  return { notCompared: why }
+}
+
+/** The differences the restore's own settings and skip list explain. */
+function expectations(inputs: RestoreOptions, loaded: LoadedBackup): Expectations {
+  const expect: Expectations = { skippedStatements: loaded.skippedStatements }
+  if (inputs.noOwner === true) expect.ownersNotRestored = 'no-owner: true (owners not restored)'
+  else if (loaded.skipped.some(g => OWNER_REASON.test(g.reason))) {
+    expect.ownersNotRestored = 'the restore left out ALTER … OWNER statements (see its skip list)'
+  }
+  if (inputs.noPrivileges === true) {
+    expect.privilegesNotRestored = 'no-privileges: true (GRANT/REVOKE not restored)'
+  } else if (loaded.skipped.some(g => PRIVILEGE_REASON.test(g.reason))) {
+    expect.privilegesNotRestored =
+      'the restore left out GRANT/REVOKE statements (see its skip list)'
+  }
+  return expect
+}
+
+function logComparison(c: ArchiveComparison): void {
+  log.info(
+    `Objects: ${c.objectsCompared} compared, ${c.objectsEqual} equal. Tables: ${c.tablesCompared} compared, ${c.tablesEqual} equal. Large objects: ${c.largeObjects}${c.largeObjectsEqual ? ', equal' : ', differ'}.`
+  )
+  const line = (d: Difference): string =>
+    `${d.object} ${d.what}${d.expectedBecause ? ` — expected because ${d.expectedBecause}` : ''}`
+  for (const d of c.differences) {
+    if (d.expectedBecause) log.info(line(d))
+    else log.warning(line(d))
+  }
 }

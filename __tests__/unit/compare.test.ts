@@ -1,0 +1,184 @@
+/**
+ * compareArchives on hand-made digests: what differs is named, placed (the first differing
+ * 16-row range) and explained only by what the restore's settings say.
+ */
+import { describe, expect, it } from '@jest/globals'
+import {
+  type ArchiveDigest,
+  type BlockDigest,
+  MAX_SEGMENTS,
+  RowDigest,
+  SEGMENT_ROWS,
+  compareArchives
+} from '../../src/postgres/compare.js'
+import type { ArchiveToc, TocEntry } from '../../src/postgres/toc.js'
+
+let nextId = 1
+function entry(
+  desc: string,
+  namespace: string | null,
+  tag: string,
+  more: Partial<TocEntry> = {}
+): TocEntry {
+  return {
+    dumpId: nextId++,
+    hadDumper: false,
+    tableoid: 0,
+    oid: 0,
+    tag,
+    desc,
+    section: 'pre-data',
+    defn: `-- ${desc} ${tag}`,
+    dropStmt: null,
+    copyStmt: null,
+    namespace,
+    tablespace: null,
+    tableam: null,
+    relkind: null,
+    owner: 'alice',
+    withOids: false,
+    dependencies: [],
+    extra: { format: 'custom', dataState: 'set', dataOffset: 0 },
+    tocOffset: 0,
+    ...more
+  }
+}
+
+function archive(entries: TocEntry[], blocks: Array<[TocEntry, BlockDigest]> = []): ArchiveDigest {
+  const toc = { header: { databaseName: 'db' }, entries } as unknown as ArchiveToc
+  return { toc, blocks: new Map(blocks.map(([e, b]) => [e.dumpId, b])) }
+}
+
+const rows = (n: number, differAt?: number): BlockDigest => {
+  const segments = Array.from({ length: Math.ceil(n / SEGMENT_ROWS) }, (_, i) =>
+    differAt !== undefined && Math.floor((differAt - 1) / SEGMENT_ROWS) === i ? 'x' : `s${i}`
+  )
+  return {
+    sha256: differAt === undefined ? 'same' : 'other',
+    count: n,
+    segments,
+    segmentRows: SEGMENT_ROWS
+  }
+}
+
+describe('compareArchives', () => {
+  it('names a table whose data differs and the 16-row range of the first difference', () => {
+    const a = entry('TABLE DATA', 'public', 't', { defn: '' })
+    const b = entry('TABLE DATA', 'public', 't', { defn: '' })
+    const c = compareArchives(archive([a], [[a, rows(100)]]), archive([b], [[b, rows(100, 40)]]))
+    expect(c.tablesCompared).toBe(1)
+    expect(c.tablesEqual).toBe(0)
+    expect(c.differences).toEqual([
+      {
+        object: 'TABLE DATA public.t',
+        what: 'differs: 100 rows restored, 100 in the backup; the first difference is in rows 33–48'
+      }
+    ])
+  })
+
+  it('pairs entries of one tag by definition (overloaded operators) and names the missing one', () => {
+    const ours = [
+      entry('OPERATOR', 's', '+++', { defn: 'CREATE OPERATOR s.+++ (LEFTARG = integer)' }),
+      entry('OPERATOR', 's', '+++', { defn: 'CREATE OPERATOR s.+++ (LEFTARG = text)' })
+    ]
+    const theirs = [
+      entry('OPERATOR', 's', '+++', { defn: 'CREATE OPERATOR s.+++ (LEFTARG = text)' })
+    ]
+    const c = compareArchives(archive(ours), archive(theirs))
+    expect(c.objectsCompared).toBe(2)
+    expect(c.objectsEqual).toBe(1)
+    expect(c.differences.map(d => `${d.object} ${d.what}`)).toEqual([
+      'OPERATOR s.+++ is missing from the restored database'
+    ])
+  })
+
+  it('explains owners and ACLs only as the restore settings say', () => {
+    const ours = [entry('TABLE', 'public', 't'), entry('ACL', 'public', 'TABLE t')]
+    const theirs = [entry('TABLE', 'public', 't', { owner: 'postgres' })]
+    const unexplained = compareArchives(archive(ours), archive(theirs))
+    expect(unexplained.differences.every(d => d.expectedBecause === undefined)).toBe(true)
+    expect(unexplained.differences.map(d => `${d.object} ${d.what}`)).toEqual([
+      'TABLE public.t is owned by postgres, in the backup by alice',
+      'ACL on TABLE t in schema public is missing from the restored database'
+    ])
+    const explained = compareArchives(archive(ours), archive(theirs), {
+      ownersNotRestored: 'no-owner: true',
+      privilegesNotRestored: 'no-privileges: true'
+    })
+    expect(explained.differences.map(d => d.expectedBecause)).toEqual([
+      'no-owner: true',
+      'no-privileges: true'
+    ])
+  })
+
+  it('lists an object only the restored database has', () => {
+    const c = compareArchives(archive([]), archive([entry('EVENT TRIGGER', null, 'sneaky')]))
+    expect(c.differences).toEqual([
+      {
+        object: 'EVENT TRIGGER sneaky',
+        what: 'is in the restored database only',
+        expectedBecause: undefined
+      }
+    ])
+  })
+
+  it('explains an entry the restore left out by design with its reason, nothing else', () => {
+    const ours = [
+      entry('PUBLICATION', null, 'pub', {
+        defn: "CREATE PUBLICATION pub\nFOR ALL TABLES WITH (publish = 'insert');\n"
+      }),
+      entry('COLLATION', 'public', 'c', { defn: 'CREATE COLLATION public.c (provider = libc);' })
+    ]
+    const c = compareArchives(archive(ours), archive([]), {
+      skippedStatements: [
+        {
+          reason: 'needs superuser',
+          text: "CREATE PUBLICATION pub FOR ALL TABLES WITH (publish = 'insert');"
+        }
+      ]
+    })
+    expect(c.differences.map(d => [d.object, d.expectedBecause])).toEqual([
+      ['PUBLICATION pub', 'the restore left it out by design (needs superuser)'],
+      ['COLLATION public.c', undefined]
+    ])
+  })
+
+  it('keeps at most MAX_SEGMENTS digests per table, and still places a difference', () => {
+    const digest = (lines: number, changed?: number): BlockDigest => {
+      const d = new RowDigest()
+      // in uneven slices, lines split across them
+      let text = ''
+      for (let i = 1; i <= lines; i++) {
+        text += i === changed ? `${i}\tCHANGED\n` : `${i}\trow\n`
+        if (text.length > 7777) {
+          d.update(Buffer.from(text.slice(0, 5000)))
+          text = text.slice(5000)
+        }
+      }
+      d.update(Buffer.from(`${text}\\.\n\n\n`))
+      return d.finish()
+    }
+    const rows = SEGMENT_ROWS * MAX_SEGMENTS * 3 + 5
+    const a = digest(rows)
+    expect(a.count).toBe(rows)
+    expect(a.segments.length).toBeLessThanOrEqual(MAX_SEGMENTS)
+    expect(a.segmentRows).toBe(SEGMENT_ROWS * 4)
+    expect(digest(rows)).toEqual(a)
+    const t = (): TocEntry => entry('TABLE DATA', 'public', 'big', { defn: '' })
+    const [x, y] = [t(), t()]
+    const changed = compareArchives(
+      archive([x], [[x, a]]),
+      archive([y], [[y, digest(rows, 150_000)]])
+    )
+    expect(changed.differences[0].what).toBe(
+      `differs: ${rows} rows restored, ${rows} in the backup; the first difference is in rows 149953–150016`
+    )
+    // fewer rows: the finer digests folded to the coarser ones' segments; the first 16000 equal
+    const short = digest(SEGMENT_ROWS * 1000)
+    expect(short.segmentRows).toBe(SEGMENT_ROWS)
+    const fewer = compareArchives(archive([x], [[x, a]]), archive([y], [[y, short]]))
+    expect(fewer.differences[0].what).toBe(
+      `differs: 16000 rows restored, ${rows} in the backup; the first difference is in rows 16001–16064`
+    )
+  })
+})

@@ -1,0 +1,541 @@
+/**
+ * Compares two custom-format archives written with `--compress=0` (pg_dump -Fc -Z0): the
+ * backup, and a dump of the database it was restored into, taken with the same pg_dump major.
+ * Objects are compared entry by entry of the tables of contents (every kind pg_dump writes:
+ * desc, schema and tag, with owner and normalized definition; ACL and COMMENT entries are
+ * entries of their own); data block by block (sha256 of each TABLE DATA block, the COPY text
+ * pg_dump wrote, with digests of every {@link SEGMENT_ROWS} rows to place the first
+ * difference; BLOBS blocks: count and digest of the large objects).
+ *
+ * Data blocks, as pg_backup_custom.c writes them (_WriteBlockHeader, _CustomWriteFunc,
+ * _EndData, _StartLO/_EndLO/_EndLOs): a byte block type (1 = BLK_DATA, 3 = BLK_BLOBS), an int
+ * dumpId, then chunks (an int length, that many bytes) ending with a length of 0; a BLOBS block
+ * is a list of (an int OID, chunks ending with 0) ending with an OID of 0. Only uncompressed
+ * archives are read (the action's backups always are: the pipeline compresses, not pg_dump).
+ * Everything streams: memory holds one chunk and at most {@link MAX_SEGMENTS} segment digests
+ * per table (beyond that, neighbouring segments are folded into one of twice the rows).
+ */
+import { createHash, type Hash } from 'node:crypto'
+import type { Readable } from 'node:stream'
+import { type ArchiveToc, type TocEntry, readArchiveToc } from './toc.js'
+
+/** Rows per segment digest: a data difference is placed within this many rows (or a multiple). */
+export const SEGMENT_ROWS = 16
+/** Most segment digests kept per table: then pairs fold into one, and segments double. */
+export const MAX_SEGMENTS = 4096
+
+/** Two neighbouring segments' digests as one (a lone last one is hashed alone). */
+const fold = (a: string, b = ''): string =>
+  createHash('sha256').update(`${a}${b}`).digest('hex').slice(0, 16)
+
+/** One pass of pairwise folding: half as many segments, each of twice the rows. */
+function foldOnce(list: readonly string[]): string[] {
+  const out: string[] = []
+  for (let i = 0; i < list.length; i += 2) out.push(fold(list[i], list[i + 1]))
+  return out
+}
+
+/** The digest of one entry's data block. */
+export interface BlockDigest {
+  sha256: string
+  /** Rows (lines of COPY text) for TABLE DATA; large objects for BLOBS. */
+  count: number
+  /**
+   * Digest of rows [i*segmentRows, (i+1)*segmentRows), first 8 bytes in hex: of SEGMENT_ROWS
+   * rows, folded pairwise (`segmentRows / SEGMENT_ROWS` a power of 2) to keep MAX_SEGMENTS.
+   */
+  segments: string[]
+  segmentRows: number
+}
+
+/** An archive's TOC and the digests of its data blocks, by dumpId. */
+export interface ArchiveDigest {
+  toc: ArchiveToc
+  blocks: Map<number, BlockDigest>
+}
+
+export class ArchiveCompareError extends Error {
+  override name = 'ArchiveCompareError'
+}
+
+const BLK_DATA = 1
+const BLK_BLOBS = 3
+
+/** Reads bytes from a paused stream, chunk by chunk, without copying more than it must. */
+class ByteReader {
+  private buf: Buffer = Buffer.alloc(0)
+  private pos = 0
+  private readonly chunks: AsyncIterator<Buffer>
+  constructor(readable: Readable) {
+    this.chunks = (readable as AsyncIterable<Buffer>)[Symbol.asyncIterator]()
+  }
+  /** False at the end of the stream. */
+  private async fill(): Promise<boolean> {
+    const next = await this.chunks.next()
+    if (next.done) return false
+    const rest = this.buf.subarray(this.pos)
+    this.buf = rest.length > 0 ? Buffer.concat([rest, next.value]) : next.value
+    this.pos = 0
+    return true
+  }
+  async atEnd(): Promise<boolean> {
+    while (this.pos >= this.buf.length) if (!(await this.fill())) return true
+    return false
+  }
+  async bytes(n: number): Promise<Buffer> {
+    while (this.buf.length - this.pos < n) {
+      if (!(await this.fill()))
+        throw new ArchiveCompareError('the archive ends inside a data block')
+    }
+    const out = this.buf.subarray(this.pos, this.pos + n)
+    this.pos += n
+    return out
+  }
+  /** Hands up to `n` bytes at a time to `sink`, `n` in all. */
+  async pass(n: number, sink: (slice: Buffer) => void): Promise<void> {
+    let left = n
+    while (left > 0) {
+      if (this.pos >= this.buf.length && !(await this.fill())) {
+        throw new ArchiveCompareError('the archive ends inside a data block')
+      }
+      const take = Math.min(left, this.buf.length - this.pos)
+      sink(this.buf.subarray(this.pos, this.pos + take))
+      this.pos += take
+      left -= take
+    }
+  }
+  async int(intSize: number): Promise<number> {
+    const b = await this.bytes(1 + intSize)
+    let value = 0
+    for (let i = intSize; i >= 1; i--) value = value * 256 + b[i]
+    return b[0] !== 0 ? -value : value
+  }
+}
+
+const COPY_END = Buffer.from('\\.\n\n\n')
+
+/** Digests lines (rows) as they pass, overall and per segment (exported for tests). */
+export class RowDigest {
+  private readonly all: Hash = createHash('sha256')
+  private segment: Hash = createHash('sha256')
+  private inSegment = 0
+  rows = 0
+  segments: string[] = []
+  /** Folds done: each kept segment covers 2^level digests of SEGMENT_ROWS rows. */
+  private level = 0
+  /** Digests of SEGMENT_ROWS rows not yet folded into a kept segment (fewer than 2^level). */
+  private pending: string[] = []
+  /** The last bytes seen, to recognise the end-of-data marker. */
+  private tail = Buffer.alloc(0)
+  update(slice: Buffer): void {
+    this.all.update(slice)
+    this.tail = Buffer.concat([this.tail, slice.subarray(-COPY_END.length)]).subarray(
+      -COPY_END.length
+    )
+    let start = 0
+    for (;;) {
+      const nl = slice.indexOf(10, start)
+      if (nl < 0) break
+      this.segment.update(slice.subarray(start, nl + 1))
+      start = nl + 1
+      this.rows++
+      if (++this.inSegment === SEGMENT_ROWS) this.closeSegment()
+    }
+    if (start < slice.length) this.segment.update(slice.subarray(start))
+  }
+  private closeSegment(): void {
+    this.pending.push(this.segment.digest('hex').slice(0, 16))
+    this.segment = createHash('sha256')
+    this.inSegment = 0
+    if (this.pending.length === 2 ** this.level) this.keepPending()
+    if (this.segments.length === MAX_SEGMENTS) {
+      this.segments = foldOnce(this.segments)
+      this.level++
+    }
+  }
+  private keepPending(): void {
+    let list = this.pending
+    for (let i = 0; i < this.level; i++) list = foldOnce(list)
+    this.segments.push(...list)
+    this.pending = []
+  }
+  finish(): BlockDigest {
+    if (this.inSegment > 0) this.closeSegment()
+    if (this.pending.length > 0) this.keepPending()
+    // pg_dump ends the COPY text with "\\.\n\n\n" (dumpTableData_copy): not rows
+    const marker = this.tail.equals(COPY_END) ? 3 : 0
+    return {
+      sha256: this.all.digest('hex'),
+      count: Math.max(0, this.rows - marker),
+      segments: this.segments,
+      segmentRows: SEGMENT_ROWS * 2 ** this.level
+    }
+  }
+}
+
+/**
+ * Reads a whole custom-format archive (already decoded) from a stream: its TOC, and the digest
+ * of each data block.
+ *
+ * @throws ArchiveCompareError for a compressed archive (pg_dump without -Z0) or a data block
+ *   that is cut short or of an unknown type; ArchiveTocError for a TOC that cannot be read.
+ */
+export async function digestArchive(readable: Readable): Promise<ArchiveDigest> {
+  const { toc } = await readArchiveToc(readable)
+  if (toc.header.format !== 'custom') {
+    throw new ArchiveCompareError('only custom-format archives can be compared')
+  }
+  if (toc.header.compression.algorithm !== 'none') {
+    throw new ArchiveCompareError(
+      `the archive's data is compressed by pg_dump (${toc.header.compression.algorithm}); only archives of pg_dump --compress=0 are compared`
+    )
+  }
+  const intSize = toc.header.intSize
+  const reader = new ByteReader(readable)
+  const blocks = new Map<number, BlockDigest>()
+  const chunks = async (sink: (slice: Buffer) => void): Promise<void> => {
+    for (let len = await reader.int(intSize); len !== 0; len = await reader.int(intSize)) {
+      if (len < 0) throw new ArchiveCompareError('a data chunk has a negative length')
+      await reader.pass(len, sink)
+    }
+  }
+  while (!(await reader.atEnd())) {
+    const type = (await reader.bytes(1))[0]
+    const id = await reader.int(intSize)
+    if (type === BLK_DATA) {
+      const rows = new RowDigest()
+      await chunks(slice => rows.update(slice))
+      blocks.set(id, rows.finish())
+    } else if (type === BLK_BLOBS) {
+      const hash = createHash('sha256')
+      let count = 0
+      for (let oid = await reader.int(intSize); oid !== 0; oid = await reader.int(intSize)) {
+        count++
+        // the OID then the object's bytes, each with its length: no two lists hash alike
+        const content = createHash('sha256')
+        let size = 0
+        await chunks(slice => {
+          content.update(slice)
+          size += slice.length
+        })
+        hash.update(`${oid >>> 0} ${size} ${content.digest('hex')}\n`)
+      }
+      blocks.set(id, { sha256: hash.digest('hex'), count, segments: [], segmentRows: 0 })
+    } else {
+      throw new ArchiveCompareError(`unknown data block type ${type} (dumpId ${id})`)
+    }
+  }
+  return { toc, blocks }
+}
+
+// ---------------------------------------------------------------------------------------------
+// comparison
+
+/** Entries that describe the dump session, not objects: compared as settings. */
+const SESSION_ENTRIES = new Set(['ENCODING', 'STDSTRINGS', 'SEARCHPATH'])
+/** Entries whose text is about privileges (GRANT/REVOKE, ALTER DEFAULT PRIVILEGES). */
+const PRIVILEGE_ENTRIES = new Set(['ACL', 'DEFAULT ACL'])
+
+/** What the restore was asked to leave out: the differences these cause are expected. */
+export interface Expectations {
+  /** Owners were not restored (no-owner, or the restore skipped ALTER … OWNER). */
+  ownersNotRestored?: string
+  /** Privileges were not restored (no-privileges, or the restore skipped GRANTs). */
+  privilegesNotRestored?: string
+  /**
+   * Statements the restore left out by design, each with why; `text` is the statement's start
+   * on one line (control characters as spaces, cut with "…"), as the script gate reports it.
+   */
+  skippedStatements?: ReadonlyArray<{ reason: string; text: string }>
+}
+
+export interface Difference {
+  /** "TABLE public.t", "ACL public TABLE t", "TABLE DATA public.t", "ENCODING". */
+  object: string
+  /** What differs, for the log and the error. */
+  what: string
+  /** Set when the difference is expected: why. */
+  expectedBecause?: string
+}
+
+export interface ArchiveComparison {
+  /** Object entries (everything but data and session entries) in the backup. */
+  objectsCompared: number
+  objectsEqual: number
+  /** TABLE DATA blocks in the backup. */
+  tablesCompared: number
+  tablesEqual: number
+  /** Large objects in the backup, and whether all were equal. */
+  largeObjects: number
+  largeObjectsEqual: boolean
+  differences: Difference[]
+}
+
+/** "TABLE public.t": an entry by kind, schema and tag. */
+export function entryName(entry: Pick<TocEntry, 'desc' | 'namespace' | 'tag'>): string {
+  if (['ACL', 'COMMENT', 'SECURITY LABEL'].includes(entry.desc)) {
+    // the tag names the object: "TABLE t", "COLUMN t.c", "SCHEMA s"
+    return `${entry.desc} on ${entry.tag}${entry.namespace ? ` in schema ${entry.namespace}` : ''}`
+  }
+  return `${entry.desc} ${entry.namespace ? `${entry.namespace}.` : ''}${entry.tag}`
+}
+
+const keyOf = (e: TocEntry): string => JSON.stringify([e.desc, e.namespace ?? '', e.tag])
+
+/**
+ * DATABASE and DATABASE PROPERTIES entries, and COMMENT, ACL and SECURITY LABEL on the database:
+ * pg_dump writes them always, pg_restore runs them only with --create (never in a restore into
+ * a given database).
+ */
+function isDatabaseLevel(e: TocEntry): boolean {
+  return (
+    e.desc === 'DATABASE' ||
+    e.desc === 'DATABASE PROPERTIES' ||
+    (['COMMENT', 'ACL', 'SECURITY LABEL'].includes(e.desc) && e.tag.startsWith('DATABASE '))
+  )
+}
+
+export const DATABASE_LEVEL_REASON =
+  'database-level settings (CREATE/ALTER DATABASE, its comment and privileges) are restored only with --create, never into a given database'
+
+/** A database-level entry with the database's name taken out, so that two databases compare. */
+function withoutDatabaseName(e: TocEntry, name: string | null): TocEntry {
+  if (!name || !isDatabaseLevel(e)) return e
+  const out = (text: string | null): string | null =>
+    text === null ? null : text.split(name).join('<database>')
+  return { ...e, tag: out(e.tag) ?? '', defn: out(e.defn) }
+}
+
+/** Definitions compared without trailing blanks per line (the same pg_dump writes the rest alike). */
+const normalized = (text: string | null): string =>
+  (text ?? '')
+    .split('\n')
+    .map(line => line.trimEnd())
+    .join('\n')
+    .trim()
+
+function byKey(entries: readonly TocEntry[]): Map<string, TocEntry[]> {
+  const map = new Map<string, TocEntry[]>()
+  for (const e of entries) {
+    const list = map.get(keyOf(e))
+    if (list) list.push(e)
+    else map.set(keyOf(e), [e])
+  }
+  return map
+}
+
+/** The row range of the first segment where two blocks differ ("rows 17–32"). */
+function firstDifferingRows(a: BlockDigest, b: BlockDigest): string {
+  // the finer list folded to the coarser one's segments
+  let [x, y] = [a.segments, b.segments]
+  const rows = Math.max(a.segmentRows, b.segmentRows)
+  for (let r = a.segmentRows; r < rows; r *= 2) x = foldOnce(x)
+  for (let r = b.segmentRows; r < rows; r *= 2) y = foldOnce(y)
+  const n = Math.max(x.length, y.length)
+  for (let i = 0; i < n; i++) {
+    if (x[i] !== y[i]) {
+      const first = i * rows + 1
+      const last = Math.min((i + 1) * rows, Math.max(a.count, b.count))
+      return first === last ? `row ${first}` : `rows ${first}–${last}`
+    }
+  }
+  return 'the last row (its line ending)'
+}
+
+/**
+ * Compares the backup's archive with the restored database's (both from {@link digestArchive}).
+ * Every object entry of either is matched by (desc, schema, tag); missing, extra and changed
+ * (owner, definition) entries and differing data blocks are listed, those `expect` explains
+ * marked as expected.
+ */
+export function compareArchives(
+  backup: ArchiveDigest,
+  restored: ArchiveDigest,
+  expect: Expectations = {}
+): ArchiveComparison {
+  const differences: Difference[] = []
+  const isData = (e: TocEntry): boolean => e.desc === 'TABLE DATA' || e.desc === 'BLOBS'
+  const objectsOf = (d: ArchiveDigest): TocEntry[] =>
+    d.toc.entries
+      .filter(e => !isData(e) && !SESSION_ENTRIES.has(e.desc))
+      .map(e => withoutDatabaseName(e, d.toc.header.databaseName))
+  const ours = byKey(objectsOf(backup))
+  const theirs = byKey(objectsOf(restored))
+  const privilegeReason = (e: TocEntry): string | undefined =>
+    isDatabaseLevel(e)
+      ? DATABASE_LEVEL_REASON
+      : PRIVILEGE_ENTRIES.has(e.desc)
+        ? expect.privilegesNotRestored
+        : undefined
+  const ownerReason = (e: TocEntry): string | undefined =>
+    isDatabaseLevel(e) ? DATABASE_LEVEL_REASON : expect.ownersNotRestored
+  // a statement of the entry's definition the restore left out by design
+  const skips = (expect.skippedStatements ?? []).map(s => ({
+    reason: s.reason,
+    start: s.text.replace(/…$/, '').trim()
+  }))
+  const skippedReason = (e: TocEntry): string | undefined => {
+    if (skips.length === 0 || !e.defn) return undefined
+    // eslint-disable-next-line no-control-regex -- as the script gate writes them
+    const oneLine = e.defn.replace(/\r?\n/g, ' ').replace(/[\u0000-\u001f\u007f]/g, ' ')
+    const skip = skips.find(s => s.start.length > 0 && oneLine.includes(s.start))
+    return skip ? `the restore left it out by design (${skip.reason})` : undefined
+  }
+
+  let objectsCompared = 0
+  let objectsEqual = 0
+  for (const [key, list] of ours) {
+    // entries of one key (an overloaded operator's tag has no signature): the same definition
+    // pairs first, the rest in order
+    const other = [...(theirs.get(key) ?? [])]
+    const pairs: Array<[TocEntry, TocEntry | undefined]> = []
+    const unpaired: TocEntry[] = []
+    for (const e of list) {
+      const same = other.findIndex(o => normalized(o.defn) === normalized(e.defn))
+      if (same >= 0) pairs.push([e, other.splice(same, 1)[0]])
+      else unpaired.push(e)
+    }
+    for (const e of unpaired) pairs.push([e, other.shift()])
+    for (const [e, o] of pairs) {
+      objectsCompared++
+      if (!o) {
+        differences.push({
+          object: entryName(e),
+          what: 'is missing from the restored database',
+          expectedBecause: privilegeReason(e) ?? skippedReason(e)
+        })
+        continue
+      }
+      let equal = true
+      if (normalized(e.defn) !== normalized(o.defn)) {
+        equal = false
+        differences.push({
+          object: entryName(e),
+          what: `has another definition: backup ${JSON.stringify(excerpt(e.defn))}, restored ${JSON.stringify(excerpt(o.defn))}`,
+          expectedBecause: privilegeReason(e) ?? skippedReason(e)
+        })
+      }
+      if ((e.owner ?? '') !== (o.owner ?? '')) {
+        equal = false
+        differences.push({
+          object: entryName(e),
+          what: `is owned by ${o.owner || 'nobody'}, in the backup by ${e.owner || 'nobody'}`,
+          expectedBecause: ownerReason(e)
+        })
+      }
+      if (equal) objectsEqual++
+    }
+    for (const o of other) {
+      differences.push({ object: entryName(o), what: 'is in the restored database only' })
+    }
+  }
+  for (const [key, list] of theirs) {
+    if (ours.has(key)) continue
+    for (const o of list) {
+      differences.push({
+        object: entryName(o),
+        what: 'is in the restored database only',
+        expectedBecause: isDatabaseLevel(o) ? DATABASE_LEVEL_REASON : undefined
+      })
+    }
+  }
+
+  // the databases' encodings: the scratch one converted the text on the way in and out
+  const encodingOf = (d: ArchiveDigest): string | undefined =>
+    /\bENCODING = '([^']+)'/.exec(d.toc.entries.find(e => e.desc === 'DATABASE')?.defn ?? '')?.[1]
+  const ourEncoding = encodingOf(backup)
+  const theirEncoding = encodingOf(restored)
+  if (ourEncoding && theirEncoding && ourEncoding !== theirEncoding) {
+    differences.push({
+      object: 'DATABASE encoding',
+      what: `is ${theirEncoding} in the restored database, ${ourEncoding} in the backup: its text was converted on the way in (and compared after converting back), and it cannot hold every character the backed-up database can`
+    })
+  }
+
+  // session settings: the encoding of the dump, standard_conforming_strings
+  for (const desc of ['ENCODING', 'STDSTRINGS']) {
+    const a = backup.toc.entries.find(e => e.desc === desc)
+    const b = restored.toc.entries.find(e => e.desc === desc)
+    if (a && b && normalized(a.defn) !== normalized(b.defn)) {
+      differences.push({
+        object: desc,
+        what: `differs: backup ${JSON.stringify(excerpt(a.defn))}, restored ${JSON.stringify(excerpt(b.defn))}`
+      })
+    }
+  }
+
+  // data
+  const restoredData = byKey(restored.toc.entries.filter(isData))
+  let tablesCompared = 0
+  let tablesEqual = 0
+  let largeObjects = 0
+  let largeObjectsEqual = true
+  const blobsOf = (d: ArchiveDigest): { count: number; sha256: string } => {
+    const hash = createHash('sha256')
+    let count = 0
+    for (const e of d.toc.entries.filter(x => x.desc === 'BLOBS')) {
+      const block = d.blocks.get(e.dumpId)
+      if (!block) continue
+      count += block.count
+      hash.update(`${block.sha256}\n`)
+    }
+    return { count, sha256: hash.digest('hex') }
+  }
+  for (const e of backup.toc.entries.filter(x => x.desc === 'TABLE DATA')) {
+    tablesCompared++
+    const mine = backup.blocks.get(e.dumpId)
+    const match = restoredData.get(keyOf(e))?.[0]
+    const theirsBlock = match ? restored.blocks.get(match.dumpId) : undefined
+    const name = `${e.namespace ? `${e.namespace}.` : ''}${e.tag}`
+    if (!mine) {
+      differences.push({ object: `TABLE DATA ${name}`, what: 'has no data block in the backup' })
+    } else if (!theirsBlock) {
+      differences.push({
+        object: `TABLE DATA ${name}`,
+        what: `is missing from the restored database (${mine.count} rows in the backup)`
+      })
+    } else if (mine.sha256 !== theirsBlock.sha256) {
+      differences.push({
+        object: `TABLE DATA ${name}`,
+        what: `differs: ${theirsBlock.count} rows restored, ${mine.count} in the backup; the first difference is in ${firstDifferingRows(mine, theirsBlock)}`
+      })
+    } else {
+      tablesEqual++
+    }
+  }
+  for (const e of restored.toc.entries.filter(x => x.desc === 'TABLE DATA')) {
+    if (!backup.toc.entries.some(b => b.desc === 'TABLE DATA' && keyOf(b) === keyOf(e))) {
+      const rows = restored.blocks.get(e.dumpId)?.count ?? 0
+      if (rows > 0) {
+        differences.push({
+          object: `TABLE DATA ${e.namespace ? `${e.namespace}.` : ''}${e.tag}`,
+          what: `is in the restored database only (${rows} rows)`
+        })
+      }
+    }
+  }
+  const ourBlobs = blobsOf(backup)
+  const theirBlobs = blobsOf(restored)
+  largeObjects = ourBlobs.count
+  if (ourBlobs.count !== theirBlobs.count || ourBlobs.sha256 !== theirBlobs.sha256) {
+    largeObjectsEqual = false
+    differences.push({
+      object: 'large objects',
+      what: `differ: ${theirBlobs.count} restored, ${ourBlobs.count} in the backup${ourBlobs.count === theirBlobs.count ? ' (their contents differ)' : ''}`
+    })
+  }
+  return {
+    objectsCompared,
+    objectsEqual,
+    tablesCompared,
+    tablesEqual,
+    largeObjects,
+    largeObjectsEqual,
+    differences
+  }
+}
+
+function excerpt(text: string | null, max = 200): string {
+  const t = normalized(text)
+  return t.length > max ? `${t.slice(0, max)}…` : t
+}
