@@ -670,7 +670,7 @@ describe('dist/index.js keeps the password, passphrase and identity secret', () 
     // the watcher did see the tools the action ran, with their arguments
     expect(backupRun.watch.seen.some(c => /\/pg_dump --no-password /.test(c))).toBe(true)
     // (an archive is restored as the script pg_restore -f - writes of it, through psql)
-    expect(restoreRun.watch.seen.some(c => /\/pg_restore --file=- /.test(c))).toBe(true)
+    expect(restoreRun.watch.seen.some(c => /\/pg_restore --file=-( |$)/.test(c))).toBe(true)
     expect(restoreRun.watch.seen.some(c => /\/psql -X -q --no-password /.test(c))).toBe(true)
   })
 
