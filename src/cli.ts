@@ -39,6 +39,15 @@ const ENV_FALLBACK: Partial<Record<Inputs, string>> = {
   [Inputs.SigningKey]: 'BACKUP_SIGNING_KEY'
 }
 
+/** The help's last lines: where secrets come from, and the exit codes. */
+const EPILOGUE = `Secrets come from the environment, never the command line: ${Object.entries(
+  ENV_FALLBACK
+)
+  .map(([input, env]) => `${env} (${input})`)
+  .join(
+    ', '
+  )}.\nExit codes: 0 done, 1 failed, 2 bad input, 3 a check refused the backup or the target (nothing was changed).`
+
 const BOOLEAN_INPUTS = new Set<Inputs>([
   Inputs.Overwrite,
   Inputs.InstallClient,
@@ -135,6 +144,18 @@ function say(text: string): void {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  // a secret given as an option would be on the command line, where ps and the shell's history
+  // show it: refused, naming the environment variable that takes it
+  for (const arg of argv) {
+    const name = /^--([a-z-]+)(=|$)/.exec(arg)?.[1]
+    const env = name === undefined ? undefined : ENV_FALLBACK[name as Inputs]
+    if (env) {
+      process.stderr.write(
+        `--${name} is a secret: give it in the environment variable ${env}, never on the command line (ps and the shell's history show arguments). Nothing was done.\n`
+      )
+      return EXIT_CODES.setting
+    }
+  }
   const help = descriptions()
   let chosen: { command: keyof typeof COMMANDS; args: Record<string, unknown> } | undefined
   const parser = yargs(argv)
@@ -143,9 +164,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('verbose', { type: 'boolean', describe: 'Show debug output', default: false })
     .strict()
     .demandCommand(1, 'Give a command: backup, restore or verify.')
-    .epilogue(
-      'Secrets come from the environment, never the command line: DATABASE_URL, VERIFY_DATABASE_URL, BACKUP_ENCRYPTION_PASSPHRASE, BACKUP_DECRYPTION_IDENTITY.\nExit codes: 0 done, 1 failed, 2 bad input, 3 the backup failed a check.'
-    )
+    .epilogue(EPILOGUE)
     .exitProcess(false)
     .fail((message, error) => {
       throw error ?? new InputError('command line', message)
@@ -158,12 +177,14 @@ export async function main(argv: string[]): Promise<number> {
       spec.describe,
       y => {
         for (const input of spec.options) {
+          // secrets: from the environment only (listed in the help's epilogue)
+          if (ENV_FALLBACK[input]) continue
           y.option(input, {
             type: BOOLEAN_INPUTS.has(input) ? 'boolean' : 'string',
-            describe:
-              (help[input] ?? '') + (ENV_FALLBACK[input] ? ` [env ${ENV_FALLBACK[input]}]` : '')
+            describe: help[input] ?? ''
           })
         }
+        y.epilogue(EPILOGUE)
         if (command === 'backup') {
           y.option('output-dir', {
             type: 'string',

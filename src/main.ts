@@ -141,14 +141,12 @@ export async function run(): Promise<void> {
     }
     const connection = parseDatabaseUrl(inputs.databaseUrl)
     registerSecrets(connection.secrets)
-    const notice = droppedParametersNotice(
-      inputs.mode === 'verify' ? Inputs.VerifyDatabaseUrl : Inputs.DatabaseUrl,
-      connection.dropped
-    )
+    const urlInput = inputs.mode === 'verify' ? Inputs.VerifyDatabaseUrl : Inputs.DatabaseUrl
+    const notice = droppedParametersNotice(urlInput, connection.dropped)
     if (notice) log.notice(notice)
     if (connection.password !== undefined && shortSecrets([connection.password]) > 0) {
       log.warning(
-        `The password in database-url is ${connection.password.length} characters long: the runner masks it wherever it occurs, so ordinary text that happens to contain it (sizes, dates, names) shows *** in the log. The step's outputs are kept as they are. Use a longer password (at least ${SHORT_SECRET} characters).`
+        `The password in ${urlInput} is ${connection.password.length} characters long: the runner masks it wherever it occurs, so ordinary text that happens to contain it (sizes, dates, names) shows *** in the log. The step's outputs are kept as they are. Use a longer password (at least ${SHORT_SECRET} characters).`
       )
     }
     if (inputs.mode === 'backup') {

@@ -175,8 +175,24 @@ describe('command line', () => {
     const help = await cli(['backup', '--help'])
     expect(help.stderr).toBe('')
     expect(help.code).toBe(0)
-    for (const option of ['--database-url', '--format', '--exclude-table-data', '--output-dir']) {
+    for (const option of ['--format', '--exclude-table-data', '--output-dir']) {
       expect(help.stdout).toContain(option)
+    }
+    // secrets are named with their environment variables, never offered as options
+    expect(help.stdout).toMatch(/DATABASE_URL\s+\(database-url\)/)
+    expect(help.stdout).toMatch(/BACKUP_SIGNING_KEY\s+\(signing-key\)/)
+    expect(help.stdout).not.toMatch(/--(database-url|encryption-passphrase|signing-key)\b/)
+  })
+
+  it('refuses a secret given as an option (ps would show it), naming its environment variable', async () => {
+    for (const [arg, env] of [
+      ['--database-url=postgresql://u:Pa55-word@h/db', 'DATABASE_URL'],
+      ['--signing-key', 'BACKUP_SIGNING_KEY']
+    ]) {
+      const run = await cli(['restore', '--backup-file', 'x.dump', arg, 'Pa55-word-long'])
+      expect(run.code).toBe(2)
+      expect(run.stderr).toContain(`give it in the environment variable ${env}`)
+      expect(run.stdout + run.stderr).not.toContain('Pa55-word')
     }
   })
 })

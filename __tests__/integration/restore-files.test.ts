@@ -204,6 +204,12 @@ describe('restore from a local file', () => {
     expect(result.format).toBe('plain')
     expect(result.compression).toBe(compression)
     expect(result.restoredFrom).toBe(`file ${file()}`)
+    // a script of INSERTs has no COPY: the tables it created are counted (they said 0 before)
+    expect(result.tables.map(t => `${t.schema}.${t.name}`).sort()).toEqual([
+      'public.customers',
+      'public.orders'
+    ])
+    expect(result.rowsRestored).toBe(6)
     expect(await server.query(target, 'SELECT id, name FROM public.customers ORDER BY id')).toEqual(
       [
         { id: 1, name: 'Ada' },

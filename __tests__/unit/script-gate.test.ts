@@ -201,6 +201,20 @@ describe('ScriptGate refuses before psql sees a byte of it', () => {
     expect(current.out).toBe(`BEGIN;\n${script}\nCOMMIT;\n`)
   })
 
+  it('refuses COPY to or from a file on the server, and an empty statement (COMMIT;; after COPY data made psql stop reading)', async () => {
+    const copyTo = await gate("COPY (SELECT 1) TO '/tmp/x';\n")
+    expect(copyTo.error?.message).toMatch(
+      /line 1: COPY … TO a file reads or writes a file on the database server/
+    )
+    const copyFrom = await gate("COPY public.t FROM '/etc/passwd';\n")
+    expect(copyFrom.error?.message).toMatch(/COPY … FROM a file/)
+    const stop = await gate(
+      'CREATE TABLE z (a int);\nCOPY z (a) FROM stdin;\n1\n\\.\nCOMMIT;;\nCREATE TABLE after (a int);\n'
+    )
+    expect(stop.error?.message).toMatch(/line 5: an empty statement \(";" alone\)/)
+    expect(stop.out).not.toContain('after')
+  })
+
   it('a pg_dumpall file by its header and by CREATE ROLE', async () => {
     const header = await gate('--\n-- PostgreSQL database cluster dump\n--\n\nSET a = 1;\n')
     expect(header.error?.message).toMatch(/is a pg_dumpall file \(line 1: its header\)/)

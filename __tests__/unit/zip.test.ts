@@ -117,6 +117,16 @@ describe('extractZip', () => {
     }
   )
 
+  it('refuses two entries of the same name (tools disagree on which one they take)', async () => {
+    const zip = await makeZip(
+      { 'a.dump': randomBytes(64), 'b.dump': randomBytes(64) },
+      { store: true }
+    )
+    // rename b.dump to a.dump in its local header and its central directory record
+    const renamed = Buffer.from(zip.toString('latin1').replace(/b\.dump/g, 'a.dump'), 'latin1')
+    await expect(extract(renamed)).rejects.toThrow(/two entries named a\.dump: it is forged/)
+  })
+
   it('refuses something that is no zip', async () => {
     await expect(extract(Buffer.from('not a zip at all\n'.repeat(100)))).rejects.toThrow(
       /the zip could not be read/

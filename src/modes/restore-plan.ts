@@ -157,7 +157,10 @@ export async function planRestore(
       ...found,
       client,
       plain,
-      dataTables: manifestTables(manifest) ?? plain.copyTables,
+      // a script of INSERTs (pg_dump --inserts, or written by hand) has no COPY: the restore
+      // counts the tables it finds in the script's schemas instead
+      dataTables:
+        manifestTables(manifest) ?? (plain.copyTables.length > 0 ? plain.copyTables : undefined),
       clean: drops?.found.list
     }
   }

@@ -472,8 +472,10 @@ async function compareRowCounts(
   const keptNames = new Set(kept.map(t => JSON.stringify([t.schema, t.name])))
   let tables = plan.dataTables
   if (!tables) {
-    // names the list could not split: count what the restore created in the backup's schemas
-    tables = (await existingTables(client, undefined)).map(t => ({
+    // names the list could not split, or a script without COPY (INSERTs): count what the
+    // restore created in the backup's schemas (a plain script's: public and those it creates)
+    const schemas = plan.plain ? ['public', ...plan.plain.schemas] : undefined
+    tables = (await existingTables(client, schemas)).map(t => ({
       schema: t.schema,
       name: t.name
     }))

@@ -28,6 +28,10 @@ export type RefusalCode =
   | 'connect'
   /** COPY … TO/FROM PROGRAM. */
   | 'copy-program'
+  /** COPY … TO/FROM 'file' (a file on the database server). */
+  | 'copy-file'
+  /** A statement of nothing but ";" (psql stops reading after COPY data followed by one). */
+  | 'empty-statement'
   /** COPY in binary format (pg_dump never writes it; psql would read binary data to the end). */
   | 'copy-binary'
   /** A COPY whose direction or target the lexer cannot tell. */
@@ -241,6 +245,11 @@ function statementRefusal(e: StatementEvent, options: RefusalOptions): Refusal |
       ...extra
     }
   }
+  if (/^[\s;]*$/.test(e.text))
+    return refuse(
+      'empty-statement',
+      'an empty statement (";" alone), which pg_dump never writes; after COPY data psql can stop reading the script at one'
+    )
   const defined = new Set(options.definedVariables ?? [])
   for (const v of e.variables) {
     if (v.form === 'test' || PSQL_VARIABLE.test(v.name) || defined.has(v.name))
@@ -276,6 +285,11 @@ function statementRefusal(e: StatementEvent, options: RefusalOptions): Refusal |
         return refuse(
           'copy-program',
           `COPY … ${copy.direction === 'from' ? 'FROM' : 'TO'} PROGRAM runs a program on the database server; pg_dump never writes it`
+        )
+      if (copy.target === 'file')
+        return refuse(
+          'copy-file',
+          `COPY … ${copy.direction === 'from' ? 'FROM' : 'TO'} a file reads or writes a file on the database server; pg_dump never writes it`
         )
       if (copy.direction === 'unknown' || copy.target === 'unknown')
         return refuse('copy-unclear', 'a COPY statement whose source or destination cannot be told')

@@ -83,6 +83,11 @@ export async function openZip(file: string): Promise<OpenZip> {
           end: fileDataStart + found.compressedSize
         })
       }
+      if (entries.some(e => e.name === entry.name)) {
+        // unzip tools disagree on which of two same-named entries they take: the check and the
+        // restore must read the same bytes as a user's own tools would
+        throw new ZipError(`the zip holds two entries named ${entry.name}: it is forged`)
+      }
       entries.push(entry)
       raw.set(entry, found)
     }
