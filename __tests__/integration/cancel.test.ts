@@ -13,6 +13,7 @@ import { createWriteStream, mkdtempSync, readFileSync, readdirSync } from 'node:
 import path from 'node:path'
 import { finished } from 'node:stream/promises'
 import { fileURLToPath, pathToFileURL } from 'node:url'
+import pg from 'pg'
 import type { ArtifactBackend } from '../../dev/artifact-backend.js'
 import { tableChecksums } from '../../dev/fixtures.js'
 import type { TestServer } from '../../dev/postgres.js'
@@ -245,36 +246,50 @@ describe('a restore cancelled mid-load keeps the target exactly as it was', () =
 describe('a backup cancelled mid-dump leaves nothing behind', () => {
   it('directory format with 2 jobs, SIGINT: no artifact, no pg_dump worker, no temporary file', async () => {
     const name = `cancelled-${Math.random().toString(36).slice(2, 8)}`
-    const step = startAction({
-      mode: 'backup',
-      'database-url': server.url(source),
-      'artifact-name': name,
-      format: 'directory',
-      jobs: '2'
-    })
-    // pg_dump's workers write the tables' files into the run's directory in RUNNER_TEMP
-    const dumped = (): number =>
-      processesMentioning(step.runnerTemp).filter(p => / --jobs=2 /.test(p)).length
-    await waitUntil('pg_dump to run', async () => dumped() > 0, step)
-    await sleep(700)
-    expect(dumped()).toBeGreaterThan(0)
-    step.child.kill('SIGINT')
-    expect(await step.exited).toBe(1)
-    expect(step.stdout()).toMatch(/::error::the run was cancelled \(SIGINT\)/)
-    expect(step.summary()).toMatch(/❌ Database backup failed[^]*cancelled \(SIGINT\)/)
-    await waitUntil(
-      'the pg_dump sessions to end',
-      async () => (await sessions(source, '%', 'pg_dump')) === 0,
-      undefined,
-      20_000
-    )
-    expect(processesMentioning(step.runnerTemp)).toEqual([])
-    expect(readdirSync(step.runnerTemp)).toEqual([])
-    expect(
-      backend.artifacts().filter(a => a.name.startsWith(name) && a.finalized && !a.deleted)
-    ).toEqual([])
+    // a session holds a lock pg_dump waits for: pg_dump is certainly still running when the
+    // signal comes (on an idle machine the whole dump took less than the test's pauses)
+    const holder = new pg.Client({ connectionString: server.url(source) })
+    await holder.connect()
+    await holder.query('BEGIN; LOCK TABLE public.orders IN ACCESS EXCLUSIVE MODE')
+    try {
+      await cancelDirectoryBackup(name)
+    } finally {
+      await holder.end().catch(() => undefined)
+    }
   }, 300_000)
 })
+
+/** A directory backup with 2 jobs, signalled SIGINT while pg_dump runs: nothing is left. */
+async function cancelDirectoryBackup(name: string): Promise<void> {
+  const step = startAction({
+    mode: 'backup',
+    'database-url': server.url(source),
+    'artifact-name': name,
+    format: 'directory',
+    jobs: '2'
+  })
+  // pg_dump's workers write the tables' files into the run's directory in RUNNER_TEMP
+  const dumped = (): number =>
+    processesMentioning(step.runnerTemp).filter(p => / --jobs=2 /.test(p)).length
+  await waitUntil('pg_dump to run', async () => dumped() > 0, step)
+  await sleep(700)
+  expect(dumped()).toBeGreaterThan(0)
+  step.child.kill('SIGINT')
+  expect(await step.exited).toBe(1)
+  expect(step.stdout()).toMatch(/::error::the run was cancelled \(SIGINT\)/)
+  expect(step.summary()).toMatch(/❌ Database backup failed[^]*cancelled \(SIGINT\)/)
+  await waitUntil(
+    'the pg_dump sessions to end',
+    async () => (await sessions(source, '%', 'pg_dump')) === 0,
+    undefined,
+    20_000
+  )
+  expect(processesMentioning(step.runnerTemp)).toEqual([])
+  expect(readdirSync(step.runnerTemp)).toEqual([])
+  expect(
+    backend.artifacts().filter(a => a.name.startsWith(name) && a.finalized && !a.deleted)
+  ).toEqual([])
+}
 
 function then(signal: NodeJS.Signals, ms: number) {
   return { signal, ms }
