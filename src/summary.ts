@@ -139,11 +139,16 @@ export function keptMarkdown(kept: RestoreResult['kept']): string {
 
 export function verifySummaryMarkdown(result: VerifyResult): string {
   let md = restoreSummaryMarkdown(result).replace('## ✅ Database restore', '## ✅ Backup verified')
-  md += `\n| Schema objects | Manifest | Restored copy |\n|---|---:|---:|\n`
-  md += result.objects.map(o => `| ${o.kind} | ${o.expected ?? '—'} | ${o.actual} |`).join('\n')
-  md += '\n'
+  md += objectCountsMarkdown(result.objects)
   md += equalityMarkdown(result.equality)
   return redact(md)
+}
+
+/** The counts of schema objects: the manifest's against the restored copy's. */
+function objectCountsMarkdown(objects: VerifyResult['objects']): string {
+  let md = `\n| Schema objects | Manifest | Restored copy |\n|---|---:|---:|\n`
+  md += objects.map(o => `| ${o.kind} | ${o.expected ?? '—'} | ${o.actual} |`).join('\n')
+  return md + '\n'
 }
 
 /** What the comparison with a pg_dump of the scratch database proved, and what it did not. */
@@ -158,6 +163,16 @@ export function equalityMarkdown(equality: VerifyResult['equality']): string {
   md += `| Schema entries (owner, definition, ACL, COMMENT) | ${c.objectsCompared} | ${c.objectsEqual} | ${differ(c.objectsEqual, c.objectsCompared)} |\n`
   md += `| Table data (sha256 of the COPY text) | ${c.tablesCompared} | ${c.tablesEqual} | ${differ(c.tablesEqual, c.tablesCompared)} |\n`
   md += `| Large objects (count and sha256) | ${c.largeObjects} | ${c.largeObjectsEqual ? c.largeObjects : '—'} | ${c.largeObjectsEqual ? 0 : 'yes'} |\n`
+  md += `| Materialized views' contents (refreshed from equal tables; the rows their query gives) | ${c.materializedViewsCompared} | ${c.materializedViewsEqual} | ${differ(c.materializedViewsEqual, c.materializedViewsCompared)} |\n`
+  const unexplained = c.differences.filter(d => !d.expectedBecause)
+  if (unexplained.length > 0) {
+    md += `\n**${unexplained.length} ${unexplained.length === 1 ? 'difference' : 'differences'}, not explained** (${unexplained.length > 10 ? 'the first 10; ' : ''}all in the log):\n\n`
+    md += unexplained
+      .slice(0, 10)
+      .map(d => `- ${text(d.object)} ${text(d.what)}`)
+      .join('\n')
+    md += '\n'
+  }
   if (expected.length > 0) {
     md += `\n<details><summary>${expected.length} differences, expected</summary>\n\n`
     const byReason = new Map<string, string[]>()
@@ -218,9 +233,15 @@ export function describeAftermath(context: FailureContext): string {
 
 export function failureSummaryMarkdown(c: FailureContext, error: unknown): string {
   const message = error instanceof Error ? error.message : String(error)
-  return redact(
-    `## ❌ Database ${c.mode} failed\n\n${escapeBlock(message)}\n\n${describeAftermath(c)}\n`
-  )
+  let md = `## ❌ Database ${c.mode} failed\n\n${escapeBlock(message)}\n\n${describeAftermath(c)}\n`
+  // verify failed on a difference: what was compared, and the differences by name
+  const details = (error as { details?: Pick<VerifyResult, 'objects' | 'equality'> } | null)
+    ?.details
+  if (details?.equality && Array.isArray(details.objects)) {
+    md += objectCountsMarkdown(details.objects)
+    md += equalityMarkdown(details.equality)
+  }
+  return redact(md)
 }
 
 /** A table cell of Markdown the summary built itself: line breaks as spaces, pipes escaped. */

@@ -182,3 +182,74 @@ describe('compareArchives', () => {
     )
   })
 })
+
+describe("compareArchives: materialized views' contents", () => {
+  /** parent ← child (inheritance), a view over the parent, mv over the view, mv2 over mv. */
+  function schema(): { entries: TocEntry[]; data: Record<string, TocEntry> } {
+    const parent = entry('TABLE', 'public', 'parent')
+    const child = entry('TABLE', 'public', 'child', { dependencies: [parent.dumpId] })
+    const other = entry('TABLE', 'public', 'other')
+    const view = entry('VIEW', 'public', 'v', { dependencies: [parent.dumpId] })
+    const mv = entry('MATERIALIZED VIEW', 'public', 'mv', { dependencies: [view.dumpId] })
+    const mvData = entry('MATERIALIZED VIEW DATA', 'public', 'mv', { dependencies: [mv.dumpId] })
+    const mv2 = entry('MATERIALIZED VIEW', 'public', 'mv2', { dependencies: [mv.dumpId] })
+    const mv2Data = entry('MATERIALIZED VIEW DATA', 'public', 'mv2', {
+      dependencies: [mv2.dumpId, mvData.dumpId]
+    })
+    const empty = entry('MATERIALIZED VIEW', 'public', 'empty', { dependencies: [other.dumpId] })
+    const data = Object.fromEntries(
+      ['parent', 'child', 'other'].map(t => [t, entry('TABLE DATA', 'public', t, { defn: '' })])
+    )
+    const entries = [parent, child, other, view, mv, mvData, mv2, mv2Data, empty]
+    return { entries: [...entries, ...Object.values(data)], data }
+  }
+
+  it('names a materialized view refreshed from a table whose data differs (through views, children, other materialized views)', () => {
+    const a = schema()
+    const b = schema()
+    const blocks = (s: typeof a, childRows: BlockDigest): Array<[TocEntry, BlockDigest]> => [
+      [s.data.parent, rows(3)],
+      [s.data.child, childRows],
+      [s.data.other, rows(3)]
+    ]
+    const c = compareArchives(
+      archive(a.entries, blocks(a, rows(20))),
+      archive(b.entries, blocks(b, rows(20, 5)))
+    )
+    expect(c.materializedViewsCompared).toBe(2)
+    expect(c.materializedViewsEqual).toBe(0)
+    const named = c.differences.filter(d => d.object.startsWith('MATERIALIZED VIEW DATA'))
+    expect(named.map(d => `${d.object} ${d.what}`)).toEqual([
+      "MATERIALIZED VIEW DATA public.mv differs: refreshed from table data that differs from the backup's (public.child)",
+      "MATERIALIZED VIEW DATA public.mv2 differs: refreshed from table data that differs from the backup's (public.child)",
+      'MATERIALIZED VIEW DATA public.empty has no contents to compare'
+    ])
+    expect(named.map(d => d.expectedBecause)).toEqual([
+      undefined,
+      undefined,
+      expect.stringMatching(/^the backup defines it WITH NO DATA/)
+    ])
+  })
+
+  it('counts them equal when the tables they read are equal, whatever else differs', () => {
+    const a = schema()
+    const b = schema()
+    const c = compareArchives(
+      archive(a.entries, [
+        [a.data.parent, rows(3)],
+        [a.data.child, rows(3)],
+        [a.data.other, rows(3)]
+      ]),
+      archive(b.entries, [
+        [b.data.parent, rows(3)],
+        [b.data.child, rows(3)],
+        [b.data.other, rows(3, 2)]
+      ])
+    )
+    expect(c.materializedViewsCompared).toBe(2)
+    expect(c.materializedViewsEqual).toBe(2)
+    expect(c.differences.filter(d => !d.expectedBecause).map(d => d.object)).toEqual([
+      'TABLE DATA public.other'
+    ])
+  })
+})

@@ -29,6 +29,7 @@ import {
   type Difference,
   type Expectations,
   compareArchives,
+  compareMaterializedViewContents,
   digestArchive
 } from '../postgres/compare.js'
 
@@ -59,6 +60,8 @@ export interface VerifyDependencies extends RestoreDependencies {
 
 export class VerifyError extends CheckError {
   override name = 'VerifyError'
+  /** What was compared when verify failed on a difference: for the failure summary. */
+  details?: { objects: ObjectComparison[]; equality: EqualityCheck }
 }
 
 const KINDS: Array<keyof ObjectCounts> = [
@@ -177,6 +180,25 @@ export async function verify(
       )
     }
   })
+  const comparison = (equality as EqualityCheck).comparison
+  if (comparison) {
+    await log.group("Compare the materialized views' contents with their queries", async () => {
+      const client = await connect(scratch, inputs.connectTimeoutSeconds)
+      const before = comparison.differences.length
+      const skipped = await compareMaterializedViewContents(client, comparison).finally(() =>
+        client.end().catch(() => undefined)
+      )
+      if (skipped.length > 0) {
+        log.info(
+          `Not checked against their queries (only their sources were compared): ${skipped.join(', ')}.`
+        )
+      }
+      log.info(
+        `Materialized views' contents: ${comparison.materializedViewsCompared} compared, ${comparison.materializedViewsEqual} equal.`
+      )
+      logDifferences(comparison.differences.slice(before))
+    })
+  }
   if (inputs.maxAgeSeconds !== undefined && !checkable(inputs.source) && restored.manifest) {
     const age = (Date.now() - Date.parse(restored.manifest.createdAt)) / 1000
     if (!(age <= inputs.maxAgeSeconds)) {
@@ -217,7 +239,11 @@ export async function verify(
       `the restored database differs from the backup: ${shown.join('; ')}${unexplained.length > shown.length ? `; and ${unexplained.length - shown.length} more (see the log)` : ''}`
     )
   }
-  if (problems.length > 0) throw new VerifyError(`${problems.join('. ')}.`)
+  if (problems.length > 0) {
+    const error = new VerifyError(`${problems.join('. ')}.`)
+    error.details = { objects, equality }
+    throw error
+  }
   return { ...restored, objects, equality }
 }
 
@@ -343,9 +369,13 @@ function logComparison(c: ArchiveComparison): void {
   log.info(
     `Objects: ${c.objectsCompared} compared, ${c.objectsEqual} equal. Tables: ${c.tablesCompared} compared, ${c.tablesEqual} equal. Large objects: ${c.largeObjects}${c.largeObjectsEqual ? ', equal' : ', differ'}.`
   )
+  logDifferences(c.differences)
+}
+
+function logDifferences(differences: readonly Difference[]): void {
   const line = (d: Difference): string =>
     `${d.object} ${d.what}${d.expectedBecause ? ` — expected because ${d.expectedBecause}` : ''}`
-  for (const d of c.differences) {
+  for (const d of differences) {
     if (d.expectedBecause) log.info(line(d))
     else log.warning(line(d))
   }

@@ -17,6 +17,7 @@
  */
 import { createHash, type Hash } from 'node:crypto'
 import type { Readable } from 'node:stream'
+import type pg from 'pg'
 import { type ArchiveToc, type TocEntry, readArchiveToc } from './toc.js'
 
 /** Rows per segment digest: a data difference is placed within this many rows (or a multiple). */
@@ -268,6 +269,14 @@ export interface ArchiveComparison {
   /** Large objects in the backup, and whether all were equal. */
   largeObjects: number
   largeObjectsEqual: boolean
+  /**
+   * Materialized views the backup fills (MATERIALIZED VIEW DATA entries: a REFRESH after the
+   * data, no rows in the archive) and those whose contents are shown equal: refreshed from
+   * table data equal to the backup's, and (see {@link compareMaterializedViewContents}) holding
+   * what their query gives on the restored tables.
+   */
+  materializedViewsCompared: number
+  materializedViewsEqual: number
   differences: Difference[]
 }
 
@@ -514,6 +523,7 @@ export function compareArchives(
       }
     }
   }
+  const matviews = compareMaterializedViewSources(backup, restored, differences)
   const ourBlobs = blobsOf(backup)
   const theirBlobs = blobsOf(restored)
   largeObjects = ourBlobs.count
@@ -531,11 +541,196 @@ export function compareArchives(
     tablesEqual,
     largeObjects,
     largeObjectsEqual,
+    materializedViewsCompared: matviews.compared,
+    materializedViewsEqual: matviews.equal,
     differences
   }
+}
+
+export const NO_DATA_REASON =
+  'the backup defines it WITH NO DATA (unpopulated; a REFRESH MATERIALIZED VIEW fills it), and it is unpopulated in the restored database too'
+
+/**
+ * A materialized view's rows are not in the archive: pg_dump writes a MATERIALIZED VIEW DATA
+ * entry (REFRESH MATERIALIZED VIEW, run after the data). Its contents are the backup's when it
+ * is refreshed from table data equal to the backup's: each MATERIALIZED VIEW DATA entry of the
+ * backup is followed through the archive's dependencies (the view, the views and materialized
+ * views it reads, down to the tables) and a table whose data differs names it too. A materialized
+ * view WITH NO DATA (no MATERIALIZED VIEW DATA entry) is listed, expected.
+ */
+function compareMaterializedViewSources(
+  backup: ArchiveDigest,
+  restored: ArchiveDigest,
+  differences: Difference[]
+): { compared: number; equal: number } {
+  const byId = new Map(backup.toc.entries.map(e => [e.dumpId, e]))
+  const qualified = (e: TocEntry): string => `${e.namespace ? `${e.namespace}.` : ''}${e.tag}`
+  const differing = new Set(
+    differences.filter(d => d.object.startsWith('TABLE DATA ')).map(d => d.object.slice(11))
+  )
+  let compared = 0
+  let equal = 0
+  for (const e of backup.toc.entries.filter(x => x.desc === 'MATERIALIZED VIEW DATA')) {
+    compared++
+    const tables = new Set<string>()
+    const seen = new Set<number>()
+    const stack = [...e.dependencies]
+    while (stack.length > 0) {
+      const id = stack.pop()!
+      if (seen.has(id)) continue
+      seen.add(id)
+      const dep = byId.get(id)
+      if (!dep) continue
+      if (dep.desc === 'TABLE') tables.add(qualified(dep))
+      else if (['VIEW', 'MATERIALIZED VIEW', 'MATERIALIZED VIEW DATA'].includes(dep.desc)) {
+        stack.push(...dep.dependencies)
+      }
+    }
+    // the rows of a table read include its inheritance children's and partitions' (whose
+    // TABLE or TABLE ATTACH entries depend on the parent's TABLE entry)
+    for (let grew = true; grew;) {
+      grew = false
+      for (const t of backup.toc.entries) {
+        if (t.desc !== 'TABLE' && t.desc !== 'TABLE ATTACH') continue
+        const parents = t.dependencies.map(id => byId.get(id)).filter(d => d?.desc === 'TABLE')
+        if (!parents.some(d => tables.has(qualified(d!)))) continue
+        const children = t.desc === 'TABLE' ? [t] : parents.map(d => d!)
+        for (const c of children) {
+          if (!tables.has(qualified(c))) {
+            tables.add(qualified(c))
+            grew = true
+          }
+        }
+      }
+    }
+    const bad = [...tables].filter(t => differing.has(t)).sort()
+    if (bad.length > 0) {
+      differences.push({
+        object: `MATERIALIZED VIEW DATA ${qualified(e)}`,
+        what: `differs: refreshed from table data that differs from the backup's (${bad.join(', ')})`
+      })
+    } else equal++
+  }
+  const filled = new Set(
+    backup.toc.entries.filter(x => x.desc === 'MATERIALIZED VIEW DATA').map(keyOf)
+  )
+  const filledThere = new Set(
+    restored.toc.entries.filter(x => x.desc === 'MATERIALIZED VIEW DATA').map(keyOf)
+  )
+  for (const e of backup.toc.entries.filter(x => x.desc === 'MATERIALIZED VIEW')) {
+    const data = keyOf({ ...e, desc: 'MATERIALIZED VIEW DATA' })
+    if (!filled.has(data) && !filledThere.has(data)) {
+      differences.push({
+        object: `MATERIALIZED VIEW DATA ${qualified(e)}`,
+        what: 'has no contents to compare',
+        expectedBecause: NO_DATA_REASON
+      })
+    }
+  }
+  return { compared, equal }
 }
 
 function excerpt(text: string | null, max = 200): string {
   const t = normalized(text)
   return t.length > max ? `${t.slice(0, max)}…` : t
+}
+
+export const NON_DETERMINISTIC_REASON =
+  'its query gives another result each time it runs (it reads now(), random() or the like): the rows a REFRESH gives can never be the backed-up ones'
+
+/** An order-free digest of a query's rows: their count and two sums of 60 bits of each row's sha256. */
+const rowsDigestSql = (source: string): string =>
+  `SELECT count(*)::text || ' ' || coalesce(sum(('x' || substr(h, 1, 15))::bit(60)::bigint::numeric), 0)::text
+          || ' ' || coalesce(sum(('x' || substr(h, 16, 15))::bit(60)::bigint::numeric), 0)::text AS d
+     FROM (SELECT pg_catalog.encode(pg_catalog.sha256(pg_catalog.textsend(r::text)), 'hex') AS h
+             FROM (${source}) r) s`
+
+/**
+ * The scratch database's side of a materialized view's contents: each populated one must hold
+ * what its query gives on the restored tables (its rows, in any order, against the query run
+ * again). Run once more when they differ: a query that gives another result each time is
+ * non-deterministic (listed, expected); one that gives the same result twice, but not the rows
+ * held, was refreshed from other data (a difference). Each runs in a read-only transaction as
+ * the view's owner (as REFRESH does); a view whose owner this role cannot act as, or whose query
+ * fails, is left to {@link compareArchives}' check of its sources.
+ * Updates `comparison` (differences, materializedViewsEqual); returns the views not checked, why.
+ */
+export async function compareMaterializedViewContents(
+  client: pg.Client,
+  comparison: ArchiveComparison
+): Promise<string[]> {
+  const { rows: views } = await client.query<{
+    schema: string
+    name: string
+    owner: string
+    ok: boolean
+  }>(
+    `SELECT n.nspname AS schema, c.relname AS name, pg_catalog.pg_get_userbyid(c.relowner) AS owner,
+            pg_catalog.pg_has_role(c.relowner, 'MEMBER') AS ok
+       FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+      WHERE c.relkind = 'm' AND c.relispopulated
+      ORDER BY 1, 2`
+  )
+  const skipped: string[] = []
+  const quote = (id: string): string => `"${id.replace(/"/g, '""')}"`
+  const digest = async (
+    view: { schema: string; name: string; owner: string },
+    what: 'contents' | 'query'
+  ): Promise<string> => {
+    await client.query('BEGIN READ ONLY')
+    try {
+      await client.query(`SET LOCAL ROLE ${quote(view.owner)}`)
+      await client.query('SET LOCAL search_path = pg_catalog, pg_temp')
+      const relation = `${quote(view.schema)}.${quote(view.name)}`
+      let source = `SELECT * FROM ${relation}`
+      if (what === 'query') {
+        const { rows } = await client.query<{ q: string }>(
+          'SELECT pg_catalog.pg_get_viewdef($1::regclass) AS q',
+          [relation]
+        )
+        source = rows[0].q.replace(/;\s*$/, '')
+      }
+      const { rows } = await client.query<{ d: string }>(rowsDigestSql(source))
+      return rows[0].d
+    } finally {
+      await client.query('ROLLBACK')
+    }
+  }
+  for (const view of views) {
+    const object = `MATERIALIZED VIEW DATA ${view.schema}.${view.name}`
+    if (!view.ok) {
+      skipped.push(`${view.schema}.${view.name} (owned by ${view.owner})`)
+      continue
+    }
+    let held: string, first: string, again: string
+    try {
+      held = await digest(view, 'contents')
+      first = await digest(view, 'query')
+      if (held === first) continue
+      again = await digest(view, 'query')
+    } catch (error) {
+      skipped.push(`${view.schema}.${view.name} (its query failed: ${(error as Error).message})`)
+      continue
+    }
+    // counted equal by compareArchives: the backup fills it, and no difference was found yet
+    const counted = !comparison.differences.some(
+      d =>
+        d.object === object && (!d.expectedBecause || d.what === 'is in the restored database only')
+    )
+    if (counted) comparison.materializedViewsEqual--
+    const n = (d: string): string => d.split(' ')[0]
+    if (again !== first) {
+      comparison.differences.push({
+        object,
+        what: `differs from its query run again (${n(held)} rows held, ${n(first)} then ${n(again)} from the query)`,
+        expectedBecause: NON_DETERMINISTIC_REASON
+      })
+    } else {
+      comparison.differences.push({
+        object,
+        what: `is not what its query gives on the restored tables (${n(held)} rows held, ${n(first)} from the query, or the same number of other rows): it was refreshed from other data`
+      })
+    }
+  }
+  return skipped
 }
