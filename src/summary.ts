@@ -164,6 +164,11 @@ export function equalityMarkdown(equality: VerifyResult['equality']): string {
   md += `| Table data (sha256 of the COPY text) | ${c.tablesCompared} | ${c.tablesEqual} | ${differ(c.tablesEqual, c.tablesCompared)} |\n`
   md += `| Large objects (count and sha256) | ${c.largeObjects} | ${c.largeObjectsEqual ? c.largeObjects : '—'} | ${c.largeObjectsEqual ? 0 : 'yes'} |\n`
   md += `| Materialized views' contents (refreshed from equal tables; the rows their query gives) | ${c.materializedViewsCompared} | ${c.materializedViewsEqual} | ${differ(c.materializedViewsEqual, c.materializedViewsCompared)} |\n`
+  const extra = c.differences.filter(
+    d => !d.expectedBecause && d.what.startsWith('is in the restored database only')
+  ).length
+  if (extra > 0)
+    md += `| Entries and table data only in the restored database | — | — | ${extra} |\n`
   const unexplained = c.differences.filter(d => !d.expectedBecause)
   if (unexplained.length > 0) {
     md += `\n**${unexplained.length} ${unexplained.length === 1 ? 'difference' : 'differences'}, not explained** (${unexplained.length > 10 ? 'the first 10; ' : ''}all in the log):\n\n`

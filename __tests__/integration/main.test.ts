@@ -278,3 +278,52 @@ describe('a restore from a backup file', () => {
     await server.dropDatabase(target)
   })
 })
+
+describe('a verify that finds a difference', () => {
+  it('fails, and its failure summary has the comparison table and the differences by name', async () => {
+    const backup = await runStep({ 'database-url': server.url(database), 'artifact-name': 'v' })
+    expect(backup.error).toBeUndefined()
+    const zip = path.join(harness.work, 'v.zip')
+    writeFileSync(zip, backend.findArtifact('v.zip', backend.currentRunId)!.bytes)
+    // the scratch database adds a row-altering trigger to public.items when the restore creates it
+    const scratch = await server.createDatabase()
+    await server.query(
+      scratch,
+      `CREATE FUNCTION public.shout() RETURNS trigger LANGUAGE plpgsql AS
+         $f$ BEGIN NEW.label := upper(NEW.label); RETURN NEW; END $f$;
+       CREATE FUNCTION public.add_shout() RETURNS event_trigger LANGUAGE plpgsql AS $f$
+       BEGIN
+         IF EXISTS (SELECT FROM pg_event_trigger_ddl_commands()
+                     WHERE command_tag = 'CREATE TABLE' AND object_identity = 'public.items') THEN
+           CREATE TRIGGER shout BEFORE INSERT ON public.items FOR EACH ROW EXECUTE FUNCTION public.shout();
+         END IF;
+       END $f$;
+       CREATE EVENT TRIGGER add_shout ON ddl_command_end EXECUTE FUNCTION public.add_shout();`
+    )
+    const step = await runStep({
+      mode: 'verify',
+      'verify-database-url': server.url(scratch),
+      'backup-file': zip
+    })
+    expect(step.error?.message).toMatch(/TABLE DATA public\.items differs/)
+    const summary = step.summary
+    expect(summary).toContain('Database verify failed')
+    // the short table: what was compared, equal, different
+    expect(summary).toMatch(/\| Schema objects \| Manifest \| Restored copy \|/)
+    expect(summary).toMatch(/\| tables \| 2 \| 2 \|/)
+    expect(summary).toMatch(
+      /\| Schema entries \(owner, definition, ACL, COMMENT\) \| 5 \| 5 \| 0 \|/
+    )
+    // two functions, the trigger, the event trigger
+    expect(summary).toMatch(
+      /\| Entries and table data only in the restored database \| — \| — \| 4 \|/
+    )
+    expect(summary).toMatch(/\| Table data \(sha256 of the COPY text\) \| 2 \| 1 \| 1 \|/)
+    // the differences by name, not only the error message
+    const listed = summary.slice(summary.indexOf('not explained'))
+    expect(listed).toMatch(/^- TABLE DATA public\.items differs/m)
+    expect(listed).toMatch(/^- TRIGGER public\.items shout is in the restored database only/m)
+    expectNoSecretIn(step, [server.password, encodeURIComponent(server.password)])
+    await server.dropDatabase(scratch)
+  })
+})
