@@ -169,6 +169,9 @@ export function equalityMarkdown(equality: VerifyResult['equality']): string {
   ).length
   if (extra > 0)
     md += `| Entries and table data only in the restored database | — | — | ${extra} |\n`
+  if (c.notCompared.length > 0) {
+    md += `\n**Not compared**: ${c.notCompared.map(x => text(x)).join('; ')}.\n`
+  }
   const unexplained = c.differences.filter(d => !d.expectedBecause)
   if (unexplained.length > 0) {
     md += `\n**${unexplained.length} ${unexplained.length === 1 ? 'difference' : 'differences'}, not explained** (${unexplained.length > 10 ? 'the first 10; ' : ''}all in the log):\n\n`

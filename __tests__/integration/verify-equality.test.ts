@@ -56,6 +56,9 @@ describe('verify compares the restored database with the backup', () => {
     expect(c.tablesEqual).toBe(c.tablesCompared)
     expect(c.largeObjects).toBe(2)
     expect(c.largeObjectsEqual).toBe(true)
+    // rich.measurement_totals: refreshed from the equal partitions, holding what its query gives
+    expect(c.materializedViewsCompared).toBe(1)
+    expect(c.materializedViewsEqual).toBe(1)
     const md = verifySummaryMarkdown(result)
     expect(md).toMatch(/\| Table data \(sha256 of the COPY text\) \| (\d+) \| \1 \| 0 \|/)
     expect(md).toMatch(/\| Large objects \(count and sha256\) \| 2 \| 2 \| 0 \|/)
@@ -207,6 +210,129 @@ describe('verify compares the restored database with the backup', () => {
     expect(error.message).toMatch(
       /DATABASE encoding is LATIN1 in the restored database, UTF8 in the backup/
     )
+  }, 180_000)
+})
+
+describe('verify names every kind of loss (issue 17, done-when and more)', () => {
+  it('fails naming a lost default privilege, column comment, policy and rule, a changed sequence value and large object', async () => {
+    const scratch = await server.createDatabase()
+    const error = (await harness
+      .verify(verifyInputs(scratch), {
+        beforeCompare: async () => {
+          await server.query(
+            scratch,
+            `ALTER DEFAULT PRIVILEGES IN SCHEMA rich REVOKE SELECT ON TABLES FROM rich_reader;
+             COMMENT ON COLUMN rich.animals.name IS NULL;
+             DROP POLICY audit_read ON rich.audit;
+             DROP RULE animals_audit ON rich.animals;
+             SELECT setval('rich.audit_id_seq', 100);
+             SELECT lo_put(min(oid), 0, 'X') FROM pg_largeobject_metadata;`
+          )
+        }
+      })
+      .catch((e: Error) => e)) as Error
+    expect(error).toBeInstanceOf(harness.engine.verifyEngine.VerifyError)
+    for (const named of [
+      /DEFAULT ACL rich\.DEFAULT PRIVILEGES FOR TABLES is missing from the restored database/,
+      /COMMENT on COLUMN animals\.name in schema rich is missing from the restored database/,
+      /POLICY rich\.audit audit_read is missing from the restored database/,
+      /RULE rich\.animals animals_audit is missing from the restored database/,
+      /SEQUENCE SET rich\.audit_id_seq has another definition: backup "SELECT pg_catalog\.setval\('rich\.audit_id_seq', 3, true\);", restored "SELECT pg_catalog\.setval\('rich\.audit_id_seq', 100, true\);"/,
+      /large objects differ: 2 restored, 2 in the backup \(their contents differ\)/
+    ]) {
+      expect(error.message).toMatch(named)
+    }
+  }, 180_000)
+})
+
+describe("verify compares materialized views' contents", () => {
+  beforeAll(async () => {
+    const source = await server.createDatabase('mviews')
+    await seedRich(server, source)
+    await server.query(
+      source,
+      `CREATE TABLE rich.prices (id integer PRIMARY KEY, amount integer);
+       INSERT INTO rich.prices SELECT g, g * 10 FROM generate_series(1, 50) g;
+       CREATE MATERIALIZED VIEW rich.price_sum AS
+         SELECT count(*) AS n, sum(amount) AS total FROM rich.prices;
+       CREATE VIEW rich.animal_names AS SELECT name FROM rich.animals;
+       CREATE MATERIALIZED VIEW rich.names AS SELECT upper(name) AS name FROM rich.animal_names;
+       CREATE MATERIALIZED VIEW rich.stamped AS SELECT now() AS at, count(*) AS n FROM rich.prices;
+       CREATE MATERIALIZED VIEW rich.later AS SELECT id FROM rich.prices WITH NO DATA;`
+    )
+    await harness.backup(testBackupInputs(server.url(source), { artifactName: 'mviews-backup' }))
+  }, 120_000)
+
+  it('passes, listing a non-deterministic one and one WITH NO DATA as expected differences', async () => {
+    const scratch = await server.createDatabase()
+    const result = await harness.verify(verifyInputs(scratch, 'mviews-backup'))
+    const c = result.equality.comparison!
+    expect(c.differences.filter(d => !d.expectedBecause)).toEqual([])
+    // measurement_totals, price_sum, names, stamped (later has no data)
+    expect(c.materializedViewsCompared).toBe(4)
+    expect(c.materializedViewsEqual).toBe(3)
+    const expected = c.differences.filter(d => d.object.startsWith('MATERIALIZED VIEW DATA'))
+    expect(expected.map(d => [d.object, d.expectedBecause])).toEqual([
+      ['MATERIALIZED VIEW DATA rich.later', expect.stringMatching(/WITH NO DATA/)],
+      ['MATERIALIZED VIEW DATA rich.stamped', expect.stringMatching(/another result each time/)]
+    ])
+    const md = verifySummaryMarkdown(result)
+    expect(md).toMatch(/\| Materialized views' contents \([^|]*\) \| 4 \| 3 \| 1 \|/)
+    expect(md).toMatch(
+      /- differs, expected because its query gives another result each time it runs/
+    )
+    expect(md).toMatch(/- differs, expected because the backup defines it WITH NO DATA/)
+  }, 180_000)
+
+  it('fails naming one refreshed from a table a trigger altered during the load', async () => {
+    // an event trigger adds a row-altering trigger to rich.dogs (an inheritance child of the
+    // table the view under rich.names reads) when the restore creates it
+    const scratch = await server.createDatabase()
+    await server.query(
+      scratch,
+      `CREATE FUNCTION public.shout() RETURNS trigger LANGUAGE plpgsql AS
+         $f$ BEGIN NEW.name := NEW.name || '!'; RETURN NEW; END $f$;
+       CREATE FUNCTION public.add_shout() RETURNS event_trigger LANGUAGE plpgsql AS $f$
+       BEGIN
+         IF EXISTS (SELECT FROM pg_event_trigger_ddl_commands()
+                     WHERE command_tag = 'CREATE TABLE' AND object_identity = 'rich.dogs') THEN
+           CREATE TRIGGER shout BEFORE INSERT ON rich.dogs FOR EACH ROW EXECUTE FUNCTION public.shout();
+         END IF;
+       END $f$;
+       CREATE EVENT TRIGGER add_shout ON ddl_command_end EXECUTE FUNCTION public.add_shout();`
+    )
+    const error = (await harness
+      .verify(verifyInputs(scratch, 'mviews-backup'))
+      .catch((e: Error) => e)) as Error
+    expect(error).toBeInstanceOf(harness.engine.verifyEngine.VerifyError)
+    expect(error.message).toMatch(
+      /MATERIALIZED VIEW DATA rich\.names differs: refreshed from table data that differs from the backup's \(rich\.dogs\)/
+    )
+    expect(error.message).not.toMatch(/MATERIALIZED VIEW DATA rich\.price_sum/)
+  }, 180_000)
+
+  it('fails naming one that does not hold what its query gives on the restored tables', async () => {
+    const scratch = await server.createDatabase()
+    const error = (await harness
+      .verify(verifyInputs(scratch, 'mviews-backup'), {
+        beforeCompare: async () => {
+          // refreshed while a row was other, then the row put back (CLUSTER restores the order
+          // of the rows, so the table's data equals the backup's again)
+          await server.query(
+            scratch,
+            `UPDATE rich.prices SET amount = amount + 1 WHERE id = 1;
+             REFRESH MATERIALIZED VIEW rich.price_sum;
+             UPDATE rich.prices SET amount = amount - 1 WHERE id = 1;
+             CLUSTER rich.prices USING prices_pkey;`
+          )
+        }
+      })
+      .catch((e: Error) => e)) as Error
+    expect(error).toBeInstanceOf(harness.engine.verifyEngine.VerifyError)
+    expect(error.message).toMatch(
+      /MATERIALIZED VIEW DATA rich\.price_sum is not what its query gives on the restored tables \(1 rows held, 1 from the query, or the same number of other rows\): it was refreshed from other data/
+    )
+    expect(error.message).not.toMatch(/TABLE DATA rich\.prices/)
   }, 180_000)
 })
 

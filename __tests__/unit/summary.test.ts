@@ -5,7 +5,11 @@
 import { describe, expect, it } from '@jest/globals'
 import type { RestoreResult } from '../../src/modes/restore.js'
 import { groupSkipped } from '../../src/postgres/target-policy.js'
-import { restoreSummaryMarkdown, skippedMarkdown } from '../../src/summary.js'
+import {
+  failureSummaryMarkdown,
+  restoreSummaryMarkdown,
+  skippedMarkdown
+} from '../../src/summary.js'
 
 const RESULT: RestoreResult = {
   restoredFrom: 'file shop.dump',
@@ -52,5 +56,59 @@ describe('restore summary: Skipped while restoring', () => {
   it('has no section when nothing was skipped', () => {
     expect(restoreSummaryMarkdown(RESULT)).not.toContain('Skipped')
     expect(skippedMarkdown([])).toBe('')
+  })
+})
+
+describe('verify failure summary', () => {
+  const comparison = {
+    objectsCompared: 40,
+    objectsEqual: 38,
+    tablesCompared: 5,
+    tablesEqual: 4,
+    largeObjects: 2,
+    largeObjectsEqual: true,
+    materializedViewsCompared: 2,
+    materializedViewsEqual: 1,
+    notCompared: ['materialized view s.m (owned by x): its rows not checked against its query'],
+    differences: [
+      ...Array.from({ length: 12 }, (_, i) => ({
+        object: `TABLE DATA s.t${i}`,
+        what: 'differs: 3 rows restored, 3 in the backup'
+      })),
+      { object: 'FUNCTION s.f()', what: 'is in the restored database only' },
+      { object: 'ACL on TABLE t', what: 'is missing', expectedBecause: 'no-privileges: true' }
+    ]
+  }
+  const error = Object.assign(new Error('the restored database differs from the backup: …'), {
+    details: {
+      objects: [{ kind: 'tables' as const, expected: 5, actual: 5 }],
+      equality: { comparison }
+    }
+  })
+
+  it('shows what was compared, what was not and why, and the first ten differences by name', () => {
+    const md = failureSummaryMarkdown({ mode: 'verify', load: 'committed' }, error)
+    expect(md).toContain('## ❌ Database verify failed')
+    expect(md).toMatch(/\| tables \| 5 \| 5 \|/)
+    expect(md).toMatch(/\| Schema entries \(owner, definition, ACL, COMMENT\) \| 40 \| 38 \| 2 \|/)
+    expect(md).toMatch(/\| Table data \(sha256 of the COPY text\) \| 5 \| 4 \| 1 \|/)
+    expect(md).toMatch(/\| Materialized views' contents \([^|]*\) \| 2 \| 1 \| 1 \|/)
+    expect(md).toMatch(/\| Entries and table data only in the restored database \| — \| — \| 1 \|/)
+    expect(md).toMatch(/\*\*Not compared\*\*: materialized view s\.m \(owned by x\)/)
+    expect(md).toContain('**13 differences, not explained** (the first 10; all in the log)')
+    const listed = md.match(/^- TABLE DATA s\.t\d+ differs/gm) ?? []
+    expect(listed).toHaveLength(10)
+    expect(md).not.toContain('s.t10')
+    expect(md).toMatch(/differs, expected because no-privileges: true: 1/)
+  })
+
+  it('is the error alone for a failure without a comparison', () => {
+    const md = failureSummaryMarkdown(
+      { mode: 'verify', load: 'committed' },
+      new Error('row counts differ')
+    )
+    expect(md).toContain('row counts differ')
+    expect(md).not.toContain('| Schema objects |')
+    expect(md).not.toContain('not explained')
   })
 })
