@@ -215,6 +215,14 @@ process.on('exit', () => {
   }
 })
 
+// An error nobody waits for (a database client whose server is being stopped, say): after a
+// signal it is part of stopping; otherwise it fails the run, after the same cleanup.
+process.on('uncaughtException', error => {
+  if (interrupted) return void console.error(`  (while stopping: ${errorText(error)})`)
+  console.error(`\n✗ ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`)
+  void cleanup().finally(() => process.exit(1))
+})
+
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
   process.on(signal, () => {
     const code = 128 + (signal === 'SIGHUP' ? 1 : signal === 'SIGINT' ? 2 : 15)
