@@ -111,7 +111,7 @@ const USAGE = `Usage: npm run bench -- [--size-mb N[,N…]] [--reps N] [--only P
   --no-wait         do not wait for an idle machine before each variant (quicker on a busy
                     machine, for trying changes; the numbers are then not worth publishing)
 
-The published numbers: npm run bench -- --size-mb 500,4096 (an idle machine; about 40 minutes).`
+The published numbers: npm run bench -- --size-mb 500,4096 (on an idle machine; about an hour).`
 
 interface Options {
   sizes: number[]
