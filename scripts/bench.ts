@@ -1,39 +1,51 @@
 /**
  * `npm run bench`: the action side by side with plain pg_dump / pg_restore, on this machine,
- * loopback only. Not part of `npm test`.
+ * loopback only. Not part of `npm test`. It checks the goals of issue 19 (and issue 17's cost of
+ * verify) and prints them as a table: each goal, the measured value, met or missed.
  *
- *  1. starts a throw-away PostgreSQL 15 cluster (startPostgres from dev/postgres.ts)
- *     and generates a database of about `--size-mb` on disk, server-side in SQL: customers,
- *     orders, events, documents and attachments mixing text (words of a small vocabulary, md5
- *     chains), jsonb, numeric, timestamps, uuids and incompressible bytea (sha256 blocks) —
- *     deterministic (setseed). `--keep` keeps the generated cluster and reuses it next time.
- *  2. runs, in each of `--reps` repetitions and in an order rotated per repetition:
- *       - `pg_dump -Fc -Z0 > /dev/null` (the limit: the server and pg_dump alone),
- *       - `pg_dump -Fc` to a file (pg_dump's own gzip),
- *       - `pg_dump -Fp | gzip -6` to a file,
- *       - `pg_dump -Fc -Z0 | zstd -3 -T1` to a file (a reference: what one zstd thread allows),
- *       - the action's backup (dist/index.js run as the runner runs it, uploading to the loopback
- *         artifact backend of dev/artifact-backend.ts) for zstd (the default level
- *         3, and level 1), gzip and none,
- *     then the restore of that repetition's zstd artifact into fresh databases, alternating:
- *       - the action's restore (mode restore, run-id current),
- *       - `pg_restore` of the same archive, decompressed beforehand, from local disk.
+ *  1. starts a throw-away PostgreSQL 15 cluster per size (`--size-mb 500`, or `500,4096` for
+ *     both sizes; startPostgres from dev/postgres.ts) and generates, server-side in SQL:
+ *       - 'bench', a database of about that size: customers, orders, events, documents and
+ *         attachments mixing text (words of a small vocabulary, md5 chains), jsonb, numeric,
+ *         timestamps, uuids and incompressible bytea (sha256 blocks) — deterministic (setseed);
+ *       - 'bench_schema', a schema-heavy database: 250 tables in 10 schemas, each with an
+ *         identity, a primary key, a foreign key, a check, two indexes, two comments, a view and
+ *         a function, 50 rows each (about 3,000 archive entries, little data).
+ *     `--keep` keeps the generated clusters and reuses them next time.
+ *  2. runs, in each of `--reps` repetitions and in an order rotated per repetition, the parts
+ *     `--only` names (default: backup,restore,verify,schema,jobs):
+ *       backup   `pg_dump -Fc -Z0 > /dev/null`, the hand pipeline `pg_dump -Fc -Z0 | zstd -3 -T0
+ *                > file` (the reference, 1.00), the same with `-T1`, and the action's backup
+ *                (dist/index.js run as the runner runs it, uploading to the loopback artifact
+ *                backend of dev/artifact-backend.ts, which runs in a process of its own:
+ *                scripts/bench-backend.ts, so its CPU time is counted apart);
+ *       restore  `pg_restore --single-transaction` of the same archive from local disk (1.00)
+ *                against the action's restore of its artifact (with its peak disk use);
+ *       verify   the action's verify of the same artifact, against its restore (issue 17: 1.5×);
+ *       schema   the same restore pair on 'bench_schema' (first size only);
+ *       jobs     directory format with jobs 1, 2 and 4: `pg_dump -Fd -j N` + tar + zstd against
+ *                the action's backup, `pg_restore -j N` against its restore (first size only);
+ *       compression (not by default) `pg_dump -Fc`, `pg_dump -Fp | gzip -6`, and the action
+ *                with zstd level 1, gzip and none.
  *     Before each variant it flushes dirty pages, checkpoints, and waits for the machine to be
- *     idle (others may share it); the action runs from a copy of dist/ taken at the start.
- *  3. prints medians, ratios, file sizes, the action's peak RSS (VmHWM), its time per phase (from
- *     the ::group:: lines as they arrive), the CPU seconds of each kind of process (from /proc)
- *     and the targets of the issue; writes the same tables into README.md between
+ *     idle (others may share it; `--no-wait` does not); the action runs from a copy of dist/
+ *     taken at the start.
+ *  3. prints medians, ratios, sizes, the action's peak RSS (VmHWM) and peak disk, its time per
+ *     phase (from the ::group:: lines as they arrive), the CPU seconds of each kind of process
+ *     (from /proc), and the goals table; writes the same tables into README.md between
  *     <!-- bench:start --> and <!-- bench:end --> (unless --no-readme).
  *
  * Everything it starts is stopped and its temporary directories removed, on success, failure
- * and Ctrl-C alike. Credentials reach every client through the environment, never argv.
+ * and Ctrl-C alike; a variant that fails stops the run with its error. Credentials reach every
+ * client through the environment, never argv.
  */
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
+import { type ChildProcess, fork, spawn, spawnSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import {
+  type Dirent,
   closeSync,
-  createWriteStream,
   existsSync,
+  lstatSync,
   openSync,
   readFileSync,
   readdirSync,
@@ -44,17 +56,10 @@ import os from 'node:os'
 import path from 'node:path'
 import { performance } from 'node:perf_hooks'
 import readline from 'node:readline'
-import { Readable } from 'node:stream'
-import { pipeline } from 'node:stream/promises'
+import type { Readable } from 'node:stream'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
-import zlib from 'node:zlib'
 import pg from 'pg'
-import {
-  type ArtifactBackend,
-  startArtifactBackend,
-  unzipEntries
-} from '../dev/artifact-backend.js'
 import { parseOutputs, runnerStep, unescapeCommandData } from '../dev/runner.js'
 import { type TestServer, quoteLiteral, startPostgres } from '../dev/postgres.js'
 
@@ -68,31 +73,53 @@ const PG_BIN = `/usr/lib/postgresql/${PG_MAJOR}/bin`
 const PG_DUMP = path.join(PG_BIN, 'pg_dump')
 const PG_RESTORE = path.join(PG_BIN, 'pg_restore')
 const DATABASE = 'bench'
+const SCHEMA_DATABASE = 'bench_schema'
 const ARTIFACT = 'bench-backup'
 /** Bump when the generated data changes: a kept cluster of another version is regenerated. */
-const GENERATOR_VERSION = 1
+const GENERATOR_VERSION = 2
 const MARK_START = '<!-- bench:start -->'
 const MARK_END = '<!-- bench:end -->'
-const TARGETS = { vsRaw: 1.2, vsFc: 0.45, restore: 1.2, rssMb: 128 }
 const isRoot = typeof process.getuid === 'function' && process.getuid() === 0
 const started = performance.now()
 
 // ---------------------------------------------------------------------------------------------
 // options
 
-const USAGE = `Usage: npm run bench -- [--size-mb N] [--reps N] [--keep] [--keep-dir DIR] [--no-readme]
+/** `--only` names: what each part of the benchmark measures. */
+const SECTIONS = ['backup', 'restore', 'verify', 'schema', 'jobs', 'compression'] as const
+type Section = (typeof SECTIONS)[number]
+const DEFAULT_SECTIONS: Section[] = ['backup', 'restore', 'verify', 'schema', 'jobs']
 
-  --size-mb N     size of the generated database on disk (default 500)
-  --reps N        repetitions; every variant runs once per repetition (default 3)
-  --keep          keep the generated cluster (in --keep-dir) and reuse it on the next run
-  --keep-dir DIR  where --keep keeps it (default ${path.join(os.tmpdir(), 'pg-backup-bench-cluster')})
-  --no-readme     do not write the results into README.md`
+const USAGE = `Usage: npm run bench -- [--size-mb N[,N…]] [--reps N] [--only PARTS] [--keep]
+                        [--keep-dir DIR] [--no-readme] [--no-wait]
+
+  --size-mb N[,N…]  size of the generated database on disk, in MB (default 500); several sizes
+                    run one after the other and are compared (e.g. 500,4096: the ratios and the
+                    peak RSS at both sizes); schema and jobs run at the first size only
+  --reps N          repetitions; every variant runs once per repetition (default 3)
+  --only PARTS      comma-separated parts to run (default ${DEFAULT_SECTIONS.join(',')}):
+                      backup       raw dump, the hand pipeline (zstd -T0 and -T1), the action
+                      restore      pg_restore --single-transaction vs the action's restore
+                      verify       the action's verify vs its restore
+                      schema       restore of a schema-heavy database (~3,000 archive entries)
+                      jobs         directory format with jobs 1, 2, 4 (backup and restore)
+                      compression  pg_dump -Fc, pg_dump -Fp | gzip, the action with zstd
+                                   level 1, gzip and none
+  --keep            keep the generated clusters (in --keep-dir) and reuse them on the next run
+  --keep-dir DIR    where --keep keeps them (default ${path.join(os.tmpdir(), 'pg-backup-bench-cluster')})
+  --no-readme       do not write the results into README.md
+  --no-wait         do not wait for an idle machine before each variant (quicker on a busy
+                    machine, for trying changes; the numbers are then not worth publishing)
+
+The published numbers: npm run bench -- --size-mb 500,4096 (on an idle machine; about an hour).`
 
 interface Options {
-  sizeMb: number
+  sizes: number[]
   reps: number
+  only: Set<Section>
   keepDir?: string
   readme: boolean
+  wait: boolean
 }
 
 function parseOptions(): Options {
@@ -100,29 +127,46 @@ function parseOptions(): Options {
     options: {
       'size-mb': { type: 'string', default: '500' },
       reps: { type: 'string', default: '3' },
+      only: { type: 'string', default: DEFAULT_SECTIONS.join(',') },
       keep: { type: 'boolean', default: false },
       'keep-dir': { type: 'string' },
       'no-readme': { type: 'boolean', default: false },
+      'no-wait': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false }
     },
-    strict: true
+    strict: true,
+    allowPositionals: false
   })
   if (values.help) {
     console.log(USAGE)
     process.exit(0)
   }
-  const sizeMb = Number(values['size-mb'])
+  const sizes = values['size-mb'].split(',').map(x => Number(x.trim()))
   const reps = Number(values.reps)
-  if (!Number.isInteger(sizeMb) || sizeMb < 20) throw new Error('--size-mb: a whole number ≥ 20')
+  if (sizes.some(n => !Number.isInteger(n) || n < 20))
+    throw new Error(`--size-mb ${values['size-mb']}: whole numbers ≥ 20, separated by commas`)
+  if (new Set(sizes).size !== sizes.length)
+    throw new Error(`--size-mb ${values['size-mb']}: each size once`)
   if (!Number.isInteger(reps) || reps < 1) throw new Error('--reps: a whole number ≥ 1')
+  const parts = values.only
+    .split(',')
+    .map(x => x.trim())
+    .filter(Boolean)
+  const unknown = parts.filter(x => !(SECTIONS as readonly string[]).includes(x))
+  if (unknown.length > 0 || parts.length === 0)
+    throw new Error(
+      `--only ${values.only}: ${unknown.length > 0 ? `unknown ${unknown.join(', ')}` : 'empty'}; the parts are ${SECTIONS.join(', ')}`
+    )
   const keep = values.keep || values['keep-dir'] !== undefined
   return {
-    sizeMb,
+    sizes,
     reps,
+    only: new Set(parts as Section[]),
     keepDir: keep
       ? path.resolve(values['keep-dir'] ?? path.join(os.tmpdir(), 'pg-backup-bench-cluster'))
       : undefined,
-    readme: !values['no-readme']
+    readme: !values['no-readme'],
+    wait: !values['no-wait']
   }
 }
 
@@ -169,6 +213,14 @@ process.on('exit', () => {
       // best effort
     }
   }
+})
+
+// An error nobody waits for (a database client whose server is being stopped, say): after a
+// signal it is part of stopping; otherwise it fails the run, after the same cleanup.
+process.on('uncaughtException', error => {
+  if (interrupted) return void console.error(`  (while stopping: ${errorText(error)})`)
+  console.error(`\n✗ ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`)
+  void cleanup().finally(() => process.exit(1))
 })
 
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
@@ -455,6 +507,62 @@ async function generate(server: TestServer, sizeMb: number): Promise<void> {
   say(`  generated in ${((performance.now() - t0) / 1000).toFixed(0)} s`)
 }
 
+/** Schemas × tables of the schema-heavy database; each table brings about 12 archive entries. */
+const SCHEMA_HEAVY = { schemas: 10, tables: 25, rows: 50 }
+
+/**
+ * The schema-heavy database: thousands of objects, little data. Each table has an identity
+ * (a sequence), a primary key, a check, a foreign key to the table before it, a unique and a
+ * plain index, comments on the table and a column, a view and a SQL function over it.
+ */
+async function generateSchemaHeavy(server: TestServer): Promise<void> {
+  const t0 = performance.now()
+  await server.createDatabase(SCHEMA_DATABASE)
+  await server.query(
+    SCHEMA_DATABASE,
+    `DO $do$
+DECLARE
+  s int;
+  t int;
+  sch text;
+  tbl text;
+BEGIN
+  FOR s IN 1..${SCHEMA_HEAVY.schemas} LOOP
+    sch := 'app' || s;
+    EXECUTE format('CREATE SCHEMA %I', sch);
+    FOR t IN 1..${SCHEMA_HEAVY.tables} LOOP
+      tbl := format('%I.%I', sch, 't' || t);
+      EXECUTE format('CREATE TABLE %s (
+        id bigint GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
+        parent_id bigint,
+        code text NOT NULL CHECK (length(code) <= 40),
+        amount numeric(12, 2) NOT NULL DEFAULT 0,
+        created_at timestamptz NOT NULL DEFAULT ''2026-01-01 00:00:00+00'',
+        note text)', tbl);
+      IF t > 1 THEN
+        EXECUTE format('ALTER TABLE %s ADD CONSTRAINT %I FOREIGN KEY (parent_id) REFERENCES %I.%I (id)',
+          tbl, 't' || t || '_parent_fk', sch, 't' || (t - 1));
+      END IF;
+      EXECUTE format('CREATE UNIQUE INDEX %I ON %s (code)', 't' || t || '_code_key', tbl);
+      EXECUTE format('CREATE INDEX %I ON %s (created_at, amount)', 't' || t || '_created_idx', tbl);
+      EXECUTE format('COMMENT ON TABLE %s IS %L', tbl, 'table ' || t || ' of schema ' || sch);
+      EXECUTE format('COMMENT ON COLUMN %s.code IS %L', tbl, 'the code of a row of ' || tbl);
+      EXECUTE format('CREATE VIEW %I.%I AS SELECT id, code, amount FROM %s WHERE amount > 0',
+        sch, 'v' || t, tbl);
+      EXECUTE format('CREATE FUNCTION %I.%I(p bigint) RETURNS numeric LANGUAGE sql STABLE AS %L',
+        sch, 'total_' || t, format('SELECT coalesce(sum(amount), 0) FROM %s WHERE parent_id = p', tbl));
+      EXECUTE format('INSERT INTO %s (parent_id, code, amount, note)
+        SELECT NULL, ''c'' || g, g * 1.5, repeat(''note '', 1 + g %% 7)
+        FROM generate_series(1, ${SCHEMA_HEAVY.rows}) AS g', tbl);
+    END LOOP;
+  END LOOP;
+END
+$do$`
+  )
+  await server.query(SCHEMA_DATABASE, 'VACUUM (FREEZE, ANALYZE)')
+  say(`  '${SCHEMA_DATABASE}' generated in ${((performance.now() - t0) / 1000).toFixed(0)} s`)
+}
+
 interface KeptMeta {
   generator: number
   sizeMb: number
@@ -551,7 +659,7 @@ function procStat(pid: number | 'self'): string[] | undefined {
 const ticks = (fields: string[] | undefined, ...at: number[]): number =>
   fields ? at.reduce((sum, i) => sum + Number(fields[i]), 0) / TICKS_PER_SECOND : 0
 
-/** Our own CPU (the loopback backend lives here) and that of our reaped descendants. */
+/** Our own CPU and that of our reaped descendants. */
 function benchCpu(): { own: number; children: number } {
   const self = procStat('self')
   return { own: ticks(self, 11, 12), children: ticks(self, 13, 14) }
@@ -597,7 +705,10 @@ const sleep = (ms: number): Promise<void> => new Promise(resolve => setTimeout(r
  * Waits (up to a minute) until the machine is nearly idle, so that others' work — a build or
  * a test run on the same cores — disturbs the next measurement as little as possible.
  */
+let waitForIdle = true
+
 async function quiet(): Promise<void> {
+  if (!waitForIdle) return
   const t0 = performance.now()
   for (;;) {
     const before = machineBusy()
@@ -621,7 +732,9 @@ interface Cpu {
   clients: number
   /** the action's own Node process (from inside it) */
   node?: number
-  /** this process: mostly the loopback artifact backend */
+  /** the loopback artifact backend's own process */
+  backend: number
+  /** this process (the benchmark itself) */
   bench: number
   /** the rest of the machine's busy time meanwhile: kernel threads, other people's processes */
   other: number
@@ -633,58 +746,86 @@ interface Cpu {
 interface Sample {
   seconds: number
   bytes?: number
-  /** the action's peak RSS (VmHWM, KB) */
+  /** the action's peak RSS (VmHWM, KB), and the peaks of its heap and Buffers (KB) */
   peakKb?: number
+  heapKb?: number
+  externalKb?: number
+  /** the action's restore: the peak of the files it kept under RUNNER_TEMP and the workspace */
+  diskBytes?: number
   /** the action: seconds per phase */
   phases?: Map<string, number>
   cpu?: Cpu
 }
 
-type BackupVariant = 'raw' | 'fc' | 'plainGzip' | 'zstdCli' | 'zstd' | 'zstd1' | 'gzip' | 'none'
-type RestoreVariant = 'restoreAction' | 'pgRestore' | 'verifyAction'
-type Variant = BackupVariant | RestoreVariant
+const JOBS = [1, 2, 4] as const
+type Jobs = (typeof JOBS)[number]
 
-const LABELS: Record<Variant, string> = {
-  raw: '`pg_dump -Fc -Z0 > /dev/null` (the limit)',
+type BackupVariant =
+  'raw' | 'zstdCli' | 'zstdCli1' | 'zstd' | 'fc' | 'plainGzip' | 'zstd1' | 'gzip' | 'none'
+type RestoreVariant = 'pgRestore' | 'restoreAction' | 'verifyAction'
+type SchemaVariant = 'schemaBackup' | 'schemaPgRestore' | 'schemaRestore'
+type JobsVariant =
+  `jobsDump${Jobs}` | `jobsBackup${Jobs}` | `jobsPgRestore${Jobs}` | `jobsRestore${Jobs}`
+type Variant = BackupVariant | RestoreVariant | SchemaVariant | JobsVariant
+
+const LABELS: Record<BackupVariant | RestoreVariant | SchemaVariant, string> = {
+  raw: '`pg_dump -Fc -Z0 > /dev/null` (what the server can produce)',
+  zstdCli: '`pg_dump -Fc -Z0 | zstd -3 -T0 > file` (the hand pipeline: the reference)',
+  zstdCli1: '`pg_dump -Fc -Z0 | zstd -3 -T1 > file` (one zstd thread)',
+  zstd: '**action backup** (dump, zstd, checks, sha256, zip, upload)',
   fc: '`pg_dump -Fc` to a file (gzip in pg_dump)',
   plainGzip: '`pg_dump -Fp | gzip -6` to a file',
-  zstdCli: '`pg_dump -Fc -Z0 | zstd -3 -T1` to a file (reference)',
-  zstd: '**action backup, zstd** (default, level 3)',
   zstd1: 'action backup, zstd, compression-level 1',
   gzip: 'action backup, gzip',
   none: 'action backup, none',
-  pgRestore: '`pg_restore` of the decompressed .dump from local disk',
-  restoreAction: '**action restore** (zstd artifact, run-id current)',
-  verifyAction: 'action verify (restore, then the scratch database dumped and compared)'
+  pgRestore: '`pg_restore --single-transaction` of the same archive from local disk (reference)',
+  restoreAction: '**action restore** of its artifact (fetch, digests, load, row counts)',
+  verifyAction: 'action verify (restore into a scratch database, dump it, compare)',
+  schemaBackup: 'schema-heavy: action backup',
+  schemaPgRestore: 'schema-heavy: `pg_restore --single-transaction` from local disk (reference)',
+  schemaRestore: 'schema-heavy: **action restore** of its artifact'
 }
+const label = (v: Variant): string => (v in LABELS ? LABELS[v as keyof typeof LABELS] : v)
+
 const ACTION_BACKUPS: BackupVariant[] = ['zstd', 'zstd1', 'gzip', 'none']
-const RESTORES: RestoreVariant[] = ['restoreAction', 'pgRestore', 'verifyAction']
+const HAND_BACKUPS: BackupVariant[] = ['raw', 'zstdCli', 'zstdCli1', 'fc', 'plainGzip']
 
 /** Above this size the uncompressed backup ('none') is left out: the loopback backend keeps every
  * artifact in one Buffer, and cannot finalize one of ~4 GB. */
 const NONE_MAX_MB = 2048
 
-function backupVariants(sizeMb: number): BackupVariant[] {
-  const zstdCli = spawnSync('zstd', ['--version'], { stdio: 'ignore' }).status === 0
-  const actions = ACTION_BACKUPS.filter(v => v !== 'none' || sizeMb <= NONE_MAX_MB)
-  return ['raw', 'fc', 'plainGzip', ...(zstdCli ? ['zstdCli' as const] : []), ...actions]
+function backupVariants(sizeMb: number, only: Set<Section>): BackupVariant[] {
+  const list: BackupVariant[] = []
+  if (only.has('backup')) list.push('raw', 'zstdCli', 'zstdCli1', 'zstd')
+  if (only.has('compression')) {
+    list.push('fc', 'plainGzip', 'zstd1', 'gzip')
+    if (sizeMb <= NONE_MAX_MB) list.push('none')
+  }
+  return list
 }
 
 const PHASE_HEADERS: Partial<Record<Variant, string>> = {
-  zstd: 'backup zstd',
+  zstd: 'backup',
   zstd1: 'backup zstd 1',
   gzip: 'backup gzip',
   none: 'backup none',
   restoreAction: 'restore',
-  verifyAction: 'verify'
+  verifyAction: 'verify',
+  schemaRestore: 'restore, schema-heavy'
 }
 
 /** Runs `fn` and adds what it cost in CPU, per kind of process. */
-async function measured(server: TestServer, fn: () => Promise<Sample>): Promise<Sample> {
+async function measured(
+  server: TestServer,
+  backend: Backend | undefined,
+  fn: () => Promise<Sample>
+): Promise<Sample> {
+  await settle(server)
   await quiet()
   const m0 = machineBusy()
   const b0 = benchCpu()
   const s0 = serverCpu(server)
+  const l0 = backend?.cpu() ?? 0
   const sample = await fn()
   // the backends of the variant exit just after their clients: count them once reaped
   let s1 = serverCpu(server)
@@ -694,6 +835,7 @@ async function measured(server: TestServer, fn: () => Promise<Sample>): Promise<
   }
   const m1 = machineBusy()
   const b1 = benchCpu()
+  const loopback = backend ? backend.cpu() - l0 : 0
   const server1 = s1.cpu - s0.cpu
   const clients = b1.children - b0.children
   const bench = b1.own - b0.own
@@ -701,19 +843,20 @@ async function measured(server: TestServer, fn: () => Promise<Sample>): Promise<
     server: server1,
     clients,
     node: sample.cpu?.node,
+    backend: loopback,
     bench,
-    other: Math.max(0, m1 - m0 - server1 - clients - bench)
+    other: Math.max(0, m1 - m0 - server1 - clients - bench - loopback)
   }
   return sample
 }
 
-async function rawDump(server: TestServer): Promise<Sample> {
+async function rawDump(server: TestServer, database = DATABASE): Promise<Sample> {
   const devNull = openSync('/dev/null', 'w')
   try {
     const args = ['--no-password', '--format=custom', '--compress=0']
     const ran = ok(
       'pg_dump -Fc -Z0',
-      await run(PG_DUMP, args, { env: server.env(DATABASE), stdout: devNull }).done
+      await run(PG_DUMP, args, { env: server.env(database), stdout: devNull }).done
     )
     return { seconds: ran.seconds }
   } finally {
@@ -729,48 +872,165 @@ async function fcDump(server: TestServer, file: string): Promise<Sample> {
   return { seconds: ran.seconds, bytes: size }
 }
 
-/** `pg_dump … | compressor … > file` through an OS pipe, as a shell runs it. */
+/** `producer | compressor > file` through an OS pipe, as a shell runs it. */
+async function piped(
+  producer: [string, string[], NodeJS.ProcessEnv?],
+  compressor: [string, string[]],
+  file: string
+): Promise<{ seconds: number; bytes: number }> {
+  const out = openSync(file, 'w', 0o600)
+  const t0 = performance.now()
+  try {
+    const first = run(producer[0], producer[1], { env: producer[2], stdout: 'pipe' })
+    // the child gets the pipe itself: the bytes never pass through this process
+    const second = run(compressor[0], compressor[1], { stdin: first.child.stdout!, stdout: out })
+    first.child.stdout!.destroy()
+    const [a, b] = await Promise.all([first.done, second.done])
+    ok(`${path.basename(producer[0])} ${producer[1].join(' ')}`, a)
+    ok(compressor.flat().join(' '), b)
+  } finally {
+    closeSync(out)
+  }
+  const seconds = (performance.now() - t0) / 1000
+  const { size } = await stat(file)
+  return { seconds, bytes: size }
+}
+
 async function pipedDump(
   server: TestServer,
   dumpArgs: string[],
   compressor: [string, string[]],
   file: string
 ): Promise<Sample> {
-  const out = openSync(file, 'w', 0o600)
-  const t0 = performance.now()
-  try {
-    const dump = run(PG_DUMP, ['--no-password', ...dumpArgs], {
-      env: server.env(DATABASE),
-      stdout: 'pipe'
-    })
-    // the child gets the pipe itself: the bytes never pass through this process
-    const compress = run(compressor[0], compressor[1], { stdin: dump.child.stdout!, stdout: out })
-    dump.child.stdout!.destroy()
-    const [d, c] = await Promise.all([dump.done, compress.done])
-    ok(`pg_dump ${dumpArgs.join(' ')}`, d)
-    ok(compressor.flat().join(' '), c)
-  } finally {
-    closeSync(out)
-  }
-  const seconds = (performance.now() - t0) / 1000
-  const { size } = await stat(file)
+  const result = await piped(
+    [PG_DUMP, ['--no-password', ...dumpArgs], server.env(DATABASE)],
+    compressor,
+    file
+  )
   await rm(file, { force: true })
-  return { seconds, bytes: size }
+  return result
 }
 
-async function pgRestore(server: TestServer, file: string, database: string): Promise<Sample> {
-  // the options the action's restore uses
+/** By hand, directory format: `pg_dump -Fd -Z0 -j N`, then `tar -c | zstd -3 -T0 > file`. */
+async function directoryDump(server: TestServer, dir: string, jobs: Jobs): Promise<Sample> {
+  const out = path.join(dir, `hand-j${jobs}.dir`)
+  const file = path.join(dir, `hand-j${jobs}.tar.zst`)
+  const t0 = performance.now()
+  try {
+    const args = ['--no-password', '--format=directory', '--compress=0', `--file=${out}`]
+    if (jobs > 1) args.push(`--jobs=${jobs}`)
+    ok(`pg_dump -Fd -j ${jobs}`, await run(PG_DUMP, args, { env: server.env(DATABASE) }).done)
+    const { bytes } = await piped(
+      ['tar', ['-cf', '-', '-C', out, '.']],
+      ['zstd', ['-3', '-T0', '-q', '-c']],
+      file
+    )
+    return { seconds: (performance.now() - t0) / 1000, bytes }
+  } finally {
+    await rm(out, { recursive: true, force: true })
+    await rm(file, { force: true })
+  }
+}
+
+async function pgRestore(
+  server: TestServer,
+  archive: string,
+  database: string,
+  jobs?: Jobs
+): Promise<Sample> {
+  // the options the action's restore uses; with jobs (directory format) no single transaction
   const args = [
     '--no-password',
     '--exit-on-error',
-    '--single-transaction',
+    ...(jobs === undefined ? ['--single-transaction'] : jobs > 1 ? [`--jobs=${jobs}`] : []),
     '--no-owner',
     '--no-privileges',
     `--dbname=${database}`,
-    file
+    archive
   ]
   const ran = ok('pg_restore', await run(PG_RESTORE, args, { env: server.env(database) }).done)
   return { seconds: ran.seconds }
+}
+
+// ---------------------------------------------------------------------------------------------
+// the loopback artifact backend, in its own process (scripts/bench-backend.ts)
+
+interface Backend {
+  pid: number
+  env(): Record<string, string>
+  /** CPU seconds the backend's process has used so far */
+  cpu(): number
+  /** the newest artifact `name`'s dump, decompressed into `file` */
+  extract(
+    name: string,
+    file: string
+  ): Promise<{ zipBytes: number; rawSizeBytes: number; entry: string }>
+  close(): Promise<void>
+}
+
+async function startBackend(): Promise<Backend> {
+  const child = fork(path.join(ROOT, 'scripts', 'bench-backend.ts'), [], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc']
+  })
+  children.add(child)
+  const pending = new Map<number, { resolve: (m: Reply) => void; reject: (e: Error) => void }>()
+  interface Reply {
+    id?: number
+    type?: string
+    ok?: boolean
+    error?: string
+    env?: Record<string, string>
+    [key: string]: unknown
+  }
+  let nextId = 1
+  let exited = false
+  const gone = (why: string): void => {
+    exited = true
+    children.delete(child)
+    for (const p of pending.values()) p.reject(new Error(`the loopback backend ${why}`))
+    pending.clear()
+  }
+  child.on('exit', (code, signal) => gone(`exited (${signal ?? `code ${code}`})`))
+  const ready = await new Promise<Reply>((resolve, reject) => {
+    child.once('error', reject)
+    child.once('exit', () => reject(new Error('the loopback backend exited before it was ready')))
+    child.once('message', (m: Reply) => (m.type === 'ready' ? resolve(m) : reject(new Error('?'))))
+  })
+  child.on('message', (m: Reply) => {
+    const p = m.id !== undefined ? pending.get(m.id) : undefined
+    if (!p) return
+    pending.delete(m.id!)
+    if (m.ok) p.resolve(m)
+    else p.reject(new Error(`the loopback backend: ${m.error}`))
+  })
+  const request = (message: Record<string, unknown>): Promise<Reply> =>
+    new Promise((resolve, reject) => {
+      if (exited) return reject(new Error('the loopback backend is gone'))
+      const id = nextId++
+      pending.set(id, { resolve, reject })
+      child.send({ id, ...message })
+    })
+  const pid = child.pid!
+  return {
+    pid,
+    env: () => ({ ...ready.env }),
+    cpu: () => ticks(procStat(pid), 11, 12),
+    extract: async (name, file) => {
+      const r = await request({ op: 'extract', name, file })
+      return {
+        zipBytes: Number(r.zipBytes),
+        rawSizeBytes: Number(r.rawSizeBytes),
+        entry: String(r.entry)
+      }
+    },
+    close: async () => {
+      if (exited) return
+      const closed = new Promise<void>(resolve => child.once('exit', () => resolve()))
+      await request({ op: 'close' }).catch(() => undefined)
+      await Promise.race([closed, sleep(10_000)])
+      if (!exited) child.kill('SIGKILL')
+    }
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -779,15 +1039,25 @@ async function pgRestore(server: TestServer, file: string, database: string): Pr
 const STATS_MARK = 'BENCH_STATS '
 /**
  * Preloaded into the action's Node (NODE_OPTIONS=--import data:…): as it exits, it prints its
- * peak RSS and CPU time to stderr. The peak is VmHWM, not resourceUsage().maxRSS: Linux carries
- * ru_maxrss over an execve, so a child of a big parent would report the parent's peak.
+ * peak RSS and CPU time to stderr, and the peaks of its V8 heap and of the memory outside it
+ * (Buffers), sampled every 50 ms — where the peak RSS comes from. The peak is VmHWM, not
+ * resourceUsage().maxRSS: Linux carries ru_maxrss over an execve, so a child of a big parent
+ * would report the parent's peak.
  */
 const STATS_HOOK = String.raw`const fs = process.getBuiltinModule('node:fs')
+let heap = 0, external = 0
+const sample = () => {
+  const m = process.memoryUsage()
+  heap = Math.max(heap, m.heapTotal)
+  external = Math.max(external, m.external)
+}
+setInterval(sample, 50).unref()
 process.on('exit', () => {
+  sample()
   let hwm = 0
   try { hwm = Number(/VmHWM:\s+(\d+)/.exec(fs.readFileSync('/proc/self/status', 'utf8'))[1]) } catch {}
   const u = process.resourceUsage()
-  process.stderr.write('\n${STATS_MARK}' + JSON.stringify({ hwm, cpu: (u.userCPUTime + u.systemCPUTime) / 1e6 }) + '\n')
+  process.stderr.write('\n${STATS_MARK}' + JSON.stringify({ hwm, heap: heap >> 10, external: external >> 10, cpu: (u.userCPUTime + u.systemCPUTime) / 1e6 }) + '\n')
 })`
 
 interface ActionRun {
@@ -795,6 +1065,11 @@ interface ActionRun {
   seconds: number
   outputs: Record<string, string>
   peakKb?: number
+  /** the peaks of its V8 heap and of the memory outside the heap (Buffers), KB */
+  heapKb?: number
+  externalKb?: number
+  /** the peak of the files under RUNNER_TEMP and the workspace (with watchDisk) */
+  diskBytes?: number
   nodeCpu?: number
   phases: Map<string, number>
   log: string[]
@@ -812,12 +1087,34 @@ function phaseName(title: string): string {
   return title
 }
 
+/** Bytes of the files below `dir` (0 when it is gone). */
+function treeBytes(dir: string): number {
+  let total = 0
+  let entries: Dirent[]
+  try {
+    entries = readdirSync(dir, { withFileTypes: true })
+  } catch {
+    return 0
+  }
+  for (const entry of entries) {
+    const full = path.join(dir, entry.name)
+    try {
+      if (entry.isDirectory()) total += treeBytes(full)
+      else total += lstatSync(full).size
+    } catch {
+      // removed meanwhile
+    }
+  }
+  return total
+}
+
 async function runAction(
-  backend: ArtifactBackend,
+  backend: Backend,
   inputs: Record<string, string>,
-  dir: string
+  dir: string,
+  options: { watchDisk?: boolean } = {}
 ): Promise<ActionRun> {
-  const { env, workspace, outputFile } = runnerStep(dir, backend.env(), inputs, {
+  const { env, workspace, runnerTemp, outputFile } = runnerStep(dir, backend.env(), inputs, {
     workflow: 'bench',
     extraEnv: { NODE_OPTIONS: `--import=data:text/javascript,${encodeURIComponent(STATS_HOOK)}` }
   })
@@ -856,13 +1153,26 @@ async function runAction(
     else if (name === 'error' || name === 'warning')
       log.push(`${name}: ${unescapeCommandData(data)}`)
   })
-  const ran = await done
+  // the action's own files (the downloaded backup, anything it unpacks), sampled every 50 ms
+  let diskBytes: number | undefined
+  const sampleDisk = (): void => {
+    diskBytes = Math.max(diskBytes ?? 0, treeBytes(runnerTemp) + treeBytes(workspace))
+  }
+  const watcher = options.watchDisk ? setInterval(sampleDisk, 50) : undefined
+  let ran: Ran
+  try {
+    ran = await done
+  } finally {
+    if (watcher) clearInterval(watcher)
+  }
   close()
   if (firstGroup !== undefined) phases.set(STARTUP, firstGroup)
   phases.set(OUTSIDE, Math.max(0, ran.seconds - grouped - (firstGroup ?? 0)))
   const marked = new RegExp(`\\n?${STATS_MARK}(\\{.*\\})\\n?`)
   const stats = marked.exec(ran.stderr)
-  const parsed = stats ? (JSON.parse(stats[1]) as { hwm: number; cpu: number }) : undefined
+  const parsed = stats
+    ? (JSON.parse(stats[1]) as { hwm: number; heap: number; external: number; cpu: number })
+    : undefined
   const stderr = ran.stderr.replace(marked, '').trim()
   if (stderr) log.push(...stderr.split('\n').map(l => `stderr: ${l}`))
   return {
@@ -870,6 +1180,9 @@ async function runAction(
     seconds: ran.seconds,
     outputs: parseOutputs(await readFile(outputFile, 'utf8')),
     peakKb: parsed?.hwm || undefined,
+    heapKb: parsed?.heap,
+    externalKb: parsed?.external,
+    diskBytes,
     nodeCpu: parsed?.cpu,
     phases,
     log
@@ -937,155 +1250,313 @@ function gitDescription(): string {
 // ---------------------------------------------------------------------------------------------
 // one repetition
 
-interface Repetition {
-  server: TestServer
-  rep: number
-  dir: string
-  backups: BackupVariant[]
-  record(variant: Variant, sample: Sample): void
-}
-
 const mb = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(1)} MB`
 const secs = (s: number): string => s.toFixed(2)
 
 function progress(variant: Variant, sample: Sample): void {
-  const parts = [`    ${variant.padEnd(13)} ${secs(sample.seconds).padStart(7)} s`]
+  const parts = [`    ${variant.padEnd(16)} ${secs(sample.seconds).padStart(7)} s`]
   if (sample.bytes !== undefined) parts.push(mb(sample.bytes))
   if (sample.peakKb) parts.push(`peak RSS ${(sample.peakKb / 1024).toFixed(0)} MB`)
+  if (sample.diskBytes !== undefined) parts.push(`peak disk ${mb(sample.diskBytes)}`)
   if (sample.cpu) {
     const c = sample.cpu
     parts.push(
-      `CPU s: server ${c.server.toFixed(1)}, clients ${c.clients.toFixed(1)}${c.node !== undefined ? ` (action's Node ${c.node.toFixed(1)})` : ''}, bench ${c.bench.toFixed(1)}, other ${c.other.toFixed(1)}`
+      `CPU s: server ${c.server.toFixed(1)}, clients ${c.clients.toFixed(1)}${c.node !== undefined ? ` (action's Node ${c.node.toFixed(1)})` : ''}, backend ${c.backend.toFixed(1)}, bench ${c.bench.toFixed(1)}, other ${c.other.toFixed(1)}`
     )
   }
   say(parts.join('  '))
 }
 
-/** Backups in an order rotated per repetition, then both restores of this repetition's archive. */
-async function repetition(r: Repetition): Promise<{ rawArchiveBytes: number }> {
-  const { server, rep, dir } = r
-  const shift = rep % r.backups.length
-  const order = [...r.backups.slice(shift), ...r.backups.slice(0, shift)]
-  let zstdBackend: ArtifactBackend | undefined
+interface Repetition {
+  server: TestServer
+  rep: number
+  dir: string
+  only: Set<Section>
+  sizeMb: number
+  record(variant: Variant, sample: Sample): void
+  /** what the restore rows restored: the artifact's size and its uncompressed archive's */
+  archive(info: { zipBytes: number; rawSizeBytes: number }): void
+}
+
+/** The action's run as a sample: time, size, peak RSS and disk, phases, its own CPU. */
+function actionSample(result: ActionRun, bytes?: number): Sample {
+  return {
+    seconds: result.seconds,
+    bytes,
+    peakKb: result.peakKb,
+    heapKb: result.heapKb,
+    externalKb: result.externalKb,
+    diskBytes: result.diskBytes,
+    phases: result.phases,
+    cpu: { server: 0, clients: 0, backend: 0, bench: 0, other: 0, node: result.nodeCpu }
+  }
+}
+
+/** The action's backup of `database` into `backend` as artifact `name`. */
+async function actionBackup(
+  server: TestServer,
+  backend: Backend,
+  workDir: string,
+  inputs: Record<string, string>,
+  database = DATABASE,
+  name = ARTIFACT
+): Promise<Sample> {
+  try {
+    const result = actionOk(
+      `the action (backup of ${database}, ${JSON.stringify(inputs)})`,
+      await runAction(
+        backend,
+        {
+          'database-url': server.url(database),
+          'artifact-name': name,
+          'install-client': 'false',
+          ...inputs
+        },
+        workDir
+      )
+    )
+    return actionSample(result, Number(result.outputs['size-bytes']))
+  } finally {
+    await rm(workDir, { recursive: true, force: true })
+  }
+}
+
+/** The action's restore (or verify) of artifact `name` into `database`. */
+async function actionRestore(
+  server: TestServer,
+  backend: Backend,
+  workDir: string,
+  database: string,
+  options: { verify?: boolean; jobs?: Jobs; name?: string } = {}
+): Promise<Sample> {
+  const what = options.verify ? 'verify' : 'restore'
+  try {
+    const result = actionOk(
+      `the action (${what} into ${database})`,
+      await runAction(
+        backend,
+        {
+          mode: what,
+          [options.verify ? 'verify-database-url' : 'database-url']: server.url(database),
+          'artifact-name': options.name ?? ARTIFACT,
+          'run-id': 'current',
+          'install-client': 'false',
+          ...(options.jobs !== undefined
+            ? { jobs: String(options.jobs), 'single-transaction': 'false' }
+            : {})
+        },
+        workDir,
+        { watchDisk: true }
+      )
+    )
+    return actionSample(result)
+  } finally {
+    await rm(workDir, { recursive: true, force: true })
+  }
+}
+
+/** A fresh, empty database for one restore; dropped when the repetition ends. */
+async function freshDatabase(server: TestServer, name: string, list: string[]): Promise<string> {
+  await server.dropDatabase(name).catch(() => undefined)
+  await server.createDatabase(name)
+  list.push(name)
+  return name
+}
+
+const rotate = <T>(list: T[], by: number): T[] => {
+  const shift = list.length > 0 ? by % list.length : 0
+  return [...list.slice(shift), ...list.slice(0, shift)]
+}
+
+/**
+ * Backups in an order rotated per repetition (the action's zstd backup goes into a backend of
+ * its own, kept for the restores), then the restores of that artifact, alternating.
+ */
+async function mainRepetition(r: Repetition): Promise<void> {
+  const { server, rep, dir, only } = r
+  const needArtifact = only.has('restore') || only.has('verify')
+  const backups = backupVariants(r.sizeMb, only)
+  if (needArtifact && !backups.includes('zstd')) backups.push('zstd')
+  const timedZstd = only.has('backup')
+  let zstdBackend: Backend | undefined
   const databases: string[] = []
   try {
-    for (const variant of order) {
+    for (const variant of rotate(backups, rep)) {
       if (interrupted) throw new Error('interrupted')
-      await settle(server)
-      const sample = await measured(server, async () => {
-        switch (variant) {
-          case 'raw':
-            return rawDump(server)
-          case 'fc':
-            return fcDump(server, path.join(dir, 'fc.dump'))
-          case 'plainGzip':
-            return pipedDump(
-              server,
-              ['--format=plain'],
-              ['gzip', ['-6']],
-              path.join(dir, 'plain.sql.gz')
-            )
-          case 'zstdCli':
-            return pipedDump(
-              server,
-              ['--format=custom', '--compress=0'],
-              ['zstd', ['-3', '-T1', '-q', '-c']],
-              path.join(dir, 'cli.dump.zst')
-            )
-          default: {
-            const backend = await startArtifactBackend()
-            const workDir = path.join(dir, `backup-${variant}`)
-            try {
-              const result = actionOk(
-                `the action (backup, ${variant})`,
-                await runAction(
-                  backend,
-                  {
-                    'database-url': server.url(DATABASE),
-                    'artifact-name': ARTIFACT,
-                    compression: variant === 'zstd1' ? 'zstd' : variant,
-                    ...(variant === 'zstd1' ? { 'compression-level': '1' } : {}),
-                    'install-client': 'false'
-                  },
-                  workDir
-                )
+      const backend = ACTION_BACKUPS.includes(variant) ? await startBackend() : undefined
+      try {
+        const sample = await measured(server, backend, async () => {
+          switch (variant) {
+            case 'raw':
+              return rawDump(server)
+            case 'fc':
+              return fcDump(server, path.join(dir, 'fc.dump'))
+            case 'plainGzip':
+              return pipedDump(
+                server,
+                ['--format=plain'],
+                ['gzip', ['-6']],
+                path.join(dir, 'plain.sql.gz')
               )
-              if (variant === 'zstd') zstdBackend = backend
-              return {
-                seconds: result.seconds,
-                bytes: Number(result.outputs['size-bytes']),
-                peakKb: result.peakKb,
-                phases: result.phases,
-                cpu: { server: 0, clients: 0, bench: 0, other: 0, node: result.nodeCpu }
-              }
-            } finally {
-              if (backend !== zstdBackend) await backend.close()
-              await rm(workDir, { recursive: true, force: true })
-            }
+            case 'zstdCli':
+            case 'zstdCli1':
+              return pipedDump(
+                server,
+                ['--format=custom', '--compress=0'],
+                ['zstd', ['-3', variant === 'zstdCli' ? '-T0' : '-T1', '-q', '-c']],
+                path.join(dir, 'cli.dump.zst')
+              )
+            default:
+              return actionBackup(server, backend!, path.join(dir, `backup-${variant}`), {
+                compression: variant === 'zstd1' ? 'zstd' : variant,
+                ...(variant === 'zstd1' ? { 'compression-level': '1' } : {})
+              })
           }
-        }
-      })
-      r.record(variant, sample)
-      progress(variant, sample)
+        })
+        if (variant !== 'zstd' || timedZstd) {
+          r.record(variant, sample)
+          progress(variant, sample)
+        } else say(`    (the action's backup for the restores: ${secs(sample.seconds)} s, untimed)`)
+        if (variant === 'zstd' && needArtifact) zstdBackend = backend
+      } finally {
+        if (backend && backend !== zstdBackend) await backend.close()
+      }
     }
+    if (!needArtifact) return
 
     // the same archive for pg_restore, decompressed beforehand (untimed)
-    const artifact = zstdBackend!.findArtifact(`${ARTIFACT}.zip`)
-    if (!artifact) throw new Error('the zstd backup left no artifact in the backend')
-    const entries = await unzipEntries(artifact.bytes)
-    const manifest = JSON.parse(entries.get('manifest.json')!.toString('utf8')) as {
-      file: { name: string }
-      rawSizeBytes: number
-    }
     const dumpFile = path.join(dir, 'archive.dump')
-    await pipeline(
-      Readable.from([entries.get(manifest.file.name)!]),
-      zlib.createZstdDecompress(),
-      createWriteStream(dumpFile, { mode: 0o600 })
-    )
-    entries.clear()
-
-    for (const variant of rep % 2 === 0 ? RESTORES : [...RESTORES].reverse()) {
+    r.archive(await zstdBackend!.extract(ARTIFACT, dumpFile))
+    const restores: RestoreVariant[] = [
+      'pgRestore',
+      'restoreAction',
+      ...(only.has('verify') ? ['verifyAction' as const] : [])
+    ]
+    for (const variant of rep % 2 === 0 ? restores : [...restores].reverse()) {
       if (interrupted) throw new Error('interrupted')
-      const database = `${variant === 'pgRestore' ? 'pg_restore' : variant === 'verifyAction' ? 'action_verify' : 'action_restore'}_${rep + 1}`
-      await server.createDatabase(database)
-      databases.push(database)
-      await settle(server)
-      const sample = await measured(server, async () => {
-        if (variant === 'pgRestore') return pgRestore(server, dumpFile, database)
-        const workDir = path.join(dir, 'restore')
-        try {
-          const verifying = variant === 'verifyAction'
-          const result = actionOk(
-            `the action (${verifying ? 'verify' : 'restore'})`,
-            await runAction(
-              zstdBackend!,
-              {
-                mode: verifying ? 'verify' : 'restore',
-                [verifying ? 'verify-database-url' : 'database-url']: server.url(database),
-                'artifact-name': ARTIFACT,
-                'run-id': 'current',
-                'install-client': 'false'
-              },
-              workDir
-            )
-          )
-          return {
-            seconds: result.seconds,
-            peakKb: result.peakKb,
-            phases: result.phases,
-            cpu: { server: 0, clients: 0, bench: 0, other: 0, node: result.nodeCpu }
-          }
-        } finally {
-          await rm(workDir, { recursive: true, force: true })
-        }
-      })
+      const database = await freshDatabase(server, `${variant.toLowerCase()}_${rep + 1}`, databases)
+      const sample = await measured(server, zstdBackend, () =>
+        variant === 'pgRestore'
+          ? pgRestore(server, dumpFile, database)
+          : actionRestore(server, zstdBackend!, path.join(dir, 'restore'), database, {
+              verify: variant === 'verifyAction'
+            })
+      )
       r.record(variant, sample)
       progress(variant, sample)
+      // untimed: the next restore starts from the same disk use
+      await server.dropDatabase(database)
     }
-    return { rawArchiveBytes: manifest.rawSizeBytes }
+    await rm(dumpFile, { force: true })
   } finally {
     await zstdBackend?.close()
+    for (const database of databases) await server.dropDatabase(database).catch(() => undefined)
+  }
+}
+
+/** The schema-heavy database: the action's backup, then pg_restore and the action's restore. */
+async function schemaRepetition(r: Repetition): Promise<void> {
+  const { server, rep, dir } = r
+  const backend = await startBackend()
+  const databases: string[] = []
+  try {
+    const backup = await measured(server, backend, () =>
+      actionBackup(server, backend, path.join(dir, 'schema-backup'), {}, SCHEMA_DATABASE)
+    )
+    r.record('schemaBackup', backup)
+    progress('schemaBackup', backup)
+    const dumpFile = path.join(dir, 'schema.dump')
+    await backend.extract(ARTIFACT, dumpFile)
+    const variants: SchemaVariant[] = ['schemaPgRestore', 'schemaRestore']
+    for (const variant of rep % 2 === 0 ? variants : [...variants].reverse()) {
+      if (interrupted) throw new Error('interrupted')
+      const database = await freshDatabase(server, `${variant.toLowerCase()}_${rep + 1}`, databases)
+      const sample = await measured(server, backend, () =>
+        variant === 'schemaPgRestore'
+          ? pgRestore(server, dumpFile, database)
+          : actionRestore(server, backend, path.join(dir, 'schema-restore'), database)
+      )
+      r.record(variant, sample)
+      progress(variant, sample)
+      // untimed: the next restore starts from the same disk use
+      await server.dropDatabase(database)
+    }
+    await rm(dumpFile, { force: true })
+  } finally {
+    await backend.close()
+    for (const database of databases) await server.dropDatabase(database).catch(() => undefined)
+  }
+}
+
+/**
+ * Directory format with 1, 2 and 4 jobs: by hand (`pg_dump -Fd -j N`, tar, zstd) against the
+ * action's backup (format directory, jobs N); then `pg_restore -j N` of the action's archive,
+ * unpacked on local disk, against the action's restore (jobs N, single-transaction false).
+ */
+async function jobsRepetition(r: Repetition): Promise<void> {
+  const { server, rep, dir } = r
+  const restoreBackend = await startBackend()
+  const databases: string[] = []
+  try {
+    for (const jobs of rotate([...JOBS], rep)) {
+      const pair: JobsVariant[] = [`jobsDump${jobs}`, `jobsBackup${jobs}`]
+      for (const variant of rep % 2 === 0 ? pair : [...pair].reverse()) {
+        if (interrupted) throw new Error('interrupted')
+        // the first action backup (jobs 1 in the first repetition) is the one the restores read
+        const keep = variant.startsWith('jobsBackup') && jobs === JOBS[0]
+        const backend = variant.startsWith('jobsBackup')
+          ? keep
+            ? restoreBackend
+            : await startBackend()
+          : undefined
+        try {
+          const sample = await measured(server, backend, () =>
+            variant.startsWith('jobsDump')
+              ? directoryDump(server, dir, jobs)
+              : actionBackup(server, backend!, path.join(dir, `backup-j${jobs}`), {
+                  format: 'directory',
+                  jobs: String(jobs)
+                })
+          )
+          r.record(variant, sample)
+          progress(variant, sample)
+        } finally {
+          if (backend && !keep) await backend.close()
+        }
+      }
+    }
+    // the directory archive, unpacked for pg_restore (untimed)
+    const tarFile = path.join(dir, 'directory.tar')
+    const unpacked = path.join(dir, 'directory.dir')
+    await restoreBackend.extract(ARTIFACT, tarFile)
+    await mkdir(unpacked)
+    ok('tar -xf', await run('tar', ['-xf', tarFile, '-C', unpacked]).done)
+    await rm(tarFile, { force: true })
+    for (const jobs of rotate([...JOBS], rep)) {
+      const pair: JobsVariant[] = [`jobsPgRestore${jobs}`, `jobsRestore${jobs}`]
+      for (const variant of rep % 2 === 0 ? pair : [...pair].reverse()) {
+        if (interrupted) throw new Error('interrupted')
+        const database = await freshDatabase(
+          server,
+          `${variant.toLowerCase()}_${rep + 1}`,
+          databases
+        )
+        const sample = await measured(server, restoreBackend, () =>
+          variant.startsWith('jobsPgRestore')
+            ? pgRestore(server, unpacked, database, jobs)
+            : actionRestore(server, restoreBackend, path.join(dir, 'restore-jobs'), database, {
+                jobs
+              })
+        )
+        r.record(variant, sample)
+        progress(variant, sample)
+        // untimed: the next restore starts from the same disk use
+        await server.dropDatabase(database)
+      }
+    }
+    await rm(unpacked, { recursive: true, force: true })
+  } finally {
+    await restoreBackend.close()
     for (const database of databases) await server.dropDatabase(database).catch(() => undefined)
   }
 }
@@ -1106,18 +1577,29 @@ interface Summary {
   max: number
   bytes?: number
   peakKb?: number
+  heapKb?: number
+  externalKb?: number
+  diskBytes?: number
 }
 
 function summarise(samples: Sample[]): Summary {
   const seconds = samples.map(s => s.seconds)
   const bytes = samples.map(s => s.bytes).filter((b): b is number => b !== undefined)
   const peaks = samples.map(s => s.peakKb).filter((r): r is number => r !== undefined)
+  const disks = samples.map(s => s.diskBytes).filter((d): d is number => d !== undefined)
+  const most = (pick: (s: Sample) => number | undefined): number | undefined => {
+    const values = samples.map(pick).filter((x): x is number => x !== undefined)
+    return values.length > 0 ? Math.max(...values) : undefined
+  }
   return {
     seconds: median(seconds),
     min: Math.min(...seconds),
     max: Math.max(...seconds),
     bytes: bytes.length > 0 ? median(bytes) : undefined,
-    peakKb: peaks.length > 0 ? Math.max(...peaks) : undefined
+    peakKb: peaks.length > 0 ? Math.max(...peaks) : undefined,
+    diskBytes: disks.length > 0 ? Math.max(...disks) : undefined,
+    heapKb: most(x => x.heapKb),
+    externalKb: most(x => x.externalKb)
   }
 }
 
@@ -1154,156 +1636,456 @@ function plain(table: Table): string {
   ].join('\n')
 }
 
-interface Results {
-  machine: string
-  tables: Table[]
-  targets: string[]
+interface SizeRun {
+  sizeMb: number
+  dbBytes: number
+  /** the zstd artifact the restores read, and its uncompressed custom archive */
+  zipBytes?: number
+  rawArchiveBytes?: number
+  samples: Map<Variant, Sample[]>
 }
 
-function results(
-  samples: Map<Variant, Sample[]>,
-  backups: BackupVariant[],
-  machine: string
-): Results {
-  const s = Object.fromEntries([...samples].map(([v, list]) => [v, summarise(list)])) as Record<
-    Variant,
-    Summary
-  >
-  const raw = s.raw.seconds
-  const fc = s.fc.seconds
-  const fcBytes = s.fc.bytes!
-  const peakCell = (x: Summary): string =>
-    x.peakKb !== undefined ? `${(x.peakKb / 1024).toFixed(0)} MB` : '—'
-  const range = (x: Summary): string => `${secs(x.min)}–${secs(x.max)}`
-  const backupTable: Table = {
-    header: [
-      'Backup',
-      'Median s',
-      'Range s',
-      '× raw dump',
-      '× `pg_dump -Fc`',
-      'File',
-      'File × `-Fc`',
-      'Peak RSS'
-    ],
-    align: ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
-    rows: backups.map(v => [
-      LABELS[v],
-      secs(s[v].seconds),
-      range(s[v]),
-      times(s[v].seconds / raw),
-      times(s[v].seconds / fc),
-      s[v].bytes !== undefined ? mb(s[v].bytes) : '—',
-      s[v].bytes !== undefined ? times(s[v].bytes / fcBytes) : '—',
-      peakCell(s[v])
-    ])
-  }
-  const restoreTable: Table = {
-    header: ['Restore', 'Median s', 'Range s', '× `pg_restore`', 'Peak RSS'],
-    align: ['l', 'r', 'r', 'r', 'r'],
-    rows: (['pgRestore', 'restoreAction', 'verifyAction'] as const).map(v => [
-      v === 'verifyAction'
-        ? `${LABELS[v]}: ${times(s[v].seconds / s.restoreAction.seconds)} the action restore (target 1.5×)`
-        : LABELS[v],
-      secs(s[v].seconds),
-      range(s[v]),
-      times(s[v].seconds / s.pgRestore.seconds),
-      peakCell(s[v])
-    ])
-  }
+interface SchemaInfo {
+  tables: number
+  entries: number
+  dbBytes: number
+}
 
-  // the action's time per phase (medians)
-  const actionBackups = backups.filter(v => ACTION_BACKUPS.includes(v))
-  const phaseColumns: Variant[] = [...actionBackups, 'restoreAction']
-  const names: string[] = []
-  for (const v of phaseColumns)
-    for (const sample of samples.get(v) ?? [])
-      for (const name of sample.phases?.keys() ?? []) if (!names.includes(name)) names.push(name)
-  const ordered = [STARTUP, ...names.filter(n => n !== STARTUP && n !== OUTSIDE), OUTSIDE]
-  const phaseCell = (v: Variant, name: string): string => {
-    const values = (samples.get(v) ?? []).map(x => x.phases?.get(name))
-    return values.every(x => x === undefined) ? '' : secs(median(values.map(x => x ?? 0)))
-  }
-  const phaseTable: Table = {
-    header: ['Phase of the action (median s)', ...phaseColumns.map(v => PHASE_HEADERS[v] ?? v)],
-    align: ['l', ...phaseColumns.map(() => 'r' as const)],
-    rows: [
-      ...ordered.map(name => [name, ...phaseColumns.map(v => phaseCell(v, name))]),
-      ['**Total** (process start to exit)', ...phaseColumns.map(v => secs(s[v].seconds))]
+interface Results {
+  tables: { title: string; table: Table }[]
+  goals: Table
+}
+
+const TARGETS = { backup: 1.1, restore: 1.1, schema: 1.1, verify: 1.5, rssMb: 128, rssGrowth: 1.1 }
+
+function results(runs: SizeRun[], schema: SchemaInfo | undefined, only: Set<Section>): Results {
+  const tables: { title: string; table: Table }[] = []
+  const goals: string[][] = []
+  const mark = (met: boolean): string => (met ? '✅ met' : '❌ missed')
+  /** A goal's row; a missed one says where, as measured, the time or memory went. */
+  const goal = (what: string, measured: string, met: boolean | undefined, why = ''): void =>
+    void goals.push([
+      what,
+      measured,
+      met === undefined ? 'reported' : mark(met),
+      met === false ? why : ''
+    ])
+  /** The action's largest phases (medians) and its Node's CPU seconds. */
+  const whereTime = (run: SizeRun, v: Variant, reference?: string): string => {
+    const list = run.samples.get(v) ?? []
+    const names = [...new Set(list.flatMap(x => [...(x.phases?.keys() ?? [])]))]
+    const phases = names
+      .map(n => [n, median(list.map(x => x.phases?.get(n) ?? 0))] as const)
+      .filter(([, t]) => t >= 0.05)
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 4)
+    const node = list.map(x => x.cpu?.node).filter((x): x is number => x !== undefined)
+    return [
+      phases.length > 0 ? phases.map(([n, t]) => `${n}: ${secs(t)} s`).join('; ') : '',
+      reference ?? '',
+      node.length > 0 ? `the action's Node used ${median(node).toFixed(1)} CPU s` : ''
     ]
+      .filter(Boolean)
+      .join('; ')
+  }
+  const whereMemory = (x: Summary): string => {
+    if (x.heapKb === undefined || x.externalKb === undefined || x.peakKb === undefined) return ''
+    const rest = Math.max(0, x.peakKb - x.heapKb - x.externalKb)
+    return `at their peaks: V8 heap ${(x.heapKb / 1024).toFixed(0)} MB, Buffers (outside the heap) ${(x.externalKb / 1024).toFixed(0)} MB; the rest (code, the bundle, native) about ${(rest / 1024).toFixed(0)} MB`
+  }
+  const sizeName = (run: SizeRun): string =>
+    run.sizeMb >= 1024
+      ? `${(run.sizeMb / 1024).toFixed(run.sizeMb % 1024 ? 1 : 0)} GB`
+      : `${run.sizeMb} MB`
+  const many = runs.length > 1
+  const at = (run: SizeRun): string => (many ? ` (${sizeName(run)})` : '')
+  const peakCell = (x: Summary | undefined): string =>
+    x?.peakKb !== undefined ? `${(x.peakKb / 1024).toFixed(0)} MB` : '—'
+  const range = (x: Summary): string => `${secs(x.min)}–${secs(x.max)}`
+
+  const perRun = runs.map(run => {
+    const s = new Map<Variant, Summary>()
+    for (const [v, list] of run.samples) s.set(v, summarise(list))
+    return { run, s }
+  })
+
+  for (const { run, s } of perRun) {
+    const get = (v: Variant): Summary | undefined => s.get(v)
+    const hand = get('zstdCli')
+    const raw = get('raw')
+
+    // backup
+    const backups = [
+      ...HAND_BACKUPS.slice(0, 3),
+      'zstd' as const,
+      ...HAND_BACKUPS.slice(3),
+      'zstd1' as const,
+      'gzip' as const,
+      'none' as const
+    ].filter(v => s.has(v))
+    if (backups.length > 0) {
+      tables.push({
+        title: `Backup${at(run)}`,
+        table: {
+          header: [
+            'Backup',
+            'Median s',
+            'Range s',
+            '× hand pipeline',
+            '× raw dump',
+            'File',
+            'Peak RSS'
+          ],
+          align: ['l', 'r', 'r', 'r', 'r', 'r', 'r'],
+          rows: backups.map(v => {
+            const x = get(v)!
+            return [
+              label(v),
+              secs(x.seconds),
+              range(x),
+              hand ? times(x.seconds / hand.seconds) : '—',
+              raw ? times(x.seconds / raw.seconds) : '—',
+              x.bytes !== undefined ? mb(x.bytes) : '—',
+              peakCell(x)
+            ]
+          })
+        }
+      })
+    }
+    const zstd = get('zstd')
+    if (zstd && hand) {
+      const ratio = zstd.seconds / hand.seconds
+      goal(
+        `Backup ≤ ${TARGETS.backup.toFixed(2)}× \`pg_dump -Fc -Z0 | zstd -3 -T0 > file\`${at(run)}`,
+        `${times(ratio)} (${secs(zstd.seconds)} s vs ${secs(hand.seconds)} s)`,
+        ratio <= TARGETS.backup,
+        whereTime(run, 'zstd', `the hand pipeline: ${secs(hand.seconds)} s`)
+      )
+    }
+
+    // restore and verify
+    const pgr = get('pgRestore')
+    const restore = get('restoreAction')
+    const verify = get('verifyAction')
+    if (pgr && restore) {
+      const rows: string[][] = [pgr, restore, verify]
+        .map((x, i) => [x, (['pgRestore', 'restoreAction', 'verifyAction'] as const)[i]] as const)
+        .filter(([x]) => x !== undefined)
+        .map(([x, v]) => [
+          label(v),
+          secs(x!.seconds),
+          range(x!),
+          times(x!.seconds / pgr.seconds),
+          v === 'pgRestore' ? '—' : times(x!.seconds / restore.seconds),
+          peakCell(x),
+          x!.diskBytes !== undefined
+            ? mb(x!.diskBytes)
+            : v === 'pgRestore' && run.rawArchiveBytes !== undefined
+              ? `${mb(run.rawArchiveBytes)} (the archive)`
+              : '—'
+        ])
+      tables.push({
+        title: `Restore${at(run)}`,
+        table: {
+          header: [
+            'Restore',
+            'Median s',
+            'Range s',
+            '× `pg_restore`',
+            '× action restore',
+            'Peak RSS',
+            'Peak disk (own files)'
+          ],
+          align: ['l', 'r', 'r', 'r', 'r', 'r', 'r'],
+          rows
+        }
+      })
+      const ratio = restore.seconds / pgr.seconds
+      goal(
+        `Restore ≤ ${TARGETS.restore.toFixed(2)}× \`pg_restore --single-transaction\` from local disk${at(run)}`,
+        `${times(ratio)} (${secs(restore.seconds)} s vs ${secs(pgr.seconds)} s)`,
+        ratio <= TARGETS.restore,
+        whereTime(run, 'restoreAction', `\`pg_restore\` alone: ${secs(pgr.seconds)} s`)
+      )
+      const disk = restore.diskBytes
+      if (disk !== undefined && run.zipBytes !== undefined)
+        goal(
+          `Restore's peak disk ≤ the compressed backup (besides what pg_restore needs)${at(run)}`,
+          `${mb(disk)} of its own files vs an artifact of ${mb(run.zipBytes)}`,
+          disk <= run.zipBytes,
+          run.rawArchiveBytes !== undefined
+            ? `${times(disk / run.zipBytes)} the artifact; the uncompressed archive is ${mb(run.rawArchiveBytes)}`
+            : ''
+        )
+      if (verify) {
+        const v = verify.seconds / restore.seconds
+        goal(
+          `Verify ≤ ${TARGETS.verify.toFixed(2)}× the action's restore (issue 17)${at(run)}`,
+          `${times(v)} (${secs(verify.seconds)} s vs ${secs(restore.seconds)} s)`,
+          v <= TARGETS.verify,
+          whereTime(run, 'verifyAction')
+        )
+      }
+    }
+    for (const [v, name] of [
+      ['zstd', 'backup'],
+      ['restoreAction', 'restore'],
+      ['verifyAction', 'verify']
+    ] as const) {
+      const x = get(v)
+      const peak = x?.peakKb
+      if (x && peak !== undefined)
+        goal(
+          `Peak RSS of the action's ${name} ≤ ${TARGETS.rssMb} MB${at(run)}`,
+          `${(peak / 1024).toFixed(0)} MB`,
+          peak / 1024 <= TARGETS.rssMb,
+          whereMemory(x)
+        )
+    }
   }
 
-  // CPU seconds per kind of process (medians)
-  const cpuMedian = (v: Variant, pick: (c: Cpu) => number | undefined): number | undefined => {
-    const values = (samples.get(v) ?? [])
-      .map(x => (x.cpu ? pick(x.cpu) : undefined))
-      .filter((x): x is number => x !== undefined)
-    return values.length > 0 ? median(values) : undefined
+  // sizes side by side, and how the peak RSS grows with the size
+  if (many) {
+    const cell = (x: number | undefined, f: (n: number) => string): string =>
+      x === undefined || !Number.isFinite(x) ? '—' : f(x)
+    const ratio = (s: Map<Variant, Summary>, a: Variant, b: Variant): number | undefined =>
+      s.has(a) && s.has(b) ? s.get(a)!.seconds / s.get(b)!.seconds : undefined
+    const rss = (s: Map<Variant, Summary>, v: Variant): number | undefined =>
+      s.get(v)?.peakKb !== undefined ? s.get(v)!.peakKb! / 1024 : undefined
+    tables.push({
+      title: 'Sizes',
+      table: {
+        header: [
+          'Database',
+          'Custom archive',
+          'Backup × hand',
+          'Restore × `pg_restore`',
+          'Verify × restore',
+          'RSS backup',
+          'RSS restore',
+          'RSS verify'
+        ],
+        align: ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
+        rows: perRun.map(({ run, s }) => [
+          `${sizeName(run)} (${mb(run.dbBytes)} on disk)`,
+          cell(run.rawArchiveBytes, mb),
+          cell(ratio(s, 'zstd', 'zstdCli'), times),
+          cell(ratio(s, 'restoreAction', 'pgRestore'), times),
+          cell(ratio(s, 'verifyAction', 'restoreAction'), times),
+          cell(rss(s, 'zstd'), n => `${n.toFixed(0)} MB`),
+          cell(rss(s, 'restoreAction'), n => `${n.toFixed(0)} MB`),
+          cell(rss(s, 'verifyAction'), n => `${n.toFixed(0)} MB`)
+        ])
+      }
+    })
+    const first = perRun[0]
+    const last = perRun[perRun.length - 1]
+    for (const [v, name] of [
+      ['zstd', 'backup'],
+      ['restoreAction', 'restore'],
+      ['verifyAction', 'verify']
+    ] as const) {
+      const a = rss(first.s, v)
+      const b = rss(last.s, v)
+      if (a === undefined || b === undefined) continue
+      goal(
+        `Peak RSS of the ${name} flat from ${sizeName(first.run)} to ${sizeName(last.run)} (≤ +10%)`,
+        `${a.toFixed(0)} → ${b.toFixed(0)} MB (${b >= a ? '+' : ''}${(b - a).toFixed(0)} MB, ${times(b / a)})`,
+        b <= a * TARGETS.rssGrowth,
+        `${sizeName(first.run)}: ${whereMemory(first.s.get(v)!)}; ${sizeName(last.run)}: ${whereMemory(last.s.get(v)!)}`
+      )
+    }
   }
-  const cell = (x: number | undefined): string => (x === undefined ? '—' : x.toFixed(1))
-  const cpuTable: Table = {
-    header: [
-      'CPU seconds (median)',
-      'Wall s',
-      'PostgreSQL server',
-      'pg_dump / pg_restore / gzip / zstd',
-      "action's Node",
-      'loopback backend',
-      'Cores busy',
-      'Other (kernel, others)'
-    ],
-    align: ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
-    rows: [...backups, 'pgRestore' as const, 'restoreAction' as const].map(v => {
-      const node = cpuMedian(v, c => c.node)
-      const tools = cpuMedian(v, c => c.clients - (c.node ?? 0))
-      const busy = cpuMedian(v, c => c.server + c.clients + c.bench)
-      const isAction = node !== undefined
-      return [
-        LABELS[v],
-        secs(s[v].seconds),
-        cell(cpuMedian(v, c => c.server)),
-        cell(tools),
-        cell(node),
-        isAction ? cell(cpuMedian(v, c => c.bench)) : '—',
-        busy === undefined ? '—' : (busy / s[v].seconds).toFixed(2),
-        cell(cpuMedian(v, c => c.other))
-      ]
+
+  const firstS = perRun[0]?.s ?? new Map<Variant, Summary>()
+
+  // the schema-heavy database
+  const spr = firstS.get('schemaPgRestore')
+  const sr = firstS.get('schemaRestore')
+  if (schema && spr && sr) {
+    const sb = firstS.get('schemaBackup')
+    tables.push({
+      title: `Schema-heavy database: ${schema.tables} tables, ${schema.entries.toLocaleString('en-US')} archive entries, ${mb(schema.dbBytes)} on disk`,
+      table: {
+        header: ['Schema-heavy', 'Median s', 'Range s', '× `pg_restore`', 'Peak RSS'],
+        align: ['l', 'r', 'r', 'r', 'r'],
+        rows: [
+          ...(sb ? [[label('schemaBackup'), secs(sb.seconds), range(sb), '', peakCell(sb)]] : []),
+          [label('schemaPgRestore'), secs(spr.seconds), range(spr), '1.00×', '—'],
+          [
+            label('schemaRestore'),
+            secs(sr.seconds),
+            range(sr),
+            times(sr.seconds / spr.seconds),
+            peakCell(sr)
+          ]
+        ]
+      }
+    })
+    const ratio = sr.seconds / spr.seconds
+    goal(
+      `Restore ≤ ${TARGETS.schema.toFixed(2)}× \`pg_restore\` on a schema-heavy database (${schema.entries.toLocaleString('en-US')} entries)`,
+      `${times(ratio)} (${secs(sr.seconds)} s vs ${secs(spr.seconds)} s)`,
+      ratio <= TARGETS.schema,
+      perRun[0]
+        ? whereTime(perRun[0].run, 'schemaRestore', `\`pg_restore\` alone: ${secs(spr.seconds)} s`)
+        : ''
+    )
+  }
+
+  // directory format, jobs 1/2/4
+  if (firstS.has('jobsDump1') || firstS.has('jobsPgRestore1')) {
+    const rows: string[][] = []
+    for (const [kind, hand, action] of [
+      ['backup', 'jobsDump', 'jobsBackup'],
+      ['restore', 'jobsPgRestore', 'jobsRestore']
+    ] as const) {
+      const base = firstS.get(`${action}1`)
+      for (const jobs of JOBS) {
+        const h = firstS.get(`${hand}${jobs}`)
+        const a = firstS.get(`${action}${jobs}`)
+        if (!h || !a) continue
+        rows.push([
+          `${kind}, jobs ${jobs}`,
+          secs(h.seconds),
+          secs(a.seconds),
+          times(a.seconds / h.seconds),
+          base ? times(a.seconds / base.seconds) : '—',
+          peakCell(a),
+          a.diskBytes !== undefined ? mb(a.diskBytes) : '—'
+        ])
+      }
+      const one = firstS.get(`${action}1`)
+      const four = firstS.get(`${action}4`)
+      if (one && four)
+        goal(
+          `Directory format, jobs 4 vs jobs 1: the action's ${kind} scales`,
+          `${times(four.seconds / one.seconds)} the time of jobs 1 (by hand: ${cellRatio(firstS, `${hand}4`, `${hand}1`)})`,
+          undefined
+        )
+    }
+    tables.push({
+      title: `Directory format, jobs 1/2/4${many ? ` (${sizeName(runs[0])})` : ''}`,
+      table: {
+        header: [
+          'Directory format',
+          'By hand s',
+          'Action s',
+          '× by hand',
+          '× action jobs 1',
+          'Peak RSS',
+          'Peak disk (own files)'
+        ],
+        align: ['l', 'r', 'r', 'r', 'r', 'r', 'r'],
+        rows
+      }
     })
   }
 
-  const vsRaw = s.zstd.seconds / raw
-  const vsFc = s.zstd.seconds / fc
-  const restore = s.restoreAction.seconds / s.pgRestore.seconds
-  const peakMb =
-    Math.max(...[...actionBackups, 'restoreAction' as const].map(v => s[v].peakKb ?? Infinity)) /
-    1024
-  const mark = (met: boolean): string => (met ? '✅ met' : '❌ not met')
-  const targets = [
-    `- Backup (zstd, the default) ≤ ${TARGETS.vsRaw.toFixed(2)} × raw dump: ${times(vsRaw)} — ${mark(vsRaw <= TARGETS.vsRaw)}`,
-    `  (with \`compression-level: 1\`: ${times(s.zstd1.seconds / raw)}, a file of ${mb(s.zstd1.bytes!)}, ${times(s.zstd1.bytes! / fcBytes)} of \`pg_dump -Fc\`'s)`,
-    `- Backup (zstd, the default) ≤ ${TARGETS.vsFc.toFixed(2)} × \`pg_dump -Fc\`: ${times(vsFc)} — ${mark(vsFc <= TARGETS.vsFc)}`,
-    `- Backup file no larger than \`pg_dump -Fc\`'s: ${mb(s.zstd.bytes!)} vs ${mb(fcBytes)} (${times(s.zstd.bytes! / fcBytes)}) — ${mark(s.zstd.bytes! <= fcBytes)}`,
-    `- Restore ≤ ${TARGETS.restore.toFixed(2)} × \`pg_restore\` from local disk: ${times(restore)} — ${mark(restore <= TARGETS.restore)}`,
-    `- Peak RSS of the action ≤ ${TARGETS.rssMb} MB: ${peakMb.toFixed(0)} MB, the largest of its backups and restores — ${mark(peakMb <= TARGETS.rssMb)}`
-  ]
-  return { machine, tables: [backupTable, restoreTable, phaseTable, cpuTable], targets }
+  // the action's time per phase and the CPU per kind of process, per size
+  for (const { run, s } of perRun) {
+    const phaseColumns = (
+      [
+        'zstd',
+        'zstd1',
+        'gzip',
+        'none',
+        'restoreAction',
+        'verifyAction',
+        'schemaRestore'
+      ] as Variant[]
+    ).filter(v => (run.samples.get(v) ?? []).some(x => x.phases))
+    if (phaseColumns.length > 0) {
+      const names: string[] = []
+      for (const v of phaseColumns)
+        for (const sample of run.samples.get(v) ?? [])
+          for (const name of sample.phases?.keys() ?? [])
+            if (!names.includes(name)) names.push(name)
+      const ordered = [STARTUP, ...names.filter(n => n !== STARTUP && n !== OUTSIDE), OUTSIDE]
+      const phaseCell = (v: Variant, name: string): string => {
+        const values = (run.samples.get(v) ?? []).map(x => x.phases?.get(name))
+        return values.every(x => x === undefined) ? '' : secs(median(values.map(x => x ?? 0)))
+      }
+      tables.push({
+        title: `Phases of the action${at(run)}`,
+        table: {
+          header: [
+            'Phase of the action (median s)',
+            ...phaseColumns.map(v => PHASE_HEADERS[v] ?? v)
+          ],
+          align: ['l', ...phaseColumns.map(() => 'r' as const)],
+          rows: [
+            ...ordered.map(name => [name, ...phaseColumns.map(v => phaseCell(v, name))]),
+            ['**Total** (process start to exit)', ...phaseColumns.map(v => secs(s.get(v)!.seconds))]
+          ]
+        }
+      })
+    }
+
+    const cpuMedian = (v: Variant, pick: (c: Cpu) => number | undefined): number | undefined => {
+      const values = (run.samples.get(v) ?? [])
+        .map(x => (x.cpu ? pick(x.cpu) : undefined))
+        .filter((x): x is number => x !== undefined)
+      return values.length > 0 ? median(values) : undefined
+    }
+    const cell = (x: number | undefined): string => (x === undefined ? '—' : x.toFixed(1))
+    const cpuRows = [...run.samples.keys()].filter(v => !v.startsWith('jobs'))
+    tables.push({
+      title: `CPU seconds${at(run)}`,
+      table: {
+        header: [
+          'CPU seconds (median)',
+          'Wall s',
+          'PostgreSQL server',
+          'pg_dump / pg_restore / tar / zstd / gzip',
+          "action's Node",
+          'loopback backend (own process)',
+          'Cores busy',
+          'Other (kernel, others)'
+        ],
+        align: ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
+        rows: cpuRows.map(v => {
+          const node = cpuMedian(v, c => c.node)
+          const tools = cpuMedian(v, c => c.clients - (c.node ?? 0))
+          const busy = cpuMedian(v, c => c.server + c.clients + c.backend + c.bench)
+          return [
+            label(v),
+            secs(s.get(v)!.seconds),
+            cell(cpuMedian(v, c => c.server)),
+            cell(tools),
+            cell(node),
+            node !== undefined ? cell(cpuMedian(v, c => c.backend)) : '—',
+            busy === undefined ? '—' : (busy / s.get(v)!.seconds).toFixed(2),
+            cell(cpuMedian(v, c => c.other))
+          ]
+        })
+      }
+    })
+  }
+
+  if (!only.has('backup') && (only.has('restore') || only.has('verify')))
+    say('  (the action backup the restores read was not timed: add backup to --only to time it)')
+  return {
+    tables,
+    goals: {
+      header: ['Goal', 'Measured', 'Result', 'Where it goes, when missed (measured)'],
+      align: ['l', 'l', 'l', 'l'],
+      rows: goals
+    }
+  }
+}
+
+function cellRatio(s: Map<Variant, Summary>, a: Variant, b: Variant): string {
+  return s.has(a) && s.has(b) ? times(s.get(a)!.seconds / s.get(b)!.seconds) : '—'
 }
 
 // ---------------------------------------------------------------------------------------------
 // README
 
-const PERFORMANCE_INTRO = `\`npm run bench\` (not part of \`npm test\`; about 8 minutes on 2 cores) generates a
-PostgreSQL 15 database of about 500 MB (\`--size-mb\`; text, jsonb, numeric, timestamps and
-incompressible bytea) on a throw-away local server and runs, in each of 3 repetitions
-(\`--reps\`) and alternating: \`pg_dump -Fc -Z0 > /dev/null\` (the limit), \`pg_dump -Fc\`,
-\`pg_dump -Fp | gzip -6\`, \`pg_dump -Fc -Z0 | zstd -3 -T1\` (for reference), and the action's
-backup (\`dist/index.js\` run as the runner runs it, uploading to a loopback fake of GitHub's
-artifact service: the upload reads the zip while the dump is written) with zstd at the default
-level 3 and at level 1, gzip and none; then the action's restore of the zstd artifact
-against \`pg_restore\` of the same archive from local disk, each into a fresh database. Peak RSS
-is the action process's VmHWM, its phases come from its \`::group::\` lines as they arrive, CPU
-seconds from /proc. \`--keep\` keeps the generated cluster for the next run, \`--no-readme\`
-leaves this section alone. Uploads and downloads go over loopback: on a runner they take longer.`
+/** The prose above the generated tables when README.md has no Performance section yet. */
+const PERFORMANCE_INTRO = `\`npm run bench\` (not part of \`npm test\`; \`npm run bench -- --help\` lists its options)
+measures the goals of issue 19 and the cost of verify (issue 17) on this machine, loopback only.
+See the README's Performance section for what it runs.`
 
 async function writeReadme(section: string): Promise<void> {
   const text = await readFile(README, 'utf8')
@@ -1326,6 +2108,74 @@ async function writeReadme(section: string): Promise<void> {
 // ---------------------------------------------------------------------------------------------
 // main
 
+/** Starts the server of one size and makes sure its databases exist (generated or kept). */
+async function prepareServer(
+  root: string,
+  options: Options,
+  sizeMb: number,
+  withSchema: boolean
+): Promise<{ server: TestServer; dbBytes: number; schema?: SchemaInfo }> {
+  const server = await startPostgres({ major: PG_MAJOR })
+  onCleanup(`stop the ${sizeMb} MB server`, () => server.stop())
+  say(`  PostgreSQL ${server.version} on ${server.host}:${server.port}, data in ${server.dataDir}`)
+  const keepDir = options.keepDir ? path.join(options.keepDir, `${sizeMb}mb`) : undefined
+  const kept = keepDir ? await readKept(keepDir, sizeMb) : undefined
+  if (kept && keepDir) await reuseCluster(server, keepDir, kept)
+  else {
+    await generate(server, sizeMb)
+    await generateSchemaHeavy(server)
+    if (keepDir) await keepCluster(server, keepDir, sizeMb)
+  }
+  const [{ size }] = await server.query<{ size: string }>(
+    DATABASE,
+    'SELECT pg_database_size(current_database())::text AS size'
+  )
+  const tables = await server.query<{ name: string; rows: string; bytes: string }>(
+    DATABASE,
+    `SELECT c.relname AS name, c.reltuples::bigint::text AS rows, pg_total_relation_size(c.oid)::text AS bytes
+     FROM pg_class c WHERE c.relkind = 'r' AND c.relnamespace = 'public'::regnamespace ORDER BY c.relname`
+  )
+  const dbBytes = Number(size)
+  say(`  '${DATABASE}': ${mb(dbBytes)} on disk`)
+  for (const t of tables) {
+    say(`    ${t.name.padEnd(12)} ${t.rows.padStart(9)} rows  ${mb(Number(t.bytes))}`)
+  }
+  let schema: SchemaInfo | undefined
+  if (withSchema) {
+    const [info] = await server.query<{ tables: string; size: string }>(
+      SCHEMA_DATABASE,
+      `SELECT count(*)::text AS tables, pg_database_size(current_database())::text AS size
+       FROM pg_class WHERE relkind = 'r' AND relnamespace::regnamespace::text LIKE 'app%'`
+    )
+    const entries = await countEntries(server, root)
+    schema = { tables: Number(info.tables), entries, dbBytes: Number(info.size) }
+    say(
+      `  '${SCHEMA_DATABASE}': ${schema.tables} tables, ${schema.entries.toLocaleString('en-US')} archive entries, ${mb(schema.dbBytes)} on disk`
+    )
+  }
+  return { server, dbBytes, schema }
+}
+
+/** The number of entries in a custom archive of the schema-heavy database. */
+async function countEntries(server: TestServer, dir: string): Promise<number> {
+  const file = path.join(dir, 'schema-count.dump')
+  try {
+    ok(
+      'pg_dump of the schema-heavy database',
+      await run(PG_DUMP, ['--no-password', '--format=custom', '--compress=0', `--file=${file}`], {
+        env: server.env(SCHEMA_DATABASE)
+      }).done
+    )
+    const list = run(PG_RESTORE, ['--list', file], { stdout: 'pipe' })
+    let text = ''
+    list.child.stdout!.setEncoding('utf8').on('data', (d: string) => (text += d))
+    ok('pg_restore --list', await list.done)
+    return text.split('\n').filter(line => line.trim() && !line.startsWith(';')).length
+  } finally {
+    await rm(file, { force: true })
+  }
+}
+
 async function main(): Promise<void> {
   const options = parseOptions()
   const nodeMajor = Number(process.versions.node.split('.')[0])
@@ -1337,7 +2187,13 @@ async function main(): Promise<void> {
   for (const tool of [PG_DUMP, PG_RESTORE]) {
     if (!existsSync(tool)) throw new Error(`${tool} is missing: install postgresql-${PG_MAJOR}`)
   }
-  say(`PostgreSQL backup action: benchmark (${options.sizeMb} MB, ${options.reps} repetitions)`)
+  if (spawnSync('zstd', ['--version'], { stdio: 'ignore' }).status !== 0)
+    throw new Error('zstd is missing: the hand pipeline needs it (apt-get install zstd)')
+  const only = options.only
+  waitForIdle = options.wait
+  say(
+    `PostgreSQL backup action: benchmark (${options.sizes.map(s => `${s} MB`).join(', ')}; ${options.reps} repetitions; ${[...only].join(', ')})`
+  )
   say(
     `load average at the start: ${os
       .loadavg()
@@ -1357,71 +2213,76 @@ async function main(): Promise<void> {
   const source = gitDescription()
   say(`the action: dist/index.js sha256 ${dist.sha256.slice(0, 12)}…, ${source}`)
 
-  say(`\n[1/3] PostgreSQL ${PG_MAJOR} and the database '${DATABASE}'  (+${clock()})`)
-  const server = await startPostgres({ major: PG_MAJOR })
-  onCleanup('stop the server', () => server.stop())
-  say(`  PostgreSQL ${server.version} on ${server.host}:${server.port}, data in ${server.dataDir}`)
-  const kept = options.keepDir ? await readKept(options.keepDir, options.sizeMb) : undefined
-  if (kept && options.keepDir) await reuseCluster(server, options.keepDir, kept)
-  else {
-    await generate(server, options.sizeMb)
-    if (options.keepDir) await keepCluster(server, options.keepDir, options.sizeMb)
-  }
-  const [{ size }] = await server.query<{ size: string }>(
-    DATABASE,
-    'SELECT pg_database_size(current_database())::text AS size'
+  const runs: SizeRun[] = []
+  let schema: SchemaInfo | undefined
+  let version = ''
+  const mainSections = ['backup', 'restore', 'verify', 'compression'].some(x =>
+    only.has(x as Section)
   )
-  const tables = await server.query<{ name: string; rows: string; bytes: string }>(
-    DATABASE,
-    `SELECT c.relname AS name, c.reltuples::bigint::text AS rows, pg_total_relation_size(c.oid)::text AS bytes
-     FROM pg_class c WHERE c.relkind = 'r' AND c.relnamespace = 'public'::regnamespace ORDER BY c.relname`
-  )
-  const dbBytes = Number(size)
-  say(`  '${DATABASE}': ${mb(dbBytes)} on disk`)
-  for (const t of tables) {
-    say(`    ${t.name.padEnd(12)} ${t.rows.padStart(9)} rows  ${mb(Number(t.bytes))}`)
-  }
-
-  say(`\n[2/3] ${options.reps} repetitions, variants alternating  (+${clock()})`)
-  say('  warm-up (untimed): pg_dump -Fc -Z0 > /dev/null')
-  await rawDump(server)
-  const backups = backupVariants(options.sizeMb)
-  if (!backups.includes('none'))
+  for (const [index, sizeMb] of options.sizes.entries()) {
+    const first = index === 0
+    const extras = first && (only.has('schema') || only.has('jobs'))
+    if (!mainSections && !extras) continue
     say(
-      `  (no uncompressed backup above ${NONE_MAX_MB} MB: the loopback backend holds artifacts in memory)`
+      `\n[${index + 1}/${options.sizes.length}] ${sizeMb} MB: PostgreSQL ${PG_MAJOR}  (+${clock()})`
     )
-  const samples = new Map<Variant, Sample[]>()
-  let rawArchiveBytes = 0
-  for (let rep = 0; rep < options.reps; rep++) {
-    say(`  repetition ${rep + 1}/${options.reps}  (+${clock()})`)
-    const dir = path.join(root, `rep${rep + 1}`)
-    await mkdir(dir)
+    const prepared = await prepareServer(root, options, sizeMb, first && only.has('schema'))
+    const { server } = prepared
+    version = server.version
+    schema ??= prepared.schema
+    const sizeRun: SizeRun = { sizeMb, dbBytes: prepared.dbBytes, samples: new Map() }
+    runs.push(sizeRun)
+    say('  warm-up (untimed): pg_dump -Fc -Z0 > /dev/null')
+    await rawDump(server)
+    if (only.has('compression') && sizeMb > NONE_MAX_MB)
+      say(
+        `  (no uncompressed backup above ${NONE_MAX_MB} MB: the loopback backend holds artifacts in memory)`
+      )
     try {
-      ;({ rawArchiveBytes } = await repetition({
-        server,
-        rep,
-        dir,
-        backups,
-        record: (v, sample) => void samples.set(v, [...(samples.get(v) ?? []), sample])
-      }))
+      for (let rep = 0; rep < options.reps; rep++) {
+        say(`  repetition ${rep + 1}/${options.reps}  (+${clock()})`)
+        const dir = path.join(root, `${sizeMb}-rep${rep + 1}`)
+        await mkdir(dir)
+        const r: Repetition = {
+          server,
+          rep,
+          dir,
+          only,
+          sizeMb,
+          record: (v, sample) =>
+            void sizeRun.samples.set(v, [...(sizeRun.samples.get(v) ?? []), sample]),
+          archive: info => {
+            sizeRun.zipBytes = info.zipBytes
+            sizeRun.rawArchiveBytes = info.rawSizeBytes
+          }
+        }
+        try {
+          if (mainSections) await mainRepetition(r)
+          if (first && only.has('schema')) await schemaRepetition(r)
+          if (first && only.has('jobs')) await jobsRepetition(r)
+        } finally {
+          await rm(dir, { recursive: true, force: true })
+        }
+      }
     } finally {
-      await rm(dir, { recursive: true, force: true })
+      await server.stop()
     }
   }
 
-  say(`\n[3/3] Results  (+${clock()})`)
+  say(`\nResults  (+${clock()})`)
   const cpu = os.cpus()[0]?.model.replace(/\s+/g, ' ').trim() ?? 'unknown CPU'
+  const describe = (run: SizeRun): string =>
+    `${mb(run.dbBytes)} on disk${run.rawArchiveBytes !== undefined ? ` (${mb(run.rawArchiveBytes)} as an uncompressed custom archive)` : ''}`
   const machine =
     `${os.availableParallelism()} cores (${cpu}), ${(os.totalmem() / 1024 ** 3).toFixed(0)} GB RAM, ` +
-    `${os.type()} ${os.release()}, Node ${process.version}, PostgreSQL ${server.version}; ` +
-    `database of ${mb(dbBytes)} on disk (${tables.map(t => t.name).join(', ')}), ` +
-    `${mb(rawArchiveBytes)} as an uncompressed custom archive; ${options.reps} repetitions, ` +
-    `medians, variants alternating; the action at ${source}; ${new Date().toISOString().slice(0, 10)}.`
-  const out = results(samples, backups, machine)
+    `${os.type()} ${os.release()}, Node ${process.version}, PostgreSQL ${version}; ` +
+    `database of ${runs.map(describe).join(' and of ')} (${Object.keys(PER_UNIT).sort().join(', ')}); ` +
+    `${options.reps} repetitions, medians, variants alternating; the loopback artifact backend in its own process; ` +
+    `the action at ${source}; ${new Date().toISOString().slice(0, 10)}.`
+  const out = results(runs, schema, only)
   say(`\n${machine}`)
-  for (const table of out.tables) say(`\n${plain(table)}`)
-  say('\nTargets:')
-  for (const t of out.targets) say(t.replace(/`/g, ''))
+  for (const { title, table } of out.tables) say(`\n${title}\n${plain(table)}`)
+  say(`\nGoals\n${plain(out.goals)}`)
   say(
     `\nload average at the end: ${os
       .loadavg()
@@ -1430,14 +2291,16 @@ async function main(): Promise<void> {
   )
 
   if (options.readme) {
+    const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`
     const section = [
       MARK_START,
-      `Measured by \`npm run bench\` on ${machine}`,
+      `Measured by \`${command}\` on ${machine}`,
       '',
-      ...out.tables.flatMap(t => [markdown(t), '']),
-      'Targets:',
+      '**Goals** (issue 19; verify: issue 17)',
       '',
-      ...out.targets,
+      markdown(out.goals),
+      '',
+      ...out.tables.flatMap(({ title, table }) => [`**${title}**`, '', markdown(table), '']),
       MARK_END
     ].join('\n')
     await writeReadme(section)
