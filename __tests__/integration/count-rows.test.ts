@@ -1,10 +1,11 @@
 /**
  * countRows (postgres/target.ts) counts tables in batches: every table's own count in the order
- * asked, across batch boundaries, -1 for a table that is not there, children not counted.
+ * asked, across batch boundaries, -1 for a table that is not there, children not counted;
+ * existingTables counts the first 50 exactly and estimates the others.
  */
 import { describe, expect, it } from '@jest/globals'
 import pg from 'pg'
-import { countRows } from '../../src/postgres/target.js'
+import { countRows, existingTables } from '../../src/postgres/target.js'
 import { useHarness } from '../support/harness.js'
 
 const harness = useHarness({ name: 'count-rows', backend: false })
@@ -33,6 +34,20 @@ describe('countRows', () => {
           t.name.startsWith('t ') && t.schema !== 'nowhere' ? Number(t.name.slice(2)) % 7 : -1
         )
       )
+      const existing = await existingTables(client, ['Odd "s'])
+      // ordered by name: child, "t 0", "t 1", "t 10", …
+      const names = [
+        'child',
+        ...asked
+          .filter(t => t.schema === 'Odd "s' && t.name !== 'not there')
+          .map(t => t.name)
+          .sort()
+      ]
+      expect(existing.map(t => t.name)).toEqual(names)
+      expect(existing.filter(t => !t.estimated).map(t => [t.name, t.rows])).toEqual(
+        names.slice(0, 50).map(n => [n, n === 'child' ? 2 : Number(n.slice(2)) % 7])
+      )
+      expect(existing.slice(50).every(t => t.estimated)).toBe(true)
     } finally {
       await client.end()
     }

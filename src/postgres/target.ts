@@ -30,19 +30,16 @@ export async function existingTables(
       ORDER BY 1, 2`,
     [schemas ?? null]
   )
-  const tables: ExistingTable[] = []
-  for (const row of result.rows) {
-    if (tables.length < EXACT_COUNT_LIMIT) {
-      const counted = await countRows(client, [row])
-      tables.push({ ...counted[0], estimated: false })
-    } else {
-      tables.push({
-        schema: row.schema,
-        name: row.name,
-        rows: Math.max(0, Number(row.estimate)),
-        estimated: true
-      })
-    }
+  // the first EXACT_COUNT_LIMIT counted exactly (in one batch), the others estimated
+  const counted = await countRows(client, result.rows.slice(0, EXACT_COUNT_LIMIT))
+  const tables: ExistingTable[] = counted.map(c => ({ ...c, estimated: false }))
+  for (const row of result.rows.slice(EXACT_COUNT_LIMIT)) {
+    tables.push({
+      schema: row.schema,
+      name: row.name,
+      rows: Math.max(0, Number(row.estimate)),
+      estimated: true
+    })
   }
   return tables
 }
