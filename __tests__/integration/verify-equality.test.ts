@@ -13,6 +13,8 @@ import { seedRich } from '../../dev/fixtures.js'
 import { type TestServer, startPostgres } from '../../dev/postgres.js'
 import type { BackupSource, RestoreOptions } from '../../src/types.js'
 import { verifySummaryMarkdown } from '../../src/summary.js'
+import { type ArchiveDigest, digestArchive } from '../../src/postgres/compare.js'
+import { openDecoded } from '../../src/pipeline/decode.js'
 import { embeddedBinDir } from '../support/embedded.js'
 import { useHarness } from '../support/harness.js'
 import { testBackupInputs, testRestoreInputs } from '../support/inputs.js'
@@ -62,6 +64,26 @@ describe('verify compares the restored database with the backup', () => {
     const md = verifySummaryMarkdown(result)
     expect(md).toMatch(/\| Table data \(sha256 of the COPY text\) \| (\d+) \| \1 \| 0 \|/)
     expect(md).toMatch(/\| Large objects \(count and sha256\) \| 2 \| 2 \| 0 \|/)
+  }, 180_000)
+
+  it('digests the backup as the restore reads it: the same digest as the file read once more', async () => {
+    const scratch = await server.createDatabase()
+    let tapped: ArchiveDigest | undefined
+    let again: ArchiveDigest | undefined
+    const result = await harness.verify(verifyInputs(scratch), {
+      afterLoad: async loaded => {
+        tapped = loaded.backupDigest
+        if ('path' in loaded.dump)
+          again = await digestArchive(openDecoded(loaded.dump, loaded.plan.decoding))
+      }
+    })
+    expect(result.equality.comparison?.tablesEqual).toBe(result.equality.comparison?.tablesCompared)
+    expect(tapped).toBeDefined()
+    expect(again!.blocks.size).toBeGreaterThanOrEqual(6)
+    expect([...tapped!.blocks]).toEqual([...again!.blocks])
+    expect(tapped!.toc.entries.map(e => [e.dumpId, e.desc, e.tag])).toEqual(
+      again!.toc.entries.map(e => [e.dumpId, e.desc, e.tag])
+    )
   }, 180_000)
 
   it('with no-privileges: true lists the GRANTs it did not restore as expected differences', async () => {

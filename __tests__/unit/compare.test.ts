@@ -9,7 +9,8 @@ import {
   MAX_SEGMENTS,
   RowDigest,
   SEGMENT_ROWS,
-  compareArchives
+  compareArchives,
+  digestArchiveAlongside
 } from '../../src/postgres/compare.js'
 import type { ArchiveToc, TocEntry } from '../../src/postgres/toc.js'
 
@@ -251,5 +252,45 @@ describe("compareArchives: materialized views' contents", () => {
     expect(c.differences.filter(d => !d.expectedBecause).map(d => d.object)).toEqual([
       'TABLE DATA public.other'
     ])
+  })
+})
+
+describe('RowDigest', () => {
+  it('counts the same rows and end marker whether the COPY text comes whole or byte by byte', () => {
+    const text = Buffer.from('1\ta\n2\tb\n3\tc\n\\.\n\n\n')
+    const whole = new RowDigest()
+    whole.update(text)
+    const bytes = new RowDigest()
+    for (let i = 0; i < text.length; i++) bytes.update(text.subarray(i, i + 1))
+    const a = whole.finish()
+    expect(a.count).toBe(3)
+    expect(bytes.finish()).toEqual(a)
+    // without pg_dump's end marker every line is a row
+    const bare = new RowDigest()
+    bare.update(Buffer.from('1\n2\n'))
+    expect(bare.finish().count).toBe(2)
+  })
+})
+
+describe('digestArchiveAlongside', () => {
+  it('passes every byte on unchanged, and has no digest for what is not an archive', async () => {
+    const tap = digestArchiveAlongside()
+    const input = Buffer.alloc(256 * 1024, 'x')
+    const out: Buffer[] = []
+    tap.stage.on('data', (c: Buffer) => out.push(c))
+    const ended = new Promise(resolve => tap.stage.on('end', resolve))
+    for (let i = 0; i < input.length; i += 1000) tap.stage.write(input.subarray(i, i + 1000))
+    tap.stage.end()
+    await ended
+    expect(Buffer.concat(out).equals(input)).toBe(true)
+    expect(await tap.result()).toBeUndefined()
+  })
+
+  it('has no digest when its stream was not read to its end', async () => {
+    const tap = digestArchiveAlongside()
+    tap.stage.write(Buffer.from('PGDMP'))
+    expect(await tap.result()).toBeUndefined()
+    const unused = digestArchiveAlongside()
+    expect(await unused.result()).toBeUndefined()
   })
 })

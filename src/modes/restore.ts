@@ -23,6 +23,7 @@ import {
   describeDependents,
   withCascade
 } from '../postgres/clean.js'
+import { type ArchiveDigest, digestArchiveAlongside } from '../postgres/compare.js'
 import { LoadError, loadBackup } from '../postgres/load.js'
 import { LockTimeoutError, isLockTimeout, watchLockWaits } from '../postgres/locks.js'
 import { type ServerInfo, connect, readServerInfo } from '../postgres/session.js'
@@ -100,6 +101,11 @@ export interface LoadedBackup {
   skipped: SkippedGroup[]
   /** The same, statement by statement (each text cut to its first 200 characters, on one line). */
   skippedStatements: ReadonlyArray<SkippedStatement>
+  /**
+   * With `digestBackup`: the backup archive's digest (compare.ts), taken as the load read it;
+   * absent when the load did not read it whole on stdin (another format, jobs > 1).
+   */
+  backupDigest?: ArchiveDigest
 }
 
 export interface RestoreDependencies {
@@ -109,6 +115,8 @@ export interface RestoreDependencies {
   progressIntervalMs?: number
   /** Runs after the load and the row counts, while the fetched backup is still on disk. */
   afterLoad?: (loaded: LoadedBackup) => Promise<void>
+  /** Digest a custom archive as the load reads it, for afterLoad (verify: one read, not two). */
+  digestBackup?: boolean
 }
 
 export async function restore(
@@ -120,6 +128,7 @@ export async function restore(
   const seconds = stopwatch()
   let target: pg.Client | undefined
   let monitor: pg.Client | undefined
+  let tap: ReturnType<typeof digestArchiveAlongside> | undefined
   try {
     const fetched = await log.group('Fetch the backup', () =>
       fetchBackup(inputs.source, {
@@ -157,6 +166,7 @@ export async function restore(
         : undefined
     for (const d of drops ?? []) cleanDrops.add(d)
     const env = restoreEnvironment(connection, inputs)
+    if (deps.digestBackup && plan.format === 'custom') tap = digestArchiveAlongside()
     const loaded = await log.group(LOAD_PHASE, async () => {
       const progress = await startRestoreProgress(
         fetched.dump,
@@ -172,13 +182,14 @@ export async function restore(
             { env, database: connection.database, serverMajor: server.major },
             inputs,
             workDir,
-            { policy }
+            { policy, archiveTap: tap?.stage }
           )
         )
       } finally {
         progress.stop()
       }
     })
+    const backupDigest = await tap?.result()
     const skipped = reportSkipped(inputs, loaded.skipped)
     const kept = reportKept(loaded.skipped, facts)
     const tables = await log.group('Verify row counts', () =>
@@ -190,7 +201,8 @@ export async function restore(
       dump: fetched.dump,
       plan,
       skipped,
-      skippedStatements: loaded.skipped
+      skippedStatements: loaded.skipped,
+      backupDigest
     })
     return {
       restoredFrom: fetched.restoredFrom,
@@ -208,6 +220,7 @@ export async function restore(
       kept
     }
   } finally {
+    tap?.stage.destroy()
     await target?.end().catch(() => undefined)
     await monitor?.end().catch(() => undefined)
     await rm(workDir, { recursive: true, force: true })

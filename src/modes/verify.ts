@@ -172,6 +172,8 @@ export async function verify(
   let equality: EqualityCheck = { notCompared: 'the restore did not get that far' }
   const restored = await restore(inputs, scratch, {
     ...deps,
+    // the backup's data digested as the restore reads it (one read); proveEquality uses it
+    digestBackup: inputs.tables.length === 0 && inputs.schemas.length === 0,
     afterLoad: async loaded => {
       await deps.afterLoad?.(loaded)
       await deps.beforeCompare?.()
@@ -266,8 +268,11 @@ async function proveEquality(
   if (inputs.tables.length > 0 || inputs.schemas.length > 0) {
     return notCompared('a partial restore (tables/schemas): counts only')
   }
-  // the header first (only the archive's start is decoded): which pg_dump, which encoding
-  const { toc: head } = await readArchiveToc(openDecoded(dump, plan.decoding), { destroy: true })
+  // the header first (only the archive's start is decoded, unless the load digested it all):
+  // which pg_dump, which encoding
+  const head =
+    loaded.backupDigest?.toc ??
+    (await readArchiveToc(openDecoded(dump, plan.decoding), { destroy: true })).toc
   if (head.header.compression.algorithm !== 'none') {
     // an archive of pg_dump -Fc with its own compression (a file made by hand): restorable,
     // but its data blocks are not read here
@@ -314,9 +319,12 @@ async function proveEquality(
     libpqEnvironment(scratch, { connectTimeoutSeconds: inputs.connectTimeoutSeconds }),
     line => log.debug(`pg_dump: ${line}`)
   )
-  // both archives read at once: the backup decoded again from disk, the scratch dump as it comes
+  // the backup as the load digested it, or decoded again from disk while the scratch dump comes
   const [backup, restored] = await Promise.all([
-    digestArchive(openDecoded(dump, plan.decoding)).catch((error: unknown) => {
+    (loaded.backupDigest
+      ? Promise.resolve(loaded.backupDigest)
+      : digestArchive(openDecoded(dump, plan.decoding))
+    ).catch((error: unknown) => {
       pgDump.kill()
       throw error
     }),

@@ -16,7 +16,7 @@
  * per table (beyond that, neighbouring segments are folded into one of twice the rows).
  */
 import { createHash, type Hash } from 'node:crypto'
-import type { Readable } from 'node:stream'
+import { PassThrough, type Readable, Transform } from 'node:stream'
 import type pg from 'pg'
 import { type ArchiveToc, type TocEntry, readArchiveToc } from './toc.js'
 
@@ -106,11 +106,32 @@ class ByteReader {
     }
   }
   async int(intSize: number): Promise<number> {
-    const b = await this.bytes(1 + intSize)
-    let value = 0
-    for (let i = intSize; i >= 1; i--) value = value * 256 + b[i]
-    return b[0] !== 0 ? -value : value
+    return this.intNow(intSize) ?? decodeInt(await this.bytes(1 + intSize), 0, intSize)
   }
+  /**
+   * The int when its bytes are buffered already, else undefined (nothing consumed): the common
+   * case costs no await (pg_dump -Z0 writes each row as a chunk of its own, length first).
+   */
+  intNow(intSize: number): number | undefined {
+    if (this.buf.length - this.pos < 1 + intSize) return undefined
+    const value = decodeInt(this.buf, this.pos, intSize)
+    this.pos += 1 + intSize
+    return value
+  }
+  /** Hands `n` bytes to `sink` when they are all buffered already (true), else does nothing. */
+  passNow(n: number, sink: (slice: Buffer) => void): boolean {
+    if (this.buf.length - this.pos < n) return false
+    if (n > 0) sink(this.buf.subarray(this.pos, this.pos + n))
+    this.pos += n
+    return true
+  }
+}
+
+/** pg_dump's int: a sign byte, then `intSize` bytes, least significant first. */
+function decodeInt(b: Buffer, at: number, intSize: number): number {
+  let value = 0
+  for (let i = intSize; i >= 1; i--) value = value * 256 + b[at + i]
+  return b[at] !== 0 ? -value : value
 }
 
 const COPY_END = Buffer.from('\\.\n\n\n')
@@ -126,13 +147,22 @@ export class RowDigest {
   private level = 0
   /** Digests of SEGMENT_ROWS rows not yet folded into a kept segment (fewer than 2^level). */
   private pending: string[] = []
-  /** The last bytes seen, to recognise the end-of-data marker. */
-  private tail = Buffer.alloc(0)
+  /** The last bytes seen (up to COPY_END's length), to recognise the end-of-data marker. */
+  private readonly tail = Buffer.alloc(COPY_END.length)
+  private tailLength = 0
   update(slice: Buffer): void {
     this.all.update(slice)
-    this.tail = Buffer.concat([this.tail, slice.subarray(-COPY_END.length)]).subarray(
-      -COPY_END.length
-    )
+    // a copy of the last bytes, into a buffer of its own (no allocation per row)
+    const n = COPY_END.length
+    if (slice.length >= n) {
+      slice.copy(this.tail, 0, slice.length - n)
+      this.tailLength = n
+    } else {
+      const keep = Math.min(this.tailLength, n - slice.length)
+      this.tail.copyWithin(0, this.tailLength - keep, this.tailLength)
+      slice.copy(this.tail, keep)
+      this.tailLength = keep + slice.length
+    }
     let start = 0
     for (;;) {
       const nl = slice.indexOf(10, start)
@@ -164,7 +194,7 @@ export class RowDigest {
     if (this.inSegment > 0) this.closeSegment()
     if (this.pending.length > 0) this.keepPending()
     // pg_dump ends the COPY text with "\\.\n\n\n" (dumpTableData_copy): not rows
-    const marker = this.tail.equals(COPY_END) ? 3 : 0
+    const marker = this.tail.subarray(0, this.tailLength).equals(COPY_END) ? 3 : 0
     return {
       sha256: this.all.digest('hex'),
       count: Math.max(0, this.rows - marker),
@@ -195,9 +225,11 @@ export async function digestArchive(readable: Readable): Promise<ArchiveDigest> 
   const reader = new ByteReader(readable)
   const blocks = new Map<number, BlockDigest>()
   const chunks = async (sink: (slice: Buffer) => void): Promise<void> => {
-    for (let len = await reader.int(intSize); len !== 0; len = await reader.int(intSize)) {
+    for (;;) {
+      const len = reader.intNow(intSize) ?? (await reader.int(intSize))
+      if (len === 0) break
       if (len < 0) throw new ArchiveCompareError('a data chunk has a negative length')
-      await reader.pass(len, sink)
+      if (!reader.passNow(len, sink)) await reader.pass(len, sink)
     }
   }
   while (!(await reader.atEnd())) {
@@ -227,6 +259,61 @@ export async function digestArchive(readable: Readable): Promise<ArchiveDigest> 
     }
   }
   return { toc, blocks }
+}
+
+/** An archive digested while another reader (the restore's pg_restore) reads the same bytes. */
+export interface ArchiveDigestTap {
+  /** A pass-through stage for the decoded archive: what passes it is digested too. */
+  readonly stage: Transform
+  /**
+   * The digest, once the stage has passed its whole input; undefined when it did not (the stage
+   * was not used, or its stream stopped early) or the digest failed (a compressed archive): the
+   * caller then reads the archive itself.
+   */
+  result(): Promise<ArchiveDigest | undefined>
+}
+
+/**
+ * Digests a custom-format archive as it passes on its way to another reader (one read of the
+ * backup for both): the stage hands each chunk on at once and to {@link digestArchive}, and
+ * waits for the digest to take it before it takes the next (memory stays at a chunk or two).
+ * A digest that fails stops being fed; the stage keeps passing the bytes.
+ */
+export function digestArchiveAlongside(): ArchiveDigestTap {
+  const side = new PassThrough()
+  let failed = false
+  const digest = digestArchive(side).catch(() => {
+    failed = true
+    side.destroy()
+    return undefined
+  })
+  let ended = false
+  const stage = new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      this.push(chunk)
+      if (failed || side.write(chunk)) return callback()
+      const go = (): void => {
+        side.off('drain', go)
+        side.off('close', go)
+        callback()
+      }
+      side.on('drain', go)
+      side.on('close', go)
+    },
+    flush(callback) {
+      ended = true
+      side.end()
+      callback()
+    },
+    destroy(error, callback) {
+      if (!ended) side.destroy()
+      callback(error)
+    }
+  })
+  return {
+    stage,
+    result: async () => (ended ? digest : (side.destroy(), undefined))
+  }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -83,6 +83,12 @@ export interface LoadResult {
 /** What the restore adds to the load: the policy that decides statement by statement. */
 export interface LoadHooks {
   policy?: StatementPolicy
+  /**
+   * A pass-through stage for the decoded archive on its way to the pg_restore of the load (a
+   * custom archive fed on stdin, one transaction through psql): verify digests the backup there,
+   * in the same read. Not used on other paths; whoever gives it checks whether it ran to its end.
+   */
+  archiveTap?: Duplex
 }
 
 /**
@@ -218,7 +224,7 @@ async function restoreArchiveThroughPsql(
     log.info(`The archive's script passed the checks (${seconds().toFixed(1)} s) before loading.`)
   }
   const gate = scriptGate(plan, target, options, hooks, drops, source)
-  const script = archiveAsScript(pgRestore, options, archive)
+  const script = archiveAsScript(pgRestore, options, archive, hooks.archiveTap)
   const [loaded, produced] = await Promise.allSettled([
     runPsql(programPath(plan.client, 'psql'), target.env, chain(script.stdout, gate)),
     script.done
@@ -415,7 +421,9 @@ export function archiveAsScript(
   options: Pick<LoadOptions, 'noOwner' | 'noPrivileges' | 'tables' | 'schemas'> & {
     schemaOnly?: boolean
   },
-  input: ArchiveInput
+  input: ArchiveInput,
+  /** A stage the decoded archive passes on its way to pg_restore's stdin. */
+  tap?: Duplex
 ): { stdout: Readable; done: Promise<void> } {
   const args = ['--file=-']
   if (options.schemaOnly) args.push('--schema-only')
@@ -427,7 +435,8 @@ export function archiveAsScript(
   if ('path' in input) args.push(input.path)
   // --schema-only needs no table data: pg_restore may close its stdin before the end
   const child = startChild(pgRestorePath, args, {
-    stdin: 'path' in input ? undefined : openDecoded(input.file, input.decoding)
+    stdin:
+      'path' in input ? undefined : openDecoded(input.file, input.decoding, ...(tap ? [tap] : []))
   })
   const done = child.done.catch((error: unknown) => {
     throw error instanceof ChildProcessError ? explainChildFailure(error) : error

@@ -30,41 +30,55 @@ export async function existingTables(
       ORDER BY 1, 2`,
     [schemas ?? null]
   )
-  const tables: ExistingTable[] = []
-  for (const row of result.rows) {
-    if (tables.length < EXACT_COUNT_LIMIT) {
-      const counted = await countRows(client, [row])
-      tables.push({ ...counted[0], estimated: false })
-    } else {
-      tables.push({
-        schema: row.schema,
-        name: row.name,
-        rows: Math.max(0, Number(row.estimate)),
-        estimated: true
-      })
-    }
+  // the first EXACT_COUNT_LIMIT counted exactly (in one batch), the others estimated
+  const counted = await countRows(client, result.rows.slice(0, EXACT_COUNT_LIMIT))
+  const tables: ExistingTable[] = counted.map(c => ({ ...c, estimated: false }))
+  for (const row of result.rows.slice(EXACT_COUNT_LIMIT)) {
+    tables.push({
+      schema: row.schema,
+      name: row.name,
+      rows: Math.max(0, Number(row.estimate)),
+      estimated: true
+    })
   }
   return tables
 }
 
+/** Tables counted per query (one round trip counts this many). */
+const COUNT_BATCH = 100
+
+/**
+ * Exact row counts (ONLY the table itself, not its children); -1 for a table that does not exist.
+ * Two round trips per COUNT_BATCH tables, not two per table (a schema-heavy restore has
+ * thousands, and the target may be far away).
+ */
 export async function countRows(
   client: pg.Client,
   tables: ReadonlyArray<QualifiedName>
 ): Promise<TableRows[]> {
   const counts: TableRows[] = []
-  for (const t of tables) {
-    const qualified = `${client.escapeIdentifier(t.schema)}.${client.escapeIdentifier(t.name)}`
-    const exists = await client.query<{ ok: boolean }>('SELECT to_regclass($1) IS NOT NULL AS ok', [
-      qualified
-    ])
-    if (!exists.rows[0].ok) {
-      counts.push({ schema: t.schema, name: t.name, rows: -1 })
-      continue
-    }
-    const result = await client.query<{ n: string }>(
-      `SELECT count(*)::text AS n FROM ONLY ${qualified}`
+  for (let at = 0; at < tables.length; at += COUNT_BATCH) {
+    const batch = tables.slice(at, at + COUNT_BATCH)
+    const qualified = batch.map(
+      t => `${client.escapeIdentifier(t.schema)}.${client.escapeIdentifier(t.name)}`
     )
-    counts.push({ schema: t.schema, name: t.name, rows: Number(result.rows[0].n) })
+    const exists = await client.query<{ ok: boolean }>(
+      'SELECT to_regclass(q) IS NOT NULL AS ok FROM unnest($1::text[]) WITH ORDINALITY AS u(q, i) ORDER BY i',
+      [qualified]
+    )
+    const present = qualified.flatMap((_q, i) => (exists.rows[i].ok ? [i] : []))
+    const rows = new Map<number, number>()
+    if (present.length > 0) {
+      const result = await client.query<{ i: number; n: string }>(
+        present
+          .map(i => `SELECT ${i} AS i, count(*)::text AS n FROM ONLY ${qualified[i]}`)
+          .join(' UNION ALL ')
+      )
+      for (const r of result.rows) rows.set(Number(r.i), Number(r.n))
+    }
+    batch.forEach((t, i) =>
+      counts.push({ schema: t.schema, name: t.name, rows: rows.get(i) ?? -1 })
+    )
   }
   return counts
 }
