@@ -11,6 +11,9 @@
  * "unrecognized configuration parameter transaction_timeout" from pg_restore 17/18 on a 15 server.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { execFileSync } from 'node:child_process'
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs'
+import path from 'node:path'
 import type { ArtifactBackend } from '../../dev/artifact-backend.js'
 import { type TableChecksum, seedSample, tableChecksums } from '../../dev/fixtures.js'
 import { type TestServer, startPostgres } from '../../dev/postgres.js'
@@ -241,3 +244,47 @@ describe.each([...PROVISIONED_MAJORS])(
     })
   }
 )
+
+describe('a data entry that fails, jobs: 2', () => {
+  it('stops the load at once: the entry loading beside it is stopped (its rows rolled back), no further entry or post-data runs; the error names the row', async () => {
+    const server = harness.server
+    const db = await server.createDatabase()
+    await server.query(
+      db,
+      `CREATE TABLE public.big (id integer PRIMARY KEY, body text);
+       INSERT INTO public.big SELECT g, repeat('x', 40) FROM generate_series(1, 1500000) g;
+       CREATE TABLE public.bad (n integer);
+       INSERT INTO public.bad VALUES (1), (2);
+       CREATE TABLE public.later (n integer);
+       INSERT INTO public.later VALUES (3);
+       CREATE INDEX later_n ON public.later (n);`
+    )
+    const dir = path.join(harness.work, `failing-${++names}.dir`)
+    execFileSync(path.join(server.binDir, 'pg_dump'), ['-Fd', '-Z0', '-f', dir, db], {
+      env: server.env(db)
+    })
+    // the rows of public.bad are no integers any more (pg_dump writes <dumpId>.dat per table)
+    const data = readdirSync(dir).filter(f => /^\d+\.dat$/.test(f))
+    const badFile = data.find(f =>
+      readFileSync(path.join(dir, f), 'utf8').startsWith('1\n2\n\\.\n')
+    )
+    expect(badFile).toBeDefined()
+    writeFileSync(path.join(dir, badFile!), 'one\n2\n\\.\n\n\n')
+    const target = await server.createDatabase()
+    const error = await harness
+      .restore(testRestoreInputs(server.url(target), { kind: 'file', path: dir }, PARALLEL))
+      .then(
+        () => undefined,
+        (e: Error) => e
+      )
+    expect(error?.message).toMatch(/invalid input syntax for type integer: "one"/)
+    const rows = await server.query<{ big: string; bad: string; later: string; index: string }>(
+      target,
+      `SELECT (SELECT count(*) FROM public.big)::text AS big,
+              (SELECT count(*) FROM public.bad)::text AS bad,
+              (SELECT count(*) FROM public.later)::text AS later,
+              coalesce(to_regclass('public.later_n')::text, 'none') AS index`
+    )
+    expect(rows).toEqual([{ big: '0', bad: '0', later: '0', index: 'none' }])
+  }, 180_000)
+})

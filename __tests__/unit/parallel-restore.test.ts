@@ -3,8 +3,10 @@ import {
   largestFirst,
   listedEntries,
   mergeSkipped,
+  postDataWaves,
   runPooled
 } from '../../src/postgres/parallel-restore.js'
+import type { ArchiveToc, TocEntry } from '../../src/postgres/toc.js'
 
 describe('listedEntries', () => {
   it('the dumpIds of a pg_restore --list output, comments and blank lines left out', () => {
@@ -102,5 +104,34 @@ describe('mergeSkipped', () => {
         [{ ...timeout }, copy, grant]
       ])
     ).toEqual([timeout, grant, grant, copy, copy])
+  })
+})
+
+describe('postDataWaves', () => {
+  const entry = (dumpId: number, desc: string, dependencies: number[] = []): TocEntry =>
+    ({ dumpId, desc, dependencies }) as unknown as TocEntry
+  // what pg_dump writes: tables t (215), u (217), a materialized view m (219) and their post-data
+  const toc = {
+    entries: [
+      entry(215, 'TABLE'),
+      entry(217, 'TABLE'),
+      entry(219, 'MATERIALIZED VIEW', [215]),
+      entry(3208, 'CONSTRAINT', [215]),
+      entry(3206, 'INDEX', [215]),
+      entry(3207, 'INDEX', [217]),
+      entry(3210, 'INDEX', [219]),
+      entry(3211, 'COMMENT', [3206]),
+      entry(3209, 'FK CONSTRAINT', [217, 215, 3208]),
+      entry(3212, 'TRIGGER', [217])
+    ]
+  } as unknown as ArchiveToc
+  it("one group per table (its indexes and keys, in archive order); foreign keys, a view's index, comments, triggers after them", () => {
+    expect(postDataWaves(toc, [3208, 3206, 3207, 3210, 3211, 3209, 3212])).toEqual({
+      groups: [[3208, 3206], [3207]],
+      rest: [3210, 3211, 3209, 3212]
+    })
+  })
+  it('only the entries pg_restore --list named (the tables and schemas asked for)', () => {
+    expect(postDataWaves(toc, [3207, 3209])).toEqual({ groups: [[3207]], rest: [3209] })
   })
 })

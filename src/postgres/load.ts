@@ -31,6 +31,7 @@ import {
   largestFirst,
   listedEntries,
   mergeSkipped,
+  postDataWaves,
   runPooled
 } from './parallel-restore.js'
 import { lexPsqlScript } from './psql-lexer.js'
@@ -296,23 +297,41 @@ async function parallelThroughPsql(
   const entries = largestFirst(listed, await dataSizes(toc, archivePath))
   const lists = path.join(workDir, 'lists')
   await mkdir(lists, { recursive: true })
-  const seconds2 = stopwatch()
+  const ownership = selection.filter(a => a === '--no-owner' || a === '--no-privileges')
+  /** The entries `ids` (in this order) as one script through the gate into psql. */
+  const loadEntries = async (
+    ids: number[],
+    what: string,
+    signal?: AbortSignal
+  ): Promise<SkippedStatement[]> => {
+    const file = path.join(lists, `${ids[0]}.list`)
+    await writeFile(file, ids.map(id => `${id};\n`).join(''), { mode: 0o600 })
+    return load([`--use-list=${file}`, ...ownership], what, signal)
+  }
+  const data = stopwatch()
   const dataSkipped = new Map<number, SkippedStatement[]>()
   await runPooled(entries, options.jobs, async (id, signal) => {
-    const file = path.join(lists, `${id}.list`)
-    await writeFile(file, `${id};\n`, { mode: 0o600 })
-    const noOwner = selection.filter(a => a === '--no-owner' || a === '--no-privileges')
-    dataSkipped.set(
-      id,
-      await load([`--use-list=${file}`, ...noOwner], `the data entry ${id}`, signal)
-    )
+    dataSkipped.set(id, await loadEntries([id], `the data entry ${id}`, signal))
   })
   log.info(
-    `${entries.length} data entries loaded by ${Math.min(options.jobs, entries.length)} psql sessions at a time (${seconds2().toFixed(1)} s).`
+    `${entries.length} data entries loaded by ${Math.min(options.jobs, entries.length)} psql sessions at a time (${data().toFixed(1)} s).`
   )
   // in archive order, as a restore with jobs: 1 lists them
   skipped.push(...listed.map(id => dataSkipped.get(id) ?? []))
-  skipped.push(await load(['--section=post-data', ...selection], 'the post-data section'))
+  const post = stopwatch()
+  const postListed = listedEntries(
+    await runChild(pgRestore, ['--list', '--section=post-data', ...selection, archivePath])
+  )
+  const { groups, rest } = postDataWaves(toc, postListed)
+  const groupSkipped = new Map<number, SkippedStatement[]>()
+  await runPooled(groups, options.jobs, async (ids, signal) => {
+    groupSkipped.set(ids[0], await loadEntries(ids, `the indexes and keys of a table`, signal))
+  })
+  skipped.push(...groups.map(ids => groupSkipped.get(ids[0]) ?? []))
+  if (rest.length > 0) skipped.push(await loadEntries(rest, 'the rest of the post-data section'))
+  log.info(
+    `Post-data: the indexes and keys of ${groups.length} tables built by ${Math.min(options.jobs, groups.length)} psql sessions at a time, then ${rest.length} other entries (${post().toFixed(1)} s).`
+  )
   return { skipped: mergeSkipped(skipped) }
 }
 

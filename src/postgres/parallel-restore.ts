@@ -5,8 +5,9 @@
  *
  * A parallel restore runs the same gate as every other restore (load.ts): the pre-data section
  * as one script, then every data entry as a script of its own (`pg_restore -f - -L <one entry>`)
- * in `jobs` psql sessions at once, then the post-data section — each through the gate into
- * psql, so that it skips and refuses exactly what a restore with jobs: 1 skips and refuses.
+ * in `jobs` psql sessions at once, then the post-data section (the tables' indexes and keys
+ * `jobs` tables at a time, then the rest) — each through the gate into psql, so that it skips
+ * and refuses exactly what a restore with jobs: 1 skips and refuses.
  */
 import { stat } from 'node:fs/promises'
 import path from 'node:path'
@@ -59,6 +60,32 @@ export async function dataSizes(
     }
   }
   return sizes
+}
+
+/**
+ * The post-data entries in two waves: first the indexes and constraints (not foreign keys) of
+ * tables, one group per table (in archive order within it: an ADD CONSTRAINT waits for no
+ * CREATE INDEX of its own table), the groups beside each other, as pg_restore --jobs builds
+ * them; then the rest in archive order (foreign keys, which need the keys of the first wave,
+ * triggers, INDEX ATTACH, materialized views' data and indexes, …).
+ */
+export function postDataWaves(
+  toc: ArchiveToc,
+  listed: readonly number[]
+): { groups: number[][]; rest: number[] } {
+  const byId = new Map(toc.entries.map(e => [e.dumpId, e]))
+  const groups = new Map<number, number[]>()
+  const rest: number[] = []
+  for (const id of listed) {
+    const entry = byId.get(id)
+    const table =
+      entry && (entry.desc === 'INDEX' || entry.desc === 'CONSTRAINT')
+        ? entry.dependencies.find(d => byId.get(d)?.desc === 'TABLE')
+        : undefined
+    if (table === undefined) rest.push(id)
+    else groups.set(table, [...(groups.get(table) ?? []), id])
+  }
+  return { groups: [...groups.values()], rest }
 }
 
 /** The entries, largest first (the longest loads start first); ties in archive order. */
