@@ -288,3 +288,39 @@ describe('a data entry that fails, jobs: 2', () => {
     expect(rows).toEqual([{ big: '0', bad: '0', later: '0', index: 'none' }])
   }, 180_000)
 })
+
+describe('a subset of the archive (schemas), jobs: 2', () => {
+  it('restores what jobs: 1 restores of it: the same rows, keys and functions', async () => {
+    const server = harness.server
+    const db = await server.createDatabase()
+    await seedSample(server, db)
+    const backup = await actionBackup(server.url(db))
+    const restored = async (overrides: Partial<RestoreOptions>) => {
+      const target = await server.createDatabase()
+      // pg_restore --schema restores the schema's objects, not the schema itself
+      await server.query(target, 'CREATE SCHEMA "Audit Log"')
+      await harness.restore(
+        testRestoreInputs(server.url(target), backup, { schemas: ['Audit Log'], ...overrides })
+      )
+      const objects = await server.query<{ name: string }>(
+        target,
+        `SELECT n.nspname || '.' || c.relname || ' ' || c.relkind::text AS name FROM pg_class c
+           JOIN pg_namespace n ON n.oid = c.relnamespace
+          WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')
+         UNION ALL
+         SELECT p.pronamespace::regnamespace::text || '.' || p.proname::text FROM pg_proc p
+          WHERE p.pronamespace::regnamespace::text NOT IN ('pg_catalog', 'information_schema')
+          ORDER BY 1`
+      )
+      return { sums: await tableChecksums(server, target), objects: objects.map(o => o.name) }
+    }
+    const one = await restored({})
+    const two = await restored(PARALLEL)
+    expect(Object.keys(two.sums)).toEqual(['Audit Log.Events'])
+    expect(two.sums['Audit Log.Events'].rows).toBeGreaterThan(0)
+    expect(two.objects).toEqual(
+      expect.arrayContaining(['Audit Log.Events_pkey i', '"Audit Log".record_change'])
+    )
+    expect(two).toEqual(one)
+  })
+})
