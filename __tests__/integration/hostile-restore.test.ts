@@ -329,7 +329,7 @@ describe('hostile custom archives', () => {
     )
   })
 
-  it('COPY … PROGRAM in an entry: a parallel restore (pg_restore -d) checks the TOC first', async () => {
+  it('COPY … PROGRAM in an entry: a parallel restore (jobs: 2) checks the TOC first', async () => {
     const m = marker()
     const file = archive(
       `CREATE TABLE public.evil (id integer);\nCOPY (SELECT 1) TO PROGRAM 'touch ${m}';\n`

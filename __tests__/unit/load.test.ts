@@ -536,7 +536,7 @@ describe('explainLoadFailure', () => {
   it.each([
     [
       'psql:<stdin>:25: ERROR:  unrecognized configuration parameter "transaction_timeout"',
-      /pg_restore 17 and newer send it.*restore with jobs: 1/
+      /pg_restore 17 and newer send it.*dump with the server’s own major/
     ],
     ['psql:<stdin>:5: error: invalid command \\restrict', /newer psql/],
     ['pg_restore: error: could not execute query: ERROR:  role "alice" does not exist', /no-owner/],

@@ -2,11 +2,12 @@
  * Loading a checked backup into the target: every script (a plain dump, or what `pg_restore -f -`
  * writes of an archive) through the script gate (script-gate.ts) into `psql -X -v ON_ERROR_STOP=1`,
  * in one transaction the gate writes by default, statement output discarded; with `clean`, the
- * backup's objects dropped first in that same transaction. Only a parallel restore runs
- * `pg_restore -d`. Credentials reach the tools only through the environment.
+ * backup's objects dropped first in that same transaction. A parallel restore (jobs > 1) loads
+ * the archive's sections and data entries as scripts of their own, each through the same gate.
+ * Credentials reach the tools only through the environment.
  */
 import { createWriteStream } from 'node:fs'
-import { mkdir } from 'node:fs/promises'
+import { mkdir, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import type { Duplex, Readable, Writable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
@@ -21,10 +22,18 @@ import {
   openDecoded,
   openRaw
 } from '../pipeline/decode.js'
-import { ChildProcessError, checkedOutput, startChild } from '../process.js'
+import { ChildProcessError, checkedOutput, runChild, startChild } from '../process.js'
 import type { RestoreOptions } from '../types.js'
 import { ArchiveError } from './archive.js'
 import { type ClientInstall, programPath } from './clients.js'
+import {
+  dataSizes,
+  largestFirst,
+  listedEntries,
+  mergeSkipped,
+  postDataWaves,
+  runPooled
+} from './parallel-restore.js'
 import { lexPsqlScript } from './psql-lexer.js'
 import { refusal } from './psql-script-rules.js'
 import {
@@ -99,8 +108,10 @@ export interface LoadHooks {
  * plain dump as it is, an archive as the script `pg_restore -f -` writes of it. psql runs without
  * --single-transaction: the gate writes BEGIN; and COMMIT; itself, COMMIT only after the whole
  * input was read, decoded and checked; a failure anywhere ends psql's input inside the
- * transaction (psql exits, the server rolls back). Only a parallel restore (jobs > 1) runs
- * `pg_restore -d`, which runs no psql meta-commands; its TOC is checked first (checkArchiveToc).
+ * transaction (psql exits, the server rolls back). A parallel restore (jobs > 1) checks the
+ * archive's TOC (checkArchiveToc) and its whole script first, then loads its pre-data section,
+ * its data entries `jobs` at a time and its post-data section, each script through the gate
+ * (parallelThroughPsql).
  *
  * @throws CheckError when the script holds what the gate refuses (nothing was restored);
  *   LoadError when psql or pg_restore fails (with a single transaction, nothing was kept).
@@ -118,8 +129,7 @@ export async function loadBackup(
       ? 'Restoring in one transaction: on any error nothing is kept.'
       : `Restoring without a single transaction (jobs: ${options.jobs}): an error can leave a partial restore.`
   )
-  const { env, database } = target
-  const pgRestore = programPath(plan.client, 'pg_restore')
+  const { env } = target
   const psql = programPath(plan.client, 'psql')
   if (plan.format === 'plain' && !('directory' in dump)) {
     const drops = options.clean ? (plan.drops ?? []) : []
@@ -142,13 +152,8 @@ export async function loadBackup(
     archive = { file: dump, decoding: plan.decoding }
   }
   if (options.jobs > 1 && 'path' in archive) {
-    await checkArchiveToc(archive.path)
-    if (options.noOwner === 'auto' || options.noPrivileges === 'auto')
-      log.notice(
-        "A parallel restore (jobs > 1) runs pg_restore directly, where no statement can be skipped: owners and privileges are not restored (no-owner/no-privileges 'auto' act as true; set them to false to restore them all)."
-      )
-    await dropThenPgRestore(plan, env, database, options, archive, pgRestore)
-    return { skipped: [] }
+    const toc = await checkArchiveToc(archive.path)
+    return parallelThroughPsql(plan, target, options, hooks, archive.path, toc, workDir)
   }
   return restoreArchiveThroughPsql(plan, target, options, hooks, archive)
 }
@@ -238,18 +243,31 @@ async function restoreArchiveThroughPsql(
 }
 
 /**
- * A parallel restore (pg_restore -d); with clean, the backup's objects (plan.drops) are dropped
- * first, in a transaction of their own (pg_restore --clean cannot drop partitioned tables with
- * keys in an order PostgreSQL accepts).
+ * A parallel restore: the archive's script checked whole by the gate first (a refusal comes
+ * before anything runs), clean's drops in a transaction of their own (pg_restore --clean cannot
+ * drop partitioned tables with keys in an order PostgreSQL accepts), then the pre-data section,
+ * the data entries `jobs` at a time (largest first, each `pg_restore -f - -L <entry>` in a psql
+ * session of its own) and the post-data section — every script through the same gate and policy
+ * as a restore with jobs: 1, so a parallel restore skips and refuses what that one does
+ * (pg_restore -d would run the statements the target cannot take, and pg_restore 17+ sends
+ * `SET transaction_timeout`, which servers before 17 reject). Only atomicity is given up.
  */
-async function dropThenPgRestore(
+async function parallelThroughPsql(
   plan: LoadPlan,
-  env: Record<string, string>,
-  database: string,
+  target: LoadTarget,
   options: LoadOptions,
-  archive: ArchiveInput,
-  pgRestore: string
-): Promise<void> {
+  hooks: LoadHooks,
+  archivePath: string,
+  toc: ArchiveToc,
+  workDir: string
+): Promise<LoadResult> {
+  const pgRestore = programPath(plan.client, 'pg_restore')
+  const selection = scriptSelection(options)
+  const source = 'the script pg_restore writes of the archive'
+  const seconds = stopwatch()
+  const check = scriptGate(plan, target, options, hooks, [], source)
+  await scriptThrough(pgRestoreScript(pgRestore, [...selection, archivePath]), check, discard())
+  log.info(`The archive's script passed the checks (${seconds().toFixed(1)} s) before loading.`)
   if (options.clean && plan.drops && plan.drops.length > 0) {
     log.info(`clean: ${plan.drops.length} objects of the backup are dropped first.`)
     await runLoader(
@@ -264,12 +282,135 @@ async function dropThenPgRestore(
         '-c',
         plan.drops.join('\n')
       ],
-      env,
+      target.env,
       undefined
     )
-    options = { ...options, clean: false }
   }
-  await runPgRestore(pgRestore, env, database, options, archive)
+  const load = (args: string[], what: string, signal?: AbortSignal): Promise<SkippedStatement[]> =>
+    gatedLoad(
+      plan,
+      target,
+      options,
+      hooks,
+      [...args, archivePath],
+      `${what} of the archive`,
+      signal
+    )
+  const skipped: SkippedStatement[][] = []
+  skipped.push(await load(['--section=pre-data', ...selection], 'the pre-data section'))
+  const list = await runChild(pgRestore, ['--list', '--section=data', ...selection, archivePath])
+  const listed = listedEntries(list)
+  const entries = largestFirst(listed, await dataSizes(toc, archivePath))
+  const lists = path.join(workDir, 'lists')
+  await mkdir(lists, { recursive: true })
+  const ownership = selection.filter(a => a === '--no-owner' || a === '--no-privileges')
+  /** The entries `ids` (in this order) as one script through the gate into psql. */
+  const loadEntries = async (
+    ids: number[],
+    what: string,
+    signal?: AbortSignal
+  ): Promise<SkippedStatement[]> => {
+    const file = path.join(lists, `${ids[0]}.list`)
+    await writeFile(file, ids.map(id => `${id};\n`).join(''), { mode: 0o600 })
+    return load([`--use-list=${file}`, ...ownership], what, signal)
+  }
+  const data = stopwatch()
+  const dataSkipped = new Map<number, SkippedStatement[]>()
+  await runPooled(entries, options.jobs, async (id, signal) => {
+    dataSkipped.set(id, await loadEntries([id], `the data entry ${id}`, signal))
+  })
+  log.info(
+    `${entries.length} data entries loaded by ${Math.min(options.jobs, entries.length)} psql sessions at a time (${data().toFixed(1)} s).`
+  )
+  // in archive order, as a restore with jobs: 1 lists them
+  skipped.push(...listed.map(id => dataSkipped.get(id) ?? []))
+  const post = stopwatch()
+  const postListed = listedEntries(
+    await runChild(pgRestore, ['--list', '--section=post-data', ...selection, archivePath])
+  )
+  const { groups, rest } = postDataWaves(toc, postListed)
+  const groupSkipped = new Map<number, SkippedStatement[]>()
+  await runPooled(groups, options.jobs, async (ids, signal) => {
+    groupSkipped.set(ids[0], await loadEntries(ids, `the indexes and keys of a table`, signal))
+  })
+  skipped.push(...groups.map(ids => groupSkipped.get(ids[0]) ?? []))
+  if (rest.length > 0) skipped.push(await loadEntries(rest, 'the rest of the post-data section'))
+  log.info(
+    `Post-data: the indexes and keys of ${groups.length} tables built by ${Math.min(options.jobs, groups.length)} psql sessions at a time, then ${rest.length} other entries (${post().toFixed(1)} s).`
+  )
+  return { skipped: mergeSkipped(skipped) }
+}
+
+/** pg_restore's selection of what to restore, as every restore script of the load asks it. */
+function scriptSelection(options: LoadOptions): string[] {
+  const args: string[] = []
+  // 'auto': the owners and privileges reach the gate, whose policy keeps what the target takes
+  if (options.noOwner === true) args.push('--no-owner')
+  if (options.noPrivileges === true) args.push('--no-privileges')
+  for (const t of options.tables) args.push(`--table=${t}`)
+  for (const n of options.schemas) args.push(`--schema=${n}`)
+  return args
+}
+
+/** `pg_restore --file=- <args>`: the script it writes, which ends only once it exited 0. */
+function pgRestoreScript(
+  pgRestore: string,
+  args: string[]
+): { stdout: Readable; done: Promise<void> } {
+  const child = startChild(pgRestore, ['--file=-', ...args])
+  const done = child.done.catch((error: unknown) => {
+    throw error instanceof ChildProcessError ? explainChildFailure(error) : error
+  })
+  done.catch(() => undefined)
+  return { stdout: checkedOutput(child), done }
+}
+
+/**
+ * One script of a parallel restore (pg_restore -f - with `args`) through its own gate into psql
+ * (no transaction: a parallel restore has none); what the gate skipped. An aborted `signal`
+ * (another script failed) stops psql and pg_restore.
+ */
+async function gatedLoad(
+  plan: LoadPlan,
+  target: LoadTarget,
+  options: LoadOptions,
+  hooks: LoadHooks,
+  args: string[],
+  source: string,
+  signal?: AbortSignal
+): Promise<SkippedStatement[]> {
+  const pgRestore = programPath(plan.client, 'pg_restore')
+  const gate = scriptGate(plan, target, options, hooks, [], source)
+  const script = pgRestoreScript(pgRestore, args)
+  const psql = startChild(programPath(plan.client, 'psql'), buildPsqlArgs(), {
+    env: target.env,
+    stdin: chain(script.stdout, gate),
+    stdout: 'ignore'
+  })
+  const stop = (): void => psql.kill()
+  signal?.addEventListener('abort', stop)
+  if (signal?.aborted) stop()
+  const loaded = psql.done.catch((error: unknown) => {
+    if (error instanceof ChildProcessError) throw explainChildFailure(error)
+    if (error instanceof EngineError) throw error
+    throw new LoadError(
+      `the backup could not be read while restoring: ${(error as Error).message}.`,
+      psql.stderr(),
+      true
+    )
+  })
+  try {
+    const [psqlDone, produced] = await Promise.allSettled([loaded, script.done])
+    // psql stopped because the script failed: pg_restore's error says why
+    const scriptFailed =
+      psqlDone.status === 'rejected' && (psqlDone.reason as LoadError).inputFailed
+    if (produced.status === 'rejected' && scriptFailed) throw produced.reason
+    if (psqlDone.status === 'rejected') throw psqlDone.reason
+    if (produced.status === 'rejected') throw produced.reason
+  } finally {
+    signal?.removeEventListener('abort', stop)
+  }
+  return gate.skipped
 }
 
 /** pg_restore's script through `stages`; pg_restore's own failure first. */
@@ -289,11 +430,11 @@ async function scriptThrough(
 }
 
 /**
- * A parallel restore's archive (pg_restore -d runs its SQL on the server, no psql): no entry may
- * hold COPY … PROGRAM (a program run on the database server), nor text psql would read as a
- * meta-command (pg_dump writes none in SQL; such text means the archive was made by hand).
+ * A parallel restore's archive, before its scripts are written: no entry may hold COPY … PROGRAM
+ * (a program run on the database server), nor text psql would read as a meta-command (pg_dump
+ * writes none in SQL; such text means the archive was made by hand). Returns the TOC.
  */
-export async function checkArchiveToc(archivePath: string): Promise<void> {
+export async function checkArchiveToc(archivePath: string): Promise<ArchiveToc> {
   let toc: ArchiveToc
   try {
     toc = await readArchiveTocFile(archivePath)
@@ -316,6 +457,7 @@ export async function checkArchiveToc(archivePath: string): Promise<void> {
         )
     }
   }
+  return toc
 }
 
 function tocRefusal(sql: string): string | undefined {
@@ -499,7 +641,7 @@ export function explainLoadFailure(
       " The backup names roles the target lacks: set 'no-owner: true' and 'no-privileges: true'."
   } else if (/unrecognized configuration parameter "transaction_timeout"/.test(stderr)) {
     hint =
-      ' pg_restore 17 and newer send it to every server, and servers before 17 reject it; the action drops it from every script psql loads, but a parallel restore (jobs > 1) runs pg_restore -d: restore with jobs: 1, or dump with the server’s own major.'
+      ' pg_restore 17 and newer send it to every server, and servers before 17 reject it; the action drops it from every script psql loads: dump with the server’s own major.'
   } else if (/invalid command \\(un)?restrict/.test(stderr)) {
     hint =
       ' The dump carries \\restrict lines from a newer pg_dump that this psql does not know: use a newer psql (postgres-version or pg-bin-dir).'

@@ -1,0 +1,326 @@
+/**
+ * A parallel restore (jobs: 2) accepts what a restore with jobs: 1 accepts (apart from atomicity):
+ * the same script gate and statement policy decide every statement (src/postgres/load.ts,
+ * parallelThroughPsql), so what the target cannot take is skipped and listed, and what it must
+ * not take is refused before anything runs. On the managed-service replicas of
+ * support/managed.ts (as managed-restore.test.ts restores with jobs: 1) and with dumps of the
+ * real 17 and 18 clients (SET transaction_timeout, archive format 1.16) into the 15 server.
+ *
+ * Before: pg_restore -d ran the archive as it is — "schema auth already exists" on Supabase,
+ * "must be owner of extension citext" on RDS, owners and grants never restored, and
+ * "unrecognized configuration parameter transaction_timeout" from pg_restore 17/18 on a 15 server.
+ */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { execFileSync } from 'node:child_process'
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs'
+import path from 'node:path'
+import type { ArtifactBackend } from '../../dev/artifact-backend.js'
+import { type TableChecksum, seedSample, tableChecksums } from '../../dev/fixtures.js'
+import { type TestServer, startPostgres } from '../../dev/postgres.js'
+import { restoreSummaryMarkdown } from '../../src/summary.js'
+import type { BackupOptions, BackupSource, RestoreOptions } from '../../src/types.js'
+import { PROVISIONED_MAJORS, provisionedClient } from '../support/clients.js'
+import { useHarness } from '../support/harness.js'
+import { testBackupInputs, testRestoreInputs } from '../support/inputs.js'
+import {
+  type ManagedDatabase,
+  largeObjects,
+  managedChecksums,
+  rdsLikeSource,
+  rdsLikeTarget,
+  supabaseLikeSource,
+  supabaseLikeTarget
+} from '../support/managed.js'
+
+let supabase: TestServer
+let rdsSource: TestServer
+let rdsInstance: TestServer
+let backend: ArtifactBackend
+// the harness's own server (Debian's PostgreSQL 15) for the 17/18 dumps
+const harness = useHarness({ name: 'parallel-restore' })
+
+beforeAll(async () => {
+  ;({ backend } = harness)
+  ;[supabase, rdsSource, rdsInstance] = await Promise.all([
+    startPostgres(),
+    startPostgres(),
+    startPostgres()
+  ])
+}, 120_000)
+
+afterAll(async () => {
+  await Promise.all([supabase, rdsSource, rdsInstance].map(s => s?.stop()))
+})
+
+const PARALLEL: Partial<RestoreOptions> = { jobs: 2, singleTransaction: false }
+let names = 0
+
+async function actionBackup(
+  url: string,
+  overrides: Partial<BackupOptions> = {}
+): Promise<BackupSource> {
+  const name = `parallel-${++names}`
+  await harness.backup(testBackupInputs(url, { artifactName: name, ...overrides }))
+  return {
+    kind: 'artifact',
+    name,
+    runId: 'current',
+    repository: backend.repository,
+    token: backend.githubToken
+  }
+}
+
+function actionRestore(
+  target: ManagedDatabase,
+  backup: BackupSource,
+  overrides: Partial<RestoreOptions> = {}
+) {
+  return harness.restore(testRestoreInputs(target.url, backup, overrides))
+}
+
+/** Tables whose checksums differ between two databases (missing tables included). */
+function differences(
+  want: Record<string, TableChecksum>,
+  got: Record<string, TableChecksum>
+): string[] {
+  const keys = new Set([...Object.keys(want), ...Object.keys(got)])
+  return [...keys]
+    .filter(k => JSON.stringify(want[k]) !== JSON.stringify(got[k]))
+    .map(k => `${k}: want ${JSON.stringify(want[k])}, got ${JSON.stringify(got[k])}`)
+    .sort()
+}
+
+/** What a restore skipped: reason and count, but pg_dump's own BEGIN/COMMIT around large objects. */
+function skips(result: { skipped: { reason: string; count: number }[] }): string[] {
+  return result.skipped
+    .filter(g => !g.reason.startsWith("pg_dump's own "))
+    .map(g => `${g.count} × ${g.reason}`)
+    .sort()
+}
+
+describe('Supabase: a whole project into a new project, jobs: 2', () => {
+  let source: ManagedDatabase
+  let sourceSums: Record<string, TableChecksum>
+  let backup: BackupSource
+
+  beforeAll(async () => {
+    source = await supabaseLikeSource(supabase)
+    sourceSums = await managedChecksums(source)
+    backup = await actionBackup(source.url)
+  }, 120_000)
+
+  it("every table arrives, the provider's bookkeeping is kept, and it skips what jobs: 1 skips, statement for statement", async () => {
+    const serial = await supabaseLikeTarget(supabase)
+    const one = await actionRestore(serial, backup)
+    const target = await supabaseLikeTarget(supabase)
+    const two = await actionRestore(target, backup, PARALLEL)
+    const sums = await managedChecksums(target)
+    expect(differences(sourceSums, sums)).toEqual([])
+    expect(sums['auth.users'].rows).toBe(3)
+    expect(sums['storage.objects'].rows).toBe(2)
+    expect(two.kept).toEqual(one.kept)
+    expect(two.kept).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ schema: 'auth', name: 'schema_migrations', targetRows: 7 })
+      ])
+    )
+    expect(skips(two)).toEqual(skips(one))
+    expect(skips(two).length).toBeGreaterThan(5)
+    expect(restoreSummaryMarkdown(two)).toMatch(
+      /exists in the target, owned by the provider \(schema "auth" of "supabase_admin"\)/
+    )
+  })
+})
+
+describe('RDS: an instance into a new instance, jobs: 2', () => {
+  let source: ManagedDatabase
+  let sourceSums: Record<string, TableChecksum>
+  let sourceBlobs: Record<string, string>
+  let backup: BackupSource
+
+  beforeAll(async () => {
+    source = await rdsLikeSource(rdsSource)
+    sourceSums = await managedChecksums(source)
+    sourceBlobs = await largeObjects(source)
+    backup = await actionBackup(source.url)
+  }, 120_000)
+
+  it('rdsadmin pre-installed citext: every row and large object arrives; the extension and its comment skipped and listed in the summary', async () => {
+    const target = await rdsLikeTarget(rdsInstance)
+    await target.instance.admin.query(target.database, 'CREATE EXTENSION citext')
+    const result = await actionRestore(target, backup, PARALLEL)
+    expect(differences(sourceSums, await managedChecksums(target))).toEqual([])
+    expect(await largeObjects(target)).toEqual(sourceBlobs)
+    expect(result.skipped.map(g => g.reason)).toEqual(
+      expect.arrayContaining([
+        'extension "citext" exists in the target (schema "public", owner "rdsadmin")',
+        'extension "citext" belongs to "rdsadmin" in the target'
+      ])
+    )
+    expect(restoreSummaryMarkdown(result)).toMatch(
+      /\| extension "citext" belongs to "rdsadmin" in the target \| 1 \| \d+: `COMMENT ON EXTENSION citext IS/
+    )
+  })
+
+  it('default inputs into the SAME instance (roles exist): owners and grants restored, as with jobs: 1', async () => {
+    const target = await rdsLikeTarget(rdsSource)
+    const result = await actionRestore(target, backup, PARALLEL)
+    expect(differences(sourceSums, await managedChecksums(target))).toEqual([])
+    const acl = await target.instance.admin.query<{ owner: string; readable: boolean }>(
+      target.database,
+      `SELECT pg_get_userbyid(relowner) AS owner,
+              has_table_privilege('app_readonly', 'public.orders', 'SELECT') AS readable
+         FROM pg_class WHERE oid = 'billing.invoices'::regclass`
+    )
+    expect(acl).toEqual([{ owner: 'app_rw', readable: true }])
+    expect(skips(result)).toEqual([])
+  })
+
+  it('no-owner: false, no-privileges: false into a NEW instance: every row arrives; owners and grants of missing roles skipped and listed, the others set', async () => {
+    const serial = await rdsLikeTarget(rdsInstance)
+    const one = await actionRestore(serial, backup, { noOwner: false, noPrivileges: false })
+    const target = await rdsLikeTarget(rdsInstance)
+    const two = await actionRestore(target, backup, {
+      ...PARALLEL,
+      noOwner: false,
+      noPrivileges: false
+    })
+    expect(differences(sourceSums, await managedChecksums(target))).toEqual([])
+    expect(await largeObjects(target)).toEqual(sourceBlobs)
+    expect(skips(two)).toEqual(skips(one))
+    expect(skips(two).join('\n')).toContain('owner not set: role "app_rw" does not exist')
+  })
+
+  it('a row-level security policy TO a role the new instance lacks: refused before anything runs; target unchanged', async () => {
+    const name = `notes_${++names}`
+    await source.instance.admin.query('postgres', `CREATE DATABASE ${name} OWNER postgres`)
+    await source.instance.userQuery(
+      name,
+      `create table public.notes (id int primary key, body text);
+       insert into public.notes values (1, 'one'), (2, 'two');
+       alter table public.notes enable row level security;
+       create policy readers on public.notes for select to app_readonly using (true);`
+    )
+    const notes = await actionBackup(source.instance.userUrl(name))
+    const target = await rdsLikeTarget(rdsInstance)
+    const before = await managedChecksums(target)
+    const error = await actionRestore(target, notes, PARALLEL).then(
+      () => undefined,
+      (e: Error) => e
+    )
+    expect(error?.message).toMatch(
+      /CREATE POLICY readers ON public\.notes .*role "app_readonly", which the target lacks/
+    )
+    expect(await managedChecksums(target)).toEqual(before)
+  })
+})
+
+describe.each([...PROVISIONED_MAJORS])(
+  'a dump by pg_dump %i into the 15 server, jobs: 2',
+  major => {
+    it('every row arrives (pg_restore of the same major; SET transaction_timeout left out and listed)', async () => {
+      const client = provisionedClient(major)
+      if ('missing' in client) throw new Error(client.missing)
+      const server = harness.server
+      expect(server.major).toBeLessThan(17)
+      const db = await server.createDatabase()
+      await seedSample(server, db)
+      const want = await tableChecksums(server, db)
+      const backup = await actionBackup(server.url(db), { pgBinDir: client.binDir })
+      const target = await server.createDatabase()
+      const result = await harness.restore(
+        testRestoreInputs(server.url(target), backup, { ...PARALLEL, pgBinDir: client.binDir })
+      )
+      expect(result.clientVersion).toBe(client.version)
+      expect(await tableChecksums(server, target)).toEqual(want)
+      expect(result.skipped).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({
+            reason: expect.stringMatching(/has no transaction_timeout setting/),
+            count: 1
+          })
+        ])
+      )
+    })
+  }
+)
+
+describe('a data entry that fails, jobs: 2', () => {
+  it('stops the load at once: the entry loading beside it is stopped (its rows rolled back), no further entry or post-data runs; the error names the row', async () => {
+    const server = harness.server
+    const db = await server.createDatabase()
+    await server.query(
+      db,
+      `CREATE TABLE public.big (id integer PRIMARY KEY, body text);
+       INSERT INTO public.big SELECT g, repeat('x', 40) FROM generate_series(1, 1500000) g;
+       CREATE TABLE public.bad (n integer);
+       INSERT INTO public.bad VALUES (1), (2);
+       CREATE TABLE public.later (n integer);
+       INSERT INTO public.later VALUES (3);
+       CREATE INDEX later_n ON public.later (n);`
+    )
+    const dir = path.join(harness.work, `failing-${++names}.dir`)
+    execFileSync(path.join(server.binDir, 'pg_dump'), ['-Fd', '-Z0', '-f', dir, db], {
+      env: server.env(db)
+    })
+    // the rows of public.bad are no integers any more (pg_dump writes <dumpId>.dat per table)
+    const data = readdirSync(dir).filter(f => /^\d+\.dat$/.test(f))
+    const badFile = data.find(f =>
+      readFileSync(path.join(dir, f), 'utf8').startsWith('1\n2\n\\.\n')
+    )
+    expect(badFile).toBeDefined()
+    writeFileSync(path.join(dir, badFile!), 'one\n2\n\\.\n\n\n')
+    const target = await server.createDatabase()
+    const error = await harness
+      .restore(testRestoreInputs(server.url(target), { kind: 'file', path: dir }, PARALLEL))
+      .then(
+        () => undefined,
+        (e: Error) => e
+      )
+    expect(error?.message).toMatch(/invalid input syntax for type integer: "one"/)
+    const rows = await server.query<{ big: string; bad: string; later: string; index: string }>(
+      target,
+      `SELECT (SELECT count(*) FROM public.big)::text AS big,
+              (SELECT count(*) FROM public.bad)::text AS bad,
+              (SELECT count(*) FROM public.later)::text AS later,
+              coalesce(to_regclass('public.later_n')::text, 'none') AS index`
+    )
+    expect(rows).toEqual([{ big: '0', bad: '0', later: '0', index: 'none' }])
+  }, 180_000)
+})
+
+describe('a subset of the archive (schemas), jobs: 2', () => {
+  it('restores what jobs: 1 restores of it: the same rows, keys and functions', async () => {
+    const server = harness.server
+    const db = await server.createDatabase()
+    await seedSample(server, db)
+    const backup = await actionBackup(server.url(db))
+    const restored = async (overrides: Partial<RestoreOptions>) => {
+      const target = await server.createDatabase()
+      // pg_restore --schema restores the schema's objects, not the schema itself
+      await server.query(target, 'CREATE SCHEMA "Audit Log"')
+      await harness.restore(
+        testRestoreInputs(server.url(target), backup, { schemas: ['Audit Log'], ...overrides })
+      )
+      const objects = await server.query<{ name: string }>(
+        target,
+        `SELECT n.nspname || '.' || c.relname || ' ' || c.relkind::text AS name FROM pg_class c
+           JOIN pg_namespace n ON n.oid = c.relnamespace
+          WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')
+         UNION ALL
+         SELECT p.pronamespace::regnamespace::text || '.' || p.proname::text FROM pg_proc p
+          WHERE p.pronamespace::regnamespace::text NOT IN ('pg_catalog', 'information_schema')
+          ORDER BY 1`
+      )
+      return { sums: await tableChecksums(server, target), objects: objects.map(o => o.name) }
+    }
+    const one = await restored({})
+    const two = await restored(PARALLEL)
+    expect(Object.keys(two.sums)).toEqual(['Audit Log.Events'])
+    expect(two.sums['Audit Log.Events'].rows).toBeGreaterThan(0)
+    expect(two.objects).toEqual(
+      expect.arrayContaining(['Audit Log.Events_pkey i', '"Audit Log".record_change'])
+    )
+    expect(two).toEqual(one)
+  })
+})

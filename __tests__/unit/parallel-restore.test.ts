@@ -1,0 +1,137 @@
+import { describe, expect, it } from '@jest/globals'
+import {
+  largestFirst,
+  listedEntries,
+  mergeSkipped,
+  postDataWaves,
+  runPooled
+} from '../../src/postgres/parallel-restore.js'
+import type { ArchiveToc, TocEntry } from '../../src/postgres/toc.js'
+
+describe('listedEntries', () => {
+  it('the dumpIds of a pg_restore --list output, comments and blank lines left out', () => {
+    const list = [
+      ';',
+      '; Archive created at 2026-12-01 10:00:00 UTC',
+      ';     dbname: shop',
+      '3352; 0 16388 TABLE DATA public t postgres',
+      ';3354; 0 16402 TABLE DATA public u postgres',
+      '',
+      '3364; 0 0 SEQUENCE SET public s postgres'
+    ].join('\n')
+    expect(listedEntries(list)).toEqual([3352, 3364])
+  })
+})
+
+describe('largestFirst', () => {
+  it('largest data first; equal sizes and unknown ones in archive order', () => {
+    const sizes = new Map([
+      [1, 10],
+      [2, 500],
+      [3, 10],
+      [5, 70]
+    ])
+    expect(largestFirst([1, 2, 3, 4, 5], sizes)).toEqual([2, 5, 1, 3, 4])
+  })
+})
+
+describe('runPooled', () => {
+  it('runs every item, never more than `limit` at once', async () => {
+    let running = 0
+    let most = 0
+    const done: number[] = []
+    await runPooled([1, 2, 3, 4, 5, 6, 7], 3, async item => {
+      running++
+      most = Math.max(most, running)
+      await new Promise(resolve => setTimeout(resolve, 5 * (item % 3)))
+      running--
+      done.push(item)
+    })
+    expect(done.sort()).toEqual([1, 2, 3, 4, 5, 6, 7])
+    expect(most).toBe(3)
+  })
+
+  it('the first failure: no further item starts, the running ones are aborted and awaited, its error is thrown', async () => {
+    const started: number[] = []
+    const aborted: number[] = []
+    const settled: number[] = []
+    const error = await runPooled([1, 2, 3, 4, 5], 2, async (item, signal) => {
+      started.push(item)
+      if (item === 1) {
+        await new Promise(resolve => setTimeout(resolve, 5))
+        throw new Error('entry 1 failed')
+      }
+      await new Promise<void>(resolve => {
+        const timer = setTimeout(resolve, 10_000)
+        signal.addEventListener('abort', () => {
+          clearTimeout(timer)
+          aborted.push(item)
+          resolve()
+        })
+      })
+      settled.push(item)
+      throw new Error(`entry ${item} stopped`)
+    }).then(
+      () => undefined,
+      (e: Error) => e
+    )
+    expect(error?.message).toBe('entry 1 failed')
+    expect(started).toEqual([1, 2])
+    expect(aborted).toEqual([2])
+    expect(settled).toEqual([2])
+  })
+})
+
+describe('mergeSkipped', () => {
+  it("a statement repeated by later scripts (pg_restore's header) is listed once; repeats within one script and COPYs stay", () => {
+    const timeout = {
+      line: 13,
+      reason: 'no transaction_timeout',
+      text: 'SET transaction_timeout = 0;'
+    }
+    const grant = { line: 40, reason: 'GRANT not restored', text: 'GRANT SELECT ON t TO r;' }
+    const copy = {
+      line: 20,
+      reason: 'kept the rows',
+      text: 'COPY auth.x (id) FROM stdin;',
+      table: 'auth.x',
+      rows: 3
+    }
+    expect(
+      mergeSkipped([
+        [timeout, grant, grant],
+        [timeout, copy],
+        [{ ...timeout }, copy, grant]
+      ])
+    ).toEqual([timeout, grant, grant, copy, copy])
+  })
+})
+
+describe('postDataWaves', () => {
+  const entry = (dumpId: number, desc: string, dependencies: number[] = []): TocEntry =>
+    ({ dumpId, desc, dependencies }) as unknown as TocEntry
+  // what pg_dump writes: tables t (215), u (217), a materialized view m (219) and their post-data
+  const toc = {
+    entries: [
+      entry(215, 'TABLE'),
+      entry(217, 'TABLE'),
+      entry(219, 'MATERIALIZED VIEW', [215]),
+      entry(3208, 'CONSTRAINT', [215]),
+      entry(3206, 'INDEX', [215]),
+      entry(3207, 'INDEX', [217]),
+      entry(3210, 'INDEX', [219]),
+      entry(3211, 'COMMENT', [3206]),
+      entry(3209, 'FK CONSTRAINT', [217, 215, 3208]),
+      entry(3212, 'TRIGGER', [217])
+    ]
+  } as unknown as ArchiveToc
+  it("one group per table (its indexes and keys, in archive order); foreign keys, a view's index, comments, triggers after them", () => {
+    expect(postDataWaves(toc, [3208, 3206, 3207, 3210, 3211, 3209, 3212])).toEqual({
+      groups: [[3208, 3206], [3207]],
+      rest: [3210, 3211, 3209, 3212]
+    })
+  })
+  it('only the entries pg_restore --list named (the tables and schemas asked for)', () => {
+    expect(postDataWaves(toc, [3207, 3209])).toEqual({ groups: [[3207]], rest: [3209] })
+  })
+})
