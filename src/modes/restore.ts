@@ -391,7 +391,7 @@ async function loadWatched<T>(
     const what =
       error1 ?? (error2 ? error2.slice(1).filter(Boolean).join(' — ') : 'an object already exists')
     throw new LoadError(
-      `${what}, although clean: true dropped the backup's objects first: this object is not among what clean drops — an extension's member or an object of a kind clean keeps (extensions, the schema public), or an object the backup creates twice. Nothing was kept: the restore ran in one transaction unless single-transaction was false. Drop that object by hand, or restore into an empty database.`,
+      `${what}, although clean: true dropped the backup's objects first: this object is not among what clean drops — an extension's member or an object of a kind clean keeps (extensions, the schema public), or an object the backup creates twice. Nothing was kept when the restore ran in one transaction (the default); without one (single-transaction: false, or jobs > 1) what loaded before the error stays: restore again with clean: true. Drop that object by hand, or restore into an empty database.`,
       error.stderr
     )
   }

@@ -654,7 +654,7 @@ export function explainLoadFailure(
   }
   const how = signal ? `was killed by ${signal}` : `exited with code ${code}`
   return new LoadError(
-    `${name} ${how}: ${detail}.${hint} Nothing was kept: the restore ran in one transaction unless single-transaction was false.`,
+    `${name} ${how}: ${detail}.${hint} Nothing was kept when the restore ran in one transaction (the default); without one (single-transaction: false, or jobs > 1) what loaded before the error stays: restore again with clean: true.`,
     stderr
   )
 }
