@@ -160,6 +160,21 @@ describe('mode: check with signing-key', () => {
   }, 60_000)
 })
 
+describe('max-age', () => {
+  it('the error names the newest backup and its run once', async () => {
+    const made = await backupAs('aging-backup')
+    await new Promise(resolve => setTimeout(resolve, 2_100))
+    const step = await checkOf('aging-backup', { 'max-age': '2s' })
+    const message = step.error?.message ?? ''
+    expect(message).toMatch(
+      new RegExp(
+        `^the newest backup \\(artifact ${made.id} \\(run ${made.runId}\\)\\) was made \\S+Z, \\d+s ago: older than max-age \\(2s\\)\\.`
+      )
+    )
+    expect(message.split(`run ${made.runId}`)).toHaveLength(2)
+  }, 120_000)
+})
+
 describe('the command line: postgres-backup-action check', () => {
   function cli(
     args: string[],
@@ -210,7 +225,7 @@ describe('the command line: postgres-backup-action check', () => {
     expect(stale.code).toBe(3)
     expect(stale.stderr).toMatch(
       new RegExp(
-        `✖ the newest backup \\(artifact ${made.id} \\(run ${made.runId}\\).* was made .* older than max-age \\(2s\\)`
+        `✖ the newest backup \\(artifact ${made.id} \\(run ${made.runId}\\)\\) was made .* older than max-age \\(2s\\)`
       )
     )
   }, 120_000)

@@ -89,7 +89,8 @@ export async function check(
     }
     if (ageSeconds > options.maxAgeSeconds) {
       throw new StaleBackupError(
-        `the newest backup (${found.checked}${found.artifact?.runId ? `, run ${found.artifact.runId}` : ''}) was made ${manifest.createdAt}, ${formatAge(ageSeconds)} ago: older than max-age (${formatAge(options.maxAgeSeconds)}). Backups have stopped or are failing: look at the backup workflow's runs (GitHub disables schedules of public repositories after 60 days without activity, and delays or drops scheduled runs at busy times).`
+        // found.checked names the artifact and its run already
+        `the newest backup (${found.checked}) was made ${manifest.createdAt}, ${formatAge(ageSeconds)} ago: older than max-age (${formatAge(options.maxAgeSeconds)}). Backups have stopped or are failing: look at the backup workflow's runs (GitHub disables schedules of public repositories after 60 days without activity, and delays or drops scheduled runs at busy times).`
       )
     }
     log.info(
