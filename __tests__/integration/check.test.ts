@@ -16,7 +16,7 @@ import { parseOutputs, runnerStep } from '../../dev/runner.js'
 import { useHarness } from '../support/harness.js'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
-const harness = useHarness({ name: 'check-test' })
+const harness = useHarness({ name: 'check-test', s3Buckets: ['checked'] })
 const KEY = 'c0ffee'.repeat(6) + 'a1b2'
 const OTHER_KEY = 'beef'.repeat(10)
 let server: TestServer
@@ -48,8 +48,10 @@ async function runStep(inputs: Record<string, string>, newRun = true): Promise<S
   const dir = mkdtempSync(path.join(harness.work, 'step-'))
   const summaryFile = path.join(harness.work, 'step_summary')
   writeFileSync(summaryFile, '')
+  // the S3 server's credentials, which the harness put in the environment
+  const aws = Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('AWS_')))
   const step = runnerStep(dir, backend.env(), inputs, {
-    extraEnv: { GITHUB_STEP_SUMMARY: summaryFile }
+    extraEnv: { ...aws, GITHUB_STEP_SUMMARY: summaryFile }
   })
   const saved = process.env
   const write = process.stdout.write.bind(process.stdout)
@@ -158,6 +160,45 @@ describe('mode: check with signing-key', () => {
       )
     )
   }, 60_000)
+})
+
+describe('mode: check with signing-key, newest under an S3 prefix', () => {
+  const s3 = (prefix: string): Record<string, string> => ({
+    's3-uri': `s3://checked/${prefix}/`,
+    's3-endpoint': harness.s3.endpoint
+  })
+  const backupTo = async (prefix: string, extra: Record<string, string> = {}): Promise<string> => {
+    const made = await runStep({
+      'database-url': server.url(database),
+      artifact: 'false',
+      ...s3(prefix),
+      ...extra
+    })
+    expect(made.error).toBeUndefined()
+    expect(made.outputs['s3-uri']).toMatch(new RegExp(`^s3://checked/${prefix}/`))
+    return made.outputs['s3-uri']
+  }
+
+  it('passes signed with the key; fails under another key and when unsigned, naming the object', async () => {
+    const signedUri = await backupTo('signed', { 'signing-key': KEY })
+    const ok = await runStep({ mode: 'check', ...s3('signed'), 'signing-key': KEY })
+    expect(ok.error).toBeUndefined()
+    expect(ok.outputs['restored-from']).toBe(signedUri)
+    expect(ok.stdout).toContain('The manifest is signed with this signing-key')
+
+    const other = await runStep({ mode: 'check', ...s3('signed'), 'signing-key': OTHER_KEY })
+    expect(other.error?.message).toBe(
+      `the newest backup (${signedUri})'s signature does not match its manifest under this signing-key: it was signed with another key, or its manifest or signature was changed. The check fails: a restore with this signing-key would refuse this backup.`
+    )
+
+    const unsignedUri = await backupTo('unsigned')
+    const plain = await runStep({ mode: 'check', ...s3('unsigned') })
+    expect(plain.error).toBeUndefined()
+    const unsigned = await runStep({ mode: 'check', ...s3('unsigned'), 'signing-key': KEY })
+    expect(unsigned.error?.message).toContain(
+      `the newest backup (${unsignedUri}) is not signed (no manifest.json.sig beside its manifest)`
+    )
+  }, 120_000)
 })
 
 describe('max-age', () => {
