@@ -20,7 +20,7 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { createHash, randomBytes } from 'node:crypto'
 import { existsSync, readFileSync, rmSync } from 'node:fs'
-import { chmod, mkdir, mkdtemp, readFile, readdir, rm, stat, symlink } from 'node:fs/promises'
+import { chmod, mkdir, mkdtemp, readFile, rm, symlink } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import readline from 'node:readline'
@@ -35,6 +35,7 @@ import {
   unzipEntries
 } from '../dev/artifact-backend.js'
 import { seedSample } from '../dev/fixtures.js'
+import { distState } from '../dev/src-hash.js'
 import { parseOutputs, runnerStep, unescapeCommandData } from '../dev/runner.js'
 import {
   type TestServer,
@@ -543,23 +544,17 @@ interface ActionRun {
   summary: string
 }
 
-/** Newest modification time of the files under `dir`. */
-async function newestMtime(dir: string): Promise<number> {
-  let newest = 0
-  for (const entry of await readdir(dir, { recursive: true, withFileTypes: true })) {
-    if (entry.isFile()) {
-      newest = Math.max(newest, (await stat(path.join(entry.parentPath, entry.name))).mtimeMs)
-    }
-  }
-  return newest
-}
-
 async function ensureDist(): Promise<void> {
   if (existsSync(DIST)) {
-    // the demo runs what is bundled, like the runner: say so when the sources are newer
-    const [dist, src] = await Promise.all([stat(DIST), newestMtime(path.join(ROOT, 'src'))])
-    if (src > dist.mtimeMs) {
-      say('  note: src/ changed after dist/index.js was built; run `npm run package` to demo it')
+    // the demo runs what is bundled, like the runner: say so when it was built from other
+    // sources (by content: a fresh clone's files all have the checkout's time)
+    const state = distState(ROOT)
+    if (state === 'stale') {
+      say('  note: src/ differs from what dist/ was built from; run `npm run package` to demo it')
+    } else if (state === 'unknown') {
+      say(
+        '  note: dist/ records no hash of its sources (dist/src.sha256), so whether it is current is not known; `npm run package` records it'
+      )
     }
     return
   }

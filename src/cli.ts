@@ -4,6 +4,7 @@
  *   postgres-backup-action backup  --output-dir backups        (DATABASE_URL from the environment)
  *   postgres-backup-action restore --backup-file backups/app-….dump.zst
  *   postgres-backup-action verify  --backup-file … --verify-database-url postgresql://…/scratch
+ *   postgres-backup-action check   --repository owner/name --max-age 26h   (GITHUB_TOKEN)
  * Option names are the action's input names, parsed and validated by the same module.
  * Exit codes: 0 done, 1 failed, 2 bad input, 3 the backup failed a check (digest, counts).
  */
@@ -22,6 +23,8 @@ import {
   getInputs
 } from './inputs.js'
 import { backup } from './modes/backup.js'
+import { check } from './modes/check.js'
+import { formatAge } from './duration.js'
 import { restore } from './modes/restore.js'
 import { verify } from './modes/verify.js'
 import { formatBytes, formatDuration, log, terminalLog, useLog } from './log.js'
@@ -36,14 +39,16 @@ const ENV_FALLBACK: Partial<Record<Inputs, string>> = {
   [Inputs.VerifyDatabaseUrl]: 'VERIFY_DATABASE_URL',
   [Inputs.EncryptionPassphrase]: 'BACKUP_ENCRYPTION_PASSPHRASE',
   [Inputs.DecryptionIdentity]: 'BACKUP_DECRYPTION_IDENTITY',
-  [Inputs.SigningKey]: 'BACKUP_SIGNING_KEY'
+  [Inputs.SigningKey]: 'BACKUP_SIGNING_KEY',
+  // check only: to find and read the newest backup artifact through GitHub's API
+  [Inputs.GithubToken]: 'GITHUB_TOKEN'
 }
 
 /** The help's last lines: where secrets come from, and the exit codes. */
 const EPILOGUE = `Secrets come from the environment, never the command line: ${Object.entries(
   ENV_FALLBACK
 )
-  .map(([input, env]) => `${env} (${input})`)
+  .map(([input, env]) => `${env} (${input}${input === Inputs.GithubToken ? ', check only' : ''})`)
   .join(
     ', '
   )}.\nExit codes: 0 done, 1 failed, 2 bad input, 3 a check refused the backup or the target (nothing was changed).`
@@ -85,7 +90,10 @@ const RESTORE_OPTIONS = [
   Inputs.SigningKey,
   ...COMMON
 ]
-const COMMANDS: Record<'backup' | 'restore' | 'verify', { describe: string; options: Inputs[] }> = {
+const COMMANDS: Record<
+  'backup' | 'restore' | 'verify' | 'check',
+  { describe: string; options: Inputs[] }
+> = {
   backup: {
     describe: 'Dump DATABASE_URL into --output-dir: compressed, checksummed, with a manifest',
     options: [
@@ -115,6 +123,25 @@ const COMMANDS: Record<'backup' | 'restore' | 'verify', { describe: string; opti
     describe:
       'Restore a backup file into the scratch VERIFY_DATABASE_URL and compare it with its manifest',
     options: [Inputs.VerifyDatabaseUrl, ...RESTORE_OPTIONS]
+  },
+  check: {
+    describe:
+      'Is the newest backup (an artifact of --repository, or under --s3-uri) younger than --max-age and whole? Reads its manifest only, never the dump',
+    options: [
+      Inputs.MaxAge,
+      Inputs.ArtifactName,
+      Inputs.Repository,
+      Inputs.RunId,
+      Inputs.ArtifactId,
+      Inputs.ArtifactFrom,
+      Inputs.GithubToken,
+      Inputs.S3Uri,
+      Inputs.BackupUri,
+      Inputs.S3Endpoint,
+      Inputs.S3Region,
+      Inputs.S3ForcePathStyle,
+      Inputs.SigningKey
+    ]
   }
 }
 
@@ -163,7 +190,7 @@ export async function main(argv: string[]): Promise<number> {
     .parserConfiguration({ 'boolean-negation': false, 'camel-case-expansion': false })
     .option('verbose', { type: 'boolean', describe: 'Show debug output', default: false })
     .strict()
-    .demandCommand(1, 'Give a command: backup, restore or verify.')
+    .demandCommand(1, 'Give a command: backup, restore, verify or check.')
     .epilogue(EPILOGUE)
     .exitProcess(false)
     .fail((message, error) => {
@@ -216,6 +243,8 @@ export async function main(argv: string[]): Promise<number> {
     const value = args[name]
     if (value === '' && AUTO_INPUTS.has(name)) return 'true'
     if (value !== undefined && value !== '') return String(value)
+    // GITHUB_TOKEN is read by check only: the other commands work on local files
+    if (name === Inputs.GithubToken && command !== 'check') return ''
     const env = ENV_FALLBACK[name]
     return env ? (process.env[env] ?? '') : ''
   }
@@ -227,7 +256,11 @@ export async function main(argv: string[]): Promise<number> {
   try {
     const inputs = getInputs(read)
     if (inputs.mode === 'check') {
-      throw new InputError(Inputs.Mode, 'check runs in a workflow (mode: check).')
+      const result = await check(inputs)
+      say(
+        `\n✔ Fresh: ${result.checked}, made ${result.manifest.createdAt} (${formatAge(result.ageSeconds)} ago; max-age ${formatAge(result.maxAgeSeconds)}), ${formatBytes(result.manifest.file.sizeBytes)}\n  sha256 ${result.manifest.file.sha256}`
+      )
+      return EXIT_CODES.ok
     }
     const connection = parseDatabaseUrl(inputs.databaseUrl)
     registerSecrets(connection.secrets)

@@ -472,7 +472,8 @@ function getCheckInputs(read: InputReader): CheckOptions {
   return {
     mode: 'check',
     source,
-    maxAgeSeconds: asInput(Inputs.MaxAge, () => parseDuration(maxAge))
+    maxAgeSeconds: asInput(Inputs.MaxAge, () => parseDuration(maxAge)),
+    ...parseSigningKey(read)
   }
 }
 

@@ -37,26 +37,48 @@ import {
   type FailureContext,
   backupSummaryMarkdown,
   checkSummaryMarkdown,
+  type PhaseTime,
   failureSummaryMarkdown,
+  phaseTimesMarkdown,
   restoreSummaryMarkdown,
   verifySummaryMarkdown,
   writeSummary
 } from './summary.js'
 
-/** The phases (log groups) the run entered and finished: what a failure summary may claim. */
-const phases = { started: new Set<string>(), finished: new Set<string>() }
+/**
+ * The phases (log groups) the run entered and finished: what a failure summary may claim; and
+ * each phase's time, in the order they began, for the summary's "Phase | s" table.
+ */
+const phases = {
+  started: new Set<string>(),
+  finished: new Set<string>(),
+  timings: [] as Array<{ name: string; startedAt: number; seconds?: number }>
+}
 
-/** A log that records the phases it runs (see `phases`), around `inner`. */
+/** A log that records the phases it runs (see `phases`) and how long each took, around `inner`. */
 export function phaseLog(inner: Log): Log {
   return {
     ...inner,
     group: async (name, fn) => {
       phases.started.add(name)
+      const timing: (typeof phases.timings)[number] = { name, startedAt: Date.now() }
+      phases.timings.push(timing)
       const result = await inner.group(name, fn)
+      timing.seconds = (Date.now() - timing.startedAt) / 1000
       phases.finished.add(name)
       return result
     }
   }
+}
+
+/** Each phase's duration so far; one still running when the run ended is marked unfinished. */
+function phaseTimes(): PhaseTime[] {
+  const now = Date.now()
+  return phases.timings.map(t => ({
+    name: t.name,
+    seconds: t.seconds ?? (now - t.startedAt) / 1000,
+    finished: t.seconds !== undefined
+  }))
 }
 
 /** What the run got to, for the failure summary (it claims only what was checked). */
@@ -82,7 +104,8 @@ async function writeFailureSummary(error: unknown): Promise<void> {
   if (summaryWritten) return
   summaryWritten = true
   await writeSummary(
-    failureSummaryMarkdown(failureContext(failedMode, failedSingleTransaction), error)
+    failureSummaryMarkdown(failureContext(failedMode, failedSingleTransaction), error) +
+      phaseTimesMarkdown(phaseTimes())
   )
 }
 
@@ -100,6 +123,7 @@ export async function run(): Promise<void> {
   failedSingleTransaction = undefined
   phases.started.clear()
   phases.finished.clear()
+  phases.timings.length = 0
   useLog(phaseLog(actionLog))
   // mask the URL before anything could print it, even when other inputs are invalid
   // (and every piece of what could be its password, if it is not percent-encoded)
@@ -130,7 +154,7 @@ export async function run(): Promise<void> {
       if (inputs.source.kind !== 's3') registerSecret(inputs.source.token)
       const result = await check(inputs)
       setCheckOutputs(result)
-      await writeSummary(checkSummaryMarkdown(result))
+      await writeSummary(checkSummaryMarkdown(result) + phaseTimesMarkdown(phaseTimes()))
       await heartbeat.finish(
         'success',
         redact(
@@ -153,7 +177,7 @@ export async function run(): Promise<void> {
       const result = await backup(inputs, connection)
       backupKept = true
       setBackupOutputs(result)
-      await writeSummary(backupSummaryMarkdown(result))
+      await writeSummary(backupSummaryMarkdown(result) + phaseTimesMarkdown(phaseTimes()))
       const changes = result.manifest.changes
       if (inputs.changes?.failOnRowLoss && changes && changeWarnings(changes).length > 0) {
         throw new CheckError(
@@ -171,12 +195,12 @@ export async function run(): Promise<void> {
       const verified = await verify(inputs, connection)
       setRestoreOutputs(verified)
       setVerifyOutputs(verified)
-      await writeSummary(verifySummaryMarkdown(verified))
+      await writeSummary(verifySummaryMarkdown(verified) + phaseTimesMarkdown(phaseTimes()))
       result = verified
     } else {
       result = await restore(inputs, connection)
       setRestoreOutputs(result)
-      await writeSummary(restoreSummaryMarkdown(result))
+      await writeSummary(restoreSummaryMarkdown(result) + phaseTimesMarkdown(phaseTimes()))
     }
     await heartbeat.finish(
       'success',

@@ -239,6 +239,29 @@ export function describeAftermath(context: FailureContext): string {
   return `${said} Temporary files were removed.`
 }
 
+/** One phase of a run (a log group) and how long it took; unfinished: the run ended in it. */
+export interface PhaseTime {
+  name: string
+  seconds: number
+  finished: boolean
+}
+
+/**
+ * Each phase's duration, in the order the phases began: a small "Phase | s" table (empty when
+ * the run got to no phase). The phase a failed run ended in is marked so.
+ */
+export function phaseTimesMarkdown(times: ReadonlyArray<PhaseTime>): string {
+  if (times.length === 0) return ''
+  let md = `\n| Phase | s |\n|---|---:|\n`
+  md += times
+    .map(
+      t =>
+        `| ${escapeCell(text(t.name))}${t.finished ? '' : ' (unfinished: the run ended here)'} | ${t.seconds.toFixed(1)} |`
+    )
+    .join('\n')
+  return redact(md + '\n')
+}
+
 export function failureSummaryMarkdown(c: FailureContext, error: unknown): string {
   const message = error instanceof Error ? error.message : String(error)
   let md = `## ❌ Database ${c.mode} failed\n\n${escapeBlock(message)}\n\n${describeAftermath(c)}\n`

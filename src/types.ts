@@ -148,6 +148,11 @@ export interface CheckOptions {
   mode: 'check'
   source: ArtifactSource | S3Source
   maxAgeSeconds: number
+  /**
+   * signing-key: the newest backup's manifest must be signed with this key (storage/signing.ts);
+   * check reads no dump, so the dump's sha256 is checked by restore and verify only.
+   */
+  signingKey?: string
 }
 
 /** What the restore and verify modes are asked to do. */

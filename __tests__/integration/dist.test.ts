@@ -485,7 +485,7 @@ describe('mode: check — is the newest backup fresh and whole? (manifest only)'
     const result = await checkRun({ 'max-age': '2s' })
     expect(result.code).toBe(1)
     expect(result.stdout).toMatch(
-      /::error::the newest backup \(artifact \d+ \(run \d+\), run \d+\) was made .*Z, \d+s ago: older than max-age \(2s\)/
+      /::error::the newest backup \(artifact \d+ \(run \d+\)\) was made .*Z, \d+s ago: older than max-age \(2s\)/
     )
     const scratch = await server.createDatabase('check_scratch')
     const verified = await runAction({

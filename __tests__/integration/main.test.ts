@@ -146,6 +146,27 @@ describe('a backup', () => {
     expect(step.summary).toMatch(/\| Database \| main_db on /)
   })
 
+  it("gives each phase's duration in the summary, in the order the phases ran", () => {
+    const table = step.summary.slice(step.summary.indexOf('| Phase | s |'))
+    const rows = [...table.matchAll(/^\| (.+?) \| (\d+\.\d) \|$/gm)].map(m => m[1])
+    expect(rows.slice(0, 4)).toEqual([
+      'Check the artifact name',
+      expect.stringMatching(/^Connect to /),
+      'Read the server',
+      'Choose pg_dump'
+    ])
+    expect(rows).toEqual(
+      expect.arrayContaining([
+        `Dump to ${step.outputs['file-name']}`,
+        'Count rows',
+        // (as escaped text: the quotes as HTML entities)
+        'Upload artifact &#39;main-backup.zip&#39;'
+      ])
+    )
+    // every phase ran to its end
+    expect(table).not.toContain('unfinished')
+  })
+
   it('announces the URL and the password (as given and percent-encoded) to the runner', () => {
     expect(server.password).not.toBe(encodeURIComponent(server.password))
     expect(step.masked).toEqual(
@@ -196,6 +217,10 @@ describe('a secret that is also part of other text is redacted everywhere', () =
       /^Input 'database-url': could not connect to .*password authentication failed for user '\*\*\*'/
     )
     expect(step.summary).toMatch(/Database backup failed[\s\S]*for user '\*\*\*'/)
+    // the failure summary times the phases too: the run ended in the connection's
+    expect(step.summary).toMatch(
+      /\| Phase \| s \|\n\|---\|---:\|\n(\| .+ \| \d+\.\d \|\n)*\| Connect to .* \(unfinished: the run ended here\) \| \d+\.\d \|\n\s*$/
+    )
     expectNoSecretIn(step, [other], false)
   })
 })
@@ -258,6 +283,9 @@ describe('a restore from a backup file', () => {
     expect(step.outputs['restored-from']).toContain('r.zip')
     expect(step.outputs['server-version']).toBe(server.version)
     expect(step.summary).toMatch(/restore/i)
+    expect(step.summary).toMatch(/\| Fetch the backup \| \d+\.\d \|/)
+    expect(step.summary).toMatch(/\| Restore \| \d+\.\d \|/)
+    expect(step.summary).toMatch(/\| Verify row counts \| \d+\.\d \|/)
     expectNoSecretIn(step, [server.password, encodeURIComponent(server.password)])
     await server.dropDatabase(target)
   })

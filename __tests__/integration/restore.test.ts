@@ -195,6 +195,22 @@ describe('restores into a database that is not empty', () => {
     await server.dropDatabase(target)
   })
 
+  it("allow-non-empty: true with a table of the same name as the backup's: not merged, the restore fails and changes nothing", async () => {
+    await makeBackup('same-name', 'custom', 'zstd')
+    const target = await server.createDatabase()
+    // a table the backup has too, with other columns and rows of its own
+    await server.query(
+      target,
+      `${KEEP_ME} CREATE TABLE public.customers (id integer, name text); INSERT INTO public.customers VALUES (42, 'theirs');`
+    )
+    const before = await snapshot(target)
+    await expect(
+      runRestore(restoreInputs(target, current('same-name'), { allowNonEmpty: true }))
+    ).rejects.toThrow(/relation "customers" already exists/)
+    expect(await snapshot(target)).toEqual(before)
+    await server.dropDatabase(target)
+  })
+
   it('without clean or allow-non-empty: refused, listing tables and rows; target unchanged', async () => {
     await makeBackup('refused', 'plain', 'zstd')
     const target = await server.createDatabase()

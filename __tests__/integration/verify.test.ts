@@ -192,4 +192,35 @@ describe('verify never writes into the database backed up (issue 14.9)', () => {
     )
     expect(tables).toEqual([])
   })
+
+  it('a second verify into the same scratch database: refused naming verify-database-url, passes with clean', async () => {
+    await harness.backup(testBackupInputs(server.url(source), { artifactName: 'twice' }))
+    const scratch = await server.createDatabase()
+    const twice = (overrides: Partial<RestoreOptions> = {}): RestoreOptions =>
+      verifyInputs(scratch, {
+        source: {
+          kind: 'artifact',
+          name: 'twice',
+          runId: 'latest',
+          repository: backend.repository,
+          token: backend.githubToken
+        },
+        ...overrides
+      })
+    const first = await runVerify(twice())
+    const before = await tableChecksums(server, scratch)
+    const error = (await runVerify(twice()).catch((e: Error) => e)) as Error
+    expect(error.message).toMatch(
+      new RegExp(
+        `^the scratch database '${scratch}' \\(verify-database-url\\) is not empty: \\d+ tables where the backup goes`
+      )
+    )
+    expect(error.message).toContain('Point verify-database-url at an empty database')
+    expect(error.message).not.toMatch(/\bdatabase-url\b(?<!verify-database-url)/)
+    expect(await tableChecksums(server, scratch)).toEqual(before)
+    const again = await runVerify(twice({ clean: true }))
+    expect(again.rowsRestored).toBe(first.rowsRestored)
+    expect(again.equality.comparison?.tablesEqual).toBe(first.equality.comparison?.tablesEqual)
+    expect(await tableChecksums(server, scratch)).toEqual(before)
+  })
 })

@@ -58,6 +58,21 @@ describe('README and action.yml', () => {
     expect(readme).toContain('npm ci && npm test')
   })
 
+  it("names the Node.js that package.json's engines asks for and action.yml runs on", () => {
+    const develop = readme.slice(readme.indexOf('## Develop'))
+    const stated = /\(Node\.js (\d+)\+ with npm/.exec(develop)?.[1]
+    const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as {
+      engines: { node: string }
+    }
+    const action = parse(readFileSync(path.join(root, 'action.yml'), 'utf8')) as {
+      runs: { using: string }
+    }
+    expect(stated).toBeDefined()
+    expect(pkg.engines.node).toBe(`>=${stated}`)
+    expect(action.runs.using).toBe(`node${stated}`)
+    expect(readme).not.toMatch(/Node(\.js)? (1\d|2[0-3])\b/)
+  })
+
   it('the layout section names every module of src/ (and nothing that is gone)', () => {
     const layout = readme.slice(readme.indexOf('Layout:'))
     const start = layout.indexOf('```')

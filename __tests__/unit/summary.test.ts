@@ -5,8 +5,10 @@
 import { describe, expect, it } from '@jest/globals'
 import type { RestoreResult } from '../../src/modes/restore.js'
 import { groupSkipped } from '../../src/postgres/target-policy.js'
+import { clearSecrets, registerSecret } from '../../src/secrets.js'
 import {
   failureSummaryMarkdown,
+  phaseTimesMarkdown,
   restoreSummaryMarkdown,
   skippedMarkdown
 } from '../../src/summary.js'
@@ -110,5 +112,37 @@ describe('verify failure summary', () => {
     expect(md).toContain('row counts differ')
     expect(md).not.toContain('| Schema objects |')
     expect(md).not.toContain('not explained')
+  })
+})
+
+describe("the summary's phase durations (issue 20 item 9)", () => {
+  it('one row per phase in the order they began, seconds to a tenth; the unfinished one marked', () => {
+    const md = phaseTimesMarkdown([
+      { name: 'Fetch the backup', seconds: 1.26, finished: true },
+      { name: 'Restore', seconds: 12, finished: true },
+      { name: 'Verify row counts', seconds: 0.04, finished: false }
+    ])
+    const rows = md.trim().split('\n')
+    expect(rows).toEqual([
+      '| Phase | s |',
+      '|---|---:|',
+      '| Fetch the backup | 1.3 |',
+      '| Restore | 12.0 |',
+      '| Verify row counts (unfinished: the run ended here) | 0.0 |'
+    ])
+  })
+
+  it('nothing when the run got to no phase; names are escaped text and never a secret', () => {
+    expect(phaseTimesMarkdown([])).toBe('')
+    registerSecret('Ph4se-secret-pw')
+    try {
+      const md = phaseTimesMarkdown([
+        { name: 'Connect to a|b <i> Ph4se-secret-pw', seconds: 2, finished: true }
+      ])
+      expect(md).toContain('| Connect to a\\|b &#60;i&#62; *** | 2.0 |')
+      expect(md).not.toContain('Ph4se-secret-pw')
+    } finally {
+      clearSecrets()
+    }
   })
 })

@@ -10,7 +10,8 @@ import { formatAge } from '../duration.js'
 import { formatBytes, log } from '../log.js'
 import { type Manifest, parseManifest } from '../manifest.js'
 import { type FoundArtifact, artifactClient, findBackupArtifact } from '../storage/artifact.js'
-import { readArtifactManifest } from '../storage/artifact-manifest.js'
+import { readArtifactManifestFile } from '../storage/artifact-manifest.js'
+import { MAX_SIGNATURE_BYTES, checkSignature } from '../storage/signing.js'
 import { formatS3Uri } from '../s3-uri.js'
 import type { ArtifactSource, BackupSource, CheckOptions, S3Source } from '../types.js'
 
@@ -37,8 +38,30 @@ export async function check(
   options: CheckOptions,
   now: () => Date = () => new Date()
 ): Promise<CheckResult> {
-  const found = await log.group('Find the newest backup', () => findNewest(options.source))
+  const found = await log.group('Find the newest backup', () =>
+    findNewest(options.source, options.signingKey !== undefined)
+  )
   const { manifest } = found
+  if (options.signingKey) {
+    const key = options.signingKey
+    await log.group('Check the signature', async () => {
+      // the manifest only: check reads no dump (restore and verify check the dump's sha256)
+      checkSignature(
+        key,
+        {
+          what: `the newest backup (${found.checked})`,
+          manifestBytes: found.manifestBytes,
+          manifestSha256: manifest.file.sha256,
+          signature: found.signature,
+          dumpSha256: manifest.file.sha256
+        },
+        'check'
+      )
+      log.info(
+        `The manifest is signed with this signing-key (the dump's sha256 it names is checked by restore and verify).`
+      )
+    })
+  }
   const createdAt = new Date(manifest.createdAt)
   if (Number.isNaN(createdAt.getTime())) {
     throw new CheckError(
@@ -66,7 +89,8 @@ export async function check(
     }
     if (ageSeconds > options.maxAgeSeconds) {
       throw new StaleBackupError(
-        `the newest backup (${found.checked}${found.artifact?.runId ? `, run ${found.artifact.runId}` : ''}) was made ${manifest.createdAt}, ${formatAge(ageSeconds)} ago: older than max-age (${formatAge(options.maxAgeSeconds)}). Backups have stopped or are failing: look at the backup workflow's runs (GitHub disables schedules of public repositories after 60 days without activity, and delays or drops scheduled runs at busy times).`
+        // found.checked names the artifact and its run already
+        `the newest backup (${found.checked}) was made ${manifest.createdAt}, ${formatAge(ageSeconds)} ago: older than max-age (${formatAge(options.maxAgeSeconds)}). Backups have stopped or are failing: look at the backup workflow's runs (GitHub disables schedules of public repositories after 60 days without activity, and delays or drops scheduled runs at busy times).`
       )
     }
     log.info(
@@ -76,38 +100,68 @@ export async function check(
   return result
 }
 
-async function findNewest(
-  source: ArtifactSource | S3Source
-): Promise<{ checked: string; manifest: Manifest; artifact?: FoundArtifact }> {
+interface Newest {
+  checked: string
+  manifest: Manifest
+  artifact?: FoundArtifact
+  /** With `signed`: the manifest's bytes as stored, and the signature beside it (if any). */
+  manifestBytes?: Buffer
+  signature?: Buffer
+}
+
+async function findNewest(source: ArtifactSource | S3Source, signed: boolean): Promise<Newest> {
   if (source.kind === 's3') {
     // loaded here only: the AWS SDK is large
-    const { createS3Client, findNewestBackup, getObjectText } = await import('../storage/s3.js')
+    const { S3StorageError, createS3Client, findNewestBackup, getObjectText } =
+      await import('../storage/s3.js')
     const { manifestKeyFor } = await import('../s3-uri.js')
     const s3 = createS3Client(source.settings)
+    let found: { dumpKey: string; manifestKey: string; manifest?: Manifest }
     if (source.key) {
-      const text = await getObjectText(s3, {
+      found = { dumpKey: source.key, manifestKey: manifestKeyFor(source.key) }
+    } else {
+      const newest = await findNewestBackup(s3, { bucket: source.bucket, prefix: source.prefix })
+      found = {
+        dumpKey: newest.dumpKey,
+        manifestKey: newest.manifestKey,
+        manifest: parseManifest(newest.manifest)
+      }
+    }
+    const checked = formatS3Uri(source.bucket, found.dumpKey)
+    if (!signed && found.manifest) return { checked, manifest: found.manifest }
+    // the manifest's bytes as stored (a signature covers them exactly)
+    const text = await getObjectText(s3, { bucket: source.bucket, key: found.manifestKey })
+    const newest: Newest = {
+      checked,
+      manifest: parseManifestText(text),
+      manifestBytes: Buffer.from(text, 'utf8')
+    }
+    if (signed) {
+      newest.signature = await getObjectText(s3, {
         bucket: source.bucket,
-        key: manifestKeyFor(source.key)
-      })
-      return { checked: formatS3Uri(source.bucket, source.key), manifest: parseManifestText(text) }
+        key: `${found.manifestKey}.sig`
+      }).then(
+        sig => (sig.length <= MAX_SIGNATURE_BYTES ? Buffer.from(sig, 'utf8') : undefined),
+        error => {
+          if (error instanceof S3StorageError && error.code === 'NoSuchKey') return undefined
+          throw error
+        }
+      )
     }
-    const newest = await findNewestBackup(s3, { bucket: source.bucket, prefix: source.prefix })
-    return {
-      checked: formatS3Uri(source.bucket, newest.dumpKey),
-      manifest: parseManifest(newest.manifest)
-    }
+    return newest
   }
   const artifact = await findBackupArtifact(artifactClient(), source)
   log.info(
     `Artifact '${artifact.name}' (id ${artifact.id}${artifact.runId ? `, run ${artifact.runId}` : ''}), ${artifact.size === undefined ? '' : `${formatBytes(artifact.size)}, `}uploaded ${artifact.createdAt?.toISOString() ?? '?'}`
   )
-  const manifest = await readArtifactManifest(
+  const remote = await readArtifactManifestFile(
     artifact,
-    source.kind === 'artifact' || source.kind === 'artifact-id' ? source.token : ''
+    source.kind === 'artifact' || source.kind === 'artifact-id' ? source.token : '',
+    { signature: signed }
   )
   return {
     checked: `artifact ${artifact.id}${artifact.runId ? ` (run ${artifact.runId})` : ''}`,
-    manifest,
+    ...remote,
     artifact
   }
 }

@@ -469,6 +469,13 @@ async function guardTarget(
     log.warning(`allow-non-empty: true — restoring next to what is there: ${listing}`)
     return server
   }
+  if (inputs.mode === 'verify') {
+    // verify compares the copy with the backup: it needs the backup's objects alone. It does
+    // not clean by itself: a verify-database-url that is not a scratch database loses nothing.
+    throw new RestoreError(
+      `the scratch database '${server.database}' (verify-database-url) is not empty: ${existing.length} tables where the backup goes — ${listing} (a verify into it before?). Nothing was changed. Point verify-database-url at an empty database (a services: postgres container is empty in every job), or set 'clean: true' to drop the backup's objects there first and restore them again.`
+    )
+  }
   throw new RestoreError(
     `the target database '${server.database}' is not empty: ${existing.length} tables where the backup goes — ${listing}. Nothing was changed. Set 'clean: true' to drop and replace the backup's objects, 'allow-non-empty: true' to restore next to them, or point database-url at an empty database.`
   )

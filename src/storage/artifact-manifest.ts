@@ -14,6 +14,7 @@ import { EngineError } from '../errors.js'
 import { log } from '../log.js'
 import { MANIFEST_FILE, type Manifest, parseManifest } from '../manifest.js'
 import { type FoundArtifact, artifactNamesFor, findBackupArtifact } from './artifact.js'
+import { MAX_SIGNATURE_BYTES, SIGNATURE_FILE } from './signing.js'
 
 /** A manifest larger than this is refused (ours are a few KB; a hostile one is not read). */
 const MANIFEST_LIMIT = 4 * 1024 * 1024
@@ -36,6 +37,27 @@ export async function readArtifactManifest(
   token: string,
   apiUrl: string = process.env.GITHUB_API_URL || 'https://api.github.com'
 ): Promise<Manifest> {
+  return (await readArtifactManifestFile(found, token, { apiUrl })).manifest
+}
+
+/** An artifact's manifest as stored (its exact bytes) and, when asked, the signature beside it. */
+export interface RemoteManifest {
+  manifest: Manifest
+  manifestBytes: Buffer
+  /** manifest.json.sig's bytes; undefined when the zip has none (or it was not asked for). */
+  signature?: Buffer
+}
+
+/**
+ * manifest.json — and with `signature`, manifest.json.sig (at most MAX_SIGNATURE_BYTES) — out of
+ * the artifact's zip by range requests; never the dump.
+ */
+export async function readArtifactManifestFile(
+  found: FoundArtifact,
+  token: string,
+  options: { apiUrl?: string; signature?: boolean } = {}
+): Promise<RemoteManifest> {
+  const apiUrl = options.apiUrl ?? (process.env.GITHUB_API_URL || 'https://api.github.com')
   const blob = await blobUrl(found, token, apiUrl)
   const size = found.size ?? (await blobSize(blob))
   const tailStart = Math.max(0, size - TAIL_BYTES)
@@ -49,26 +71,7 @@ export async function readArtifactManifest(
   if (!entry) {
     throw new RemoteManifestError(`artifact ${found.id} has no ${MANIFEST_FILE}`)
   }
-  if (entry.compressedSize > MANIFEST_LIMIT || entry.size > MANIFEST_LIMIT) {
-    throw new RemoteManifestError(
-      `the ${MANIFEST_FILE} of artifact ${found.id} is ${entry.size} bytes: not a manifest of this action`
-    )
-  }
-  // the local header's name and extra field may differ in length from the central directory's
-  const head = await readRange(blob, entry.localOffset, 30 + 0xffff * 2 + entry.compressedSize)
-  if (head.readUInt32LE(0) !== 0x04034b50) {
-    throw new RemoteManifestError(`artifact ${found.id}: ${MANIFEST_FILE} has no local header`)
-  }
-  const start = 30 + head.readUInt16LE(26) + head.readUInt16LE(28)
-  const data = head.subarray(start, start + entry.compressedSize)
-  let content: Buffer
-  if (entry.method === 0) content = data
-  else if (entry.method === 8) content = inflateRawSync(data, { maxOutputLength: MANIFEST_LIMIT })
-  else {
-    throw new RemoteManifestError(
-      `artifact ${found.id}: ${MANIFEST_FILE} uses zip method ${entry.method}`
-    )
-  }
+  const content = await readEntry(blob, found, MANIFEST_FILE, entry, MANIFEST_LIMIT)
   let json: unknown
   try {
     json = JSON.parse(content.toString('utf8'))
@@ -77,7 +80,43 @@ export async function readArtifactManifest(
       `the ${MANIFEST_FILE} of artifact ${found.id} is not JSON: ${(error as Error).message}`
     )
   }
-  return parseManifest(json)
+  const result: RemoteManifest = { manifest: parseManifest(json), manifestBytes: content }
+  const signatureEntry = options.signature ? findEntry(cd, SIGNATURE_FILE) : undefined
+  if (signatureEntry) {
+    result.signature = await readEntry(
+      blob,
+      found,
+      SIGNATURE_FILE,
+      signatureEntry,
+      MAX_SIGNATURE_BYTES
+    )
+  }
+  return result
+}
+
+/** One entry's content (stored or deflated), refused when larger than `limit` bytes. */
+async function readEntry(
+  blob: string,
+  found: FoundArtifact,
+  name: string,
+  entry: CentralEntry,
+  limit: number
+): Promise<Buffer> {
+  if (entry.compressedSize > limit || entry.size > limit) {
+    throw new RemoteManifestError(
+      `the ${name} of artifact ${found.id} is ${entry.size} bytes: not a ${name} of this action`
+    )
+  }
+  // the local header's name and extra field may differ in length from the central directory's
+  const head = await readRange(blob, entry.localOffset, 30 + 0xffff * 2 + entry.compressedSize)
+  if (head.readUInt32LE(0) !== 0x04034b50) {
+    throw new RemoteManifestError(`artifact ${found.id}: ${name} has no local header`)
+  }
+  const start = 30 + head.readUInt16LE(26) + head.readUInt16LE(28)
+  const data = head.subarray(start, start + entry.compressedSize)
+  if (entry.method === 0) return data
+  if (entry.method === 8) return inflateRawSync(data, { maxOutputLength: limit })
+  throw new RemoteManifestError(`artifact ${found.id}: ${name} uses zip method ${entry.method}`)
 }
 
 /** The signed blob URL the REST API redirects the zip's download to. */

@@ -49,17 +49,27 @@ export function checkSignature(
     manifestSha256?: string
     signature?: Buffer
     dumpSha256?: string
-  }
+  },
+  /** What the key is checked for: a restore (the default) or mode: check (the manifest only). */
+  purpose: 'restore' | 'check' = 'restore'
 ): void {
   const { what } = backup
+  const only =
+    purpose === 'restore'
+      ? 'only backups signed with that key are restored'
+      : 'only backups signed with that key count'
+  const outcome =
+    purpose === 'restore'
+      ? 'Nothing was restored.'
+      : 'The check fails: a restore with this signing-key would refuse this backup.'
   if (!backup.manifestBytes || !backup.manifestSha256) {
     throw new SignatureError(
-      `${what} has no manifest, so it carries no signature; with signing-key set only backups signed with that key are restored. Nothing was restored.`
+      `${what} has no manifest, so it carries no signature; with signing-key set ${only}. ${outcome}`
     )
   }
   if (!backup.signature) {
     throw new SignatureError(
-      `${what} is not signed (no ${SIGNATURE_FILE} beside its manifest); with signing-key set only backups signed with that key are restored — a backup made without signing-key, or put there by someone else. Nothing was restored.`
+      `${what} is not signed (no ${SIGNATURE_FILE} beside its manifest); with signing-key set ${only} — a backup made without signing-key, or put there by someone else. ${outcome}`
     )
   }
   const text = backup.signature.subarray(0, MAX_SIGNATURE_BYTES).toString('utf8').trim()
@@ -67,12 +77,12 @@ export function checkSignature(
   const expected = mac(key, backup.manifestBytes, backup.manifestSha256)
   if (!match || !timingSafeEqual(Buffer.from(match[1], 'hex'), expected)) {
     throw new SignatureError(
-      `${what}'s signature does not match its manifest under this signing-key: it was signed with another key, or its manifest or signature was changed. Nothing was restored.`
+      `${what}'s signature does not match its manifest under this signing-key: it was signed with another key, or its manifest or signature was changed. ${outcome}`
     )
   }
   if (backup.dumpSha256 === undefined || backup.dumpSha256 !== backup.manifestSha256) {
     throw new SignatureError(
-      `${what}'s dump is not the one its signed manifest names (sha256 ${backup.dumpSha256 ?? 'unknown'} ≠ ${backup.manifestSha256}). Nothing was restored.`
+      `${what}'s dump is not the one its signed manifest names (sha256 ${backup.dumpSha256 ?? 'unknown'} ≠ ${backup.manifestSha256}). ${outcome}`
     )
   }
 }

@@ -1,0 +1,285 @@
+/**
+ * mode: check from the sources (src/main.ts run(), as the runner runs it) and from the command
+ * line (src/cli.ts): with signing-key the newest backup's manifest must be signed with that key
+ * (unsigned, mis-signed and altered manifests fail, naming the run); the max-age error names the
+ * run once. Against a real server and the loopback artifact backend.
+ */
+import { beforeAll, describe, expect, it } from '@jest/globals'
+import { spawn } from 'node:child_process'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { type ArtifactBackend, unzipEntries } from '../../dev/artifact-backend.js'
+import { seedSample } from '../../dev/fixtures.js'
+import type { TestServer } from '../../dev/postgres.js'
+import { parseOutputs, runnerStep } from '../../dev/runner.js'
+import { useHarness } from '../support/harness.js'
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
+const harness = useHarness({ name: 'check-test', s3Buckets: ['checked'] })
+const KEY = 'c0ffee'.repeat(6) + 'a1b2'
+const OTHER_KEY = 'beef'.repeat(10)
+let server: TestServer
+let backend: ArtifactBackend
+let run: () => Promise<void>
+let clearSecrets: () => void
+let database: string
+
+beforeAll(async () => {
+  ;({ server, backend } = harness)
+  // after the harness set the backend's environment (the artifact client reads it on import)
+  ;({ run } = await import('../../src/main.js'))
+  ;({ clearSecrets } = await import('../../src/secrets.js'))
+  database = await server.createDatabase('check_db')
+  await seedSample(server, database)
+}, 60_000)
+
+interface Step {
+  error?: Error
+  stdout: string
+  outputs: Record<string, string>
+  summary: string
+}
+
+/** Runs run() with `inputs` in a workflow run of its own (see main.test.ts). */
+async function runStep(inputs: Record<string, string>, newRun = true): Promise<Step> {
+  if (newRun) backend.newRun()
+  clearSecrets()
+  const dir = mkdtempSync(path.join(harness.work, 'step-'))
+  const summaryFile = path.join(harness.work, 'step_summary')
+  writeFileSync(summaryFile, '')
+  // the S3 server's credentials, which the harness put in the environment
+  const aws = Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('AWS_')))
+  const step = runnerStep(dir, backend.env(), inputs, {
+    extraEnv: { ...aws, GITHUB_STEP_SUMMARY: summaryFile }
+  })
+  const saved = process.env
+  const write = process.stdout.write.bind(process.stdout)
+  let stdout = ''
+  process.env = { ...step.env }
+  process.stdout.write = ((chunk: string | Uint8Array) => {
+    stdout += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8')
+    return true
+  }) as typeof process.stdout.write
+  let error: Error | undefined
+  try {
+    await run()
+  } catch (caught) {
+    error = caught as Error
+  } finally {
+    process.stdout.write = write
+    process.env = saved
+    clearSecrets()
+  }
+  return {
+    error,
+    stdout,
+    outputs: parseOutputs(readFileSync(step.outputFile, 'utf8')),
+    summary: readFileSync(summaryFile, 'utf8')
+  }
+}
+
+/** A backup of the sample database as artifact `name`, in a run of its own: its artifact and run. */
+async function backupAs(
+  name: string,
+  extra: Record<string, string> = {}
+): Promise<{ id: number; runId: number }> {
+  const made = await runStep({
+    'database-url': server.url(database),
+    'artifact-name': name,
+    ...extra
+  })
+  expect(made.error).toBeUndefined()
+  const stored = backend.findArtifact(`${name}.zip`, backend.currentRunId)!
+  return { id: stored.id, runId: backend.currentRunId }
+}
+
+const checkOf = (name: string, extra: Record<string, string> = {}): Promise<Step> =>
+  runStep({ mode: 'check', 'artifact-name': name, 'github-token': backend.githubToken, ...extra })
+
+describe('mode: check with signing-key', () => {
+  let signed: { id: number; runId: number }
+
+  beforeAll(async () => {
+    signed = await backupAs('signed-backup', { 'signing-key': KEY })
+  }, 120_000)
+
+  it('passes on a backup signed with the key, after checking its signature', async () => {
+    const step = await checkOf('signed-backup', { 'signing-key': KEY })
+    expect(step.error).toBeUndefined()
+    expect(step.outputs['restored-from']).toBe(`artifact ${signed.id} (run ${signed.runId})`)
+    expect(step.stdout).toContain('The manifest is signed with this signing-key')
+    expect(step.summary).toContain('Backup check: fresh')
+    expect(step.summary).toMatch(/\| Check the signature \| \d+\.\d \|/)
+    expect(step.summary).not.toContain(KEY)
+  })
+
+  it('fails under another key, naming the artifact and its run', async () => {
+    const step = await checkOf('signed-backup', { 'signing-key': OTHER_KEY })
+    expect(step.error?.message).toBe(
+      `the newest backup (artifact ${signed.id} (run ${signed.runId}))'s signature does not match its manifest under this signing-key: it was signed with another key, or its manifest or signature was changed. The check fails: a restore with this signing-key would refuse this backup.`
+    )
+    expect(step.summary).toContain('Database check failed')
+    expect(step.outputs).toEqual({})
+  })
+
+  it('fails on an unsigned backup, naming the artifact and its run', async () => {
+    const unsigned = await backupAs('unsigned-backup')
+    const plain = await checkOf('unsigned-backup')
+    expect(plain.error).toBeUndefined()
+    const step = await checkOf('unsigned-backup', { 'signing-key': KEY })
+    expect(step.error?.message).toMatch(
+      new RegExp(
+        `^the newest backup \\(artifact ${unsigned.id} \\(run ${unsigned.runId}\\)\\) is not signed \\(no manifest\\.json\\.sig beside its manifest\\); with signing-key set only backups signed with that key count .* The check fails`
+      )
+    )
+  }, 120_000)
+
+  it('fails on a signed manifest that was altered (its signature kept)', async () => {
+    const real = backend.findArtifact('signed-backup.zip', signed.runId)!
+    const entries = await unzipEntries(real.bytes)
+    const manifest = JSON.parse(entries.get('manifest.json')!.toString()) as {
+      file: { name: string }
+      rowCounts: { totalRows: number }
+    }
+    expect(entries.get('manifest.json.sig')!.toString()).toMatch(/^hmac-sha256-v1:[0-9a-f]{64}\n$/)
+    manifest.rowCounts.totalRows += 1
+    backend.newRun()
+    const seeded = await backend.seedArtifact({
+      name: 'altered-backup.zip',
+      files: {
+        [manifest.file.name]: entries.get(manifest.file.name)!,
+        'manifest.json': JSON.stringify(manifest, null, 2),
+        'manifest.json.sig': entries.get('manifest.json.sig')!
+      }
+    })
+    const step = await checkOf('altered-backup', { 'signing-key': KEY })
+    expect(step.error?.message).toMatch(
+      new RegExp(
+        `^the newest backup \\(artifact ${seeded.id} \\(run \\d+\\)\\)'s signature does not match its manifest`
+      )
+    )
+  }, 60_000)
+})
+
+describe('mode: check with signing-key, newest under an S3 prefix', () => {
+  const s3 = (prefix: string): Record<string, string> => ({
+    's3-uri': `s3://checked/${prefix}/`,
+    's3-endpoint': harness.s3.endpoint
+  })
+  const backupTo = async (prefix: string, extra: Record<string, string> = {}): Promise<string> => {
+    const made = await runStep({
+      'database-url': server.url(database),
+      artifact: 'false',
+      ...s3(prefix),
+      ...extra
+    })
+    expect(made.error).toBeUndefined()
+    expect(made.outputs['s3-uri']).toMatch(new RegExp(`^s3://checked/${prefix}/`))
+    return made.outputs['s3-uri']
+  }
+
+  it('passes signed with the key; fails under another key and when unsigned, naming the object', async () => {
+    const signedUri = await backupTo('signed', { 'signing-key': KEY })
+    const ok = await runStep({ mode: 'check', ...s3('signed'), 'signing-key': KEY })
+    expect(ok.error).toBeUndefined()
+    expect(ok.outputs['restored-from']).toBe(signedUri)
+    expect(ok.stdout).toContain('The manifest is signed with this signing-key')
+
+    const other = await runStep({ mode: 'check', ...s3('signed'), 'signing-key': OTHER_KEY })
+    expect(other.error?.message).toBe(
+      `the newest backup (${signedUri})'s signature does not match its manifest under this signing-key: it was signed with another key, or its manifest or signature was changed. The check fails: a restore with this signing-key would refuse this backup.`
+    )
+
+    const unsignedUri = await backupTo('unsigned')
+    const plain = await runStep({ mode: 'check', ...s3('unsigned') })
+    expect(plain.error).toBeUndefined()
+    const unsigned = await runStep({ mode: 'check', ...s3('unsigned'), 'signing-key': KEY })
+    expect(unsigned.error?.message).toContain(
+      `the newest backup (${unsignedUri}) is not signed (no manifest.json.sig beside its manifest)`
+    )
+  }, 120_000)
+})
+
+describe('max-age', () => {
+  it('the error names the newest backup and its run once', async () => {
+    const made = await backupAs('aging-backup')
+    await new Promise(resolve => setTimeout(resolve, 2_100))
+    const step = await checkOf('aging-backup', { 'max-age': '2s' })
+    const message = step.error?.message ?? ''
+    expect(message).toMatch(
+      new RegExp(
+        `^the newest backup \\(artifact ${made.id} \\(run ${made.runId}\\)\\) was made \\S+Z, \\d+s ago: older than max-age \\(2s\\)\\.`
+      )
+    )
+    expect(message.split(`run ${made.runId}`)).toHaveLength(2)
+  }, 120_000)
+})
+
+describe('the command line: postgres-backup-action check', () => {
+  function cli(
+    args: string[],
+    env: Record<string, string>
+  ): Promise<{ code: number | null; stdout: string; stderr: string }> {
+    return new Promise((resolve, reject) => {
+      const child = spawn(
+        path.join(root, 'node_modules/.bin/tsx'),
+        [path.join(root, 'src/cli.ts'), ...args],
+        {
+          cwd: harness.work,
+          env: { PATH: process.env.PATH, HOME: process.env.HOME, ...backend.env(), ...env }
+        }
+      )
+      let stdout = ''
+      let stderr = ''
+      child.stdout.on('data', d => (stdout += d))
+      child.stderr.on('data', d => (stderr += d))
+      child.on('error', reject)
+      child.on('close', code => resolve({ code, stdout, stderr }))
+    })
+  }
+
+  it('finds the newest artifact with GITHUB_TOKEN, checks its age and its signature', async () => {
+    const made = await backupAs('cli-checked', { 'signing-key': KEY })
+    const fresh = await cli(['check', '--artifact-name', 'cli-checked', '--max-age', '1h'], {
+      GITHUB_TOKEN: backend.githubToken,
+      BACKUP_SIGNING_KEY: KEY
+    })
+    expect({ code: fresh.code, stderr: fresh.stderr }).toEqual({ code: 0, stderr: '' })
+    expect(fresh.stdout).toContain(`✔ Fresh: artifact ${made.id} (run ${made.runId}), made `)
+    expect(fresh.stdout).toContain('The manifest is signed with this signing-key')
+    expect(fresh.stdout).not.toContain(backend.githubToken)
+
+    const misSigned = await cli(['check', '--artifact-name', 'cli-checked'], {
+      GITHUB_TOKEN: backend.githubToken,
+      BACKUP_SIGNING_KEY: OTHER_KEY
+    })
+    expect(misSigned.code).toBe(3)
+    expect(misSigned.stderr).toContain(
+      `✖ the newest backup (artifact ${made.id} (run ${made.runId}))'s signature does not match`
+    )
+
+    await new Promise(resolve => setTimeout(resolve, 2_100))
+    const stale = await cli(['check', '--artifact-name', 'cli-checked', '--max-age', '2s'], {
+      GITHUB_TOKEN: backend.githubToken
+    })
+    expect(stale.code).toBe(3)
+    expect(stale.stderr).toMatch(
+      new RegExp(
+        `✖ the newest backup \\(artifact ${made.id} \\(run ${made.runId}\\)\\) was made .* older than max-age \\(2s\\)`
+      )
+    )
+  }, 120_000)
+
+  it('takes the token from GITHUB_TOKEN only; its help lists its options', async () => {
+    const given = await cli(['check', '--github-token', 'x'], {})
+    expect(given.code).toBe(2)
+    expect(given.stderr).toContain('give it in the environment variable GITHUB_TOKEN')
+    const help = await cli(['check', '--help'], {})
+    expect(help.code).toBe(0)
+    expect(help.stdout).toMatch(/--max-age/)
+    expect(help.stdout).toMatch(/--artifact-name/)
+    expect(help.stdout).toMatch(/--s3-uri/)
+    expect(help.stdout).toMatch(/GITHUB_TOKEN\s+\(github-token, check only\)/)
+  }, 60_000)
+})
