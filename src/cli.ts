@@ -55,7 +55,9 @@ const BOOLEAN_INPUTS = new Set<Inputs>([
   Inputs.CleanDropDependents,
   Inputs.AllowNonEmpty,
   Inputs.SingleTransaction,
-  Inputs.AllowUnencryptedPublic
+  Inputs.AllowUnencryptedPublic,
+  Inputs.Globals,
+  Inputs.CreateRoles
 ])
 
 /** Options that take auto, true or false; given bare (--no-owner) they mean true. */
@@ -83,6 +85,7 @@ const RESTORE_OPTIONS = [
   Inputs.DecryptionIdentity,
   Inputs.EncryptionPassphrase,
   Inputs.SigningKey,
+  Inputs.CreateRoles,
   ...COMMON
 ]
 const COMMANDS: Record<'backup' | 'restore' | 'verify', { describe: string; options: Inputs[] }> = {
@@ -104,6 +107,7 @@ const COMMANDS: Record<'backup' | 'restore' | 'verify', { describe: string; opti
       Inputs.EncryptionRecipients,
       Inputs.EncryptionPassphrase,
       Inputs.SigningKey,
+      Inputs.Globals,
       ...COMMON
     ]
   },

@@ -8,14 +8,15 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { createHash } from 'node:crypto'
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { type ArtifactBackend, unzipEntries } from '../../dev/artifact-backend.js'
 import { type TestServer, quoteLiteral, startPostgres } from '../../dev/postgres.js'
 import { parseOutputs, runnerStep } from '../../dev/runner.js'
 import { useHarness } from '../support/harness.js'
+import { S3RVER_CREDENTIALS } from '../support/s3-server.js'
 
-const harness = useHarness({ name: 'roles-test' })
+const harness = useHarness({ name: 'roles-test', s3Buckets: ['backups'] })
 let server: TestServer
 let backend: ArtifactBackend
 let run: () => Promise<void>
@@ -60,7 +61,13 @@ async function runStep(inputs: Record<string, string>, newRun = true): Promise<S
   const summaryFile = path.join(harness.work, 'step_summary')
   writeFileSync(summaryFile, '')
   const step = runnerStep(dir, backend.env(), inputs, {
-    extraEnv: { GITHUB_STEP_SUMMARY: summaryFile }
+    extraEnv: {
+      GITHUB_STEP_SUMMARY: summaryFile,
+      AWS_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey,
+      AWS_REGION: 'us-east-1',
+      AWS_EC2_METADATA_DISABLED: 'true'
+    }
   })
   const saved = process.env
   const write = process.stdout.write.bind(process.stdout)
@@ -146,6 +153,30 @@ describe('backup with globals: true', () => {
     expect(manifest.globals!.roles).toEqual(
       expect.arrayContaining(['Roles Reader', 'roles_owner', 'roles_repl', 'postgres'])
     )
+  }, 120_000)
+
+  it('where pg_dumpall cannot run (none beside pg_dump): the backup succeeds, and says what is missing', async () => {
+    const bin = path.join(harness.work, 'bin-without-pg_dumpall')
+    mkdirSync(bin)
+    for (const program of ['pg_dump', 'pg_restore', 'psql']) {
+      symlinkSync(path.join(server.binDir, program), path.join(bin, program))
+    }
+    const step = await runStep({
+      'database-url': server.url(database),
+      'artifact-name': 'roles-missing',
+      'pg-bin-dir': bin,
+      globals: 'true'
+    })
+    expect(step.error).toBeUndefined()
+    const { entries, manifest } = await storedBackup('roles-missing')
+    expect(entries.has(manifest.file.name)).toBe(true)
+    expect(manifest.globals).toBeUndefined()
+    expect([...entries.keys()].filter(k => k.includes('globals'))).toEqual([])
+    expect(step.stdout).toMatch(
+      /::warning::globals: true — the roles were not backed up: could not start pg_dumpall/
+    )
+    expect(step.summary).toMatch(/\| Roles \| not backed up: could not start pg_dumpall/)
+    expect(step.outputs['roles-backed-up']).toBe('')
   }, 120_000)
 
   it('without globals: no roles file, no manifest field', async () => {
@@ -312,6 +343,44 @@ describe('restore into a fresh server', () => {
     expect(step.error?.message).toMatch(/accounts_pkey/)
     const got = await ownership(target, db)
     expect(got.roles).toEqual([])
+  }, 180_000)
+
+  it('encrypted and copied to S3: the roles file is encrypted too, and a restore from S3 creates the roles', async () => {
+    const passphrase = 'roles-passphrase-0123456789'
+    const backup = await runStep({
+      'database-url': server.url(database),
+      'artifact-name': 'roles-s3',
+      globals: 'true',
+      'encryption-passphrase': passphrase,
+      's3-uri': 's3://backups/roles/',
+      's3-endpoint': harness.s3.endpoint,
+      's3-force-path-style': 'true'
+    })
+    expect(backup.error).toBeUndefined()
+    const { entries, manifest } = await storedBackup('roles-s3')
+    expect(manifest.globals!.name).toBe(`${manifest.file.name}.globals.sql.age`)
+    const stored = entries.get(manifest.globals!.name)!
+    expect(stored.subarray(0, 21).toString()).toBe('age-encryption.org/v1')
+    expect(stored.toString('latin1')).not.toContain('CREATE ROLE')
+    const target = await newServer()
+    const db = await target.createDatabase('restored')
+    const step = await runStep(
+      {
+        mode: 'restore',
+        'database-url': target.url(db),
+        'backup-uri': backup.outputs['s3-uri'],
+        's3-endpoint': harness.s3.endpoint,
+        's3-force-path-style': 'true',
+        artifact: 'false',
+        'encryption-passphrase': passphrase,
+        'create-roles': 'true'
+      },
+      false
+    )
+    expect(step.error).toBeUndefined()
+    const got = await ownership(target, db)
+    expect(got.owner).toBe('roles_owner')
+    expect(got.roles).toEqual(['Roles Reader', 'roles_owner LOGIN', 'roles_repl REPLICATION'])
   }, 180_000)
 
   describe('a hostile globals file is refused before anything runs', () => {
