@@ -7,6 +7,7 @@
  * file is refused before anything runs; without create-roles a restore behaves as before.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { spawnSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
@@ -346,12 +347,17 @@ describe('restore into a fresh server', () => {
   }, 180_000)
 
   it('encrypted and copied to S3: the roles file is encrypted too, and a restore from S3 creates the roles', async () => {
-    const passphrase = 'roles-passphrase-0123456789'
+    // a key pair (age-keygen): a passphrase's scrypt takes seconds per file on a busy machine
+    const keyFile = path.join(harness.work, 'roles.key')
+    expect(spawnSync('age-keygen', ['-o', keyFile]).status).toBe(0)
+    const keyText = readFileSync(keyFile, 'utf8')
+    const identity = keyText.split('\n').find(l => l.startsWith('AGE-SECRET-KEY-1'))!
+    const recipient = /# public key: (age1\S+)/.exec(keyText)![1]
     const backup = await runStep({
       'database-url': server.url(database),
       'artifact-name': 'roles-s3',
       globals: 'true',
-      'encryption-passphrase': passphrase,
+      'encryption-recipients': recipient,
       's3-uri': 's3://backups/roles/',
       's3-endpoint': harness.s3.endpoint,
       's3-force-path-style': 'true'
@@ -372,7 +378,7 @@ describe('restore into a fresh server', () => {
         's3-endpoint': harness.s3.endpoint,
         's3-force-path-style': 'true',
         artifact: 'false',
-        'encryption-passphrase': passphrase,
+        'decryption-identity': identity,
         'create-roles': 'true'
       },
       false
