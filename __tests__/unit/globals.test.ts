@@ -52,7 +52,7 @@ describe('parseGlobals', () => {
     expect(parsed.memberships).toEqual([
       { role: 'Reader x', member: 'owner1', admin: true },
       { role: 'Reader x', member: 'postgres', admin: false },
-      { role: 'pg_read_all_data', member: 'rep', admin: false }
+      { role: 'pg_read_all_data', member: 'rep', admin: false, inherit: true, set: false }
     ])
     expect(parsed.ignored.map(i => i.reason)).toEqual([
       'session setting of the file',
@@ -111,7 +111,8 @@ describe('planRoles', () => {
       roles: new Set(['postgres', 'pg_read_all_data']),
       superuser: true,
       canCreateRoles: true,
-      grantable: new Set()
+      grantable: new Set(),
+      serverMajor: 15
     })
     expect(plan.created).toEqual(['Reader x', 'owner1', 'rep'])
     expect(plan.existing).toEqual(['postgres'])
@@ -119,12 +120,12 @@ describe('planRoles', () => {
       'CREATE ROLE "Reader x" WITH NOSUPERUSER INHERIT NOCREATEROLE NOCREATEDB NOLOGIN NOREPLICATION NOBYPASSRLS;',
       `CREATE ROLE "owner1" WITH NOSUPERUSER INHERIT NOCREATEROLE CREATEDB LOGIN NOREPLICATION NOBYPASSRLS CONNECTION LIMIT 5 VALID UNTIL '2030-01-01 00:00:00+00';`,
       'CREATE ROLE "rep" WITH NOSUPERUSER INHERIT NOCREATEROLE NOCREATEDB NOLOGIN REPLICATION BYPASSRLS;',
-      'GRANT "Reader x" TO "owner1" WITH ADMIN OPTION;',
-      'GRANT "pg_read_all_data" TO "rep";'
+      'GRANT "Reader x" TO "owner1" WITH ADMIN OPTION;'
     ])
-    // the existing postgres is not made a member of anything
+    // the existing postgres is not made a member of anything; SET FALSE cannot be made on 15
     expect(plan.skipped).toEqual([
-      'GRANT Reader x TO postgres: "postgres" exists and is not altered'
+      'GRANT Reader x TO postgres: "postgres" exists and is not altered',
+      'GRANT pg_read_all_data TO rep: granted WITH SET FALSE in the backup, which PostgreSQL 15 cannot express (a plain membership would grant more)'
     ])
   })
 
@@ -133,7 +134,8 @@ describe('planRoles', () => {
       roles: new Set(['postgres', 'pg_read_all_data']),
       superuser: false,
       canCreateRoles: true,
-      grantable: new Set()
+      grantable: new Set(),
+      serverMajor: 15
     })
     expect(plan.statements).toContain(
       'CREATE ROLE "rep" WITH NOSUPERUSER INHERIT NOCREATEROLE NOCREATEDB NOLOGIN;'
@@ -147,13 +149,35 @@ describe('planRoles', () => {
     expect(plan.statements.join('\n')).not.toMatch(/pg_read_all_data|"postgres"/)
   })
 
+  it("16+: a membership keeps pg_dumpall's INHERIT and SET options (never more than the source)", () => {
+    const sixteen = parseGlobals(
+      Buffer.from(
+        'CREATE ROLE r1;\nCREATE ROLE owner1;\nGRANT r1 TO owner1 WITH ADMIN OPTION, INHERIT FALSE, SET FALSE GRANTED BY postgres;\nGRANT pg_read_all_data TO owner1 WITH INHERIT TRUE GRANTED BY postgres;\n'
+      )
+    )
+    const plan = planRoles(sixteen, {
+      roles: new Set(['pg_read_all_data']),
+      superuser: true,
+      canCreateRoles: true,
+      grantable: new Set(),
+      serverMajor: 16
+    })
+    expect(plan.statements).toEqual([
+      'CREATE ROLE "r1";',
+      'CREATE ROLE "owner1";',
+      'GRANT "r1" TO "owner1" WITH ADMIN OPTION, INHERIT FALSE, SET FALSE;',
+      'GRANT "pg_read_all_data" TO "owner1" WITH INHERIT TRUE;'
+    ])
+  })
+
   it('names are quoted again: a role named with a quote and a semicolon stays one name', () => {
     const hostile = parseGlobals(Buffer.from('CREATE ROLE "a"";DROP ROLE postgres;--";'))
     const plan = planRoles(hostile, {
       roles: new Set(),
       superuser: true,
       canCreateRoles: true,
-      grantable: new Set()
+      grantable: new Set(),
+      serverMajor: 15
     })
     expect(plan.statements).toEqual(['CREATE ROLE "a"";DROP ROLE postgres;--";'])
     expect(plan.created).toEqual(['a";DROP ROLE postgres;--'])

@@ -21,7 +21,7 @@ import {
 } from '../postgres/connection.js'
 import { diagnoseConnection } from '../postgres/diagnostics.js'
 import { DumpError, buildPgDumpArgs, dumpDatabase, qualifiedNames } from '../postgres/dump.js'
-import { dumpGlobals, globalsFileName, globalsRoleNames } from '../postgres/globals.js'
+import { dumpGlobals, globalsFileName, parseGlobals } from '../postgres/globals.js'
 import { createEncryptor } from '../pipeline/encrypt.js'
 import type { ExtraFile } from '../storage/artifact-zip.js'
 import { createHash } from 'node:crypto'
@@ -365,7 +365,15 @@ async function dumpRoles(
     )
     return { missing: dumped.reason }
   }
-  const roles = globalsRoleNames(dumped.sql)
+  let roles: string[] = []
+  try {
+    roles = parseGlobals(dumped.sql).roles.map(r => r.name)
+  } catch (error) {
+    // stored as pg_dumpall wrote it; a restore with create-roles will refuse it, so say so now
+    log.warning(
+      `globals: true — pg_dumpall's output holds what a restore with create-roles refuses (${(error as Error).message}); it is stored, but create-roles cannot use it. Please report this with your pg_dumpall version.`
+    )
+  }
   const data = encryption
     ? await buffer(Readable.from([dumped.sql]).pipe(createEncryptor(encryption)))
     : dumped.sql

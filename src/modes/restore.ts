@@ -294,7 +294,8 @@ async function planTargetRoles(
     roles: new Set(facts.roles),
     superuser: facts.superuser,
     canCreateRoles: facts.superuser || rows[0]?.createrole === true,
-    grantable: new Set(rows[0]?.grantable ?? [])
+    grantable: new Set(rows[0]?.grantable ?? []),
+    serverMajor: facts.serverMajor
   })
   if (plan.created.length > 0 && !facts.superuser && rows[0]?.createrole !== true) {
     throw new SettingError(

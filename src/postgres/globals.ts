@@ -84,6 +84,9 @@ export interface GlobalMembership {
   role: string
   member: string
   admin: boolean
+  /** PostgreSQL 16+: WITH INHERIT / SET TRUE|FALSE as written (undefined: not written). */
+  inherit?: boolean
+  set?: boolean
 }
 
 export interface ParsedGlobals {
@@ -91,18 +94,6 @@ export interface ParsedGlobals {
   memberships: GlobalMembership[]
   /** Statements of the file a restore does not run (settings, tablespaces, comments…). */
   ignored: { line: number; text: string; reason: string }[]
-}
-
-/**
- * The roles a globals file defines (names only), for the manifest. A file that does not parse
- * gives none.
- */
-export function globalsRoleNames(sql: Buffer): string[] {
-  try {
-    return parseGlobals(sql).roles.map(r => r.name)
-  } catch {
-    return []
-  }
 }
 
 /** Refuses the globals file: the message names the line and says what to do. */
@@ -215,7 +206,7 @@ function grant(tokens: Token[], refuse: (why: string) => never): GlobalMembershi
     refuse('GRANT of more than one role')
   }
   const member = ident(tokens[3]) ?? refuse('GRANT without a member')
-  let admin = false
+  const membership: GlobalMembership = { role, member, admin: false }
   let i = 4
   const upper = (k: number): string => tokens[k]?.text.toUpperCase() ?? ''
   if (upper(i) === 'WITH') {
@@ -224,16 +215,19 @@ function grant(tokens: Token[], refuse: (why: string) => never): GlobalMembershi
       const option = upper(i)
       const value = upper(i + 1)
       if (!['ADMIN', 'INHERIT', 'SET'].includes(option)) refuse('an unknown GRANT option')
-      if (option === 'ADMIN' && value === 'OPTION') admin = true
+      if (option === 'ADMIN' && value === 'OPTION') membership.admin = true
       else if (value === 'TRUE' || value === 'FALSE') {
-        if (option === 'ADMIN') admin = value === 'TRUE'
+        const on = value === 'TRUE'
+        if (option === 'ADMIN') membership.admin = on
+        else if (option === 'INHERIT') membership.inherit = on
+        else membership.set = on
       } else refuse('an unknown GRANT option value')
       i += 2
     } while (tokens[i]?.text === ',')
   }
   if (upper(i) === 'GRANTED' && upper(i + 1) === 'BY' && ident(tokens[i + 2])) i += 3
   if (i !== tokens.length) refuse('GRANT with more than a member and options')
-  return { role, member, admin }
+  return membership
 }
 
 function attributes(tokens: Token[], refuse: (why: string) => never): string[] {
@@ -368,6 +362,8 @@ export interface RoleTarget {
   canCreateRoles: boolean
   /** Existing roles current_user may grant (superuser, or ADMIN OPTION on them). */
   grantable: ReadonlySet<string>
+  /** The target's major: INHERIT and SET options of a membership exist from 16 on. */
+  serverMajor: number
 }
 
 export interface RolePlan {
@@ -434,8 +430,20 @@ export function planRoles(globals: ParsedGlobals, target: RoleTarget): RolePlan 
       )
       continue
     }
+    // never more than the source granted: a membership without INHERIT or SET cannot be
+    // made before 16, so it is left out there
+    const options = m.admin ? ['ADMIN OPTION'] : []
+    if (target.serverMajor >= 16) {
+      if (m.inherit !== undefined) options.push(`INHERIT ${m.inherit ? 'TRUE' : 'FALSE'}`)
+      if (m.set !== undefined) options.push(`SET ${m.set ? 'TRUE' : 'FALSE'}`)
+    } else if (m.inherit === false || m.set === false) {
+      plan.skipped.push(
+        `GRANT ${m.role} TO ${m.member}: granted WITH ${m.inherit === false ? 'INHERIT FALSE' : 'SET FALSE'} in the backup, which PostgreSQL ${target.serverMajor} cannot express (a plain membership would grant more)`
+      )
+      continue
+    }
     plan.statements.push(
-      `GRANT ${quoteIdent(m.role)} TO ${quoteIdent(m.member)}${m.admin ? ' WITH ADMIN OPTION' : ''};`
+      `GRANT ${quoteIdent(m.role)} TO ${quoteIdent(m.member)}${options.length > 0 ? ` WITH ${options.join(', ')}` : ''};`
     )
   }
   return plan
