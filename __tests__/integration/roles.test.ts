@@ -16,6 +16,7 @@ import { type TestServer, quoteLiteral, startPostgres } from '../../dev/postgres
 import { parseOutputs, runnerStep } from '../../dev/runner.js'
 import { useHarness } from '../support/harness.js'
 import { S3RVER_CREDENTIALS } from '../support/s3-server.js'
+import { type ManagedDatabase, rdsLikeSource, rdsLikeTarget } from '../support/managed.js'
 
 const harness = useHarness({ name: 'roles-test', s3Buckets: ['backups'] })
 let server: TestServer
@@ -477,4 +478,54 @@ describe('restore into a fresh server', () => {
     const tables = await target.query(db, `SELECT 1 FROM pg_tables WHERE schemaname = 'public'`)
     expect(tables).toEqual([])
   }, 120_000)
+})
+
+describe('a managed-like instance (the RDS replica of support/managed.ts): the master user is no superuser', () => {
+  let source: ManagedDatabase
+  let target: ManagedDatabase
+  const servers: TestServer[] = []
+
+  beforeAll(async () => {
+    const [a, b] = await Promise.all([startPostgres(), startPostgres()])
+    servers.push(a, b)
+    ;[source, target] = await Promise.all([rdsLikeSource(a), rdsLikeTarget(b)])
+  }, 120_000)
+
+  afterAll(async () => {
+    await Promise.all(servers.map(s => s.stop()))
+  })
+
+  it("backs up the instance's roles as the master user and creates the app's roles in a new instance", async () => {
+    const backup = await runStep({
+      'database-url': source.url,
+      'artifact-name': 'roles-rds',
+      globals: 'true'
+    })
+    expect(backup.error).toBeUndefined()
+    const { zip, manifest } = await storedBackup('roles-rds')
+    expect(manifest.globals!.roles).toEqual(
+      expect.arrayContaining(['app_rw', 'app_readonly', 'rdsadmin', 'rds_superuser', 'postgres'])
+    )
+    const step = await runStep(
+      { mode: 'restore', 'database-url': target.url, 'backup-file': zip, 'create-roles': 'true' },
+      false
+    )
+    expect(step.error).toBeUndefined()
+    expect(step.outputs['roles-created'].split(',').sort()).toEqual(['app_readonly', 'app_rw'])
+    // the grants to the created read-only role are restored (before: "role does not exist")
+    const granted = await target.instance.admin.query<{ ok: boolean }>(
+      target.database,
+      `SELECT has_table_privilege('app_readonly', 'public.customers', 'SELECT') AS ok`
+    )
+    expect(granted[0].ok).toBe(true)
+    // the existing master user was not made a member of the created role
+    const member = await target.instance.admin.query<{ ok: boolean }>(
+      'postgres',
+      `SELECT pg_has_role('postgres', 'app_rw', 'MEMBER') AS ok`
+    )
+    expect(member[0].ok).toBe(false)
+    expect(step.summary).toMatch(
+      /GRANT app_rw TO postgres\\?: &#34;postgres&#34; exists and is not altered/
+    )
+  }, 240_000)
 })
