@@ -17,6 +17,8 @@ import { parseOutputs, runnerStep } from '../../dev/runner.js'
 import { useHarness } from '../support/harness.js'
 import { S3RVER_CREDENTIALS } from '../support/s3-server.js'
 import { type ManagedDatabase, rdsLikeSource, rdsLikeTarget } from '../support/managed.js'
+import { embeddedBinDir } from '../support/embedded.js'
+import { provisionedBinDir } from '../support/clients.js'
 
 const harness = useHarness({ name: 'roles-test', s3Buckets: ['backups'] })
 let server: TestServer
@@ -527,5 +529,63 @@ describe('a managed-like instance (the RDS replica of support/managed.ts): the m
     expect(step.summary).toMatch(
       /GRANT app_rw TO postgres\\?: &#34;postgres&#34; exists and is not altered/
     )
+  }, 240_000)
+})
+
+describe('PostgreSQL 17 (pg_dumpall 17 writes membership options)', () => {
+  const servers: TestServer[] = []
+  afterAll(async () => {
+    await Promise.all(servers.map(s => s.stop()))
+  })
+
+  it('a membership WITH INHERIT FALSE, SET FALSE is created with those options, never broader', async () => {
+    const [a, b] = await Promise.all([
+      startPostgres({ binDir: embeddedBinDir(17) }),
+      startPostgres({ binDir: embeddedBinDir(17) })
+    ])
+    servers.push(a, b)
+    const db = await a.createDatabase('seventeen')
+    await a.query(
+      'postgres',
+      `CREATE ROLE s_owner NOLOGIN; CREATE ROLE s_group NOLOGIN;
+       GRANT s_group TO s_owner WITH ADMIN OPTION, INHERIT FALSE, SET FALSE;`
+    )
+    await a.query(db, `CREATE TABLE public.t (id int); ALTER TABLE public.t OWNER TO s_owner;`)
+    const pgBinDir = provisionedBinDir(17)
+    const backup = await runStep({
+      'database-url': a.url(db),
+      'artifact-name': 'roles-17',
+      'pg-bin-dir': pgBinDir,
+      globals: 'true'
+    })
+    expect(backup.error).toBeUndefined()
+    const { zip } = await storedBackup('roles-17')
+    const target = await b.createDatabase('restored')
+    const step = await runStep(
+      {
+        mode: 'restore',
+        'database-url': b.url(target),
+        'backup-file': zip,
+        'pg-bin-dir': pgBinDir,
+        'create-roles': 'true'
+      },
+      false
+    )
+    expect(step.error).toBeUndefined()
+    const rows = await b.query<{
+      admin_option: boolean
+      inherit_option: boolean
+      set_option: boolean
+    }>(
+      'postgres',
+      `SELECT m.admin_option, m.inherit_option, m.set_option FROM pg_auth_members m
+         WHERE m.roleid = 's_group'::regrole AND m.member = 's_owner'::regrole`
+    )
+    expect(rows).toEqual([{ admin_option: true, inherit_option: false, set_option: false }])
+    const owner = await b.query<{ owner: string }>(
+      target,
+      `SELECT tableowner AS owner FROM pg_tables WHERE tablename = 't'`
+    )
+    expect(owner[0].owner).toBe('s_owner')
   }, 240_000)
 })
