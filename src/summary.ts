@@ -50,7 +50,7 @@ export function backupSummaryMarkdown(result: BackupResult): string {
     rows.push([
       'Roles',
       'roles' in result.globals
-        ? `${result.globals.roles.length} in ${text(result.globals.name)} (no passwords): ${text(result.globals.roles.join(', '))}`
+        ? `${result.globals.roles.length} in ${text(result.globals.name)} (no passwords): ${text(result.globals.roles.slice(0, 50).join(', '))}${result.globals.roles.length > 50 ? ', …' : ''}`
         : `not backed up: ${text(result.globals.missing)}`
     ])
   }
