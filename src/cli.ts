@@ -60,7 +60,9 @@ const BOOLEAN_INPUTS = new Set<Inputs>([
   Inputs.CleanDropDependents,
   Inputs.AllowNonEmpty,
   Inputs.SingleTransaction,
-  Inputs.AllowUnencryptedPublic
+  Inputs.AllowUnencryptedPublic,
+  Inputs.Globals,
+  Inputs.CreateRoles
 ])
 
 /** Options that take auto, true or false; given bare (--no-owner) they mean true. */
@@ -88,6 +90,7 @@ const RESTORE_OPTIONS = [
   Inputs.DecryptionIdentity,
   Inputs.EncryptionPassphrase,
   Inputs.SigningKey,
+  Inputs.CreateRoles,
   ...COMMON
 ]
 const COMMANDS: Record<
@@ -112,6 +115,7 @@ const COMMANDS: Record<
       Inputs.EncryptionRecipients,
       Inputs.EncryptionPassphrase,
       Inputs.SigningKey,
+      Inputs.Globals,
       ...COMMON
     ]
   },

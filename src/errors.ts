@@ -29,6 +29,7 @@ export type OptionName =
   | 'encryptionRecipients'
   | 'artifactFrom'
   | 'verifyDatabaseUrl'
+  | 'createRoles'
 
 export class EngineError extends Error {
   constructor(

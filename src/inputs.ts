@@ -82,7 +82,10 @@ export enum Inputs {
   MaxAge = 'max-age',
   // whose backup a restore trusts (issue 14)
   ArtifactFrom = 'artifact-from',
-  SigningKey = 'signing-key'
+  SigningKey = 'signing-key',
+  // roles (issue 20 item 4)
+  Globals = 'globals',
+  CreateRoles = 'create-roles'
 }
 
 /** What getInputs() gives: the options of the mode the inputs ask for. */
@@ -112,7 +115,8 @@ const INPUT_OF: Record<OptionName, Inputs> = {
   backupFile: Inputs.BackupFile,
   encryptionRecipients: Inputs.EncryptionRecipients,
   artifactFrom: Inputs.ArtifactFrom,
-  verifyDatabaseUrl: Inputs.VerifyDatabaseUrl
+  verifyDatabaseUrl: Inputs.VerifyDatabaseUrl,
+  createRoles: Inputs.CreateRoles
 }
 
 /**
@@ -429,6 +433,7 @@ function getBackupInputs(read: InputReader, databaseUrl: string): BackupOptions 
       false
     ),
     ...parseBackupDestinations(read),
+    globals: parseBoolean(Inputs.Globals, read(Inputs.Globals), false),
     changes: parseChangeInputs(read)
   }
 }
@@ -506,7 +511,8 @@ function getRestoreInputs(read: InputReader, databaseUrl: string): RestoreOption
     schemas: parseList(read(Inputs.Schemas)),
     ...parseClientInputs(read),
     decryption: parseDecryption(read),
-    ...parseSigningKey(read)
+    ...parseSigningKey(read),
+    createRoles: parseBoolean(Inputs.CreateRoles, read(Inputs.CreateRoles), false)
   }
 }
 

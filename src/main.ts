@@ -245,7 +245,9 @@ function setBackupOutputs(result: BackupResult): void {
     sha256: m.file.sha256,
     'server-version': result.serverVersion,
     'pg-dump-version': result.pgDumpVersion,
-    'duration-seconds': result.durationSeconds
+    'duration-seconds': result.durationSeconds,
+    'roles-backed-up':
+      result.globals && 'roles' in result.globals ? result.globals.roles.length : ''
   }
   for (const [name, value] of Object.entries(outputs))
     core.setOutput(name, redactOutput(String(value)))
@@ -257,6 +259,7 @@ function setRestoreOutputs(result: RestoreResult): void {
     'tables-restored': result.tables.length,
     'rows-restored': result.rowsRestored,
     'statements-skipped': result.skipped.reduce((n, g) => n + g.count, 0),
+    'roles-created': result.roles?.created.join(',') ?? '',
     'server-version': result.serverVersion,
     'duration-seconds': result.durationSeconds
   }

@@ -78,6 +78,18 @@ export interface Manifest {
   pgDumpArgs: string[]
   /** What changed since the previous backup of the same name, when it could be read. */
   changes?: ManifestChanges
+  /**
+   * globals: true — the cluster's roles (pg_dumpall --globals-only --no-role-passwords), stored
+   * beside the dump as `name` (age-encrypted when the dump is); the roles it defines.
+   */
+  globals?: ManifestGlobals
+}
+
+export interface ManifestGlobals {
+  name: string
+  sizeBytes: number
+  sha256: string
+  roles: string[]
 }
 
 /** What a backup's manifest is made of (besides the options the backup was made with). */
@@ -255,6 +267,16 @@ export function parseManifest(data: unknown): Manifest {
       v.text({ [`filters.${key}[${i}]`]: p }, `filters.${key}[${i}]`, { max: 1000 })
     )
   }
+  const globals = v.object(m, 'globals', true)
+  if (globals) {
+    v.text(globals, 'globals.name', { max: 300, pattern: SAFE_FILE_NAME })
+    v.integer(globals, 'globals.sizeBytes', { min: 1, max: MAX_GLOBALS_BYTES })
+    v.text(globals, 'globals.sha256', { max: 64, pattern: /^[0-9a-f]{64}$/ })
+    const roles = v.array(globals, 'globals.roles', 100_000)!
+    roles.forEach((r, i) =>
+      v.text({ [`globals.roles[${i}]`]: r }, `globals.roles[${i}]`, { max: MAX_NAME })
+    )
+  }
   const args = v.array(m, 'pgDumpArgs', 1000, true) ?? []
   args.forEach((a, i) => v.text({ [`pgDumpArgs[${i}]`]: a }, `pgDumpArgs[${i}]`, { max: 4096 }))
   return m as unknown as Manifest
@@ -268,6 +290,8 @@ const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\
 /** PostgreSQL names are at most 63 bytes; quoted and escaped a little more. */
 const MAX_NAME = 256
 const MAX_TABLES = 1_000_000
+/** The largest globals file a backup stores and a restore reads (postgres/globals.ts). */
+export const MAX_GLOBALS_BYTES = 16 * 1024 * 1024
 const OBJECT_KINDS = [
   'tables',
   'views',

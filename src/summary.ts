@@ -46,6 +46,14 @@ export function backupSummaryMarkdown(result: BackupResult): string {
     ['pg_dump', text(m.pgDump.version)],
     ['sha256', text(m.file.sha256)]
   ]
+  if (result.globals) {
+    rows.push([
+      'Roles',
+      'roles' in result.globals
+        ? `${result.globals.roles.length} in ${text(result.globals.name)} (no passwords): ${text(result.globals.roles.slice(0, 50).join(', '))}${result.globals.roles.length > 50 ? ', …' : ''}`
+        : `not backed up: ${text(result.globals.missing)}`
+    ])
+  }
   let md = `## ✅ Database backup\n\n| | |\n|---|---|\n`
   md += rows.map(([k, v]) => `| ${k} | ${escapeCell(v)} |`).join('\n') + '\n'
   if (m.changes) md += changesMarkdown(m.changes)
@@ -87,6 +95,15 @@ export function restoreSummaryMarkdown(result: RestoreResult): string {
     ['Client', text(result.clientVersion)],
     ['Time', formatDuration(result.durationSeconds)]
   ]
+  if (result.roles) {
+    rows.push([
+      'Roles created',
+      result.roles.created.length > 0 ? text(result.roles.created.join(', ')) : 'none'
+    ])
+    if (result.roles.skipped.length > 0) {
+      rows.push(['Roles: left out', text(result.roles.skipped.join('; '))])
+    }
+  }
   let md = `## ✅ Database restore\n\n| | |\n|---|---|\n`
   md += rows.map(([k, v]) => `| ${k} | ${escapeCell(v)} |`).join('\n') + '\n'
   if (result.tables.length > 0 && result.tables.length <= MAX_TABLE_ROWS) {

@@ -93,6 +93,11 @@ export interface BackupOptions {
   /** signing-key: HMAC key the manifest is signed with (storage/signing.ts). */
   signingKey?: string
   /**
+   * globals: also store the cluster's roles (pg_dumpall --globals-only --no-role-passwords)
+   * beside the dump; a server that does not let the role read them warns, never fails.
+   */
+  globals?: boolean
+  /**
    * Compare with the previous backup of the same artifact name (found through GitHub's REST
    * API); undefined = no comparison.
    */
@@ -196,6 +201,11 @@ export interface RestoreOptions {
   backedUpDatabaseUrl?: string
   /** signing-key: only a backup signed with this key is restored (storage/signing.ts). */
   signingKey?: string
+  /**
+   * create-roles: create the roles of the backup's globals file that the target lacks (never
+   * altering an existing role, never setting a password), in the restore's transaction.
+   */
+  createRoles?: boolean
 }
 
 /** The client choice every mode shares: which PostgreSQL client to use, and how long to wait. */

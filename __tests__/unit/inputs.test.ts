@@ -64,6 +64,7 @@ describe('getInputs', () => {
       lockTimeoutMs: 30_000,
       encryption: undefined,
       allowUnencryptedPublic: false,
+      globals: false,
       s3: undefined,
       artifact: true,
       retentionSchedule: undefined

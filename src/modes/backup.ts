@@ -21,6 +21,12 @@ import {
 } from '../postgres/connection.js'
 import { diagnoseConnection } from '../postgres/diagnostics.js'
 import { DumpError, buildPgDumpArgs, dumpDatabase, qualifiedNames } from '../postgres/dump.js'
+import { dumpGlobals, globalsFileName, parseGlobals } from '../postgres/globals.js'
+import { createEncryptor } from '../pipeline/encrypt.js'
+import type { ExtraFile } from '../storage/artifact-zip.js'
+import { createHash } from 'node:crypto'
+import { Readable } from 'node:stream'
+import { buffer } from 'node:stream/consumers'
 import {
   type ServerInfo,
   SnapshotSession,
@@ -70,6 +76,8 @@ export interface BackupResult extends Completed {
   serverVersion: string
   pgDumpVersion: string
   durationSeconds: number
+  /** globals: true — the roles stored beside the dump, or why they could not be. */
+  globals?: { roles: string[]; name: string } | { missing: string }
 }
 
 export interface BackupDependencies {
@@ -256,6 +264,17 @@ export async function backup(
     const objects = unfiltered(inputs) ? await session.countObjects() : undefined
     await session.close()
     session = undefined
+    const globals = inputs.globals
+      ? await log.group('Dump the roles', () =>
+          dumpRoles(
+            programPath(pgDump, 'pg_dumpall'),
+            libpqEnvironment(connection, { connectTimeoutSeconds: inputs.connectTimeoutSeconds }),
+            connection.database,
+            fileName,
+            inputs.encryption
+          )
+        )
+      : undefined
 
     const manifest = backupManifest(inputs, {
       createdAt: now(),
@@ -275,6 +294,7 @@ export async function backup(
       retention: retention.tier,
       pgDumpArgs: args
     })
+    if (globals && 'file' in globals) manifest.globals = globals.manifest
     if (previous && inputs.changes) {
       await log.group('Compare with the previous backup', async () => {
         const found = await previous
@@ -289,8 +309,9 @@ export async function backup(
       })
     }
     // the manifests are written with the time taken so far
-    const where = await destinations.complete(() =>
-      Object.assign(manifest, { durationSeconds: seconds() })
+    const where = await destinations.complete(
+      () => Object.assign(manifest, { durationSeconds: seconds() }),
+      globals && 'file' in globals ? [globals.file] : []
     )
     return {
       ...where,
@@ -300,7 +321,13 @@ export async function backup(
       manifest,
       serverVersion: server.version,
       pgDumpVersion: pgDump.version,
-      durationSeconds: seconds()
+      durationSeconds: seconds(),
+      globals:
+        globals === undefined
+          ? undefined
+          : 'file' in globals
+            ? { roles: globals.manifest.roles, name: globals.manifest.name }
+            : { missing: globals.missing }
     }
   } catch (error) {
     // counts no one will read are not waited for
@@ -312,6 +339,56 @@ export async function backup(
     if (session) await session.close()
     await pg.end().catch(() => undefined)
     if (workDir) await rm(workDir, { recursive: true, force: true })
+  }
+}
+
+type DumpedRoles =
+  { file: ExtraFile; manifest: NonNullable<Manifest['globals']> } | { missing: string }
+
+/**
+ * globals: true — pg_dumpall --globals-only --no-role-passwords with the pg_dumpall beside the
+ * chosen pg_dump, encrypted like the dump. A server that does not let the role read the roles
+ * (or a pg-bin-dir without pg_dumpall) warns: the database's backup is whole without them.
+ */
+async function dumpRoles(
+  pgDumpall: string,
+  env: Record<string, string>,
+  database: string,
+  dumpFileName: string,
+  encryption: BackupOptions['encryption']
+): Promise<DumpedRoles> {
+  log.info(`${pgDumpall} --globals-only --no-role-passwords --no-password --database=${database}`)
+  const dumped = await dumpGlobals(pgDumpall, env, database)
+  if (!dumped.ok) {
+    log.warning(
+      `globals: true — the roles were not backed up: ${dumped.reason}. The database's backup is complete without them; a restore with create-roles: true has no roles to create. Give pg_dumpall (beside pg_dump, input pg-bin-dir) and a role that may read pg_roles.`
+    )
+    return { missing: dumped.reason }
+  }
+  let roles: string[] = []
+  try {
+    roles = parseGlobals(dumped.sql).roles.map(r => r.name)
+  } catch (error) {
+    // stored as pg_dumpall wrote it; a restore with create-roles will refuse it, so say so now
+    log.warning(
+      `globals: true — pg_dumpall's output holds what a restore with create-roles refuses (${(error as Error).message}); it is stored, but create-roles cannot use it. Please report this with your pg_dumpall version.`
+    )
+  }
+  const data = encryption
+    ? await buffer(Readable.from([dumped.sql]).pipe(createEncryptor(encryption)))
+    : dumped.sql
+  const name = globalsFileName(dumpFileName, encryption !== undefined)
+  log.info(
+    `${roles.length} roles (${roles.join(', ')}); stored beside the dump as ${name}${encryption ? ', encrypted like it' : ''}. No passwords.`
+  )
+  return {
+    file: { name, data },
+    manifest: {
+      name,
+      sizeBytes: data.length,
+      sha256: createHash('sha256').update(data).digest('hex'),
+      roles
+    }
   }
 }
 

@@ -41,6 +41,12 @@ import {
 import { type BackupFile, sizeOf } from '../pipeline/decode.js'
 import { restoreProgressLine, startProgress } from '../pipeline/progress.js'
 import { type FetchedBackup, fetchBackup } from '../storage/fetch.js'
+import { SettingError } from '../errors.js'
+import { type ParsedGlobals, type RolePlan, parseGlobals, planRoles } from '../postgres/globals.js'
+import { createDecryptor } from '../pipeline/encrypt.js'
+import { createHash } from 'node:crypto'
+import { Readable } from 'node:stream'
+import { buffer } from 'node:stream/consumers'
 import { makeWorkDir } from '../storage/local.js'
 import type { RestoreOptions } from '../types.js'
 import { RestoreError, type RestorePlan, planRestore } from './restore-plan.js'
@@ -78,6 +84,8 @@ export interface RestoreResult {
    * whose rows the target kept: the backup's rows for them were not loaded.
    */
   kept: KeptTable[]
+  /** create-roles: the roles created, those that existed, and what was left out and why. */
+  roles?: Pick<RolePlan, 'created' | 'existing' | 'skipped'>
 }
 
 /** A provider's table whose rows the restore left as the target had them. */
@@ -140,6 +148,10 @@ export async function restore(
     const plan = await log.group('Check the backup', () =>
       planRestore(inputs, fetched, libpqRequirements(connection))
     )
+    // create-roles: the globals file is read and checked before anything touches the target
+    const globals = inputs.createRoles
+      ? await log.group('Read the roles', () => readRoles(inputs, fetched, plan.client.major))
+      : undefined
 
     ;[target, monitor] = await log.group(`Connect to ${describeConnection(connection)}`, () =>
       Promise.all([
@@ -150,6 +162,9 @@ export async function restore(
     )
     const session = await ownSession(target, monitor, inputs.lockTimeoutMs)
     const facts = await log.group('Read what the target can take', () => readFacts(target!))
+    const roles = globals
+      ? await log.group('Plan the roles', () => planTargetRoles(target!, facts, globals))
+      : undefined
     const server = await log.group('Check the target', () =>
       session.watched('Checking the target (its tables and row counts)', () =>
         guardTarget(inputs, target!, plan, facts)
@@ -178,7 +193,7 @@ export async function restore(
         return await loadWatched(inputs, monitor!, env, () =>
           loadBackup(
             progress.dump,
-            { ...plan, drops },
+            { ...plan, drops, roles: roles?.statements },
             { env, database: connection.database, serverMajor: server.major },
             inputs,
             workDir,
@@ -217,7 +232,12 @@ export async function restore(
       clientVersion: plan.client.version,
       durationSeconds: seconds(),
       skipped,
-      kept
+      kept,
+      roles: roles && {
+        created: roles.created,
+        existing: roles.existing,
+        skipped: roles.skipped
+      }
     }
   } finally {
     tap?.stage.destroy()
@@ -225,6 +245,90 @@ export async function restore(
     await monitor?.end().catch(() => undefined)
     await rm(workDir, { recursive: true, force: true })
   }
+}
+
+/**
+ * create-roles: the backup's globals file, checked against its manifest (size, sha256: the
+ * manifest is what a signature covers), decrypted like the dump, and parsed strictly.
+ */
+async function readRoles(
+  inputs: RestoreOptions,
+  fetched: FetchedBackup,
+  psqlMajor: number
+): Promise<ParsedGlobals> {
+  const described = fetched.manifest?.globals
+  if (!described) {
+    throw new SettingError(
+      'createRoles',
+      `the backup ${fetched.manifest ? 'was made without globals: true' : 'has no manifest'}, so it holds no roles to create. Nothing was restored. Back up with globals: true, or restore without create-roles (create the roles by hand first).`
+    )
+  }
+  const stored = fetched.globals
+  if (!stored) {
+    throw new RestoreError(
+      `the manifest names the roles file '${described.name}', which is not beside the dump (or is larger than the manifest allows). Nothing was restored. Restore the whole artifact (or put the file beside the dump), or restore without create-roles.`
+    )
+  }
+  const sha256 = createHash('sha256').update(stored).digest('hex')
+  if (stored.length !== described.sizeBytes || sha256 !== described.sha256) {
+    throw new RestoreError(
+      `the roles file '${described.name}' is not the one the manifest describes (${stored.length} bytes, sha256 ${sha256}; the manifest says ${described.sizeBytes} bytes, ${described.sha256}). Nothing was restored.`
+    )
+  }
+  const encrypted = fetched.manifest?.encryption !== undefined
+  const sql = encrypted
+    ? await buffer(Readable.from([stored]).pipe(createDecryptor(inputs.decryption!)))
+    : stored
+  const parsed = parseGlobals(sql, psqlMajor)
+  log.info(
+    `${described.name}: ${parsed.roles.length} roles, ${parsed.memberships.length} memberships; ${parsed.ignored.length} statements not run (settings, comments, tablespaces).`
+  )
+  return parsed
+}
+
+/**
+ * Which of the file's roles the target lacks, and the statements that create them; the
+ * created roles are added to the facts the policy decides by (so owners and grants to them are
+ * kept). A role that may not create roles fails here, before the load.
+ */
+async function planTargetRoles(
+  client: pg.Client,
+  facts: TargetFacts,
+  globals: ParsedGlobals
+): Promise<RolePlan> {
+  const { rows } = await client.query<{ createrole: boolean; grantable: string[] | null }>(
+    `SELECT r.rolcreaterole AS createrole,
+            (SELECT json_agg(g.rolname::text) FROM pg_catalog.pg_roles g
+              WHERE pg_catalog.pg_has_role(current_user, g.oid, 'MEMBER WITH ADMIN OPTION')
+                AND g.rolname <> current_user) AS grantable
+       FROM pg_catalog.pg_roles r WHERE r.rolname = current_user`
+  )
+  const plan = planRoles(globals, {
+    roles: new Set(facts.roles),
+    superuser: facts.superuser,
+    canCreateRoles: facts.superuser || rows[0]?.createrole === true,
+    grantable: new Set(rows[0]?.grantable ?? []),
+    serverMajor: facts.serverMajor
+  })
+  if (plan.created.length > 0 && !facts.superuser && rows[0]?.createrole !== true) {
+    throw new SettingError(
+      'createRoles',
+      `the target lacks ${plan.created.length} roles of the backup (${plan.created.slice(0, 10).join(', ')}), and ${facts.currentUser} may not create roles (it has neither CREATEROLE nor SUPERUSER). Nothing was restored. Restore as a role with CREATEROLE, create the roles by hand, or restore without create-roles.`
+    )
+  }
+  log.info(
+    plan.created.length > 0
+      ? `Creating ${plan.created.length} roles in the restore's transaction: ${plan.created.join(', ')} (no passwords: set them with ALTER ROLE … PASSWORD where they log in).`
+      : 'Every role of the backup exists in the target; none is created.'
+  )
+  if (plan.existing.length > 0) {
+    log.info(`Existing roles, left as they are: ${plan.existing.join(', ')}.`)
+  }
+  for (const skip of plan.skipped) log.warning(`create-roles: ${skip}.`)
+  facts.roles.push(...plan.created)
+  // a superuser may act as any role; a non-superuser creator may not SET ROLE to it (16+)
+  if (facts.superuser) facts.settableRoles.push(...plan.created)
+  return plan
 }
 
 /** The facts the statement policy decides by, read once before the load (one query). */

@@ -19,7 +19,7 @@ import {
   clientPackage
 } from './install.js'
 
-export type ClientProgram = 'pg_dump' | 'pg_restore' | 'psql'
+export type ClientProgram = 'pg_dump' | 'pg_restore' | 'psql' | 'pg_dumpall'
 
 export interface ClientInstall {
   /** Directory holding the programs. */

@@ -74,6 +74,11 @@ export interface LoadPlan {
   client: ClientInstall
   /** clean: the statements that drop what the backup recreates (postgres/clean.ts), run first. */
   drops?: string[]
+  /**
+   * create-roles: the statements that create the roles the target lacks (postgres/globals.ts),
+   * run before everything else in the restore's transaction (a failed restore leaves no role).
+   */
+  roles?: string[]
 }
 
 /** Where the backup is loaded into. */
@@ -132,7 +137,7 @@ export async function loadBackup(
   const { env } = target
   const psql = programPath(plan.client, 'psql')
   if (plan.format === 'plain' && !('directory' in dump)) {
-    const drops = options.clean ? (plan.drops ?? []) : []
+    const drops = [...(plan.roles ?? []), ...(options.clean ? (plan.drops ?? []) : [])]
     const gate = scriptGate(plan, target, options, hooks, drops, `the SQL script ${fileName(dump)}`)
     await runPsql(psql, env, openDecoded(dump, plan.decoding, gate))
     return reportSkipped(gate)
@@ -228,7 +233,7 @@ async function restoreArchiveThroughPsql(
     await scriptThrough(archiveAsScript(pgRestore, options, archive), check, discard())
     log.info(`The archive's script passed the checks (${seconds().toFixed(1)} s) before loading.`)
   }
-  const gate = scriptGate(plan, target, options, hooks, drops, source)
+  const gate = scriptGate(plan, target, options, hooks, [...(plan.roles ?? []), ...drops], source)
   const script = archiveAsScript(pgRestore, options, archive, hooks.archiveTap)
   const [loaded, produced] = await Promise.allSettled([
     runPsql(programPath(plan.client, 'psql'), target.env, chain(script.stdout, gate)),
@@ -268,8 +273,16 @@ async function parallelThroughPsql(
   const check = scriptGate(plan, target, options, hooks, [], source)
   await scriptThrough(pgRestoreScript(pgRestore, [...selection, archivePath]), check, discard())
   log.info(`The archive's script passed the checks (${seconds().toFixed(1)} s) before loading.`)
-  if (options.clean && plan.drops && plan.drops.length > 0) {
-    log.info(`clean: ${plan.drops.length} objects of the backup are dropped first.`)
+  const drops = options.clean ? (plan.drops ?? []) : []
+  const first = [...(plan.roles ?? []), ...drops]
+  if (first.length > 0) {
+    if (drops.length > 0)
+      log.info(`clean: ${drops.length} objects of the backup are dropped first.`)
+    if (plan.roles?.length) {
+      log.info(
+        'create-roles: the roles are created first, in a transaction of their own (a parallel restore is not one transaction).'
+      )
+    }
     await runLoader(
       programPath(plan.client, 'psql'),
       [
@@ -280,7 +293,7 @@ async function parallelThroughPsql(
         'ON_ERROR_STOP=1',
         '--single-transaction',
         '-c',
-        plan.drops.join('\n')
+        first.join('\n')
       ],
       target.env,
       undefined

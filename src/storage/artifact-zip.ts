@@ -31,6 +31,12 @@ import {
 
 export { artifactZipName }
 
+/** A small file stored beside the dump (the globals file), whole in memory. */
+export interface ExtraFile {
+  name: string
+  data: Buffer
+}
+
 export interface ArtifactZipOptions {
   /** artifact-name as given; the artifact is called artifactZipName(name). */
   name: string
@@ -58,7 +64,7 @@ export interface ArtifactZip {
   /** The dump's entry, as a sink of the backup's stream. */
   sink(fileName: string): Sink
   /** Adds manifest.json, completes the zip and returns the artifact once the backend holds it. */
-  finish(manifest: string, signature?: string): Promise<UploadedArtifact>
+  finish(manifest: string, signature?: string, extras?: ExtraFile[]): Promise<UploadedArtifact>
   /**
    * After a failure: stops writing, and removes what reached the backend. The client cannot
    * abort an upload it has begun: the partial zip is finalized, then deleted.
@@ -159,8 +165,14 @@ export async function createArtifactZip(
         directory
       }
     },
-    async finish(manifest: string, signature?: string): Promise<UploadedArtifact> {
+    async finish(
+      manifest: string,
+      signature?: string,
+      extras: ExtraFile[] = []
+    ): Promise<UploadedArtifact> {
       startUpload()
+      // beside the dump, before the manifest that describes them
+      for (const extra of extras) zip.append(extra.data, { name: extra.name, store: true })
       zip.append(manifest, { name: MANIFEST_FILE })
       if (signature !== undefined) zip.append(signature, { name: SIGNATURE_FILE })
       // settles through the output (archiver's own promise does not settle once aborted)

@@ -11,7 +11,7 @@ import { type Manifest, manifestJson } from '../manifest.js'
 import type { Sink } from '../pipeline/backup-stream.js'
 import { formatS3Uri, manifestKeyFor } from '../s3-uri.js'
 import type { UploadedArtifact } from './artifact.js'
-import { type ArtifactZip, createArtifactZip } from './artifact-zip.js'
+import { type ArtifactZip, type ExtraFile, createArtifactZip } from './artifact-zip.js'
 import { fileSink, keepLocally } from './local.js'
 import type { S3Settings } from '../types.js'
 
@@ -58,8 +58,11 @@ export interface Completed {
 export interface Destinations {
   /** Where the stream goes. */
   readonly sinks: Sink[]
-  /** Once the stream ended whole: writes the manifests and completes each destination. */
-  complete(manifest: () => Manifest): Promise<Completed>
+  /**
+   * Once the stream ended whole: writes the extra files beside the dump (the globals file), the
+   * manifests, and completes each destination.
+   */
+  complete(manifest: () => Manifest, extras?: ExtraFile[]): Promise<Completed>
   /** After a failure: undoes what reached a destination. */
   abort(): Promise<void>
 }
@@ -93,12 +96,22 @@ export async function openDestinations(options: DestinationOptions): Promise<Des
 
   return {
     sinks,
-    async complete(manifest) {
+    async complete(manifest, extras = []) {
       const completed: Completed = {}
       if (s3) {
         const uri = formatS3Uri(s3.bucket, s3.key)
         completed.s3Uri = await log.group(`Copy to ${uri}`, async () => {
           const json = manifestJson(manifest())
+          for (const extra of extras) {
+            // `<dump key>` + what the extra's name adds to the dump's file name
+            await s3.storage.lib.putSmallObject(s3.storage.client, {
+              bucket: s3.bucket,
+              key: `${s3.key}${extraSuffix(extra.name, fileName)}`,
+              body: extra.data,
+              contentType: 'application/octet-stream',
+              tags: s3.tags
+            })
+          }
           if (options.sign) {
             // before the manifest: a backup counts once its manifest exists, signed from the start
             await s3.storage.lib.putSmallObject(s3.storage.client, {
@@ -125,14 +138,14 @@ export async function openDestinations(options: DestinationOptions): Promise<Des
       }
       if (local) {
         completed.localPath = await log.group(`Write to ${local}`, () =>
-          keepLocally(path.join(workDir, fileName), manifest(), local, options.sign)
+          keepLocally(path.join(workDir, fileName), manifest(), local, options.sign, extras)
         )
       }
       if (zip) {
         const uploading = zip
         completed.artifact = await log.group(`Upload artifact '${uploading.name}'`, async () => {
           const json = manifestJson(manifest())
-          const uploaded = await uploading.finish(json, options.sign?.(json))
+          const uploaded = await uploading.finish(json, options.sign?.(json), extras)
           zip = undefined
           log.info(
             `Uploaded artifact ${uploaded.id} (${formatBytes(uploaded.size)}), sha256:${uploaded.digest}`
@@ -157,4 +170,12 @@ export async function openDestinations(options: DestinationOptions): Promise<Des
       }
     }
   }
+}
+
+/** What an extra file's name adds to the dump's (`<dump>.globals.sql` → `.globals.sql`). */
+export function extraSuffix(extraName: string, dumpFileName: string): string {
+  if (!extraName.startsWith(dumpFileName)) {
+    throw new Error(`${extraName} is not named after the dump ${dumpFileName}`)
+  }
+  return extraName.slice(dumpFileName.length)
 }

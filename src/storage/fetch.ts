@@ -8,7 +8,8 @@
 import type { DefaultArtifactClient } from '@actions/artifact'
 import path from 'node:path'
 import { formatBytes, log } from '../log.js'
-import { ManifestError, parseManifest } from '../manifest.js'
+import { MAX_GLOBALS_BYTES, ManifestError, parseManifest } from '../manifest.js'
+import { readFile } from 'node:fs/promises'
 import { formatS3Uri, manifestKeyFor } from '../s3-uri.js'
 import type { BackupSource, S3Source } from '../types.js'
 import {
@@ -157,11 +158,27 @@ async function fetchFromS3(source: S3Source, workDir: string): Promise<FetchedBa
       `the manifest beside ${uri} describes '${manifest.file.name}', not this object. Nothing was restored.`
     )
   }
+  // the globals file beside the dump (globals: true): `<dump key>` + what its name adds
+  let globals: Buffer | undefined
+  const globalsName = manifest?.globals?.name
+  if (globalsName?.startsWith(manifest!.file.name)) {
+    const globalsPath = path.join(workDir, 'globals')
+    const found = await downloadObject(
+      s3,
+      { bucket: source.bucket, key: `${dumpKey}${globalsName.slice(manifest!.file.name.length)}` },
+      globalsPath
+    ).catch(error => {
+      if (error instanceof S3StorageError && error.code === 'NoSuchKey') return undefined
+      throw error
+    })
+    if (found && found.sizeBytes <= MAX_GLOBALS_BYTES) globals = await readFile(globalsPath)
+  }
   return {
     dump: { path: dumpPath },
     manifest,
     manifestBytes: manifestText === undefined ? undefined : Buffer.from(manifestText, 'utf8'),
     signature,
+    globals,
     sha256: downloaded.sha256,
     restoredFrom: uri
   }

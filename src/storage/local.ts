@@ -27,7 +27,8 @@ import {
   type Manifest,
   ManifestError,
   manifestJson,
-  parseManifest
+  parseManifest,
+  MAX_GLOBALS_BYTES
 } from '../manifest.js'
 import { MAX_SIGNATURE_BYTES, SIGNATURE_FILE } from './signing.js'
 import type { Sink } from '../pipeline/backup-stream.js'
@@ -51,6 +52,11 @@ export interface LocalBackup {
   /** The manifest exactly as stored, and the signature stored beside it (signing.ts). */
   manifestBytes?: Buffer
   signature?: Buffer
+  /**
+   * The globals file the manifest names (globals: true), as stored (age-encrypted when the
+   * dump is), when it is beside the dump; its size and sha256 are checked by the restore.
+   */
+  globals?: Buffer
 }
 
 export class BackupFileError extends EngineError {
@@ -130,7 +136,8 @@ export async function openLocalBackup(file: string, workDir: string): Promise<Lo
     }
     if (read.manifest.file.name === path.basename(file)) {
       const signature = await readSignatureFile(`${beside}.sig`)
-      return { dump: { path: file }, ...read, signature }
+      const globals = await readGlobalsBeside(path.dirname(file), read.manifest)
+      return { dump: { path: file }, ...read, signature, globals }
     }
   }
   return { dump: { path: file } }
@@ -168,7 +175,18 @@ export async function openZippedBackup(
           `${what} has a manifest naming '${manifest.file.name}', which is not there; the backup is incomplete.`
         )
       }
-      return { ...(await readEntry(zip, dump, workDir)), manifest, manifestBytes, signature }
+      const globalsEntry = manifest.globals ? file(manifest.globals.name) : undefined
+      const globals =
+        globalsEntry && globalsEntry.size <= MAX_GLOBALS_BYTES
+          ? await readAll(zip, globalsEntry)
+          : undefined
+      return {
+        ...(await readEntry(zip, dump, workDir)),
+        manifest,
+        manifestBytes,
+        signature,
+        globals
+      }
     }
     const only = top.size === 1 ? file([...top][0]) : undefined
     if (only) return await readEntry(zip, only, workDir)
@@ -227,7 +245,8 @@ async function openExtracted(dir: string, what: string): Promise<LocalBackup> {
         `${what} has a manifest naming '${manifest.file.name}', which is not there; the backup is incomplete.`
       )
     }
-    return { dump: { path: dumpPath }, manifest, manifestBytes, signature }
+    const globals = await readGlobalsBeside(dir, manifest)
+    return { dump: { path: dumpPath }, manifest, manifestBytes, signature, globals }
   }
   const candidates = entries.filter(e => e !== MANIFEST_FILE && e !== SIGNATURE_FILE)
   if (candidates.length === 1) {
@@ -269,6 +288,16 @@ async function readManifestFile(
   return { manifest: parseManifest(data), manifestBytes }
 }
 
+/** The globals file the manifest names, in `dir` beside the dump (when there, and not too large). */
+async function readGlobalsBeside(dir: string, manifest: Manifest): Promise<Buffer | undefined> {
+  if (!manifest.globals) return undefined
+  const file = path.join(dir, manifest.globals.name)
+  if (path.dirname(path.resolve(file)) !== path.resolve(dir)) return undefined
+  const info = await stat(file).catch(() => undefined)
+  if (!info?.isFile() || info.size > MAX_GLOBALS_BYTES) return undefined
+  return readFile(file)
+}
+
 /** A signature file when there is one (and it is no larger than a signature). */
 async function readSignatureFile(file: string): Promise<Buffer | undefined> {
   const info = await stat(file).catch(() => undefined)
@@ -284,7 +313,8 @@ export async function keepLocally(
   filePath: string,
   manifest: Manifest,
   directory: string,
-  sign?: (manifestBytes: string) => string
+  sign?: (manifestBytes: string) => string,
+  extras: { name: string; data: Buffer }[] = []
 ): Promise<string> {
   await mkdir(directory, { recursive: true })
   const target = path.join(directory, path.basename(filePath))
@@ -292,6 +322,9 @@ export async function keepLocally(
     await rename(filePath, target)
   } catch {
     await copyFile(filePath, target) // another file system
+  }
+  for (const extra of extras) {
+    await writeFile(path.join(directory, path.basename(extra.name)), extra.data, { mode: 0o600 })
   }
   const json = manifestJson(manifest)
   if (sign) await writeFile(`${target}.manifest.json.sig`, sign(json), { mode: 0o600 })

@@ -1,0 +1,214 @@
+/**
+ * The globals file (create-roles) is input from outside: parseGlobals accepts only what
+ * pg_dumpall --globals-only --no-role-passwords writes, planRoles never touches an existing role,
+ * and the manifest's globals field is checked like the rest of the manifest.
+ */
+import { describe, expect, it } from '@jest/globals'
+import { GlobalsError, parseGlobals, planRoles } from '../../src/postgres/globals.js'
+import { ManifestError, parseManifest } from '../../src/manifest.js'
+
+/** pg_dumpall 15's output, shortened (real text of a run of the integration test's cluster). */
+const FILE = `--
+-- PostgreSQL database cluster dump
+--
+
+\\restrict xDPuVi7OFdEZT0ZKmqc14ca24RRgORj06LLh8t6Fuxm3vfH2hgPteNuaUwVueOw
+
+SET default_transaction_read_only = off;
+
+SET client_encoding = 'UTF8';
+SET standard_conforming_strings = on;
+
+CREATE ROLE "Reader x";
+ALTER ROLE "Reader x" WITH NOSUPERUSER INHERIT NOCREATEROLE NOCREATEDB NOLOGIN NOREPLICATION NOBYPASSRLS;
+CREATE ROLE owner1;
+ALTER ROLE owner1 WITH NOSUPERUSER INHERIT NOCREATEROLE CREATEDB LOGIN NOREPLICATION NOBYPASSRLS CONNECTION LIMIT 5 VALID UNTIL '2030-01-01 00:00:00+00';
+COMMENT ON ROLE owner1 IS 'the owner; with a '' quote';
+CREATE ROLE postgres;
+ALTER ROLE postgres WITH SUPERUSER INHERIT CREATEROLE CREATEDB LOGIN REPLICATION BYPASSRLS;
+CREATE ROLE rep;
+ALTER ROLE rep WITH NOSUPERUSER INHERIT NOCREATEROLE NOCREATEDB NOLOGIN REPLICATION BYPASSRLS;
+ALTER ROLE owner1 SET work_mem TO '8MB';
+CREATE TABLESPACE fast OWNER postgres LOCATION '/mnt/fast';
+GRANT "Reader x" TO owner1 WITH ADMIN OPTION GRANTED BY postgres;
+GRANT "Reader x" TO postgres GRANTED BY postgres;
+GRANT pg_read_all_data TO rep WITH INHERIT TRUE, SET FALSE GRANTED BY postgres;
+
+\\unrestrict xDPuVi7OFdEZT0ZKmqc14ca24RRgORj06LLh8t6Fuxm3vfH2hgPteNuaUwVueOw
+`
+
+describe('parseGlobals', () => {
+  it("reads pg_dumpall's roles, attributes and memberships; ignores settings, comments, tablespaces", () => {
+    const parsed = parseGlobals(Buffer.from(FILE))
+    expect(parsed.roles.map(r => [r.name, r.attributes.join(' ')])).toEqual([
+      ['Reader x', 'NOSUPERUSER INHERIT NOCREATEROLE NOCREATEDB NOLOGIN NOREPLICATION NOBYPASSRLS'],
+      [
+        'owner1',
+        "NOSUPERUSER INHERIT NOCREATEROLE CREATEDB LOGIN NOREPLICATION NOBYPASSRLS CONNECTION LIMIT 5 VALID UNTIL '2030-01-01 00:00:00+00'"
+      ],
+      ['postgres', 'SUPERUSER INHERIT CREATEROLE CREATEDB LOGIN REPLICATION BYPASSRLS'],
+      ['rep', 'NOSUPERUSER INHERIT NOCREATEROLE NOCREATEDB NOLOGIN REPLICATION BYPASSRLS']
+    ])
+    expect(parsed.memberships).toEqual([
+      { role: 'Reader x', member: 'owner1', admin: true },
+      { role: 'Reader x', member: 'postgres', admin: false },
+      { role: 'pg_read_all_data', member: 'rep', admin: false, inherit: true, set: false }
+    ])
+    expect(parsed.ignored.map(i => i.reason)).toEqual([
+      'session setting of the file',
+      'session setting of the file',
+      'session setting of the file',
+      'comment on a role',
+      'role setting (ALTER ROLE … SET): not restored',
+      'tablespace: not restored (a directory of the server)'
+    ])
+  })
+
+  it.each([
+    ['a shell meta-command', 'CREATE ROLE a;\n\\! id\n', /meta-command \\!/],
+    ['\\connect', 'CREATE ROLE a;\n\\connect other\n', /meta-command \\connect/],
+    ['\\i', '\\i /etc/passwd\n', /meta-command \\i/],
+    [
+      'ALTER ROLE of a role the file does not create',
+      'ALTER ROLE postgres WITH NOSUPERUSER;',
+      /does not create/
+    ],
+    [
+      'ALTER ROLE … SUPERUSER after a CREATE of another',
+      'CREATE ROLE a;\nALTER ROLE b WITH SUPERUSER;',
+      /does not create/
+    ],
+    [
+      'a second ALTER ROLE WITH',
+      'CREATE ROLE a;\nALTER ROLE a WITH LOGIN;\nALTER ROLE a WITH SUPERUSER;',
+      /second ALTER ROLE/
+    ],
+    ['ALTER ROLE RENAME', 'CREATE ROLE a;\nALTER ROLE a RENAME TO b;', /ALTER ROLE other than/],
+    ['DROP ROLE', 'DROP ROLE postgres;', /a statement other than/],
+    ['a password', "CREATE ROLE a;\nALTER ROLE a WITH LOGIN PASSWORD 'x';", /a password/],
+    ['CREATE ROLE with options', 'CREATE ROLE a SUPERUSER;', /more than a name/],
+    [
+      'a function call',
+      "SELECT pg_catalog.set_config('search_path', '', false);",
+      /a function call/
+    ],
+    ['REVOKE', 'REVOKE a FROM b;', /REVOKE/],
+    ['GRANT of two roles', 'GRANT a, b TO c;', /GRANT of more than one role|unexpected|GRANT/],
+    ['a psql variable', 'CREATE ROLE :x;', /variables/],
+    ['a statement without ;', 'CREATE ROLE a', /not ended/],
+    ['DO', 'DO $$ BEGIN PERFORM 1; END $$;', /a statement other than|unexpected character/]
+  ])('refuses %s', (_what, sql, message) => {
+    expect(() => parseGlobals(Buffer.from(sql))).toThrow(GlobalsError)
+    expect(() => parseGlobals(Buffer.from(sql))).toThrow(message)
+  })
+})
+
+describe('planRoles', () => {
+  const parsed = parseGlobals(Buffer.from(FILE))
+
+  it('as a superuser: creates what the target lacks with every attribute; never an existing role', () => {
+    const plan = planRoles(parsed, {
+      roles: new Set(['postgres', 'pg_read_all_data']),
+      superuser: true,
+      canCreateRoles: true,
+      grantable: new Set(),
+      serverMajor: 15
+    })
+    expect(plan.created).toEqual(['Reader x', 'owner1', 'rep'])
+    expect(plan.existing).toEqual(['postgres'])
+    expect(plan.statements).toEqual([
+      'CREATE ROLE "Reader x" WITH NOSUPERUSER INHERIT NOCREATEROLE NOCREATEDB NOLOGIN NOREPLICATION NOBYPASSRLS;',
+      `CREATE ROLE "owner1" WITH NOSUPERUSER INHERIT NOCREATEROLE CREATEDB LOGIN NOREPLICATION NOBYPASSRLS CONNECTION LIMIT 5 VALID UNTIL '2030-01-01 00:00:00+00';`,
+      'CREATE ROLE "rep" WITH NOSUPERUSER INHERIT NOCREATEROLE NOCREATEDB NOLOGIN REPLICATION BYPASSRLS;',
+      'GRANT "Reader x" TO "owner1" WITH ADMIN OPTION;'
+    ])
+    // the existing postgres is not made a member of anything; SET FALSE cannot be made on 15
+    expect(plan.skipped).toEqual([
+      'GRANT Reader x TO postgres: "postgres" exists and is not altered',
+      'GRANT pg_read_all_data TO rep: granted WITH SET FALSE in the backup, which PostgreSQL 15 cannot express (a plain membership would grant more)'
+    ])
+  })
+
+  it('as a non-superuser: SUPERUSER, REPLICATION, BYPASSRLS left out and listed; grants it may not give skipped', () => {
+    const plan = planRoles(parsed, {
+      roles: new Set(['postgres', 'pg_read_all_data']),
+      superuser: false,
+      canCreateRoles: true,
+      grantable: new Set(),
+      serverMajor: 15
+    })
+    expect(plan.statements).toContain(
+      'CREATE ROLE "rep" WITH NOSUPERUSER INHERIT NOCREATEROLE NOCREATEDB NOLOGIN;'
+    )
+    expect(plan.skipped).toEqual(
+      expect.arrayContaining([
+        'rep: REPLICATION, BYPASSRLS not given (only a superuser can; the restore runs as a non-superuser)',
+        'GRANT pg_read_all_data TO rep: the restoring role may not grant "pg_read_all_data" (needs ADMIN OPTION on it)'
+      ])
+    )
+    expect(plan.statements.join('\n')).not.toMatch(/pg_read_all_data|"postgres"/)
+  })
+
+  it("16+: a membership keeps pg_dumpall's INHERIT and SET options (never more than the source)", () => {
+    const sixteen = parseGlobals(
+      Buffer.from(
+        'CREATE ROLE r1;\nCREATE ROLE owner1;\nGRANT r1 TO owner1 WITH ADMIN OPTION, INHERIT FALSE, SET FALSE GRANTED BY postgres;\nGRANT pg_read_all_data TO owner1 WITH INHERIT TRUE GRANTED BY postgres;\n'
+      )
+    )
+    const plan = planRoles(sixteen, {
+      roles: new Set(['pg_read_all_data']),
+      superuser: true,
+      canCreateRoles: true,
+      grantable: new Set(),
+      serverMajor: 16
+    })
+    expect(plan.statements).toEqual([
+      'CREATE ROLE "r1";',
+      'CREATE ROLE "owner1";',
+      'GRANT "r1" TO "owner1" WITH ADMIN OPTION, INHERIT FALSE, SET FALSE;',
+      'GRANT "pg_read_all_data" TO "owner1" WITH INHERIT TRUE;'
+    ])
+  })
+
+  it('names are quoted again: a role named with a quote and a semicolon stays one name', () => {
+    const hostile = parseGlobals(Buffer.from('CREATE ROLE "a"";DROP ROLE postgres;--";'))
+    const plan = planRoles(hostile, {
+      roles: new Set(),
+      superuser: true,
+      canCreateRoles: true,
+      grantable: new Set(),
+      serverMajor: 15
+    })
+    expect(plan.statements).toEqual(['CREATE ROLE "a"";DROP ROLE postgres;--";'])
+    expect(plan.created).toEqual(['a";DROP ROLE postgres;--'])
+  })
+})
+
+describe("the manifest's globals field", () => {
+  const base = {
+    schemaVersion: 1,
+    file: { name: 'd.dump', sha256: 'a'.repeat(64), sizeBytes: 1 },
+    format: 'custom',
+    compression: { algorithm: 'none' },
+    rowCounts: { tables: [] },
+    pgDump: { major: 15 }
+  }
+  const good = { name: 'd.dump.globals.sql', sizeBytes: 10, sha256: 'b'.repeat(64), roles: ['a'] }
+
+  it('is read when well-formed', () => {
+    expect(parseManifest({ ...base, globals: good }).globals).toEqual(good)
+  })
+
+  it.each([
+    ['a path as its name', { ...good, name: '../etc/passwd' }, /globals.name/],
+    ['a size beyond the limit', { ...good, sizeBytes: 17 * 1024 * 1024 }, /globals.sizeBytes/],
+    ['no sha256', { ...good, sha256: undefined }, /globals.sha256/],
+    ['a short sha256', { ...good, sha256: 'abc' }, /globals.sha256/],
+    ['roles not a list', { ...good, roles: 'a' }, /globals.roles/],
+    ['a role that is not text', { ...good, roles: [1] }, /globals.roles\[0\]/],
+    ['not an object', 'x', /globals/]
+  ])('refuses %s', (_what, globals, message) => {
+    expect(() => parseManifest({ ...base, globals })).toThrow(ManifestError)
+    expect(() => parseManifest({ ...base, globals })).toThrow(message)
+  })
+})

@@ -1,0 +1,450 @@
+/**
+ * Roles (globals: true, create-roles: true). Backup: `pg_dumpall --globals-only
+ * --no-role-passwords`, run with the pg_dump the backup chose (the pg_dumpall beside it), its
+ * password only in the environment; the file is stored beside the dump. Restore: the file is
+ * read as psql would read it (psql-lexer.ts) against a strict grammar of what pg_dumpall writes
+ * for roles — anything else (a meta-command, a statement of another kind, a password) refuses
+ * the file — and the roles the target lacks are created by statements the action writes itself
+ * from the parsed names and attributes (quoted again): nothing of the file's text reaches the
+ * server. Existing roles are never altered, passwords never set; attributes the restoring role
+ * cannot grant (SUPERUSER, REPLICATION, BYPASSRLS for a non-superuser) are left out and listed.
+ */
+import { CheckError } from '../errors.js'
+import { MAX_GLOBALS_BYTES } from '../manifest.js'
+import { ChildProcessError, startChild } from '../process.js'
+import { PsqlLexer, type StatementEvent } from './psql-lexer.js'
+
+export { MAX_GLOBALS_BYTES }
+
+/** The globals file's name beside the dump `fileName` (`.age` when the backup is encrypted). */
+export function globalsFileName(dumpFileName: string, encrypted: boolean): string {
+  return `${dumpFileName}.globals.sql${encrypted ? '.age' : ''}`
+}
+
+export type GlobalsDump = { ok: true; sql: Buffer } | { ok: false; reason: string }
+
+/**
+ * Runs pg_dumpall --globals-only --no-role-passwords connected to `database` (the backup's own:
+ * a role that may connect to nothing else still can). A failure is returned, not thrown: the
+ * backup of the database goes on without the roles.
+ */
+export async function dumpGlobals(
+  pgDumpallPath: string,
+  env: Record<string, string>,
+  database: string
+): Promise<GlobalsDump> {
+  const args = ['--globals-only', '--no-role-passwords', '--no-password', `--database=${database}`]
+  const child = startChild(pgDumpallPath, args, { env })
+  const chunks: Buffer[] = []
+  let bytes = 0
+  child.stdout.on('data', (chunk: Buffer) => {
+    bytes += chunk.length
+    if (bytes <= MAX_GLOBALS_BYTES) chunks.push(chunk)
+  })
+  try {
+    await child.done
+  } catch (error) {
+    if (!(error instanceof ChildProcessError)) throw error
+    const reason = error.startError
+      ? `could not start pg_dumpall (${pgDumpallPath}): ${error.startError.message}`
+      : `pg_dumpall ${error.signal ? `was killed by ${error.signal}` : `exited with code ${error.code}`}: ${error.stderr.trim().split('\n').slice(-3).join(' | ')}`
+    return { ok: false, reason }
+  }
+  if (bytes > MAX_GLOBALS_BYTES) {
+    return {
+      ok: false,
+      reason: `pg_dumpall wrote ${bytes} bytes, more than the ${MAX_GLOBALS_BYTES} a restore reads`
+    }
+  }
+  return { ok: true, sql: Buffer.concat(chunks) }
+}
+
+/** Role attributes as pg_dumpall writes them (ALTER ROLE … WITH …). */
+const FLAGS = [
+  'SUPERUSER',
+  'INHERIT',
+  'CREATEROLE',
+  'CREATEDB',
+  'LOGIN',
+  'REPLICATION',
+  'BYPASSRLS'
+] as const
+/** What only a superuser can give a role. */
+export const SUPERUSER_ONLY = new Set(['SUPERUSER', 'REPLICATION', 'BYPASSRLS'])
+
+export interface GlobalRole {
+  name: string
+  /** Attributes as written: INHERIT, NOLOGIN, CONNECTION LIMIT 5, VALID UNTIL '…' … */
+  attributes: string[]
+  /** 1-based line of its CREATE ROLE. */
+  line: number
+}
+
+export interface GlobalMembership {
+  role: string
+  member: string
+  admin: boolean
+  /** PostgreSQL 16+: WITH INHERIT / SET TRUE|FALSE as written (undefined: not written). */
+  inherit?: boolean
+  set?: boolean
+}
+
+export interface ParsedGlobals {
+  roles: GlobalRole[]
+  memberships: GlobalMembership[]
+  /** Statements of the file a restore does not run (settings, tablespaces, comments…). */
+  ignored: { line: number; text: string; reason: string }[]
+}
+
+/** Refuses the globals file: the message names the line and says what to do. */
+export class GlobalsError extends CheckError {
+  override name = 'GlobalsError'
+}
+
+/**
+ * Reads a globals file against the grammar of pg_dumpall --globals-only --no-role-passwords;
+ * throws a GlobalsError on the first thing it does not write (a meta-command other than
+ * \restrict/\unrestrict, COPY data, a password, any other statement).
+ */
+export function parseGlobals(sql: Buffer, psqlMajor = 18): ParsedGlobals {
+  const lexer = new PsqlLexer({ psqlMajor })
+  const events = [...lexer.write(sql), ...lexer.end()]
+  const parsed: ParsedGlobals = { roles: [], memberships: [], ignored: [] }
+  const byName = new Map<string, GlobalRole>()
+  for (const event of events) {
+    if (event.kind === 'metaCommand') {
+      if (event.name === 'restrict' || event.name === 'unrestrict') continue
+      throw new GlobalsError(
+        `the globals file, line ${event.line}: the meta-command \\${event.name.slice(0, 40)} is not something pg_dumpall --globals-only writes; the file is refused and no role was created.`
+      )
+    }
+    if (event.kind !== 'statement') {
+      throw new GlobalsError(
+        `the globals file, line ${event.line}: ${event.kind === 'copyData' || event.kind === 'copyEnd' ? 'COPY data' : 'input psql would not read as a statement'}, which pg_dumpall --globals-only never writes; the file is refused and no role was created.`
+      )
+    }
+    statement(event, parsed, byName)
+  }
+  return parsed
+}
+
+function statement(
+  event: StatementEvent,
+  parsed: ParsedGlobals,
+  byName: Map<string, GlobalRole>
+): void {
+  const refuse = (why: string): never => {
+    throw new GlobalsError(
+      `the globals file, line ${event.line}: ${why} ("${oneLine(event.text)}"); pg_dumpall --globals-only --no-role-passwords never writes this. The file is refused and no role was created.`
+    )
+  }
+  if (
+    event.variables.length > 0 ||
+    event.backslashEscapes > 0 ||
+    event.terminator !== 'semicolon'
+  ) {
+    refuse('psql variables, "\\;" or a statement not ended by ";"')
+  }
+  const tokens = tokenize(event.text, refuse)
+  const word = (i: number): string | undefined =>
+    tokens[i]?.kind === 'word' ? tokens[i].text.toUpperCase() : undefined
+  const ignore = (reason: string): void => {
+    parsed.ignored.push({ line: event.line, text: oneLine(event.text), reason })
+  }
+  const w0 = word(0)
+  const w1 = word(1)
+  if (w0 === 'SET' || (w0 === 'SELECT' && /pg_catalog\.set_config/i.test(event.text))) {
+    // the header's session settings (SET client_encoding …): the action's own session decides
+    if (w0 === 'SELECT') refuse('a function call')
+    return ignore('session setting of the file')
+  }
+  if (w0 === 'CREATE' && w1 === 'ROLE') {
+    const name = ident(tokens[2]) ?? refuse('CREATE ROLE without a role name')
+    if (tokens.length !== 3) refuse('CREATE ROLE with more than a name')
+    if (byName.has(name)) refuse(`a second CREATE ROLE of "${name}"`)
+    const role: GlobalRole = { name, attributes: [], line: event.line }
+    byName.set(name, role)
+    parsed.roles.push(role)
+    return
+  }
+  if (w0 === 'ALTER' && w1 === 'ROLE') {
+    const name = ident(tokens[2]) ?? refuse('ALTER ROLE without a role name')
+    const role = byName.get(name)
+    if (word(3) === 'WITH') {
+      // only the role this file created just before: an existing role is never altered
+      if (!role) return refuse(`ALTER ROLE "${name}" WITH … of a role the file does not create`)
+      if (role.attributes.length > 0) refuse(`a second ALTER ROLE "${name}" WITH …`)
+      role.attributes = attributes(tokens.slice(4), refuse)
+      return
+    }
+    if (word(3) === 'SET' || word(3) === 'IN' || word(3) === 'RESET') {
+      return ignore('role setting (ALTER ROLE … SET): not restored')
+    }
+    refuse('ALTER ROLE other than WITH attributes or SET')
+  }
+  if (w0 === 'COMMENT' && w1 === 'ON' && word(2) === 'ROLE') return ignore('comment on a role')
+  if (w0 === 'SECURITY' && w1 === 'LABEL') return ignore('security label')
+  if ((w0 === 'CREATE' || w0 === 'ALTER') && w1 === 'TABLESPACE') {
+    return ignore('tablespace: not restored (a directory of the server)')
+  }
+  if (w0 === 'GRANT' || w0 === 'REVOKE') {
+    if (tokens.some(t => t.kind === 'word' && t.text.toUpperCase() === 'ON')) {
+      return ignore('privilege on a tablespace or parameter: not restored')
+    }
+    if (w0 === 'REVOKE') refuse('REVOKE of a role')
+    const membership = grant(tokens, refuse)
+    parsed.memberships.push(membership)
+    return
+  }
+  refuse('a statement other than CREATE ROLE, ALTER ROLE, GRANT, COMMENT or a tablespace')
+}
+
+/** `GRANT role TO member [WITH ADMIN OPTION | WITH opt TRUE|FALSE, …] [GRANTED BY role]` */
+function grant(tokens: Token[], refuse: (why: string) => never): GlobalMembership {
+  const role = ident(tokens[1]) ?? refuse('GRANT without a role name')
+  if (tokens[2]?.kind !== 'word' || tokens[2].text.toUpperCase() !== 'TO') {
+    refuse('GRANT of more than one role')
+  }
+  const member = ident(tokens[3]) ?? refuse('GRANT without a member')
+  const membership: GlobalMembership = { role, member, admin: false }
+  let i = 4
+  const upper = (k: number): string => tokens[k]?.text.toUpperCase() ?? ''
+  if (upper(i) === 'WITH') {
+    do {
+      i++
+      const option = upper(i)
+      const value = upper(i + 1)
+      if (!['ADMIN', 'INHERIT', 'SET'].includes(option)) refuse('an unknown GRANT option')
+      if (option === 'ADMIN' && value === 'OPTION') membership.admin = true
+      else if (value === 'TRUE' || value === 'FALSE') {
+        const on = value === 'TRUE'
+        if (option === 'ADMIN') membership.admin = on
+        else if (option === 'INHERIT') membership.inherit = on
+        else membership.set = on
+      } else refuse('an unknown GRANT option value')
+      i += 2
+    } while (tokens[i]?.text === ',')
+  }
+  if (upper(i) === 'GRANTED' && upper(i + 1) === 'BY' && ident(tokens[i + 2])) i += 3
+  if (i !== tokens.length) refuse('GRANT with more than a member and options')
+  return membership
+}
+
+function attributes(tokens: Token[], refuse: (why: string) => never): string[] {
+  const out: string[] = []
+  for (let i = 0; i < tokens.length; i++) {
+    const w = tokens[i].kind === 'word' ? tokens[i].text.toUpperCase() : ''
+    const flag = FLAGS.find(f => w === f || w === `NO${f}`)
+    if (flag) {
+      out.push(w)
+      continue
+    }
+    if (w === 'CONNECTION' && tokens[i + 1]?.text.toUpperCase() === 'LIMIT') {
+      const n = tokens[i + 2]
+      if (n?.kind !== 'number') refuse('CONNECTION LIMIT without a number')
+      out.push(`CONNECTION LIMIT ${Number.parseInt(n.text, 10)}`)
+      i += 2
+      continue
+    }
+    if (w === 'VALID' && tokens[i + 1]?.text.toUpperCase() === 'UNTIL') {
+      const t = tokens[i + 2]
+      if (t?.kind !== 'string') refuse('VALID UNTIL without a date')
+      out.push(`VALID UNTIL ${quoteLiteral(t.text)}`)
+      i += 2
+      continue
+    }
+    if (w === 'PASSWORD' || w === 'ENCRYPTED') refuse('a password')
+    refuse(`the role attribute ${tokens[i].text.slice(0, 40)}`)
+  }
+  return out
+}
+
+interface Token {
+  kind: 'word' | 'quoted' | 'string' | 'number' | 'punct'
+  text: string
+}
+
+/** Words, "quoted identifiers", '…' literals (E'' and $$ refused), numbers and , only. */
+function tokenize(sql: string, refuse: (why: string) => never): Token[] {
+  const tokens: Token[] = []
+  let i = 0
+  const text = sql.replace(/;\s*$/, '')
+  while (i < text.length) {
+    const ch = text[i]
+    if (/\s/.test(ch)) {
+      i++
+    } else if (ch === '-' && text[i + 1] === '-') {
+      while (i < text.length && text[i] !== '\n') i++
+    } else if (ch === '"') {
+      let value = ''
+      i++
+      for (;;) {
+        if (i >= text.length) refuse('an unterminated quoted name')
+        if (text[i] === '"') {
+          if (text[i + 1] === '"') {
+            value += '"'
+            i += 2
+            continue
+          }
+          i++
+          break
+        }
+        value += text[i++]
+      }
+      tokens.push({ kind: 'quoted', text: value })
+    } else if (ch === "'") {
+      let value = ''
+      i++
+      for (;;) {
+        if (i >= text.length) refuse('an unterminated literal')
+        if (text[i] === "'") {
+          if (text[i + 1] === "'") {
+            value += "'"
+            i += 2
+            continue
+          }
+          i++
+          break
+        }
+        value += text[i++]
+      }
+      tokens.push({ kind: 'string', text: value })
+    } else if (/[0-9-]/.test(ch)) {
+      const m = /^-?\d+/.exec(text.slice(i))
+      if (!m) refuse('an unexpected character')
+      tokens.push({ kind: 'number', text: m[0] })
+      i += m[0].length
+    } else if (/[A-Za-z_]/.test(ch)) {
+      const m = /^[A-Za-z_][A-Za-z0-9_$]*/.exec(text.slice(i))!
+      tokens.push({ kind: 'word', text: m[0] })
+      i += m[0].length
+    } else if (ch === ',' || ch === '=' || ch === '.' || ch === '(' || ch === ')') {
+      tokens.push({ kind: 'punct', text: ch })
+      i++
+    } else if (
+      tokens[0]?.kind === 'word' &&
+      /^(SET|COMMENT|SECURITY|CREATE|ALTER|GRANT|REVOKE)$/i.test(tokens[0].text)
+    ) {
+      // settings, comments and tablespace options may hold other characters: such statements
+      // are ignored or refused by their first words, never run
+      i++
+    } else refuse('an unexpected character')
+  }
+  return tokens
+}
+
+/** A role name token: a plain word (folded to lower case, as the server does) or "quoted". */
+function ident(token: Token | undefined): string | undefined {
+  if (!token) return undefined
+  if (token.kind === 'quoted') return token.text.length > 0 ? token.text : undefined
+  if (token.kind === 'word') return token.text.toLowerCase()
+  return undefined
+}
+
+export function quoteIdent(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`
+}
+
+function quoteLiteral(value: string): string {
+  return `'${value.replace(/'/g, "''")}'`
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s+/g, ' ').trim().slice(0, 200)
+}
+
+/** What the target is, for the plan. */
+export interface RoleTarget {
+  /** Every role of the cluster. */
+  roles: ReadonlySet<string>
+  superuser: boolean
+  /** current_user may create roles (CREATEROLE or superuser). */
+  canCreateRoles: boolean
+  /** Existing roles current_user may grant (superuser, or ADMIN OPTION on them). */
+  grantable: ReadonlySet<string>
+  /** The target's major: INHERIT and SET options of a membership exist from 16 on. */
+  serverMajor: number
+}
+
+export interface RolePlan {
+  /** The statements to run, in order (CREATE ROLE …, GRANT …). */
+  statements: string[]
+  created: string[]
+  /** Roles of the file left alone, and why (exists; reserved name). */
+  existing: string[]
+  /** What was left out of what the file asks, one line each (attributes, memberships). */
+  skipped: string[]
+}
+
+/**
+ * The statements that create the file's roles the target lacks. Never a statement about an
+ * existing role: a membership that would make an existing role a member is left out (listed),
+ * as are attributes only a superuser can give when the restoring role is not one.
+ */
+export function planRoles(globals: ParsedGlobals, target: RoleTarget): RolePlan {
+  const plan: RolePlan = { statements: [], created: [], existing: [], skipped: [] }
+  const creating = new Set<string>()
+  for (const role of globals.roles) {
+    if (target.roles.has(role.name)) {
+      plan.existing.push(role.name)
+      continue
+    }
+    if (/^pg_/i.test(role.name)) {
+      plan.skipped.push(`${role.name}: a reserved name (pg_…), not created`)
+      continue
+    }
+    const kept: string[] = []
+    const dropped: string[] = []
+    for (const attribute of role.attributes) {
+      if (!target.superuser && SUPERUSER_ONLY.has(attribute)) dropped.push(attribute)
+      else kept.push(attribute)
+    }
+    if (dropped.length > 0) {
+      plan.skipped.push(
+        `${role.name}: ${dropped.join(', ')} not given (only a superuser can; the restore runs as a non-superuser)`
+      )
+    }
+    plan.statements.push(
+      `CREATE ROLE ${quoteIdent(role.name)}${kept.length > 0 ? ` WITH ${kept.join(' ')}` : ''};`
+    )
+    plan.created.push(role.name)
+    creating.add(role.name)
+  }
+  for (const m of globals.memberships) {
+    if (!creating.has(m.member)) {
+      if (creating.has(m.role)) {
+        plan.skipped.push(
+          `GRANT ${m.role} TO ${m.member}: ${target.roles.has(m.member) ? `"${m.member}" exists and is not altered` : `"${m.member}" is not created`}`
+        )
+      }
+      continue
+    }
+    const known = creating.has(m.role) || target.roles.has(m.role)
+    if (!known) {
+      plan.skipped.push(`GRANT ${m.role} TO ${m.member}: "${m.role}" does not exist`)
+      continue
+    }
+    if (!creating.has(m.role) && !target.superuser && !target.grantable.has(m.role)) {
+      plan.skipped.push(
+        `GRANT ${m.role} TO ${m.member}: the restoring role may not grant "${m.role}" (needs ADMIN OPTION on it)`
+      )
+      continue
+    }
+    // never more than the source granted: a membership without INHERIT or SET cannot be
+    // made before 16, so it is left out there
+    const options = m.admin ? ['ADMIN OPTION'] : []
+    if (target.serverMajor >= 16) {
+      if (m.inherit !== undefined) options.push(`INHERIT ${m.inherit ? 'TRUE' : 'FALSE'}`)
+      if (m.set !== undefined) options.push(`SET ${m.set ? 'TRUE' : 'FALSE'}`)
+    } else if (m.inherit === false || m.set === false) {
+      plan.skipped.push(
+        `GRANT ${m.role} TO ${m.member}: granted WITH ${m.inherit === false ? 'INHERIT FALSE' : 'SET FALSE'} in the backup, which PostgreSQL ${target.serverMajor} cannot express (a plain membership would grant more)`
+      )
+      continue
+    }
+    plan.statements.push(
+      `GRANT ${quoteIdent(m.role)} TO ${quoteIdent(m.member)}${options.length > 0 ? ` WITH ${options.join(', ')}` : ''};`
+    )
+  }
+  return plan
+}
