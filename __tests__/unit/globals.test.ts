@@ -149,6 +149,24 @@ describe('planRoles', () => {
     expect(plan.statements.join('\n')).not.toMatch(/pg_read_all_data|"postgres"/)
   })
 
+  it('never creates a superuser, even when a superuser restores: SUPERUSER left out and listed', () => {
+    const admin = parseGlobals(
+      Buffer.from('CREATE ROLE intruder;\nALTER ROLE intruder WITH SUPERUSER LOGIN;\n')
+    )
+    const plan = planRoles(admin, {
+      roles: new Set(['postgres']),
+      superuser: true,
+      canCreateRoles: true,
+      grantable: new Set(),
+      serverMajor: 15
+    })
+    expect(plan.created).toEqual(['intruder'])
+    expect(plan.statements).toEqual(['CREATE ROLE "intruder" WITH LOGIN;'])
+    expect(plan.skipped).toEqual([
+      'intruder: SUPERUSER not given (a backup never creates a superuser; grant it by hand if it must be one)'
+    ])
+  })
+
   it("16+: a membership keeps pg_dumpall's INHERIT and SET options (never more than the source)", () => {
     const sixteen = parseGlobals(
       Buffer.from(

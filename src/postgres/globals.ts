@@ -379,7 +379,8 @@ export interface RolePlan {
 /**
  * The statements that create the file's roles the target lacks. Never a statement about an
  * existing role: a membership that would make an existing role a member is left out (listed),
- * as are attributes only a superuser can give when the restoring role is not one.
+ * as are attributes only a superuser can give when the restoring role is not one, and SUPERUSER
+ * always (a file from outside never makes a superuser).
  */
 export function planRoles(globals: ParsedGlobals, target: RoleTarget): RolePlan {
   const plan: RolePlan = { statements: [], created: [], existing: [], skipped: [] }
@@ -396,7 +397,12 @@ export function planRoles(globals: ParsedGlobals, target: RoleTarget): RolePlan 
     const kept: string[] = []
     const dropped: string[] = []
     for (const attribute of role.attributes) {
-      if (!target.superuser && SUPERUSER_ONLY.has(attribute)) dropped.push(attribute)
+      // a file from outside never makes a superuser, whoever restores it: that is granted by hand
+      if (attribute === 'SUPERUSER') {
+        plan.skipped.push(
+          `${role.name}: SUPERUSER not given (a backup never creates a superuser; grant it by hand if it must be one)`
+        )
+      } else if (!target.superuser && SUPERUSER_ONLY.has(attribute)) dropped.push(attribute)
       else kept.push(attribute)
     }
     if (dropped.length > 0) {
