@@ -8,13 +8,7 @@ import { Readable, Writable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { PlainDumpObjects } from '../../src/postgres/plain-sql.js'
 import { ScriptGate } from '../../src/postgres/script-gate.js'
-import {
-  buildPgRestoreArgs,
-  buildPsqlArgs,
-  dbnameConninfo,
-  explainLoadFailure,
-  psqlSupportsRestrict
-} from '../../src/postgres/load.js'
+import { buildPsqlArgs, explainLoadFailure, psqlSupportsRestrict } from '../../src/postgres/load.js'
 
 type Tag = 'restrict' | 'timeout' | 'owner' | 'privileges'
 
@@ -427,70 +421,6 @@ describe('PlainDumpObjects on a truncated pg_dump script', () => {
       expect(objects.madeByPgDump).toBe(true)
       expect(objects.complete).toBe(false)
     }
-  })
-})
-
-describe('dbnameConninfo', () => {
-  it.each([
-    ['shop', "dbname='shop'"],
-    ["it's", "dbname='it\\'s'"],
-    ['back\\slash', "dbname='back\\\\slash'"],
-    ['a=b c', "dbname='a=b c'"],
-    ['postgresql://host/db', "dbname='postgresql://host/db'"],
-    ["\\'", "dbname='\\\\\\''"]
-  ])('%s → %s', (name, expected) => {
-    expect(dbnameConninfo(name)).toBe(expected)
-  })
-})
-
-describe('buildPgRestoreArgs', () => {
-  const base = {
-    clean: false,
-    noOwner: false,
-    noPrivileges: false,
-    singleTransaction: false,
-    jobs: 1,
-    tables: [],
-    schemas: []
-  }
-
-  it('always stops at the first error and never asks for a password', () => {
-    expect(buildPgRestoreArgs('shop', base)).toEqual([
-      '--no-password',
-      '--exit-on-error',
-      "--dbname=dbname='shop'"
-    ])
-  })
-
-  it('passes every option', () => {
-    expect(
-      buildPgRestoreArgs("o'db", {
-        clean: true,
-        noOwner: true,
-        noPrivileges: true,
-        singleTransaction: true,
-        jobs: 1,
-        tables: ['customers', 'My Table'],
-        schemas: ['sales']
-      })
-    ).toEqual([
-      '--no-password',
-      '--exit-on-error',
-      "--dbname=dbname='o\\'db'",
-      '--single-transaction',
-      '--no-owner',
-      '--no-privileges',
-      '--clean',
-      '--if-exists',
-      '--table=customers',
-      '--table=My Table',
-      '--schema=sales'
-    ])
-  })
-
-  it('runs parallel jobs only when asked', () => {
-    expect(buildPgRestoreArgs('db', { ...base, jobs: 4 })).toContain('--jobs=4')
-    expect(buildPgRestoreArgs('db', base).some(a => a.startsWith('--jobs'))).toBe(false)
   })
 })
 

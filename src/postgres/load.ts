@@ -515,45 +515,9 @@ async function untar(file: BackupFile, decoding: Decoding, dir: string): Promise
   }
 }
 
-/** A libpq conninfo holding only the database name; host, user and password come from env. */
-export function dbnameConninfo(database: string): string {
-  return `dbname='${database.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`
-}
-
-export function buildPgRestoreArgs(database: string, options: LoadOptions): string[] {
-  const args = ['--no-password', '--exit-on-error', `--dbname=${dbnameConninfo(database)}`]
-  if (options.singleTransaction) args.push('--single-transaction')
-  // pg_restore -d (a parallel restore) passes no gate: 'auto' restores no owners or privileges
-  if (options.noOwner !== false) args.push('--no-owner')
-  if (options.noPrivileges !== false) args.push('--no-privileges')
-  if (options.clean) args.push('--clean', '--if-exists')
-  if (options.jobs > 1) args.push(`--jobs=${options.jobs}`)
-  for (const t of options.tables) args.push(`--table=${t}`)
-  for (const s of options.schemas) args.push(`--schema=${s}`)
-  return args
-}
-
 /** psql reading a script on its stdin; the gate writes the transaction (no --single-transaction). */
 export function buildPsqlArgs(): string[] {
   return ['-X', '-q', '--no-password', '-v', 'ON_ERROR_STOP=1', '-f', '-']
-}
-
-/** Runs pg_restore on a directory or a file it opens, or on a backup fed on its stdin. */
-export async function runPgRestore(
-  pgRestorePath: string,
-  env: Record<string, string>,
-  database: string,
-  options: LoadOptions,
-  input: ArchiveInput
-): Promise<void> {
-  const args = buildPgRestoreArgs(database, options)
-  if ('path' in input) args.push(input.path)
-  await runLoader(
-    pgRestorePath,
-    args,
-    env,
-    'path' in input ? undefined : openDecoded(input.file, input.decoding)
-  )
 }
 
 /** psql loading a (gated) script from a stream. */
