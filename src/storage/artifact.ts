@@ -6,10 +6,10 @@
  * upload. On a public repository an unencrypted backup is refused.
  */
 import { ArtifactNotFoundError, DefaultArtifactClient } from '@actions/artifact'
-import { log } from '../log.js'
+import { formatBytes, log } from '../log.js'
 import { getOctokit } from '@actions/github'
 import { existsSync, readFileSync } from 'node:fs'
-import { copyFile, link, mkdir, readdir, rm } from 'node:fs/promises'
+import { copyFile, link, mkdir, readdir, rm, statfs } from 'node:fs/promises'
 import path from 'node:path'
 import { EngineError, SettingError } from '../errors.js'
 import { sha256Of } from '../pipeline/digest.js'
@@ -547,6 +547,13 @@ export async function downloadArtifactZip(
   directory: string
 ): Promise<{ zipPath: string; sha256: string }> {
   await mkdir(directory, { recursive: true })
+  // the zip is written whole before anything is read: it must fit
+  const free = await freeBytes(directory)
+  if (found.size !== undefined && free !== undefined && found.size > free) {
+    throw new ArtifactStorageError(
+      `artifact ${found.id} is ${formatBytes(found.size)}, more than the ${formatBytes(free)} free in ${directory} (RUNNER_TEMP); nothing was downloaded or restored. Free disk space on the runner, point RUNNER_TEMP at a larger disk, or use a larger runner.`
+    )
+  }
   const currentRun = source.kind === 'artifact' && source.runId === 'current'
   const [owner, repo] = found.repository.split('/')
   let digestMismatch: boolean | undefined
@@ -569,6 +576,13 @@ export async function downloadArtifactZip(
     })
     digestMismatch = response.digestMismatch
   } catch (error) {
+    await rm(directory, { recursive: true, force: true })
+    const code = (error as NodeJS.ErrnoException)?.code
+    if (code === 'ENOSPC' || code === 'EDQUOT' || /ENOSPC|no space left/i.test(String(error))) {
+      throw new ArtifactStorageError(
+        `the disk is full: no space left while downloading artifact ${found.id}${found.size ? ` (${formatBytes(found.size)})` : ''} into ${directory} (RUNNER_TEMP); nothing was restored and the partial download was removed. Free disk space on the runner, point RUNNER_TEMP at a larger disk, or use a larger runner.`
+      )
+    }
     throw explainClientError(`download artifact ${found.id}`, error)
   }
   const files = await readdir(directory)
@@ -586,6 +600,16 @@ export async function downloadArtifactZip(
   }
   const sha256 = found.digest ?? (await sha256Of({ path: zipPath }))
   return { zipPath, sha256 }
+}
+
+/** Bytes free for this user in `directory`'s file system; undefined when it cannot be told. */
+async function freeBytes(directory: string): Promise<number | undefined> {
+  try {
+    const fs = await statfs(directory)
+    return fs.bavail * fs.bsize
+  } catch {
+    return undefined
+  }
 }
 
 /** The repository's visibility, from the event payload the runner provides. */
