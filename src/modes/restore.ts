@@ -77,6 +77,8 @@ export interface RestoreResult {
    * whose rows the target kept: the backup's rows for them were not loaded.
    */
   kept: KeptTable[]
+  /** What the run warned about (logged, and shown in the job summary). */
+  warnings: string[]
 }
 
 /** A provider's table whose rows the restore left as the target had them. */
@@ -141,6 +143,12 @@ export async function restore(
     )
     const session = await ownSession(target, monitor, inputs.lockTimeoutMs)
     const facts = await log.group('Read what the target can take', () => readFacts(target!))
+    const warnings: string[] = []
+    const risk = superuserRisk(facts, inputs.signingKey)
+    if (risk) {
+      log.warning(risk)
+      warnings.push(risk)
+    }
     const server = await log.group('Check the target', () =>
       session.watched('Checking the target (its tables and row counts)', () =>
         guardTarget(inputs, target!, plan, facts)
@@ -205,13 +213,28 @@ export async function restore(
       clientVersion: plan.client.version,
       durationSeconds: seconds(),
       skipped,
-      kept
+      kept,
+      warnings
     }
   } finally {
     await target?.end().catch(() => undefined)
     await monitor?.end().catch(() => undefined)
     await rm(workDir, { recursive: true, force: true })
   }
+}
+
+/**
+ * Restoring as a superuser a backup nothing authenticates: SQL built at run time (EXECUTE in a
+ * function or DO block) is out of reach of any text check, and as a superuser it can run
+ * programs on the database server (COPY … PROGRAM), write its files and create roles. A restore
+ * by hand would run it too, so this is a warning, not a refusal; the fix is named.
+ */
+export function superuserRisk(
+  facts: Pick<TargetFacts, 'superuser' | 'currentUser'>,
+  signingKey: string | undefined
+): string | undefined {
+  if (!facts.superuser || signingKey) return undefined
+  return `Restoring as ${facts.currentUser}, a superuser, a backup that no signing-key authenticates: SQL the backup builds at run time (EXECUTE in a function or DO block) cannot be checked beforehand, and as a superuser it can run programs on the database server (COPY … PROGRAM), write its files and create roles. Restore as the database's owner without superuser (as managed services do), or set signing-key so that only backups your workflow made are restored.`
 }
 
 /** The facts the statement policy decides by, read once before the load (one query). */

@@ -175,8 +175,9 @@ export async function openZippedBackup(
           `${what} has a manifest naming '${manifest.file.name}', which is not there; the backup is incomplete.`
         )
       }
-      // the manifest says how large the dump is: nothing larger is read, let alone written out
-      if (dump.size > manifest.file.sizeBytes) {
+      // a compressed dump is written out: the manifest says how large it may be (a stored one is
+      // read in place, within its byte range, and checked against the manifest after)
+      if (!entryFile(zip, dump) && dump.size > manifest.file.sizeBytes) {
         throw new ZipError(
           `${what}'s entry ${dump.name} would be ${dump.size} bytes, but its manifest says the file is ${manifest.file.sizeBytes} bytes: the zip is forged (a zip bomb?); nothing was extracted or restored.`
         )
