@@ -115,6 +115,7 @@ export function restoreSummaryMarkdown(result: RestoreResult): string {
   }
   md += skippedMarkdown(result.skipped)
   md += keptMarkdown(result.kept ?? [])
+  for (const w of result.warnings ?? []) md += `\n> [!WARNING]\n> ${text(w)}\n`
   return redact(md)
 }
 

@@ -179,3 +179,50 @@ describe('signing-key', () => {
     expect(() => read(`${KEY} ${KEY}`)).toThrow(/^Input 'signing-key': is not one word/)
   })
 })
+
+describe('a superuser restoring a backup no signing-key authenticates (what text checks cannot stop)', () => {
+  const WARNING =
+    /Restoring as (\w+), a superuser, a backup that no signing-key authenticates: SQL the backup builds at run time \(EXECUTE in a function or DO block\) cannot be checked beforehand, and as a superuser it can run programs on the database server \(COPY … PROGRAM\), write its files and create roles\. Restore as the database's owner without superuser \(as managed services do\), or set signing-key/
+
+  it('unsigned, as a superuser: restored, with the warning in the result and the job summary', async () => {
+    const { restoreSummaryMarkdown, text } = await import('../../src/summary.js')
+    const target = await server.createDatabase()
+    const result = await harness.restore(inputs(target, byName('unsigned')))
+    expect(result.warnings).toHaveLength(1)
+    expect(result.warnings[0]).toMatch(WARNING)
+    expect(result.warnings[0]).toMatch(/^Restoring as postgres, a superuser/)
+    // as the summary escapes text for Markdown
+    expect(restoreSummaryMarkdown(result)).toContain(
+      `\n> [!WARNING]\n> ${text(result.warnings[0])}\n`
+    )
+    expect(result.rowsRestored).toBeGreaterThan(0)
+  })
+
+  it('signed and checked with the key: no warning', async () => {
+    const { restoreSummaryMarkdown } = await import('../../src/summary.js')
+    const target = await server.createDatabase()
+    const result = await harness.restore(inputs(target, byName('signed'), { signingKey: KEY }))
+    expect(result.warnings).toEqual([])
+    expect(restoreSummaryMarkdown(result)).not.toMatch(/WARNING|superuser/)
+    expect(await tableChecksums(server, target)).toEqual(await tableChecksums(server, source))
+  })
+
+  it('unsigned, as the database owner without superuser: no warning', async () => {
+    await server.query(
+      'postgres',
+      `DO $$BEGIN CREATE ROLE signing_owner LOGIN PASSWORD 'owner-pw'; EXCEPTION WHEN duplicate_object THEN NULL; END$$`
+    )
+    const target = await server.createDatabase()
+    await server.query('postgres', `ALTER DATABASE "${target}" OWNER TO signing_owner`)
+    await server.query(target, 'ALTER SCHEMA public OWNER TO signing_owner')
+    const result = await harness.restore(
+      testRestoreInputs(
+        server.url(target, { user: 'signing_owner', password: 'owner-pw' }),
+        byName('unsigned'),
+        {}
+      )
+    )
+    expect(result.warnings).toEqual([])
+    expect(result.rowsRestored).toBeGreaterThan(0)
+  })
+})

@@ -23,7 +23,8 @@ const RESULT: RestoreResult = {
   clientVersion: '17.12',
   durationSeconds: 2,
   skipped: [],
-  kept: []
+  kept: [],
+  warnings: []
 }
 
 const SKIPPED = [

@@ -5,10 +5,22 @@
  */
 import archiver from 'archiver'
 import { createHash, randomBytes } from 'node:crypto'
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import {
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync
+} from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { PassThrough } from 'node:stream'
+import zlib from 'node:zlib'
+import { backupManifest, manifestJson } from '../../src/manifest.js'
+import { openZippedBackup } from '../../src/storage/local.js'
+import type { BackupOptions } from '../../src/types.js'
 import { extractZip } from '../../src/storage/unzip.js'
 
 let work: string
@@ -131,5 +143,229 @@ describe('extractZip', () => {
     await expect(extract(Buffer.from('not a zip at all\n'.repeat(100)))).rejects.toThrow(
       /the zip could not be read/
     )
+  })
+})
+
+/**
+ * A deflate bomb made by hand: one block of `unit` zero bytes, compressed with a full flush (so
+ * it stands alone) and repeated `copies` times, then an empty final block. 1 MiB of zeros
+ * deflates to about 1 KiB: 3072 copies are ~3 MB that inflate to 3 GiB.
+ */
+function deflateBomb(
+  copies: number,
+  unit = 1024 * 1024
+): { data: Buffer; size: number; crc: number } {
+  const zeros = Buffer.alloc(unit)
+  const block = zlib.deflateRawSync(zeros, { finishFlush: zlib.constants.Z_FULL_FLUSH })
+  const data = Buffer.concat([...Array.from({ length: copies }, () => block), Buffer.from([3, 0])])
+  let crc = 0
+  for (let i = 0; i < copies; i++) crc = zlib.crc32(zeros, crc)
+  return { data, size: copies * unit, crc }
+}
+
+/** A zip of deflated entries, written by hand: each declares `declared` (default: its true size). */
+function handZip(
+  entries: Array<{
+    name: string
+    data: Buffer
+    size: number
+    crc: number
+    declared?: number
+    method?: number
+  }>
+): Buffer {
+  const locals: Buffer[] = []
+  const centrals: Buffer[] = []
+  let offset = 0
+  for (const e of entries) {
+    const name = Buffer.from(e.name)
+    const size = e.declared ?? e.size
+    const local = Buffer.alloc(30)
+    local.writeUInt32LE(0x04034b50, 0)
+    local.writeUInt16LE(20, 4)
+    local.writeUInt16LE(e.method ?? 8, 8)
+    local.writeUInt32LE(e.crc >>> 0, 14)
+    local.writeUInt32LE(e.data.length, 18)
+    local.writeUInt32LE(size, 22)
+    local.writeUInt16LE(name.length, 26)
+    const central = Buffer.alloc(46)
+    central.writeUInt32LE(0x02014b50, 0)
+    central.writeUInt16LE(20, 4)
+    central.writeUInt16LE(20, 6)
+    central.writeUInt16LE(e.method ?? 8, 10)
+    central.writeUInt32LE(e.crc >>> 0, 16)
+    central.writeUInt32LE(e.data.length, 20)
+    central.writeUInt32LE(size, 24)
+    central.writeUInt16LE(name.length, 28)
+    central.writeUInt32LE(offset, 42)
+    locals.push(local, name, e.data)
+    centrals.push(central, name)
+    offset += 30 + name.length + e.data.length
+  }
+  const directory = Buffer.concat(centrals)
+  const end = Buffer.alloc(22)
+  end.writeUInt32LE(0x06054b50, 0)
+  end.writeUInt16LE(entries.length, 8)
+  end.writeUInt16LE(entries.length, 10)
+  end.writeUInt32LE(directory.length, 12)
+  end.writeUInt32LE(offset, 16)
+  return Buffer.concat([...locals, directory, end])
+}
+
+/** Bytes under `dir`, recursively. */
+function bytesUnder(dir: string): number {
+  let total = 0
+  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile()) total += statSync(path.join(entry.parentPath, entry.name)).size
+  }
+  return total
+}
+
+describe('zip bombs are refused before the disk fills', () => {
+  const bomb = deflateBomb(3072) // ~3 MB → 3 GiB
+  /** A manifest as the action writes it, for `name` of `sizeBytes`. */
+  const manifestFor = (name: string, sizeBytes: number): Buffer =>
+    Buffer.from(
+      manifestJson(
+        backupManifest(
+          {
+            format: 'plain',
+            compression: 'none',
+            compressionLevel: 0,
+            filters: {
+              tables: [],
+              excludeTables: [],
+              excludeTableData: [],
+              schemas: [],
+              excludeSchemas: []
+            }
+          } as unknown as BackupOptions,
+          {
+            createdAt: new Date('2026-12-01T02:00:00Z'),
+            github: { repository: 'octo-org/app', runId: '1', runAttempt: '1', workflow: 'w' },
+            database: { name: 'shop', host: 'db', port: 5432, sizeBytes: 1000 },
+            server: { version: '17.2', versionNum: 170002, major: 17 },
+            pgDump: { version: '17.2', major: 17 },
+            file: { name, sizeBytes, sha256: 'a'.repeat(64) },
+            rawSizeBytes: sizeBytes,
+            rowCounts: { method: 'exact', sameSnapshot: true, tables: [], totalRows: 0 },
+            objects: {
+              tables: 0,
+              views: 0,
+              materializedViews: 0,
+              sequences: 0,
+              indexes: 0,
+              functions: 0
+            },
+            pgDumpArgs: []
+          }
+        )
+      )
+    )
+
+  it('is a real bomb: ~3 MB that declares 3 GiB', () => {
+    expect(bomb.data.length).toBeLessThan(4 * 1024 * 1024)
+    expect(bomb.size).toBe(3 * 1024 ** 3)
+    // a sample inflates as declared: 16 of the blocks give 16 MiB of zeros
+    const sample = zlib.inflateRawSync(
+      Buffer.concat([
+        bomb.data.subarray(0, ((bomb.data.length - 2) / 3072) * 16),
+        Buffer.from([3, 0])
+      ])
+    )
+    expect(sample.length).toBe(16 * 1024 * 1024)
+  })
+
+  it('without a manifest: a 3 MB → 3 GiB entry is refused by its ratio, nothing written', async () => {
+    const dir = path.join(work, 'bomb-ratio')
+    const started = Date.now()
+    const file = `${dir}.zip`
+    writeFileSync(
+      file,
+      handZip([
+        { name: 'a.sql', ...bomb },
+        { name: 'b.sql', ...bomb }
+      ])
+    )
+    await expect(extractZip(file, dir)).rejects.toThrow(
+      /the entry a\.sql would inflate from \d+ to 3221225472 bytes \(more than 200 times\): refused as a zip bomb; nothing was extracted\. If it is a genuine backup, unzip it yourself/
+    )
+    expect(bytesUnder(dir)).toBe(0)
+    expect(Date.now() - started).toBeLessThan(10_000)
+  })
+
+  it('with a manifest: a dump entry larger than the manifest says is refused before extraction', async () => {
+    const dir = path.join(work, 'bomb-manifest')
+    mkdirSync(dir)
+    const file = `${dir}.zip`
+    const manifest = manifestFor('shop.sql', 4096)
+    writeFileSync(
+      file,
+      handZip([
+        { name: 'shop.sql', ...bomb },
+        {
+          name: 'manifest.json',
+          data: manifest,
+          size: manifest.length,
+          crc: zlib.crc32(manifest),
+          method: 0
+        }
+      ])
+    )
+    await expect(openZippedBackup(file, dir, 'the zip')).rejects.toThrow(
+      /the zip's entry shop\.sql would be 3221225472 bytes, but its manifest says the file is 4096 bytes: the zip is forged \(a zip bomb\?\); nothing was extracted or restored\./
+    )
+    expect(bytesUnder(dir)).toBe(0)
+  })
+
+  it('an entry that declares 1 MiB but streams 3 GiB stops just past 1 MiB with a clear error', async () => {
+    const dir = path.join(work, 'bomb-lying')
+    const file = `${dir}.zip`
+    writeFileSync(
+      file,
+      handZip([
+        { name: 'a.sql', ...bomb, declared: 1024 * 1024 },
+        { name: 'b', data: Buffer.from([3, 0]), size: 0, crc: 0 }
+      ])
+    )
+    const started = Date.now()
+    await expect(extractZip(file, dir)).rejects.toThrow(
+      /the entry a\.sql inflates to more than the 1048576 bytes the zip declares for it: the zip is forged \(a zip bomb\?\); reading stopped there/
+    )
+    expect(bytesUnder(dir)).toBeLessThanOrEqual(1024 * 1024)
+    expect(Date.now() - started).toBeLessThan(10_000)
+  })
+
+  it('a single deflated dump (no manifest) is bounded the same way', async () => {
+    const dir = path.join(work, 'bomb-single')
+    mkdirSync(dir)
+    const file = `${dir}.zip`
+    writeFileSync(file, handZip([{ name: 'shop.sql', ...bomb }]))
+    await expect(openZippedBackup(file, dir, 'the zip')).rejects.toThrow(
+      /the entry shop\.sql would inflate from \d+ to 3221225472 bytes \(more than 200 times\): refused as a zip bomb/
+    )
+    expect(bytesUnder(dir)).toBe(0)
+  })
+
+  it('a sane deflated entry above the ratio floor still extracts (an ordinary plain dump)', async () => {
+    const dir = path.join(work, 'sane')
+    const rows = Buffer.from(
+      Array.from(
+        { length: 800_000 },
+        (_, i) => `${i}\tcustomer ${i}\t${(i * 7919) % 100000}\n`
+      ).join('')
+    )
+    expect(rows.length).toBeGreaterThan(16 * 1024 * 1024)
+    const data = zlib.deflateRawSync(rows)
+    const file = `${dir}.zip`
+    writeFileSync(
+      file,
+      handZip([
+        { name: 'rows.sql', data, size: rows.length, crc: zlib.crc32(rows) },
+        { name: 'x', data: Buffer.from([3, 0]), size: 0, crc: 0 }
+      ])
+    )
+    const digests = await extractZip(file, dir)
+    expect(digests.get('rows.sql')).toBe(sha256(rows))
   })
 })

@@ -86,6 +86,8 @@ export interface RestoreResult {
   kept: KeptTable[]
   /** create-roles: the roles created, those that existed, and what was left out and why. */
   roles?: Pick<RolePlan, 'created' | 'existing' | 'skipped'>
+  /** What the run warned about (logged, and shown in the job summary). */
+  warnings: string[]
 }
 
 /** A provider's table whose rows the restore left as the target had them. */
@@ -165,6 +167,12 @@ export async function restore(
     const roles = globals
       ? await log.group('Plan the roles', () => planTargetRoles(target!, facts, globals))
       : undefined
+    const warnings: string[] = []
+    const risk = superuserRisk(facts, inputs.signingKey)
+    if (risk) {
+      log.warning(risk)
+      warnings.push(risk)
+    }
     const server = await log.group('Check the target', () =>
       session.watched('Checking the target (its tables and row counts)', () =>
         guardTarget(inputs, target!, plan, facts)
@@ -237,7 +245,8 @@ export async function restore(
         created: roles.created,
         existing: roles.existing,
         skipped: roles.skipped
-      }
+      },
+      warnings
     }
   } finally {
     tap?.stage.destroy()
@@ -329,6 +338,20 @@ async function planTargetRoles(
   // a superuser may act as any role; a non-superuser creator may not SET ROLE to it (16+)
   if (facts.superuser) facts.settableRoles.push(...plan.created)
   return plan
+}
+
+/**
+ * Restoring as a superuser a backup nothing authenticates: SQL built at run time (EXECUTE in a
+ * function or DO block) is out of reach of any text check, and as a superuser it can run
+ * programs on the database server (COPY … PROGRAM), write its files and create roles. A restore
+ * by hand would run it too, so this is a warning, not a refusal; the fix is named.
+ */
+export function superuserRisk(
+  facts: Pick<TargetFacts, 'superuser' | 'currentUser'>,
+  signingKey: string | undefined
+): string | undefined {
+  if (!facts.superuser || signingKey) return undefined
+  return `Restoring as ${facts.currentUser}, a superuser, a backup that no signing-key authenticates: SQL the backup builds at run time (EXECUTE in a function or DO block) cannot be checked beforehand, and as a superuser it can run programs on the database server (COPY … PROGRAM), write its files and create roles. Restore as the database's owner without superuser (as managed services do), or set signing-key so that only backups your workflow made are restored.`
 }
 
 /** The facts the statement policy decides by, read once before the load (one query). */

@@ -62,6 +62,11 @@ export class LoadError extends EngineError {
   }
 }
 
+/** The work directory's disk filled while the backup was unpacked there, before any load. */
+export class DiskFullError extends EngineError {
+  override name = 'DiskFullError'
+}
+
 /** What pg_restore reads: a path it opens itself (directory, file), or a backup fed on stdin. */
 export type ArchiveInput = { path: string } | { file: BackupFile; decoding: Decoding }
 
@@ -496,8 +501,25 @@ async function decodeTo(file: BackupFile, decoding: Decoding, out: string): Prom
     decoding.compression === 'none' && !decoding.decryption
       ? openRaw(file)
       : openDecoded(file, decoding)
-  await pipeline(source, createWriteStream(out, { mode: 0o600 }))
+  try {
+    await pipeline(source, createWriteStream(out, { mode: 0o600 }))
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException)?.code
+    if (code === 'ENOSPC' || code === 'EDQUOT') throw diskFull(path.dirname(out), 'jobs: 1')
+    throw error
+  }
   return out
+}
+
+/**
+ * The archive unpacked into the work directory did not fit (nothing was loaded yet: the target
+ * is as it was; the caller removes the work directory). `instead` is the setting that needs no
+ * room there.
+ */
+function diskFull(directory: string, instead?: string): DiskFullError {
+  return new DiskFullError(
+    `the disk is full: no space left while unpacking the backup into ${directory} (RUNNER_TEMP); nothing was restored. Free disk space on the runner, point RUNNER_TEMP at a larger disk${instead ? `, or restore with ${instead} (the archive is then streamed, not unpacked)` : ''}.`
+  )
 }
 
 /** A directory archive in a tar stream, unpacked into `dir`. */
@@ -511,6 +533,7 @@ async function untar(file: BackupFile, decoding: Decoding, dir: string): Promise
     await tar.done
   } catch (error) {
     if (!(error instanceof ChildProcessError) || error.startError) throw error
+    if (/No space left on device|Disk quota exceeded/i.test(error.stderr)) throw diskFull(dir)
     throw new ArchiveError(`the directory archive could not be unpacked: ${error.stderr.trim()}`)
   }
 }

@@ -6,10 +6,10 @@
  * upload. On a public repository an unencrypted backup is refused.
  */
 import { ArtifactNotFoundError, DefaultArtifactClient } from '@actions/artifact'
-import { log } from '../log.js'
+import { formatBytes, log } from '../log.js'
 import { getOctokit } from '@actions/github'
 import { existsSync, readFileSync } from 'node:fs'
-import { copyFile, link, mkdir, readdir, rm } from 'node:fs/promises'
+import { copyFile, link, mkdir, open, readdir, rm, stat, statfs } from 'node:fs/promises'
 import path from 'node:path'
 import { EngineError, SettingError } from '../errors.js'
 import { sha256Of } from '../pipeline/digest.js'
@@ -58,7 +58,43 @@ function explainClientError(action: string, error: unknown): ArtifactStorageErro
       `cannot ${action}: the account's artifact storage quota is used up. Delete old artifacts, lower retention-days, or raise the storage limit in the billing settings. (${message})`
     )
   }
-  return new ArtifactStorageError(`cannot ${action}: ${message}`)
+  return new ArtifactStorageError(`cannot ${action}: ${describeClientFailure(error)}`)
+}
+
+/** Tries the storage client (Azure's StorageRetryPolicy) makes before it gives up. */
+const STORAGE_TRIES = 4
+
+/**
+ * What the artifact client's error says, completed: the service that failed, the HTTP status
+ * and the attempts made, when the client's own message leaves them out (the storage answers a
+ * 503 with no body, and its error then has no message at all), and what to do.
+ */
+function describeClientFailure(error: unknown): string {
+  const e = error as { name?: string; message?: string; statusCode?: unknown; code?: unknown }
+  const message = (e?.message ?? String(error)).trim()
+  const again =
+    "Nothing usable was uploaded. GitHub's artifact service is failing: run the backup again later (https://www.githubstatus.com shows outages)."
+  if (typeof e?.statusCode === 'number') {
+    // the blob storage client's RestError: its message is the body of the answer, often empty
+    // (its first line: the rest is the storage's request id and time)
+    const first = message.split('\n')[0].trim()
+    const detail = [typeof e.code === 'string' ? e.code : '', first].filter(Boolean).join(': ')
+    return `GitHub's artifact storage (Azure Blob Storage) answered HTTP ${e.statusCode}${detail ? ` (${detail})` : ''} to each of ${STORAGE_TRIES} tries. ${e.statusCode >= 500 || e.statusCode === 429 ? again : 'Nothing usable was uploaded.'}`
+  }
+  const twirp = /^Failed to (\w+): Failed to make request after (\d+) attempts: (.*)$/s.exec(
+    message
+  )
+  if (twirp) {
+    const [, method, attempts, cause] = twirp
+    const answer = /JSON/.test(cause)
+      ? `answers that were not JSON (${cause}: an outage, or a proxy between the runner and GitHub)`
+      : cause
+    return `GitHub's artifact service (${method}) failed ${attempts} attempts: ${answer}. ${again}`
+  }
+  if (message === '') {
+    return `the artifact client failed without saying why (${e?.name ?? 'an error'} with no message). ${again}`
+  }
+  return message
 }
 
 /**
@@ -188,11 +224,42 @@ export async function uploadBackup(
   return uploaded
 }
 
+/**
+ * The zip the client will read is a file that can be read (or the live upload's named pipe).
+ * The client reads it through a stream whose read error is never handled: an unreadable zip
+ * (a folder, an I/O error) would end the process with an uncaught exception and no summary, or
+ * leave the upload waiting for bytes that never come.
+ */
+async function checkReadable(zipPath: string): Promise<void> {
+  let reason: string | undefined
+  try {
+    const info = await stat(zipPath)
+    if (info.isFIFO()) return
+    if (!info.isFile()) reason = 'it is not a file'
+    else {
+      const handle = await open(zipPath, 'r')
+      try {
+        await handle.read(Buffer.alloc(1), 0, 1, 0)
+      } finally {
+        await handle.close()
+      }
+    }
+  } catch (error) {
+    reason = (error as Error)?.message ?? String(error)
+  }
+  if (reason !== undefined) {
+    throw new ArtifactStorageError(
+      `cannot upload the artifact: the backup's zip ${zipPath} cannot be read (${reason}); nothing was uploaded. Check the runner's disk under RUNNER_TEMP and run the backup again.`
+    )
+  }
+}
+
 async function uploadOnce(
   client: DefaultArtifactClient,
   options: UploadOptions
 ): Promise<UploadedArtifact> {
   const name = path.basename(options.zipPath)
+  await checkReadable(options.zipPath)
   let response
   // 8 MiB blocks are buffered per concurrent upload: 3 at once (instead of the client's 5) keep the
   // action's memory bounded; ACTIONS_ARTIFACT_UPLOAD_CONCURRENCY set by the user still wins
@@ -547,6 +614,13 @@ export async function downloadArtifactZip(
   directory: string
 ): Promise<{ zipPath: string; sha256: string }> {
   await mkdir(directory, { recursive: true })
+  // the zip is written whole before anything is read: it must fit
+  const free = await freeBytes(directory)
+  if (found.size !== undefined && free !== undefined && found.size > free) {
+    throw new ArtifactStorageError(
+      `artifact ${found.id} is ${formatBytes(found.size)}, more than the ${formatBytes(free)} free in ${directory} (RUNNER_TEMP); nothing was downloaded or restored. Free disk space on the runner, point RUNNER_TEMP at a larger disk, or use a larger runner.`
+    )
+  }
   const currentRun = source.kind === 'artifact' && source.runId === 'current'
   const [owner, repo] = found.repository.split('/')
   let digestMismatch: boolean | undefined
@@ -569,6 +643,13 @@ export async function downloadArtifactZip(
     })
     digestMismatch = response.digestMismatch
   } catch (error) {
+    await rm(directory, { recursive: true, force: true })
+    const code = (error as NodeJS.ErrnoException)?.code
+    if (code === 'ENOSPC' || code === 'EDQUOT' || /ENOSPC|no space left/i.test(String(error))) {
+      throw new ArtifactStorageError(
+        `the disk is full: no space left while downloading artifact ${found.id}${found.size ? ` (${formatBytes(found.size)})` : ''} into ${directory} (RUNNER_TEMP); nothing was restored and the partial download was removed. Free disk space on the runner, point RUNNER_TEMP at a larger disk, or use a larger runner.`
+      )
+    }
     throw explainClientError(`download artifact ${found.id}`, error)
   }
   const files = await readdir(directory)
@@ -586,6 +667,16 @@ export async function downloadArtifactZip(
   }
   const sha256 = found.digest ?? (await sha256Of({ path: zipPath }))
   return { zipPath, sha256 }
+}
+
+/** Bytes free for this user in `directory`'s file system; undefined when it cannot be told. */
+async function freeBytes(directory: string): Promise<number | undefined> {
+  try {
+    const fs = await statfs(directory)
+    return fs.bavail * fs.bsize
+  } catch {
+    return undefined
+  }
 }
 
 /** The repository's visibility, from the event payload the runner provides. */

@@ -36,6 +36,8 @@ import type { BackupFile } from '../pipeline/decode.js'
 import {
   type OpenZip,
   type ZipEntry,
+  ZipError,
+  checkExtraction,
   entryFile,
   extractEntry,
   extractZip,
@@ -163,6 +165,11 @@ export async function openZippedBackup(
       zip.entries.find(e => e.name === name && !e.isDirectory)
     const manifestEntry = file(MANIFEST_FILE)
     if (manifestEntry) {
+      if (manifestEntry.size > MAX_MANIFEST_BYTES) {
+        throw new ZipError(
+          `${what}'s ${MANIFEST_FILE} would be ${manifestEntry.size} bytes (at most ${MAX_MANIFEST_BYTES} are read): the zip is forged (a zip bomb?); nothing was restored.`
+        )
+      }
       const { manifest, manifestBytes } = await readManifestEntry(zip, manifestEntry, what)
       const signatureEntry = file(SIGNATURE_FILE)
       const signature =
@@ -173,6 +180,13 @@ export async function openZippedBackup(
       if (!dump) {
         throw new BackupFileError(
           `${what} has a manifest naming '${manifest.file.name}', which is not there; the backup is incomplete.`
+        )
+      }
+      // a compressed dump is written out: the manifest says how large it may be (a stored one is
+      // read in place, within its byte range, and checked against the manifest after)
+      if (!entryFile(zip, dump) && dump.size > manifest.file.sizeBytes) {
+        throw new ZipError(
+          `${what}'s entry ${dump.name} would be ${dump.size} bytes, but its manifest says the file is ${manifest.file.sizeBytes} bytes: the zip is forged (a zip bomb?); nothing was extracted or restored.`
         )
       }
       const globalsEntry = manifest.globals ? file(manifest.globals.name) : undefined
@@ -197,6 +211,9 @@ export async function openZippedBackup(
   await extractZip(zipFile, target)
   return openExtracted(target, what)
 }
+
+/** A manifest larger than this is not read (it is held in memory): 64 MiB. */
+const MAX_MANIFEST_BYTES = 64 * 1024 * 1024
 
 async function readAll(zip: OpenZip, entry: ZipEntry): Promise<Buffer> {
   const chunks: Buffer[] = []
@@ -225,6 +242,7 @@ async function readEntry(zip: OpenZip, entry: ZipEntry, workDir: string): Promis
   const inPlace = entryFile(zip, entry)
   if (inPlace) return { dump: inPlace, sha256: await hashEntry(zip, entry) }
   const target = path.join(workDir, 'unzipped', path.posix.basename(entry.name))
+  await checkExtraction([entry], path.dirname(target))
   return { dump: { path: target }, sha256: await extractEntry(zip, entry, target) }
 }
 

@@ -23,8 +23,10 @@ export interface ZipEntry {
   /** Its path inside the zip ('/' separated; a folder's ends with '/'). */
   name: string
   isDirectory: boolean
-  /** Bytes of its content (uncompressed). */
+  /** Bytes of its content (uncompressed), as the zip declares them: reading stops beyond. */
   size: number
+  /** Bytes it takes in the zip. */
+  compressedSize: number
   crc32: number
   /** Where a stored (not compressed) entry's content lies in the zip file. */
   range?: { offset: number; length: number }
@@ -65,6 +67,7 @@ export async function openZip(file: string): Promise<OpenZip> {
         name: found.fileName,
         isDirectory: found.fileName.endsWith('/'),
         size: found.uncompressedSize,
+        compressedSize: found.compressedSize,
         crc32: found.crc32
       }
       if (!entry.isDirectory && found.compressionMethod === STORED) {
@@ -106,7 +109,12 @@ export async function openZip(file: string): Promise<OpenZip> {
             throw unreadable(error)
           })
       const checked = checkEntry(entry)
-      content.on('error', error => checked.destroy(unreadable(error)))
+      content.on('error', error =>
+        checked.destroy(
+          // yauzl stops an entry that inflates beyond the size it declares
+          /too many bytes/i.test((error as Error)?.message) ? overflow(entry) : unreadable(error)
+        )
+      )
       return content.pipe(checked)
     },
     close: () => zip.close()
@@ -125,14 +133,24 @@ function refuseOverlaps(spans: Array<{ name: string; start: number; end: number 
   }
 }
 
-/** A pass-through that fails at the end unless the entry's size and CRC-32 are right. */
+function overflow(entry: ZipEntry): ZipError {
+  return new ZipError(
+    `the entry ${entry.name} inflates to more than the ${entry.size} bytes the zip declares for it: the zip is forged (a zip bomb?); reading stopped there`
+  )
+}
+
+/**
+ * A pass-through that fails as soon as the entry grows beyond its declared size, and at the end
+ * unless its size and CRC-32 are right.
+ */
 function checkEntry(entry: ZipEntry): Transform {
   let crc = 0
   let bytes = 0
   return new Transform({
     transform(chunk: Buffer, _encoding, callback) {
-      crc = zlib.crc32(chunk, crc)
       bytes += chunk.length
+      if (bytes > entry.size) return callback(overflow(entry))
+      crc = zlib.crc32(chunk, crc)
       callback(null, chunk)
     },
     flush(callback) {
@@ -165,6 +183,40 @@ export function entryFile(zip: OpenZip, entry: ZipEntry): BackupFile | undefined
   )
 }
 
+/**
+ * An entry that inflates more than this many times its size in the zip, and to more than
+ * {@link RATIO_FLOOR} bytes, is refused when no manifest says how large it is: pg_dump's
+ * archives are compressed already, and even a plain script of repetitive rows stays far below
+ * (deflate itself cannot exceed about 1032:1).
+ */
+export const MAX_RATIO = 200
+const RATIO_FLOOR = 64 * 1024 * 1024
+
+/**
+ * Before anything of `entries` is written into `directory`: refuses an entry that would inflate
+ * out of proportion (a zip bomb) and entries that would not fit in the space free there. The
+ * sizes checked are the ones the zip declares, which is also as far as reading lets them grow.
+ */
+export async function checkExtraction(entries: ZipEntry[], directory: string): Promise<void> {
+  for (const entry of entries) {
+    if (entry.isDirectory || entry.size <= RATIO_FLOOR) continue
+    if (entry.size > entry.compressedSize * MAX_RATIO) {
+      throw new ZipError(
+        `the entry ${entry.name} would inflate from ${entry.compressedSize} to ${entry.size} bytes (more than ${MAX_RATIO} times): refused as a zip bomb; nothing was extracted. If it is a genuine backup, unzip it yourself and give the file as backup-file`
+      )
+    }
+  }
+  const total = entries.reduce((sum, e) => sum + (e.isDirectory ? 0 : e.size), 0)
+  await mkdir(directory, { recursive: true })
+  const fs = await statfs(directory)
+  const free = fs.bavail * fs.bsize
+  if (total > free) {
+    throw new ZipError(
+      `the zip would unpack to ${total} bytes, more than the ${free} bytes free in ${directory}; nothing was extracted (a zip bomb, or a runner without the room: free disk space, point RUNNER_TEMP at a larger disk, or restore from S3)`
+    )
+  }
+}
+
 /** Writes an entry's content to `target` (mode 0600), checked; returns its sha256. */
 export async function extractEntry(zip: OpenZip, entry: ZipEntry, target: string): Promise<string> {
   const digest = new DigestStage()
@@ -183,15 +235,7 @@ export async function extractZip(zipFile: string, directory: string): Promise<Ma
   const zip = await openZip(zipFile)
   const written = new Map<string, string>()
   try {
-    // the sizes the zip declares are what yauzl lets each entry grow to: bound them by the disk
-    const total = zip.entries.reduce((sum, e) => sum + (e.isDirectory ? 0 : e.size), 0)
-    const fs = await statfs(root)
-    const free = fs.bavail * fs.bsize
-    if (total > free) {
-      throw new ZipError(
-        `the zip would unpack to ${total} bytes, more than the ${free} bytes free in ${root}; nothing was extracted (a zip bomb, or a runner without the room: free disk space or restore from S3)`
-      )
-    }
+    await checkExtraction(zip.entries, root)
     for (const entry of zip.entries) {
       const target = path.resolve(root, entry.name)
       if (target !== root && !target.startsWith(root + path.sep)) {
