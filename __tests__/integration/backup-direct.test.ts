@@ -6,7 +6,7 @@
  */
 import { beforeAll, expect, it } from '@jest/globals'
 import { execFileSync } from 'node:child_process'
-import { chmodSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs'
+import { chmodSync, mkdirSync, renameSync, symlinkSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import zlib from 'node:zlib'
 import { type ArtifactBackend, unzipEntries } from '../../dev/artifact-backend.js'
@@ -98,6 +98,39 @@ it('a table of contents pg_restore rejects fails the backup, and no artifact is 
   )
   expect(usable()).toBe(before)
 })
+
+it('an archive pg_restore rejects fails the backup at once, not after the whole dump', async () => {
+  const wide = await server.createDatabase('direct_wide')
+  await server.query(
+    wide,
+    `CREATE TABLE big AS SELECT g AS id, md5(g::text) || md5((g * 7)::text) || md5((g * 13)::text) AS pad
+       FROM generate_series(1, 300000) g`
+  )
+  // pg_dump writes 20 MB (several zstd jobs), then stalls for a minute before the rest
+  const bin = binWith(
+    'stalling-bin',
+    'pg_dump',
+    `${path.join(server.binDir, 'pg_dump')} "$@" | { head -c 20000000; sleep 60; cat; }`
+  )
+  writeFileSync(
+    path.join(bin, 'pg_restore.sh'),
+    `#!/bin/bash\nif [ "$1" = "--version" ]; then exec ${path.join(server.binDir, 'pg_restore')} "$@"; fi\nhead -c 100 >/dev/null; echo "pg_restore: error: unsupported version (9.9) in file header" >&2; exit 1\n`
+  )
+  chmodSync(path.join(bin, 'pg_restore.sh'), 0o755)
+  renameSync(path.join(bin, 'pg_restore.sh'), path.join(bin, 'pg_restore'))
+  const started = Date.now()
+  await expect(
+    harness.backup(
+      testBackupInputs(server.url(wide), {
+        artifactName: 'direct-stalling',
+        format: 'custom',
+        compression: 'zstd',
+        pgBinDir: bin
+      })
+    )
+  ).rejects.toThrow(/pg_restore --list rejected the archive: .*unsupported version/)
+  expect(Date.now() - started).toBeLessThan(30_000)
+}, 90_000)
 
 it('a pg_dump that exits 0 without output fails the backup, and no artifact is left', async () => {
   const before = usable()

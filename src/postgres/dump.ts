@@ -409,9 +409,12 @@ function compressedArchiveListTee(
     },
     destroy(error, callback) {
       if (!ended) void list.stop()
+      decoder.destroy()
       callback(error)
     }
   })
+  // an archive pg_restore rejects fails the stream at once, not after the whole dump
+  list.listed.catch((error: Error) => stage.destroy(error))
   return { stage, listed: list.listed, stop: list.stop, bytes: () => bytes }
 }
 
