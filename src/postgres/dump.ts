@@ -408,8 +408,12 @@ function compressedArchiveListTee(
       callback()
     },
     destroy(error, callback) {
-      if (!ended) void list.stop()
-      decoder.destroy()
+      // given up before its end (a failure elsewhere); after its end the decoder finishes
+      // feeding pg_restore what it holds
+      if (!ended) {
+        decoder.destroy()
+        void list.stop()
+      }
       callback(error)
     }
   })
