@@ -123,8 +123,11 @@ export interface StartOptions {
   env?: Record<string, string>
   /** Fed to the child's stdin; 'pipe' leaves `stdin` for the caller to write; default closed. */
   stdin?: Readable | 'pipe'
-  /** 'pipe' (default): read it from `stdout`; 'ignore': discarded. */
-  stdout?: 'pipe' | 'ignore'
+  /**
+   * 'pipe' (default): read it from `stdout`; 'ignore': discarded; a Writable with a file
+   * descriptor (another child's stdin): the child writes there itself, never through this process.
+   */
+  stdout?: 'pipe' | 'ignore' | Writable
   /** Called with each non-blank line of stderr as it arrives. */
   onStderrLine?: (line: string) => void
   /** Called with each non-blank line of stdout as it arrives (then `stdout` is consumed). */

@@ -165,9 +165,11 @@ describe('pg_dump fails mid-stream: no artifact is left, nothing is left running
     const running = runBackup(big).catch((e: Error) => e)
     // the dump itself, not the `pg_dump --version` run before it
     const pid = await waitFor('pg_dump to start', () => children('pg_dump', '--format=custom')[0])
-    const written = await waitFor('the dump to stream', () => {
+    // and the upload to have begun: zstd writes its first block once it has read a job's worth
+    // (several MB), and the upload begins with it
+    const written = await waitFor('the dump to stream into the upload', () => {
       const bytes = bytesWritten(pid)
-      return bytes > 4_000_000 ? bytes : undefined
+      return bytes > 4_000_000 && uploads().creates > createsBefore ? bytes : undefined
     })
     process.kill(pid, 'SIGKILL')
     const error = (await running) as Error

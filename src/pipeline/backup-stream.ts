@@ -11,7 +11,7 @@ import type { Compression, EncryptionKeys } from '../types.js'
 import { createCompressor } from './compress.js'
 import { DigestStage } from './digest.js'
 import { createEncryptor } from './encrypt.js'
-import type { CountingStage } from './progress.js'
+import { CountingStage } from './progress.js'
 
 /** Where the backup's bytes go. */
 export interface Sink {
@@ -36,6 +36,12 @@ export interface BackupStreamOptions {
   encryption?: EncryptionKeys
   /** Sees the dump's bytes as they pass, before compression (scanners, pg_restore --list). */
   inspector?: Duplex
+  /**
+   * The source is compressed already (pg_dump writes straight into the compressor child, so the
+   * dump's raw bytes never pass through this process): no compressor stage, and `inspector`
+   * sees the compressed bytes.
+   */
+  precompressed?: boolean
   /** Runs before the end of the stream reaches the sinks; a rejection fails the stream. */
   beforeEnd?: () => Promise<void>
 }
@@ -51,21 +57,28 @@ export class BackupError extends EngineError {
   override name = 'BackupError'
 }
 
+/** Counts the dump's raw bytes: a stage they pass, or (precompressed) a count read elsewhere. */
+export type RawCount = CountingStage | { readonly bytes: number }
+
 /** Streams `source` (counted by `raw`) into every sink; resolves once each one holds it all. */
 export async function streamBackup(
   source: Readable,
-  raw: CountingStage,
+  raw: RawCount,
   sinks: Sink[],
   options: BackupStreamOptions
 ): Promise<Written> {
   const digest = new DigestStage()
-  const stages: Duplex[] = [raw]
-  // the sinks begin with pg_dump's first bytes: a dump that fails at once uploads nothing
+  const stages: Duplex[] = raw instanceof CountingStage ? [raw] : []
+  // the sinks begin with pg_dump's first bytes: a dump that fails at once uploads nothing (nor
+  // the empty frame, 9 to 13 bytes, a compressor writes for no input)
   if (sinks.some(sink => sink.begin)) {
-    stages.push(onFirstChunk(() => sinks.forEach(sink => sink.begin?.())))
+    const first = options.precompressed ? EMPTY_FRAME_MAX + 1 : 1
+    stages.push(onFirstBytes(first, () => sinks.forEach(sink => sink.begin?.())))
   }
   if (options.inspector) stages.push(options.inspector)
-  const compressor = createCompressor(options.compression, options.compressionLevel)
+  const compressor = options.precompressed
+    ? undefined
+    : createCompressor(options.compression, options.compressionLevel)
   if (compressor) stages.push(compressor)
   if (options.encryption) stages.push(createEncryptor(options.encryption))
   stages.push(digest)
@@ -152,14 +165,17 @@ function gate(check: () => Promise<void>): Transform {
   })
 }
 
-/** A pass-through stage that calls `callback` once, when the first bytes pass. */
-function onFirstChunk(callback: () => void): Transform {
-  let seen = false
+/** More than a compressor's output for no input: a zstd or gzip frame of nothing. */
+const EMPTY_FRAME_MAX = 64
+
+/** A pass-through stage that calls `callback` once, when `count` bytes have passed. */
+function onFirstBytes(count: number, callback: () => void): Transform {
+  let seen = 0
   return new Transform({
     transform: (chunk: Buffer, _encoding, done) => {
-      if (!seen && chunk.length > 0) {
-        seen = true
-        callback()
+      if (seen < count) {
+        seen += chunk.length
+        if (seen >= count) callback()
       }
       done(null, chunk)
     }

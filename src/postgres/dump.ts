@@ -5,8 +5,10 @@
  * directory archive listed before it is packed into one tar stream. Credentials reach pg_dump
  * only through the environment (PGPASSWORD), never argv.
  */
+import { readFileSync } from 'node:fs'
 import { rm } from 'node:fs/promises'
-import type { Readable } from 'node:stream'
+import { type Readable, Transform, Writable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
 import { EngineError, SettingError } from '../errors.js'
 import { log } from '../log.js'
 import {
@@ -15,8 +17,9 @@ import {
   type Written,
   streamBackup
 } from '../pipeline/backup-stream.js'
+import { createDecompressor, findZstdCommand, hasNativeZstd } from '../pipeline/compress.js'
 import { CountingStage, startProgress } from '../pipeline/progress.js'
-import { ChildProcessError, checkedOutput, startChild } from '../process.js'
+import { ChildProcessError, checkedOutput, runChild, startChild } from '../process.js'
 import type { DumpFilters, DumpFormat, QualifiedName } from '../types.js'
 import { ArchiveError, archiveListTee, dataTablesInList, listArchive } from './archive.js'
 import { CopyScanner, PLAIN_TRAILER } from './plain-sql.js'
@@ -84,9 +87,11 @@ export function startPgDump(
   pgDumpPath: string,
   args: string[],
   env: Record<string, string>,
-  onStderrLine: (line: string) => void = () => undefined
+  onStderrLine: (line: string) => void = () => undefined,
+  /** Where pg_dump writes (another child's stdin); default a pipe read as `stdout`. */
+  stdout?: Writable
 ): DumpProcess {
-  const child = startChild(pgDumpPath, args, { env, onStderrLine })
+  const child = startChild(pgDumpPath, args, { env, onStderrLine, stdout })
   const done = child.done.catch((error: unknown) => {
     if (!(error instanceof ChildProcessError)) throw error
     if (error.startError) {
@@ -177,6 +182,8 @@ export interface Dumped extends Written {
 export async function dumpDatabase(run: DumpRun): Promise<Dumped> {
   log.info(`${run.pgDumpPath} ${run.args.join(' ')}`)
   // (secrets are masked by the front door: the runner's log, or the terminal's redaction)
+  const zstd = run.format === 'custom' ? await directZstd(run) : undefined
+  if (zstd) return dumpThroughZstd(run, zstd)
   const dump = startPgDump(run.pgDumpPath, run.args, run.env, line => log.info(`pg_dump: ${line}`))
   const raw = new CountingStage()
   const progress = startProgress(() => raw.bytes, { estimateBytes: run.estimateBytes })
@@ -235,6 +242,184 @@ export async function dumpDatabase(run: DumpRun): Promise<Dumped> {
   } finally {
     progress.stop()
   }
+}
+
+/**
+ * The zstd command that a custom archive can be written into straight from pg_dump (`pg_dump |
+ * zstd`, as by hand: the dump's raw bytes never pass through this process): zstd 1.4 or newer,
+ * which reports the bytes it read, and Node's own zstd decoder for the table-of-contents check.
+ * Undefined when the dump goes through this process instead.
+ */
+async function directZstd(run: DumpRun): Promise<string | undefined> {
+  if (run.compression !== 'zstd' || !hasNativeZstd()) return undefined
+  const cli = findZstdCommand()
+  if (!cli) return undefined
+  zstdVersion ??= runChild(cli, ['--version']).then(
+    text => /v(\d+)\.(\d+)\./.exec(text)?.slice(1, 3).map(Number),
+    () => undefined
+  )
+  const version = await zstdVersion
+  return version && (version[0] > 1 || version[1] >= 4) ? cli : undefined
+}
+
+let zstdVersion: Promise<number[] | undefined> | undefined
+
+/** zstd's last line at -vv: `(524288000 B => 141557112 B, …)` (1.5), `(… => … bytes, …)` (1.4). */
+const ZSTD_REPORT = /\(\s*(\d+)\s*B?\s*=>\s*(\d+)\s*(?:B|bytes)\s*,/
+
+/**
+ * A custom archive written as by hand, `pg_dump -Fc -Z0 | zstd -T0`: pg_dump's stdout is zstd's
+ * stdin (an OS pipe), and only the compressed bytes pass through this process (encrypt, sha256,
+ * sinks). The checks stay: pg_dump and zstd exit 0, zstd's own count of the bytes it read (the
+ * dump's size; none is an empty dump) and wrote (all of which reached the sinks), and
+ * pg_restore --list reads the archive's table of contents from the stream's decompressed head.
+ */
+async function dumpThroughZstd(run: DumpRun, zstdPath: string): Promise<Dumped> {
+  const report: { raw?: number; compressed?: number } = {}
+  const zstd = startChild(
+    zstdPath,
+    ['-c', `-${run.compressionLevel}`, '-T0', '-vv', '--no-progress'],
+    {
+      stdin: 'pipe',
+      onStderrLine: line => {
+        const counts = ZSTD_REPORT.exec(line)
+        if (counts) [report.raw, report.compressed] = [Number(counts[1]), Number(counts[2])]
+      }
+    }
+  )
+  const dump = startPgDump(
+    run.pgDumpPath,
+    run.args,
+    run.env,
+    line => log.info(`pg_dump: ${line}`),
+    zstd.stdin!
+  )
+  // pg_dump holds the pipe's writing end now: zstd's input ends when pg_dump's output does
+  zstd.stdin!.destroy()
+  const raw = {
+    get bytes(): number {
+      return report.raw ?? 0
+    }
+  }
+  const progress = startProgress(() => report.raw ?? bytesRead(zstd.pid), {
+    estimateBytes: run.estimateBytes
+  })
+  const compressed = checkedOutput(zstd)
+  const tee = compressedArchiveListTee(run.pgRestorePath)
+  tee.listed.then(
+    lines => run.onDataTables?.(dataTablesInList(lines, run.knownTables)),
+    () => undefined // the stream fails with it
+  )
+  const whole = async (): Promise<void> => {
+    await Promise.all([dump.done, zstd.done])
+    await tee.listed
+    if (report.raw === undefined || report.compressed === undefined) {
+      throw new ArchiveError(
+        `zstd did not report the bytes it compressed (${zstd.stderr().trim().split('\n').pop() ?? 'no output'}); nothing was uploaded.`
+      )
+    }
+    if (report.raw === 0) {
+      throw new ArchiveError('pg_dump produced no output; nothing was uploaded.')
+    }
+    if (report.compressed !== tee.bytes()) {
+      throw new ArchiveError(
+        `zstd wrote ${report.compressed} bytes but ${tee.bytes()} reached the backup; nothing was uploaded.`
+      )
+    }
+  }
+  try {
+    const streamed = streamBackup(compressed, raw, run.sinks, {
+      ...run,
+      precompressed: true,
+      inspector: tee.stage,
+      beforeEnd: whole
+    })
+    try {
+      await Promise.all([streamed, dump.done, zstd.done])
+    } catch (error) {
+      dump.kill('SIGKILL')
+      zstd.kill('SIGKILL')
+      await Promise.allSettled([streamed, dump.done, zstd.done, tee.stop()])
+      throw error
+    }
+    const written = await streamed
+    const lines = await tee.listed
+    const dataTables = dataTablesInList(lines, run.knownTables)
+    return {
+      ...written,
+      dataTables,
+      checked: `pg_restore --list accepts the archive: ${lines.filter(l => !l.startsWith(';')).length} entries, data for ${dataTables.length} tables.`
+    }
+  } finally {
+    progress.stop()
+  }
+}
+
+/** The bytes a process has read so far (Linux: /proc/<pid>/io), for the progress line. */
+function bytesRead(pid: number | undefined): number {
+  try {
+    return Number(/^rchar:\s*(\d+)/m.exec(readFileSync(`/proc/${pid}/io`, 'utf8'))?.[1] ?? 0)
+  } catch {
+    return 0
+  }
+}
+
+/**
+ * archiveListTee on a zstd-compressed stream: its head is decompressed (by Node's zstd, in the
+ * thread pool) into pg_restore --list only until pg_restore has read the table of contents —
+ * the first blocks of the stream; the rest passes undecoded. Counts the bytes that passed.
+ */
+function compressedArchiveListTee(
+  pgRestorePath: string
+): ReturnType<typeof archiveListTee> & { bytes(): number } {
+  const list = archiveListTee(pgRestorePath)
+  const decoder = createDecompressor('zstd')!
+  const discard = new Writable({ write: (_chunk, _encoding, callback) => callback() })
+  pipeline(decoder, list.stage, discard).catch(() => undefined) // a failure fails `listed`
+  let reading = true
+  let ended = false
+  let bytes = 0
+  const settled = list.listed.then(
+    () => undefined,
+    () => undefined
+  )
+  void settled.then(() => {
+    reading = false
+    decoder.destroy()
+  })
+  const stage = new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      bytes += chunk.length
+      if (!reading) return callback(null, chunk)
+      if (decoder.write(chunk)) return callback(null, chunk)
+      let resumed = false
+      const resume = (): void => {
+        if (resumed) return
+        resumed = true
+        decoder.off('drain', resume)
+        callback(null, chunk)
+      }
+      decoder.once('drain', resume)
+      void settled.then(resume)
+    },
+    flush(callback) {
+      ended = true
+      if (reading) decoder.end()
+      callback()
+    },
+    destroy(error, callback) {
+      // given up before its end (a failure elsewhere); after its end the decoder finishes
+      // feeding pg_restore what it holds
+      if (!ended) {
+        decoder.destroy()
+        void list.stop()
+      }
+      callback(error)
+    }
+  })
+  // an archive pg_restore rejects fails the stream at once, not after the whole dump
+  list.listed.catch((error: Error) => stage.destroy(error))
+  return { stage, listed: list.listed, stop: list.stop, bytes: () => bytes }
 }
 
 /** The directory as one tar stream, which ends only once tar exited 0. */
