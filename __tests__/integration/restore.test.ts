@@ -5,7 +5,8 @@
  */
 import { beforeAll, describe, expect, it } from '@jest/globals'
 import type { ArtifactBackend } from '../../dev/artifact-backend.js'
-import { schemaDump, seedSample, tableChecksums } from '../../dev/fixtures.js'
+import path from 'node:path'
+import { runTool, schemaDump, seedSample, tableChecksums } from '../../dev/fixtures.js'
 import type { TestServer } from '../../dev/postgres.js'
 import type { BackupSource, Compression, DumpFormat, RestoreOptions } from '../../src/types.js'
 import { useHarness } from '../support/harness.js'
@@ -209,6 +210,41 @@ describe('restores into a database that is not empty', () => {
     ).rejects.toThrow(/relation "customers" already exists/)
     expect(await snapshot(target)).toEqual(before)
     await server.dropDatabase(target)
+  })
+
+  describe.each<[string, string[], Partial<RestoreOptions>]>([
+    ['custom, jobs 1', ['-Fc'], { allowNonEmpty: true }],
+    ['custom, jobs 2', ['-Fc'], { allowNonEmpty: true, singleTransaction: false, jobs: 2 }],
+    ['directory, jobs 2', ['-Fd'], { allowNonEmpty: true, singleTransaction: false, jobs: 2 }],
+    ['plain', ['-Fp'], { allowNonEmpty: true }],
+    ['custom, clean', ['-Fc'], { clean: true }]
+  ])('a pg_dump --data-only backup (%s)', (label, format, overrides) => {
+    it("is refused before it writes into the target's own table of that name", async () => {
+      const src = await server.createDatabase()
+      await server.query(
+        src,
+        `CREATE TABLE public.victim (id integer, v text); INSERT INTO public.victim VALUES (2, 'from the backup');`
+      )
+      const file = path.join(harness.work, `data-only-${label.replace(/\W+/g, '-')}`)
+      const pgDump = path.join(server.binDir, 'pg_dump')
+      await runTool(pgDump, [...format, '--data-only', '-t', 'victim', '-f', file], server.env(src))
+      const target = await server.createDatabase()
+      await server.query(
+        target,
+        `${KEEP_ME} CREATE TABLE public.victim (id integer, v text); INSERT INTO public.victim VALUES (1, 'theirs');`
+      )
+      const before = await snapshot(target)
+      await expect(
+        runRestore(restoreInputs(target, { kind: 'file', path: file }, overrides))
+      ).rejects.toThrow(
+        /the backup holds rows for 1 tables it does not create \(made with pg_dump --data-only\?\), and the target database '[^']+' has 1 of them: public\.victim \(1 rows\)\. (allow-non-empty|clean): true never writes into the target's own tables, so nothing was changed\./
+      )
+      const after = await snapshot(target)
+      expect(after).toEqual(before)
+      expect(after.data['public.victim']?.rows).toBe(1)
+      await server.dropDatabase(target)
+      await server.dropDatabase(src)
+    })
   })
 
   it('without clean or allow-non-empty: refused, listing tables and rows; target unchanged', async () => {

@@ -44,6 +44,7 @@ import {
   type ArchiveToc,
   parseArchiveToc,
   readArchiveToc,
+  dataEntries,
   readArchiveTocFile
 } from '../postgres/toc.js'
 import { startChild } from '../process.js'
@@ -71,6 +72,12 @@ export interface RestorePlan {
   client: ClientInstall
   /** With clean: what the restore drops first, from the backup itself (postgres/clean.ts). */
   clean?: CleanList
+  /**
+   * With allow-non-empty or clean: tables the backup loads rows into but does not create (an
+   * archive or script made by pg_dump --data-only, or a subset of one): in a target that has
+   * them, the rows would go into the target's own tables.
+   */
+  dataOnlyTables?: QualifiedName[]
 }
 
 const MANIFEST_FORMATS: Record<string, DetectedFormat> = {
@@ -99,10 +106,8 @@ export async function planRestore(
       encrypted: false,
       decoding: { compression: 'none' },
       client,
-      dataTables: manifestTables(manifest),
-      clean: inputs.clean
-        ? archiveDrops(inputs, await readArchiveTocFile(dump.directory))
-        : undefined
+      ...(await fromToc(inputs, () => readArchiveTocFile(dump.directory))),
+      dataTables: manifestTables(manifest)
     }
   }
   if (manifest) await checkDigest(dump, fetched.sha256, manifest)
@@ -161,7 +166,8 @@ export async function planRestore(
       // counts the tables it finds in the script's schemas instead
       dataTables:
         manifestTables(manifest) ?? (plain.copyTables.length > 0 ? plain.copyTables : undefined),
-      clean: drops?.found.list
+      clean: drops?.found.list,
+      dataOnlyTables: towardTarget(inputs) ? scriptDataOnlyTables(plain) : undefined
     }
   }
   const client = await chooseClient(inputs, 'pg_restore', archiveMajor, requires)
@@ -170,30 +176,80 @@ export async function planRestore(
     const lines = await listArchive(programPath(client, 'pg_restore'), { file: dump, decoding })
     log.info(`pg_restore --list accepts the archive (${lines.length} lines).`)
     const listed = manifest ? undefined : tablesFromList(lines)
-    const drops = inputs.clean
-      ? archiveDrops(
-          inputs,
-          (await readArchiveToc(openDecoded(dump, decoding), { destroy: true })).toc
-        )
-      : undefined
     return {
       format: 'custom',
       ...found,
       client,
       dataTables: manifestTables(manifest) ?? listed,
-      clean: drops
+      ...(await fromToc(
+        inputs,
+        async () => (await readArchiveToc(openDecoded(dump, decoding), { destroy: true })).toc
+      ))
     }
   }
-  const drops = inputs.clean
-    ? archiveDrops(inputs, await tocOfDirectoryTar(dump, decoding))
-    : undefined
   return {
     format: 'directory-tar',
     ...found,
     client,
     dataTables: manifestTables(manifest),
-    clean: drops
+    ...(await fromToc(inputs, () => tocOfDirectoryTar(dump, decoding)))
   }
+}
+
+/** Whether the restore may meet tables of the target's own (allow-non-empty, clean). */
+const towardTarget = (inputs: RestoreOptions): boolean => inputs.allowNonEmpty || inputs.clean
+
+/** What the plan needs of an archive's table of contents: clean's drops, the data-only tables. */
+async function fromToc(
+  inputs: RestoreOptions,
+  readToc: () => Promise<ArchiveToc>
+): Promise<Pick<RestorePlan, 'clean' | 'dataOnlyTables'>> {
+  if (!towardTarget(inputs)) return {}
+  const toc = await readToc()
+  return {
+    clean: inputs.clean ? archiveDrops(inputs, toc) : undefined,
+    dataOnlyTables: archiveDataOnlyTables(inputs, toc)
+  }
+}
+
+const tableKey = (t: QualifiedName): string => JSON.stringify([t.schema, t.name])
+
+/**
+ * The tables whose TABLE DATA the restore loads (of those selected) without their TABLE entry:
+ * what pg_dump --data-only writes, or a list that left the definition out.
+ */
+export function archiveDataOnlyTables(
+  selection: Pick<RestoreOptions, 'tables' | 'schemas'>,
+  toc: ArchiveToc
+): QualifiedName[] {
+  const selected = selectedEntries(toc.entries, selection)
+  const entries = toc.entries.filter(e => selected === undefined || selected.has(e.dumpId))
+  const created = new Set(
+    entries
+      .filter(e => e.desc === 'TABLE' || e.desc === 'FOREIGN TABLE')
+      .map(e => tableKey({ schema: e.namespace ?? '', name: e.tag }))
+  )
+  return dataEntries(entries)
+    .tables.map(e => ({ schema: e.namespace ?? '', name: e.tag }))
+    .filter(t => !created.has(tableKey(t)))
+}
+
+/**
+ * A script pg_dump made: the tables it fills (COPY, or INSERT with --inserts) without creating
+ * them. A script of one's own runs as written (README: its INSERTs may write to existing tables).
+ */
+function scriptDataOnlyTables(plain: PlainDumpObjects): QualifiedName[] {
+  if (!plain.madeByPgDump) return []
+  const created = new Set(plain.createdTables.map(tableKey))
+  const seen = new Set<string>()
+  const result: QualifiedName[] = []
+  for (const t of [...plain.copyTables, ...plain.insertTables]) {
+    const key = tableKey(t)
+    if (created.has(key) || seen.has(key)) continue
+    seen.add(key)
+    result.push(t)
+  }
+  return result
 }
 
 /** clean: the DROP statements for the archive entries the restore recreates. */

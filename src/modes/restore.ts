@@ -577,6 +577,9 @@ async function guardTarget(
   const providers = new Set(facts.providerSchemas.map(s => s.name))
   const all = await existingTables(client, known ? [...schemas] : undefined)
   const existing = all.filter(t => !providers.has(t.schema))
+  if ((inputs.allowNonEmpty || inputs.clean) && plan.dataOnlyTables?.length) {
+    await refuseDataOnly(inputs, client, server, plan.dataOnlyTables, providers)
+  }
   if (all.length > existing.length)
     log.info(
       `The provider's own tables in the target are not counted: ${describeTables(all.filter(t => providers.has(t.schema)))}.`
@@ -605,6 +608,31 @@ async function guardTarget(
   }
   throw new RestoreError(
     `the target database '${server.database}' is not empty: ${existing.length} tables where the backup goes — ${listing}. Nothing was changed. Set 'clean: true' to drop and replace the backup's objects, 'allow-non-empty: true' to restore next to them, or point database-url at an empty database.`
+  )
+}
+
+/**
+ * allow-non-empty and clean never write into a table of the target's own: a backup that loads
+ * rows into tables it does not create (pg_dump --data-only) is refused, before anything runs,
+ * when the target has such a table (the provider's tables aside: the load keeps their rows).
+ */
+async function refuseDataOnly(
+  inputs: Pick<RestoreOptions, 'allowNonEmpty' | 'clean'>,
+  client: pg.Client,
+  server: ServerInfo,
+  dataOnly: ReadonlyArray<{ schema: string; name: string }>,
+  providers: ReadonlySet<string>
+): Promise<void> {
+  const key = (t: { schema: string; name: string }): string => JSON.stringify([t.schema, t.name])
+  const wanted = new Set(dataOnly.map(key))
+  const schemas = [...new Set(dataOnly.map(t => t.schema))]
+  const theirs = (await existingTables(client, schemas)).filter(
+    t => wanted.has(key(t)) && !providers.has(t.schema)
+  )
+  if (theirs.length === 0) return
+  const input = inputs.allowNonEmpty ? 'allow-non-empty' : 'clean'
+  throw new RestoreError(
+    `the backup holds rows for ${dataOnly.length} tables it does not create (made with pg_dump --data-only?), and the target database '${server.database}' has ${theirs.length} of them: ${describeTables(theirs)}. ${input}: true never writes into the target's own tables, so nothing was changed. Restore into a database without those tables, or load the rows by hand with pg_restore --data-only if appending them is what you want.`
   )
 }
 

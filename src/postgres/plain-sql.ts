@@ -95,6 +95,9 @@ export class PlainDumpObjects {
   /** `DROP ... IF EXISTS ... CASCADE` statements for the objects the dump creates. */
   readonly drops: string[] = []
   readonly copyTables: Array<{ schema: string; name: string }> = []
+  /** Tables the script creates (CREATE TABLE), and those it inserts rows into (INSERT INTO). */
+  readonly createdTables: QualifiedName[] = []
+  readonly insertTables: QualifiedName[] = []
   private gate: ScriptGate | undefined
 
   /** The "dump complete" trailer was seen (outside statements and data). */
@@ -122,6 +125,12 @@ export class PlainDumpObjects {
       if (copy) this.copyTables.push(copy)
       return
     }
+    const insert = /^INSERT INTO /.exec(line)
+    if (insert) {
+      const table = parseCopyStatement(`COPY ${line.slice(insert[0].length)}`)
+      if (table) this.insertTables.push(table)
+      return
+    }
     if (cls.keywords[0] !== 'CREATE') return
     const schema = /^CREATE SCHEMA (?:IF NOT EXISTS )?("(?:[^"]|"")+"|[^\s;]+)/.exec(line)
     if (schema) {
@@ -137,6 +146,10 @@ export class PlainDumpObjects {
         line
       )
     if (object) {
+      if (object[1] === 'TABLE') {
+        const table = parseCopyStatement(`COPY ${object[2]}`)
+        if (table) this.createdTables.push(table)
+      }
       const kind =
         object[1] === 'TABLE' && /^CREATE FOREIGN/.test(line) ? 'FOREIGN TABLE' : object[1]
       this.drops.push(`DROP ${kind} IF EXISTS ${object[2]} CASCADE;`)
