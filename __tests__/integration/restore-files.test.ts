@@ -5,7 +5,17 @@
  * byte-for-byte unchanged.
  */
 import { beforeAll, describe, expect, it } from '@jest/globals'
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import {
+  linkSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync
+} from 'node:fs'
 import path from 'node:path'
 import zlib from 'node:zlib'
 import { type ArtifactBackend, buildZip, unzipEntries } from '../../dev/artifact-backend.js'
@@ -397,6 +407,66 @@ describe('refusals: the target stays byte-for-byte unchanged', () => {
     const bz = path.join(files, 'backup.sql.bz2')
     writeFileSync(bz, Buffer.from('BZh91AY&SY\x00\x00 compressed', 'latin1'))
     await expectRefusedUnchanged(bz, /bzip2 or xz, which is not supported/)
+  })
+
+  describe('a directory archive with links (they would make pg_restore read outside it)', () => {
+    /**
+     * pg_dump -Fd -Z0 of 'small', the data file of its largest table replaced by a link to a
+     * copy of the same rows outside the folder (restored, they would load: the test can fail).
+     */
+    async function linkedDirectory(name: string, link: 'symbolic' | 'hard'): Promise<string> {
+      const dir = path.join(files, name)
+      await runTool(
+        path.join(server.binDir, 'pg_dump'),
+        ['-Fd', '-Z0', '-f', dir],
+        server.env(small)
+      )
+      const dats = readdirSync(dir).filter(n => /^\d+\.dat$/.test(n))
+      const largest = dats.sort(
+        (a, b) => statSync(path.join(dir, b)).size - statSync(path.join(dir, a)).size
+      )[0]
+      const outside = path.join(files, `${name}-outside.dat`)
+      writeFileSync(outside, readFileSync(path.join(dir, largest)))
+      rmSync(path.join(dir, largest))
+      if (link === 'symbolic') symlinkSync(outside, path.join(dir, largest))
+      else linkSync(outside, path.join(dir, largest))
+      return dir
+    }
+
+    it.each<[string, Partial<RestoreOptions>]>([
+      ['jobs 1', { allowNonEmpty: true }],
+      ['jobs 2', { allowNonEmpty: true, singleTransaction: false, jobs: 2 }]
+    ])(
+      'a folder whose data file is a symbolic link: refused, naming it (%s)',
+      async (label, overrides) => {
+        const dir = await linkedDirectory(`symlinked-${label.replace(' ', '')}.dir`, 'symbolic')
+        await expectRefusedUnchanged(
+          dir,
+          /the directory archive '.*symlinked-jobs\d\.dir' holds entries pg_dump does not write: '\d+\.dat' is a symbolic link \(to '.*-outside\.dat'\)\./,
+          overrides
+        )
+      }
+    )
+
+    it.each<[string, 'symbolic' | 'hard', RegExp]>([
+      ['a symbolic link', 'symbolic', /'\d+\.dat' is a symbolic link \(to '.*-outside\.dat'\)/],
+      ['a hard link', 'hard', /'\d+\.dat' is a hard link \(2 names\)/]
+    ])('a directory archive in a tar with %s: refused, naming it', async (_label, link, names) => {
+      const dir = await linkedDirectory(`tarred-${link}.dir`, link)
+      const tar = path.join(files, `tarred-${link}.dir.tar`)
+      // the outside file goes into the tar too, so the hard link is a tar hard-link member
+      if (link === 'hard')
+        renameSync(
+          path.join(files, `tarred-${link}.dir-outside.dat`),
+          path.join(dir, 'outside.dat')
+        )
+      await runTool('tar', ['-cf', tar, '-C', dir, '.'], process.env)
+      const error = await expectRefusedUnchanged(
+        tar,
+        /the directory archive \(tar\) holds entries pg_dump does not write: /
+      )
+      expect(error.message).toMatch(names)
+    })
   })
 
   it('a path that does not exist', async () => {

@@ -3,7 +3,7 @@
  * a file, a directory, or a dump as it streams by) and what the lists say, and the header
  * pg_dump writes at the start of every archive (which pg_dump wrote it, for which server).
  */
-import { open, stat } from 'node:fs/promises'
+import { lstat, open, readdir, readlink, stat } from 'node:fs/promises'
 import path from 'node:path'
 import { Transform } from 'node:stream'
 import { CheckError } from '../errors.js'
@@ -13,6 +13,34 @@ import type { QualifiedName } from '../types.js'
 
 export class ArchiveError extends CheckError {
   override name = 'ArchiveError'
+}
+
+/**
+ * The entries of a directory archive's folder that are not plain files of its own: a symbolic
+ * link (pg_restore would follow it and load whatever it points to, e.g. a file outside the
+ * folder), anything else that is not a regular file (a directory, a FIFO, a device), and, with
+ * `hardLinks`, a file with more than one name (a tar's hard-link member: the action unpacked it,
+ * so a fresh file has one name). pg_dump -Fd writes only regular files. Empty when it is clean.
+ */
+export async function foreignEntries(
+  dir: string,
+  options: { hardLinks: boolean }
+): Promise<string[]> {
+  const problems: string[] = []
+  for (const name of (await readdir(dir)).sort()) {
+    const info = await lstat(path.join(dir, name))
+    if (info.isSymbolicLink()) {
+      const to = await readlink(path.join(dir, name)).catch(() => '?')
+      problems.push(`'${name}' is a symbolic link (to '${to}')`)
+    } else if (!info.isFile()) {
+      problems.push(
+        `'${name}' is not a regular file (${info.isDirectory() ? 'a directory' : 'a FIFO, socket or device'})`
+      )
+    } else if (options.hardLinks && info.nlink > 1) {
+      problems.push(`'${name}' is a hard link (${info.nlink} names)`)
+    }
+  }
+  return problems
 }
 
 /**

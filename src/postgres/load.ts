@@ -24,7 +24,7 @@ import {
 } from '../pipeline/decode.js'
 import { ChildProcessError, checkedOutput, runChild, startChild } from '../process.js'
 import type { RestoreOptions } from '../types.js'
-import { ArchiveError } from './archive.js'
+import { ArchiveError, foreignEntries } from './archive.js'
 import { type ClientInstall, programPath } from './clients.js'
 import {
   dataSizes,
@@ -535,6 +535,13 @@ async function untar(file: BackupFile, decoding: Decoding, dir: string): Promise
     if (!(error instanceof ChildProcessError) || error.startError) throw error
     if (/No space left on device|Disk quota exceeded/i.test(error.stderr)) throw diskFull(dir)
     throw new ArchiveError(`the directory archive could not be unpacked: ${error.stderr.trim()}`)
+  }
+  // links in the tar: pg_restore would read what they point to (GNU tar writes nothing outside)
+  const foreign = await foreignEntries(dir, { hardLinks: true })
+  if (foreign.length > 0) {
+    throw new ArchiveError(
+      `the directory archive (tar) holds entries pg_dump does not write: ${foreign.slice(0, 5).join(', ')}${foreign.length > 5 ? `, and ${foreign.length - 5} more` : ''}. A link would make pg_restore read a file outside the backup; nothing was restored. Restore a backup the action or pg_dump -Fd made.`
+    )
   }
 }
 

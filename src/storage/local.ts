@@ -21,6 +21,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { finished } from 'node:stream/promises'
 import { EngineError, SettingError } from '../errors.js'
+import { foreignEntries } from '../postgres/archive.js'
 import { formatBytes, log } from '../log.js'
 import {
   MANIFEST_FILE,
@@ -247,7 +248,15 @@ async function readEntry(zip: OpenZip, entry: ZipEntry, workDir: string): Promis
 }
 
 async function openDirectory(dir: string): Promise<LocalBackup> {
-  if (existsSync(path.join(dir, 'toc.dat'))) return { dump: { directory: dir } }
+  if (existsSync(path.join(dir, 'toc.dat'))) {
+    const foreign = await foreignEntries(dir, { hardLinks: false })
+    if (foreign.length > 0) {
+      throw new BackupFileError(
+        `the directory archive '${dir}' holds entries pg_dump does not write: ${foreign.slice(0, 5).join(', ')}${foreign.length > 5 ? `, and ${foreign.length - 5} more` : ''}. pg_restore would read what a link points to, outside the backup; nothing was restored. Replace each link by the file itself (cp -L), or restore a backup the action or pg_dump -Fd made.`
+      )
+    }
+    return { dump: { directory: dir } }
+  }
   return openExtracted(dir, `the folder '${dir}'`)
 }
 
