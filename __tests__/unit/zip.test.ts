@@ -347,6 +347,85 @@ describe('zip bombs are refused before the disk fills', () => {
     expect(bytesUnder(dir)).toBe(0)
   })
 
+  describe('entries each below the ratio floor', () => {
+    const part = deflateBomb(60) // ~60 KB → 60 MiB, below the 64 MiB floor
+    const parts = (prefix: string, count: number) =>
+      Array.from({ length: count }, (_, i) => ({ name: `${prefix}part${i}.bin`, ...part }))
+
+    it('without a manifest, several top-level files: refused before anything is extracted', async () => {
+      const dir = path.join(work, 'bomb-undecidable')
+      mkdirSync(dir)
+      const file = `${dir}.zip`
+      writeFileSync(file, handZip(parts('', 8)))
+      await expect(openZippedBackup(file, dir, "the zip 'bomb.zip'")).rejects.toThrow(
+        /^the zip 'bomb\.zip' holds 8 files and no manifest\.json; cannot tell which one is the backup \(part0\.bin, part1\.bin, part2\.bin, part3\.bin, part4\.bin\)\. Nothing was extracted\.$/
+      )
+      expect(bytesUnder(dir)).toBe(0)
+    })
+
+    it.each([
+      [
+        'a folder of several files',
+        ['backup/a.sql', 'backup/b.sql'],
+        "'s folder 'backup/' holds 2 files"
+      ],
+      ['no file at all', ['.hidden'], ' holds 0 files']
+    ])(
+      'without a manifest, %s: refused before anything is extracted',
+      async (label, names, says) => {
+        const dir = path.join(work, `undecidable-${label.replace(/\W+/g, '-')}`)
+        mkdirSync(dir)
+        const file = `${dir}.zip`
+        writeFileSync(
+          file,
+          await makeZip(Object.fromEntries(names.map(n => [n, Buffer.from('SELECT 1;\n')])), {
+            store: true
+          })
+        )
+        const error = await openZippedBackup(file, dir, 'the zip').then(
+          () => undefined,
+          (e: unknown) => e as Error
+        )
+        expect(error?.message).toContain(`the zip${says} and no manifest.json`)
+        expect(error?.message).toMatch(/Nothing was extracted\.$/)
+        expect(bytesUnder(dir)).toBe(0)
+      }
+    )
+
+    it('a directory archive of 8 such entries: refused by their total ratio, nothing written', async () => {
+      const dir = path.join(work, 'bomb-total')
+      mkdirSync(dir)
+      const file = `${dir}.zip`
+      const toc = Buffer.from('PGDMP')
+      writeFileSync(
+        file,
+        handZip([
+          {
+            name: 'shop.dir/toc.dat',
+            data: toc,
+            size: toc.length,
+            crc: zlib.crc32(toc),
+            method: 0
+          },
+          ...parts('shop.dir/', 8)
+        ])
+      )
+      await expect(openZippedBackup(file, dir, 'the zip')).rejects.toThrow(
+        /^the zip's 9 entries would inflate from \d+ to 503316485 bytes together \(more than 200 times\): refused as a zip bomb; nothing was extracted\./
+      )
+      expect(bytesUnder(dir)).toBe(0)
+    })
+
+    it('two of them (120 MiB from 120 KB) are refused by extractZip as well', async () => {
+      const dir = path.join(work, 'bomb-two')
+      writeFileSync(`${dir}.zip`, handZip(parts('', 2)))
+      await expect(extractZip(`${dir}.zip`, dir)).rejects.toThrow(
+        /the zip's 2 entries would inflate from \d+ to 125829120 bytes together/
+      )
+      expect(bytesUnder(dir)).toBe(0)
+    })
+  })
+
   it('a sane deflated entry above the ratio floor still extracts (an ordinary plain dump)', async () => {
     const dir = path.join(work, 'sane')
     const rows = Buffer.from(

@@ -205,12 +205,49 @@ export async function openZippedBackup(
     }
     const only = top.size === 1 ? file([...top][0]) : undefined
     if (only) return await readEntry(zip, only, workDir)
+    // which entry is the backup is decided before anything is unpacked (as openExtracted will)
+    const undecidable = undecidableFolder(zip.entries)
+    if (undecidable) {
+      throw new BackupFileError(
+        `${what}${undecidable.folder ? `'s folder '${undecidable.folder}'` : ''} holds ${undecidable.names.length} files and no ${MANIFEST_FILE}; cannot tell which one is the backup (${undecidable.names.slice(0, 5).join(', ')}). Nothing was extracted.`
+      )
+    }
   } finally {
     zip.close()
   }
   const target = path.join(workDir, 'unzipped')
   await extractZip(zipFile, target)
   return openExtracted(target, what)
+}
+
+/**
+ * Where openExtracted, after the zip is unpacked, could not tell which file is the backup: the
+ * folder (its path in the zip, '' for the top) holding several files (or none) and no manifest,
+ * with their names. Follows openExtracted and openDirectory: a folder with a manifest, or below
+ * the top one with toc.dat (a directory archive), is decided; a single file is the backup; a
+ * single folder is looked into.
+ */
+export function undecidableFolder(
+  entries: ReadonlyArray<ZipEntry>
+): { folder: string; names: string[] } | undefined {
+  for (let folder = ''; ;) {
+    const children = new Map<string, boolean>()
+    for (const e of entries) {
+      if (!e.name.startsWith(folder)) continue
+      const rest = e.name.slice(folder.length)
+      const name = rest.split('/')[0]
+      if (!name || name.startsWith('.')) continue
+      const isFolder = rest.length > name.length
+      children.set(name, (children.get(name) ?? false) || isFolder)
+    }
+    const names = [...children.keys()]
+    if (names.includes(MANIFEST_FILE)) return undefined
+    if (folder !== '' && children.has('toc.dat') && !children.get('toc.dat')) return undefined
+    const candidates = names.filter(n => n !== SIGNATURE_FILE)
+    if (candidates.length !== 1) return { folder, names: candidates }
+    if (!children.get(candidates[0])) return undefined
+    folder = `${folder}${candidates[0]}/`
+  }
 }
 
 /** A manifest larger than this is not read (it is held in memory): 64 MiB. */

@@ -184,8 +184,8 @@ export function entryFile(zip: OpenZip, entry: ZipEntry): BackupFile | undefined
 }
 
 /**
- * An entry that inflates more than this many times its size in the zip, and to more than
- * {@link RATIO_FLOOR} bytes, is refused when no manifest says how large it is: pg_dump's
+ * An entry (or the entries to extract together) that inflates more than this many times its
+ * size in the zip, and to more than {@link RATIO_FLOOR} bytes, is refused when no manifest says how large it is: pg_dump's
  * archives are compressed already, and even a plain script of repetitive rows stays far below
  * (deflate itself cannot exceed about 1032:1).
  */
@@ -206,7 +206,15 @@ export async function checkExtraction(entries: ZipEntry[], directory: string): P
       )
     }
   }
-  const total = entries.reduce((sum, e) => sum + (e.isDirectory ? 0 : e.size), 0)
+  const files = entries.filter(e => !e.isDirectory)
+  const total = files.reduce((sum, e) => sum + e.size, 0)
+  // many entries, each below the floor, add up as much as one large one
+  const packed = files.reduce((sum, e) => sum + e.compressedSize, 0)
+  if (total > RATIO_FLOOR && total > packed * MAX_RATIO) {
+    throw new ZipError(
+      `the zip's ${files.length} entries would inflate from ${packed} to ${total} bytes together (more than ${MAX_RATIO} times): refused as a zip bomb; nothing was extracted. If it is a genuine backup, unzip it yourself and give the file as backup-file`
+    )
+  }
   await mkdir(directory, { recursive: true })
   const fs = await statfs(directory)
   const free = fs.bavail * fs.bsize
