@@ -78,6 +78,8 @@ export interface RestorePlan {
    * them, the rows would go into the target's own tables.
    */
   dataOnlyTables?: QualifiedName[]
+  /** The same for sequences: an archive's SEQUENCE SET without its SEQUENCE (setval). */
+  dataOnlySequences?: QualifiedName[]
 }
 
 const MANIFEST_FORMATS: Record<string, DetectedFormat> = {
@@ -203,34 +205,38 @@ const towardTarget = (inputs: RestoreOptions): boolean => inputs.allowNonEmpty |
 async function fromToc(
   inputs: RestoreOptions,
   readToc: () => Promise<ArchiveToc>
-): Promise<Pick<RestorePlan, 'clean' | 'dataOnlyTables'>> {
+): Promise<Pick<RestorePlan, 'clean' | 'dataOnlyTables' | 'dataOnlySequences'>> {
   if (!towardTarget(inputs)) return {}
   const toc = await readToc()
   return {
     clean: inputs.clean ? archiveDrops(inputs, toc) : undefined,
-    dataOnlyTables: archiveDataOnlyTables(inputs, toc)
+    dataOnlyTables: archiveDataOnly(inputs, toc, 'TABLE'),
+    dataOnlySequences: archiveDataOnly(inputs, toc, 'SEQUENCE')
   }
 }
 
 const tableKey = (t: QualifiedName): string => JSON.stringify([t.schema, t.name])
 
 /**
- * The tables whose TABLE DATA the restore loads (of those selected) without their TABLE entry:
- * what pg_dump --data-only writes, or a list that left the definition out.
+ * The tables whose TABLE DATA (or the sequences whose SEQUENCE SET) the restore runs, of those
+ * selected, without their TABLE (SEQUENCE) entry: what pg_dump --data-only writes.
  */
-export function archiveDataOnlyTables(
+export function archiveDataOnly(
   selection: Pick<RestoreOptions, 'tables' | 'schemas'>,
-  toc: ArchiveToc
+  toc: ArchiveToc,
+  kind: 'TABLE' | 'SEQUENCE'
 ): QualifiedName[] {
   const selected = selectedEntries(toc.entries, selection)
   const entries = toc.entries.filter(e => selected === undefined || selected.has(e.dumpId))
+  const creates = kind === 'TABLE' ? ['TABLE', 'FOREIGN TABLE'] : ['SEQUENCE']
   const created = new Set(
     entries
-      .filter(e => e.desc === 'TABLE' || e.desc === 'FOREIGN TABLE')
+      .filter(e => creates.includes(e.desc))
       .map(e => tableKey({ schema: e.namespace ?? '', name: e.tag }))
   )
-  return dataEntries(entries)
-    .tables.map(e => ({ schema: e.namespace ?? '', name: e.tag }))
+  const data = dataEntries(entries)
+  return (kind === 'TABLE' ? data.tables : data.sequences)
+    .map(e => ({ schema: e.namespace ?? '', name: e.tag }))
     .filter(t => !created.has(tableKey(t)))
 }
 

@@ -577,8 +577,8 @@ async function guardTarget(
   const providers = new Set(facts.providerSchemas.map(s => s.name))
   const all = await existingTables(client, known ? [...schemas] : undefined)
   const existing = all.filter(t => !providers.has(t.schema))
-  if ((inputs.allowNonEmpty || inputs.clean) && plan.dataOnlyTables?.length) {
-    await refuseDataOnly(inputs, client, server, plan.dataOnlyTables, providers)
+  if (inputs.allowNonEmpty || inputs.clean) {
+    await refuseDataOnly(inputs, client, server, plan, providers)
   }
   if (all.length > existing.length)
     log.info(
@@ -620,20 +620,40 @@ async function refuseDataOnly(
   inputs: Pick<RestoreOptions, 'allowNonEmpty' | 'clean'>,
   client: pg.Client,
   server: ServerInfo,
-  dataOnly: ReadonlyArray<{ schema: string; name: string }>,
+  plan: Pick<RestorePlan, 'dataOnlyTables' | 'dataOnlySequences'>,
   providers: ReadonlySet<string>
 ): Promise<void> {
   const key = (t: { schema: string; name: string }): string => JSON.stringify([t.schema, t.name])
-  const wanted = new Set(dataOnly.map(key))
-  const schemas = [...new Set(dataOnly.map(t => t.schema))]
-  const theirs = (await existingTables(client, schemas)).filter(
-    t => wanted.has(key(t)) && !providers.has(t.schema)
-  )
-  if (theirs.length === 0) return
   const input = inputs.allowNonEmpty ? 'allow-non-empty' : 'clean'
-  throw new RestoreError(
-    `the backup holds rows for ${dataOnly.length} tables it does not create (made with pg_dump --data-only?), and the target database '${server.database}' has ${theirs.length} of them: ${describeTables(theirs)}. ${input}: true never writes into the target's own tables, so nothing was changed. Restore into a database without those tables, or load the rows by hand with pg_restore --data-only if appending them is what you want.`
-  )
+  const dataOnly = plan.dataOnlyTables ?? []
+  if (dataOnly.length > 0) {
+    const wanted = new Set(dataOnly.map(key))
+    const schemas = [...new Set(dataOnly.map(t => t.schema))]
+    const theirs = (await existingTables(client, schemas)).filter(
+      t => wanted.has(key(t)) && !providers.has(t.schema)
+    )
+    if (theirs.length > 0)
+      throw new RestoreError(
+        `the backup holds rows for ${dataOnly.length} tables it does not create (made with pg_dump --data-only?), and the target database '${server.database}' has ${theirs.length} of them: ${describeTables(theirs)}. ${input}: true never writes into the target's own tables, so nothing was changed. Restore into a database without those tables, or load the rows by hand with pg_restore --data-only if appending them is what you want.`
+      )
+  }
+  const sequences = plan.dataOnlySequences ?? []
+  if (sequences.length > 0) {
+    const { rows } = await client.query<{ schema: string; name: string }>(
+      `SELECT n.nspname AS schema, c.relname AS name
+         FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+         JOIN unnest($1::text[], $2::text[]) AS s(schema, name)
+           ON s.schema = n.nspname AND s.name = c.relname
+        WHERE c.relkind = 'S' ORDER BY 1, 2`,
+      [sequences.map(s => s.schema), sequences.map(s => s.name)]
+    )
+    const theirs = rows.filter(r => !providers.has(r.schema))
+    if (theirs.length > 0) {
+      throw new RestoreError(
+        `the backup sets the value of ${sequences.length} sequences it does not create (made with pg_dump --data-only?), and the target database '${server.database}' has ${theirs.length} of them: ${theirs.map(r => `${r.schema}.${r.name}`).join(', ')}. ${input}: true never changes the target's own objects, so nothing was changed. Restore into a database without those sequences, or load the backup by hand with pg_restore --data-only if that is what you want.`
+      )
+    }
+  }
 }
 
 /** Counts the restored tables' rows, and compares them with the manifest's exact counts. */
