@@ -29,7 +29,7 @@ import { restore } from './modes/restore.js'
 import { verify } from './modes/verify.js'
 import { formatBytes, formatDuration, log, terminalLog, useLog } from './log.js'
 import { databaseUrlSecrets, parseDatabaseUrl } from './postgres/connection.js'
-import { cancellationError, stopOnSignals } from './main.js'
+import { cancellationError, phaseLog, recordRunShape, stopOnSignals } from './main.js'
 import { cancelledBy } from './process.js'
 import { redact, registerSecret, registerSecrets, setSecretMasker } from './secrets.js'
 
@@ -241,7 +241,7 @@ export async function main(argv: string[]): Promise<number> {
 
   // secrets are redacted from everything printed here; there is no runner to mask them
   setSecretMasker(() => undefined)
-  useLog(terminalLog({ verbose: Boolean(args.verbose), redact }))
+  useLog(phaseLog(terminalLog({ verbose: Boolean(args.verbose), redact })))
   const read: InputReader = name => {
     if (name === Inputs.Mode) return command
     const value = args[name]
@@ -259,6 +259,10 @@ export async function main(argv: string[]): Promise<number> {
   }
   try {
     const inputs = getInputs(read)
+    recordRunShape(
+      inputs.mode,
+      inputs.mode === 'restore' || inputs.mode === 'verify' ? inputs.singleTransaction : undefined
+    )
     if (inputs.mode === 'check') {
       const result = await check(inputs)
       say(
