@@ -170,6 +170,24 @@ describe('URLs as users paste them', () => {
     for (const piece of substrings(password, 4)) expect(redacted).not.toContain(piece)
   })
 
+  it('masks no one- or two-character fragment of an unencoded password: the error explaining it stays readable', () => {
+    const url = 'postgresql://weird:p@ss#w/rd@127.0.0.1:55432/shop'
+    const secrets = databaseUrlSecrets(url)
+    expect(secrets.filter(s => s.length < 4)).toEqual([])
+    expect(secrets).toContain('p@ss#w/rd')
+    let message = ''
+    try {
+      parseDatabaseUrl(url)
+    } catch (e) {
+      message = (describeForInputs(e) as Error).message
+    }
+    const redacted = secrets
+      .sort((a, b) => b.length - a.length)
+      .reduce((t, s) => t.split(s).join('***'), message)
+    expect(redacted).toMatch(/^Input 'database-url': cannot be read as written/)
+    expect(redacted).toContain('Percent-encode the user name and password')
+  })
+
   it('drops ORM-only parameters with one notice naming them all, and names every unknown one at once', () => {
     const c = parseDatabaseUrl(
       'postgresql://u:p@h/d?pgbouncer=true&connection_limit=1&schema=public&pool_timeout=10&connect_timeout=15&sslaccept=accept_invalid_certs&socket_timeout=30&sslmode=require'
