@@ -257,6 +257,13 @@ export async function main(argv: string[]): Promise<number> {
   for (const input of [Inputs.DatabaseUrl, Inputs.VerifyDatabaseUrl]) {
     registerSecrets(databaseUrlSecrets(read(input).trim()))
   }
+  if ((command === 'restore' || command === 'verify') && read(Inputs.BackupFile).trim() === '') {
+    // the action would fetch an artifact of this repository; the command line restores files
+    process.stderr.write(
+      `\n✖ ${command} needs --backup-file: the backup to ${command === 'verify' ? 'verify' : 'restore'} (a .dump, .sql, .sql.gz, .zip, an encrypted .age, or the folder the backup command wrote, e.g. --backup-file backups/). To restore a workflow's artifact, download it first (gh run download <run-id> -n database-backup).\n`
+    )
+    return EXIT_CODES.setting
+  }
   try {
     const inputs = getInputs(read)
     recordRunShape(

@@ -107,6 +107,9 @@ async function isZip(file: string): Promise<boolean> {
   }
 }
 
+/** A local backup's manifest beside its file: `<file>.manifest.json` (writeLocalBackup). */
+const LOCAL_MANIFEST_SUFFIX = '.manifest.json'
+
 /** Opens the file or folder the user gave (backupFile); a zip is read in place. */
 export async function openLocalBackup(file: string, workDir: string): Promise<LocalBackup> {
   let info
@@ -118,7 +121,7 @@ export async function openLocalBackup(file: string, workDir: string): Promise<Lo
       `'${file}' does not exist. Give the path of a backup file in the workspace (e.g. after actions/checkout or a download step).`
     )
   }
-  if (info.isDirectory()) return openDirectory(file)
+  if (info.isDirectory()) return openDirectory(file, workDir)
   if (info.size === 0) {
     throw new SettingError('backupFile', `'${file}' is empty; nothing to restore.`)
   }
@@ -209,7 +212,7 @@ export async function openZippedBackup(
   }
   const target = path.join(workDir, 'unzipped')
   await extractZip(zipFile, target)
-  return openExtracted(target, what)
+  return openExtracted(target, what, workDir)
 }
 
 /** A manifest larger than this is not read (it is held in memory): 64 MiB. */
@@ -246,13 +249,13 @@ async function readEntry(zip: OpenZip, entry: ZipEntry, workDir: string): Promis
   return { dump: { path: target }, sha256: await extractEntry(zip, entry, target) }
 }
 
-async function openDirectory(dir: string): Promise<LocalBackup> {
+async function openDirectory(dir: string, workDir: string): Promise<LocalBackup> {
   if (existsSync(path.join(dir, 'toc.dat'))) return { dump: { directory: dir } }
-  return openExtracted(dir, `the folder '${dir}'`)
+  return openExtracted(dir, `the folder '${dir}'`, workDir)
 }
 
 /** A folder holding an artifact's files: manifest.json and the dump it names. */
-async function openExtracted(dir: string, what: string): Promise<LocalBackup> {
+async function openExtracted(dir: string, what: string, workDir: string): Promise<LocalBackup> {
   const entries = (await readdir(dir)).filter(e => !e.startsWith('.'))
   if (entries.includes(MANIFEST_FILE)) {
     const { manifest, manifestBytes } = await readManifestFile(path.join(dir, MANIFEST_FILE))
@@ -266,15 +269,27 @@ async function openExtracted(dir: string, what: string): Promise<LocalBackup> {
     const globals = await readGlobalsBeside(dir, manifest)
     return { dump: { path: dumpPath }, manifest, manifestBytes, signature, globals }
   }
+  // a folder the backup command (or backup-dir) wrote: <file> beside <file>.manifest.json
+  const described = entries.filter(
+    e =>
+      e.endsWith(LOCAL_MANIFEST_SUFFIX) &&
+      entries.includes(e.slice(0, -LOCAL_MANIFEST_SUFFIX.length))
+  )
+  if (described.length === 1) {
+    return openLocalBackup(
+      path.join(dir, described[0].slice(0, -LOCAL_MANIFEST_SUFFIX.length)),
+      workDir
+    )
+  }
   const candidates = entries.filter(e => e !== MANIFEST_FILE && e !== SIGNATURE_FILE)
   if (candidates.length === 1) {
     const only = path.join(dir, candidates[0])
     const info = await stat(only)
-    if (info.isDirectory()) return openDirectory(only)
+    if (info.isDirectory()) return openDirectory(only, workDir)
     return { dump: { path: only } }
   }
   throw new BackupFileError(
-    `${what} holds ${candidates.length} files and no manifest.json; cannot tell which one is the backup (${candidates.slice(0, 5).join(', ')}).`
+    `${what} holds ${candidates.length} files and no manifest.json${described.length > 1 ? ` but ${described.length} backups with a <file>.manifest.json each` : ''}; cannot tell which one is the backup (${candidates.slice(0, 5).join(', ')}). Give the backup's own file as backup-file.`
   )
 }
 
