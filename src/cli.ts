@@ -19,6 +19,7 @@ import {
   type InputReader,
   Inputs,
   describeForInputs,
+  defaultDatabaseNotice,
   droppedParametersNotice,
   getInputs
 } from './inputs.js'
@@ -279,11 +280,11 @@ export async function main(argv: string[]): Promise<number> {
     }
     const connection = parseDatabaseUrl(inputs.databaseUrl)
     registerSecrets(connection.secrets)
-    const notice = droppedParametersNotice(
-      inputs.mode === 'verify' ? Inputs.VerifyDatabaseUrl : Inputs.DatabaseUrl,
-      connection.dropped
-    )
+    const urlInput = inputs.mode === 'verify' ? Inputs.VerifyDatabaseUrl : Inputs.DatabaseUrl
+    const notice = droppedParametersNotice(urlInput, connection.dropped)
     if (notice) log.notice(notice)
+    const unnamed = defaultDatabaseNotice(urlInput, connection)
+    if (unnamed) log.notice(unnamed)
     if (inputs.mode === 'backup') {
       const result = await backup(inputs, connection, {
         outputDirectory: path.resolve(String(args['output-dir'] ?? 'backups'))

@@ -8,6 +8,7 @@ import {
   type ActionInputs,
   Inputs,
   describeForInputs,
+  defaultDatabaseNotice,
   droppedParametersNotice,
   getHeartbeatUrl,
   getInputs,
@@ -192,6 +193,8 @@ export async function run(): Promise<void> {
     const urlInput = inputs.mode === 'verify' ? Inputs.VerifyDatabaseUrl : Inputs.DatabaseUrl
     const notice = droppedParametersNotice(urlInput, connection.dropped)
     if (notice) log.notice(notice)
+    const unnamed = defaultDatabaseNotice(urlInput, connection)
+    if (unnamed) log.notice(unnamed)
     if (connection.password !== undefined && shortSecrets([connection.password]) > 0) {
       log.warning(
         `The password in ${urlInput} is ${connection.password.length} characters long: the runner masks it wherever it occurs, so ordinary text that happens to contain it (sizes, dates, names) shows *** in the log. The step's outputs are kept as they are. Use a longer password (at least ${SHORT_SECRET} characters).`

@@ -29,6 +29,8 @@ export interface Connection {
   dropped: Record<string, string>
   /** The URL and every form of the password as it may be printed. */
   secrets: string[]
+  /** The URL names no database: libpq's default (the user's name) is used, as psql would. */
+  databaseDefaulted?: boolean
 }
 
 /** libpq's URL query parameters and the environment variables that carry them to clients. */
@@ -275,7 +277,8 @@ export function parseDatabaseUrl(url: string): Connection {
     password: password || undefined,
     params,
     dropped,
-    secrets: secretsOf(url, password, passwordText)
+    secrets: secretsOf(url, password, passwordText),
+    ...(database === undefined ? { databaseDefaulted: true } : {})
   }
 }
 
