@@ -375,7 +375,14 @@ function pgRestoreScript(
   pgRestore: string,
   args: string[]
 ): { stdout: Readable; done: Promise<void> } {
-  const child = startChild(pgRestore, ['--file=-', ...args])
+  return explainedScript(startChild(pgRestore, ['--file=-', ...args]))
+}
+
+/** A pg_restore writing a script: its output, and its end (a failure explained). */
+function explainedScript(child: ReturnType<typeof startChild>): {
+  stdout: Readable
+  done: Promise<void>
+} {
   const done = child.done.catch((error: unknown) => {
     throw error instanceof ChildProcessError ? explainChildFailure(error) : error
   })
@@ -576,15 +583,12 @@ export function archiveAsScript(
   for (const n of options.schemas) args.push(`--schema=${n}`)
   if ('path' in input) args.push(input.path)
   // --schema-only needs no table data: pg_restore may close its stdin before the end
-  const child = startChild(pgRestorePath, args, {
-    stdin:
-      'path' in input ? undefined : openDecoded(input.file, input.decoding, ...(tap ? [tap] : []))
-  })
-  const done = child.done.catch((error: unknown) => {
-    throw error instanceof ChildProcessError ? explainChildFailure(error) : error
-  })
-  done.catch(() => undefined)
-  return { stdout: checkedOutput(child), done }
+  return explainedScript(
+    startChild(pgRestorePath, args, {
+      stdin:
+        'path' in input ? undefined : openDecoded(input.file, input.decoding, ...(tap ? [tap] : []))
+    })
+  )
 }
 
 /** Runs a loader on `input` (its stdin) to its end; its statement output is discarded. */
