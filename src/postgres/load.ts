@@ -9,7 +9,7 @@
 import { createWriteStream } from 'node:fs'
 import { mkdir, writeFile } from 'node:fs/promises'
 import path from 'node:path'
-import type { Duplex, Readable, Writable } from 'node:stream'
+import { type Duplex, Readable, type Writable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { CheckError, EngineError } from '../errors.js'
 import { log, stopwatch } from '../log.js'
@@ -108,6 +108,11 @@ export interface LoadHooks {
    * in the same read. Not used on other paths; whoever gives it checks whether it ran to its end.
    */
   archiveTap?: Duplex
+  /**
+   * jobs > 1 with create-roles: called once the roles' own transaction committed — from then on
+   * they stay, whatever happens to the rest of the restore.
+   */
+  rolesCommitted?: () => void
 }
 
 /**
@@ -290,19 +295,13 @@ async function parallelThroughPsql(
     }
     await runLoader(
       programPath(plan.client, 'psql'),
-      [
-        '-X',
-        '-q',
-        '--no-password',
-        '-v',
-        'ON_ERROR_STOP=1',
-        '--single-transaction',
-        '-c',
-        first.join('\n')
-      ],
+      ['-X', '-q', '--no-password', '-v', 'ON_ERROR_STOP=1', '--single-transaction', '-f', '-'],
       target.env,
-      undefined
+      // on stdin, not as one -c argument: thousands of statements exceed the argument limit
+      // (spawn E2BIG)
+      Readable.from([Buffer.from(`${first.join('\n')}\n`)])
     )
+    if (plan.roles?.length) hooks.rolesCommitted?.()
   }
   const load = (args: string[], what: string, signal?: AbortSignal): Promise<SkippedStatement[]> =>
     gatedLoad(
