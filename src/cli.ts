@@ -19,6 +19,7 @@ import {
   type InputReader,
   Inputs,
   describeForInputs,
+  defaultDatabaseNotice,
   droppedParametersNotice,
   getInputs
 } from './inputs.js'
@@ -29,7 +30,7 @@ import { restore } from './modes/restore.js'
 import { verify } from './modes/verify.js'
 import { formatBytes, formatDuration, log, terminalLog, useLog } from './log.js'
 import { databaseUrlSecrets, parseDatabaseUrl } from './postgres/connection.js'
-import { cancellationError, stopOnSignals } from './main.js'
+import { cancellationError, phaseLog, recordRunShape, stopOnSignals } from './main.js'
 import { cancelledBy } from './process.js'
 import { redact, registerSecret, registerSecrets, setSecretMasker } from './secrets.js'
 
@@ -241,7 +242,7 @@ export async function main(argv: string[]): Promise<number> {
 
   // secrets are redacted from everything printed here; there is no runner to mask them
   setSecretMasker(() => undefined)
-  useLog(terminalLog({ verbose: Boolean(args.verbose), redact }))
+  useLog(phaseLog(terminalLog({ verbose: Boolean(args.verbose), redact })))
   const read: InputReader = name => {
     if (name === Inputs.Mode) return command
     const value = args[name]
@@ -257,8 +258,19 @@ export async function main(argv: string[]): Promise<number> {
   for (const input of [Inputs.DatabaseUrl, Inputs.VerifyDatabaseUrl]) {
     registerSecrets(databaseUrlSecrets(read(input).trim()))
   }
+  if ((command === 'restore' || command === 'verify') && read(Inputs.BackupFile).trim() === '') {
+    // the action would fetch an artifact of this repository; the command line restores files
+    process.stderr.write(
+      `\n✖ ${command} needs --backup-file: the backup to ${command === 'verify' ? 'verify' : 'restore'} (a .dump, .sql, .sql.gz, .zip, an encrypted .age, or the folder the backup command wrote, e.g. --backup-file backups/). To restore a workflow's artifact, download it first (gh run download <run-id> -n database-backup).\n`
+    )
+    return EXIT_CODES.setting
+  }
   try {
     const inputs = getInputs(read)
+    recordRunShape(
+      inputs.mode,
+      inputs.mode === 'restore' || inputs.mode === 'verify' ? inputs.singleTransaction : undefined
+    )
     if (inputs.mode === 'check') {
       const result = await check(inputs)
       say(
@@ -268,11 +280,11 @@ export async function main(argv: string[]): Promise<number> {
     }
     const connection = parseDatabaseUrl(inputs.databaseUrl)
     registerSecrets(connection.secrets)
-    const notice = droppedParametersNotice(
-      inputs.mode === 'verify' ? Inputs.VerifyDatabaseUrl : Inputs.DatabaseUrl,
-      connection.dropped
-    )
+    const urlInput = inputs.mode === 'verify' ? Inputs.VerifyDatabaseUrl : Inputs.DatabaseUrl
+    const notice = droppedParametersNotice(urlInput, connection.dropped)
     if (notice) log.notice(notice)
+    const unnamed = defaultDatabaseNotice(urlInput, connection)
+    if (unnamed) log.notice(unnamed)
     if (inputs.mode === 'backup') {
       const result = await backup(inputs, connection, {
         outputDirectory: path.resolve(String(args['output-dir'] ?? 'backups'))

@@ -133,6 +133,18 @@ export function describeForInputs<T>(error: T): T | InputError {
  * The notice for ORM-only parameters left out of a URL (connection.ts: ORM_ONLY_PARAMS), one
  * line naming them all, with what to use instead where there is something; undefined when none.
  */
+/**
+ * The notice for a URL that names no database: libpq (and so psql, pg_dump and the action) then
+ * uses the database named like the user, which is rarely the application's.
+ */
+export function defaultDatabaseNotice(
+  input: Inputs,
+  connection: { database: string; databaseDefaulted?: boolean }
+): string | undefined {
+  if (!connection.databaseDefaulted) return undefined
+  return `Input '${input}' names no database, so — as psql and pg_dump do — the database named after the user is used: '${connection.database}'. If the application's data is elsewhere, end the URL with /<database name>.`
+}
+
 export function droppedParametersNotice(
   input: Inputs,
   dropped: Record<string, string>

@@ -8,6 +8,7 @@ import {
   type ActionInputs,
   Inputs,
   describeForInputs,
+  defaultDatabaseNotice,
   droppedParametersNotice,
   getHeartbeatUrl,
   getInputs,
@@ -37,6 +38,7 @@ import {
   type FailureContext,
   backupSummaryMarkdown,
   checkSummaryMarkdown,
+  describeAftermath,
   type PhaseTime,
   failureSummaryMarkdown,
   phaseTimesMarkdown,
@@ -109,10 +111,32 @@ async function writeFailureSummary(error: unknown): Promise<void> {
   )
 }
 
-/** The error a cancelled run ends with: the signal, and what was done about it. */
+/**
+ * What a run is (its mode; for a restore or verify, whether it loads in one transaction), for
+ * what a failure or a cancellation may say the target was left with. run() records it; the CLI
+ * too, which also logs through phaseLog.
+ */
+export function recordRunShape(mode: string, singleTransaction?: boolean): void {
+  failedMode = mode
+  failedSingleTransaction = singleTransaction
+}
+
+/**
+ * The error a cancelled run ends with: the signal, what was done about it, and what the target
+ * (or scratch database) was left with, as far as the phases reached tell (describeAftermath).
+ */
 export function cancellationError(signal: NodeJS.Signals): EngineError {
+  const context = failureContext(failedMode, failedSingleTransaction)
+  const target =
+    context.load === undefined || context.mode === 'backup'
+      ? ''
+      : ` ${describeAftermath(context).replace(/ Temporary files were removed\.$/, '')}${
+          context.load === 'interrupted' && context.singleTransaction === false
+            ? ' Restore again with clean: true (into the same target), or into an empty database.'
+            : ''
+        }`
   return new EngineError(
-    `the run was cancelled (${signal}): every program it had started (pg_dump, pg_restore, psql) was stopped, none is left running, and its temporary files were removed.`
+    `the run was cancelled (${signal}): every program it had started (pg_dump, pg_restore, psql) was stopped, none is left running, and its temporary files were removed.${target}`
   )
 }
 
@@ -146,10 +170,11 @@ export async function run(): Promise<void> {
     heartbeat = new Heartbeat(getHeartbeatUrl())
     heartbeat.start(redact(`${mode} started`))
     const inputs: ActionInputs = getInputs()
-    mode = failedMode = inputs.mode
-    if (inputs.mode === 'restore' || inputs.mode === 'verify') {
-      failedSingleTransaction = inputs.singleTransaction
-    }
+    mode = inputs.mode
+    recordRunShape(
+      inputs.mode,
+      inputs.mode === 'restore' || inputs.mode === 'verify' ? inputs.singleTransaction : undefined
+    )
     if (inputs.mode === 'check') {
       if (inputs.source.kind !== 's3') registerSecret(inputs.source.token)
       const result = await check(inputs)
@@ -168,6 +193,8 @@ export async function run(): Promise<void> {
     const urlInput = inputs.mode === 'verify' ? Inputs.VerifyDatabaseUrl : Inputs.DatabaseUrl
     const notice = droppedParametersNotice(urlInput, connection.dropped)
     if (notice) log.notice(notice)
+    const unnamed = defaultDatabaseNotice(urlInput, connection)
+    if (unnamed) log.notice(unnamed)
     if (connection.password !== undefined && shortSecrets([connection.password]) > 0) {
       log.warning(
         `The password in ${urlInput} is ${connection.password.length} characters long: the runner masks it wherever it occurs, so ordinary text that happens to contain it (sizes, dates, names) shows *** in the log. The step's outputs are kept as they are. Use a longer password (at least ${SHORT_SECRET} characters).`

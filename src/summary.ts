@@ -98,10 +98,12 @@ export function restoreSummaryMarkdown(result: RestoreResult): string {
   if (result.roles) {
     rows.push([
       'Roles created',
-      result.roles.created.length > 0 ? text(result.roles.created.join(', ')) : 'none'
+      result.roles.created.length > 0
+        ? `${result.roles.created.length}: ${text(firstOf(result.roles.created, ', '))}`
+        : 'none'
     ])
     if (result.roles.skipped.length > 0) {
-      rows.push(['Roles: left out', text(result.roles.skipped.join('; '))])
+      rows.push(['Roles: left out', text(firstOf(result.roles.skipped, '; '))])
     }
   }
   let md = `## ✅ Database restore\n\n| | |\n|---|---|\n`
@@ -117,6 +119,12 @@ export function restoreSummaryMarkdown(result: RestoreResult): string {
   md += keptMarkdown(result.kept ?? [])
   for (const w of result.warnings ?? []) md += `\n> [!WARNING]\n> ${text(w)}\n`
   return redact(md)
+}
+
+/** The first 50 of `items`, then how many more. */
+function firstOf(items: readonly string[], separator: string): string {
+  const shown = items.slice(0, 50).join(separator)
+  return items.length > 50 ? `${shown}${separator}… and ${items.length - 50} more` : shown
 }
 
 /**

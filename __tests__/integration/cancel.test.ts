@@ -33,6 +33,8 @@ let work: string
 let source: string
 /** pg_dump's plain output of `source`. */
 let plainFile: string
+/** pg_dump's custom archive of `source`, for a parallel restore. */
+let customFile: string
 
 const sleep = (ms: number) => new Promise(resolve => setTimeout(resolve, ms))
 
@@ -61,6 +63,13 @@ beforeAll(async () => {
   const code = await new Promise(resolve => dump.on('close', resolve))
   await finished(out)
   expect(code).toBe(0)
+  customFile = path.join(work, 'shop.dump')
+  const custom = spawn(
+    path.join(server.binDir, 'pg_dump'),
+    ['--no-owner', '-Fc', '-Z0', `--file=${customFile}`],
+    { env: server.env(source), stdio: ['ignore', 'ignore', 'inherit'] }
+  )
+  expect(await new Promise(resolve => custom.on('close', resolve))).toBe(0)
 }, 300_000)
 
 interface Step {
@@ -169,6 +178,10 @@ async function expectCancelled(step: Step, signal: string, target: string): Prom
     .split('\n')
     .filter(l => l.startsWith('::error::'))
   expect(errors).toEqual([expect.stringContaining(`the run was cancelled (${signal})`)])
+  // the annotation says what the target was left with, not only that the programs stopped
+  expect(errors[0]).toMatch(
+    /one transaction, which was not committed: the target keeps what it held before/
+  )
   expect(step.summary()).toMatch(
     new RegExp(`❌ Database restore failed[^]*cancelled \\(${signal}\\)`)
   )
@@ -241,6 +254,44 @@ describe('a restore cancelled mid-load keeps the target exactly as it was', () =
     },
     300_000
   )
+})
+
+describe('a parallel restore cancelled mid-load says what it left', () => {
+  it('jobs: 2, SIGTERM while the data loads: the programs stop and the error says the target may hold part of the backup', async () => {
+    const target = await server.createDatabase()
+    const step = startAction({
+      mode: 'restore',
+      'database-url': server.url(target),
+      'backup-file': customFile,
+      jobs: '2',
+      'single-transaction': 'false'
+    })
+    await waitUntil(
+      'the load to copy rows',
+      async () => (await sessions(target, 'COPY %')) > 0,
+      step
+    )
+    step.child.kill('SIGTERM')
+    expect(await step.exited).toBe(1)
+    const errors = step
+      .stdout()
+      .split('\n')
+      .filter(l => l.startsWith('::error::'))
+    expect(errors).toEqual([
+      expect.stringMatching(
+        /the run was cancelled \(SIGTERM\)[^]*may hold part of the backup[^]*Restore again with clean: true/
+      )
+    ])
+    expect(step.summary()).toMatch(/may hold part of the backup/)
+    await waitUntil(
+      'the load sessions to end',
+      async () => (await sessions(target)) === 0,
+      undefined,
+      20_000
+    )
+    expect(processesMentioning(step.runnerTemp)).toEqual([])
+    expect(readdirSync(step.runnerTemp)).toEqual([])
+  }, 300_000)
 })
 
 describe('a backup cancelled mid-dump leaves nothing behind', () => {

@@ -84,6 +84,21 @@ describe('command line', () => {
     expect(verified.stdout).toMatch(/✔ Verified/)
   })
 
+  it('restores the folder the backup command wrote; without --backup-file it says what to give', async () => {
+    const target = await server.createDatabase()
+    const restored = await cli(['restore', '--backup-file', path.dirname(backupFile)], {
+      DATABASE_URL: server.url(target)
+    })
+    expect(restored.stderr).toBe('')
+    expect(restored.code).toBe(0)
+    expect(await tableChecksums(server, target)).toEqual(await tableChecksums(server, source))
+
+    const missing = await cli(['restore'], { DATABASE_URL: server.url(target) })
+    expect(missing.code).toBe(2)
+    expect(missing.stderr).toMatch(/restore needs --backup-file/)
+    expect(missing.stderr).not.toMatch(/repository/)
+  })
+
   it('exits 3 when the backup fails a check, and 2 for bad input', async () => {
     const tampered = path.join(work, 'tampered.dump.zst')
     const bytes = readFileSync(backupFile)

@@ -385,7 +385,7 @@ describe('a restore that cannot decrypt stops before the target is touched', () 
   })
 
   const wrongKey =
-    /the backup cannot be decrypted with the key or passphrase given \(no identity matched any of the file's recipients\)\. Check decryption-identity \/ encryption-passphrase.* Nothing was restored\.$/
+    /the backup cannot be decrypted with the (key|passphrase|keys and passphrase) given \(no identity matched any of the file's recipients\): (encryption-passphrase|decryption-identity) must .* Nothing was restored\.$/
 
   it('a wrong identity', async () => {
     const error = await runRestore(

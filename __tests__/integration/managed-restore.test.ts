@@ -110,7 +110,7 @@ function differences(
 
 /** The reasons of what the restore skipped, but pg_dump's own BEGIN/COMMIT around large objects. */
 function policySkips(result: { skipped: { reason: string }[] }): string[] {
-  return result.skipped.map(g => g.reason).filter(r => !r.startsWith("pg_dump's own "))
+  return result.skipped.map(g => g.reason).filter(r => !r.startsWith('a bare '))
 }
 
 /** Every message matches one of the kinds; returns the messages that match none. */

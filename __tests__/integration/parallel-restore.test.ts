@@ -93,7 +93,7 @@ function differences(
 /** What a restore skipped: reason and count, but pg_dump's own BEGIN/COMMIT around large objects. */
 function skips(result: { skipped: { reason: string; count: number }[] }): string[] {
   return result.skipped
-    .filter(g => !g.reason.startsWith("pg_dump's own "))
+    .filter(g => !g.reason.startsWith('a bare '))
     .map(g => `${g.count} × ${g.reason}`)
     .sort()
 }

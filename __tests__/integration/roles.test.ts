@@ -19,6 +19,7 @@ import { S3RVER_CREDENTIALS } from '../support/s3-server.js'
 import { type ManagedDatabase, rdsLikeSource, rdsLikeTarget } from '../support/managed.js'
 import { embeddedBinDir } from '../support/embedded.js'
 import { provisionedBinDir } from '../support/clients.js'
+import { quoteLiteral as quoteSqlLiteral } from '../../src/postgres/globals.js'
 
 const harness = useHarness({ name: 'roles-test', s3Buckets: ['backups'] })
 let server: TestServer
@@ -392,25 +393,27 @@ describe('restore into a fresh server', () => {
     expect(got.roles).toEqual(['Roles Reader', 'roles_owner LOGIN', 'roles_repl REPLICATION'])
   }, 180_000)
 
-  describe('a hostile globals file is refused before anything runs', () => {
-    /** The backup as an extracted folder whose globals file is `sql` (the manifest made to match). */
-    const tampered = async (sql: string): Promise<string> => {
-      const { entries, manifest } = await storedBackup('roles-source')
-      const dir = mkdtempSync(path.join(harness.work, 'tampered-'))
-      const data = Buffer.from(sql)
-      manifest.globals = {
-        ...manifest.globals!,
-        sizeBytes: data.length,
-        sha256: createHash('sha256').update(data).digest('hex')
-      }
-      for (const [name, bytes] of entries) {
-        if (name === 'manifest.json' || name === manifest.globals.name) continue
-        writeFileSync(path.join(dir, name), bytes)
-      }
-      writeFileSync(path.join(dir, manifest.globals.name), data)
-      writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify(manifest))
-      return dir
+  /** The backup as an extracted folder whose globals file is `sql` (the manifest made to match). */
+  const tamperedBackup = async (sql: string): Promise<string> => {
+    const { entries, manifest } = await storedBackup('roles-source')
+    const dir = mkdtempSync(path.join(harness.work, 'tampered-'))
+    const data = Buffer.from(sql)
+    manifest.globals = {
+      ...manifest.globals!,
+      sizeBytes: data.length,
+      sha256: createHash('sha256').update(data).digest('hex')
     }
+    for (const [name, bytes] of entries) {
+      if (name === 'manifest.json' || name === manifest.globals.name) continue
+      writeFileSync(path.join(dir, name), bytes)
+    }
+    writeFileSync(path.join(dir, manifest.globals.name), data)
+    writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify(manifest))
+    return dir
+  }
+
+  describe('a hostile globals file is refused before anything runs', () => {
+    const tampered = tamperedBackup
     let target: TestServer
     beforeAll(async () => {
       target = await newServer()
@@ -429,6 +432,12 @@ describe('restore into a fresh server', () => {
         'a second statement hidden after CREATE ROLE',
         `CREATE ROLE x5; SELECT pg_sleep(0);\n`,
         /a statement other than CREATE ROLE/
+      ],
+      [
+        // with standard_conforming_strings off, \' would end a literal the action rebuilt as '…'
+        'SQL hidden in VALID UNTIL',
+        `CREATE ROLE x6;\nALTER ROLE x6 WITH LOGIN VALID UNTIL 'infinity\\''; GRANT pg_execute_server_program TO x6; CREATE TABLE public.injected(); --';\n`,
+        /VALID UNTIL 'infinity\\'; GRANT pg_execute_server_prog', not 'infinity', '-infinity' or an ISO timestamp/
       ]
     ])(
       '%s',
@@ -460,6 +469,135 @@ describe('restore into a fresh server', () => {
       120_000
     )
   })
+
+  describe('a globals file that asks for more than its own roles', () => {
+    let target: TestServer
+    beforeAll(async () => {
+      target = await newServer()
+    }, 60_000)
+
+    it('as the superuser: a created role is never made a member of an existing role (postgres, pg_*), nor given CREATEROLE before 16', async () => {
+      const db = await target.createDatabase()
+      const sql = `CREATE ROLE y_app;
+ALTER ROLE y_app WITH NOSUPERUSER INHERIT NOCREATEROLE NOCREATEDB NOLOGIN NOREPLICATION NOBYPASSRLS;
+CREATE ROLE y_evil;
+ALTER ROLE y_evil WITH NOSUPERUSER INHERIT CREATEROLE CREATEDB LOGIN NOREPLICATION NOBYPASSRLS VALID UNTIL 'infinity';
+GRANT postgres TO y_evil WITH ADMIN OPTION GRANTED BY postgres;
+GRANT pg_execute_server_program TO y_evil;
+GRANT pg_write_server_files TO y_evil;
+GRANT y_app TO y_evil WITH ADMIN OPTION GRANTED BY postgres;
+`
+      const step = await runStep(
+        {
+          mode: 'restore',
+          'database-url': target.url(db),
+          'backup-file': await tamperedBackup(sql),
+          'create-roles': 'true'
+        },
+        false
+      )
+      expect(step.error).toBeUndefined()
+      const rows = await target.query<{
+        rolname: string
+        rolcreaterole: boolean
+        memberof: string[] | null
+        admin_of: string[] | null
+      }>(
+        'postgres',
+        `SELECT r.rolname, r.rolcreaterole,
+                (SELECT array_agg(g.rolname::text ORDER BY g.rolname) FROM pg_roles g
+                  WHERE g.oid <> r.oid AND pg_has_role(r.oid, g.oid, 'MEMBER')) AS memberof,
+                (SELECT array_agg(g.rolname::text ORDER BY g.rolname) FROM pg_roles g
+                  WHERE g.oid <> r.oid AND pg_has_role(r.oid, g.oid, 'MEMBER WITH ADMIN OPTION')) AS admin_of
+           FROM pg_roles r WHERE r.rolname LIKE 'y\\_%' ORDER BY r.rolname`
+      )
+      // the target is PostgreSQL 15: CREATEROLE there lets a role grant itself pg_* roles
+      expect(rows).toEqual([
+        { rolname: 'y_app', rolcreaterole: false, memberof: null, admin_of: null },
+        { rolname: 'y_evil', rolcreaterole: false, memberof: ['y_app'], admin_of: ['y_app'] }
+      ])
+      for (const role of ['postgres', 'pg_execute_server_program', 'pg_write_server_files']) {
+        expect(step.stdout).toContain(
+          `::warning::create-roles: GRANT ${role} TO y_evil: "${role}" exists, and a restore grants only roles it creates (grant it by hand`
+        )
+      }
+      expect(step.stdout).toMatch(/::warning::create-roles: y_evil: CREATEROLE not given/)
+    }, 120_000)
+
+    it('the literals the action builds read the same with standard_conforming_strings off', async () => {
+      const values = ['infinity', "it's", 'a\\b', "infinity\\'; SELECT 1; --", "\\'\\\\''"]
+      const rows = await target.query<{ v: string }>(
+        'postgres',
+        `SET standard_conforming_strings = off; SET escape_string_warning = off;
+         ${values.map(v => `SELECT ${quoteSqlLiteral(v)}::text AS v`).join(' UNION ALL ')}`
+      )
+      expect(rows.map(r => r.v)).toEqual(values)
+    }, 60_000)
+
+    it('jobs: 2 with thousands of roles: their statements reach psql on its stdin (no E2BIG)', async () => {
+      const db = await target.createDatabase()
+      const names = Array.from(
+        { length: 3000 },
+        (_, i) => `z_role_with_a_reasonably_long_name_${String(i).padStart(5, '0')}`
+      )
+      const sql = names
+        .map(
+          n =>
+            `CREATE ROLE ${n};\nALTER ROLE ${n} WITH NOSUPERUSER INHERIT NOCREATEROLE NOCREATEDB NOLOGIN NOREPLICATION NOBYPASSRLS;\n`
+        )
+        .join('')
+      expect(sql.length).toBeGreaterThan(300_000)
+      const step = await runStep(
+        {
+          mode: 'restore',
+          'database-url': target.url(db),
+          'backup-file': await tamperedBackup(sql),
+          'create-roles': 'true',
+          jobs: '2',
+          'single-transaction': 'false'
+        },
+        false
+      )
+      expect(step.error).toBeUndefined()
+      const rows = await target.query<{ n: string }>(
+        'postgres',
+        `SELECT count(*) AS n FROM pg_roles WHERE rolname LIKE 'z\\_role\\_%'`
+      )
+      expect(rows[0].n).toBe('3000')
+      // the log line lists at most 50 names
+      const line = step.stdout.split('\n').find(l => l.startsWith('Creating 3000 roles'))
+      expect(line).toMatch(/z_role_with_a_reasonably_long_name_00049 and 2950 more \(no passwords/)
+      expect(line).not.toContain('_00050')
+    }, 180_000)
+  })
+
+  it('jobs: 2: the roles created first stay when the restore fails later, and the error names them', async () => {
+    const target = await newServer()
+    const db = await target.createDatabase('restored')
+    await target.query(
+      db,
+      'CREATE TABLE public.other (id integer); CREATE INDEX accounts_pkey ON public.other (id)'
+    )
+    const step = await runStep(
+      {
+        mode: 'restore',
+        'database-url': target.url(db),
+        'backup-file': zip,
+        'create-roles': 'true',
+        'allow-non-empty': 'true',
+        jobs: '2',
+        'single-transaction': 'false'
+      },
+      false
+    )
+    expect(step.error?.message).toMatch(/accounts_pkey/)
+    expect(step.error?.message).toMatch(
+      /The 3 roles create-roles created first \(jobs > 1 creates them in a transaction of their own\) stay in the target: Roles Reader, roles_owner, roles_repl\./
+    )
+    expect(step.summary).toMatch(/stay in the target: Roles Reader, roles_owner, roles_repl/)
+    const got = await ownership(target, db)
+    expect(got.roles).toEqual(['Roles Reader', 'roles_owner LOGIN', 'roles_repl REPLICATION'])
+  }, 180_000)
 
   it('create-roles with a backup made without globals fails before the target is touched', async () => {
     const plain = await storedBackup('plain')

@@ -1,5 +1,11 @@
 import { describe, expect, it } from '@jest/globals'
-import { InputError, Inputs, describeForInputs, droppedParametersNotice } from '../../src/inputs.js'
+import {
+  InputError,
+  Inputs,
+  defaultDatabaseNotice,
+  describeForInputs,
+  droppedParametersNotice
+} from '../../src/inputs.js'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -168,6 +174,38 @@ describe('URLs as users paste them', () => {
       )
       .join(' ')
     for (const piece of substrings(password, 4)) expect(redacted).not.toContain(piece)
+  })
+
+  it('masks no one- or two-character fragment of an unencoded password: the error explaining it stays readable', () => {
+    const url = 'postgresql://weird:p@ss#w/rd@127.0.0.1:55432/shop'
+    const secrets = databaseUrlSecrets(url)
+    expect(secrets.filter(s => s.length < 4)).toEqual([])
+    expect(secrets).toContain('p@ss#w/rd')
+    let message = ''
+    try {
+      parseDatabaseUrl(url)
+    } catch (e) {
+      message = (describeForInputs(e) as Error).message
+    }
+    const redacted = secrets
+      .sort((a, b) => b.length - a.length)
+      .reduce((t, s) => t.split(s).join('***'), message)
+    expect(redacted).toMatch(/^Input 'database-url': cannot be read as written/)
+    expect(redacted).toContain('Percent-encode the user name and password')
+  })
+
+  it('notes a URL that names no database (libpq then uses the user name), and only then', () => {
+    const unnamed = parseDatabaseUrl('postgresql://app:secret-pw@db.example.com:5432')
+    expect(unnamed.database).toBe('app')
+    expect(defaultDatabaseNotice(Inputs.DatabaseUrl, unnamed)).toMatch(
+      /^Input 'database-url' names no database[^]*'app'[^]*\/<database name>/
+    )
+    for (const named of [
+      'postgresql://app:secret-pw@db.example.com:5432/shop',
+      'postgresql://app:secret-pw@db.example.com/shop?sslmode=require'
+    ]) {
+      expect(defaultDatabaseNotice(Inputs.DatabaseUrl, parseDatabaseUrl(named))).toBeUndefined()
+    }
   })
 
   it('drops ORM-only parameters with one notice naming them all, and names every unknown one at once', () => {

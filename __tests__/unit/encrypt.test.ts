@@ -166,7 +166,7 @@ describe('decryption failures are DecryptionErrors that say what to do', () => {
   }, 30_000)
 
   const wrongKey =
-    /^the backup cannot be decrypted with the key or passphrase given \(.*\)\. Check decryption-identity \/ encryption-passphrase/
+    /^the backup cannot be decrypted with the (key|passphrase|keys and passphrase) given \(.*\): (encryption-passphrase|decryption-identity) must /
 
   it('a wrong identity', async () => {
     const error = await decrypt({ identities: [other.identity], passphrases: [] }, toKey).catch(
@@ -193,6 +193,11 @@ describe('decryption failures are DecryptionErrors that say what to do', () => {
     ).catch(e => e)
     expect(error).toBeInstanceOf(DecryptionError)
     expect(error.message).toMatch(wrongKey)
+    // a passphrase was given: the message is about the passphrase, not about keys
+    expect(error.message).toMatch(
+      /encryption-passphrase must be the passphrase the backup was encrypted with\.$/
+    )
+    expect(error.message).not.toMatch(/age1|decryption-identity/)
     expect(error.message).not.toContain('the wrong passphrase')
   }, 30_000)
 

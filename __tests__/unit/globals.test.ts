@@ -4,7 +4,7 @@
  * and the manifest's globals field is checked like the rest of the manifest.
  */
 import { describe, expect, it } from '@jest/globals'
-import { GlobalsError, parseGlobals, planRoles } from '../../src/postgres/globals.js'
+import { GlobalsError, parseGlobals, planRoles, quoteLiteral } from '../../src/postgres/globals.js'
 import { ManifestError, parseManifest } from '../../src/manifest.js'
 
 /** pg_dumpall 15's output, shortened (real text of a run of the integration test's cluster). */
@@ -111,7 +111,6 @@ describe('planRoles', () => {
       roles: new Set(['postgres', 'pg_read_all_data']),
       superuser: true,
       canCreateRoles: true,
-      grantable: new Set(),
       serverMajor: 15
     })
     expect(plan.created).toEqual(['Reader x', 'owner1', 'rep'])
@@ -122,10 +121,11 @@ describe('planRoles', () => {
       'CREATE ROLE "rep" WITH NOSUPERUSER INHERIT NOCREATEROLE NOCREATEDB NOLOGIN REPLICATION BYPASSRLS;',
       'GRANT "Reader x" TO "owner1" WITH ADMIN OPTION;'
     ])
-    // the existing postgres is not made a member of anything; SET FALSE cannot be made on 15
+    // the existing postgres is not made a member of anything; nor is a created role made a
+    // member of an existing (predefined) role
     expect(plan.skipped).toEqual([
       'GRANT Reader x TO postgres: "postgres" exists and is not altered',
-      'GRANT pg_read_all_data TO rep: granted WITH SET FALSE in the backup, which PostgreSQL 15 cannot express (a plain membership would grant more)'
+      'GRANT pg_read_all_data TO rep: "pg_read_all_data" exists, and a restore grants only roles it creates (grant it by hand if "rep" must have it)'
     ])
   })
 
@@ -134,7 +134,6 @@ describe('planRoles', () => {
       roles: new Set(['postgres', 'pg_read_all_data']),
       superuser: false,
       canCreateRoles: true,
-      grantable: new Set(),
       serverMajor: 15
     })
     expect(plan.statements).toContain(
@@ -143,7 +142,7 @@ describe('planRoles', () => {
     expect(plan.skipped).toEqual(
       expect.arrayContaining([
         'rep: REPLICATION, BYPASSRLS not given (only a superuser can; the restore runs as a non-superuser)',
-        'GRANT pg_read_all_data TO rep: the restoring role may not grant "pg_read_all_data" (needs ADMIN OPTION on it)'
+        'GRANT pg_read_all_data TO rep: "pg_read_all_data" exists, and a restore grants only roles it creates (grant it by hand if "rep" must have it)'
       ])
     )
     expect(plan.statements.join('\n')).not.toMatch(/pg_read_all_data|"postgres"/)
@@ -157,7 +156,6 @@ describe('planRoles', () => {
       roles: new Set(['postgres']),
       superuser: true,
       canCreateRoles: true,
-      grantable: new Set(),
       serverMajor: 15
     })
     expect(plan.created).toEqual(['intruder'])
@@ -177,15 +175,76 @@ describe('planRoles', () => {
       roles: new Set(['pg_read_all_data']),
       superuser: true,
       canCreateRoles: true,
-      grantable: new Set(),
       serverMajor: 16
     })
     expect(plan.statements).toEqual([
       'CREATE ROLE "r1";',
       'CREATE ROLE "owner1";',
-      'GRANT "r1" TO "owner1" WITH ADMIN OPTION, INHERIT FALSE, SET FALSE;',
-      'GRANT "pg_read_all_data" TO "owner1" WITH INHERIT TRUE;'
+      'GRANT "r1" TO "owner1" WITH ADMIN OPTION, INHERIT FALSE, SET FALSE;'
     ])
+  })
+
+  // the attacker's file: a created role made a member of the superuser (with ADMIN) and of
+  // the predefined roles that run programs and write files on the server
+  const ESCALATION = `CREATE ROLE app;
+ALTER ROLE app WITH NOSUPERUSER INHERIT NOCREATEROLE NOCREATEDB NOLOGIN NOREPLICATION NOBYPASSRLS;
+CREATE ROLE evil;
+ALTER ROLE evil WITH NOSUPERUSER INHERIT CREATEROLE CREATEDB LOGIN REPLICATION BYPASSRLS;
+GRANT postgres TO evil WITH ADMIN OPTION GRANTED BY postgres;
+GRANT pg_execute_server_program TO evil;
+GRANT pg_write_server_files TO evil;
+GRANT app_admin TO evil WITH ADMIN OPTION;
+GRANT app TO evil WITH ADMIN OPTION;
+`
+  const existing = new Set([
+    'postgres',
+    'app_admin',
+    'pg_execute_server_program',
+    'pg_write_server_files'
+  ])
+
+  it.each([
+    [15, true],
+    [15, false],
+    [16, true],
+    [16, false]
+  ])(
+    'PostgreSQL %i, superuser %p: no membership in an existing role, nor ADMIN on one; memberships among created roles kept',
+    (serverMajor, superuser) => {
+      const plan = planRoles(parseGlobals(Buffer.from(ESCALATION)), {
+        roles: existing,
+        superuser,
+        canCreateRoles: true,
+        serverMajor
+      })
+      expect(plan.created).toEqual(['app', 'evil'])
+      const grants = plan.statements.filter(s => s.startsWith('GRANT'))
+      expect(grants).toEqual(['GRANT "app" TO "evil" WITH ADMIN OPTION;'])
+      for (const role of existing) {
+        expect(plan.statements.join('\n')).not.toContain(`"${role}"`)
+        expect(plan.skipped).toContainEqual(
+          expect.stringMatching(new RegExp(`^GRANT ${role} TO evil: "${role}" exists.*by hand`))
+        )
+      }
+    }
+  )
+
+  it('before PostgreSQL 16, CREATEROLE is left out and listed (a role with it can grant itself pg_execute_server_program); from 16 it is kept', () => {
+    const parsed16 = parseGlobals(Buffer.from(ESCALATION))
+    const target = { roles: existing, superuser: true, canCreateRoles: true }
+    const on15 = planRoles(parsed16, { ...target, serverMajor: 15 })
+    expect(on15.statements[1]).toBe(
+      'CREATE ROLE "evil" WITH NOSUPERUSER INHERIT CREATEDB LOGIN REPLICATION BYPASSRLS;'
+    )
+    expect(on15.statements[0]).toBe(
+      'CREATE ROLE "app" WITH NOSUPERUSER INHERIT NOCREATEROLE NOCREATEDB NOLOGIN NOREPLICATION NOBYPASSRLS;'
+    )
+    expect(on15.skipped).toContainEqual(expect.stringMatching(/^evil: CREATEROLE not given/))
+    const on16 = planRoles(parsed16, { ...target, serverMajor: 16 })
+    expect(on16.statements[1]).toBe(
+      'CREATE ROLE "evil" WITH NOSUPERUSER INHERIT CREATEROLE CREATEDB LOGIN REPLICATION BYPASSRLS;'
+    )
+    expect(on16.skipped.join('\n')).not.toMatch(/CREATEROLE/)
   })
 
   it('names are quoted again: a role named with a quote and a semicolon stays one name', () => {
@@ -194,11 +253,60 @@ describe('planRoles', () => {
       roles: new Set(),
       superuser: true,
       canCreateRoles: true,
-      grantable: new Set(),
       serverMajor: 15
     })
     expect(plan.statements).toEqual(['CREATE ROLE "a"";DROP ROLE postgres;--";'])
     expect(plan.created).toEqual(['a";DROP ROLE postgres;--'])
+  })
+})
+
+describe('VALID UNTIL, CONNECTION LIMIT and literals', () => {
+  const attributesOf = (text: string): string[] =>
+    parseGlobals(Buffer.from(`CREATE ROLE a;\nALTER ROLE a WITH LOGIN ${text};\n`)).roles[0]
+      .attributes
+
+  it.each([
+    ["VALID UNTIL 'infinity'", "VALID UNTIL 'infinity'"],
+    ["VALID UNTIL '-infinity'", "VALID UNTIL '-infinity'"],
+    ["VALID UNTIL '2030-01-01 00:00:00+00'", "VALID UNTIL '2030-01-01 00:00:00+00'"],
+    ["VALID UNTIL '2030-06-01 12:30:00.25+05:30'", "VALID UNTIL '2030-06-01 12:30:00.25+05:30'"],
+    [
+      "VALID UNTIL '0044-03-15 00:00:00+00:53:28 BC'",
+      "VALID UNTIL '0044-03-15 00:00:00+00:53:28 BC'"
+    ],
+    ['CONNECTION LIMIT -1', 'CONNECTION LIMIT -1'],
+    ['CONNECTION LIMIT 2147483647', 'CONNECTION LIMIT 2147483647']
+  ])('accepts what pg_dumpall writes: %s', (text, attribute) => {
+    expect(attributesOf(text)).toEqual(['LOGIN', attribute])
+  })
+
+  it.each([
+    // the attack: with standard_conforming_strings off, \' ends the literal
+    [
+      "VALID UNTIL 'infinity\\''; GRANT pg_execute_server_program TO a; CREATE TABLE public.injected(); --'",
+      /VALID UNTIL 'infinity\\'; GRANT/
+    ],
+    ["VALID UNTIL 'tomorrow'", /VALID UNTIL 'tomorrow', not 'infinity'/],
+    ["VALID UNTIL '2030-01-01'", /not 'infinity', '-infinity' or an ISO timestamp/],
+    ["VALID UNTIL '2030-01-01 00:00:00+00\\'", /ISO timestamp/],
+    ["VALID UNTIL 'infinity' || 'x'", /unexpected character|role attribute/],
+    ['CONNECTION LIMIT 2147483648', /CONNECTION LIMIT 2147483648, not a whole number/],
+    ['CONNECTION LIMIT -2', /CONNECTION LIMIT -2, not a whole number/],
+    ['CONNECTION LIMIT 99999999999999999999', /CONNECTION LIMIT 9+, not a whole number/],
+    ["CONNECTION LIMIT '5'", /CONNECTION LIMIT without a number/]
+  ])('refuses the file for %s', (text, message) => {
+    expect(() => attributesOf(text)).toThrow(GlobalsError)
+    expect(() => attributesOf(text)).toThrow(message)
+  })
+
+  it.each([
+    ['plain', "'plain'"],
+    ["it's", "'it''s'"],
+    ['a\\b', "E'a\\\\b'"],
+    ["infinity\\'; DROP TABLE t; --", "E'infinity\\\\''; DROP TABLE t; --'"],
+    ['', "''"]
+  ])('quoteLiteral(%p) is %s, as quote_literal writes it', (value, literal) => {
+    expect(quoteLiteral(value)).toBe(literal)
   })
 })
 

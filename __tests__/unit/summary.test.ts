@@ -56,6 +56,17 @@ describe('restore summary: Skipped while restoring', () => {
     expect(md).toContain("12: `COMMENT ON EXTENSION citext IS 'a \\| b 'c'';`")
   })
 
+  it('lists at most 50 created roles and says how many more', () => {
+    const created = Array.from({ length: 3000 }, (_, i) => `role_${i}`)
+    const md = restoreSummaryMarkdown({
+      ...RESULT,
+      roles: { created, existing: [], skipped: [] }
+    })
+    expect(md).toMatch(/\| Roles created \| 3000: role_0, role_1, .*role_49, … and 2950 more \|/)
+    expect(md).not.toContain('role_50,')
+    expect(md.length).toBeLessThan(5000)
+  })
+
   it('has no section when nothing was skipped', () => {
     expect(restoreSummaryMarkdown(RESULT)).not.toContain('Skipped')
     expect(skippedMarkdown([])).toBe('')

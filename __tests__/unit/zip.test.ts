@@ -19,7 +19,7 @@ import path from 'node:path'
 import { PassThrough } from 'node:stream'
 import zlib from 'node:zlib'
 import { backupManifest, manifestJson } from '../../src/manifest.js'
-import { openZippedBackup } from '../../src/storage/local.js'
+import { openZippedBackup, undecidableFolder } from '../../src/storage/local.js'
 import type { BackupOptions } from '../../src/types.js'
 import { extractZip } from '../../src/storage/unzip.js'
 
@@ -358,7 +358,7 @@ describe('zip bombs are refused before the disk fills', () => {
       const file = `${dir}.zip`
       writeFileSync(file, handZip(parts('', 8)))
       await expect(openZippedBackup(file, dir, "the zip 'bomb.zip'")).rejects.toThrow(
-        /^the zip 'bomb\.zip' holds 8 files and no manifest\.json; cannot tell which one is the backup \(part0\.bin, part1\.bin, part2\.bin, part3\.bin, part4\.bin\)\. Nothing was extracted\.$/
+        /^the zip 'bomb\.zip' holds 8 files and no manifest\.json; cannot tell which one is the backup \(part0\.bin, part1\.bin, part2\.bin, part3\.bin, part4\.bin\)\. Nothing was extracted\. Give the backup's own file as backup-file\.$/
       )
       expect(bytesUnder(dir)).toBe(0)
     })
@@ -387,10 +387,35 @@ describe('zip bombs are refused before the disk fills', () => {
           (e: unknown) => e as Error
         )
         expect(error?.message).toContain(`the zip${says} and no manifest.json`)
-        expect(error?.message).toMatch(/Nothing was extracted\.$/)
+        expect(error?.message).toMatch(
+          /Nothing was extracted\. Give the backup's own file as backup-file\.$/
+        )
         expect(bytesUnder(dir)).toBe(0)
       }
     )
+
+    it.each<[string, string[], string | undefined]>([
+      ['an artifact folder (manifest.json)', ['a/manifest.json', 'a/x.dump', 'a/y'], undefined],
+      [
+        '<file> beside <file>.manifest.json',
+        ['a/x.dump', 'a/x.dump.manifest.json', 'a/y'],
+        undefined
+      ],
+      ['a directory archive below the top', ['d/toc.dat', 'd/1.dat', 'd/2.dat'], undefined],
+      ['a directory archive at the top (as openExtracted: undecided)', ['toc.dat', '1.dat'], ''],
+      ['two <file>.manifest.json pairs', ['x', 'x.manifest.json', 'y', 'y.manifest.json'], ''],
+      ['one file in nested folders', ['a/', 'a/b/', 'a/b/x.sql'], undefined],
+      ['two files in nested folders', ['a/b/x.sql', 'a/b/y.sql'], 'a/b/']
+    ])('decides as the unpacked folder would: %s', (_label, names, folder) => {
+      const entries = names.map(name => ({
+        name,
+        isDirectory: name.endsWith('/'),
+        size: 1,
+        compressedSize: 1,
+        crc32: 0
+      }))
+      expect(undecidableFolder(entries)?.folder).toBe(folder)
+    })
 
     it('a directory archive of 8 such entries: refused by their total ratio, nothing written', async () => {
       const dir = path.join(work, 'bomb-total')

@@ -165,7 +165,9 @@ export async function restore(
     const session = await ownSession(target, monitor, inputs.lockTimeoutMs)
     const facts = await log.group('Read what the target can take', () => readFacts(target!))
     const roles = globals
-      ? await log.group('Plan the roles', () => planTargetRoles(target!, facts, globals))
+      ? await log.group('Plan the roles', () =>
+          planTargetRoles(target!, facts, globals, inputs.jobs)
+        )
       : undefined
     const warnings: string[] = []
     const risk = superuserRisk(facts, inputs.signingKey)
@@ -197,6 +199,9 @@ export async function restore(
         env.PGAPPNAME,
         deps.progressIntervalMs
       )
+      // jobs > 1: the roles are created in a transaction of their own, and stay when the
+      // restore fails after it (they may own what loaded by then: they are not dropped)
+      let rolesCommitted = false
       try {
         return await loadWatched(inputs, monitor!, env, () =>
           loadBackup(
@@ -205,9 +210,20 @@ export async function restore(
             { env, database: connection.database, serverMajor: server.major },
             inputs,
             workDir,
-            { policy, archiveTap: tap?.stage }
+            {
+              policy,
+              archiveTap: tap?.stage,
+              rolesCommitted: () => {
+                rolesCommitted = true
+              }
+            }
           )
         )
+      } catch (error) {
+        if (rolesCommitted && roles && error instanceof Error) {
+          error.message += ` ${rolesStayMessage(roles.created)}`
+        }
+        throw error
       } finally {
         progress.stop()
       }
@@ -303,20 +319,17 @@ async function readRoles(
 async function planTargetRoles(
   client: pg.Client,
   facts: TargetFacts,
-  globals: ParsedGlobals
+  globals: ParsedGlobals,
+  jobs: number
 ): Promise<RolePlan> {
-  const { rows } = await client.query<{ createrole: boolean; grantable: string[] | null }>(
-    `SELECT r.rolcreaterole AS createrole,
-            (SELECT json_agg(g.rolname::text) FROM pg_catalog.pg_roles g
-              WHERE pg_catalog.pg_has_role(current_user, g.oid, 'MEMBER WITH ADMIN OPTION')
-                AND g.rolname <> current_user) AS grantable
+  const { rows } = await client.query<{ createrole: boolean }>(
+    `SELECT r.rolcreaterole AS createrole
        FROM pg_catalog.pg_roles r WHERE r.rolname = current_user`
   )
   const plan = planRoles(globals, {
     roles: new Set(facts.roles),
     superuser: facts.superuser,
     canCreateRoles: facts.superuser || rows[0]?.createrole === true,
-    grantable: new Set(rows[0]?.grantable ?? []),
     serverMajor: facts.serverMajor
   })
   if (plan.created.length > 0 && !facts.superuser && rows[0]?.createrole !== true) {
@@ -327,17 +340,31 @@ async function planTargetRoles(
   }
   log.info(
     plan.created.length > 0
-      ? `Creating ${plan.created.length} roles in the restore's transaction: ${plan.created.join(', ')} (no passwords: set them with ALTER ROLE … PASSWORD where they log in).`
+      ? `Creating ${plan.created.length} roles${jobs > 1 ? ' first, in a transaction of their own (they stay if the restore fails later)' : " in the restore's transaction"}: ${listed(plan.created)} (no passwords: set them with ALTER ROLE … PASSWORD where they log in).`
       : 'Every role of the backup exists in the target; none is created.'
   )
   if (plan.existing.length > 0) {
-    log.info(`Existing roles, left as they are: ${plan.existing.join(', ')}.`)
+    log.info(`Existing roles, left as they are: ${listed(plan.existing)}.`)
   }
   for (const skip of plan.skipped) log.warning(`create-roles: ${skip}.`)
   facts.roles.push(...plan.created)
   // a superuser may act as any role; a non-superuser creator may not SET ROLE to it (16+)
   if (facts.superuser) facts.settableRoles.push(...plan.created)
   return plan
+}
+
+/** At most the first 50 names (as the summary lists them), and how many more. */
+function listed(names: string[]): string {
+  const shown = names.slice(0, 50).join(', ')
+  return names.length > 50 ? `${shown} and ${names.length - 50} more` : shown
+}
+
+/**
+ * jobs > 1: the failure message names the roles created first, which stay (they may own what
+ * loaded before the error, so the restore does not drop them).
+ */
+export function rolesStayMessage(created: string[]): string {
+  return `The ${created.length} roles create-roles created first (jobs > 1 creates them in a transaction of their own) stay in the target: ${listed(created)}. Restoring again with create-roles leaves them as they are; drop them by hand (DROP ROLE, after what they own) if they should go.`
 }
 
 /**

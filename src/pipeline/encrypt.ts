@@ -82,8 +82,16 @@ export function createDecryptor(keys: DecryptionKeys): Duplex {
     error => {
       const message = (error as Error)?.message ?? String(error)
       if (/no identity matched|incorrect passphrase|failed to decrypt|invalid/i.test(message)) {
+        const given = [
+          keys.passphrases.length > 0
+            ? 'encryption-passphrase must be the passphrase the backup was encrypted with'
+            : '',
+          keys.identities.length > 0
+            ? 'decryption-identity must hold the key whose public part (age1…) the backup was encrypted to'
+            : ''
+        ].filter(Boolean)
         return new DecryptionError(
-          `the backup cannot be decrypted with the key or passphrase given (${message}). Check decryption-identity / encryption-passphrase: it must be the key whose public part (age1…) the backup was encrypted to.`
+          `the backup cannot be decrypted with the ${keys.identities.length > 0 ? (keys.passphrases.length > 0 ? 'keys and passphrase' : 'key') : 'passphrase'} given (${message}): ${given.join('; or ')}.`
         )
       }
       return new DecryptionError(`the encrypted backup is damaged or truncated: ${message}`)

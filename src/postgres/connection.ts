@@ -29,6 +29,8 @@ export interface Connection {
   dropped: Record<string, string>
   /** The URL and every form of the password as it may be printed. */
   secrets: string[]
+  /** The URL names no database: libpq's default (the user's name) is used, as psql would. */
+  databaseDefaulted?: boolean
 }
 
 /** libpq's URL query parameters and the environment variables that carry them to clients. */
@@ -275,7 +277,8 @@ export function parseDatabaseUrl(url: string): Connection {
     password: password || undefined,
     params,
     dropped,
-    secrets: secretsOf(url, password, passwordText)
+    secrets: secretsOf(url, password, passwordText),
+    ...(database === undefined ? { databaseDefaulted: true } : {})
   }
 }
 
@@ -299,15 +302,20 @@ export function databaseUrlSecrets(url: string): string[] {
       return undefined
     }
   })()
+  const unencoded = unencodedInUserInfo(rest)
   if (parts?.userInfo?.includes(':')) {
     for (const s of secretsOf(
       url,
       safeDecode(after(parts.userInfo, ':')),
       after(parts.userInfo, ':')
-    ))
-      secrets.add(s)
+    )) {
+      // with an unencoded '@', '/' or '#' the parsed password is only a fragment of the real
+      // one (masked below, piece by piece): a fragment of a character or two is ordinary text,
+      // and masking it would garble every line of the error that explains the URL
+      if (!unencoded || s.length >= 4) secrets.add(s)
+    }
   }
-  if (unencodedInUserInfo(rest)) {
+  if (unencoded) {
     // the password may run from the first ':' to the last '@': mask it and every piece of it
     const lastAt = rest.lastIndexOf('@')
     const colon = rest.indexOf(':')

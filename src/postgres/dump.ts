@@ -174,6 +174,20 @@ export interface Dumped extends Written {
   checked?: string
 }
 
+/** A custom archive that streamed whole: the tables it holds data for, from its --list. */
+function listedArchive(
+  written: Written,
+  lines: string[],
+  knownTables: ReadonlyArray<QualifiedName>
+): Dumped {
+  const dataTables = dataTablesInList(lines, knownTables)
+  return {
+    ...written,
+    dataTables,
+    checked: `pg_restore --list accepts the archive: ${lines.filter(l => !l.startsWith(';')).length} entries, data for ${dataTables.length} tables.`
+  }
+}
+
 /**
  * Runs pg_dump into the sinks. Fails closed: the last bytes reach the sinks only once the dump
  * is known to be whole (pg_dump exited 0, some output, a plain dump's trailer, pg_restore
@@ -232,13 +246,7 @@ export async function dumpDatabase(run: DumpRun): Promise<Dumped> {
         checked: `Plain dump is complete; it holds data for ${scanner.tables.length} tables.`
       }
     }
-    const lines = await tee!.listed
-    const dataTables = dataTablesInList(lines, run.knownTables)
-    return {
-      ...written,
-      dataTables,
-      checked: `pg_restore --list accepts the archive: ${lines.filter(l => !l.startsWith(';')).length} entries, data for ${dataTables.length} tables.`
-    }
+    return listedArchive(written, await tee!.listed, run.knownTables)
   } finally {
     progress.stop()
   }
@@ -343,13 +351,7 @@ async function dumpThroughZstd(run: DumpRun, zstdPath: string): Promise<Dumped> 
       throw error
     }
     const written = await streamed
-    const lines = await tee.listed
-    const dataTables = dataTablesInList(lines, run.knownTables)
-    return {
-      ...written,
-      dataTables,
-      checked: `pg_restore --list accepts the archive: ${lines.filter(l => !l.startsWith(';')).length} entries, data for ${dataTables.length} tables.`
-    }
+    return listedArchive(written, await tee.listed, run.knownTables)
   } finally {
     progress.stop()
   }

@@ -69,6 +69,12 @@ const FLAGS = [
   'REPLICATION',
   'BYPASSRLS'
 ] as const
+/**
+ * What pg_dumpall writes after VALID UNTIL (rolvaliduntil in DateStyle ISO): infinity,
+ * -infinity or a timestamp with its zone offset (e.g. '2030-01-01 00:00:00+00', '… BC').
+ */
+const VALID_UNTIL =
+  /^(?:-?infinity|\d{4,}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(?:\.\d{1,6})?[+-]\d{2}(?::\d{2}){0,2}(?: BC)?)$/
 /** What only a superuser can give a role. */
 export const SUPERUSER_ONLY = new Set(['SUPERUSER', 'REPLICATION', 'BYPASSRLS'])
 
@@ -242,13 +248,23 @@ function attributes(tokens: Token[], refuse: (why: string) => never): string[] {
     if (w === 'CONNECTION' && tokens[i + 1]?.text.toUpperCase() === 'LIMIT') {
       const n = tokens[i + 2]
       if (n?.kind !== 'number') refuse('CONNECTION LIMIT without a number')
-      out.push(`CONNECTION LIMIT ${Number.parseInt(n.text, 10)}`)
+      // pg_dumpall writes an int4 from -1 (no limit) up
+      const limit = Number(n.text)
+      if (!/^-?\d{1,10}$/.test(n.text) || limit < -1 || limit > 2147483647) {
+        refuse(`CONNECTION LIMIT ${n.text.slice(0, 20)}, not a whole number from -1 to 2147483647`)
+      }
+      out.push(`CONNECTION LIMIT ${limit}`)
       i += 2
       continue
     }
     if (w === 'VALID' && tokens[i + 1]?.text.toUpperCase() === 'UNTIL') {
       const t = tokens[i + 2]
       if (t?.kind !== 'string') refuse('VALID UNTIL without a date')
+      if (!VALID_UNTIL.test(t.text)) {
+        refuse(
+          `VALID UNTIL '${t.text.slice(0, 40)}', not 'infinity', '-infinity' or an ISO timestamp such as '2030-01-01 00:00:00+00'`
+        )
+      }
       out.push(`VALID UNTIL ${quoteLiteral(t.text)}`)
       i += 2
       continue
@@ -345,8 +361,16 @@ export function quoteIdent(name: string): string {
   return `"${name.replace(/"/g, '""')}"`
 }
 
-function quoteLiteral(value: string): string {
-  return `'${value.replace(/'/g, "''")}'`
+/**
+ * A string literal that reads the same whatever standard_conforming_strings is, as PostgreSQL's
+ * quote_literal writes it: quotes doubled, and with a backslash in the value the E'' form with
+ * backslashes doubled (in a plain '' literal, standard_conforming_strings = off would read a
+ * backslash as an escape and could end the literal early). Every literal the action builds
+ * goes through here.
+ */
+export function quoteLiteral(value: string): string {
+  const quoted = value.replace(/'/g, "''")
+  return value.includes('\\') ? `E'${quoted.replace(/\\/g, '\\\\')}'` : `'${quoted}'`
 }
 
 function oneLine(text: string): string {
@@ -360,8 +384,6 @@ export interface RoleTarget {
   superuser: boolean
   /** current_user may create roles (CREATEROLE or superuser). */
   canCreateRoles: boolean
-  /** Existing roles current_user may grant (superuser, or ADMIN OPTION on them). */
-  grantable: ReadonlySet<string>
   /** The target's major: INHERIT and SET options of a membership exist from 16 on. */
   serverMajor: number
 }
@@ -378,9 +400,12 @@ export interface RolePlan {
 
 /**
  * The statements that create the file's roles the target lacks. Never a statement about an
- * existing role: a membership that would make an existing role a member is left out (listed),
- * as are attributes only a superuser can give when the restoring role is not one, and SUPERUSER
- * always (a file from outside never makes a superuser).
+ * existing role: a membership is made only between two roles this restore creates — one that
+ * makes an existing role a member, or a created role a member of an existing role, is left out
+ * (listed: grant it by hand). Left out and listed too: attributes only a superuser can give
+ * when the restoring role is not one, CREATEROLE before PostgreSQL 16 (there it can grant
+ * itself any non-superuser role), and SUPERUSER always (a file from outside never makes a
+ * superuser).
  */
 export function planRoles(globals: ParsedGlobals, target: RoleTarget): RolePlan {
   const plan: RolePlan = { statements: [], created: [], existing: [], skipped: [] }
@@ -401,6 +426,12 @@ export function planRoles(globals: ParsedGlobals, target: RoleTarget): RolePlan 
       if (attribute === 'SUPERUSER') {
         plan.skipped.push(
           `${role.name}: SUPERUSER not given (a backup never creates a superuser; grant it by hand if it must be one)`
+        )
+      } else if (attribute === 'CREATEROLE' && target.serverMajor < 16) {
+        // before 16 a CREATEROLE role may grant itself any role but a superuser
+        // (pg_execute_server_program…): as good as a superuser
+        plan.skipped.push(
+          `${role.name}: CREATEROLE not given (before PostgreSQL 16 it lets a role grant itself any non-superuser role, pg_execute_server_program included; grant it by hand if it must have it)`
         )
       } else if (!target.superuser && SUPERUSER_ONLY.has(attribute)) dropped.push(attribute)
       else kept.push(attribute)
@@ -425,14 +456,12 @@ export function planRoles(globals: ParsedGlobals, target: RoleTarget): RolePlan 
       }
       continue
     }
-    const known = creating.has(m.role) || target.roles.has(m.role)
-    if (!known) {
-      plan.skipped.push(`GRANT ${m.role} TO ${m.member}: "${m.role}" does not exist`)
-      continue
-    }
-    if (!creating.has(m.role) && !target.superuser && !target.grantable.has(m.role)) {
+    // only memberships among the roles this restore creates: a membership in an existing role
+    // (a superuser, a pg_* role, ADMIN on an application role) would give a role the backup
+    // names the rights of one the target already has
+    if (!creating.has(m.role)) {
       plan.skipped.push(
-        `GRANT ${m.role} TO ${m.member}: the restoring role may not grant "${m.role}" (needs ADMIN OPTION on it)`
+        `GRANT ${m.role} TO ${m.member}: ${target.roles.has(m.role) ? `"${m.role}" exists, and a restore grants only roles it creates (grant it by hand if "${m.member}" must have it)` : `"${m.role}" does not exist`}`
       )
       continue
     }

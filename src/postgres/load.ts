@@ -9,7 +9,7 @@
 import { createWriteStream } from 'node:fs'
 import { mkdir, writeFile } from 'node:fs/promises'
 import path from 'node:path'
-import type { Duplex, Readable, Writable } from 'node:stream'
+import { type Duplex, Readable, type Writable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { CheckError, EngineError } from '../errors.js'
 import { log, stopwatch } from '../log.js'
@@ -108,6 +108,11 @@ export interface LoadHooks {
    * in the same read. Not used on other paths; whoever gives it checks whether it ran to its end.
    */
   archiveTap?: Duplex
+  /**
+   * jobs > 1 with create-roles: called once the roles' own transaction committed — from then on
+   * they stay, whatever happens to the rest of the restore.
+   */
+  rolesCommitted?: () => void
 }
 
 /**
@@ -290,19 +295,13 @@ async function parallelThroughPsql(
     }
     await runLoader(
       programPath(plan.client, 'psql'),
-      [
-        '-X',
-        '-q',
-        '--no-password',
-        '-v',
-        'ON_ERROR_STOP=1',
-        '--single-transaction',
-        '-c',
-        first.join('\n')
-      ],
+      ['-X', '-q', '--no-password', '-v', 'ON_ERROR_STOP=1', '--single-transaction', '-f', '-'],
       target.env,
-      undefined
+      // on stdin, not as one -c argument: thousands of statements exceed the argument limit
+      // (spawn E2BIG)
+      Readable.from([Buffer.from(`${first.join('\n')}\n`)])
     )
+    if (plan.roles?.length) hooks.rolesCommitted?.()
   }
   const load = (args: string[], what: string, signal?: AbortSignal): Promise<SkippedStatement[]> =>
     gatedLoad(
@@ -375,7 +374,14 @@ function pgRestoreScript(
   pgRestore: string,
   args: string[]
 ): { stdout: Readable; done: Promise<void> } {
-  const child = startChild(pgRestore, ['--file=-', ...args])
+  return explainedScript(startChild(pgRestore, ['--file=-', ...args]))
+}
+
+/** A pg_restore writing a script: its output, and its end (a failure explained). */
+function explainedScript(child: ReturnType<typeof startChild>): {
+  stdout: Readable
+  done: Promise<void>
+} {
   const done = child.done.catch((error: unknown) => {
     throw error instanceof ChildProcessError ? explainChildFailure(error) : error
   })
@@ -583,15 +589,12 @@ export function archiveAsScript(
   for (const n of options.schemas) args.push(`--schema=${n}`)
   if ('path' in input) args.push(input.path)
   // --schema-only needs no table data: pg_restore may close its stdin before the end
-  const child = startChild(pgRestorePath, args, {
-    stdin:
-      'path' in input ? undefined : openDecoded(input.file, input.decoding, ...(tap ? [tap] : []))
-  })
-  const done = child.done.catch((error: unknown) => {
-    throw error instanceof ChildProcessError ? explainChildFailure(error) : error
-  })
-  done.catch(() => undefined)
-  return { stdout: checkedOutput(child), done }
+  return explainedScript(
+    startChild(pgRestorePath, args, {
+      stdin:
+        'path' in input ? undefined : openDecoded(input.file, input.decoding, ...(tap ? [tap] : []))
+    })
+  )
 }
 
 /** Runs a loader on `input` (its stdin) to its end; its statement output is discarded. */

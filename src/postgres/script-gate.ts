@@ -248,7 +248,7 @@ export class ScriptGate extends Transform {
       } else if (refused.code === 'transaction-control' && refused.droppable) {
         verdict = {
           keep: false,
-          reason: `pg_dump's own ${refused.transaction} around large objects: the restore's one transaction covers them`
+          reason: `a bare ${refused.transaction}; (pg_dump writes them around large objects; a script's own outer one looks the same): the restore's one transaction covers what it encloses`
         }
       } else throw new CheckError(`${this.where()}, ${refused.message}.`)
     }

@@ -108,6 +108,9 @@ async function isZip(file: string): Promise<boolean> {
   }
 }
 
+/** A local backup's manifest beside its file: `<file>.manifest.json` (writeLocalBackup). */
+const LOCAL_MANIFEST_SUFFIX = '.manifest.json'
+
 /** Opens the file or folder the user gave (backupFile); a zip is read in place. */
 export async function openLocalBackup(file: string, workDir: string): Promise<LocalBackup> {
   let info
@@ -119,7 +122,7 @@ export async function openLocalBackup(file: string, workDir: string): Promise<Lo
       `'${file}' does not exist. Give the path of a backup file in the workspace (e.g. after actions/checkout or a download step).`
     )
   }
-  if (info.isDirectory()) return openDirectory(file)
+  if (info.isDirectory()) return openDirectory(file, workDir)
   if (info.size === 0) {
     throw new SettingError('backupFile', `'${file}' is empty; nothing to restore.`)
   }
@@ -209,7 +212,7 @@ export async function openZippedBackup(
     const undecidable = undecidableFolder(zip.entries)
     if (undecidable) {
       throw new BackupFileError(
-        `${what}${undecidable.folder ? `'s folder '${undecidable.folder}'` : ''} holds ${undecidable.names.length} files and no ${MANIFEST_FILE}; cannot tell which one is the backup (${undecidable.names.slice(0, 5).join(', ')}). Nothing was extracted.`
+        `${what}${undecidable.folder ? `'s folder '${undecidable.folder}'` : ''} holds ${undecidable.names.length} files and no ${MANIFEST_FILE}; cannot tell which one is the backup (${undecidable.names.slice(0, 5).join(', ')}). Nothing was extracted. Give the backup's own file as backup-file.`
       )
     }
   } finally {
@@ -217,7 +220,7 @@ export async function openZippedBackup(
   }
   const target = path.join(workDir, 'unzipped')
   await extractZip(zipFile, target)
-  return openExtracted(target, what)
+  return openExtracted(target, what, workDir)
 }
 
 /**
@@ -242,6 +245,14 @@ export function undecidableFolder(
     }
     const names = [...children.keys()]
     if (names.includes(MANIFEST_FILE)) return undefined
+    // <file> beside <file>.manifest.json, once (what the backup command writes)
+    const described = names.filter(
+      n =>
+        n.endsWith(LOCAL_MANIFEST_SUFFIX) &&
+        children.has(n.slice(0, -LOCAL_MANIFEST_SUFFIX.length)) &&
+        !children.get(n)
+    )
+    if (described.length === 1) return undefined
     if (folder !== '' && children.has('toc.dat') && !children.get('toc.dat')) return undefined
     const candidates = names.filter(n => n !== SIGNATURE_FILE)
     if (candidates.length !== 1) return { folder, names: candidates }
@@ -284,7 +295,7 @@ async function readEntry(zip: OpenZip, entry: ZipEntry, workDir: string): Promis
   return { dump: { path: target }, sha256: await extractEntry(zip, entry, target) }
 }
 
-async function openDirectory(dir: string): Promise<LocalBackup> {
+async function openDirectory(dir: string, workDir: string): Promise<LocalBackup> {
   if (existsSync(path.join(dir, 'toc.dat'))) {
     const foreign = await foreignEntries(dir, { hardLinks: false })
     if (foreign.length > 0) {
@@ -294,11 +305,11 @@ async function openDirectory(dir: string): Promise<LocalBackup> {
     }
     return { dump: { directory: dir } }
   }
-  return openExtracted(dir, `the folder '${dir}'`)
+  return openExtracted(dir, `the folder '${dir}'`, workDir)
 }
 
 /** A folder holding an artifact's files: manifest.json and the dump it names. */
-async function openExtracted(dir: string, what: string): Promise<LocalBackup> {
+async function openExtracted(dir: string, what: string, workDir: string): Promise<LocalBackup> {
   const entries = (await readdir(dir)).filter(e => !e.startsWith('.'))
   if (entries.includes(MANIFEST_FILE)) {
     const { manifest, manifestBytes } = await readManifestFile(path.join(dir, MANIFEST_FILE))
@@ -312,15 +323,27 @@ async function openExtracted(dir: string, what: string): Promise<LocalBackup> {
     const globals = await readGlobalsBeside(dir, manifest)
     return { dump: { path: dumpPath }, manifest, manifestBytes, signature, globals }
   }
+  // a folder the backup command (or backup-dir) wrote: <file> beside <file>.manifest.json
+  const described = entries.filter(
+    e =>
+      e.endsWith(LOCAL_MANIFEST_SUFFIX) &&
+      entries.includes(e.slice(0, -LOCAL_MANIFEST_SUFFIX.length))
+  )
+  if (described.length === 1) {
+    return openLocalBackup(
+      path.join(dir, described[0].slice(0, -LOCAL_MANIFEST_SUFFIX.length)),
+      workDir
+    )
+  }
   const candidates = entries.filter(e => e !== MANIFEST_FILE && e !== SIGNATURE_FILE)
   if (candidates.length === 1) {
     const only = path.join(dir, candidates[0])
     const info = await stat(only)
-    if (info.isDirectory()) return openDirectory(only)
+    if (info.isDirectory()) return openDirectory(only, workDir)
     return { dump: { path: only } }
   }
   throw new BackupFileError(
-    `${what} holds ${candidates.length} files and no manifest.json; cannot tell which one is the backup (${candidates.slice(0, 5).join(', ')}).`
+    `${what} holds ${candidates.length} files and no manifest.json${described.length > 1 ? ` but ${described.length} backups with a <file>.manifest.json each` : ''}; cannot tell which one is the backup (${candidates.slice(0, 5).join(', ')}). Give the backup's own file as backup-file.`
   )
 }
 
