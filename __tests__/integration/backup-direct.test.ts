@@ -106,11 +106,15 @@ it('an archive pg_restore rejects fails the backup at once, not after the whole 
     `CREATE TABLE big AS SELECT g AS id, md5(g::text) || md5((g * 7)::text) || md5((g * 13)::text) AS pad
        FROM generate_series(1, 300000) g`
   )
-  // pg_dump writes 20 MB (several zstd jobs), then stalls for a minute before the rest
+  // pg_dump writes 20 MB (several zstd jobs), then the rest slowly (64 KiB every 0.5 s: over a
+  // minute). It must trickle, not stop: zstd hands out a finished job's output only when it is
+  // given more input, so after a full stop nothing would reach pg_restore --list at all
+  const trickle =
+    'read(STDIN, $b, 20000000); print $b; $| = 1; while (read(STDIN, $b, 65536)) { print $b; select(undef, undef, undef, 0.5) }'
   const bin = binWith(
     'stalling-bin',
     'pg_dump',
-    `${path.join(server.binDir, 'pg_dump')} "$@" | { head -c 20000000; sleep 60; cat; }`
+    `${path.join(server.binDir, 'pg_dump')} "$@" | perl -e '${trickle}'`
   )
   writeFileSync(
     path.join(bin, 'pg_restore.sh'),
