@@ -532,3 +532,70 @@ describe('mode: check — is the newest backup fresh and whole? (manifest only)'
     expect(result.stdout).toMatch(/::error::Input 'max-age': 'yesterday' is not a duration/)
   })
 })
+
+describe('roles through dist/index.js: globals: true, then create-roles: true (issue 20 item 4)', () => {
+  it("backs up the cluster's roles beside the dump and creates the missing ones on restore; owner and grant come back; the summary gives each phase's time", async () => {
+    const source = await server.createDatabase('roles_src')
+    await server.query(
+      'postgres',
+      `CREATE ROLE dist_owner LOGIN; CREATE ROLE dist_reader NOLOGIN; GRANT dist_reader TO dist_owner;`
+    )
+    await server.query(
+      source,
+      `CREATE TABLE public.ledger (id int PRIMARY KEY, note text);
+       INSERT INTO public.ledger VALUES (1, 'one'), (2, 'two');
+       ALTER TABLE public.ledger OWNER TO dist_owner;
+       GRANT SELECT ON public.ledger TO dist_reader;`
+    )
+    const name = 'roles-backup'
+    const made = await runAction({
+      'database-url': server.url(source),
+      'artifact-name': name,
+      globals: 'true'
+    })
+    expect({ code: made.code, stderr: made.stderr }).toEqual({ code: 0, stderr: '' })
+    // dist_owner, dist_reader and the server's own (postgres, …)
+    expect(Number(made.outputs['roles-backed-up'])).toBeGreaterThanOrEqual(3)
+    const entries = await unzipEntries(
+      backend.findArtifact(`${name}.zip`, backend.currentRunId)!.bytes
+    )
+    const globals = [...entries.keys()].find(k => k.endsWith('.globals.sql'))!
+    expect(entries.get(globals)!.toString()).toMatch(/CREATE ROLE dist_owner;/)
+    expect(entries.get(globals)!.toString()).not.toMatch(/PASSWORD/)
+    expect(made.summary).toMatch(/\| Phase \| s \|/)
+
+    // the roles go away (with what they own in the source), as on a new server
+    await server.query(source, 'DROP OWNED BY dist_owner, dist_reader')
+    await server.query('postgres', 'DROP ROLE dist_owner; DROP ROLE dist_reader')
+    const target = await server.createDatabase('roles_target')
+    const restored = await runAction({
+      mode: 'restore',
+      'database-url': server.url(target),
+      'artifact-name': name,
+      'github-token': backend.githubToken,
+      'create-roles': 'true',
+      'no-owner': 'false',
+      'no-privileges': 'false'
+    })
+    expect({ code: restored.code, stderr: restored.stderr }).toEqual({ code: 0, stderr: '' })
+    expect(restored.outputs['roles-created']).toMatch(/dist_owner/)
+    expect(restored.outputs['roles-created']).toMatch(/dist_reader/)
+    const [row] = await server.query<{
+      owner: string
+      reads: boolean
+      member: boolean
+      rows: number
+    }>(
+      target,
+      `SELECT pg_get_userbyid(c.relowner) AS owner,
+              has_table_privilege('dist_reader', 'public.ledger', 'SELECT') AS reads,
+              pg_has_role('dist_owner', 'dist_reader', 'MEMBER') AS member,
+              (SELECT count(*)::int FROM public.ledger) AS rows
+         FROM pg_class c WHERE c.oid = 'public.ledger'::regclass`
+    )
+    expect(row).toEqual({ owner: 'dist_owner', reads: true, member: true, rows: 2 })
+    expect(restored.summary).toMatch(/\| Roles created \| 2: /)
+    expect(restored.summary).toMatch(/\| Phase \| s \|/)
+    expectNoSecret(restored)
+  }, 180_000)
+})
