@@ -41,6 +41,7 @@ import {
   describeAftermath,
   type PhaseTime,
   failureSummaryMarkdown,
+  materializedViewsDiffer,
   phaseTimesMarkdown,
   restoreSummaryMarkdown,
   verifySummaryMarkdown,
@@ -301,7 +302,12 @@ function setVerifyOutputs(result: VerifyResult): void {
     'objects-equal': c?.objectsEqual ?? 0,
     'tables-compared': c?.tablesCompared ?? 0,
     'tables-equal': c?.tablesEqual ?? 0,
-    'not-compared': result.equality.notCompared ?? ''
+    'materialized-views-compared': c?.materializedViewsCompared ?? 0,
+    'materialized-views-equal': c?.materializedViewsEqual ?? 0,
+    'materialized-views-differ': c ? materializedViewsDiffer(c) : 0,
+    'materialized-views-not-compared': c?.materializedViewsNotCompared ?? 0,
+    // what was not compared at all, or else each thing left out of the comparison
+    'not-compared': result.equality.notCompared ?? c?.notCompared.join('; ') ?? ''
   }
   for (const [name, value] of Object.entries(outputs))
     core.setOutput(name, redactOutput(String(value)))

@@ -177,6 +177,13 @@ function objectCountsMarkdown(objects: VerifyResult['objects']): string {
   return md + '\n'
 }
 
+/** Materialized views compared whose contents differ: neither equal nor left uncompared. */
+export function materializedViewsDiffer(
+  c: NonNullable<VerifyResult['equality']['comparison']>
+): number {
+  return c.materializedViewsCompared - c.materializedViewsEqual - c.materializedViewsNotCompared
+}
+
 /** What the comparison with a pg_dump of the scratch database proved, and what it did not. */
 export function equalityMarkdown(equality: VerifyResult['equality']): string {
   const c = equality.comparison
@@ -185,16 +192,16 @@ export function equalityMarkdown(equality: VerifyResult['equality']): string {
   }
   const expected = c.differences.filter(d => d.expectedBecause)
   const differ = (n: number, of: number): number => of - n
-  let md = `\n| Compared with a pg_dump of the scratch database | Compared | Equal | Differ |\n|---|---:|---:|---:|\n`
-  md += `| Schema entries (owner, definition, ACL, COMMENT) | ${c.objectsCompared} | ${c.objectsEqual} | ${differ(c.objectsEqual, c.objectsCompared)} |\n`
-  md += `| Table data (sha256 of the COPY text) | ${c.tablesCompared} | ${c.tablesEqual} | ${differ(c.tablesEqual, c.tablesCompared)} |\n`
-  md += `| Large objects (count and sha256) | ${c.largeObjects} | ${c.largeObjectsEqual ? c.largeObjects : '—'} | ${c.largeObjectsEqual ? 0 : 'yes'} |\n`
-  md += `| Materialized views' contents (refreshed from equal tables; the rows their query gives) | ${c.materializedViewsCompared} | ${c.materializedViewsEqual} | ${differ(c.materializedViewsEqual, c.materializedViewsCompared)} |\n`
+  let md = `\n| Compared with a pg_dump of the scratch database | Compared | Equal | Differ | Not compared |\n|---|---:|---:|---:|---:|\n`
+  md += `| Schema entries (owner, definition, ACL, COMMENT) | ${c.objectsCompared} | ${c.objectsEqual} | ${differ(c.objectsEqual, c.objectsCompared)} | 0 |\n`
+  md += `| Table data (sha256 of the COPY text) | ${c.tablesCompared} | ${c.tablesEqual} | ${differ(c.tablesEqual, c.tablesCompared)} | 0 |\n`
+  md += `| Large objects (count and sha256) | ${c.largeObjects} | ${c.largeObjectsEqual ? c.largeObjects : '—'} | ${c.largeObjectsEqual ? 0 : 'yes'} | 0 |\n`
+  md += `| Materialized views' contents (refreshed from equal tables; the rows their query gives) | ${c.materializedViewsCompared} | ${c.materializedViewsEqual} | ${materializedViewsDiffer(c)} | ${c.materializedViewsNotCompared} |\n`
   const extra = c.differences.filter(
     d => !d.expectedBecause && d.what.startsWith('is in the restored database only')
   ).length
   if (extra > 0)
-    md += `| Entries and table data only in the restored database | — | — | ${extra} |\n`
+    md += `| Entries and table data only in the restored database | — | — | ${extra} | — |\n`
   if (c.notCompared.length > 0) {
     md += `\n**Not compared**: ${c.notCompared.map(x => text(x)).join('; ')}.\n`
   }

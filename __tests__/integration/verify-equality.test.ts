@@ -7,6 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { spawnSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { seedRich } from '../../dev/fixtures.js'
@@ -15,6 +16,7 @@ import type { BackupSource, RestoreOptions } from '../../src/types.js'
 import { verifySummaryMarkdown } from '../../src/summary.js'
 import { type ArchiveDigest, digestArchive } from '../../src/postgres/compare.js'
 import { openDecoded } from '../../src/pipeline/decode.js'
+import { parseOutputs, runnerStep } from '../../dev/runner.js'
 import { embeddedBinDir } from '../support/embedded.js'
 import { useHarness } from '../support/harness.js'
 import { testBackupInputs, testRestoreInputs } from '../support/inputs.js'
@@ -267,6 +269,55 @@ describe('verify names every kind of loss (issue 17, done-when and more)', () =>
   }, 180_000)
 })
 
+/** What the runner keeps of a step: its outputs (GITHUB_OUTPUT) and its job summary. */
+interface Step {
+  error?: Error
+  outputs: Record<string, string>
+  summary: string
+}
+
+/** src/main.ts run() as the runner runs it (INPUT_* variables, the output and summary files). */
+async function runStep(inputs: Record<string, string>): Promise<Step> {
+  // after the harness set the artifact backend's environment (the client reads it on import)
+  const { run } = await import('../../src/main.js')
+  const { clearSecrets } = await import('../../src/secrets.js')
+  harness.backend.newRun()
+  clearSecrets()
+  const dir = mkdtempSync(path.join(harness.work, 'step-'))
+  // one summary file for all steps: @actions/core's summary keeps the path it first wrote to
+  const summaryFile = path.join(harness.work, 'step_summary')
+  writeFileSync(summaryFile, '')
+  const step = runnerStep(dir, harness.backend.env(), inputs, {
+    extraEnv: { GITHUB_STEP_SUMMARY: summaryFile }
+  })
+  const saved = process.env
+  const write = process.stdout.write.bind(process.stdout)
+  process.env = { ...step.env }
+  process.stdout.write = (() => true) as typeof process.stdout.write
+  let error: Error | undefined
+  try {
+    await run()
+  } catch (caught) {
+    error = caught as Error
+  } finally {
+    process.stdout.write = write
+    process.env = saved
+    clearSecrets()
+  }
+  return {
+    error,
+    outputs: parseOutputs(readFileSync(step.outputFile, 'utf8')),
+    summary: readFileSync(summaryFile, 'utf8')
+  }
+}
+
+/** The zip of an artifact the harness stored, as a backup-file. */
+function artifactFile(name: string): string {
+  const file = path.join(harness.work, `${name}-${Date.now()}.zip`)
+  writeFileSync(file, harness.backend.findArtifact(`${name}.zip`)!.bytes)
+  return file
+}
+
 describe("verify compares materialized views' contents", () => {
   beforeAll(async () => {
     const source = await server.createDatabase('mviews')
@@ -356,6 +407,109 @@ describe("verify compares materialized views' contents", () => {
     )
     expect(error.message).not.toMatch(/TABLE DATA rich\.prices/)
   }, 180_000)
+
+  describe("verify's outputs and summary: materialized views like the other kinds", () => {
+    it('sets the materialized views compared / equal / differ / not compared outputs', async () => {
+      const scratch = await server.createDatabase()
+      const step = await runStep({
+        mode: 'verify',
+        'verify-database-url': server.url(scratch),
+        'backup-file': artifactFile('mviews-backup')
+      })
+      expect(step.error).toBeUndefined()
+      const o = step.outputs
+      // measurement_totals, price_sum, names equal; stamped differs (expected: now()); later has
+      // no data to compare (WITH NO DATA)
+      expect(o['materialized-views-compared']).toBe('4')
+      expect(o['materialized-views-equal']).toBe('3')
+      expect(o['materialized-views-differ']).toBe('1')
+      expect(o['materialized-views-not-compared']).toBe('0')
+      expect(o['not-compared']).toBe('')
+      expect(Number(o['tables-compared'])).toBeGreaterThanOrEqual(6)
+      expect(o['tables-equal']).toBe(o['tables-compared'])
+      expect(step.summary).toMatch(
+        /\| Materialized views' contents \([^|]*\) \| 4 \| 3 \| 1 \| 0 \|/
+      )
+    }, 180_000)
+
+    it('lists a materialized view whose owner the verifying role cannot act as under "not compared", never "equal"', async () => {
+      // a non-superuser verifies; it owns the table, v17b_mv_owner owns the materialized view. It
+      // is a member of v17b_mv_owner while the restore sets the owner and refreshes the view (the
+      // scratch server's event trigger then revokes that membership and removes itself): the
+      // comparison cannot run the view's query as its owner
+      const source = await server.createDatabase('mv_owned')
+      const scratch = await server.createDatabase()
+      const password = 'V17b-verifier-pw'
+      await server.query(
+        'postgres',
+        `DROP ROLE IF EXISTS v17b_verifier; DROP ROLE IF EXISTS v17b_mv_owner;
+       CREATE ROLE v17b_mv_owner NOLOGIN;
+       CREATE ROLE v17b_verifier LOGIN PASSWORD '${password}' IN ROLE v17b_mv_owner;
+       ALTER DATABASE ${scratch} OWNER TO v17b_verifier;`
+      )
+      await server.query(
+        source,
+        `CREATE TABLE public.readings (id integer PRIMARY KEY, value integer);
+       INSERT INTO public.readings SELECT g, g * 3 FROM generate_series(1, 20) g;
+       ALTER TABLE public.readings OWNER TO v17b_verifier;
+       GRANT SELECT ON public.readings TO v17b_mv_owner;
+       GRANT CREATE ON SCHEMA public TO v17b_mv_owner;
+       CREATE MATERIALIZED VIEW public.reading_sum AS SELECT sum(value) AS total FROM public.readings;
+       ALTER MATERIALIZED VIEW public.reading_sum OWNER TO v17b_mv_owner;`
+      )
+      await harness.backup(testBackupInputs(server.url(source), { artifactName: 'mv-owned' }))
+      // the owner it sets needs CREATE on the schema before the backup's own GRANT of it runs
+      // (pg_restore runs the ACLs last), as for pg_restore by hand
+      await server.query(
+        scratch,
+        `GRANT CREATE ON SCHEMA public TO v17b_mv_owner;
+         CREATE FUNCTION public.v17b_drop_membership() RETURNS event_trigger LANGUAGE plpgsql
+         SECURITY DEFINER SET search_path = pg_catalog AS $f$
+       BEGIN
+         REVOKE v17b_mv_owner FROM v17b_verifier;
+         DROP EVENT TRIGGER v17b_drop_membership;
+         DROP FUNCTION public.v17b_drop_membership();
+       END $f$;
+       CREATE EVENT TRIGGER v17b_drop_membership ON ddl_command_end
+         WHEN TAG IN ('REFRESH MATERIALIZED VIEW') EXECUTE FUNCTION public.v17b_drop_membership();`
+      )
+      const step = await runStep({
+        mode: 'verify',
+        'verify-database-url': server.url(scratch, { user: 'v17b_verifier', password }),
+        'backup-file': artifactFile('mv-owned')
+      })
+      expect(step.error).toBeUndefined()
+      // the membership is gone, and so are the event trigger and its function
+      const [member] = await server.query<{ m: boolean; n: string }>(
+        scratch,
+        `SELECT pg_has_role('v17b_verifier', 'v17b_mv_owner', 'MEMBER') AS m,
+              (SELECT count(*) FROM pg_event_trigger)::text AS n`
+      )
+      expect(member).toEqual({ m: false, n: '0' })
+      const o = step.outputs
+      expect(o['materialized-views-compared']).toBe('1')
+      expect(o['materialized-views-equal']).toBe('0')
+      expect(o['materialized-views-differ']).toBe('0')
+      expect(o['materialized-views-not-compared']).toBe('1')
+      expect(o['not-compared']).toBe(
+        'materialized view public.reading_sum (owned by v17b_mv_owner, a role v17b_verifier is not a member of: its query cannot be run as its owner): its rows not checked against its query, only its sources; not counted equal'
+      )
+      // everything else was compared: the one entry that differs is the database's own (its
+      // owner), which a restore into a given database never sets (listed, expected)
+      expect(o['objects-compared']).toBe('7')
+      expect(o['objects-equal']).toBe('6')
+      expect(step.summary).toMatch(/- differs, expected because database-level settings[^\n]*: 1\n/)
+      expect(step.summary).not.toMatch(/not explained/)
+      expect(o['tables-compared']).toBe('1')
+      expect(o['tables-equal']).toBe('1')
+      expect(step.summary).toMatch(
+        /\| Materialized views' contents \([^|]*\) \| 1 \| 0 \| 0 \| 1 \|/
+      )
+      expect(step.summary).toMatch(
+        /\*\*Not compared\*\*: materialized view public\.reading_sum \(owned by v17b_mv_owner, a role v17b_verifier is not a member of/
+      )
+    }, 180_000)
+  })
 })
 
 describe('verify across majors', () => {

@@ -364,6 +364,12 @@ export interface ArchiveComparison {
    */
   materializedViewsCompared: number
   materializedViewsEqual: number
+  /**
+   * Of those compared, the ones whose rows could not be checked against their query (an owner
+   * this role cannot act as, a query that fails): neither equal nor different, listed in
+   * `notCompared` with why.
+   */
+  materializedViewsNotCompared: number
   differences: Difference[]
   /** What was not compared, each with why (for the summary). */
   notCompared: string[]
@@ -632,6 +638,7 @@ export function compareArchives(
     largeObjectsEqual,
     materializedViewsCompared: matviews.compared,
     materializedViewsEqual: matviews.equal,
+    materializedViewsNotCompared: 0,
     differences,
     notCompared: []
   }
@@ -742,8 +749,10 @@ const rowsDigestSql = (source: string): string =>
  * non-deterministic (listed, expected); one that gives the same result twice, but not the rows
  * held, was refreshed from other data (a difference). Each runs in a read-only transaction as
  * the view's owner (as REFRESH does); a view whose owner this role cannot act as, or whose query
- * fails, is left to {@link compareArchives}' check of its sources.
- * Updates `comparison` (differences, materializedViewsEqual); returns the views not checked, why.
+ * fails, is not compared: listed with why, counted neither equal nor different (only
+ * {@link compareArchives}' check of its sources was made).
+ * Updates `comparison` (differences, materializedViewsEqual and materializedViewsNotCompared,
+ * notCompared); returns the views not checked, each with why.
  */
 export async function compareMaterializedViewContents(
   client: pg.Client,
@@ -754,9 +763,10 @@ export async function compareMaterializedViewContents(
     name: string
     owner: string
     ok: boolean
+    me: string
   }>(
     `SELECT n.nspname AS schema, c.relname AS name, pg_catalog.pg_get_userbyid(c.relowner) AS owner,
-            pg_catalog.pg_has_role(c.relowner, 'MEMBER') AS ok
+            pg_catalog.pg_has_role(c.relowner, 'MEMBER') AS ok, current_user AS me
        FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
       WHERE c.relkind = 'm' AND c.relispopulated
       ORDER BY 1, 2`
@@ -786,10 +796,27 @@ export async function compareMaterializedViewContents(
       await client.query('ROLLBACK')
     }
   }
+  // counted equal by compareArchives: the backup fills it, and no difference was found yet
+  const countedEqual = (object: string): boolean =>
+    !comparison.differences.some(
+      d =>
+        d.object === object && (!d.expectedBecause || d.what === 'is in the restored database only')
+    )
+  const notChecked = (view: { schema: string; name: string }, why: string): void => {
+    skipped.push(`${view.schema}.${view.name} (${why})`)
+    // neither equal nor different: its sources alone do not show its rows are the backup's
+    if (countedEqual(`MATERIALIZED VIEW DATA ${view.schema}.${view.name}`)) {
+      comparison.materializedViewsEqual--
+      comparison.materializedViewsNotCompared++
+    }
+  }
   for (const view of views) {
     const object = `MATERIALIZED VIEW DATA ${view.schema}.${view.name}`
     if (!view.ok) {
-      skipped.push(`${view.schema}.${view.name} (owned by ${view.owner})`)
+      notChecked(
+        view,
+        `owned by ${view.owner}, a role ${view.me} is not a member of: its query cannot be run as its owner`
+      )
       continue
     }
     let held: string, first: string, again: string
@@ -799,15 +826,10 @@ export async function compareMaterializedViewContents(
       if (held === first) continue
       again = await digest(view, 'query')
     } catch (error) {
-      skipped.push(`${view.schema}.${view.name} (its query failed: ${(error as Error).message})`)
+      notChecked(view, `its query failed: ${(error as Error).message}`)
       continue
     }
-    // counted equal by compareArchives: the backup fills it, and no difference was found yet
-    const counted = !comparison.differences.some(
-      d =>
-        d.object === object && (!d.expectedBecause || d.what === 'is in the restored database only')
-    )
-    if (counted) comparison.materializedViewsEqual--
+    if (countedEqual(object)) comparison.materializedViewsEqual--
     const n = (d: string): string => d.split(' ')[0]
     if (again !== first) {
       comparison.differences.push({
@@ -824,7 +846,7 @@ export async function compareMaterializedViewContents(
   }
   for (const why of skipped) {
     comparison.notCompared.push(
-      `materialized view ${why}: its rows not checked against its query, only its sources`
+      `materialized view ${why}: its rows not checked against its query, only its sources; not counted equal`
     )
   }
   return skipped
