@@ -3,9 +3,9 @@
  * backup, and a dump of the database it was restored into, taken with the same pg_dump major.
  * Objects are compared entry by entry of the tables of contents (every kind pg_dump writes:
  * desc, schema and tag, with owner and normalized definition; ACL and COMMENT entries are
- * entries of their own); data block by block (sha256 of each TABLE DATA block, the COPY text
- * pg_dump wrote, with digests of every {@link SEGMENT_ROWS} rows to place the first
- * difference; BLOBS blocks: count and digest of the large objects).
+ * entries of their own); data block by block (each TABLE DATA block, the COPY text pg_dump
+ * wrote: a sha256 of every {@link SEGMENT_ROWS} rows, which also places the first difference,
+ * and the block's sha256 of those; BLOBS blocks: count and digest of the large objects).
  *
  * Data blocks, as pg_backup_custom.c writes them (_WriteBlockHeader, _CustomWriteFunc,
  * _EndData, _StartLO/_EndLO/_EndLOs): a byte block type (1 = BLK_DATA, 3 = BLK_BLOBS), an int
@@ -38,6 +38,7 @@ function foldOnce(list: readonly string[]): string[] {
 
 /** The digest of one entry's data block. */
 export interface BlockDigest {
+  /** TABLE DATA: sha256 of its segments' sha256 digests in order (see RowDigest); BLOBS: of its list. */
   sha256: string
   /** Rows (lines of COPY text) for TABLE DATA; large objects for BLOBS. */
   count: number
@@ -136,11 +137,17 @@ function decodeInt(b: Buffer, at: number, intSize: number): number {
 
 const COPY_END = Buffer.from('\\.\n\n\n')
 
-/** Digests lines (rows) as they pass, overall and per segment (exported for tests). */
+/**
+ * Digests lines (rows) as they pass, per segment and overall (exported for tests). Each byte is
+ * hashed once: into its segment's sha256; the block's digest is the sha256 of the segments'
+ * whole sha256 digests in order (as strong as a sha256 of the bytes, at half the hashing).
+ */
 export class RowDigest {
   private readonly all: Hash = createHash('sha256')
   private segment: Hash = createHash('sha256')
   private inSegment = 0
+  /** Bytes of a row not yet ended are in the open segment. */
+  private segmentHasBytes = false
   rows = 0
   segments: string[] = []
   /** Folds done: each kept segment covers 2^level digests of SEGMENT_ROWS rows. */
@@ -151,7 +158,6 @@ export class RowDigest {
   private readonly tail = Buffer.alloc(COPY_END.length)
   private tailLength = 0
   update(slice: Buffer): void {
-    this.all.update(slice)
     // a copy of the last bytes, into a buffer of its own (no allocation per row)
     const n = COPY_END.length
     if (slice.length >= n) {
@@ -163,21 +169,31 @@ export class RowDigest {
       slice.copy(this.tail, keep)
       this.tailLength = keep + slice.length
     }
+    // the segment's hash takes its rows of this slice in one call
     let start = 0
-    for (;;) {
-      const nl = slice.indexOf(10, start)
+    for (let from = 0; ;) {
+      const nl = slice.indexOf(10, from)
       if (nl < 0) break
-      this.segment.update(slice.subarray(start, nl + 1))
-      start = nl + 1
+      from = nl + 1
       this.rows++
-      if (++this.inSegment === SEGMENT_ROWS) this.closeSegment()
+      if (++this.inSegment === SEGMENT_ROWS) {
+        this.segment.update(slice.subarray(start, from))
+        start = from
+        this.closeSegment()
+      }
     }
-    if (start < slice.length) this.segment.update(slice.subarray(start))
+    if (start < slice.length) {
+      this.segment.update(slice.subarray(start))
+      this.segmentHasBytes = true
+    }
   }
   private closeSegment(): void {
-    this.pending.push(this.segment.digest('hex').slice(0, 16))
+    const whole = this.segment.digest()
+    this.all.update(whole)
+    this.pending.push(whole.toString('hex', 0, 8))
     this.segment = createHash('sha256')
     this.inSegment = 0
+    this.segmentHasBytes = false
     if (this.pending.length === 2 ** this.level) this.keepPending()
     if (this.segments.length === MAX_SEGMENTS) {
       this.segments = foldOnce(this.segments)
@@ -191,7 +207,7 @@ export class RowDigest {
     this.pending = []
   }
   finish(): BlockDigest {
-    if (this.inSegment > 0) this.closeSegment()
+    if (this.inSegment > 0 || this.segmentHasBytes) this.closeSegment()
     if (this.pending.length > 0) this.keepPending()
     // pg_dump ends the COPY text with "\\.\n\n\n" (dumpTableData_copy): not rows
     const marker = this.tail.subarray(0, this.tailLength).equals(COPY_END) ? 3 : 0
