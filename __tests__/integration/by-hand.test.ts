@@ -28,7 +28,7 @@ import path from 'node:path'
 import type { ArtifactBackend } from '../../dev/artifact-backend.js'
 import { type TableChecksum, schemaDump, tableChecksums } from '../../dev/fixtures.js'
 import { type TestServer, quoteIdent, quoteLiteral } from '../../dev/postgres.js'
-import type { BackupSource, RestoreOptions } from '../../src/types.js'
+import type { BackupOptions, BackupSource, RestoreOptions } from '../../src/types.js'
 import { PROVISIONED_MAJORS, type RealClient, provisionedClient } from '../support/clients.js'
 import { useHarness } from '../support/harness.js'
 import { testBackupInputs, testRestoreInputs } from '../support/inputs.js'
@@ -253,12 +253,17 @@ function restoreByHand(
   )
 }
 
-async function actionBackup(database: string, pgBinDir?: string): Promise<BackupSource> {
+async function actionBackup(
+  database: string,
+  pgBinDir?: string,
+  overrides: Partial<BackupOptions> = {}
+): Promise<BackupSource> {
   const name = `by-hand-${++names}`
   await harness.backup(
     testBackupInputs(server.url(database), {
       artifactName: name,
-      ...(pgBinDir ? { pgBinDir } : {})
+      ...(pgBinDir ? { pgBinDir } : {}),
+      ...overrides
     })
   )
   return {
@@ -467,6 +472,48 @@ describe('a rich database restored into a database a non-superuser owns', () => 
     const got = await contents(target)
     expect(got).toEqual(byHand)
     expect(await readerGrants(target)).toEqual([])
+  }, 180_000)
+
+  it('in parallel: by hand pg_restore -j 2 (no one transaction) and the action with jobs: 2 give the same database', async () => {
+    const handDb = await siteDatabase('hand_j2')
+    const hand = await runCapture(
+      path.join(server.binDir, 'pg_restore'),
+      ['--no-owner', '--no-privileges', '-j', '2', '-d', handDb, handFile],
+      siteEnv(handDb)
+    )
+    expect(hand.stderr).toBe('')
+    expect(hand.code).toBe(0)
+    const parallel = await contents(handDb)
+    expect(parallel).toEqual(byHand)
+    const target = await siteDatabase('action_j2')
+    await actionRestore(target, actionSource, { jobs: 2, noOwner: true, noPrivileges: true })
+    expect(await contents(target)).toEqual(parallel)
+  }, 180_000)
+
+  it('plain format: by hand pg_dump -Fp --no-owner --no-privileges | psql -1 -v ON_ERROR_STOP=1, and the action’s plain backup, give the same database', async () => {
+    const file = dumpFile('plain')
+    const dumped = await runCapture(
+      path.join(server.binDir, 'pg_dump'),
+      ['-Fp', '--no-owner', '--no-privileges', `--file=${file}`],
+      server.env(source)
+    )
+    expect(dumped.code).toBe(0)
+    const handDb = await siteDatabase('hand_plain')
+    const hand = await runCapture(
+      path.join(server.binDir, 'psql'),
+      ['-X', '-q', '-1', '-v', 'ON_ERROR_STOP=1', '-d', handDb, '-f', file],
+      siteEnv(handDb)
+    )
+    // warnings only: pg_dump's own BEGIN/COMMIT around large objects inside psql -1, and
+    // wal_level for the publication
+    expect(hand.stderr).not.toMatch(/ERROR/)
+    expect(hand.code).toBe(0)
+    const plain = await contents(handDb)
+    expect(plain).toEqual(byHand)
+    const backup = await actionBackup(source, undefined, { format: 'plain' })
+    const target = await siteDatabase('action_plain')
+    await actionRestore(target, backup)
+    expect(await contents(target)).toEqual(plain)
   }, 180_000)
 })
 
