@@ -474,6 +474,55 @@ describe('a rich database restored into a database a non-superuser owns', () => 
     expect(await readerGrants(target)).toEqual([])
   }, 180_000)
 
+  it('again over itself: by hand pg_restore --clean --if-exists fails on the partitions; the action with clean: true gives the first restore again, next to a table of another role it may not read', async () => {
+    // a table of another role in the schema public (which neither drops), unreadable to SITE
+    const stray = 'CREATE TABLE public.stray (id integer); INSERT INTO public.stray VALUES (1)'
+    const handDb = await siteDatabase('hand_clean')
+    expect((await restoreByHand(handFile, handDb)).code).toBe(0)
+    await server.query(handDb, `${stray}; DELETE FROM hc.audit`)
+    const hand = await runCapture(
+      path.join(server.binDir, 'pg_restore'),
+      [
+        '--clean',
+        '--if-exists',
+        '--no-owner',
+        '--no-privileges',
+        '--single-transaction',
+        '-d',
+        handDb,
+        handFile
+      ],
+      siteEnv(handDb)
+    )
+    // pg_restore --clean drops a partition's inherited primary key on its own, which the
+    // server refuses: in one transaction the restore fails (the action orders its own drops)
+    expect(hand.code).toBe(1)
+    expect(hand.stderr).toMatch(
+      /cannot drop inherited constraint "measurements_rest_pkey" of relation "measurements_rest"/
+    )
+
+    const target = await siteDatabase('action_clean')
+    await actionRestore(target, actionSource, { noOwner: true, noPrivileges: true })
+    await server.query(target, `${stray}; DELETE FROM hc.audit`)
+    const clean = { clean: true, noOwner: true, noPrivileges: true }
+    // known gap (reported): clean never drops extensions, so the schema ext that holds the
+    // backup's hstore cannot be dropped; pg_restore --clean drops the extension, then the schema
+    await expect(actionRestore(target, actionSource, clean)).rejects.toThrow(
+      /clean would drop 1 object\(s\) that are not in the backup but depend on objects it recreates: extension hstore depends on schema ext\./
+    )
+    const result = await actionRestore(target, actionSource, {
+      ...clean,
+      cleanDropDependents: true
+    })
+    expect(result.rowsRestored).toBe(1807)
+    const got = await contents(target)
+    expect(got.tables['public.stray']).toEqual({ rows: 1, md5: expect.any(String) })
+    delete got.tables['public.stray']
+    const strayTable = /CREATE TABLE public\.stray \(\n\s+id integer\n\);\n/
+    expect(got.schema).toMatch(strayTable)
+    expect({ ...got, schema: got.schema.replace(strayTable, '') }).toEqual(byHand)
+  }, 180_000)
+
   it('in parallel: by hand pg_restore -j 2 (no one transaction) and the action with jobs: 2 give the same database', async () => {
     const handDb = await siteDatabase('hand_j2')
     const hand = await runCapture(
