@@ -145,6 +145,26 @@ describe('dropsFromToc', () => {
   })
 })
 
+describe("the backup's extensions (dropped only with a schema the list drops, then created again)", () => {
+  it('are named by the TOC and by the CREATE EXTENSION statements of a plain script', () => {
+    expect(
+      cleanListFromToc([
+        { dumpId: 1, desc: 'SCHEMA', namespace: '', tag: 'ext' },
+        { dumpId: 2, desc: 'EXTENSION', namespace: '', tag: 'hstore' },
+        { dumpId: 3, desc: 'COMMENT', namespace: '', tag: 'EXTENSION hstore' }
+      ] as unknown as Parameters<typeof cleanListFromToc>[0]).extensions
+    ).toEqual(new Set(['hstore']))
+    const found = new ScriptDrops()
+    for (const e of lexPsqlScript(`CREATE SCHEMA ext;
+CREATE EXTENSION IF NOT EXISTS hstore WITH SCHEMA ext;
+CREATE EXTENSION "uuid-ossp";
+COMMENT ON EXTENSION hstore IS 'key/value';
+CREATE TABLE ext.t (id integer);`))
+      if (e.kind === 'statement') found.see(e)
+    expect(found.list.extensions).toEqual(new Set(['hstore', 'uuid-ossp']))
+  })
+})
+
 describe('ifExists', () => {
   it.each([
     [

@@ -8,7 +8,12 @@ import { Readable, Writable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { PlainDumpObjects } from '../../src/postgres/plain-sql.js'
 import { ScriptGate } from '../../src/postgres/script-gate.js'
-import { buildPsqlArgs, explainLoadFailure, psqlSupportsRestrict } from '../../src/postgres/load.js'
+import {
+  buildPsqlArgs,
+  explainLoadFailure,
+  failedStatement,
+  psqlSupportsRestrict
+} from '../../src/postgres/load.js'
 
 type Tag = 'restrict' | 'timeout' | 'owner' | 'privileges'
 
@@ -425,13 +430,14 @@ describe('PlainDumpObjects on a truncated pg_dump script', () => {
 })
 
 describe('buildPsqlArgs', () => {
-  it('reads the script from stdin, stops on the first error, quiet, no psqlrc, no -1', () => {
+  it('reads the script from stdin, stops on the first error, echoes the failed statement, quiet, no psqlrc, no -1', () => {
     // the transaction is the gate's (BEGIN; … COMMIT; in the script), never psql's own:
     // --single-transaction would COMMIT whatever psql read when its input ends early
     expect(buildPsqlArgs()).toEqual([
       '-X',
       '-q',
       '--no-password',
+      '--echo-errors',
       '-v',
       'ON_ERROR_STOP=1',
       '-f',
@@ -477,5 +483,38 @@ describe('explainLoadFailure', () => {
     expect(error.message).toMatch(hint)
     expect(error.message).toMatch(/^psql exited with code 3: /)
     expect(error.stderr).toContain(stderr)
+  })
+})
+
+describe('the failed statement (psql --echo-errors, pg_restore "Command was:")', () => {
+  it.each([
+    [
+      'psql:<stdin>:37: ERROR:  must be superuser to create an operator family\npsql:<stdin>:37: STATEMENT:  CREATE OPERATOR FAMILY public.rev_int_ops USING btree;\n',
+      'CREATE OPERATOR FAMILY public.rev_int_ops USING btree;'
+    ],
+    [
+      'pg_restore: error: could not execute query: ERROR:  permission denied to create extension "dblink"\nHINT:  Must have CREATE privilege on current database to create this extension.\nCommand was: CREATE EXTENSION IF NOT EXISTS dblink WITH SCHEMA public;\n',
+      'CREATE EXTENSION IF NOT EXISTS dblink WITH SCHEMA public;'
+    ],
+    // values, bodies and options (a user mapping's password) are cut off
+    [
+      "psql:<stdin>:9: STATEMENT:  INSERT INTO public.t VALUES (1, 'secret');\n",
+      'INSERT INTO public.t VALUES (1, …'
+    ],
+    [
+      'psql:<stdin>:9: STATEMENT:  CREATE FUNCTION public.f() RETURNS integer LANGUAGE sql AS $$select 1$$;\n',
+      'CREATE FUNCTION public.f() RETURNS integer LANGUAGE sql AS …'
+    ],
+    ['psql:<stdin>:9: ERROR:  syntax error\n', undefined]
+  ])('%s', (stderr, statement) => {
+    expect(failedStatement(stderr)).toBe(statement)
+    const message = explainLoadFailure('psql', 3, null, stderr).message
+    if (statement) expect(message).toContain(`(failed statement: ${statement})`)
+    else expect(message).not.toContain('failed statement')
+  })
+
+  it('is cut at 160 characters', () => {
+    const long = `CREATE TABLE public.${'x'.repeat(300)} (id integer);`
+    expect(failedStatement(`psql:<stdin>:1: STATEMENT:  ${long}\n`)).toBe(`${long.slice(0, 160)}…`)
   })
 })

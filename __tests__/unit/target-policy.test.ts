@@ -126,6 +126,26 @@ COMMENT ON EXTENSION pg_trgm IS 'text similarity';`
       /exists in the target/
     )
   })
+
+  it('with clean-drop-dependents, an extension dropped with its schema (DROP SCHEMA … CASCADE) is created again, with its comment', () => {
+    const inExt: TargetFacts = {
+      ...SELF_HOSTED,
+      extensions: [{ name: 'hstore', owner: SELF_HOSTED.currentUser, schema: 'ext' }]
+    }
+    const sql = `CREATE EXTENSION IF NOT EXISTS hstore WITH SCHEMA ext;
+COMMENT ON EXTENSION hstore IS 'key/value';`
+    const run = (drops: string[]) =>
+      decide(inExt, sql, { ...AUTO, clean: true, cleanDrops: new Set(drops) }).map(([, d]) => d)
+    for (const drop of ['DROP SCHEMA IF EXISTS ext CASCADE;', 'DROP SCHEMA "ext" CASCADE'])
+      expect(run([drop])).toEqual([{ keep: true }, { keep: true }])
+    // without CASCADE (or another schema) the extension stays: its CREATE is skipped
+    for (const drops of [
+      ['DROP SCHEMA IF EXISTS ext;'],
+      ['DROP SCHEMA IF EXISTS ext2 CASCADE;'],
+      []
+    ])
+      expect(reasonOf(run(drops)[0])).toMatch(/"hstore" exists in the target/)
+  })
 })
 
 describe('statementPolicy: schemas', () => {

@@ -565,19 +565,20 @@ async function checkClean(
   list: CleanList
 ): Promise<string[]> {
   const check = await session.watched('clean (its check of what it drops)', () =>
-    checkDrops(client, list.drops, list.tableParts)
+    checkDrops(client, list.drops, list.tableParts, list.extensions)
   )
+  const blocked = new Set(check.blocked)
   if (check.dependents.length === 0) {
     log.info(
       `clean drops ${check.order.length} objects; nothing outside the backup depends on them.`
     )
-    return check.order
+    // blocked only by the backup's own extensions (in a schema it drops): CASCADE, recreated
+    return check.order.map(d => (blocked.has(d) ? withCascade(d) : d))
   }
   if (!inputs.cleanDropDependents) throw new DependentsError(check.dependents)
   log.warning(
     `clean-drop-dependents: true — these objects are not in the backup and are dropped with the objects they depend on (not recreated): ${describeDependents(check.dependents, 100)}`
   )
-  const blocked = new Set(check.blocked)
   return check.order.map(d => (blocked.has(d) ? withCascade(d) : d))
 }
 

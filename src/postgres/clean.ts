@@ -85,6 +85,11 @@ export interface CleanList {
   drops: string[]
   /** {@link tablePartKey}s of the backup's triggers, policies, rules and indexes. */
   tableParts: Set<string>
+  /**
+   * Extensions the backup creates (never dropped by name): one in a schema the list drops goes
+   * with it (CASCADE) and is created again, as pg_restore --clean drops and recreates it.
+   */
+  extensions?: Set<string>
 }
 
 /** Kinds of objects that go with their table, which the check compares with the backup's. */
@@ -109,13 +114,15 @@ export function cleanListFromToc(
   selected?: ReadonlySet<number>
 ): CleanList {
   const tableParts = new Set<string>()
+  const extensions = new Set<string>()
   for (const e of entries) {
     if (selected && !selected.has(e.dumpId)) continue
     if (e.desc === 'TRIGGER' || e.desc === 'POLICY' || e.desc === 'RULE' || e.desc === 'INDEX') {
       tableParts.add(`${e.desc}\0${e.namespace ?? ''}\0${e.tag}`)
     }
+    if (e.desc === 'EXTENSION') extensions.add(e.tag)
   }
-  return { drops: dropsFromToc(entries, selected), tableParts }
+  return { drops: dropsFromToc(entries, selected), tableParts, extensions }
 }
 
 /** The large object with this OID, dropped if it exists (pg_restore --if-exists does the same). */
@@ -235,6 +242,8 @@ export class ScriptDrops {
   private readonly created: string[] = []
   /** The script's triggers, policies, rules and indexes ({@link tablePartKey}). */
   readonly tableParts = new Set<string>()
+  /** The extensions the script creates. */
+  readonly extensions = new Set<string>()
 
   /** Reads one statement event (psql-lexer.ts). */
   see(event: StatementEvent): void {
@@ -243,11 +252,13 @@ export class ScriptDrops {
       if (drop) this.created.push(drop)
       const key = tablePartOf(part)
       if (key) this.tableParts.add(key)
+      const extension = extensionOf(part)
+      if (extension) this.extensions.add(extension)
     }
   }
 
   get list(): CleanList {
-    return { drops: this.drops, tableParts: this.tableParts }
+    return { drops: this.drops, tableParts: this.tableParts, extensions: this.extensions }
   }
 
   /** The DROP statements, in reverse order of creation. */
@@ -392,6 +403,19 @@ function identifierValue(t: SqlToken): string {
 }
 
 /** The key of a trigger, policy, rule or index a script statement creates ({@link tablePartKey}). */
+/** The name of the extension a CREATE EXTENSION [IF NOT EXISTS] creates. */
+function extensionOf(part: StatementPart): string | undefined {
+  const t = part.tokens
+  const word = (i: number): string => (t[i]?.type === 'ident' ? t[i].text.toUpperCase() : '')
+  if (word(0) !== 'CREATE' || word(1) !== 'EXTENSION') return undefined
+  const at = word(2) === 'IF' ? 5 : 2
+  const name = t[at]
+  if (name?.type === 'ident') return name.text.toLowerCase()
+  if (name?.type === 'qident' && name.text.startsWith('"'))
+    return name.text.slice(1, -1).replace(/""/g, '"')
+  return undefined
+}
+
 export function tablePartOf(part: StatementPart): string | undefined {
   const tokens = part.tokens
   const word = (i: number): string =>
@@ -573,7 +597,8 @@ export interface DropCheck {
 export async function checkDrops(
   client: pg.Client,
   drops: readonly string[],
-  tableParts: ReadonlySet<string> = new Set()
+  tableParts: ReadonlySet<string> = new Set(),
+  extensions: ReadonlySet<string> = new Set()
 ): Promise<DropCheck> {
   const found: Dependent[] = []
   const order: string[] = []
@@ -597,6 +622,9 @@ export async function checkDrops(
         const [stuck] = refused.splice(i, 1)
         for (const line of stuck.detail.split('\n')) {
           const description = line.trim()
+          // the backup's own extension in a schema it drops: recreated by the backup
+          const ext = /^extension (\S+) depends on schema \S+$/.exec(description)
+          if (ext && extensions.has(ext[1])) continue
           if (description !== '' && !/^and \d+ other objects/.test(description)) {
             found.push({ description })
           }

@@ -295,7 +295,17 @@ async function parallelThroughPsql(
     }
     await runLoader(
       programPath(plan.client, 'psql'),
-      ['-X', '-q', '--no-password', '-v', 'ON_ERROR_STOP=1', '--single-transaction', '-f', '-'],
+      [
+        '-X',
+        '-q',
+        '--no-password',
+        '--echo-errors',
+        '-v',
+        'ON_ERROR_STOP=1',
+        '--single-transaction',
+        '-f',
+        '-'
+      ],
       target.env,
       // on stdin, not as one -c argument: thousands of statements exceed the argument limit
       // (spawn E2BIG)
@@ -553,7 +563,24 @@ async function untar(file: BackupFile, decoding: Decoding, dir: string): Promise
 
 /** psql reading a script on its stdin; the gate writes the transaction (no --single-transaction). */
 export function buildPsqlArgs(): string[] {
-  return ['-X', '-q', '--no-password', '-v', 'ON_ERROR_STOP=1', '-f', '-']
+  // --echo-errors: the failed statement follows the error on stderr (STATEMENT:), so the
+  // failure can name the object, as pg_restore's "Command was:" does by hand
+  return ['-X', '-q', '--no-password', '--echo-errors', '-v', 'ON_ERROR_STOP=1', '-f', '-']
+}
+
+/**
+ * The first failed statement psql echoed (--echo-errors) or pg_restore printed ("Command was:"),
+ * as far as it names the object: its first line, cut before the first string or dollar quote
+ * (where values, function bodies or options start) and at 160 characters.
+ */
+export function failedStatement(stderr: string): string | undefined {
+  const m = /(?:\bSTATEMENT: {2}|^Command was: )(.*)$/m.exec(stderr)
+  if (!m) return undefined
+  let text = m[1].trim()
+  const quote = text.search(/['$]/)
+  if (quote >= 0) text = `${text.slice(0, quote).trimEnd()} …`
+  if (text.length > 160) text = `${text.slice(0, 160)}…`
+  return text.length > 0 ? text : undefined
 }
 
 /** psql loading a (gated) script from a stream. */
@@ -639,9 +666,10 @@ export function explainLoadFailure(
     .split('\n')
     .filter(l => /ERROR|FATAL|error:|could not/i.test(l))
     .slice(0, 3)
-  const detail = (errorLines.length > 0 ? errorLines : stderr.trim().split('\n').slice(-3)).join(
-    ' | '
-  )
+  const statement = failedStatement(stderr)
+  const detail =
+    (errorLines.length > 0 ? errorLines : stderr.trim().split('\n').slice(-3)).join(' | ') +
+    (statement ? ` (failed statement: ${statement})` : '')
   let hint = ''
   if (/unsupported version \([\d.]+\) in file header/.test(stderr)) {
     hint =

@@ -249,6 +249,18 @@ export function statementPolicy(facts: TargetFacts, options: PolicyOptions): Sta
     name === 'public' ||
     (name !== undefined && providerNames.has(name))
 
+  /** A DROP SCHEMA … CASCADE of clean that runs drops the schema's extensions with it. */
+  const droppedWithSchema = (schema: string): boolean =>
+    [...(options.cleanDrops ?? [])].some(d => {
+      const m =
+        /^DROP\s+SCHEMA\s+(?:IF\s+EXISTS\s+)?("(?:[^"]|"")+"|[^\s;]+)\s+CASCADE\s*;?$/i.exec(d)
+      if (!m) return false
+      const dropped = m[1].startsWith('"')
+        ? m[1].slice(1, -1).replace(/""/g, '"')
+        : m[1].toLowerCase()
+      return dropped === schema
+    })
+
   const missing = (list: string[]): string[] =>
     list.filter(r => !ROLE_KEYWORDS.has(r) && !roles.has(r))
 
@@ -346,7 +358,9 @@ export function statementPolicy(facts: TargetFacts, options: PolicyOptions): Sta
       case 'extension': {
         const name = cls.detail
         const ext = name === undefined ? undefined : extensions.get(name)
-        if (!ext) return KEEP
+        // clean-drop-dependents dropped the extension with its schema (DROP SCHEMA … CASCADE):
+        // gone when the CREATE runs, which makes it again (and its COMMENT then applies)
+        if (!ext || droppedWithSchema(ext.schema)) return KEEP
         if (k[0] === 'CREATE')
           return skip(
             `extension "${ext.name}" exists in the target (schema "${ext.schema}", owner "${ext.owner}")`

@@ -13,13 +13,24 @@ export interface ExistingTable extends TableRows {
 
 const EXACT_COUNT_LIMIT = 50
 
-/** Ordinary and partitioned tables in the given schemas (all user schemas when none given). */
+/**
+ * Ordinary and partitioned tables in the given schemas (all user schemas when none given). A
+ * table the connected role may not read (another role's, in a shared database) is listed with
+ * the planner's estimate: counting it would fail the restore on "permission denied", where
+ * pg_restore by hand never reads it.
+ */
 export async function existingTables(
   client: pg.Client,
   schemas: string[] | undefined
 ): Promise<ExistingTable[]> {
-  const result = await client.query<{ schema: string; name: string; estimate: string }>(
-    `SELECT n.nspname AS schema, c.relname AS name, c.reltuples::bigint::text AS estimate
+  const result = await client.query<{
+    schema: string
+    name: string
+    estimate: string
+    readable: boolean
+  }>(
+    `SELECT n.nspname AS schema, c.relname AS name, c.reltuples::bigint::text AS estimate,
+            has_table_privilege(c.oid, 'SELECT') AS readable
        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
       WHERE c.relkind IN ('r', 'p')
         AND n.nspname NOT IN ('pg_catalog', 'information_schema')
@@ -30,18 +41,22 @@ export async function existingTables(
       ORDER BY 1, 2`,
     [schemas ?? null]
   )
-  // the first EXACT_COUNT_LIMIT counted exactly (in one batch), the others estimated
-  const counted = await countRows(client, result.rows.slice(0, EXACT_COUNT_LIMIT))
-  const tables: ExistingTable[] = counted.map(c => ({ ...c, estimated: false }))
-  for (const row of result.rows.slice(EXACT_COUNT_LIMIT)) {
-    tables.push({
-      schema: row.schema,
-      name: row.name,
-      rows: Math.max(0, Number(row.estimate)),
-      estimated: true
-    })
-  }
-  return tables
+  // the first EXACT_COUNT_LIMIT readable ones counted exactly (in one batch), the others estimated
+  const exact = result.rows.filter(r => r.readable).slice(0, EXACT_COUNT_LIMIT)
+  const counted = new Map(
+    (await countRows(client, exact)).map(c => [JSON.stringify([c.schema, c.name]), c.rows])
+  )
+  return result.rows.map(row => {
+    const rows = counted.get(JSON.stringify([row.schema, row.name]))
+    return rows === undefined
+      ? {
+          schema: row.schema,
+          name: row.name,
+          rows: Math.max(0, Number(row.estimate)),
+          estimated: true
+        }
+      : { schema: row.schema, name: row.name, rows, estimated: false }
+  })
 }
 
 /** Tables counted per query (one round trip counts this many). */
