@@ -309,6 +309,8 @@ function setVerifyOutputs(result: VerifyResult): void {
 
 function setCheckOutputs(result: CheckResult): void {
   const outputs: Record<string, string | number> = {
+    'backup-checked': result.checked,
+    // the name check's output had first; kept for workflows that read it
     'restored-from': result.checked,
     'backup-created-at': result.manifest.createdAt,
     'backup-age-seconds': Math.round(result.ageSeconds),
