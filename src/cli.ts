@@ -28,7 +28,7 @@ import { check } from './modes/check.js'
 import { formatAge } from './duration.js'
 import { restore } from './modes/restore.js'
 import { verify } from './modes/verify.js'
-import { formatBytes, formatDuration, log, terminalLog, useLog } from './log.js'
+import { formatBytes, formatDuration, log, terminalLog, useLog, plural } from './log.js'
 import { databaseUrlSecrets, parseDatabaseUrl } from './postgres/connection.js'
 import { cancellationError, phaseLog, recordRunShape, stopOnSignals } from './main.js'
 import { cancelledBy } from './process.js'
@@ -291,7 +291,7 @@ export async function main(argv: string[]): Promise<number> {
       })
       const m = result.manifest
       say(
-        `\n✔ ${result.localPath} — ${formatBytes(m.file.sizeBytes)} (${formatBytes(m.rawSizeBytes)} uncompressed), ${m.rowCounts.tables.length} tables, ${formatDuration(result.durationSeconds)}\n  sha256 ${m.file.sha256}`
+        `\n✔ ${result.localPath} — ${formatBytes(m.file.sizeBytes)} (${formatBytes(m.rawSizeBytes)} uncompressed), ${plural(m.rowCounts.tables.length, 'table')}, ${formatDuration(result.durationSeconds)}\n  sha256 ${m.file.sha256}`
       )
       return EXIT_CODES.ok
     }
@@ -306,7 +306,7 @@ export async function main(argv: string[]): Promise<number> {
         ? await verify(inputs, connection)
         : await restore(inputs, connection)
     say(
-      `\n✔ ${inputs.mode === 'verify' ? 'Verified' : 'Restored'} ${result.restoredFrom}: ${result.tables.length} tables, ${result.rowsRestored} rows, ${formatDuration(result.durationSeconds)}`
+      `\n✔ ${inputs.mode === 'verify' ? 'Verified' : 'Restored'} ${result.restoredFrom}: ${plural(result.tables.length, 'table')}, ${plural(result.rowsRestored, 'row')}, ${formatDuration(result.durationSeconds)}`
     )
     return EXIT_CODES.ok
   } catch (caught) {

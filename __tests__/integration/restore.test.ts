@@ -237,7 +237,7 @@ describe('restores into a database that is not empty', () => {
       await expect(
         runRestore(restoreInputs(target, { kind: 'file', path: file }, overrides))
       ).rejects.toThrow(
-        /the backup holds rows for 1 tables it does not create \(made with pg_dump --data-only\?\), and the target database '[^']+' has 1 of them: public\.victim \(1 rows\)\. (allow-non-empty|clean): true never writes into the target's own tables, so nothing was changed\./
+        /the backup holds rows for 1 table it does not create \(made with pg_dump --data-only\?\), and the target database '[^']+' has 1 of them: public\.victim \(1 row\)\. (allow-non-empty|clean): true never writes into the target's own tables, so nothing was changed\./
       )
       const after = await snapshot(target)
       expect(after).toEqual(before)
@@ -286,7 +286,7 @@ describe('restores into a database that is not empty', () => {
     await expect(runRestore(restoreInputs(target, current('refused')))).rejects.toThrow(
       "the target database '" +
         target +
-        "' is not empty: 1 tables where the backup goes — public.keep_me (3 rows). Nothing was changed."
+        "' is not empty: 1 table where the backup goes — public.keep_me (3 rows). Nothing was changed."
     )
     expect(await snapshot(target)).toEqual(before)
     await server.dropDatabase(target)

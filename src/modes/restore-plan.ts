@@ -6,7 +6,7 @@
  * of contents listed. The result is the plan the load follows.
  */
 import { CheckError, SettingError } from '../errors.js'
-import { log, stopwatch } from '../log.js'
+import { log, stopwatch, plural } from '../log.js'
 import type { Manifest } from '../manifest.js'
 import {
   type BackupFile,
@@ -101,7 +101,7 @@ export async function planRestore(
     const lines = await listArchive(programPath(client, 'pg_restore'), {
       directory: dump.directory
     })
-    log.info(`Directory archive accepted by pg_restore --list (${lines.length} lines).`)
+    log.info(`Directory archive accepted by pg_restore --list (${plural(lines.length, 'line')}).`)
     return {
       format: 'directory',
       compression: 'none',
@@ -158,7 +158,9 @@ export async function planRestore(
     const drops = inputs.clean ? new ScriptDropsScanner() : undefined
     const plain = await scanScript(dump, decoding, manifest !== undefined, client, inputs, drops)
     if (drops)
-      log.info(`clean: the script creates ${drops.found.drops.length} objects to drop first.`)
+      log.info(
+        `clean: the script creates ${plural(drops.found.drops.length, 'object')} to drop first.`
+      )
     return {
       format: 'plain',
       ...found,
@@ -176,7 +178,7 @@ export async function planRestore(
   if (!manifest) await readToEnd(dump, decoding)
   if (detected.format === 'custom') {
     const lines = await listArchive(programPath(client, 'pg_restore'), { file: dump, decoding })
-    log.info(`pg_restore --list accepts the archive (${lines.length} lines).`)
+    log.info(`pg_restore --list accepts the archive (${plural(lines.length, 'line')}).`)
     const listed = manifest ? undefined : tablesFromList(lines)
     return {
       format: 'custom',
@@ -262,7 +264,7 @@ function scriptDataOnlyTables(plain: PlainDumpObjects): QualifiedName[] {
 function archiveDrops(inputs: RestoreOptions, toc: ArchiveToc): CleanList {
   const list = cleanListFromToc(toc.entries, selectedEntries(toc.entries, inputs))
   log.info(
-    `clean: the archive's table of contents lists ${list.drops.length} objects to drop first.`
+    `clean: the archive's table of contents lists ${plural(list.drops.length, 'object')} to drop first.`
   )
   return list
 }
@@ -343,7 +345,7 @@ async function scanScript(
     )
   }
   log.info(
-    `The script passed the checks psql's input gets (${seconds().toFixed(1)} s) and creates data for ${objects.copyTables.length} tables.`
+    `The script passed the checks psql's input gets (${seconds().toFixed(1)} s) and creates data for ${plural(objects.copyTables.length, 'table')}.`
   )
   return objects
 }

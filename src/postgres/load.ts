@@ -12,7 +12,7 @@ import path from 'node:path'
 import { type Duplex, Readable, type Writable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { CheckError, EngineError } from '../errors.js'
-import { log, stopwatch } from '../log.js'
+import { log, stopwatch, plural } from '../log.js'
 import {
   type BackupFile,
   type Decoding,
@@ -234,7 +234,7 @@ async function restoreArchiveThroughPsql(
   const drops = options.clean ? (plan.drops ?? []) : []
   if (options.clean) {
     log.info(
-      `clean: ${drops.length} objects of the backup are dropped first${options.singleTransaction ? ', in the same transaction' : ''}.`
+      `clean: ${plural(drops.length, 'object')} of the backup ${drops.length === 1 ? 'is' : 'are'} dropped first${options.singleTransaction ? ', in the same transaction' : ''}.`
     )
   }
   if (!options.singleTransaction) {
@@ -287,7 +287,9 @@ async function parallelThroughPsql(
   const first = [...(plan.roles ?? []), ...drops]
   if (first.length > 0) {
     if (drops.length > 0)
-      log.info(`clean: ${drops.length} objects of the backup are dropped first.`)
+      log.info(
+        `clean: ${plural(drops.length, 'object')} of the backup ${drops.length === 1 ? 'is' : 'are'} dropped first.`
+      )
     if (plan.roles?.length) {
       log.info(
         'create-roles: the roles are created first, in a transaction of their own (a parallel restore is not one transaction).'
@@ -353,7 +355,7 @@ async function parallelThroughPsql(
   skipped.push(...groups.map(ids => groupSkipped.get(ids[0]) ?? []))
   if (rest.length > 0) skipped.push(await loadEntries(rest, 'the rest of the post-data section'))
   log.info(
-    `Post-data: the indexes and keys of ${groups.length} tables built by ${Math.min(options.jobs, groups.length)} psql sessions at a time, then ${rest.length} other entries (${post().toFixed(1)} s).`
+    `Post-data: the indexes and keys of ${plural(groups.length, 'table')} built by ${Math.min(options.jobs, groups.length)} psql sessions at a time, then ${rest.length} other entries (${post().toFixed(1)} s).`
   )
   return { skipped: mergeSkipped(skipped) }
 }

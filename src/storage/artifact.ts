@@ -6,7 +6,7 @@
  * upload. On a public repository an unencrypted backup is refused.
  */
 import { ArtifactNotFoundError, DefaultArtifactClient } from '@actions/artifact'
-import { formatBytes, log } from '../log.js'
+import { formatBytes, log, plural } from '../log.js'
 import { getOctokit } from '@actions/github'
 import { existsSync, readFileSync } from 'node:fs'
 import { copyFile, link, mkdir, open, readdir, rm, stat, statfs } from 'node:fs/promises'
@@ -599,7 +599,7 @@ async function newestTrusted(
       : 'on any of its branches'
   throw new SettingError(
     'artifactFrom',
-    `none of the ${live.length} artifacts named '${names.join("' or '")}' in ${source.repository} was made by a run of the repository's own code ${scope} started by ${TRUSTED_RUN_EVENTS.join(', ')}; artifacts of other runs are not restored unasked (a pull request from a fork can upload any artifact name). Passed over: ${passedOver.slice(0, 5).join('; ')}${passedOver.length > 5 ? `; and ${passedOver.length - 5} more` : ''}. Choose one by run-id or artifact-id, or widen the runs considered ('any-branch', or 'any' if you trust every run).`
+    `none of the ${plural(live.length, 'artifact')} named '${names.join("' or '")}' in ${source.repository} was made by a run of the repository's own code ${scope} started by ${TRUSTED_RUN_EVENTS.join(', ')}; artifacts of other runs are not restored unasked (a pull request from a fork can upload any artifact name). Passed over: ${passedOver.slice(0, 5).join('; ')}${passedOver.length > 5 ? `; and ${passedOver.length - 5} more` : ''}. Choose one by run-id or artifact-id, or widen the runs considered ('any-branch', or 'any' if you trust every run).`
   )
 }
 
@@ -655,7 +655,7 @@ export async function downloadArtifactZip(
   const files = await readdir(directory)
   if (files.length !== 1) {
     throw new ArtifactStorageError(
-      `the download of artifact ${found.id} produced ${files.length} files, expected one zip`
+      `the download of artifact ${found.id} produced ${plural(files.length, 'file')}, expected one zip`
     )
   }
   const zipPath = path.join(directory, files[0])
