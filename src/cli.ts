@@ -6,7 +6,8 @@
  *   postgres-backup-action verify  --backup-file … --verify-database-url postgresql://…/scratch
  *   postgres-backup-action check   --repository owner/name --max-age 26h   (GITHUB_TOKEN)
  * Option names are the action's input names, parsed and validated by the same module.
- * Exit codes: 0 done, 1 failed, 2 bad input, 3 the backup failed a check (digest, counts).
+ * Exit codes: 0 done, 1 failed, 2 a setting cannot work (bad input, a database that cannot be
+ * reached or refuses the login), 3 a check refused the backup or the target; 130/143 cancelled.
  */
 import { existsSync, readFileSync, realpathSync } from 'node:fs'
 import path from 'node:path'
@@ -52,7 +53,7 @@ const EPILOGUE = `Secrets come from the environment, never the command line: ${O
   .map(([input, env]) => `${env} (${input}${input === Inputs.GithubToken ? ', check only' : ''})`)
   .join(
     ', '
-  )}.\nExit codes: 0 done, 1 failed, 2 bad input, 3 a check refused the backup or the target (nothing was changed).`
+  )}.\nExit codes: 0 done, 1 failed, 2 a setting cannot work (bad input; a database that cannot be reached or refuses the login), 3 a check refused the backup or the target (nothing was changed), 130/143 cancelled (SIGINT/SIGTERM).`
 
 const BOOLEAN_INPUTS = new Set<Inputs>([
   Inputs.Overwrite,
