@@ -247,36 +247,43 @@ describe('restores into a database that is not empty', () => {
     })
   })
 
-  it("a pg_dump --data-only backup of a sequence: refused before it sets the target's own sequence", async () => {
-    const src = await server.createDatabase()
-    await server.query(
-      src,
-      `CREATE SEQUENCE public.counter START 1000; SELECT nextval('public.counter');`
-    )
-    const file = path.join(harness.work, 'data-only-sequence.dump')
-    await runTool(
-      path.join(server.binDir, 'pg_dump'),
-      ['-Fc', '--data-only', '-t', 'counter', '-f', file],
-      server.env(src)
-    )
-    const target = await server.createDatabase()
-    await server.query(target, `${KEEP_ME} CREATE SEQUENCE public.counter START 42;`)
-    const value = async () =>
-      (
-        await server.query<{ v: string }>(
-          target,
-          'SELECT last_value::text AS v FROM public.counter'
-        )
-      )[0]?.v
-    await expect(
-      runRestore(restoreInputs(target, { kind: 'file', path: file }, { allowNonEmpty: true }))
-    ).rejects.toThrow(
-      /the backup sets the value of 1 sequences it does not create \(made with pg_dump --data-only\?\), and the target database '[^']+' has 1 of them: public\.counter\. allow-non-empty: true never changes the target's own objects, so nothing was changed\./
-    )
-    expect(await value()).toBe('42')
-    await server.dropDatabase(target)
-    await server.dropDatabase(src)
-  })
+  it.each([
+    ['archive', '-Fc', 'data-only-sequence.dump'],
+    // a plain script's SELECT pg_catalog.setval(…) is refused the same way
+    ['plain script', '-Fp', 'data-only-sequence.sql']
+  ])(
+    "a pg_dump --data-only backup of a sequence (%s): refused before it sets the target's own sequence",
+    async (_kind, format, name) => {
+      const src = await server.createDatabase()
+      await server.query(
+        src,
+        `CREATE SEQUENCE public.counter START 1000; SELECT nextval('public.counter');`
+      )
+      const file = path.join(harness.work, name)
+      await runTool(
+        path.join(server.binDir, 'pg_dump'),
+        [format, '--data-only', '-t', 'counter', '-f', file],
+        server.env(src)
+      )
+      const target = await server.createDatabase()
+      await server.query(target, `${KEEP_ME} CREATE SEQUENCE public.counter START 42;`)
+      const value = async () =>
+        (
+          await server.query<{ v: string }>(
+            target,
+            'SELECT last_value::text AS v FROM public.counter'
+          )
+        )[0]?.v
+      await expect(
+        runRestore(restoreInputs(target, { kind: 'file', path: file }, { allowNonEmpty: true }))
+      ).rejects.toThrow(
+        /the backup sets the value of 1 sequence it does not create \(made with pg_dump --data-only\?\), and the target database '[^']+' has 1 of them: public\.counter\. allow-non-empty: true never changes the target's own objects, so nothing was changed\./
+      )
+      expect(await value()).toBe('42')
+      await server.dropDatabase(target)
+      await server.dropDatabase(src)
+    }
+  )
 
   it('without clean or allow-non-empty: refused, listing tables and rows; target unchanged', async () => {
     await makeBackup('refused', 'plain', 'zstd')

@@ -78,7 +78,10 @@ export interface RestorePlan {
    * them, the rows would go into the target's own tables.
    */
   dataOnlyTables?: QualifiedName[]
-  /** The same for sequences: an archive's SEQUENCE SET without its SEQUENCE (setval). */
+  /**
+   * The same for sequences: an archive's SEQUENCE SET without its SEQUENCE, a script's
+   * SELECT pg_catalog.setval(…) without its CREATE SEQUENCE.
+   */
   dataOnlySequences?: QualifiedName[]
 }
 
@@ -171,7 +174,8 @@ export async function planRestore(
       dataTables:
         manifestTables(manifest) ?? (plain.copyTables.length > 0 ? plain.copyTables : undefined),
       clean: drops?.found.list,
-      dataOnlyTables: towardTarget(inputs) ? scriptDataOnlyTables(plain) : undefined
+      dataOnlyTables: towardTarget(inputs) ? scriptDataOnlyTables(plain) : undefined,
+      dataOnlySequences: towardTarget(inputs) ? scriptDataOnlySequences(plain) : undefined
     }
   }
   const client = await chooseClient(inputs, 'pg_restore', archiveMajor, requires)
@@ -258,6 +262,22 @@ function scriptDataOnlyTables(plain: PlainDumpObjects): QualifiedName[] {
     result.push(t)
   }
   return result
+}
+
+/**
+ * The same for sequences: those a script pg_dump made sets (setval) without creating them, as an
+ * archive's SEQUENCE SET without its SEQUENCE.
+ */
+function scriptDataOnlySequences(plain: PlainDumpObjects): QualifiedName[] {
+  if (!plain.madeByPgDump) return []
+  const created = new Set(plain.createdSequences.map(tableKey))
+  const seen = new Set<string>()
+  return plain.setvalSequences.filter(s => {
+    const key = tableKey(s)
+    if (created.has(key) || seen.has(key)) return false
+    seen.add(key)
+    return true
+  })
 }
 
 /** clean: the DROP statements for the archive entries the restore recreates. */
