@@ -22,6 +22,7 @@ import {
   describeForInputs,
   defaultDatabaseNotice,
   droppedParametersNotice,
+  SECRET_ENV,
   getInputs
 } from './inputs.js'
 import { backup } from './modes/backup.js'
@@ -36,15 +37,7 @@ import { cancelledBy } from './process.js'
 import { redact, registerSecret, registerSecrets, setSecretMasker } from './secrets.js'
 
 /** Environment variables that stand in for secret options (kept off the command line). */
-const ENV_FALLBACK: Partial<Record<Inputs, string>> = {
-  [Inputs.DatabaseUrl]: 'DATABASE_URL',
-  [Inputs.VerifyDatabaseUrl]: 'VERIFY_DATABASE_URL',
-  [Inputs.EncryptionPassphrase]: 'BACKUP_ENCRYPTION_PASSPHRASE',
-  [Inputs.DecryptionIdentity]: 'BACKUP_DECRYPTION_IDENTITY',
-  [Inputs.SigningKey]: 'BACKUP_SIGNING_KEY',
-  // check only: to find and read the newest backup artifact through GitHub's API
-  [Inputs.GithubToken]: 'GITHUB_TOKEN'
-}
+const ENV_FALLBACK = SECRET_ENV
 
 /** The help's last lines: where secrets come from, and the exit codes. */
 const EPILOGUE = `Secrets come from the environment, never the command line: ${Object.entries(
@@ -200,7 +193,7 @@ export async function main(argv: string[]): Promise<number> {
     .epilogue(EPILOGUE)
     .exitProcess(false)
     .fail((message, error) => {
-      throw error ?? new InputError('command line', message)
+      throw error ?? new InputError('command line', message, undefined, 'cli')
     })
   for (const [command, spec] of Object.entries(COMMANDS) as Array<
     [keyof typeof COMMANDS, (typeof COMMANDS)[keyof typeof COMMANDS]]
@@ -282,9 +275,9 @@ export async function main(argv: string[]): Promise<number> {
     const connection = parseDatabaseUrl(inputs.databaseUrl)
     registerSecrets(connection.secrets)
     const urlInput = inputs.mode === 'verify' ? Inputs.VerifyDatabaseUrl : Inputs.DatabaseUrl
-    const notice = droppedParametersNotice(urlInput, connection.dropped)
+    const notice = droppedParametersNotice(urlInput, connection.dropped, 'cli')
     if (notice) log.notice(notice)
-    const unnamed = defaultDatabaseNotice(urlInput, connection)
+    const unnamed = defaultDatabaseNotice(urlInput, connection, 'cli')
     if (unnamed) log.notice(unnamed)
     if (inputs.mode === 'backup') {
       const result = await backup(inputs, connection, {
@@ -313,7 +306,7 @@ export async function main(argv: string[]): Promise<number> {
   } catch (caught) {
     const signal = cancelledBy()
     if (signal) return cancelledExit(signal)
-    const error = describeForInputs(caught)
+    const error = describeForInputs(caught, 'cli')
     process.stderr.write(`\n✖ ${redact((error as Error)?.message ?? String(error))}\n`)
     return exitCodeFor(error)
   }
