@@ -149,7 +149,11 @@ export async function loadBackup(
   if (plan.format === 'plain' && !('directory' in dump)) {
     const drops = [...(plan.roles ?? []), ...(options.clean ? (plan.drops ?? []) : [])]
     const gate = scriptGate(plan, target, options, hooks, drops, `the SQL script ${fileName(dump)}`)
-    await runPsql(psql, env, openDecoded(dump, plan.decoding, gate))
+    try {
+      await runPsql(psql, env, openDecoded(dump, plan.decoding, gate))
+    } catch (error) {
+      throw error instanceof LoadError ? inScriptLines(error, gate, fileName(dump)) : error
+    }
     return reportSkipped(gate)
   }
   let archive: ArchiveInput
@@ -171,6 +175,26 @@ export async function loadBackup(
     return parallelThroughPsql(plan, target, options, hooks, archive.path, toc, workDir)
   }
   return restoreArchiveThroughPsql(plan, target, options, hooks, archive)
+}
+
+/**
+ * psql's error as it concerns the user's script: "psql:<stdin>:12:" names the line psql read,
+ * after the gate's BEGIN; and without the statements it left out; it becomes the script's own
+ * file and line ("backup.sql:11:"), or the action's own statements where psql failed on those.
+ */
+export function inScriptLines(
+  error: LoadError,
+  gate: Pick<ScriptGate, 'scriptLine'>,
+  name: string
+): LoadError {
+  const map = (text: string): string =>
+    text.replace(/psql:<stdin>:(\d+):/g, (_all, n: string) => {
+      const line = gate.scriptLine(Number(n))
+      return line === undefined
+        ? `psql, in the action's own statements around ${name}:`
+        : `${name}:${line}:`
+    })
+  return new LoadError(map(error.message), map(error.stderr), error.inputFailed)
 }
 
 /** The gate for a script psql loads into this target. */
