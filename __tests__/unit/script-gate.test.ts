@@ -333,11 +333,11 @@ describe("ScriptGate: psql's line numbers mapped back to the script's", () => {
   it.each([64 * 1024, 7, 1])(
     'each output line names the line of the script it came from (chunks of %i bytes); the gate’s BEGIN; none',
     async chunk => {
-      const { out, gate: g, error } = await gate(
-        script,
-        { serverMajor: 15, before: ['DROP TABLE IF EXISTS public.x;'] },
-        chunk
-      )
+      const {
+        out,
+        gate: g,
+        error
+      } = await gate(script, { serverMajor: 15, before: ['DROP TABLE IF EXISTS public.x;'] }, chunk)
       expect(error).toBeUndefined()
       expect(g.skipped.map(s => s.line)).toEqual([3, 4])
       const lines = out.split('\n')
