@@ -6,7 +6,8 @@
  *   postgres-backup-action verify  --backup-file … --verify-database-url postgresql://…/scratch
  *   postgres-backup-action check   --repository owner/name --max-age 26h   (GITHUB_TOKEN)
  * Option names are the action's input names, parsed and validated by the same module.
- * Exit codes: 0 done, 1 failed, 2 bad input, 3 the backup failed a check (digest, counts).
+ * Exit codes: 0 done, 1 failed, 2 a setting cannot work (bad input, a database that cannot be
+ * reached or refuses the login), 3 a check refused the backup or the target; 130/143 cancelled.
  */
 import { existsSync, readFileSync, realpathSync } from 'node:fs'
 import path from 'node:path'
@@ -21,6 +22,7 @@ import {
   describeForInputs,
   defaultDatabaseNotice,
   droppedParametersNotice,
+  SECRET_ENV,
   getInputs
 } from './inputs.js'
 import { backup } from './modes/backup.js'
@@ -28,22 +30,14 @@ import { check } from './modes/check.js'
 import { formatAge } from './duration.js'
 import { restore } from './modes/restore.js'
 import { verify } from './modes/verify.js'
-import { formatBytes, formatDuration, log, terminalLog, useLog } from './log.js'
+import { formatBytes, formatDuration, log, terminalLog, useLog, plural } from './log.js'
 import { databaseUrlSecrets, parseDatabaseUrl } from './postgres/connection.js'
 import { cancellationError, phaseLog, recordRunShape, stopOnSignals } from './main.js'
 import { cancelledBy } from './process.js'
 import { redact, registerSecret, registerSecrets, setSecretMasker } from './secrets.js'
 
 /** Environment variables that stand in for secret options (kept off the command line). */
-const ENV_FALLBACK: Partial<Record<Inputs, string>> = {
-  [Inputs.DatabaseUrl]: 'DATABASE_URL',
-  [Inputs.VerifyDatabaseUrl]: 'VERIFY_DATABASE_URL',
-  [Inputs.EncryptionPassphrase]: 'BACKUP_ENCRYPTION_PASSPHRASE',
-  [Inputs.DecryptionIdentity]: 'BACKUP_DECRYPTION_IDENTITY',
-  [Inputs.SigningKey]: 'BACKUP_SIGNING_KEY',
-  // check only: to find and read the newest backup artifact through GitHub's API
-  [Inputs.GithubToken]: 'GITHUB_TOKEN'
-}
+const ENV_FALLBACK = SECRET_ENV
 
 /** The help's last lines: where secrets come from, and the exit codes. */
 const EPILOGUE = `Secrets come from the environment, never the command line: ${Object.entries(
@@ -52,7 +46,7 @@ const EPILOGUE = `Secrets come from the environment, never the command line: ${O
   .map(([input, env]) => `${env} (${input}${input === Inputs.GithubToken ? ', check only' : ''})`)
   .join(
     ', '
-  )}.\nExit codes: 0 done, 1 failed, 2 bad input, 3 a check refused the backup or the target (nothing was changed).`
+  )}.\nExit codes: 0 done, 1 failed, 2 a setting cannot work (bad input; a database that cannot be reached or refuses the login), 3 a check refused the backup or the target (nothing was changed), 130/143 cancelled (SIGINT/SIGTERM).`
 
 const BOOLEAN_INPUTS = new Set<Inputs>([
   Inputs.Overwrite,
@@ -199,7 +193,7 @@ export async function main(argv: string[]): Promise<number> {
     .epilogue(EPILOGUE)
     .exitProcess(false)
     .fail((message, error) => {
-      throw error ?? new InputError('command line', message)
+      throw error ?? new InputError('command line', message, undefined, 'cli')
     })
   for (const [command, spec] of Object.entries(COMMANDS) as Array<
     [keyof typeof COMMANDS, (typeof COMMANDS)[keyof typeof COMMANDS]]
@@ -281,9 +275,9 @@ export async function main(argv: string[]): Promise<number> {
     const connection = parseDatabaseUrl(inputs.databaseUrl)
     registerSecrets(connection.secrets)
     const urlInput = inputs.mode === 'verify' ? Inputs.VerifyDatabaseUrl : Inputs.DatabaseUrl
-    const notice = droppedParametersNotice(urlInput, connection.dropped)
+    const notice = droppedParametersNotice(urlInput, connection.dropped, 'cli')
     if (notice) log.notice(notice)
-    const unnamed = defaultDatabaseNotice(urlInput, connection)
+    const unnamed = defaultDatabaseNotice(urlInput, connection, 'cli')
     if (unnamed) log.notice(unnamed)
     if (inputs.mode === 'backup') {
       const result = await backup(inputs, connection, {
@@ -291,7 +285,7 @@ export async function main(argv: string[]): Promise<number> {
       })
       const m = result.manifest
       say(
-        `\n✔ ${result.localPath} — ${formatBytes(m.file.sizeBytes)} (${formatBytes(m.rawSizeBytes)} uncompressed), ${m.rowCounts.tables.length} tables, ${formatDuration(result.durationSeconds)}\n  sha256 ${m.file.sha256}`
+        `\n✔ ${result.localPath} — ${formatBytes(m.file.sizeBytes)} (${formatBytes(m.rawSizeBytes)} uncompressed), ${plural(m.rowCounts.tables.length, 'table')}, ${formatDuration(result.durationSeconds)}\n  sha256 ${m.file.sha256}`
       )
       return EXIT_CODES.ok
     }
@@ -306,13 +300,13 @@ export async function main(argv: string[]): Promise<number> {
         ? await verify(inputs, connection)
         : await restore(inputs, connection)
     say(
-      `\n✔ ${inputs.mode === 'verify' ? 'Verified' : 'Restored'} ${result.restoredFrom}: ${result.tables.length} tables, ${result.rowsRestored} rows, ${formatDuration(result.durationSeconds)}`
+      `\n✔ ${inputs.mode === 'verify' ? 'Verified' : 'Restored'} ${result.restoredFrom}: ${plural(result.tables.length, 'table')}, ${plural(result.rowsRestored, 'row')}, ${formatDuration(result.durationSeconds)}`
     )
     return EXIT_CODES.ok
   } catch (caught) {
     const signal = cancelledBy()
     if (signal) return cancelledExit(signal)
-    const error = describeForInputs(caught)
+    const error = describeForInputs(caught, 'cli')
     process.stderr.write(`\n✖ ${redact((error as Error)?.message ?? String(error))}\n`)
     return exitCodeFor(error)
   }

@@ -31,22 +31,34 @@ export type OptionName =
   | 'verifyDatabaseUrl'
   | 'createRoles'
 
+/** An error's options: its cause, and its wording for the command line where that differs. */
+export interface EngineErrorOptions extends ErrorOptions {
+  /**
+   * The message as the CLI shows it, when the action's wording gives workflow advice (secrets,
+   * github-token, permissions) that a terminal has no use for; describeForInputs picks one.
+   */
+  cli?: string
+}
+
 export class EngineError extends Error {
+  /** The CLI's wording of the message, when it differs (EngineErrorOptions.cli). */
+  readonly cliMessage?: string
   constructor(
     message: string,
     readonly kind: ErrorKind = 'failure',
     /** The option to fix, when one setting is the cause. */
     readonly option?: OptionName,
-    options?: ErrorOptions
+    options?: EngineErrorOptions
   ) {
     super(message, options)
     this.name = 'EngineError'
+    this.cliMessage = options?.cli
   }
 }
 
 /** An option that cannot work as given; the message says why and what to give instead. */
 export class SettingError extends EngineError {
-  constructor(option: OptionName | undefined, message: string, options?: ErrorOptions) {
+  constructor(option: OptionName | undefined, message: string, options?: EngineErrorOptions) {
     super(message, 'setting', option, options)
     this.name = 'SettingError'
   }

@@ -7,7 +7,7 @@
 import * as core from '@actions/core'
 import { parseArgsStringToArgv } from 'string-argv'
 import { isAgeIdentity, isAgeRecipient } from './age-keys.js'
-import { EngineError, type OptionName } from './errors.js'
+import { EngineError, type EngineErrorOptions, type OptionName } from './errors.js'
 import { type RetentionSchedule, parseRetentionSchedule } from './retention.js'
 import { parseDuration } from './duration.js'
 import { parseHeartbeatUrl } from './heartbeat.js'
@@ -91,14 +91,47 @@ export enum Inputs {
 /** What getInputs() gives: the options of the mode the inputs ask for. */
 export type ActionInputs = BackupOptions | RestoreOptions | CheckOptions
 
+/**
+ * Where a message is shown: the action's step (inputs, secrets, the workflow) or the command
+ * line (options, environment variables). The one place that words an input's name and picks an
+ * error's wording for it is here: inputLabel and describeForInputs.
+ */
+export type FrontDoor = 'action' | 'cli'
+
+/** The environment variables the CLI reads secret inputs from (never the command line). */
+export const SECRET_ENV: Partial<Record<Inputs, string>> = {
+  [Inputs.DatabaseUrl]: 'DATABASE_URL',
+  [Inputs.VerifyDatabaseUrl]: 'VERIFY_DATABASE_URL',
+  [Inputs.EncryptionPassphrase]: 'BACKUP_ENCRYPTION_PASSPHRASE',
+  [Inputs.DecryptionIdentity]: 'BACKUP_DECRYPTION_IDENTITY',
+  [Inputs.SigningKey]: 'BACKUP_SIGNING_KEY',
+  // check only: to find and read the newest backup artifact through GitHub's API
+  [Inputs.GithubToken]: 'GITHUB_TOKEN'
+}
+
+/** An input as users of that front door know it: "Input 'tables'", or "--tables" / "DATABASE_URL". */
+export function inputLabel(input: Inputs | string, door: FrontDoor = 'action'): string {
+  if (door === 'action') return `Input '${input}'`
+  const env = SECRET_ENV[input as Inputs]
+  if (env) return `Environment variable ${env}`
+  return Object.values(Inputs).includes(input as Inputs) ? `--${input}` : input
+}
+
 /** A bad input: the message names the input and says what to do. */
 export class InputError extends EngineError {
   constructor(
     readonly input: Inputs | string,
-    message: string,
-    options?: ErrorOptions
+    /** What is wrong and what to do, without the input's name. */
+    readonly detail: string,
+    options?: EngineErrorOptions,
+    readonly door: FrontDoor = 'action'
   ) {
-    super(`Input '${input}': ${message}`, 'setting', undefined, options)
+    super(
+      `${inputLabel(input, door)}: ${door === 'cli' ? (options?.cli ?? detail) : detail}`,
+      'setting',
+      undefined,
+      options
+    )
     this.name = 'InputError'
   }
 }
@@ -124,9 +157,23 @@ const INPUT_OF: Record<OptionName, Inputs> = {
  * InputError naming the input ("Input 'database-url': …"); any other error is returned as it is.
  * The front doors (main.ts, cli.ts) pass every error through this once.
  */
-export function describeForInputs<T>(error: T): T | InputError {
-  if (error instanceof InputError || !(error instanceof EngineError) || !error.option) return error
-  return new InputError(INPUT_OF[error.option], error.message, { cause: error })
+export function describeForInputs<T>(error: T, door: FrontDoor = 'action'): T | InputError {
+  if (error instanceof InputError) {
+    if (error.door === door) return error
+    return new InputError(
+      error.input,
+      error.detail,
+      { cause: error.cause, cli: error.cliMessage },
+      door
+    )
+  }
+  if (!(error instanceof EngineError) || !error.option) return error
+  return new InputError(
+    INPUT_OF[error.option],
+    error.message,
+    { cause: error, cli: error.cliMessage },
+    door
+  )
 }
 
 /**
@@ -139,22 +186,24 @@ export function describeForInputs<T>(error: T): T | InputError {
  */
 export function defaultDatabaseNotice(
   input: Inputs,
-  connection: { database: string; databaseDefaulted?: boolean }
+  connection: { database: string; databaseDefaulted?: boolean },
+  door: FrontDoor = 'action'
 ): string | undefined {
   if (!connection.databaseDefaulted) return undefined
-  return `Input '${input}' names no database, so — as psql and pg_dump do — the database named after the user is used: '${connection.database}'. If the application's data is elsewhere, end the URL with /<database name>.`
+  return `${inputLabel(input, door)} names no database, so — as psql and pg_dump do — the database named after the user is used: '${connection.database}'. If the application's data is elsewhere, end the URL with /<database name>.`
 }
 
 export function droppedParametersNotice(
   input: Inputs,
-  dropped: Record<string, string>
+  dropped: Record<string, string>,
+  door: FrontDoor = 'action'
 ): string | undefined {
   const names = Object.keys(dropped)
   if (names.length === 0) return undefined
   const hints: string[] = []
   if (dropped.schema !== undefined) {
     hints.push(
-      `schema=… sets the app's search_path and does not choose what is backed up: to back up only that schema, set the '${Inputs.Schemas}' input (schemas: ${dropped.schema})`
+      `schema=… sets the app's search_path and does not choose what is backed up: to back up only that schema, ${door === 'cli' ? `give --${Inputs.Schemas} ${dropped.schema}` : `set the '${Inputs.Schemas}' input (schemas: ${dropped.schema})`}`
     )
   }
   if (dropped.pgbouncer !== undefined) {
@@ -162,7 +211,7 @@ export function droppedParametersNotice(
       'pgbouncer=true says the URL goes through PgBouncer in transaction mode, which pg_dump cannot use: give the direct URL (Prisma: directUrl / DIRECT_URL) or a session-mode pool'
     )
   }
-  return `Input '${input}': left out ${names.join(', ')} — ${names.length === 1 ? 'a parameter' : 'parameters'} of ORMs or drivers (Prisma, node-postgres …) that libpq does not know and that change nothing for pg_dump.${hints.length > 0 ? ` Note: ${hints.join('; ')}.` : ''}`
+  return `${inputLabel(input, door)}: left out ${names.join(', ')} — ${names.length === 1 ? 'a parameter' : 'parameters'} of ORMs or drivers (Prisma, node-postgres …) that libpq does not know and that change nothing for pg_dump.${hints.length > 0 ? ` Note: ${hints.join('; ')}.` : ''}`
 }
 
 /** Reads one input as the runner passes it (INPUT_<NAME>), trimmed. */
@@ -353,14 +402,20 @@ export function getInputs(read: InputReader = readActionInput): ActionInputs {
     if (scratch === '') {
       throw new InputError(
         Inputs.VerifyDatabaseUrl,
-        'is required in verify mode: the URL of a scratch database the backup is restored into (e.g. a `services: postgres` container in the same job). Never your production database.'
+        'is required in verify mode: the URL of a scratch database the backup is restored into (e.g. a `services: postgres` container in the same job). Never your production database.',
+        {
+          cli: 'is required by verify: set it to the URL of a scratch database the backup is restored into (e.g. one made with createdb on a local server). Never your production database.'
+        }
       )
     }
     const production = read(Inputs.DatabaseUrl).trim()
     if (production !== '' && production === scratch) {
       throw new InputError(
         Inputs.VerifyDatabaseUrl,
-        'is the same as database-url; verify restores into a scratch database, never into the one backed up.'
+        'is the same as database-url; verify restores into a scratch database, never into the one backed up.',
+        {
+          cli: 'is the same as DATABASE_URL; verify restores into a scratch database, never into the one backed up.'
+        }
       )
     }
     const maxAge = read(Inputs.MaxAge).trim()
@@ -376,7 +431,10 @@ export function getInputs(read: InputReader = readActionInput): ActionInputs {
   if (databaseUrl === '') {
     throw new InputError(
       Inputs.DatabaseUrl,
-      'is required. Store the connection URL (postgresql://user:password@host:5432/dbname) as a repository secret and pass it with `database-url: ${{ secrets.DATABASE_URL }}`.'
+      'is required. Store the connection URL (postgresql://user:password@host:5432/dbname) as a repository secret and pass it with `database-url: ${{ secrets.DATABASE_URL }}`.',
+      {
+        cli: "is not set. Set it to the connection URL, e.g. DATABASE_URL='postgresql://user:password@host:5432/dbname' before the command (the environment, never the command line)."
+      }
     )
   }
   if (mode === 'restore') {

@@ -126,3 +126,16 @@ export function formatDuration(seconds: number): string {
   const s = Math.round(seconds % 60)
   return `${m} min ${s} s`
 }
+
+/**
+ * A count with its noun, singular for exactly one: plural(1, 'table') is '1 table',
+ * plural(3, 'table') '3 tables', plural(2, 'entry', 'entries') '2 entries'. Every count the action
+ * shows goes through this.
+ */
+export function plural(
+  n: number | bigint | string,
+  singular: string,
+  pluralForm = `${singular}s`
+): string {
+  return `${n} ${Number(n) === 1 ? singular : pluralForm}`
+}

@@ -22,7 +22,7 @@ import { type CheckResult, check } from './modes/check.js'
 import { restore, type RestoreResult } from './modes/restore.js'
 import { type VerifyResult, verify } from './modes/verify.js'
 import { LOAD_PHASE } from './modes/restore.js'
-import { type Log, actionLog, log, useLog } from './log.js'
+import { type Log, actionLog, log, useLog, plural } from './log.js'
 import { databaseUrlSecrets, parseDatabaseUrl } from './postgres/connection.js'
 import { cancelChildren, cancelledBy, killAllChildren } from './process.js'
 import {
@@ -233,7 +233,7 @@ export async function run(): Promise<void> {
     await heartbeat.finish(
       'success',
       redact(
-        `${mode} ok: ${result.tables.length} tables, ${result.rowsRestored} rows from ${result.restoredFrom} in ${result.durationSeconds} s`
+        `${mode} ok: ${plural(result.tables.length, 'table')}, ${plural(result.rowsRestored, 'row')} from ${result.restoredFrom} in ${result.durationSeconds} s`
       )
     )
   } catch (caught) {
@@ -256,7 +256,7 @@ export async function run(): Promise<void> {
 function backupPingBody(result: BackupResult): string {
   const m = result.manifest
   const where = result.artifact ? `artifact ${result.artifact.name}` : (result.s3Uri ?? 'file')
-  return `backup ok: ${result.fileName}, ${m.file.sizeBytes} bytes, ${m.rowCounts.tables.length} tables, in ${result.durationSeconds} s, to ${where}`
+  return `backup ok: ${result.fileName}, ${m.file.sizeBytes} bytes, ${plural(m.rowCounts.tables.length, 'table')}, in ${result.durationSeconds} s, to ${where}`
 }
 
 function setBackupOutputs(result: BackupResult): void {
@@ -315,6 +315,8 @@ function setVerifyOutputs(result: VerifyResult): void {
 
 function setCheckOutputs(result: CheckResult): void {
   const outputs: Record<string, string | number> = {
+    'backup-checked': result.checked,
+    // the name check's output had first; kept for workflows that read it
     'restored-from': result.checked,
     'backup-created-at': result.manifest.createdAt,
     'backup-age-seconds': Math.round(result.ageSeconds),

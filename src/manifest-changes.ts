@@ -5,6 +5,7 @@
  * previous manifest (storage/artifact-manifest.ts).
  */
 import type { Manifest } from './manifest.js'
+import { plural } from './log.js'
 
 export interface TableChange {
   /** schema.name */
@@ -92,7 +93,7 @@ export function changeWarnings(changes: ManifestChanges): string[] {
   const warnings: string[] = []
   if (changes.vanished.length > 0) {
     warnings.push(
-      `${changes.vanished.length} table(s) of the previous backup (${changes.previous.createdAt}) are not in this one: ${changes.vanished.slice(0, 10).join(', ')}${changes.vanished.length > 10 ? ', …' : ''}`
+      `${plural(changes.vanished.length, 'table')} of the previous backup (${changes.previous.createdAt}) ${changes.vanished.length === 1 ? 'is' : 'are'} not in this one: ${changes.vanished.slice(0, 10).join(', ')}${changes.vanished.length > 10 ? ', …' : ''}`
     )
   }
   for (const s of changes.shrunk.slice(0, 10)) {
@@ -115,10 +116,10 @@ export function describeChanges(changes: ManifestChanges, runId?: number): strin
     `rows ${changes.rowsDelta === null ? 'not compared' : sign(changes.rowsDelta)}`
   ]
   if (changes.appeared.length > 0) parts.push(`${changes.appeared.length} new table(s)`)
-  if (changes.vanished.length > 0) parts.push(`${changes.vanished.length} table(s) gone`)
+  if (changes.vanished.length > 0) parts.push(`${plural(changes.vanished.length, 'table')} gone`)
   if (changes.shrunk.length > 0) {
     parts.push(
-      `${changes.shrunk.length} table(s) lost over ${changes.rowLossPercent}% of their rows`
+      `${plural(changes.shrunk.length, 'table')} lost over ${changes.rowLossPercent}% of their rows`
     )
   }
   return parts.join('; ') + '.'

@@ -19,6 +19,7 @@ import {
   type RowCountMethod
 } from './types.js'
 import { TOOL_NAME, TOOL_VERSION } from './version.js'
+import { plural } from './log.js'
 
 export const MANIFEST_FILE = 'manifest.json'
 export const MANIFEST_SCHEMA_VERSION = 1
@@ -330,7 +331,8 @@ class ManifestChecker {
     const value = this.get(parent, field)
     if (value === undefined && optional) return undefined
     if (!Array.isArray(value)) this.fail(field, 'is missing or not a list')
-    if (value.length > max) this.fail(field, `has ${value.length} entries, more than ${max}`)
+    if (value.length > max)
+      this.fail(field, `has ${plural(value.length, 'entry', 'entries')}, more than ${max}`)
     return value
   }
 

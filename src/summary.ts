@@ -3,7 +3,7 @@
  * the error. Every text passes through redact(): never a secret.
  */
 import * as core from '@actions/core'
-import { formatBytes, formatDuration } from './log.js'
+import { formatBytes, formatDuration, plural } from './log.js'
 import { type ManifestChanges, changeWarnings } from './manifest-changes.js'
 import type { BackupResult } from './modes/backup.js'
 import type { CheckResult } from './modes/check.js'
@@ -157,7 +157,7 @@ export function keptMarkdown(kept: RestoreResult['kept']): string {
   md += kept
     .map(
       t =>
-        `- kept the target's ${t.targetRows} rows of \`${t.schema}.${t.name}\`; the backup's ${t.backupRows} rows were not loaded (${escapeCell(t.reason)})`
+        `- kept the target's ${plural(t.targetRows, 'row')} of \`${t.schema}.${t.name}\`; the backup's ${plural(t.backupRows, 'row')} were not loaded (${escapeCell(t.reason)})`
     )
     .join('\n')
   return md + '\n'

@@ -107,7 +107,8 @@ describe('mode: check with signing-key', () => {
   it('passes on a backup signed with the key, after checking its signature', async () => {
     const step = await checkOf('signed-backup', { 'signing-key': KEY })
     expect(step.error).toBeUndefined()
-    expect(step.outputs['restored-from']).toBe(`artifact ${signed.id} (run ${signed.runId})`)
+    expect(step.outputs['backup-checked']).toBe(`artifact ${signed.id} (run ${signed.runId})`)
+    expect(step.outputs['restored-from']).toBe(step.outputs['backup-checked'])
     expect(step.stdout).toContain('The manifest is signed with this signing-key')
     expect(step.summary).toContain('Backup check: fresh')
     expect(step.summary).toMatch(/\| Check the signature \| \d+\.\d \|/)
@@ -183,7 +184,7 @@ describe('mode: check with signing-key, newest under an S3 prefix', () => {
     const signedUri = await backupTo('signed', { 'signing-key': KEY })
     const ok = await runStep({ mode: 'check', ...s3('signed'), 'signing-key': KEY })
     expect(ok.error).toBeUndefined()
-    expect(ok.outputs['restored-from']).toBe(signedUri)
+    expect(ok.outputs['backup-checked']).toBe(signedUri)
     expect(ok.stdout).toContain('The manifest is signed with this signing-key')
 
     const other = await runStep({ mode: 'check', ...s3('signed'), 'signing-key': OTHER_KEY })

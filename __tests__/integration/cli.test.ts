@@ -120,7 +120,7 @@ describe('command line', () => {
 
     const bad = await cli(['backup', '--format', 'zip'], { DATABASE_URL: server.url(source) })
     expect(bad.code).toBe(2)
-    expect(bad.stderr).toMatch(/Input 'format': 'zip' is not one of/)
+    expect(bad.stderr).toMatch(/--format: 'zip' is not one of/)
 
     const unknown = await cli(['backup', '--no-such-option', 'x'])
     expect(unknown.code).toBe(2)
@@ -184,6 +184,26 @@ describe('command line', () => {
       "SELECT 1 FROM pg_class WHERE relname = 'big' AND relkind = 'r'"
     )
     expect(tables).toEqual([])
+  })
+
+  it('words errors for the terminal: options and environment variables, no workflow advice', async () => {
+    const noUrl = await cli(['backup'])
+    expect(noUrl.code).toBe(2)
+    expect(noUrl.stderr).toContain('Environment variable DATABASE_URL: is not set.')
+    expect(noUrl.stderr).toContain("DATABASE_URL='postgresql://")
+    const noScratch = await cli(['verify', '--backup-file', backupFile])
+    expect(noScratch.code).toBe(2)
+    expect(noScratch.stderr).toContain(
+      'Environment variable VERIFY_DATABASE_URL: is required by verify'
+    )
+    const noToken = await cli(['check', '--repository', 'owner/name'])
+    expect(noToken.code).toBe(2)
+    expect(noToken.stderr).toContain('Environment variable GITHUB_TOKEN: is not set.')
+    for (const out of [noUrl, noScratch, noToken]) {
+      expect(out.stderr).not.toMatch(
+        /\$\{\{|secrets\.|github-token|workflow|Input '|services: postgres/
+      )
+    }
   })
 
   it('prints help for each command with the action input names', async () => {

@@ -427,7 +427,7 @@ describe("whose backup is the newest (issue 14.2): only the repository's own run
     })
     const error = await expectRefusedUnchanged(
       byName('latest', 'fork-only'),
-      /none of the 1 artifacts named 'fork-only.zip' or 'fork-only' .* default branch 'main'.*another repository.*run-id or artifact-id/
+      /none of the 1 artifact named 'fork-only.zip' or 'fork-only' .* default branch 'main'.*another repository.*run-id or artifact-id/
     )
     const { describeForInputs } = await import('../../src/inputs.js')
     expect((describeForInputs(error) as Error).message).toMatch(/^Input 'artifact-from': /)

@@ -285,6 +285,32 @@ describe('restore from a local file', () => {
     expect(result).toMatchObject({ format: 'plain', compression: 'none' })
   })
 
+  it("psql's error names the user's .sql.gz and the line in it (not <stdin>, not shifted by the action's BEGIN or a left-out line)", async () => {
+    const file = path.join(files, 'broken.sql.gz')
+    writeFileSync(
+      file,
+      zlib.gzipSync(
+        [
+          '-- my script', // 1
+          'SET transaction_timeout = 0;', // 2: left out for this PostgreSQL 15
+          'CREATE TABLE public.fine (id integer);', // 3
+          '', // 4
+          'SELECT 1 / 0;', // 5
+          ''
+        ].join('\n')
+      )
+    )
+    const target = await server.createDatabase()
+    const error = await runRestore(target, file).then(
+      () => undefined,
+      (e: unknown) => e as Error
+    )
+    expect(error?.message).toContain('broken.sql.gz:5: ERROR:  division by zero')
+    expect(error?.message).not.toContain('<stdin>')
+    expect(await tableChecksums(server, target)).toEqual({})
+    await server.dropDatabase(target)
+  })
+
   it('into a database whose name needs quoting in a conninfo', async () => {
     const target = await server.createDatabase(`it's "a" b\\c`)
     await runRestore(target, f.smallDump)

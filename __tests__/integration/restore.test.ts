@@ -237,7 +237,7 @@ describe('restores into a database that is not empty', () => {
       await expect(
         runRestore(restoreInputs(target, { kind: 'file', path: file }, overrides))
       ).rejects.toThrow(
-        /the backup holds rows for 1 tables it does not create \(made with pg_dump --data-only\?\), and the target database '[^']+' has 1 of them: public\.victim \(1 rows\)\. (allow-non-empty|clean): true never writes into the target's own tables, so nothing was changed\./
+        /the backup holds rows for 1 table it does not create \(made with pg_dump --data-only\?\), and the target database '[^']+' has 1 of them: public\.victim \(1 row\)\. (allow-non-empty|clean): true never writes into the target's own tables, so nothing was changed\./
       )
       const after = await snapshot(target)
       expect(after).toEqual(before)
@@ -247,48 +247,81 @@ describe('restores into a database that is not empty', () => {
     })
   })
 
-  it("a pg_dump --data-only backup of a sequence: refused before it sets the target's own sequence", async () => {
-    const src = await server.createDatabase()
-    await server.query(
-      src,
-      `CREATE SEQUENCE public.counter START 1000; SELECT nextval('public.counter');`
-    )
-    const file = path.join(harness.work, 'data-only-sequence.dump')
-    await runTool(
-      path.join(server.binDir, 'pg_dump'),
-      ['-Fc', '--data-only', '-t', 'counter', '-f', file],
-      server.env(src)
-    )
-    const target = await server.createDatabase()
-    await server.query(target, `${KEEP_ME} CREATE SEQUENCE public.counter START 42;`)
-    const value = async () =>
-      (
-        await server.query<{ v: string }>(
-          target,
-          'SELECT last_value::text AS v FROM public.counter'
-        )
-      )[0]?.v
-    await expect(
-      runRestore(restoreInputs(target, { kind: 'file', path: file }, { allowNonEmpty: true }))
-    ).rejects.toThrow(
-      /the backup sets the value of 1 sequences it does not create \(made with pg_dump --data-only\?\), and the target database '[^']+' has 1 of them: public\.counter\. allow-non-empty: true never changes the target's own objects, so nothing was changed\./
-    )
-    expect(await value()).toBe('42')
-    await server.dropDatabase(target)
-    await server.dropDatabase(src)
-  })
+  it.each([
+    ['archive', '-Fc', 'data-only-sequence.dump'],
+    // a plain script's SELECT pg_catalog.setval(…) is refused the same way
+    ['plain script', '-Fp', 'data-only-sequence.sql']
+  ])(
+    "a pg_dump --data-only backup of a sequence (%s): refused before it sets the target's own sequence",
+    async (_kind, format, name) => {
+      const src = await server.createDatabase()
+      await server.query(
+        src,
+        `CREATE SEQUENCE public.counter START 1000; SELECT nextval('public.counter');`
+      )
+      const file = path.join(harness.work, name)
+      await runTool(
+        path.join(server.binDir, 'pg_dump'),
+        [format, '--data-only', '-t', 'counter', '-f', file],
+        server.env(src)
+      )
+      const target = await server.createDatabase()
+      await server.query(target, `${KEEP_ME} CREATE SEQUENCE public.counter START 42;`)
+      const value = async () =>
+        (
+          await server.query<{ v: string }>(
+            target,
+            'SELECT last_value::text AS v FROM public.counter'
+          )
+        )[0]?.v
+      await expect(
+        runRestore(restoreInputs(target, { kind: 'file', path: file }, { allowNonEmpty: true }))
+      ).rejects.toThrow(
+        /the backup sets the value of 1 sequence it does not create \(made with pg_dump --data-only\?\), and the target database '[^']+' has 1 of them: public\.counter\. allow-non-empty: true never changes the target's own objects, so nothing was changed\./
+      )
+      expect(await value()).toBe('42')
+      await server.dropDatabase(target)
+      await server.dropDatabase(src)
+    }
+  )
 
   it('without clean or allow-non-empty: refused, listing tables and rows; target unchanged', async () => {
     await makeBackup('refused', 'plain', 'zstd')
     const target = await server.createDatabase()
-    await server.query(target, KEEP_ME)
+    await server.query(
+      target,
+      `${KEEP_ME} CREATE TABLE public.customers (id integer); INSERT INTO public.customers VALUES (1), (2), (3);`
+    )
     const before = await snapshot(target)
+    // pg_dump's script is judged on the tables it writes: keep_me is not in the way
     await expect(runRestore(restoreInputs(target, current('refused')))).rejects.toThrow(
       "the target database '" +
         target +
-        "' is not empty: 1 tables where the backup goes — public.keep_me (3 rows). Nothing was changed."
+        "' is not empty: 1 table where the backup goes — public.customers (3 rows). Nothing was changed."
     )
     expect(await snapshot(target)).toEqual(before)
+    // without one transaction a CREATE that fails midway would leave a part: every table counts
+    await expect(
+      runRestore(restoreInputs(target, current('refused'), { singleTransaction: false }))
+    ).rejects.toThrow(
+      /is not empty: 2 tables where the backup goes — public\.customers \(3 rows\), public\.keep_me \(3 rows\)/
+    )
+    expect(await snapshot(target)).toEqual(before)
+    await server.dropDatabase(target)
+  })
+
+  it('a plain pg_dump script next to unrelated tables in public: restored without allow-non-empty, they are left alone and not counted', async () => {
+    await makeBackup('unrelated-plain', 'plain', 'gzip')
+    const target = await server.createDatabase()
+    await server.query(target, KEEP_ME)
+    const keep = (await tableChecksums(server, target))['public.keep_me']
+    const result = await runRestore(restoreInputs(target, current('unrelated-plain')))
+    expect(await tableChecksums(server, target)).toEqual({
+      ...sourceChecksums,
+      'public.keep_me': keep
+    })
+    expect(result.tables.some(t => t.name === 'keep_me')).toBe(false)
+    expect(result.rowsRestored).toBe(result.manifest?.rowCounts.totalRows)
     await server.dropDatabase(target)
   })
 })

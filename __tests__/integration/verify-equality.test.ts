@@ -403,7 +403,7 @@ describe("verify compares materialized views' contents", () => {
       .catch((e: Error) => e)) as Error
     expect(error).toBeInstanceOf(harness.engine.verifyEngine.VerifyError)
     expect(error.message).toMatch(
-      /MATERIALIZED VIEW DATA rich\.price_sum is not what its query gives on the restored tables \(1 rows held, 1 from the query, or the same number of other rows\): it was refreshed from other data/
+      /MATERIALIZED VIEW DATA rich\.price_sum is not what its query gives on the restored tables \(1 row held, 1 from the query, or the same number of other rows\): it was refreshed from other data/
     )
     expect(error.message).not.toMatch(/TABLE DATA rich\.prices/)
   }, 180_000)

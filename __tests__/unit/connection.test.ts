@@ -371,3 +371,25 @@ describe("the action's own connection, as libpq would open it", () => {
     expect(refuseAuthentication(policy('postgresql://u:p@h/d'), 'password', false)).toBeUndefined()
   })
 })
+
+describe('a connection error, worded for where it is shown', () => {
+  it("the action speaks of GitHub's runners and the secret; the CLI of this machine and DATABASE_URL", async () => {
+    const { explainConnectError } = await import('../../src/postgres/session.js')
+    const { describeForInputs } = await import('../../src/inputs.js')
+    const connection = parseDatabaseUrl('postgresql://app:pw-long-enough@db.example:5432/shop')
+    for (const [code, action, terminal] of [
+      ['ETIMEDOUT', "admits GitHub's runners", 'admits this machine'],
+      ['28P01', 'password in the secret', 'password in the URL'],
+      ['EHOSTUNREACH', 'GitHub-hosted runners have no IPv6', "this machine's network route"]
+    ]) {
+      const error = explainConnectError({ code, message: 'x' }, connection, 10)
+      const forAction = (describeForInputs(error) as Error).message
+      const forCli = (describeForInputs(error, 'cli') as Error).message
+      expect(forAction).toMatch(/^Input 'database-url': could not connect to /)
+      expect(forAction).toContain(action)
+      expect(forCli).toMatch(/^Environment variable DATABASE_URL: could not connect to /)
+      expect(forCli).toContain(terminal)
+      expect(forCli).not.toMatch(/GitHub|secret|Input '/)
+    }
+  })
+})

@@ -101,8 +101,39 @@ describe('detectBackup', () => {
       compression: 'gzip',
       format: 'custom'
     })
+    // pg_dump's SQL script named .dump by hand (pg_dump > db.dump): psql -f restores it
     expect(await detectBackup(file(SQL, 'backup.dump.zst'))).toMatchObject({
       compression: 'none',
+      format: 'plain'
+    })
+  })
+
+  it.each<[string, () => Buffer, RegExp]>([
+    [
+      'backup.dump.zst',
+      () => zstd('<!DOCTYPE html>\n<html><body>Not Found</body></html>\n'),
+      /an HTML page starting "<!DOCTYPE html>"/
+    ],
+    [
+      'backup.dump',
+      () => Buffer.from('create table t (id int);\nselect 1;\n'),
+      /text starting "create table t \(id int\);"/
+    ],
+    ['backup.dump.gz', () => gzip('{"error": "expired"}\n'), /JSON or other text starting/]
+  ])(
+    'refuses %s that is text but no pg_dump archive, naming what it is',
+    async (name, content, what) => {
+      const p = file(content(), name)
+      await expect(detectBackup(p)).rejects.toThrow(FormatError)
+      await expect(detectBackup(p)).rejects.toThrow(
+        /the name says a pg_dump archive \(\.dump\), but the content/
+      )
+      await expect(detectBackup(p)).rejects.toThrow(what)
+    }
+  )
+
+  it('runs the same text named .sql as a script', async () => {
+    expect(await detectBackup(file('create table t (id int);\n', 'backup.sql'))).toMatchObject({
       format: 'plain'
     })
   })

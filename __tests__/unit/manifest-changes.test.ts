@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals'
 import type { Manifest, ManifestTable } from '../../src/manifest.js'
 import { changeWarnings, compareManifests } from '../../src/manifest-changes.js'
+import { plural } from '../../src/log.js'
 
 /** Typed fixture: a manifest with these tables (rows) and file size. */
 function manifest(tables: Record<string, number | null>, sizeBytes: number): Manifest {
@@ -63,7 +64,7 @@ describe('compareManifests', () => {
     })
     expect(c.largest.map(t => t.table)).toEqual(['public.a', 'public.c', 'public.b'])
     expect(changeWarnings(c)).toEqual([
-      '1 table(s) of the previous backup (2026-11-30T02:17:00.000Z) are not in this one: public.gone',
+      '1 table of the previous backup (2026-11-30T02:17:00.000Z) is not in this one: public.gone',
       'public.a lost 51% of its rows since the previous backup (100 → 49; threshold 50%)'
     ])
   })
@@ -75,5 +76,16 @@ describe('compareManifests', () => {
     const uncounted = compareManifests(manifest({ 'public.a': null }, 10), before, 0)
     expect(uncounted).toMatchObject({ shrunk: [], largest: [], rowsDelta: null })
     expect(changeWarnings(uncounted)).toEqual([])
+  })
+})
+
+describe('plural: every count the action shows', () => {
+  it('is singular for exactly one, plural otherwise (also 0, strings and irregular nouns)', () => {
+    expect(plural(1, 'table')).toBe('1 table')
+    expect(plural(0, 'table')).toBe('0 tables')
+    expect(plural(2, 'entry', 'entries')).toBe('2 entries')
+    expect(plural('1', 'row')).toBe('1 row')
+    expect(plural(1n, 'row')).toBe('1 row')
+    expect(plural('uncounted', 'row')).toBe('uncounted rows')
   })
 })

@@ -4,6 +4,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parse } from 'yaml'
 import { renderReadme } from '../../scripts/readme-tables.js'
+import { EXIT_CODES } from '../../src/errors.js'
 import { Inputs } from '../../src/inputs.js'
 import { artifactNamesFor, artifactZipName } from '../../src/storage/artifact.js'
 
@@ -20,6 +21,15 @@ function exampleFiles(): string[] {
 }
 
 describe('README and action.yml', () => {
+  it('names every exit code the CLI has, and which one a connection failure gives', () => {
+    const line = /Exit codes \(`src\/errors\.ts`\):([^]*?)\n\n/.exec(readme)?.[1] ?? ''
+    for (const code of [...Object.values(EXIT_CODES), 130, 143]) {
+      expect(line).toContain(`**${code}**`)
+    }
+    // could not connect is a SettingError about database-url (session.ts): 2
+    expect(line).toMatch(/\*\*2\*\*[^*]*cannot be reached or\s+refuses the login/)
+  })
+
   it('the inputs and outputs tables are in step with action.yml (npm run docs)', () => {
     expect(readme).toBe(renderReadme(readme, actionYml))
   })

@@ -8,6 +8,7 @@ import { Readable, Writable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { CheckError } from '../../src/errors.js'
 import { ScriptGate, type ScriptGateOptions } from '../../src/postgres/script-gate.js'
+import { explainLoadFailure, inScriptLines } from '../../src/postgres/load.js'
 
 interface Run {
   out: string
@@ -315,5 +316,55 @@ describe('ScriptGate: a COPY the policy skips', () => {
     // white space between the statements left out passes (psql skips it)
     expect(r.out).toBe('\r\n\r\nBEGIN;\nSELECT 2;\r\n\nCOMMIT;\n')
     expect(r.gate.skipped.map(s => s.rows)).toEqual([0, 1])
+  })
+})
+
+describe("ScriptGate: psql's line numbers mapped back to the script's", () => {
+  const script = [
+    '-- a script of ones own', // 1
+    'CREATE TABLE public.a (id int);', // 2
+    'SET transaction_timeout = 0;', // 3: left out for a server before 17
+    'SET transaction_timeout = 0; CREATE TABLE public.b (id int);', // 4
+    '', // 5
+    'SELECT 1/0;', // 6
+    'CREATE TABLE public.c (id int);' // 7
+  ].join('\n')
+
+  it.each([64 * 1024, 7, 1])(
+    'each output line names the line of the script it came from (chunks of %i bytes); the gate’s BEGIN; none',
+    async chunk => {
+      const {
+        out,
+        gate: g,
+        error
+      } = await gate(script, { serverMajor: 15, before: ['DROP TABLE IF EXISTS public.x;'] }, chunk)
+      expect(error).toBeUndefined()
+      expect(g.skipped.map(s => s.line)).toEqual([3, 4])
+      const lines = out.split('\n')
+      const at = (text: string): number => lines.findIndex(l => l.includes(text)) + 1
+      expect(g.scriptLine(at('-- a script'))).toBe(1)
+      expect(g.scriptLine(at('BEGIN;'))).toBeUndefined()
+      expect(g.scriptLine(at('DROP TABLE IF EXISTS public.x'))).toBeUndefined()
+      expect(g.scriptLine(at('public.a'))).toBe(2)
+      expect(g.scriptLine(at('public.b'))).toBe(4)
+      expect(g.scriptLine(at('SELECT 1/0'))).toBe(6)
+      expect(g.scriptLine(at('public.c'))).toBe(7)
+      // psql counts the BEGIN; and drops: its line of SELECT 1/0 is not the script's
+      expect(at('SELECT 1/0')).not.toBe(6)
+    }
+  )
+
+  it("a psql error names the user's file and line, not <stdin> and psql's own count", async () => {
+    const { out, gate: g } = await gate(script, { serverMajor: 15 })
+    const psqlLine = out.split('\n').findIndex(l => l.includes('SELECT 1/0')) + 1
+    const stderr = `psql:<stdin>:${psqlLine}: ERROR:  division by zero\n`
+    const mapped = inScriptLines(
+      explainLoadFailure('/usr/bin/psql', 3, null, stderr),
+      g,
+      'backup.sql.gz'
+    )
+    expect(mapped.message).toContain('backup.sql.gz:6: ERROR:  division by zero')
+    expect(mapped.message).not.toContain('<stdin>')
+    expect(mapped.stderr).toBe('backup.sql.gz:6: ERROR:  division by zero\n')
   })
 })

@@ -9,7 +9,7 @@
 import type { DefaultArtifactClient } from '@actions/artifact'
 import { rm } from 'node:fs/promises'
 import path from 'node:path'
-import { formatBytes, log, stopwatch } from '../log.js'
+import { formatBytes, log, stopwatch, plural } from '../log.js'
 import { type Manifest, backupManifest } from '../manifest.js'
 import { changeWarnings, compareManifests, describeChanges } from '../manifest-changes.js'
 import { chooseDumpClient, pgDumpOptionRequirements, programPath } from '../postgres/clients.js'
@@ -256,8 +256,8 @@ export async function backup(
       )
       log.info(
         inputs.rowCounts === 'none'
-          ? `Row counts are off (row-counts: none); ${counts.tables.length} tables in the dump.`
-          : `${counts.tables.length} tables, ${counts.totalRows ?? '?'} rows (${inputs.rowCounts}).`
+          ? `Row counts are off (row-counts: none); ${plural(counts.tables.length, 'table')} in the dump.`
+          : `${plural(counts.tables.length, 'table')}, ${plural(counts.totalRows ?? '?', 'row')} (${inputs.rowCounts}).`
       )
       return counts
     })
@@ -379,7 +379,7 @@ async function dumpRoles(
     : dumped.sql
   const name = globalsFileName(dumpFileName, encryption !== undefined)
   log.info(
-    `${roles.length} roles (${roles.join(', ')}); stored beside the dump as ${name}${encryption ? ', encrypted like it' : ''}. No passwords.`
+    `${plural(roles.length, 'role')} (${roles.join(', ')}); stored beside the dump as ${name}${encryption ? ', encrypted like it' : ''}. No passwords.`
   )
   return {
     file: { name, data },
@@ -395,7 +395,7 @@ async function dumpRoles(
 async function readServer(pg: Parameters<typeof readServerInfo>[0]): Promise<ServerInfo> {
   const info = await readServerInfo(pg)
   log.info(
-    `PostgreSQL ${info.version}; database '${info.database}', ${formatBytes(info.sizeBytes)}, ${info.tables.length} tables`
+    `PostgreSQL ${info.version}; database '${info.database}', ${formatBytes(info.sizeBytes)}, ${plural(info.tables.length, 'table')}`
   )
   if (info.inRecovery) log.info('The server is a standby (in recovery).')
   if (info.timeouts.statement !== '0' || info.timeouts.idleInTransaction !== '0') {

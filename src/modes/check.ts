@@ -7,7 +7,7 @@
  */
 import { CheckError } from '../errors.js'
 import { formatAge } from '../duration.js'
-import { formatBytes, log } from '../log.js'
+import { formatBytes, log, plural } from '../log.js'
 import { type Manifest, parseManifest } from '../manifest.js'
 import { type FoundArtifact, artifactClient, findBackupArtifact } from '../storage/artifact.js'
 import { readArtifactManifestFile } from '../storage/artifact-manifest.js'
@@ -79,7 +79,7 @@ export async function check(
   }
   await log.group('Check it', async () => {
     log.info(
-      `${found.checked}: ${manifest.file.name}, ${formatBytes(manifest.file.sizeBytes)}, made ${manifest.createdAt} (${formatAge(ageSeconds)} ago) by ${manifest.tool.name} ${manifest.tool.version}; ${manifest.rowCounts.tables.length} tables, ${manifest.rowCounts.totalRows ?? 'uncounted'} rows.`
+      `${found.checked}: ${manifest.file.name}, ${formatBytes(manifest.file.sizeBytes)}, made ${manifest.createdAt} (${formatAge(ageSeconds)} ago) by ${manifest.tool.name} ${manifest.tool.version}; ${plural(manifest.rowCounts.tables.length, 'table')}, ${plural(manifest.rowCounts.totalRows ?? 'uncounted', 'row')}.`
     )
     const problems = plausibility(manifest, found.artifact)
     if (problems.length > 0) {

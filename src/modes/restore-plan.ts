@@ -6,7 +6,7 @@
  * of contents listed. The result is the plan the load follows.
  */
 import { CheckError, SettingError } from '../errors.js'
-import { log, stopwatch } from '../log.js'
+import { log, stopwatch, plural } from '../log.js'
 import type { Manifest } from '../manifest.js'
 import {
   type BackupFile,
@@ -78,7 +78,10 @@ export interface RestorePlan {
    * them, the rows would go into the target's own tables.
    */
   dataOnlyTables?: QualifiedName[]
-  /** The same for sequences: an archive's SEQUENCE SET without its SEQUENCE (setval). */
+  /**
+   * The same for sequences: an archive's SEQUENCE SET without its SEQUENCE, a script's
+   * SELECT pg_catalog.setval(…) without its CREATE SEQUENCE.
+   */
   dataOnlySequences?: QualifiedName[]
 }
 
@@ -101,7 +104,7 @@ export async function planRestore(
     const lines = await listArchive(programPath(client, 'pg_restore'), {
       directory: dump.directory
     })
-    log.info(`Directory archive accepted by pg_restore --list (${lines.length} lines).`)
+    log.info(`Directory archive accepted by pg_restore --list (${plural(lines.length, 'line')}).`)
     return {
       format: 'directory',
       compression: 'none',
@@ -158,7 +161,9 @@ export async function planRestore(
     const drops = inputs.clean ? new ScriptDropsScanner() : undefined
     const plain = await scanScript(dump, decoding, manifest !== undefined, client, inputs, drops)
     if (drops)
-      log.info(`clean: the script creates ${drops.found.drops.length} objects to drop first.`)
+      log.info(
+        `clean: the script creates ${plural(drops.found.drops.length, 'object')} to drop first.`
+      )
     return {
       format: 'plain',
       ...found,
@@ -169,14 +174,15 @@ export async function planRestore(
       dataTables:
         manifestTables(manifest) ?? (plain.copyTables.length > 0 ? plain.copyTables : undefined),
       clean: drops?.found.list,
-      dataOnlyTables: towardTarget(inputs) ? scriptDataOnlyTables(plain) : undefined
+      dataOnlyTables: towardTarget(inputs) ? scriptDataOnlyTables(plain) : undefined,
+      dataOnlySequences: towardTarget(inputs) ? scriptDataOnlySequences(plain) : undefined
     }
   }
   const client = await chooseClient(inputs, 'pg_restore', archiveMajor, requires)
   if (!manifest) await readToEnd(dump, decoding)
   if (detected.format === 'custom') {
     const lines = await listArchive(programPath(client, 'pg_restore'), { file: dump, decoding })
-    log.info(`pg_restore --list accepts the archive (${lines.length} lines).`)
+    log.info(`pg_restore --list accepts the archive (${plural(lines.length, 'line')}).`)
     const listed = manifest ? undefined : tablesFromList(lines)
     return {
       format: 'custom',
@@ -258,11 +264,27 @@ function scriptDataOnlyTables(plain: PlainDumpObjects): QualifiedName[] {
   return result
 }
 
+/**
+ * The same for sequences: those a script pg_dump made sets (setval) without creating them, as an
+ * archive's SEQUENCE SET without its SEQUENCE.
+ */
+function scriptDataOnlySequences(plain: PlainDumpObjects): QualifiedName[] {
+  if (!plain.madeByPgDump) return []
+  const created = new Set(plain.createdSequences.map(tableKey))
+  const seen = new Set<string>()
+  return plain.setvalSequences.filter(s => {
+    const key = tableKey(s)
+    if (created.has(key) || seen.has(key)) return false
+    seen.add(key)
+    return true
+  })
+}
+
 /** clean: the DROP statements for the archive entries the restore recreates. */
 function archiveDrops(inputs: RestoreOptions, toc: ArchiveToc): CleanList {
   const list = cleanListFromToc(toc.entries, selectedEntries(toc.entries, inputs))
   log.info(
-    `clean: the archive's table of contents lists ${list.drops.length} objects to drop first.`
+    `clean: the archive's table of contents lists ${plural(list.drops.length, 'object')} to drop first.`
   )
   return list
 }
@@ -343,7 +365,7 @@ async function scanScript(
     )
   }
   log.info(
-    `The script passed the checks psql's input gets (${seconds().toFixed(1)} s) and creates data for ${objects.copyTables.length} tables.`
+    `The script passed the checks psql's input gets (${seconds().toFixed(1)} s) and creates data for ${plural(objects.copyTables.length, 'table')}.`
   )
   return objects
 }

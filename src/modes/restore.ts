@@ -8,7 +8,7 @@ import type { DefaultArtifactClient } from '@actions/artifact'
 import { randomBytes } from 'node:crypto'
 import { rm } from 'node:fs/promises'
 import type pg from 'pg'
-import { formatBytes, log, stopwatch } from '../log.js'
+import { formatBytes, log, stopwatch, plural } from '../log.js'
 import type { Manifest } from '../manifest.js'
 import {
   type Connection,
@@ -306,7 +306,7 @@ async function readRoles(
     : stored
   const parsed = parseGlobals(sql, psqlMajor)
   log.info(
-    `${described.name}: ${parsed.roles.length} roles, ${parsed.memberships.length} memberships; ${parsed.ignored.length} statements not run (settings, comments, tablespaces).`
+    `${described.name}: ${plural(parsed.roles.length, 'role')}, ${plural(parsed.memberships.length, 'membership')}; ${plural(parsed.ignored.length, 'statement')} not run (settings, comments, tablespaces).`
   )
   return parsed
 }
@@ -335,12 +335,12 @@ async function planTargetRoles(
   if (plan.created.length > 0 && !facts.superuser && rows[0]?.createrole !== true) {
     throw new SettingError(
       'createRoles',
-      `the target lacks ${plan.created.length} roles of the backup (${plan.created.slice(0, 10).join(', ')}), and ${facts.currentUser} may not create roles (it has neither CREATEROLE nor SUPERUSER). Nothing was restored. Restore as a role with CREATEROLE, create the roles by hand, or restore without create-roles.`
+      `the target lacks ${plural(plan.created.length, 'role')} of the backup (${plan.created.slice(0, 10).join(', ')}), and ${facts.currentUser} may not create roles (it has neither CREATEROLE nor SUPERUSER). Nothing was restored. Restore as a role with CREATEROLE, create the roles by hand, or restore without create-roles.`
     )
   }
   log.info(
     plan.created.length > 0
-      ? `Creating ${plan.created.length} roles${jobs > 1 ? ' first, in a transaction of their own (they stay if the restore fails later)' : " in the restore's transaction"}: ${listed(plan.created)} (no passwords: set them with ALTER ROLE … PASSWORD where they log in).`
+      ? `Creating ${plural(plan.created.length, 'role')}${jobs > 1 ? ' first, in a transaction of their own (they stay if the restore fails later)' : " in the restore's transaction"}: ${listed(plan.created)} (no passwords: set them with ALTER ROLE … PASSWORD where they log in).`
       : 'Every role of the backup exists in the target; none is created.'
   )
   if (plan.existing.length > 0) {
@@ -364,7 +364,7 @@ function listed(names: string[]): string {
  * loaded before the error, so the restore does not drop them).
  */
 export function rolesStayMessage(created: string[]): string {
-  return `The ${created.length} roles create-roles created first (jobs > 1 creates them in a transaction of their own) stay in the target: ${listed(created)}. Restoring again with create-roles leaves them as they are; drop them by hand (DROP ROLE, after what they own) if they should go.`
+  return `The ${plural(created.length, 'role')} create-roles created first (jobs > 1 creates them in a transaction of their own) stay in the target: ${listed(created)}. Restoring again with create-roles leaves them as they are; drop them by hand (DROP ROLE, after what they own) if they should go.`
 }
 
 /**
@@ -385,7 +385,7 @@ export function superuserRisk(
 async function readFacts(client: pg.Client): Promise<TargetFacts> {
   const facts = await readTargetFacts(client)
   log.info(
-    `Restoring as ${facts.currentUser} (${facts.superuser ? 'a superuser' : 'not a superuser'}; the database belongs to ${facts.databaseOwner}); the target has ${facts.roles.length} roles, ${facts.extensions.length} extensions, ${facts.schemas.length} schemas.`
+    `Restoring as ${facts.currentUser} (${facts.superuser ? 'a superuser' : 'not a superuser'}; the database belongs to ${facts.databaseOwner}); the target has ${plural(facts.roles.length, 'role')}, ${plural(facts.extensions.length, 'extension')}, ${plural(facts.schemas.length, 'schema')}.`
   )
   if (facts.providerSchemas.length > 0)
     log.info(
@@ -429,7 +429,7 @@ function reportSkipped(
   const groups = groupSkipped(skipped)
   if (groups.length === 0) return groups
   log.info(
-    `${skipped.length} statements of the backup were left out because the target cannot take them or they were not asked for (none defines a table, column, row or constraint):`
+    `${plural(skipped.length, 'statement')} of the backup ${skipped.length === 1 ? 'was' : 'were'} left out because the target cannot take them or they were not asked for (none defines a table, column, row or constraint):`
   )
   for (const g of groups) {
     const lines = [
@@ -465,7 +465,7 @@ function reportKept(skipped: ReadonlyArray<SkippedStatement>, facts: TargetFacts
     const reason =
       targetRows > 0 ? 'the target held rows already' : 'the restoring role may not write it'
     kept.push({ schema, name, targetRows, backupRows, reason })
-    const message = `kept the target's ${targetRows} rows of ${schema}.${name} (the provider's table; ${reason}); the backup's ${backupRows} rows were not loaded`
+    const message = `kept the target's ${plural(targetRows, 'row')} of ${schema}.${name} (the provider's table; ${reason}); the backup's ${plural(backupRows, 'row')} were not loaded`
     if (backupRows > 0 && targetRows === 0) log.warning(message)
     else log.info(message)
   }
@@ -570,7 +570,7 @@ async function checkClean(
   const blocked = new Set(check.blocked)
   if (check.dependents.length === 0) {
     log.info(
-      `clean drops ${check.order.length} objects; nothing outside the backup depends on them.`
+      `clean drops ${plural(check.order.length, 'object')}; nothing outside the backup depends on them.`
     )
     // blocked only by the backup's own extensions (in a schema it drops): CASCADE, recreated
     return check.order.map(d => (blocked.has(d) ? withCascade(d) : d))
@@ -604,7 +604,17 @@ async function guardTarget(
   const known = plan.dataTables !== undefined || plan.plain !== undefined
   const providers = new Set(facts.providerSchemas.map(s => s.name))
   const all = await existingTables(client, known ? [...schemas] : undefined)
-  const existing = all.filter(t => !providers.has(t.schema))
+  let existing = all.filter(t => !providers.has(t.schema))
+  const writes = scriptWrites(inputs, plan)
+  if (writes) {
+    const unrelated = existing.filter(t => !writes.has(tableKey(t)))
+    if (unrelated.length > 0) {
+      log.info(
+        `Not counted: ${plural(unrelated.length, 'table')} of the target that the script neither creates nor fills (${describeTables(unrelated)}); any other object of the same name as one of the script's makes its CREATE fail, and the restore's one transaction rolls back.`
+      )
+      existing = existing.filter(t => writes.has(tableKey(t)))
+    }
+  }
   if (inputs.allowNonEmpty || inputs.clean) {
     await refuseDataOnly(inputs, client, server, plan, providers)
   }
@@ -631,12 +641,34 @@ async function guardTarget(
     // verify compares the copy with the backup: it needs the backup's objects alone. It does
     // not clean by itself: a verify-database-url that is not a scratch database loses nothing.
     throw new RestoreError(
-      `the scratch database '${server.database}' (verify-database-url) is not empty: ${existing.length} tables where the backup goes — ${listing} (a verify into it before?). Nothing was changed. Point verify-database-url at an empty database (a services: postgres container is empty in every job), or set 'clean: true' to drop the backup's objects there first and restore them again.`
+      `the scratch database '${server.database}' (verify-database-url) is not empty: ${plural(existing.length, 'table')} where the backup goes — ${listing} (a verify into it before?). Nothing was changed. Point verify-database-url at an empty database (a services: postgres container is empty in every job), or set 'clean: true' to drop the backup's objects there first and restore them again.`
     )
   }
   throw new RestoreError(
-    `the target database '${server.database}' is not empty: ${existing.length} tables where the backup goes — ${listing}. Nothing was changed. Set 'clean: true' to drop and replace the backup's objects, 'allow-non-empty: true' to restore next to them, or point database-url at an empty database.`
+    `the target database '${server.database}' is not empty: ${plural(existing.length, 'table')} where the backup goes — ${listing}. Nothing was changed. Set 'clean: true' to drop and replace the backup's objects, 'allow-non-empty: true' to restore next to them, or point database-url at an empty database.`
   )
+}
+
+/**
+ * The tables a plain script pg_dump made writes to (creates, or fills with COPY or INSERT), when
+ * the guard may judge the target on those alone: the restore runs in one transaction (a CREATE
+ * that meets an object of the target fails and everything rolls back), pg_dump wrote the script
+ * (its statements name every table in full and replace nothing: a script of one's own may
+ * CREATE OR REPLACE, or INSERT into any table), and it is no verify (which needs the scratch
+ * database to itself). Otherwise undefined: every table in the backup's schemas counts.
+ */
+function scriptWrites(
+  inputs: Pick<RestoreOptions, 'mode' | 'singleTransaction'>,
+  plan: Pick<RestorePlan, 'plain'>
+): Set<string> | undefined {
+  const plain = plan.plain
+  if (!plain?.madeByPgDump || !inputs.singleTransaction || inputs.mode === 'verify')
+    return undefined
+  return new Set([...plain.createdTables, ...plain.copyTables, ...plain.insertTables].map(tableKey))
+}
+
+function tableKey(t: { schema: string; name: string }): string {
+  return JSON.stringify([t.schema, t.name])
 }
 
 /**
@@ -662,7 +694,7 @@ async function refuseDataOnly(
     )
     if (theirs.length > 0)
       throw new RestoreError(
-        `the backup holds rows for ${dataOnly.length} tables it does not create (made with pg_dump --data-only?), and the target database '${server.database}' has ${theirs.length} of them: ${describeTables(theirs)}. ${input}: true never writes into the target's own tables, so nothing was changed. Restore into a database without those tables, or load the rows by hand with pg_restore --data-only if appending them is what you want.`
+        `the backup holds rows for ${plural(dataOnly.length, 'table')} it does not create (made with pg_dump --data-only?), and the target database '${server.database}' has ${theirs.length} of them: ${describeTables(theirs)}. ${input}: true never writes into the target's own tables, so nothing was changed. Restore into a database without those tables, or load the rows by hand with pg_restore --data-only if appending them is what you want.`
       )
   }
   const sequences = plan.dataOnlySequences ?? []
@@ -678,7 +710,7 @@ async function refuseDataOnly(
     const theirs = rows.filter(r => !providers.has(r.schema))
     if (theirs.length > 0) {
       throw new RestoreError(
-        `the backup sets the value of ${sequences.length} sequences it does not create (made with pg_dump --data-only?), and the target database '${server.database}' has ${theirs.length} of them: ${theirs.map(r => `${r.schema}.${r.name}`).join(', ')}. ${input}: true never changes the target's own objects, so nothing was changed. Restore into a database without those sequences, or load the backup by hand with pg_restore --data-only if that is what you want.`
+        `the backup sets the value of ${plural(sequences.length, 'sequence')} it does not create (made with pg_dump --data-only?), and the target database '${server.database}' has ${theirs.length} of them: ${theirs.map(r => `${r.schema}.${r.name}`).join(', ')}. ${input}: true never changes the target's own objects, so nothing was changed. Restore into a database without those sequences, or load the backup by hand with pg_restore --data-only if that is what you want.`
       )
     }
   }
@@ -698,10 +730,13 @@ async function compareRowCounts(
     // names the list could not split, or a script without COPY (INSERTs): count what the
     // restore created in the backup's schemas (a plain script's: public and those it creates)
     const schemas = plan.plain ? ['public', ...plan.plain.schemas] : undefined
-    tables = (await existingTables(client, schemas)).map(t => ({
-      schema: t.schema,
-      name: t.name
-    }))
+    // of pg_dump's script only the tables it creates (the target may hold others next to them)
+    const created = plan.plain?.madeByPgDump
+      ? new Set(plan.plain.createdTables.map(tableKey))
+      : undefined
+    tables = (await existingTables(client, schemas))
+      .filter(t => !created || created.has(tableKey(t)))
+      .map(t => ({ schema: t.schema, name: t.name }))
   }
   if (inputs.tables.length > 0 || inputs.schemas.length > 0) {
     tables = tables.filter(
@@ -726,7 +761,7 @@ async function compareRowCounts(
     }
     const isKept = keptNames.has(JSON.stringify([c.schema, c.name]))
     if (!isKept && want !== undefined && want !== null && want !== c.rows) {
-      problems.push(`${c.schema}.${c.name} has ${c.rows} rows, the manifest says ${want}`)
+      problems.push(`${c.schema}.${c.name} has ${plural(c.rows, 'row')}, the manifest says ${want}`)
     }
     result.push({ ...c, expected: want ?? undefined })
   }
@@ -738,8 +773,8 @@ async function compareRowCounts(
   const total = result.reduce((sum, t) => sum + t.rows, 0)
   log.info(
     expected.size > 0
-      ? `All ${result.length} tables match the manifest's row counts (${total} rows).`
-      : `${result.length} tables, ${total} rows restored (no manifest counts to compare with).`
+      ? `All ${plural(result.length, 'table')} match the manifest's row counts (${plural(total, 'row')}).`
+      : `${plural(result.length, 'table')}, ${plural(total, 'row')} restored (no manifest counts to compare with).`
   )
   return result
 }
@@ -772,7 +807,7 @@ async function startRestoreProgress(
         .then(
           r =>
             (loading = r.rows[0]
-              ? `${r.rows[0].rel} (${r.rows[0].tuples} rows so far)`
+              ? `${r.rows[0].rel} (${plural(r.rows[0].tuples, 'row')} so far)`
               : undefined),
           () => clearInterval(ask) // before 14: no pg_stat_progress_copy
         )

@@ -1,11 +1,19 @@
 /**
  * Recognising a backup by its content, not its name: the compression by magic bytes, then the
  * dump format from the first decompressed bytes (custom archive, directory tar, or SQL text).
+ * The name counts only to refuse: text named like an archive (.dump) that is no pg_dump script.
  */
 import type { Compression, DecryptionKeys } from '../types.js'
 import { CheckError } from '../errors.js'
 import { detectCompression } from './compress.js'
-import { type BackupFile, type Decoding, firstBytes, openDecoded, readStart } from './decode.js'
+import {
+  type BackupFile,
+  type Decoding,
+  fileName,
+  firstBytes,
+  openDecoded,
+  readStart
+} from './decode.js'
 import { DecryptionError, isAgeEncrypted } from './encrypt.js'
 
 /** Start of age's ASCII armor (the whole line is longer than the 32 bytes read first). */
@@ -81,11 +89,47 @@ export async function detectBackup(file: BackupFile, keys?: DecryptionKeys): Pro
       'the backup file is compressed with bzip2 or xz, which is not supported; decompress it first (or recompress with gzip or zstd).'
     )
   }
-  const format = detectFormat(await decodedStart(file, { compression, decryption }))
+  const start = await decodedStart(file, { compression, decryption })
+  const format = detectFormat(start)
   if (!format) {
     throw new FormatError(
       'the backup is neither a pg_dump archive (custom or directory format) nor an SQL script; is it the right file?'
     )
   }
+  if (format === 'plain' && namedAsArchive(fileName(file)) && !isPgDumpScript(start)) {
+    throw new FormatError(
+      `the name says a pg_dump archive (.dump), but the content${compression === 'none' ? '' : ` (${compression}-decompressed)`} does not start with an archive's PGDMP header: it is ${describeText(start)}, not a pg_dump archive and not a pg_dump SQL script. Give the file pg_dump --format=custom wrote; if it is an SQL script after all, name it .sql.`
+    )
+  }
   return { compression, format, encrypted }
+}
+
+/** A name like a custom archive's (.dump, .dump.gz, .dump.zst, each maybe .age). */
+export function namedAsArchive(name: string): boolean {
+  return /\.dump(\.(gz|zst))?(\.age)?$/i.test(name)
+}
+
+/**
+ * An SQL script pg_dump wrote (its header comment, or the SET lines it starts with): named .dump
+ * by hand (pg_dump > db.dump) it is still what psql -f would restore.
+ */
+function isPgDumpScript(start: Buffer): boolean {
+  const head = start.subarray(0, 2048).toString('utf8')
+  return (
+    /^--\s*PostgreSQL database (cluster )?dump\b/m.test(head) ||
+    /^SET statement_timeout = 0;$/m.test(head)
+  )
+}
+
+/** What text that is no backup looks like, for the message (its first line, quoted, escaped). */
+function describeText(start: Buffer): string {
+  const text = start.toString('utf8').replace(/^\uFEFF/, '')
+  const kind = /^\s*<(!doctype html|html)/i.test(text)
+    ? 'an HTML page'
+    : /^\s*[[{]/.test(text)
+      ? 'JSON or other text'
+      : 'text'
+  const firstLine = text.trimStart().split(/\r?\n/, 1)[0] ?? ''
+  const shown = firstLine.length > 60 ? `${firstLine.slice(0, 60)}…` : firstLine
+  return `${kind} starting ${JSON.stringify(shown)}`
 }

@@ -29,6 +29,7 @@ import {
   type StatementPart
 } from './psql-lexer.js'
 import type { TocEntry } from './toc.js'
+import { plural } from '../log.js'
 
 /** Entries a restore with `--table` names (pg_restore: tables, views, sequences, their data). */
 const TABLE_LIKE = new Set([
@@ -560,7 +561,7 @@ export class DependentsError extends CheckError {
   override name = 'DependentsError'
   constructor(readonly dependents: Dependent[]) {
     super(
-      `clean would drop ${dependents.length} object(s) that are not in the backup but depend on objects it recreates: ${describeDependents(dependents)}. Nothing was changed. Drop or change them first, restore into another database, or allow dropping them too with clean-drop-dependents: true (DROP … CASCADE; they are not recreated).`
+      `clean would drop ${plural(dependents.length, 'object')} that ${dependents.length === 1 ? 'is' : 'are'} not in the backup but depend on objects it recreates: ${describeDependents(dependents)}. Nothing was changed. Drop or change them first, restore into another database, or allow dropping them too with clean-drop-dependents: true (DROP … CASCADE; they are not recreated).`
     )
   }
 }

@@ -19,6 +19,7 @@ import { createHash, type Hash } from 'node:crypto'
 import { PassThrough, type Readable, Transform } from 'node:stream'
 import type pg from 'pg'
 import { type ArchiveToc, type TocEntry, readArchiveToc } from './toc.js'
+import { plural } from '../log.js'
 
 /** Rows per segment digest: a data difference is placed within this many rows (or a multiple). */
 export const SEGMENT_ROWS = 16
@@ -612,12 +613,12 @@ export function compareArchives(
     } else if (!theirsBlock) {
       differences.push({
         object: `TABLE DATA ${name}`,
-        what: `is missing from the restored database (${mine.count} rows in the backup)`
+        what: `is missing from the restored database (${plural(mine.count, 'row')} in the backup)`
       })
     } else if (mine.sha256 !== theirsBlock.sha256) {
       differences.push({
         object: `TABLE DATA ${name}`,
-        what: `differs: ${theirsBlock.count} rows restored, ${mine.count} in the backup; the first difference is in ${firstDifferingRows(mine, theirsBlock)}`
+        what: `differs: ${plural(theirsBlock.count, 'row')} restored, ${mine.count} in the backup; the first difference is in ${firstDifferingRows(mine, theirsBlock)}`
       })
     } else {
       tablesEqual++
@@ -629,7 +630,7 @@ export function compareArchives(
       if (rows > 0) {
         differences.push({
           object: `TABLE DATA ${e.namespace ? `${e.namespace}.` : ''}${e.tag}`,
-          what: `is in the restored database only (${rows} rows)`
+          what: `is in the restored database only (${plural(rows, 'row')})`
         })
       }
     }
@@ -850,13 +851,13 @@ export async function compareMaterializedViewContents(
     if (again !== first) {
       comparison.differences.push({
         object,
-        what: `differs from its query run again (${n(held)} rows held, ${n(first)} then ${n(again)} from the query)`,
+        what: `differs from its query run again (${plural(n(held), 'row')} held, ${n(first)} then ${n(again)} from the query)`,
         expectedBecause: NON_DETERMINISTIC_REASON
       })
     } else {
       comparison.differences.push({
         object,
-        what: `is not what its query gives on the restored tables (${n(held)} rows held, ${n(first)} from the query, or the same number of other rows): it was refreshed from other data`
+        what: `is not what its query gives on the restored tables (${plural(n(held), 'row')} held, ${n(first)} from the query, or the same number of other rows): it was refreshed from other data`
       })
     }
   }

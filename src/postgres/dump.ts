@@ -10,7 +10,7 @@ import { rm } from 'node:fs/promises'
 import { type Readable, Transform, Writable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { EngineError, SettingError } from '../errors.js'
-import { log } from '../log.js'
+import { log, plural } from '../log.js'
 import {
   type BackupStreamOptions,
   type Sink,
@@ -184,7 +184,7 @@ function listedArchive(
   return {
     ...written,
     dataTables,
-    checked: `pg_restore --list accepts the archive: ${lines.filter(l => !l.startsWith(';')).length} entries, data for ${dataTables.length} tables.`
+    checked: `pg_restore --list accepts the archive: ${plural(lines.filter(l => !l.startsWith(';')).length, 'entry', 'entries')}, data for ${plural(dataTables.length, 'table')}.`
   }
 }
 
@@ -243,7 +243,7 @@ export async function dumpDatabase(run: DumpRun): Promise<Dumped> {
       return {
         ...written,
         dataTables: scanner.tables,
-        checked: `Plain dump is complete; it holds data for ${scanner.tables.length} tables.`
+        checked: `Plain dump is complete; it holds data for ${plural(scanner.tables.length, 'table')}.`
       }
     }
     return listedArchive(written, await tee!.listed, run.knownTables)

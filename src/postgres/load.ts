@@ -12,7 +12,7 @@ import path from 'node:path'
 import { type Duplex, Readable, type Writable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { CheckError, EngineError } from '../errors.js'
-import { log, stopwatch } from '../log.js'
+import { log, stopwatch, plural } from '../log.js'
 import {
   type BackupFile,
   type Decoding,
@@ -149,7 +149,11 @@ export async function loadBackup(
   if (plan.format === 'plain' && !('directory' in dump)) {
     const drops = [...(plan.roles ?? []), ...(options.clean ? (plan.drops ?? []) : [])]
     const gate = scriptGate(plan, target, options, hooks, drops, `the SQL script ${fileName(dump)}`)
-    await runPsql(psql, env, openDecoded(dump, plan.decoding, gate))
+    try {
+      await runPsql(psql, env, openDecoded(dump, plan.decoding, gate))
+    } catch (error) {
+      throw error instanceof LoadError ? inScriptLines(error, gate, fileName(dump)) : error
+    }
     return reportSkipped(gate)
   }
   let archive: ArchiveInput
@@ -171,6 +175,26 @@ export async function loadBackup(
     return parallelThroughPsql(plan, target, options, hooks, archive.path, toc, workDir)
   }
   return restoreArchiveThroughPsql(plan, target, options, hooks, archive)
+}
+
+/**
+ * psql's error as it concerns the user's script: "psql:<stdin>:12:" names the line psql read,
+ * after the gate's BEGIN; and without the statements it left out; it becomes the script's own
+ * file and line ("backup.sql:11:"), or the action's own statements where psql failed on those.
+ */
+export function inScriptLines(
+  error: LoadError,
+  gate: Pick<ScriptGate, 'scriptLine'>,
+  name: string
+): LoadError {
+  const map = (text: string): string =>
+    text.replace(/psql:<stdin>:(\d+):/g, (_all, n: string) => {
+      const line = gate.scriptLine(Number(n))
+      return line === undefined
+        ? `psql, in the action's own statements around ${name}:`
+        : `${name}:${line}:`
+    })
+  return new LoadError(map(error.message), map(error.stderr), error.inputFailed)
 }
 
 /** The gate for a script psql loads into this target. */
@@ -234,7 +258,7 @@ async function restoreArchiveThroughPsql(
   const drops = options.clean ? (plan.drops ?? []) : []
   if (options.clean) {
     log.info(
-      `clean: ${drops.length} objects of the backup are dropped first${options.singleTransaction ? ', in the same transaction' : ''}.`
+      `clean: ${plural(drops.length, 'object')} of the backup ${drops.length === 1 ? 'is' : 'are'} dropped first${options.singleTransaction ? ', in the same transaction' : ''}.`
     )
   }
   if (!options.singleTransaction) {
@@ -287,7 +311,9 @@ async function parallelThroughPsql(
   const first = [...(plan.roles ?? []), ...drops]
   if (first.length > 0) {
     if (drops.length > 0)
-      log.info(`clean: ${drops.length} objects of the backup are dropped first.`)
+      log.info(
+        `clean: ${plural(drops.length, 'object')} of the backup ${drops.length === 1 ? 'is' : 'are'} dropped first.`
+      )
     if (plan.roles?.length) {
       log.info(
         'create-roles: the roles are created first, in a transaction of their own (a parallel restore is not one transaction).'
@@ -363,7 +389,7 @@ async function parallelThroughPsql(
   skipped.push(...groups.map(ids => groupSkipped.get(ids[0]) ?? []))
   if (rest.length > 0) skipped.push(await loadEntries(rest, 'the rest of the post-data section'))
   log.info(
-    `Post-data: the indexes and keys of ${groups.length} tables built by ${Math.min(options.jobs, groups.length)} psql sessions at a time, then ${rest.length} other entries (${post().toFixed(1)} s).`
+    `Post-data: the indexes and keys of ${plural(groups.length, 'table')} built by ${Math.min(options.jobs, groups.length)} psql sessions at a time, then ${rest.length} other entries (${post().toFixed(1)} s).`
   )
   return { skipped: mergeSkipped(skipped) }
 }

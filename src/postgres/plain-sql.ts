@@ -98,6 +98,10 @@ export class PlainDumpObjects {
   /** Tables the script creates (CREATE TABLE), and those it inserts rows into (INSERT INTO). */
   readonly createdTables: QualifiedName[] = []
   readonly insertTables: QualifiedName[] = []
+  /** Sequences the script creates (CREATE SEQUENCE, an identity column's SEQUENCE NAME). */
+  readonly createdSequences: QualifiedName[] = []
+  /** Sequences whose value it sets (pg_dump's SELECT pg_catalog.setval('…', …)). */
+  readonly setvalSequences: QualifiedName[] = []
   private gate: ScriptGate | undefined
 
   /** The "dump complete" trailer was seen (outside statements and data). */
@@ -131,6 +135,21 @@ export class PlainDumpObjects {
       if (table) this.insertTables.push(table)
       return
     }
+    const setval = /^SELECT pg_catalog\.setval\('((?:[^']|'')+)', /.exec(line)
+    if (setval) {
+      const sequence = parseCopyStatement(`COPY ${setval[1].replace(/''/g, "'")}`)
+      if (sequence) this.setvalSequences.push(sequence)
+      return
+    }
+    if (cls.keywords[0] === 'ALTER' && /^ALTER TABLE /.test(line)) {
+      const identity =
+        /\bAS IDENTITY \(\s*SEQUENCE NAME ((?:"(?:[^"]|"")+"|[^\s."(]+)\.(?:"(?:[^"]|"")+"|[^\s"(;]+))/.exec(
+          e.text
+        )
+      const sequence = identity ? parseCopyStatement(`COPY ${identity[1]}`) : undefined
+      if (sequence) this.createdSequences.push(sequence)
+      return
+    }
     if (cls.keywords[0] !== 'CREATE') return
     const schema = /^CREATE SCHEMA (?:IF NOT EXISTS )?("(?:[^"]|"")+"|[^\s;]+)/.exec(line)
     if (schema) {
@@ -149,6 +168,10 @@ export class PlainDumpObjects {
       if (object[1] === 'TABLE') {
         const table = parseCopyStatement(`COPY ${object[2]}`)
         if (table) this.createdTables.push(table)
+      }
+      if (object[1] === 'SEQUENCE') {
+        const sequence = parseCopyStatement(`COPY ${object[2]}`)
+        if (sequence) this.createdSequences.push(sequence)
       }
       const kind =
         object[1] === 'TABLE' && /^CREATE FOREIGN/.test(line) ? 'FOREIGN TABLE' : object[1]

@@ -119,6 +119,15 @@ function shortText(text: string, max = MAX_TEXT): string {
   return one.length > max ? `${one.slice(0, max - 1)}…` : one
 }
 
+/** A chunk of the script not yet released; `line` is the line at its byte `counted`. */
+interface HeldChunk {
+  buf: Buffer
+  /** The absolute offset of its first byte. */
+  start: number
+  line: number
+  counted: number
+}
+
 /** What to do with one event. */
 type Verdict = { keep: true } | { keep: false; reason: string; table?: string }
 
@@ -132,8 +141,16 @@ export class ScriptGate extends Transform {
     copyBytes: 0
   }
   private readonly lexer: PsqlLexer
-  /** Chunks not yet released, with the absolute offset of their first byte. */
-  private held: { buf: Buffer; start: number }[] = []
+  /** Chunks not yet released, with the absolute offset and the line of their first byte. */
+  private held: HeldChunk[] = []
+  /** Lines of the script received so far (1-based: the line the next byte is on). */
+  private receivedLine = 1
+  /**
+   * Where each stretch of the output (what psql reads) comes from: from output line `out` on,
+   * the script's line `script` on (undefined: the gate's own BEGIN;, drops, COMMIT;).
+   */
+  private readonly lineMap: { out: number; script: number | undefined }[] = []
+  private outLine = 1
   /** Bytes before this offset were passed or dropped. */
   private pushedUpTo = 0
   /** Bytes before this offset are decided (kept, not yet pushed, from pushedUpTo on). */
@@ -159,8 +176,9 @@ export class ScriptGate extends Transform {
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
     try {
-      this.held.push({ buf: chunk, start: this.received })
+      this.held.push({ buf: chunk, start: this.received, line: this.receivedLine, counted: 0 })
       this.received += chunk.length
+      this.receivedLine += newlines(chunk)
       this.readHead(chunk)
       const events = this.lexer.write(chunk)
       if (events.length > 0) this.readHead(undefined)
@@ -183,7 +201,7 @@ export class ScriptGate extends Transform {
       this.pushDecided()
       // a last statement without ";" (psql sends it at the end of input) is ended first
       if (this.options.transaction)
-        this.push(Buffer.from(this.openStatement ? '\n;\nCOMMIT;\n' : '\nCOMMIT;\n'))
+        this.pushOut(Buffer.from(this.openStatement ? '\n;\nCOMMIT;\n' : '\nCOMMIT;\n'))
       callback()
     } catch (error) {
       callback(error as Error)
@@ -365,7 +383,36 @@ export class ScriptGate extends Transform {
     if (lines.length === 0) return
     this.decidedUpTo = Math.max(this.decidedUpTo, at)
     this.pushDecided()
-    this.push(Buffer.from(`${lines.join('\n')}\n`))
+    this.pushOut(Buffer.from(`${lines.join('\n')}\n`))
+  }
+
+  /**
+   * The line of the script that line `outputLine` of the gate's output (psql's "<stdin>" line
+   * in its errors) comes from; undefined for the gate's own lines (BEGIN;, drops, COMMIT;).
+   */
+  scriptLine(outputLine: number): number | undefined {
+    for (let i = this.lineMap.length - 1; i >= 0; i--) {
+      const m = this.lineMap[i]
+      if (m.out > outputLine) continue
+      return m.script === undefined ? undefined : m.script + (outputLine - m.out)
+    }
+    return outputLine
+  }
+
+  /** Pushes output, recording which script line (none: the gate's own text) it starts on. */
+  private pushOut(buf: Buffer, scriptLine?: number): void {
+    const last = this.lineMap[this.lineMap.length - 1]
+    const continues =
+      last !== undefined &&
+      (scriptLine === undefined
+        ? last.script === undefined
+        : last.script !== undefined && last.script + (this.outLine - last.out) === scriptLine)
+    // the gate's own text that begins with a line end ("\nCOMMIT;") ends the script's last line
+    const out = this.outLine + (scriptLine === undefined && buf[0] === 10 ? 1 : 0)
+    if (!continues && !(last === undefined && scriptLine === 1))
+      this.lineMap.push({ out, script: scriptLine })
+    this.outLine += newlines(buf)
+    this.push(buf)
   }
 
   /** Leaves out the script's bytes [from, to) (after passing what was decided before them). */
@@ -381,13 +428,17 @@ export class ScriptGate extends Transform {
   private pushDecided(): void {
     const to = this.decidedUpTo
     if (to <= this.pushedUpTo) return
-    for (const { buf, start } of this.held) {
+    for (const held of this.held) {
+      const { buf, start } = held
       const end = start + buf.length
       if (end <= this.pushedUpTo) continue
       if (start >= to) break
       const a = Math.max(this.pushedUpTo, start) - start
       const b = Math.min(to, end) - start
-      this.push(a === 0 && b === buf.length ? buf : buf.subarray(a, b))
+      // pieces of a chunk go out in order: its lines are counted once, up to each piece
+      held.line += newlines(buf.subarray(held.counted, a))
+      held.counted = a
+      this.pushOut(a === 0 && b === buf.length ? buf : buf.subarray(a, b), held.line)
     }
     this.pushedUpTo = to
     this.release(to)
@@ -415,4 +466,11 @@ export class ScriptGate extends Transform {
   private where(): string {
     return this.options.source ?? 'the SQL script'
   }
+}
+
+/** The line ends (\n) in a buffer. */
+function newlines(buf: Buffer): number {
+  let n = 0
+  for (let i = buf.indexOf(10); i >= 0; i = buf.indexOf(10, i + 1)) n++
+  return n
 }

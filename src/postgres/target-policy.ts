@@ -18,7 +18,7 @@
  * between SET SESSION AUTHORIZATION and RESET SESSION AUTHORIZATION).
  */
 import type pg from 'pg'
-import { log } from '../log.js'
+import { log, plural } from '../log.js'
 import type { SqlToken, StatementEvent } from './psql-lexer.js'
 import type { StatementClass } from './psql-script-rules.js'
 
@@ -773,7 +773,7 @@ export function providerPolicy(
     if (table.rows > 0)
       return {
         keep: false,
-        reason: `kept the target's ${table.rows} rows of ${qname} (the provider's own); the backup's rows were not loaded`,
+        reason: `kept the target's ${plural(table.rows, 'row')} of ${qname} (the provider's own); the backup's rows were not loaded`,
         table: qname,
         provider: true
       }

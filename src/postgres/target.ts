@@ -5,6 +5,7 @@
 import type pg from 'pg'
 import type { QualifiedName } from '../types.js'
 import type { TableRows } from './session.js'
+import { plural } from '../log.js'
 
 export interface ExistingTable extends TableRows {
   /** true when `rows` is a planner estimate (large targets). */
@@ -101,7 +102,7 @@ export async function countRows(
 export function describeTables(tables: ReadonlyArray<ExistingTable>, limit = 20): string {
   const shown = tables
     .slice(0, limit)
-    .map(t => `${t.schema}.${t.name} (${t.estimated ? '~' : ''}${t.rows} rows)`)
+    .map(t => `${t.schema}.${t.name} (${t.estimated ? '~' : ''}${plural(t.rows, 'row')})`)
   const more = tables.length > limit ? `, and ${tables.length - limit} more` : ''
   return shown.join(', ') + more
 }

@@ -35,6 +35,7 @@ import { createReadStream } from 'node:fs'
 import { readFile, stat } from 'node:fs/promises'
 import path from 'node:path'
 import type { Readable } from 'node:stream'
+import { plural } from '../log.js'
 
 // ---------------------------------------------------------------------------------------------
 // types
@@ -503,7 +504,7 @@ class TocParser {
     if (count > this.limits.maxEntries) {
       throw this.fail(
         'limit',
-        `${count} entries exceed the limit of ${this.limits.maxEntries} (maxEntries)`
+        `${plural(count, 'entry', 'entries')} exceed the limit of ${this.limits.maxEntries} (maxEntries)`
       )
     }
     this.entryCount = count

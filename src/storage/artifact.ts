@@ -6,7 +6,7 @@
  * upload. On a public repository an unencrypted backup is refused.
  */
 import { ArtifactNotFoundError, DefaultArtifactClient } from '@actions/artifact'
-import { formatBytes, log } from '../log.js'
+import { formatBytes, log, plural } from '../log.js'
 import { getOctokit } from '@actions/github'
 import { existsSync, readFileSync } from 'node:fs'
 import { copyFile, link, mkdir, open, readdir, rm, stat, statfs } from 'node:fs/promises'
@@ -378,7 +378,10 @@ function restClient(token: string): Octokit {
   if (!token) {
     throw new SettingError(
       'githubToken',
-      "is empty. Backups of other runs are looked up through GitHub's API: pass a token (the default is the workflow's own token, ${{ github.token }}) and give the workflow 'permissions: actions: read'."
+      "is empty. Backups of other runs are looked up through GitHub's API: pass a token (the default is the workflow's own token, ${{ github.token }}) and give the workflow 'permissions: actions: read'.",
+      {
+        cli: "is not set. The backups are looked up through GitHub's API: set it to a token that may read the repository's Actions artifacts, e.g. GITHUB_TOKEN=$(gh auth token)."
+      }
     )
   }
   return getOctokit(token, { baseUrl: process.env.GITHUB_API_URL || 'https://api.github.com' })
@@ -395,7 +398,10 @@ function explainApiError(error: unknown, what: string, repository: string): Erro
   if (status === 403) {
     return new SettingError(
       'githubToken',
-      `may not read the artifacts of ${repository} (403) while looking up ${what}. Add 'permissions: { actions: read, contents: read }' to the workflow, or for another repository pass a token with actions: read on it.`
+      `may not read the artifacts of ${repository} (403) while looking up ${what}. Add 'permissions: { actions: read, contents: read }' to the workflow, or for another repository pass a token with actions: read on it.`,
+      {
+        cli: `may not read the artifacts of ${repository} (403) while looking up ${what}. Give a token with read access to its Actions (a fine-grained token with 'Actions: read', or gh auth token for an account that may read them).`
+      }
     )
   }
   if (status === 404) {
@@ -599,7 +605,7 @@ async function newestTrusted(
       : 'on any of its branches'
   throw new SettingError(
     'artifactFrom',
-    `none of the ${live.length} artifacts named '${names.join("' or '")}' in ${source.repository} was made by a run of the repository's own code ${scope} started by ${TRUSTED_RUN_EVENTS.join(', ')}; artifacts of other runs are not restored unasked (a pull request from a fork can upload any artifact name). Passed over: ${passedOver.slice(0, 5).join('; ')}${passedOver.length > 5 ? `; and ${passedOver.length - 5} more` : ''}. Choose one by run-id or artifact-id, or widen the runs considered ('any-branch', or 'any' if you trust every run).`
+    `none of the ${plural(live.length, 'artifact')} named '${names.join("' or '")}' in ${source.repository} was made by a run of the repository's own code ${scope} started by ${TRUSTED_RUN_EVENTS.join(', ')}; artifacts of other runs are not restored unasked (a pull request from a fork can upload any artifact name). Passed over: ${passedOver.slice(0, 5).join('; ')}${passedOver.length > 5 ? `; and ${passedOver.length - 5} more` : ''}. Choose one by run-id or artifact-id, or widen the runs considered ('any-branch', or 'any' if you trust every run).`
   )
 }
 
@@ -655,7 +661,7 @@ export async function downloadArtifactZip(
   const files = await readdir(directory)
   if (files.length !== 1) {
     throw new ArtifactStorageError(
-      `the download of artifact ${found.id} produced ${files.length} files, expected one zip`
+      `the download of artifact ${found.id} produced ${plural(files.length, 'file')}, expected one zip`
     )
   }
   const zipPath = path.join(directory, files[0])

@@ -22,7 +22,7 @@ import path from 'node:path'
 import { finished } from 'node:stream/promises'
 import { EngineError, SettingError } from '../errors.js'
 import { foreignEntries } from '../postgres/archive.js'
-import { formatBytes, log } from '../log.js'
+import { formatBytes, log, plural } from '../log.js'
 import {
   MANIFEST_FILE,
   type Manifest,
@@ -212,7 +212,7 @@ export async function openZippedBackup(
     const undecidable = undecidableFolder(zip.entries)
     if (undecidable) {
       throw new BackupFileError(
-        `${what}${undecidable.folder ? `'s folder '${undecidable.folder}'` : ''} holds ${undecidable.names.length} files and no ${MANIFEST_FILE}; cannot tell which one is the backup (${undecidable.names.slice(0, 5).join(', ')}). Nothing was extracted. Give the backup's own file as backup-file.`
+        `${what}${undecidable.folder ? `'s folder '${undecidable.folder}'` : ''} holds ${plural(undecidable.names.length, 'file')} and no ${MANIFEST_FILE}; cannot tell which one is the backup (${undecidable.names.slice(0, 5).join(', ')}). Nothing was extracted. Give the backup's own file as backup-file.`
       )
     }
   } finally {
@@ -343,7 +343,7 @@ async function openExtracted(dir: string, what: string, workDir: string): Promis
     return { dump: { path: only } }
   }
   throw new BackupFileError(
-    `${what} holds ${candidates.length} files and no manifest.json${described.length > 1 ? ` but ${described.length} backups with a <file>.manifest.json each` : ''}; cannot tell which one is the backup (${candidates.slice(0, 5).join(', ')}). Give the backup's own file as backup-file.`
+    `${what} holds ${plural(candidates.length, 'file')} and no manifest.json${described.length > 1 ? ` but ${described.length} backups with a <file>.manifest.json each` : ''}; cannot tell which one is the backup (${candidates.slice(0, 5).join(', ')}). Give the backup's own file as backup-file.`
   )
 }
 

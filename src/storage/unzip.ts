@@ -14,6 +14,7 @@ import yauzl from 'yauzl'
 import { EngineError } from '../errors.js'
 import { type BackupFile, discard, openRaw } from '../pipeline/decode.js'
 import { DigestStage } from '../pipeline/digest.js'
+import { plural } from '../log.js'
 
 export class ZipError extends EngineError {
   override name = 'ZipError'
@@ -212,7 +213,7 @@ export async function checkExtraction(entries: ZipEntry[], directory: string): P
   const packed = files.reduce((sum, e) => sum + e.compressedSize, 0)
   if (total > RATIO_FLOOR && total > packed * MAX_RATIO) {
     throw new ZipError(
-      `the zip's ${files.length} entries would inflate from ${packed} to ${total} bytes together (more than ${MAX_RATIO} times): refused as a zip bomb; nothing was extracted. If it is a genuine backup, unzip it yourself and give the file as backup-file`
+      `the zip's ${plural(files.length, 'entry', 'entries')} would inflate from ${packed} to ${total} bytes together (more than ${MAX_RATIO} times): refused as a zip bomb; nothing was extracted. If it is a genuine backup, unzip it yourself and give the file as backup-file`
     )
   }
   await mkdir(directory, { recursive: true })
