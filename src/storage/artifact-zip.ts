@@ -8,7 +8,6 @@
  * not be (an artifact is being replaced: the old one is deleted only once the new zip is whole),
  * the zip is written to a file and uploaded after.
  */
-import archiver from 'archiver'
 import { BackupError } from '../pipeline/backup-stream.js'
 import { log } from '../log.js'
 import type { DefaultArtifactClient } from '@actions/artifact'
@@ -81,6 +80,8 @@ export async function createArtifactZip(
   await mkdir(directory, { recursive: true, mode: 0o700 })
   const zipPath = path.join(directory, name)
   const live = options.live && (await canWidenPipes()) && (await makeFifo(zipPath))
+  // loaded when a backup is zipped, not by a restore (it and its dependencies are large)
+  const { default: archiver } = await import('archiver')
   const zip = archiver('zip', { store: true })
   let dumpEntry: PassThrough | undefined
   const output = live ? new PassThrough() : createWriteStream(zipPath, { mode: 0o600 })
