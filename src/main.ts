@@ -17,11 +17,13 @@ import {
 import { CheckError, EngineError } from './errors.js'
 import { Heartbeat } from './heartbeat.js'
 import { changeWarnings } from './manifest-changes.js'
-import { backup, type BackupResult } from './modes/backup.js'
-import { type CheckResult, check } from './modes/check.js'
-import { restore, type RestoreResult } from './modes/restore.js'
-import { type VerifyResult, verify } from './modes/verify.js'
-import { LOAD_PHASE } from './modes/restore.js'
+// the modes are imported when run: a backup does not load (parse and initialize) the restore's
+// modules, nor a restore the backup's (start-up time and the process's peak memory)
+import type { BackupResult } from './modes/backup.js'
+import type { CheckResult } from './modes/check.js'
+import type { RestoreResult } from './modes/restore.js'
+import type { VerifyResult } from './modes/verify.js'
+import { LOAD_PHASE } from './types.js'
 import { type Log, actionLog, log, useLog, plural } from './log.js'
 import { databaseUrlSecrets, parseDatabaseUrl } from './postgres/connection.js'
 import { cancelChildren, cancelledBy, killAllChildren } from './process.js'
@@ -178,6 +180,7 @@ export async function run(): Promise<void> {
     )
     if (inputs.mode === 'check') {
       if (inputs.source.kind !== 's3') registerSecret(inputs.source.token)
+      const { check } = await import('./modes/check.js')
       const result = await check(inputs)
       setCheckOutputs(result)
       await writeSummary(checkSummaryMarkdown(result) + phaseTimesMarkdown(phaseTimes()))
@@ -202,6 +205,7 @@ export async function run(): Promise<void> {
       )
     }
     if (inputs.mode === 'backup') {
+      const { backup } = await import('./modes/backup.js')
       const result = await backup(inputs, connection)
       backupKept = true
       setBackupOutputs(result)
@@ -220,12 +224,14 @@ export async function run(): Promise<void> {
     }
     let result: RestoreResult
     if (inputs.mode === 'verify') {
+      const { verify } = await import('./modes/verify.js')
       const verified = await verify(inputs, connection)
       setRestoreOutputs(verified)
       setVerifyOutputs(verified)
       await writeSummary(verifySummaryMarkdown(verified) + phaseTimesMarkdown(phaseTimes()))
       result = verified
     } else {
+      const { restore } = await import('./modes/restore.js')
       result = await restore(inputs, connection)
       setRestoreOutputs(result)
       await writeSummary(restoreSummaryMarkdown(result) + phaseTimesMarkdown(phaseTimes()))

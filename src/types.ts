@@ -11,6 +11,9 @@ export type Compression = 'zstd' | 'gzip' | 'none'
 export type RowCountMethod = 'exact' | 'estimate' | 'none'
 
 export const MODES: readonly Mode[] = ['backup', 'restore', 'verify', 'check']
+
+/** The restore's phase (log group) that writes into the target: once it ended, the load was committed. */
+export const LOAD_PHASE = 'Restore'
 export const FORMATS: readonly DumpFormat[] = ['custom', 'plain', 'directory']
 export const COMPRESSIONS: readonly Compression[] = ['zstd', 'gzip', 'none']
 export const ROW_COUNT_METHODS: readonly RowCountMethod[] = ['exact', 'estimate', 'none']

@@ -48,13 +48,12 @@ import { createHash } from 'node:crypto'
 import { Readable } from 'node:stream'
 import { buffer } from 'node:stream/consumers'
 import { makeWorkDir } from '../storage/local.js'
-import type { RestoreOptions } from '../types.js'
+import { LOAD_PHASE, type RestoreOptions } from '../types.js'
 import { RestoreError, type RestorePlan, planRestore } from './restore-plan.js'
 
 export { RestoreError }
 
-/** The phase (log group) that writes into the target: once it ended, the load was committed. */
-export const LOAD_PHASE = 'Restore'
+export { LOAD_PHASE }
 
 export interface RestoredTable {
   schema: string

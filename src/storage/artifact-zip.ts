@@ -8,11 +8,11 @@
  * not be (an artifact is being replaced: the old one is deleted only once the new zip is whole),
  * the zip is written to a file and uploaded after.
  */
-import archiver from 'archiver'
 import { BackupError } from '../pipeline/backup-stream.js'
 import { log } from '../log.js'
 import type { DefaultArtifactClient } from '@actions/artifact'
-import { type WriteStream, createWriteStream } from 'node:fs'
+import fs, { type WriteStream, createWriteStream } from 'node:fs'
+import { syncBuiltinESMExports } from 'node:module'
 import { mkdir, rm } from 'node:fs/promises'
 import type { Socket } from 'node:net'
 import path from 'node:path'
@@ -81,6 +81,8 @@ export async function createArtifactZip(
   await mkdir(directory, { recursive: true, mode: 0o700 })
   const zipPath = path.join(directory, name)
   const live = options.live && (await canWidenPipes()) && (await makeFifo(zipPath))
+  // loaded when a backup is zipped, not by a restore (it and its dependencies are large)
+  const { default: archiver } = await import('archiver')
   const zip = archiver('zip', { store: true })
   let dumpEntry: PassThrough | undefined
   const output = live ? new PassThrough() : createWriteStream(zipPath, { mode: 0o600 })
@@ -108,6 +110,7 @@ export async function createArtifactZip(
     // by one that only counts the time the client does not take bytes it has been given
     const stallMs = uploadStallMs()
     const restoreWatchdog = relaxClientWatchdog(stallMs)
+    const restoreReads = readPipeInPipeSizedChunks(zipPath)
     const upload = uploadBackup(client, {
       zipPath,
       retentionDays: options.retentionDays,
@@ -128,6 +131,7 @@ export async function createArtifactZip(
       .finally(() => {
         watchdog.stop()
         restoreWatchdog()
+        restoreReads()
       })
       .catch(() => undefined)
     uploading.catch((error: Error) => {
@@ -256,6 +260,48 @@ function relaxClientWatchdog(stallMs: number): () => void {
 }
 
 const JOB_LIMIT_MS = 6 * 3600_000
+
+/**
+ * The artifact client (@actions/artifact 6.2.1, upload/stream.js) reads the file it uploads with
+ * fs.createReadStream(path, { highWaterMark: 8 MiB }). From our pipe a read returns at most the
+ * pipe's PIPE_SIZE, and Node allocates the whole 8 MiB for every read, then copies the bytes that
+ * came into a buffer of their size: 8× the allocation and a copy of every byte, and the GC runs
+ * far more often. So the one stream the client opens on our pipe reads PIPE_SIZE at a time (the
+ * client still buffers and uploads 8 MiB blocks). Scoped: only a createReadStream of this very
+ * path with a larger highWaterMark is changed, once, and fs.createReadStream is put back when
+ * the upload settles. Measured on a 300 MB database (92 MB zip), the action's Node: 3.7–4.5 →
+ * 2.3–2.6 CPU s, its Buffers' peak 112 → 56–67 MB. (Upstream: a read size for a pipe, or
+ * reading into a reused buffer, would make this unnecessary.)
+ */
+export function readPipeInPipeSizedChunks(pipePath: string): () => void {
+  const original = fs.createReadStream
+  const target = path.resolve(pipePath)
+  const patched = function (
+    this: unknown,
+    file: Parameters<typeof fs.createReadStream>[0],
+    options?: Parameters<typeof fs.createReadStream>[1]
+  ): fs.ReadStream {
+    if (
+      typeof file === 'string' &&
+      path.resolve(file) === target &&
+      typeof options === 'object' &&
+      (options.highWaterMark ?? 0) > PIPE_SIZE
+    ) {
+      restore()
+      return original.call(this, file, { ...options, highWaterMark: PIPE_SIZE })
+    }
+    return original.call(this, file, options)
+  } as typeof fs.createReadStream
+  const restore = (): void => {
+    if (fs.createReadStream !== patched) return
+    fs.createReadStream = original
+    syncBuiltinESMExports()
+  }
+  fs.createReadStream = patched
+  // the client imports node:fs as an ES module when not bundled: its binding follows
+  syncBuiltinESMExports()
+  return restore
+}
 
 /**
  * A live upload is stalled when the client takes none of the bytes waiting for it in the pipe

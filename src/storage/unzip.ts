@@ -10,7 +10,7 @@ import path from 'node:path'
 import { type Readable, Transform } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import zlib from 'node:zlib'
-import yauzl from 'yauzl'
+import type yauzl from 'yauzl'
 import { EngineError } from '../errors.js'
 import { type BackupFile, discard, openRaw } from '../pipeline/decode.js'
 import { DigestStage } from '../pipeline/digest.js'
@@ -52,9 +52,11 @@ function unreadable(error: unknown): ZipError {
 
 /** Opens a zip and lists its entries; a stored entry with the byte range of its content. */
 export async function openZip(file: string): Promise<OpenZip> {
+  // loaded when a zip is read (restore), not by every run that imports this module
+  const { default: yauzlLib } = await import('yauzl')
   let zip: yauzl.ZipFile
   try {
-    zip = await yauzl.openPromise(file, { lazyEntries: true, autoClose: false })
+    zip = await yauzlLib.openPromise(file, { lazyEntries: true, autoClose: false })
   } catch (error) {
     throw unreadable(error)
   }
