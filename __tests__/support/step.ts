@@ -1,11 +1,13 @@
 /**
  * The action from its sources as the runner runs it (INPUT_* variables, GITHUB_OUTPUT and
  * GITHUB_STEP_SUMMARY files, its stdout of workflow commands read back): src/main.ts run() in
- * this process (useInProcessStep).
+ * this process (useInProcessStep), or src/index.ts as a process of its own (startActionProcess).
  */
 import { beforeAll } from '@jest/globals'
+import { type ChildProcess, spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 import { parseOutputs, runnerStep, unescapeCommandData } from '../../dev/runner.js'
 import type { Harness } from './harness.js'
 
@@ -77,5 +79,51 @@ export function useInProcessStep(
       outputs: parseOutputs(readFileSync(step.outputFile, 'utf8')),
       summary: readFileSync(summaryFile, 'utf8')
     }
+  }
+}
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
+const ENTRY = path.join(root, 'src/index.ts')
+const TSX = pathToFileURL(path.join(root, 'node_modules/tsx/dist/loader.mjs')).href
+
+export interface ActionProcess {
+  child: ChildProcess
+  exited: Promise<number | null>
+  /** What it wrote to stdout and stderr so far. */
+  stdout(): string
+  summary(): string
+  runnerTemp: string
+}
+
+/**
+ * Starts the action's entry (src/index.ts) like the runner does, against the harness's server
+ * (its client programs, never an installed one) and artifact backend; `extraEnv` is added to the
+ * step's environment.
+ */
+export function startActionProcess(
+  harness: Harness,
+  inputs: Record<string, string>,
+  extraEnv?: NodeJS.ProcessEnv
+): ActionProcess {
+  const dir = mkdtempSync(path.join(harness.work, 'run-'))
+  const step = runnerStep(
+    dir,
+    harness.backend.env(),
+    { 'install-client': 'false', 'pg-bin-dir': harness.server.binDir, ...inputs },
+    { extraEnv }
+  )
+  const child = spawn(process.execPath, ['--import', TSX, ENTRY], {
+    env: step.env,
+    cwd: step.workspace
+  })
+  let stdout = ''
+  child.stdout.on('data', d => (stdout += d))
+  child.stderr.on('data', d => (stdout += d))
+  return {
+    child,
+    exited: new Promise(resolve => child.on('close', code => resolve(code))),
+    stdout: () => stdout,
+    summary: () => readFileSync(step.summaryFile, 'utf8'),
+    runnerTemp: step.runnerTemp
   }
 }
