@@ -19,7 +19,6 @@ import { S3RVER_CREDENTIALS } from '../support/s3-server.js'
 import { type ManagedDatabase, rdsLikeSource, rdsLikeTarget } from '../support/managed.js'
 import { embeddedBinDir } from '../support/embedded.js'
 import { provisionedBinDir } from '../support/clients.js'
-import { quoteLiteral as quoteSqlLiteral } from '../../src/postgres/globals.js'
 
 const harness = useHarness({ name: 'roles-test', s3Buckets: ['backups'] })
 const runStep = useInProcessStep(harness, () => ({
@@ -483,7 +482,7 @@ GRANT y_app TO y_evil WITH ADMIN OPTION GRANTED BY postgres;
       const rows = await target.query<{ v: string }>(
         'postgres',
         `SET standard_conforming_strings = off; SET escape_string_warning = off;
-         ${values.map(v => `SELECT ${quoteSqlLiteral(v)}::text AS v`).join(' UNION ALL ')}`
+         ${values.map(v => `SELECT ${quoteLiteral(v)}::text AS v`).join(' UNION ALL ')}`
       )
       expect(rows.map(r => r.v)).toEqual(values)
     }, 60_000)
