@@ -23,6 +23,7 @@ import {
   type ManagedDatabase,
   actionRoundTrip,
   checksumDifferences,
+  databaseWithPolicyToSourceRole,
   dumpByHand,
   largeObjects,
   managedChecksums,
@@ -619,15 +620,7 @@ describe('RDS: an instance restored into a new RDS instance', () => {
   // statement, the role and the fix, and keeps nothing
   it('the action: a row-level security policy TO a role the new instance lacks is refused with the fix; target unchanged', async () => {
     const name = `notes_${++names}`
-    await source.instance.admin.query('postgres', `CREATE DATABASE ${name} OWNER postgres`)
-    await source.instance.userQuery(
-      name,
-      `create table public.notes (id int primary key, body text);
-       insert into public.notes values (1, 'one'), (2, 'two');
-       alter table public.notes enable row level security;
-       create policy readers on public.notes for select to app_readonly using (true);`
-    )
-    const backup = await actionBackup(source.instance.userUrl(name))
+    const backup = await actionBackup(await databaseWithPolicyToSourceRole(source, name))
     const target = await rdsLikeTarget(rdsInstance)
     const before = await managedChecksums(target)
     const error = await actionRestore(target, backup).then(

@@ -25,6 +25,7 @@ import {
   type ManagedDatabase,
   actionRoundTrip,
   checksumDifferences,
+  databaseWithPolicyToSourceRole,
   largeObjects,
   managedChecksums,
   rdsLikeSource,
@@ -158,15 +159,7 @@ describe('RDS: an instance into a new instance, jobs: 2', () => {
 
   it('a row-level security policy TO a role the new instance lacks: refused before anything runs; target unchanged', async () => {
     const name = `notes_${++names}`
-    await source.instance.admin.query('postgres', `CREATE DATABASE ${name} OWNER postgres`)
-    await source.instance.userQuery(
-      name,
-      `create table public.notes (id int primary key, body text);
-       insert into public.notes values (1, 'one'), (2, 'two');
-       alter table public.notes enable row level security;
-       create policy readers on public.notes for select to app_readonly using (true);`
-    )
-    const notes = await actionBackup(source.instance.userUrl(name))
+    const notes = await actionBackup(await databaseWithPolicyToSourceRole(source, name))
     const target = await rdsLikeTarget(rdsInstance)
     const before = await managedChecksums(target)
     const error = await actionRestore(target, notes, PARALLEL).then(

@@ -897,6 +897,25 @@ export async function largeObjects(db: ManagedDatabase): Promise<Record<string, 
   return Object.fromEntries(rows.map(r => [r.oid, r.md5]))
 }
 
+/**
+ * A new database `name` of `source` (owned by its user) whose table has a row-level security
+ * policy TO app_readonly, a role of the source that a new instance lacks; its user URL.
+ */
+export async function databaseWithPolicyToSourceRole(
+  source: ManagedDatabase,
+  name: string
+): Promise<string> {
+  await source.instance.admin.query('postgres', `CREATE DATABASE ${name} OWNER postgres`)
+  await source.instance.userQuery(
+    name,
+    `create table public.notes (id int primary key, body text);
+     insert into public.notes values (1, 'one'), (2, 'two');
+     alter table public.notes enable row level security;
+     create policy readers on public.notes for select to app_readonly using (true);`
+  )
+  return source.instance.userUrl(name)
+}
+
 /** Tables whose checksums differ between two databases (missing tables included). */
 export function checksumDifferences(
   want: Record<string, TableChecksum>,
