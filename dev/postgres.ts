@@ -22,6 +22,7 @@ import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import pg from 'pg'
+import { quoteIdent, quoteLiteral } from '../src/postgres/globals.js'
 
 export interface UrlOptions {
   user?: string
@@ -84,14 +85,13 @@ const APP_USER = 'app'
 const OS_USER = 'postgres'
 const DEBIAN_ROOT = '/usr/lib/postgresql'
 
-/** Double-quotes an SQL identifier. */
-export function quoteIdent(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`
-}
+// SQL identifiers and string literals as the action quotes them (a literal with a backslash in
+// the E'' form, so that it reads the same whatever standard_conforming_strings is)
+export { quoteIdent, quoteLiteral }
 
-/** An SQL string literal (standard_conforming_strings is on in every supported version). */
-export function quoteLiteral(value: string): string {
-  return `'${value.replace(/'/g, "''")}'`
+/** A string value in postgresql.conf (no E'' there: quotes doubled, backslashes escaped). */
+function confString(value: string): string {
+  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "''")}'`
 }
 
 function randomHex(bytes: number): string {
@@ -475,6 +475,9 @@ export async function startPostgres(opts: StartOptions = {}): Promise<TestServer
       params?: unknown[]
     ): Promise<T[]> => {
       const client = new pg.Client(connection(database))
+      // a server that goes away emits 'error' (unhandled, it would end the test process); the
+      // query in flight, or connect(), rejects with it and is reported by the caller
+      client.on('error', () => undefined)
       await client.connect()
       try {
         const result = (await client.query(sql, params)) as pg.QueryResult | pg.QueryResult[]
@@ -540,16 +543,16 @@ async function writeConfig(dataDir: string, socketDir: string, port: number): Pr
   const conf = path.join(dataDir, 'postgresql.conf')
   const base = (await readFile(conf, 'utf8')).replace(/\n# --- test harness ---\n[\s\S]*$/, '\n')
   const settings: Record<string, string> = {
-    listen_addresses: quoteLiteral(HOST),
+    listen_addresses: confString(HOST),
     port: String(port),
-    unix_socket_directories: quoteLiteral(socketDir),
+    unix_socket_directories: confString(socketDir),
     max_connections: '50',
     fsync: 'off',
     full_page_writes: 'off',
     synchronous_commit: 'off',
-    password_encryption: quoteLiteral('scram-sha-256'),
-    timezone: quoteLiteral('UTC'),
-    log_timezone: quoteLiteral('UTC')
+    password_encryption: confString('scram-sha-256'),
+    timezone: confString('UTC'),
+    log_timezone: confString('UTC')
   }
   const lines = Object.entries(settings).map(([k, v]) => `${k} = ${v}`)
   await writeFile(conf, `${base}\n# --- test harness ---\n${lines.join('\n')}\n`)

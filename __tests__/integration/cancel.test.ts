@@ -8,21 +8,17 @@
  * sessions, the backend's artifacts, RUNNER_TEMP.
  */
 import { beforeAll, describe, expect, it } from '@jest/globals'
-import { type ChildProcess, spawn } from 'node:child_process'
-import { createWriteStream, mkdtempSync, readFileSync, readdirSync } from 'node:fs'
+import { spawn } from 'node:child_process'
+import { createWriteStream, readFileSync, readdirSync } from 'node:fs'
 import path from 'node:path'
 import { finished } from 'node:stream/promises'
-import { fileURLToPath, pathToFileURL } from 'node:url'
 import pg from 'pg'
 import type { ArtifactBackend } from '../../dev/artifact-backend.js'
 import { tableChecksums } from '../../dev/fixtures.js'
 import type { TestServer } from '../../dev/postgres.js'
-import { runnerStep } from '../../dev/runner.js'
 import { useHarness } from '../support/harness.js'
+import { type ActionProcess, startActionProcess } from '../support/step.js'
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
-const ENTRY = path.join(root, 'src/index.ts')
-const TSX = pathToFileURL(path.join(root, 'node_modules/tsx/dist/loader.mjs')).href
 /** Rows of the big table: enough for a load of several seconds. */
 const ROWS = 1_000_000
 
@@ -72,38 +68,6 @@ beforeAll(async () => {
   expect(await new Promise(resolve => custom.on('close', resolve))).toBe(0)
 }, 300_000)
 
-interface Step {
-  child: ChildProcess
-  exited: Promise<number | null>
-  stdout(): string
-  summary(): string
-  runnerTemp: string
-}
-
-/** Starts the action's entry like the runner does (INPUT_* variables, its files). */
-function startAction(inputs: Record<string, string>): Step {
-  const dir = mkdtempSync(path.join(work, 'run-'))
-  const step = runnerStep(dir, backend.env(), {
-    'install-client': 'false',
-    'pg-bin-dir': server.binDir,
-    ...inputs
-  })
-  const child = spawn(process.execPath, ['--import', TSX, ENTRY], {
-    env: step.env,
-    cwd: step.workspace
-  })
-  let stdout = ''
-  child.stdout!.on('data', d => (stdout += d))
-  child.stderr!.on('data', d => (stdout += d))
-  return {
-    child,
-    exited: new Promise(resolve => child.on('close', code => resolve(code))),
-    stdout: () => stdout,
-    summary: () => readFileSync(step.summaryFile, 'utf8'),
-    runnerTemp: step.runnerTemp
-  }
-}
-
 /** Sessions on `database` whose query matches `like` (default: any). */
 async function sessions(database: string, like = '%', application = '%'): Promise<number> {
   const rows = await server.query<{ n: string }>(
@@ -119,7 +83,7 @@ async function sessions(database: string, like = '%', application = '%'): Promis
 async function waitUntil(
   what: string,
   probe: () => Promise<boolean>,
-  step?: Step,
+  step?: ActionProcess,
   ms = 120_000
 ): Promise<void> {
   const deadline = Date.now() + ms
@@ -171,7 +135,7 @@ async function fullCopy(): Promise<string> {
   return copy
 }
 
-async function expectCancelled(step: Step, signal: string, target: string): Promise<void> {
+async function expectCancelled(step: ActionProcess, signal: string, target: string): Promise<void> {
   expect(await step.exited).toBe(1)
   const errors = step
     .stdout()
@@ -205,7 +169,7 @@ describe('a restore cancelled mid-load keeps the target exactly as it was', () =
     'a plain restore into an empty database, signalled %s: no table is created',
     async (signal, later) => {
       const target = await server.createDatabase()
-      const step = startAction({
+      const step = startActionProcess(harness, {
         mode: 'restore',
         'database-url': server.url(target),
         'backup-file': plainFile
@@ -235,7 +199,7 @@ describe('a restore cancelled mid-load keeps the target exactly as it was', () =
       const target = await fullCopy()
       const before = { rows: await tableChecksums(server, target), keys: await constraints(target) }
       expect(before.rows['public.orders'].rows).toBe(ROWS)
-      const step = startAction({
+      const step = startActionProcess(harness, {
         mode: 'restore',
         'database-url': server.url(target),
         'backup-file': plainFile,
@@ -259,7 +223,7 @@ describe('a restore cancelled mid-load keeps the target exactly as it was', () =
 describe('a parallel restore cancelled mid-load says what it left', () => {
   it('jobs: 2, SIGTERM while the data loads: the programs stop and the error says the target may hold part of the backup', async () => {
     const target = await server.createDatabase()
-    const step = startAction({
+    const step = startActionProcess(harness, {
       mode: 'restore',
       'database-url': server.url(target),
       'backup-file': customFile,
@@ -312,7 +276,7 @@ describe('a backup cancelled mid-dump leaves nothing behind', () => {
 
 /** A directory backup with 2 jobs, signalled SIGINT while pg_dump runs: nothing is left. */
 async function cancelDirectoryBackup(name: string): Promise<void> {
-  const step = startAction({
+  const step = startActionProcess(harness, {
     mode: 'backup',
     'database-url': server.url(source),
     'artifact-name': name,

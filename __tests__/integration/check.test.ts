@@ -6,78 +6,31 @@
  */
 import { beforeAll, describe, expect, it } from '@jest/globals'
 import { spawn } from 'node:child_process'
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { type ArtifactBackend, unzipEntries } from '../../dev/artifact-backend.js'
 import { seedSample } from '../../dev/fixtures.js'
 import type { TestServer } from '../../dev/postgres.js'
-import { parseOutputs, runnerStep } from '../../dev/runner.js'
 import { useHarness } from '../support/harness.js'
+import { type Step, useInProcessStep } from '../support/step.js'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const harness = useHarness({ name: 'check-test', s3Buckets: ['checked'] })
+// the S3 server's credentials, which the harness put in the environment
+const runStep = useInProcessStep(harness, () =>
+  Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('AWS_')))
+)
 const KEY = 'c0ffee'.repeat(6) + 'a1b2'
 const OTHER_KEY = 'beef'.repeat(10)
 let server: TestServer
 let backend: ArtifactBackend
-let run: () => Promise<void>
-let clearSecrets: () => void
 let database: string
 
 beforeAll(async () => {
   ;({ server, backend } = harness)
-  // after the harness set the backend's environment (the artifact client reads it on import)
-  ;({ run } = await import('../../src/main.js'))
-  ;({ clearSecrets } = await import('../../src/secrets.js'))
   database = await server.createDatabase('check_db')
   await seedSample(server, database)
 }, 60_000)
-
-interface Step {
-  error?: Error
-  stdout: string
-  outputs: Record<string, string>
-  summary: string
-}
-
-/** Runs run() with `inputs` in a workflow run of its own (see main.test.ts). */
-async function runStep(inputs: Record<string, string>, newRun = true): Promise<Step> {
-  if (newRun) backend.newRun()
-  clearSecrets()
-  const dir = mkdtempSync(path.join(harness.work, 'step-'))
-  const summaryFile = path.join(harness.work, 'step_summary')
-  writeFileSync(summaryFile, '')
-  // the S3 server's credentials, which the harness put in the environment
-  const aws = Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('AWS_')))
-  const step = runnerStep(dir, backend.env(), inputs, {
-    extraEnv: { ...aws, GITHUB_STEP_SUMMARY: summaryFile }
-  })
-  const saved = process.env
-  const write = process.stdout.write.bind(process.stdout)
-  let stdout = ''
-  process.env = { ...step.env }
-  process.stdout.write = ((chunk: string | Uint8Array) => {
-    stdout += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8')
-    return true
-  }) as typeof process.stdout.write
-  let error: Error | undefined
-  try {
-    await run()
-  } catch (caught) {
-    error = caught as Error
-  } finally {
-    process.stdout.write = write
-    process.env = saved
-    clearSecrets()
-  }
-  return {
-    error,
-    stdout,
-    outputs: parseOutputs(readFileSync(step.outputFile, 'utf8')),
-    summary: readFileSync(summaryFile, 'utf8')
-  }
-}
 
 /** A backup of the sample database as artifact `name`, in a run of its own: its artifact and run. */
 async function backupAs(

@@ -8,22 +8,18 @@
  */
 import { afterAll, beforeAll, describe, expect } from '@jest/globals'
 import archiver from 'archiver'
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
-import { createWriteStream, mkdirSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs'
+import { spawnSync } from 'node:child_process'
+import { createWriteStream, mkdirSync, readdirSync } from 'node:fs'
 import path from 'node:path'
 import { finished } from 'node:stream/promises'
-import { fileURLToPath, pathToFileURL } from 'node:url'
 import type { ArtifactBackend } from '../../dev/artifact-backend.js'
 import { tableChecksums } from '../../dev/fixtures.js'
 import type { TestServer } from '../../dev/postgres.js'
-import { runnerStep } from '../../dev/runner.js'
 import { useHarness } from '../support/harness.js'
+import { type ActionProcess, startActionProcess } from '../support/step.js'
 import { testBackupInputs } from '../support/inputs.js'
 import { itWhen, tmpfsMissing } from '../support/preconditions.js'
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
-const ENTRY = path.join(root, 'src/index.ts')
-const TSX = pathToFileURL(path.join(root, 'node_modules/tsx/dist/loader.mjs')).href
 /** Rows of four md5s: the backup is ~16 MB compressed, ~40 MB as a script. */
 const ROWS = 250_000
 const DISK = '8m'
@@ -74,37 +70,6 @@ beforeAll(async () => {
   await finished(out)
 }, 300_000)
 
-interface Step {
-  child: ChildProcess
-  exited: Promise<number | null>
-  stdout(): string
-  summary(): string
-}
-
-/** The action from its sources, with RUNNER_TEMP on the small disk. */
-function startAction(inputs: Record<string, string>): Step {
-  const dir = mkdtempSync(path.join(harness.work, 'run-'))
-  const step = runnerStep(
-    dir,
-    backend.env(),
-    { 'install-client': 'false', 'pg-bin-dir': server.binDir, ...inputs },
-    { extraEnv: { RUNNER_TEMP: mountPoint } }
-  )
-  const child = spawn(process.execPath, ['--import', TSX, ENTRY], {
-    env: step.env,
-    cwd: step.workspace
-  })
-  let stdout = ''
-  child.stdout!.on('data', d => (stdout += d))
-  child.stderr!.on('data', d => (stdout += d))
-  return {
-    child,
-    exited: new Promise(resolve => child.on('close', code => resolve(code))),
-    stdout: () => stdout,
-    summary: () => readFileSync(step.summaryFile, 'utf8')
-  }
-}
-
 /** A target with contents of its own, and their checksums. */
 async function targetWithContents(): Promise<{ target: string; before: unknown }> {
   const target = await server.createDatabase()
@@ -117,7 +82,11 @@ async function targetWithContents(): Promise<{ target: string; before: unknown }
 }
 
 /** The normal failure: exit 1, one error annotation, a summary, no stack trace. */
-async function expectNormalFailure(step: Step, error: RegExp, summary: RegExp): Promise<string> {
+async function expectNormalFailure(
+  step: ActionProcess,
+  error: RegExp,
+  summary: RegExp
+): Promise<string> {
   const code = await step.exited
   const out = step.stdout()
   console.log(
@@ -153,13 +122,17 @@ describe(`a full disk under RUNNER_TEMP (a ${DISK} tmpfs)`, () => {
     'restore of an artifact larger than the disk: refused before the download, named, target unchanged',
     async () => {
       const { target, before } = await targetWithContents()
-      const step = startAction({
-        mode: 'restore',
-        'database-url': server.url(target),
-        'artifact-name': 'too-big',
-        'run-id': 'current',
-        'allow-non-empty': 'true'
-      })
+      const step = startActionProcess(
+        harness,
+        {
+          mode: 'restore',
+          'database-url': server.url(target),
+          'artifact-name': 'too-big',
+          'run-id': 'current',
+          'allow-non-empty': 'true'
+        },
+        { RUNNER_TEMP: mountPoint }
+      )
       await expectNormalFailure(
         step,
         /^::error::.*artifact \d+ is [\d.]+ MB, more than the [\d.]+ (MB|KB) free in .*small-disk.*RUNNER_TEMP/m,
@@ -174,12 +147,16 @@ describe(`a full disk under RUNNER_TEMP (a ${DISK} tmpfs)`, () => {
     'restore of a deflated zip whose script does not fit: refused before unpacking, target unchanged',
     async () => {
       const { target, before } = await targetWithContents()
-      const step = startAction({
-        mode: 'restore',
-        'database-url': server.url(target),
-        'backup-file': deflatedZip,
-        'allow-non-empty': 'true'
-      })
+      const step = startActionProcess(
+        harness,
+        {
+          mode: 'restore',
+          'database-url': server.url(target),
+          'backup-file': deflatedZip,
+          'allow-non-empty': 'true'
+        },
+        { RUNNER_TEMP: mountPoint }
+      )
       await expectNormalFailure(
         step,
         /^::error::.*the zip would unpack to \d+ bytes, more than the \d+ bytes free in .*small-disk.*point RUNNER_TEMP at a larger disk/m,
@@ -194,14 +171,18 @@ describe(`a full disk under RUNNER_TEMP (a ${DISK} tmpfs)`, () => {
     'a parallel restore (jobs: 2) decompresses the archive into RUNNER_TEMP: the disk fills, named, target unchanged',
     async () => {
       const { target, before } = await targetWithContents()
-      const step = startAction({
-        mode: 'restore',
-        'database-url': server.url(target),
-        'backup-file': localDump,
-        jobs: '2',
-        'single-transaction': 'false',
-        'allow-non-empty': 'true'
-      })
+      const step = startActionProcess(
+        harness,
+        {
+          mode: 'restore',
+          'database-url': server.url(target),
+          'backup-file': localDump,
+          jobs: '2',
+          'single-transaction': 'false',
+          'allow-non-empty': 'true'
+        },
+        { RUNNER_TEMP: mountPoint }
+      )
       await expectNormalFailure(
         step,
         /^::error::the disk is full: no space left while unpacking the backup into .*small-disk\/pg-restore-\w+ \(RUNNER_TEMP\); nothing was restored\. Free disk space on the runner, point RUNNER_TEMP at a larger disk, or restore with jobs: 1/m,
@@ -215,12 +196,16 @@ describe(`a full disk under RUNNER_TEMP (a ${DISK} tmpfs)`, () => {
   itMounted(
     'a backup replacing its artifact writes the zip into RUNNER_TEMP: the full disk fails it, named',
     async () => {
-      const step = startAction({
-        mode: 'backup',
-        'database-url': server.url(source),
-        'artifact-name': 'too-big',
-        overwrite: 'true'
-      })
+      const step = startActionProcess(
+        harness,
+        {
+          mode: 'backup',
+          'database-url': server.url(source),
+          'artifact-name': 'too-big',
+          overwrite: 'true'
+        },
+        { RUNNER_TEMP: mountPoint }
+      )
       await expectNormalFailure(
         step,
         /^::error::the disk is full: no space left while writing the dump to .*small-disk/m,

@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs'
 import path from 'node:path'
 import pg from 'pg'
 import { rowCounts, schemaDump, seedSample, tableChecksums } from '../../dev/fixtures.js'
-import { startPostgres, type TestServer } from '../../dev/postgres.js'
+import { quoteLiteral, startPostgres, type TestServer } from '../../dev/postgres.js'
 
 let server: TestServer
 let source: string
@@ -51,6 +51,25 @@ function copyDatabase(from: string, to: string): Promise<void> {
 }
 
 describe('test harness', () => {
+  test('quoteLiteral: a value with quotes and backslashes reads back the same, whatever standard_conforming_strings is', async () => {
+    const value = "it's a \\ back\\'slash\\"
+    const client = new pg.Client({ connectionString: server.url() })
+    client.on('error', () => undefined)
+    await client.connect()
+    try {
+      for (const setting of ['on', 'off']) {
+        // a statement of its own: the server reads a query string with the setting it has then
+        await client.query(`SET standard_conforming_strings = ${setting}`)
+        const { rows } = await client.query<{ v: string }>(
+          `SELECT ${quoteLiteral(value)}::text AS v`
+        )
+        expect(rows[0].v).toBe(value)
+      }
+    } finally {
+      await client.end()
+    }
+  })
+
   test('seedSample reports the row counts the database really has', async () => {
     expect(await rowCounts(server, source)).toEqual(expected)
     expect(expected['public.measurements']).toBeGreaterThanOrEqual(1000)

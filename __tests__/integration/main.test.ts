@@ -7,26 +7,22 @@
  */
 import { beforeAll, describe, expect, it } from '@jest/globals'
 import { createHash } from 'node:crypto'
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { type ArtifactBackend, unzipEntries } from '../../dev/artifact-backend.js'
 import { quoteIdent, quoteLiteral, type TestServer } from '../../dev/postgres.js'
-import { parseOutputs, runnerStep, unescapeCommandData } from '../../dev/runner.js'
 import { rowCounts, tableChecksums } from '../../dev/fixtures.js'
 import { useHarness } from '../support/harness.js'
+import { type Step, useInProcessStep } from '../support/step.js'
 
 const harness = useHarness({ name: 'main-test' })
+const runStep = useInProcessStep(harness)
 let server: TestServer
 let backend: ArtifactBackend
-let run: () => Promise<void>
-let clearSecrets: () => void
 let database: string
 
 beforeAll(async () => {
   ;({ server, backend } = harness)
-  // after the harness set the backend's environment (the artifact client reads it on import)
-  ;({ run } = await import('../../src/main.js'))
-  ;({ clearSecrets } = await import('../../src/secrets.js'))
   database = await server.createDatabase('main_db')
   await server.query(
     database,
@@ -36,57 +32,6 @@ beforeAll(async () => {
      INSERT INTO public.tags SELECT 1 + i % 25, 'tag' FROM generate_series(1, 40) AS i;`
   )
 }, 60_000)
-
-interface Step {
-  error?: Error
-  /** What the step wrote to stdout: workflow commands (::add-mask::, ::error::…) and log lines. */
-  stdout: string
-  /** The secrets announced with ::add-mask::, unescaped. */
-  masked: string[]
-  outputs: Record<string, string>
-  summary: string
-}
-
-/**
- * Runs run() with `inputs` as the runner would, in a workflow run of its own. One summary file
- * for all steps, emptied before each: @actions/core's summary keeps the path it first wrote to.
- */
-async function runStep(inputs: Record<string, string>): Promise<Step> {
-  backend.newRun()
-  clearSecrets()
-  const dir = mkdtempSync(path.join(harness.work, 'step-'))
-  const summaryFile = path.join(harness.work, 'step_summary')
-  writeFileSync(summaryFile, '')
-  const step = runnerStep(dir, backend.env(), inputs, {
-    extraEnv: { GITHUB_STEP_SUMMARY: summaryFile }
-  })
-  const saved = process.env
-  const write = process.stdout.write.bind(process.stdout)
-  let stdout = ''
-  process.env = { ...step.env }
-  process.stdout.write = ((chunk: string | Uint8Array) => {
-    stdout += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8')
-    return true
-  }) as typeof process.stdout.write
-  let error: Error | undefined
-  try {
-    await run()
-  } catch (caught) {
-    error = caught as Error
-  } finally {
-    process.stdout.write = write
-    process.env = saved
-    clearSecrets()
-  }
-  const masked = [...stdout.matchAll(/^::add-mask::(.*)$/gm)].map(m => unescapeCommandData(m[1]))
-  return {
-    error,
-    stdout,
-    masked,
-    outputs: parseOutputs(readFileSync(step.outputFile, 'utf8')),
-    summary: readFileSync(summaryFile, 'utf8')
-  }
-}
 
 /**
  * None of `secrets` in the summary, the outputs and the error; nor in the log but its

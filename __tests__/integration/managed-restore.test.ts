@@ -17,12 +17,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import path from 'node:path'
-import type { ArtifactBackend } from '../../dev/artifact-backend.js'
 import type { TableChecksum } from '../../dev/fixtures.js'
 import { useHarness } from '../support/harness.js'
-import { testBackupInputs, testRestoreInputs } from '../support/inputs.js'
 import {
   type ManagedDatabase,
+  actionRoundTrip,
+  checksumDifferences,
+  databaseWithPolicyToSourceRole,
   dumpByHand,
   largeObjects,
   managedChecksums,
@@ -36,20 +37,20 @@ import {
 } from '../support/managed.js'
 import { type TestServer, startPostgres } from '../../dev/postgres.js'
 import { restoreSummaryMarkdown } from '../../src/summary.js'
-import type { BackupOptions, BackupSource, RestoreOptions } from '../../src/types.js'
+import type { BackupOptions } from '../../src/types.js'
 
 let supabase: TestServer
 let neonSource: TestServer
 let neonProject: TestServer
 let rdsSource: TestServer
 let rdsInstance: TestServer
-let backend: ArtifactBackend
 let tempRoot: string
 // five servers of its own (the replicas): the harness gives the artifact backend and the engine
 const harness = useHarness({ name: 'managed-restore', postgres: false })
+const { actionBackup, actionRestore } = actionRoundTrip(harness, 'managed')
 
 beforeAll(async () => {
-  ;({ backend, tempRoot } = harness)
+  ;({ tempRoot } = harness)
   ;[supabase, neonSource, neonProject, rdsSource, rdsInstance] = await Promise.all([
     startPostgres(),
     startPostgres(),
@@ -65,47 +66,8 @@ afterAll(async () => {
 
 let names = 0
 
-/** The action's backup of `source` (default inputs unless overridden) into a fresh artifact. */
-async function actionBackup(
-  source: ManagedDatabase,
-  overrides: Partial<BackupOptions> = {}
-): Promise<BackupSource> {
-  const name = `managed-${source.provider}-${++names}`
-  const inputs = testBackupInputs(source.url, { artifactName: name, ...overrides })
-  await harness.backup(inputs)
-  return {
-    kind: 'artifact',
-    name,
-    runId: 'current',
-    repository: backend.repository,
-    token: backend.githubToken
-  }
-}
-
-/** The action's restore of `backup` into `target` (default inputs unless overridden). */
-async function actionRestore(
-  target: ManagedDatabase,
-  backup: BackupSource,
-  overrides: Partial<RestoreOptions> = {}
-) {
-  const inputs = testRestoreInputs(target.url, backup, overrides)
-  return harness.restore(inputs)
-}
-
 function dumpFile(label: string): string {
   return path.join(tempRoot, `${label}-${++names}.dump`)
-}
-
-/** Tables whose checksums differ between two databases (missing tables included). */
-function differences(
-  want: Record<string, TableChecksum>,
-  got: Record<string, TableChecksum>
-): string[] {
-  const keys = new Set([...Object.keys(want), ...Object.keys(got)])
-  return [...keys]
-    .filter(k => JSON.stringify(want[k]) !== JSON.stringify(got[k]))
-    .map(k => `${k}: want ${JSON.stringify(want[k])}, got ${JSON.stringify(got[k])}`)
-    .sort()
 }
 
 /** The reasons of what the restore skipped, but pg_dump's own BEGIN/COMMIT around large objects. */
@@ -197,7 +159,7 @@ describe('Supabase: a project restored into a new Supabase project', () => {
         'permission denied for table secrets'
       ])
     )
-    expect(differences(sourceSums, result.checksums)).toEqual([])
+    expect(checksumDifferences(sourceSums, result.checksums)).toEqual([])
   })
 
   it('by hand, psql with the plain dump: exits 0 printing the same kinds of errors; every table arrives', async () => {
@@ -213,7 +175,7 @@ describe('Supabase: a project restored into a new Supabase project', () => {
         'permission denied for function get_auth'
       ].sort()
     )
-    expect(differences(sourceSums, result.checksums)).toEqual([])
+    expect(checksumDifferences(sourceSums, result.checksums)).toEqual([])
   })
 
   it('by hand, the way the action runs it (--single-transaction --exit-on-error): stops at "schema auth already exists", nothing kept', async () => {
@@ -236,10 +198,10 @@ describe('Supabase: a project restored into a new Supabase project', () => {
   // and their tables' rows load only where the target's table is empty (auth.users, storage.*);
   // the platform's migration rows the target holds are kept.
   async function supabaseJourney(overrides: Partial<BackupOptions>) {
-    const backup = await actionBackup(source, overrides)
+    const backup = await actionBackup(source.url, overrides)
     const target = await supabaseLikeTarget(supabase)
     const result = await actionRestore(target, backup)
-    expect(differences(sourceSums, await managedChecksums(target))).toEqual([])
+    expect(checksumDifferences(sourceSums, await managedChecksums(target))).toEqual([])
     expect((await managedChecksums(target))['auth.users'].rows).toBe(3)
     expect((await managedChecksums(target))['storage.objects'].rows).toBe(2)
     // the provider's bookkeeping kept, with counts
@@ -296,7 +258,7 @@ describe('Supabase: a project restored into a new Supabase project', () => {
   // backup's auth.users has is missing) would lose the backup's data in that column — refused,
   // naming the table and the column; a newer one (a column more) takes its default and loses nothing
   it('a new project whose auth.users lacks a column of the backup: refused naming auth.users and the column; target unchanged', async () => {
-    const backup = await actionBackup(source)
+    const backup = await actionBackup(source.url)
     const target = await supabaseLikeTarget(supabase)
     await target.instance.admin.query(target.database, 'ALTER TABLE auth.users DROP COLUMN phone')
     const before = await managedChecksums(target)
@@ -311,7 +273,7 @@ describe('Supabase: a project restored into a new Supabase project', () => {
   })
 
   it('a new project where someone already signed up: auth.users keeps its row, the backup users are not loaded, and the foreign keys of the app to them fail the restore; target unchanged', async () => {
-    const backup = await actionBackup(source)
+    const backup = await actionBackup(source.url)
     const target = await supabaseLikeTarget(supabase)
     await target.instance.admin.query(
       target.database,
@@ -327,7 +289,7 @@ describe('Supabase: a project restored into a new Supabase project', () => {
   // clean drops what the backup recreates; the provider's schemas are not the restoring role's
   // to drop: refused before anything changes, naming the DROP (clean.ts's check)
   it("clean: true into a new project: refused naming a drop of the provider's objects; target unchanged", async () => {
-    const backup = await actionBackup(source)
+    const backup = await actionBackup(source.url)
     const target = await supabaseLikeTarget(supabase)
     const before = await managedChecksums(target)
     await expect(actionRestore(target, backup, { clean: true })).rejects.toThrow(
@@ -337,7 +299,7 @@ describe('Supabase: a project restored into a new Supabase project', () => {
   })
 
   it('a new project whose auth.users has a column more (a newer platform): every row arrives, the column takes its default', async () => {
-    const backup = await actionBackup(source)
+    const backup = await actionBackup(source.url)
     const target = await supabaseLikeTarget(supabase)
     await target.instance.admin.query(
       target.database,
@@ -348,7 +310,7 @@ describe('Supabase: a project restored into a new Supabase project', () => {
     expect(sums['auth.users'].rows).toBe(3)
     const withoutUsers = (sums: Record<string, TableChecksum>) =>
       Object.fromEntries(Object.entries(sums).filter(([k]) => k !== 'auth.users'))
-    expect(differences(withoutUsers(sourceSums), withoutUsers(sums))).toEqual([])
+    expect(checksumDifferences(withoutUsers(sourceSums), withoutUsers(sums))).toEqual([])
     const users = await target.instance.admin.query<{ email: string; is_sso_user: boolean }>(
       target.database,
       'SELECT email, is_sso_user FROM auth.users ORDER BY email'
@@ -389,7 +351,7 @@ describe('Supabase: a project restored into a new Supabase project', () => {
   // fail on that — naming the constraint — and leave the target as it was. Today it fails
   // earlier, on 'schema "public" already exists'.
   it('the action, schemas: public: fails naming the foreign key to auth.users the backup cannot satisfy; target unchanged', async () => {
-    const backup = await actionBackup(source, {
+    const backup = await actionBackup(source.url, {
       filters: {
         tables: [],
         excludeTables: [],
@@ -438,7 +400,7 @@ describe('Supabase into Neon (Neon\'s "Migrate from Supabase" guide: pg_dump --s
   })
 
   it('the action: refuses, and the Neon database is left as it was (no partial restore)', async () => {
-    const backup = await actionBackup(source, {
+    const backup = await actionBackup(source.url, {
       filters: {
         tables: [],
         excludeTables: [],
@@ -457,7 +419,7 @@ describe('Supabase into Neon (Neon\'s "Migrate from Supabase" guide: pg_dump --s
   // role and the fix"): the target lacks what the backup's tables need. Today the error is
   // 'schema "public" already exists' (item 6), which names nothing the user can fix.
   it('the action: the error names what the target lacks (the "extensions" schema, role "authenticated"), not "schema public already exists"', async () => {
-    const backup = await actionBackup(source, {
+    const backup = await actionBackup(source.url, {
       filters: {
         tables: [],
         excludeTables: [],
@@ -492,14 +454,14 @@ describe('Neon: a project restored into a new Neon project', () => {
     const target = await neonLikeTarget(neonProject)
     const result = await restoreByHand(file, target, { tool: 'pg_restore' })
     expect({ code: result.code, errors: result.errors }).toEqual({ code: 0, errors: [] })
-    expect(differences(sourceSums, result.checksums)).toEqual([])
+    expect(checksumDifferences(sourceSums, result.checksums)).toEqual([])
   })
 
   it('the action, default inputs: every table arrives', async () => {
-    const backup = await actionBackup(source)
+    const backup = await actionBackup(source.url)
     const target = await neonLikeTarget(neonProject)
     await actionRestore(target, backup)
-    expect(differences(sourceSums, await managedChecksums(target))).toEqual([])
+    expect(checksumDifferences(sourceSums, await managedChecksums(target))).toEqual([])
   })
 
   it("by hand, keeping privileges (pg_restore --no-owner): exits 1 on cloud_admin's default privileges and grants to a role the new project lacks; every table arrives", async () => {
@@ -509,17 +471,17 @@ describe('Neon: a project restored into a new Neon project', () => {
     expect(new Set(result.errors)).toEqual(
       new Set(['role "app_readonly" does not exist', 'must be member of role "cloud_admin"'])
     )
-    expect(differences(sourceSums, result.checksums)).toEqual([])
+    expect(checksumDifferences(sourceSums, result.checksums)).toEqual([])
   })
 
   // issue 15 item 7: keep the grants the target can take, skip (and list) the rest — here
   // ALTER DEFAULT PRIVILEGES FOR ROLE cloud_admin (every Neon database has it) and the grants to
   // app_readonly. Before: pg_restore stopped at the first of them and nothing was kept.
   it('the action, no-privileges: false: every table arrives (grants to missing roles and cloud_admin defaults skipped)', async () => {
-    const backup = await actionBackup(source)
+    const backup = await actionBackup(source.url)
     const target = await neonLikeTarget(neonProject)
     const result = await actionRestore(target, backup, { noPrivileges: false })
-    expect(differences(sourceSums, await managedChecksums(target))).toEqual([])
+    expect(checksumDifferences(sourceSums, await managedChecksums(target))).toEqual([])
     expect(new Set(result.skipped.map(g => g.reason))).toEqual(
       new Set([
         'GRANT not restored: role "app_readonly" does not exist in the target',
@@ -548,15 +510,15 @@ describe('RDS: an instance restored into a new RDS instance', () => {
     const target = await rdsLikeTarget(rdsInstance)
     const result = await restoreByHand(file, target, { tool: 'pg_restore' })
     expect({ code: result.code, errors: result.errors }).toEqual({ code: 0, errors: [] })
-    expect(differences(sourceSums, result.checksums)).toEqual([])
+    expect(checksumDifferences(sourceSums, result.checksums)).toEqual([])
     expect(await largeObjects(target)).toEqual(sourceBlobs)
   })
 
   it('the action, default inputs: every table and large object arrives', async () => {
-    const backup = await actionBackup(source)
+    const backup = await actionBackup(source.url)
     const target = await rdsLikeTarget(rdsInstance)
     await actionRestore(target, backup)
-    expect(differences(sourceSums, await managedChecksums(target))).toEqual([])
+    expect(checksumDifferences(sourceSums, await managedChecksums(target))).toEqual([])
     expect(await largeObjects(target)).toEqual(sourceBlobs)
   })
 
@@ -567,14 +529,14 @@ describe('RDS: an instance restored into a new RDS instance', () => {
     expect(new Set(result.errors)).toEqual(
       new Set(['role "app_rw" does not exist', 'role "app_readonly" does not exist'])
     )
-    expect(differences(sourceSums, result.checksums)).toEqual([])
+    expect(checksumDifferences(sourceSums, result.checksums)).toEqual([])
   })
 
   it('the action, no-owner: false, no-privileges: false, into the SAME instance (roles exist): every table arrives with its owner and grants', async () => {
-    const backup = await actionBackup(source)
+    const backup = await actionBackup(source.url)
     const target = await rdsLikeTarget(rdsSource)
     await actionRestore(target, backup, { noOwner: false, noPrivileges: false })
-    expect(differences(sourceSums, await managedChecksums(target))).toEqual([])
+    expect(checksumDifferences(sourceSums, await managedChecksums(target))).toEqual([])
     const acl = await target.instance.admin.query<{ owner: string; readable: boolean }>(
       target.database,
       `SELECT pg_get_userbyid(relowner) AS owner,
@@ -587,10 +549,10 @@ describe('RDS: an instance restored into a new RDS instance', () => {
   // issue 15 item 7: owners and grants whose roles exist are kept, the others skipped and
   // listed. Before: pg_restore stopped at 'role "app_rw" does not exist' and nothing was kept.
   it('the action, no-owner: false, no-privileges: false, into a NEW instance: every table arrives (owners/grants of missing roles skipped)', async () => {
-    const backup = await actionBackup(source)
+    const backup = await actionBackup(source.url)
     const target = await rdsLikeTarget(rdsInstance)
     const result = await actionRestore(target, backup, { noOwner: false, noPrivileges: false })
-    expect(differences(sourceSums, await managedChecksums(target))).toEqual([])
+    expect(checksumDifferences(sourceSums, await managedChecksums(target))).toEqual([])
     expect(await largeObjects(target)).toEqual(sourceBlobs)
     expect(new Set(policySkips(result))).toEqual(
       new Set([
@@ -611,10 +573,10 @@ describe('RDS: an instance restored into a new RDS instance', () => {
   // issue 15 item 7, the default: a restore into an instance where the roles exist keeps every
   // owner and grant (before: no-owner/no-privileges true dropped them all without a word)
   it('the action, default inputs, into the SAME instance (roles exist): owners and grants kept, nothing skipped', async () => {
-    const backup = await actionBackup(source)
+    const backup = await actionBackup(source.url)
     const target = await rdsLikeTarget(rdsSource)
     const result = await actionRestore(target, backup)
-    expect(differences(sourceSums, await managedChecksums(target))).toEqual([])
+    expect(checksumDifferences(sourceSums, await managedChecksums(target))).toEqual([])
     const acl = await target.instance.admin.query<{
       owner: string
       readable: boolean
@@ -634,11 +596,11 @@ describe('RDS: an instance restored into a new RDS instance', () => {
   // the new instance; the backup's COMMENT ON EXTENSION citext fails "must be owner of
   // extension" (before: nothing restored, with default inputs, from the action's own artifact)
   it('the action, default inputs, into a NEW instance where rdsadmin pre-installed citext: every row arrives; the extension and its comment skipped and listed in the summary', async () => {
-    const backup = await actionBackup(source)
+    const backup = await actionBackup(source.url)
     const target = await rdsLikeTarget(rdsInstance)
     await target.instance.admin.query(target.database, 'CREATE EXTENSION citext')
     const result = await actionRestore(target, backup)
-    expect(differences(sourceSums, await managedChecksums(target))).toEqual([])
+    expect(checksumDifferences(sourceSums, await managedChecksums(target))).toEqual([])
     expect(await largeObjects(target)).toEqual(sourceBlobs)
     const reasons = policySkips(result)
     expect(reasons).toEqual(
@@ -658,20 +620,7 @@ describe('RDS: an instance restored into a new RDS instance', () => {
   // statement, the role and the fix, and keeps nothing
   it('the action: a row-level security policy TO a role the new instance lacks is refused with the fix; target unchanged', async () => {
     const name = `notes_${++names}`
-    await source.instance.admin.query('postgres', `CREATE DATABASE ${name} OWNER postgres`)
-    await source.instance.userQuery(
-      name,
-      `create table public.notes (id int primary key, body text);
-       insert into public.notes values (1, 'one'), (2, 'two');
-       alter table public.notes enable row level security;
-       create policy readers on public.notes for select to app_readonly using (true);`
-    )
-    const backup = await actionBackup({
-      ...source,
-      database: name,
-      url: source.instance.userUrl(name),
-      env: source.instance.userEnv(name)
-    })
+    const backup = await actionBackup(await databaseWithPolicyToSourceRole(source, name))
     const target = await rdsLikeTarget(rdsInstance)
     const before = await managedChecksums(target)
     const error = await actionRestore(target, backup).then(

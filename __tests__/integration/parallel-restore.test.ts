@@ -14,16 +14,18 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { execFileSync } from 'node:child_process'
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
-import type { ArtifactBackend } from '../../dev/artifact-backend.js'
 import { type TableChecksum, seedSample, tableChecksums } from '../../dev/fixtures.js'
 import { type TestServer, startPostgres } from '../../dev/postgres.js'
 import { restoreSummaryMarkdown } from '../../src/summary.js'
-import type { BackupOptions, BackupSource, RestoreOptions } from '../../src/types.js'
+import type { BackupSource, RestoreOptions } from '../../src/types.js'
 import { PROVISIONED_MAJORS, provisionedClient } from '../support/clients.js'
 import { useHarness } from '../support/harness.js'
-import { testBackupInputs, testRestoreInputs } from '../support/inputs.js'
+import { testRestoreInputs } from '../support/inputs.js'
 import {
   type ManagedDatabase,
+  actionRoundTrip,
+  checksumDifferences,
+  databaseWithPolicyToSourceRole,
   largeObjects,
   managedChecksums,
   rdsLikeSource,
@@ -35,12 +37,11 @@ import {
 let supabase: TestServer
 let rdsSource: TestServer
 let rdsInstance: TestServer
-let backend: ArtifactBackend
 // the harness's own server (Debian's PostgreSQL 15) for the 17/18 dumps
 const harness = useHarness({ name: 'parallel-restore' })
+const { actionBackup, actionRestore } = actionRoundTrip(harness, 'parallel')
 
 beforeAll(async () => {
-  ;({ backend } = harness)
   ;[supabase, rdsSource, rdsInstance] = await Promise.all([
     startPostgres(),
     startPostgres(),
@@ -54,41 +55,6 @@ afterAll(async () => {
 
 const PARALLEL: Partial<RestoreOptions> = { jobs: 2, singleTransaction: false }
 let names = 0
-
-async function actionBackup(
-  url: string,
-  overrides: Partial<BackupOptions> = {}
-): Promise<BackupSource> {
-  const name = `parallel-${++names}`
-  await harness.backup(testBackupInputs(url, { artifactName: name, ...overrides }))
-  return {
-    kind: 'artifact',
-    name,
-    runId: 'current',
-    repository: backend.repository,
-    token: backend.githubToken
-  }
-}
-
-function actionRestore(
-  target: ManagedDatabase,
-  backup: BackupSource,
-  overrides: Partial<RestoreOptions> = {}
-) {
-  return harness.restore(testRestoreInputs(target.url, backup, overrides))
-}
-
-/** Tables whose checksums differ between two databases (missing tables included). */
-function differences(
-  want: Record<string, TableChecksum>,
-  got: Record<string, TableChecksum>
-): string[] {
-  const keys = new Set([...Object.keys(want), ...Object.keys(got)])
-  return [...keys]
-    .filter(k => JSON.stringify(want[k]) !== JSON.stringify(got[k]))
-    .map(k => `${k}: want ${JSON.stringify(want[k])}, got ${JSON.stringify(got[k])}`)
-    .sort()
-}
 
 /** What a restore skipped: reason and count, but pg_dump's own BEGIN/COMMIT around large objects. */
 function skips(result: { skipped: { reason: string; count: number }[] }): string[] {
@@ -115,7 +81,7 @@ describe('Supabase: a whole project into a new project, jobs: 2', () => {
     const target = await supabaseLikeTarget(supabase)
     const two = await actionRestore(target, backup, PARALLEL)
     const sums = await managedChecksums(target)
-    expect(differences(sourceSums, sums)).toEqual([])
+    expect(checksumDifferences(sourceSums, sums)).toEqual([])
     expect(sums['auth.users'].rows).toBe(3)
     expect(sums['storage.objects'].rows).toBe(2)
     expect(two.kept).toEqual(one.kept)
@@ -149,7 +115,7 @@ describe('RDS: an instance into a new instance, jobs: 2', () => {
     const target = await rdsLikeTarget(rdsInstance)
     await target.instance.admin.query(target.database, 'CREATE EXTENSION citext')
     const result = await actionRestore(target, backup, PARALLEL)
-    expect(differences(sourceSums, await managedChecksums(target))).toEqual([])
+    expect(checksumDifferences(sourceSums, await managedChecksums(target))).toEqual([])
     expect(await largeObjects(target)).toEqual(sourceBlobs)
     expect(result.skipped.map(g => g.reason)).toEqual(
       expect.arrayContaining([
@@ -165,7 +131,7 @@ describe('RDS: an instance into a new instance, jobs: 2', () => {
   it('default inputs into the SAME instance (roles exist): owners and grants restored, as with jobs: 1', async () => {
     const target = await rdsLikeTarget(rdsSource)
     const result = await actionRestore(target, backup, PARALLEL)
-    expect(differences(sourceSums, await managedChecksums(target))).toEqual([])
+    expect(checksumDifferences(sourceSums, await managedChecksums(target))).toEqual([])
     const acl = await target.instance.admin.query<{ owner: string; readable: boolean }>(
       target.database,
       `SELECT pg_get_userbyid(relowner) AS owner,
@@ -185,7 +151,7 @@ describe('RDS: an instance into a new instance, jobs: 2', () => {
       noOwner: false,
       noPrivileges: false
     })
-    expect(differences(sourceSums, await managedChecksums(target))).toEqual([])
+    expect(checksumDifferences(sourceSums, await managedChecksums(target))).toEqual([])
     expect(await largeObjects(target)).toEqual(sourceBlobs)
     expect(skips(two)).toEqual(skips(one))
     expect(skips(two).join('\n')).toContain('owner not set: role "app_rw" does not exist')
@@ -193,15 +159,7 @@ describe('RDS: an instance into a new instance, jobs: 2', () => {
 
   it('a row-level security policy TO a role the new instance lacks: refused before anything runs; target unchanged', async () => {
     const name = `notes_${++names}`
-    await source.instance.admin.query('postgres', `CREATE DATABASE ${name} OWNER postgres`)
-    await source.instance.userQuery(
-      name,
-      `create table public.notes (id int primary key, body text);
-       insert into public.notes values (1, 'one'), (2, 'two');
-       alter table public.notes enable row level security;
-       create policy readers on public.notes for select to app_readonly using (true);`
-    )
-    const notes = await actionBackup(source.instance.userUrl(name))
+    const notes = await actionBackup(await databaseWithPolicyToSourceRole(source, name))
     const target = await rdsLikeTarget(rdsInstance)
     const before = await managedChecksums(target)
     const error = await actionRestore(target, notes, PARALLEL).then(

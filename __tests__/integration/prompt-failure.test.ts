@@ -4,28 +4,20 @@
  * leaving nothing running and nothing in RUNNER_TEMP.
  */
 import { beforeAll, describe, expect, it } from '@jest/globals'
-import { spawn } from 'node:child_process'
-import { mkdtempSync, readFileSync, readdirSync } from 'node:fs'
-import path from 'node:path'
-import { fileURLToPath, pathToFileURL } from 'node:url'
+import { readdirSync } from 'node:fs'
 import type { ArtifactBackend } from '../../dev/artifact-backend.js'
 import { seedSample } from '../../dev/fixtures.js'
 import type { TestServer } from '../../dev/postgres.js'
-import { runnerStep } from '../../dev/runner.js'
 import { useHarness } from '../support/harness.js'
-
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
-const ENTRY = path.join(root, 'src/index.ts')
-const TSX = pathToFileURL(path.join(root, 'node_modules/tsx/dist/loader.mjs')).href
+import { startActionProcess } from '../support/step.js'
 
 const harness = useHarness({ name: 'prompt-failure-test' })
 let server: TestServer
 let backend: ArtifactBackend
-let work: string
 let database: string
 
 beforeAll(async () => {
-  ;({ server, backend, work } = harness)
+  ;({ server, backend } = harness)
   database = await server.createDatabase('app')
   await seedSample(server, database)
 }, 120_000)
@@ -39,35 +31,19 @@ interface Ran {
 }
 
 /** Runs the action's entry with `inputs`; kills it after `limitMs` (a hang). */
-function runAction(inputs: Record<string, string>, limitMs = 60_000): Promise<Ran> {
-  const dir = mkdtempSync(path.join(work, 'run-'))
-  const step = runnerStep(dir, backend.env(), {
-    'install-client': 'false',
-    'pg-bin-dir': server.binDir,
-    'database-url': server.url(database),
-    ...inputs
-  })
+async function runAction(inputs: Record<string, string>, limitMs = 60_000): Promise<Ran> {
   const started = Date.now()
-  const child = spawn(process.execPath, ['--import', TSX, ENTRY], {
-    env: step.env,
-    cwd: step.workspace
-  })
-  let stdout = ''
-  child.stdout.on('data', d => (stdout += d))
-  child.stderr.on('data', d => (stdout += d))
-  const timer = setTimeout(() => child.kill('SIGKILL'), limitMs)
-  return new Promise(resolve =>
-    child.on('close', code => {
-      clearTimeout(timer)
-      resolve({
-        code,
-        ms: Date.now() - started,
-        stdout,
-        summary: readFileSync(step.summaryFile, 'utf8'),
-        runnerTemp: step.runnerTemp
-      })
-    })
-  )
+  const action = startActionProcess(harness, { 'database-url': server.url(database), ...inputs })
+  const timer = setTimeout(() => action.child.kill('SIGKILL'), limitMs)
+  const code = await action.exited
+  clearTimeout(timer)
+  return {
+    code,
+    ms: Date.now() - started,
+    stdout: action.stdout(),
+    summary: action.summary(),
+    runnerTemp: action.runnerTemp
+  }
 }
 
 function errors(ran: Ran): string[] {

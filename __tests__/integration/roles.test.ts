@@ -13,26 +13,27 @@ import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from
 import path from 'node:path'
 import { type ArtifactBackend, unzipEntries } from '../../dev/artifact-backend.js'
 import { type TestServer, quoteLiteral, startPostgres } from '../../dev/postgres.js'
-import { parseOutputs, runnerStep } from '../../dev/runner.js'
 import { useHarness } from '../support/harness.js'
+import { useInProcessStep } from '../support/step.js'
 import { S3RVER_CREDENTIALS } from '../support/s3-server.js'
 import { type ManagedDatabase, rdsLikeSource, rdsLikeTarget } from '../support/managed.js'
 import { embeddedBinDir } from '../support/embedded.js'
 import { provisionedBinDir } from '../support/clients.js'
-import { quoteLiteral as quoteSqlLiteral } from '../../src/postgres/globals.js'
 
 const harness = useHarness({ name: 'roles-test', s3Buckets: ['backups'] })
+const runStep = useInProcessStep(harness, () => ({
+  AWS_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId,
+  AWS_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey,
+  AWS_REGION: 'us-east-1',
+  AWS_EC2_METADATA_DISABLED: 'true'
+}))
 let server: TestServer
 let backend: ArtifactBackend
-let run: () => Promise<void>
-let clearSecrets: () => void
 let database: string
 const OWNER_PASSWORD = 'owner-pass-7f3a9c1e'
 
 beforeAll(async () => {
   ;({ server, backend } = harness)
-  ;({ run } = await import('../../src/main.js'))
-  ;({ clearSecrets } = await import('../../src/secrets.js'))
   database = await server.createDatabase('roles_db')
   await server.query(
     'postgres',
@@ -51,54 +52,6 @@ beforeAll(async () => {
      GRANT SELECT ON public.accounts TO "Roles Reader";`
   )
 }, 60_000)
-
-interface Step {
-  error?: Error
-  stdout: string
-  outputs: Record<string, string>
-  summary: string
-}
-
-async function runStep(inputs: Record<string, string>, newRun = true): Promise<Step> {
-  if (newRun) backend.newRun()
-  clearSecrets()
-  const dir = mkdtempSync(path.join(harness.work, 'step-'))
-  const summaryFile = path.join(harness.work, 'step_summary')
-  writeFileSync(summaryFile, '')
-  const step = runnerStep(dir, backend.env(), inputs, {
-    extraEnv: {
-      GITHUB_STEP_SUMMARY: summaryFile,
-      AWS_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey,
-      AWS_REGION: 'us-east-1',
-      AWS_EC2_METADATA_DISABLED: 'true'
-    }
-  })
-  const saved = process.env
-  const write = process.stdout.write.bind(process.stdout)
-  let stdout = ''
-  process.env = { ...step.env }
-  process.stdout.write = ((chunk: string | Uint8Array) => {
-    stdout += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8')
-    return true
-  }) as typeof process.stdout.write
-  let error: Error | undefined
-  try {
-    await run()
-  } catch (caught) {
-    error = caught as Error
-  } finally {
-    process.stdout.write = write
-    process.env = saved
-    clearSecrets()
-  }
-  return {
-    error,
-    stdout,
-    outputs: parseOutputs(readFileSync(step.outputFile, 'utf8')),
-    summary: readFileSync(summaryFile, 'utf8')
-  }
-}
 
 interface GlobalsManifest {
   file: { name: string }
@@ -529,7 +482,7 @@ GRANT y_app TO y_evil WITH ADMIN OPTION GRANTED BY postgres;
       const rows = await target.query<{ v: string }>(
         'postgres',
         `SET standard_conforming_strings = off; SET escape_string_warning = off;
-         ${values.map(v => `SELECT ${quoteSqlLiteral(v)}::text AS v`).join(' UNION ALL ')}`
+         ${values.map(v => `SELECT ${quoteLiteral(v)}::text AS v`).join(' UNION ALL ')}`
       )
       expect(rows.map(r => r.v)).toEqual(values)
     }, 60_000)

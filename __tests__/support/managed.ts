@@ -41,6 +41,9 @@ import path from 'node:path'
 import pg from 'pg'
 import { type TableChecksum, tableChecksums } from '../../dev/fixtures.js'
 import { quoteIdent, quoteLiteral, serverAddressing, type TestServer } from '../../dev/postgres.js'
+import type { BackupOptions, BackupSource, RestoreOptions } from '../../src/types.js'
+import type { Harness } from './harness.js'
+import { testBackupInputs, testRestoreInputs } from './inputs.js'
 
 export type Provider = 'supabase' | 'neon' | 'rds'
 
@@ -892,6 +895,72 @@ export async function largeObjects(db: ManagedDatabase): Promise<Record<string, 
     `SELECT oid::text AS oid, md5(lo_get(oid)) AS md5 FROM pg_largeobject_metadata ORDER BY oid`
   )
   return Object.fromEntries(rows.map(r => [r.oid, r.md5]))
+}
+
+/**
+ * A new database `name` of `source` (owned by its user) whose table has a row-level security
+ * policy TO app_readonly, a role of the source that a new instance lacks; its user URL.
+ */
+export async function databaseWithPolicyToSourceRole(
+  source: ManagedDatabase,
+  name: string
+): Promise<string> {
+  await source.instance.admin.query('postgres', `CREATE DATABASE ${name} OWNER postgres`)
+  await source.instance.userQuery(
+    name,
+    `create table public.notes (id int primary key, body text);
+     insert into public.notes values (1, 'one'), (2, 'two');
+     alter table public.notes enable row level security;
+     create policy readers on public.notes for select to app_readonly using (true);`
+  )
+  return source.instance.userUrl(name)
+}
+
+/** Tables whose checksums differ between two databases (missing tables included). */
+export function checksumDifferences(
+  want: Record<string, TableChecksum>,
+  got: Record<string, TableChecksum>
+): string[] {
+  const keys = new Set([...Object.keys(want), ...Object.keys(got)])
+  return [...keys]
+    .filter(k => JSON.stringify(want[k]) !== JSON.stringify(got[k]))
+    .map(k => `${k}: want ${JSON.stringify(want[k])}, got ${JSON.stringify(got[k])}`)
+    .sort()
+}
+
+// ---------------------------------------------------------------------------------------------
+// the action's own backup and restore (the engine, the harness's loopback artifact backend)
+
+export interface ActionRoundTrip {
+  /** The action's backup of `url` (default inputs unless overridden) into a fresh artifact. */
+  actionBackup(url: string, overrides?: Partial<BackupOptions>): Promise<BackupSource>
+  /** The action's restore of `backup` into `target` (default inputs unless overridden). */
+  actionRestore(
+    target: ManagedDatabase,
+    backup: BackupSource,
+    overrides?: Partial<RestoreOptions>
+  ): ReturnType<Harness['restore']>
+}
+
+/** Backups and restores through `harness`; the artifacts are named `<prefix>-<n>`. */
+export function actionRoundTrip(harness: Harness, prefix: string): ActionRoundTrip {
+  let artifacts = 0
+  return {
+    async actionBackup(url, overrides = {}) {
+      const name = `${prefix}-${++artifacts}`
+      await harness.backup(testBackupInputs(url, { artifactName: name, ...overrides }))
+      return {
+        kind: 'artifact',
+        name,
+        runId: 'current',
+        repository: harness.backend.repository,
+        token: harness.backend.githubToken
+      }
+    },
+    actionRestore(target, backup, overrides = {}) {
+      return harness.restore(testRestoreInputs(target.url, backup, overrides))
+    }
+  }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ import {
 import { diagnoseConnection } from '../postgres/diagnostics.js'
 import { DumpError, buildPgDumpArgs, dumpDatabase, qualifiedNames } from '../postgres/dump.js'
 import { dumpGlobals, globalsFileName, parseGlobals } from '../postgres/globals.js'
+import { describeBlocker } from '../postgres/locks.js'
 import { createEncryptor } from '../pipeline/encrypt.js'
 import type { ExtraFile } from '../storage/artifact-zip.js'
 import { createHash } from 'node:crypto'
@@ -32,7 +33,6 @@ import {
   SnapshotSession,
   type SnapshotRows,
   connect,
-  describeBlocker,
   dumpRowCounts,
   lockBound,
   readServerInfo,

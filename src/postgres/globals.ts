@@ -285,6 +285,24 @@ function tokenize(sql: string, refuse: (why: string) => never): Token[] {
   const tokens: Token[] = []
   let i = 0
   const text = sql.replace(/;\s*$/, '')
+  /** The text between the quote at i and its closing one (a doubled quote stands for one). */
+  const quoted = (quote: string, unterminated: string): string => {
+    let value = ''
+    i++
+    for (;;) {
+      if (i >= text.length) refuse(unterminated)
+      if (text[i] === quote) {
+        if (text[i + 1] === quote) {
+          value += quote
+          i += 2
+          continue
+        }
+        i++
+        return value
+      }
+      value += text[i++]
+    }
+  }
   while (i < text.length) {
     const ch = text[i]
     if (/\s/.test(ch)) {
@@ -292,39 +310,9 @@ function tokenize(sql: string, refuse: (why: string) => never): Token[] {
     } else if (ch === '-' && text[i + 1] === '-') {
       while (i < text.length && text[i] !== '\n') i++
     } else if (ch === '"') {
-      let value = ''
-      i++
-      for (;;) {
-        if (i >= text.length) refuse('an unterminated quoted name')
-        if (text[i] === '"') {
-          if (text[i + 1] === '"') {
-            value += '"'
-            i += 2
-            continue
-          }
-          i++
-          break
-        }
-        value += text[i++]
-      }
-      tokens.push({ kind: 'quoted', text: value })
+      tokens.push({ kind: 'quoted', text: quoted('"', 'an unterminated quoted name') })
     } else if (ch === "'") {
-      let value = ''
-      i++
-      for (;;) {
-        if (i >= text.length) refuse('an unterminated literal')
-        if (text[i] === "'") {
-          if (text[i + 1] === "'") {
-            value += "'"
-            i += 2
-            continue
-          }
-          i++
-          break
-        }
-        value += text[i++]
-      }
-      tokens.push({ kind: 'string', text: value })
+      tokens.push({ kind: 'string', text: quoted("'", 'an unterminated literal') })
     } else if (/[0-9-]/.test(ch)) {
       const m = /^-?\d+/.exec(text.slice(i))
       if (!m) refuse('an unexpected character')

@@ -7,17 +7,23 @@ import type pg from 'pg'
 import { CheckError } from '../errors.js'
 import { log } from '../log.js'
 
-/** A session that holds a lock another waits for (pg_stat_activity). */
+/**
+ * A session that holds, or is queued ahead for, a lock another session waits for
+ * (pg_stat_activity; pg_locks where the lock was read).
+ */
 export interface Blocker {
   pid: number
-  applicationName: string
-  user: string
-  /** active, idle in transaction, … */
-  state: string
-  /** When its transaction began (ISO 8601), or its backend when it has none. */
-  since: string
-  /** The start of its last statement (at most 100 characters). */
-  query: string
+  applicationName: string | null
+  /** Its role, where read ('' when pg_stat_activity does not say). */
+  user?: string
+  /** active, idle in transaction, … (null when pg_stat_activity does not say). */
+  state: string | null
+  /** When its transaction began (ISO 8601, UTC), or its backend or its state when it has none. */
+  since: string | null
+  /** The start of its last statement (at most 100 characters), where read. */
+  query?: string
+  /** The lock it holds or is queued for (AccessExclusiveLock, …), where read. */
+  lock?: { mode: string; granted: boolean }
 }
 
 /** Who waits: a backend's pid, or every backend with this application_name (a child's PGAPPNAME). */
@@ -50,20 +56,35 @@ export async function blockersOf(monitor: pg.Client, waiter: Waiter): Promise<Bl
     pid: r.pid,
     applicationName: r.application_name,
     user: r.usename ?? '',
-    state: r.state ?? 'unknown',
-    since: r.since ? r.since.toISOString() : 'unknown',
+    state: r.state,
+    since: r.since ? r.since.toISOString() : null,
     query: r.query ?? ''
   }))
 }
 
+/** "pid 123 (application_name 'psql', user app, idle in transaction since 2026-12-01T07:51:02.000Z), …". */
 export function describeBlockers(blockers: readonly Blocker[]): string {
   if (blockers.length === 0) return 'no blocking session was seen (it may have ended)'
   return blockers
     .map(
       b =>
-        `pid ${b.pid} (application_name '${b.applicationName}', user ${b.user || 'unknown'}, ${b.state} since ${b.since})`
+        `pid ${b.pid} (application_name '${b.applicationName}', user ${b.user || 'unknown'}, ${b.state ?? 'unknown'} since ${b.since ?? 'unknown'})`
     )
     .join(', ')
+}
+
+/** One blocker of a table: "pid 123 (application 'psql', idle in transaction since 2026-12-01T07:51:02Z, holds AccessExclusiveLock)". */
+export function describeBlocker(b: Blocker): string {
+  const details = [
+    b.applicationName ? `application '${b.applicationName}'` : undefined,
+    b.state ? `${b.state}${b.since ? ` since ${b.since}` : ''}` : undefined,
+    b.lock
+      ? b.lock.granted
+        ? `holds ${b.lock.mode}`
+        : `queued for ${b.lock.mode} (ahead of us)`
+      : undefined
+  ].filter(Boolean)
+  return `pid ${b.pid} (${details.join(', ')})`
 }
 
 /** A lock the action waited for was not granted within lock-timeout. */

@@ -22,6 +22,7 @@ import {
   refuseAuthentication
 } from './connection.js'
 import { patternRegexes } from './dump.js'
+import { type Blocker, describeBlocker } from './locks.js'
 
 export interface TableInfo {
   schema: string
@@ -66,28 +67,6 @@ export interface SnapshotRows {
 export interface LockBound {
   ms: number
   source: string
-}
-
-/** A session holding or queued for a lock that another one waits for. */
-export interface Blocker {
-  pid: number
-  applicationName: string | null
-  state: string | null
-  /** When its transaction began (ISO 8601, UTC), or when it entered its state. */
-  since: string | null
-  /** The lock mode it holds or waits for (AccessExclusiveLock, …). */
-  mode: string
-  granted: boolean
-}
-
-/** "pid 123 (application 'psql', idle in transaction since 2026-12-01T07:51:02Z)". */
-export function describeBlocker(b: Blocker): string {
-  const details = [
-    b.applicationName ? `application '${b.applicationName}'` : undefined,
-    b.state ? `${b.state}${b.since ? ` since ${b.since}` : ''}` : undefined,
-    b.granted ? `holds ${b.mode}` : `queued for ${b.mode} (ahead of us)`
-  ].filter(Boolean)
-  return `pid ${b.pid} (${details.join(', ')})`
 }
 
 /** Milliseconds as the text a lock_timeout setting takes. */
@@ -171,8 +150,7 @@ export async function tableBlockers(client: pg.Client, table: QualifiedName): Pr
     applicationName: r.application_name,
     state: r.state,
     since: r.since,
-    mode: r.mode,
-    granted: r.granted
+    lock: { mode: r.mode, granted: r.granted }
   }))
 }
 
@@ -231,8 +209,7 @@ export async function dumpLockWaits(client: pg.Client): Promise<DumpLockWait[]> 
         applicationName: r.application_name,
         state: r.state,
         since: r.since,
-        mode: r.mode ?? 'a lock',
-        granted: r.granted ?? true
+        lock: { mode: r.mode ?? 'a lock', granted: r.granted ?? true }
       })
     }
   }
