@@ -1,0 +1,586 @@
+export const id = 107;
+export const ids = [107];
+export const modules = {
+
+/***/ 81107:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   AR: () => (/* binding */ artifactClient),
+/* harmony export */   EU: () => (/* binding */ downloadArtifactZip),
+/* harmony export */   P2: () => (/* binding */ deleteArtifactQuietly),
+/* harmony export */   Ql: () => (/* binding */ artifactNamesFor),
+/* harmony export */   g4: () => (/* binding */ checkNameIsFree),
+/* harmony export */   kI: () => (/* binding */ uploadBackup),
+/* harmony export */   lW: () => (/* binding */ artifactZipName),
+/* harmony export */   mb: () => (/* binding */ findBackupArtifact),
+/* harmony export */   uN: () => (/* binding */ describeOrigin),
+/* harmony export */   z$: () => (/* binding */ checkPrivacy)
+/* harmony export */ });
+/* unused harmony exports ArtifactStorageError, replacementName, artifactUrl, repositoryVisibility */
+/* harmony import */ var _actions_artifact__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(9645);
+/* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(25625);
+/* harmony import */ var _actions_github__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(61351);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(73024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__webpack_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_3__);
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(51455);
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_4___default = /*#__PURE__*/__webpack_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_4__);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(76760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_5___default = /*#__PURE__*/__webpack_require__.n(node_path__WEBPACK_IMPORTED_MODULE_5__);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(83916);
+/* harmony import */ var _pipeline_digest_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(29912);
+/* harmony import */ var _types_js__WEBPACK_IMPORTED_MODULE_8__ = __webpack_require__(16141);
+/**
+ * The workflow artifact, with @actions/artifact: for a backup, the zip of the dump and its
+ * manifest uploaded as it is (no re-compression: the dump is compressed already), kept
+ * `retention-days`; for a restore, the artifact asked for (this run's, another run's, the newest
+ * of its name, by id) found and downloaded as its zip, checked against the digest recorded at
+ * upload. On a public repository an unencrypted backup is refused.
+ */
+
+
+
+
+
+
+
+
+
+class ArtifactStorageError extends _errors_js__WEBPACK_IMPORTED_MODULE_6__/* .EngineError */ .NJ {
+    name = 'ArtifactStorageError';
+}
+/** The artifact's name: the zip's file name (`.zip` is added unless the name has it). */
+function artifactZipName(artifactName) {
+    return /\.zip$/i.test(artifactName) ? artifactName : `${artifactName}.zip`;
+}
+/**
+ * The names a restore looks for, given artifact-name: the zip this version uploads
+ * (`<name>.zip`), then the artifact earlier versions let the client zip (`<name>`).
+ */
+function artifactNamesFor(artifactName) {
+    const zipName = artifactZipName(artifactName);
+    return zipName === artifactName ? [artifactName] : [zipName, artifactName];
+}
+function artifactClient() {
+    return new _actions_artifact__WEBPACK_IMPORTED_MODULE_0__/* .DefaultArtifactClient */ .t9();
+}
+function explainClientError(action, error) {
+    const message = error?.message ?? String(error);
+    if (/ACTIONS_RUNTIME_TOKEN|ACTIONS_RESULTS_URL/.test(message)) {
+        return new ArtifactStorageError(`cannot ${action}: ${message}. Artifacts can be used only inside a GitHub Actions job (the runner provides ACTIONS_RUNTIME_TOKEN and ACTIONS_RESULTS_URL).`);
+    }
+    if (/quota/i.test(message)) {
+        return new ArtifactStorageError(`cannot ${action}: the account's artifact storage quota is used up. Delete old artifacts, lower retention-days, or raise the storage limit in the billing settings. (${message})`);
+    }
+    return new ArtifactStorageError(`cannot ${action}: ${describeClientFailure(error)}`);
+}
+/** Tries the storage client (Azure's StorageRetryPolicy) makes before it gives up. */
+const STORAGE_TRIES = 4;
+/**
+ * What the artifact client's error says, completed: the service that failed, the HTTP status
+ * and the attempts made, when the client's own message leaves them out (the storage answers a
+ * 503 with no body, and its error then has no message at all), and what to do.
+ */
+function describeClientFailure(error) {
+    const e = error;
+    const message = (e?.message ?? String(error)).trim();
+    const again = "Nothing usable was uploaded. GitHub's artifact service is failing: run the backup again later (https://www.githubstatus.com shows outages).";
+    if (typeof e?.statusCode === 'number') {
+        // the blob storage client's RestError: its message is the body of the answer, often empty
+        // (its first line: the rest is the storage's request id and time)
+        const first = message.split('\n')[0].trim();
+        const detail = [typeof e.code === 'string' ? e.code : '', first].filter(Boolean).join(': ');
+        return `GitHub's artifact storage (Azure Blob Storage) answered HTTP ${e.statusCode}${detail ? ` (${detail})` : ''} to each of ${STORAGE_TRIES} tries. ${e.statusCode >= 500 || e.statusCode === 429 ? again : 'Nothing usable was uploaded.'}`;
+    }
+    const twirp = /^Failed to (\w+): Failed to make request after (\d+) attempts: (.*)$/s.exec(message);
+    if (twirp) {
+        const [, method, attempts, cause] = twirp;
+        const answer = /JSON/.test(cause)
+            ? `answers that were not JSON (${cause}: an outage, or a proxy between the runner and GitHub)`
+            : cause;
+        return `GitHub's artifact service (${method}) failed ${attempts} attempts: ${answer}. ${again}`;
+    }
+    if (message === '') {
+        return `the artifact client failed without saying why (${e?.name ?? 'an error'} with no message). ${again}`;
+    }
+    return message;
+}
+/**
+ * Before anything is dumped: an artifact of this name in this run is an error unless
+ * `overwrite` is set (then it is replaced only once the new backup is ready).
+ */
+async function checkNameIsFree(client, name, overwrite) {
+    try {
+        await client.getArtifact(name);
+    }
+    catch (error) {
+        if (error instanceof _actions_artifact__WEBPACK_IMPORTED_MODULE_0__/* .ArtifactNotFoundError */ .CL || /not found/i.test(String(error))) {
+            return { exists: false };
+        }
+        const message = error?.message ?? String(error);
+        if (/ACTIONS_RUNTIME_TOKEN|ACTIONS_RESULTS_URL/.test(message)) {
+            throw explainClientError('look up existing artifacts', error);
+        }
+        // the lookup is a courtesy (fail before a long dump); the upload itself still refuses a taken
+        // name, so a backend that cannot list artifacts does not stop the backup
+        _log_js__WEBPACK_IMPORTED_MODULE_1__/* .log */ .Rm.warning(`Could not check whether an artifact named '${name}' exists (${message}); going on: the upload will say so if it does.`);
+        return { exists: undefined };
+    }
+    if (!overwrite) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_6__/* .SettingError */ .L_('artifactName', `an artifact named '${name}' already exists in this workflow run. Choose another artifact-name, or set 'overwrite: true' to replace it.`);
+    }
+    return { exists: true };
+}
+/**
+ * The name a replacing backup is uploaded under first: the run's artifact names are unique, so
+ * the new backup is held whole under this name before the old one is deleted.
+ */
+function replacementName(name) {
+    return name.replace(/(\.zip)?$/i, '.replacing$1');
+}
+/**
+ * Uploads the backup's zip as it is (skipArchive: the client neither re-zips nor re-compresses
+ * it); the artifact is named after the file. `zipPath` may be a named pipe still being written.
+ *
+ * Replacing an artifact of this run (a file, never a pipe): GitHub keeps one artifact per name
+ * and run, so the zip is uploaded twice — first as `<name>.replacing.zip`; only once that is
+ * finalized is the old artifact deleted, the zip uploaded under its own name, and the temporary
+ * one deleted. When an upload fails the run keeps a whole backup: the old one (first upload),
+ * or the temporary one (second upload; the error names it).
+ */
+async function uploadBackup(client, options) {
+    const name = node_path__WEBPACK_IMPORTED_MODULE_5___default().basename(options.zipPath);
+    if (options.replaceExisting === false)
+        return uploadOnce(client, options);
+    let exists = options.replaceExisting;
+    if (exists === undefined) {
+        // not known: look again (a backend that cannot say takes the safe way)
+        exists = await client.getArtifact(name).then(() => true, error => !(error instanceof _actions_artifact__WEBPACK_IMPORTED_MODULE_0__/* .ArtifactNotFoundError */ .CL || /not found/i.test(String(error))));
+    }
+    if (!exists)
+        return uploadOnce(client, options);
+    const temporary = replacementName(name);
+    const temporaryPath = node_path__WEBPACK_IMPORTED_MODULE_5___default().join(node_path__WEBPACK_IMPORTED_MODULE_5___default().dirname(options.zipPath), temporary);
+    await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_4__.link)(options.zipPath, temporaryPath).catch(() => (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_4__.copyFile)(options.zipPath, temporaryPath));
+    let held;
+    try {
+        held = await uploadOnce(client, { ...options, zipPath: temporaryPath });
+    }
+    catch (error) {
+        // a failed upload may have left a pending or partial artifact under the temporary name
+        await deleteArtifactQuietly(client, temporary);
+        throw explainClientError(`upload the new backup (as '${temporary}', before replacing '${name}'); the artifact '${name}' it was to replace is kept, unchanged`, error);
+    }
+    finally {
+        await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_4__.rm)(temporaryPath, { force: true });
+    }
+    _log_js__WEBPACK_IMPORTED_MODULE_1__/* .log */ .Rm.info(`The new backup is held as artifact '${temporary}' (id ${held.id}); replacing '${name}'.`);
+    try {
+        await client.deleteArtifact(name);
+    }
+    catch (error) {
+        const notFound = error instanceof _actions_artifact__WEBPACK_IMPORTED_MODULE_0__/* .ArtifactNotFoundError */ .CL || /not found/i.test(String(error));
+        if (!notFound) {
+            throw explainClientError(`delete the artifact '${name}' to replace it; it is kept, and the new backup is artifact '${temporary}' (id ${held.id})`, error);
+        }
+    }
+    let uploaded;
+    try {
+        uploaded = await uploadOnce(client, options);
+    }
+    catch (error) {
+        throw explainClientError(`upload the artifact '${name}' after the old one was deleted; the new backup is kept as artifact '${temporary}' (id ${held.id}) — restore it with artifact-id: ${held.id}`, error);
+    }
+    if (!(await deleteArtifactQuietly(client, temporary))) {
+        _log_js__WEBPACK_IMPORTED_MODULE_1__/* .log */ .Rm.warning(`Could not delete the temporary artifact '${temporary}' (id ${held.id}), a copy of '${name}'; delete it in the run's Artifacts.`);
+    }
+    return uploaded;
+}
+/**
+ * The zip the client will read is a file that can be read (or the live upload's named pipe).
+ * The client reads it through a stream whose read error is never handled: an unreadable zip
+ * (a folder, an I/O error) would end the process with an uncaught exception and no summary, or
+ * leave the upload waiting for bytes that never come.
+ */
+async function checkReadable(zipPath) {
+    let reason;
+    try {
+        const info = await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_4__.stat)(zipPath);
+        if (info.isFIFO())
+            return;
+        if (!info.isFile())
+            reason = 'it is not a file';
+        else {
+            const handle = await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_4__.open)(zipPath, 'r');
+            try {
+                await handle.read(Buffer.alloc(1), 0, 1, 0);
+            }
+            finally {
+                await handle.close();
+            }
+        }
+    }
+    catch (error) {
+        reason = error?.message ?? String(error);
+    }
+    if (reason !== undefined) {
+        throw new ArtifactStorageError(`cannot upload the artifact: the backup's zip ${zipPath} cannot be read (${reason}); nothing was uploaded. Check the runner's disk under RUNNER_TEMP and run the backup again.`);
+    }
+}
+async function uploadOnce(client, options) {
+    const name = node_path__WEBPACK_IMPORTED_MODULE_5___default().basename(options.zipPath);
+    await checkReadable(options.zipPath);
+    let response;
+    // 8 MiB blocks are buffered per concurrent upload: 3 at once (instead of the client's 5) keep the
+    // action's memory bounded; ACTIONS_ARTIFACT_UPLOAD_CONCURRENCY set by the user still wins
+    const concurrency = process.env.ACTIONS_ARTIFACT_UPLOAD_CONCURRENCY;
+    if (!concurrency) {
+        process.env.ACTIONS_ARTIFACT_UPLOAD_CONCURRENCY = String(options.concurrency ?? 3);
+    }
+    try {
+        response = await client.uploadArtifact(name, [options.zipPath], node_path__WEBPACK_IMPORTED_MODULE_5___default().dirname(options.zipPath), {
+            retentionDays: options.retentionDays,
+            skipArchive: true
+        });
+    }
+    catch (error) {
+        if (/already exists/i.test(String(error?.message))) {
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_6__/* .SettingError */ .L_('artifactName', `an artifact named '${name}' already exists in this workflow run. Choose another artifact-name, or set 'overwrite: true' to replace it.`);
+        }
+        throw explainClientError('upload the artifact', error);
+    }
+    finally {
+        if (!concurrency)
+            delete process.env.ACTIONS_ARTIFACT_UPLOAD_CONCURRENCY;
+    }
+    if (!response.id) {
+        throw new ArtifactStorageError('the artifact backend did not return an artifact id');
+    }
+    return {
+        id: response.id,
+        name,
+        size: response.size ?? 0,
+        digest: response.digest ?? '',
+        url: artifactUrl(response.id)
+    };
+}
+/** Deletes this run's artifact of that name; false when it could not. */
+async function deleteArtifactQuietly(client, name) {
+    try {
+        await client.deleteArtifact(name);
+        return true;
+    }
+    catch {
+        return false;
+    }
+}
+/** The page users download from: Actions → run → Artifacts. */
+function artifactUrl(id, env = process.env) {
+    const server = env.GITHUB_SERVER_URL;
+    const repository = env.GITHUB_REPOSITORY;
+    const runId = env.GITHUB_RUN_ID;
+    if (!server || !repository || !runId)
+        return undefined;
+    return `${server}/${repository}/actions/runs/${runId}/artifacts/${id}`;
+}
+/** "push on main, .github/workflows/backup.yml" */
+function describeOrigin(origin) {
+    const what = [origin.event, origin.branch && `on ${origin.branch}`].filter(Boolean).join(' ');
+    return [what, origin.workflow].filter(Boolean).join(', ');
+}
+function restClient(token) {
+    if (!token) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_6__/* .SettingError */ .L_('githubToken', "is empty. Backups of other runs are looked up through GitHub's API: pass a token (the default is the workflow's own token, ${{ github.token }}) and give the workflow 'permissions: actions: read'.", {
+            cli: "is not set. The backups are looked up through GitHub's API: set it to a token that may read the repository's Actions artifacts, e.g. GITHUB_TOKEN=$(gh auth token)."
+        });
+    }
+    return (0,_actions_github__WEBPACK_IMPORTED_MODULE_2__/* .getOctokit */ .Q)(token, { baseUrl: process.env.GITHUB_API_URL || 'https://api.github.com' });
+}
+function explainApiError(error, what, repository) {
+    const status = error?.status;
+    if (status === 401) {
+        return new _errors_js__WEBPACK_IMPORTED_MODULE_6__/* .SettingError */ .L_('githubToken', `was refused by GitHub's API (401 Bad credentials) while looking up ${what}.`);
+    }
+    if (status === 403) {
+        return new _errors_js__WEBPACK_IMPORTED_MODULE_6__/* .SettingError */ .L_('githubToken', `may not read the artifacts of ${repository} (403) while looking up ${what}. Add 'permissions: { actions: read, contents: read }' to the workflow, or for another repository pass a token with actions: read on it.`, {
+            cli: `may not read the artifacts of ${repository} (403) while looking up ${what}. Give a token with read access to its Actions (a fine-grained token with 'Actions: read', or gh auth token for an account that may read them).`
+        });
+    }
+    if (status === 404) {
+        return new ArtifactStorageError(`${what} was not found in ${repository} (404). Check the repository, run-id or artifact-id; a token without 'actions: read' also sees 404 — add 'permissions: { actions: read }' to the workflow.`);
+    }
+    return new ArtifactStorageError(`cannot look up ${what}: ${error?.message ?? error}`);
+}
+function stripDigest(digest) {
+    if (!digest)
+        return undefined;
+    return digest.replace(/^sha256:/, '');
+}
+function fromRest(a, repository) {
+    return {
+        origin: a.origin,
+        id: a.id,
+        name: a.name,
+        repository,
+        runId: a.workflow_run?.id ?? undefined,
+        digest: stripDigest(a.digest),
+        createdAt: a.created_at ? new Date(a.created_at) : undefined,
+        size: a.size_in_bytes
+    };
+}
+function expiredError(a, repository) {
+    return new ArtifactStorageError(`the artifact '${a.name}' (id ${a.id}) in ${repository} expired${a.expires_at ? ` on ${a.expires_at}` : ''}; GitHub no longer keeps its files. Restore a newer backup, or keep backups longer with retention-days.`);
+}
+/** Finds the backup artifact a restore asks for: by id, in a given run, in this run, or the newest. */
+async function findBackupArtifact(client, source) {
+    const [owner, repo] = source.repository.split('/');
+    const names = source.kind === 'artifact' ? artifactNamesFor(source.name) : [];
+    if (source.kind === 'artifact' && source.runId === 'current') {
+        for (const name of names) {
+            try {
+                const { artifact } = await client.getArtifact(name);
+                return {
+                    id: artifact.id,
+                    name: artifact.name,
+                    repository: source.repository,
+                    runId: Number(process.env.GITHUB_RUN_ID) || undefined,
+                    digest: stripDigest(artifact.digest),
+                    createdAt: artifact.createdAt,
+                    size: artifact.size
+                };
+            }
+            catch (error) {
+                if (error instanceof _actions_artifact__WEBPACK_IMPORTED_MODULE_0__/* .ArtifactNotFoundError */ .CL || /not found/i.test(String(error)))
+                    continue;
+                throw explainClientError('look up the artifact in this run', error);
+            }
+        }
+        throw new ArtifactStorageError(`no artifact named '${names.join("' or '")}' exists in this workflow run (run-id: current). Run the backup step earlier in this run, or leave run-id empty for the latest backup.`);
+    }
+    const octokit = restClient(source.token);
+    if (source.kind === 'artifact-id') {
+        let a;
+        try {
+            a = (await octokit.rest.actions.getArtifact({ owner, repo, artifact_id: source.id }))
+                .data;
+        }
+        catch (error) {
+            throw explainApiError(error, `artifact ${source.id}`, source.repository);
+        }
+        if (a.expired)
+            throw expiredError(a, source.repository);
+        return fromRest(a, source.repository);
+    }
+    const artifacts = [];
+    const what = source.runId === 'latest'
+        ? `artifacts named '${names.join("' or '")}'`
+        : `artifacts named '${names.join("' or '")}' of run ${source.runId}`;
+    try {
+        for (const name of names) {
+            if (source.runId === 'latest') {
+                artifacts.push(...(await octokit.paginate(octokit.rest.actions.listArtifactsForRepo, {
+                    owner,
+                    repo,
+                    name,
+                    per_page: 100
+                })));
+            }
+            else {
+                artifacts.push(...(await octokit.paginate(octokit.rest.actions.listWorkflowRunArtifacts, {
+                    owner,
+                    repo,
+                    run_id: source.runId,
+                    name,
+                    per_page: 100
+                })));
+            }
+        }
+    }
+    catch (error) {
+        throw explainApiError(error, what, source.repository);
+    }
+    const named = artifacts.filter(a => names.includes(a.name));
+    const newestFirst = named.sort((a, b) => Date.parse(b.created_at ?? '') - Date.parse(a.created_at ?? ''));
+    const live = source.runId === 'latest' && (source.from ?? 'default-branch') !== 'any'
+        ? await newestTrusted(octokit, source, newestFirst, names)
+        : newestFirst.find(a => !a.expired);
+    if (!live) {
+        if (newestFirst.length > 0)
+            throw expiredError(newestFirst[0], source.repository);
+        throw new ArtifactStorageError(source.runId === 'latest'
+            ? `no artifact named '${names.join("' or '")}' exists in ${source.repository}. Check artifact-name (the backup step's artifact-name), and that a backup has run.`
+            : `run ${source.runId} of ${source.repository} has no artifact named '${names.join("' or '")}'. Check run-id and artifact-name.`);
+    }
+    return fromRest(live, source.repository);
+}
+/**
+ * Among artifacts (newest first), the newest live one a run of this repository's own code made
+ * (workflow_run.head_repository_id is the repository's id: a pull request from a fork has its
+ * fork's) on the default branch unless `from` is 'any-branch', started by push, schedule or
+ * workflow_dispatch (GET …/actions/runs/{id}). Every newer artifact passed over is logged with why.
+ * Undefined when none is live at all; an ArtifactStorageError when only others' are.
+ */
+async function newestTrusted(octokit, source, newestFirst, names) {
+    const from = source.from ?? 'default-branch';
+    const [owner, repo] = source.repository.split('/');
+    const live = newestFirst.filter(a => !a.expired);
+    if (live.length === 0)
+        return undefined;
+    let repository;
+    try {
+        repository = (await octokit.rest.repos.get({ owner, repo })).data;
+    }
+    catch (error) {
+        throw explainApiError(error, `the repository ${source.repository}`, source.repository);
+    }
+    const runs = new Map();
+    const passedOver = [];
+    const trusted = _types_js__WEBPACK_IMPORTED_MODULE_8__/* .TRUSTED_RUN_EVENTS */ .uP;
+    for (const a of live) {
+        const runId = a.workflow_run?.id;
+        const label = `artifact ${a.id}${runId ? ` of run ${runId}` : ''}`;
+        if (!runId) {
+            passedOver.push(`${label}: GitHub names no run for it`);
+            continue;
+        }
+        if (a.workflow_run?.head_repository_id !== repository.id) {
+            passedOver.push(`${label}: made by code from another repository (a fork's pull request)`);
+            continue;
+        }
+        if (from === 'default-branch' && a.workflow_run?.head_branch !== repository.default_branch) {
+            passedOver.push(`${label}: ran on branch '${a.workflow_run?.head_branch ?? '?'}', not the default branch '${repository.default_branch}'`);
+            continue;
+        }
+        let run = runs.get(runId);
+        if (!run) {
+            try {
+                run = (await octokit.rest.actions.getWorkflowRun({ owner, repo, run_id: runId }))
+                    .data;
+            }
+            catch (error) {
+                throw explainApiError(error, `run ${runId}`, source.repository);
+            }
+            runs.set(runId, run);
+        }
+        if (run.head_repository && run.head_repository.id !== repository.id) {
+            passedOver.push(`${label}: its run ran code from ${run.head_repository.full_name}`);
+            continue;
+        }
+        if (!trusted.includes(run.event)) {
+            passedOver.push(`${label}: started by ${run.event}, not by ${_types_js__WEBPACK_IMPORTED_MODULE_8__/* .TRUSTED_RUN_EVENTS */ .uP.join(', ')}`);
+            continue;
+        }
+        const origin = {
+            branch: run.head_branch ?? a.workflow_run?.head_branch ?? undefined,
+            event: run.event,
+            workflow: run.path,
+            headRepository: run.head_repository?.full_name ?? source.repository
+        };
+        for (const line of passedOver.slice(0, 20))
+            _log_js__WEBPACK_IMPORTED_MODULE_1__/* .log */ .Rm.info(`Passed over ${line}.`);
+        if (passedOver.length > 20)
+            _log_js__WEBPACK_IMPORTED_MODULE_1__/* .log */ .Rm.info(`Passed over ${passedOver.length - 20} more.`);
+        _log_js__WEBPACK_IMPORTED_MODULE_1__/* .log */ .Rm.info(`Chose artifact ${a.id} of run ${runId}: ${describeOrigin(origin)}.`);
+        return Object.assign(a, { origin });
+    }
+    const scope = from === 'default-branch'
+        ? `on its default branch '${repository.default_branch}'`
+        : 'on any of its branches';
+    throw new _errors_js__WEBPACK_IMPORTED_MODULE_6__/* .SettingError */ .L_('artifactFrom', `none of the ${(0,_log_js__WEBPACK_IMPORTED_MODULE_1__/* .plural */ .LS)(live.length, 'artifact')} named '${names.join("' or '")}' in ${source.repository} was made by a run of the repository's own code ${scope} started by ${_types_js__WEBPACK_IMPORTED_MODULE_8__/* .TRUSTED_RUN_EVENTS */ .uP.join(', ')}; artifacts of other runs are not restored unasked (a pull request from a fork can upload any artifact name). Passed over: ${passedOver.slice(0, 5).join('; ')}${passedOver.length > 5 ? `; and ${passedOver.length - 5} more` : ''}. Choose one by run-id or artifact-id, or widen the runs considered ('any-branch', or 'any' if you trust every run).`);
+}
+/**
+ * Downloads the artifact's zip as it is (not extracted) into `directory`, and checks its sha256
+ * against the digest the backend recorded at upload. Returns the zip's path and digest.
+ */
+async function downloadArtifactZip(client, found, source, directory) {
+    await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_4__.mkdir)(directory, { recursive: true });
+    // the zip is written whole before anything is read: it must fit
+    const free = await freeBytes(directory);
+    if (found.size !== undefined && free !== undefined && found.size > free) {
+        throw new ArtifactStorageError(`artifact ${found.id} is ${(0,_log_js__WEBPACK_IMPORTED_MODULE_1__/* .formatBytes */ .z3)(found.size)}, more than the ${(0,_log_js__WEBPACK_IMPORTED_MODULE_1__/* .formatBytes */ .z3)(free)} free in ${directory} (RUNNER_TEMP); nothing was downloaded or restored. Free disk space on the runner, point RUNNER_TEMP at a larger disk, or use a larger runner.`);
+    }
+    const currentRun = source.kind === 'artifact' && source.runId === 'current';
+    const [owner, repo] = found.repository.split('/');
+    let digestMismatch;
+    try {
+        // the client hashes the bytes as they arrive and compares them with the recorded digest
+        const response = await client.downloadArtifact(found.id, {
+            path: directory,
+            skipDecompress: true,
+            expectedHash: found.digest ? `sha256:${found.digest}` : undefined,
+            ...(currentRun
+                ? {}
+                : {
+                    findBy: {
+                        token: source.token,
+                        workflowRunId: found.runId ?? 0,
+                        repositoryOwner: owner,
+                        repositoryName: repo
+                    }
+                })
+        });
+        digestMismatch = response.digestMismatch;
+    }
+    catch (error) {
+        await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_4__.rm)(directory, { recursive: true, force: true });
+        const code = error?.code;
+        if (code === 'ENOSPC' || code === 'EDQUOT' || /ENOSPC|no space left/i.test(String(error))) {
+            throw new ArtifactStorageError(`the disk is full: no space left while downloading artifact ${found.id}${found.size ? ` (${(0,_log_js__WEBPACK_IMPORTED_MODULE_1__/* .formatBytes */ .z3)(found.size)})` : ''} into ${directory} (RUNNER_TEMP); nothing was restored and the partial download was removed. Free disk space on the runner, point RUNNER_TEMP at a larger disk, or use a larger runner.`);
+        }
+        throw explainClientError(`download artifact ${found.id}`, error);
+    }
+    const files = await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_4__.readdir)(directory);
+    if (files.length !== 1) {
+        throw new ArtifactStorageError(`the download of artifact ${found.id} produced ${(0,_log_js__WEBPACK_IMPORTED_MODULE_1__/* .plural */ .LS)(files.length, 'file')}, expected one zip`);
+    }
+    const zipPath = node_path__WEBPACK_IMPORTED_MODULE_5___default().join(directory, files[0]);
+    if (digestMismatch) {
+        const sha256 = await (0,_pipeline_digest_js__WEBPACK_IMPORTED_MODULE_7__/* .sha256Of */ .B)({ path: zipPath });
+        throw new ArtifactStorageError(`the downloaded artifact ${found.id} does not match the digest GitHub recorded at upload (sha256 ${sha256} ≠ ${found.digest}); it is corrupted. Nothing was restored.`);
+    }
+    const sha256 = found.digest ?? (await (0,_pipeline_digest_js__WEBPACK_IMPORTED_MODULE_7__/* .sha256Of */ .B)({ path: zipPath }));
+    return { zipPath, sha256 };
+}
+/** Bytes free for this user in `directory`'s file system; undefined when it cannot be told. */
+async function freeBytes(directory) {
+    try {
+        const fs = await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_4__.statfs)(directory);
+        return fs.bavail * fs.bsize;
+    }
+    catch {
+        return undefined;
+    }
+}
+/** The repository's visibility, from the event payload the runner provides. */
+function repositoryVisibility(env = process.env) {
+    const file = env.GITHUB_EVENT_PATH;
+    if (!file || !(0,node_fs__WEBPACK_IMPORTED_MODULE_3__.existsSync)(file))
+        return 'unknown';
+    try {
+        const event = JSON.parse((0,node_fs__WEBPACK_IMPORTED_MODULE_3__.readFileSync)(file, 'utf8'));
+        const repo = event.repository;
+        if (!repo)
+            return 'unknown';
+        if (repo.private === false || repo.visibility === 'public')
+            return 'public';
+        if (repo.private === true)
+            return 'private';
+        return 'unknown';
+    }
+    catch {
+        return 'unknown';
+    }
+}
+/** On a public repository an unencrypted artifact is readable by anyone signed in to GitHub. */
+function checkPrivacy(encrypted, allowUnencryptedPublic) {
+    if (encrypted || allowUnencryptedPublic)
+        return;
+    if (repositoryVisibility() !== 'public')
+        return;
+    throw new _errors_js__WEBPACK_IMPORTED_MODULE_6__/* .SettingError */ .L_('encryptionRecipients', "is empty, and this repository is public: anyone signed in to GitHub can download its artifacts, so an unencrypted backup would publish the database. Set encryption-recipients (age public keys; recommended) or encryption-passphrase — or, only if the data is public anyway, 'allow-unencrypted-public: true'.");
+}
+
+
+/***/ })
+
+};

@@ -1,0 +1,754 @@
+export const id = 119;
+export const ids = [119,668];
+export const modules = {
+
+/***/ 66668:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   $: () => (/* binding */ checkable),
+/* harmony export */   _: () => (/* binding */ StaleBackupError),
+/* harmony export */   check: () => (/* binding */ check)
+/* harmony export */ });
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(83916);
+/* harmony import */ var _duration_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(77607);
+/* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(25625);
+/* harmony import */ var _manifest_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(12880);
+/* harmony import */ var _storage_artifact_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(81107);
+/* harmony import */ var _storage_artifact_manifest_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(52373);
+/* harmony import */ var _storage_signing_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(65934);
+/* harmony import */ var _s3_uri_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(78150);
+/**
+ * Check: is there a recent, whole-looking backup? Finds the newest backup (an artifact through
+ * GitHub's API, or the newest manifest under an S3 prefix) and reads its manifest only — by HTTP
+ * range requests for an artifact, never the dump — then fails when it is older than max-age or
+ * its sizes do not add up. Cheap enough to run hours after each scheduled backup, so a backup
+ * that silently stopped is noticed while the last good one still exists.
+ */
+
+
+
+
+
+
+
+
+class StaleBackupError extends _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .CheckError */ .tl {
+    name = 'StaleBackupError';
+}
+/** Whether a restore source can be checked without downloading it. */
+function checkable(source) {
+    return source.kind !== 'file';
+}
+async function check(options, now = () => new Date()) {
+    const found = await _log_js__WEBPACK_IMPORTED_MODULE_2__/* .log */ .Rm.group('Find the newest backup', () => findNewest(options.source, options.signingKey !== undefined));
+    const { manifest } = found;
+    if (options.signingKey) {
+        const key = options.signingKey;
+        await _log_js__WEBPACK_IMPORTED_MODULE_2__/* .log */ .Rm.group('Check the signature', async () => {
+            // the manifest only: check reads no dump (restore and verify check the dump's sha256)
+            (0,_storage_signing_js__WEBPACK_IMPORTED_MODULE_6__/* .checkSignature */ .jC)(key, {
+                what: `the newest backup (${found.checked})`,
+                manifestBytes: found.manifestBytes,
+                manifestSha256: manifest.file.sha256,
+                signature: found.signature,
+                dumpSha256: manifest.file.sha256
+            }, 'check');
+            _log_js__WEBPACK_IMPORTED_MODULE_2__/* .log */ .Rm.info(`The manifest is signed with this signing-key (the dump's sha256 it names is checked by restore and verify).`);
+        });
+    }
+    const createdAt = new Date(manifest.createdAt);
+    if (Number.isNaN(createdAt.getTime())) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .CheckError */ .tl(`the manifest of ${found.checked} has no valid createdAt ('${manifest.createdAt}').`);
+    }
+    const ageSeconds = (now().getTime() - createdAt.getTime()) / 1000;
+    const result = {
+        checked: found.checked,
+        runId: found.artifact?.runId,
+        manifest,
+        createdAt,
+        ageSeconds,
+        maxAgeSeconds: options.maxAgeSeconds
+    };
+    await _log_js__WEBPACK_IMPORTED_MODULE_2__/* .log */ .Rm.group('Check it', async () => {
+        _log_js__WEBPACK_IMPORTED_MODULE_2__/* .log */ .Rm.info(`${found.checked}: ${manifest.file.name}, ${(0,_log_js__WEBPACK_IMPORTED_MODULE_2__/* .formatBytes */ .z3)(manifest.file.sizeBytes)}, made ${manifest.createdAt} (${(0,_duration_js__WEBPACK_IMPORTED_MODULE_1__/* .formatAge */ .n)(ageSeconds)} ago) by ${manifest.tool.name} ${manifest.tool.version}; ${(0,_log_js__WEBPACK_IMPORTED_MODULE_2__/* .plural */ .LS)(manifest.rowCounts.tables.length, 'table')}, ${(0,_log_js__WEBPACK_IMPORTED_MODULE_2__/* .plural */ .LS)(manifest.rowCounts.totalRows ?? 'uncounted', 'row')}.`);
+        const problems = plausibility(manifest, found.artifact);
+        if (problems.length > 0) {
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .CheckError */ .tl(`the newest backup (${found.checked}, made ${manifest.createdAt}) does not look whole: ${problems.join('; ')}. Run a backup and look at its log.`);
+        }
+        if (ageSeconds > options.maxAgeSeconds) {
+            throw new StaleBackupError(
+            // found.checked names the artifact and its run already
+            `the newest backup (${found.checked}) was made ${manifest.createdAt}, ${(0,_duration_js__WEBPACK_IMPORTED_MODULE_1__/* .formatAge */ .n)(ageSeconds)} ago: older than max-age (${(0,_duration_js__WEBPACK_IMPORTED_MODULE_1__/* .formatAge */ .n)(options.maxAgeSeconds)}). Backups have stopped or are failing: look at the backup workflow's runs (GitHub disables schedules of public repositories after 60 days without activity, and delays or drops scheduled runs at busy times).`);
+        }
+        _log_js__WEBPACK_IMPORTED_MODULE_2__/* .log */ .Rm.info(`Fresh: ${(0,_duration_js__WEBPACK_IMPORTED_MODULE_1__/* .formatAge */ .n)(ageSeconds)} old, within max-age ${(0,_duration_js__WEBPACK_IMPORTED_MODULE_1__/* .formatAge */ .n)(options.maxAgeSeconds)}.`);
+    });
+    return result;
+}
+async function findNewest(source, signed) {
+    if (source.kind === 's3') {
+        // loaded here only: the AWS SDK is large
+        const { S3StorageError, createS3Client, findNewestBackup, getObjectText } = await Promise.all(/* import() */[__webpack_require__.e(358), __webpack_require__.e(279)]).then(__webpack_require__.bind(__webpack_require__, 69279));
+        const { manifestKeyFor } = await Promise.resolve(/* import() */).then(__webpack_require__.bind(__webpack_require__, 78150));
+        const s3 = createS3Client(source.settings);
+        let found;
+        if (source.key) {
+            found = { dumpKey: source.key, manifestKey: manifestKeyFor(source.key) };
+        }
+        else {
+            const newest = await findNewestBackup(s3, { bucket: source.bucket, prefix: source.prefix });
+            found = {
+                dumpKey: newest.dumpKey,
+                manifestKey: newest.manifestKey,
+                manifest: (0,_manifest_js__WEBPACK_IMPORTED_MODULE_3__/* .parseManifest */ .Ng)(newest.manifest)
+            };
+        }
+        const checked = (0,_s3_uri_js__WEBPACK_IMPORTED_MODULE_7__/* .formatS3Uri */ .EO)(source.bucket, found.dumpKey);
+        if (!signed && found.manifest)
+            return { checked, manifest: found.manifest };
+        // the manifest's bytes as stored (a signature covers them exactly)
+        const text = await getObjectText(s3, { bucket: source.bucket, key: found.manifestKey });
+        const newest = {
+            checked,
+            manifest: parseManifestText(text),
+            manifestBytes: Buffer.from(text, 'utf8')
+        };
+        if (signed) {
+            newest.signature = await getObjectText(s3, {
+                bucket: source.bucket,
+                key: `${found.manifestKey}.sig`
+            }).then(sig => (sig.length <= _storage_signing_js__WEBPACK_IMPORTED_MODULE_6__/* .MAX_SIGNATURE_BYTES */ .my ? Buffer.from(sig, 'utf8') : undefined), error => {
+                if (error instanceof S3StorageError && error.code === 'NoSuchKey')
+                    return undefined;
+                throw error;
+            });
+        }
+        return newest;
+    }
+    const artifact = await (0,_storage_artifact_js__WEBPACK_IMPORTED_MODULE_4__/* .findBackupArtifact */ .mb)((0,_storage_artifact_js__WEBPACK_IMPORTED_MODULE_4__/* .artifactClient */ .AR)(), source);
+    _log_js__WEBPACK_IMPORTED_MODULE_2__/* .log */ .Rm.info(`Artifact '${artifact.name}' (id ${artifact.id}${artifact.runId ? `, run ${artifact.runId}` : ''}), ${artifact.size === undefined ? '' : `${(0,_log_js__WEBPACK_IMPORTED_MODULE_2__/* .formatBytes */ .z3)(artifact.size)}, `}uploaded ${artifact.createdAt?.toISOString() ?? '?'}`);
+    const remote = await (0,_storage_artifact_manifest_js__WEBPACK_IMPORTED_MODULE_5__/* .readArtifactManifestFile */ .YT)(artifact, source.kind === 'artifact' || source.kind === 'artifact-id' ? source.token : '', { signature: signed });
+    return {
+        checked: `artifact ${artifact.id}${artifact.runId ? ` (run ${artifact.runId})` : ''}`,
+        ...remote,
+        artifact
+    };
+}
+function parseManifestText(text) {
+    try {
+        return (0,_manifest_js__WEBPACK_IMPORTED_MODULE_3__/* .parseManifest */ .Ng)(JSON.parse(text));
+    }
+    catch (error) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .CheckError */ .tl(`the manifest is not valid: ${error.message}`);
+    }
+}
+/** What does not add up: an empty file, a zip smaller than the file it holds or much larger. */
+function plausibility(manifest, artifact) {
+    const problems = [];
+    if (manifest.file.sizeBytes <= 0)
+        problems.push('its file is empty');
+    if (manifest.rawSizeBytes <= 0)
+        problems.push('pg_dump wrote nothing');
+    // the action's own zips store the file as it is: the zip holds its bytes plus a few KB
+    if (artifact?.size !== undefined && artifact.name.endsWith('.zip')) {
+        const slack = 4 * 1024 * 1024;
+        if (artifact.size < manifest.file.sizeBytes) {
+            problems.push(`the artifact (${artifact.size} bytes) is smaller than the file its manifest describes (${manifest.file.sizeBytes} bytes)`);
+        }
+        else if (artifact.size > manifest.file.sizeBytes + slack) {
+            problems.push(`the artifact (${artifact.size} bytes) is far larger than the file its manifest describes (${manifest.file.sizeBytes} bytes)`);
+        }
+    }
+    return problems;
+}
+
+
+/***/ }),
+
+/***/ 98119:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   verify: () => (/* binding */ verify)
+/* harmony export */ });
+/* unused harmony exports VerifyError, databaseIdentity, sameDatabase */
+/* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(25625);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(83916);
+/* harmony import */ var _postgres_connection_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(58824);
+/* harmony import */ var _postgres_session_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(92515);
+/* harmony import */ var _duration_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(77607);
+/* harmony import */ var _check_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(66668);
+/* harmony import */ var _restore_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(30897);
+/* harmony import */ var _pipeline_decode_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(7698);
+/* harmony import */ var _postgres_clients_js__WEBPACK_IMPORTED_MODULE_8__ = __webpack_require__(18139);
+/* harmony import */ var _postgres_dump_js__WEBPACK_IMPORTED_MODULE_9__ = __webpack_require__(8677);
+/* harmony import */ var _postgres_toc_js__WEBPACK_IMPORTED_MODULE_10__ = __webpack_require__(60521);
+/* harmony import */ var _postgres_archive_js__WEBPACK_IMPORTED_MODULE_11__ = __webpack_require__(29477);
+/* harmony import */ var _postgres_compare_js__WEBPACK_IMPORTED_MODULE_12__ = __webpack_require__(82996);
+/**
+ * Verify: restore a backup into a scratch database (verify-database-url), then compare the
+ * per-table row counts and the counts of schema objects with the manifest. Any difference fails,
+ * naming it. A backup nobody has restored is a hope, not a backup.
+ */
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+class VerifyError extends _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .CheckError */ .tl {
+    name = 'VerifyError';
+    /** What was compared when verify failed on a difference: for the failure summary. */
+    details;
+}
+const KINDS = [
+    'tables',
+    'views',
+    'materializedViews',
+    'sequences',
+    'indexes',
+    'functions'
+];
+async function databaseIdentity(connection, connectTimeoutSeconds) {
+    const client = await (0,_postgres_session_js__WEBPACK_IMPORTED_MODULE_3__/* .connect */ .Ng)(connection, connectTimeoutSeconds);
+    try {
+        const { rows } = await client.query(`SELECT d.oid::text AS oid, d.datname AS name,
+              pg_postmaster_start_time()::text AS "startedAt", current_setting('port') AS port
+         FROM pg_catalog.pg_database d WHERE d.datname = pg_catalog.current_database()`);
+        const systemIdentifier = await client
+            .query('SELECT system_identifier::text AS id FROM pg_catalog.pg_control_system()')
+            .then(result => result.rows[0]?.id, () => undefined // not allowed to this role (or not there): the start time stands in
+        );
+        return { ...rows[0], systemIdentifier };
+    }
+    finally {
+        await client.end().catch(() => undefined);
+    }
+}
+/** True when both identities are the same database of the same server. */
+function sameDatabase(a, b) {
+    if (a.oid !== b.oid || a.name !== b.name)
+        return false;
+    if (a.systemIdentifier && b.systemIdentifier) {
+        // a physical replica shares the identifier (it is read-only: nothing is written there)
+        return a.systemIdentifier === b.systemIdentifier;
+    }
+    return a.startedAt === b.startedAt && a.port === b.port;
+}
+/**
+ * Before anything is written: refuses a scratch database that the servers say is the database
+ * backed up. The backed-up database must be reachable for the check (else a clear error: fix
+ * database-url, or leave it empty in verify mode).
+ */
+async function refuseBackedUpDatabase(scratch, backedUp, inputs) {
+    const scratchId = await databaseIdentity(scratch, inputs.connectTimeoutSeconds);
+    let backedUpId;
+    try {
+        backedUpId = await databaseIdentity(backedUp, inputs.connectTimeoutSeconds);
+    }
+    catch (error) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .SettingError */ .L_('databaseUrl', `cannot be reached to make sure the scratch database is not it (${error.message}); verify wrote nothing. Fix it, or leave database-url empty in verify mode.`, { cause: error });
+    }
+    if (sameDatabase(scratchId, backedUpId)) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .SettingError */ .L_('verifyDatabaseUrl', `is the database that was backed up (the server says so: ${scratchId.systemIdentifier ? `system identifier ${scratchId.systemIdentifier}` : `the server started at ${scratchId.startedAt} on port ${scratchId.port}`}, database '${scratchId.name}' oid ${scratchId.oid}), however the URLs are spelled. Verify restores into a scratch database, never into the one backed up; nothing was written.`);
+    }
+    _log_js__WEBPACK_IMPORTED_MODULE_0__/* .log */ .Rm.info(`The scratch database '${scratchId.name}' (oid ${scratchId.oid}) is not the backed-up '${backedUpId.name}' (oid ${backedUpId.oid}${backedUpId.systemIdentifier && backedUpId.systemIdentifier !== scratchId.systemIdentifier ? ', another server' : ''}).`);
+}
+async function verify(inputs, scratch, deps = {}) {
+    if (inputs.backedUpDatabaseUrl) {
+        await _log_js__WEBPACK_IMPORTED_MODULE_0__/* .log */ .Rm.group('Check that the scratch database is not the one backed up', () => refuseBackedUpDatabase(scratch, (0,_postgres_connection_js__WEBPACK_IMPORTED_MODULE_2__/* .parseDatabaseUrl */ .mx)(inputs.backedUpDatabaseUrl), inputs));
+    }
+    // max-age: a stale backup fails before anything is downloaded or restored
+    if (inputs.maxAgeSeconds !== undefined && (0,_check_js__WEBPACK_IMPORTED_MODULE_5__/* .checkable */ .$)(inputs.source)) {
+        await (0,_check_js__WEBPACK_IMPORTED_MODULE_5__.check)({ mode: 'check', source: inputs.source, maxAgeSeconds: inputs.maxAgeSeconds });
+    }
+    // restore() checks the digest and the row counts against the manifest, and fails on any difference
+    let equality = { notCompared: 'the restore did not get that far' };
+    const restored = await (0,_restore_js__WEBPACK_IMPORTED_MODULE_6__.restore)(inputs, scratch, {
+        ...deps,
+        // the backup's data digested as the restore reads it (one read); proveEquality uses it
+        digestBackup: inputs.tables.length === 0 && inputs.schemas.length === 0,
+        afterLoad: async (loaded) => {
+            await deps.afterLoad?.(loaded);
+            await deps.beforeCompare?.();
+            equality = await _log_js__WEBPACK_IMPORTED_MODULE_0__/* .log */ .Rm.group('Compare the restored database with the backup', () => proveEquality(inputs, scratch, loaded));
+        }
+    });
+    const comparison = equality.comparison;
+    if (comparison) {
+        await _log_js__WEBPACK_IMPORTED_MODULE_0__/* .log */ .Rm.group("Compare the materialized views' contents with their queries", async () => {
+            const client = await (0,_postgres_session_js__WEBPACK_IMPORTED_MODULE_3__/* .connect */ .Ng)(scratch, inputs.connectTimeoutSeconds);
+            const before = comparison.differences.length;
+            const skipped = await (0,_postgres_compare_js__WEBPACK_IMPORTED_MODULE_12__/* .compareMaterializedViewContents */ .KG)(client, comparison).finally(() => client.end().catch(() => undefined));
+            if (skipped.length > 0) {
+                _log_js__WEBPACK_IMPORTED_MODULE_0__/* .log */ .Rm.warning(`Materialized views not compared (their rows not checked against their queries, only their sources; not counted equal): ${skipped.join('; ')}.`);
+            }
+            _log_js__WEBPACK_IMPORTED_MODULE_0__/* .log */ .Rm.info(`Materialized views' contents: ${comparison.materializedViewsCompared} compared, ${comparison.materializedViewsEqual} equal, ${comparison.materializedViewsNotCompared} not compared.`);
+            logDifferences(comparison.differences.slice(before));
+        });
+    }
+    if (inputs.maxAgeSeconds !== undefined && !(0,_check_js__WEBPACK_IMPORTED_MODULE_5__/* .checkable */ .$)(inputs.source) && restored.manifest) {
+        const age = (Date.now() - Date.parse(restored.manifest.createdAt)) / 1000;
+        if (!(age <= inputs.maxAgeSeconds)) {
+            throw new _check_js__WEBPACK_IMPORTED_MODULE_5__/* .StaleBackupError */ ._(`the backup was made ${restored.manifest.createdAt}, ${(0,_duration_js__WEBPACK_IMPORTED_MODULE_4__/* .formatAge */ .n)(age)} ago: older than max-age (${(0,_duration_js__WEBPACK_IMPORTED_MODULE_4__/* .formatAge */ .n)(inputs.maxAgeSeconds)}).`);
+        }
+    }
+    const objects = await _log_js__WEBPACK_IMPORTED_MODULE_0__/* .log */ .Rm.group('Compare schema objects', async () => {
+        const client = await (0,_postgres_session_js__WEBPACK_IMPORTED_MODULE_3__/* .connect */ .Ng)(scratch, inputs.connectTimeoutSeconds);
+        try {
+            const actual = await (0,_postgres_session_js__WEBPACK_IMPORTED_MODULE_3__/* .countObjects */ .Qr)(client);
+            const expected = restored.manifest?.objects;
+            return KINDS.map(kind => ({ kind, expected: expected?.[kind], actual: actual[kind] }));
+        }
+        finally {
+            await client.end().catch(() => undefined);
+        }
+    });
+    if (!restored.manifest) {
+        _log_js__WEBPACK_IMPORTED_MODULE_0__/* .log */ .Rm.warning('The backup has no manifest: only a successful restore was verified.');
+    }
+    else if (!restored.manifest.objects) {
+        _log_js__WEBPACK_IMPORTED_MODULE_0__/* .log */ .Rm.info('The manifest has no object counts (a filtered backup): objects were not compared.');
+    }
+    const different = objects.filter(o => o.expected !== undefined && o.expected !== o.actual);
+    for (const o of objects) {
+        _log_js__WEBPACK_IMPORTED_MODULE_0__/* .log */ .Rm.info(`${o.kind}: ${o.actual}${o.expected === undefined ? '' : ` (manifest ${o.expected})`}`);
+    }
+    const problems = [];
+    if (different.length > 0) {
+        problems.push(`the restored copy differs from the backup's manifest: ${different.map(o => `${o.kind} ${o.actual} ≠ ${o.expected}`).join(', ')}`);
+    }
+    const unexplained = equality.comparison?.differences.filter(d => !d.expectedBecause) ?? [];
+    if (unexplained.length > 0) {
+        const shown = unexplained.slice(0, 10).map(d => `${d.object} ${d.what}`);
+        problems.push(`the restored database differs from the backup: ${shown.join('; ')}${unexplained.length > shown.length ? `; and ${unexplained.length - shown.length} more (see the log)` : ''}`);
+    }
+    if (problems.length > 0) {
+        const error = new VerifyError(`${problems.join('. ')}.`);
+        error.details = { objects, equality };
+        throw error;
+    }
+    return { ...restored, objects, equality };
+}
+/**
+ * Dumps the scratch database with the pg_dump major that made the backup (custom format,
+ * uncompressed, in the backup's encoding) and compares the two archives entry by entry and data
+ * block by data block. Returns why not, instead, where an exact comparison cannot be made.
+ */
+async function proveEquality(inputs, scratch, loaded) {
+    const { dump, plan } = loaded;
+    if ('directory' in dump || plan.format !== 'custom') {
+        return notCompared(`a ${plan.format} backup: only custom-format archives are compared entry by entry; counts only`);
+    }
+    if (inputs.tables.length > 0 || inputs.schemas.length > 0) {
+        return notCompared('a partial restore (tables/schemas): counts only');
+    }
+    // the header first (only the archive's start is decoded, unless the load digested it all):
+    // which pg_dump, which encoding
+    const head = loaded.backupDigest?.toc ??
+        (await (0,_postgres_toc_js__WEBPACK_IMPORTED_MODULE_10__/* .readArchiveToc */ .ZA)((0,_pipeline_decode_js__WEBPACK_IMPORTED_MODULE_7__/* .openDecoded */ .BA)(dump, plan.decoding), { destroy: true })).toc;
+    if (head.header.compression.algorithm !== 'none') {
+        // an archive of pg_dump -Fc with its own compression (a file made by hand): restorable,
+        // but its data blocks are not read here
+        return notCompared(`the archive's data is compressed by pg_dump (${head.header.compression.algorithm}); only archives of pg_dump --compress=0 are compared: counts only`);
+    }
+    const backupMajor = (0,_postgres_archive_js__WEBPACK_IMPORTED_MODULE_11__/* .majorOfVersion */ .RI)(head.header.pgDumpVersion ?? '');
+    const client = await (0,_postgres_session_js__WEBPACK_IMPORTED_MODULE_3__/* .connect */ .Ng)(scratch, inputs.connectTimeoutSeconds);
+    let server;
+    try {
+        const { rows } = await client.query("SELECT current_setting('server_version') AS v, current_setting('server_version_num') AS n");
+        server = { version: rows[0].v, major: Math.floor(Number(rows[0].n) / 10000) };
+    }
+    finally {
+        await client.end().catch(() => undefined);
+    }
+    if (backupMajor === undefined) {
+        return notCompared('the archive does not say which pg_dump made it: counts only');
+    }
+    if (backupMajor < server.major) {
+        return notCompared(`the backup was made by pg_dump ${backupMajor}, which cannot dump the scratch server (PostgreSQL ${server.version}): counts only`);
+    }
+    let install;
+    try {
+        install = await (0,_postgres_clients_js__WEBPACK_IMPORTED_MODULE_8__/* .chooseDumpClient */ .N8)(server.major, server.version, {
+            pgBinDir: inputs.pgBinDir,
+            postgresVersion: backupMajor,
+            installClient: inputs.installClient
+        });
+    }
+    catch (error) {
+        return notCompared(`no pg_dump ${backupMajor} (the major that made the backup) to dump the scratch database with (${error.message}): counts only`);
+    }
+    const args = ['--no-password', '--format=custom', '--compress=0'];
+    if (head.encoding)
+        args.push(`--encoding=${head.encoding}`);
+    const pgDump = (0,_postgres_dump_js__WEBPACK_IMPORTED_MODULE_9__/* .startPgDump */ .Yt)((0,_postgres_clients_js__WEBPACK_IMPORTED_MODULE_8__/* .programPath */ .kx)(install, 'pg_dump'), args, (0,_postgres_connection_js__WEBPACK_IMPORTED_MODULE_2__/* .libpqEnvironment */ .SQ)(scratch, { connectTimeoutSeconds: inputs.connectTimeoutSeconds }), line => _log_js__WEBPACK_IMPORTED_MODULE_0__/* .log */ .Rm.debug(`pg_dump: ${line}`));
+    // the backup as the load digested it, or decoded again from disk while the scratch dump comes
+    const [backup, restored] = await Promise.all([
+        (loaded.backupDigest
+            ? Promise.resolve(loaded.backupDigest)
+            : (0,_postgres_compare_js__WEBPACK_IMPORTED_MODULE_12__/* .digestArchive */ .bz)((0,_pipeline_decode_js__WEBPACK_IMPORTED_MODULE_7__/* .openDecoded */ .BA)(dump, plan.decoding))).catch((error) => {
+            pgDump.kill();
+            throw error;
+        }),
+        (0,_postgres_compare_js__WEBPACK_IMPORTED_MODULE_12__/* .digestArchive */ .bz)(pgDump.stdout).catch((error) => {
+            pgDump.kill();
+            throw error;
+        }),
+        pgDump.done
+    ]);
+    const backupServer = (0,_postgres_archive_js__WEBPACK_IMPORTED_MODULE_11__/* .majorOfVersion */ .RI)(backup.toc.header.serverVersion ?? '');
+    const comparison = (0,_postgres_compare_js__WEBPACK_IMPORTED_MODULE_12__/* .compareArchives */ .XG)(backup, restored, expectations(inputs, loaded));
+    if (backupServer !== undefined && backupServer !== server.major) {
+        // another server writes some definitions differently; the data must still be equal
+        for (const d of comparison.differences) {
+            if (!d.expectedBecause &&
+                / definition: /.test(` ${d.what}`) &&
+                !d.object.startsWith('TABLE DATA')) {
+                d.expectedBecause = `the scratch server is PostgreSQL ${server.major}, the backed-up one ${backupServer}: its pg_dump output differs`;
+            }
+        }
+    }
+    logComparison(comparison);
+    return { comparison };
+}
+function notCompared(why) {
+    _log_js__WEBPACK_IMPORTED_MODULE_0__/* .log */ .Rm.warning(`Not compared exactly: ${why}.`);
+    return { notCompared: why };
+}
+/** The differences the restore's own settings and skip list explain. */
+function expectations(inputs, loaded) {
+    const expect = { skippedStatements: loaded.skippedStatements };
+    if (inputs.noOwner === true)
+        expect.ownersNotRestored = 'no-owner: true (owners not restored)';
+    else if (loaded.skipped.some(g => _restore_js__WEBPACK_IMPORTED_MODULE_6__/* .OWNER_REASON */ .ls.test(g.reason))) {
+        expect.ownersNotRestored = 'the restore left out ALTER … OWNER statements (see its skip list)';
+    }
+    if (inputs.noPrivileges === true) {
+        expect.privilegesNotRestored = 'no-privileges: true (GRANT/REVOKE not restored)';
+    }
+    else if (loaded.skipped.some(g => _restore_js__WEBPACK_IMPORTED_MODULE_6__/* .PRIVILEGE_REASON */ .rf.test(g.reason))) {
+        expect.privilegesNotRestored =
+            'the restore left out GRANT/REVOKE statements (see its skip list)';
+    }
+    return expect;
+}
+function logComparison(c) {
+    _log_js__WEBPACK_IMPORTED_MODULE_0__/* .log */ .Rm.info(`Objects: ${c.objectsCompared} compared, ${c.objectsEqual} equal. Tables: ${c.tablesCompared} compared, ${c.tablesEqual} equal. Large objects: ${c.largeObjects}${c.largeObjectsEqual ? ', equal' : ', differ'}.`);
+    logDifferences(c.differences);
+}
+function logDifferences(differences) {
+    const line = (d) => `${d.object} ${d.what}${d.expectedBecause ? ` — expected because ${d.expectedBecause}` : ''}`;
+    for (const d of differences) {
+        if (d.expectedBecause)
+            _log_js__WEBPACK_IMPORTED_MODULE_0__/* .log */ .Rm.info(line(d));
+        else
+            _log_js__WEBPACK_IMPORTED_MODULE_0__/* .log */ .Rm.warning(line(d));
+    }
+}
+
+
+/***/ }),
+
+/***/ 52373:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   MN: () => (/* binding */ artifactStorage),
+/* harmony export */   Pw: () => (/* binding */ previousBackupManifest),
+/* harmony export */   YT: () => (/* binding */ readArtifactManifestFile)
+/* harmony export */ });
+/* unused harmony exports RemoteManifestError, readArtifactManifest */
+/* harmony import */ var node_zlib__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(38522);
+/* harmony import */ var node_zlib__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_zlib__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(83916);
+/* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(25625);
+/* harmony import */ var _manifest_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(12880);
+/* harmony import */ var _artifact_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(81107);
+/* harmony import */ var _signing_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(65934);
+
+
+
+
+
+
+/** A manifest larger than this is refused (ours are a few KB; a hostile one is not read). */
+const MANIFEST_LIMIT = 4 * 1024 * 1024;
+/** The end of central directory record, and the most a zip comment can add to it. */
+const EOCD_SIZE = 22;
+const TAIL_BYTES = EOCD_SIZE + 0xffff + 20;
+/** Each request's time limit, in milliseconds. */
+const REQUEST_TIMEOUT_MS = 30_000;
+class RemoteManifestError extends _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .EngineError */ .NJ {
+    constructor(message) {
+        super(message);
+        this.name = 'RemoteManifestError';
+    }
+}
+/** Reads manifest.json out of the artifact's zip by range requests; never the dump. */
+async function readArtifactManifest(found, token, apiUrl = process.env.GITHUB_API_URL || 'https://api.github.com') {
+    return (await readArtifactManifestFile(found, token, { apiUrl })).manifest;
+}
+/**
+ * manifest.json — and with `signature`, manifest.json.sig (at most MAX_SIGNATURE_BYTES) — out of
+ * the artifact's zip by range requests; never the dump.
+ */
+async function readArtifactManifestFile(found, token, options = {}) {
+    const apiUrl = options.apiUrl ?? (process.env.GITHUB_API_URL || 'https://api.github.com');
+    const blob = await blobUrl(found, token, apiUrl);
+    const size = found.size ?? (await blobSize(blob));
+    const tailStart = Math.max(0, size - TAIL_BYTES);
+    const tail = await readRange(blob, tailStart, size - tailStart);
+    const { cdOffset, cdSize } = await findCentralDirectory(blob, tail, tailStart);
+    const cd = cdOffset >= tailStart
+        ? tail.subarray(cdOffset - tailStart, cdOffset - tailStart + cdSize)
+        : await readRange(blob, cdOffset, cdSize);
+    const entry = findEntry(cd, _manifest_js__WEBPACK_IMPORTED_MODULE_3__/* .MANIFEST_FILE */ .h1);
+    if (!entry) {
+        throw new RemoteManifestError(`artifact ${found.id} has no ${_manifest_js__WEBPACK_IMPORTED_MODULE_3__/* .MANIFEST_FILE */ .h1}`);
+    }
+    const content = await readEntry(blob, found, _manifest_js__WEBPACK_IMPORTED_MODULE_3__/* .MANIFEST_FILE */ .h1, entry, MANIFEST_LIMIT);
+    let json;
+    try {
+        json = JSON.parse(content.toString('utf8'));
+    }
+    catch (error) {
+        throw new RemoteManifestError(`the ${_manifest_js__WEBPACK_IMPORTED_MODULE_3__/* .MANIFEST_FILE */ .h1} of artifact ${found.id} is not JSON: ${error.message}`);
+    }
+    const result = { manifest: (0,_manifest_js__WEBPACK_IMPORTED_MODULE_3__/* .parseManifest */ .Ng)(json), manifestBytes: content };
+    const signatureEntry = options.signature ? findEntry(cd, _signing_js__WEBPACK_IMPORTED_MODULE_5__/* .SIGNATURE_FILE */ .I9) : undefined;
+    if (signatureEntry) {
+        result.signature = await readEntry(blob, found, _signing_js__WEBPACK_IMPORTED_MODULE_5__/* .SIGNATURE_FILE */ .I9, signatureEntry, _signing_js__WEBPACK_IMPORTED_MODULE_5__/* .MAX_SIGNATURE_BYTES */ .my);
+    }
+    return result;
+}
+/** One entry's content (stored or deflated), refused when larger than `limit` bytes. */
+async function readEntry(blob, found, name, entry, limit) {
+    if (entry.compressedSize > limit || entry.size > limit) {
+        throw new RemoteManifestError(`the ${name} of artifact ${found.id} is ${entry.size} bytes: not a ${name} of this action`);
+    }
+    // the local header's name and extra field may differ in length from the central directory's
+    const head = await readRange(blob, entry.localOffset, 30 + 0xffff * 2 + entry.compressedSize);
+    if (head.readUInt32LE(0) !== 0x04034b50) {
+        throw new RemoteManifestError(`artifact ${found.id}: ${name} has no local header`);
+    }
+    const start = 30 + head.readUInt16LE(26) + head.readUInt16LE(28);
+    const data = head.subarray(start, start + entry.compressedSize);
+    if (entry.method === 0)
+        return data;
+    if (entry.method === 8)
+        return (0,node_zlib__WEBPACK_IMPORTED_MODULE_0__.inflateRawSync)(data, { maxOutputLength: limit });
+    throw new RemoteManifestError(`artifact ${found.id}: ${name} uses zip method ${entry.method}`);
+}
+/** The signed blob URL the REST API redirects the zip's download to. */
+async function blobUrl(found, token, apiUrl) {
+    const url = `${apiUrl.replace(/\/+$/, '')}/repos/${found.repository}/actions/artifacts/${found.id}/zip`;
+    const response = await fetch(url, {
+        redirect: 'manual',
+        headers: {
+            authorization: `Bearer ${token}`,
+            accept: 'application/vnd.github+json',
+            'x-github-api-version': '2022-11-28'
+        },
+        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS)
+    });
+    await response.body?.cancel().catch(() => undefined);
+    const location = response.headers.get('location');
+    if (response.status < 300 || response.status >= 400 || !location) {
+        throw new RemoteManifestError(`GitHub's API answered ${response.status} for the download of artifact ${found.id}${response.status === 403 || response.status === 404 ? " (the token needs 'actions: read')" : ''}`);
+    }
+    return new URL(location, url).href;
+}
+async function blobSize(url) {
+    const response = await fetch(url, {
+        headers: { range: 'bytes=0-0' },
+        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS)
+    });
+    await response.body?.cancel().catch(() => undefined);
+    const total = /\/(\d+)$/.exec(response.headers.get('content-range') ?? '');
+    if (!total)
+        throw new RemoteManifestError('the artifact store does not tell its size');
+    return Number(total[1]);
+}
+/** `length` bytes from `offset` (fewer at the blob's end). */
+async function readRange(url, offset, length) {
+    const response = await fetch(url, {
+        headers: { range: `bytes=${offset}-${offset + length - 1}` },
+        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS)
+    });
+    if (response.status !== 206 && !(response.status === 200 && offset === 0)) {
+        await response.body?.cancel().catch(() => undefined);
+        throw new RemoteManifestError(`the artifact store answered ${response.status} to a range request`);
+    }
+    const body = Buffer.from(await response.arrayBuffer());
+    return body.subarray(0, length);
+}
+/** The central directory's place, from the end record (ZIP64's when the zip needs it). */
+async function findCentralDirectory(url, tail, tailStart) {
+    let eocd = -1;
+    for (let i = tail.length - EOCD_SIZE; i >= 0; i--) {
+        if (tail.readUInt32LE(i) === 0x06054b50) {
+            eocd = i;
+            break;
+        }
+    }
+    if (eocd < 0)
+        throw new RemoteManifestError('the artifact is not a zip (no end record)');
+    let cdSize = tail.readUInt32LE(eocd + 12);
+    let cdOffset = tail.readUInt32LE(eocd + 16);
+    if (cdOffset === 0xffffffff || cdSize === 0xffffffff) {
+        const locator = eocd - 20;
+        if (locator < 0 || tail.readUInt32LE(locator) !== 0x07064b50) {
+            throw new RemoteManifestError('the artifact zip lacks its ZIP64 locator');
+        }
+        const recordOffset = Number(tail.readBigUInt64LE(locator + 8));
+        const record = recordOffset >= tailStart
+            ? tail.subarray(recordOffset - tailStart)
+            : await readRange(url, recordOffset, 56);
+        if (record.readUInt32LE(0) !== 0x06064b50) {
+            throw new RemoteManifestError('the artifact zip lacks its ZIP64 end record');
+        }
+        cdSize = Number(record.readBigUInt64LE(40));
+        cdOffset = Number(record.readBigUInt64LE(48));
+    }
+    return { cdOffset, cdSize };
+}
+function findEntry(cd, name) {
+    let p = 0;
+    while (p + 46 <= cd.length && cd.readUInt32LE(p) === 0x02014b50) {
+        const nameLength = cd.readUInt16LE(p + 28);
+        const extraLength = cd.readUInt16LE(p + 30);
+        const commentLength = cd.readUInt16LE(p + 32);
+        const entryName = cd.toString('utf8', p + 46, p + 46 + nameLength);
+        if (entryName === name) {
+            const entry = {
+                method: cd.readUInt16LE(p + 10),
+                compressedSize: cd.readUInt32LE(p + 20),
+                size: cd.readUInt32LE(p + 24),
+                localOffset: cd.readUInt32LE(p + 42)
+            };
+            readZip64Extra(cd.subarray(p + 46 + nameLength, p + 46 + nameLength + extraLength), entry);
+            return entry;
+        }
+        p += 46 + nameLength + extraLength + commentLength;
+    }
+    return undefined;
+}
+/** ZIP64's extra field (id 1) holds, in this order, each value the entry marks 0xffffffff. */
+function readZip64Extra(extra, entry) {
+    for (let q = 0; q + 4 <= extra.length;) {
+        const id = extra.readUInt16LE(q);
+        const length = extra.readUInt16LE(q + 2);
+        if (id === 1) {
+            let r = q + 4;
+            const next = () => {
+                const value = Number(extra.readBigUInt64LE(r));
+                r += 8;
+                return value;
+            };
+            if (entry.size === 0xffffffff)
+                entry.size = next();
+            if (entry.compressedSize === 0xffffffff)
+                entry.compressedSize = next();
+            if (entry.localOffset === 0xffffffff)
+                entry.localOffset = next();
+            return;
+        }
+        q += 4 + length;
+    }
+}
+/**
+ * The manifest of the newest backup of `name` in the repository made by another run than this
+ * one, or undefined (with the reason logged) when there is none or it cannot be read. Never
+ * rejects: the comparison it feeds is advice, not a condition of the backup.
+ */
+async function previousBackupManifest(client, options, currentRunId, timeoutMs = 60_000) {
+    let timer;
+    const late = new Promise(resolve => {
+        timer = setTimeout(() => {
+            _log_js__WEBPACK_IMPORTED_MODULE_2__/* .log */ .Rm.info(`No comparison with the previous backup: GitHub did not answer within ${timeoutMs / 1000} s.`);
+            resolve(undefined);
+        }, timeoutMs);
+        timer.unref();
+    });
+    try {
+        return await Promise.race([late, lookUpPrevious(client, options, currentRunId)]);
+    }
+    finally {
+        clearTimeout(timer);
+    }
+}
+async function lookUpPrevious(client, options, currentRunId) {
+    try {
+        const artifact = await (0,_artifact_js__WEBPACK_IMPORTED_MODULE_4__/* .findBackupArtifact */ .mb)(client, {
+            kind: 'artifact',
+            name: options.name,
+            runId: 'latest',
+            repository: options.repository,
+            token: options.token
+        });
+        if (currentRunId !== undefined && artifact.runId === currentRunId) {
+            _log_js__WEBPACK_IMPORTED_MODULE_2__/* .log */ .Rm.info('The newest backup of this name is of this run: nothing to compare with.');
+            return undefined;
+        }
+        return { artifact, manifest: await readArtifactManifest(artifact, options.token) };
+    }
+    catch (error) {
+        _log_js__WEBPACK_IMPORTED_MODULE_2__/* .log */ .Rm.info(`No comparison with the previous backup: ${error.message.split('\n')[0]}`);
+        return undefined;
+    }
+}
+/**
+ * Adds up the live artifacts of `name` in the repository through the REST API
+ * (GET /repos/{owner}/{repo}/actions/artifacts?name=…), at most 1,000 of them; undefined when
+ * the API cannot be asked (no token, no actions: read), never an error.
+ */
+async function artifactStorage(options, apiUrl = process.env.GITHUB_API_URL || 'https://api.github.com') {
+    const total = { count: 0, bytes: 0 };
+    try {
+        for (const name of (0,_artifact_js__WEBPACK_IMPORTED_MODULE_4__/* .artifactNamesFor */ .Ql)(options.name)) {
+            for (let page = 1; page <= 10; page++) {
+                const url = `${apiUrl.replace(/\/+$/, '')}/repos/${options.repository}/actions/artifacts?name=${encodeURIComponent(name)}&per_page=100&page=${page}`;
+                const response = await fetch(url, {
+                    headers: {
+                        authorization: `Bearer ${options.token}`,
+                        accept: 'application/vnd.github+json',
+                        'x-github-api-version': '2022-11-28'
+                    },
+                    signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS)
+                });
+                if (!response.ok) {
+                    await response.body?.cancel().catch(() => undefined);
+                    return undefined;
+                }
+                const body = (await response.json());
+                const artifacts = body.artifacts ?? [];
+                for (const a of artifacts) {
+                    if (a.name === name && !a.expired) {
+                        total.count++;
+                        total.bytes += a.size_in_bytes;
+                    }
+                }
+                if (artifacts.length < 100)
+                    break;
+            }
+        }
+    }
+    catch {
+        return undefined;
+    }
+    return total;
+}
+
+
+/***/ })
+
+};

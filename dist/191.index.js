@@ -1,0 +1,1382 @@
+export const id = 191;
+export const ids = [191];
+export const modules = {
+
+/***/ 49191:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+
+// EXPORTS
+__webpack_require__.d(__webpack_exports__, {
+  backup: () => (/* binding */ backup)
+});
+
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __webpack_require__(51455);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __webpack_require__(76760);
+var external_node_path_default = /*#__PURE__*/__webpack_require__.n(external_node_path_);
+// EXTERNAL MODULE: ./src/log.ts
+var log = __webpack_require__(25625);
+// EXTERNAL MODULE: ./src/manifest.ts + 1 modules
+var src_manifest = __webpack_require__(12880);
+// EXTERNAL MODULE: ./src/manifest-changes.ts
+var manifest_changes = __webpack_require__(77166);
+// EXTERNAL MODULE: ./src/postgres/clients.ts + 1 modules
+var clients = __webpack_require__(18139);
+// EXTERNAL MODULE: ./src/postgres/connection.ts
+var postgres_connection = __webpack_require__(58824);
+// EXTERNAL MODULE: external "node:dns/promises"
+var external_node_dns_promises_ = __webpack_require__(71553);
+// EXTERNAL MODULE: ./src/errors.ts
+var errors = __webpack_require__(83916);
+;// CONCATENATED MODULE: ./src/postgres/diagnostics.ts
+/**
+ * Connection diagnostics before pg_dump runs: transaction-mode poolers that break pg_dump,
+ * hosts that resolve only to IPv6 (GitHub's runners have none), TLS left to chance.
+ */
+
+
+
+const MANAGED_HOSTS = /\.(supabase\.co|supabase\.com|neon\.tech|rds\.amazonaws\.com|render\.com|railway\.app|rlwy\.net|aivencloud\.com|timescale\.com)$/i;
+/** Throws for setups that cannot work; returns warnings for the doubtful ones. */
+async function diagnoseConnection(connection, resolve = external_node_dns_promises_.lookup) {
+    const warnings = [];
+    const host = connection.host.toLowerCase();
+    if (connection.dropped.pgbouncer !== undefined && connection.dropped.pgbouncer !== 'false') {
+        throw new errors/* SettingError */.L_('databaseUrl', "has pgbouncer=true (Prisma's flag for a PgBouncer pool in transaction mode), which breaks pg_dump: it needs one session for the whole dump. Use the direct URL (Prisma's directUrl, often DIRECT_URL: the database's own host and port, usually 5432) or a session-mode pool.");
+    }
+    if ((0,postgres_connection/* isUnixSocket */.Y_)(connection))
+        return { warnings, addresses: [] };
+    if (/pooler\.supabase\.com$/.test(host) && connection.port === 6543) {
+        throw new errors/* SettingError */.L_('databaseUrl', "points at Supabase's transaction pooler (port 6543), which breaks pg_dump (it needs one session for the whole dump). Use the session pooler: the same host with port 5432 (Supabase → Connect → Session pooler).");
+    }
+    if (/-pooler\./.test(host) && /neon\.tech$/.test(host)) {
+        throw new errors/* SettingError */.L_('databaseUrl', "points at Neon's pooled endpoint (a '-pooler' host, PgBouncer in transaction mode), which breaks pg_dump. Use the direct endpoint: the same host without '-pooler'.");
+    }
+    if (connection.port === 6432) {
+        warnings.push('Port 6432 is usually PgBouncer. pg_dump needs a session-mode pool or a direct connection; in transaction mode it fails part-way. If the dump fails, connect to PostgreSQL directly (usually port 5432).');
+    }
+    if (connection.params.sslmode === undefined && MANAGED_HOSTS.test(host)) {
+        warnings.push(`${connection.host} is a managed service that expects TLS, but the URL has no sslmode: TLS is tried first and plain text allowed. Add ?sslmode=require (or verify-full with sslrootcert) to insist on encryption.`);
+    }
+    let addresses = [];
+    if (!/^[\d.]+$/.test(host) && !host.includes(':')) {
+        try {
+            addresses = await resolve(connection.host, { all: true });
+        }
+        catch {
+            return { warnings, addresses }; // the connection attempt explains DNS failures
+        }
+        if (addresses.length > 0 && addresses.every(a => a.family === 6)) {
+            warnings.push(`${connection.host} resolves only to IPv6 (${addresses[0].address}), and GitHub-hosted runners have no IPv6: the connection will likely fail. ${/supabase\.co$/.test(host) ? "Supabase's direct host is IPv6-only: use the session pooler URL (Supabase → Connect → Session pooler, port 5432), which has IPv4." : "Use an IPv4 address or the provider's IPv4 endpoint or pooler in session mode."}`);
+        }
+    }
+    return { warnings, addresses };
+}
+
+// EXTERNAL MODULE: ./src/postgres/dump.ts
+var dump = __webpack_require__(8677);
+// EXTERNAL MODULE: ./src/postgres/globals.ts
+var globals = __webpack_require__(69599);
+// EXTERNAL MODULE: ./src/postgres/locks.ts
+var locks = __webpack_require__(60975);
+// EXTERNAL MODULE: ./src/pipeline/encrypt.ts
+var encrypt = __webpack_require__(73647);
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __webpack_require__(77598);
+// EXTERNAL MODULE: external "node:stream"
+var external_node_stream_ = __webpack_require__(57075);
+// EXTERNAL MODULE: external "node:stream/consumers"
+var consumers_ = __webpack_require__(38321);
+// EXTERNAL MODULE: ./src/postgres/session.ts
+var postgres_session = __webpack_require__(92515);
+// EXTERNAL MODULE: ./src/retention.ts
+var retention = __webpack_require__(57449);
+// EXTERNAL MODULE: ./src/storage/artifact.ts
+var artifact = __webpack_require__(81107);
+// EXTERNAL MODULE: ./src/pipeline/backup-stream.ts
+var backup_stream = __webpack_require__(47043);
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __webpack_require__(73024);
+var external_node_fs_default = /*#__PURE__*/__webpack_require__.n(external_node_fs_);
+// EXTERNAL MODULE: external "node:module"
+var external_node_module_ = __webpack_require__(98995);
+// EXTERNAL MODULE: external "node:stream/promises"
+var external_node_stream_promises_ = __webpack_require__(46466);
+// EXTERNAL MODULE: ./src/storage/signing.ts
+var signing = __webpack_require__(65934);
+// EXTERNAL MODULE: external "node:net"
+var external_node_net_ = __webpack_require__(77030);
+// EXTERNAL MODULE: ./src/process.ts
+var src_process = __webpack_require__(34006);
+;// CONCATENATED MODULE: ./src/storage/fifo.ts
+/**
+ * Named pipes for the live upload: the artifact client reads the backup's zip from a pipe while
+ * the dump is still being written into it (artifact-zip.ts).
+ *
+ * Why the pipe is widened: the client reads the pipe with 8 MiB buffers, one allocated per read,
+ * and a read returns what the pipe holds: 64 KiB writes into a 64 KiB pipe would cost an 8 MiB
+ * buffer per 64 KiB, and garbage collection would take more CPU than the dump (measured: 9 s
+ * instead of 5 s on the 500 MB bench database). So the zip is written in 1 MiB pieces into a
+ * pipe widened to 1 MiB (the most an unprivileged process may set, /proc/sys/fs/pipe-max-size).
+ * Node has no fcntl(): perl, which GitHub's runners have, sets F_SETPIPE_SZ (1031) on the pipe,
+ * which then keeps that size while the action holds its writing end. Without perl (or mkfifo)
+ * the zip is written to a file and uploaded after the dump.
+ */
+
+
+
+
+
+const PIPE_SIZE = 1024 * 1024;
+/** A named pipe at `file` (mode 0600); false when the system cannot make one. */
+async function makeFifo(file) {
+    if (process.platform === 'win32')
+        return false;
+    return (0,src_process/* runChild */.w$)('mkfifo', ['-m', '600', file]).then(() => true, () => false);
+}
+let perlWorks;
+/** Whether pipes can be widened here (Linux, with perl); checked once. */
+function canWidenPipes() {
+    perlWorks ??=
+        process.platform === 'linux'
+            ? (0,src_process/* runChild */.w$)('perl', ['-e', '1']).then(() => true, () => false)
+            : Promise.resolve(false);
+    return perlWorks;
+}
+/** Sets the pipe's buffer to PIPE_SIZE; needs the pipe open for writing (else it blocks). */
+function widenPipe(fifo) {
+    const perl = (0,src_process/* startChild */.v0)('perl', [
+        '-e',
+        'open(my $f, "+<", $ARGV[0]) or exit 1; fcntl($f, 1031, $ARGV[1] + 0) or exit 2',
+        fifo,
+        String(PIPE_SIZE)
+    ], { stdout: 'ignore' });
+    perl.done.catch((error) => log/* log */.Rm.debug(`could not widen the upload pipe (${error.message})`));
+}
+/** Joins chunks into pieces of at least `size` bytes (the last one may be smaller). */
+function coalesce(size) {
+    let held = [];
+    let heldBytes = 0;
+    return new external_node_stream_.Transform({
+        transform(chunk, _encoding, callback) {
+            held.push(chunk);
+            heldBytes += chunk.length;
+            if (heldBytes < size)
+                return callback();
+            const piece = Buffer.concat(held, heldBytes);
+            held = [];
+            heldBytes = 0;
+            callback(null, piece);
+        },
+        flush(callback) {
+            callback(null, heldBytes > 0 ? Buffer.concat(held, heldBytes) : undefined);
+        }
+    });
+}
+/**
+ * Reads the pipe to its end without waiting for a writer to appear (non-blocking open): frees a
+ * writer that is blocked on a pipe the client no longer reads.
+ */
+function drain(fifo) {
+    let fd;
+    try {
+        fd = (0,external_node_fs_.openSync)(fifo, external_node_fs_.constants.O_RDONLY | external_node_fs_.constants.O_NONBLOCK);
+    }
+    catch {
+        return undefined; // removed already
+    }
+    const reader = new external_node_net_.Socket({ fd, readable: true, writable: false });
+    reader.on('error', () => reader.destroy());
+    // a pipe whose writer is gone already never signals its end: it must not keep Node running
+    reader.unref();
+    reader.resume();
+    return reader;
+}
+
+;// CONCATENATED MODULE: ./src/storage/artifact-zip.ts
+/**
+ * The backup artifact is a zip the action writes itself — the dump, then manifest.json, both
+ * stored (the dump is compressed already) — and the artifact client uploads as it is, one file
+ * (`skipArchive`): so the artifact is named `<artifact-name>.zip` and downloads as that zip.
+ *
+ * Written through a named pipe, the upload reads the zip while the dump is still being written:
+ * the upload takes no time of its own. Where a pipe cannot be used (no mkfifo, Windows) or must
+ * not be (an artifact is being replaced: the old one is deleted only once the new zip is whole),
+ * the zip is written to a file and uploaded after.
+ */
+
+
+
+
+
+
+
+
+
+
+
+
+
+async function createArtifactZip(client, options) {
+    const name = (0,artifact/* artifactZipName */.lW)(options.name);
+    const directory = external_node_path_default().join(options.directory, 'artifact');
+    await (0,promises_.mkdir)(directory, { recursive: true, mode: 0o700 });
+    const zipPath = external_node_path_default().join(directory, name);
+    const live = options.live && (await canWidenPipes()) && (await makeFifo(zipPath));
+    // loaded when a backup is zipped, not by a restore (it and its dependencies are large)
+    const { default: archiver } = await Promise.resolve(/* import() */).then(__webpack_require__.t.bind(__webpack_require__, 99392, 23));
+    const zip = archiver('zip', { store: true });
+    let dumpEntry;
+    const output = live ? new external_node_stream_.PassThrough() : (0,external_node_fs_.createWriteStream)(zipPath, { mode: 0o600 });
+    // an entry that fails (the dump's pipeline broke) fails the zip's output
+    zip.on('error', error => output.destroy(error));
+    zip.pipe(output);
+    const zipped = (0,external_node_stream_promises_.finished)(output);
+    zipped.catch(() => undefined); // awaited in finish()/abort()
+    // a zip file that cannot be written (a full disk) fails the dump's pipeline
+    output.on('error', (error) => dumpEntry?.destroy(error));
+    let uploading;
+    /** The client's own upload, and how long to wait for it once the storage stalled. */
+    let clientUpload;
+    let stalledFor;
+    let written;
+    /**
+     * The live upload begins with the dump's first bytes, not before: the client gives up on an
+     * upload that makes no progress for ACTIONS_ARTIFACT_UPLOAD_TIMEOUT_MS (5 minutes), and
+     * pg_dump may first wait for locks.
+     */
+    const startUpload = () => {
+        if (!live || uploading)
+            return;
+        // the client's watchdog counts the dump's own pauses as a stalled upload: it is replaced
+        // by one that only counts the time the client does not take bytes it has been given
+        const stallMs = uploadStallMs();
+        const restoreWatchdog = relaxClientWatchdog(stallMs);
+        const restoreReads = readPipeInPipeSizedChunks(zipPath);
+        const upload = (0,artifact/* uploadBackup */.kI)(client, {
+            zipPath,
+            retentionDays: options.retentionDays,
+            replaceExisting: false,
+            // the dump paces a live upload: two blocks in flight keep up, and hold 8 MiB less
+            concurrency: 2
+        });
+        // opening the pipe for writing waits until the client opens it for reading
+        const fifo = (0,external_node_fs_.createWriteStream)(zipPath);
+        fifo.once('open', () => widenPipe(zipPath));
+        written = (0,external_node_stream_promises_.pipeline)(output, coalesce(PIPE_SIZE), fifo);
+        const watchdog = watchLiveUpload(fifo, written, stallMs);
+        clientUpload = upload;
+        upload.catch(() => undefined); // raced, and awaited by abort()
+        watchdog.stalled.catch(() => (stalledFor = stallMs));
+        uploading = Promise.race([upload, watchdog.stalled]);
+        void uploading
+            .finally(() => {
+            watchdog.stop();
+            restoreWatchdog();
+            restoreReads();
+        })
+            .catch(() => undefined);
+        uploading.catch((error) => {
+            // the client stopped reading (or never began): fail the dump's pipeline, and empty the
+            // pipe so that a write blocked on it can return
+            dumpEntry?.destroy(error);
+            zip.abort();
+            output.destroy(error);
+            unblock();
+        });
+        written.catch(() => unblock());
+    };
+    /** Readers that empty the pipe after a failure; closed once the upload has settled. */
+    const drains = [];
+    const unblock = () => {
+        const reader = drain(zipPath);
+        if (reader)
+            drains.push(reader);
+    };
+    const closeDrains = () => {
+        for (const reader of drains.splice(0))
+            reader.destroy();
+    };
+    return {
+        name,
+        path: zipPath,
+        live,
+        begin: startUpload,
+        sink(fileName) {
+            dumpEntry = new external_node_stream_.PassThrough();
+            zip.append(dumpEntry, { name: fileName, store: true });
+            return {
+                writable: dumpEntry,
+                stored: Promise.resolve(undefined),
+                begin: startUpload,
+                directory
+            };
+        },
+        async finish(manifest, signature, extras = []) {
+            startUpload();
+            // beside the dump, before the manifest that describes them
+            for (const extra of extras)
+                zip.append(extra.data, { name: extra.name, store: true });
+            zip.append(manifest, { name: src_manifest/* MANIFEST_FILE */.h1 });
+            if (signature !== undefined)
+                zip.append(signature, { name: signing/* SIGNATURE_FILE */.I9 });
+            // settles through the output (archiver's own promise does not settle once aborted)
+            zip.finalize().catch(() => undefined);
+            if (uploading && written) {
+                try {
+                    const [done] = await Promise.all([uploading, written]);
+                    return done;
+                }
+                finally {
+                    closeDrains();
+                }
+            }
+            await zipped;
+            return (0,artifact/* uploadBackup */.kI)(client, {
+                zipPath,
+                retentionDays: options.retentionDays,
+                replaceExisting: options.replaceExisting
+            });
+        },
+        async abort() {
+            zip.abort();
+            dumpEntry?.destroy();
+            if (!uploading || !written) {
+                output.destroy();
+                await (0,promises_.rm)(zipPath, { force: true });
+                return;
+            }
+            // end the pipe: the client finalizes what it read, which is then deleted
+            output.end();
+            await written.catch(() => undefined);
+            let partial = await uploading.catch(() => undefined);
+            if (!partial && stalledFor !== undefined && clientUpload) {
+                // the storage stalled: the client may still finalize what it read, once it answers
+                partial = await Promise.race([
+                    clientUpload.catch(() => undefined),
+                    new Promise(resolve => setTimeout(() => resolve(undefined), stalledFor).unref())
+                ]);
+                if (!partial) {
+                    log/* log */.Rm.warning(`The artifact storage did not answer within ${Math.round(stalledFor / 1000)} s more; if a partial artifact '${name}' appears in the run, delete it: it has no manifest.json and a restore refuses it.`);
+                }
+            }
+            closeDrains();
+            if (!partial)
+                return;
+            const deleted = await (0,artifact/* deleteArtifactQuietly */.P2)(client, name);
+            if (deleted) {
+                log/* log */.Rm.info(`Deleted the partial artifact '${name}' (id ${partial.id}) of the failed backup.`);
+            }
+            else {
+                log/* log */.Rm.warning(`The failed backup left a partial artifact '${name}' (id ${partial.id}) that could not be deleted; delete it in the run's Artifacts. It has no manifest.json and its zip is incomplete: a restore refuses it.`);
+            }
+        }
+    };
+}
+/** The artifact client's stall limit: ACTIONS_ARTIFACT_UPLOAD_TIMEOUT_MS, else its 5 minutes. */
+function uploadStallMs() {
+    const value = Number.parseInt(process.env.ACTIONS_ARTIFACT_UPLOAD_TIMEOUT_MS ?? '', 10);
+    return Number.isFinite(value) && value > 0 ? value : 300_000;
+}
+/**
+ * The client ends an upload when no 8 MiB block completed for ACTIONS_ARTIFACT_UPLOAD_TIMEOUT_MS
+ * (read as each upload begins). A live upload's blocks complete only as fast as pg_dump writes:
+ * a throttled server, rows that compress 50:1 or a pause between tables would fail a dump that
+ * pg_dump completes. For a live upload the client's limit is raised to GitHub's job limit
+ * (6 hours), and {@link watchLiveUpload} applies the original one to what it is meant for.
+ * Returns the function that puts the setting back.
+ */
+function relaxClientWatchdog(stallMs) {
+    const saved = process.env.ACTIONS_ARTIFACT_UPLOAD_TIMEOUT_MS;
+    process.env.ACTIONS_ARTIFACT_UPLOAD_TIMEOUT_MS = String(Math.max(stallMs, JOB_LIMIT_MS));
+    return () => {
+        if (saved === undefined)
+            delete process.env.ACTIONS_ARTIFACT_UPLOAD_TIMEOUT_MS;
+        else
+            process.env.ACTIONS_ARTIFACT_UPLOAD_TIMEOUT_MS = saved;
+    };
+}
+const JOB_LIMIT_MS = 6 * 3600_000;
+/**
+ * The artifact client (@actions/artifact 6.2.1, upload/stream.js) reads the file it uploads with
+ * fs.createReadStream(path, { highWaterMark: 8 MiB }). From our pipe a read returns at most the
+ * pipe's PIPE_SIZE, and Node allocates the whole 8 MiB for every read, then copies the bytes that
+ * came into a buffer of their size: 8× the allocation and a copy of every byte, and the GC runs
+ * far more often. So the one stream the client opens on our pipe reads PIPE_SIZE at a time (the
+ * client still buffers and uploads 8 MiB blocks). Scoped: only a createReadStream of this very
+ * path with a larger highWaterMark is changed, once, and fs.createReadStream is put back when
+ * the upload settles. Measured on a 300 MB database (92 MB zip), the action's Node: 3.7–4.5 →
+ * 2.3–2.6 CPU s, its Buffers' peak 112 → 56–67 MB. (Upstream: a read size for a pipe, or
+ * reading into a reused buffer, would make this unnecessary.)
+ */
+function readPipeInPipeSizedChunks(pipePath) {
+    const original = (external_node_fs_default()).createReadStream;
+    const target = external_node_path_default().resolve(pipePath);
+    const patched = function (file, options) {
+        if (typeof file === 'string' &&
+            external_node_path_default().resolve(file) === target &&
+            typeof options === 'object' &&
+            (options.highWaterMark ?? 0) > PIPE_SIZE) {
+            restore();
+            return original.call(this, file, { ...options, highWaterMark: PIPE_SIZE });
+        }
+        return original.call(this, file, options);
+    };
+    const restore = () => {
+        if ((external_node_fs_default()).createReadStream !== patched)
+            return;
+        (external_node_fs_default()).createReadStream = original;
+        (0,external_node_module_.syncBuiltinESMExports)();
+    };
+    (external_node_fs_default()).createReadStream = patched;
+    // the client imports node:fs as an ES module when not bundled: its binding follows
+    (0,external_node_module_.syncBuiltinESMExports)();
+    return restore;
+}
+/**
+ * A live upload is stalled when the client takes none of the bytes waiting for it in the pipe
+ * for `stallMs` (the connection to the artifact storage hangs), or has not finished `3 ×
+ * stallMs` after the last byte went in (its last blocks, at most three) — never because the
+ * dump has nothing to give it. `stalled` rejects then; the caller fails the backup with it.
+ */
+function watchLiveUpload(fifo, written, stallMs) {
+    let lastBytes = fifo.bytesWritten;
+    let lastChange = Date.now();
+    let endedAt;
+    written.then(() => (endedAt = Date.now()), () => undefined);
+    let timer;
+    const stalled = new Promise((_, reject) => {
+        timer = setInterval(() => {
+            const now = Date.now();
+            if (fifo.bytesWritten !== lastBytes) {
+                lastBytes = fifo.bytesWritten;
+                lastChange = now;
+                return;
+            }
+            // bytes the client has not taken yet; none: the dump is slow, not the upload
+            if (fifo.writableLength === 0 && endedAt === undefined)
+                lastChange = now;
+            const waited = endedAt !== undefined ? now - endedAt : now - lastChange;
+            const limit = endedAt !== undefined ? 3 * stallMs : stallMs;
+            if (waited > limit) {
+                reject(new backup_stream/* BackupError */.h(`Upload progress stalled: the artifact storage took none of the backup's bytes for ${Math.round(waited / 1000)} s (ACTIONS_ARTIFACT_UPLOAD_TIMEOUT_MS: ${stallMs} ms) — the connection to GitHub's artifact storage hangs. Nothing usable was uploaded; run the backup again.`));
+            }
+        }, Math.max(50, Math.min(stallMs / 4, 5000)));
+        timer.unref();
+    });
+    stalled.catch(() => undefined); // raced by the caller
+    return { stalled, stop: () => clearInterval(timer) };
+}
+
+// EXTERNAL MODULE: ./src/s3-uri.ts
+var s3_uri = __webpack_require__(78150);
+// EXTERNAL MODULE: ./src/storage/local.ts + 1 modules
+var storage_local = __webpack_require__(48055);
+;// CONCATENATED MODULE: ./src/storage/destinations.ts
+
+
+
+
+
+
+/** Loads the AWS SDK (it is large: only for backups that go to object storage) and a client. */
+async function openS3(settings) {
+    const lib = await Promise.all(/* import() */[__webpack_require__.e(358), __webpack_require__.e(279)]).then(__webpack_require__.bind(__webpack_require__, 69279));
+    return { client: lib.createS3Client(settings), lib };
+}
+async function openDestinations(options) {
+    const { fileName, workDir, local, s3 } = options;
+    const sinks = [];
+    if (local)
+        sinks.push((0,storage_local/* fileSink */.ao)(external_node_path_default().join(workDir, fileName)));
+    let zip;
+    if (options.artifact) {
+        zip = await createArtifactZip(options.artifact.client, {
+            ...options.artifact,
+            directory: workDir
+        });
+        sinks.push(zip.sink(fileName));
+        if (zip.live) {
+            log/* log */.Rm.info(`Uploading artifact '${zip.name}' while the dump is written (no temporary file)`);
+        }
+    }
+    /** The S3 object, once it exists: until its manifest does, a failure removes it. */
+    let orphan = false;
+    if (s3) {
+        const sink = s3.storage.lib.uploadSink(s3.storage.client, s3);
+        sinks.push(sink);
+        void sink.stored.then(() => (orphan = true), () => undefined);
+        log/* log */.Rm.info(`Streaming to ${(0,s3_uri/* formatS3Uri */.EO)(s3.bucket, s3.key)} (no temporary file)`);
+    }
+    return {
+        sinks,
+        async complete(manifest, extras = []) {
+            const completed = {};
+            if (s3) {
+                const uri = (0,s3_uri/* formatS3Uri */.EO)(s3.bucket, s3.key);
+                completed.s3Uri = await log/* log */.Rm.group(`Copy to ${uri}`, async () => {
+                    const json = (0,src_manifest/* manifestJson */.cO)(manifest());
+                    for (const extra of extras) {
+                        // `<dump key>` + what the extra's name adds to the dump's file name
+                        await s3.storage.lib.putSmallObject(s3.storage.client, {
+                            bucket: s3.bucket,
+                            key: `${s3.key}${extraSuffix(extra.name, fileName)}`,
+                            body: extra.data,
+                            contentType: 'application/octet-stream',
+                            tags: s3.tags
+                        });
+                    }
+                    if (options.sign) {
+                        // before the manifest: a backup counts once its manifest exists, signed from the start
+                        await s3.storage.lib.putSmallObject(s3.storage.client, {
+                            bucket: s3.bucket,
+                            key: `${(0,s3_uri.manifestKeyFor)(s3.key)}.sig`,
+                            body: options.sign(json),
+                            contentType: 'text/plain',
+                            tags: s3.tags
+                        });
+                    }
+                    await s3.storage.lib.putSmallObject(s3.storage.client, {
+                        bucket: s3.bucket,
+                        key: (0,s3_uri.manifestKeyFor)(s3.key),
+                        body: json,
+                        contentType: 'application/json',
+                        tags: s3.tags
+                    });
+                    log/* log */.Rm.info(`${uri} and its manifest${s3.tags?.retention ? `, tagged retention=${s3.tags.retention}` : ''}`);
+                    return uri;
+                });
+                orphan = false;
+            }
+            if (local) {
+                completed.localPath = await log/* log */.Rm.group(`Write to ${local}`, () => (0,storage_local/* keepLocally */._G)(external_node_path_default().join(workDir, fileName), manifest(), local, options.sign, extras));
+            }
+            if (zip) {
+                const uploading = zip;
+                completed.artifact = await log/* log */.Rm.group(`Upload artifact '${uploading.name}'`, async () => {
+                    const json = (0,src_manifest/* manifestJson */.cO)(manifest());
+                    const uploaded = await uploading.finish(json, options.sign?.(json), extras);
+                    zip = undefined;
+                    log/* log */.Rm.info(`Uploaded artifact ${uploaded.id} (${(0,log/* formatBytes */.z3)(uploaded.size)}), sha256:${uploaded.digest}`);
+                    return uploaded;
+                });
+            }
+            return completed;
+        },
+        async abort() {
+            if (zip)
+                await zip.abort();
+            // a failure before the stream ended them: they must not wait for bytes that never come
+            for (const sink of sinks)
+                if (!sink.writable.writableFinished)
+                    sink.writable.destroy();
+            if (s3 && orphan) {
+                const uri = (0,s3_uri/* formatS3Uri */.EO)(s3.bucket, s3.key);
+                const deleted = await s3.storage.lib.deleteObjectQuietly(s3.storage.client, s3);
+                log/* log */.Rm.info(deleted
+                    ? `Removed ${uri}: the backup failed after it was streamed.`
+                    : `Could not remove ${uri}; it has no manifest, so restores ignore it.`);
+            }
+        }
+    };
+}
+/** What an extra file's name adds to the dump's (`<dump>.globals.sql` → `.globals.sql`). */
+function extraSuffix(extraName, dumpFileName) {
+    if (!extraName.startsWith(dumpFileName)) {
+        throw new Error(`${extraName} is not named after the dump ${dumpFileName}`);
+    }
+    return extraName.slice(dumpFileName.length);
+}
+
+// EXTERNAL MODULE: ./src/storage/artifact-manifest.ts
+var artifact_manifest = __webpack_require__(52373);
+// EXTERNAL MODULE: ./node_modules/@actions/github/lib/github.js
+var github = __webpack_require__(61351);
+;// CONCATENATED MODULE: ./src/storage/github.ts
+/**
+ * The GitHub run the action is part of: the repository's visibility (from the event payload) and
+ * the page of an artifact, through @actions/github's context, and the run for the manifest. Read
+ * afresh at each call: the context is the runner's environment as it is then.
+ */
+
+function currentContext() {
+    try {
+        return new github/* context */._.constructor();
+    }
+    catch {
+        return undefined; // an event payload that is not JSON
+    }
+}
+/** The run, for the manifest; undefined outside GitHub Actions. */
+function currentRun() {
+    const env = process.env;
+    if (!env.GITHUB_RUN_ID && !env.GITHUB_REPOSITORY)
+        return undefined;
+    return {
+        repository: env.GITHUB_REPOSITORY,
+        runId: env.GITHUB_RUN_ID,
+        runAttempt: env.GITHUB_RUN_ATTEMPT,
+        workflow: env.GITHUB_WORKFLOW
+    };
+}
+/** The repository's visibility, from the event payload the runner provides. */
+function repositoryVisibility() {
+    if (!process.env.GITHUB_EVENT_PATH)
+        return 'unknown';
+    const repo = currentContext()?.payload.repository;
+    if (!repo)
+        return 'unknown';
+    if (repo.private === false || repo.visibility === 'public')
+        return 'public';
+    if (repo.private === true)
+        return 'private';
+    return 'unknown';
+}
+/** The page users download an artifact from: Actions → run → Artifacts. */
+function artifactUrl(id) {
+    const env = process.env;
+    if (!env.GITHUB_SERVER_URL || !env.GITHUB_REPOSITORY || !env.GITHUB_RUN_ID)
+        return undefined;
+    const run = currentContext();
+    if (!run)
+        return undefined;
+    const { owner, repo } = run.repo;
+    return `${run.serverUrl}/${owner}/${repo}/actions/runs/${run.runId}/artifacts/${id}`;
+}
+/** This run's id, when the action runs in one. */
+function currentRunId() {
+    return Number(process.env.GITHUB_RUN_ID) || undefined;
+}
+
+;// CONCATENATED MODULE: ./src/storage/naming.ts
+/** The database's name reduced to [A-Za-z0-9._-] (at most 80 characters). */
+function safeFileName(name) {
+    return name.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 80) || 'database';
+}
+/** `YYYYMMDDTHHMMSSZ` in UTC. */
+function timestamp(date) {
+    return date
+        .toISOString()
+        .replace(/[-:]/g, '')
+        .replace(/\.\d+Z$/, 'Z');
+}
+/** `.dump` / `.sql` / `.dir.tar`, then `.zst` / `.gz`, then `.age` when encrypted. */
+function backupExtension(format, compression, encrypted) {
+    const formatPart = format === 'custom' ? '.dump' : format === 'plain' ? '.sql' : '.dir.tar';
+    const compressionPart = compression === 'zstd' ? '.zst' : compression === 'gzip' ? '.gz' : '';
+    return `${formatPart}${compressionPart}${encrypted ? '.age' : ''}`;
+}
+/** `<database>-<YYYYMMDDTHHMMSSZ><ext>`. */
+function backupFileName(database, date, ext) {
+    return `${safeFileName(database)}-${timestamp(date)}${ext}`;
+}
+/** `<prefix><database>/<YYYY>/<MM>/<database>-<YYYYMMDDTHHMMSSZ><ext>`, in UTC. */
+function backupKey(prefix, database, date, ext) {
+    const iso = date.toISOString();
+    return `${prefix}${safeFileName(database)}/${iso.slice(0, 4)}/${iso.slice(5, 7)}/${backupFileName(database, date, ext)}`;
+}
+
+;// CONCATENATED MODULE: ./src/modes/backup.ts
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+async function backup(inputs, connection, deps = {}) {
+    const seconds = (0,log/* stopwatch */.sX)();
+    const now = deps.now ?? (() => new Date());
+    const local = deps.outputDirectory;
+    const client = !local && inputs.artifact !== false ? (deps.artifact ?? (0,artifact/* artifactClient */.AR)()) : undefined;
+    if (client)
+        (0,artifact/* checkPrivacy */.z$)(inputs.encryption !== undefined, inputs.allowUnencryptedPublic ?? false);
+    const retention = chooseRetention(inputs, now());
+    const s3 = inputs.s3 && !local ? await openS3(inputs.s3) : undefined;
+    if (inputs.encryption) {
+        log/* log */.Rm.info(inputs.encryption.kind === 'recipients'
+            ? `The backup is encrypted with age to ${inputs.encryption.recipients.length} public key(s) before it leaves the runner.`
+            : 'The backup is encrypted with age (passphrase) before it leaves the runner.');
+    }
+    const artifactName = (0,artifact/* artifactZipName */.lW)(inputs.artifactName);
+    const { exists } = client
+        ? await log/* log */.Rm.group('Check the artifact name', async () => {
+            const result = await (0,artifact/* checkNameIsFree */.g4)(client, artifactName, inputs.overwrite);
+            if (result.exists !== undefined) {
+                log/* log */.Rm.info(result.exists
+                    ? `'${artifactName}' exists in this run; it will be replaced once the new backup is ready (overwrite: true).`
+                    : `'${artifactName}' is free in this run.`);
+            }
+            return result;
+        })
+        : { exists: false };
+    // the previous backup's manifest, read beside the dump (a few KB by range requests)
+    const previous = client && inputs.changes
+        ? (0,artifact_manifest/* previousBackupManifest */.Pw)(client, { name: inputs.artifactName, ...inputs.changes }, currentRunId())
+        : undefined;
+    const storage = client && inputs.changes
+        ? (0,artifact_manifest/* artifactStorage */.MN)({ name: inputs.artifactName, ...inputs.changes })
+        : undefined;
+    const pg = await log/* log */.Rm.group(`Connect to ${(0,postgres_connection/* describeConnection */.If)(connection)}`, async () => {
+        const diagnosis = await diagnoseConnection(connection);
+        for (const warning of diagnosis.warnings)
+            log/* log */.Rm.warning(warning);
+        return (0,postgres_session/* connect */.Ng)(connection, inputs.connectTimeoutSeconds);
+    });
+    let workDir;
+    let session;
+    let destinations;
+    try {
+        const server = await log/* log */.Rm.group('Read the server', () => readServer(pg));
+        if (hasExcludes(inputs)) {
+            await log/* log */.Rm.group('Check the exclude patterns', () => warnUnmatchedExcludes(pg, inputs));
+        }
+        const pgDump = await log/* log */.Rm.group('Choose pg_dump', async () => {
+            const install = await (0,clients/* chooseDumpClient */.N8)(server.major, server.version, {
+                pgBinDir: inputs.pgBinDir,
+                postgresVersion: inputs.postgresVersion,
+                installClient: inputs.installClient,
+                requires: [...(0,postgres_connection/* libpqRequirements */.$Y)(connection), ...(0,clients/* pgDumpOptionRequirements */.TC)(inputs.pgDumpArgs)]
+            });
+            log/* log */.Rm.info(`${(0,clients/* programPath */.kx)(install, 'pg_dump')}: ${install.versionText}`);
+            return install;
+        });
+        workDir = await (0,storage_local/* makeWorkDir */.dW)('pg-backup-', deps.tempRoot);
+        const date = now();
+        const ext = backupExtension(inputs.format, inputs.compression, inputs.encryption !== undefined);
+        const fileName = backupFileName(server.database, date, ext);
+        destinations = await openDestinations({
+            fileName,
+            workDir,
+            local,
+            artifact: client && {
+                client,
+                name: inputs.artifactName,
+                retentionDays: retention.days,
+                // the upload reads the zip as it is written, unless an artifact is to be replaced: that
+                // one is deleted only once the new backup is whole (so the zip is written to a file first)
+                live: !(inputs.overwrite && exists !== false),
+                replaceExisting: inputs.overwrite ? exists : false
+            },
+            sign: inputs.signingKey
+                ? (json) => (0,signing/* signManifest */.TX)(inputs.signingKey, json, JSON.parse(json).file.sha256)
+                : undefined,
+            s3: s3 && {
+                storage: s3,
+                bucket: inputs.s3.bucket,
+                key: backupKey(inputs.s3.prefix, server.database, date, ext),
+                tags: retention.tags
+            }
+        });
+        const bound = await (0,postgres_session/* lockBound */.g)(pg, inputs.lockTimeoutMs, inputs.pgDumpArgs);
+        session = await postgres_session/* SnapshotSession */.hH.open(pg);
+        if (!session.snapshotId) {
+            log/* log */.Rm.info('The server cannot export a snapshot; row counts are taken right after the dump.');
+        }
+        const snapshot = session;
+        // the tables whose data is in the dump are counted (in its snapshot) once its table of
+        // contents names them: while the data streams for a custom archive, else after the dump
+        let counting;
+        const startCounting = (tables) => {
+            if (inputs.rowCounts !== 'exact' || !snapshot.snapshotId || counting)
+                return;
+            counting = snapshot.countRows(tables, bound);
+            counting.catch(() => undefined); // awaited later; avoid an unhandled rejection meanwhile
+        };
+        const { sinks } = destinations;
+        const directory = inputs.format === 'directory' ? external_node_path_default().join(workDir, 'dump.dir') : undefined;
+        const args = (0,dump/* buildPgDumpArgs */.nN)({
+            format: inputs.format,
+            filters: inputs.filters,
+            extraArgs: inputs.pgDumpArgs,
+            snapshotId: session.snapshotId,
+            directory,
+            jobs: inputs.jobs
+        });
+        const dumped = await log/* log */.Rm.group(`Dump to ${fileName}`, () => watchLockWaits(snapshot, () => (0,dump/* dumpDatabase */.m3)({
+            pgDumpPath: (0,clients/* programPath */.kx)(pgDump, 'pg_dump'),
+            pgRestorePath: (0,clients/* programPath */.kx)(pgDump, 'pg_restore'),
+            args,
+            env: (0,postgres_connection/* libpqEnvironment */.SQ)(connection, {
+                connectTimeoutSeconds: inputs.connectTimeoutSeconds
+            }),
+            format: inputs.format,
+            directory,
+            sinks,
+            compression: inputs.compression,
+            compressionLevel: inputs.compressionLevel,
+            encryption: inputs.encryption,
+            knownTables: server.tables,
+            estimateBytes: server.sizeBytes,
+            onDataTables: startCounting
+        })));
+        const dataTables = await log/* log */.Rm.group('Check the archive', async () => {
+            // wholeness (output, trailer, pg_restore --list) was checked before the stream could end
+            if (dumped.checked)
+                log/* log */.Rm.info(dumped.checked);
+            return dumped.dataTables;
+        });
+        const rowCounts = await log/* log */.Rm.group('Count rows', async () => {
+            const counts = await (0,postgres_session/* dumpRowCounts */.Ro)(inputs.rowCounts, snapshot, counting, dataTables, server, bound);
+            log/* log */.Rm.info(inputs.rowCounts === 'none'
+                ? `Row counts are off (row-counts: none); ${(0,log/* plural */.LS)(counts.tables.length, 'table')} in the dump.`
+                : `${(0,log/* plural */.LS)(counts.tables.length, 'table')}, ${(0,log/* plural */.LS)(counts.totalRows ?? '?', 'row')} (${inputs.rowCounts}).`);
+            return counts;
+        });
+        const objects = unfiltered(inputs) ? await session.countObjects() : undefined;
+        await session.close();
+        session = undefined;
+        const globals = inputs.globals
+            ? await log/* log */.Rm.group('Dump the roles', () => dumpRoles((0,clients/* programPath */.kx)(pgDump, 'pg_dumpall'), (0,postgres_connection/* libpqEnvironment */.SQ)(connection, { connectTimeoutSeconds: inputs.connectTimeoutSeconds }), connection.database, fileName, inputs.encryption))
+            : undefined;
+        const manifest = (0,src_manifest/* backupManifest */.i5)(inputs, {
+            createdAt: now(),
+            github: currentRun(),
+            database: {
+                name: server.database,
+                host: connection.host,
+                port: connection.port,
+                sizeBytes: server.sizeBytes
+            },
+            server: { version: server.version, versionNum: server.versionNum, major: server.major },
+            pgDump: { version: pgDump.version, major: pgDump.major },
+            file: { name: fileName, sizeBytes: dumped.fileBytes, sha256: dumped.sha256 },
+            rawSizeBytes: dumped.rawBytes,
+            rowCounts,
+            objects,
+            retention: retention.tier,
+            pgDumpArgs: args
+        });
+        if (globals && 'file' in globals)
+            manifest.globals = globals.manifest;
+        if (previous && inputs.changes) {
+            await log/* log */.Rm.group('Compare with the previous backup', async () => {
+                const found = await previous;
+                if (!found)
+                    return;
+                manifest.changes = (0,manifest_changes/* compareManifests */.kK)(manifest, found.manifest, inputs.changes.rowLossPercent);
+                log/* log */.Rm.info((0,manifest_changes/* describeChanges */.DT)(manifest.changes, found.artifact.runId));
+                for (const warning of (0,manifest_changes/* changeWarnings */.w1)(manifest.changes))
+                    log/* log */.Rm.warning(warning);
+            });
+        }
+        // the manifests are written with the time taken so far
+        const where = await destinations.complete(() => Object.assign(manifest, { durationSeconds: seconds() }), globals && 'file' in globals ? [globals.file] : []);
+        return {
+            ...where,
+            storage: await describeStorage(storage, manifest.file.sizeBytes, retention.days),
+            fileName,
+            retentionDays: retention.days,
+            manifest,
+            serverVersion: server.version,
+            pgDumpVersion: pgDump.version,
+            durationSeconds: seconds(),
+            globals: globals === undefined
+                ? undefined
+                : 'file' in globals
+                    ? { roles: globals.manifest.roles, name: globals.manifest.name }
+                    : { missing: globals.missing }
+        };
+    }
+    catch (error) {
+        // counts no one will read are not waited for
+        session?.abandon();
+        const explained = session ? await explainLockFailure(error, session, inputs.pgDumpArgs) : error;
+        await destinations?.abort();
+        throw explained;
+    }
+    finally {
+        if (session)
+            await session.close();
+        await pg.end().catch(() => undefined);
+        if (workDir)
+            await (0,promises_.rm)(workDir, { recursive: true, force: true });
+    }
+}
+/**
+ * globals: true — pg_dumpall --globals-only --no-role-passwords with the pg_dumpall beside the
+ * chosen pg_dump, encrypted like the dump. A server that does not let the role read the roles
+ * (or a pg-bin-dir without pg_dumpall) warns: the database's backup is whole without them.
+ */
+async function dumpRoles(pgDumpall, env, database, dumpFileName, encryption) {
+    log/* log */.Rm.info(`${pgDumpall} --globals-only --no-role-passwords --no-password --database=${database}`);
+    const dumped = await (0,globals/* dumpGlobals */.fB)(pgDumpall, env, database);
+    if (!dumped.ok) {
+        log/* log */.Rm.warning(`globals: true — the roles were not backed up: ${dumped.reason}. The database's backup is complete without them; a restore with create-roles: true has no roles to create. Give pg_dumpall (beside pg_dump, input pg-bin-dir) and a role that may read pg_roles.`);
+        return { missing: dumped.reason };
+    }
+    let roles = [];
+    try {
+        roles = (0,globals/* parseGlobals */.O0)(dumped.sql).roles.map(r => r.name);
+    }
+    catch (error) {
+        // stored as pg_dumpall wrote it; a restore with create-roles will refuse it, so say so now
+        log/* log */.Rm.warning(`globals: true — pg_dumpall's output holds what a restore with create-roles refuses (${error.message}); it is stored, but create-roles cannot use it. Please report this with your pg_dumpall version.`);
+    }
+    const data = encryption
+        ? await (0,consumers_.buffer)(external_node_stream_.Readable.from([dumped.sql]).pipe((0,encrypt/* createEncryptor */.Dm)(encryption)))
+        : dumped.sql;
+    const name = (0,globals/* globalsFileName */.yL)(dumpFileName, encryption !== undefined);
+    log/* log */.Rm.info(`${(0,log/* plural */.LS)(roles.length, 'role')} (${roles.join(', ')}); stored beside the dump as ${name}${encryption ? ', encrypted like it' : ''}. No passwords.`);
+    return {
+        file: { name, data },
+        manifest: {
+            name,
+            sizeBytes: data.length,
+            sha256: (0,external_node_crypto_.createHash)('sha256').update(data).digest('hex'),
+            roles
+        }
+    };
+}
+async function readServer(pg) {
+    const info = await (0,postgres_session/* readServerInfo */.Gv)(pg);
+    log/* log */.Rm.info(`PostgreSQL ${info.version}; database '${info.database}', ${(0,log/* formatBytes */.z3)(info.sizeBytes)}, ${(0,log/* plural */.LS)(info.tables.length, 'table')}`);
+    if (info.inRecovery)
+        log/* log */.Rm.info('The server is a standby (in recovery).');
+    if (info.timeouts.statement !== '0' || info.timeouts.idleInTransaction !== '0') {
+        log/* log */.Rm.info(`The server sets statement_timeout=${info.timeouts.statement}, idle_in_transaction_session_timeout=${info.timeouts.idleInTransaction}; both are turned off for the dump's sessions.`);
+    }
+    return info;
+}
+function hasExcludes(inputs) {
+    const f = inputs.filters;
+    return f.excludeTables.length + f.excludeTableData.length + f.excludeSchemas.length > 0;
+}
+const PG_DUMP_EXCLUDE = {
+    excludeTables: { option: '--exclude-table', what: 'table, view or sequence', effect: 'dumped' },
+    excludeTableData: {
+        option: '--exclude-table-data',
+        what: 'table',
+        effect: 'dumped with its rows'
+    },
+    excludeSchemas: { option: '--exclude-schema', what: 'schema', effect: 'dumped' }
+};
+/**
+ * pg_dump takes an exclude pattern that matches nothing without a word (--strict-names covers
+ * include patterns only), and so does the backup; but it says so: a misspelt or mis-split name
+ * would otherwise leave data in the backup that was meant to stay out.
+ */
+async function warnUnmatchedExcludes(pg, inputs) {
+    const unmatched = await (0,postgres_session/* unmatchedExcludes */.NC)(pg, inputs.filters);
+    for (const { option, pattern } of unmatched) {
+        const about = PG_DUMP_EXCLUDE[option];
+        log/* log */.Rm.warning(`The exclude pattern '${pattern}' (pg_dump ${about.option}) matches no ${about.what} in the database, so it excludes nothing: what it was meant to leave out is ${about.effect}. Check the name: quote mixed-case names and names with commas or spaces ("MyTable", "logs, archived"), and qualify them with their schema.`);
+    }
+    if (unmatched.length === 0)
+        log/* log */.Rm.info('Every exclude pattern matches something in the database.');
+}
+function unfiltered(inputs) {
+    return Object.values(inputs.filters).every(list => list.length === 0);
+}
+/**
+ * Runs the dump and, while it runs, asks every 2 s whether pg_dump waits for a lock (it takes
+ * them all before it writes, and says nothing while it waits): the log says on what and for
+ * whom, once for each change. A question waits while the session counts rows.
+ */
+async function watchLockWaits(session, dump) {
+    let last = '';
+    let stopped = false;
+    let asking = false;
+    const poll = async () => {
+        if (asking)
+            return; // the session is busy (counting): ask again later
+        asking = true;
+        const waits = await session.dumpLockWaits().catch(() => []);
+        asking = false;
+        if (stopped)
+            return;
+        const text = waits
+            .map(w => `${w.table.schema}.${w.table.name}: ${w.blockers.map(locks/* describeBlocker */.Gj).join('; ')}`)
+            .join(' | ');
+        if (text && text !== last) {
+            log/* log */.Rm.info(`pg_dump waits for a lock on ${text}.`);
+        }
+        last = text;
+    };
+    const timer = setInterval(() => void poll(), LOCK_POLL_MS);
+    try {
+        return await dump();
+    }
+    finally {
+        stopped = true;
+        clearInterval(timer);
+    }
+}
+const LOCK_POLL_MS = 2000;
+/**
+ * pg_dump gave up waiting for a lock (its --lock-wait-timeout): the error names the tables and
+ * the sessions that hold them, read from pg_locks while the holder likely still holds it.
+ */
+async function explainLockFailure(error, session, pgDumpArgs) {
+    if (!(error instanceof dump/* DumpError */.tR))
+        return error;
+    const lock = /LOCK TABLE (.+?) IN ACCESS SHARE MODE/.exec(error.stderr);
+    if (!lock || !/canceling statement due to (statement|lock) timeout/.test(error.stderr)) {
+        return error;
+    }
+    const held = [];
+    for (const table of (0,dump/* qualifiedNames */.re)(lock[1])) {
+        const blockers = await session.tableBlockers(table).catch(() => []);
+        if (blockers.length > 0) {
+            held.push(`${table.schema}.${table.name} is locked by ${blockers.map(locks/* describeBlocker */.Gj).join('; ')}`);
+        }
+    }
+    const given = pgDumpArgs
+        .map(arg => /^--lock-wait-timeout=(.*)$/.exec(arg)?.[1])
+        .filter(v => v !== undefined)
+        .pop();
+    return new dump/* DumpError */.tR(`pg_dump gave up waiting for a lock${given ? ` (--lock-wait-timeout=${given})` : ''}: ${held.length > 0 ? held.join('. ') : `a session held a lock on ${lock[1]} and has let go since`}. Nothing was uploaded. Run the backup when that session has finished (or end it: SELECT pg_terminate_backend(pid)), or give pg_dump longer (--lock-wait-timeout in pg-dump-args).`, error.stderr, { cause: error });
+}
+/** retention-schedule picks the tier from the run's UTC date; the artifact follows it. */
+function chooseRetention(inputs, date) {
+    if (!inputs.retentionSchedule)
+        return { days: inputs.retentionDays };
+    const tier = (0,retention/* retentionTier */.v$)(date, inputs.retentionSchedule);
+    const artifactDays = (0,retention/* artifactRetentionDays */.M1)(tier.days);
+    if (artifactDays.capped && inputs.artifact !== false) {
+        log/* log */.Rm.notice(`The ${tier.tier} tier keeps backups ${tier.days} days; the artifact is kept ${artifactDays.days} days, the most this repository allows (GitHub: 90 days for public, 400 for private repositories; the S3 copy follows the schedule through its lifecycle rule).`);
+    }
+    log/* log */.Rm.info(`Retention tier for ${date.toISOString().slice(0, 10)}: ${tier.tier} (${tier.days} days)`);
+    return { days: artifactDays.days, tier, tags: { retention: tier.tier } };
+}
+/** GitHub Free's artifact and package storage for private repositories, in bytes. */
+const FREE_STORAGE_BYTES = 500 * 1024 * 1024;
+/**
+ * The storage arithmetic for the summary: what the backups take now and will take with a backup
+ * a day kept `retentionDays`; a warning when that exceeds GitHub Free's 500 MB on a private
+ * repository (public repositories are not billed for artifact storage).
+ */
+async function describeStorage(storage, fileBytes, retentionDays) {
+    const now = storage ? await storage : undefined;
+    if (!now)
+        return undefined;
+    const estimate = {
+        count: now.count,
+        bytes: now.bytes,
+        steadyBytes: fileBytes * retentionDays,
+        visibility: repositoryVisibility()
+    };
+    log/* log */.Rm.info(`Backup artifacts of this name: ${now.count} before this one, ${(0,log/* formatBytes */.z3)(now.bytes)}; with a backup a day kept ${retentionDays} days they settle at about ${(0,log/* formatBytes */.z3)(estimate.steadyBytes)}.`);
+    if (estimate.visibility !== 'public' && estimate.steadyBytes > FREE_STORAGE_BYTES) {
+        log/* log */.Rm.warning(`Daily backups of this size kept ${retentionDays} days take about ${(0,log/* formatBytes */.z3)(estimate.steadyBytes)} of artifact storage, more than the 500 MB GitHub Free includes for private repositories (then billed per GB-month). Lower retention-days, use retention-schedule with S3 for long-term copies, or check your plan's storage.`);
+    }
+    return estimate;
+}
+
+
+/***/ }),
+
+/***/ 52373:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   MN: () => (/* binding */ artifactStorage),
+/* harmony export */   Pw: () => (/* binding */ previousBackupManifest),
+/* harmony export */   YT: () => (/* binding */ readArtifactManifestFile)
+/* harmony export */ });
+/* unused harmony exports RemoteManifestError, readArtifactManifest */
+/* harmony import */ var node_zlib__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(38522);
+/* harmony import */ var node_zlib__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_zlib__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(83916);
+/* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(25625);
+/* harmony import */ var _manifest_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(12880);
+/* harmony import */ var _artifact_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(81107);
+/* harmony import */ var _signing_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(65934);
+
+
+
+
+
+
+/** A manifest larger than this is refused (ours are a few KB; a hostile one is not read). */
+const MANIFEST_LIMIT = 4 * 1024 * 1024;
+/** The end of central directory record, and the most a zip comment can add to it. */
+const EOCD_SIZE = 22;
+const TAIL_BYTES = EOCD_SIZE + 0xffff + 20;
+/** Each request's time limit, in milliseconds. */
+const REQUEST_TIMEOUT_MS = 30_000;
+class RemoteManifestError extends _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .EngineError */ .NJ {
+    constructor(message) {
+        super(message);
+        this.name = 'RemoteManifestError';
+    }
+}
+/** Reads manifest.json out of the artifact's zip by range requests; never the dump. */
+async function readArtifactManifest(found, token, apiUrl = process.env.GITHUB_API_URL || 'https://api.github.com') {
+    return (await readArtifactManifestFile(found, token, { apiUrl })).manifest;
+}
+/**
+ * manifest.json — and with `signature`, manifest.json.sig (at most MAX_SIGNATURE_BYTES) — out of
+ * the artifact's zip by range requests; never the dump.
+ */
+async function readArtifactManifestFile(found, token, options = {}) {
+    const apiUrl = options.apiUrl ?? (process.env.GITHUB_API_URL || 'https://api.github.com');
+    const blob = await blobUrl(found, token, apiUrl);
+    const size = found.size ?? (await blobSize(blob));
+    const tailStart = Math.max(0, size - TAIL_BYTES);
+    const tail = await readRange(blob, tailStart, size - tailStart);
+    const { cdOffset, cdSize } = await findCentralDirectory(blob, tail, tailStart);
+    const cd = cdOffset >= tailStart
+        ? tail.subarray(cdOffset - tailStart, cdOffset - tailStart + cdSize)
+        : await readRange(blob, cdOffset, cdSize);
+    const entry = findEntry(cd, _manifest_js__WEBPACK_IMPORTED_MODULE_3__/* .MANIFEST_FILE */ .h1);
+    if (!entry) {
+        throw new RemoteManifestError(`artifact ${found.id} has no ${_manifest_js__WEBPACK_IMPORTED_MODULE_3__/* .MANIFEST_FILE */ .h1}`);
+    }
+    const content = await readEntry(blob, found, _manifest_js__WEBPACK_IMPORTED_MODULE_3__/* .MANIFEST_FILE */ .h1, entry, MANIFEST_LIMIT);
+    let json;
+    try {
+        json = JSON.parse(content.toString('utf8'));
+    }
+    catch (error) {
+        throw new RemoteManifestError(`the ${_manifest_js__WEBPACK_IMPORTED_MODULE_3__/* .MANIFEST_FILE */ .h1} of artifact ${found.id} is not JSON: ${error.message}`);
+    }
+    const result = { manifest: (0,_manifest_js__WEBPACK_IMPORTED_MODULE_3__/* .parseManifest */ .Ng)(json), manifestBytes: content };
+    const signatureEntry = options.signature ? findEntry(cd, _signing_js__WEBPACK_IMPORTED_MODULE_5__/* .SIGNATURE_FILE */ .I9) : undefined;
+    if (signatureEntry) {
+        result.signature = await readEntry(blob, found, _signing_js__WEBPACK_IMPORTED_MODULE_5__/* .SIGNATURE_FILE */ .I9, signatureEntry, _signing_js__WEBPACK_IMPORTED_MODULE_5__/* .MAX_SIGNATURE_BYTES */ .my);
+    }
+    return result;
+}
+/** One entry's content (stored or deflated), refused when larger than `limit` bytes. */
+async function readEntry(blob, found, name, entry, limit) {
+    if (entry.compressedSize > limit || entry.size > limit) {
+        throw new RemoteManifestError(`the ${name} of artifact ${found.id} is ${entry.size} bytes: not a ${name} of this action`);
+    }
+    // the local header's name and extra field may differ in length from the central directory's
+    const head = await readRange(blob, entry.localOffset, 30 + 0xffff * 2 + entry.compressedSize);
+    if (head.readUInt32LE(0) !== 0x04034b50) {
+        throw new RemoteManifestError(`artifact ${found.id}: ${name} has no local header`);
+    }
+    const start = 30 + head.readUInt16LE(26) + head.readUInt16LE(28);
+    const data = head.subarray(start, start + entry.compressedSize);
+    if (entry.method === 0)
+        return data;
+    if (entry.method === 8)
+        return (0,node_zlib__WEBPACK_IMPORTED_MODULE_0__.inflateRawSync)(data, { maxOutputLength: limit });
+    throw new RemoteManifestError(`artifact ${found.id}: ${name} uses zip method ${entry.method}`);
+}
+/** The signed blob URL the REST API redirects the zip's download to. */
+async function blobUrl(found, token, apiUrl) {
+    const url = `${apiUrl.replace(/\/+$/, '')}/repos/${found.repository}/actions/artifacts/${found.id}/zip`;
+    const response = await fetch(url, {
+        redirect: 'manual',
+        headers: {
+            authorization: `Bearer ${token}`,
+            accept: 'application/vnd.github+json',
+            'x-github-api-version': '2022-11-28'
+        },
+        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS)
+    });
+    await response.body?.cancel().catch(() => undefined);
+    const location = response.headers.get('location');
+    if (response.status < 300 || response.status >= 400 || !location) {
+        throw new RemoteManifestError(`GitHub's API answered ${response.status} for the download of artifact ${found.id}${response.status === 403 || response.status === 404 ? " (the token needs 'actions: read')" : ''}`);
+    }
+    return new URL(location, url).href;
+}
+async function blobSize(url) {
+    const response = await fetch(url, {
+        headers: { range: 'bytes=0-0' },
+        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS)
+    });
+    await response.body?.cancel().catch(() => undefined);
+    const total = /\/(\d+)$/.exec(response.headers.get('content-range') ?? '');
+    if (!total)
+        throw new RemoteManifestError('the artifact store does not tell its size');
+    return Number(total[1]);
+}
+/** `length` bytes from `offset` (fewer at the blob's end). */
+async function readRange(url, offset, length) {
+    const response = await fetch(url, {
+        headers: { range: `bytes=${offset}-${offset + length - 1}` },
+        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS)
+    });
+    if (response.status !== 206 && !(response.status === 200 && offset === 0)) {
+        await response.body?.cancel().catch(() => undefined);
+        throw new RemoteManifestError(`the artifact store answered ${response.status} to a range request`);
+    }
+    const body = Buffer.from(await response.arrayBuffer());
+    return body.subarray(0, length);
+}
+/** The central directory's place, from the end record (ZIP64's when the zip needs it). */
+async function findCentralDirectory(url, tail, tailStart) {
+    let eocd = -1;
+    for (let i = tail.length - EOCD_SIZE; i >= 0; i--) {
+        if (tail.readUInt32LE(i) === 0x06054b50) {
+            eocd = i;
+            break;
+        }
+    }
+    if (eocd < 0)
+        throw new RemoteManifestError('the artifact is not a zip (no end record)');
+    let cdSize = tail.readUInt32LE(eocd + 12);
+    let cdOffset = tail.readUInt32LE(eocd + 16);
+    if (cdOffset === 0xffffffff || cdSize === 0xffffffff) {
+        const locator = eocd - 20;
+        if (locator < 0 || tail.readUInt32LE(locator) !== 0x07064b50) {
+            throw new RemoteManifestError('the artifact zip lacks its ZIP64 locator');
+        }
+        const recordOffset = Number(tail.readBigUInt64LE(locator + 8));
+        const record = recordOffset >= tailStart
+            ? tail.subarray(recordOffset - tailStart)
+            : await readRange(url, recordOffset, 56);
+        if (record.readUInt32LE(0) !== 0x06064b50) {
+            throw new RemoteManifestError('the artifact zip lacks its ZIP64 end record');
+        }
+        cdSize = Number(record.readBigUInt64LE(40));
+        cdOffset = Number(record.readBigUInt64LE(48));
+    }
+    return { cdOffset, cdSize };
+}
+function findEntry(cd, name) {
+    let p = 0;
+    while (p + 46 <= cd.length && cd.readUInt32LE(p) === 0x02014b50) {
+        const nameLength = cd.readUInt16LE(p + 28);
+        const extraLength = cd.readUInt16LE(p + 30);
+        const commentLength = cd.readUInt16LE(p + 32);
+        const entryName = cd.toString('utf8', p + 46, p + 46 + nameLength);
+        if (entryName === name) {
+            const entry = {
+                method: cd.readUInt16LE(p + 10),
+                compressedSize: cd.readUInt32LE(p + 20),
+                size: cd.readUInt32LE(p + 24),
+                localOffset: cd.readUInt32LE(p + 42)
+            };
+            readZip64Extra(cd.subarray(p + 46 + nameLength, p + 46 + nameLength + extraLength), entry);
+            return entry;
+        }
+        p += 46 + nameLength + extraLength + commentLength;
+    }
+    return undefined;
+}
+/** ZIP64's extra field (id 1) holds, in this order, each value the entry marks 0xffffffff. */
+function readZip64Extra(extra, entry) {
+    for (let q = 0; q + 4 <= extra.length;) {
+        const id = extra.readUInt16LE(q);
+        const length = extra.readUInt16LE(q + 2);
+        if (id === 1) {
+            let r = q + 4;
+            const next = () => {
+                const value = Number(extra.readBigUInt64LE(r));
+                r += 8;
+                return value;
+            };
+            if (entry.size === 0xffffffff)
+                entry.size = next();
+            if (entry.compressedSize === 0xffffffff)
+                entry.compressedSize = next();
+            if (entry.localOffset === 0xffffffff)
+                entry.localOffset = next();
+            return;
+        }
+        q += 4 + length;
+    }
+}
+/**
+ * The manifest of the newest backup of `name` in the repository made by another run than this
+ * one, or undefined (with the reason logged) when there is none or it cannot be read. Never
+ * rejects: the comparison it feeds is advice, not a condition of the backup.
+ */
+async function previousBackupManifest(client, options, currentRunId, timeoutMs = 60_000) {
+    let timer;
+    const late = new Promise(resolve => {
+        timer = setTimeout(() => {
+            _log_js__WEBPACK_IMPORTED_MODULE_2__/* .log */ .Rm.info(`No comparison with the previous backup: GitHub did not answer within ${timeoutMs / 1000} s.`);
+            resolve(undefined);
+        }, timeoutMs);
+        timer.unref();
+    });
+    try {
+        return await Promise.race([late, lookUpPrevious(client, options, currentRunId)]);
+    }
+    finally {
+        clearTimeout(timer);
+    }
+}
+async function lookUpPrevious(client, options, currentRunId) {
+    try {
+        const artifact = await (0,_artifact_js__WEBPACK_IMPORTED_MODULE_4__/* .findBackupArtifact */ .mb)(client, {
+            kind: 'artifact',
+            name: options.name,
+            runId: 'latest',
+            repository: options.repository,
+            token: options.token
+        });
+        if (currentRunId !== undefined && artifact.runId === currentRunId) {
+            _log_js__WEBPACK_IMPORTED_MODULE_2__/* .log */ .Rm.info('The newest backup of this name is of this run: nothing to compare with.');
+            return undefined;
+        }
+        return { artifact, manifest: await readArtifactManifest(artifact, options.token) };
+    }
+    catch (error) {
+        _log_js__WEBPACK_IMPORTED_MODULE_2__/* .log */ .Rm.info(`No comparison with the previous backup: ${error.message.split('\n')[0]}`);
+        return undefined;
+    }
+}
+/**
+ * Adds up the live artifacts of `name` in the repository through the REST API
+ * (GET /repos/{owner}/{repo}/actions/artifacts?name=…), at most 1,000 of them; undefined when
+ * the API cannot be asked (no token, no actions: read), never an error.
+ */
+async function artifactStorage(options, apiUrl = process.env.GITHUB_API_URL || 'https://api.github.com') {
+    const total = { count: 0, bytes: 0 };
+    try {
+        for (const name of (0,_artifact_js__WEBPACK_IMPORTED_MODULE_4__/* .artifactNamesFor */ .Ql)(options.name)) {
+            for (let page = 1; page <= 10; page++) {
+                const url = `${apiUrl.replace(/\/+$/, '')}/repos/${options.repository}/actions/artifacts?name=${encodeURIComponent(name)}&per_page=100&page=${page}`;
+                const response = await fetch(url, {
+                    headers: {
+                        authorization: `Bearer ${options.token}`,
+                        accept: 'application/vnd.github+json',
+                        'x-github-api-version': '2022-11-28'
+                    },
+                    signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS)
+                });
+                if (!response.ok) {
+                    await response.body?.cancel().catch(() => undefined);
+                    return undefined;
+                }
+                const body = (await response.json());
+                const artifacts = body.artifacts ?? [];
+                for (const a of artifacts) {
+                    if (a.name === name && !a.expired) {
+                        total.count++;
+                        total.bytes += a.size_in_bytes;
+                    }
+                }
+                if (artifacts.length < 100)
+                    break;
+            }
+        }
+    }
+    catch {
+        return undefined;
+    }
+    return total;
+}
+
+
+/***/ })
+
+};

@@ -1,0 +1,5955 @@
+export const id = 247;
+export const ids = [247];
+export const modules = {
+
+/***/ 47043:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   h: () => (/* binding */ BackupError),
+/* harmony export */   p: () => (/* binding */ streamBackup)
+/* harmony export */ });
+/* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(57075);
+/* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_stream__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_stream_promises__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(46466);
+/* harmony import */ var node_stream_promises__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__webpack_require__.n(node_stream_promises__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(83916);
+/* harmony import */ var _compress_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(89472);
+/* harmony import */ var _digest_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(29912);
+/* harmony import */ var _encrypt_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(73647);
+/* harmony import */ var _progress_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(62171);
+/**
+ * The backup's stream: source → count (→ inspect) → compress → encrypt → sha256 → gate → sinks.
+ * Written once and teed to every sink (a local file, the artifact's zip, an S3 upload), paced by
+ * the slowest; the gate holds the end back until the dump is known to be whole, so no sink
+ * completes (no upload finishes, no file is final) for a dump that is not.
+ */
+
+
+
+
+
+
+
+class BackupError extends _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .EngineError */ .NJ {
+    name = 'BackupError';
+}
+/** Streams `source` (counted by `raw`) into every sink; resolves once each one holds it all. */
+async function streamBackup(source, raw, sinks, options) {
+    const digest = new _digest_js__WEBPACK_IMPORTED_MODULE_4__/* .DigestStage */ .j();
+    const stages = raw instanceof _progress_js__WEBPACK_IMPORTED_MODULE_6__/* .CountingStage */ .Cp ? [raw] : [];
+    // the sinks begin with pg_dump's first bytes: a dump that fails at once uploads nothing (nor
+    // the empty frame, 9 to 13 bytes, a compressor writes for no input)
+    if (sinks.some(sink => sink.begin)) {
+        const first = options.precompressed ? EMPTY_FRAME_MAX + 1 : 1;
+        stages.push(onFirstBytes(first, () => sinks.forEach(sink => sink.begin?.())));
+    }
+    if (options.inspector)
+        stages.push(options.inspector);
+    const compressor = options.precompressed
+        ? undefined
+        : (0,_compress_js__WEBPACK_IMPORTED_MODULE_3__/* .createCompressor */ ._S)(options.compression, options.compressionLevel);
+    if (compressor)
+        stages.push(compressor);
+    if (options.encryption)
+        stages.push((0,_encrypt_js__WEBPACK_IMPORTED_MODULE_5__/* .createEncryptor */ .Dm)(options.encryption));
+    stages.push(digest);
+    if (options.beforeEnd)
+        stages.push(gate(options.beforeEnd));
+    const tee = new Tee(sinks);
+    const [streamed, ...stored] = await Promise.allSettled([
+        (0,node_stream_promises__WEBPACK_IMPORTED_MODULE_1__.pipeline)([source, ...stages, tee]),
+        ...sinks.map(sink => sink.stored)
+    ]);
+    if (tee.failed) {
+        // a sink gave up (an upload refused, a disk full): its own error says why
+        const index = sinks.indexOf(tee.failed.sink);
+        const own = stored[index];
+        throw explainWriteError(own.status === 'rejected' ? own.reason : tee.failed.error, sinks);
+    }
+    // the dump's own failure explains more than the aborts of the sinks it caused
+    if (streamed.status === 'rejected')
+        throw explainWriteError(streamed.reason, sinks);
+    for (const [index, result] of stored.entries()) {
+        if (result.status === 'rejected')
+            throw result.reason;
+        const held = result.value;
+        if (held !== undefined && held !== digest.bytes) {
+            throw new BackupError(sinks[index].mismatch?.(held, digest.bytes) ??
+                `a destination holds ${held} bytes but ${digest.bytes} were written.`);
+        }
+    }
+    return { rawBytes: raw.bytes, fileBytes: digest.bytes, sha256: digest.digest() };
+}
+/** Writes every chunk to every sink, waiting for the slowest; fails when one of them fails. */
+class Tee extends node_stream__WEBPACK_IMPORTED_MODULE_0__.Writable {
+    sinks;
+    failed;
+    constructor(sinks) {
+        super();
+        this.sinks = sinks;
+        for (const sink of sinks) {
+            sink.writable.on('error', (error) => {
+                if (this.destroyed)
+                    return; // destroyed by the tee itself, after a failure upstream
+                this.failed ??= { sink, error };
+                this.destroy(error);
+            });
+        }
+    }
+    _write(chunk, _encoding, callback) {
+        let waiting = 1;
+        const drained = () => {
+            if (--waiting === 0)
+                callback();
+        };
+        for (const sink of this.sinks) {
+            if (!sink.writable.write(chunk)) {
+                waiting++;
+                sink.writable.once('drain', drained);
+            }
+        }
+        drained();
+    }
+    _final(callback) {
+        for (const sink of this.sinks)
+            sink.writable.end();
+        Promise.all(this.sinks.map(sink => (0,node_stream_promises__WEBPACK_IMPORTED_MODULE_1__.finished)(sink.writable, { readable: false }))).then(() => callback(), callback);
+    }
+    _destroy(error, callback) {
+        if (error)
+            for (const sink of this.sinks)
+                sink.writable.destroy(error);
+        callback(error);
+    }
+}
+/** A pass-through stage that holds the end of the stream until `check` passes (else fails it). */
+function gate(check) {
+    return new node_stream__WEBPACK_IMPORTED_MODULE_0__.Transform({
+        transform: (chunk, _encoding, callback) => callback(null, chunk),
+        flush: callback => {
+            check().then(() => callback(), error => callback(error));
+        }
+    });
+}
+/** More than a compressor's output for no input: a zstd or gzip frame of nothing. */
+const EMPTY_FRAME_MAX = 64;
+/** A pass-through stage that calls `callback` once, when `count` bytes have passed. */
+function onFirstBytes(count, callback) {
+    let seen = 0;
+    return new node_stream__WEBPACK_IMPORTED_MODULE_0__.Transform({
+        transform: (chunk, _encoding, done) => {
+            if (seen < count) {
+                seen += chunk.length;
+                if (seen >= count)
+                    callback();
+            }
+            done(null, chunk);
+        }
+    });
+}
+function explainWriteError(error, sinks) {
+    const err = error;
+    const directory = sinks.find(sink => sink.directory)?.directory;
+    if ((err?.code === 'ENOSPC' || err?.code === 'EDQUOT') && directory) {
+        return new BackupError(`the disk is full: no space left while writing the dump to ${directory}. Free space on the runner (a GitHub-hosted runner has ~14 GB free), exclude large tables' data (exclude-table-data), or use a larger runner. Nothing was uploaded.`);
+    }
+    return err instanceof Error ? err : new Error(String(error));
+}
+
+
+/***/ }),
+
+/***/ 62171:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   Cp: () => (/* binding */ CountingStage),
+/* harmony export */   ot: () => (/* binding */ startProgress),
+/* harmony export */   sz: () => (/* binding */ restoreProgressLine)
+/* harmony export */ });
+/* unused harmony exports progressLine, progressBar */
+/* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(57075);
+/* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_stream__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(25625);
+/**
+ * Counting the bytes that pg_dump produced and reporting progress in the log's style (a line
+ * every ~10 s, or a bar on a terminal): bytes, MB/s, elapsed time, and the share of the
+ * database size as an estimate.
+ */
+
+
+/** Counts bytes and keeps the last `tailSize` bytes (plain dumps end with a trailer). */
+class CountingStage extends node_stream__WEBPACK_IMPORTED_MODULE_0__.Transform {
+    tailSize;
+    bytes = 0;
+    tailBuffer = Buffer.alloc(0);
+    constructor(tailSize = 4096) {
+        super();
+        this.tailSize = tailSize;
+    }
+    _transform(chunk, _encoding, callback) {
+        this.bytes += chunk.length;
+        if (chunk.length >= this.tailSize) {
+            this.tailBuffer = Buffer.from(chunk.subarray(chunk.length - this.tailSize));
+        }
+        else {
+            const joined = Buffer.concat([this.tailBuffer, chunk]);
+            this.tailBuffer = joined.subarray(Math.max(0, joined.length - this.tailSize));
+        }
+        callback(null, chunk);
+    }
+    get tail() {
+        return this.tailBuffer;
+    }
+}
+function progressLine(bytes, elapsedSeconds, estimateBytes) {
+    const rate = elapsedSeconds > 0 ? bytes / 1024 / 1024 / elapsedSeconds : 0;
+    const share = estimateBytes && estimateBytes > 0
+        ? `, ~${Math.min(99, Math.round((bytes / estimateBytes) * 100))}% of the database size`
+        : '';
+    return `${(0,_log_js__WEBPACK_IMPORTED_MODULE_1__/* .formatBytes */ .z3)(bytes)} dumped in ${(0,_log_js__WEBPACK_IMPORTED_MODULE_1__/* .formatDuration */ .a3)(elapsedSeconds)} (${rate.toFixed(1)} MB/s${share})`;
+}
+function progressBar(bytes, elapsedSeconds, estimateBytes) {
+    return `${bar(bytes, estimateBytes)}${progressLine(bytes, elapsedSeconds, estimateBytes)}`;
+}
+/** `[####....] ` for the share of `estimateBytes` done; '' without an estimate. */
+function bar(bytes, estimateBytes) {
+    const width = 24;
+    const share = estimateBytes && estimateBytes > 0 ? Math.min(1, bytes / estimateBytes) : 0;
+    const filled = Math.round(share * width);
+    return estimateBytes ? `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ` : '';
+}
+/**
+ * A restore's progress: the bytes of the backup read of its size, elapsed, what remains at this
+ * pace, and the table being loaded (when the server tells it: pg_stat_progress_copy, 14+).
+ */
+function restoreProgressLine(bytes, totalBytes, elapsedSeconds, loading) {
+    const share = totalBytes > 0 ? Math.min(1, bytes / totalBytes) : 0;
+    const left = share > 0.01 && share < 1
+        ? `, about ${(0,_log_js__WEBPACK_IMPORTED_MODULE_1__/* .formatDuration */ .a3)((elapsedSeconds * (1 - share)) / share)} left`
+        : '';
+    return `${(0,_log_js__WEBPACK_IMPORTED_MODULE_1__/* .formatBytes */ .z3)(bytes)} of ${(0,_log_js__WEBPACK_IMPORTED_MODULE_1__/* .formatBytes */ .z3)(totalBytes)} of the backup read (${Math.round(share * 100)}%) in ${(0,_log_js__WEBPACK_IMPORTED_MODULE_1__/* .formatDuration */ .a3)(elapsedSeconds)}${left}${loading ? `; loading ${loading}` : ''}`;
+}
+/**
+ * Reports progress until stopped, in the log's style: a line every `intervalMs`, or a bar
+ * redrawn four times a second on a terminal.
+ */
+function startProgress(read, options = {}) {
+    const started = Date.now();
+    const elapsed = () => (Date.now() - started) / 1000;
+    const line = options.line ?? ((bytes, s) => progressLine(bytes, s, options.estimateBytes));
+    if (_log_js__WEBPACK_IMPORTED_MODULE_1__/* .log */ .Rm.progressStyle === 'bar') {
+        const draw = (done = false) => _log_js__WEBPACK_IMPORTED_MODULE_1__/* .log */ .Rm.progress(`${bar(read(), options.estimateBytes)}${line(read(), elapsed())}`, done);
+        const timer = setInterval(draw, 250);
+        timer.unref();
+        return {
+            stop: () => {
+                clearInterval(timer);
+                draw(true);
+            }
+        };
+    }
+    const timer = setInterval(() => _log_js__WEBPACK_IMPORTED_MODULE_1__/* .log */ .Rm.progress(line(read(), elapsed())), options.intervalMs ?? 10_000);
+    timer.unref();
+    return { stop: () => clearInterval(timer) };
+}
+
+
+/***/ }),
+
+/***/ 18139:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+
+// EXPORTS
+__webpack_require__.d(__webpack_exports__, {
+  N8: () => (/* binding */ chooseDumpClient),
+  jp: () => (/* binding */ chooseRestoreClient),
+  TC: () => (/* binding */ pgDumpOptionRequirements),
+  kx: () => (/* binding */ programPath)
+});
+
+// UNUSED EXPORTS: ClientInstallError, ClientVersionError, INSTALLABLE_MAJORS, candidateDirectories, discoverClients, parseClientVersion
+
+// EXTERNAL MODULE: ./src/log.ts
+var log = __webpack_require__(25625);
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __webpack_require__(73024);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __webpack_require__(76760);
+var external_node_path_default = /*#__PURE__*/__webpack_require__.n(external_node_path_);
+// EXTERNAL MODULE: ./src/errors.ts
+var errors = __webpack_require__(83916);
+// EXTERNAL MODULE: ./src/process.ts
+var src_process = __webpack_require__(34006);
+;// CONCATENATED MODULE: ./src/postgres/install.ts
+/**
+ * Installing a PostgreSQL client of a given major with apt-get (Debian, Ubuntu: GitHub's Linux
+ * runners), from the PostgreSQL apt repository (PGDG, apt.postgresql.org), which carries every
+ * supported major for every supported release. Only run when the user allows it (input
+ * install-client) and no installed client suits.
+ *
+ * Steps, each bounded by `timeout` so that an unreachable mirror cannot stall the job:
+ *  1. Add PGDG unless an apt source already names it, the standard way: postgresql-common's
+ *     /usr/share/postgresql-common/pgdg/apt.postgresql.org.sh -y (writes
+ *     /etc/apt/sources.list.d/pgdg.sources with the key shipped in that package, then runs
+ *     apt-get update); postgresql-common is installed first when it is missing. When PGDG was
+ *     already configured but does not offer the package yet, apt-get update.
+ *  2. apt-get install -y --no-install-recommends postgresql-client-N: the programs land in
+ *     /usr/lib/postgresql/N/bin.
+ * When the install fails, a repository this attempt added is removed again, so later apt-get
+ * runs of the job do not trip over an unreachable source.
+ */
+
+
+
+const PGDG_SCRIPT = '/usr/share/postgresql-common/pgdg/apt.postgresql.org.sh';
+const PGDG_SOURCES_FILE = '/etc/apt/sources.list.d/pgdg.sources';
+const PGDG_HOSTS = /\bapt(?:-archive)?\.postgresql\.org\b/;
+const DEFAULT_REPOSITORY_TIMEOUT_SECONDS = 120;
+const DEFAULT_INSTALL_TIMEOUT_SECONDS = 300;
+/** Package that holds pg_dump, pg_restore and psql of one major on Debian and Ubuntu. */
+function clientPackage(major) {
+    return `postgresql-client-${major}`;
+}
+/** Whether an apt source (one-line .list or deb822 .sources) names the PGDG repository. */
+function hasPgdgSource(root = '/') {
+    const etc = external_node_path_default().join(root, 'etc/apt');
+    const files = [external_node_path_default().join(etc, 'sources.list')];
+    const dir = external_node_path_default().join(etc, 'sources.list.d');
+    try {
+        for (const name of (0,external_node_fs_.readdirSync)(dir)) {
+            if (name.endsWith('.list') || name.endsWith('.sources'))
+                files.push(external_node_path_default().join(dir, name));
+        }
+    }
+    catch {
+        // no sources.list.d
+    }
+    for (const file of files) {
+        let text;
+        try {
+            text = (0,external_node_fs_.readFileSync)(file, 'utf8');
+        }
+        catch {
+            continue;
+        }
+        const sources = text.split(/\r?\n/).some(line => {
+            const l = line.trim();
+            return !l.startsWith('#') && PGDG_HOSTS.test(l);
+        });
+        // a deb822 stanza may be switched off with "Enabled: no"; treat the file as a whole
+        if (sources && !/^\s*Enabled:\s*no\b/im.test(text))
+            return true;
+    }
+    return false;
+}
+/** How to run a command as root here, or why that is impossible. */
+async function rootPrefix(env) {
+    if (typeof process.getuid === 'function' && process.getuid() === 0)
+        return { prefix: [] };
+    try {
+        await (0,src_process/* runChild */.w$)((0,src_process/* findProgram */.Kp)('sudo', env) ?? 'sudo', ['-n', 'true'], { env, ownGroup: false });
+        return { prefix: ['sudo', '-n'] };
+    }
+    catch (error) {
+        return error instanceof src_process/* ChildProcessError */.Al && !error.startError
+            ? { reason: 'the runner user is not root and sudo asks for a password' }
+            : { reason: 'the runner user is not root and sudo is not installed' };
+    }
+}
+/**
+ * The commands' environment: a child's (process.ts) of `base`, with the proxy settings apt
+ * needs. sudo resets it; DEBIAN_FRONTEND is passed through `env` on the command line.
+ */
+function installEnvironment(base) {
+    return (0,src_process/* childEnvironment */.Qc)({}, { base, names: [...src_process/* PROXY_ENVIRONMENT */.v7, 'APT_CONFIG'] });
+}
+/**
+ * The real installer: apt-get on Linux as root or with passwordless sudo (GitHub's Ubuntu
+ * runners have both). Returns `unavailable` without running anything anywhere else.
+ */
+function aptInstaller(options = {}) {
+    const root = options.root ?? '/';
+    const platform = options.platform ?? process.platform;
+    const repositoryTimeout = options.repositoryTimeoutSeconds ?? DEFAULT_REPOSITORY_TIMEOUT_SECONDS;
+    const installTimeout = options.installTimeoutSeconds ?? DEFAULT_INSTALL_TIMEOUT_SECONDS;
+    const tailLines = options.tailLines ?? 8;
+    // programs are looked up on this environment's PATH, and run with it
+    const env = installEnvironment(options.env ?? process.env);
+    return async (major, log) => {
+        const pkg = clientPackage(major);
+        if (platform !== 'linux') {
+            return {
+                status: 'unavailable',
+                reason: `the action installs clients with apt-get on Linux only, and this runner is ${platform}`
+            };
+        }
+        if (!(0,src_process/* findProgram */.Kp)('apt-get', env)) {
+            return { status: 'unavailable', reason: 'apt-get is not available on this runner' };
+        }
+        const asRoot = options.rootCommand ? { prefix: options.rootCommand } : await rootPrefix(env);
+        if ('reason' in asRoot)
+            return { status: 'unavailable', reason: asRoot.reason };
+        const steps = [];
+        const warnings = [];
+        const bounded = (0,src_process/* findProgram */.Kp)('timeout', env) !== undefined;
+        const run = async (description, argv, timeoutSeconds) => {
+            // through `env`: sudo resets the environment
+            const noninteractive = ['env', 'DEBIAN_FRONTEND=noninteractive'];
+            const limit = bounded ? ['timeout', '-k', '10', String(timeoutSeconds)] : [];
+            const full = [...asRoot.prefix, ...limit, ...noninteractive, ...argv];
+            const command = [...asRoot.prefix, ...argv].join(' ');
+            log(`${description}: ${command}`);
+            const lines = [];
+            const started = Date.now();
+            let exitCode = null;
+            const line = (text) => {
+                lines.push(text);
+                log(`  ${text}`);
+            };
+            try {
+                // in the runner's process group (not one of its own): sudo's credentials stay usable
+                await (0,src_process/* startChild */.v0)((0,src_process/* findProgram */.Kp)(full[0], env) ?? full[0], full.slice(1), {
+                    env,
+                    ownGroup: false,
+                    onStdoutLine: line,
+                    onStderrLine: line
+                }).done;
+                exitCode = 0;
+            }
+            catch (error) {
+                if (error instanceof src_process/* ChildProcessError */.Al && !error.startError)
+                    exitCode = error.code;
+                else {
+                    const cause = error instanceof src_process/* ChildProcessError */.Al ? error.startError : error;
+                    lines.push(`could not run ${full[0]}: ${cause?.message ?? String(error)}`);
+                }
+            }
+            // GNU timeout: 124 when the limit was hit (137 when the command had to be killed)
+            const timedOut = bounded && (exitCode === 124 || exitCode === 137);
+            const step = {
+                description,
+                command,
+                exitCode: timedOut ? null : exitCode,
+                timedOut,
+                seconds: Math.round((Date.now() - started) / 100) / 10
+            };
+            steps.push(step);
+            warnings.push(...lines.filter(l => /^(W|E|Err):/.test(l.trim())));
+            return { step, lines };
+        };
+        const failed = (step, lines, why) => {
+            const tail = lines.filter(l => l.trim() !== '').slice(-tailLines);
+            const earlier = warnings.filter(w => !tail.includes(w)).slice(-tailLines);
+            const status = step.timedOut
+                ? `did not finish within its time limit`
+                : step.exitCode === null
+                    ? 'could not be run'
+                    : `exited with code ${step.exitCode}`;
+            return {
+                status: 'failed',
+                reason: `'${step.command}' ${status}${why ? ` (${why})` : ''}`,
+                steps,
+                output: [...earlier, ...tail]
+            };
+        };
+        const sourcesFile = external_node_path_default().join(root, PGDG_SOURCES_FILE);
+        const hadSourcesFile = (0,external_node_fs_.existsSync)(sourcesFile);
+        let addedRepository = false;
+        const removeAddedRepository = async () => {
+            if (!addedRepository || hadSourcesFile || !(0,external_node_fs_.existsSync)(sourcesFile))
+                return;
+            await run('remove the repository this attempt added', ['rm', '-f', sourcesFile], 30);
+        };
+        /** Runs one step; when it fails, undoes what this attempt added and says why. */
+        const attempt = async (description, argv, timeoutSeconds, reason = () => '') => {
+            const { step, lines } = await run(description, argv, timeoutSeconds);
+            if (step.exitCode === 0)
+                return undefined;
+            const why = reason(lines);
+            await removeAddedRepository();
+            return failed(step, lines, why);
+        };
+        const updateLists = () => attempt('update the package lists', ['apt-get', 'update'], repositoryTimeout);
+        try {
+            if (!hasPgdgSource(root)) {
+                const script = external_node_path_default().join(root, PGDG_SCRIPT);
+                if (!(0,external_node_fs_.existsSync)(script)) {
+                    const failure = (await updateLists()) ??
+                        (await attempt('install postgresql-common (it sets up the PostgreSQL apt repository)', ['apt-get', 'install', '-y', '--no-install-recommends', 'postgresql-common'], installTimeout, lines => aptReason(lines, 'postgresql-common')));
+                    if (failure)
+                        return failure;
+                }
+                addedRepository = true;
+                const failure = await attempt('add the PostgreSQL apt repository (apt.postgresql.org)', [script, '-y'], repositoryTimeout, lines => aptReason(lines, pkg));
+                if (failure)
+                    return failure;
+            }
+            else if (!(await hasCandidate(pkg, env))) {
+                const failure = await updateLists();
+                if (failure)
+                    return failure;
+            }
+            const failure = await attempt(`install ${pkg}`, [
+                'apt-get',
+                'install',
+                '-y',
+                '--no-install-recommends',
+                '-o',
+                'DPkg::Lock::Timeout=60',
+                pkg
+            ], installTimeout, lines => aptReason([...warnings, ...lines], pkg));
+            if (failure)
+                return failure;
+            const binDir = external_node_path_default().join(root, 'usr/lib/postgresql', String(major), 'bin');
+            return { status: 'installed', binDir, steps };
+        }
+        catch (error) {
+            await removeAddedRepository().catch(() => undefined);
+            throw error;
+        }
+    };
+}
+async function hasCandidate(pkg, env) {
+    try {
+        const policy = await (0,src_process/* runChild */.w$)((0,src_process/* findProgram */.Kp)('apt-cache', env) ?? 'apt-cache', ['policy', pkg], {
+            env,
+            ownGroup: false
+        });
+        const candidate = /Candidate:\s*(\S+)/.exec(policy);
+        return candidate !== null && candidate[1] !== '(none)';
+    }
+    catch {
+        return false;
+    }
+}
+/** apt's own explanation, in a few words, when its output has one. */
+function aptReason(lines, pkg) {
+    const pgdgLines = lines.filter(l => PGDG_HOSTS.test(l));
+    const unreachable = pgdgLines.some(l => /Could not resolve|Failed to fetch|Could not connect|Connection timed out|Temporary failure resolving|Network is unreachable/i.test(l));
+    const missing = lines.some(l => l.includes(`Unable to locate package ${pkg}`) ||
+        (l.includes(pkg) && l.includes('has no installation candidate')));
+    if (missing && unreachable) {
+        return `apt has no ${pkg}: the PostgreSQL apt repository apt.postgresql.org could not be reached`;
+    }
+    if (missing)
+        return `apt has no ${pkg}`;
+    if (unreachable)
+        return 'the PostgreSQL apt repository apt.postgresql.org could not be reached';
+    if (lines.some(l => /Could not get lock|Unable to acquire the dpkg frontend lock/.test(l))) {
+        return 'another apt or dpkg process holds its lock';
+    }
+    return '';
+}
+
+;// CONCATENATED MODULE: ./src/postgres/clients.ts
+/**
+ * Finding PostgreSQL client programs (pg_dump, pg_restore, psql) by absolute path and choosing
+ * one whose major version suits the server (dump) or the archive (restore), installing one when
+ * allowed and none suits (install.ts). Debian/Ubuntu's /usr/bin/pg_dump is a wrapper that runs
+ * the newest installed client, so the versioned directories are searched and the wrapper skipped.
+ */
+
+
+
+
+
+
+const EXE = process.platform === 'win32' ? '.exe' : '';
+function programPath(install, program) {
+    return external_node_path_default().join(install.binDir, program + EXE);
+}
+/**
+ * Directories that may hold PostgreSQL clients on this platform, most specific first.
+ * `root` prefixes the well-known locations (tests lay out a platform's tree under a temp dir).
+ */
+function candidateDirectories(options = {}) {
+    const env = options.env ?? process.env;
+    const at = (p) => (options.root ? external_node_path_default().join(options.root, p) : p);
+    const dirs = [];
+    const glob = (parent, pattern, suffix) => {
+        if (!(0,external_node_fs_.existsSync)(parent))
+            return;
+        const entries = safeReaddir(parent).filter(e => pattern.test(e));
+        // newest first within one family, so that sorting by major keeps the most specific path
+        for (const entry of entries)
+            dirs.push(external_node_path_default().join(parent, entry, suffix));
+    };
+    glob(at('/usr/lib/postgresql'), /^\d+$/, 'bin'); // Debian, Ubuntu
+    glob(at('/usr'), /^pgsql-\d+$/, 'bin'); // RHEL family (PGDG)
+    for (const prefix of ['/opt/homebrew/opt', '/usr/local/opt']) {
+        glob(at(prefix), /^postgresql@\d+$/, 'bin'); // Homebrew
+        glob(at(prefix), /^libpq$/, 'bin');
+    }
+    const programFiles = env.ProgramFiles ?? at('C:\\Program Files');
+    glob(external_node_path_default().join(programFiles, 'PostgreSQL'), /^\d+$/, 'bin'); // Windows (EDB installer)
+    for (const dir of (env.PATH ?? '').split((external_node_path_default()).delimiter))
+        if (dir)
+            dirs.push(dir);
+    return [...new Set(dirs)];
+}
+function safeReaddir(dir) {
+    try {
+        return (0,external_node_fs_.readdirSync)(dir);
+    }
+    catch {
+        return [];
+    }
+}
+function parseClientVersion(text) {
+    const match = /\(PostgreSQL\)\s+(\d+)(?:\.(\d+))?(?:\.(\d+))?/.exec(text);
+    if (!match)
+        return undefined;
+    const major = Number(match[1]);
+    // before 10 the major was two numbers (9.6); those are far too old to matter here
+    const version = [match[1], match[2], match[3]].filter(p => p !== undefined).join('.');
+    return { version, major };
+}
+async function probe(binDir, program) {
+    const file = external_node_path_default().join(binDir, program + EXE);
+    if (!(0,external_node_fs_.existsSync)(file))
+        return undefined;
+    if (isDebianWrapper(file))
+        return undefined;
+    try {
+        const stdout = await (0,src_process/* runChild */.w$)(file, ['--version']);
+        const parsed = parseClientVersion(stdout);
+        if (!parsed)
+            return undefined;
+        return { binDir, versionText: stdout.trim(), ...parsed };
+    }
+    catch {
+        return undefined;
+    }
+}
+/** Debian's pg_wrapper picks a version by itself: never call it. */
+function isDebianWrapper(file) {
+    try {
+        return (0,external_node_fs_.realpathSync)(file).endsWith('pg_wrapper');
+    }
+    catch {
+        return false;
+    }
+}
+/** Every distinct install of `program` found, lowest major first. */
+async function discoverClients(program, dirs = candidateDirectories()) {
+    const found = [];
+    const seen = new Set();
+    for (const dir of dirs) {
+        const install = await probe(dir, program);
+        if (!install)
+            continue;
+        let key;
+        try {
+            key = (0,external_node_fs_.realpathSync)(external_node_path_default().join(dir, program + EXE));
+        }
+        catch {
+            key = dir;
+        }
+        if (seen.has(key))
+            continue;
+        seen.add(key);
+        found.push(install);
+    }
+    return found.sort((a, b) => a.major - b.major);
+}
+/** pg_dump options and the major that introduced them (pg_dump --help of 15, 16, 17, 18). */
+const PG_DUMP_OPTION_MAJORS = {
+    '--table-and-children': 16,
+    '--exclude-table-and-children': 16,
+    '--exclude-table-data-and-children': 16,
+    '--large-objects': 16,
+    '--no-large-objects': 16,
+    '--exclude-extension': 17,
+    '--filter': 17,
+    '--sync-method': 17,
+    '--no-data': 18,
+    '--no-policies': 18,
+    '--no-schema': 18,
+    '--no-statistics': 18,
+    '--sequence-data': 18,
+    '--statistics': 18,
+    '--statistics-only': 18
+};
+/** The majors `args` (pg-dump-args) need: pg_dump of an older major refuses the option. */
+function pgDumpOptionRequirements(args) {
+    const needs = [];
+    for (const arg of args) {
+        const name = arg.split('=')[0];
+        const major = PG_DUMP_OPTION_MAJORS[name];
+        if (major !== undefined && !needs.some(n => n.because.startsWith(`${name} `))) {
+            needs.push({ major, because: `${name} exists in pg_dump ${major} and newer` });
+        }
+    }
+    return needs;
+}
+/**
+ * The client for a dump of a server of `serverMajor`: the lowest major at least as new as the
+ * server's, so that the archive stays readable by that server's own tools. `postgresVersion`
+ * picks one major instead. With `installClient`, a missing client is installed (apt-get).
+ */
+async function chooseDumpClient(serverMajor, serverVersion, options = {}) {
+    return chooseClient({
+        program: 'pg_dump',
+        minMajor: serverMajor,
+        installMajor: serverMajor,
+        serverMajor,
+        why: `The server runs PostgreSQL ${serverVersion}, and pg_dump refuses servers newer than itself`
+    }, options);
+}
+/**
+ * The client for restoring an archive written by pg_dump `archiveMajor` into a server of
+ * `serverMajor`: pg_restore (or psql for plain dumps) of at least the archive's pg_dump major,
+ * the lowest such. Older tools cannot read newer archives (pg_restore: "unsupported version in
+ * file header"; psql: newer meta-commands). When none is installed, the client of the newer of
+ * the two majors is installed (install-client), so that it matches the server too.
+ */
+async function chooseRestoreClient(program, archiveMajor, serverMajor, options = {}) {
+    const why = program === 'pg_restore'
+        ? `The archive was written by pg_dump ${archiveMajor}, and pg_restore cannot read archives of a newer pg_dump`
+        : `The dump was written by pg_dump ${archiveMajor}, and an older psql may not understand it`;
+    return chooseClient({
+        program,
+        minMajor: archiveMajor,
+        installMajor: Math.max(archiveMajor, serverMajor),
+        serverMajor,
+        why
+    }, options);
+}
+async function chooseClient(asked, options) {
+    const need = withRequirements(asked, options.requires ?? []);
+    const { program } = need;
+    const wanted = options.postgresVersion;
+    if (options.pgBinDir) {
+        const install = await probe(options.pgBinDir, program);
+        if (!install) {
+            throw new errors/* SettingError */.L_('pgBinDir', `'${options.pgBinDir}' has no working ${program}${EXE}. Give the directory that holds ${program}, e.g. ${debianBinDir(need.installMajor)}.`);
+        }
+        if (wanted !== undefined && install.major !== wanted) {
+            throw new errors/* SettingError */.L_('postgresVersion', `asks for ${program} ${wanted}, but pg-bin-dir '${options.pgBinDir}' holds ${program} ${install.version}. Make them agree, or set only one of them.`);
+        }
+        if (install.major < need.minMajor) {
+            throw new errors/* SettingError */.L_('pgBinDir', `${need.why}; found ${listInstalls(program, [install])}. ${manualFix(program, need.minMajor, false)}`);
+        }
+        return install;
+    }
+    if (wanted !== undefined && wanted < need.minMajor) {
+        throw new errors/* SettingError */.L_('postgresVersion', `${program} ${wanted} cannot be used: ${need.why}. Use auto, or a major of at least ${need.minMajor}.`);
+    }
+    const installs = await discoverClients(program, options.dirs);
+    const chosen = wanted !== undefined
+        ? installs.find(i => i.major === wanted)
+        : installs.find(i => i.major >= need.minMajor);
+    if (chosen)
+        return chosen;
+    return installOrFail(need, wanted ?? need.installMajor, wanted !== undefined, installs, options);
+}
+/** The need raised to the newest major an option asks for, saying why. */
+function withRequirements(need, requires) {
+    const above = requires.filter(r => r.major > need.minMajor);
+    if (above.length === 0)
+        return need;
+    const minMajor = Math.max(...above.map(r => r.major));
+    return {
+        ...need,
+        minMajor,
+        installMajor: Math.max(need.installMajor, minMajor),
+        why: `${need.why}; and ${above.map(r => r.because).join(', ')}, so ${need.program} ${minMajor} or newer is needed`
+    };
+}
+/**
+ * The majors install-client installs for a backup's sake: those this action supports (README:
+ * Compatibility). The server's own major and postgres-version are the user's, not the backup's.
+ */
+const INSTALLABLE_MAJORS = { oldest: 13, newest: 18 };
+async function installOrFail(need, major, exact, found, options) {
+    const { program } = need;
+    const pkg = clientPackage(major);
+    const foundText = found.length === 0 ? `no ${program} was found` : `found ${listInstalls(program, found)}`;
+    const problem = exact
+        ? `Input 'postgres-version' asks for ${program} ${major}, which is not installed; ${foundText}.`
+        : `${need.why}; ${foundText}.`;
+    const fix = manualFix(program, major, exact);
+    if (!options.installClient) {
+        throw new ClientVersionError(`${problem} ${fix} Or set 'install-client: true' to let the action install ${pkg} itself (Linux runners with apt-get).`);
+    }
+    const installable = Number.isInteger(major) &&
+        major >= INSTALLABLE_MAJORS.oldest &&
+        major <= INSTALLABLE_MAJORS.newest;
+    if (!installable && !exact && major !== need.serverMajor) {
+        // the major may come from a backup's manifest or archive header: never let it choose what apt installs
+        throw new ClientVersionError(`${problem} install-client installs only the clients of PostgreSQL ${INSTALLABLE_MAJORS.oldest}–${INSTALLABLE_MAJORS.newest}, which this action supports, not ${pkg}; nothing was installed. ${fix}`);
+    }
+    const say = options.log ?? ((line) => log/* log */.Rm.info(line));
+    const installer = options.installer ?? aptInstaller();
+    say(`No suitable ${program} is installed (${foundText}); installing ${pkg} (install-client: true).`);
+    const result = await installer(major, say);
+    if (result.status === 'unavailable') {
+        throw new ClientVersionError(`${problem} install-client is on, but nothing could be installed: ${result.reason}. ${fix}`);
+    }
+    if (result.status === 'failed') {
+        const output = result.output.length
+            ? `\napt's output ended with:\n${result.output.map(l => `  ${l}`).join('\n')}`
+            : '';
+        const unreachable = /could not be reached/.test(result.reason)
+            ? ' The runner must be able to reach apt.postgresql.org for that (check its proxy and firewall); otherwise install the client from another source and set pg-bin-dir.'
+            : '';
+        throw new ClientInstallError(`${problem} install-client is on, so the action tried to install ${pkg}, and that failed: ${result.reason}.` +
+            `\nSteps:\n${describeSteps(result.steps)}${output}\n${fix}${unreachable}`, result);
+    }
+    const install = await probe(result.binDir, program);
+    if (!install || (exact ? install.major !== major : install.major < need.minMajor)) {
+        const got = install ? `${program} ${install.version}` : `no working ${program}${EXE}`;
+        throw new ClientInstallError(`${problem} install-client is on: ${pkg} was installed, but ${result.binDir} holds ${got}.` +
+            `\nSteps:\n${describeSteps(result.steps)}\n${fix}`, result);
+    }
+    say(`Installed ${pkg}: ${programPath(install, program)}: ${install.versionText}`);
+    return install;
+}
+class ClientVersionError extends errors/* EngineError */.NJ {
+    name = 'ClientVersionError';
+}
+/** install-client was on and the installation failed; `attempt` holds its steps and output. */
+class ClientInstallError extends ClientVersionError {
+    attempt;
+    constructor(message, attempt) {
+        super(message);
+        this.attempt = attempt;
+        this.name = 'ClientInstallError';
+    }
+}
+function debianBinDir(major) {
+    return `/usr/lib/postgresql/${major}/bin`;
+}
+function listInstalls(program, installs) {
+    return installs.map(i => `${program} ${i.version} (${i.binDir})`).join(', ');
+}
+function describeSteps(steps) {
+    return steps
+        .map((s, n) => {
+        const outcome = s.timedOut
+            ? 'timed out'
+            : s.exitCode === null
+                ? 'could not be run'
+                : `exit code ${s.exitCode}`;
+        return `  ${n + 1}. ${s.description}: '${s.command}' → ${outcome} (${s.seconds} s)`;
+    })
+        .join('\n');
+}
+/** What to do by hand: install the client in an earlier step (Ubuntu/Debian, as on GitHub). */
+function manualFix(program, major, exact) {
+    return (`Install a client of major ${major}${exact ? '' : ' or newer'} and point the action at it, e.g. on Ubuntu: ` +
+        `'sudo apt-get install -y postgresql-common && sudo ${PGDG_SCRIPT} -y && sudo apt-get install -y ${clientPackage(major)}' ` +
+        `then 'pg-bin-dir: ${debianBinDir(major)}' (the ${program} there is found without it, too).`);
+}
+
+
+/***/ }),
+
+/***/ 8677:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   Yt: () => (/* binding */ startPgDump),
+/* harmony export */   m3: () => (/* binding */ dumpDatabase),
+/* harmony export */   nN: () => (/* binding */ buildPgDumpArgs),
+/* harmony export */   re: () => (/* binding */ qualifiedNames),
+/* harmony export */   tR: () => (/* binding */ DumpError),
+/* harmony export */   yO: () => (/* binding */ patternRegexes)
+/* harmony export */ });
+/* unused harmony export explainDumpFailure */
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(73024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(51455);
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__webpack_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(57075);
+/* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__webpack_require__.n(node_stream__WEBPACK_IMPORTED_MODULE_2__);
+/* harmony import */ var node_stream_promises__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(46466);
+/* harmony import */ var node_stream_promises__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__webpack_require__.n(node_stream_promises__WEBPACK_IMPORTED_MODULE_3__);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(83916);
+/* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(25625);
+/* harmony import */ var _pipeline_backup_stream_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(47043);
+/* harmony import */ var _pipeline_compress_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(89472);
+/* harmony import */ var _pipeline_progress_js__WEBPACK_IMPORTED_MODULE_8__ = __webpack_require__(62171);
+/* harmony import */ var _process_js__WEBPACK_IMPORTED_MODULE_9__ = __webpack_require__(34006);
+/* harmony import */ var _archive_js__WEBPACK_IMPORTED_MODULE_10__ = __webpack_require__(29477);
+/* harmony import */ var _plain_sql_js__WEBPACK_IMPORTED_MODULE_11__ = __webpack_require__(20942);
+/**
+ * pg_dump: its arguments, the running process, and the dump itself — pg_dump's output streamed
+ * into the backup's sinks (pipeline/backup-stream.ts), checked on its way: a plain dump's COPY
+ * blocks and trailer, a custom archive's table of contents (pg_restore --list as a tee), a
+ * directory archive listed before it is packed into one tar stream. Credentials reach pg_dump
+ * only through the environment (PGPASSWORD), never argv.
+ */
+
+
+
+
+
+
+
+
+
+
+
+
+/** pg_dump's arguments. Data is never compressed by pg_dump: the pipeline does it. */
+function buildPgDumpArgs(options) {
+    const args = ['--no-password'];
+    switch (options.format) {
+        case 'custom':
+            args.push('--format=custom', '--compress=0');
+            break;
+        case 'plain':
+            args.push('--format=plain');
+            break;
+        case 'directory':
+            if (!options.directory)
+                throw new Error('directory format needs an output directory');
+            args.push('--format=directory', '--compress=0', `--file=${options.directory}`);
+            if (options.jobs && options.jobs > 1)
+                args.push(`--jobs=${options.jobs}`);
+            break;
+    }
+    const { filters } = options;
+    for (const t of filters.tables)
+        args.push(`--table=${t}`);
+    for (const t of filters.excludeTables)
+        args.push(`--exclude-table=${t}`);
+    for (const t of filters.excludeTableData)
+        args.push(`--exclude-table-data=${t}`);
+    for (const s of filters.schemas)
+        args.push(`--schema=${s}`);
+    for (const s of filters.excludeSchemas)
+        args.push(`--exclude-schema=${s}`);
+    // a pattern that matches nothing is an error, not a silently smaller backup
+    if (filters.tables.length > 0 || filters.schemas.length > 0)
+        args.push('--strict-names');
+    if (options.snapshotId)
+        args.push(`--snapshot=${options.snapshotId}`);
+    args.push(...options.extraArgs);
+    return args;
+}
+class DumpError extends _errors_js__WEBPACK_IMPORTED_MODULE_4__/* .EngineError */ .NJ {
+    stderr;
+    constructor(message, stderr, options) {
+        super(message, 'failure', undefined, options);
+        this.stderr = stderr;
+        this.name = 'DumpError';
+    }
+}
+/** Starts pg_dump; `env` is the child's whole environment (libpqEnvironment). */
+function startPgDump(pgDumpPath, args, env, onStderrLine = () => undefined, 
+/** Where pg_dump writes (another child's stdin); default a pipe read as `stdout`. */
+stdout) {
+    const child = (0,_process_js__WEBPACK_IMPORTED_MODULE_9__/* .startChild */ .v0)(pgDumpPath, args, { env, onStderrLine, stdout });
+    const done = child.done.catch((error) => {
+        if (!(error instanceof _process_js__WEBPACK_IMPORTED_MODULE_9__/* .ChildProcessError */ .Al))
+            throw error;
+        if (error.startError) {
+            throw new DumpError(`could not start pg_dump (${pgDumpPath}): ${error.startError.message}`, '', {
+                cause: error
+            });
+        }
+        throw explainDumpFailure(error.code, error.signal, error.stderr);
+    });
+    done.catch(() => undefined); // awaited by the caller
+    return { stdout: child.stdout, done, kill: child.kill, pid: child.pid };
+}
+/** pg_dump's failure as one message, with the option to fix where pg_dump says which. */
+function explainDumpFailure(code, signal, stderr) {
+    const noTables = /no matching tables were found for pattern "([^"]*)"/.exec(stderr);
+    if (noTables) {
+        return new _errors_js__WEBPACK_IMPORTED_MODULE_4__/* .SettingError */ .L_('tables', `the pattern '${noTables[1]}' matches no table in the database; nothing was backed up. Check the name (schema.table; quote mixed-case names as "MyTable").`);
+    }
+    const noSchemas = /no matching schemas were found for pattern "([^"]*)"/.exec(stderr);
+    if (noSchemas) {
+        return new _errors_js__WEBPACK_IMPORTED_MODULE_4__/* .SettingError */ .L_('schemas', `the pattern '${noSchemas[1]}' matches no schema in the database; nothing was backed up.`);
+    }
+    if (/server version mismatch/.test(stderr)) {
+        return new DumpError(`pg_dump refused the server: ${lastLines(stderr, 3)}. Use a pg_dump at least as new as the server (input pg-bin-dir).`, stderr);
+    }
+    const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
+    const tail = lastLines(stderr, 8);
+    return new DumpError(`pg_dump ${how}${tail ? `: ${tail}` : ''}`, stderr);
+}
+function lastLines(text, n) {
+    return text.trim().split('\n').slice(-n).join(' | ');
+}
+/** A custom archive that streamed whole: the tables it holds data for, from its --list. */
+function listedArchive(written, lines, knownTables) {
+    const dataTables = (0,_archive_js__WEBPACK_IMPORTED_MODULE_10__/* .dataTablesInList */ .bS)(lines, knownTables);
+    return {
+        ...written,
+        dataTables,
+        checked: `pg_restore --list accepts the archive: ${(0,_log_js__WEBPACK_IMPORTED_MODULE_5__/* .plural */ .LS)(lines.filter(l => !l.startsWith(';')).length, 'entry', 'entries')}, data for ${(0,_log_js__WEBPACK_IMPORTED_MODULE_5__/* .plural */ .LS)(dataTables.length, 'table')}.`
+    };
+}
+/**
+ * Runs pg_dump into the sinks. Fails closed: the last bytes reach the sinks only once the dump
+ * is known to be whole (pg_dump exited 0, some output, a plain dump's trailer, pg_restore
+ * accepted the archive's table of contents), so an upload is completed only then.
+ */
+async function dumpDatabase(run) {
+    _log_js__WEBPACK_IMPORTED_MODULE_5__/* .log */ .Rm.info(`${run.pgDumpPath} ${run.args.join(' ')}`);
+    // (secrets are masked by the front door: the runner's log, or the terminal's redaction)
+    const zstd = run.format === 'custom' ? await directZstd(run) : undefined;
+    if (zstd)
+        return dumpThroughZstd(run, zstd);
+    const dump = startPgDump(run.pgDumpPath, run.args, run.env, line => _log_js__WEBPACK_IMPORTED_MODULE_5__/* .log */ .Rm.info(`pg_dump: ${line}`));
+    const raw = new _pipeline_progress_js__WEBPACK_IMPORTED_MODULE_8__/* .CountingStage */ .Cp();
+    const progress = (0,_pipeline_progress_js__WEBPACK_IMPORTED_MODULE_8__/* .startProgress */ .ot)(() => raw.bytes, { estimateBytes: run.estimateBytes });
+    try {
+        if (run.directory) {
+            // pg_dump writes the directory (in parallel with jobs); then it is packed as one tar stream
+            await dump.done;
+            const lines = await (0,_archive_js__WEBPACK_IMPORTED_MODULE_10__/* .listArchive */ .d0)(run.pgRestorePath, { directory: run.directory });
+            const dataTables = (0,_archive_js__WEBPACK_IMPORTED_MODULE_10__/* .dataTablesInList */ .bS)(lines, run.knownTables);
+            run.onDataTables?.(dataTables);
+            const written = await (0,_pipeline_backup_stream_js__WEBPACK_IMPORTED_MODULE_6__/* .streamBackup */ .p)(tarDirectory(run.directory), raw, run.sinks, run);
+            await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.rm)(run.directory, { recursive: true, force: true });
+            return { ...written, dataTables };
+        }
+        // plain: note the COPY statements; custom: pg_restore --list reads the archive as it passes
+        const scanner = run.format === 'plain' ? new _plain_sql_js__WEBPACK_IMPORTED_MODULE_11__/* .CopyScanner */ .E() : undefined;
+        const tee = scanner ? undefined : (0,_archive_js__WEBPACK_IMPORTED_MODULE_10__/* .archiveListTee */ .R0)(run.pgRestorePath);
+        tee?.listed.then(lines => run.onDataTables?.((0,_archive_js__WEBPACK_IMPORTED_MODULE_10__/* .dataTablesInList */ .bS)(lines, run.knownTables)), () => undefined // the stream fails with it
+        );
+        const whole = async () => {
+            await dump.done;
+            await tee?.listed;
+            assertWholeDump(run.format, raw);
+        };
+        const streamed = (0,_pipeline_backup_stream_js__WEBPACK_IMPORTED_MODULE_6__/* .streamBackup */ .p)(dump.stdout, raw, run.sinks, {
+            ...run,
+            inspector: scanner ?? tee?.stage,
+            beforeEnd: whole
+        });
+        try {
+            await Promise.all([streamed, dump.done]);
+        }
+        catch (error) {
+            dump.kill('SIGKILL');
+            // pg_restore --list too: it would wait for the rest of an archive that never comes
+            await Promise.allSettled([streamed, dump.done, tee?.stop()]);
+            throw error;
+        }
+        const written = await streamed;
+        if (scanner) {
+            run.onDataTables?.(scanner.tables);
+            return {
+                ...written,
+                dataTables: scanner.tables,
+                checked: `Plain dump is complete; it holds data for ${(0,_log_js__WEBPACK_IMPORTED_MODULE_5__/* .plural */ .LS)(scanner.tables.length, 'table')}.`
+            };
+        }
+        return listedArchive(written, await tee.listed, run.knownTables);
+    }
+    finally {
+        progress.stop();
+    }
+}
+/**
+ * The zstd command that a custom archive can be written into straight from pg_dump (`pg_dump |
+ * zstd`, as by hand: the dump's raw bytes never pass through this process): zstd 1.4 or newer,
+ * which reports the bytes it read, and Node's own zstd decoder for the table-of-contents check.
+ * Undefined when the dump goes through this process instead.
+ */
+async function directZstd(run) {
+    if (run.compression !== 'zstd' || !(0,_pipeline_compress_js__WEBPACK_IMPORTED_MODULE_7__/* .hasNativeZstd */ .P6)())
+        return undefined;
+    const cli = (0,_pipeline_compress_js__WEBPACK_IMPORTED_MODULE_7__/* .findZstdCommand */ .GB)();
+    if (!cli)
+        return undefined;
+    zstdVersion ??= (0,_process_js__WEBPACK_IMPORTED_MODULE_9__/* .runChild */ .w$)(cli, ['--version']).then(text => /v(\d+)\.(\d+)\./.exec(text)?.slice(1, 3).map(Number), () => undefined);
+    const version = await zstdVersion;
+    return version && (version[0] > 1 || version[1] >= 4) ? cli : undefined;
+}
+let zstdVersion;
+/** zstd's last line at -vv: `(524288000 B => 141557112 B, …)` (1.5), `(… => … bytes, …)` (1.4). */
+const ZSTD_REPORT = /\(\s*(\d+)\s*B?\s*=>\s*(\d+)\s*(?:B|bytes)\s*,/;
+/**
+ * A custom archive written as by hand, `pg_dump -Fc -Z0 | zstd -T0`: pg_dump's stdout is zstd's
+ * stdin (an OS pipe), and only the compressed bytes pass through this process (encrypt, sha256,
+ * sinks). The checks stay: pg_dump and zstd exit 0, zstd's own count of the bytes it read (the
+ * dump's size; none is an empty dump) and wrote (all of which reached the sinks), and
+ * pg_restore --list reads the archive's table of contents from the stream's decompressed head.
+ */
+async function dumpThroughZstd(run, zstdPath) {
+    const report = {};
+    const zstd = (0,_process_js__WEBPACK_IMPORTED_MODULE_9__/* .startChild */ .v0)(zstdPath, ['-c', `-${run.compressionLevel}`, '-T0', '-vv', '--no-progress'], {
+        stdin: 'pipe',
+        onStderrLine: line => {
+            const counts = ZSTD_REPORT.exec(line);
+            if (counts)
+                [report.raw, report.compressed] = [Number(counts[1]), Number(counts[2])];
+        }
+    });
+    const dump = startPgDump(run.pgDumpPath, run.args, run.env, line => _log_js__WEBPACK_IMPORTED_MODULE_5__/* .log */ .Rm.info(`pg_dump: ${line}`), zstd.stdin);
+    // pg_dump holds the pipe's writing end now: zstd's input ends when pg_dump's output does
+    zstd.stdin.destroy();
+    const raw = {
+        get bytes() {
+            return report.raw ?? 0;
+        }
+    };
+    const progress = (0,_pipeline_progress_js__WEBPACK_IMPORTED_MODULE_8__/* .startProgress */ .ot)(() => report.raw ?? bytesRead(zstd.pid), {
+        estimateBytes: run.estimateBytes
+    });
+    const compressed = (0,_process_js__WEBPACK_IMPORTED_MODULE_9__/* .checkedOutput */ .RZ)(zstd);
+    const tee = compressedArchiveListTee(run.pgRestorePath);
+    tee.listed.then(lines => run.onDataTables?.((0,_archive_js__WEBPACK_IMPORTED_MODULE_10__/* .dataTablesInList */ .bS)(lines, run.knownTables)), () => undefined // the stream fails with it
+    );
+    const whole = async () => {
+        await Promise.all([dump.done, zstd.done]);
+        await tee.listed;
+        if (report.raw === undefined || report.compressed === undefined) {
+            throw new _archive_js__WEBPACK_IMPORTED_MODULE_10__/* .ArchiveError */ .di(`zstd did not report the bytes it compressed (${zstd.stderr().trim().split('\n').pop() ?? 'no output'}); nothing was uploaded.`);
+        }
+        if (report.raw === 0) {
+            throw new _archive_js__WEBPACK_IMPORTED_MODULE_10__/* .ArchiveError */ .di('pg_dump produced no output; nothing was uploaded.');
+        }
+        if (report.compressed !== tee.bytes()) {
+            throw new _archive_js__WEBPACK_IMPORTED_MODULE_10__/* .ArchiveError */ .di(`zstd wrote ${report.compressed} bytes but ${tee.bytes()} reached the backup; nothing was uploaded.`);
+        }
+    };
+    try {
+        const streamed = (0,_pipeline_backup_stream_js__WEBPACK_IMPORTED_MODULE_6__/* .streamBackup */ .p)(compressed, raw, run.sinks, {
+            ...run,
+            precompressed: true,
+            inspector: tee.stage,
+            beforeEnd: whole
+        });
+        try {
+            await Promise.all([streamed, dump.done, zstd.done]);
+        }
+        catch (error) {
+            dump.kill('SIGKILL');
+            zstd.kill('SIGKILL');
+            await Promise.allSettled([streamed, dump.done, zstd.done, tee.stop()]);
+            throw error;
+        }
+        const written = await streamed;
+        return listedArchive(written, await tee.listed, run.knownTables);
+    }
+    finally {
+        progress.stop();
+    }
+}
+/** The bytes a process has read so far (Linux: /proc/<pid>/io), for the progress line. */
+function bytesRead(pid) {
+    try {
+        return Number(/^rchar:\s*(\d+)/m.exec((0,node_fs__WEBPACK_IMPORTED_MODULE_0__.readFileSync)(`/proc/${pid}/io`, 'utf8'))?.[1] ?? 0);
+    }
+    catch {
+        return 0;
+    }
+}
+/**
+ * archiveListTee on a zstd-compressed stream: its head is decompressed (by Node's zstd, in the
+ * thread pool) into pg_restore --list only until pg_restore has read the table of contents —
+ * the first blocks of the stream; the rest passes undecoded. Counts the bytes that passed.
+ */
+function compressedArchiveListTee(pgRestorePath) {
+    const list = (0,_archive_js__WEBPACK_IMPORTED_MODULE_10__/* .archiveListTee */ .R0)(pgRestorePath);
+    const decoder = (0,_pipeline_compress_js__WEBPACK_IMPORTED_MODULE_7__/* .createDecompressor */ .Li)('zstd');
+    const discard = new node_stream__WEBPACK_IMPORTED_MODULE_2__.Writable({ write: (_chunk, _encoding, callback) => callback() });
+    (0,node_stream_promises__WEBPACK_IMPORTED_MODULE_3__.pipeline)(decoder, list.stage, discard).catch(() => undefined); // a failure fails `listed`
+    let reading = true;
+    let ended = false;
+    let bytes = 0;
+    const settled = list.listed.then(() => undefined, () => undefined);
+    void settled.then(() => {
+        reading = false;
+        decoder.destroy();
+    });
+    const stage = new node_stream__WEBPACK_IMPORTED_MODULE_2__.Transform({
+        transform(chunk, _encoding, callback) {
+            bytes += chunk.length;
+            if (!reading)
+                return callback(null, chunk);
+            if (decoder.write(chunk))
+                return callback(null, chunk);
+            let resumed = false;
+            const resume = () => {
+                if (resumed)
+                    return;
+                resumed = true;
+                decoder.off('drain', resume);
+                callback(null, chunk);
+            };
+            decoder.once('drain', resume);
+            void settled.then(resume);
+        },
+        flush(callback) {
+            ended = true;
+            if (reading)
+                decoder.end();
+            callback();
+        },
+        destroy(error, callback) {
+            // given up before its end (a failure elsewhere); after its end the decoder finishes
+            // feeding pg_restore what it holds
+            if (!ended) {
+                decoder.destroy();
+                void list.stop();
+            }
+            callback(error);
+        }
+    });
+    // an archive pg_restore rejects fails the stream at once, not after the whole dump
+    list.listed.catch((error) => stage.destroy(error));
+    return { stage, listed: list.listed, stop: list.stop, bytes: () => bytes };
+}
+/** The directory as one tar stream, which ends only once tar exited 0. */
+function tarDirectory(directory) {
+    return (0,_process_js__WEBPACK_IMPORTED_MODULE_9__/* .checkedOutput */ .RZ)((0,_process_js__WEBPACK_IMPORTED_MODULE_9__/* .startChild */ .v0)('tar', ['-cf', '-', '-C', directory, '.']));
+}
+/**
+ * Fails closed: some output, and for plain dumps the trailer pg_dump writes last. Runs as the
+ * stream's last step, so a file or upload is never completed for a dump that is not whole.
+ */
+function assertWholeDump(format, raw) {
+    if (raw.bytes === 0)
+        throw new _archive_js__WEBPACK_IMPORTED_MODULE_10__/* .ArchiveError */ .di('pg_dump produced no output; nothing was uploaded.');
+    if (format === 'plain' && !raw.tail.toString('utf8').includes(_plain_sql_js__WEBPACK_IMPORTED_MODULE_11__/* .PLAIN_TRAILER */ .Nl)) {
+        throw new _archive_js__WEBPACK_IMPORTED_MODULE_10__/* .ArchiveError */ .di(`the plain dump does not end with '${_plain_sql_js__WEBPACK_IMPORTED_MODULE_11__/* .PLAIN_TRAILER */ .Nl}': it is truncated; nothing was uploaded.`);
+    }
+}
+/**
+ * A pg_dump name pattern (`schema.table`, `*`, `?`, double quotes) as the anchored POSIX
+ * regular expressions pg_dump matches against the catalog — PostgreSQL's patternToSQLRegex
+ * (src/fe_utils/string_utils.c): outside quotes letters are folded to lower case, `*` is `.*`,
+ * `?` is `.`, `.` separates the parts and other regex characters pass through (except `[]`);
+ * inside quotes everything is literal and `""` is one `"`; `$` is always literal. With three
+ * parts the first names the database. A part that is absent or empty is undefined (any name).
+ */
+function patternRegexes(pattern) {
+    const parts = [''];
+    let quoted = false;
+    const chars = [...pattern];
+    for (let i = 0; i < chars.length; i++) {
+        const ch = chars[i];
+        let out;
+        if (ch === '"') {
+            if (quoted && chars[i + 1] === '"') {
+                out = '"';
+                i++;
+            }
+            else {
+                quoted = !quoted;
+                continue;
+            }
+        }
+        else if (!quoted && ch >= 'A' && ch <= 'Z')
+            out = ch.toLowerCase();
+        else if (!quoted && ch === '*')
+            out = '.*';
+        else if (!quoted && ch === '?')
+            out = '.';
+        else if (!quoted && ch === '.') {
+            parts.push('');
+            continue;
+        }
+        else if (ch === '$')
+            out = '\\$';
+        else if (quoted && '|*+?()[]{}.^$\\'.includes(ch))
+            out = `\\${ch}`;
+        else if (ch === '[' && chars[i + 1] === ']')
+            out = '\\[';
+        else
+            out = ch;
+        parts[parts.length - 1] += out;
+    }
+    // an empty part (`app.`) constrains nothing, as in pg_dump
+    const anchored = (part) => part ? `^(${part})$` : undefined;
+    return {
+        schema: anchored(parts.length >= 2 ? parts[parts.length - 2] : undefined),
+        name: anchored(parts[parts.length - 1])
+    };
+}
+/**
+ * A list of qualified names as pg_dump prints them in its queries (`public.a, "My, Schema"."T"`,
+ * e.g. in `LOCK TABLE … IN ACCESS SHARE MODE`) as schemas and names; unqualified ones are left out.
+ */
+function qualifiedNames(list) {
+    const names = [];
+    let parts = [''];
+    let quoted = false;
+    for (let i = 0; i < list.length; i++) {
+        const ch = list[i];
+        if (ch === '"') {
+            if (quoted && list[i + 1] === '"') {
+                parts[parts.length - 1] += '"';
+                i++;
+            }
+            else
+                quoted = !quoted;
+        }
+        else if (!quoted && ch === '.')
+            parts.push('');
+        else if (!quoted && ch === ',') {
+            if (parts.length === 2)
+                names.push({ schema: parts[0], name: parts[1] });
+            parts = [''];
+        }
+        else if (quoted || ch !== ' ')
+            parts[parts.length - 1] += ch;
+    }
+    if (parts.length === 2)
+        names.push({ schema: parts[0], name: parts[1] });
+    return names;
+}
+
+
+/***/ }),
+
+/***/ 69599:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   O0: () => (/* binding */ parseGlobals),
+/* harmony export */   b0: () => (/* binding */ planRoles),
+/* harmony export */   fB: () => (/* binding */ dumpGlobals),
+/* harmony export */   yL: () => (/* binding */ globalsFileName)
+/* harmony export */ });
+/* unused harmony exports SUPERUSER_ONLY, GlobalsError, quoteIdent, quoteLiteral */
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(83916);
+/* harmony import */ var _manifest_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(12880);
+/* harmony import */ var _process_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(34006);
+/* harmony import */ var _psql_lexer_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(7340);
+/**
+ * Roles (globals: true, create-roles: true). Backup: `pg_dumpall --globals-only
+ * --no-role-passwords`, run with the pg_dump the backup chose (the pg_dumpall beside it), its
+ * password only in the environment; the file is stored beside the dump. Restore: the file is
+ * read as psql would read it (psql-lexer.ts) against a strict grammar of what pg_dumpall writes
+ * for roles — anything else (a meta-command, a statement of another kind, a password) refuses
+ * the file — and the roles the target lacks are created by statements the action writes itself
+ * from the parsed names and attributes (quoted again): nothing of the file's text reaches the
+ * server. Existing roles are never altered, passwords never set; attributes the restoring role
+ * cannot grant (SUPERUSER, REPLICATION, BYPASSRLS for a non-superuser) are left out and listed.
+ */
+
+
+
+
+
+/** The globals file's name beside the dump `fileName` (`.age` when the backup is encrypted). */
+function globalsFileName(dumpFileName, encrypted) {
+    return `${dumpFileName}.globals.sql${encrypted ? '.age' : ''}`;
+}
+/**
+ * Runs pg_dumpall --globals-only --no-role-passwords connected to `database` (the backup's own:
+ * a role that may connect to nothing else still can). A failure is returned, not thrown: the
+ * backup of the database goes on without the roles.
+ */
+async function dumpGlobals(pgDumpallPath, env, database) {
+    const args = ['--globals-only', '--no-role-passwords', '--no-password', `--database=${database}`];
+    const child = (0,_process_js__WEBPACK_IMPORTED_MODULE_2__/* .startChild */ .v0)(pgDumpallPath, args, { env });
+    const chunks = [];
+    let bytes = 0;
+    child.stdout.on('data', (chunk) => {
+        bytes += chunk.length;
+        if (bytes <= _manifest_js__WEBPACK_IMPORTED_MODULE_1__/* .MAX_GLOBALS_BYTES */ .eV)
+            chunks.push(chunk);
+    });
+    try {
+        await child.done;
+    }
+    catch (error) {
+        if (!(error instanceof _process_js__WEBPACK_IMPORTED_MODULE_2__/* .ChildProcessError */ .Al))
+            throw error;
+        const reason = error.startError
+            ? `could not start pg_dumpall (${pgDumpallPath}): ${error.startError.message}`
+            : `pg_dumpall ${error.signal ? `was killed by ${error.signal}` : `exited with code ${error.code}`}: ${error.stderr.trim().split('\n').slice(-3).join(' | ')}`;
+        return { ok: false, reason };
+    }
+    if (bytes > _manifest_js__WEBPACK_IMPORTED_MODULE_1__/* .MAX_GLOBALS_BYTES */ .eV) {
+        return {
+            ok: false,
+            reason: `pg_dumpall wrote ${bytes} bytes, more than the ${_manifest_js__WEBPACK_IMPORTED_MODULE_1__/* .MAX_GLOBALS_BYTES */ .eV} a restore reads`
+        };
+    }
+    return { ok: true, sql: Buffer.concat(chunks) };
+}
+/** Role attributes as pg_dumpall writes them (ALTER ROLE … WITH …). */
+const FLAGS = [
+    'SUPERUSER',
+    'INHERIT',
+    'CREATEROLE',
+    'CREATEDB',
+    'LOGIN',
+    'REPLICATION',
+    'BYPASSRLS'
+];
+/**
+ * What pg_dumpall writes after VALID UNTIL (rolvaliduntil in DateStyle ISO): infinity,
+ * -infinity or a timestamp with its zone offset (e.g. '2030-01-01 00:00:00+00', '… BC').
+ */
+const VALID_UNTIL = /^(?:-?infinity|\d{4,}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(?:\.\d{1,6})?[+-]\d{2}(?::\d{2}){0,2}(?: BC)?)$/;
+/** What only a superuser can give a role. */
+const SUPERUSER_ONLY = new Set(['SUPERUSER', 'REPLICATION', 'BYPASSRLS']);
+/** Refuses the globals file: the message names the line and says what to do. */
+class GlobalsError extends _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .CheckError */ .tl {
+    name = 'GlobalsError';
+}
+/**
+ * Reads a globals file against the grammar of pg_dumpall --globals-only --no-role-passwords;
+ * throws a GlobalsError on the first thing it does not write (a meta-command other than
+ * \restrict/\unrestrict, COPY data, a password, any other statement).
+ */
+function parseGlobals(sql, psqlMajor = 18) {
+    const lexer = new _psql_lexer_js__WEBPACK_IMPORTED_MODULE_3__/* .PsqlLexer */ .$p({ psqlMajor });
+    const events = [...lexer.write(sql), ...lexer.end()];
+    const parsed = { roles: [], memberships: [], ignored: [] };
+    const byName = new Map();
+    for (const event of events) {
+        if (event.kind === 'metaCommand') {
+            if (event.name === 'restrict' || event.name === 'unrestrict')
+                continue;
+            throw new GlobalsError(`the globals file, line ${event.line}: the meta-command \\${event.name.slice(0, 40)} is not something pg_dumpall --globals-only writes; the file is refused and no role was created.`);
+        }
+        if (event.kind !== 'statement') {
+            throw new GlobalsError(`the globals file, line ${event.line}: ${event.kind === 'copyData' || event.kind === 'copyEnd' ? 'COPY data' : 'input psql would not read as a statement'}, which pg_dumpall --globals-only never writes; the file is refused and no role was created.`);
+        }
+        statement(event, parsed, byName);
+    }
+    return parsed;
+}
+function statement(event, parsed, byName) {
+    const refuse = (why) => {
+        throw new GlobalsError(`the globals file, line ${event.line}: ${why} ("${oneLine(event.text)}"); pg_dumpall --globals-only --no-role-passwords never writes this. The file is refused and no role was created.`);
+    };
+    if (event.variables.length > 0 ||
+        event.backslashEscapes > 0 ||
+        event.terminator !== 'semicolon') {
+        refuse('psql variables, "\\;" or a statement not ended by ";"');
+    }
+    const tokens = tokenize(event.text, refuse);
+    const word = (i) => tokens[i]?.kind === 'word' ? tokens[i].text.toUpperCase() : undefined;
+    const ignore = (reason) => {
+        parsed.ignored.push({ line: event.line, text: oneLine(event.text), reason });
+    };
+    const w0 = word(0);
+    const w1 = word(1);
+    if (w0 === 'SET' || (w0 === 'SELECT' && /pg_catalog\.set_config/i.test(event.text))) {
+        // the header's session settings (SET client_encoding …): the action's own session decides
+        if (w0 === 'SELECT')
+            refuse('a function call');
+        return ignore('session setting of the file');
+    }
+    if (w0 === 'CREATE' && w1 === 'ROLE') {
+        const name = ident(tokens[2]) ?? refuse('CREATE ROLE without a role name');
+        if (tokens.length !== 3)
+            refuse('CREATE ROLE with more than a name');
+        if (byName.has(name))
+            refuse(`a second CREATE ROLE of "${name}"`);
+        const role = { name, attributes: [], line: event.line };
+        byName.set(name, role);
+        parsed.roles.push(role);
+        return;
+    }
+    if (w0 === 'ALTER' && w1 === 'ROLE') {
+        const name = ident(tokens[2]) ?? refuse('ALTER ROLE without a role name');
+        const role = byName.get(name);
+        if (word(3) === 'WITH') {
+            // only the role this file created just before: an existing role is never altered
+            if (!role)
+                return refuse(`ALTER ROLE "${name}" WITH … of a role the file does not create`);
+            if (role.attributes.length > 0)
+                refuse(`a second ALTER ROLE "${name}" WITH …`);
+            role.attributes = attributes(tokens.slice(4), refuse);
+            return;
+        }
+        if (word(3) === 'SET' || word(3) === 'IN' || word(3) === 'RESET') {
+            return ignore('role setting (ALTER ROLE … SET): not restored');
+        }
+        refuse('ALTER ROLE other than WITH attributes or SET');
+    }
+    if (w0 === 'COMMENT' && w1 === 'ON' && word(2) === 'ROLE')
+        return ignore('comment on a role');
+    if (w0 === 'SECURITY' && w1 === 'LABEL')
+        return ignore('security label');
+    if ((w0 === 'CREATE' || w0 === 'ALTER') && w1 === 'TABLESPACE') {
+        return ignore('tablespace: not restored (a directory of the server)');
+    }
+    if (w0 === 'GRANT' || w0 === 'REVOKE') {
+        if (tokens.some(t => t.kind === 'word' && t.text.toUpperCase() === 'ON')) {
+            return ignore('privilege on a tablespace or parameter: not restored');
+        }
+        if (w0 === 'REVOKE')
+            refuse('REVOKE of a role');
+        const membership = grant(tokens, refuse);
+        parsed.memberships.push(membership);
+        return;
+    }
+    refuse('a statement other than CREATE ROLE, ALTER ROLE, GRANT, COMMENT or a tablespace');
+}
+/** `GRANT role TO member [WITH ADMIN OPTION | WITH opt TRUE|FALSE, …] [GRANTED BY role]` */
+function grant(tokens, refuse) {
+    const role = ident(tokens[1]) ?? refuse('GRANT without a role name');
+    if (tokens[2]?.kind !== 'word' || tokens[2].text.toUpperCase() !== 'TO') {
+        refuse('GRANT of more than one role');
+    }
+    const member = ident(tokens[3]) ?? refuse('GRANT without a member');
+    const membership = { role, member, admin: false };
+    let i = 4;
+    const upper = (k) => tokens[k]?.text.toUpperCase() ?? '';
+    if (upper(i) === 'WITH') {
+        do {
+            i++;
+            const option = upper(i);
+            const value = upper(i + 1);
+            if (!['ADMIN', 'INHERIT', 'SET'].includes(option))
+                refuse('an unknown GRANT option');
+            if (option === 'ADMIN' && value === 'OPTION')
+                membership.admin = true;
+            else if (value === 'TRUE' || value === 'FALSE') {
+                const on = value === 'TRUE';
+                if (option === 'ADMIN')
+                    membership.admin = on;
+                else if (option === 'INHERIT')
+                    membership.inherit = on;
+                else
+                    membership.set = on;
+            }
+            else
+                refuse('an unknown GRANT option value');
+            i += 2;
+        } while (tokens[i]?.text === ',');
+    }
+    if (upper(i) === 'GRANTED' && upper(i + 1) === 'BY' && ident(tokens[i + 2]))
+        i += 3;
+    if (i !== tokens.length)
+        refuse('GRANT with more than a member and options');
+    return membership;
+}
+function attributes(tokens, refuse) {
+    const out = [];
+    for (let i = 0; i < tokens.length; i++) {
+        const w = tokens[i].kind === 'word' ? tokens[i].text.toUpperCase() : '';
+        const flag = FLAGS.find(f => w === f || w === `NO${f}`);
+        if (flag) {
+            out.push(w);
+            continue;
+        }
+        if (w === 'CONNECTION' && tokens[i + 1]?.text.toUpperCase() === 'LIMIT') {
+            const n = tokens[i + 2];
+            if (n?.kind !== 'number')
+                refuse('CONNECTION LIMIT without a number');
+            // pg_dumpall writes an int4 from -1 (no limit) up
+            const limit = Number(n.text);
+            if (!/^-?\d{1,10}$/.test(n.text) || limit < -1 || limit > 2147483647) {
+                refuse(`CONNECTION LIMIT ${n.text.slice(0, 20)}, not a whole number from -1 to 2147483647`);
+            }
+            out.push(`CONNECTION LIMIT ${limit}`);
+            i += 2;
+            continue;
+        }
+        if (w === 'VALID' && tokens[i + 1]?.text.toUpperCase() === 'UNTIL') {
+            const t = tokens[i + 2];
+            if (t?.kind !== 'string')
+                refuse('VALID UNTIL without a date');
+            if (!VALID_UNTIL.test(t.text)) {
+                refuse(`VALID UNTIL '${t.text.slice(0, 40)}', not 'infinity', '-infinity' or an ISO timestamp such as '2030-01-01 00:00:00+00'`);
+            }
+            out.push(`VALID UNTIL ${quoteLiteral(t.text)}`);
+            i += 2;
+            continue;
+        }
+        if (w === 'PASSWORD' || w === 'ENCRYPTED')
+            refuse('a password');
+        refuse(`the role attribute ${tokens[i].text.slice(0, 40)}`);
+    }
+    return out;
+}
+/** Words, "quoted identifiers", '…' literals (E'' and $$ refused), numbers and , only. */
+function tokenize(sql, refuse) {
+    const tokens = [];
+    let i = 0;
+    const text = sql.replace(/;\s*$/, '');
+    /** The text between the quote at i and its closing one (a doubled quote stands for one). */
+    const quoted = (quote, unterminated) => {
+        let value = '';
+        i++;
+        for (;;) {
+            if (i >= text.length)
+                refuse(unterminated);
+            if (text[i] === quote) {
+                if (text[i + 1] === quote) {
+                    value += quote;
+                    i += 2;
+                    continue;
+                }
+                i++;
+                return value;
+            }
+            value += text[i++];
+        }
+    };
+    while (i < text.length) {
+        const ch = text[i];
+        if (/\s/.test(ch)) {
+            i++;
+        }
+        else if (ch === '-' && text[i + 1] === '-') {
+            while (i < text.length && text[i] !== '\n')
+                i++;
+        }
+        else if (ch === '"') {
+            tokens.push({ kind: 'quoted', text: quoted('"', 'an unterminated quoted name') });
+        }
+        else if (ch === "'") {
+            tokens.push({ kind: 'string', text: quoted("'", 'an unterminated literal') });
+        }
+        else if (/[0-9-]/.test(ch)) {
+            const m = /^-?\d+/.exec(text.slice(i));
+            if (!m)
+                refuse('an unexpected character');
+            tokens.push({ kind: 'number', text: m[0] });
+            i += m[0].length;
+        }
+        else if (/[A-Za-z_]/.test(ch)) {
+            const m = /^[A-Za-z_][A-Za-z0-9_$]*/.exec(text.slice(i));
+            tokens.push({ kind: 'word', text: m[0] });
+            i += m[0].length;
+        }
+        else if (ch === ',' || ch === '=' || ch === '.' || ch === '(' || ch === ')') {
+            tokens.push({ kind: 'punct', text: ch });
+            i++;
+        }
+        else if (tokens[0]?.kind === 'word' &&
+            /^(SET|COMMENT|SECURITY|CREATE|ALTER|GRANT|REVOKE)$/i.test(tokens[0].text)) {
+            // settings, comments and tablespace options may hold other characters: such statements
+            // are ignored or refused by their first words, never run
+            i++;
+        }
+        else
+            refuse('an unexpected character');
+    }
+    return tokens;
+}
+/** A role name token: a plain word (folded to lower case, as the server does) or "quoted". */
+function ident(token) {
+    if (!token)
+        return undefined;
+    if (token.kind === 'quoted')
+        return token.text.length > 0 ? token.text : undefined;
+    if (token.kind === 'word')
+        return token.text.toLowerCase();
+    return undefined;
+}
+function quoteIdent(name) {
+    return `"${name.replace(/"/g, '""')}"`;
+}
+/**
+ * A string literal that reads the same whatever standard_conforming_strings is, as PostgreSQL's
+ * quote_literal writes it: quotes doubled, and with a backslash in the value the E'' form with
+ * backslashes doubled (in a plain '' literal, standard_conforming_strings = off would read a
+ * backslash as an escape and could end the literal early). Every literal the action builds
+ * goes through here.
+ */
+function quoteLiteral(value) {
+    const quoted = value.replace(/'/g, "''");
+    return value.includes('\\') ? `E'${quoted.replace(/\\/g, '\\\\')}'` : `'${quoted}'`;
+}
+function oneLine(text) {
+    return text.replace(/\s+/g, ' ').trim().slice(0, 200);
+}
+/**
+ * The statements that create the file's roles the target lacks. Never a statement about an
+ * existing role: a membership is made only between two roles this restore creates — one that
+ * makes an existing role a member, or a created role a member of an existing role, is left out
+ * (listed: grant it by hand). Left out and listed too: attributes only a superuser can give
+ * when the restoring role is not one, CREATEROLE before PostgreSQL 16 (there it can grant
+ * itself any non-superuser role), and SUPERUSER always (a file from outside never makes a
+ * superuser).
+ */
+function planRoles(globals, target) {
+    const plan = { statements: [], created: [], existing: [], skipped: [] };
+    const creating = new Set();
+    for (const role of globals.roles) {
+        if (target.roles.has(role.name)) {
+            plan.existing.push(role.name);
+            continue;
+        }
+        if (/^pg_/i.test(role.name)) {
+            plan.skipped.push(`${role.name}: a reserved name (pg_…), not created`);
+            continue;
+        }
+        const kept = [];
+        const dropped = [];
+        for (const attribute of role.attributes) {
+            // a file from outside never makes a superuser, whoever restores it: that is granted by hand
+            if (attribute === 'SUPERUSER') {
+                plan.skipped.push(`${role.name}: SUPERUSER not given (a backup never creates a superuser; grant it by hand if it must be one)`);
+            }
+            else if (attribute === 'CREATEROLE' && target.serverMajor < 16) {
+                // before 16 a CREATEROLE role may grant itself any role but a superuser
+                // (pg_execute_server_program…): as good as a superuser
+                plan.skipped.push(`${role.name}: CREATEROLE not given (before PostgreSQL 16 it lets a role grant itself any non-superuser role, pg_execute_server_program included; grant it by hand if it must have it)`);
+            }
+            else if (!target.superuser && SUPERUSER_ONLY.has(attribute))
+                dropped.push(attribute);
+            else
+                kept.push(attribute);
+        }
+        if (dropped.length > 0) {
+            plan.skipped.push(`${role.name}: ${dropped.join(', ')} not given (only a superuser can; the restore runs as a non-superuser)`);
+        }
+        plan.statements.push(`CREATE ROLE ${quoteIdent(role.name)}${kept.length > 0 ? ` WITH ${kept.join(' ')}` : ''};`);
+        plan.created.push(role.name);
+        creating.add(role.name);
+    }
+    for (const m of globals.memberships) {
+        if (!creating.has(m.member)) {
+            if (creating.has(m.role)) {
+                plan.skipped.push(`GRANT ${m.role} TO ${m.member}: ${target.roles.has(m.member) ? `"${m.member}" exists and is not altered` : `"${m.member}" is not created`}`);
+            }
+            continue;
+        }
+        // only memberships among the roles this restore creates: a membership in an existing role
+        // (a superuser, a pg_* role, ADMIN on an application role) would give a role the backup
+        // names the rights of one the target already has
+        if (!creating.has(m.role)) {
+            plan.skipped.push(`GRANT ${m.role} TO ${m.member}: ${target.roles.has(m.role) ? `"${m.role}" exists, and a restore grants only roles it creates (grant it by hand if "${m.member}" must have it)` : `"${m.role}" does not exist`}`);
+            continue;
+        }
+        // never more than the source granted: a membership without INHERIT or SET cannot be
+        // made before 16, so it is left out there
+        const options = m.admin ? ['ADMIN OPTION'] : [];
+        if (target.serverMajor >= 16) {
+            if (m.inherit !== undefined)
+                options.push(`INHERIT ${m.inherit ? 'TRUE' : 'FALSE'}`);
+            if (m.set !== undefined)
+                options.push(`SET ${m.set ? 'TRUE' : 'FALSE'}`);
+        }
+        else if (m.inherit === false || m.set === false) {
+            plan.skipped.push(`GRANT ${m.role} TO ${m.member}: granted WITH ${m.inherit === false ? 'INHERIT FALSE' : 'SET FALSE'} in the backup, which PostgreSQL ${target.serverMajor} cannot express (a plain membership would grant more)`);
+            continue;
+        }
+        plan.statements.push(`GRANT ${quoteIdent(m.role)} TO ${quoteIdent(m.member)}${options.length > 0 ? ` WITH ${options.join(', ')}` : ''};`);
+    }
+    return plan;
+}
+
+
+/***/ }),
+
+/***/ 60975:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   Gj: () => (/* binding */ describeBlocker),
+/* harmony export */   Td: () => (/* binding */ isLockTimeout),
+/* harmony export */   XB: () => (/* binding */ LockTimeoutError),
+/* harmony export */   Zx: () => (/* binding */ watchLockWaits)
+/* harmony export */ });
+/* unused harmony exports blockersOf, describeBlockers */
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(83916);
+/* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(25625);
+
+
+/** The sessions blocking the waiter now (none when it does not wait). */
+async function blockersOf(monitor, waiter) {
+    const result = await monitor.query(`WITH waiting AS (
+       SELECT unnest(pg_catalog.pg_blocking_pids(a.pid)) AS pid
+         FROM pg_catalog.pg_stat_activity a
+        WHERE ($1::int IS NOT NULL AND a.pid = $1) OR ($2::text IS NOT NULL AND a.application_name = $2))
+     SELECT DISTINCT b.pid, b.application_name, b.usename::text AS usename, b.state,
+            coalesce(b.xact_start, b.backend_start) AS since, left(b.query, 100) AS query
+       FROM waiting w JOIN pg_catalog.pg_stat_activity b ON b.pid = w.pid
+      ORDER BY b.pid`, [
+        'pid' in waiter ? waiter.pid : null,
+        'applicationName' in waiter ? waiter.applicationName : null
+    ]);
+    return result.rows.map(r => ({
+        pid: r.pid,
+        applicationName: r.application_name,
+        user: r.usename ?? '',
+        state: r.state,
+        since: r.since ? r.since.toISOString() : null,
+        query: r.query ?? ''
+    }));
+}
+/** "pid 123 (application_name 'psql', user app, idle in transaction since 2026-12-01T07:51:02.000Z), …". */
+function describeBlockers(blockers) {
+    if (blockers.length === 0)
+        return 'no blocking session was seen (it may have ended)';
+    return blockers
+        .map(b => `pid ${b.pid} (application_name '${b.applicationName}', user ${b.user || 'unknown'}, ${b.state ?? 'unknown'} since ${b.since ?? 'unknown'})`)
+        .join(', ');
+}
+/** One blocker of a table: "pid 123 (application 'psql', idle in transaction since 2026-12-01T07:51:02Z, holds AccessExclusiveLock)". */
+function describeBlocker(b) {
+    const details = [
+        b.applicationName ? `application '${b.applicationName}'` : undefined,
+        b.state ? `${b.state}${b.since ? ` since ${b.since}` : ''}` : undefined,
+        b.lock
+            ? b.lock.granted
+                ? `holds ${b.lock.mode}`
+                : `queued for ${b.lock.mode} (ahead of us)`
+            : undefined
+    ].filter(Boolean);
+    return `pid ${b.pid} (${details.join(', ')})`;
+}
+/** A lock the action waited for was not granted within lock-timeout. */
+class LockTimeoutError extends _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .CheckError */ .tl {
+    blockers;
+    name = 'LockTimeoutError';
+    constructor(what, blockers, lockTimeoutMs) {
+        super(`${what} waited ${lockTimeoutMs / 1000} s (lock-timeout) for a lock held by ${describeBlockers(blockers)}. Nothing was changed. Run it when the application does not hold that lock (or stop that session), or raise lock-timeout (0 waits forever).`);
+        this.blockers = blockers;
+    }
+}
+/**
+ * Watches `waiter` from `monitor` while `work` runs: logs the blocking sessions once when a wait
+ * begins, and returns with the result of `work` the blockers last seen (for the error when
+ * lock_timeout ends the wait). The first look is after `firstMs`, then every `everyMs`.
+ */
+async function watchLockWaits(monitor, waiter, work, options = {}) {
+    let blockers = [];
+    let logged = false;
+    let stopped = false;
+    let timer;
+    let looking = Promise.resolve();
+    const look = () => {
+        looking = blockersOf(monitor, waiter)
+            .then(now => {
+            if (now.length > 0) {
+                blockers = now;
+                if (!logged) {
+                    _log_js__WEBPACK_IMPORTED_MODULE_1__/* .log */ .Rm.info(`Waiting for a lock held by ${describeBlockers(now)} …`);
+                    logged = true;
+                }
+            }
+        })
+            .catch(() => undefined)
+            .finally(() => {
+            if (!stopped)
+                timer = setTimeout(look, options.everyMs ?? 1000);
+        });
+    };
+    timer = setTimeout(look, options.firstMs ?? 500);
+    const [result] = await Promise.allSettled([work]);
+    stopped = true;
+    clearTimeout(timer);
+    await looking;
+    return { result, blockers };
+}
+/** Whether an error is PostgreSQL's lock_timeout (SQLSTATE 55P03, "canceling statement due to lock timeout"). */
+function isLockTimeout(error) {
+    const e = error;
+    return e?.code === '55P03' || /lock timeout/.test(e?.message ?? '');
+}
+
+
+/***/ }),
+
+/***/ 20942:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   E: () => (/* binding */ CopyScanner),
+/* harmony export */   Nl: () => (/* binding */ PLAIN_TRAILER),
+/* harmony export */   j: () => (/* binding */ parsePlainDumpVersions),
+/* harmony export */   tl: () => (/* binding */ PlainDumpObjects)
+/* harmony export */ });
+/* unused harmony export parseCopyStatement */
+/* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(57075);
+/* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_stream__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var _psql_lexer_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(7340);
+/* harmony import */ var _psql_script_rules_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(2797);
+/* harmony import */ var _script_gate_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(65478);
+/**
+ * Plain-format dumps (SQL scripts), read the way psql reads them (psql-lexer.ts, so CRLF line
+ * ends, COPY data and quoting are psql's): the tables a script's COPY statements fill (while a
+ * backup streams by), what a script creates (for clean's drops, from the statements the restore's
+ * gate passes: script-gate.ts), and the versions in its header.
+ */
+
+
+
+
+/** The comment pg_dump writes last: a plain dump without it is truncated. */
+const PLAIN_TRAILER = '-- PostgreSQL database dump complete';
+/** The first line of a statement's text, without its line end. */
+function firstLine(text) {
+    const nl = text.indexOf('\n');
+    return (nl < 0 ? text : text.slice(0, nl)).replace(/\r$/, '');
+}
+/**
+ * A pass-through stage over a plain dump (pg_dump's output as it is written) that records the
+ * table of every COPY … FROM stdin statement, as psql would read the script.
+ */
+class CopyScanner extends node_stream__WEBPACK_IMPORTED_MODULE_0__.Transform {
+    tables = [];
+    lexer = new _psql_lexer_js__WEBPACK_IMPORTED_MODULE_1__/* .PsqlLexer */ .$p();
+    failed = false;
+    _transform(chunk, _encoding, callback) {
+        this.see(() => this.lexer.write(chunk));
+        callback(null, chunk);
+    }
+    _flush(callback) {
+        this.see(() => this.lexer.end());
+        callback();
+    }
+    see(events) {
+        if (this.failed)
+            return;
+        try {
+            for (const e of events()) {
+                if (e.kind !== 'statement' || e.copyIn === 0 || e.sql[0] !== 0x43 /* C */)
+                    continue;
+                const name = parseCopyStatement(firstLine(e.text));
+                if (name)
+                    this.tables.push(name);
+            }
+        }
+        catch {
+            this.failed = true; // the scan is a report, the dump itself is checked elsewhere
+        }
+    }
+}
+/** Parses the qualified table name of a plain dump's `COPY schema.table (...) FROM stdin;`. */
+function parseCopyStatement(line) {
+    if (!line.startsWith('COPY '))
+        return undefined;
+    let i = 5;
+    const names = [];
+    for (let part = 0; part < 2; part++) {
+        if (line[i] === '"') {
+            let name = '';
+            i++;
+            while (i < line.length) {
+                if (line[i] === '"') {
+                    if (line[i + 1] === '"') {
+                        name += '"';
+                        i += 2;
+                        continue;
+                    }
+                    i++;
+                    break;
+                }
+                name += line[i++];
+            }
+            names.push(name);
+        }
+        else {
+            const m = /^[^\s."(]+/.exec(line.slice(i));
+            if (!m)
+                return undefined;
+            names.push(m[0]);
+            i += m[0].length;
+        }
+        if (part === 0) {
+            if (line[i] !== '.')
+                return names.length === 1 ? { schema: 'public', name: names[0] } : undefined;
+            i++;
+        }
+    }
+    return { schema: names[0], name: names[1] };
+}
+/** What a plain dump creates and fills, read from the statements the restore's gate passes. */
+class PlainDumpObjects {
+    schemas = [];
+    /** `DROP ... IF EXISTS ... CASCADE` statements for the objects the dump creates. */
+    drops = [];
+    copyTables = [];
+    /** Tables the script creates (CREATE TABLE), and those it inserts rows into (INSERT INTO). */
+    createdTables = [];
+    insertTables = [];
+    /** Sequences the script creates (CREATE SEQUENCE, an identity column's SEQUENCE NAME). */
+    createdSequences = [];
+    /** Sequences whose value it sets (pg_dump's SELECT pg_catalog.setval('…', …)). */
+    setvalSequences = [];
+    gate;
+    /** The "dump complete" trailer was seen (outside statements and data). */
+    get complete() {
+        return this.gate?.facts.complete ?? false;
+    }
+    /** Starts like pg_dump's output ("-- PostgreSQL database dump"): then it must end like it. */
+    get madeByPgDump() {
+        return this.gate?.facts.madeByPgDump ?? false;
+    }
+    /** A gate (see ScriptGate) that reads the script as it streams by; it refuses as it would load. */
+    scanner(options) {
+        this.gate = new _script_gate_js__WEBPACK_IMPORTED_MODULE_3__/* .ScriptGate */ .R({ ...options, onStatement: e => this.see(e) });
+        return this.gate;
+    }
+    /** One statement psql would send. */
+    see(e) {
+        const cls = (0,_psql_script_rules_js__WEBPACK_IMPORTED_MODULE_2__/* .classifyStatement */ .cp)(e);
+        const line = firstLine(e.text);
+        if (cls.kind === 'copy') {
+            const copy = e.copyIn > 0 ? parseCopyStatement(line) : undefined;
+            if (copy)
+                this.copyTables.push(copy);
+            return;
+        }
+        const insert = /^INSERT INTO /.exec(line);
+        if (insert) {
+            const table = parseCopyStatement(`COPY ${line.slice(insert[0].length)}`);
+            if (table)
+                this.insertTables.push(table);
+            return;
+        }
+        const setval = /^SELECT pg_catalog\.setval\('((?:[^']|'')+)', /.exec(line);
+        if (setval) {
+            const sequence = parseCopyStatement(`COPY ${setval[1].replace(/''/g, "'")}`);
+            if (sequence)
+                this.setvalSequences.push(sequence);
+            return;
+        }
+        if (cls.keywords[0] === 'ALTER' && /^ALTER TABLE /.test(line)) {
+            const identity = /\bAS IDENTITY \(\s*SEQUENCE NAME ((?:"(?:[^"]|"")+"|[^\s."(]+)\.(?:"(?:[^"]|"")+"|[^\s"(;]+))/.exec(e.text);
+            const sequence = identity ? parseCopyStatement(`COPY ${identity[1]}`) : undefined;
+            if (sequence)
+                this.createdSequences.push(sequence);
+            return;
+        }
+        if (cls.keywords[0] !== 'CREATE')
+            return;
+        const schema = /^CREATE SCHEMA (?:IF NOT EXISTS )?("(?:[^"]|"")+"|[^\s;]+)/.exec(line);
+        if (schema) {
+            const name = schema[1].startsWith('"')
+                ? schema[1].slice(1, -1).replace(/""/g, '"')
+                : schema[1];
+            this.schemas.push(name);
+            if (name !== 'public')
+                this.drops.push(`DROP SCHEMA IF EXISTS ${schema[1]} CASCADE;`);
+            return;
+        }
+        const object = /^CREATE (?:UNLOGGED |FOREIGN )?(TABLE|VIEW|MATERIALIZED VIEW|SEQUENCE|TYPE|DOMAIN) (?:IF NOT EXISTS )?((?:"(?:[^"]|"")+"|[^\s."(]+)\.(?:"(?:[^"]|"")+"|[^\s"(;]+))/.exec(line);
+        if (object) {
+            if (object[1] === 'TABLE') {
+                const table = parseCopyStatement(`COPY ${object[2]}`);
+                if (table)
+                    this.createdTables.push(table);
+            }
+            if (object[1] === 'SEQUENCE') {
+                const sequence = parseCopyStatement(`COPY ${object[2]}`);
+                if (sequence)
+                    this.createdSequences.push(sequence);
+            }
+            const kind = object[1] === 'TABLE' && /^CREATE FOREIGN/.test(line) ? 'FOREIGN TABLE' : object[1];
+            this.drops.push(`DROP ${kind} IF EXISTS ${object[2]} CASCADE;`);
+            return;
+        }
+        const fn = /^CREATE (?:OR REPLACE )?(FUNCTION|PROCEDURE) ((?:"(?:[^"]|"")+"|[^\s."(]+)\.(?:"(?:[^"]|"")+"|[^\s"(]+))\(/.exec(line);
+        const args = fn ? signatureArguments(line, fn[0].length) : undefined;
+        if (fn && args !== undefined)
+            this.drops.push(`DROP ${fn[1]} IF EXISTS ${fn[2]}(${args}) CASCADE;`);
+    }
+}
+/**
+ * The argument list of a CREATE FUNCTION line from `start` (just after its "(") to the matching
+ * ")", without the DEFAULT clauses, which DROP FUNCTION does not accept. Quotes and nested
+ * parentheses (numeric(10,2), now()) are skipped; undefined when the list does not end on the line.
+ */
+function signatureArguments(line, start) {
+    const args = [];
+    let current = '';
+    let depth = 0;
+    let quote;
+    let inDefault = false;
+    for (let i = start; i < line.length; i++) {
+        const c = line[i];
+        if (quote) {
+            if (c === quote)
+                quote = undefined;
+        }
+        else if (c === "'" || c === '"') {
+            quote = c;
+        }
+        else if (c === '(') {
+            depth++;
+        }
+        else if (c === ')' && depth > 0) {
+            depth--;
+        }
+        else if (depth === 0 && (c === ')' || c === ',')) {
+            args.push(current.trim());
+            if (c === ')')
+                return args.filter(a => a !== '').join(', ');
+            current = '';
+            inDefault = false;
+            continue;
+        }
+        else if (depth === 0 && line.startsWith(' DEFAULT ', i)) {
+            inDefault = true;
+        }
+        if (!inDefault)
+            current += c;
+    }
+    return undefined;
+}
+/** pg_dump's version from the comment at the top of a plain-format dump. */
+function parsePlainDumpVersions(text) {
+    const head = text.slice(0, 4096);
+    return {
+        serverVersion: /^-- Dumped from database version (.+)$/m.exec(head)?.[1].trim(),
+        pgDumpVersion: /^-- Dumped by pg_dump version (.+)$/m.exec(head)?.[1].trim()
+    };
+}
+
+
+/***/ }),
+
+/***/ 7340:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   $p: () => (/* binding */ PsqlLexer),
+/* harmony export */   LI: () => (/* binding */ isByteSafeEncoding),
+/* harmony export */   bj: () => (/* binding */ lexPsqlScript),
+/* harmony export */   uY: () => (/* binding */ canonicalEncoding)
+/* harmony export */ });
+/* unused harmony exports PsqlLexerError, MAX_PART_TOKENS, parsePgBool, psqlScriptEvents */
+/**
+ * A streaming model of how psql reads a SQL script: which statements it sends to the server (byte
+ * for byte), which backslash meta-commands it runs and with which arguments, and which lines are
+ * COPY data. The restore feeds plain scripts (and `pg_restore -f -` output) to
+ * `psql -X -v ON_ERROR_STOP=1 -f -`; this lexer lets the action see the script exactly as psql
+ * will, so that anything pg_dump never writes can be refused before psql gets to it
+ * (psql-script-rules.ts) and statements can be classified.
+ *
+ * Modelled on psql's own code (PostgreSQL 15.18 and 18.6 sources, read, not copied):
+ *  - src/bin/psql/input.c gets_fromFile: input is read in lines ending at "\n" only; the "\n" is
+ *    dropped and a "\r" before it stays in the line (the SQL lexer treats "\r" as a newline);
+ *  - src/bin/psql/mainloop.c MainLoop: a UTF-8 byte-order mark is dropped from line 1 when the
+ *    client encoding is UTF8; a first line starting "PGDMP" stops psql; empty lines outside quotes
+ *    are skipped; lines are joined by "\n" once the query buffer holds something, and that "\n" is
+ *    taken back when a backslash command follows on a line that added nothing else; a statement is
+ *    sent at a ";" the lexer reports, at a sending meta-command (\g …), and at end of input;
+ *  - src/fe_utils/psqlscan.l: one line at a time, in the state the previous line left (strings,
+ *    E'' strings with backslash escapes, B''/X''/N''/U&'' strings, string continuation over a
+ *    newline, $tag$ quotes, "" and U&"" identifiers, -- comments ending at "\n" or "\r", nested
+ *    slash-star comments, number and identifier token extents, ( ) depth, the CREATE FUNCTION
+ *    BEGIN … END depth, "\;" and "\:", :var / :'var' / :"var" / :{?var} references); a ";" ends a
+ *    statement only at paren depth 0 outside a BEGIN … END body; leading white space and comments
+ *    of a statement are not sent;
+ *  - src/bin/psql/psqlscanslash.l and command.c HandleSlashCmds/exec_command: where a
+ *    meta-command's name and arguments end (white space, an unquoted backslash, the end of the
+ *    line for whole-line commands such as \! and \copy, "|" for \o \w \g), quoting in arguments
+ *    ('…' with escapes, "…", `…` backquotes), the "\\" separator, the rest of the line dropped
+ *    after an unknown or refused command, \restrict/\unrestrict;
+ *  - src/bin/psql/copy.c handleCopyIn: COPY … FROM STDIN data starts on the line after the one
+ *    whose ";" sent the COPY and ends at a line that is exactly "\." + "\n" or "\." + "\r\n", or at
+ *    end of input; psql then goes on with the rest of the COPY statement's own line.
+ *
+ * What the server decides psql learns from the server: whether a statement is COPY FROM STDIN
+ * (decided here from the text as the server's grammar does: the first FROM or TO at paren depth
+ * 0 after COPY, not after a ".", followed by STDIN or STDOUT), standard_conforming_strings and
+ * client_encoding (modelled for the plain `SET name = value` forms; any other mention of them is
+ * reported as an unknown change), and whether a statement fails. The events are exactly psql's up
+ * to and including the first event psql-script-rules.ts refuses, for a psql run with
+ * ON_ERROR_STOP=1 against a server that accepts every statement; after a refused event they are
+ * the lexer's best effort.
+ *
+ * COPY data is passed through with Buffer.indexOf (one native search per line), never a byte
+ * loop in JavaScript; data events are zero-copy views of the chunks written.
+ */
+/** Error for invalid options. */
+class PsqlLexerError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'PsqlLexerError';
+    }
+}
+/** At most this many depth-0 tokens are kept per statement part. */
+const MAX_PART_TOKENS = 256;
+/** The statement bytes tokens are cut from, known once the statement is sent. */
+class TokenSource {
+    utf8;
+    sql;
+    constructor(utf8) {
+        this.utf8 = utf8;
+    }
+    decode(a, b) {
+        const sql = this.sql;
+        if (!sql)
+            return '';
+        return this.utf8
+            ? sql.toString('utf8', a, Math.min(b, sql.length))
+            : sql.toString('latin1', a, Math.min(b, sql.length));
+    }
+}
+class Token {
+    type;
+    start;
+    end;
+    source;
+    decoded;
+    constructor(type, start, end, source) {
+        this.type = type;
+        this.start = start;
+        this.end = end;
+        this.source = source;
+    }
+    get text() {
+        return (this.decoded ??= this.source.decode(this.start, this.end));
+    }
+}
+class Statement {
+    line;
+    offset;
+    sql;
+    utf8;
+    terminator;
+    parts;
+    copyIn;
+    serverCopyIn;
+    variables;
+    backslashEscapes;
+    standardConformingStrings;
+    ambiguousLiterals;
+    kind = 'statement';
+    decoded;
+    effects;
+    psqlCopyIn;
+    end = 0;
+    constructor(line, offset, sql, utf8, terminator, parts, copyIn, serverCopyIn, variables, backslashEscapes, standardConformingStrings, ambiguousLiterals) {
+        this.line = line;
+        this.offset = offset;
+        this.sql = sql;
+        this.utf8 = utf8;
+        this.terminator = terminator;
+        this.parts = parts;
+        this.copyIn = copyIn;
+        this.serverCopyIn = serverCopyIn;
+        this.variables = variables;
+        this.backslashEscapes = backslashEscapes;
+        this.standardConformingStrings = standardConformingStrings;
+        this.ambiguousLiterals = ambiguousLiterals;
+    }
+    get text() {
+        return (this.decoded ??= this.sql.toString(this.utf8 ? 'utf8' : 'latin1'));
+    }
+}
+// ---------------------------------------------------------------------------------------------
+// encodings
+/** PostgreSQL encodings by cleaned alias (src/common/encnames.c): lower-case, letters and digits. */
+const ENCODING_ALIASES = {
+    abc: 'WIN1258',
+    alt: 'WIN866',
+    big5: 'BIG5',
+    euccn: 'EUC_CN',
+    eucjis2004: 'EUC_JIS_2004',
+    eucjp: 'EUC_JP',
+    euckr: 'EUC_KR',
+    euctw: 'EUC_TW',
+    gb18030: 'GB18030',
+    gbk: 'GBK',
+    iso88591: 'LATIN1',
+    iso885910: 'LATIN6',
+    iso885913: 'LATIN7',
+    iso885914: 'LATIN8',
+    iso885915: 'LATIN9',
+    iso885916: 'LATIN10',
+    iso88592: 'LATIN2',
+    iso88593: 'LATIN3',
+    iso88594: 'LATIN4',
+    iso88595: 'ISO_8859_5',
+    iso88596: 'ISO_8859_6',
+    iso88597: 'ISO_8859_7',
+    iso88598: 'ISO_8859_8',
+    iso88599: 'LATIN5',
+    johab: 'JOHAB',
+    koi8: 'KOI8R',
+    koi8r: 'KOI8R',
+    koi8u: 'KOI8U',
+    latin1: 'LATIN1',
+    latin10: 'LATIN10',
+    latin2: 'LATIN2',
+    latin3: 'LATIN3',
+    latin4: 'LATIN4',
+    latin5: 'LATIN5',
+    latin6: 'LATIN6',
+    latin7: 'LATIN7',
+    latin8: 'LATIN8',
+    latin9: 'LATIN9',
+    mskanji: 'SJIS',
+    muleinternal: 'MULE_INTERNAL',
+    shiftjis: 'SJIS',
+    shiftjis2004: 'SHIFT_JIS_2004',
+    sjis: 'SJIS',
+    sqlascii: 'SQL_ASCII',
+    tcvn: 'WIN1258',
+    tcvn5712: 'WIN1258',
+    uhc: 'UHC',
+    unicode: 'UTF8',
+    utf8: 'UTF8',
+    vscii: 'WIN1258',
+    win: 'WIN1251',
+    win1250: 'WIN1250',
+    win1251: 'WIN1251',
+    win1252: 'WIN1252',
+    win1253: 'WIN1253',
+    win1254: 'WIN1254',
+    win1255: 'WIN1255',
+    win1256: 'WIN1256',
+    win1257: 'WIN1257',
+    win1258: 'WIN1258',
+    win866: 'WIN866',
+    win874: 'WIN874',
+    win932: 'SJIS',
+    win936: 'GBK',
+    win949: 'UHC',
+    win950: 'BIG5',
+    windows1250: 'WIN1250',
+    windows1251: 'WIN1251',
+    windows1252: 'WIN1252',
+    windows1253: 'WIN1253',
+    windows1254: 'WIN1254',
+    windows1255: 'WIN1255',
+    windows1256: 'WIN1256',
+    windows1257: 'WIN1257',
+    windows1258: 'WIN1258',
+    windows866: 'WIN866',
+    windows874: 'WIN874',
+    windows932: 'SJIS',
+    windows936: 'GBK',
+    windows949: 'UHC',
+    windows950: 'BIG5'
+};
+/**
+ * Client-only encodings: a multi-byte character can contain the bytes of "\" or "'", so psql
+ * lexes them character-wise (psqlscan.l psqlscan_prepare_buffer). Not modelled.
+ */
+const UNSAFE_ENCODINGS = new Set([
+    'SJIS',
+    'SHIFT_JIS_2004',
+    'BIG5',
+    'GBK',
+    'UHC',
+    'GB18030',
+    'JOHAB'
+]);
+/** PostgreSQL's name of an encoding (pg_char_to_encoding's matching), or undefined. */
+function canonicalEncoding(name) {
+    const cleaned = name.toLowerCase().replace(/[^a-z0-9]/g, '');
+    return ENCODING_ALIASES[cleaned];
+}
+/** Whether psql lexes text in this encoding byte by byte (every server encoding). */
+function isByteSafeEncoding(canonical) {
+    return !UNSAFE_ENCODINGS.has(canonical);
+}
+// ---------------------------------------------------------------------------------------------
+// character classes
+const C_SPACE = 1; // [ \t\n\r\f] (+ \v for 16+, added per dialect)
+const C_IDENT_START = 2; // [A-Za-z\200-\377_]
+const C_IDENT_CONT = 4; // [A-Za-z\200-\377_0-9$]
+const C_DOLQ_CONT = 8; // [A-Za-z\200-\377_0-9]
+const C_OP = 16; // [~!@#^&|`?+\-*/%<>=]
+const C_DIGIT = 32;
+const CLASS = new Uint8Array(256);
+for (let c = 0; c < 256; c++) {
+    const ch = String.fromCharCode(c);
+    let k = 0;
+    if (' \t\n\r\f'.includes(ch) && c < 128)
+        k |= C_SPACE;
+    const letter = (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c >= 128 || c === 95;
+    const digit = c >= 48 && c <= 57;
+    if (letter)
+        k |= C_IDENT_START | C_IDENT_CONT | C_DOLQ_CONT;
+    if (digit)
+        k |= C_IDENT_CONT | C_DOLQ_CONT | C_DIGIT;
+    if (c === 36)
+        k |= C_IDENT_CONT;
+    if ('~!@#^&|`?+-*/%<>='.includes(ch) && c < 128)
+        k |= C_OP;
+    CLASS[c] = k;
+}
+const BS = 0x5c; // \
+const QUOTE = 0x27; // '
+const DQUOTE = 0x22; // "
+const DOLLAR = 0x24;
+const NL = 0x0a;
+const CR = 0x0d;
+const VT = 0x0b;
+const DOT = 0x2e;
+const SEMI = 0x3b;
+const COLON = 0x3a;
+const NEWLINE_BUF = Buffer.from('\n');
+const isDigit = (c) => c >= 48 && c <= 57;
+const isHex = (c) => (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
+const lower = (c) => (c >= 65 && c <= 90 ? c + 32 : c);
+const COMMON_COMMANDS = [
+    'a',
+    'C',
+    'c',
+    'connect',
+    'cd',
+    'conninfo',
+    'copyright',
+    'crosstabview',
+    'e',
+    'edit',
+    'ef',
+    'ev',
+    'echo',
+    'qecho',
+    'warn',
+    'elif',
+    'else',
+    'endif',
+    'encoding',
+    'errverbose',
+    'f',
+    'g',
+    'gx',
+    'gdesc',
+    'getenv',
+    'gexec',
+    'gset',
+    'h',
+    'help',
+    'H',
+    'html',
+    'i',
+    'include',
+    'ir',
+    'include_relative',
+    'if',
+    'l',
+    'list',
+    'l+',
+    'list+',
+    'o',
+    'out',
+    'p',
+    'print',
+    'password',
+    'prompt',
+    'pset',
+    'q',
+    'quit',
+    'r',
+    'reset',
+    'restrict',
+    's',
+    'set',
+    'setenv',
+    'sf',
+    'sf+',
+    'sv',
+    'sv+',
+    't',
+    'T',
+    'timing',
+    'unrestrict',
+    'unset',
+    'w',
+    'write',
+    'watch',
+    'x',
+    'z',
+    '!',
+    '?'
+];
+const COMMANDS_16 = ['bind'];
+const COMMANDS_17 = ['lx', 'listx', 'lx+', 'listx+', 'l+x', 'list+x', 'zS', 'zx', 'zSx', 'zxS'];
+const COMMANDS_18 = [
+    'bind_named',
+    'close_prepared',
+    'endpipeline',
+    'flush',
+    'flushrequest',
+    'getresults',
+    'parse',
+    'sendpipeline',
+    'startpipeline',
+    'syncpipeline'
+];
+const SEND_COMMANDS = ['g', 'gx', 'gdesc', 'gexec', 'gset', 'crosstabview', 'watch'];
+const SEND_COMMANDS_18 = [
+    'close_prepared',
+    'flush',
+    'flushrequest',
+    'getresults',
+    'parse',
+    'sendpipeline',
+    'startpipeline',
+    'syncpipeline',
+    'endpipeline'
+];
+/** Commands whose (first) argument is the rest of the line (OT_WHOLE_LINE). */
+const WHOLE_LINE_COMMANDS = new Set(['!', 'ef', 'ev', 'h', 'help', 'sf', 'sf+', 'sv', 'sv+']);
+/** Commands whose first argument is a file or "|command" (OT_FILEPIPE). */
+const FILEPIPE_COMMANDS = new Set(['o', 'out', 'w', 'write', 'g', 'gx']);
+// words psqlscan.l tracks (pg_strcasecmp: ASCII case-insensitive)
+const W_NONE = 0;
+const W_CREATE = 1;
+const W_FUNCTION = 2;
+const W_PROCEDURE = 3;
+const W_OR = 4;
+const W_REPLACE = 5;
+const W_COPY = 6;
+const W_FROM = 7;
+const W_STDIN = 8;
+const W_STDOUT = 9;
+const W_BEGIN = 10;
+const W_CASE = 11;
+const W_END = 12;
+const TRACKED = [
+    ['create', W_CREATE],
+    ['function', W_FUNCTION],
+    ['procedure', W_PROCEDURE],
+    ['or', W_OR],
+    ['replace', W_REPLACE],
+    ['copy', W_COPY],
+    ['from', W_FROM],
+    ['stdin', W_STDIN],
+    ['stdout', W_STDOUT],
+    ['begin', W_BEGIN],
+    ['case', W_CASE],
+    ['end', W_END]
+];
+/** Tracked words by length. */
+const TRACKED_BY_LENGTH = [];
+for (const [w, id] of TRACKED)
+    (TRACKED_BY_LENGTH[w.length] ??= []).push([w, id]);
+/** Which tracked word buf[a, b) is (W_NONE for any other), compared byte-wise without allocating. */
+function trackedWord(buf, a, b) {
+    const candidates = TRACKED_BY_LENGTH[b - a];
+    if (!candidates)
+        return W_NONE;
+    const first = lower(buf[a]);
+    for (const [w, id] of candidates) {
+        if (w.charCodeAt(0) !== first)
+            continue;
+        let k = 1;
+        while (k < w.length && lower(buf[a + k]) === w.charCodeAt(k))
+            k++;
+        if (k === w.length)
+            return id;
+    }
+    return W_NONE;
+}
+function dialectFor(options) {
+    const major = options.psqlMajor ?? 18;
+    if (!Number.isInteger(major) || major < 13 || major > 18)
+        throw new PsqlLexerError(`psqlMajor must be a PostgreSQL major version from 13 to 18 (psql's lexer of that version is modelled), got ${String(options.psqlMajor)}`);
+    const known = new Set(COMMON_COMMANDS);
+    if (major >= 16)
+        COMMANDS_16.forEach(c => known.add(c));
+    if (major >= 17)
+        COMMANDS_17.forEach(c => known.add(c));
+    if (major >= 18)
+        COMMANDS_18.forEach(c => known.add(c));
+    const send = new Set(SEND_COMMANDS);
+    if (major >= 18)
+        SEND_COMMANDS_18.forEach(c => send.add(c));
+    return {
+        major,
+        echoDashComments: major >= 15,
+        verticalTab: major >= 16,
+        numbers: major >= 16 ? 'v16' : major === 15 ? 'v15' : 'v14',
+        identTracking: major >= 17 ? 'v18' : 'v15',
+        copyDecision: options.copyDecision ?? (major >= 17 ? 'psql' : 'server'),
+        unrestrictWholeLine: (options.unrestrictArgument ?? (major >= 17 ? 'whole-line' : 'normal')) === 'whole-line',
+        knownCommands: known,
+        sendCommands: send
+    };
+}
+// ---------------------------------------------------------------------------------------------
+// lexer states (psqlscan.l start conditions)
+var S;
+(function (S) {
+    S[S["INITIAL"] = 0] = "INITIAL";
+    S[S["XB"] = 1] = "XB";
+    S[S["XC"] = 2] = "XC";
+    S[S["XD"] = 3] = "XD";
+    S[S["XH"] = 4] = "XH";
+    S[S["XQ"] = 5] = "XQ";
+    S[S["XQS"] = 6] = "XQS";
+    S[S["XE"] = 7] = "XE";
+    S[S["XDOLQ"] = 8] = "XDOLQ";
+    S[S["XUI"] = 9] = "XUI";
+    S[S["XUS"] = 10] = "XUS";
+})(S || (S = {}));
+var Scan;
+(function (Scan) {
+    Scan[Scan["EOL"] = 0] = "EOL";
+    Scan[Scan["SEMI"] = 1] = "SEMI";
+    Scan[Scan["BACKSLASH"] = 2] = "BACKSLASH";
+})(Scan || (Scan = {}));
+/**
+ * psql's reading of a script, fed with Buffer chunks cut anywhere. `write` and `end` return the
+ * events completed so far, in the order psql would act on them. Not reusable after `end`.
+ *
+ * Errors: `PsqlLexerError` for invalid options or a write after `end`. Everything about the input
+ * is reported as events (an `unsupported` event for input it cannot follow).
+ */
+class PsqlLexer {
+    dialect;
+    spaceMask;
+    connectionEncoding;
+    connectionStd;
+    events = [];
+    ended = false;
+    stopped = false;
+    // input cursor
+    nextOffset = 0;
+    nextLine = 1;
+    partial = [];
+    partialLen = 0;
+    mode = 'line';
+    suspended;
+    cur;
+    // settings psql lexes by (read at each line's start, like psql_scan_setup)
+    std;
+    encoding;
+    pendingStd;
+    pendingEncoding;
+    // psqlscan.l state
+    state = S.INITIAL;
+    stateBeforeStrStop = S.INITIAL;
+    xcdepth = 0;
+    dolqstart;
+    parenDepth = 0;
+    beginDepth = 0;
+    identCount = 0;
+    idents = new Uint8Array(8);
+    /** psql's copy_stdin_count for the statement being read. */
+    psqlCopyCount = 0;
+    // query buffer
+    qb = [];
+    qbLen = 0;
+    pendBuf;
+    pendStart = 0;
+    pendEnd = 0;
+    addedNlPos = -1;
+    stmtStart;
+    stmtStd = true;
+    variables = [];
+    backslashEscapes = 0;
+    ambiguousLiterals = 0;
+    /** The string being read started with a plain quote (or N''), whose lexing depends on std strings. */
+    plainLiteral = false;
+    parts = [];
+    part = { start: 0, tokens: [], truncated: false };
+    /** The token being read (for depth-0 tokens only): its type, or undefined, and start. */
+    tokType;
+    tokStart = 0;
+    tokenSource = new TokenSource(true);
+    /** qbLen at a string's closing quote, while the lexer looks for a continuation. */
+    tokEnd = -1;
+    previous = { sql: Buffer.alloc(0), parts: [] };
+    // psql state
+    restrictKey;
+    // COPY data
+    copyQueue = [];
+    copySource = 'COPY';
+    copyAtLineStart = true;
+    copyCarry;
+    copyCarryOffset = 0;
+    copyBytes = 0;
+    copyLines = 0;
+    constructor(options = {}) {
+        this.dialect = dialectFor(options);
+        this.spaceMask = new Uint8Array(256);
+        for (let c = 0; c < 256; c++)
+            this.spaceMask[c] = CLASS[c] & C_SPACE ? 1 : 0;
+        if (this.dialect.verticalTab)
+            this.spaceMask[VT] = 1;
+        const enc = canonicalEncoding(options.clientEncoding ?? 'UTF8');
+        if (!enc)
+            throw new PsqlLexerError(`clientEncoding "${options.clientEncoding}" is not a PostgreSQL encoding name`);
+        if (!isByteSafeEncoding(enc))
+            throw new PsqlLexerError(`clientEncoding ${enc} is not supported: in it a multi-byte character can contain the bytes of "\\" or "'", which psql lexes character-wise; convert the script to UTF8`);
+        this.connectionEncoding = enc;
+        this.encoding = enc;
+        this.tokenSource = new TokenSource(enc === 'UTF8');
+        this.connectionStd = options.standardConformingStrings ?? true;
+        this.std = this.connectionStd;
+        this.stmtStd = this.std;
+    }
+    /** The psql major version modelled. */
+    get psqlMajor() {
+        return this.dialect.major;
+    }
+    /** Feeds the next bytes of the script; returns the events they complete. */
+    write(chunk) {
+        if (this.ended)
+            throw new PsqlLexerError('write after end');
+        const buf = Buffer.isBuffer(chunk)
+            ? chunk
+            : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length);
+        let pos = 0;
+        while (pos < buf.length && !this.stopped) {
+            if (this.mode === 'copy') {
+                pos = this.copyConsume(buf, pos);
+                continue;
+            }
+            const nl = buf.indexOf(NL, pos);
+            if (nl < 0) {
+                this.partial.push(buf.subarray(pos));
+                this.partialLen += buf.length - pos;
+                break;
+            }
+            let line;
+            if (this.partialLen > 0) {
+                this.partial.push(buf.subarray(pos, nl));
+                line = Buffer.concat(this.partial, this.partialLen + nl - pos);
+                this.partial = [];
+                this.partialLen = 0;
+            }
+            else
+                line = buf.subarray(pos, nl);
+            pos = nl + 1;
+            const offset = this.nextOffset;
+            const lineNo = this.nextLine;
+            this.nextOffset += line.length + 1;
+            this.nextLine++;
+            this.startLine(line, offset, lineNo);
+        }
+        return this.take();
+    }
+    /** Ends the input: psql's end-of-file handling; returns the remaining events. */
+    end() {
+        if (this.ended)
+            throw new PsqlLexerError('end called twice');
+        this.ended = true;
+        while (!this.stopped && this.mode === 'copy')
+            this.copyAtEof();
+        if (!this.stopped && this.partialLen > 0) {
+            const line = Buffer.concat(this.partial, this.partialLen);
+            this.partial = [];
+            this.partialLen = 0;
+            const offset = this.nextOffset;
+            const lineNo = this.nextLine;
+            this.nextOffset += line.length;
+            this.startLine(line, offset, lineNo);
+            // the line may have started COPY data that the end of input ends at once
+            while (!this.stopped && this.mode === 'copy')
+                this.copyAtEof();
+        }
+        if (!this.stopped && this.qbLen > 0) {
+            this.sendStatement('eof');
+            while (!this.stopped && this.mode === 'copy')
+                this.copyAtEof();
+        }
+        return this.take();
+    }
+    take() {
+        const out = this.events;
+        this.events = [];
+        return out;
+    }
+    emit(event) {
+        this.events.push(event);
+    }
+    unsupported(reason, message, at) {
+        this.emit({ kind: 'unsupported', reason, message, ...at });
+        this.stopped = true;
+    }
+    decode(buf) {
+        return this.encoding === 'UTF8' ? buf.toString('utf8') : buf.toString('latin1');
+    }
+    // -------------------------------------------------------------------------------------------
+    // lines (MainLoop)
+    startLine(raw, offset, lineNo) {
+        let buf = raw;
+        let start = offset;
+        // apply what the previous statements changed (psql reads these at psql_scan_setup)
+        if (this.pendingStd !== undefined) {
+            this.std = this.pendingStd;
+            this.pendingStd = undefined;
+        }
+        if (this.pendingEncoding !== undefined) {
+            this.encoding = this.pendingEncoding;
+            this.pendingEncoding = undefined;
+            if (!isByteSafeEncoding(this.encoding)) {
+                this.unsupported('client-encoding', `line ${lineNo}: the script switched client_encoding to ${this.encoding}, in which psql lexes multi-byte characters that can contain "\\" or "'"; this is not modelled`, { line: lineNo, offset });
+                return;
+            }
+        }
+        if (lineNo === 1) {
+            if (this.encoding === 'UTF8' &&
+                buf.length >= 3 &&
+                buf[0] === 0xef &&
+                buf[1] === 0xbb &&
+                buf[2] === 0xbf) {
+                buf = buf.subarray(3);
+                start += 3;
+            }
+            if (buf.length >= 5 && buf.toString('latin1', 0, 5) === 'PGDMP') {
+                this.emit({ kind: 'halt', reason: 'custom-format-archive', line: lineNo, offset: start });
+                this.stopped = true;
+                return;
+            }
+        }
+        const nul = buf.indexOf(0);
+        if (nul >= 0) {
+            this.unsupported('nul-byte', `line ${lineNo}: a NUL byte (psql drops the rest of the line after one; pg_dump never writes one)`, { line: lineNo, offset: offset + nul });
+            return;
+        }
+        if (buf.length === 0 && !this.inQuote())
+            return;
+        if (this.qbLen > 0) {
+            this.appendRaw(NEWLINE_BUF);
+            this.addedNlPos = this.qbLen;
+        }
+        else
+            this.addedNlPos = -1;
+        this.cur = { buf, pos: 0, offset: start, line: lineNo, std: this.std };
+        this.runLine();
+    }
+    inQuote() {
+        return this.state !== S.INITIAL && this.state !== S.XQS;
+    }
+    /** Scans the current line until its end or until COPY data interrupts it. */
+    runLine() {
+        const ln = this.cur;
+        while (!this.stopped) {
+            const r = this.lexSql(ln);
+            if (r === Scan.EOL)
+                break;
+            if (r === Scan.SEMI) {
+                this.sendStatement('semicolon');
+                this.addedNlPos = -1;
+            }
+            else {
+                // backslash command
+                if (this.qbLen === this.addedNlPos)
+                    this.dropLastNewline();
+                this.addedNlPos = -1;
+                const quit = this.metaCommand(ln);
+                if (quit)
+                    return;
+            }
+            if (this.mode === 'copy') {
+                this.suspended = ln;
+                return;
+            }
+        }
+        this.cur = undefined;
+    }
+    // -------------------------------------------------------------------------------------------
+    // query buffer
+    appendRaw(b) {
+        this.flushPending();
+        this.qb.push(b);
+        this.qbLen += b.length;
+    }
+    flushPending() {
+        if (this.pendBuf) {
+            this.qb.push(this.pendBuf.subarray(this.pendStart, this.pendEnd));
+            this.pendBuf = undefined;
+        }
+    }
+    /** ECHO: appends ln.buf[a, b) to the query buffer. */
+    echo(ln, a, b) {
+        if (b <= a)
+            return;
+        if (this.qbLen === 0 && this.stmtStart === undefined) {
+            this.stmtStart = { line: ln.line, offset: ln.offset + a };
+            this.stmtStd = ln.std;
+        }
+        if (this.pendBuf === ln.buf && this.pendEnd === a)
+            this.pendEnd = b;
+        else {
+            this.flushPending();
+            this.pendBuf = ln.buf;
+            this.pendStart = a;
+            this.pendEnd = b;
+        }
+        this.qbLen += b - a;
+    }
+    /** Appends bytes psql generates itself (";" of "\;", "FALSE" of :{?x}). */
+    echoGenerated(ln, at, text) {
+        if (this.qbLen === 0 && this.stmtStart === undefined) {
+            this.stmtStart = { line: ln.line, offset: ln.offset + at };
+            this.stmtStd = ln.std;
+        }
+        this.appendRaw(Buffer.from(text, 'latin1'));
+    }
+    dropLastNewline() {
+        // the newline was appended with appendRaw as the last piece
+        this.flushPending();
+        const last = this.qb[this.qb.length - 1];
+        if (last === NEWLINE_BUF)
+            this.qb.pop();
+        else
+            this.qb[this.qb.length - 1] = last.subarray(0, last.length - 1);
+        this.qbLen--;
+    }
+    queryBytes() {
+        this.flushPending();
+        const sql = this.qb.length === 1 ? this.qb[0] : Buffer.concat(this.qb, this.qbLen);
+        this.qb = sql.length > 0 ? [sql] : [];
+        return sql;
+    }
+    resetQueryBuffer() {
+        this.qb = [];
+        this.qbLen = 0;
+        this.pendBuf = undefined;
+        this.stmtStart = undefined;
+        this.variables = [];
+        this.backslashEscapes = 0;
+        this.ambiguousLiterals = 0;
+        this.parts = [];
+        this.part = { start: 0, tokens: [], truncated: false };
+        this.tokType = undefined;
+        this.tokEnd = -1;
+        this.tokenSource = new TokenSource(this.encoding === 'UTF8');
+    }
+    /** psql_scan_reset. */
+    resetScanner() {
+        this.state = S.INITIAL;
+        this.parenDepth = 0;
+        this.xcdepth = 0;
+        this.dolqstart = undefined;
+        this.beginDepth = 0;
+        this.identCount = 0;
+        this.psqlCopyCount = 0;
+    }
+    // -------------------------------------------------------------------------------------------
+    // tokens and parts (for classification; psql itself keeps none of this)
+    beginToken(type) {
+        if (this.parenDepth !== 0)
+            return;
+        this.tokType = type;
+        this.tokStart = this.qbLen;
+    }
+    endToken() {
+        const type = this.tokType;
+        if (type === undefined)
+            return;
+        this.tokType = undefined;
+        const end = this.tokEnd >= 0 ? this.tokEnd : this.qbLen;
+        this.tokEnd = -1;
+        const p = this.part;
+        if (p.tokens.length >= MAX_PART_TOKENS) {
+            p.truncated = true;
+            return;
+        }
+        p.tokens.push(new Token(type, this.tokStart, end, this.tokenSource));
+    }
+    /** A ";" at paren depth 0 that does not end the statement (BEGIN … END body, or "\;"). */
+    splitPart(semicolonAt) {
+        this.parts.push({
+            start: this.part.start,
+            end: semicolonAt,
+            tokens: this.part.tokens,
+            truncated: this.part.truncated
+        });
+        this.part = { start: semicolonAt + 1, tokens: [], truncated: false };
+    }
+    // -------------------------------------------------------------------------------------------
+    // identifier tracking (psqlscan.l psqlscan_track_identifier / the identifier rule of 15)
+    trackIdentifier(buf, a, b) {
+        const word = trackedWord(buf, a, b);
+        if (this.dialect.identTracking === 'v18') {
+            if (this.parenDepth !== 0)
+                return;
+            if (this.identCount === 0)
+                this.idents.fill(0);
+            if (this.identCount < 8) {
+                if (word === W_CREATE ||
+                    word === W_FUNCTION ||
+                    word === W_PROCEDURE ||
+                    word === W_OR ||
+                    word === W_REPLACE)
+                    this.idents[this.identCount] = lower(buf[a]);
+                else if (word === W_COPY || word === W_FROM || word === W_STDIN || word === W_STDOUT)
+                    this.idents[this.identCount] = lower(buf[a]) - 32;
+                this.identCount++;
+            }
+        }
+        else {
+            if (this.identCount === 0)
+                this.idents.fill(0);
+            if (word === W_CREATE ||
+                word === W_FUNCTION ||
+                word === W_PROCEDURE ||
+                word === W_OR ||
+                word === W_REPLACE) {
+                if (this.identCount < 4)
+                    this.idents[this.identCount] = lower(buf[a]);
+            }
+            this.identCount++;
+            if (this.parenDepth !== 0)
+                return;
+        }
+        if (word < W_BEGIN)
+            return;
+        const d = this.idents;
+        const createRoutine = d[0] === 0x63 /* c */ &&
+            (d[1] === 0x66 /* f */ ||
+                d[1] === 0x70 /* p */ ||
+                (d[1] === 0x6f /* o */ && d[2] === 0x72 /* r */ && (d[3] === 0x66 || d[3] === 0x70)));
+        if (!createRoutine)
+            return;
+        if (word === W_BEGIN)
+            this.beginDepth++;
+        else if (word === W_CASE) {
+            if (this.beginDepth >= 1)
+                this.beginDepth++;
+        }
+        else if (this.beginDepth > 0)
+            this.beginDepth--; // W_END
+    }
+    /**
+     * psqlscan_is_copy_from_stdin: COPY, then within the first 8 words FROM followed by STDIN or
+     * STDOUT. Like psql, it looks at the words array as it is: a statement with no word outside
+     * parentheses (";" alone, "(SELECT 1);") still holds the previous statement's words, so after a
+     * COPY … FROM STDIN psql counts it as one more.
+     */
+    isCopyFromStdin() {
+        if (this.dialect.identTracking !== 'v18')
+            return false;
+        const d = this.idents;
+        if (d[0] !== 0x43 /* C */)
+            return false;
+        for (let k = 1; k < 7; k++) {
+            if (d[k] !== 0x46 /* F */)
+                continue;
+            return d[k + 1] === 0x53; /* S */
+        }
+        return false;
+    }
+    // -------------------------------------------------------------------------------------------
+    // the SQL lexer (psqlscan.l), one line
+    lexSql(ln) {
+        const L = ln.buf;
+        const n = L.length;
+        let i = ln.pos;
+        const space = this.spaceMask;
+        for (;;) {
+            if (i >= n) {
+                ln.pos = n;
+                return Scan.EOL;
+            }
+            switch (this.state) {
+                case S.INITIAL: {
+                    const c = L[i];
+                    const k = CLASS[c];
+                    if (space[c]) {
+                        let j = i + 1;
+                        while (j < n && space[L[j]])
+                            j++;
+                        if (this.qbLen > 0)
+                            this.echo(ln, i, j);
+                        i = j;
+                        continue;
+                    }
+                    if (c === 0x2d /* - */ && L[i + 1] === 0x2d) {
+                        let j = i + 2;
+                        while (j < n && L[j] !== NL && L[j] !== CR)
+                            j++;
+                        if (this.qbLen > 0 && this.dialect.echoDashComments)
+                            this.echo(ln, i, j);
+                        i = j;
+                        continue;
+                    }
+                    if (c === 0x2f /* / */ && L[i + 1] === 0x2a /* * */) {
+                        this.xcdepth = 0;
+                        this.state = S.XC;
+                        this.echo(ln, i, i + 2);
+                        i += 2;
+                        continue;
+                    }
+                    if (c === QUOTE) {
+                        this.beginToken('string');
+                        this.state = ln.std ? S.XQ : S.XE;
+                        this.plainLiteral = true;
+                        this.echo(ln, i, i + 1);
+                        i++;
+                        continue;
+                    }
+                    if (c === DQUOTE) {
+                        this.beginToken('qident');
+                        this.state = S.XD;
+                        this.echo(ln, i, i + 1);
+                        i++;
+                        continue;
+                    }
+                    if (k & C_IDENT_START) {
+                        // string prefixes, when the letter starts a token (always, here)
+                        const n1 = L[i + 1];
+                        if (n1 === QUOTE) {
+                            const lc = lower(c);
+                            let next;
+                            if (lc === 0x62 /* b */)
+                                next = S.XB;
+                            else if (lc === 0x78 /* x */)
+                                next = S.XH;
+                            else if (lc === 0x65 /* e */)
+                                next = S.XE;
+                            else if (lc === 0x6e /* n */)
+                                next = ln.std ? S.XQ : S.XE; // yyless(1), then xqstart
+                            if (next !== undefined) {
+                                this.beginToken('string');
+                                this.state = next;
+                                this.plainLiteral = lc === 0x6e;
+                                this.echo(ln, i, i + 2);
+                                i += 2;
+                                continue;
+                            }
+                        }
+                        else if (n1 === 0x26 /* & */ && lower(c) === 0x75 /* u */) {
+                            const n2 = L[i + 2];
+                            if (n2 === QUOTE || n2 === DQUOTE) {
+                                this.beginToken(n2 === QUOTE ? 'string' : 'qident');
+                                this.state = n2 === QUOTE ? S.XUS : S.XUI;
+                                this.echo(ln, i, i + 3);
+                                i += 3;
+                                continue;
+                            }
+                            // xufailed: "u&" thrown back to "u", which is not an identifier token
+                            this.beginToken('op');
+                            this.echo(ln, i, i + 1);
+                            this.endToken();
+                            i++;
+                            continue;
+                        }
+                        let j = i + 1;
+                        while (j < n && CLASS[L[j]] & C_IDENT_CONT)
+                            j++;
+                        this.beginToken('ident');
+                        this.trackIdentifier(L, i, j);
+                        this.echo(ln, i, j);
+                        this.endToken();
+                        i = j;
+                        continue;
+                    }
+                    if (k & C_DIGIT || (c === DOT && isDigit(L[i + 1] ?? 0))) {
+                        const j = this.scanNumber(L, i);
+                        this.beginToken('number');
+                        this.echo(ln, i, j);
+                        this.endToken();
+                        i = j;
+                        continue;
+                    }
+                    if (c === DOLLAR) {
+                        const n1 = L[i + 1] ?? -1;
+                        if (isDigit(n1)) {
+                            // {param} / {param_junk}
+                            let j = i + 2;
+                            while (j < n && isDigit(L[j]))
+                                j++;
+                            if (this.dialect.numbers !== 'v14' && j < n && CLASS[L[j]] & C_IDENT_START) {
+                                j++;
+                                while (j < n && CLASS[L[j]] & C_IDENT_CONT)
+                                    j++;
+                            }
+                            this.beginToken('param');
+                            this.echo(ln, i, j);
+                            this.endToken();
+                            i = j;
+                            continue;
+                        }
+                        if (n1 === DOLLAR || (n1 >= 0 && CLASS[n1] & C_IDENT_START)) {
+                            let j = i + 1;
+                            while (j < n && CLASS[L[j]] & C_DOLQ_CONT)
+                                j++;
+                            if (j < n && L[j] === DOLLAR) {
+                                this.beginToken('string');
+                                this.dolqstart = L.subarray(i, j + 1);
+                                this.state = S.XDOLQ;
+                                this.echo(ln, i, j + 1);
+                                i = j + 1;
+                                continue;
+                            }
+                            // {dolqfailed}: throw back all but the "$"
+                        }
+                        this.beginToken('op');
+                        this.echo(ln, i, i + 1);
+                        this.endToken();
+                        i++;
+                        continue;
+                    }
+                    if (c === COLON) {
+                        const n1 = L[i + 1] ?? -1;
+                        if (n1 === COLON || n1 === 0x3d /* = */) {
+                            this.beginToken('op');
+                            this.echo(ln, i, i + 2);
+                            this.endToken();
+                            i += 2;
+                            continue;
+                        }
+                        if (n1 >= 0 && CLASS[n1] & C_DOLQ_CONT) {
+                            let j = i + 2;
+                            while (j < n && CLASS[L[j]] & C_DOLQ_CONT)
+                                j++;
+                            this.variable(ln, i, L.toString('latin1', i + 1, j), 'plain');
+                            this.beginToken('variable');
+                            this.echo(ln, i, j);
+                            this.endToken();
+                            i = j;
+                            continue;
+                        }
+                        if (n1 === QUOTE || n1 === DQUOTE) {
+                            let j = i + 2;
+                            while (j < n && CLASS[L[j]] & C_DOLQ_CONT)
+                                j++;
+                            if (j > i + 2 && L[j] === n1) {
+                                this.variable(ln, i, L.toString('latin1', i + 2, j), n1 === QUOTE ? 'literal' : 'identifier');
+                                this.beginToken('variable');
+                                this.echo(ln, i, j + 1);
+                                this.endToken();
+                                i = j + 1;
+                                continue;
+                            }
+                        }
+                        else if (n1 === 0x7b /* { */ && L[i + 2] === 0x3f /* ? */) {
+                            let j = i + 3;
+                            while (j < n && CLASS[L[j]] & C_DOLQ_CONT)
+                                j++;
+                            if (j > i + 3 && L[j] === 0x7d /* } */) {
+                                this.variable(ln, i, L.toString('latin1', i + 3, j), 'test');
+                                // psqlscan_test_variable: the reference becomes TRUE or FALSE (assumed unset)
+                                this.beginToken('variable');
+                                this.echoGenerated(ln, i, 'FALSE');
+                                this.endToken();
+                                i = j + 1;
+                                continue;
+                            }
+                        }
+                        this.beginToken('punct');
+                        this.echo(ln, i, i + 1);
+                        this.endToken();
+                        i++;
+                        continue;
+                    }
+                    if (c === 0x28 /* ( */) {
+                        if (this.parenDepth === 0) {
+                            this.beginToken('punct');
+                            this.echo(ln, i, i + 1);
+                            this.endToken();
+                        }
+                        else
+                            this.echo(ln, i, i + 1);
+                        this.parenDepth++;
+                        i++;
+                        continue;
+                    }
+                    if (c === 0x29 /* ) */) {
+                        if (this.parenDepth > 0)
+                            this.parenDepth--;
+                        this.beginToken('punct');
+                        this.echo(ln, i, i + 1);
+                        this.endToken();
+                        i++;
+                        continue;
+                    }
+                    if (c === SEMI) {
+                        const at = this.qbLen;
+                        this.echo(ln, i, i + 1);
+                        i++;
+                        if (this.parenDepth === 0 && this.beginDepth === 0) {
+                            if (this.isCopyFromStdin())
+                                this.psqlCopyCount++;
+                            this.identCount = 0;
+                            ln.pos = i;
+                            this.partEndAt = at;
+                            return Scan.SEMI;
+                        }
+                        if (this.parenDepth === 0)
+                            this.splitPart(at);
+                        continue;
+                    }
+                    if (c === BS) {
+                        const n1 = L[i + 1];
+                        if (n1 === SEMI || n1 === COLON) {
+                            // "\;" and "\:" put ";" or ":" into the query buffer
+                            const at = this.qbLen;
+                            this.backslashEscapes++;
+                            this.echoGenerated(ln, i, n1 === SEMI ? ';' : ':');
+                            if (n1 === SEMI) {
+                                if (this.dialect.identTracking === 'v18') {
+                                    if (this.parenDepth === 0 && this.beginDepth === 0) {
+                                        if (this.isCopyFromStdin())
+                                            this.psqlCopyCount++;
+                                        this.identCount = 0;
+                                    }
+                                }
+                                else
+                                    this.identCount = 0;
+                                if (this.parenDepth === 0)
+                                    this.splitPart(at);
+                            }
+                            i += 2;
+                            continue;
+                        }
+                        ln.pos = i + 1;
+                        this.metaAt = i;
+                        return Scan.BACKSLASH;
+                    }
+                    if (k & C_OP) {
+                        let j = i + 1;
+                        while (j < n && CLASS[L[j]] & C_OP)
+                            j++;
+                        // {operator}: stop at an embedded comment start, drop trailing + and -
+                        let nchars = j - i;
+                        for (let p = i; p + 1 < j; p++) {
+                            if ((L[p] === 0x2f && L[p + 1] === 0x2a) || (L[p] === 0x2d && L[p + 1] === 0x2d)) {
+                                nchars = p - i;
+                                break;
+                            }
+                        }
+                        if (nchars > 1 && (L[i + nchars - 1] === 0x2b || L[i + nchars - 1] === 0x2d)) {
+                            let ic = nchars - 2;
+                            for (; ic >= 0; ic--) {
+                                const ch = L[i + ic];
+                                if ('~!@#^&|`?%'.includes(String.fromCharCode(ch)))
+                                    break;
+                            }
+                            if (ic < 0) {
+                                do
+                                    nchars--;
+                                while (nchars > 1 && (L[i + nchars - 1] === 0x2b || L[i + nchars - 1] === 0x2d));
+                            }
+                        }
+                        this.beginToken('op');
+                        this.echo(ln, i, i + nchars);
+                        this.endToken();
+                        i += nchars;
+                        continue;
+                    }
+                    // {self} / {other} / "." / ".."
+                    const len = c === DOT && L[i + 1] === DOT ? 2 : 1;
+                    this.beginToken(c === 0x2c || c === DOT ? 'punct' : 'op');
+                    this.echo(ln, i, i + len);
+                    this.endToken();
+                    i += len;
+                    continue;
+                }
+                case S.XC: {
+                    const c = L[i];
+                    if (c === 0x2f && L[i + 1] === 0x2a) {
+                        this.xcdepth++;
+                        this.echo(ln, i, i + 2);
+                        i += 2;
+                        continue;
+                    }
+                    if (c === 0x2a) {
+                        let j = i + 1;
+                        while (j < n && L[j] === 0x2a)
+                            j++;
+                        if (j < n && L[j] === 0x2f) {
+                            if (this.xcdepth <= 0)
+                                this.state = S.INITIAL;
+                            else
+                                this.xcdepth--;
+                            j++;
+                        }
+                        this.echo(ln, i, j);
+                        i = j;
+                        continue;
+                    }
+                    let j = i + 1;
+                    while (j < n && L[j] !== 0x2a && L[j] !== 0x2f)
+                        j++;
+                    this.echo(ln, i, j);
+                    i = j;
+                    continue;
+                }
+                case S.XQ:
+                case S.XUS: {
+                    const q = L.indexOf(QUOTE, i);
+                    if (q < 0) {
+                        this.echo(ln, i, n);
+                        i = n;
+                        continue;
+                    }
+                    if (this.state === S.XQ && this.plainLiteral && L[q - 1] === BS) {
+                        // with standard_conforming_strings off this quote would be escaped
+                        let run = 0;
+                        for (let k = q - 1; k >= 0 && L[k] === BS; k--)
+                            run++;
+                        if (run % 2 === 1)
+                            this.ambiguousLiterals++;
+                    }
+                    if (L[q + 1] === QUOTE) {
+                        this.echo(ln, i, q + 2);
+                        i = q + 2;
+                        continue;
+                    }
+                    this.echo(ln, i, q + 1);
+                    this.stateBeforeStrStop = this.state;
+                    this.state = S.XQS;
+                    this.tokEnd = this.qbLen;
+                    i = q + 1;
+                    continue;
+                }
+                case S.XE: {
+                    let j = i;
+                    while (j < n && L[j] !== QUOTE && L[j] !== BS)
+                        j++;
+                    if (j >= n) {
+                        this.echo(ln, i, n);
+                        i = n;
+                        continue;
+                    }
+                    if (L[j] === BS) {
+                        // with standard_conforming_strings on, a plain literal would end at this quote
+                        if (this.plainLiteral && L[j + 1] === QUOTE)
+                            this.ambiguousLiterals++;
+                        const e = Math.min(j + 2, n);
+                        this.echo(ln, i, e);
+                        i = e;
+                        continue;
+                    }
+                    if (L[j + 1] === QUOTE) {
+                        this.echo(ln, i, j + 2);
+                        i = j + 2;
+                        continue;
+                    }
+                    this.echo(ln, i, j + 1);
+                    this.stateBeforeStrStop = S.XE;
+                    this.state = S.XQS;
+                    this.tokEnd = this.qbLen;
+                    i = j + 1;
+                    continue;
+                }
+                case S.XB:
+                case S.XH: {
+                    const q = L.indexOf(QUOTE, i);
+                    if (q < 0) {
+                        this.echo(ln, i, n);
+                        i = n;
+                        continue;
+                    }
+                    this.echo(ln, i, q + 1);
+                    this.stateBeforeStrStop = this.state;
+                    this.state = S.XQS;
+                    this.tokEnd = this.qbLen;
+                    i = q + 1;
+                    continue;
+                }
+                case S.XQS: {
+                    const m = this.quoteContinue(L, i);
+                    if (m > 0) {
+                        this.echo(ln, i, m);
+                        this.state = this.stateBeforeStrStop;
+                        this.tokEnd = -1;
+                        i = m;
+                        continue;
+                    }
+                    this.state = S.INITIAL;
+                    this.endToken();
+                    continue;
+                }
+                case S.XD:
+                case S.XUI: {
+                    const q = L.indexOf(DQUOTE, i);
+                    if (q < 0) {
+                        this.echo(ln, i, n);
+                        i = n;
+                        continue;
+                    }
+                    if (L[q + 1] === DQUOTE) {
+                        this.echo(ln, i, q + 2);
+                        i = q + 2;
+                        continue;
+                    }
+                    this.echo(ln, i, q + 1);
+                    this.state = S.INITIAL;
+                    this.endToken();
+                    i = q + 1;
+                    continue;
+                }
+                case S.XDOLQ: {
+                    const d = L.indexOf(DOLLAR, i);
+                    if (d < 0) {
+                        this.echo(ln, i, n);
+                        i = n;
+                        continue;
+                    }
+                    const n1 = L[d + 1] ?? -1;
+                    if (n1 === DOLLAR || (n1 >= 0 && CLASS[n1] & C_IDENT_START)) {
+                        let j = d + 1;
+                        while (j < n && CLASS[L[j]] & C_DOLQ_CONT)
+                            j++;
+                        if (j < n && L[j] === DOLLAR) {
+                            if (this.dolqstart && L.subarray(d, j + 1).equals(this.dolqstart)) {
+                                this.echo(ln, i, j + 1);
+                                this.dolqstart = undefined;
+                                this.state = S.INITIAL;
+                                this.endToken();
+                                i = j + 1;
+                                continue;
+                            }
+                            // not our tag: keep the final "$" for rescanning
+                            this.echo(ln, i, j);
+                            i = j;
+                            continue;
+                        }
+                        this.echo(ln, i, j);
+                        i = j;
+                        continue;
+                    }
+                    this.echo(ln, i, d + 1);
+                    i = d + 1;
+                    continue;
+                }
+            }
+        }
+    }
+    /** Set at each SEMI / BACKSLASH result. */
+    partEndAt = 0;
+    metaAt = 0;
+    /**
+     * {quotecontinue} at L[i]: white space containing a newline (comments allowed), then a quote.
+     * Returns the index after the quote, or 0.
+     */
+    quoteContinue(L, i) {
+        const n = L.length;
+        const space = this.spaceMask;
+        const nonNl = (c) => space[c] === 1 && c !== NL && c !== CR;
+        let j = i;
+        // {non_newline_whitespace}*
+        for (;;) {
+            if (j < n && nonNl(L[j])) {
+                j++;
+                continue;
+            }
+            if (L[j] === 0x2d && L[j + 1] === 0x2d) {
+                j += 2;
+                while (j < n && L[j] !== NL && L[j] !== CR)
+                    j++;
+                continue;
+            }
+            break;
+        }
+        if (j >= n || (L[j] !== NL && L[j] !== CR))
+            return 0;
+        j++;
+        // {special_whitespace}*: white space, or a comment followed by a newline
+        for (;;) {
+            if (j < n && space[L[j]]) {
+                j++;
+                continue;
+            }
+            if (L[j] === 0x2d && L[j + 1] === 0x2d) {
+                let e = j + 2;
+                while (e < n && L[e] !== NL && L[e] !== CR)
+                    e++;
+                if (e < n) {
+                    j = e + 1;
+                    continue;
+                }
+                return 0;
+            }
+            break;
+        }
+        return j < n && L[j] === QUOTE ? j + 1 : 0;
+    }
+    /** End of the number token starting at L[i] (a digit, or "." before a digit). */
+    scanNumber(L, i) {
+        const n = L.length;
+        const mode = this.dialect.numbers;
+        const us = mode === 'v16';
+        const decint = (p) => {
+            // {decinteger}: digit (_? digit)* — or digit+ before 16; returns p when none
+            if (!(p < n && isDigit(L[p])))
+                return p;
+            let q = p + 1;
+            for (;;) {
+                if (q < n && isDigit(L[q]))
+                    q++;
+                else if (us && L[q] === 0x5f && q + 1 < n && isDigit(L[q + 1]))
+                    q += 2;
+                else
+                    break;
+            }
+            return q;
+        };
+        const identEnd = (p) => {
+            if (!(p < n && CLASS[L[p]] & C_IDENT_START))
+                return -1;
+            let q = p + 1;
+            while (q < n && CLASS[L[q]] & C_IDENT_CONT)
+                q++;
+            return q;
+        };
+        let best = i;
+        const consider = (e) => {
+            if (e > best)
+                best = e;
+        };
+        // exponent after a number ending at p: {real}, {realfail} (and 14's realfail1/2)
+        const exponent = (p) => {
+            if (!(L[p] === 0x45 || L[p] === 0x65))
+                return;
+            const s = L[p + 1];
+            if (s === 0x2b || s === 0x2d) {
+                const d = decint(p + 2);
+                if (d > p + 2) {
+                    consider(d);
+                    if (mode !== 'v14')
+                        consider(identEnd(d));
+                }
+                else if (mode !== 'v14')
+                    consider(p + 2); // {realfail}
+                return;
+            }
+            const d = decint(p + 1);
+            if (d > p + 1) {
+                consider(d);
+                if (mode !== 'v14')
+                    consider(identEnd(d));
+            }
+        };
+        if (L[i] === DOT) {
+            const d = decint(i + 1);
+            consider(d);
+            if (mode !== 'v14')
+                consider(identEnd(d));
+            exponent(d);
+            return best;
+        }
+        const d = decint(i);
+        consider(d);
+        if (mode !== 'v14')
+            consider(identEnd(d));
+        if (us && L[i] === 0x30) {
+            const r = lower(L[i + 1] ?? 0);
+            const ok = r === 0x78
+                ? isHex
+                : r === 0x6f
+                    ? (c) => c >= 48 && c <= 55
+                    : r === 0x62
+                        ? (c) => c === 48 || c === 49
+                        : undefined;
+            if (ok) {
+                let q = i + 2;
+                for (;;) {
+                    if (q < n && ok(L[q]))
+                        q++;
+                    else if (L[q] === 0x5f && q + 1 < n && ok(L[q + 1]))
+                        q += 2;
+                    else
+                        break;
+                }
+                consider(q > i + 2 ? q : L[i + 2] === 0x5f ? i + 3 : i + 2);
+            }
+        }
+        if (L[d] === DOT) {
+            if (L[d + 1] === DOT) {
+                // {numericfail}: "1..": the ".." is thrown back; longer matches cannot start this way
+                return best > d + 2 ? best : d;
+            }
+            const f = decint(d + 1);
+            consider(f);
+            if (mode !== 'v14')
+                consider(identEnd(f));
+            exponent(f);
+        }
+        exponent(d);
+        return best;
+    }
+    variable(ln, at, name, form) {
+        this.variables.push({ name, form, line: ln.line, offset: ln.offset + at });
+    }
+    // -------------------------------------------------------------------------------------------
+    // statements
+    /**
+     * Sends the query buffer (or, for a sending meta-command with an empty buffer, the previous
+     * statement again: copy_previous_query).
+     */
+    sendStatement(terminator, resend) {
+        const endAt = terminator === 'semicolon' ? this.partEndAt : this.qbLen;
+        if (terminator !== 'semicolon' && this.tokType !== undefined)
+            this.endToken();
+        this.parts.push({
+            start: this.part.start,
+            end: endAt,
+            tokens: this.part.tokens,
+            truncated: this.part.truncated
+        });
+        const sql = resend ? this.previous.sql : this.queryBytes();
+        const at = resend ??
+            this.stmtStart ?? {
+            line: this.cur?.line ?? this.nextLine,
+            offset: this.cur?.offset ?? this.nextOffset
+        };
+        if (!resend)
+            this.tokenSource.sql = sql;
+        const parts = resend
+            ? this.previous.parts
+            : this.parts.map(p => this.finishPart(sql, p));
+        let serverCopyIn = 0;
+        for (const p of parts)
+            if (p.copy &&
+                p.copy.direction === 'from' &&
+                (p.copy.target === 'stdin' || p.copy.target === 'stdout'))
+                serverCopyIn++;
+        let psqlCopyIn;
+        if (this.dialect.copyDecision === 'psql') {
+            if (terminator === 'meta')
+                psqlCopyIn = this.copyCountOf(sql);
+            else {
+                // psql_scan_count_copy_from_stdin: the part after the last ";" counts too
+                if (terminator === 'eof' && this.identCount > 0 && this.isCopyFromStdin())
+                    this.psqlCopyCount++;
+                psqlCopyIn = this.psqlCopyCount;
+            }
+        }
+        const copyIn = psqlCopyIn ?? serverCopyIn;
+        const effects = settingEffects(parts, sql);
+        const event = new Statement(at.line, at.offset, sql, this.encoding === 'UTF8', terminator, parts, copyIn, serverCopyIn, this.variables, this.backslashEscapes, this.stmtStd, this.ambiguousLiterals);
+        if (psqlCopyIn !== undefined)
+            event.psqlCopyIn = psqlCopyIn;
+        if (effects)
+            event.effects = effects;
+        event.end =
+            terminator === 'eof'
+                ? this.nextOffset
+                : this.cur
+                    ? this.cur.offset + this.cur.pos
+                    : this.nextOffset;
+        this.emit(event);
+        this.previous = { sql, parts };
+        this.resetQueryBuffer();
+        if (terminator !== 'semicolon')
+            this.resetScanner();
+        else
+            this.psqlCopyCount = 0;
+        if (effects?.standardConformingStrings !== undefined &&
+            effects.standardConformingStrings !== 'unknown')
+            this.pendingStd = effects.standardConformingStrings;
+        if (effects?.clientEncoding !== undefined && effects.clientEncoding !== 'unknown')
+            this.pendingEncoding = effects.clientEncoding;
+        for (let k = 0; k < copyIn; k++)
+            this.copyQueue.push('COPY');
+        if (this.copyQueue.length > 0)
+            this.startCopy();
+    }
+    /**
+     * SendQuery(query, -1) of psql 17.12+/18.6+ for a query sent by a meta-command: a fresh lexer
+     * scans the whole query text as one buffer and counts. Upstream 18.6 scans once, up to the first
+     * ";"; Debian's 17.12 and 18.6 (the binaries checked here) carry a patch that goes on over every
+     * ";" (v2-0001-psql-count-every-COPY-FROM-STDIN-when-scanning-a-query-string), modelled here. It
+     * stops at a backslash either way.
+     */
+    copyCountOf(sql) {
+        const probe = new PsqlLexer({
+            psqlMajor: this.dialect.major,
+            clientEncoding: this.encoding,
+            standardConformingStrings: this.std,
+            copyDecision: 'psql'
+        });
+        const ln = { buf: sql, pos: 0, offset: 0, line: 1, std: this.std };
+        while (probe.lexSql(ln) === Scan.SEMI)
+            ;
+        return probe.psqlCopyCount + (probe.identCount > 0 && probe.isCopyFromStdin() ? 1 : 0);
+    }
+    finishPart(sql, p) {
+        const keywords = [];
+        for (const t of p.tokens) {
+            if (t.type !== 'ident' || keywords.length >= 6)
+                break;
+            keywords.push(sql.toString('latin1', t.start, Math.min(t.end, sql.length)).toUpperCase());
+        }
+        const part = {
+            start: p.start,
+            end: Math.min(p.end, sql.length),
+            tokens: p.tokens,
+            tokensTruncated: p.truncated,
+            keywords
+        };
+        if (keywords[0] === 'COPY')
+            part.copy = copyTarget(part, sql);
+        return part;
+    }
+    // -------------------------------------------------------------------------------------------
+    // meta-commands (psqlscanslash.l, command.c HandleSlashCmds)
+    /** Handles the backslash command at this.metaAt; returns true when psql stops (\q). */
+    metaCommand(ln) {
+        const L = ln.buf;
+        const n = L.length;
+        const space = this.spaceMask;
+        const at = this.metaAt;
+        let i = at + 1;
+        // xslashcmd: the name ends at white space or a backslash
+        let j = i;
+        while (j < n && !space[L[j]] && L[j] !== BS)
+            j++;
+        const name = this.decode(L.subarray(i, j));
+        i = j;
+        const argsStart = i;
+        const d = this.dialect;
+        const args = [];
+        const vars = [];
+        let backquote = false;
+        let wholeLine = false;
+        let rejected;
+        const known = d.knownCommands.has(name) ||
+            name.toLowerCase() === 'copy' ||
+            name.startsWith('d') ||
+            name.startsWith('lo_');
+        const scanArg = (type) => {
+            const r = this.slashOption(ln, i, type, vars);
+            i = r.end;
+            if (r.backquote)
+                backquote = true;
+            if (r.wholeLine)
+                wholeLine = true;
+            return r.value;
+        };
+        const restOfLine = () => {
+            // xslashwholeline: leading white space dropped
+            let p = i;
+            while (p < n && space[L[p]])
+                p++;
+            const value = this.decode(L.subarray(p, n));
+            i = n;
+            wholeLine = true;
+            return value;
+        };
+        if (this.restrictKey !== undefined && name !== 'unrestrict')
+            rejected = 'restricted';
+        else if (!known)
+            rejected = 'unknown';
+        else if (WHOLE_LINE_COMMANDS.has(name) || name.toLowerCase() === 'copy') {
+            const v = restOfLine();
+            if (v.length > 0)
+                args.push(v);
+        }
+        else if (name === 'unrestrict' && d.unrestrictWholeLine) {
+            let v = restOfLine();
+            v = v.replace(/[;\s]+$/, ''); // whole-line mode with semicolon = true
+            if (v.length > 0)
+                args.push(v);
+        }
+        else {
+            let first = true;
+            for (;;) {
+                const v = scanArg(first && FILEPIPE_COMMANDS.has(name) ? 'filepipe' : 'normal');
+                first = false;
+                if (v === undefined)
+                    break;
+                args.push(v);
+            }
+        }
+        let queryBuffer;
+        let quit = false;
+        let copyFromStdin = false;
+        if (!rejected) {
+            switch (name) {
+                case 'restrict': {
+                    const key = args[0] === undefined ? '' : stripSemicolons(args[0]);
+                    if (key === '')
+                        rejected = 'error';
+                    else
+                        this.restrictKey = key;
+                    break;
+                }
+                case 'unrestrict': {
+                    const key = args[0] === undefined ? '' : d.unrestrictWholeLine ? args[0] : stripSemicolons(args[0]);
+                    if (key === '' || this.restrictKey === undefined || key !== this.restrictKey)
+                        rejected = 'error';
+                    else
+                        this.restrictKey = undefined;
+                    break;
+                }
+                case 'c':
+                case 'connect':
+                    // a new connection: the server's defaults from the next line on
+                    this.pendingStd = this.connectionStd;
+                    this.pendingEncoding = this.connectionEncoding;
+                    break;
+                case 'r':
+                case 'reset':
+                    queryBuffer = 'reset';
+                    break;
+                case 'q':
+                case 'quit':
+                    quit = true;
+                    break;
+                case 'encoding': {
+                    const enc = args[0] === undefined ? undefined : canonicalEncoding(args[0]);
+                    if (enc)
+                        this.pendingEncoding = enc;
+                    break;
+                }
+                default:
+                    if (d.sendCommands.has(name))
+                        queryBuffer = 'sent';
+                    if (name.toLowerCase() === 'copy' && args[0] !== undefined && slashCopyFromStdin(args[0]))
+                        copyFromStdin = true;
+            }
+        }
+        if (rejected) {
+            // HandleSlashCmds: after an error the rest of the line is thrown away
+            if (i < n) {
+                restOfLine();
+            }
+        }
+        const argText = this.decode(L.subarray(argsStart, i));
+        // xslashend: a trailing "\\" is eaten
+        if (i + 1 < n && L[i] === BS && L[i + 1] === BS)
+            i += 2;
+        ln.pos = i;
+        const event = {
+            kind: 'metaCommand',
+            line: ln.line,
+            offset: ln.offset + at,
+            name,
+            args,
+            argText,
+            wholeLine,
+            backquote,
+            variables: vars,
+            end: ln.offset + i
+        };
+        if (rejected)
+            event.rejected = rejected;
+        if (queryBuffer)
+            event.queryBuffer = queryBuffer;
+        this.emit(event);
+        if (queryBuffer === 'reset') {
+            this.resetQueryBuffer();
+            this.resetScanner();
+        }
+        else if (queryBuffer === 'sent') {
+            if (this.qbLen === 0) {
+                // copy_previous_query: an empty buffer sends the previous statement again
+                this.sendStatement('meta', { line: ln.line, offset: ln.offset + at });
+            }
+            else
+                this.sendStatement('meta');
+        }
+        if (quit) {
+            // MainLoop sends what the buffer holds before it exits
+            if (this.qbLen > 0)
+                this.sendStatement('eof');
+            this.emit({ kind: 'halt', reason: 'quit', line: ln.line, offset: ln.offset + at });
+            this.stopped = true;
+            return true;
+        }
+        if (copyFromStdin) {
+            this.copyQueue.push('\\copy');
+            this.startCopy();
+        }
+        return false;
+    }
+    /**
+     * psql_scan_slash_option for OT_NORMAL / OT_FILEPIPE: one argument from L[i]. value is
+     * undefined when there is none (end of line, or a backslash).
+     */
+    slashOption(ln, start, type, vars) {
+        const L = ln.buf;
+        const n = L.length;
+        const space = this.spaceMask;
+        let i = start;
+        while (i < n && space[L[i]])
+            i++;
+        if (i >= n)
+            return { value: undefined, end: i, backquote: false, wholeLine: false };
+        if (type === 'filepipe' && L[i] === 0x7c /* | */) {
+            return { value: this.decode(L.subarray(i, n)), end: n, backquote: false, wholeLine: true };
+        }
+        const out = [];
+        let quoted = false;
+        let backquote = false;
+        for (;;) {
+            if (i >= n)
+                break;
+            const c = L[i];
+            if (space[c] || c === BS)
+                break;
+            if (c === QUOTE) {
+                quoted = true;
+                i++;
+                let closed = false;
+                while (i < n) {
+                    const q = L[i];
+                    if (q === QUOTE) {
+                        if (L[i + 1] === QUOTE) {
+                            out.push(QUOTE);
+                            i += 2;
+                            continue;
+                        }
+                        i++;
+                        closed = true;
+                        break;
+                    }
+                    if (q === BS && i + 1 < n) {
+                        const e = L[i + 1];
+                        const simple = {
+                            0x6e: 10,
+                            0x74: 9,
+                            0x62: 8,
+                            0x72: 13,
+                            0x66: 12
+                        };
+                        if (simple[e] !== undefined) {
+                            out.push(simple[e]);
+                            i += 2;
+                        }
+                        else if (e >= 0x30 && e <= 0x37) {
+                            let p = i + 1;
+                            let v = 0;
+                            while (p < n && p < i + 4 && L[p] >= 0x30 && L[p] <= 0x37)
+                                v = v * 8 + L[p++] - 0x30;
+                            out.push(v & 0xff);
+                            i = p;
+                        }
+                        else if (e === 0x78 && isHex(L[i + 2] ?? 0)) {
+                            let p = i + 2;
+                            let v = 0;
+                            while (p < n && p < i + 4 && isHex(L[p]))
+                                v = v * 16 + parseInt(String.fromCharCode(L[p++]), 16);
+                            out.push(v);
+                            i = p;
+                        }
+                        else {
+                            out.push(e);
+                            i += 2;
+                        }
+                        continue;
+                    }
+                    out.push(q);
+                    i++;
+                }
+                if (!closed)
+                    return { value: undefined, end: n, backquote, wholeLine: false };
+                continue;
+            }
+            if (c === 0x60 /* ` */) {
+                quoted = true;
+                backquote = true;
+                const q = L.indexOf(0x60, i + 1);
+                if (q < 0)
+                    return { value: undefined, end: n, backquote, wholeLine: false };
+                // variables inside backquotes are expanded by psql before the shell runs
+                this.collectVariables(ln, i + 1, q, vars);
+                for (let p = i; p <= q; p++)
+                    out.push(L[p]);
+                i = q + 1;
+                continue;
+            }
+            if (c === DQUOTE) {
+                quoted = true;
+                const q = L.indexOf(DQUOTE, i + 1);
+                if (q < 0)
+                    return { value: undefined, end: n, backquote, wholeLine: false };
+                for (let p = i; p <= q; p++)
+                    out.push(L[p]);
+                i = q + 1;
+                continue;
+            }
+            if (c === COLON) {
+                const n1 = L[i + 1] ?? -1;
+                if (n1 >= 0 && CLASS[n1] & C_DOLQ_CONT) {
+                    let j = i + 2;
+                    while (j < n && CLASS[L[j]] & C_DOLQ_CONT)
+                        j++;
+                    vars.push({
+                        name: L.toString('latin1', i + 1, j),
+                        form: 'plain',
+                        line: ln.line,
+                        offset: ln.offset + i
+                    });
+                    quoted = true;
+                    for (let p = i; p < j; p++)
+                        out.push(L[p]);
+                    i = j;
+                    continue;
+                }
+                if (n1 === QUOTE || n1 === DQUOTE) {
+                    let j = i + 2;
+                    while (j < n && CLASS[L[j]] & C_DOLQ_CONT)
+                        j++;
+                    if (j > i + 2 && L[j] === n1) {
+                        vars.push({
+                            name: L.toString('latin1', i + 2, j),
+                            form: n1 === QUOTE ? 'literal' : 'identifier',
+                            line: ln.line,
+                            offset: ln.offset + i
+                        });
+                        quoted = true;
+                        for (let p = i; p <= j; p++)
+                            out.push(L[p]);
+                        i = j + 1;
+                        continue;
+                    }
+                }
+                else if (n1 === 0x7b && L[i + 2] === 0x3f) {
+                    let j = i + 3;
+                    while (j < n && CLASS[L[j]] & C_DOLQ_CONT)
+                        j++;
+                    if (j > i + 3 && L[j] === 0x7d) {
+                        vars.push({
+                            name: L.toString('latin1', i + 3, j),
+                            form: 'test',
+                            line: ln.line,
+                            offset: ln.offset + i
+                        });
+                        for (const ch of Buffer.from('FALSE'))
+                            out.push(ch);
+                        i = j + 1;
+                        continue;
+                    }
+                }
+            }
+            out.push(c);
+            i++;
+        }
+        if (out.length === 0 && !quoted)
+            return { value: undefined, end: i, backquote, wholeLine: false };
+        return { value: this.decode(Buffer.from(out)), end: i, backquote, wholeLine: false };
+    }
+    collectVariables(ln, a, b, vars) {
+        const L = ln.buf;
+        for (let p = a; p < b; p++) {
+            if (L[p] !== COLON)
+                continue;
+            const n1 = L[p + 1];
+            if (n1 !== undefined && CLASS[n1] & C_DOLQ_CONT) {
+                let j = p + 2;
+                while (j < b && CLASS[L[j]] & C_DOLQ_CONT)
+                    j++;
+                vars.push({
+                    name: L.toString('latin1', p + 1, j),
+                    form: 'plain',
+                    line: ln.line,
+                    offset: ln.offset + p
+                });
+                p = j - 1;
+            }
+            else if (n1 === QUOTE) {
+                let j = p + 2;
+                while (j < b && CLASS[L[j]] & C_DOLQ_CONT)
+                    j++;
+                if (j > p + 2 && L[j] === QUOTE) {
+                    vars.push({
+                        name: L.toString('latin1', p + 2, j),
+                        form: 'literal',
+                        line: ln.line,
+                        offset: ln.offset + p
+                    });
+                    p = j;
+                }
+            }
+        }
+    }
+    // -------------------------------------------------------------------------------------------
+    // COPY data (copy.c handleCopyIn)
+    startCopy() {
+        this.copySource = this.copyQueue.shift();
+        this.mode = 'copy';
+        this.copyAtLineStart = true;
+        this.copyBytes = 0;
+        this.copyLines = 0;
+    }
+    /** The end of COPY data: the rest of the interrupted line, or the next COPY of that line. */
+    finishCopy(event) {
+        this.emit(event);
+        this.mode = 'line';
+        if (this.copyQueue.length > 0) {
+            this.startCopy();
+            return;
+        }
+        const ln = this.suspended;
+        this.suspended = undefined;
+        if (ln) {
+            this.cur = ln;
+            this.runLine();
+        }
+    }
+    copyData(data, offset, line) {
+        if (data.length === 0)
+            return;
+        this.copyBytes += data.length;
+        this.emit({ kind: 'copyData', data, line, offset });
+    }
+    /** Consumes COPY data from buf[pos…]; returns where it stopped. */
+    copyConsume(buf, pos) {
+        const start = pos;
+        if (this.copyCarry) {
+            // bytes held back because they might begin the end-of-data line
+            const carry = this.copyCarry;
+            const joined = Buffer.concat([carry, buf.subarray(pos, Math.min(buf.length, pos + 4))]);
+            const m = endMarker(joined, 0);
+            if (m === 0) {
+                // still undecided: only possible when the chunk was tiny
+                this.copyCarry = joined;
+                this.nextOffset += buf.length - pos;
+                return buf.length;
+            }
+            this.copyCarry = undefined;
+            const carryOffset = this.copyCarryOffset;
+            if (m > 0) {
+                const used = m - carry.length;
+                this.nextOffset += used;
+                this.nextLine++;
+                this.finishCopy({
+                    kind: 'copyEnd',
+                    end: 'marker',
+                    marker: joined.toString('latin1', 0, m),
+                    bytes: this.copyBytes,
+                    lines: this.copyLines,
+                    source: this.copySource,
+                    line: this.nextLine - 1,
+                    offset: carryOffset
+                });
+                return pos + used;
+            }
+            // not a marker: the carried bytes are data
+            this.copyData(carry, carryOffset, this.nextLine);
+            this.copyAtLineStart = false;
+        }
+        const n = buf.length;
+        let lineStart = this.copyAtLineStart ? start : -1;
+        let search = start;
+        const base = this.nextOffset - start; // absolute offset of buf[0]
+        const firstLine = this.nextLine;
+        let lines = 0;
+        for (;;) {
+            if (lineStart >= 0) {
+                const m = endMarker(buf, lineStart);
+                if (m > 0) {
+                    // data before the marker line, then the end
+                    const dataEnd = lineStart;
+                    if (buf.indexOf(0, start) >= 0 && buf.indexOf(0, start) < dataEnd)
+                        return this.copyNul(buf, start, base);
+                    this.copyData(buf.subarray(start, dataEnd), base + start, firstLine);
+                    this.copyLines += lines;
+                    this.nextLine = firstLine + lines + 1;
+                    this.nextOffset = base + lineStart + m;
+                    this.finishCopy({
+                        kind: 'copyEnd',
+                        end: 'marker',
+                        marker: buf.toString('latin1', lineStart, lineStart + m),
+                        bytes: this.copyBytes,
+                        lines: this.copyLines,
+                        source: this.copySource,
+                        line: firstLine + lines,
+                        offset: base + lineStart
+                    });
+                    return lineStart + m;
+                }
+                if (m === 0) {
+                    // the chunk ends inside what may be the marker line: hold it back
+                    const nul = buf.indexOf(0, start);
+                    if (nul >= 0 && nul < lineStart)
+                        return this.copyNul(buf, start, base);
+                    this.copyData(buf.subarray(start, lineStart), base + start, firstLine);
+                    this.copyLines += lines;
+                    this.nextLine = firstLine + lines;
+                    this.copyCarry = Buffer.from(buf.subarray(lineStart));
+                    this.copyCarryOffset = base + lineStart;
+                    this.nextOffset = base + n;
+                    return n;
+                }
+            }
+            const nl = buf.indexOf(NL, search);
+            if (nl < 0) {
+                const nul = buf.indexOf(0, start);
+                if (nul >= 0)
+                    return this.copyNul(buf, start, base);
+                this.copyData(buf.subarray(start, n), base + start, firstLine);
+                this.copyLines += lines;
+                this.nextLine = firstLine + lines;
+                this.nextOffset = base + n;
+                this.copyAtLineStart = false;
+                return n;
+            }
+            lines++;
+            lineStart = nl + 1;
+            search = nl + 1;
+            if (lineStart >= n) {
+                const nul = buf.indexOf(0, start);
+                if (nul >= 0)
+                    return this.copyNul(buf, start, base);
+                this.copyData(buf.subarray(start, n), base + start, firstLine);
+                this.copyLines += lines;
+                this.nextLine = firstLine + lines;
+                this.nextOffset = base + n;
+                this.copyAtLineStart = true;
+                return n;
+            }
+        }
+    }
+    copyNul(buf, start, base) {
+        const nul = buf.indexOf(0, start);
+        let line = this.nextLine;
+        for (let p = buf.indexOf(NL, start); p >= 0 && p < nul; p = buf.indexOf(NL, p + 1))
+            line++;
+        this.unsupported('nul-byte', `line ${line}: a NUL byte in COPY data (psql drops the rest of the line after one; pg_dump never writes one)`, { line, offset: base + nul });
+        return buf.length;
+    }
+    /** End of input while COPY data is being read. */
+    copyAtEof() {
+        if (this.copyCarry) {
+            this.copyData(this.copyCarry, this.copyCarryOffset, this.nextLine);
+            this.copyCarry = undefined;
+        }
+        this.finishCopy({
+            kind: 'copyEnd',
+            end: 'eof',
+            bytes: this.copyBytes,
+            lines: this.copyLines,
+            source: this.copySource,
+            line: this.nextLine,
+            offset: this.nextOffset
+        });
+    }
+}
+/**
+ * Whether buf[p…] is the end-of-data line: the length of "\\.\n" (3) or "\\.\r\n" (4), -1 when
+ * it is not, 0 when buf ends before that can be decided.
+ */
+function endMarker(buf, p) {
+    const n = buf.length;
+    if (p >= n)
+        return 0;
+    if (buf[p] !== BS)
+        return -1;
+    if (p + 1 >= n)
+        return 0;
+    if (buf[p + 1] !== DOT)
+        return -1;
+    if (p + 2 >= n)
+        return 0;
+    if (buf[p + 2] === NL)
+        return 3;
+    if (buf[p + 2] !== CR)
+        return -1;
+    if (p + 3 >= n)
+        return 0;
+    return buf[p + 3] === NL ? 4 : -1;
+}
+function stripSemicolons(value) {
+    return value.replace(/;+$/, '');
+}
+/** Whether a \copy argument reads from psql's input (FROM STDIN or FROM PSTDIN). */
+function slashCopyFromStdin(arg) {
+    // copy.c parse_slash_copy: table or (query), then FROM or TO, then the file
+    let depth = 0;
+    const words = arg.match(/"(?:[^"]|"")*"|'(?:[^']|'')*'|[()]|[^\s()"']+/g) ?? [];
+    for (let k = 0; k < words.length; k++) {
+        const w = words[k];
+        if (w === '(')
+            depth++;
+        else if (w === ')')
+            depth = Math.max(0, depth - 1);
+        else if (depth === 0 && k > 0 && /^(from|to)$/i.test(w)) {
+            const target = (words[k + 1] ?? '').toLowerCase();
+            return w.toLowerCase() === 'from' && (target === 'stdin' || target === 'pstdin');
+        }
+    }
+    return false;
+}
+/** COPY's direction and target from its depth-0 tokens (gram.y CopyStmt). */
+function copyTarget(part, sql) {
+    const toks = part.tokens;
+    const binaryHint = /binary/i.test(sql.toString('latin1', part.start, part.end));
+    for (let k = 1; k < toks.length; k++) {
+        const t = toks[k];
+        if (t.type !== 'ident')
+            continue;
+        const w = t.text.toUpperCase();
+        if (w !== 'FROM' && w !== 'TO')
+            continue;
+        const prev = toks[k - 1];
+        if (prev.type === 'punct' && prev.text === '.')
+            continue; // s.from is a table name
+        const direction = w === 'FROM' ? 'from' : 'to';
+        const next = toks[k + 1];
+        let target = 'unknown';
+        if (next) {
+            if (next.type === 'ident') {
+                const v = next.text.toUpperCase();
+                if (v === 'STDIN')
+                    target = 'stdin';
+                else if (v === 'STDOUT')
+                    target = 'stdout';
+                else if (v === 'PROGRAM')
+                    target = 'program';
+            }
+            else if (next.type === 'string')
+                target = 'file';
+        }
+        return { direction, target, binaryHint };
+    }
+    return {
+        direction: 'unknown',
+        target: 'unknown',
+        binaryHint
+    };
+}
+/** guc.c parse_bool: on/off/true/false/yes/no/1/0 and unique prefixes, any case. */
+function parsePgBool(value) {
+    const v = value.toLowerCase();
+    if (v.length === 0)
+        return undefined;
+    if ('true'.startsWith(v))
+        return true;
+    if ('false'.startsWith(v))
+        return false;
+    if ('yes'.startsWith(v))
+        return true;
+    if ('no'.startsWith(v))
+        return false;
+    if (v === 'on')
+        return true;
+    if (v.length >= 2 && 'off'.startsWith(v))
+        return false;
+    if (v === '1')
+        return true;
+    if (v === '0')
+        return false;
+    return undefined;
+}
+/** The value of a simple string or word token, or undefined. */
+function simpleValue(t) {
+    if (!t)
+        return undefined;
+    if (t.type === 'ident' || t.type === 'number')
+        return t.text;
+    if (t.type === 'string' && /^'(?:[^'\\]|'')*'$/.test(t.text))
+        return t.text.slice(1, -1).replace(/''/g, "'");
+    return undefined;
+}
+/**
+ * What a statement does to standard_conforming_strings and client_encoding, as far as its text
+ * shows: `SET [SESSION] name {=|TO} value` and `SET NAMES value` are modelled; any other
+ * statement naming either setting, RESET ALL and DISCARD ALL are 'unknown'.
+ */
+const MENTIONS = /standard_conforming_strings|client_encoding/i;
+function settingEffects(parts, sql) {
+    let interesting = false;
+    for (const part of parts) {
+        const w = part.keywords[0];
+        if (w === 'SET' || w === 'RESET' || w === 'DISCARD')
+            interesting = true;
+    }
+    // the statement's text names neither setting anywhere (quotes and comments included)?
+    const text = sql.toString('latin1');
+    if (!interesting && !MENTIONS.test(text))
+        return undefined;
+    let effects;
+    const set = (key, value) => {
+        effects = { ...effects, [key]: value };
+    };
+    const lowerText = text.toLowerCase();
+    for (const part of parts) {
+        const toks = part.tokens;
+        const kw = part.keywords;
+        const partText = lowerText.slice(part.start, part.end);
+        let modelledStd = false;
+        let modelledEnc = false;
+        if (kw[0] === 'SET' && !part.tokensTruncated) {
+            let k = 1;
+            let local = false;
+            const w1 = toks[1]?.type === 'ident' ? toks[1].text.toUpperCase() : '';
+            if (w1 === 'SESSION' &&
+                !(toks[2]?.type === 'ident' && toks[2].text.toUpperCase() === 'AUTHORIZATION'))
+                k = 2;
+            else if (w1 === 'LOCAL') {
+                k = 2;
+                local = true;
+            }
+            const nameTok = toks[k];
+            const name = nameTok?.type === 'ident'
+                ? nameTok.text.toLowerCase()
+                : nameTok?.type === 'qident' && /^"[^"]*"$/.test(nameTok.text)
+                    ? nameTok.text.slice(1, -1)
+                    : '';
+            if (name === 'names' && nameTok.type === 'ident' && toks.length === k + 2) {
+                const v = simpleValue(toks[k + 1]);
+                const enc = v !== undefined && v.toUpperCase() !== 'DEFAULT' ? canonicalEncoding(v) : undefined;
+                set('clientEncoding', local || !enc ? 'unknown' : enc);
+                modelledEnc = true;
+            }
+            else if (name === 'standard_conforming_strings' || name === 'client_encoding') {
+                const op = toks[k + 1];
+                const isAssign = op &&
+                    ((op.type === 'op' && op.text === '=') ||
+                        (op.type === 'ident' && op.text.toUpperCase() === 'TO'));
+                const v = isAssign && toks.length === k + 3 ? simpleValue(toks[k + 2]) : undefined;
+                if (name === 'standard_conforming_strings') {
+                    const b = v !== undefined ? parsePgBool(v) : undefined;
+                    set('standardConformingStrings', local || b === undefined ? 'unknown' : b);
+                    modelledStd = true;
+                }
+                else {
+                    const enc = v !== undefined && v.toUpperCase() !== 'DEFAULT' ? canonicalEncoding(v) : undefined;
+                    set('clientEncoding', local || !enc ? 'unknown' : enc);
+                    modelledEnc = true;
+                }
+            }
+        }
+        const resetAll = (kw[0] === 'RESET' && kw[1] === 'ALL') || (kw[0] === 'DISCARD' && kw[1] === 'ALL');
+        if (resetAll) {
+            set('standardConformingStrings', 'unknown');
+            set('clientEncoding', 'unknown');
+        }
+        if (!modelledStd && partText.includes('standard_conforming_strings'))
+            set('standardConformingStrings', 'unknown');
+        if (!modelledEnc &&
+            (partText.includes('client_encoding') || (kw[0] === 'SET' && kw.includes('NAMES'))))
+            set('clientEncoding', 'unknown');
+    }
+    return effects;
+}
+/**
+ * Lexes a whole script at once (see PsqlLexer).
+ */
+function lexPsqlScript(script, options = {}) {
+    const lexer = new PsqlLexer(options);
+    const buf = typeof script === 'string' ? Buffer.from(script, 'utf8') : script;
+    return [...lexer.write(buf), ...lexer.end()];
+}
+/** Lexes a stream of chunks (e.g. a Readable), yielding events as they complete. */
+async function* psqlScriptEvents(source, options = {}) {
+    const lexer = new PsqlLexer(options);
+    for await (const chunk of source) {
+        const buf = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
+        yield* lexer.write(buf);
+    }
+    yield* lexer.end();
+}
+
+
+/***/ }),
+
+/***/ 2797:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   cp: () => (/* binding */ classifyStatement),
+/* harmony export */   x5: () => (/* binding */ refusal)
+/* harmony export */ });
+/* unused harmony exports metaCommandKind, transactionControl, classifyPart, refusals */
+/* harmony import */ var _psql_lexer_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(7340);
+
+const MAX_SHOWN = 100;
+/** The command as written, one line, control characters escaped, at most MAX_SHOWN characters. */
+function shown(text) {
+    // eslint-disable-next-line no-control-regex -- escaping control characters is the point
+    const one = text.replace(/[\u0000-\u001f\u007f]/g, c => c === '\n'
+        ? '\\n'
+        : c === '\r'
+            ? '\\r'
+            : c === '\t'
+                ? '\\t'
+                : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+    return one.length > MAX_SHOWN ? `${one.slice(0, MAX_SHOWN)}…` : one;
+}
+function metaText(e) {
+    return shown(`\\${e.name}${e.argText}`);
+}
+/** How pg_dump writes \restrict / \unrestrict: one key of letters and digits, nothing else. */
+const KEY = /^[A-Za-z0-9]+$/;
+/** Which of pg_dump's meta-commands this is, or 'other'. */
+function metaCommandKind(e) {
+    if (e.name === 'c' || e.name === 'connect')
+        return 'connect';
+    if (e.name !== 'restrict' && e.name !== 'unrestrict')
+        return 'other';
+    const plain = e.args.length === 1 &&
+        KEY.test(e.args[0]) &&
+        e.argText.trim() === e.args[0] &&
+        !e.backquote &&
+        e.variables.length === 0;
+    if (!plain)
+        return 'other';
+    return e.name;
+}
+/** psql's own variables are upper-case (AUTOCOMMIT, DBNAME, USER, LAST_ERROR_MESSAGE, …). */
+const PSQL_VARIABLE = /^[A-Z_][A-Z0-9_]*$/;
+/**
+ * Why the restore must refuse this event, or undefined when it may pass. Pure; the caller keeps
+ * the order (the first refusal wins: the lexer is exact up to it).
+ */
+function refusal(event, options = {}) {
+    const at = { line: event.line, offset: event.offset };
+    switch (event.kind) {
+        case 'metaCommand': {
+            const kind = metaCommandKind(event);
+            const command = metaText(event);
+            if (kind === 'restrict' || kind === 'unrestrict')
+                return undefined;
+            if (kind === 'connect')
+                return {
+                    code: 'connect',
+                    ...at,
+                    command,
+                    message: `line ${event.line}: "${command}" connects psql to another database; a script that does this was made by pg_dump --create or pg_dumpall, and is restored into the database of database-url only if the restore handles it`
+                };
+            return {
+                code: 'meta-command',
+                ...at,
+                command,
+                message: `line ${event.line}: the psql meta-command "${command}" is not something pg_dump writes, and psql would run it on this machine; the script is refused before anything runs. Restore only scripts made by pg_dump (or remove the line if you trust it)`
+            };
+        }
+        case 'statement':
+            return statementRefusal(event, options);
+        case 'unsupported':
+            return {
+                code: 'unsupported',
+                ...at,
+                command: '',
+                message: event.message + '; the script is refused before anything runs'
+            };
+        case 'halt':
+            if (event.reason === 'custom-format-archive')
+                return {
+                    code: 'custom-format',
+                    ...at,
+                    command: 'PGDMP',
+                    message: 'line 1: this is a pg_dump custom-format archive, not an SQL script; restore it as an archive (pg_restore), not with psql'
+                };
+            return undefined; // \q was refused as a meta-command
+        default:
+            return undefined;
+    }
+}
+function statementRefusal(e, options) {
+    const at = { line: e.line, offset: e.offset };
+    const refuse = (code, why, extra = {}) => {
+        const command = shown(e.text);
+        const outcome = extra.droppable
+            ? 'the restore drops it (its own transaction covers what it wrapped)'
+            : 'the script is refused before anything runs';
+        return {
+            code,
+            ...at,
+            command,
+            message: `line ${e.line}: ${why} ("${command}"); ${outcome}`,
+            ...extra
+        };
+    };
+    if (/^[\s;]*$/.test(e.text))
+        return refuse('empty-statement', 'an empty statement (";" alone), which pg_dump never writes; after COPY data psql can stop reading the script at one');
+    const defined = new Set(options.definedVariables ?? []);
+    for (const v of e.variables) {
+        if (v.form === 'test' || PSQL_VARIABLE.test(v.name) || defined.has(v.name))
+            return {
+                ...refuse('variable', `psql would replace the variable reference :${v.form === 'literal' ? `'${v.name}'` : v.form === 'identifier' ? `"${v.name}"` : v.form === 'test' ? `{?${v.name}}` : v.name} with its value; pg_dump never writes one`),
+                line: v.line,
+                offset: v.offset
+            };
+    }
+    if (e.backslashEscapes > 0)
+        return refuse('backslash-escape', 'psql turns "\\;" or "\\:" into ";" or ":" and sends several statements as one query; pg_dump never writes that');
+    const atomicBody = e.parts.length > 1 && isAtomicBody(e);
+    if (e.parts.length > 1 && !atomicBody)
+        return refuse('joined-statements', 'psql would send several statements as one query (it does not end a statement inside CREATE FUNCTION … BEGIN … END), so they cannot be checked one by one');
+    if (e.psqlCopyIn !== undefined && e.psqlCopyIn !== e.serverCopyIn)
+        return refuse('copy-mismatch', `psql would read ${e.psqlCopyIn} COPY data block(s) after this statement but the server would take ${e.serverCopyIn}`);
+    for (const part of e.parts) {
+        const copy = part.copy;
+        if (copy) {
+            if (copy.target === 'program')
+                return refuse('copy-program', `COPY … ${copy.direction === 'from' ? 'FROM' : 'TO'} PROGRAM runs a program on the database server; pg_dump never writes it`);
+            if (copy.target === 'file')
+                return refuse('copy-file', `COPY … ${copy.direction === 'from' ? 'FROM' : 'TO'} a file reads or writes a file on the database server; pg_dump never writes it`);
+            if (copy.direction === 'unknown' || copy.target === 'unknown')
+                return refuse('copy-unclear', 'a COPY statement whose source or destination cannot be told');
+            if (copy.binaryHint &&
+                copy.direction === 'from' &&
+                (copy.target === 'stdin' || copy.target === 'stdout'))
+                return refuse('copy-binary', 'COPY … FROM STDIN in binary format; pg_dump writes text COPY data only');
+        }
+    }
+    if (options.refuseAmbiguousLiterals && e.ambiguousLiterals > 0)
+        return refuse('ambiguous-literal', "a string literal here ends at a different place if standard_conforming_strings is off ('…\\'…'), which a script can switch without this check seeing it");
+    const eff = e.effects;
+    if (eff?.standardConformingStrings === 'unknown')
+        return refuse('setting', 'this statement changes (or may change) standard_conforming_strings in a way psql follows but this check cannot');
+    if (eff?.clientEncoding !== undefined) {
+        const enc = eff.clientEncoding === 'unknown' ? undefined : (0,_psql_lexer_js__WEBPACK_IMPORTED_MODULE_0__/* .canonicalEncoding */ .uY)(eff.clientEncoding);
+        if (!enc)
+            return refuse('encoding', 'this statement changes (or may change) client_encoding in a way psql follows but this check cannot');
+        if (!(0,_psql_lexer_js__WEBPACK_IMPORTED_MODULE_0__/* .isByteSafeEncoding */ .LI)(enc))
+            return refuse('encoding', `client_encoding ${enc} is not supported: in it a character can contain the bytes of "\\" or "'"; convert the dump to UTF8`);
+    }
+    // a BEGIN ATOMIC body's parts are not statements of their own (its last part is END)
+    for (const part of atomicBody ? e.parts.slice(0, 1) : e.parts) {
+        const tx = transactionControl(part);
+        if (tx?.endsTransaction) {
+            const droppable = isPgDumpTransaction(e, tx.statement);
+            return refuse('transaction-control', `${tx.statement} would end the transaction the whole restore runs in, so a later error would leave part of the backup committed${droppable ? " (pg_dump's own BEGIN/COMMIT around large objects)" : ''}`, { transaction: tx.statement, ...(droppable ? { droppable: true } : {}) });
+        }
+    }
+    return undefined;
+}
+/** pg_dump writes "BEGIN;" and "COMMIT;" alone around large objects. */
+function isPgDumpTransaction(e, statement) {
+    return ((statement === 'BEGIN' || statement === 'COMMIT') &&
+        e.parts.length === 1 &&
+        e.text === `${statement};`);
+}
+const BODY_STATEMENTS = new Set([
+    'SELECT',
+    'INSERT',
+    'UPDATE',
+    'DELETE',
+    'MERGE',
+    'WITH',
+    'VALUES',
+    'TABLE',
+    'RETURN'
+]);
+function startsBodyStatement(tokens, from) {
+    const t = tokens[from];
+    if (!t)
+        return false;
+    if (t.type === 'punct' && t.text === '(')
+        return true;
+    return t.type === 'ident' && BODY_STATEMENTS.has(t.text.toUpperCase());
+}
+/**
+ * The one legitimate way a psql query holds several statements: CREATE [OR REPLACE] FUNCTION or
+ * PROCEDURE with a SQL-standard body, as pg_dump writes it:
+ * `CREATE FUNCTION … BEGIN ATOMIC stmt; stmt; … END;` — every part but the last a body statement
+ * (SELECT, INSERT, UPDATE, DELETE, MERGE, WITH, VALUES, TABLE, RETURN), the last part END alone.
+ * Anything else that psql joins (an identifier named begin, case or end in a CREATE FUNCTION
+ * statement) is refused: the server would run the joined statements unchecked.
+ */
+function isAtomicBody(e) {
+    const parts = e.parts;
+    const kw = parts[0].keywords;
+    const routine = kw[0] === 'CREATE' &&
+        (kw[1] === 'FUNCTION' ||
+            kw[1] === 'PROCEDURE' ||
+            (kw[1] === 'OR' && kw[2] === 'REPLACE' && (kw[3] === 'FUNCTION' || kw[3] === 'PROCEDURE')));
+    if (!routine || parts.some(p => p.tokensTruncated))
+        return false;
+    const first = parts[0].tokens;
+    let atomicAt = -1;
+    for (let k = 0; k + 1 < first.length; k++) {
+        if (isWord(first[k], 'BEGIN') && isWord(first[k + 1], 'ATOMIC')) {
+            if (atomicAt >= 0)
+                return false;
+            atomicAt = k + 2;
+        }
+    }
+    if (atomicAt < 0 || !startsBodyStatement(first, atomicAt))
+        return false;
+    for (let p = 1; p < parts.length - 1; p++)
+        if (!startsBodyStatement(parts[p].tokens, 0))
+            return false;
+    const last = parts[parts.length - 1].tokens;
+    return last.length === 1 && isWord(last[0], 'END');
+}
+function isWord(t, word) {
+    return t !== undefined && t.type === 'ident' && t.text.toUpperCase() === word;
+}
+/** Transaction control by the leading words of a statement part, or undefined. */
+function transactionControl(part) {
+    const k = part.keywords;
+    const w0 = k[0];
+    switch (w0) {
+        case 'BEGIN':
+            return { statement: 'BEGIN', endsTransaction: true };
+        case 'START':
+            return k[1] === 'TRANSACTION'
+                ? { statement: 'START TRANSACTION', endsTransaction: true }
+                : undefined;
+        case 'END':
+            return { statement: 'END', endsTransaction: true };
+        case 'ABORT':
+            return { statement: 'ABORT', endsTransaction: true };
+        case 'COMMIT':
+            return k[1] === 'PREPARED'
+                ? { statement: 'COMMIT PREPARED', endsTransaction: true }
+                : { statement: 'COMMIT', endsTransaction: true };
+        case 'PREPARE':
+            return k[1] === 'TRANSACTION'
+                ? { statement: 'PREPARE TRANSACTION', endsTransaction: true }
+                : undefined;
+        case 'SAVEPOINT':
+            return { statement: 'SAVEPOINT', endsTransaction: false };
+        case 'RELEASE':
+            return { statement: 'RELEASE', endsTransaction: false };
+        case 'ROLLBACK': {
+            if (k[1] === 'PREPARED')
+                return { statement: 'ROLLBACK PREPARED', endsTransaction: true };
+            // ROLLBACK [WORK | TRANSACTION] TO [SAVEPOINT] name stays inside the transaction
+            const rest = k[1] === 'WORK' || k[1] === 'TRANSACTION' ? k[2] : k[1];
+            if (rest === 'TO')
+                return { statement: 'ROLLBACK TO', endsTransaction: false };
+            return { statement: 'ROLLBACK', endsTransaction: true };
+        }
+        default:
+            return undefined;
+    }
+}
+/** The words of the first part, skipping the optional ones of ALTER … OWNER TO. */
+function hasOwnerTo(tokens) {
+    for (let k = 0; k + 1 < tokens.length; k++)
+        if (isWord(tokens[k], 'OWNER') && isWord(tokens[k + 1], 'TO'))
+            return true;
+    return false;
+}
+function unquote(t) {
+    if (!t)
+        return undefined;
+    if (t.type === 'ident')
+        return t.text.toLowerCase();
+    if (t.type === 'qident' && t.text.startsWith('"'))
+        return t.text.slice(1, -1).replace(/""/g, '"');
+    return undefined;
+}
+/** The kind of a statement (its first part) for the restore's skip rules. */
+function classifyStatement(e) {
+    return classifyPart(e.parts[0]);
+}
+/** The kind of one statement part, by its leading words. */
+function classifyPart(part) {
+    const k = part.keywords;
+    const t = part.tokens;
+    const keywords = k.slice();
+    if (t.length === 0)
+        return { kind: 'empty', keywords };
+    const tx = transactionControl(part);
+    if (tx)
+        return {
+            kind: tx.endsTransaction ? 'transaction' : 'savepoint',
+            keywords,
+            detail: tx.statement
+        };
+    const [w0, w1, w2] = k;
+    if (w0 === 'COPY')
+        return { kind: 'copy', keywords };
+    if ((w0 === 'CREATE' || w0 === 'ALTER' || w0 === 'DROP') && w1 === 'EXTENSION')
+        return { kind: 'extension', keywords, detail: extensionName(t, w2 === 'IF' ? 5 : 2) };
+    if (w0 === 'COMMENT' && w1 === 'ON' && w2 === 'EXTENSION')
+        return { kind: 'extension', keywords, detail: unquote(t[3]) };
+    if (w0 === 'ALTER' && w1 === 'DEFAULT' && w2 === 'PRIVILEGES')
+        return { kind: 'default-privileges', keywords };
+    if (w0 === 'GRANT' || w0 === 'REVOKE')
+        return { kind: 'privileges', keywords };
+    if (w0 === 'ALTER' && hasOwnerTo(t)) {
+        const type = [];
+        for (let i = 1; i < k.length && i < 4; i++) {
+            if (['ONLY', 'IF'].includes(k[i]))
+                break;
+            type.push(k[i]);
+            if (![
+                'MATERIALIZED',
+                'FOREIGN',
+                'TEXT',
+                'SEARCH',
+                'EVENT',
+                'LARGE',
+                'ACCESS',
+                'OPERATOR'
+            ].includes(k[i]))
+                break;
+        }
+        return { kind: 'owner', keywords, detail: type.join(' ') };
+    }
+    if (w0 === 'CREATE' && w1 === 'SCHEMA')
+        return { kind: 'schema', keywords };
+    if (w0 === 'CREATE' && w1 === 'POLICY')
+        return { kind: 'policy', keywords };
+    if (w0 === 'CREATE' && w1 === 'EVENT' && w2 === 'TRIGGER')
+        return { kind: 'event-trigger', keywords };
+    if ((w0 === 'CREATE' || w0 === 'ALTER') && w1 === 'PUBLICATION')
+        return { kind: 'publication', keywords };
+    if ((w0 === 'CREATE' || w0 === 'ALTER') && w1 === 'DATABASE')
+        return { kind: 'database', keywords };
+    // (CREATE USER MAPPING is a foreign server's, not a role)
+    if ((w0 === 'CREATE' || w0 === 'ALTER') &&
+        (w1 === 'ROLE' || (w1 === 'USER' && w2 !== 'MAPPING') || w1 === 'GROUP'))
+        return { kind: 'role', keywords };
+    if (w0 === 'SET') {
+        let i = 1;
+        if (w1 === 'SESSION' || w1 === 'LOCAL')
+            i = 2;
+        if (isWord(t[i], 'SESSION') && isWord(t[i + 1], 'AUTHORIZATION'))
+            return { kind: 'set', keywords, detail: 'session_authorization' };
+        if (w1 === 'SESSION' && isWord(t[2], 'AUTHORIZATION'))
+            return { kind: 'set', keywords, detail: 'session_authorization' };
+        if (isWord(t[i], 'TIME') && isWord(t[i + 1], 'ZONE'))
+            return { kind: 'set', keywords, detail: 'timezone' };
+        if (isWord(t[i], 'NAMES'))
+            return { kind: 'set', keywords, detail: 'client_encoding' };
+        const name = [];
+        for (let j = i; j < t.length; j++) {
+            const v = unquote(t[j]);
+            if (v === undefined)
+                break;
+            name.push(v);
+            if (!(t[j + 1]?.type === 'punct' && t[j + 1].text === '.'))
+                break;
+            j++;
+        }
+        return { kind: 'set', keywords, detail: name.join('.') || undefined };
+    }
+    if (w0 === 'SELECT') {
+        // SELECT pg_catalog.set_config('search_path', '', false) / SELECT pg_catalog.lo_open(…)
+        let i = 1;
+        if (isWord(t[1], 'PG_CATALOG') && t[2]?.type === 'punct' && t[2].text === '.')
+            i = 3;
+        const fn = t[i]?.type === 'ident' ? t[i].text.toLowerCase() : '';
+        const call = t[i + 1]?.type === 'punct' && t[i + 1].text === '(';
+        if (call && (fn.startsWith('lo_') || fn === 'lowrite' || fn === 'loread'))
+            return { kind: 'large-object', keywords, detail: fn };
+        if (call && fn === 'set_config')
+            return { kind: 'set', keywords, detail: 'set_config' };
+    }
+    if (w0 === 'CREATE') {
+        let i = 1;
+        while (i < k.length &&
+            ['UNLOGGED', 'TEMP', 'TEMPORARY', 'FOREIGN', 'GLOBAL', 'LOCAL'].includes(k[i]))
+            i++;
+        if (k[i] === 'TABLE') {
+            let j = i + 1;
+            if (isWord(t[j], 'IF') && isWord(t[j + 1], 'NOT') && isWord(t[j + 2], 'EXISTS'))
+                j += 3;
+            return { kind: 'table', keywords, detail: qualifiedName(t, j) };
+        }
+    }
+    return { kind: 'other', keywords };
+}
+function extensionName(t, at) {
+    return unquote(t[at]);
+}
+/** A possibly qualified name starting at tokens[at], as written. */
+function qualifiedName(t, at) {
+    const parts = [];
+    for (let j = at; j < t.length; j += 2) {
+        if (t[j].type !== 'ident' && t[j].type !== 'qident')
+            break;
+        parts.push(t[j].text);
+        if (!(t[j + 1]?.type === 'punct' && t[j + 1].text === '.'))
+            break;
+    }
+    return parts.length ? parts.join('.') : undefined;
+}
+/** Every refusal of a whole script's events (for reports); restores stop at the first. */
+function refusals(events, options = {}) {
+    const out = [];
+    for (const e of events) {
+        const r = refusal(e, options);
+        if (r)
+            out.push(r);
+    }
+    return out;
+}
+
+
+/***/ }),
+
+/***/ 65478:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   R: () => (/* binding */ ScriptGate)
+/* harmony export */ });
+/* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(57075);
+/* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_stream__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(83916);
+/* harmony import */ var _psql_lexer_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(7340);
+/* harmony import */ var _psql_script_rules_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(2797);
+/**
+ * The restore's one script gate: every SQL script psql runs in a restore (a plain dump, or the
+ * script `pg_restore -f -` writes from an archive) passes through it on its way to psql's stdin.
+ *
+ * It lexes the script exactly as psql will read it (psql-lexer.ts) and, event by event:
+ *  - refuses (CheckError naming line, command and what to do) anything pg_dump never writes —
+ *    meta-commands but \restrict/\unrestrict, COPY … PROGRAM, "\;", psql variables, transaction
+ *    control that would end the restore's transaction (psql-script-rules.ts), and scripts that
+ *    address the cluster or another database (pg_dumpall: roles, \connect; pg_dump --create:
+ *    CREATE DATABASE, \connect). A refused event's bytes never reach psql: bytes are passed only
+ *    once the events they belong to were decided;
+ *  - drops what the target cannot take: pg_dump's own BEGIN;/COMMIT; around large objects (the
+ *    restore's own transaction covers them), `SET transaction_timeout` for servers before 17,
+ *    \restrict/\unrestrict for a psql that lacks them, owner and privilege statements when asked,
+ *    and whatever the restore policy (`policy`) skips — each listed in `skipped`;
+ *  - passes the exact bytes of everything else (COPY data as zero-copy views of the chunks);
+ *  - with `transaction`, writes `BEGIN;` (after a leading \restrict line) and the statements of
+ *    `before` (clean's drops) ahead of the script's first statement, and `COMMIT;` only at the
+ *    end of its input — after the whole input was read, decoded and checked by the stages before
+ *    it. If anything fails or the input ends early, the stream is destroyed without COMMIT: psql
+ *    (run without --single-transaction) reaches the end of its input inside the transaction and
+ *    exits, and the server rolls the transaction back.
+ *
+ * Its statement events also tell what the script holds (the tables its COPY statements fill,
+ * whether pg_dump's header and "dump complete" trailer are there): `facts`.
+ */
+
+
+
+
+const TRAILER = Buffer.from('-- PostgreSQL database dump complete');
+const HEADER = /^(?:\ufeff)?(?:--\r?\n)?-- PostgreSQL database dump\r?\n/;
+const CLUSTER_HEADER = /^(?:\ufeff)?(?:--\r?\n)?-- PostgreSQL database cluster dump\r?\n/;
+const MAX_TEXT = 200;
+/** The first `max` characters of a statement, on one line. */
+function shortText(text, max = MAX_TEXT) {
+    // eslint-disable-next-line no-control-regex -- control characters are shown escaped
+    const one = text.replace(/\r?\n/g, ' ').replace(/[\u0000-\u001f\u007f]/g, ' ');
+    return one.length > max ? `${one.slice(0, max - 1)}…` : one;
+}
+class ScriptGate extends node_stream__WEBPACK_IMPORTED_MODULE_0__.Transform {
+    options;
+    skipped = [];
+    facts = {
+        madeByPgDump: false,
+        complete: false,
+        clusterDump: false,
+        statements: 0,
+        copyBytes: 0
+    };
+    lexer;
+    /** Chunks not yet released, with the absolute offset and the line of their first byte. */
+    held = [];
+    /** Lines of the script received so far (1-based: the line the next byte is on). */
+    receivedLine = 1;
+    /**
+     * Where each stretch of the output (what psql reads) comes from: from output line `out` on,
+     * the script's line `script` on (undefined: the gate's own BEGIN;, drops, COMMIT;).
+     */
+    lineMap = [];
+    outLine = 1;
+    /** Bytes before this offset were passed or dropped. */
+    pushedUpTo = 0;
+    /** Bytes before this offset are decided (kept, not yet pushed, from pushedUpTo on). */
+    decidedUpTo = 0;
+    received = 0;
+    begun = false;
+    /** The last kept statement ended at the end of input without ";". */
+    openStatement = false;
+    sawStatement = false;
+    createdDatabase;
+    headChecked = false;
+    headBytes = [];
+    headLength = 0;
+    refuseAmbiguous;
+    /** A COPY statement the policy left out: its data and end marker are left out too. */
+    skippedCopy;
+    constructor(options) {
+        super();
+        this.options = options;
+        this.lexer = new _psql_lexer_js__WEBPACK_IMPORTED_MODULE_2__/* .PsqlLexer */ .$p({ psqlMajor: options.psqlMajor });
+        this.refuseAmbiguous = options.refuseAmbiguousLiterals ?? options.psqlMajor < 17;
+    }
+    _transform(chunk, _encoding, callback) {
+        try {
+            this.held.push({ buf: chunk, start: this.received, line: this.receivedLine, counted: 0 });
+            this.received += chunk.length;
+            this.receivedLine += newlines(chunk);
+            this.readHead(chunk);
+            const events = this.lexer.write(chunk);
+            if (events.length > 0)
+                this.readHead(undefined);
+            for (const event of events)
+                this.decide(event);
+            this.pushDecided();
+            callback();
+        }
+        catch (error) {
+            callback(error);
+        }
+    }
+    _flush(callback) {
+        try {
+            this.readHead(undefined);
+            for (const event of this.lexer.end())
+                this.decide(event);
+            // what follows the last event: white space and comments (pg_dump's trailer)
+            this.seeGap(this.decidedUpTo, this.received);
+            this.decidedUpTo = this.received;
+            this.begin();
+            this.pushDecided();
+            // a last statement without ";" (psql sends it at the end of input) is ended first
+            if (this.options.transaction)
+                this.pushOut(Buffer.from(this.openStatement ? '\n;\nCOMMIT;\n' : '\nCOMMIT;\n'));
+            callback();
+        }
+        catch (error) {
+            callback(error);
+        }
+    }
+    /** The first bytes: pg_dump's or pg_dumpall's header comment. */
+    readHead(chunk) {
+        if (this.headChecked)
+            return;
+        if (chunk) {
+            this.headBytes.push(chunk);
+            this.headLength += chunk.length;
+            if (this.headLength < 256)
+                return;
+        }
+        this.headChecked = true;
+        const head = Buffer.concat(this.headBytes).toString('utf8', 0, 256);
+        this.headBytes = [];
+        this.facts.madeByPgDump = HEADER.test(head);
+        this.facts.clusterDump = CLUSTER_HEADER.test(head);
+        if (this.facts.clusterDump)
+            throw this.clusterDumpError(1);
+    }
+    decide(event) {
+        switch (event.kind) {
+            case 'statement':
+                return this.statement(event);
+            case 'metaCommand':
+                return this.metaCommand(event);
+            case 'copyData':
+                if (this.skippedCopy)
+                    return this.leaveOut(event.offset, event.offset + event.data.length);
+                this.facts.copyBytes += event.data.length;
+                this.decidedUpTo = event.offset + event.data.length;
+                return;
+            case 'copyEnd':
+                if (event.end === 'eof')
+                    throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .CheckError */ .tl(`${this.where()} ends inside the data of a COPY statement (its "\\." line is missing): it is truncated. Nothing was restored.`);
+                if (this.skippedCopy) {
+                    this.skippedCopy.rows = event.lines;
+                    this.skippedCopy = undefined;
+                    return this.leaveOut(event.offset, event.offset + (event.marker?.length ?? 0));
+                }
+                this.decidedUpTo = event.offset + (event.marker?.length ?? 0);
+                return;
+            default: {
+                const refused = (0,_psql_script_rules_js__WEBPACK_IMPORTED_MODULE_3__/* .refusal */ .x5)(event);
+                if (refused)
+                    throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .CheckError */ .tl(`${this.where()}, ${refused.message}.`);
+            }
+        }
+    }
+    statement(e) {
+        this.seeGap(this.decidedUpTo, e.offset);
+        const cls = (0,_psql_script_rules_js__WEBPACK_IMPORTED_MODULE_3__/* .classifyStatement */ .cp)(e);
+        this.refuseClusterStatements(e, cls);
+        const refused = (0,_psql_script_rules_js__WEBPACK_IMPORTED_MODULE_3__/* .refusal */ .x5)(e, { refuseAmbiguousLiterals: this.refuseAmbiguous });
+        let verdict = { keep: true };
+        if (refused) {
+            if (refused.code === 'transaction-control' && !this.options.transaction) {
+                // no transaction of the action's: the script's own control runs as psql would run it
+            }
+            else if (refused.code === 'transaction-control' && refused.droppable) {
+                verdict = {
+                    keep: false,
+                    reason: `a bare ${refused.transaction}; (pg_dump writes them around large objects; a script's own outer one looks the same): the restore's one transaction covers what it encloses`
+                };
+            }
+            else
+                throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .CheckError */ .tl(`${this.where()}, ${refused.message}.`);
+        }
+        if (verdict.keep)
+            verdict = this.builtin(cls);
+        if (verdict.keep && this.options.policy) {
+            const decision = this.options.policy(e, cls);
+            if ('refuse' in decision)
+                throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .CheckError */ .tl(`${this.where()}, line ${e.line}: ${decision.refuse}`);
+            verdict = decision;
+        }
+        if (verdict.keep) {
+            this.begin(e.offset);
+            this.sawStatement = true;
+            this.facts.statements++;
+            this.options.onStatement?.(e);
+            this.decidedUpTo = e.end;
+            this.openStatement = e.terminator === 'eof';
+            return;
+        }
+        const entry = {
+            line: e.line,
+            reason: verdict.reason,
+            text: shortText(e.text)
+        };
+        if ('table' in verdict && verdict.table !== undefined)
+            entry.table = verdict.table;
+        this.skipped.push(entry);
+        // COPY … FROM stdin: its data follows (pg_dump writes no other COPY)
+        if (cls.kind === 'copy' && e.parts[0]?.copy?.target === 'stdin')
+            this.skippedCopy = entry;
+        this.leaveOut(e.offset, e.end);
+    }
+    /** The gate's own drops: what the target or the psql cannot take, and what was asked. */
+    builtin(cls) {
+        const o = this.options;
+        if (cls.kind === 'set' &&
+            cls.detail === 'transaction_timeout' &&
+            o.serverMajor !== undefined &&
+            o.serverMajor < 17)
+            return {
+                keep: false,
+                reason: `the target server (${o.serverMajor}) has no transaction_timeout setting (PostgreSQL 17+)`
+            };
+        if (o.noOwner && cls.kind === 'owner')
+            return { keep: false, reason: 'owners are not restored (no-owner)' };
+        if (o.noPrivileges && (cls.kind === 'privileges' || cls.kind === 'default-privileges'))
+            return { keep: false, reason: 'privileges are not restored (no-privileges)' };
+        return { keep: true };
+    }
+    /** pg_dumpall (roles, databases) and pg_dump --create (CREATE DATABASE): refused by content. */
+    refuseClusterStatements(e, cls) {
+        const [w0, w1, w2] = cls.keywords;
+        if (cls.kind === 'role' ||
+            (w0 === 'DROP' && (w1 === 'ROLE' || (w1 === 'USER' && w2 !== 'MAPPING'))))
+            throw this.clusterDumpError(e.line, `"${shortText(e.text, 80)}"`);
+        if ((w0 === 'CREATE' || w0 === 'DROP') && w1 === 'DATABASE') {
+            if (w0 === 'DROP')
+                throw this.clusterDumpError(e.line, `"${shortText(e.text, 80)}"`);
+            this.createdDatabase = shortText(e.text, 80);
+            throw this.createDatabaseError(e.line);
+        }
+    }
+    clusterDumpError(line, what = 'its header') {
+        return new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .CheckError */ .tl(`${this.where()} is a pg_dumpall file (line ${line}: ${what}): it creates roles and databases and connects to each database in turn, so it addresses the whole cluster; a restore writes only into the target database (the one its connection names). Nothing was restored. Restore one database from a pg_dump of it (pg_dump -Fc, or plain without --create), or take that database's section of the file (after its "\\connect" line) into a file of its own; create roles by hand (or run pg_dumpall --globals-only's output with psql as a superuser) if you need them.`);
+    }
+    createDatabaseError(line) {
+        return new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .CheckError */ .tl(`${this.where()} was made by pg_dump --create (line ${line}: ${this.createdDatabase ?? '\\connect'}): it creates a database and connects to it, and a restore writes only into the target database (the one its connection names). Nothing was restored. Dump without --create (-C), or remove the CREATE DATABASE, ALTER DATABASE and "\\connect" lines from the top of the script.`);
+    }
+    metaCommand(e) {
+        this.seeGap(this.decidedUpTo, e.offset);
+        const refused = (0,_psql_script_rules_js__WEBPACK_IMPORTED_MODULE_3__/* .refusal */ .x5)(e);
+        if (refused?.code === 'connect') {
+            throw this.sawStatement && !this.createdDatabase
+                ? this.clusterDumpError(e.line, `"${refused.command}"`)
+                : this.createDatabaseError(e.line);
+        }
+        if (refused)
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .CheckError */ .tl(`${this.where()}, ${refused.message}.`);
+        // \restrict / \unrestrict: psql's own guard, kept where psql knows it
+        if (this.options.dropRestrict) {
+            this.skipped.push({
+                line: e.line,
+                reason: 'this psql does not know \\restrict / \\unrestrict (added in 13.22, 14.19, 15.14, 16.10, 17.6)',
+                text: `\\${e.name}`
+            });
+            this.leaveOut(e.offset, e.end);
+            return;
+        }
+        this.decidedUpTo = e.end;
+    }
+    /** White space and comments between events: pg_dump's trailer is one of them. */
+    seeGap(from, to) {
+        if (this.facts.complete || to - from < TRAILER.length)
+            return;
+        if (this.bytes(from, to).includes(TRAILER))
+            this.facts.complete = true;
+    }
+    /** Writes BEGIN; and the statements of `before` once, just ahead of the first statement. */
+    begin(at = this.decidedUpTo) {
+        if (this.begun)
+            return;
+        this.begun = true;
+        const o = this.options;
+        const lines = [...(o.transaction ? ['BEGIN;'] : []), ...(o.before ?? [])];
+        if (lines.length === 0)
+            return;
+        this.decidedUpTo = Math.max(this.decidedUpTo, at);
+        this.pushDecided();
+        this.pushOut(Buffer.from(`${lines.join('\n')}\n`));
+    }
+    /**
+     * The line of the script that line `outputLine` of the gate's output (psql's "<stdin>" line
+     * in its errors) comes from; undefined for the gate's own lines (BEGIN;, drops, COMMIT;).
+     */
+    scriptLine(outputLine) {
+        for (let i = this.lineMap.length - 1; i >= 0; i--) {
+            const m = this.lineMap[i];
+            if (m.out > outputLine)
+                continue;
+            return m.script === undefined ? undefined : m.script + (outputLine - m.out);
+        }
+        return outputLine;
+    }
+    /** Pushes output, recording which script line (none: the gate's own text) it starts on. */
+    pushOut(buf, scriptLine) {
+        const last = this.lineMap[this.lineMap.length - 1];
+        const continues = last !== undefined &&
+            (scriptLine === undefined
+                ? last.script === undefined
+                : last.script !== undefined && last.script + (this.outLine - last.out) === scriptLine);
+        // the gate's own text that begins with a line end ("\nCOMMIT;") ends the script's last line
+        const out = this.outLine + (scriptLine === undefined && buf[0] === 10 ? 1 : 0);
+        if (!continues && !(last === undefined && scriptLine === 1))
+            this.lineMap.push({ out, script: scriptLine });
+        this.outLine += newlines(buf);
+        this.push(buf);
+    }
+    /** Leaves out the script's bytes [from, to) (after passing what was decided before them). */
+    leaveOut(from, to) {
+        this.decidedUpTo = Math.max(this.decidedUpTo, from);
+        this.pushDecided();
+        this.release(to);
+        this.pushedUpTo = to;
+        this.decidedUpTo = to;
+    }
+    /** Pushes the decided bytes not pushed yet, as views of the chunks. */
+    pushDecided() {
+        const to = this.decidedUpTo;
+        if (to <= this.pushedUpTo)
+            return;
+        for (const held of this.held) {
+            const { buf, start } = held;
+            const end = start + buf.length;
+            if (end <= this.pushedUpTo)
+                continue;
+            if (start >= to)
+                break;
+            const a = Math.max(this.pushedUpTo, start) - start;
+            const b = Math.min(to, end) - start;
+            // pieces of a chunk go out in order: its lines are counted once, up to each piece
+            held.line += newlines(buf.subarray(held.counted, a));
+            held.counted = a;
+            this.pushOut(a === 0 && b === buf.length ? buf : buf.subarray(a, b), held.line);
+        }
+        this.pushedUpTo = to;
+        this.release(to);
+    }
+    /** Forgets the chunks wholly before `to`. */
+    release(to) {
+        let k = 0;
+        while (k < this.held.length && this.held[k].start + this.held[k].buf.length <= to)
+            k++;
+        if (k > 0)
+            this.held = this.held.slice(k);
+    }
+    /** The script's bytes [from, to) (still held). */
+    bytes(from, to) {
+        const pieces = [];
+        for (const { buf, start } of this.held) {
+            const end = start + buf.length;
+            if (end <= from)
+                continue;
+            if (start >= to)
+                break;
+            pieces.push(buf.subarray(Math.max(from, start) - start, Math.min(to, end) - start));
+        }
+        return pieces.length === 1 ? pieces[0] : Buffer.concat(pieces);
+    }
+    where() {
+        return this.options.source ?? 'the SQL script';
+    }
+}
+/** The line ends (\n) in a buffer. */
+function newlines(buf) {
+    let n = 0;
+    for (let i = buf.indexOf(10); i >= 0; i = buf.indexOf(10, i + 1))
+        n++;
+    return n;
+}
+
+
+/***/ }),
+
+/***/ 92515:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   Gv: () => (/* binding */ readServerInfo),
+/* harmony export */   NC: () => (/* binding */ unmatchedExcludes),
+/* harmony export */   Ng: () => (/* binding */ connect),
+/* harmony export */   Qr: () => (/* binding */ countObjects),
+/* harmony export */   Ro: () => (/* binding */ dumpRowCounts),
+/* harmony export */   g: () => (/* binding */ lockBound),
+/* harmony export */   hH: () => (/* binding */ SnapshotSession)
+/* harmony export */ });
+/* unused harmony exports tableBlockers, dumpLockWaits, explainConnectError */
+/* harmony import */ var node_tls__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(41692);
+/* harmony import */ var node_tls__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_tls__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var pg__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(83849);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(83916);
+/* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(25625);
+/* harmony import */ var _connection_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(58824);
+/* harmony import */ var _dump_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(8677);
+/* harmony import */ var _locks_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(60975);
+
+
+
+
+
+
+
+/** Milliseconds as the text a lock_timeout setting takes. */
+function lockTimeoutSetting(ms) {
+    return `${Math.max(1, Math.round(ms))}ms`;
+}
+/**
+ * The lock wait every statement of the action gets: the lock-timeout option, or pg_dump's own
+ * `--lock-wait-timeout` from its arguments when that is shorter (the action never waits longer
+ * than pg_dump would). The server reads pg_dump's value (its syntax is the setting's).
+ */
+async function lockBound(client, lockTimeoutMs, pgDumpArgs) {
+    let bound = {
+        ms: lockTimeoutMs,
+        source: lockTimeoutMs === 0 ? 'lock timeout 0 (wait forever)' : `lock timeout ${lockTimeoutMs} ms`
+    };
+    const given = pgDumpArgs
+        .map(arg => /^--lock-wait-timeout=(.*)$/.exec(arg)?.[1])
+        .filter((v) => v !== undefined)
+        .pop();
+    if (given === undefined)
+        return bound;
+    // set and read back in a transaction that is rolled back: the session keeps its setting
+    await client.query('BEGIN');
+    try {
+        await client.query("SELECT set_config('lock_timeout', $1, true)", [given]);
+        const ms = Number((await client.query("SELECT setting AS ms FROM pg_catalog.pg_settings WHERE name = 'lock_timeout'")).rows[0].ms);
+        if (ms > 0 && (bound.ms === 0 || ms < bound.ms)) {
+            bound = { ms, source: `pg_dump --lock-wait-timeout=${given}` };
+        }
+    }
+    catch {
+        // pg_dump will say what is wrong with its value; the action keeps its own bound
+    }
+    finally {
+        await client.query('ROLLBACK');
+    }
+    return bound;
+}
+/**
+ * The sessions that hold, or are queued ahead for, an ACCESS EXCLUSIVE lock on a table (the only
+ * mode that blocks reading it). Reads pg_locks and pg_stat_activity only: takes no lock.
+ */
+async function tableBlockers(client, table) {
+    // the statistics snapshot of a transaction is taken once: refresh it for current sessions
+    await client.query('SELECT pg_catalog.pg_stat_clear_snapshot()');
+    const result = await client.query(`SELECT l.pid, a.application_name, a.state, l.mode, l.granted,
+            to_char(coalesce(a.xact_start, a.state_change) AT TIME ZONE 'UTC',
+                    'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS since
+       FROM pg_catalog.pg_locks l
+       LEFT JOIN pg_catalog.pg_stat_activity a ON a.pid = l.pid
+      WHERE l.locktype = 'relation' AND l.mode = 'AccessExclusiveLock'
+        AND l.pid <> pg_catalog.pg_backend_pid()
+        AND l.database = (SELECT oid FROM pg_catalog.pg_database WHERE datname = current_database())
+        AND l.relation = (SELECT c.oid FROM pg_catalog.pg_class c
+                            JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+                           WHERE n.nspname = $1 AND c.relname = $2)
+      ORDER BY l.granted DESC, l.pid`, [table.schema, table.name]);
+    return result.rows.map(r => ({
+        pid: r.pid,
+        applicationName: r.application_name,
+        state: r.state,
+        since: r.since,
+        lock: { mode: r.mode, granted: r.granted }
+    }));
+}
+/**
+ * What pg_dump's sessions wait to lock, and for whom (pg_blocking_pids): the sessions of this
+ * role and database with this session's application_name (pg_dump gets the same, PGAPPNAME)
+ * started after this session (the server's clock). Reads pg_locks and pg_stat_activity only.
+ */
+async function dumpLockWaits(client) {
+    await client.query('SELECT pg_catalog.pg_stat_clear_snapshot()');
+    const result = await client.query(`SELECT n.nspname AS schema, c.relname AS name, b.pid, b.application_name, b.state,
+            to_char(coalesce(b.xact_start, b.state_change) AT TIME ZONE 'UTC',
+                    'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS since,
+            bl.mode, bl.granted
+       FROM pg_catalog.pg_stat_activity w
+       JOIN pg_catalog.pg_locks wl ON wl.pid = w.pid AND NOT wl.granted AND wl.locktype = 'relation'
+       JOIN pg_catalog.pg_class c ON c.oid = wl.relation
+       JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+      CROSS JOIN LATERAL unnest(pg_catalog.pg_blocking_pids(w.pid)) AS bp(pid)
+       LEFT JOIN pg_catalog.pg_stat_activity b ON b.pid = bp.pid
+       LEFT JOIN LATERAL (SELECT l.mode, l.granted FROM pg_catalog.pg_locks l
+                           WHERE l.pid = bp.pid AND l.locktype = 'relation'
+                             AND l.relation = wl.relation
+                           ORDER BY l.granted DESC LIMIT 1) bl ON true
+      WHERE w.application_name = current_setting('application_name')
+        AND w.pid <> pg_catalog.pg_backend_pid() AND w.datname = current_database()
+        AND w.usename = current_user
+        AND w.backend_start >= (SELECT backend_start FROM pg_catalog.pg_stat_activity
+                                 WHERE pid = pg_catalog.pg_backend_pid())
+      ORDER BY 1, 2, 3`);
+    const waits = new Map();
+    for (const r of result.rows) {
+        const key = JSON.stringify([r.schema, r.name]);
+        const wait = waits.get(key) ?? { table: { schema: r.schema, name: r.name }, blockers: [] };
+        waits.set(key, wait);
+        if (!wait.blockers.some(b => b.pid === r.pid)) {
+            wait.blockers.push({
+                pid: r.pid,
+                applicationName: r.application_name,
+                state: r.state,
+                since: r.since,
+                lock: { mode: r.mode ?? 'a lock', granted: r.granted ?? true }
+            });
+        }
+    }
+    return [...waits.values()];
+}
+/**
+ * Connects as libpq would with the same URL (connection.ts: connectAttempts, authPolicy): every
+ * host in turn, TLS as sslmode says (prefer falls back to clear text, allow to TLS), the server's
+ * authentication request checked against channel_binding and require_auth before the password is
+ * sent, and target_session_attrs checked once connected. Every failure becomes a message about
+ * databaseUrl and the fix.
+ */
+async function connect(connection, connectTimeoutSeconds) {
+    const policy = (0,_connection_js__WEBPACK_IMPORTED_MODULE_4__/* .authPolicy */ .vv)(connection);
+    const hosts = (0,_connection_js__WEBPACK_IMPORTED_MODULE_4__/* .connectAttempts */ .zG)(connection);
+    const wanted = connection.params.target_session_attrs ?? 'any';
+    const passes = wanted === 'prefer-standby' ? ['standby', 'any'] : [wanted];
+    const failures = [];
+    for (const pass of passes) {
+        for (const attempts of hosts) {
+            const where = { ...connection, host: attempts[0].name, port: attempts[0].port };
+            let client;
+            try {
+                client = await openHost(connection, attempts, policy, connectTimeoutSeconds);
+            }
+            catch (error) {
+                // refused by the URL's own rules, or the server refused the password: libpq stops too
+                if (error instanceof _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .SettingError */ .L_)
+                    throw error;
+                const explained = explainConnectError(error, where, connectTimeoutSeconds);
+                if (error.code === '28P01')
+                    throw explained;
+                failures.push(explained);
+                continue;
+            }
+            if (pass === 'any' || (await sessionIs(client, pass)))
+                return client;
+            await client.end().catch(() => undefined);
+            failures.push(new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .SettingError */ .L_('databaseUrl', `${(0,_connection_js__WEBPACK_IMPORTED_MODULE_4__/* .describeConnection */ .If)(where)} is not a ${pass} server (target_session_attrs=${wanted}).`));
+        }
+    }
+    if (failures.length === 1)
+        throw failures[0];
+    throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .SettingError */ .L_('databaseUrl', `no host of the URL could be used: ${failures.map(f => f.message).join(' ')}`);
+}
+/** target_session_attrs as libpq checks it on a new session. */
+async function sessionIs(client, kind) {
+    const { rows } = await client.query("SELECT current_setting('transaction_read_only') AS read_only, pg_is_in_recovery() AS recovery");
+    const readOnly = rows[0].read_only === 'on';
+    switch (kind) {
+        case 'read-write':
+            return !readOnly;
+        case 'read-only':
+            return readOnly;
+        case 'primary':
+            return !rows[0].recovery;
+        case 'standby':
+            return rows[0].recovery;
+        default:
+            return true;
+    }
+}
+/** One host: its attempts in order, the next one only where libpq would retry. */
+async function openHost(connection, attempts, policy, connectTimeoutSeconds) {
+    for (let i = 0;; i++) {
+        const attempt = attempts[i];
+        try {
+            return await openClient(connection, attempt, policy, connectTimeoutSeconds);
+        }
+        catch (error) {
+            if (i + 1 < attempts.length && mayRetry(attempt, error))
+                continue;
+            throw error;
+        }
+    }
+}
+function mayRetry(attempt, error) {
+    if (error instanceof _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .SettingError */ .L_)
+        return false;
+    const code = String(error?.code ?? '');
+    if (attempt.fallBackOn === 'server-refused')
+        return code === '28000';
+    if (attempt.fallBackOn === 'tls-refused-or-failed') {
+        return (code === '28000' ||
+            isNoSslError(error) ||
+            /SSL|TLS|certificate|CERT|self.signed/i.test(`${code} ${error?.message}`));
+    }
+    return false;
+}
+async function openClient(connection, attempt, policy, connectTimeoutSeconds) {
+    const config = (0,_connection_js__WEBPACK_IMPORTED_MODULE_4__/* .pgClientConfig */ .f3)(connection, { connectTimeoutSeconds, attempt });
+    // the server's authentication request, seen before pg answers it (listeners run in order)
+    let asked;
+    let mechanisms = [];
+    let refused;
+    const refuse = (why) => {
+        refused = new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .SettingError */ .L_('databaseUrl', `refused ${(0,_connection_js__WEBPACK_IMPORTED_MODULE_4__/* .describeConnection */ .If)({ ...connection, host: attempt.name, port: attempt.port })}: ${why}`);
+        return refused;
+    };
+    const client = new pg__WEBPACK_IMPORTED_MODULE_1__/* ["default"].Client */ .Ay.Client({
+        ...config,
+        // called by pg for a cleartext, MD5 or SASL request, before anything of the password is sent
+        password: async () => {
+            const tlsStream = client.connection.stream;
+            const plus = mechanisms.includes('SCRAM-SHA-256-PLUS') &&
+                tlsStream instanceof node_tls__WEBPACK_IMPORTED_MODULE_0__.TLSSocket &&
+                config.enableChannelBinding === true;
+            const why = (0,_connection_js__WEBPACK_IMPORTED_MODULE_4__/* .refuseAuthentication */ .DX)(policy, asked ?? 'none', plus);
+            if (why)
+                throw refuse(why);
+            const password = connection.password ?? (0,_connection_js__WEBPACK_IMPORTED_MODULE_4__/* .passwordFromFile */ .GF)(connection, attempt.name, attempt.port);
+            if (password === undefined) {
+                throw refuse(`the server asks for a password (${asked}) and the URL has none (nor a matching line of the password file). Put it in the URL: postgresql://user:password@host/dbname.`);
+            }
+            return password;
+        }
+    });
+    const wire = client.connection;
+    wire.on('authenticationCleartextPassword', () => (asked = 'password'));
+    wire.on('authenticationMD5Password', () => (asked = 'md5'));
+    wire.on('authenticationSASL', (message) => {
+        mechanisms = message.mechanisms ?? [];
+        asked = mechanisms.some(m => m.startsWith('SCRAM-SHA-256')) ? 'scram-sha-256' : 'oauth';
+    });
+    wire.on('authenticationOk', () => {
+        if (asked !== undefined)
+            return;
+        const why = (0,_connection_js__WEBPACK_IMPORTED_MODULE_4__/* .refuseAuthentication */ .DX)(policy, 'none', false);
+        if (why)
+            wire.emit('error', refuse(why));
+    });
+    // a connection dropped later surfaces through the pending query; do not crash the process
+    client.on('error', () => undefined);
+    // bound the whole attempt: DNS and TLS can stall longer than pg's own timer covers
+    let timer;
+    const deadline = new Promise((_, reject) => {
+        timer = setTimeout(() => reject(Object.assign(new Error('timeout'), { code: 'CONNECT_TIMEOUT' })), (connectTimeoutSeconds + 2) * 1000);
+    });
+    try {
+        await Promise.race([client.connect(), deadline]);
+        if (refused)
+            throw refused;
+        return client;
+    }
+    catch (error) {
+        void client.end().catch(() => undefined);
+        throw refused ?? error;
+    }
+    finally {
+        clearTimeout(timer);
+    }
+}
+function isNoSslError(error) {
+    return /does not support SSL/i.test(String(error?.message));
+}
+/** Turns a driver error into one sentence: what went wrong connecting and what to do. */
+function explainConnectError(error, connection, connectTimeoutSeconds) {
+    const err = error;
+    const where = (0,_connection_js__WEBPACK_IMPORTED_MODULE_4__/* .describeConnection */ .If)(connection);
+    const message = String(err?.message ?? error);
+    let detail;
+    switch (err?.code) {
+        case '28P01':
+            detail = `password authentication failed for user '${connection.user ?? ''}'. Check the user name and password in the secret (percent-encode special characters: @ → %40, : → %3A, / → %2F).`;
+            break;
+        case '28000':
+            detail = `the server refused the connection: ${message}. Check the user, the database, and that the server allows connections from GitHub's runners (sslmode, pg_hba, IP allow-list).`;
+            break;
+        case '3D000':
+            detail = `the database '${connection.database}' does not exist on the server. Check the database name at the end of the URL.`;
+            break;
+        case 'ENOTFOUND':
+        case 'EAI_AGAIN':
+            detail = `the host '${connection.host}' could not be resolved (DNS). Check the host name.`;
+            break;
+        case 'ECONNREFUSED':
+            detail = `nothing accepts connections at ${connection.host}:${connection.port}. Check the host and port, and that the server is running.`;
+            break;
+        case 'ENETUNREACH':
+        case 'EHOSTUNREACH':
+            detail = `the network cannot reach ${connection.host} (${err.code}). GitHub-hosted runners have no IPv6: if the host resolves only to IPv6 (e.g. a Supabase direct host), use the provider's IPv4 session pooler URL.`;
+            break;
+        case 'CONNECT_TIMEOUT':
+        case 'ETIMEDOUT':
+            detail = `no answer from ${connection.host}:${connection.port} within ${connectTimeoutSeconds} s. Check the host and port, and that the server's firewall or IP allow-list admits GitHub's runners.`;
+            break;
+        default:
+            if (/timeout/i.test(message)) {
+                detail = `no answer from ${connection.host}:${connection.port} within ${connectTimeoutSeconds} s. Check the host and port, and that the server's firewall or IP allow-list admits GitHub's runners.`;
+            }
+            else if (/SSL|TLS|certificate/i.test(message)) {
+                detail = `TLS failed: ${message}. Check sslmode and sslrootcert in the URL.`;
+            }
+            else {
+                detail = message;
+            }
+    }
+    return new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .SettingError */ .L_('databaseUrl', `could not connect to ${where}: ${detail}`, {
+        cli: `could not connect to ${where}: ${forTerminal(detail)}`
+    });
+}
+/** A connection error's advice for the command line: this machine, not GitHub's runners. */
+function forTerminal(detail) {
+    return detail
+        .replace('password in the secret', 'password in the URL')
+        .replace(/ GitHub-hosted runners have no IPv6: if the host resolves only to IPv6 \(e\.g\. a Supabase direct host\), use the provider's IPv4 session pooler URL\./, " Check this machine's network route to it (IPv6 only? use the provider's IPv4 endpoint or pooler).")
+        .replace(/GitHub's runners/g, 'this machine');
+}
+async function readServerInfo(client) {
+    const settings = await client.query(`SELECT current_setting('server_version') AS version,
+            current_setting('server_version_num') AS version_num,
+            current_database() AS database,
+            pg_database_size(current_database())::text AS size,
+            pg_is_in_recovery() AS in_recovery,
+            current_setting('statement_timeout') AS statement_timeout,
+            current_setting('idle_in_transaction_session_timeout') AS idle_timeout`);
+    const row = settings.rows[0];
+    const tables = await client.query(
+    // sizes from the catalog's page counts, not pg_table_size(): that opens each table and
+    // waits behind any session holding an ACCESS EXCLUSIVE lock on it — with no bound, where
+    // pg_dump would give up after its --lock-wait-timeout. Catalog reads take no table lock.
+    `SELECT n.nspname AS schema, c.relname AS name, c.reltuples::bigint::text AS estimate,
+            ((c.relpages::bigint + coalesce(t.relpages, 0))
+              * current_setting('block_size')::bigint)::text AS size
+       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+       LEFT JOIN pg_class t ON t.oid = c.reltoastrelid
+      WHERE c.relkind = 'r'
+        AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+        AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp\\_%'
+      ORDER BY 1, 2`);
+    const versionNum = Number(row.version_num);
+    return {
+        version: row.version,
+        versionNum,
+        major: Math.floor(versionNum / 10000),
+        database: row.database,
+        sizeBytes: Number(row.size),
+        inRecovery: row.in_recovery,
+        timeouts: { statement: row.statement_timeout, idleInTransaction: row.idle_timeout },
+        tables: tables.rows.map(t => ({
+            schema: t.schema,
+            name: t.name,
+            estimatedRows: Number(t.estimate) >= 0 ? Number(t.estimate) : undefined,
+            sizeBytes: Number(t.size)
+        }))
+    };
+}
+/**
+ * A read-only repeatable-read transaction whose snapshot is exported for `pg_dump --snapshot`.
+ * Counting rows inside it gives exactly what the dump holds. Kept open until the dump ends.
+ */
+class SnapshotSession {
+    client;
+    snapshotId;
+    abandoned = false;
+    running = Promise.resolve();
+    constructor(client, snapshotId) {
+        this.client = client;
+        this.snapshotId = snapshotId;
+    }
+    /** Opens the transaction; the snapshot id is undefined when the server cannot export one. */
+    static async open(client) {
+        await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+        // the transaction idles while pg_dump runs: server timeouts must not end it (lock waits
+        // are bounded statement by statement: countRows)
+        await client.query("SELECT set_config('statement_timeout', '0', true), set_config('idle_in_transaction_session_timeout', '0', true)");
+        try {
+            // (not inside a savepoint: snapshots cannot be exported from a subtransaction)
+            const result = await client.query('SELECT pg_export_snapshot() AS id');
+            return new SnapshotSession(client, result.rows[0].id);
+        }
+        catch {
+            await client.query('ROLLBACK');
+            await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+            await client.query("SELECT set_config('statement_timeout', '0', true), set_config('idle_in_transaction_session_timeout', '0', true)");
+            return new SnapshotSession(client, undefined);
+        }
+    }
+    /** Runs `fn` on the session once what runs on it has finished (one statement at a time). */
+    exclusive(fn) {
+        const next = this.running.then(fn, fn);
+        this.running = next.catch(() => undefined);
+        return next;
+    }
+    /**
+     * Counts the rows of each table in the snapshot. Never fails for one table: a table the role
+     * cannot read, or whose lock is not granted within `bound` (the holder logged while it waits),
+     * gets rows null and the reason. Each count runs in a savepoint, so one failure leaves the
+     * transaction usable; extension configuration tables are counted with the condition pg_dump
+     * dumps them with (pg_extension.extcondition).
+     */
+    countRows(tables, bound = { ms: 0, source: 'no lock timeout' }) {
+        return this.exclusive(async () => {
+            const conditions = await extensionConditions(this.client);
+            const counts = [];
+            for (const table of tables) {
+                if (this.abandoned)
+                    break;
+                counts.push(await this.countTable(table, bound, conditions));
+            }
+            return counts;
+        });
+    }
+    async countTable(table, bound, conditions) {
+        const qualified = `${this.client.escapeIdentifier(table.schema)}.${this.client.escapeIdentifier(table.name)}`;
+        const condition = conditions.get(JSON.stringify([table.schema, table.name])) ?? '';
+        const started = Date.now();
+        let lastLogged = 0;
+        // waits in slices, so that the wait is logged with who holds the lock, and can be given up
+        const SLICE_MS = 2000;
+        for (;;) {
+            const left = bound.ms === 0 ? SLICE_MS : bound.ms - (Date.now() - started);
+            await this.client.query('SAVEPOINT pg_backup_count');
+            try {
+                await this.client.query("SELECT set_config('lock_timeout', $1, true)", [
+                    lockTimeoutSetting(Math.min(SLICE_MS, Math.max(1, left)))
+                ]);
+                const result = await this.client.query(`SELECT count(*)::text AS n FROM ONLY ${qualified} ${condition}`);
+                await this.client.query('RELEASE SAVEPOINT pg_backup_count');
+                return { ...table, rows: Number(result.rows[0].n) };
+            }
+            catch (error) {
+                await this.client.query('ROLLBACK TO SAVEPOINT pg_backup_count');
+                await this.client.query('RELEASE SAVEPOINT pg_backup_count');
+                const err = error;
+                const name = `${table.schema}.${table.name}`;
+                if (err.code !== '55P03') {
+                    const why = err.code === '42501'
+                        ? `the role cannot read it (${err.message}); pg_dump dumped its rows with other rights or the grant changed`
+                        : String(err.message ?? error);
+                    _log_js__WEBPACK_IMPORTED_MODULE_3__/* .log */ .Rm.warning(`The rows of ${name} could not be counted: ${why}. The backup goes on.`);
+                    return { ...table, rows: null, uncounted: why };
+                }
+                const waited = Date.now() - started;
+                const blockers = await tableBlockers(this.client, table);
+                const who = blockers.length > 0
+                    ? blockers.map(_locks_js__WEBPACK_IMPORTED_MODULE_6__/* .describeBlocker */ .Gj).join('; ')
+                    : 'a session that has let go since';
+                if (this.abandoned || (bound.ms > 0 && waited >= bound.ms)) {
+                    const why = `its lock was not granted within ${formatMs(waited)} (${bound.source}); ${who}`;
+                    _log_js__WEBPACK_IMPORTED_MODULE_3__/* .log */ .Rm.warning(`The rows of ${name} were not counted: ${why}. The backup goes on.`);
+                    return { ...table, rows: null, uncounted: why };
+                }
+                if (lastLogged === 0 || Date.now() - lastLogged >= 30_000) {
+                    lastLogged = Date.now();
+                    _log_js__WEBPACK_IMPORTED_MODULE_3__/* .log */ .Rm.info(`Counting ${name} waits for a lock (${formatMs(waited)} so far, ${bound.ms === 0 ? 'no limit' : `gives up after ${formatMs(bound.ms)}`}): ${who}.`);
+                }
+            }
+        }
+    }
+    /** Object counts in the snapshot (what the dump holds when no filter is set). */
+    async countObjects() {
+        return this.exclusive(() => countObjects(this.client));
+    }
+    /** What pg_dump waits for (dumpLockWaits), asked between the session's other statements. */
+    dumpLockWaits() {
+        return this.exclusive(() => dumpLockWaits(this.client));
+    }
+    /** Who holds the lock on a table (tableBlockers), asked between the session's statements. */
+    tableBlockers(table) {
+        return this.exclusive(() => tableBlockers(this.client, table));
+    }
+    /**
+     * The backup failed: counting stops after the table at hand, and close() does not wait for
+     * it (the read-only transaction ends with the connection).
+     */
+    abandon() {
+        this.abandoned = true;
+    }
+    async close() {
+        if (this.abandoned)
+            return;
+        await this.exclusive(() => this.client.query('COMMIT')).catch(() => undefined);
+    }
+}
+function formatMs(ms) {
+    return ms < 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms / 1000)} s`;
+}
+/**
+ * The WHERE conditions pg_dump dumps extension configuration tables with
+ * (pg_extension_config_dump; pg_extension.extcondition), by table.
+ */
+async function extensionConditions(client) {
+    const result = await client.query(`SELECT n.nspname AS schema, c.relname AS name, x.condition
+       FROM pg_catalog.pg_extension e
+      CROSS JOIN LATERAL unnest(e.extconfig, e.extcondition) AS x(oid, condition)
+       JOIN pg_catalog.pg_class c ON c.oid = x.oid
+       JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+      WHERE e.extconfig IS NOT NULL AND coalesce(x.condition, '') <> ''`);
+    return new Map(result.rows.map(r => [JSON.stringify([r.schema, r.name]), r.condition]));
+}
+/**
+ * The row counts the manifest records for the tables whose data a dump holds: exact counts in
+ * the dump's snapshot (`counting`, when they were taken while pg_dump ran), the planner's
+ * estimates, or none; sorted by schema and name.
+ */
+async function dumpRowCounts(method, session, counting, dataTables, server, bound) {
+    const key = (t) => JSON.stringify([t.schema, t.name]);
+    const wanted = new Set(dataTables.map(key));
+    let tables;
+    if (method === 'none') {
+        tables = dataTables.map(t => ({ schema: t.schema, name: t.name, rows: null }));
+    }
+    else if (method === 'estimate') {
+        const estimates = new Map(server.tables.map(t => [key(t), t.estimatedRows]));
+        tables = dataTables.map(t => ({ ...t, rows: estimates.get(key(t)) ?? null }));
+    }
+    else {
+        const all = counting ? await counting : await session.countRows(dataTables, bound);
+        tables = all
+            .filter(t => wanted.has(key(t)))
+            .map(t => (t.uncounted ? { ...t, rows: null, uncounted: t.uncounted } : t));
+    }
+    tables.sort((a, b) => a.schema.localeCompare(b.schema) || a.name.localeCompare(b.name));
+    const counted = tables.every(t => t.rows !== null);
+    const totalRows = counted ? tables.reduce((sum, t) => sum + (t.rows ?? 0), 0) : null;
+    return {
+        method,
+        sameSnapshot: method === 'exact' && session.snapshotId !== undefined,
+        tables,
+        totalRows
+    };
+}
+/** Counts user objects (not those of extensions), in `schemas` or in every user schema. */
+async function countObjects(client, schemas) {
+    const userSchema = `n.nspname NOT IN ('pg_catalog', 'information_schema')
+        AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp\\_%'
+        AND ($1::text[] IS NULL OR n.nspname = ANY($1::text[]))`;
+    const notExtension = (catalog, alias) => `NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = '${catalog}'::regclass AND d.objid = ${alias}.oid AND d.deptype = 'e')`;
+    const relations = await client.query(`SELECT count(*) FILTER (WHERE c.relkind IN ('r', 'p'))::text AS tables,
+            count(*) FILTER (WHERE c.relkind = 'v')::text AS views,
+            count(*) FILTER (WHERE c.relkind = 'm')::text AS materialized_views,
+            count(*) FILTER (WHERE c.relkind = 'S')::text AS sequences,
+            count(*) FILTER (WHERE c.relkind IN ('i', 'I'))::text AS indexes
+       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE ${userSchema} AND ${notExtension('pg_class', 'c')}`, [schemas ?? null]);
+    const functions = await client.query(`SELECT count(*)::text AS n FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+      WHERE ${userSchema} AND ${notExtension('pg_proc', 'p')}`, [schemas ?? null]);
+    const r = relations.rows[0];
+    return {
+        tables: Number(r.tables),
+        views: Number(r.views),
+        materializedViews: Number(r.materialized_views),
+        sequences: Number(r.sequences),
+        indexes: Number(r.indexes),
+        functions: Number(functions.rows[0].n)
+    };
+}
+/**
+ * The exclude patterns (exclude-tables, exclude-table-data, exclude-schemas) that match nothing
+ * in the database, matched as pg_dump matches them (patternRegexes; tables: the relation kinds
+ * pg_dump's --exclude-table considers, unqualified names by search_path visibility). pg_dump
+ * accepts such patterns silently (--strict-names covers include patterns only); the caller
+ * warns. Reads only the catalog: takes no lock.
+ */
+async function unmatchedExcludes(client, filters) {
+    const unmatched = [];
+    for (const option of ['excludeTables', 'excludeTableData']) {
+        for (const pattern of filters[option]) {
+            const { schema, name } = (0,_dump_js__WEBPACK_IMPORTED_MODULE_5__/* .patternRegexes */ .yO)(pattern);
+            const result = await client.query(`SELECT 1 FROM pg_catalog.pg_class c
+           JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+          WHERE c.relkind = ANY (array['r','S','v','m','f','p'])
+            AND ($1::text IS NULL OR c.relname OPERATOR(pg_catalog.~) $1::text COLLATE pg_catalog.default)
+            AND CASE WHEN $2::text IS NULL THEN pg_catalog.pg_table_is_visible(c.oid)
+                     ELSE n.nspname OPERATOR(pg_catalog.~) $2::text COLLATE pg_catalog.default END
+          LIMIT 1`, [name ?? null, schema ?? null]);
+            if (result.rowCount === 0)
+                unmatched.push({ option, pattern });
+        }
+    }
+    for (const pattern of filters.excludeSchemas) {
+        // a schema pattern has one part (pg_dump refuses more); its regex is the "name" part
+        const { name } = (0,_dump_js__WEBPACK_IMPORTED_MODULE_5__/* .patternRegexes */ .yO)(pattern);
+        const result = await client.query(`SELECT 1 FROM pg_catalog.pg_namespace n
+        WHERE $1::text IS NULL OR n.nspname OPERATOR(pg_catalog.~) $1::text COLLATE pg_catalog.default
+        LIMIT 1`, [name ?? null]);
+        if (result.rowCount === 0)
+            unmatched.push({ option: 'excludeSchemas', pattern });
+    }
+    return unmatched;
+}
+
+
+/***/ })
+
+};

@@ -1,0 +1,4828 @@
+export const id = 897;
+export const ids = [897];
+export const modules = {
+
+/***/ 30897:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+
+// EXPORTS
+__webpack_require__.d(__webpack_exports__, {
+  ls: () => (/* binding */ OWNER_REASON),
+  rf: () => (/* binding */ PRIVILEGE_REASON),
+  restore: () => (/* binding */ restore)
+});
+
+// UNUSED EXPORTS: LOAD_PHASE, RestoreError, restorePolicy, rolesStayMessage, superuserRisk
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __webpack_require__(77598);
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __webpack_require__(51455);
+// EXTERNAL MODULE: ./src/log.ts
+var log = __webpack_require__(25625);
+// EXTERNAL MODULE: ./src/postgres/connection.ts
+var postgres_connection = __webpack_require__(58824);
+// EXTERNAL MODULE: external "node:stream"
+var external_node_stream_ = __webpack_require__(57075);
+// EXTERNAL MODULE: ./src/errors.ts
+var errors = __webpack_require__(83916);
+// EXTERNAL MODULE: ./src/postgres/psql-lexer.ts
+var psql_lexer = __webpack_require__(7340);
+;// CONCATENATED MODULE: ./src/postgres/clean.ts
+/**
+ * `clean`: what a restore drops before it recreates the backup's objects, and the check that it
+ * drops nothing else.
+ *
+ * The drop list comes from the backup itself: for archives from the table of contents (toc.ts:
+ * pg_dump's own DROP statement of every entry, of every kind it writes), for plain scripts from
+ * the statements psql will run (psql-lexer.ts: CREATE … of every kind, large objects, foreign
+ * keys added by ALTER TABLE). Statements drop in reverse order of creation, with IF EXISTS and
+ * without CASCADE, so that PostgreSQL itself refuses to drop anything the list does not name.
+ * Extensions are not dropped (pg_dump recreates them with CREATE EXTENSION IF NOT EXISTS, and a
+ * provider's extension cannot be dropped by the database owner), nor the schema public (pg_dump
+ * does not create it). Indexes, constraints other than foreign keys, triggers, rules, policies,
+ * defaults and statistics of a table the list drops go with their table (so a partition's key,
+ * attached to its parent's, is never dropped on its own: "cannot drop inherited constraint").
+ *
+ * Before anything is dropped, {@link checkDependents} runs the list in a transaction it rolls
+ * back: objects outside the backup that depend on what it drops (views, foreign keys of other
+ * tables, functions, …) make PostgreSQL refuse (SQLSTATE 2BP01), and each refusal's DETAIL names
+ * them. Unless the caller allows dropping them (CASCADE), clean refuses and lists them.
+ */
+
+
+
+
+/** Entries a restore with `--table` names (pg_restore: tables, views, sequences, their data). */
+const TABLE_LIKE = new Set([
+    'TABLE',
+    'TABLE DATA',
+    'VIEW',
+    'MATERIALIZED VIEW',
+    'MATERIALIZED VIEW DATA',
+    'SEQUENCE',
+    'SEQUENCE SET',
+    'FOREIGN TABLE'
+]);
+/**
+ * The dumpIds a restore with these `tables` / `schemas` selections restores, as pg_restore
+ * selects them (--table: those kinds with that name, within --schema when both are given;
+ * --schema: every entry of the schema); undefined = all.
+ */
+function selectedEntries(entries, selection) {
+    const { tables, schemas } = selection;
+    if (tables.length === 0 && schemas.length === 0)
+        return undefined;
+    const chosen = new Set();
+    for (const e of entries) {
+        const inSchema = schemas.length === 0 || schemas.includes(e.namespace ?? '');
+        const named = tables.length === 0 || (TABLE_LIKE.has(e.desc) && tables.includes(e.tag));
+        if (inSchema && named)
+            chosen.add(e.dumpId);
+    }
+    return chosen;
+}
+/** Entries whose object goes with the table it belongs to (never dropped on their own). */
+const PART_OF_TABLE = new Set([
+    'CONSTRAINT',
+    'CHECK CONSTRAINT',
+    'INDEX',
+    'TRIGGER',
+    'RULE',
+    'POLICY',
+    'STATISTICS',
+    'ROW SECURITY',
+    'INDEX ATTACH',
+    'TABLE ATTACH',
+    'SEQUENCE OWNED BY'
+]);
+/** Entries clean never drops (see the module's comment). */
+const NEVER_DROPPED = new Set(['DATABASE', 'DATABASE PROPERTIES', 'EXTENSION', 'COMMENT', 'ACL']);
+/**
+ * How a trigger, policy, rule or index is named in the backup's TOC: kind, schema and tag
+ * ("table name"; an index: its own name).
+ */
+function tablePartKey(kind, schema, table, name) {
+    return `${kind}\0${schema}\0${kind === 'INDEX' ? name : `${table} ${name}`}`;
+}
+/** The clean list of an archive's entries (`selected` dumpIds; all when undefined). */
+function cleanListFromToc(entries, selected) {
+    const tableParts = new Set();
+    const extensions = new Set();
+    for (const e of entries) {
+        if (selected && !selected.has(e.dumpId))
+            continue;
+        if (e.desc === 'TRIGGER' || e.desc === 'POLICY' || e.desc === 'RULE' || e.desc === 'INDEX') {
+            tableParts.add(`${e.desc}\0${e.namespace ?? ''}\0${e.tag}`);
+        }
+        if (e.desc === 'EXTENSION')
+            extensions.add(e.tag);
+    }
+    return { drops: dropsFromToc(entries, selected), tableParts, extensions };
+}
+/** The large object with this OID, dropped if it exists (pg_restore --if-exists does the same). */
+function dropLargeObject(oid) {
+    return `SELECT pg_catalog.lo_unlink(oid) FROM pg_catalog.pg_largeobject_metadata WHERE oid = '${oid}';`;
+}
+/**
+ * The DROP statements for an archive's entries (those restored: `selected` dumpIds, all when
+ * undefined), in reverse TOC order, each with IF EXISTS as pg_restore --if-exists writes it.
+ */
+function dropsFromToc(entries, selected) {
+    const chosen = entries.filter(e => !selected || selected.has(e.dumpId));
+    const tables = new Set(chosen
+        .filter(e => e.desc === 'TABLE' || e.desc === 'MATERIALIZED VIEW')
+        .map(e => `${e.namespace}\0${e.tag}`));
+    const drops = [];
+    for (const entry of [...chosen].reverse()) {
+        if (NEVER_DROPPED.has(entry.desc))
+            continue;
+        if (entry.desc === 'SCHEMA' && entry.tag === 'public')
+            continue;
+        if (entry.desc === 'BLOB') {
+            drops.push(dropLargeObject(String(entry.oid)));
+            continue;
+        }
+        if (entry.desc === 'BLOB METADATA') {
+            // pg_dump 17: lo_create('oid') statements; 18: one OID a line
+            for (const m of (entry.defn ?? '').matchAll(/(?:lo_create\('|^)(\d+)/gm)) {
+                drops.push(dropLargeObject(m[1]));
+            }
+            continue;
+        }
+        if (PART_OF_TABLE.has(entry.desc)) {
+            // tag: "table name" (indexes and statistics: their own name, always of a listed table)
+            const table = entry.tag.split(' ')[0];
+            if (entry.desc === 'INDEX' ||
+                entry.desc === 'STATISTICS' ||
+                tables.has(`${entry.namespace}\0${table}`))
+                continue;
+        }
+        const drop = entry.dropStmt?.trim();
+        if (!drop || drop.startsWith('--'))
+            continue;
+        const withIfExists = ifExists(drop, entry.desc);
+        if (withIfExists)
+            drops.push(withIfExists);
+    }
+    return drops;
+}
+/**
+ * pg_dump's DROP statement with IF EXISTS (as pg_restore --if-exists inserts it, in
+ * pg_backup_archiver.c); `ALTER TABLE ONLY … DROP CONSTRAINT` without ONLY, so that a foreign
+ * key of a partitioned table goes from its partitions too. undefined when there is no place for
+ * IF EXISTS (the statement is then left out: the object goes with its parent).
+ */
+function ifExists(drop, desc) {
+    let head = '';
+    let rest = drop;
+    if (rest.startsWith('ALTER TABLE ')) {
+        head = 'ALTER TABLE IF EXISTS ';
+        rest = rest.slice('ALTER TABLE '.length).replace(/^ONLY /, '');
+    }
+    // ALTER TABLE … ALTER COLUMN … DROP DEFAULT has no IF EXISTS (the sequence it uses drops next)
+    if (desc === 'DEFAULT')
+        return head === '' ? undefined : head + rest;
+    const keyword = /CONSTRAINT$/.test(desc) ? 'DROP CONSTRAINT' : `DROP ${desc}`;
+    const at = rest.indexOf(keyword);
+    if (at < 0)
+        return undefined;
+    return `${head}${rest.slice(0, at)}${keyword} IF EXISTS${rest.slice(at + keyword.length)}`;
+}
+// ---------------------------------------------------------------------------------------------
+// plain scripts
+/** Kinds whose CREATE is followed by a (qualified) name and dropped as `DROP <kind> name`. */
+const NAMED_KINDS = [
+    ['SCHEMA'],
+    ['TABLE'],
+    ['UNLOGGED', 'TABLE'],
+    ['FOREIGN', 'TABLE'],
+    ['VIEW'],
+    ['RECURSIVE', 'VIEW'],
+    ['MATERIALIZED', 'VIEW'],
+    ['SEQUENCE'],
+    ['UNLOGGED', 'SEQUENCE'],
+    ['TYPE'],
+    ['DOMAIN'],
+    ['COLLATION'],
+    ['CONVERSION'],
+    ['DEFAULT', 'CONVERSION'],
+    ['TEXT', 'SEARCH', 'CONFIGURATION'],
+    ['TEXT', 'SEARCH', 'DICTIONARY'],
+    ['TEXT', 'SEARCH', 'PARSER'],
+    ['TEXT', 'SEARCH', 'TEMPLATE'],
+    ['FOREIGN', 'DATA', 'WRAPPER'],
+    ['SERVER'],
+    ['PUBLICATION'],
+    ['SUBSCRIPTION'],
+    ['EVENT', 'TRIGGER'],
+    ['ACCESS', 'METHOD'],
+    ['STATISTICS'],
+    ['LANGUAGE'],
+    ['PROCEDURAL', 'LANGUAGE'],
+    ['TRUSTED', 'PROCEDURAL', 'LANGUAGE'],
+    ['TRUSTED', 'LANGUAGE']
+];
+/** Kinds dropped with their argument types: `DROP FUNCTION name(args)`. */
+const ROUTINE_KINDS = new Set(['FUNCTION', 'PROCEDURE', 'AGGREGATE']);
+/** Collects the DROP statements of what a plain script creates, statement by statement. */
+class ScriptDrops {
+    created = [];
+    /** The script's triggers, policies, rules and indexes ({@link tablePartKey}). */
+    tableParts = new Set();
+    /** The extensions the script creates. */
+    extensions = new Set();
+    /** Reads one statement event (psql-lexer.ts). */
+    see(event) {
+        for (const part of event.parts) {
+            const drop = dropForPart(event.text, part);
+            if (drop)
+                this.created.push(drop);
+            const key = tablePartOf(part);
+            if (key)
+                this.tableParts.add(key);
+            const extension = extensionOf(part);
+            if (extension)
+                this.extensions.add(extension);
+        }
+    }
+    get list() {
+        return { drops: this.drops, tableParts: this.tableParts, extensions: this.extensions };
+    }
+    /** The DROP statements, in reverse order of creation. */
+    get drops() {
+        return [...this.created].reverse();
+    }
+}
+/** A pass-through stage that reads a plain script with psql's lexer and collects its drops. */
+class ScriptDropsScanner extends external_node_stream_.Transform {
+    found = new ScriptDrops();
+    lexer = new psql_lexer/* PsqlLexer */.$p();
+    _transform(chunk, _encoding, callback) {
+        try {
+            this.collect(this.lexer.write(chunk));
+        }
+        catch (error) {
+            callback(error);
+            return;
+        }
+        callback(null, chunk);
+    }
+    _flush(callback) {
+        try {
+            this.collect(this.lexer.end());
+        }
+        catch (error) {
+            callback(error);
+            return;
+        }
+        callback();
+    }
+    collect(events) {
+        for (const e of events)
+            if (e.kind === 'statement')
+                this.found.see(e);
+    }
+}
+/** The DROP statement for one statement of a plain script; undefined when it creates nothing clean drops. */
+function dropForPart(sqlText, part) {
+    const tokens = part.tokens;
+    const text = (t) => (t ? t.text : '');
+    const word = (i) => tokens[i]?.type === 'ident' ? tokens[i].text.toUpperCase() : '';
+    const slice = (from, to) => sqlText.slice(tokens[from].start, tokens[to].end);
+    if (word(0) === 'SELECT') {
+        // pg_dump: SELECT pg_catalog.lo_create('16395');
+        const m = /^SELECT\s+pg_catalog\.lo_create\('(\d+)'\)/.exec(sqlText.slice(part.start, part.end));
+        return m ? dropLargeObject(m[1]) : undefined;
+    }
+    if (word(0) === 'ALTER' && word(1) === 'TABLE') {
+        // ALTER TABLE [ONLY] t ADD CONSTRAINT c FOREIGN KEY …: the key goes first (other keys go with their table)
+        let i = 2;
+        if (word(i) === 'ONLY')
+            i++;
+        const name = qualifiedName(tokens, i);
+        if (!name)
+            return undefined;
+        i = name.next;
+        // … ALTER COLUMN c SET DEFAULT nextval(…): the default goes before the sequence it uses
+        if (word(i) === 'ALTER' &&
+            word(i + 1) === 'COLUMN' &&
+            word(i + 3) === 'SET' &&
+            word(i + 4) === 'DEFAULT') {
+            return `ALTER TABLE IF EXISTS ${name.text} ALTER COLUMN ${text(tokens[i + 2])} DROP DEFAULT;`;
+        }
+        if (word(i) !== 'ADD' || word(i + 1) !== 'CONSTRAINT' || word(i + 3) !== 'FOREIGN')
+            return undefined;
+        return `ALTER TABLE IF EXISTS ${name.text} DROP CONSTRAINT IF EXISTS ${text(tokens[i + 2])};`;
+    }
+    if (word(0) !== 'CREATE')
+        return undefined;
+    let i = 1;
+    if (word(i) === 'OR' && word(i + 1) === 'REPLACE')
+        i += 2;
+    if (word(i) === 'EXTENSION')
+        return undefined;
+    if (word(i) === 'CAST') {
+        // CREATE CAST (source AS target) …
+        const inner = tokens[i + 1]?.text === '(' ? parenthesized(sqlText, tokens[i + 1].end) : undefined;
+        return inner === undefined ? undefined : `DROP CAST IF EXISTS (${inner.trim()});`;
+    }
+    if (word(i) === 'TRANSFORM' && word(i + 1) === 'FOR') {
+        const lang = tokens.findIndex((t, k) => k > i && t.type === 'ident' && t.text.toUpperCase() === 'LANGUAGE');
+        if (lang < 0)
+            return undefined;
+        return `DROP TRANSFORM IF EXISTS FOR ${slice(i + 2, lang - 1)} LANGUAGE ${text(tokens[lang + 1])};`;
+    }
+    if (word(i) === 'USER' && word(i + 1) === 'MAPPING' && word(i + 2) === 'FOR') {
+        const server = tokens.findIndex((t, k) => k > i + 2 && t.type === 'ident' && t.text.toUpperCase() === 'SERVER');
+        if (server < 0)
+            return undefined;
+        return `DROP USER MAPPING IF EXISTS FOR ${slice(i + 3, server - 1)} SERVER ${text(tokens[server + 1])};`;
+    }
+    if (word(i) === 'OPERATOR') {
+        if (word(i + 1) === 'CLASS' || word(i + 1) === 'FAMILY') {
+            const name = qualifiedName(tokens, i + 2);
+            if (!name)
+                return undefined;
+            const using = tokens.findIndex((t, k) => k >= name.next && t.type === 'ident' && t.text.toUpperCase() === 'USING');
+            if (using < 0)
+                return undefined;
+            return `DROP OPERATOR ${word(i + 1)} IF EXISTS ${name.text} USING ${text(tokens[using + 1])};`;
+        }
+        // CREATE OPERATOR schema.=== ( FUNCTION = …, LEFTARG = integer, RIGHTARG = integer );
+        const name = operatorName(tokens, i + 1);
+        const open = tokens[name?.next ?? -1];
+        const body = open?.text === '(' ? parenthesized(sqlText, open.end) : undefined;
+        if (!name || body === undefined)
+            return undefined;
+        const arg = (key) => new RegExp(`\\b${key}\\s*=\\s*((?:[^,()]|\\([^)]*\\))+)`, 'i').exec(body)?.[1].trim() ??
+            'NONE';
+        return `DROP OPERATOR IF EXISTS ${name.text} (${arg('LEFTARG')}, ${arg('RIGHTARG')});`;
+    }
+    if (ROUTINE_KINDS.has(word(i))) {
+        const kind = word(i);
+        const name = qualifiedName(tokens, i + 1);
+        const open = tokens[name?.next ?? -1];
+        const list = open?.text === '(' ? parenthesized(sqlText, open.end) : undefined;
+        if (!name || list === undefined)
+            return undefined;
+        return `DROP ${kind} IF EXISTS ${name.text}(${routineArguments(list)});`;
+    }
+    for (const kind of NAMED_KINDS) {
+        if (!kind.every((k, n) => word(i + n) === k))
+            continue;
+        let at = i + kind.length;
+        if (word(at) === 'IF' && word(at + 1) === 'NOT' && word(at + 2) === 'EXISTS')
+            at += 3;
+        const name = qualifiedName(tokens, at);
+        if (!name)
+            return undefined;
+        const base = kind.filter(k => !['UNLOGGED', 'RECURSIVE', 'DEFAULT', 'PROCEDURAL', 'TRUSTED'].includes(k));
+        if (base[0] === 'SCHEMA' && name.text === 'public')
+            return undefined;
+        return `DROP ${base.join(' ')} IF EXISTS ${name.text};`;
+    }
+    return undefined;
+}
+/** An identifier as PostgreSQL stores it: "Quoted" unquoted, plain ones folded to lower case. */
+function identifierValue(t) {
+    return t.type === 'qident' ? t.text.slice(1, -1).replace(/""/g, '"') : t.text.toLowerCase();
+}
+/** The key of a trigger, policy, rule or index a script statement creates ({@link tablePartKey}). */
+/** The name of the extension a CREATE EXTENSION [IF NOT EXISTS] creates. */
+function extensionOf(part) {
+    const t = part.tokens;
+    const word = (i) => (t[i]?.type === 'ident' ? t[i].text.toUpperCase() : '');
+    if (word(0) !== 'CREATE' || word(1) !== 'EXTENSION')
+        return undefined;
+    const at = word(2) === 'IF' ? 5 : 2;
+    const name = t[at];
+    if (name?.type === 'ident')
+        return name.text.toLowerCase();
+    if (name?.type === 'qident' && name.text.startsWith('"'))
+        return name.text.slice(1, -1).replace(/""/g, '"');
+    return undefined;
+}
+function tablePartOf(part) {
+    const tokens = part.tokens;
+    const word = (i) => tokens[i]?.type === 'ident' ? tokens[i].text.toUpperCase() : '';
+    if (word(0) !== 'CREATE')
+        return undefined;
+    let i = 1;
+    if (word(i) === 'OR' && word(i + 1) === 'REPLACE')
+        i += 2;
+    let kind;
+    let before;
+    if (word(i) === 'CONSTRAINT' && word(i + 1) === 'TRIGGER') {
+        ;
+        [kind, before] = ['TRIGGER', 'ON'];
+        i++;
+    }
+    else if (word(i) === 'TRIGGER')
+        [kind, before] = ['TRIGGER', 'ON'];
+    else if (word(i) === 'POLICY')
+        [kind, before] = ['POLICY', 'ON'];
+    else if (word(i) === 'RULE')
+        [kind, before] = ['RULE', 'TO'];
+    else if (word(i) === 'INDEX' || (word(i) === 'UNIQUE' && word(i + 1) === 'INDEX')) {
+        ;
+        [kind, before] = ['INDEX', 'ON'];
+        if (word(i) === 'UNIQUE')
+            i++;
+    }
+    else
+        return undefined;
+    i++;
+    if (kind === 'INDEX' && word(i) === 'CONCURRENTLY')
+        i++;
+    if (kind === 'INDEX' && word(i) === 'IF')
+        i += 3;
+    const nameToken = tokens[i];
+    if (nameToken?.type !== 'ident' && nameToken?.type !== 'qident')
+        return undefined;
+    const on = tokens.findIndex((t, k) => k > i && t.type === 'ident' && t.text.toUpperCase() === before);
+    if (on < 0)
+        return undefined;
+    let at = on + 1;
+    if (word(at) === 'ONLY')
+        at++;
+    const schema = tokens[at];
+    const table = tokens[at + 2];
+    if (!schema || tokens[at + 1]?.text !== '.' || !table)
+        return undefined;
+    return tablePartKey(kind, identifierValue(schema), identifierValue(table), identifierValue(nameToken));
+}
+/**
+ * The text from `start` (just after a "(") to its matching ")", skipping quoted strings, quoted
+ * identifiers and nested parentheses; undefined when it does not end.
+ */
+function parenthesized(sqlText, start) {
+    let depth = 0;
+    let quote;
+    for (let i = start; i < sqlText.length; i++) {
+        const c = sqlText[i];
+        if (quote) {
+            if (c === quote)
+                quote = undefined;
+        }
+        else if (c === "'" || c === '"') {
+            quote = c;
+        }
+        else if (c === '(') {
+            depth++;
+        }
+        else if (c === ')') {
+            if (depth === 0)
+                return sqlText.slice(start, i);
+            depth--;
+        }
+    }
+    return undefined;
+}
+/** A name of identifiers joined by "." from token `i`, as written (quotes kept). */
+function qualifiedName(tokens, i) {
+    const isName = (t) => t?.type === 'ident' || t?.type === 'qident';
+    if (!isName(tokens[i]))
+        return undefined;
+    let text = tokens[i].text;
+    let k = i + 1;
+    while (tokens[k]?.text === '.' && isName(tokens[k + 1])) {
+        text += `.${tokens[k + 1].text}`;
+        k += 2;
+    }
+    return { text, next: k };
+}
+/** An operator's name, schema-qualified or not: `schema.===`, `===`. */
+function operatorName(tokens, i) {
+    const t = tokens[i];
+    if (t?.type === 'op')
+        return { text: t.text, next: i + 1 };
+    if ((t?.type === 'ident' || t?.type === 'qident') &&
+        tokens[i + 1]?.text === '.' &&
+        tokens[i + 2]?.type === 'op') {
+        return { text: `${t.text}.${tokens[i + 2].text}`, next: i + 3 };
+    }
+    return undefined;
+}
+/**
+ * The argument types of a routine's parameter list (between its parentheses), as DROP FUNCTION
+ * takes them: DEFAULT clauses left out (DROP refuses them), quotes and nested parentheses kept.
+ */
+function routineArguments(list) {
+    const args = [];
+    let current = '';
+    let depth = 0;
+    let quote;
+    for (let i = 0; i < list.length; i++) {
+        const c = list[i];
+        if (quote) {
+            if (c === quote)
+                quote = undefined;
+        }
+        else if (c === "'" || c === '"') {
+            quote = c;
+        }
+        else if (c === '(') {
+            depth++;
+        }
+        else if (c === ')') {
+            depth--;
+        }
+        else if (depth === 0 && c === ',') {
+            args.push(current);
+            current = '';
+            continue;
+        }
+        current += c;
+    }
+    args.push(current);
+    return args
+        .map(a => a.replace(/\s+(DEFAULT\s|=\s*)[\s\S]*$/i, '').trim())
+        .filter(a => a !== '')
+        .join(', ');
+}
+/** clean would drop objects that are not in the backup. */
+class DependentsError extends errors/* CheckError */.tl {
+    dependents;
+    name = 'DependentsError';
+    constructor(dependents) {
+        super(`clean would drop ${(0,log/* plural */.LS)(dependents.length, 'object')} that ${dependents.length === 1 ? 'is' : 'are'} not in the backup but depend on objects it recreates: ${describeDependents(dependents)}. Nothing was changed. Drop or change them first, restore into another database, or allow dropping them too with clean-drop-dependents: true (DROP … CASCADE; they are not recreated).`);
+        this.dependents = dependents;
+    }
+}
+function describeDependents(dependents, limit = 20) {
+    const shown = dependents.slice(0, limit).map(d => d.description);
+    return (shown.join('; ') + (dependents.length > limit ? `; and ${dependents.length - limit} more` : ''));
+}
+/** A drop statement that also drops what depends on its object. */
+function withCascade(drop) {
+    return drop.startsWith('SELECT ') ? drop : drop.replace(/;\s*$/, ' CASCADE;');
+}
+/**
+ * Runs `drops` in a transaction on `client` and rolls it back. A statement PostgreSQL refuses
+ * because other objects depend on its object (SQLSTATE 2BP01) is tried again after the others
+ * (an object of the backup that depends on it may drop later in the list); one still refused
+ * when nothing else can drop is blocked by objects outside the list: PostgreSQL's DETAIL names
+ * them, and it runs with CASCADE so that the check sees the rest. Other errors (a lock not
+ * granted within lock_timeout, a privilege missing) are thrown as they are.
+ */
+async function checkDrops(client, drops, tableParts = new Set(), extensions = new Set()) {
+    const found = [];
+    const order = [];
+    const blocked = [];
+    let pending = [...drops];
+    await client.query('BEGIN');
+    try {
+        // PostgreSQL names objects in its messages relative to search_path: qualify every name
+        await client.query('SET LOCAL search_path = pg_catalog');
+        const partsBefore = await tablePartsNow(client);
+        while (pending.length > 0) {
+            const refused = [];
+            for (const drop of pending) {
+                const detail = await tryDrop(client, drop);
+                if (detail === undefined)
+                    order.push(drop);
+                else
+                    refused.push({ drop, detail });
+            }
+            if (refused.length === pending.length) {
+                // nothing more drops: one refused statement is blocked by objects outside the list
+                const i = await firstToCascade(client, refused);
+                const [stuck] = refused.splice(i, 1);
+                for (const line of stuck.detail.split('\n')) {
+                    const description = line.trim();
+                    // the backup's own extension in a schema it drops: recreated by the backup
+                    const ext = /^extension (\S+) depends on schema \S+$/.exec(description);
+                    if (ext && extensions.has(ext[1]))
+                        continue;
+                    if (description !== '' && !/^and \d+ other objects/.test(description)) {
+                        found.push({ description });
+                    }
+                }
+                await client.query(withCascade(stuck.drop));
+                order.push(stuck.drop);
+                blocked.push(stuck.drop);
+            }
+            pending = refused.map(r => r.drop);
+        }
+        // triggers, policies, rules and indexes go with their table without a word: those that are
+        // not the backup's are dependents too
+        const partsAfter = new Set((await tablePartsNow(client)).map(p => p.key));
+        for (const p of partsBefore) {
+            if (!partsAfter.has(p.key) && !tableParts.has(p.key)) {
+                found.push({
+                    description: `${p.kind.toLowerCase()} ${p.name} on ${p.relkind} ${p.table} goes with ${p.relkind} ${p.table}`
+                });
+            }
+        }
+    }
+    finally {
+        await client.query('ROLLBACK').catch(() => undefined);
+    }
+    const dependents = [...new Map(found.map(d => [d.description, d])).values()];
+    return { dependents, order, blocked };
+}
+/** The target's triggers, policies, rules and indexes (not of extensions, not made by PostgreSQL itself). */
+async function tablePartsNow(client) {
+    const result = await client.query(`SELECT p.kind, n.nspname AS schema, c.relname AS tbl, p.name,
+            quote_ident(p.name) AS qname, quote_ident(n.nspname) || '.' || quote_ident(c.relname) AS qtable,
+            CASE c.relkind WHEN 'm' THEN 'materialized view' WHEN 'v' THEN 'view' ELSE 'table' END AS relkind
+       FROM (SELECT 'TRIGGER' AS kind, t.tgrelid AS rel, t.tgname::text AS name, t.oid, 'pg_trigger'::regclass AS cls
+               FROM pg_trigger t WHERE NOT t.tgisinternal AND t.tgparentid = 0
+             UNION ALL SELECT 'POLICY', p.polrelid, p.polname::text, p.oid, 'pg_policy'::regclass FROM pg_policy p
+             UNION ALL SELECT 'RULE', r.ev_class, r.rulename::text, r.oid, 'pg_rewrite'::regclass
+               FROM pg_rewrite r WHERE r.rulename <> '_RETURN'
+             UNION ALL SELECT 'INDEX', x.indrelid, i.relname::text, i.oid, 'pg_class'::regclass
+               FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid
+              WHERE NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = x.indexrelid AND k.contype IN ('p', 'u', 'x'))
+                AND i.relispartition = false) p
+       JOIN pg_class c ON c.oid = p.rel JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname !~ '^pg_(toast|temp_)'
+        AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')`);
+    return result.rows.map(r => ({
+        key: tablePartKey(r.kind, r.schema, r.tbl, r.name),
+        kind: r.kind,
+        name: r.qname,
+        table: r.qtable,
+        relkind: r.relkind
+    }));
+}
+/**
+ * Which of the refused statements to run with CASCADE: the first whose CASCADE lets another of
+ * them drop (a table that objects outside the list depend on, before a function only its own
+ * trigger uses), else the first. Each try is rolled back.
+ */
+async function firstToCascade(client, refused) {
+    if (refused.length === 1)
+        return 0;
+    for (let i = 0; i < refused.length; i++) {
+        await client.query('SAVEPOINT clean_try');
+        try {
+            await client.query(withCascade(refused[i].drop));
+            for (let k = 0; k < refused.length; k++) {
+                if (k !== i && (await tryDrop(client, refused[k].drop)) === undefined)
+                    return i;
+            }
+        }
+        finally {
+            await client.query('ROLLBACK TO SAVEPOINT clean_try');
+            await client.query('RELEASE SAVEPOINT clean_try');
+        }
+    }
+    return 0;
+}
+/**
+ * Runs one drop in a savepoint: undefined when it ran, PostgreSQL's DETAIL when 2BP01 refused it.
+ * One round trip when it drops (savepoint, drop and release sent as one simple query: a schema-
+ * heavy backup has thousands of drops), two when it is refused.
+ */
+async function tryDrop(client, drop) {
+    try {
+        await client.query(`SAVEPOINT clean_check;\n${drop}\n;RELEASE SAVEPOINT clean_check`);
+        return undefined;
+    }
+    catch (error) {
+        const e = error;
+        if (e.code === '55P03')
+            throw error; // lock_timeout: the caller names the blocking sessions
+        if (e.code !== '2BP01')
+            throw new CleanDropError(drop, e.message ?? String(error), error);
+        await client.query('ROLLBACK TO SAVEPOINT clean_check');
+        return e.detail ?? '';
+    }
+}
+/** A drop of the clean list that the target refuses (not for dependents): found before anything changed. */
+class CleanDropError extends errors/* CheckError */.tl {
+    statement;
+    name = 'CleanDropError';
+    constructor(statement, reason, cause) {
+        super(`clean cannot drop what the backup recreates: \`${statement}\` fails in the target: ${reason}. Nothing was changed. On a managed service the object may belong to the provider (the database owner cannot drop it): leave it out of the backup (pg-dump-args: --exclude-schema / --exclude-extension when dumping), drop it as its owner, or restore into an empty database without clean.`, { cause });
+        this.statement = statement;
+    }
+}
+
+// EXTERNAL MODULE: ./src/postgres/compare.ts
+var compare = __webpack_require__(82996);
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __webpack_require__(73024);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __webpack_require__(76760);
+var external_node_path_default = /*#__PURE__*/__webpack_require__.n(external_node_path_);
+// EXTERNAL MODULE: external "node:stream/promises"
+var external_node_stream_promises_ = __webpack_require__(46466);
+// EXTERNAL MODULE: ./src/pipeline/decode.ts
+var decode = __webpack_require__(7698);
+// EXTERNAL MODULE: ./src/process.ts
+var src_process = __webpack_require__(34006);
+// EXTERNAL MODULE: ./src/postgres/archive.ts
+var archive = __webpack_require__(29477);
+// EXTERNAL MODULE: ./src/postgres/clients.ts + 1 modules
+var clients = __webpack_require__(18139);
+;// CONCATENATED MODULE: ./src/postgres/parallel-restore.ts
+/**
+ * What a parallel restore (jobs > 1) needs besides the load's script gate: the archive's data
+ * entries as `pg_restore --list` prints them, largest first, and a pool that runs them `jobs` at a
+ * time and stops on the first failure.
+ *
+ * A parallel restore runs the same gate as every other restore (load.ts): the pre-data section
+ * as one script, then every data entry as a script of its own (`pg_restore -f - -L <one entry>`)
+ * in `jobs` psql sessions at once, then the post-data section (the tables' indexes and keys
+ * `jobs` tables at a time, then the rest) — each through the gate into psql, so that it skips
+ * and refuses exactly what a restore with jobs: 1 skips and refuses.
+ */
+
+
+/** The dumpIds of the entries a `pg_restore --list` output names (its non-comment lines). */
+function listedEntries(list) {
+    const ids = [];
+    for (const line of list.split('\n')) {
+        const m = /^\s*(\d+);/.exec(line);
+        if (m)
+            ids.push(Number(m[1]));
+    }
+    return ids;
+}
+/**
+ * The bytes of each entry's data in the archive (0 when unknown): in a custom archive the
+ * distance to the next data block, in a directory archive its data file's size.
+ */
+async function dataSizes(toc, archivePath) {
+    const sizes = new Map();
+    const custom = toc.entries
+        .flatMap(e => e.extra.format === 'custom' && e.extra.dataState === 'set'
+        ? [{ id: e.dumpId, offset: e.extra.dataOffset }]
+        : [])
+        .sort((a, b) => a.offset - b.offset);
+    if (custom.length > 0) {
+        const end = (await (0,promises_.stat)(archivePath)).size;
+        custom.forEach((e, i) => sizes.set(e.id, (custom[i + 1]?.offset ?? end) - e.offset));
+        return sizes;
+    }
+    for (const e of toc.entries) {
+        if (e.extra.format !== 'directory' || !e.extra.filename)
+            continue;
+        const file = external_node_path_default().join(archivePath, e.extra.filename);
+        for (const suffix of ['', '.gz', '.lz4', '.zst']) {
+            const size = await (0,promises_.stat)(file + suffix).then(s => s.size, () => undefined);
+            if (size !== undefined) {
+                sizes.set(e.dumpId, size);
+                break;
+            }
+        }
+    }
+    return sizes;
+}
+/**
+ * The post-data entries in two waves: first the indexes and constraints (not foreign keys) of
+ * tables, one group per table (in archive order within it: an ADD CONSTRAINT waits for no
+ * CREATE INDEX of its own table), the groups beside each other, as pg_restore --jobs builds
+ * them; then the rest in archive order (foreign keys, which need the keys of the first wave,
+ * triggers, INDEX ATTACH, materialized views' data and indexes, …).
+ */
+function postDataWaves(toc, listed) {
+    const byId = new Map(toc.entries.map(e => [e.dumpId, e]));
+    const groups = new Map();
+    const rest = [];
+    for (const id of listed) {
+        const entry = byId.get(id);
+        const table = entry && (entry.desc === 'INDEX' || entry.desc === 'CONSTRAINT')
+            ? entry.dependencies.find(d => byId.get(d)?.desc === 'TABLE')
+            : undefined;
+        if (table === undefined)
+            rest.push(id);
+        else
+            groups.set(table, [...(groups.get(table) ?? []), id]);
+    }
+    return { groups: [...groups.values()], rest };
+}
+/** The entries, largest first (the longest loads start first); ties in archive order. */
+function largestFirst(ids, sizes) {
+    return ids
+        .map((id, i) => ({ id, i, size: sizes.get(id) ?? 0 }))
+        .sort((a, b) => b.size - a.size || a.i - b.i)
+        .map(e => e.id);
+}
+/**
+ * Runs `work` on every item, at most `limit` at a time. On the first failure no further item
+ * starts and `signal` of the running ones is aborted (they stop their programs); once all have
+ * settled the first failure is thrown.
+ */
+async function runPooled(items, limit, work) {
+    const abort = new AbortController();
+    let failure;
+    let next = 0;
+    const worker = async () => {
+        while (!failure && next < items.length) {
+            const item = items[next++];
+            try {
+                await work(item, abort.signal);
+            }
+            catch (error) {
+                if (!failure) {
+                    failure = { error };
+                    abort.abort();
+                }
+            }
+        }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+    if (failure)
+        throw failure.error;
+}
+/**
+ * The skipped statements of the scripts of one restore, as one list: a statement every script
+ * repeats (pg_restore's header, e.g. `SET transaction_timeout` for a server before 17) once,
+ * as its first script had it.
+ */
+function mergeSkipped(lists) {
+    const seen = new Set();
+    const merged = [];
+    const key = (s) => `${s.reason}\u0000${s.text}`;
+    for (const list of lists) {
+        // repeated only within one script: listed as often as it was skipped
+        merged.push(...list.filter(s => s.table !== undefined || !seen.has(key(s))));
+        for (const s of list)
+            seen.add(key(s));
+    }
+    return merged;
+}
+
+// EXTERNAL MODULE: ./src/postgres/psql-script-rules.ts
+var psql_script_rules = __webpack_require__(2797);
+// EXTERNAL MODULE: ./src/postgres/script-gate.ts
+var script_gate = __webpack_require__(65478);
+// EXTERNAL MODULE: ./src/postgres/toc.ts
+var postgres_toc = __webpack_require__(60521);
+;// CONCATENATED MODULE: ./src/postgres/load.ts
+/**
+ * Loading a checked backup into the target: every script (a plain dump, or what `pg_restore -f -`
+ * writes of an archive) through the script gate (script-gate.ts) into `psql -X -v ON_ERROR_STOP=1`,
+ * in one transaction the gate writes by default, statement output discarded; with `clean`, the
+ * backup's objects dropped first in that same transaction. A parallel restore (jobs > 1) loads
+ * the archive's sections and data entries as scripts of their own, each through the same gate.
+ * Credentials reach the tools only through the environment.
+ */
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+class LoadError extends errors/* EngineError */.NJ {
+    stderr;
+    inputFailed;
+    constructor(message, stderr, 
+    /** true when the loader failed because its input could not be read to its end. */
+    inputFailed = false) {
+        super(message);
+        this.stderr = stderr;
+        this.inputFailed = inputFailed;
+        this.name = 'LoadError';
+    }
+}
+/** The work directory's disk filled while the backup was unpacked there, before any load. */
+class DiskFullError extends errors/* EngineError */.NJ {
+    name = 'DiskFullError';
+}
+/**
+ * Loads the backup (a file, or a directory archive's folder) into the target; `workDir` takes
+ * what pg_restore needs on disk (a directory archive unpacked, a seekable file for --jobs).
+ *
+ * Every script goes through one gate (script-gate.ts) into `psql -X -v ON_ERROR_STOP=1 -f -`: a
+ * plain dump as it is, an archive as the script `pg_restore -f -` writes of it. psql runs without
+ * --single-transaction: the gate writes BEGIN; and COMMIT; itself, COMMIT only after the whole
+ * input was read, decoded and checked; a failure anywhere ends psql's input inside the
+ * transaction (psql exits, the server rolls back). A parallel restore (jobs > 1) checks the
+ * archive's TOC (checkArchiveToc) and its whole script first, then loads its pre-data section,
+ * its data entries `jobs` at a time and its post-data section, each script through the gate
+ * (parallelThroughPsql).
+ *
+ * @throws CheckError when the script holds what the gate refuses (nothing was restored);
+ *   LoadError when psql or pg_restore fails (with a single transaction, nothing was kept).
+ */
+async function loadBackup(dump, plan, target, options, workDir, hooks = {}) {
+    log/* log */.Rm.info(options.singleTransaction
+        ? 'Restoring in one transaction: on any error nothing is kept.'
+        : `Restoring without a single transaction (jobs: ${options.jobs}): an error can leave a partial restore.`);
+    const { env } = target;
+    const psql = (0,clients/* programPath */.kx)(plan.client, 'psql');
+    if (plan.format === 'plain' && !('directory' in dump)) {
+        const drops = [...(plan.roles ?? []), ...(options.clean ? (plan.drops ?? []) : [])];
+        const gate = scriptGate(plan, target, options, hooks, drops, `the SQL script ${(0,decode/* fileName */.Md)(dump)}`);
+        try {
+            await runPsql(psql, env, (0,decode/* openDecoded */.BA)(dump, plan.decoding, gate));
+        }
+        catch (error) {
+            throw error instanceof LoadError ? inScriptLines(error, gate, (0,decode/* fileName */.Md)(dump)) : error;
+        }
+        return reportSkipped(gate);
+    }
+    let archive;
+    if ('directory' in dump) {
+        archive = { path: dump.directory };
+    }
+    else if (plan.format === 'directory-tar') {
+        const dir = external_node_path_default().join(workDir, 'directory');
+        await (0,promises_.mkdir)(dir);
+        await untar(dump, plan.decoding, dir);
+        archive = { path: dir };
+    }
+    else if (options.jobs > 1) {
+        // a parallel restore needs a seekable archive file
+        archive = { path: await decodeTo(dump, plan.decoding, external_node_path_default().join(workDir, 'backup.dump')) };
+    }
+    else {
+        archive = { file: dump, decoding: plan.decoding };
+    }
+    if (options.jobs > 1 && 'path' in archive) {
+        const toc = await checkArchiveToc(archive.path);
+        return parallelThroughPsql(plan, target, options, hooks, archive.path, toc, workDir);
+    }
+    return restoreArchiveThroughPsql(plan, target, options, hooks, archive);
+}
+/**
+ * psql's error as it concerns the user's script: "psql:<stdin>:12:" names the line psql read,
+ * after the gate's BEGIN; and without the statements it left out; it becomes the script's own
+ * file and line ("backup.sql:11:"), or the action's own statements where psql failed on those.
+ */
+function inScriptLines(error, gate, name) {
+    const map = (text) => text.replace(/psql:<stdin>:(\d+):/g, (_all, n) => {
+        const line = gate.scriptLine(Number(n));
+        return line === undefined
+            ? `psql, in the action's own statements around ${name}:`
+            : `${name}:${line}:`;
+    });
+    return new LoadError(map(error.message), map(error.stderr), error.inputFailed);
+}
+/** The gate for a script psql loads into this target. */
+function scriptGate(plan, target, options, hooks, drops, source) {
+    return new script_gate/* ScriptGate */.R(gateOptions(plan, target, options, hooks, drops, source));
+}
+function gateOptions(plan, target, options, hooks, drops, source) {
+    return {
+        psqlMajor: plan.client.major,
+        serverMajor: target.serverMajor,
+        dropRestrict: !psqlSupportsRestrict(plan.client.version),
+        // 'auto' (and false): the restore's policy keeps what the target can take
+        noOwner: options.noOwner === true,
+        noPrivileges: options.noPrivileges === true,
+        // a checking pass writes its BEGIN/COMMIT to nowhere: it refuses what the load would refuse
+        transaction: options.singleTransaction,
+        before: drops,
+        policy: hooks.policy,
+        source
+    };
+}
+/** The gate's skipped statements (the restore lists them by reason in the log and summary). */
+function reportSkipped(gate) {
+    return { skipped: gate.skipped };
+}
+/**
+ * An archive restored as the script `pg_restore -f -` writes of it, through the gate into psql.
+ * With clean, what the backup recreates (plan.drops, from its table of contents: clean.ts) is
+ * dropped first in the same transaction
+ * (pg_restore --clean cannot drop partitioned tables with keys in an order PostgreSQL accepts:
+ * "cannot drop inherited constraint"). Without a single transaction the whole script is gated
+ * once before psql starts (a second pass of pg_restore), so that a refusal comes before any
+ * statement runs.
+ */
+async function restoreArchiveThroughPsql(plan, target, options, hooks, archive) {
+    const pgRestore = (0,clients/* programPath */.kx)(plan.client, 'pg_restore');
+    const source = 'the script pg_restore writes of the archive';
+    const drops = options.clean ? (plan.drops ?? []) : [];
+    if (options.clean) {
+        log/* log */.Rm.info(`clean: ${(0,log/* plural */.LS)(drops.length, 'object')} of the backup ${drops.length === 1 ? 'is' : 'are'} dropped first${options.singleTransaction ? ', in the same transaction' : ''}.`);
+    }
+    if (!options.singleTransaction) {
+        const seconds = (0,log/* stopwatch */.sX)();
+        const check = scriptGate(plan, target, options, hooks, [], source);
+        await scriptThrough(archiveAsScript(pgRestore, options, archive), check, (0,decode/* discard */.vf)());
+        log/* log */.Rm.info(`The archive's script passed the checks (${seconds().toFixed(1)} s) before loading.`);
+    }
+    const gate = scriptGate(plan, target, options, hooks, [...(plan.roles ?? []), ...drops], source);
+    const script = archiveAsScript(pgRestore, options, archive, hooks.archiveTap);
+    const [loaded, produced] = await Promise.allSettled([
+        runPsql((0,clients/* programPath */.kx)(plan.client, 'psql'), target.env, (0,decode/* chain */.cy)(script.stdout, gate)),
+        script.done
+    ]);
+    // psql stopped because the script failed: pg_restore's error says why
+    const scriptFailed = loaded.status === 'rejected' && loaded.reason.inputFailed;
+    if (produced.status === 'rejected' && scriptFailed)
+        throw produced.reason;
+    if (loaded.status === 'rejected')
+        throw loaded.reason;
+    if (produced.status === 'rejected')
+        throw produced.reason;
+    return reportSkipped(gate);
+}
+/**
+ * A parallel restore: the archive's script checked whole by the gate first (a refusal comes
+ * before anything runs), clean's drops in a transaction of their own (pg_restore --clean cannot
+ * drop partitioned tables with keys in an order PostgreSQL accepts), then the pre-data section,
+ * the data entries `jobs` at a time (largest first, each `pg_restore -f - -L <entry>` in a psql
+ * session of its own) and the post-data section — every script through the same gate and policy
+ * as a restore with jobs: 1, so a parallel restore skips and refuses what that one does
+ * (pg_restore -d would run the statements the target cannot take, and pg_restore 17+ sends
+ * `SET transaction_timeout`, which servers before 17 reject). Only atomicity is given up.
+ */
+async function parallelThroughPsql(plan, target, options, hooks, archivePath, toc, workDir) {
+    const pgRestore = (0,clients/* programPath */.kx)(plan.client, 'pg_restore');
+    const selection = scriptSelection(options);
+    const source = 'the script pg_restore writes of the archive';
+    const seconds = (0,log/* stopwatch */.sX)();
+    const check = scriptGate(plan, target, options, hooks, [], source);
+    await scriptThrough(pgRestoreScript(pgRestore, [...selection, archivePath]), check, (0,decode/* discard */.vf)());
+    log/* log */.Rm.info(`The archive's script passed the checks (${seconds().toFixed(1)} s) before loading.`);
+    const drops = options.clean ? (plan.drops ?? []) : [];
+    const first = [...(plan.roles ?? []), ...drops];
+    if (first.length > 0) {
+        if (drops.length > 0)
+            log/* log */.Rm.info(`clean: ${(0,log/* plural */.LS)(drops.length, 'object')} of the backup ${drops.length === 1 ? 'is' : 'are'} dropped first.`);
+        if (plan.roles?.length) {
+            log/* log */.Rm.info('create-roles: the roles are created first, in a transaction of their own (a parallel restore is not one transaction).');
+        }
+        await runLoader((0,clients/* programPath */.kx)(plan.client, 'psql'), [
+            '-X',
+            '-q',
+            '--no-password',
+            '--echo-errors',
+            '-v',
+            'ON_ERROR_STOP=1',
+            '--single-transaction',
+            '-f',
+            '-'
+        ], target.env, 
+        // on stdin, not as one -c argument: thousands of statements exceed the argument limit
+        // (spawn E2BIG)
+        external_node_stream_.Readable.from([Buffer.from(`${first.join('\n')}\n`)]));
+        if (plan.roles?.length)
+            hooks.rolesCommitted?.();
+    }
+    const load = (args, what, signal) => gatedLoad(plan, target, options, hooks, [...args, archivePath], `${what} of the archive`, signal);
+    const skipped = [];
+    skipped.push(await load(['--section=pre-data', ...selection], 'the pre-data section'));
+    const list = await (0,src_process/* runChild */.w$)(pgRestore, ['--list', '--section=data', ...selection, archivePath]);
+    const listed = listedEntries(list);
+    const entries = largestFirst(listed, await dataSizes(toc, archivePath));
+    const lists = external_node_path_default().join(workDir, 'lists');
+    await (0,promises_.mkdir)(lists, { recursive: true });
+    const ownership = selection.filter(a => a === '--no-owner' || a === '--no-privileges');
+    /** The entries `ids` (in this order) as one script through the gate into psql. */
+    const loadEntries = async (ids, what, signal) => {
+        const file = external_node_path_default().join(lists, `${ids[0]}.list`);
+        await (0,promises_.writeFile)(file, ids.map(id => `${id};\n`).join(''), { mode: 0o600 });
+        return load([`--use-list=${file}`, ...ownership], what, signal);
+    };
+    const data = (0,log/* stopwatch */.sX)();
+    const dataSkipped = new Map();
+    await runPooled(entries, options.jobs, async (id, signal) => {
+        dataSkipped.set(id, await loadEntries([id], `the data entry ${id}`, signal));
+    });
+    log/* log */.Rm.info(`${entries.length} data entries loaded by ${Math.min(options.jobs, entries.length)} psql sessions at a time (${data().toFixed(1)} s).`);
+    // in archive order, as a restore with jobs: 1 lists them
+    skipped.push(...listed.map(id => dataSkipped.get(id) ?? []));
+    const post = (0,log/* stopwatch */.sX)();
+    const postListed = listedEntries(await (0,src_process/* runChild */.w$)(pgRestore, ['--list', '--section=post-data', ...selection, archivePath]));
+    const { groups, rest } = postDataWaves(toc, postListed);
+    const groupSkipped = new Map();
+    await runPooled(groups, options.jobs, async (ids, signal) => {
+        groupSkipped.set(ids[0], await loadEntries(ids, `the indexes and keys of a table`, signal));
+    });
+    skipped.push(...groups.map(ids => groupSkipped.get(ids[0]) ?? []));
+    if (rest.length > 0)
+        skipped.push(await loadEntries(rest, 'the rest of the post-data section'));
+    log/* log */.Rm.info(`Post-data: the indexes and keys of ${(0,log/* plural */.LS)(groups.length, 'table')} built by ${Math.min(options.jobs, groups.length)} psql sessions at a time, then ${rest.length} other entries (${post().toFixed(1)} s).`);
+    return { skipped: mergeSkipped(skipped) };
+}
+/** pg_restore's selection of what to restore, as every restore script of the load asks it. */
+function scriptSelection(options) {
+    const args = [];
+    // 'auto': the owners and privileges reach the gate, whose policy keeps what the target takes
+    if (options.noOwner === true)
+        args.push('--no-owner');
+    if (options.noPrivileges === true)
+        args.push('--no-privileges');
+    for (const t of options.tables)
+        args.push(`--table=${t}`);
+    for (const n of options.schemas)
+        args.push(`--schema=${n}`);
+    return args;
+}
+/** `pg_restore --file=- <args>`: the script it writes, which ends only once it exited 0. */
+function pgRestoreScript(pgRestore, args) {
+    return explainedScript((0,src_process/* startChild */.v0)(pgRestore, ['--file=-', ...args]));
+}
+/** A pg_restore writing a script: its output, and its end (a failure explained). */
+function explainedScript(child) {
+    const done = child.done.catch((error) => {
+        throw error instanceof src_process/* ChildProcessError */.Al ? explainChildFailure(error) : error;
+    });
+    done.catch(() => undefined);
+    return { stdout: (0,src_process/* checkedOutput */.RZ)(child), done };
+}
+/**
+ * One script of a parallel restore (pg_restore -f - with `args`) through its own gate into psql
+ * (no transaction: a parallel restore has none); what the gate skipped. An aborted `signal`
+ * (another script failed) stops psql and pg_restore.
+ */
+async function gatedLoad(plan, target, options, hooks, args, source, signal) {
+    const pgRestore = (0,clients/* programPath */.kx)(plan.client, 'pg_restore');
+    const gate = scriptGate(plan, target, options, hooks, [], source);
+    const script = pgRestoreScript(pgRestore, args);
+    const psql = (0,src_process/* startChild */.v0)((0,clients/* programPath */.kx)(plan.client, 'psql'), buildPsqlArgs(), {
+        env: target.env,
+        stdin: (0,decode/* chain */.cy)(script.stdout, gate),
+        stdout: 'ignore'
+    });
+    const stop = () => psql.kill();
+    signal?.addEventListener('abort', stop);
+    if (signal?.aborted)
+        stop();
+    const loaded = psql.done.catch((error) => {
+        if (error instanceof src_process/* ChildProcessError */.Al)
+            throw explainChildFailure(error);
+        if (error instanceof errors/* EngineError */.NJ)
+            throw error;
+        throw new LoadError(`the backup could not be read while restoring: ${error.message}.`, psql.stderr(), true);
+    });
+    try {
+        const [psqlDone, produced] = await Promise.allSettled([loaded, script.done]);
+        // psql stopped because the script failed: pg_restore's error says why
+        const scriptFailed = psqlDone.status === 'rejected' && psqlDone.reason.inputFailed;
+        if (produced.status === 'rejected' && scriptFailed)
+            throw produced.reason;
+        if (psqlDone.status === 'rejected')
+            throw psqlDone.reason;
+        if (produced.status === 'rejected')
+            throw produced.reason;
+    }
+    finally {
+        signal?.removeEventListener('abort', stop);
+    }
+    return gate.skipped;
+}
+/** pg_restore's script through `stages`; pg_restore's own failure first. */
+async function scriptThrough(script, ...stages) {
+    const [passed, produced] = await Promise.allSettled([
+        (0,external_node_stream_promises_.pipeline)([script.stdout, ...stages]),
+        script.done
+    ]);
+    if (produced.status === 'rejected') {
+        if (passed.status === 'rejected' && passed.reason instanceof errors/* EngineError */.NJ)
+            throw passed.reason;
+        throw produced.reason;
+    }
+    if (passed.status === 'rejected')
+        throw passed.reason;
+}
+/**
+ * A parallel restore's archive, before its scripts are written: no entry may hold COPY … PROGRAM
+ * (a program run on the database server), nor text psql would read as a meta-command (pg_dump
+ * writes none in SQL; such text means the archive was made by hand). Returns the TOC.
+ */
+async function checkArchiveToc(archivePath) {
+    let toc;
+    try {
+        toc = await (0,postgres_toc/* readArchiveTocFile */.Bf)(archivePath);
+    }
+    catch (error) {
+        throw new errors/* CheckError */.tl(`the archive's table of contents cannot be read: ${error.message}`);
+    }
+    for (const entry of toc.entries) {
+        for (const [field, sql] of [
+            ['definition', entry.defn],
+            ['drop statement', entry.dropStmt],
+            ['COPY statement', entry.copyStmt]
+        ]) {
+            if (!sql)
+                continue;
+            const refused = tocRefusal(sql);
+            if (refused)
+                throw new errors/* CheckError */.tl(`the archive's entry ${entry.dumpId} (${entry.desc} ${entry.tag}), its ${field}: ${refused}; pg_dump never writes this, the archive is refused before anything runs.`);
+        }
+    }
+    return toc;
+}
+function tocRefusal(sql) {
+    for (const event of (0,psql_lexer/* lexPsqlScript */.bj)(sql)) {
+        if (event.kind === 'metaCommand')
+            return `a psql meta-command "\\${event.name}"`;
+        if (event.kind !== 'statement')
+            continue;
+        const r = (0,psql_script_rules/* refusal */.x5)(event);
+        if (r &&
+            (r.code === 'copy-program' || r.code === 'copy-unclear' || r.code === 'backslash-escape'))
+            return r.message
+                .replace(/^line \d+: /, '')
+                .replace(/; the script is refused before anything runs$/, '');
+    }
+    return undefined;
+}
+/** The file decoded into `out` (mode 0600); the file itself when there is nothing to decode. */
+async function decodeTo(file, decoding, out) {
+    if (!file.range && decoding.compression === 'none' && !decoding.decryption)
+        return file.path;
+    const source = decoding.compression === 'none' && !decoding.decryption
+        ? (0,decode/* openRaw */.BM)(file)
+        : (0,decode/* openDecoded */.BA)(file, decoding);
+    try {
+        await (0,external_node_stream_promises_.pipeline)(source, (0,external_node_fs_.createWriteStream)(out, { mode: 0o600 }));
+    }
+    catch (error) {
+        const code = error?.code;
+        if (code === 'ENOSPC' || code === 'EDQUOT')
+            throw diskFull(external_node_path_default().dirname(out), 'jobs: 1');
+        throw error;
+    }
+    return out;
+}
+/**
+ * The archive unpacked into the work directory did not fit (nothing was loaded yet: the target
+ * is as it was; the caller removes the work directory). `instead` is the setting that needs no
+ * room there.
+ */
+function diskFull(directory, instead) {
+    return new DiskFullError(`the disk is full: no space left while unpacking the backup into ${directory} (RUNNER_TEMP); nothing was restored. Free disk space on the runner, point RUNNER_TEMP at a larger disk${instead ? `, or restore with ${instead} (the archive is then streamed, not unpacked)` : ''}.`);
+}
+/** A directory archive in a tar stream, unpacked into `dir`. */
+async function untar(file, decoding, dir) {
+    // tar stops reading at the end-of-archive blocks: the padding after them may stay unread
+    const tar = (0,src_process/* startChild */.v0)('tar', ['-xf', '-', '-C', dir], {
+        stdin: (0,decode/* openDecoded */.BA)(file, decoding),
+        stdout: 'ignore'
+    });
+    try {
+        await tar.done;
+    }
+    catch (error) {
+        if (!(error instanceof src_process/* ChildProcessError */.Al) || error.startError)
+            throw error;
+        if (/No space left on device|Disk quota exceeded/i.test(error.stderr))
+            throw diskFull(dir);
+        throw new archive/* ArchiveError */.di(`the directory archive could not be unpacked: ${error.stderr.trim()}`);
+    }
+    // links in the tar: pg_restore would read what they point to (GNU tar writes nothing outside)
+    const foreign = await (0,archive/* foreignEntries */.nb)(dir, { hardLinks: true });
+    if (foreign.length > 0) {
+        throw new archive/* ArchiveError */.di(`the directory archive (tar) holds entries pg_dump does not write: ${foreign.slice(0, 5).join(', ')}${foreign.length > 5 ? `, and ${foreign.length - 5} more` : ''}. A link would make pg_restore read a file outside the backup; nothing was restored. Restore a backup the action or pg_dump -Fd made.`);
+    }
+}
+/** psql reading a script on its stdin; the gate writes the transaction (no --single-transaction). */
+function buildPsqlArgs() {
+    // --echo-errors: the failed statement follows the error on stderr (STATEMENT:), so the
+    // failure can name the object, as pg_restore's "Command was:" does by hand
+    return ['-X', '-q', '--no-password', '--echo-errors', '-v', 'ON_ERROR_STOP=1', '-f', '-'];
+}
+/**
+ * The first failed statement psql echoed (--echo-errors) or pg_restore printed ("Command was:"),
+ * as far as it names the object: its first line, cut before the first string or dollar quote
+ * (where values, function bodies or options start) and at 160 characters.
+ */
+function failedStatement(stderr) {
+    const m = /(?:\bSTATEMENT: {2}|^Command was: )(.*)$/m.exec(stderr);
+    if (!m)
+        return undefined;
+    let text = m[1].trim();
+    const quote = text.search(/['$]/);
+    if (quote >= 0)
+        text = `${text.slice(0, quote).trimEnd()} …`;
+    if (text.length > 160)
+        text = `${text.slice(0, 160)}…`;
+    return text.length > 0 ? text : undefined;
+}
+/** psql loading a (gated) script from a stream. */
+async function runPsql(psqlPath, env, script) {
+    await runLoader(psqlPath, buildPsqlArgs(), env, script);
+}
+/**
+ * pg_restore printing an archive as an SQL script on its stdout (no database connection), for
+ * restores that go through psql: `clean` runs the action's own DROP … CASCADE statements first,
+ * which pg_restore --clean cannot order right for partitioned tables. The script ends only once
+ * pg_restore exited 0 (else it fails), so psql never takes a part of it for the whole.
+ */
+function archiveAsScript(pgRestorePath, options, input, 
+/** A stage the decoded archive passes on its way to pg_restore's stdin. */
+tap) {
+    const args = ['--file=-'];
+    if (options.schemaOnly)
+        args.push('--schema-only');
+    // 'auto': the owners and privileges reach the gate, whose policy keeps what the target takes
+    if (options.noOwner === true)
+        args.push('--no-owner');
+    if (options.noPrivileges === true)
+        args.push('--no-privileges');
+    for (const t of options.tables)
+        args.push(`--table=${t}`);
+    for (const n of options.schemas)
+        args.push(`--schema=${n}`);
+    if ('path' in input)
+        args.push(input.path);
+    // --schema-only needs no table data: pg_restore may close its stdin before the end
+    return explainedScript((0,src_process/* startChild */.v0)(pgRestorePath, args, {
+        stdin: 'path' in input ? undefined : (0,decode/* openDecoded */.BA)(input.file, input.decoding, ...(tap ? [tap] : []))
+    }));
+}
+/** Runs a loader on `input` (its stdin) to its end; its statement output is discarded. */
+async function runLoader(program, args, env, input) {
+    const child = (0,src_process/* startChild */.v0)(program, args, { env, stdin: input, stdout: 'ignore' });
+    try {
+        await child.done;
+    }
+    catch (error) {
+        if (error instanceof src_process/* ChildProcessError */.Al)
+            throw explainChildFailure(error);
+        // the gate refused the script: psql was stopped inside the transaction, before COMMIT
+        if (error instanceof errors/* EngineError */.NJ)
+            throw error;
+        // the input failed: the loader was stopped before it could commit
+        throw new LoadError(`the backup could not be read while restoring: ${error.message}. The restore was rolled back.`, child.stderr(), true);
+    }
+}
+function explainChildFailure(error) {
+    if (error.startError) {
+        return new LoadError(`could not run ${error.program}: ${error.startError.message}`, '');
+    }
+    return explainLoadFailure(error.program, error.code, error.signal, error.stderr);
+}
+/** The loader's failure as one message, with the fix where the error is a known one. */
+function explainLoadFailure(program, code, signal, stderr) {
+    const name = program.split(/[\\/]/).pop();
+    const errorLines = stderr
+        .split('\n')
+        .filter(l => /ERROR|FATAL|error:|could not/i.test(l))
+        .slice(0, 3);
+    const statement = failedStatement(stderr);
+    const detail = (errorLines.length > 0 ? errorLines : stderr.trim().split('\n').slice(-3)).join(' | ') +
+        (statement ? ` (failed statement: ${statement})` : '');
+    let hint = '';
+    if (/unsupported version \([\d.]+\) in file header/.test(stderr)) {
+        hint =
+            ' The archive was written by a newer pg_dump than this pg_restore: use a newer client (inputs postgres-version or pg-bin-dir).';
+    }
+    else if (/role "[^"]+" does not exist/.test(stderr)) {
+        hint =
+            " The backup names roles the target lacks: set 'no-owner: true' and 'no-privileges: true'.";
+    }
+    else if (/unrecognized configuration parameter "transaction_timeout"/.test(stderr)) {
+        hint =
+            ' pg_restore 17 and newer send it to every server, and servers before 17 reject it; the action drops it from every script psql loads: dump with the server’s own major.';
+    }
+    else if (/invalid command \\(un)?restrict/.test(stderr)) {
+        hint =
+            ' The dump carries \\restrict lines from a newer pg_dump that this psql does not know: use a newer psql (postgres-version or pg-bin-dir).';
+    }
+    else if (/already exists/.test(stderr)) {
+        hint =
+            " Objects of the backup already exist in the target: set 'clean: true' to drop them first (or restore into an empty database).";
+    }
+    else if (/permission denied|must be owner|must be superuser/.test(stderr)) {
+        hint =
+            ' The target user lacks a privilege the backup needs. On managed services (Supabase, Neon, RDS) keep no-owner and no-privileges true, and leave out extensions or event triggers the service manages (when dumping: schemas: public with any pg_dump, or pg-dump-args: --exclude-extension=..., which needs pg_dump 17+ and then pg_restore 17+).';
+    }
+    const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
+    return new LoadError(`${name} ${how}: ${detail}.${hint} Nothing was kept when the restore ran in one transaction (the default); without one (single-transaction: false, or jobs > 1) what loaded before the error stays: restore again with clean: true.`, stderr);
+}
+/** Whether a psql of this version understands \restrict (13.22, 14.19, 15.14, 16.10, 17.6, 18+). */
+function psqlSupportsRestrict(version) {
+    const [major, minor = 0] = version.split('.').map(Number);
+    const fixed = { 13: 22, 14: 19, 15: 14, 16: 10, 17: 6 };
+    if (major >= 18)
+        return true;
+    return fixed[major] !== undefined && minor >= fixed[major];
+}
+
+// EXTERNAL MODULE: ./src/postgres/locks.ts
+var locks = __webpack_require__(60975);
+// EXTERNAL MODULE: ./src/postgres/session.ts
+var postgres_session = __webpack_require__(92515);
+;// CONCATENATED MODULE: ./src/postgres/target.ts
+
+const EXACT_COUNT_LIMIT = 50;
+/**
+ * Ordinary and partitioned tables in the given schemas (all user schemas when none given). A
+ * table the connected role may not read (another role's, in a shared database) is listed with
+ * the planner's estimate: counting it would fail the restore on "permission denied", where
+ * pg_restore by hand never reads it.
+ */
+async function existingTables(client, schemas) {
+    const result = await client.query(`SELECT n.nspname AS schema, c.relname AS name, c.reltuples::bigint::text AS estimate,
+            has_table_privilege(c.oid, 'SELECT') AS readable
+       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE c.relkind IN ('r', 'p')
+        AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+        AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp\\_%'
+        AND ($1::text[] IS NULL OR n.nspname = ANY($1::text[]))
+        AND NOT EXISTS (SELECT 1 FROM pg_depend d
+                         WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
+      ORDER BY 1, 2`, [schemas ?? null]);
+    // the first EXACT_COUNT_LIMIT readable ones counted exactly (in one batch), the others estimated
+    const exact = result.rows.filter(r => r.readable).slice(0, EXACT_COUNT_LIMIT);
+    const counted = new Map((await countRows(client, exact)).map(c => [JSON.stringify([c.schema, c.name]), c.rows]));
+    return result.rows.map(row => {
+        const rows = counted.get(JSON.stringify([row.schema, row.name]));
+        return rows === undefined
+            ? {
+                schema: row.schema,
+                name: row.name,
+                rows: Math.max(0, Number(row.estimate)),
+                estimated: true
+            }
+            : { schema: row.schema, name: row.name, rows, estimated: false };
+    });
+}
+/** Tables counted per query (one round trip counts this many). */
+const COUNT_BATCH = 100;
+/**
+ * Exact row counts (ONLY the table itself, not its children); -1 for a table that does not exist.
+ * Two round trips per COUNT_BATCH tables, not two per table (a schema-heavy restore has
+ * thousands, and the target may be far away).
+ */
+async function countRows(client, tables) {
+    const counts = [];
+    for (let at = 0; at < tables.length; at += COUNT_BATCH) {
+        const batch = tables.slice(at, at + COUNT_BATCH);
+        const qualified = batch.map(t => `${client.escapeIdentifier(t.schema)}.${client.escapeIdentifier(t.name)}`);
+        const exists = await client.query('SELECT to_regclass(q) IS NOT NULL AS ok FROM unnest($1::text[]) WITH ORDINALITY AS u(q, i) ORDER BY i', [qualified]);
+        const present = qualified.flatMap((_q, i) => (exists.rows[i].ok ? [i] : []));
+        const rows = new Map();
+        if (present.length > 0) {
+            const result = await client.query(present
+                .map(i => `SELECT ${i} AS i, count(*)::text AS n FROM ONLY ${qualified[i]}`)
+                .join(' UNION ALL '));
+            for (const r of result.rows)
+                rows.set(Number(r.i), Number(r.n));
+        }
+        batch.forEach((t, i) => counts.push({ schema: t.schema, name: t.name, rows: rows.get(i) ?? -1 }));
+    }
+    return counts;
+}
+function describeTables(tables, limit = 20) {
+    const shown = tables
+        .slice(0, limit)
+        .map(t => `${t.schema}.${t.name} (${t.estimated ? '~' : ''}${(0,log/* plural */.LS)(t.rows, 'row')})`);
+    const more = tables.length > limit ? `, and ${tables.length - limit} more` : '';
+    return shown.join(', ') + more;
+}
+
+;// CONCATENATED MODULE: ./src/postgres/target-policy.ts
+
+/**
+ * Reads the facts in one round trip. `client` is connected as the role the restore runs as.
+ */
+async function readTargetFacts(client) {
+    const result = await client.query(TARGET_FACTS_SQL);
+    const row = result.rows[0];
+    return {
+        currentUser: row.current_user,
+        superuser: row.superuser,
+        databaseOwner: row.database_owner,
+        serverMajor: Math.floor(row.version_num / 10000),
+        roles: row.roles ?? [],
+        settableRoles: row.settable ?? [],
+        extensions: row.extensions ?? [],
+        schemas: (row.schemas ?? []).map(s => ({ ...s, relations: Number(s.relations) })),
+        publications: row.publications ?? [],
+        settings: (row.settings ?? []).map(s => s.toLowerCase()),
+        providerSchemas: await readProviderSchemas(client)
+    };
+}
+const TARGET_FACTS_SQL = `
+SELECT current_user::text AS current_user,
+       (SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user) AS superuser,
+       pg_catalog.pg_get_userbyid(d.datdba)::text AS database_owner,
+       current_setting('server_version_num')::int AS version_num,
+       (SELECT json_agg(rolname::text ORDER BY rolname) FROM pg_catalog.pg_roles) AS roles,
+       (SELECT json_agg(r.rolname::text ORDER BY r.rolname) FROM pg_catalog.pg_roles r
+         WHERE CASE WHEN current_setting('server_version_num')::int >= 160000
+                    THEN pg_catalog.pg_has_role(current_user, r.oid, 'SET')
+                    ELSE pg_catalog.pg_has_role(current_user, r.oid, 'MEMBER') END) AS settable,
+       (SELECT json_agg(json_build_object('name', e.extname::text,
+                                          'owner', pg_catalog.pg_get_userbyid(e.extowner)::text,
+                                          'schema', n.nspname::text) ORDER BY e.extname)
+          FROM pg_catalog.pg_extension e JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace) AS extensions,
+       (SELECT json_agg(json_build_object(
+                 'name', n.nspname::text,
+                 'owner', pg_catalog.pg_get_userbyid(n.nspowner)::text,
+                 'relations', (SELECT count(*) FROM pg_catalog.pg_class c
+                                WHERE c.relnamespace = n.oid AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f')
+                                  AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend dep
+                                                   WHERE dep.classid = 'pg_catalog.pg_class'::regclass
+                                                     AND dep.objid = c.oid AND dep.deptype = 'e')))
+                 ORDER BY n.nspname)
+          FROM pg_catalog.pg_namespace n
+         WHERE n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'information_schema') AS schemas,
+       (SELECT json_agg(json_build_object('name', p.pubname::text,
+                                          'owner', pg_catalog.pg_get_userbyid(p.pubowner)::text))
+          FROM pg_catalog.pg_publication p) AS publications,
+       (SELECT json_agg(name::text) FROM pg_catalog.pg_settings) AS settings
+  FROM pg_catalog.pg_database d
+ WHERE d.datname = current_database()`;
+/**
+ * SET forms and parameters pg_settings does not list (GUC_NO_SHOW_ALL, or not parameters at
+ * all): never skipped as "unknown".
+ */
+const NOT_IN_PG_SETTINGS = new Set([
+    'role',
+    'session_authorization',
+    'session',
+    'local',
+    'transaction',
+    'constraints',
+    'timezone',
+    'client_encoding',
+    'is_superuser',
+    'seed',
+    'set_config'
+]);
+/** Role specifications that are no role name. */
+const ROLE_KEYWORDS = new Set(['public', 'current_user', 'current_role', 'session_user']);
+/** A token as PostgreSQL reads the name: unquoted folded to lower case, "quoted" as written. */
+function nameOf(t) {
+    if (!t)
+        return undefined;
+    if (t.type === 'ident')
+        return t.text.toLowerCase();
+    if (t.type === 'qident' && t.text.startsWith('"'))
+        return t.text.slice(1, -1).replace(/""/g, '"');
+    // SET SESSION AUTHORIZATION 'name'
+    if (t.type === 'string' && t.text.startsWith("'"))
+        return t.text.slice(1, -1).replace(/''/g, "'");
+    return undefined;
+}
+const isWord = (t, word) => t?.type === 'ident' && t.text.toUpperCase() === word;
+const isComma = (t) => t?.type === 'punct' && t.text === ',';
+/** The index of the first unquoted `word` at or after `from`, or -1. */
+function indexOfWord(tokens, word, from = 0) {
+    for (let i = from; i < tokens.length; i++)
+        if (isWord(tokens[i], word))
+            return i;
+    return -1;
+}
+/** A comma-separated list of role specifications from tokens[at], up to a word in `stop`. */
+function roleList(tokens, at, stop) {
+    const roles = [];
+    for (let i = at; i < tokens.length; i++) {
+        if (stop.some(w => isWord(tokens[i], w)))
+            break;
+        if (isWord(tokens[i], 'GROUP'))
+            continue;
+        const name = nameOf(tokens[i]);
+        if (name === undefined)
+            break;
+        roles.push(name);
+        if (!isComma(tokens[i + 1]))
+            break;
+        i++;
+    }
+    return roles;
+}
+/** The object name after `at` (possibly schema-qualified), the last part. */
+function simpleName(tokens, at) {
+    let name = nameOf(tokens[at]);
+    for (let i = at; tokens[i + 1]?.type === 'punct' && tokens[i + 1].text === '.'; i += 2)
+        name = nameOf(tokens[i + 2]);
+    return name;
+}
+/** One line, at most 160 characters: how a statement is shown in refusals. */
+function shown(e) {
+    const one = e.text.replace(/\s+/g, ' ').trim();
+    return one.length > 160 ? `${one.slice(0, 160)}…` : one;
+}
+const KEEP = { keep: true };
+const skip = (reason) => ({ keep: false, reason });
+/**
+ * The decision per statement, from the facts read before the load. Stateful only across
+ * SET SESSION AUTHORIZATION … RESET SESSION AUTHORIZATION (one policy per restore).
+ *
+ * Never skips a statement that defines a table, column, row or constraint: it decides only on
+ * extensions, schemas (CREATE, COMMENT, owner), owners, GRANT/REVOKE, default privileges, row-level
+ * security policies (refused, never skipped), event triggers, publications and SET.
+ */
+function statementPolicy(facts, options) {
+    const roles = new Set(facts.roles);
+    const settable = new Set(facts.settableRoles);
+    const extensions = new Map(facts.extensions.map(e => [e.name, e]));
+    const schemas = new Map(facts.schemas.map(s => [s.name, s]));
+    const publications = new Map(facts.publications.map(p => [p.name, p]));
+    const settings = new Set(facts.settings);
+    let otherAuthorization;
+    const provider = providerPolicy(facts.providerSchemas ?? [], options.cleanDrops);
+    const canActAs = (role) => facts.superuser ||
+        ROLE_KEYWORDS.has(role) ||
+        settable.has(role) ||
+        (role === 'pg_database_owner' && settable.has(facts.databaseOwner));
+    /** The restoring role owns it (or may act as its owner): it can drop, alter, comment it. */
+    const owns = (owner) => canActAs(owner);
+    /**
+     * An existing schema or publication that survives clean: clean drops the backup's own schemas
+     * and publications (it cannot drop another role's), never extensions or the schema public.
+     */
+    const providerNames = new Set((facts.providerSchemas ?? []).map(s => s.name));
+    const survives = (owner, name) => !options.clean ||
+        !owns(owner) ||
+        name === 'public' ||
+        (name !== undefined && providerNames.has(name));
+    /** A DROP SCHEMA … CASCADE of clean that runs drops the schema's extensions with it. */
+    const droppedWithSchema = (schema) => [...(options.cleanDrops ?? [])].some(d => {
+        const m = /^DROP\s+SCHEMA\s+(?:IF\s+EXISTS\s+)?("(?:[^"]|"")+"|[^\s;]+)\s+CASCADE\s*;?$/i.exec(d);
+        if (!m)
+            return false;
+        const dropped = m[1].startsWith('"')
+            ? m[1].slice(1, -1).replace(/""/g, '"')
+            : m[1].toLowerCase();
+        return dropped === schema;
+    });
+    const missing = (list) => list.filter(r => !ROLE_KEYWORDS.has(r) && !roles.has(r));
+    const roleProblem = (list, needSet) => {
+        const absent = missing(list);
+        if (absent.length > 0)
+            return `${absent.length === 1 ? 'role' : 'roles'} ${absent.map(r => `"${r}"`).join(', ')} ${absent.length === 1 ? 'does' : 'do'} not exist in the target`;
+        if (!needSet)
+            return undefined;
+        const foreign = list.filter(r => !canActAs(r));
+        if (foreign.length > 0)
+            return `${facts.currentUser} may not act as ${foreign.map(r => `"${r}"`).join(', ')} (needs membership or superuser)`;
+        return undefined;
+    };
+    function ownerDecision(t, cls) {
+        if (options.noOwner === true)
+            return skip('owners are not restored (no-owner: true)');
+        const at = indexOfWord(t, 'OWNER');
+        const newOwner = nameOf(t[at + 2]);
+        // the object exists already and belongs to a role the restoring role cannot act as
+        if (cls.detail === 'SCHEMA') {
+            const schema = schemas.get(simpleName(t, 2) ?? '');
+            if (schema && survives(schema.owner, schema.name) && !owns(schema.owner))
+                return skip(`schema "${schema.name}" belongs to "${schema.owner}" in the target`);
+        }
+        if (cls.detail === 'PUBLICATION') {
+            const pub = publications.get(simpleName(t, 2) ?? '');
+            if (pub && survives(pub.owner) && !owns(pub.owner))
+                return skip(`publication "${pub.name}" belongs to "${pub.owner}" in the target`);
+        }
+        if (cls.detail === 'EVENT TRIGGER' && !facts.superuser)
+            return skip('event triggers need a superuser');
+        if (newOwner === undefined)
+            return KEEP;
+        const problem = roleProblem([newOwner], true);
+        return problem ? skip(`owner not set: ${problem}`) : KEEP;
+    }
+    function privilegesDecision(t, grant) {
+        if (options.noPrivileges === true)
+            return skip('privileges are not restored (no-privileges: true)');
+        if (otherAuthorization !== undefined)
+            return skip(`granted by "${otherAuthorization}": SET SESSION AUTHORIZATION needs a superuser`);
+        const at = indexOfWord(t, grant ? 'TO' : 'FROM', 1);
+        if (at < 0)
+            return KEEP;
+        const grantees = roleList(t, at + 1, ['WITH', 'GRANTED', 'CASCADE', 'RESTRICT']);
+        const problem = roleProblem(grantees, false);
+        if (problem)
+            return skip(`${grant ? 'GRANT' : 'REVOKE'} not restored: ${problem}`);
+        // GRANT r TO x (role membership; pg_dump never writes it): r must exist too
+        if (indexOfWord(t, 'ON') < 0 || indexOfWord(t, 'ON') > at) {
+            const granted = roleList(t, 1, [grant ? 'TO' : 'FROM']);
+            const p = roleProblem(granted, false);
+            if (p)
+                return skip(`${grant ? 'GRANT' : 'REVOKE'} not restored: ${p}`);
+        }
+        return KEEP;
+    }
+    function defaultPrivilegesDecision(t) {
+        if (options.noPrivileges === true)
+            return skip('privileges are not restored (no-privileges: true)');
+        const forAt = indexOfWord(t, 'FOR');
+        const forRoles = forAt >= 0 && forAt < 5 && (isWord(t[forAt + 1], 'ROLE') || isWord(t[forAt + 1], 'USER'))
+            ? roleList(t, forAt + 2, ['IN', 'GRANT', 'REVOKE'])
+            : [];
+        const problem = roleProblem(forRoles, true);
+        if (problem)
+            return skip(`default privileges not restored: ${problem}`);
+        const grantAt = indexOfWord(t, 'GRANT');
+        const revokeAt = indexOfWord(t, 'REVOKE');
+        const grant = grantAt >= 0 && (revokeAt < 0 || grantAt < revokeAt);
+        const at = indexOfWord(t, grant ? 'TO' : 'FROM', grant ? grantAt : revokeAt);
+        if (at < 0)
+            return KEEP;
+        const grantees = roleList(t, at + 1, ['WITH', 'CASCADE', 'RESTRICT']);
+        const p = roleProblem(grantees, false);
+        return p ? skip(`default privileges not restored: ${p}`) : KEEP;
+    }
+    /** The gate puts "line N:" in front of a refusal. */
+    function policyDecision(e, t) {
+        const on = indexOfWord(t, 'ON');
+        const to = on < 0 ? -1 : indexOfWord(t, 'TO', on);
+        if (to < 0)
+            return KEEP;
+        const absent = missing(roleList(t, to + 1, ['USING', 'WITH']));
+        if (absent.length === 0)
+            return KEEP;
+        const list = absent.map(r => `"${r}"`).join(', ');
+        return {
+            refuse: `${shown(e)} — the row-level security policy applies to ${absent.length === 1 ? 'role' : 'roles'} ${list}, which the target lacks; restoring the table without it would change who may read its rows. Create ${absent.length === 1 ? 'the role' : 'the roles'} in the target first (e.g. ${absent.map(r => `CREATE ROLE "${r}" NOLOGIN;`).join(' ')}), then restore again.`
+        };
+    }
+    return (e, cls) => {
+        const t = e.parts[0]?.tokens ?? [];
+        const k = cls.keywords;
+        const providers = provider(e, cls);
+        if (providers)
+            return providers;
+        switch (cls.kind) {
+            case 'extension': {
+                const name = cls.detail;
+                const ext = name === undefined ? undefined : extensions.get(name);
+                // clean-drop-dependents dropped the extension with its schema (DROP SCHEMA … CASCADE):
+                // gone when the CREATE runs, which makes it again (and its COMMENT then applies)
+                if (!ext || droppedWithSchema(ext.schema))
+                    return KEEP;
+                if (k[0] === 'CREATE')
+                    return skip(`extension "${ext.name}" exists in the target (schema "${ext.schema}", owner "${ext.owner}")`);
+                if (k[0] === 'COMMENT' && !owns(ext.owner))
+                    return skip(`extension "${ext.name}" belongs to "${ext.owner}" in the target`);
+                return KEEP;
+            }
+            case 'schema': {
+                const at = isWord(t[2], 'IF') ? 5 : 2;
+                const schema = schemas.get(nameOf(t[at]) ?? '');
+                if (!schema || !survives(schema.owner, schema.name))
+                    return KEEP;
+                // still there when the CREATE runs: empty, another role's, or next to what is there
+                // (allow-non-empty; clean, which dropped the backup's objects in it)
+                const asked = options.allowNonEmpty || options.clean;
+                if (schema.relations === 0 || !owns(schema.owner) || asked)
+                    return skip(`schema "${schema.name}" exists in the target (owner "${schema.owner}", ${schema.relations} relations)`);
+                return KEEP;
+            }
+            case 'owner':
+                return ownerDecision(t, cls);
+            case 'privileges':
+                return privilegesDecision(t, k[0] === 'GRANT');
+            case 'default-privileges':
+                return defaultPrivilegesDecision(t);
+            case 'policy':
+                return policyDecision(e, t);
+            case 'event-trigger':
+                return facts.superuser ? KEEP : skip('event triggers need a superuser');
+            case 'publication': {
+                const pub = publications.get(simpleName(t, 2) ?? '');
+                if (!pub)
+                    return KEEP;
+                const dropped = options.cleanDrops === undefined
+                    ? !survives(pub.owner)
+                    : [...options.cleanDrops].some(d => new RegExp(`^DROP PUBLICATION (IF EXISTS )?"?${pub.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}"?[ ;]`, 'i').test(d));
+                if (dropped)
+                    return KEEP;
+                if (k[0] === 'CREATE')
+                    return skip(`publication "${pub.name}" exists in the target (owner "${pub.owner}")`);
+                return KEEP;
+            }
+            case 'set': {
+                const p = cls.detail;
+                if (p === 'session_authorization' && k[0] === 'SET') {
+                    const role = nameOf(t[t.length - 1]);
+                    const none = role === undefined || role === 'default' || role === facts.currentUser;
+                    if (facts.superuser || none)
+                        return KEEP;
+                    otherAuthorization = role;
+                    return skip('SET SESSION AUTHORIZATION needs a superuser');
+                }
+                if (p === undefined || p.includes('.') || NOT_IN_PG_SETTINGS.has(p) || settings.has(p))
+                    return KEEP;
+                return skip(`parameter "${p}" is unknown to PostgreSQL ${facts.serverMajor}`);
+            }
+            default:
+                break;
+        }
+        if (k[0] === 'RESET' && isWord(t[1], 'SESSION') && isWord(t[2], 'AUTHORIZATION')) {
+            if (otherAuthorization === undefined)
+                return KEEP;
+            otherAuthorization = undefined;
+            return skip('SET SESSION AUTHORIZATION needs a superuser');
+        }
+        if (k[0] === 'COMMENT' &&
+            k[1] === 'ON' &&
+            (k[2] === 'SCHEMA' || (k[2] === 'EVENT' && k[3] === 'TRIGGER') || k[2] === 'PUBLICATION')) {
+            if (k[2] === 'EVENT')
+                return facts.superuser ? KEEP : skip('event triggers need a superuser');
+            const name = nameOf(t[3]);
+            const existing = k[2] === 'SCHEMA' ? schemas.get(name ?? '') : publications.get(name ?? '');
+            if (existing && survives(existing.owner) && !owns(existing.owner))
+                return skip(`${k[2].toLowerCase()} "${existing.name}" belongs to "${existing.owner}" in the target`);
+            return KEEP;
+        }
+        if (k[0] === 'ALTER' && k[1] === 'EVENT' && k[2] === 'TRIGGER')
+            return facts.superuser ? KEEP : skip('event triggers need a superuser');
+        return KEEP;
+    };
+}
+const PROVIDER_SCHEMAS_SQL = `
+WITH me AS (SELECT current_setting('server_version_num')::int >= 160000 AS v16,
+                   (SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user) AS su),
+can AS (
+  SELECT r.oid, CASE WHEN me.v16 THEN pg_catalog.pg_has_role(current_user, r.oid, 'SET')
+                     ELSE pg_catalog.pg_has_role(current_user, r.oid, 'MEMBER') END AS ok
+    FROM pg_catalog.pg_roles r, me),
+prov AS (
+  SELECT n.oid, n.nspowner, n.nspname::text AS name, pg_catalog.pg_get_userbyid(n.nspowner)::text AS owner,
+         (SELECT pg_catalog.pg_get_userbyid(e.extowner)::text FROM pg_catalog.pg_extension e
+           WHERE e.extnamespace = n.oid AND NOT (SELECT ok FROM can WHERE can.oid = e.extowner)
+             AND (SELECT rolsuper FROM pg_catalog.pg_roles r WHERE r.oid = e.extowner)
+           ORDER BY e.extname LIMIT 1) AS extension_owner,
+         (SELECT ok FROM can WHERE can.oid = n.nspowner) AS owned
+    FROM pg_catalog.pg_namespace n, me
+   WHERE n.nspname NOT LIKE 'pg\\_%' AND n.nspname NOT IN ('information_schema', 'public')
+     AND NOT me.su)
+SELECT p.name, p.owner, CASE WHEN p.owned THEN p.extension_owner END AS extension_owner,
+  (SELECT json_agg(json_build_object(
+            'name', c.relname::text,
+            'columns', (SELECT json_agg(json_build_object('name', a.attname::text,
+                                                          'type', pg_catalog.format_type(a.atttypid, a.atttypmod))
+                                        ORDER BY a.attnum)
+                          FROM pg_catalog.pg_attribute a
+                         WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped),
+            'readable', pg_catalog.has_table_privilege(c.oid, 'SELECT'),
+            'estimate', c.reltuples,
+            'insertable', pg_catalog.has_table_privilege(c.oid, 'INSERT')))
+     FROM pg_catalog.pg_class c WHERE c.relnamespace = p.oid AND c.relkind IN ('r', 'p')) AS tables,
+  (SELECT json_agg(c.relname::text) FROM pg_catalog.pg_class c WHERE c.relnamespace = p.oid) AS relations,
+  (SELECT json_agg(DISTINCT f.proname::text) FROM pg_catalog.pg_proc f WHERE f.pronamespace = p.oid) AS functions,
+  (SELECT json_agg(t.typname::text) FROM pg_catalog.pg_type t WHERE t.typnamespace = p.oid) AS types,
+  (SELECT json_agg(c.relname || '.' || k.conname) FROM pg_catalog.pg_constraint k
+     JOIN pg_catalog.pg_class c ON c.oid = k.conrelid WHERE c.relnamespace = p.oid) AS constraints,
+  (SELECT json_agg(c.relname || '.' || g.tgname) FROM pg_catalog.pg_trigger g
+     JOIN pg_catalog.pg_class c ON c.oid = g.tgrelid WHERE c.relnamespace = p.oid AND NOT g.tgisinternal) AS triggers,
+  (SELECT json_agg(c.relname || '.' || o.polname) FROM pg_catalog.pg_policy o
+     JOIN pg_catalog.pg_class c ON c.oid = o.polrelid WHERE c.relnamespace = p.oid) AS policies
+  FROM prov p
+ WHERE (NOT p.owned
+        -- the provider: a superuser owns the schema or objects in it (pgbouncer's schema)
+        AND (EXISTS (SELECT 1 FROM pg_catalog.pg_roles r WHERE r.oid = p.nspowner AND r.rolsuper)
+             OR EXISTS (SELECT 1 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_roles r ON r.oid = c.relowner
+                         WHERE c.relnamespace = p.oid AND r.rolsuper)
+             OR EXISTS (SELECT 1 FROM pg_catalog.pg_proc f JOIN pg_catalog.pg_roles r ON r.oid = f.proowner
+                         WHERE f.pronamespace = p.oid AND r.rolsuper)))
+    -- a schema of the restoring role that holds the provider's extensions and no relations of its own
+    OR (p.extension_owner IS NOT NULL
+        AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.relnamespace = p.oid
+                          AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
+                                           WHERE d.classid = 'pg_catalog.pg_class'::regclass
+                                             AND d.objid = c.oid AND d.deptype = 'e')))
+ ORDER BY p.name`;
+/** The provider-managed schemas of the target, with what they hold (rows counted exactly where readable). */
+async function readProviderSchemas(client) {
+    const result = await client.query(PROVIDER_SCHEMAS_SQL);
+    const schemas = [];
+    for (const row of result.rows) {
+        const tables = [];
+        for (const t of row.tables ?? []) {
+            let rows = Math.max(0, Math.round(Number(t.estimate)));
+            if (t.readable) {
+                const q = `SELECT count(*)::text AS n FROM ONLY ${client.escapeIdentifier(row.name)}.${client.escapeIdentifier(t.name)}`;
+                rows = Number((await client.query(q)).rows[0].n);
+            }
+            tables.push({ name: t.name, columns: t.columns ?? [], rows, insertable: t.insertable });
+        }
+        schemas.push({
+            name: row.name,
+            owner: row.owner,
+            ...(row.extension_owner ? { extensionOwner: row.extension_owner } : {}),
+            tables,
+            relations: row.relations ?? [],
+            functions: row.functions ?? [],
+            types: row.types ?? [],
+            constraints: row.constraints ?? [],
+            triggers: row.triggers ?? [],
+            policies: row.policies ?? []
+        });
+    }
+    return schemas;
+}
+/** How a provider schema is shown: whose it is. */
+function whose(s) {
+    return s.extensionOwner
+        ? `schema "${s.name}", which holds extensions of "${s.extensionOwner}"`
+        : `schema "${s.name}" of "${s.owner}"`;
+}
+/** A possibly qualified name at tokens[at]: [schema.]name (a third part: schema.table.column). */
+function qualified(tokens, at) {
+    const parts = [];
+    let i = at;
+    for (;;) {
+        const n = nameOf(tokens[i]);
+        if (n === undefined)
+            return parts.length > 0 ? { parts, next: i } : undefined;
+        parts.push(n);
+        i++;
+        if (tokens[i]?.type === 'punct' && tokens[i].text === '.')
+            i++;
+        else
+            return { parts, next: i };
+    }
+}
+/** Skips optional words at tokens[i]. */
+function skipWords(tokens, i, words) {
+    while (words.some(w => isWord(tokens[i], w)))
+        i++;
+    return i;
+}
+/** Columns of a CREATE TABLE statement's text: name and type (as written, white space collapsed). */
+function tableColumns(sql) {
+    const open = sql.indexOf('(');
+    if (open < 0)
+        return undefined;
+    const items = [];
+    let depth = 0;
+    let quote;
+    let start = open + 1;
+    for (let i = open; i < sql.length; i++) {
+        const c = sql[i];
+        if (quote) {
+            if (c === quote)
+                quote = undefined;
+            continue;
+        }
+        if (c === "'" || c === '"')
+            quote = c;
+        else if (c === '(')
+            depth++;
+        else if (c === ')') {
+            depth--;
+            if (depth === 0) {
+                items.push(sql.slice(start, i));
+                break;
+            }
+        }
+        else if (c === ',' && depth === 1) {
+            items.push(sql.slice(start, i));
+            start = i + 1;
+        }
+    }
+    const columns = [];
+    const stop = /\s(?:DEFAULT|NOT\s+NULL|NULL|COLLATE|GENERATED|CONSTRAINT|CHECK|PRIMARY|UNIQUE|REFERENCES|STORAGE|COMPRESSION)\b/i;
+    for (const raw of items) {
+        const item = raw.trim();
+        if (item === '' || /^(CONSTRAINT|CHECK|PRIMARY|UNIQUE|FOREIGN|EXCLUDE|LIKE)\b/i.test(item))
+            continue;
+        const m = /^("(?:[^"]|"")+"|[^\s"]+)\s+([\s\S]*)$/.exec(item);
+        if (!m)
+            continue;
+        const name = m[1].startsWith('"') ? m[1].slice(1, -1).replace(/""/g, '"') : m[1].toLowerCase();
+        const cut = stop.exec(` ${m[2]}`);
+        const type = cut ? ` ${m[2]}`.slice(0, cut.index) : m[2];
+        columns.push({ name, type: type.replace(/\s+/g, ' ').trim() });
+    }
+    return columns;
+}
+/** A type as written by pg_dump or format_type(), compared without white space, quotes, schema. */
+function normalType(type) {
+    return type
+        .toLowerCase()
+        .replace(/"/g, '')
+        .replace(/\s+/g, '')
+        .replace(/(?:^|(?<=[(,]))[a-z_][a-z0-9_$]*\./g, '');
+}
+/**
+ * The backup's CREATE TABLE against the provider's table in the target: the columns whose rows
+ * would be lost or change meaning (missing in the target, another type). Columns the target has
+ * beyond the backup's (a newer provider version) take their defaults and lose nothing.
+ */
+function columnProblems(backup, target) {
+    const have = new Map(target.map(c => [c.name, c.type]));
+    const problems = [];
+    for (const c of backup) {
+        const t = have.get(c.name);
+        if (t === undefined)
+            problems.push(`column "${c.name}" (${c.type}) is missing in the target`);
+        else if (normalType(t) !== normalType(c.type))
+            problems.push(`column "${c.name}" is ${c.type} in the backup, ${t} in the target`);
+    }
+    const mine = new Set(backup.map(c => c.name));
+    const extra = target.filter(c => !mine.has(c.name)).map(c => c.name);
+    return { problems, extra };
+}
+/**
+ * The decision for statements about objects of a provider-managed schema (undefined: not one,
+ * the other rules decide). An object that exists in the target is the provider's: its CREATE,
+ * COMMENT, owner, grants and the ALTER TABLE parts of its definition are skipped; a CREATE TABLE
+ * whose columns would lose the backup's data is refused; a COPY into a table that holds rows
+ * already (the provider's bookkeeping) is skipped with its data, into an empty one it loads.
+ */
+function providerPolicy(schemas, cleanDrops) {
+    const bySchema = new Map(schemas.map(s => [
+        s.name,
+        {
+            s,
+            tables: new Map(s.tables.map(t => [t.name, t])),
+            relations: new Set(s.relations),
+            functions: new Set(s.functions),
+            types: new Set(s.types),
+            constraints: new Set(s.constraints),
+            triggers: new Set(s.triggers),
+            policies: new Set(s.policies)
+        }
+    ]));
+    const exists = (schema) => ({
+        keep: false,
+        reason: `exists in the target, owned by the provider (${whose(schema.s)})`,
+        provider: true
+    });
+    const lookup = (q) => {
+        if (!q || q.parts.length < 2)
+            return undefined;
+        const schema = bySchema.get(q.parts[0]);
+        return schema ? [schema, q.parts[1]] : undefined;
+    };
+    /** Whether an object of this kind word exists in the schema. */
+    const has = (k, kind, name) => {
+        switch (kind) {
+            case 'FUNCTION':
+            case 'PROCEDURE':
+            case 'AGGREGATE':
+            case 'ROUTINE':
+                return k.functions.has(name);
+            case 'TYPE':
+            case 'DOMAIN':
+                return k.types.has(name);
+            default:
+                return k.relations.has(name);
+        }
+    };
+    function createTable(e, k, name) {
+        const table = k.tables.get(name);
+        if (!table)
+            return k.relations.has(name) ? exists(k) : undefined;
+        const backup = tableColumns(e.text);
+        if (!backup)
+            return exists(k);
+        const { problems, extra } = columnProblems(backup, table.columns);
+        if (problems.length > 0)
+            return {
+                refuse: `${shown(e)} — the table ${k.s.name}.${name} exists in the target, made by the provider (${whose(k.s)}), with other columns than the backup's: ${problems.join('; ')}. Its rows cannot be loaded into it without losing data. Restore into a project of the same provider version, or exclude the schema "${k.s.name}" from the backup (exclude-schemas) and restore its rows by hand.`
+            };
+        if (extra.length > 0)
+            log/* log */.Rm.debug(`${k.s.name}.${name}: the target has columns the backup lacks (${extra.join(', ')})`);
+        return exists(k);
+    }
+    function copy(t) {
+        const found = lookup(qualified(t, 1));
+        if (!found)
+            return undefined;
+        const [k, name] = found;
+        const table = k.tables.get(name);
+        if (!table)
+            return undefined;
+        const qname = `${k.s.name}.${name}`;
+        if (table.rows > 0)
+            return {
+                keep: false,
+                reason: `kept the target's ${(0,log/* plural */.LS)(table.rows, 'row')} of ${qname} (the provider's own); the backup's rows were not loaded`,
+                table: qname,
+                provider: true
+            };
+        if (!table.insertable)
+            return {
+                keep: false,
+                reason: `the provider's table ${qname} may not be written by the restoring role; the backup's rows were not loaded`,
+                table: qname,
+                provider: true
+            };
+        return undefined;
+    }
+    return (e, cls) => {
+        if (bySchema.size === 0)
+            return undefined;
+        const t = e.parts[0]?.tokens ?? [];
+        const k = cls.keywords;
+        if (cls.kind === 'copy')
+            return copy(t);
+        if (k[0] === 'CREATE') {
+            let i = 1;
+            if (isWord(t[1], 'OR') && isWord(t[2], 'REPLACE'))
+                i = 3;
+            i = skipWords(t, i, [
+                'UNLOGGED',
+                'TEMP',
+                'TEMPORARY',
+                'MATERIALIZED',
+                'RECURSIVE',
+                'UNIQUE',
+                'CONSTRAINT'
+            ]);
+            const kind = t[i]?.text.toUpperCase() ?? '';
+            if (kind === 'INDEX') {
+                let j = skipWords(t, i + 1, ['CONCURRENTLY']);
+                if (isWord(t[j], 'IF'))
+                    j += 3;
+                const index = isWord(t[j], 'ON') ? undefined : qualified(t, j);
+                const on = indexOfWord(t, 'ON', j);
+                const table = lookup(qualified(t, skipWords(t, on + 1, ['ONLY'])));
+                if (!table || !index)
+                    return undefined;
+                const indexName = index.parts[index.parts.length - 1];
+                return table[0].relations.has(indexName) ? exists(table[0]) : undefined;
+            }
+            if (kind === 'TRIGGER' || kind === 'POLICY' || kind === 'RULE') {
+                const name = nameOf(t[i + 1]);
+                const on = indexOfWord(t, 'ON', i + 2);
+                const table = lookup(qualified(t, skipWords(t, on + 1, ['ONLY'])));
+                if (!table || name === undefined)
+                    return undefined;
+                const set = kind === 'TRIGGER' ? table[0].triggers : table[0].policies;
+                if (!set.has(`${table[1]}.${name}`))
+                    return undefined;
+                // clean dropped it (the backup's own trigger on the provider's table): recreated
+                const dropped = [...(cleanDrops ?? [])].some(d => {
+                    const m = /^DROP\s+(TRIGGER|POLICY|RULE)\s+IF\s+EXISTS\s+("(?:[^"]|"")+"|\S+)\s+ON\s+(\S+?)\.(\S+?)(?:\s+CASCADE)?;?$/i.exec(d);
+                    const unquote = (x) => x.startsWith('"') ? x.slice(1, -1).replace(/""/g, '"') : x.toLowerCase();
+                    return (m !== null &&
+                        m[1].toUpperCase() === kind &&
+                        unquote(m[2]) === name &&
+                        unquote(m[3]) === table[0].s.name &&
+                        unquote(m[4]) === table[1]);
+                });
+                return dropped ? undefined : exists(table[0]);
+            }
+            let j = i + 1;
+            if (isWord(t[j], 'IF'))
+                j += 3;
+            const found = lookup(qualified(t, j));
+            if (!found)
+                return undefined;
+            if (kind === 'TABLE')
+                return createTable(e, found[0], found[1]);
+            return has(found[0], kind, found[1]) ? exists(found[0]) : undefined;
+        }
+        if (k[0] === 'ALTER') {
+            let i = skipWords(t, 1, ['MATERIALIZED', 'FOREIGN']);
+            const kind = t[i]?.text.toUpperCase() ?? '';
+            i = skipWords(t, i + 1, ['ONLY']);
+            if (isWord(t[i], 'IF'))
+                i += 2;
+            i = skipWords(t, i, ['ONLY']);
+            const found = lookup(qualified(t, i));
+            if (!found || !has(found[0], kind, found[1]))
+                return undefined;
+            const add = indexOfWord(t, 'ADD');
+            if (kind === 'TABLE' && add >= 0 && isWord(t[add + 1], 'CONSTRAINT')) {
+                const name = nameOf(t[add + 2]);
+                return found[0].constraints.has(`${found[1]}.${name}`) ? exists(found[0]) : undefined;
+            }
+            return exists(found[0]);
+        }
+        if (k[0] === 'COMMENT' && k[1] === 'ON') {
+            let i = skipWords(t, 2, ['MATERIALIZED', 'FOREIGN']);
+            const kind = t[i]?.text.toUpperCase() ?? '';
+            if (kind === 'TRIGGER' || kind === 'POLICY' || kind === 'CONSTRAINT' || kind === 'RULE') {
+                const name = nameOf(t[i + 1]);
+                const on = indexOfWord(t, 'ON', i + 2);
+                const table = lookup(qualified(t, skipWords(t, on + 1, ['DOMAIN'])));
+                if (!table || name === undefined)
+                    return undefined;
+                const set = kind === 'TRIGGER'
+                    ? table[0].triggers
+                    : kind === 'POLICY'
+                        ? table[0].policies
+                        : table[0].constraints;
+                return set.has(`${table[1]}.${name}`) ? exists(table[0]) : undefined;
+            }
+            i++;
+            const found = lookup(qualified(t, i));
+            if (!found)
+                return undefined;
+            if (kind === 'COLUMN')
+                return found[0].relations.has(found[1]) ? exists(found[0]) : undefined;
+            return has(found[0], kind, found[1]) ? exists(found[0]) : undefined;
+        }
+        if (k[0] === 'GRANT' || k[0] === 'REVOKE') {
+            const on = indexOfWord(t, 'ON');
+            if (on < 0)
+                return undefined;
+            const kind = t[on + 1]?.text.toUpperCase() ?? '';
+            if (kind === 'SCHEMA') {
+                const schema = bySchema.get(nameOf(t[on + 2]) ?? '');
+                return schema ? exists(schema) : undefined;
+            }
+            const known = ['TABLE', 'SEQUENCE', 'FUNCTION', 'PROCEDURE', 'ROUTINE', 'TYPE', 'DOMAIN'];
+            const found = lookup(qualified(t, known.includes(kind) ? on + 2 : on + 1));
+            if (!found)
+                return undefined;
+            return has(found[0], kind, found[1]) ? exists(found[0]) : undefined;
+        }
+        return undefined;
+    };
+}
+/** Statement kinds a policy must never skip: they define tables, columns, rows or constraints. */
+function definesData(cls) {
+    const [w0, w1, w2] = cls.keywords;
+    if (cls.kind === 'table' || cls.kind === 'copy' || cls.kind === 'large-object')
+        return true;
+    if (w0 === 'INSERT' || w0 === 'UPDATE' || w0 === 'DELETE' || w0 === 'MERGE')
+        return true;
+    if (w0 === 'ALTER' && (w1 === 'TABLE' || (w1 === 'FOREIGN' && w2 === 'TABLE')))
+        return cls.kind !== 'owner';
+    if (w0 === 'CREATE' && (w1 === 'INDEX' || w1 === 'UNIQUE' || w1 === 'DOMAIN' || w1 === 'TYPE'))
+        return true;
+    return false;
+}
+/**
+ * The policy with the rule of issue 15 item 2 enforced: whatever `policy` says, a statement that
+ * defines data is kept.
+ */
+function guarded(policy) {
+    return (e, cls) => {
+        const decision = policy(e, cls);
+        if ('keep' in decision && !decision.keep && definesData(cls) && decision.provider !== true)
+            return KEEP;
+        return decision;
+    };
+}
+function groupSkipped(skipped, samples = 5) {
+    const groups = new Map();
+    for (const s of skipped) {
+        let g = groups.get(s.reason);
+        if (!g)
+            groups.set(s.reason, (g = { reason: s.reason, count: 0, samples: [] }));
+        g.count++;
+        if (g.samples.length < samples)
+            g.samples.push({ line: s.line, text: s.text });
+    }
+    return [...groups.values()].sort((a, b) => b.count - a.count || a.reason.localeCompare(b.reason));
+}
+
+// EXTERNAL MODULE: ./src/pipeline/progress.ts
+var pipeline_progress = __webpack_require__(62171);
+// EXTERNAL MODULE: ./src/manifest.ts + 1 modules
+var src_manifest = __webpack_require__(12880);
+// EXTERNAL MODULE: ./src/s3-uri.ts
+var s3_uri = __webpack_require__(78150);
+// EXTERNAL MODULE: ./src/storage/artifact.ts
+var artifact = __webpack_require__(81107);
+// EXTERNAL MODULE: ./src/storage/local.ts + 1 modules
+var storage_local = __webpack_require__(48055);
+// EXTERNAL MODULE: ./src/storage/signing.ts
+var signing = __webpack_require__(65934);
+// EXTERNAL MODULE: ./src/pipeline/digest.ts
+var digest = __webpack_require__(29912);
+;// CONCATENATED MODULE: ./src/storage/fetch.ts
+
+
+
+
+
+
+
+
+
+async function fetchBackup(source, options) {
+    const fetched = await fetchAny(source, options);
+    if (options.signingKey) {
+        await checkFetchedSignature(options.signingKey, fetched);
+        log/* log */.Rm.info(`The backup is signed with this signing-key, and its dump is the one it names.`);
+    }
+    return fetched;
+}
+/** Before anything is decoded: the signature over the manifest, and the dump it names. */
+async function checkFetchedSignature(key, fetched) {
+    const what = fetched.restoredFrom;
+    if ('directory' in fetched.dump) {
+        throw new signing/* SignatureError */.VA(`${what} is a folder; with signing-key set give the signed backup file (or its zip). Nothing was restored.`);
+    }
+    // the signature first: nothing of an unsigned backup is read further
+    (0,signing/* checkSignature */.jC)(key, {
+        what,
+        manifestBytes: fetched.manifestBytes,
+        manifestSha256: fetched.manifest?.file.sha256,
+        signature: fetched.signature,
+        dumpSha256: fetched.manifest?.file.sha256
+    });
+    const dumpSha256 = fetched.sha256 ?? (await (0,digest/* sha256Of */.B)(fetched.dump));
+    (0,signing/* checkSignature */.jC)(key, {
+        what,
+        manifestBytes: fetched.manifestBytes,
+        manifestSha256: fetched.manifest?.file.sha256,
+        signature: fetched.signature,
+        dumpSha256
+    });
+    fetched.sha256 = dumpSha256;
+}
+async function fetchAny(source, options) {
+    const { workDir } = options;
+    if (source.kind === 'file') {
+        const local = await (0,storage_local/* openLocalBackup */.WP)(source.path, workDir);
+        log/* log */.Rm.info(`Backup file ${source.path}${local.manifest ? ' with its manifest' : ''}`);
+        return { ...local, restoredFrom: `file ${source.path}` };
+    }
+    if (source.kind === 's3')
+        return fetchFromS3(source, workDir);
+    const client = options.artifact ?? (0,artifact/* artifactClient */.AR)();
+    const found = await (0,artifact/* findBackupArtifact */.mb)(client, source);
+    log/* log */.Rm.info(`Artifact '${found.name}' id ${found.id}${found.runId ? ` of run ${found.runId}` : ''}${found.createdAt ? `, made ${found.createdAt.toISOString()}` : ''}${found.size ? `, ${(0,log/* formatBytes */.z3)(found.size)}` : ''}`);
+    const { zipPath, sha256 } = await (0,artifact/* downloadArtifactZip */.EU)(client, found, source, external_node_path_default().join(workDir, 'download'));
+    log/* log */.Rm.info(found.digest
+        ? `The zip matches the digest recorded at upload (sha256:${sha256}).`
+        : `The backend recorded no digest for this artifact; the zip's sha256 is ${sha256}.`);
+    const local = await (0,storage_local/* openZippedBackup */.bm)(zipPath, workDir, `artifact ${found.id}`);
+    return {
+        ...local,
+        restoredFrom: `artifact ${found.id}${found.runId ? ` (run ${found.runId}${found.origin ? `: ${(0,artifact/* describeOrigin */.uN)(found.origin)}` : ''})` : ''}`,
+        artifactId: found.id,
+        runId: found.runId
+    };
+}
+/** The dump object (given, or the newest under the prefix) and its manifest, downloaded. */
+async function fetchFromS3(source, workDir) {
+    // loaded here only: the AWS SDK is large
+    const { S3StorageError, createS3Client, downloadObject, findNewestBackup, getObjectText } = await Promise.all(/* import() */[__webpack_require__.e(358), __webpack_require__.e(279)]).then(__webpack_require__.bind(__webpack_require__, 69279));
+    const s3 = createS3Client(source.settings);
+    let dumpKey;
+    let manifestText;
+    if (source.key) {
+        dumpKey = source.key;
+        manifestText = await getObjectText(s3, {
+            bucket: source.bucket,
+            key: (0,s3_uri.manifestKeyFor)(dumpKey)
+        }).catch(error => {
+            if (error instanceof S3StorageError && error.code === 'NoSuchKey')
+                return undefined;
+            throw error;
+        });
+    }
+    else {
+        const newest = await findNewestBackup(s3, { bucket: source.bucket, prefix: source.prefix });
+        dumpKey = newest.dumpKey;
+        // the manifest's bytes as stored (a signature covers them exactly)
+        manifestText = await getObjectText(s3, { bucket: source.bucket, key: newest.manifestKey });
+        log/* log */.Rm.info(`Newest backup under ${(0,s3_uri/* formatS3Uri */.EO)(source.bucket, source.prefix)}: made ${newest.createdAt.toISOString()}`);
+    }
+    // the signature beside the manifest, when there is one (read whether or not a key is given)
+    const signature = await getObjectText(s3, {
+        bucket: source.bucket,
+        key: `${(0,s3_uri.manifestKeyFor)(dumpKey)}.sig`
+    }).then(text => (text.length <= signing/* MAX_SIGNATURE_BYTES */.my ? Buffer.from(text, 'utf8') : undefined), error => {
+        if (error instanceof S3StorageError && error.code === 'NoSuchKey')
+            return undefined;
+        throw error;
+    });
+    const uri = (0,s3_uri/* formatS3Uri */.EO)(source.bucket, dumpKey);
+    const dumpPath = external_node_path_default().join(workDir, external_node_path_default().posix.basename(dumpKey));
+    const downloaded = await downloadObject(s3, { bucket: source.bucket, key: dumpKey }, dumpPath);
+    log/* log */.Rm.info(`Downloaded ${uri} (${(0,log/* formatBytes */.z3)(downloaded.sizeBytes)})${manifestText ? ' and its manifest' : ', which has no manifest beside it'}`);
+    const manifest = manifestText === undefined ? undefined : (0,src_manifest/* parseManifest */.Ng)(JSON.parse(manifestText));
+    if (manifest && manifest.file.name !== external_node_path_default().posix.basename(dumpKey)) {
+        throw new src_manifest/* ManifestError */.Sh(`the manifest beside ${uri} describes '${manifest.file.name}', not this object. Nothing was restored.`);
+    }
+    // the globals file beside the dump (globals: true): `<dump key>` + what its name adds
+    let globals;
+    const globalsName = manifest?.globals?.name;
+    if (globalsName?.startsWith(manifest.file.name)) {
+        const globalsPath = external_node_path_default().join(workDir, 'globals');
+        const found = await downloadObject(s3, { bucket: source.bucket, key: `${dumpKey}${globalsName.slice(manifest.file.name.length)}` }, globalsPath).catch(error => {
+            if (error instanceof S3StorageError && error.code === 'NoSuchKey')
+                return undefined;
+            throw error;
+        });
+        if (found && found.sizeBytes <= src_manifest/* MAX_GLOBALS_BYTES */.eV)
+            globals = await (0,promises_.readFile)(globalsPath);
+    }
+    return {
+        dump: { path: dumpPath },
+        manifest,
+        manifestBytes: manifestText === undefined ? undefined : Buffer.from(manifestText, 'utf8'),
+        signature,
+        globals,
+        sha256: downloaded.sha256,
+        restoredFrom: uri
+    };
+}
+
+// EXTERNAL MODULE: ./src/postgres/globals.ts
+var postgres_globals = __webpack_require__(69599);
+// EXTERNAL MODULE: ./src/pipeline/encrypt.ts
+var encrypt = __webpack_require__(73647);
+// EXTERNAL MODULE: external "node:stream/consumers"
+var consumers_ = __webpack_require__(38321);
+// EXTERNAL MODULE: ./src/types.ts
+var types = __webpack_require__(16141);
+// EXTERNAL MODULE: ./src/pipeline/compress.ts
+var compress = __webpack_require__(89472);
+;// CONCATENATED MODULE: ./src/pipeline/detect.ts
+
+
+
+
+/** Start of age's ASCII armor (the whole line is longer than the 32 bytes read first). */
+const AGE_ARMOR_HEADER = '-----BEGIN AGE ENCRYPTED FILE';
+class FormatError extends errors/* CheckError */.tl {
+    name = 'FormatError';
+}
+/** The first `bytes` bytes of the decoded (decrypted, decompressed) content. */
+async function decodedStart(file, decoding, bytes = 8192) {
+    try {
+        return await (0,decode/* firstBytes */.mI)((0,decode/* openDecoded */.BA)(file, decoding), bytes);
+    }
+    catch (error) {
+        if (error instanceof encrypt/* DecryptionError */.OL)
+            throw error;
+        throw new FormatError(`the ${decoding.compression} data cannot be ${decoding.decryption ? 'decrypted or ' : ''}decompressed: ${error.message}`);
+    }
+}
+function detectFormat(start) {
+    if (start.subarray(0, 5).toString('latin1') === 'PGDMP')
+        return 'custom';
+    if (start.length >= 262 && start.subarray(257, 262).toString('latin1') === 'ustar') {
+        return 'directory-tar';
+    }
+    if (start.length === 0)
+        return undefined;
+    // SQL text: no NUL bytes, and valid UTF-8 apart from a character cut at the end
+    if (start.includes(0))
+        return undefined;
+    const text = start.toString('utf8');
+    const replacement = (text.match(/\uFFFD/g) ?? []).length;
+    if (replacement > 3)
+        return undefined;
+    return 'plain';
+}
+/** Compression, format and encryption of a backup file, by content. */
+async function detectBackup(file, keys) {
+    const magic = await (0,decode/* readStart */.H6)(file, 32);
+    if (magic.length === 0)
+        throw new FormatError('the backup file is empty');
+    if (magic.toString('latin1').startsWith(AGE_ARMOR_HEADER)) {
+        // text, so it would pass for an SQL script: say what it is instead
+        throw new FormatError('the backup is an ASCII-armored age file (age -a / --armor), which is not supported; give the binary form: decrypt and re-encrypt it without -a (age -d -i key.txt backup.age | age -r age1… -o backup.dump.zst.age).');
+    }
+    const encrypted = (0,encrypt/* isAgeEncrypted */.OI)(magic);
+    let head = magic;
+    let decryption;
+    if (encrypted) {
+        if (!keys || keys.identities.length + keys.passphrases.length === 0) {
+            throw new encrypt/* DecryptionError */.OL('the backup is encrypted with age; give its key in decryption-identity (AGE-SECRET-KEY-1…, from a secret) or its passphrase in encryption-passphrase.');
+        }
+        decryption = keys;
+        head = await decodedStart(file, { compression: 'none', decryption }, 16);
+    }
+    const compression = (0,compress/* detectCompression */.IR)(head);
+    if (compression === 'unknown-compressed') {
+        throw new FormatError('the backup file is compressed with bzip2 or xz, which is not supported; decompress it first (or recompress with gzip or zstd).');
+    }
+    const start = await decodedStart(file, { compression, decryption });
+    const format = detectFormat(start);
+    if (!format) {
+        throw new FormatError('the backup is neither a pg_dump archive (custom or directory format) nor an SQL script; is it the right file?');
+    }
+    if (format === 'plain' && namedAsArchive((0,decode/* fileName */.Md)(file)) && !isPgDumpScript(start)) {
+        throw new FormatError(`the name says a pg_dump archive (.dump), but the content${compression === 'none' ? '' : ` (${compression}-decompressed)`} does not start with an archive's PGDMP header: it is ${describeText(start)}, not a pg_dump archive and not a pg_dump SQL script. Give the file pg_dump --format=custom wrote; if it is an SQL script after all, name it .sql.`);
+    }
+    return { compression, format, encrypted };
+}
+/** A name like a custom archive's (.dump, .dump.gz, .dump.zst, each maybe .age). */
+function namedAsArchive(name) {
+    return /\.dump(\.(gz|zst))?(\.age)?$/i.test(name);
+}
+/**
+ * An SQL script pg_dump wrote (its header comment, or the SET lines it starts with): named .dump
+ * by hand (pg_dump > db.dump) it is still what psql -f would restore.
+ */
+function isPgDumpScript(start) {
+    const head = start.subarray(0, 2048).toString('utf8');
+    return (/^--\s*PostgreSQL database (cluster )?dump\b/m.test(head) ||
+        /^SET statement_timeout = 0;$/m.test(head));
+}
+/** What text that is no backup looks like, for the message (its first line, quoted, escaped). */
+function describeText(start) {
+    const text = start.toString('utf8').replace(/^\uFEFF/, '');
+    const kind = /^\s*<(!doctype html|html)/i.test(text)
+        ? 'an HTML page'
+        : /^\s*[[{]/.test(text)
+            ? 'JSON or other text'
+            : 'text';
+    const firstLine = text.trimStart().split(/\r?\n/, 1)[0] ?? '';
+    const shown = firstLine.length > 60 ? `${firstLine.slice(0, 60)}…` : firstLine;
+    return `${kind} starting ${JSON.stringify(shown)}`;
+}
+
+// EXTERNAL MODULE: ./src/postgres/plain-sql.ts
+var plain_sql = __webpack_require__(20942);
+;// CONCATENATED MODULE: ./src/modes/restore-plan.ts
+/**
+ * Inspecting a fetched backup before anything touches the target: its sha256 and size against
+ * the manifest, its format, compression and encryption by content (against the manifest too),
+ * the client that can read it (at least as new as the pg_dump that wrote it), and a read to its
+ * end — the script scanned for what it creates and whether it is complete, the archive's table
+ * of contents listed. The result is the plan the load follows.
+ */
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+/** The backup cannot be restored as it is: damaged, truncated, swapped, or not what it claims. */
+class RestoreError extends errors/* CheckError */.tl {
+    name = 'RestoreError';
+}
+const MANIFEST_FORMATS = {
+    custom: 'custom',
+    plain: 'plain',
+    directory: 'directory-tar'
+};
+async function planRestore(inputs, fetched, 
+/** Newer clients the target's URL needs (connection.ts: libpqRequirements). */
+requires = []) {
+    const { manifest, dump } = fetched;
+    if ('directory' in dump) {
+        const header = await (0,archive/* readArchiveHeader */.Qz)(dump.directory).catch(() => undefined);
+        const client = await chooseClient(inputs, 'pg_restore', header?.pgDumpMajor ?? 0, requires);
+        const lines = await (0,archive/* listArchive */.d0)((0,clients/* programPath */.kx)(client, 'pg_restore'), {
+            directory: dump.directory
+        });
+        log/* log */.Rm.info(`Directory archive accepted by pg_restore --list (${(0,log/* plural */.LS)(lines.length, 'line')}).`);
+        return {
+            format: 'directory',
+            compression: 'none',
+            encrypted: false,
+            decoding: { compression: 'none' },
+            client,
+            ...(await fromToc(inputs, () => (0,postgres_toc/* readArchiveTocFile */.Bf)(dump.directory))),
+            dataTables: manifestTables(manifest)
+        };
+    }
+    if (manifest)
+        await checkDigest(dump, fetched.sha256, manifest);
+    let detected;
+    try {
+        detected = await detectBackup(dump, inputs.decryption);
+    }
+    catch (error) {
+        if (error instanceof FormatError || error instanceof encrypt/* DecryptionError */.OL) {
+            throw new RestoreError(`${(0,decode/* fileName */.Md)(dump)}: ${error.message} Nothing was restored.`);
+        }
+        throw error;
+    }
+    if (manifest) {
+        if (manifest.compression.algorithm !== detected.compression ||
+            MANIFEST_FORMATS[manifest.format] !== detected.format) {
+            throw new RestoreError(`the backup's content (${detected.format}, ${detected.compression}) does not match its manifest (${manifest.format}, ${manifest.compression.algorithm}). Nothing was restored.`);
+        }
+    }
+    if (manifest && (manifest.encryption !== undefined) !== detected.encrypted) {
+        throw new RestoreError(`the backup's content is ${detected.encrypted ? '' : 'not '}encrypted, but its manifest says otherwise. Nothing was restored.`);
+    }
+    const decoding = {
+        compression: detected.compression,
+        decryption: detected.encrypted ? inputs.decryption : undefined
+    };
+    log/* log */.Rm.info(`Recognised by content: ${detected.format}, compression ${detected.compression}${detected.encrypted ? ', age-encrypted (decrypts with the key given)' : ''}.`);
+    if (detected.format === 'plain' && (inputs.tables.length > 0 || inputs.schemas.length > 0)) {
+        throw new errors/* SettingError */.L_(inputs.tables.length > 0 ? 'tables' : 'schemas', 'a subset restore needs an archive backup (format custom or directory); this backup is an SQL script. Restore it whole.');
+    }
+    const archiveMajor = manifest?.pgDump.major ?? (await dumpMajorFromContent(dump, detected.format, decoding));
+    const found = { compression: detected.compression, encrypted: detected.encrypted, decoding };
+    if (detected.format === 'plain') {
+        const client = await chooseClient(inputs, 'psql', archiveMajor, requires);
+        const drops = inputs.clean ? new ScriptDropsScanner() : undefined;
+        const plain = await scanScript(dump, decoding, manifest !== undefined, client, inputs, drops);
+        if (drops)
+            log/* log */.Rm.info(`clean: the script creates ${(0,log/* plural */.LS)(drops.found.drops.length, 'object')} to drop first.`);
+        return {
+            format: 'plain',
+            ...found,
+            client,
+            plain,
+            // a script of INSERTs (pg_dump --inserts, or written by hand) has no COPY: the restore
+            // counts the tables it finds in the script's schemas instead
+            dataTables: manifestTables(manifest) ?? (plain.copyTables.length > 0 ? plain.copyTables : undefined),
+            clean: drops?.found.list,
+            dataOnlyTables: towardTarget(inputs) ? scriptDataOnlyTables(plain) : undefined,
+            dataOnlySequences: towardTarget(inputs) ? scriptDataOnlySequences(plain) : undefined
+        };
+    }
+    const client = await chooseClient(inputs, 'pg_restore', archiveMajor, requires);
+    if (!manifest)
+        await readToEnd(dump, decoding);
+    if (detected.format === 'custom') {
+        const lines = await (0,archive/* listArchive */.d0)((0,clients/* programPath */.kx)(client, 'pg_restore'), { file: dump, decoding });
+        log/* log */.Rm.info(`pg_restore --list accepts the archive (${(0,log/* plural */.LS)(lines.length, 'line')}).`);
+        const listed = manifest ? undefined : (0,archive/* tablesFromList */.S)(lines);
+        return {
+            format: 'custom',
+            ...found,
+            client,
+            dataTables: manifestTables(manifest) ?? listed,
+            ...(await fromToc(inputs, async () => (await (0,postgres_toc/* readArchiveToc */.ZA)((0,decode/* openDecoded */.BA)(dump, decoding), { destroy: true })).toc))
+        };
+    }
+    return {
+        format: 'directory-tar',
+        ...found,
+        client,
+        dataTables: manifestTables(manifest),
+        ...(await fromToc(inputs, () => tocOfDirectoryTar(dump, decoding)))
+    };
+}
+/** Whether the restore may meet tables of the target's own (allow-non-empty, clean). */
+const towardTarget = (inputs) => inputs.allowNonEmpty || inputs.clean;
+/** What the plan needs of an archive's table of contents: clean's drops, the data-only tables. */
+async function fromToc(inputs, readToc) {
+    if (!towardTarget(inputs))
+        return {};
+    const toc = await readToc();
+    return {
+        clean: inputs.clean ? archiveDrops(inputs, toc) : undefined,
+        dataOnlyTables: archiveDataOnly(inputs, toc, 'TABLE'),
+        dataOnlySequences: archiveDataOnly(inputs, toc, 'SEQUENCE')
+    };
+}
+const tableKey = (t) => JSON.stringify([t.schema, t.name]);
+/**
+ * The tables whose TABLE DATA (or the sequences whose SEQUENCE SET) the restore runs, of those
+ * selected, without their TABLE (SEQUENCE) entry: what pg_dump --data-only writes.
+ */
+function archiveDataOnly(selection, toc, kind) {
+    const selected = selectedEntries(toc.entries, selection);
+    const entries = toc.entries.filter(e => selected === undefined || selected.has(e.dumpId));
+    const creates = kind === 'TABLE' ? ['TABLE', 'FOREIGN TABLE'] : ['SEQUENCE'];
+    const created = new Set(entries
+        .filter(e => creates.includes(e.desc))
+        .map(e => tableKey({ schema: e.namespace ?? '', name: e.tag })));
+    const data = (0,postgres_toc/* dataEntries */.Rf)(entries);
+    return (kind === 'TABLE' ? data.tables : data.sequences)
+        .map(e => ({ schema: e.namespace ?? '', name: e.tag }))
+        .filter(t => !created.has(tableKey(t)));
+}
+/**
+ * A script pg_dump made: the tables it fills (COPY, or INSERT with --inserts) without creating
+ * them. A script of one's own runs as written (README: its INSERTs may write to existing tables).
+ */
+function scriptDataOnlyTables(plain) {
+    if (!plain.madeByPgDump)
+        return [];
+    const created = new Set(plain.createdTables.map(tableKey));
+    const seen = new Set();
+    const result = [];
+    for (const t of [...plain.copyTables, ...plain.insertTables]) {
+        const key = tableKey(t);
+        if (created.has(key) || seen.has(key))
+            continue;
+        seen.add(key);
+        result.push(t);
+    }
+    return result;
+}
+/**
+ * The same for sequences: those a script pg_dump made sets (setval) without creating them, as an
+ * archive's SEQUENCE SET without its SEQUENCE.
+ */
+function scriptDataOnlySequences(plain) {
+    if (!plain.madeByPgDump)
+        return [];
+    const created = new Set(plain.createdSequences.map(tableKey));
+    const seen = new Set();
+    return plain.setvalSequences.filter(s => {
+        const key = tableKey(s);
+        if (created.has(key) || seen.has(key))
+            return false;
+        seen.add(key);
+        return true;
+    });
+}
+/** clean: the DROP statements for the archive entries the restore recreates. */
+function archiveDrops(inputs, toc) {
+    const list = cleanListFromToc(toc.entries, selectedEntries(toc.entries, inputs));
+    log/* log */.Rm.info(`clean: the archive's table of contents lists ${(0,log/* plural */.LS)(list.drops.length, 'object')} to drop first.`);
+    return list;
+}
+/** The table of contents of a directory archive in a tar stream: its toc.dat, read from the stream. */
+async function tocOfDirectoryTar(file, decoding) {
+    const tar = (0,src_process/* startChild */.v0)('tar', ['-xOf', '-', '--wildcards', '*toc.dat'], {
+        stdin: (0,decode/* openDecoded */.BA)(file, decoding)
+    });
+    const chunks = [];
+    const [read, done] = await Promise.allSettled([
+        (async () => {
+            for await (const chunk of tar.stdout)
+                chunks.push(chunk);
+        })(),
+        tar.done
+    ]);
+    if (read.status === 'rejected' || done.status === 'rejected') {
+        throw new RestoreError('the directory archive has no readable toc.dat, which clean needs to know what to drop. Nothing was restored.');
+    }
+    return (0,postgres_toc/* parseArchiveToc */.ei)(Buffer.concat(chunks));
+}
+/** The file is the one the manifest describes: same sha256, same size. */
+async function checkDigest(dump, known, manifest) {
+    const [sha256, size] = await Promise.all([known ?? (0,digest/* sha256Of */.B)(dump), (0,decode/* sizeOf */.$d)(dump)]);
+    if (sha256 !== manifest.file.sha256 || size !== manifest.file.sizeBytes) {
+        throw new RestoreError(`the backup file ${manifest.file.name} does not match its manifest (sha256 ${sha256}, ${size} bytes; the manifest says ${manifest.file.sha256}, ${manifest.file.sizeBytes} bytes): it is corrupted, truncated or swapped. Nothing was restored.`);
+    }
+    log/* log */.Rm.info(`${manifest.file.name} matches its manifest (sha256:${sha256}).`);
+}
+/**
+ * One pass over the whole script before anything runs: it decodes, it is complete, it holds
+ * nothing the restore's gate refuses (script-gate.ts, as the load will see it with this psql),
+ * and what it creates.
+ */
+async function scanScript(dump, decoding, hasManifest, client, inputs, drops) {
+    const objects = new plain_sql/* PlainDumpObjects */.tl();
+    const seconds = (0,log/* stopwatch */.sX)();
+    const gate = objects.scanner({
+        psqlMajor: client.major,
+        dropRestrict: !psqlSupportsRestrict(client.version),
+        transaction: inputs.singleTransaction,
+        source: `the SQL script ${(0,decode/* fileName */.Md)(dump)}`
+    });
+    try {
+        const source = (0,decode/* openDecoded */.BA)(dump, decoding, gate);
+        await (drops ? (0,external_node_stream_promises_.pipeline)(source, drops, (0,decode/* discard */.vf)()) : (0,external_node_stream_promises_.pipeline)(source, (0,decode/* discard */.vf)()));
+    }
+    catch (error) {
+        if (error instanceof errors/* CheckError */.tl)
+            throw error;
+        throw new RestoreError(`the backup cannot be read to its end (${error.message}): it is corrupted or truncated. Nothing was restored.`);
+    }
+    if (!objects.complete) {
+        if (hasManifest || objects.madeByPgDump) {
+            throw new RestoreError('the SQL script lacks the "dump complete" trailer that pg_dump writes last: it is truncated. Nothing was restored.');
+        }
+        log/* log */.Rm.warning('The SQL script has no "PostgreSQL database dump complete" trailer (hand-written, or truncated?). It runs in one transaction: any error rolls everything back.');
+    }
+    log/* log */.Rm.info(`The script passed the checks psql's input gets (${seconds().toFixed(1)} s) and creates data for ${(0,log/* plural */.LS)(objects.copyTables.length, 'table')}.`);
+    return objects;
+}
+/** Without a manifest, a compressed file is decompressed once to its end before any write. */
+async function readToEnd(file, decoding) {
+    if (decoding.compression === 'none' && !decoding.decryption)
+        return;
+    try {
+        await (0,external_node_stream_promises_.pipeline)((0,decode/* openDecoded */.BA)(file, decoding), (0,decode/* discard */.vf)());
+    }
+    catch (error) {
+        throw new RestoreError(`the backup cannot be decompressed to its end (${error.message}): it is corrupted or truncated. Nothing was restored.`);
+    }
+}
+function manifestTables(manifest) {
+    return manifest?.rowCounts.tables.map(t => ({ schema: t.schema, name: t.name }));
+}
+/**
+ * A pg_restore/psql at least as new as the pg_dump that wrote the backup (pg_restore rejects
+ * archives of a newer pg_dump: "unsupported version … in file header"); installed when allowed.
+ */
+async function chooseClient(inputs, program, archiveMajor, requires) {
+    const client = await (0,clients/* chooseRestoreClient */.jp)(program, archiveMajor, 0, {
+        pgBinDir: inputs.pgBinDir,
+        postgresVersion: inputs.postgresVersion,
+        installClient: inputs.installClient,
+        requires
+    });
+    log/* log */.Rm.info(`${(0,clients/* programPath */.kx)(client, program)}: ${client.versionText}`);
+    return client;
+}
+/** The major of the pg_dump that wrote a backup without manifest, from its own header. */
+async function dumpMajorFromContent(file, format, decoding) {
+    try {
+        const start = await decodedStart(file, decoding, 4096);
+        if (format === 'custom')
+            return (0,archive/* parseArchiveHeader */.PK)(start).pgDumpMajor ?? 0;
+        if (format === 'plain') {
+            const { pgDumpVersion } = (0,plain_sql/* parsePlainDumpVersions */.j)(start.toString('utf8'));
+            return pgDumpVersion ? ((0,archive/* majorOfVersion */.RI)(pgDumpVersion) ?? 0) : 0;
+        }
+    }
+    catch {
+        // unreadable headers are reported by the checks that follow
+    }
+    return 0;
+}
+
+;// CONCATENATED MODULE: ./src/modes/restore.ts
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+async function restore(inputs, connection, deps = {}) {
+    const workDir = await (0,storage_local/* makeWorkDir */.dW)('pg-restore-', deps.tempRoot);
+    const seconds = (0,log/* stopwatch */.sX)();
+    let target;
+    let monitor;
+    let tap;
+    try {
+        const fetched = await log/* log */.Rm.group('Fetch the backup', () => fetchBackup(inputs.source, {
+            artifact: deps.artifact,
+            workDir,
+            signingKey: inputs.signingKey
+        }));
+        const plan = await log/* log */.Rm.group('Check the backup', () => planRestore(inputs, fetched, (0,postgres_connection/* libpqRequirements */.$Y)(connection)));
+        // create-roles: the globals file is read and checked before anything touches the target
+        const globals = inputs.createRoles
+            ? await log/* log */.Rm.group('Read the roles', () => readRoles(inputs, fetched, plan.client.major))
+            : undefined;
+        [target, monitor] = await log/* log */.Rm.group(`Connect to ${(0,postgres_connection/* describeConnection */.If)(connection)}`, () => Promise.all([
+            (0,postgres_session/* connect */.Ng)(connection, inputs.connectTimeoutSeconds),
+            // a second session: it sees who holds a lock the restore waits for
+            (0,postgres_session/* connect */.Ng)(connection, inputs.connectTimeoutSeconds)
+        ]));
+        const session = await ownSession(target, monitor, inputs.lockTimeoutMs);
+        const facts = await log/* log */.Rm.group('Read what the target can take', () => readFacts(target));
+        const roles = globals
+            ? await log/* log */.Rm.group('Plan the roles', () => planTargetRoles(target, facts, globals, inputs.jobs))
+            : undefined;
+        const warnings = [];
+        const risk = superuserRisk(facts, inputs.signingKey);
+        if (risk) {
+            log/* log */.Rm.warning(risk);
+            warnings.push(risk);
+        }
+        const server = await log/* log */.Rm.group('Check the target', () => session.watched('Checking the target (its tables and row counts)', () => guardTarget(inputs, target, plan, facts)));
+        // clean's drops that run (the policy decides by them: what they drop is recreated)
+        const cleanDrops = new Set();
+        const policy = restorePolicy(inputs, facts, cleanDrops);
+        const drops = inputs.clean && plan.clean
+            ? await log/* log */.Rm.group('Check what clean drops', () => checkClean(inputs, session, target, plan.clean))
+            : undefined;
+        for (const d of drops ?? [])
+            cleanDrops.add(d);
+        const env = restoreEnvironment(connection, inputs);
+        if (deps.digestBackup && plan.format === 'custom')
+            tap = (0,compare/* digestArchiveAlongside */.bt)();
+        const loaded = await log/* log */.Rm.group(types/* LOAD_PHASE */.Zm, async () => {
+            const progress = await startRestoreProgress(fetched.dump, monitor, env.PGAPPNAME, deps.progressIntervalMs);
+            // jobs > 1: the roles are created in a transaction of their own, and stay when the
+            // restore fails after it (they may own what loaded by then: they are not dropped)
+            let rolesCommitted = false;
+            try {
+                return await loadWatched(inputs, monitor, env, () => loadBackup(progress.dump, { ...plan, drops, roles: roles?.statements }, { env, database: connection.database, serverMajor: server.major }, inputs, workDir, {
+                    policy,
+                    archiveTap: tap?.stage,
+                    rolesCommitted: () => {
+                        rolesCommitted = true;
+                    }
+                }));
+            }
+            catch (error) {
+                if (rolesCommitted && roles && error instanceof Error) {
+                    error.message += ` ${rolesStayMessage(roles.created)}`;
+                }
+                throw error;
+            }
+            finally {
+                progress.stop();
+            }
+        });
+        const backupDigest = await tap?.result();
+        const skipped = restore_reportSkipped(inputs, loaded.skipped);
+        const kept = reportKept(loaded.skipped, facts);
+        const tables = await log/* log */.Rm.group('Verify row counts', () => session.watched('Counting the restored rows', () => compareRowCounts(inputs, target, fetched.manifest, plan, kept)));
+        await deps.afterLoad?.({
+            dump: fetched.dump,
+            plan,
+            skipped,
+            skippedStatements: loaded.skipped,
+            backupDigest
+        });
+        return {
+            restoredFrom: fetched.restoredFrom,
+            artifactId: fetched.artifactId,
+            runId: fetched.runId,
+            format: plan.format,
+            compression: plan.compression,
+            manifest: fetched.manifest,
+            tables,
+            rowsRestored: tables.reduce((sum, t) => sum + t.rows, 0),
+            serverVersion: server.version,
+            clientVersion: plan.client.version,
+            durationSeconds: seconds(),
+            skipped,
+            kept,
+            roles: roles && {
+                created: roles.created,
+                existing: roles.existing,
+                skipped: roles.skipped
+            },
+            warnings
+        };
+    }
+    finally {
+        tap?.stage.destroy();
+        await target?.end().catch(() => undefined);
+        await monitor?.end().catch(() => undefined);
+        await (0,promises_.rm)(workDir, { recursive: true, force: true });
+    }
+}
+/**
+ * create-roles: the backup's globals file, checked against its manifest (size, sha256: the
+ * manifest is what a signature covers), decrypted like the dump, and parsed strictly.
+ */
+async function readRoles(inputs, fetched, psqlMajor) {
+    const described = fetched.manifest?.globals;
+    if (!described) {
+        throw new errors/* SettingError */.L_('createRoles', `the backup ${fetched.manifest ? 'was made without globals: true' : 'has no manifest'}, so it holds no roles to create. Nothing was restored. Back up with globals: true, or restore without create-roles (create the roles by hand first).`);
+    }
+    const stored = fetched.globals;
+    if (!stored) {
+        throw new RestoreError(`the manifest names the roles file '${described.name}', which is not beside the dump (or is larger than the manifest allows). Nothing was restored. Restore the whole artifact (or put the file beside the dump), or restore without create-roles.`);
+    }
+    const sha256 = (0,external_node_crypto_.createHash)('sha256').update(stored).digest('hex');
+    if (stored.length !== described.sizeBytes || sha256 !== described.sha256) {
+        throw new RestoreError(`the roles file '${described.name}' is not the one the manifest describes (${stored.length} bytes, sha256 ${sha256}; the manifest says ${described.sizeBytes} bytes, ${described.sha256}). Nothing was restored.`);
+    }
+    const encrypted = fetched.manifest?.encryption !== undefined;
+    const sql = encrypted
+        ? await (0,consumers_.buffer)(external_node_stream_.Readable.from([stored]).pipe((0,encrypt/* createDecryptor */.RJ)(inputs.decryption)))
+        : stored;
+    const parsed = (0,postgres_globals/* parseGlobals */.O0)(sql, psqlMajor);
+    log/* log */.Rm.info(`${described.name}: ${(0,log/* plural */.LS)(parsed.roles.length, 'role')}, ${(0,log/* plural */.LS)(parsed.memberships.length, 'membership')}; ${(0,log/* plural */.LS)(parsed.ignored.length, 'statement')} not run (settings, comments, tablespaces).`);
+    return parsed;
+}
+/**
+ * Which of the file's roles the target lacks, and the statements that create them; the
+ * created roles are added to the facts the policy decides by (so owners and grants to them are
+ * kept). A role that may not create roles fails here, before the load.
+ */
+async function planTargetRoles(client, facts, globals, jobs) {
+    const { rows } = await client.query(`SELECT r.rolcreaterole AS createrole
+       FROM pg_catalog.pg_roles r WHERE r.rolname = current_user`);
+    const plan = (0,postgres_globals/* planRoles */.b0)(globals, {
+        roles: new Set(facts.roles),
+        superuser: facts.superuser,
+        canCreateRoles: facts.superuser || rows[0]?.createrole === true,
+        serverMajor: facts.serverMajor
+    });
+    if (plan.created.length > 0 && !facts.superuser && rows[0]?.createrole !== true) {
+        throw new errors/* SettingError */.L_('createRoles', `the target lacks ${(0,log/* plural */.LS)(plan.created.length, 'role')} of the backup (${plan.created.slice(0, 10).join(', ')}), and ${facts.currentUser} may not create roles (it has neither CREATEROLE nor SUPERUSER). Nothing was restored. Restore as a role with CREATEROLE, create the roles by hand, or restore without create-roles.`);
+    }
+    log/* log */.Rm.info(plan.created.length > 0
+        ? `Creating ${(0,log/* plural */.LS)(plan.created.length, 'role')}${jobs > 1 ? ' first, in a transaction of their own (they stay if the restore fails later)' : " in the restore's transaction"}: ${listed(plan.created)} (no passwords: set them with ALTER ROLE … PASSWORD where they log in).`
+        : 'Every role of the backup exists in the target; none is created.');
+    if (plan.existing.length > 0) {
+        log/* log */.Rm.info(`Existing roles, left as they are: ${listed(plan.existing)}.`);
+    }
+    for (const skip of plan.skipped)
+        log/* log */.Rm.warning(`create-roles: ${skip}.`);
+    facts.roles.push(...plan.created);
+    // a superuser may act as any role; a non-superuser creator may not SET ROLE to it (16+)
+    if (facts.superuser)
+        facts.settableRoles.push(...plan.created);
+    return plan;
+}
+/** At most the first 50 names (as the summary lists them), and how many more. */
+function listed(names) {
+    const shown = names.slice(0, 50).join(', ');
+    return names.length > 50 ? `${shown} and ${names.length - 50} more` : shown;
+}
+/**
+ * jobs > 1: the failure message names the roles created first, which stay (they may own what
+ * loaded before the error, so the restore does not drop them).
+ */
+function rolesStayMessage(created) {
+    return `The ${(0,log/* plural */.LS)(created.length, 'role')} create-roles created first (jobs > 1 creates them in a transaction of their own) stay in the target: ${listed(created)}. Restoring again with create-roles leaves them as they are; drop them by hand (DROP ROLE, after what they own) if they should go.`;
+}
+/**
+ * Restoring as a superuser a backup nothing authenticates: SQL built at run time (EXECUTE in a
+ * function or DO block) is out of reach of any text check, and as a superuser it can run
+ * programs on the database server (COPY … PROGRAM), write its files and create roles. A restore
+ * by hand would run it too, so this is a warning, not a refusal; the fix is named.
+ */
+function superuserRisk(facts, signingKey) {
+    if (!facts.superuser || signingKey)
+        return undefined;
+    return `Restoring as ${facts.currentUser}, a superuser, a backup that no signing-key authenticates: SQL the backup builds at run time (EXECUTE in a function or DO block) cannot be checked beforehand, and as a superuser it can run programs on the database server (COPY … PROGRAM), write its files and create roles. Restore as the database's owner without superuser (as managed services do), or set signing-key so that only backups your workflow made are restored.`;
+}
+/** The facts the statement policy decides by, read once before the load (one query). */
+async function readFacts(client) {
+    const facts = await readTargetFacts(client);
+    log/* log */.Rm.info(`Restoring as ${facts.currentUser} (${facts.superuser ? 'a superuser' : 'not a superuser'}; the database belongs to ${facts.databaseOwner}); the target has ${(0,log/* plural */.LS)(facts.roles.length, 'role')}, ${(0,log/* plural */.LS)(facts.extensions.length, 'extension')}, ${(0,log/* plural */.LS)(facts.schemas.length, 'schema')}.`);
+    if (facts.providerSchemas.length > 0)
+        log/* log */.Rm.info(`Schemas the provider made and owns (their objects that exist are kept as they are; their tables' rows are loaded only into empty tables): ${facts.providerSchemas.map(s => `${s.name} (${s.owner})`).join(', ')}.`);
+    return facts;
+}
+/**
+ * The policy the load's script gate applies to every statement: owners and privileges as
+ * no-owner / no-privileges say ('auto' and false keep what the target can take), and the
+ * statements the target cannot take skipped (never one that defines data) or refused.
+ */
+function restorePolicy(inputs, facts, cleanDrops) {
+    return guarded(statementPolicy(facts, {
+        noOwner: inputs.noOwner,
+        noPrivileges: inputs.noPrivileges,
+        clean: inputs.clean,
+        allowNonEmpty: inputs.allowNonEmpty,
+        cleanDrops
+    }));
+}
+const OWNER_REASON = /^owner not set: /;
+const PRIVILEGE_REASON = /^(GRANT|REVOKE|default privileges) not restored: |^granted by /;
+/**
+ * Logs what the load left out, by reason (count and up to 5 statements each). Owners and
+ * privileges the user asked for explicitly (no-owner / no-privileges: false) are warnings.
+ */
+function restore_reportSkipped(inputs, skipped) {
+    const groups = groupSkipped(skipped);
+    if (groups.length === 0)
+        return groups;
+    log/* log */.Rm.info(`${(0,log/* plural */.LS)(skipped.length, 'statement')} of the backup ${skipped.length === 1 ? 'was' : 'were'} left out because the target cannot take them or they were not asked for (none defines a table, column, row or constraint):`);
+    for (const g of groups) {
+        const lines = [
+            `- ${g.reason}: ${g.count}`,
+            ...g.samples.map(s => `    line ${s.line}: ${s.text}`),
+            ...(g.count > g.samples.length ? [`    … and ${g.count - g.samples.length} more`] : [])
+        ].join('\n');
+        const asked = (inputs.noOwner === false && OWNER_REASON.test(g.reason)) ||
+            (inputs.noPrivileges === false && PRIVILEGE_REASON.test(g.reason));
+        if (asked)
+            log/* log */.Rm.warning(lines);
+        else
+            log/* log */.Rm.info(lines);
+    }
+    return groups;
+}
+/**
+ * The provider's tables whose COPY the load left out (the gate names them), with the target's
+ * rows and the backup's; logged as a warning each.
+ */
+function reportKept(skipped, facts) {
+    const kept = [];
+    for (const s of skipped) {
+        if (s.table === undefined)
+            continue;
+        const dot = s.table.indexOf('.');
+        const schema = s.table.slice(0, dot);
+        const name = s.table.slice(dot + 1);
+        const table = facts.providerSchemas
+            .find(p => p.name === schema)
+            ?.tables.find(t => t.name === name);
+        const targetRows = table?.rows ?? 0;
+        const backupRows = s.rows ?? 0;
+        const reason = targetRows > 0 ? 'the target held rows already' : 'the restoring role may not write it';
+        kept.push({ schema, name, targetRows, backupRows, reason });
+        const message = `kept the target's ${(0,log/* plural */.LS)(targetRows, 'row')} of ${schema}.${name} (the provider's table; ${reason}); the backup's ${(0,log/* plural */.LS)(backupRows, 'row')} were not loaded`;
+        if (backupRows > 0 && targetRows === 0)
+            log/* log */.Rm.warning(message);
+        else
+            log/* log */.Rm.info(message);
+    }
+    return kept;
+}
+async function ownSession(client, monitor, lockTimeoutMs) {
+    await client.query(`SET lock_timeout = ${Math.trunc(lockTimeoutMs)}`);
+    const pid = (await client.query('SELECT pg_backend_pid() AS pid')).rows[0].pid;
+    return {
+        async watched(what, work) {
+            const { result, blockers } = await (0,locks/* watchLockWaits */.Zx)(monitor, { pid }, work());
+            if (result.status === 'fulfilled')
+                return result.value;
+            if ((0,locks/* isLockTimeout */.Td)(result.reason))
+                throw new locks/* LockTimeoutError */.XB(what, blockers, lockTimeoutMs);
+            throw result.reason;
+        }
+    };
+}
+/**
+ * The loader's environment: lock_timeout in PGOPTIONS (after the URL's own options), and an
+ * application_name of its own when the URL gives none, by which its lock waits are watched.
+ */
+function restoreEnvironment(connection, inputs) {
+    const env = (0,postgres_connection/* libpqEnvironment */.SQ)(connection, {
+        connectTimeoutSeconds: inputs.connectTimeoutSeconds
+    });
+    if (!/lock_timeout/.test(env.PGOPTIONS ?? '')) {
+        env.PGOPTIONS =
+            `${env.PGOPTIONS ?? ''} -c lock_timeout=${Math.trunc(inputs.lockTimeoutMs)}`.trim();
+    }
+    if (env.PGAPPNAME === 'postgres-backup-action') {
+        env.PGAPPNAME = `postgres-backup-action restore ${process.pid}-${(0,external_node_crypto_.randomBytes)(4).toString('hex')}`;
+    }
+    return env;
+}
+/**
+ * Runs the load while `monitor` watches its sessions (by application_name) for lock waits: they
+ * are logged with the sessions that hold the lock, and a load that lock_timeout ended fails with
+ * those sessions named. With clean, an "already exists" failure explains why clean did not drop
+ * the object (instead of a hint to set clean).
+ */
+async function loadWatched(inputs, monitor, env, load) {
+    const { result, blockers } = await (0,locks/* watchLockWaits */.Zx)(monitor, { applicationName: env.PGAPPNAME }, load());
+    if (result.status === 'fulfilled')
+        return result.value;
+    const error = result.reason;
+    if (error instanceof LoadError && (0,locks/* isLockTimeout */.Td)({ message: error.stderr })) {
+        throw new locks/* LockTimeoutError */.XB('The restore', blockers, inputs.lockTimeoutMs);
+    }
+    if (error instanceof LoadError && inputs.clean && /already exists/.test(error.stderr)) {
+        // "relation "x" already exists", or a unique key of a catalog: "Key (oid)=(42) already exists."
+        const error1 = /ERROR:\s+(.*already exists)/.exec(error.stderr)?.[1];
+        const error2 = /ERROR:\s+(.*)\n(?:DETAIL:\s+(.*))?/.exec(error.stderr);
+        const what = error1 ?? (error2 ? error2.slice(1).filter(Boolean).join(' — ') : 'an object already exists');
+        throw new LoadError(`${what}, although clean: true dropped the backup's objects first: this object is not among what clean drops — an extension's member or an object of a kind clean keeps (extensions, the schema public), or an object the backup creates twice. Nothing was kept when the restore ran in one transaction (the default); without one (single-transaction: false, or jobs > 1) what loaded before the error stays: restore again with clean: true. Drop that object by hand, or restore into an empty database.`, error.stderr);
+    }
+    throw error;
+}
+/**
+ * clean, before anything is dropped: the drop list runs in a transaction that is rolled back, on
+ * the action's own session (its lock waits watched). Objects outside the backup that depend on what it
+ * drops make the restore fail here, listed, unless clean-drop-dependents allows dropping them
+ * (CASCADE; they are listed as dropped). Returns the drops in the order the check ran them.
+ */
+async function checkClean(inputs, session, client, list) {
+    const check = await session.watched('clean (its check of what it drops)', () => checkDrops(client, list.drops, list.tableParts, list.extensions));
+    const blocked = new Set(check.blocked);
+    if (check.dependents.length === 0) {
+        log/* log */.Rm.info(`clean drops ${(0,log/* plural */.LS)(check.order.length, 'object')}; nothing outside the backup depends on them.`);
+        // blocked only by the backup's own extensions (in a schema it drops): CASCADE, recreated
+        return check.order.map(d => (blocked.has(d) ? withCascade(d) : d));
+    }
+    if (!inputs.cleanDropDependents)
+        throw new DependentsError(check.dependents);
+    log/* log */.Rm.warning(`clean-drop-dependents: true — these objects are not in the backup and are dropped with the objects they depend on (not recreated): ${describeDependents(check.dependents, 100)}`);
+    return check.order.map(d => (blocked.has(d) ? withCascade(d) : d));
+}
+/**
+ * Refuses a target that holds tables where the backup goes, unless clean or allow-non-empty.
+ * The provider's tables (provider-managed schemas: they exist in every database of the
+ * provider) do not count: the load skips their definitions (refusing one whose columns would
+ * lose the backup's rows) and keeps their rows where the target holds some.
+ */
+async function guardTarget(inputs, client, plan, facts) {
+    const server = await (0,postgres_session/* readServerInfo */.Gv)(client);
+    log/* log */.Rm.info(`Target: PostgreSQL ${server.version}, database '${server.database}', ${(0,log/* formatBytes */.z3)(server.sizeBytes)}`);
+    const schemas = new Set(['public']);
+    for (const t of plan.dataTables ?? [])
+        schemas.add(t.schema);
+    for (const s of plan.plain?.schemas ?? [])
+        schemas.add(s);
+    const known = plan.dataTables !== undefined || plan.plain !== undefined;
+    const providers = new Set(facts.providerSchemas.map(s => s.name));
+    const all = await existingTables(client, known ? [...schemas] : undefined);
+    let existing = all.filter(t => !providers.has(t.schema));
+    const writes = scriptWrites(inputs, plan);
+    if (writes) {
+        const unrelated = existing.filter(t => !writes.has(restore_tableKey(t)));
+        if (unrelated.length > 0) {
+            log/* log */.Rm.info(`Not counted: ${(0,log/* plural */.LS)(unrelated.length, 'table')} of the target that the script neither creates nor fills (${describeTables(unrelated)}); any other object of the same name as one of the script's makes its CREATE fail, and the restore's one transaction rolls back.`);
+            existing = existing.filter(t => writes.has(restore_tableKey(t)));
+        }
+    }
+    if (inputs.allowNonEmpty || inputs.clean) {
+        await refuseDataOnly(inputs, client, server, plan, providers);
+    }
+    if (all.length > existing.length)
+        log/* log */.Rm.info(`The provider's own tables in the target are not counted: ${describeTables(all.filter(t => providers.has(t.schema)))}.`);
+    if (existing.length === 0) {
+        log/* log */.Rm.info('The target holds no tables where the backup goes.');
+        return server;
+    }
+    const listing = describeTables(existing);
+    if (inputs.clean) {
+        log/* log */.Rm.info(`clean: true — the backup's objects will be dropped and replaced. Present now: ${listing}`);
+        return server;
+    }
+    if (inputs.allowNonEmpty) {
+        log/* log */.Rm.warning(`allow-non-empty: true — restoring next to what is there: ${listing}`);
+        return server;
+    }
+    if (inputs.mode === 'verify') {
+        // verify compares the copy with the backup: it needs the backup's objects alone. It does
+        // not clean by itself: a verify-database-url that is not a scratch database loses nothing.
+        throw new RestoreError(`the scratch database '${server.database}' (verify-database-url) is not empty: ${(0,log/* plural */.LS)(existing.length, 'table')} where the backup goes — ${listing} (a verify into it before?). Nothing was changed. Point verify-database-url at an empty database (a services: postgres container is empty in every job), or set 'clean: true' to drop the backup's objects there first and restore them again.`);
+    }
+    throw new RestoreError(`the target database '${server.database}' is not empty: ${(0,log/* plural */.LS)(existing.length, 'table')} where the backup goes — ${listing}. Nothing was changed. Set 'clean: true' to drop and replace the backup's objects, 'allow-non-empty: true' to restore next to them, or point database-url at an empty database.`);
+}
+/**
+ * The tables a plain script pg_dump made writes to (creates, or fills with COPY or INSERT), when
+ * the guard may judge the target on those alone: the restore runs in one transaction (a CREATE
+ * that meets an object of the target fails and everything rolls back), pg_dump wrote the script
+ * (its statements name every table in full and replace nothing: a script of one's own may
+ * CREATE OR REPLACE, or INSERT into any table), and it is no verify (which needs the scratch
+ * database to itself). Otherwise undefined: every table in the backup's schemas counts.
+ */
+function scriptWrites(inputs, plan) {
+    const plain = plan.plain;
+    if (!plain?.madeByPgDump || !inputs.singleTransaction || inputs.mode === 'verify')
+        return undefined;
+    return new Set([...plain.createdTables, ...plain.copyTables, ...plain.insertTables].map(restore_tableKey));
+}
+function restore_tableKey(t) {
+    return JSON.stringify([t.schema, t.name]);
+}
+/**
+ * allow-non-empty and clean never write into a table of the target's own: a backup that loads
+ * rows into tables it does not create (pg_dump --data-only) is refused, before anything runs,
+ * when the target has such a table (the provider's tables aside: the load keeps their rows).
+ */
+async function refuseDataOnly(inputs, client, server, plan, providers) {
+    const key = (t) => JSON.stringify([t.schema, t.name]);
+    const input = inputs.allowNonEmpty ? 'allow-non-empty' : 'clean';
+    const dataOnly = plan.dataOnlyTables ?? [];
+    if (dataOnly.length > 0) {
+        const wanted = new Set(dataOnly.map(key));
+        const schemas = [...new Set(dataOnly.map(t => t.schema))];
+        const theirs = (await existingTables(client, schemas)).filter(t => wanted.has(key(t)) && !providers.has(t.schema));
+        if (theirs.length > 0)
+            throw new RestoreError(`the backup holds rows for ${(0,log/* plural */.LS)(dataOnly.length, 'table')} it does not create (made with pg_dump --data-only?), and the target database '${server.database}' has ${theirs.length} of them: ${describeTables(theirs)}. ${input}: true never writes into the target's own tables, so nothing was changed. Restore into a database without those tables, or load the rows by hand with pg_restore --data-only if appending them is what you want.`);
+    }
+    const sequences = plan.dataOnlySequences ?? [];
+    if (sequences.length > 0) {
+        const { rows } = await client.query(`SELECT n.nspname AS schema, c.relname AS name
+         FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+         JOIN unnest($1::text[], $2::text[]) AS s(schema, name)
+           ON s.schema = n.nspname AND s.name = c.relname
+        WHERE c.relkind = 'S' ORDER BY 1, 2`, [sequences.map(s => s.schema), sequences.map(s => s.name)]);
+        const theirs = rows.filter(r => !providers.has(r.schema));
+        if (theirs.length > 0) {
+            throw new RestoreError(`the backup sets the value of ${(0,log/* plural */.LS)(sequences.length, 'sequence')} it does not create (made with pg_dump --data-only?), and the target database '${server.database}' has ${theirs.length} of them: ${theirs.map(r => `${r.schema}.${r.name}`).join(', ')}. ${input}: true never changes the target's own objects, so nothing was changed. Restore into a database without those sequences, or load the backup by hand with pg_restore --data-only if that is what you want.`);
+        }
+    }
+}
+/** Counts the restored tables' rows, and compares them with the manifest's exact counts. */
+async function compareRowCounts(inputs, client, manifest, plan, kept = []) {
+    const keptNames = new Set(kept.map(t => JSON.stringify([t.schema, t.name])));
+    let tables = plan.dataTables;
+    if (!tables) {
+        // names the list could not split, or a script without COPY (INSERTs): count what the
+        // restore created in the backup's schemas (a plain script's: public and those it creates)
+        const schemas = plan.plain ? ['public', ...plan.plain.schemas] : undefined;
+        // of pg_dump's script only the tables it creates (the target may hold others next to them)
+        const created = plan.plain?.madeByPgDump
+            ? new Set(plan.plain.createdTables.map(restore_tableKey))
+            : undefined;
+        tables = (await existingTables(client, schemas))
+            .filter(t => !created || created.has(restore_tableKey(t)))
+            .map(t => ({ schema: t.schema, name: t.name }));
+    }
+    if (inputs.tables.length > 0 || inputs.schemas.length > 0) {
+        tables = tables.filter(t => (inputs.tables.length === 0 || inputs.tables.includes(t.name)) &&
+            (inputs.schemas.length === 0 || inputs.schemas.includes(t.schema)));
+    }
+    const counts = await countRows(client, tables);
+    const expected = new Map();
+    if (manifest && manifest.rowCounts.method === 'exact') {
+        for (const t of manifest.rowCounts.tables)
+            expected.set(JSON.stringify([t.schema, t.name]), t.rows);
+    }
+    const result = [];
+    const problems = [];
+    for (const c of counts) {
+        const want = expected.get(JSON.stringify([c.schema, c.name]));
+        if (c.rows < 0) {
+            problems.push(`${c.schema}.${c.name} is missing`);
+            continue;
+        }
+        const isKept = keptNames.has(JSON.stringify([c.schema, c.name]));
+        if (!isKept && want !== undefined && want !== null && want !== c.rows) {
+            problems.push(`${c.schema}.${c.name} has ${(0,log/* plural */.LS)(c.rows, 'row')}, the manifest says ${want}`);
+        }
+        result.push({ ...c, expected: want ?? undefined });
+    }
+    if (problems.length > 0) {
+        throw new RestoreError(`the restored data does not match the backup's manifest: ${problems.join('; ')}.`);
+    }
+    const total = result.reduce((sum, t) => sum + t.rows, 0);
+    log/* log */.Rm.info(expected.size > 0
+        ? `All ${(0,log/* plural */.LS)(result.length, 'table')} match the manifest's row counts (${(0,log/* plural */.LS)(total, 'row')}).`
+        : `${(0,log/* plural */.LS)(result.length, 'table')}, ${(0,log/* plural */.LS)(total, 'row')} restored (no manifest counts to compare with).`);
+    return result;
+}
+/**
+ * Progress while the backup loads, in the log's style (a line every ~10 s; a bar on a terminal):
+ * the bytes of the backup read of its size, elapsed, an estimate of what remains, and the table
+ * the server is loading (pg_stat_progress_copy, PostgreSQL 14+, asked from `monitor` by the
+ * loader's application_name).
+ */
+async function startRestoreProgress(dump, monitor, applicationName, intervalMs = 10_000) {
+    if (!('path' in dump))
+        return { dump, stop: () => undefined };
+    const meter = { bytes: 0 };
+    const total = await (0,decode/* sizeOf */.$d)(dump);
+    let loading;
+    const ask = setInterval(() => {
+        monitor
+            .query(`SELECT p.relid::regclass::text AS rel, p.tuples_processed::text AS tuples
+           FROM pg_stat_progress_copy p JOIN pg_stat_activity a USING (pid)
+          WHERE a.application_name = $1 LIMIT 1`, [applicationName ?? ''])
+            .then(r => (loading = r.rows[0]
+            ? `${r.rows[0].rel} (${(0,log/* plural */.LS)(r.rows[0].tuples, 'row')} so far)`
+            : undefined), () => clearInterval(ask) // before 14: no pg_stat_progress_copy
+        );
+    }, Math.min(5_000, intervalMs));
+    ask.unref();
+    const progress = (0,pipeline_progress/* startProgress */.ot)(() => meter.bytes, {
+        estimateBytes: total,
+        intervalMs,
+        line: (bytes, seconds) => (0,pipeline_progress/* restoreProgressLine */.sz)(bytes, total, seconds, loading)
+    });
+    return {
+        dump: { ...dump, meter },
+        stop: () => {
+            clearInterval(ask);
+            progress.stop();
+        }
+    };
+}
+
+
+/***/ }),
+
+/***/ 82996:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   KG: () => (/* binding */ compareMaterializedViewContents),
+/* harmony export */   XG: () => (/* binding */ compareArchives),
+/* harmony export */   bt: () => (/* binding */ digestArchiveAlongside),
+/* harmony export */   bz: () => (/* binding */ digestArchive)
+/* harmony export */ });
+/* unused harmony exports SEGMENT_ROWS, MAX_SEGMENTS, ArchiveCompareError, RowDigest, entryName, DATABASE_LEVEL_REASON, NO_DATA_REASON, NON_DETERMINISTIC_REASON */
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(77598);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(57075);
+/* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__webpack_require__.n(node_stream__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var _toc_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(60521);
+/* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(25625);
+/**
+ * Compares two custom-format archives written with `--compress=0` (pg_dump -Fc -Z0): the
+ * backup, and a dump of the database it was restored into, taken with the same pg_dump major.
+ * Objects are compared entry by entry of the tables of contents (every kind pg_dump writes:
+ * desc, schema and tag, with owner and normalized definition; ACL and COMMENT entries are
+ * entries of their own); data block by block (each TABLE DATA block, the COPY text pg_dump
+ * wrote: a sha256 of every {@link SEGMENT_ROWS} rows, which also places the first difference,
+ * and the block's sha256 of those; BLOBS blocks: count and digest of the large objects).
+ *
+ * Data blocks, as pg_backup_custom.c writes them (_WriteBlockHeader, _CustomWriteFunc,
+ * _EndData, _StartLO/_EndLO/_EndLOs): a byte block type (1 = BLK_DATA, 3 = BLK_BLOBS), an int
+ * dumpId, then chunks (an int length, that many bytes) ending with a length of 0; a BLOBS block
+ * is a list of (an int OID, chunks ending with 0) ending with an OID of 0. Only uncompressed
+ * archives are read (the action's backups always are: the pipeline compresses, not pg_dump).
+ * Everything streams: memory holds one chunk and at most {@link MAX_SEGMENTS} segment digests
+ * per table (beyond that, neighbouring segments are folded into one of twice the rows).
+ */
+
+
+
+
+/** Rows per segment digest: a data difference is placed within this many rows (or a multiple). */
+const SEGMENT_ROWS = 16;
+/** Most segment digests kept per table: then pairs fold into one, and segments double. */
+const MAX_SEGMENTS = 4096;
+/** Two neighbouring segments' digests as one (a lone last one is hashed alone). */
+const fold = (a, b = '') => (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('sha256').update(`${a}${b}`).digest('hex').slice(0, 16);
+/** One pass of pairwise folding: half as many segments, each of twice the rows. */
+function foldOnce(list) {
+    const out = [];
+    for (let i = 0; i < list.length; i += 2)
+        out.push(fold(list[i], list[i + 1]));
+    return out;
+}
+class ArchiveCompareError extends Error {
+    name = 'ArchiveCompareError';
+}
+const BLK_DATA = 1;
+const BLK_BLOBS = 3;
+/** Reads bytes from a paused stream, chunk by chunk, without copying more than it must. */
+class ByteReader {
+    buf = Buffer.alloc(0);
+    pos = 0;
+    chunks;
+    constructor(readable) {
+        this.chunks = readable[Symbol.asyncIterator]();
+    }
+    /** False at the end of the stream. */
+    async fill() {
+        const next = await this.chunks.next();
+        if (next.done)
+            return false;
+        const rest = this.buf.subarray(this.pos);
+        this.buf = rest.length > 0 ? Buffer.concat([rest, next.value]) : next.value;
+        this.pos = 0;
+        return true;
+    }
+    async atEnd() {
+        while (this.pos >= this.buf.length)
+            if (!(await this.fill()))
+                return true;
+        return false;
+    }
+    async bytes(n) {
+        while (this.buf.length - this.pos < n) {
+            if (!(await this.fill()))
+                throw new ArchiveCompareError('the archive ends inside a data block');
+        }
+        const out = this.buf.subarray(this.pos, this.pos + n);
+        this.pos += n;
+        return out;
+    }
+    /** Hands up to `n` bytes at a time to `sink`, `n` in all. */
+    async pass(n, sink) {
+        let left = n;
+        while (left > 0) {
+            if (this.pos >= this.buf.length && !(await this.fill())) {
+                throw new ArchiveCompareError('the archive ends inside a data block');
+            }
+            const take = Math.min(left, this.buf.length - this.pos);
+            sink(this.buf.subarray(this.pos, this.pos + take));
+            this.pos += take;
+            left -= take;
+        }
+    }
+    async int(intSize) {
+        return this.intNow(intSize) ?? decodeInt(await this.bytes(1 + intSize), 0, intSize);
+    }
+    /**
+     * The int when its bytes are buffered already, else undefined (nothing consumed): the common
+     * case costs no await (pg_dump -Z0 writes each row as a chunk of its own, length first).
+     */
+    intNow(intSize) {
+        if (this.buf.length - this.pos < 1 + intSize)
+            return undefined;
+        const value = decodeInt(this.buf, this.pos, intSize);
+        this.pos += 1 + intSize;
+        return value;
+    }
+    /** Hands `n` bytes to `sink` when they are all buffered already (true), else does nothing. */
+    passNow(n, sink) {
+        if (this.buf.length - this.pos < n)
+            return false;
+        if (n > 0)
+            sink(this.buf.subarray(this.pos, this.pos + n));
+        this.pos += n;
+        return true;
+    }
+}
+/** pg_dump's int: a sign byte, then `intSize` bytes, least significant first. */
+function decodeInt(b, at, intSize) {
+    let value = 0;
+    for (let i = intSize; i >= 1; i--)
+        value = value * 256 + b[at + i];
+    return b[at] !== 0 ? -value : value;
+}
+const COPY_END = Buffer.from('\\.\n\n\n');
+/**
+ * Digests lines (rows) as they pass, per segment and overall (exported for tests). Each byte is
+ * hashed once: into its segment's sha256; the block's digest is the sha256 of the segments'
+ * whole sha256 digests in order (as strong as a sha256 of the bytes, at half the hashing).
+ */
+class RowDigest {
+    all = (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('sha256');
+    segment = (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('sha256');
+    inSegment = 0;
+    /** Bytes of a row not yet ended are in the open segment. */
+    segmentHasBytes = false;
+    rows = 0;
+    segments = [];
+    /** Folds done: each kept segment covers 2^level digests of SEGMENT_ROWS rows. */
+    level = 0;
+    /** Digests of SEGMENT_ROWS rows not yet folded into a kept segment (fewer than 2^level). */
+    pending = [];
+    /** The last bytes seen (up to COPY_END's length), to recognise the end-of-data marker. */
+    tail = Buffer.alloc(COPY_END.length);
+    tailLength = 0;
+    update(slice) {
+        // a copy of the last bytes, into a buffer of its own (no allocation per row)
+        const n = COPY_END.length;
+        if (slice.length >= n) {
+            slice.copy(this.tail, 0, slice.length - n);
+            this.tailLength = n;
+        }
+        else {
+            const keep = Math.min(this.tailLength, n - slice.length);
+            this.tail.copyWithin(0, this.tailLength - keep, this.tailLength);
+            slice.copy(this.tail, keep);
+            this.tailLength = keep + slice.length;
+        }
+        // the segment's hash takes its rows of this slice in one call
+        let start = 0;
+        for (let from = 0;;) {
+            const nl = slice.indexOf(10, from);
+            if (nl < 0)
+                break;
+            from = nl + 1;
+            this.rows++;
+            if (++this.inSegment === SEGMENT_ROWS) {
+                this.segment.update(slice.subarray(start, from));
+                start = from;
+                this.closeSegment();
+            }
+        }
+        if (start < slice.length) {
+            this.segment.update(slice.subarray(start));
+            this.segmentHasBytes = true;
+        }
+    }
+    closeSegment() {
+        const whole = this.segment.digest();
+        this.all.update(whole);
+        this.pending.push(whole.toString('hex', 0, 8));
+        this.segment = (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('sha256');
+        this.inSegment = 0;
+        this.segmentHasBytes = false;
+        if (this.pending.length === 2 ** this.level)
+            this.keepPending();
+        if (this.segments.length === MAX_SEGMENTS) {
+            this.segments = foldOnce(this.segments);
+            this.level++;
+        }
+    }
+    keepPending() {
+        let list = this.pending;
+        for (let i = 0; i < this.level; i++)
+            list = foldOnce(list);
+        this.segments.push(...list);
+        this.pending = [];
+    }
+    finish() {
+        if (this.inSegment > 0 || this.segmentHasBytes)
+            this.closeSegment();
+        if (this.pending.length > 0)
+            this.keepPending();
+        // pg_dump ends the COPY text with "\\.\n\n\n" (dumpTableData_copy): not rows
+        const marker = this.tail.subarray(0, this.tailLength).equals(COPY_END) ? 3 : 0;
+        return {
+            sha256: this.all.digest('hex'),
+            count: Math.max(0, this.rows - marker),
+            segments: this.segments,
+            segmentRows: SEGMENT_ROWS * 2 ** this.level
+        };
+    }
+}
+/**
+ * Reads a whole custom-format archive (already decoded) from a stream: its TOC, and the digest
+ * of each data block.
+ *
+ * @throws ArchiveCompareError for a compressed archive (pg_dump without -Z0) or a data block
+ *   that is cut short or of an unknown type; ArchiveTocError for a TOC that cannot be read.
+ */
+async function digestArchive(readable) {
+    const { toc } = await (0,_toc_js__WEBPACK_IMPORTED_MODULE_2__/* .readArchiveToc */ .ZA)(readable);
+    if (toc.header.format !== 'custom') {
+        throw new ArchiveCompareError('only custom-format archives can be compared');
+    }
+    if (toc.header.compression.algorithm !== 'none') {
+        throw new ArchiveCompareError(`the archive's data is compressed by pg_dump (${toc.header.compression.algorithm}); only archives of pg_dump --compress=0 are compared`);
+    }
+    const intSize = toc.header.intSize;
+    const reader = new ByteReader(readable);
+    const blocks = new Map();
+    const chunks = async (sink) => {
+        for (;;) {
+            const len = reader.intNow(intSize) ?? (await reader.int(intSize));
+            if (len === 0)
+                break;
+            if (len < 0)
+                throw new ArchiveCompareError('a data chunk has a negative length');
+            if (!reader.passNow(len, sink))
+                await reader.pass(len, sink);
+        }
+    };
+    while (!(await reader.atEnd())) {
+        const type = (await reader.bytes(1))[0];
+        const id = await reader.int(intSize);
+        if (type === BLK_DATA) {
+            const rows = new RowDigest();
+            await chunks(slice => rows.update(slice));
+            blocks.set(id, rows.finish());
+        }
+        else if (type === BLK_BLOBS) {
+            const hash = (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('sha256');
+            let count = 0;
+            for (let oid = await reader.int(intSize); oid !== 0; oid = await reader.int(intSize)) {
+                count++;
+                // the OID then the object's bytes, each with its length: no two lists hash alike
+                const content = (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('sha256');
+                let size = 0;
+                await chunks(slice => {
+                    content.update(slice);
+                    size += slice.length;
+                });
+                hash.update(`${oid >>> 0} ${size} ${content.digest('hex')}\n`);
+            }
+            blocks.set(id, { sha256: hash.digest('hex'), count, segments: [], segmentRows: 0 });
+        }
+        else {
+            throw new ArchiveCompareError(`unknown data block type ${type} (dumpId ${id})`);
+        }
+    }
+    return { toc, blocks };
+}
+/**
+ * Digests a custom-format archive as it passes on its way to another reader (one read of the
+ * backup for both): the stage hands each chunk on at once and to {@link digestArchive}, and
+ * waits for the digest to take it before it takes the next (memory stays at a chunk or two).
+ * A digest that fails stops being fed; the stage keeps passing the bytes.
+ */
+function digestArchiveAlongside() {
+    const side = new node_stream__WEBPACK_IMPORTED_MODULE_1__.PassThrough();
+    let failed = false;
+    const digest = digestArchive(side).catch(() => {
+        failed = true;
+        side.destroy();
+        return undefined;
+    });
+    let ended = false;
+    const stage = new node_stream__WEBPACK_IMPORTED_MODULE_1__.Transform({
+        transform(chunk, _encoding, callback) {
+            this.push(chunk);
+            if (failed || side.write(chunk))
+                return callback();
+            const go = () => {
+                side.off('drain', go);
+                side.off('close', go);
+                callback();
+            };
+            side.on('drain', go);
+            side.on('close', go);
+        },
+        flush(callback) {
+            ended = true;
+            side.end();
+            callback();
+        },
+        destroy(error, callback) {
+            if (!ended)
+                side.destroy();
+            callback(error);
+        }
+    });
+    return {
+        stage,
+        result: async () => (ended ? digest : (side.destroy(), undefined))
+    };
+}
+// ---------------------------------------------------------------------------------------------
+// comparison
+/** Entries that describe the dump session, not objects: compared as settings. */
+const SESSION_ENTRIES = new Set(['ENCODING', 'STDSTRINGS', 'SEARCHPATH']);
+/** Entries whose text is about privileges (GRANT/REVOKE, ALTER DEFAULT PRIVILEGES). */
+const PRIVILEGE_ENTRIES = new Set(['ACL', 'DEFAULT ACL']);
+/** "TABLE public.t": an entry by kind, schema and tag. */
+function entryName(entry) {
+    if (['ACL', 'COMMENT', 'SECURITY LABEL'].includes(entry.desc)) {
+        // the tag names the object: "TABLE t", "COLUMN t.c", "SCHEMA s"
+        return `${entry.desc} on ${entry.tag}${entry.namespace ? ` in schema ${entry.namespace}` : ''}`;
+    }
+    return `${entry.desc} ${entry.namespace ? `${entry.namespace}.` : ''}${entry.tag}`;
+}
+const keyOf = (e) => JSON.stringify([e.desc, e.namespace ?? '', e.tag]);
+/**
+ * DATABASE and DATABASE PROPERTIES entries, and COMMENT, ACL and SECURITY LABEL on the database:
+ * pg_dump writes them always, pg_restore runs them only with --create (never in a restore into
+ * a given database).
+ */
+function isDatabaseLevel(e) {
+    return (e.desc === 'DATABASE' ||
+        e.desc === 'DATABASE PROPERTIES' ||
+        (['COMMENT', 'ACL', 'SECURITY LABEL'].includes(e.desc) && e.tag.startsWith('DATABASE ')));
+}
+const DATABASE_LEVEL_REASON = 'database-level settings (CREATE/ALTER DATABASE, its comment and privileges) are restored only with --create, never into a given database';
+/** A database-level entry with the database's name taken out, so that two databases compare. */
+function withoutDatabaseName(e, name) {
+    if (!name || !isDatabaseLevel(e))
+        return e;
+    const out = (text) => text === null ? null : text.split(name).join('<database>');
+    return { ...e, tag: out(e.tag) ?? '', defn: out(e.defn) };
+}
+/** Definitions compared without trailing blanks per line (the same pg_dump writes the rest alike). */
+const normalized = (text) => (text ?? '')
+    .split('\n')
+    .map(line => line.trimEnd())
+    .join('\n')
+    .trim();
+function byKey(entries) {
+    const map = new Map();
+    for (const e of entries) {
+        const list = map.get(keyOf(e));
+        if (list)
+            list.push(e);
+        else
+            map.set(keyOf(e), [e]);
+    }
+    return map;
+}
+/** The row range of the first segment where two blocks differ ("rows 17–32"). */
+function firstDifferingRows(a, b) {
+    // the finer list folded to the coarser one's segments
+    let [x, y] = [a.segments, b.segments];
+    const rows = Math.max(a.segmentRows, b.segmentRows);
+    for (let r = a.segmentRows; r < rows; r *= 2)
+        x = foldOnce(x);
+    for (let r = b.segmentRows; r < rows; r *= 2)
+        y = foldOnce(y);
+    const n = Math.max(x.length, y.length);
+    for (let i = 0; i < n; i++) {
+        if (x[i] !== y[i]) {
+            const first = i * rows + 1;
+            const last = Math.min((i + 1) * rows, Math.max(a.count, b.count));
+            return first === last ? `row ${first}` : `rows ${first}–${last}`;
+        }
+    }
+    return 'the last row (its line ending)';
+}
+/**
+ * Compares the backup's archive with the restored database's (both from {@link digestArchive}).
+ * Every object entry of either is matched by (desc, schema, tag); missing, extra and changed
+ * (owner, definition) entries and differing data blocks are listed, those `expect` explains
+ * marked as expected.
+ */
+function compareArchives(backup, restored, expect = {}) {
+    const differences = [];
+    const isData = (e) => e.desc === 'TABLE DATA' || e.desc === 'BLOBS';
+    const objectsOf = (d) => d.toc.entries
+        .filter(e => !isData(e) && !SESSION_ENTRIES.has(e.desc))
+        .map(e => withoutDatabaseName(e, d.toc.header.databaseName));
+    const ours = byKey(objectsOf(backup));
+    const theirs = byKey(objectsOf(restored));
+    const privilegeReason = (e) => isDatabaseLevel(e)
+        ? DATABASE_LEVEL_REASON
+        : PRIVILEGE_ENTRIES.has(e.desc)
+            ? expect.privilegesNotRestored
+            : undefined;
+    const ownerReason = (e) => isDatabaseLevel(e) ? DATABASE_LEVEL_REASON : expect.ownersNotRestored;
+    // a statement of the entry's definition the restore left out by design
+    const skips = (expect.skippedStatements ?? []).map(s => ({
+        reason: s.reason,
+        start: s.text.replace(/…$/, '').trim()
+    }));
+    const skippedReason = (e) => {
+        if (skips.length === 0 || !e.defn)
+            return undefined;
+        // eslint-disable-next-line no-control-regex -- as the script gate writes them
+        const oneLine = e.defn.replace(/\r?\n/g, ' ').replace(/[\u0000-\u001f\u007f]/g, ' ');
+        const skip = skips.find(s => s.start.length > 0 && oneLine.includes(s.start));
+        return skip ? `the restore left it out by design (${skip.reason})` : undefined;
+    };
+    let objectsCompared = 0;
+    let objectsEqual = 0;
+    for (const [key, list] of ours) {
+        // entries of one key (an overloaded operator's tag has no signature): the same definition
+        // pairs first, the rest in order
+        const other = [...(theirs.get(key) ?? [])];
+        const pairs = [];
+        const unpaired = [];
+        for (const e of list) {
+            const same = other.findIndex(o => normalized(o.defn) === normalized(e.defn));
+            if (same >= 0)
+                pairs.push([e, other.splice(same, 1)[0]]);
+            else
+                unpaired.push(e);
+        }
+        for (const e of unpaired)
+            pairs.push([e, other.shift()]);
+        for (const [e, o] of pairs) {
+            objectsCompared++;
+            if (!o) {
+                differences.push({
+                    object: entryName(e),
+                    what: 'is missing from the restored database',
+                    expectedBecause: privilegeReason(e) ?? skippedReason(e)
+                });
+                continue;
+            }
+            let equal = true;
+            if (normalized(e.defn) !== normalized(o.defn)) {
+                equal = false;
+                differences.push({
+                    object: entryName(e),
+                    what: `has another definition: backup ${JSON.stringify(excerpt(e.defn))}, restored ${JSON.stringify(excerpt(o.defn))}`,
+                    expectedBecause: privilegeReason(e) ?? skippedReason(e)
+                });
+            }
+            if ((e.owner ?? '') !== (o.owner ?? '')) {
+                equal = false;
+                differences.push({
+                    object: entryName(e),
+                    what: `is owned by ${o.owner || 'nobody'}, in the backup by ${e.owner || 'nobody'}`,
+                    expectedBecause: ownerReason(e)
+                });
+            }
+            if (equal)
+                objectsEqual++;
+        }
+        for (const o of other) {
+            differences.push({ object: entryName(o), what: 'is in the restored database only' });
+        }
+    }
+    for (const [key, list] of theirs) {
+        if (ours.has(key))
+            continue;
+        for (const o of list) {
+            differences.push({
+                object: entryName(o),
+                what: 'is in the restored database only',
+                expectedBecause: isDatabaseLevel(o) ? DATABASE_LEVEL_REASON : undefined
+            });
+        }
+    }
+    // the databases' encodings: the scratch one converted the text on the way in and out
+    const encodingOf = (d) => /\bENCODING = '([^']+)'/.exec(d.toc.entries.find(e => e.desc === 'DATABASE')?.defn ?? '')?.[1];
+    const ourEncoding = encodingOf(backup);
+    const theirEncoding = encodingOf(restored);
+    if (ourEncoding && theirEncoding && ourEncoding !== theirEncoding) {
+        differences.push({
+            object: 'DATABASE encoding',
+            what: `is ${theirEncoding} in the restored database, ${ourEncoding} in the backup: its text was converted on the way in (and compared after converting back), and it cannot hold every character the backed-up database can`
+        });
+    }
+    // session settings: the encoding of the dump, standard_conforming_strings
+    for (const desc of ['ENCODING', 'STDSTRINGS']) {
+        const a = backup.toc.entries.find(e => e.desc === desc);
+        const b = restored.toc.entries.find(e => e.desc === desc);
+        if (a && b && normalized(a.defn) !== normalized(b.defn)) {
+            differences.push({
+                object: desc,
+                what: `differs: backup ${JSON.stringify(excerpt(a.defn))}, restored ${JSON.stringify(excerpt(b.defn))}`
+            });
+        }
+    }
+    // data
+    const restoredData = byKey(restored.toc.entries.filter(isData));
+    let tablesCompared = 0;
+    let tablesEqual = 0;
+    let largeObjects = 0;
+    let largeObjectsEqual = true;
+    const blobsOf = (d) => {
+        const hash = (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('sha256');
+        let count = 0;
+        for (const e of d.toc.entries.filter(x => x.desc === 'BLOBS')) {
+            const block = d.blocks.get(e.dumpId);
+            if (!block)
+                continue;
+            count += block.count;
+            hash.update(`${block.sha256}\n`);
+        }
+        return { count, sha256: hash.digest('hex') };
+    };
+    for (const e of backup.toc.entries.filter(x => x.desc === 'TABLE DATA')) {
+        tablesCompared++;
+        const mine = backup.blocks.get(e.dumpId);
+        const match = restoredData.get(keyOf(e))?.[0];
+        const theirsBlock = match ? restored.blocks.get(match.dumpId) : undefined;
+        const name = `${e.namespace ? `${e.namespace}.` : ''}${e.tag}`;
+        if (!mine) {
+            differences.push({ object: `TABLE DATA ${name}`, what: 'has no data block in the backup' });
+        }
+        else if (!theirsBlock) {
+            differences.push({
+                object: `TABLE DATA ${name}`,
+                what: `is missing from the restored database (${(0,_log_js__WEBPACK_IMPORTED_MODULE_3__/* .plural */ .LS)(mine.count, 'row')} in the backup)`
+            });
+        }
+        else if (mine.sha256 !== theirsBlock.sha256) {
+            differences.push({
+                object: `TABLE DATA ${name}`,
+                what: `differs: ${(0,_log_js__WEBPACK_IMPORTED_MODULE_3__/* .plural */ .LS)(theirsBlock.count, 'row')} restored, ${mine.count} in the backup; the first difference is in ${firstDifferingRows(mine, theirsBlock)}`
+            });
+        }
+        else {
+            tablesEqual++;
+        }
+    }
+    for (const e of restored.toc.entries.filter(x => x.desc === 'TABLE DATA')) {
+        if (!backup.toc.entries.some(b => b.desc === 'TABLE DATA' && keyOf(b) === keyOf(e))) {
+            const rows = restored.blocks.get(e.dumpId)?.count ?? 0;
+            if (rows > 0) {
+                differences.push({
+                    object: `TABLE DATA ${e.namespace ? `${e.namespace}.` : ''}${e.tag}`,
+                    what: `is in the restored database only (${(0,_log_js__WEBPACK_IMPORTED_MODULE_3__/* .plural */ .LS)(rows, 'row')})`
+                });
+            }
+        }
+    }
+    const matviews = compareMaterializedViewSources(backup, restored, differences);
+    const ourBlobs = blobsOf(backup);
+    const theirBlobs = blobsOf(restored);
+    largeObjects = ourBlobs.count;
+    if (ourBlobs.count !== theirBlobs.count || ourBlobs.sha256 !== theirBlobs.sha256) {
+        largeObjectsEqual = false;
+        differences.push({
+            object: 'large objects',
+            what: `differ: ${theirBlobs.count} restored, ${ourBlobs.count} in the backup${ourBlobs.count === theirBlobs.count ? ' (their contents differ)' : ''}`
+        });
+    }
+    return {
+        objectsCompared,
+        objectsEqual,
+        tablesCompared,
+        tablesEqual,
+        largeObjects,
+        largeObjectsEqual,
+        materializedViewsCompared: matviews.compared,
+        materializedViewsEqual: matviews.equal,
+        materializedViewsNotCompared: 0,
+        differences,
+        notCompared: []
+    };
+}
+const NO_DATA_REASON = 'the backup defines it WITH NO DATA (unpopulated; a REFRESH MATERIALIZED VIEW fills it), and it is unpopulated in the restored database too';
+/**
+ * A materialized view's rows are not in the archive: pg_dump writes a MATERIALIZED VIEW DATA
+ * entry (REFRESH MATERIALIZED VIEW, run after the data). Its contents are the backup's when it
+ * is refreshed from table data equal to the backup's: each MATERIALIZED VIEW DATA entry of the
+ * backup is followed through the archive's dependencies (the view, the views and materialized
+ * views it reads, down to the tables) and a table whose data differs names it too. A materialized
+ * view WITH NO DATA (no MATERIALIZED VIEW DATA entry) is listed, expected.
+ */
+function compareMaterializedViewSources(backup, restored, differences) {
+    const byId = new Map(backup.toc.entries.map(e => [e.dumpId, e]));
+    const qualified = (e) => `${e.namespace ? `${e.namespace}.` : ''}${e.tag}`;
+    const differing = new Set(differences.filter(d => d.object.startsWith('TABLE DATA ')).map(d => d.object.slice(11)));
+    let compared = 0;
+    let equal = 0;
+    for (const e of backup.toc.entries.filter(x => x.desc === 'MATERIALIZED VIEW DATA')) {
+        compared++;
+        const tables = new Set();
+        const seen = new Set();
+        const stack = [...e.dependencies];
+        while (stack.length > 0) {
+            const id = stack.pop();
+            if (seen.has(id))
+                continue;
+            seen.add(id);
+            const dep = byId.get(id);
+            if (!dep)
+                continue;
+            if (dep.desc === 'TABLE')
+                tables.add(qualified(dep));
+            else if (['VIEW', 'MATERIALIZED VIEW', 'MATERIALIZED VIEW DATA'].includes(dep.desc)) {
+                stack.push(...dep.dependencies);
+            }
+        }
+        // the rows of a table read include its inheritance children's and partitions' (whose
+        // TABLE or TABLE ATTACH entries depend on the parent's TABLE entry)
+        for (let grew = true; grew;) {
+            grew = false;
+            for (const t of backup.toc.entries) {
+                if (t.desc !== 'TABLE' && t.desc !== 'TABLE ATTACH')
+                    continue;
+                const parents = t.dependencies.map(id => byId.get(id)).filter(d => d?.desc === 'TABLE');
+                if (!parents.some(d => tables.has(qualified(d))))
+                    continue;
+                const children = t.desc === 'TABLE' ? [t] : parents.map(d => d);
+                for (const c of children) {
+                    if (!tables.has(qualified(c))) {
+                        tables.add(qualified(c));
+                        grew = true;
+                    }
+                }
+            }
+        }
+        const bad = [...tables].filter(t => differing.has(t)).sort();
+        if (bad.length > 0) {
+            differences.push({
+                object: `MATERIALIZED VIEW DATA ${qualified(e)}`,
+                what: `differs: refreshed from table data that differs from the backup's (${bad.join(', ')})`
+            });
+        }
+        else
+            equal++;
+    }
+    const filled = new Set(backup.toc.entries.filter(x => x.desc === 'MATERIALIZED VIEW DATA').map(keyOf));
+    const filledThere = new Set(restored.toc.entries.filter(x => x.desc === 'MATERIALIZED VIEW DATA').map(keyOf));
+    for (const e of backup.toc.entries.filter(x => x.desc === 'MATERIALIZED VIEW')) {
+        const data = keyOf({ ...e, desc: 'MATERIALIZED VIEW DATA' });
+        if (!filled.has(data) && !filledThere.has(data)) {
+            differences.push({
+                object: `MATERIALIZED VIEW DATA ${qualified(e)}`,
+                what: 'has no contents to compare',
+                expectedBecause: NO_DATA_REASON
+            });
+        }
+    }
+    return { compared, equal };
+}
+function excerpt(text, max = 200) {
+    const t = normalized(text);
+    return t.length > max ? `${t.slice(0, max)}…` : t;
+}
+const NON_DETERMINISTIC_REASON = 'its query gives another result each time it runs (it reads now(), random() or the like): the rows a REFRESH gives can never be the backed-up ones';
+/** An order-free digest of a query's rows: their count and two sums of 60 bits of each row's sha256. */
+const rowsDigestSql = (source) => `SELECT count(*)::text || ' ' || coalesce(sum(('x' || substr(h, 1, 15))::bit(60)::bigint::numeric), 0)::text
+          || ' ' || coalesce(sum(('x' || substr(h, 16, 15))::bit(60)::bigint::numeric), 0)::text AS d
+     FROM (SELECT pg_catalog.encode(pg_catalog.sha256(pg_catalog.textsend(r::text)), 'hex') AS h
+             FROM (${source}) r) s`;
+/**
+ * The scratch database's side of a materialized view's contents: each populated one must hold
+ * what its query gives on the restored tables (its rows, in any order, against the query run
+ * again). Run once more when they differ: a query that gives another result each time is
+ * non-deterministic (listed, expected); one that gives the same result twice, but not the rows
+ * held, was refreshed from other data (a difference). Each runs in a read-only transaction as
+ * the view's owner (as REFRESH does); a view whose owner this role cannot act as, or whose query
+ * fails, is not compared: listed with why, counted neither equal nor different (only
+ * {@link compareArchives}' check of its sources was made).
+ * Updates `comparison` (differences, materializedViewsEqual and materializedViewsNotCompared,
+ * notCompared); returns the views not checked, each with why.
+ */
+async function compareMaterializedViewContents(client, comparison) {
+    const { rows: views } = await client.query(`SELECT n.nspname AS schema, c.relname AS name, pg_catalog.pg_get_userbyid(c.relowner) AS owner,
+            pg_catalog.pg_has_role(c.relowner, 'MEMBER') AS ok, current_user AS me
+       FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+      WHERE c.relkind = 'm' AND c.relispopulated
+      ORDER BY 1, 2`);
+    const skipped = [];
+    const quote = (id) => `"${id.replace(/"/g, '""')}"`;
+    const digest = async (view, what) => {
+        await client.query('BEGIN READ ONLY');
+        try {
+            await client.query(`SET LOCAL ROLE ${quote(view.owner)}`);
+            await client.query('SET LOCAL search_path = pg_catalog, pg_temp');
+            const relation = `${quote(view.schema)}.${quote(view.name)}`;
+            let source = `SELECT * FROM ${relation}`;
+            if (what === 'query') {
+                const { rows } = await client.query('SELECT pg_catalog.pg_get_viewdef($1::regclass) AS q', [relation]);
+                source = rows[0].q.replace(/;\s*$/, '');
+            }
+            const { rows } = await client.query(rowsDigestSql(source));
+            return rows[0].d;
+        }
+        finally {
+            await client.query('ROLLBACK');
+        }
+    };
+    // counted equal by compareArchives: the backup fills it, and no difference was found yet
+    const countedEqual = (object) => !comparison.differences.some(d => d.object === object && (!d.expectedBecause || d.what === 'is in the restored database only'));
+    const notChecked = (view, why) => {
+        skipped.push(`${view.schema}.${view.name} (${why})`);
+        // neither equal nor different: its sources alone do not show its rows are the backup's
+        if (countedEqual(`MATERIALIZED VIEW DATA ${view.schema}.${view.name}`)) {
+            comparison.materializedViewsEqual--;
+            comparison.materializedViewsNotCompared++;
+        }
+    };
+    for (const view of views) {
+        const object = `MATERIALIZED VIEW DATA ${view.schema}.${view.name}`;
+        if (!view.ok) {
+            notChecked(view, `owned by ${view.owner}, a role ${view.me} is not a member of: its query cannot be run as its owner`);
+            continue;
+        }
+        let held, first, again;
+        try {
+            held = await digest(view, 'contents');
+            first = await digest(view, 'query');
+            if (held === first)
+                continue;
+            again = await digest(view, 'query');
+        }
+        catch (error) {
+            notChecked(view, `its query failed: ${error.message}`);
+            continue;
+        }
+        if (countedEqual(object))
+            comparison.materializedViewsEqual--;
+        const n = (d) => d.split(' ')[0];
+        if (again !== first) {
+            comparison.differences.push({
+                object,
+                what: `differs from its query run again (${(0,_log_js__WEBPACK_IMPORTED_MODULE_3__/* .plural */ .LS)(n(held), 'row')} held, ${n(first)} then ${n(again)} from the query)`,
+                expectedBecause: NON_DETERMINISTIC_REASON
+            });
+        }
+        else {
+            comparison.differences.push({
+                object,
+                what: `is not what its query gives on the restored tables (${(0,_log_js__WEBPACK_IMPORTED_MODULE_3__/* .plural */ .LS)(n(held), 'row')} held, ${n(first)} from the query, or the same number of other rows): it was refreshed from other data`
+            });
+        }
+    }
+    for (const why of skipped) {
+        comparison.notCompared.push(`materialized view ${why}: its rows not checked against its query, only its sources; not counted equal`);
+    }
+    return skipped;
+}
+
+
+/***/ }),
+
+/***/ 60521:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   Bf: () => (/* binding */ readArchiveTocFile),
+/* harmony export */   Rf: () => (/* binding */ dataEntries),
+/* harmony export */   ZA: () => (/* binding */ readArchiveToc),
+/* harmony export */   ei: () => (/* binding */ parseArchiveToc)
+/* harmony export */ });
+/* unused harmony exports DEFAULT_TOC_LIMITS, ArchiveTocError, entryKinds */
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(73024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(51455);
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__webpack_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(76760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__webpack_require__.n(node_path__WEBPACK_IMPORTED_MODULE_2__);
+/* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(25625);
+/**
+ * A native reader of the table of contents (TOC) of pg_dump's archive formats: the custom format
+ * (`pg_dump -Fc`, a file or a stream) and the `toc.dat` of the directory format (`pg_dump -Fd`;
+ * the tar format's `toc.dat` has the same layout). It gives every entry with its full text
+ * (definition, DROP and COPY statements), which `pg_restore --list` does not print.
+ *
+ * Layout, as read from PostgreSQL's sources (src/bin/pg_dump, as of PostgreSQL 18):
+ *  - pg_backup_archiver.c ReadHead: "PGDMP", format version bytes major/minor/rev, intSize,
+ *    offSize, format (1 = custom; 3 = tar, also written into a directory's toc.dat), compression
+ *    (an int level before format 1.15, a byte algorithm from 1.15), the creation time as seven
+ *    ints (struct tm), then the database name, the server's and pg_dump's version strings.
+ *  - pg_backup_archiver.c ReadToc: an int count, then per entry dumpId, hadDumper, tableoid and
+ *    oid (as strings), tag, desc, section, defn, dropStmt, copyStmt, namespace, tablespace,
+ *    tableam (1.14+), relkind (1.16+, an int holding a char), owner, the obsolete "withOids"
+ *    string, the dependencies (strings ending with a NULL string), and the format's extra:
+ *    pg_backup_custom.c _ReadExtraToc (ReadOffset: a flag byte and offSize bytes) or
+ *    pg_backup_directory.c / pg_backup_tar.c _ReadExtraToc (a file name string).
+ *  - ReadInt: a sign byte (non-zero = negative) and intSize bytes, least significant first.
+ *    ReadStr: an int length (negative = NULL) and that many bytes, no terminator.
+ *  - Archive format versions (pg_backup_archiver.h K_VERS_*): 1.12 separate BLOB entries
+ *    (pg_dump 9.0), 1.13 changed search_path behaviour (2018), 1.14 tableam (pg_dump 12 to 15),
+ *    1.15 compression algorithm in the header (pg_dump 16), 1.16 BLOB METADATA entries, several
+ *    BLOBS entries, relkind (pg_dump 17 and 18).
+ *
+ * This reader supports archive format versions 1.12 to 1.16 (checked against real archives of
+ * pg_dump 15, 17 and 18 by __tests__/integration/toc.test.ts). It refuses what pg_restore refuses
+ * (bad magic, dumpId <= 0, bad data offset flags, unreadable ENCODING/STDSTRINGS entries), and
+ * is stricter only where an archive cannot have come from pg_dump: unknown section numbers, a
+ * negative entry count, integer size 0, integers beyond 32 bits, NULL tag/desc/OID strings, OIDs
+ * or dependencies that are not numbers. Such archives are refused with an {@link ArchiveTocError}
+ * rather than half understood. Hostile input is bounded by {@link TocLimits}: no declared length
+ * or count is allocated before its bytes have arrived.
+ */
+
+
+
+
+const DEFAULT_TOC_LIMITS = Object.freeze({
+    maxEntries: 10_000_000,
+    maxStringBytes: 256 * 1024 * 1024,
+    maxDependencies: 1_000_000,
+    maxTocBytes: 1024 * 1024 * 1024
+});
+/** A malformed, unsupported or over-limit archive. The message names what and at which byte. */
+class ArchiveTocError extends Error {
+    problem;
+    offset;
+    /**
+     * @param problem what kind of problem
+     * @param offset byte offset in the archive (or toc.dat) where the offending item starts
+     */
+    constructor(message, problem, offset) {
+        super(message);
+        this.problem = problem;
+        this.offset = offset;
+        this.name = 'ArchiveTocError';
+    }
+}
+// ---------------------------------------------------------------------------------------------
+// constants from the PostgreSQL sources
+const MAGIC = 'PGDMP';
+/** Oldest and newest archive format versions (major 1) this reader knows. */
+const MIN_MINOR = 12;
+const MAX_MINOR = 16;
+const FORMAT_CUSTOM = 1; // archCustom
+const FORMAT_TAR = 3; // archTar: also what a directory archive's toc.dat says
+/** ReadHead refuses larger integers ("sanity check on integer size"). */
+const MAX_INT_SIZE = 32;
+const SECTIONS = {
+    1: 'none',
+    2: 'pre-data',
+    3: 'data',
+    4: 'post-data'
+};
+const DATA_STATES = { 1: 'not-set', 2: 'set', 3: 'no-data' };
+const ALGORITHMS = ['none', 'gzip', 'lz4', 'zstd'];
+const INT32_MAX = 0x7fffffff;
+const OID_MAX = 0xffffffff;
+/**
+ * PostgreSQL encoding names (pg_enc2name_tbl in src/common/encnames.c) and the WHATWG label
+ * TextDecoder knows them by. Missing ones (MULE_INTERNAL, EUC_TW, JOHAB) and SQL_ASCII / LATIN1
+ * are decoded byte = character ("latin1"), which keeps every ASCII byte where it is.
+ */
+const DECODERS = {
+    UTF8: 'utf-8',
+    UNICODE: 'utf-8',
+    LATIN2: 'iso-8859-2',
+    LATIN3: 'iso-8859-3',
+    LATIN4: 'iso-8859-4',
+    LATIN5: 'iso-8859-9',
+    LATIN6: 'iso-8859-10',
+    LATIN7: 'iso-8859-13',
+    LATIN8: 'iso-8859-14',
+    LATIN9: 'iso-8859-15',
+    LATIN10: 'iso-8859-16',
+    ISO88595: 'iso-8859-5',
+    ISO88596: 'iso-8859-6',
+    ISO88597: 'iso-8859-7',
+    ISO88598: 'iso-8859-8',
+    WIN866: 'ibm866',
+    WIN874: 'windows-874',
+    WIN1250: 'windows-1250',
+    WIN1251: 'windows-1251',
+    WIN1252: 'windows-1252',
+    WIN1253: 'windows-1253',
+    WIN1254: 'windows-1254',
+    WIN1255: 'windows-1255',
+    WIN1256: 'windows-1256',
+    WIN1257: 'windows-1257',
+    WIN1258: 'windows-1258',
+    KOI8R: 'koi8-r',
+    KOI8U: 'koi8-u',
+    EUCJP: 'euc-jp',
+    EUCJIS2004: 'euc-jp',
+    EUCKR: 'euc-kr',
+    UHC: 'euc-kr',
+    EUCCN: 'gbk',
+    GBK: 'gbk',
+    GB18030: 'gb18030',
+    SJIS: 'shift_jis',
+    SHIFTJIS2004: 'shift_jis',
+    BIG5: 'big5'
+};
+// ---------------------------------------------------------------------------------------------
+// the parser: synchronous reads over the bytes at hand; NeedMore when they run out
+/**
+ * Thrown (not an error) when the bytes at hand end: the driver either has no more (truncated)
+ * or rewinds to the start of the item (header, count or entry) and retries once `upTo` bytes
+ * (an absolute offset) are at hand.
+ */
+class NeedMore {
+    needed;
+    available;
+    upTo;
+    constructor(
+    /** Bytes the read wanted. */
+    needed, 
+    /** Bytes there were from the read's position. */
+    available, 
+    /** Absolute offset the bytes must reach. */
+    upTo) {
+        this.needed = needed;
+        this.available = available;
+        this.upTo = upTo;
+    }
+}
+const EMPTY = Buffer.alloc(0);
+const UTF8 = {
+    label: 'utf-8',
+    decode: (buf, start, end) => buf.toString('utf8', start, end)
+};
+const LATIN1 = {
+    label: 'latin1',
+    decode: (buf, start, end) => buf.toString('latin1', start, end)
+};
+function decodingFor(encoding) {
+    const key = encoding.toUpperCase().replace(/[^A-Z0-9]/g, '');
+    const label = DECODERS[key];
+    if (label === 'utf-8')
+        return UTF8;
+    if (!label)
+        return LATIN1;
+    try {
+        const decoder = new TextDecoder(label);
+        return { label, decode: (buf, start, end) => decoder.decode(buf.subarray(start, end)) };
+    }
+    catch {
+        return LATIN1; // a Node built without full ICU
+    }
+}
+class TocParser {
+    cursor;
+    limits;
+    intSize = 4;
+    offSize = 8;
+    minor = 0;
+    decoding = UTF8;
+    /** What is being read, for error messages. */
+    field = 'magic';
+    entry = -1;
+    entryCount = 0;
+    dumpId;
+    itemStart = 0;
+    constructor(cursor, limits) {
+        this.cursor = cursor;
+        this.limits = limits;
+    }
+    get offset() {
+        return this.cursor.base + this.cursor.pos;
+    }
+    /** Where in the archive the parser is, for messages. */
+    where() {
+        if (this.entry < 0)
+            return `header field ${this.field}`;
+        const id = this.dumpId === undefined ? '' : ` (dumpId ${this.dumpId})`;
+        return `entry ${this.entry + 1} of ${this.entryCount}${id}, field ${this.field}`;
+    }
+    fail(problem, what, offset = this.itemStart) {
+        return new ArchiveTocError(`pg_dump archive: ${what} (${this.where()}, at byte ${offset})`, problem, offset);
+    }
+    /** The error for an input that ended where `need` wanted more. */
+    truncated(need) {
+        return this.fail('truncated', `the input ends inside the table of contents: ${need.needed} bytes needed, ${need.available} left`, need.upTo - need.needed);
+    }
+    /** Consumes `n` bytes; returns the position of the first in `cursor.buf`. */
+    take(n) {
+        const { cursor } = this;
+        if (this.offset + n > this.limits.maxTocBytes) {
+            throw this.fail('limit', `the header and table of contents would exceed ${this.limits.maxTocBytes} bytes (maxTocBytes)`);
+        }
+        const available = cursor.buf.length - cursor.pos;
+        if (available < n)
+            throw new NeedMore(n, available, this.offset + n);
+        const at = cursor.pos;
+        cursor.pos += n;
+        return at;
+    }
+    byte(field) {
+        this.field = field;
+        this.itemStart = this.offset;
+        return this.cursor.buf[this.take(1)];
+    }
+    /** ReadInt: sign byte, then intSize bytes least significant first; refuses > 32 bits. */
+    int(field) {
+        this.field = field;
+        const start = (this.itemStart = this.offset);
+        const at = this.take(1 + this.intSize);
+        const { buf } = this.cursor;
+        let value = 0;
+        for (let i = this.intSize; i >= 1; i--)
+            value = value * 256 + buf[at + i];
+        if (value > INT32_MAX) {
+            throw this.fail('invalid', `integer ${value} is out of range`, start);
+        }
+        return buf[at] !== 0 ? -value : value;
+    }
+    /** ReadStr: an int length (negative = NULL), then the bytes. */
+    str(field) {
+        const start = this.offset;
+        const length = this.int(field);
+        if (length < 0)
+            return null;
+        if (length > this.limits.maxStringBytes) {
+            throw this.fail('limit', `a string of ${length} bytes exceeds the limit of ${this.limits.maxStringBytes} (maxStringBytes)`, start);
+        }
+        const at = this.take(length);
+        this.itemStart = start;
+        return this.decoding.decode(this.cursor.buf, at, at + length);
+    }
+    requiredStr(field) {
+        const value = this.str(field);
+        if (value === null)
+            throw this.fail('invalid', `${field} is NULL`);
+        return value;
+    }
+    /** An OID written as a decimal string ("%u"). */
+    oid(field) {
+        const text = this.requiredStr(field);
+        const value = /^\d{1,10}$/.test(text) ? Number(text) : NaN;
+        if (!(value <= OID_MAX)) {
+            throw this.fail('invalid', `${field} ${JSON.stringify(text.slice(0, 40))} is not an OID`);
+        }
+        return value;
+    }
+    /**
+     * Runs `read` from the cursor; when the bytes at hand run out, rewinds to where it started,
+     * yields the shortfall for the driver to fill (or to call truncation), and runs it again.
+     */
+    *item(read) {
+        for (;;) {
+            const mark = this.cursor.pos;
+            try {
+                return read();
+            }
+            catch (error) {
+                if (!(error instanceof NeedMore))
+                    throw error;
+                this.cursor.pos = mark;
+                yield error;
+            }
+        }
+    }
+    /** The header, then the entries one by one, each read whole or retried. */
+    *parse() {
+        const header = yield* this.item(() => this.header());
+        const toc = {
+            header,
+            entries: [],
+            encoding: null,
+            textDecoding: this.decoding.label,
+            standardConformingStrings: null,
+            searchPath: null,
+            end: 0
+        };
+        const count = yield* this.item(() => this.int('entry count'));
+        if (count < 0)
+            throw this.fail('invalid', `the entry count ${count} is negative`);
+        if (count > this.limits.maxEntries) {
+            throw this.fail('limit', `${(0,_log_js__WEBPACK_IMPORTED_MODULE_3__/* .plural */ .LS)(count, 'entry', 'entries')} exceed the limit of ${this.limits.maxEntries} (maxEntries)`);
+        }
+        this.entryCount = count;
+        for (let i = 0; i < count; i++) {
+            this.entry = i;
+            const entry = yield* this.item(() => {
+                this.dumpId = undefined;
+                return this.tocEntry(header.format);
+            });
+            toc.entries.push(entry);
+            this.special(toc, entry);
+        }
+        toc.textDecoding = this.decoding.label;
+        toc.end = this.offset;
+        return toc;
+    }
+    header() {
+        this.field = 'magic';
+        this.itemStart = this.offset;
+        const at = this.take(MAGIC.length);
+        if (this.cursor.buf.toString('latin1', at, at + MAGIC.length) !== MAGIC) {
+            throw this.fail('not-an-archive', `the input does not start with "${MAGIC}"`);
+        }
+        const versionStart = this.offset;
+        const major = this.byte('version major');
+        const minor = this.byte('version minor');
+        // ReadHead reads a revision byte for any version above 1.0
+        const rev = major > 1 || (major === 1 && minor > 0) ? this.byte('version rev') : 0;
+        if (major !== 1 || minor < MIN_MINOR || minor > MAX_MINOR) {
+            this.itemStart = versionStart;
+            throw this.fail('unsupported-version', `archive format ${major}.${minor} is not supported: this reader knows ` +
+                `1.${MIN_MINOR} (pg_dump 9.0) to 1.${MAX_MINOR} (pg_dump 17 and 18); use pg_restore for it`);
+        }
+        this.minor = minor;
+        const intSize = this.byte('intSize');
+        if (intSize < 1 || intSize > MAX_INT_SIZE) {
+            throw this.fail('invalid', `integer size ${intSize} is not between 1 and ${MAX_INT_SIZE}`);
+        }
+        this.intSize = intSize;
+        this.offSize = this.byte('offSize');
+        const formatCode = this.byte('format');
+        if (formatCode !== FORMAT_CUSTOM && formatCode !== FORMAT_TAR) {
+            throw this.fail('unsupported-format', `format code ${formatCode} is neither custom (${FORMAT_CUSTOM}) nor a directory's toc.dat (${FORMAT_TAR})`);
+        }
+        let compression;
+        if (minor >= 15) {
+            const code = this.byte('compression algorithm');
+            compression = { algorithm: ALGORITHMS[code] ?? 'unknown', code };
+        }
+        else {
+            const level = this.int('compression level');
+            compression = { algorithm: level !== 0 ? 'gzip' : 'none', code: level !== 0 ? 1 : 0, level };
+        }
+        const second = this.int('created (tm_sec)');
+        const minute = this.int('created (tm_min)');
+        const hour = this.int('created (tm_hour)');
+        const day = this.int('created (tm_mday)');
+        const month = this.int('created (tm_mon)') + 1;
+        const year = this.int('created (tm_year)') + 1900;
+        const isdst = this.int('created (tm_isdst)');
+        const databaseName = this.str('database name');
+        const serverVersion = this.str('server version');
+        const pgDumpVersion = this.str('pg_dump version');
+        return {
+            version: { major, minor, rev },
+            versionText: `${major}.${minor}-${rev}`,
+            intSize,
+            offSize: this.offSize,
+            format: formatCode === FORMAT_CUSTOM ? 'custom' : 'directory',
+            formatCode,
+            compression,
+            created: { year, month, day, hour, minute, second, isdst },
+            databaseName,
+            serverVersion,
+            pgDumpVersion
+        };
+    }
+    tocEntry(format) {
+        const tocOffset = this.offset;
+        const dumpId = this.int('dumpId');
+        // ReadToc: "entry ID %d out of range -- perhaps a corrupt TOC"
+        if (dumpId <= 0)
+            throw this.fail('invalid', `entry ID ${dumpId} is out of range`);
+        this.dumpId = dumpId;
+        const hadDumper = this.int('hadDumper') !== 0;
+        const tableoid = this.oid('tableoid');
+        const oid = this.oid('oid');
+        const tag = this.requiredStr('tag');
+        const desc = this.requiredStr('desc');
+        const sectionCode = this.int('section');
+        const section = SECTIONS[sectionCode];
+        if (!section)
+            throw this.fail('invalid', `section ${sectionCode} is not 1 to 4`);
+        const defn = this.str('defn');
+        const dropStmt = this.str('dropStmt');
+        const copyStmt = this.str('copyStmt');
+        const namespace = this.str('namespace');
+        const tablespace = this.str('tablespace');
+        const tableam = this.minor >= 14 ? this.str('tableam') : null;
+        let relkind = null;
+        if (this.minor >= 16) {
+            const code = this.int('relkind');
+            if (code < 0 || code > 255)
+                throw this.fail('invalid', `relkind ${code} is not a char`);
+            relkind = code === 0 ? null : String.fromCharCode(code);
+        }
+        const owner = this.str('owner');
+        const withOids = this.requiredStr('withOids') === 'true';
+        const dependencies = [];
+        for (;;) {
+            const dep = this.str('dependencies');
+            if (dep === null)
+                break;
+            if (dependencies.length >= this.limits.maxDependencies) {
+                throw this.fail('limit', `more than ${this.limits.maxDependencies} dependencies (maxDependencies)`);
+            }
+            const id = /^\d{1,10}$/.test(dep) ? Number(dep) : NaN;
+            if (!(id > 0 && id <= INT32_MAX)) {
+                throw this.fail('invalid', `dependency ${JSON.stringify(dep.slice(0, 40))} is not a dumpId`);
+            }
+            dependencies.push(id);
+        }
+        let extra;
+        if (format === 'custom') {
+            const state = this.byte('data offset flag');
+            const dataState = DATA_STATES[state];
+            if (!dataState)
+                throw this.fail('invalid', `unexpected data offset flag ${state}`);
+            this.field = 'data offset';
+            const start = (this.itemStart = this.offset);
+            const at = this.take(this.offSize);
+            const { buf } = this.cursor;
+            let dataOffset = 0;
+            for (let i = this.offSize - 1; i >= 0; i--) {
+                if (i >= 8 && buf[at + i] !== 0) {
+                    throw this.fail('invalid', 'the data offset is too large', start);
+                }
+                dataOffset = dataOffset * 256 + buf[at + i];
+            }
+            if (!Number.isSafeInteger(dataOffset)) {
+                throw this.fail('invalid', `data offset ${dataOffset} is too large`, start);
+            }
+            extra = { format: 'custom', dataState, dataOffset };
+        }
+        else {
+            const filename = this.str('filename');
+            extra = { format: 'directory', filename: filename ? filename : null };
+        }
+        return {
+            dumpId,
+            hadDumper,
+            tableoid,
+            oid,
+            tag,
+            desc,
+            section,
+            defn,
+            dropStmt,
+            copyStmt,
+            namespace,
+            tablespace,
+            tableam,
+            relkind,
+            owner,
+            withOids,
+            dependencies,
+            extra,
+            tocOffset
+        };
+    }
+    /** ReadToc's processEncodingEntry / processStdStringsEntry / processSearchPathEntry. */
+    special(toc, entry) {
+        this.field = 'defn';
+        this.itemStart = entry.tocOffset;
+        if (entry.desc === 'ENCODING') {
+            // "SET client_encoding = 'UTF8';"
+            const match = /'([^']*)'/.exec(entry.defn ?? '');
+            if (!match)
+                throw this.fail('invalid', `invalid ENCODING item: ${entry.defn}`);
+            toc.encoding = match[1];
+            this.decoding = decodingFor(match[1]);
+        }
+        else if (entry.desc === 'STDSTRINGS') {
+            const at = (entry.defn ?? '').indexOf("'");
+            const rest = at < 0 ? '' : (entry.defn ?? '').slice(at);
+            if (rest.startsWith("'on'"))
+                toc.standardConformingStrings = true;
+            else if (rest.startsWith("'off'"))
+                toc.standardConformingStrings = false;
+            else
+                throw this.fail('invalid', `invalid STDSTRINGS item: ${entry.defn}`);
+        }
+        else if (entry.desc === 'SEARCHPATH') {
+            toc.searchPath = entry.defn;
+        }
+    }
+}
+function withDefaults(limits) {
+    return { ...DEFAULT_TOC_LIMITS, ...limits };
+}
+// ---------------------------------------------------------------------------------------------
+// drivers
+/**
+ * Parses the header and table of contents at the start of `archive`: a whole custom-format
+ * archive (or just its beginning), or a directory archive's toc.dat. Bytes after the TOC (the
+ * custom format's data blocks) are not looked at; `end` says where they start.
+ *
+ * @throws ArchiveTocError when the bytes are not a supported pg_dump archive, end inside the
+ *   TOC (`truncated`), or exceed `limits`.
+ */
+function parseArchiveToc(archive, limits) {
+    const buf = Buffer.isBuffer(archive)
+        ? archive
+        : Buffer.from(archive.buffer, archive.byteOffset, archive.byteLength);
+    const cursor = { buf, pos: 0, base: 0 };
+    const parser = new TocParser(cursor, withDefaults(limits));
+    const step = parser.parse().next();
+    if (!step.done)
+        throw parser.truncated(step.value);
+    return step.value;
+}
+/**
+ * Reads the header and TOC from the start of a stream carrying a custom-format archive (or a
+ * toc.dat), already decoded (decrypted, decompressed). It reads only what the TOC needs: chunk
+ * bytes past the TOC are pushed back (`unshift`), so that, unless `destroy` is set, the stream
+ * is left paused at the first data block and can be piped on (write `bytes` first to hand the
+ * whole archive to pg_restore). pg_dump writes the TOC first also to a pipe, with data offsets
+ * `not-set`. The stream must yield Buffers (no encoding set) and must not be flowing.
+ *
+ * @throws ArchiveTocError as {@link parseArchiveToc}; a stream that ends inside the TOC is
+ *   `truncated`. A stream error rejects with that error.
+ */
+async function readArchiveToc(readable, options = {}) {
+    const { destroy = false, ...limits } = options;
+    const cursor = { buf: EMPTY, pos: 0, base: 0 };
+    const parser = new TocParser(cursor, withDefaults(limits));
+    const steps = parser.parse();
+    const received = [];
+    const pending = [];
+    let pendingBytes = 0;
+    try {
+        let step = steps.next();
+        while (!step.done) {
+            const need = step.value;
+            while (cursor.base + cursor.buf.length + pendingBytes < need.upTo) {
+                const chunk = await nextChunk(readable);
+                if (chunk === null) {
+                    const available = cursor.base + cursor.buf.length + pendingBytes - (need.upTo - need.needed);
+                    throw parser.truncated(new NeedMore(need.needed, available, need.upTo));
+                }
+                received.push(chunk);
+                pending.push(chunk);
+                pendingBytes += chunk.length;
+            }
+            cursor.buf = Buffer.concat([cursor.buf.subarray(cursor.pos), ...pending]);
+            cursor.base += cursor.pos;
+            cursor.pos = 0;
+            pending.length = 0;
+            pendingBytes = 0;
+            step = steps.next();
+        }
+        const toc = step.value;
+        const all = received.length === 1 ? received[0] : Buffer.concat(received);
+        const rest = all.subarray(toc.end);
+        if (destroy)
+            readable.destroy();
+        else if (rest.length > 0)
+            readable.unshift(rest);
+        return { toc, bytes: all.subarray(0, toc.end) };
+    }
+    catch (error) {
+        if (destroy)
+            readable.destroy();
+        throw error;
+    }
+}
+/** The next chunk of a paused stream; null at its end. */
+function nextChunk(readable) {
+    const first = readChunk(readable);
+    if (first !== null)
+        return Promise.resolve(first);
+    if (readable.readableEnded)
+        return Promise.resolve(null);
+    if (readable.destroyed) {
+        return Promise.reject(readable.errored ?? new Error('the stream was destroyed'));
+    }
+    return new Promise((resolve, reject) => {
+        const done = () => {
+            readable.off('readable', onReadable);
+            readable.off('end', onEnd);
+            readable.off('error', onError);
+            readable.off('close', onClose);
+        };
+        const onReadable = () => {
+            let chunk;
+            try {
+                chunk = readChunk(readable);
+            }
+            catch (error) {
+                done();
+                reject(error);
+                return;
+            }
+            if (chunk === null)
+                return; // 'end' follows
+            done();
+            resolve(chunk);
+        };
+        const onEnd = () => {
+            done();
+            resolve(null);
+        };
+        const onError = (error) => {
+            done();
+            reject(error);
+        };
+        const onClose = () => {
+            done();
+            reject(readable.errored ?? new Error('the stream closed before the end of the TOC'));
+        };
+        readable.on('readable', onReadable);
+        readable.on('end', onEnd);
+        readable.on('error', onError);
+        readable.on('close', onClose);
+    });
+}
+function readChunk(readable) {
+    const chunk = readable.read();
+    if (chunk === null)
+        return null;
+    if (Buffer.isBuffer(chunk))
+        return chunk;
+    if (chunk instanceof Uint8Array)
+        return Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length);
+    throw new TypeError('readArchiveToc needs a stream of bytes (Buffers), without an encoding');
+}
+/**
+ * The TOC of an archive on disk: a custom-format file (only its header and TOC are read, however
+ * large the file) or a directory-format archive (its toc.dat).
+ *
+ * @throws ArchiveTocError as {@link parseArchiveToc}; the file system's error (ENOENT, ...) when
+ *   the file or the directory's toc.dat cannot be read.
+ */
+async function readArchiveTocFile(file, limits) {
+    if ((await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.stat)(file)).isDirectory()) {
+        return parseArchiveToc(await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.readFile)(node_path__WEBPACK_IMPORTED_MODULE_2___default().join(file, 'toc.dat')), limits);
+    }
+    const { toc } = await readArchiveToc((0,node_fs__WEBPACK_IMPORTED_MODULE_0__.createReadStream)(file), { ...limits, destroy: true });
+    return toc;
+}
+const entriesOf = (toc) => 'header' in toc ? toc.entries : toc;
+/** Sorts the data section's entries ({@link DataEntries}) out of a TOC. */
+function dataEntries(toc) {
+    const entries = entriesOf(toc);
+    const result = { tables: [], largeObjects: [], sequences: [], materializedViews: [] };
+    for (const entry of entries) {
+        if (entry.desc === 'TABLE DATA')
+            result.tables.push(entry);
+        else if (entry.desc === 'BLOBS')
+            result.largeObjects.push(entry);
+        else if (entry.desc === 'SEQUENCE SET')
+            result.sequences.push(entry);
+        else if (entry.desc === 'MATERIALIZED VIEW DATA')
+            result.materializedViews.push(entry);
+    }
+    return result;
+}
+/** The kinds (desc) of entries present, each with its number of entries, in order of first appearance. */
+function entryKinds(toc) {
+    const entries = entriesOf(toc);
+    const kinds = new Map();
+    for (const entry of entries)
+        kinds.set(entry.desc, (kinds.get(entry.desc) ?? 0) + 1);
+    return kinds;
+}
+
+
+/***/ })
+
+};
