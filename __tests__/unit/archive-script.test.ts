@@ -114,6 +114,15 @@ describe('archiveAsScript of a zstd archive (zstd -d into pg_restore)', () => {
     expect(liveChildren()).toBe(0)
   })
 
+  it("reports pg_restore's own failure, not zstd's broken pipe, when pg_restore stops reading", async () => {
+    // no archive: pg_restore reads the first bytes and fails; zstd then writes into a closed pipe
+    const file = compressed('no-archive.dump', Buffer.alloc(4 * 1024 * 1024, 'x'))
+    const result = await script({ file: { path: file }, decoding: { compression: 'zstd' } })
+    expect(result.text).toBeUndefined()
+    expect(result.error?.message).toMatch(/pg_restore.*does not appear to be a valid archive/)
+    expect(liveChildren()).toBe(0)
+  })
+
   it('takes zstd stopped by the broken pipe when pg_restore read what it needed and exited 0 (as when the action fed it)', async () => {
     // bytes after the archive, which pg_restore never reads: more than a pipe holds
     const content = Buffer.concat([archive(50), Buffer.alloc(4 * 1024 * 1024, 'x')])

@@ -607,10 +607,11 @@ export function archiveAsScript(
 /**
  * A zstd-compressed archive: `zstd -d` writes straight into pg_restore's stdin (a pipe between
  * the two children), so this process carries only the compressed bytes (decrypted first when
- * encrypted), not the archive. The script ends only once both exited 0; zstd stopped by the
- * broken pipe (Node's stdio pipes are socket pairs: "Connection reset by peer") counts only when
- * pg_restore exited 0 (it read what it needed, as when this process
- * fed it: the file's digest was checked before the load).
+ * encrypted), not the archive. The script ends only once both exited 0. zstd stopped by the
+ * broken pipe (Node's stdio pipes are socket pairs: "Connection reset by peer") means pg_restore
+ * stopped reading: its own exit decides (0: it read what it needed, as when this process fed it
+ * and the feed's EPIPE was ignored; the file's digest was checked before the load), and a failing
+ * pg_restore's message is the one reported. Any other failure of zstd fails the script.
  */
 function zstdIntoPgRestore(
   pgRestorePath: string,
@@ -636,7 +637,7 @@ function zstdIntoPgRestore(
         error instanceof ChildProcessError &&
         (error.signal === 'SIGPIPE' ||
           /write error.*(broken pipe|connection reset)/i.test(error.stderr))
-      if (!(brokenPipe && restored.status === 'fulfilled')) throw error
+      if (!brokenPipe) throw error
     }
     if (restored.status === 'rejected') throw restored.reason
   })
