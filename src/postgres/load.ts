@@ -23,7 +23,7 @@ import {
   openRaw
 } from '../pipeline/decode.js'
 import { createDecryptor } from '../pipeline/encrypt.js'
-import { findZstdCommand } from '../pipeline/compress.js'
+import { createZstdCliDecompressor, findZstdCommand } from '../pipeline/compress.js'
 import { ChildProcessError, checkedOutput, runChild, startChild } from '../process.js'
 import type { RestoreOptions } from '../types.js'
 import { ArchiveError, foreignEntries } from './archive.js'
@@ -151,7 +151,7 @@ export async function loadBackup(
   if (plan.format === 'plain' && !('directory' in dump)) {
     const drops = [...(plan.roles ?? []), ...(options.clean ? (plan.drops ?? []) : [])]
     const gate = scriptGate(plan, target, options, hooks, drops, `the SQL script ${fileName(dump)}`)
-    await runPsql(psql, env, openDecoded(dump, plan.decoding, gate))
+    await runPsql(psql, env, openPlainScript(dump, plan.decoding, gate))
     return reportSkipped(gate)
   }
   let archive: ArchiveInput
@@ -173,6 +173,18 @@ export async function loadBackup(
     return parallelThroughPsql(plan, target, options, hooks, archive.path, toc, workDir)
   }
   return restoreArchiveThroughPsql(plan, target, options, hooks, archive)
+}
+
+/**
+ * A plain script through the gate: a zstd-compressed one decompressed by the zstd CLI when
+ * installed (its output ends only once it exited 0), not in this process's thread pool.
+ */
+function openPlainScript(dump: BackupFile, decoding: Decoding, gate: ScriptGate): Readable {
+  if (decoding.compression !== 'zstd' || !findZstdCommand())
+    return openDecoded(dump, decoding, gate)
+  // the decryptor first: a key it refuses throws before zstd is started
+  const decrypted = decoding.decryption ? [createDecryptor(decoding.decryption)] : []
+  return chain(openRaw(dump), ...decrypted, createZstdCliDecompressor()!, gate)
 }
 
 /** The gate for a script psql loads into this target. */
