@@ -63,6 +63,16 @@ export function createDecompressor(compression: Compression): Duplex | undefined
   }
 }
 
+/**
+ * `zstd -d` as a child process stage, when the zstd CLI is installed (else undefined): the
+ * decompression runs outside this process, which then only reads the decoded bytes (for a stream
+ * this process has to read anyway, such as a plain script on its way through the restore's gate).
+ */
+export function createZstdCliDecompressor(): Duplex | undefined {
+  const cli = findZstdCommand()
+  return cli ? childProcessStage(cli, ['-q', '-d', '-c']) : undefined
+}
+
 /** Which compression a file starts with, by its magic bytes. */
 export function detectCompression(head: Buffer): Compression | 'unknown-compressed' {
   if (head.length >= 4 && head.readUInt32LE(0) === 0xfd2fb528) return 'zstd'

@@ -22,6 +22,8 @@ import {
   openDecoded,
   openRaw
 } from '../pipeline/decode.js'
+import { createDecryptor } from '../pipeline/encrypt.js'
+import { createZstdCliDecompressor, findZstdCommand } from '../pipeline/compress.js'
 import { ChildProcessError, checkedOutput, runChild, startChild } from '../process.js'
 import type { RestoreOptions } from '../types.js'
 import { ArchiveError, foreignEntries } from './archive.js'
@@ -150,7 +152,7 @@ export async function loadBackup(
     const drops = [...(plan.roles ?? []), ...(options.clean ? (plan.drops ?? []) : [])]
     const gate = scriptGate(plan, target, options, hooks, drops, `the SQL script ${fileName(dump)}`)
     try {
-      await runPsql(psql, env, openDecoded(dump, plan.decoding, gate))
+      await runPsql(psql, env, openPlainScript(dump, plan.decoding, gate))
     } catch (error) {
       throw error instanceof LoadError ? inScriptLines(error, gate, fileName(dump)) : error
     }
@@ -195,6 +197,18 @@ export function inScriptLines(
         : `${name}:${line}:`
     })
   return new LoadError(map(error.message), map(error.stderr), error.inputFailed)
+}
+
+/**
+ * A plain script through the gate: a zstd-compressed one decompressed by the zstd CLI when
+ * installed (its output ends only once it exited 0), not in this process's thread pool.
+ */
+function openPlainScript(dump: BackupFile, decoding: Decoding, gate: ScriptGate): Readable {
+  if (decoding.compression !== 'zstd' || !findZstdCommand())
+    return openDecoded(dump, decoding, gate)
+  // the decryptor first: a key it refuses throws before zstd is started
+  const decrypted = decoding.decryption ? [createDecryptor(decoding.decryption)] : []
+  return chain(openRaw(dump), ...decrypted, createZstdCliDecompressor()!, gate)
 }
 
 /** The gate for a script psql loads into this target. */
@@ -641,6 +655,11 @@ export function archiveAsScript(
   for (const t of options.tables) args.push(`--table=${t}`)
   for (const n of options.schemas) args.push(`--schema=${n}`)
   if ('path' in input) args.push(input.path)
+  const zstd =
+    !('path' in input) && !tap && input.decoding.compression === 'zstd' && !options.schemaOnly
+      ? findZstdCommand()
+      : null
+  if (zstd && !('path' in input)) return zstdIntoPgRestore(pgRestorePath, args, input, zstd)
   // --schema-only needs no table data: pg_restore may close its stdin before the end
   return explainedScript(
     startChild(pgRestorePath, args, {
@@ -648,6 +667,51 @@ export function archiveAsScript(
         'path' in input ? undefined : openDecoded(input.file, input.decoding, ...(tap ? [tap] : []))
     })
   )
+}
+
+/**
+ * A zstd-compressed archive: `zstd -d` writes straight into pg_restore's stdin (a pipe between
+ * the two children), so this process carries only the compressed bytes (decrypted first when
+ * encrypted), not the archive. The script ends only once both exited 0. zstd stopped by the
+ * broken pipe (Node's stdio pipes are socket pairs: "Connection reset by peer") means pg_restore
+ * stopped reading: its own exit decides (0: it read what it needed, as when this process fed it
+ * and the feed's EPIPE was ignored; the file's digest was checked before the load), and a failing
+ * pg_restore's message is the one reported. Any other failure of zstd fails the script.
+ */
+function zstdIntoPgRestore(
+  pgRestorePath: string,
+  args: string[],
+  input: { file: BackupFile; decoding: Decoding },
+  zstdPath: string
+): { stdout: Readable; done: Promise<void> } {
+  const restore = startChild(pgRestorePath, args, { stdin: 'pipe' })
+  if (!restore.stdin) return explainedScript(restore) // not started (the run is cancelled)
+  const compressed = input.decoding.decryption
+    ? chain(openRaw(input.file), createDecryptor(input.decoding.decryption))
+    : openRaw(input.file)
+  const zstd = startChild(zstdPath, ['-q', '-d', '-c'], {
+    stdin: compressed,
+    stdout: restore.stdin
+  })
+  // zstd holds the pipe's writing end now: pg_restore's input ends when zstd's output does
+  restore.stdin.destroy()
+  const done = Promise.allSettled([restore.done, zstd.done]).then(([restored, unpacked]) => {
+    if (unpacked.status === 'rejected') {
+      const error = unpacked.reason as ChildProcessError
+      const brokenPipe =
+        error instanceof ChildProcessError &&
+        (error.signal === 'SIGPIPE' ||
+          /write error.*(broken pipe|connection reset)/i.test(error.stderr))
+      if (!brokenPipe) throw error
+    }
+    if (restored.status === 'rejected') throw restored.reason
+  })
+  done.catch(() => undefined)
+  const kill = (signal?: NodeJS.Signals): void => {
+    zstd.kill(signal)
+    restore.kill(signal)
+  }
+  return explainedScript({ ...restore, done, kill })
 }
 
 /** Runs a loader on `input` (its stdin) to its end; its statement output is discarded. */
