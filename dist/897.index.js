@@ -713,6 +713,10 @@ var external_node_path_default = /*#__PURE__*/__webpack_require__.n(external_nod
 var external_node_stream_promises_ = __webpack_require__(46466);
 // EXTERNAL MODULE: ./src/pipeline/decode.ts
 var decode = __webpack_require__(7698);
+// EXTERNAL MODULE: ./src/pipeline/encrypt.ts
+var encrypt = __webpack_require__(73647);
+// EXTERNAL MODULE: ./src/pipeline/compress.ts
+var compress = __webpack_require__(89472);
 // EXTERNAL MODULE: ./src/process.ts
 var src_process = __webpack_require__(34006);
 // EXTERNAL MODULE: ./src/postgres/archive.ts
@@ -879,6 +883,8 @@ var postgres_toc = __webpack_require__(60521);
 
 
 
+
+
 class LoadError extends errors/* EngineError */.NJ {
     stderr;
     inputFailed;
@@ -921,7 +927,7 @@ async function loadBackup(dump, plan, target, options, workDir, hooks = {}) {
         const drops = [...(plan.roles ?? []), ...(options.clean ? (plan.drops ?? []) : [])];
         const gate = scriptGate(plan, target, options, hooks, drops, `the SQL script ${(0,decode/* fileName */.Md)(dump)}`);
         try {
-            await runPsql(psql, env, (0,decode/* openDecoded */.BA)(dump, plan.decoding, gate));
+            await runPsql(psql, env, openPlainScript(dump, plan.decoding, gate));
         }
         catch (error) {
             throw error instanceof LoadError ? inScriptLines(error, gate, (0,decode/* fileName */.Md)(dump)) : error;
@@ -964,6 +970,17 @@ function inScriptLines(error, gate, name) {
             : `${name}:${line}:`;
     });
     return new LoadError(map(error.message), map(error.stderr), error.inputFailed);
+}
+/**
+ * A plain script through the gate: a zstd-compressed one decompressed by the zstd CLI when
+ * installed (its output ends only once it exited 0), not in this process's thread pool.
+ */
+function openPlainScript(dump, decoding, gate) {
+    if (decoding.compression !== 'zstd' || !(0,compress/* findZstdCommand */.GB)())
+        return (0,decode/* openDecoded */.BA)(dump, decoding, gate);
+    // the decryptor first: a key it refuses throws before zstd is started
+    const decrypted = decoding.decryption ? [(0,encrypt/* createDecryptor */.RJ)(decoding.decryption)] : [];
+    return (0,decode/* chain */.cy)((0,decode/* openRaw */.BM)(dump), ...decrypted, (0,compress/* createZstdCliDecompressor */._B)(), gate);
 }
 /** The gate for a script psql loads into this target. */
 function scriptGate(plan, target, options, hooks, drops, source) {
@@ -1328,10 +1345,56 @@ tap) {
         args.push(`--schema=${n}`);
     if ('path' in input)
         args.push(input.path);
+    const zstd = !('path' in input) && !tap && input.decoding.compression === 'zstd' && !options.schemaOnly
+        ? (0,compress/* findZstdCommand */.GB)()
+        : null;
+    if (zstd && !('path' in input))
+        return zstdIntoPgRestore(pgRestorePath, args, input, zstd);
     // --schema-only needs no table data: pg_restore may close its stdin before the end
     return explainedScript((0,src_process/* startChild */.v0)(pgRestorePath, args, {
         stdin: 'path' in input ? undefined : (0,decode/* openDecoded */.BA)(input.file, input.decoding, ...(tap ? [tap] : []))
     }));
+}
+/**
+ * A zstd-compressed archive: `zstd -d` writes straight into pg_restore's stdin (a pipe between
+ * the two children), so this process carries only the compressed bytes (decrypted first when
+ * encrypted), not the archive. The script ends only once both exited 0. zstd stopped by the
+ * broken pipe (Node's stdio pipes are socket pairs: "Connection reset by peer") means pg_restore
+ * stopped reading: its own exit decides (0: it read what it needed, as when this process fed it
+ * and the feed's EPIPE was ignored; the file's digest was checked before the load), and a failing
+ * pg_restore's message is the one reported. Any other failure of zstd fails the script.
+ */
+function zstdIntoPgRestore(pgRestorePath, args, input, zstdPath) {
+    const restore = (0,src_process/* startChild */.v0)(pgRestorePath, args, { stdin: 'pipe' });
+    if (!restore.stdin)
+        return explainedScript(restore); // not started (the run is cancelled)
+    const compressed = input.decoding.decryption
+        ? (0,decode/* chain */.cy)((0,decode/* openRaw */.BM)(input.file), (0,encrypt/* createDecryptor */.RJ)(input.decoding.decryption))
+        : (0,decode/* openRaw */.BM)(input.file);
+    const zstd = (0,src_process/* startChild */.v0)(zstdPath, ['-q', '-d', '-c'], {
+        stdin: compressed,
+        stdout: restore.stdin
+    });
+    // zstd holds the pipe's writing end now: pg_restore's input ends when zstd's output does
+    restore.stdin.destroy();
+    const done = Promise.allSettled([restore.done, zstd.done]).then(([restored, unpacked]) => {
+        if (unpacked.status === 'rejected') {
+            const error = unpacked.reason;
+            const brokenPipe = error instanceof src_process/* ChildProcessError */.Al &&
+                (error.signal === 'SIGPIPE' ||
+                    /write error.*(broken pipe|connection reset)/i.test(error.stderr));
+            if (!brokenPipe)
+                throw error;
+        }
+        if (restored.status === 'rejected')
+            throw restored.reason;
+    });
+    done.catch(() => undefined);
+    const kill = (signal) => {
+        zstd.kill(signal);
+        restore.kill(signal);
+    };
+    return explainedScript({ ...restore, done, kill });
 }
 /** Runs a loader on `input` (its stdin) to its end; its statement output is discarded. */
 async function runLoader(program, args, env, input) {
@@ -2409,14 +2472,10 @@ async function fetchFromS3(source, workDir) {
 
 // EXTERNAL MODULE: ./src/postgres/globals.ts
 var postgres_globals = __webpack_require__(69599);
-// EXTERNAL MODULE: ./src/pipeline/encrypt.ts
-var encrypt = __webpack_require__(73647);
 // EXTERNAL MODULE: external "node:stream/consumers"
 var consumers_ = __webpack_require__(38321);
 // EXTERNAL MODULE: ./src/types.ts
 var types = __webpack_require__(16141);
-// EXTERNAL MODULE: ./src/pipeline/compress.ts
-var compress = __webpack_require__(89472);
 ;// CONCATENATED MODULE: ./src/pipeline/detect.ts
 
 
