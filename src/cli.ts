@@ -22,6 +22,7 @@ import {
   describeForInputs,
   defaultDatabaseNotice,
   droppedParametersNotice,
+  renderForDoor,
   SECRET_ENV,
   getInputs
 } from './inputs.js'
@@ -88,7 +89,7 @@ const RESTORE_OPTIONS = [
   Inputs.CreateRoles,
   ...COMMON
 ]
-const COMMANDS: Record<
+export const COMMANDS: Record<
   'backup' | 'restore' | 'verify' | 'check',
   { describe: string; options: Inputs[] }
 > = {
@@ -121,7 +122,7 @@ const COMMANDS: Record<
   verify: {
     describe:
       'Restore a backup file into the scratch VERIFY_DATABASE_URL and compare it with its manifest',
-    options: [Inputs.VerifyDatabaseUrl, ...RESTORE_OPTIONS]
+    options: [Inputs.VerifyDatabaseUrl, Inputs.MaxAge, ...RESTORE_OPTIONS]
   },
   check: {
     describe:
@@ -163,6 +164,9 @@ function descriptions(): Record<string, string> {
   }
   return {}
 }
+
+/** A message of the engine as the command line words it: options and environment variables. */
+const forCli = (text: string): string => renderForDoor(text, 'cli')
 
 /** A line on stdout, secrets redacted. */
 function say(text: string): void {
@@ -207,7 +211,7 @@ export async function main(argv: string[]): Promise<number> {
           if (ENV_FALLBACK[input]) continue
           y.option(input, {
             type: BOOLEAN_INPUTS.has(input) ? 'boolean' : 'string',
-            describe: help[input] ?? ''
+            describe: forCli(help[input] ?? '')
           })
         }
         y.epilogue(EPILOGUE)
@@ -228,7 +232,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     await parser.parseAsync()
   } catch (error) {
-    process.stderr.write(`${(error as Error).message}\n`)
+    process.stderr.write(`${forCli((error as Error).message)}\n`)
     return EXIT_CODES.setting
   }
   if (!chosen) return EXIT_CODES.ok // --help or --version was printed
@@ -236,7 +240,14 @@ export async function main(argv: string[]): Promise<number> {
 
   // secrets are redacted from everything printed here; there is no runner to mask them
   setSecretMasker(() => undefined)
-  useLog(phaseLog(terminalLog({ verbose: Boolean(args.verbose), redact })))
+  const terminal = terminalLog({ verbose: Boolean(args.verbose), redact })
+  useLog(
+    phaseLog({
+      ...terminal,
+      warning: message => terminal.warning(forCli(message)),
+      notice: message => terminal.notice(forCli(message))
+    })
+  )
   const read: InputReader = name => {
     if (name === Inputs.Mode) return command
     const value = args[name]
@@ -255,7 +266,7 @@ export async function main(argv: string[]): Promise<number> {
   if ((command === 'restore' || command === 'verify') && read(Inputs.BackupFile).trim() === '') {
     // the action would fetch an artifact of this repository; the command line restores files
     process.stderr.write(
-      `\n✖ ${command} needs --backup-file: the backup to ${command === 'verify' ? 'verify' : 'restore'} (a .dump, .sql, .sql.gz, .zip, an encrypted .age, or the folder the backup command wrote, e.g. --backup-file backups/). To restore a workflow's artifact, download it first (gh run download <run-id> -n database-backup).\n`
+      `\n✖ ${command} needs --backup-file: the backup to ${command === 'verify' ? 'verify' : 'restore'} (a .dump, .sql, .sql.gz, .zip, an encrypted .age, or the folder the backup command wrote, e.g. --backup-file backups/). To restore a workflow's artifact, download it first: gh run download <run-id> -n database-backup.zip -D backup (the artifact is named <artifact-name>.zip), then --backup-file backup/.\n`
     )
     return EXIT_CODES.setting
   }
@@ -307,7 +318,7 @@ export async function main(argv: string[]): Promise<number> {
     const signal = cancelledBy()
     if (signal) return cancelledExit(signal)
     const error = describeForInputs(caught, 'cli')
-    process.stderr.write(`\n✖ ${redact((error as Error)?.message ?? String(error))}\n`)
+    process.stderr.write(`\n✖ ${redact(forCli((error as Error)?.message ?? String(error)))}\n`)
     return exitCodeFor(error)
   }
 }

@@ -117,6 +117,65 @@ export function inputLabel(input: Inputs | string, door: FrontDoor = 'action'): 
   return Object.values(Inputs).includes(input as Inputs) ? `--${input}` : input
 }
 
+/** An input as an option or environment variable of the command line: "--clean", "DATABASE_URL". */
+function cliName(input: Inputs): string {
+  return SECRET_ENV[input] ?? `--${input}`
+}
+
+const escapeForPattern = (text: string): string => text.replace(/[-.]/g, '\\$&')
+const INPUT_NAMES = Object.values(Inputs)
+  .sort((a, b) => b.length - a.length)
+  .map(escapeForPattern)
+  .join('|')
+/** `'clean: true'`, `clean: true`, `jobs: 4`, `single-transaction: false` */
+const SETTING = new RegExp(
+  `'(${INPUT_NAMES}): ([^'\\s]+)'|(?<![-\\w'./])(${INPUT_NAMES}): (true|false|auto|current|\\d+\\w*)(?![\\w-])`,
+  'g'
+)
+/** `'tables'`: an input's name quoted */
+const QUOTED = new RegExp(`'(${INPUT_NAMES})'`, 'g')
+/** a hyphenated input name as a word of a sentence ("in decryption-identity"); one-word names
+ * (clean, jobs) are words of English too and are rendered only as settings, quoted, or compared */
+const BARE = new RegExp(
+  `(?<![-\\w'./$])(${Object.values(Inputs)
+    .filter(name => name.includes('-'))
+    .sort((a, b) => b.length - a.length)
+    .map(escapeForPattern)
+    .join('|')})(?![\\w-])`,
+  'g'
+)
+/** `jobs > 1` */
+const COMPARED = new RegExp(`(?<![-\\w'./])(${INPUT_NAMES}) ([<>]=?) `, 'g')
+/** Advice that only a workflow can follow, and what a terminal's user does instead. */
+const WORKFLOW_ADVICE: Array<[RegExp, string]> = [
+  [/ in the workspace \(e\.g\. after actions\/checkout or a download step\)/g, ''],
+  [/ \(AGE-SECRET-KEY-1…, from a secret\)/g, ' (AGE-SECRET-KEY-1…)'],
+  [/ \(a services: postgres container is empty in every job\)/g, ''],
+  [/only backups your workflow made are restored/g, 'only backups made with that key are restored']
+]
+
+/**
+ * A message as users of that front door read it. The action's wording names inputs and their
+ * settings as a workflow writes them ("set 'clean: true'", "in decryption-identity"); the command
+ * line's names the option or environment variable instead ("--clean", "--jobs 1",
+ * "BACKUP_DECRYPTION_IDENTITY"). Every message the CLI shows (errors, warnings, notices, help)
+ * passes through this, so no message needs a wording of its own for each door.
+ */
+export function renderForDoor(text: string, door: FrontDoor): string {
+  if (door === 'action') return text
+  let out = text
+  for (const [pattern, replacement] of WORKFLOW_ADVICE) out = out.replace(pattern, replacement)
+  out = out.replace(SETTING, (_match, qName, qValue, name, value) => {
+    const input = (qName ?? name) as Inputs
+    const setting = (qValue ?? value) as string
+    if (SECRET_ENV[input]) return `${cliName(input)}=${setting}`
+    return setting === 'true' ? cliName(input) : `${cliName(input)} ${setting}`
+  })
+  out = out.replace(QUOTED, (_match, name: Inputs) => cliName(name))
+  out = out.replace(COMPARED, (_match, name: Inputs, op: string) => `${cliName(name)} ${op} `)
+  return out.replace(BARE, (_match, name: Inputs) => cliName(name))
+}
+
 /** A bad input: the message names the input and says what to do. */
 export class InputError extends EngineError {
   constructor(

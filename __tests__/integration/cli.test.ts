@@ -206,6 +206,78 @@ describe('command line', () => {
     }
   })
 
+  it("renders every message that names an input for the terminal: --options and environment variables, never a workflow's settings", async () => {
+    const target = await server.createDatabase()
+    const url = { DATABASE_URL: server.url(target) }
+    const age = path.join(work, 'locked.sql.age')
+    writeFileSync(age, 'age-encryption.org/v1\n-> scrypt c2FsdA 18\nYm9keQ\n--- bWFj\n\u0000\u0001')
+    const failing = path.join(work, 'failing.sql')
+    writeFileSync(failing, 'CREATE TABLE t (a int);\nSELECT no_such_function();\n')
+    const signedDir = path.join(work, 'signed')
+    const signed = await cli(['backup', '--output-dir', signedDir], {
+      DATABASE_URL: server.url(source),
+      BACKUP_SIGNING_KEY: 'a'.repeat(40)
+    })
+    expect(signed.code).toBe(0)
+    const cases: Array<{ args: string[]; env?: Record<string, string>; says: string[] }> = [
+      {
+        args: ['restore', '--backup-file', backupFile, '--jobs', '2'],
+        env: url,
+        says: ['--single-transaction false', '--jobs 1']
+      },
+      {
+        args: ['restore', '--backup-file', backupFile],
+        env: { DATABASE_URL: server.url(source) },
+        says: ['--clean', '--allow-non-empty', 'DATABASE_URL']
+      },
+      {
+        args: ['restore', '--backup-file', backupFile, '--create-roles'],
+        env: url,
+        says: ['without --globals', 'without --create-roles']
+      },
+      {
+        args: ['restore', '--backup-file', age],
+        env: url,
+        says: ['BACKUP_DECRYPTION_IDENTITY', 'BACKUP_ENCRYPTION_PASSPHRASE']
+      },
+      {
+        args: ['restore', '--backup-file', signedDir],
+        env: { ...url, BACKUP_SIGNING_KEY: 'b'.repeat(40) },
+        says: ['BACKUP_SIGNING_KEY']
+      },
+      {
+        args: ['restore', '--backup-file', path.join(work, 'no-such.dump')],
+        env: url,
+        says: ['--backup-file']
+      },
+      {
+        args: ['restore', '--backup-file', failing],
+        env: url,
+        says: ['--single-transaction false', '--jobs > 1', '--clean']
+      },
+      { args: ['restore', '--help'], says: ['--single-transaction false'] }
+    ]
+    for (const { args, env, says } of cases) {
+      const run = await cli(args, env)
+      const out = run.stdout + run.stderr
+      expect({ args, code: run.code === 0 }).toEqual({ args, code: args.includes('--help') })
+      for (const text of says)
+        expect({ args, out: out.includes(text) }).toEqual({ args, out: true })
+      // a workflow's settings ('clean: true', single-transaction: false), expressions, advice
+      for (const workflow of [
+        /'[a-z-]+: [^']*'/,
+        /\b(clean|globals|single-transaction|allow-non-empty|jobs): (true|false|\d)/,
+        /\bin (decryption-identity|encryption-passphrase)\b/,
+        /this signing-key/,
+        /\$\{\{/,
+        /workflow/i,
+        /actions\/checkout/
+      ]) {
+        expect({ args, match: workflow.exec(out)?.[0] }).toEqual({ args, match: undefined })
+      }
+    }
+  })
+
   it('prints help for each command with the action input names', async () => {
     const help = await cli(['backup', '--help'])
     expect(help.stderr).toBe('')

@@ -7,7 +7,8 @@ import {
   getInputs,
   parseList,
   parseLockTimeout,
-  parsePgDumpArgs
+  parsePgDumpArgs,
+  renderForDoor
 } from '../../src/inputs.js'
 
 /** Typed fixture: the inputs as the runner would pass them (empty string = not given). */
@@ -377,5 +378,42 @@ describe('every input is read', () => {
 
   it('refuses artifact: false without s3-uri, naming artifact', () => {
     expect(inputError({ [Inputs.Artifact]: 'false' }).input).toBe(Inputs.Artifact)
+  })
+})
+
+describe('renderForDoor', () => {
+  const messages = [
+    "set 'single-transaction: false' to give up the all-or-nothing restore, or use jobs: 1.",
+    "Set 'clean: true' to drop them, 'allow-non-empty: true' to keep them, or point database-url at an empty database.",
+    'made without globals: true … restore without create-roles (create the roles by hand)',
+    'give its key in decryption-identity (AGE-SECRET-KEY-1…, from a secret) or its passphrase in encryption-passphrase.',
+    'does not match its manifest under this signing-key: it was signed with another key',
+    'Give the path of a backup file in the workspace (e.g. after actions/checkout or a download step).',
+    '(single-transaction: false, or jobs > 1) what loaded before the error stays: restore again with clean: true.',
+    "then 'pg-bin-dir: /usr/lib/postgresql/17/bin' (the pg_dump there)",
+    "'tables' names no table"
+  ]
+
+  it('leaves the action its workflow wording', () => {
+    for (const message of messages) expect(renderForDoor(message, 'action')).toBe(message)
+  })
+
+  it('words settings as the command line takes them: --options and environment variables', () => {
+    expect(messages.map(message => renderForDoor(message, 'cli'))).toEqual([
+      'set --single-transaction false to give up the all-or-nothing restore, or use --jobs 1.',
+      'Set --clean to drop them, --allow-non-empty to keep them, or point DATABASE_URL at an empty database.',
+      'made without --globals … restore without --create-roles (create the roles by hand)',
+      'give its key in BACKUP_DECRYPTION_IDENTITY (AGE-SECRET-KEY-1…) or its passphrase in BACKUP_ENCRYPTION_PASSPHRASE.',
+      'does not match its manifest under this BACKUP_SIGNING_KEY: it was signed with another key',
+      'Give the path of a backup file.',
+      '(--single-transaction false, or --jobs > 1) what loaded before the error stays: restore again with --clean.',
+      'then --pg-bin-dir /usr/lib/postgresql/17/bin (the pg_dump there)',
+      '--tables names no table'
+    ])
+  })
+
+  it('leaves words that are input names only as settings: clean, jobs, format in a sentence', () => {
+    const text = 'the objects clean drops; two jobs; the format of the dump; --format: bad'
+    expect(renderForDoor(text, 'cli')).toBe(text)
   })
 })

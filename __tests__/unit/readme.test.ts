@@ -42,6 +42,8 @@ describe('README and action.yml', () => {
   it('downloads the artifact by the name the action gives it (download-artifact, gh run download)', () => {
     const texts = [
       readme,
+      // the CLI's hint for restore/verify without --backup-file
+      readFileSync(path.join(root, 'src/cli.ts'), 'utf8'),
       ...readdirSync(path.join(root, 'examples')).map(f =>
         readFileSync(path.join(root, 'examples', f), 'utf8')
       )
@@ -50,9 +52,12 @@ describe('README and action.yml', () => {
       ...[
         ...texts.matchAll(/download-artifact@v(\d+)\s*\n\s*with:\s*\{?\s*name:\s*([^,\s}]+)/g)
       ].map(m => ({ major: Number(m[1]), name: m[2] })),
-      ...[...texts.matchAll(/gh run download \S+ -n (\S+?)`/g)].map(m => ({ major: 8, name: m[1] }))
+      ...[...texts.matchAll(/gh run download \S+ -n ([^\s`]+)/g)].map(m => ({
+        major: 8,
+        name: m[1]
+      }))
     ]
-    expect(named.length).toBeGreaterThanOrEqual(2)
+    expect(named.length).toBeGreaterThanOrEqual(3)
     for (const { major, name } of named) {
       // the name uploaded today, which restore also finds under the old one
       expect({ major: major >= 8, name }).toEqual({
@@ -61,6 +66,57 @@ describe('README and action.yml', () => {
       })
       expect(artifactNamesFor('database-backup')).toContain(name)
     }
+  })
+
+  it('every input the README says a command takes is an option of that CLI command (or its environment variable)', async () => {
+    const { COMMANDS } = await import('../../src/cli.js')
+    // inputs of the artifact, S3 and the workflow run: the command line writes and reads local
+    // files (check aside, which lists its own), so these are not its options by design
+    const actionOnly = new Set<string>([
+      Inputs.Mode,
+      Inputs.ArtifactName,
+      Inputs.RetentionDays,
+      Inputs.RetentionSchedule,
+      Inputs.Overwrite,
+      Inputs.Artifact,
+      Inputs.RunId,
+      Inputs.ArtifactId,
+      Inputs.Repository,
+      Inputs.ArtifactFrom,
+      Inputs.GithubToken,
+      Inputs.BackupUri,
+      Inputs.S3Uri,
+      Inputs.S3Endpoint,
+      Inputs.S3Region,
+      Inputs.S3ForcePathStyle,
+      Inputs.HeartbeatUrl,
+      Inputs.RowLossThreshold,
+      Inputs.FailOnRowLoss,
+      Inputs.AllowUnencryptedPublic
+    ])
+    const rows = [...readme.matchAll(/^\| `([a-z0-9-]+)` \| (.*?) \|[^|]*\|$/gm)]
+    expect(rows.length).toBe(Object.values(Inputs).length)
+    const claims: Array<[string, string]> = []
+    for (const [, input, description] of rows) {
+      if (actionOnly.has(input)) continue
+      // "Backup: … Restore: …", "Check (default 26h) and verify (default none):", "Restore/verify
+      // this", "Restore (and verify, …):" — the commands a sentence of the description is about
+      const text = description.replace(/ \(default [^)]*\)/g, '')
+      for (const label of text.matchAll(
+        /(?:^|\. )((?:(?:Backup|Restore|Verify|Check|backup|restore|verify|check)(?:\/| and | \(and |, )?)+)(?=[:,) ])/g
+      )) {
+        for (const mode of label[1].toLowerCase().match(/backup|restore|verify|check/g) ?? []) {
+          claims.push([input, mode])
+        }
+      }
+    }
+    expect(claims).toContainEqual([Inputs.MaxAge, 'verify'])
+    expect(claims).toContainEqual([Inputs.CreateRoles, 'verify'])
+    const missing = claims.filter(
+      ([input, mode]) =>
+        !(COMMANDS[mode as keyof typeof COMMANDS].options as string[]).includes(input)
+    )
+    expect(missing).toEqual([])
   })
 
   it('gives the two set-up commands', () => {
