@@ -9,14 +9,15 @@ const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400, 
 /** The duration in seconds; throws a ValueError (the caller names the input). */
 export function parseDuration(text: string): number {
   const value = text.trim().toLowerCase()
-  if (/^\d+$/.test(value)) return Number(value) * UNIT_SECONDS.h
-  if (!/^(\d+[smhdw])+$/.test(value)) {
+  // no unit: hours
+  const withUnit = /^\d+$/.test(value) ? `${value}h` : value
+  if (!/^(\d+[smhdw])+$/.test(withUnit)) {
     throw new ValueError(
       `'${text}' is not a duration: write e.g. 26h, 8d, 90m or 1d12h (units s, m, h, d, w).`
     )
   }
   let seconds = 0
-  for (const [, n, unit] of value.matchAll(/(\d+)([smhdw])/g)) {
+  for (const [, n, unit] of withUnit.matchAll(/(\d+)([smhdw])/g)) {
     seconds += Number(n) * UNIT_SECONDS[unit]
   }
   if (seconds <= 0 || seconds > 400 * UNIT_SECONDS.d) {

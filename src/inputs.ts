@@ -10,6 +10,7 @@ import { isAgeIdentity, isAgeRecipient } from './age-keys.js'
 import { EngineError, type EngineErrorOptions, type OptionName } from './errors.js'
 import { type RetentionSchedule, parseRetentionSchedule } from './retention.js'
 import { parseDuration } from './duration.js'
+import { log } from './log.js'
 import { parseHeartbeatUrl } from './heartbeat.js'
 import { parseS3Uri } from './s3-uri.js'
 import {
@@ -174,6 +175,17 @@ export function renderForDoor(text: string, door: FrontDoor): string {
   out = out.replace(QUOTED, (_match, name: Inputs) => cliName(name))
   out = out.replace(COMPARED, (_match, name: Inputs, op: string) => `${cliName(name)} ${op} `)
   return out.replace(BARE, (_match, name: Inputs) => cliName(name))
+}
+
+/**
+ * max-age without a unit means hours (as it always has: workflows that say `max-age: 26` keep
+ * working), which a reader of `max-age: 8` may take for days: said once, with the unit.
+ */
+function noteUnitlessMaxAge(text: string): void {
+  if (!/^\d+$/.test(text)) return
+  log.notice(
+    `max-age: ${text} has no unit and is read as ${text} hours; write ${text}h to say so (or e.g. ${text}d for days, units s, m, h, d, w).`
+  )
 }
 
 /** A bad input: the message names the input and says what to do. */
@@ -478,6 +490,7 @@ export function getInputs(read: InputReader = readActionInput): ActionInputs {
       )
     }
     const maxAge = read(Inputs.MaxAge).trim()
+    noteUnitlessMaxAge(maxAge)
     return {
       ...getRestoreInputs(read, scratch),
       mode: 'verify',
@@ -603,6 +616,7 @@ function getCheckInputs(read: InputReader): CheckOptions {
     )
   }
   const maxAge = read(Inputs.MaxAge).trim() || '26h'
+  noteUnitlessMaxAge(maxAge)
   return {
     mode: 'check',
     source,

@@ -15,9 +15,12 @@ describe('parseDuration (max-age)', () => {
     expect(parseDuration(text)).toBe(seconds)
   })
 
-  it.each(['', 'yesterday', '1.5h', '-3h', 'h', '3 h', '0h', '401d'])('refuses %p', text => {
-    expect(() => parseDuration(text)).toThrow(/is not a duration|is out of range/)
-  })
+  it.each(['', 'yesterday', '1.5h', '-3h', 'h', '3 h', '0h', '401d', '0', '9601'])(
+    'refuses %p',
+    text => {
+      expect(() => parseDuration(text)).toThrow(/is not a duration|is out of range/)
+    }
+  )
 
   it('formatAge gives the two largest units', () => {
     expect([formatAge(97_200), formatAge(59), formatAge(3661), formatAge(0)]).toEqual([

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
-import type { BackupOptions } from '../../src/types.js'
+import type { BackupOptions, CheckOptions } from '../../src/types.js'
+import { type Log, actionLog, useLog } from '../../src/log.js'
 import {
   InputError,
   Inputs,
@@ -415,5 +416,27 @@ describe('renderForDoor', () => {
   it('leaves words that are input names only as settings: clean, jobs, format in a sentence', () => {
     const text = 'the objects clean drops; two jobs; the format of the dump; --format: bad'
     expect(renderForDoor(text, 'cli')).toBe(text)
+  })
+})
+
+describe('max-age without a unit', () => {
+  it('is read as hours, as before, and a notice says so with the unit', () => {
+    const notices: string[] = []
+    const quiet: Log = { ...actionLog, notice: message => void notices.push(message) }
+    useLog(quiet)
+    try {
+      const given = getInputs(
+        read({ mode: 'check', repository: 'o/r', 'max-age': '26' })
+      ) as CheckOptions
+      expect(given.maxAgeSeconds).toBe(26 * 3600)
+      expect(notices).toEqual([
+        'max-age: 26 has no unit and is read as 26 hours; write 26h to say so (or e.g. 26d for days, units s, m, h, d, w).'
+      ])
+      notices.length = 0
+      getInputs(read({ mode: 'check', repository: 'o/r', 'max-age': '26h' }))
+      expect(notices).toEqual([])
+    } finally {
+      useLog(actionLog)
+    }
   })
 })
