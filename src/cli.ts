@@ -22,6 +22,7 @@ import {
   describeForInputs,
   defaultDatabaseNotice,
   droppedParametersNotice,
+  maxAgeNotice,
   renderForDoor,
   SECRET_ENV,
   getInputs
@@ -272,6 +273,8 @@ export async function main(argv: string[]): Promise<number> {
   }
   try {
     const inputs = getInputs(read)
+    const unitless = maxAgeNotice(read)
+    if (unitless) log.notice(unitless)
     recordRunShape(
       inputs.mode,
       inputs.mode === 'restore' || inputs.mode === 'verify' ? inputs.singleTransaction : undefined

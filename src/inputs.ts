@@ -10,7 +10,6 @@ import { isAgeIdentity, isAgeRecipient } from './age-keys.js'
 import { EngineError, type EngineErrorOptions, type OptionName } from './errors.js'
 import { type RetentionSchedule, parseRetentionSchedule } from './retention.js'
 import { parseDuration } from './duration.js'
-import { log } from './log.js'
 import { parseHeartbeatUrl } from './heartbeat.js'
 import { parseS3Uri } from './s3-uri.js'
 import {
@@ -178,14 +177,15 @@ export function renderForDoor(text: string, door: FrontDoor): string {
 }
 
 /**
- * max-age without a unit means hours (as it always has: workflows that say `max-age: 26` keep
- * working), which a reader of `max-age: 8` may take for days: said once, with the unit.
+ * The notice for max-age without a unit, which means hours (as it always has: workflows that say
+ * `max-age: 26` keep working) and which a reader of `max-age: 8` may take for days; undefined
+ * when it has a unit, is empty, or the mode does not read it. The front doors log it.
  */
-function noteUnitlessMaxAge(text: string): void {
-  if (!/^\d+$/.test(text)) return
-  log.notice(
-    `max-age: ${text} has no unit and is read as ${text} hours; write ${text}h to say so (or e.g. ${text}d for days, units s, m, h, d, w).`
-  )
+export function maxAgeNotice(read: InputReader = readActionInput): string | undefined {
+  if (!['check', 'verify'].includes(read(Inputs.Mode).trim() || 'backup')) return undefined
+  const text = read(Inputs.MaxAge).trim()
+  if (!/^\d+$/.test(text)) return undefined
+  return `max-age: ${text} has no unit and is read as ${text} hours; write ${text}h to say so (or e.g. ${text}d for days, units s, m, h, d, w).`
 }
 
 /** A bad input: the message names the input and says what to do. */
@@ -490,7 +490,6 @@ export function getInputs(read: InputReader = readActionInput): ActionInputs {
       )
     }
     const maxAge = read(Inputs.MaxAge).trim()
-    noteUnitlessMaxAge(maxAge)
     return {
       ...getRestoreInputs(read, scratch),
       mode: 'verify',
@@ -616,7 +615,6 @@ function getCheckInputs(read: InputReader): CheckOptions {
     )
   }
   const maxAge = read(Inputs.MaxAge).trim() || '26h'
-  noteUnitlessMaxAge(maxAge)
   return {
     mode: 'check',
     source,

@@ -8,6 +8,7 @@ import {
   type ActionInputs,
   Inputs,
   describeForInputs,
+  maxAgeNotice,
   defaultDatabaseNotice,
   droppedParametersNotice,
   getHeartbeatUrl,
@@ -174,6 +175,8 @@ export async function run(): Promise<void> {
     heartbeat.start(redact(`${mode} started`))
     const inputs: ActionInputs = getInputs()
     mode = inputs.mode
+    const unitless = maxAgeNotice()
+    if (unitless) log.notice(unitless)
     recordRunShape(
       inputs.mode,
       inputs.mode === 'restore' || inputs.mode === 'verify' ? inputs.singleTransaction : undefined

@@ -1,6 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
 import type { BackupOptions, CheckOptions } from '../../src/types.js'
-import { type Log, actionLog, useLog } from '../../src/log.js'
 import {
   InputError,
   Inputs,
@@ -8,6 +7,7 @@ import {
   getInputs,
   parseList,
   parseLockTimeout,
+  maxAgeNotice,
   parsePgDumpArgs,
   renderForDoor
 } from '../../src/inputs.js'
@@ -420,23 +420,14 @@ describe('renderForDoor', () => {
 })
 
 describe('max-age without a unit', () => {
-  it('is read as hours, as before, and a notice says so with the unit', () => {
-    const notices: string[] = []
-    const quiet: Log = { ...actionLog, notice: message => void notices.push(message) }
-    useLog(quiet)
-    try {
-      const given = getInputs(
-        read({ mode: 'check', repository: 'o/r', 'max-age': '26' })
-      ) as CheckOptions
-      expect(given.maxAgeSeconds).toBe(26 * 3600)
-      expect(notices).toEqual([
-        'max-age: 26 has no unit and is read as 26 hours; write 26h to say so (or e.g. 26d for days, units s, m, h, d, w).'
-      ])
-      notices.length = 0
-      getInputs(read({ mode: 'check', repository: 'o/r', 'max-age': '26h' }))
-      expect(notices).toEqual([])
-    } finally {
-      useLog(actionLog)
-    }
+  it('is read as hours, as before, and the notice the front doors log says so with the unit', () => {
+    const unitless = read({ mode: 'check', repository: 'o/r', 'max-age': '26' })
+    expect((getInputs(unitless) as CheckOptions).maxAgeSeconds).toBe(26 * 3600)
+    expect(maxAgeNotice(unitless)).toBe(
+      'max-age: 26 has no unit and is read as 26 hours; write 26h to say so (or e.g. 26d for days, units s, m, h, d, w).'
+    )
+    expect(maxAgeNotice(read({ mode: 'check', 'max-age': '26h' }))).toBeUndefined()
+    expect(maxAgeNotice(read({ mode: 'backup', 'max-age': '26' }))).toBeUndefined()
+    expect(maxAgeNotice(read({ mode: 'verify', 'max-age': '8' }))).toMatch(/read as 8 hours/)
   })
 })
