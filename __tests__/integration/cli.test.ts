@@ -219,6 +219,9 @@ describe('command line', () => {
       BACKUP_SIGNING_KEY: 'a'.repeat(40)
     })
     expect(signed.code).toBe(0)
+    const signedFiles = readdirSync(signedDir)
+    const signedSig = signedFiles.find(f => f.endsWith('.sig')) ?? 'none'
+    const signedDump = signedFiles.find(f => !f.includes('.manifest.json')) ?? 'none'
     const cases: Array<{ args: string[]; env?: Record<string, string>; says: string[] }> = [
       {
         args: ['restore', '--backup-file', backupFile, '--jobs', '2'],
@@ -255,7 +258,21 @@ describe('command line', () => {
         env: url,
         says: ['--single-transaction false', '--jobs > 1', '--clean']
       },
-      { args: ['restore', '--help'], says: ['--single-transaction false'] }
+      { args: ['restore', '--help'], says: ['--single-transaction false'] },
+      // a manifest or its signature given as the backup is refused by content, naming the dump
+      {
+        args: ['restore', '--backup-file', `${backupFile}.manifest.json`],
+        env: url,
+        says: [
+          `is the manifest of the backup '${path.basename(backupFile)}'`,
+          `--backup-file '${backupFile}'`
+        ]
+      },
+      {
+        args: ['restore', '--backup-file', path.join(signedDir, signedSig)],
+        env: url,
+        says: [`is the signature of a backup's manifest (of '${signedDump}')`, '--backup-file']
+      }
     ]
     for (const { args, env, says } of cases) {
       const run = await cli(args, env)

@@ -127,6 +127,7 @@ export async function openLocalBackup(file: string, workDir: string): Promise<Lo
     throw new SettingError('backupFile', `'${file}' is empty; nothing to restore.`)
   }
   if (await isZip(file)) return openZippedBackup(file, workDir, `the zip '${path.basename(file)}'`)
+  await refuseManifestOrSignature(file, info.size)
   // a manifest beside the file (a local backup's <file>.manifest.json, or an extracted
   // artifact's manifest.json) is used when it describes this file
   for (const beside of [`${file}.manifest.json`, path.join(path.dirname(file), MANIFEST_FILE)]) {
@@ -147,6 +148,48 @@ export async function openLocalBackup(file: string, workDir: string): Promise<Lo
     }
   }
   return { dump: { path: file } }
+}
+
+/** The dump a manifest file names, or undefined when the file is no manifest of this tool. */
+async function describedDump(file: string): Promise<string | undefined> {
+  try {
+    return (await readManifestFile(file)).manifest.file.name
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * A backup's manifest (manifest.json, <file>.manifest.json) or its signature (.sig) given as the
+ * backup file would be run as SQL (a plain script is anything pg_restore does not recognise):
+ * refused by content, naming the dump it describes.
+ */
+async function refuseManifestOrSignature(file: string, size: number): Promise<void> {
+  const handle = await open(file, 'r')
+  let head: string
+  try {
+    const buffer = Buffer.alloc(64)
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0)
+    head = buffer.subarray(0, bytesRead).toString('utf8')
+  } finally {
+    await handle.close()
+  }
+  const dir = path.dirname(file)
+  if (/^hmac-sha256-v\d+:[0-9a-f]/.test(head) && size <= MAX_SIGNATURE_BYTES) {
+    const manifest = file.endsWith('.sig') ? file.slice(0, -'.sig'.length) : undefined
+    const dump = manifest && existsSync(manifest) ? await describedDump(manifest) : undefined
+    throw new SettingError(
+      'backupFile',
+      `'${file}' is the signature of a backup's manifest${dump ? ` (of '${dump}')` : ''}, not a backup. Nothing was restored. Give backup-file ${dump ? `'${path.join(dir, dump)}' (the dump)` : 'the dump'} or the folder holding the dump, its manifest and this signature.`
+    )
+  }
+  if (!/^\s*\{/.test(head) || size > MAX_MANIFEST_BYTES) return
+  const dump = await describedDump(file)
+  if (dump === undefined) return
+  throw new SettingError(
+    'backupFile',
+    `'${file}' is the manifest of the backup '${dump}', not a backup. Nothing was restored. Give backup-file '${path.join(dir, dump)}' (the dump it describes) or the folder holding both.`
+  )
 }
 
 /**
