@@ -295,6 +295,22 @@ describe('command line', () => {
     }
   })
 
+  it('says that --jobs does not apply to a plain SQL script, which then loads in one session', async () => {
+    const target = await server.createDatabase()
+    const script = path.join(work, 'one-table.sql')
+    writeFileSync(script, 'CREATE TABLE one_table (a int);\nINSERT INTO one_table VALUES (1);\n')
+    const run = await cli(
+      ['restore', '--backup-file', script, '--jobs', '2', '--single-transaction', 'false'],
+      { DATABASE_URL: server.url(target) }
+    )
+    expect(run.stderr).toBe('')
+    expect(run.code).toBe(0)
+    expect(run.stdout).toContain(
+      'notice: --jobs 2 does not apply to a plain SQL script: psql runs it in one session'
+    )
+    expect(run.stdout).toContain('because --single-transaction false is set')
+  })
+
   it('prints help for each command with the action input names', async () => {
     const help = await cli(['backup', '--help'])
     expect(help.stderr).toBe('')

@@ -149,6 +149,12 @@ export async function loadBackup(
   const { env } = target
   const psql = programPath(plan.client, 'psql')
   if (plan.format === 'plain' && !('directory' in dump)) {
+    if (options.jobs > 1) {
+      // psql runs a script in one session: jobs cannot apply; the transaction is the user's choice
+      log.notice(
+        `jobs: ${options.jobs} does not apply to a plain SQL script: psql runs it in one session, so it loads as with jobs: 1${options.singleTransaction ? '' : ', and without a single transaction because single-transaction: false is set (for an all-or-nothing restore, leave single-transaction at its default, true, and jobs at 1)'}.`
+      )
+    }
     const drops = [...(plan.roles ?? []), ...(options.clean ? (plan.drops ?? []) : [])]
     const gate = scriptGate(plan, target, options, hooks, drops, `the SQL script ${fileName(dump)}`)
     try {
