@@ -20,6 +20,7 @@ import {
   type InputReader,
   Inputs,
   describeForInputs,
+  maskedWordWarning,
   defaultDatabaseNotice,
   droppedParametersNotice,
   maxAgeNotice,
@@ -292,6 +293,8 @@ export async function main(argv: string[]): Promise<number> {
     const notice = droppedParametersNotice(urlInput, connection.dropped, 'cli')
     if (notice) log.notice(notice)
     const unnamed = defaultDatabaseNotice(urlInput, connection, 'cli')
+    const masked = maskedWordWarning(urlInput, connection, 'cli')
+    if (masked) log.warning(masked)
     if (unnamed) log.notice(unnamed)
     if (inputs.mode === 'backup') {
       const result = await backup(inputs, connection, {

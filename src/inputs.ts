@@ -252,6 +252,55 @@ export function describeForInputs<T>(error: T, door: FrontDoor = 'action'): T | 
  * line naming them all, with what to use instead where there is something; undefined when none.
  */
 /**
+ * Words every log of the action is full of (program paths, its own wording): a password that is
+ * one of them, or part of one, is masked there too, garbling the log.
+ */
+const LOG_WORDS = [
+  '/usr/lib/postgresql/',
+  'pg_dump',
+  'pg_dumpall',
+  'pg_restore',
+  'psql',
+  'database',
+  'backup',
+  'restore',
+  'verify',
+  'scratch',
+  'manifest',
+  'public',
+  'table',
+  'rows',
+  'localhost',
+  'password'
+]
+
+/**
+ * The warning for a URL whose password is the user's name, the database's, or a word the log is
+ * full of (postgres:postgres, as a services: container is often set up): the password is a
+ * secret, masked wherever it appears, so the log shows *** for every such word. The message never
+ * holds the password.
+ */
+export function maskedWordWarning(
+  input: Inputs,
+  connection: { user?: string; password?: string; database: string },
+  door: FrontDoor = 'action'
+): string | undefined {
+  const password = connection.password
+  if (!password) return undefined
+  const lower = password.toLowerCase()
+  const reason =
+    password === connection.user
+      ? "is the user's name"
+      : password === connection.database
+        ? "is the database's name"
+        : LOG_WORDS.some(word => word.includes(lower))
+          ? 'is a word the log is full of'
+          : undefined
+  if (!reason) return undefined
+  return `${inputLabel(input, door)}: its password ${reason}. A password is masked wherever it appears, so the ${door === 'cli' ? 'output' : 'log'} shows *** in place of that word everywhere (program paths, table names, messages). Give the database a password that is no ordinary word${door === 'cli' ? '' : " (for a services: container, its POSTGRES_PASSWORD and the URL's password)"} to keep the ${door === 'cli' ? 'output' : 'log'} readable.`
+}
+
+/**
  * The notice for a URL that names no database: libpq (and so psql, pg_dump and the action) then
  * uses the database named like the user, which is rarely the application's.
  */

@@ -8,6 +8,7 @@ import {
   type ActionInputs,
   Inputs,
   describeForInputs,
+  maskedWordWarning,
   maxAgeNotice,
   defaultDatabaseNotice,
   droppedParametersNotice,
@@ -202,11 +203,12 @@ export async function run(): Promise<void> {
     if (notice) log.notice(notice)
     const unnamed = defaultDatabaseNotice(urlInput, connection)
     if (unnamed) log.notice(unnamed)
+    const masked = maskedWordWarning(urlInput, connection)
     if (connection.password !== undefined && shortSecrets([connection.password]) > 0) {
       log.warning(
         `The password in ${urlInput} is ${connection.password.length} characters long: the runner masks it wherever it occurs, so ordinary text that happens to contain it (sizes, dates, names) shows *** in the log. The step's outputs are kept as they are. Use a longer password (at least ${SHORT_SECRET} characters).`
       )
-    }
+    } else if (masked) log.warning(masked)
     if (inputs.mode === 'backup') {
       const { backup } = await import('./modes/backup.js')
       const result = await backup(inputs, connection)

@@ -7,6 +7,7 @@ import {
   getInputs,
   parseList,
   parseLockTimeout,
+  maskedWordWarning,
   maxAgeNotice,
   parsePgDumpArgs,
   renderForDoor
@@ -429,5 +430,33 @@ describe('max-age without a unit', () => {
     expect(maxAgeNotice(read({ mode: 'check', 'max-age': '26h' }))).toBeUndefined()
     expect(maxAgeNotice(read({ mode: 'backup', 'max-age': '26' }))).toBeUndefined()
     expect(maxAgeNotice(read({ mode: 'verify', 'max-age': '8' }))).toMatch(/read as 8 hours/)
+  })
+})
+
+describe('maskedWordWarning', () => {
+  const at = (user: string | undefined, password: string | undefined, database = 'app') => ({
+    user,
+    password,
+    database
+  })
+
+  it("warns when the password is the user's or database's name, or a word the log is full of", () => {
+    expect(maskedWordWarning(Inputs.VerifyDatabaseUrl, at('postgres', 'postgres'))).toMatch(
+      /^Input 'verify-database-url': its password is the user's name\. .* shows \*\*\* in place of that word everywhere/
+    )
+    expect(maskedWordWarning(Inputs.DatabaseUrl, at('app', 'shop-db', 'shop-db'))).toMatch(
+      /is the database's name/
+    )
+    const word = maskedWordWarning(Inputs.DatabaseUrl, at('app', 'postgres'), 'cli')
+    expect(word).toMatch(
+      /^Environment variable DATABASE_URL: its password is a word the log is full of/
+    )
+    // the warning never holds the password
+    expect(word).not.toContain('postgres')
+  })
+
+  it('is silent for a password that is no ordinary word, or none', () => {
+    expect(maskedWordWarning(Inputs.DatabaseUrl, at('app', 'scratch-only-7c1e'))).toBeUndefined()
+    expect(maskedWordWarning(Inputs.DatabaseUrl, at('app', undefined))).toBeUndefined()
   })
 })
