@@ -220,7 +220,7 @@ describe('the command line: postgres-backup-action check', () => {
     expect(stale.code).toBe(3)
     expect(stale.stderr).toMatch(
       new RegExp(
-        `✖ the newest backup \\(artifact ${made.id} \\(run ${made.runId}\\)\\) was made .* older than max-age \\(2s\\)`
+        `✖ the newest backup \\(artifact ${made.id} \\(run ${made.runId}\\)\\) was made .* older than --max-age \\(2s\\)`
       )
     )
   }, 120_000)
