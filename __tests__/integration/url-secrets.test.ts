@@ -108,7 +108,9 @@ describe('a password pasted without percent-encoding', () => {
     async (url, password) => {
       const run = await runCli(url)
       expect(run.code).toBe(2)
-      expect(run.texts.join('\n')).toMatch(/database-url.*cannot be read as written/)
+      expect(run.texts.join('\n')).toMatch(
+        /Environment variable DATABASE_URL: cannot be read as written/
+      )
       for (const piece of pieces(password)) {
         for (const text of run.texts) expect(text).not.toContain(piece)
       }
@@ -124,12 +126,12 @@ describe('the URL an ORM hands out (command line)', () => {
     )
     const log = run.texts.join('\n')
     expect(log).toMatch(
-      /Input 'database-url': left out connection_limit, pool_timeout, schema, socket_timeout — parameters of ORMs/
+      /Environment variable DATABASE_URL: left out connection_limit, pool_timeout, schema, socket_timeout — parameters of ORMs/
     )
-    expect(log).toMatch(/set the 'schemas' input \(schemas: public\)/)
+    expect(log).toMatch(/give --schemas public/)
     // and it went on to connect (nothing listens there)
     expect(log).toMatch(
-      /Input 'database-url': could not connect to app@127\.0\.0\.1:9\/db: nothing accepts connections/
+      /Environment variable DATABASE_URL: could not connect to app@127\.0\.0\.1:9\/db: nothing accepts connections/
     )
   }, 60_000)
 
@@ -137,12 +139,14 @@ describe('the URL an ORM hands out (command line)', () => {
     const pooled = await runCli(
       'postgresql://app:pw@127.0.0.1:9/db?pgbouncer=true&connection_limit=1'
     )
-    expect(pooled.texts.join('\n')).toMatch(/Input 'database-url': has pgbouncer=true .*directUrl/)
+    expect(pooled.texts.join('\n')).toMatch(
+      /Environment variable DATABASE_URL: has pgbouncer=true .*directUrl/
+    )
     const unknown = await runCli(
       'postgresql://app:pw@127.0.0.1:9/db?frobnicate=1&connection_limit=1&zzz=2'
     )
     expect(unknown.texts.join('\n')).toMatch(
-      /Input 'database-url': has parameters that libpq \(pg_dump, psql\) does not know: frobnicate, zzz\./
+      /Environment variable DATABASE_URL: has parameters that libpq \(pg_dump, psql\) does not know: frobnicate, zzz\./
     )
   }, 60_000)
 })
