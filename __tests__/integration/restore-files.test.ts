@@ -374,7 +374,8 @@ describe('refusals: the target stays byte-for-byte unchanged', () => {
   ])('%s (no manifest)', async (_name, file) => {
     await expectRefusedUnchanged(
       file(),
-      /(cannot be decompressed|corrupted or truncated).*Nothing was restored/
+      // the error's own message ends in a full stop before the next sentence
+      /(cannot be decompressed|corrupted or truncated).*[^ ]\. Nothing was restored/
     )
   })
 

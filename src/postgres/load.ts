@@ -11,7 +11,7 @@ import { mkdir, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { type Duplex, Readable, type Writable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
-import { CheckError, EngineError } from '../errors.js'
+import { CheckError, EngineError, sentence } from '../errors.js'
 import { log, stopwatch, plural } from '../log.js'
 import {
   type BackupFile,
@@ -489,7 +489,7 @@ async function gatedLoad(
     if (error instanceof ChildProcessError) throw explainChildFailure(error)
     if (error instanceof EngineError) throw error
     throw new LoadError(
-      `the backup could not be read while restoring: ${(error as Error).message}.`,
+      `the backup could not be read while restoring: ${sentence((error as Error).message)}`,
       psql.stderr(),
       true
     )
@@ -751,7 +751,7 @@ async function runLoader(
     if (error instanceof EngineError) throw error
     // the input failed: the loader was stopped before it could commit
     throw new LoadError(
-      `the backup could not be read while restoring: ${(error as Error).message}.`,
+      `the backup could not be read while restoring: ${sentence((error as Error).message)}`,
       child.stderr(),
       true
     )
