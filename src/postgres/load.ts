@@ -57,7 +57,9 @@ export class LoadError extends EngineError {
     message: string,
     readonly stderr: string,
     /** true when the loader failed because its input could not be read to its end. */
-    readonly inputFailed = false
+    readonly inputFailed = false,
+    /** How the loader ended (the message can be written again from it). */
+    readonly exit?: { program: string; code: number | null; signal: NodeJS.Signals | null }
   ) {
     super(message)
     this.name = 'LoadError'
@@ -221,6 +223,21 @@ export function inScriptLines(
 }
 
 /**
+ * psql's error on the script pg_restore wrote of an archive, which the user never sees: the
+ * archive's entry it failed in (kind, schema, name: "TYPE public.mood") instead of its
+ * "psql:<stdin>:29:" line and of the failed statement's first line.
+ */
+export function inArchiveEntries(error: unknown, gate: Pick<ScriptGate, 'entryAt'>): unknown {
+  if (!(error instanceof LoadError) || !error.exit) return error
+  const at = /psql:<stdin>:(\d+):/.exec(error.stderr)
+  if (!at) return error
+  const entry = gate.entryAt(Number(at[1]))
+  const stderr = error.stderr.replace(/psql:<stdin>:\d+: /g, 'psql: ')
+  const { program, code, signal } = error.exit
+  return explainLoadFailure(program, code, signal, stderr, entry)
+}
+
+/**
  * A plain script through the gate: a zstd-compressed one decompressed by the zstd CLI when
  * installed (its output ends only once it exited 0), not in this process's thread pool.
  */
@@ -311,7 +328,7 @@ async function restoreArchiveThroughPsql(
   // psql stopped because the script failed: pg_restore's error says why
   const scriptFailed = loaded.status === 'rejected' && (loaded.reason as LoadError).inputFailed
   if (produced.status === 'rejected' && scriptFailed) throw produced.reason
-  if (loaded.status === 'rejected') throw loaded.reason
+  if (loaded.status === 'rejected') throw inArchiveEntries(loaded.reason, gate)
   if (produced.status === 'rejected') throw produced.reason
   return reportSkipped(gate)
 }
@@ -500,7 +517,7 @@ async function gatedLoad(
     const scriptFailed =
       psqlDone.status === 'rejected' && (psqlDone.reason as LoadError).inputFailed
     if (produced.status === 'rejected' && scriptFailed) throw produced.reason
-    if (psqlDone.status === 'rejected') throw psqlDone.reason
+    if (psqlDone.status === 'rejected') throw inArchiveEntries(psqlDone.reason, gate)
     if (produced.status === 'rejected') throw produced.reason
   } finally {
     signal?.removeEventListener('abort', stop)
@@ -770,14 +787,20 @@ export function explainLoadFailure(
   program: string,
   code: number | null,
   signal: NodeJS.Signals | null,
-  stderr: string
+  stderr: string,
+  /** The archive entry psql failed in: named instead of the failed statement. */
+  entry?: string
 ): LoadError {
   const name = program.split(/[\\/]/).pop()
   const reported = reportedLines(stderr)
   const statement = failedStatement(stderr)
   const detail =
     (reported.length > 0 ? reported : lastLines(stderr)).join(' | ') +
-    (statement ? ` (failed statement: ${statement})` : '')
+    (entry
+      ? ` (in the archive's entry ${entry})`
+      : statement
+        ? ` (failed statement: ${statement})`
+        : '')
   const errors = reported.filter(l => !/^(DETAIL|HINT|CONTEXT):/.test(l)).join('\n')
   const context = reported.filter(l => l.startsWith('CONTEXT:')).join('\n')
   let hint = ''
@@ -807,7 +830,11 @@ export function explainLoadFailure(
       ' The target user lacks a privilege the backup needs. On managed services (Supabase, Neon, RDS) keep no-owner and no-privileges true, and leave out extensions or event triggers the service manages (when dumping: schemas: public with any pg_dump, or pg-dump-args: --exclude-extension=..., which needs pg_dump 17+ and then pg_restore 17+).'
   }
   const how = signal ? `was killed by ${signal}` : `exited with code ${code}`
-  return new LoadError(`${name} ${how}: ${detail}.${hint}`, stderr)
+  return new LoadError(`${name} ${how}: ${detail}.${hint}`, stderr, false, {
+    program,
+    code,
+    signal
+  })
 }
 
 /**
