@@ -20,6 +20,7 @@ import {
   type CleanList,
   DependentsError,
   checkDrops,
+  cleanListing,
   describeDependents,
   withCascade
 } from '../postgres/clean.js'
@@ -625,9 +626,7 @@ async function guardTarget(
   }
   const listing = describeTables(existing)
   if (inputs.clean) {
-    log.info(
-      `clean: true — the backup's objects will be dropped and replaced. Present now: ${listing}`
-    )
+    log.info(cleanListing(existing, plan.clean?.drops))
     return server
   }
   if (inputs.allowNonEmpty) {
