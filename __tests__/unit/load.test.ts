@@ -10,10 +10,12 @@ import { PlainDumpObjects } from '../../src/postgres/plain-sql.js'
 import { ScriptGate } from '../../src/postgres/script-gate.js'
 import {
   afterLoadFailure,
+  alreadyExists,
   buildPsqlArgs,
   explainLoadFailure,
   failedStatement,
-  psqlSupportsRestrict
+  psqlSupportsRestrict,
+  reportedLines
 } from '../../src/postgres/load.js'
 
 type Tag = 'restrict' | 'timeout' | 'owner' | 'privileges'
@@ -599,5 +601,23 @@ describe('load errors: DETAIL and CONTEXT kept, without the rows; the hint that 
     expect(afterLoadFailure({ singleTransaction: false, jobs: 1 })).toMatch(
       /\(single-transaction: false\)/
     )
+  })
+
+  it("errors on the script's own lines (backup.sql:11:) are read as psql's; a row's text never is", () => {
+    const errors = (stderr: string): string =>
+      reportedLines(stderr)
+        .filter(l => !/^(DETAIL|HINT|CONTEXT):/.test(l))
+        .join('\n')
+    expect(alreadyExists(errors('backup.sql:11: ERROR:  relation "notes" already exists\n'))).toBe(
+      true
+    )
+    const hostile = [
+      'backup.sql:12: ERROR:  new row for relation "t" violates check constraint "c"',
+      'DETAIL:  Failing row contains (1, x',
+      `ERROR:  ${secret} already exists).`,
+      ''
+    ].join('\n')
+    expect(alreadyExists(errors(hostile))).toBe(false)
+    expect(reportedLines(hostile).join('\n')).not.toContain(secret)
   })
 })

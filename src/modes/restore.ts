@@ -25,7 +25,13 @@ import {
   withCascade
 } from '../postgres/clean.js'
 import { type ArchiveDigest, digestArchiveAlongside } from '../postgres/compare.js'
-import { LoadError, afterLoadFailure, alreadyExists, loadBackup } from '../postgres/load.js'
+import {
+  LoadError,
+  afterLoadFailure,
+  alreadyExists,
+  loadBackup,
+  reportedLines
+} from '../postgres/load.js'
 import { LockTimeoutError, isLockTimeout, watchLockWaits } from '../postgres/locks.js'
 import { type ServerInfo, connect, readServerInfo } from '../postgres/session.js'
 import type { SkippedStatement } from '../postgres/script-gate.js'
@@ -538,10 +544,17 @@ async function loadWatched<T>(
   if (error instanceof LoadError && isLockTimeout({ message: error.stderr })) {
     throw new LockTimeoutError('The restore', blockers, inputs.lockTimeoutMs)
   }
-  if (error instanceof LoadError && inputs.clean && alreadyExists(error.stderr)) {
+  // the errors psql reported, without DETAIL or CONTEXT (a row's values never reach a message)
+  const errors =
+    error instanceof LoadError
+      ? reportedLines(error.stderr)
+          .filter(l => !/^(DETAIL|HINT|CONTEXT):/.test(l))
+          .join('\n')
+      : ''
+  if (error instanceof LoadError && inputs.clean && alreadyExists(errors)) {
     // "relation "x" already exists" (not a row's key: "Key (id)=(…) already exists." is the
     // backup's own data, which clean does not explain)
-    const what = /ERROR:\s+(.*already exists)/.exec(error.stderr)?.[1] ?? 'an object already exists'
+    const what = /ERROR:\s+(.*already exists)/.exec(errors)?.[1] ?? 'an object already exists'
     throw new LoadError(
       `${what}, although clean: true dropped the backup's objects first: this object is not among what clean drops — an extension's member or an object of a kind clean keeps (extensions, the schema public), or an object the backup creates twice. ${afterLoadFailure(inputs)} Drop that object by hand, or restore into an empty database.`,
       error.stderr

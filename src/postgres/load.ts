@@ -852,10 +852,17 @@ export function afterLoadFailure(options: Pick<LoadOptions, 'singleTransaction' 
   return `The restore ran without a single transaction (${options.jobs > 1 ? `jobs: ${options.jobs}` : 'single-transaction: false'}): what loaded before the error stays; restore again with clean: true.`
 }
 
-const PREFIX = /^(?:(?:psql|pg_restore):(?:[^:\n]*:\d+:)? )?/
+/**
+ * The start of a line psql or pg_restore writes first for a message: its name, its input's line
+ * ("psql:<stdin>:12: "), or that line as inScriptLines maps it ("backup.sql:11: ").
+ */
+const PROGRAM =
+  "(?:(?:psql|pg_restore):(?:[^:\\n]*:\\d+:)? |[^\\s:][^:\\n]*:\\d+: |psql, in the action's own statements around [^\\n]*?: )"
+const PREFIX = new RegExp(`^(?:${PROGRAM})?`)
 /** A line psql or pg_restore starts (not one continuing a message across lines). */
-const STARTS =
-  /^(?:(?:psql|pg_restore):(?:[^:\n]*:\d+:)? |(?:ERROR|FATAL|PANIC|WARNING|NOTICE|DETAIL|HINT|CONTEXT|STATEMENT|QUERY|LINE \d+): {1,2}|Command was: )/
+const STARTS = new RegExp(
+  `^(?:${PROGRAM}|(?:ERROR|FATAL|PANIC|WARNING|NOTICE|DETAIL|HINT|CONTEXT|STATEMENT|QUERY|LINE \\d+): {1,2}|Command was: )`
+)
 
 /**
  * The lines of the loader's stderr that say what failed: the errors, each with its DETAIL, HINT
@@ -868,7 +875,7 @@ export function reportedLines(stderr: string): string[] {
   let within: string | undefined
   // psql and pg_restore start each error's first line with their name: an ERROR line without
   // it, among lines that have it, continues a value (a row's text with a line break)
-  const prefixed = /^(?:psql|pg_restore):/m.test(stderr)
+  const prefixed = stderr.split('\n').some(l => PREFIX.exec(l)?.[0])
   for (const raw of stderr.split('\n')) {
     if (!STARTS.test(raw)) {
       // a line of a multi-line CONTEXT that names a function or statement, else data: left out
