@@ -84,3 +84,12 @@ export class CheckError extends EngineError {
 export function exitCodeFor(error: unknown): number {
   return error instanceof EngineError ? EXIT_CODES[error.kind] : EXIT_CODES.failure
 }
+
+/**
+ * `text` as a sentence: a full stop added when it ends without one (an error's message joined
+ * before another sentence: "unexpected end of file. Nothing was restored.").
+ */
+export function sentence(text: string): string {
+  const t = text.trimEnd()
+  return /[.!?]$/.test(t) ? t : `${t}.`
+}

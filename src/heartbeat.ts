@@ -69,7 +69,7 @@ export async function ping(
       if (response.status < 500 && response.status !== 429) break
     } catch (error) {
       const e = error as Error
-      last = e.name === 'TimeoutError' ? `no answer within ${attemptTimeout} ms` : e.message
+      last = e.name === 'TimeoutError' ? `no answer within ${attemptTimeout} ms` : withCause(e)
     }
     if (deadline - Date.now() <= RETRY_PAUSE_MS) break
     await new Promise(resolve => setTimeout(resolve, RETRY_PAUSE_MS))
@@ -78,6 +78,22 @@ export async function ping(
     `Heartbeat: the ${event} ping to heartbeat-url failed (${last}); the step goes on. Check the URL and that the monitoring service is up.`
   )
   return false
+}
+
+/**
+ * An error with its cause: fetch says only "fetch failed"; why is in its cause (ECONNREFUSED,
+ * ENOTFOUND, a certificate error), or in the causes of an AggregateError there.
+ */
+export function withCause(error: Error): string {
+  const cause = error.cause as (Error & { code?: string; errors?: unknown[] }) | undefined
+  if (!cause || typeof cause !== 'object') return error.message
+  const first = Array.isArray(cause.errors)
+    ? (cause.errors[0] as (Error & { code?: string }) | undefined)
+    : undefined
+  const code = cause.code ?? first?.code
+  const message = cause.message || first?.message || ''
+  const why = code && !message.includes(code) ? `${code}: ${message}` : message || code
+  return why ? `${error.message}: ${why}` : error.message
 }
 
 /**

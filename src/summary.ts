@@ -10,6 +10,7 @@ import type { CheckResult } from './modes/check.js'
 import { formatAge } from './duration.js'
 import type { RestoreResult } from './modes/restore.js'
 import type { SkippedGroup } from './postgres/target-policy.js'
+import { materializedViewsDiffering } from './postgres/compare.js'
 import type { VerifyResult } from './modes/verify.js'
 import { redact } from './secrets.js'
 
@@ -193,10 +194,14 @@ export function equalityMarkdown(equality: VerifyResult['equality']): string {
   const expected = c.differences.filter(d => d.expectedBecause)
   const differ = (n: number, of: number): number => of - n
   let md = `\n| Compared with a pg_dump of the scratch database | Compared | Equal | Differ | Not compared |\n|---|---:|---:|---:|---:|\n`
-  md += `| Schema entries (owner, definition, ACL, COMMENT) | ${c.objectsCompared} | ${c.objectsEqual} | ${differ(c.objectsEqual, c.objectsCompared)} | 0 |\n`
+  const objectsDiffer = differ(c.objectsEqual, c.objectsCompared)
+  const views = materializedViewsDiffering(c)
+  const expectedOf = (n: number, of: number): string =>
+    n > 0 && of > 0 ? ` (${n === of ? 'all' : n} expected)` : ''
+  md += `| Schema entries (owner, definition, ACL, COMMENT) | ${c.objectsCompared} | ${c.objectsEqual} | ${objectsDiffer}${expectedOf(c.objectsDifferExpected ?? 0, objectsDiffer)} | 0 |\n`
   md += `| Table data (sha256 of the COPY text) | ${c.tablesCompared} | ${c.tablesEqual} | ${differ(c.tablesEqual, c.tablesCompared)} | 0 |\n`
   md += `| Large objects (count and sha256) | ${c.largeObjects} | ${c.largeObjectsEqual ? c.largeObjects : '—'} | ${c.largeObjectsEqual ? 0 : 'yes'} | 0 |\n`
-  md += `| Materialized views' contents (refreshed from equal tables; the rows their query gives) | ${c.materializedViewsCompared} | ${c.materializedViewsEqual} | ${materializedViewsDiffer(c)} | ${c.materializedViewsNotCompared} |\n`
+  md += `| Materialized views' contents (refreshed from equal tables; the rows their query gives) | ${c.materializedViewsCompared} | ${c.materializedViewsEqual} | ${views.differ}${expectedOf(views.expected, views.differ)} | ${c.materializedViewsNotCompared} |\n`
   const extra = c.differences.filter(
     d => !d.expectedBecause && d.what.startsWith('is in the restored database only')
   ).length

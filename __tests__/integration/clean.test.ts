@@ -211,6 +211,17 @@ describe.each<['custom' | 'plain']>([['custom'], ['plain']])('clean, %s format',
     )
     expect(allowed.error).toBeUndefined()
     expect(allowed.lines).toMatch(/clean-drop-dependents: true — .*view public\.app_report/)
+    // the log lists only the target's tables clean drops, and counts the one it keeps
+    expect(allowed.lines).toMatch(
+      /clean: true — the backup's objects will be dropped and replaced; of the target's tables: [^\n]*extra\.people/
+    )
+    expect(allowed.lines).not.toMatch(/clean: true —[^\n]*public\.app_notes/)
+    // (a plain script's guard leaves out the tables it neither creates nor fills, saying so)
+    expect(allowed.lines).toMatch(
+      format === 'custom'
+        ? /1 other table of the target is not in the backup and stays as it is/
+        : /Not counted: 1 table of the target that the script neither creates nor fills \(public\.app_notes/
+    )
     const after = await server.query<{ v: string | null; f: string | null }>(
       target,
       `SELECT to_regclass('public.app_report')::text AS v,

@@ -5,6 +5,7 @@
  * byte-for-byte unchanged.
  */
 import { beforeAll, describe, expect, it } from '@jest/globals'
+import { execFileSync } from 'node:child_process'
 import {
   linkSync,
   mkdirSync,
@@ -374,7 +375,8 @@ describe('refusals: the target stays byte-for-byte unchanged', () => {
   ])('%s (no manifest)', async (_name, file) => {
     await expectRefusedUnchanged(
       file(),
-      /(cannot be decompressed|corrupted or truncated).*Nothing was restored/
+      // the error's own message ends in a full stop before the next sentence
+      /(cannot be decompressed|corrupted or truncated).*[^ ]\. Nothing was restored/
     )
   })
 
@@ -500,5 +502,90 @@ describe('refusals: the target stays byte-for-byte unchanged', () => {
       path.join(files, 'nope.dump'),
       /Input 'backup-file': '.*nope\.dump' does not exist/
     )
+  })
+})
+
+describe("restore errors: the backup's own fault named, PostgreSQL's DETAIL and CONTEXT kept without row values", () => {
+  const secret = 'ghp_R0wValueThatMustNotLeak'
+
+  it("a duplicate key among the script's own rows, into an empty target: the key named, no advice to clean", async () => {
+    const mine = path.join(files, 'mine.sql')
+    writeFileSync(
+      mine,
+      `CREATE TABLE public.notes (id integer PRIMARY KEY, note text);\nINSERT INTO public.notes VALUES (3, 'c'), (3, '${secret}');\n`
+    )
+    const target = await server.createDatabase()
+    const error = await runRestore(target, mine).then(
+      () => undefined,
+      (e: unknown) => e as Error
+    )
+    expect(error?.message).toMatch(/duplicate key value violates unique constraint "notes_pkey"/)
+    expect(error?.message).toContain('DETAIL:  Key (id)=(…) already exists.')
+    expect(error?.message).toMatch(/the backup holds duplicate rows itself/)
+    expect(error?.message).not.toMatch(/clean/)
+    expect(error?.message).not.toContain(secret)
+    expect(error?.message).toMatch(
+      /Nothing was kept: the restore ran in one transaction, which was rolled back\.$/
+    )
+    const left = await server.query<{ n: string }>(
+      target,
+      "SELECT count(*)::text AS n FROM pg_class WHERE relname = 'notes'"
+    )
+    expect(left).toEqual([{ n: '0' }])
+  })
+
+  describe('a CHECK function that reads a table without its schema (fails during COPY anywhere)', () => {
+    let archive: string
+    beforeAll(async () => {
+      const source = await server.createDatabase()
+      await server.query(
+        source,
+        `CREATE TABLE public.skus (sku text PRIMARY KEY);
+         INSERT INTO public.skus VALUES ('${secret}');
+         CREATE FUNCTION public.sku_known(s text) RETURNS boolean LANGUAGE plpgsql AS
+           $$BEGIN RETURN EXISTS (SELECT 1 FROM skus WHERE sku = s); END$$;
+         CREATE TABLE public.stock (sku text CHECK (public.sku_known(sku)), qty integer);
+         INSERT INTO public.stock VALUES ('${secret}', 5);`
+      )
+      archive = path.join(files, 'check-fn.dump')
+      execFileSync(path.join(server.binDir, 'pg_dump'), ['-Fc', '-f', archive, source], {
+        env: server.env(source)
+      })
+    })
+
+    it('jobs: 1 — the archive entry, the function and the COPY line named; the row cut; nothing kept', async () => {
+      const target = await server.createDatabase()
+      const error = await runRestore(target, archive).then(
+        () => undefined,
+        (e: unknown) => e as Error
+      )
+      const message = error?.message ?? ''
+      expect(message).toMatch(/relation "skus" does not exist/)
+      expect(message).toContain('CONTEXT:  COPY stock, line 1')
+      expect(message).toMatch(/PL\/pgSQL function public\.sku_known\(text\)/)
+      expect(message).toContain("(in the archive's entry TABLE DATA public.stock)")
+      expect(message).toMatch(/this backup fails to load into any database/)
+      expect(message).not.toMatch(/<stdin>|clean: true/)
+      expect(message).not.toContain(secret)
+      expect(message).toMatch(/Nothing was kept: the restore ran in one transaction/)
+    })
+
+    it('jobs: 2 — says only what a parallel restore leaves', async () => {
+      const target = await server.createDatabase()
+      const error = await runRestore(target, archive, {
+        jobs: 2,
+        singleTransaction: false
+      }).then(
+        () => undefined,
+        (e: unknown) => e as Error
+      )
+      const message = error?.message ?? ''
+      expect(message).toMatch(/relation "skus" does not exist/)
+      expect(message).toMatch(
+        /The restore ran without a single transaction \(jobs: 2\): what loaded before the error stays; restore again with clean: true\.$/
+      )
+      expect(message).not.toMatch(/Nothing was kept|one transaction \(the default\)/)
+      expect(message).not.toContain(secret)
+    })
   })
 })

@@ -14,7 +14,13 @@ import { seedRich } from '../../dev/fixtures.js'
 import { type TestServer, startPostgres } from '../../dev/postgres.js'
 import type { BackupSource, RestoreOptions } from '../../src/types.js'
 import { verifySummaryMarkdown } from '../../src/summary.js'
-import { type ArchiveDigest, digestArchive } from '../../src/postgres/compare.js'
+import {
+  type ArchiveDigest,
+  comparisonHeadline,
+  differenceLines,
+  digestArchive,
+  materializedViewsHeadline
+} from '../../src/postgres/compare.js'
 import { openDecoded } from '../../src/pipeline/decode.js'
 import { parseOutputs, runnerStep } from '../../dev/runner.js'
 import { embeddedBinDir } from '../support/embedded.js'
@@ -104,6 +110,22 @@ describe('verify compares the restored database with the backup', () => {
     expect(verifySummaryMarkdown(result)).toMatch(
       /differs, expected because no-privileges: true \(GRANT\/REVOKE not restored\): \d+/
     )
+    // the headline counts what differs as expected; the log gives one line per reason
+    const c = result.equality.comparison!
+    const differ = c.objectsCompared - c.objectsEqual
+    expect(differ).toBeGreaterThan(1)
+    expect(c.objectsDifferExpected).toBe(differ)
+    expect(comparisonHeadline(c)).toContain(
+      `Objects: ${c.objectsCompared} compared, ${c.objectsEqual} equal, ${differ} differ (all expected).`
+    )
+    const grouped = differenceLines(c.differences).filter(l => /no-privileges: true/.test(l.text))
+    expect(grouped).toHaveLength(1)
+    expect(grouped[0]).toEqual({
+      warning: false,
+      text: expect.stringMatching(
+        /^\d+ differences, expected because no-privileges: true \(GRANT\/REVOKE not restored\): ACL on [^;]+; [^;]+; [^;]+, and \d+ more\.$/
+      )
+    })
   }, 180_000)
 
   it('with no-owner: true lists the owners it did not restore as expected differences', async () => {
@@ -350,7 +372,12 @@ describe("verify compares materialized views' contents", () => {
       ['MATERIALIZED VIEW DATA rich.stamped', expect.stringMatching(/another result each time/)]
     ])
     const md = verifySummaryMarkdown(result)
-    expect(md).toMatch(/\| Materialized views' contents \([^|]*\) \| 4 \| 3 \| 1 \|/)
+    expect(md).toMatch(
+      /\| Materialized views' contents \([^|]*\) \| 4 \| 3 \| 1 \(all expected\) \|/
+    )
+    expect(materializedViewsHeadline(c)).toBe(
+      "Materialized views' contents: 4 compared, 3 equal, 1 differ (all expected), 0 not compared."
+    )
     expect(md).toMatch(
       /- differs, expected because its query gives another result each time it runs/
     )
@@ -428,7 +455,7 @@ describe("verify compares materialized views' contents", () => {
       expect(Number(o['tables-compared'])).toBeGreaterThanOrEqual(6)
       expect(o['tables-equal']).toBe(o['tables-compared'])
       expect(step.summary).toMatch(
-        /\| Materialized views' contents \([^|]*\) \| 4 \| 3 \| 1 \| 0 \|/
+        /\| Materialized views' contents \([^|]*\) \| 4 \| 3 \| 1 \(all expected\) \| 0 \|/
       )
     }, 180_000)
 

@@ -7,6 +7,8 @@ import { describe, expect, it } from '@jest/globals'
 import {
   ScriptDrops,
   cleanListFromToc,
+  cleanListing,
+  droppedRelations,
   dropsFromToc,
   ifExists,
   routineArguments,
@@ -308,5 +310,51 @@ describe('routineArguments and withCascade', () => {
   it('adds CASCADE to DROP statements, never to lo_unlink', () => {
     expect(withCascade('DROP TABLE IF EXISTS a.b;')).toBe('DROP TABLE IF EXISTS a.b CASCADE;')
     expect(withCascade('SELECT pg_catalog.lo_unlink(1);')).toBe('SELECT pg_catalog.lo_unlink(1);')
+  })
+})
+
+describe("clean's listing of the target's tables", () => {
+  const table = (schema: string, name: string, rows = 2) => ({
+    schema,
+    name,
+    rows,
+    estimated: false
+  })
+  const existing = [
+    table('public', 'notes'),
+    table('public', 'audit', 7),
+    table('public', 'extra', 1),
+    table('sales', 'orders'),
+    table('My Schema', 'a"b')
+  ]
+  const drops = [
+    'DROP TABLE IF EXISTS public.notes;',
+    'DROP SCHEMA IF EXISTS sales;',
+    'DROP TABLE IF EXISTS "My Schema"."a""b";',
+    'DROP SEQUENCE IF EXISTS public.extra;',
+    'ALTER TABLE IF EXISTS public.audit DROP CONSTRAINT IF EXISTS audit_pkey;'
+  ]
+
+  it('names what the drops remove (tables, and the tables of dropped schemas), quoted names too', () => {
+    const { relations, schemas } = droppedRelations(drops)
+    expect([...relations].sort()).toEqual(['My Schema\0a"b', 'public\0notes'])
+    expect([...schemas]).toEqual(['sales'])
+  })
+
+  it('lists only the tables that will be dropped, and counts those that stay', () => {
+    const text = cleanListing(existing, drops)
+    expect(text).toContain('public.notes (2 rows)')
+    expect(text).toContain('sales.orders (2 rows)')
+    expect(text).toContain('My Schema.a"b (2 rows)')
+    expect(text).not.toMatch(/public\.audit|public\.extra/)
+    expect(text).toMatch(
+      /2 other tables of the target are not in the backup and stay as they are\.$/
+    )
+  })
+
+  it('none of them dropped: says so', () => {
+    expect(cleanListing([table('public', 'audit')], drops)).toMatch(
+      /none of the target's tables .* 1 other table of the target is not in the backup and stays as it is\.$/
+    )
   })
 })

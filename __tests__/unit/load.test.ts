@@ -9,10 +9,13 @@ import { pipeline } from 'node:stream/promises'
 import { PlainDumpObjects } from '../../src/postgres/plain-sql.js'
 import { ScriptGate } from '../../src/postgres/script-gate.js'
 import {
+  afterLoadFailure,
+  alreadyExists,
   buildPsqlArgs,
   explainLoadFailure,
   failedStatement,
-  psqlSupportsRestrict
+  psqlSupportsRestrict,
+  reportedLines
 } from '../../src/postgres/load.js'
 
 type Tag = 'restrict' | 'timeout' | 'owner' | 'privileges'
@@ -516,5 +519,105 @@ describe('the failed statement (psql --echo-errors, pg_restore "Command was:")',
   it('is cut at 160 characters', () => {
     const long = `CREATE TABLE public.${'x'.repeat(300)} (id integer);`
     expect(failedStatement(`psql:<stdin>:1: STATEMENT:  ${long}\n`)).toBe(`${long.slice(0, 160)}…`)
+  })
+})
+
+describe('load errors: DETAIL and CONTEXT kept, without the rows; the hint that fits the error', () => {
+  const secret = 'ghp_S3cretTok3nValue'
+
+  it("a duplicate key of the backup's own rows: the key named, not its value, and no advice to clean", () => {
+    const stderr = [
+      `psql:<stdin>:29: ERROR:  duplicate key value violates unique constraint "notes_pkey"`,
+      `DETAIL:  Key (id, note)=(3, ${secret}) already exists.`,
+      `psql:<stdin>:29: STATEMENT:  INSERT INTO public.notes VALUES (3, '${secret}');`,
+      ''
+    ].join('\n')
+    const message = explainLoadFailure('psql', 3, null, stderr).message
+    expect(message).toContain('DETAIL:  Key (id, note)=(…) already exists.')
+    expect(message).toContain('duplicate key value violates unique constraint "notes_pkey"')
+    expect(message).toMatch(/the backup holds duplicate rows itself/)
+    expect(message).not.toContain('clean')
+    expect(message).not.toContain(secret)
+  })
+
+  it('an object the target already has: the advice to clean', () => {
+    const stderr = 'psql:<stdin>:9: ERROR:  relation "notes" already exists\n'
+    expect(explainLoadFailure('psql', 3, null, stderr).message).toMatch(/set 'clean: true'/)
+  })
+
+  it('a CHECK function failing during COPY: the function and the COPY line named, the row cut; the backup fails anywhere', () => {
+    const stderr = [
+      'psql:<stdin>:41: ERROR:  relation "skus" does not exist',
+      'LINE 1: SELECT EXISTS (SELECT 1 FROM skus WHERE sku = $1)',
+      '                                     ^',
+      'QUERY:  SELECT EXISTS (SELECT 1 FROM skus WHERE sku = $1)',
+      'CONTEXT:  SQL function "sku_known" during inlining',
+      `COPY stock, line 1: "1\t${secret}\t5"`,
+      ''
+    ].join('\n')
+    const message = explainLoadFailure('psql', 3, null, stderr).message
+    expect(message).toContain('CONTEXT:  SQL function "sku_known" during inlining')
+    expect(message).toContain('CONTEXT:  COPY stock, line 1')
+    expect(message).toMatch(/fails to load into any database, as pg_restore or psql by hand shows/)
+    expect(message).not.toContain('clean')
+    expect(message).not.toContain(secret)
+  })
+
+  it('a COPY CONTEXT on its own line: cut after the line number (and the column)', () => {
+    const stderr = [
+      'psql:<stdin>:41: ERROR:  invalid input syntax for type integer',
+      `CONTEXT:  COPY stock, line 7, column qty: "${secret}"`,
+      ''
+    ].join('\n')
+    const message = explainLoadFailure('psql', 3, null, stderr).message
+    expect(message).toContain('CONTEXT:  COPY stock, line 7, column qty')
+    expect(message).not.toContain(secret)
+  })
+
+  it('a row value spanning lines (and looking like an error) stays out', () => {
+    const stderr = [
+      'psql:<stdin>:12: ERROR:  new row for relation "t" violates check constraint "t_n_check"',
+      `DETAIL:  Failing row contains (1, first line`,
+      `ERROR:  ${secret}`,
+      `more ${secret}).`,
+      `psql:<stdin>:12: STATEMENT:  INSERT INTO public.t VALUES (1, 'first line`,
+      ''
+    ].join('\n')
+    const message = explainLoadFailure('psql', 3, null, stderr).message
+    expect(message).toContain('DETAIL:  Failing row contains (…).')
+    expect(message).toContain('violates check constraint "t_n_check"')
+    expect(message).not.toContain(secret)
+  })
+
+  it('says only what the mode of the restore leaves', () => {
+    expect(afterLoadFailure({ singleTransaction: true, jobs: 1 })).toBe(
+      'Nothing was kept: the restore ran in one transaction, which was rolled back.'
+    )
+    const parallel = afterLoadFailure({ singleTransaction: false, jobs: 2 })
+    expect(parallel).toMatch(
+      /without a single transaction \(jobs: 2\): what loaded before the error stays/
+    )
+    expect(parallel).not.toMatch(/Nothing was kept|one transaction \(the default\)/)
+    expect(afterLoadFailure({ singleTransaction: false, jobs: 1 })).toMatch(
+      /\(single-transaction: false\)/
+    )
+  })
+
+  it("errors on the script's own lines (backup.sql:11:) are read as psql's; a row's text never is", () => {
+    const errors = (stderr: string): string =>
+      reportedLines(stderr)
+        .filter(l => !/^(DETAIL|HINT|CONTEXT):/.test(l))
+        .join('\n')
+    expect(alreadyExists(errors('backup.sql:11: ERROR:  relation "notes" already exists\n'))).toBe(
+      true
+    )
+    const hostile = [
+      'backup.sql:12: ERROR:  new row for relation "t" violates check constraint "c"',
+      'DETAIL:  Failing row contains (1, x',
+      `ERROR:  ${secret} already exists).`,
+      ''
+    ].join('\n')
+    expect(alreadyExists(errors(hostile))).toBe(false)
+    expect(reportedLines(hostile).join('\n')).not.toContain(secret)
   })
 })

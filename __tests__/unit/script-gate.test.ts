@@ -8,7 +8,12 @@ import { Readable, Writable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { CheckError } from '../../src/errors.js'
 import { ScriptGate, type ScriptGateOptions } from '../../src/postgres/script-gate.js'
-import { explainLoadFailure, inScriptLines } from '../../src/postgres/load.js'
+import {
+  explainLoadFailure,
+  inArchiveEntries,
+  inScriptLines,
+  LoadError
+} from '../../src/postgres/load.js'
 
 interface Run {
   out: string
@@ -366,5 +371,65 @@ describe("ScriptGate: psql's line numbers mapped back to the script's", () => {
     expect(mapped.message).toContain('backup.sql.gz:6: ERROR:  division by zero')
     expect(mapped.message).not.toContain('<stdin>')
     expect(mapped.stderr).toBe('backup.sql.gz:6: ERROR:  division by zero\n')
+  })
+
+  it("an archive's error names its entry (kind, schema, name), not <stdin> nor the statement's first line", async () => {
+    const archiveScript = [
+      '--',
+      '-- PostgreSQL database dump',
+      '--',
+      '',
+      "SET client_encoding = 'UTF8';",
+      '',
+      '--',
+      '-- Name: mood; Type: TYPE; Schema: public; Owner: app',
+      '--',
+      '',
+      'CREATE TYPE public.mood AS ENUM (',
+      "    'sad',",
+      "    'happy'",
+      ');',
+      '',
+      '--',
+      '-- Data for Name: stock; Type: TABLE DATA; Schema: public; Owner: app',
+      '--',
+      '',
+      'COPY public.stock (id, note) FROM stdin;',
+      '1\t-- Name: x; Type: SECRET; Schema: s; Owner: o',
+      '\\.',
+      '',
+      '--',
+      '-- PostgreSQL database dump complete',
+      '--',
+      ''
+    ].join('\n')
+    const { out, gate: g } = await gate(archiveScript, { serverMajor: 15 })
+    const lines = out.split('\n')
+    const typeEnd = lines.findIndex(l => l === ');') + 1
+    const stderr = [
+      `psql:<stdin>:${typeEnd}: ERROR:  type "mood" already exists`,
+      `psql:<stdin>:${typeEnd}: STATEMENT:  CREATE TYPE public.mood AS ENUM (`,
+      "    'sad',",
+      ''
+    ].join('\n')
+    const mapped = inArchiveEntries(explainLoadFailure('/usr/bin/psql', 3, null, stderr), g)
+    expect(mapped).toBeInstanceOf(LoadError)
+    const { message } = mapped as LoadError
+    expect(message).toContain(
+      `psql: ERROR:  type "mood" already exists (in the archive's entry TYPE public.mood)`
+    )
+    expect(message).not.toContain('<stdin>')
+    expect(message).not.toContain('failed statement')
+    // a row that looks like a header is data, not an entry
+    const copyEnd = lines.findIndex(l => l === '\\.') + 1
+    const copyError = explainLoadFailure(
+      'psql',
+      3,
+      null,
+      `psql:<stdin>:${copyEnd}: ERROR:  invalid input syntax for type integer\nCONTEXT:  COPY stock, line 1\n`
+    )
+    const copyMessage = (inArchiveEntries(copyError, g) as LoadError).message
+    expect(copyMessage).toContain("(in the archive's entry TABLE DATA public.stock)")
+    expect(copyMessage).not.toContain('SECRET')
   })
 })

@@ -4,9 +4,11 @@
  */
 import { describe, expect, it } from '@jest/globals'
 import type { RestoreResult } from '../../src/modes/restore.js'
+import { comparisonHeadline, differenceLines } from '../../src/postgres/compare.js'
 import { groupSkipped } from '../../src/postgres/target-policy.js'
 import { clearSecrets, registerSecret } from '../../src/secrets.js'
 import {
+  equalityMarkdown,
   failureSummaryMarkdown,
   phaseTimesMarkdown,
   restoreSummaryMarkdown,
@@ -161,5 +163,45 @@ describe("the summary's phase durations (issue 20 item 9)", () => {
     } finally {
       clearSecrets()
     }
+  })
+})
+
+describe('verify as a non-superuser: every owner differs, as expected', () => {
+  const differences = Array.from({ length: 30 }, (_, i) => ({
+    object: `TABLE public.t${i}`,
+    what: `is owned by me, in the backup by postgres`,
+    expectedBecause: 'no-owner: true (owners not restored)'
+  }))
+  const comparison = {
+    objectsCompared: 30,
+    objectsEqual: 0,
+    objectsDifferExpected: 30,
+    tablesCompared: 3,
+    tablesEqual: 3,
+    largeObjects: 0,
+    largeObjectsEqual: true,
+    materializedViewsCompared: 0,
+    materializedViewsEqual: 0,
+    materializedViewsNotCompared: 0,
+    notCompared: [],
+    differences
+  }
+
+  it('the headline counts them as differing, expected; the log groups them in one line', () => {
+    expect(comparisonHeadline(comparison)).toBe(
+      'Objects: 30 compared, 0 equal, 30 differ (all expected). Tables: 3 compared, 3 equal. Large objects: 0, equal.'
+    )
+    expect(differenceLines(differences)).toEqual([
+      {
+        warning: false,
+        text: '30 differences, expected because no-owner: true (owners not restored): TABLE public.t0; TABLE public.t1; TABLE public.t2, and 27 more.'
+      }
+    ])
+  })
+
+  it("the summary's Differ column says they are expected", () => {
+    expect(equalityMarkdown({ comparison })).toMatch(
+      /\| Schema entries \(owner, definition, ACL, COMMENT\) \| 30 \| 0 \| 30 \(all expected\) \| 0 \|/
+    )
   })
 })

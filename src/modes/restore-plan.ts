@@ -5,7 +5,7 @@
  * end — the script scanned for what it creates and whether it is complete, the archive's table
  * of contents listed. The result is the plan the load follows.
  */
-import { CheckError, SettingError } from '../errors.js'
+import { CheckError, SettingError, sentence } from '../errors.js'
 import { log, stopwatch, plural } from '../log.js'
 import type { Manifest } from '../manifest.js'
 import {
@@ -121,7 +121,7 @@ export async function planRestore(
     detected = await detectBackup(dump, inputs.decryption)
   } catch (error) {
     if (error instanceof FormatError || error instanceof DecryptionError) {
-      throw new RestoreError(`${fileName(dump)}: ${error.message} Nothing was restored.`)
+      throw new RestoreError(`${fileName(dump)}: ${sentence(error.message)} Nothing was restored.`)
     }
     throw error
   }

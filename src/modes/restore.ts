@@ -20,11 +20,18 @@ import {
   type CleanList,
   DependentsError,
   checkDrops,
+  cleanListing,
   describeDependents,
   withCascade
 } from '../postgres/clean.js'
 import { type ArchiveDigest, digestArchiveAlongside } from '../postgres/compare.js'
-import { LoadError, loadBackup } from '../postgres/load.js'
+import {
+  LoadError,
+  afterLoadFailure,
+  alreadyExists,
+  loadBackup,
+  reportedLines
+} from '../postgres/load.js'
 import { LockTimeoutError, isLockTimeout, watchLockWaits } from '../postgres/locks.js'
 import { type ServerInfo, connect, readServerInfo } from '../postgres/session.js'
 import type { SkippedStatement } from '../postgres/script-gate.js'
@@ -537,14 +544,19 @@ async function loadWatched<T>(
   if (error instanceof LoadError && isLockTimeout({ message: error.stderr })) {
     throw new LockTimeoutError('The restore', blockers, inputs.lockTimeoutMs)
   }
-  if (error instanceof LoadError && inputs.clean && /already exists/.test(error.stderr)) {
-    // "relation "x" already exists", or a unique key of a catalog: "Key (oid)=(42) already exists."
-    const error1 = /ERROR:\s+(.*already exists)/.exec(error.stderr)?.[1]
-    const error2 = /ERROR:\s+(.*)\n(?:DETAIL:\s+(.*))?/.exec(error.stderr)
-    const what =
-      error1 ?? (error2 ? error2.slice(1).filter(Boolean).join(' — ') : 'an object already exists')
+  // the errors psql reported, without DETAIL or CONTEXT (a row's values never reach a message)
+  const errors =
+    error instanceof LoadError
+      ? reportedLines(error.stderr)
+          .filter(l => !/^(DETAIL|HINT|CONTEXT):/.test(l))
+          .join('\n')
+      : ''
+  if (error instanceof LoadError && inputs.clean && alreadyExists(errors)) {
+    // "relation "x" already exists" (not a row's key: "Key (id)=(…) already exists." is the
+    // backup's own data, which clean does not explain)
+    const what = /ERROR:\s+(.*already exists)/.exec(errors)?.[1] ?? 'an object already exists'
     throw new LoadError(
-      `${what}, although clean: true dropped the backup's objects first: this object is not among what clean drops — an extension's member or an object of a kind clean keeps (extensions, the schema public), or an object the backup creates twice. Nothing was kept when the restore ran in one transaction (the default); without one (single-transaction: false, or jobs > 1) what loaded before the error stays: restore again with clean: true. Drop that object by hand, or restore into an empty database.`,
+      `${what}, although clean: true dropped the backup's objects first: this object is not among what clean drops — an extension's member or an object of a kind clean keeps (extensions, the schema public), or an object the backup creates twice. ${afterLoadFailure(inputs)} Drop that object by hand, or restore into an empty database.`,
       error.stderr
     )
   }
@@ -627,9 +639,7 @@ async function guardTarget(
   }
   const listing = describeTables(existing)
   if (inputs.clean) {
-    log.info(
-      `clean: true — the backup's objects will be dropped and replaced. Present now: ${listing}`
-    )
+    log.info(cleanListing(existing, plan.clean?.drops))
     return server
   }
   if (inputs.allowNonEmpty) {

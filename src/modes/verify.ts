@@ -30,7 +30,10 @@ import {
   type Expectations,
   compareArchives,
   compareMaterializedViewContents,
-  digestArchive
+  comparisonHeadline,
+  differenceLines,
+  digestArchive,
+  materializedViewsHeadline
 } from '../postgres/compare.js'
 
 export interface ObjectComparison {
@@ -195,9 +198,7 @@ export async function verify(
           `Materialized views not compared (their rows not checked against their queries, only their sources; not counted equal): ${skipped.join('; ')}.`
         )
       }
-      log.info(
-        `Materialized views' contents: ${comparison.materializedViewsCompared} compared, ${comparison.materializedViewsEqual} equal, ${comparison.materializedViewsNotCompared} not compared.`
-      )
+      log.info(materializedViewsHeadline(comparison))
       logDifferences(comparison.differences.slice(before))
     })
   }
@@ -374,17 +375,13 @@ function expectations(inputs: RestoreOptions, loaded: LoadedBackup): Expectation
 }
 
 function logComparison(c: ArchiveComparison): void {
-  log.info(
-    `Objects: ${c.objectsCompared} compared, ${c.objectsEqual} equal. Tables: ${c.tablesCompared} compared, ${c.tablesEqual} equal. Large objects: ${c.largeObjects}${c.largeObjectsEqual ? ', equal' : ', differ'}.`
-  )
+  log.info(comparisonHeadline(c))
   logDifferences(c.differences)
 }
 
 function logDifferences(differences: readonly Difference[]): void {
-  const line = (d: Difference): string =>
-    `${d.object} ${d.what}${d.expectedBecause ? ` — expected because ${d.expectedBecause}` : ''}`
-  for (const d of differences) {
-    if (d.expectedBecause) log.info(line(d))
-    else log.warning(line(d))
+  for (const line of differenceLines(differences)) {
+    if (line.warning) log.warning(line.text)
+    else log.info(line.text)
   }
 }

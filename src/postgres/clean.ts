@@ -29,6 +29,7 @@ import {
   type StatementPart
 } from './psql-lexer.js'
 import type { TocEntry } from './toc.js'
+import { type ExistingTable, describeTables } from './target.js'
 import { plural } from '../log.js'
 
 /** Entries a restore with `--table` names (pg_restore: tables, views, sequences, their data). */
@@ -754,4 +755,88 @@ export class CleanDropError extends CheckError {
       { cause }
     )
   }
+}
+
+/**
+ * What clean's drops remove of the target's tables: the tables, views and materialized views
+ * they name, and every relation of the schemas they drop (CASCADE), as `schema\0name` keys and
+ * schema names.
+ */
+export function droppedRelations(drops: readonly string[]): {
+  relations: Set<string>
+  schemas: Set<string>
+} {
+  const relations = new Set<string>()
+  const schemas = new Set<string>()
+  for (const drop of drops) {
+    const m =
+      /^DROP (TABLE|FOREIGN TABLE|VIEW|MATERIALIZED VIEW|SCHEMA) (?:IF EXISTS )?(.+?)(?: CASCADE| RESTRICT)?;?\s*$/.exec(
+        drop
+      )
+    if (!m) continue
+    const name = nameParts(m[2])
+    if (!name) continue
+    if (m[1] === 'SCHEMA') {
+      if (name.length === 1) schemas.add(name[0])
+    } else if (name.length === 2) relations.add(`${name[0]}\0${name[1]}`)
+  }
+  return { relations, schemas }
+}
+
+/** `schema.name` with pg_dump's quoting ("My Table", "a""b") as its parts; undefined if not one. */
+function nameParts(text: string): string[] | undefined {
+  const parts: string[] = []
+  let i = 0
+  for (;;) {
+    if (text[i] === '"') {
+      let part = ''
+      i++
+      for (;;) {
+        if (i >= text.length) return undefined
+        if (text[i] === '"') {
+          if (text[i + 1] === '"') {
+            part += '"'
+            i += 2
+            continue
+          }
+          i++
+          break
+        }
+        part += text[i++]
+      }
+      parts.push(part)
+    } else {
+      const m = /^[^."\s]+/.exec(text.slice(i))
+      if (!m) return undefined
+      parts.push(m[0])
+      i += m[0].length
+    }
+    if (i === text.length) return parts
+    if (text[i] !== '.') return undefined
+    i++
+  }
+}
+
+/**
+ * clean, in the log: the target's tables that its drops remove (and are loaded again), and how
+ * many others stay as they are (not in the backup). Without the drops (not known), all of them.
+ */
+export function cleanListing(
+  existing: readonly ExistingTable[],
+  drops: readonly string[] | undefined
+): string {
+  if (!drops)
+    return `clean: true — the backup's objects will be dropped and replaced. Present now: ${describeTables(existing)}`
+  const { relations, schemas } = droppedRelations(drops)
+  const dropped = existing.filter(
+    t => schemas.has(t.schema) || relations.has(`${t.schema}\0${t.name}`)
+  )
+  const kept = existing.length - dropped.length
+  const stay =
+    kept === 0
+      ? ''
+      : ` ${plural(kept, 'other table')} of the target ${kept === 1 ? 'is' : 'are'} not in the backup and ${kept === 1 ? 'stays' : 'stay'} as ${kept === 1 ? 'it is' : 'they are'}.`
+  return dropped.length === 0
+    ? `clean: true — none of the target's tables is among the backup's objects that will be dropped and replaced.${stay}`
+    : `clean: true — the backup's objects will be dropped and replaced; of the target's tables: ${describeTables(dropped)}.${stay}`
 }

@@ -367,6 +367,8 @@ export interface ArchiveComparison {
   /** Object entries (everything but data and session entries) in the backup. */
   objectsCompared: number
   objectsEqual: number
+  /** Of those that differ, the ones whose every difference is expected (see Difference). */
+  objectsDifferExpected?: number
   /** TABLE DATA blocks in the backup. */
   tablesCompared: number
   tablesEqual: number
@@ -390,6 +392,42 @@ export interface ArchiveComparison {
   differences: Difference[]
   /** What was not compared, each with why (for the summary). */
   notCompared: string[]
+}
+
+/**
+ * The materialized views whose contents differ (compared, neither equal nor left uncompared),
+ * and of those the ones whose every difference is expected.
+ */
+export function materializedViewsDiffering(
+  c: Pick<
+    ArchiveComparison,
+    | 'materializedViewsCompared'
+    | 'materializedViewsEqual'
+    | 'materializedViewsNotCompared'
+    | 'differences'
+  >
+): { differ: number; expected: number } {
+  const differ =
+    c.materializedViewsCompared - c.materializedViewsEqual - c.materializedViewsNotCompared
+  const allExpected = new Map<string, boolean>()
+  for (const d of c.differences) {
+    if (!d.object.startsWith('MATERIALIZED VIEW DATA ')) continue
+    // a view WITH NO DATA is not among those compared
+    if (d.what === 'is in the restored database only' || d.expectedBecause === NO_DATA_REASON)
+      continue
+    allExpected.set(
+      d.object,
+      (allExpected.get(d.object) ?? true) && d.expectedBecause !== undefined
+    )
+  }
+  const expected = [...allExpected.values()].filter(Boolean).length
+  return { differ, expected: Math.min(expected, differ) }
+}
+
+/** "30 differ (30 expected)", "2 differ", or nothing when none does. */
+export function differing(differ: number, expected: number | undefined): string {
+  if (differ <= 0) return ''
+  return `, ${differ} differ${expected ? ` (${expected === differ ? 'all' : expected} expected)` : ''}`
 }
 
 /** "TABLE public.t": an entry by kind, schema and tag. */
@@ -505,6 +543,7 @@ export function compareArchives(
 
   let objectsCompared = 0
   let objectsEqual = 0
+  let objectsDifferExpected = 0
   for (const [key, list] of ours) {
     // entries of one key (an overloaded operator's tag has no signature): the same definition
     // pairs first, the rest in order
@@ -519,12 +558,14 @@ export function compareArchives(
     for (const e of unpaired) pairs.push([e, other.shift()])
     for (const [e, o] of pairs) {
       objectsCompared++
+      const first = differences.length
       if (!o) {
         differences.push({
           object: entryName(e),
           what: 'is missing from the restored database',
           expectedBecause: privilegeReason(e) ?? skippedReason(e)
         })
+        if (differences[first].expectedBecause) objectsDifferExpected++
         continue
       }
       let equal = true
@@ -545,6 +586,7 @@ export function compareArchives(
         })
       }
       if (equal) objectsEqual++
+      else if (differences.slice(first).every(d => d.expectedBecause)) objectsDifferExpected++
     }
     for (const o of other) {
       differences.push({ object: entryName(o), what: 'is in the restored database only' })
@@ -649,6 +691,7 @@ export function compareArchives(
   return {
     objectsCompared,
     objectsEqual,
+    objectsDifferExpected,
     tablesCompared,
     tablesEqual,
     largeObjects,
@@ -867,4 +910,51 @@ export async function compareMaterializedViewContents(
     )
   }
   return skipped
+}
+
+/** The comparison in one line: what was compared, equal, and differs (how many as expected). */
+export function comparisonHeadline(c: ArchiveComparison): string {
+  return `Objects: ${c.objectsCompared} compared, ${c.objectsEqual} equal${differing(c.objectsCompared - c.objectsEqual, c.objectsDifferExpected)}. Tables: ${c.tablesCompared} compared, ${c.tablesEqual} equal${differing(c.tablesCompared - c.tablesEqual, undefined)}. Large objects: ${c.largeObjects}${c.largeObjectsEqual ? ', equal' : ', differ'}.`
+}
+
+/** The materialized views' contents in one line (their differ count as the output gives it). */
+export function materializedViewsHeadline(c: ArchiveComparison): string {
+  const { differ, expected } = materializedViewsDiffering(c)
+  return `Materialized views' contents: ${c.materializedViewsCompared} compared, ${c.materializedViewsEqual} equal${differing(differ, expected)}, ${c.materializedViewsNotCompared} not compared.`
+}
+
+/**
+ * Differences in the log: each unexplained one as a warning; the expected ones one line per
+ * reason, with their count and the first few objects.
+ */
+export function differenceLines(
+  differences: readonly Difference[]
+): Array<{ warning: boolean; text: string }> {
+  const lines: Array<{ warning: boolean; text: string }> = []
+  const byReason = new Map<string, Difference[]>()
+  for (const d of differences) {
+    if (!d.expectedBecause) {
+      lines.push({ warning: true, text: `${d.object} ${d.what}` })
+      continue
+    }
+    const list = byReason.get(d.expectedBecause) ?? []
+    list.push(d)
+    byReason.set(d.expectedBecause, list)
+  }
+  for (const [reason, list] of byReason) {
+    if (list.length === 1) {
+      lines.push({
+        warning: false,
+        text: `${list[0].object} ${list[0].what} — expected because ${reason}`
+      })
+      continue
+    }
+    const names = list.slice(0, 3).map(d => d.object)
+    const more = list.length > 3 ? `, and ${list.length - 3} more` : ''
+    lines.push({
+      warning: false,
+      text: `${list.length} differences, expected because ${reason}: ${names.join('; ')}${more}.`
+    })
+  }
+  return lines
 }

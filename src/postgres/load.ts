@@ -11,7 +11,7 @@ import { mkdir, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { type Duplex, Readable, type Writable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
-import { CheckError, EngineError } from '../errors.js'
+import { CheckError, EngineError, sentence } from '../errors.js'
 import { log, stopwatch, plural } from '../log.js'
 import {
   type BackupFile,
@@ -57,7 +57,9 @@ export class LoadError extends EngineError {
     message: string,
     readonly stderr: string,
     /** true when the loader failed because its input could not be read to its end. */
-    readonly inputFailed = false
+    readonly inputFailed = false,
+    /** How the loader ended (the message can be written again from it). */
+    readonly exit?: { program: string; code: number | null; signal: NodeJS.Signals | null }
   ) {
     super(message)
     this.name = 'LoadError'
@@ -141,6 +143,27 @@ export async function loadBackup(
   workDir: string,
   hooks: LoadHooks = {}
 ): Promise<LoadResult> {
+  try {
+    return await load(dump, plan, target, options, workDir, hooks)
+  } catch (error) {
+    if (!(error instanceof LoadError)) throw error
+    // the mode of this restore decides what is left: only that case is said
+    throw new LoadError(
+      `${error.message} ${afterLoadFailure(options)}`,
+      error.stderr,
+      error.inputFailed
+    )
+  }
+}
+
+async function load(
+  dump: BackupFile | { directory: string },
+  plan: LoadPlan,
+  target: LoadTarget,
+  options: LoadOptions,
+  workDir: string,
+  hooks: LoadHooks = {}
+): Promise<LoadResult> {
   log.info(
     options.singleTransaction
       ? 'Restoring in one transaction: on any error nothing is kept.'
@@ -203,6 +226,21 @@ export function inScriptLines(
         : `${name}:${line}:`
     })
   return new LoadError(map(error.message), map(error.stderr), error.inputFailed)
+}
+
+/**
+ * psql's error on the script pg_restore wrote of an archive, which the user never sees: the
+ * archive's entry it failed in (kind, schema, name: "TYPE public.mood") instead of its
+ * "psql:<stdin>:29:" line and of the failed statement's first line.
+ */
+export function inArchiveEntries(error: unknown, gate: Pick<ScriptGate, 'entryAt'>): unknown {
+  if (!(error instanceof LoadError) || !error.exit) return error
+  const at = /psql:<stdin>:(\d+):/.exec(error.stderr)
+  if (!at) return error
+  const entry = gate.entryAt(Number(at[1]))
+  const stderr = error.stderr.replace(/psql:<stdin>:\d+: /g, 'psql: ')
+  const { program, code, signal } = error.exit
+  return explainLoadFailure(program, code, signal, stderr, entry)
 }
 
 /**
@@ -296,7 +334,7 @@ async function restoreArchiveThroughPsql(
   // psql stopped because the script failed: pg_restore's error says why
   const scriptFailed = loaded.status === 'rejected' && (loaded.reason as LoadError).inputFailed
   if (produced.status === 'rejected' && scriptFailed) throw produced.reason
-  if (loaded.status === 'rejected') throw loaded.reason
+  if (loaded.status === 'rejected') throw inArchiveEntries(loaded.reason, gate)
   if (produced.status === 'rejected') throw produced.reason
   return reportSkipped(gate)
 }
@@ -474,7 +512,7 @@ async function gatedLoad(
     if (error instanceof ChildProcessError) throw explainChildFailure(error)
     if (error instanceof EngineError) throw error
     throw new LoadError(
-      `the backup could not be read while restoring: ${(error as Error).message}.`,
+      `the backup could not be read while restoring: ${sentence((error as Error).message)}`,
       psql.stderr(),
       true
     )
@@ -485,7 +523,7 @@ async function gatedLoad(
     const scriptFailed =
       psqlDone.status === 'rejected' && (psqlDone.reason as LoadError).inputFailed
     if (produced.status === 'rejected' && scriptFailed) throw produced.reason
-    if (psqlDone.status === 'rejected') throw psqlDone.reason
+    if (psqlDone.status === 'rejected') throw inArchiveEntries(psqlDone.reason, gate)
     if (produced.status === 'rejected') throw produced.reason
   } finally {
     signal?.removeEventListener('abort', stop)
@@ -736,7 +774,7 @@ async function runLoader(
     if (error instanceof EngineError) throw error
     // the input failed: the loader was stopped before it could commit
     throw new LoadError(
-      `the backup could not be read while restoring: ${(error as Error).message}. The restore was rolled back.`,
+      `the backup could not be read while restoring: ${sentence((error as Error).message)}`,
       child.stderr(),
       true
     )
@@ -755,42 +793,159 @@ export function explainLoadFailure(
   program: string,
   code: number | null,
   signal: NodeJS.Signals | null,
-  stderr: string
+  stderr: string,
+  /** The archive entry psql failed in: named instead of the failed statement. */
+  entry?: string
 ): LoadError {
   const name = program.split(/[\\/]/).pop()
-  const errorLines = stderr
-    .split('\n')
-    .filter(l => /ERROR|FATAL|error:|could not/i.test(l))
-    .slice(0, 3)
+  const reported = reportedLines(stderr)
   const statement = failedStatement(stderr)
   const detail =
-    (errorLines.length > 0 ? errorLines : stderr.trim().split('\n').slice(-3)).join(' | ') +
-    (statement ? ` (failed statement: ${statement})` : '')
+    (reported.length > 0 ? reported : lastLines(stderr)).join(' | ') +
+    (entry
+      ? ` (in the archive's entry ${entry})`
+      : statement
+        ? ` (failed statement: ${statement})`
+        : '')
+  const errors = reported.filter(l => !/^(DETAIL|HINT|CONTEXT):/.test(l)).join('\n')
+  const context = reported.filter(l => l.startsWith('CONTEXT:')).join('\n')
   let hint = ''
   if (/unsupported version \([\d.]+\) in file header/.test(stderr)) {
     hint =
       ' The archive was written by a newer pg_dump than this pg_restore: use a newer client (inputs postgres-version or pg-bin-dir).'
-  } else if (/role "[^"]+" does not exist/.test(stderr)) {
+  } else if (/role "[^"]+" does not exist/.test(errors)) {
     hint =
       " The backup names roles the target lacks: set 'no-owner: true' and 'no-privileges: true'."
-  } else if (/unrecognized configuration parameter "transaction_timeout"/.test(stderr)) {
+  } else if (/unrecognized configuration parameter "transaction_timeout"/.test(errors)) {
     hint =
       ' pg_restore 17 and newer send it to every server, and servers before 17 reject it; the action drops it from every script psql loads: dump with the server’s own major.'
-  } else if (/invalid command \\(un)?restrict/.test(stderr)) {
+  } else if (/invalid command \\(un)?restrict/.test(errors)) {
     hint =
       ' The dump carries \\restrict lines from a newer pg_dump that this psql does not know: use a newer psql (postgres-version or pg-bin-dir).'
-  } else if (/already exists/.test(stderr)) {
+  } else if (alreadyExists(errors)) {
     hint =
       " Objects of the backup already exist in the target: set 'clean: true' to drop them first (or restore into an empty database)."
-  } else if (/permission denied|must be owner|must be superuser/.test(stderr)) {
+  } else if (/duplicate key value violates unique constraint/.test(errors)) {
+    hint =
+      ' The rows the backup loads break a unique key: the backup holds duplicate rows itself, or the table held such rows before the restore. Check the backup (pg_restore or psql by hand fails the same way) and the table in the target.'
+  } else if (/ does not exist/.test(errors) && /^CONTEXT: {2}COPY /m.test(context)) {
+    hint =
+      ' The error comes from the backup itself, while its data was copied (a CHECK constraint, default or trigger whose function names an object without its schema: pg_dump restores with an empty search_path): this backup fails to load into any database, as pg_restore or psql by hand shows. Qualify the names in that function (schema.table) or give it a search_path (ALTER FUNCTION … SET search_path), then back up again.'
+  } else if (/permission denied|must be owner|must be superuser/.test(errors)) {
     hint =
       ' The target user lacks a privilege the backup needs. On managed services (Supabase, Neon, RDS) keep no-owner and no-privileges true, and leave out extensions or event triggers the service manages (when dumping: schemas: public with any pg_dump, or pg-dump-args: --exclude-extension=..., which needs pg_dump 17+ and then pg_restore 17+).'
   }
   const how = signal ? `was killed by ${signal}` : `exited with code ${code}`
-  return new LoadError(
-    `${name} ${how}: ${detail}.${hint} Nothing was kept when the restore ran in one transaction (the default); without one (single-transaction: false, or jobs > 1) what loaded before the error stays: restore again with clean: true.`,
-    stderr
-  )
+  return new LoadError(`${name} ${how}: ${detail}.${hint}`, stderr, false, {
+    program,
+    code,
+    signal
+  })
+}
+
+/**
+ * An error about an object that exists ("relation "t" already exists"), not a row whose key does
+ * (that DETAIL says "Key (id)=(3) already exists." of the backup's own rows).
+ */
+export function alreadyExists(errors: string): boolean {
+  return /(?:ERROR|error):.*\balready exists\b/.test(errors)
+}
+
+/** What the restore adds to a load failure: what is left of it in the target. */
+export function afterLoadFailure(options: Pick<LoadOptions, 'singleTransaction' | 'jobs'>): string {
+  if (options.singleTransaction)
+    return 'Nothing was kept: the restore ran in one transaction, which was rolled back.'
+  return `The restore ran without a single transaction (${options.jobs > 1 ? `jobs: ${options.jobs}` : 'single-transaction: false'}): what loaded before the error stays; restore again with clean: true.`
+}
+
+/**
+ * The start of a line psql or pg_restore writes first for a message: its name, its input's line
+ * ("psql:<stdin>:12: "), or that line as inScriptLines maps it ("backup.sql:11: ").
+ */
+const PROGRAM =
+  "(?:(?:psql|pg_restore):(?:[^:\\n]*:\\d+:)? |[^\\s:][^:\\n]*:\\d+: |psql, in the action's own statements around [^\\n]*?: )"
+const PREFIX = new RegExp(`^(?:${PROGRAM})?`)
+/** A line psql or pg_restore starts (not one continuing a message across lines). */
+const STARTS = new RegExp(
+  `^(?:${PROGRAM}|(?:ERROR|FATAL|PANIC|WARNING|NOTICE|DETAIL|HINT|CONTEXT|STATEMENT|QUERY|LINE \\d+): {1,2}|Command was: )`
+)
+
+/**
+ * The lines of the loader's stderr that say what failed: the errors, each with its DETAIL, HINT
+ * and CONTEXT (they name the key and the function at fault) — cut before any value of a row
+ * (`Key (id)=(…)`, `COPY t, line 1`, strings and dollar quotes), as the failed statement is.
+ * Lines continuing a message (a value with a line break) are left out.
+ */
+export function reportedLines(stderr: string): string[] {
+  const out: string[] = []
+  let within: string | undefined
+  // psql and pg_restore start each error's first line with their name: an ERROR line without
+  // it, among lines that have it, continues a value (a row's text with a line break)
+  const prefixed = stderr.split('\n').some(l => PREFIX.exec(l)?.[0])
+  for (const raw of stderr.split('\n')) {
+    if (!STARTS.test(raw)) {
+      // a line of a multi-line CONTEXT that names a function or statement, else data: left out
+      if (
+        within === 'CONTEXT' &&
+        /^(?:PL\/pgSQL function|SQL function|SQL statement|COPY) /.test(raw)
+      )
+        out.push(`CONTEXT:  ${cutContext(raw)}`)
+      continue
+    }
+    const line = raw.replace(PREFIX, '')
+    const m =
+      /^(ERROR|FATAL|DETAIL|HINT|CONTEXT|STATEMENT|QUERY|LINE \d+|Command was|[A-Z]+): {1,2}(.*)$/.exec(
+        line
+      )
+    within = m?.[1]
+    if (!m) {
+      if (/error:|could not/i.test(raw)) out.push(raw)
+      continue
+    }
+    const [, kind, text] = m
+    if (kind === 'ERROR' || kind === 'FATAL') {
+      if (!prefixed || line !== raw) out.push(raw)
+    } else if (kind === 'DETAIL') out.push(`DETAIL:  ${cutDetail(text)}`)
+    else if (kind === 'CONTEXT') out.push(`CONTEXT:  ${cutContext(text)}`)
+    else if (kind === 'HINT') out.push(`HINT:  ${cutQuoted(text)}`)
+  }
+  return out.slice(0, 8)
+}
+
+function lastLines(stderr: string): string[] {
+  return stderr
+    .trim()
+    .split('\n')
+    .slice(-3)
+    .filter(l => STARTS.test(l))
+    .map(cutQuoted)
+}
+
+/** A DETAIL without the row's values: "Key (id)=(…) already exists.", "Failing row contains (…)." */
+function cutDetail(text: string): string {
+  const key = /^(Key \(.*?\))=\(/.exec(text)
+  if (key) {
+    const tail =
+      / (already exists|is not present in table "[^"]*"|is still referenced from table "[^"]*")\.$/.exec(
+        text
+      )
+    return `${key[1]}=(…)${tail ? ` ${tail[1]}.` : ' …'}`
+  }
+  if (text.startsWith('Failing row contains (')) return 'Failing row contains (…).'
+  return cutQuoted(text)
+}
+
+/** A CONTEXT without the row: "COPY t, line 1" (its text after the colon is the row). */
+function cutContext(text: string): string {
+  const copy = /^(COPY [^,]+, line \d+(?:, column [^:]+)?)(?::|$)/.exec(text)
+  if (copy) return copy[1]
+  return cutQuoted(text)
+}
+
+/** Text cut before its first string or dollar quote (where values and bodies start). */
+function cutQuoted(text: string): string {
+  const quote = text.search(/['$]/)
+  return quote >= 0 ? `${text.slice(0, quote).trimEnd()} …` : text
 }
 
 /** Whether a psql of this version understands \restrict (13.22, 14.19, 15.14, 16.10, 17.6, 18+). */

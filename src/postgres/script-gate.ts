@@ -111,6 +111,8 @@ const TRAILER = Buffer.from('-- PostgreSQL database dump complete')
 const HEADER = /^(?:\ufeff)?(?:--\r?\n)?-- PostgreSQL database dump\r?\n/
 const CLUSTER_HEADER = /^(?:\ufeff)?(?:--\r?\n)?-- PostgreSQL database cluster dump\r?\n/
 const MAX_TEXT = 200
+/** pg_dump's comment before an entry: "-- Name: t; Type: TABLE; Schema: public; Owner: app". */
+const ENTRY_HEADER = /^-- (Data for )?Name: (.*); Type: (.*?); Schema: (.*?); Owner: .*$/gm
 
 /** The first `max` characters of a statement, on one line. */
 function shortText(text: string, max = MAX_TEXT): string {
@@ -167,6 +169,11 @@ export class ScriptGate extends Transform {
   private readonly refuseAmbiguous: boolean
   /** A COPY statement the policy left out: its data and end marker are left out too. */
   private skippedCopy: SkippedStatement | undefined
+  /**
+   * pg_dump's entry headers ("-- Name: mood; Type: TYPE; Schema: public; Owner: …") in the
+   * comments before statements, by the script line of the first statement after them.
+   */
+  private readonly entries: { line: number; entry: string }[] = []
 
   constructor(private readonly options: ScriptGateOptions) {
     super()
@@ -256,6 +263,7 @@ export class ScriptGate extends Transform {
 
   private statement(e: StatementEvent): void {
     this.seeGap(this.decidedUpTo, e.offset)
+    this.seeEntryHeader(this.decidedUpTo, e.offset, e.line)
     const cls = classifyStatement(e)
     this.refuseClusterStatements(e, cls)
     const refused = refusal(e, { refuseAmbiguousLiterals: this.refuseAmbiguous })
@@ -366,6 +374,31 @@ export class ScriptGate extends Transform {
       return
     }
     this.decidedUpTo = e.end
+  }
+
+  /** The last entry header of pg_dump in the comments before a statement (from its line on). */
+  private seeEntryHeader(from: number, to: number, line: number): void {
+    if (to - from > 64 * 1024) return
+    const gap = this.bytes(from, to).toString('utf8')
+    let last: RegExpExecArray | undefined
+    for (const m of gap.matchAll(ENTRY_HEADER)) last = m
+    if (!last) return
+    const [, , name, type, schema] = last
+    const entry = `${type} ${schema && schema !== '-' ? `${schema}.` : ''}${name}`
+    this.entries.push({ line, entry: shortText(entry, 160) })
+  }
+
+  /**
+   * The archive entry (pg_dump's header before it: "TYPE public.mood") that the line
+   * `outputLine` of the gate's output belongs to; undefined before the first, or on the gate's
+   * own lines.
+   */
+  entryAt(outputLine: number): string | undefined {
+    const line = this.scriptLine(outputLine)
+    if (line === undefined) return undefined
+    for (let i = this.entries.length - 1; i >= 0; i--)
+      if (this.entries[i].line <= line) return this.entries[i].entry
+    return undefined
   }
 
   /** White space and comments between events: pg_dump's trailer is one of them. */
