@@ -12,14 +12,20 @@ import { PIPE_SIZE } from '../../src/storage/fifo.js'
 const CLIENT_READ = 8 * 1024 * 1024
 
 let work: string
+/** The streams readSize opened: their files are removed only once they have closed. */
+const closed: Promise<void>[] = []
 beforeAll(() => {
   work = mkdtempSync(path.join(os.tmpdir(), 'pipe-reads-'))
 })
-afterAll(() => rmSync(work, { recursive: true, force: true }))
+afterAll(async () => {
+  await Promise.all(closed)
+  rmSync(work, { recursive: true, force: true })
+})
 
 /** The read size a stream opened as the client opens it gets, closed at once. */
 function readSize(file: string, highWaterMark = CLIENT_READ): number {
   const stream = fs.createReadStream(file, { highWaterMark })
+  closed.push(new Promise(resolve => stream.once('close', () => resolve())))
   const size = stream.readableHighWaterMark
   stream.destroy()
   return size
