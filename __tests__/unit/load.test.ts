@@ -13,6 +13,7 @@ import {
   alreadyExists,
   buildPsqlArgs,
   explainLoadFailure,
+  cutErrorValue,
   failedStatement,
   psqlSupportsRestrict,
   reportedLines
@@ -502,7 +503,16 @@ describe('the failed statement (psql --echo-errors, pg_restore "Command was:")',
     // values, bodies and options (a user mapping's password) are cut off
     [
       "psql:<stdin>:9: STATEMENT:  INSERT INTO public.t VALUES (1, 'secret');\n",
-      'INSERT INTO public.t VALUES (1, …'
+      'INSERT INTO public.t VALUES ( …'
+    ],
+    // numbers are values too (a card number in an INSERT of pg_dump --inserts); names keep theirs
+    [
+      'psql:<stdin>:9: STATEMENT:  INSERT INTO public.t6 VALUES (1, 5500000000000004);\n',
+      'INSERT INTO public.t6 VALUES ( …'
+    ],
+    [
+      'psql:<stdin>:9: STATEMENT:  ALTER TABLE public."2fa" ALTER COLUMN n SET DEFAULT -.5;\n',
+      'ALTER TABLE public."2fa" ALTER COLUMN n SET DEFAULT …'
     ],
     [
       'psql:<stdin>:9: STATEMENT:  CREATE FUNCTION public.f() RETURNS integer LANGUAGE sql AS $$select 1$$;\n',
@@ -601,6 +611,26 @@ describe('load errors: DETAIL and CONTEXT kept, without the rows; the hint that 
     expect(afterLoadFailure({ singleTransaction: false, jobs: 1 })).toMatch(
       /\(single-transaction: false\)/
     )
+  })
+
+  it.each([
+    [
+      'ERROR:  invalid input syntax for type integer: "4111-1111"',
+      'ERROR:  invalid input syntax for type integer: …'
+    ],
+    [
+      'ERROR:  invalid input value for enum mood: "4111-1111"',
+      'ERROR:  invalid input value for enum mood: …'
+    ],
+    ['ERROR:  malformed array literal: "{4111-1111"', 'ERROR:  malformed array literal: …'],
+    [
+      'ERROR:  value "41111111" is out of range for type smallint',
+      'ERROR:  value "…" is out of range for type smallint'
+    ],
+    ['ERROR:  relation "skus" does not exist', 'ERROR:  relation "skus" does not exist']
+  ])('an ERROR line keeps the names, not a value it quotes: %s', (line, shown) => {
+    expect(cutErrorValue(line)).toBe(shown)
+    expect(reportedLines(`psql:<stdin>:3: ${line}\n`).join('\n')).toBe(`psql:<stdin>:3: ${shown}`)
   })
 
   it("errors on the script's own lines (backup.sql:11:) are read as psql's; a row's text never is", () => {

@@ -661,8 +661,9 @@ export function failedStatement(stderr: string): string | undefined {
   const m = /(?:\bSTATEMENT: {2}|^Command was: )(.*)$/m.exec(stderr)
   if (!m) return undefined
   let text = m[1].trim()
-  const quote = text.search(/['$]/)
-  if (quote >= 0) text = `${text.slice(0, quote).trimEnd()} …`
+  // cut before the first string, dollar quote or number: where a row's values begin
+  const value = text.search(/['$]|(?<![\w."])[-+]?\.?\d/)
+  if (value >= 0) text = `${text.slice(0, value).trimEnd()} …`
   if (text.length > 160) text = `${text.slice(0, 160)}…`
   return text.length > 0 ? text : undefined
 }
@@ -904,7 +905,7 @@ export function reportedLines(stderr: string): string[] {
     }
     const [, kind, text] = m
     if (kind === 'ERROR' || kind === 'FATAL') {
-      if (!prefixed || line !== raw) out.push(raw)
+      if (!prefixed || line !== raw) out.push(cutErrorValue(raw))
     } else if (kind === 'DETAIL') out.push(`DETAIL:  ${cutDetail(text)}`)
     else if (kind === 'CONTEXT') out.push(`CONTEXT:  ${cutContext(text)}`)
     else if (kind === 'HINT') out.push(`HINT:  ${cutQuoted(text)}`)
@@ -919,6 +920,20 @@ function lastLines(stderr: string): string[] {
     .slice(-3)
     .filter(l => STARTS.test(l))
     .map(cutQuoted)
+}
+
+/**
+ * An ERROR line without the value PostgreSQL quotes in it: `invalid input syntax for type
+ * integer: "…"`, `value "…" is out of range for type integer` (the value is a row's, or what a
+ * statement of the backup read from the target). Names ("relation "t" does not exist") stay.
+ */
+export function cutErrorValue(line: string): string {
+  const valueAtEnd =
+    /^(.*?(?:invalid input syntax for (?:type )?[^:]+|invalid input value for enum [^:]+|malformed [^:]* literal|date\/time field value out of range|invalid byte sequence for encoding "[^"]+"|character with byte sequence [^:]*)): .*$/.exec(
+      line
+    )
+  if (valueAtEnd) return `${valueAtEnd[1]}: …`
+  return line.replace(/\bvalue "(?:[^"]|"")*" is out of range/g, 'value "…" is out of range')
 }
 
 /** A DETAIL without the row's values: "Key (id)=(…) already exists.", "Failing row contains (…)." */
