@@ -603,17 +603,7 @@ async function guardTarget(
   const known = plan.dataTables !== undefined || plan.plain !== undefined
   const providers = new Set(facts.providerSchemas.map(s => s.name))
   const all = await existingTables(client, known ? [...schemas] : undefined)
-  let existing = all.filter(t => !providers.has(t.schema))
-  const writes = scriptWrites(inputs, plan)
-  if (writes) {
-    const unrelated = existing.filter(t => !writes.has(tableKey(t)))
-    if (unrelated.length > 0) {
-      log.info(
-        `Not counted: ${plural(unrelated.length, 'table')} of the target that the script neither creates nor fills (${describeTables(unrelated)}); any other object of the same name as one of the script's makes its CREATE fail, and the restore's one transaction rolls back.`
-      )
-      existing = existing.filter(t => writes.has(tableKey(t)))
-    }
-  }
+  const existing = all.filter(t => !providers.has(t.schema))
   if (inputs.allowNonEmpty || inputs.clean) {
     await refuseDataOnly(inputs, client, server, plan, providers)
   }
@@ -646,28 +636,6 @@ async function guardTarget(
   throw new RestoreError(
     `the target database '${server.database}' is not empty: ${plural(existing.length, 'table')} where the backup goes — ${listing}. Nothing was changed. Set 'clean: true' to drop and replace the backup's objects, 'allow-non-empty: true' to restore next to them, or point database-url at an empty database.`
   )
-}
-
-/**
- * The tables a plain script pg_dump made writes to (creates, or fills with COPY or INSERT), when
- * the guard may judge the target on those alone: the restore runs in one transaction (a CREATE
- * that meets an object of the target fails and everything rolls back), pg_dump wrote the script
- * (its statements name every table in full and replace nothing: a script of one's own may
- * CREATE OR REPLACE, or INSERT into any table), and it is no verify (which needs the scratch
- * database to itself). Otherwise undefined: every table in the backup's schemas counts.
- */
-function scriptWrites(
-  inputs: Pick<RestoreOptions, 'mode' | 'singleTransaction'>,
-  plan: Pick<RestorePlan, 'plain'>
-): Set<string> | undefined {
-  const plain = plan.plain
-  if (!plain?.madeByPgDump || !inputs.singleTransaction || inputs.mode === 'verify')
-    return undefined
-  return new Set([...plain.createdTables, ...plain.copyTables, ...plain.insertTables].map(tableKey))
-}
-
-function tableKey(t: { schema: string; name: string }): string {
-  return JSON.stringify([t.schema, t.name])
 }
 
 /**
@@ -729,13 +697,10 @@ async function compareRowCounts(
     // names the list could not split, or a script without COPY (INSERTs): count what the
     // restore created in the backup's schemas (a plain script's: public and those it creates)
     const schemas = plan.plain ? ['public', ...plan.plain.schemas] : undefined
-    // of pg_dump's script only the tables it creates (the target may hold others next to them)
-    const created = plan.plain?.madeByPgDump
-      ? new Set(plan.plain.createdTables.map(tableKey))
-      : undefined
-    tables = (await existingTables(client, schemas))
-      .filter(t => !created || created.has(tableKey(t)))
-      .map(t => ({ schema: t.schema, name: t.name }))
+    tables = (await existingTables(client, schemas)).map(t => ({
+      schema: t.schema,
+      name: t.name
+    }))
   }
   if (inputs.tables.length > 0 || inputs.schemas.length > 0) {
     tables = tables.filter(
