@@ -73,7 +73,7 @@ export interface RestorePlan {
   /** With clean: what the restore drops first, from the backup itself (postgres/clean.ts). */
   clean?: CleanList
   /**
-   * With allow-non-empty or clean: tables the backup loads rows into but does not create (an
+   * Tables the backup loads rows into but does not create (an
    * archive or script made by pg_dump --data-only, or a subset of one): in a target that has
    * them, the rows would go into the target's own tables.
    */
@@ -174,8 +174,8 @@ export async function planRestore(
       dataTables:
         manifestTables(manifest) ?? (plain.copyTables.length > 0 ? plain.copyTables : undefined),
       clean: drops?.found.list,
-      dataOnlyTables: towardTarget(inputs) ? scriptDataOnlyTables(plain) : undefined,
-      dataOnlySequences: towardTarget(inputs) ? scriptDataOnlySequences(plain) : undefined
+      dataOnlyTables: scriptDataOnlyTables(plain),
+      dataOnlySequences: scriptDataOnlySequences(plain)
     }
   }
   const client = await chooseClient(inputs, 'pg_restore', archiveMajor, requires)
@@ -204,15 +204,13 @@ export async function planRestore(
   }
 }
 
-/** Whether the restore may meet tables of the target's own (allow-non-empty, clean). */
-const towardTarget = (inputs: RestoreOptions): boolean => inputs.allowNonEmpty || inputs.clean
-
 /** What the plan needs of an archive's table of contents: clean's drops, the data-only tables. */
 async function fromToc(
   inputs: RestoreOptions,
   readToc: () => Promise<ArchiveToc>
 ): Promise<Pick<RestorePlan, 'clean' | 'dataOnlyTables' | 'dataOnlySequences'>> {
-  if (!towardTarget(inputs)) return {}
+  // read without clean or allow-non-empty too: the guard counts the data-only tables and
+  // sequences the target holds (outside the schemas it looks at otherwise)
   const toc = await readToc()
   return {
     clean: inputs.clean ? archiveDrops(inputs, toc) : undefined,
@@ -265,11 +263,10 @@ function scriptDataOnlyTables(plain: PlainDumpObjects): QualifiedName[] {
 }
 
 /**
- * The same for sequences: those a script pg_dump made sets (setval) without creating them, as an
- * archive's SEQUENCE SET without its SEQUENCE.
+ * The same for sequences: those a script sets (setval) without creating them, as an archive's
+ * SEQUENCE SET without its SEQUENCE (whoever wrote the script: setval changes the target's own).
  */
 function scriptDataOnlySequences(plain: PlainDumpObjects): QualifiedName[] {
-  if (!plain.madeByPgDump) return []
   const created = new Set(plain.createdSequences.map(tableKey))
   const seen = new Set<string>()
   return plain.setvalSequences.filter(s => {
