@@ -192,3 +192,18 @@ describe('hand-written scripts: every schema their statements reach', () => {
     await expectRefused(APP, source, /app\.accounts \(1 row\)/)
   })
 })
+
+describe('clean: every dependent counts', () => {
+  it('more than 100 dependents (PostgreSQL names 100, then "and N other objects"): the true count', async () => {
+    const views = Array.from(
+      { length: 150 },
+      (_, i) => `CREATE VIEW public.v${i} AS SELECT id FROM public.t;`
+    ).join('\n')
+    await expectRefused(
+      `CREATE TABLE public.t (id integer); ${views}`,
+      write('t.sql', 'CREATE TABLE public.t (id integer);\n'),
+      /clean would drop 150 objects that are not in the backup but depend on objects it recreates: .*; and 130 more\. Nothing was changed/,
+      { clean: true }
+    )
+  })
+})
