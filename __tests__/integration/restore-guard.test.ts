@@ -11,6 +11,7 @@ import path from 'node:path'
 import { runTool, schemaDump, tableChecksums } from '../../dev/fixtures.js'
 import type { TestServer } from '../../dev/postgres.js'
 import type { BackupSource, RestoreOptions } from '../../src/types.js'
+import { writeArchive } from '../support/archive-writer.js'
 import { useHarness } from '../support/harness.js'
 import { testRestoreInputs } from '../support/inputs.js'
 
@@ -190,6 +191,67 @@ describe('hand-written scripts: every schema their statements reach', () => {
   ] as const)('%s: refused', async (name, how) => {
     const source = 'text' in how ? write(`${name.replace(/\W+/g, '-')}.sql`, how.text) : how
     await expectRefused(APP, source, /app\.accounts \(1 row\)/)
+  })
+})
+
+describe('custom archives: the schemas and objects their entries’ SQL reaches', () => {
+  /** A custom archive whose only entry is a TABLE public.evil with `defn` (no data). */
+  function archive(name: string, defn: string): BackupSource {
+    const p = path.join(files, name)
+    writeFileSync(
+      p,
+      writeArchive({
+        minor: 14,
+        serverVersion: '15.18',
+        pgDumpVersion: '15.18',
+        entries: [
+          {
+            dumpId: 1,
+            tag: 'ENCODING',
+            desc: 'ENCODING',
+            section: 1,
+            defn: "SET client_encoding = 'UTF8';\n",
+            dataState: 3
+          },
+          {
+            dumpId: 2,
+            tag: 'evil',
+            desc: 'TABLE',
+            namespace: 'public',
+            section: 2,
+            defn,
+            dropStmt: 'DROP TABLE public.evil;\n',
+            dataState: 3
+          }
+        ]
+      })
+    )
+    return file(p)
+  }
+  const APP = `CREATE SCHEMA app; CREATE TABLE app.accounts (id integer, secret text);
+    INSERT INTO app.accounts VALUES (1, 'mine');
+    CREATE FUNCTION app.f() RETURNS integer LANGUAGE sql AS 'select 1';`
+
+  it('an entry that UPDATEs a table in another schema: refused', async () => {
+    await expectRefused(
+      APP,
+      archive(
+        'update.dump',
+        "CREATE TABLE public.evil (id integer);\nUPDATE app.accounts SET secret = 'x';\n"
+      ),
+      /app\.accounts \(1 row\)/
+    )
+  })
+
+  it('an entry that replaces a function of the target (no tables in public): refused, naming it', async () => {
+    await expectRefused(
+      APP,
+      archive(
+        'replace.dump',
+        "CREATE TABLE public.evil (id integer);\nCREATE OR REPLACE FUNCTION app.f() RETURNS integer LANGUAGE sql AS 'select 666';\n"
+      ),
+      /app\.accounts \(1 row\); and objects the backup's statements change: function app\.f/
+    )
   })
 })
 

@@ -34,6 +34,7 @@ import {
 } from '../postgres/clients.js'
 import { psqlSupportsRestrict } from '../postgres/load.js'
 import { PlainDumpObjects, parsePlainDumpVersions } from '../postgres/plain-sql.js'
+import { PsqlLexer } from '../postgres/psql-lexer.js'
 import {
   type CleanList,
   ScriptDropsScanner,
@@ -68,6 +69,12 @@ export interface RestorePlan {
   dataTables?: QualifiedName[]
   /** A plain dump: what its script creates. */
   plain?: PlainDumpObjects
+  /**
+   * What the backup's statements reach (schemas, objects they change), for the target's guard:
+   * a plain script's own scan; an archive's, from its table of contents (the selected entries'
+   * SQL and COPY statements).
+   */
+  references?: PlainDumpObjects
   /** The pg_restore or psql that reads it. */
   client: ClientInstall
   /** With clean: what the restore drops first, from the backup itself (postgres/clean.ts). */
@@ -169,6 +176,7 @@ export async function planRestore(
       ...found,
       client,
       plain,
+      references: plain,
       // a script of INSERTs (pg_dump --inserts, or written by hand) has no COPY: the restore
       // counts the tables it finds in the script's schemas instead
       dataTables:
@@ -208,15 +216,35 @@ export async function planRestore(
 async function fromToc(
   inputs: RestoreOptions,
   readToc: () => Promise<ArchiveToc>
-): Promise<Pick<RestorePlan, 'clean' | 'dataOnlyTables' | 'dataOnlySequences'>> {
+): Promise<Pick<RestorePlan, 'clean' | 'dataOnlyTables' | 'dataOnlySequences' | 'references'>> {
   // read without clean or allow-non-empty too: the guard counts the data-only tables and
   // sequences the target holds (outside the schemas it looks at otherwise)
   const toc = await readToc()
   return {
     clean: inputs.clean ? archiveDrops(inputs, toc) : undefined,
     dataOnlyTables: archiveDataOnly(inputs, toc, 'TABLE'),
-    dataOnlySequences: archiveDataOnly(inputs, toc, 'SEQUENCE')
+    dataOnlySequences: archiveDataOnly(inputs, toc, 'SEQUENCE'),
+    references: archiveReferences(inputs, toc)
   }
+}
+
+/** The schemas and objects the SQL of the archive's selected entries reaches (see PlainDumpObjects). */
+export function archiveReferences(
+  selection: Pick<RestoreOptions, 'tables' | 'schemas'>,
+  toc: ArchiveToc
+): PlainDumpObjects {
+  const selected = selectedEntries(toc.entries, selection)
+  const references = new PlainDumpObjects()
+  for (const e of toc.entries) {
+    if (selected !== undefined && !selected.has(e.dumpId)) continue
+    if (e.desc === 'BLOB METADATA') continue // a list of OIDs, no SQL
+    const sql = [e.defn, e.copyStmt].filter(Boolean).join('\n')
+    if (sql.trim() === '') continue
+    const lexer = new PsqlLexer()
+    for (const event of [...lexer.write(Buffer.from(sql)), ...lexer.end()])
+      if (event.kind === 'statement') references.see(event)
+  }
+  return references
 }
 
 const tableKey = (t: QualifiedName): string => JSON.stringify([t.schema, t.name])

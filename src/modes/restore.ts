@@ -602,12 +602,13 @@ async function guardTarget(
   for (const t of [...(plan.dataOnlyTables ?? []), ...(plan.dataOnlySequences ?? [])])
     schemas.add(t.schema)
   const plain = plan.plain
+  const refs = plan.references
   for (const s of plain?.schemas ?? []) schemas.add(s)
-  // a script reaches every schema its statements name, and those of the session's search_path
-  for (const s of plain?.referencedSchemas ?? []) schemas.add(s)
-  if (plain) for (const s of await sessionSchemas(client)) schemas.add(s)
+  // a backup reaches every schema its statements name, and those of the session's search_path
+  for (const s of refs?.referencedSchemas ?? []) schemas.add(s)
+  if (refs) for (const s of await sessionSchemas(client)) schemas.add(s)
   const known =
-    (plan.dataTables !== undefined || plain !== undefined) && !(plain?.wholeDatabase ?? false)
+    (plan.dataTables !== undefined || plain !== undefined) && !(refs?.wholeDatabase ?? false)
   const providers = new Set(facts.providerSchemas.map(s => s.name))
   const all = await existingTables(client, known ? [...schemas] : undefined)
   const existing = all.filter(t => !providers.has(t.schema))
@@ -677,11 +678,11 @@ async function sessionSchemas(client: pg.Client): Promise<string[]> {
  */
 async function changedObjects(
   client: pg.Client,
-  plan: Pick<RestorePlan, 'plain' | 'dataOnlySequences'>,
+  plan: Pick<RestorePlan, 'references' | 'dataOnlySequences'>,
   providers: ReadonlySet<string>
 ): Promise<string[]> {
-  const named = [...(plan.plain?.namedObjects ?? []), ...(plan.dataOnlySequences ?? [])]
-  const namedSchemas = [...(plan.plain?.namedSchemas ?? [])].filter(
+  const named = [...(plan.references?.namedObjects ?? []), ...(plan.dataOnlySequences ?? [])]
+  const namedSchemas = [...(plan.references?.namedSchemas ?? [])].filter(
     s => s !== 'public' && !providers.has(s)
   )
   const found: string[] = []
@@ -721,7 +722,7 @@ async function changedObjects(
       found.push(r.kind === 'schema' ? `schema ${r.schema}` : `${r.kind} ${r.schema}.${r.name}`)
     }
   }
-  if (plan.plain?.largeObjects) {
+  if (plan.references?.largeObjects) {
     const { rows } = await client.query<{ n: string }>(
       'SELECT count(*)::text AS n FROM pg_catalog.pg_largeobject_metadata'
     )
