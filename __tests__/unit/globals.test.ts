@@ -124,6 +124,7 @@ describe('planRoles', () => {
     // the existing postgres is not made a member of anything; nor is a created role made a
     // member of an existing (predefined) role
     expect(plan.skipped).toEqual([
+      "ALTER ROLE owner1 SET work_mem TO '8MB'; (line 21): role settings are not restored; set it by hand",
       'GRANT Reader x TO postgres: "postgres" exists and is not altered',
       'GRANT pg_read_all_data TO rep: "pg_read_all_data" exists, and a restore grants only roles it creates (grant it by hand if "rep" must have it)'
     ])
@@ -257,6 +258,29 @@ GRANT app TO evil WITH ADMIN OPTION;
     })
     expect(plan.statements).toEqual(['CREATE ROLE "a"";DROP ROLE postgres;--";'])
     expect(plan.created).toEqual(['a";DROP ROLE postgres;--'])
+  })
+})
+
+describe('refused up front: what the server would refuse or cut', () => {
+  const file = (body: string): Buffer => Buffer.from(`SET client_encoding = 'UTF8';\n${body}\n`)
+
+  it('GRANT of a role to itself (the server says "role is a member of itself")', () => {
+    expect(() => parseGlobals(file('CREATE ROLE a1;\nGRANT a1 TO a1;'))).toThrow(
+      /line 3: a GRANT of role "a1" to itself, which PostgreSQL refuses .*no role was created/
+    )
+  })
+
+  it('a role name longer than 63 bytes (the server would cut it: two names could become one)', () => {
+    const long = `r${'x'.repeat(63)}`
+    expect(() => parseGlobals(file(`CREATE ROLE "${long}";`))).toThrow(
+      /line 2: a role name of 64 bytes, longer than PostgreSQL's 63/
+    )
+    // bytes, not characters: 32 two-byte letters are 64 bytes
+    expect(() => parseGlobals(file(`CREATE ROLE "${'é'.repeat(32)}";`))).toThrow(/64 bytes/)
+    expect(() =>
+      parseGlobals(file(`CREATE ROLE a;\nCREATE ROLE b;\nGRANT a TO "${long}";`))
+    ).toThrow(/line 4: a role name of 64 bytes/)
+    expect(parseGlobals(file(`CREATE ROLE "${'x'.repeat(63)}";`)).roles).toHaveLength(1)
   })
 })
 

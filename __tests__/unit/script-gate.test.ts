@@ -433,3 +433,20 @@ describe("ScriptGate: psql's line numbers mapped back to the script's", () => {
     expect(copyMessage).not.toContain('SECRET')
   })
 })
+
+describe('ScriptGate: a last line without a line end keeps its line number', () => {
+  it('"/etc/passwd" alone (no newline): psql\'s error on the ";" the gate adds names backup.sql:1', async () => {
+    const { out, gate: g } = await gate('/etc/passwd', { serverMajor: 15 })
+    const lines = out.split('\n')
+    expect(lines).toEqual(['BEGIN;', '/etc/passwd', ';', 'COMMIT;', ''])
+    const stderr = `psql:<stdin>:3: ERROR:  syntax error at or near "/"\n`
+    const mapped = inScriptLines(
+      explainLoadFailure('/usr/bin/psql', 3, null, stderr),
+      g,
+      'backup.sql'
+    )
+    expect(mapped.stderr).toBe('backup.sql:1: ERROR:  syntax error at or near "/"\n')
+    // the gate's own COMMIT; stays its own
+    expect(g.scriptLine(4)).toBeUndefined()
+  })
+})

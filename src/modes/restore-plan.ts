@@ -34,6 +34,7 @@ import {
 } from '../postgres/clients.js'
 import { psqlSupportsRestrict } from '../postgres/load.js'
 import { PlainDumpObjects, parsePlainDumpVersions } from '../postgres/plain-sql.js'
+import { PsqlLexer } from '../postgres/psql-lexer.js'
 import {
   type CleanList,
   ScriptDropsScanner,
@@ -68,12 +69,18 @@ export interface RestorePlan {
   dataTables?: QualifiedName[]
   /** A plain dump: what its script creates. */
   plain?: PlainDumpObjects
+  /**
+   * What the backup's statements reach (schemas, objects they change), for the target's guard:
+   * a plain script's own scan; an archive's, from its table of contents (the selected entries'
+   * SQL and COPY statements).
+   */
+  references?: PlainDumpObjects
   /** The pg_restore or psql that reads it. */
   client: ClientInstall
   /** With clean: what the restore drops first, from the backup itself (postgres/clean.ts). */
   clean?: CleanList
   /**
-   * With allow-non-empty or clean: tables the backup loads rows into but does not create (an
+   * Tables the backup loads rows into but does not create (an
    * archive or script made by pg_dump --data-only, or a subset of one): in a target that has
    * them, the rows would go into the target's own tables.
    */
@@ -169,13 +176,14 @@ export async function planRestore(
       ...found,
       client,
       plain,
+      references: plain,
       // a script of INSERTs (pg_dump --inserts, or written by hand) has no COPY: the restore
       // counts the tables it finds in the script's schemas instead
       dataTables:
         manifestTables(manifest) ?? (plain.copyTables.length > 0 ? plain.copyTables : undefined),
       clean: drops?.found.list,
-      dataOnlyTables: towardTarget(inputs) ? scriptDataOnlyTables(plain) : undefined,
-      dataOnlySequences: towardTarget(inputs) ? scriptDataOnlySequences(plain) : undefined
+      dataOnlyTables: scriptDataOnlyTables(plain),
+      dataOnlySequences: scriptDataOnlySequences(plain)
     }
   }
   const client = await chooseClient(inputs, 'pg_restore', archiveMajor, requires)
@@ -204,21 +212,39 @@ export async function planRestore(
   }
 }
 
-/** Whether the restore may meet tables of the target's own (allow-non-empty, clean). */
-const towardTarget = (inputs: RestoreOptions): boolean => inputs.allowNonEmpty || inputs.clean
-
 /** What the plan needs of an archive's table of contents: clean's drops, the data-only tables. */
 async function fromToc(
   inputs: RestoreOptions,
   readToc: () => Promise<ArchiveToc>
-): Promise<Pick<RestorePlan, 'clean' | 'dataOnlyTables' | 'dataOnlySequences'>> {
-  if (!towardTarget(inputs)) return {}
+): Promise<Pick<RestorePlan, 'clean' | 'dataOnlyTables' | 'dataOnlySequences' | 'references'>> {
+  // read without clean or allow-non-empty too: the guard counts the data-only tables and
+  // sequences the target holds (outside the schemas it looks at otherwise)
   const toc = await readToc()
   return {
     clean: inputs.clean ? archiveDrops(inputs, toc) : undefined,
     dataOnlyTables: archiveDataOnly(inputs, toc, 'TABLE'),
-    dataOnlySequences: archiveDataOnly(inputs, toc, 'SEQUENCE')
+    dataOnlySequences: archiveDataOnly(inputs, toc, 'SEQUENCE'),
+    references: archiveReferences(inputs, toc)
   }
+}
+
+/** The schemas and objects the SQL of the archive's selected entries reaches (see PlainDumpObjects). */
+export function archiveReferences(
+  selection: Pick<RestoreOptions, 'tables' | 'schemas'>,
+  toc: ArchiveToc
+): PlainDumpObjects {
+  const selected = selectedEntries(toc.entries, selection)
+  const references = new PlainDumpObjects()
+  for (const e of toc.entries) {
+    if (selected !== undefined && !selected.has(e.dumpId)) continue
+    if (e.desc === 'BLOB METADATA') continue // a list of OIDs, no SQL
+    const sql = [e.defn, e.copyStmt].filter(Boolean).join('\n')
+    if (sql.trim() === '') continue
+    const lexer = new PsqlLexer()
+    for (const event of [...lexer.write(Buffer.from(sql)), ...lexer.end()])
+      if (event.kind === 'statement') references.see(event)
+  }
+  return references
 }
 
 const tableKey = (t: QualifiedName): string => JSON.stringify([t.schema, t.name])
@@ -265,11 +291,10 @@ function scriptDataOnlyTables(plain: PlainDumpObjects): QualifiedName[] {
 }
 
 /**
- * The same for sequences: those a script pg_dump made sets (setval) without creating them, as an
- * archive's SEQUENCE SET without its SEQUENCE.
+ * The same for sequences: those a script sets (setval) without creating them, as an archive's
+ * SEQUENCE SET without its SEQUENCE (whoever wrote the script: setval changes the target's own).
  */
 function scriptDataOnlySequences(plain: PlainDumpObjects): QualifiedName[] {
-  if (!plain.madeByPgDump) return []
   const created = new Set(plain.createdSequences.map(tableKey))
   const seen = new Set<string>()
   return plain.setvalSequences.filter(s => {

@@ -611,33 +611,46 @@ async function guardTarget(
   )
   const schemas = new Set<string>(['public'])
   for (const t of plan.dataTables ?? []) schemas.add(t.schema)
-  for (const s of plan.plain?.schemas ?? []) schemas.add(s)
-  const known = plan.dataTables !== undefined || plan.plain !== undefined
+  for (const t of [...(plan.dataOnlyTables ?? []), ...(plan.dataOnlySequences ?? [])])
+    schemas.add(t.schema)
+  const plain = plan.plain
+  const refs = plan.references
+  for (const s of plain?.schemas ?? []) schemas.add(s)
+  // a backup reaches every schema its statements name, and those of the session's search_path
+  for (const s of refs?.referencedSchemas ?? []) schemas.add(s)
+  if (refs) for (const s of await sessionSchemas(client)) schemas.add(s)
+  const known =
+    (plan.dataTables !== undefined || plain !== undefined) && !(refs?.wholeDatabase ?? false)
   const providers = new Set(facts.providerSchemas.map(s => s.name))
   const all = await existingTables(client, known ? [...schemas] : undefined)
-  let existing = all.filter(t => !providers.has(t.schema))
-  const writes = scriptWrites(inputs, plan)
-  if (writes) {
-    const unrelated = existing.filter(t => !writes.has(tableKey(t)))
-    if (unrelated.length > 0) {
-      log.info(
-        `Not counted: ${plural(unrelated.length, 'table')} of the target that the script neither creates nor fills (${describeTables(unrelated)}); any other object of the same name as one of the script's makes its CREATE fail, and the restore's one transaction rolls back.`
-      )
-      existing = existing.filter(t => writes.has(tableKey(t)))
-    }
-  }
+  const existing = all.filter(t => !providers.has(t.schema))
   if (inputs.allowNonEmpty || inputs.clean) {
     await refuseDataOnly(inputs, client, server, plan, providers)
   }
-  if (all.length > existing.length)
+  const providerTables = all.filter(t => providers.has(t.schema))
+  if (providerTables.length > 0)
     log.info(
-      `The provider's own tables in the target are not counted: ${describeTables(all.filter(t => providers.has(t.schema)))}.`
+      `The provider's own tables in the target are not counted: ${describeTables(providerTables)}.`
     )
-  if (existing.length === 0) {
+  // objects other than tables that the backup's statements would change: views, functions,
+  // sequences (setval), types, schemas, large objects
+  const objects = await changedObjects(client, plan, providers)
+  if (existing.length === 0 && objects.length === 0) {
     log.info('The target holds no tables where the backup goes.')
     return server
   }
-  const listing = describeTables(existing)
+  const listing = [
+    ...(existing.length > 0 ? [describeTables(existing)] : []),
+    ...(objects.length > 0
+      ? [
+          `${existing.length > 0 ? 'and ' : ''}objects the backup's statements change: ${objects.join(', ')}`
+        ]
+      : [])
+  ].join('; ')
+  const counted =
+    existing.length > 0
+      ? `${plural(existing.length, 'table')} where the backup goes — ${listing}`
+      : `it holds objects the backup's statements change — ${objects.join(', ')}`
   if (inputs.clean) {
     log.info(cleanListing(existing, plan.clean?.drops))
     return server
@@ -650,34 +663,83 @@ async function guardTarget(
     // verify compares the copy with the backup: it needs the backup's objects alone. It does
     // not clean by itself: a verify-database-url that is not a scratch database loses nothing.
     throw new RestoreError(
-      `the scratch database '${server.database}' (verify-database-url) is not empty: ${plural(existing.length, 'table')} where the backup goes — ${listing} (a verify into it before?). Nothing was changed. Point verify-database-url at an empty database (a services: postgres container is empty in every job), or set 'clean: true' to drop the backup's objects there first and restore them again.`
+      `the scratch database '${server.database}' (verify-database-url) is not empty: ${counted} (a verify into it before?). Nothing was changed. Point verify-database-url at an empty database (a services: postgres container is empty in every job), or set 'clean: true' to drop the backup's objects there first and restore them again.`
     )
   }
   throw new RestoreError(
-    `the target database '${server.database}' is not empty: ${plural(existing.length, 'table')} where the backup goes — ${listing}. Nothing was changed. Set 'clean: true' to drop and replace the backup's objects, 'allow-non-empty: true' to restore next to them, or point database-url at an empty database.`
+    `the target database '${server.database}' is not empty: ${counted}. Nothing was changed. Set 'clean: true' to drop and replace the backup's objects, 'allow-non-empty: true' to restore next to them, or point database-url at an empty database.`
   )
 }
 
-/**
- * The tables a plain script pg_dump made writes to (creates, or fills with COPY or INSERT), when
- * the guard may judge the target on those alone: the restore runs in one transaction (a CREATE
- * that meets an object of the target fails and everything rolls back), pg_dump wrote the script
- * (its statements name every table in full and replace nothing: a script of one's own may
- * CREATE OR REPLACE, or INSERT into any table), and it is no verify (which needs the scratch
- * database to itself). Otherwise undefined: every table in the backup's schemas counts.
- */
-function scriptWrites(
-  inputs: Pick<RestoreOptions, 'mode' | 'singleTransaction'>,
-  plan: Pick<RestorePlan, 'plain'>
-): Set<string> | undefined {
-  const plain = plan.plain
-  if (!plain?.madeByPgDump || !inputs.singleTransaction || inputs.mode === 'verify')
-    return undefined
-  return new Set([...plain.createdTables, ...plain.copyTables, ...plain.insertTables].map(tableKey))
+/** The schemas of the restoring session's search_path that exist ("$user", public, or a role's own setting). */
+async function sessionSchemas(client: pg.Client): Promise<string[]> {
+  const { rows } = await client.query<{ schemas: string[] }>(
+    'SELECT pg_catalog.current_schemas(false) AS schemas'
+  )
+  return rows[0]?.schemas ?? []
 }
 
-function tableKey(t: { schema: string; name: string }): string {
-  return JSON.stringify([t.schema, t.name])
+/**
+ * The target's objects, other than tables (those are counted by schema), that the backup's
+ * statements would change: those a plain script names in DROP, CREATE OR REPLACE, ALTER, COMMENT,
+ * GRANT, REVOKE or SECURITY LABEL, the sequences it (or an archive's SEQUENCE SET) sets, the
+ * schemas such statements name (public aside), and large objects when the script reaches them.
+ * Extension members and the provider's schemas are not counted. Each as "view public.rep".
+ */
+async function changedObjects(
+  client: pg.Client,
+  plan: Pick<RestorePlan, 'references' | 'dataOnlySequences'>,
+  providers: ReadonlySet<string>
+): Promise<string[]> {
+  const named = [...(plan.references?.namedObjects ?? []), ...(plan.dataOnlySequences ?? [])]
+  const namedSchemas = [...(plan.references?.namedSchemas ?? [])].filter(
+    s => s !== 'public' && !providers.has(s)
+  )
+  const found: string[] = []
+  if (named.length > 0 || namedSchemas.length > 0) {
+    const { rows } = await client.query<{ kind: string; schema: string; name: string }>(
+      `WITH wanted(schema, name) AS (SELECT * FROM unnest($1::text[], $2::text[])),
+            member AS (SELECT classid, objid FROM pg_catalog.pg_depend WHERE deptype = 'e')
+       SELECT CASE c.relkind WHEN 'v' THEN 'view' WHEN 'm' THEN 'materialized view'
+                WHEN 'S' THEN 'sequence' WHEN 'f' THEN 'foreign table' WHEN 'i' THEN 'index'
+                WHEN 'I' THEN 'index' WHEN 'c' THEN 'type' ELSE 'table' END AS kind,
+              n.nspname AS schema, c.relname AS name
+         FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+         JOIN wanted w ON w.schema = n.nspname AND w.name = c.relname
+        WHERE c.relkind NOT IN ('r', 'p', 't')
+          AND NOT EXISTS (SELECT 1 FROM member m WHERE m.classid = 'pg_catalog.pg_class'::regclass AND m.objid = c.oid)
+       UNION
+       SELECT CASE p.prokind WHEN 'p' THEN 'procedure' WHEN 'a' THEN 'aggregate' ELSE 'function' END,
+              n.nspname, p.proname
+         FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+         JOIN wanted w ON w.schema = n.nspname AND w.name = p.proname
+        WHERE NOT EXISTS (SELECT 1 FROM member m WHERE m.classid = 'pg_catalog.pg_proc'::regclass AND m.objid = p.oid)
+       UNION
+       SELECT 'type', n.nspname, t.typname
+         FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
+         JOIN wanted w ON w.schema = n.nspname AND w.name = t.typname
+        WHERE t.typrelid = 0 AND t.typelem = 0
+          AND NOT EXISTS (SELECT 1 FROM member m WHERE m.classid = 'pg_catalog.pg_type'::regclass AND m.objid = t.oid)
+       UNION
+       SELECT 'schema', n.nspname, ''
+         FROM pg_catalog.pg_namespace n WHERE n.nspname = ANY($3::text[])
+          AND NOT EXISTS (SELECT 1 FROM member m WHERE m.classid = 'pg_catalog.pg_namespace'::regclass AND m.objid = n.oid)
+       ORDER BY 2, 3, 1`,
+      [named.map(o => o.schema), named.map(o => o.name), namedSchemas]
+    )
+    for (const r of rows) {
+      if (providers.has(r.schema)) continue
+      found.push(r.kind === 'schema' ? `schema ${r.schema}` : `${r.kind} ${r.schema}.${r.name}`)
+    }
+  }
+  if (plan.references?.largeObjects) {
+    const { rows } = await client.query<{ n: string }>(
+      'SELECT count(*)::text AS n FROM pg_catalog.pg_largeobject_metadata'
+    )
+    const n = Number(rows[0]?.n ?? 0)
+    if (n > 0) found.push(plural(n, 'large object'))
+  }
+  return found
 }
 
 /**
@@ -739,13 +801,10 @@ async function compareRowCounts(
     // names the list could not split, or a script without COPY (INSERTs): count what the
     // restore created in the backup's schemas (a plain script's: public and those it creates)
     const schemas = plan.plain ? ['public', ...plan.plain.schemas] : undefined
-    // of pg_dump's script only the tables it creates (the target may hold others next to them)
-    const created = plan.plain?.madeByPgDump
-      ? new Set(plan.plain.createdTables.map(tableKey))
-      : undefined
-    tables = (await existingTables(client, schemas))
-      .filter(t => !created || created.has(tableKey(t)))
-      .map(t => ({ schema: t.schema, name: t.name }))
+    tables = (await existingTables(client, schemas)).map(t => ({
+      schema: t.schema,
+      name: t.name
+    }))
   }
   if (inputs.tables.length > 0 || inputs.schemas.length > 0) {
     tables = tables.filter(

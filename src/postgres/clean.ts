@@ -555,23 +555,33 @@ export function routineArguments(list: string): string {
 export interface Dependent {
   /** PostgreSQL's own words, e.g. `view public.v depends on table public.t`. */
   description: string
+  /**
+   * How many objects the entry stands for: 1, or N for PostgreSQL's "and N other objects (see
+   * server log for list)" (it names at most 100 dependents of one drop).
+   */
+  count?: number
+}
+
+/** The number of objects `dependents` stand for (PostgreSQL's unnamed ones included). */
+export function dependentCount(dependents: readonly Dependent[]): number {
+  return dependents.reduce((n, d) => n + (d.count ?? 1), 0)
 }
 
 /** clean would drop objects that are not in the backup. */
 export class DependentsError extends CheckError {
   override name = 'DependentsError'
   constructor(readonly dependents: Dependent[]) {
+    const n = dependentCount(dependents)
     super(
-      `clean would drop ${plural(dependents.length, 'object')} that ${dependents.length === 1 ? 'is' : 'are'} not in the backup but depend on objects it recreates: ${describeDependents(dependents)}. Nothing was changed. Drop or change them first, restore into another database, or allow dropping them too with clean-drop-dependents: true (DROP … CASCADE; they are not recreated).`
+      `clean would drop ${plural(n, 'object')} that ${n === 1 ? 'is' : 'are'} not in the backup but depend on objects it recreates: ${describeDependents(dependents)}. Nothing was changed. Drop or change them first, restore into another database, or allow dropping them too with clean-drop-dependents: true (DROP … CASCADE; they are not recreated).`
     )
   }
 }
 
 export function describeDependents(dependents: readonly Dependent[], limit = 20): string {
-  const shown = dependents.slice(0, limit).map(d => d.description)
-  return (
-    shown.join('; ') + (dependents.length > limit ? `; and ${dependents.length - limit} more` : '')
-  )
+  const shown = dependents.slice(0, limit)
+  const more = dependentCount(dependents) - dependentCount(shown)
+  return shown.map(d => d.description).join('; ') + (more > 0 ? `; and ${more} more` : '')
 }
 
 /** A drop statement that also drops what depends on its object. */
@@ -627,7 +637,15 @@ export async function checkDrops(
           // the backup's own extension in a schema it drops: recreated by the backup
           const ext = /^extension (\S+) depends on schema \S+$/.exec(description)
           if (ext && extensions.has(ext[1])) continue
-          if (description !== '' && !/^and \d+ other objects/.test(description)) {
+          // past 100 dependents PostgreSQL counts the rest: they are dependents all the same
+          const others = /^and (\d+) other objects?\b/.exec(description)
+          if (others) {
+            const count = Number(others[1])
+            found.push({
+              description: `${plural(count, 'other object')} that depend on what "${stuck.drop}" drops (PostgreSQL names only the first 100; the server's log lists them)`,
+              count
+            })
+          } else if (description !== '') {
             found.push({ description })
           }
         }

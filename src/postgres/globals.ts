@@ -167,6 +167,7 @@ function statement(
   if (w0 === 'CREATE' && w1 === 'ROLE') {
     const name = ident(tokens[2]) ?? refuse('CREATE ROLE without a role name')
     if (tokens.length !== 3) refuse('CREATE ROLE with more than a name')
+    roleName(name, refuse)
     if (byName.has(name)) refuse(`a second CREATE ROLE of "${name}"`)
     const role: GlobalRole = { name, attributes: [], line: event.line }
     byName.set(name, role)
@@ -212,6 +213,9 @@ function grant(tokens: Token[], refuse: (why: string) => never): GlobalMembershi
     refuse('GRANT of more than one role')
   }
   const member = ident(tokens[3]) ?? refuse('GRANT without a member')
+  roleName(role, refuse)
+  roleName(member, refuse)
+  if (role === member) refuse(`a GRANT of role "${role}" to itself, which PostgreSQL refuses`)
   const membership: GlobalMembership = { role, member, admin: false }
   let i = 4
   const upper = (k: number): string => tokens[k]?.text.toUpperCase() ?? ''
@@ -234,6 +238,16 @@ function grant(tokens: Token[], refuse: (why: string) => never): GlobalMembershi
   if (upper(i) === 'GRANTED' && upper(i + 1) === 'BY' && ident(tokens[i + 2])) i += 3
   if (i !== tokens.length) refuse('GRANT with more than a member and options')
   return membership
+}
+
+/** The longest role name PostgreSQL keeps (NAMEDATALEN - 1): longer ones it cuts, so two could become one. */
+const MAX_NAME_BYTES = 63
+
+function roleName(name: string, refuse: (why: string) => never): void {
+  if (Buffer.byteLength(name) > MAX_NAME_BYTES)
+    refuse(
+      `a role name of ${Buffer.byteLength(name)} bytes, longer than PostgreSQL's ${MAX_NAME_BYTES} (it would cut it, and two names could become one)`
+    )
 }
 
 function attributes(tokens: Token[], refuse: (why: string) => never): string[] {
@@ -435,6 +449,12 @@ export function planRoles(globals: ParsedGlobals, target: RoleTarget): RolePlan 
     plan.created.push(role.name)
     creating.add(role.name)
   }
+  // role settings (ALTER ROLE … SET) are not restored: listed like the rest left out
+  for (const i of globals.ignored)
+    if (i.reason.startsWith('role setting'))
+      plan.skipped.push(
+        `${i.text} (line ${i.line}): role settings are not restored; set it by hand`
+      )
   for (const m of globals.memberships) {
     if (!creating.has(m.member)) {
       if (creating.has(m.role)) {

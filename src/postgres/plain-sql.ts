@@ -102,6 +102,26 @@ export class PlainDumpObjects {
   readonly createdSequences: QualifiedName[] = []
   /** Sequences whose value it sets (pg_dump's SELECT pg_catalog.setval('…', …)). */
   readonly setvalSequences: QualifiedName[] = []
+  /**
+   * Every schema the script's statements may reach (folded as PostgreSQL folds names): those of
+   * qualified names anywhere in a statement (function bodies and string literals included), of
+   * SET search_path / set_config('search_path', …), and those named after SCHEMA. The guard
+   * counts the target's tables there.
+   */
+  readonly referencedSchemas = new Set<string>()
+  /**
+   * Objects named by statements that change what exists (DROP, CREATE OR REPLACE, ALTER,
+   * COMMENT, GRANT, REVOKE, SECURITY LABEL) and the sequences setval() sets: the guard refuses a
+   * target that holds one of them.
+   */
+  readonly namedObjects: QualifiedName[] = []
+  /** Schemas such statements name (DROP SCHEMA app, GRANT … ON SCHEMA app, …). */
+  readonly namedSchemas = new Set<string>()
+  /** The script reads or writes large objects (lo_open, lowrite, COMMENT ON LARGE OBJECT, …). */
+  largeObjects = false
+  /** DROP OWNED / REASSIGN OWNED: they reach every schema of the database. */
+  wholeDatabase = false
+  private readonly namedKeys = new Set<string>()
   private gate: ScriptGate | undefined
 
   /** The "dump complete" trailer was seen (outside statements and data). */
@@ -124,6 +144,7 @@ export class PlainDumpObjects {
   see(e: StatementEvent): void {
     const cls = classifyStatement(e)
     const line = firstLine(e.text)
+    this.references(e.text, cls.keywords)
     if (cls.kind === 'copy') {
       const copy = e.copyIn > 0 ? parseCopyStatement(line) : undefined
       if (copy) this.copyTables.push(copy)
@@ -186,6 +207,177 @@ export class PlainDumpObjects {
     if (fn && args !== undefined)
       this.drops.push(`DROP ${fn[1]} IF EXISTS ${fn[2]}(${args}) CASCADE;`)
   }
+
+  /** What a statement reaches: its schemas and the existing objects it may change (see above). */
+  private references(text: string, keywords: readonly string[]): void {
+    const first = (keywords[0] ?? '').toUpperCase()
+    const changes =
+      ['DROP', 'ALTER', 'COMMENT', 'GRANT', 'REVOKE', 'SECURITY'].includes(first) ||
+      (first === 'CREATE' && /^\s*CREATE\s+OR\s+REPLACE\b/i.test(text))
+    // an INSERT's string literals are data (pg_dump --inserts): only its names count
+    const tokens = sqlTokens(text, first !== 'INSERT')
+    if (/^(?:DROP|REASSIGN)\s+OWNED\b/i.test(text.trimStart())) this.wholeDatabase = true
+    for (let i = 0; i < tokens.length; i++) {
+      const t = tokens[i]
+      if (t.kind === 'string') {
+        const value = t.value.toLowerCase()
+        if (/^search_path$/.test(value) && tokens[i + 1]?.kind === 'punct') {
+          const next = tokens[i + 2]
+          if (next?.kind === 'string') for (const s of searchPathList(next.value)) this.schema(s)
+        }
+        continue
+      }
+      if (t.kind !== 'ident') continue
+      if (!t.quoted && /^lo_|^lowrite$|^loread$/.test(t.value)) this.largeObjects = true
+      if (!t.quoted && t.value === 'large' && tokens[i + 1]?.value === 'object')
+        this.largeObjects = true
+      const set =
+        tokens[i - 1]?.value === 'set' ||
+        (['local', 'session'].includes(tokens[i - 1]?.value) && tokens[i - 2]?.value === 'set')
+      if (!t.quoted && t.value === 'search_path' && set) {
+        // SET [SESSION|LOCAL] search_path {=|TO} a, "B", …
+        for (let j = i + 1; j < tokens.length; j++) {
+          const v = tokens[j]
+          if (v.kind === 'ident' && !(j === i + 1 && !v.quoted && v.value === 'to'))
+            this.schema(v.value)
+          else if (v.kind === 'string') for (const s of searchPathList(v.value)) this.schema(s)
+          else if (v.kind === 'punct' && v.value === ';') break
+        }
+      }
+      if (!t.quoted && t.value === 'setval' && tokens[i + 1]?.value === '(') {
+        const arg = tokens[i + 2]
+        if (arg?.kind === 'string') {
+          const name = parseCopyStatement(`COPY ${arg.value}`)
+          if (name) {
+            const folded = {
+              schema: arg.value.startsWith('"') ? name.schema : name.schema.toLowerCase(),
+              name: /\."/.test(arg.value) ? name.name : name.name.toLowerCase()
+            }
+            this.schema(folded.schema)
+            this.named(folded)
+          }
+        }
+      }
+      if (changes && !t.quoted && t.value === 'schema' && tokens[i - 1]?.value !== 'create') {
+        // DROP SCHEMA [IF EXISTS] a, b / GRANT … ON SCHEMA a / … IN SCHEMA a
+        let j = i + 1
+        if (tokens[j]?.value === 'if' && tokens[j + 1]?.value === 'exists') j += 2
+        for (; j < tokens.length; j += 2) {
+          const v = tokens[j]
+          if (v?.kind !== 'ident') break
+          this.schema(v.value)
+          if (!RESERVED_SCHEMA.test(v.value)) this.namedSchemas.add(v.value)
+          if (tokens[j + 1]?.value !== ',') break
+        }
+      }
+      // a qualified name: a.b or a.b.c
+      if (tokens[i + 1]?.value === '.' && tokens[i + 2]?.kind === 'ident') {
+        const b = tokens[i + 2].value
+        this.schema(t.value)
+        if (changes) this.named({ schema: t.value, name: b })
+        if (tokens[i + 3]?.value === '.' && tokens[i + 4]?.kind === 'ident') {
+          this.schema(b)
+          if (changes) this.named({ schema: b, name: tokens[i + 4].value })
+        }
+      }
+    }
+  }
+
+  private schema(name: string): void {
+    if (name !== '' && !RESERVED_SCHEMA.test(name)) this.referencedSchemas.add(name)
+  }
+
+  private named(object: QualifiedName): void {
+    if (RESERVED_SCHEMA.test(object.schema)) return
+    const key = JSON.stringify([object.schema, object.name])
+    if (this.namedKeys.has(key)) return
+    this.namedKeys.add(key)
+    this.namedObjects.push(object)
+  }
+}
+
+/** Schemas of the system, never the backup's. */
+const RESERVED_SCHEMA = /^(?:pg_catalog|information_schema|pg_toast.*|pg_temp.*)$/
+
+interface SqlToken {
+  kind: 'ident' | 'string' | 'punct'
+  /** An identifier folded as PostgreSQL folds it (unquoted: lower case); a literal's content. */
+  value: string
+  quoted?: boolean
+}
+
+/**
+ * The identifiers, literals and punctuation of a statement, as the server splits them (quoted
+ * identifiers kept, unquoted ones folded to lower case; comments skipped). With `inner`, the
+ * content of string and dollar-quoted literals (function bodies, EXECUTE '…') is read as SQL too,
+ * its tokens following the literal's own.
+ */
+export function sqlTokens(text: string, inner = true): SqlToken[] {
+  const out: SqlToken[] = []
+  const literals: string[] = []
+  const n = text.length
+  const token = TOKEN // sticky; the literals are read after the loop, never within it
+  let i = 0
+  while (i < n) {
+    token.lastIndex = i
+    const m = token.exec(text)
+    if (!m) {
+      i++ // unreachable: the last alternative takes any character
+      continue
+    }
+    const [t, escString, ident, quotedIdent, string, tag] = m
+    i = token.lastIndex
+    if (ident !== undefined) out.push({ kind: 'ident', value: ident.toLowerCase(), quoted: false })
+    else if (quotedIdent !== undefined)
+      out.push({ kind: 'ident', value: quotedIdent.replace(/""/g, '"'), quoted: true })
+    else if (string !== undefined || escString !== undefined) {
+      const v =
+        string !== undefined
+          ? string.replace(/''/g, "'")
+          : escString.replace(/''/g, "'").replace(/\\(.)/gs, '$1')
+      out.push({ kind: 'string', value: v })
+      if (inner) literals.push(v)
+    } else if (tag !== undefined) {
+      const end = text.indexOf(t, i)
+      const v = text.slice(i, end < 0 ? n : end)
+      i = end < 0 ? n : end + t.length
+      out.push({ kind: 'string', value: v })
+      if (inner) literals.push(v)
+    } else if (t === '/*') {
+      let depth = 1
+      while (i < n && depth > 0) {
+        if (text[i] === '/' && text[i + 1] === '*') {
+          depth++
+          i += 2
+        } else if (text[i] === '*' && text[i + 1] === '/') {
+          depth--
+          i += 2
+        } else i++
+      }
+    } else if (t.length === 1 && !/\s/.test(t)) out.push({ kind: 'punct', value: t })
+    else if (/^[0-9]/.test(t)) out.push({ kind: 'punct', value: '0' })
+    // white space and -- comments: nothing
+  }
+  for (const v of literals) {
+    out.push({ kind: 'punct', value: ';' })
+    for (const t of sqlTokens(v, true)) out.push(t) // no spread: a long body has many tokens
+  }
+  return out
+}
+
+/**
+ * One token: an identifier, a "quoted identifier", an E'…' or a '…' literal (unterminated ones
+ * run to the end), a dollar quote's opening tag, a comment's start, a number, white space, or
+ * any one character. U&"…" and the like are read as their parts: over-inclusive, never less.
+ */
+const TOKEN =
+  /[Ee]'((?:[^'\\]|\\[^]|'')*)'?|([A-Za-z_\u0080-\uffff][\w$\u0080-\uffff]*)|"((?:[^"]|"")*)"?|'((?:[^']|'')*)'?|(\$(?:[A-Za-z_\u0080-\uffff][\w\u0080-\uffff]*)?\$)|\/\*|--[^\n]*|[0-9][\w.]*|\s+|[^]/y
+
+/** The schemas of a search_path value ('a, "B", $user'), folded. */
+function searchPathList(value: string): string[] {
+  return sqlTokens(value, false)
+    .filter(t => t.kind === 'ident')
+    .map(t => t.value)
 }
 
 /**

@@ -207,8 +207,18 @@ export class ScriptGate extends Transform {
       this.begin()
       this.pushDecided()
       // a last statement without ";" (psql sends it at the end of input) is ended first
-      if (this.options.transaction)
-        this.pushOut(Buffer.from(this.openStatement ? '\n;\nCOMMIT;\n' : '\nCOMMIT;\n'))
+      if (this.options.transaction) {
+        if (this.openStatement) {
+          // its ";" (on a line of its own: the last line may end in a -- comment) is where psql
+          // reports the statement's error: that line stands for the script's last line
+          const last = this.scriptLine(this.outLine)
+          if (last !== undefined) {
+            this.pushOut(Buffer.from('\n'), last)
+            this.pushOut(Buffer.from(';'), last)
+          } else this.pushOut(Buffer.from('\n;'))
+        }
+        this.pushOut(Buffer.from('\nCOMMIT;\n'))
+      }
       callback()
     } catch (error) {
       callback(error as Error)

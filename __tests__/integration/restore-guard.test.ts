@@ -1,0 +1,271 @@
+/**
+ * The empty-target guard: without clean or allow-non-empty, a restore into a target that holds
+ * objects the backup's statements could change is refused before anything runs. The scripts in
+ * __tests__/fixtures/guard are a security tester's repros (a pg_dump header anyone can type,
+ * names in upper case, DROP/CREATE OR REPLACE of views and functions, setval, large objects,
+ * schemas other than public).
+ */
+import { beforeAll, describe, expect, it } from '@jest/globals'
+import { mkdirSync, writeFileSync } from 'node:fs'
+import path from 'node:path'
+import { runTool, schemaDump, tableChecksums } from '../../dev/fixtures.js'
+import type { TestServer } from '../../dev/postgres.js'
+import type { BackupSource, RestoreOptions } from '../../src/types.js'
+import { writeArchive } from '../support/archive-writer.js'
+import { useHarness } from '../support/harness.js'
+import { testRestoreInputs } from '../support/inputs.js'
+
+const harness = useHarness({ name: 'restore-guard' })
+let server: TestServer
+let files: string
+const fixtures = path.resolve(import.meta.dirname, '../fixtures/guard')
+
+beforeAll(() => {
+  server = harness.server
+  files = path.join(harness.work, 'files')
+  mkdirSync(files)
+})
+
+const file = (p: string): BackupSource => ({ kind: 'file', path: p })
+const fixture = (name: string): BackupSource => file(path.join(fixtures, name))
+
+function write(name: string, text: string): BackupSource {
+  const p = path.join(files, name)
+  writeFileSync(p, text)
+  return file(p)
+}
+
+function runRestore(target: string, source: BackupSource, overrides: Partial<RestoreOptions> = {}) {
+  return harness.restore(testRestoreInputs(server.url(target), source, overrides))
+}
+
+async function snapshot(database: string) {
+  return {
+    data: await tableChecksums(server, database),
+    schema: await schemaDump(server, database),
+    sequences: await server.query(
+      database,
+      `SELECT schemaname, sequencename, last_value FROM pg_sequences ORDER BY 1, 2`
+    ),
+    largeObjects: await server.query(
+      database,
+      `SELECT oid::text, encode(lo_get(oid), 'escape') AS data FROM pg_largeobject_metadata ORDER BY 1`
+    )
+  }
+}
+
+/** A target holding `setup`: the restore of `source` is refused with `message`, the target unchanged. */
+async function expectRefused(
+  setup: string,
+  source: BackupSource,
+  message: RegExp,
+  overrides: Partial<RestoreOptions> = {}
+): Promise<void> {
+  const target = await server.createDatabase()
+  await server.query(target, setup)
+  const before = await snapshot(target)
+  const error = await runRestore(target, source, overrides).then(
+    () => undefined,
+    (e: unknown) => e as Error
+  )
+  expect(error?.message).toMatch(message)
+  expect(await snapshot(target)).toEqual(before)
+  await server.dropDatabase(target)
+}
+
+const ACCOUNTS = `CREATE TABLE public.accounts (id integer PRIMARY KEY, secret text);
+  INSERT INTO public.accounts VALUES (1, 'mine'), (2, 'also mine');`
+
+describe('scripts with a pg_dump header are guarded like any other (the header is no proof)', () => {
+  it('hostile.sql: UPDATE, DROP, CREATE OR REPLACE, GRANT, ALTER on the target’s objects: refused', async () => {
+    await expectRefused(
+      `${ACCOUNTS} CREATE TABLE public.victim (id integer); INSERT INTO public.victim VALUES (7);
+       CREATE FUNCTION public.f() RETURNS integer LANGUAGE sql AS 'select 1';`,
+      fixture('hostile.sql'),
+      /is not empty: 2 tables where the backup goes — public\.accounts \(2 rows\), public\.victim \(1 row\); and objects the backup's statements change: function public\.f/
+    )
+  })
+
+  it.each(['cp1.sql', 'cp4.sql'])(
+    '%s: COPY / INSERT INTO an upper-case spelling of an existing table: refused',
+    async name => {
+      await expectRefused(ACCOUNTS, fixture(name), /public\.accounts \(2 rows\)/)
+    }
+  )
+
+  it('lo.sql: lo_open/lowrite on a large object of the target (which has no tables): refused', async () => {
+    await expectRefused(
+      `SELECT lo_from_bytea(17323, 'precious'::bytea);`,
+      fixture('lo.sql'),
+      /is not empty: it holds objects the backup's statements change — 1 large object\. Nothing was changed/
+    )
+  })
+})
+
+describe("pg_dump --clean --if-exists: the script's DROPs meet the target's own objects", () => {
+  const VIEW_AND_FUNCTION = `CREATE VIEW public.rep AS SELECT 'MINE'::text AS who;
+    CREATE FUNCTION public.calc() RETURNS text LANGUAGE sql AS $$select 'mine'$$;`
+
+  it('a target with no tables but the view and function the script drops: refused, naming them', async () => {
+    await expectRefused(
+      VIEW_AND_FUNCTION,
+      fixture('clean.sql'),
+      /is not empty: it holds objects the backup's statements change — function public\.calc, view public\.rep\. Nothing was changed\. Set 'clean: true'/
+    )
+  })
+
+  it('a target with a table besides: refused', async () => {
+    await expectRefused(
+      `${VIEW_AND_FUNCTION} ${ACCOUNTS}`,
+      fixture('clean.sql'),
+      /public\.accounts \(2 rows\); and objects the backup's statements change: function public\.calc, view public\.rep/
+    )
+  })
+
+  it('into an empty database it restores', async () => {
+    const target = await server.createDatabase()
+    await runRestore(target, fixture('clean.sql'))
+    expect(
+      await server.query(target, 'SELECT public.calc() AS c, (SELECT who FROM public.rep) AS w')
+    ).toEqual([{ c: 'backup', w: 'FROM BACKUP' }])
+    await server.dropDatabase(target)
+  })
+})
+
+describe('data-only backups that set sequences are guarded without flags too', () => {
+  const SEQUENCE_AND_ROWS = `CREATE SCHEMA app; CREATE SEQUENCE public.s; CREATE SEQUENCE app.s;
+    SELECT setval('public.s', 5); SELECT setval('app.s', 5);
+    CREATE TABLE app.orders (id integer); INSERT INTO app.orders VALUES (1), (2);`
+
+  it('seqonly2.sql (pg_dump --data-only -t public.s): refused, the sequence keeps its value', async () => {
+    await expectRefused(
+      SEQUENCE_AND_ROWS,
+      fixture('seqonly2.sql'),
+      /holds objects the backup's statements change — sequence public\.s\./
+    )
+  })
+
+  it('a custom archive of pg_dump -Fc --data-only -t app.s: refused', async () => {
+    const source = await server.createDatabase()
+    await server.query(
+      source,
+      `CREATE SCHEMA app; CREATE SEQUENCE app.s; SELECT setval('app.s', 999999);`
+    )
+    const dump = path.join(files, 'seqonly.dump')
+    await runTool(
+      path.join(server.binDir, 'pg_dump'),
+      ['-Fc', '--data-only', '-t', 'app.s', '-f', dump],
+      server.env(source)
+    )
+    await expectRefused(
+      SEQUENCE_AND_ROWS,
+      file(dump),
+      /app\.orders \(2 rows\); and objects the backup's statements change: sequence app\.s/
+    )
+    await server.dropDatabase(source)
+  })
+})
+
+describe('hand-written scripts: every schema their statements reach', () => {
+  const APP = `CREATE SCHEMA app; CREATE TABLE app.accounts (id integer, secret text);
+    INSERT INTO app.accounts VALUES (1, 'mine');`
+
+  it.each([
+    ['hand2.sql (a qualified name in an UPDATE)', fixture('hand2.sql')],
+    [
+      'SET search_path',
+      { text: "SET search_path = App, public;\nUPDATE accounts SET secret = 'x';\n" }
+    ],
+    [
+      "set_config('search_path', …)",
+      { text: "SELECT set_config('search_path', '\"app\"', false);\nDELETE FROM accounts;\n" }
+    ],
+    ['a quoted name', { text: 'TRUNCATE "app"."accounts";\n' }],
+    ['DROP SCHEMA', { text: 'DROP SCHEMA app CASCADE;\n' }],
+    [
+      'a function body',
+      {
+        text: 'CREATE FUNCTION public.g() RETURNS void LANGUAGE sql AS $$DELETE FROM APP.accounts$$;\nSELECT public.g();\n'
+      }
+    ]
+  ] as const)('%s: refused', async (name, how) => {
+    const source = 'text' in how ? write(`${name.replace(/\W+/g, '-')}.sql`, how.text) : how
+    await expectRefused(APP, source, /app\.accounts \(1 row\)/)
+  })
+})
+
+describe('custom archives: the schemas and objects their entries’ SQL reaches', () => {
+  /** A custom archive whose only entry is a TABLE public.evil with `defn` (no data). */
+  function archive(name: string, defn: string): BackupSource {
+    const p = path.join(files, name)
+    writeFileSync(
+      p,
+      writeArchive({
+        minor: 14,
+        serverVersion: '15.18',
+        pgDumpVersion: '15.18',
+        entries: [
+          {
+            dumpId: 1,
+            tag: 'ENCODING',
+            desc: 'ENCODING',
+            section: 1,
+            defn: "SET client_encoding = 'UTF8';\n",
+            dataState: 3
+          },
+          {
+            dumpId: 2,
+            tag: 'evil',
+            desc: 'TABLE',
+            namespace: 'public',
+            section: 2,
+            defn,
+            dropStmt: 'DROP TABLE public.evil;\n',
+            dataState: 3
+          }
+        ]
+      })
+    )
+    return file(p)
+  }
+  const APP = `CREATE SCHEMA app; CREATE TABLE app.accounts (id integer, secret text);
+    INSERT INTO app.accounts VALUES (1, 'mine');
+    CREATE FUNCTION app.f() RETURNS integer LANGUAGE sql AS 'select 1';`
+
+  it('an entry that UPDATEs a table in another schema: refused', async () => {
+    await expectRefused(
+      APP,
+      archive(
+        'update.dump',
+        "CREATE TABLE public.evil (id integer);\nUPDATE app.accounts SET secret = 'x';\n"
+      ),
+      /app\.accounts \(1 row\)/
+    )
+  })
+
+  it('an entry that replaces a function of the target (no tables in public): refused, naming it', async () => {
+    await expectRefused(
+      APP,
+      archive(
+        'replace.dump',
+        "CREATE TABLE public.evil (id integer);\nCREATE OR REPLACE FUNCTION app.f() RETURNS integer LANGUAGE sql AS 'select 666';\n"
+      ),
+      /app\.accounts \(1 row\); and objects the backup's statements change: function app\.f/
+    )
+  })
+})
+
+describe('clean: every dependent counts', () => {
+  it('more than 100 dependents (PostgreSQL names 100, then "and N other objects"): the true count', async () => {
+    const views = Array.from(
+      { length: 150 },
+      (_, i) => `CREATE VIEW public.v${i} AS SELECT id FROM public.t;`
+    ).join('\n')
+    await expectRefused(
+      `CREATE TABLE public.t (id integer); ${views}`,
+      write('t.sql', 'CREATE TABLE public.t (id integer);\n'),
+      /clean would drop 150 objects that are not in the backup but depend on objects it recreates: .*; and 130 more\. Nothing was changed/,
+      { clean: true }
+    )
+  })
+})
