@@ -291,7 +291,7 @@ async function verify(inputs, scratch, deps = {}) {
             if (skipped.length > 0) {
                 _log_js__WEBPACK_IMPORTED_MODULE_0__/* .log */ .Rm.warning(`Materialized views not compared (their rows not checked against their queries, only their sources; not counted equal): ${skipped.join('; ')}.`);
             }
-            _log_js__WEBPACK_IMPORTED_MODULE_0__/* .log */ .Rm.info(`Materialized views' contents: ${comparison.materializedViewsCompared} compared, ${comparison.materializedViewsEqual} equal, ${comparison.materializedViewsNotCompared} not compared.`);
+            _log_js__WEBPACK_IMPORTED_MODULE_0__/* .log */ .Rm.info((0,_postgres_compare_js__WEBPACK_IMPORTED_MODULE_12__/* .materializedViewsHeadline */ .Q1)(comparison));
             logDifferences(comparison.differences.slice(before));
         });
     }
@@ -442,16 +442,15 @@ function expectations(inputs, loaded) {
     return expect;
 }
 function logComparison(c) {
-    _log_js__WEBPACK_IMPORTED_MODULE_0__/* .log */ .Rm.info(`Objects: ${c.objectsCompared} compared, ${c.objectsEqual} equal. Tables: ${c.tablesCompared} compared, ${c.tablesEqual} equal. Large objects: ${c.largeObjects}${c.largeObjectsEqual ? ', equal' : ', differ'}.`);
+    _log_js__WEBPACK_IMPORTED_MODULE_0__/* .log */ .Rm.info((0,_postgres_compare_js__WEBPACK_IMPORTED_MODULE_12__/* .comparisonHeadline */ .Se)(c));
     logDifferences(c.differences);
 }
 function logDifferences(differences) {
-    const line = (d) => `${d.object} ${d.what}${d.expectedBecause ? ` — expected because ${d.expectedBecause}` : ''}`;
-    for (const d of differences) {
-        if (d.expectedBecause)
-            _log_js__WEBPACK_IMPORTED_MODULE_0__/* .log */ .Rm.info(line(d));
+    for (const line of (0,_postgres_compare_js__WEBPACK_IMPORTED_MODULE_12__/* .differenceLines */ .Ze)(differences)) {
+        if (line.warning)
+            _log_js__WEBPACK_IMPORTED_MODULE_0__/* .log */ .Rm.warning(line.text);
         else
-            _log_js__WEBPACK_IMPORTED_MODULE_0__/* .log */ .Rm.warning(line(d));
+            _log_js__WEBPACK_IMPORTED_MODULE_0__/* .log */ .Rm.info(line.text);
     }
 }
 

@@ -1444,6 +1444,7 @@ function statement(event, parsed, byName) {
         const name = ident(tokens[2]) ?? refuse('CREATE ROLE without a role name');
         if (tokens.length !== 3)
             refuse('CREATE ROLE with more than a name');
+        roleName(name, refuse);
         if (byName.has(name))
             refuse(`a second CREATE ROLE of "${name}"`);
         const role = { name, attributes: [], line: event.line };
@@ -1494,6 +1495,10 @@ function grant(tokens, refuse) {
         refuse('GRANT of more than one role');
     }
     const member = ident(tokens[3]) ?? refuse('GRANT without a member');
+    roleName(role, refuse);
+    roleName(member, refuse);
+    if (role === member)
+        refuse(`a GRANT of role "${role}" to itself, which PostgreSQL refuses`);
     const membership = { role, member, admin: false };
     let i = 4;
     const upper = (k) => tokens[k]?.text.toUpperCase() ?? '';
@@ -1525,6 +1530,12 @@ function grant(tokens, refuse) {
     if (i !== tokens.length)
         refuse('GRANT with more than a member and options');
     return membership;
+}
+/** The longest role name PostgreSQL keeps (NAMEDATALEN - 1): longer ones it cuts, so two could become one. */
+const MAX_NAME_BYTES = 63;
+function roleName(name, refuse) {
+    if (Buffer.byteLength(name) > MAX_NAME_BYTES)
+        refuse(`a role name of ${Buffer.byteLength(name)} bytes, longer than PostgreSQL's ${MAX_NAME_BYTES} (it would cut it, and two names could become one)`);
 }
 function attributes(tokens, refuse) {
     const out = [];
@@ -1703,6 +1714,10 @@ function planRoles(globals, target) {
         plan.created.push(role.name);
         creating.add(role.name);
     }
+    // role settings (ALTER ROLE … SET) are not restored: listed like the rest left out
+    for (const i of globals.ignored)
+        if (i.reason.startsWith('role setting'))
+            plan.skipped.push(`${i.text} (line ${i.line}): role settings are not restored; set it by hand`);
     for (const m of globals.memberships) {
         if (!creating.has(m.member)) {
             if (creating.has(m.role)) {
@@ -1857,7 +1872,7 @@ function isLockTimeout(error) {
 /* harmony export */   j: () => (/* binding */ parsePlainDumpVersions),
 /* harmony export */   tl: () => (/* binding */ PlainDumpObjects)
 /* harmony export */ });
-/* unused harmony export parseCopyStatement */
+/* unused harmony exports parseCopyStatement, sqlTokens */
 /* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(57075);
 /* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_stream__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var _psql_lexer_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(7340);
@@ -1965,6 +1980,26 @@ class PlainDumpObjects {
     createdSequences = [];
     /** Sequences whose value it sets (pg_dump's SELECT pg_catalog.setval('…', …)). */
     setvalSequences = [];
+    /**
+     * Every schema the script's statements may reach (folded as PostgreSQL folds names): those of
+     * qualified names anywhere in a statement (function bodies and string literals included), of
+     * SET search_path / set_config('search_path', …), and those named after SCHEMA. The guard
+     * counts the target's tables there.
+     */
+    referencedSchemas = new Set();
+    /**
+     * Objects named by statements that change what exists (DROP, CREATE OR REPLACE, ALTER,
+     * COMMENT, GRANT, REVOKE, SECURITY LABEL) and the sequences setval() sets: the guard refuses a
+     * target that holds one of them.
+     */
+    namedObjects = [];
+    /** Schemas such statements name (DROP SCHEMA app, GRANT … ON SCHEMA app, …). */
+    namedSchemas = new Set();
+    /** The script reads or writes large objects (lo_open, lowrite, COMMENT ON LARGE OBJECT, …). */
+    largeObjects = false;
+    /** DROP OWNED / REASSIGN OWNED: they reach every schema of the database. */
+    wholeDatabase = false;
+    namedKeys = new Set();
     gate;
     /** The "dump complete" trailer was seen (outside statements and data). */
     get complete() {
@@ -1983,6 +2018,7 @@ class PlainDumpObjects {
     see(e) {
         const cls = (0,_psql_script_rules_js__WEBPACK_IMPORTED_MODULE_2__/* .classifyStatement */ .cp)(e);
         const line = firstLine(e.text);
+        this.references(e.text, cls.keywords);
         if (cls.kind === 'copy') {
             const copy = e.copyIn > 0 ? parseCopyStatement(line) : undefined;
             if (copy)
@@ -2043,6 +2079,188 @@ class PlainDumpObjects {
         if (fn && args !== undefined)
             this.drops.push(`DROP ${fn[1]} IF EXISTS ${fn[2]}(${args}) CASCADE;`);
     }
+    /** What a statement reaches: its schemas and the existing objects it may change (see above). */
+    references(text, keywords) {
+        const first = (keywords[0] ?? '').toUpperCase();
+        const changes = ['DROP', 'ALTER', 'COMMENT', 'GRANT', 'REVOKE', 'SECURITY'].includes(first) ||
+            (first === 'CREATE' && /^\s*CREATE\s+OR\s+REPLACE\b/i.test(text));
+        // an INSERT's string literals are data (pg_dump --inserts): only its names count
+        const tokens = sqlTokens(text, first !== 'INSERT');
+        if (/^(?:DROP|REASSIGN)\s+OWNED\b/i.test(text.trimStart()))
+            this.wholeDatabase = true;
+        for (let i = 0; i < tokens.length; i++) {
+            const t = tokens[i];
+            if (t.kind === 'string') {
+                const value = t.value.toLowerCase();
+                if (/^search_path$/.test(value) && tokens[i + 1]?.kind === 'punct') {
+                    const next = tokens[i + 2];
+                    if (next?.kind === 'string')
+                        for (const s of searchPathList(next.value))
+                            this.schema(s);
+                }
+                continue;
+            }
+            if (t.kind !== 'ident')
+                continue;
+            if (!t.quoted && /^lo_|^lowrite$|^loread$/.test(t.value))
+                this.largeObjects = true;
+            if (!t.quoted && t.value === 'large' && tokens[i + 1]?.value === 'object')
+                this.largeObjects = true;
+            const set = tokens[i - 1]?.value === 'set' ||
+                (['local', 'session'].includes(tokens[i - 1]?.value) && tokens[i - 2]?.value === 'set');
+            if (!t.quoted && t.value === 'search_path' && set) {
+                // SET [SESSION|LOCAL] search_path {=|TO} a, "B", …
+                for (let j = i + 1; j < tokens.length; j++) {
+                    const v = tokens[j];
+                    if (v.kind === 'ident' && !(j === i + 1 && !v.quoted && v.value === 'to'))
+                        this.schema(v.value);
+                    else if (v.kind === 'string')
+                        for (const s of searchPathList(v.value))
+                            this.schema(s);
+                    else if (v.kind === 'punct' && v.value === ';')
+                        break;
+                }
+            }
+            if (!t.quoted && t.value === 'setval' && tokens[i + 1]?.value === '(') {
+                const arg = tokens[i + 2];
+                if (arg?.kind === 'string') {
+                    const name = parseCopyStatement(`COPY ${arg.value}`);
+                    if (name) {
+                        const folded = {
+                            schema: arg.value.startsWith('"') ? name.schema : name.schema.toLowerCase(),
+                            name: /\."/.test(arg.value) ? name.name : name.name.toLowerCase()
+                        };
+                        this.schema(folded.schema);
+                        this.named(folded);
+                    }
+                }
+            }
+            if (changes && !t.quoted && t.value === 'schema' && tokens[i - 1]?.value !== 'create') {
+                // DROP SCHEMA [IF EXISTS] a, b / GRANT … ON SCHEMA a / … IN SCHEMA a
+                let j = i + 1;
+                if (tokens[j]?.value === 'if' && tokens[j + 1]?.value === 'exists')
+                    j += 2;
+                for (; j < tokens.length; j += 2) {
+                    const v = tokens[j];
+                    if (v?.kind !== 'ident')
+                        break;
+                    this.schema(v.value);
+                    if (!RESERVED_SCHEMA.test(v.value))
+                        this.namedSchemas.add(v.value);
+                    if (tokens[j + 1]?.value !== ',')
+                        break;
+                }
+            }
+            // a qualified name: a.b or a.b.c
+            if (tokens[i + 1]?.value === '.' && tokens[i + 2]?.kind === 'ident') {
+                const b = tokens[i + 2].value;
+                this.schema(t.value);
+                if (changes)
+                    this.named({ schema: t.value, name: b });
+                if (tokens[i + 3]?.value === '.' && tokens[i + 4]?.kind === 'ident') {
+                    this.schema(b);
+                    if (changes)
+                        this.named({ schema: b, name: tokens[i + 4].value });
+                }
+            }
+        }
+    }
+    schema(name) {
+        if (name !== '' && !RESERVED_SCHEMA.test(name))
+            this.referencedSchemas.add(name);
+    }
+    named(object) {
+        if (RESERVED_SCHEMA.test(object.schema))
+            return;
+        const key = JSON.stringify([object.schema, object.name]);
+        if (this.namedKeys.has(key))
+            return;
+        this.namedKeys.add(key);
+        this.namedObjects.push(object);
+    }
+}
+/** Schemas of the system, never the backup's. */
+const RESERVED_SCHEMA = /^(?:pg_catalog|information_schema|pg_toast.*|pg_temp.*)$/;
+/**
+ * The identifiers, literals and punctuation of a statement, as the server splits them (quoted
+ * identifiers kept, unquoted ones folded to lower case; comments skipped). With `inner`, the
+ * content of string and dollar-quoted literals (function bodies, EXECUTE '…') is read as SQL too,
+ * its tokens following the literal's own.
+ */
+function sqlTokens(text, inner = true) {
+    const out = [];
+    const literals = [];
+    const n = text.length;
+    const token = TOKEN; // sticky; the literals are read after the loop, never within it
+    let i = 0;
+    while (i < n) {
+        token.lastIndex = i;
+        const m = token.exec(text);
+        if (!m) {
+            i++; // unreachable: the last alternative takes any character
+            continue;
+        }
+        const [t, escString, ident, quotedIdent, string, tag] = m;
+        i = token.lastIndex;
+        if (ident !== undefined)
+            out.push({ kind: 'ident', value: ident.toLowerCase(), quoted: false });
+        else if (quotedIdent !== undefined)
+            out.push({ kind: 'ident', value: quotedIdent.replace(/""/g, '"'), quoted: true });
+        else if (string !== undefined || escString !== undefined) {
+            const v = string !== undefined
+                ? string.replace(/''/g, "'")
+                : escString.replace(/''/g, "'").replace(/\\(.)/gs, '$1');
+            out.push({ kind: 'string', value: v });
+            if (inner)
+                literals.push(v);
+        }
+        else if (tag !== undefined) {
+            const end = text.indexOf(t, i);
+            const v = text.slice(i, end < 0 ? n : end);
+            i = end < 0 ? n : end + t.length;
+            out.push({ kind: 'string', value: v });
+            if (inner)
+                literals.push(v);
+        }
+        else if (t === '/*') {
+            let depth = 1;
+            while (i < n && depth > 0) {
+                if (text[i] === '/' && text[i + 1] === '*') {
+                    depth++;
+                    i += 2;
+                }
+                else if (text[i] === '*' && text[i + 1] === '/') {
+                    depth--;
+                    i += 2;
+                }
+                else
+                    i++;
+            }
+        }
+        else if (t.length === 1 && !/\s/.test(t))
+            out.push({ kind: 'punct', value: t });
+        else if (/^[0-9]/.test(t))
+            out.push({ kind: 'punct', value: '0' });
+        // white space and -- comments: nothing
+    }
+    for (const v of literals) {
+        out.push({ kind: 'punct', value: ';' });
+        for (const t of sqlTokens(v, true))
+            out.push(t); // no spread: a long body has many tokens
+    }
+    return out;
+}
+/**
+ * One token: an identifier, a "quoted identifier", an E'…' or a '…' literal (unterminated ones
+ * run to the end), a dollar quote's opening tag, a comment's start, a number, white space, or
+ * any one character. U&"…" and the like are read as their parts: over-inclusive, never less.
+ */
+const TOKEN = /[Ee]'((?:[^'\\]|\\[^]|'')*)'?|([A-Za-z_\u0080-\uffff][\w$\u0080-\uffff]*)|"((?:[^"]|"")*)"?|'((?:[^']|'')*)'?|(\$(?:[A-Za-z_\u0080-\uffff][\w\u0080-\uffff]*)?\$)|\/\*|--[^\n]*|[0-9][\w.]*|\s+|[^]/y;
+/** The schemas of a search_path value ('a, "B", $user'), folded. */
+function searchPathList(value) {
+    return sqlTokens(value, false)
+        .filter(t => t.kind === 'ident')
+        .map(t => t.value);
 }
 /**
  * The argument list of a CREATE FUNCTION line from `start` (just after its "(") to the matching
@@ -4982,6 +5200,8 @@ const TRAILER = Buffer.from('-- PostgreSQL database dump complete');
 const HEADER = /^(?:\ufeff)?(?:--\r?\n)?-- PostgreSQL database dump\r?\n/;
 const CLUSTER_HEADER = /^(?:\ufeff)?(?:--\r?\n)?-- PostgreSQL database cluster dump\r?\n/;
 const MAX_TEXT = 200;
+/** pg_dump's comment before an entry: "-- Name: t; Type: TABLE; Schema: public; Owner: app". */
+const ENTRY_HEADER = /^-- (Data for )?Name: (.*); Type: (.*?); Schema: (.*?); Owner: .*$/gm;
 /** The first `max` characters of a statement, on one line. */
 function shortText(text, max = MAX_TEXT) {
     // eslint-disable-next-line no-control-regex -- control characters are shown escaped
@@ -5025,6 +5245,11 @@ class ScriptGate extends node_stream__WEBPACK_IMPORTED_MODULE_0__.Transform {
     refuseAmbiguous;
     /** A COPY statement the policy left out: its data and end marker are left out too. */
     skippedCopy;
+    /**
+     * pg_dump's entry headers ("-- Name: mood; Type: TYPE; Schema: public; Owner: …") in the
+     * comments before statements, by the script line of the first statement after them.
+     */
+    entries = [];
     constructor(options) {
         super();
         this.options = options;
@@ -5060,8 +5285,20 @@ class ScriptGate extends node_stream__WEBPACK_IMPORTED_MODULE_0__.Transform {
             this.begin();
             this.pushDecided();
             // a last statement without ";" (psql sends it at the end of input) is ended first
-            if (this.options.transaction)
-                this.pushOut(Buffer.from(this.openStatement ? '\n;\nCOMMIT;\n' : '\nCOMMIT;\n'));
+            if (this.options.transaction) {
+                if (this.openStatement) {
+                    // its ";" (on a line of its own: the last line may end in a -- comment) is where psql
+                    // reports the statement's error: that line stands for the script's last line
+                    const last = this.scriptLine(this.outLine);
+                    if (last !== undefined) {
+                        this.pushOut(Buffer.from('\n'), last);
+                        this.pushOut(Buffer.from(';'), last);
+                    }
+                    else
+                        this.pushOut(Buffer.from('\n;'));
+                }
+                this.pushOut(Buffer.from('\nCOMMIT;\n'));
+            }
             callback();
         }
         catch (error) {
@@ -5117,6 +5354,7 @@ class ScriptGate extends node_stream__WEBPACK_IMPORTED_MODULE_0__.Transform {
     }
     statement(e) {
         this.seeGap(this.decidedUpTo, e.offset);
+        this.seeEntryHeader(this.decidedUpTo, e.offset, e.line);
         const cls = (0,_psql_script_rules_js__WEBPACK_IMPORTED_MODULE_3__/* .classifyStatement */ .cp)(e);
         this.refuseClusterStatements(e, cls);
         const refused = (0,_psql_script_rules_js__WEBPACK_IMPORTED_MODULE_3__/* .refusal */ .x5)(e, { refuseAmbiguousLiterals: this.refuseAmbiguous });
@@ -5221,6 +5459,34 @@ class ScriptGate extends node_stream__WEBPACK_IMPORTED_MODULE_0__.Transform {
             return;
         }
         this.decidedUpTo = e.end;
+    }
+    /** The last entry header of pg_dump in the comments before a statement (from its line on). */
+    seeEntryHeader(from, to, line) {
+        if (to - from > 64 * 1024)
+            return;
+        const gap = this.bytes(from, to).toString('utf8');
+        let last;
+        for (const m of gap.matchAll(ENTRY_HEADER))
+            last = m;
+        if (!last)
+            return;
+        const [, , name, type, schema] = last;
+        const entry = `${type} ${schema && schema !== '-' ? `${schema}.` : ''}${name}`;
+        this.entries.push({ line, entry: shortText(entry, 160) });
+    }
+    /**
+     * The archive entry (pg_dump's header before it: "TYPE public.mood") that the line
+     * `outputLine` of the gate's output belongs to; undefined before the first, or on the gate's
+     * own lines.
+     */
+    entryAt(outputLine) {
+        const line = this.scriptLine(outputLine);
+        if (line === undefined)
+            return undefined;
+        for (let i = this.entries.length - 1; i >= 0; i--)
+            if (this.entries[i].line <= line)
+                return this.entries[i].entry;
+        return undefined;
     }
     /** White space and comments between events: pg_dump's trailer is one of them. */
     seeGap(from, to) {

@@ -29,6 +29,75 @@ var external_node_stream_ = __webpack_require__(57075);
 var errors = __webpack_require__(83916);
 // EXTERNAL MODULE: ./src/postgres/psql-lexer.ts
 var psql_lexer = __webpack_require__(7340);
+;// CONCATENATED MODULE: ./src/postgres/target.ts
+
+const EXACT_COUNT_LIMIT = 50;
+/**
+ * Ordinary and partitioned tables in the given schemas (all user schemas when none given). A
+ * table the connected role may not read (another role's, in a shared database) is listed with
+ * the planner's estimate: counting it would fail the restore on "permission denied", where
+ * pg_restore by hand never reads it.
+ */
+async function existingTables(client, schemas) {
+    const result = await client.query(`SELECT n.nspname AS schema, c.relname AS name, c.reltuples::bigint::text AS estimate,
+            has_table_privilege(c.oid, 'SELECT') AS readable
+       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE c.relkind IN ('r', 'p')
+        AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+        AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp\\_%'
+        AND ($1::text[] IS NULL OR n.nspname = ANY($1::text[]))
+        AND NOT EXISTS (SELECT 1 FROM pg_depend d
+                         WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
+      ORDER BY 1, 2`, [schemas ?? null]);
+    // the first EXACT_COUNT_LIMIT readable ones counted exactly (in one batch), the others estimated
+    const exact = result.rows.filter(r => r.readable).slice(0, EXACT_COUNT_LIMIT);
+    const counted = new Map((await countRows(client, exact)).map(c => [JSON.stringify([c.schema, c.name]), c.rows]));
+    return result.rows.map(row => {
+        const rows = counted.get(JSON.stringify([row.schema, row.name]));
+        return rows === undefined
+            ? {
+                schema: row.schema,
+                name: row.name,
+                rows: Math.max(0, Number(row.estimate)),
+                estimated: true
+            }
+            : { schema: row.schema, name: row.name, rows, estimated: false };
+    });
+}
+/** Tables counted per query (one round trip counts this many). */
+const COUNT_BATCH = 100;
+/**
+ * Exact row counts (ONLY the table itself, not its children); -1 for a table that does not exist.
+ * Two round trips per COUNT_BATCH tables, not two per table (a schema-heavy restore has
+ * thousands, and the target may be far away).
+ */
+async function countRows(client, tables) {
+    const counts = [];
+    for (let at = 0; at < tables.length; at += COUNT_BATCH) {
+        const batch = tables.slice(at, at + COUNT_BATCH);
+        const qualified = batch.map(t => `${client.escapeIdentifier(t.schema)}.${client.escapeIdentifier(t.name)}`);
+        const exists = await client.query('SELECT to_regclass(q) IS NOT NULL AS ok FROM unnest($1::text[]) WITH ORDINALITY AS u(q, i) ORDER BY i', [qualified]);
+        const present = qualified.flatMap((_q, i) => (exists.rows[i].ok ? [i] : []));
+        const rows = new Map();
+        if (present.length > 0) {
+            const result = await client.query(present
+                .map(i => `SELECT ${i} AS i, count(*)::text AS n FROM ONLY ${qualified[i]}`)
+                .join(' UNION ALL '));
+            for (const r of result.rows)
+                rows.set(Number(r.i), Number(r.n));
+        }
+        batch.forEach((t, i) => counts.push({ schema: t.schema, name: t.name, rows: rows.get(i) ?? -1 }));
+    }
+    return counts;
+}
+function describeTables(tables, limit = 20) {
+    const shown = tables
+        .slice(0, limit)
+        .map(t => `${t.schema}.${t.name} (${t.estimated ? '~' : ''}${(0,log/* plural */.LS)(t.rows, 'row')})`);
+    const more = tables.length > limit ? `, and ${tables.length - limit} more` : '';
+    return shown.join(', ') + more;
+}
+
 ;// CONCATENATED MODULE: ./src/postgres/clean.ts
 /**
  * `clean`: what a restore drops before it recreates the backup's objects, and the check that it
@@ -50,6 +119,7 @@ var psql_lexer = __webpack_require__(7340);
  * tables, functions, …) make PostgreSQL refuse (SQLSTATE 2BP01), and each refusal's DETAIL names
  * them. Unless the caller allows dropping them (CASCADE), clean refuses and lists them.
  */
+
 
 
 
@@ -542,18 +612,24 @@ function routineArguments(list) {
         .filter(a => a !== '')
         .join(', ');
 }
+/** The number of objects `dependents` stand for (PostgreSQL's unnamed ones included). */
+function dependentCount(dependents) {
+    return dependents.reduce((n, d) => n + (d.count ?? 1), 0);
+}
 /** clean would drop objects that are not in the backup. */
 class DependentsError extends errors/* CheckError */.tl {
     dependents;
     name = 'DependentsError';
     constructor(dependents) {
-        super(`clean would drop ${(0,log/* plural */.LS)(dependents.length, 'object')} that ${dependents.length === 1 ? 'is' : 'are'} not in the backup but depend on objects it recreates: ${describeDependents(dependents)}. Nothing was changed. Drop or change them first, restore into another database, or allow dropping them too with clean-drop-dependents: true (DROP … CASCADE; they are not recreated).`);
+        const n = dependentCount(dependents);
+        super(`clean would drop ${(0,log/* plural */.LS)(n, 'object')} that ${n === 1 ? 'is' : 'are'} not in the backup but depend on objects it recreates: ${describeDependents(dependents)}. Nothing was changed. Drop or change them first, restore into another database, or allow dropping them too with clean-drop-dependents: true (DROP … CASCADE; they are not recreated).`);
         this.dependents = dependents;
     }
 }
 function describeDependents(dependents, limit = 20) {
-    const shown = dependents.slice(0, limit).map(d => d.description);
-    return (shown.join('; ') + (dependents.length > limit ? `; and ${dependents.length - limit} more` : ''));
+    const shown = dependents.slice(0, limit);
+    const more = dependentCount(dependents) - dependentCount(shown);
+    return shown.map(d => d.description).join('; ') + (more > 0 ? `; and ${more} more` : '');
 }
 /** A drop statement that also drops what depends on its object. */
 function withCascade(drop) {
@@ -596,7 +672,16 @@ async function checkDrops(client, drops, tableParts = new Set(), extensions = ne
                     const ext = /^extension (\S+) depends on schema \S+$/.exec(description);
                     if (ext && extensions.has(ext[1]))
                         continue;
-                    if (description !== '' && !/^and \d+ other objects/.test(description)) {
+                    // past 100 dependents PostgreSQL counts the rest: they are dependents all the same
+                    const others = /^and (\d+) other objects?\b/.exec(description);
+                    if (others) {
+                        const count = Number(others[1]);
+                        found.push({
+                            description: `${(0,log/* plural */.LS)(count, 'other object')} that depend on what "${stuck.drop}" drops (PostgreSQL names only the first 100; the server's log lists them)`,
+                            count
+                        });
+                    }
+                    else if (description !== '') {
                         found.push({ description });
                     }
                 }
@@ -700,6 +785,85 @@ class CleanDropError extends errors/* CheckError */.tl {
         super(`clean cannot drop what the backup recreates: \`${statement}\` fails in the target: ${reason}. Nothing was changed. On a managed service the object may belong to the provider (the database owner cannot drop it): leave it out of the backup (pg-dump-args: --exclude-schema / --exclude-extension when dumping), drop it as its owner, or restore into an empty database without clean.`, { cause });
         this.statement = statement;
     }
+}
+/**
+ * What clean's drops remove of the target's tables: the tables, views and materialized views
+ * they name, and every relation of the schemas they drop (CASCADE), as `schema\0name` keys and
+ * schema names.
+ */
+function droppedRelations(drops) {
+    const relations = new Set();
+    const schemas = new Set();
+    for (const drop of drops) {
+        const m = /^DROP (TABLE|FOREIGN TABLE|VIEW|MATERIALIZED VIEW|SCHEMA) (?:IF EXISTS )?(.+?)(?: CASCADE| RESTRICT)?;?\s*$/.exec(drop);
+        if (!m)
+            continue;
+        const name = nameParts(m[2]);
+        if (!name)
+            continue;
+        if (m[1] === 'SCHEMA') {
+            if (name.length === 1)
+                schemas.add(name[0]);
+        }
+        else if (name.length === 2)
+            relations.add(`${name[0]}\0${name[1]}`);
+    }
+    return { relations, schemas };
+}
+/** `schema.name` with pg_dump's quoting ("My Table", "a""b") as its parts; undefined if not one. */
+function nameParts(text) {
+    const parts = [];
+    let i = 0;
+    for (;;) {
+        if (text[i] === '"') {
+            let part = '';
+            i++;
+            for (;;) {
+                if (i >= text.length)
+                    return undefined;
+                if (text[i] === '"') {
+                    if (text[i + 1] === '"') {
+                        part += '"';
+                        i += 2;
+                        continue;
+                    }
+                    i++;
+                    break;
+                }
+                part += text[i++];
+            }
+            parts.push(part);
+        }
+        else {
+            const m = /^[^."\s]+/.exec(text.slice(i));
+            if (!m)
+                return undefined;
+            parts.push(m[0]);
+            i += m[0].length;
+        }
+        if (i === text.length)
+            return parts;
+        if (text[i] !== '.')
+            return undefined;
+        i++;
+    }
+}
+/**
+ * clean, in the log: the target's tables that its drops remove (and are loaded again), and how
+ * many others stay as they are (not in the backup). Without the drops (not known), all of them.
+ */
+function cleanListing(existing, drops) {
+    if (!drops)
+        return `clean: true — the backup's objects will be dropped and replaced. Present now: ${describeTables(existing)}`;
+    const { relations, schemas } = droppedRelations(drops);
+    const dropped = existing.filter(t => schemas.has(t.schema) || relations.has(`${t.schema}\0${t.name}`));
+    const kept = existing.length - dropped.length;
+    const stay = kept === 0
+        ? ''
+        : ` ${(0,log/* plural */.LS)(kept, 'other table')} of the target ${kept === 1 ? 'is' : 'are'} not in the backup and ${kept === 1 ? 'stays' : 'stay'} as ${kept === 1 ? 'it is' : 'they are'}.`;
+    return dropped.length === 0
+        ? `clean: true — none of the target's tables is among the backup's objects that will be dropped and replaced.${stay}`
+        : `clean: true — the backup's objects will be dropped and replaced; of the target's tables: ${describeTables(dropped)}.${stay}`;
 }
 
 // EXTERNAL MODULE: ./src/postgres/compare.ts
@@ -888,12 +1052,16 @@ var postgres_toc = __webpack_require__(60521);
 class LoadError extends errors/* EngineError */.NJ {
     stderr;
     inputFailed;
+    exit;
     constructor(message, stderr, 
     /** true when the loader failed because its input could not be read to its end. */
-    inputFailed = false) {
+    inputFailed = false, 
+    /** How the loader ended (the message can be written again from it). */
+    exit) {
         super(message);
         this.stderr = stderr;
         this.inputFailed = inputFailed;
+        this.exit = exit;
         this.name = 'LoadError';
     }
 }
@@ -918,12 +1086,27 @@ class DiskFullError extends errors/* EngineError */.NJ {
  *   LoadError when psql or pg_restore fails (with a single transaction, nothing was kept).
  */
 async function loadBackup(dump, plan, target, options, workDir, hooks = {}) {
+    try {
+        return await load(dump, plan, target, options, workDir, hooks);
+    }
+    catch (error) {
+        if (!(error instanceof LoadError))
+            throw error;
+        // the mode of this restore decides what is left: only that case is said
+        throw new LoadError(`${error.message} ${afterLoadFailure(options)}`, error.stderr, error.inputFailed);
+    }
+}
+async function load(dump, plan, target, options, workDir, hooks = {}) {
     log/* log */.Rm.info(options.singleTransaction
         ? 'Restoring in one transaction: on any error nothing is kept.'
         : `Restoring without a single transaction (jobs: ${options.jobs}): an error can leave a partial restore.`);
     const { env } = target;
     const psql = (0,clients/* programPath */.kx)(plan.client, 'psql');
     if (plan.format === 'plain' && !('directory' in dump)) {
+        if (options.jobs > 1) {
+            // psql runs a script in one session: jobs cannot apply; the transaction is the user's choice
+            log/* log */.Rm.notice(`jobs: ${options.jobs} does not apply to a plain SQL script: psql runs it in one session, so it loads as with jobs: 1${options.singleTransaction ? '' : ', and without a single transaction because single-transaction: false is set (for an all-or-nothing restore, leave single-transaction at its default, true, and jobs at 1)'}.`);
+        }
         const drops = [...(plan.roles ?? []), ...(options.clean ? (plan.drops ?? []) : [])];
         const gate = scriptGate(plan, target, options, hooks, drops, `the SQL script ${(0,decode/* fileName */.Md)(dump)}`);
         try {
@@ -970,6 +1153,22 @@ function inScriptLines(error, gate, name) {
             : `${name}:${line}:`;
     });
     return new LoadError(map(error.message), map(error.stderr), error.inputFailed);
+}
+/**
+ * psql's error on the script pg_restore wrote of an archive, which the user never sees: the
+ * archive's entry it failed in (kind, schema, name: "TYPE public.mood") instead of its
+ * "psql:<stdin>:29:" line and of the failed statement's first line.
+ */
+function inArchiveEntries(error, gate) {
+    if (!(error instanceof LoadError) || !error.exit)
+        return error;
+    const at = /psql:<stdin>:(\d+):/.exec(error.stderr);
+    if (!at)
+        return error;
+    const entry = gate.entryAt(Number(at[1]));
+    const stderr = error.stderr.replace(/psql:<stdin>:\d+: /g, 'psql: ');
+    const { program, code, signal } = error.exit;
+    return explainLoadFailure(program, code, signal, stderr, entry);
 }
 /**
  * A plain script through the gate: a zstd-compressed one decompressed by the zstd CLI when
@@ -1038,7 +1237,7 @@ async function restoreArchiveThroughPsql(plan, target, options, hooks, archive) 
     if (produced.status === 'rejected' && scriptFailed)
         throw produced.reason;
     if (loaded.status === 'rejected')
-        throw loaded.reason;
+        throw inArchiveEntries(loaded.reason, gate);
     if (produced.status === 'rejected')
         throw produced.reason;
     return reportSkipped(gate);
@@ -1171,7 +1370,7 @@ async function gatedLoad(plan, target, options, hooks, args, source, signal) {
             throw explainChildFailure(error);
         if (error instanceof errors/* EngineError */.NJ)
             throw error;
-        throw new LoadError(`the backup could not be read while restoring: ${error.message}.`, psql.stderr(), true);
+        throw new LoadError(`the backup could not be read while restoring: ${(0,errors/* sentence */.em)(error.message)}`, psql.stderr(), true);
     });
     try {
         const [psqlDone, produced] = await Promise.allSettled([loaded, script.done]);
@@ -1180,7 +1379,7 @@ async function gatedLoad(plan, target, options, hooks, args, source, signal) {
         if (produced.status === 'rejected' && scriptFailed)
             throw produced.reason;
         if (psqlDone.status === 'rejected')
-            throw psqlDone.reason;
+            throw inArchiveEntries(psqlDone.reason, gate);
         if (produced.status === 'rejected')
             throw produced.reason;
     }
@@ -1311,9 +1510,10 @@ function failedStatement(stderr) {
     if (!m)
         return undefined;
     let text = m[1].trim();
-    const quote = text.search(/['$]/);
-    if (quote >= 0)
-        text = `${text.slice(0, quote).trimEnd()} …`;
+    // cut before the first string, dollar quote or number: where a row's values begin
+    const value = text.search(/['$]|(?<![\w."])[-+]?\.?\d/);
+    if (value >= 0)
+        text = `${text.slice(0, value).trimEnd()} …`;
     if (text.length > 160)
         text = `${text.slice(0, 160)}…`;
     return text.length > 0 ? text : undefined;
@@ -1409,7 +1609,7 @@ async function runLoader(program, args, env, input) {
         if (error instanceof errors/* EngineError */.NJ)
             throw error;
         // the input failed: the loader was stopped before it could commit
-        throw new LoadError(`the backup could not be read while restoring: ${error.message}. The restore was rolled back.`, child.stderr(), true);
+        throw new LoadError(`the backup could not be read while restoring: ${(0,errors/* sentence */.em)(error.message)}`, child.stderr(), true);
     }
 }
 function explainChildFailure(error) {
@@ -1419,42 +1619,164 @@ function explainChildFailure(error) {
     return explainLoadFailure(error.program, error.code, error.signal, error.stderr);
 }
 /** The loader's failure as one message, with the fix where the error is a known one. */
-function explainLoadFailure(program, code, signal, stderr) {
+function explainLoadFailure(program, code, signal, stderr, 
+/** The archive entry psql failed in: named instead of the failed statement. */
+entry) {
     const name = program.split(/[\\/]/).pop();
-    const errorLines = stderr
-        .split('\n')
-        .filter(l => /ERROR|FATAL|error:|could not/i.test(l))
-        .slice(0, 3);
+    const reported = reportedLines(stderr);
     const statement = failedStatement(stderr);
-    const detail = (errorLines.length > 0 ? errorLines : stderr.trim().split('\n').slice(-3)).join(' | ') +
-        (statement ? ` (failed statement: ${statement})` : '');
+    const detail = (reported.length > 0 ? reported : lastLines(stderr)).join(' | ') +
+        (entry
+            ? ` (in the archive's entry ${entry})`
+            : statement
+                ? ` (failed statement: ${statement})`
+                : '');
+    const errors = reported.filter(l => !/^(DETAIL|HINT|CONTEXT):/.test(l)).join('\n');
+    const context = reported.filter(l => l.startsWith('CONTEXT:')).join('\n');
     let hint = '';
     if (/unsupported version \([\d.]+\) in file header/.test(stderr)) {
         hint =
             ' The archive was written by a newer pg_dump than this pg_restore: use a newer client (inputs postgres-version or pg-bin-dir).';
     }
-    else if (/role "[^"]+" does not exist/.test(stderr)) {
+    else if (/role "[^"]+" does not exist/.test(errors)) {
         hint =
             " The backup names roles the target lacks: set 'no-owner: true' and 'no-privileges: true'.";
     }
-    else if (/unrecognized configuration parameter "transaction_timeout"/.test(stderr)) {
+    else if (/unrecognized configuration parameter "transaction_timeout"/.test(errors)) {
         hint =
             ' pg_restore 17 and newer send it to every server, and servers before 17 reject it; the action drops it from every script psql loads: dump with the server’s own major.';
     }
-    else if (/invalid command \\(un)?restrict/.test(stderr)) {
+    else if (/invalid command \\(un)?restrict/.test(errors)) {
         hint =
             ' The dump carries \\restrict lines from a newer pg_dump that this psql does not know: use a newer psql (postgres-version or pg-bin-dir).';
     }
-    else if (/already exists/.test(stderr)) {
+    else if (alreadyExists(errors)) {
         hint =
             " Objects of the backup already exist in the target: set 'clean: true' to drop them first (or restore into an empty database).";
     }
-    else if (/permission denied|must be owner|must be superuser/.test(stderr)) {
+    else if (/duplicate key value violates unique constraint/.test(errors)) {
+        hint =
+            ' The rows the backup loads break a unique key: the backup holds duplicate rows itself, or the table held such rows before the restore. Check the backup (pg_restore or psql by hand fails the same way) and the table in the target.';
+    }
+    else if (/ does not exist/.test(errors) && /^CONTEXT: {2}COPY /m.test(context)) {
+        hint =
+            ' The error comes from the backup itself, while its data was copied (a CHECK constraint, default or trigger whose function names an object without its schema: pg_dump restores with an empty search_path): this backup fails to load into any database, as pg_restore or psql by hand shows. Qualify the names in that function (schema.table) or give it a search_path (ALTER FUNCTION … SET search_path), then back up again.';
+    }
+    else if (/permission denied|must be owner|must be superuser/.test(errors)) {
         hint =
             ' The target user lacks a privilege the backup needs. On managed services (Supabase, Neon, RDS) keep no-owner and no-privileges true, and leave out extensions or event triggers the service manages (when dumping: schemas: public with any pg_dump, or pg-dump-args: --exclude-extension=..., which needs pg_dump 17+ and then pg_restore 17+).';
     }
     const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
-    return new LoadError(`${name} ${how}: ${detail}.${hint} Nothing was kept when the restore ran in one transaction (the default); without one (single-transaction: false, or jobs > 1) what loaded before the error stays: restore again with clean: true.`, stderr);
+    return new LoadError(`${name} ${how}: ${detail}.${hint}`, stderr, false, {
+        program,
+        code,
+        signal
+    });
+}
+/**
+ * An error about an object that exists ("relation "t" already exists"), not a row whose key does
+ * (that DETAIL says "Key (id)=(3) already exists." of the backup's own rows).
+ */
+function alreadyExists(errors) {
+    return /(?:ERROR|error):.*\balready exists\b/.test(errors);
+}
+/** What the restore adds to a load failure: what is left of it in the target. */
+function afterLoadFailure(options) {
+    if (options.singleTransaction)
+        return 'Nothing was kept: the restore ran in one transaction, which was rolled back.';
+    return `The restore ran without a single transaction (${options.jobs > 1 ? `jobs: ${options.jobs}` : 'single-transaction: false'}): what loaded before the error stays; restore again with clean: true.`;
+}
+/**
+ * The start of a line psql or pg_restore writes first for a message: its name, its input's line
+ * ("psql:<stdin>:12: "), or that line as inScriptLines maps it ("backup.sql:11: ").
+ */
+const PROGRAM = "(?:(?:psql|pg_restore):(?:[^:\\n]*:\\d+:)? |[^\\s:][^:\\n]*:\\d+: |psql, in the action's own statements around [^\\n]*?: )";
+const PREFIX = new RegExp(`^(?:${PROGRAM})?`);
+/** A line psql or pg_restore starts (not one continuing a message across lines). */
+const STARTS = new RegExp(`^(?:${PROGRAM}|(?:ERROR|FATAL|PANIC|WARNING|NOTICE|DETAIL|HINT|CONTEXT|STATEMENT|QUERY|LINE \\d+): {1,2}|Command was: )`);
+/**
+ * The lines of the loader's stderr that say what failed: the errors, each with its DETAIL, HINT
+ * and CONTEXT (they name the key and the function at fault) — cut before any value of a row
+ * (`Key (id)=(…)`, `COPY t, line 1`, strings and dollar quotes), as the failed statement is.
+ * Lines continuing a message (a value with a line break) are left out.
+ */
+function reportedLines(stderr) {
+    const out = [];
+    let within;
+    // psql and pg_restore start each error's first line with their name: an ERROR line without
+    // it, among lines that have it, continues a value (a row's text with a line break)
+    const prefixed = stderr.split('\n').some(l => PREFIX.exec(l)?.[0]);
+    for (const raw of stderr.split('\n')) {
+        if (!STARTS.test(raw)) {
+            // a line of a multi-line CONTEXT that names a function or statement, else data: left out
+            if (within === 'CONTEXT' &&
+                /^(?:PL\/pgSQL function|SQL function|SQL statement|COPY) /.test(raw))
+                out.push(`CONTEXT:  ${cutContext(raw)}`);
+            continue;
+        }
+        const line = raw.replace(PREFIX, '');
+        const m = /^(ERROR|FATAL|DETAIL|HINT|CONTEXT|STATEMENT|QUERY|LINE \d+|Command was|[A-Z]+): {1,2}(.*)$/.exec(line);
+        within = m?.[1];
+        if (!m) {
+            if (/error:|could not/i.test(raw))
+                out.push(raw);
+            continue;
+        }
+        const [, kind, text] = m;
+        if (kind === 'ERROR' || kind === 'FATAL') {
+            if (!prefixed || line !== raw)
+                out.push(cutErrorValue(raw));
+        }
+        else if (kind === 'DETAIL')
+            out.push(`DETAIL:  ${cutDetail(text)}`);
+        else if (kind === 'CONTEXT')
+            out.push(`CONTEXT:  ${cutContext(text)}`);
+        else if (kind === 'HINT')
+            out.push(`HINT:  ${cutQuoted(text)}`);
+    }
+    return out.slice(0, 8);
+}
+function lastLines(stderr) {
+    return stderr
+        .trim()
+        .split('\n')
+        .slice(-3)
+        .filter(l => STARTS.test(l))
+        .map(cutQuoted);
+}
+/**
+ * An ERROR line without the value PostgreSQL quotes in it: `invalid input syntax for type
+ * integer: "…"`, `value "…" is out of range for type integer` (the value is a row's, or what a
+ * statement of the backup read from the target). Names ("relation "t" does not exist") stay.
+ */
+function cutErrorValue(line) {
+    const valueAtEnd = /^(.*?(?:invalid input syntax for (?:type )?[^:]+|invalid input value for enum [^:]+|malformed [^:]* literal|date\/time field value out of range|invalid byte sequence for encoding "[^"]+"|character with byte sequence [^:]*)): .*$/.exec(line);
+    if (valueAtEnd)
+        return `${valueAtEnd[1]}: …`;
+    return line.replace(/\bvalue "(?:[^"]|"")*" is out of range/g, 'value "…" is out of range');
+}
+/** A DETAIL without the row's values: "Key (id)=(…) already exists.", "Failing row contains (…)." */
+function cutDetail(text) {
+    const key = /^(Key \(.*?\))=\(/.exec(text);
+    if (key) {
+        const tail = / (already exists|is not present in table "[^"]*"|is still referenced from table "[^"]*")\.$/.exec(text);
+        return `${key[1]}=(…)${tail ? ` ${tail[1]}.` : ' …'}`;
+    }
+    if (text.startsWith('Failing row contains ('))
+        return 'Failing row contains (…).';
+    return cutQuoted(text);
+}
+/** A CONTEXT without the row: "COPY t, line 1" (its text after the colon is the row). */
+function cutContext(text) {
+    const copy = /^(COPY [^,]+, line \d+(?:, column [^:]+)?)(?::|$)/.exec(text);
+    if (copy)
+        return copy[1];
+    return cutQuoted(text);
+}
+/** Text cut before its first string or dollar quote (where values and bodies start). */
+function cutQuoted(text) {
+    const quote = text.search(/['$]/);
+    return quote >= 0 ? `${text.slice(0, quote).trimEnd()} …` : text;
 }
 /** Whether a psql of this version understands \restrict (13.22, 14.19, 15.14, 16.10, 17.6, 18+). */
 function psqlSupportsRestrict(version) {
@@ -1469,75 +1791,6 @@ function psqlSupportsRestrict(version) {
 var locks = __webpack_require__(60975);
 // EXTERNAL MODULE: ./src/postgres/session.ts
 var postgres_session = __webpack_require__(92515);
-;// CONCATENATED MODULE: ./src/postgres/target.ts
-
-const EXACT_COUNT_LIMIT = 50;
-/**
- * Ordinary and partitioned tables in the given schemas (all user schemas when none given). A
- * table the connected role may not read (another role's, in a shared database) is listed with
- * the planner's estimate: counting it would fail the restore on "permission denied", where
- * pg_restore by hand never reads it.
- */
-async function existingTables(client, schemas) {
-    const result = await client.query(`SELECT n.nspname AS schema, c.relname AS name, c.reltuples::bigint::text AS estimate,
-            has_table_privilege(c.oid, 'SELECT') AS readable
-       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-      WHERE c.relkind IN ('r', 'p')
-        AND n.nspname NOT IN ('pg_catalog', 'information_schema')
-        AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp\\_%'
-        AND ($1::text[] IS NULL OR n.nspname = ANY($1::text[]))
-        AND NOT EXISTS (SELECT 1 FROM pg_depend d
-                         WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
-      ORDER BY 1, 2`, [schemas ?? null]);
-    // the first EXACT_COUNT_LIMIT readable ones counted exactly (in one batch), the others estimated
-    const exact = result.rows.filter(r => r.readable).slice(0, EXACT_COUNT_LIMIT);
-    const counted = new Map((await countRows(client, exact)).map(c => [JSON.stringify([c.schema, c.name]), c.rows]));
-    return result.rows.map(row => {
-        const rows = counted.get(JSON.stringify([row.schema, row.name]));
-        return rows === undefined
-            ? {
-                schema: row.schema,
-                name: row.name,
-                rows: Math.max(0, Number(row.estimate)),
-                estimated: true
-            }
-            : { schema: row.schema, name: row.name, rows, estimated: false };
-    });
-}
-/** Tables counted per query (one round trip counts this many). */
-const COUNT_BATCH = 100;
-/**
- * Exact row counts (ONLY the table itself, not its children); -1 for a table that does not exist.
- * Two round trips per COUNT_BATCH tables, not two per table (a schema-heavy restore has
- * thousands, and the target may be far away).
- */
-async function countRows(client, tables) {
-    const counts = [];
-    for (let at = 0; at < tables.length; at += COUNT_BATCH) {
-        const batch = tables.slice(at, at + COUNT_BATCH);
-        const qualified = batch.map(t => `${client.escapeIdentifier(t.schema)}.${client.escapeIdentifier(t.name)}`);
-        const exists = await client.query('SELECT to_regclass(q) IS NOT NULL AS ok FROM unnest($1::text[]) WITH ORDINALITY AS u(q, i) ORDER BY i', [qualified]);
-        const present = qualified.flatMap((_q, i) => (exists.rows[i].ok ? [i] : []));
-        const rows = new Map();
-        if (present.length > 0) {
-            const result = await client.query(present
-                .map(i => `SELECT ${i} AS i, count(*)::text AS n FROM ONLY ${qualified[i]}`)
-                .join(' UNION ALL '));
-            for (const r of result.rows)
-                rows.set(Number(r.i), Number(r.n));
-        }
-        batch.forEach((t, i) => counts.push({ schema: t.schema, name: t.name, rows: rows.get(i) ?? -1 }));
-    }
-    return counts;
-}
-function describeTables(tables, limit = 20) {
-    const shown = tables
-        .slice(0, limit)
-        .map(t => `${t.schema}.${t.name} (${t.estimated ? '~' : ''}${(0,log/* plural */.LS)(t.rows, 'row')})`);
-    const more = tables.length > limit ? `, and ${tables.length - limit} more` : '';
-    return shown.join(', ') + more;
-}
-
 ;// CONCATENATED MODULE: ./src/postgres/target-policy.ts
 
 /**
@@ -2597,6 +2850,7 @@ var plain_sql = __webpack_require__(20942);
 
 
 
+
 /** The backup cannot be restored as it is: damaged, truncated, swapped, or not what it claims. */
 class RestoreError extends errors/* CheckError */.tl {
     name = 'RestoreError';
@@ -2635,7 +2889,7 @@ requires = []) {
     }
     catch (error) {
         if (error instanceof FormatError || error instanceof encrypt/* DecryptionError */.OL) {
-            throw new RestoreError(`${(0,decode/* fileName */.Md)(dump)}: ${error.message} Nothing was restored.`);
+            throw new RestoreError(`${(0,decode/* fileName */.Md)(dump)}: ${(0,errors/* sentence */.em)(error.message)} Nothing was restored.`);
         }
         throw error;
     }
@@ -2669,12 +2923,13 @@ requires = []) {
             ...found,
             client,
             plain,
+            references: plain,
             // a script of INSERTs (pg_dump --inserts, or written by hand) has no COPY: the restore
             // counts the tables it finds in the script's schemas instead
             dataTables: manifestTables(manifest) ?? (plain.copyTables.length > 0 ? plain.copyTables : undefined),
             clean: drops?.found.list,
-            dataOnlyTables: towardTarget(inputs) ? scriptDataOnlyTables(plain) : undefined,
-            dataOnlySequences: towardTarget(inputs) ? scriptDataOnlySequences(plain) : undefined
+            dataOnlyTables: scriptDataOnlyTables(plain),
+            dataOnlySequences: scriptDataOnlySequences(plain)
         };
     }
     const client = await chooseClient(inputs, 'pg_restore', archiveMajor, requires);
@@ -2700,18 +2955,36 @@ requires = []) {
         ...(await fromToc(inputs, () => tocOfDirectoryTar(dump, decoding)))
     };
 }
-/** Whether the restore may meet tables of the target's own (allow-non-empty, clean). */
-const towardTarget = (inputs) => inputs.allowNonEmpty || inputs.clean;
 /** What the plan needs of an archive's table of contents: clean's drops, the data-only tables. */
 async function fromToc(inputs, readToc) {
-    if (!towardTarget(inputs))
-        return {};
+    // read without clean or allow-non-empty too: the guard counts the data-only tables and
+    // sequences the target holds (outside the schemas it looks at otherwise)
     const toc = await readToc();
     return {
         clean: inputs.clean ? archiveDrops(inputs, toc) : undefined,
         dataOnlyTables: archiveDataOnly(inputs, toc, 'TABLE'),
-        dataOnlySequences: archiveDataOnly(inputs, toc, 'SEQUENCE')
+        dataOnlySequences: archiveDataOnly(inputs, toc, 'SEQUENCE'),
+        references: archiveReferences(inputs, toc)
     };
+}
+/** The schemas and objects the SQL of the archive's selected entries reaches (see PlainDumpObjects). */
+function archiveReferences(selection, toc) {
+    const selected = selectedEntries(toc.entries, selection);
+    const references = new plain_sql/* PlainDumpObjects */.tl();
+    for (const e of toc.entries) {
+        if (selected !== undefined && !selected.has(e.dumpId))
+            continue;
+        if (e.desc === 'BLOB METADATA')
+            continue; // a list of OIDs, no SQL
+        const sql = [e.defn, e.copyStmt].filter(Boolean).join('\n');
+        if (sql.trim() === '')
+            continue;
+        const lexer = new psql_lexer/* PsqlLexer */.$p();
+        for (const event of [...lexer.write(Buffer.from(sql)), ...lexer.end()])
+            if (event.kind === 'statement')
+                references.see(event);
+    }
+    return references;
 }
 const tableKey = (t) => JSON.stringify([t.schema, t.name]);
 /**
@@ -2750,12 +3023,10 @@ function scriptDataOnlyTables(plain) {
     return result;
 }
 /**
- * The same for sequences: those a script pg_dump made sets (setval) without creating them, as an
- * archive's SEQUENCE SET without its SEQUENCE.
+ * The same for sequences: those a script sets (setval) without creating them, as an archive's
+ * SEQUENCE SET without its SEQUENCE (whoever wrote the script: setval changes the target's own).
  */
 function scriptDataOnlySequences(plain) {
-    if (!plain.madeByPgDump)
-        return [];
     const created = new Set(plain.createdSequences.map(tableKey));
     const seen = new Set();
     return plain.setvalSequences.filter(s => {
@@ -3209,12 +3480,17 @@ async function loadWatched(inputs, monitor, env, load) {
     if (error instanceof LoadError && (0,locks/* isLockTimeout */.Td)({ message: error.stderr })) {
         throw new locks/* LockTimeoutError */.XB('The restore', blockers, inputs.lockTimeoutMs);
     }
-    if (error instanceof LoadError && inputs.clean && /already exists/.test(error.stderr)) {
-        // "relation "x" already exists", or a unique key of a catalog: "Key (oid)=(42) already exists."
-        const error1 = /ERROR:\s+(.*already exists)/.exec(error.stderr)?.[1];
-        const error2 = /ERROR:\s+(.*)\n(?:DETAIL:\s+(.*))?/.exec(error.stderr);
-        const what = error1 ?? (error2 ? error2.slice(1).filter(Boolean).join(' — ') : 'an object already exists');
-        throw new LoadError(`${what}, although clean: true dropped the backup's objects first: this object is not among what clean drops — an extension's member or an object of a kind clean keeps (extensions, the schema public), or an object the backup creates twice. Nothing was kept when the restore ran in one transaction (the default); without one (single-transaction: false, or jobs > 1) what loaded before the error stays: restore again with clean: true. Drop that object by hand, or restore into an empty database.`, error.stderr);
+    // the errors psql reported, without DETAIL or CONTEXT (a row's values never reach a message)
+    const errors = error instanceof LoadError
+        ? reportedLines(error.stderr)
+            .filter(l => !/^(DETAIL|HINT|CONTEXT):/.test(l))
+            .join('\n')
+        : '';
+    if (error instanceof LoadError && inputs.clean && alreadyExists(errors)) {
+        // "relation "x" already exists" (not a row's key: "Key (id)=(…) already exists." is the
+        // backup's own data, which clean does not explain)
+        const what = /ERROR:\s+(.*already exists)/.exec(errors)?.[1] ?? 'an object already exists';
+        throw new LoadError(`${what}, although clean: true dropped the backup's objects first: this object is not among what clean drops — an extension's member or an object of a kind clean keeps (extensions, the schema public), or an object the backup creates twice. ${afterLoadFailure(inputs)} Drop that object by hand, or restore into an empty database.`, error.stderr);
     }
     throw error;
 }
@@ -3249,32 +3525,48 @@ async function guardTarget(inputs, client, plan, facts) {
     const schemas = new Set(['public']);
     for (const t of plan.dataTables ?? [])
         schemas.add(t.schema);
-    for (const s of plan.plain?.schemas ?? [])
+    for (const t of [...(plan.dataOnlyTables ?? []), ...(plan.dataOnlySequences ?? [])])
+        schemas.add(t.schema);
+    const plain = plan.plain;
+    const refs = plan.references;
+    for (const s of plain?.schemas ?? [])
         schemas.add(s);
-    const known = plan.dataTables !== undefined || plan.plain !== undefined;
+    // a backup reaches every schema its statements name, and those of the session's search_path
+    for (const s of refs?.referencedSchemas ?? [])
+        schemas.add(s);
+    if (refs)
+        for (const s of await sessionSchemas(client))
+            schemas.add(s);
+    const known = (plan.dataTables !== undefined || plain !== undefined) && !(refs?.wholeDatabase ?? false);
     const providers = new Set(facts.providerSchemas.map(s => s.name));
     const all = await existingTables(client, known ? [...schemas] : undefined);
-    let existing = all.filter(t => !providers.has(t.schema));
-    const writes = scriptWrites(inputs, plan);
-    if (writes) {
-        const unrelated = existing.filter(t => !writes.has(restore_tableKey(t)));
-        if (unrelated.length > 0) {
-            log/* log */.Rm.info(`Not counted: ${(0,log/* plural */.LS)(unrelated.length, 'table')} of the target that the script neither creates nor fills (${describeTables(unrelated)}); any other object of the same name as one of the script's makes its CREATE fail, and the restore's one transaction rolls back.`);
-            existing = existing.filter(t => writes.has(restore_tableKey(t)));
-        }
-    }
+    const existing = all.filter(t => !providers.has(t.schema));
     if (inputs.allowNonEmpty || inputs.clean) {
         await refuseDataOnly(inputs, client, server, plan, providers);
     }
-    if (all.length > existing.length)
-        log/* log */.Rm.info(`The provider's own tables in the target are not counted: ${describeTables(all.filter(t => providers.has(t.schema)))}.`);
-    if (existing.length === 0) {
+    const providerTables = all.filter(t => providers.has(t.schema));
+    if (providerTables.length > 0)
+        log/* log */.Rm.info(`The provider's own tables in the target are not counted: ${describeTables(providerTables)}.`);
+    // objects other than tables that the backup's statements would change: views, functions,
+    // sequences (setval), types, schemas, large objects
+    const objects = await changedObjects(client, plan, providers);
+    if (existing.length === 0 && objects.length === 0) {
         log/* log */.Rm.info('The target holds no tables where the backup goes.');
         return server;
     }
-    const listing = describeTables(existing);
+    const listing = [
+        ...(existing.length > 0 ? [describeTables(existing)] : []),
+        ...(objects.length > 0
+            ? [
+                `${existing.length > 0 ? 'and ' : ''}objects the backup's statements change: ${objects.join(', ')}`
+            ]
+            : [])
+    ].join('; ');
+    const counted = existing.length > 0
+        ? `${(0,log/* plural */.LS)(existing.length, 'table')} where the backup goes — ${listing}`
+        : `it holds objects the backup's statements change — ${objects.join(', ')}`;
     if (inputs.clean) {
-        log/* log */.Rm.info(`clean: true — the backup's objects will be dropped and replaced. Present now: ${listing}`);
+        log/* log */.Rm.info(cleanListing(existing, plan.clean?.drops));
         return server;
     }
     if (inputs.allowNonEmpty) {
@@ -3284,26 +3576,67 @@ async function guardTarget(inputs, client, plan, facts) {
     if (inputs.mode === 'verify') {
         // verify compares the copy with the backup: it needs the backup's objects alone. It does
         // not clean by itself: a verify-database-url that is not a scratch database loses nothing.
-        throw new RestoreError(`the scratch database '${server.database}' (verify-database-url) is not empty: ${(0,log/* plural */.LS)(existing.length, 'table')} where the backup goes — ${listing} (a verify into it before?). Nothing was changed. Point verify-database-url at an empty database (a services: postgres container is empty in every job), or set 'clean: true' to drop the backup's objects there first and restore them again.`);
+        throw new RestoreError(`the scratch database '${server.database}' (verify-database-url) is not empty: ${counted} (a verify into it before?). Nothing was changed. Point verify-database-url at an empty database (a services: postgres container is empty in every job), or set 'clean: true' to drop the backup's objects there first and restore them again.`);
     }
-    throw new RestoreError(`the target database '${server.database}' is not empty: ${(0,log/* plural */.LS)(existing.length, 'table')} where the backup goes — ${listing}. Nothing was changed. Set 'clean: true' to drop and replace the backup's objects, 'allow-non-empty: true' to restore next to them, or point database-url at an empty database.`);
+    throw new RestoreError(`the target database '${server.database}' is not empty: ${counted}. Nothing was changed. Set 'clean: true' to drop and replace the backup's objects, 'allow-non-empty: true' to restore next to them, or point database-url at an empty database.`);
+}
+/** The schemas of the restoring session's search_path that exist ("$user", public, or a role's own setting). */
+async function sessionSchemas(client) {
+    const { rows } = await client.query('SELECT pg_catalog.current_schemas(false) AS schemas');
+    return rows[0]?.schemas ?? [];
 }
 /**
- * The tables a plain script pg_dump made writes to (creates, or fills with COPY or INSERT), when
- * the guard may judge the target on those alone: the restore runs in one transaction (a CREATE
- * that meets an object of the target fails and everything rolls back), pg_dump wrote the script
- * (its statements name every table in full and replace nothing: a script of one's own may
- * CREATE OR REPLACE, or INSERT into any table), and it is no verify (which needs the scratch
- * database to itself). Otherwise undefined: every table in the backup's schemas counts.
+ * The target's objects, other than tables (those are counted by schema), that the backup's
+ * statements would change: those a plain script names in DROP, CREATE OR REPLACE, ALTER, COMMENT,
+ * GRANT, REVOKE or SECURITY LABEL, the sequences it (or an archive's SEQUENCE SET) sets, the
+ * schemas such statements name (public aside), and large objects when the script reaches them.
+ * Extension members and the provider's schemas are not counted. Each as "view public.rep".
  */
-function scriptWrites(inputs, plan) {
-    const plain = plan.plain;
-    if (!plain?.madeByPgDump || !inputs.singleTransaction || inputs.mode === 'verify')
-        return undefined;
-    return new Set([...plain.createdTables, ...plain.copyTables, ...plain.insertTables].map(restore_tableKey));
-}
-function restore_tableKey(t) {
-    return JSON.stringify([t.schema, t.name]);
+async function changedObjects(client, plan, providers) {
+    const named = [...(plan.references?.namedObjects ?? []), ...(plan.dataOnlySequences ?? [])];
+    const namedSchemas = [...(plan.references?.namedSchemas ?? [])].filter(s => s !== 'public' && !providers.has(s));
+    const found = [];
+    if (named.length > 0 || namedSchemas.length > 0) {
+        const { rows } = await client.query(`WITH wanted(schema, name) AS (SELECT * FROM unnest($1::text[], $2::text[])),
+            member AS (SELECT classid, objid FROM pg_catalog.pg_depend WHERE deptype = 'e')
+       SELECT CASE c.relkind WHEN 'v' THEN 'view' WHEN 'm' THEN 'materialized view'
+                WHEN 'S' THEN 'sequence' WHEN 'f' THEN 'foreign table' WHEN 'i' THEN 'index'
+                WHEN 'I' THEN 'index' WHEN 'c' THEN 'type' ELSE 'table' END AS kind,
+              n.nspname AS schema, c.relname AS name
+         FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+         JOIN wanted w ON w.schema = n.nspname AND w.name = c.relname
+        WHERE c.relkind NOT IN ('r', 'p', 't')
+          AND NOT EXISTS (SELECT 1 FROM member m WHERE m.classid = 'pg_catalog.pg_class'::regclass AND m.objid = c.oid)
+       UNION
+       SELECT CASE p.prokind WHEN 'p' THEN 'procedure' WHEN 'a' THEN 'aggregate' ELSE 'function' END,
+              n.nspname, p.proname
+         FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+         JOIN wanted w ON w.schema = n.nspname AND w.name = p.proname
+        WHERE NOT EXISTS (SELECT 1 FROM member m WHERE m.classid = 'pg_catalog.pg_proc'::regclass AND m.objid = p.oid)
+       UNION
+       SELECT 'type', n.nspname, t.typname
+         FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
+         JOIN wanted w ON w.schema = n.nspname AND w.name = t.typname
+        WHERE t.typrelid = 0 AND t.typelem = 0
+          AND NOT EXISTS (SELECT 1 FROM member m WHERE m.classid = 'pg_catalog.pg_type'::regclass AND m.objid = t.oid)
+       UNION
+       SELECT 'schema', n.nspname, ''
+         FROM pg_catalog.pg_namespace n WHERE n.nspname = ANY($3::text[])
+          AND NOT EXISTS (SELECT 1 FROM member m WHERE m.classid = 'pg_catalog.pg_namespace'::regclass AND m.objid = n.oid)
+       ORDER BY 2, 3, 1`, [named.map(o => o.schema), named.map(o => o.name), namedSchemas]);
+        for (const r of rows) {
+            if (providers.has(r.schema))
+                continue;
+            found.push(r.kind === 'schema' ? `schema ${r.schema}` : `${r.kind} ${r.schema}.${r.name}`);
+        }
+    }
+    if (plan.references?.largeObjects) {
+        const { rows } = await client.query('SELECT count(*)::text AS n FROM pg_catalog.pg_largeobject_metadata');
+        const n = Number(rows[0]?.n ?? 0);
+        if (n > 0)
+            found.push((0,log/* plural */.LS)(n, 'large object'));
+    }
+    return found;
 }
 /**
  * allow-non-empty and clean never write into a table of the target's own: a backup that loads
@@ -3342,13 +3675,10 @@ async function compareRowCounts(inputs, client, manifest, plan, kept = []) {
         // names the list could not split, or a script without COPY (INSERTs): count what the
         // restore created in the backup's schemas (a plain script's: public and those it creates)
         const schemas = plan.plain ? ['public', ...plan.plain.schemas] : undefined;
-        // of pg_dump's script only the tables it creates (the target may hold others next to them)
-        const created = plan.plain?.madeByPgDump
-            ? new Set(plan.plain.createdTables.map(restore_tableKey))
-            : undefined;
-        tables = (await existingTables(client, schemas))
-            .filter(t => !created || created.has(restore_tableKey(t)))
-            .map(t => ({ schema: t.schema, name: t.name }));
+        tables = (await existingTables(client, schemas)).map(t => ({
+            schema: t.schema,
+            name: t.name
+        }));
     }
     if (inputs.tables.length > 0 || inputs.schemas.length > 0) {
         tables = tables.filter(t => (inputs.tables.length === 0 || inputs.tables.includes(t.name)) &&
@@ -3418,1467 +3748,6 @@ async function startRestoreProgress(dump, monitor, applicationName, intervalMs =
             progress.stop();
         }
     };
-}
-
-
-/***/ }),
-
-/***/ 82996:
-/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
-
-/* harmony export */ __webpack_require__.d(__webpack_exports__, {
-/* harmony export */   KG: () => (/* binding */ compareMaterializedViewContents),
-/* harmony export */   XG: () => (/* binding */ compareArchives),
-/* harmony export */   bt: () => (/* binding */ digestArchiveAlongside),
-/* harmony export */   bz: () => (/* binding */ digestArchive)
-/* harmony export */ });
-/* unused harmony exports SEGMENT_ROWS, MAX_SEGMENTS, ArchiveCompareError, RowDigest, entryName, DATABASE_LEVEL_REASON, NO_DATA_REASON, NON_DETERMINISTIC_REASON */
-/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(77598);
-/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(57075);
-/* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__webpack_require__.n(node_stream__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var _toc_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(60521);
-/* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(25625);
-/**
- * Compares two custom-format archives written with `--compress=0` (pg_dump -Fc -Z0): the
- * backup, and a dump of the database it was restored into, taken with the same pg_dump major.
- * Objects are compared entry by entry of the tables of contents (every kind pg_dump writes:
- * desc, schema and tag, with owner and normalized definition; ACL and COMMENT entries are
- * entries of their own); data block by block (each TABLE DATA block, the COPY text pg_dump
- * wrote: a sha256 of every {@link SEGMENT_ROWS} rows, which also places the first difference,
- * and the block's sha256 of those; BLOBS blocks: count and digest of the large objects).
- *
- * Data blocks, as pg_backup_custom.c writes them (_WriteBlockHeader, _CustomWriteFunc,
- * _EndData, _StartLO/_EndLO/_EndLOs): a byte block type (1 = BLK_DATA, 3 = BLK_BLOBS), an int
- * dumpId, then chunks (an int length, that many bytes) ending with a length of 0; a BLOBS block
- * is a list of (an int OID, chunks ending with 0) ending with an OID of 0. Only uncompressed
- * archives are read (the action's backups always are: the pipeline compresses, not pg_dump).
- * Everything streams: memory holds one chunk and at most {@link MAX_SEGMENTS} segment digests
- * per table (beyond that, neighbouring segments are folded into one of twice the rows).
- */
-
-
-
-
-/** Rows per segment digest: a data difference is placed within this many rows (or a multiple). */
-const SEGMENT_ROWS = 16;
-/** Most segment digests kept per table: then pairs fold into one, and segments double. */
-const MAX_SEGMENTS = 4096;
-/** Two neighbouring segments' digests as one (a lone last one is hashed alone). */
-const fold = (a, b = '') => (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('sha256').update(`${a}${b}`).digest('hex').slice(0, 16);
-/** One pass of pairwise folding: half as many segments, each of twice the rows. */
-function foldOnce(list) {
-    const out = [];
-    for (let i = 0; i < list.length; i += 2)
-        out.push(fold(list[i], list[i + 1]));
-    return out;
-}
-class ArchiveCompareError extends Error {
-    name = 'ArchiveCompareError';
-}
-const BLK_DATA = 1;
-const BLK_BLOBS = 3;
-/** Reads bytes from a paused stream, chunk by chunk, without copying more than it must. */
-class ByteReader {
-    buf = Buffer.alloc(0);
-    pos = 0;
-    chunks;
-    constructor(readable) {
-        this.chunks = readable[Symbol.asyncIterator]();
-    }
-    /** False at the end of the stream. */
-    async fill() {
-        const next = await this.chunks.next();
-        if (next.done)
-            return false;
-        const rest = this.buf.subarray(this.pos);
-        this.buf = rest.length > 0 ? Buffer.concat([rest, next.value]) : next.value;
-        this.pos = 0;
-        return true;
-    }
-    async atEnd() {
-        while (this.pos >= this.buf.length)
-            if (!(await this.fill()))
-                return true;
-        return false;
-    }
-    async bytes(n) {
-        while (this.buf.length - this.pos < n) {
-            if (!(await this.fill()))
-                throw new ArchiveCompareError('the archive ends inside a data block');
-        }
-        const out = this.buf.subarray(this.pos, this.pos + n);
-        this.pos += n;
-        return out;
-    }
-    /** Hands up to `n` bytes at a time to `sink`, `n` in all. */
-    async pass(n, sink) {
-        let left = n;
-        while (left > 0) {
-            if (this.pos >= this.buf.length && !(await this.fill())) {
-                throw new ArchiveCompareError('the archive ends inside a data block');
-            }
-            const take = Math.min(left, this.buf.length - this.pos);
-            sink(this.buf.subarray(this.pos, this.pos + take));
-            this.pos += take;
-            left -= take;
-        }
-    }
-    async int(intSize) {
-        return this.intNow(intSize) ?? decodeInt(await this.bytes(1 + intSize), 0, intSize);
-    }
-    /**
-     * The int when its bytes are buffered already, else undefined (nothing consumed): the common
-     * case costs no await (pg_dump -Z0 writes each row as a chunk of its own, length first).
-     */
-    intNow(intSize) {
-        if (this.buf.length - this.pos < 1 + intSize)
-            return undefined;
-        const value = decodeInt(this.buf, this.pos, intSize);
-        this.pos += 1 + intSize;
-        return value;
-    }
-    /** Hands `n` bytes to `sink` when they are all buffered already (true), else does nothing. */
-    passNow(n, sink) {
-        if (this.buf.length - this.pos < n)
-            return false;
-        if (n > 0)
-            sink(this.buf.subarray(this.pos, this.pos + n));
-        this.pos += n;
-        return true;
-    }
-}
-/** pg_dump's int: a sign byte, then `intSize` bytes, least significant first. */
-function decodeInt(b, at, intSize) {
-    let value = 0;
-    for (let i = intSize; i >= 1; i--)
-        value = value * 256 + b[at + i];
-    return b[at] !== 0 ? -value : value;
-}
-const COPY_END = Buffer.from('\\.\n\n\n');
-/**
- * Digests lines (rows) as they pass, per segment and overall (exported for tests). Each byte is
- * hashed once: into its segment's sha256; the block's digest is the sha256 of the segments'
- * whole sha256 digests in order (as strong as a sha256 of the bytes, at half the hashing).
- */
-class RowDigest {
-    all = (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('sha256');
-    segment = (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('sha256');
-    inSegment = 0;
-    /** Bytes of a row not yet ended are in the open segment. */
-    segmentHasBytes = false;
-    rows = 0;
-    segments = [];
-    /** Folds done: each kept segment covers 2^level digests of SEGMENT_ROWS rows. */
-    level = 0;
-    /** Digests of SEGMENT_ROWS rows not yet folded into a kept segment (fewer than 2^level). */
-    pending = [];
-    /** The last bytes seen (up to COPY_END's length), to recognise the end-of-data marker. */
-    tail = Buffer.alloc(COPY_END.length);
-    tailLength = 0;
-    update(slice) {
-        // a copy of the last bytes, into a buffer of its own (no allocation per row)
-        const n = COPY_END.length;
-        if (slice.length >= n) {
-            slice.copy(this.tail, 0, slice.length - n);
-            this.tailLength = n;
-        }
-        else {
-            const keep = Math.min(this.tailLength, n - slice.length);
-            this.tail.copyWithin(0, this.tailLength - keep, this.tailLength);
-            slice.copy(this.tail, keep);
-            this.tailLength = keep + slice.length;
-        }
-        // the segment's hash takes its rows of this slice in one call
-        let start = 0;
-        for (let from = 0;;) {
-            const nl = slice.indexOf(10, from);
-            if (nl < 0)
-                break;
-            from = nl + 1;
-            this.rows++;
-            if (++this.inSegment === SEGMENT_ROWS) {
-                this.segment.update(slice.subarray(start, from));
-                start = from;
-                this.closeSegment();
-            }
-        }
-        if (start < slice.length) {
-            this.segment.update(slice.subarray(start));
-            this.segmentHasBytes = true;
-        }
-    }
-    closeSegment() {
-        const whole = this.segment.digest();
-        this.all.update(whole);
-        this.pending.push(whole.toString('hex', 0, 8));
-        this.segment = (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('sha256');
-        this.inSegment = 0;
-        this.segmentHasBytes = false;
-        if (this.pending.length === 2 ** this.level)
-            this.keepPending();
-        if (this.segments.length === MAX_SEGMENTS) {
-            this.segments = foldOnce(this.segments);
-            this.level++;
-        }
-    }
-    keepPending() {
-        let list = this.pending;
-        for (let i = 0; i < this.level; i++)
-            list = foldOnce(list);
-        this.segments.push(...list);
-        this.pending = [];
-    }
-    finish() {
-        if (this.inSegment > 0 || this.segmentHasBytes)
-            this.closeSegment();
-        if (this.pending.length > 0)
-            this.keepPending();
-        // pg_dump ends the COPY text with "\\.\n\n\n" (dumpTableData_copy): not rows
-        const marker = this.tail.subarray(0, this.tailLength).equals(COPY_END) ? 3 : 0;
-        return {
-            sha256: this.all.digest('hex'),
-            count: Math.max(0, this.rows - marker),
-            segments: this.segments,
-            segmentRows: SEGMENT_ROWS * 2 ** this.level
-        };
-    }
-}
-/**
- * Reads a whole custom-format archive (already decoded) from a stream: its TOC, and the digest
- * of each data block.
- *
- * @throws ArchiveCompareError for a compressed archive (pg_dump without -Z0) or a data block
- *   that is cut short or of an unknown type; ArchiveTocError for a TOC that cannot be read.
- */
-async function digestArchive(readable) {
-    const { toc } = await (0,_toc_js__WEBPACK_IMPORTED_MODULE_2__/* .readArchiveToc */ .ZA)(readable);
-    if (toc.header.format !== 'custom') {
-        throw new ArchiveCompareError('only custom-format archives can be compared');
-    }
-    if (toc.header.compression.algorithm !== 'none') {
-        throw new ArchiveCompareError(`the archive's data is compressed by pg_dump (${toc.header.compression.algorithm}); only archives of pg_dump --compress=0 are compared`);
-    }
-    const intSize = toc.header.intSize;
-    const reader = new ByteReader(readable);
-    const blocks = new Map();
-    const chunks = async (sink) => {
-        for (;;) {
-            const len = reader.intNow(intSize) ?? (await reader.int(intSize));
-            if (len === 0)
-                break;
-            if (len < 0)
-                throw new ArchiveCompareError('a data chunk has a negative length');
-            if (!reader.passNow(len, sink))
-                await reader.pass(len, sink);
-        }
-    };
-    while (!(await reader.atEnd())) {
-        const type = (await reader.bytes(1))[0];
-        const id = await reader.int(intSize);
-        if (type === BLK_DATA) {
-            const rows = new RowDigest();
-            await chunks(slice => rows.update(slice));
-            blocks.set(id, rows.finish());
-        }
-        else if (type === BLK_BLOBS) {
-            const hash = (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('sha256');
-            let count = 0;
-            for (let oid = await reader.int(intSize); oid !== 0; oid = await reader.int(intSize)) {
-                count++;
-                // the OID then the object's bytes, each with its length: no two lists hash alike
-                const content = (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('sha256');
-                let size = 0;
-                await chunks(slice => {
-                    content.update(slice);
-                    size += slice.length;
-                });
-                hash.update(`${oid >>> 0} ${size} ${content.digest('hex')}\n`);
-            }
-            blocks.set(id, { sha256: hash.digest('hex'), count, segments: [], segmentRows: 0 });
-        }
-        else {
-            throw new ArchiveCompareError(`unknown data block type ${type} (dumpId ${id})`);
-        }
-    }
-    return { toc, blocks };
-}
-/**
- * Digests a custom-format archive as it passes on its way to another reader (one read of the
- * backup for both): the stage hands each chunk on at once and to {@link digestArchive}, and
- * waits for the digest to take it before it takes the next (memory stays at a chunk or two).
- * A digest that fails stops being fed; the stage keeps passing the bytes.
- */
-function digestArchiveAlongside() {
-    const side = new node_stream__WEBPACK_IMPORTED_MODULE_1__.PassThrough();
-    let failed = false;
-    const digest = digestArchive(side).catch(() => {
-        failed = true;
-        side.destroy();
-        return undefined;
-    });
-    let ended = false;
-    const stage = new node_stream__WEBPACK_IMPORTED_MODULE_1__.Transform({
-        transform(chunk, _encoding, callback) {
-            this.push(chunk);
-            if (failed || side.write(chunk))
-                return callback();
-            const go = () => {
-                side.off('drain', go);
-                side.off('close', go);
-                callback();
-            };
-            side.on('drain', go);
-            side.on('close', go);
-        },
-        flush(callback) {
-            ended = true;
-            side.end();
-            callback();
-        },
-        destroy(error, callback) {
-            if (!ended)
-                side.destroy();
-            callback(error);
-        }
-    });
-    return {
-        stage,
-        result: async () => (ended ? digest : (side.destroy(), undefined))
-    };
-}
-// ---------------------------------------------------------------------------------------------
-// comparison
-/** Entries that describe the dump session, not objects: compared as settings. */
-const SESSION_ENTRIES = new Set(['ENCODING', 'STDSTRINGS', 'SEARCHPATH']);
-/** Entries whose text is about privileges (GRANT/REVOKE, ALTER DEFAULT PRIVILEGES). */
-const PRIVILEGE_ENTRIES = new Set(['ACL', 'DEFAULT ACL']);
-/** "TABLE public.t": an entry by kind, schema and tag. */
-function entryName(entry) {
-    if (['ACL', 'COMMENT', 'SECURITY LABEL'].includes(entry.desc)) {
-        // the tag names the object: "TABLE t", "COLUMN t.c", "SCHEMA s"
-        return `${entry.desc} on ${entry.tag}${entry.namespace ? ` in schema ${entry.namespace}` : ''}`;
-    }
-    return `${entry.desc} ${entry.namespace ? `${entry.namespace}.` : ''}${entry.tag}`;
-}
-const keyOf = (e) => JSON.stringify([e.desc, e.namespace ?? '', e.tag]);
-/**
- * DATABASE and DATABASE PROPERTIES entries, and COMMENT, ACL and SECURITY LABEL on the database:
- * pg_dump writes them always, pg_restore runs them only with --create (never in a restore into
- * a given database).
- */
-function isDatabaseLevel(e) {
-    return (e.desc === 'DATABASE' ||
-        e.desc === 'DATABASE PROPERTIES' ||
-        (['COMMENT', 'ACL', 'SECURITY LABEL'].includes(e.desc) && e.tag.startsWith('DATABASE ')));
-}
-const DATABASE_LEVEL_REASON = 'database-level settings (CREATE/ALTER DATABASE, its comment and privileges) are restored only with --create, never into a given database';
-/** A database-level entry with the database's name taken out, so that two databases compare. */
-function withoutDatabaseName(e, name) {
-    if (!name || !isDatabaseLevel(e))
-        return e;
-    const out = (text) => text === null ? null : text.split(name).join('<database>');
-    return { ...e, tag: out(e.tag) ?? '', defn: out(e.defn) };
-}
-/** Definitions compared without trailing blanks per line (the same pg_dump writes the rest alike). */
-const normalized = (text) => (text ?? '')
-    .split('\n')
-    .map(line => line.trimEnd())
-    .join('\n')
-    .trim();
-function byKey(entries) {
-    const map = new Map();
-    for (const e of entries) {
-        const list = map.get(keyOf(e));
-        if (list)
-            list.push(e);
-        else
-            map.set(keyOf(e), [e]);
-    }
-    return map;
-}
-/** The row range of the first segment where two blocks differ ("rows 17–32"). */
-function firstDifferingRows(a, b) {
-    // the finer list folded to the coarser one's segments
-    let [x, y] = [a.segments, b.segments];
-    const rows = Math.max(a.segmentRows, b.segmentRows);
-    for (let r = a.segmentRows; r < rows; r *= 2)
-        x = foldOnce(x);
-    for (let r = b.segmentRows; r < rows; r *= 2)
-        y = foldOnce(y);
-    const n = Math.max(x.length, y.length);
-    for (let i = 0; i < n; i++) {
-        if (x[i] !== y[i]) {
-            const first = i * rows + 1;
-            const last = Math.min((i + 1) * rows, Math.max(a.count, b.count));
-            return first === last ? `row ${first}` : `rows ${first}–${last}`;
-        }
-    }
-    return 'the last row (its line ending)';
-}
-/**
- * Compares the backup's archive with the restored database's (both from {@link digestArchive}).
- * Every object entry of either is matched by (desc, schema, tag); missing, extra and changed
- * (owner, definition) entries and differing data blocks are listed, those `expect` explains
- * marked as expected.
- */
-function compareArchives(backup, restored, expect = {}) {
-    const differences = [];
-    const isData = (e) => e.desc === 'TABLE DATA' || e.desc === 'BLOBS';
-    const objectsOf = (d) => d.toc.entries
-        .filter(e => !isData(e) && !SESSION_ENTRIES.has(e.desc))
-        .map(e => withoutDatabaseName(e, d.toc.header.databaseName));
-    const ours = byKey(objectsOf(backup));
-    const theirs = byKey(objectsOf(restored));
-    const privilegeReason = (e) => isDatabaseLevel(e)
-        ? DATABASE_LEVEL_REASON
-        : PRIVILEGE_ENTRIES.has(e.desc)
-            ? expect.privilegesNotRestored
-            : undefined;
-    const ownerReason = (e) => isDatabaseLevel(e) ? DATABASE_LEVEL_REASON : expect.ownersNotRestored;
-    // a statement of the entry's definition the restore left out by design
-    const skips = (expect.skippedStatements ?? []).map(s => ({
-        reason: s.reason,
-        start: s.text.replace(/…$/, '').trim()
-    }));
-    const skippedReason = (e) => {
-        if (skips.length === 0 || !e.defn)
-            return undefined;
-        // eslint-disable-next-line no-control-regex -- as the script gate writes them
-        const oneLine = e.defn.replace(/\r?\n/g, ' ').replace(/[\u0000-\u001f\u007f]/g, ' ');
-        const skip = skips.find(s => s.start.length > 0 && oneLine.includes(s.start));
-        return skip ? `the restore left it out by design (${skip.reason})` : undefined;
-    };
-    let objectsCompared = 0;
-    let objectsEqual = 0;
-    for (const [key, list] of ours) {
-        // entries of one key (an overloaded operator's tag has no signature): the same definition
-        // pairs first, the rest in order
-        const other = [...(theirs.get(key) ?? [])];
-        const pairs = [];
-        const unpaired = [];
-        for (const e of list) {
-            const same = other.findIndex(o => normalized(o.defn) === normalized(e.defn));
-            if (same >= 0)
-                pairs.push([e, other.splice(same, 1)[0]]);
-            else
-                unpaired.push(e);
-        }
-        for (const e of unpaired)
-            pairs.push([e, other.shift()]);
-        for (const [e, o] of pairs) {
-            objectsCompared++;
-            if (!o) {
-                differences.push({
-                    object: entryName(e),
-                    what: 'is missing from the restored database',
-                    expectedBecause: privilegeReason(e) ?? skippedReason(e)
-                });
-                continue;
-            }
-            let equal = true;
-            if (normalized(e.defn) !== normalized(o.defn)) {
-                equal = false;
-                differences.push({
-                    object: entryName(e),
-                    what: `has another definition: backup ${JSON.stringify(excerpt(e.defn))}, restored ${JSON.stringify(excerpt(o.defn))}`,
-                    expectedBecause: privilegeReason(e) ?? skippedReason(e)
-                });
-            }
-            if ((e.owner ?? '') !== (o.owner ?? '')) {
-                equal = false;
-                differences.push({
-                    object: entryName(e),
-                    what: `is owned by ${o.owner || 'nobody'}, in the backup by ${e.owner || 'nobody'}`,
-                    expectedBecause: ownerReason(e)
-                });
-            }
-            if (equal)
-                objectsEqual++;
-        }
-        for (const o of other) {
-            differences.push({ object: entryName(o), what: 'is in the restored database only' });
-        }
-    }
-    for (const [key, list] of theirs) {
-        if (ours.has(key))
-            continue;
-        for (const o of list) {
-            differences.push({
-                object: entryName(o),
-                what: 'is in the restored database only',
-                expectedBecause: isDatabaseLevel(o) ? DATABASE_LEVEL_REASON : undefined
-            });
-        }
-    }
-    // the databases' encodings: the scratch one converted the text on the way in and out
-    const encodingOf = (d) => /\bENCODING = '([^']+)'/.exec(d.toc.entries.find(e => e.desc === 'DATABASE')?.defn ?? '')?.[1];
-    const ourEncoding = encodingOf(backup);
-    const theirEncoding = encodingOf(restored);
-    if (ourEncoding && theirEncoding && ourEncoding !== theirEncoding) {
-        differences.push({
-            object: 'DATABASE encoding',
-            what: `is ${theirEncoding} in the restored database, ${ourEncoding} in the backup: its text was converted on the way in (and compared after converting back), and it cannot hold every character the backed-up database can`
-        });
-    }
-    // session settings: the encoding of the dump, standard_conforming_strings
-    for (const desc of ['ENCODING', 'STDSTRINGS']) {
-        const a = backup.toc.entries.find(e => e.desc === desc);
-        const b = restored.toc.entries.find(e => e.desc === desc);
-        if (a && b && normalized(a.defn) !== normalized(b.defn)) {
-            differences.push({
-                object: desc,
-                what: `differs: backup ${JSON.stringify(excerpt(a.defn))}, restored ${JSON.stringify(excerpt(b.defn))}`
-            });
-        }
-    }
-    // data
-    const restoredData = byKey(restored.toc.entries.filter(isData));
-    let tablesCompared = 0;
-    let tablesEqual = 0;
-    let largeObjects = 0;
-    let largeObjectsEqual = true;
-    const blobsOf = (d) => {
-        const hash = (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('sha256');
-        let count = 0;
-        for (const e of d.toc.entries.filter(x => x.desc === 'BLOBS')) {
-            const block = d.blocks.get(e.dumpId);
-            if (!block)
-                continue;
-            count += block.count;
-            hash.update(`${block.sha256}\n`);
-        }
-        return { count, sha256: hash.digest('hex') };
-    };
-    for (const e of backup.toc.entries.filter(x => x.desc === 'TABLE DATA')) {
-        tablesCompared++;
-        const mine = backup.blocks.get(e.dumpId);
-        const match = restoredData.get(keyOf(e))?.[0];
-        const theirsBlock = match ? restored.blocks.get(match.dumpId) : undefined;
-        const name = `${e.namespace ? `${e.namespace}.` : ''}${e.tag}`;
-        if (!mine) {
-            differences.push({ object: `TABLE DATA ${name}`, what: 'has no data block in the backup' });
-        }
-        else if (!theirsBlock) {
-            differences.push({
-                object: `TABLE DATA ${name}`,
-                what: `is missing from the restored database (${(0,_log_js__WEBPACK_IMPORTED_MODULE_3__/* .plural */ .LS)(mine.count, 'row')} in the backup)`
-            });
-        }
-        else if (mine.sha256 !== theirsBlock.sha256) {
-            differences.push({
-                object: `TABLE DATA ${name}`,
-                what: `differs: ${(0,_log_js__WEBPACK_IMPORTED_MODULE_3__/* .plural */ .LS)(theirsBlock.count, 'row')} restored, ${mine.count} in the backup; the first difference is in ${firstDifferingRows(mine, theirsBlock)}`
-            });
-        }
-        else {
-            tablesEqual++;
-        }
-    }
-    for (const e of restored.toc.entries.filter(x => x.desc === 'TABLE DATA')) {
-        if (!backup.toc.entries.some(b => b.desc === 'TABLE DATA' && keyOf(b) === keyOf(e))) {
-            const rows = restored.blocks.get(e.dumpId)?.count ?? 0;
-            if (rows > 0) {
-                differences.push({
-                    object: `TABLE DATA ${e.namespace ? `${e.namespace}.` : ''}${e.tag}`,
-                    what: `is in the restored database only (${(0,_log_js__WEBPACK_IMPORTED_MODULE_3__/* .plural */ .LS)(rows, 'row')})`
-                });
-            }
-        }
-    }
-    const matviews = compareMaterializedViewSources(backup, restored, differences);
-    const ourBlobs = blobsOf(backup);
-    const theirBlobs = blobsOf(restored);
-    largeObjects = ourBlobs.count;
-    if (ourBlobs.count !== theirBlobs.count || ourBlobs.sha256 !== theirBlobs.sha256) {
-        largeObjectsEqual = false;
-        differences.push({
-            object: 'large objects',
-            what: `differ: ${theirBlobs.count} restored, ${ourBlobs.count} in the backup${ourBlobs.count === theirBlobs.count ? ' (their contents differ)' : ''}`
-        });
-    }
-    return {
-        objectsCompared,
-        objectsEqual,
-        tablesCompared,
-        tablesEqual,
-        largeObjects,
-        largeObjectsEqual,
-        materializedViewsCompared: matviews.compared,
-        materializedViewsEqual: matviews.equal,
-        materializedViewsNotCompared: 0,
-        differences,
-        notCompared: []
-    };
-}
-const NO_DATA_REASON = 'the backup defines it WITH NO DATA (unpopulated; a REFRESH MATERIALIZED VIEW fills it), and it is unpopulated in the restored database too';
-/**
- * A materialized view's rows are not in the archive: pg_dump writes a MATERIALIZED VIEW DATA
- * entry (REFRESH MATERIALIZED VIEW, run after the data). Its contents are the backup's when it
- * is refreshed from table data equal to the backup's: each MATERIALIZED VIEW DATA entry of the
- * backup is followed through the archive's dependencies (the view, the views and materialized
- * views it reads, down to the tables) and a table whose data differs names it too. A materialized
- * view WITH NO DATA (no MATERIALIZED VIEW DATA entry) is listed, expected.
- */
-function compareMaterializedViewSources(backup, restored, differences) {
-    const byId = new Map(backup.toc.entries.map(e => [e.dumpId, e]));
-    const qualified = (e) => `${e.namespace ? `${e.namespace}.` : ''}${e.tag}`;
-    const differing = new Set(differences.filter(d => d.object.startsWith('TABLE DATA ')).map(d => d.object.slice(11)));
-    let compared = 0;
-    let equal = 0;
-    for (const e of backup.toc.entries.filter(x => x.desc === 'MATERIALIZED VIEW DATA')) {
-        compared++;
-        const tables = new Set();
-        const seen = new Set();
-        const stack = [...e.dependencies];
-        while (stack.length > 0) {
-            const id = stack.pop();
-            if (seen.has(id))
-                continue;
-            seen.add(id);
-            const dep = byId.get(id);
-            if (!dep)
-                continue;
-            if (dep.desc === 'TABLE')
-                tables.add(qualified(dep));
-            else if (['VIEW', 'MATERIALIZED VIEW', 'MATERIALIZED VIEW DATA'].includes(dep.desc)) {
-                stack.push(...dep.dependencies);
-            }
-        }
-        // the rows of a table read include its inheritance children's and partitions' (whose
-        // TABLE or TABLE ATTACH entries depend on the parent's TABLE entry)
-        for (let grew = true; grew;) {
-            grew = false;
-            for (const t of backup.toc.entries) {
-                if (t.desc !== 'TABLE' && t.desc !== 'TABLE ATTACH')
-                    continue;
-                const parents = t.dependencies.map(id => byId.get(id)).filter(d => d?.desc === 'TABLE');
-                if (!parents.some(d => tables.has(qualified(d))))
-                    continue;
-                const children = t.desc === 'TABLE' ? [t] : parents.map(d => d);
-                for (const c of children) {
-                    if (!tables.has(qualified(c))) {
-                        tables.add(qualified(c));
-                        grew = true;
-                    }
-                }
-            }
-        }
-        const bad = [...tables].filter(t => differing.has(t)).sort();
-        if (bad.length > 0) {
-            differences.push({
-                object: `MATERIALIZED VIEW DATA ${qualified(e)}`,
-                what: `differs: refreshed from table data that differs from the backup's (${bad.join(', ')})`
-            });
-        }
-        else
-            equal++;
-    }
-    const filled = new Set(backup.toc.entries.filter(x => x.desc === 'MATERIALIZED VIEW DATA').map(keyOf));
-    const filledThere = new Set(restored.toc.entries.filter(x => x.desc === 'MATERIALIZED VIEW DATA').map(keyOf));
-    for (const e of backup.toc.entries.filter(x => x.desc === 'MATERIALIZED VIEW')) {
-        const data = keyOf({ ...e, desc: 'MATERIALIZED VIEW DATA' });
-        if (!filled.has(data) && !filledThere.has(data)) {
-            differences.push({
-                object: `MATERIALIZED VIEW DATA ${qualified(e)}`,
-                what: 'has no contents to compare',
-                expectedBecause: NO_DATA_REASON
-            });
-        }
-    }
-    return { compared, equal };
-}
-function excerpt(text, max = 200) {
-    const t = normalized(text);
-    return t.length > max ? `${t.slice(0, max)}…` : t;
-}
-const NON_DETERMINISTIC_REASON = 'its query gives another result each time it runs (it reads now(), random() or the like): the rows a REFRESH gives can never be the backed-up ones';
-/** An order-free digest of a query's rows: their count and two sums of 60 bits of each row's sha256. */
-const rowsDigestSql = (source) => `SELECT count(*)::text || ' ' || coalesce(sum(('x' || substr(h, 1, 15))::bit(60)::bigint::numeric), 0)::text
-          || ' ' || coalesce(sum(('x' || substr(h, 16, 15))::bit(60)::bigint::numeric), 0)::text AS d
-     FROM (SELECT pg_catalog.encode(pg_catalog.sha256(pg_catalog.textsend(r::text)), 'hex') AS h
-             FROM (${source}) r) s`;
-/**
- * The scratch database's side of a materialized view's contents: each populated one must hold
- * what its query gives on the restored tables (its rows, in any order, against the query run
- * again). Run once more when they differ: a query that gives another result each time is
- * non-deterministic (listed, expected); one that gives the same result twice, but not the rows
- * held, was refreshed from other data (a difference). Each runs in a read-only transaction as
- * the view's owner (as REFRESH does); a view whose owner this role cannot act as, or whose query
- * fails, is not compared: listed with why, counted neither equal nor different (only
- * {@link compareArchives}' check of its sources was made).
- * Updates `comparison` (differences, materializedViewsEqual and materializedViewsNotCompared,
- * notCompared); returns the views not checked, each with why.
- */
-async function compareMaterializedViewContents(client, comparison) {
-    const { rows: views } = await client.query(`SELECT n.nspname AS schema, c.relname AS name, pg_catalog.pg_get_userbyid(c.relowner) AS owner,
-            pg_catalog.pg_has_role(c.relowner, 'MEMBER') AS ok, current_user AS me
-       FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-      WHERE c.relkind = 'm' AND c.relispopulated
-      ORDER BY 1, 2`);
-    const skipped = [];
-    const quote = (id) => `"${id.replace(/"/g, '""')}"`;
-    const digest = async (view, what) => {
-        await client.query('BEGIN READ ONLY');
-        try {
-            await client.query(`SET LOCAL ROLE ${quote(view.owner)}`);
-            await client.query('SET LOCAL search_path = pg_catalog, pg_temp');
-            const relation = `${quote(view.schema)}.${quote(view.name)}`;
-            let source = `SELECT * FROM ${relation}`;
-            if (what === 'query') {
-                const { rows } = await client.query('SELECT pg_catalog.pg_get_viewdef($1::regclass) AS q', [relation]);
-                source = rows[0].q.replace(/;\s*$/, '');
-            }
-            const { rows } = await client.query(rowsDigestSql(source));
-            return rows[0].d;
-        }
-        finally {
-            await client.query('ROLLBACK');
-        }
-    };
-    // counted equal by compareArchives: the backup fills it, and no difference was found yet
-    const countedEqual = (object) => !comparison.differences.some(d => d.object === object && (!d.expectedBecause || d.what === 'is in the restored database only'));
-    const notChecked = (view, why) => {
-        skipped.push(`${view.schema}.${view.name} (${why})`);
-        // neither equal nor different: its sources alone do not show its rows are the backup's
-        if (countedEqual(`MATERIALIZED VIEW DATA ${view.schema}.${view.name}`)) {
-            comparison.materializedViewsEqual--;
-            comparison.materializedViewsNotCompared++;
-        }
-    };
-    for (const view of views) {
-        const object = `MATERIALIZED VIEW DATA ${view.schema}.${view.name}`;
-        if (!view.ok) {
-            notChecked(view, `owned by ${view.owner}, a role ${view.me} is not a member of: its query cannot be run as its owner`);
-            continue;
-        }
-        let held, first, again;
-        try {
-            held = await digest(view, 'contents');
-            first = await digest(view, 'query');
-            if (held === first)
-                continue;
-            again = await digest(view, 'query');
-        }
-        catch (error) {
-            notChecked(view, `its query failed: ${error.message}`);
-            continue;
-        }
-        if (countedEqual(object))
-            comparison.materializedViewsEqual--;
-        const n = (d) => d.split(' ')[0];
-        if (again !== first) {
-            comparison.differences.push({
-                object,
-                what: `differs from its query run again (${(0,_log_js__WEBPACK_IMPORTED_MODULE_3__/* .plural */ .LS)(n(held), 'row')} held, ${n(first)} then ${n(again)} from the query)`,
-                expectedBecause: NON_DETERMINISTIC_REASON
-            });
-        }
-        else {
-            comparison.differences.push({
-                object,
-                what: `is not what its query gives on the restored tables (${(0,_log_js__WEBPACK_IMPORTED_MODULE_3__/* .plural */ .LS)(n(held), 'row')} held, ${n(first)} from the query, or the same number of other rows): it was refreshed from other data`
-            });
-        }
-    }
-    for (const why of skipped) {
-        comparison.notCompared.push(`materialized view ${why}: its rows not checked against its query, only its sources; not counted equal`);
-    }
-    return skipped;
-}
-
-
-/***/ }),
-
-/***/ 60521:
-/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
-
-/* harmony export */ __webpack_require__.d(__webpack_exports__, {
-/* harmony export */   Bf: () => (/* binding */ readArchiveTocFile),
-/* harmony export */   Rf: () => (/* binding */ dataEntries),
-/* harmony export */   ZA: () => (/* binding */ readArchiveToc),
-/* harmony export */   ei: () => (/* binding */ parseArchiveToc)
-/* harmony export */ });
-/* unused harmony exports DEFAULT_TOC_LIMITS, ArchiveTocError, entryKinds */
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(73024);
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(51455);
-/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__webpack_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(76760);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__webpack_require__.n(node_path__WEBPACK_IMPORTED_MODULE_2__);
-/* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(25625);
-/**
- * A native reader of the table of contents (TOC) of pg_dump's archive formats: the custom format
- * (`pg_dump -Fc`, a file or a stream) and the `toc.dat` of the directory format (`pg_dump -Fd`;
- * the tar format's `toc.dat` has the same layout). It gives every entry with its full text
- * (definition, DROP and COPY statements), which `pg_restore --list` does not print.
- *
- * Layout, as read from PostgreSQL's sources (src/bin/pg_dump, as of PostgreSQL 18):
- *  - pg_backup_archiver.c ReadHead: "PGDMP", format version bytes major/minor/rev, intSize,
- *    offSize, format (1 = custom; 3 = tar, also written into a directory's toc.dat), compression
- *    (an int level before format 1.15, a byte algorithm from 1.15), the creation time as seven
- *    ints (struct tm), then the database name, the server's and pg_dump's version strings.
- *  - pg_backup_archiver.c ReadToc: an int count, then per entry dumpId, hadDumper, tableoid and
- *    oid (as strings), tag, desc, section, defn, dropStmt, copyStmt, namespace, tablespace,
- *    tableam (1.14+), relkind (1.16+, an int holding a char), owner, the obsolete "withOids"
- *    string, the dependencies (strings ending with a NULL string), and the format's extra:
- *    pg_backup_custom.c _ReadExtraToc (ReadOffset: a flag byte and offSize bytes) or
- *    pg_backup_directory.c / pg_backup_tar.c _ReadExtraToc (a file name string).
- *  - ReadInt: a sign byte (non-zero = negative) and intSize bytes, least significant first.
- *    ReadStr: an int length (negative = NULL) and that many bytes, no terminator.
- *  - Archive format versions (pg_backup_archiver.h K_VERS_*): 1.12 separate BLOB entries
- *    (pg_dump 9.0), 1.13 changed search_path behaviour (2018), 1.14 tableam (pg_dump 12 to 15),
- *    1.15 compression algorithm in the header (pg_dump 16), 1.16 BLOB METADATA entries, several
- *    BLOBS entries, relkind (pg_dump 17 and 18).
- *
- * This reader supports archive format versions 1.12 to 1.16 (checked against real archives of
- * pg_dump 15, 17 and 18 by __tests__/integration/toc.test.ts). It refuses what pg_restore refuses
- * (bad magic, dumpId <= 0, bad data offset flags, unreadable ENCODING/STDSTRINGS entries), and
- * is stricter only where an archive cannot have come from pg_dump: unknown section numbers, a
- * negative entry count, integer size 0, integers beyond 32 bits, NULL tag/desc/OID strings, OIDs
- * or dependencies that are not numbers. Such archives are refused with an {@link ArchiveTocError}
- * rather than half understood. Hostile input is bounded by {@link TocLimits}: no declared length
- * or count is allocated before its bytes have arrived.
- */
-
-
-
-
-const DEFAULT_TOC_LIMITS = Object.freeze({
-    maxEntries: 10_000_000,
-    maxStringBytes: 256 * 1024 * 1024,
-    maxDependencies: 1_000_000,
-    maxTocBytes: 1024 * 1024 * 1024
-});
-/** A malformed, unsupported or over-limit archive. The message names what and at which byte. */
-class ArchiveTocError extends Error {
-    problem;
-    offset;
-    /**
-     * @param problem what kind of problem
-     * @param offset byte offset in the archive (or toc.dat) where the offending item starts
-     */
-    constructor(message, problem, offset) {
-        super(message);
-        this.problem = problem;
-        this.offset = offset;
-        this.name = 'ArchiveTocError';
-    }
-}
-// ---------------------------------------------------------------------------------------------
-// constants from the PostgreSQL sources
-const MAGIC = 'PGDMP';
-/** Oldest and newest archive format versions (major 1) this reader knows. */
-const MIN_MINOR = 12;
-const MAX_MINOR = 16;
-const FORMAT_CUSTOM = 1; // archCustom
-const FORMAT_TAR = 3; // archTar: also what a directory archive's toc.dat says
-/** ReadHead refuses larger integers ("sanity check on integer size"). */
-const MAX_INT_SIZE = 32;
-const SECTIONS = {
-    1: 'none',
-    2: 'pre-data',
-    3: 'data',
-    4: 'post-data'
-};
-const DATA_STATES = { 1: 'not-set', 2: 'set', 3: 'no-data' };
-const ALGORITHMS = ['none', 'gzip', 'lz4', 'zstd'];
-const INT32_MAX = 0x7fffffff;
-const OID_MAX = 0xffffffff;
-/**
- * PostgreSQL encoding names (pg_enc2name_tbl in src/common/encnames.c) and the WHATWG label
- * TextDecoder knows them by. Missing ones (MULE_INTERNAL, EUC_TW, JOHAB) and SQL_ASCII / LATIN1
- * are decoded byte = character ("latin1"), which keeps every ASCII byte where it is.
- */
-const DECODERS = {
-    UTF8: 'utf-8',
-    UNICODE: 'utf-8',
-    LATIN2: 'iso-8859-2',
-    LATIN3: 'iso-8859-3',
-    LATIN4: 'iso-8859-4',
-    LATIN5: 'iso-8859-9',
-    LATIN6: 'iso-8859-10',
-    LATIN7: 'iso-8859-13',
-    LATIN8: 'iso-8859-14',
-    LATIN9: 'iso-8859-15',
-    LATIN10: 'iso-8859-16',
-    ISO88595: 'iso-8859-5',
-    ISO88596: 'iso-8859-6',
-    ISO88597: 'iso-8859-7',
-    ISO88598: 'iso-8859-8',
-    WIN866: 'ibm866',
-    WIN874: 'windows-874',
-    WIN1250: 'windows-1250',
-    WIN1251: 'windows-1251',
-    WIN1252: 'windows-1252',
-    WIN1253: 'windows-1253',
-    WIN1254: 'windows-1254',
-    WIN1255: 'windows-1255',
-    WIN1256: 'windows-1256',
-    WIN1257: 'windows-1257',
-    WIN1258: 'windows-1258',
-    KOI8R: 'koi8-r',
-    KOI8U: 'koi8-u',
-    EUCJP: 'euc-jp',
-    EUCJIS2004: 'euc-jp',
-    EUCKR: 'euc-kr',
-    UHC: 'euc-kr',
-    EUCCN: 'gbk',
-    GBK: 'gbk',
-    GB18030: 'gb18030',
-    SJIS: 'shift_jis',
-    SHIFTJIS2004: 'shift_jis',
-    BIG5: 'big5'
-};
-// ---------------------------------------------------------------------------------------------
-// the parser: synchronous reads over the bytes at hand; NeedMore when they run out
-/**
- * Thrown (not an error) when the bytes at hand end: the driver either has no more (truncated)
- * or rewinds to the start of the item (header, count or entry) and retries once `upTo` bytes
- * (an absolute offset) are at hand.
- */
-class NeedMore {
-    needed;
-    available;
-    upTo;
-    constructor(
-    /** Bytes the read wanted. */
-    needed, 
-    /** Bytes there were from the read's position. */
-    available, 
-    /** Absolute offset the bytes must reach. */
-    upTo) {
-        this.needed = needed;
-        this.available = available;
-        this.upTo = upTo;
-    }
-}
-const EMPTY = Buffer.alloc(0);
-const UTF8 = {
-    label: 'utf-8',
-    decode: (buf, start, end) => buf.toString('utf8', start, end)
-};
-const LATIN1 = {
-    label: 'latin1',
-    decode: (buf, start, end) => buf.toString('latin1', start, end)
-};
-function decodingFor(encoding) {
-    const key = encoding.toUpperCase().replace(/[^A-Z0-9]/g, '');
-    const label = DECODERS[key];
-    if (label === 'utf-8')
-        return UTF8;
-    if (!label)
-        return LATIN1;
-    try {
-        const decoder = new TextDecoder(label);
-        return { label, decode: (buf, start, end) => decoder.decode(buf.subarray(start, end)) };
-    }
-    catch {
-        return LATIN1; // a Node built without full ICU
-    }
-}
-class TocParser {
-    cursor;
-    limits;
-    intSize = 4;
-    offSize = 8;
-    minor = 0;
-    decoding = UTF8;
-    /** What is being read, for error messages. */
-    field = 'magic';
-    entry = -1;
-    entryCount = 0;
-    dumpId;
-    itemStart = 0;
-    constructor(cursor, limits) {
-        this.cursor = cursor;
-        this.limits = limits;
-    }
-    get offset() {
-        return this.cursor.base + this.cursor.pos;
-    }
-    /** Where in the archive the parser is, for messages. */
-    where() {
-        if (this.entry < 0)
-            return `header field ${this.field}`;
-        const id = this.dumpId === undefined ? '' : ` (dumpId ${this.dumpId})`;
-        return `entry ${this.entry + 1} of ${this.entryCount}${id}, field ${this.field}`;
-    }
-    fail(problem, what, offset = this.itemStart) {
-        return new ArchiveTocError(`pg_dump archive: ${what} (${this.where()}, at byte ${offset})`, problem, offset);
-    }
-    /** The error for an input that ended where `need` wanted more. */
-    truncated(need) {
-        return this.fail('truncated', `the input ends inside the table of contents: ${need.needed} bytes needed, ${need.available} left`, need.upTo - need.needed);
-    }
-    /** Consumes `n` bytes; returns the position of the first in `cursor.buf`. */
-    take(n) {
-        const { cursor } = this;
-        if (this.offset + n > this.limits.maxTocBytes) {
-            throw this.fail('limit', `the header and table of contents would exceed ${this.limits.maxTocBytes} bytes (maxTocBytes)`);
-        }
-        const available = cursor.buf.length - cursor.pos;
-        if (available < n)
-            throw new NeedMore(n, available, this.offset + n);
-        const at = cursor.pos;
-        cursor.pos += n;
-        return at;
-    }
-    byte(field) {
-        this.field = field;
-        this.itemStart = this.offset;
-        return this.cursor.buf[this.take(1)];
-    }
-    /** ReadInt: sign byte, then intSize bytes least significant first; refuses > 32 bits. */
-    int(field) {
-        this.field = field;
-        const start = (this.itemStart = this.offset);
-        const at = this.take(1 + this.intSize);
-        const { buf } = this.cursor;
-        let value = 0;
-        for (let i = this.intSize; i >= 1; i--)
-            value = value * 256 + buf[at + i];
-        if (value > INT32_MAX) {
-            throw this.fail('invalid', `integer ${value} is out of range`, start);
-        }
-        return buf[at] !== 0 ? -value : value;
-    }
-    /** ReadStr: an int length (negative = NULL), then the bytes. */
-    str(field) {
-        const start = this.offset;
-        const length = this.int(field);
-        if (length < 0)
-            return null;
-        if (length > this.limits.maxStringBytes) {
-            throw this.fail('limit', `a string of ${length} bytes exceeds the limit of ${this.limits.maxStringBytes} (maxStringBytes)`, start);
-        }
-        const at = this.take(length);
-        this.itemStart = start;
-        return this.decoding.decode(this.cursor.buf, at, at + length);
-    }
-    requiredStr(field) {
-        const value = this.str(field);
-        if (value === null)
-            throw this.fail('invalid', `${field} is NULL`);
-        return value;
-    }
-    /** An OID written as a decimal string ("%u"). */
-    oid(field) {
-        const text = this.requiredStr(field);
-        const value = /^\d{1,10}$/.test(text) ? Number(text) : NaN;
-        if (!(value <= OID_MAX)) {
-            throw this.fail('invalid', `${field} ${JSON.stringify(text.slice(0, 40))} is not an OID`);
-        }
-        return value;
-    }
-    /**
-     * Runs `read` from the cursor; when the bytes at hand run out, rewinds to where it started,
-     * yields the shortfall for the driver to fill (or to call truncation), and runs it again.
-     */
-    *item(read) {
-        for (;;) {
-            const mark = this.cursor.pos;
-            try {
-                return read();
-            }
-            catch (error) {
-                if (!(error instanceof NeedMore))
-                    throw error;
-                this.cursor.pos = mark;
-                yield error;
-            }
-        }
-    }
-    /** The header, then the entries one by one, each read whole or retried. */
-    *parse() {
-        const header = yield* this.item(() => this.header());
-        const toc = {
-            header,
-            entries: [],
-            encoding: null,
-            textDecoding: this.decoding.label,
-            standardConformingStrings: null,
-            searchPath: null,
-            end: 0
-        };
-        const count = yield* this.item(() => this.int('entry count'));
-        if (count < 0)
-            throw this.fail('invalid', `the entry count ${count} is negative`);
-        if (count > this.limits.maxEntries) {
-            throw this.fail('limit', `${(0,_log_js__WEBPACK_IMPORTED_MODULE_3__/* .plural */ .LS)(count, 'entry', 'entries')} exceed the limit of ${this.limits.maxEntries} (maxEntries)`);
-        }
-        this.entryCount = count;
-        for (let i = 0; i < count; i++) {
-            this.entry = i;
-            const entry = yield* this.item(() => {
-                this.dumpId = undefined;
-                return this.tocEntry(header.format);
-            });
-            toc.entries.push(entry);
-            this.special(toc, entry);
-        }
-        toc.textDecoding = this.decoding.label;
-        toc.end = this.offset;
-        return toc;
-    }
-    header() {
-        this.field = 'magic';
-        this.itemStart = this.offset;
-        const at = this.take(MAGIC.length);
-        if (this.cursor.buf.toString('latin1', at, at + MAGIC.length) !== MAGIC) {
-            throw this.fail('not-an-archive', `the input does not start with "${MAGIC}"`);
-        }
-        const versionStart = this.offset;
-        const major = this.byte('version major');
-        const minor = this.byte('version minor');
-        // ReadHead reads a revision byte for any version above 1.0
-        const rev = major > 1 || (major === 1 && minor > 0) ? this.byte('version rev') : 0;
-        if (major !== 1 || minor < MIN_MINOR || minor > MAX_MINOR) {
-            this.itemStart = versionStart;
-            throw this.fail('unsupported-version', `archive format ${major}.${minor} is not supported: this reader knows ` +
-                `1.${MIN_MINOR} (pg_dump 9.0) to 1.${MAX_MINOR} (pg_dump 17 and 18); use pg_restore for it`);
-        }
-        this.minor = minor;
-        const intSize = this.byte('intSize');
-        if (intSize < 1 || intSize > MAX_INT_SIZE) {
-            throw this.fail('invalid', `integer size ${intSize} is not between 1 and ${MAX_INT_SIZE}`);
-        }
-        this.intSize = intSize;
-        this.offSize = this.byte('offSize');
-        const formatCode = this.byte('format');
-        if (formatCode !== FORMAT_CUSTOM && formatCode !== FORMAT_TAR) {
-            throw this.fail('unsupported-format', `format code ${formatCode} is neither custom (${FORMAT_CUSTOM}) nor a directory's toc.dat (${FORMAT_TAR})`);
-        }
-        let compression;
-        if (minor >= 15) {
-            const code = this.byte('compression algorithm');
-            compression = { algorithm: ALGORITHMS[code] ?? 'unknown', code };
-        }
-        else {
-            const level = this.int('compression level');
-            compression = { algorithm: level !== 0 ? 'gzip' : 'none', code: level !== 0 ? 1 : 0, level };
-        }
-        const second = this.int('created (tm_sec)');
-        const minute = this.int('created (tm_min)');
-        const hour = this.int('created (tm_hour)');
-        const day = this.int('created (tm_mday)');
-        const month = this.int('created (tm_mon)') + 1;
-        const year = this.int('created (tm_year)') + 1900;
-        const isdst = this.int('created (tm_isdst)');
-        const databaseName = this.str('database name');
-        const serverVersion = this.str('server version');
-        const pgDumpVersion = this.str('pg_dump version');
-        return {
-            version: { major, minor, rev },
-            versionText: `${major}.${minor}-${rev}`,
-            intSize,
-            offSize: this.offSize,
-            format: formatCode === FORMAT_CUSTOM ? 'custom' : 'directory',
-            formatCode,
-            compression,
-            created: { year, month, day, hour, minute, second, isdst },
-            databaseName,
-            serverVersion,
-            pgDumpVersion
-        };
-    }
-    tocEntry(format) {
-        const tocOffset = this.offset;
-        const dumpId = this.int('dumpId');
-        // ReadToc: "entry ID %d out of range -- perhaps a corrupt TOC"
-        if (dumpId <= 0)
-            throw this.fail('invalid', `entry ID ${dumpId} is out of range`);
-        this.dumpId = dumpId;
-        const hadDumper = this.int('hadDumper') !== 0;
-        const tableoid = this.oid('tableoid');
-        const oid = this.oid('oid');
-        const tag = this.requiredStr('tag');
-        const desc = this.requiredStr('desc');
-        const sectionCode = this.int('section');
-        const section = SECTIONS[sectionCode];
-        if (!section)
-            throw this.fail('invalid', `section ${sectionCode} is not 1 to 4`);
-        const defn = this.str('defn');
-        const dropStmt = this.str('dropStmt');
-        const copyStmt = this.str('copyStmt');
-        const namespace = this.str('namespace');
-        const tablespace = this.str('tablespace');
-        const tableam = this.minor >= 14 ? this.str('tableam') : null;
-        let relkind = null;
-        if (this.minor >= 16) {
-            const code = this.int('relkind');
-            if (code < 0 || code > 255)
-                throw this.fail('invalid', `relkind ${code} is not a char`);
-            relkind = code === 0 ? null : String.fromCharCode(code);
-        }
-        const owner = this.str('owner');
-        const withOids = this.requiredStr('withOids') === 'true';
-        const dependencies = [];
-        for (;;) {
-            const dep = this.str('dependencies');
-            if (dep === null)
-                break;
-            if (dependencies.length >= this.limits.maxDependencies) {
-                throw this.fail('limit', `more than ${this.limits.maxDependencies} dependencies (maxDependencies)`);
-            }
-            const id = /^\d{1,10}$/.test(dep) ? Number(dep) : NaN;
-            if (!(id > 0 && id <= INT32_MAX)) {
-                throw this.fail('invalid', `dependency ${JSON.stringify(dep.slice(0, 40))} is not a dumpId`);
-            }
-            dependencies.push(id);
-        }
-        let extra;
-        if (format === 'custom') {
-            const state = this.byte('data offset flag');
-            const dataState = DATA_STATES[state];
-            if (!dataState)
-                throw this.fail('invalid', `unexpected data offset flag ${state}`);
-            this.field = 'data offset';
-            const start = (this.itemStart = this.offset);
-            const at = this.take(this.offSize);
-            const { buf } = this.cursor;
-            let dataOffset = 0;
-            for (let i = this.offSize - 1; i >= 0; i--) {
-                if (i >= 8 && buf[at + i] !== 0) {
-                    throw this.fail('invalid', 'the data offset is too large', start);
-                }
-                dataOffset = dataOffset * 256 + buf[at + i];
-            }
-            if (!Number.isSafeInteger(dataOffset)) {
-                throw this.fail('invalid', `data offset ${dataOffset} is too large`, start);
-            }
-            extra = { format: 'custom', dataState, dataOffset };
-        }
-        else {
-            const filename = this.str('filename');
-            extra = { format: 'directory', filename: filename ? filename : null };
-        }
-        return {
-            dumpId,
-            hadDumper,
-            tableoid,
-            oid,
-            tag,
-            desc,
-            section,
-            defn,
-            dropStmt,
-            copyStmt,
-            namespace,
-            tablespace,
-            tableam,
-            relkind,
-            owner,
-            withOids,
-            dependencies,
-            extra,
-            tocOffset
-        };
-    }
-    /** ReadToc's processEncodingEntry / processStdStringsEntry / processSearchPathEntry. */
-    special(toc, entry) {
-        this.field = 'defn';
-        this.itemStart = entry.tocOffset;
-        if (entry.desc === 'ENCODING') {
-            // "SET client_encoding = 'UTF8';"
-            const match = /'([^']*)'/.exec(entry.defn ?? '');
-            if (!match)
-                throw this.fail('invalid', `invalid ENCODING item: ${entry.defn}`);
-            toc.encoding = match[1];
-            this.decoding = decodingFor(match[1]);
-        }
-        else if (entry.desc === 'STDSTRINGS') {
-            const at = (entry.defn ?? '').indexOf("'");
-            const rest = at < 0 ? '' : (entry.defn ?? '').slice(at);
-            if (rest.startsWith("'on'"))
-                toc.standardConformingStrings = true;
-            else if (rest.startsWith("'off'"))
-                toc.standardConformingStrings = false;
-            else
-                throw this.fail('invalid', `invalid STDSTRINGS item: ${entry.defn}`);
-        }
-        else if (entry.desc === 'SEARCHPATH') {
-            toc.searchPath = entry.defn;
-        }
-    }
-}
-function withDefaults(limits) {
-    return { ...DEFAULT_TOC_LIMITS, ...limits };
-}
-// ---------------------------------------------------------------------------------------------
-// drivers
-/**
- * Parses the header and table of contents at the start of `archive`: a whole custom-format
- * archive (or just its beginning), or a directory archive's toc.dat. Bytes after the TOC (the
- * custom format's data blocks) are not looked at; `end` says where they start.
- *
- * @throws ArchiveTocError when the bytes are not a supported pg_dump archive, end inside the
- *   TOC (`truncated`), or exceed `limits`.
- */
-function parseArchiveToc(archive, limits) {
-    const buf = Buffer.isBuffer(archive)
-        ? archive
-        : Buffer.from(archive.buffer, archive.byteOffset, archive.byteLength);
-    const cursor = { buf, pos: 0, base: 0 };
-    const parser = new TocParser(cursor, withDefaults(limits));
-    const step = parser.parse().next();
-    if (!step.done)
-        throw parser.truncated(step.value);
-    return step.value;
-}
-/**
- * Reads the header and TOC from the start of a stream carrying a custom-format archive (or a
- * toc.dat), already decoded (decrypted, decompressed). It reads only what the TOC needs: chunk
- * bytes past the TOC are pushed back (`unshift`), so that, unless `destroy` is set, the stream
- * is left paused at the first data block and can be piped on (write `bytes` first to hand the
- * whole archive to pg_restore). pg_dump writes the TOC first also to a pipe, with data offsets
- * `not-set`. The stream must yield Buffers (no encoding set) and must not be flowing.
- *
- * @throws ArchiveTocError as {@link parseArchiveToc}; a stream that ends inside the TOC is
- *   `truncated`. A stream error rejects with that error.
- */
-async function readArchiveToc(readable, options = {}) {
-    const { destroy = false, ...limits } = options;
-    const cursor = { buf: EMPTY, pos: 0, base: 0 };
-    const parser = new TocParser(cursor, withDefaults(limits));
-    const steps = parser.parse();
-    const received = [];
-    const pending = [];
-    let pendingBytes = 0;
-    try {
-        let step = steps.next();
-        while (!step.done) {
-            const need = step.value;
-            while (cursor.base + cursor.buf.length + pendingBytes < need.upTo) {
-                const chunk = await nextChunk(readable);
-                if (chunk === null) {
-                    const available = cursor.base + cursor.buf.length + pendingBytes - (need.upTo - need.needed);
-                    throw parser.truncated(new NeedMore(need.needed, available, need.upTo));
-                }
-                received.push(chunk);
-                pending.push(chunk);
-                pendingBytes += chunk.length;
-            }
-            cursor.buf = Buffer.concat([cursor.buf.subarray(cursor.pos), ...pending]);
-            cursor.base += cursor.pos;
-            cursor.pos = 0;
-            pending.length = 0;
-            pendingBytes = 0;
-            step = steps.next();
-        }
-        const toc = step.value;
-        const all = received.length === 1 ? received[0] : Buffer.concat(received);
-        const rest = all.subarray(toc.end);
-        if (destroy)
-            readable.destroy();
-        else if (rest.length > 0)
-            readable.unshift(rest);
-        return { toc, bytes: all.subarray(0, toc.end) };
-    }
-    catch (error) {
-        if (destroy)
-            readable.destroy();
-        throw error;
-    }
-}
-/** The next chunk of a paused stream; null at its end. */
-function nextChunk(readable) {
-    const first = readChunk(readable);
-    if (first !== null)
-        return Promise.resolve(first);
-    if (readable.readableEnded)
-        return Promise.resolve(null);
-    if (readable.destroyed) {
-        return Promise.reject(readable.errored ?? new Error('the stream was destroyed'));
-    }
-    return new Promise((resolve, reject) => {
-        const done = () => {
-            readable.off('readable', onReadable);
-            readable.off('end', onEnd);
-            readable.off('error', onError);
-            readable.off('close', onClose);
-        };
-        const onReadable = () => {
-            let chunk;
-            try {
-                chunk = readChunk(readable);
-            }
-            catch (error) {
-                done();
-                reject(error);
-                return;
-            }
-            if (chunk === null)
-                return; // 'end' follows
-            done();
-            resolve(chunk);
-        };
-        const onEnd = () => {
-            done();
-            resolve(null);
-        };
-        const onError = (error) => {
-            done();
-            reject(error);
-        };
-        const onClose = () => {
-            done();
-            reject(readable.errored ?? new Error('the stream closed before the end of the TOC'));
-        };
-        readable.on('readable', onReadable);
-        readable.on('end', onEnd);
-        readable.on('error', onError);
-        readable.on('close', onClose);
-    });
-}
-function readChunk(readable) {
-    const chunk = readable.read();
-    if (chunk === null)
-        return null;
-    if (Buffer.isBuffer(chunk))
-        return chunk;
-    if (chunk instanceof Uint8Array)
-        return Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length);
-    throw new TypeError('readArchiveToc needs a stream of bytes (Buffers), without an encoding');
-}
-/**
- * The TOC of an archive on disk: a custom-format file (only its header and TOC are read, however
- * large the file) or a directory-format archive (its toc.dat).
- *
- * @throws ArchiveTocError as {@link parseArchiveToc}; the file system's error (ENOENT, ...) when
- *   the file or the directory's toc.dat cannot be read.
- */
-async function readArchiveTocFile(file, limits) {
-    if ((await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.stat)(file)).isDirectory()) {
-        return parseArchiveToc(await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.readFile)(node_path__WEBPACK_IMPORTED_MODULE_2___default().join(file, 'toc.dat')), limits);
-    }
-    const { toc } = await readArchiveToc((0,node_fs__WEBPACK_IMPORTED_MODULE_0__.createReadStream)(file), { ...limits, destroy: true });
-    return toc;
-}
-const entriesOf = (toc) => 'header' in toc ? toc.entries : toc;
-/** Sorts the data section's entries ({@link DataEntries}) out of a TOC. */
-function dataEntries(toc) {
-    const entries = entriesOf(toc);
-    const result = { tables: [], largeObjects: [], sequences: [], materializedViews: [] };
-    for (const entry of entries) {
-        if (entry.desc === 'TABLE DATA')
-            result.tables.push(entry);
-        else if (entry.desc === 'BLOBS')
-            result.largeObjects.push(entry);
-        else if (entry.desc === 'SEQUENCE SET')
-            result.sequences.push(entry);
-        else if (entry.desc === 'MATERIALIZED VIEW DATA')
-            result.materializedViews.push(entry);
-    }
-    return result;
-}
-/** The kinds (desc) of entries present, each with its number of entries, in order of first appearance. */
-function entryKinds(toc) {
-    const entries = entriesOf(toc);
-    const kinds = new Map();
-    for (const entry of entries)
-        kinds.set(entry.desc, (kinds.get(entry.desc) ?? 0) + 1);
-    return kinds;
 }
 
 
