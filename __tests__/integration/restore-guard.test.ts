@@ -102,6 +102,26 @@ describe('scripts with a pg_dump header are guarded like any other (the header i
   })
 })
 
+describe('allow-non-empty: what the docs say it does not check (action.yml, README)', () => {
+  it("hostile.sql with allow-non-empty: the objects are listed in a warning and the script's statements on them run, as psql would run them", async () => {
+    const target = await server.createDatabase()
+    await server.query(
+      target,
+      `${ACCOUNTS} CREATE TABLE public.victim (id integer); INSERT INTO public.victim VALUES (7);`
+    )
+    await runRestore(target, fixture('hostile.sql'), { allowNonEmpty: true })
+    // the UPDATE and DROP ran: allow-non-empty refuses data-only rows and sequence values only
+    expect(await server.query(target, 'SELECT secret FROM public.accounts ORDER BY id')).toEqual([
+      { secret: 'pwned' },
+      { secret: 'pwned' }
+    ])
+    expect(await server.query(target, "SELECT to_regclass('public.victim') AS t")).toEqual([
+      { t: null }
+    ])
+    await server.dropDatabase(target)
+  })
+})
+
 describe("pg_dump --clean --if-exists: the script's DROPs meet the target's own objects", () => {
   const VIEW_AND_FUNCTION = `CREATE VIEW public.rep AS SELECT 'MINE'::text AS who;
     CREATE FUNCTION public.calc() RETURNS text LANGUAGE sql AS $$select 'mine'$$;`

@@ -751,9 +751,11 @@ async function changedObjects(
 }
 
 /**
- * allow-non-empty and clean never write into a table of the target's own: a backup that loads
- * rows into tables it does not create (pg_dump --data-only) is refused, before anything runs,
- * when the target has such a table (the provider's tables aside: the load keeps their rows).
+ * allow-non-empty and clean do not load a backup's rows into a table of the target's own: a
+ * backup that loads rows into tables it does not create (pg_dump --data-only) is refused, before
+ * anything runs, when the target has such a table (the provider's tables aside: the load keeps
+ * their rows); the same for sequences it sets without creating them. (The backup's other
+ * statements run as written: README, allow-non-empty.)
  */
 async function refuseDataOnly(
   inputs: Pick<RestoreOptions, 'allowNonEmpty' | 'clean'>,
@@ -773,7 +775,7 @@ async function refuseDataOnly(
     )
     if (theirs.length > 0)
       throw new RestoreError(
-        `the backup holds rows for ${plural(dataOnly.length, 'table')} it does not create (made with pg_dump --data-only?), and the target database '${server.database}' has ${theirs.length} of them: ${describeTables(theirs)}. ${input}: true never writes into the target's own tables, so nothing was changed. Restore into a database without those tables, or load the rows by hand with pg_restore --data-only if appending them is what you want.`
+        `the backup holds rows for ${plural(dataOnly.length, 'table')} it does not create (made with pg_dump --data-only?), and the target database '${server.database}' has ${theirs.length} of them: ${describeTables(theirs)}. ${input}: true does not load a backup's rows into the target's own tables, so nothing was changed. Restore into a database without those tables, or load the rows by hand with pg_restore --data-only if appending them is what you want.`
       )
   }
   const sequences = plan.dataOnlySequences ?? []
@@ -789,7 +791,7 @@ async function refuseDataOnly(
     const theirs = rows.filter(r => !providers.has(r.schema))
     if (theirs.length > 0) {
       throw new RestoreError(
-        `the backup sets the value of ${plural(sequences.length, 'sequence')} it does not create (made with pg_dump --data-only?), and the target database '${server.database}' has ${theirs.length} of them: ${theirs.map(r => `${r.schema}.${r.name}`).join(', ')}. ${input}: true never changes the target's own objects, so nothing was changed. Restore into a database without those sequences, or load the backup by hand with pg_restore --data-only if that is what you want.`
+        `the backup sets the value of ${plural(sequences.length, 'sequence')} it does not create (made with pg_dump --data-only?), and the target database '${server.database}' has ${theirs.length} of them: ${theirs.map(r => `${r.schema}.${r.name}`).join(', ')}. ${input}: true does not set the target's own sequences from a backup, so nothing was changed. Restore into a database without those sequences, or load the backup by hand with pg_restore --data-only if that is what you want.`
       )
     }
   }
