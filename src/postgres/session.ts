@@ -22,7 +22,7 @@ import {
   refuseAuthentication
 } from './connection.js'
 import { patternRegexes } from './dump.js'
-import { type Blocker, describeBlocker } from './locks.js'
+import { type Blocker, describeBlocker, formatWait } from './locks.js'
 
 export interface TableInfo {
   schema: string
@@ -62,7 +62,7 @@ export interface SnapshotRows {
 
 /**
  * How long the action's own statements wait for a lock another session holds: `ms` (0 =
- * forever), and what set it, for messages ("lock timeout 5s", "pg_dump --lock-wait-timeout=5s").
+ * forever), and what set it, for messages ("lock timeout 5.0 s", "pg_dump --lock-wait-timeout=5s").
  */
 export interface LockBound {
   ms: number
@@ -87,7 +87,9 @@ export async function lockBound(
   let bound: LockBound = {
     ms: lockTimeoutMs,
     source:
-      lockTimeoutMs === 0 ? 'lock timeout 0 (wait forever)' : `lock timeout ${lockTimeoutMs} ms`
+      lockTimeoutMs === 0
+        ? 'lock timeout 0 (wait forever)'
+        : `lock timeout ${formatWait(lockTimeoutMs)}`
   }
   const given = pgDumpArgs
     .map(arg => /^--lock-wait-timeout=(.*)$/.exec(arg)?.[1])
@@ -615,14 +617,14 @@ export class SnapshotSession {
             ? blockers.map(describeBlocker).join('; ')
             : 'a session that has let go since'
         if (this.abandoned || (bound.ms > 0 && waited >= bound.ms)) {
-          const why = `its lock was not granted within ${formatMs(waited)} (${bound.source}); ${who}`
+          const why = `its lock was not granted within ${formatWait(waited)} (${bound.source}); ${who}`
           log.warning(`The rows of ${name} were not counted: ${why}. The backup goes on.`)
           return { ...table, rows: null, uncounted: why }
         }
         if (lastLogged === 0 || Date.now() - lastLogged >= 30_000) {
           lastLogged = Date.now()
           log.info(
-            `Counting ${name} waits for a lock (${formatMs(waited)} so far, ${bound.ms === 0 ? 'no limit' : `gives up after ${formatMs(bound.ms)}`}): ${who}.`
+            `Counting ${name} waits for a lock (${formatWait(waited)} so far, ${bound.ms === 0 ? 'no limit' : `gives up after ${formatWait(bound.ms)}`}): ${who}.`
           )
         }
       }
@@ -656,10 +658,6 @@ export class SnapshotSession {
     if (this.abandoned) return
     await this.exclusive(() => this.client.query('COMMIT')).catch(() => undefined)
   }
-}
-
-function formatMs(ms: number): string {
-  return ms < 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms / 1000)} s`
 }
 
 /**
