@@ -438,20 +438,8 @@ export function explainConnectError(
         detail = message
       }
   }
-  return new SettingError('databaseUrl', `could not connect to ${where}: ${detail}`, {
-    cli: `could not connect to ${where}: ${forTerminal(detail)}`
-  })
-}
-
-/** A connection error's advice for the command line: this machine, not GitHub's runners. */
-function forTerminal(detail: string): string {
-  return detail
-    .replace('password in the secret', 'password in the URL')
-    .replace(
-      / GitHub-hosted runners have no IPv6: if the host resolves only to IPv6 \(e\.g\. a Supabase direct host\), use the provider's IPv4 session pooler URL\./,
-      " Check this machine's network route to it (IPv6 only? use the provider's IPv4 endpoint or pooler)."
-    )
-    .replace(/GitHub's runners/g, 'this machine')
+  // the command line words it for this machine, not GitHub's runners (inputs.ts: renderForDoor)
+  return new SettingError('databaseUrl', `could not connect to ${where}: ${detail}`)
 }
 
 export async function readServerInfo(client: pg.Client): Promise<ServerInfo> {
