@@ -132,6 +132,10 @@ const SETTING = new RegExp(
   `'(${INPUT_NAMES}): ([^'\\s]+)'|(?<![-\\w'./])(${INPUT_NAMES}): (true|false|auto|current|\\d+\\w*)(?![\\w-])`,
   'g'
 )
+/** `Input 'postgres-version'`: the action's label of an input, in an engine's message */
+const INPUT_WORDS = new RegExp(`Input '(${INPUT_NAMES})'`, 'g')
+/** "set the `schemas` input": advice to set an input */
+const INPUT_SET = new RegExp(`set the \`(${INPUT_NAMES})\` input`, 'g')
 /** `'tables'`: an input's name quoted */
 const QUOTED = new RegExp(`'(${INPUT_NAMES})'`, 'g')
 /** a hyphenated input name as a word of a sentence ("in decryption-identity"); one-word names
@@ -181,7 +185,21 @@ const WORKFLOW_ADVICE: Array<[RegExp, string]> = [
     / GitHub-hosted runners have no IPv6: if the host resolves only to IPv6 \(e\.g\. a Supabase direct host\), use the provider's IPv4 session pooler URL\./g,
     " Check this machine's network route to it (IPv6 only? use the provider's IPv4 endpoint or pooler)."
   ],
-  [/GitHub's runners/g, 'this machine']
+  [/GitHub's runners/g, 'this machine'],
+  // a host that resolves only to IPv6 (postgres/diagnostics.ts)
+  [
+    /, and GitHub-hosted runners have no IPv6: the connection will likely fail\./g,
+    ': the connection fails where this machine has no IPv6 route.'
+  ],
+  // a missing client and install-client (postgres/clients.ts, postgres/install.ts)
+  [/ and point the action at it, e\.g\. on Ubuntu:/g, ', e.g. on Ubuntu:'],
+  [
+    /to let the action install (\S+) itself \(Linux runners with apt-get\)/g,
+    'to let the command install $1 itself (Linux with apt-get)'
+  ],
+  [/\bThe runner must be able to reach\b/g, 'This machine must be able to reach'],
+  [/\bthe runner user\b/g, 'the user'],
+  [/\bthis runner\b/g, 'this machine']
 ]
 
 /**
@@ -201,6 +219,8 @@ export function renderForDoor(text: string, door: FrontDoor): string {
     if (SECRET_ENV[input]) return `${cliName(input)}=${setting}`
     return setting === 'true' ? cliName(input) : `${cliName(input)} ${setting}`
   })
+  out = out.replace(INPUT_WORDS, (_match, name: Inputs) => cliName(name))
+  out = out.replace(INPUT_SET, (_match, name: Inputs) => `give ${cliName(name)}`)
   out = out.replace(QUOTED, (_match, name: Inputs) => cliName(name))
   out = out.replace(COMPARED, (_match, name: Inputs, op: string) => `${cliName(name)} ${op} `)
   return out.replace(BARE, (_match, name: Inputs) => cliName(name))

@@ -489,6 +489,23 @@ describe('renderForDoor', () => {
     )
   })
 
+  it('words install-client and client advice for the terminal (postgres/clients.ts, install.ts)', () => {
+    const texts = [
+      'the runner user is not root and sudo asks for a password',
+      'the action installs clients with apt-get on Linux only, and this runner is darwin',
+      'apt-get is not available on this runner',
+      ' The runner must be able to reach apt.postgresql.org for that (check its proxy and firewall); otherwise install the client from another source and set pg-bin-dir.',
+      "currentSchema is JDBC's search_path: drop it, and set the `schemas` input to back up only that schema"
+    ]
+    expect(texts.map(text => renderForDoor(text, 'cli'))).toEqual([
+      'the user is not root and sudo asks for a password',
+      'the action installs clients with apt-get on Linux only, and this machine is darwin',
+      'apt-get is not available on this machine',
+      ' This machine must be able to reach apt.postgresql.org for that (check its proxy and firewall); otherwise install the client from another source and set --pg-bin-dir.',
+      "currentSchema is JDBC's search_path: drop it, and give --schemas to back up only that schema"
+    ])
+  })
+
   it('leaves words that are input names only as settings: clean, jobs, format in a sentence', () => {
     const text = 'the objects clean drops; two jobs; the format of the dump; --format: bad'
     expect(renderForDoor(text, 'cli')).toBe(text)
