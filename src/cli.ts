@@ -246,6 +246,8 @@ export async function main(argv: string[]): Promise<number> {
   useLog(
     phaseLog({
       ...terminal,
+      // info too: the installer's and the engine's progress lines name inputs as a workflow sets them
+      info: message => terminal.info(forCli(message)),
       warning: message => terminal.warning(forCli(message)),
       notice: message => terminal.notice(forCli(message))
     })

@@ -31,18 +31,13 @@ export type OptionName =
   | 'verifyDatabaseUrl'
   | 'createRoles'
 
-/** An error's options: its cause, and its wording for the command line where that differs. */
-export interface EngineErrorOptions extends ErrorOptions {
-  /**
-   * The message as the CLI shows it, when the action's wording gives workflow advice (secrets,
-   * github-token, permissions) that a terminal has no use for; describeForInputs picks one.
-   */
-  cli?: string
-}
+/**
+ * An error's options: its cause. A message has one wording, the action's (inputs, workflows);
+ * the command line's is made from it by the front door (inputs.ts: renderForDoor).
+ */
+export type EngineErrorOptions = ErrorOptions
 
 export class EngineError extends Error {
-  /** The CLI's wording of the message, when it differs (EngineErrorOptions.cli). */
-  readonly cliMessage?: string
   constructor(
     message: string,
     readonly kind: ErrorKind = 'failure',
@@ -52,7 +47,6 @@ export class EngineError extends Error {
   ) {
     super(message, options)
     this.name = 'EngineError'
-    this.cliMessage = options?.cli
   }
 }
 

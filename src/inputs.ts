@@ -132,6 +132,10 @@ const SETTING = new RegExp(
   `'(${INPUT_NAMES}): ([^'\\s]+)'|(?<![-\\w'./])(${INPUT_NAMES}): (true|false|auto|current|\\d+\\w*)(?![\\w-])`,
   'g'
 )
+/** `Input 'postgres-version'`: the action's label of an input, in an engine's message */
+const INPUT_WORDS = new RegExp(`Input '(${INPUT_NAMES})'`, 'g')
+/** "set the `schemas` input": advice to set an input */
+const INPUT_SET = new RegExp(`set the \`(${INPUT_NAMES})\` input`, 'g')
 /** `'tables'`: an input's name quoted */
 const QUOTED = new RegExp(`'(${INPUT_NAMES})'`, 'g')
 /** a hyphenated input name as a word of a sentence ("in decryption-identity"); one-word names
@@ -146,12 +150,56 @@ const BARE = new RegExp(
 )
 /** `jobs > 1` */
 const COMPARED = new RegExp(`(?<![-\\w'./])(${INPUT_NAMES}) ([<>]=?) `, 'g')
-/** Advice that only a workflow can follow, and what a terminal's user does instead. */
+/**
+ * Advice that only a workflow can follow, and what a terminal's user does instead: the one place
+ * a message's workflow wording becomes the terminal's (secrets, github-token, permissions,
+ * GitHub's runners).
+ */
 const WORKFLOW_ADVICE: Array<[RegExp, string]> = [
   [/ in the workspace \(e\.g\. after actions\/checkout or a download step\)/g, ''],
   [/ \(AGE-SECRET-KEY-1…, from a secret\)/g, ' (AGE-SECRET-KEY-1…)'],
   [/ \(a services: postgres container is empty in every job\)/g, ''],
-  [/only backups your workflow made are restored/g, 'only backups made with that key are restored']
+  [/only backups your workflow made are restored/g, 'only backups made with that key are restored'],
+  // database-url missing (getInputs)
+  [
+    /is required\. Store the connection URL \(postgresql:\/\/user:password@host:5432\/dbname\) as a repository secret and pass it with `database-url: \$\{\{ secrets\.DATABASE_URL \}\}`\./g,
+    "is not set. Set it to the connection URL, e.g. DATABASE_URL='postgresql://user:password@host:5432/dbname' before the command (the environment, never the command line)."
+  ],
+  // verify-database-url missing (getInputs)
+  [
+    /is required in verify mode: the URL of a scratch database the backup is restored into \(e\.g\. a `services: postgres` container in the same job\)\./g,
+    'is required by verify: set it to the URL of a scratch database the backup is restored into (e.g. one made with createdb on a local server).'
+  ],
+  // github-token empty, or refused (storage/artifact.ts)
+  [
+    /is empty\. Backups of other runs are looked up through GitHub's API: pass a token \(the default is the workflow's own token, \$\{\{ github\.token \}\}\) and give the workflow 'permissions: actions: read'\./g,
+    "is not set. The backups are looked up through GitHub's API: set it to a token that may read the repository's Actions artifacts, e.g. GITHUB_TOKEN=$(gh auth token)."
+  ],
+  [
+    /Add 'permissions: \{ actions: read, contents: read \}' to the workflow, or for another repository pass a token with actions: read on it\./g,
+    "Give a token with read access to its Actions (a fine-grained token with 'Actions: read', or gh auth token for an account that may read them)."
+  ],
+  // connecting (postgres/session.ts: explainConnectError): this machine, not GitHub's runners
+  [/password in the secret/g, 'password in the URL'],
+  [
+    / GitHub-hosted runners have no IPv6: if the host resolves only to IPv6 \(e\.g\. a Supabase direct host\), use the provider's IPv4 session pooler URL\./g,
+    " Check this machine's network route to it (IPv6 only? use the provider's IPv4 endpoint or pooler)."
+  ],
+  [/GitHub's runners/g, 'this machine'],
+  // a host that resolves only to IPv6 (postgres/diagnostics.ts)
+  [
+    /, and GitHub-hosted runners have no IPv6: the connection will likely fail\./g,
+    ': the connection fails where this machine has no IPv6 route.'
+  ],
+  // a missing client and install-client (postgres/clients.ts, postgres/install.ts)
+  [/ and point the action at it, e\.g\. on Ubuntu:/g, ', e.g. on Ubuntu:'],
+  [
+    /to let the action install (\S+) itself \(Linux runners with apt-get\)/g,
+    'to let the command install $1 itself (Linux with apt-get)'
+  ],
+  [/\bThe runner must be able to reach\b/g, 'This machine must be able to reach'],
+  [/\bthe runner user\b/g, 'the user'],
+  [/\bthis runner\b/g, 'this machine']
 ]
 
 /**
@@ -171,6 +219,8 @@ export function renderForDoor(text: string, door: FrontDoor): string {
     if (SECRET_ENV[input]) return `${cliName(input)}=${setting}`
     return setting === 'true' ? cliName(input) : `${cliName(input)} ${setting}`
   })
+  out = out.replace(INPUT_WORDS, (_match, name: Inputs) => cliName(name))
+  out = out.replace(INPUT_SET, (_match, name: Inputs) => `give ${cliName(name)}`)
   out = out.replace(QUOTED, (_match, name: Inputs) => cliName(name))
   out = out.replace(COMPARED, (_match, name: Inputs, op: string) => `${cliName(name)} ${op} `)
   return out.replace(BARE, (_match, name: Inputs) => cliName(name))
@@ -198,7 +248,7 @@ export class InputError extends EngineError {
     readonly door: FrontDoor = 'action'
   ) {
     super(
-      `${inputLabel(input, door)}: ${door === 'cli' ? (options?.cli ?? detail) : detail}`,
+      `${inputLabel(input, door)}: ${renderForDoor(detail, door)}`,
       'setting',
       undefined,
       options
@@ -231,20 +281,10 @@ const INPUT_OF: Record<OptionName, Inputs> = {
 export function describeForInputs<T>(error: T, door: FrontDoor = 'action'): T | InputError {
   if (error instanceof InputError) {
     if (error.door === door) return error
-    return new InputError(
-      error.input,
-      error.detail,
-      { cause: error.cause, cli: error.cliMessage },
-      door
-    )
+    return new InputError(error.input, error.detail, { cause: error.cause }, door)
   }
   if (!(error instanceof EngineError) || !error.option) return error
-  return new InputError(
-    INPUT_OF[error.option],
-    error.message,
-    { cause: error, cli: error.cliMessage },
-    door
-  )
+  return new InputError(INPUT_OF[error.option], error.message, { cause: error }, door)
 }
 
 /**
@@ -522,20 +562,14 @@ export function getInputs(read: InputReader = readActionInput): ActionInputs {
     if (scratch === '') {
       throw new InputError(
         Inputs.VerifyDatabaseUrl,
-        'is required in verify mode: the URL of a scratch database the backup is restored into (e.g. a `services: postgres` container in the same job). Never your production database.',
-        {
-          cli: 'is required by verify: set it to the URL of a scratch database the backup is restored into (e.g. one made with createdb on a local server). Never your production database.'
-        }
+        'is required in verify mode: the URL of a scratch database the backup is restored into (e.g. a `services: postgres` container in the same job). Never your production database.'
       )
     }
     const production = read(Inputs.DatabaseUrl).trim()
     if (production !== '' && production === scratch) {
       throw new InputError(
         Inputs.VerifyDatabaseUrl,
-        'is the same as database-url; verify restores into a scratch database, never into the one backed up.',
-        {
-          cli: 'is the same as DATABASE_URL; verify restores into a scratch database, never into the one backed up.'
-        }
+        'is the same as database-url; verify restores into a scratch database, never into the one backed up.'
       )
     }
     const maxAge = read(Inputs.MaxAge).trim()
@@ -551,10 +585,7 @@ export function getInputs(read: InputReader = readActionInput): ActionInputs {
   if (databaseUrl === '') {
     throw new InputError(
       Inputs.DatabaseUrl,
-      'is required. Store the connection URL (postgresql://user:password@host:5432/dbname) as a repository secret and pass it with `database-url: ${{ secrets.DATABASE_URL }}`.',
-      {
-        cli: "is not set. Set it to the connection URL, e.g. DATABASE_URL='postgresql://user:password@host:5432/dbname' before the command (the environment, never the command line)."
-      }
+      'is required. Store the connection URL (postgresql://user:password@host:5432/dbname) as a repository secret and pass it with `database-url: ${{ secrets.DATABASE_URL }}`.'
     )
   }
   if (mode === 'restore') {

@@ -175,6 +175,11 @@ export interface RestoreOptions {
    * objects; without it such objects make clean refuse before anything is dropped.
    */
   cleanDropDependents: boolean
+  /**
+   * Restore next to the target's objects. Refuses (before anything runs) only a backup's rows
+   * for tables, and values for sequences, it does not create where the target has them; the
+   * backup's other statements run as written, on the target's objects too.
+   */
   allowNonEmpty: boolean
   /**
    * true: never set owners (pg_restore --no-owner); false and 'auto': set those the target can

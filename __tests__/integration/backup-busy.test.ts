@@ -226,14 +226,14 @@ describe('a table another session holds locked (16.1)', () => {
       expect(error.message).toMatch(/pg_dump gave up waiting for a lock \(--lock-wait-timeout=3s\)/)
       expect(error.message).toContain('app.busy is locked by')
       expect(error.message).toContain(`pid ${holder.pid}`)
-      expect(error.message).toContain("application 'nightly-migration'")
+      expect(error.message).toContain("application_name 'nightly-migration'")
       expect(error.message).toMatch(/idle in transaction since \d{4}-\d\d-\d\dT/)
       // pg_dump by hand gives up after 3 s; the action adds no wait of its own
       expect(seconds).toBeLessThan(15)
       expect(backend.artifacts().length).toBe(artifactsBefore)
       expect(lines.slice(before).join('\n')).toMatch(
         new RegExp(
-          `pg_dump waits for a lock on app\\.busy: pid ${holder.pid} \\(application 'nightly-migration'`
+          `pg_dump waits for a lock on app\\.busy: pid ${holder.pid} \\(application_name 'nightly-migration'`
         )
       )
     } finally {
@@ -283,9 +283,9 @@ describe('a table another session holds locked (16.1)', () => {
       const busy = manifest.rowCounts.tables.find(t => t.name === 'busy')!
       expect(busy.rows).toBeNull()
       expect(busy.uncounted).toMatch(
-        /its lock was not granted within \d+\.\d s \(lock timeout 2000 ms\)/
+        /its lock was not granted within \d+\.\d s \(lock timeout 2\.0 s\)/
       )
-      expect(busy.uncounted).toContain(`pid ${migrationPid} (application 'late-migration'`)
+      expect(busy.uncounted).toContain(`pid ${migrationPid} (application_name 'late-migration'`)
       expect(counts(manifest)).toMatchObject({ 'app.orders': 250, 'app.big': 400000 })
       expect(manifest.rowCounts.totalRows).toBeNull()
       const summary = backupSummaryMarkdown(result)

@@ -421,7 +421,7 @@ describe('lock-timeout', () => {
       await locked
       expect(error?.name).toBe('LockTimeoutError')
       expect(error?.message).toMatch(
-        /^The restore waited 2 s \(lock-timeout\) for a lock held by pid \d+ \(application_name 'late-app'/
+        /^The restore waited 2\.0 s \(lock-timeout\) for a lock held by pid \d+ \(application_name 'late-app'/
       )
     } finally {
       await app.query('ROLLBACK').catch(() => undefined)

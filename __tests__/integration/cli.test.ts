@@ -296,6 +296,30 @@ describe('command line', () => {
     }
   })
 
+  it('words the missing-client advice for the terminal: options, this machine, no runners or workflow inputs', async () => {
+    // no pg_dump 16 here, and install-client off (never apt in a test): the error says how to get one
+    const run = await cli(
+      [
+        'backup',
+        '--output-dir',
+        path.join(work, 'v16'),
+        '--postgres-version',
+        '16',
+        '--install-client',
+        'false'
+      ],
+      {
+        DATABASE_URL: server.url(source)
+      }
+    )
+    const out = run.stdout + run.stderr
+    expect(run.code).not.toBe(0)
+    expect(out).toContain('--postgres-version asks for pg_dump 16, which is not installed')
+    expect(out).toContain('then --pg-bin-dir /usr/lib/postgresql/16/bin')
+    expect(out).toContain('Or set --install-client to let the command install')
+    expect(out).not.toMatch(/Input '|runners?\b|point the action|'[a-z-]+: [^']*'/)
+  })
+
   it('says that --jobs does not apply to a plain SQL script, which then loads in one session', async () => {
     const target = await server.createDatabase()
     const script = path.join(work, 'one-table.sql')

@@ -102,6 +102,84 @@ describe('scripts with a pg_dump header are guarded like any other (the header i
   })
 })
 
+describe('allow-non-empty: what the docs say it does not check (action.yml, README)', () => {
+  it("hostile.sql with allow-non-empty: the objects are listed in a warning and the script's statements on them run, as psql would run them", async () => {
+    const target = await server.createDatabase()
+    await server.query(
+      target,
+      `${ACCOUNTS} CREATE TABLE public.victim (id integer); INSERT INTO public.victim VALUES (7);`
+    )
+    // with privileges kept, its ALTER DEFAULT PRIVILEGES (of the restoring role, which owns the
+    // target's tables) is refused, and the one transaction keeps nothing
+    await expect(
+      runRestore(target, fixture('hostile.sql'), { allowNonEmpty: true })
+    ).rejects.toThrow(
+      /ALTER DEFAULT PRIVILEGES GRANT ALL ON TABLES TO PUBLIC; — with allow-non-empty/
+    )
+    expect(await server.query(target, 'SELECT secret FROM public.accounts ORDER BY id')).toEqual([
+      { secret: 'mine' },
+      { secret: 'also mine' }
+    ])
+    await runRestore(target, fixture('hostile.sql'), { allowNonEmpty: true, noPrivileges: true })
+    // the UPDATE and DROP ran: allow-non-empty refuses data-only rows, sequence values and
+    // default privileges of the target's roles only
+    expect(await server.query(target, 'SELECT secret FROM public.accounts ORDER BY id')).toEqual([
+      { secret: 'pwned' },
+      { secret: 'pwned' }
+    ])
+    expect(await server.query(target, "SELECT to_regclass('public.victim') AS t")).toEqual([
+      { t: null }
+    ])
+    await server.dropDatabase(target)
+  })
+})
+
+describe('allow-non-empty: ALTER DEFAULT PRIVILEGES of a role of the target', () => {
+  const script = `CREATE TABLE public.adp_new (id integer);
+ALTER TABLE public.adp_new OWNER TO adp_backup;
+ALTER DEFAULT PRIVILEGES FOR ROLE adp_site IN SCHEMA public GRANT SELECT ON TABLES TO PUBLIC;
+`
+  const defaultAcl = (db: string) =>
+    server.query(
+      db,
+      'SELECT pg_get_userbyid(defaclrole)::text AS role FROM pg_default_acl ORDER BY 1'
+    )
+
+  it('of a role that owns objects in a non-empty target: refused, naming the statement and no-privileges; with no-privileges: true, or into an empty target, it restores', async () => {
+    await server.query(
+      'postgres',
+      `DO $$BEGIN CREATE ROLE adp_site NOLOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END$$;
+       DO $$BEGIN CREATE ROLE adp_backup NOLOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END$$;`
+    )
+    const source = write('adp.sql', script)
+    const target = await server.createDatabase()
+    await server.query(
+      target,
+      'CREATE TABLE public.site_data (id integer); ALTER TABLE public.site_data OWNER TO adp_site;'
+    )
+    const error = await runRestore(target, source, { allowNonEmpty: true }).then(
+      () => undefined,
+      (e: unknown) => e as Error
+    )
+    expect(error?.message).toMatch(
+      /ALTER DEFAULT PRIVILEGES FOR ROLE adp_site IN SCHEMA public GRANT SELECT ON TABLES TO PUBLIC; — with allow-non-empty: true this changes the default privileges of a role of the target \(role "adp_site" owns objects in the target\)/
+    )
+    expect(error?.message).toContain("Set 'no-privileges: true'")
+    expect(await defaultAcl(target)).toEqual([])
+    expect(await server.query(target, "SELECT to_regclass('public.adp_new') AS t")).toEqual([
+      { t: null }
+    ])
+    await runRestore(target, source, { allowNonEmpty: true, noPrivileges: true })
+    expect(await defaultAcl(target)).toEqual([])
+    await server.dropDatabase(target)
+    // an empty target: as before, the default privileges are restored
+    const empty = await server.createDatabase()
+    await runRestore(empty, source)
+    expect(await defaultAcl(empty)).toEqual([{ role: 'adp_site' }])
+    await server.dropDatabase(empty)
+  })
+})
+
 describe("pg_dump --clean --if-exists: the script's DROPs meet the target's own objects", () => {
   const VIEW_AND_FUNCTION = `CREATE VIEW public.rep AS SELECT 'MINE'::text AS who;
     CREATE FUNCTION public.calc() RETURNS text LANGUAGE sql AS $$select 'mine'$$;`

@@ -237,7 +237,7 @@ describe('restores into a database that is not empty', () => {
       await expect(
         runRestore(restoreInputs(target, { kind: 'file', path: file }, overrides))
       ).rejects.toThrow(
-        /the backup holds rows for 1 table it does not create \(made with pg_dump --data-only\?\), and the target database '[^']+' has 1 of them: public\.victim \(1 row\)\. (allow-non-empty|clean): true never writes into the target's own tables, so nothing was changed\./
+        /the backup holds rows for 1 table it does not create \(made with pg_dump --data-only\?\), and the target database '[^']+' has 1 of them: public\.victim \(1 row\)\. (allow-non-empty|clean): true does not load a backup's rows into the target's own tables, so nothing was changed\./
       )
       const after = await snapshot(target)
       expect(after).toEqual(before)
@@ -277,7 +277,7 @@ describe('restores into a database that is not empty', () => {
       await expect(
         runRestore(restoreInputs(target, { kind: 'file', path: file }, { allowNonEmpty: true }))
       ).rejects.toThrow(
-        /the backup sets the value of 1 sequence it does not create \(made with pg_dump --data-only\?\), and the target database '[^']+' has 1 of them: public\.counter\. allow-non-empty: true never changes the target's own objects, so nothing was changed\./
+        /the backup sets the value of 1 sequence it does not create \(made with pg_dump --data-only\?\), and the target database '[^']+' has 1 of them: public\.counter\. allow-non-empty: true does not set the target's own sequences from a backup, so nothing was changed\./
       )
       expect(await value()).toBe('42')
       await server.dropDatabase(target)

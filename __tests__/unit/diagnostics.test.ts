@@ -70,3 +70,21 @@ describe('diagnoseConnection', () => {
     })
   })
 })
+
+describe('the IPv6-only warning, worded for where it is shown', () => {
+  it('the action speaks of GitHub-hosted runners; the command line of this machine', async () => {
+    const { renderForDoor } = await import('../../src/inputs.js')
+    const { warnings } = await diagnoseConnection(
+      parseDatabaseUrl('postgresql://u:pw-long-enough@db.example.com:5432/d'),
+      resolver({ 'db.example.com': v6 })
+    )
+    const warning = warnings.find(w => w.includes('resolves only to IPv6'))!
+    expect(warning).toContain('GitHub-hosted runners have no IPv6')
+    expect(renderForDoor(warning, 'action')).toBe(warning)
+    const cli = renderForDoor(warning, 'cli')
+    expect(cli).toContain(
+      'db.example.com resolves only to IPv6 (2001:db8::7): the connection fails where this machine has no IPv6 route.'
+    )
+    expect(cli).not.toMatch(/GitHub|runner/)
+  })
+})

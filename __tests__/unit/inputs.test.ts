@@ -414,6 +414,98 @@ describe('renderForDoor', () => {
     ])
   })
 
+  it("an engine error carries one wording, the action's; the CLI's comes from renderForDoor alone", async () => {
+    const { EngineError } = await import('../../src/errors.js')
+    const { describeForInputs } = await import('../../src/inputs.js')
+    const { findBackupArtifact } = await import('../../src/storage/artifact.js')
+    const { explainConnectError } = await import('../../src/postgres/session.js')
+    const { parseDatabaseUrl } = await import('../../src/postgres/connection.js')
+    const caught = async (work: () => unknown): Promise<Error> => {
+      try {
+        await work()
+      } catch (error) {
+        return error as Error
+      }
+      throw new Error('no error')
+    }
+    const reader = (values: Record<string, string>) => (name: string) => values[name] ?? ''
+    const errors = [
+      await caught(() => getInputs(reader({ mode: 'backup' }))),
+      await caught(() => getInputs(reader({ mode: 'verify' }))),
+      await caught(() =>
+        getInputs(
+          reader({
+            mode: 'verify',
+            'database-url': 'postgresql://a/b',
+            'verify-database-url': 'postgresql://a/b'
+          })
+        )
+      ),
+      await caught(() =>
+        findBackupArtifact(
+          {} as never,
+          {
+            kind: 'artifact-id',
+            id: 1,
+            repository: 'o/r',
+            token: ''
+          } as never
+        )
+      ),
+      explainConnectError(
+        { code: 'EHOSTUNREACH', message: 'x' },
+        parseDatabaseUrl('postgresql://app:pw-long-enough@db.example:5432/shop'),
+        10
+      )
+    ]
+    const cli = errors.map(error => {
+      expect(error).toBeInstanceOf(EngineError)
+      // no second wording on the error: what the CLI shows is renderForDoor of the message
+      expect('cliMessage' in error).toBe(false)
+      const forCli = (describeForInputs(error, 'cli') as Error).message
+      expect(
+        renderForDoor(
+          (describeForInputs(error) as Error).message.replace(/^Input '[^']+': /, ''),
+          'cli'
+        )
+      ).toBe(forCli.replace(/^(Environment variable \w+|--[\w-]+): /, ''))
+      return forCli
+    })
+    expect(cli).toEqual([
+      "Environment variable DATABASE_URL: is not set. Set it to the connection URL, e.g. DATABASE_URL='postgresql://user:password@host:5432/dbname' before the command (the environment, never the command line).",
+      'Environment variable VERIFY_DATABASE_URL: is required by verify: set it to the URL of a scratch database the backup is restored into (e.g. one made with createdb on a local server). Never your production database.',
+      'Environment variable VERIFY_DATABASE_URL: is the same as DATABASE_URL; verify restores into a scratch database, never into the one backed up.',
+      "Environment variable GITHUB_TOKEN: is not set. The backups are looked up through GitHub's API: set it to a token that may read the repository's Actions artifacts, e.g. GITHUB_TOKEN=$(gh auth token).",
+      "Environment variable DATABASE_URL: could not connect to app@db.example:5432/shop: the network cannot reach db.example (EHOSTUNREACH). Check this machine's network route to it (IPv6 only? use the provider's IPv4 endpoint or pooler)."
+    ])
+    // the 403 of GitHub's API (artifact.ts: explainApiError), worded for a workflow
+    expect(
+      renderForDoor(
+        "may not read the artifacts of o/r (403) while looking up run 7. Add 'permissions: { actions: read, contents: read }' to the workflow, or for another repository pass a token with actions: read on it.",
+        'cli'
+      )
+    ).toBe(
+      "may not read the artifacts of o/r (403) while looking up run 7. Give a token with read access to its Actions (a fine-grained token with 'Actions: read', or gh auth token for an account that may read them)."
+    )
+  })
+
+  it('words install-client and client advice for the terminal (postgres/clients.ts, install.ts)', () => {
+    const texts = [
+      'the runner user is not root and sudo asks for a password',
+      'the action installs clients with apt-get on Linux only, and this runner is darwin',
+      'apt-get is not available on this runner',
+      ' The runner must be able to reach apt.postgresql.org for that (check its proxy and firewall); otherwise install the client from another source and set pg-bin-dir.',
+      "currentSchema is JDBC's search_path: drop it, and set the `schemas` input to back up only that schema"
+    ]
+    expect(texts.map(text => renderForDoor(text, 'cli'))).toEqual([
+      'the user is not root and sudo asks for a password',
+      'the action installs clients with apt-get on Linux only, and this machine is darwin',
+      'apt-get is not available on this machine',
+      ' This machine must be able to reach apt.postgresql.org for that (check its proxy and firewall); otherwise install the client from another source and set --pg-bin-dir.',
+      "currentSchema is JDBC's search_path: drop it, and give --schemas to back up only that schema"
+    ])
+  })
+
   it('leaves words that are input names only as settings: clean, jobs, format in a sentence', () => {
     const text = 'the objects clean drops; two jobs; the format of the dump; --format: bad'
     expect(renderForDoor(text, 'cli')).toBe(text)

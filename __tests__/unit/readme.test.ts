@@ -34,6 +34,21 @@ describe('README and action.yml', () => {
     expect(readme).toBe(renderReadme(readme, actionYml))
   })
 
+  it("allow-non-empty says what its guard checks, not that the target's tables are never written", () => {
+    const inputs = (parse(actionYml) as { inputs: Record<string, { description: string }> }).inputs
+    const description = inputs['allow-non-empty'].description
+    const section = /3\. \*\*Guards the target\*\*([^]*?)\n4\. /.exec(readme)?.[1] ?? ''
+    for (const text of [description, section.replace(/\s+/g, ' ')]) {
+      // the guard refuses only data-only rows and sequence values; the rest runs as written
+      expect(text).not.toMatch(/(not|none is) dropped, emptied or written to/)
+      expect(text).toMatch(/does not create[ (—]+`?pg_dump --data-only/)
+      expect(text).toMatch(
+        /It does not refuse the backup's other statements on the target's objects/
+      )
+      expect(text).toMatch(/a function it calls, which no check sees/)
+    }
+  })
+
   it('action.yml declares exactly the inputs the code reads', () => {
     const declared = Object.keys(parse(actionYml).inputs).sort()
     expect(declared).toEqual(Object.values(Inputs).sort())

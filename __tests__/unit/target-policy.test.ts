@@ -269,6 +269,40 @@ ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT ON TABLES TO service_role
     ])
   })
 
+  it("allow-non-empty into a target with objects: ALTER DEFAULT PRIVILEGES of a role that owns objects there, or owns none of the backup's, is refused naming the statement and no-privileges", () => {
+    const occupied: TargetFacts = {
+      ...SELF_HOSTED,
+      roles: [...SELF_HOSTED.roles, 'site', 'shop'],
+      settableRoles: [...SELF_HOSTED.settableRoles, 'site', 'shop'],
+      objectOwners: ['site']
+    }
+    const script = `CREATE TABLE public.orders (id integer);
+ALTER TABLE public.orders OWNER TO shop;
+ALTER DEFAULT PRIVILEGES FOR ROLE shop IN SCHEMA public GRANT SELECT ON TABLES TO app_readonly;
+ALTER DEFAULT PRIVILEGES FOR ROLE site IN SCHEMA public GRANT SELECT ON TABLES TO app_readonly;
+ALTER DEFAULT PRIVILEGES FOR ROLE app_rw GRANT SELECT ON TABLES TO app_readonly;
+ALTER DEFAULT PRIVILEGES GRANT ALL ON TABLES TO PUBLIC;`
+    const refusal = (d: StatementDecision): string =>
+      'refuse' in d ? d.refuse : 'keep' in d && d.keep ? 'keep' : `skip: ${reasonOf(d)}`
+    const nonEmpty = { ...AUTO, allowNonEmpty: true }
+    const decided = decide(occupied, script, nonEmpty).map(([, d]) => refusal(d))
+    expect(decided.slice(0, 3)).toEqual(['keep', 'keep', 'keep'])
+    expect(decided[3]).toMatch(
+      /^ALTER DEFAULT PRIVILEGES FOR ROLE site IN SCHEMA public GRANT SELECT ON TABLES TO app_readonly; — with allow-non-empty: true this changes the default privileges of a role of the target \(role "site" owns objects in the target\)[^]*Set 'no-privileges: true'/
+    )
+    expect(decided[4]).toMatch(/\(role "app_rw" owns none of the backup's objects\)/)
+    // without FOR ROLE: the restoring role's own (admin, which owns none of the backup's)
+    expect(decided[5]).toMatch(/\(role "admin" owns none of the backup's objects\)/)
+    // an empty target, without allow-non-empty, or with no-privileges: true — as before
+    for (const [facts, options] of [
+      [{ ...occupied, objectOwners: [] }, nonEmpty],
+      [occupied, AUTO],
+      [occupied, { ...nonEmpty, noPrivileges: true }]
+    ] as Array<[TargetFacts, PolicyOptions]>) {
+      expect(decide(facts, script, options).filter(([, d]) => 'refuse' in d)).toEqual([])
+    }
+  })
+
   it('grants of another grantor (SET SESSION AUTHORIZATION … RESET) are skipped without a superuser, kept with one', () => {
     const script = `SET SESSION AUTHORIZATION "supabase_admin";
 GRANT SELECT ON TABLE auth.users TO anon;

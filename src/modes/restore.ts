@@ -35,7 +35,13 @@ import {
 import { LockTimeoutError, isLockTimeout, watchLockWaits } from '../postgres/locks.js'
 import { type ServerInfo, connect, readServerInfo } from '../postgres/session.js'
 import type { SkippedStatement } from '../postgres/script-gate.js'
-import { countRows, describeTables, existingTables } from '../postgres/target.js'
+import {
+  countRows,
+  describeTables,
+  existingTables,
+  tableOids,
+  tablesCreatedSince
+} from '../postgres/target.js'
 import {
   type SkippedGroup,
   type StatementPolicy,
@@ -196,6 +202,8 @@ export async function restore(
           )
         : undefined
     for (const d of drops ?? []) cleanDrops.add(d)
+    // without the list of the backup's tables: those there before the load are not its own
+    const before = plan.dataTables ? undefined : await tableOids(target)
     const env = restoreEnvironment(connection, inputs)
     if (deps.digestBackup && plan.format === 'custom') tap = digestArchiveAlongside()
     const loaded = await log.group(LOAD_PHASE, async () => {
@@ -239,7 +247,7 @@ export async function restore(
     const kept = reportKept(loaded.skipped, facts)
     const tables = await log.group('Verify row counts', () =>
       session.watched('Counting the restored rows', () =>
-        compareRowCounts(inputs, target!, fetched.manifest, plan, kept)
+        compareRowCounts(inputs, target!, fetched.manifest, plan, kept, before)
       )
     )
     await deps.afterLoad?.({
@@ -743,9 +751,11 @@ async function changedObjects(
 }
 
 /**
- * allow-non-empty and clean never write into a table of the target's own: a backup that loads
- * rows into tables it does not create (pg_dump --data-only) is refused, before anything runs,
- * when the target has such a table (the provider's tables aside: the load keeps their rows).
+ * allow-non-empty and clean do not load a backup's rows into a table of the target's own: a
+ * backup that loads rows into tables it does not create (pg_dump --data-only) is refused, before
+ * anything runs, when the target has such a table (the provider's tables aside: the load keeps
+ * their rows); the same for sequences it sets without creating them. (The backup's other
+ * statements run as written: README, allow-non-empty.)
  */
 async function refuseDataOnly(
   inputs: Pick<RestoreOptions, 'allowNonEmpty' | 'clean'>,
@@ -765,7 +775,7 @@ async function refuseDataOnly(
     )
     if (theirs.length > 0)
       throw new RestoreError(
-        `the backup holds rows for ${plural(dataOnly.length, 'table')} it does not create (made with pg_dump --data-only?), and the target database '${server.database}' has ${theirs.length} of them: ${describeTables(theirs)}. ${input}: true never writes into the target's own tables, so nothing was changed. Restore into a database without those tables, or load the rows by hand with pg_restore --data-only if appending them is what you want.`
+        `the backup holds rows for ${plural(dataOnly.length, 'table')} it does not create (made with pg_dump --data-only?), and the target database '${server.database}' has ${theirs.length} of them: ${describeTables(theirs)}. ${input}: true does not load a backup's rows into the target's own tables, so nothing was changed. Restore into a database without those tables, or load the rows by hand with pg_restore --data-only if appending them is what you want.`
       )
   }
   const sequences = plan.dataOnlySequences ?? []
@@ -781,30 +791,34 @@ async function refuseDataOnly(
     const theirs = rows.filter(r => !providers.has(r.schema))
     if (theirs.length > 0) {
       throw new RestoreError(
-        `the backup sets the value of ${plural(sequences.length, 'sequence')} it does not create (made with pg_dump --data-only?), and the target database '${server.database}' has ${theirs.length} of them: ${theirs.map(r => `${r.schema}.${r.name}`).join(', ')}. ${input}: true never changes the target's own objects, so nothing was changed. Restore into a database without those sequences, or load the backup by hand with pg_restore --data-only if that is what you want.`
+        `the backup sets the value of ${plural(sequences.length, 'sequence')} it does not create (made with pg_dump --data-only?), and the target database '${server.database}' has ${theirs.length} of them: ${theirs.map(r => `${r.schema}.${r.name}`).join(', ')}. ${input}: true does not set the target's own sequences from a backup, so nothing was changed. Restore into a database without those sequences, or load the backup by hand with pg_restore --data-only if that is what you want.`
       )
     }
   }
 }
 
-/** Counts the restored tables' rows, and compares them with the manifest's exact counts. */
+/**
+ * Counts the restored tables' rows (the backup's own: never another role's next to them), and
+ * compares them with the manifest's exact counts. A table of the backup the restoring role may
+ * not read is said to be not counted, not a failure of a restore that committed.
+ */
 async function compareRowCounts(
   inputs: RestoreOptions,
   client: pg.Client,
   manifest: Manifest | undefined,
   plan: RestorePlan,
-  kept: ReadonlyArray<KeptTable> = []
+  kept: ReadonlyArray<KeptTable> = [],
+  /** Without plan.dataTables: the tables' oids before the load (tableOids). */
+  before: ReadonlySet<string> = new Set()
 ): Promise<RestoredTable[]> {
   const keptNames = new Set(kept.map(t => JSON.stringify([t.schema, t.name])))
   let tables = plan.dataTables
   if (!tables) {
     // names the list could not split, or a script without COPY (INSERTs): count what the
-    // restore created in the backup's schemas (a plain script's: public and those it creates)
+    // restore created in the backup's schemas (a plain script's: public and those it creates),
+    // not the tables that were there before it
     const schemas = plan.plain ? ['public', ...plan.plain.schemas] : undefined
-    tables = (await existingTables(client, schemas)).map(t => ({
-      schema: t.schema,
-      name: t.name
-    }))
+    tables = await tablesCreatedSince(client, schemas, before)
   }
   if (inputs.tables.length > 0 || inputs.schemas.length > 0) {
     tables = tables.filter(
@@ -823,6 +837,12 @@ async function compareRowCounts(
   const problems: string[] = []
   for (const c of counts) {
     const want = expected.get(JSON.stringify([c.schema, c.name]))
+    if (c.denied) {
+      log.info(
+        `${c.schema}.${c.name}: not counted: permission denied (the restoring role may not read it).`
+      )
+      continue
+    }
     if (c.rows < 0) {
       problems.push(`${c.schema}.${c.name} is missing`)
       continue

@@ -57,26 +57,39 @@ export async function blockersOf(monitor: pg.Client, waiter: Waiter): Promise<Bl
     applicationName: r.application_name,
     user: r.usename ?? '',
     state: r.state,
-    since: r.since ? r.since.toISOString() : null,
+    since: r.since ? isoSeconds(r.since) : null,
     query: r.query ?? ''
   }))
 }
 
-/** "pid 123 (application_name 'psql', user app, idle in transaction since 2026-12-01T07:51:02.000Z), …". */
-export function describeBlockers(blockers: readonly Blocker[]): string {
-  if (blockers.length === 0) return 'no blocking session was seen (it may have ended)'
-  return blockers
-    .map(
-      b =>
-        `pid ${b.pid} (application_name '${b.applicationName}', user ${b.user || 'unknown'}, ${b.state ?? 'unknown'} since ${b.since ?? 'unknown'})`
-    )
-    .join(', ')
+/**
+ * A time waited, one way in every message: seconds with one decimal ("waited 5.0 s", "0.2 s",
+ * "30.0 s").
+ */
+export function formatWait(ms: number): string {
+  return `${(ms / 1000).toFixed(1)} s`
 }
 
-/** One blocker of a table: "pid 123 (application 'psql', idle in transaction since 2026-12-01T07:51:02Z, holds AccessExclusiveLock)". */
+/** A moment to the second, as the server-side queries write it: 2026-12-01T07:51:02Z. */
+export function isoSeconds(date: Date): string {
+  return date.toISOString().replace(/\.\d+Z$/, 'Z')
+}
+
+/** "pid 123 (application_name 'psql', user app, idle in transaction since 2026-12-01T07:51:02Z), …". */
+export function describeBlockers(blockers: readonly Blocker[]): string {
+  if (blockers.length === 0) return 'no blocking session was seen (it may have ended)'
+  return blockers.map(describeBlocker).join(', ')
+}
+
+/**
+ * One blocker: "pid 123 (application_name 'psql', user app, idle in transaction since
+ * 2026-12-01T07:51:02Z, holds AccessExclusiveLock)"; "no application_name" for a session
+ * without one; what was not read is left out.
+ */
 export function describeBlocker(b: Blocker): string {
   const details = [
-    b.applicationName ? `application '${b.applicationName}'` : undefined,
+    b.applicationName ? `application_name '${b.applicationName}'` : 'no application_name',
+    b.user !== undefined ? `user ${b.user || 'unknown'}` : undefined,
     b.state ? `${b.state}${b.since ? ` since ${b.since}` : ''}` : undefined,
     b.lock
       ? b.lock.granted
@@ -96,7 +109,7 @@ export class LockTimeoutError extends CheckError {
     lockTimeoutMs: number
   ) {
     super(
-      `${what} waited ${lockTimeoutMs / 1000} s (lock-timeout) for a lock held by ${describeBlockers(blockers)}. Nothing was changed. Run it when the application does not hold that lock (or stop that session), or raise lock-timeout (0 waits forever).`
+      `${what} waited ${formatWait(lockTimeoutMs)} (lock-timeout) for a lock held by ${describeBlockers(blockers)}. Nothing was changed. Run it when the application does not hold that lock (or stop that session), or raise lock-timeout (0 waits forever).`
     )
   }
 }

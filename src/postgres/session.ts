@@ -22,7 +22,7 @@ import {
   refuseAuthentication
 } from './connection.js'
 import { patternRegexes } from './dump.js'
-import { type Blocker, describeBlocker } from './locks.js'
+import { type Blocker, describeBlocker, formatWait } from './locks.js'
 
 export interface TableInfo {
   schema: string
@@ -62,7 +62,7 @@ export interface SnapshotRows {
 
 /**
  * How long the action's own statements wait for a lock another session holds: `ms` (0 =
- * forever), and what set it, for messages ("lock timeout 5s", "pg_dump --lock-wait-timeout=5s").
+ * forever), and what set it, for messages ("lock timeout 5.0 s", "pg_dump --lock-wait-timeout=5s").
  */
 export interface LockBound {
   ms: number
@@ -87,7 +87,9 @@ export async function lockBound(
   let bound: LockBound = {
     ms: lockTimeoutMs,
     source:
-      lockTimeoutMs === 0 ? 'lock timeout 0 (wait forever)' : `lock timeout ${lockTimeoutMs} ms`
+      lockTimeoutMs === 0
+        ? 'lock timeout 0 (wait forever)'
+        : `lock timeout ${formatWait(lockTimeoutMs)}`
   }
   const given = pgDumpArgs
     .map(arg => /^--lock-wait-timeout=(.*)$/.exec(arg)?.[1])
@@ -436,20 +438,8 @@ export function explainConnectError(
         detail = message
       }
   }
-  return new SettingError('databaseUrl', `could not connect to ${where}: ${detail}`, {
-    cli: `could not connect to ${where}: ${forTerminal(detail)}`
-  })
-}
-
-/** A connection error's advice for the command line: this machine, not GitHub's runners. */
-function forTerminal(detail: string): string {
-  return detail
-    .replace('password in the secret', 'password in the URL')
-    .replace(
-      / GitHub-hosted runners have no IPv6: if the host resolves only to IPv6 \(e\.g\. a Supabase direct host\), use the provider's IPv4 session pooler URL\./,
-      " Check this machine's network route to it (IPv6 only? use the provider's IPv4 endpoint or pooler)."
-    )
-    .replace(/GitHub's runners/g, 'this machine')
+  // the command line words it for this machine, not GitHub's runners (inputs.ts: renderForDoor)
+  return new SettingError('databaseUrl', `could not connect to ${where}: ${detail}`)
 }
 
 export async function readServerInfo(client: pg.Client): Promise<ServerInfo> {
@@ -615,14 +605,14 @@ export class SnapshotSession {
             ? blockers.map(describeBlocker).join('; ')
             : 'a session that has let go since'
         if (this.abandoned || (bound.ms > 0 && waited >= bound.ms)) {
-          const why = `its lock was not granted within ${formatMs(waited)} (${bound.source}); ${who}`
+          const why = `its lock was not granted within ${formatWait(waited)} (${bound.source}); ${who}`
           log.warning(`The rows of ${name} were not counted: ${why}. The backup goes on.`)
           return { ...table, rows: null, uncounted: why }
         }
         if (lastLogged === 0 || Date.now() - lastLogged >= 30_000) {
           lastLogged = Date.now()
           log.info(
-            `Counting ${name} waits for a lock (${formatMs(waited)} so far, ${bound.ms === 0 ? 'no limit' : `gives up after ${formatMs(bound.ms)}`}): ${who}.`
+            `Counting ${name} waits for a lock (${formatWait(waited)} so far, ${bound.ms === 0 ? 'no limit' : `gives up after ${formatWait(bound.ms)}`}): ${who}.`
           )
         }
       }
@@ -656,10 +646,6 @@ export class SnapshotSession {
     if (this.abandoned) return
     await this.exclusive(() => this.client.query('COMMIT')).catch(() => undefined)
   }
-}
-
-function formatMs(ms: number): string {
-  return ms < 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms / 1000)} s`
 }
 
 /**

@@ -56,6 +56,11 @@ export interface TargetFacts {
   settings: string[]
   /** Schemas the provider made and owns (see ProviderSchema); none for a superuser. */
   providerSchemas: ProviderSchema[]
+  /**
+   * Roles that own objects in the target (tables, views, sequences, functions, types outside
+   * pg_* and information_schema, not of extensions), before the load; none: nothing there.
+   */
+  objectOwners?: string[]
 }
 
 export interface PolicyOptions {
@@ -90,6 +95,7 @@ export async function readTargetFacts(client: pg.Client): Promise<TargetFacts> {
     schemas: TargetFacts['schemas'] | null
     publications: TargetFacts['publications'] | null
     settings: string[] | null
+    object_owners: string[] | null
   }>(TARGET_FACTS_SQL)
   const row = result.rows[0]
   return {
@@ -103,7 +109,8 @@ export async function readTargetFacts(client: pg.Client): Promise<TargetFacts> {
     schemas: (row.schemas ?? []).map(s => ({ ...s, relations: Number(s.relations) })),
     publications: row.publications ?? [],
     settings: (row.settings ?? []).map(s => s.toLowerCase()),
-    providerSchemas: await readProviderSchemas(client)
+    providerSchemas: await readProviderSchemas(client),
+    objectOwners: row.object_owners ?? []
   }
 }
 
@@ -135,7 +142,30 @@ SELECT current_user::text AS current_user,
        (SELECT json_agg(json_build_object('name', p.pubname::text,
                                           'owner', pg_catalog.pg_get_userbyid(p.pubowner)::text))
           FROM pg_catalog.pg_publication p) AS publications,
-       (SELECT json_agg(name::text) FROM pg_catalog.pg_settings) AS settings
+       (SELECT json_agg(name::text) FROM pg_catalog.pg_settings) AS settings,
+       (SELECT json_agg(DISTINCT o.owner) FROM (
+          SELECT pg_catalog.pg_get_userbyid(c.relowner)::text AS owner
+            FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+           WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f')
+             AND n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'information_schema'
+             AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend dep
+                              WHERE dep.classid = 'pg_catalog.pg_class'::regclass
+                                AND dep.objid = c.oid AND dep.deptype = 'e')
+          UNION
+          SELECT pg_catalog.pg_get_userbyid(p.proowner)::text
+            FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+           WHERE n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'information_schema'
+             AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend dep
+                              WHERE dep.classid = 'pg_catalog.pg_proc'::regclass
+                                AND dep.objid = p.oid AND dep.deptype = 'e')
+          UNION
+          SELECT pg_catalog.pg_get_userbyid(t.typowner)::text
+            FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
+           WHERE t.typrelid = 0 AND t.typelem = 0
+             AND n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'information_schema'
+             AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend dep
+                              WHERE dep.classid = 'pg_catalog.pg_type'::regclass
+                                AND dep.objid = t.oid AND dep.deptype = 'e')) o) AS object_owners
   FROM pg_catalog.pg_database d
  WHERE d.datname = current_database()`
 
@@ -229,6 +259,9 @@ export function statementPolicy(facts: TargetFacts, options: PolicyOptions): Sta
   const publications = new Map(facts.publications.map(p => [p.name, p]))
   const settings = new Set(facts.settings)
   let otherAuthorization: string | undefined
+  /** Roles the backup's statements make owners of its objects (ALTER … OWNER TO), so far. */
+  const backupOwners = new Set<string>()
+  const objectOwners = new Set(facts.objectOwners ?? [])
   const provider = providerPolicy(facts.providerSchemas ?? [], options.cleanDrops)
 
   const canActAs = (role: string): boolean =>
@@ -276,9 +309,11 @@ export function statementPolicy(facts: TargetFacts, options: PolicyOptions): Sta
   }
 
   function ownerDecision(t: SqlToken[], cls: StatementClass): StatementDecision {
-    if (options.noOwner === true) return skip('owners are not restored (no-owner: true)')
     const at = indexOfWord(t, 'OWNER')
     const newOwner = nameOf(t[at + 2])
+    // the backup's own roles, whether or not their ownership is restored
+    if (newOwner !== undefined) backupOwners.add(newOwner)
+    if (options.noOwner === true) return skip('owners are not restored (no-owner: true)')
     // the object exists already and belongs to a role the restoring role cannot act as
     if (cls.detail === 'SCHEMA') {
       const schema = schemas.get(simpleName(t, 2) ?? '')
@@ -316,7 +351,7 @@ export function statementPolicy(facts: TargetFacts, options: PolicyOptions): Sta
     return KEEP
   }
 
-  function defaultPrivilegesDecision(t: SqlToken[]): StatementDecision {
+  function defaultPrivilegesDecision(e: StatementEvent, t: SqlToken[]): StatementDecision {
     if (options.noPrivileges === true)
       return skip('privileges are not restored (no-privileges: true)')
     const forAt = indexOfWord(t, 'FOR')
@@ -326,6 +361,25 @@ export function statementPolicy(facts: TargetFacts, options: PolicyOptions): Sta
         : []
     const problem = roleProblem(forRoles, true)
     if (problem) return skip(`default privileges not restored: ${problem}`)
+    // next to the target's objects (allow-non-empty), a role's default privileges reach what
+    // it creates there later, not only the backup's objects: only the backup's own roles that
+    // own nothing in the target may have theirs changed
+    if (options.allowNonEmpty && objectOwners.size > 0) {
+      const changed = (forRoles.length > 0 ? forRoles : [facts.currentUser]).map(r =>
+        ROLE_KEYWORDS.has(r) && r !== 'public' ? facts.currentUser : r
+      )
+      const theirs = changed.filter(r => objectOwners.has(r))
+      const foreign = changed.filter(r => !objectOwners.has(r) && !backupOwners.has(r))
+      if (theirs.length > 0 || foreign.length > 0) {
+        const why = [
+          ...theirs.map(r => `role "${r}" owns objects in the target`),
+          ...foreign.map(r => `role "${r}" owns none of the backup's objects`)
+        ].join('; ')
+        return {
+          refuse: `${shown(e)} — with allow-non-empty: true this changes the default privileges of a role of the target (${why}): they would apply to the objects it creates there later, not only to the backup's. Set 'no-privileges: true' to restore without the backup's privileges, or restore into an empty database.`
+        }
+      }
+    }
     const grantAt = indexOfWord(t, 'GRANT')
     const revokeAt = indexOfWord(t, 'REVOKE')
     const grant = grantAt >= 0 && (revokeAt < 0 || grantAt < revokeAt)
@@ -387,7 +441,7 @@ export function statementPolicy(facts: TargetFacts, options: PolicyOptions): Sta
       case 'privileges':
         return privilegesDecision(t, k[0] === 'GRANT')
       case 'default-privileges':
-        return defaultPrivilegesDecision(t)
+        return defaultPrivilegesDecision(e, t)
       case 'policy':
         return policyDecision(e, t)
       case 'event-trigger':

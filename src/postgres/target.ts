@@ -63,26 +63,38 @@ export async function existingTables(
 /** Tables counted per query (one round trip counts this many). */
 const COUNT_BATCH = 100
 
+/** A table's exact row count, or why there is none. */
+export interface CountedTable extends TableRows {
+  /** -1: the table does not exist, or (with `denied`) the connected role may not read it. */
+  rows: number
+  /** The connected role has no SELECT on it (another role's, or its privileges revoked). */
+  denied?: true
+}
+
 /**
- * Exact row counts (ONLY the table itself, not its children); -1 for a table that does not exist.
- * Two round trips per COUNT_BATCH tables, not two per table (a schema-heavy restore has
- * thousands, and the target may be far away).
+ * Exact row counts (ONLY the table itself, not its children); -1 for a table that does not exist,
+ * and -1 with `denied` for one the connected role may not read (not read: "permission denied"
+ * would fail the whole query). Two round trips per COUNT_BATCH tables, not two per table (a
+ * schema-heavy restore has thousands, and the target may be far away).
  */
 export async function countRows(
   client: pg.Client,
   tables: ReadonlyArray<QualifiedName>
-): Promise<TableRows[]> {
-  const counts: TableRows[] = []
+): Promise<CountedTable[]> {
+  const counts: CountedTable[] = []
   for (let at = 0; at < tables.length; at += COUNT_BATCH) {
     const batch = tables.slice(at, at + COUNT_BATCH)
     const qualified = batch.map(
       t => `${client.escapeIdentifier(t.schema)}.${client.escapeIdentifier(t.name)}`
     )
-    const exists = await client.query<{ ok: boolean }>(
-      'SELECT to_regclass(q) IS NOT NULL AS ok FROM unnest($1::text[]) WITH ORDINALITY AS u(q, i) ORDER BY i',
+    const exists = await client.query<{ ok: boolean; readable: boolean | null }>(
+      `SELECT to_regclass(q) IS NOT NULL AS ok, has_table_privilege(to_regclass(q), 'SELECT') AS readable
+         FROM unnest($1::text[]) WITH ORDINALITY AS u(q, i) ORDER BY i`,
       [qualified]
     )
-    const present = qualified.flatMap((_q, i) => (exists.rows[i].ok ? [i] : []))
+    const present = qualified.flatMap((_q, i) =>
+      exists.rows[i].ok && exists.rows[i].readable === true ? [i] : []
+    )
     const rows = new Map<number, number>()
     if (present.length > 0) {
       const result = await client.query<{ i: number; n: string }>(
@@ -93,10 +105,51 @@ export async function countRows(
       for (const r of result.rows) rows.set(Number(r.i), Number(r.n))
     }
     batch.forEach((t, i) =>
-      counts.push({ schema: t.schema, name: t.name, rows: rows.get(i) ?? -1 })
+      counts.push({
+        schema: t.schema,
+        name: t.name,
+        rows: rows.get(i) ?? -1,
+        ...(exists.rows[i].ok && exists.rows[i].readable !== true ? { denied: true as const } : {})
+      })
     )
   }
   return counts
+}
+
+/**
+ * The oids of the ordinary and partitioned tables the database holds now: taken before a load,
+ * they tell the tables the load created (a new oid: clean's drop and re-create too) from those
+ * that were there (another role's, next to the backup's with allow-non-empty).
+ */
+export async function tableOids(client: pg.Client): Promise<Set<string>> {
+  const result = await client.query<{ oid: string }>(
+    `SELECT oid::text AS oid FROM pg_catalog.pg_class WHERE relkind IN ('r', 'p')`
+  )
+  return new Set(result.rows.map(r => r.oid))
+}
+
+/**
+ * The ordinary and partitioned tables in the given schemas (all user schemas when none given)
+ * whose oid is not in `before` (tableOids): those a load created. Extension members left out.
+ */
+export async function tablesCreatedSince(
+  client: pg.Client,
+  schemas: string[] | undefined,
+  before: ReadonlySet<string>
+): Promise<QualifiedName[]> {
+  const result = await client.query<{ oid: string; schema: string; name: string }>(
+    `SELECT c.oid::text AS oid, n.nspname AS schema, c.relname AS name
+       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE c.relkind IN ('r', 'p')
+        AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+        AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp\\_%'
+        AND ($1::text[] IS NULL OR n.nspname = ANY($1::text[]))
+        AND NOT EXISTS (SELECT 1 FROM pg_depend d
+                         WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
+      ORDER BY 2, 3`,
+    [schemas ?? null]
+  )
+  return result.rows.filter(r => !before.has(r.oid)).map(r => ({ schema: r.schema, name: r.name }))
 }
 
 export function describeTables(tables: ReadonlyArray<ExistingTable>, limit = 20): string {

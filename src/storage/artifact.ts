@@ -378,10 +378,7 @@ function restClient(token: string): Octokit {
   if (!token) {
     throw new SettingError(
       'githubToken',
-      "is empty. Backups of other runs are looked up through GitHub's API: pass a token (the default is the workflow's own token, ${{ github.token }}) and give the workflow 'permissions: actions: read'.",
-      {
-        cli: "is not set. The backups are looked up through GitHub's API: set it to a token that may read the repository's Actions artifacts, e.g. GITHUB_TOKEN=$(gh auth token)."
-      }
+      "is empty. Backups of other runs are looked up through GitHub's API: pass a token (the default is the workflow's own token, ${{ github.token }}) and give the workflow 'permissions: actions: read'."
     )
   }
   return getOctokit(token, { baseUrl: process.env.GITHUB_API_URL || 'https://api.github.com' })
@@ -398,10 +395,7 @@ function explainApiError(error: unknown, what: string, repository: string): Erro
   if (status === 403) {
     return new SettingError(
       'githubToken',
-      `may not read the artifacts of ${repository} (403) while looking up ${what}. Add 'permissions: { actions: read, contents: read }' to the workflow, or for another repository pass a token with actions: read on it.`,
-      {
-        cli: `may not read the artifacts of ${repository} (403) while looking up ${what}. Give a token with read access to its Actions (a fine-grained token with 'Actions: read', or gh auth token for an account that may read them).`
-      }
+      `may not read the artifacts of ${repository} (403) while looking up ${what}. Add 'permissions: { actions: read, contents: read }' to the workflow, or for another repository pass a token with actions: read on it.`
     )
   }
   if (status === 404) {
