@@ -213,7 +213,10 @@ export async function main(argv: string[]): Promise<number> {
           if (ENV_FALLBACK[input]) continue
           y.option(input, {
             type: BOOLEAN_INPUTS.has(input) ? 'boolean' : 'string',
-            describe: forCli(help[input] ?? '')
+            describe:
+              input === Inputs.InstallClient
+                ? `${forCli(help[input] ?? '')} On the command line it is off unless given: --install-client runs apt-get with sudo on this machine.`
+                : forCli(help[input] ?? '')
           })
         }
         y.epilogue(EPILOGUE)
@@ -257,6 +260,9 @@ export async function main(argv: string[]): Promise<number> {
     const value = args[name]
     if (value === '' && AUTO_INPUTS.has(name)) return 'true'
     if (value !== undefined && value !== '') return String(value)
+    // a workflow's runner is a throw-away machine; this one is the user's: nothing is installed
+    // with sudo unless asked (--install-client)
+    if (name === Inputs.InstallClient) return 'false'
     // GITHUB_TOKEN is read by check only: the other commands work on local files
     if (name === Inputs.GithubToken && command !== 'check') return ''
     const env = ENV_FALLBACK[name]
