@@ -153,11 +153,12 @@ export async function createArtifactZip(
       replaceExisting: false,
       // the dump paces a live upload: two blocks in flight keep up, and hold 8 MiB less
       concurrency: 2
-    }).then(uploaded => {
+    }).then(async uploaded => {
       // the client read the whole zip (from our stream or the pipe; never the empty file)
       if (uploaded.size !== stream.bytes) {
+        await deleteArtifactQuietly(client, name)
         throw new BackupError(
-          `the artifact client uploaded ${uploaded.size} bytes, but the backup's zip has ${stream.bytes}${handover.taken() || fifoMade ? '' : ' (it did not read the stream handed to it: an @actions/artifact this action does not know?)'}; the artifact is incomplete. Please report this.`
+          `the artifact client uploaded ${uploaded.size} bytes, but the backup's zip has ${stream.bytes}${handover.taken() || fifoMade ? '' : ' (it did not read the stream handed to it: an @actions/artifact this action does not know?)'}: the incomplete artifact was deleted, nothing usable was uploaded. Please report this.`
         )
       }
       return uploaded
