@@ -21,7 +21,14 @@ import zlib from 'node:zlib'
 import { backupManifest, manifestJson } from '../../src/manifest.js'
 import { openZippedBackup, undecidableFolder } from '../../src/storage/local.js'
 import type { BackupOptions } from '../../src/types.js'
-import { extractZip } from '../../src/storage/unzip.js'
+import {
+  HEAD_WINDOW,
+  ZipHeadObserver,
+  extractZip,
+  hashEntry,
+  openZip,
+  zipSeen
+} from '../../src/storage/unzip.js'
 
 let work: string
 beforeAll(() => {
@@ -471,5 +478,69 @@ describe('zip bombs are refused before the disk fills', () => {
     )
     const digests = await extractZip(file, dir)
     expect(digests.get('rows.sql')).toBe(sha256(rows))
+  })
+})
+
+/**
+ * A downloaded artifact's dump is checked on the way in (ZipHeadObserver, fed by the download;
+ * storage/artifact.ts): hashEntry then gives the sha256 of what was seen, fails the CRC-32 of
+ * bytes that differ from the zip's, and reads the entry again when the window could not hold
+ * the zip's tail.
+ */
+describe('the dump checked as the zip is downloaded', () => {
+  const dump = randomBytes(3 * 1024 * 1024 + 17)
+
+  /** Writes the zip, shows `seen` (default: the zip) to an observer in uneven chunks. */
+  async function downloaded(zip: Buffer, seen: Buffer = zip) {
+    const file = path.join(work, `seen-${++n}.zip`)
+    writeFileSync(file, zip)
+    const observer = new ZipHeadObserver()
+    for (let at = 0, size = 7; at < seen.length; at += size, size = (size * 7 + 13) % 300_000) {
+      observer.push(seen.subarray(at, at + size))
+    }
+    expect(observer.seen).toBe(seen.length)
+    zipSeen(file, observer)
+    return { file, observer, zip: await openZip(file) }
+  }
+
+  test('the sha256 of the first entry is what was seen, and no second read is needed', async () => {
+    const zip = await makeZip(
+      { 'b.dump.zst': dump, 'manifest.json': Buffer.from('{}') },
+      { store: true }
+    )
+    const { file, zip: opened } = await downloaded(zip)
+    const entry = opened.entries.find(e => e.name === 'b.dump.zst')!
+    // the file is gone: only what was seen can answer
+    rmSync(file)
+    expect(await hashEntry(opened, entry)).toBe(sha256(dump))
+    opened.close()
+  })
+
+  test('bytes seen that are not the zip fail the CRC-32 check', async () => {
+    const zip = await makeZip(
+      { 'b.dump.zst': dump, 'manifest.json': Buffer.from('{}') },
+      { store: true }
+    )
+    const corrupt = Buffer.from(zip)
+    corrupt[200_000] ^= 1
+    const { zip: opened } = await downloaded(zip, corrupt)
+    const entry = opened.entries.find(e => e.name === 'b.dump.zst')!
+    await expect(hashEntry(opened, entry)).rejects.toThrow(/fails its CRC-32 check/)
+    opened.close()
+  })
+
+  test('a tail larger than the window, or another entry: read again, same sha256', async () => {
+    const tail = randomBytes(2 * HEAD_WINDOW)
+    const zip = await makeZip({ 'b.dump.zst': dump, 'big.bin': tail }, { store: true })
+    const { observer, zip: opened } = await downloaded(zip)
+    const first = opened.entries.find(e => e.name === 'b.dump.zst')!
+    expect(observer.result(first.range!.offset, first.range!.length)).toBeUndefined()
+    zipSeen(opened.file, observer)
+    expect(await hashEntry(opened, first)).toBe(sha256(dump))
+    const { zip: again } = await downloaded(zip)
+    const second = again.entries.find(e => e.name === 'big.bin')!
+    expect(await hashEntry(again, second)).toBe(sha256(tail))
+    again.close()
+    opened.close()
   })
 })

@@ -1,6 +1,7 @@
 /**
- * Named pipes for the live upload: the artifact client reads the backup's zip from a pipe while
- * the dump is still being written into it (artifact-zip.ts).
+ * Named pipes for the live upload, where the artifact client cannot be handed the zip's stream
+ * (artifact-zip.ts handOverOnRead: node:fs cannot be patched for it, as under jest): it then
+ * reads the backup's zip from a pipe while the dump is still being written into it.
  *
  * Why the pipe is widened: the client reads the pipe with 8 MiB buffers, one allocated per read,
  * and a read returns what the pipe holds: 64 KiB writes into a 64 KiB pipe would cost an 8 MiB

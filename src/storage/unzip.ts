@@ -4,6 +4,7 @@
  * directory, a stored entry as the byte range it is (so a backup is read in place, never copied
  * out), any entry read back with its CRC-32 checked at the end (yauzl checks sizes, not CRCs).
  */
+import { createHash } from 'node:crypto'
 import { createWriteStream } from 'node:fs'
 import { mkdir, statfs } from 'node:fs/promises'
 import path from 'node:path'
@@ -172,8 +173,105 @@ function checkEntry(entry: ZipEntry): Transform {
   })
 }
 
-/** Reads an entry to its end, checking it; returns the sha256 of its content. */
+/**
+ * Sees a zip's bytes as they are written (a download) and takes the sha256 and CRC-32 of its
+ * first entry's content on the way, when that entry is stored (the action's own artifacts: the
+ * dump comes first), so that the restore need not read the dump a second time to check it. The
+ * content's end is known only from the central directory, once the zip is whole: the last
+ * {@link HEAD_WINDOW} bytes are held back from the hashes until then (what follows the dump in
+ * the action's zip — the manifest, a signature, the roles file, the central directory — is far
+ * smaller; a zip whose tail is larger is read a second time instead).
+ */
+export class ZipHeadObserver {
+  private head: Buffer = Buffer.alloc(0)
+  private dataStart: number | undefined
+  private refused = false
+  private readonly pending: Buffer[] = []
+  private pendingBytes = 0
+  private hashed = 0
+  /** Every byte seen, for the caller to check against the file written. */
+  seen = 0
+  private readonly hash = createHash('sha256')
+  private crc = 0
+
+  push(chunk: Buffer): void {
+    this.seen += chunk.length
+    if (this.refused) return
+    if (this.dataStart === undefined) {
+      this.head = Buffer.concat([this.head, chunk])
+      if (this.head.length < LOCAL_HEADER) return
+      if (this.head.readUInt32LE(0) !== LOCAL_SIGNATURE || this.head.readUInt16LE(8) !== STORED) {
+        this.refused = true
+        return
+      }
+      const start = LOCAL_HEADER + this.head.readUInt16LE(26) + this.head.readUInt16LE(28)
+      if (this.head.length < start) return
+      this.dataStart = start
+      chunk = this.head.subarray(start)
+      this.head = Buffer.alloc(0)
+    }
+    this.pending.push(chunk)
+    this.pendingBytes += chunk.length
+    while (this.pendingBytes - this.pending[0].length >= HEAD_WINDOW) {
+      const oldest = this.pending.shift()!
+      this.pendingBytes -= oldest.length
+      this.take(oldest)
+    }
+  }
+
+  /**
+   * The sha256 and CRC-32 of the `length` bytes at `offset`, when they are the first entry's
+   * content as seen; undefined otherwise (then read it again). Once.
+   */
+  result(offset: number, length: number): { sha256: string; crc32: number } | undefined {
+    if (this.refused || this.dataStart !== offset) return undefined
+    this.refused = true
+    let need = length - this.hashed
+    if (need < 0 || need > this.pendingBytes) return undefined
+    for (const chunk of this.pending) {
+      if (need === 0) break
+      const part = chunk.length <= need ? chunk : chunk.subarray(0, need)
+      this.take(part)
+      need -= part.length
+    }
+    return { sha256: this.hash.digest('hex'), crc32: this.crc >>> 0 }
+  }
+
+  private take(chunk: Buffer): void {
+    this.hash.update(chunk)
+    this.crc = zlib.crc32(chunk, this.crc)
+    this.hashed += chunk.length
+  }
+}
+
+const LOCAL_SIGNATURE = 0x04034b50
+const LOCAL_HEADER = 30
+/** How much of a downloaded zip's tail is held back from the head entry's hashes. */
+export const HEAD_WINDOW = 4 * 1024 * 1024
+
+/** Zips whose head entry was seen as they were written, by path (see ZipHeadObserver). */
+const seenZips = new Map<string, ZipHeadObserver>()
+
+/** `file`'s bytes were seen by `observer` as they were written; hashEntry uses what it saw. */
+export function zipSeen(file: string, observer: ZipHeadObserver): void {
+  seenZips.set(path.resolve(file), observer)
+}
+
+/**
+ * Reads an entry to its end, checking it; returns the sha256 of its content. A stored first
+ * entry whose bytes were seen as the zip was downloaded (zipSeen) is not read again: its CRC-32
+ * and sha256 were taken then.
+ */
 export async function hashEntry(zip: OpenZip, entry: ZipEntry): Promise<string> {
+  const observer = seenZips.get(path.resolve(zip.file))
+  seenZips.delete(path.resolve(zip.file))
+  const seen = entry.range && observer?.result(entry.range.offset, entry.range.length)
+  if (seen && entry.size === entry.range!.length) {
+    if (seen.crc32 !== entry.crc32 >>> 0) {
+      throw new ZipError(`the entry ${entry.name} fails its CRC-32 check: the zip is corrupted`)
+    }
+    return seen.sha256
+  }
   const digest = new DigestStage()
   await pipeline(await zip.read(entry), digest, discard())
   return digest.digest()
