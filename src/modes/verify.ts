@@ -21,7 +21,7 @@ import {
 import { openDecoded } from '../pipeline/decode.js'
 import { libpqEnvironment } from '../postgres/connection.js'
 import { chooseDumpClient, programPath } from '../postgres/clients.js'
-import { startPgDump } from '../postgres/dump.js'
+import { type DumpProcess, startPgDump } from '../postgres/dump.js'
 import { readArchiveToc } from '../postgres/toc.js'
 import { majorOfVersion } from '../postgres/archive.js'
 import {
@@ -320,13 +320,19 @@ async function proveEquality(
   // the scratch dump is read into one buffer, reused (its stdout stream would allocate a Buffer
   // per read: tens of MB of garbage at a time); where no named pipe can be made, from its stdout
   const pipe = await reusedBufferPipe(tempRoot)
-  const pgDump = startPgDump(
-    programPath(install, 'pg_dump'),
-    args,
-    libpqEnvironment(scratch, { connectTimeoutSeconds: inputs.connectTimeoutSeconds }),
-    line => log.debug(`pg_dump: ${line}`),
-    pipe?.writer
-  )
+  let pgDump: DumpProcess
+  try {
+    pgDump = startPgDump(
+      programPath(install, 'pg_dump'),
+      args,
+      libpqEnvironment(scratch, { connectTimeoutSeconds: inputs.connectTimeoutSeconds }),
+      line => log.debug(`pg_dump: ${line}`),
+      pipe?.writer
+    )
+  } catch (error) {
+    pipe?.close()
+    throw error
+  }
   pipe?.closeWriter()
   // the backup as the load digested it, or decoded again from disk while the scratch dump comes
   const [backup, restored] = await Promise.all([
