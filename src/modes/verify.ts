@@ -21,7 +21,7 @@ import {
 import { openDecoded } from '../pipeline/decode.js'
 import { libpqEnvironment } from '../postgres/connection.js'
 import { chooseDumpClient, programPath } from '../postgres/clients.js'
-import { startPgDump } from '../postgres/dump.js'
+import { type DumpProcess, startPgDump } from '../postgres/dump.js'
 import { readArchiveToc } from '../postgres/toc.js'
 import { majorOfVersion } from '../postgres/archive.js'
 import {
@@ -33,8 +33,10 @@ import {
   comparisonHeadline,
   differenceLines,
   digestArchive,
+  digestArchiveChunks,
   materializedViewsHeadline
 } from '../postgres/compare.js'
+import { reusedBufferPipe } from '../storage/fifo.js'
 
 export interface ObjectComparison {
   kind: keyof ObjectCounts
@@ -181,7 +183,7 @@ export async function verify(
       await deps.afterLoad?.(loaded)
       await deps.beforeCompare?.()
       equality = await log.group('Compare the restored database with the backup', () =>
-        proveEquality(inputs, scratch, loaded)
+        proveEquality(inputs, scratch, loaded, deps.tempRoot)
       )
     }
   })
@@ -258,7 +260,8 @@ export async function verify(
 async function proveEquality(
   inputs: RestoreOptions,
   scratch: Connection,
-  loaded: LoadedBackup
+  loaded: LoadedBackup,
+  tempRoot: string | undefined
 ): Promise<EqualityCheck> {
   const { dump, plan } = loaded
   if ('directory' in dump || plan.format !== 'custom') {
@@ -314,12 +317,23 @@ async function proveEquality(
   }
   const args = ['--no-password', '--format=custom', '--compress=0']
   if (head.encoding) args.push(`--encoding=${head.encoding}`)
-  const pgDump = startPgDump(
-    programPath(install, 'pg_dump'),
-    args,
-    libpqEnvironment(scratch, { connectTimeoutSeconds: inputs.connectTimeoutSeconds }),
-    line => log.debug(`pg_dump: ${line}`)
-  )
+  // the scratch dump is read into one buffer, reused (its stdout stream would allocate a Buffer
+  // per read: tens of MB of garbage at a time); where no named pipe can be made, from its stdout
+  const pipe = await reusedBufferPipe(tempRoot)
+  let pgDump: DumpProcess
+  try {
+    pgDump = startPgDump(
+      programPath(install, 'pg_dump'),
+      args,
+      libpqEnvironment(scratch, { connectTimeoutSeconds: inputs.connectTimeoutSeconds }),
+      line => log.debug(`pg_dump: ${line}`),
+      pipe?.writer
+    )
+  } catch (error) {
+    pipe?.close()
+    throw error
+  }
+  pipe?.closeWriter()
   // the backup as the load digested it, or decoded again from disk while the scratch dump comes
   const [backup, restored] = await Promise.all([
     (loaded.backupDigest
@@ -329,12 +343,12 @@ async function proveEquality(
       pgDump.kill()
       throw error
     }),
-    digestArchive(pgDump.stdout).catch((error: unknown) => {
+    (pipe ? digestArchiveChunks(pipe) : digestArchive(pgDump.stdout)).catch((error: unknown) => {
       pgDump.kill()
       throw error
     }),
     pgDump.done
-  ])
+  ]).finally(() => pipe?.close())
   const backupServer = majorOfVersion(backup.toc.header.serverVersion ?? '')
   const comparison = compareArchives(backup, restored, expectations(inputs, loaded))
   if (backupServer !== undefined && backupServer !== server.major) {

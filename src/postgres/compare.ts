@@ -15,10 +15,10 @@
  * Everything streams: memory holds one chunk and at most {@link MAX_SEGMENTS} segment digests
  * per table (beyond that, neighbouring segments are folded into one of twice the rows).
  */
-import { createHash, type Hash } from 'node:crypto'
+import { createHash, type Hash, hash } from 'node:crypto'
 import { PassThrough, type Readable, Transform } from 'node:stream'
 import type pg from 'pg'
-import { type ArchiveToc, type TocEntry, readArchiveToc } from './toc.js'
+import { type ArchiveToc, type TocEntry, readArchiveTocFromChunks } from './toc.js'
 import { plural } from '../log.js'
 
 /** Rows per segment digest: a data difference is placed within this many rows (or a multiple). */
@@ -64,20 +64,44 @@ export class ArchiveCompareError extends Error {
 const BLK_DATA = 1
 const BLK_BLOBS = 3
 
-/** Reads bytes from a paused stream, chunk by chunk, without copying more than it must. */
-class ByteReader {
-  private buf: Buffer = Buffer.alloc(0)
-  private pos = 0
-  private readonly chunks: AsyncIterator<Buffer>
-  constructor(readable: Readable) {
-    this.chunks = (readable as AsyncIterable<Buffer>)[Symbol.asyncIterator]()
+/**
+ * Where an archive's bytes come from, a chunk at a time: a chunk is valid only until the next is
+ * asked for (a pipe read into one buffer, reused: see storage/fifo.ts), null at the end.
+ */
+export interface ChunkSource {
+  next(): Promise<Buffer | null>
+}
+
+/** A paused stream's chunks, as a ChunkSource. */
+function chunksOf(readable: Readable): ChunkSource {
+  const chunks = (readable as AsyncIterable<Buffer>)[Symbol.asyncIterator]()
+  return {
+    next: async () => {
+      const next = await chunks.next()
+      return next.done ? null : next.value
+    }
   }
-  /** False at the end of the stream. */
+}
+
+/**
+ * Reads bytes from a ChunkSource, one chunk at a time: a chunk is never copied nor kept once it
+ * has been read through (the few bytes of an int or a block type that straddle two chunks are
+ * copied into a small buffer of its own), so memory holds the chunk being read and nothing else.
+ */
+class ByteReader {
+  private pos = 0
+  /** The bytes of an int (or a block type) that straddles chunks, gathered. */
+  private readonly straddling = Buffer.alloc(64)
+  constructor(
+    private readonly source: ChunkSource,
+    /** The first bytes (those after the TOC in the chunk that ended it). */
+    private buf: Buffer
+  ) {}
+  /** The next chunk in place of the one read through; false at the end of the stream. */
   private async fill(): Promise<boolean> {
-    const next = await this.chunks.next()
-    if (next.done) return false
-    const rest = this.buf.subarray(this.pos)
-    this.buf = rest.length > 0 ? Buffer.concat([rest, next.value]) : next.value
+    const next = await this.source.next()
+    if (next === null) return false
+    this.buf = next
     this.pos = 0
     return true
   }
@@ -85,34 +109,42 @@ class ByteReader {
     while (this.pos >= this.buf.length) if (!(await this.fill())) return true
     return false
   }
-  async bytes(n: number): Promise<Buffer> {
-    while (this.buf.length - this.pos < n) {
-      if (!(await this.fill()))
+  /** `n` (at most 64: 1 + intSize) bytes copied out of the chunks they are in: valid until the next call. */
+  private async gather(n: number): Promise<Buffer> {
+    for (let have = 0; have < n;) {
+      if (this.pos >= this.buf.length && !(await this.fill())) {
         throw new ArchiveCompareError('the archive ends inside a data block')
+      }
+      const take = Math.min(n - have, this.buf.length - this.pos)
+      this.buf.copy(this.straddling, have, this.pos, this.pos + take)
+      this.pos += take
+      have += take
     }
-    const out = this.buf.subarray(this.pos, this.pos + n)
-    this.pos += n
-    return out
+    return this.straddling
   }
-  /** Hands up to `n` bytes at a time to `sink`, `n` in all. */
-  async pass(n: number, sink: (slice: Buffer) => void): Promise<void> {
+  async byte(): Promise<number> {
+    if (this.pos < this.buf.length) return this.buf[this.pos++]
+    return (await this.gather(1))[0]
+  }
+  /** Hands up to `n` bytes at a time to `sink` (a chunk and a range of it), `n` in all. */
+  async pass(n: number, sink: RangeSink): Promise<void> {
     let left = n
     while (left > 0) {
       if (this.pos >= this.buf.length && !(await this.fill())) {
         throw new ArchiveCompareError('the archive ends inside a data block')
       }
       const take = Math.min(left, this.buf.length - this.pos)
-      sink(this.buf.subarray(this.pos, this.pos + take))
+      sink(this.buf, this.pos, this.pos + take)
       this.pos += take
       left -= take
     }
   }
   async int(intSize: number): Promise<number> {
-    return this.intNow(intSize) ?? decodeInt(await this.bytes(1 + intSize), 0, intSize)
+    return this.intNow(intSize) ?? decodeInt(await this.gather(1 + intSize), 0, intSize)
   }
   /**
-   * The int when its bytes are buffered already, else undefined (nothing consumed): the common
-   * case costs no await (pg_dump -Z0 writes each row as a chunk of its own, length first).
+   * The int when its bytes are in the chunk at hand, else undefined (nothing consumed): the
+   * common case costs no await (pg_dump -Z0 writes each row as a chunk of its own, length first).
    */
   intNow(intSize: number): number | undefined {
     if (this.buf.length - this.pos < 1 + intSize) return undefined
@@ -120,14 +152,17 @@ class ByteReader {
     this.pos += 1 + intSize
     return value
   }
-  /** Hands `n` bytes to `sink` when they are all buffered already (true), else does nothing. */
-  passNow(n: number, sink: (slice: Buffer) => void): boolean {
+  /** Hands `n` bytes to `sink` when they are all in the chunk at hand (true), else does nothing. */
+  passNow(n: number, sink: RangeSink): boolean {
     if (this.buf.length - this.pos < n) return false
-    if (n > 0) sink(this.buf.subarray(this.pos, this.pos + n))
+    if (n > 0) sink(this.buf, this.pos, this.pos + n)
     this.pos += n
     return true
   }
 }
+
+/** Takes bytes [start, end) of a chunk, at once (the chunk is not its to keep). */
+type RangeSink = (chunk: Buffer, start: number, end: number) => void
 
 /** pg_dump's int: a sign byte, then `intSize` bytes, least significant first. */
 function decodeInt(b: Buffer, at: number, intSize: number): number {
@@ -145,7 +180,8 @@ const COPY_END = Buffer.from('\\.\n\n\n')
  */
 export class RowDigest {
   private readonly all: Hash = createHash('sha256')
-  private segment: Hash = createHash('sha256')
+  /** The open segment's hash, made once its bytes come in more than one slice. */
+  private segment: Hash | undefined
   private inSegment = 0
   /** Bytes of a row not yet ended are in the open segment. */
   private segmentHasBytes = false
@@ -178,21 +214,25 @@ export class RowDigest {
       from = nl + 1
       this.rows++
       if (++this.inSegment === SEGMENT_ROWS) {
-        this.segment.update(slice.subarray(start, from))
+        const rows = start === 0 && from === slice.length ? slice : slice.subarray(start, from)
+        // a segment within one slice is hashed in one call, without a Hash object
+        this.closeSegment(
+          this.segment ? this.segment.update(rows).digest() : hash('sha256', rows, 'buffer')
+        )
         start = from
-        this.closeSegment()
       }
     }
     if (start < slice.length) {
-      this.segment.update(slice.subarray(start))
+      this.segment ??= createHash('sha256')
+      this.segment.update(start === 0 ? slice : slice.subarray(start))
       this.segmentHasBytes = true
     }
   }
-  private closeSegment(): void {
-    const whole = this.segment.digest()
+  /** Ends the open segment, whose sha256 is `whole`. */
+  private closeSegment(whole: Buffer): void {
     this.all.update(whole)
     this.pending.push(whole.toString('hex', 0, 8))
-    this.segment = createHash('sha256')
+    this.segment = undefined
     this.inSegment = 0
     this.segmentHasBytes = false
     if (this.pending.length === 2 ** this.level) this.keepPending()
@@ -208,7 +248,9 @@ export class RowDigest {
     this.pending = []
   }
   finish(): BlockDigest {
-    if (this.inSegment > 0 || this.segmentHasBytes) this.closeSegment()
+    if (this.inSegment > 0 || this.segmentHasBytes) {
+      this.closeSegment(this.segment?.digest() ?? hash('sha256', Buffer.alloc(0), 'buffer'))
+    }
     if (this.pending.length > 0) this.keepPending()
     // pg_dump ends the COPY text with "\\.\n\n\n" (dumpTableData_copy): not rows
     const marker = this.tail.subarray(0, this.tailLength).equals(COPY_END) ? 3 : 0
@@ -221,6 +263,36 @@ export class RowDigest {
   }
 }
 
+/** Bytes of rows gathered before a RowDigest takes them; a longer slice goes to it directly. */
+const STAGING_BYTES = 64 * 1024
+
+/**
+ * Gathers the rows of a data block (pg_dump -Z0 writes each row as a data chunk of its own,
+ * between length words) into one buffer of its own, reused, so that a RowDigest takes them by the
+ * thousand: a row costs a copy of its bytes, no object and no hash call of its own. The
+ * digests are the same (a RowDigest's digest does not depend on how its input is sliced).
+ */
+class RowStaging {
+  private readonly buf = Buffer.allocUnsafe(STAGING_BYTES)
+  private used = 0
+  add(rows: RowDigest, chunk: Buffer, start: number, end: number): void {
+    const length = end - start
+    if (length >= STAGING_BYTES / 4) {
+      // after the rows gathered before it
+      this.flush(rows)
+      rows.update(chunk.subarray(start, end))
+      return
+    }
+    if (this.used + length > STAGING_BYTES) this.flush(rows)
+    chunk.copy(this.buf, this.used, start, end)
+    this.used += length
+  }
+  flush(rows: RowDigest): void {
+    if (this.used > 0) rows.update(this.buf.subarray(0, this.used))
+    this.used = 0
+  }
+}
+
 /**
  * Reads a whole custom-format archive (already decoded) from a stream: its TOC, and the digest
  * of each data block.
@@ -229,7 +301,15 @@ export class RowDigest {
  *   that is cut short or of an unknown type; ArchiveTocError for a TOC that cannot be read.
  */
 export async function digestArchive(readable: Readable): Promise<ArchiveDigest> {
-  const { toc } = await readArchiveToc(readable)
+  return digestArchiveChunks(chunksOf(readable))
+}
+
+/**
+ * {@link digestArchive} of chunks each valid only until the next is asked for: nothing of a
+ * chunk is kept (the TOC's bytes are copied).
+ */
+export async function digestArchiveChunks(source: ChunkSource): Promise<ArchiveDigest> {
+  const { toc, rest } = await readArchiveTocFromChunks(() => source.next())
   if (toc.header.format !== 'custom') {
     throw new ArchiveCompareError('only custom-format archives can be compared')
   }
@@ -239,9 +319,10 @@ export async function digestArchive(readable: Readable): Promise<ArchiveDigest> 
     )
   }
   const intSize = toc.header.intSize
-  const reader = new ByteReader(readable)
+  const reader = new ByteReader(source, rest)
   const blocks = new Map<number, BlockDigest>()
-  const chunks = async (sink: (slice: Buffer) => void): Promise<void> => {
+  const staged = new RowStaging()
+  const chunks = async (sink: RangeSink): Promise<void> => {
     for (;;) {
       const len = reader.intNow(intSize) ?? (await reader.int(intSize))
       if (len === 0) break
@@ -250,11 +331,12 @@ export async function digestArchive(readable: Readable): Promise<ArchiveDigest> 
     }
   }
   while (!(await reader.atEnd())) {
-    const type = (await reader.bytes(1))[0]
+    const type = await reader.byte()
     const id = await reader.int(intSize)
     if (type === BLK_DATA) {
       const rows = new RowDigest()
-      await chunks(slice => rows.update(slice))
+      await chunks((chunk, start, end) => staged.add(rows, chunk, start, end))
+      staged.flush(rows)
       blocks.set(id, rows.finish())
     } else if (type === BLK_BLOBS) {
       const hash = createHash('sha256')
@@ -264,9 +346,9 @@ export async function digestArchive(readable: Readable): Promise<ArchiveDigest> 
         // the OID then the object's bytes, each with its length: no two lists hash alike
         const content = createHash('sha256')
         let size = 0
-        await chunks(slice => {
-          content.update(slice)
-          size += slice.length
+        await chunks((chunk, start, end) => {
+          content.update(chunk.subarray(start, end))
+          size += end - start
         })
         hash.update(`${oid >>> 0} ${size} ${content.digest('hex')}\n`)
       }

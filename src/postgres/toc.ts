@@ -758,36 +758,8 @@ export async function readArchiveToc(
   options: ReadArchiveTocOptions = {}
 ): Promise<StreamedToc> {
   const { destroy = false, ...limits } = options
-  const cursor: Cursor = { buf: EMPTY, pos: 0, base: 0 }
-  const parser = new TocParser(cursor, withDefaults(limits))
-  const steps = parser.parse()
-  const received: Buffer[] = []
-  const pending: Buffer[] = []
-  let pendingBytes = 0
   try {
-    let step = steps.next()
-    while (!step.done) {
-      const need = step.value
-      while (cursor.base + cursor.buf.length + pendingBytes < need.upTo) {
-        const chunk = await nextChunk(readable)
-        if (chunk === null) {
-          const available =
-            cursor.base + cursor.buf.length + pendingBytes - (need.upTo - need.needed)
-          throw parser.truncated(new NeedMore(need.needed, available, need.upTo))
-        }
-        received.push(chunk)
-        pending.push(chunk)
-        pendingBytes += chunk.length
-      }
-      cursor.buf = Buffer.concat([cursor.buf.subarray(cursor.pos), ...pending])
-      cursor.base += cursor.pos
-      cursor.pos = 0
-      pending.length = 0
-      pendingBytes = 0
-      step = steps.next()
-    }
-    const toc = step.value
-    const all = received.length === 1 ? received[0] : Buffer.concat(received)
+    const { toc, all } = await readTocFrom(() => nextChunk(readable), limits)
     const rest = all.subarray(toc.end)
     if (destroy) readable.destroy()
     else if (rest.length > 0) readable.unshift(rest)
@@ -796,6 +768,58 @@ export async function readArchiveToc(
     if (destroy) readable.destroy()
     throw error
   }
+}
+
+/**
+ * Reads the header and TOC from chunks that are valid only until the next is asked for (a pipe
+ * read into one buffer, reused): what it keeps it copies. Returns the TOC and a copy of the
+ * bytes after it in the last chunk read (where the data blocks start).
+ *
+ * @throws ArchiveTocError as {@link readArchiveToc}.
+ */
+export async function readArchiveTocFromChunks(
+  next: () => Promise<Buffer | null>,
+  limits: TocLimits = {}
+): Promise<{ toc: ArchiveToc; rest: Buffer }> {
+  const { toc, all } = await readTocFrom(async () => {
+    const chunk = await next()
+    return chunk && Buffer.from(chunk)
+  }, limits)
+  return { toc, rest: all.subarray(toc.end) }
+}
+
+/** The TOC from chunks that `pull` gives (and this keeps until the TOC is read), and all of them. */
+async function readTocFrom(
+  pull: () => Promise<Buffer | null>,
+  limits: TocLimits
+): Promise<{ toc: ArchiveToc; all: Buffer }> {
+  const cursor: Cursor = { buf: EMPTY, pos: 0, base: 0 }
+  const parser = new TocParser(cursor, withDefaults(limits))
+  const steps = parser.parse()
+  const received: Buffer[] = []
+  const pending: Buffer[] = []
+  let pendingBytes = 0
+  let step = steps.next()
+  while (!step.done) {
+    const need = step.value
+    while (cursor.base + cursor.buf.length + pendingBytes < need.upTo) {
+      const chunk = await pull()
+      if (chunk === null) {
+        const available = cursor.base + cursor.buf.length + pendingBytes - (need.upTo - need.needed)
+        throw parser.truncated(new NeedMore(need.needed, available, need.upTo))
+      }
+      received.push(chunk)
+      pending.push(chunk)
+      pendingBytes += chunk.length
+    }
+    cursor.buf = Buffer.concat([cursor.buf.subarray(cursor.pos), ...pending])
+    cursor.base += cursor.pos
+    cursor.pos = 0
+    pending.length = 0
+    pendingBytes = 0
+    step = steps.next()
+  }
+  return { toc: step.value, all: received.length === 1 ? received[0] : Buffer.concat(received) }
 }
 
 /** The next chunk of a paused stream; null at its end. */
