@@ -248,6 +248,25 @@ describe('ScriptGate refuses before psql sees a byte of it', () => {
     expect(connect.error?.message).toMatch(/made by pg_dump --create/)
   })
 
+  it('ALTER DATABASE anywhere (its settings, owner, name: pg_dump writes them only with --create)', async () => {
+    for (const statement of [
+      'ALTER DATABASE shop SET search_path = evil, public;',
+      'alter  database "shop" owner to mallory;',
+      'ALTER DATABASE shop RENAME TO old_shop;'
+    ]) {
+      const r = await gate(`CREATE TABLE t (a int);\n${statement}\nSELECT 1;\n`)
+      expect({ statement, error: r.error?.message }).toEqual({
+        statement,
+        error: expect.stringMatching(/line 2: ".*" changes the target database itself/i)
+      })
+      expect(r.out).not.toMatch(/DATABASE/i)
+      expect(r.out).not.toContain('COMMIT')
+    }
+    // ALTER of objects in it, and ALTER DEFAULT PRIVILEGES, are not the database
+    const other = await gate('ALTER TABLE t ADD COLUMN b int;\n')
+    expect(other.error).toBeUndefined()
+  })
+
   it('a COPY whose data never ends (truncated)', async () => {
     const r = await gate('COPY t FROM stdin;\n1\n2\n')
     expect(r.error?.message).toMatch(/ends inside the data of a COPY statement/)

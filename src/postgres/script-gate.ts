@@ -349,6 +349,12 @@ export class ScriptGate extends Transform {
       this.createdDatabase = shortText(e.text, 80)
       throw this.createDatabaseError(e.line)
     }
+    // pg_dump writes the database's own settings, owner and comment only with --create (refused
+    // above); anywhere else they would change what every later session of the target gets
+    if (w0 === 'ALTER' && w1 === 'DATABASE')
+      throw new CheckError(
+        `${this.where()}, line ${e.line}: "${shortText(e.text, 80)}" changes the target database itself (its settings for every later session, its owner or name), which pg_dump writes only with --create; a restore writes objects into the database, never the database. Nothing was restored. Remove the statement from the script, or run it by hand with psql if you mean it.`
+      )
   }
 
   private clusterDumpError(line: number, what = 'its header'): CheckError {
