@@ -1,0 +1,265 @@
+/**
+ * The direct load (src/postgres/load.ts, planDirectLoad/loadDirect): an archive whose script the
+ * gate passes whole, with nothing to leave out, is loaded by `pg_restore -d` itself, its rows
+ * never through this process's gate; everything else keeps the gated psql path. Checked here on
+ * the real 15 server: rows restored equal on both paths, crafted COPY statements and a TOC that
+ * changed between check and load, a truncated compressed archive (pg_restore saw most of its
+ * data: nothing is kept), a COPY failing on a secret-looking value (not in the message).
+ */
+import { beforeAll, describe, expect, it } from '@jest/globals'
+import { execFileSync, spawnSync } from 'node:child_process'
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { writeFile } from 'node:fs/promises'
+import path from 'node:path'
+import { tableChecksums } from '../../dev/fixtures.js'
+import type { TestServer } from '../../dev/postgres.js'
+import { type LoadOptions, type LoadPlan, loadBackup } from '../../src/postgres/load.js'
+import type { Compression } from '../../src/types.js'
+import { useHarness } from '../support/harness.js'
+import { testBackupInputs, testRestoreInputs } from '../support/inputs.js'
+
+const harness = useHarness({ name: 'direct-restore' })
+let server: TestServer
+let files: string
+let source: string
+/** pg_dump -Fc -Z0 of `source`, written to a pipe (data offsets not set). */
+let piped: Buffer
+let names = 0
+
+const OPTIONS: LoadOptions = {
+  clean: false,
+  noOwner: true,
+  noPrivileges: true,
+  singleTransaction: true,
+  jobs: 1,
+  tables: [],
+  schemas: []
+}
+
+beforeAll(async () => {
+  server = harness.server
+  files = path.join(harness.work, 'files')
+  mkdirSync(files)
+  source = await server.createDatabase('direct_src')
+  await server.query(
+    source,
+    `CREATE TABLE public.t (id integer PRIMARY KEY, v text);
+     INSERT INTO public.t SELECT i, 's3cr3t-' || i || repeat('x', 200) FROM generate_series(1, 5000) AS i;
+     CREATE TABLE public.u (id integer PRIMARY KEY, v text);
+     INSERT INTO public.u VALUES (1, 'one');
+     CREATE TABLE public.x (id integer);`
+  )
+  piped = execFileSync(path.join(server.binDir, 'pg_dump'), ['-Fc', '-Z0'], {
+    env: server.env(source),
+    maxBuffer: 1 << 30
+  })
+}, 60_000)
+
+function plan(compression: Compression = 'none'): LoadPlan {
+  const version = /(\d+)\.(\d+)/.exec(server.version)!
+  return {
+    format: 'custom',
+    decoding: { compression },
+    client: {
+      binDir: server.binDir,
+      versionText: server.version,
+      version: `${version[1]}.${version[2]}`,
+      major: server.major
+    }
+  }
+}
+
+async function load(file: string, database: string, compression: Compression = 'none') {
+  const work = path.join(harness.work, `work-${++names}`)
+  mkdirSync(work)
+  return loadBackup(
+    { path: file },
+    plan(compression),
+    {
+      env: server.env(database) as Record<string, string>,
+      database,
+      serverMajor: server.major
+    },
+    OPTIONS,
+    work
+  )
+}
+
+function write(bytes: Buffer): string {
+  const p = path.join(files, `archive-${++names}.dump`)
+  writeFileSync(p, bytes)
+  return p
+}
+
+/** The archive with one string of its TOC replaced (its length prefix rewritten). */
+function replaceString(archive: Buffer, from: string, to: string): Buffer {
+  const at = archive.indexOf(Buffer.from(from))
+  expect(at).toBeGreaterThan(5)
+  // WriteStr: a sign byte and a 4-byte little-endian length, then the bytes
+  expect(archive.readInt32LE(at - 4)).toBe(Buffer.byteLength(from))
+  const length = Buffer.alloc(4)
+  length.writeInt32LE(Buffer.byteLength(to))
+  return Buffer.concat([
+    archive.subarray(0, at - 4),
+    length,
+    Buffer.from(to),
+    archive.subarray(at + Buffer.byteLength(from))
+  ])
+}
+
+async function tables(database: string): Promise<string[]> {
+  const r = await server.query<{ t: string }>(
+    database,
+    "SELECT tablename AS t FROM pg_tables WHERE schemaname = 'public' ORDER BY 1"
+  )
+  return r.map(x => x.t)
+}
+
+describe('pg_restore -d directly', () => {
+  it('a custom archive: loaded directly, its rows equal', async () => {
+    const target = await server.createDatabase()
+    const result = await load(write(piped), target)
+    expect(result).toEqual({ skipped: [], direct: true })
+    expect(await tableChecksums(server, target)).toEqual(await tableChecksums(server, source))
+  }, 60_000)
+
+  it.each(['custom', 'directory'] as const)(
+    'through the action (%s, zstd): rows equal, the log names the path',
+    async format => {
+      const name = `direct-${format}`
+      await harness.backup(
+        testBackupInputs(server.url(source), {
+          artifactName: name,
+          format,
+          compression: 'zstd',
+          compressionLevel: 3
+        })
+      )
+      const target = await server.createDatabase()
+      const out = await captured(() =>
+        harness.restore(
+          testRestoreInputs(server.url(target), {
+            kind: 'artifact',
+            name,
+            runId: 'current',
+            repository: harness.backend.repository,
+            token: harness.backend.githubToken
+          })
+        )
+      )
+      expect(out).toMatch(/Loading with pg_restore -d directly/)
+      expect(await tableChecksums(server, target)).toEqual(await tableChecksums(server, source))
+    },
+    120_000
+  )
+})
+
+describe('not direct', () => {
+  it('a TABLE DATA entry whose COPY names another table: the psql path (as before)', async () => {
+    const crafted = replaceString(
+      piped,
+      'COPY public.u (id, v) FROM stdin;\n',
+      'COPY public.x (id, v) FROM stdin;\n'
+    )
+    const target = await server.createDatabase()
+    let result: unknown
+    const out = await captured(async () => {
+      result = await load(write(crafted), target).catch((e: Error) => e)
+    })
+    expect(out).toMatch(/the data entry \d+ \(public\.u\) does not start with the COPY statement/)
+    // psql's path runs what the gate passes: COPY into x fails (it has no column v)
+    expect(result).toBeInstanceOf(Error)
+    expect((result as Error).message).toMatch(/column "v" of relation "x" does not exist/)
+    expect(await tables(target)).toEqual([])
+  }, 60_000)
+
+  it('a COPY statement with a second statement after it: not direct (the psql path, as before)', async () => {
+    const crafted = replaceString(
+      piped,
+      'COPY public.u (id, v) FROM stdin;\n',
+      'COPY public.u (id, v) FROM stdin; DROP TABLE public.x;\n'
+    )
+    const target = await server.createDatabase()
+    let result: unknown
+    const out = await captured(async () => {
+      result = await load(write(crafted), target).catch((e: Error) => e)
+    })
+    expect(out).toMatch(
+      /Loading through the script gate into psql: the data entry \d+ \(public\.u\) does not start with the COPY statement pg_dump writes/
+    )
+    // psql's path as before: psql runs the rest of the COPY line as a statement (the DROP), so
+    // x's own data fails later and the one transaction leaves nothing
+    expect(result).toBeInstanceOf(Error)
+    expect((result as Error).message).toMatch(/relation "public\.x" does not exist/)
+    expect(await tables(target)).toEqual([])
+  }, 60_000)
+
+  it('the TOC changed between the check and the load: refused, nothing ran', async () => {
+    const fifo = path.join(files, `fifo-${++names}`)
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0)
+    // still pg_dump's own COPY statement for u: only the bytes differ
+    const other = replaceString(
+      piped,
+      'COPY public.u (id, v) FROM stdin;\n',
+      'COPY "public".u (id, v) FROM stdin;\n'
+    )
+    const target = await server.createDatabase()
+    // the first reader (the check) gets this archive, the second (the load) another one
+    const feeding = (async () => {
+      for (const bytes of [piped, other]) await writeFile(fifo, bytes).catch(() => undefined)
+    })()
+    const error = await load(fifo, target).catch((e: Error) => e)
+    await feeding
+    expect(error).toBeInstanceOf(Error)
+    expect((error as Error).message).toMatch(
+      /table of contents changed between its check and its load/
+    )
+    expect(await tables(target)).toEqual([])
+  }, 60_000)
+
+  it('a truncated zstd archive: pg_restore read most of the data, nothing is kept', async () => {
+    const compressed = execFileSync('zstd', ['-q', '-c', '-3'], {
+      input: piped,
+      maxBuffer: 1 << 30
+    })
+    const file = write(compressed.subarray(0, compressed.length - 20))
+    const target = await server.createDatabase()
+    const error = await load(file, target, 'zstd').catch((e: Error) => e)
+    expect(error).toBeInstanceOf(Error)
+    expect(await tables(target)).toEqual([])
+  }, 60_000)
+
+  it('a COPY failing on a secret-looking value: the value is not in the message', async () => {
+    // t's column v becomes an integer (same length: the data offsets stay right)
+    const table = 'CREATE TABLE public.t (\n    id integer NOT NULL,\n    v text\n);'
+    expect(piped.includes(table)).toBe(true)
+    const crafted = Buffer.from(piped)
+    crafted.write('int4', crafted.indexOf(table) + table.indexOf('text'))
+    const target = await server.createDatabase()
+    const out = await captured(() => load(write(crafted), target).catch((e: Error) => e))
+    const error = (await load(write(crafted), await server.createDatabase()).catch(
+      (e: Error) => e
+    )) as Error
+    expect(error.message).toMatch(/invalid input syntax for type integer/)
+    expect(error.message).toMatch(/TABLE DATA public\.t/)
+    expect(error.message).not.toMatch(/s3cr3t/)
+    expect(out).not.toMatch(/s3cr3t/)
+    expect(await tables(target)).toEqual([])
+  }, 60_000)
+})
+
+/** What the engine wrote to stdout (the log) while `run` ran. */
+async function captured(run: () => Promise<unknown>): Promise<string> {
+  const write = process.stdout.write.bind(process.stdout)
+  let out = ''
+  process.stdout.write = ((chunk: string | Uint8Array) => {
+    out += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString()
+    return true
+  }) as typeof process.stdout.write
+  try {
+    await run()
+  } finally {
+    process.stdout.write = write
+  }
+  return out
+}
