@@ -4,7 +4,13 @@
  * in one transaction the gate writes by default, statement output discarded; with `clean`, the
  * backup's objects dropped first in that same transaction. A parallel restore (jobs > 1) loads
  * the archive's sections and data entries as scripts of their own, each through the same gate.
- * Credentials reach the tools only through the environment.
+ *
+ * The direct load: an archive (custom format with jobs: 1, or a directory archive) whose script
+ * the gate passes whole with nothing to leave out is loaded by `pg_restore -d
+ * --single-transaction --exit-on-error -L <list>` itself — the same statements, its rows as COPY
+ * data never through this process's gate (planDirectLoad checks first, loadDirect loads; the
+ * log says which path and why not direct). Credentials reach the tools only through the
+ * environment.
  */
 import { createWriteStream } from 'node:fs'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
