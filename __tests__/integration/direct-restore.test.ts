@@ -226,6 +226,9 @@ describe('not direct', () => {
     const target = await server.createDatabase()
     const error = await load(file, target, 'zstd').catch((e: Error) => e)
     expect(error).toBeInstanceOf(Error)
+    expect((error as Error).message).toMatch(
+      /^the backup could not be read while restoring: .*zstd/
+    )
     expect(await tables(target)).toEqual([])
   }, 60_000)
 

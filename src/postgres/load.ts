@@ -558,9 +558,17 @@ async function loadDirect(
     args.push(archive.path)
   } else {
     const tap = hooks.archiveTap ? [hooks.archiveTap] : []
-    stdin = openDecoded(archive.file, archive.decoding, ...tap, new DirectFeed(direct.tocBytes))
+    const feed = new DirectFeed(direct.tocBytes)
+    const { file, decoding } = archive
+    // zstd: decompressed by the zstd CLI when installed (its output ends only once it exited 0)
+    const zstd = decoding.compression === 'zstd' ? createZstdCliDecompressor() : undefined
+    const decrypted = decoding.decryption ? [createDecryptor(decoding.decryption)] : []
+    stdin = zstd
+      ? chain(openRaw(file), ...decrypted, zstd, ...tap, feed)
+      : openDecoded(file, decoding, ...tap, feed)
   }
-  const child = startChild(programPath(plan.client, 'pg_restore'), args, {
+  const pgRestore = programPath(plan.client, 'pg_restore')
+  const child = startChild(pgRestore, args, {
     env: target.env,
     stdin,
     stdout: 'ignore'
@@ -568,7 +576,7 @@ async function loadDirect(
   try {
     await child.done
   } catch (error) {
-    if (error instanceof ChildProcessError) {
+    if (error instanceof ChildProcessError && error.program === pgRestore) {
       if (error.startError) throw explainChildFailure(error)
       throw explainLoadFailure(
         error.program,
@@ -578,8 +586,8 @@ async function loadDirect(
         tocEntryNamed(error.stderr, direct.toc)
       )
     }
-    if (error instanceof EngineError) throw error
-    // the input failed: pg_restore was stopped before it could read its end (and commit)
+    if (error instanceof EngineError && !(error instanceof ChildProcessError)) throw error
+    // the input failed (zstd among them): pg_restore was stopped before it could read its end
     throw new LoadError(
       `the backup could not be read while restoring: ${sentence((error as Error).message)}`,
       child.stderr(),
