@@ -69,7 +69,12 @@ function plan(compression: Compression = 'none'): LoadPlan {
   }
 }
 
-async function load(file: string, database: string, compression: Compression = 'none') {
+async function load(
+  file: string,
+  database: string,
+  compression: Compression = 'none',
+  options: Partial<LoadOptions> = {}
+) {
   const work = path.join(harness.work, `work-${++names}`)
   mkdirSync(work)
   return loadBackup(
@@ -80,7 +85,7 @@ async function load(file: string, database: string, compression: Compression = '
       database,
       serverMajor: server.major
     },
-    OPTIONS,
+    { ...OPTIONS, ...options },
     work
   )
 }
@@ -120,6 +125,23 @@ describe('pg_restore -d directly', () => {
     const target = await server.createDatabase()
     const result = await load(write(piped), target)
     expect(result).toEqual({ skipped: [], direct: true })
+    expect(await tableChecksums(server, target)).toEqual(await tableChecksums(server, source))
+  }, 60_000)
+
+  it('jobs: 2 (single-transaction: false): pg_restore -d --jobs=2 on the decoded file, rows equal', async () => {
+    const target = await server.createDatabase()
+    const compressed = execFileSync('zstd', ['-q', '-c', '-3'], {
+      input: piped,
+      maxBuffer: 1 << 30
+    })
+    const out = await captured(async () => {
+      const result = await load(write(compressed), target, 'zstd', {
+        jobs: 2,
+        singleTransaction: false
+      })
+      expect(result).toEqual({ skipped: [], direct: true })
+    })
+    expect(out).toMatch(/Loading with pg_restore -d --jobs=2 directly/)
     expect(await tableChecksums(server, target)).toEqual(await tableChecksums(server, source))
   }, 60_000)
 

@@ -12,8 +12,8 @@
  * log says which path and why not direct). Credentials reach the tools only through the
  * environment.
  */
-import { createWriteStream } from 'node:fs'
-import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import { createReadStream, createWriteStream } from 'node:fs'
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import {
   type Duplex,
@@ -222,19 +222,19 @@ async function load(
   } else {
     archive = { file: dump, decoding: plan.decoding }
   }
-  if (options.jobs > 1 && 'path' in archive) {
-    const toc = await checkArchiveToc(archive.path)
-    return parallelThroughPsql(plan, target, options, hooks, archive.path, toc, workDir)
-  }
+  const parallel = options.jobs > 1 && 'path' in archive ? archive.path : undefined
+  const toc = parallel ? await checkArchiveToc(parallel) : undefined
   const seconds = stopwatch()
   const direct = await planDirectLoad(plan, target, options, hooks, archive, workDir)
   if (direct.direct) {
     log.info(
-      `Loading with pg_restore -d directly: the gate passed the archive's script whole, with nothing to leave out (checked in ${seconds().toFixed(1)} s).`
+      `Loading with pg_restore -d${parallel ? ` --jobs=${options.jobs}` : ''} directly: the gate passed the archive's script whole, with nothing to leave out (checked in ${seconds().toFixed(1)} s).`
     )
-    return loadDirect(plan, target, hooks, archive, direct)
+    if (parallel) await runFirst(plan, target, options, hooks)
+    return loadDirect(plan, target, options, hooks, archive, direct)
   }
   log.info(`Loading through the script gate into psql: ${direct.reason}.`)
+  if (parallel) return parallelThroughPsql(plan, target, options, hooks, parallel, toc!, workDir)
   return restoreArchiveThroughPsql(plan, target, options, hooks, archive)
 }
 
@@ -406,12 +406,11 @@ async function planDirectLoad(
   workDir: string
 ): Promise<DirectLoad | { direct: false; reason: string }> {
   const no = (reason: string): { direct: false; reason: string } => ({ direct: false, reason })
-  if (!options.singleTransaction)
-    return no('single-transaction is false (the whole script is checked first, then loaded)')
-  if (options.clean && (plan.drops?.length ?? 0) > 0)
-    return no("clean: the action's drops run first, in the restore's transaction")
-  if ((plan.roles?.length ?? 0) > 0)
-    return no("create-roles: the roles are created first, in the restore's transaction")
+  // jobs > 1: clean's drops and the roles run first, in a transaction of their own (runFirst)
+  if (options.jobs === 1 && options.clean && (plan.drops?.length ?? 0) > 0)
+    return no("clean: the action's drops run first, in the restore's own session")
+  if (options.jobs === 1 && (plan.roles?.length ?? 0) > 0)
+    return no("create-roles: the roles are created first, in the restore's own session")
   if (plan.client.major >= 17 && target.serverMajor < 17)
     return no(
       `pg_restore ${plan.client.major} sends SET transaction_timeout, which the server (${target.serverMajor}) rejects; the gate leaves it out`
@@ -420,8 +419,7 @@ async function planDirectLoad(
   let tocBytes: Buffer
   try {
     if ('path' in archive) {
-      tocBytes = await readFile(path.join(archive.path, 'toc.dat'))
-      toc = parseArchiveToc(tocBytes)
+      ;({ toc, bytes: tocBytes } = await readTocAt(archive.path))
     } else {
       ;({ toc, bytes: tocBytes } = await readArchiveToc(
         openDecoded(archive.file, archive.decoding),
@@ -501,6 +499,14 @@ async function planDirectLoad(
   return { direct: true, toc, tocBytes, listFile: file, selection }
 }
 
+/** The TOC of an archive on disk and its bytes: a directory's toc.dat, or a custom file's head. */
+async function readTocAt(archivePath: string): Promise<{ toc: ArchiveToc; bytes: Buffer }> {
+  if (!(await stat(archivePath)).isDirectory())
+    return readArchiveToc(createReadStream(archivePath), { destroy: true })
+  const bytes = await readFile(path.join(archivePath, 'toc.dat'))
+  return { toc: parseArchiveToc(bytes), bytes }
+}
+
 /** A `pg_restore -L` list naming these entries (dumpIds), in this order. */
 function listFile(ids: number[]): string {
   return ids.map(id => `${id};\n`).join('')
@@ -540,21 +546,23 @@ function lastDataBlock(toc: ArchiveToc): TocEntry | undefined {
 async function loadDirect(
   plan: LoadPlan,
   target: LoadTarget,
+  options: LoadOptions,
   hooks: LoadHooks,
   archive: ArchiveInput,
   direct: DirectLoad
 ): Promise<LoadResult> {
   const args = [
     `--dbname=${conninfoDatabase(target.database)}`,
-    '--single-transaction',
+    ...(options.singleTransaction ? ['--single-transaction'] : []),
+    ...(options.jobs > 1 ? [`--jobs=${options.jobs}`] : []),
     '--exit-on-error',
     `--use-list=${direct.listFile}`,
     ...direct.selection
   ]
   let stdin: Readable | undefined
   if ('path' in archive) {
-    const now = await readFile(path.join(archive.path, 'toc.dat'))
-    if (!now.equals(direct.tocBytes)) throw tocChanged()
+    const now = await readTocAt(archive.path)
+    if (!now.bytes.equals(direct.tocBytes)) throw tocChanged()
     args.push(archive.path)
   } else {
     const tap = hooks.archiveTap ? [hooks.archiveTap] : []
@@ -705,38 +713,7 @@ async function parallelThroughPsql(
   const check = scriptGate(plan, target, options, hooks, [], source)
   await scriptThrough(pgRestoreScript(pgRestore, [...selection, archivePath]), check, discard())
   log.info(`The archive's script passed the checks (${seconds().toFixed(1)} s) before loading.`)
-  const drops = options.clean ? (plan.drops ?? []) : []
-  const first = [...(plan.roles ?? []), ...drops]
-  if (first.length > 0) {
-    if (drops.length > 0)
-      log.info(
-        `clean: ${plural(drops.length, 'object')} of the backup ${drops.length === 1 ? 'is' : 'are'} dropped first.`
-      )
-    if (plan.roles?.length) {
-      log.info(
-        'create-roles: the roles are created first, in a transaction of their own (a parallel restore is not one transaction).'
-      )
-    }
-    await runLoader(
-      programPath(plan.client, 'psql'),
-      [
-        '-X',
-        '-q',
-        '--no-password',
-        '--echo-errors',
-        '-v',
-        'ON_ERROR_STOP=1',
-        '--single-transaction',
-        '-f',
-        '-'
-      ],
-      target.env,
-      // on stdin, not as one -c argument: thousands of statements exceed the argument limit
-      // (spawn E2BIG)
-      Readable.from([Buffer.from(`${first.join('\n')}\n`)])
-    )
-    if (plan.roles?.length) hooks.rolesCommitted?.()
-  }
+  await runFirst(plan, target, options, hooks)
   const load = (args: string[], what: string, signal?: AbortSignal): Promise<SkippedStatement[]> =>
     gatedLoad(
       plan,
@@ -790,6 +767,51 @@ async function parallelThroughPsql(
     `Post-data: the indexes and keys of ${plural(groups.length, 'table')} built by ${Math.min(options.jobs, groups.length)} psql sessions at a time, then ${rest.length} other entries (${post().toFixed(1)} s).`
   )
   return { skipped: mergeSkipped(skipped) }
+}
+
+/**
+ * A parallel restore's first statements, in a transaction of their own before anything loads:
+ * create-roles' roles and clean's drops (pg_restore --clean cannot drop partitioned tables with
+ * keys in an order PostgreSQL accepts).
+ */
+async function runFirst(
+  plan: LoadPlan,
+  target: LoadTarget,
+  options: LoadOptions,
+  hooks: LoadHooks
+): Promise<void> {
+  const drops = options.clean ? (plan.drops ?? []) : []
+  const first = [...(plan.roles ?? []), ...drops]
+  if (first.length > 0) {
+    if (drops.length > 0)
+      log.info(
+        `clean: ${plural(drops.length, 'object')} of the backup ${drops.length === 1 ? 'is' : 'are'} dropped first.`
+      )
+    if (plan.roles?.length) {
+      log.info(
+        'create-roles: the roles are created first, in a transaction of their own (a parallel restore is not one transaction).'
+      )
+    }
+    await runLoader(
+      programPath(plan.client, 'psql'),
+      [
+        '-X',
+        '-q',
+        '--no-password',
+        '--echo-errors',
+        '-v',
+        'ON_ERROR_STOP=1',
+        '--single-transaction',
+        '-f',
+        '-'
+      ],
+      target.env,
+      // on stdin, not as one -c argument: thousands of statements exceed the argument limit
+      // (spawn E2BIG)
+      Readable.from([Buffer.from(`${first.join('\n')}\n`)])
+    )
+    if (plan.roles?.length) hooks.rolesCommitted?.()
+  }
 }
 
 /** pg_restore's selection of what to restore, as every restore script of the load asks it. */
