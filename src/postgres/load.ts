@@ -382,6 +382,8 @@ interface DirectLoad {
   listFile: string
   /** The selection (pg_restore's own arguments, as the check's script was written with). */
   selection: string[]
+  /** A custom archive on stdin: the decoded stream, paused just after its TOC. */
+  rest?: Readable
 }
 
 /**
@@ -405,6 +407,26 @@ async function planDirectLoad(
   archive: ArchiveInput,
   workDir: string
 ): Promise<DirectLoad | { direct: false; reason: string }> {
+  const opened: { stream?: Readable } = {}
+  try {
+    const result = await checkDirect(plan, target, options, hooks, archive, workDir, opened)
+    if (!result.direct) opened.stream?.destroy()
+    return result
+  } catch (error) {
+    opened.stream?.destroy()
+    throw error
+  }
+}
+
+async function checkDirect(
+  plan: LoadPlan,
+  target: LoadTarget,
+  options: LoadOptions,
+  hooks: LoadHooks,
+  archive: ArchiveInput,
+  workDir: string,
+  opened: { stream?: Readable }
+): Promise<DirectLoad | { direct: false; reason: string }> {
   const no = (reason: string): { direct: false; reason: string } => ({ direct: false, reason })
   // jobs > 1: clean's drops and the roles run first, in a transaction of their own (runFirst)
   if (options.jobs === 1 && options.clean && (plan.drops?.length ?? 0) > 0)
@@ -421,10 +443,9 @@ async function planDirectLoad(
     if ('path' in archive) {
       ;({ toc, bytes: tocBytes } = await readTocAt(archive.path))
     } else {
-      ;({ toc, bytes: tocBytes } = await readArchiveToc(
-        openDecoded(archive.file, archive.decoding),
-        { destroy: true }
-      ))
+      // one read: the check takes the TOC off the stream the load goes on reading
+      opened.stream = openDirectInput(archive)
+      ;({ toc, bytes: tocBytes } = await readArchiveToc(opened.stream))
     }
   } catch (error) {
     return no(`the archive's table of contents cannot be read here (${(error as Error).message})`)
@@ -496,7 +517,20 @@ async function planDirectLoad(
   }
   const file = path.join(dir, 'load.list')
   await writeFile(file, listFile(ids), { mode: 0o600 })
-  return { direct: true, toc, tocBytes, listFile: file, selection }
+  return { direct: true, toc, tocBytes, listFile: file, selection, rest: opened.stream }
+}
+
+/**
+ * The decoded archive a direct load reads once: its TOC for the check, then the rest for
+ * pg_restore. zstd is decompressed by the zstd CLI when installed (its output ends only once it
+ * exited 0), not in this process's thread pool.
+ */
+function openDirectInput(archive: { file: BackupFile; decoding: Decoding }): Readable {
+  const { file, decoding } = archive
+  const zstd = decoding.compression === 'zstd' ? createZstdCliDecompressor() : undefined
+  if (!zstd) return openDecoded(file, decoding)
+  const decrypted = decoding.decryption ? [createDecryptor(decoding.decryption)] : []
+  return chain(openRaw(file), ...decrypted, zstd)
 }
 
 /** The TOC of an archive on disk and its bytes: a directory's toc.dat, or a custom file's head. */
@@ -565,15 +599,15 @@ async function loadDirect(
     if (!now.bytes.equals(direct.tocBytes)) throw tocChanged()
     args.push(archive.path)
   } else {
+    const rest = direct.rest ?? openDirectInput(archive)
+    const { tocBytes } = direct
+    // the TOC the check read, then the rest of the same read: verify's tap sees it all
+    const whole = async function* (): AsyncGenerator<Buffer> {
+      yield tocBytes
+      for await (const chunk of rest) yield chunk as Buffer
+    }
     const tap = hooks.archiveTap ? [hooks.archiveTap] : []
-    const feed = new DirectFeed(direct.tocBytes)
-    const { file, decoding } = archive
-    // zstd: decompressed by the zstd CLI when installed (its output ends only once it exited 0)
-    const zstd = decoding.compression === 'zstd' ? createZstdCliDecompressor() : undefined
-    const decrypted = decoding.decryption ? [createDecryptor(decoding.decryption)] : []
-    stdin = zstd
-      ? chain(openRaw(file), ...decrypted, zstd, ...tap, feed)
-      : openDecoded(file, decoding, ...tap, feed)
+    stdin = chain(Readable.from(whole(), { objectMode: false }), ...tap, new DirectFeed(tocBytes))
   }
   const pgRestore = programPath(plan.client, 'pg_restore')
   const child = startChild(pgRestore, args, {
