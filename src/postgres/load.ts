@@ -602,12 +602,12 @@ async function loadDirect(
     const rest = direct.rest ?? openDirectInput(archive)
     const { tocBytes } = direct
     // the TOC the check read, then the rest of the same read: verify's tap sees it all
-    const whole = async function* (): AsyncGenerator<Buffer> {
-      yield tocBytes
-      for await (const chunk of rest) yield chunk as Buffer
-    }
-    const tap = hooks.archiveTap ? [hooks.archiveTap] : []
-    stdin = chain(Readable.from(whole(), { objectMode: false }), ...tap, new DirectFeed(tocBytes))
+    const stages: Duplex[] = [
+      ...(hooks.archiveTap ? [hooks.archiveTap] : []),
+      new DirectFeed(tocBytes)
+    ]
+    stages[0].write(tocBytes)
+    stdin = chain(rest, ...stages)
   }
   const pgRestore = programPath(plan.client, 'pg_restore')
   const child = startChild(pgRestore, args, {
