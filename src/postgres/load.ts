@@ -4,12 +4,24 @@
  * in one transaction the gate writes by default, statement output discarded; with `clean`, the
  * backup's objects dropped first in that same transaction. A parallel restore (jobs > 1) loads
  * the archive's sections and data entries as scripts of their own, each through the same gate.
- * Credentials reach the tools only through the environment.
+ *
+ * The direct load: an archive (custom format with jobs: 1, or a directory archive) whose script
+ * the gate passes whole with nothing to leave out is loaded by `pg_restore -d
+ * --single-transaction --exit-on-error -L <list>` itself — the same statements, its rows as COPY
+ * data never through this process's gate (planDirectLoad checks first, loadDirect loads; the
+ * log says which path and why not direct). Credentials reach the tools only through the
+ * environment.
  */
-import { createWriteStream } from 'node:fs'
-import { mkdir, writeFile } from 'node:fs/promises'
+import { createReadStream, createWriteStream } from 'node:fs'
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises'
 import path from 'node:path'
-import { type Duplex, Readable, type Writable } from 'node:stream'
+import {
+  type Duplex,
+  Readable,
+  Transform,
+  type TransformCallback,
+  type Writable
+} from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { CheckError, EngineError, sentence } from '../errors.js'
 import { log, stopwatch, plural } from '../log.js'
@@ -44,7 +56,14 @@ import {
   type SkippedStatement,
   type StatementPolicy
 } from './script-gate.js'
-import { type ArchiveToc, readArchiveTocFile } from './toc.js'
+import {
+  type ArchiveToc,
+  type TocEntry,
+  isPgDumpCopyStatement,
+  parseArchiveToc,
+  readArchiveToc,
+  readArchiveTocFile
+} from './toc.js'
 
 /** What the restore asks of the load. */
 export type LoadOptions = Pick<
@@ -101,6 +120,8 @@ export interface LoadTarget {
 /** What the load reports: the statements the gate left out (for the log and job summary). */
 export interface LoadResult {
   skipped: SkippedStatement[]
+  /** Loaded by `pg_restore -d` itself (true), not through the gate into psql. */
+  direct?: boolean
 }
 
 /** What the restore adds to the load: the policy that decides statement by statement. */
@@ -201,10 +222,19 @@ async function load(
   } else {
     archive = { file: dump, decoding: plan.decoding }
   }
-  if (options.jobs > 1 && 'path' in archive) {
-    const toc = await checkArchiveToc(archive.path)
-    return parallelThroughPsql(plan, target, options, hooks, archive.path, toc, workDir)
+  const parallel = options.jobs > 1 && 'path' in archive ? archive.path : undefined
+  const toc = parallel ? await checkArchiveToc(parallel) : undefined
+  const seconds = stopwatch()
+  const direct = await planDirectLoad(plan, target, options, hooks, archive, workDir)
+  if (direct.direct) {
+    log.info(
+      `Loading with pg_restore -d${parallel ? ` --jobs=${options.jobs}` : ''} directly: the gate passed the archive's script whole, with nothing to leave out (checked in ${seconds().toFixed(1)} s).`
+    )
+    if (parallel) await runFirst(plan, target, options, hooks)
+    return loadDirect(plan, target, options, hooks, archive, direct)
   }
+  log.info(`Loading through the script gate into psql: ${direct.reason}.`)
+  if (parallel) return parallelThroughPsql(plan, target, options, hooks, parallel, toc!, workDir)
   return restoreArchiveThroughPsql(plan, target, options, hooks, archive)
 }
 
@@ -339,6 +369,358 @@ async function restoreArchiveThroughPsql(
   return reportSkipped(gate)
 }
 
+/** The bytes of the decoded archive held back from pg_restore until its whole input was checked. */
+export const DIRECT_HOLD_BACK = 64 * 1024
+
+/** A load by `pg_restore -d`: what the check pass read and chose. */
+interface DirectLoad {
+  direct: true
+  toc: ArchiveToc
+  /** The header and TOC the check read: the load's input must start with exactly these bytes. */
+  tocBytes: Buffer
+  /** The `-L` list of every selected entry (data included). */
+  listFile: string
+  /** The selection (pg_restore's own arguments, as the check's script was written with). */
+  selection: string[]
+  /** A custom archive on stdin: the decoded stream, paused just after its TOC. */
+  rest?: Readable
+}
+
+/**
+ * Whether the archive can be loaded by `pg_restore -d` itself (no psql, its data not through
+ * this process's gate) with exactly what the gate would pass: the check pass, before anything
+ * runs. The gate (same options and policy as the psql path) reads the script `pg_restore -f -`
+ * writes of every selected entry but the ones with data (from the TOC alone: the data blocks are
+ * not read); every TABLE DATA entry's COPY statement must be the one pg_dump writes for that very
+ * table and pass the gate and policy too. Direct only when the gate refuses nothing and leaves
+ * out nothing: then pg_restore -d sends the statements the gate passed, and the rows as COPY
+ * data (which the server reads as data, never as statements). Anything else (clean, create-roles,
+ * no single transaction, large objects, a skip of the policy, a client newer than 16 with a
+ * server older than 17, ...) keeps the gated psql path, with the reason. A refusal throws as on
+ * that path (nothing ran).
+ */
+async function planDirectLoad(
+  plan: LoadPlan,
+  target: LoadTarget,
+  options: LoadOptions,
+  hooks: LoadHooks,
+  archive: ArchiveInput,
+  workDir: string
+): Promise<DirectLoad | { direct: false; reason: string }> {
+  const opened: { stream?: Readable } = {}
+  try {
+    const result = await checkDirect(plan, target, options, hooks, archive, workDir, opened)
+    if (!result.direct) opened.stream?.destroy()
+    return result
+  } catch (error) {
+    opened.stream?.destroy()
+    throw error
+  }
+}
+
+async function checkDirect(
+  plan: LoadPlan,
+  target: LoadTarget,
+  options: LoadOptions,
+  hooks: LoadHooks,
+  archive: ArchiveInput,
+  workDir: string,
+  opened: { stream?: Readable }
+): Promise<DirectLoad | { direct: false; reason: string }> {
+  const no = (reason: string): { direct: false; reason: string } => ({ direct: false, reason })
+  // jobs > 1: clean's drops and the roles run first, in a transaction of their own (runFirst)
+  if (options.jobs === 1 && options.clean && (plan.drops?.length ?? 0) > 0)
+    return no("clean: the action's drops run first, in the restore's own session")
+  if (options.jobs === 1 && (plan.roles?.length ?? 0) > 0)
+    return no("create-roles: the roles are created first, in the restore's own session")
+  if (plan.client.major >= 17 && target.serverMajor < 17)
+    return no(
+      `pg_restore ${plan.client.major} sends SET transaction_timeout, which the server (${target.serverMajor}) rejects; the gate leaves it out`
+    )
+  let toc: ArchiveToc
+  let tocBytes: Buffer
+  try {
+    if ('path' in archive) {
+      ;({ toc, bytes: tocBytes } = await readTocAt(archive.path))
+    } else {
+      // one read: the check takes the TOC off the stream the load goes on reading
+      opened.stream = openDirectInput(archive)
+      ;({ toc, bytes: tocBytes } = await readArchiveToc(opened.stream))
+    }
+  } catch (error) {
+    return no(`the archive's table of contents cannot be read here (${(error as Error).message})`)
+  }
+  const pgRestore = programPath(plan.client, 'pg_restore')
+  const selection = scriptSelection(options)
+  const input = (): { args: string[]; stdin?: Readable } =>
+    'path' in archive ? { args: [archive.path] } : { args: [], stdin: Readable.from([tocBytes]) }
+  const listing = input()
+  const ids = listedEntries(
+    await runChild(pgRestore, ['--list', ...selection, ...listing.args], {
+      stdin: listing.stdin
+    })
+  )
+  const byId = new Map(toc.entries.map(e => [e.dumpId, e]))
+  const selected = ids.flatMap(id => byId.get(id) ?? [])
+  if (selected.length !== ids.length) return no('pg_restore lists entries the TOC lacks')
+  const otherData = selected.find(e => e.hadDumper && e.desc !== 'TABLE DATA')
+  if (otherData)
+    return no(
+      `the archive holds ${otherData.desc} (large objects: pg_restore -d writes them through its own calls, not statements the gate reads)`
+    )
+  const tables = selected.filter(e => e.desc === 'TABLE DATA')
+  if (!('path' in archive)) {
+    // the commit waits for the held-back end of the input only if pg_restore needs it
+    const last = lastDataBlock(toc)
+    if (last && !ids.includes(last.dumpId))
+      return no(
+        "the archive's last data block is not restored (a selection leaves it out): pg_restore could commit before the end of the archive was read and checked"
+      )
+  }
+  const source = 'the script pg_restore writes of the archive'
+  for (const entry of tables) {
+    const name = `${entry.namespace ?? ''}.${entry.tag}`
+    if (!isPgDumpCopyStatement(entry))
+      return no(
+        `the data entry ${entry.dumpId} (${shortName(name)}) does not start with the COPY statement pg_dump writes for its table`
+      )
+    const gate = scriptGate(plan, target, options, hooks, [], source)
+    await pipeline(Readable.from([Buffer.from(`${entry.copyStmt}\\.\n`)]), gate, discard())
+    if (gate.skipped.length > 0)
+      return no(`the restore leaves out the data of ${shortName(name)} (${gate.skipped[0].reason})`)
+  }
+  const dir = path.join(workDir, 'direct')
+  await mkdir(dir, { recursive: true })
+  const schemaList = path.join(dir, 'schema.list')
+  const dataIds = new Set(tables.map(e => e.dumpId))
+  await writeFile(schemaList, listFile(ids.filter(id => !dataIds.has(id))), { mode: 0o600 })
+  const check = scriptGate(plan, target, options, hooks, [], source)
+  const scripted = input()
+  await scriptThrough(
+    explainedScript(
+      startChild(
+        pgRestore,
+        ['--file=-', `--use-list=${schemaList}`, ...selection, ...scripted.args],
+        {
+          stdin: scripted.stdin
+        }
+      )
+    ),
+    check,
+    discard()
+  )
+  if (check.skipped.length > 0) {
+    const first = check.skipped[0]
+    return no(
+      `the gate leaves out ${plural(check.skipped.length, 'statement')} of the archive's script (first: ${first.reason}), which pg_restore -d would run`
+    )
+  }
+  const file = path.join(dir, 'load.list')
+  await writeFile(file, listFile(ids), { mode: 0o600 })
+  return { direct: true, toc, tocBytes, listFile: file, selection, rest: opened.stream }
+}
+
+/**
+ * The decoded archive a direct load reads once: its TOC for the check, then the rest for
+ * pg_restore. zstd is decompressed by the zstd CLI when installed (its output ends only once it
+ * exited 0), not in this process's thread pool.
+ */
+function openDirectInput(archive: { file: BackupFile; decoding: Decoding }): Readable {
+  const { file, decoding } = archive
+  const zstd = decoding.compression === 'zstd' ? createZstdCliDecompressor() : undefined
+  if (!zstd) return openDecoded(file, decoding)
+  const decrypted = decoding.decryption ? [createDecryptor(decoding.decryption)] : []
+  return chain(openRaw(file), ...decrypted, zstd)
+}
+
+/** The TOC of an archive on disk and its bytes: a directory's toc.dat, or a custom file's head. */
+async function readTocAt(archivePath: string): Promise<{ toc: ArchiveToc; bytes: Buffer }> {
+  if (!(await stat(archivePath)).isDirectory())
+    return readArchiveToc(createReadStream(archivePath), { destroy: true })
+  const bytes = await readFile(path.join(archivePath, 'toc.dat'))
+  return { toc: parseArchiveToc(bytes), bytes }
+}
+
+/** A `pg_restore -L` list naming these entries (dumpIds), in this order. */
+function listFile(ids: number[]): string {
+  return ids.map(id => `${id};\n`).join('')
+}
+
+function shortName(name: string): string {
+  return name.length > 120 ? `${name.slice(0, 119)}…` : name
+}
+
+/**
+ * The entry whose data block ends a custom archive: the one with the highest offset, or (offsets
+ * not set: pg_dump wrote to a pipe) the last with data in TOC order, as pg_dump writes them.
+ */
+function lastDataBlock(toc: ArchiveToc): TocEntry | undefined {
+  let last: TocEntry | undefined
+  for (const e of toc.entries) {
+    if (e.extra.format !== 'custom' || e.extra.dataState === 'no-data') continue
+    if (
+      !last ||
+      e.extra.dataState === 'not-set' ||
+      (last.extra.format === 'custom' && e.extra.dataOffset >= last.extra.dataOffset)
+    )
+      last = e
+  }
+  return last
+}
+
+/**
+ * The load by `pg_restore -d <db> --single-transaction --exit-on-error -L <list>`, credentials
+ * only in the environment (as psql's). A custom archive reaches pg_restore's stdin through
+ * {@link DirectFeed}: it must start with the very header and TOC the check read, and its last
+ * bytes are held back until the whole input was read, decoded and checked (the decompressor and
+ * decryptor ended without error, verify's tap passed it) — pg_restore commits only once it read
+ * its last data block, so any failure before kills it inside the transaction (nothing is kept).
+ * A directory archive's toc.dat is compared with the checked one just before pg_restore starts.
+ */
+async function loadDirect(
+  plan: LoadPlan,
+  target: LoadTarget,
+  options: LoadOptions,
+  hooks: LoadHooks,
+  archive: ArchiveInput,
+  direct: DirectLoad
+): Promise<LoadResult> {
+  const args = [
+    `--dbname=${conninfoDatabase(target.database)}`,
+    ...(options.singleTransaction ? ['--single-transaction'] : []),
+    ...(options.jobs > 1 ? [`--jobs=${options.jobs}`] : []),
+    '--exit-on-error',
+    `--use-list=${direct.listFile}`,
+    ...direct.selection
+  ]
+  let stdin: Readable | undefined
+  if ('path' in archive) {
+    const now = await readTocAt(archive.path)
+    if (!now.bytes.equals(direct.tocBytes)) throw tocChanged()
+    args.push(archive.path)
+  } else {
+    const rest = direct.rest ?? openDirectInput(archive)
+    const { tocBytes } = direct
+    // the TOC the check read, then the rest of the same read: verify's tap sees it all
+    const stages: Duplex[] = [
+      ...(hooks.archiveTap ? [hooks.archiveTap] : []),
+      new DirectFeed(tocBytes)
+    ]
+    stages[0].write(tocBytes)
+    stdin = chain(rest, ...stages)
+  }
+  const pgRestore = programPath(plan.client, 'pg_restore')
+  const child = startChild(pgRestore, args, {
+    env: target.env,
+    stdin,
+    stdout: 'ignore'
+  })
+  try {
+    await child.done
+  } catch (error) {
+    if (error instanceof ChildProcessError && error.program === pgRestore) {
+      if (error.startError) throw explainChildFailure(error)
+      throw explainLoadFailure(
+        error.program,
+        error.code,
+        error.signal,
+        error.stderr,
+        tocEntryNamed(error.stderr, direct.toc)
+      )
+    }
+    if (error instanceof EngineError && !(error instanceof ChildProcessError)) throw error
+    // the input failed (zstd among them): pg_restore was stopped before it could read its end
+    throw new LoadError(
+      `the backup could not be read while restoring: ${sentence((error as Error).message)}`,
+      child.stderr(),
+      true
+    )
+  }
+  return { skipped: [], direct: true }
+}
+
+/**
+ * The database name as a libpq connection string (`dbname='…'`): pg_restore -d takes a name
+ * holding "=" or a URI prefix as a connection string of its own; everything else (host, user,
+ * password, options) comes from the environment.
+ */
+function conninfoDatabase(database: string): string {
+  return `dbname='${database.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`
+}
+
+/** The entry pg_restore -d names in "from TOC entry 12; …", as "TABLE DATA public.t". */
+function tocEntryNamed(stderr: string, toc: ArchiveToc): string | undefined {
+  const m = /from TOC entry (\d+);/.exec(stderr)
+  // a COPY that failed names only its table: "COPY failed for table "t""
+  const copy = m ? undefined : /COPY failed for table "(.*?)":/.exec(stderr)
+  const copied = copy ? toc.entries.filter(e => e.desc === 'TABLE DATA' && e.tag === copy[1]) : []
+  const entry = m
+    ? toc.entries.find(e => e.dumpId === Number(m[1]))
+    : copied.length === 1
+      ? copied[0]
+      : undefined
+  if (!entry) return undefined
+  const name = `${entry.desc} ${entry.namespace ? `${entry.namespace}.` : ''}${entry.tag}`
+  // eslint-disable-next-line no-control-regex -- control characters are shown as spaces
+  return shortName(name.replace(/[\u0000-\u001f\u007f]/g, ' '))
+}
+
+function tocChanged(): CheckError {
+  return new CheckError(
+    "the archive's table of contents changed between its check and its load (the backup was read twice and differed): nothing was restored. Restore again; if it recurs, the backup's storage is not stable."
+  )
+}
+
+/**
+ * The decoded archive on its way to `pg_restore -d`: its first bytes must be exactly the header
+ * and TOC the check pass read (compared before any is passed on), and its last
+ * {@link DIRECT_HOLD_BACK} bytes are passed only once its input ended without error — the
+ * stages before it (decryption, decompression, verify's tap) finished and checked it whole.
+ */
+export class DirectFeed extends Transform {
+  private head: Buffer[] = []
+  private headLength = 0
+  private headChecked = false
+  private tail: Buffer[] = []
+  private tailLength = 0
+
+  constructor(
+    private readonly tocBytes: Buffer,
+    private readonly holdBack = DIRECT_HOLD_BACK
+  ) {
+    super()
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    if (!this.headChecked) {
+      this.head.push(chunk)
+      this.headLength += chunk.length
+      if (this.headLength < this.tocBytes.length) return callback()
+      const all = Buffer.concat(this.head)
+      this.head = []
+      if (!all.subarray(0, this.tocBytes.length).equals(this.tocBytes))
+        return callback(tocChanged())
+      this.headChecked = true
+      chunk = all
+    }
+    this.tail.push(chunk)
+    this.tailLength += chunk.length
+    while (this.tail.length > 0 && this.tailLength - this.tail[0].length >= this.holdBack) {
+      const first = this.tail.shift()!
+      this.tailLength -= first.length
+      this.push(first)
+    }
+    callback()
+  }
+
+  override _flush(callback: TransformCallback): void {
+    if (!this.headChecked) return callback(tocChanged())
+    for (const chunk of this.tail) this.push(chunk)
+    this.tail = []
+    callback()
+  }
+}
+
 /**
  * A parallel restore: the archive's script checked whole by the gate first (a refusal comes
  * before anything runs), clean's drops in a transaction of their own (pg_restore --clean cannot
@@ -365,38 +747,7 @@ async function parallelThroughPsql(
   const check = scriptGate(plan, target, options, hooks, [], source)
   await scriptThrough(pgRestoreScript(pgRestore, [...selection, archivePath]), check, discard())
   log.info(`The archive's script passed the checks (${seconds().toFixed(1)} s) before loading.`)
-  const drops = options.clean ? (plan.drops ?? []) : []
-  const first = [...(plan.roles ?? []), ...drops]
-  if (first.length > 0) {
-    if (drops.length > 0)
-      log.info(
-        `clean: ${plural(drops.length, 'object')} of the backup ${drops.length === 1 ? 'is' : 'are'} dropped first.`
-      )
-    if (plan.roles?.length) {
-      log.info(
-        'create-roles: the roles are created first, in a transaction of their own (a parallel restore is not one transaction).'
-      )
-    }
-    await runLoader(
-      programPath(plan.client, 'psql'),
-      [
-        '-X',
-        '-q',
-        '--no-password',
-        '--echo-errors',
-        '-v',
-        'ON_ERROR_STOP=1',
-        '--single-transaction',
-        '-f',
-        '-'
-      ],
-      target.env,
-      // on stdin, not as one -c argument: thousands of statements exceed the argument limit
-      // (spawn E2BIG)
-      Readable.from([Buffer.from(`${first.join('\n')}\n`)])
-    )
-    if (plan.roles?.length) hooks.rolesCommitted?.()
-  }
+  await runFirst(plan, target, options, hooks)
   const load = (args: string[], what: string, signal?: AbortSignal): Promise<SkippedStatement[]> =>
     gatedLoad(
       plan,
@@ -450,6 +801,51 @@ async function parallelThroughPsql(
     `Post-data: the indexes and keys of ${plural(groups.length, 'table')} built by ${Math.min(options.jobs, groups.length)} psql sessions at a time, then ${rest.length} other entries (${post().toFixed(1)} s).`
   )
   return { skipped: mergeSkipped(skipped) }
+}
+
+/**
+ * A parallel restore's first statements, in a transaction of their own before anything loads:
+ * create-roles' roles and clean's drops (pg_restore --clean cannot drop partitioned tables with
+ * keys in an order PostgreSQL accepts).
+ */
+async function runFirst(
+  plan: LoadPlan,
+  target: LoadTarget,
+  options: LoadOptions,
+  hooks: LoadHooks
+): Promise<void> {
+  const drops = options.clean ? (plan.drops ?? []) : []
+  const first = [...(plan.roles ?? []), ...drops]
+  if (first.length > 0) {
+    if (drops.length > 0)
+      log.info(
+        `clean: ${plural(drops.length, 'object')} of the backup ${drops.length === 1 ? 'is' : 'are'} dropped first.`
+      )
+    if (plan.roles?.length) {
+      log.info(
+        'create-roles: the roles are created first, in a transaction of their own (a parallel restore is not one transaction).'
+      )
+    }
+    await runLoader(
+      programPath(plan.client, 'psql'),
+      [
+        '-X',
+        '-q',
+        '--no-password',
+        '--echo-errors',
+        '-v',
+        'ON_ERROR_STOP=1',
+        '--single-transaction',
+        '-f',
+        '-'
+      ],
+      target.env,
+      // on stdin, not as one -c argument: thousands of statements exceed the argument limit
+      // (spawn E2BIG)
+      Readable.from([Buffer.from(`${first.join('\n')}\n`)])
+    )
+    if (plan.roles?.length) hooks.rolesCommitted?.()
+  }
 }
 
 /** pg_restore's selection of what to restore, as every restore script of the load asks it. */
@@ -900,7 +1296,8 @@ export function reportedLines(stderr: string): string[] {
       )
     within = m?.[1]
     if (!m) {
-      if (/error:|could not/i.test(raw)) out.push(raw)
+      // pg_restore -d: "pg_restore: error: COPY failed for table "t": ERROR:  invalid input …"
+      if (/error:|could not/i.test(raw)) out.push(cutErrorValue(raw))
       continue
     }
     const [, kind, text] = m

@@ -934,3 +934,25 @@ export function entryKinds(toc: ArchiveToc | readonly TocEntry[]): Map<string, n
   for (const entry of entries) kinds.set(entry.desc, (kinds.get(entry.desc) ?? 0) + 1)
   return kinds
 }
+
+/** An identifier as pg_dump's fmtId writes it: lower-case bare, or double-quoted. */
+const PG_DUMP_IDENT = String.raw`(?:"(?:[^"]|"")*"|[a-z_][a-z0-9_]*)`
+const PG_DUMP_COPY = new RegExp(
+  String.raw`^COPY (${PG_DUMP_IDENT})\.(${PG_DUMP_IDENT}) (?:\(${PG_DUMP_IDENT}(?:, ${PG_DUMP_IDENT})*\) )?FROM stdin;\n$`
+)
+
+const unquoteIdent = (id: string): string =>
+  id.startsWith('"') ? id.slice(1, -1).replace(/""/g, '"') : id
+
+/**
+ * Whether a TABLE DATA entry's COPY statement is exactly the one pg_dump writes for it:
+ * `COPY <schema>.<table> (<columns>) FROM stdin;` naming the entry's own namespace and tag (the
+ * names compared once unquoted, not as text), nothing before or after it. pg_restore sends this
+ * statement as it is, then the entry's data block as COPY data.
+ */
+export function isPgDumpCopyStatement(entry: TocEntry): boolean {
+  if (entry.desc !== 'TABLE DATA' || entry.copyStmt === null || entry.namespace === null)
+    return false
+  const m = PG_DUMP_COPY.exec(entry.copyStmt)
+  return m !== null && unquoteIdent(m[1]) === entry.namespace && unquoteIdent(m[2]) === entry.tag
+}

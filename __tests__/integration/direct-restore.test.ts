@@ -1,0 +1,382 @@
+/**
+ * The direct load (src/postgres/load.ts, planDirectLoad/loadDirect): an archive whose script the
+ * gate passes whole, with nothing to leave out, is loaded by `pg_restore -d` itself, its rows
+ * never through this process's gate; everything else keeps the gated psql path. Checked here on
+ * the real 15 server: rows restored equal on both paths, crafted COPY statements and a TOC that
+ * changed between check and load, a truncated compressed archive (pg_restore saw most of its
+ * data: nothing is kept), a COPY failing on a secret-looking value (not in the message).
+ */
+import { beforeAll, describe, expect, it } from '@jest/globals'
+import { execFileSync } from 'node:child_process'
+import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs'
+import path from 'node:path'
+import { Readable, Writable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
+import { tableChecksums } from '../../dev/fixtures.js'
+import type { TestServer } from '../../dev/postgres.js'
+import { DirectFeed, type LoadOptions, type LoadPlan, loadBackup } from '../../src/postgres/load.js'
+import { readArchiveToc } from '../../src/postgres/toc.js'
+import { createEncryptor } from '../../src/pipeline/encrypt.js'
+import type { Compression } from '../../src/types.js'
+import { useHarness } from '../support/harness.js'
+import { testBackupInputs, testRestoreInputs } from '../support/inputs.js'
+
+const harness = useHarness({ name: 'direct-restore' })
+let server: TestServer
+let files: string
+let source: string
+/** pg_dump -Fc -Z0 of `source`, written to a pipe (data offsets not set). */
+let piped: Buffer
+let names = 0
+
+const OPTIONS: LoadOptions = {
+  clean: false,
+  noOwner: true,
+  noPrivileges: true,
+  singleTransaction: true,
+  jobs: 1,
+  tables: [],
+  schemas: []
+}
+
+beforeAll(async () => {
+  server = harness.server
+  files = path.join(harness.work, 'files')
+  mkdirSync(files)
+  source = await server.createDatabase('direct_src')
+  await server.query(
+    source,
+    `CREATE TABLE public.t (id integer PRIMARY KEY, v text);
+     INSERT INTO public.t SELECT i, 's3cr3t-' || i || repeat('x', 200) FROM generate_series(1, 5000) AS i;
+     CREATE TABLE public.u (id integer PRIMARY KEY, v text);
+     INSERT INTO public.u VALUES (1, 'one');
+     CREATE TABLE public.x (id integer);`
+  )
+  piped = execFileSync(path.join(server.binDir, 'pg_dump'), ['-Fc', '-Z0'], {
+    env: server.env(source),
+    maxBuffer: 1 << 30
+  })
+}, 60_000)
+
+function plan(compression: Compression = 'none'): LoadPlan {
+  const version = /(\d+)\.(\d+)/.exec(server.version)!
+  return {
+    format: 'custom',
+    decoding: { compression },
+    client: {
+      binDir: server.binDir,
+      versionText: server.version,
+      version: `${version[1]}.${version[2]}`,
+      major: server.major
+    }
+  }
+}
+
+async function load(
+  file: string,
+  database: string,
+  compression: Compression = 'none',
+  options: Partial<LoadOptions> = {}
+) {
+  const work = path.join(harness.work, `work-${++names}`)
+  mkdirSync(work)
+  return loadBackup(
+    { path: file },
+    plan(compression),
+    {
+      env: server.env(database) as Record<string, string>,
+      database,
+      serverMajor: server.major
+    },
+    { ...OPTIONS, ...options },
+    work
+  )
+}
+
+function write(bytes: Buffer): string {
+  const p = path.join(files, `archive-${++names}.dump`)
+  writeFileSync(p, bytes)
+  return p
+}
+
+/** The archive with one string of its TOC replaced (its length prefix rewritten). */
+function replaceString(archive: Buffer, from: string, to: string): Buffer {
+  const at = archive.indexOf(Buffer.from(from))
+  expect(at).toBeGreaterThan(5)
+  // WriteStr: a sign byte and a 4-byte little-endian length, then the bytes
+  expect(archive.readInt32LE(at - 4)).toBe(Buffer.byteLength(from))
+  const length = Buffer.alloc(4)
+  length.writeInt32LE(Buffer.byteLength(to))
+  return Buffer.concat([
+    archive.subarray(0, at - 4),
+    length,
+    Buffer.from(to),
+    archive.subarray(at + Buffer.byteLength(from))
+  ])
+}
+
+async function tables(database: string): Promise<string[]> {
+  const r = await server.query<{ t: string }>(
+    database,
+    "SELECT tablename AS t FROM pg_tables WHERE schemaname = 'public' ORDER BY 1"
+  )
+  return r.map(x => x.t)
+}
+
+describe('pg_restore -d directly', () => {
+  it('a custom archive: loaded directly, its rows equal', async () => {
+    const target = await server.createDatabase()
+    const result = await load(write(piped), target)
+    expect(result).toEqual({ skipped: [], direct: true })
+    expect(await tableChecksums(server, target)).toEqual(await tableChecksums(server, source))
+  }, 60_000)
+
+  it('jobs: 2 (single-transaction: false): pg_restore -d --jobs=2 on the decoded file, rows equal', async () => {
+    const target = await server.createDatabase()
+    const compressed = execFileSync('zstd', ['-q', '-c', '-3'], {
+      input: piped,
+      maxBuffer: 1 << 30
+    })
+    const out = await captured(async () => {
+      const result = await load(write(compressed), target, 'zstd', {
+        jobs: 2,
+        singleTransaction: false
+      })
+      expect(result).toEqual({ skipped: [], direct: true })
+    })
+    expect(out).toMatch(/Loading with pg_restore -d --jobs=2 directly/)
+    expect(await tableChecksums(server, target)).toEqual(await tableChecksums(server, source))
+  }, 60_000)
+
+  it('an age-encrypted (passphrase) zstd archive: direct, rows equal', async () => {
+    const compressed = execFileSync('zstd', ['-q', '-c', '-3'], {
+      input: piped,
+      maxBuffer: 1 << 30
+    })
+    const file = path.join(files, `enc-${++names}.dump.zst.age`)
+    await pipeline(
+      Readable.from([compressed]),
+      createEncryptor({ kind: 'passphrase', passphrase: 'direct passphrase' }),
+      createWriteStream(file)
+    )
+    const target = await server.createDatabase()
+    const work = path.join(harness.work, `work-${++names}`)
+    mkdirSync(work)
+    const result = await loadBackup(
+      { path: file },
+      {
+        ...plan('zstd'),
+        decoding: {
+          compression: 'zstd',
+          decryption: { identities: [], passphrases: ['direct passphrase'] }
+        }
+      },
+      {
+        env: server.env(target) as Record<string, string>,
+        database: target,
+        serverMajor: server.major
+      },
+      OPTIONS,
+      work
+    )
+    expect(result).toEqual({ skipped: [], direct: true })
+    expect(await tableChecksums(server, target)).toEqual(await tableChecksums(server, source))
+  }, 120_000)
+
+  it.each(['custom', 'directory'] as const)(
+    'through the action (%s, zstd): rows equal, the log names the path',
+    async format => {
+      const name = `direct-${format}`
+      await harness.backup(
+        testBackupInputs(server.url(source), {
+          artifactName: name,
+          format,
+          compression: 'zstd',
+          compressionLevel: 3
+        })
+      )
+      const target = await server.createDatabase()
+      const out = await captured(() =>
+        harness.restore(
+          testRestoreInputs(server.url(target), {
+            kind: 'artifact',
+            name,
+            runId: 'current',
+            repository: harness.backend.repository,
+            token: harness.backend.githubToken
+          })
+        )
+      )
+      expect(out).toMatch(/Loading with pg_restore -d directly/)
+      expect(await tableChecksums(server, target)).toEqual(await tableChecksums(server, source))
+    },
+    120_000
+  )
+})
+
+describe('not direct', () => {
+  it('a TABLE DATA entry whose COPY names another table: the psql path (as before)', async () => {
+    const crafted = replaceString(
+      piped,
+      'COPY public.u (id, v) FROM stdin;\n',
+      'COPY public.x (id, v) FROM stdin;\n'
+    )
+    const target = await server.createDatabase()
+    let result: unknown
+    const out = await captured(async () => {
+      result = await load(write(crafted), target).catch((e: Error) => e)
+    })
+    expect(out).toMatch(/the data entry \d+ \(public\.u\) does not start with the COPY statement/)
+    // psql's path runs what the gate passes: COPY into x fails (it has no column v)
+    expect(result).toBeInstanceOf(Error)
+    expect((result as Error).message).toMatch(/column "v" of relation "x" does not exist/)
+    expect(await tables(target)).toEqual([])
+  }, 60_000)
+
+  it('a COPY statement with a second statement after it: not direct (the psql path, as before)', async () => {
+    const crafted = replaceString(
+      piped,
+      'COPY public.u (id, v) FROM stdin;\n',
+      'COPY public.u (id, v) FROM stdin; DROP TABLE public.x;\n'
+    )
+    const target = await server.createDatabase()
+    let result: unknown
+    const out = await captured(async () => {
+      result = await load(write(crafted), target).catch((e: Error) => e)
+    })
+    expect(out).toMatch(
+      /Loading through the script gate into psql: the data entry \d+ \(public\.u\) does not start with the COPY statement pg_dump writes/
+    )
+    // psql's path as before: psql runs the rest of the COPY line as a statement (the DROP), so
+    // x's own data fails later and the one transaction leaves nothing
+    expect(result).toBeInstanceOf(Error)
+    expect((result as Error).message).toMatch(/relation "public\.x" does not exist/)
+    expect(await tables(target)).toEqual([])
+  }, 60_000)
+
+  it('the decoded archive does not start with the TOC the check read: refused before pg_restore gets a byte', async () => {
+    const { toc } = await readArchiveToc(Readable.from([piped]))
+    const other = replaceString(
+      piped,
+      'COPY public.u (id, v) FROM stdin;\n',
+      'COPY "public".u (id, v) FROM stdin;\n'
+    )
+    const passed: Buffer[] = []
+    const fed = pipeline(
+      Readable.from([other]),
+      new DirectFeed(piped.subarray(0, toc.end)),
+      new Writable({
+        write(chunk: Buffer, _encoding, callback) {
+          passed.push(chunk)
+          callback()
+        }
+      })
+    )
+    await expect(fed).rejects.toThrow(/table of contents changed between its check and its load/)
+    expect(passed).toEqual([])
+  })
+
+  it('the last 64 KiB reach pg_restore only once the input ended', async () => {
+    const { toc } = await readArchiveToc(Readable.from([piped]))
+    const feed = new DirectFeed(piped.subarray(0, toc.end))
+    const passed: Buffer[] = []
+    feed.on('data', (chunk: Buffer) => passed.push(chunk))
+    for (let at = 0; at < piped.length; at += 16 * 1024)
+      feed.write(piped.subarray(at, at + 16 * 1024))
+    await new Promise(resolve => setImmediate(resolve))
+    // whole chunks are held: at least 64 KiB, less than 64 KiB and one chunk
+    const early = Buffer.concat(passed).length
+    expect(piped.length - early).toBeGreaterThanOrEqual(64 * 1024)
+    expect(piped.length - early).toBeLessThan(80 * 1024)
+    feed.end()
+    await new Promise(resolve => feed.on('end', resolve))
+    expect(Buffer.concat(passed).equals(piped)).toBe(true)
+  })
+
+  it('a truncated zstd archive: pg_restore read most of the data, nothing is kept', async () => {
+    const compressed = execFileSync('zstd', ['-q', '-c', '-3'], {
+      input: piped,
+      maxBuffer: 1 << 30
+    })
+    const file = write(compressed.subarray(0, compressed.length - 20))
+    const target = await server.createDatabase()
+    const error = await load(file, target, 'zstd').catch((e: Error) => e)
+    expect(error).toBeInstanceOf(Error)
+    expect((error as Error).message).toMatch(
+      /^the backup could not be read while restoring: .*zstd/
+    )
+    expect(await tables(target)).toEqual([])
+  }, 60_000)
+
+  it('a COPY failing on a secret-looking value: the value is not in the message', async () => {
+    // t's column v becomes an integer (same length: the data offsets stay right)
+    const table = 'CREATE TABLE public.t (\n    id integer NOT NULL,\n    v text\n);'
+    expect(piped.includes(table)).toBe(true)
+    const crafted = Buffer.from(piped)
+    crafted.write('int4', crafted.indexOf(table) + table.indexOf('text'))
+    const target = await server.createDatabase()
+    const out = await captured(() => load(write(crafted), target).catch((e: Error) => e))
+    const error = (await load(write(crafted), await server.createDatabase()).catch(
+      (e: Error) => e
+    )) as Error
+    expect(error.message).toMatch(/invalid input syntax for type integer/)
+    expect(error.message).toMatch(/TABLE DATA public\.t/)
+    expect(error.message).not.toMatch(/s3cr3t/)
+    expect(out).not.toMatch(/s3cr3t/)
+    expect(await tables(target)).toEqual([])
+  }, 60_000)
+})
+
+describe("'auto' owners and privileges", () => {
+  it('a role the target lacks: its owner statement is skipped on the psql path, rows equal', async () => {
+    const db = await server.createDatabase()
+    await server.query(
+      db,
+      `CREATE ROLE direct_gone;
+       CREATE TABLE public.owned (id integer PRIMARY KEY);
+       INSERT INTO public.owned SELECT generate_series(1, 100);
+       ALTER TABLE public.owned OWNER TO direct_gone;`
+    )
+    const file = path.join(files, `owned-${++names}.dump`)
+    execFileSync(path.join(server.binDir, 'pg_dump'), ['-Fc', '-f', file], {
+      env: server.env(db)
+    })
+    const sums = await tableChecksums(server, db)
+    await server.dropDatabase(db)
+    await server.query('postgres', 'DROP ROLE direct_gone')
+    const target = await server.createDatabase()
+    let result: Awaited<ReturnType<typeof harness.restore>> | undefined
+    const out = await captured(async () => {
+      result = await harness.restore(
+        testRestoreInputs(server.url(target), { kind: 'file', path: file })
+      )
+    })
+    expect(out).toMatch(
+      /Loading through the script gate into psql: the gate leaves out 1 statement of the archive's script \(first: .*owner/
+    )
+    // as the psql path always reported it (the line of the whole script, data included)
+    expect(result!.skipped).toEqual([
+      expect.objectContaining({
+        count: 1,
+        reason: 'owner not set: role "direct_gone" does not exist in the target'
+      })
+    ])
+    expect(await tableChecksums(server, target)).toEqual(sums)
+  }, 60_000)
+})
+
+/** What the engine wrote to stdout (the log) while `run` ran. */
+async function captured(run: () => Promise<unknown>): Promise<string> {
+  const write = process.stdout.write.bind(process.stdout)
+  let out = ''
+  process.stdout.write = ((chunk: string | Uint8Array) => {
+    out += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString()
+    return true
+  }) as typeof process.stdout.write
+  try {
+    await run()
+  } finally {
+    process.stdout.write = write
+  }
+  return out
+}
