@@ -15,7 +15,8 @@ import { pipeline } from 'node:stream/promises'
 import { tableChecksums } from '../../dev/fixtures.js'
 import type { TestServer } from '../../dev/postgres.js'
 import { DirectFeed, type LoadOptions, type LoadPlan, loadBackup } from '../../src/postgres/load.js'
-import { readArchiveToc } from '../../src/postgres/toc.js'
+import { parseArchiveToc, readArchiveToc } from '../../src/postgres/toc.js'
+import { type SyntheticEntry, writeArchive } from '../support/archive-writer.js'
 import { createEncryptor } from '../../src/pipeline/encrypt.js'
 import type { Compression } from '../../src/types.js'
 import { useHarness } from '../support/harness.js'
@@ -113,6 +114,63 @@ function replaceString(archive: Buffer, from: string, to: string): Buffer {
     Buffer.from(to),
     archive.subarray(at + Buffer.byteLength(from))
   ])
+}
+
+/** The archive with its TOC rewritten by `patch` (every field kept as read, data blocks as they are). */
+function rewriteEntries(
+  archive: Buffer,
+  patch: (entries: SyntheticEntry[]) => SyntheticEntry[]
+): Buffer {
+  const toc = parseArchiveToc(archive)
+  const h = toc.header
+  const sections = { none: 1, 'pre-data': 2, data: 3, 'post-data': 4 } as const
+  const states = { 'not-set': 1, set: 2, 'no-data': 3 } as const
+  const entries: SyntheticEntry[] = toc.entries.map(e => ({
+    dumpId: e.dumpId,
+    hadDumper: e.hadDumper ? 1 : 0,
+    tableoid: e.tableoid,
+    oid: e.oid,
+    tag: e.tag,
+    desc: e.desc,
+    section: sections[e.section],
+    defn: e.defn,
+    dropStmt: e.dropStmt,
+    copyStmt: e.copyStmt,
+    namespace: e.namespace,
+    tablespace: e.tablespace,
+    tableam: e.tableam,
+    relkind: e.relkind ? e.relkind.charCodeAt(0) : 0,
+    owner: e.owner,
+    withOids: e.withOids ? 'true' : 'false',
+    dependencies: e.dependencies,
+    ...(e.extra.format === 'custom'
+      ? { dataState: states[e.extra.dataState], dataOffset: e.extra.dataOffset }
+      : {})
+  }))
+  const c = h.created
+  return writeArchive({
+    minor: h.version.minor,
+    major: h.version.major,
+    rev: h.version.rev,
+    intSize: h.intSize,
+    offSize: h.offSize,
+    formatCode: h.formatCode,
+    compression: h.compression.level ?? h.compression.code,
+    created: [c.second, c.minute, c.hour, c.day, c.month - 1, c.year - 1900, c.isdst],
+    databaseName: h.databaseName,
+    serverVersion: h.serverVersion,
+    pgDumpVersion: h.pgDumpVersion,
+    entries: patch(entries),
+    trailing: archive.subarray(toc.end)
+  })
+}
+
+async function roleExists(name: string): Promise<boolean> {
+  const r = await server.query<{ n: number }>(
+    'postgres',
+    `SELECT count(*)::int AS n FROM pg_roles WHERE rolname = '${name}'`
+  )
+  return r[0].n > 0
 }
 
 async function tables(database: string): Promise<string[]> {
@@ -226,12 +284,53 @@ describe('not direct', () => {
     const out = await captured(async () => {
       result = await load(write(crafted), target).catch((e: Error) => e)
     })
-    expect(out).toMatch(/the data entry \d+ \(public\.u\) does not start with the COPY statement/)
+    expect(out).toMatch(
+      /the data entry \d+ \(public\.u\) is not what pg_dump writes for a table's rows/
+    )
     // psql's path runs what the gate passes: COPY into x fails (it has no column v)
     expect(result).toBeInstanceOf(Error)
     expect((result as Error).message).toMatch(/column "v" of relation "x" does not exist/)
     expect(await tables(target)).toEqual([])
   }, 60_000)
+
+  // pg_restore counts an entry with a data dumper as schema and data: it runs a TABLE DATA
+  // entry's defn too (before its COPY), and an entry without a dumper runs only its defn
+  it.each([
+    [
+      'SQL of its own (a role)',
+      { defn: 'CREATE ROLE direct_evil_a SUPERUSER;\n' },
+      'direct_evil_a'
+    ],
+    ['transaction control', { defn: 'COMMIT;\nCREATE ROLE direct_evil_b;\n' }, 'direct_evil_b'],
+    ['a drop statement', { dropStmt: 'CREATE ROLE direct_evil_c;\n' }, 'direct_evil_c'],
+    [
+      'no data dumper, SQL of its own',
+      { hadDumper: 0, defn: 'CREATE ROLE direct_evil_d;\n' },
+      'direct_evil_d'
+    ]
+  ])(
+    'a TABLE DATA entry with %s: the psql path, where the gate reads it',
+    async (_what, change, role) => {
+      const crafted = rewriteEntries(piped, entries =>
+        entries.map(e => (e.desc === 'TABLE DATA' && e.tag === 'u' ? { ...e, ...change } : e))
+      )
+      const target = await server.createDatabase()
+      const out = await captured(async () => {
+        await load(write(crafted), target).catch((e: Error) => e)
+      })
+      expect(out).toMatch(
+        /Loading through the script gate into psql: the data entry \d+ \(public\.u\) is not what pg_dump writes for a table's rows/
+      )
+      expect(out).not.toMatch(/Loading with pg_restore -d directly/)
+      expect(await roleExists(role)).toBe(false)
+    },
+    60_000
+  )
+
+  it('the same archive rewritten without a change still loads directly (the rewriting keeps it whole)', async () => {
+    const same = rewriteEntries(piped, entries => entries)
+    expect(same.equals(piped)).toBe(true)
+  })
 
   it('a COPY statement with a second statement after it: not direct (the psql path, as before)', async () => {
     const crafted = replaceString(
@@ -245,7 +344,7 @@ describe('not direct', () => {
       result = await load(write(crafted), target).catch((e: Error) => e)
     })
     expect(out).toMatch(
-      /Loading through the script gate into psql: the data entry \d+ \(public\.u\) does not start with the COPY statement pg_dump writes/
+      /Loading through the script gate into psql: the data entry \d+ \(public\.u\) is not what pg_dump writes/
     )
     // psql's path as before: psql runs the rest of the COPY line as a statement (the DROP), so
     // x's own data fails later and the one transaction leaves nothing

@@ -59,7 +59,7 @@ import {
 import {
   type ArchiveToc,
   type TocEntry,
-  isPgDumpCopyStatement,
+  isPgDumpDataEntry,
   parseArchiveToc,
   readArchiveToc,
   readArchiveTocFile
@@ -480,9 +480,9 @@ async function checkDirect(
   const source = 'the script pg_restore writes of the archive'
   for (const entry of tables) {
     const name = `${entry.namespace ?? ''}.${entry.tag}`
-    if (!isPgDumpCopyStatement(entry))
+    if (!isPgDumpDataEntry(entry))
       return no(
-        `the data entry ${entry.dumpId} (${shortName(name)}) does not start with the COPY statement pg_dump writes for its table`
+        `the data entry ${entry.dumpId} (${shortName(name)}) is not what pg_dump writes for a table's rows (its COPY statement alone, no SQL of its own)`
       )
     const gate = scriptGate(plan, target, options, hooks, [], source)
     await pipeline(Readable.from([Buffer.from(`${entry.copyStmt}\\.\n`)]), gate, discard())

@@ -945,14 +945,18 @@ const unquoteIdent = (id: string): string =>
   id.startsWith('"') ? id.slice(1, -1).replace(/""/g, '"') : id
 
 /**
- * Whether a TABLE DATA entry's COPY statement is exactly the one pg_dump writes for it:
- * `COPY <schema>.<table> (<columns>) FROM stdin;` naming the entry's own namespace and tag (the
- * names compared once unquoted, not as text), nothing before or after it. pg_restore sends this
- * statement as it is, then the entry's data block as COPY data.
+ * Whether a TABLE DATA entry is exactly what pg_dump writes for a table's rows, so that
+ * `pg_restore -d` sends nothing for it but its COPY statement and the data block as COPY data:
+ *  - it had a data dumper, and carries no SQL of its own (defn and dropStmt empty) — pg_restore
+ *    counts an entry with a dumper as both schema and data and runs its defn before the COPY
+ *    (pg_backup_archiver.c, _tocEntryRequired), and an entry without one runs only its defn;
+ *  - its COPY statement is `COPY <schema>.<table> (<columns>) FROM stdin;` naming the entry's own
+ *    namespace and tag (the names compared once unquoted, not as text), nothing before or after.
  */
-export function isPgDumpCopyStatement(entry: TocEntry): boolean {
-  if (entry.desc !== 'TABLE DATA' || entry.copyStmt === null || entry.namespace === null)
-    return false
+export function isPgDumpDataEntry(entry: TocEntry): boolean {
+  if (entry.desc !== 'TABLE DATA' || !entry.hadDumper) return false
+  if ((entry.defn ?? '') !== '' || (entry.dropStmt ?? '') !== '') return false
+  if (entry.copyStmt === null || entry.namespace === null) return false
   const m = PG_DUMP_COPY.exec(entry.copyStmt)
   return m !== null && unquoteIdent(m[1]) === entry.namespace && unquoteIdent(m[2]) === entry.tag
 }
