@@ -16,6 +16,7 @@ import { EngineError } from '../errors.js'
 import { type BackupFile, discard, openRaw } from '../pipeline/decode.js'
 import { DigestStage } from '../pipeline/digest.js'
 import { plural } from '../log.js'
+import { scavengeEvery } from '../memory.js'
 
 export class ZipError extends EngineError {
   override name = 'ZipError'
@@ -108,7 +109,7 @@ export async function openZip(file: string): Promise<OpenZip> {
     entries,
     async read(entry) {
       const content = entry.range
-        ? openRaw({ path: file, range: entry.range }, { highWaterMark: 1024 * 1024 })
+        ? openRaw({ path: file, range: entry.range }, { highWaterMark: 256 * 1024 })
         : await zip.openReadStreamPromise(raw.get(entry)!).catch((error: unknown) => {
             throw unreadable(error)
           })
@@ -143,6 +144,9 @@ function overflow(entry: ZipEntry): ZipError {
   )
 }
 
+/** Bytes of an entry read between two minor collections (see memory.ts). */
+const READ_SCAVENGE_BYTES = 4 * 1024 * 1024
+
 /**
  * A pass-through that fails as soon as the entry grows beyond its declared size, and at the end
  * unless its size and CRC-32 are right.
@@ -150,11 +154,14 @@ function overflow(entry: ZipEntry): ZipError {
 function checkEntry(entry: ZipEntry): Transform {
   let crc = 0
   let bytes = 0
+  // every read is a Buffer of its own, garbage once passed on: collected every few MiB
+  const scavenge = scavengeEvery(READ_SCAVENGE_BYTES)
   return new Transform({
     transform(chunk: Buffer, _encoding, callback) {
       bytes += chunk.length
       if (bytes > entry.size) return callback(overflow(entry))
       crc = zlib.crc32(chunk, crc)
+      scavenge(chunk.length)
       callback(null, chunk)
     },
     flush(callback) {
