@@ -16,6 +16,7 @@ import path from 'node:path'
 import { EngineError, SettingError } from '../errors.js'
 import { sha256Of } from '../pipeline/digest.js'
 import { ZipHeadObserver, zipSeen } from './unzip.js'
+import { scavengeEvery } from '../memory.js'
 import { type ArtifactFrom, type ArtifactSource, TRUSTED_RUN_EVENTS } from '../types.js'
 
 export interface UploadedArtifact {
@@ -691,6 +692,9 @@ export async function downloadArtifactZip(
  * and the dump is read again, as before. fs.createWriteStream is put back when the download
  * settles.
  */
+/** How many downloaded bytes between two minor collections (see memory.ts). */
+const DOWNLOAD_SCAVENGE_BYTES = 4 * 1024 * 1024
+
 function observeWritesInto(directory: string): {
   observed(file: string): ZipHeadObserver | undefined
   restore(): void
@@ -708,8 +712,13 @@ function observeWritesInto(directory: string): {
       const observer = new ZipHeadObserver()
       observers.set(path.resolve(file), observer)
       // pipe() says so synchronously, before the first byte flows
+      // the client's chunks are garbage once written: collected every few MiB (memory.ts)
+      const scavenge = scavengeEvery(DOWNLOAD_SCAVENGE_BYTES)
       stream.once('pipe', (source: Readable) =>
-        source.on('data', (chunk: Buffer) => observer.push(chunk))
+        source.on('data', (chunk: Buffer) => {
+          observer.push(chunk)
+          scavenge(chunk.length)
+        })
       )
     }
     return stream

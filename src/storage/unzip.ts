@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto'
 import { createWriteStream } from 'node:fs'
-import { mkdir, statfs } from 'node:fs/promises'
+import { type FileHandle, mkdir, open, statfs } from 'node:fs/promises'
 import path from 'node:path'
 import { type Readable, Transform } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
@@ -16,6 +16,7 @@ import { EngineError } from '../errors.js'
 import { type BackupFile, discard, openRaw } from '../pipeline/decode.js'
 import { DigestStage } from '../pipeline/digest.js'
 import { plural } from '../log.js'
+import { scavengeEvery } from '../memory.js'
 
 export class ZipError extends EngineError {
   override name = 'ZipError'
@@ -108,7 +109,7 @@ export async function openZip(file: string): Promise<OpenZip> {
     entries,
     async read(entry) {
       const content = entry.range
-        ? openRaw({ path: file, range: entry.range }, { highWaterMark: 1024 * 1024 })
+        ? openRaw({ path: file, range: entry.range }, { highWaterMark: 256 * 1024 })
         : await zip.openReadStreamPromise(raw.get(entry)!).catch((error: unknown) => {
             throw unreadable(error)
           })
@@ -143,6 +144,9 @@ function overflow(entry: ZipEntry): ZipError {
   )
 }
 
+/** Bytes of an entry read between two minor collections (see memory.ts). */
+const READ_SCAVENGE_BYTES = 4 * 1024 * 1024
+
 /**
  * A pass-through that fails as soon as the entry grows beyond its declared size, and at the end
  * unless its size and CRC-32 are right.
@@ -150,11 +154,14 @@ function overflow(entry: ZipEntry): ZipError {
 function checkEntry(entry: ZipEntry): Transform {
   let crc = 0
   let bytes = 0
+  // every read is a Buffer of its own, garbage once passed on: collected every few MiB
+  const scavenge = scavengeEvery(READ_SCAVENGE_BYTES)
   return new Transform({
     transform(chunk: Buffer, _encoding, callback) {
       bytes += chunk.length
       if (bytes > entry.size) return callback(overflow(entry))
       crc = zlib.crc32(chunk, crc)
+      scavenge(chunk.length)
       callback(null, chunk)
     },
     flush(callback) {
@@ -180,14 +187,19 @@ function checkEntry(entry: ZipEntry): Transform {
  * content's end is known only from the central directory, once the zip is whole: the last
  * {@link HEAD_WINDOW} bytes are held back from the hashes until then (what follows the dump in
  * the action's zip — the manifest, a signature, the roles file, the central directory — is far
- * smaller; a zip whose tail is larger is read a second time instead).
+ * smaller; a zip whose tail is larger is read a second time instead). They are held as a copy in
+ * one ring buffer, never as the chunks pushed: a chunk is the caller's again once push returns
+ * (it may reuse it), and the download's chunks die young (no chunk outlives a minor collection
+ * because the window still pointed at it).
  */
 export class ZipHeadObserver {
   private head: Buffer = Buffer.alloc(0)
   private dataStart: number | undefined
   private refused = false
-  private readonly pending: Buffer[] = []
-  private pendingBytes = 0
+  /** The last bytes seen (at most HEAD_WINDOW), not hashed yet: `held` bytes from `oldest`. */
+  private ring: Buffer | undefined
+  private oldest = 0
+  private held = 0
   private hashed = 0
   /** Every byte seen, for the caller to check against the file written. */
   seen = 0
@@ -210,12 +222,31 @@ export class ZipHeadObserver {
       chunk = this.head.subarray(start)
       this.head = Buffer.alloc(0)
     }
-    this.pending.push(chunk)
-    this.pendingBytes += chunk.length
-    while (this.pendingBytes - this.pending[0].length >= HEAD_WINDOW) {
-      const oldest = this.pending.shift()!
-      this.pendingBytes -= oldest.length
-      this.take(oldest)
+    const ring = (this.ring ??= Buffer.allocUnsafe(HEAD_WINDOW))
+    // what no longer fits in the window is hashed: the oldest held bytes, then the chunk's start
+    const excess = this.held + chunk.length - HEAD_WINDOW
+    if (excess > 0) {
+      const fromRing = Math.min(excess, this.held)
+      this.takeHeld(fromRing)
+      const fromChunk = excess - fromRing
+      if (fromChunk > 0) {
+        this.take(chunk.subarray(0, fromChunk))
+        chunk = chunk.subarray(fromChunk)
+      }
+    }
+    // the rest of the chunk is copied in after the held bytes (wrapping around)
+    let at = (this.oldest + this.held) % HEAD_WINDOW
+    let from = 0
+    while (from < chunk.length) {
+      const copied = chunk.copy(
+        ring,
+        at,
+        from,
+        from + Math.min(chunk.length - from, HEAD_WINDOW - at)
+      )
+      from += copied
+      this.held += copied
+      at = (at + copied) % HEAD_WINDOW
     }
   }
 
@@ -226,15 +257,23 @@ export class ZipHeadObserver {
   result(offset: number, length: number): { sha256: string; crc32: number } | undefined {
     if (this.refused || this.dataStart !== offset) return undefined
     this.refused = true
-    let need = length - this.hashed
-    if (need < 0 || need > this.pendingBytes) return undefined
-    for (const chunk of this.pending) {
-      if (need === 0) break
-      const part = chunk.length <= need ? chunk : chunk.subarray(0, need)
-      this.take(part)
-      need -= part.length
-    }
+    const need = length - this.hashed
+    if (need < 0 || need > this.held) return undefined
+    this.takeHeld(need)
+    this.ring = undefined
     return { sha256: this.hash.digest('hex'), crc32: this.crc >>> 0 }
+  }
+
+  /** Hashes the `bytes` oldest held bytes and lets them go. */
+  private takeHeld(bytes: number): void {
+    const ring = this.ring!
+    while (bytes > 0) {
+      const part = Math.min(bytes, HEAD_WINDOW - this.oldest)
+      this.take(ring.subarray(this.oldest, this.oldest + part))
+      this.oldest = (this.oldest + part) % HEAD_WINDOW
+      this.held -= part
+      bytes -= part
+    }
   }
 
   private take(chunk: Buffer): void {
@@ -272,9 +311,52 @@ export async function hashEntry(zip: OpenZip, entry: ZipEntry): Promise<string> 
     }
     return seen.sha256
   }
+  if (entry.range && entry.size === entry.range.length) return hashStored(zip.file, entry)
   const digest = new DigestStage()
   await pipeline(await zip.read(entry), digest, discard())
   return digest.digest()
+}
+
+/** Bytes of the one buffer {@link hashStored} reads into. */
+const STORED_READ_BYTES = 256 * 1024
+
+/**
+ * A stored entry's sha256, its CRC-32 checked: its byte range read into one buffer, reused for
+ * every read (a read stream allocates a Buffer per read, garbage that V8 lets grow by some 64 MB
+ * before it collects; this reads a dump of gigabytes in 256 KiB).
+ */
+async function hashStored(file: string, entry: ZipEntry): Promise<string> {
+  const { offset, length } = entry.range!
+  const hash = createHash('sha256')
+  let crc = 0
+  const buffer = Buffer.allocUnsafe(Math.min(STORED_READ_BYTES, Math.max(1, length)))
+  let handle: FileHandle
+  try {
+    handle = await open(file, 'r')
+  } catch (error) {
+    throw unreadable(error)
+  }
+  try {
+    for (let done = 0; done < length;) {
+      const want = Math.min(buffer.length, length - done)
+      const { bytesRead } = await handle.read(buffer, 0, want, offset + done)
+      if (bytesRead === 0) {
+        throw new ZipError(`the zip ends inside its entry ${entry.name}: it is truncated`)
+      }
+      const chunk = buffer.subarray(0, bytesRead)
+      hash.update(chunk)
+      crc = zlib.crc32(chunk, crc)
+      done += bytesRead
+    }
+  } catch (error) {
+    throw unreadable(error)
+  } finally {
+    await handle.close()
+  }
+  if (crc >>> 0 !== entry.crc32 >>> 0) {
+    throw new ZipError(`the entry ${entry.name} fails its CRC-32 check: the zip is corrupted`)
+  }
+  return hash.digest('hex')
 }
 
 /** A stored entry as a backup file read in place: its byte range in the zip. */

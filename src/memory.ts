@@ -1,0 +1,49 @@
+/**
+ * A minor collection (a scavenge of V8's young generation) on demand, for a stage that passes
+ * gigabytes through Buffers it does not allocate itself (the artifact client's download: Node's
+ * HTTP parser copies every chunk of a response body into a Buffer of its own). Such a Buffer is
+ * garbage once written, but its memory lies outside the heap, and V8 lets that grow by some 64 MB
+ * before it collects: the restore's peak RSS. A scavenge every few MiB frees them young; it costs
+ * about a millisecond (the young generation holds little else then).
+ */
+import v8 from 'node:v8'
+import vm from 'node:vm'
+
+type Collect = (options: { type: 'minor' | 'major' }) => void
+
+let collect: Collect | null | undefined
+
+/** V8's gc(), fetched once into a context of its own; null where it cannot be had. */
+function collector(): Collect | null {
+  if (collect !== undefined) return collect
+  try {
+    if (typeof globalThis.gc === 'function') {
+      collect = globalThis.gc as unknown as Collect
+    } else {
+      // the flag exposes gc() to contexts created while it is set: one, then it is unset again
+      v8.setFlagsFromString('--expose-gc')
+      try {
+        collect = vm.runInNewContext('gc') as Collect
+      } finally {
+        v8.setFlagsFromString('--no-expose-gc')
+      }
+    }
+  } catch {
+    collect = null
+  }
+  return collect
+}
+
+/**
+ * Counts bytes that passed; after every `everyBytes` of them, a minor collection. Returns the
+ * function to call with each chunk's length.
+ */
+export function scavengeEvery(everyBytes: number): (bytes: number) => void {
+  let since = 0
+  return bytes => {
+    since += bytes
+    if (since < everyBytes) return
+    since = 0
+    collector()?.({ type: 'minor' })
+  }
+}
