@@ -29,6 +29,7 @@ import {
 } from '../../dev/fixtures.js'
 import type { TestServer } from '../../dev/postgres.js'
 import type { Compression, DumpFormat, RestoreOptions } from '../../src/types.js'
+import { rewriteArchiveToc } from '../support/archive-writer.js'
 import { useHarness } from '../support/harness.js'
 import { testBackupInputs, testRestoreInputs } from '../support/inputs.js'
 
@@ -494,6 +495,75 @@ describe('refusals: the target stays byte-for-byte unchanged', () => {
         /the directory archive \(tar\) holds entries pg_dump does not write: /
       )
       expect(error.message).toMatch(names)
+    })
+  })
+
+  describe('a directory archive naming files outside its folder (pg_restore would load them)', () => {
+    /**
+     * pg_dump -Fd -Z0 of 'small' whose largest table's data file is moved next to the folder
+     * and named by toc.dat as "../<name>" (or, for a large object, by blobs.toc): the file
+     * holds that table's own rows, so if it were read the restore would succeed.
+     */
+    async function escapingDirectory(name: string): Promise<string> {
+      const dir = path.join(files, name)
+      await runTool(
+        path.join(server.binDir, 'pg_dump'),
+        ['-Fd', '-Z0', '-f', dir],
+        server.env(small)
+      )
+      const dats = readdirSync(dir).filter(n => /^\d+\.dat$/.test(n))
+      const largest = dats.sort(
+        (a, b) => statSync(path.join(dir, b)).size - statSync(path.join(dir, a)).size
+      )[0]
+      const outside = `${name}-outside.dat`
+      renameSync(path.join(dir, largest), path.join(files, outside))
+      const toc = path.join(dir, 'toc.dat')
+      writeFileSync(
+        toc,
+        rewriteArchiveToc(readFileSync(toc), entries =>
+          entries.map(e => (e.filename === largest ? { ...e, filename: `../${outside}` } : e))
+        )
+      )
+      return dir
+    }
+
+    it.each<[string, Partial<RestoreOptions>]>([
+      ['jobs 1', { allowNonEmpty: true }],
+      ['jobs 2', { allowNonEmpty: true, singleTransaction: false, jobs: 2 }]
+    ])('toc.dat names "../file": refused before anything runs (%s)', async (label, overrides) => {
+      const dir = await escapingDirectory(`escaping-${label.replace(' ', '')}.dir`)
+      await expectRefusedUnchanged(
+        dir,
+        /the data file name "\.\.\/escaping-jobs\d\.dir-outside\.dat" is not a plain file name in the archive's folder/,
+        overrides
+      )
+    })
+
+    it('the same in a tar: refused', async () => {
+      const dir = await escapingDirectory('escaping-tar.dir')
+      const tar = path.join(files, 'escaping.dir.tar')
+      await runTool('tar', ['-cf', tar, '-C', dir, '.'], process.env)
+      await expectRefusedUnchanged(tar, /is not a plain file name in the archive's folder/)
+    })
+
+    it('a blobs TOC naming a large object file outside the folder: refused', async () => {
+      const source = await server.createDatabase()
+      await server.query(source, "SELECT lo_from_bytea(0, '\\x6869'::bytea)")
+      const dir = path.join(files, 'escaping-blob.dir')
+      await runTool(
+        path.join(server.binDir, 'pg_dump'),
+        ['-Fd', '-Z0', '-f', dir],
+        server.env(source)
+      )
+      const blobsToc = readdirSync(dir).find(n => /^blobs(_\d+)?\.toc$/.test(n))!
+      const lines = readFileSync(path.join(dir, blobsToc), 'utf8').trim().split('\n')
+      const [oid, file] = lines[0].split(' ')
+      renameSync(path.join(dir, file), path.join(files, 'escaping-blob-outside.dat'))
+      writeFileSync(path.join(dir, blobsToc), `${oid} ../escaping-blob-outside.dat\n`)
+      await expectRefusedUnchanged(
+        dir,
+        /blobs(_\d+)?\.toc names the large object file "\d+ \.\.\/escaping-blob-outside\.dat", not a plain file name/
+      )
     })
   })
 

@@ -10,6 +10,8 @@
  * __tests__/integration/toc.test.ts.
  */
 
+import { parseArchiveToc } from '../../src/postgres/toc.js'
+
 export interface SyntheticEntry {
   dumpId: number
   hadDumper?: number
@@ -173,4 +175,57 @@ function writeEntry(
   w.str(null)
   if (at.formatCode === 1) w.offset(e.dataState ?? 3, e.dataOffset ?? 0, at.offSize)
   else w.str(e.filename ?? '')
+}
+
+/**
+ * A real archive (custom) or toc.dat (directory) with its TOC rewritten by `patch`: every field
+ * kept as read unless the patch changes it, the bytes after the TOC (data blocks) as they are.
+ * Without a change it writes the same bytes (tests check that).
+ */
+export function rewriteArchiveToc(
+  archive: Buffer,
+  patch: (entries: SyntheticEntry[]) => SyntheticEntry[]
+): Buffer {
+  const toc = parseArchiveToc(archive)
+  const h = toc.header
+  const sections = { none: 1, 'pre-data': 2, data: 3, 'post-data': 4 } as const
+  const states = { 'not-set': 1, set: 2, 'no-data': 3 } as const
+  const entries: SyntheticEntry[] = toc.entries.map(e => ({
+    dumpId: e.dumpId,
+    hadDumper: e.hadDumper ? 1 : 0,
+    tableoid: e.tableoid,
+    oid: e.oid,
+    tag: e.tag,
+    desc: e.desc,
+    section: sections[e.section],
+    defn: e.defn,
+    dropStmt: e.dropStmt,
+    copyStmt: e.copyStmt,
+    namespace: e.namespace,
+    tablespace: e.tablespace,
+    tableam: e.tableam,
+    relkind: e.relkind ? e.relkind.charCodeAt(0) : 0,
+    owner: e.owner,
+    withOids: e.withOids ? 'true' : 'false',
+    dependencies: e.dependencies,
+    ...(e.extra.format === 'custom'
+      ? { dataState: states[e.extra.dataState], dataOffset: e.extra.dataOffset }
+      : { filename: e.extra.filename ?? '' })
+  }))
+  const c = h.created
+  return writeArchive({
+    minor: h.version.minor,
+    major: h.version.major,
+    rev: h.version.rev,
+    intSize: h.intSize,
+    offSize: h.offSize,
+    formatCode: h.formatCode,
+    compression: h.compression.level ?? h.compression.code,
+    created: [c.second, c.minute, c.hour, c.day, c.month - 1, c.year - 1900, c.isdst],
+    databaseName: h.databaseName,
+    serverVersion: h.serverVersion,
+    pgDumpVersion: h.pgDumpVersion,
+    entries: patch(entries),
+    trailing: archive.subarray(toc.end)
+  })
 }

@@ -43,6 +43,7 @@ import {
 } from '../postgres/clean.js'
 import {
   type ArchiveToc,
+  ArchiveTocError,
   parseArchiveToc,
   readArchiveToc,
   dataEntries,
@@ -219,7 +220,16 @@ async function fromToc(
 ): Promise<Pick<RestorePlan, 'clean' | 'dataOnlyTables' | 'dataOnlySequences' | 'references'>> {
   // read without clean or allow-non-empty too: the guard counts the data-only tables and
   // sequences the target holds (outside the schemas it looks at otherwise)
-  const toc = await readToc()
+  let toc: ArchiveToc
+  try {
+    toc = await readToc()
+  } catch (error) {
+    if (!(error instanceof ArchiveTocError)) throw error
+    throw new RestoreError(
+      `the archive's table of contents is refused: ${sentence(error.message)} Nothing was restored. Restore a backup the action or pg_dump made.`,
+      { cause: error }
+    )
+  }
   return {
     clean: inputs.clean ? archiveDrops(inputs, toc) : undefined,
     dataOnlyTables: archiveDataOnly(inputs, toc, 'TABLE'),

@@ -59,6 +59,7 @@ import {
 import {
   type ArchiveToc,
   type TocEntry,
+  DATA_FILE_NAME,
   isPgDumpDataEntry,
   parseArchiveToc,
   readArchiveToc,
@@ -210,11 +211,13 @@ async function load(
   }
   let archive: ArchiveInput
   if ('directory' in dump) {
+    await checkDirectoryFiles(dump.directory)
     archive = { path: dump.directory }
   } else if (plan.format === 'directory-tar') {
     const dir = path.join(workDir, 'directory')
     await mkdir(dir)
     await untar(dump, plan.decoding, dir)
+    await checkDirectoryFiles(dir)
     archive = { path: dir }
   } else if (options.jobs > 1) {
     // a parallel restore needs a seekable archive file
@@ -428,6 +431,13 @@ async function checkDirect(
   opened: { stream?: Readable }
 ): Promise<DirectLoad | { direct: false; reason: string }> {
   const no = (reason: string): { direct: false; reason: string } => ({ direct: false, reason })
+  // pg_restore -d --jobs sends statements `pg_restore -f -` never writes: a TRUNCATE before the
+  // data of each table it created (named by the TOC's tags, which need not be the tables the
+  // entries' SQL creates), and the archive's search_path entry again in every worker's session
+  if (options.jobs > 1)
+    return no(
+      `jobs: ${options.jobs} — pg_restore -d --jobs runs statements of its own that the gate cannot read (a TRUNCATE before each table's data, the archive's search_path setting in every worker's session)`
+    )
   // jobs > 1: clean's drops and the roles run first, in a transaction of their own (runFirst)
   if (options.jobs === 1 && options.clean && (plan.drops?.length ?? 0) > 0)
     return no("clean: the action's drops run first, in the restore's own session")
@@ -1038,6 +1048,37 @@ async function untar(file: BackupFile, decoding: Decoding, dir: string): Promise
     throw new ArchiveError(
       `the directory archive (tar) holds entries pg_dump does not write: ${foreign.slice(0, 5).join(', ')}${foreign.length > 5 ? `, and ${foreign.length - 5} more` : ''}. A link would make pg_restore read a file outside the backup; nothing was restored. Restore a backup the action or pg_dump -Fd made.`
     )
+  }
+}
+
+/**
+ * Before pg_restore reads a directory archive: every file it would open is a plain name in the
+ * folder — the data files its toc.dat names (toc.ts refuses any other name as it parses) and the
+ * large objects' files each blobs TOC lists ("<oid> blob_<oid>.dat" lines, which pg_restore joins
+ * to the folder as they are): a crafted name ("../../.git/config") would load a file of the
+ * runner into the target.
+ *
+ * @throws ArchiveError naming the first such name (nothing was restored).
+ */
+export async function checkDirectoryFiles(dir: string): Promise<void> {
+  const toc = await readArchiveTocFile(dir)
+  for (const entry of toc.entries) {
+    const name = entry.extra.format === 'directory' ? entry.extra.filename : null
+    if (!name || !name.endsWith('.toc')) continue
+    let text: string
+    try {
+      text = await readFile(path.join(dir, name), 'latin1')
+    } catch {
+      continue // pg_restore says that it is missing
+    }
+    for (const line of text.split('\n')) {
+      if (line.trim() === '') continue
+      const file = /^\d+ (\S+)$/.exec(line.trimEnd())?.[1]
+      if (file === undefined || !DATA_FILE_NAME.test(file))
+        throw new ArchiveError(
+          `the directory archive's ${name} names the large object file ${JSON.stringify(line.slice(0, 80))}, not a plain file name in the archive's folder (pg_dump writes "<oid> blob_<oid>.dat"): pg_restore would read a file outside the backup. Nothing was restored. Restore a backup the action or pg_dump -Fd made.`
+        )
+    }
   }
 }
 

@@ -201,6 +201,13 @@ export const DEFAULT_TOC_LIMITS: Readonly<Required<TocLimits>> = Object.freeze({
   maxTocBytes: 1024 * 1024 * 1024
 })
 
+/**
+ * A data file of a directory archive as pg_dump names it (`1234.dat`, `blobs.toc`,
+ * `blobs_1234.toc`, and the large objects' `blob_16384.dat` in a blobs TOC): a plain name in the
+ * archive's folder, never a path.
+ */
+export const DATA_FILE_NAME = /^[A-Za-z0-9_]+\.(?:dat|toc)$/
+
 /** What is wrong with an archive an {@link ArchiveTocError} refuses. */
 export type ArchiveTocProblem =
   /** the input ends inside the header or TOC */
@@ -654,7 +661,15 @@ class TocParser {
       }
       extra = { format: 'custom', dataState, dataOffset }
     } else {
+      const start = this.offset
       const filename = this.str('filename')
+      // pg_restore opens <folder>/<filename>: pg_dump writes <id>.dat and blobs[_<id>].toc
+      if (filename && !DATA_FILE_NAME.test(filename))
+        throw this.fail(
+          'invalid',
+          `the data file name ${JSON.stringify(filename.slice(0, 60))} is not a plain file name in the archive's folder (pg_dump writes <id>.dat and blobs.toc): pg_restore would read a file outside the backup`,
+          start
+        )
       extra = { format: 'directory', filename: filename ? filename : null }
     }
     return {
