@@ -38,12 +38,14 @@ import { PsqlLexer } from '../postgres/psql-lexer.js'
 import {
   type CleanList,
   ScriptDropsScanner,
+  TABLE_LIKE,
   cleanListFromToc,
   selectedEntries
 } from '../postgres/clean.js'
 import {
   type ArchiveToc,
   ArchiveTocError,
+  type TocEntry,
   parseArchiveToc,
   readArchiveToc,
   dataEntries,
@@ -230,12 +232,60 @@ async function fromToc(
       { cause: error }
     )
   }
+  checkSelection(inputs, toc)
   return {
     clean: inputs.clean ? archiveDrops(inputs, toc) : undefined,
     dataOnlyTables: archiveDataOnly(inputs, toc, 'TABLE'),
     dataOnlySequences: archiveDataOnly(inputs, toc, 'SEQUENCE'),
     references: archiveReferences(inputs, toc)
   }
+}
+
+/**
+ * Each name of `tables` and `schemas` must select something of the archive, as pg_restore
+ * --table / --schema read them (a table's exact name, without its schema; a schema's exact
+ * name): a subset restore that matches nothing would restore nothing and succeed.
+ *
+ * @throws SettingError naming the input and the name that matches nothing.
+ */
+export function checkSelection(
+  selection: Pick<RestoreOptions, 'tables' | 'schemas'>,
+  toc: Pick<ArchiveToc, 'entries'>
+): void {
+  const { tables, schemas } = selection
+  const inSchemas = (e: TocEntry): boolean =>
+    schemas.length === 0 || schemas.includes(e.namespace ?? '')
+  for (const schema of schemas) {
+    if (!toc.entries.some(e => (e.namespace ?? '') === schema))
+      throw new SettingError(
+        'schemas',
+        `'${schema}' is no schema with objects in this backup (names are exact, as pg_restore --schema takes them${schemaHint(schema, toc)}). Nothing was restored.`
+      )
+  }
+  for (const table of tables) {
+    if (toc.entries.some(e => TABLE_LIKE.has(e.desc) && e.tag === table && inSchemas(e))) continue
+    const dot = table.indexOf('.')
+    const bare = dot > 0 ? table.slice(dot + 1) : undefined
+    const qualified =
+      bare !== undefined &&
+      toc.entries.some(
+        e => TABLE_LIKE.has(e.desc) && e.tag === bare && e.namespace === table.slice(0, dot)
+      )
+    throw new SettingError(
+      'tables',
+      qualified
+        ? `'${table}': give the table's name without its schema, as pg_restore --table takes it ('${bare}'), and its schema in 'schemas' ('${table.slice(0, dot)}') if other schemas have a table of that name. Nothing was restored.`
+        : `'${table}' is no table, view or sequence of this backup${schemas.length > 0 ? ` in the schemas given (${schemas.join(', ')})` : ''} (names are exact, as pg_restore --table takes them). Nothing was restored.`
+    )
+  }
+}
+
+function schemaHint(schema: string, toc: Pick<ArchiveToc, 'entries'>): string {
+  const lower = schema.toLowerCase()
+  const close = [...new Set(toc.entries.map(e => e.namespace ?? ''))].find(
+    n => n !== '' && n.toLowerCase() === lower
+  )
+  return close ? `; the backup has '${close}'` : ''
 }
 
 /** The schemas and objects the SQL of the archive's selected entries reaches (see PlainDumpObjects). */

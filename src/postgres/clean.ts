@@ -33,7 +33,7 @@ import { type ExistingTable, describeTables } from './target.js'
 import { plural } from '../log.js'
 
 /** Entries a restore with `--table` names (pg_restore: tables, views, sequences, their data). */
-const TABLE_LIKE = new Set([
+export const TABLE_LIKE = new Set([
   'TABLE',
   'TABLE DATA',
   'VIEW',
