@@ -23,6 +23,7 @@ import {
 import path from 'node:path'
 import { tableChecksums } from '../../dev/fixtures.js'
 import type { TestServer } from '../../dev/postgres.js'
+import { CheckError } from '../../src/errors.js'
 import type { Manifest } from '../../src/manifest.js'
 import type { BackupResult } from '../../src/modes/backup.js'
 import type { BackupOptions, DecryptionKeys, RestoreOptions } from '../../src/types.js'
@@ -157,7 +158,7 @@ describe('restore: the manifest holds the backup to what it describes', () => {
     })
     await expectRefused(
       file,
-      /does not match the backup's manifest: public\.invoices is missing\.$/,
+      /does not match the backup's manifest: public\.invoices is missing\. The restore was committed: the target holds what was loaded\./,
       {},
       shopSums
     )
@@ -194,12 +195,14 @@ describe('restore: the manifest holds the backup to what it describes', () => {
     const file = withManifest(custom, m => {
       m.rowCounts.tables.find(t => t.name === 'orders')!.rows = 8
     })
-    await expectRefused(
+    const error = await expectRefused(
       file,
-      /does not match the backup's manifest: public\.orders has 7 rows, the manifest says 8\.$/,
+      /does not match the backup's manifest: public\.orders has 7 rows, the manifest says 8\. The restore was committed/,
       {},
       shopSums
     )
+    // committed: a failure (exit 1), not a check that changed nothing (exit 3)
+    expect(error).not.toBeInstanceOf(CheckError)
   })
 
   it.each([

@@ -54,7 +54,7 @@ import {
 import { type BackupFile, sizeOf } from '../pipeline/decode.js'
 import { restoreProgressLine, startProgress } from '../pipeline/progress.js'
 import { type FetchedBackup, fetchBackup } from '../storage/fetch.js'
-import { SettingError } from '../errors.js'
+import { EngineError, SettingError } from '../errors.js'
 import { type ParsedGlobals, type RolePlan, parseGlobals, planRoles } from '../postgres/globals.js'
 import { createDecryptor } from '../pipeline/encrypt.js'
 import { createHash } from 'node:crypto'
@@ -854,8 +854,9 @@ async function compareRowCounts(
     result.push({ ...c, expected: want ?? undefined })
   }
   if (problems.length > 0) {
-    throw new RestoreError(
-      `the restored data does not match the backup's manifest: ${problems.join('; ')}.`
+    // after the commit: a failure, not a check that left the target unchanged (exit 1, not 3)
+    throw new EngineError(
+      `the restored data does not match the backup's manifest: ${problems.join('; ')}. The restore was committed: the target holds what was loaded. The backup is not what its manifest says (a damaged or edited backup, or a table that changed in ways pg_dump's snapshot cannot see); compare it with another backup before relying on it.`
     )
   }
   const total = result.reduce((sum, t) => sum + t.rows, 0)
