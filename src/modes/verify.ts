@@ -229,7 +229,8 @@ export async function verify(
   }
   const different = objects.filter(o => o.expected !== undefined && o.expected !== o.actual)
   for (const o of objects) {
-    log.info(`${o.kind}: ${o.actual}${o.expected === undefined ? '' : ` (manifest ${o.expected})`}`)
+    // "2 tables", not "tables: 2", which the command line would read as its --tables option
+    log.info(`${o.actual} ${o.kind}${o.expected === undefined ? '' : ` (manifest ${o.expected})`}`)
   }
   const problems: string[] = []
   if (different.length > 0) {
