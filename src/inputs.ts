@@ -197,6 +197,15 @@ const WORKFLOW_ADVICE: Array<[RegExp, string]> = [
     /to let the action install (\S+) itself \(Linux runners with apt-get\)/g,
     'to let the command install $1 itself (Linux with apt-get)'
   ],
+  // check: the repository (inputs.ts) and S3 credentials (storage/s3.ts)
+  [
+    /; leave it empty for this repository\./g,
+    '; the command line has no repository of its own: give the one whose artifacts to check.'
+  ],
+  [
+    /add aws-actions\/configure-aws-credentials before this step \(with OIDC: 'permissions: id-token: write' and role-to-assume, no stored keys\), or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY \(and AWS_SESSION_TOKEN\) from secrets in env\./g,
+    'set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN), or AWS_PROFILE, in the environment.'
+  ],
   [/\bThe runner must be able to reach\b/g, 'This machine must be able to reach'],
   [/\bthe runner user\b/g, 'the user'],
   [/\bthis runner\b/g, 'this machine']

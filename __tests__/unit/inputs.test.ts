@@ -393,7 +393,9 @@ describe('renderForDoor', () => {
     'Give the path of a backup file in the workspace (e.g. after actions/checkout or a download step).',
     '(single-transaction: false, or jobs > 1) what loaded before the error stays: restore again with clean: true.',
     "then 'pg-bin-dir: /usr/lib/postgresql/17/bin' (the pg_dump there)",
-    "'tables' names no table"
+    "'tables' names no table",
+    "'' is not owner/name (e.g. octo-org/app); leave it empty for this repository.",
+    "no AWS credentials were found (x). Credentials come only from the environment: add aws-actions/configure-aws-credentials before this step (with OIDC: 'permissions: id-token: write' and role-to-assume, no stored keys), or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN) from secrets in env."
   ]
 
   it('leaves the action its workflow wording', () => {
@@ -410,7 +412,9 @@ describe('renderForDoor', () => {
       'Give the path of a backup file.',
       '(--single-transaction false, or --jobs > 1) what loaded before the error stays: restore again with --clean.',
       'then --pg-bin-dir /usr/lib/postgresql/17/bin (the pg_dump there)',
-      '--tables names no table'
+      '--tables names no table',
+      "'' is not owner/name (e.g. octo-org/app); the command line has no repository of its own: give the one whose artifacts to check.",
+      'no AWS credentials were found (x). Credentials come only from the environment: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN), or AWS_PROFILE, in the environment.'
     ])
   })
 
