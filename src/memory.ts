@@ -34,6 +34,9 @@ function collector(): Collect | null {
   return collect
 }
 
+/** How often the stages that carry a backup's bytes collect: every 4 MiB. */
+export const SCAVENGE_BYTES = 4 * 1024 * 1024
+
 /**
  * Counts bytes that passed; after every `everyBytes` of them, a minor collection. Returns the
  * function to call with each chunk's length.

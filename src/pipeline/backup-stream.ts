@@ -12,6 +12,7 @@ import { createCompressor } from './compress.js'
 import { DigestStage } from './digest.js'
 import { createEncryptor } from './encrypt.js'
 import { CountingStage } from './progress.js'
+import { SCAVENGE_BYTES, scavengeEvery } from '../memory.js'
 
 /** Where the backup's bytes go. */
 export interface Sink {
@@ -112,6 +113,8 @@ export async function streamBackup(
 /** Writes every chunk to every sink, waiting for the slowest; fails when one of them fails. */
 class Tee extends Writable {
   failed?: { sink: Sink; error: Error }
+  // the compressed chunks are garbage once every sink took them (see memory.ts)
+  private readonly scavenge = scavengeEvery(SCAVENGE_BYTES)
 
   constructor(private readonly sinks: Sink[]) {
     super()
@@ -125,6 +128,7 @@ class Tee extends Writable {
   }
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: () => void): void {
+    this.scavenge(chunk.length)
     let waiting = 1
     const drained = (): void => {
       if (--waiting === 0) callback()

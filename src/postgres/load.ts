@@ -24,6 +24,7 @@ import {
 } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { CheckError, EngineError, sentence } from '../errors.js'
+import { SCAVENGE_BYTES, scavengeEvery } from '../memory.js'
 import { log, stopwatch, plural } from '../log.js'
 import {
   type BackupFile,
@@ -693,6 +694,8 @@ export class DirectFeed extends Transform {
   private headChecked = false
   private tail: Buffer[] = []
   private tailLength = 0
+  // the chunks it passes are garbage once pg_restore read them (see memory.ts)
+  private readonly scavenge = scavengeEvery(SCAVENGE_BYTES)
 
   constructor(
     private readonly tocBytes: Buffer,
@@ -702,6 +705,7 @@ export class DirectFeed extends Transform {
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    this.scavenge(chunk.length)
     if (!this.headChecked) {
       this.head.push(chunk)
       this.headLength += chunk.length

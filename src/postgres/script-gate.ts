@@ -26,6 +26,7 @@
  */
 import { Transform, type TransformCallback } from 'node:stream'
 import { CheckError } from '../errors.js'
+import { SCAVENGE_BYTES, scavengeEvery } from '../memory.js'
 import {
   PsqlLexer,
   type PsqlScriptEvent,
@@ -181,7 +182,11 @@ export class ScriptGate extends Transform {
     this.refuseAmbiguous = options.refuseAmbiguousLiterals ?? options.psqlMajor < 17
   }
 
+  // the script's chunks are garbage once psql read them (see memory.ts)
+  private readonly scavenge = scavengeEvery(SCAVENGE_BYTES)
+
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    this.scavenge(chunk.length)
     try {
       this.held.push({ buf: chunk, start: this.received, line: this.receivedLine, counted: 0 })
       this.received += chunk.length
