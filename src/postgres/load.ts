@@ -171,7 +171,7 @@ export async function loadBackup(
     if (!(error instanceof LoadError)) throw error
     // the mode of this restore decides what is left: only that case is said
     throw new LoadError(
-      `${error.message} ${afterLoadFailure(options)}`,
+      `${error.message}${subsetHint(error.stderr, options)} ${afterLoadFailure(options)}`,
       error.stderr,
       error.inputFailed
     )
@@ -1287,6 +1287,28 @@ export function explainLoadFailure(
  */
 export function alreadyExists(errors: string): boolean {
   return /(?:ERROR|error):.*\balready exists\b/.test(errors)
+}
+
+/**
+ * A subset restore (tables/schemas) that failed on an object it left out: pg_restore -n does not
+ * restore the schema's own entry, and a foreign key or view of the selection can name a table
+ * outside it (pg_restore by hand fails the same way).
+ */
+export function subsetHint(
+  stderr: string,
+  options: Pick<LoadOptions, 'tables' | 'schemas'>
+): string {
+  if (options.tables.length === 0 && options.schemas.length === 0) return ''
+  const errors = stderr
+    .split('\n')
+    .filter(l => /ERROR: /.test(l))
+    .join('\n')
+  const given = options.schemas.length > 0 ? 'schemas' : 'tables'
+  if (/schema "[^"]*" does not exist/.test(errors))
+    return ` The ${given} selection leaves out the schema's own entry (pg_restore restores the selected objects, not the schema that holds them): create the schema in the target first, or restore the whole backup.`
+  if (/relation "[^"]*" does not exist/.test(errors) && !/^CONTEXT: {2}COPY /m.test(stderr))
+    return ` The ${given} selection leaves out a table that a restored object (a foreign key, view or index) refers to: add that table to 'tables' (its schema to 'schemas'), or restore the whole backup.`
+  return ''
 }
 
 /** What the restore adds to a load failure: what is left of it in the target. */
