@@ -91,6 +91,9 @@ describe('a subset restore into an empty database', () => {
     const message = await failure({ schemas: ['sales'] })
     expect(message).toMatch(/schema "sales" does not exist/)
     expect(message).toMatch(/selection leaves out the schema's own entry/)
+    // pg_restore -d: the archive's entry, not a cut statement
+    expect(message).toMatch(/\(in the archive's entry TABLE sales\.orders\)/)
+    expect(message).not.toMatch(/failed statement/)
     expect(message).toMatch(/create the schema .*first|restore the whole backup/)
   })
 
@@ -98,5 +101,8 @@ describe('a subset restore into an empty database', () => {
     const message = await failure({ schemas: ['sales'] }, 'CREATE SCHEMA sales')
     expect(message).toMatch(/relation "public.items" does not exist/)
     expect(message).toMatch(/add that table to 'tables'.*or restore the whole backup/)
+    expect(message).toMatch(
+      /\(in the archive's entry FK CONSTRAINT sales\.orders orders_item_id_fkey\)/
+    )
   })
 })

@@ -550,6 +550,19 @@ describe('load errors: DETAIL and CONTEXT kept, without the rows; the hint that 
     expect(message).not.toContain(secret)
   })
 
+  it("pg_restore --jobs: the leader's 'worker process died' line is not in the message", () => {
+    const stderr = [
+      'pg_restore: error: could not execute query: ERROR:  relation "public.items" does not exist',
+      'Command was: ALTER TABLE ONLY sales.orders',
+      '    ADD CONSTRAINT orders_item_id_fkey FOREIGN KEY (item_id) REFERENCES public.items(id);',
+      'pg_restore: error: a worker process died unexpectedly',
+      ''
+    ].join('\n')
+    const message = explainLoadFailure('pg_restore', 1, null, stderr, 'FK CONSTRAINT x').message
+    expect(message).toContain('relation "public.items" does not exist')
+    expect(message).not.toContain('worker process')
+  })
+
   it('an object the target already has: the advice to clean', () => {
     const stderr = 'psql:<stdin>:9: ERROR:  relation "notes" already exists\n'
     expect(explainLoadFailure('psql', 3, null, stderr).message).toMatch(/set 'clean: true'/)

@@ -668,11 +668,24 @@ function tocEntryNamed(stderr: string, toc: ArchiveToc): string | undefined {
     ? toc.entries.find(e => e.dumpId === Number(m[1]))
     : copied.length === 1
       ? copied[0]
-      : undefined
+      : entryOfCommand(stderr, toc)
   if (!entry) return undefined
   const name = `${entry.desc} ${entry.namespace ? `${entry.namespace}.` : ''}${entry.tag}`
   // eslint-disable-next-line no-control-regex -- control characters are shown as spaces
   return shortName(name.replace(/[\u0000-\u001f\u007f]/g, ' '))
+}
+
+/**
+ * The one entry whose SQL holds the statement pg_restore -d printed after "Command was:" (it
+ * prints no "from TOC entry" line without --verbose).
+ */
+function entryOfCommand(stderr: string, toc: ArchiveToc): TocEntry | undefined {
+  const m = /^Command was: ([\s\S]*?)(?=\npg_restore: |$(?![\s\S]))/m.exec(stderr)
+  const words = (text: string): string => text.replace(/\s+/g, ' ').trim()
+  const command = m ? words(m[1]) : ''
+  if (command.length === 0) return undefined
+  const found = toc.entries.filter(e => e.defn !== null && words(e.defn).includes(command))
+  return found.length === 1 ? found[0] : undefined
 }
 
 function tocChanged(): CheckError {
@@ -1236,7 +1249,8 @@ export function explainLoadFailure(
   entry?: string
 ): LoadError {
   const name = program.split(/[\\/]/).pop()
-  const reported = reportedLines(stderr)
+  // pg_restore --jobs: the leader's line after a worker's error says nothing of it
+  const reported = reportedLines(stderr).filter(l => !/a worker process died unexpectedly/.test(l))
   const statement = failedStatement(stderr)
   const detail =
     (reported.length > 0 ? reported : lastLines(stderr)).join(' | ') +
