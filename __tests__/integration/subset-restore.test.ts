@@ -62,6 +62,34 @@ function plan(): LoadPlan {
   }
 }
 
+/** What the engine wrote to stdout (the log) while `run` ran. */
+async function captured(run: () => Promise<unknown>): Promise<string> {
+  const write = process.stdout.write.bind(process.stdout)
+  let out = ''
+  process.stdout.write = ((chunk: string | Uint8Array) => {
+    out += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString()
+    return true
+  }) as typeof process.stdout.write
+  try {
+    await run()
+  } finally {
+    process.stdout.write = write
+  }
+  return out
+}
+
+async function restore(options: Partial<LoadOptions>, database: string): Promise<void> {
+  const work = path.join(harness.work, `work-${++names}`)
+  mkdirSync(work)
+  await loadBackup(
+    { path: archive },
+    plan(),
+    { env: server.env(database) as Record<string, string>, database, serverMajor: server.major },
+    { ...OPTIONS, ...options },
+    work
+  )
+}
+
 async function failure(options: Partial<LoadOptions>, prepare?: string): Promise<string> {
   const database = await server.createDatabase(`subset_${++names}`)
   if (prepare) await server.query(database, prepare)
@@ -105,4 +133,31 @@ describe('a subset restore into an empty database', () => {
       /\(in the archive's entry FK CONSTRAINT sales\.orders orders_item_id_fkey\)/
     )
   })
+
+  it("the log says which path in plain words: the selected entries' script; a selection leaving out the last table data", async () => {
+    const direct = await server.createDatabase(`subset_${++names}`)
+    await server.query(
+      direct,
+      'CREATE SCHEMA sales; CREATE TABLE public.items (id integer PRIMARY KEY); INSERT INTO public.items VALUES (1)'
+    )
+    const out = await captured(() => restore({ schemas: ['sales'] }, direct))
+    expect(out).toMatch(/directly: the gate passed the selected entries' script, with nothing/)
+    expect(out).not.toMatch(/script whole/)
+    const rows = await server.query<{ n: number }>(
+      direct,
+      'SELECT count(*)::int AS n FROM sales.orders'
+    )
+    expect(rows[0].n).toBe(1)
+
+    const psql = await server.createDatabase(`subset_${++names}`)
+    const log = await captured(() => restore({ schemas: ['public'] }, psql))
+    expect(log).toMatch(
+      /Loading through the script gate into psql: tables\/schemas leave out the archive's last table data, so pg_restore could commit before the whole backup was read and checked/
+    )
+    const items = await server.query<{ n: number }>(
+      psql,
+      'SELECT count(*)::int AS n FROM public.items'
+    )
+    expect(items[0].n).toBe(1)
+  }, 60_000)
 })

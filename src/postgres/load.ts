@@ -231,7 +231,7 @@ async function load(
   const direct = await planDirectLoad(plan, target, options, hooks, archive, workDir)
   if (direct.direct) {
     log.info(
-      `Loading with pg_restore -d${parallel ? ` --jobs=${options.jobs}` : ''} directly: the gate passed the archive's script whole, with nothing to leave out (checked in ${seconds().toFixed(1)} s).`
+      `Loading with pg_restore -d${parallel ? ` --jobs=${options.jobs}` : ''} directly: the gate passed ${options.tables.length > 0 || options.schemas.length > 0 ? "the selected entries' script" : "the archive's script whole"}, with nothing to leave out (checked in ${seconds().toFixed(1)} s).`
     )
     if (parallel) await runFirst(plan, target, options, hooks)
     return loadDirect(plan, target, options, hooks, archive, direct)
@@ -484,7 +484,7 @@ async function checkDirect(
     const last = lastDataBlock(toc)
     if (last && !ids.includes(last.dumpId))
       return no(
-        "the archive's last data block is not restored (a selection leaves it out): pg_restore could commit before the end of the archive was read and checked"
+        "tables/schemas leave out the archive's last table data, so pg_restore could commit before the whole backup was read and checked"
       )
   }
   const source = 'the script pg_restore writes of the archive'
