@@ -626,6 +626,20 @@ describe('load errors: DETAIL and CONTEXT kept, without the rows; the hint that 
     )
   })
 
+  it('clean is advised only where an object already exists, not for a key duplicated among the backup rows', () => {
+    const options = { singleTransaction: false, jobs: 1 }
+    const duplicated = [
+      'pg_restore: error: could not execute query: ERROR:  could not create unique index "f_pkey"',
+      'DETAIL:  Key (public.f(id))=(1) is duplicated.',
+      ''
+    ].join('\n')
+    expect(afterLoadFailure(options, duplicated)).not.toMatch(/clean/)
+    expect(afterLoadFailure(options, duplicated)).toMatch(/what loaded before the error stays\.$/)
+    const exists = 'psql: ERROR:  relation "notes" already exists\n'
+    expect(afterLoadFailure(options, exists)).toMatch(/restore again with clean: true\.$/)
+    expect(reportedLines(duplicated)).toContain('DETAIL:  Key (public.f(id))=(…) is duplicated.')
+  })
+
   it.each([
     [
       'ERROR:  invalid input syntax for type integer: "4111-1111"',

@@ -171,7 +171,7 @@ export async function loadBackup(
     if (!(error instanceof LoadError)) throw error
     // the mode of this restore decides what is left: only that case is said
     throw new LoadError(
-      `${error.message}${subsetHint(error.stderr, options)} ${afterLoadFailure(options)}`,
+      `${error.message}${subsetHint(error.stderr, options)} ${afterLoadFailure(options, error.stderr)}`,
       error.stderr,
       error.inputFailed
     )
@@ -1326,10 +1326,18 @@ export function subsetHint(
 }
 
 /** What the restore adds to a load failure: what is left of it in the target. */
-export function afterLoadFailure(options: Pick<LoadOptions, 'singleTransaction' | 'jobs'>): string {
+export function afterLoadFailure(
+  options: Pick<LoadOptions, 'singleTransaction' | 'jobs'>,
+  /** The loader's stderr: clean is advised only where an object already exists. */
+  stderr?: string
+): string {
   if (options.singleTransaction)
     return 'Nothing was kept: the restore ran in one transaction, which was rolled back.'
-  return `The restore ran without a single transaction (${options.jobs > 1 ? `jobs: ${options.jobs}` : 'single-transaction: false'}): what loaded before the error stays; restore again with clean: true.`
+  const stays = `The restore ran without a single transaction (${options.jobs > 1 ? `jobs: ${options.jobs}` : 'single-transaction: false'}): what loaded before the error stays`
+  // clean cannot help a key duplicated among the backup's own rows, nor any other error
+  return stderr === undefined || alreadyExists(stderr)
+    ? `${stays}; restore again with clean: true.`
+    : `${stays}.`
 }
 
 /**
@@ -1415,7 +1423,7 @@ function cutDetail(text: string): string {
   const key = /^(Key \(.*?\))=\(/.exec(text)
   if (key) {
     const tail =
-      / (already exists|is not present in table "[^"]*"|is still referenced from table "[^"]*")\.$/.exec(
+      / (already exists|is duplicated|is not present in table "[^"]*"|is still referenced from table "[^"]*")\.$/.exec(
         text
       )
     return `${key[1]}=(…)${tail ? ` ${tail[1]}.` : ' …'}`
