@@ -169,9 +169,16 @@ export async function loadBackup(
     return await load(dump, plan, target, options, workDir, hooks)
   } catch (error) {
     if (!(error instanceof LoadError)) throw error
+    // an archive that ends in the middle: pg_restore says only "end of file"
+    const cut =
+      !('directory' in dump) &&
+      !error.inputFailed &&
+      /could not read from input file: end of file/.test(error.stderr)
+        ? `${fileName(dump)} is cut short (truncated): pg_restore reached its end in the middle of the archive. `
+        : ''
     // the mode of this restore decides what is left: only that case is said
     throw new LoadError(
-      `${error.message}${subsetHint(error.stderr, options)} ${afterLoadFailure(options, error.stderr)}`,
+      `${cut}${error.message}${subsetHint(error.stderr, options)} ${afterLoadFailure(options, error.stderr)}`,
       error.stderr,
       error.inputFailed
     )
