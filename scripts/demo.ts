@@ -45,6 +45,7 @@ import {
   serverAddressing
 } from '../dev/postgres.js'
 import { MANIFEST_FILE, type Manifest, parseManifest } from '../src/manifest.js'
+import { plainText } from '../src/summary.js'
 import {
   type ClientInstall,
   type ClientProgram,
@@ -762,7 +763,7 @@ async function main(): Promise<boolean> {
   for (const [name, value] of Object.entries(run.outputs))
     say(`    ${name.padEnd(width)}  ${value}`)
   if (!check(run.code === 0, 'the action exited with code 0', `exit code ${run.code}`)) {
-    if (run.summary.trim()) say(`\n${run.summary.trim()}`)
+    if (run.summary.trim()) say(`\n${plainText(run.summary).trim()}`)
     return false
   }
 
@@ -816,7 +817,7 @@ async function main(): Promise<boolean> {
       `exit code ${verified.code}`
     )
   ) {
-    if (verified.summary.trim()) say(`\n${verified.summary.trim()}`)
+    if (verified.summary.trim()) say(`\n${plainText(verified.summary).trim()}`)
     return false
   }
 
@@ -853,8 +854,8 @@ async function main(): Promise<boolean> {
 
   // 6 ------------------------------------------------------------------------------------------
   step('Job summaries (GITHUB_STEP_SUMMARY)')
-  for (const line of run.summary.trim().split('\n')) say(`  ${line}`)
-  for (const line of verified.summary.trim().split('\n')) say(`  ${line}`)
+  for (const line of plainText(run.summary).trim().split('\n')) say(`  ${line}`)
+  for (const line of plainText(verified.summary).trim().split('\n')) say(`  ${line}`)
   return checks.every(c => c.ok)
 }
 

@@ -338,6 +338,16 @@ export function text(value: string): string {
   )
 }
 
+/**
+ * A summary's Markdown as plain text for a terminal: text()'s entities and backslash escapes
+ * undone ("database&#39;s" → "database's"), as a reader of the rendered summary sees it.
+ */
+export function plainText(markdown: string): string {
+  return markdown
+    .replace(/\\([\\`*[\]|~!:@._])/g, '$1')
+    .replace(/&#(\d+);/g, (_all, n: string) => String.fromCharCode(Number(n)))
+}
+
 /** A link's target: only an http(s) URL, its parentheses and spaces percent-encoded. */
 function linkTarget(url: string): string {
   if (!/^https?:\/\//i.test(url)) return '#'

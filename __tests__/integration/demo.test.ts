@@ -55,6 +55,8 @@ it('npm run demo backs up, restores and verifies, then cleans up', async () => {
   expect(out).toContain('## ✅ Database backup')
   expect(out).toMatch(/^All \d+ checks passed in [\d.]+ s\.$/m)
   expect(out).not.toContain('✗')
+  // the job summaries as plain text: no HTML entity (database&#39;s) nor Markdown escape
+  expect(out).not.toMatch(/&#\d+;/)
   expect(run.ms).toBeLessThan(60_000)
 
   // nothing left behind: its temporary directory (data dir inside) and its server processes

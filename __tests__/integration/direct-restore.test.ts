@@ -367,6 +367,17 @@ describe('not direct', () => {
     expect(await tables(target)).toEqual([])
   }, 60_000)
 
+  it('a truncated uncompressed archive: the file is named as cut short, nothing is kept', async () => {
+    const file = write(piped.subarray(0, piped.length - 20_000))
+    const target = await server.createDatabase()
+    const error = await load(file, target).catch((e: Error) => e)
+    expect(error).toBeInstanceOf(Error)
+    expect((error as Error).message).toMatch(
+      new RegExp(`^${path.basename(file)} is cut short \\(truncated\\): .*Nothing was kept`)
+    )
+    expect(await tables(target)).toEqual([])
+  }, 60_000)
+
   it('a COPY failing on a secret-looking value: the value is not in the message', async () => {
     // t's column v becomes an integer (same length: the data offsets stay right)
     const table = 'CREATE TABLE public.t (\n    id integer NOT NULL,\n    v text\n);'

@@ -550,6 +550,19 @@ describe('load errors: DETAIL and CONTEXT kept, without the rows; the hint that 
     expect(message).not.toContain(secret)
   })
 
+  it("pg_restore --jobs: the leader's 'worker process died' line is not in the message", () => {
+    const stderr = [
+      'pg_restore: error: could not execute query: ERROR:  relation "public.items" does not exist',
+      'Command was: ALTER TABLE ONLY sales.orders',
+      '    ADD CONSTRAINT orders_item_id_fkey FOREIGN KEY (item_id) REFERENCES public.items(id);',
+      'pg_restore: error: a worker process died unexpectedly',
+      ''
+    ].join('\n')
+    const message = explainLoadFailure('pg_restore', 1, null, stderr, 'FK CONSTRAINT x').message
+    expect(message).toContain('relation "public.items" does not exist')
+    expect(message).not.toContain('worker process')
+  })
+
   it('an object the target already has: the advice to clean', () => {
     const stderr = 'psql:<stdin>:9: ERROR:  relation "notes" already exists\n'
     expect(explainLoadFailure('psql', 3, null, stderr).message).toMatch(/set 'clean: true'/)
@@ -611,6 +624,20 @@ describe('load errors: DETAIL and CONTEXT kept, without the rows; the hint that 
     expect(afterLoadFailure({ singleTransaction: false, jobs: 1 })).toMatch(
       /\(single-transaction: false\)/
     )
+  })
+
+  it('clean is advised only where an object already exists, not for a key duplicated among the backup rows', () => {
+    const options = { singleTransaction: false, jobs: 1 }
+    const duplicated = [
+      'pg_restore: error: could not execute query: ERROR:  could not create unique index "f_pkey"',
+      'DETAIL:  Key (public.f(id))=(1) is duplicated.',
+      ''
+    ].join('\n')
+    expect(afterLoadFailure(options, duplicated)).not.toMatch(/clean/)
+    expect(afterLoadFailure(options, duplicated)).toMatch(/what loaded before the error stays\.$/)
+    const exists = 'psql: ERROR:  relation "notes" already exists\n'
+    expect(afterLoadFailure(options, exists)).toMatch(/restore again with clean: true\.$/)
+    expect(reportedLines(duplicated)).toContain('DETAIL:  Key (public.f(id))=(…) is duplicated.')
   })
 
   it.each([

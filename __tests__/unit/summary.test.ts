@@ -11,7 +11,9 @@ import {
   equalityMarkdown,
   failureSummaryMarkdown,
   phaseTimesMarkdown,
+  plainText,
   restoreSummaryMarkdown,
+  text,
   skippedMarkdown
 } from '../../src/summary.js'
 
@@ -203,5 +205,13 @@ describe('verify as a non-superuser: every owner differs, as expected', () => {
     expect(equalityMarkdown({ comparison })).toMatch(
       /\| Schema entries \(owner, definition, ACL, COMMENT\) \| 30 \| 0 \| 30 \(all expected\) \| 0 \|/
     )
+  })
+})
+
+describe('the summary as plain text for a terminal (the demo)', () => {
+  it("undoes text()'s entities and escapes: what a reader of the rendered summary sees", () => {
+    const value = `the database's views' contents: a_b <x> & "q" | \\ *bold* www.example.com _x_ @me`
+    expect(text(value)).toContain('&#39;')
+    expect(plainText(`| table | ${text(value)} |`)).toBe(`| table | ${value} |`)
   })
 })

@@ -170,9 +170,16 @@ export async function loadBackup(
     return await load(dump, plan, target, options, workDir, hooks)
   } catch (error) {
     if (!(error instanceof LoadError)) throw error
+    // an archive that ends in the middle: pg_restore says only "end of file"
+    const cut =
+      !('directory' in dump) &&
+      !error.inputFailed &&
+      /could not read from input file: end of file/.test(error.stderr)
+        ? `${fileName(dump)} is cut short (truncated): pg_restore reached its end in the middle of the archive. `
+        : ''
     // the mode of this restore decides what is left: only that case is said
     throw new LoadError(
-      `${error.message} ${afterLoadFailure(options)}`,
+      `${cut}${error.message}${subsetHint(error.stderr, options)} ${afterLoadFailure(options, error.stderr)}`,
       error.stderr,
       error.inputFailed
     )
@@ -232,7 +239,7 @@ async function load(
   const direct = await planDirectLoad(plan, target, options, hooks, archive, workDir)
   if (direct.direct) {
     log.info(
-      `Loading with pg_restore -d${parallel ? ` --jobs=${options.jobs}` : ''} directly: the gate passed the archive's script whole, with nothing to leave out (checked in ${seconds().toFixed(1)} s).`
+      `Loading with pg_restore -d${parallel ? ` --jobs=${options.jobs}` : ''} directly: the gate passed ${options.tables.length > 0 || options.schemas.length > 0 ? "the selected entries' script" : "the archive's script whole"}, with nothing to leave out (checked in ${seconds().toFixed(1)} s).`
     )
     if (parallel) await runFirst(plan, target, options, hooks)
     return loadDirect(plan, target, options, hooks, archive, direct)
@@ -485,7 +492,7 @@ async function checkDirect(
     const last = lastDataBlock(toc)
     if (last && !ids.includes(last.dumpId))
       return no(
-        "the archive's last data block is not restored (a selection leaves it out): pg_restore could commit before the end of the archive was read and checked"
+        "tables/schemas leave out the archive's last table data, so pg_restore could commit before the whole backup was read and checked"
       )
   }
   const source = 'the script pg_restore writes of the archive'
@@ -669,11 +676,24 @@ function tocEntryNamed(stderr: string, toc: ArchiveToc): string | undefined {
     ? toc.entries.find(e => e.dumpId === Number(m[1]))
     : copied.length === 1
       ? copied[0]
-      : undefined
+      : entryOfCommand(stderr, toc)
   if (!entry) return undefined
   const name = `${entry.desc} ${entry.namespace ? `${entry.namespace}.` : ''}${entry.tag}`
   // eslint-disable-next-line no-control-regex -- control characters are shown as spaces
   return shortName(name.replace(/[\u0000-\u001f\u007f]/g, ' '))
+}
+
+/**
+ * The one entry whose SQL holds the statement pg_restore -d printed after "Command was:" (it
+ * prints no "from TOC entry" line without --verbose).
+ */
+function entryOfCommand(stderr: string, toc: ArchiveToc): TocEntry | undefined {
+  const m = /^Command was: ([\s\S]*?)(?=\npg_restore: |$(?![\s\S]))/m.exec(stderr)
+  const words = (text: string): string => text.replace(/\s+/g, ' ').trim()
+  const command = m ? words(m[1]) : ''
+  if (command.length === 0) return undefined
+  const found = toc.entries.filter(e => e.defn !== null && words(e.defn).includes(command))
+  return found.length === 1 ? found[0] : undefined
 }
 
 function tocChanged(): CheckError {
@@ -1240,7 +1260,8 @@ export function explainLoadFailure(
   entry?: string
 ): LoadError {
   const name = program.split(/[\\/]/).pop()
-  const reported = reportedLines(stderr)
+  // pg_restore --jobs: the leader's line after a worker's error says nothing of it
+  const reported = reportedLines(stderr).filter(l => !/a worker process died unexpectedly/.test(l))
   const statement = failedStatement(stderr)
   const detail =
     (reported.length > 0 ? reported : lastLines(stderr)).join(' | ') +
@@ -1293,11 +1314,41 @@ export function alreadyExists(errors: string): boolean {
   return /(?:ERROR|error):.*\balready exists\b/.test(errors)
 }
 
+/**
+ * A subset restore (tables/schemas) that failed on an object it left out: pg_restore -n does not
+ * restore the schema's own entry, and a foreign key or view of the selection can name a table
+ * outside it (pg_restore by hand fails the same way).
+ */
+export function subsetHint(
+  stderr: string,
+  options: Pick<LoadOptions, 'tables' | 'schemas'>
+): string {
+  if (options.tables.length === 0 && options.schemas.length === 0) return ''
+  const errors = stderr
+    .split('\n')
+    .filter(l => /ERROR: /.test(l))
+    .join('\n')
+  const given = options.schemas.length > 0 ? 'schemas' : 'tables'
+  if (/schema "[^"]*" does not exist/.test(errors))
+    return ` The ${given} selection leaves out the schema's own entry (pg_restore restores the selected objects, not the schema that holds them): create the schema in the target first, or restore the whole backup.`
+  if (/relation "[^"]*" does not exist/.test(errors) && !/^CONTEXT: {2}COPY /m.test(stderr))
+    return ` The ${given} selection leaves out a table that a restored object (a foreign key, view or index) refers to: add that table to 'tables' (its schema to 'schemas'), or restore the whole backup.`
+  return ''
+}
+
 /** What the restore adds to a load failure: what is left of it in the target. */
-export function afterLoadFailure(options: Pick<LoadOptions, 'singleTransaction' | 'jobs'>): string {
+export function afterLoadFailure(
+  options: Pick<LoadOptions, 'singleTransaction' | 'jobs'>,
+  /** The loader's stderr: clean is advised only where an object already exists. */
+  stderr?: string
+): string {
   if (options.singleTransaction)
     return 'Nothing was kept: the restore ran in one transaction, which was rolled back.'
-  return `The restore ran without a single transaction (${options.jobs > 1 ? `jobs: ${options.jobs}` : 'single-transaction: false'}): what loaded before the error stays; restore again with clean: true.`
+  const stays = `The restore ran without a single transaction (${options.jobs > 1 ? `jobs: ${options.jobs}` : 'single-transaction: false'}): what loaded before the error stays`
+  // clean cannot help a key duplicated among the backup's own rows, nor any other error
+  return stderr === undefined || alreadyExists(stderr)
+    ? `${stays}; restore again with clean: true.`
+    : `${stays}.`
 }
 
 /**
@@ -1383,7 +1434,7 @@ function cutDetail(text: string): string {
   const key = /^(Key \(.*?\))=\(/.exec(text)
   if (key) {
     const tail =
-      / (already exists|is not present in table "[^"]*"|is still referenced from table "[^"]*")\.$/.exec(
+      / (already exists|is duplicated|is not present in table "[^"]*"|is still referenced from table "[^"]*")\.$/.exec(
         text
       )
     return `${key[1]}=(…)${tail ? ` ${tail[1]}.` : ' …'}`
