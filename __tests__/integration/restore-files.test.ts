@@ -652,7 +652,7 @@ describe("restore errors: the backup's own fault named, PostgreSQL's DETAIL and 
       const message = error?.message ?? ''
       expect(message).toMatch(/relation "skus" does not exist/)
       expect(message).toMatch(
-        /The restore ran without a single transaction \(jobs: 2\): what loaded before the error stays\.$/
+        /The restore ran without a single transaction \(jobs: 2\): what loaded before the error stays: remove it before restoring again\.$/
       )
       expect(message).not.toMatch(/Nothing was kept|one transaction \(the default\)/)
       expect(message).not.toContain(secret)

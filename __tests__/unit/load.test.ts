@@ -634,7 +634,9 @@ describe('load errors: DETAIL and CONTEXT kept, without the rows; the hint that 
       ''
     ].join('\n')
     expect(afterLoadFailure(options, duplicated)).not.toMatch(/clean/)
-    expect(afterLoadFailure(options, duplicated)).toMatch(/what loaded before the error stays\.$/)
+    expect(afterLoadFailure(options, duplicated)).toMatch(
+      /what loaded before the error stays: remove it before restoring again\.$/
+    )
     const exists = 'psql: ERROR:  relation "notes" already exists\n'
     expect(afterLoadFailure(options, exists)).toMatch(/restore again with clean: true\.$/)
     expect(reportedLines(duplicated)).toContain('DETAIL:  Key (public.f(id))=(…) is duplicated.')

@@ -1348,7 +1348,7 @@ export function afterLoadFailure(
   // clean cannot help a key duplicated among the backup's own rows, nor any other error
   return stderr === undefined || alreadyExists(stderr)
     ? `${stays}; restore again with clean: true.`
-    : `${stays}.`
+    : `${stays}: remove it before restoring again.`
 }
 
 /**
