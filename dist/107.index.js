@@ -23,13 +23,17 @@ export const modules = {
 /* harmony import */ var _actions_github__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(61351);
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(73024);
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__webpack_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_3__);
-/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(51455);
-/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_4___default = /*#__PURE__*/__webpack_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_4__);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(76760);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_5___default = /*#__PURE__*/__webpack_require__.n(node_path__WEBPACK_IMPORTED_MODULE_5__);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(83916);
-/* harmony import */ var _pipeline_digest_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(29912);
-/* harmony import */ var _types_js__WEBPACK_IMPORTED_MODULE_8__ = __webpack_require__(16141);
+/* harmony import */ var node_module__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(98995);
+/* harmony import */ var node_module__WEBPACK_IMPORTED_MODULE_4___default = /*#__PURE__*/__webpack_require__.n(node_module__WEBPACK_IMPORTED_MODULE_4__);
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(51455);
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_5___default = /*#__PURE__*/__webpack_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_5__);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(76760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_6___default = /*#__PURE__*/__webpack_require__.n(node_path__WEBPACK_IMPORTED_MODULE_6__);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(83916);
+/* harmony import */ var _pipeline_digest_js__WEBPACK_IMPORTED_MODULE_8__ = __webpack_require__(29912);
+/* harmony import */ var _unzip_js__WEBPACK_IMPORTED_MODULE_9__ = __webpack_require__(78483);
+/* harmony import */ var _memory_js__WEBPACK_IMPORTED_MODULE_10__ = __webpack_require__(58547);
+/* harmony import */ var _types_js__WEBPACK_IMPORTED_MODULE_11__ = __webpack_require__(16141);
 /**
  * The workflow artifact, with @actions/artifact: for a backup, the zip of the dump and its
  * manifest uploaded as it is (no re-compression: the dump is compressed already), kept
@@ -46,7 +50,10 @@ export const modules = {
 
 
 
-class ArtifactStorageError extends _errors_js__WEBPACK_IMPORTED_MODULE_6__/* .EngineError */ .NJ {
+
+
+
+class ArtifactStorageError extends _errors_js__WEBPACK_IMPORTED_MODULE_7__/* .EngineError */ .NJ {
     name = 'ArtifactStorageError';
 }
 /** The artifact's name: the zip's file name (`.zip` is added unless the name has it). */
@@ -127,7 +134,7 @@ async function checkNameIsFree(client, name, overwrite) {
         return { exists: undefined };
     }
     if (!overwrite) {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_6__/* .SettingError */ .L_('artifactName', `an artifact named '${name}' already exists in this workflow run. Choose another artifact-name, or set 'overwrite: true' to replace it.`);
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_7__/* .SettingError */ .L_('artifactName', `an artifact named '${name}' already exists in this workflow run. Choose another artifact-name, or set 'overwrite: true' to replace it.`);
     }
     return { exists: true };
 }
@@ -149,7 +156,7 @@ function replacementName(name) {
  * or the temporary one (second upload; the error names it).
  */
 async function uploadBackup(client, options) {
-    const name = node_path__WEBPACK_IMPORTED_MODULE_5___default().basename(options.zipPath);
+    const name = node_path__WEBPACK_IMPORTED_MODULE_6___default().basename(options.zipPath);
     if (options.replaceExisting === false)
         return uploadOnce(client, options);
     let exists = options.replaceExisting;
@@ -160,8 +167,8 @@ async function uploadBackup(client, options) {
     if (!exists)
         return uploadOnce(client, options);
     const temporary = replacementName(name);
-    const temporaryPath = node_path__WEBPACK_IMPORTED_MODULE_5___default().join(node_path__WEBPACK_IMPORTED_MODULE_5___default().dirname(options.zipPath), temporary);
-    await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_4__.link)(options.zipPath, temporaryPath).catch(() => (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_4__.copyFile)(options.zipPath, temporaryPath));
+    const temporaryPath = node_path__WEBPACK_IMPORTED_MODULE_6___default().join(node_path__WEBPACK_IMPORTED_MODULE_6___default().dirname(options.zipPath), temporary);
+    await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_5__.link)(options.zipPath, temporaryPath).catch(() => (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_5__.copyFile)(options.zipPath, temporaryPath));
     let held;
     try {
         held = await uploadOnce(client, { ...options, zipPath: temporaryPath });
@@ -172,7 +179,7 @@ async function uploadBackup(client, options) {
         throw explainClientError(`upload the new backup (as '${temporary}', before replacing '${name}'); the artifact '${name}' it was to replace is kept, unchanged`, error);
     }
     finally {
-        await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_4__.rm)(temporaryPath, { force: true });
+        await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_5__.rm)(temporaryPath, { force: true });
     }
     _log_js__WEBPACK_IMPORTED_MODULE_1__/* .log */ .Rm.info(`The new backup is held as artifact '${temporary}' (id ${held.id}); replacing '${name}'.`);
     try {
@@ -205,13 +212,13 @@ async function uploadBackup(client, options) {
 async function checkReadable(zipPath) {
     let reason;
     try {
-        const info = await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_4__.stat)(zipPath);
+        const info = await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_5__.stat)(zipPath);
         if (info.isFIFO())
             return;
         if (!info.isFile())
             reason = 'it is not a file';
         else {
-            const handle = await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_4__.open)(zipPath, 'r');
+            const handle = await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_5__.open)(zipPath, 'r');
             try {
                 await handle.read(Buffer.alloc(1), 0, 1, 0);
             }
@@ -228,7 +235,7 @@ async function checkReadable(zipPath) {
     }
 }
 async function uploadOnce(client, options) {
-    const name = node_path__WEBPACK_IMPORTED_MODULE_5___default().basename(options.zipPath);
+    const name = node_path__WEBPACK_IMPORTED_MODULE_6___default().basename(options.zipPath);
     await checkReadable(options.zipPath);
     let response;
     // 8 MiB blocks are buffered per concurrent upload: 3 at once (instead of the client's 5) keep the
@@ -238,14 +245,14 @@ async function uploadOnce(client, options) {
         process.env.ACTIONS_ARTIFACT_UPLOAD_CONCURRENCY = String(options.concurrency ?? 3);
     }
     try {
-        response = await client.uploadArtifact(name, [options.zipPath], node_path__WEBPACK_IMPORTED_MODULE_5___default().dirname(options.zipPath), {
+        response = await client.uploadArtifact(name, [options.zipPath], node_path__WEBPACK_IMPORTED_MODULE_6___default().dirname(options.zipPath), {
             retentionDays: options.retentionDays,
             skipArchive: true
         });
     }
     catch (error) {
         if (/already exists/i.test(String(error?.message))) {
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_6__/* .SettingError */ .L_('artifactName', `an artifact named '${name}' already exists in this workflow run. Choose another artifact-name, or set 'overwrite: true' to replace it.`);
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_7__/* .SettingError */ .L_('artifactName', `an artifact named '${name}' already exists in this workflow run. Choose another artifact-name, or set 'overwrite: true' to replace it.`);
         }
         throw explainClientError('upload the artifact', error);
     }
@@ -290,21 +297,17 @@ function describeOrigin(origin) {
 }
 function restClient(token) {
     if (!token) {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_6__/* .SettingError */ .L_('githubToken', "is empty. Backups of other runs are looked up through GitHub's API: pass a token (the default is the workflow's own token, ${{ github.token }}) and give the workflow 'permissions: actions: read'.", {
-            cli: "is not set. The backups are looked up through GitHub's API: set it to a token that may read the repository's Actions artifacts, e.g. GITHUB_TOKEN=$(gh auth token)."
-        });
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_7__/* .SettingError */ .L_('githubToken', "is empty. Backups of other runs are looked up through GitHub's API: pass a token (the default is the workflow's own token, ${{ github.token }}) and give the workflow 'permissions: actions: read'.");
     }
     return (0,_actions_github__WEBPACK_IMPORTED_MODULE_2__/* .getOctokit */ .Q)(token, { baseUrl: process.env.GITHUB_API_URL || 'https://api.github.com' });
 }
 function explainApiError(error, what, repository) {
     const status = error?.status;
     if (status === 401) {
-        return new _errors_js__WEBPACK_IMPORTED_MODULE_6__/* .SettingError */ .L_('githubToken', `was refused by GitHub's API (401 Bad credentials) while looking up ${what}.`);
+        return new _errors_js__WEBPACK_IMPORTED_MODULE_7__/* .SettingError */ .L_('githubToken', `was refused by GitHub's API (401 Bad credentials) while looking up ${what}.`);
     }
     if (status === 403) {
-        return new _errors_js__WEBPACK_IMPORTED_MODULE_6__/* .SettingError */ .L_('githubToken', `may not read the artifacts of ${repository} (403) while looking up ${what}. Add 'permissions: { actions: read, contents: read }' to the workflow, or for another repository pass a token with actions: read on it.`, {
-            cli: `may not read the artifacts of ${repository} (403) while looking up ${what}. Give a token with read access to its Actions (a fine-grained token with 'Actions: read', or gh auth token for an account that may read them).`
-        });
+        return new _errors_js__WEBPACK_IMPORTED_MODULE_7__/* .SettingError */ .L_('githubToken', `may not read the artifacts of ${repository} (403) while looking up ${what}. Add 'permissions: { actions: read, contents: read }' to the workflow, or for another repository pass a token with actions: read on it.`);
     }
     if (status === 404) {
         return new ArtifactStorageError(`${what} was not found in ${repository} (404). Check the repository, run-id or artifact-id; a token without 'actions: read' also sees 404 — add 'permissions: { actions: read }' to the workflow.`);
@@ -435,7 +438,7 @@ async function newestTrusted(octokit, source, newestFirst, names) {
     }
     const runs = new Map();
     const passedOver = [];
-    const trusted = _types_js__WEBPACK_IMPORTED_MODULE_8__/* .TRUSTED_RUN_EVENTS */ .uP;
+    const trusted = _types_js__WEBPACK_IMPORTED_MODULE_11__/* .TRUSTED_RUN_EVENTS */ .uP;
     for (const a of live) {
         const runId = a.workflow_run?.id;
         const label = `artifact ${a.id}${runId ? ` of run ${runId}` : ''}`;
@@ -467,7 +470,7 @@ async function newestTrusted(octokit, source, newestFirst, names) {
             continue;
         }
         if (!trusted.includes(run.event)) {
-            passedOver.push(`${label}: started by ${run.event}, not by ${_types_js__WEBPACK_IMPORTED_MODULE_8__/* .TRUSTED_RUN_EVENTS */ .uP.join(', ')}`);
+            passedOver.push(`${label}: started by ${run.event}, not by ${_types_js__WEBPACK_IMPORTED_MODULE_11__/* .TRUSTED_RUN_EVENTS */ .uP.join(', ')}`);
             continue;
         }
         const origin = {
@@ -486,14 +489,14 @@ async function newestTrusted(octokit, source, newestFirst, names) {
     const scope = from === 'default-branch'
         ? `on its default branch '${repository.default_branch}'`
         : 'on any of its branches';
-    throw new _errors_js__WEBPACK_IMPORTED_MODULE_6__/* .SettingError */ .L_('artifactFrom', `none of the ${(0,_log_js__WEBPACK_IMPORTED_MODULE_1__/* .plural */ .LS)(live.length, 'artifact')} named '${names.join("' or '")}' in ${source.repository} was made by a run of the repository's own code ${scope} started by ${_types_js__WEBPACK_IMPORTED_MODULE_8__/* .TRUSTED_RUN_EVENTS */ .uP.join(', ')}; artifacts of other runs are not restored unasked (a pull request from a fork can upload any artifact name). Passed over: ${passedOver.slice(0, 5).join('; ')}${passedOver.length > 5 ? `; and ${passedOver.length - 5} more` : ''}. Choose one by run-id or artifact-id, or widen the runs considered ('any-branch', or 'any' if you trust every run).`);
+    throw new _errors_js__WEBPACK_IMPORTED_MODULE_7__/* .SettingError */ .L_('artifactFrom', `none of the ${(0,_log_js__WEBPACK_IMPORTED_MODULE_1__/* .plural */ .LS)(live.length, 'artifact')} named '${names.join("' or '")}' in ${source.repository} was made by a run of the repository's own code ${scope} started by ${_types_js__WEBPACK_IMPORTED_MODULE_11__/* .TRUSTED_RUN_EVENTS */ .uP.join(', ')}; artifacts of other runs are not restored unasked (a pull request from a fork can upload any artifact name). Passed over: ${passedOver.slice(0, 5).join('; ')}${passedOver.length > 5 ? `; and ${passedOver.length - 5} more` : ''}. Choose one by run-id or artifact-id, or widen the runs considered ('any-branch', or 'any' if you trust every run).`);
 }
 /**
  * Downloads the artifact's zip as it is (not extracted) into `directory`, and checks its sha256
  * against the digest the backend recorded at upload. Returns the zip's path and digest.
  */
 async function downloadArtifactZip(client, found, source, directory) {
-    await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_4__.mkdir)(directory, { recursive: true });
+    await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_5__.mkdir)(directory, { recursive: true });
     // the zip is written whole before anything is read: it must fit
     const free = await freeBytes(directory);
     if (found.size !== undefined && free !== undefined && found.size > free) {
@@ -502,8 +505,10 @@ async function downloadArtifactZip(client, found, source, directory) {
     const currentRun = source.kind === 'artifact' && source.runId === 'current';
     const [owner, repo] = found.repository.split('/');
     let digestMismatch;
+    const observing = observeWritesInto(directory);
     try {
         // the client hashes the bytes as they arrive and compares them with the recorded digest
+        // (and the dump's own sha256 and CRC-32 are taken on the way: observeWritesInto)
         const response = await client.downloadArtifact(found.id, {
             path: directory,
             skipDecompress: true,
@@ -522,29 +527,79 @@ async function downloadArtifactZip(client, found, source, directory) {
         digestMismatch = response.digestMismatch;
     }
     catch (error) {
-        await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_4__.rm)(directory, { recursive: true, force: true });
+        await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_5__.rm)(directory, { recursive: true, force: true });
         const code = error?.code;
         if (code === 'ENOSPC' || code === 'EDQUOT' || /ENOSPC|no space left/i.test(String(error))) {
             throw new ArtifactStorageError(`the disk is full: no space left while downloading artifact ${found.id}${found.size ? ` (${(0,_log_js__WEBPACK_IMPORTED_MODULE_1__/* .formatBytes */ .z3)(found.size)})` : ''} into ${directory} (RUNNER_TEMP); nothing was restored and the partial download was removed. Free disk space on the runner, point RUNNER_TEMP at a larger disk, or use a larger runner.`);
         }
         throw explainClientError(`download artifact ${found.id}`, error);
     }
-    const files = await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_4__.readdir)(directory);
+    finally {
+        observing.restore();
+    }
+    const files = await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_5__.readdir)(directory);
     if (files.length !== 1) {
         throw new ArtifactStorageError(`the download of artifact ${found.id} produced ${(0,_log_js__WEBPACK_IMPORTED_MODULE_1__/* .plural */ .LS)(files.length, 'file')}, expected one zip`);
     }
-    const zipPath = node_path__WEBPACK_IMPORTED_MODULE_5___default().join(directory, files[0]);
+    const zipPath = node_path__WEBPACK_IMPORTED_MODULE_6___default().join(directory, files[0]);
     if (digestMismatch) {
-        const sha256 = await (0,_pipeline_digest_js__WEBPACK_IMPORTED_MODULE_7__/* .sha256Of */ .B)({ path: zipPath });
+        const sha256 = await (0,_pipeline_digest_js__WEBPACK_IMPORTED_MODULE_8__/* .sha256Of */ .B)({ path: zipPath });
         throw new ArtifactStorageError(`the downloaded artifact ${found.id} does not match the digest GitHub recorded at upload (sha256 ${sha256} ≠ ${found.digest}); it is corrupted. Nothing was restored.`);
     }
-    const sha256 = found.digest ?? (await (0,_pipeline_digest_js__WEBPACK_IMPORTED_MODULE_7__/* .sha256Of */ .B)({ path: zipPath }));
+    const sha256 = found.digest ?? (await (0,_pipeline_digest_js__WEBPACK_IMPORTED_MODULE_8__/* .sha256Of */ .B)({ path: zipPath }));
+    // what was seen is what the file holds (every byte of it), or it is read again
+    const observer = observing.observed(zipPath);
+    if (observer && observer.seen === (await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_5__.stat)(zipPath)).size)
+        (0,_unzip_js__WEBPACK_IMPORTED_MODULE_9__/* .zipSeen */ .xB)(zipPath, observer);
     return { zipPath, sha256 };
+}
+/**
+ * The artifact client (@actions/artifact 6.2.1, download-artifact.js) writes the zip it
+ * downloads with fs.createWriteStream(path) and pipes the response into it: while the download
+ * runs, a file created in `directory` that way is watched, and its bytes are shown to a
+ * ZipHeadObserver as they are piped in, which takes the sha256 and CRC-32 of the dump (the zip's
+ * first entry) on the way. The restore then need not read the dump a second time to check it
+ * (hashEntry): on a runner that pass ran after the download (at the 4 GB bench size, 1.28 GB of
+ * reading, CRC-32 and sha256 after the last byte arrived); here it overlaps the download. Where
+ * node:fs cannot be patched for the client (under jest) or it writes otherwise, nothing is seen
+ * and the dump is read again, as before. fs.createWriteStream is put back when the download
+ * settles.
+ */
+/** How many downloaded bytes between two minor collections (see memory.ts). */
+const DOWNLOAD_SCAVENGE_BYTES = 4 * 1024 * 1024;
+function observeWritesInto(directory) {
+    const original = (node_fs__WEBPACK_IMPORTED_MODULE_3___default().createWriteStream);
+    const folder = node_path__WEBPACK_IMPORTED_MODULE_6___default().resolve(directory);
+    const observers = new Map();
+    const patched = function (file, options) {
+        const stream = original.call(this, file, options);
+        if (typeof file === 'string' && node_path__WEBPACK_IMPORTED_MODULE_6___default().dirname(node_path__WEBPACK_IMPORTED_MODULE_6___default().resolve(file)) === folder) {
+            const observer = new _unzip_js__WEBPACK_IMPORTED_MODULE_9__/* .ZipHeadObserver */ .OG();
+            observers.set(node_path__WEBPACK_IMPORTED_MODULE_6___default().resolve(file), observer);
+            // pipe() says so synchronously, before the first byte flows
+            // the client's chunks are garbage once written: collected every few MiB (memory.ts)
+            const scavenge = (0,_memory_js__WEBPACK_IMPORTED_MODULE_10__/* .scavengeEvery */ .A)(DOWNLOAD_SCAVENGE_BYTES);
+            stream.once('pipe', (source) => source.on('data', (chunk) => {
+                observer.push(chunk);
+                scavenge(chunk.length);
+            }));
+        }
+        return stream;
+    };
+    const restore = () => {
+        if ((node_fs__WEBPACK_IMPORTED_MODULE_3___default().createWriteStream) !== patched)
+            return;
+        (node_fs__WEBPACK_IMPORTED_MODULE_3___default().createWriteStream) = original;
+        (0,node_module__WEBPACK_IMPORTED_MODULE_4__.syncBuiltinESMExports)();
+    };
+    (node_fs__WEBPACK_IMPORTED_MODULE_3___default().createWriteStream) = patched;
+    (0,node_module__WEBPACK_IMPORTED_MODULE_4__.syncBuiltinESMExports)();
+    return { observed: file => observers.get(node_path__WEBPACK_IMPORTED_MODULE_6___default().resolve(file)), restore };
 }
 /** Bytes free for this user in `directory`'s file system; undefined when it cannot be told. */
 async function freeBytes(directory) {
     try {
-        const fs = await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_4__.statfs)(directory);
+        const fs = await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_5__.statfs)(directory);
         return fs.bavail * fs.bsize;
     }
     catch {
@@ -577,7 +632,7 @@ function checkPrivacy(encrypted, allowUnencryptedPublic) {
         return;
     if (repositoryVisibility() !== 'public')
         return;
-    throw new _errors_js__WEBPACK_IMPORTED_MODULE_6__/* .SettingError */ .L_('encryptionRecipients', "is empty, and this repository is public: anyone signed in to GitHub can download its artifacts, so an unencrypted backup would publish the database. Set encryption-recipients (age public keys; recommended) or encryption-passphrase — or, only if the data is public anyway, 'allow-unencrypted-public: true'.");
+    throw new _errors_js__WEBPACK_IMPORTED_MODULE_7__/* .SettingError */ .L_('encryptionRecipients', "is empty, and this repository is public: anyone signed in to GitHub can download its artifacts, so an unencrypted backup would publish the database. Set encryption-recipients (age public keys; recommended) or encryption-passphrase — or, only if the data is public anyway, 'allow-unencrypted-public: true'.");
 }
 
 

@@ -185,11 +185,13 @@ function plausibility(manifest, artifact) {
 /* harmony import */ var _postgres_toc_js__WEBPACK_IMPORTED_MODULE_10__ = __webpack_require__(60521);
 /* harmony import */ var _postgres_archive_js__WEBPACK_IMPORTED_MODULE_11__ = __webpack_require__(29477);
 /* harmony import */ var _postgres_compare_js__WEBPACK_IMPORTED_MODULE_12__ = __webpack_require__(82996);
+/* harmony import */ var _storage_fifo_js__WEBPACK_IMPORTED_MODULE_13__ = __webpack_require__(63727);
 /**
  * Verify: restore a backup into a scratch database (verify-database-url), then compare the
  * per-table row counts and the counts of schema objects with the manifest. Any difference fails,
  * naming it. A backup nobody has restored is a hope, not a backup.
  */
+
 
 
 
@@ -279,7 +281,7 @@ async function verify(inputs, scratch, deps = {}) {
         afterLoad: async (loaded) => {
             await deps.afterLoad?.(loaded);
             await deps.beforeCompare?.();
-            equality = await _log_js__WEBPACK_IMPORTED_MODULE_0__/* .log */ .Rm.group('Compare the restored database with the backup', () => proveEquality(inputs, scratch, loaded));
+            equality = await _log_js__WEBPACK_IMPORTED_MODULE_0__/* .log */ .Rm.group('Compare the restored database with the backup', () => proveEquality(inputs, scratch, loaded, deps.tempRoot));
         }
     });
     const comparison = equality.comparison;
@@ -320,7 +322,8 @@ async function verify(inputs, scratch, deps = {}) {
     }
     const different = objects.filter(o => o.expected !== undefined && o.expected !== o.actual);
     for (const o of objects) {
-        _log_js__WEBPACK_IMPORTED_MODULE_0__/* .log */ .Rm.info(`${o.kind}: ${o.actual}${o.expected === undefined ? '' : ` (manifest ${o.expected})`}`);
+        // "2 tables", not "tables: 2", which the command line would read as its --tables option
+        _log_js__WEBPACK_IMPORTED_MODULE_0__/* .log */ .Rm.info(`${o.actual} ${o.kind}${o.expected === undefined ? '' : ` (manifest ${o.expected})`}`);
     }
     const problems = [];
     if (different.length > 0) {
@@ -343,7 +346,7 @@ async function verify(inputs, scratch, deps = {}) {
  * uncompressed, in the backup's encoding) and compares the two archives entry by entry and data
  * block by data block. Returns why not, instead, where an exact comparison cannot be made.
  */
-async function proveEquality(inputs, scratch, loaded) {
+async function proveEquality(inputs, scratch, loaded, tempRoot) {
     const { dump, plan } = loaded;
     if ('directory' in dump || plan.format !== 'custom') {
         return notCompared(`a ${plan.format} backup: only custom-format archives are compared entry by entry; counts only`);
@@ -390,7 +393,18 @@ async function proveEquality(inputs, scratch, loaded) {
     const args = ['--no-password', '--format=custom', '--compress=0'];
     if (head.encoding)
         args.push(`--encoding=${head.encoding}`);
-    const pgDump = (0,_postgres_dump_js__WEBPACK_IMPORTED_MODULE_9__/* .startPgDump */ .Yt)((0,_postgres_clients_js__WEBPACK_IMPORTED_MODULE_8__/* .programPath */ .kx)(install, 'pg_dump'), args, (0,_postgres_connection_js__WEBPACK_IMPORTED_MODULE_2__/* .libpqEnvironment */ .SQ)(scratch, { connectTimeoutSeconds: inputs.connectTimeoutSeconds }), line => _log_js__WEBPACK_IMPORTED_MODULE_0__/* .log */ .Rm.debug(`pg_dump: ${line}`));
+    // the scratch dump is read into one buffer, reused (its stdout stream would allocate a Buffer
+    // per read: tens of MB of garbage at a time); where no named pipe can be made, from its stdout
+    const pipe = await (0,_storage_fifo_js__WEBPACK_IMPORTED_MODULE_13__/* .reusedBufferPipe */ .vW)(tempRoot);
+    let pgDump;
+    try {
+        pgDump = (0,_postgres_dump_js__WEBPACK_IMPORTED_MODULE_9__/* .startPgDump */ .Yt)((0,_postgres_clients_js__WEBPACK_IMPORTED_MODULE_8__/* .programPath */ .kx)(install, 'pg_dump'), args, (0,_postgres_connection_js__WEBPACK_IMPORTED_MODULE_2__/* .libpqEnvironment */ .SQ)(scratch, { connectTimeoutSeconds: inputs.connectTimeoutSeconds }), line => _log_js__WEBPACK_IMPORTED_MODULE_0__/* .log */ .Rm.debug(`pg_dump: ${line}`), pipe?.writer);
+    }
+    catch (error) {
+        pipe?.close();
+        throw error;
+    }
+    pipe?.closeWriter();
     // the backup as the load digested it, or decoded again from disk while the scratch dump comes
     const [backup, restored] = await Promise.all([
         (loaded.backupDigest
@@ -399,12 +413,12 @@ async function proveEquality(inputs, scratch, loaded) {
             pgDump.kill();
             throw error;
         }),
-        (0,_postgres_compare_js__WEBPACK_IMPORTED_MODULE_12__/* .digestArchive */ .bz)(pgDump.stdout).catch((error) => {
+        (pipe ? (0,_postgres_compare_js__WEBPACK_IMPORTED_MODULE_12__/* .digestArchiveChunks */ .Z9)(pipe) : (0,_postgres_compare_js__WEBPACK_IMPORTED_MODULE_12__/* .digestArchive */ .bz)(pgDump.stdout)).catch((error) => {
             pgDump.kill();
             throw error;
         }),
         pgDump.done
-    ]);
+    ]).finally(() => pipe?.close());
     const backupServer = (0,_postgres_archive_js__WEBPACK_IMPORTED_MODULE_11__/* .majorOfVersion */ .RI)(backup.toc.header.serverVersion ?? '');
     const comparison = (0,_postgres_compare_js__WEBPACK_IMPORTED_MODULE_12__/* .compareArchives */ .XG)(backup, restored, expectations(inputs, loaded));
     if (backupServer !== undefined && backupServer !== server.major) {
@@ -745,6 +759,213 @@ async function artifactStorage(options, apiUrl = process.env.GITHUB_API_URL || '
         return undefined;
     }
     return total;
+}
+
+
+/***/ }),
+
+/***/ 63727:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   A5: () => (/* binding */ widenPipe),
+/* harmony export */   F0: () => (/* binding */ makeFifo),
+/* harmony export */   JL: () => (/* binding */ PIPE_SIZE),
+/* harmony export */   Yc: () => (/* binding */ coalesce),
+/* harmony export */   Ze: () => (/* binding */ drain),
+/* harmony export */   rh: () => (/* binding */ canWidenPipes),
+/* harmony export */   vW: () => (/* binding */ reusedBufferPipe)
+/* harmony export */ });
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(73024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(51455);
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__webpack_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var node_net__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(77030);
+/* harmony import */ var node_net__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__webpack_require__.n(node_net__WEBPACK_IMPORTED_MODULE_2__);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(76760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__webpack_require__.n(node_path__WEBPACK_IMPORTED_MODULE_3__);
+/* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(57075);
+/* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_4___default = /*#__PURE__*/__webpack_require__.n(node_stream__WEBPACK_IMPORTED_MODULE_4__);
+/* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(25625);
+/* harmony import */ var _process_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(34006);
+/* harmony import */ var _local_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(72922);
+/**
+ * Named pipes for the live upload, where the artifact client cannot be handed the zip's stream
+ * (artifact-zip.ts handOverOnRead: node:fs cannot be patched for it, as under jest): it then
+ * reads the backup's zip from a pipe while the dump is still being written into it.
+ *
+ * Why the pipe is widened: the client reads the pipe with 8 MiB buffers, one allocated per read,
+ * and a read returns what the pipe holds: 64 KiB writes into a 64 KiB pipe would cost an 8 MiB
+ * buffer per 64 KiB, and garbage collection would take more CPU than the dump (measured: 9 s
+ * instead of 5 s on the 500 MB bench database). So the zip is written in 1 MiB pieces into a
+ * pipe widened to 1 MiB (the most an unprivileged process may set, /proc/sys/fs/pipe-max-size).
+ * Node has no fcntl(): perl, which GitHub's runners have, sets F_SETPIPE_SZ (1031) on the pipe,
+ * which then keeps that size while the action holds its writing end. Without perl (or mkfifo)
+ * the zip is written to a file and uploaded after the dump.
+ */
+
+
+
+
+
+
+
+
+const PIPE_SIZE = 1024 * 1024;
+/** A named pipe at `file` (mode 0600); false when the system cannot make one. */
+async function makeFifo(file) {
+    if (process.platform === 'win32')
+        return false;
+    return (0,_process_js__WEBPACK_IMPORTED_MODULE_6__/* .runChild */ .w$)('mkfifo', ['-m', '600', file]).then(() => true, () => false);
+}
+let perlWorks;
+/** Whether pipes can be widened here (Linux, with perl); checked once. */
+function canWidenPipes() {
+    perlWorks ??=
+        process.platform === 'linux'
+            ? (0,_process_js__WEBPACK_IMPORTED_MODULE_6__/* .runChild */ .w$)('perl', ['-e', '1']).then(() => true, () => false)
+            : Promise.resolve(false);
+    return perlWorks;
+}
+/** Sets the pipe's buffer to PIPE_SIZE; needs the pipe open for writing (else it blocks). */
+function widenPipe(fifo) {
+    const perl = (0,_process_js__WEBPACK_IMPORTED_MODULE_6__/* .startChild */ .v0)('perl', [
+        '-e',
+        'open(my $f, "+<", $ARGV[0]) or exit 1; fcntl($f, 1031, $ARGV[1] + 0) or exit 2',
+        fifo,
+        String(PIPE_SIZE)
+    ], { stdout: 'ignore' });
+    perl.done.catch((error) => _log_js__WEBPACK_IMPORTED_MODULE_5__/* .log */ .Rm.debug(`could not widen the upload pipe (${error.message})`));
+}
+/** Joins chunks into pieces of at least `size` bytes (the last one may be smaller). */
+function coalesce(size) {
+    let held = [];
+    let heldBytes = 0;
+    return new node_stream__WEBPACK_IMPORTED_MODULE_4__.Transform({
+        transform(chunk, _encoding, callback) {
+            held.push(chunk);
+            heldBytes += chunk.length;
+            if (heldBytes < size)
+                return callback();
+            const piece = Buffer.concat(held, heldBytes);
+            held = [];
+            heldBytes = 0;
+            callback(null, piece);
+        },
+        flush(callback) {
+            callback(null, heldBytes > 0 ? Buffer.concat(held, heldBytes) : undefined);
+        }
+    });
+}
+/**
+ * Reads the pipe to its end without waiting for a writer to appear (non-blocking open): frees a
+ * writer that is blocked on a pipe the client no longer reads.
+ */
+function drain(fifo) {
+    let fd;
+    try {
+        fd = (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.openSync)(fifo, node_fs__WEBPACK_IMPORTED_MODULE_0__.constants.O_RDONLY | node_fs__WEBPACK_IMPORTED_MODULE_0__.constants.O_NONBLOCK);
+    }
+    catch {
+        return undefined; // removed already
+    }
+    const reader = new node_net__WEBPACK_IMPORTED_MODULE_2__.Socket({ fd, readable: true, writable: false });
+    reader.on('error', () => reader.destroy());
+    // a pipe whose writer is gone already never signals its end: it must not keep Node running
+    reader.unref();
+    reader.resume();
+    return reader;
+}
+/** Bytes of the one buffer a {@link ReusedBufferPipe} reads into (a Linux pipe holds 64 KiB). */
+const REUSED_READ_BYTES = 64 * 1024;
+/**
+ * A {@link ReusedBufferPipe}: a named pipe in a work directory of its own (under `tempRoot`, else
+ * RUNNER_TEMP or the system's), opened at both ends and removed at once (the descriptors stay). Undefined where no named pipe can be made
+ * (Windows, no mkfifo): then read the child's stdout.
+ */
+async function reusedBufferPipe(tempRoot) {
+    if (process.platform === 'win32')
+        return undefined;
+    const dir = await (0,_local_js__WEBPACK_IMPORTED_MODULE_7__/* .makeWorkDir */ .dW)('pg-pipe-', tempRoot);
+    let readFd;
+    let writeFd;
+    try {
+        const fifo = node_path__WEBPACK_IMPORTED_MODULE_3___default().join(dir, 'pipe');
+        if (!(await makeFifo(fifo)))
+            return undefined;
+        // the reading end first (non-blocking: no writer yet), then the writing end
+        readFd = (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.openSync)(fifo, node_fs__WEBPACK_IMPORTED_MODULE_0__.constants.O_RDONLY | node_fs__WEBPACK_IMPORTED_MODULE_0__.constants.O_NONBLOCK);
+        writeFd = (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.openSync)(fifo, node_fs__WEBPACK_IMPORTED_MODULE_0__.constants.O_WRONLY);
+    }
+    catch {
+        for (const fd of [readFd, writeFd])
+            if (fd !== undefined)
+                (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.closeSync)(fd);
+        return undefined;
+    }
+    finally {
+        await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.rm)(dir, { recursive: true, force: true });
+    }
+    const buffer = Buffer.allocUnsafe(REUSED_READ_BYTES);
+    let ready;
+    let ended = false;
+    let failed;
+    let waiter;
+    const reader = new node_net__WEBPACK_IMPORTED_MODULE_2__.Socket({
+        fd: readFd,
+        readable: true,
+        writable: false,
+        onread: {
+            buffer,
+            // one read at a time: paused until the chunk's reader asks for the next (the buffer is reused)
+            callback: (bytes, into) => {
+                const chunk = Buffer.from(into.buffer, into.byteOffset, bytes);
+                if (waiter) {
+                    const w = waiter;
+                    waiter = undefined;
+                    w.resolve(chunk);
+                }
+                else
+                    ready = chunk;
+                return false;
+            }
+        }
+    });
+    reader.on('end', () => {
+        ended = true;
+        waiter?.resolve(null);
+        waiter = undefined;
+    });
+    reader.on('error', (error) => {
+        failed = error;
+        waiter?.reject(error);
+        waiter = undefined;
+    });
+    const writer = new node_net__WEBPACK_IMPORTED_MODULE_2__.Socket({ fd: writeFd, readable: false, writable: true });
+    writer.on('error', () => undefined);
+    return {
+        writer,
+        closeWriter: () => writer.destroy(),
+        next: () => {
+            if (failed)
+                return Promise.reject(failed);
+            if (ready) {
+                const chunk = ready;
+                ready = undefined;
+                return Promise.resolve(chunk);
+            }
+            if (ended)
+                return Promise.resolve(null);
+            return new Promise((resolve, reject) => {
+                waiter = { resolve, reject };
+                reader.resume();
+            });
+        },
+        close: () => {
+            writer.destroy();
+            reader.destroy();
+        }
+    };
 }
 
 

@@ -18,12 +18,14 @@ export const modules = {
 /* harmony import */ var _digest_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(29912);
 /* harmony import */ var _encrypt_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(73647);
 /* harmony import */ var _progress_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(62171);
+/* harmony import */ var _memory_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(58547);
 /**
  * The backup's stream: source → count (→ inspect) → compress → encrypt → sha256 → gate → sinks.
  * Written once and teed to every sink (a local file, the artifact's zip, an S3 upload), paced by
  * the slowest; the gate holds the end back until the dump is known to be whole, so no sink
  * completes (no upload finishes, no file is final) for a dump that is not.
  */
+
 
 
 
@@ -85,6 +87,8 @@ async function streamBackup(source, raw, sinks, options) {
 class Tee extends node_stream__WEBPACK_IMPORTED_MODULE_0__.Writable {
     sinks;
     failed;
+    // the compressed chunks are garbage once every sink took them (see memory.ts)
+    scavenge = (0,_memory_js__WEBPACK_IMPORTED_MODULE_7__/* .scavengeEvery */ .A)(_memory_js__WEBPACK_IMPORTED_MODULE_7__/* .SCAVENGE_BYTES */ .X);
     constructor(sinks) {
         super();
         this.sinks = sinks;
@@ -98,6 +102,7 @@ class Tee extends node_stream__WEBPACK_IMPORTED_MODULE_0__.Writable {
         }
     }
     _write(chunk, _encoding, callback) {
+        this.scavenge(chunk.length);
         let waiting = 1;
         const drained = () => {
             if (--waiting === 0)
@@ -1757,12 +1762,13 @@ function planRoles(globals, target) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   Du: () => (/* binding */ formatWait),
 /* harmony export */   Gj: () => (/* binding */ describeBlocker),
 /* harmony export */   Td: () => (/* binding */ isLockTimeout),
 /* harmony export */   XB: () => (/* binding */ LockTimeoutError),
 /* harmony export */   Zx: () => (/* binding */ watchLockWaits)
 /* harmony export */ });
-/* unused harmony exports blockersOf, describeBlockers */
+/* unused harmony exports blockersOf, isoSeconds, describeBlockers */
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(83916);
 /* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(25625);
 
@@ -1785,22 +1791,36 @@ async function blockersOf(monitor, waiter) {
         applicationName: r.application_name,
         user: r.usename ?? '',
         state: r.state,
-        since: r.since ? r.since.toISOString() : null,
+        since: r.since ? isoSeconds(r.since) : null,
         query: r.query ?? ''
     }));
 }
-/** "pid 123 (application_name 'psql', user app, idle in transaction since 2026-12-01T07:51:02.000Z), …". */
+/**
+ * A time waited, one way in every message: seconds with one decimal ("waited 5.0 s", "0.2 s",
+ * "30.0 s").
+ */
+function formatWait(ms) {
+    return `${(ms / 1000).toFixed(1)} s`;
+}
+/** A moment to the second, as the server-side queries write it: 2026-12-01T07:51:02Z. */
+function isoSeconds(date) {
+    return date.toISOString().replace(/\.\d+Z$/, 'Z');
+}
+/** "pid 123 (application_name 'psql', user app, idle in transaction since 2026-12-01T07:51:02Z), …". */
 function describeBlockers(blockers) {
     if (blockers.length === 0)
         return 'no blocking session was seen (it may have ended)';
-    return blockers
-        .map(b => `pid ${b.pid} (application_name '${b.applicationName}', user ${b.user || 'unknown'}, ${b.state ?? 'unknown'} since ${b.since ?? 'unknown'})`)
-        .join(', ');
+    return blockers.map(describeBlocker).join(', ');
 }
-/** One blocker of a table: "pid 123 (application 'psql', idle in transaction since 2026-12-01T07:51:02Z, holds AccessExclusiveLock)". */
+/**
+ * One blocker: "pid 123 (application_name 'psql', user app, idle in transaction since
+ * 2026-12-01T07:51:02Z, holds AccessExclusiveLock)"; "no application_name" for a session
+ * without one; what was not read is left out.
+ */
 function describeBlocker(b) {
     const details = [
-        b.applicationName ? `application '${b.applicationName}'` : undefined,
+        b.applicationName ? `application_name '${b.applicationName}'` : 'no application_name',
+        b.user !== undefined ? `user ${b.user || 'unknown'}` : undefined,
         b.state ? `${b.state}${b.since ? ` since ${b.since}` : ''}` : undefined,
         b.lock
             ? b.lock.granted
@@ -1815,7 +1835,7 @@ class LockTimeoutError extends _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .CheckE
     blockers;
     name = 'LockTimeoutError';
     constructor(what, blockers, lockTimeoutMs) {
-        super(`${what} waited ${lockTimeoutMs / 1000} s (lock-timeout) for a lock held by ${describeBlockers(blockers)}. Nothing was changed. Run it when the application does not hold that lock (or stop that session), or raise lock-timeout (0 waits forever).`);
+        super(`${what} waited ${formatWait(lockTimeoutMs)} (lock-timeout) for a lock held by ${describeBlockers(blockers)}. Nothing was changed. Run it when the application does not hold that lock (or stop that session), or raise lock-timeout (0 waits forever).`);
         this.blockers = blockers;
     }
 }
@@ -5164,8 +5184,9 @@ function refusals(events, options = {}) {
 /* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(57075);
 /* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_stream__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(83916);
-/* harmony import */ var _psql_lexer_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(7340);
-/* harmony import */ var _psql_script_rules_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(2797);
+/* harmony import */ var _memory_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(58547);
+/* harmony import */ var _psql_lexer_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(7340);
+/* harmony import */ var _psql_script_rules_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(2797);
 /**
  * The restore's one script gate: every SQL script psql runs in a restore (a plain dump, or the
  * script `pg_restore -f -` writes from an archive) passes through it on its way to psql's stdin.
@@ -5192,6 +5213,7 @@ function refusals(events, options = {}) {
  * Its statement events also tell what the script holds (the tables its COPY statements fill,
  * whether pg_dump's header and "dump complete" trailer are there): `facts`.
  */
+
 
 
 
@@ -5253,10 +5275,13 @@ class ScriptGate extends node_stream__WEBPACK_IMPORTED_MODULE_0__.Transform {
     constructor(options) {
         super();
         this.options = options;
-        this.lexer = new _psql_lexer_js__WEBPACK_IMPORTED_MODULE_2__/* .PsqlLexer */ .$p({ psqlMajor: options.psqlMajor });
+        this.lexer = new _psql_lexer_js__WEBPACK_IMPORTED_MODULE_3__/* .PsqlLexer */ .$p({ psqlMajor: options.psqlMajor });
         this.refuseAmbiguous = options.refuseAmbiguousLiterals ?? options.psqlMajor < 17;
     }
+    // the script's chunks are garbage once psql read them (see memory.ts)
+    scavenge = (0,_memory_js__WEBPACK_IMPORTED_MODULE_2__/* .scavengeEvery */ .A)(_memory_js__WEBPACK_IMPORTED_MODULE_2__/* .SCAVENGE_BYTES */ .X);
     _transform(chunk, _encoding, callback) {
+        this.scavenge(chunk.length);
         try {
             this.held.push({ buf: chunk, start: this.received, line: this.receivedLine, counted: 0 });
             this.received += chunk.length;
@@ -5346,7 +5371,7 @@ class ScriptGate extends node_stream__WEBPACK_IMPORTED_MODULE_0__.Transform {
                 this.decidedUpTo = event.offset + (event.marker?.length ?? 0);
                 return;
             default: {
-                const refused = (0,_psql_script_rules_js__WEBPACK_IMPORTED_MODULE_3__/* .refusal */ .x5)(event);
+                const refused = (0,_psql_script_rules_js__WEBPACK_IMPORTED_MODULE_4__/* .refusal */ .x5)(event);
                 if (refused)
                     throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .CheckError */ .tl(`${this.where()}, ${refused.message}.`);
             }
@@ -5355,9 +5380,9 @@ class ScriptGate extends node_stream__WEBPACK_IMPORTED_MODULE_0__.Transform {
     statement(e) {
         this.seeGap(this.decidedUpTo, e.offset);
         this.seeEntryHeader(this.decidedUpTo, e.offset, e.line);
-        const cls = (0,_psql_script_rules_js__WEBPACK_IMPORTED_MODULE_3__/* .classifyStatement */ .cp)(e);
+        const cls = (0,_psql_script_rules_js__WEBPACK_IMPORTED_MODULE_4__/* .classifyStatement */ .cp)(e);
         this.refuseClusterStatements(e, cls);
-        const refused = (0,_psql_script_rules_js__WEBPACK_IMPORTED_MODULE_3__/* .refusal */ .x5)(e, { refuseAmbiguousLiterals: this.refuseAmbiguous });
+        const refused = (0,_psql_script_rules_js__WEBPACK_IMPORTED_MODULE_4__/* .refusal */ .x5)(e, { refuseAmbiguousLiterals: this.refuseAmbiguous });
         let verdict = { keep: true };
         if (refused) {
             if (refused.code === 'transaction-control' && !this.options.transaction) {
@@ -5431,6 +5456,10 @@ class ScriptGate extends node_stream__WEBPACK_IMPORTED_MODULE_0__.Transform {
             this.createdDatabase = shortText(e.text, 80);
             throw this.createDatabaseError(e.line);
         }
+        // pg_dump writes the database's own settings, owner and comment only with --create (refused
+        // above); anywhere else they would change what every later session of the target gets
+        if (w0 === 'ALTER' && w1 === 'DATABASE')
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .CheckError */ .tl(`${this.where()}, line ${e.line}: "${shortText(e.text, 80)}" changes the target database itself (its settings for every later session, its owner or name), which pg_dump writes only with --create; a restore writes objects into the database, never the database. Nothing was restored. Remove the statement from the script, or run it by hand with psql if you mean it.`);
     }
     clusterDumpError(line, what = 'its header') {
         return new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .CheckError */ .tl(`${this.where()} is a pg_dumpall file (line ${line}: ${what}): it creates roles and databases and connects to each database in turn, so it addresses the whole cluster; a restore writes only into the target database (the one its connection names). Nothing was restored. Restore one database from a pg_dump of it (pg_dump -Fc, or plain without --create), or take that database's section of the file (after its "\\connect" line) into a file of its own; create roles by hand (or run pg_dumpall --globals-only's output with psql as a superuser) if you need them.`);
@@ -5440,7 +5469,7 @@ class ScriptGate extends node_stream__WEBPACK_IMPORTED_MODULE_0__.Transform {
     }
     metaCommand(e) {
         this.seeGap(this.decidedUpTo, e.offset);
-        const refused = (0,_psql_script_rules_js__WEBPACK_IMPORTED_MODULE_3__/* .refusal */ .x5)(e);
+        const refused = (0,_psql_script_rules_js__WEBPACK_IMPORTED_MODULE_4__/* .refusal */ .x5)(e);
         if (refused?.code === 'connect') {
             throw this.sawStatement && !this.createdDatabase
                 ? this.clusterDumpError(e.line, `"${refused.command}"`)
@@ -5641,7 +5670,9 @@ function lockTimeoutSetting(ms) {
 async function lockBound(client, lockTimeoutMs, pgDumpArgs) {
     let bound = {
         ms: lockTimeoutMs,
-        source: lockTimeoutMs === 0 ? 'lock timeout 0 (wait forever)' : `lock timeout ${lockTimeoutMs} ms`
+        source: lockTimeoutMs === 0
+            ? 'lock timeout 0 (wait forever)'
+            : `lock timeout ${(0,_locks_js__WEBPACK_IMPORTED_MODULE_6__/* .formatWait */ .Du)(lockTimeoutMs)}`
     };
     const given = pgDumpArgs
         .map(arg => /^--lock-wait-timeout=(.*)$/.exec(arg)?.[1])
@@ -5929,16 +5960,8 @@ function explainConnectError(error, connection, connectTimeoutSeconds) {
                 detail = message;
             }
     }
-    return new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .SettingError */ .L_('databaseUrl', `could not connect to ${where}: ${detail}`, {
-        cli: `could not connect to ${where}: ${forTerminal(detail)}`
-    });
-}
-/** A connection error's advice for the command line: this machine, not GitHub's runners. */
-function forTerminal(detail) {
-    return detail
-        .replace('password in the secret', 'password in the URL')
-        .replace(/ GitHub-hosted runners have no IPv6: if the host resolves only to IPv6 \(e\.g\. a Supabase direct host\), use the provider's IPv4 session pooler URL\./, " Check this machine's network route to it (IPv6 only? use the provider's IPv4 endpoint or pooler).")
-        .replace(/GitHub's runners/g, 'this machine');
+    // the command line words it for this machine, not GitHub's runners (inputs.ts: renderForDoor)
+    return new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .SettingError */ .L_('databaseUrl', `could not connect to ${where}: ${detail}`);
 }
 async function readServerInfo(client) {
     const settings = await client.query(`SELECT current_setting('server_version') AS version,
@@ -6071,13 +6094,13 @@ class SnapshotSession {
                     ? blockers.map(_locks_js__WEBPACK_IMPORTED_MODULE_6__/* .describeBlocker */ .Gj).join('; ')
                     : 'a session that has let go since';
                 if (this.abandoned || (bound.ms > 0 && waited >= bound.ms)) {
-                    const why = `its lock was not granted within ${formatMs(waited)} (${bound.source}); ${who}`;
+                    const why = `its lock was not granted within ${(0,_locks_js__WEBPACK_IMPORTED_MODULE_6__/* .formatWait */ .Du)(waited)} (${bound.source}); ${who}`;
                     _log_js__WEBPACK_IMPORTED_MODULE_3__/* .log */ .Rm.warning(`The rows of ${name} were not counted: ${why}. The backup goes on.`);
                     return { ...table, rows: null, uncounted: why };
                 }
                 if (lastLogged === 0 || Date.now() - lastLogged >= 30_000) {
                     lastLogged = Date.now();
-                    _log_js__WEBPACK_IMPORTED_MODULE_3__/* .log */ .Rm.info(`Counting ${name} waits for a lock (${formatMs(waited)} so far, ${bound.ms === 0 ? 'no limit' : `gives up after ${formatMs(bound.ms)}`}): ${who}.`);
+                    _log_js__WEBPACK_IMPORTED_MODULE_3__/* .log */ .Rm.info(`Counting ${name} waits for a lock (${(0,_locks_js__WEBPACK_IMPORTED_MODULE_6__/* .formatWait */ .Du)(waited)} so far, ${bound.ms === 0 ? 'no limit' : `gives up after ${(0,_locks_js__WEBPACK_IMPORTED_MODULE_6__/* .formatWait */ .Du)(bound.ms)}`}): ${who}.`);
                 }
             }
         }
@@ -6106,9 +6129,6 @@ class SnapshotSession {
             return;
         await this.exclusive(() => this.client.query('COMMIT')).catch(() => undefined);
     }
-}
-function formatMs(ms) {
-    return ms < 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms / 1000)} s`;
 }
 /**
  * The WHERE conditions pg_dump dumps extension configuration tables with

@@ -67,17 +67,19 @@ async function existingTables(client, schemas) {
 /** Tables counted per query (one round trip counts this many). */
 const COUNT_BATCH = 100;
 /**
- * Exact row counts (ONLY the table itself, not its children); -1 for a table that does not exist.
- * Two round trips per COUNT_BATCH tables, not two per table (a schema-heavy restore has
- * thousands, and the target may be far away).
+ * Exact row counts (ONLY the table itself, not its children); -1 for a table that does not exist,
+ * and -1 with `denied` for one the connected role may not read (not read: "permission denied"
+ * would fail the whole query). Two round trips per COUNT_BATCH tables, not two per table (a
+ * schema-heavy restore has thousands, and the target may be far away).
  */
 async function countRows(client, tables) {
     const counts = [];
     for (let at = 0; at < tables.length; at += COUNT_BATCH) {
         const batch = tables.slice(at, at + COUNT_BATCH);
         const qualified = batch.map(t => `${client.escapeIdentifier(t.schema)}.${client.escapeIdentifier(t.name)}`);
-        const exists = await client.query('SELECT to_regclass(q) IS NOT NULL AS ok FROM unnest($1::text[]) WITH ORDINALITY AS u(q, i) ORDER BY i', [qualified]);
-        const present = qualified.flatMap((_q, i) => (exists.rows[i].ok ? [i] : []));
+        const exists = await client.query(`SELECT to_regclass(q) IS NOT NULL AS ok, has_table_privilege(to_regclass(q), 'SELECT') AS readable
+         FROM unnest($1::text[]) WITH ORDINALITY AS u(q, i) ORDER BY i`, [qualified]);
+        const present = qualified.flatMap((_q, i) => exists.rows[i].ok && exists.rows[i].readable === true ? [i] : []);
         const rows = new Map();
         if (present.length > 0) {
             const result = await client.query(present
@@ -86,9 +88,39 @@ async function countRows(client, tables) {
             for (const r of result.rows)
                 rows.set(Number(r.i), Number(r.n));
         }
-        batch.forEach((t, i) => counts.push({ schema: t.schema, name: t.name, rows: rows.get(i) ?? -1 }));
+        batch.forEach((t, i) => counts.push({
+            schema: t.schema,
+            name: t.name,
+            rows: rows.get(i) ?? -1,
+            ...(exists.rows[i].ok && exists.rows[i].readable !== true ? { denied: true } : {})
+        }));
     }
     return counts;
+}
+/**
+ * The oids of the ordinary and partitioned tables the database holds now: taken before a load,
+ * they tell the tables the load created (a new oid: clean's drop and re-create too) from those
+ * that were there (another role's, next to the backup's with allow-non-empty).
+ */
+async function tableOids(client) {
+    const result = await client.query(`SELECT oid::text AS oid FROM pg_catalog.pg_class WHERE relkind IN ('r', 'p')`);
+    return new Set(result.rows.map(r => r.oid));
+}
+/**
+ * The ordinary and partitioned tables in the given schemas (all user schemas when none given)
+ * whose oid is not in `before` (tableOids): those a load created. Extension members left out.
+ */
+async function tablesCreatedSince(client, schemas, before) {
+    const result = await client.query(`SELECT c.oid::text AS oid, n.nspname AS schema, c.relname AS name
+       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE c.relkind IN ('r', 'p')
+        AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+        AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp\\_%'
+        AND ($1::text[] IS NULL OR n.nspname = ANY($1::text[]))
+        AND NOT EXISTS (SELECT 1 FROM pg_depend d
+                         WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
+      ORDER BY 2, 3`, [schemas ?? null]);
+    return result.rows.filter(r => !before.has(r.oid)).map(r => ({ schema: r.schema, name: r.name }));
 }
 function describeTables(tables, limit = 20) {
     const shown = tables
@@ -875,6 +907,8 @@ var external_node_path_ = __webpack_require__(76760);
 var external_node_path_default = /*#__PURE__*/__webpack_require__.n(external_node_path_);
 // EXTERNAL MODULE: external "node:stream/promises"
 var external_node_stream_promises_ = __webpack_require__(46466);
+// EXTERNAL MODULE: ./src/memory.ts + 2 modules
+var memory = __webpack_require__(58547);
 // EXTERNAL MODULE: ./src/pipeline/decode.ts
 var decode = __webpack_require__(7698);
 // EXTERNAL MODULE: ./src/pipeline/encrypt.ts
@@ -1029,8 +1063,15 @@ var postgres_toc = __webpack_require__(60521);
  * in one transaction the gate writes by default, statement output discarded; with `clean`, the
  * backup's objects dropped first in that same transaction. A parallel restore (jobs > 1) loads
  * the archive's sections and data entries as scripts of their own, each through the same gate.
- * Credentials reach the tools only through the environment.
+ *
+ * The direct load: an archive (custom format with jobs: 1, or a directory archive) whose script
+ * the gate passes whole with nothing to leave out is loaded by `pg_restore -d
+ * --single-transaction --exit-on-error -L <list>` itself — the same statements, its rows as COPY
+ * data never through this process's gate (planDirectLoad checks first, loadDirect loads; the
+ * log says which path and why not direct). Credentials reach the tools only through the
+ * environment.
  */
+
 
 
 
@@ -1092,8 +1133,14 @@ async function loadBackup(dump, plan, target, options, workDir, hooks = {}) {
     catch (error) {
         if (!(error instanceof LoadError))
             throw error;
+        // an archive that ends in the middle: pg_restore says only "end of file"
+        const cut = !('directory' in dump) &&
+            !error.inputFailed &&
+            /could not read from input file: end of file/.test(error.stderr)
+            ? `${(0,decode/* fileName */.Md)(dump)} is cut short (truncated): pg_restore reached its end in the middle of the archive. `
+            : '';
         // the mode of this restore decides what is left: only that case is said
-        throw new LoadError(`${error.message} ${afterLoadFailure(options)}`, error.stderr, error.inputFailed);
+        throw new LoadError(`${cut}${error.message}${subsetHint(error.stderr, options)} ${afterLoadFailure(options, error.stderr)}`, error.stderr, error.inputFailed);
     }
 }
 async function load(dump, plan, target, options, workDir, hooks = {}) {
@@ -1119,12 +1166,14 @@ async function load(dump, plan, target, options, workDir, hooks = {}) {
     }
     let archive;
     if ('directory' in dump) {
+        await checkDirectoryFiles(dump.directory);
         archive = { path: dump.directory };
     }
     else if (plan.format === 'directory-tar') {
         const dir = external_node_path_default().join(workDir, 'directory');
         await (0,promises_.mkdir)(dir);
         await untar(dump, plan.decoding, dir);
+        await checkDirectoryFiles(dir);
         archive = { path: dir };
     }
     else if (options.jobs > 1) {
@@ -1134,10 +1183,19 @@ async function load(dump, plan, target, options, workDir, hooks = {}) {
     else {
         archive = { file: dump, decoding: plan.decoding };
     }
-    if (options.jobs > 1 && 'path' in archive) {
-        const toc = await checkArchiveToc(archive.path);
-        return parallelThroughPsql(plan, target, options, hooks, archive.path, toc, workDir);
+    const parallel = options.jobs > 1 && 'path' in archive ? archive.path : undefined;
+    const toc = parallel ? await checkArchiveToc(parallel) : undefined;
+    const seconds = (0,log/* stopwatch */.sX)();
+    const direct = await planDirectLoad(plan, target, options, hooks, archive, workDir);
+    if (direct.direct) {
+        log/* log */.Rm.info(`Loading with pg_restore -d${parallel ? ` --jobs=${options.jobs}` : ''} directly: the gate passed ${options.tables.length > 0 || options.schemas.length > 0 ? "the selected entries' script" : "the archive's script whole"}, with nothing to leave out (checked in ${seconds().toFixed(1)} s).`);
+        if (parallel)
+            await runFirst(plan, target, options, hooks);
+        return loadDirect(plan, target, options, hooks, archive, direct);
     }
+    log/* log */.Rm.info(`Loading through the script gate into psql: ${direct.reason}.`);
+    if (parallel)
+        return parallelThroughPsql(plan, target, options, hooks, parallel, toc, workDir);
     return restoreArchiveThroughPsql(plan, target, options, hooks, archive);
 }
 /**
@@ -1242,6 +1300,308 @@ async function restoreArchiveThroughPsql(plan, target, options, hooks, archive) 
         throw produced.reason;
     return reportSkipped(gate);
 }
+/** The bytes of the decoded archive held back from pg_restore until its whole input was checked. */
+const DIRECT_HOLD_BACK = 64 * 1024;
+/**
+ * Whether the archive can be loaded by `pg_restore -d` itself (no psql, its data not through
+ * this process's gate) with exactly what the gate would pass: the check pass, before anything
+ * runs. The gate (same options and policy as the psql path) reads the script `pg_restore -f -`
+ * writes of every selected entry but the ones with data (from the TOC alone: the data blocks are
+ * not read); every TABLE DATA entry's COPY statement must be the one pg_dump writes for that very
+ * table and pass the gate and policy too. Direct only when the gate refuses nothing and leaves
+ * out nothing: then pg_restore -d sends the statements the gate passed, and the rows as COPY
+ * data (which the server reads as data, never as statements). Anything else (clean, create-roles,
+ * no single transaction, large objects, a skip of the policy, a client newer than 16 with a
+ * server older than 17, ...) keeps the gated psql path, with the reason. A refusal throws as on
+ * that path (nothing ran).
+ */
+async function planDirectLoad(plan, target, options, hooks, archive, workDir) {
+    const opened = {};
+    try {
+        const result = await checkDirect(plan, target, options, hooks, archive, workDir, opened);
+        if (!result.direct)
+            opened.stream?.destroy();
+        return result;
+    }
+    catch (error) {
+        opened.stream?.destroy();
+        throw error;
+    }
+}
+async function checkDirect(plan, target, options, hooks, archive, workDir, opened) {
+    const no = (reason) => ({ direct: false, reason });
+    // pg_restore -d --jobs sends statements `pg_restore -f -` never writes: a TRUNCATE before the
+    // data of each table it created (named by the TOC's tags, which need not be the tables the
+    // entries' SQL creates), and the archive's search_path entry again in every worker's session
+    if (options.jobs > 1)
+        return no(`jobs: ${options.jobs} — pg_restore -d --jobs runs statements of its own that the gate cannot read (a TRUNCATE before each table's data, the archive's search_path setting in every worker's session)`);
+    // jobs > 1: clean's drops and the roles run first, in a transaction of their own (runFirst)
+    if (options.jobs === 1 && options.clean && (plan.drops?.length ?? 0) > 0)
+        return no("clean: the action's drops run first, in the restore's own session");
+    if (options.jobs === 1 && (plan.roles?.length ?? 0) > 0)
+        return no("create-roles: the roles are created first, in the restore's own session");
+    if (plan.client.major >= 17 && target.serverMajor < 17)
+        return no(`pg_restore ${plan.client.major} sends SET transaction_timeout, which the server (${target.serverMajor}) rejects; the gate leaves it out`);
+    let toc;
+    let tocBytes;
+    try {
+        if ('path' in archive) {
+            ;
+            ({ toc, bytes: tocBytes } = await readTocAt(archive.path));
+        }
+        else {
+            // one read: the check takes the TOC off the stream the load goes on reading
+            opened.stream = openDirectInput(archive);
+            ({ toc, bytes: tocBytes } = await (0,postgres_toc/* readArchiveToc */.ZA)(opened.stream));
+        }
+    }
+    catch (error) {
+        return no(`the archive's table of contents cannot be read here (${error.message})`);
+    }
+    const pgRestore = (0,clients/* programPath */.kx)(plan.client, 'pg_restore');
+    const selection = scriptSelection(options);
+    const input = () => 'path' in archive ? { args: [archive.path] } : { args: [], stdin: external_node_stream_.Readable.from([tocBytes]) };
+    const listing = input();
+    const ids = listedEntries(await (0,src_process/* runChild */.w$)(pgRestore, ['--list', ...selection, ...listing.args], {
+        stdin: listing.stdin
+    }));
+    const byId = new Map(toc.entries.map(e => [e.dumpId, e]));
+    const selected = ids.flatMap(id => byId.get(id) ?? []);
+    if (selected.length !== ids.length)
+        return no('pg_restore lists entries the TOC lacks');
+    const otherData = selected.find(e => e.hadDumper && e.desc !== 'TABLE DATA');
+    if (otherData)
+        return no(`the archive holds ${otherData.desc} (large objects: pg_restore -d writes them through its own calls, not statements the gate reads)`);
+    const tables = selected.filter(e => e.desc === 'TABLE DATA');
+    if (!('path' in archive)) {
+        // the commit waits for the held-back end of the input only if pg_restore needs it
+        const last = lastDataBlock(toc);
+        if (last && !ids.includes(last.dumpId))
+            return no("tables/schemas leave out the archive's last table data, so pg_restore could commit before the whole backup was read and checked");
+    }
+    const source = 'the script pg_restore writes of the archive';
+    for (const entry of tables) {
+        const name = `${entry.namespace ?? ''}.${entry.tag}`;
+        if (!(0,postgres_toc/* isPgDumpDataEntry */.mz)(entry))
+            return no(`the data entry ${entry.dumpId} (${shortName(name)}) is not what pg_dump writes for a table's rows (its COPY statement alone, no SQL of its own)`);
+        const gate = scriptGate(plan, target, options, hooks, [], source);
+        await (0,external_node_stream_promises_.pipeline)(external_node_stream_.Readable.from([Buffer.from(`${entry.copyStmt}\\.\n`)]), gate, (0,decode/* discard */.vf)());
+        if (gate.skipped.length > 0)
+            return no(`the restore leaves out the data of ${shortName(name)} (${gate.skipped[0].reason})`);
+    }
+    const dir = external_node_path_default().join(workDir, 'direct');
+    await (0,promises_.mkdir)(dir, { recursive: true });
+    const schemaList = external_node_path_default().join(dir, 'schema.list');
+    const dataIds = new Set(tables.map(e => e.dumpId));
+    await (0,promises_.writeFile)(schemaList, listFile(ids.filter(id => !dataIds.has(id))), { mode: 0o600 });
+    const check = scriptGate(plan, target, options, hooks, [], source);
+    const scripted = input();
+    await scriptThrough(explainedScript((0,src_process/* startChild */.v0)(pgRestore, ['--file=-', `--use-list=${schemaList}`, ...selection, ...scripted.args], {
+        stdin: scripted.stdin
+    })), check, (0,decode/* discard */.vf)());
+    if (check.skipped.length > 0) {
+        const first = check.skipped[0];
+        return no(`the gate leaves out ${(0,log/* plural */.LS)(check.skipped.length, 'statement')} of the archive's script (first: ${first.reason}), which pg_restore -d would run`);
+    }
+    const file = external_node_path_default().join(dir, 'load.list');
+    await (0,promises_.writeFile)(file, listFile(ids), { mode: 0o600 });
+    return { direct: true, toc, tocBytes, listFile: file, selection, rest: opened.stream };
+}
+/**
+ * The decoded archive a direct load reads once: its TOC for the check, then the rest for
+ * pg_restore. zstd is decompressed by the zstd CLI when installed (its output ends only once it
+ * exited 0), not in this process's thread pool.
+ */
+function openDirectInput(archive) {
+    const { file, decoding } = archive;
+    const zstd = decoding.compression === 'zstd' ? (0,compress/* createZstdCliDecompressor */._B)() : undefined;
+    if (!zstd)
+        return (0,decode/* openDecoded */.BA)(file, decoding);
+    const decrypted = decoding.decryption ? [(0,encrypt/* createDecryptor */.RJ)(decoding.decryption)] : [];
+    return (0,decode/* chain */.cy)((0,decode/* openRaw */.BM)(file), ...decrypted, zstd);
+}
+/** The TOC of an archive on disk and its bytes: a directory's toc.dat, or a custom file's head. */
+async function readTocAt(archivePath) {
+    if (!(await (0,promises_.stat)(archivePath)).isDirectory())
+        return (0,postgres_toc/* readArchiveToc */.ZA)((0,external_node_fs_.createReadStream)(archivePath), { destroy: true });
+    const bytes = await (0,promises_.readFile)(external_node_path_default().join(archivePath, 'toc.dat'));
+    return { toc: (0,postgres_toc/* parseArchiveToc */.ei)(bytes), bytes };
+}
+/** A `pg_restore -L` list naming these entries (dumpIds), in this order. */
+function listFile(ids) {
+    return ids.map(id => `${id};\n`).join('');
+}
+function shortName(name) {
+    return name.length > 120 ? `${name.slice(0, 119)}…` : name;
+}
+/**
+ * The entry whose data block ends a custom archive: the one with the highest offset, or (offsets
+ * not set: pg_dump wrote to a pipe) the last with data in TOC order, as pg_dump writes them.
+ */
+function lastDataBlock(toc) {
+    let last;
+    for (const e of toc.entries) {
+        if (e.extra.format !== 'custom' || e.extra.dataState === 'no-data')
+            continue;
+        if (!last ||
+            e.extra.dataState === 'not-set' ||
+            (last.extra.format === 'custom' && e.extra.dataOffset >= last.extra.dataOffset))
+            last = e;
+    }
+    return last;
+}
+/**
+ * The load by `pg_restore -d <db> --single-transaction --exit-on-error -L <list>`, credentials
+ * only in the environment (as psql's). A custom archive reaches pg_restore's stdin through
+ * {@link DirectFeed}: it must start with the very header and TOC the check read, and its last
+ * bytes are held back until the whole input was read, decoded and checked (the decompressor and
+ * decryptor ended without error, verify's tap passed it) — pg_restore commits only once it read
+ * its last data block, so any failure before kills it inside the transaction (nothing is kept).
+ * A directory archive's toc.dat is compared with the checked one just before pg_restore starts.
+ */
+async function loadDirect(plan, target, options, hooks, archive, direct) {
+    const args = [
+        `--dbname=${conninfoDatabase(target.database)}`,
+        ...(options.singleTransaction ? ['--single-transaction'] : []),
+        ...(options.jobs > 1 ? [`--jobs=${options.jobs}`] : []),
+        '--exit-on-error',
+        `--use-list=${direct.listFile}`,
+        ...direct.selection
+    ];
+    let stdin;
+    if ('path' in archive) {
+        const now = await readTocAt(archive.path);
+        if (!now.bytes.equals(direct.tocBytes))
+            throw tocChanged();
+        args.push(archive.path);
+    }
+    else {
+        const rest = direct.rest ?? openDirectInput(archive);
+        const { tocBytes } = direct;
+        // the TOC the check read, then the rest of the same read: verify's tap sees it all
+        const stages = [
+            ...(hooks.archiveTap ? [hooks.archiveTap] : []),
+            new DirectFeed(tocBytes)
+        ];
+        stages[0].write(tocBytes);
+        stdin = (0,decode/* chain */.cy)(rest, ...stages);
+    }
+    const pgRestore = (0,clients/* programPath */.kx)(plan.client, 'pg_restore');
+    const child = (0,src_process/* startChild */.v0)(pgRestore, args, {
+        env: target.env,
+        stdin,
+        stdout: 'ignore'
+    });
+    try {
+        await child.done;
+    }
+    catch (error) {
+        if (error instanceof src_process/* ChildProcessError */.Al && error.program === pgRestore) {
+            if (error.startError)
+                throw explainChildFailure(error);
+            throw explainLoadFailure(error.program, error.code, error.signal, error.stderr, tocEntryNamed(error.stderr, direct.toc));
+        }
+        if (error instanceof errors/* EngineError */.NJ && !(error instanceof src_process/* ChildProcessError */.Al))
+            throw error;
+        // the input failed (zstd among them): pg_restore was stopped before it could read its end
+        throw new LoadError(`the backup could not be read while restoring: ${(0,errors/* sentence */.em)(error.message)}`, child.stderr(), true);
+    }
+    return { skipped: [], direct: true };
+}
+/**
+ * The database name as a libpq connection string (`dbname='…'`): pg_restore -d takes a name
+ * holding "=" or a URI prefix as a connection string of its own; everything else (host, user,
+ * password, options) comes from the environment.
+ */
+function conninfoDatabase(database) {
+    return `dbname='${database.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+}
+/** The entry pg_restore -d names in "from TOC entry 12; …", as "TABLE DATA public.t". */
+function tocEntryNamed(stderr, toc) {
+    const m = /from TOC entry (\d+);/.exec(stderr);
+    // a COPY that failed names only its table: "COPY failed for table "t""
+    const copy = m ? undefined : /COPY failed for table "(.*?)":/.exec(stderr);
+    const copied = copy ? toc.entries.filter(e => e.desc === 'TABLE DATA' && e.tag === copy[1]) : [];
+    const entry = m
+        ? toc.entries.find(e => e.dumpId === Number(m[1]))
+        : copied.length === 1
+            ? copied[0]
+            : entryOfCommand(stderr, toc);
+    if (!entry)
+        return undefined;
+    const name = `${entry.desc} ${entry.namespace ? `${entry.namespace}.` : ''}${entry.tag}`;
+    // eslint-disable-next-line no-control-regex -- control characters are shown as spaces
+    return shortName(name.replace(/[\u0000-\u001f\u007f]/g, ' '));
+}
+/**
+ * The one entry whose SQL holds the statement pg_restore -d printed after "Command was:" (it
+ * prints no "from TOC entry" line without --verbose).
+ */
+function entryOfCommand(stderr, toc) {
+    const m = /^Command was: ([\s\S]*?)(?=\npg_restore: |$(?![\s\S]))/m.exec(stderr);
+    const words = (text) => text.replace(/\s+/g, ' ').trim();
+    const command = m ? words(m[1]) : '';
+    if (command.length === 0)
+        return undefined;
+    const found = toc.entries.filter(e => e.defn !== null && words(e.defn).includes(command));
+    return found.length === 1 ? found[0] : undefined;
+}
+function tocChanged() {
+    return new errors/* CheckError */.tl("the archive's table of contents changed between its check and its load (the backup was read twice and differed): nothing was restored. Restore again; if it recurs, the backup's storage is not stable.");
+}
+/**
+ * The decoded archive on its way to `pg_restore -d`: its first bytes must be exactly the header
+ * and TOC the check pass read (compared before any is passed on), and its last
+ * {@link DIRECT_HOLD_BACK} bytes are passed only once its input ended without error — the
+ * stages before it (decryption, decompression, verify's tap) finished and checked it whole.
+ */
+class DirectFeed extends external_node_stream_.Transform {
+    tocBytes;
+    holdBack;
+    head = [];
+    headLength = 0;
+    headChecked = false;
+    tail = [];
+    tailLength = 0;
+    // the chunks it passes are garbage once pg_restore read them (see memory.ts)
+    scavenge = (0,memory/* scavengeEvery */.A)(memory/* SCAVENGE_BYTES */.X);
+    constructor(tocBytes, holdBack = DIRECT_HOLD_BACK) {
+        super();
+        this.tocBytes = tocBytes;
+        this.holdBack = holdBack;
+    }
+    _transform(chunk, _encoding, callback) {
+        this.scavenge(chunk.length);
+        if (!this.headChecked) {
+            this.head.push(chunk);
+            this.headLength += chunk.length;
+            if (this.headLength < this.tocBytes.length)
+                return callback();
+            const all = Buffer.concat(this.head);
+            this.head = [];
+            if (!all.subarray(0, this.tocBytes.length).equals(this.tocBytes))
+                return callback(tocChanged());
+            this.headChecked = true;
+            chunk = all;
+        }
+        this.tail.push(chunk);
+        this.tailLength += chunk.length;
+        while (this.tail.length > 0 && this.tailLength - this.tail[0].length >= this.holdBack) {
+            const first = this.tail.shift();
+            this.tailLength -= first.length;
+            this.push(first);
+        }
+        callback();
+    }
+    _flush(callback) {
+        if (!this.headChecked)
+            return callback(tocChanged());
+        for (const chunk of this.tail)
+            this.push(chunk);
+        this.tail = [];
+        callback();
+    }
+}
 /**
  * A parallel restore: the archive's script checked whole by the gate first (a refusal comes
  * before anything runs), clean's drops in a transaction of their own (pg_restore --clean cannot
@@ -1260,31 +1620,7 @@ async function parallelThroughPsql(plan, target, options, hooks, archivePath, to
     const check = scriptGate(plan, target, options, hooks, [], source);
     await scriptThrough(pgRestoreScript(pgRestore, [...selection, archivePath]), check, (0,decode/* discard */.vf)());
     log/* log */.Rm.info(`The archive's script passed the checks (${seconds().toFixed(1)} s) before loading.`);
-    const drops = options.clean ? (plan.drops ?? []) : [];
-    const first = [...(plan.roles ?? []), ...drops];
-    if (first.length > 0) {
-        if (drops.length > 0)
-            log/* log */.Rm.info(`clean: ${(0,log/* plural */.LS)(drops.length, 'object')} of the backup ${drops.length === 1 ? 'is' : 'are'} dropped first.`);
-        if (plan.roles?.length) {
-            log/* log */.Rm.info('create-roles: the roles are created first, in a transaction of their own (a parallel restore is not one transaction).');
-        }
-        await runLoader((0,clients/* programPath */.kx)(plan.client, 'psql'), [
-            '-X',
-            '-q',
-            '--no-password',
-            '--echo-errors',
-            '-v',
-            'ON_ERROR_STOP=1',
-            '--single-transaction',
-            '-f',
-            '-'
-        ], target.env, 
-        // on stdin, not as one -c argument: thousands of statements exceed the argument limit
-        // (spawn E2BIG)
-        external_node_stream_.Readable.from([Buffer.from(`${first.join('\n')}\n`)]));
-        if (plan.roles?.length)
-            hooks.rolesCommitted?.();
-    }
+    await runFirst(plan, target, options, hooks);
     const load = (args, what, signal) => gatedLoad(plan, target, options, hooks, [...args, archivePath], `${what} of the archive`, signal);
     const skipped = [];
     skipped.push(await load(['--section=pre-data', ...selection], 'the pre-data section'));
@@ -1320,6 +1656,38 @@ async function parallelThroughPsql(plan, target, options, hooks, archivePath, to
         skipped.push(await loadEntries(rest, 'the rest of the post-data section'));
     log/* log */.Rm.info(`Post-data: the indexes and keys of ${(0,log/* plural */.LS)(groups.length, 'table')} built by ${Math.min(options.jobs, groups.length)} psql sessions at a time, then ${rest.length} other entries (${post().toFixed(1)} s).`);
     return { skipped: mergeSkipped(skipped) };
+}
+/**
+ * A parallel restore's first statements, in a transaction of their own before anything loads:
+ * create-roles' roles and clean's drops (pg_restore --clean cannot drop partitioned tables with
+ * keys in an order PostgreSQL accepts).
+ */
+async function runFirst(plan, target, options, hooks) {
+    const drops = options.clean ? (plan.drops ?? []) : [];
+    const first = [...(plan.roles ?? []), ...drops];
+    if (first.length > 0) {
+        if (drops.length > 0)
+            log/* log */.Rm.info(`clean: ${(0,log/* plural */.LS)(drops.length, 'object')} of the backup ${drops.length === 1 ? 'is' : 'are'} dropped first.`);
+        if (plan.roles?.length) {
+            log/* log */.Rm.info('create-roles: the roles are created first, in a transaction of their own (a parallel restore is not one transaction).');
+        }
+        await runLoader((0,clients/* programPath */.kx)(plan.client, 'psql'), [
+            '-X',
+            '-q',
+            '--no-password',
+            '--echo-errors',
+            '-v',
+            'ON_ERROR_STOP=1',
+            '--single-transaction',
+            '-f',
+            '-'
+        ], target.env, 
+        // on stdin, not as one -c argument: thousands of statements exceed the argument limit
+        // (spawn E2BIG)
+        external_node_stream_.Readable.from([Buffer.from(`${first.join('\n')}\n`)]));
+        if (plan.roles?.length)
+            hooks.rolesCommitted?.();
+    }
 }
 /** pg_restore's selection of what to restore, as every restore script of the load asks it. */
 function scriptSelection(options) {
@@ -1494,6 +1862,37 @@ async function untar(file, decoding, dir) {
         throw new archive/* ArchiveError */.di(`the directory archive (tar) holds entries pg_dump does not write: ${foreign.slice(0, 5).join(', ')}${foreign.length > 5 ? `, and ${foreign.length - 5} more` : ''}. A link would make pg_restore read a file outside the backup; nothing was restored. Restore a backup the action or pg_dump -Fd made.`);
     }
 }
+/**
+ * Before pg_restore reads a directory archive: every file it would open is a plain name in the
+ * folder — the data files its toc.dat names (toc.ts refuses any other name as it parses) and the
+ * large objects' files each blobs TOC lists ("<oid> blob_<oid>.dat" lines, which pg_restore joins
+ * to the folder as they are): a crafted name ("../../.git/config") would load a file of the
+ * runner into the target.
+ *
+ * @throws ArchiveError naming the first such name (nothing was restored).
+ */
+async function checkDirectoryFiles(dir) {
+    const toc = await (0,postgres_toc/* readArchiveTocFile */.Bf)(dir);
+    for (const entry of toc.entries) {
+        const name = entry.extra.format === 'directory' ? entry.extra.filename : null;
+        if (!name || !name.endsWith('.toc'))
+            continue;
+        let text;
+        try {
+            text = await (0,promises_.readFile)(external_node_path_default().join(dir, name), 'latin1');
+        }
+        catch {
+            continue; // pg_restore says that it is missing
+        }
+        for (const line of text.split('\n')) {
+            if (line.trim() === '')
+                continue;
+            const file = /^\d+ (\S+)$/.exec(line.trimEnd())?.[1];
+            if (file === undefined || !postgres_toc/* DATA_FILE_NAME */.Cb.test(file))
+                throw new archive/* ArchiveError */.di(`the directory archive's ${name} names the large object file ${JSON.stringify(line.slice(0, 80))}, not a plain file name in the archive's folder (pg_dump writes "<oid> blob_<oid>.dat"): pg_restore would read a file outside the backup. Nothing was restored. Restore a backup the action or pg_dump -Fd made.`);
+        }
+    }
+}
 /** psql reading a script on its stdin; the gate writes the transaction (no --single-transaction). */
 function buildPsqlArgs() {
     // --echo-errors: the failed statement follows the error on stderr (STATEMENT:), so the
@@ -1623,7 +2022,8 @@ function explainLoadFailure(program, code, signal, stderr,
 /** The archive entry psql failed in: named instead of the failed statement. */
 entry) {
     const name = program.split(/[\\/]/).pop();
-    const reported = reportedLines(stderr);
+    // pg_restore --jobs: the leader's line after a worker's error says nothing of it
+    const reported = reportedLines(stderr).filter(l => !/a worker process died unexpectedly/.test(l));
     const statement = failedStatement(stderr);
     const detail = (reported.length > 0 ? reported : lastLines(stderr)).join(' | ') +
         (entry
@@ -1680,11 +2080,36 @@ entry) {
 function alreadyExists(errors) {
     return /(?:ERROR|error):.*\balready exists\b/.test(errors);
 }
+/**
+ * A subset restore (tables/schemas) that failed on an object it left out: pg_restore -n does not
+ * restore the schema's own entry, and a foreign key or view of the selection can name a table
+ * outside it (pg_restore by hand fails the same way).
+ */
+function subsetHint(stderr, options) {
+    if (options.tables.length === 0 && options.schemas.length === 0)
+        return '';
+    const errors = stderr
+        .split('\n')
+        .filter(l => /ERROR: /.test(l))
+        .join('\n');
+    const given = options.schemas.length > 0 ? 'schemas' : 'tables';
+    if (/schema "[^"]*" does not exist/.test(errors))
+        return ` The ${given} selection leaves out the schema's own entry (pg_restore restores the selected objects, not the schema that holds them): create the schema in the target first, or restore the whole backup.`;
+    if (/relation "[^"]*" does not exist/.test(errors) && !/^CONTEXT: {2}COPY /m.test(stderr))
+        return ` The ${given} selection leaves out a table that a restored object (a foreign key, view or index) refers to: add that table to 'tables' (its schema to 'schemas'), or restore the whole backup.`;
+    return '';
+}
 /** What the restore adds to a load failure: what is left of it in the target. */
-function afterLoadFailure(options) {
+function afterLoadFailure(options, 
+/** The loader's stderr: clean is advised only where an object already exists. */
+stderr) {
     if (options.singleTransaction)
         return 'Nothing was kept: the restore ran in one transaction, which was rolled back.';
-    return `The restore ran without a single transaction (${options.jobs > 1 ? `jobs: ${options.jobs}` : 'single-transaction: false'}): what loaded before the error stays; restore again with clean: true.`;
+    const stays = `The restore ran without a single transaction (${options.jobs > 1 ? `jobs: ${options.jobs}` : 'single-transaction: false'}): what loaded before the error stays`;
+    // clean cannot help a key duplicated among the backup's own rows, nor any other error
+    return stderr === undefined || alreadyExists(stderr)
+        ? `${stays}; restore again with clean: true.`
+        : `${stays}: remove it before restoring again.`;
 }
 /**
  * The start of a line psql or pg_restore writes first for a message: its name, its input's line
@@ -1718,8 +2143,9 @@ function reportedLines(stderr) {
         const m = /^(ERROR|FATAL|DETAIL|HINT|CONTEXT|STATEMENT|QUERY|LINE \d+|Command was|[A-Z]+): {1,2}(.*)$/.exec(line);
         within = m?.[1];
         if (!m) {
+            // pg_restore -d: "pg_restore: error: COPY failed for table "t": ERROR:  invalid input …"
             if (/error:|could not/i.test(raw))
-                out.push(raw);
+                out.push(cutErrorValue(raw));
             continue;
         }
         const [, kind, text] = m;
@@ -1759,7 +2185,7 @@ function cutErrorValue(line) {
 function cutDetail(text) {
     const key = /^(Key \(.*?\))=\(/.exec(text);
     if (key) {
-        const tail = / (already exists|is not present in table "[^"]*"|is still referenced from table "[^"]*")\.$/.exec(text);
+        const tail = / (already exists|is duplicated|is not present in table "[^"]*"|is still referenced from table "[^"]*")\.$/.exec(text);
         return `${key[1]}=(…)${tail ? ` ${tail[1]}.` : ' …'}`;
     }
     if (text.startsWith('Failing row contains ('))
@@ -1810,7 +2236,8 @@ async function readTargetFacts(client) {
         schemas: (row.schemas ?? []).map(s => ({ ...s, relations: Number(s.relations) })),
         publications: row.publications ?? [],
         settings: (row.settings ?? []).map(s => s.toLowerCase()),
-        providerSchemas: await readProviderSchemas(client)
+        providerSchemas: await readProviderSchemas(client),
+        objectOwners: row.object_owners ?? []
     };
 }
 const TARGET_FACTS_SQL = `
@@ -1841,7 +2268,30 @@ SELECT current_user::text AS current_user,
        (SELECT json_agg(json_build_object('name', p.pubname::text,
                                           'owner', pg_catalog.pg_get_userbyid(p.pubowner)::text))
           FROM pg_catalog.pg_publication p) AS publications,
-       (SELECT json_agg(name::text) FROM pg_catalog.pg_settings) AS settings
+       (SELECT json_agg(name::text) FROM pg_catalog.pg_settings) AS settings,
+       (SELECT json_agg(DISTINCT o.owner) FROM (
+          SELECT pg_catalog.pg_get_userbyid(c.relowner)::text AS owner
+            FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+           WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f')
+             AND n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'information_schema'
+             AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend dep
+                              WHERE dep.classid = 'pg_catalog.pg_class'::regclass
+                                AND dep.objid = c.oid AND dep.deptype = 'e')
+          UNION
+          SELECT pg_catalog.pg_get_userbyid(p.proowner)::text
+            FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+           WHERE n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'information_schema'
+             AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend dep
+                              WHERE dep.classid = 'pg_catalog.pg_proc'::regclass
+                                AND dep.objid = p.oid AND dep.deptype = 'e')
+          UNION
+          SELECT pg_catalog.pg_get_userbyid(t.typowner)::text
+            FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
+           WHERE t.typrelid = 0 AND t.typelem = 0
+             AND n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'information_schema'
+             AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend dep
+                              WHERE dep.classid = 'pg_catalog.pg_type'::regclass
+                                AND dep.objid = t.oid AND dep.deptype = 'e')) o) AS object_owners
   FROM pg_catalog.pg_database d
  WHERE d.datname = current_database()`;
 /**
@@ -1933,6 +2383,9 @@ function statementPolicy(facts, options) {
     const publications = new Map(facts.publications.map(p => [p.name, p]));
     const settings = new Set(facts.settings);
     let otherAuthorization;
+    /** Roles the backup's statements make owners of its objects (ALTER … OWNER TO), so far. */
+    const backupOwners = new Set();
+    const objectOwners = new Set(facts.objectOwners ?? []);
     const provider = providerPolicy(facts.providerSchemas ?? [], options.cleanDrops);
     const canActAs = (role) => facts.superuser ||
         ROLE_KEYWORDS.has(role) ||
@@ -1972,10 +2425,13 @@ function statementPolicy(facts, options) {
         return undefined;
     };
     function ownerDecision(t, cls) {
-        if (options.noOwner === true)
-            return skip('owners are not restored (no-owner: true)');
         const at = indexOfWord(t, 'OWNER');
         const newOwner = nameOf(t[at + 2]);
+        // the backup's own roles, whether or not their ownership is restored
+        if (newOwner !== undefined)
+            backupOwners.add(newOwner);
+        if (options.noOwner === true)
+            return skip('owners are not restored (no-owner: true)');
         // the object exists already and belongs to a role the restoring role cannot act as
         if (cls.detail === 'SCHEMA') {
             const schema = schemas.get(simpleName(t, 2) ?? '');
@@ -2015,7 +2471,7 @@ function statementPolicy(facts, options) {
         }
         return KEEP;
     }
-    function defaultPrivilegesDecision(t) {
+    function defaultPrivilegesDecision(e, t) {
         if (options.noPrivileges === true)
             return skip('privileges are not restored (no-privileges: true)');
         const forAt = indexOfWord(t, 'FOR');
@@ -2025,6 +2481,23 @@ function statementPolicy(facts, options) {
         const problem = roleProblem(forRoles, true);
         if (problem)
             return skip(`default privileges not restored: ${problem}`);
+        // next to the target's objects (allow-non-empty), a role's default privileges reach what
+        // it creates there later, not only the backup's objects: only the backup's own roles that
+        // own nothing in the target may have theirs changed
+        if (options.allowNonEmpty && objectOwners.size > 0) {
+            const changed = (forRoles.length > 0 ? forRoles : [facts.currentUser]).map(r => ROLE_KEYWORDS.has(r) && r !== 'public' ? facts.currentUser : r);
+            const theirs = changed.filter(r => objectOwners.has(r));
+            const foreign = changed.filter(r => !objectOwners.has(r) && !backupOwners.has(r));
+            if (theirs.length > 0 || foreign.length > 0) {
+                const why = [
+                    ...theirs.map(r => `role "${r}" owns objects in the target`),
+                    ...foreign.map(r => `role "${r}" owns none of the backup's objects`)
+                ].join('; ');
+                return {
+                    refuse: `${shown(e)} — with allow-non-empty: true this changes the default privileges of a role of the target (${why}): they would apply to the objects it creates there later, not only to the backup's. Set 'no-privileges: true' to restore without the backup's privileges, or restore into an empty database.`
+                };
+            }
+        }
         const grantAt = indexOfWord(t, 'GRANT');
         const revokeAt = indexOfWord(t, 'REVOKE');
         const grant = grantAt >= 0 && (revokeAt < 0 || grantAt < revokeAt);
@@ -2086,7 +2559,7 @@ function statementPolicy(facts, options) {
             case 'privileges':
                 return privilegesDecision(t, k[0] === 'GRANT');
             case 'default-privileges':
-                return defaultPrivilegesDecision(t);
+                return defaultPrivilegesDecision(e, t);
             case 'policy':
                 return policyDecision(e, t);
             case 'event-trigger':
@@ -2585,8 +3058,8 @@ var src_manifest = __webpack_require__(12880);
 var s3_uri = __webpack_require__(78150);
 // EXTERNAL MODULE: ./src/storage/artifact.ts
 var artifact = __webpack_require__(81107);
-// EXTERNAL MODULE: ./src/storage/local.ts + 1 modules
-var storage_local = __webpack_require__(48055);
+// EXTERNAL MODULE: ./src/storage/local.ts
+var storage_local = __webpack_require__(72922);
 // EXTERNAL MODULE: ./src/storage/signing.ts
 var signing = __webpack_require__(65934);
 // EXTERNAL MODULE: ./src/pipeline/digest.ts
@@ -2959,13 +3432,53 @@ requires = []) {
 async function fromToc(inputs, readToc) {
     // read without clean or allow-non-empty too: the guard counts the data-only tables and
     // sequences the target holds (outside the schemas it looks at otherwise)
-    const toc = await readToc();
+    let toc;
+    try {
+        toc = await readToc();
+    }
+    catch (error) {
+        if (!(error instanceof postgres_toc/* ArchiveTocError */.fL))
+            throw error;
+        throw new RestoreError(`the archive's table of contents is refused: ${(0,errors/* sentence */.em)(error.message)} Nothing was restored. Restore a backup the action or pg_dump made.`, { cause: error });
+    }
+    checkSelection(inputs, toc);
     return {
         clean: inputs.clean ? archiveDrops(inputs, toc) : undefined,
         dataOnlyTables: archiveDataOnly(inputs, toc, 'TABLE'),
         dataOnlySequences: archiveDataOnly(inputs, toc, 'SEQUENCE'),
         references: archiveReferences(inputs, toc)
     };
+}
+/**
+ * Each name of `tables` and `schemas` must select something of the archive, as pg_restore
+ * --table / --schema read them (a table's exact name, without its schema; a schema's exact
+ * name): a subset restore that matches nothing would restore nothing and succeed.
+ *
+ * @throws SettingError naming the input and the name that matches nothing.
+ */
+function checkSelection(selection, toc) {
+    const { tables, schemas } = selection;
+    const inSchemas = (e) => schemas.length === 0 || schemas.includes(e.namespace ?? '');
+    for (const schema of schemas) {
+        if (!toc.entries.some(e => (e.namespace ?? '') === schema))
+            throw new errors/* SettingError */.L_('schemas', `'${schema}' is no schema with objects in this backup (names are exact, as pg_restore --schema takes them${schemaHint(schema, toc)}). Nothing was restored.`);
+    }
+    for (const table of tables) {
+        if (toc.entries.some(e => TABLE_LIKE.has(e.desc) && e.tag === table && inSchemas(e)))
+            continue;
+        const dot = table.indexOf('.');
+        const bare = dot > 0 ? table.slice(dot + 1) : undefined;
+        const qualified = bare !== undefined &&
+            toc.entries.some(e => TABLE_LIKE.has(e.desc) && e.tag === bare && e.namespace === table.slice(0, dot));
+        throw new errors/* SettingError */.L_('tables', qualified
+            ? `'${table}': give the table's name without its schema, as pg_restore --table takes it ('${bare}'), and its schema in 'schemas' ('${table.slice(0, dot)}') if other schemas have a table of that name. Nothing was restored.`
+            : `'${table}' is no table, view or sequence of this backup${schemas.length > 0 ? ` in the schemas given (${schemas.join(', ')})` : ''} (names are exact, as pg_restore --table takes them). Nothing was restored.`);
+    }
+}
+function schemaHint(schema, toc) {
+    const lower = schema.toLowerCase();
+    const close = [...new Set(toc.entries.map(e => e.namespace ?? ''))].find(n => n !== '' && n.toLowerCase() === lower);
+    return close ? `; the backup has '${close}'` : '';
 }
 /** The schemas and objects the SQL of the archive's selected entries reaches (see PlainDumpObjects). */
 function archiveReferences(selection, toc) {
@@ -3214,6 +3727,8 @@ async function restore(inputs, connection, deps = {}) {
             : undefined;
         for (const d of drops ?? [])
             cleanDrops.add(d);
+        // without the list of the backup's tables: those there before the load are not its own
+        const before = plan.dataTables ? undefined : await tableOids(target);
         const env = restoreEnvironment(connection, inputs);
         if (deps.digestBackup && plan.format === 'custom')
             tap = (0,compare/* digestArchiveAlongside */.bt)();
@@ -3244,7 +3759,7 @@ async function restore(inputs, connection, deps = {}) {
         const backupDigest = await tap?.result();
         const skipped = restore_reportSkipped(inputs, loaded.skipped);
         const kept = reportKept(loaded.skipped, facts);
-        const tables = await log/* log */.Rm.group('Verify row counts', () => session.watched('Counting the restored rows', () => compareRowCounts(inputs, target, fetched.manifest, plan, kept)));
+        const tables = await log/* log */.Rm.group('Verify row counts', () => session.watched('Counting the restored rows', () => compareRowCounts(inputs, target, fetched.manifest, plan, kept, before)));
         await deps.afterLoad?.({
             dump: fetched.dump,
             plan,
@@ -3639,9 +4154,11 @@ async function changedObjects(client, plan, providers) {
     return found;
 }
 /**
- * allow-non-empty and clean never write into a table of the target's own: a backup that loads
- * rows into tables it does not create (pg_dump --data-only) is refused, before anything runs,
- * when the target has such a table (the provider's tables aside: the load keeps their rows).
+ * allow-non-empty and clean do not load a backup's rows into a table of the target's own: a
+ * backup that loads rows into tables it does not create (pg_dump --data-only) is refused, before
+ * anything runs, when the target has such a table (the provider's tables aside: the load keeps
+ * their rows); the same for sequences it sets without creating them. (The backup's other
+ * statements run as written: README, allow-non-empty.)
  */
 async function refuseDataOnly(inputs, client, server, plan, providers) {
     const key = (t) => JSON.stringify([t.schema, t.name]);
@@ -3652,7 +4169,7 @@ async function refuseDataOnly(inputs, client, server, plan, providers) {
         const schemas = [...new Set(dataOnly.map(t => t.schema))];
         const theirs = (await existingTables(client, schemas)).filter(t => wanted.has(key(t)) && !providers.has(t.schema));
         if (theirs.length > 0)
-            throw new RestoreError(`the backup holds rows for ${(0,log/* plural */.LS)(dataOnly.length, 'table')} it does not create (made with pg_dump --data-only?), and the target database '${server.database}' has ${theirs.length} of them: ${describeTables(theirs)}. ${input}: true never writes into the target's own tables, so nothing was changed. Restore into a database without those tables, or load the rows by hand with pg_restore --data-only if appending them is what you want.`);
+            throw new RestoreError(`the backup holds rows for ${(0,log/* plural */.LS)(dataOnly.length, 'table')} it does not create (made with pg_dump --data-only?), and the target database '${server.database}' has ${theirs.length} of them: ${describeTables(theirs)}. ${input}: true does not load a backup's rows into the target's own tables, so nothing was changed. Restore into a database without those tables, or load the rows by hand with pg_restore --data-only if appending them is what you want.`);
     }
     const sequences = plan.dataOnlySequences ?? [];
     if (sequences.length > 0) {
@@ -3663,22 +4180,26 @@ async function refuseDataOnly(inputs, client, server, plan, providers) {
         WHERE c.relkind = 'S' ORDER BY 1, 2`, [sequences.map(s => s.schema), sequences.map(s => s.name)]);
         const theirs = rows.filter(r => !providers.has(r.schema));
         if (theirs.length > 0) {
-            throw new RestoreError(`the backup sets the value of ${(0,log/* plural */.LS)(sequences.length, 'sequence')} it does not create (made with pg_dump --data-only?), and the target database '${server.database}' has ${theirs.length} of them: ${theirs.map(r => `${r.schema}.${r.name}`).join(', ')}. ${input}: true never changes the target's own objects, so nothing was changed. Restore into a database without those sequences, or load the backup by hand with pg_restore --data-only if that is what you want.`);
+            throw new RestoreError(`the backup sets the value of ${(0,log/* plural */.LS)(sequences.length, 'sequence')} it does not create (made with pg_dump --data-only?), and the target database '${server.database}' has ${theirs.length} of them: ${theirs.map(r => `${r.schema}.${r.name}`).join(', ')}. ${input}: true does not set the target's own sequences from a backup, so nothing was changed. Restore into a database without those sequences, or load the backup by hand with pg_restore --data-only if that is what you want.`);
         }
     }
 }
-/** Counts the restored tables' rows, and compares them with the manifest's exact counts. */
-async function compareRowCounts(inputs, client, manifest, plan, kept = []) {
+/**
+ * Counts the restored tables' rows (the backup's own: never another role's next to them), and
+ * compares them with the manifest's exact counts. A table of the backup the restoring role may
+ * not read is said to be not counted, not a failure of a restore that committed.
+ */
+async function compareRowCounts(inputs, client, manifest, plan, kept = [], 
+/** Without plan.dataTables: the tables' oids before the load (tableOids). */
+before = new Set()) {
     const keptNames = new Set(kept.map(t => JSON.stringify([t.schema, t.name])));
     let tables = plan.dataTables;
     if (!tables) {
         // names the list could not split, or a script without COPY (INSERTs): count what the
-        // restore created in the backup's schemas (a plain script's: public and those it creates)
+        // restore created in the backup's schemas (a plain script's: public and those it creates),
+        // not the tables that were there before it
         const schemas = plan.plain ? ['public', ...plan.plain.schemas] : undefined;
-        tables = (await existingTables(client, schemas)).map(t => ({
-            schema: t.schema,
-            name: t.name
-        }));
+        tables = await tablesCreatedSince(client, schemas, before);
     }
     if (inputs.tables.length > 0 || inputs.schemas.length > 0) {
         tables = tables.filter(t => (inputs.tables.length === 0 || inputs.tables.includes(t.name)) &&
@@ -3694,6 +4215,10 @@ async function compareRowCounts(inputs, client, manifest, plan, kept = []) {
     const problems = [];
     for (const c of counts) {
         const want = expected.get(JSON.stringify([c.schema, c.name]));
+        if (c.denied) {
+            log/* log */.Rm.info(`${c.schema}.${c.name}: not counted: permission denied (the restoring role may not read it).`);
+            continue;
+        }
         if (c.rows < 0) {
             problems.push(`${c.schema}.${c.name} is missing`);
             continue;
@@ -3705,7 +4230,8 @@ async function compareRowCounts(inputs, client, manifest, plan, kept = []) {
         result.push({ ...c, expected: want ?? undefined });
     }
     if (problems.length > 0) {
-        throw new RestoreError(`the restored data does not match the backup's manifest: ${problems.join('; ')}.`);
+        // after the commit: a failure, not a check that left the target unchanged (exit 1, not 3)
+        throw new errors/* EngineError */.NJ(`the restored data does not match the backup's manifest: ${problems.join('; ')}. The restore was committed: the target holds what was loaded. The backup is not what its manifest says (a damaged or edited backup, or a table that changed in ways pg_dump's snapshot cannot see); compare it with another backup before relying on it.`);
     }
     const total = result.reduce((sum, t) => sum + t.rows, 0);
     log/* log */.Rm.info(expected.size > 0

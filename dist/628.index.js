@@ -1,8 +1,8 @@
-export const id = 191;
-export const ids = [191];
+export const id = 628;
+export const ids = [628];
 export const modules = {
 
-/***/ 49191:
+/***/ 62628:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 
@@ -106,105 +106,19 @@ var external_node_module_ = __webpack_require__(98995);
 var external_node_stream_promises_ = __webpack_require__(46466);
 // EXTERNAL MODULE: ./src/storage/signing.ts
 var signing = __webpack_require__(65934);
-// EXTERNAL MODULE: external "node:net"
-var external_node_net_ = __webpack_require__(77030);
-// EXTERNAL MODULE: ./src/process.ts
-var src_process = __webpack_require__(34006);
-;// CONCATENATED MODULE: ./src/storage/fifo.ts
-/**
- * Named pipes for the live upload: the artifact client reads the backup's zip from a pipe while
- * the dump is still being written into it (artifact-zip.ts).
- *
- * Why the pipe is widened: the client reads the pipe with 8 MiB buffers, one allocated per read,
- * and a read returns what the pipe holds: 64 KiB writes into a 64 KiB pipe would cost an 8 MiB
- * buffer per 64 KiB, and garbage collection would take more CPU than the dump (measured: 9 s
- * instead of 5 s on the 500 MB bench database). So the zip is written in 1 MiB pieces into a
- * pipe widened to 1 MiB (the most an unprivileged process may set, /proc/sys/fs/pipe-max-size).
- * Node has no fcntl(): perl, which GitHub's runners have, sets F_SETPIPE_SZ (1031) on the pipe,
- * which then keeps that size while the action holds its writing end. Without perl (or mkfifo)
- * the zip is written to a file and uploaded after the dump.
- */
-
-
-
-
-
-const PIPE_SIZE = 1024 * 1024;
-/** A named pipe at `file` (mode 0600); false when the system cannot make one. */
-async function makeFifo(file) {
-    if (process.platform === 'win32')
-        return false;
-    return (0,src_process/* runChild */.w$)('mkfifo', ['-m', '600', file]).then(() => true, () => false);
-}
-let perlWorks;
-/** Whether pipes can be widened here (Linux, with perl); checked once. */
-function canWidenPipes() {
-    perlWorks ??=
-        process.platform === 'linux'
-            ? (0,src_process/* runChild */.w$)('perl', ['-e', '1']).then(() => true, () => false)
-            : Promise.resolve(false);
-    return perlWorks;
-}
-/** Sets the pipe's buffer to PIPE_SIZE; needs the pipe open for writing (else it blocks). */
-function widenPipe(fifo) {
-    const perl = (0,src_process/* startChild */.v0)('perl', [
-        '-e',
-        'open(my $f, "+<", $ARGV[0]) or exit 1; fcntl($f, 1031, $ARGV[1] + 0) or exit 2',
-        fifo,
-        String(PIPE_SIZE)
-    ], { stdout: 'ignore' });
-    perl.done.catch((error) => log/* log */.Rm.debug(`could not widen the upload pipe (${error.message})`));
-}
-/** Joins chunks into pieces of at least `size` bytes (the last one may be smaller). */
-function coalesce(size) {
-    let held = [];
-    let heldBytes = 0;
-    return new external_node_stream_.Transform({
-        transform(chunk, _encoding, callback) {
-            held.push(chunk);
-            heldBytes += chunk.length;
-            if (heldBytes < size)
-                return callback();
-            const piece = Buffer.concat(held, heldBytes);
-            held = [];
-            heldBytes = 0;
-            callback(null, piece);
-        },
-        flush(callback) {
-            callback(null, heldBytes > 0 ? Buffer.concat(held, heldBytes) : undefined);
-        }
-    });
-}
-/**
- * Reads the pipe to its end without waiting for a writer to appear (non-blocking open): frees a
- * writer that is blocked on a pipe the client no longer reads.
- */
-function drain(fifo) {
-    let fd;
-    try {
-        fd = (0,external_node_fs_.openSync)(fifo, external_node_fs_.constants.O_RDONLY | external_node_fs_.constants.O_NONBLOCK);
-    }
-    catch {
-        return undefined; // removed already
-    }
-    const reader = new external_node_net_.Socket({ fd, readable: true, writable: false });
-    reader.on('error', () => reader.destroy());
-    // a pipe whose writer is gone already never signals its end: it must not keep Node running
-    reader.unref();
-    reader.resume();
-    return reader;
-}
-
+// EXTERNAL MODULE: ./src/storage/fifo.ts
+var storage_fifo = __webpack_require__(63727);
 ;// CONCATENATED MODULE: ./src/storage/artifact-zip.ts
 /**
  * The backup artifact is a zip the action writes itself — the dump, then manifest.json, both
  * stored (the dump is compressed already) — and the artifact client uploads as it is, one file
  * (`skipArchive`): so the artifact is named `<artifact-name>.zip` and downloads as that zip.
  *
- * Written through a named pipe, the upload reads the zip while the dump is still being written:
- * the upload takes no time of its own. Where a pipe cannot be used (no mkfifo, Windows) or must
- * not be (an artifact is being replaced: the old one is deleted only once the new zip is whole),
- * the zip is written to a file and uploaded after.
+ * Uploaded live, the client reads the zip from this process's own stream while the dump is
+ * still being written (handOverOnRead): the upload takes no time of its own, and the compressed
+ * bytes go from zstd's pipe to the upload's blocks without a file, a pipe or a copy of ours in
+ * between. When an artifact is being replaced (the old one is deleted only once the new zip is
+ * whole) the zip is written to a file and uploaded after.
  */
 
 
@@ -224,7 +138,12 @@ async function createArtifactZip(client, options) {
     const directory = external_node_path_default().join(options.directory, 'artifact');
     await (0,promises_.mkdir)(directory, { recursive: true, mode: 0o700 });
     const zipPath = external_node_path_default().join(directory, name);
-    const live = options.live && (await canWidenPipes()) && (await makeFifo(zipPath));
+    const live = options.live;
+    // live: a named pipe, or else an empty file, of the zip's name: the client checks that it
+    // exists, then reads the stream handed over (or that pipe, where node:fs cannot be patched)
+    const fifoMade = live && (await (0,storage_fifo/* canWidenPipes */.rh)()) && (await (0,storage_fifo/* makeFifo */.F0)(zipPath));
+    if (live && !fifoMade)
+        await (0,promises_.writeFile)(zipPath, '', { mode: 0o600 });
     // loaded when a backup is zipped, not by a restore (it and its dependencies are large)
     const { default: archiver } = await Promise.resolve(/* import() */).then(__webpack_require__.t.bind(__webpack_require__, 99392, 23));
     const zip = archiver('zip', { store: true });
@@ -242,6 +161,8 @@ async function createArtifactZip(client, options) {
     let clientUpload;
     let stalledFor;
     let written;
+    /** What the live upload reads: the zip's bytes, counted as the client takes them. */
+    let handed;
     /**
      * The live upload begins with the dump's first bytes, not before: the client gives up on an
      * upload that makes no progress for ACTIONS_ARTIFACT_UPLOAD_TIMEOUT_MS (5 minutes), and
@@ -254,19 +175,50 @@ async function createArtifactZip(client, options) {
         // by one that only counts the time the client does not take bytes it has been given
         const stallMs = uploadStallMs();
         const restoreWatchdog = relaxClientWatchdog(stallMs);
-        const restoreReads = readPipeInPipeSizedChunks(zipPath);
+        const stream = (handed = countingStream());
+        output.pipe(stream);
+        /** The named pipe, when the client reads that instead of the stream (see below). */
+        let fifo;
+        let settleWritten;
+        written = new Promise((resolve, reject) => (settleWritten = { resolve, reject }));
+        const handover = handOverOnRead(zipPath, stream, () => {
+            (0,external_node_stream_promises_.finished)(stream).then(settleWritten.resolve, settleWritten.reject);
+            if (fifo) {
+                // nobody opens the pipe now: free our open of it for writing, which waits for a reader
+                const reader = (0,storage_fifo/* drain */.Ze)(zipPath);
+                fifo.once('close', () => reader?.destroy());
+                fifo.destroy();
+            }
+        });
+        const restoreReads = handover.restore;
+        if (fifoMade) {
+            // where node:fs cannot be patched for the client (its ES module namespace is a copy, as
+            // under jest), it opens the pipe itself: the zip is written into it, 1 MiB at a time
+            fifo = (0,external_node_fs_.createWriteStream)(zipPath);
+            fifo.once('open', () => {
+                if (handover.taken())
+                    return;
+                (0,storage_fifo/* widenPipe */.A5)(zipPath);
+                (0,external_node_stream_promises_.pipeline)(stream, (0,storage_fifo/* coalesce */.Yc)(storage_fifo/* PIPE_SIZE */.JL), fifo).then(settleWritten.resolve, settleWritten.reject);
+            });
+            fifo.on('error', error => settleWritten.reject(error));
+        }
         const upload = (0,artifact/* uploadBackup */.kI)(client, {
             zipPath,
             retentionDays: options.retentionDays,
             replaceExisting: false,
             // the dump paces a live upload: two blocks in flight keep up, and hold 8 MiB less
             concurrency: 2
+        }).then(async (uploaded) => {
+            // the client read the whole zip (from our stream or the pipe; never the empty file)
+            if (uploaded.size !== stream.bytes) {
+                await (0,artifact/* deleteArtifactQuietly */.P2)(client, name);
+                throw new backup_stream/* BackupError */.h(`the artifact client uploaded ${uploaded.size} bytes, but the backup's zip has ${stream.bytes}${handover.taken() || fifoMade ? '' : ' (it did not read the stream handed to it: an @actions/artifact this action does not know?)'}: the incomplete artifact was deleted, nothing usable was uploaded. Please report this.`);
+            }
+            return uploaded;
         });
-        // opening the pipe for writing waits until the client opens it for reading
-        const fifo = (0,external_node_fs_.createWriteStream)(zipPath);
-        fifo.once('open', () => widenPipe(zipPath));
-        written = (0,external_node_stream_promises_.pipeline)(output, coalesce(PIPE_SIZE), fifo);
-        const watchdog = watchLiveUpload(fifo, written, stallMs);
+        written.catch(() => undefined); // awaited in finish()/abort()
+        const watchdog = watchLiveUpload(stream, () => stream.readableLength + stream.writableLength + (fifo?.writableLength ?? 0), written, stallMs);
         clientUpload = upload;
         upload.catch(() => undefined); // raced, and awaited by abort()
         watchdog.stalled.catch(() => (stalledFor = stallMs));
@@ -279,19 +231,21 @@ async function createArtifactZip(client, options) {
         })
             .catch(() => undefined);
         uploading.catch((error) => {
-            // the client stopped reading (or never began): fail the dump's pipeline, and empty the
-            // pipe so that a write blocked on it can return
+            // the client stopped reading (or never began): fail the dump's pipeline, and let go of
+            // the bytes no one will read
             dumpEntry?.destroy(error);
             zip.abort();
             output.destroy(error);
-            unblock();
+            stream.destroy();
+            settleWritten.reject(error);
+            if (fifo && !handover.taken())
+                unblock();
         });
-        written.catch(() => unblock());
     };
     /** Readers that empty the pipe after a failure; closed once the upload has settled. */
     const drains = [];
     const unblock = () => {
-        const reader = drain(zipPath);
+        const reader = (0,storage_fifo/* drain */.Ze)(zipPath);
         if (reader)
             drains.push(reader);
     };
@@ -348,7 +302,7 @@ async function createArtifactZip(client, options) {
                 await (0,promises_.rm)(zipPath, { force: true });
                 return;
             }
-            // end the pipe: the client finalizes what it read, which is then deleted
+            // end the stream: the client finalizes what it read, which is then deleted
             output.end();
             await written.catch(() => undefined);
             let partial = await uploading.catch(() => undefined);
@@ -362,6 +316,7 @@ async function createArtifactZip(client, options) {
                     log/* log */.Rm.warning(`The artifact storage did not answer within ${Math.round(stalledFor / 1000)} s more; if a partial artifact '${name}' appears in the run, delete it: it has no manifest.json and a restore refuses it.`);
                 }
             }
+            handed?.destroy();
             closeDrains();
             if (!partial)
                 return;
@@ -399,30 +354,40 @@ function relaxClientWatchdog(stallMs) {
     };
 }
 const JOB_LIMIT_MS = 6 * 3600_000;
-/**
- * The artifact client (@actions/artifact 6.2.1, upload/stream.js) reads the file it uploads with
- * fs.createReadStream(path, { highWaterMark: 8 MiB }). From our pipe a read returns at most the
- * pipe's PIPE_SIZE, and Node allocates the whole 8 MiB for every read, then copies the bytes that
- * came into a buffer of their size: 8× the allocation and a copy of every byte, and the GC runs
- * far more often. So the one stream the client opens on our pipe reads PIPE_SIZE at a time (the
- * client still buffers and uploads 8 MiB blocks). Scoped: only a createReadStream of this very
- * path with a larger highWaterMark is changed, once, and fs.createReadStream is put back when
- * the upload settles. Measured on a 300 MB database (92 MB zip), the action's Node: 3.7–4.5 →
- * 2.3–2.6 CPU s, its Buffers' peak 112 → 56–67 MB. (Upstream: a read size for a pipe, or
- * reading into a reused buffer, would make this unnecessary.)
- */
-function readPipeInPipeSizedChunks(pipePath) {
-    const original = (external_node_fs_default()).createReadStream;
-    const target = external_node_path_default().resolve(pipePath);
-    const patched = function (file, options) {
-        if (typeof file === 'string' &&
-            external_node_path_default().resolve(file) === target &&
-            typeof options === 'object' &&
-            (options.highWaterMark ?? 0) > PIPE_SIZE) {
-            restore();
-            return original.call(this, file, { ...options, highWaterMark: PIPE_SIZE });
+function countingStream() {
+    let bytes = 0;
+    const stream = new external_node_stream_.PassThrough({
+        transform(chunk, _encoding, callback) {
+            bytes += chunk.length;
+            callback(null, chunk);
         }
-        return original.call(this, file, options);
+    });
+    return Object.defineProperty(stream, 'bytes', { get: () => bytes });
+}
+/**
+ * The artifact client (@actions/artifact 6.2.1, upload/stream.js) uploads a file: it checks that
+ * the path exists, then reads it with fs.createReadStream(path, { highWaterMark: 8 MiB }) and
+ * pipes that into its upload. A live upload hands it the zip's own stream instead: the one
+ * createReadStream of this very path returns `stream`, once, and fs.createReadStream is put back
+ * then (or by `restore`, when the upload settles without it). The zip's bytes then go from the
+ * dump's stream to the client's blocks in this process, where they went through a named pipe
+ * before (a write and a read of every byte, its reads allocating 1 MiB each, and the chunks
+ * joined into 1 MiB writes): measured on the 300 MB bench database (92 MB zip), the action's
+ * Node 2.1–2.3 → 1.3–1.5 CPU s, its Buffers' peak 77–91 → 57–58 MB. `taken()` says whether
+ * the client read it. (Upstream: an upload of a stream would make this unnecessary.)
+ */
+function handOverOnRead(file, stream, onTaken = () => undefined) {
+    const original = (external_node_fs_default()).createReadStream;
+    const target = external_node_path_default().resolve(file);
+    let taken = false;
+    const patched = function (opened, options) {
+        if (typeof opened === 'string' && external_node_path_default().resolve(opened) === target) {
+            restore();
+            taken = true;
+            onTaken();
+            return stream;
+        }
+        return original.call(this, opened, options);
     };
     const restore = () => {
         if ((external_node_fs_default()).createReadStream !== patched)
@@ -433,7 +398,7 @@ function readPipeInPipeSizedChunks(pipePath) {
     (external_node_fs_default()).createReadStream = patched;
     // the client imports node:fs as an ES module when not bundled: its binding follows
     (0,external_node_module_.syncBuiltinESMExports)();
-    return restore;
+    return { taken: () => taken, restore };
 }
 /**
  * A live upload is stalled when the client takes none of the bytes waiting for it in the pipe
@@ -441,8 +406,8 @@ function readPipeInPipeSizedChunks(pipePath) {
  * stallMs` after the last byte went in (its last blocks, at most three) — never because the
  * dump has nothing to give it. `stalled` rejects then; the caller fails the backup with it.
  */
-function watchLiveUpload(fifo, written, stallMs) {
-    let lastBytes = fifo.bytesWritten;
+function watchLiveUpload(handed, waiting, written, stallMs) {
+    let lastBytes = handed.bytes;
     let lastChange = Date.now();
     let endedAt;
     written.then(() => (endedAt = Date.now()), () => undefined);
@@ -450,14 +415,15 @@ function watchLiveUpload(fifo, written, stallMs) {
     const stalled = new Promise((_, reject) => {
         timer = setInterval(() => {
             const now = Date.now();
-            if (fifo.bytesWritten !== lastBytes) {
-                lastBytes = fifo.bytesWritten;
+            if (handed.bytes !== lastBytes) {
+                lastBytes = handed.bytes;
                 lastChange = now;
                 return;
             }
             // bytes the client has not taken yet; none: the dump is slow, not the upload
-            if (fifo.writableLength === 0 && endedAt === undefined)
+            if (waiting() === 0 && endedAt === undefined) {
                 lastChange = now;
+            }
             const waited = endedAt !== undefined ? now - endedAt : now - lastChange;
             const limit = endedAt !== undefined ? 3 * stallMs : stallMs;
             if (waited > limit) {
@@ -472,8 +438,8 @@ function watchLiveUpload(fifo, written, stallMs) {
 
 // EXTERNAL MODULE: ./src/s3-uri.ts
 var s3_uri = __webpack_require__(78150);
-// EXTERNAL MODULE: ./src/storage/local.ts + 1 modules
-var storage_local = __webpack_require__(48055);
+// EXTERNAL MODULE: ./src/storage/local.ts
+var storage_local = __webpack_require__(72922);
 ;// CONCATENATED MODULE: ./src/storage/destinations.ts
 
 
@@ -1374,6 +1340,213 @@ async function artifactStorage(options, apiUrl = process.env.GITHUB_API_URL || '
         return undefined;
     }
     return total;
+}
+
+
+/***/ }),
+
+/***/ 63727:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   A5: () => (/* binding */ widenPipe),
+/* harmony export */   F0: () => (/* binding */ makeFifo),
+/* harmony export */   JL: () => (/* binding */ PIPE_SIZE),
+/* harmony export */   Yc: () => (/* binding */ coalesce),
+/* harmony export */   Ze: () => (/* binding */ drain),
+/* harmony export */   rh: () => (/* binding */ canWidenPipes),
+/* harmony export */   vW: () => (/* binding */ reusedBufferPipe)
+/* harmony export */ });
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(73024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(51455);
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__webpack_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var node_net__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(77030);
+/* harmony import */ var node_net__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__webpack_require__.n(node_net__WEBPACK_IMPORTED_MODULE_2__);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(76760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__webpack_require__.n(node_path__WEBPACK_IMPORTED_MODULE_3__);
+/* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(57075);
+/* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_4___default = /*#__PURE__*/__webpack_require__.n(node_stream__WEBPACK_IMPORTED_MODULE_4__);
+/* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(25625);
+/* harmony import */ var _process_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(34006);
+/* harmony import */ var _local_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(72922);
+/**
+ * Named pipes for the live upload, where the artifact client cannot be handed the zip's stream
+ * (artifact-zip.ts handOverOnRead: node:fs cannot be patched for it, as under jest): it then
+ * reads the backup's zip from a pipe while the dump is still being written into it.
+ *
+ * Why the pipe is widened: the client reads the pipe with 8 MiB buffers, one allocated per read,
+ * and a read returns what the pipe holds: 64 KiB writes into a 64 KiB pipe would cost an 8 MiB
+ * buffer per 64 KiB, and garbage collection would take more CPU than the dump (measured: 9 s
+ * instead of 5 s on the 500 MB bench database). So the zip is written in 1 MiB pieces into a
+ * pipe widened to 1 MiB (the most an unprivileged process may set, /proc/sys/fs/pipe-max-size).
+ * Node has no fcntl(): perl, which GitHub's runners have, sets F_SETPIPE_SZ (1031) on the pipe,
+ * which then keeps that size while the action holds its writing end. Without perl (or mkfifo)
+ * the zip is written to a file and uploaded after the dump.
+ */
+
+
+
+
+
+
+
+
+const PIPE_SIZE = 1024 * 1024;
+/** A named pipe at `file` (mode 0600); false when the system cannot make one. */
+async function makeFifo(file) {
+    if (process.platform === 'win32')
+        return false;
+    return (0,_process_js__WEBPACK_IMPORTED_MODULE_6__/* .runChild */ .w$)('mkfifo', ['-m', '600', file]).then(() => true, () => false);
+}
+let perlWorks;
+/** Whether pipes can be widened here (Linux, with perl); checked once. */
+function canWidenPipes() {
+    perlWorks ??=
+        process.platform === 'linux'
+            ? (0,_process_js__WEBPACK_IMPORTED_MODULE_6__/* .runChild */ .w$)('perl', ['-e', '1']).then(() => true, () => false)
+            : Promise.resolve(false);
+    return perlWorks;
+}
+/** Sets the pipe's buffer to PIPE_SIZE; needs the pipe open for writing (else it blocks). */
+function widenPipe(fifo) {
+    const perl = (0,_process_js__WEBPACK_IMPORTED_MODULE_6__/* .startChild */ .v0)('perl', [
+        '-e',
+        'open(my $f, "+<", $ARGV[0]) or exit 1; fcntl($f, 1031, $ARGV[1] + 0) or exit 2',
+        fifo,
+        String(PIPE_SIZE)
+    ], { stdout: 'ignore' });
+    perl.done.catch((error) => _log_js__WEBPACK_IMPORTED_MODULE_5__/* .log */ .Rm.debug(`could not widen the upload pipe (${error.message})`));
+}
+/** Joins chunks into pieces of at least `size` bytes (the last one may be smaller). */
+function coalesce(size) {
+    let held = [];
+    let heldBytes = 0;
+    return new node_stream__WEBPACK_IMPORTED_MODULE_4__.Transform({
+        transform(chunk, _encoding, callback) {
+            held.push(chunk);
+            heldBytes += chunk.length;
+            if (heldBytes < size)
+                return callback();
+            const piece = Buffer.concat(held, heldBytes);
+            held = [];
+            heldBytes = 0;
+            callback(null, piece);
+        },
+        flush(callback) {
+            callback(null, heldBytes > 0 ? Buffer.concat(held, heldBytes) : undefined);
+        }
+    });
+}
+/**
+ * Reads the pipe to its end without waiting for a writer to appear (non-blocking open): frees a
+ * writer that is blocked on a pipe the client no longer reads.
+ */
+function drain(fifo) {
+    let fd;
+    try {
+        fd = (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.openSync)(fifo, node_fs__WEBPACK_IMPORTED_MODULE_0__.constants.O_RDONLY | node_fs__WEBPACK_IMPORTED_MODULE_0__.constants.O_NONBLOCK);
+    }
+    catch {
+        return undefined; // removed already
+    }
+    const reader = new node_net__WEBPACK_IMPORTED_MODULE_2__.Socket({ fd, readable: true, writable: false });
+    reader.on('error', () => reader.destroy());
+    // a pipe whose writer is gone already never signals its end: it must not keep Node running
+    reader.unref();
+    reader.resume();
+    return reader;
+}
+/** Bytes of the one buffer a {@link ReusedBufferPipe} reads into (a Linux pipe holds 64 KiB). */
+const REUSED_READ_BYTES = 64 * 1024;
+/**
+ * A {@link ReusedBufferPipe}: a named pipe in a work directory of its own (under `tempRoot`, else
+ * RUNNER_TEMP or the system's), opened at both ends and removed at once (the descriptors stay). Undefined where no named pipe can be made
+ * (Windows, no mkfifo): then read the child's stdout.
+ */
+async function reusedBufferPipe(tempRoot) {
+    if (process.platform === 'win32')
+        return undefined;
+    const dir = await (0,_local_js__WEBPACK_IMPORTED_MODULE_7__/* .makeWorkDir */ .dW)('pg-pipe-', tempRoot);
+    let readFd;
+    let writeFd;
+    try {
+        const fifo = node_path__WEBPACK_IMPORTED_MODULE_3___default().join(dir, 'pipe');
+        if (!(await makeFifo(fifo)))
+            return undefined;
+        // the reading end first (non-blocking: no writer yet), then the writing end
+        readFd = (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.openSync)(fifo, node_fs__WEBPACK_IMPORTED_MODULE_0__.constants.O_RDONLY | node_fs__WEBPACK_IMPORTED_MODULE_0__.constants.O_NONBLOCK);
+        writeFd = (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.openSync)(fifo, node_fs__WEBPACK_IMPORTED_MODULE_0__.constants.O_WRONLY);
+    }
+    catch {
+        for (const fd of [readFd, writeFd])
+            if (fd !== undefined)
+                (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.closeSync)(fd);
+        return undefined;
+    }
+    finally {
+        await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.rm)(dir, { recursive: true, force: true });
+    }
+    const buffer = Buffer.allocUnsafe(REUSED_READ_BYTES);
+    let ready;
+    let ended = false;
+    let failed;
+    let waiter;
+    const reader = new node_net__WEBPACK_IMPORTED_MODULE_2__.Socket({
+        fd: readFd,
+        readable: true,
+        writable: false,
+        onread: {
+            buffer,
+            // one read at a time: paused until the chunk's reader asks for the next (the buffer is reused)
+            callback: (bytes, into) => {
+                const chunk = Buffer.from(into.buffer, into.byteOffset, bytes);
+                if (waiter) {
+                    const w = waiter;
+                    waiter = undefined;
+                    w.resolve(chunk);
+                }
+                else
+                    ready = chunk;
+                return false;
+            }
+        }
+    });
+    reader.on('end', () => {
+        ended = true;
+        waiter?.resolve(null);
+        waiter = undefined;
+    });
+    reader.on('error', (error) => {
+        failed = error;
+        waiter?.reject(error);
+        waiter = undefined;
+    });
+    const writer = new node_net__WEBPACK_IMPORTED_MODULE_2__.Socket({ fd: writeFd, readable: false, writable: true });
+    writer.on('error', () => undefined);
+    return {
+        writer,
+        closeWriter: () => writer.destroy(),
+        next: () => {
+            if (failed)
+                return Promise.reject(failed);
+            if (ready) {
+                const chunk = ready;
+                ready = undefined;
+                return Promise.resolve(chunk);
+            }
+            if (ended)
+                return Promise.resolve(null);
+            return new Promise((resolve, reject) => {
+                waiter = { resolve, reject };
+                reader.resume();
+            });
+        },
+        close: () => {
+            writer.destroy();
+            reader.destroy();
+        }
+    };
 }
 
 
