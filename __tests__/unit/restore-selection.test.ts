@@ -1,16 +1,23 @@
 /**
- * A subset restore's names (src/modes/restore-plan.ts checkSelection) against an archive's TOC:
- * each of `tables` and `schemas` must select something, as pg_restore --table / --schema read
- * them, or the restore would restore nothing and succeed.
+ * What restore-plan.ts reads off an archive's TOC before anything runs: a subset restore's names
+ * (checkSelection: each of `tables` and `schemas` must select something, as pg_restore --table /
+ * --schema read them, or the restore would restore nothing and succeed), and the tables and
+ * sequences a backup fills without creating them (archiveDataOnly: from the entries' SQL, not
+ * their tags).
  */
 import { describe, expect, it } from '@jest/globals'
 import { SettingError } from '../../src/errors.js'
-import { checkSelection } from '../../src/modes/restore-plan.js'
-import type { TocEntry } from '../../src/postgres/toc.js'
+import { archiveDataOnly, checkSelection } from '../../src/modes/restore-plan.js'
+import type { ArchiveToc, TocEntry } from '../../src/postgres/toc.js'
 
 let nextId = 1
 
-function entry(desc: string, namespace: string | null, tag: string): TocEntry {
+function entry(
+  desc: string,
+  namespace: string | null,
+  tag: string,
+  sql: Partial<Pick<TocEntry, 'defn' | 'copyStmt'>> = {}
+): TocEntry {
   return {
     dumpId: nextId++,
     hadDumper: desc === 'TABLE DATA',
@@ -30,7 +37,8 @@ function entry(desc: string, namespace: string | null, tag: string): TocEntry {
     withOids: false,
     dependencies: [],
     extra: { format: 'custom', dataState: 'no-data', dataOffset: 0 },
-    tocOffset: 0
+    tocOffset: 0,
+    ...sql
   }
 }
 
@@ -90,5 +98,65 @@ describe('checkSelection', () => {
     expect(refusal([], ['nosuch'])).toMatch(/'nosuch' is no schema with objects in this backup/)
     // SCHEMA entries have no namespace: "Mixed" holds nothing here, "mixed" is a hint only
     expect(refusal([], ['mixed'])).toMatch(/'mixed' is no schema with objects in this backup/)
+  })
+})
+
+describe('archiveDataOnly', () => {
+  const archive = (entries: TocEntry[]): ArchiveToc => ({ entries }) as unknown as ArchiveToc
+  const names = (toc: ArchiveToc, kind: 'TABLE' | 'SEQUENCE'): string[] =>
+    archiveDataOnly({ tables: [], schemas: [] }, toc, kind).map(t => `${t.schema}.${t.name}`)
+
+  it("a whole backup (pg_dump's own entries) fills only what it creates", () => {
+    const toc = archive([
+      entry('TABLE', 'public', 'items', {
+        defn: 'CREATE TABLE public.items (\n    id integer\n);\n'
+      }),
+      entry('SEQUENCE', 'public', 'items_id_seq', {
+        defn: 'CREATE SEQUENCE public.items_id_seq\n    START WITH 1;\n'
+      }),
+      entry('TABLE DATA', 'public', 'items', { copyStmt: 'COPY public.items (id) FROM stdin;\n' }),
+      entry('SEQUENCE SET', 'public', 'items_id_seq', {
+        defn: "SELECT pg_catalog.setval('public.items_id_seq', 3, true);\n"
+      })
+    ])
+    expect(names(toc, 'TABLE')).toEqual([])
+    expect(names(toc, 'SEQUENCE')).toEqual([])
+  })
+
+  it('a --data-only backup: its tables and sequences', () => {
+    const toc = archive([
+      entry('TABLE DATA', 'public', 'items', { copyStmt: 'COPY public.items (id) FROM stdin;\n' }),
+      entry('SEQUENCE SET', 'public', 'items_id_seq', {
+        defn: "SELECT pg_catalog.setval('public.items_id_seq', 3, true);\n"
+      })
+    ])
+    expect(names(toc, 'TABLE')).toEqual(['public.items'])
+    expect(names(toc, 'SEQUENCE')).toEqual(['public.items_id_seq'])
+  })
+
+  it("a TABLE entry tagged as the target's table whose SQL creates another: that table is not created", () => {
+    const toc = archive([
+      entry('TABLE', 'public', 'victim', { defn: 'CREATE TABLE public.decoy (a text);\n' }),
+      entry('TABLE DATA', 'public', 'victim', { copyStmt: 'COPY public.victim (a) FROM stdin;\n' })
+    ])
+    expect(names(toc, 'TABLE')).toEqual(['public.victim'])
+  })
+
+  it('a data entry whose COPY names another table than its tag: both count as filled', () => {
+    const toc = archive([
+      entry('TABLE', 'public', 'decoy', { defn: 'CREATE TABLE public.decoy (a text);\n' }),
+      entry('TABLE DATA', 'public', 'decoy', { copyStmt: 'COPY public.victim (a) FROM stdin;\n' })
+    ])
+    expect(names(toc, 'TABLE')).toEqual(['public.victim'])
+  })
+
+  it('a SEQUENCE SET whose setval names another sequence than its tag', () => {
+    const toc = archive([
+      entry('SEQUENCE', 'public', 's', { defn: 'CREATE SEQUENCE public.s;\n' }),
+      entry('SEQUENCE SET', 'public', 's', {
+        defn: "SELECT pg_catalog.setval('public.victim_seq', 1, false);\n"
+      })
+    ])
+    expect(names(toc, 'SEQUENCE')).toEqual(['public.victim_seq'])
   })
 })

@@ -33,7 +33,11 @@ import {
   programPath
 } from '../postgres/clients.js'
 import { psqlSupportsRestrict } from '../postgres/load.js'
-import { PlainDumpObjects, parsePlainDumpVersions } from '../postgres/plain-sql.js'
+import {
+  PlainDumpObjects,
+  parseCopyStatement,
+  parsePlainDumpVersions
+} from '../postgres/plain-sql.js'
 import { PsqlLexer } from '../postgres/psql-lexer.js'
 import {
   type CleanList,
@@ -233,11 +237,12 @@ async function fromToc(
     )
   }
   checkSelection(inputs, toc)
+  const references = archiveReferences(inputs, toc)
   return {
     clean: inputs.clean ? archiveDrops(inputs, toc) : undefined,
-    dataOnlyTables: archiveDataOnly(inputs, toc, 'TABLE'),
-    dataOnlySequences: archiveDataOnly(inputs, toc, 'SEQUENCE'),
-    references: archiveReferences(inputs, toc)
+    dataOnlyTables: archiveDataOnly(inputs, toc, 'TABLE', references),
+    dataOnlySequences: archiveDataOnly(inputs, toc, 'SEQUENCE', references),
+    references
   }
 }
 
@@ -311,25 +316,38 @@ const tableKey = (t: QualifiedName): string => JSON.stringify([t.schema, t.name]
 
 /**
  * The tables whose TABLE DATA (or the sequences whose SEQUENCE SET) the restore runs, of those
- * selected, without their TABLE (SEQUENCE) entry: what pg_dump --data-only writes.
+ * selected, that the selected entries' SQL does not create: what pg_dump --data-only writes. Read
+ * from the SQL, not the TOC's names: an entry's tag need not be what its statements create or
+ * fill (a crafted TABLE entry tagged as the target's table whose SQL creates another, a COPY
+ * naming a table other than its entry's tag), so both a data entry's tag and its COPY statement's
+ * table count as filled, and only what a CREATE statement names counts as created.
  */
 export function archiveDataOnly(
   selection: Pick<RestoreOptions, 'tables' | 'schemas'>,
   toc: ArchiveToc,
-  kind: 'TABLE' | 'SEQUENCE'
+  kind: 'TABLE' | 'SEQUENCE',
+  references: PlainDumpObjects = archiveReferences(selection, toc)
 ): QualifiedName[] {
   const selected = selectedEntries(toc.entries, selection)
   const entries = toc.entries.filter(e => selected === undefined || selected.has(e.dumpId))
-  const creates = kind === 'TABLE' ? ['TABLE', 'FOREIGN TABLE'] : ['SEQUENCE']
   const created = new Set(
-    entries
-      .filter(e => creates.includes(e.desc))
-      .map(e => tableKey({ schema: e.namespace ?? '', name: e.tag }))
+    (kind === 'TABLE' ? references.createdTables : references.createdSequences).map(tableKey)
   )
   const data = dataEntries(entries)
-  return (kind === 'TABLE' ? data.tables : data.sequences)
-    .map(e => ({ schema: e.namespace ?? '', name: e.tag }))
-    .filter(t => !created.has(tableKey(t)))
+  const filled: QualifiedName[] = []
+  for (const e of kind === 'TABLE' ? data.tables : data.sequences) {
+    filled.push({ schema: e.namespace ?? '', name: e.tag })
+    const copy = e.copyStmt ? parseCopyStatement(e.copyStmt.trim()) : undefined
+    if (copy) filled.push(copy)
+  }
+  if (kind === 'SEQUENCE') filled.push(...references.setvalSequences)
+  const seen = new Set<string>()
+  return filled.filter(t => {
+    const key = tableKey(t)
+    if (created.has(key) || seen.has(key)) return false
+    seen.add(key)
+    return true
+  })
 }
 
 /**
