@@ -546,10 +546,11 @@ describe('refusals: the target stays byte-for-byte unchanged', () => {
       await expectRefusedUnchanged(tar, /is not a plain file name in the archive's folder/)
     })
 
-    it('a blobs TOC naming a large object file outside the folder: refused', async () => {
+    /** pg_dump -Fd of a database with one large object; its blobs TOC's first line and name. */
+    async function withLargeObject(name: string) {
       const source = await server.createDatabase()
       await server.query(source, "SELECT lo_from_bytea(0, '\\x6869'::bytea)")
-      const dir = path.join(files, 'escaping-blob.dir')
+      const dir = path.join(files, name)
       await runTool(
         path.join(server.binDir, 'pg_dump'),
         ['-Fd', '-Z0', '-f', dir],
@@ -558,12 +559,41 @@ describe('refusals: the target stays byte-for-byte unchanged', () => {
       const blobsToc = readdirSync(dir).find(n => /^blobs(_\d+)?\.toc$/.test(n))!
       const lines = readFileSync(path.join(dir, blobsToc), 'utf8').trim().split('\n')
       const [oid, file] = lines[0].split(' ')
-      renameSync(path.join(dir, file), path.join(files, 'escaping-blob-outside.dat'))
-      writeFileSync(path.join(dir, blobsToc), `${oid} ../escaping-blob-outside.dat\n`)
+      const outside = `${name}-outside.dat`
+      renameSync(path.join(dir, file), path.join(files, outside))
+      return { dir, blobsToc, line: `${oid} ../${outside}\n` }
+    }
+
+    it('a blobs TOC naming a large object file outside the folder: refused', async () => {
+      const { dir, blobsToc, line } = await withLargeObject('escaping-blob.dir')
+      writeFileSync(path.join(dir, blobsToc), line)
       await expectRefusedUnchanged(
         dir,
-        /blobs(_\d+)?\.toc names the large object file "\d+ \.\.\/escaping-blob-outside\.dat", not a plain file name/
+        /blobs(_\d+)?\.toc names the large object file "\d+ \.\.\/escaping-blob\.dir-outside\.dat", not a plain file name/
       )
+    })
+
+    it('the same blobs TOC gzip-compressed in place of the plain one (pg_restore reads either): refused', async () => {
+      const { dir, blobsToc, line } = await withLargeObject('escaping-blob-gz.dir')
+      rmSync(path.join(dir, blobsToc))
+      writeFileSync(path.join(dir, `${blobsToc}.gz`), zlib.gzipSync(line))
+      await expectRefusedUnchanged(
+        dir,
+        /blobs(_\d+)?\.toc\.gz names the large object file "\d+ \.\.\/escaping-blob-gz\.dir-outside\.dat"/
+      )
+    })
+
+    it('toc.dat naming another file for the large objects (pg_restore before 17 opens blobs.toc anyway): refused', async () => {
+      const { dir, blobsToc, line } = await withLargeObject('escaping-blob-name.dir')
+      writeFileSync(path.join(dir, blobsToc), line)
+      const toc = path.join(dir, 'toc.dat')
+      writeFileSync(
+        toc,
+        rewriteArchiveToc(readFileSync(toc), entries =>
+          entries.map(e => (e.filename === blobsToc ? { ...e, filename: 'blobs.dat' } : e))
+        )
+      )
+      await expectRefusedUnchanged(dir, /names the large object file "\d+ \.\.\/escaping-blob-name/)
     })
   })
 

@@ -13,7 +13,8 @@
  * environment.
  */
 import { createReadStream, createWriteStream } from 'node:fs'
-import { mkdir, readFile, stat, writeFile } from 'node:fs/promises'
+import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises'
+import { gunzipSync, zstdDecompressSync } from 'node:zlib'
 import path from 'node:path'
 import {
   type Duplex,
@@ -1080,27 +1081,45 @@ async function untar(file: BackupFile, decoding: Decoding, dir: string): Promise
  * folder — the data files its toc.dat names (toc.ts refuses any other name as it parses) and the
  * large objects' files each blobs TOC lists ("<oid> blob_<oid>.dat" lines, which pg_restore joins
  * to the folder as they are): a crafted name ("../../.git/config") would load a file of the
- * runner into the target.
+ * runner into the target. Every blobs TOC in the folder is read, whatever toc.dat names: pg_restore
+ * before 17 opens `blobs.toc` whatever its entry says, and any of them compressed (.gz, .zst)
+ * when the plain file is missing; one compressed with lz4, which cannot be read here, is refused.
  *
  * @throws ArchiveError naming the first such name (nothing was restored).
  */
 export async function checkDirectoryFiles(dir: string): Promise<void> {
-  const toc = await readArchiveTocFile(dir)
-  for (const entry of toc.entries) {
-    const name = entry.extra.format === 'directory' ? entry.extra.filename : null
-    if (!name || !name.endsWith('.toc')) continue
+  for (const name of await readdir(dir)) {
+    const m = /^(.*\.toc)(\.gz|\.zst|\.lz4)?$/.exec(name)
+    if (!m || name === 'toc.dat') continue
+    const refuse = (what: string): ArchiveError =>
+      new ArchiveError(
+        `the directory archive's ${name} ${what}: pg_restore would read a file outside the backup. Nothing was restored. Restore a backup the action or pg_dump -Fd made.`
+      )
+    const raw = await readFile(path.join(dir, name))
     let text: string
     try {
-      text = await readFile(path.join(dir, name), 'latin1')
+      text = (
+        m[2] === '.gz'
+          ? gunzipSync(raw)
+          : m[2] === '.zst'
+            ? zstdDecompressSync(raw)
+            : m[2] === '.lz4'
+              ? undefined
+              : raw
+      )?.toString('latin1') as string
     } catch {
-      continue // pg_restore says that it is missing
+      throw refuse('cannot be decompressed, so the large object files it names cannot be checked')
     }
+    if (text === undefined)
+      throw new ArchiveError(
+        `the directory archive's ${name} is compressed with lz4, which the action cannot read to check the large object files it names (a crafted one could make pg_restore read a file outside the backup). Nothing was restored. Dump with --compress=gzip or zstd, or restore this archive by hand with pg_restore.`
+      )
     for (const line of text.split('\n')) {
       if (line.trim() === '') continue
       const file = /^\d+ (\S+)$/.exec(line.trimEnd())?.[1]
       if (file === undefined || !DATA_FILE_NAME.test(file))
-        throw new ArchiveError(
-          `the directory archive's ${name} names the large object file ${JSON.stringify(line.slice(0, 80))}, not a plain file name in the archive's folder (pg_dump writes "<oid> blob_<oid>.dat"): pg_restore would read a file outside the backup. Nothing was restored. Restore a backup the action or pg_dump -Fd made.`
+        throw refuse(
+          `names the large object file ${JSON.stringify(line.slice(0, 80))}, not a plain file name in the archive's folder (pg_dump writes "<oid> blob_<oid>.dat")`
         )
     }
   }
