@@ -27,6 +27,7 @@ import type { RestoreResult } from './modes/restore.js'
 import type { VerifyResult } from './modes/verify.js'
 import { LOAD_PHASE } from './types.js'
 import { type Log, actionLog, log, useLog, plural } from './log.js'
+import { commitSent, resetCommitMark } from './postgres/commit.js'
 import { databaseUrlSecrets, parseDatabaseUrl } from './postgres/connection.js'
 import { cancelChildren, cancelledBy, killAllChildren } from './process.js'
 import {
@@ -95,7 +96,9 @@ function failureContext(mode: string, singleTransaction: boolean | undefined): F
   const load = phases.finished.has(LOAD_PHASE)
     ? 'committed'
     : phases.started.has(LOAD_PHASE)
-      ? 'interrupted'
+      ? commitSent()
+        ? 'committing'
+        : 'interrupted'
       : 'not-started'
   return { mode, load, singleTransaction: singleTransaction ?? true }
 }
@@ -152,6 +155,7 @@ export async function run(): Promise<void> {
   failedSingleTransaction = undefined
   phases.started.clear()
   phases.finished.clear()
+  resetCommitMark()
   phases.timings.length = 0
   useLog(phaseLog(actionLog))
   // mask the URL before anything could print it, even when other inputs are invalid

@@ -215,3 +215,47 @@ describe('the summary as plain text for a terminal (the demo)', () => {
     expect(plainText(`| table | ${text(value)} |`)).toBe(`| table | ${value} |`)
   })
 })
+
+describe('describeAftermath: what a failed or cancelled restore may say of its target', () => {
+  it('claims a rollback only while the COMMIT was not yet sent', async () => {
+    const { describeAftermath } = await import('../../src/summary.js')
+    const base = { mode: 'restore', singleTransaction: true }
+    expect(describeAftermath({ ...base, load: 'interrupted' })).toMatch(
+      /which was not committed: the target keeps what it held before/
+    )
+    const committing = describeAftermath({ ...base, load: 'committing' })
+    expect(committing).toMatch(
+      /had sent its COMMIT when this happened: the server may have finished it/
+    )
+    expect(committing).not.toMatch(/keeps what it held before/)
+    expect(
+      describeAftermath({ mode: 'verify', singleTransaction: true, load: 'committing' })
+    ).toMatch(/the scratch database may hold the restored data/)
+  })
+})
+
+describe('the load gate tells when it writes its COMMIT', () => {
+  it('once, at the end of its input, and only with a transaction', async () => {
+    const { ScriptGate } = await import('../../src/postgres/script-gate.js')
+    const { Readable, Writable } = await import('node:stream')
+    const { pipeline } = await import('node:stream/promises')
+    const run = async (transaction: boolean): Promise<string[]> => {
+      const events: string[] = []
+      const gate = new ScriptGate({
+        psqlMajor: 15,
+        transaction,
+        onCommit: () => events.push('commit')
+      })
+      const sink = new Writable({
+        write(chunk: Buffer, _encoding, callback) {
+          if (chunk.toString().includes('CREATE')) events.push('statement')
+          callback()
+        }
+      })
+      await pipeline(Readable.from([Buffer.from('CREATE TABLE t (a int);\n')]), gate, sink)
+      return events
+    }
+    expect(await run(true)).toEqual(['statement', 'commit'])
+    expect(await run(false)).toEqual(['statement'])
+  })
+})

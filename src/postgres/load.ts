@@ -26,6 +26,7 @@ import {
 import { pipeline } from 'node:stream/promises'
 import { CheckError, EngineError, sentence } from '../errors.js'
 import { SCAVENGE_BYTES, scavengeEvery } from '../memory.js'
+import { markCommitSent } from './commit.js'
 import { log, stopwatch, plural } from '../log.js'
 import {
   type BackupFile,
@@ -210,7 +211,17 @@ async function load(
       )
     }
     const drops = [...(plan.roles ?? []), ...(options.clean ? (plan.drops ?? []) : [])]
-    const gate = scriptGate(plan, target, options, hooks, drops, `the SQL script ${fileName(dump)}`)
+    const gate = scriptGate(
+      plan,
+      target,
+      options,
+      hooks,
+      drops,
+      `the SQL script ${fileName(dump)}`,
+      {
+        onCommit: markCommitSent
+      }
+    )
     try {
       await runPsql(psql, env, openPlainScript(dump, plan.decoding, gate))
     } catch (error) {
@@ -304,9 +315,10 @@ function scriptGate(
   options: LoadOptions,
   hooks: LoadHooks,
   drops: string[],
-  source: string
+  source: string,
+  more: Pick<ScriptGateOptions, 'onCommit'> = {}
 ): ScriptGate {
-  return new ScriptGate(gateOptions(plan, target, options, hooks, drops, source))
+  return new ScriptGate({ ...gateOptions(plan, target, options, hooks, drops, source), ...more })
 }
 
 function gateOptions(
@@ -367,7 +379,9 @@ async function restoreArchiveThroughPsql(
     await scriptThrough(archiveAsScript(pgRestore, options, archive), check, discard())
     log.info(`The archive's script passed the checks (${seconds().toFixed(1)} s) before loading.`)
   }
-  const gate = scriptGate(plan, target, options, hooks, [...(plan.roles ?? []), ...drops], source)
+  const gate = scriptGate(plan, target, options, hooks, [...(plan.roles ?? []), ...drops], source, {
+    onCommit: markCommitSent
+  })
   const script = archiveAsScript(pgRestore, options, archive, hooks.archiveTap)
   const [loaded, produced] = await Promise.allSettled([
     runPsql(programPath(plan.client, 'psql'), target.env, chain(script.stdout, gate)),
@@ -623,7 +637,11 @@ async function loadDirect(
     // the TOC the check read, then the rest of the same read: verify's tap sees it all
     const stages: Duplex[] = [
       ...(hooks.archiveTap ? [hooks.archiveTap] : []),
-      new DirectFeed(tocBytes)
+      new DirectFeed(
+        tocBytes,
+        DIRECT_HOLD_BACK,
+        options.singleTransaction ? markCommitSent : undefined
+      )
     ]
     stages[0].write(tocBytes)
     stdin = chain(rest, ...stages)
@@ -720,7 +738,9 @@ export class DirectFeed extends Transform {
 
   constructor(
     private readonly tocBytes: Buffer,
-    private readonly holdBack = DIRECT_HOLD_BACK
+    private readonly holdBack = DIRECT_HOLD_BACK,
+    /** Called as the held-back end is released (see markCommitSent). */
+    private readonly onRelease?: () => void
   ) {
     super()
   }
@@ -750,6 +770,8 @@ export class DirectFeed extends Transform {
 
   override _flush(callback: TransformCallback): void {
     if (!this.headChecked) return callback(tocChanged())
+    // pg_restore may commit once it has these last bytes
+    this.onRelease?.()
     for (const chunk of this.tail) this.push(chunk)
     this.tail = []
     callback()

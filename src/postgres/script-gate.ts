@@ -88,6 +88,8 @@ export interface ScriptGateOptions {
    * RefusalOptions.refuseAmbiguousLiterals); default: for psql before 17.
    */
   refuseAmbiguousLiterals?: boolean
+  /** Called when the gate writes its COMMIT (the load's gate: the run can no longer promise a rollback). */
+  onCommit?: () => void
   /** Sees every statement that reaches psql (kept ones), for scanning the script. */
   onStatement?: (e: StatementEvent) => void
   /** Where the script comes from, for messages (e.g. "the SQL script backup.sql"). */
@@ -223,6 +225,7 @@ export class ScriptGate extends Transform {
           } else this.pushOut(Buffer.from('\n;'))
         }
         this.pushOut(Buffer.from('\nCOMMIT;\n'))
+        this.options.onCommit?.()
       }
       callback()
     } catch (error) {
