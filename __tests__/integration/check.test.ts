@@ -201,7 +201,7 @@ describe('the command line: postgres-backup-action check', () => {
     })
     expect({ code: fresh.code, stderr: fresh.stderr }).toEqual({ code: 0, stderr: '' })
     expect(fresh.stdout).toContain(`✔ Fresh: artifact ${made.id} (run ${made.runId}), made `)
-    expect(fresh.stdout).toContain('The manifest is signed with this signing-key')
+    expect(fresh.stdout).toContain('The manifest is signed with this BACKUP_SIGNING_KEY')
     expect(fresh.stdout).not.toContain(backend.githubToken)
 
     const misSigned = await cli(['check', '--artifact-name', 'cli-checked'], {

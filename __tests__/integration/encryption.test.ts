@@ -710,9 +710,12 @@ describe('dist/index.js keeps the password, passphrase and identity secret', () 
     }
     // the watcher did see the tools the action ran, with their arguments
     expect(backupRun.watch.seen.some(c => /\/pg_dump --no-password /.test(c))).toBe(true)
-    // (an archive is restored as the script pg_restore -f - writes of it, through psql)
+    // (an archive's script is checked as pg_restore -f - writes it, then loaded by pg_restore -d
+    // directly: the connection's name only, its password in the environment)
     expect(restoreRun.watch.seen.some(c => /\/pg_restore --file=-( |$)/.test(c))).toBe(true)
-    expect(restoreRun.watch.seen.some(c => /\/psql -X -q --no-password /.test(c))).toBe(true)
+    expect(restoreRun.watch.seen.some(c => /\/pg_restore --dbname=dbname='[^' ]+' /.test(c))).toBe(
+      true
+    )
   })
 
   it('masks the secrets, and no log, output, summary or artifact holds one', async () => {
