@@ -1890,9 +1890,10 @@ function isLockTimeout(error) {
 /* harmony export */   E: () => (/* binding */ CopyScanner),
 /* harmony export */   Nl: () => (/* binding */ PLAIN_TRAILER),
 /* harmony export */   j: () => (/* binding */ parsePlainDumpVersions),
+/* harmony export */   sU: () => (/* binding */ parseCopyStatement),
 /* harmony export */   tl: () => (/* binding */ PlainDumpObjects)
 /* harmony export */ });
-/* unused harmony exports parseCopyStatement, sqlTokens */
+/* unused harmony export sqlTokens */
 /* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(57075);
 /* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_stream__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var _psql_lexer_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(7340);
@@ -5323,6 +5324,7 @@ class ScriptGate extends node_stream__WEBPACK_IMPORTED_MODULE_0__.Transform {
                         this.pushOut(Buffer.from('\n;'));
                 }
                 this.pushOut(Buffer.from('\nCOMMIT;\n'));
+                this.options.onCommit?.();
             }
             callback();
         }

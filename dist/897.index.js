@@ -902,6 +902,8 @@ function cleanListing(existing, drops) {
 var compare = __webpack_require__(82996);
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __webpack_require__(73024);
+// EXTERNAL MODULE: external "node:zlib"
+var external_node_zlib_ = __webpack_require__(38522);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __webpack_require__(76760);
 var external_node_path_default = /*#__PURE__*/__webpack_require__.n(external_node_path_);
@@ -909,6 +911,8 @@ var external_node_path_default = /*#__PURE__*/__webpack_require__.n(external_nod
 var external_node_stream_promises_ = __webpack_require__(46466);
 // EXTERNAL MODULE: ./src/memory.ts + 2 modules
 var memory = __webpack_require__(58547);
+// EXTERNAL MODULE: ./src/postgres/commit.ts
+var commit = __webpack_require__(70858);
 // EXTERNAL MODULE: ./src/pipeline/decode.ts
 var decode = __webpack_require__(7698);
 // EXTERNAL MODULE: ./src/pipeline/encrypt.ts
@@ -1090,6 +1094,8 @@ var postgres_toc = __webpack_require__(60521);
 
 
 
+
+
 class LoadError extends errors/* EngineError */.NJ {
     stderr;
     inputFailed;
@@ -1155,7 +1161,9 @@ async function load(dump, plan, target, options, workDir, hooks = {}) {
             log/* log */.Rm.notice(`jobs: ${options.jobs} does not apply to a plain SQL script: psql runs it in one session, so it loads as with jobs: 1${options.singleTransaction ? '' : ', and without a single transaction because single-transaction: false is set (for an all-or-nothing restore, leave single-transaction at its default, true, and jobs at 1)'}.`);
         }
         const drops = [...(plan.roles ?? []), ...(options.clean ? (plan.drops ?? []) : [])];
-        const gate = scriptGate(plan, target, options, hooks, drops, `the SQL script ${(0,decode/* fileName */.Md)(dump)}`);
+        const gate = scriptGate(plan, target, options, hooks, drops, `the SQL script ${(0,decode/* fileName */.Md)(dump)}`, {
+            onCommit: commit/* markCommitSent */.Li
+        });
         try {
             await runPsql(psql, env, openPlainScript(dump, plan.decoding, gate));
         }
@@ -1240,8 +1248,8 @@ function openPlainScript(dump, decoding, gate) {
     return (0,decode/* chain */.cy)((0,decode/* openRaw */.BM)(dump), ...decrypted, (0,compress/* createZstdCliDecompressor */._B)(), gate);
 }
 /** The gate for a script psql loads into this target. */
-function scriptGate(plan, target, options, hooks, drops, source) {
-    return new script_gate/* ScriptGate */.R(gateOptions(plan, target, options, hooks, drops, source));
+function scriptGate(plan, target, options, hooks, drops, source, more = {}) {
+    return new script_gate/* ScriptGate */.R({ ...gateOptions(plan, target, options, hooks, drops, source), ...more });
 }
 function gateOptions(plan, target, options, hooks, drops, source) {
     return {
@@ -1284,7 +1292,9 @@ async function restoreArchiveThroughPsql(plan, target, options, hooks, archive) 
         await scriptThrough(archiveAsScript(pgRestore, options, archive), check, (0,decode/* discard */.vf)());
         log/* log */.Rm.info(`The archive's script passed the checks (${seconds().toFixed(1)} s) before loading.`);
     }
-    const gate = scriptGate(plan, target, options, hooks, [...(plan.roles ?? []), ...drops], source);
+    const gate = scriptGate(plan, target, options, hooks, [...(plan.roles ?? []), ...drops], source, {
+        onCommit: commit/* markCommitSent */.Li
+    });
     const script = archiveAsScript(pgRestore, options, archive, hooks.archiveTap);
     const [loaded, produced] = await Promise.allSettled([
         runPsql((0,clients/* programPath */.kx)(plan.client, 'psql'), target.env, (0,decode/* chain */.cy)(script.stdout, gate)),
@@ -1481,7 +1491,7 @@ async function loadDirect(plan, target, options, hooks, archive, direct) {
         // the TOC the check read, then the rest of the same read: verify's tap sees it all
         const stages = [
             ...(hooks.archiveTap ? [hooks.archiveTap] : []),
-            new DirectFeed(tocBytes)
+            new DirectFeed(tocBytes, DIRECT_HOLD_BACK, options.singleTransaction ? commit/* markCommitSent */.Li : undefined)
         ];
         stages[0].write(tocBytes);
         stdin = (0,decode/* chain */.cy)(rest, ...stages);
@@ -1558,6 +1568,7 @@ function tocChanged() {
 class DirectFeed extends external_node_stream_.Transform {
     tocBytes;
     holdBack;
+    onRelease;
     head = [];
     headLength = 0;
     headChecked = false;
@@ -1565,10 +1576,13 @@ class DirectFeed extends external_node_stream_.Transform {
     tailLength = 0;
     // the chunks it passes are garbage once pg_restore read them (see memory.ts)
     scavenge = (0,memory/* scavengeEvery */.A)(memory/* SCAVENGE_BYTES */.X);
-    constructor(tocBytes, holdBack = DIRECT_HOLD_BACK) {
+    constructor(tocBytes, holdBack = DIRECT_HOLD_BACK, 
+    /** Called as the held-back end is released (see markCommitSent). */
+    onRelease) {
         super();
         this.tocBytes = tocBytes;
         this.holdBack = holdBack;
+        this.onRelease = onRelease;
     }
     _transform(chunk, _encoding, callback) {
         this.scavenge(chunk.length);
@@ -1596,6 +1610,8 @@ class DirectFeed extends external_node_stream_.Transform {
     _flush(callback) {
         if (!this.headChecked)
             return callback(tocChanged());
+        // pg_restore may commit once it has these last bytes
+        this.onRelease?.();
         for (const chunk of this.tail)
             this.push(chunk);
         this.tail = [];
@@ -1867,29 +1883,40 @@ async function untar(file, decoding, dir) {
  * folder — the data files its toc.dat names (toc.ts refuses any other name as it parses) and the
  * large objects' files each blobs TOC lists ("<oid> blob_<oid>.dat" lines, which pg_restore joins
  * to the folder as they are): a crafted name ("../../.git/config") would load a file of the
- * runner into the target.
+ * runner into the target. Every blobs TOC in the folder is read, whatever toc.dat names: pg_restore
+ * before 17 opens `blobs.toc` whatever its entry says, and any of them compressed (.gz, .zst)
+ * when the plain file is missing; one compressed with lz4, which cannot be read here, is refused.
  *
  * @throws ArchiveError naming the first such name (nothing was restored).
  */
 async function checkDirectoryFiles(dir) {
-    const toc = await (0,postgres_toc/* readArchiveTocFile */.Bf)(dir);
-    for (const entry of toc.entries) {
-        const name = entry.extra.format === 'directory' ? entry.extra.filename : null;
-        if (!name || !name.endsWith('.toc'))
+    for (const name of await (0,promises_.readdir)(dir)) {
+        const m = /^(.*\.toc)(\.gz|\.zst|\.lz4)?$/.exec(name);
+        if (!m || name === 'toc.dat')
             continue;
+        const refuse = (what) => new archive/* ArchiveError */.di(`the directory archive's ${name} ${what}: pg_restore would read a file outside the backup. Nothing was restored. Restore a backup the action or pg_dump -Fd made.`);
+        const raw = await (0,promises_.readFile)(external_node_path_default().join(dir, name));
         let text;
         try {
-            text = await (0,promises_.readFile)(external_node_path_default().join(dir, name), 'latin1');
+            text = (m[2] === '.gz'
+                ? (0,external_node_zlib_.gunzipSync)(raw)
+                : m[2] === '.zst'
+                    ? (0,external_node_zlib_.zstdDecompressSync)(raw)
+                    : m[2] === '.lz4'
+                        ? undefined
+                        : raw)?.toString('latin1');
         }
         catch {
-            continue; // pg_restore says that it is missing
+            throw refuse('cannot be decompressed, so the large object files it names cannot be checked');
         }
+        if (text === undefined)
+            throw new archive/* ArchiveError */.di(`the directory archive's ${name} is compressed with lz4, which the action cannot read to check the large object files it names (a crafted one could make pg_restore read a file outside the backup). Nothing was restored. Dump with --compress=gzip or zstd, or restore this archive by hand with pg_restore.`);
         for (const line of text.split('\n')) {
             if (line.trim() === '')
                 continue;
             const file = /^\d+ (\S+)$/.exec(line.trimEnd())?.[1];
             if (file === undefined || !postgres_toc/* DATA_FILE_NAME */.Cb.test(file))
-                throw new archive/* ArchiveError */.di(`the directory archive's ${name} names the large object file ${JSON.stringify(line.slice(0, 80))}, not a plain file name in the archive's folder (pg_dump writes "<oid> blob_<oid>.dat"): pg_restore would read a file outside the backup. Nothing was restored. Restore a backup the action or pg_dump -Fd made.`);
+                throw refuse(`names the large object file ${JSON.stringify(line.slice(0, 80))}, not a plain file name in the archive's folder (pg_dump writes "<oid> blob_<oid>.dat")`);
         }
     }
 }
@@ -3442,11 +3469,12 @@ async function fromToc(inputs, readToc) {
         throw new RestoreError(`the archive's table of contents is refused: ${(0,errors/* sentence */.em)(error.message)} Nothing was restored. Restore a backup the action or pg_dump made.`, { cause: error });
     }
     checkSelection(inputs, toc);
+    const references = archiveReferences(inputs, toc);
     return {
         clean: inputs.clean ? archiveDrops(inputs, toc) : undefined,
-        dataOnlyTables: archiveDataOnly(inputs, toc, 'TABLE'),
-        dataOnlySequences: archiveDataOnly(inputs, toc, 'SEQUENCE'),
-        references: archiveReferences(inputs, toc)
+        dataOnlyTables: archiveDataOnly(inputs, toc, 'TABLE', references),
+        dataOnlySequences: archiveDataOnly(inputs, toc, 'SEQUENCE', references),
+        references
     };
 }
 /**
@@ -3502,19 +3530,34 @@ function archiveReferences(selection, toc) {
 const tableKey = (t) => JSON.stringify([t.schema, t.name]);
 /**
  * The tables whose TABLE DATA (or the sequences whose SEQUENCE SET) the restore runs, of those
- * selected, without their TABLE (SEQUENCE) entry: what pg_dump --data-only writes.
+ * selected, that the selected entries' SQL does not create: what pg_dump --data-only writes. Read
+ * from the SQL, not the TOC's names: an entry's tag need not be what its statements create or
+ * fill (a crafted TABLE entry tagged as the target's table whose SQL creates another, a COPY
+ * naming a table other than its entry's tag), so both a data entry's tag and its COPY statement's
+ * table count as filled, and only what a CREATE statement names counts as created.
  */
-function archiveDataOnly(selection, toc, kind) {
+function archiveDataOnly(selection, toc, kind, references = archiveReferences(selection, toc)) {
     const selected = selectedEntries(toc.entries, selection);
     const entries = toc.entries.filter(e => selected === undefined || selected.has(e.dumpId));
-    const creates = kind === 'TABLE' ? ['TABLE', 'FOREIGN TABLE'] : ['SEQUENCE'];
-    const created = new Set(entries
-        .filter(e => creates.includes(e.desc))
-        .map(e => tableKey({ schema: e.namespace ?? '', name: e.tag })));
+    const created = new Set((kind === 'TABLE' ? references.createdTables : references.createdSequences).map(tableKey));
     const data = (0,postgres_toc/* dataEntries */.Rf)(entries);
-    return (kind === 'TABLE' ? data.tables : data.sequences)
-        .map(e => ({ schema: e.namespace ?? '', name: e.tag }))
-        .filter(t => !created.has(tableKey(t)));
+    const filled = [];
+    for (const e of kind === 'TABLE' ? data.tables : data.sequences) {
+        filled.push({ schema: e.namespace ?? '', name: e.tag });
+        const copy = e.copyStmt ? (0,plain_sql/* parseCopyStatement */.sU)(e.copyStmt.trim()) : undefined;
+        if (copy)
+            filled.push(copy);
+    }
+    if (kind === 'SEQUENCE')
+        filled.push(...references.setvalSequences);
+    const seen = new Set();
+    return filled.filter(t => {
+        const key = tableKey(t);
+        if (created.has(key) || seen.has(key))
+            return false;
+        seen.add(key);
+        return true;
+    });
 }
 /**
  * A script pg_dump made: the tables it fills (COPY, or INSERT with --inserts) without creating
