@@ -33,6 +33,17 @@ var psql_lexer = __webpack_require__(7340);
 
 const EXACT_COUNT_LIMIT = 50;
 /**
+ * FROM … WHERE of the ordinary and partitioned tables of user schemas (the schemas $1, or all
+ * when it is NULL), extension members left out; `c` is the table, `n` its schema.
+ */
+const USER_TABLES = `  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE c.relkind IN ('r', 'p')
+        AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+        AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp\\_%'
+        AND ($1::text[] IS NULL OR n.nspname = ANY($1::text[]))
+        AND NOT EXISTS (SELECT 1 FROM pg_depend d
+                         WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')`;
+/**
  * Ordinary and partitioned tables in the given schemas (all user schemas when none given). A
  * table the connected role may not read (another role's, in a shared database) is listed with
  * the planner's estimate: counting it would fail the restore on "permission denied", where
@@ -41,13 +52,7 @@ const EXACT_COUNT_LIMIT = 50;
 async function existingTables(client, schemas) {
     const result = await client.query(`SELECT n.nspname AS schema, c.relname AS name, c.reltuples::bigint::text AS estimate,
             has_table_privilege(c.oid, 'SELECT') AS readable
-       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-      WHERE c.relkind IN ('r', 'p')
-        AND n.nspname NOT IN ('pg_catalog', 'information_schema')
-        AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp\\_%'
-        AND ($1::text[] IS NULL OR n.nspname = ANY($1::text[]))
-        AND NOT EXISTS (SELECT 1 FROM pg_depend d
-                         WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
+    ${USER_TABLES}
       ORDER BY 1, 2`, [schemas ?? null]);
     // the first EXACT_COUNT_LIMIT readable ones counted exactly (in one batch), the others estimated
     const exact = result.rows.filter(r => r.readable).slice(0, EXACT_COUNT_LIMIT);
@@ -112,13 +117,7 @@ async function tableOids(client) {
  */
 async function tablesCreatedSince(client, schemas, before) {
     const result = await client.query(`SELECT c.oid::text AS oid, n.nspname AS schema, c.relname AS name
-       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-      WHERE c.relkind IN ('r', 'p')
-        AND n.nspname NOT IN ('pg_catalog', 'information_schema')
-        AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp\\_%'
-        AND ($1::text[] IS NULL OR n.nspname = ANY($1::text[]))
-        AND NOT EXISTS (SELECT 1 FROM pg_depend d
-                         WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
+    ${USER_TABLES}
       ORDER BY 2, 3`, [schemas ?? null]);
     return result.rows.filter(r => !before.has(r.oid)).map(r => ({ schema: r.schema, name: r.name }));
 }
