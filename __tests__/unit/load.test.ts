@@ -398,6 +398,34 @@ describe('PlainDumpObjects', () => {
     expect(objects.complete).toBe(true)
   })
 
+  it('newTables: the tables a CREATE TABLE would fail on where they exist, not those IF NOT EXISTS or dropped or renamed first', async () => {
+    const objects = new PlainDumpObjects()
+    const dump = [
+      'CREATE TABLE public.plain (id integer);',
+      'CREATE UNLOGGED TABLE public."Quoted" (id integer);',
+      'CREATE TABLE public.Folded (id integer);',
+      'CREATE TABLE IF NOT EXISTS public.maybe (id integer);',
+      'DROP TABLE IF EXISTS public.replaced;',
+      'CREATE TABLE public.replaced (id integer);',
+      'ALTER TABLE public.old RENAME TO old_before;',
+      'CREATE TABLE public.old (id integer);',
+      'DROP SCHEMA IF EXISTS gone CASCADE;',
+      'CREATE TABLE gone.t (id integer);',
+      'CREATE TABLE public.plain (id integer);',
+      ''
+    ].join('\n')
+    await pipeline(
+      Readable.from([Buffer.from(dump)]),
+      objects.scanner(SCAN),
+      new Writable({ write: (_c, _e, cb) => cb() })
+    )
+    expect(objects.newTables).toEqual([
+      { schema: 'public', name: 'plain' },
+      { schema: 'public', name: 'Quoted' },
+      { schema: 'public', name: 'folded' }
+    ])
+  })
+
   it('a hand-written script: neither made by pg_dump nor complete', async () => {
     const objects = new PlainDumpObjects()
     await pipeline(
