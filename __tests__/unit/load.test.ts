@@ -318,6 +318,15 @@ describe('ScriptGate over a pg_dump 18 script', () => {
 /** A gate that only reads (what the restore's plan does before anything runs). */
 const SCAN = { psqlMajor: 18, transaction: true }
 
+/** Reads `dump` whole through the objects' scanner. */
+async function scan(objects: PlainDumpObjects, dump: string): Promise<void> {
+  await pipeline(
+    Readable.from([Buffer.from(dump)]),
+    objects.scanner(SCAN),
+    new Writable({ write: (_c, _e, cb) => cb() })
+  )
+}
+
 describe('PlainDumpObjects', () => {
   it.each(SIZES.map(size => [JSON.stringify(size), size] as const))(
     'reads what the dump creates and fills, in chunks of %s bytes',
@@ -379,11 +388,7 @@ describe('PlainDumpObjects', () => {
       '-- PostgreSQL database dump complete',
       ''
     ].join('\n')
-    await pipeline(
-      Readable.from([Buffer.from(dump)]),
-      objects.scanner(SCAN),
-      new Writable({ write: (_c, _e, cb) => cb() })
-    )
+    await scan(objects, dump)
     expect(objects.schemas).toEqual(['Audit Log'])
     expect(objects.drops).toEqual([
       'DROP SCHEMA IF EXISTS "Audit Log" CASCADE;',
@@ -414,11 +419,7 @@ describe('PlainDumpObjects', () => {
       'CREATE TABLE public.plain (id integer);',
       ''
     ].join('\n')
-    await pipeline(
-      Readable.from([Buffer.from(dump)]),
-      objects.scanner(SCAN),
-      new Writable({ write: (_c, _e, cb) => cb() })
-    )
+    await scan(objects, dump)
     expect(objects.newTables).toEqual([
       { schema: 'public', name: 'plain' },
       { schema: 'public', name: 'Quoted' },
