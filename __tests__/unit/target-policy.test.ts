@@ -108,6 +108,40 @@ COMMENT ON EXTENSION pg_trgm IS 'text similarity';`
     ).toEqual([{ keep: true }, { keep: true }])
   })
 
+  it('leaves out (listed) CREATE EXTENSION of one the role may not create, and its comment; not where a provider hook may allow it', () => {
+    const facts: TargetFacts = {
+      ...SUPABASE,
+      creatableExtensions: ['pg_trgm'],
+      availableExtensions: ['pg_trgm', 'pg_stat_statements']
+    }
+    const script = `CREATE EXTENSION IF NOT EXISTS pg_stat_statements WITH SCHEMA public;
+COMMENT ON EXTENSION pg_stat_statements IS 'stats';
+CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA public;
+CREATE EXTENSION IF NOT EXISTS vector WITH SCHEMA public;`
+    const reason = (why: string, name: string) =>
+      `not restored: EXTENSION ${name} — postgres may not create it in the target (${why}); enable it there first (Supabase: Dashboard → Database → Extensions; otherwise CREATE EXTENSION "${name}" as a superuser)`
+    expect(decide(facts, script).map(([, d]) => reasonOf(d) ?? 'kept')).toEqual([
+      reason('not a trusted extension', 'pg_stat_statements'),
+      reason('not a trusted extension', 'pg_stat_statements'),
+      'kept',
+      reason('the server does not have it', 'vector')
+    ])
+    // Supabase's supautils lets postgres create privileged extensions: the server decides
+    const hooked = { ...facts, settings: [...facts.settings, 'supautils.privileged_extensions'] }
+    expect(decide(hooked, script).map(([, d]) => d)).toEqual([
+      { keep: true },
+      { keep: true },
+      { keep: true },
+      { keep: true }
+    ])
+    expect(decide({ ...facts, superuser: true }, script).map(([, d]) => d)).toEqual([
+      { keep: true },
+      { keep: true },
+      { keep: true },
+      { keep: true }
+    ])
+  })
+
   it("skips COMMENT ON EXTENSION of another role's extension, keeps one the restoring role owns", () => {
     expect(reasonOf(one(SUPABASE, "COMMENT ON EXTENSION citext IS 'case-insensitive';"))).toBe(
       'extension "citext" belongs to "supabase_admin" in the target'

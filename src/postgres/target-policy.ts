@@ -136,6 +136,7 @@ async function readCreatableExtensions(
   const result = await client.query<{ names: string[] | null; available: string[] | null }>(
     `SELECT json_agg(DISTINCT v.name::text) FILTER (
               WHERE (SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user)
+                 OR NOT v.superuser
                  OR (${trusted} AND pg_catalog.has_database_privilege(current_database(), 'CREATE'))) AS names,
             json_agg(DISTINCT v.name::text) AS available
        FROM pg_catalog.pg_available_extension_versions v`
@@ -296,7 +297,13 @@ export function statementPolicy(facts: TargetFacts, options: PolicyOptions): Sta
   const roles = new Set(facts.roles)
   const settable = new Set(facts.settableRoles)
   const extensions = new Map(facts.extensions.map(e => [e.name, e]))
-  const creatable = facts.creatableExtensions && new Set(facts.creatableExtensions)
+  // a provider's hook may let the role create more (Supabase's supautils, RDS, Azure, Cloud SQL):
+  // there, what the server's own rules say is not the whole truth, and nothing is left out
+  const extensionHook = facts.settings.some(s =>
+    /^(?:supautils|rds|azure|cloudsql|alloydb|neon)\./.test(s)
+  )
+  const creatable =
+    facts.creatableExtensions && !extensionHook ? new Set(facts.creatableExtensions) : undefined
   const creatableNames = new Set(facts.availableExtensions ?? [])
   const extensionsLeftOut = new Map<string, string>()
   const schemas = new Map(facts.schemas.map(s => [s.name, s]))
