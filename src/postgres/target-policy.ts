@@ -915,6 +915,24 @@ export function providerPolicy(
     )
   }
 
+  /**
+   * A table, view, sequence or type of the backup in the provider's schema where the restoring
+   * role may not create: it holds or shapes the backup's data, so it is never left out — refused
+   * with the owner and the fix (on the direct path before anything runs).
+   */
+  function foreignData(
+    e: StatementEvent,
+    k: Known,
+    kind: string,
+    name: string
+  ): StatementDecision | undefined {
+    if (!acting || k.s.creatable !== false) return undefined
+    if (!['TABLE', 'VIEW', 'SEQUENCE', 'TYPE', 'DOMAIN'].includes(kind)) return undefined
+    return {
+      refuse: `${shown(e)} — the backup creates the ${kind.toLowerCase()} ${k.s.name}.${name} in the schema "${k.s.name}", which belongs to "${k.s.owner}" in the target, where ${acting.currentUser} may not create objects (no CREATE on it); it cannot be left out without losing what it holds. Nothing was restored. Create it there as "${k.s.owner}" first (on a managed service: the provider's dashboard or SQL editor), or leave the schema out of the backup (exclude-schemas: ${k.s.name}) and restore it by hand.`
+    }
+  }
+
   /** CREATE FUNCTION … in the provider's schema where the restoring role may not create. */
   function foreignRoutine(k: Known, kind: string, name: string): StatementDecision | undefined {
     if (!acting || k.s.creatable !== false || !routineKinds.has(kind)) return undefined
@@ -951,7 +969,7 @@ export function providerPolicy(
 
   function createTable(e: StatementEvent, k: Known, name: string): StatementDecision | undefined {
     const table = k.tables.get(name)
-    if (!table) return k.relations.has(name) ? exists(k) : undefined
+    if (!table) return k.relations.has(name) ? exists(k) : foreignData(e, k, 'TABLE', name)
     const backup = tableColumns(e.text)
     if (!backup) return exists(k)
     const { problems, extra } = columnProblems(backup, table.columns)
@@ -1050,7 +1068,7 @@ export function providerPolicy(
       if (!found) return undefined
       if (kind === 'TABLE') return createTable(e, found[0], found[1])
       if (has(found[0], kind, found[1])) return exists(found[0])
-      return foreignRoutine(found[0], kind, found[1])
+      return foreignRoutine(found[0], kind, found[1]) ?? foreignData(e, found[0], kind, found[1])
     }
     if (k[0] === 'ALTER') {
       let i = skipWords(t, 1, ['MATERIALIZED', 'FOREIGN'])
