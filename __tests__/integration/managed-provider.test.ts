@@ -11,8 +11,10 @@
  * is no superuser in the target stays the restoring role's (create-roles never makes superusers).
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import pg from 'pg'
 import type { TableChecksum } from '../../dev/fixtures.js'
 import { type TestServer, startPostgres } from '../../dev/postgres.js'
+import { ownerInTarget } from '../../src/modes/restore.js'
 import { restoreSummaryMarkdown } from '../../src/summary.js'
 import type { BackupSource } from '../../src/types.js'
 import { useHarness } from '../support/harness.js'
@@ -108,6 +110,30 @@ describe("Supabase: a user policy on storage.objects (the provider's table)", ()
       expect(md).toContain(UPLOADS)
     })
   }
+
+  it("a failure's advice names the owner in the target of what the error is about", async () => {
+    const target = await newProject()
+    const client = new pg.Client({ connectionString: target.url })
+    await client.connect()
+    try {
+      expect(await ownerInTarget(client, 'psql: ERROR:  must be owner of table objects')).toBe(
+        'In the target, table storage.objects belongs to "supabase_admin": run the backup\'s statement on it as that role (on a managed service: the provider\'s dashboard or SQL editor), or leave it out of the backup.'
+      )
+      expect(
+        await ownerInTarget(client, 'psql: ERROR:  must be owner of extension citext')
+      ).toMatch(/^In the target, extension citext belongs to "supabase_admin"/)
+      expect(
+        await ownerInTarget(client, 'psql: ERROR:  permission denied for schema storage')
+      ).toMatch(
+        /^In the target, the schema storage belongs to "supabase_admin": .*exclude-schemas: storage/
+      )
+      expect(await ownerInTarget(client, 'psql: ERROR:  must be owner of table nosuch')).toBe(
+        undefined
+      )
+    } finally {
+      await client.end()
+    }
+  })
 
   it("a RESTRICTIVE policy on the provider's table is refused naming it and the owner; target unchanged", async () => {
     const restrictive = await supabaseLikeSource(supabase)
