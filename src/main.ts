@@ -302,6 +302,7 @@ function setRestoreOutputs(result: RestoreResult): void {
     'tables-restored': result.tables.length,
     'rows-restored': result.rowsRestored,
     'statements-skipped': result.skipped.reduce((n, g) => n + g.count, 0),
+    'not-restored': (result.notRestored ?? []).join('\n'),
     'roles-created': result.roles?.created.join(',') ?? '',
     'server-version': result.serverVersion,
     'duration-seconds': result.durationSeconds

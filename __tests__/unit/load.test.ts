@@ -15,6 +15,8 @@ import {
   explainLoadFailure,
   cutErrorValue,
   failedStatement,
+  inArchiveEntries,
+  LoadError,
   psqlSupportsRestrict,
   reportedLines
 } from '../../src/postgres/load.js'
@@ -508,7 +510,22 @@ describe('explainLoadFailure', () => {
       /pg_restore 17 and newer send it.*dump with the server’s own major/
     ],
     ['psql:<stdin>:5: error: invalid command \\restrict', /newer psql/],
-    ['pg_restore: error: could not execute query: ERROR:  role "alice" does not exist', /no-owner/],
+    [
+      'pg_restore: error: could not execute query: ERROR:  role "alice" does not exist',
+      /the role "alice", which the target lacks: restore with 'create-roles: true' from a backup made with 'globals: true'.*CREATE ROLE "alice" NOLOGIN;/
+    ],
+    [
+      'psql: ERROR:  permission denied to create extension "pg_stat_statements"\nHINT:  Must be superuser to create this extension.',
+      /Only a superuser may create the extension "pg_stat_statements" in the target: enable pg_stat_statements there first \(Supabase: Dashboard → Database → Extensions; otherwise CREATE EXTENSION "pg_stat_statements"; as a superuser\)/
+    ],
+    [
+      'psql: ERROR:  must be owner of table objects',
+      /Only the owner of the table objects \(or a superuser\) may do this/
+    ],
+    [
+      'psql: ERROR:  permission denied for schema rdsadmin_util',
+      /may not create objects in the schema rdsadmin_util of the target/
+    ],
     ['ERROR:  relation "customers" already exists', /clean: true/],
     ['pg_restore: error: unsupported version (1.16) in file header', /newer pg_dump/]
   ])('%s', (stderr, hint) => {
@@ -558,6 +575,43 @@ describe('the failed statement (psql --echo-errors, pg_restore "Command was:")',
   it('is cut at 160 characters', () => {
     const long = `CREATE TABLE public.${'x'.repeat(300)} (id integer);`
     expect(failedStatement(`psql:<stdin>:1: STATEMENT:  ${long}\n`)).toBe(`${long.slice(0, 160)}…`)
+  })
+})
+
+describe('the failed statement, not a notice before it', () => {
+  const stderr = [
+    'psql:<stdin>:812: WARNING:  wal_level is insufficient to publish logical changes',
+    'HINT:  Set wal_level to "logical" before creating subscriptions.',
+    'psql:<stdin>:840: ERROR:  permission denied to change owner of event trigger "issue_pg_cron_access"',
+    'HINT:  The owner of an event trigger must be a superuser.',
+    ''
+  ].join('\n')
+
+  it("the message carries only the error's own HINT", () => {
+    const message = explainLoadFailure('psql', 3, null, stderr).message
+    expect(message).toMatch(
+      /^psql exited with code 3: psql:<stdin>:840: ERROR: {2}permission denied to change owner of event trigger "issue_pg_cron_access" \| HINT: {2}The owner of an event trigger must be a superuser\./
+    )
+    expect(message).not.toMatch(/wal_level/)
+    expect(message).toMatch(/Only a superuser may create or own an event trigger/)
+    expect(message).not.toMatch(/keep no-owner/)
+  })
+
+  it("the archive's entry is the one of the ERROR's line", () => {
+    const entries: Record<number, string> = {
+      812: 'PUBLICATION supabase_realtime',
+      840: 'EVENT TRIGGER issue_pg_cron_access'
+    }
+    const error = inArchiveEntries(
+      new LoadError('psql failed', stderr, false, {
+        program: 'psql',
+        code: 3,
+        signal: null
+      }),
+      { entryAt: n => entries[n] }
+    ) as Error
+    expect(error.message).toMatch(/\(in the archive's entry EVENT TRIGGER issue_pg_cron_access\)/)
+    expect(error.message).not.toMatch(/PUBLICATION|wal_level/)
   })
 })
 

@@ -108,6 +108,40 @@ COMMENT ON EXTENSION pg_trgm IS 'text similarity';`
     ).toEqual([{ keep: true }, { keep: true }])
   })
 
+  it('leaves out (listed) CREATE EXTENSION of one the role may not create, and its comment; not where a provider hook may allow it', () => {
+    const facts: TargetFacts = {
+      ...SUPABASE,
+      creatableExtensions: ['pg_trgm'],
+      availableExtensions: ['pg_trgm', 'pg_stat_statements']
+    }
+    const script = `CREATE EXTENSION IF NOT EXISTS pg_stat_statements WITH SCHEMA public;
+COMMENT ON EXTENSION pg_stat_statements IS 'stats';
+CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA public;
+CREATE EXTENSION IF NOT EXISTS vector WITH SCHEMA public;`
+    const reason = (why: string, name: string) =>
+      `not restored: EXTENSION ${name} — postgres may not create it in the target (${why}); enable it there first (Supabase: Dashboard → Database → Extensions; otherwise CREATE EXTENSION "${name}" as a superuser)`
+    expect(decide(facts, script).map(([, d]) => reasonOf(d) ?? 'kept')).toEqual([
+      reason('not a trusted extension', 'pg_stat_statements'),
+      reason('not a trusted extension', 'pg_stat_statements'),
+      'kept',
+      reason('the server does not have it', 'vector')
+    ])
+    // Supabase's supautils lets postgres create privileged extensions: the server decides
+    const hooked = { ...facts, settings: [...facts.settings, 'supautils.privileged_extensions'] }
+    expect(decide(hooked, script).map(([, d]) => d)).toEqual([
+      { keep: true },
+      { keep: true },
+      { keep: true },
+      { keep: true }
+    ])
+    expect(decide({ ...facts, superuser: true }, script).map(([, d]) => d)).toEqual([
+      { keep: true },
+      { keep: true },
+      { keep: true },
+      { keep: true }
+    ])
+  })
+
   it("skips COMMENT ON EXTENSION of another role's extension, keeps one the restoring role owns", () => {
     expect(reasonOf(one(SUPABASE, "COMMENT ON EXTENSION citext IS 'case-insensitive';"))).toBe(
       'extension "citext" belongs to "supabase_admin" in the target'
@@ -508,6 +542,115 @@ const USERS = `CREATE TABLE auth.users (
     created_at timestamp with time zone,
     CONSTRAINT users_email_check CHECK ((char_length((email)::text) <= 255))
 );`
+
+/** The trial's project: storage's tables and schema supabase_admin's; postgres may not create there. */
+const WITH_STORAGE: TargetFacts = {
+  ...SUPABASE,
+  providerSchemas: [
+    {
+      name: 'storage',
+      owner: 'supabase_admin',
+      creatable: false,
+      tables: [
+        {
+          name: 'objects',
+          columns: [{ name: 'id', type: 'uuid' }],
+          rows: 0,
+          insertable: true,
+          owner: 'supabase_admin'
+        },
+        {
+          name: 'buckets',
+          columns: [{ name: 'id', type: 'text' }],
+          rows: 0,
+          insertable: true,
+          owner: 'postgres'
+        }
+      ],
+      relations: ['objects', 'buckets'],
+      functions: ['foldername'],
+      types: [],
+      constraints: [],
+      triggers: [],
+      policies: ['objects.public read']
+    }
+  ]
+}
+
+describe("statementPolicy: the backup's objects on what the provider owns (not restored, or refused)", () => {
+  const UPLOADS =
+    'not restored: POLICY "user uploads" on storage.objects — owned by supabase_admin in the target; create it as that role'
+
+  it('a permissive policy on its table, and its comment: left out, listed', () => {
+    expect(
+      decide(
+        WITH_STORAGE,
+        `CREATE POLICY "user uploads" ON storage.objects FOR INSERT TO authenticated WITH CHECK ((owner = auth.uid()));
+COMMENT ON POLICY "user uploads" ON storage.objects IS 'uploads';
+CREATE POLICY "public read" ON storage.objects FOR SELECT USING (true);`
+      ).map(([, d]) => reasonOf(d))
+    ).toEqual([
+      UPLOADS,
+      UPLOADS,
+      'exists in the target, owned by the provider (schema "storage" of "supabase_admin")'
+    ])
+  })
+
+  it('a policy on a provider table the restoring role owns, or as a superuser: kept', () => {
+    const sql = 'CREATE POLICY mine ON storage.buckets FOR SELECT TO authenticated USING (true);'
+    expect(one(WITH_STORAGE, sql)).toEqual({ keep: true })
+    const su = { ...WITH_STORAGE, superuser: true }
+    expect(one(su, 'CREATE POLICY x ON storage.objects FOR SELECT TO anon USING (true);')).toEqual({
+      keep: true
+    })
+  })
+
+  it('a RESTRICTIVE policy on it: refused (its absence would show more rows)', () => {
+    const d = one(
+      WITH_STORAGE,
+      "CREATE POLICY hide ON storage.objects AS RESTRICTIVE FOR SELECT TO anon USING ((bucket_id <> 'private'::text));"
+    )
+    expect('refuse' in d && d.refuse).toMatch(
+      /a RESTRICTIVE row-level security policy on storage\.objects, which belongs to "supabase_admin"/
+    )
+  })
+
+  it('a function in its schema: left out with its ALTER, COMMENT, GRANT and REVOKE; a table there refused', () => {
+    const reason =
+      'not restored: FUNCTION storage.mine — schema "storage" belongs to supabase_admin in the target, where postgres may not create objects; create it as that role'
+    expect(
+      decide(
+        WITH_STORAGE,
+        `CREATE FUNCTION storage.mine() RETURNS integer LANGUAGE sql AS $$select 1$$;
+ALTER FUNCTION storage.mine() OWNER TO supabase_admin;
+COMMENT ON FUNCTION storage.mine() IS 'x';
+REVOKE ALL ON FUNCTION storage.mine() FROM PUBLIC;
+GRANT ALL ON FUNCTION storage.mine() TO anon;
+CREATE FUNCTION public.other() RETURNS integer LANGUAGE sql AS $$select 1$$;`
+      ).map(([, d]) => reasonOf(d) ?? d)
+    ).toEqual([reason, reason, reason, reason, reason, { keep: true }])
+    for (const sql of [
+      'CREATE TABLE storage.mine (id integer);',
+      'CREATE VIEW storage.v AS SELECT 1;',
+      'CREATE SEQUENCE storage.s;'
+    ]) {
+      const d = one(WITH_STORAGE, sql)
+      expect('refuse' in d && d.refuse).toMatch(
+        /in the schema "storage", which belongs to "supabase_admin" in the target, where postgres may not create objects .*exclude-schemas: storage/
+      )
+    }
+    // where it may create (CREATE granted), its own objects are restored
+    const creatable = {
+      ...WITH_STORAGE,
+      providerSchemas: [{ ...WITH_STORAGE.providerSchemas[0], creatable: true }]
+    }
+    for (const sql of [
+      'CREATE FUNCTION storage.mine() RETURNS integer LANGUAGE sql AS $$select 1$$;',
+      'CREATE TABLE storage.mine (id integer);'
+    ])
+      expect(one(creatable, sql)).toEqual({ keep: true })
+  })
+})
 
 describe('statementPolicy: schemas the provider made and owns (Supabase auth, extensions …)', () => {
   it("skips the backup's copies of objects that exist there, as the provider's", () => {

@@ -49,6 +49,7 @@ import {
   groupSkipped,
   guarded,
   readTargetFacts,
+  NOT_RESTORED,
   statementPolicy
 } from '../postgres/target-policy.js'
 import { type BackupFile, sizeOf } from '../pipeline/decode.js'
@@ -100,6 +101,12 @@ export interface RestoreResult {
   roles?: Pick<RolePlan, 'created' | 'existing' | 'skipped'>
   /** What the run warned about (logged, and shown in the job summary). */
   warnings: string[]
+  /**
+   * The backup's objects the restore left out because they act on what the provider owns in the
+   * target or need what only it may create, each with what to do ("POLICY … on storage.objects —
+   * owned by supabase_admin in the target; create it as that role").
+   */
+  notRestored?: string[]
 }
 
 /** A provider's table whose rows the restore left as the target had them. */
@@ -244,6 +251,14 @@ export async function restore(
     })
     const backupDigest = await tap?.result()
     const skipped = reportSkipped(inputs, loaded.skipped)
+    const notRestored = skipped
+      .filter(g => g.reason.startsWith(NOT_RESTORED))
+      .map(g => g.reason.slice(NOT_RESTORED.length))
+    if (notRestored.length > 0) {
+      const warning = `Not restored — ${plural(notRestored.length, 'object')} of the backup ${notRestored.length === 1 ? 'acts' : 'act'} on what the provider owns in the target, or ${notRestored.length === 1 ? 'needs' : 'need'} what only it may create (pg_restore by hand fails on ${notRestored.length === 1 ? 'it' : 'them'} and carries on): ${notRestored.join('; ')}.`
+      log.warning(warning)
+      warnings.push(warning)
+    }
     const kept = reportKept(loaded.skipped, facts)
     const tables = await log.group('Verify row counts', () =>
       session.watched('Counting the restored rows', () =>
@@ -276,7 +291,8 @@ export async function restore(
         existing: roles.existing,
         skipped: roles.skipped
       },
-      warnings
+      warnings,
+      notRestored
     }
   } finally {
     tap?.stage.destroy()
@@ -568,7 +584,56 @@ async function loadWatched<T>(
       error.stderr
     )
   }
+  if (error instanceof LoadError) {
+    const owner = await ownerInTarget(monitor, errors).catch(() => undefined)
+    if (owner) {
+      // before what the restore left of the target ("Nothing was kept: …"), which ends the message
+      const at = error.message.search(
+        / (?:Nothing was kept|The restore ran without a single transaction)/
+      )
+      error.message =
+        at < 0
+          ? `${error.message.replace(/\.?$/, '.')} ${owner}`
+          : `${error.message.slice(0, at)} ${owner}${error.message.slice(at)}`
+    }
+  }
   throw error
+}
+
+/**
+ * "must be owner of table objects", "permission denied for schema rdsadmin_util": who owns it in
+ * the target, and what to do — one sentence, or undefined (not such an error, or not found).
+ */
+export async function ownerInTarget(
+  client: pg.Client,
+  errors: string
+): Promise<string | undefined> {
+  const owner = /must be owner of ([a-z ]+?) (\S+)$/m.exec(errors)
+  const schema = owner ? null : /permission denied for schema (\S+)$/m.exec(errors)
+  if (!owner && !schema) return undefined
+  const kind = owner ? owner[1] : 'schema'
+  const full = owner ? owner[2] : schema![1]
+  const dot = full.lastIndexOf('.')
+  const name = dot >= 0 ? full.slice(dot + 1) : full
+  const inSchema = dot >= 0 ? full.slice(0, dot) : null
+  const sql: Record<string, string> = {
+    schema: `SELECT nspname::text AS name, pg_catalog.pg_get_userbyid(nspowner)::text AS owner FROM pg_catalog.pg_namespace WHERE nspname = $1 AND $2::text IS NULL`,
+    extension: `SELECT extname::text AS name, pg_catalog.pg_get_userbyid(extowner)::text AS owner FROM pg_catalog.pg_extension WHERE extname = $1 AND $2::text IS NULL`,
+    function: `SELECT n.nspname || '.' || p.proname AS name, pg_catalog.pg_get_userbyid(p.proowner)::text AS owner FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace WHERE p.proname = $1 AND ($2::text IS NULL OR n.nspname = $2)`,
+    'event trigger': `SELECT evtname::text AS name, pg_catalog.pg_get_userbyid(evtowner)::text AS owner FROM pg_catalog.pg_event_trigger WHERE evtname = $1 AND $2::text IS NULL`,
+    publication: `SELECT pubname::text AS name, pg_catalog.pg_get_userbyid(pubowner)::text AS owner FROM pg_catalog.pg_publication WHERE pubname = $1 AND $2::text IS NULL`
+  }
+  const relation = `SELECT n.nspname || '.' || c.relname AS name, pg_catalog.pg_get_userbyid(c.relowner)::text AS owner FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE c.relname = $1 AND ($2::text IS NULL OR n.nspname = $2) AND n.nspname NOT LIKE 'pg\\_%'`
+  const query = sql[kind] ?? (kind === 'type' ? undefined : relation)
+  if (!query) return undefined
+  const rows = (await client.query<{ name: string; owner: string }>(query, [name, inSchema])).rows
+  if (rows.length === 0) return undefined
+  const owners = [...new Set(rows.map(r => r.owner))]
+  const what = rows.map(r => `${kind} ${r.name}`).join(', ')
+  const who = owners.map(o => `"${o}"`).join(', ')
+  return owner
+    ? `In the target, ${what} belongs to ${who}: run the backup's statement on it as ${owners.length === 1 ? 'that role' : 'its owner'} (on a managed service: the provider's dashboard or SQL editor), or leave it out of the backup.`
+    : `In the target, the schema ${rows[0].name} belongs to ${who}: create the backup's objects in it as that role, or leave them out of the backup (exclude-schemas: ${rows[0].name}).`
 }
 
 /**

@@ -288,7 +288,10 @@ export function inScriptLines(
  */
 export function inArchiveEntries(error: unknown, gate: Pick<ScriptGate, 'entryAt'>): unknown {
   if (!(error instanceof LoadError) || !error.exit) return error
-  const at = /psql:<stdin>:(\d+):/.exec(error.stderr)
+  // the line of the error, not of a warning or notice an earlier statement printed
+  const at =
+    /^psql:<stdin>:(\d+): (?:ERROR|FATAL): /m.exec(error.stderr) ??
+    /psql:<stdin>:(\d+):/.exec(error.stderr)
   if (!at) return error
   const entry = gate.entryAt(Number(at[1]))
   const stderr = error.stderr.replace(/psql:<stdin>:\d+: /g, 'psql: ')
@@ -1327,8 +1330,8 @@ export function explainLoadFailure(
     hint =
       ' The archive was written by a newer pg_dump than this pg_restore: use a newer client (inputs postgres-version or pg-bin-dir).'
   } else if (/role "[^"]+" does not exist/.test(errors)) {
-    hint =
-      " The backup names roles the target lacks: set 'no-owner: true' and 'no-privileges: true'."
+    const role = /role "([^"]+)" does not exist/.exec(errors)![1]
+    hint = ` The backup names the role "${role}", which the target lacks: restore with 'create-roles: true' from a backup made with 'globals: true' (it creates the backup's roles first), or create the role in the target (CREATE ROLE "${role}" NOLOGIN;), then restore again.`
   } else if (/unrecognized configuration parameter "transaction_timeout"/.test(errors)) {
     hint =
       ' pg_restore 17 and newer send it to every server, and servers before 17 reject it; the action drops it from every script psql loads: dump with the server’s own major.'
@@ -1344,9 +1347,8 @@ export function explainLoadFailure(
   } else if (/ does not exist/.test(errors) && /^CONTEXT: {2}COPY /m.test(context)) {
     hint =
       ' The error comes from the backup itself, while its data was copied (a CHECK constraint, default or trigger whose function names an object without its schema: pg_dump restores with an empty search_path): this backup fails to load into any database, as pg_restore or psql by hand shows. Qualify the names in that function (schema.table) or give it a search_path (ALTER FUNCTION … SET search_path), then back up again.'
-  } else if (/permission denied|must be owner|must be superuser/.test(errors)) {
-    hint =
-      ' The target user lacks a privilege the backup needs. On managed services (Supabase, Neon, RDS) keep no-owner and no-privileges true, and leave out extensions or event triggers the service manages (when dumping: schemas: public with any pg_dump, or pg-dump-args: --exclude-extension=..., which needs pg_dump 17+ and then pg_restore 17+).'
+  } else {
+    hint = privilegeHint(errors, reported.join('\n'))
   }
   const how = signal ? `was killed by ${signal}` : `exited with code ${code}`
   return new LoadError(`${name} ${how}: ${detail}.${hint}`, stderr, false, {
@@ -1354,6 +1356,31 @@ export function explainLoadFailure(
     code,
     signal
   })
+}
+
+/**
+ * The fix for a privilege the restoring role lacks, by the kind of error (the owner of the object
+ * in the target is added by the restore, which can ask the target: see ownerInTarget).
+ */
+export function privilegeHint(errors: string, reported = errors): string {
+  const extension = /permission denied to create extension "([^"]+)"/.exec(errors)
+  if (extension) {
+    const who = /Must have CREATE privilege on current database/.test(reported)
+      ? `The restoring role may create the trusted extension "${extension[1]}" only with CREATE on the database (GRANT CREATE ON DATABASE … as its owner)`
+      : `Only a superuser may create the extension "${extension[1]}" in the target`
+    return ` ${who}: enable ${extension[1]} there first (Supabase: Dashboard → Database → Extensions; otherwise CREATE EXTENSION "${extension[1]}"; as a superuser), then restore again.`
+  }
+  const owner = /must be owner of ([a-z ]+?) (\S+)$/m.exec(errors)
+  if (owner)
+    return ` Only the owner of the ${owner[1]} ${owner[2]} (or a superuser) may do this, and the restoring role cannot act as it.`
+  const schema = /permission denied for schema (\S+)/.exec(errors)
+  if (schema)
+    return ` The restoring role may not create objects in the schema ${schema[1]} of the target (it lacks CREATE on it).`
+  if (/permission denied to (?:create|change owner of) event trigger/.test(errors))
+    return ' Only a superuser may create or own an event trigger: restore as a superuser, or leave the event trigger out of the backup (on a managed service the provider manages its own).'
+  if (/permission denied|must be superuser|must be member of role/.test(errors))
+    return ' The restoring role lacks a privilege this statement needs: run it as a role that has it, or leave the object out of the backup (exclude-schemas, exclude-tables).'
+  return ''
 }
 
 /**
@@ -1422,6 +1449,8 @@ const STARTS = new RegExp(
 export function reportedLines(stderr: string): string[] {
   const out: string[] = []
   let within: string | undefined
+  /** The message the DETAIL, HINT and CONTEXT lines that follow belong to (a WARNING's are not the error's). */
+  let message: string | undefined
   // psql and pg_restore start each error's first line with their name: an ERROR line without
   // it, among lines that have it, continues a value (a row's text with a line break)
   const prefixed = stderr.split('\n').some(l => PREFIX.exec(l)?.[0])
@@ -1443,10 +1472,19 @@ export function reportedLines(stderr: string): string[] {
     within = m?.[1]
     if (!m) {
       // pg_restore -d: "pg_restore: error: COPY failed for table "t": ERROR:  invalid input …"
-      if (/error:|could not/i.test(raw)) out.push(cutErrorValue(raw))
+      if (/error:|could not/i.test(raw)) {
+        message = 'ERROR'
+        out.push(cutErrorValue(raw))
+      } else message = undefined
       continue
     }
     const [, kind, text] = m
+    const follows = ['DETAIL', 'HINT', 'CONTEXT', 'STATEMENT', 'QUERY', 'Command was'].includes(
+      kind
+    )
+    if (!follows && !kind.startsWith('LINE')) message = kind
+    // a notice's or warning's DETAIL/HINT (wal_level's on CREATE PUBLICATION) is not the error's
+    if (follows && message !== undefined && message !== 'ERROR' && message !== 'FATAL') continue
     if (kind === 'ERROR' || kind === 'FATAL') {
       if (!prefixed || line !== raw) out.push(cutErrorValue(raw))
     } else if (kind === 'DETAIL') out.push(`DETAIL:  ${cutDetail(text)}`)

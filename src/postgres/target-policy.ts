@@ -48,6 +48,15 @@ export interface TargetFacts {
   roles: string[]
   /** Roles current_user may SET ROLE to (16+: the SET option; before: membership), itself included. */
   settableRoles: string[]
+  /** Roles with SUPERUSER (roles create-roles makes never are). */
+  superusers?: string[]
+  /**
+   * Extensions the server has (pg_available_extensions) that current_user may create: all for a
+   * superuser, else the trusted ones when it may create in the database. Undefined: not read.
+   */
+  creatableExtensions?: string[]
+  /** Every extension the server has (pg_available_extensions). */
+  availableExtensions?: string[]
   extensions: { name: string; owner: string; schema: string }[]
   /** Schemas (not pg_*, not information_schema); relations: tables, views, sequences … not of extensions. */
   schemas: { name: string; owner: string; relations: number }[]
@@ -96,6 +105,7 @@ export async function readTargetFacts(client: pg.Client): Promise<TargetFacts> {
     publications: TargetFacts['publications'] | null
     settings: string[] | null
     object_owners: string[] | null
+    superusers: string[] | null
   }>(TARGET_FACTS_SQL)
   const row = result.rows[0]
   return {
@@ -105,12 +115,35 @@ export async function readTargetFacts(client: pg.Client): Promise<TargetFacts> {
     serverMajor: Math.floor(row.version_num / 10000),
     roles: row.roles ?? [],
     settableRoles: row.settable ?? [],
+    superusers: row.superusers ?? [],
+    ...(await readCreatableExtensions(client, row.version_num)),
     extensions: row.extensions ?? [],
     schemas: (row.schemas ?? []).map(s => ({ ...s, relations: Number(s.relations) })),
     publications: row.publications ?? [],
     settings: (row.settings ?? []).map(s => s.toLowerCase()),
     providerSchemas: await readProviderSchemas(client),
     objectOwners: row.object_owners ?? []
+  }
+}
+
+/** The extensions current_user may create (see TargetFacts.creatableExtensions); 13+: trusted ones. */
+async function readCreatableExtensions(
+  client: pg.Client,
+  versionNum: number
+): Promise<Pick<TargetFacts, 'creatableExtensions' | 'availableExtensions'>> {
+  // before 13 there are no trusted extensions: only a superuser creates any
+  const trusted = versionNum >= 130000 ? 'v.trusted' : 'false'
+  const result = await client.query<{ names: string[] | null; available: string[] | null }>(
+    `SELECT json_agg(DISTINCT v.name::text) FILTER (
+              WHERE (SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user)
+                 OR NOT v.superuser
+                 OR (${trusted} AND pg_catalog.has_database_privilege(current_database(), 'CREATE'))) AS names,
+            json_agg(DISTINCT v.name::text) AS available
+       FROM pg_catalog.pg_available_extension_versions v`
+  )
+  return {
+    creatableExtensions: result.rows[0]?.names ?? [],
+    availableExtensions: result.rows[0]?.available ?? []
   }
 }
 
@@ -143,6 +176,7 @@ SELECT current_user::text AS current_user,
                                           'owner', pg_catalog.pg_get_userbyid(p.pubowner)::text))
           FROM pg_catalog.pg_publication p) AS publications,
        (SELECT json_agg(name::text) FROM pg_catalog.pg_settings) AS settings,
+       (SELECT json_agg(rolname::text ORDER BY rolname) FROM pg_catalog.pg_roles WHERE rolsuper) AS superusers,
        (SELECT json_agg(DISTINCT o.owner) FROM (
           SELECT pg_catalog.pg_get_userbyid(c.relowner)::text AS owner
             FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
@@ -241,6 +275,14 @@ function shown(e: StatementEvent): string {
 }
 
 const KEEP: StatementDecision = { keep: true }
+
+/**
+ * The reasons of the backup's objects the restore leaves out because they act on what the
+ * provider owns in the target, or need what only the provider may create: each names the
+ * object and what to do; the log and the job summary list them as a warning, and the
+ * `not-restored` output holds them.
+ */
+export const NOT_RESTORED = 'not restored: '
 const skip = (reason: string): StatementDecision => ({ keep: false, reason })
 
 /**
@@ -255,6 +297,15 @@ export function statementPolicy(facts: TargetFacts, options: PolicyOptions): Sta
   const roles = new Set(facts.roles)
   const settable = new Set(facts.settableRoles)
   const extensions = new Map(facts.extensions.map(e => [e.name, e]))
+  // a provider's hook may let the role create more (Supabase's supautils, RDS, Azure, Cloud SQL):
+  // there, what the server's own rules say is not the whole truth, and nothing is left out
+  const extensionHook = facts.settings.some(s =>
+    /^(?:supautils|rds|azure|cloudsql|alloydb|neon)\./.test(s)
+  )
+  const creatable =
+    facts.creatableExtensions && !extensionHook ? new Set(facts.creatableExtensions) : undefined
+  const creatableNames = new Set(facts.availableExtensions ?? [])
+  const extensionsLeftOut = new Map<string, string>()
   const schemas = new Map(facts.schemas.map(s => [s.name, s]))
   const publications = new Map(facts.publications.map(p => [p.name, p]))
   const settings = new Set(facts.settings)
@@ -262,7 +313,6 @@ export function statementPolicy(facts: TargetFacts, options: PolicyOptions): Sta
   /** Roles the backup's statements make owners of its objects (ALTER … OWNER TO), so far. */
   const backupOwners = new Set<string>()
   const objectOwners = new Set(facts.objectOwners ?? [])
-  const provider = providerPolicy(facts.providerSchemas ?? [], options.cleanDrops)
 
   const canActAs = (role: string): boolean =>
     facts.superuser ||
@@ -271,6 +321,10 @@ export function statementPolicy(facts: TargetFacts, options: PolicyOptions): Sta
     (role === 'pg_database_owner' && settable.has(facts.databaseOwner))
   /** The restoring role owns it (or may act as its owner): it can drop, alter, comment it. */
   const owns = (owner: string): boolean => canActAs(owner)
+  const provider = providerPolicy(facts.providerSchemas ?? [], options.cleanDrops, {
+    currentUser: facts.currentUser,
+    canActAs
+  })
   /**
    * An existing schema or publication that survives clean: clean drops the backup's own schemas
    * and publications (it cannot drop another role's), never extensions or the schema public.
@@ -327,6 +381,18 @@ export function statementPolicy(facts: TargetFacts, options: PolicyOptions): Sta
     }
     if (cls.detail === 'EVENT TRIGGER' && !facts.superuser)
       return skip('event triggers need a superuser')
+    // the owner of an event trigger must be a superuser, and roles create-roles makes never are
+    // (pg_restore by hand fails on it and carries on): the restoring role stays its owner
+    if (
+      cls.detail === 'EVENT TRIGGER' &&
+      newOwner !== undefined &&
+      facts.superusers !== undefined &&
+      !ROLE_KEYWORDS.has(newOwner) &&
+      !facts.superusers.includes(newOwner)
+    )
+      return skip(
+        `owner not set: "${newOwner}" is not a superuser in the target, and the owner of an event trigger must be one (it stays ${facts.currentUser}'s)`
+      )
     if (newOwner === undefined) return KEEP
     const problem = roleProblem([newOwner], true)
     return problem ? skip(`owner not set: ${problem}`) : KEEP
@@ -412,6 +478,18 @@ export function statementPolicy(facts: TargetFacts, options: PolicyOptions): Sta
       case 'extension': {
         const name = cls.detail
         const ext = name === undefined ? undefined : extensions.get(name)
+        if (!ext && name !== undefined) {
+          // one the target lacks and the restoring role may not create (not a trusted
+          // extension): pg_restore by hand fails on it and carries on; left out and listed —
+          // what needs it (a column of its type) still fails the restore
+          const left = extensionsLeftOut.get(name)
+          if (left) return skip(left)
+          if (k[0] === 'CREATE' && !facts.superuser && creatable && !creatable.has(name)) {
+            const reason = `${NOT_RESTORED}EXTENSION ${name} — ${facts.currentUser} may not create it in the target (${creatableNames.has(name) ? 'not a trusted extension' : 'the server does not have it'}); enable it there first (Supabase: Dashboard → Database → Extensions; otherwise CREATE EXTENSION "${name}" as a superuser)`
+            extensionsLeftOut.set(name, reason)
+            return skip(reason)
+          }
+        }
         // clean-drop-dependents dropped the extension with its schema (DROP SCHEMA … CASCADE):
         // gone when the CREATE runs, which makes it again (and its COMMENT then applies)
         if (!ext || droppedWithSchema(ext.schema)) return KEEP
@@ -516,6 +594,8 @@ export interface ProviderTable {
   rows: number
   /** The restoring role may INSERT into it. */
   insertable: boolean
+  /** Its owner in the target (only its owner may add policies, triggers, … to it). */
+  owner?: string
 }
 
 /**
@@ -532,6 +612,8 @@ export interface ProviderSchema {
   owner: string
   /** Set when the schema is the restoring role's but holds the provider's extensions (of this role). */
   extensionOwner?: string
+  /** The restoring role may create objects in it (CREATE on the schema); undefined: not read. */
+  creatable?: boolean
   tables: ProviderTable[]
   /** Every relation (table, index, sequence, view …), function, type; "table.name" of constraints, triggers, policies. */
   relations: string[]
@@ -560,6 +642,7 @@ prov AS (
    WHERE n.nspname NOT LIKE 'pg\\_%' AND n.nspname NOT IN ('information_schema', 'public')
      AND NOT me.su)
 SELECT p.name, p.owner, CASE WHEN p.owned THEN p.extension_owner END AS extension_owner,
+  pg_catalog.has_schema_privilege(p.oid, 'CREATE') AS creatable,
   (SELECT json_agg(json_build_object(
             'name', c.relname::text,
             'columns', (SELECT json_agg(json_build_object('name', a.attname::text,
@@ -569,7 +652,8 @@ SELECT p.name, p.owner, CASE WHEN p.owned THEN p.extension_owner END AS extensio
                          WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped),
             'readable', pg_catalog.has_table_privilege(c.oid, 'SELECT'),
             'estimate', c.reltuples,
-            'insertable', pg_catalog.has_table_privilege(c.oid, 'INSERT')))
+            'insertable', pg_catalog.has_table_privilege(c.oid, 'INSERT'),
+            'owner', pg_catalog.pg_get_userbyid(c.relowner)::text))
      FROM pg_catalog.pg_class c WHERE c.relnamespace = p.oid AND c.relkind IN ('r', 'p')) AS tables,
   (SELECT json_agg(c.relname::text) FROM pg_catalog.pg_class c WHERE c.relnamespace = p.oid) AS relations,
   (SELECT json_agg(DISTINCT f.proname::text) FROM pg_catalog.pg_proc f WHERE f.pronamespace = p.oid) AS functions,
@@ -602,6 +686,7 @@ export async function readProviderSchemas(client: pg.Client): Promise<ProviderSc
     name: string
     owner: string
     extension_owner: string | null
+    creatable: boolean
     tables:
       | {
           name: string
@@ -609,6 +694,7 @@ export async function readProviderSchemas(client: pg.Client): Promise<ProviderSc
           readable: boolean
           estimate: number
           insertable: boolean
+          owner: string
         }[]
       | null
     relations: string[] | null
@@ -627,12 +713,19 @@ export async function readProviderSchemas(client: pg.Client): Promise<ProviderSc
         const q = `SELECT count(*)::text AS n FROM ONLY ${client.escapeIdentifier(row.name)}.${client.escapeIdentifier(t.name)}`
         rows = Number((await client.query<{ n: string }>(q)).rows[0].n)
       }
-      tables.push({ name: t.name, columns: t.columns ?? [], rows, insertable: t.insertable })
+      tables.push({
+        name: t.name,
+        columns: t.columns ?? [],
+        rows,
+        insertable: t.insertable,
+        owner: t.owner
+      })
     }
     schemas.push({
       name: row.name,
       owner: row.owner,
       ...(row.extension_owner ? { extensionOwner: row.extension_owner } : {}),
+      creatable: row.creatable,
       tables,
       relations: row.relations ?? [],
       functions: row.functions ?? [],
@@ -756,7 +849,12 @@ function columnProblems(
  */
 export function providerPolicy(
   schemas: ProviderSchema[],
-  cleanDrops?: ReadonlySet<string>
+  cleanDrops?: ReadonlySet<string>,
+  /**
+   * Who restores: the backup's own objects that act on what the provider owns in the target (a
+   * policy on its table, a function in its schema) are left out and listed, or refused.
+   */
+  acting?: { currentUser: string; canActAs: (role: string) => boolean }
 ): (e: StatementEvent, cls: StatementClass) => StatementDecision | undefined {
   const bySchema = new Map(
     schemas.map(s => [
@@ -774,6 +872,75 @@ export function providerPolicy(
     ])
   )
   type Known = NonNullable<ReturnType<typeof bySchema.get>>
+  /** The backup's objects left out (NOT_RESTORED), by key: the reason their later statements share. */
+  const notRestored = new Map<string, string>()
+  const routineKinds = new Set(['FUNCTION', 'PROCEDURE', 'AGGREGATE', 'ROUTINE'])
+  const routineKey = (k: Known, name: string): string => `routine ${k.s.name}.${name}`
+  const policyKey = (k: Known, table: string, name: string): string =>
+    `policy ${k.s.name}.${table}.${name}`
+  const leftOut = (key: string, reason: string): StatementDecision => {
+    notRestored.set(key, reason)
+    return { keep: false, reason }
+  }
+  /** A later statement (COMMENT, ALTER, GRANT, REVOKE) on an object left out: left out too. */
+  const ofLeftOut = (key: string): StatementDecision | undefined => {
+    const reason = notRestored.get(key)
+    return reason === undefined ? undefined : { keep: false, reason }
+  }
+
+  /**
+   * CREATE POLICY on the provider's table that the restoring role does not own (only the owner
+   * may add one): a permissive policy only ever grants access, so the table without it shows
+   * other roles fewer rows, never more — left out and listed; a RESTRICTIVE one limits what the
+   * permissive ones grant, and the table without it would show more: refused (fail-closed).
+   */
+  function foreignPolicy(
+    e: StatementEvent,
+    t: SqlToken[],
+    k: Known,
+    table: string,
+    name: string
+  ): StatementDecision | undefined {
+    const owner = k.tables.get(table)?.owner
+    if (!acting || owner === undefined || acting.canActAs(owner)) return undefined
+    const as = indexOfWord(t, 'AS')
+    const qname = `${k.s.name}.${table}`
+    if (as >= 0 && isWord(t[as + 1], 'RESTRICTIVE'))
+      return {
+        refuse: `${shown(e)} — a RESTRICTIVE row-level security policy on ${qname}, which belongs to "${owner}" in the target (${whose(k.s)}): only its owner may add a policy, and without this one other roles would see rows the backed-up database hid from them. Nothing was restored. Create the policy in the target as "${owner}" (on a managed service: in its dashboard or SQL editor), then restore again.`
+      }
+    return leftOut(
+      policyKey(k, table, name),
+      `${NOT_RESTORED}POLICY "${name}" on ${qname} — owned by ${owner} in the target; create it as that role`
+    )
+  }
+
+  /**
+   * A table, view, sequence or type of the backup in the provider's schema where the restoring
+   * role may not create: it holds or shapes the backup's data, so it is never left out — refused
+   * with the owner and the fix (on the direct path before anything runs).
+   */
+  function foreignData(
+    e: StatementEvent,
+    k: Known,
+    kind: string,
+    name: string
+  ): StatementDecision | undefined {
+    if (!acting || k.s.creatable !== false) return undefined
+    if (!['TABLE', 'VIEW', 'SEQUENCE', 'TYPE', 'DOMAIN'].includes(kind)) return undefined
+    return {
+      refuse: `${shown(e)} — the backup creates the ${kind.toLowerCase()} ${k.s.name}.${name} in the schema "${k.s.name}", which belongs to "${k.s.owner}" in the target, where ${acting.currentUser} may not create objects (no CREATE on it); it cannot be left out without losing what it holds. Nothing was restored. Create it there as "${k.s.owner}" first (on a managed service: the provider's dashboard or SQL editor), or leave the schema out of the backup (exclude-schemas: ${k.s.name}) and restore it by hand.`
+    }
+  }
+
+  /** CREATE FUNCTION … in the provider's schema where the restoring role may not create. */
+  function foreignRoutine(k: Known, kind: string, name: string): StatementDecision | undefined {
+    if (!acting || k.s.creatable !== false || !routineKinds.has(kind)) return undefined
+    return leftOut(
+      routineKey(k, name),
+      `${NOT_RESTORED}${kind} ${k.s.name}.${name} — schema "${k.s.name}" belongs to ${k.s.owner} in the target, where ${acting.currentUser} may not create objects; create it as that role`
+    )
+  }
   const exists = (schema: Known): StatementDecision => ({
     keep: false,
     reason: `exists in the target, owned by the provider (${whose(schema.s)})`,
@@ -802,7 +969,7 @@ export function providerPolicy(
 
   function createTable(e: StatementEvent, k: Known, name: string): StatementDecision | undefined {
     const table = k.tables.get(name)
-    if (!table) return k.relations.has(name) ? exists(k) : undefined
+    if (!table) return k.relations.has(name) ? exists(k) : foreignData(e, k, 'TABLE', name)
     const backup = tableColumns(e.text)
     if (!backup) return exists(k)
     const { problems, extra } = columnProblems(backup, table.columns)
@@ -875,7 +1042,8 @@ export function providerPolicy(
         const table = lookup(qualified(t, skipWords(t, on + 1, ['ONLY'])))
         if (!table || name === undefined) return undefined
         const set = kind === 'TRIGGER' ? table[0].triggers : table[0].policies
-        if (!set.has(`${table[1]}.${name}`)) return undefined
+        if (!set.has(`${table[1]}.${name}`))
+          return kind === 'POLICY' ? foreignPolicy(e, t, table[0], table[1], name) : undefined
         // clean dropped it (the backup's own trigger on the provider's table): recreated
         const dropped = [...(cleanDrops ?? [])].some(d => {
           const m =
@@ -899,7 +1067,8 @@ export function providerPolicy(
       const found = lookup(qualified(t, j))
       if (!found) return undefined
       if (kind === 'TABLE') return createTable(e, found[0], found[1])
-      return has(found[0], kind, found[1]) ? exists(found[0]) : undefined
+      if (has(found[0], kind, found[1])) return exists(found[0])
+      return foreignRoutine(found[0], kind, found[1]) ?? foreignData(e, found[0], kind, found[1])
     }
     if (k[0] === 'ALTER') {
       let i = skipWords(t, 1, ['MATERIALIZED', 'FOREIGN'])
@@ -908,6 +1077,8 @@ export function providerPolicy(
       if (isWord(t[i], 'IF')) i += 2
       i = skipWords(t, i, ['ONLY'])
       const found = lookup(qualified(t, i))
+      if (found && routineKinds.has(kind) && !has(found[0], kind, found[1]))
+        return ofLeftOut(routineKey(found[0], found[1]))
       if (!found || !has(found[0], kind, found[1])) return undefined
       const add = indexOfWord(t, 'ADD')
       if (kind === 'TABLE' && add >= 0 && isWord(t[add + 1], 'CONSTRAINT')) {
@@ -930,13 +1101,15 @@ export function providerPolicy(
             : kind === 'POLICY'
               ? table[0].policies
               : table[0].constraints
-        return set.has(`${table[1]}.${name}`) ? exists(table[0]) : undefined
+        if (set.has(`${table[1]}.${name}`)) return exists(table[0])
+        return kind === 'POLICY' ? ofLeftOut(policyKey(table[0], table[1], name)) : undefined
       }
       i++
       const found = lookup(qualified(t, i))
       if (!found) return undefined
       if (kind === 'COLUMN') return found[0].relations.has(found[1]) ? exists(found[0]) : undefined
-      return has(found[0], kind, found[1]) ? exists(found[0]) : undefined
+      if (has(found[0], kind, found[1])) return exists(found[0])
+      return routineKinds.has(kind) ? ofLeftOut(routineKey(found[0], found[1])) : undefined
     }
     if (k[0] === 'GRANT' || k[0] === 'REVOKE') {
       const on = indexOfWord(t, 'ON')
@@ -949,7 +1122,9 @@ export function providerPolicy(
       const known = ['TABLE', 'SEQUENCE', 'FUNCTION', 'PROCEDURE', 'ROUTINE', 'TYPE', 'DOMAIN']
       const found = lookup(qualified(t, known.includes(kind) ? on + 2 : on + 1))
       if (!found) return undefined
-      return has(found[0], kind, found[1]) ? exists(found[0]) : undefined
+      if (has(found[0], kind, found[1])) return exists(found[0])
+      // the object was left out (it is not in the target): nothing to grant or revoke on it
+      return routineKinds.has(kind) ? ofLeftOut(routineKey(found[0], found[1])) : undefined
     }
     return undefined
   }

@@ -1,0 +1,342 @@
+/**
+ * What a backup of a managed service holds that acts on what the PROVIDER owns in the new
+ * project/instance (a user's policy on Supabase's storage.objects, a function in RDS's
+ * rdsadmin_util, an extension only the provider's superuser may create), found in a new-user
+ * trial: pg_restore by hand fails on those statements, ignores them and restores every row; the
+ * action failed and rolled everything back. Now: a permissive policy on the provider's table, a
+ * function in its schema, an extension the role may not create are left out and listed (log,
+ * job summary, the not-restored output); a RESTRICTIVE policy is refused (fail-closed). Also:
+ * the advice of a load failure fits its error (the owner named), the failure names the entry of
+ * the failed statement with only its own DETAIL/HINT, and an event trigger whose backup owner
+ * is no superuser in the target stays the restoring role's (create-roles never makes superusers).
+ */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import pg from 'pg'
+import type { TableChecksum } from '../../dev/fixtures.js'
+import { type TestServer, startPostgres } from '../../dev/postgres.js'
+import { ownerInTarget } from '../../src/modes/restore.js'
+import { restoreSummaryMarkdown } from '../../src/summary.js'
+import type { BackupSource } from '../../src/types.js'
+import { useHarness } from '../support/harness.js'
+import { testBackupInputs, testRestoreInputs } from '../support/inputs.js'
+import {
+  type ManagedDatabase,
+  actionRoundTrip,
+  checksumDifferences,
+  managedChecksums,
+  dumpByHand,
+  rdsLikeSource,
+  rdsLikeTarget,
+  restoreByHand,
+  supabaseLikeSource,
+  supabaseLikeTarget
+} from '../support/managed.js'
+
+let supabase: TestServer
+let rdsSource: TestServer
+let rdsInstance: TestServer
+let fresh: TestServer
+const harness = useHarness({ name: 'managed-provider' })
+const { actionBackup, actionRestore } = actionRoundTrip(harness, 'provider')
+
+beforeAll(async () => {
+  ;[supabase, rdsSource, rdsInstance, fresh] = await Promise.all([
+    startPostgres(),
+    startPostgres(),
+    startPostgres(),
+    startPostgres()
+  ])
+}, 120_000)
+
+afterAll(async () => {
+  await Promise.all([supabase, rdsSource, rdsInstance, fresh].map(s => s?.stop()))
+})
+
+async function failure(p: Promise<unknown>): Promise<Error | undefined> {
+  return p.then(
+    () => undefined,
+    (e: Error) => e
+  )
+}
+
+async function policies(db: ManagedDatabase, table: string): Promise<string[]> {
+  const rows = await db.instance.admin.query<{ name: string }>(
+    db.database,
+    `SELECT polname::text AS name FROM pg_policy WHERE polrelid = '${table}'::regclass ORDER BY 1`
+  )
+  return rows.map(r => r.name)
+}
+
+// the trial's new project: storage's tables belong to supabase_admin, whom postgres cannot act as
+async function newProject(): Promise<ManagedDatabase> {
+  const target = await supabaseLikeTarget(supabase)
+  await target.instance.admin.query(
+    target.database,
+    'ALTER TABLE storage.objects OWNER TO supabase_admin; ALTER TABLE storage.buckets OWNER TO supabase_admin'
+  )
+  return target
+}
+
+const UPLOADS =
+  'POLICY "user uploads" on storage.objects — owned by supabase_admin in the target; create it as that role'
+
+describe("Supabase: a user policy on storage.objects (the provider's table)", () => {
+  let source: ManagedDatabase
+  let sourceSums: Record<string, TableChecksum>
+
+  beforeAll(async () => {
+    source = await supabaseLikeSource(supabase)
+    // made in the dashboard's SQL editor (as supabase_admin), as Supabase's storage guide does
+    await source.instance.admin.query(
+      source.database,
+      `CREATE POLICY "user uploads" ON storage.objects FOR INSERT TO authenticated WITH CHECK (owner = auth.uid())`
+    )
+    sourceSums = await managedChecksums(source)
+  }, 60_000)
+
+  for (const format of ['custom', 'plain'] as const) {
+    it(`the action (${format}): every row arrives; the policy is not restored, and named with the fix in the log, the summary and the result`, async () => {
+      const backup = await actionBackup(
+        source.url,
+        format === 'plain' ? { format: 'plain', compression: 'gzip' } : {}
+      )
+      const target = await newProject()
+      const result = await actionRestore(target, backup)
+      expect(checksumDifferences(sourceSums, await managedChecksums(target))).toEqual([])
+      expect(await policies(target, 'storage.objects')).toEqual([])
+      expect(result.notRestored).toEqual([UPLOADS])
+      const md = restoreSummaryMarkdown(result)
+      expect(md).toContain('> [!WARNING]')
+      expect(md).toContain(UPLOADS)
+    })
+  }
+
+  it("a failure's advice names the owner in the target of what the error is about", async () => {
+    const target = await newProject()
+    const client = new pg.Client({ connectionString: target.url })
+    await client.connect()
+    try {
+      expect(await ownerInTarget(client, 'psql: ERROR:  must be owner of table objects')).toBe(
+        'In the target, table storage.objects belongs to "supabase_admin": run the backup\'s statement on it as that role (on a managed service: the provider\'s dashboard or SQL editor), or leave it out of the backup.'
+      )
+      expect(
+        await ownerInTarget(client, 'psql: ERROR:  must be owner of extension citext')
+      ).toMatch(/^In the target, extension citext belongs to "supabase_admin"/)
+      expect(
+        await ownerInTarget(client, 'psql: ERROR:  permission denied for schema storage')
+      ).toMatch(
+        /^In the target, the schema storage belongs to "supabase_admin": .*exclude-schemas: storage/
+      )
+      expect(await ownerInTarget(client, 'psql: ERROR:  must be owner of table nosuch')).toBe(
+        undefined
+      )
+    } finally {
+      await client.end()
+    }
+  })
+
+  it("a RESTRICTIVE policy on the provider's table is refused naming it and the owner; target unchanged", async () => {
+    const restrictive = await supabaseLikeSource(supabase)
+    await restrictive.instance.admin.query(
+      restrictive.database,
+      `CREATE POLICY "no private" ON storage.objects AS RESTRICTIVE FOR SELECT TO anon USING (bucket_id <> 'private')`
+    )
+    const backup = await actionBackup(restrictive.url)
+    const target = await newProject()
+    const before = await managedChecksums(target)
+    const error = await failure(actionRestore(target, backup))
+    expect(error?.message).toMatch(
+      /CREATE POLICY "no private" ON storage\.objects AS RESTRICTIVE .* — a RESTRICTIVE row-level security policy on storage\.objects, which belongs to "supabase_admin" in the target .*Create the policy in the target as "supabase_admin"/
+    )
+    expect(await managedChecksums(target)).toEqual(before)
+    expect(await policies(target, 'storage.objects')).toEqual([])
+  })
+})
+
+describe("RDS: a function in rdsadmin's schema, an extension only rdsadmin may create", () => {
+  let source: ManagedDatabase
+  let sourceSums: Record<string, TableChecksum>
+
+  beforeAll(async () => {
+    source = await rdsLikeSource(rdsSource)
+    await source.instance.admin.query(
+      source.database,
+      `CREATE SCHEMA rdsadmin_util AUTHORIZATION rdsadmin;
+       CREATE FUNCTION rdsadmin_util.heartbeat() RETURNS integer LANGUAGE sql AS 'SELECT 1';
+       COMMENT ON FUNCTION rdsadmin_util.heartbeat() IS 'the provider''s';
+       GRANT USAGE ON SCHEMA rdsadmin_util TO postgres;
+       CREATE EXTENSION pg_stat_statements;`
+    )
+    sourceSums = await managedChecksums(source)
+  }, 60_000)
+
+  async function newInstance(): Promise<ManagedDatabase> {
+    const target = await rdsLikeTarget(rdsInstance)
+    await target.instance.admin.query(
+      target.database,
+      `CREATE SCHEMA rdsadmin_util AUTHORIZATION rdsadmin;
+       CREATE FUNCTION rdsadmin_util.version() RETURNS text LANGUAGE sql AS 'SELECT ''1''';
+       GRANT USAGE ON SCHEMA rdsadmin_util TO postgres;`
+    )
+    return target
+  }
+
+  it('by hand, pg_restore --no-owner --no-privileges: exits 1 on them, every table arrives', async () => {
+    const file = `${harness.tempRoot}/rds-provider.dump`
+    await dumpByHand(source, file)
+    const target = await newInstance()
+    const result = await restoreByHand(file, target, { tool: 'pg_restore' })
+    expect(result.code).toBe(1)
+    expect(new Set(result.errors)).toEqual(
+      new Set([
+        'schema "rdsadmin_util" already exists',
+        'permission denied for schema rdsadmin_util',
+        'function rdsadmin_util.heartbeat() does not exist',
+        'permission denied to create extension "pg_stat_statements"',
+        'extension "pg_stat_statements" does not exist'
+      ])
+    )
+    expect(checksumDifferences(sourceSums, result.checksums)).toEqual([])
+  })
+
+  it('the action, default inputs: every table arrives; the function and the extension are not restored, each named with the fix', async () => {
+    const backup = await actionBackup(source.url)
+    const target = await newInstance()
+    const result = await actionRestore(target, backup)
+    expect(checksumDifferences(sourceSums, await managedChecksums(target))).toEqual([])
+    expect(result.notRestored).toEqual(
+      expect.arrayContaining([
+        'FUNCTION rdsadmin_util.heartbeat — schema "rdsadmin_util" belongs to rdsadmin in the target, where postgres may not create objects; create it as that role',
+        'EXTENSION pg_stat_statements — postgres may not create it in the target (not a trusted extension); enable it there first (Supabase: Dashboard → Database → Extensions; otherwise CREATE EXTENSION "pg_stat_statements" as a superuser)'
+      ])
+    )
+    expect(result.notRestored).toHaveLength(2)
+    const functions = await target.instance.admin.query<{ name: string }>(
+      target.database,
+      `SELECT proname::text AS name FROM pg_proc WHERE pronamespace = 'rdsadmin_util'::regnamespace`
+    )
+    expect(functions).toEqual([{ name: 'version' }])
+  })
+
+  // the advice names the owner of what the error is about, read from the target
+  it("a schema of another role (no provider's), allow-non-empty: true: the failure names its owner in the target and what to do; target unchanged", async () => {
+    const own = await rdsLikeTarget(rdsSource)
+    await own.instance.admin.query(
+      own.database,
+      `CREATE ROLE ops_owner NOLOGIN;
+       CREATE SCHEMA ops AUTHORIZATION ops_owner;
+       GRANT USAGE, CREATE ON SCHEMA ops TO postgres;`
+    )
+    await own.instance.userQuery(
+      own.database,
+      `CREATE TABLE ops.jobs (id int PRIMARY KEY); INSERT INTO ops.jobs VALUES (1)`
+    )
+    const backup = await actionBackup(own.url)
+    const target = await rdsLikeTarget(rdsInstance)
+    await target.instance.admin.query(
+      target.database,
+      `CREATE ROLE ops_owner NOLOGIN; CREATE SCHEMA ops AUTHORIZATION ops_owner;`
+    )
+    const before = await managedChecksums(target)
+    const error = await failure(actionRestore(target, backup, { allowNonEmpty: true }))
+    expect(error?.message).toMatch(/permission denied for schema ops/)
+    expect(error?.message).toContain(
+      'The restoring role may not create objects in the schema ops of the target (it lacks CREATE on it). In the target, the schema ops belongs to "ops_owner"'
+    )
+    expect(error?.message).not.toMatch(/keep no-owner and no-privileges true/)
+    expect(await managedChecksums(target)).toEqual(before)
+  })
+})
+
+describe('a failure names the entry of the failed statement, with its own DETAIL and HINT only', () => {
+  it('a WARNING with a HINT of an earlier statement (CREATE PUBLICATION, wal_level) is not taken for the error', async () => {
+    const server = harness.server
+    const db = await server.createDatabase()
+    // the materialized view's query fails on the restored rows: its REFRESH, after the
+    // publication in pg_dump's order, fails; a large object keeps the load on psql
+    await server.query(
+      db,
+      `CREATE TABLE t (x int);
+       CREATE MATERIALIZED VIEW mv AS SELECT 1 / (count(*)::int - 2) AS q FROM t;
+       INSERT INTO t VALUES (1), (2);
+       CREATE PUBLICATION pub_all FOR TABLE t;
+       SELECT lo_from_bytea(0, 'blob');`
+    )
+    await harness.backup(testBackupInputs(server.url(db), { artifactName: 'attribution' }))
+    const backup: BackupSource = {
+      kind: 'artifact',
+      name: 'attribution',
+      runId: 'current',
+      repository: harness.backend.repository,
+      token: harness.backend.githubToken
+    }
+    const target = await server.createDatabase()
+    const error = await failure(harness.restore(testRestoreInputs(server.url(target), backup)))
+    expect(error?.message).toMatch(/division by zero/)
+    expect(error?.message).toMatch(/in the archive's entry MATERIALIZED VIEW DATA public\.mv/)
+    expect(error?.message).not.toMatch(/PUBLICATION|wal_level/)
+  })
+})
+
+describe('an event trigger whose owner is no superuser in the target (create-roles)', () => {
+  let backup: BackupSource
+
+  beforeAll(async () => {
+    const server = harness.server
+    const db = await server.createDatabase()
+    await server.query(
+      db,
+      `DO $$ BEGIN CREATE ROLE et_admin SUPERUSER NOLOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$;
+       CREATE TABLE items (id int PRIMARY KEY); INSERT INTO items VALUES (1), (2);
+       CREATE FUNCTION public.on_ddl() RETURNS event_trigger LANGUAGE plpgsql AS $$ BEGIN END $$;
+       CREATE EVENT TRIGGER watch_ddl ON ddl_command_end EXECUTE FUNCTION public.on_ddl();
+       ALTER EVENT TRIGGER watch_ddl OWNER TO et_admin;`
+    )
+    await harness.backup(
+      testBackupInputs(server.url(db), { artifactName: 'evtrig', globals: true })
+    )
+    backup = {
+      kind: 'artifact',
+      name: 'evtrig',
+      runId: 'current',
+      repository: harness.backend.repository,
+      token: harness.backend.githubToken
+    }
+  }, 120_000)
+
+  it("restore, create-roles: true, into a new server: every row arrives; the event trigger stays the restoring role's, listed", async () => {
+    const db = await fresh.createDatabase()
+    const result = await harness.restore(
+      testRestoreInputs(fresh.url(db), backup, { createRoles: true, noOwner: false })
+    )
+    expect(result.roles?.created).toContain('et_admin')
+    const rows = await fresh.query<{ n: string; owner: string }>(
+      db,
+      `SELECT (SELECT count(*)::text FROM items) AS n,
+              (SELECT pg_get_userbyid(evtowner)::text FROM pg_event_trigger WHERE evtname = 'watch_ddl') AS owner`
+    )
+    expect(rows).toEqual([{ n: '2', owner: fresh.user }])
+    expect(result.skipped.map(g => g.reason)).toContain(
+      `owner not set: "et_admin" is not a superuser in the target, and the owner of an event trigger must be one (it stays ${fresh.user}'s)`
+    )
+  })
+
+  it('verify, create-roles: true, on a new server: passes; the owner difference is listed as expected', async () => {
+    const db = await fresh.createDatabase()
+    const result = await harness.verify(
+      testRestoreInputs(fresh.url(db), backup, {
+        mode: 'verify',
+        createRoles: true,
+        noOwner: false
+      })
+    )
+    const differences = result.equality.comparison?.differences ?? []
+    const trigger = differences.filter(d => d.object.includes('watch_ddl'))
+    expect(trigger).toEqual([
+      expect.objectContaining({
+        what: `is owned by ${fresh.user}, in the backup by et_admin`,
+        expectedBecause: expect.stringMatching(/ALTER … OWNER/) as unknown as string
+      })
+    ])
+  })
+})
