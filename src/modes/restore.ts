@@ -32,6 +32,7 @@ import {
   loadBackup,
   reportedLines
 } from '../postgres/load.js'
+import type { ClientInstaller } from '../postgres/install.js'
 import { LockTimeoutError, isLockTimeout, watchLockWaits } from '../postgres/locks.js'
 import {
   type DataOnlySequence,
@@ -145,6 +146,8 @@ export interface RestoreDependencies {
   afterLoad?: (loaded: LoadedBackup) => Promise<void>
   /** Digest a custom archive as the load reads it, for afterLoad (verify: one read, not two). */
   digestBackup?: boolean
+  /** Installs a client for install-client (default apt-get: postgres/install.ts). */
+  installer?: ClientInstaller
 }
 
 export async function restore(
@@ -166,7 +169,7 @@ export async function restore(
       })
     )
     const plan = await log.group('Check the backup', () =>
-      planRestore(inputs, fetched, libpqRequirements(connection))
+      planRestore(inputs, fetched, libpqRequirements(connection), deps.installer)
     )
     // create-roles: the globals file is read and checked before anything touches the target
     const globals = inputs.createRoles
@@ -187,7 +190,8 @@ export async function restore(
           planTargetRoles(target!, facts, globals, inputs.jobs)
         )
       : undefined
-    const warnings: string[] = []
+    // a client chosen with a caveat (an older psql; install-client failed): logged when chosen
+    const warnings: string[] = plan.client.warning ? [plan.client.warning] : []
     const risk = superuserRisk(facts, inputs.signingKey)
     if (risk) {
       log.warning(risk)
