@@ -798,12 +798,10 @@ async function checkDataOnly(
   const tables = plan.dataOnlyTables ?? []
   const sequences = plan.dataOnlySequences ?? []
   if (tables.length === 0 && sequences.length === 0) return undefined
-  const present = (
-    await dataOnlyTables(
-      client,
-      tables.filter(t => !providers.has(t.schema))
-    )
-  ).filter(t => !providers.has(t.schema))
+  const present = await dataOnlyTables(
+    client,
+    tables.filter(t => !providers.has(t.schema))
+  )
   const fills = present.filter(t => !t.denied && t.rows === 0)
   const blocked = present.filter(t => t.denied || t.rows !== 0)
   const fillKeys = new Set(fills.map(nameKey))
@@ -815,7 +813,6 @@ async function checkDataOnly(
     sequences.filter(s => !providers.has(s.schema))
   )
   for (const s of theirs) {
-    if (providers.has(s.schema)) continue
     if (s.owner && fillKeys.has(nameKey(s.owner))) sets.push(s)
     else
       refused.push({
