@@ -272,7 +272,7 @@ export function describeAftermath(context: FailureContext): string {
       context.singleTransaction !== false
         ? `The load ran in one transaction, which was not committed: ${target.toLowerCase()} keeps what it held before.`
         : `The load ran without a single transaction (single-transaction: false): ${target.toLowerCase()} may hold part of the backup.`,
-    committing: `The load had sent its COMMIT when this happened: the server may have finished it, so ${target.toLowerCase()} may hold the restored data. Look at it before restoring again.`,
+    committing: `The load had reached its end (its COMMIT sent, or due once the statements left ran) when this happened: the server may have finished it, so ${target.toLowerCase()} may hold the restored data. Look at it before restoring again.`,
     committed: `The load had been committed when this failed: ${target.toLowerCase()} holds the restored data; it did not pass the check above.`
   }[context.load]
   return `${said} Temporary files were removed.`

@@ -60,13 +60,55 @@ beforeAll(async () => {
   await finished(out)
   expect(code).toBe(0)
   customFile = path.join(work, 'shop.dump')
-  const custom = spawn(
-    path.join(server.binDir, 'pg_dump'),
-    ['--no-owner', '-Fc', '-Z0', `--file=${customFile}`],
-    { env: server.env(source), stdio: ['ignore', 'ignore', 'inherit'] }
-  )
-  expect(await new Promise(resolve => custom.on('close', resolve))).toBe(0)
+  await pgDumpTo(source, customFile, ['-Fc', '-Z0'])
 }, 300_000)
+
+/** pg_dump --no-owner of `database` with `args` into `file` (a directory with -Fd). */
+async function pgDumpTo(database: string, file: string, args: string[]): Promise<void> {
+  const dump = spawn(
+    path.join(server.binDir, 'pg_dump'),
+    ['--no-owner', ...args, `--file=${file}`],
+    { env: server.env(database), stdio: ['ignore', 'ignore', 'inherit'] }
+  )
+  expect(await new Promise(resolve => dump.on('close', resolve))).toBe(0)
+}
+
+/** The action restoring into `target` (`inputs` added), once its load copies rows (of `table`). */
+async function restoreCopying(
+  target: string,
+  inputs: Record<string, string>,
+  table?: string
+): Promise<ActionProcess> {
+  const step = startActionProcess(harness, {
+    mode: 'restore',
+    'database-url': server.url(target),
+    ...inputs
+  })
+  await waitUntil(
+    `the load to copy ${table ?? 'rows'}`,
+    async () => (await sessions(target, table ? `COPY ${table} %` : 'COPY %')) > 0,
+    step
+  )
+  return step
+}
+
+/** The step's ::error:: annotations. */
+function errorLines(step: ActionProcess): string[] {
+  return step
+    .stdout()
+    .split('\n')
+    .filter(l => l.startsWith('::error::'))
+}
+
+/** Waits until no session is left on `database` (the server rolled the load back). */
+async function sessionsEnded(database: string): Promise<void> {
+  await waitUntil(
+    'the load sessions to end',
+    async () => (await sessions(database)) === 0,
+    undefined,
+    20_000
+  )
+}
 
 /** Sessions on `database` whose query matches `like` (default: any). */
 async function sessions(database: string, like = '%', application = '%'): Promise<number> {
@@ -137,10 +179,7 @@ async function fullCopy(): Promise<string> {
 
 async function expectCancelled(step: ActionProcess, signal: string, target: string): Promise<void> {
   expect(await step.exited).toBe(1)
-  const errors = step
-    .stdout()
-    .split('\n')
-    .filter(l => l.startsWith('::error::'))
+  const errors = errorLines(step)
   expect(errors).toEqual([expect.stringContaining(`the run was cancelled (${signal})`)])
   // the annotation says what the target was left with, not only that the programs stopped
   expect(errors[0]).toMatch(
@@ -151,12 +190,7 @@ async function expectCancelled(step: ActionProcess, signal: string, target: stri
   )
   expect(step.summary()).toMatch(/one transaction, which was not committed/)
   // psql's session ends (the server rolls its transaction back), no file of the backup is left
-  await waitUntil(
-    'the load session to end',
-    async () => (await sessions(target)) === 0,
-    undefined,
-    20_000
-  )
+  await sessionsEnded(target)
   expect(processesMentioning(step.runnerTemp)).toEqual([])
   expect(readdirSync(step.runnerTemp)).toEqual([])
 }
@@ -169,16 +203,7 @@ describe('a restore cancelled mid-load keeps the target exactly as it was', () =
     'a plain restore into an empty database, signalled %s: no table is created',
     async (signal, later) => {
       const target = await server.createDatabase()
-      const step = startActionProcess(harness, {
-        mode: 'restore',
-        'database-url': server.url(target),
-        'backup-file': plainFile
-      })
-      await waitUntil(
-        'the load to copy rows',
-        async () => (await sessions(target, 'COPY %')) > 0,
-        step
-      )
+      const step = await restoreCopying(target, { 'backup-file': plainFile })
       await sleep(300) // rows are on their way
       step.child.kill(signal)
       if (later) setTimeout(() => step.child.kill(later.signal), later.ms)
@@ -199,17 +224,7 @@ describe('a restore cancelled mid-load keeps the target exactly as it was', () =
       const target = await fullCopy()
       const before = { rows: await tableChecksums(server, target), keys: await constraints(target) }
       expect(before.rows['public.orders'].rows).toBe(ROWS)
-      const step = startActionProcess(harness, {
-        mode: 'restore',
-        'database-url': server.url(target),
-        'backup-file': plainFile,
-        clean: 'true'
-      })
-      await waitUntil(
-        'the load to copy rows',
-        async () => (await sessions(target, 'COPY %')) > 0,
-        step
-      )
+      const step = await restoreCopying(target, { 'backup-file': plainFile, clean: 'true' })
       await sleep(300)
       step.child.kill(signal)
       await expectCancelled(step, signal, target)
@@ -223,39 +238,67 @@ describe('a restore cancelled mid-load keeps the target exactly as it was', () =
 describe('a parallel restore cancelled mid-load says what it left', () => {
   it('jobs: 2, SIGTERM while the data loads: the programs stop and the error says the target may hold part of the backup', async () => {
     const target = await server.createDatabase()
-    const step = startActionProcess(harness, {
-      mode: 'restore',
-      'database-url': server.url(target),
+    const step = await restoreCopying(target, {
       'backup-file': customFile,
       jobs: '2',
       'single-transaction': 'false'
     })
-    await waitUntil(
-      'the load to copy rows',
-      async () => (await sessions(target, 'COPY %')) > 0,
-      step
-    )
     step.child.kill('SIGTERM')
     expect(await step.exited).toBe(1)
-    const errors = step
-      .stdout()
-      .split('\n')
-      .filter(l => l.startsWith('::error::'))
+    const errors = errorLines(step)
     expect(errors).toEqual([
       expect.stringMatching(
         /the run was cancelled \(SIGTERM\)[^]*may hold part of the backup[^]*Restore again with clean: true/
       )
     ])
     expect(step.summary()).toMatch(/may hold part of the backup/)
-    await waitUntil(
-      'the load sessions to end',
-      async () => (await sessions(target)) === 0,
-      undefined,
-      20_000
-    )
+    await sessionsEnded(target)
     expect(processesMentioning(step.runnerTemp)).toEqual([])
     expect(readdirSync(step.runnerTemp)).toEqual([])
   }, 300_000)
+})
+
+describe('a directory archive loaded by pg_restore -d from disk: what a cancel says of its commit', () => {
+  /** pg_dump -Fd of two tables of many rows: public.a's data restores first, public.b's last. */
+  let directory: string
+  beforeAll(async () => {
+    const database = await server.createDatabase('two_tables')
+    await server.query(
+      database,
+      `CREATE TABLE public.a (id integer PRIMARY KEY, note text NOT NULL);
+       INSERT INTO public.a SELECT i, md5(i::text) FROM generate_series(1, 600000) i;
+       CREATE TABLE public.b (id integer PRIMARY KEY, note text NOT NULL);
+       INSERT INTO public.b SELECT i, md5(i::text) FROM generate_series(1, 600000) i;`
+    )
+    directory = path.join(work, 'two-tables.dir')
+    await pgDumpTo(database, directory, ['-Fd', '-Z0'])
+  }, 300_000)
+
+  it.each([
+    ['public.a', 'before its last data entry', /one transaction, which was not committed/],
+    [
+      'public.b',
+      'in its last data entry',
+      /had reached its end \(its COMMIT sent, or due once the statements left ran\)[^]*may hold the restored data/
+    ]
+  ] as const)(
+    'SIGTERM while it copies %s (%s): the error says so',
+    async (table, _when, said) => {
+      const target = await server.createDatabase()
+      const step = await restoreCopying(target, { 'backup-file': directory }, table)
+      await sleep(300)
+      step.child.kill('SIGTERM')
+      expect(await step.exited).toBe(1)
+      expect(step.stdout()).toContain('Loading with pg_restore -d directly')
+      const errors = errorLines(step)
+      expect(errors).toEqual([expect.stringContaining('the run was cancelled (SIGTERM)')])
+      expect(errors[0]).toMatch(said)
+      expect(step.summary()).toMatch(said)
+      await sessionsEnded(target)
+      expect(processesMentioning(step.runnerTemp)).toEqual([])
+    },
+    300_000
+  )
 })
 
 describe('a backup cancelled mid-dump leaves nothing behind', () => {

@@ -225,6 +225,37 @@ describe('the command line: postgres-backup-action check', () => {
     )
   }, 120_000)
 
+  it('no backup under the name or the prefix: exit 3, as a stale one (backups stopped or never ran)', async () => {
+    const artifact = await cli(['check', '--artifact-name', 'never-made'], {
+      GITHUB_TOKEN: backend.githubToken
+    })
+    expect(artifact.code).toBe(3)
+    expect(artifact.stderr).toMatch(/no artifact named 'never-made\S*' .*exists in /)
+    const aws = Object.fromEntries(
+      Object.entries(process.env).filter((e): e is [string, string] => e[0].startsWith('AWS_'))
+    )
+    const s3 = await cli(
+      ['check', '--s3-uri', 's3://checked/nothing-here/', '--s3-endpoint', harness.s3.endpoint],
+      aws
+    )
+    expect(s3.code).toBe(3)
+    expect(s3.stderr).toContain('no backup found under s3://checked/nothing-here/')
+    const named = await cli(
+      [
+        'check',
+        '--backup-uri',
+        's3://checked/nothing-here/shop.dump',
+        '--s3-endpoint',
+        harness.s3.endpoint
+      ],
+      aws
+    )
+    expect({ code: named.code, stderr: named.stderr }).toEqual({
+      code: 3,
+      stderr: expect.stringContaining('nothing-here/shop.dump.manifest.json')
+    })
+  }, 60_000)
+
   it('takes the token from GITHUB_TOKEN only; its help lists its options', async () => {
     const given = await cli(['check', '--github-token', 'x'], {})
     expect(given.code).toBe(2)

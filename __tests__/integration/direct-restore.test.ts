@@ -8,17 +8,24 @@
  */
 import { beforeAll, describe, expect, it } from '@jest/globals'
 import { execFileSync } from 'node:child_process'
-import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs'
+import { createWriteStream, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { Readable, Writable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { tableChecksums } from '../../dev/fixtures.js'
 import type { TestServer } from '../../dev/postgres.js'
-import { DirectFeed, type LoadOptions, type LoadPlan, loadBackup } from '../../src/postgres/load.js'
+import { DirectFeed, type LoadOptions, loadBackup } from '../../src/postgres/load.js'
 import { readArchiveToc } from '../../src/postgres/toc.js'
 import { rewriteArchiveToc as rewriteEntries } from '../support/archive-writer.js'
 import { createEncryptor } from '../../src/pipeline/encrypt.js'
 import type { Compression } from '../../src/types.js'
+import {
+  LOAD_OPTIONS,
+  capturedLog,
+  loadInto,
+  pgDumpBytes,
+  serverLoadPlan
+} from '../support/direct-load.js'
 import { useHarness } from '../support/harness.js'
 import { testBackupInputs, testRestoreInputs } from '../support/inputs.js'
 
@@ -29,16 +36,6 @@ let source: string
 /** pg_dump -Fc -Z0 of `source`, written to a pipe (data offsets not set). */
 let piped: Buffer
 let names = 0
-
-const OPTIONS: LoadOptions = {
-  clean: false,
-  noOwner: true,
-  noPrivileges: true,
-  singleTransaction: true,
-  jobs: 1,
-  tables: [],
-  schemas: []
-}
 
 beforeAll(async () => {
   server = harness.server
@@ -53,45 +50,16 @@ beforeAll(async () => {
      INSERT INTO public.u VALUES (1, 'one');
      CREATE TABLE public.x (id integer);`
   )
-  piped = execFileSync(path.join(server.binDir, 'pg_dump'), ['-Fc', '-Z0'], {
-    env: server.env(source),
-    maxBuffer: 1 << 30
-  })
+  piped = pgDumpBytes(server, source, ['-Fc', '-Z0'])
 }, 60_000)
 
-function plan(compression: Compression = 'none'): LoadPlan {
-  const version = /(\d+)\.(\d+)/.exec(server.version)!
-  return {
-    format: 'custom',
-    decoding: { compression },
-    client: {
-      binDir: server.binDir,
-      versionText: server.version,
-      version: `${version[1]}.${version[2]}`,
-      major: server.major
-    }
-  }
-}
-
-async function load(
+function load(
   file: string,
   database: string,
   compression: Compression = 'none',
   options: Partial<LoadOptions> = {}
 ) {
-  const work = path.join(harness.work, `work-${++names}`)
-  mkdirSync(work)
-  return loadBackup(
-    { path: file },
-    plan(compression),
-    {
-      env: server.env(database) as Record<string, string>,
-      database,
-      serverMajor: server.major
-    },
-    { ...OPTIONS, ...options },
-    work
-  )
+  return loadInto(harness, file, database, options, compression)
 }
 
 function write(bytes: Buffer): string {
@@ -146,7 +114,7 @@ describe('pg_restore -d directly', () => {
       input: piped,
       maxBuffer: 1 << 30
     })
-    const out = await captured(async () => {
+    const out = await capturedLog(async () => {
       const result = await load(write(compressed), target, 'zstd', {
         jobs: 2,
         singleTransaction: false
@@ -178,12 +146,10 @@ describe('pg_restore -d directly', () => {
       createWriteStream(file)
     )
     const target = await server.createDatabase()
-    const work = path.join(harness.work, `work-${++names}`)
-    mkdirSync(work)
     const result = await loadBackup(
       { path: file },
       {
-        ...plan('zstd'),
+        ...serverLoadPlan(server, 'zstd'),
         decoding: {
           compression: 'zstd',
           decryption: { identities: [], passphrases: ['direct passphrase'] }
@@ -194,8 +160,8 @@ describe('pg_restore -d directly', () => {
         database: target,
         serverMajor: server.major
       },
-      OPTIONS,
-      work
+      LOAD_OPTIONS,
+      mkdtempSync(path.join(harness.work, 'work-'))
     )
     expect(result).toEqual({ skipped: [], direct: true })
     expect(await tableChecksums(server, target)).toEqual(await tableChecksums(server, source))
@@ -214,7 +180,7 @@ describe('pg_restore -d directly', () => {
         })
       )
       const target = await server.createDatabase()
-      const out = await captured(() =>
+      const out = await capturedLog(() =>
         harness.restore(
           testRestoreInputs(server.url(target), {
             kind: 'artifact',
@@ -241,7 +207,7 @@ describe('not direct', () => {
     )
     const target = await server.createDatabase()
     let result: unknown
-    const out = await captured(async () => {
+    const out = await capturedLog(async () => {
       result = await load(write(crafted), target).catch((e: Error) => e)
     })
     expect(out).toMatch(
@@ -275,7 +241,7 @@ describe('not direct', () => {
         entries.map(e => (e.desc === 'TABLE DATA' && e.tag === 'u' ? { ...e, ...change } : e))
       )
       const target = await server.createDatabase()
-      const out = await captured(async () => {
+      const out = await capturedLog(async () => {
         await load(write(crafted), target).catch((e: Error) => e)
       })
       expect(out).toMatch(
@@ -300,7 +266,7 @@ describe('not direct', () => {
     )
     const target = await server.createDatabase()
     let result: unknown
-    const out = await captured(async () => {
+    const out = await capturedLog(async () => {
       result = await load(write(crafted), target).catch((e: Error) => e)
     })
     expect(out).toMatch(
@@ -385,7 +351,7 @@ describe('not direct', () => {
     const crafted = Buffer.from(piped)
     crafted.write('int4', crafted.indexOf(table) + table.indexOf('text'))
     const target = await server.createDatabase()
-    const out = await captured(() => load(write(crafted), target).catch((e: Error) => e))
+    const out = await capturedLog(() => load(write(crafted), target).catch((e: Error) => e))
     const error = (await load(write(crafted), await server.createDatabase()).catch(
       (e: Error) => e
     )) as Error
@@ -416,7 +382,7 @@ describe("'auto' owners and privileges", () => {
     await server.query('postgres', 'DROP ROLE direct_gone')
     const target = await server.createDatabase()
     let result: Awaited<ReturnType<typeof harness.restore>> | undefined
-    const out = await captured(async () => {
+    const out = await capturedLog(async () => {
       result = await harness.restore(
         testRestoreInputs(server.url(target), { kind: 'file', path: file })
       )
@@ -434,19 +400,3 @@ describe("'auto' owners and privileges", () => {
     expect(await tableChecksums(server, target)).toEqual(sums)
   }, 60_000)
 })
-
-/** What the engine wrote to stdout (the log) while `run` ran. */
-async function captured(run: () => Promise<unknown>): Promise<string> {
-  const write = process.stdout.write.bind(process.stdout)
-  let out = ''
-  process.stdout.write = ((chunk: string | Uint8Array) => {
-    out += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString()
-    return true
-  }) as typeof process.stdout.write
-  try {
-    await run()
-  } finally {
-    process.stdout.write = write
-  }
-  return out
-}

@@ -347,3 +347,111 @@ describe('clean: every dependent counts', () => {
     )
   })
 })
+
+describe('allow-non-empty: a CREATE TABLE of a name the target has is refused before anything is sent', () => {
+  const dumps = {} as Record<'plain' | 'custom' | 'directory' | 'largeObject', BackupSource>
+  const TABLES = `CREATE TABLE public.accounts (id integer PRIMARY KEY, secret text);
+    INSERT INTO public.accounts VALUES (1, 'from the backup');
+    CREATE TABLE public.orders (id integer); INSERT INTO public.orders VALUES (1);
+    CREATE SCHEMA app; CREATE TABLE app.items (id integer); INSERT INTO app.items VALUES (7);
+    CREATE TABLE public.t1 (id integer); CREATE TABLE public.t2 (id integer);
+    CREATE TABLE public.t3 (id integer); CREATE TABLE public.t4 (id integer);
+    CREATE TABLE public.t5 (id integer);`
+
+  async function pgDump(database: string, name: string, args: string[]): Promise<BackupSource> {
+    const out = path.join(files, name)
+    await runTool(path.join(server.binDir, 'pg_dump'), [...args, '-f', out], server.env(database))
+    return file(out)
+  }
+
+  beforeAll(async () => {
+    const source = await server.createDatabase()
+    await server.query(source, TABLES)
+    dumps.plain = await pgDump(source, 'taken.sql', [])
+    dumps.custom = await pgDump(source, 'taken.dump', ['-Fc'])
+    dumps.directory = await pgDump(source, 'taken.dir', ['-Fd'])
+    // a large object keeps an archive on the gated psql path (pg_restore -d loads the others)
+    await server.query(source, `SELECT lo_from_bytea(0, 'a large object')`)
+    dumps.largeObject = await pgDump(source, 'taken-lo.dump', ['-Fc'])
+    await server.dropDatabase(source)
+  })
+
+  it.each(['plain', 'custom', 'directory', 'largeObject'] as const)(
+    '%s: the taken names listed (a view too), with what to do; the target unchanged',
+    async kind => {
+      await expectRefused(
+        `${ACCOUNTS} CREATE VIEW public.orders AS SELECT 1 AS id;`,
+        dumps[kind],
+        /the backup creates 2 tables whose names are taken in the target database '[^']+': public\.accounts, public\.orders \(a view\)\. allow-non-empty: true restores next to the target's objects, not over them: .* Nothing was changed\. Set 'clean: true' to drop and replace them, drop or rename them in the target first, restore into an empty database, or restore other tables/,
+        { allowNonEmpty: true }
+      )
+    }
+  )
+
+  it('the same backup restored twice: five names shown, and how many more', async () => {
+    const target = await server.createDatabase()
+    await runRestore(target, dumps.custom)
+    const before = await snapshot(target)
+    const error = await runRestore(target, dumps.custom, { allowNonEmpty: true }).then(
+      () => undefined,
+      (e: unknown) => e as Error
+    )
+    expect(error?.message).toMatch(
+      /creates 8 tables whose names are taken in the target database '[^']+': app\.items, public\.accounts, public\.orders, public\.t1, public\.t2, and 3 more\./
+    )
+    expect(await snapshot(target)).toEqual(before)
+    // clean: true replaces them, as the message says
+    await runRestore(target, dumps.custom, { clean: true })
+    expect(await server.query(target, 'SELECT secret FROM public.accounts')).toEqual([
+      { secret: 'from the backup' }
+    ])
+    await server.dropDatabase(target)
+  })
+
+  it.each(['plain', 'custom', 'largeObject'] as const)(
+    '%s: a schema that exists, with a table of the target in it, is not refused',
+    async kind => {
+      const target = await server.createDatabase()
+      await server.query(
+        target,
+        'CREATE SCHEMA app; CREATE TABLE app.other (id integer); INSERT INTO app.other VALUES (42);'
+      )
+      await runRestore(target, dumps[kind], { allowNonEmpty: true })
+      expect(
+        await server.query(
+          target,
+          'SELECT (SELECT id FROM app.other) AS other, (SELECT id FROM app.items) AS item'
+        )
+      ).toEqual([{ other: 42, item: 7 }])
+      await server.dropDatabase(target)
+    }
+  )
+
+  it("what psql by hand runs is not refused: CREATE TABLE IF NOT EXISTS, and pg_dump --clean --if-exists's DROP before its CREATE", async () => {
+    const target = await server.createDatabase()
+    await server.query(target, ACCOUNTS)
+    await runRestore(
+      target,
+      write(
+        'if-not-exists.sql',
+        `CREATE TABLE IF NOT EXISTS public.accounts (id integer PRIMARY KEY, secret text);
+         INSERT INTO public.accounts VALUES (3, 'appended');\n`
+      ),
+      { allowNonEmpty: true }
+    )
+    expect(await server.query(target, 'SELECT id FROM public.accounts ORDER BY id')).toEqual([
+      { id: 1 },
+      { id: 2 },
+      { id: 3 }
+    ])
+    const source = await server.createDatabase()
+    await server.query(source, TABLES)
+    const cleaning = await pgDump(source, 'taken-clean.sql', ['--clean', '--if-exists'])
+    await server.dropDatabase(source)
+    await runRestore(target, cleaning, { allowNonEmpty: true })
+    expect(await server.query(target, 'SELECT secret FROM public.accounts')).toEqual([
+      { secret: 'from the backup' }
+    ])
+    await server.dropDatabase(target)
+  })
+})

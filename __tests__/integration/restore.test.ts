@@ -196,7 +196,7 @@ describe('restores into a database that is not empty', () => {
     await server.dropDatabase(target)
   })
 
-  it("allow-non-empty: true with a table of the same name as the backup's: not merged, the restore fails and changes nothing", async () => {
+  it("allow-non-empty: true with a table of the same name as the backup's: not merged, refused before anything runs, naming it", async () => {
     await makeBackup('same-name', 'custom', 'zstd')
     const target = await server.createDatabase()
     // a table the backup has too, with other columns and rows of its own
@@ -207,7 +207,9 @@ describe('restores into a database that is not empty', () => {
     const before = await snapshot(target)
     await expect(
       runRestore(restoreInputs(target, current('same-name'), { allowNonEmpty: true }))
-    ).rejects.toThrow(/relation "customers" already exists/)
+    ).rejects.toThrow(
+      /the backup creates 1 table whose name is taken in the target database '[^']+': public\.customers\. .*Set 'clean: true'/
+    )
     expect(await snapshot(target)).toEqual(before)
     await server.dropDatabase(target)
   })

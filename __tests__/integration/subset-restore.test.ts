@@ -5,27 +5,17 @@
  * archive's entry, as the psql path does.
  */
 import { beforeAll, describe, expect, it } from '@jest/globals'
-import { execFileSync } from 'node:child_process'
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { writeFileSync } from 'node:fs'
 import path from 'node:path'
 import type { TestServer } from '../../dev/postgres.js'
-import { type LoadOptions, type LoadPlan, loadBackup } from '../../src/postgres/load.js'
+import type { LoadOptions } from '../../src/postgres/load.js'
+import { capturedLog, loadInto, pgDumpBytes } from '../support/direct-load.js'
 import { useHarness } from '../support/harness.js'
 
 const harness = useHarness({ name: 'subset-restore' })
 let server: TestServer
 let archive: string
 let names = 0
-
-const OPTIONS: LoadOptions = {
-  clean: false,
-  noOwner: true,
-  noPrivileges: true,
-  singleTransaction: true,
-  jobs: 1,
-  tables: [],
-  schemas: []
-}
 
 beforeAll(async () => {
   server = harness.server
@@ -39,70 +29,18 @@ beforeAll(async () => {
      INSERT INTO sales.orders VALUES (1, 1);`
   )
   archive = path.join(harness.work, 'subset.dump')
-  writeFileSync(
-    archive,
-    execFileSync(path.join(server.binDir, 'pg_dump'), ['-Fc', '-Z0'], {
-      env: server.env(source),
-      maxBuffer: 1 << 30
-    })
-  )
+  writeFileSync(archive, pgDumpBytes(server, source, ['-Fc', '-Z0']))
 }, 60_000)
 
-function plan(): LoadPlan {
-  const version = /(\d+)\.(\d+)/.exec(server.version)!
-  return {
-    format: 'custom',
-    decoding: { compression: 'none' },
-    client: {
-      binDir: server.binDir,
-      versionText: server.version,
-      version: `${version[1]}.${version[2]}`,
-      major: server.major
-    }
-  }
-}
-
-/** What the engine wrote to stdout (the log) while `run` ran. */
-async function captured(run: () => Promise<unknown>): Promise<string> {
-  const write = process.stdout.write.bind(process.stdout)
-  let out = ''
-  process.stdout.write = ((chunk: string | Uint8Array) => {
-    out += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString()
-    return true
-  }) as typeof process.stdout.write
-  try {
-    await run()
-  } finally {
-    process.stdout.write = write
-  }
-  return out
-}
-
 async function restore(options: Partial<LoadOptions>, database: string): Promise<void> {
-  const work = path.join(harness.work, `work-${++names}`)
-  mkdirSync(work)
-  await loadBackup(
-    { path: archive },
-    plan(),
-    { env: server.env(database) as Record<string, string>, database, serverMajor: server.major },
-    { ...OPTIONS, ...options },
-    work
-  )
+  await loadInto(harness, archive, database, options)
 }
 
 async function failure(options: Partial<LoadOptions>, prepare?: string): Promise<string> {
   const database = await server.createDatabase(`subset_${++names}`)
   if (prepare) await server.query(database, prepare)
-  const work = path.join(harness.work, `work-${names}`)
-  mkdirSync(work)
   try {
-    await loadBackup(
-      { path: archive },
-      plan(),
-      { env: server.env(database) as Record<string, string>, database, serverMajor: server.major },
-      { ...OPTIONS, ...options },
-      work
-    )
+    await restore(options, database)
   } catch (error) {
     const tables = await server.query<{ n: number }>(
       database,
@@ -140,7 +78,7 @@ describe('a subset restore into an empty database', () => {
       direct,
       'CREATE SCHEMA sales; CREATE TABLE public.items (id integer PRIMARY KEY); INSERT INTO public.items VALUES (1)'
     )
-    const out = await captured(() => restore({ schemas: ['sales'] }, direct))
+    const out = await capturedLog(() => restore({ schemas: ['sales'] }, direct))
     expect(out).toMatch(/directly: the gate passed the selected entries' script, with nothing/)
     expect(out).not.toMatch(/script whole/)
     const rows = await server.query<{ n: number }>(
@@ -150,7 +88,7 @@ describe('a subset restore into an empty database', () => {
     expect(rows[0].n).toBe(1)
 
     const psql = await server.createDatabase(`subset_${++names}`)
-    const log = await captured(() => restore({ schemas: ['public'] }, psql))
+    const log = await capturedLog(() => restore({ schemas: ['public'] }, psql))
     expect(log).toMatch(
       /Loading through the script gate into psql: tables\/schemas leave out the archive's last table data, so pg_restore could commit before the whole backup was read and checked/
     )

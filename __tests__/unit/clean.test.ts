@@ -18,38 +18,16 @@ import {
 } from '../../src/postgres/clean.js'
 import { lexPsqlScript } from '../../src/postgres/psql-lexer.js'
 import type { TocEntry } from '../../src/postgres/toc.js'
+import { tocEntry } from '../support/toc-entry.js'
 
-let nextId = 1
-function entry(
+/** An entry with clean's drop statement (`dropStmt`); see tocEntry. */
+const entry = (
   desc: string,
   namespace: string | null,
   tag: string,
   dropStmt: string | null,
   more: Partial<TocEntry> = {}
-): TocEntry {
-  return {
-    dumpId: nextId++,
-    hadDumper: false,
-    tableoid: 0,
-    oid: 0,
-    tag,
-    desc,
-    section: 'pre-data',
-    defn: null,
-    dropStmt,
-    copyStmt: null,
-    namespace,
-    tablespace: null,
-    tableam: null,
-    relkind: null,
-    owner: 'app',
-    withOids: false,
-    dependencies: [],
-    extra: { format: 'custom', dataState: 'no-data', dataOffset: 0 },
-    tocOffset: 0,
-    ...more
-  }
-}
+): TocEntry => tocEntry(desc, namespace, tag, { dropStmt, ...more })
 
 const TOC: TocEntry[] = [
   entry('DATABASE', null, 'shop', 'DROP DATABASE shop;\n'),

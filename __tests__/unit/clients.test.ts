@@ -22,6 +22,7 @@ import {
   pgDumpOptionRequirements
 } from '../../src/postgres/clients.js'
 import { libpqRequirements, parseDatabaseUrl } from '../../src/postgres/connection.js'
+import { exitCodeFor } from '../../src/errors.js'
 import {
   type ClientInstaller,
   type InstallResult,
@@ -300,6 +301,49 @@ describe('installing a missing client (injected installer)', () => {
       )
       expect(installer.calls).toEqual([])
     }
+  })
+
+  it('pg_restore older than the archive is a setting every way it is refused (exit 2); a failed installation is a failure (exit 1)', async () => {
+    const dir = path.join(root, 'usr/lib/postgresql/15/bin')
+    fakeClient(dir, 'pg_restore', 'pg_restore (PostgreSQL) 15.18 (Debian 15.18-0+deb12u1)')
+    const refused = async (options: Parameters<typeof chooseRestoreClient>[3]) => {
+      const error = await chooseRestoreClient('pg_restore', 17, 15, options).catch(
+        (e: unknown) => e as Error
+      )
+      expect(error).toBeInstanceOf(Error)
+      return { code: exitCodeFor(error), message: (error as Error).message }
+    }
+    const why =
+      'The archive was written by pg_dump 17, and pg_restore cannot read archives of a newer pg_dump'
+    for (const options of [
+      { pgBinDir: dir },
+      { dirs: found(), postgresVersion: 15 },
+      { dirs: found() },
+      { dirs: found(), installClient: false, installer: fakeInstaller('installed') }
+    ]) {
+      const { code, message } = await refused(options)
+      expect({ code, options }).toEqual({ code: 2, options })
+      if (options.postgresVersion === undefined) expect(message).toContain(why)
+    }
+    // a backup's major install-client does not install: the setting (pg-bin-dir) is the fix
+    const unsupported = await chooseRestoreClient('pg_restore', 19, 15, {
+      dirs: found(),
+      installClient: true,
+      installer: fakeInstaller('installed')
+    }).catch((e: unknown) => e)
+    expect(exitCodeFor(unsupported)).toBe(2)
+    const failed = await chooseRestoreClient('pg_restore', 17, 15, {
+      dirs: found(),
+      installClient: true,
+      installer: fakeInstaller({
+        status: 'failed',
+        reason: 'apt-get update failed',
+        output: ['E: no network'],
+        steps: []
+      })
+    }).catch((e: unknown) => e)
+    expect(failed).toBeInstanceOf(ClientInstallError)
+    expect(exitCodeFor(failed)).toBe(1)
   })
 
   it('never installs when install-client is off', async () => {

@@ -13,37 +13,23 @@ import {
   digestArchiveAlongside
 } from '../../src/postgres/compare.js'
 import type { ArchiveToc, TocEntry } from '../../src/postgres/toc.js'
+import { tocEntry } from '../support/toc-entry.js'
 
-let nextId = 1
-function entry(
+/** An entry of an archive with data blocks (dataState 'set'), its defn a comment; see tocEntry. */
+const entry = (
   desc: string,
   namespace: string | null,
   tag: string,
   more: Partial<TocEntry> = {}
-): TocEntry {
-  return {
-    dumpId: nextId++,
+): TocEntry =>
+  tocEntry(desc, namespace, tag, {
     hadDumper: false,
-    tableoid: 0,
-    oid: 0,
-    tag,
-    desc,
     section: 'pre-data',
     defn: `-- ${desc} ${tag}`,
-    dropStmt: null,
-    copyStmt: null,
-    namespace,
-    tablespace: null,
-    tableam: null,
-    relkind: null,
     owner: 'alice',
-    withOids: false,
-    dependencies: [],
     extra: { format: 'custom', dataState: 'set', dataOffset: 0 },
-    tocOffset: 0,
     ...more
-  }
-}
+  })
 
 function archive(entries: TocEntry[], blocks: Array<[TocEntry, BlockDigest]> = []): ArchiveDigest {
   const toc = { header: { databaseName: 'db' }, entries } as unknown as ArchiveToc

@@ -318,6 +318,15 @@ describe('ScriptGate over a pg_dump 18 script', () => {
 /** A gate that only reads (what the restore's plan does before anything runs). */
 const SCAN = { psqlMajor: 18, transaction: true }
 
+/** Reads `dump` whole through the objects' scanner. */
+async function scan(objects: PlainDumpObjects, dump: string): Promise<void> {
+  await pipeline(
+    Readable.from([Buffer.from(dump)]),
+    objects.scanner(SCAN),
+    new Writable({ write: (_c, _e, cb) => cb() })
+  )
+}
+
 describe('PlainDumpObjects', () => {
   it.each(SIZES.map(size => [JSON.stringify(size), size] as const))(
     'reads what the dump creates and fills, in chunks of %s bytes',
@@ -379,11 +388,7 @@ describe('PlainDumpObjects', () => {
       '-- PostgreSQL database dump complete',
       ''
     ].join('\n')
-    await pipeline(
-      Readable.from([Buffer.from(dump)]),
-      objects.scanner(SCAN),
-      new Writable({ write: (_c, _e, cb) => cb() })
-    )
+    await scan(objects, dump)
     expect(objects.schemas).toEqual(['Audit Log'])
     expect(objects.drops).toEqual([
       'DROP SCHEMA IF EXISTS "Audit Log" CASCADE;',
@@ -396,6 +401,30 @@ describe('PlainDumpObjects', () => {
       'DROP SEQUENCE IF EXISTS sales.invoice_number_seq CASCADE;'
     ])
     expect(objects.complete).toBe(true)
+  })
+
+  it('newTables: the tables a CREATE TABLE would fail on where they exist, not those IF NOT EXISTS or dropped or renamed first', async () => {
+    const objects = new PlainDumpObjects()
+    const dump = [
+      'CREATE TABLE public.plain (id integer);',
+      'CREATE UNLOGGED TABLE public."Quoted" (id integer);',
+      'CREATE TABLE public.Folded (id integer);',
+      'CREATE TABLE IF NOT EXISTS public.maybe (id integer);',
+      'DROP TABLE IF EXISTS public.replaced;',
+      'CREATE TABLE public.replaced (id integer);',
+      'ALTER TABLE public.old RENAME TO old_before;',
+      'CREATE TABLE public.old (id integer);',
+      'DROP SCHEMA IF EXISTS gone CASCADE;',
+      'CREATE TABLE gone.t (id integer);',
+      'CREATE TABLE public.plain (id integer);',
+      ''
+    ].join('\n')
+    await scan(objects, dump)
+    expect(objects.newTables).toEqual([
+      { schema: 'public', name: 'plain' },
+      { schema: 'public', name: 'Quoted' },
+      { schema: 'public', name: 'folded' }
+    ])
   })
 
   it('a hand-written script: neither made by pg_dump nor complete', async () => {

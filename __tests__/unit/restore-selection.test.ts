@@ -9,38 +9,9 @@ import { describe, expect, it } from '@jest/globals'
 import { SettingError } from '../../src/errors.js'
 import { archiveDataOnly, checkSelection } from '../../src/modes/restore-plan.js'
 import type { ArchiveToc, TocEntry } from '../../src/postgres/toc.js'
+import { tocEntry } from '../support/toc-entry.js'
 
-let nextId = 1
-
-function entry(
-  desc: string,
-  namespace: string | null,
-  tag: string,
-  sql: Partial<Pick<TocEntry, 'defn' | 'copyStmt'>> = {}
-): TocEntry {
-  return {
-    dumpId: nextId++,
-    hadDumper: desc === 'TABLE DATA',
-    tableoid: 0,
-    oid: 0,
-    tag,
-    desc,
-    section: desc === 'TABLE DATA' ? 'data' : 'pre-data',
-    defn: null,
-    dropStmt: null,
-    copyStmt: null,
-    namespace,
-    tablespace: null,
-    tableam: null,
-    relkind: null,
-    owner: 'app',
-    withOids: false,
-    dependencies: [],
-    extra: { format: 'custom', dataState: 'no-data', dataOffset: 0 },
-    tocOffset: 0,
-    ...sql
-  }
-}
+const entry = tocEntry
 
 const toc = {
   entries: [

@@ -9,7 +9,12 @@ import { CheckError } from '../errors.js'
 import { formatAge } from '../duration.js'
 import { formatBytes, log, plural } from '../log.js'
 import { type Manifest, parseManifest } from '../manifest.js'
-import { type FoundArtifact, artifactClient, findBackupArtifact } from '../storage/artifact.js'
+import {
+  type FoundArtifact,
+  NoBackupArtifactError,
+  artifactClient,
+  findBackupArtifact
+} from '../storage/artifact.js'
 import { readArtifactManifestFile } from '../storage/artifact-manifest.js'
 import { MAX_SIGNATURE_BYTES, checkSignature } from '../storage/signing.js'
 import { formatS3Uri } from '../s3-uri.js'
@@ -116,11 +121,21 @@ async function findNewest(source: ArtifactSource | S3Source, signed: boolean): P
       await import('../storage/s3.js')
     const { manifestKeyFor } = await import('../s3-uri.js')
     const s3 = createS3Client(source.settings)
+    // no backup there (none under the prefix, none readable, or the one named missing): a
+    // failed check, as a stale one (exit 3) — the same as for an artifact
+    const none = (error: unknown): never => {
+      if (error instanceof S3StorageError && ['NoBackup', 'NoSuchKey'].includes(error.code ?? ''))
+        throw new StaleBackupError(error.message, { cause: error })
+      throw error
+    }
     let found: { dumpKey: string; manifestKey: string; manifest?: Manifest }
     if (source.key) {
       found = { dumpKey: source.key, manifestKey: manifestKeyFor(source.key) }
     } else {
-      const newest = await findNewestBackup(s3, { bucket: source.bucket, prefix: source.prefix })
+      const newest = await findNewestBackup(s3, {
+        bucket: source.bucket,
+        prefix: source.prefix
+      }).catch(none)
       found = {
         dumpKey: newest.dumpKey,
         manifestKey: newest.manifestKey,
@@ -130,7 +145,9 @@ async function findNewest(source: ArtifactSource | S3Source, signed: boolean): P
     const checked = formatS3Uri(source.bucket, found.dumpKey)
     if (!signed && found.manifest) return { checked, manifest: found.manifest }
     // the manifest's bytes as stored (a signature covers them exactly)
-    const text = await getObjectText(s3, { bucket: source.bucket, key: found.manifestKey })
+    const text = await getObjectText(s3, { bucket: source.bucket, key: found.manifestKey }).catch(
+      none
+    )
     const newest: Newest = {
       checked,
       manifest: parseManifestText(text),
@@ -150,7 +167,12 @@ async function findNewest(source: ArtifactSource | S3Source, signed: boolean): P
     }
     return newest
   }
-  const artifact = await findBackupArtifact(artifactClient(), source)
+  const artifact = await findBackupArtifact(artifactClient(), source).catch((error: unknown) => {
+    // none of that name, or only expired ones: a failed check, as a stale one (exit 3)
+    if (error instanceof NoBackupArtifactError)
+      throw new StaleBackupError(error.message, { cause: error })
+    throw error
+  })
   log.info(
     `Artifact '${artifact.name}' (id ${artifact.id}${artifact.runId ? `, run ${artifact.runId}` : ''}), ${artifact.size === undefined ? '' : `${formatBytes(artifact.size)}, `}uploaded ${artifact.createdAt?.toISOString() ?? '?'}`
   )

@@ -646,6 +646,7 @@ async function guardTarget(
   if (dataOnly && (inputs.allowNonEmpty || inputs.clean)) {
     acceptDataOnly(inputs, server, plan, dataOnly)
   }
+  if (inputs.allowNonEmpty && !inputs.clean) await refuseTakenNames(client, server, plan, providers)
   const providerTables = all.filter(t => providers.has(t.schema))
   if (providerTables.length > 0)
     log.info(
@@ -923,6 +924,46 @@ function acceptDataOnly(
 
 function sentenceCase(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1)
+}
+
+/** Names refuseTakenNames lists at the most. */
+const TAKEN_SHOWN = 5
+
+/**
+ * allow-non-empty without clean: a backup whose CREATE TABLE (no IF NOT EXISTS) names a relation
+ * the target has would fail there — pg_restore and psql by hand fail at that statement too — and
+ * roll back a load that may have run for hours first. Refused before anything is sent, naming
+ * them. Only what must fail: CREATE TABLE IF NOT EXISTS, a schema that exists, rows loaded into
+ * existing tables (refuseDataOnly decides those) and a name the backup drops or renames first are
+ * left to run; the provider's schemas too (the load skips their definitions).
+ */
+async function refuseTakenNames(
+  client: pg.Client,
+  server: ServerInfo,
+  plan: Pick<RestorePlan, 'references'>,
+  providers: ReadonlySet<string>
+): Promise<void> {
+  const wanted = (plan.references?.newTables ?? []).filter(t => !providers.has(t.schema))
+  if (wanted.length === 0) return
+  const { rows } = await client.query<{ schema: string; name: string; kind: string }>(
+    `SELECT n.nspname AS schema, c.relname AS name,
+            CASE c.relkind WHEN 'r' THEN '' WHEN 'p' THEN '' WHEN 'v' THEN 'a view'
+              WHEN 'm' THEN 'a materialized view' WHEN 'S' THEN 'a sequence'
+              WHEN 'f' THEN 'a foreign table' WHEN 'c' THEN 'a type' ELSE 'an index' END AS kind
+       FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+       JOIN unnest($1::text[], $2::text[]) AS w(schema, name)
+         ON w.schema = n.nspname AND w.name = c.relname
+      ORDER BY 1, 2`,
+    [wanted.map(t => t.schema), wanted.map(t => t.name)]
+  )
+  if (rows.length === 0) return
+  const shown = rows
+    .slice(0, TAKEN_SHOWN)
+    .map(r => `${r.schema}.${r.name}${r.kind ? ` (${r.kind})` : ''}`)
+  const more = rows.length > TAKEN_SHOWN ? `, and ${rows.length - TAKEN_SHOWN} more` : ''
+  throw new RestoreError(
+    `the backup creates ${plural(rows.length, 'table')} whose name${rows.length === 1 ? ' is' : 's are'} taken in the target database '${server.database}': ${shown.join(', ')}${more}. allow-non-empty: true restores next to the target's objects, not over them: its CREATE TABLE would fail there (as pg_restore or psql by hand would) and roll the restore back. Nothing was changed. Set 'clean: true' to drop and replace them, drop or rename them in the target first, restore into an empty database, or restore other tables (tables, schemas).`
+  )
 }
 
 /**

@@ -391,7 +391,8 @@ async function installOrFail(
   const fix = manualFix(program, major, exact)
   if (!options.installClient) {
     throw new ClientVersionError(
-      `${problem} ${fix} Or set 'install-client: true' to let the action install ${pkg} itself (Linux runners with apt-get).`
+      `${problem} ${fix} Or set 'install-client: true' to let the action install ${pkg} itself (Linux runners with apt-get).`,
+      'setting'
     )
   }
   const installable =
@@ -405,7 +406,8 @@ async function installOrFail(
     )
     if (instead) return instead
     throw new ClientVersionError(
-      `${problem} install-client installs only the clients of PostgreSQL ${INSTALLABLE_MAJORS.oldest}–${INSTALLABLE_MAJORS.newest}, which this action supports, not ${pkg}; nothing was installed. ${fix}`
+      `${problem} install-client installs only the clients of PostgreSQL ${INSTALLABLE_MAJORS.oldest}–${INSTALLABLE_MAJORS.newest}, which this action supports, not ${pkg}; nothing was installed. ${fix}`,
+      'setting'
     )
   }
   const say = options.log ?? ((line: string) => log.info(line))
@@ -451,6 +453,12 @@ async function installOrFail(
   return install
 }
 
+/**
+ * No client that can do the job: none installed and install-client off, or a major
+ * install-client does not install — a setting (install-client, postgres-version, pg-bin-dir:
+ * exit 2, as pg-bin-dir or postgres-version naming too old a client); an installation that
+ * failed (ClientInstallError) is a failure.
+ */
 export class ClientVersionError extends EngineError {
   override name = 'ClientVersionError'
 }

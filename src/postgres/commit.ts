@@ -20,3 +20,20 @@ export function commitSent(): boolean {
 export function resetCommitMark(): void {
   sent = false
 }
+
+/**
+ * pg_restore -d reading an archive's files itself (a directory archive): nothing this process
+ * feeds it can hold its commit back or mark it. Run with --verbose it names each data entry as it
+ * starts ("processing data for table …", LC_MESSAGES=C); once it started the last of its
+ * `dataEntries` TABLE DATA entries (at once when there are none) only statements remain before
+ * its COMMIT, which may come at any moment: marked then ("may have committed"), not later. The
+ * watcher for its stderr lines.
+ */
+export function markCommitAfterData(dataEntries: number): (line: string) => void {
+  let left = dataEntries
+  if (left === 0) markCommitSent()
+  return line => {
+    if (left > 0 && /^pg_restore: processing data for table /.test(line) && --left === 0)
+      markCommitSent()
+  }
+}

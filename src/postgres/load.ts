@@ -26,7 +26,7 @@ import {
 import { pipeline } from 'node:stream/promises'
 import { CheckError, EngineError, sentence } from '../errors.js'
 import { SCAVENGE_BYTES, scavengeEvery } from '../memory.js'
-import { markCommitSent } from './commit.js'
+import { markCommitAfterData, markCommitSent } from './commit.js'
 import { log, stopwatch, plural } from '../log.js'
 import {
   type BackupFile,
@@ -627,9 +627,17 @@ async function loadDirect(
     ...direct.selection
   ]
   let stdin: Readable | undefined
+  let onStderrLine: ((line: string) => void) | undefined
   if ('path' in archive) {
     const now = await readTocAt(archive.path)
     if (!now.bytes.equals(direct.tocBytes)) throw tocChanged()
+    if (options.singleTransaction) {
+      // pg_restore reads the files itself: its --verbose tells when it is past its data
+      const listed = new Set((await readFile(direct.listFile, 'utf8')).match(/^\d+/gm)?.map(Number))
+      const data = direct.toc.entries.filter(e => e.desc === 'TABLE DATA' && listed.has(e.dumpId))
+      onStderrLine = markCommitAfterData(data.length)
+      args.push('--verbose')
+    }
     args.push(archive.path)
   } else {
     const rest = direct.rest ?? openDirectInput(archive)
@@ -648,9 +656,10 @@ async function loadDirect(
   }
   const pgRestore = programPath(plan.client, 'pg_restore')
   const child = startChild(pgRestore, args, {
-    env: target.env,
+    env: onStderrLine ? { ...target.env, LC_MESSAGES: 'C' } : target.env,
     stdin,
-    stdout: 'ignore'
+    stdout: 'ignore',
+    onStderrLine
   })
   try {
     await child.done

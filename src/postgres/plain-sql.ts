@@ -98,6 +98,12 @@ export class PlainDumpObjects {
   /** Tables the script creates (CREATE TABLE), and those it inserts rows into (INSERT INTO). */
   readonly createdTables: QualifiedName[] = []
   readonly insertTables: QualifiedName[] = []
+  /**
+   * Tables a plain CREATE TABLE creates (no IF NOT EXISTS) that no statement before it named in a
+   * DROP, ALTER or the like (nor its schema): that CREATE fails where the target has a relation
+   * of that name, as pg_restore or psql by hand fails there.
+   */
+  readonly newTables: QualifiedName[] = []
   /** Sequences the script creates (CREATE SEQUENCE, an identity column's SEQUENCE NAME). */
   readonly createdSequences: QualifiedName[] = []
   /** Sequences whose value it sets (pg_dump's SELECT pg_catalog.setval('…', …)). */
@@ -122,6 +128,8 @@ export class PlainDumpObjects {
   /** DROP OWNED / REASSIGN OWNED: they reach every schema of the database. */
   wholeDatabase = false
   private readonly namedKeys = new Set<string>()
+  /** Names (JSON [schema, name] or [schema]) a DROP or ALTER named; `new:` keys: newTables. */
+  private readonly cleared = new Set<string>()
   private gate: ScriptGate | undefined
 
   /** The "dump complete" trailer was seen (outside statements and data). */
@@ -189,6 +197,10 @@ export class PlainDumpObjects {
       if (object[1] === 'TABLE') {
         const table = parseCopyStatement(`COPY ${object[2]}`)
         if (table) this.createdTables.push(table)
+        // the name as the server folds it (an unquoted Accounts is accounts)
+        const [schema, dot, name] = sqlTokens(object[2], false)
+        if (dot?.value === '.' && !/^CREATE (?:UNLOGGED |FOREIGN )?TABLE IF NOT EXISTS /.test(line))
+          this.newTable({ schema: schema.value, name: name.value })
       }
       if (object[1] === 'SEQUENCE') {
         const sequence = parseCopyStatement(`COPY ${object[2]}`)
@@ -216,6 +228,8 @@ export class PlainDumpObjects {
       (first === 'CREATE' && /^\s*CREATE\s+OR\s+REPLACE\b/i.test(text))
     // an INSERT's string literals are data (pg_dump --inserts): only its names count
     const tokens = sqlTokens(text, first !== 'INSERT')
+    // DROP and ALTER (… RENAME, SET SCHEMA) may take a name away before a CREATE TABLE of it
+    const clears = first === 'DROP' || first === 'ALTER'
     if (/^(?:DROP|REASSIGN)\s+OWNED\b/i.test(text.trimStart())) this.wholeDatabase = true
     for (let i = 0; i < tokens.length; i++) {
       const t = tokens[i]
@@ -267,6 +281,7 @@ export class PlainDumpObjects {
           if (v?.kind !== 'ident') break
           this.schema(v.value)
           if (!RESERVED_SCHEMA.test(v.value)) this.namedSchemas.add(v.value)
+          if (clears) this.cleared.add(JSON.stringify([v.value]))
           if (tokens[j + 1]?.value !== ',') break
         }
       }
@@ -275,12 +290,27 @@ export class PlainDumpObjects {
         const b = tokens[i + 2].value
         this.schema(t.value)
         if (changes) this.named({ schema: t.value, name: b })
+        if (clears) this.cleared.add(JSON.stringify([t.value, b]))
         if (tokens[i + 3]?.value === '.' && tokens[i + 4]?.kind === 'ident') {
           this.schema(b)
           if (changes) this.named({ schema: b, name: tokens[i + 4].value })
         }
       }
     }
+  }
+
+  /** See newTables: unless an earlier DROP or ALTER may have taken the name away. */
+  private newTable(table: QualifiedName): void {
+    const key = JSON.stringify([table.schema, table.name])
+    if (
+      this.wholeDatabase ||
+      this.cleared.has(key) ||
+      this.cleared.has(JSON.stringify([table.schema]))
+    )
+      return
+    if (this.cleared.has(`new:${key}`)) return
+    this.cleared.add(`new:${key}`)
+    this.newTables.push(table)
   }
 
   private schema(name: string): void {

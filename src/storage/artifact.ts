@@ -32,6 +32,14 @@ export class ArtifactStorageError extends EngineError {
   override name = 'ArtifactStorageError'
 }
 
+/**
+ * No backup artifact where one was looked for: none of that name (in the run asked for), or only
+ * expired ones. check fails on it as on a stale backup (exit 3): backups stopped or never ran.
+ */
+export class NoBackupArtifactError extends ArtifactStorageError {
+  override name = 'NoBackupArtifactError'
+}
+
 /** The artifact's name: the zip's file name (`.zip` is added unless the name has it). */
 export function artifactZipName(artifactName: string): string {
   return /\.zip$/i.test(artifactName) ? artifactName : `${artifactName}.zip`
@@ -429,7 +437,7 @@ function fromRest(a: RestArtifact & { origin?: RunOrigin }, repository: string):
 }
 
 function expiredError(a: RestArtifact, repository: string): ArtifactStorageError {
-  return new ArtifactStorageError(
+  return new NoBackupArtifactError(
     `the artifact '${a.name}' (id ${a.id}) in ${repository} expired${a.expires_at ? ` on ${a.expires_at}` : ''}; GitHub no longer keeps its files. Restore a newer backup, or keep backups longer with retention-days.`
   )
 }
@@ -459,7 +467,7 @@ export async function findBackupArtifact(
         throw explainClientError('look up the artifact in this run', error)
       }
     }
-    throw new ArtifactStorageError(
+    throw new NoBackupArtifactError(
       `no artifact named '${names.join("' or '")}' exists in this workflow run (run-id: current). Run the backup step earlier in this run, or leave run-id empty for the latest backup.`
     )
   }
@@ -516,7 +524,7 @@ export async function findBackupArtifact(
       : newestFirst.find(a => !a.expired)
   if (!live) {
     if (newestFirst.length > 0) throw expiredError(newestFirst[0], source.repository)
-    throw new ArtifactStorageError(
+    throw new NoBackupArtifactError(
       source.runId === 'latest'
         ? `no artifact named '${names.join("' or '")}' exists in ${source.repository}. Check artifact-name (the backup step's artifact-name), and that a backup has run.`
         : `run ${source.runId} of ${source.repository} has no artifact named '${names.join("' or '")}'. Check run-id and artifact-name.`
