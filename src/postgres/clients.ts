@@ -240,9 +240,12 @@ export async function chooseDumpClient(
 /**
  * The client for restoring an archive written by pg_dump `archiveMajor` into a server of
  * `serverMajor`: pg_restore (or psql for plain dumps) of at least the archive's pg_dump major,
- * the lowest such. Older tools cannot read newer archives (pg_restore: "unsupported version in
- * file header"; psql: newer meta-commands). When none is installed, the client of the newer of
- * the two majors is installed (install-client), so that it matches the server too.
+ * the lowest such. pg_restore cannot read newer archives ("unsupported version in file
+ * header"); psql runs a newer script as by hand (the gate handles newer meta-commands), so for
+ * psql that major is preferred, not required: the newest installed one is used, with a warning,
+ * when none is as new (and install-client is off or its installation fails). When none suits,
+ * the client of the newer of the two majors is installed (install-client), so that it matches
+ * the server too; when that fails, an installed client that can do the job is used, with a warning.
  */
 export async function chooseRestoreClient(
   program: 'pg_restore' | 'psql',
