@@ -2,9 +2,8 @@
  * Inspecting a fetched backup before anything touches the target: its sha256 and size against
  * the manifest, its format, compression and encryption by content (against the manifest too),
  * the client that can read it (a pg_restore at least as new as the pg_dump that wrote it; a psql
- * preferably so), and a read to its
- * end — the script scanned for what it creates and whether it is complete, the archive's table
- * of contents listed. The result is the plan the load follows.
+ * preferably so), and a read to its end — the script scanned for what it creates and whether it
+ * is complete, the archive's table of contents listed. The result is the plan the load follows.
  */
 import { CheckError, SettingError, sentence } from '../errors.js'
 import { log, stopwatch, plural } from '../log.js'
