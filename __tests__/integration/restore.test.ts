@@ -239,7 +239,7 @@ describe('restores into a database that is not empty', () => {
       await expect(
         runRestore(restoreInputs(target, { kind: 'file', path: file }, overrides))
       ).rejects.toThrow(
-        /the backup holds rows for 1 table it does not create \(made with pg_dump --data-only\?\), and the target database '[^']+' has 1 of them: public\.victim \(1 row\)\. (allow-non-empty|clean): true does not load a backup's rows into the target's own tables, so nothing was changed\./
+        /the backup holds rows for 1 table it does not create \(made with pg_dump --data-only\?\), and the target database '[^']+' has 1 of them that is not empty: public\.victim \(1 row\)\. (allow-non-empty|clean): true loads such a backup's rows only into tables that hold none, so nothing was changed\./
       )
       const after = await snapshot(target)
       expect(after).toEqual(before)
@@ -279,7 +279,7 @@ describe('restores into a database that is not empty', () => {
       await expect(
         runRestore(restoreInputs(target, { kind: 'file', path: file }, { allowNonEmpty: true }))
       ).rejects.toThrow(
-        /the backup sets the value of 1 sequence it does not create \(made with pg_dump --data-only\?\), and the target database '[^']+' has 1 of them: public\.counter\. allow-non-empty: true does not set the target's own sequences from a backup, so nothing was changed\./
+        /the backup sets the value of 1 sequence it does not create \(made with pg_dump --data-only\?\), and the target database '[^']+' has 1 of them that belongs to no table the backup fills: public\.counter \(it belongs to no table\)\. allow-non-empty: true sets only the sequences of the empty tables it fills, so nothing was changed\./
       )
       expect(await value()).toBe('42')
       await server.dropDatabase(target)

@@ -133,6 +133,23 @@ describe('explainDumpFailure', () => {
     expect(error.message).toMatch(/^Input 'tables': the pattern 'nope' matches no table/)
   })
 
+  it('permission denied: names the table as the failed query does (quoted), and the inputs that leave it out', () => {
+    const message = explainDumpFailure(
+      1,
+      null,
+      'pg_dump: error: query failed: ERROR:  permission denied for table Secrets\npg_dump: detail: Query was: LOCK TABLE "Vault"."Secrets" IN ACCESS SHARE MODE\n'
+    ).message
+    expect(message).toContain(
+      `Leave it out with 'exclude-tables: "Vault"."Secrets"' (or its whole schema with 'exclude-schemas: "Vault"'), or let the role read it: GRANT SELECT ON "Vault"."Secrets" TO <role>`
+    )
+    // without the query: the bare name
+    expect(
+      explainDumpFailure(1, null, 'ERROR:  permission denied for sequence s\n').message
+    ).toContain(
+      "may not read sequence s, which the backup includes. Leave it out with 'exclude-tables: s', or"
+    )
+  })
+
   it('says when pg_dump was killed', () => {
     expect(explainDumpFailure(null, 'SIGKILL', '').message).toBe('pg_dump was killed by SIGKILL')
   })

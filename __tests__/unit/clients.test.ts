@@ -511,6 +511,109 @@ describe('chooseRestoreClient', () => {
     expect(calls).toEqual([19])
   })
 
+  describe('psql for a script of a newer pg_dump: used as by hand, with a warning', () => {
+    const failing =
+      (calls: number[]): ClientInstaller =>
+      async major => {
+        calls.push(major)
+        return {
+          status: 'failed',
+          reason: `'apt-get install -y postgresql-client-${major}' exited with code 100 (apt has no postgresql-client-${major}: the PostgreSQL apt repository apt.postgresql.org could not be reached)`,
+          steps: [],
+          output: []
+        }
+      }
+
+    it('no psql as new as the dump: the newest installed one, and a warning naming both', async () => {
+      const warned: string[] = []
+      const chosen = await chooseRestoreClient('psql', 18, 0, {
+        dirs: dirs(),
+        warn: m => warned.push(m)
+      })
+      expect(chosen.major).toBe(17)
+      expect(warned).toEqual([chosen.warning])
+      expect(chosen.warning).toMatch(
+        /^The dump was written by pg_dump 18; restoring it with the older psql 17\.5 \(.*\/17\/bin\), as psql by hand would/
+      )
+      expect(chosen.warning).toContain('install postgresql-client-18 (or set install-client: true)')
+    })
+
+    it('pg-bin-dir or postgres-version naming an older psql: used, with the warning', async () => {
+      const warn = () => undefined
+      const byDir = await chooseRestoreClient('psql', 18, 0, {
+        pgBinDir: path.join(root, '13/bin'),
+        warn
+      })
+      expect(byDir.major).toBe(13)
+      expect(byDir.warning).toMatch(/older psql 13\.5/)
+      const byVersion = await chooseRestoreClient('psql', 18, 0, {
+        dirs: dirs(),
+        postgresVersion: 15,
+        warn
+      })
+      expect(byVersion.major).toBe(15)
+      expect(byVersion.warning).toMatch(/older psql 15\.5/)
+      // one as new as the dump: no warning
+      expect((await chooseRestoreClient('psql', 17, 0, { dirs: dirs(), warn })).warning).toBe(
+        undefined
+      )
+    })
+
+    it('a newer client a connection parameter needs stays required', async () => {
+      const error = await chooseRestoreClient('psql', 18, 0, {
+        dirs: dirs(),
+        warn: () => undefined,
+        requires: [{ major: 18, because: 'sslnegotiation=direct needs libpq 17' }]
+      }).catch((e: Error) => e)
+      expect(error).toBeInstanceOf(ClientVersionError)
+    })
+
+    it('install-client on and the install fails: the installed psql, with a warning saying why', async () => {
+      const calls: number[] = []
+      const chosen = await chooseRestoreClient('psql', 18, 0, {
+        dirs: dirs(),
+        installClient: true,
+        installer: failing(calls),
+        log: () => undefined,
+        warn: () => undefined
+      })
+      expect(calls).toEqual([18])
+      expect(chosen.major).toBe(17)
+      expect(chosen.warning).toMatch(
+        /^install-client could not install postgresql-client-18 \('apt-get install -y postgresql-client-18' exited with code 100 \(apt has no postgresql-client-18: the PostgreSQL apt repository apt\.postgresql\.org could not be reached\)\); restoring with the installed psql 17\.5 \(.*\) instead\. The dump was written by pg_dump 18; restoring it with the older psql 17\.5/
+      )
+    })
+
+    it('an archive: the installed pg_restore only when it reads the archive', async () => {
+      const calls: number[] = []
+      // postgres-version 18 asked, not installed: pg_restore 17 reads a pg_dump 17 archive
+      const chosen = await chooseRestoreClient('pg_restore', 17, 0, {
+        dirs: dirs(),
+        postgresVersion: 18,
+        installClient: true,
+        installer: failing(calls),
+        log: () => undefined,
+        warn: () => undefined
+      })
+      expect(calls).toEqual([18])
+      expect(chosen.major).toBe(17)
+      expect(chosen.warning).toMatch(
+        /^install-client could not install postgresql-client-18 .*; restoring with the installed pg_restore 17\.5 \(.*\) instead, which reads archives of pg_dump 17 and older\.$/
+      )
+      // an archive of pg_dump 18: no installed pg_restore reads it, the install's error stands
+      const error = await chooseRestoreClient('pg_restore', 18, 0, {
+        dirs: dirs(),
+        installClient: true,
+        installer: failing(calls),
+        log: () => undefined
+      }).catch((e: Error) => e)
+      expect(error).toBeInstanceOf(ClientInstallError)
+      expect((error as Error).message).toContain(
+        'The archive was written by pg_dump 18, and pg_restore cannot read archives of a newer pg_dump'
+      )
+    })
+  })
+
   it('honours postgres-version and refuses one older than the archive', async () => {
     expect(
       (await chooseRestoreClient('pg_restore', 13, 13, { dirs: dirs(), postgresVersion: 17 })).major

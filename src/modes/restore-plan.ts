@@ -1,9 +1,9 @@
 /**
  * Inspecting a fetched backup before anything touches the target: its sha256 and size against
  * the manifest, its format, compression and encryption by content (against the manifest too),
- * the client that can read it (at least as new as the pg_dump that wrote it), and a read to its
- * end — the script scanned for what it creates and whether it is complete, the archive's table
- * of contents listed. The result is the plan the load follows.
+ * the client that can read it (a pg_restore at least as new as the pg_dump that wrote it; a psql
+ * preferably so), and a read to its end — the script scanned for what it creates and whether it
+ * is complete, the archive's table of contents listed. The result is the plan the load follows.
  */
 import { CheckError, SettingError, sentence } from '../errors.js'
 import { log, stopwatch, plural } from '../log.js'
@@ -32,6 +32,7 @@ import {
   chooseRestoreClient,
   programPath
 } from '../postgres/clients.js'
+import type { ClientInstaller } from '../postgres/install.js'
 import { psqlSupportsRestrict } from '../postgres/load.js'
 import {
   PlainDumpObjects,
@@ -109,12 +110,20 @@ export async function planRestore(
   inputs: RestoreOptions,
   fetched: FetchedBackup,
   /** Newer clients the target's URL needs (connection.ts: libpqRequirements). */
-  requires: ClientRequirement[] = []
+  requires: ClientRequirement[] = [],
+  /** Installs a client for install-client (default apt-get: install.ts). */
+  installer?: ClientInstaller
 ): Promise<RestorePlan> {
   const { manifest, dump } = fetched
   if ('directory' in dump) {
     const header = await readArchiveHeader(dump.directory).catch(() => undefined)
-    const client = await chooseClient(inputs, 'pg_restore', header?.pgDumpMajor ?? 0, requires)
+    const client = await chooseClient(
+      inputs,
+      'pg_restore',
+      header?.pgDumpMajor ?? 0,
+      requires,
+      installer
+    )
     const lines = await listArchive(programPath(client, 'pg_restore'), {
       directory: dump.directory
     })
@@ -171,7 +180,7 @@ export async function planRestore(
     manifest?.pgDump.major ?? (await dumpMajorFromContent(dump, detected.format, decoding))
   const found = { compression: detected.compression, encrypted: detected.encrypted, decoding }
   if (detected.format === 'plain') {
-    const client = await chooseClient(inputs, 'psql', archiveMajor, requires)
+    const client = await chooseClient(inputs, 'psql', archiveMajor, requires, installer)
     const drops = inputs.clean ? new ScriptDropsScanner() : undefined
     const plain = await scanScript(dump, decoding, manifest !== undefined, client, inputs, drops)
     if (drops)
@@ -193,7 +202,7 @@ export async function planRestore(
       dataOnlySequences: scriptDataOnlySequences(plain)
     }
   }
-  const client = await chooseClient(inputs, 'pg_restore', archiveMajor, requires)
+  const client = await chooseClient(inputs, 'pg_restore', archiveMajor, requires, installer)
   if (!manifest) await readToEnd(dump, decoding)
   if (detected.format === 'custom') {
     const lines = await listArchive(programPath(client, 'pg_restore'), { file: dump, decoding })
@@ -490,20 +499,23 @@ function manifestTables(manifest: Manifest | undefined): QualifiedName[] | undef
 }
 
 /**
- * A pg_restore/psql at least as new as the pg_dump that wrote the backup (pg_restore rejects
- * archives of a newer pg_dump: "unsupported version … in file header"); installed when allowed.
+ * A pg_restore at least as new as the pg_dump that wrote the backup (pg_restore rejects
+ * archives of a newer pg_dump: "unsupported version … in file header"), a psql preferably so
+ * (an older one runs the script as by hand, with a warning); installed when allowed.
  */
 async function chooseClient(
   inputs: RestoreOptions,
   program: 'pg_restore' | 'psql',
   archiveMajor: number,
-  requires: ClientRequirement[]
+  requires: ClientRequirement[],
+  installer: ClientInstaller | undefined
 ): Promise<ClientInstall> {
   const client = await chooseRestoreClient(program, archiveMajor, 0, {
     pgBinDir: inputs.pgBinDir,
     postgresVersion: inputs.postgresVersion,
     installClient: inputs.installClient,
-    requires
+    requires,
+    installer
   })
   log.info(`${programPath(client, program)}: ${client.versionText}`)
   return client

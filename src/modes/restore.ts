@@ -32,7 +32,14 @@ import {
   loadBackup,
   reportedLines
 } from '../postgres/load.js'
+import type { ClientInstaller } from '../postgres/install.js'
 import { LockTimeoutError, isLockTimeout, watchLockWaits } from '../postgres/locks.js'
+import {
+  type DataOnlySequence,
+  type DataOnlyTable,
+  dataOnlySequences,
+  dataOnlyTables
+} from '../postgres/data-only.js'
 import { type ServerInfo, connect, readServerInfo } from '../postgres/session.js'
 import type { SkippedStatement } from '../postgres/script-gate.js'
 import {
@@ -146,6 +153,8 @@ export interface RestoreDependencies {
   afterLoad?: (loaded: LoadedBackup) => Promise<void>
   /** Digest a custom archive as the load reads it, for afterLoad (verify: one read, not two). */
   digestBackup?: boolean
+  /** Installs a client for install-client (default apt-get: postgres/install.ts). */
+  installer?: ClientInstaller
 }
 
 export async function restore(
@@ -167,7 +176,7 @@ export async function restore(
       })
     )
     const plan = await log.group('Check the backup', () =>
-      planRestore(inputs, fetched, libpqRequirements(connection))
+      planRestore(inputs, fetched, libpqRequirements(connection), deps.installer)
     )
     // create-roles: the globals file is read and checked before anything touches the target
     const globals = inputs.createRoles
@@ -188,7 +197,8 @@ export async function restore(
           planTargetRoles(target!, facts, globals, inputs.jobs)
         )
       : undefined
-    const warnings: string[] = []
+    // a client chosen with a caveat (an older psql; install-client failed): logged when chosen
+    const warnings: string[] = plan.client.warning ? [plan.client.warning] : []
     const risk = superuserRisk(facts, inputs.signingKey)
     if (risk) {
       log.warning(risk)
@@ -697,8 +707,9 @@ async function guardTarget(
   const providers = new Set(facts.providerSchemas.map(s => s.name))
   const all = await existingTables(client, known ? [...schemas] : undefined)
   const existing = all.filter(t => !providers.has(t.schema))
-  if (inputs.allowNonEmpty || inputs.clean) {
-    await refuseDataOnly(inputs, client, server, plan, providers)
+  const dataOnly = await checkDataOnly(client, plan, providers)
+  if (dataOnly && (inputs.allowNonEmpty || inputs.clean)) {
+    acceptDataOnly(inputs, server, plan, dataOnly)
   }
   if (inputs.allowNonEmpty && !inputs.clean) await refuseTakenNames(client, server, plan, providers)
   const providerTables = all.filter(t => providers.has(t.schema))
@@ -738,6 +749,11 @@ async function guardTarget(
     // not clean by itself: a verify-database-url that is not a scratch database loses nothing.
     throw new RestoreError(
       `the scratch database '${server.database}' (verify-database-url) is not empty: ${counted} (a verify into it before?). Nothing was changed. Point verify-database-url at an empty database (a services: postgres container is empty in every job), or set 'clean: true' to drop the backup's objects there first and restore them again.`
+    )
+  }
+  if (dataOnly) {
+    throw new RestoreError(
+      `the target database '${server.database}' is not empty: ${counted}. Nothing was changed. ${dataOnlyAdvice(dataOnly)} Set 'allow-non-empty: true' for that, or point database-url at an empty database.`
     )
   }
   throw new RestoreError(
@@ -816,51 +832,163 @@ async function changedObjects(
   return found
 }
 
+/** A data-only backup (rows and sequence values it does not create) against the target. */
+interface DataOnlyCheck {
+  /** How many tables the backup fills, and sequences it sets, without creating them. */
+  tables: number
+  sequences: number
+  /** Those tables the target has and that hold no rows: allow-non-empty and clean fill them. */
+  fills: DataOnlyTable[]
+  /** Those the target has with rows (or that the restoring role may not read): refused. */
+  blocked: DataOnlyTable[]
+  /** The sequences the target has that belong to a table of `fills`: set with it. */
+  sets: DataOnlySequence[]
+  /** The other sequences the target has, and why each is refused. */
+  refused: Array<DataOnlySequence & { why: string }>
+}
+
+const nameKey = (t: { schema: string; name: string }): string => JSON.stringify([t.schema, t.name])
+const qualified = (t: { schema: string; name: string }): string => `${t.schema}.${t.name}`
+
 /**
- * allow-non-empty and clean do not load a backup's rows into a table of the target's own: a
- * backup that loads rows into tables it does not create (pg_dump --data-only) is refused, before
- * anything runs, when the target has such a table (the provider's tables aside: the load keeps
- * their rows); the same for sequences it sets without creating them. (The backup's other
- * statements run as written: README, allow-non-empty.)
+ * The tables a backup fills and the sequences it sets without creating them (pg_dump
+ * --data-only; read from the entries' SQL: restore-plan.ts) as the target has them: the empty
+ * ones, those with rows, and the sequences of each. The provider's tables aside (the load keeps
+ * their rows where the target holds some).
  */
-async function refuseDataOnly(
-  inputs: Pick<RestoreOptions, 'allowNonEmpty' | 'clean'>,
+async function checkDataOnly(
   client: pg.Client,
-  server: ServerInfo,
   plan: Pick<RestorePlan, 'dataOnlyTables' | 'dataOnlySequences'>,
   providers: ReadonlySet<string>
-): Promise<void> {
-  const key = (t: { schema: string; name: string }): string => JSON.stringify([t.schema, t.name])
-  const input = inputs.allowNonEmpty ? 'allow-non-empty' : 'clean'
-  const dataOnly = plan.dataOnlyTables ?? []
-  if (dataOnly.length > 0) {
-    const wanted = new Set(dataOnly.map(key))
-    const schemas = [...new Set(dataOnly.map(t => t.schema))]
-    const theirs = (await existingTables(client, schemas)).filter(
-      t => wanted.has(key(t)) && !providers.has(t.schema)
-    )
-    if (theirs.length > 0)
-      throw new RestoreError(
-        `the backup holds rows for ${plural(dataOnly.length, 'table')} it does not create (made with pg_dump --data-only?), and the target database '${server.database}' has ${theirs.length} of them: ${describeTables(theirs)}. ${input}: true does not load a backup's rows into the target's own tables, so nothing was changed. Restore into a database without those tables, or load the rows by hand with pg_restore --data-only if appending them is what you want.`
-      )
-  }
+): Promise<DataOnlyCheck | undefined> {
+  const tables = plan.dataOnlyTables ?? []
   const sequences = plan.dataOnlySequences ?? []
-  if (sequences.length > 0) {
-    const { rows } = await client.query<{ schema: string; name: string }>(
-      `SELECT n.nspname AS schema, c.relname AS name
-         FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-         JOIN unnest($1::text[], $2::text[]) AS s(schema, name)
-           ON s.schema = n.nspname AND s.name = c.relname
-        WHERE c.relkind = 'S' ORDER BY 1, 2`,
-      [sequences.map(s => s.schema), sequences.map(s => s.name)]
-    )
-    const theirs = rows.filter(r => !providers.has(r.schema))
-    if (theirs.length > 0) {
-      throw new RestoreError(
-        `the backup sets the value of ${plural(sequences.length, 'sequence')} it does not create (made with pg_dump --data-only?), and the target database '${server.database}' has ${theirs.length} of them: ${theirs.map(r => `${r.schema}.${r.name}`).join(', ')}. ${input}: true does not set the target's own sequences from a backup, so nothing was changed. Restore into a database without those sequences, or load the backup by hand with pg_restore --data-only if that is what you want.`
-      )
-    }
+  if (tables.length === 0 && sequences.length === 0) return undefined
+  const present = await dataOnlyTables(
+    client,
+    tables.filter(t => !providers.has(t.schema))
+  )
+  const fills = present.filter(t => !t.denied && t.rows === 0)
+  const blocked = present.filter(t => t.denied || t.rows !== 0)
+  const fillKeys = new Set(fills.map(nameKey))
+  const blockedKeys = new Set(blocked.map(nameKey))
+  const sets: DataOnlySequence[] = []
+  const refused: DataOnlyCheck['refused'] = []
+  const theirs = await dataOnlySequences(
+    client,
+    sequences.filter(s => !providers.has(s.schema))
+  )
+  for (const s of theirs) {
+    if (s.owner && fillKeys.has(nameKey(s.owner))) sets.push(s)
+    else
+      refused.push({
+        ...s,
+        why: !s.owner
+          ? 'it belongs to no table'
+          : blockedKeys.has(nameKey(s.owner))
+            ? `it belongs to ${qualified(s.owner)}, which holds rows`
+            : `it belongs to ${qualified(s.owner)}, which the backup does not fill`
+      })
   }
+  return { tables: tables.length, sequences: sequences.length, fills, blocked, sets, refused }
+}
+
+function describeBlocked(tables: ReadonlyArray<DataOnlyTable>, limit = 20): string {
+  const shown = tables
+    .slice(0, limit)
+    .map(t =>
+      t.denied
+        ? `${qualified(t)} (the restoring role may not read it, so whether it is empty cannot be told)`
+        : `${qualified(t)} (${t.more ? 'more than ' : ''}${plural(t.rows, 'row')})`
+    )
+  return shown.join(', ') + (tables.length > limit ? `, and ${tables.length - limit} more` : '')
+}
+
+function listNames(objects: ReadonlyArray<{ schema: string; name: string }>, limit = 20): string {
+  const shown = objects.slice(0, limit).map(qualified).join(', ')
+  return objects.length > limit ? `${shown}, and ${objects.length - limit} more` : shown
+}
+
+/** How to load a data-only backup by hand, for its kind of file. */
+function byHand(plan: Pick<RestorePlan, 'format' | 'compression' | 'encrypted'>): string {
+  if (plan.format !== 'plain') return 'pg_restore --data-only -d <url> <archive>'
+  const decoded = plan.compression !== 'none' || plan.encrypted
+  return decoded
+    ? 'psql -f on the decoded script (it is an SQL script)'
+    : 'psql -f (it is an SQL script)'
+}
+
+/**
+ * What allow-non-empty (and clean) do with a data-only backup, said before the target is
+ * refused without them: the target's empty tables are filled, those with rows are refused.
+ */
+function dataOnlyAdvice(check: DataOnlyCheck): string {
+  const fills =
+    check.fills.length > 0
+      ? `into the tables of the target that are empty (${listNames(check.fills)})`
+      : 'into the tables of the target that are empty (none of them is)'
+  const refuses =
+    check.blocked.length > 0 || check.refused.length > 0
+      ? `, but would still refuse ${[
+          ...(check.blocked.length > 0
+            ? [`the tables that hold rows: ${describeBlocked(check.blocked)}`]
+            : []),
+          ...(check.refused.length > 0
+            ? [
+                `the sequences it sets that belong to no table it fills: ${check.refused.map(s => `${qualified(s)} (${s.why})`).join(', ')}`
+              ]
+            : [])
+        ].join('; and ')} (TRUNCATE those tables first, or load the rows by hand)`
+      : ''
+  return `The backup is data-only (it holds rows for ${plural(check.tables, 'table')}${check.sequences > 0 ? ` and values for ${plural(check.sequences, 'sequence')}` : ''} it does not create, as pg_dump --data-only writes): 'allow-non-empty: true' loads its rows only ${fills}, with the values of their sequences${refuses}; it creates no tables.`
+}
+
+/**
+ * allow-non-empty and clean load a data-only backup's rows only into tables of the target that
+ * hold none (counted before anything is sent), and set only the sequences that belong to such
+ * a table: a table with rows, one the restoring role may not read, or a sequence of another
+ * table (or of none) is refused before anything runs, named, with what to do instead. (The
+ * backup's other statements run as written: README, allow-non-empty.)
+ */
+function acceptDataOnly(
+  inputs: Pick<RestoreOptions, 'allowNonEmpty' | 'clean'>,
+  server: ServerInfo,
+  plan: Pick<RestorePlan, 'format' | 'compression' | 'encrypted'>,
+  check: DataOnlyCheck
+): void {
+  const input = inputs.allowNonEmpty ? 'allow-non-empty' : 'clean'
+  if (check.blocked.length > 0) {
+    const readable = check.blocked.filter(t => !t.denied)
+    const denied = check.blocked.filter(t => t.denied)
+    const fixes = [
+      ...(readable.length > 0
+        ? [
+            `to replace their rows, empty them first (TRUNCATE ${listNames(readable)}) and restore again; to append to them, load the backup by hand with ${byHand(plan)}`
+          ]
+        : []),
+      ...(denied.length > 0
+        ? [
+            `let the restoring role read ${listNames(denied)} (GRANT SELECT) so that the action can tell they are empty`
+          ]
+        : [])
+    ]
+    throw new RestoreError(
+      `the backup holds rows for ${plural(check.tables, 'table')} it does not create (made with pg_dump --data-only?), and the target database '${server.database}' has ${check.blocked.length} of them that ${check.blocked.length === 1 ? 'is' : 'are'} not empty: ${describeBlocked(check.blocked)}. ${input}: true loads such a backup's rows only into tables that hold none, so nothing was changed. ${sentenceCase(fixes.join('; '))}; or restore into a database whose tables are empty.`
+    )
+  }
+  if (check.refused.length > 0) {
+    throw new RestoreError(
+      `the backup sets the value of ${plural(check.sequences, 'sequence')} it does not create (made with pg_dump --data-only?), and the target database '${server.database}' has ${check.refused.length} of them that ${check.refused.length === 1 ? 'belongs' : 'belong'} to no table the backup fills: ${check.refused.map(s => `${qualified(s)} (${s.why})`).join(', ')}. ${input}: true sets only the sequences of the empty tables it fills, so nothing was changed. Load the backup by hand with ${byHand(plan)} if setting ${check.refused.length === 1 ? 'it' : 'them'} is what you want, or restore into a database without ${check.refused.length === 1 ? 'it' : 'them'}.`
+    )
+  }
+  if (check.fills.length > 0)
+    log.info(
+      `${input}: true — the backup is data-only; it fills ${plural(check.fills.length, 'existing empty table')} of the target: ${listNames(check.fills, 100)}${check.sets.length > 0 ? `, and sets ${plural(check.sets.length, 'sequence')} of ${check.sets.length === 1 ? 'it' : 'theirs'}: ${listNames(check.sets, 100)}` : ''}.`
+    )
+}
+
+function sentenceCase(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1)
 }
 
 /** Names refuseTakenNames lists at the most. */

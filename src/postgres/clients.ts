@@ -29,6 +29,11 @@ export interface ClientInstall {
   /** e.g. "15.18". */
   version: string
   major: number
+  /**
+   * Why this client was chosen although it is not the one wanted (a psql older than the dump's
+   * pg_dump; install-client failed and an installed client does the job): logged as a warning.
+   */
+  warning?: string
 }
 
 const EXE = process.platform === 'win32' ? '.exe' : ''
@@ -141,6 +146,8 @@ export interface ClientChoiceOptions {
   installer?: ClientInstaller
   /** Where the installation reports progress; default log.info. */
   log?: LineLog
+  /** Where a client chosen with a caveat (ClientInstall.warning) is reported; default log.warning. */
+  warn?: (message: string) => void
   /**
    * Newer clients the options ask for (a libpq connection parameter, a pg_dump option): the
    * client is at least the newest of these majors too.
@@ -200,6 +207,12 @@ interface Need {
    * (the others come from a backup's manifest or archive header, which anyone may have written).
    */
   serverMajor: number
+  /**
+   * A major wanted but not required (psql for a plain script of a newer pg_dump: psql by hand
+   * runs it): a client at least this new is preferred and installed when allowed; an older one
+   * (at least `minMajor`) is used with a warning when none is, or its installation failed.
+   */
+  preferred?: { major: number; why: string }
 }
 
 /**
@@ -227,9 +240,12 @@ export async function chooseDumpClient(
 /**
  * The client for restoring an archive written by pg_dump `archiveMajor` into a server of
  * `serverMajor`: pg_restore (or psql for plain dumps) of at least the archive's pg_dump major,
- * the lowest such. Older tools cannot read newer archives (pg_restore: "unsupported version in
- * file header"; psql: newer meta-commands). When none is installed, the client of the newer of
- * the two majors is installed (install-client), so that it matches the server too.
+ * the lowest such. pg_restore cannot read newer archives ("unsupported version in file
+ * header"); psql runs a newer script as by hand (the gate handles newer meta-commands), so for
+ * psql that major is preferred, not required: the newest installed one is used, with a warning,
+ * when none is as new (and install-client is off or its installation fails). When none suits,
+ * the client of the newer of the two majors is installed (install-client), so that it matches
+ * the server too; when that fails, an installed client that can do the job is used, with a warning.
  */
 export async function chooseRestoreClient(
   program: 'pg_restore' | 'psql',
@@ -237,23 +253,40 @@ export async function chooseRestoreClient(
   serverMajor: number,
   options: ClientChoiceOptions = {}
 ): Promise<ClientInstall> {
-  const why =
-    program === 'pg_restore'
-      ? `The archive was written by pg_dump ${archiveMajor}, and pg_restore cannot read archives of a newer pg_dump`
-      : `The dump was written by pg_dump ${archiveMajor}, and an older psql may not understand it`
+  if (program === 'psql') {
+    // psql by hand runs a script of a newer pg_dump (the gate handles what newer pg_dumps add,
+    // such as \restrict): the dump's major is preferred, not required
+    return chooseClient(
+      {
+        program,
+        minMajor: 0,
+        installMajor: Math.max(archiveMajor, serverMajor),
+        serverMajor,
+        why: `The dump was written by pg_dump ${archiveMajor}`,
+        preferred: { major: archiveMajor, why: `The dump was written by pg_dump ${archiveMajor}` }
+      },
+      options
+    )
+  }
   return chooseClient(
     {
       program,
       minMajor: archiveMajor,
       installMajor: Math.max(archiveMajor, serverMajor),
       serverMajor,
-      why
+      why: `The archive was written by pg_dump ${archiveMajor}, and pg_restore cannot read archives of a newer pg_dump`
     },
     options
   )
 }
 
 async function chooseClient(asked: Need, options: ClientChoiceOptions): Promise<ClientInstall> {
+  const chosen = await chooseClientOf(asked, options)
+  if (chosen.warning) (options.warn ?? ((m: string) => log.warning(m)))(chosen.warning)
+  return chosen
+}
+
+async function chooseClientOf(asked: Need, options: ClientChoiceOptions): Promise<ClientInstall> {
   const need = withRequirements(asked, options.requires ?? [])
   const { program } = need
   const wanted = options.postgresVersion
@@ -277,7 +310,7 @@ async function chooseClient(asked: Need, options: ClientChoiceOptions): Promise<
         `${need.why}; found ${listInstalls(program, [install])}. ${manualFix(program, need.minMajor, false)}`
       )
     }
-    return install
+    return olderThanPreferred(need, install)
   }
   if (wanted !== undefined && wanted < need.minMajor) {
     throw new SettingError(
@@ -286,12 +319,31 @@ async function chooseClient(asked: Need, options: ClientChoiceOptions): Promise<
     )
   }
   const installs = await discoverClients(program, options.dirs)
+  const lowest = Math.max(need.minMajor, need.preferred?.major ?? 0)
   const chosen =
     wanted !== undefined
       ? installs.find(i => i.major === wanted)
-      : installs.find(i => i.major >= need.minMajor)
-  if (chosen) return chosen
+      : installs.find(i => i.major >= lowest)
+  if (chosen) return olderThanPreferred(need, chosen)
+  // psql older than the dump's pg_dump: used as by hand, unless install-client may install one
+  const fallback = need.preferred && wanted === undefined ? usable(need, installs) : undefined
+  if (fallback && !options.installClient) return olderThanPreferred(need, fallback)
   return installOrFail(need, wanted ?? need.installMajor, wanted !== undefined, installs, options)
+}
+
+/** The newest installed client that can do the job (at least the major the job requires). */
+function usable(need: Need, installs: ClientInstall[]): ClientInstall | undefined {
+  return installs.filter(i => i.major >= need.minMajor).at(-1)
+}
+
+/** `install`, with a warning when it is older than the major preferred (psql: the dump's). */
+function olderThanPreferred(need: Need, install: ClientInstall): ClientInstall {
+  const preferred = need.preferred
+  if (!preferred || install.major >= preferred.major) return install
+  return {
+    ...install,
+    warning: `${preferred.why}; restoring it with the older ${listInstalls(need.program, [install])}, as psql by hand would: the action reads the script first and handles what newer pg_dumps add (such as \\restrict, SET transaction_timeout), and a statement the server rejects fails the restore as it would by hand. To restore with a psql as new as the dump, install ${clientPackage(preferred.major)} (or set install-client: true).`
+  }
 }
 
 /** The need raised to the newest major an option asks for, saying why. */
@@ -322,6 +374,18 @@ async function installOrFail(
 ): Promise<ClientInstall> {
   const { program } = need
   const pkg = clientPackage(major)
+  /**
+   * install-client could not give the client: an installed one that can do the job is used
+   * (restores only: psql of any major — as by hand — or a pg_restore that reads the archive).
+   */
+  const fallBack = (why: string): ClientInstall | undefined => {
+    if (program !== 'psql' && program !== 'pg_restore') return undefined
+    const installed = usable(need, found)
+    if (!installed) return undefined
+    const chosen = olderThanPreferred(need, installed)
+    const instead = `install-client could not install ${pkg} (${why}); restoring with the installed ${listInstalls(program, [installed])} instead${program === 'pg_restore' ? `, which reads archives of pg_dump ${need.minMajor} and older` : ''}.`
+    return { ...chosen, warning: chosen.warning ? `${instead} ${chosen.warning}` : instead }
+  }
   const foundText =
     found.length === 0 ? `no ${program} was found` : `found ${listInstalls(program, found)}`
   const problem = exact
@@ -340,6 +404,10 @@ async function installOrFail(
     major <= INSTALLABLE_MAJORS.newest
   if (!installable && !exact && major !== need.serverMajor) {
     // the major may come from a backup's manifest or archive header: never let it choose what apt installs
+    const instead = fallBack(
+      `it installs only the clients of PostgreSQL ${INSTALLABLE_MAJORS.oldest}–${INSTALLABLE_MAJORS.newest}`
+    )
+    if (instead) return instead
     throw new ClientVersionError(
       `${problem} install-client installs only the clients of PostgreSQL ${INSTALLABLE_MAJORS.oldest}–${INSTALLABLE_MAJORS.newest}, which this action supports, not ${pkg}; nothing was installed. ${fix}`,
       'setting'
@@ -352,11 +420,15 @@ async function installOrFail(
   )
   const result = await installer(major, say)
   if (result.status === 'unavailable') {
+    const instead = fallBack(result.reason)
+    if (instead) return instead
     throw new ClientVersionError(
       `${problem} install-client is on, but nothing could be installed: ${result.reason}. ${fix}`
     )
   }
   if (result.status === 'failed') {
+    const instead = fallBack(`${result.reason}`)
+    if (instead) return instead
     const output = result.output.length
       ? `\napt's output ended with:\n${result.output.map(l => `  ${l}`).join('\n')}`
       : ''
@@ -372,6 +444,8 @@ async function installOrFail(
   const install = await probe(result.binDir, program)
   if (!install || (exact ? install.major !== major : install.major < need.minMajor)) {
     const got = install ? `${program} ${install.version}` : `no working ${program}${EXE}`
+    const instead = fallBack(`${result.binDir} holds ${got}`)
+    if (instead) return instead
     throw new ClientInstallError(
       `${problem} install-client is on: ${pkg} was installed, but ${result.binDir} holds ${got}.` +
         `\nSteps:\n${describeSteps(result.steps)}\n${fix}`,

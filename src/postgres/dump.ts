@@ -137,7 +137,37 @@ export function explainDumpFailure(
   }
   const how = signal ? `was killed by ${signal}` : `exited with code ${code}`
   const tail = lastLines(stderr, 8)
-  return new DumpError(`pg_dump ${how}${tail ? `: ${tail}` : ''}`, stderr)
+  return new DumpError(
+    `pg_dump ${how}${tail ? `: ${tail}` : ''}${permissionAdvice(stderr)}`,
+    stderr
+  )
+}
+
+/** An identifier as pg_dump writes it in a query (fmtId): bare, or double-quoted. */
+const QUERY_IDENT = String.raw`(?:"(?:[^"]|"")*"|[A-Za-z_][A-Za-z0-9_$]*)`
+
+/**
+ * "permission denied for table|sequence|view|schema x" (the connected role may not read what
+ * pg_dump dumps; by hand it fails the same): how to leave it out — the exclude-tables /
+ * exclude-schemas inputs — or let the role read it. The qualified name from the failed query
+ * ("Query was: LOCK TABLE vault.secrets …"), else the bare name the error gives.
+ */
+function permissionAdvice(stderr: string): string {
+  const denied = /permission denied for (table|sequence|view|materialized view|schema) (\S+)/.exec(
+    stderr
+  )
+  if (!denied) return ''
+  const [, kind, bare] = denied
+  if (kind === 'schema') {
+    return ` The role in database-url may not use schema ${bare}, which the backup includes. Leave it out with 'exclude-schemas: ${bare}' (or back up only the schemas you need with 'schemas'), or let the role use it: GRANT USAGE ON SCHEMA ${bare} TO <role> (and SELECT on its tables), as the schema's owner.`
+  }
+  const query = new RegExp(
+    String.raw`Query was: .*?\b(?:LOCK TABLE|FROM|COPY)\s+(?:ONLY\s+)?(${QUERY_IDENT}\.${QUERY_IDENT})`
+  ).exec(stderr)
+  const named =
+    query && query[1].split('.').at(-1)?.replace(/^"|"$/g, '') === bare ? query[1] : bare
+  const schema = named.includes('.') ? named.slice(0, named.indexOf('.')) : undefined
+  return ` The role in database-url may not read ${kind} ${named}, which the backup includes. Leave it out with 'exclude-tables: ${named}'${schema ? ` (or its whole schema with 'exclude-schemas: ${schema}')` : ''}, or let the role read it: GRANT SELECT ON ${named} TO <role>, as its owner.`
 }
 
 function lastLines(text: string, n: number): string {

@@ -1,0 +1,92 @@
+/**
+ * pg_dump fails on a table (or schema) the connected role may not read, as it does by hand
+ * ("permission denied for table secrets": Supabase's vault.secrets for the postgres role). The
+ * action's error says how to leave it out (the exclude-tables / exclude-schemas inputs) or to
+ * GRANT the role what it needs; with the input it suggests, the backup succeeds.
+ */
+import { beforeAll, describe, expect, it } from '@jest/globals'
+import type { TestServer } from '../../dev/postgres.js'
+import { useHarness } from '../support/harness.js'
+import { NO_FILTERS, testBackupInputs } from '../support/inputs.js'
+
+const harness = useHarness({ name: 'backup-permission' })
+let server: TestServer
+let db: string
+const PASSWORD = 'dumper-pass-5678'
+
+beforeAll(async () => {
+  server = harness.server
+  db = await server.createDatabase('permission_src')
+  await server.query(
+    'postgres',
+    `DO $$BEGIN CREATE ROLE dumper LOGIN PASSWORD '${PASSWORD}'; EXCEPTION WHEN duplicate_object THEN NULL; END$$;`
+  )
+  await server.query(
+    db,
+    `CREATE TABLE public.notes (id integer PRIMARY KEY, body text);
+     INSERT INTO public.notes VALUES (1, 'one'), (2, 'two');
+     GRANT SELECT ON public.notes TO dumper;
+     CREATE SCHEMA vault;
+     CREATE TABLE vault.secrets (id integer, secret text);
+     INSERT INTO vault.secrets VALUES (1, 'not for dumper');
+     GRANT USAGE ON SCHEMA vault TO dumper;`
+  )
+}, 60_000)
+
+const asDumper = () => server.url(db, { user: 'dumper', password: PASSWORD })
+
+describe('a table the role may not read', () => {
+  it('fails as pg_dump by hand does, saying how to leave it out (exclude-tables, exclude-schemas) or to GRANT SELECT; nothing uploaded', async () => {
+    const name = 'denied-table'
+    const error = await harness.backup(testBackupInputs(asDumper(), { artifactName: name })).then(
+      () => undefined,
+      (e: unknown) => e as Error
+    )
+    expect(error?.message).toContain('permission denied for table secrets')
+    expect(error?.message).toContain(
+      "The role in database-url may not read table vault.secrets, which the backup includes. Leave it out with 'exclude-tables: vault.secrets' (or its whole schema with 'exclude-schemas: vault'), or let the role read it: GRANT SELECT ON vault.secrets TO <role>, as its owner."
+    )
+    expect(harness.backend.artifacts().filter(a => a.name === name)).toEqual([])
+  })
+
+  it.each([
+    ['exclude-tables: vault.secrets', { ...NO_FILTERS, excludeTables: ['vault.secrets'] }],
+    ['exclude-schemas: vault', { ...NO_FILTERS, excludeSchemas: ['vault'] }]
+  ])('with %s, as the error advises: backed up without it', async (_label, filters) => {
+    const result = await harness.backup(
+      testBackupInputs(asDumper(), {
+        artifactName: `advised-${filters.excludeTables.length}`,
+        filters
+      })
+    )
+    expect(result.manifest.rowCounts.tables.map(t => `${t.schema}.${t.name}=${t.rows}`)).toEqual([
+      'public.notes=2'
+    ])
+  })
+})
+
+describe('a schema the role may not use', () => {
+  it('names exclude-schemas and GRANT USAGE', async () => {
+    const other = await server.createDatabase()
+    await server.query(
+      other,
+      `CREATE TABLE public.notes (id integer); GRANT SELECT ON public.notes TO dumper;
+       CREATE SCHEMA hidden; CREATE TABLE hidden.t (id integer);`
+    )
+    const error = await harness
+      .backup(
+        testBackupInputs(server.url(other, { user: 'dumper', password: PASSWORD }), {
+          artifactName: 'denied-schema'
+        })
+      )
+      .then(
+        () => undefined,
+        (e: unknown) => e as Error
+      )
+    expect(error?.message).toContain('permission denied for schema hidden')
+    expect(error?.message).toContain(
+      "The role in database-url may not use schema hidden, which the backup includes. Leave it out with 'exclude-schemas: hidden'"
+    )
+    await server.dropDatabase(other)
+  })
+})

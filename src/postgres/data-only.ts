@@ -1,0 +1,110 @@
+/**
+ * The target's side of a data-only backup (pg_dump --data-only: rows for tables, values for
+ * sequences, that the backup does not create), read before anything runs: which of those tables
+ * the target has and whether they hold rows, which of those sequences it has and the table each
+ * belongs to. Read-only; the restore decides by it (modes/restore.ts).
+ */
+import type pg from 'pg'
+import type { QualifiedName } from '../types.js'
+
+/** Rows are counted up to this many (an error names the count, a larger table "more than"). */
+export const DATA_ONLY_COUNT_CAP = 1_000_000
+
+/** A table the backup fills that the target has. */
+export interface DataOnlyTable extends QualifiedName {
+  /** Its rows (its partitions' and children's too), up to DATA_ONLY_COUNT_CAP; -1 when `denied`. */
+  rows: number
+  /** More than DATA_ONLY_COUNT_CAP rows. */
+  more: boolean
+  /** The restoring role may not read it: whether it is empty cannot be told. */
+  denied: boolean
+}
+
+/** A sequence the backup sets that the target has, and the table it belongs to (OWNED BY, identity). */
+export interface DataOnlySequence extends QualifiedName {
+  owner?: QualifiedName
+}
+
+const EXTENSION_MEMBER = `EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
+                 WHERE d.classid = 'pg_catalog.pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')`
+
+/**
+ * The ordinary and partitioned tables of `tables` the target has (extension members left out),
+ * with their rows: counted with their partitions and inheritance children (a COPY into a
+ * partitioned table writes its partitions), each up to DATA_ONLY_COUNT_CAP.
+ */
+export async function dataOnlyTables(
+  client: pg.Client,
+  tables: ReadonlyArray<QualifiedName>
+): Promise<DataOnlyTable[]> {
+  if (tables.length === 0) return []
+  const { rows } = await client.query<{ schema: string; name: string; readable: boolean }>(
+    `SELECT n.nspname AS schema, c.relname AS name, has_table_privilege(c.oid, 'SELECT') AS readable
+       FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+       JOIN unnest($1::text[], $2::text[]) AS w(schema, name)
+         ON w.schema = n.nspname AND w.name = c.relname
+      WHERE c.relkind IN ('r', 'p') AND NOT ${EXTENSION_MEMBER}
+      ORDER BY 1, 2`,
+    [tables.map(t => t.schema), tables.map(t => t.name)]
+  )
+  const result: DataOnlyTable[] = rows.map(r => ({
+    schema: r.schema,
+    name: r.name,
+    rows: -1,
+    more: false,
+    denied: !r.readable
+  }))
+  const readable = result.filter(t => !t.denied)
+  for (let at = 0; at < readable.length; at += 100) {
+    const batch = readable.slice(at, at + 100)
+    const counted = await client.query<{ i: number; n: string }>(
+      batch
+        .map(
+          (t, i) =>
+            `SELECT ${i} AS i, (SELECT count(*) FROM (SELECT 1 FROM ${client.escapeIdentifier(t.schema)}.${client.escapeIdentifier(t.name)} LIMIT ${DATA_ONLY_COUNT_CAP + 1}) s)::text AS n`
+        )
+        .join(' UNION ALL ')
+    )
+    for (const r of counted.rows) {
+      const n = Number(r.n)
+      batch[Number(r.i)].rows = Math.min(n, DATA_ONLY_COUNT_CAP)
+      batch[Number(r.i)].more = n > DATA_ONLY_COUNT_CAP
+    }
+  }
+  return result
+}
+
+/** The sequences of `sequences` the target has, each with the table it belongs to, if any. */
+export async function dataOnlySequences(
+  client: pg.Client,
+  sequences: ReadonlyArray<QualifiedName>
+): Promise<DataOnlySequence[]> {
+  if (sequences.length === 0) return []
+  const { rows } = await client.query<{
+    schema: string
+    name: string
+    owner_schema: string | null
+    owner_name: string | null
+  }>(
+    `SELECT DISTINCT ON (n.nspname, c.relname) n.nspname AS schema, c.relname AS name,
+            tn.nspname AS owner_schema, t.relname AS owner_name
+       FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+       JOIN unnest($1::text[], $2::text[]) AS w(schema, name)
+         ON w.schema = n.nspname AND w.name = c.relname
+       LEFT JOIN pg_catalog.pg_depend d
+         ON d.classid = 'pg_catalog.pg_class'::regclass AND d.objid = c.oid
+        AND d.refclassid = 'pg_catalog.pg_class'::regclass AND d.deptype IN ('a', 'i')
+       LEFT JOIN pg_catalog.pg_class t ON t.oid = d.refobjid AND t.relkind IN ('r', 'p')
+       LEFT JOIN pg_catalog.pg_namespace tn ON tn.oid = t.relnamespace
+      WHERE c.relkind = 'S'
+      ORDER BY n.nspname, c.relname, t.relname NULLS LAST`,
+    [sequences.map(s => s.schema), sequences.map(s => s.name)]
+  )
+  return rows.map(r => ({
+    schema: r.schema,
+    name: r.name,
+    ...(r.owner_schema !== null && r.owner_name !== null
+      ? { owner: { schema: r.owner_schema, name: r.owner_name } }
+      : {})
+  }))
+}
