@@ -8,6 +8,7 @@ export const modules = {
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   AR: () => (/* binding */ artifactClient),
 /* harmony export */   EU: () => (/* binding */ downloadArtifactZip),
+/* harmony export */   EZ: () => (/* binding */ NoBackupArtifactError),
 /* harmony export */   P2: () => (/* binding */ deleteArtifactQuietly),
 /* harmony export */   Ql: () => (/* binding */ artifactNamesFor),
 /* harmony export */   g4: () => (/* binding */ checkNameIsFree),
@@ -55,6 +56,13 @@ export const modules = {
 
 class ArtifactStorageError extends _errors_js__WEBPACK_IMPORTED_MODULE_7__/* .EngineError */ .NJ {
     name = 'ArtifactStorageError';
+}
+/**
+ * No backup artifact where one was looked for: none of that name (in the run asked for), or only
+ * expired ones. check fails on it as on a stale backup (exit 3): backups stopped or never ran.
+ */
+class NoBackupArtifactError extends ArtifactStorageError {
+    name = 'NoBackupArtifactError';
 }
 /** The artifact's name: the zip's file name (`.zip` is added unless the name has it). */
 function artifactZipName(artifactName) {
@@ -332,7 +340,7 @@ function fromRest(a, repository) {
     };
 }
 function expiredError(a, repository) {
-    return new ArtifactStorageError(`the artifact '${a.name}' (id ${a.id}) in ${repository} expired${a.expires_at ? ` on ${a.expires_at}` : ''}; GitHub no longer keeps its files. Restore a newer backup, or keep backups longer with retention-days.`);
+    return new NoBackupArtifactError(`the artifact '${a.name}' (id ${a.id}) in ${repository} expired${a.expires_at ? ` on ${a.expires_at}` : ''}; GitHub no longer keeps its files. Restore a newer backup, or keep backups longer with retention-days.`);
 }
 /** Finds the backup artifact a restore asks for: by id, in a given run, in this run, or the newest. */
 async function findBackupArtifact(client, source) {
@@ -358,7 +366,7 @@ async function findBackupArtifact(client, source) {
                 throw explainClientError('look up the artifact in this run', error);
             }
         }
-        throw new ArtifactStorageError(`no artifact named '${names.join("' or '")}' exists in this workflow run (run-id: current). Run the backup step earlier in this run, or leave run-id empty for the latest backup.`);
+        throw new NoBackupArtifactError(`no artifact named '${names.join("' or '")}' exists in this workflow run (run-id: current). Run the backup step earlier in this run, or leave run-id empty for the latest backup.`);
     }
     const octokit = restClient(source.token);
     if (source.kind === 'artifact-id') {
@@ -410,7 +418,7 @@ async function findBackupArtifact(client, source) {
     if (!live) {
         if (newestFirst.length > 0)
             throw expiredError(newestFirst[0], source.repository);
-        throw new ArtifactStorageError(source.runId === 'latest'
+        throw new NoBackupArtifactError(source.runId === 'latest'
             ? `no artifact named '${names.join("' or '")}' exists in ${source.repository}. Check artifact-name (the backup step's artifact-name), and that a backup has run.`
             : `run ${source.runId} of ${source.repository} has no artifact named '${names.join("' or '")}'. Check run-id and artifact-name.`);
     }

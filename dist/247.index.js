@@ -707,23 +707,41 @@ async function chooseDumpClient(serverMajor, serverVersion, options = {}) {
 /**
  * The client for restoring an archive written by pg_dump `archiveMajor` into a server of
  * `serverMajor`: pg_restore (or psql for plain dumps) of at least the archive's pg_dump major,
- * the lowest such. Older tools cannot read newer archives (pg_restore: "unsupported version in
- * file header"; psql: newer meta-commands). When none is installed, the client of the newer of
- * the two majors is installed (install-client), so that it matches the server too.
+ * the lowest such. pg_restore cannot read newer archives ("unsupported version in file
+ * header"); psql runs a newer script as by hand (the gate handles newer meta-commands), so for
+ * psql that major is preferred, not required: the newest installed one is used, with a warning,
+ * when none is as new (and install-client is off or its installation fails). When none suits,
+ * the client of the newer of the two majors is installed (install-client), so that it matches
+ * the server too; when that fails, an installed client that can do the job is used, with a warning.
  */
 async function chooseRestoreClient(program, archiveMajor, serverMajor, options = {}) {
-    const why = program === 'pg_restore'
-        ? `The archive was written by pg_dump ${archiveMajor}, and pg_restore cannot read archives of a newer pg_dump`
-        : `The dump was written by pg_dump ${archiveMajor}, and an older psql may not understand it`;
+    if (program === 'psql') {
+        // psql by hand runs a script of a newer pg_dump (the gate handles what newer pg_dumps add,
+        // such as \restrict): the dump's major is preferred, not required
+        return chooseClient({
+            program,
+            minMajor: 0,
+            installMajor: Math.max(archiveMajor, serverMajor),
+            serverMajor,
+            why: `The dump was written by pg_dump ${archiveMajor}`,
+            preferred: { major: archiveMajor, why: `The dump was written by pg_dump ${archiveMajor}` }
+        }, options);
+    }
     return chooseClient({
         program,
         minMajor: archiveMajor,
         installMajor: Math.max(archiveMajor, serverMajor),
         serverMajor,
-        why
+        why: `The archive was written by pg_dump ${archiveMajor}, and pg_restore cannot read archives of a newer pg_dump`
     }, options);
 }
 async function chooseClient(asked, options) {
+    const chosen = await chooseClientOf(asked, options);
+    if (chosen.warning)
+        (options.warn ?? ((m) => log/* log */.Rm.warning(m)))(chosen.warning);
+    return chosen;
+}
+async function chooseClientOf(asked, options) {
     const need = withRequirements(asked, options.requires ?? []);
     const { program } = need;
     const wanted = options.postgresVersion;
@@ -738,18 +756,37 @@ async function chooseClient(asked, options) {
         if (install.major < need.minMajor) {
             throw new errors/* SettingError */.L_('pgBinDir', `${need.why}; found ${listInstalls(program, [install])}. ${manualFix(program, need.minMajor, false)}`);
         }
-        return install;
+        return olderThanPreferred(need, install);
     }
     if (wanted !== undefined && wanted < need.minMajor) {
         throw new errors/* SettingError */.L_('postgresVersion', `${program} ${wanted} cannot be used: ${need.why}. Use auto, or a major of at least ${need.minMajor}.`);
     }
     const installs = await discoverClients(program, options.dirs);
+    const lowest = Math.max(need.minMajor, need.preferred?.major ?? 0);
     const chosen = wanted !== undefined
         ? installs.find(i => i.major === wanted)
-        : installs.find(i => i.major >= need.minMajor);
+        : installs.find(i => i.major >= lowest);
     if (chosen)
-        return chosen;
+        return olderThanPreferred(need, chosen);
+    // psql older than the dump's pg_dump: used as by hand, unless install-client may install one
+    const fallback = need.preferred && wanted === undefined ? usable(need, installs) : undefined;
+    if (fallback && !options.installClient)
+        return olderThanPreferred(need, fallback);
     return installOrFail(need, wanted ?? need.installMajor, wanted !== undefined, installs, options);
+}
+/** The newest installed client that can do the job (at least the major the job requires). */
+function usable(need, installs) {
+    return installs.filter(i => i.major >= need.minMajor).at(-1);
+}
+/** `install`, with a warning when it is older than the major preferred (psql: the dump's). */
+function olderThanPreferred(need, install) {
+    const preferred = need.preferred;
+    if (!preferred || install.major >= preferred.major)
+        return install;
+    return {
+        ...install,
+        warning: `${preferred.why}; restoring it with the older ${listInstalls(need.program, [install])}, as psql by hand would: the action reads the script first and handles what newer pg_dumps add (such as \\restrict, SET transaction_timeout), and a statement the server rejects fails the restore as it would by hand. To restore with a psql as new as the dump, install ${clientPackage(preferred.major)} (or set install-client: true).`
+    };
 }
 /** The need raised to the newest major an option asks for, saying why. */
 function withRequirements(need, requires) {
@@ -772,29 +809,52 @@ const INSTALLABLE_MAJORS = { oldest: 13, newest: 18 };
 async function installOrFail(need, major, exact, found, options) {
     const { program } = need;
     const pkg = clientPackage(major);
+    /**
+     * install-client could not give the client: an installed one that can do the job is used
+     * (restores only: psql of any major — as by hand — or a pg_restore that reads the archive).
+     */
+    const fallBack = (why) => {
+        if (program !== 'psql' && program !== 'pg_restore')
+            return undefined;
+        const installed = usable(need, found);
+        if (!installed)
+            return undefined;
+        const chosen = olderThanPreferred(need, installed);
+        const instead = `install-client could not install ${pkg} (${why}); restoring with the installed ${listInstalls(program, [installed])} instead${program === 'pg_restore' ? `, which reads archives of pg_dump ${need.minMajor} and older` : ''}.`;
+        return { ...chosen, warning: chosen.warning ? `${instead} ${chosen.warning}` : instead };
+    };
     const foundText = found.length === 0 ? `no ${program} was found` : `found ${listInstalls(program, found)}`;
     const problem = exact
         ? `Input 'postgres-version' asks for ${program} ${major}, which is not installed; ${foundText}.`
         : `${need.why}; ${foundText}.`;
     const fix = manualFix(program, major, exact);
     if (!options.installClient) {
-        throw new ClientVersionError(`${problem} ${fix} Or set 'install-client: true' to let the action install ${pkg} itself (Linux runners with apt-get).`);
+        throw new ClientVersionError(`${problem} ${fix} Or set 'install-client: true' to let the action install ${pkg} itself (Linux runners with apt-get).`, 'setting');
     }
     const installable = Number.isInteger(major) &&
         major >= INSTALLABLE_MAJORS.oldest &&
         major <= INSTALLABLE_MAJORS.newest;
     if (!installable && !exact && major !== need.serverMajor) {
         // the major may come from a backup's manifest or archive header: never let it choose what apt installs
-        throw new ClientVersionError(`${problem} install-client installs only the clients of PostgreSQL ${INSTALLABLE_MAJORS.oldest}–${INSTALLABLE_MAJORS.newest}, which this action supports, not ${pkg}; nothing was installed. ${fix}`);
+        const instead = fallBack(`it installs only the clients of PostgreSQL ${INSTALLABLE_MAJORS.oldest}–${INSTALLABLE_MAJORS.newest}`);
+        if (instead)
+            return instead;
+        throw new ClientVersionError(`${problem} install-client installs only the clients of PostgreSQL ${INSTALLABLE_MAJORS.oldest}–${INSTALLABLE_MAJORS.newest}, which this action supports, not ${pkg}; nothing was installed. ${fix}`, 'setting');
     }
     const say = options.log ?? ((line) => log/* log */.Rm.info(line));
     const installer = options.installer ?? aptInstaller();
     say(`No suitable ${program} is installed (${foundText}); installing ${pkg} (install-client: true).`);
     const result = await installer(major, say);
     if (result.status === 'unavailable') {
+        const instead = fallBack(result.reason);
+        if (instead)
+            return instead;
         throw new ClientVersionError(`${problem} install-client is on, but nothing could be installed: ${result.reason}. ${fix}`);
     }
     if (result.status === 'failed') {
+        const instead = fallBack(`${result.reason}`);
+        if (instead)
+            return instead;
         const output = result.output.length
             ? `\napt's output ended with:\n${result.output.map(l => `  ${l}`).join('\n')}`
             : '';
@@ -807,12 +867,21 @@ async function installOrFail(need, major, exact, found, options) {
     const install = await probe(result.binDir, program);
     if (!install || (exact ? install.major !== major : install.major < need.minMajor)) {
         const got = install ? `${program} ${install.version}` : `no working ${program}${EXE}`;
+        const instead = fallBack(`${result.binDir} holds ${got}`);
+        if (instead)
+            return instead;
         throw new ClientInstallError(`${problem} install-client is on: ${pkg} was installed, but ${result.binDir} holds ${got}.` +
             `\nSteps:\n${describeSteps(result.steps)}\n${fix}`, result);
     }
     say(`Installed ${pkg}: ${programPath(install, program)}: ${install.versionText}`);
     return install;
 }
+/**
+ * No client that can do the job: none installed and install-client off, or a major
+ * install-client does not install — a setting (install-client, postgres-version, pg-bin-dir:
+ * exit 2, as pg-bin-dir or postgres-version naming too old a client); an installation that
+ * failed (ClientInstallError) is a failure.
+ */
 class ClientVersionError extends errors/* EngineError */.NJ {
     name = 'ClientVersionError';
 }
@@ -978,7 +1047,28 @@ function explainDumpFailure(code, signal, stderr) {
     }
     const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
     const tail = lastLines(stderr, 8);
-    return new DumpError(`pg_dump ${how}${tail ? `: ${tail}` : ''}`, stderr);
+    return new DumpError(`pg_dump ${how}${tail ? `: ${tail}` : ''}${permissionAdvice(stderr)}`, stderr);
+}
+/** An identifier as pg_dump writes it in a query (fmtId): bare, or double-quoted. */
+const QUERY_IDENT = String.raw `(?:"(?:[^"]|"")*"|[A-Za-z_][A-Za-z0-9_$]*)`;
+/**
+ * "permission denied for table|sequence|view|schema x" (the connected role may not read what
+ * pg_dump dumps; by hand it fails the same): how to leave it out — the exclude-tables /
+ * exclude-schemas inputs — or let the role read it. The qualified name from the failed query
+ * ("Query was: LOCK TABLE vault.secrets …"), else the bare name the error gives.
+ */
+function permissionAdvice(stderr) {
+    const denied = /permission denied for (table|sequence|view|materialized view|schema) (\S+)/.exec(stderr);
+    if (!denied)
+        return '';
+    const [, kind, bare] = denied;
+    if (kind === 'schema') {
+        return ` The role in database-url may not use schema ${bare}, which the backup includes. Leave it out with 'exclude-schemas: ${bare}' (or back up only the schemas you need with 'schemas'), or let the role use it: GRANT USAGE ON SCHEMA ${bare} TO <role> (and SELECT on its tables), as the schema's owner.`;
+    }
+    const query = new RegExp(String.raw `Query was: .*?\b(?:LOCK TABLE|FROM|COPY)\s+(?:ONLY\s+)?(${QUERY_IDENT}\.${QUERY_IDENT})`).exec(stderr);
+    const named = query && query[1].split('.').at(-1)?.replace(/^"|"$/g, '') === bare ? query[1] : bare;
+    const schema = named.includes('.') ? named.slice(0, named.indexOf('.')) : undefined;
+    return ` The role in database-url may not read ${kind} ${named}, which the backup includes. Leave it out with 'exclude-tables: ${named}'${schema ? ` (or its whole schema with 'exclude-schemas: ${schema}')` : ''}, or let the role read it: GRANT SELECT ON ${named} TO <role>, as its owner.`;
 }
 function lastLines(text, n) {
     return text.trim().split('\n').slice(-n).join(' | ');
@@ -1997,6 +2087,12 @@ class PlainDumpObjects {
     /** Tables the script creates (CREATE TABLE), and those it inserts rows into (INSERT INTO). */
     createdTables = [];
     insertTables = [];
+    /**
+     * Tables a plain CREATE TABLE creates (no IF NOT EXISTS) that no statement before it named in a
+     * DROP, ALTER or the like (nor its schema): that CREATE fails where the target has a relation
+     * of that name, as pg_restore or psql by hand fails there.
+     */
+    newTables = [];
     /** Sequences the script creates (CREATE SEQUENCE, an identity column's SEQUENCE NAME). */
     createdSequences = [];
     /** Sequences whose value it sets (pg_dump's SELECT pg_catalog.setval('…', …)). */
@@ -2021,6 +2117,8 @@ class PlainDumpObjects {
     /** DROP OWNED / REASSIGN OWNED: they reach every schema of the database. */
     wholeDatabase = false;
     namedKeys = new Set();
+    /** Names (JSON [schema, name] or [schema]) a DROP or ALTER named; `new:` keys: newTables. */
+    cleared = new Set();
     gate;
     /** The "dump complete" trailer was seen (outside statements and data). */
     get complete() {
@@ -2085,6 +2183,10 @@ class PlainDumpObjects {
                 const table = parseCopyStatement(`COPY ${object[2]}`);
                 if (table)
                     this.createdTables.push(table);
+                // the name as the server folds it (an unquoted Accounts is accounts)
+                const [schema, dot, name] = sqlTokens(object[2], false);
+                if (dot?.value === '.' && !/^CREATE (?:UNLOGGED |FOREIGN )?TABLE IF NOT EXISTS /.test(line))
+                    this.newTable({ schema: schema.value, name: name.value });
             }
             if (object[1] === 'SEQUENCE') {
                 const sequence = parseCopyStatement(`COPY ${object[2]}`);
@@ -2107,6 +2209,8 @@ class PlainDumpObjects {
             (first === 'CREATE' && /^\s*CREATE\s+OR\s+REPLACE\b/i.test(text));
         // an INSERT's string literals are data (pg_dump --inserts): only its names count
         const tokens = sqlTokens(text, first !== 'INSERT');
+        // DROP and ALTER (… RENAME, SET SCHEMA) may take a name away before a CREATE TABLE of it
+        const clears = first === 'DROP' || first === 'ALTER';
         if (/^(?:DROP|REASSIGN)\s+OWNED\b/i.test(text.trimStart()))
             this.wholeDatabase = true;
         for (let i = 0; i < tokens.length; i++) {
@@ -2168,6 +2272,8 @@ class PlainDumpObjects {
                     this.schema(v.value);
                     if (!RESERVED_SCHEMA.test(v.value))
                         this.namedSchemas.add(v.value);
+                    if (clears)
+                        this.cleared.add(JSON.stringify([v.value]));
                     if (tokens[j + 1]?.value !== ',')
                         break;
                 }
@@ -2178,6 +2284,8 @@ class PlainDumpObjects {
                 this.schema(t.value);
                 if (changes)
                     this.named({ schema: t.value, name: b });
+                if (clears)
+                    this.cleared.add(JSON.stringify([t.value, b]));
                 if (tokens[i + 3]?.value === '.' && tokens[i + 4]?.kind === 'ident') {
                     this.schema(b);
                     if (changes)
@@ -2185,6 +2293,18 @@ class PlainDumpObjects {
                 }
             }
         }
+    }
+    /** See newTables: unless an earlier DROP or ALTER may have taken the name away. */
+    newTable(table) {
+        const key = JSON.stringify([table.schema, table.name]);
+        if (this.wholeDatabase ||
+            this.cleared.has(key) ||
+            this.cleared.has(JSON.stringify([table.schema])))
+            return;
+        if (this.cleared.has(`new:${key}`))
+            return;
+        this.cleared.add(`new:${key}`);
+        this.newTables.push(table);
     }
     schema(name) {
         if (name !== '' && !RESERVED_SCHEMA.test(name))

@@ -91,12 +91,22 @@ async function findNewest(source, signed) {
         const { S3StorageError, createS3Client, findNewestBackup, getObjectText } = await Promise.all(/* import() */[__webpack_require__.e(358), __webpack_require__.e(279)]).then(__webpack_require__.bind(__webpack_require__, 69279));
         const { manifestKeyFor } = await Promise.resolve(/* import() */).then(__webpack_require__.bind(__webpack_require__, 78150));
         const s3 = createS3Client(source.settings);
+        // no backup there (none under the prefix, none readable, or the one named missing): a
+        // failed check, as a stale one (exit 3) — the same as for an artifact
+        const none = (error) => {
+            if (error instanceof S3StorageError && ['NoBackup', 'NoSuchKey'].includes(error.code ?? ''))
+                throw new StaleBackupError(error.message, { cause: error });
+            throw error;
+        };
         let found;
         if (source.key) {
             found = { dumpKey: source.key, manifestKey: manifestKeyFor(source.key) };
         }
         else {
-            const newest = await findNewestBackup(s3, { bucket: source.bucket, prefix: source.prefix });
+            const newest = await findNewestBackup(s3, {
+                bucket: source.bucket,
+                prefix: source.prefix
+            }).catch(none);
             found = {
                 dumpKey: newest.dumpKey,
                 manifestKey: newest.manifestKey,
@@ -107,7 +117,7 @@ async function findNewest(source, signed) {
         if (!signed && found.manifest)
             return { checked, manifest: found.manifest };
         // the manifest's bytes as stored (a signature covers them exactly)
-        const text = await getObjectText(s3, { bucket: source.bucket, key: found.manifestKey });
+        const text = await getObjectText(s3, { bucket: source.bucket, key: found.manifestKey }).catch(none);
         const newest = {
             checked,
             manifest: parseManifestText(text),
@@ -125,7 +135,12 @@ async function findNewest(source, signed) {
         }
         return newest;
     }
-    const artifact = await (0,_storage_artifact_js__WEBPACK_IMPORTED_MODULE_4__/* .findBackupArtifact */ .mb)((0,_storage_artifact_js__WEBPACK_IMPORTED_MODULE_4__/* .artifactClient */ .AR)(), source);
+    const artifact = await (0,_storage_artifact_js__WEBPACK_IMPORTED_MODULE_4__/* .findBackupArtifact */ .mb)((0,_storage_artifact_js__WEBPACK_IMPORTED_MODULE_4__/* .artifactClient */ .AR)(), source).catch((error) => {
+        // none of that name, or only expired ones: a failed check, as a stale one (exit 3)
+        if (error instanceof _storage_artifact_js__WEBPACK_IMPORTED_MODULE_4__/* .NoBackupArtifactError */ .EZ)
+            throw new StaleBackupError(error.message, { cause: error });
+        throw error;
+    });
     _log_js__WEBPACK_IMPORTED_MODULE_2__/* .log */ .Rm.info(`Artifact '${artifact.name}' (id ${artifact.id}${artifact.runId ? `, run ${artifact.runId}` : ''}), ${artifact.size === undefined ? '' : `${(0,_log_js__WEBPACK_IMPORTED_MODULE_2__/* .formatBytes */ .z3)(artifact.size)}, `}uploaded ${artifact.createdAt?.toISOString() ?? '?'}`);
     const remote = await (0,_storage_artifact_manifest_js__WEBPACK_IMPORTED_MODULE_5__/* .readArtifactManifestFile */ .YT)(artifact, source.kind === 'artifact' || source.kind === 'artifact-id' ? source.token : '', { signature: signed });
     return {

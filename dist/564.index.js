@@ -1,8 +1,8 @@
-export const id = 897;
-export const ids = [897];
+export const id = 564;
+export const ids = [564];
 export const modules = {
 
-/***/ 30897:
+/***/ 51564:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 
@@ -13,7 +13,7 @@ __webpack_require__.d(__webpack_exports__, {
   restore: () => (/* binding */ restore)
 });
 
-// UNUSED EXPORTS: LOAD_PHASE, RestoreError, restorePolicy, rolesStayMessage, superuserRisk
+// UNUSED EXPORTS: LOAD_PHASE, RestoreError, ownerInTarget, restorePolicy, rolesStayMessage, superuserRisk
 
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __webpack_require__(77598);
@@ -1227,7 +1227,9 @@ function inScriptLines(error, gate, name) {
 function inArchiveEntries(error, gate) {
     if (!(error instanceof LoadError) || !error.exit)
         return error;
-    const at = /psql:<stdin>:(\d+):/.exec(error.stderr);
+    // the line of the error, not of a warning or notice an earlier statement printed
+    const at = /^psql:<stdin>:(\d+): (?:ERROR|FATAL): /m.exec(error.stderr) ??
+        /psql:<stdin>:(\d+):/.exec(error.stderr);
     if (!at)
         return error;
     const entry = gate.entryAt(Number(at[1]));
@@ -1478,10 +1480,18 @@ async function loadDirect(plan, target, options, hooks, archive, direct) {
         ...direct.selection
     ];
     let stdin;
+    let onStderrLine;
     if ('path' in archive) {
         const now = await readTocAt(archive.path);
         if (!now.bytes.equals(direct.tocBytes))
             throw tocChanged();
+        if (options.singleTransaction) {
+            // pg_restore reads the files itself: its --verbose tells when it is past its data
+            const listed = new Set((await (0,promises_.readFile)(direct.listFile, 'utf8')).match(/^\d+/gm)?.map(Number));
+            const data = direct.toc.entries.filter(e => e.desc === 'TABLE DATA' && listed.has(e.dumpId));
+            onStderrLine = (0,commit/* markCommitAfterData */.h6)(data.length);
+            args.push('--verbose');
+        }
         args.push(archive.path);
     }
     else {
@@ -1497,9 +1507,10 @@ async function loadDirect(plan, target, options, hooks, archive, direct) {
     }
     const pgRestore = (0,clients/* programPath */.kx)(plan.client, 'pg_restore');
     const child = (0,src_process/* startChild */.v0)(pgRestore, args, {
-        env: target.env,
+        env: onStderrLine ? { ...target.env, LC_MESSAGES: 'C' } : target.env,
         stdin,
-        stdout: 'ignore'
+        stdout: 'ignore',
+        onStderrLine
     });
     try {
         await child.done;
@@ -2065,8 +2076,8 @@ entry) {
             ' The archive was written by a newer pg_dump than this pg_restore: use a newer client (inputs postgres-version or pg-bin-dir).';
     }
     else if (/role "[^"]+" does not exist/.test(errors)) {
-        hint =
-            " The backup names roles the target lacks: set 'no-owner: true' and 'no-privileges: true'.";
+        const role = /role "([^"]+)" does not exist/.exec(errors)[1];
+        hint = ` The backup names the role "${role}", which the target lacks: restore with 'create-roles: true' from a backup made with 'globals: true' (it creates the backup's roles first), or create the role in the target (CREATE ROLE "${role}" NOLOGIN;), then restore again.`;
     }
     else if (/unrecognized configuration parameter "transaction_timeout"/.test(errors)) {
         hint =
@@ -2088,9 +2099,8 @@ entry) {
         hint =
             ' The error comes from the backup itself, while its data was copied (a CHECK constraint, default or trigger whose function names an object without its schema: pg_dump restores with an empty search_path): this backup fails to load into any database, as pg_restore or psql by hand shows. Qualify the names in that function (schema.table) or give it a search_path (ALTER FUNCTION … SET search_path), then back up again.';
     }
-    else if (/permission denied|must be owner|must be superuser/.test(errors)) {
-        hint =
-            ' The target user lacks a privilege the backup needs. On managed services (Supabase, Neon, RDS) keep no-owner and no-privileges true, and leave out extensions or event triggers the service manages (when dumping: schemas: public with any pg_dump, or pg-dump-args: --exclude-extension=..., which needs pg_dump 17+ and then pg_restore 17+).';
+    else {
+        hint = privilegeHint(errors, reported.join('\n'));
     }
     const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
     return new LoadError(`${name} ${how}: ${detail}.${hint}`, stderr, false, {
@@ -2098,6 +2108,30 @@ entry) {
         code,
         signal
     });
+}
+/**
+ * The fix for a privilege the restoring role lacks, by the kind of error (the owner of the object
+ * in the target is added by the restore, which can ask the target: see ownerInTarget).
+ */
+function privilegeHint(errors, reported = errors) {
+    const extension = /permission denied to create extension "([^"]+)"/.exec(errors);
+    if (extension) {
+        const who = /Must have CREATE privilege on current database/.test(reported)
+            ? `The restoring role may create the trusted extension "${extension[1]}" only with CREATE on the database (GRANT CREATE ON DATABASE … as its owner)`
+            : `Only a superuser may create the extension "${extension[1]}" in the target`;
+        return ` ${who}: enable ${extension[1]} there first (Supabase: Dashboard → Database → Extensions; otherwise CREATE EXTENSION "${extension[1]}"; as a superuser), then restore again.`;
+    }
+    const owner = /must be owner of ([a-z ]+?) (\S+)$/m.exec(errors);
+    if (owner)
+        return ` Only the owner of the ${owner[1]} ${owner[2]} (or a superuser) may do this, and the restoring role cannot act as it.`;
+    const schema = /permission denied for schema (\S+)/.exec(errors);
+    if (schema)
+        return ` The restoring role may not create objects in the schema ${schema[1]} of the target (it lacks CREATE on it).`;
+    if (/permission denied to (?:create|change owner of) event trigger/.test(errors))
+        return ' Only a superuser may create or own an event trigger: restore as a superuser, or leave the event trigger out of the backup (on a managed service the provider manages its own).';
+    if (/permission denied|must be superuser|must be member of role/.test(errors))
+        return ' The restoring role lacks a privilege this statement needs: run it as a role that has it, or leave the object out of the backup (exclude-schemas, exclude-tables).';
+    return '';
 }
 /**
  * An error about an object that exists ("relation "t" already exists"), not a row whose key does
@@ -2154,6 +2188,8 @@ const STARTS = new RegExp(`^(?:${PROGRAM}|(?:ERROR|FATAL|PANIC|WARNING|NOTICE|DE
 function reportedLines(stderr) {
     const out = [];
     let within;
+    /** The message the DETAIL, HINT and CONTEXT lines that follow belong to (a WARNING's are not the error's). */
+    let message;
     // psql and pg_restore start each error's first line with their name: an ERROR line without
     // it, among lines that have it, continues a value (a row's text with a line break)
     const prefixed = stderr.split('\n').some(l => PREFIX.exec(l)?.[0]);
@@ -2170,11 +2206,21 @@ function reportedLines(stderr) {
         within = m?.[1];
         if (!m) {
             // pg_restore -d: "pg_restore: error: COPY failed for table "t": ERROR:  invalid input …"
-            if (/error:|could not/i.test(raw))
+            if (/error:|could not/i.test(raw)) {
+                message = 'ERROR';
                 out.push(cutErrorValue(raw));
+            }
+            else
+                message = undefined;
             continue;
         }
         const [, kind, text] = m;
+        const follows = ['DETAIL', 'HINT', 'CONTEXT', 'STATEMENT', 'QUERY', 'Command was'].includes(kind);
+        if (!follows && !kind.startsWith('LINE'))
+            message = kind;
+        // a notice's or warning's DETAIL/HINT (wal_level's on CREATE PUBLICATION) is not the error's
+        if (follows && message !== undefined && message !== 'ERROR' && message !== 'FATAL')
+            continue;
         if (kind === 'ERROR' || kind === 'FATAL') {
             if (!prefixed || line !== raw)
                 out.push(cutErrorValue(raw));
@@ -2241,6 +2287,71 @@ function psqlSupportsRestrict(version) {
 
 // EXTERNAL MODULE: ./src/postgres/locks.ts
 var locks = __webpack_require__(60975);
+;// CONCATENATED MODULE: ./src/postgres/data-only.ts
+/** Rows are counted up to this many (an error names the count, a larger table "more than"). */
+const DATA_ONLY_COUNT_CAP = 1_000_000;
+const EXTENSION_MEMBER = `EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
+                 WHERE d.classid = 'pg_catalog.pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')`;
+/**
+ * The ordinary and partitioned tables of `tables` the target has (extension members left out),
+ * with their rows: counted with their partitions and inheritance children (a COPY into a
+ * partitioned table writes its partitions), each up to DATA_ONLY_COUNT_CAP.
+ */
+async function dataOnlyTables(client, tables) {
+    if (tables.length === 0)
+        return [];
+    const { rows } = await client.query(`SELECT n.nspname AS schema, c.relname AS name, has_table_privilege(c.oid, 'SELECT') AS readable
+       FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+       JOIN unnest($1::text[], $2::text[]) AS w(schema, name)
+         ON w.schema = n.nspname AND w.name = c.relname
+      WHERE c.relkind IN ('r', 'p') AND NOT ${EXTENSION_MEMBER}
+      ORDER BY 1, 2`, [tables.map(t => t.schema), tables.map(t => t.name)]);
+    const result = rows.map(r => ({
+        schema: r.schema,
+        name: r.name,
+        rows: -1,
+        more: false,
+        denied: !r.readable
+    }));
+    const readable = result.filter(t => !t.denied);
+    for (let at = 0; at < readable.length; at += 100) {
+        const batch = readable.slice(at, at + 100);
+        const counted = await client.query(batch
+            .map((t, i) => `SELECT ${i} AS i, (SELECT count(*) FROM (SELECT 1 FROM ${client.escapeIdentifier(t.schema)}.${client.escapeIdentifier(t.name)} LIMIT ${DATA_ONLY_COUNT_CAP + 1}) s)::text AS n`)
+            .join(' UNION ALL '));
+        for (const r of counted.rows) {
+            const n = Number(r.n);
+            batch[Number(r.i)].rows = Math.min(n, DATA_ONLY_COUNT_CAP);
+            batch[Number(r.i)].more = n > DATA_ONLY_COUNT_CAP;
+        }
+    }
+    return result;
+}
+/** The sequences of `sequences` the target has, each with the table it belongs to, if any. */
+async function dataOnlySequences(client, sequences) {
+    if (sequences.length === 0)
+        return [];
+    const { rows } = await client.query(`SELECT DISTINCT ON (n.nspname, c.relname) n.nspname AS schema, c.relname AS name,
+            tn.nspname AS owner_schema, t.relname AS owner_name
+       FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+       JOIN unnest($1::text[], $2::text[]) AS w(schema, name)
+         ON w.schema = n.nspname AND w.name = c.relname
+       LEFT JOIN pg_catalog.pg_depend d
+         ON d.classid = 'pg_catalog.pg_class'::regclass AND d.objid = c.oid
+        AND d.refclassid = 'pg_catalog.pg_class'::regclass AND d.deptype IN ('a', 'i')
+       LEFT JOIN pg_catalog.pg_class t ON t.oid = d.refobjid AND t.relkind IN ('r', 'p')
+       LEFT JOIN pg_catalog.pg_namespace tn ON tn.oid = t.relnamespace
+      WHERE c.relkind = 'S'
+      ORDER BY n.nspname, c.relname, t.relname NULLS LAST`, [sequences.map(s => s.schema), sequences.map(s => s.name)]);
+    return rows.map(r => ({
+        schema: r.schema,
+        name: r.name,
+        ...(r.owner_schema !== null && r.owner_name !== null
+            ? { owner: { schema: r.owner_schema, name: r.owner_name } }
+            : {})
+    }));
+}
+
 // EXTERNAL MODULE: ./src/postgres/session.ts
 var postgres_session = __webpack_require__(92515);
 ;// CONCATENATED MODULE: ./src/postgres/target-policy.ts
@@ -2258,12 +2369,29 @@ async function readTargetFacts(client) {
         serverMajor: Math.floor(row.version_num / 10000),
         roles: row.roles ?? [],
         settableRoles: row.settable ?? [],
+        superusers: row.superusers ?? [],
+        ...(await readCreatableExtensions(client, row.version_num)),
         extensions: row.extensions ?? [],
         schemas: (row.schemas ?? []).map(s => ({ ...s, relations: Number(s.relations) })),
         publications: row.publications ?? [],
         settings: (row.settings ?? []).map(s => s.toLowerCase()),
         providerSchemas: await readProviderSchemas(client),
         objectOwners: row.object_owners ?? []
+    };
+}
+/** The extensions current_user may create (see TargetFacts.creatableExtensions); 13+: trusted ones. */
+async function readCreatableExtensions(client, versionNum) {
+    // before 13 there are no trusted extensions: only a superuser creates any
+    const trusted = versionNum >= 130000 ? 'v.trusted' : 'false';
+    const result = await client.query(`SELECT json_agg(DISTINCT v.name::text) FILTER (
+              WHERE (SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user)
+                 OR NOT v.superuser
+                 OR (${trusted} AND pg_catalog.has_database_privilege(current_database(), 'CREATE'))) AS names,
+            json_agg(DISTINCT v.name::text) AS available
+       FROM pg_catalog.pg_available_extension_versions v`);
+    return {
+        creatableExtensions: result.rows[0]?.names ?? [],
+        availableExtensions: result.rows[0]?.available ?? []
     };
 }
 const TARGET_FACTS_SQL = `
@@ -2295,6 +2423,7 @@ SELECT current_user::text AS current_user,
                                           'owner', pg_catalog.pg_get_userbyid(p.pubowner)::text))
           FROM pg_catalog.pg_publication p) AS publications,
        (SELECT json_agg(name::text) FROM pg_catalog.pg_settings) AS settings,
+       (SELECT json_agg(rolname::text ORDER BY rolname) FROM pg_catalog.pg_roles WHERE rolsuper) AS superusers,
        (SELECT json_agg(DISTINCT o.owner) FROM (
           SELECT pg_catalog.pg_get_userbyid(c.relowner)::text AS owner
             FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
@@ -2392,6 +2521,13 @@ function shown(e) {
     return one.length > 160 ? `${one.slice(0, 160)}…` : one;
 }
 const KEEP = { keep: true };
+/**
+ * The reasons of the backup's objects the restore leaves out because they act on what the
+ * provider owns in the target, or need what only the provider may create: each names the
+ * object and what to do; the log and the job summary list them as a warning, and the
+ * `not-restored` output holds them.
+ */
+const NOT_RESTORED = 'not restored: ';
 const skip = (reason) => ({ keep: false, reason });
 /**
  * The decision per statement, from the facts read before the load. Stateful only across
@@ -2405,6 +2541,12 @@ function statementPolicy(facts, options) {
     const roles = new Set(facts.roles);
     const settable = new Set(facts.settableRoles);
     const extensions = new Map(facts.extensions.map(e => [e.name, e]));
+    // a provider's hook may let the role create more (Supabase's supautils, RDS, Azure, Cloud SQL):
+    // there, what the server's own rules say is not the whole truth, and nothing is left out
+    const extensionHook = facts.settings.some(s => /^(?:supautils|rds|azure|cloudsql|alloydb|neon)\./.test(s));
+    const creatable = facts.creatableExtensions && !extensionHook ? new Set(facts.creatableExtensions) : undefined;
+    const creatableNames = new Set(facts.availableExtensions ?? []);
+    const extensionsLeftOut = new Map();
     const schemas = new Map(facts.schemas.map(s => [s.name, s]));
     const publications = new Map(facts.publications.map(p => [p.name, p]));
     const settings = new Set(facts.settings);
@@ -2412,13 +2554,16 @@ function statementPolicy(facts, options) {
     /** Roles the backup's statements make owners of its objects (ALTER … OWNER TO), so far. */
     const backupOwners = new Set();
     const objectOwners = new Set(facts.objectOwners ?? []);
-    const provider = providerPolicy(facts.providerSchemas ?? [], options.cleanDrops);
     const canActAs = (role) => facts.superuser ||
         ROLE_KEYWORDS.has(role) ||
         settable.has(role) ||
         (role === 'pg_database_owner' && settable.has(facts.databaseOwner));
     /** The restoring role owns it (or may act as its owner): it can drop, alter, comment it. */
     const owns = (owner) => canActAs(owner);
+    const provider = providerPolicy(facts.providerSchemas ?? [], options.cleanDrops, {
+        currentUser: facts.currentUser,
+        canActAs
+    });
     /**
      * An existing schema or publication that survives clean: clean drops the backup's own schemas
      * and publications (it cannot drop another role's), never extensions or the schema public.
@@ -2471,6 +2616,14 @@ function statementPolicy(facts, options) {
         }
         if (cls.detail === 'EVENT TRIGGER' && !facts.superuser)
             return skip('event triggers need a superuser');
+        // the owner of an event trigger must be a superuser, and roles create-roles makes never are
+        // (pg_restore by hand fails on it and carries on): the restoring role stays its owner
+        if (cls.detail === 'EVENT TRIGGER' &&
+            newOwner !== undefined &&
+            facts.superusers !== undefined &&
+            !ROLE_KEYWORDS.has(newOwner) &&
+            !facts.superusers.includes(newOwner))
+            return skip(`owner not set: "${newOwner}" is not a superuser in the target, and the owner of an event trigger must be one (it stays ${facts.currentUser}'s)`);
         if (newOwner === undefined)
             return KEEP;
         const problem = roleProblem([newOwner], true);
@@ -2558,6 +2711,19 @@ function statementPolicy(facts, options) {
             case 'extension': {
                 const name = cls.detail;
                 const ext = name === undefined ? undefined : extensions.get(name);
+                if (!ext && name !== undefined) {
+                    // one the target lacks and the restoring role may not create (not a trusted
+                    // extension): pg_restore by hand fails on it and carries on; left out and listed —
+                    // what needs it (a column of its type) still fails the restore
+                    const left = extensionsLeftOut.get(name);
+                    if (left)
+                        return skip(left);
+                    if (k[0] === 'CREATE' && !facts.superuser && creatable && !creatable.has(name)) {
+                        const reason = `${NOT_RESTORED}EXTENSION ${name} — ${facts.currentUser} may not create it in the target (${creatableNames.has(name) ? 'not a trusted extension' : 'the server does not have it'}); enable it there first (Supabase: Dashboard → Database → Extensions; otherwise CREATE EXTENSION "${name}" as a superuser)`;
+                        extensionsLeftOut.set(name, reason);
+                        return skip(reason);
+                    }
+                }
                 // clean-drop-dependents dropped the extension with its schema (DROP SCHEMA … CASCADE):
                 // gone when the CREATE runs, which makes it again (and its COMMENT then applies)
                 if (!ext || droppedWithSchema(ext.schema))
@@ -2660,6 +2826,7 @@ prov AS (
    WHERE n.nspname NOT LIKE 'pg\\_%' AND n.nspname NOT IN ('information_schema', 'public')
      AND NOT me.su)
 SELECT p.name, p.owner, CASE WHEN p.owned THEN p.extension_owner END AS extension_owner,
+  pg_catalog.has_schema_privilege(p.oid, 'CREATE') AS creatable,
   (SELECT json_agg(json_build_object(
             'name', c.relname::text,
             'columns', (SELECT json_agg(json_build_object('name', a.attname::text,
@@ -2669,7 +2836,8 @@ SELECT p.name, p.owner, CASE WHEN p.owned THEN p.extension_owner END AS extensio
                          WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped),
             'readable', pg_catalog.has_table_privilege(c.oid, 'SELECT'),
             'estimate', c.reltuples,
-            'insertable', pg_catalog.has_table_privilege(c.oid, 'INSERT')))
+            'insertable', pg_catalog.has_table_privilege(c.oid, 'INSERT'),
+            'owner', pg_catalog.pg_get_userbyid(c.relowner)::text))
      FROM pg_catalog.pg_class c WHERE c.relnamespace = p.oid AND c.relkind IN ('r', 'p')) AS tables,
   (SELECT json_agg(c.relname::text) FROM pg_catalog.pg_class c WHERE c.relnamespace = p.oid) AS relations,
   (SELECT json_agg(DISTINCT f.proname::text) FROM pg_catalog.pg_proc f WHERE f.pronamespace = p.oid) AS functions,
@@ -2707,12 +2875,19 @@ async function readProviderSchemas(client) {
                 const q = `SELECT count(*)::text AS n FROM ONLY ${client.escapeIdentifier(row.name)}.${client.escapeIdentifier(t.name)}`;
                 rows = Number((await client.query(q)).rows[0].n);
             }
-            tables.push({ name: t.name, columns: t.columns ?? [], rows, insertable: t.insertable });
+            tables.push({
+                name: t.name,
+                columns: t.columns ?? [],
+                rows,
+                insertable: t.insertable,
+                owner: t.owner
+            });
         }
         schemas.push({
             name: row.name,
             owner: row.owner,
             ...(row.extension_owner ? { extensionOwner: row.extension_owner } : {}),
+            creatable: row.creatable,
             tables,
             relations: row.relations ?? [],
             functions: row.functions ?? [],
@@ -2834,7 +3009,12 @@ function columnProblems(backup, target) {
  * whose columns would lose the backup's data is refused; a COPY into a table that holds rows
  * already (the provider's bookkeeping) is skipped with its data, into an empty one it loads.
  */
-function providerPolicy(schemas, cleanDrops) {
+function providerPolicy(schemas, cleanDrops, 
+/**
+ * Who restores: the backup's own objects that act on what the provider owns in the target (a
+ * policy on its table, a function in its schema) are left out and listed, or refused.
+ */
+acting) {
     const bySchema = new Map(schemas.map(s => [
         s.name,
         {
@@ -2848,6 +3028,58 @@ function providerPolicy(schemas, cleanDrops) {
             policies: new Set(s.policies)
         }
     ]));
+    /** The backup's objects left out (NOT_RESTORED), by key: the reason their later statements share. */
+    const notRestored = new Map();
+    const routineKinds = new Set(['FUNCTION', 'PROCEDURE', 'AGGREGATE', 'ROUTINE']);
+    const routineKey = (k, name) => `routine ${k.s.name}.${name}`;
+    const policyKey = (k, table, name) => `policy ${k.s.name}.${table}.${name}`;
+    const leftOut = (key, reason) => {
+        notRestored.set(key, reason);
+        return { keep: false, reason };
+    };
+    /** A later statement (COMMENT, ALTER, GRANT, REVOKE) on an object left out: left out too. */
+    const ofLeftOut = (key) => {
+        const reason = notRestored.get(key);
+        return reason === undefined ? undefined : { keep: false, reason };
+    };
+    /**
+     * CREATE POLICY on the provider's table that the restoring role does not own (only the owner
+     * may add one): a permissive policy only ever grants access, so the table without it shows
+     * other roles fewer rows, never more — left out and listed; a RESTRICTIVE one limits what the
+     * permissive ones grant, and the table without it would show more: refused (fail-closed).
+     */
+    function foreignPolicy(e, t, k, table, name) {
+        const owner = k.tables.get(table)?.owner;
+        if (!acting || owner === undefined || acting.canActAs(owner))
+            return undefined;
+        const as = indexOfWord(t, 'AS');
+        const qname = `${k.s.name}.${table}`;
+        if (as >= 0 && isWord(t[as + 1], 'RESTRICTIVE'))
+            return {
+                refuse: `${shown(e)} — a RESTRICTIVE row-level security policy on ${qname}, which belongs to "${owner}" in the target (${whose(k.s)}): only its owner may add a policy, and without this one other roles would see rows the backed-up database hid from them. Nothing was restored. Create the policy in the target as "${owner}" (on a managed service: in its dashboard or SQL editor), then restore again.`
+            };
+        return leftOut(policyKey(k, table, name), `${NOT_RESTORED}POLICY "${name}" on ${qname} — owned by ${owner} in the target; create it as that role`);
+    }
+    /**
+     * A table, view, sequence or type of the backup in the provider's schema where the restoring
+     * role may not create: it holds or shapes the backup's data, so it is never left out — refused
+     * with the owner and the fix (on the direct path before anything runs).
+     */
+    function foreignData(e, k, kind, name) {
+        if (!acting || k.s.creatable !== false)
+            return undefined;
+        if (!['TABLE', 'VIEW', 'SEQUENCE', 'TYPE', 'DOMAIN'].includes(kind))
+            return undefined;
+        return {
+            refuse: `${shown(e)} — the backup creates the ${kind.toLowerCase()} ${k.s.name}.${name} in the schema "${k.s.name}", which belongs to "${k.s.owner}" in the target, where ${acting.currentUser} may not create objects (no CREATE on it); it cannot be left out without losing what it holds. Nothing was restored. Create it there as "${k.s.owner}" first (on a managed service: the provider's dashboard or SQL editor), or leave the schema out of the backup (exclude-schemas: ${k.s.name}) and restore it by hand.`
+        };
+    }
+    /** CREATE FUNCTION … in the provider's schema where the restoring role may not create. */
+    function foreignRoutine(k, kind, name) {
+        if (!acting || k.s.creatable !== false || !routineKinds.has(kind))
+            return undefined;
+        return leftOut(routineKey(k, name), `${NOT_RESTORED}${kind} ${k.s.name}.${name} — schema "${k.s.name}" belongs to ${k.s.owner} in the target, where ${acting.currentUser} may not create objects; create it as that role`);
+    }
     const exists = (schema) => ({
         keep: false,
         reason: `exists in the target, owned by the provider (${whose(schema.s)})`,
@@ -2877,7 +3109,7 @@ function providerPolicy(schemas, cleanDrops) {
     function createTable(e, k, name) {
         const table = k.tables.get(name);
         if (!table)
-            return k.relations.has(name) ? exists(k) : undefined;
+            return k.relations.has(name) ? exists(k) : foreignData(e, k, 'TABLE', name);
         const backup = tableColumns(e.text);
         if (!backup)
             return exists(k);
@@ -2956,7 +3188,7 @@ function providerPolicy(schemas, cleanDrops) {
                     return undefined;
                 const set = kind === 'TRIGGER' ? table[0].triggers : table[0].policies;
                 if (!set.has(`${table[1]}.${name}`))
-                    return undefined;
+                    return kind === 'POLICY' ? foreignPolicy(e, t, table[0], table[1], name) : undefined;
                 // clean dropped it (the backup's own trigger on the provider's table): recreated
                 const dropped = [...(cleanDrops ?? [])].some(d => {
                     const m = /^DROP\s+(TRIGGER|POLICY|RULE)\s+IF\s+EXISTS\s+("(?:[^"]|"")+"|\S+)\s+ON\s+(\S+?)\.(\S+?)(?:\s+CASCADE)?;?$/i.exec(d);
@@ -2977,7 +3209,9 @@ function providerPolicy(schemas, cleanDrops) {
                 return undefined;
             if (kind === 'TABLE')
                 return createTable(e, found[0], found[1]);
-            return has(found[0], kind, found[1]) ? exists(found[0]) : undefined;
+            if (has(found[0], kind, found[1]))
+                return exists(found[0]);
+            return foreignRoutine(found[0], kind, found[1]) ?? foreignData(e, found[0], kind, found[1]);
         }
         if (k[0] === 'ALTER') {
             let i = skipWords(t, 1, ['MATERIALIZED', 'FOREIGN']);
@@ -2987,6 +3221,8 @@ function providerPolicy(schemas, cleanDrops) {
                 i += 2;
             i = skipWords(t, i, ['ONLY']);
             const found = lookup(qualified(t, i));
+            if (found && routineKinds.has(kind) && !has(found[0], kind, found[1]))
+                return ofLeftOut(routineKey(found[0], found[1]));
             if (!found || !has(found[0], kind, found[1]))
                 return undefined;
             const add = indexOfWord(t, 'ADD');
@@ -3010,7 +3246,9 @@ function providerPolicy(schemas, cleanDrops) {
                     : kind === 'POLICY'
                         ? table[0].policies
                         : table[0].constraints;
-                return set.has(`${table[1]}.${name}`) ? exists(table[0]) : undefined;
+                if (set.has(`${table[1]}.${name}`))
+                    return exists(table[0]);
+                return kind === 'POLICY' ? ofLeftOut(policyKey(table[0], table[1], name)) : undefined;
             }
             i++;
             const found = lookup(qualified(t, i));
@@ -3018,7 +3256,9 @@ function providerPolicy(schemas, cleanDrops) {
                 return undefined;
             if (kind === 'COLUMN')
                 return found[0].relations.has(found[1]) ? exists(found[0]) : undefined;
-            return has(found[0], kind, found[1]) ? exists(found[0]) : undefined;
+            if (has(found[0], kind, found[1]))
+                return exists(found[0]);
+            return routineKinds.has(kind) ? ofLeftOut(routineKey(found[0], found[1])) : undefined;
         }
         if (k[0] === 'GRANT' || k[0] === 'REVOKE') {
             const on = indexOfWord(t, 'ON');
@@ -3033,7 +3273,10 @@ function providerPolicy(schemas, cleanDrops) {
             const found = lookup(qualified(t, known.includes(kind) ? on + 2 : on + 1));
             if (!found)
                 return undefined;
-            return has(found[0], kind, found[1]) ? exists(found[0]) : undefined;
+            if (has(found[0], kind, found[1]))
+                return exists(found[0]);
+            // the object was left out (it is not in the target): nothing to grant or revoke on it
+            return routineKinds.has(kind) ? ofLeftOut(routineKey(found[0], found[1])) : undefined;
         }
         return undefined;
     };
@@ -3331,9 +3574,9 @@ var plain_sql = __webpack_require__(20942);
 /**
  * Inspecting a fetched backup before anything touches the target: its sha256 and size against
  * the manifest, its format, compression and encryption by content (against the manifest too),
- * the client that can read it (at least as new as the pg_dump that wrote it), and a read to its
- * end — the script scanned for what it creates and whether it is complete, the archive's table
- * of contents listed. The result is the plan the load follows.
+ * the client that can read it (a pg_restore at least as new as the pg_dump that wrote it; a psql
+ * preferably so), and a read to its end — the script scanned for what it creates and whether it
+ * is complete, the archive's table of contents listed. The result is the plan the load follows.
  */
 
 
@@ -3361,11 +3604,13 @@ const MANIFEST_FORMATS = {
 };
 async function planRestore(inputs, fetched, 
 /** Newer clients the target's URL needs (connection.ts: libpqRequirements). */
-requires = []) {
+requires = [], 
+/** Installs a client for install-client (default apt-get: install.ts). */
+installer) {
     const { manifest, dump } = fetched;
     if ('directory' in dump) {
         const header = await (0,archive/* readArchiveHeader */.Qz)(dump.directory).catch(() => undefined);
-        const client = await chooseClient(inputs, 'pg_restore', header?.pgDumpMajor ?? 0, requires);
+        const client = await chooseClient(inputs, 'pg_restore', header?.pgDumpMajor ?? 0, requires, installer);
         const lines = await (0,archive/* listArchive */.d0)((0,clients/* programPath */.kx)(client, 'pg_restore'), {
             directory: dump.directory
         });
@@ -3412,7 +3657,7 @@ requires = []) {
     const archiveMajor = manifest?.pgDump.major ?? (await dumpMajorFromContent(dump, detected.format, decoding));
     const found = { compression: detected.compression, encrypted: detected.encrypted, decoding };
     if (detected.format === 'plain') {
-        const client = await chooseClient(inputs, 'psql', archiveMajor, requires);
+        const client = await chooseClient(inputs, 'psql', archiveMajor, requires, installer);
         const drops = inputs.clean ? new ScriptDropsScanner() : undefined;
         const plain = await scanScript(dump, decoding, manifest !== undefined, client, inputs, drops);
         if (drops)
@@ -3431,7 +3676,7 @@ requires = []) {
             dataOnlySequences: scriptDataOnlySequences(plain)
         };
     }
-    const client = await chooseClient(inputs, 'pg_restore', archiveMajor, requires);
+    const client = await chooseClient(inputs, 'pg_restore', archiveMajor, requires, installer);
     if (!manifest)
         await readToEnd(dump, decoding);
     if (detected.format === 'custom') {
@@ -3671,15 +3916,17 @@ function manifestTables(manifest) {
     return manifest?.rowCounts.tables.map(t => ({ schema: t.schema, name: t.name }));
 }
 /**
- * A pg_restore/psql at least as new as the pg_dump that wrote the backup (pg_restore rejects
- * archives of a newer pg_dump: "unsupported version … in file header"); installed when allowed.
+ * A pg_restore at least as new as the pg_dump that wrote the backup (pg_restore rejects
+ * archives of a newer pg_dump: "unsupported version … in file header"), a psql preferably so
+ * (an older one runs the script as by hand, with a warning); installed when allowed.
  */
-async function chooseClient(inputs, program, archiveMajor, requires) {
+async function chooseClient(inputs, program, archiveMajor, requires, installer) {
     const client = await (0,clients/* chooseRestoreClient */.jp)(program, archiveMajor, 0, {
         pgBinDir: inputs.pgBinDir,
         postgresVersion: inputs.postgresVersion,
         installClient: inputs.installClient,
-        requires
+        requires,
+        installer
     });
     log/* log */.Rm.info(`${(0,clients/* programPath */.kx)(client, program)}: ${client.versionText}`);
     return client;
@@ -3727,6 +3974,7 @@ async function dumpMajorFromContent(file, format, decoding) {
 
 
 
+
 async function restore(inputs, connection, deps = {}) {
     const workDir = await (0,storage_local/* makeWorkDir */.dW)('pg-restore-', deps.tempRoot);
     const seconds = (0,log/* stopwatch */.sX)();
@@ -3739,7 +3987,7 @@ async function restore(inputs, connection, deps = {}) {
             workDir,
             signingKey: inputs.signingKey
         }));
-        const plan = await log/* log */.Rm.group('Check the backup', () => planRestore(inputs, fetched, (0,postgres_connection/* libpqRequirements */.$Y)(connection)));
+        const plan = await log/* log */.Rm.group('Check the backup', () => planRestore(inputs, fetched, (0,postgres_connection/* libpqRequirements */.$Y)(connection), deps.installer));
         // create-roles: the globals file is read and checked before anything touches the target
         const globals = inputs.createRoles
             ? await log/* log */.Rm.group('Read the roles', () => readRoles(inputs, fetched, plan.client.major))
@@ -3754,7 +4002,8 @@ async function restore(inputs, connection, deps = {}) {
         const roles = globals
             ? await log/* log */.Rm.group('Plan the roles', () => planTargetRoles(target, facts, globals, inputs.jobs))
             : undefined;
-        const warnings = [];
+        // a client chosen with a caveat (an older psql; install-client failed): logged when chosen
+        const warnings = plan.client.warning ? [plan.client.warning] : [];
         const risk = superuserRisk(facts, inputs.signingKey);
         if (risk) {
             log/* log */.Rm.warning(risk);
@@ -3800,6 +4049,14 @@ async function restore(inputs, connection, deps = {}) {
         });
         const backupDigest = await tap?.result();
         const skipped = restore_reportSkipped(inputs, loaded.skipped);
+        const notRestored = skipped
+            .filter(g => g.reason.startsWith(NOT_RESTORED))
+            .map(g => g.reason.slice(NOT_RESTORED.length));
+        if (notRestored.length > 0) {
+            const warning = `Not restored — ${(0,log/* plural */.LS)(notRestored.length, 'object')} of the backup ${notRestored.length === 1 ? 'acts' : 'act'} on what the provider owns in the target, or ${notRestored.length === 1 ? 'needs' : 'need'} what only it may create (pg_restore by hand fails on ${notRestored.length === 1 ? 'it' : 'them'} and carries on): ${notRestored.join('; ')}.`;
+            log/* log */.Rm.warning(warning);
+            warnings.push(warning);
+        }
         const kept = reportKept(loaded.skipped, facts);
         const tables = await log/* log */.Rm.group('Verify row counts', () => session.watched('Counting the restored rows', () => compareRowCounts(inputs, target, fetched.manifest, plan, kept, before)));
         await deps.afterLoad?.({
@@ -3828,7 +4085,8 @@ async function restore(inputs, connection, deps = {}) {
                 existing: roles.existing,
                 skipped: roles.skipped
             },
-            warnings
+            warnings,
+            notRestored
         };
     }
     finally {
@@ -4049,7 +4307,53 @@ async function loadWatched(inputs, monitor, env, load) {
         const what = /ERROR:\s+(.*already exists)/.exec(errors)?.[1] ?? 'an object already exists';
         throw new LoadError(`${what}, although clean: true dropped the backup's objects first: this object is not among what clean drops — an extension's member or an object of a kind clean keeps (extensions, the schema public), or an object the backup creates twice. ${afterLoadFailure(inputs)} Drop that object by hand, or restore into an empty database.`, error.stderr);
     }
+    if (error instanceof LoadError) {
+        const owner = await ownerInTarget(monitor, errors).catch(() => undefined);
+        if (owner) {
+            // before what the restore left of the target ("Nothing was kept: …"), which ends the message
+            const at = error.message.search(/ (?:Nothing was kept|The restore ran without a single transaction)/);
+            error.message =
+                at < 0
+                    ? `${error.message.replace(/\.?$/, '.')} ${owner}`
+                    : `${error.message.slice(0, at)} ${owner}${error.message.slice(at)}`;
+        }
+    }
     throw error;
+}
+/**
+ * "must be owner of table objects", "permission denied for schema rdsadmin_util": who owns it in
+ * the target, and what to do — one sentence, or undefined (not such an error, or not found).
+ */
+async function ownerInTarget(client, errors) {
+    const owner = /must be owner of ([a-z ]+?) (\S+)$/m.exec(errors);
+    const schema = owner ? null : /permission denied for schema (\S+)$/m.exec(errors);
+    if (!owner && !schema)
+        return undefined;
+    const kind = owner ? owner[1] : 'schema';
+    const full = owner ? owner[2] : schema[1];
+    const dot = full.lastIndexOf('.');
+    const name = dot >= 0 ? full.slice(dot + 1) : full;
+    const inSchema = dot >= 0 ? full.slice(0, dot) : null;
+    const sql = {
+        schema: `SELECT nspname::text AS name, pg_catalog.pg_get_userbyid(nspowner)::text AS owner FROM pg_catalog.pg_namespace WHERE nspname = $1 AND $2::text IS NULL`,
+        extension: `SELECT extname::text AS name, pg_catalog.pg_get_userbyid(extowner)::text AS owner FROM pg_catalog.pg_extension WHERE extname = $1 AND $2::text IS NULL`,
+        function: `SELECT n.nspname || '.' || p.proname AS name, pg_catalog.pg_get_userbyid(p.proowner)::text AS owner FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace WHERE p.proname = $1 AND ($2::text IS NULL OR n.nspname = $2)`,
+        'event trigger': `SELECT evtname::text AS name, pg_catalog.pg_get_userbyid(evtowner)::text AS owner FROM pg_catalog.pg_event_trigger WHERE evtname = $1 AND $2::text IS NULL`,
+        publication: `SELECT pubname::text AS name, pg_catalog.pg_get_userbyid(pubowner)::text AS owner FROM pg_catalog.pg_publication WHERE pubname = $1 AND $2::text IS NULL`
+    };
+    const relation = `SELECT n.nspname || '.' || c.relname AS name, pg_catalog.pg_get_userbyid(c.relowner)::text AS owner FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE c.relname = $1 AND ($2::text IS NULL OR n.nspname = $2) AND n.nspname NOT LIKE 'pg\\_%'`;
+    const query = sql[kind] ?? (kind === 'type' ? undefined : relation);
+    if (!query)
+        return undefined;
+    const rows = (await client.query(query, [name, inSchema])).rows;
+    if (rows.length === 0)
+        return undefined;
+    const owners = [...new Set(rows.map(r => r.owner))];
+    const what = rows.map(r => `${kind} ${r.name}`).join(', ');
+    const who = owners.map(o => `"${o}"`).join(', ');
+    return owner
+        ? `In the target, ${what} belongs to ${who}: run the backup's statement on it as ${owners.length === 1 ? 'that role' : 'its owner'} (on a managed service: the provider's dashboard or SQL editor), or leave it out of the backup.`
+        : `In the target, the schema ${rows[0].name} belongs to ${who}: create the backup's objects in it as that role, or leave them out of the backup (exclude-schemas: ${rows[0].name}).`;
 }
 /**
  * clean, before anything is dropped: the drop list runs in a transaction that is rolled back, on
@@ -4098,9 +4402,12 @@ async function guardTarget(inputs, client, plan, facts) {
     const providers = new Set(facts.providerSchemas.map(s => s.name));
     const all = await existingTables(client, known ? [...schemas] : undefined);
     const existing = all.filter(t => !providers.has(t.schema));
-    if (inputs.allowNonEmpty || inputs.clean) {
-        await refuseDataOnly(inputs, client, server, plan, providers);
+    const dataOnly = await checkDataOnly(client, plan, providers);
+    if (dataOnly && (inputs.allowNonEmpty || inputs.clean)) {
+        acceptDataOnly(inputs, server, plan, dataOnly);
     }
+    if (inputs.allowNonEmpty && !inputs.clean)
+        await refuseTakenNames(client, server, plan, providers);
     const providerTables = all.filter(t => providers.has(t.schema));
     if (providerTables.length > 0)
         log/* log */.Rm.info(`The provider's own tables in the target are not counted: ${describeTables(providerTables)}.`);
@@ -4134,6 +4441,9 @@ async function guardTarget(inputs, client, plan, facts) {
         // verify compares the copy with the backup: it needs the backup's objects alone. It does
         // not clean by itself: a verify-database-url that is not a scratch database loses nothing.
         throw new RestoreError(`the scratch database '${server.database}' (verify-database-url) is not empty: ${counted} (a verify into it before?). Nothing was changed. Point verify-database-url at an empty database (a services: postgres container is empty in every job), or set 'clean: true' to drop the backup's objects there first and restore them again.`);
+    }
+    if (dataOnly) {
+        throw new RestoreError(`the target database '${server.database}' is not empty: ${counted}. Nothing was changed. ${dataOnlyAdvice(dataOnly)} Set 'allow-non-empty: true' for that, or point database-url at an empty database.`);
     }
     throw new RestoreError(`the target database '${server.database}' is not empty: ${counted}. Nothing was changed. Set 'clean: true' to drop and replace the backup's objects, 'allow-non-empty: true' to restore next to them, or point database-url at an empty database.`);
 }
@@ -4195,36 +4505,149 @@ async function changedObjects(client, plan, providers) {
     }
     return found;
 }
+const nameKey = (t) => JSON.stringify([t.schema, t.name]);
+const restore_qualified = (t) => `${t.schema}.${t.name}`;
 /**
- * allow-non-empty and clean do not load a backup's rows into a table of the target's own: a
- * backup that loads rows into tables it does not create (pg_dump --data-only) is refused, before
- * anything runs, when the target has such a table (the provider's tables aside: the load keeps
- * their rows); the same for sequences it sets without creating them. (The backup's other
- * statements run as written: README, allow-non-empty.)
+ * The tables a backup fills and the sequences it sets without creating them (pg_dump
+ * --data-only; read from the entries' SQL: restore-plan.ts) as the target has them: the empty
+ * ones, those with rows, and the sequences of each. The provider's tables aside (the load keeps
+ * their rows where the target holds some).
  */
-async function refuseDataOnly(inputs, client, server, plan, providers) {
-    const key = (t) => JSON.stringify([t.schema, t.name]);
-    const input = inputs.allowNonEmpty ? 'allow-non-empty' : 'clean';
-    const dataOnly = plan.dataOnlyTables ?? [];
-    if (dataOnly.length > 0) {
-        const wanted = new Set(dataOnly.map(key));
-        const schemas = [...new Set(dataOnly.map(t => t.schema))];
-        const theirs = (await existingTables(client, schemas)).filter(t => wanted.has(key(t)) && !providers.has(t.schema));
-        if (theirs.length > 0)
-            throw new RestoreError(`the backup holds rows for ${(0,log/* plural */.LS)(dataOnly.length, 'table')} it does not create (made with pg_dump --data-only?), and the target database '${server.database}' has ${theirs.length} of them: ${describeTables(theirs)}. ${input}: true does not load a backup's rows into the target's own tables, so nothing was changed. Restore into a database without those tables, or load the rows by hand with pg_restore --data-only if appending them is what you want.`);
-    }
+async function checkDataOnly(client, plan, providers) {
+    const tables = plan.dataOnlyTables ?? [];
     const sequences = plan.dataOnlySequences ?? [];
-    if (sequences.length > 0) {
-        const { rows } = await client.query(`SELECT n.nspname AS schema, c.relname AS name
-         FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-         JOIN unnest($1::text[], $2::text[]) AS s(schema, name)
-           ON s.schema = n.nspname AND s.name = c.relname
-        WHERE c.relkind = 'S' ORDER BY 1, 2`, [sequences.map(s => s.schema), sequences.map(s => s.name)]);
-        const theirs = rows.filter(r => !providers.has(r.schema));
-        if (theirs.length > 0) {
-            throw new RestoreError(`the backup sets the value of ${(0,log/* plural */.LS)(sequences.length, 'sequence')} it does not create (made with pg_dump --data-only?), and the target database '${server.database}' has ${theirs.length} of them: ${theirs.map(r => `${r.schema}.${r.name}`).join(', ')}. ${input}: true does not set the target's own sequences from a backup, so nothing was changed. Restore into a database without those sequences, or load the backup by hand with pg_restore --data-only if that is what you want.`);
-        }
+    if (tables.length === 0 && sequences.length === 0)
+        return undefined;
+    const present = await dataOnlyTables(client, tables.filter(t => !providers.has(t.schema)));
+    const fills = present.filter(t => !t.denied && t.rows === 0);
+    const blocked = present.filter(t => t.denied || t.rows !== 0);
+    const fillKeys = new Set(fills.map(nameKey));
+    const blockedKeys = new Set(blocked.map(nameKey));
+    const sets = [];
+    const refused = [];
+    const theirs = await dataOnlySequences(client, sequences.filter(s => !providers.has(s.schema)));
+    for (const s of theirs) {
+        if (s.owner && fillKeys.has(nameKey(s.owner)))
+            sets.push(s);
+        else
+            refused.push({
+                ...s,
+                why: !s.owner
+                    ? 'it belongs to no table'
+                    : blockedKeys.has(nameKey(s.owner))
+                        ? `it belongs to ${restore_qualified(s.owner)}, which holds rows`
+                        : `it belongs to ${restore_qualified(s.owner)}, which the backup does not fill`
+            });
     }
+    return { tables: tables.length, sequences: sequences.length, fills, blocked, sets, refused };
+}
+function describeBlocked(tables, limit = 20) {
+    const shown = tables
+        .slice(0, limit)
+        .map(t => t.denied
+        ? `${restore_qualified(t)} (the restoring role may not read it, so whether it is empty cannot be told)`
+        : `${restore_qualified(t)} (${t.more ? 'more than ' : ''}${(0,log/* plural */.LS)(t.rows, 'row')})`);
+    return shown.join(', ') + (tables.length > limit ? `, and ${tables.length - limit} more` : '');
+}
+function listNames(objects, limit = 20) {
+    const shown = objects.slice(0, limit).map(restore_qualified).join(', ');
+    return objects.length > limit ? `${shown}, and ${objects.length - limit} more` : shown;
+}
+/** How to load a data-only backup by hand, for its kind of file. */
+function byHand(plan) {
+    if (plan.format !== 'plain')
+        return 'pg_restore --data-only -d <url> <archive>';
+    const decoded = plan.compression !== 'none' || plan.encrypted;
+    return decoded
+        ? 'psql -f on the decoded script (it is an SQL script)'
+        : 'psql -f (it is an SQL script)';
+}
+/**
+ * What allow-non-empty (and clean) do with a data-only backup, said before the target is
+ * refused without them: the target's empty tables are filled, those with rows are refused.
+ */
+function dataOnlyAdvice(check) {
+    const fills = check.fills.length > 0
+        ? `into the tables of the target that are empty (${listNames(check.fills)})`
+        : 'into the tables of the target that are empty (none of them is)';
+    const refuses = check.blocked.length > 0 || check.refused.length > 0
+        ? `, but would still refuse ${[
+            ...(check.blocked.length > 0
+                ? [`the tables that hold rows: ${describeBlocked(check.blocked)}`]
+                : []),
+            ...(check.refused.length > 0
+                ? [
+                    `the sequences it sets that belong to no table it fills: ${check.refused.map(s => `${restore_qualified(s)} (${s.why})`).join(', ')}`
+                ]
+                : [])
+        ].join('; and ')} (TRUNCATE those tables first, or load the rows by hand)`
+        : '';
+    return `The backup is data-only (it holds rows for ${(0,log/* plural */.LS)(check.tables, 'table')}${check.sequences > 0 ? ` and values for ${(0,log/* plural */.LS)(check.sequences, 'sequence')}` : ''} it does not create, as pg_dump --data-only writes): 'allow-non-empty: true' loads its rows only ${fills}, with the values of their sequences${refuses}; it creates no tables.`;
+}
+/**
+ * allow-non-empty and clean load a data-only backup's rows only into tables of the target that
+ * hold none (counted before anything is sent), and set only the sequences that belong to such
+ * a table: a table with rows, one the restoring role may not read, or a sequence of another
+ * table (or of none) is refused before anything runs, named, with what to do instead. (The
+ * backup's other statements run as written: README, allow-non-empty.)
+ */
+function acceptDataOnly(inputs, server, plan, check) {
+    const input = inputs.allowNonEmpty ? 'allow-non-empty' : 'clean';
+    if (check.blocked.length > 0) {
+        const readable = check.blocked.filter(t => !t.denied);
+        const denied = check.blocked.filter(t => t.denied);
+        const fixes = [
+            ...(readable.length > 0
+                ? [
+                    `to replace their rows, empty them first (TRUNCATE ${listNames(readable)}) and restore again; to append to them, load the backup by hand with ${byHand(plan)}`
+                ]
+                : []),
+            ...(denied.length > 0
+                ? [
+                    `let the restoring role read ${listNames(denied)} (GRANT SELECT) so that the action can tell they are empty`
+                ]
+                : [])
+        ];
+        throw new RestoreError(`the backup holds rows for ${(0,log/* plural */.LS)(check.tables, 'table')} it does not create (made with pg_dump --data-only?), and the target database '${server.database}' has ${check.blocked.length} of them that ${check.blocked.length === 1 ? 'is' : 'are'} not empty: ${describeBlocked(check.blocked)}. ${input}: true loads such a backup's rows only into tables that hold none, so nothing was changed. ${sentenceCase(fixes.join('; '))}; or restore into a database whose tables are empty.`);
+    }
+    if (check.refused.length > 0) {
+        throw new RestoreError(`the backup sets the value of ${(0,log/* plural */.LS)(check.sequences, 'sequence')} it does not create (made with pg_dump --data-only?), and the target database '${server.database}' has ${check.refused.length} of them that ${check.refused.length === 1 ? 'belongs' : 'belong'} to no table the backup fills: ${check.refused.map(s => `${restore_qualified(s)} (${s.why})`).join(', ')}. ${input}: true sets only the sequences of the empty tables it fills, so nothing was changed. Load the backup by hand with ${byHand(plan)} if setting ${check.refused.length === 1 ? 'it' : 'them'} is what you want, or restore into a database without ${check.refused.length === 1 ? 'it' : 'them'}.`);
+    }
+    if (check.fills.length > 0)
+        log/* log */.Rm.info(`${input}: true — the backup is data-only; it fills ${(0,log/* plural */.LS)(check.fills.length, 'existing empty table')} of the target: ${listNames(check.fills, 100)}${check.sets.length > 0 ? `, and sets ${(0,log/* plural */.LS)(check.sets.length, 'sequence')} of ${check.sets.length === 1 ? 'it' : 'theirs'}: ${listNames(check.sets, 100)}` : ''}.`);
+}
+function sentenceCase(text) {
+    return text.charAt(0).toUpperCase() + text.slice(1);
+}
+/** Names refuseTakenNames lists at the most. */
+const TAKEN_SHOWN = 5;
+/**
+ * allow-non-empty without clean: a backup whose CREATE TABLE (no IF NOT EXISTS) names a relation
+ * the target has would fail there — pg_restore and psql by hand fail at that statement too — and
+ * roll back a load that may have run for hours first. Refused before anything is sent, naming
+ * them. Only what must fail: CREATE TABLE IF NOT EXISTS, a schema that exists, rows loaded into
+ * existing tables (refuseDataOnly decides those) and a name the backup drops or renames first are
+ * left to run; the provider's schemas too (the load skips their definitions).
+ */
+async function refuseTakenNames(client, server, plan, providers) {
+    const wanted = (plan.references?.newTables ?? []).filter(t => !providers.has(t.schema));
+    if (wanted.length === 0)
+        return;
+    const { rows } = await client.query(`SELECT n.nspname AS schema, c.relname AS name,
+            CASE c.relkind WHEN 'r' THEN '' WHEN 'p' THEN '' WHEN 'v' THEN 'a view'
+              WHEN 'm' THEN 'a materialized view' WHEN 'S' THEN 'a sequence'
+              WHEN 'f' THEN 'a foreign table' WHEN 'c' THEN 'a type' ELSE 'an index' END AS kind
+       FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+       JOIN unnest($1::text[], $2::text[]) AS w(schema, name)
+         ON w.schema = n.nspname AND w.name = c.relname
+      ORDER BY 1, 2`, [wanted.map(t => t.schema), wanted.map(t => t.name)]);
+    if (rows.length === 0)
+        return;
+    const shown = rows
+        .slice(0, TAKEN_SHOWN)
+        .map(r => `${r.schema}.${r.name}${r.kind ? ` (${r.kind})` : ''}`);
+    const more = rows.length > TAKEN_SHOWN ? `, and ${rows.length - TAKEN_SHOWN} more` : '';
+    throw new RestoreError(`the backup creates ${(0,log/* plural */.LS)(rows.length, 'table')} whose name${rows.length === 1 ? ' is' : 's are'} taken in the target database '${server.database}': ${shown.join(', ')}${more}. allow-non-empty: true restores next to the target's objects, not over them: its CREATE TABLE would fail there (as pg_restore or psql by hand would) and roll the restore back. Nothing was changed. Set 'clean: true' to drop and replace them, drop or rename them in the target first, restore into an empty database, or restore other tables (tables, schemas).`);
 }
 /**
  * Counts the restored tables' rows (the backup's own: never another role's next to them), and
