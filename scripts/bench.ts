@@ -111,6 +111,9 @@ const USAGE = `Usage: npm run bench -- [--size-mb N[,N…]] [--reps N] [--only P
   --no-wait         do not wait for an idle machine before each variant (quicker on a busy
                     machine, for trying changes; the numbers are then not worth publishing)
 
+BENCH_NODE_OPTIONS (environment) is added to the action's NODE_OPTIONS, e.g. to profile it:
+  BENCH_NODE_OPTIONS='--cpu-prof --cpu-prof-dir=/tmp/prof' npm run bench -- --only backup …
+
 The published numbers: npm run bench -- --size-mb 500,4096 (on an idle machine; about an hour).`
 
 interface Options {
@@ -1116,7 +1119,9 @@ async function runAction(
 ): Promise<ActionRun> {
   const { env, workspace, runnerTemp, outputFile } = runnerStep(dir, backend.env(), inputs, {
     workflow: 'bench',
-    extraEnv: { NODE_OPTIONS: `--import=data:text/javascript,${encodeURIComponent(STATS_HOOK)}` }
+    extraEnv: {
+      NODE_OPTIONS: `--import=data:text/javascript,${encodeURIComponent(STATS_HOOK)}${process.env.BENCH_NODE_OPTIONS ? ` ${process.env.BENCH_NODE_OPTIONS}` : ''}`
+    }
   })
 
   const t0 = performance.now()
