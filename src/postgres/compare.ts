@@ -122,6 +122,10 @@ class ByteReader {
       this.recording.update(this.buf.subarray(this.recordFrom))
     }
     this.recordFrom = 0
+    // the chunk read through is not held while the next is awaited (the tap's chunks are
+    // Buffers of their own: one held across the load's scavenges would live until a full GC)
+    this.buf = EMPTY_CHUNK
+    this.pos = 0
     const next = await this.source.next()
     if (next === null) return false
     this.buf = next
@@ -215,6 +219,8 @@ class ByteReader {
     return true
   }
 }
+
+const EMPTY_CHUNK = Buffer.alloc(0)
 
 /** Takes bytes [start, end) of a chunk, at once (the chunk is not its to keep). */
 type RangeSink = (chunk: Buffer, start: number, end: number) => void
