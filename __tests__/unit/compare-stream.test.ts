@@ -6,8 +6,9 @@
  * (pinned below: a change in how bytes are read must not change a digest).
  */
 import { describe, expect, it } from '@jest/globals'
+import { createHash } from 'node:crypto'
 import { Readable } from 'node:stream'
-import { ArchiveCompareError, digestArchive } from '../../src/postgres/compare.js'
+import { ArchiveCompareError, type DigestBy, digestArchive } from '../../src/postgres/compare.js'
 import { ArchiveWriter, writeArchive } from '../support/archive-writer.js'
 
 /** A data block: its type byte, dumpId, and the chunks pg_dump -Z0 writes (one per row). */
@@ -93,8 +94,11 @@ const PINNED = {
   }
 }
 
-const summary = async (chunks: Buffer[]): Promise<Record<number, unknown>> => {
-  const digest = await digestArchive(Readable.from(chunks))
+const summary = async (
+  chunks: Buffer[],
+  by: DigestBy = 'rows'
+): Promise<Record<number, unknown>> => {
+  const digest = await digestArchive(Readable.from(chunks), by)
   return Object.fromEntries(
     [...digest.blocks].map(([id, b]) => [
       id,
@@ -124,17 +128,60 @@ describe('digestArchive on a stream cut anywhere', () => {
     }
   })
 
+  it('by blocks: a sha256 of each TABLE DATA block as written (after its type and dumpId), rows not counted', async () => {
+    const whole = await summary([ARCHIVE], 'blocks')
+    const table = (bytes: Buffer): unknown => ({
+      sha256: createHash('sha256')
+        .update(bytes.subarray(1 + 5))
+        .digest('hex'),
+      count: -1,
+      segments: [],
+      segmentRows: 0
+    })
+    expect(whole[2]).toEqual(table(dataBlock(2, [...rowsOf(70, i => i % 13), '\\.\n\n\n'])))
+    expect(whole[4]).toEqual(table(dataBlock(4, [])))
+    // large objects as by rows
+    expect(whole[5]).toEqual((await summary([ARCHIVE]))[5])
+  })
+
   it('gives the same digests for chunks of every size from 1 to 40 bytes, and uneven ones', async () => {
-    const whole = await summary([ARCHIVE])
-    for (let size = 1; size <= 40; size++) {
-      expect(await summary(cut(ARCHIVE, () => size))).toEqual(whole)
-    }
-    // uneven: 1, 2, 3, … 17, 1, 2, … and the reverse; chunks of a stream (kB) and uneven ones
-    expect(await summary(cut(ARCHIVE, i => (i % 17) + 1))).toEqual(whole)
-    expect(await summary(cut(ARCHIVE, i => 17 - (i % 17)))).toEqual(whole)
-    for (const size of [1000, 16_384, 65_536]) {
-      expect(await summary(cut(ARCHIVE, () => size))).toEqual(whole)
-      expect(await summary(cut(ARCHIVE, i => (i % 2 === 0 ? size : 7)))).toEqual(whole)
+    for (const by of ['rows', 'blocks'] as const) {
+      const whole = await summary([ARCHIVE], by)
+      for (let size = 1; size <= 40; size++) {
+        expect(
+          await summary(
+            cut(ARCHIVE, () => size),
+            by
+          )
+        ).toEqual(whole)
+      }
+      // uneven: 1, 2, 3, … 17, 1, 2, … and the reverse; chunks of a stream (kB) and uneven ones
+      expect(
+        await summary(
+          cut(ARCHIVE, i => (i % 17) + 1),
+          by
+        )
+      ).toEqual(whole)
+      expect(
+        await summary(
+          cut(ARCHIVE, i => 17 - (i % 17)),
+          by
+        )
+      ).toEqual(whole)
+      for (const size of [1000, 16_384, 65_536]) {
+        expect(
+          await summary(
+            cut(ARCHIVE, () => size),
+            by
+          )
+        ).toEqual(whole)
+        expect(
+          await summary(
+            cut(ARCHIVE, i => (i % 2 === 0 ? size : 7)),
+            by
+          )
+        ).toEqual(whole)
+      }
     }
   })
 
@@ -142,9 +189,11 @@ describe('digestArchive on a stream cut anywhere', () => {
     const dataStart = ARCHIVE.length - 600
     for (let end = ARCHIVE.length - 1; end > dataStart; end -= 37) {
       const short = ARCHIVE.subarray(0, end)
-      await expect(digestArchive(Readable.from(cut(short, () => 5)))).rejects.toThrow(
-        ArchiveCompareError
-      )
+      for (const by of ['rows', 'blocks'] as const) {
+        await expect(digestArchive(Readable.from(cut(short, () => 5)), by)).rejects.toThrow(
+          ArchiveCompareError
+        )
+      }
     }
   })
 })

@@ -10,10 +10,13 @@ import {
   RowDigest,
   SEGMENT_ROWS,
   compareArchives,
-  digestArchiveAlongside
+  digestArchiveAlongside,
+  digestArchiveChunks,
+  tableDataEqual
 } from '../../src/postgres/compare.js'
 import type { ArchiveToc, TocEntry } from '../../src/postgres/toc.js'
 import { tocEntry } from '../support/toc-entry.js'
+import { writeArchive } from '../support/archive-writer.js'
 
 /** An entry of an archive with data blocks (dataState 'set'), its defn a comment; see tocEntry. */
 const entry = (
@@ -33,7 +36,7 @@ const entry = (
 
 function archive(entries: TocEntry[], blocks: Array<[TocEntry, BlockDigest]> = []): ArchiveDigest {
   const toc = { header: { databaseName: 'db' }, entries } as unknown as ArchiveToc
-  return { toc, blocks: new Map(blocks.map(([e, b]) => [e.dumpId, b])) }
+  return { toc, blocks: new Map(blocks.map(([e, b]) => [e.dumpId, b])), by: 'rows' }
 }
 
 const rows = (n: number, differAt?: number): BlockDigest => {
@@ -278,5 +281,169 @@ describe('digestArchiveAlongside', () => {
     expect(await tap.result()).toBeUndefined()
     const unused = digestArchiveAlongside()
     expect(await unused.result()).toBeUndefined()
+  })
+})
+
+/** pg_dump's int (sign byte, then 4 bytes least significant first). */
+const int4 = (n: number): Buffer => {
+  const b = Buffer.alloc(5)
+  b.writeUInt32LE(Math.abs(n), 1)
+  b[0] = n < 0 ? 1 : 0
+  return b
+}
+
+/** A data block as pg_dump -Z0 writes it: type 1, the dumpId, each chunk with its length, 0. */
+const dataBlock = (dumpId: number, chunks: string[]): Buffer =>
+  Buffer.concat([
+    Buffer.from([1]),
+    int4(dumpId),
+    ...chunks.flatMap(c => [int4(Buffer.byteLength(c)), Buffer.from(c)]),
+    int4(0)
+  ])
+
+/** An uncompressed custom archive of TABLE DATA entries 1..n (the chunks of each). */
+function customArchive(tables: string[][]): Buffer {
+  const entries = tables.map((_, i) => ({
+    dumpId: i + 1,
+    desc: 'TABLE DATA',
+    tag: `t${i + 1}`,
+    namespace: 'public',
+    section: 3,
+    dataState: 1
+  }))
+  const trailing = Buffer.concat(tables.map((chunks, i) => dataBlock(i + 1, chunks)))
+  return writeArchive({ minor: 15, entries, trailing })
+}
+
+/** The archive handed over in slices of `size` bytes, each in a buffer reused for the next. */
+function sliced(bytes: Buffer, size: number): { next(): Promise<Buffer | null> } {
+  let at = 0
+  const reused = Buffer.alloc(size)
+  return {
+    next: async () => {
+      if (at >= bytes.length) return null
+      const n = bytes.copy(reused, 0, at, Math.min(at + size, bytes.length))
+      at += n
+      return reused.subarray(0, n)
+    }
+  }
+}
+
+const rowsOf = (n: number, changed?: number): string[] => [
+  ...Array.from({ length: n }, (_, i) =>
+    i + 1 === changed ? `${i + 1}\tCHANGED\n` : `${i + 1}\trow\n`
+  ),
+  '\\.\n\n\n'
+]
+
+describe('digestArchiveChunks by blocks', () => {
+  it('gives the same digests however the archive is sliced (ints and rows across slices)', async () => {
+    const bytes = customArchive([rowsOf(100), rowsOf(3), [`${'x'.repeat(5000)}\n`, '\\.\n\n\n']])
+    const whole = await digestArchiveChunks(sliced(bytes, bytes.length))
+    expect(whole.by).toBe('blocks')
+    expect(whole.blocks.size).toBe(3)
+    for (const size of [1, 2, 3, 5, 7, 64, 1000, 4099]) {
+      const d = await digestArchiveChunks(sliced(bytes, size))
+      expect([...d.blocks]).toEqual([...whole.blocks])
+    }
+    // the block's bytes (its chunks with their lengths), nothing else
+    const { createHash } = await import('node:crypto')
+    const block = dataBlock(2, rowsOf(3)).subarray(6)
+    expect(whole.blocks.get(2)?.sha256).toBe(createHash('sha256').update(block).digest('hex'))
+  })
+
+  it('tells equal data from changed data; by rows, places and counts what differs', async () => {
+    const backup = customArchive([rowsOf(3), rowsOf(200)])
+    const same = customArchive([rowsOf(3), rowsOf(200)])
+    const changed = customArchive([rowsOf(3), rowsOf(200, 150)])
+    const digest = (b: Buffer, by?: 'rows' | 'blocks') => digestArchiveChunks(sliced(b, 333), by)
+    expect(tableDataEqual(await digest(backup), await digest(same))).toBe(true)
+    expect(tableDataEqual(await digest(backup), await digest(changed))).toBe(false)
+    // digests made by blocks and by rows never compare
+    const mixed = [await digest(backup), await digest(same, 'rows')] as const
+    expect(() => tableDataEqual(...mixed)).toThrow(/do not compare/)
+    // digests by blocks never name a difference they cannot place: by rows they do
+    await expect(
+      (async () => compareArchives(await digest(backup), await digest(changed)))()
+    ).rejects.toThrow(/by rows/)
+    const c = compareArchives(await digest(backup, 'rows'), await digest(changed, 'rows'))
+    expect(c.tablesEqual).toBe(1)
+    expect(c.differences.map(d => `${d.object} ${d.what}`)).toEqual([
+      'TABLE DATA public.t2 differs: 200 rows restored, 200 in the backup; the first difference is in rows 145–160'
+    ])
+  })
+
+  it('the same rows in other chunks: differ by blocks, equal by rows (the verdict stands on rows)', async () => {
+    const rows = rowsOf(40)
+    // one row cut in two chunks, and two rows in one chunk
+    const recut = [...rows.slice(0, 5), '6\tr', 'ow\n', rows[6] + rows[7], ...rows.slice(8)]
+    expect(recut.join('')).toBe(rows.join(''))
+    const a = customArchive([rows])
+    const b = customArchive([recut])
+    expect(
+      tableDataEqual(
+        await digestArchiveChunks(sliced(a, 50)),
+        await digestArchiveChunks(sliced(b, 50))
+      )
+    ).toBe(false)
+    const byRows = [
+      await digestArchiveChunks(sliced(a, 50), 'rows'),
+      await digestArchiveChunks(sliced(b, 11), 'rows')
+    ]
+    expect(tableDataEqual(byRows[0], byRows[1])).toBe(true)
+    const c = compareArchives(byRows[0], byRows[1])
+    expect([c.tablesCompared, c.tablesEqual, c.differences]).toEqual([1, 1, []])
+  })
+
+  it('a table only the restored archive has: not equal (by blocks its rows are not counted)', async () => {
+    const backup = customArchive([rowsOf(3)])
+    const more = customArchive([rowsOf(3), ['\\.\n\n\n']])
+    expect(
+      tableDataEqual(
+        await digestArchiveChunks(sliced(backup, 64)),
+        await digestArchiveChunks(sliced(more, 64))
+      )
+    ).toBe(false)
+    // by rows, an empty one is no difference
+    expect(
+      tableDataEqual(
+        await digestArchiveChunks(sliced(backup, 64), 'rows'),
+        await digestArchiveChunks(sliced(more, 64), 'rows')
+      )
+    ).toBe(true)
+  })
+})
+
+describe('digestArchiveAlongside on an archive', () => {
+  it('digests what passes, in any slicing, as digestArchiveChunks does, and passes it unchanged', async () => {
+    const bytes = customArchive([
+      rowsOf(500),
+      rowsOf(7, 3),
+      [`${'y'.repeat(70_000)}\n`, '\\.\n\n\n']
+    ])
+    const direct = await digestArchiveChunks(sliced(bytes, bytes.length))
+    for (const size of [1, 13, 4096, 100_000]) {
+      const tap = digestArchiveAlongside()
+      const out: Buffer[] = []
+      tap.stage.on('data', (c: Buffer) => out.push(c))
+      const ended = new Promise(resolve => tap.stage.on('end', resolve))
+      for (let i = 0; i < bytes.length; i += size) tap.stage.write(bytes.subarray(i, i + size))
+      tap.stage.end()
+      await ended
+      expect(Buffer.concat(out).equals(bytes)).toBe(true)
+      const tapped = await tap.result()
+      expect(tapped?.by).toBe('blocks')
+      expect([...tapped!.blocks]).toEqual([...direct.blocks])
+    }
+  })
+
+  it('has no digest when the stream stops inside the archive', async () => {
+    const bytes = customArchive([rowsOf(500)])
+    const tap = digestArchiveAlongside()
+    tap.stage.resume()
+    tap.stage.write(bytes.subarray(0, bytes.length - 100))
+    await new Promise(resolve => setImmediate(resolve))
+    tap.stage.destroy()
+    expect(await tap.result()).toBeUndefined()
   })
 })

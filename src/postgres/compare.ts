@@ -16,7 +16,7 @@
  * per table (beyond that, neighbouring segments are folded into one of twice the rows).
  */
 import { createHash, type Hash, hash } from 'node:crypto'
-import { PassThrough, type Readable, Transform } from 'node:stream'
+import { type Readable, Transform } from 'node:stream'
 import type pg from 'pg'
 import { type ArchiveToc, type TocEntry, readArchiveTocFromChunks } from './toc.js'
 import { plural } from '../log.js'
@@ -39,9 +39,15 @@ function foldOnce(list: readonly string[]): string[] {
 
 /** The digest of one entry's data block. */
 export interface BlockDigest {
-  /** TABLE DATA: sha256 of its segments' sha256 digests in order (see RowDigest); BLOBS: of its list. */
+  /**
+   * TABLE DATA: by rows, sha256 of its segments' sha256 digests in order (see RowDigest); by
+   * blocks, sha256 of the block's bytes. BLOBS: of its list.
+   */
   sha256: string
-  /** Rows (lines of COPY text) for TABLE DATA; large objects for BLOBS. */
+  /**
+   * Rows (lines of COPY text) for TABLE DATA (-1 in a digest by blocks: not counted); large
+   * objects for BLOBS.
+   */
   count: number
   /**
    * Digest of rows [i*segmentRows, (i+1)*segmentRows), first 8 bytes in hex: of SEGMENT_ROWS
@@ -51,10 +57,22 @@ export interface BlockDigest {
   segmentRows: number
 }
 
+/**
+ * How TABLE DATA blocks are digested. `blocks`: a sha256 of each block's bytes as pg_dump wrote
+ * them (the COPY text in its chunks, with their lengths), one hash call per chunk read, nothing
+ * per row: equal digests mean equal data, but a difference is not placed, and the rows are not
+ * counted (`count` -1, no segments). `rows`: the COPY text row by row (see {@link RowDigest}):
+ * counted, and a difference placed within {@link SEGMENT_ROWS} rows. Large objects are digested
+ * alike either way.
+ */
+export type DigestBy = 'blocks' | 'rows'
+
 /** An archive's TOC and the digests of its data blocks, by dumpId. */
 export interface ArchiveDigest {
   toc: ArchiveToc
   blocks: Map<number, BlockDigest>
+  /** How its TABLE DATA blocks were digested (only digests made alike compare). */
+  by: DigestBy
 }
 
 export class ArchiveCompareError extends Error {
@@ -99,11 +117,35 @@ class ByteReader {
   ) {}
   /** The next chunk in place of the one read through; false at the end of the stream. */
   private async fill(): Promise<boolean> {
+    // the rest of the chunk read through is recorded before it is given up
+    if (this.recording && this.recordFrom < this.buf.length) {
+      this.recording.update(this.buf.subarray(this.recordFrom))
+    }
+    this.recordFrom = 0
+    // the chunk read through is not held while the next is awaited (the tap's chunks are
+    // Buffers of their own: one held across the load's scavenges would live until a full GC)
+    this.buf = EMPTY_CHUNK
+    this.pos = 0
     const next = await this.source.next()
     if (next === null) return false
     this.buf = next
     this.pos = 0
     return true
+  }
+  /** Where the bytes read from now on start being recorded. */
+  private recording: Hash | undefined
+  private recordFrom = 0
+  /** Hands every byte read from now on to `hash` too (a whole chunk's worth in one call). */
+  record(hash: Hash): void {
+    this.recording = hash
+    this.recordFrom = this.pos
+  }
+  /** Stops recording, having handed `hash` the bytes read since {@link record}. */
+  stopRecording(): void {
+    if (this.recording && this.recordFrom < this.pos) {
+      this.recording.update(this.buf.subarray(this.recordFrom, this.pos))
+    }
+    this.recording = undefined
   }
   async atEnd(): Promise<boolean> {
     while (this.pos >= this.buf.length) if (!(await this.fill())) return true
@@ -152,6 +194,23 @@ class ByteReader {
     this.pos += 1 + intSize
     return value
   }
+  /** Reads past `n` bytes (recorded, when recording), looking at none. */
+  async skip(n: number): Promise<void> {
+    for (let left = n; left > 0;) {
+      if (this.pos >= this.buf.length && !(await this.fill())) {
+        throw new ArchiveCompareError('the archive ends inside a data block')
+      }
+      const take = Math.min(left, this.buf.length - this.pos)
+      this.pos += take
+      left -= take
+    }
+  }
+  /** Reads past `n` bytes when they are all in the chunk at hand (true), else does nothing. */
+  skipNow(n: number): boolean {
+    if (this.buf.length - this.pos < n) return false
+    this.pos += n
+    return true
+  }
   /** Hands `n` bytes to `sink` when they are all in the chunk at hand (true), else does nothing. */
   passNow(n: number, sink: RangeSink): boolean {
     if (this.buf.length - this.pos < n) return false
@@ -160,6 +219,8 @@ class ByteReader {
     return true
   }
 }
+
+const EMPTY_CHUNK = Buffer.alloc(0)
 
 /** Takes bytes [start, end) of a chunk, at once (the chunk is not its to keep). */
 type RangeSink = (chunk: Buffer, start: number, end: number) => void
@@ -300,15 +361,21 @@ class RowStaging {
  * @throws ArchiveCompareError for a compressed archive (pg_dump without -Z0) or a data block
  *   that is cut short or of an unknown type; ArchiveTocError for a TOC that cannot be read.
  */
-export async function digestArchive(readable: Readable): Promise<ArchiveDigest> {
-  return digestArchiveChunks(chunksOf(readable))
+export async function digestArchive(
+  readable: Readable,
+  by: DigestBy = 'blocks'
+): Promise<ArchiveDigest> {
+  return digestArchiveChunks(chunksOf(readable), by)
 }
 
 /**
  * {@link digestArchive} of chunks each valid only until the next is asked for: nothing of a
  * chunk is kept (the TOC's bytes are copied).
  */
-export async function digestArchiveChunks(source: ChunkSource): Promise<ArchiveDigest> {
+export async function digestArchiveChunks(
+  source: ChunkSource,
+  by: DigestBy = 'blocks'
+): Promise<ArchiveDigest> {
   const { toc, rest } = await readArchiveTocFromChunks(() => source.next())
   if (toc.header.format !== 'custom') {
     throw new ArchiveCompareError('only custom-format archives can be compared')
@@ -333,7 +400,19 @@ export async function digestArchiveChunks(source: ChunkSource): Promise<ArchiveD
   while (!(await reader.atEnd())) {
     const type = await reader.byte()
     const id = await reader.int(intSize)
-    if (type === BLK_DATA) {
+    if (type === BLK_DATA && by === 'blocks') {
+      // the block's bytes as they are (its chunks' lengths too), a chunk's worth per call
+      const block = createHash('sha256')
+      reader.record(block)
+      for (;;) {
+        const len = reader.intNow(intSize) ?? (await reader.int(intSize))
+        if (len === 0) break
+        if (len < 0) throw new ArchiveCompareError('a data chunk has a negative length')
+        if (!reader.skipNow(len)) await reader.skip(len)
+      }
+      reader.stopRecording()
+      blocks.set(id, { sha256: block.digest('hex'), count: -1, segments: [], segmentRows: 0 })
+    } else if (type === BLK_DATA) {
       const rows = new RowDigest()
       await chunks((chunk, start, end) => staged.add(rows, chunk, start, end))
       staged.flush(rows)
@@ -357,7 +436,7 @@ export async function digestArchiveChunks(source: ChunkSource): Promise<ArchiveD
       throw new ArchiveCompareError(`unknown data block type ${type} (dumpId ${id})`)
     }
   }
-  return { toc, blocks }
+  return { toc, blocks, by }
 }
 
 /** An archive digested while another reader (the restore's pg_restore) reads the same bytes. */
@@ -374,44 +453,79 @@ export interface ArchiveDigestTap {
 
 /**
  * Digests a custom-format archive as it passes on its way to another reader (one read of the
- * backup for both): the stage hands each chunk on at once and to {@link digestArchive}, and
- * waits for the digest to take it before it takes the next (memory stays at a chunk or two).
- * A digest that fails stops being fed; the stage keeps passing the bytes.
+ * backup for both): the stage hands each chunk on at once and to {@link digestArchiveChunks}
+ * directly (no stream between them), and takes the next only once the digest has read it
+ * through: the digest holds no chunk of its own, so memory stays at what the stages around it
+ * hold. A digest that fails stops being fed; the stage keeps passing the bytes.
  */
 export function digestArchiveAlongside(): ArchiveDigestTap {
-  const side = new PassThrough()
-  let failed = false
-  const digest = digestArchive(side).catch(() => {
-    failed = true
-    side.destroy()
+  /** A chunk (null: the end) handed over before the digest asked for it. */
+  let pending: Buffer | null | undefined
+  /** The digest, waiting for the next chunk. */
+  let waiting:
+    { resolve: (chunk: Buffer | null) => void; reject: (error: Error) => void } | undefined
+  /** The stage's callback for the chunk the digest reads: called once it asks for the next. */
+  let release: (() => void) | undefined
+  let stopped = false
+  let ended = false
+  const letGo = (): void => {
+    const done = release
+    release = undefined
+    done?.()
+  }
+  const source: ChunkSource = {
+    next: () => {
+      // the chunk before is read through (a ChunkSource's chunk is valid until the next call)
+      letGo()
+      if (stopped) return Promise.reject(new Error('the stream stopped before its end'))
+      if (pending !== undefined) {
+        const chunk = pending
+        pending = undefined
+        return Promise.resolve(chunk)
+      }
+      return new Promise((resolve, reject) => {
+        waiting = { resolve, reject }
+      })
+    }
+  }
+  const hand = (chunk: Buffer | null): void => {
+    const to = waiting
+    waiting = undefined
+    if (to) to.resolve(chunk)
+    else pending = chunk
+  }
+  const digest = digestArchiveChunks(source).catch(() => {
+    stopped = true
+    letGo()
     return undefined
   })
-  let ended = false
   const stage = new Transform({
     transform(chunk: Buffer, _encoding, callback) {
       this.push(chunk)
-      if (failed || side.write(chunk)) return callback()
-      const go = (): void => {
-        side.off('drain', go)
-        side.off('close', go)
-        callback()
-      }
-      side.on('drain', go)
-      side.on('close', go)
+      if (stopped) return callback()
+      release = callback
+      hand(chunk)
     },
     flush(callback) {
       ended = true
-      side.end()
+      if (!stopped) hand(null)
       callback()
     },
     destroy(error, callback) {
-      if (!ended) side.destroy()
+      if (!ended) stop()
       callback(error)
     }
   })
+  /** The stream stopped before its end: the digest fails (and is not waited for). */
+  const stop = (): void => {
+    stopped = true
+    const to = waiting
+    waiting = undefined
+    to?.reject(new Error('the stream stopped before its end'))
+  }
   return {
     stage,
-    result: async () => (ended ? digest : (side.destroy(), undefined))
+    result: async () => (ended ? digest : (stop(), undefined))
   }
 }
 
@@ -565,6 +679,32 @@ function byKey(entries: readonly TocEntry[]): Map<string, TocEntry[]> {
   return map
 }
 
+/**
+ * True when every table's data is equal in both digests: each TABLE DATA block of the backup has
+ * one of the same digest in the restored archive, which has no TABLE DATA entry the backup lacks
+ * (by rows: none with rows). False calls for digests by rows where these were made by blocks:
+ * only those count the rows and place a difference (and the data may then prove equal after all:
+ * pg_dump may have cut the same text into other chunks).
+ */
+export function tableDataEqual(backup: ArchiveDigest, restored: ArchiveDigest): boolean {
+  if (backup.by !== restored.by)
+    throw new Error('digests made by blocks and by rows do not compare')
+  const data = (d: ArchiveDigest): TocEntry[] => d.toc.entries.filter(e => e.desc === 'TABLE DATA')
+  const restoredData = byKey(data(restored))
+  for (const e of data(backup)) {
+    const match = restoredData.get(keyOf(e))?.[0]
+    const mine = backup.blocks.get(e.dumpId)
+    const theirs = match ? restored.blocks.get(match.dumpId) : undefined
+    if (!mine || !theirs || mine.sha256 !== theirs.sha256) return false
+  }
+  const ours = new Set(data(backup).map(keyOf))
+  return data(restored).every(
+    e =>
+      ours.has(keyOf(e)) ||
+      (restored.by === 'rows' && (restored.blocks.get(e.dumpId)?.count ?? 0) === 0)
+  )
+}
+
 /** The row range of the first segment where two blocks differ ("rows 17–32"). */
 function firstDifferingRows(a: BlockDigest, b: BlockDigest): string {
   // the finer list folded to the coarser one's segments
@@ -594,6 +734,12 @@ export function compareArchives(
   restored: ArchiveDigest,
   expect: Expectations = {}
 ): ArchiveComparison {
+  if (backup.by !== restored.by)
+    throw new Error('digests made by blocks and by rows do not compare')
+  if (backup.by === 'blocks' && !tableDataEqual(backup, restored)) {
+    // what differs would be neither counted nor placed
+    throw new Error('table data that differs is compared from digests by rows')
+  }
   const differences: Difference[] = []
   const isData = (e: TocEntry): boolean => e.desc === 'TABLE DATA' || e.desc === 'BLOBS'
   const objectsOf = (d: ArchiveDigest): TocEntry[] =>
