@@ -65,8 +65,10 @@ import {
   DATA_FILE_NAME,
   isPgDumpDataEntry,
   parseArchiveToc,
+  type StreamedToc,
   readArchiveToc,
-  readArchiveTocFile
+  readArchiveTocFile,
+  readStreamHead
 } from './toc.js'
 
 /** What the restore asks of the load. */
@@ -104,6 +106,17 @@ export interface LoadPlan {
   decoding: Decoding
   /** The pg_restore or psql to load with. */
   client: ClientInstall
+  /**
+   * The archive's entries as `pg_restore --list` of this client printed them without a
+   * selection (the check of the backup ran it): a direct load that selects nothing either
+   * lists them again only when this is missing.
+   */
+  listed?: number[]
+  /**
+   * A custom archive's header and TOC as the check of the backup read and parsed them: a direct
+   * load reads the same bytes again and compares them, instead of parsing them again.
+   */
+  tocRead?: StreamedToc
   /** clean: the statements that drop what the backup recreates (postgres/clean.ts), run first. */
   drops?: string[]
   /**
@@ -475,27 +488,33 @@ async function checkDirect(
     )
   let toc: ArchiveToc
   let tocBytes: Buffer
+  let changed = false
   try {
     if ('path' in archive) {
       ;({ toc, bytes: tocBytes } = await readTocAt(archive.path))
     } else {
       // one read: the check takes the TOC off the stream the load goes on reading
       opened.stream = openDirectInput(archive)
-      ;({ toc, bytes: tocBytes } = await readArchiveToc(opened.stream))
+      if (plan.tocRead) {
+        // the TOC the backup's check parsed (the guard's and the policy's): the same bytes again
+        tocBytes = await readStreamHead(opened.stream, plan.tocRead.bytes.length)
+        toc = plan.tocRead.toc
+        if (!tocBytes.equals(plan.tocRead.bytes)) changed = true
+      } else ({ toc, bytes: tocBytes } = await readArchiveToc(opened.stream))
     }
   } catch (error) {
     return no(`the archive's table of contents cannot be read here (${(error as Error).message})`)
   }
+  if (changed) throw tocChanged()
   const pgRestore = programPath(plan.client, 'pg_restore')
   const selection = scriptSelection(options)
   const input = (): { args: string[]; stdin?: Readable } =>
     'path' in archive ? { args: [archive.path] } : { args: [], stdin: Readable.from([tocBytes]) }
-  const listing = input()
-  const ids = listedEntries(
-    await runChild(pgRestore, ['--list', ...selection, ...listing.args], {
-      stdin: listing.stdin
-    })
-  )
+  const listing = (): Promise<string> => {
+    const { args, stdin } = input()
+    return runChild(pgRestore, ['--list', ...selection, ...args], { stdin })
+  }
+  const ids = selection.length === 0 && plan.listed ? plan.listed : listedEntries(await listing())
   const byId = new Map(toc.entries.map(e => [e.dumpId, e]))
   const selected = ids.flatMap(id => byId.get(id) ?? [])
   if (selected.length !== ids.length) return no('pg_restore lists entries the TOC lacks')
