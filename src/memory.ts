@@ -34,7 +34,7 @@ function collector(): Collect | null {
   return collect
 }
 
-/** How often the stages that carry a backup's bytes collect: every 4 MiB. */
+/** How often the restore's stages (the gate, the direct feed) collect: every 4 MiB (the backup's tee: backup-stream.ts). */
 export const SCAVENGE_BYTES = 4 * 1024 * 1024
 
 /**
