@@ -615,6 +615,40 @@ CREATE POLICY "public read" ON storage.objects FOR SELECT USING (true);`
     )
   })
 
+  it('a policy not provably permissive (a quoted or Unicode-escaped AS word, anything odd): refused', () => {
+    for (const as of [
+      'AS "restrictive"',
+      'AS U&"\\0072estrictive"',
+      'AS "PERMISSIVE"',
+      'AS U&"permissive"',
+      'AS restrictive',
+      'AS Restrictive'
+    ]) {
+      const d = one(
+        WITH_STORAGE,
+        `CREATE POLICY hide ON storage.objects ${as} FOR SELECT TO anon USING ((bucket_id <> 'private'::text));`
+      )
+      expect([as, 'refuse' in d && d.refuse]).toEqual([
+        as,
+        expect.stringMatching(
+          /row-level security policy .*on storage\.objects, which belongs to "supabase_admin"/
+        )
+      ])
+    }
+    // provably permissive: no AS clause, or the bare keyword (any case); a cast's AS in USING is no AS clause
+    for (const sql of [
+      'CREATE POLICY p ON storage.objects AS PERMISSIVE FOR SELECT USING (true);',
+      'CREATE POLICY p ON storage.objects as permissive TO anon USING (true);',
+      "CREATE POLICY p ON storage.objects USING ((CAST(bucket_id AS text) <> 'x'));",
+      'CREATE POLICY p ON storage.objects WITH CHECK (true);',
+      'CREATE POLICY p ON storage.objects;'
+    ])
+      expect([sql, reasonOf(one(WITH_STORAGE, sql))]).toEqual([
+        sql,
+        'not restored: POLICY "p" on storage.objects — owned by supabase_admin in the target; create it as that role'
+      ])
+  })
+
   it('a function in its schema: left out with its ALTER, COMMENT, GRANT and REVOKE; a table there refused', () => {
     const reason =
       'not restored: FUNCTION storage.mine — schema "storage" belongs to supabase_admin in the target, where postgres may not create objects; create it as that role'

@@ -759,6 +759,19 @@ function qualified(tokens: SqlToken[], at: number): { parts: string[]; next: num
   }
 }
 
+/**
+ * Whether CREATE POLICY's tokens from `at` (just after its table) make a permissive policy beyond
+ * doubt: no AS clause (the next token starts FOR, TO, USING, WITH CHECK or ends the statement), or
+ * AS followed by the bare keyword PERMISSIVE. Anything else — `AS "restrictive"`,
+ * `AS U&"\0072estrictive"`, a word the server may read otherwise — is not (fail-closed).
+ */
+function provablyPermissive(tokens: SqlToken[], at: number): boolean {
+  const next = tokens[at]
+  if (next === undefined || (next.type === 'punct' && next.text === ';')) return true
+  if (isWord(next, 'AS')) return isWord(tokens[at + 1], 'PERMISSIVE')
+  return ['FOR', 'TO', 'USING', 'WITH'].some(w => isWord(next, w))
+}
+
 /** Skips optional words at tokens[i]. */
 function skipWords(tokens: SqlToken[], i: number, words: string[]): number {
   while (words.some(w => isWord(tokens[i], w))) i++
@@ -899,15 +912,15 @@ export function providerPolicy(
     t: SqlToken[],
     k: Known,
     table: string,
-    name: string
+    name: string,
+    after: number
   ): StatementDecision | undefined {
     const owner = k.tables.get(table)?.owner
     if (!acting || owner === undefined || acting.canActAs(owner)) return undefined
-    const as = indexOfWord(t, 'AS')
     const qname = `${k.s.name}.${table}`
-    if (as >= 0 && isWord(t[as + 1], 'RESTRICTIVE'))
+    if (!provablyPermissive(t, after))
       return {
-        refuse: `${shown(e)} — a RESTRICTIVE row-level security policy on ${qname}, which belongs to "${owner}" in the target (${whose(k.s)}): only its owner may add a policy, and without this one other roles would see rows the backed-up database hid from them. Nothing was restored. Create the policy in the target as "${owner}" (on a managed service: in its dashboard or SQL editor), then restore again.`
+        refuse: `${shown(e)} — a ${isWord(t[after + 1], 'RESTRICTIVE') ? 'RESTRICTIVE row-level security policy' : 'row-level security policy that may be RESTRICTIVE (its AS clause is no plain PERMISSIVE)'} on ${qname}, which belongs to "${owner}" in the target (${whose(k.s)}): only its owner may add a policy, and without this one other roles could see rows the backed-up database hid from them. Nothing was restored. Create the policy in the target as "${owner}" (on a managed service: in its dashboard or SQL editor), then restore again.`
       }
     return leftOut(
       policyKey(k, table, name),
@@ -1039,11 +1052,14 @@ export function providerPolicy(
       if (kind === 'TRIGGER' || kind === 'POLICY' || kind === 'RULE') {
         const name = nameOf(t[i + 1])
         const on = indexOfWord(t, 'ON', i + 2)
-        const table = lookup(qualified(t, skipWords(t, on + 1, ['ONLY'])))
-        if (!table || name === undefined) return undefined
+        const q = qualified(t, skipWords(t, on + 1, ['ONLY']))
+        const table = lookup(q)
+        if (!table || !q || name === undefined) return undefined
         const set = kind === 'TRIGGER' ? table[0].triggers : table[0].policies
         if (!set.has(`${table[1]}.${name}`))
-          return kind === 'POLICY' ? foreignPolicy(e, t, table[0], table[1], name) : undefined
+          return kind === 'POLICY'
+            ? foreignPolicy(e, t, table[0], table[1], name, q.next)
+            : undefined
         // clean dropped it (the backup's own trigger on the provider's table): recreated
         const dropped = [...(cleanDrops ?? [])].some(d => {
           const m =
