@@ -263,3 +263,126 @@ describe("the guard reads the entries' SQL, not their tags", () => {
     await server.dropDatabase(target)
   })
 })
+
+describe('the guard reads the statements as the server does, in every script', () => {
+  const HEADER = '--\n-- PostgreSQL database dump\n--\n\n'
+  const scripts: Array<[string, string]> = [
+    [
+      'COPY with two spaces (pg_dump header)',
+      `${HEADER}COPY  public.victim (id) FROM stdin;\n2\n\\.\n`
+    ],
+    ['a comment before COPY', '/* x */ COPY public.victim (id) FROM stdin;\n2\n\\.\n'],
+    ['lower-case copy … from stdin', 'copy public.victim (id) from stdin;\n2\n\\.\n'],
+    ['lower-case insert into', 'insert into public.victim values (2);\n'],
+    [
+      'INSERT after WITH',
+      'WITH s AS (SELECT 2 AS id) INSERT INTO public.victim SELECT id FROM s;\n'
+    ],
+    [
+      'DELETE inside WITH, quoted',
+      'WITH d AS (DELETE FROM "public"."victim" RETURNING *) SELECT 1;\n'
+    ],
+    [
+      'an unqualified INSERT (search_path)',
+      'SET search_path = public;\nINSERT INTO Victim VALUES (2);\n'
+    ],
+    ['UPDATE', 'UPDATE public.victim SET id = 2;\n'],
+    ['TRUNCATE among others', 'TRUNCATE public.empty_one, public.victim;\n']
+  ]
+
+  it.each(scripts)(
+    '%s into a table with rows, with allow-non-empty: refused before anything runs; target unchanged',
+    async (_name, sql) => {
+      const file = path.join(harness.work, 'writes.sql')
+      writeFileSync(file, `INSERT INTO public.empty_one VALUES (1);\n${sql}`)
+      const target = await server.createDatabase()
+      await server.query(
+        target,
+        'CREATE TABLE public.empty_one (id integer); CREATE TABLE public.victim (id integer); INSERT INTO public.victim VALUES (1);'
+      )
+      const before = await snapshot(target)
+      const error = await restore(target, file, { allowNonEmpty: true }).then(
+        () => undefined,
+        (e: unknown) => e as Error
+      )
+      expect(error?.message).toMatch(/has 1 of them that is not empty: public\.victim \(1 row\)/)
+      expect(await snapshot(target)).toEqual(before)
+      await server.dropDatabase(target)
+    }
+  )
+
+  it('a script that writes into a table named U&"…": refused with allow-non-empty, saying why', async () => {
+    const file = path.join(harness.work, 'uescape.sql')
+    writeFileSync(file, 'INSERT INTO public.U&"\\0076ictim" VALUES (2);\n')
+    const target = await server.createDatabase()
+    await server.query(
+      target,
+      'CREATE TABLE public.victim (id integer); INSERT INTO public.victim VALUES (1);'
+    )
+    const error = await restore(target, file, { allowNonEmpty: true }).then(
+      () => undefined,
+      (e: unknown) => e as Error
+    )
+    expect(error?.message).toMatch(/writes rows into a table whose name the restore cannot read/)
+    expect(await server.query(target, 'SELECT id FROM public.victim')).toEqual([{ id: 1 }])
+    await server.dropDatabase(target)
+  })
+
+  it.each([
+    [
+      'a lower-case copy of another table',
+      'copy public.victim (id) from stdin;\n',
+      /has 1 of them that is not empty: public\.victim \(1 row\)/
+    ],
+    [
+      'a COPY it cannot read',
+      'COPY public.U&"\\0076ictim" (id) FROM stdin;\n',
+      /data entry 2 \(public\.empty_one\) has a COPY statement the restore cannot read/
+    ]
+  ])(
+    'an archive data entry tagged as an empty table with %s: refused; target unchanged',
+    async (_name, copyStmt, message) => {
+      const p = path.join(harness.work, 'lie.dump')
+      writeFileSync(
+        p,
+        writeArchive({
+          minor: 14,
+          serverVersion: '15.18',
+          pgDumpVersion: '15.18',
+          entries: [
+            {
+              dumpId: 1,
+              tag: 'ENCODING',
+              desc: 'ENCODING',
+              section: 1,
+              defn: "SET client_encoding = 'UTF8';\n",
+              dataState: 3
+            },
+            {
+              dumpId: 2,
+              tag: 'empty_one',
+              desc: 'TABLE DATA',
+              namespace: 'public',
+              section: 3,
+              copyStmt,
+              dataState: 3
+            }
+          ]
+        })
+      )
+      const target = await server.createDatabase()
+      await server.query(
+        target,
+        'CREATE TABLE public.empty_one (id integer); CREATE TABLE public.victim (id integer); INSERT INTO public.victim VALUES (1);'
+      )
+      const before = await snapshot(target)
+      const error = await restore(target, p, { allowNonEmpty: true }).then(
+        () => undefined,
+        (e: unknown) => e as Error
+      )
+      expect(error?.message).toMatch(message)
+      expect(await snapshot(target)).toEqual(before)
+      await server.dropDatabase(target)
+    }
+  )
+})

@@ -695,7 +695,7 @@ async function guardTarget(
   const schemas = new Set<string>(['public'])
   for (const t of plan.dataTables ?? []) schemas.add(t.schema)
   for (const t of [...(plan.dataOnlyTables ?? []), ...(plan.dataOnlySequences ?? [])])
-    schemas.add(t.schema)
+    if (t.schema !== '') schemas.add(t.schema)
   const plain = plan.plain
   const refs = plan.references
   for (const s of plain?.schemas ?? []) schemas.add(s)
@@ -1090,7 +1090,9 @@ async function compareRowCounts(
   if (problems.length > 0) {
     // after the commit: a failure, not a check that left the target unchanged (exit 1, not 3)
     throw new EngineError(
-      `the restored data does not match the backup's manifest: ${problems.join('; ')}. The restore was committed: the target holds what was loaded. The backup is not what its manifest says (a damaged or edited backup, or a table that changed in ways pg_dump's snapshot cannot see); compare it with another backup before relying on it.`
+      manifest
+        ? `the restored data does not match the backup's manifest: ${problems.join('; ')}. The restore was committed: the target holds what was loaded. The backup is not what its manifest says (a damaged or edited backup, or a table that changed in ways pg_dump's snapshot cannot see); compare it with another backup before relying on it.`
+        : `the restored data does not match what the backup itself lists (it has no manifest to compare with): ${problems.join('; ')}. The restore was committed: the target holds what was loaded. The backup is not what its own table of contents or statements say (a damaged or edited backup); compare it with another backup before relying on it.`
     )
   }
   const total = result.reduce((sum, t) => sum + t.rows, 0)
