@@ -10,6 +10,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
+import pg from 'pg'
 import zlib from 'node:zlib'
 import { runTool, schemaDump, tableChecksums } from '../../dev/fixtures.js'
 import type { TestServer } from '../../dev/postgres.js'
@@ -384,5 +385,65 @@ describe('the guard reads the statements as the server does, in every script', (
       expect(await snapshot(target)).toEqual(before)
       await server.dropDatabase(target)
     }
+  )
+})
+
+describe('rows written between the check and the load', () => {
+  it.each([
+    ['custom archive', ['-Fc'], 'race.dump'],
+    ['plain .sql', ['-Fp'], 'race.sql']
+  ])(
+    '%s: the load locks the tables it fills and checks them again; a row another session inserted meanwhile fails it, rolled back',
+    async (_kind, args, name) => {
+      const file = await dataOnly(name, args)
+      // without the foreign key: an INSERT into sales.orders would wait for public.customers too
+      const target = await migrated(
+        'ALTER TABLE sales.orders DROP CONSTRAINT orders_customer_fkey;'
+      )
+      // a second session holds public.customers (the first table the load fills) so that the
+      // load waits there, after the guard found both tables empty
+      const other = new pg.Client({ connectionString: server.url(target) })
+      await other.connect()
+      try {
+        await other.query('BEGIN; LOCK TABLE public.customers IN EXCLUSIVE MODE')
+        lines.length = 0
+        const restoring = restore(target, file, { allowNonEmpty: true }).then(
+          () => undefined,
+          (e: unknown) => e as Error
+        )
+        let waiting = false
+        for (let i = 0; i < 300 && !waiting; i++) {
+          const rows = await server.query(
+            target,
+            "SELECT count(*)::int AS n FROM pg_locks WHERE NOT granted AND relation = 'public.customers'::regclass"
+          )
+          waiting = (rows[0] as { n: number }).n > 0
+          if (!waiting) await new Promise(r => setTimeout(r, 100))
+        }
+        expect(waiting).toBe(true)
+        // meanwhile a row arrives in the other table the guard found empty
+        await server.query(target, 'INSERT INTO sales.orders (id, total) VALUES (99, 99)')
+        await other.query('COMMIT')
+        const error = await restoring
+        expect(error?.message).toMatch(
+          /the table sales\.orders holds rows now: another session wrote into it after the restore found it empty; nothing was restored/
+        )
+        // rolled back: the other session's row alone, no backup rows
+        expect(await server.query(target, 'SELECT total::text AS total FROM sales.orders')).toEqual(
+          [{ total: '99' }]
+        )
+        expect(
+          await server.query(target, 'SELECT count(*)::int AS n FROM public.customers')
+        ).toEqual([{ n: 0 }])
+        if (args[0] === '-Fc')
+          expect(lines.join('\n')).toMatch(
+            /Loading through the script gate into psql: the backup is data-only: the tables it fills \(2 existing empty tables\) are locked and checked empty again/
+          )
+      } finally {
+        await other.end()
+        await server.dropDatabase(target)
+      }
+    },
+    60_000
   )
 })

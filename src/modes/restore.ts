@@ -69,7 +69,7 @@ import { createHash } from 'node:crypto'
 import { Readable } from 'node:stream'
 import { buffer } from 'node:stream/consumers'
 import { makeWorkDir } from '../storage/local.js'
-import { LOAD_PHASE, type RestoreOptions } from '../types.js'
+import { LOAD_PHASE, type QualifiedName, type RestoreOptions } from '../types.js'
 import { RestoreError, type RestorePlan, planRestore } from './restore-plan.js'
 
 export { RestoreError }
@@ -237,7 +237,7 @@ export async function restore(
         return await loadWatched(inputs, monitor!, env, () =>
           loadBackup(
             progress.dump,
-            { ...plan, drops, roles: roles?.statements },
+            { ...plan, drops, roles: roles?.statements, fills: server.fills },
             { env, database: connection.database, serverMajor: server.major },
             inputs,
             workDir,
@@ -687,8 +687,8 @@ async function guardTarget(
   client: pg.Client,
   plan: RestorePlan,
   facts: TargetFacts
-): Promise<ServerInfo> {
-  const server = await readServerInfo(client)
+): Promise<ServerInfo & { fills: QualifiedName[] }> {
+  const server = { ...(await readServerInfo(client)), fills: [] as QualifiedName[] }
   log.info(
     `Target: PostgreSQL ${server.version}, database '${server.database}', ${formatBytes(server.sizeBytes)}`
   )
@@ -710,6 +710,8 @@ async function guardTarget(
   const dataOnly = await checkDataOnly(client, plan, providers)
   if (dataOnly && (inputs.allowNonEmpty || inputs.clean)) {
     acceptDataOnly(inputs, server, plan, dataOnly)
+    // the load locks them and checks them empty again in its own transaction (load.ts)
+    server.fills = dataOnly.fills.map(t => ({ schema: t.schema, name: t.name }))
   }
   if (inputs.allowNonEmpty && !inputs.clean) await refuseTakenNames(client, server, plan, providers)
   const providerTables = all.filter(t => providers.has(t.schema))
