@@ -11,6 +11,7 @@ import {
   type TargetFacts,
   groupSkipped,
   guarded,
+  providerAclNote,
   statementPolicy,
   tableColumns
 } from '../../src/postgres/target-policy.js'
@@ -710,6 +711,25 @@ describe('statementPolicy: schemas the provider made and owns (Supabase auth, ex
         )
       ])
     }
+  })
+
+  it("lists the GRANT/REVOKE left out on the provider's objects once, naming them (they keep the target's privileges)", () => {
+    const skipped = decide(
+      WITH_AUTH,
+      `GRANT ALL ON TABLE auth.users TO dashboard_user;
+REVOKE ALL ON TABLE auth.users FROM anon;
+GRANT USAGE ON SCHEMA auth TO anon;
+GRANT ALL ON FUNCTION extensions.uuid_generate_v4() TO postgres WITH GRANT OPTION;
+COMMENT ON TABLE auth.users IS 'x';
+GRANT SELECT ON TABLE public.mine TO anon;`
+    ).flatMap(([text, d]) => {
+      const reason = reasonOf(d)
+      return reason === undefined ? [] : [{ reason, text }]
+    })
+    expect(providerAclNote(skipped)).toBe(
+      "4 GRANT/REVOKE statements on the provider's objects in auth, extensions (tables and sequences: auth.users; 2 statements on schemas, functions and types) — they exist in the target, owned by the provider, and keep the privileges they have there, not the backup's; grant them as their owner if the backup's are needed"
+    )
+    expect(providerAclNote(skipped.filter(s => !/^(GRANT|REVOKE)/.test(s.text)))).toBeUndefined()
   })
 
   it("keeps what the target lacks there (the app's trigger on auth.users, a constraint, a function of its own)", () => {

@@ -57,6 +57,7 @@ import {
   guarded,
   readTargetFacts,
   NOT_RESTORED,
+  providerAclNote,
   statementPolicy
 } from '../postgres/target-policy.js'
 import { type BackupFile, sizeOf } from '../pipeline/decode.js'
@@ -261,11 +262,17 @@ export async function restore(
     })
     const backupDigest = await tap?.result()
     const skipped = reportSkipped(inputs, loaded.skipped)
-    const notRestored = skipped
+    const objects = skipped
       .filter(g => g.reason.startsWith(NOT_RESTORED))
       .map(g => g.reason.slice(NOT_RESTORED.length))
+    // the provider's objects keep their own privileges: the backup's GRANT/REVOKE on them, once
+    const acl = providerAclNote(loaded.skipped)
+    const notRestored = acl ? [...objects, acl] : objects
     if (notRestored.length > 0) {
-      const warning = `Not restored — ${plural(notRestored.length, 'object')} of the backup ${notRestored.length === 1 ? 'acts' : 'act'} on what the provider owns in the target, or ${notRestored.length === 1 ? 'needs' : 'need'} what only it may create (pg_restore by hand fails on ${notRestored.length === 1 ? 'it' : 'them'} and carries on): ${notRestored.join('; ')}.`
+      const warning =
+        objects.length > 0
+          ? `Not restored — ${plural(objects.length, 'object')} of the backup ${objects.length === 1 ? 'acts' : 'act'} on what the provider owns in the target, or ${objects.length === 1 ? 'needs' : 'need'} what only it may create (pg_restore by hand fails on ${objects.length === 1 ? 'it' : 'them'} and carries on): ${objects.join('; ')}.${acl ? ` Not restored either: ${acl}.` : ''}`
+          : `Not restored — ${acl}.`
       log.warning(warning)
       warnings.push(warning)
     }

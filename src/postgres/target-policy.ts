@@ -956,7 +956,7 @@ export function providerPolicy(
   }
   const exists = (schema: Known): StatementDecision => ({
     keep: false,
-    reason: `exists in the target, owned by the provider (${whose(schema.s)})`,
+    reason: `${PROVIDER_EXISTS} (${whose(schema.s)})`,
     provider: true
   })
   const lookup = (q: { parts: string[] } | undefined): [Known, string] | undefined => {
@@ -1144,6 +1144,49 @@ export function providerPolicy(
     }
     return undefined
   }
+}
+
+/** The reason providerPolicy gives the backup's statements on objects the provider owns. */
+const PROVIDER_EXISTS = 'exists in the target, owned by the provider'
+
+/**
+ * The GRANT and REVOKE statements left out because their object is the provider's (it exists in
+ * the target, owned by the provider): one `not-restored` entry (without NOT_RESTORED) naming
+ * those objects, so that a user sees that they keep the privileges the target gives them, not
+ * the backup's; undefined when there are none.
+ */
+export function providerAclNote(
+  skipped: ReadonlyArray<{ reason: string; text: string }>,
+  limit = 20
+): string | undefined {
+  const tables: string[] = []
+  const schemas = new Set<string>()
+  let statements = 0
+  let others = 0
+  for (const s of skipped) {
+    if (!s.reason.startsWith(PROVIDER_EXISTS)) continue
+    const one = s.text.replace(/\s+/g, ' ').trim()
+    if (!/^(?:GRANT|REVOKE)\b/i.test(one)) continue
+    statements++
+    const on =
+      /\bON\s+(?:(TABLE|SEQUENCE|FUNCTION|PROCEDURE|ROUTINE|TYPE|DOMAIN|SCHEMA|FOREIGN\s+TABLE|LANGUAGE)\s+)?(.+?)\s+(?:TO|FROM)\s/i.exec(
+        one
+      )
+    const kind = (on?.[1] ?? 'TABLE').toUpperCase()
+    const object = on?.[2] ?? ''
+    const schema = kind === 'SCHEMA' ? object : /^("(?:[^"]|"")+"|[^.(]+)\./.exec(object)?.[1]
+    if (schema) schemas.add(schema)
+    if (on && ['TABLE', 'SEQUENCE', 'FOREIGN TABLE'].includes(kind)) {
+      if (!tables.includes(object)) tables.push(object)
+    } else others++
+  }
+  if (statements === 0) return undefined
+  const named =
+    tables.length > 0
+      ? `tables and sequences: ${tables.slice(0, limit).join(', ')}${tables.length > limit ? ` and ${tables.length - limit} more` : ''}`
+      : ''
+  const rest = others > 0 ? `${plural(others, 'statement')} on schemas, functions and types` : ''
+  return `${plural(statements, 'GRANT/REVOKE statement')} on the provider's objects in ${[...schemas].sort().join(', ') || 'its schemas'} (${[named, rest].filter(Boolean).join('; ')}) — they exist in the target, owned by the provider, and keep the privileges they have there, not the backup's; grant them as their owner if the backup's are needed`
 }
 
 /** Statement kinds a policy must never skip: they define tables, columns, rows or constraints. */
