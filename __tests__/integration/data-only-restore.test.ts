@@ -447,3 +447,23 @@ describe('rows written between the check and the load', () => {
     60_000
   )
 })
+
+describe('a role that may only INSERT into the tables it fills', () => {
+  it('loads as by hand (psql -f): the lock needs more than INSERT, so the tables are checked without it', async () => {
+    const file = await dataOnly('insert-only.sql', ['-Fp'])
+    const target = await migrated(
+      `GRANT USAGE ON SCHEMA sales TO ${server.appUser};
+       GRANT SELECT, INSERT ON public.customers, sales.orders TO ${server.appUser};
+       GRANT SELECT, UPDATE ON public.customers_id_seq, sales.orders_id_seq TO ${server.appUser};`
+    )
+    await harness.restore(
+      testRestoreInputs(
+        server.url(target, { user: server.appUser, password: server.appPassword }),
+        { kind: 'file', path: file },
+        { allowNonEmpty: true }
+      )
+    )
+    expect(await tableChecksums(server, target)).toEqual(await tableChecksums(server, source))
+    await server.dropDatabase(target)
+  })
+})
