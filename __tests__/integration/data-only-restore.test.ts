@@ -16,7 +16,7 @@ import { runTool, schemaDump, tableChecksums } from '../../dev/fixtures.js'
 import type { TestServer } from '../../dev/postgres.js'
 import { type Log, actionLog, useLog } from '../../src/log.js'
 import type { RestoreOptions } from '../../src/types.js'
-import { writeArchive } from '../support/archive-writer.js'
+import { rewriteArchiveToc, writeArchive } from '../support/archive-writer.js'
 import { useHarness } from '../support/harness.js'
 import { testRestoreInputs } from '../support/inputs.js'
 
@@ -465,5 +465,40 @@ describe('a role that may only INSERT into the tables it fills', () => {
     )
     expect(await tableChecksums(server, target)).toEqual(await tableChecksums(server, source))
     await server.dropDatabase(target)
+  })
+})
+
+describe('the row counts of a backup without manifest', () => {
+  it('a data entry tagged as a table the load never made: the error speaks of what the backup lists, not of a manifest', async () => {
+    const src = await server.createDatabase()
+    await server.query(
+      src,
+      'CREATE TABLE public.victim (id integer); INSERT INTO public.victim VALUES (1);'
+    )
+    const dump = path.join(harness.work, 'decoy-src.dump')
+    await runTool(
+      path.join(server.binDir, 'pg_dump'),
+      ['-Fc', '--data-only', '-f', dump],
+      server.env(src)
+    )
+    const file = path.join(harness.work, 'decoy.dump')
+    writeFileSync(
+      file,
+      rewriteArchiveToc(readFileSync(dump), es =>
+        es.map(e => (e.desc === 'TABLE DATA' ? { ...e, tag: 'decoy' } : e))
+      )
+    )
+    const target = await server.createDatabase()
+    await server.query(target, 'CREATE TABLE public.victim (id integer);')
+    const error = await restore(target, file, { allowNonEmpty: true }).then(
+      () => undefined,
+      (e: unknown) => e as Error
+    )
+    expect(error?.message).toMatch(
+      /^the restored data does not match what the backup itself lists \(it has no manifest to compare with\): public\.decoy is missing\./
+    )
+    expect(error?.message).not.toMatch(/manifest says|backup's manifest/)
+    await server.dropDatabase(target)
+    await server.dropDatabase(src)
   })
 })
