@@ -10,12 +10,13 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
+import pg from 'pg'
 import zlib from 'node:zlib'
 import { runTool, schemaDump, tableChecksums } from '../../dev/fixtures.js'
 import type { TestServer } from '../../dev/postgres.js'
 import { type Log, actionLog, useLog } from '../../src/log.js'
 import type { RestoreOptions } from '../../src/types.js'
-import { writeArchive } from '../support/archive-writer.js'
+import { rewriteArchiveToc, writeArchive } from '../support/archive-writer.js'
 import { useHarness } from '../support/harness.js'
 import { testRestoreInputs } from '../support/inputs.js'
 
@@ -261,5 +262,243 @@ describe("the guard reads the entries' SQL, not their tags", () => {
     expect(error?.message).toMatch(/has 1 of them that is not empty: public\.victim \(1 row\)/)
     expect(await snapshot(target)).toEqual(before)
     await server.dropDatabase(target)
+  })
+})
+
+describe('the guard reads the statements as the server does, in every script', () => {
+  const HEADER = '--\n-- PostgreSQL database dump\n--\n\n'
+  const scripts: Array<[string, string]> = [
+    [
+      'COPY with two spaces (pg_dump header)',
+      `${HEADER}COPY  public.victim (id) FROM stdin;\n2\n\\.\n`
+    ],
+    ['a comment before COPY', '/* x */ COPY public.victim (id) FROM stdin;\n2\n\\.\n'],
+    ['lower-case copy … from stdin', 'copy public.victim (id) from stdin;\n2\n\\.\n'],
+    ['lower-case insert into', 'insert into public.victim values (2);\n'],
+    [
+      'INSERT after WITH',
+      'WITH s AS (SELECT 2 AS id) INSERT INTO public.victim SELECT id FROM s;\n'
+    ],
+    [
+      'DELETE inside WITH, quoted',
+      'WITH d AS (DELETE FROM "public"."victim" RETURNING *) SELECT 1;\n'
+    ],
+    [
+      'an unqualified INSERT (search_path)',
+      'SET search_path = public;\nINSERT INTO Victim VALUES (2);\n'
+    ],
+    ['UPDATE', 'UPDATE public.victim SET id = 2;\n'],
+    ['TRUNCATE among others', 'TRUNCATE public.empty_one, public.victim;\n']
+  ]
+
+  it.each(scripts)(
+    '%s into a table with rows, with allow-non-empty: refused before anything runs; target unchanged',
+    async (_name, sql) => {
+      const file = path.join(harness.work, 'writes.sql')
+      writeFileSync(file, `INSERT INTO public.empty_one VALUES (1);\n${sql}`)
+      const target = await server.createDatabase()
+      await server.query(
+        target,
+        'CREATE TABLE public.empty_one (id integer); CREATE TABLE public.victim (id integer); INSERT INTO public.victim VALUES (1);'
+      )
+      const before = await snapshot(target)
+      const error = await restore(target, file, { allowNonEmpty: true }).then(
+        () => undefined,
+        (e: unknown) => e as Error
+      )
+      expect(error?.message).toMatch(/has 1 of them that is not empty: public\.victim \(1 row\)/)
+      expect(await snapshot(target)).toEqual(before)
+      await server.dropDatabase(target)
+    }
+  )
+
+  it('a script that writes into a table named U&"…": refused with allow-non-empty, saying why', async () => {
+    const file = path.join(harness.work, 'uescape.sql')
+    writeFileSync(file, 'INSERT INTO public.U&"\\0076ictim" VALUES (2);\n')
+    const target = await server.createDatabase()
+    await server.query(
+      target,
+      'CREATE TABLE public.victim (id integer); INSERT INTO public.victim VALUES (1);'
+    )
+    const error = await restore(target, file, { allowNonEmpty: true }).then(
+      () => undefined,
+      (e: unknown) => e as Error
+    )
+    expect(error?.message).toMatch(/writes rows into a table whose name the restore cannot read/)
+    expect(await server.query(target, 'SELECT id FROM public.victim')).toEqual([{ id: 1 }])
+    await server.dropDatabase(target)
+  })
+
+  it.each([
+    [
+      'a lower-case copy of another table',
+      'copy public.victim (id) from stdin;\n',
+      /has 1 of them that is not empty: public\.victim \(1 row\)/
+    ],
+    [
+      'a COPY it cannot read',
+      'COPY public.U&"\\0076ictim" (id) FROM stdin;\n',
+      /data entry 2 \(public\.empty_one\) has a COPY statement the restore cannot read/
+    ]
+  ])(
+    'an archive data entry tagged as an empty table with %s: refused; target unchanged',
+    async (_name, copyStmt, message) => {
+      const p = path.join(harness.work, 'lie.dump')
+      writeFileSync(
+        p,
+        writeArchive({
+          minor: 14,
+          serverVersion: '15.18',
+          pgDumpVersion: '15.18',
+          entries: [
+            {
+              dumpId: 1,
+              tag: 'ENCODING',
+              desc: 'ENCODING',
+              section: 1,
+              defn: "SET client_encoding = 'UTF8';\n",
+              dataState: 3
+            },
+            {
+              dumpId: 2,
+              tag: 'empty_one',
+              desc: 'TABLE DATA',
+              namespace: 'public',
+              section: 3,
+              copyStmt,
+              dataState: 3
+            }
+          ]
+        })
+      )
+      const target = await server.createDatabase()
+      await server.query(
+        target,
+        'CREATE TABLE public.empty_one (id integer); CREATE TABLE public.victim (id integer); INSERT INTO public.victim VALUES (1);'
+      )
+      const before = await snapshot(target)
+      const error = await restore(target, p, { allowNonEmpty: true }).then(
+        () => undefined,
+        (e: unknown) => e as Error
+      )
+      expect(error?.message).toMatch(message)
+      expect(await snapshot(target)).toEqual(before)
+      await server.dropDatabase(target)
+    }
+  )
+})
+
+describe('rows written between the check and the load', () => {
+  it.each([
+    ['custom archive', ['-Fc'], 'race.dump'],
+    ['plain .sql', ['-Fp'], 'race.sql']
+  ])(
+    '%s: the load locks the tables it fills and checks them again; a row another session inserted meanwhile fails it, rolled back',
+    async (_kind, args, name) => {
+      const file = await dataOnly(name, args)
+      // without the foreign key: an INSERT into sales.orders would wait for public.customers too
+      const target = await migrated(
+        'ALTER TABLE sales.orders DROP CONSTRAINT orders_customer_fkey;'
+      )
+      // a second session holds public.customers (the first table the load fills) so that the
+      // load waits there, after the guard found both tables empty
+      const other = new pg.Client({ connectionString: server.url(target) })
+      await other.connect()
+      try {
+        await other.query('BEGIN; LOCK TABLE public.customers IN EXCLUSIVE MODE')
+        lines.length = 0
+        const restoring = restore(target, file, { allowNonEmpty: true }).then(
+          () => undefined,
+          (e: unknown) => e as Error
+        )
+        let waiting = false
+        for (let i = 0; i < 300 && !waiting; i++) {
+          const rows = await server.query(
+            target,
+            "SELECT count(*)::int AS n FROM pg_locks WHERE NOT granted AND relation = 'public.customers'::regclass"
+          )
+          waiting = (rows[0] as { n: number }).n > 0
+          if (!waiting) await new Promise(r => setTimeout(r, 100))
+        }
+        expect(waiting).toBe(true)
+        // meanwhile a row arrives in the other table the guard found empty
+        await server.query(target, 'INSERT INTO sales.orders (id, total) VALUES (99, 99)')
+        await other.query('COMMIT')
+        const error = await restoring
+        expect(error?.message).toMatch(
+          /the table sales\.orders holds rows now: another session wrote into it after the restore found it empty; nothing was restored/
+        )
+        // rolled back: the other session's row alone, no backup rows
+        expect(await server.query(target, 'SELECT total::text AS total FROM sales.orders')).toEqual(
+          [{ total: '99' }]
+        )
+        expect(
+          await server.query(target, 'SELECT count(*)::int AS n FROM public.customers')
+        ).toEqual([{ n: 0 }])
+        if (args[0] === '-Fc')
+          expect(lines.join('\n')).toMatch(
+            /Loading through the script gate into psql: the backup is data-only: the tables it fills \(2 existing empty tables\) are locked and checked empty again/
+          )
+      } finally {
+        await other.end()
+        await server.dropDatabase(target)
+      }
+    },
+    60_000
+  )
+})
+
+describe('a role that may only INSERT into the tables it fills', () => {
+  it('loads as by hand (psql -f): the lock needs more than INSERT, so the tables are checked without it', async () => {
+    const file = await dataOnly('insert-only.sql', ['-Fp'])
+    const target = await migrated(
+      `GRANT USAGE ON SCHEMA sales TO ${server.appUser};
+       GRANT SELECT, INSERT ON public.customers, sales.orders TO ${server.appUser};
+       GRANT SELECT, UPDATE ON public.customers_id_seq, sales.orders_id_seq TO ${server.appUser};`
+    )
+    await harness.restore(
+      testRestoreInputs(
+        server.url(target, { user: server.appUser, password: server.appPassword }),
+        { kind: 'file', path: file },
+        { allowNonEmpty: true }
+      )
+    )
+    expect(await tableChecksums(server, target)).toEqual(await tableChecksums(server, source))
+    await server.dropDatabase(target)
+  })
+})
+
+describe('the row counts of a backup without manifest', () => {
+  it('a data entry tagged as a table the load never made: the error speaks of what the backup lists, not of a manifest', async () => {
+    const src = await server.createDatabase()
+    await server.query(
+      src,
+      'CREATE TABLE public.victim (id integer); INSERT INTO public.victim VALUES (1);'
+    )
+    const dump = path.join(harness.work, 'decoy-src.dump')
+    await runTool(
+      path.join(server.binDir, 'pg_dump'),
+      ['-Fc', '--data-only', '-f', dump],
+      server.env(src)
+    )
+    const file = path.join(harness.work, 'decoy.dump')
+    writeFileSync(
+      file,
+      rewriteArchiveToc(readFileSync(dump), es =>
+        es.map(e => (e.desc === 'TABLE DATA' ? { ...e, tag: 'decoy' } : e))
+      )
+    )
+    const target = await server.createDatabase()
+    await server.query(target, 'CREATE TABLE public.victim (id integer);')
+    const error = await restore(target, file, { allowNonEmpty: true }).then(
+      () => undefined,
+      (e: unknown) => e as Error
+    )
+    expect(error?.message).toMatch(
+      /^the restored data does not match what the backup itself lists \(it has no manifest to compare with\): public\.decoy is missing\./
+    )
+    expect(error?.message).not.toMatch(/manifest says|backup's manifest/)
+    await server.dropDatabase(target)
+    await server.dropDatabase(src)
   })
 })

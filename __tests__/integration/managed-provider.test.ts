@@ -104,10 +104,17 @@ describe("Supabase: a user policy on storage.objects (the provider's table)", ()
       const result = await actionRestore(target, backup)
       expect(checksumDifferences(sourceSums, await managedChecksums(target))).toEqual([])
       expect(await policies(target, 'storage.objects')).toEqual([])
-      expect(result.notRestored).toEqual([UPLOADS])
+      expect(result.notRestored).toEqual([
+        UPLOADS,
+        // the backup's GRANT/REVOKE on the provider's objects, once: they keep the target's own
+        expect.stringMatching(
+          /^\d+ GRANT\/REVOKE statements on the provider's objects in .*\bstorage\b.* \(tables and sequences: .*storage\.objects.*\) — they exist in the target, owned by the provider, and keep the privileges they have there, not the backup's/
+        )
+      ])
       const md = restoreSummaryMarkdown(result)
       expect(md).toContain('> [!WARNING]')
       expect(md).toContain(UPLOADS)
+      expect(md).toMatch(/GRANT.{0,2}REVOKE statements on the provider.{0,6}s objects in /)
     })
   }
 
@@ -210,7 +217,14 @@ describe("RDS: a function in rdsadmin's schema, an extension only rdsadmin may c
         'EXTENSION pg_stat_statements — postgres may not create it in the target (not a trusted extension); enable it there first (Supabase: Dashboard → Database → Extensions; otherwise CREATE EXTENSION "pg_stat_statements" as a superuser)'
       ])
     )
-    expect(result.notRestored).toHaveLength(2)
+    expect(result.notRestored).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(
+          /^1 GRANT\/REVOKE statement on the provider's objects in rdsadmin_util \(1 statement on schemas, functions and types\) — they exist in the target, owned by the provider/
+        )
+      ])
+    )
+    expect(result.notRestored).toHaveLength(3)
     const functions = await target.instance.admin.query<{ name: string }>(
       target.database,
       `SELECT proname::text AS name FROM pg_proc WHERE pronamespace = 'rdsadmin_util'::regnamespace`

@@ -6,7 +6,7 @@
  * schemas other than public).
  */
 import { beforeAll, describe, expect, it } from '@jest/globals'
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { runTool, schemaDump, tableChecksums } from '../../dev/fixtures.js'
 import type { TestServer } from '../../dev/postgres.js'
@@ -103,29 +103,35 @@ describe('scripts with a pg_dump header are guarded like any other (the header i
 })
 
 describe('allow-non-empty: what the docs say it does not check (action.yml, README)', () => {
-  it("hostile.sql with allow-non-empty: the objects are listed in a warning and the script's statements on them run, as psql would run them", async () => {
+  it("hostile.sql with allow-non-empty: its UPDATE of a table with rows is refused; without it, the objects are listed in a warning and the script's other statements on them run, as psql would run them", async () => {
     const target = await server.createDatabase()
     await server.query(
       target,
       `${ACCOUNTS} CREATE TABLE public.victim (id integer); INSERT INTO public.victim VALUES (7);`
     )
+    // a statement writing rows into a table of the target with rows is checked like a data-only
+    // backup's COPY: refused before anything runs
+    await expect(
+      runRestore(target, fixture('hostile.sql'), { allowNonEmpty: true, noPrivileges: true })
+    ).rejects.toThrow(/has 1 of them that is not empty: public\.accounts \(2 rows\)/)
+    const withoutUpdate = write(
+      'hostile-no-update.sql',
+      readFileSync(path.join(fixtures, 'hostile.sql'), 'utf8').replace(/^UPDATE .*\n/m, '')
+    )
     // with privileges kept, its ALTER DEFAULT PRIVILEGES (of the restoring role, which owns the
     // target's tables) is refused, and the one transaction keeps nothing
-    await expect(
-      runRestore(target, fixture('hostile.sql'), { allowNonEmpty: true })
-    ).rejects.toThrow(
+    await expect(runRestore(target, withoutUpdate, { allowNonEmpty: true })).rejects.toThrow(
       /ALTER DEFAULT PRIVILEGES GRANT ALL ON TABLES TO PUBLIC; — with allow-non-empty/
     )
+    expect(await server.query(target, "SELECT to_regclass('public.victim') AS t")).toEqual([
+      { t: 'victim' }
+    ])
+    await runRestore(target, withoutUpdate, { allowNonEmpty: true, noPrivileges: true })
+    // the DROP ran: allow-non-empty refuses rows written into tables with rows, sequence values
+    // and default privileges of the target's roles only
     expect(await server.query(target, 'SELECT secret FROM public.accounts ORDER BY id')).toEqual([
       { secret: 'mine' },
       { secret: 'also mine' }
-    ])
-    await runRestore(target, fixture('hostile.sql'), { allowNonEmpty: true, noPrivileges: true })
-    // the UPDATE and DROP ran: allow-non-empty refuses data-only rows, sequence values and
-    // default privileges of the target's roles only
-    expect(await server.query(target, 'SELECT secret FROM public.accounts ORDER BY id')).toEqual([
-      { secret: 'pwned' },
-      { secret: 'pwned' }
     ])
     expect(await server.query(target, "SELECT to_regclass('public.victim') AS t")).toEqual([
       { t: null }

@@ -11,6 +11,7 @@ import {
   type TargetFacts,
   groupSkipped,
   guarded,
+  providerAclNote,
   statementPolicy,
   tableColumns
 } from '../../src/postgres/target-policy.js'
@@ -615,6 +616,40 @@ CREATE POLICY "public read" ON storage.objects FOR SELECT USING (true);`
     )
   })
 
+  it('a policy not provably permissive (a quoted or Unicode-escaped AS word, anything odd): refused', () => {
+    for (const as of [
+      'AS "restrictive"',
+      'AS U&"\\0072estrictive"',
+      'AS "PERMISSIVE"',
+      'AS U&"permissive"',
+      'AS restrictive',
+      'AS Restrictive'
+    ]) {
+      const d = one(
+        WITH_STORAGE,
+        `CREATE POLICY hide ON storage.objects ${as} FOR SELECT TO anon USING ((bucket_id <> 'private'::text));`
+      )
+      expect([as, 'refuse' in d && d.refuse]).toEqual([
+        as,
+        expect.stringMatching(
+          /row-level security policy .*on storage\.objects, which belongs to "supabase_admin"/
+        )
+      ])
+    }
+    // provably permissive: no AS clause, or the bare keyword (any case); a cast's AS in USING is no AS clause
+    for (const sql of [
+      'CREATE POLICY p ON storage.objects AS PERMISSIVE FOR SELECT USING (true);',
+      'CREATE POLICY p ON storage.objects as permissive TO anon USING (true);',
+      "CREATE POLICY p ON storage.objects USING ((CAST(bucket_id AS text) <> 'x'));",
+      'CREATE POLICY p ON storage.objects WITH CHECK (true);',
+      'CREATE POLICY p ON storage.objects;'
+    ])
+      expect([sql, reasonOf(one(WITH_STORAGE, sql))]).toEqual([
+        sql,
+        'not restored: POLICY "p" on storage.objects — owned by supabase_admin in the target; create it as that role'
+      ])
+  })
+
   it('a function in its schema: left out with its ALTER, COMMENT, GRANT and REVOKE; a table there refused', () => {
     const reason =
       'not restored: FUNCTION storage.mine — schema "storage" belongs to supabase_admin in the target, where postgres may not create objects; create it as that role'
@@ -676,6 +711,25 @@ describe('statementPolicy: schemas the provider made and owns (Supabase auth, ex
         )
       ])
     }
+  })
+
+  it("lists the GRANT/REVOKE left out on the provider's objects once, naming them (they keep the target's privileges)", () => {
+    const skipped = decide(
+      WITH_AUTH,
+      `GRANT ALL ON TABLE auth.users TO dashboard_user;
+REVOKE ALL ON TABLE auth.users FROM anon;
+GRANT USAGE ON SCHEMA auth TO anon;
+GRANT ALL ON FUNCTION extensions.uuid_generate_v4() TO postgres WITH GRANT OPTION;
+COMMENT ON TABLE auth.users IS 'x';
+GRANT SELECT ON TABLE public.mine TO anon;`
+    ).flatMap(([text, d]) => {
+      const reason = reasonOf(d)
+      return reason === undefined ? [] : [{ reason, text }]
+    })
+    expect(providerAclNote(skipped)).toBe(
+      "4 GRANT/REVOKE statements on the provider's objects in auth, extensions (tables and sequences: auth.users; 2 statements on schemas, functions and types) — they exist in the target, owned by the provider, and keep the privileges they have there, not the backup's; grant them as their owner if the backup's are needed"
+    )
+    expect(providerAclNote(skipped.filter(s => !/^(GRANT|REVOKE)/.test(s.text)))).toBeUndefined()
   })
 
   it("keeps what the target lacks there (the app's trigger on auth.users, a constraint, a function of its own)", () => {

@@ -35,11 +35,7 @@ import {
 import type { ClientInstaller } from '../postgres/install.js'
 import { psqlSupportsRestrict } from '../postgres/load.js'
 import { listedEntries } from '../postgres/parallel-restore.js'
-import {
-  PlainDumpObjects,
-  parseCopyStatement,
-  parsePlainDumpVersions
-} from '../postgres/plain-sql.js'
+import { PlainDumpObjects, parsePlainDumpVersions, writtenTables } from '../postgres/plain-sql.js'
 import { PsqlLexer } from '../postgres/psql-lexer.js'
 import {
   type CleanList,
@@ -211,7 +207,7 @@ export async function planRestore(
       dataTables:
         manifestTables(manifest) ?? (plain.copyTables.length > 0 ? plain.copyTables : undefined),
       clean: drops?.found.list,
-      dataOnlyTables: scriptDataOnlyTables(plain),
+      dataOnlyTables: scriptDataOnlyTables(plain, inputs),
       dataOnlySequences: scriptDataOnlySequences(plain)
     }
   }
@@ -363,9 +359,27 @@ export function archiveDataOnly(
   const filled: QualifiedName[] = []
   for (const e of kind === 'TABLE' ? data.tables : data.sequences) {
     filled.push({ schema: e.namespace ?? '', name: e.tag })
-    const copy = e.copyStmt ? parseCopyStatement(e.copyStmt.trim()) : undefined
-    if (copy) filled.push(copy)
+    if (kind !== 'TABLE' || !e.copyStmt || e.copyStmt.trim() === '') continue
+    // the COPY statement as the server reads it (any case, spacing, comments): its table counts
+    const copy = writtenTables(e.copyStmt)
+    if (copy.tables.length === 0 || copy.unreadable.length > 0)
+      throw new RestoreError(
+        `the archive's data entry ${e.dumpId} (${e.namespace ?? ''}.${e.tag}) has a COPY statement the restore cannot read: ${e.copyStmt.trim().slice(0, 160)}. Nothing was restored. Restore a backup the action or pg_dump made.`
+      )
+    for (const t of copy.tables)
+      filled.push(t.schema === '' ? { schema: e.namespace ?? '', name: t.name } : t)
   }
+  // statements of the selected entries' own SQL that write rows (a crafted entry's INSERT …)
+  if (kind === 'TABLE')
+    for (const e of entries) {
+      if (!e.defn || e.desc === 'BLOB METADATA') continue
+      const written = writtenTables(e.defn)
+      if (written.unreadable.length > 0)
+        throw new RestoreError(
+          `the archive's entry ${e.dumpId} (${e.desc} ${e.tag}) writes rows into a table the restore cannot read: ${written.unreadable[0]}. Nothing was restored. Restore a backup the action or pg_dump made.`
+        )
+      for (const t of written.tables) filled.push(t)
+    }
   if (kind === 'SEQUENCE') filled.push(...references.setvalSequences)
   const seen = new Set<string>()
   return filled.filter(t => {
@@ -377,19 +391,31 @@ export function archiveDataOnly(
 }
 
 /**
- * A script pg_dump made: the tables it fills (COPY, or INSERT with --inserts) without creating
- * them. A script of one's own runs as written (README: its INSERTs may write to existing tables).
+ * A script's tables it writes rows into (COPY … FROM, INSERT, UPDATE, DELETE, TRUNCATE, MERGE,
+ * read from its lexed statements: writtenTables) without creating them, whoever wrote it (a
+ * header proves nothing); schema '' for an unqualified name (any schema of the target's).
+ *
+ * @throws RestoreError with allow-non-empty or clean, when a statement writes into a table whose
+ * name cannot be read (the target's emptiness of it cannot be checked).
  */
-function scriptDataOnlyTables(plain: PlainDumpObjects): QualifiedName[] {
-  if (!plain.madeByPgDump) return []
+function scriptDataOnlyTables(
+  plain: PlainDumpObjects,
+  inputs: Pick<RestoreOptions, 'allowNonEmpty' | 'clean'>
+): QualifiedName[] {
+  if ((inputs.allowNonEmpty || inputs.clean) && plain.unreadableWrites.length > 0)
+    throw new RestoreError(
+      `the script writes rows into a table whose name the restore cannot read, so it cannot check that table is empty: ${plain.unreadableWrites.slice(0, 3).join(' | ')}. Nothing was restored. Load the script by hand with psql, or write the table's name plainly (schema.table, "quoted" if need be).`
+    )
   const created = new Set(plain.createdTables.map(tableKey))
   const seen = new Set<string>()
   const result: QualifiedName[] = []
-  for (const t of [...plain.copyTables, ...plain.insertTables]) {
-    const key = tableKey(t)
+  for (const t of plain.writtenTables) {
+    const table = { schema: t.schema, name: t.name }
+    const key = tableKey(table)
     if (created.has(key) || seen.has(key)) continue
+    if (t.schema === '' && plain.createdUnqualified.has(t.name)) continue
     seen.add(key)
-    result.push(t)
+    result.push(table)
   }
   return result
 }

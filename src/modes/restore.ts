@@ -57,6 +57,7 @@ import {
   guarded,
   readTargetFacts,
   NOT_RESTORED,
+  providerAclNote,
   statementPolicy
 } from '../postgres/target-policy.js'
 import { type BackupFile, sizeOf } from '../pipeline/decode.js'
@@ -69,7 +70,7 @@ import { createHash } from 'node:crypto'
 import { Readable } from 'node:stream'
 import { buffer } from 'node:stream/consumers'
 import { makeWorkDir } from '../storage/local.js'
-import { LOAD_PHASE, type RestoreOptions } from '../types.js'
+import { LOAD_PHASE, type QualifiedName, type RestoreOptions } from '../types.js'
 import { RestoreError, type RestorePlan, planRestore } from './restore-plan.js'
 
 export { RestoreError }
@@ -237,7 +238,7 @@ export async function restore(
         return await loadWatched(inputs, monitor!, env, () =>
           loadBackup(
             progress.dump,
-            { ...plan, drops, roles: roles?.statements },
+            { ...plan, drops, roles: roles?.statements, fills: server.fills },
             { env, database: connection.database, serverMajor: server.major },
             inputs,
             workDir,
@@ -261,11 +262,17 @@ export async function restore(
     })
     const backupDigest = await tap?.result()
     const skipped = reportSkipped(inputs, loaded.skipped)
-    const notRestored = skipped
+    const objects = skipped
       .filter(g => g.reason.startsWith(NOT_RESTORED))
       .map(g => g.reason.slice(NOT_RESTORED.length))
+    // the provider's objects keep their own privileges: the backup's GRANT/REVOKE on them, once
+    const acl = providerAclNote(loaded.skipped)
+    const notRestored = acl ? [...objects, acl] : objects
     if (notRestored.length > 0) {
-      const warning = `Not restored — ${plural(notRestored.length, 'object')} of the backup ${notRestored.length === 1 ? 'acts' : 'act'} on what the provider owns in the target, or ${notRestored.length === 1 ? 'needs' : 'need'} what only it may create (pg_restore by hand fails on ${notRestored.length === 1 ? 'it' : 'them'} and carries on): ${notRestored.join('; ')}.`
+      const warning =
+        objects.length > 0
+          ? `Not restored — ${plural(objects.length, 'object')} of the backup ${objects.length === 1 ? 'acts' : 'act'} on what the provider owns in the target, or ${objects.length === 1 ? 'needs' : 'need'} what only it may create (pg_restore by hand fails on ${objects.length === 1 ? 'it' : 'them'} and carries on): ${objects.join('; ')}.${acl ? ` Not restored either: ${acl}.` : ''}`
+          : `Not restored — ${acl}.`
       log.warning(warning)
       warnings.push(warning)
     }
@@ -687,15 +694,15 @@ async function guardTarget(
   client: pg.Client,
   plan: RestorePlan,
   facts: TargetFacts
-): Promise<ServerInfo> {
-  const server = await readServerInfo(client)
+): Promise<ServerInfo & { fills: QualifiedName[] }> {
+  const server = { ...(await readServerInfo(client)), fills: [] as QualifiedName[] }
   log.info(
     `Target: PostgreSQL ${server.version}, database '${server.database}', ${formatBytes(server.sizeBytes)}`
   )
   const schemas = new Set<string>(['public'])
   for (const t of plan.dataTables ?? []) schemas.add(t.schema)
   for (const t of [...(plan.dataOnlyTables ?? []), ...(plan.dataOnlySequences ?? [])])
-    schemas.add(t.schema)
+    if (t.schema !== '') schemas.add(t.schema)
   const plain = plan.plain
   const refs = plan.references
   for (const s of plain?.schemas ?? []) schemas.add(s)
@@ -710,6 +717,8 @@ async function guardTarget(
   const dataOnly = await checkDataOnly(client, plan, providers)
   if (dataOnly && (inputs.allowNonEmpty || inputs.clean)) {
     acceptDataOnly(inputs, server, plan, dataOnly)
+    // the load locks them and checks them empty again in its own transaction (load.ts)
+    server.fills = dataOnly.fills.map(t => ({ schema: t.schema, name: t.name }))
   }
   if (inputs.allowNonEmpty && !inputs.clean) await refuseTakenNames(client, server, plan, providers)
   const providerTables = all.filter(t => providers.has(t.schema))
@@ -1090,7 +1099,9 @@ async function compareRowCounts(
   if (problems.length > 0) {
     // after the commit: a failure, not a check that left the target unchanged (exit 1, not 3)
     throw new EngineError(
-      `the restored data does not match the backup's manifest: ${problems.join('; ')}. The restore was committed: the target holds what was loaded. The backup is not what its manifest says (a damaged or edited backup, or a table that changed in ways pg_dump's snapshot cannot see); compare it with another backup before relying on it.`
+      manifest
+        ? `the restored data does not match the backup's manifest: ${problems.join('; ')}. The restore was committed: the target holds what was loaded. The backup is not what its manifest says (a damaged or edited backup, or a table that changed in ways pg_dump's snapshot cannot see); compare it with another backup before relying on it.`
+        : `the restored data does not match what the backup itself lists (it has no manifest to compare with): ${problems.join('; ')}. The restore was committed: the target holds what was loaded. The backup is not what its own table of contents or statements say (a damaged or edited backup); compare it with another backup before relying on it.`
     )
   }
   const total = result.reduce((sum, t) => sum + t.rows, 0)

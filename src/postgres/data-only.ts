@@ -39,10 +39,13 @@ export async function dataOnlyTables(
 ): Promise<DataOnlyTable[]> {
   if (tables.length === 0) return []
   const { rows } = await client.query<{ schema: string; name: string; readable: boolean }>(
-    `SELECT n.nspname AS schema, c.relname AS name, has_table_privilege(c.oid, 'SELECT') AS readable
+    `SELECT DISTINCT n.nspname AS schema, c.relname AS name, has_table_privilege(c.oid, 'SELECT') AS readable
        FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
        JOIN unnest($1::text[], $2::text[]) AS w(schema, name)
-         ON w.schema = n.nspname AND w.name = c.relname
+         ON (w.schema = n.nspname
+             -- an unqualified name: the table of that name in any schema (search_path decides)
+             OR (w.schema = '' AND n.nspname !~ '^pg_' AND n.nspname <> 'information_schema'))
+        AND w.name = c.relname
       WHERE c.relkind IN ('r', 'p') AND NOT ${EXTENSION_MEMBER}
       ORDER BY 1, 2`,
     [tables.map(t => t.schema), tables.map(t => t.name)]

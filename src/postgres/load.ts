@@ -40,7 +40,7 @@ import {
 import { createDecryptor } from '../pipeline/encrypt.js'
 import { createZstdCliDecompressor, findZstdCommand } from '../pipeline/compress.js'
 import { ChildProcessError, checkedOutput, runChild, startChild } from '../process.js'
-import type { RestoreOptions } from '../types.js'
+import type { QualifiedName, RestoreOptions } from '../types.js'
 import { ArchiveError, foreignEntries } from './archive.js'
 import { type ClientInstall, programPath } from './clients.js'
 import {
@@ -124,6 +124,41 @@ export interface LoadPlan {
    * run before everything else in the restore's transaction (a failed restore leaves no role).
    */
   roles?: string[]
+  /**
+   * allow-non-empty/clean with a data-only backup: the target's tables it fills, found empty
+   * before the load. The load locks them (SHARE: no other session writes them until it commits)
+   * and checks them empty again in its own transaction, before the data (fillChecks).
+   */
+  fills?: QualifiedName[]
+}
+
+/**
+ * The statements that lock the tables a data-only load fills and fail (the transaction rolls
+ * back) when one holds rows by then: rows another session wrote between the guard's check and the
+ * load would otherwise be appended to. Without a single transaction no lock outlives its
+ * statement: only the check runs.
+ */
+export function fillChecks(fills: ReadonlyArray<QualifiedName>, transaction: boolean): string[] {
+  const ident = (s: string): string => `"${s.replace(/"/g, '""')}"`
+  const literal = (s: string): string => `'${s.replace(/'/g, "''")}'`
+  const sorted = [...fills].sort(
+    (a, b) => a.schema.localeCompare(b.schema) || a.name.localeCompare(b.name)
+  )
+  const name = (t: QualifiedName): string => `${ident(t.schema)}.${ident(t.name)}`
+  const out: string[] = []
+  // one table after another, in a fixed order; a role that may only INSERT (SHARE mode needs
+  // UPDATE, DELETE or TRUNCATE) loads as by hand, checked without the lock (a lock taken in the
+  // block's subtransaction stays the transaction's)
+  for (const t of sorted) {
+    const lock = transaction
+      ? `BEGIN LOCK TABLE ${name(t)} IN SHARE MODE; EXCEPTION WHEN insufficient_privilege THEN NULL; END; `
+      : ''
+    const body = `BEGIN ${lock}IF EXISTS (SELECT 1 FROM ${name(t)}) THEN RAISE EXCEPTION 'the table % holds rows now: another session wrote into it after the restore found it empty; nothing was restored', ${literal(`${t.schema}.${t.name}`)}; END IF; END`
+    let tag = '$fill$'
+    for (let n = 0; body.includes(tag); n++) tag = `$fill${n}$`
+    out.push(`DO ${tag}${body}${tag};`)
+  }
+  return out
 }
 
 /** Where the backup is loaded into. */
@@ -223,7 +258,11 @@ async function load(
         `jobs: ${options.jobs} does not apply to a plain SQL script: psql runs it in one session, so it loads as with jobs: 1${options.singleTransaction ? '' : ', and without a single transaction because single-transaction: false is set (for an all-or-nothing restore, leave single-transaction at its default, true, and jobs at 1)'}.`
       )
     }
-    const drops = [...(plan.roles ?? []), ...(options.clean ? (plan.drops ?? []) : [])]
+    const drops = [
+      ...(plan.roles ?? []),
+      ...(options.clean ? (plan.drops ?? []) : []),
+      ...fillChecks(plan.fills ?? [], options.singleTransaction)
+    ]
     const gate = scriptGate(
       plan,
       target,
@@ -395,9 +434,16 @@ async function restoreArchiveThroughPsql(
     await scriptThrough(archiveAsScript(pgRestore, options, archive), check, discard())
     log.info(`The archive's script passed the checks (${seconds().toFixed(1)} s) before loading.`)
   }
-  const gate = scriptGate(plan, target, options, hooks, [...(plan.roles ?? []), ...drops], source, {
-    onCommit: markCommitSent
-  })
+  const fills = fillChecks(plan.fills ?? [], options.singleTransaction)
+  const gate = scriptGate(
+    plan,
+    target,
+    options,
+    hooks,
+    [...(plan.roles ?? []), ...drops, ...fills],
+    source,
+    { onCommit: markCommitSent }
+  )
   const script = archiveAsScript(pgRestore, options, archive, hooks.archiveTap)
   const [loaded, produced] = await Promise.allSettled([
     runPsql(programPath(plan.client, 'psql'), target.env, chain(script.stdout, gate)),
@@ -482,6 +528,10 @@ async function checkDirect(
     return no("clean: the action's drops run first, in the restore's own session")
   if (options.jobs === 1 && (plan.roles?.length ?? 0) > 0)
     return no("create-roles: the roles are created first, in the restore's own session")
+  if ((plan.fills?.length ?? 0) > 0)
+    return no(
+      `the backup is data-only: the tables it fills (${plural(plan.fills!.length, 'existing empty table')}) are locked and checked empty again in the load's own transaction, before its rows, which pg_restore -d cannot run`
+    )
   if (plan.client.major >= 17 && target.serverMajor < 17)
     return no(
       `pg_restore ${plan.client.major} sends SET transaction_timeout, which the server (${target.serverMajor}) rejects; the gate leaves it out`

@@ -759,6 +759,19 @@ function qualified(tokens: SqlToken[], at: number): { parts: string[]; next: num
   }
 }
 
+/**
+ * Whether CREATE POLICY's tokens from `at` (just after its table) make a permissive policy beyond
+ * doubt: no AS clause (the next token starts FOR, TO, USING, WITH CHECK or ends the statement), or
+ * AS followed by the bare keyword PERMISSIVE. Anything else — `AS "restrictive"`,
+ * `AS U&"\0072estrictive"`, a word the server may read otherwise — is not (fail-closed).
+ */
+function provablyPermissive(tokens: SqlToken[], at: number): boolean {
+  const next = tokens[at]
+  if (next === undefined || (next.type === 'punct' && next.text === ';')) return true
+  if (isWord(next, 'AS')) return isWord(tokens[at + 1], 'PERMISSIVE')
+  return ['FOR', 'TO', 'USING', 'WITH'].some(w => isWord(next, w))
+}
+
 /** Skips optional words at tokens[i]. */
 function skipWords(tokens: SqlToken[], i: number, words: string[]): number {
   while (words.some(w => isWord(tokens[i], w))) i++
@@ -899,15 +912,15 @@ export function providerPolicy(
     t: SqlToken[],
     k: Known,
     table: string,
-    name: string
+    name: string,
+    after: number
   ): StatementDecision | undefined {
     const owner = k.tables.get(table)?.owner
     if (!acting || owner === undefined || acting.canActAs(owner)) return undefined
-    const as = indexOfWord(t, 'AS')
     const qname = `${k.s.name}.${table}`
-    if (as >= 0 && isWord(t[as + 1], 'RESTRICTIVE'))
+    if (!provablyPermissive(t, after))
       return {
-        refuse: `${shown(e)} — a RESTRICTIVE row-level security policy on ${qname}, which belongs to "${owner}" in the target (${whose(k.s)}): only its owner may add a policy, and without this one other roles would see rows the backed-up database hid from them. Nothing was restored. Create the policy in the target as "${owner}" (on a managed service: in its dashboard or SQL editor), then restore again.`
+        refuse: `${shown(e)} — a ${isWord(t[after + 1], 'RESTRICTIVE') ? 'RESTRICTIVE row-level security policy' : 'row-level security policy that may be RESTRICTIVE (its AS clause is no plain PERMISSIVE)'} on ${qname}, which belongs to "${owner}" in the target (${whose(k.s)}): only its owner may add a policy, and without this one other roles could see rows the backed-up database hid from them. Nothing was restored. Create the policy in the target as "${owner}" (on a managed service: in its dashboard or SQL editor), then restore again.`
       }
     return leftOut(
       policyKey(k, table, name),
@@ -943,7 +956,7 @@ export function providerPolicy(
   }
   const exists = (schema: Known): StatementDecision => ({
     keep: false,
-    reason: `exists in the target, owned by the provider (${whose(schema.s)})`,
+    reason: `${PROVIDER_EXISTS} (${whose(schema.s)})`,
     provider: true
   })
   const lookup = (q: { parts: string[] } | undefined): [Known, string] | undefined => {
@@ -1039,11 +1052,14 @@ export function providerPolicy(
       if (kind === 'TRIGGER' || kind === 'POLICY' || kind === 'RULE') {
         const name = nameOf(t[i + 1])
         const on = indexOfWord(t, 'ON', i + 2)
-        const table = lookup(qualified(t, skipWords(t, on + 1, ['ONLY'])))
-        if (!table || name === undefined) return undefined
+        const q = qualified(t, skipWords(t, on + 1, ['ONLY']))
+        const table = lookup(q)
+        if (!table || !q || name === undefined) return undefined
         const set = kind === 'TRIGGER' ? table[0].triggers : table[0].policies
         if (!set.has(`${table[1]}.${name}`))
-          return kind === 'POLICY' ? foreignPolicy(e, t, table[0], table[1], name) : undefined
+          return kind === 'POLICY'
+            ? foreignPolicy(e, t, table[0], table[1], name, q.next)
+            : undefined
         // clean dropped it (the backup's own trigger on the provider's table): recreated
         const dropped = [...(cleanDrops ?? [])].some(d => {
           const m =
@@ -1128,6 +1144,49 @@ export function providerPolicy(
     }
     return undefined
   }
+}
+
+/** The reason providerPolicy gives the backup's statements on objects the provider owns. */
+const PROVIDER_EXISTS = 'exists in the target, owned by the provider'
+
+/**
+ * The GRANT and REVOKE statements left out because their object is the provider's (it exists in
+ * the target, owned by the provider): one `not-restored` entry (without NOT_RESTORED) naming
+ * those objects, so that a user sees that they keep the privileges the target gives them, not
+ * the backup's; undefined when there are none.
+ */
+export function providerAclNote(
+  skipped: ReadonlyArray<{ reason: string; text: string }>,
+  limit = 20
+): string | undefined {
+  const tables: string[] = []
+  const schemas = new Set<string>()
+  let statements = 0
+  let others = 0
+  for (const s of skipped) {
+    if (!s.reason.startsWith(PROVIDER_EXISTS)) continue
+    const one = s.text.replace(/\s+/g, ' ').trim()
+    if (!/^(?:GRANT|REVOKE)\b/i.test(one)) continue
+    statements++
+    const on =
+      /\bON\s+(?:(TABLE|SEQUENCE|FUNCTION|PROCEDURE|ROUTINE|TYPE|DOMAIN|SCHEMA|FOREIGN\s+TABLE|LANGUAGE)\s+)?(.+?)\s+(?:TO|FROM)\s/i.exec(
+        one
+      )
+    const kind = (on?.[1] ?? 'TABLE').toUpperCase()
+    const object = on?.[2] ?? ''
+    const schema = kind === 'SCHEMA' ? object : /^("(?:[^"]|"")+"|[^.(]+)\./.exec(object)?.[1]
+    if (schema) schemas.add(schema)
+    if (on && ['TABLE', 'SEQUENCE', 'FOREIGN TABLE'].includes(kind)) {
+      if (!tables.includes(object)) tables.push(object)
+    } else others++
+  }
+  if (statements === 0) return undefined
+  const named =
+    tables.length > 0
+      ? `tables and sequences: ${tables.slice(0, limit).join(', ')}${tables.length > limit ? ` and ${tables.length - limit} more` : ''}`
+      : ''
+  const rest = others > 0 ? `${plural(others, 'statement')} on schemas, functions and types` : ''
+  return `${plural(statements, 'GRANT/REVOKE statement')} on the provider's objects in ${[...schemas].sort().join(', ') || 'its schemas'} (${[named, rest].filter(Boolean).join('; ')}) — they exist in the target, owned by the provider, and keep the privileges they have there, not the backup's; grant them as their owner if the backup's are needed`
 }
 
 /** Statement kinds a policy must never skip: they define tables, columns, rows or constraints. */
