@@ -14,8 +14,10 @@ import { Readable, Writable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { tableChecksums } from '../../dev/fixtures.js'
 import type { TestServer } from '../../dev/postgres.js'
-import { DirectFeed, type LoadOptions, loadBackup } from '../../src/postgres/load.js'
+import { DirectFeed, type LoadOptions, type LoadPlan, loadBackup } from '../../src/postgres/load.js'
 import { readArchiveToc } from '../../src/postgres/toc.js'
+import { listedEntries } from '../../src/postgres/parallel-restore.js'
+import { CheckError } from '../../src/errors.js'
 import { rewriteArchiveToc as rewriteEntries } from '../support/archive-writer.js'
 import { createEncryptor } from '../../src/pipeline/encrypt.js'
 import type { Compression } from '../../src/types.js'
@@ -60,6 +62,22 @@ function load(
   options: Partial<LoadOptions> = {}
 ) {
   return loadInto(harness, file, database, options, compression)
+}
+
+/** A load of `file` with the plan's fields that Check the backup fills (tocRead, listed). */
+function loadWith(
+  more: Partial<LoadPlan>,
+  file: string,
+  database: string,
+  options: Partial<LoadOptions> = {}
+) {
+  return loadBackup(
+    { path: file },
+    { ...serverLoadPlan(server), ...more },
+    { env: server.env(database) as Record<string, string>, database, serverMajor: server.major },
+    { ...LOAD_OPTIONS, ...options },
+    mkdtempSync(path.join(harness.work, 'work-'))
+  )
 }
 
 function write(bytes: Buffer): string {
@@ -300,6 +318,55 @@ describe('not direct', () => {
     await expect(fed).rejects.toThrow(/table of contents changed between its check and its load/)
     expect(passed).toEqual([])
   })
+
+  it("the TOC the backup's check parsed (plan.tocRead) differs from what the load reads: refused, nothing restored", async () => {
+    const other = replaceString(
+      piped,
+      'COPY public.u (id, v) FROM stdin;\n',
+      'COPY "public".u (id, v) FROM stdin;\n'
+    )
+    const target = await server.createDatabase()
+    const error = await loadWith(
+      { tocRead: await readArchiveToc(Readable.from([other])) },
+      write(piped),
+      target
+    ).catch((e: Error) => e)
+    expect(error).toBeInstanceOf(CheckError)
+    expect((error as Error).message).toMatch(
+      /table of contents changed between its check and its load/
+    )
+    expect(await tables(target)).toEqual([])
+  }, 60_000)
+
+  it("the check's TOC and --list (plan.tocRead, plan.listed) are the load's: equal bytes load directly, an entry left out of the list is not restored", async () => {
+    const file = write(piped)
+    const lines = execFileSync(path.join(server.binDir, 'pg_restore'), ['--list', file], {
+      maxBuffer: 1 << 30
+    }).toString()
+    // table u: its TABLE, TABLE DATA and key entries ("… TABLE DATA public u owner")
+    const listed = listedEntries(
+      lines
+        .split('\n')
+        .filter(l => !/ public u /.test(l))
+        .join('\n')
+    )
+    expect(listed.length).toBeLessThan(listedEntries(lines).length)
+    const checked = { tocRead: await readArchiveToc(Readable.from([piped])), listed }
+    // no selection ('auto' owners and privileges: pg_restore's own arguments select nothing)
+    const target = await server.createDatabase()
+    const auto = { noOwner: 'auto', noPrivileges: 'auto' } as const
+    expect(await loadWith(checked, file, target, auto)).toEqual({ skipped: [], direct: true })
+    expect(await tables(target)).toEqual(['t', 'x'])
+    expect(await tableChecksums(server, target)).toEqual(
+      Object.fromEntries(
+        Object.entries(await tableChecksums(server, source)).filter(([t]) => !/\bu$/.test(t))
+      )
+    )
+    // with a selection (--no-owner --no-privileges) pg_restore --list runs with it again
+    const selected = await server.createDatabase()
+    expect(await loadWith(checked, file, selected)).toEqual({ skipped: [], direct: true })
+    expect(await tables(selected)).toEqual(['t', 'u', 'x'])
+  }, 60_000)
 
   it('the last 64 KiB reach pg_restore only once the input ended', async () => {
     const { toc } = await readArchiveToc(Readable.from([piped]))

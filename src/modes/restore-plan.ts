@@ -34,6 +34,7 @@ import {
 } from '../postgres/clients.js'
 import type { ClientInstaller } from '../postgres/install.js'
 import { psqlSupportsRestrict } from '../postgres/load.js'
+import { listedEntries } from '../postgres/parallel-restore.js'
 import {
   PlainDumpObjects,
   parseCopyStatement,
@@ -51,6 +52,7 @@ import {
   type ArchiveToc,
   ArchiveTocError,
   type TocEntry,
+  type StreamedToc,
   parseArchiveToc,
   readArchiveToc,
   dataEntries,
@@ -85,6 +87,16 @@ export interface RestorePlan {
   references?: PlainDumpObjects
   /** The pg_restore or psql that reads it. */
   client: ClientInstall
+  /**
+   * An archive's entries as `pg_restore --list` (no selection) printed them, in its order: the
+   * direct load's list when the restore selects nothing either (load.ts).
+   */
+  listed?: number[]
+  /**
+   * A custom archive's header and TOC as this check read and parsed them (the archive's first
+   * bytes): the direct load compares its own read of them with these instead of parsing again.
+   */
+  tocRead?: StreamedToc
   /** With clean: what the restore drops first, from the backup itself (postgres/clean.ts). */
   clean?: CleanList
   /**
@@ -134,6 +146,7 @@ export async function planRestore(
       encrypted: false,
       decoding: { compression: 'none' },
       client,
+      listed: listedEntries(lines.join('\n')),
       ...(await fromToc(inputs, () => readArchiveTocFile(dump.directory))),
       dataTables: manifestTables(manifest)
     }
@@ -205,18 +218,29 @@ export async function planRestore(
   const client = await chooseClient(inputs, 'pg_restore', archiveMajor, requires, installer)
   if (!manifest) await readToEnd(dump, decoding)
   if (detected.format === 'custom') {
-    const lines = await listArchive(programPath(client, 'pg_restore'), { file: dump, decoding })
+    // pg_restore --list reads the archive in a process of its own while this one reads its TOC
+    // (its failure is the one reported, as when it ran first)
+    const listing = listArchive(programPath(client, 'pg_restore'), { file: dump, decoding })
+    let tocRead: StreamedToc | undefined
+    const reading = fromToc(inputs, async () => {
+      tocRead = await readArchiveToc(openDecoded(dump, decoding), { destroy: true })
+      return tocRead.toc
+    })
+    const [list, read] = await Promise.allSettled([listing, reading])
+    if (list.status === 'rejected') throw list.reason
+    if (read.status === 'rejected') throw read.reason
+    const lines = list.value
+    const fromArchive = read.value
     log.info(`pg_restore --list accepts the archive (${plural(lines.length, 'line')}).`)
     const listed = manifest ? undefined : tablesFromList(lines)
     return {
       format: 'custom',
       ...found,
       client,
+      listed: listedEntries(lines.join('\n')),
+      tocRead,
       dataTables: manifestTables(manifest) ?? listed,
-      ...(await fromToc(
-        inputs,
-        async () => (await readArchiveToc(openDecoded(dump, decoding), { destroy: true })).toc
-      ))
+      ...fromArchive
     }
   }
   return {

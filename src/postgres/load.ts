@@ -65,8 +65,10 @@ import {
   DATA_FILE_NAME,
   isPgDumpDataEntry,
   parseArchiveToc,
+  type StreamedToc,
   readArchiveToc,
-  readArchiveTocFile
+  readArchiveTocFile,
+  readStreamHead
 } from './toc.js'
 
 /** What the restore asks of the load. */
@@ -104,6 +106,17 @@ export interface LoadPlan {
   decoding: Decoding
   /** The pg_restore or psql to load with. */
   client: ClientInstall
+  /**
+   * The archive's entries as `pg_restore --list` of this client printed them without a
+   * selection (the check of the backup ran it): a direct load that selects nothing either
+   * lists them again only when this is missing.
+   */
+  listed?: number[]
+  /**
+   * A custom archive's header and TOC as the check of the backup read and parsed them: a direct
+   * load reads the same bytes again and compares them, instead of parsing them again.
+   */
+  tocRead?: StreamedToc
   /** clean: the statements that drop what the backup recreates (postgres/clean.ts), run first. */
   drops?: string[]
   /**
@@ -473,29 +486,36 @@ async function checkDirect(
     return no(
       `pg_restore ${plan.client.major} sends SET transaction_timeout, which the server (${target.serverMajor}) rejects; the gate leaves it out`
     )
+  const unreadable = (error: unknown): { direct: false; reason: string } =>
+    no(`the archive's table of contents cannot be read here (${(error as Error).message})`)
   let toc: ArchiveToc
   let tocBytes: Buffer
+  /** The check goes by the TOC the backup's check parsed: this read's head is compared last. */
+  let compareHead = false
   try {
     if ('path' in archive) {
       ;({ toc, bytes: tocBytes } = await readTocAt(archive.path))
     } else {
       // one read: the check takes the TOC off the stream the load goes on reading
       opened.stream = openDirectInput(archive)
-      ;({ toc, bytes: tocBytes } = await readArchiveToc(opened.stream))
+      if (plan.tocRead) {
+        // the TOC the guard and policy went by; the read starts meanwhile (zstd, decryption)
+        ;({ toc, bytes: tocBytes } = plan.tocRead)
+        compareHead = true
+      } else ({ toc, bytes: tocBytes } = await readArchiveToc(opened.stream))
     }
   } catch (error) {
-    return no(`the archive's table of contents cannot be read here (${(error as Error).message})`)
+    return unreadable(error)
   }
   const pgRestore = programPath(plan.client, 'pg_restore')
   const selection = scriptSelection(options)
   const input = (): { args: string[]; stdin?: Readable } =>
     'path' in archive ? { args: [archive.path] } : { args: [], stdin: Readable.from([tocBytes]) }
-  const listing = input()
-  const ids = listedEntries(
-    await runChild(pgRestore, ['--list', ...selection, ...listing.args], {
-      stdin: listing.stdin
-    })
-  )
+  const listing = (): Promise<string> => {
+    const { args, stdin } = input()
+    return runChild(pgRestore, ['--list', ...selection, ...args], { stdin })
+  }
+  const ids = selection.length === 0 && plan.listed ? plan.listed : listedEntries(await listing())
   const byId = new Map(toc.entries.map(e => [e.dumpId, e]))
   const selected = ids.flatMap(id => byId.get(id) ?? [])
   if (selected.length !== ids.length) return no('pg_restore lists entries the TOC lacks')
@@ -514,16 +534,22 @@ async function checkDirect(
       )
   }
   const source = 'the script pg_restore writes of the archive'
-  for (const entry of tables) {
-    const name = `${entry.namespace ?? ''}.${entry.tag}`
-    if (!isPgDumpDataEntry(entry))
-      return no(
-        `the data entry ${entry.dumpId} (${shortName(name)}) is not what pg_dump writes for a table's rows (its COPY statement alone, no SQL of its own)`
-      )
-    const gate = scriptGate(plan, target, options, hooks, [], source)
-    await pipeline(Readable.from([Buffer.from(`${entry.copyStmt}\\.\n`)]), gate, discard())
-    if (gate.skipped.length > 0)
-      return no(`the restore leaves out the data of ${shortName(name)} (${gate.skipped[0].reason})`)
+  // the data entries in order, up to the first that is not what pg_dump writes
+  const foreign = tables.findIndex(e => !isPgDumpDataEntry(e))
+  const copies = foreign < 0 ? tables : tables.slice(0, foreign)
+  const left = await checkCopyStatements(
+    copies,
+    scriptGate(plan, target, options, hooks, [], source)
+  )
+  if (left)
+    return no(
+      `the restore leaves out the data of ${shortName(dataEntryName(left.entry))} (${left.reason})`
+    )
+  if (foreign >= 0) {
+    const entry = tables[foreign]
+    return no(
+      `the data entry ${entry.dumpId} (${shortName(dataEntryName(entry))}) is not what pg_dump writes for a table's rows (its COPY statement alone, no SQL of its own)`
+    )
   }
   const dir = path.join(workDir, 'direct')
   await mkdir(dir, { recursive: true })
@@ -551,9 +577,54 @@ async function checkDirect(
       `the gate leaves out ${plural(check.skipped.length, 'statement')} of the archive's script (first: ${first.reason}), which pg_restore -d would run`
     )
   }
+  if (compareHead) {
+    // the load's read must start with the very bytes checked (else: read twice and differed)
+    let head: Buffer
+    try {
+      head = await readStreamHead(opened.stream!, tocBytes.length)
+    } catch (error) {
+      return unreadable(error)
+    }
+    if (!head.equals(tocBytes)) throw tocChanged()
+  }
   const file = path.join(dir, 'load.list')
   await writeFile(file, listFile(ids), { mode: 0o600 })
   return { direct: true, toc, tocBytes, listFile: file, selection, rest: opened.stream }
+}
+
+/**
+ * The COPY statements of data entries that pg_dump wrote (isPgDumpDataEntry: each exactly
+ * `COPY <schema>.<table> (<columns>) FROM stdin;` and its line end, its names quoted as
+ * pg_dump quotes them), each followed by its end-of-data line, through one `gate` as one
+ * script: psql reads each statement and its empty data alone, as it would with a gate per
+ * entry, and the gate and policy decide each statement as there. The first statement the gate
+ * leaves out, with its entry; a refusal throws.
+ */
+async function checkCopyStatements(
+  entries: TocEntry[],
+  gate: ScriptGate
+): Promise<{ entry: TocEntry; reason: string } | undefined> {
+  if (entries.length === 0) return undefined
+  const pieces: Buffer[] = []
+  /** The script's line each entry's statement starts on (1-based). */
+  const lines: number[] = []
+  let line = 1
+  for (const entry of entries) {
+    const piece = Buffer.from(`${entry.copyStmt}\\.\n`)
+    pieces.push(piece)
+    lines.push(line)
+    for (let i = piece.indexOf(10); i >= 0; i = piece.indexOf(10, i + 1)) line++
+  }
+  await pipeline(Readable.from([Buffer.concat(pieces)]), gate, discard())
+  const first = gate.skipped[0]
+  if (!first) return undefined
+  let k = 0
+  while (k + 1 < lines.length && lines[k + 1] <= first.line) k++
+  return { entry: entries[k], reason: first.reason }
+}
+
+function dataEntryName(entry: TocEntry): string {
+  return `${entry.namespace ?? ''}.${entry.tag}`
 }
 
 /**

@@ -608,7 +608,20 @@ function trackedWord(buf: Buffer, a: number, b: number): number {
   return W_NONE
 }
 
-function dialectFor(options: PsqlLexerOptions): Dialect {
+/** The dialects built so far, by their options: a lexer is made per archive entry (thousands). */
+const DIALECTS = new Map<string, Readonly<Dialect>>()
+
+function dialectFor(options: PsqlLexerOptions): Readonly<Dialect> {
+  const key = `${String(options.psqlMajor)}|${String(options.copyDecision)}|${String(options.unrestrictArgument)}`
+  let dialect = DIALECTS.get(key)
+  if (!dialect) {
+    dialect = Object.freeze(newDialect(options))
+    DIALECTS.set(key, dialect)
+  }
+  return dialect
+}
+
+function newDialect(options: PsqlLexerOptions): Dialect {
   const major = options.psqlMajor ?? 18
   if (!Number.isInteger(major) || major < 13 || major > 18)
     throw new PsqlLexerError(
@@ -673,6 +686,17 @@ interface LineState {
   std: boolean
 }
 
+/** White space of the SQL lexer by byte (read only): without and with \v (psql 16+). */
+const SPACE_MASK = spaceMask(false)
+const SPACE_MASK_VT = spaceMask(true)
+
+function spaceMask(verticalTab: boolean): Uint8Array {
+  const mask = new Uint8Array(256)
+  for (let c = 0; c < 256; c++) mask[c] = CLASS[c] & C_SPACE ? 1 : 0
+  if (verticalTab) mask[VT] = 1
+  return mask
+}
+
 /**
  * psql's reading of a script, fed with Buffer chunks cut anywhere. `write` and `end` return the
  * events completed so far, in the order psql would act on them. Not reusable after `end`.
@@ -681,7 +705,7 @@ interface LineState {
  * is reported as events (an `unsupported` event for input it cannot follow).
  */
 export class PsqlLexer {
-  private readonly dialect: Dialect
+  private readonly dialect: Readonly<Dialect>
   private readonly spaceMask: Uint8Array
   private readonly connectionEncoding: string
   private readonly connectionStd: boolean
@@ -754,9 +778,7 @@ export class PsqlLexer {
 
   constructor(options: PsqlLexerOptions = {}) {
     this.dialect = dialectFor(options)
-    this.spaceMask = new Uint8Array(256)
-    for (let c = 0; c < 256; c++) this.spaceMask[c] = CLASS[c] & C_SPACE ? 1 : 0
-    if (this.dialect.verticalTab) this.spaceMask[VT] = 1
+    this.spaceMask = this.dialect.verticalTab ? SPACE_MASK_VT : SPACE_MASK
     const enc = canonicalEncoding(options.clientEncoding ?? 'UTF8')
     if (!enc)
       throw new PsqlLexerError(

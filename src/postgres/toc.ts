@@ -786,6 +786,25 @@ export async function readArchiveToc(
 }
 
 /**
+ * The first `length` bytes of a stream (fewer if it ends before), leaving it paused just after
+ * them (the rest of the last chunk pushed back), as {@link readArchiveToc} leaves it after the
+ * TOC: the same TOC read again, to compare with the bytes a first read parsed.
+ */
+export async function readStreamHead(readable: Readable, length: number): Promise<Buffer> {
+  const chunks: Buffer[] = []
+  let have = 0
+  while (have < length) {
+    const chunk = await nextChunk(readable)
+    if (chunk === null) break
+    chunks.push(chunk)
+    have += chunk.length
+  }
+  const all = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)
+  if (all.length > length) readable.unshift(all.subarray(length))
+  return all.subarray(0, length)
+}
+
+/**
  * Reads the header and TOC from chunks that are valid only until the next is asked for (a pipe
  * read into one buffer, reused): what it keeps it copies. Returns the TOC and a copy of the
  * bytes after it in the last chunk read (where the data blocks start).
