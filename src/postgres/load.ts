@@ -52,6 +52,7 @@ import {
   runPooled
 } from './parallel-restore.js'
 import { lexPsqlScript } from './psql-lexer.js'
+import { directTextHazard } from './direct-entries.js'
 import { refusal } from './psql-script-rules.js'
 import {
   ScriptGate,
@@ -523,6 +524,15 @@ async function checkDirect(
   if (otherData)
     return no(
       `the archive holds ${otherData.desc} (large objects: pg_restore -d writes them through its own calls, not statements the gate reads)`
+    )
+  // pg_restore -d sends each entry's SQL as one message, parsed whole before any of it runs
+  const hazard = directTextHazard(selected, {
+    clean: options.clean,
+    psqlMajor: plan.client.major
+  })
+  if (hazard)
+    return no(
+      `${hazard} (pg_restore -d sends each entry as one message; psql sends it statement by statement, as the gate reads it)`
     )
   const tables = selected.filter(e => e.desc === 'TABLE DATA')
   if (!('path' in archive)) {
