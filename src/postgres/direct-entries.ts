@@ -18,21 +18,19 @@ export function directTextHazard(
   options: { clean?: boolean; psqlMajor?: number } = {}
 ): string | undefined {
   for (const entry of entries) {
-    const texts: [string, string | null][] = [
-      ['definition', entry.defn],
-      ['COPY statement', entry.copyStmt]
-    ]
+    // a data entry's COPY statement: the direct load takes only pg_dump's own (isPgDumpDataEntry)
+    const texts: [string, string | null][] = [['definition', entry.defn]]
     if (options.clean) texts.push(['drop statement', entry.dropStmt])
     for (const [field, sql] of texts) {
       if (!sql) continue
-      const hazard = textHazard(sql, field === 'COPY statement', options.psqlMajor)
+      const hazard = textHazard(sql, options.psqlMajor)
       if (hazard) return `the entry ${entry.dumpId} (${entry.desc}), its ${field}: ${hazard}`
     }
   }
   return undefined
 }
 
-function textHazard(sql: string, copyStatement: boolean, psqlMajor = 18): string | undefined {
+function textHazard(sql: string, psqlMajor = 18): string | undefined {
   for (const standardConformingStrings of [true, false]) {
     let events
     try {
@@ -46,8 +44,8 @@ function textHazard(sql: string, copyStatement: boolean, psqlMajor = 18): string
         return "a string literal that ends elsewhere under the other standard_conforming_strings ('…\\'…'); the server parses the entry whole, under the setting at its start"
       if (e.effects && i < statements.length - 1)
         return 'a statement that changes (or may change) standard_conforming_strings or client_encoding, with statements after it that the server parses before it runs'
-      // pg_dump's COPY … FROM stdin is a data entry's COPY statement alone
-      if ((e.serverCopyIn > 0 || e.copyIn > 0) && !(copyStatement && statements.length === 1))
+      // pg_dump's COPY … FROM stdin is a data entry's COPY statement alone, never SQL of its own
+      if (e.serverCopyIn > 0 || e.copyIn > 0)
         return 'a COPY … FROM STDIN inside SQL that pg_restore -d sends as one message'
     }
   }
