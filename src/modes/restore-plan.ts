@@ -231,21 +231,14 @@ export async function planRestore(
   const client = await chooseClient(inputs, 'pg_restore', archiveMajor, requires, installer)
   if (!manifest) await readToEnd(dump, decoding)
   if (detected.format === 'custom') {
-    // pg_restore --list reads the archive in a process of its own while this one reads its TOC
-    // (its failure is the one reported, as when it ran first)
-    const listing = listArchive(programPath(client, 'pg_restore'), { file: dump, decoding })
+    const lines = await listArchive(programPath(client, 'pg_restore'), { file: dump, decoding })
+    log.info(`pg_restore --list accepts the archive (${plural(lines.length, 'line')}).`)
+    const listed = manifest ? undefined : tablesFromList(lines)
     let tocRead: StreamedToc | undefined
-    const reading = fromToc(inputs, async () => {
+    const fromArchive = await fromToc(inputs, async () => {
       tocRead = await readArchiveToc(openDecoded(dump, decoding), { destroy: true })
       return tocRead.toc
     })
-    const [list, read] = await Promise.allSettled([listing, reading])
-    if (list.status === 'rejected') throw list.reason
-    if (read.status === 'rejected') throw read.reason
-    const lines = list.value
-    const fromArchive = read.value
-    log.info(`pg_restore --list accepts the archive (${plural(lines.length, 'line')}).`)
-    const listed = manifest ? undefined : tablesFromList(lines)
     return {
       format: 'custom',
       ...found,

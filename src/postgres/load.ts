@@ -494,12 +494,9 @@ async function checkDirect(
     return no(
       `pg_restore ${plan.client.major} sends SET transaction_timeout, which the server (${target.serverMajor}) rejects; the gate leaves it out`
     )
-  const unreadable = (error: unknown): { direct: false; reason: string } =>
-    no(`the archive's table of contents cannot be read here (${(error as Error).message})`)
   let toc: ArchiveToc
   let tocBytes: Buffer
-  /** The check goes by the TOC the backup's check parsed: this read's head is compared last. */
-  let compareHead = false
+  let changed = false
   try {
     if ('path' in archive) {
       ;({ toc, bytes: tocBytes } = await readTocAt(archive.path))
@@ -507,14 +504,16 @@ async function checkDirect(
       // one read: the check takes the TOC off the stream the load goes on reading
       opened.stream = openDirectInput(archive)
       if (plan.tocRead) {
-        // the TOC the guard and policy went by; the read starts meanwhile (zstd, decryption)
-        ;({ toc, bytes: tocBytes } = plan.tocRead)
-        compareHead = true
+        // the TOC the backup's check parsed (the guard's and the policy's): the same bytes again
+        tocBytes = await readStreamHead(opened.stream, plan.tocRead.bytes.length)
+        toc = plan.tocRead.toc
+        if (!tocBytes.equals(plan.tocRead.bytes)) changed = true
       } else ({ toc, bytes: tocBytes } = await readArchiveToc(opened.stream))
     }
   } catch (error) {
-    return unreadable(error)
+    return no(`the archive's table of contents cannot be read here (${(error as Error).message})`)
   }
+  if (changed) throw tocChanged()
   // a directory's toc.dat: the one Check the backup parsed (compared as the load began too)
   if ('path' in archive && plan.checkedToc && !tocBytes.equals(plan.checkedToc)) throw tocChanged()
   const pgRestore = programPath(plan.client, 'pg_restore')
@@ -595,16 +594,6 @@ async function checkDirect(
     return no(
       `the gate leaves out ${plural(check.skipped.length, 'statement')} of the archive's script (first: ${first.reason}), which pg_restore -d would run`
     )
-  }
-  if (compareHead) {
-    // the load's read must start with the very bytes checked (else: read twice and differed)
-    let head: Buffer
-    try {
-      head = await readStreamHead(opened.stream!, tocBytes.length)
-    } catch (error) {
-      return unreadable(error)
-    }
-    if (!head.equals(tocBytes)) throw tocChanged()
   }
   const file = path.join(dir, 'load.list')
   await writeFile(file, listFile(ids), { mode: 0o600 })
