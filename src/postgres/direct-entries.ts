@@ -39,14 +39,19 @@ function textHazard(sql: string, psqlMajor = 18): string | undefined {
       return 'its text cannot be read as psql would'
     }
     const statements = events.filter(e => e.kind === 'statement')
+    // pg_dump's COPY … FROM stdin is a data entry's COPY statement alone, never SQL of its own
+    if (statements.some(e => e.serverCopyIn > 0 || e.copyIn > 0))
+      return 'a COPY … FROM STDIN inside SQL that pg_restore -d sends as one message'
+    // a meta-command, COPY data, an encoding psql lexes otherwise (nothing after it lexed), …:
+    // psql would not send the text as the server reads it
+    const other = events.find(e => e.kind !== 'statement')
+    if (other)
+      return `text psql reads otherwise than as SQL statements (${other.kind === 'unsupported' ? other.message : other.kind})`
     for (const [i, e] of statements.entries()) {
       if (e.ambiguousLiterals > 0)
         return "a string literal that ends elsewhere under the other standard_conforming_strings ('…\\'…'); the server parses the entry whole, under the setting at its start"
       if (e.effects && i < statements.length - 1)
         return 'a statement that changes (or may change) standard_conforming_strings or client_encoding, with statements after it that the server parses before it runs'
-      // pg_dump's COPY … FROM stdin is a data entry's COPY statement alone, never SQL of its own
-      if (e.serverCopyIn > 0 || e.copyIn > 0)
-        return 'a COPY … FROM STDIN inside SQL that pg_restore -d sends as one message'
     }
   }
   return undefined
