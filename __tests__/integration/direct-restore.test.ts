@@ -8,7 +8,7 @@
  */
 import { beforeAll, describe, expect, it } from '@jest/globals'
 import { execFileSync } from 'node:child_process'
-import { createWriteStream, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { createWriteStream, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { Readable, Writable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
@@ -367,6 +367,55 @@ describe('not direct', () => {
     expect(await loadWith(checked, file, selected)).toEqual({ skipped: [], direct: true })
     expect(await tables(selected)).toEqual(['t', 'u', 'x'])
   }, 60_000)
+
+  it.each([
+    ['a folder (written between Check the backup and the load)', 'directory'],
+    ['a tar (a member given twice)', 'directory-tar']
+  ] as const)(
+    'a directory archive whose toc.dat is not the one Check the backup parsed (plan.checkedToc), %s: refused, nothing restored; the same bytes load',
+    async (_what, format) => {
+      const dir = path.join(files, `checked-${++names}.dir`)
+      execFileSync(path.join(server.binDir, 'pg_dump'), ['-Fd', '-Z0', '-f', dir], {
+        env: server.env(source)
+      })
+      const tar = `${dir}.tar`
+      execFileSync('tar', ['-cf', tar, '-C', dir, '.'])
+      const dump = format === 'directory' ? { directory: dir } : { path: tar }
+      const checked = readFileSync(path.join(dir, 'toc.dat'))
+      // the checked TOC of a data-only dump of u: what a second toc.dat member would hold
+      const other = path.join(files, `checked-${++names}.dir`)
+      execFileSync(
+        path.join(server.binDir, 'pg_dump'),
+        ['-Fd', '-Z0', '--data-only', '--table=public.u', '-f', other],
+        { env: server.env(source) }
+      )
+      const loadChecked = (checkedToc: Buffer, database: string) =>
+        loadBackup(
+          dump,
+          { ...serverLoadPlan(server), format, checkedToc },
+          {
+            env: server.env(database) as Record<string, string>,
+            database,
+            serverMajor: server.major
+          },
+          LOAD_OPTIONS,
+          mkdtempSync(path.join(harness.work, 'work-'))
+        )
+      const target = await server.createDatabase()
+      const error = await loadChecked(readFileSync(path.join(other, 'toc.dat')), target).catch(
+        (e: unknown) => e
+      )
+      expect(error).toBeInstanceOf(CheckError)
+      expect((error as Error).message).toMatch(
+        /the archive's table of contents changed between its check and its load/
+      )
+      expect(await tables(target)).toEqual([])
+      const same = await server.createDatabase()
+      expect(await loadChecked(checked, same)).toEqual({ skipped: [], direct: true })
+      expect(await tableChecksums(server, same)).toEqual(await tableChecksums(server, source))
+    },
+    60_000
+  )
 
   it('the last 64 KiB reach pg_restore only once the input ended', async () => {
     const { toc } = await readArchiveToc(Readable.from([piped]))

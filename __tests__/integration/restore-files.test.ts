@@ -597,6 +597,55 @@ describe('refusals: the target stays byte-for-byte unchanged', () => {
     })
   })
 
+  describe('a directory archive in a tar with a member given twice (tar unpacks the last)', () => {
+    /** pg_dump -Fd -Z0 of 'small' (with `args`) into a new folder. */
+    async function dumped(name: string, args: string[] = []): Promise<string> {
+      const dir = path.join(files, name)
+      await runTool(
+        path.join(server.binDir, 'pg_dump'),
+        ['-Fd', '-Z0', ...args, '-f', dir],
+        server.env(small)
+      )
+      return dir
+    }
+
+    it("toc.dat twice, the second a data-only dump's (rows appended into the target's table): refused, target unchanged", async () => {
+      const whole = await dumped('dup-whole.dir')
+      const dataOnly = await dumped('dup-data.dir', ['--data-only', '--table=public.customers'])
+      const tar = path.join(files, 'dup-toc.dir.tar')
+      await runTool('tar', ['-cf', tar, '-C', whole, '.'], process.env)
+      await runTool('tar', ['-rf', tar, '-C', dataOnly, '.'], process.env)
+      await expectRefusedUnchanged(
+        tar,
+        /the directory archive \(tar\) holds 2 members named like toc\.dat \("\.\/toc\.dat", "\.\/toc\.dat"\)/
+      )
+    })
+
+    it('a toc.dat in a subfolder next to the real one: refused, target unchanged', async () => {
+      const whole = await dumped('sub-toc.dir')
+      const other = await dumped('sub-toc-data.dir', ['--data-only', '--table=public.customers'])
+      mkdirSync(path.join(whole, 'sub'))
+      writeFileSync(path.join(whole, 'sub', 'toc.dat'), readFileSync(path.join(other, 'toc.dat')))
+      const tar = path.join(files, 'sub-toc.dir.tar')
+      await runTool('tar', ['-cf', tar, '-C', whole, '.'], process.env)
+      await expectRefusedUnchanged(tar, /holds 2 members named like toc\.dat \(.*sub\/toc\.dat/)
+    })
+
+    it('a data file twice (one toc.dat): refused as it is unpacked, target unchanged', async () => {
+      const whole = await dumped('dup-dat.dir')
+      const dat = readdirSync(whole).find(n => /^\d+\.dat$/.test(n))!
+      const tar = path.join(files, 'dup-dat.dir.tar')
+      await runTool('tar', ['-cf', tar, '-C', whole, '.'], process.env)
+      await runTool('tar', ['-rf', tar, '-C', whole, `./${dat}`], process.env)
+      await expectRefusedUnchanged(
+        tar,
+        new RegExp(
+          `the directory archive \\(tar\\) holds the member "${dat.replace('.', '\\.')}" more than once`
+        )
+      )
+    })
+  })
+
   it('a path that does not exist', async () => {
     await expectRefusedUnchanged(
       path.join(files, 'nope.dump'),

@@ -51,13 +51,14 @@ import {
   type StreamedToc,
   parseArchiveToc,
   readArchiveToc,
-  dataEntries,
-  readArchiveTocFile
+  dataEntries
 } from '../postgres/toc.js'
 import { startChild } from '../process.js'
 import type { FetchedBackup } from '../storage/fetch.js'
 import type { Compression, QualifiedName, RestoreOptions } from '../types.js'
 import { pipeline } from 'node:stream/promises'
+import { readFile } from 'node:fs/promises'
+import path from 'node:path'
 
 /** The backup cannot be restored as it is: damaged, truncated, swapped, or not what it claims. */
 export class RestoreError extends CheckError {
@@ -93,6 +94,11 @@ export interface RestorePlan {
    * bytes): the direct load compares its own read of them with these instead of parsing again.
    */
   tocRead?: StreamedToc
+  /**
+   * A directory archive's toc.dat as this check read and parsed it: the load refuses one that
+   * differs (a tar member given twice, a folder written meanwhile).
+   */
+  checkedToc?: Buffer
   /** With clean: what the restore drops first, from the backup itself (postgres/clean.ts). */
   clean?: CleanList
   /**
@@ -136,6 +142,12 @@ export async function planRestore(
       directory: dump.directory
     })
     log.info(`Directory archive accepted by pg_restore --list (${plural(lines.length, 'line')}).`)
+    let checkedToc: Buffer | undefined
+    const fromArchive = await fromToc(inputs, async () => {
+      const bytes = await readFile(path.join(dump.directory, 'toc.dat'))
+      checkedToc = bytes
+      return parseArchiveToc(bytes)
+    })
     return {
       format: 'directory',
       compression: 'none',
@@ -143,7 +155,8 @@ export async function planRestore(
       decoding: { compression: 'none' },
       client,
       listed: listedEntries(lines.join('\n')),
-      ...(await fromToc(inputs, () => readArchiveTocFile(dump.directory))),
+      ...fromArchive,
+      checkedToc,
       dataTables: manifestTables(manifest)
     }
   }
@@ -232,12 +245,19 @@ export async function planRestore(
       ...fromArchive
     }
   }
+  let checkedToc: Buffer | undefined
+  const fromArchive = await fromToc(inputs, async () => {
+    const bytes = await tocOfDirectoryTar(dump, decoding)
+    checkedToc = bytes
+    return parseArchiveToc(bytes)
+  })
   return {
     format: 'directory-tar',
     ...found,
     client,
     dataTables: manifestTables(manifest),
-    ...(await fromToc(inputs, () => tocOfDirectoryTar(dump, decoding)))
+    ...fromArchive,
+    checkedToc
   }
 }
 
@@ -444,9 +464,13 @@ function archiveDrops(inputs: RestoreOptions, toc: ArchiveToc): CleanList {
   return list
 }
 
-/** The table of contents of a directory archive in a tar stream: its toc.dat, read from the stream. */
-async function tocOfDirectoryTar(file: BackupFile, decoding: Decoding): Promise<ArchiveToc> {
-  const tar = startChild('tar', ['-xOf', '-', '--wildcards', '*toc.dat'], {
+/**
+ * The toc.dat of a directory archive in a tar stream, read from the stream: its one member named
+ * so (the load compares the unpacked file with these bytes).
+ */
+async function tocOfDirectoryTar(file: BackupFile, decoding: Decoding): Promise<Buffer> {
+  // --verbose: the matching members' names, on stderr (their data goes to stdout)
+  const tar = startChild('tar', ['-xvOf', '-', '--wildcards', '*toc.dat'], {
     stdin: openDecoded(file, decoding)
   })
   const chunks: Buffer[] = []
@@ -461,7 +485,22 @@ async function tocOfDirectoryTar(file: BackupFile, decoding: Decoding): Promise<
       'the directory archive has no readable toc.dat, which clean needs to know what to drop. Nothing was restored.'
     )
   }
-  return parseArchiveToc(Buffer.concat(chunks))
+  const names = tar
+    .stderr()
+    .split('\n')
+    .filter(line => line !== '' && !line.startsWith('tar: '))
+  if (names.length !== 1 || !/^(\.\/)*toc\.dat$/.test(names[0]))
+    throw new RestoreError(
+      `the directory archive (tar) holds ${
+        names.length === 1
+          ? `its table of contents as ${JSON.stringify(names[0].slice(0, 80))}`
+          : `${names.length} members named like toc.dat (${names
+              .slice(0, 3)
+              .map(n => JSON.stringify(n.slice(0, 80)))
+              .join(', ')})`
+      }, where pg_dump writes one, toc.dat, at its top: pg_restore would read another table of contents than the one checked. Nothing was restored. Restore a backup the action or pg_dump -Fd made.`
+    )
+  return Buffer.concat(chunks)
 }
 
 /** The file is the one the manifest describes: same sha256, same size. */

@@ -52,6 +52,7 @@ import {
   runPooled
 } from './parallel-restore.js'
 import { lexPsqlScript } from './psql-lexer.js'
+import { directTextHazard } from './direct-entries.js'
 import { refusal } from './psql-script-rules.js'
 import {
   ScriptGate,
@@ -117,6 +118,11 @@ export interface LoadPlan {
    * load reads the same bytes again and compares them, instead of parsing them again.
    */
   tocRead?: StreamedToc
+  /**
+   * A directory archive's toc.dat as the check of the backup read and parsed it: the load
+   * refuses one that differs (read twice and differed), before anything runs.
+   */
+  checkedToc?: Buffer
   /** clean: the statements that drop what the backup recreates (postgres/clean.ts), run first. */
   drops?: string[]
   /**
@@ -284,12 +290,14 @@ async function load(
   let archive: ArchiveInput
   if ('directory' in dump) {
     await checkDirectoryFiles(dump.directory)
+    await sameTocAsChecked(dump.directory, plan.checkedToc)
     archive = { path: dump.directory }
   } else if (plan.format === 'directory-tar') {
     const dir = path.join(workDir, 'directory')
     await mkdir(dir)
     await untar(dump, plan.decoding, dir)
     await checkDirectoryFiles(dir)
+    await sameTocAsChecked(dir, plan.checkedToc)
     archive = { path: dir }
   } else if (options.jobs > 1) {
     // a parallel restore needs a seekable archive file
@@ -556,6 +564,8 @@ async function checkDirect(
     return no(`the archive's table of contents cannot be read here (${(error as Error).message})`)
   }
   if (changed) throw tocChanged()
+  // a directory's toc.dat: the one Check the backup parsed (compared as the load began too)
+  if ('path' in archive && plan.checkedToc && !tocBytes.equals(plan.checkedToc)) throw tocChanged()
   const pgRestore = programPath(plan.client, 'pg_restore')
   const selection = scriptSelection(options)
   const input = (): { args: string[]; stdin?: Readable } =>
@@ -572,6 +582,15 @@ async function checkDirect(
   if (otherData)
     return no(
       `the archive holds ${otherData.desc} (large objects: pg_restore -d writes them through its own calls, not statements the gate reads)`
+    )
+  // pg_restore -d sends each entry's SQL as one message, parsed whole before any of it runs
+  const hazard = directTextHazard(selected, {
+    clean: options.clean,
+    psqlMajor: plan.client.major
+  })
+  if (hazard)
+    return no(
+      `${hazard} (pg_restore -d sends each entry as one message; psql sends it statement by statement, as the gate reads it)`
     )
   const tables = selected.filter(e => e.desc === 'TABLE DATA')
   if (!('path' in archive)) {
@@ -677,6 +696,17 @@ function openDirectInput(archive: { file: BackupFile; decoding: Decoding }): Rea
   if (!zstd) return openDecoded(file, decoding)
   const decrypted = decoding.decryption ? [createDecryptor(decoding.decryption)] : []
   return chain(openRaw(file), ...decrypted, zstd)
+}
+
+/**
+ * Before anything of a directory archive loads: its toc.dat is byte for byte the one Check the
+ * backup parsed (the guard, the policy and clean went by it), else it changed between the two
+ * reads (a tar's member given twice, a folder written meanwhile).
+ */
+async function sameTocAsChecked(dir: string, checked: Buffer | undefined): Promise<void> {
+  if (!checked) return
+  const now = await readFile(path.join(dir, 'toc.dat')).catch(() => undefined)
+  if (!now?.equals(checked)) throw tocChanged()
 }
 
 /** The TOC of an archive on disk and its bytes: a directory's toc.dat, or a custom file's head. */
@@ -1199,17 +1229,28 @@ function diskFull(directory: string, instead?: string): DiskFullError {
 
 /** A directory archive in a tar stream, unpacked into `dir`. */
 async function untar(file: BackupFile, decoding: Decoding, dir: string): Promise<void> {
-  // tar stops reading at the end-of-archive blocks: the padding after them may stay unread
-  const tar = startChild('tar', ['-xf', '-', '-C', dir], {
-    stdin: openDecoded(file, decoding),
-    stdout: 'ignore'
-  })
+  // tar stops reading at the end-of-archive blocks: the padding after them may stay unread;
+  // --verbose: the members' names, one a line (escaped as GNU tar quotes them)
+  let listed: string
   try {
-    await tar.done
+    listed = await runChild('tar', ['-xvf', '-', '-C', dir], {
+      stdin: openDecoded(file, decoding)
+    })
   } catch (error) {
     if (!(error instanceof ChildProcessError) || error.startError) throw error
     if (/No space left on device|Disk quota exceeded/i.test(error.stderr)) throw diskFull(dir)
     throw new ArchiveError(`the directory archive could not be unpacked: ${error.stderr.trim()}`)
+  }
+  // a name twice: tar keeps the last, Check the backup may have read another (pg_dump writes each once)
+  const seen = new Set<string>()
+  for (const line of listed.split('\n')) {
+    const name = line.replace(/^(\.\/)+/, '').replace(/\/$/, '')
+    if (name === '' || name === '.') continue
+    if (seen.has(name))
+      throw new ArchiveError(
+        `the directory archive (tar) holds the member ${JSON.stringify(name.slice(0, 80))} more than once: tar unpacks the last, which need not be the one the backup's check read. pg_dump writes each file once; nothing was restored. Restore a backup the action or pg_dump -Fd made.`
+      )
+    seen.add(name)
   }
   // links in the tar: pg_restore would read what they point to (GNU tar writes nothing outside)
   const foreign = await foreignEntries(dir, { hardLinks: true })

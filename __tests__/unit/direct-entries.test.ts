@@ -1,0 +1,82 @@
+/**
+ * directTextHazard: an entry's SQL the server would parse otherwise, sent whole as pg_restore -d
+ * sends it, than psql (and the gate) read it statement by statement.
+ */
+import { describe, expect, it } from '@jest/globals'
+import { directTextHazard } from '../../src/postgres/direct-entries.js'
+import type { TocEntry } from '../../src/postgres/toc.js'
+
+function entry(defn: string, more: Partial<TocEntry> = {}): TocEntry {
+  return {
+    dumpId: 7,
+    hadDumper: false,
+    tableoid: 0,
+    oid: 0,
+    tag: 't',
+    desc: 'COMMENT',
+    section: 'pre-data',
+    defn,
+    dropStmt: null,
+    copyStmt: null,
+    namespace: 'public',
+    tablespace: null,
+    tableam: null,
+    relkind: null,
+    owner: null,
+    withOids: false,
+    dependencies: [],
+    extra: { format: 'directory', filename: null },
+    tocOffset: 0,
+    ...more
+  } as TocEntry
+}
+
+describe('directTextHazard', () => {
+  it.each([
+    ["COMMENT ON TABLE public.t IS 'it''s';\n"],
+    ["SET standard_conforming_strings = 'on';\n"],
+    ["SELECT pg_catalog.set_config('search_path', '', false);\n"],
+    [
+      'CREATE TABLE public.t (id integer);\nALTER TABLE ONLY public.t ALTER COLUMN id SET STATISTICS 10;\n'
+    ],
+    ["CREATE FUNCTION public.f() RETURNS text LANGUAGE sql AS $$SELECT 'a\\' || E'b\\'c'$$;\n"],
+    ["COMMENT ON TABLE public.t IS E'a\\'b';\n"]
+  ])('what pg_dump writes passes: %j', defn => {
+    expect(directTextHazard([entry(defn)])).toBeUndefined()
+  })
+
+  it.each([
+    [
+      "SET standard_conforming_strings = off;\nSELECT 'x\\'; CREATE ROLE evil; --';\n",
+      /changes \(or may change\) standard_conforming_strings or client_encoding, with statements after it/
+    ],
+    [
+      "SET NAMES 'SJIS';\nSELECT 1;\n",
+      /psql reads otherwise than as SQL statements \(.*client_encoding to SJIS/
+    ],
+    ["SET NAMES 'LATIN1';\nSELECT 1;\n", /changes \(or may change\)/],
+    ['SELECT 1;\n\\! touch x\n', /psql reads otherwise than as SQL statements \(metaCommand\)/],
+    ['RESET ALL;\nSELECT 1;\n', /changes \(or may change\)/],
+    ['DISCARD ALL;\nSELECT 1;\n', /changes \(or may change\)/],
+    [
+      "SELECT set_config('standard_conforming_strings', 'off', false);\nSELECT 1;\n",
+      /changes \(or may change\)/
+    ],
+    // a change the lexer cannot see (a function of the backup): the literal alone is refused
+    [
+      "SELECT public.f();\nSELECT 'x\\' AS a, ' ; CREATE ROLE evil; --';\n",
+      /a string literal that ends elsewhere/
+    ],
+    ["COMMENT ON TABLE public.t IS 'x\\'';\n", /a string literal that ends elsewhere/],
+    ['COPY public.t (id) FROM stdin;\n', /COPY … FROM STDIN inside SQL/]
+  ])('refused: %j', (defn, reason) => {
+    expect(directTextHazard([entry(defn)])).toMatch(reason)
+    expect(directTextHazard([entry(defn)])).toMatch(/^the entry 7 \(COMMENT\), its definition: /)
+  })
+
+  it('a drop statement counts only with clean (pg_restore -d sends it then)', () => {
+    const e = entry('SELECT 1;\n', { dropStmt: "SELECT 'x\\'';\n" })
+    expect(directTextHazard([e])).toBeUndefined()
+    expect(directTextHazard([e], { clean: true })).toMatch(/its drop statement: a string literal/)
+  })
+})
