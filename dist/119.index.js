@@ -15,7 +15,7 @@ export const modules = {
 /* harmony import */ var _postgres_session_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(92515);
 /* harmony import */ var _duration_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(77607);
 /* harmony import */ var _check_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(66668);
-/* harmony import */ var _restore_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(51564);
+/* harmony import */ var _restore_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(28509);
 /* harmony import */ var _pipeline_decode_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(7698);
 /* harmony import */ var _postgres_clients_js__WEBPACK_IMPORTED_MODULE_8__ = __webpack_require__(18139);
 /* harmony import */ var _postgres_dump_js__WEBPACK_IMPORTED_MODULE_9__ = __webpack_require__(8677);
@@ -23,11 +23,13 @@ export const modules = {
 /* harmony import */ var _postgres_archive_js__WEBPACK_IMPORTED_MODULE_11__ = __webpack_require__(29477);
 /* harmony import */ var _postgres_compare_js__WEBPACK_IMPORTED_MODULE_12__ = __webpack_require__(82996);
 /* harmony import */ var _storage_fifo_js__WEBPACK_IMPORTED_MODULE_13__ = __webpack_require__(63727);
+/* harmony import */ var _memory_js__WEBPACK_IMPORTED_MODULE_14__ = __webpack_require__(58547);
 /**
  * Verify: restore a backup into a scratch database (verify-database-url), then compare the
  * per-table row counts and the counts of schema objects with the manifest. Any difference fails,
  * naming it. A backup nobody has restored is a hope, not a backup.
  */
+
 
 
 
@@ -230,32 +232,27 @@ async function proveEquality(inputs, scratch, loaded, tempRoot) {
     const args = ['--no-password', '--format=custom', '--compress=0'];
     if (head.encoding)
         args.push(`--encoding=${head.encoding}`);
-    // the scratch dump is read into one buffer, reused (its stdout stream would allocate a Buffer
-    // per read: tens of MB of garbage at a time); where no named pipe can be made, from its stdout
-    const pipe = await (0,_storage_fifo_js__WEBPACK_IMPORTED_MODULE_13__/* .reusedBufferPipe */ .vW)(tempRoot);
-    let pgDump;
-    try {
-        pgDump = (0,_postgres_dump_js__WEBPACK_IMPORTED_MODULE_9__/* .startPgDump */ .Yt)((0,_postgres_clients_js__WEBPACK_IMPORTED_MODULE_8__/* .programPath */ .kx)(install, 'pg_dump'), args, (0,_postgres_connection_js__WEBPACK_IMPORTED_MODULE_2__/* .libpqEnvironment */ .SQ)(scratch, { connectTimeoutSeconds: inputs.connectTimeoutSeconds }), line => _log_js__WEBPACK_IMPORTED_MODULE_0__/* .log */ .Rm.debug(`pg_dump: ${line}`), pipe?.writer);
-    }
-    catch (error) {
-        pipe?.close();
-        throw error;
-    }
-    pipe?.closeWriter();
     // the backup as the load digested it, or decoded again from disk while the scratch dump comes
-    const [backup, restored] = await Promise.all([
-        (loaded.backupDigest
-            ? Promise.resolve(loaded.backupDigest)
-            : (0,_postgres_compare_js__WEBPACK_IMPORTED_MODULE_12__/* .digestArchive */ .bz)((0,_pipeline_decode_js__WEBPACK_IMPORTED_MODULE_7__/* .openDecoded */ .BA)(dump, plan.decoding))).catch((error) => {
-            pgDump.kill();
-            throw error;
-        }),
-        (pipe ? (0,_postgres_compare_js__WEBPACK_IMPORTED_MODULE_12__/* .digestArchiveChunks */ .Z9)(pipe) : (0,_postgres_compare_js__WEBPACK_IMPORTED_MODULE_12__/* .digestArchive */ .bz)(pgDump.stdout)).catch((error) => {
-            pgDump.kill();
-            throw error;
-        }),
-        pgDump.done
-    ]).finally(() => pipe?.close());
+    const digestBoth = (by, taken) => {
+        const stop = new AbortController();
+        return Promise.all([
+            taken ??
+                (0,_postgres_compare_js__WEBPACK_IMPORTED_MODULE_12__/* .digestArchive */ .bz)((0,_pipeline_decode_js__WEBPACK_IMPORTED_MODULE_7__/* .openDecoded */ .BA)(dump, plan.decoding), by).catch((error) => {
+                    stop.abort();
+                    throw error;
+                }),
+            digestScratch((0,_postgres_clients_js__WEBPACK_IMPORTED_MODULE_8__/* .programPath */ .kx)(install, 'pg_dump'), args, scratch, inputs, by, {
+                tempRoot,
+                signal: stop.signal
+            })
+        ]);
+    };
+    let [backup, restored] = await digestBoth('blocks', loaded.backupDigest);
+    if (!(0,_postgres_compare_js__WEBPACK_IMPORTED_MODULE_12__/* .tableDataEqual */ .x4)(backup, restored)) {
+        // a block's digest says that it differs, not where: both read again, row by row
+        _log_js__WEBPACK_IMPORTED_MODULE_0__/* .log */ .Rm.info("Some table's data differs byte for byte from the backup's: reading the backup and a dump of the scratch database again, row by row, to count the rows and place the first difference.");
+        [backup, restored] = await digestBoth('rows');
+    }
     const backupServer = (0,_postgres_archive_js__WEBPACK_IMPORTED_MODULE_11__/* .majorOfVersion */ .RI)(backup.toc.header.serverVersion ?? '');
     const comparison = (0,_postgres_compare_js__WEBPACK_IMPORTED_MODULE_12__/* .compareArchives */ .XG)(backup, restored, expectations(inputs, loaded));
     if (backupServer !== undefined && backupServer !== server.major) {
@@ -270,6 +267,58 @@ async function proveEquality(inputs, scratch, loaded, tempRoot) {
     }
     logComparison(comparison);
     return { comparison };
+}
+/**
+ * A pg_dump of the scratch database (custom format, uncompressed, `args`), digested as it
+ * streams. It is read into one buffer, reused (its stdout stream would allocate a Buffer per
+ * read: tens of MB of garbage at a time); where no named pipe can be made, from its stdout.
+ */
+async function digestScratch(pgDumpPath, args, scratch, inputs, by, options) {
+    const pipe = await (0,_storage_fifo_js__WEBPACK_IMPORTED_MODULE_13__/* .reusedBufferPipe */ .vW)(options.tempRoot);
+    let pgDump;
+    try {
+        pgDump = (0,_postgres_dump_js__WEBPACK_IMPORTED_MODULE_9__/* .startPgDump */ .Yt)(pgDumpPath, args, (0,_postgres_connection_js__WEBPACK_IMPORTED_MODULE_2__/* .libpqEnvironment */ .SQ)(scratch, { connectTimeoutSeconds: inputs.connectTimeoutSeconds }), line => _log_js__WEBPACK_IMPORTED_MODULE_0__/* .log */ .Rm.debug(`pg_dump: ${line}`), pipe?.writer);
+    }
+    catch (error) {
+        pipe?.close();
+        throw error;
+    }
+    pipe?.closeWriter();
+    // the other side failed: this one is not waited for
+    const stop = () => pgDump.kill();
+    if (options.signal.aborted)
+        stop();
+    options.signal.addEventListener('abort', stop);
+    try {
+        const [digest] = await Promise.all([
+            (pipe ? (0,_postgres_compare_js__WEBPACK_IMPORTED_MODULE_12__/* .digestArchiveChunks */ .Z9)(scavenging(pipe), by) : (0,_postgres_compare_js__WEBPACK_IMPORTED_MODULE_12__/* .digestArchive */ .bz)(pgDump.stdout, by)).catch((error) => {
+                pgDump.kill();
+                throw error;
+            }),
+            pgDump.done
+        ]);
+        return digest;
+    }
+    finally {
+        options.signal.removeEventListener('abort', stop);
+        pipe?.close();
+    }
+}
+/**
+ * The chunks of `source`, with a minor collection every few MiB (see memory.ts): the digest's
+ * small garbage (promises, views) would otherwise fill V8's young generation, some 8 MB of
+ * pages made resident, before its first collection (the peak RSS of verify's comparison).
+ */
+function scavenging(source) {
+    const scavenge = (0,_memory_js__WEBPACK_IMPORTED_MODULE_14__/* .scavengeEvery */ .A)(_memory_js__WEBPACK_IMPORTED_MODULE_14__/* .SCAVENGE_BYTES */ .X);
+    return {
+        next: async () => {
+            const chunk = await source.next();
+            if (chunk)
+                scavenge(chunk.length);
+            return chunk;
+        }
+    };
 }
 function notCompared(why) {
     _log_js__WEBPACK_IMPORTED_MODULE_0__/* .log */ .Rm.warning(`Not compared exactly: ${why}.`);

@@ -1990,10 +1990,10 @@ function isLockTimeout(error) {
 /* harmony export */   E: () => (/* binding */ CopyScanner),
 /* harmony export */   Nl: () => (/* binding */ PLAIN_TRAILER),
 /* harmony export */   j: () => (/* binding */ parsePlainDumpVersions),
-/* harmony export */   sU: () => (/* binding */ parseCopyStatement),
+/* harmony export */   jH: () => (/* binding */ writtenTables),
 /* harmony export */   tl: () => (/* binding */ PlainDumpObjects)
 /* harmony export */ });
-/* unused harmony export sqlTokens */
+/* unused harmony exports parseCopyStatement, sqlTokens */
 /* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(57075);
 /* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_stream__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var _psql_lexer_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(7340);
@@ -2098,6 +2098,15 @@ class PlainDumpObjects {
     createdTables = [];
     insertTables = [];
     /**
+     * Every table a statement writes rows into (writtenTables: COPY … FROM, INSERT, UPDATE, DELETE,
+     * TRUNCATE, MERGE, in a WITH too), whoever wrote the script; schema '' when unqualified.
+     */
+    writtenTables = [];
+    /** Statements that write rows into a table whose name cannot be read: refused with allow-non-empty. */
+    unreadableWrites = [];
+    /** Tables an unqualified CREATE TABLE creates (search_path decides where), folded. */
+    createdUnqualified = new Set();
+    /**
      * Tables a plain CREATE TABLE creates (no IF NOT EXISTS) that no statement before it named in a
      * DROP, ALTER or the like (nor its schema): that CREATE fails where the target has a relation
      * of that name, as pg_restore or psql by hand fails there.
@@ -2148,6 +2157,16 @@ class PlainDumpObjects {
         const cls = (0,_psql_script_rules_js__WEBPACK_IMPORTED_MODULE_2__/* .classifyStatement */ .cp)(e);
         const line = firstLine(e.text);
         this.references(e.text, cls.keywords);
+        if (WRITES.test(e.text)) {
+            const written = writtenTables(e.text);
+            for (const t of written.tables)
+                this.writtenTables.push(t);
+            for (const s of written.unreadable)
+                this.unreadableWrites.push(s);
+        }
+        const bare = /^\s*CREATE\s+(?:(?:UNLOGGED|TEMP|TEMPORARY)\s+)?TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?("(?:[^"]|"")+"|[A-Za-z_][\w$]*)\s*(?:\(|AS\b|OF\b|PARTITION\b)/i.exec(e.text);
+        if (bare)
+            this.createdUnqualified.add(sqlTokens(bare[1], false)[0]?.value ?? '');
         if (cls.kind === 'copy') {
             const copy = e.copyIn > 0 ? parseCopyStatement(line) : undefined;
             if (copy)
@@ -2462,6 +2481,136 @@ function parsePlainDumpVersions(text) {
         serverVersion: /^-- Dumped from database version (.+)$/m.exec(head)?.[1].trim(),
         pgDumpVersion: /^-- Dumped by pg_dump version (.+)$/m.exec(head)?.[1].trim()
     };
+}
+/** A statement that may write rows (checked by writtenTables): the words, in any case. */
+const WRITES = /\b(?:copy|insert|update|delete|truncate|merge)\b/i;
+/** Words after which a data-changing keyword starts a statement of its own (a CTE's, EXPLAIN's). */
+const WRITE_LEAD = new Set(['explain', 'analyze', 'analyse', 'verbose']);
+/**
+ * The tables whose rows a statement's text writes, read from its tokens as the server reads them
+ * (quotes, case folding, comments, white space, several statements in one): COPY … FROM (stdin,
+ * a file or a program), INSERT INTO, UPDATE, DELETE FROM, TRUNCATE and MERGE INTO, at the start
+ * of a statement or of a parenthesized one (WITH … AS (DELETE …), a rule's action), after
+ * EXPLAIN [ANALYZE] too. `unreadable` holds the statements whose table cannot be read
+ * (U&"…" names, anything unexpected): the caller refuses them (fail-closed).
+ */
+function writtenTables(text) {
+    const tokens = sqlTokens(text, false);
+    const tables = [];
+    const unreadable = [];
+    const one = text.replace(/\s+/g, ' ').trim();
+    const statement = one.length > 160 ? `${one.slice(0, 160)}…` : one;
+    const word = (i, w) => tokens[i]?.kind === 'ident' && tokens[i].quoted !== true && tokens[i].value === w;
+    /** A [db.]schema.table name at i: the table and the index after it, or undefined. */
+    const nameAt = (i) => {
+        const parts = [];
+        for (;;) {
+            const t = tokens[i];
+            if (t?.kind !== 'ident')
+                return undefined;
+            // U&"…": read by sqlTokens as u, &, "…": not decoded here
+            if (t.quoted !== true && t.value === 'u' && tokens[i + 1]?.value === '&')
+                return undefined;
+            parts.push(t.value);
+            i++;
+            if (tokens[i]?.kind === 'punct' && tokens[i].value === '.')
+                i++;
+            else
+                break;
+        }
+        if (parts.length > 3)
+            return undefined;
+        const table = parts.length === 1
+            ? { schema: '', name: parts[0] }
+            : { schema: parts[parts.length - 2], name: parts[parts.length - 1] };
+        return { table, next: i };
+    };
+    /** Reads the table at `at`; unreadable where the statement starts there or the name is U&"…". */
+    const add = (at, strict) => {
+        const i = word(at, 'only') ? at + 1 : at;
+        const found = nameAt(i);
+        if (!found) {
+            if (strict || (word(i, 'u') && tokens[i + 1]?.value === '&'))
+                unreadable.push(statement);
+            return undefined;
+        }
+        tables.push({ ...found.table, statement });
+        return found.next;
+    };
+    for (let i = 0; i < tokens.length; i++) {
+        const t = tokens[i];
+        if (t.kind !== 'ident' || t.quoted === true)
+            continue;
+        const prev = tokens[i - 1];
+        // a statement's start (strict: its table must be read), or a parenthesized one's
+        const strict = prev === undefined ||
+            (prev.kind === 'punct' && prev.value === ';') ||
+            (prev.kind === 'ident' && prev.quoted !== true && WRITE_LEAD.has(prev.value));
+        const inner = prev?.kind === 'punct' && (prev.value === '(' || prev.value === ')');
+        if (!strict && !inner)
+            continue;
+        switch (t.value) {
+            case 'insert':
+            case 'merge':
+                if (word(i + 1, 'into'))
+                    add(i + 2, true);
+                break;
+            case 'delete':
+                if (word(i + 1, 'from'))
+                    add(i + 2, true);
+                break;
+            case 'update': {
+                // in parentheses, only UPDATE name [[AS] alias] SET (not a column named update)
+                const found = strict ? undefined : nameAt(word(i + 1, 'only') ? i + 2 : i + 1);
+                if (strict || !found || [0, 1, 2].some(d => word(found.next + d, 'set')))
+                    add(i + 1, strict);
+                break;
+            }
+            case 'truncate': {
+                let at = word(i + 1, 'table') ? i + 2 : i + 1;
+                let first = true;
+                while (at !== undefined) {
+                    at = add(at, strict || !first);
+                    first = false;
+                    if (at !== undefined && tokens[at]?.value === '*')
+                        at++;
+                    if (at === undefined || !(tokens[at]?.kind === 'punct' && tokens[at].value === ','))
+                        break;
+                    at++;
+                }
+                break;
+            }
+            case 'copy': {
+                if (!strict)
+                    break;
+                if (tokens[i + 1]?.kind === 'punct' && tokens[i + 1].value === '(')
+                    break; // COPY (query) TO
+                const found = nameAt(i + 1);
+                // the direction: FROM or TO after the name and its column list
+                let j = found?.next ?? i + 1;
+                if (found && tokens[j]?.value === '(') {
+                    let depth = 0;
+                    for (; j < tokens.length; j++) {
+                        if (tokens[j].kind !== 'punct')
+                            continue;
+                        if (tokens[j].value === '(')
+                            depth++;
+                        else if (tokens[j].value === ')' && --depth === 0)
+                            break;
+                    }
+                    j++;
+                }
+                if (word(j, 'to'))
+                    break;
+                if (found && word(j, 'from'))
+                    tables.push({ ...found.table, statement });
+                else
+                    unreadable.push(statement);
+                break;
+            }
+        }
+    }
+    return { tables, unreadable };
 }
 
 
@@ -2898,7 +3047,18 @@ function trackedWord(buf, a, b) {
     }
     return W_NONE;
 }
+/** The dialects built so far, by their options: a lexer is made per archive entry (thousands). */
+const DIALECTS = new Map();
 function dialectFor(options) {
+    const key = `${String(options.psqlMajor)}|${String(options.copyDecision)}|${String(options.unrestrictArgument)}`;
+    let dialect = DIALECTS.get(key);
+    if (!dialect) {
+        dialect = Object.freeze(newDialect(options));
+        DIALECTS.set(key, dialect);
+    }
+    return dialect;
+}
+function newDialect(options) {
     const major = options.psqlMajor ?? 18;
     if (!Number.isInteger(major) || major < 13 || major > 18)
         throw new PsqlLexerError(`psqlMajor must be a PostgreSQL major version from 13 to 18 (psql's lexer of that version is modelled), got ${String(options.psqlMajor)}`);
@@ -2946,6 +3106,17 @@ var Scan;
     Scan[Scan["SEMI"] = 1] = "SEMI";
     Scan[Scan["BACKSLASH"] = 2] = "BACKSLASH";
 })(Scan || (Scan = {}));
+/** White space of the SQL lexer by byte (read only): without and with \v (psql 16+). */
+const SPACE_MASK = spaceMask(false);
+const SPACE_MASK_VT = spaceMask(true);
+function spaceMask(verticalTab) {
+    const mask = new Uint8Array(256);
+    for (let c = 0; c < 256; c++)
+        mask[c] = CLASS[c] & C_SPACE ? 1 : 0;
+    if (verticalTab)
+        mask[VT] = 1;
+    return mask;
+}
 /**
  * psql's reading of a script, fed with Buffer chunks cut anywhere. `write` and `end` return the
  * events completed so far, in the order psql would act on them. Not reusable after `end`.
@@ -3020,11 +3191,7 @@ class PsqlLexer {
     copyLines = 0;
     constructor(options = {}) {
         this.dialect = dialectFor(options);
-        this.spaceMask = new Uint8Array(256);
-        for (let c = 0; c < 256; c++)
-            this.spaceMask[c] = CLASS[c] & C_SPACE ? 1 : 0;
-        if (this.dialect.verticalTab)
-            this.spaceMask[VT] = 1;
+        this.spaceMask = this.dialect.verticalTab ? SPACE_MASK_VT : SPACE_MASK;
         const enc = canonicalEncoding(options.clientEncoding ?? 'UTF8');
         if (!enc)
             throw new PsqlLexerError(`clientEncoding "${options.clientEncoding}" is not a PostgreSQL encoding name`);

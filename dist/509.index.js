@@ -1,8 +1,8 @@
-export const id = 564;
-export const ids = [564];
+export const id = 509;
+export const ids = [509];
 export const modules = {
 
-/***/ 51564:
+/***/ 28509:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 
@@ -1053,6 +1053,64 @@ function mergeSkipped(lists) {
     return merged;
 }
 
+;// CONCATENATED MODULE: ./src/postgres/direct-entries.ts
+/**
+ * What keeps an archive off the direct `pg_restore -d` load for the way its text reaches the
+ * server. pg_restore -d sends each entry's SQL as ONE simple-query message: the server parses all
+ * of it under the settings at the entry's start (standard_conforming_strings, client_encoding),
+ * before any of its statements runs. The gate reads `pg_restore -f -` as psql would, statement by
+ * statement, following a SET inside the entry. The two readings agree only when no statement of
+ * an entry changes a setting the lexer goes by with statements after it, and no string literal
+ * ends elsewhere under the other standard_conforming_strings ('…\'…': a change the lexer cannot
+ * see, set_config() in a function called, would make them disagree). Such an archive is loaded by
+ * the gated psql path, which sends statement by statement as the gate read them.
+ */
+
+/** The first reason the entries' text must not reach the server as pg_restore -d sends it. */
+function directTextHazard(entries, options = {}) {
+    for (const entry of entries) {
+        // a data entry's COPY statement: the direct load takes only pg_dump's own (isPgDumpDataEntry)
+        const texts = [['definition', entry.defn]];
+        if (options.clean)
+            texts.push(['drop statement', entry.dropStmt]);
+        for (const [field, sql] of texts) {
+            if (!sql)
+                continue;
+            const hazard = textHazard(sql, options.psqlMajor);
+            if (hazard)
+                return `the entry ${entry.dumpId} (${entry.desc}), its ${field}: ${hazard}`;
+        }
+    }
+    return undefined;
+}
+function textHazard(sql, psqlMajor = 18) {
+    for (const standardConformingStrings of [true, false]) {
+        let events;
+        try {
+            events = [...(0,psql_lexer/* lexPsqlScript */.bj)(sql, { psqlMajor, standardConformingStrings })];
+        }
+        catch {
+            return 'its text cannot be read as psql would';
+        }
+        const statements = events.filter(e => e.kind === 'statement');
+        // pg_dump's COPY … FROM stdin is a data entry's COPY statement alone, never SQL of its own
+        if (statements.some(e => e.serverCopyIn > 0 || e.copyIn > 0))
+            return 'a COPY … FROM STDIN inside SQL that pg_restore -d sends as one message';
+        // a meta-command, COPY data, an encoding psql lexes otherwise (nothing after it lexed), …:
+        // psql would not send the text as the server reads it
+        const other = events.find(e => e.kind !== 'statement');
+        if (other)
+            return `text psql reads otherwise than as SQL statements (${other.kind === 'unsupported' ? other.message : other.kind})`;
+        for (const [i, e] of statements.entries()) {
+            if (e.ambiguousLiterals > 0)
+                return "a string literal that ends elsewhere under the other standard_conforming_strings ('…\\'…'); the server parses the entry whole, under the setting at its start";
+            if (e.effects && i < statements.length - 1)
+                return 'a statement that changes (or may change) standard_conforming_strings or client_encoding, with statements after it that the server parses before it runs';
+        }
+    }
+    return undefined;
+}
+
 // EXTERNAL MODULE: ./src/postgres/psql-script-rules.ts
 var psql_script_rules = __webpack_require__(2797);
 // EXTERNAL MODULE: ./src/postgres/script-gate.ts
@@ -1095,6 +1153,7 @@ var postgres_toc = __webpack_require__(60521);
 
 
 
+
 class LoadError extends errors/* EngineError */.NJ {
     stderr;
     inputFailed;
@@ -1114,6 +1173,33 @@ class LoadError extends errors/* EngineError */.NJ {
 /** The work directory's disk filled while the backup was unpacked there, before any load. */
 class DiskFullError extends errors/* EngineError */.NJ {
     name = 'DiskFullError';
+}
+/**
+ * The statements that lock the tables a data-only load fills and fail (the transaction rolls
+ * back) when one holds rows by then: rows another session wrote between the guard's check and the
+ * load would otherwise be appended to. Without a single transaction no lock outlives its
+ * statement: only the check runs.
+ */
+function fillChecks(fills, transaction) {
+    const ident = (s) => `"${s.replace(/"/g, '""')}"`;
+    const literal = (s) => `'${s.replace(/'/g, "''")}'`;
+    const sorted = [...fills].sort((a, b) => a.schema.localeCompare(b.schema) || a.name.localeCompare(b.name));
+    const name = (t) => `${ident(t.schema)}.${ident(t.name)}`;
+    const out = [];
+    // one table after another, in a fixed order; a role that may only INSERT (SHARE mode needs
+    // UPDATE, DELETE or TRUNCATE) loads as by hand, checked without the lock (a lock taken in the
+    // block's subtransaction stays the transaction's)
+    for (const t of sorted) {
+        const lock = transaction
+            ? `BEGIN LOCK TABLE ${name(t)} IN SHARE MODE; EXCEPTION WHEN insufficient_privilege THEN NULL; END; `
+            : '';
+        const body = `BEGIN ${lock}IF EXISTS (SELECT 1 FROM ${name(t)}) THEN RAISE EXCEPTION 'the table % holds rows now: another session wrote into it after the restore found it empty; nothing was restored', ${literal(`${t.schema}.${t.name}`)}; END IF; END`;
+        let tag = '$fill$';
+        for (let n = 0; body.includes(tag); n++)
+            tag = `$fill${n}$`;
+        out.push(`DO ${tag}${body}${tag};`);
+    }
+    return out;
 }
 /**
  * Loads the backup (a file, or a directory archive's folder) into the target; `workDir` takes
@@ -1159,7 +1245,11 @@ async function load(dump, plan, target, options, workDir, hooks = {}) {
             // psql runs a script in one session: jobs cannot apply; the transaction is the user's choice
             log/* log */.Rm.notice(`jobs: ${options.jobs} does not apply to a plain SQL script: psql runs it in one session, so it loads as with jobs: 1${options.singleTransaction ? '' : ', and without a single transaction because single-transaction: false is set (for an all-or-nothing restore, leave single-transaction at its default, true, and jobs at 1)'}.`);
         }
-        const drops = [...(plan.roles ?? []), ...(options.clean ? (plan.drops ?? []) : [])];
+        const drops = [
+            ...(plan.roles ?? []),
+            ...(options.clean ? (plan.drops ?? []) : []),
+            ...fillChecks(plan.fills ?? [], options.singleTransaction)
+        ];
         const gate = scriptGate(plan, target, options, hooks, drops, `the SQL script ${(0,decode/* fileName */.Md)(dump)}`, {
             onCommit: commit/* markCommitSent */.Li
         });
@@ -1174,6 +1264,7 @@ async function load(dump, plan, target, options, workDir, hooks = {}) {
     let archive;
     if ('directory' in dump) {
         await checkDirectoryFiles(dump.directory);
+        await sameTocAsChecked(dump.directory, plan.checkedToc);
         archive = { path: dump.directory };
     }
     else if (plan.format === 'directory-tar') {
@@ -1181,6 +1272,7 @@ async function load(dump, plan, target, options, workDir, hooks = {}) {
         await (0,promises_.mkdir)(dir);
         await untar(dump, plan.decoding, dir);
         await checkDirectoryFiles(dir);
+        await sameTocAsChecked(dir, plan.checkedToc);
         archive = { path: dir };
     }
     else if (options.jobs > 1) {
@@ -1293,9 +1385,8 @@ async function restoreArchiveThroughPsql(plan, target, options, hooks, archive) 
         await scriptThrough(archiveAsScript(pgRestore, options, archive), check, (0,decode/* discard */.vf)());
         log/* log */.Rm.info(`The archive's script passed the checks (${seconds().toFixed(1)} s) before loading.`);
     }
-    const gate = scriptGate(plan, target, options, hooks, [...(plan.roles ?? []), ...drops], source, {
-        onCommit: commit/* markCommitSent */.Li
-    });
+    const fills = fillChecks(plan.fills ?? [], options.singleTransaction);
+    const gate = scriptGate(plan, target, options, hooks, [...(plan.roles ?? []), ...drops, ...fills], source, { onCommit: commit/* markCommitSent */.Li });
     const script = archiveAsScript(pgRestore, options, archive, hooks.archiveTap);
     const [loaded, produced] = await Promise.allSettled([
         runPsql((0,clients/* programPath */.kx)(plan.client, 'psql'), target.env, (0,decode/* chain */.cy)(script.stdout, gate)),
@@ -1351,10 +1442,13 @@ async function checkDirect(plan, target, options, hooks, archive, workDir, opene
         return no("clean: the action's drops run first, in the restore's own session");
     if (options.jobs === 1 && (plan.roles?.length ?? 0) > 0)
         return no("create-roles: the roles are created first, in the restore's own session");
+    if ((plan.fills?.length ?? 0) > 0)
+        return no(`the backup is data-only: the tables it fills (${(0,log/* plural */.LS)(plan.fills.length, 'existing empty table')}) are locked and checked empty again in the load's own transaction, before its rows, which pg_restore -d cannot run`);
     if (plan.client.major >= 17 && target.serverMajor < 17)
         return no(`pg_restore ${plan.client.major} sends SET transaction_timeout, which the server (${target.serverMajor}) rejects; the gate leaves it out`);
     let toc;
     let tocBytes;
+    let changed = false;
     try {
         if ('path' in archive) {
             ;
@@ -1363,19 +1457,33 @@ async function checkDirect(plan, target, options, hooks, archive, workDir, opene
         else {
             // one read: the check takes the TOC off the stream the load goes on reading
             opened.stream = openDirectInput(archive);
-            ({ toc, bytes: tocBytes } = await (0,postgres_toc/* readArchiveToc */.ZA)(opened.stream));
+            if (plan.tocRead) {
+                // the TOC the backup's check parsed (the guard's and the policy's): the same bytes again
+                tocBytes = await (0,postgres_toc/* readStreamHead */.xl)(opened.stream, plan.tocRead.bytes.length);
+                toc = plan.tocRead.toc;
+                if (!tocBytes.equals(plan.tocRead.bytes))
+                    changed = true;
+            }
+            else
+                ({ toc, bytes: tocBytes } = await (0,postgres_toc/* readArchiveToc */.ZA)(opened.stream));
         }
     }
     catch (error) {
         return no(`the archive's table of contents cannot be read here (${error.message})`);
     }
+    if (changed)
+        throw tocChanged();
+    // a directory's toc.dat: the one Check the backup parsed (compared as the load began too)
+    if ('path' in archive && plan.checkedToc && !tocBytes.equals(plan.checkedToc))
+        throw tocChanged();
     const pgRestore = (0,clients/* programPath */.kx)(plan.client, 'pg_restore');
     const selection = scriptSelection(options);
     const input = () => 'path' in archive ? { args: [archive.path] } : { args: [], stdin: external_node_stream_.Readable.from([tocBytes]) };
-    const listing = input();
-    const ids = listedEntries(await (0,src_process/* runChild */.w$)(pgRestore, ['--list', ...selection, ...listing.args], {
-        stdin: listing.stdin
-    }));
+    const listing = () => {
+        const { args, stdin } = input();
+        return (0,src_process/* runChild */.w$)(pgRestore, ['--list', ...selection, ...args], { stdin });
+    };
+    const ids = selection.length === 0 && plan.listed ? plan.listed : listedEntries(await listing());
     const byId = new Map(toc.entries.map(e => [e.dumpId, e]));
     const selected = ids.flatMap(id => byId.get(id) ?? []);
     if (selected.length !== ids.length)
@@ -1383,6 +1491,13 @@ async function checkDirect(plan, target, options, hooks, archive, workDir, opene
     const otherData = selected.find(e => e.hadDumper && e.desc !== 'TABLE DATA');
     if (otherData)
         return no(`the archive holds ${otherData.desc} (large objects: pg_restore -d writes them through its own calls, not statements the gate reads)`);
+    // pg_restore -d sends each entry's SQL as one message, parsed whole before any of it runs
+    const hazard = directTextHazard(selected, {
+        clean: options.clean,
+        psqlMajor: plan.client.major
+    });
+    if (hazard)
+        return no(`${hazard} (pg_restore -d sends each entry as one message; psql sends it statement by statement, as the gate reads it)`);
     const tables = selected.filter(e => e.desc === 'TABLE DATA');
     if (!('path' in archive)) {
         // the commit waits for the held-back end of the input only if pg_restore needs it
@@ -1391,14 +1506,15 @@ async function checkDirect(plan, target, options, hooks, archive, workDir, opene
             return no("tables/schemas leave out the archive's last table data, so pg_restore could commit before the whole backup was read and checked");
     }
     const source = 'the script pg_restore writes of the archive';
-    for (const entry of tables) {
-        const name = `${entry.namespace ?? ''}.${entry.tag}`;
-        if (!(0,postgres_toc/* isPgDumpDataEntry */.mz)(entry))
-            return no(`the data entry ${entry.dumpId} (${shortName(name)}) is not what pg_dump writes for a table's rows (its COPY statement alone, no SQL of its own)`);
-        const gate = scriptGate(plan, target, options, hooks, [], source);
-        await (0,external_node_stream_promises_.pipeline)(external_node_stream_.Readable.from([Buffer.from(`${entry.copyStmt}\\.\n`)]), gate, (0,decode/* discard */.vf)());
-        if (gate.skipped.length > 0)
-            return no(`the restore leaves out the data of ${shortName(name)} (${gate.skipped[0].reason})`);
+    // the data entries in order, up to the first that is not what pg_dump writes
+    const foreign = tables.findIndex(e => !(0,postgres_toc/* isPgDumpDataEntry */.mz)(e));
+    const copies = foreign < 0 ? tables : tables.slice(0, foreign);
+    const left = await checkCopyStatements(copies, scriptGate(plan, target, options, hooks, [], source));
+    if (left)
+        return no(`the restore leaves out the data of ${shortName(dataEntryName(left.entry))} (${left.reason})`);
+    if (foreign >= 0) {
+        const entry = tables[foreign];
+        return no(`the data entry ${entry.dumpId} (${shortName(dataEntryName(entry))}) is not what pg_dump writes for a table's rows (its COPY statement alone, no SQL of its own)`);
     }
     const dir = external_node_path_default().join(workDir, 'direct');
     await (0,promises_.mkdir)(dir, { recursive: true });
@@ -1419,6 +1535,40 @@ async function checkDirect(plan, target, options, hooks, archive, workDir, opene
     return { direct: true, toc, tocBytes, listFile: file, selection, rest: opened.stream };
 }
 /**
+ * The COPY statements of data entries that pg_dump wrote (isPgDumpDataEntry: each exactly
+ * `COPY <schema>.<table> (<columns>) FROM stdin;` and its line end, its names quoted as
+ * pg_dump quotes them), each followed by its end-of-data line, through one `gate` as one
+ * script: psql reads each statement and its empty data alone, as it would with a gate per
+ * entry, and the gate and policy decide each statement as there. The first statement the gate
+ * leaves out, with its entry; a refusal throws.
+ */
+async function checkCopyStatements(entries, gate) {
+    if (entries.length === 0)
+        return undefined;
+    const pieces = [];
+    /** The script's line each entry's statement starts on (1-based). */
+    const lines = [];
+    let line = 1;
+    for (const entry of entries) {
+        const piece = Buffer.from(`${entry.copyStmt}\\.\n`);
+        pieces.push(piece);
+        lines.push(line);
+        for (let i = piece.indexOf(10); i >= 0; i = piece.indexOf(10, i + 1))
+            line++;
+    }
+    await (0,external_node_stream_promises_.pipeline)(external_node_stream_.Readable.from([Buffer.concat(pieces)]), gate, (0,decode/* discard */.vf)());
+    const first = gate.skipped[0];
+    if (!first)
+        return undefined;
+    let k = 0;
+    while (k + 1 < lines.length && lines[k + 1] <= first.line)
+        k++;
+    return { entry: entries[k], reason: first.reason };
+}
+function dataEntryName(entry) {
+    return `${entry.namespace ?? ''}.${entry.tag}`;
+}
+/**
  * The decoded archive a direct load reads once: its TOC for the check, then the rest for
  * pg_restore. zstd is decompressed by the zstd CLI when installed (its output ends only once it
  * exited 0), not in this process's thread pool.
@@ -1430,6 +1580,18 @@ function openDirectInput(archive) {
         return (0,decode/* openDecoded */.BA)(file, decoding);
     const decrypted = decoding.decryption ? [(0,encrypt/* createDecryptor */.RJ)(decoding.decryption)] : [];
     return (0,decode/* chain */.cy)((0,decode/* openRaw */.BM)(file), ...decrypted, zstd);
+}
+/**
+ * Before anything of a directory archive loads: its toc.dat is byte for byte the one Check the
+ * backup parsed (the guard, the policy and clean went by it), else it changed between the two
+ * reads (a tar's member given twice, a folder written meanwhile).
+ */
+async function sameTocAsChecked(dir, checked) {
+    if (!checked)
+        return;
+    const now = await (0,promises_.readFile)(external_node_path_default().join(dir, 'toc.dat')).catch(() => undefined);
+    if (!now?.equals(checked))
+        throw tocChanged();
 }
 /** The TOC of an archive on disk and its bytes: a directory's toc.dat, or a custom file's head. */
 async function readTocAt(archivePath) {
@@ -1867,13 +2029,13 @@ function diskFull(directory, instead) {
 }
 /** A directory archive in a tar stream, unpacked into `dir`. */
 async function untar(file, decoding, dir) {
-    // tar stops reading at the end-of-archive blocks: the padding after them may stay unread
-    const tar = (0,src_process/* startChild */.v0)('tar', ['-xf', '-', '-C', dir], {
-        stdin: (0,decode/* openDecoded */.BA)(file, decoding),
-        stdout: 'ignore'
-    });
+    // tar stops reading at the end-of-archive blocks: the padding after them may stay unread;
+    // --verbose: the members' names, one a line (escaped as GNU tar quotes them)
+    let listed;
     try {
-        await tar.done;
+        listed = await (0,src_process/* runChild */.w$)('tar', ['-xvf', '-', '-C', dir], {
+            stdin: (0,decode/* openDecoded */.BA)(file, decoding)
+        });
     }
     catch (error) {
         if (!(error instanceof src_process/* ChildProcessError */.Al) || error.startError)
@@ -1881,6 +2043,16 @@ async function untar(file, decoding, dir) {
         if (/No space left on device|Disk quota exceeded/i.test(error.stderr))
             throw diskFull(dir);
         throw new archive/* ArchiveError */.di(`the directory archive could not be unpacked: ${error.stderr.trim()}`);
+    }
+    // a name twice: tar keeps the last, Check the backup may have read another (pg_dump writes each once)
+    const seen = new Set();
+    for (const line of listed.split('\n')) {
+        const name = line.replace(/^(\.\/)+/, '').replace(/\/$/, '');
+        if (name === '' || name === '.')
+            continue;
+        if (seen.has(name))
+            throw new archive/* ArchiveError */.di(`the directory archive (tar) holds the member ${JSON.stringify(name.slice(0, 80))} more than once: tar unpacks the last, which need not be the one the backup's check read. pg_dump writes each file once; nothing was restored. Restore a backup the action or pg_dump -Fd made.`);
+        seen.add(name);
     }
     // links in the tar: pg_restore would read what they point to (GNU tar writes nothing outside)
     const foreign = await (0,archive/* foreignEntries */.nb)(dir, { hardLinks: true });
@@ -2300,10 +2472,13 @@ const EXTENSION_MEMBER = `EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
 async function dataOnlyTables(client, tables) {
     if (tables.length === 0)
         return [];
-    const { rows } = await client.query(`SELECT n.nspname AS schema, c.relname AS name, has_table_privilege(c.oid, 'SELECT') AS readable
+    const { rows } = await client.query(`SELECT DISTINCT n.nspname AS schema, c.relname AS name, has_table_privilege(c.oid, 'SELECT') AS readable
        FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
        JOIN unnest($1::text[], $2::text[]) AS w(schema, name)
-         ON w.schema = n.nspname AND w.name = c.relname
+         ON (w.schema = n.nspname
+             -- an unqualified name: the table of that name in any schema (search_path decides)
+             OR (w.schema = '' AND n.nspname !~ '^pg_' AND n.nspname <> 'information_schema'))
+        AND w.name = c.relname
       WHERE c.relkind IN ('r', 'p') AND NOT ${EXTENSION_MEMBER}
       ORDER BY 1, 2`, [tables.map(t => t.schema), tables.map(t => t.name)]);
     const result = rows.map(r => ({
@@ -2921,6 +3096,20 @@ function qualified(tokens, at) {
             return { parts, next: i };
     }
 }
+/**
+ * Whether CREATE POLICY's tokens from `at` (just after its table) make a permissive policy beyond
+ * doubt: no AS clause (the next token starts FOR, TO, USING, WITH CHECK or ends the statement), or
+ * AS followed by the bare keyword PERMISSIVE. Anything else — `AS "restrictive"`,
+ * `AS U&"\0072estrictive"`, a word the server may read otherwise — is not (fail-closed).
+ */
+function provablyPermissive(tokens, at) {
+    const next = tokens[at];
+    if (next === undefined || (next.type === 'punct' && next.text === ';'))
+        return true;
+    if (isWord(next, 'AS'))
+        return isWord(tokens[at + 1], 'PERMISSIVE');
+    return ['FOR', 'TO', 'USING', 'WITH'].some(w => isWord(next, w));
+}
 /** Skips optional words at tokens[i]. */
 function skipWords(tokens, i, words) {
     while (words.some(w => isWord(tokens[i], w)))
@@ -3048,15 +3237,14 @@ acting) {
      * other roles fewer rows, never more — left out and listed; a RESTRICTIVE one limits what the
      * permissive ones grant, and the table without it would show more: refused (fail-closed).
      */
-    function foreignPolicy(e, t, k, table, name) {
+    function foreignPolicy(e, t, k, table, name, after) {
         const owner = k.tables.get(table)?.owner;
         if (!acting || owner === undefined || acting.canActAs(owner))
             return undefined;
-        const as = indexOfWord(t, 'AS');
         const qname = `${k.s.name}.${table}`;
-        if (as >= 0 && isWord(t[as + 1], 'RESTRICTIVE'))
+        if (!provablyPermissive(t, after))
             return {
-                refuse: `${shown(e)} — a RESTRICTIVE row-level security policy on ${qname}, which belongs to "${owner}" in the target (${whose(k.s)}): only its owner may add a policy, and without this one other roles would see rows the backed-up database hid from them. Nothing was restored. Create the policy in the target as "${owner}" (on a managed service: in its dashboard or SQL editor), then restore again.`
+                refuse: `${shown(e)} — a ${isWord(t[after + 1], 'RESTRICTIVE') ? 'RESTRICTIVE row-level security policy' : 'row-level security policy that may be RESTRICTIVE (its AS clause is no plain PERMISSIVE)'} on ${qname}, which belongs to "${owner}" in the target (${whose(k.s)}): only its owner may add a policy, and without this one other roles could see rows the backed-up database hid from them. Nothing was restored. Create the policy in the target as "${owner}" (on a managed service: in its dashboard or SQL editor), then restore again.`
             };
         return leftOut(policyKey(k, table, name), `${NOT_RESTORED}POLICY "${name}" on ${qname} — owned by ${owner} in the target; create it as that role`);
     }
@@ -3082,7 +3270,7 @@ acting) {
     }
     const exists = (schema) => ({
         keep: false,
-        reason: `exists in the target, owned by the provider (${whose(schema.s)})`,
+        reason: `${PROVIDER_EXISTS} (${whose(schema.s)})`,
         provider: true
     });
     const lookup = (q) => {
@@ -3183,12 +3371,15 @@ acting) {
             if (kind === 'TRIGGER' || kind === 'POLICY' || kind === 'RULE') {
                 const name = nameOf(t[i + 1]);
                 const on = indexOfWord(t, 'ON', i + 2);
-                const table = lookup(qualified(t, skipWords(t, on + 1, ['ONLY'])));
-                if (!table || name === undefined)
+                const q = qualified(t, skipWords(t, on + 1, ['ONLY']));
+                const table = lookup(q);
+                if (!table || !q || name === undefined)
                     return undefined;
                 const set = kind === 'TRIGGER' ? table[0].triggers : table[0].policies;
                 if (!set.has(`${table[1]}.${name}`))
-                    return kind === 'POLICY' ? foreignPolicy(e, t, table[0], table[1], name) : undefined;
+                    return kind === 'POLICY'
+                        ? foreignPolicy(e, t, table[0], table[1], name, q.next)
+                        : undefined;
                 // clean dropped it (the backup's own trigger on the provider's table): recreated
                 const dropped = [...(cleanDrops ?? [])].some(d => {
                     const m = /^DROP\s+(TRIGGER|POLICY|RULE)\s+IF\s+EXISTS\s+("(?:[^"]|"")+"|\S+)\s+ON\s+(\S+?)\.(\S+?)(?:\s+CASCADE)?;?$/i.exec(d);
@@ -3280,6 +3471,47 @@ acting) {
         }
         return undefined;
     };
+}
+/** The reason providerPolicy gives the backup's statements on objects the provider owns. */
+const PROVIDER_EXISTS = 'exists in the target, owned by the provider';
+/**
+ * The GRANT and REVOKE statements left out because their object is the provider's (it exists in
+ * the target, owned by the provider): one `not-restored` entry (without NOT_RESTORED) naming
+ * those objects, so that a user sees that they keep the privileges the target gives them, not
+ * the backup's; undefined when there are none.
+ */
+function providerAclNote(skipped, limit = 20) {
+    const tables = [];
+    const schemas = new Set();
+    let statements = 0;
+    let others = 0;
+    for (const s of skipped) {
+        if (!s.reason.startsWith(PROVIDER_EXISTS))
+            continue;
+        const one = s.text.replace(/\s+/g, ' ').trim();
+        if (!/^(?:GRANT|REVOKE)\b/i.test(one))
+            continue;
+        statements++;
+        const on = /\bON\s+(?:(TABLE|SEQUENCE|FUNCTION|PROCEDURE|ROUTINE|TYPE|DOMAIN|SCHEMA|FOREIGN\s+TABLE|LANGUAGE)\s+)?(.+?)\s+(?:TO|FROM)\s/i.exec(one);
+        const kind = (on?.[1] ?? 'TABLE').toUpperCase();
+        const object = on?.[2] ?? '';
+        const schema = kind === 'SCHEMA' ? object : /^("(?:[^"]|"")+"|[^.(]+)\./.exec(object)?.[1];
+        if (schema)
+            schemas.add(schema);
+        if (on && ['TABLE', 'SEQUENCE', 'FOREIGN TABLE'].includes(kind)) {
+            if (!tables.includes(object))
+                tables.push(object);
+        }
+        else
+            others++;
+    }
+    if (statements === 0)
+        return undefined;
+    const named = tables.length > 0
+        ? `tables and sequences: ${tables.slice(0, limit).join(', ')}${tables.length > limit ? ` and ${tables.length - limit} more` : ''}`
+        : '';
+    const rest = others > 0 ? `${(0,log/* plural */.LS)(others, 'statement')} on schemas, functions and types` : '';
+    return `${(0,log/* plural */.LS)(statements, 'GRANT/REVOKE statement')} on the provider's objects in ${[...schemas].sort().join(', ') || 'its schemas'} (${[named, rest].filter(Boolean).join('; ')}) — they exist in the target, owned by the provider, and keep the privileges they have there, not the backup's; grant them as their owner if the backup's are needed`;
 }
 /** Statement kinds a policy must never skip: they define tables, columns, rows or constraints. */
 function definesData(cls) {
@@ -3593,6 +3825,9 @@ var plain_sql = __webpack_require__(20942);
 
 
 
+
+
+
 /** The backup cannot be restored as it is: damaged, truncated, swapped, or not what it claims. */
 class RestoreError extends errors/* CheckError */.tl {
     name = 'RestoreError';
@@ -3615,13 +3850,21 @@ installer) {
             directory: dump.directory
         });
         log/* log */.Rm.info(`Directory archive accepted by pg_restore --list (${(0,log/* plural */.LS)(lines.length, 'line')}).`);
+        let checkedToc;
+        const fromArchive = await fromToc(inputs, async () => {
+            const bytes = await (0,promises_.readFile)(external_node_path_default().join(dump.directory, 'toc.dat'));
+            checkedToc = bytes;
+            return (0,postgres_toc/* parseArchiveToc */.ei)(bytes);
+        });
         return {
             format: 'directory',
             compression: 'none',
             encrypted: false,
             decoding: { compression: 'none' },
             client,
-            ...(await fromToc(inputs, () => (0,postgres_toc/* readArchiveTocFile */.Bf)(dump.directory))),
+            listed: listedEntries(lines.join('\n')),
+            ...fromArchive,
+            checkedToc,
             dataTables: manifestTables(manifest)
         };
     }
@@ -3672,7 +3915,7 @@ installer) {
             // counts the tables it finds in the script's schemas instead
             dataTables: manifestTables(manifest) ?? (plain.copyTables.length > 0 ? plain.copyTables : undefined),
             clean: drops?.found.list,
-            dataOnlyTables: scriptDataOnlyTables(plain),
+            dataOnlyTables: scriptDataOnlyTables(plain, inputs),
             dataOnlySequences: scriptDataOnlySequences(plain)
         };
     }
@@ -3683,20 +3926,34 @@ installer) {
         const lines = await (0,archive/* listArchive */.d0)((0,clients/* programPath */.kx)(client, 'pg_restore'), { file: dump, decoding });
         log/* log */.Rm.info(`pg_restore --list accepts the archive (${(0,log/* plural */.LS)(lines.length, 'line')}).`);
         const listed = manifest ? undefined : (0,archive/* tablesFromList */.S)(lines);
+        let tocRead;
+        const fromArchive = await fromToc(inputs, async () => {
+            tocRead = await (0,postgres_toc/* readArchiveToc */.ZA)((0,decode/* openDecoded */.BA)(dump, decoding), { destroy: true });
+            return tocRead.toc;
+        });
         return {
             format: 'custom',
             ...found,
             client,
+            listed: listedEntries(lines.join('\n')),
+            tocRead,
             dataTables: manifestTables(manifest) ?? listed,
-            ...(await fromToc(inputs, async () => (await (0,postgres_toc/* readArchiveToc */.ZA)((0,decode/* openDecoded */.BA)(dump, decoding), { destroy: true })).toc))
+            ...fromArchive
         };
     }
+    let checkedToc;
+    const fromArchive = await fromToc(inputs, async () => {
+        const bytes = await tocOfDirectoryTar(dump, decoding);
+        checkedToc = bytes;
+        return (0,postgres_toc/* parseArchiveToc */.ei)(bytes);
+    });
     return {
         format: 'directory-tar',
         ...found,
         client,
         dataTables: manifestTables(manifest),
-        ...(await fromToc(inputs, () => tocOfDirectoryTar(dump, decoding)))
+        ...fromArchive,
+        checkedToc
     };
 }
 /** What the plan needs of an archive's table of contents: clean's drops, the data-only tables. */
@@ -3788,10 +4045,26 @@ function archiveDataOnly(selection, toc, kind, references = archiveReferences(se
     const filled = [];
     for (const e of kind === 'TABLE' ? data.tables : data.sequences) {
         filled.push({ schema: e.namespace ?? '', name: e.tag });
-        const copy = e.copyStmt ? (0,plain_sql/* parseCopyStatement */.sU)(e.copyStmt.trim()) : undefined;
-        if (copy)
-            filled.push(copy);
+        if (kind !== 'TABLE' || !e.copyStmt || e.copyStmt.trim() === '')
+            continue;
+        // the COPY statement as the server reads it (any case, spacing, comments): its table counts
+        const copy = (0,plain_sql/* writtenTables */.jH)(e.copyStmt);
+        if (copy.tables.length === 0 || copy.unreadable.length > 0)
+            throw new RestoreError(`the archive's data entry ${e.dumpId} (${e.namespace ?? ''}.${e.tag}) has a COPY statement the restore cannot read: ${e.copyStmt.trim().slice(0, 160)}. Nothing was restored. Restore a backup the action or pg_dump made.`);
+        for (const t of copy.tables)
+            filled.push(t.schema === '' ? { schema: e.namespace ?? '', name: t.name } : t);
     }
+    // statements of the selected entries' own SQL that write rows (a crafted entry's INSERT …)
+    if (kind === 'TABLE')
+        for (const e of entries) {
+            if (!e.defn || e.desc === 'BLOB METADATA')
+                continue;
+            const written = (0,plain_sql/* writtenTables */.jH)(e.defn);
+            if (written.unreadable.length > 0)
+                throw new RestoreError(`the archive's entry ${e.dumpId} (${e.desc} ${e.tag}) writes rows into a table the restore cannot read: ${written.unreadable[0]}. Nothing was restored. Restore a backup the action or pg_dump made.`);
+            for (const t of written.tables)
+                filled.push(t);
+        }
     if (kind === 'SEQUENCE')
         filled.push(...references.setvalSequences);
     const seen = new Set();
@@ -3804,21 +4077,28 @@ function archiveDataOnly(selection, toc, kind, references = archiveReferences(se
     });
 }
 /**
- * A script pg_dump made: the tables it fills (COPY, or INSERT with --inserts) without creating
- * them. A script of one's own runs as written (README: its INSERTs may write to existing tables).
+ * A script's tables it writes rows into (COPY … FROM, INSERT, UPDATE, DELETE, TRUNCATE, MERGE,
+ * read from its lexed statements: writtenTables) without creating them, whoever wrote it (a
+ * header proves nothing); schema '' for an unqualified name (any schema of the target's).
+ *
+ * @throws RestoreError with allow-non-empty or clean, when a statement writes into a table whose
+ * name cannot be read (the target's emptiness of it cannot be checked).
  */
-function scriptDataOnlyTables(plain) {
-    if (!plain.madeByPgDump)
-        return [];
+function scriptDataOnlyTables(plain, inputs) {
+    if ((inputs.allowNonEmpty || inputs.clean) && plain.unreadableWrites.length > 0)
+        throw new RestoreError(`the script writes rows into a table whose name the restore cannot read, so it cannot check that table is empty: ${plain.unreadableWrites.slice(0, 3).join(' | ')}. Nothing was restored. Load the script by hand with psql, or write the table's name plainly (schema.table, "quoted" if need be).`);
     const created = new Set(plain.createdTables.map(tableKey));
     const seen = new Set();
     const result = [];
-    for (const t of [...plain.copyTables, ...plain.insertTables]) {
-        const key = tableKey(t);
+    for (const t of plain.writtenTables) {
+        const table = { schema: t.schema, name: t.name };
+        const key = tableKey(table);
         if (created.has(key) || seen.has(key))
             continue;
+        if (t.schema === '' && plain.createdUnqualified.has(t.name))
+            continue;
         seen.add(key);
-        result.push(t);
+        result.push(table);
     }
     return result;
 }
@@ -3843,9 +4123,13 @@ function archiveDrops(inputs, toc) {
     log/* log */.Rm.info(`clean: the archive's table of contents lists ${(0,log/* plural */.LS)(list.drops.length, 'object')} to drop first.`);
     return list;
 }
-/** The table of contents of a directory archive in a tar stream: its toc.dat, read from the stream. */
+/**
+ * The toc.dat of a directory archive in a tar stream, read from the stream: its one member named
+ * so (the load compares the unpacked file with these bytes).
+ */
 async function tocOfDirectoryTar(file, decoding) {
-    const tar = (0,src_process/* startChild */.v0)('tar', ['-xOf', '-', '--wildcards', '*toc.dat'], {
+    // --verbose: the matching members' names, on stderr (their data goes to stdout)
+    const tar = (0,src_process/* startChild */.v0)('tar', ['-xvOf', '-', '--wildcards', '*toc.dat'], {
         stdin: (0,decode/* openDecoded */.BA)(file, decoding)
     });
     const chunks = [];
@@ -3859,7 +4143,18 @@ async function tocOfDirectoryTar(file, decoding) {
     if (read.status === 'rejected' || done.status === 'rejected') {
         throw new RestoreError('the directory archive has no readable toc.dat, which clean needs to know what to drop. Nothing was restored.');
     }
-    return (0,postgres_toc/* parseArchiveToc */.ei)(Buffer.concat(chunks));
+    const names = tar
+        .stderr()
+        .split('\n')
+        .filter(line => line !== '' && !line.startsWith('tar: '));
+    if (names.length !== 1 || !/^(\.\/)*toc\.dat$/.test(names[0]))
+        throw new RestoreError(`the directory archive (tar) holds ${names.length === 1
+            ? `its table of contents as ${JSON.stringify(names[0].slice(0, 80))}`
+            : `${names.length} members named like toc.dat (${names
+                .slice(0, 3)
+                .map(n => JSON.stringify(n.slice(0, 80)))
+                .join(', ')})`}, where pg_dump writes one, toc.dat, at its top: pg_restore would read another table of contents than the one checked. Nothing was restored. Restore a backup the action or pg_dump -Fd made.`);
+    return Buffer.concat(chunks);
 }
 /** The file is the one the manifest describes: same sha256, same size. */
 async function checkDigest(dump, known, manifest) {
@@ -4029,7 +4324,7 @@ async function restore(inputs, connection, deps = {}) {
             // restore fails after it (they may own what loaded by then: they are not dropped)
             let rolesCommitted = false;
             try {
-                return await loadWatched(inputs, monitor, env, () => loadBackup(progress.dump, { ...plan, drops, roles: roles?.statements }, { env, database: connection.database, serverMajor: server.major }, inputs, workDir, {
+                return await loadWatched(inputs, monitor, env, () => loadBackup(progress.dump, { ...plan, drops, roles: roles?.statements, fills: server.fills }, { env, database: connection.database, serverMajor: server.major }, inputs, workDir, {
                     policy,
                     archiveTap: tap?.stage,
                     rolesCommitted: () => {
@@ -4049,11 +4344,16 @@ async function restore(inputs, connection, deps = {}) {
         });
         const backupDigest = await tap?.result();
         const skipped = restore_reportSkipped(inputs, loaded.skipped);
-        const notRestored = skipped
+        const objects = skipped
             .filter(g => g.reason.startsWith(NOT_RESTORED))
             .map(g => g.reason.slice(NOT_RESTORED.length));
+        // the provider's objects keep their own privileges: the backup's GRANT/REVOKE on them, once
+        const acl = providerAclNote(loaded.skipped);
+        const notRestored = acl ? [...objects, acl] : objects;
         if (notRestored.length > 0) {
-            const warning = `Not restored — ${(0,log/* plural */.LS)(notRestored.length, 'object')} of the backup ${notRestored.length === 1 ? 'acts' : 'act'} on what the provider owns in the target, or ${notRestored.length === 1 ? 'needs' : 'need'} what only it may create (pg_restore by hand fails on ${notRestored.length === 1 ? 'it' : 'them'} and carries on): ${notRestored.join('; ')}.`;
+            const warning = objects.length > 0
+                ? `Not restored — ${(0,log/* plural */.LS)(objects.length, 'object')} of the backup ${objects.length === 1 ? 'acts' : 'act'} on what the provider owns in the target, or ${objects.length === 1 ? 'needs' : 'need'} what only it may create (pg_restore by hand fails on ${objects.length === 1 ? 'it' : 'them'} and carries on): ${objects.join('; ')}.${acl ? ` Not restored either: ${acl}.` : ''}`
+                : `Not restored — ${acl}.`;
             log/* log */.Rm.warning(warning);
             warnings.push(warning);
         }
@@ -4381,13 +4681,14 @@ async function checkClean(inputs, session, client, list) {
  * lose the backup's rows) and keeps their rows where the target holds some.
  */
 async function guardTarget(inputs, client, plan, facts) {
-    const server = await (0,postgres_session/* readServerInfo */.Gv)(client);
+    const server = { ...(await (0,postgres_session/* readServerInfo */.Gv)(client)), fills: [] };
     log/* log */.Rm.info(`Target: PostgreSQL ${server.version}, database '${server.database}', ${(0,log/* formatBytes */.z3)(server.sizeBytes)}`);
     const schemas = new Set(['public']);
     for (const t of plan.dataTables ?? [])
         schemas.add(t.schema);
     for (const t of [...(plan.dataOnlyTables ?? []), ...(plan.dataOnlySequences ?? [])])
-        schemas.add(t.schema);
+        if (t.schema !== '')
+            schemas.add(t.schema);
     const plain = plan.plain;
     const refs = plan.references;
     for (const s of plain?.schemas ?? [])
@@ -4405,6 +4706,8 @@ async function guardTarget(inputs, client, plan, facts) {
     const dataOnly = await checkDataOnly(client, plan, providers);
     if (dataOnly && (inputs.allowNonEmpty || inputs.clean)) {
         acceptDataOnly(inputs, server, plan, dataOnly);
+        // the load locks them and checks them empty again in its own transaction (load.ts)
+        server.fills = dataOnly.fills.map(t => ({ schema: t.schema, name: t.name }));
     }
     if (inputs.allowNonEmpty && !inputs.clean)
         await refuseTakenNames(client, server, plan, providers);
@@ -4696,7 +4999,9 @@ before = new Set()) {
     }
     if (problems.length > 0) {
         // after the commit: a failure, not a check that left the target unchanged (exit 1, not 3)
-        throw new errors/* EngineError */.NJ(`the restored data does not match the backup's manifest: ${problems.join('; ')}. The restore was committed: the target holds what was loaded. The backup is not what its manifest says (a damaged or edited backup, or a table that changed in ways pg_dump's snapshot cannot see); compare it with another backup before relying on it.`);
+        throw new errors/* EngineError */.NJ(manifest
+            ? `the restored data does not match the backup's manifest: ${problems.join('; ')}. The restore was committed: the target holds what was loaded. The backup is not what its manifest says (a damaged or edited backup, or a table that changed in ways pg_dump's snapshot cannot see); compare it with another backup before relying on it.`
+            : `the restored data does not match what the backup itself lists (it has no manifest to compare with): ${problems.join('; ')}. The restore was committed: the target holds what was loaded. The backup is not what its own table of contents or statements say (a damaged or edited backup); compare it with another backup before relying on it.`);
     }
     const total = result.reduce((sum, t) => sum + t.rows, 0);
     log/* log */.Rm.info(expected.size > 0
