@@ -376,8 +376,12 @@ export function stopOnSignals(
   const onSignal = (signal: NodeJS.Signals): void => {
     if (first) return end(first, 'unfinished')
     first = signal
-    void cancelChildren(signal, options.graceMs ?? 2000).then(() => {
-      setTimeout(() => end(signal, 'unfinished'), options.unwindMs ?? 4000)
+    const graceMs = options.graceMs ?? 2000
+    const unwindMs = options.unwindMs ?? 4000
+    // whatever the children do, the run ends: a bound that does not wait for them to be reaped
+    setTimeout(() => end(signal, 'unfinished'), graceMs + unwindMs + 2000)
+    void cancelChildren(signal, graceMs).then(() => {
+      setTimeout(() => end(signal, 'unfinished'), unwindMs)
       running.then(
         () => end(signal, 'succeeded'),
         () => end(signal, 'failed')

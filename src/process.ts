@@ -320,6 +320,9 @@ export async function stopAllChildren(graceMs = 5000): Promise<void> {
     child =>
       new Promise<void>(resolve => {
         if (child.exitCode !== null || child.signalCode !== null) return resolve()
+        // 'exit', not only 'close': a stream of its that no one reads any more (a pipeline torn
+        // down by the cancel) never ends, so 'close' may never come once the process is gone
+        child.once('exit', () => resolve())
         child.once('close', () => resolve())
       })
   )
