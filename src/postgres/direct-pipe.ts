@@ -21,6 +21,7 @@ import { Transform, type TransformCallback } from 'node:stream'
 import zlib from 'node:zlib'
 import type { BackupFile, Decoding } from '../pipeline/decode.js'
 import { findZstdCommand } from '../pipeline/compress.js'
+import { SCAVENGE_BYTES, scavengeEvery } from '../memory.js'
 
 /** Compressed bytes held back from zstd until the whole entry was read and its CRC-32 matched. */
 export const DIRECT_PIPE_HOLD_BACK = 64 * 1024
@@ -80,6 +81,8 @@ export class PipedFeed extends Transform {
   private tail: Buffer[] = []
   private tailLength = 0
   private crc = 0
+  // the chunks it passes are garbage once zstd read them (see memory.ts)
+  private readonly scavenge = scavengeEvery(SCAVENGE_BYTES)
 
   constructor(
     private readonly tocBytes: Buffer,
@@ -96,6 +99,7 @@ export class PipedFeed extends Transform {
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
     this.crc = zlib.crc32(chunk, this.crc)
+    this.scavenge(chunk.length)
     if (this.headChecked) {
       this.hold(chunk)
       return callback()
