@@ -12,6 +12,9 @@ import { createWriteStream, mkdirSync, mkdtempSync, readFileSync, writeFileSync 
 import path from 'node:path'
 import { Readable, Writable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
+import zlib from 'node:zlib'
+import { randomBytes } from 'node:crypto'
+import { PipedFeed } from '../../src/postgres/direct-pipe.js'
 import { tableChecksums } from '../../dev/fixtures.js'
 import type { TestServer } from '../../dev/postgres.js'
 import { DirectFeed, type LoadOptions, type LoadPlan, loadBackup } from '../../src/postgres/load.js'
@@ -515,4 +518,126 @@ describe("'auto' owners and privileges", () => {
     ])
     expect(await tableChecksums(server, target)).toEqual(sums)
   }, 60_000)
+})
+
+describe('a zstd archive stored in a zip: zstd -d writes into pg_restore itself (direct-pipe.ts)', () => {
+  /** The archive compressed, at an offset inside a bigger file, as a zip's stored entry. */
+  function stored(archive: Buffer, crc = zlib.crc32(zstdOf(archive))) {
+    const compressed = zstdOf(archive)
+    const padding = Buffer.alloc(1000, 0x55)
+    const file = write(Buffer.concat([padding, compressed, padding]))
+    return {
+      path: file,
+      range: { offset: padding.length, length: compressed.length },
+      crc32: crc >>> 0
+    }
+  }
+  function zstdOf(archive: Buffer): Buffer {
+    return execFileSync('zstd', ['-q', '-c', '-3'], { input: archive, maxBuffer: 1 << 30 })
+  }
+  function loadStored(
+    dump: ReturnType<typeof stored>,
+    checked: Buffer,
+    database: string
+  ): ReturnType<typeof loadBackup> {
+    return readArchiveToc(Readable.from([checked])).then(tocRead =>
+      loadBackup(
+        dump,
+        { ...serverLoadPlan(server, 'zstd'), tocRead },
+        {
+          env: server.env(database) as Record<string, string>,
+          database,
+          serverMajor: server.major
+        },
+        LOAD_OPTIONS,
+        mkdtempSync(path.join(harness.work, 'work-'))
+      )
+    )
+  }
+
+  it('loads directly, rows equal to the source', async () => {
+    const target = await server.createDatabase()
+    let result: unknown
+    const out = await capturedLog(async () => {
+      result = await loadStored(stored(piped), piped, target)
+    })
+    expect(out).toMatch(/Loading with pg_restore -d directly \(zstd -d writing into it\)/)
+    expect(result).toEqual({ skipped: [], direct: true })
+    expect(await tableChecksums(server, target)).toEqual(await tableChecksums(server, source))
+  }, 60_000)
+
+  it('bytes that changed since the check (the CRC-32 differs): nothing is kept', async () => {
+    const target = await server.createDatabase()
+    const dump = stored(piped)
+    const error = await loadStored({ ...dump, crc32: (dump.crc32 ^ 1) >>> 0 }, piped, target).catch(
+      (e: Error) => e
+    )
+    expect(error).toBeInstanceOf(Error)
+    expect((error as Error).message).toMatch(
+      /^the backup could not be read while restoring: the backup's bytes changed since they were checked \(CRC-32/
+    )
+    expect(await tables(target)).toEqual([])
+  }, 60_000)
+
+  it('a TOC other than the checked one: refused before pg_restore gets a byte', async () => {
+    const other = replaceString(
+      piped,
+      'COPY public.u (id, v) FROM stdin;\n',
+      'COPY "public".u (id, v) FROM stdin;\n'
+    )
+    const target = await server.createDatabase()
+    const error = await loadStored(stored(other), piped, target).catch((e: Error) => e)
+    expect(error).toBeInstanceOf(CheckError)
+    expect((error as Error).message).toMatch(
+      /table of contents changed between its check and its load/
+    )
+    expect(await tables(target)).toEqual([])
+  }, 60_000)
+
+  it('a corrupt block near the end: zstd fails, nothing is kept', async () => {
+    const compressed = zstdOf(piped)
+    const broken = Buffer.from(compressed)
+    // a byte of the frame's later blocks (not the head: the TOC check would refuse it first)
+    for (let at = broken.length - 5000; at < broken.length - 4000; at++) broken[at] ^= 0xff
+    const file = write(broken)
+    const dump = {
+      path: file,
+      range: { offset: 0, length: broken.length },
+      crc32: zlib.crc32(broken) >>> 0
+    }
+    const target = await server.createDatabase()
+    const error = await loadStored(dump, piped, target).catch((e: Error) => e)
+    expect(error).toBeInstanceOf(Error)
+    expect((error as Error).message).toMatch(/could not be (decompressed|read) while restoring/)
+    expect(await tables(target)).toEqual([])
+  }, 60_000)
+
+  it("a failing COPY: pg_restore's error is the one reported (not zstd losing its reader)", async () => {
+    const table = 'CREATE TABLE public.t (\n    id integer NOT NULL,\n    v text\n);'
+    const crafted = Buffer.from(piped)
+    crafted.write('int4', crafted.indexOf(table) + table.indexOf('text'))
+    const target = await server.createDatabase()
+    const error = await loadStored(stored(crafted), crafted, target).catch((e: Error) => e)
+    expect((error as Error).message).toMatch(/invalid input syntax for type integer/)
+    expect((error as Error).message).toMatch(/TABLE DATA public\.t/)
+    expect(await tables(target)).toEqual([])
+  }, 60_000)
+
+  it('PipedFeed: the last 64 KiB reach zstd only once the input ended with its CRC-32', async () => {
+    // more than the bytes held back: the archive, then incompressible bytes
+    const compressed = zstdOf(Buffer.concat([piped, randomBytes(300 * 1024)]))
+    const { toc } = await readArchiveToc(Readable.from([piped]))
+    const feed = new PipedFeed(piped.subarray(0, toc.end), zlib.crc32(compressed))
+    const passed: Buffer[] = []
+    feed.on('data', (chunk: Buffer) => passed.push(chunk))
+    for (let at = 0; at < compressed.length; at += 16 * 1024)
+      feed.write(compressed.subarray(at, at + 16 * 1024))
+    await new Promise(resolve => setTimeout(resolve, 200))
+    const early = Buffer.concat(passed).length
+    expect(compressed.length - early).toBeGreaterThanOrEqual(64 * 1024)
+    expect(compressed.length - early).toBeLessThan(80 * 1024)
+    feed.end()
+    await new Promise(resolve => feed.on('end', resolve))
+    expect(Buffer.concat(passed).equals(compressed)).toBe(true)
+  })
 })

@@ -19,6 +19,8 @@ export interface BackupFile {
   name?: string
   /** Counts the bytes read of it (for progress reports), when given. */
   meter?: { bytes: number }
+  /** A stored zip entry: the CRC-32 the zip gives for its bytes (checked when it was opened). */
+  crc32?: number
 }
 
 /** The backup file's name, for messages. */

@@ -53,6 +53,13 @@ import {
 } from './parallel-restore.js'
 import { lexPsqlScript } from './psql-lexer.js'
 import { directTextHazard } from './direct-entries.js'
+import {
+  DIRECT_PIPE_HOLD_BACK,
+  PipedFeed,
+  type PipedInput,
+  PipedInputError,
+  pipedInput
+} from './direct-pipe.js'
 import { refusal } from './psql-script-rules.js'
 import {
   ScriptGate,
@@ -311,7 +318,7 @@ async function load(
   const direct = await planDirectLoad(plan, target, options, hooks, archive, workDir)
   if (direct.direct) {
     log.info(
-      `Loading with pg_restore -d${parallel ? ` --jobs=${options.jobs}` : ''} directly: the gate passed ${options.tables.length > 0 || options.schemas.length > 0 ? "the selected entries' script" : "the archive's script whole"}, with nothing to leave out (checked in ${seconds().toFixed(1)} s).`
+      `Loading with pg_restore -d${parallel ? ` --jobs=${options.jobs}` : ''} directly${direct.piped ? ' (zstd -d writing into it)' : ''}: the gate passed ${options.tables.length > 0 || options.schemas.length > 0 ? "the selected entries' script" : "the archive's script whole"}, with nothing to leave out (checked in ${seconds().toFixed(1)} s).`
     )
     if (parallel) await runFirst(plan, target, options, hooks)
     return loadDirect(plan, target, options, hooks, archive, direct)
@@ -480,6 +487,8 @@ interface DirectLoad {
   selection: string[]
   /** A custom archive on stdin: the decoded stream, paused just after its TOC. */
   rest?: Readable
+  /** A custom archive decoded by `zstd -d` straight into pg_restore (direct-pipe.ts). */
+  piped?: PipedInput
 }
 
 /**
@@ -547,9 +556,16 @@ async function checkDirect(
   let toc: ArchiveToc
   let tocBytes: Buffer
   let changed = false
+  const piped =
+    'path' in archive || !plan.tocRead
+      ? undefined
+      : pipedInput(archive, hooks.archiveTap !== undefined)
   try {
     if ('path' in archive) {
       ;({ toc, bytes: tocBytes } = await readTocAt(archive.path))
+    } else if (piped && plan.tocRead) {
+      // the load's own read compares its head with these bytes before zstd gets any (PipedFeed)
+      ;({ toc, bytes: tocBytes } = plan.tocRead)
     } else {
       // one read: the check takes the TOC off the stream the load goes on reading
       opened.stream = openDirectInput(archive)
@@ -647,7 +663,7 @@ async function checkDirect(
   }
   const file = path.join(dir, 'load.list')
   await writeFile(file, listFile(ids), { mode: 0o600 })
-  return { direct: true, toc, tocBytes, listFile: file, selection, rest: opened.stream }
+  return { direct: true, toc, tocBytes, listFile: file, selection, rest: opened.stream, piped }
 }
 
 /**
@@ -769,6 +785,7 @@ async function loadDirect(
     `--use-list=${direct.listFile}`,
     ...direct.selection
   ]
+  if (direct.piped) return loadPiped(plan, target, options, direct, direct.piped, args)
   let stdin: Readable | undefined
   let onStderrLine: ((line: string) => void) | undefined
   if ('path' in archive) {
@@ -823,6 +840,86 @@ async function loadDirect(
       `the backup could not be read while restoring: ${sentence((error as Error).message)}`,
       child.stderr(),
       true
+    )
+  }
+  return { skipped: [], direct: true }
+}
+
+/**
+ * loadDirect for a zstd-compressed custom archive stored in a zip: `zstd -d` writes into
+ * pg_restore's stdin itself, only the compressed bytes pass through this process (PipedFeed
+ * holds them back until the head decoded to the checked TOC, and the end until the entry's
+ * CRC-32 matched). The first failure is the one reported: the input's, else pg_restore's (zstd
+ * then only lost its reader), else zstd's.
+ */
+async function loadPiped(
+  plan: LoadPlan,
+  target: LoadTarget,
+  options: LoadOptions,
+  direct: DirectLoad,
+  piped: PipedInput,
+  args: string[]
+): Promise<LoadResult> {
+  const pgRestore = programPath(plan.client, 'pg_restore')
+  const restoring = startChild(pgRestore, args, {
+    env: target.env,
+    stdin: 'pipe',
+    stdout: 'ignore'
+  })
+  const feed = new PipedFeed(
+    direct.tocBytes,
+    piped.file.crc32,
+    DIRECT_PIPE_HOLD_BACK,
+    options.singleTransaction ? markCommitSent : undefined
+  )
+  const decoding = startChild(piped.zstd, ['-q', '-d', '-c'], {
+    stdin: chain(openRaw(piped.file), feed),
+    stdout: restoring.stdin!
+  })
+  // zstd holds the pipe's writing end now: pg_restore's input ends when zstd's output does
+  restoring.stdin!.destroy()
+  const [restored, decoded] = await Promise.allSettled([restoring.done, decoding.done])
+  // zstd lost its reader (pg_restore ended first): killed by SIGPIPE, or told so
+  const readerGone =
+    decoded.status === 'rejected' &&
+    decoded.reason instanceof ChildProcessError &&
+    (decoded.reason.signal === 'SIGPIPE' || /broken pipe/i.test(decoding.stderr()))
+  if (decoded.status === 'rejected' && !(decoded.reason instanceof ChildProcessError)) {
+    restoring.kill()
+    const reason = decoded.reason as Error
+    if (reason instanceof PipedInputError && reason.kind === 'head') throw tocChanged()
+    throw new LoadError(
+      `the backup could not be read while restoring: ${sentence(reason.message)}`,
+      restoring.stderr(),
+      true
+    )
+  }
+  if (restored.status === 'rejected') {
+    const error = restored.reason as Error
+    if (error instanceof ChildProcessError) {
+      if (error.startError) throw explainChildFailure(error)
+      // zstd failed first (not for want of a reader): pg_restore only saw its input end
+      if (decoded.status === 'rejected' && !readerGone)
+        throw new LoadError(
+          `the backup could not be decompressed while restoring: ${sentence(decoding.stderr().trim() || (decoded.reason as Error).message)}`,
+          error.stderr,
+          true
+        )
+      throw explainLoadFailure(
+        error.program,
+        error.code,
+        error.signal,
+        error.stderr,
+        tocEntryNamed(error.stderr, direct.toc)
+      )
+    }
+    throw error
+  }
+  if (decoded.status === 'rejected' && !readerGone) {
+    // pg_restore ended well, with the held-back end: the whole input had its CRC-32 checked
+    throw new LoadError(
+      `zstd failed after pg_restore had loaded the whole backup and may have committed it: ${sentence(decoding.stderr().trim() || (decoded.reason as Error).message)}`,
+      restoring.stderr()
     )
   }
   return { skipped: [], direct: true }

@@ -362,7 +362,12 @@ async function hashStored(file: string, entry: ZipEntry): Promise<string> {
 /** A stored entry as a backup file read in place: its byte range in the zip. */
 export function entryFile(zip: OpenZip, entry: ZipEntry): BackupFile | undefined {
   return (
-    entry.range && { path: zip.file, range: entry.range, name: path.posix.basename(entry.name) }
+    entry.range && {
+      path: zip.file,
+      range: entry.range,
+      name: path.posix.basename(entry.name),
+      crc32: entry.crc32 >>> 0
+    }
   )
 }
 
