@@ -1086,7 +1086,7 @@ function phaseName(title: string): string {
   if (title.startsWith('Dump to ')) return 'Dump → compress → sha256 → zip → upload (overlapped)'
   if (title.startsWith('Upload artifact')) return 'Finish the upload (manifest, finalize)'
   if (title === 'Fetch the backup')
-    return 'Fetch the backup (download, loopback; copy the dump out)'
+    return 'Fetch the backup (download, loopback; its digests checked on the way)'
   return title
 }
 
