@@ -623,6 +623,61 @@ describe('a zstd archive stored in a zip: zstd -d writes into pg_restore itself 
     expect(await tables(target)).toEqual([])
   }, 60_000)
 
+  it.each([
+    ['its head split over two zstd frames (node:zlib reads one)', 'split'],
+    ['a skippable frame before the first one', 'skippable']
+  ] as const)(
+    '%s: the path through this process, which reads what the zstd CLI reads; rows equal',
+    async (_what, shape) => {
+      const { toc } = await readArchiveToc(Readable.from([piped]))
+      const cut = Math.floor(toc.end / 2)
+      // a skippable frame: magic 0x184D2A50, a 4-byte length, that many bytes
+      const skippable = Buffer.alloc(8 + 16)
+      skippable.writeUInt32LE(0x184d2a50, 0)
+      skippable.writeUInt32LE(16, 4)
+      const compressed =
+        shape === 'split'
+          ? Buffer.concat([zstdOf(piped.subarray(0, cut)), zstdOf(piped.subarray(cut))])
+          : Buffer.concat([skippable, zstdOf(piped)])
+      const file = write(compressed)
+      const dump = {
+        path: file,
+        range: { offset: 0, length: compressed.length },
+        crc32: zlib.crc32(compressed) >>> 0
+      }
+      const target = await server.createDatabase()
+      let result: unknown
+      const out = await capturedLog(async () => {
+        result = await loadStored(dump, piped, target)
+      })
+      expect(out).toMatch(/Loading with pg_restore -d directly:/)
+      expect(result).toEqual({ skipped: [], direct: true })
+      expect(await tableChecksums(server, target)).toEqual(await tableChecksums(server, source))
+    },
+    60_000
+  )
+
+  it('bytes after the archive that zstd cannot decode: pg_restore restored it whole and committed; the log says so (as zstd -dc | pg_restore by hand)', async () => {
+    const compressed = Buffer.concat([zstdOf(piped), Buffer.alloc(80 * 1024, 'GARBAGE!')])
+    const file = write(compressed)
+    const dump = {
+      path: file,
+      range: { offset: 0, length: compressed.length },
+      crc32: zlib.crc32(compressed) >>> 0
+    }
+    const target = await server.createDatabase()
+    let result: unknown
+    const out = await capturedLog(async () => {
+      result = await loadStored(dump, piped, target)
+    })
+    expect(result).toEqual({ skipped: [], direct: true })
+    expect(out).toMatch(
+      /The restore is complete and committed, but zstd failed on the backup's bytes after the end of its archive/
+    )
+    expect(out).not.toMatch(/Nothing was kept/)
+    expect(await tableChecksums(server, target)).toEqual(await tableChecksums(server, source))
+  }, 60_000)
+
   it('PipedFeed: the last 64 KiB reach zstd only once the input ended with its CRC-32', async () => {
     // more than the bytes held back: the archive, then incompressible bytes
     const compressed = zstdOf(Buffer.concat([piped, randomBytes(300 * 1024)]))

@@ -19,7 +19,7 @@
  */
 import { Transform, type TransformCallback } from 'node:stream'
 import zlib from 'node:zlib'
-import type { BackupFile, Decoding } from '../pipeline/decode.js'
+import { type BackupFile, type Decoding, chain, firstBytes, openRaw } from '../pipeline/decode.js'
 import { findZstdCommand } from '../pipeline/compress.js'
 import { SCAVENGE_BYTES, scavengeEvery } from '../memory.js'
 
@@ -50,6 +50,20 @@ export function pipedInput(
   const zstd = findZstdCommand()
   if (!zstd) return undefined
   return { zstd, file: file as PipedInput['file'] }
+}
+
+/**
+ * Whether the entry's start decodes here (node:zlib, one zstd frame) to `tocBytes`: the check
+ * the load's PipedFeed makes before zstd gets a byte. Where it cannot (the head spread over
+ * several frames, a skippable frame first, a format the zstd CLI reads and node:zlib does not)
+ * the load takes the path through this process instead, which reads what the CLI decodes.
+ */
+export async function headDecodesHere(file: BackupFile, tocBytes: Buffer): Promise<boolean> {
+  const head = await firstBytes(
+    chain(openRaw(file), zlib.createZstdDecompress()),
+    tocBytes.length
+  ).catch(() => undefined)
+  return head !== undefined && head.equals(tocBytes)
 }
 
 /** Why the piped input was given up: for the load's error message. */
