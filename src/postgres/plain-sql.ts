@@ -261,13 +261,11 @@ export class PlainDumpObjects {
         continue
       }
       if (t.kind !== 'ident') continue
-      if (!t.quoted && /^lo_|^lowrite$|^loread$/.test(t.value)) this.largeObjects = true
-      if (!t.quoted && t.value === 'large' && tokens[i + 1]?.value === 'object')
+      const v0 = t.value
+      if (!t.quoted && (v0.startsWith('lo_') || v0 === 'lowrite' || v0 === 'loread'))
         this.largeObjects = true
-      const set =
-        tokens[i - 1]?.value === 'set' ||
-        (['local', 'session'].includes(tokens[i - 1]?.value) && tokens[i - 2]?.value === 'set')
-      if (!t.quoted && t.value === 'search_path' && set) {
+      if (!t.quoted && v0 === 'large' && tokens[i + 1]?.value === 'object') this.largeObjects = true
+      if (!t.quoted && v0 === 'search_path' && afterSet(tokens, i)) {
         // SET [SESSION|LOCAL] search_path {=|TO} a, "B", …
         for (let j = i + 1; j < tokens.length; j++) {
           const v = tokens[j]
@@ -343,6 +341,15 @@ export class PlainDumpObjects {
     this.namedKeys.add(key)
     this.namedObjects.push(object)
   }
+}
+
+/** SET search_path, SET LOCAL search_path, SET SESSION search_path: the token at i follows SET. */
+function afterSet(tokens: readonly SqlToken[], i: number): boolean {
+  const before = tokens[i - 1]?.value
+  return (
+    before === 'set' ||
+    ((before === 'local' || before === 'session') && tokens[i - 2]?.value === 'set')
+  )
 }
 
 /** Schemas of the system, never the backup's. */
