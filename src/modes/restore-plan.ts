@@ -227,12 +227,23 @@ export async function planRestore(
   const client = await chooseClient(inputs, 'pg_restore', archiveMajor, requires, installer)
   if (!manifest) await readToEnd(dump, decoding)
   if (detected.format === 'custom') {
-    const lines = await listArchive(programPath(client, 'pg_restore'), { file: dump, decoding })
+    // pg_restore --list (a child) and this process's own read of the TOC run side by side; the
+    // list's verdict still comes first (its refusal is the one reported)
+    const tocStream = openDecoded(dump, decoding)
+    const reading = readArchiveToc(tocStream, { destroy: true })
+    reading.catch(() => undefined) // awaited below, unless the list failed first
+    let lines: string[]
+    try {
+      lines = await listArchive(programPath(client, 'pg_restore'), { file: dump, decoding })
+    } catch (error) {
+      tocStream.destroy()
+      throw error
+    }
     log.info(`pg_restore --list accepts the archive (${plural(lines.length, 'line')}).`)
     const listed = manifest ? undefined : tablesFromList(lines)
     let tocRead: StreamedToc | undefined
     const fromArchive = await fromToc(inputs, async () => {
-      tocRead = await readArchiveToc(openDecoded(dump, decoding), { destroy: true })
+      tocRead = await reading
       return tocRead.toc
     })
     return {

@@ -261,13 +261,11 @@ export class PlainDumpObjects {
         continue
       }
       if (t.kind !== 'ident') continue
-      if (!t.quoted && /^lo_|^lowrite$|^loread$/.test(t.value)) this.largeObjects = true
-      if (!t.quoted && t.value === 'large' && tokens[i + 1]?.value === 'object')
+      const v0 = t.value
+      if (!t.quoted && (v0.startsWith('lo_') || v0 === 'lowrite' || v0 === 'loread'))
         this.largeObjects = true
-      const set =
-        tokens[i - 1]?.value === 'set' ||
-        (['local', 'session'].includes(tokens[i - 1]?.value) && tokens[i - 2]?.value === 'set')
-      if (!t.quoted && t.value === 'search_path' && set) {
+      if (!t.quoted && v0 === 'large' && tokens[i + 1]?.value === 'object') this.largeObjects = true
+      if (!t.quoted && v0 === 'search_path' && afterSet(tokens, i)) {
         // SET [SESSION|LOCAL] search_path {=|TO} a, "B", …
         for (let j = i + 1; j < tokens.length; j++) {
           const v = tokens[j]
@@ -345,6 +343,15 @@ export class PlainDumpObjects {
   }
 }
 
+/** SET search_path, SET LOCAL search_path, SET SESSION search_path: the token at i follows SET. */
+function afterSet(tokens: readonly SqlToken[], i: number): boolean {
+  const before = tokens[i - 1]?.value
+  return (
+    before === 'set' ||
+    ((before === 'local' || before === 'session') && tokens[i - 2]?.value === 'set')
+  )
+}
+
 /** Schemas of the system, never the backup's. */
 const RESERVED_SCHEMA = /^(?:pg_catalog|information_schema|pg_toast.*|pg_temp.*)$/
 
@@ -365,34 +372,51 @@ export function sqlTokens(text: string, inner = true): SqlToken[] {
   const out: SqlToken[] = []
   const literals: string[] = []
   const n = text.length
-  const token = TOKEN // sticky; the literals are read after the loop, never within it
   let i = 0
+  // a scanner by character codes: the tokens TOKEN's alternatives take, tried in its order
+  // (sqlTokensByRegex, in the tests, is the reference it is compared with)
   while (i < n) {
-    token.lastIndex = i
-    const m = token.exec(text)
-    if (!m) {
-      i++ // unreachable: the last alternative takes any character
-      continue
-    }
-    const [t, escString, ident, quotedIdent, string, tag] = m
-    i = token.lastIndex
-    if (ident !== undefined) out.push({ kind: 'ident', value: ident.toLowerCase(), quoted: false })
-    else if (quotedIdent !== undefined)
-      out.push({ kind: 'ident', value: quotedIdent.replace(/""/g, '"'), quoted: true })
-    else if (string !== undefined || escString !== undefined) {
-      const v =
-        string !== undefined
-          ? string.replace(/''/g, "'")
-          : escString.replace(/''/g, "'").replace(/\\(.)/gs, '$1')
+    const c = text.charCodeAt(i)
+    const start = i
+    if ((c === 0x45 || c === 0x65) /* E e */ && text.charCodeAt(i + 1) === 0x27) {
+      // E'…': \ escapes any character, '' is a quote; unterminated: to the end
+      i += 2
+      const from = i
+      for (;;) {
+        const d = text.charCodeAt(i)
+        if (d === 0x5c && i + 1 < n) i += 2
+        else if (d === 0x27 && text.charCodeAt(i + 1) === 0x27) i += 2
+        else if (d === 0x27 || d === 0x5c || i >= n) break
+        else i++
+      }
+      const v = text.slice(from, i).replace(/''/g, "'").replace(/\\(.)/gs, '$1')
+      if (text.charCodeAt(i) === 0x27) i++
       out.push({ kind: 'string', value: v })
       if (inner) literals.push(v)
-    } else if (tag !== undefined) {
+    } else if (isIdentStart(c)) {
+      i++
+      while (i < n && isIdentPart(text.charCodeAt(i))) i++
+      out.push({ kind: 'ident', value: text.slice(start, i).toLowerCase(), quoted: false })
+    } else if (c === 0x22 /* " */ || c === 0x27 /* ' */) {
+      i = quotedEnd(text, i + 1, c)
+      const raw = text.slice(start + 1, i)
+      if (text.charCodeAt(i) === c) i++
+      if (c === 0x22) out.push({ kind: 'ident', value: raw.replace(/""/g, '"'), quoted: true })
+      else {
+        const v = raw.replace(/''/g, "'")
+        out.push({ kind: 'string', value: v })
+        if (inner) literals.push(v)
+      }
+    } else if (c === 0x24 /* $ */ && dollarTagEnd(text, i) > 0) {
+      const t = text.slice(i, dollarTagEnd(text, i))
+      i += t.length
       const end = text.indexOf(t, i)
       const v = text.slice(i, end < 0 ? n : end)
       i = end < 0 ? n : end + t.length
       out.push({ kind: 'string', value: v })
       if (inner) literals.push(v)
-    } else if (t === '/*') {
+    } else if (c === 0x2f /* / */ && text.charCodeAt(i + 1) === 0x2a /* * */) {
+      i += 2
       let depth = 1
       while (i < n && depth > 0) {
         if (text[i] === '/' && text[i + 1] === '*') {
@@ -403,9 +427,21 @@ export function sqlTokens(text: string, inner = true): SqlToken[] {
           i += 2
         } else i++
       }
-    } else if (t.length === 1 && !/\s/.test(t)) out.push({ kind: 'punct', value: t })
-    else if (/^[0-9]/.test(t)) out.push({ kind: 'punct', value: '0' })
-    // white space and -- comments: nothing
+    } else if (c === 0x2d /* - */ && text.charCodeAt(i + 1) === 0x2d) {
+      const end = text.indexOf('\n', i)
+      i = end < 0 ? n : end
+    } else if (c >= 0x30 && c <= 0x39 /* 0-9 */) {
+      i++
+      while (i < n && isNumberPart(text.charCodeAt(i))) i++
+      out.push({ kind: 'punct', value: i - start === 1 ? text[start] : '0' })
+    } else if (isAsciiSpace(c)) {
+      // white space (\s+: a run that starts with an ASCII one goes on over any)
+      i++
+      while (i < n && isSpace(text.charCodeAt(i))) i++
+    } else {
+      i++
+      out.push({ kind: 'punct', value: text[start] })
+    }
   }
   for (const v of literals) {
     out.push({ kind: 'punct', value: ';' })
@@ -414,13 +450,73 @@ export function sqlTokens(text: string, inner = true): SqlToken[] {
   return out
 }
 
-/**
- * One token: an identifier, a "quoted identifier", an E'…' or a '…' literal (unterminated ones
- * run to the end), a dollar quote's opening tag, a comment's start, a number, white space, or
- * any one character. U&"…" and the like are read as their parts: over-inclusive, never less.
- */
-const TOKEN =
-  /[Ee]'((?:[^'\\]|\\[^]|'')*)'?|([A-Za-z_\u0080-\uffff][\w$\u0080-\uffff]*)|"((?:[^"]|"")*)"?|'((?:[^']|'')*)'?|(\$(?:[A-Za-z_\u0080-\uffff][\w\u0080-\uffff]*)?\$)|\/\*|--[^\n]*|[0-9][\w.]*|\s+|[^]/y
+/** [A-Za-z_\u0080-\uffff] */
+function isIdentStart(c: number): boolean {
+  return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || c === 0x5f || c >= 0x80
+}
+
+/** [\w$\u0080-\uffff] */
+function isIdentPart(c: number): boolean {
+  return isIdentStart(c) || (c >= 0x30 && c <= 0x39) || c === 0x24
+}
+
+/** [\w.] */
+function isNumberPart(c: number): boolean {
+  return (
+    (c >= 0x61 && c <= 0x7a) ||
+    (c >= 0x41 && c <= 0x5a) ||
+    (c >= 0x30 && c <= 0x39) ||
+    c === 0x5f ||
+    c === 0x2e
+  )
+}
+
+/** \s below U+0080 (those above start an identifier). */
+function isAsciiSpace(c: number): boolean {
+  return c === 0x20 || (c >= 0x09 && c <= 0x0d)
+}
+
+/** \s: JavaScript's white space and line terminators. */
+function isSpace(c: number): boolean {
+  if (c < 0x80) return isAsciiSpace(c)
+  return (
+    c === 0xa0 ||
+    c === 0x1680 ||
+    (c >= 0x2000 && c <= 0x200a) ||
+    c === 0x2028 ||
+    c === 0x2029 ||
+    c === 0x202f ||
+    c === 0x205f ||
+    c === 0x3000 ||
+    c === 0xfeff
+  )
+}
+
+/** Where a "…" or '…' that starts before `i` ends ('' or "" doubled go on): its closing quote, or n. */
+function quotedEnd(text: string, i: number, quote: number): number {
+  for (;;) {
+    const q = text.indexOf(quote === 0x22 ? '"' : "'", i)
+    if (q < 0) return text.length
+    if (text.charCodeAt(q + 1) !== quote) return q
+    i = q + 2
+  }
+}
+
+/** The end of a dollar quote's tag ($$, $tag$) at `i`, or 0 when none starts there. */
+function dollarTagEnd(text: string, i: number): number {
+  let j = i + 1
+  const c = text.charCodeAt(j)
+  if (c === 0x24) return j + 1
+  if (!isIdentStart(c)) return 0
+  j++
+  for (;;) {
+    const d = text.charCodeAt(j)
+    if (d === 0x24) return j + 1
+    // [\w\u0080-\uffff]: no $ inside a tag
+    if (!(isIdentStart(d) || (d >= 0x30 && d <= 0x39))) return 0
+    j++
+  }
+}
 
 /** The schemas of a search_path value ('a, "B", $user'), folded. */
 function searchPathList(value: string): string[] {
@@ -497,6 +593,8 @@ export interface WrittenTable extends QualifiedName {
  * (U&"…" names, anything unexpected): the caller refuses them (fail-closed).
  */
 export function writtenTables(text: string): { tables: WrittenTable[]; unreadable: string[] } {
+  // none of the words, in any case: no token below can be one (most of a schema's statements)
+  if (!WRITES.test(text)) return { tables: [], unreadable: [] }
   const tokens = sqlTokens(text, false)
   const tables: WrittenTable[] = []
   const unreadable: string[] = []
