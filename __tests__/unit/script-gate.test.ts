@@ -7,7 +7,11 @@ import { describe, expect, it } from '@jest/globals'
 import { Readable, Writable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { CheckError } from '../../src/errors.js'
-import { ScriptGate, type ScriptGateOptions } from '../../src/postgres/script-gate.js'
+import {
+  ScriptGate,
+  type ScriptGateOptions,
+  settingsCheck
+} from '../../src/postgres/script-gate.js'
 import {
   explainLoadFailure,
   inArchiveEntries,
@@ -204,7 +208,8 @@ describe('ScriptGate refuses before psql sees a byte of it', () => {
     expect(old.out).toBe('')
     const current = await gate(script, { psqlMajor: 17 })
     expect(current.error).toBeUndefined()
-    expect(current.out).toBe(`BEGIN;\n${script}\nCOMMIT;\n`)
+    // psql 17+: passed, after the check that the settings are still those it was read with
+    expect(current.out).toBe(`BEGIN;\n${settingsCheck(true, 'UTF8')}${script}\nCOMMIT;\n`)
   })
 
   it('refuses COPY to or from a file on the server, and an empty statement (COMMIT;; after COPY data made psql stop reading)', async () => {
