@@ -409,6 +409,10 @@ function gateOptions(
 
 /** The gate's skipped statements (the restore lists them by reason in the log and summary). */
 function reportSkipped(gate: ScriptGate): LoadResult {
+  if (gate.settingChecks > 0)
+    log.info(
+      `The gate checked standard_conforming_strings and client_encoding on the server ${plural(gate.settingChecks, 'time')}, before text whose reading depends on them (non-ASCII, or a backslash in a '…' literal): the script could have switched them at run time.`
+    )
   return { skipped: gate.skipped }
 }
 
