@@ -64,7 +64,8 @@ function planFor(client: RealClient, format: LoadPlan['format']): LoadPlan {
 async function load(
   client: RealClient,
   format: LoadPlan['format'],
-  bytes: Buffer
+  bytes: Buffer,
+  env: Record<string, string> = {}
 ): Promise<{ database: string; out: string; result: unknown }> {
   const file = path.join(work, `in-${++n}.${format === 'plain' ? 'sql' : 'dump'}`)
   writeFileSync(file, bytes)
@@ -74,7 +75,11 @@ async function load(
     result = await loadBackup(
       { path: file },
       planFor(client, format),
-      { env: server.env(database) as Record<string, string>, database, serverMajor: 15 },
+      {
+        env: { ...(server.env(database) as Record<string, string>), ...env },
+        database,
+        serverMajor: 15
+      },
       { ...LOAD_OPTIONS },
       mkdtempSync(path.join(work, 'work-'))
     ).catch((e: unknown) => e)
@@ -170,6 +175,20 @@ describe.each(clients.map(c => [`psql ${c.version}`, c] as const))(
       },
       120_000
     )
+
+    it('a connection in LATIN1 (PGCLIENTENCODING) and a script without SET client_encoding: its LATIN1 text restores as by hand', async () => {
+      const script = Buffer.concat([
+        Buffer.from(
+          'CREATE TABLE public.t (id integer, v text);\nINSERT INTO public.t VALUES (1, '
+        ),
+        Buffer.from("'caf\xe9 \\ x');\n", 'latin1')
+      ])
+      const { database, result } = await load(client, 'plain', script, {
+        PGCLIENTENCODING: 'LATIN1'
+      })
+      expect(result).not.toBeInstanceOf(Error)
+      expect(await server.query(database, 'SELECT v FROM public.t')).toEqual([{ v: 'café \\ x' }])
+    }, 120_000)
 
     it('a view that only reads the settings restores as by hand', async () => {
       const script = `${HEAD}CREATE VIEW public.v AS SELECT pg_catalog.current_setting('client_encoding') AS e, pg_catalog.current_setting('standard_conforming_strings') AS s;\nCOMMENT ON TABLE public.t IS 'standard_conforming_strings';\n`

@@ -584,18 +584,28 @@ export function isAscii(buf: Buffer): boolean {
   return true
 }
 
+/** The client-only encodings, in which psql lexes multi-byte characters (psql-lexer.ts). */
+const CHARACTER_WISE = ['SJIS', 'SHIFT_JIS_2004', 'BIG5', 'GBK', 'UHC', 'GB18030', 'JOHAB']
+
 /**
  * One statement, ASCII without a backslash, with every name schema-qualified (the script may have
  * set search_path and created look-alike functions or operators), that fails unless the server's
- * standard_conforming_strings is `std` and its client_encoding is `encoding`. Its error names
- * both values. Its output is a row psql prints to the stdout nobody reads.
+ * standard_conforming_strings is `std` and its client_encoding is one psql and the server read
+ * byte by byte (every server encoding: in all of them the text reads as the gate read it, which
+ * the gate did with `encoding`; the connection's own encoding — a LATIN1 database's — is one).
+ * Not one of the client-only encodings, in which a character can hold the byte of "\" or "'".
+ * Its error names both values. Its output is a row psql prints to the stdout nobody reads.
  */
 export function settingsCheck(std: boolean, encoding: string): string {
   if (!/^[A-Za-z0-9_]+$/.test(encoding)) throw new Error(`unexpected encoding name ${encoding}`)
   const scs = std ? 'on' : 'off'
   const now = (name: string): string => `pg_catalog.current_setting('${name}')`
+  const enc = `pg_catalog.pg_char_to_encoding(${now('client_encoding')})`
+  const characterWise = CHARACTER_WISE.map(
+    name => `pg_catalog.int4eq(${enc}, pg_catalog.pg_char_to_encoding('${name}'))`
+  ).join(' OR ')
   const message = `pg_catalog.concat('the restore stopped: the script changed standard_conforming_strings or client_encoding at run time (now ', ${now('standard_conforming_strings')}, ', ', ${now('client_encoding')}, '), not in a statement the check could follow; psql and the server would read the next statement otherwise than the check did (with ${scs}, ${encoding})')`
-  return ` SELECT CASE WHEN pg_catalog.texteq(${now('standard_conforming_strings')}, '${scs}') AND pg_catalog.int4eq(pg_catalog.pg_char_to_encoding(${now('client_encoding')}), pg_catalog.pg_char_to_encoding('${encoding}')) THEN 0 ELSE pg_catalog.int4in(pg_catalog.textout(${message})) END;`
+  return ` SELECT CASE WHEN pg_catalog.texteq(${now('standard_conforming_strings')}, '${scs}') AND NOT (${characterWise}) THEN 0 ELSE pg_catalog.int4in(pg_catalog.textout(${message})) END;`
 }
 
 /** The settings psql reads the line after a statement with, as far as its text shows. */
