@@ -58,10 +58,6 @@ describe('directTextHazard', () => {
     ['SELECT 1;\n\\! touch x\n', /psql reads otherwise than as SQL statements \(metaCommand\)/],
     ['RESET ALL;\nSELECT 1;\n', /changes \(or may change\)/],
     ['DISCARD ALL;\nSELECT 1;\n', /changes \(or may change\)/],
-    [
-      "SELECT set_config('standard_conforming_strings', 'off', false);\nSELECT 1;\n",
-      /changes \(or may change\)/
-    ],
     // a change the lexer cannot see (a function of the backup): the literal alone is refused
     [
       "SELECT public.f();\nSELECT 'x\\' AS a, ' ; CREATE ROLE evil; --';\n",
@@ -72,6 +68,47 @@ describe('directTextHazard', () => {
   ])('refused: %j', (defn, reason) => {
     expect(directTextHazard([entry(defn)])).toMatch(reason)
     expect(directTextHazard([entry(defn)])).toMatch(/^the entry 7 \(COMMENT\), its definition: /)
+  })
+
+  it('text that could read otherwise after code of the archive that may switch the settings at run time', () => {
+    const fn = entry(
+      "CREATE FUNCTION public.f() RETURNS void LANGUAGE sql AS $$SELECT pg_catalog.set_config('standard_' || 'conforming_strings', 'off', false)$$;\n",
+      { dumpId: 5, desc: 'FUNCTION' }
+    )
+    const hazard =
+      /^the entry 7 \(COMMENT\), its definition: text with a backslash or non-ASCII bytes after the entry 5 \(FUNCTION\)/
+    // a plain literal with a backslash, and non-ASCII text: after the function, not before it
+    for (const defn of [
+      "COMMENT ON TABLE public.t IS 'a\\\\b';\n",
+      "COMMENT ON TABLE public.t IS 'café';\n"
+    ]) {
+      expect(directTextHazard([fn, entry(defn)])).toMatch(hazard)
+      expect(directTextHazard([entry(defn), fn])).toBeUndefined()
+    }
+    // set_config with a built name in any entry counts as such code
+    const call = entry("SELECT pg_catalog.set_config('client_' || 'encoding', 'SJIS', false);\n", {
+      dumpId: 6
+    })
+    expect(directTextHazard([call, entry("COMMENT ON TABLE public.t IS 'café';\n")])).toMatch(
+      /after the entry 6 \(COMMENT\)/
+    )
+    // a backslash the setting does not change (E'…', a dollar-quoted body), or ASCII: direct
+    for (const defn of [
+      "COMMENT ON TABLE public.t IS E'a\\\\b';\n",
+      "CREATE FUNCTION public.g() RETURNS text LANGUAGE sql AS $$SELECT E'\\\\d'$$;\n",
+      "COMMENT ON TABLE public.t IS 'plain';\n"
+    ])
+      expect(directTextHazard([fn, entry(defn)])).toBeUndefined()
+    // clean: the drops run first, last entry first
+    const drop = entry('SELECT 1;\n', {
+      dumpId: 8,
+      dropStmt: "COMMENT ON TABLE public.t IS 'café';\n"
+    })
+    expect(directTextHazard([drop, fn], { clean: true })).toBeUndefined()
+    expect(directTextHazard([fn, drop], { clean: true })).toBeUndefined()
+    expect(
+      directTextHazard([drop, { ...fn, dropStmt: 'DROP FUNCTION public.f();\n' }], { clean: true })
+    ).toMatch(/entry 8 \(COMMENT\), its drop statement/)
   })
 
   it('a drop statement counts only with clean (pg_restore -d sends it then)', () => {

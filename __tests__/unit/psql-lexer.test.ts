@@ -453,9 +453,16 @@ describe('psql lexer: line ends, byte-order mark, encodings', () => {
     expect(s[3].standardConformingStrings).toBe(false)
   })
 
-  it('reports any other change of standard_conforming_strings or client_encoding as unknown', () => {
+  it('reports any other SET or RESET of standard_conforming_strings or client_encoding as unknown, and nothing for a statement that only names them', () => {
     const effects = (sql: string) => statements(sql)[0].effects
-    expect(effects("SELECT set_config('standard_conforming_strings', 'off', false);")).toEqual({
+    // a change no SET shows (set_config, a function): the script gate checks the settings
+    expect(
+      effects("SELECT set_config('standard_conforming_strings', 'off', false);")
+    ).toBeUndefined()
+    expect(
+      effects("CREATE VIEW v AS SELECT current_setting('client_encoding') AS e;")
+    ).toBeUndefined()
+    expect(effects('RESET standard_conforming_strings;')).toEqual({
       standardConformingStrings: 'unknown'
     })
     expect(effects('SET LOCAL standard_conforming_strings = off;')).toEqual({

@@ -7,7 +7,11 @@ import { describe, expect, it } from '@jest/globals'
 import { Readable, Writable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { CheckError } from '../../src/errors.js'
-import { ScriptGate, type ScriptGateOptions } from '../../src/postgres/script-gate.js'
+import {
+  ScriptGate,
+  type ScriptGateOptions,
+  settingsCheck
+} from '../../src/postgres/script-gate.js'
 import {
   explainLoadFailure,
   inArchiveEntries,
@@ -204,7 +208,8 @@ describe('ScriptGate refuses before psql sees a byte of it', () => {
     expect(old.out).toBe('')
     const current = await gate(script, { psqlMajor: 17 })
     expect(current.error).toBeUndefined()
-    expect(current.out).toBe(`BEGIN;\n${script}\nCOMMIT;\n`)
+    // psql 17+: passed, after the check that the settings are still those it was read with
+    expect(current.out).toBe(`BEGIN;\n${settingsCheck(true, 'UTF8')}${script}\nCOMMIT;\n`)
   })
 
   it('refuses COPY to or from a file on the server, and an empty statement (COMMIT;; after COPY data made psql stop reading)', async () => {
@@ -467,5 +472,59 @@ describe('ScriptGate: a last line without a line end keeps its line number', () 
     expect(mapped.stderr).toBe('backup.sql:1: ERROR:  syntax error at or near "/"\n')
     // the gate's own COMMIT; stays its own
     expect(g.scriptLine(4)).toBeUndefined()
+  })
+})
+
+describe('ScriptGate checks the settings before text whose reading depends on them', () => {
+  const on = settingsCheck(true, 'UTF8')
+  const off = settingsCheck(false, 'UTF8')
+
+  it('the check is ASCII without a backslash, so psql and the server read it alike in any setting', () => {
+    for (const check of [on, off, settingsCheck(true, 'LATIN1')]) {
+      expect(/^[\x20-\x7e]*$/.test(check)).toBe(true)
+      expect(check).not.toContain('\\')
+      expect(check.trimStart()).toMatch(/^SELECT .*;$/)
+    }
+  })
+
+  it.each([1, 5, 64 * 1024])(
+    'none for ASCII text; one before a non-ASCII statement or a plain literal with a backslash, with the settings it was read with (chunks of %i)',
+    async chunk => {
+      const script = [
+        "CREATE FUNCTION public.f() RETURNS void LANGUAGE sql AS $$SELECT E'\\\\d'$$;",
+        "SELECT public.f(); COMMENT ON TABLE t IS 'café';",
+        'SET standard_conforming_strings = off;',
+        "SELECT 'a\\\\b';",
+        "SELECT E'x\\\\y';",
+        '-- à comment',
+        'SELECT 1;',
+        ''
+      ].join('\n')
+      const r = await gate(script, {}, chunk)
+      expect(r.error).toBeUndefined()
+      expect(r.gate.settingChecks).toBe(3)
+      expect(r.out).toBe(
+        [
+          'BEGIN;',
+          "CREATE FUNCTION public.f() RETURNS void LANGUAGE sql AS $$SELECT E'\\\\d'$$;",
+          `SELECT public.f();${on} COMMENT ON TABLE t IS 'café';`,
+          // right after the statement before it: psql is between statements there
+          `SET standard_conforming_strings = off;${off}`,
+          "SELECT 'a\\\\b';",
+          `SELECT E'x\\\\y';${off}`,
+          '-- à comment',
+          'SELECT 1;',
+          '',
+          'COMMIT;',
+          ''
+        ].join('\n')
+      )
+    }
+  )
+
+  it('a byte-order mark stays first; non-ASCII comments at the end are checked before COMMIT', async () => {
+    const r = await gate('\ufeffSELECT 1;\n-- fin été\n')
+    expect(r.out).toBe(`\ufeffBEGIN;\nSELECT 1;${on}\n-- fin été\n\nCOMMIT;\n`)
+    expect(r.gate.settingChecks).toBe(1)
   })
 })

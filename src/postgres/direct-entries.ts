@@ -12,11 +12,42 @@
 import { lexPsqlScript } from './psql-lexer.js'
 import type { TocEntry } from './toc.js'
 
+/**
+ * Text that may define or reach code able to change standard_conforming_strings or
+ * client_encoding at run time: a routine (FUNCTION, PROCEDURE, DO, a LANGUAGE or EXTENSION, a
+ * RULE or TRIGGER), set_config, pg_reload_conf, the built-ins that run a query given as text
+ * (query_to_xml…, cursor_to_xml…, ts_stat), the catalog of functions, and U&"…" identifiers
+ * (which can spell any of these without their letters). Matched on the raw text, comments and
+ * literals included: more than needed, never less.
+ */
+const MAY_RUN_CODE =
+  /\b(?:function|procedure|do|language|extension|rule|trigger|set_config|pg_reload_conf|query_to_xml\w*|cursor_to_xml\w*|ts_stat|pg_proc)\b|u&"/i
+
+/**
+ * ASCII, without a backslash in a plain '…' literal: the server parses it the same under either
+ * standard_conforming_strings and in every client encoding (a backslash in a comment, an E'…'
+ * literal or a dollar-quoted body reads the same).
+ */
+function isNeutralText(sql: string, psqlMajor: number): boolean {
+  // eslint-disable-next-line no-control-regex -- any character outside ASCII
+  if (/[^\x00-\x7f]/.test(sql)) return false
+  if (!sql.includes('\\')) return true
+  try {
+    return lexPsqlScript(sql, { psqlMajor }).every(
+      e => e.kind !== 'statement' || e.plainLiteralBackslashes === 0
+    )
+  } catch {
+    return false
+  }
+}
+
 /** The first reason the entries' text must not reach the server as pg_restore -d sends it. */
 export function directTextHazard(
   entries: readonly TocEntry[],
   options: { clean?: boolean; psqlMajor?: number } = {}
 ): string | undefined {
+  const runtime = runtimeSettingsHazard(entries, options.clean === true, options.psqlMajor ?? 18)
+  if (runtime) return runtime
   for (const entry of entries) {
     // a data entry's COPY statement: the direct load takes only pg_dump's own (isPgDumpDataEntry)
     const texts: [string, string | null][] = [['definition', entry.defn]]
@@ -56,6 +87,37 @@ function textHazard(sql: string, psqlMajor = 18): string | undefined {
       if (e.effects && i < statements.length - 1)
         return 'a statement that changes (or may change) standard_conforming_strings or client_encoding, with statements after it that the server parses before it runs'
     }
+  }
+  return undefined
+}
+
+/**
+ * pg_restore -d sends each entry as the session's settings are at that moment, and code of the
+ * archive can change them at run time where no text shows it (set_config() with a built name,
+ * EXECUTE, in a trigger during the data, an event trigger on later DDL, a CHECK): the server
+ * would then parse a later entry otherwise than the gate read it ('…\'…' or a multi-byte
+ * character that swallows a quote: a hidden statement, a COMMIT). An entry whose text is not
+ * neutral (a byte above 127, a backslash in a plain literal) after text that may run such code is loaded by the
+ * guarded psql path instead (the script gate checks both settings before such text). In the
+ * order pg_restore runs them: clean's drop statements (last entry first), then the entries.
+ */
+function runtimeSettingsHazard(
+  entries: readonly TocEntry[],
+  clean: boolean,
+  psqlMajor: number
+): string | undefined {
+  const texts: [TocEntry, string, string | null][] = []
+  if (clean) for (const e of [...entries].reverse()) texts.push([e, 'drop statement', e.dropStmt])
+  for (const e of entries) {
+    texts.push([e, 'definition', e.defn])
+    texts.push([e, 'COPY statement', e.copyStmt])
+  }
+  let code: TocEntry | undefined
+  for (const [entry, field, sql] of texts) {
+    if (!sql) continue
+    if (code && !isNeutralText(sql, psqlMajor))
+      return `the entry ${entry.dumpId} (${entry.desc}), its ${field}: text with a backslash or non-ASCII bytes after the entry ${code.dumpId} (${code.desc}), which may run code that changes standard_conforming_strings or client_encoding at run time; the server would parse it with the settings of that moment`
+    if (!code && MAY_RUN_CODE.test(sql)) code = entry
   }
   return undefined
 }

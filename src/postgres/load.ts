@@ -417,6 +417,10 @@ function gateOptions(
 
 /** The gate's skipped statements (the restore lists them by reason in the log and summary). */
 function reportSkipped(gate: ScriptGate): LoadResult {
+  if (gate.settingChecks > 0)
+    log.info(
+      `The gate checked standard_conforming_strings and client_encoding on the server ${plural(gate.settingChecks, 'time')}, before text whose reading depends on them (non-ASCII, or a backslash in a '…' literal): the script could have switched them at run time.`
+    )
   return { skipped: gate.skipped }
 }
 
@@ -1557,6 +1561,10 @@ function explainChildFailure(error: ChildProcessError): LoadError {
   return explainLoadFailure(error.program, error.code, error.signal, error.stderr)
 }
 
+/** The error of the script gate's check of the settings (script-gate.ts settingsCheck). */
+const SETTINGS_CHANGED =
+  /the script changed standard_conforming_strings or client_encoding at run time \(now (on|off), ([A-Za-z0-9_]+)\)/
+
 /** The loader's failure as one message, with the fix where the error is a known one. */
 export function explainLoadFailure(
   program: string,
@@ -1580,7 +1588,10 @@ export function explainLoadFailure(
   const errors = reported.filter(l => !/^(DETAIL|HINT|CONTEXT):/.test(l)).join('\n')
   const context = reported.filter(l => l.startsWith('CONTEXT:')).join('\n')
   let hint = ''
-  if (/unsupported version \([\d.]+\) in file header/.test(stderr)) {
+  const switched = SETTINGS_CHANGED.exec(stderr)
+  if (switched) {
+    hint = ` The script changed standard_conforming_strings or client_encoding while it ran (now ${switched[1]}, ${switched[2]}) where no statement of it shows the change (set_config() or EXECUTE in a function of the backup, a trigger, ROLLBACK TO undoing a SET): psql and the server would have read the next statement otherwise than the script gate read it (a string literal can turn into a psql meta-command or a hidden statement), so the restore stopped before it. Psql by hand would run what the switch made of the script: restore the backup only after removing what switches the setting (or set it with a plain SET statement, which the gate follows).`
+  } else if (/unsupported version \([\d.]+\) in file header/.test(stderr)) {
     hint =
       ' The archive was written by a newer pg_dump than this pg_restore: use a newer client (inputs postgres-version or pg-bin-dir).'
   } else if (/role "[^"]+" does not exist/.test(errors)) {

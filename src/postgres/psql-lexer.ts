@@ -134,6 +134,16 @@ export interface StatementEvent extends ScriptPosition {
    * …) cannot make psql and the lexer disagree about it.
    */
   ambiguousLiterals: number
+  /**
+   * Backslashes inside plain '…' literals: 0 means the statement's literals have the same ends
+   * and values under either standard_conforming_strings.
+   */
+  plainLiteralBackslashes: number
+  /**
+   * The client_encoding (PostgreSQL's name) the statement's first line was lexed with: psql's
+   * encoding when it read that line.
+   */
+  clientEncoding: string
   effects?: SettingEffects
 }
 
@@ -259,6 +269,8 @@ class Statement implements StatementEvent {
   effects?: SettingEffects
   psqlCopyIn?: number
   end = 0
+  clientEncoding = 'UTF8'
+  plainLiteralBackslashes = 0
   constructor(
     readonly line: number,
     readonly offset: number,
@@ -749,9 +761,12 @@ export class PsqlLexer {
   private addedNlPos = -1
   private stmtStart: ScriptPosition | undefined
   private stmtStd = true
+  /** The client encoding the statement's first line was lexed with. */
+  private stmtEncoding = 'UTF8'
   private variables: VariableReference[] = []
   private backslashEscapes = 0
   private ambiguousLiterals = 0
+  private plainLiteralBackslashes = 0
   /** The string being read started with a plain quote (or N''), whose lexing depends on std strings. */
   private plainLiteral = false
   private parts: { start: number; end: number; tokens: SqlToken[]; truncated: boolean }[] = []
@@ -794,6 +809,7 @@ export class PsqlLexer {
     this.connectionStd = options.standardConformingStrings ?? true
     this.std = this.connectionStd
     this.stmtStd = this.std
+    this.stmtEncoding = enc
   }
 
   /** The psql major version modelled. */
@@ -991,6 +1007,7 @@ export class PsqlLexer {
     if (this.qbLen === 0 && this.stmtStart === undefined) {
       this.stmtStart = { line: ln.line, offset: ln.offset + a }
       this.stmtStd = ln.std
+      this.stmtEncoding = this.encoding
     }
     if (this.pendBuf === ln.buf && this.pendEnd === a) this.pendEnd = b
     else {
@@ -1007,6 +1024,7 @@ export class PsqlLexer {
     if (this.qbLen === 0 && this.stmtStart === undefined) {
       this.stmtStart = { line: ln.line, offset: ln.offset + at }
       this.stmtStd = ln.std
+      this.stmtEncoding = this.encoding
     }
     this.appendRaw(Buffer.from(text, 'latin1'))
   }
@@ -1035,6 +1053,7 @@ export class PsqlLexer {
     this.variables = []
     this.backslashEscapes = 0
     this.ambiguousLiterals = 0
+    this.plainLiteralBackslashes = 0
     this.parts = []
     this.part = { start: 0, tokens: [], truncated: false }
     this.tokType = undefined
@@ -1466,6 +1485,12 @@ export class PsqlLexer {
         case S.XQ:
         case S.XUS: {
           const q = L.indexOf(QUOTE, i)
+          if (this.state === S.XQ && this.plainLiteral) {
+            // a backslash of a plain literal: a different value with the other setting
+            const until = q < 0 ? n : q
+            for (let k = L.indexOf(BS, i); k >= 0 && k < until; k = L.indexOf(BS, k + 1))
+              this.plainLiteralBackslashes++
+          }
           if (q < 0) {
             this.echo(ln, i, n)
             i = n
@@ -1500,6 +1525,7 @@ export class PsqlLexer {
           if (L[j] === BS) {
             // with standard_conforming_strings on, a plain literal would end at this quote
             if (this.plainLiteral && L[j + 1] === QUOTE) this.ambiguousLiterals++
+            if (this.plainLiteral) this.plainLiteralBackslashes++
             const e = Math.min(j + 2, n)
             this.echo(ln, i, e)
             i = e
@@ -1802,6 +1828,8 @@ export class PsqlLexer {
       this.ambiguousLiterals
     )
     if (psqlCopyIn !== undefined) event.psqlCopyIn = psqlCopyIn
+    event.clientEncoding = this.stmtEncoding
+    event.plainLiteralBackslashes = this.plainLiteralBackslashes
     if (effects) event.effects = effects
     event.end =
       terminator === 'eof'
@@ -2465,20 +2493,21 @@ function simpleValue(t: SqlToken | undefined): string | undefined {
 
 /**
  * What a statement does to standard_conforming_strings and client_encoding, as far as its text
- * shows: `SET [SESSION] name {=|TO} value` and `SET NAMES value` are modelled; any other
- * statement naming either setting, RESET ALL and DISCARD ALL are 'unknown'.
+ * shows: `SET [SESSION] name {=|TO} value` and `SET NAMES value` are modelled; any other SET or
+ * RESET of either setting, RESET ALL and DISCARD ALL are 'unknown'. A statement that only names
+ * them (current_setting('client_encoding'), a comment, a function's body) changes nothing here:
+ * a change at run time that no text shows (set_config() with a built name, EXECUTE, a trigger)
+ * is the script gate's to catch (it asserts the settings before each statement they could make
+ * psql or the server read otherwise).
  */
-const MENTIONS = /standard_conforming_strings|client_encoding/i
-
 function settingEffects(parts: StatementPart[], sql: Buffer): SettingEffects | undefined {
   let interesting = false
   for (const part of parts) {
     const w = part.keywords[0]
     if (w === 'SET' || w === 'RESET' || w === 'DISCARD') interesting = true
   }
-  // the statement's text names neither setting anywhere (quotes and comments included)?
+  if (!interesting) return undefined
   const text = sql.toString('latin1')
-  if (!interesting && !MENTIONS.test(text)) return undefined
   let effects: SettingEffects | undefined
   const set = (key: keyof SettingEffects, value: boolean | string): void => {
     effects = { ...effects, [key]: value }
@@ -2541,9 +2570,13 @@ function settingEffects(parts: StatementPart[], sql: Buffer): SettingEffects | u
       set('standardConformingStrings', 'unknown')
       set('clientEncoding', 'unknown')
     }
-    if (!modelledStd && partText.includes('standard_conforming_strings'))
+    // another SET or RESET naming either setting (SET LOCAL, RESET, a value the lexer cannot
+    // read): psql follows it, the lexer cannot
+    const sets = kw[0] === 'SET' || kw[0] === 'RESET'
+    if (sets && !modelledStd && partText.includes('standard_conforming_strings'))
       set('standardConformingStrings', 'unknown')
     if (
+      sets &&
       !modelledEnc &&
       (partText.includes('client_encoding') || (kw[0] === 'SET' && kw.includes('NAMES')))
     )

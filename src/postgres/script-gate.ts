@@ -28,6 +28,7 @@ import { Transform, type TransformCallback } from 'node:stream'
 import { CheckError } from '../errors.js'
 import { SCAVENGE_BYTES, scavengeEvery } from '../memory.js'
 import {
+  canonicalEncoding,
   PsqlLexer,
   type PsqlScriptEvent,
   type StatementEvent,
@@ -111,6 +112,7 @@ export interface ScriptFacts {
 }
 
 const TRAILER = Buffer.from('-- PostgreSQL database dump complete')
+const BOM = Buffer.from([0xef, 0xbb, 0xbf])
 const HEADER = /^(?:\ufeff)?(?:--\r?\n)?-- PostgreSQL database dump\r?\n/
 const CLUSTER_HEADER = /^(?:\ufeff)?(?:--\r?\n)?-- PostgreSQL database cluster dump\r?\n/
 const MAX_TEXT = 200
@@ -177,6 +179,13 @@ export class ScriptGate extends Transform {
    * comments before statements, by the script line of the first statement after them.
    */
   private readonly entries: { line: number; entry: string }[] = []
+  /**
+   * The settings psql reads the next line with, as far as the script's text shows (the last
+   * kept statement's, with its modelled SET applied).
+   */
+  private expected = { std: true, encoding: 'UTF8' }
+  /** The checks of the settings the gate wrote (see `guard`). */
+  settingChecks = 0
 
   constructor(private readonly options: ScriptGateOptions) {
     super()
@@ -209,6 +218,7 @@ export class ScriptGate extends Transform {
       this.readHead(undefined)
       for (const event of this.lexer.end()) this.decide(event)
       // what follows the last event: white space and comments (pg_dump's trailer)
+      this.guard(this.decidedUpTo, this.received, this.expected.std, this.expected.encoding)
       this.seeGap(this.decidedUpTo, this.received)
       this.decidedUpTo = this.received
       this.begin()
@@ -280,6 +290,7 @@ export class ScriptGate extends Transform {
   }
 
   private statement(e: StatementEvent): void {
+    const from = this.decidedUpTo
     this.seeGap(this.decidedUpTo, e.offset)
     this.seeEntryHeader(this.decidedUpTo, e.offset, e.line)
     const cls = classifyStatement(e)
@@ -304,7 +315,9 @@ export class ScriptGate extends Transform {
       verdict = decision
     }
     if (verdict.keep) {
+      this.guard(from, e.end, e.standardConformingStrings, e.clientEncoding, e)
       this.begin(e.offset)
+      this.expected = settingsAfter(e)
       this.sawStatement = true
       this.facts.statements++
       this.options.onStatement?.(e)
@@ -321,6 +334,8 @@ export class ScriptGate extends Transform {
     this.skipped.push(entry)
     // COPY … FROM stdin: its data follows (pg_dump writes no other COPY)
     if (cls.kind === 'copy' && e.parts[0]?.copy?.target === 'stdin') this.skippedCopy = entry
+    // what psql reads of it: the text before it
+    this.guard(from, e.offset, e.standardConformingStrings, e.clientEncoding)
     this.leaveOut(e.offset, e.end)
   }
 
@@ -378,6 +393,7 @@ export class ScriptGate extends Transform {
   }
 
   private metaCommand(e: MetaCommandEvent): void {
+    const from = this.decidedUpTo
     this.seeGap(this.decidedUpTo, e.offset)
     const refused = refusal(e)
     if (refused?.code === 'connect') {
@@ -388,6 +404,7 @@ export class ScriptGate extends Transform {
     if (refused) throw new CheckError(`${this.where()}, ${refused.message}.`)
     // \restrict / \unrestrict: psql's own guard, kept where psql knows it
     if (this.options.dropRestrict) {
+      this.guard(from, e.offset, this.expected.std, this.expected.encoding)
       this.skipped.push({
         line: e.line,
         reason:
@@ -397,7 +414,43 @@ export class ScriptGate extends Transform {
       this.leaveOut(e.offset, e.end)
       return
     }
+    // the meta-command's own backslash starts it in any setting: the text before it counts
+    this.guard(from, e.offset, this.expected.std, this.expected.encoding)
     this.decidedUpTo = e.end
+  }
+
+  /**
+   * Before psql reads the script's bytes [from, to) — the text between the last event and the
+   * end of the next one — when they are not neutral (a byte above 127, or a backslash in a plain
+   * '…' literal of `statement`, whose end or value depends on standard_conforming_strings;
+   * elsewhere — comments, E'…', dollar quotes — a backslash reads the same): writes a
+   * statement that fails (ON_ERROR_STOP: psql stops before it reads another line) unless the
+   * server's standard_conforming_strings and client_encoding are the ones the gate read those
+   * bytes with. psql takes both from the server after every statement and lexes each new line
+   * with them, and the server parses each statement with them; the script can change them at
+   * run time where no text shows it (set_config() with a built name in a function, EXECUTE, a
+   * trigger during COPY, an event trigger on later DDL, ROLLBACK TO undoing a SET). Neutral
+   * bytes read the same under either standard_conforming_strings and in every client encoding
+   * (all are ASCII supersets); the check itself is such text, written where psql is between
+   * statements, so it reads the same whatever the script switched. Ordinary dumps pay one round
+   * trip per statement with a backslash or non-ASCII text (and none for the rest).
+   */
+  private guard(
+    from: number,
+    to: number,
+    std: boolean,
+    encoding: string,
+    statement?: StatementEvent
+  ): void {
+    // a UTF-8 byte-order mark psql drops (it stays first)
+    if (from === 0 && to >= 3 && this.bytes(0, 3).equals(BOM)) from = 3
+    if (to <= from) return
+    if ((statement?.plainLiteralBackslashes ?? 0) === 0 && isAscii(this.bytes(from, to))) return
+    this.decidedUpTo = Math.max(this.decidedUpTo, from)
+    this.begin(from)
+    this.pushDecided()
+    this.pushOut(Buffer.from(settingsCheck(std, encoding)))
+    this.settingChecks++
   }
 
   /** The last entry header of pg_dump in the comments before a statement (from its line on). */
@@ -523,6 +576,50 @@ export class ScriptGate extends Transform {
   private where(): string {
     return this.options.source ?? 'the SQL script'
   }
+}
+
+/** Bytes below 128 only: they read the same in every client encoding (all extend ASCII). */
+export function isAscii(buf: Buffer): boolean {
+  for (let i = 0; i < buf.length; i++) if (buf[i] >= 0x80) return false
+  return true
+}
+
+/** The client-only encodings, in which psql lexes multi-byte characters (psql-lexer.ts). */
+const CHARACTER_WISE = ['SJIS', 'SHIFT_JIS_2004', 'BIG5', 'GBK', 'UHC', 'GB18030', 'JOHAB']
+
+/**
+ * One statement, ASCII without a backslash, with every name schema-qualified (the script may have
+ * set search_path and created look-alike functions or operators), that fails unless the server's
+ * standard_conforming_strings is `std` and its client_encoding is one psql and the server read
+ * byte by byte (every server encoding: in all of them the text reads as the gate read it, which
+ * the gate did with `encoding`; the connection's own encoding — a LATIN1 database's — is one).
+ * Not one of the client-only encodings, in which a character can hold the byte of "\" or "'".
+ * Its error names both values. Its output is a row psql prints to the stdout nobody reads.
+ */
+export function settingsCheck(std: boolean, encoding: string): string {
+  if (!/^[A-Za-z0-9_]+$/.test(encoding)) throw new Error(`unexpected encoding name ${encoding}`)
+  const scs = std ? 'on' : 'off'
+  const now = (name: string): string => `pg_catalog.current_setting('${name}')`
+  const enc = `pg_catalog.pg_char_to_encoding(${now('client_encoding')})`
+  const characterWise = CHARACTER_WISE.map(
+    name => `pg_catalog.int4eq(${enc}, pg_catalog.pg_char_to_encoding('${name}'))`
+  ).join(' OR ')
+  const message = `pg_catalog.concat('the restore stopped: the script changed standard_conforming_strings or client_encoding at run time (now ', ${now('standard_conforming_strings')}, ', ', ${now('client_encoding')}, '), not in a statement the check could follow; psql and the server would read the next statement otherwise than the check did (with ${scs}, ${encoding})')`
+  return ` SELECT CASE WHEN pg_catalog.texteq(${now('standard_conforming_strings')}, '${scs}') AND NOT (${characterWise}) THEN 0 ELSE pg_catalog.int4in(pg_catalog.textout(${message})) END;`
+}
+
+/** The settings psql reads the line after a statement with, as far as its text shows. */
+function settingsAfter(e: StatementEvent): { std: boolean; encoding: string } {
+  const eff = e.effects
+  const std =
+    typeof eff?.standardConformingStrings === 'boolean'
+      ? eff.standardConformingStrings
+      : e.standardConformingStrings
+  const named =
+    eff?.clientEncoding !== undefined && eff.clientEncoding !== 'unknown'
+      ? canonicalEncoding(eff.clientEncoding)
+      : undefined
+  return { std, encoding: named ?? e.clientEncoding }
 }
 
 /** The line ends (\n) in a buffer. */

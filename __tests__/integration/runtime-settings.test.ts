@@ -1,0 +1,266 @@
+/**
+ * psql re-reads client_encoding and standard_conforming_strings from the server after every
+ * statement (ParameterStatus) and lexes each new line with them; pg_restore -d's server parses
+ * each entry with the session's settings of the moment. A backup can change both at run time
+ * without naming them: set_config() with a built name in a function (called directly, by a
+ * trigger during COPY, by an event trigger on later DDL, by a CHECK), EXECUTE of a built SET, or
+ * a ROLLBACK TO that undoes a SET the gate followed. Then a literal the gate read as one string
+ * is, for psql, a string, a meta-command and a comment (\! runs a shell on the runner), or, for
+ * the server, several statements (a hidden COMMIT). None of it may run: no marker file, nothing
+ * committed, the target as it was. And a statement that only reads the settings restores as
+ * psql by hand restores it. A real PostgreSQL 15 server; psql 15 (Debian) and the real 17 and
+ * 18 clients.
+ */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { execFileSync } from 'node:child_process'
+import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { type TestServer, startPostgres } from '../../dev/postgres.js'
+import { type LoadPlan, loadBackup } from '../../src/postgres/load.js'
+import { rewriteArchiveToc } from '../support/archive-writer.js'
+import { type RealClient, debianClients, provisionedClient } from '../support/clients.js'
+import { LOAD_OPTIONS, capturedLog } from '../support/direct-load.js'
+
+const clients: RealClient[] = []
+for (const c of debianClients()) if (c.major === 15) clients.push(c)
+for (const major of [17, 18]) {
+  const c = provisionedClient(major)
+  if (!('missing' in c)) clients.push(c)
+}
+const missing = [17, 18].flatMap(m => {
+  const c = provisionedClient(m)
+  return 'missing' in c ? [c.missing] : []
+})
+
+let server: TestServer
+let work: string
+let n = 0
+
+beforeAll(async () => {
+  work = mkdtempSync(path.join(os.tmpdir(), 'runtime-settings-'))
+  chmodSync(work, 0o777)
+  server = await startPostgres({ major: 15 })
+}, 120_000)
+
+afterAll(async () => {
+  await server?.stop()
+  if (work) rmSync(work, { recursive: true, force: true })
+})
+
+function planFor(client: RealClient, format: LoadPlan['format']): LoadPlan {
+  return {
+    format,
+    decoding: { compression: 'none' },
+    client: {
+      binDir: client.binDir,
+      versionText: `psql (PostgreSQL) ${client.version}`,
+      version: client.version,
+      major: client.major
+    }
+  }
+}
+
+async function load(
+  client: RealClient,
+  format: LoadPlan['format'],
+  bytes: Buffer,
+  env: Record<string, string> = {}
+): Promise<{ database: string; out: string; result: unknown }> {
+  const file = path.join(work, `in-${++n}.${format === 'plain' ? 'sql' : 'dump'}`)
+  writeFileSync(file, bytes)
+  const database = await server.createDatabase()
+  let result: unknown
+  const out = await capturedLog(async () => {
+    result = await loadBackup(
+      { path: file },
+      planFor(client, format),
+      {
+        env: { ...(server.env(database) as Record<string, string>), ...env },
+        database,
+        serverMajor: 15
+      },
+      { ...LOAD_OPTIONS },
+      mkdtempSync(path.join(work, 'work-'))
+    ).catch((e: unknown) => e)
+  })
+  return { database, out, result }
+}
+
+async function tables(database: string): Promise<string[]> {
+  const r = await server.query<{ t: string }>(
+    database,
+    `SELECT tablename AS t FROM pg_tables WHERE schemaname = 'public' ORDER BY 1`
+  )
+  return r.map(x => x.t)
+}
+
+/** A function that switches a setting at run time without naming it (set_config, built name). */
+const switcher = (name: string, returns = 'void', body = ''): string =>
+  `CREATE FUNCTION public.${name}() RETURNS ${returns} LANGUAGE plpgsql AS $$BEGIN PERFORM pg_catalog.set_config('standard_' || 'conforming_strings', 'off', false); ${body} END$$;`
+
+const sjisSwitcher = (name: string): string =>
+  `CREATE FUNCTION public.${name}() RETURNS void LANGUAGE plpgsql AS $$BEGIN EXECUTE 'SET client_' || 'encoding = ''SJIS'''; END$$;`
+
+/**
+ * For the gate (standard_conforming_strings on): one string. For psql with it off: 'x'' a
+ * string, then ";", then a meta-command running a shell ("#" comments the quote out for sh).
+ */
+const scsMeta = (mark: string): string => `SELECT 'x\\'' ; \\! touch ${mark} #';`
+/**
+ * For the gate (UTF8): one E'' string ("ā" is C4 81). For psql in SJIS: 81 5C is one character,
+ * so the quote after it ends the string, then a meta-command.
+ */
+const sjisMeta = (mark: string): string => `SELECT E'ā\\' ; \\! touch ${mark} #';`
+
+const HEAD = `SET client_encoding = 'UTF8';\nSET standard_conforming_strings = on;\nCREATE TABLE public.t (id integer);\nINSERT INTO public.t VALUES (1), (2);\n`
+
+const ATTACKS: Array<[string, (mark: string) => string]> = [
+  [
+    'a function calls set_config with a built name (standard_conforming_strings off), then \\!',
+    m => `${switcher('f')}\nSELECT public.f();\n${scsMeta(m)}\n`
+  ],
+  [
+    'a function EXECUTEs a built SET client_encoding (SJIS), then \\!',
+    m => `${sjisSwitcher('g')}\nSELECT public.g();\n${sjisMeta(m)}\n`
+  ],
+  [
+    'a row trigger switches the setting during COPY, then \\!',
+    m =>
+      `${switcher('tf', 'trigger', 'RETURN NEW;')}\nCREATE TRIGGER tr BEFORE INSERT ON public.t FOR EACH ROW EXECUTE FUNCTION public.tf();\nCOPY public.t (id) FROM stdin;\n3\n\\.\n${scsMeta(m)}\n`
+  ],
+  [
+    'an event trigger switches the setting on later DDL, then \\!',
+    m =>
+      `${switcher('ef', 'event_trigger')}\nCREATE EVENT TRIGGER et ON ddl_command_end EXECUTE FUNCTION public.ef();\nCREATE TABLE public.u (id integer);\n${scsMeta(m)}\n`
+  ],
+  [
+    'ROLLBACK TO undoes a SET the gate followed, then \\!',
+    m =>
+      `SAVEPOINT s;\nSET standard_conforming_strings = off;\nROLLBACK TO SAVEPOINT s;\nSELECT 'x\\' ; \\! touch ${m} #';\n`
+  ],
+  [
+    'a SET and a statement on the same line: the server parses the rest of the line with the new value',
+    () =>
+      `SET standard_conforming_strings = off; SELECT 'x\\''; CREATE TABLE public.hidden (id integer); --';\n`
+  ],
+  [
+    'a hidden COMMIT after a run-time switch, then an error (half committed?)',
+    () =>
+      `${switcher('f')}\nSELECT public.f();\nSELECT 'x\\''; COMMIT; CREATE TABLE public.hidden (id integer); --';\nSELECT 1/0;\n`
+  ]
+]
+
+describe.each(clients.map(c => [`psql ${c.version}`, c] as const))(
+  'a plain script through %s',
+  (_name, client) => {
+    it.each(ATTACKS)(
+      '%s: refused or stopped; no shell, nothing committed',
+      async (_title, attack) => {
+        const mark = path.join(work, `pwned-${++n}`)
+        const { database, result } = await load(
+          client,
+          'plain',
+          Buffer.from(`${HEAD}${attack(mark)}INSERT INTO public.t VALUES (4);\n`)
+        )
+        expect(existsSync(mark)).toBe(false)
+        expect(result).toBeInstanceOf(Error)
+        // the gate's check stopped psql (psql before 17: the literal is refused up front)
+        expect((result as Error).message).toMatch(
+          client.major >= 17 || /SJIS/.test(_title)
+            ? /The script changed standard_conforming_strings or client_encoding while it ran \(now (on|off), (UTF8|SJIS)\)/
+            : /while it ran|ends at a different place if standard_conforming_strings is off/
+        )
+        expect(await tables(database)).toEqual([])
+      },
+      120_000
+    )
+
+    it('a connection in LATIN1 (PGCLIENTENCODING) and a script without SET client_encoding: its LATIN1 text restores as by hand', async () => {
+      const script = Buffer.concat([
+        Buffer.from(
+          'CREATE TABLE public.t (id integer, v text);\nINSERT INTO public.t VALUES (1, '
+        ),
+        Buffer.from("'caf\xe9 \\ x');\n", 'latin1')
+      ])
+      const { database, result } = await load(client, 'plain', script, {
+        PGCLIENTENCODING: 'LATIN1'
+      })
+      expect(result).not.toBeInstanceOf(Error)
+      expect(await server.query(database, 'SELECT v FROM public.t')).toEqual([{ v: 'café \\ x' }])
+    }, 120_000)
+
+    it('a view that only reads the settings restores as by hand', async () => {
+      const script = `${HEAD}CREATE VIEW public.v AS SELECT pg_catalog.current_setting('client_encoding') AS e, pg_catalog.current_setting('standard_conforming_strings') AS s;\nCOMMENT ON TABLE public.t IS 'standard_conforming_strings';\n`
+      const { database, result } = await load(client, 'plain', Buffer.from(script))
+      expect(result).not.toBeInstanceOf(Error)
+      expect(await tables(database)).toEqual(['t'])
+      const rows = await server.query<{ e: string; s: string }>(database, 'SELECT * FROM public.v')
+      expect(rows).toEqual([{ e: 'UTF8', s: 'on' }])
+    }, 120_000)
+
+    it('functions that switch nothing, and text with backslashes and non-ASCII after them, restore', async () => {
+      const script = `${HEAD}CREATE FUNCTION public.h() RETURNS text LANGUAGE plpgsql AS $$BEGIN RETURN 'ok'; END$$;\nSELECT public.h();\nCOMMENT ON TABLE public.t IS E'caf\\u00e9 ā \\\\ done';\nINSERT INTO public.t VALUES (5);\n`
+      const { database, result } = await load(client, 'plain', Buffer.from(script))
+      expect(result).not.toBeInstanceOf(Error)
+      const rows = await server.query<{ c: string }>(
+        database,
+        `SELECT obj_description('public.t'::regclass) AS c`
+      )
+      expect(rows).toEqual([{ c: 'café ā \\ done' }])
+      expect(await server.query(database, 'SELECT id FROM public.t ORDER BY id')).toEqual([
+        { id: 1 },
+        { id: 2 },
+        { id: 5 }
+      ])
+    }, 120_000)
+  }
+)
+
+describe('the direct path (pg_restore -d): a run-time switch, then an entry the server parses otherwise', () => {
+  const client = debianClients().find(c => c.major === 15)
+  let source: Buffer
+
+  beforeAll(async () => {
+    if (!client) return
+    await server.createDatabase('src')
+    // a CHECK calls the switcher for every row the data entry writes (client_encoding SJIS)
+    await server.query(
+      'src',
+      `CREATE FUNCTION public.sw(integer) RETURNS boolean LANGUAGE plpgsql AS $$BEGIN EXECUTE 'SET client_' || 'encoding = ''SJIS'''; RETURN true; END$$;
+       CREATE TABLE public.t (id integer PRIMARY KEY CHECK (public.sw(id)), v text);
+       INSERT INTO public.t SELECT i, 'row ' || i FROM generate_series(1, 20) AS i;
+       CREATE INDEX t_v ON public.t (v);
+       COMMENT ON INDEX public.t_v IS 'the index';`
+    )
+    source = execFileSync(path.join(client.binDir, 'pg_dump'), ['-Fc', '-Z0'], {
+      env: server.env('src'),
+      maxBuffer: 1 << 28
+    })
+  }, 120_000)
+
+  it('an index comment (post-data) that SJIS reads as two statements: no hidden table', async () => {
+    if (!client) throw new Error('no Debian PostgreSQL 15 client')
+    const crafted = rewriteArchiveToc(source, entries =>
+      entries.map(e =>
+        e.desc === 'COMMENT' && String(e.tag ?? '').startsWith('INDEX')
+          ? {
+              ...e,
+              defn: "COMMENT ON INDEX public.t_v IS E'ā\\'; CREATE TABLE public.hidden (id integer); --';\n"
+            }
+          : e
+      )
+    )
+    const { database, out, result } = await load(client, 'custom', crafted)
+    expect(out).not.toMatch(/Loading with pg_restore -d directly/)
+    expect(out).toMatch(
+      /Loading through the script gate into psql: the entry \d+ \(COMMENT\), its definition: text with a backslash or non-ASCII bytes after the entry \d+ \(FUNCTION\)/
+    )
+    expect((result as Error).message).toMatch(/while it ran \(now on, SJIS\)/)
+    expect(await tables(database)).toEqual([])
+  }, 120_000)
+})
+
+it('the real 17 and 18 clients are provisioned', () => {
+  expect(missing).toEqual([])
+})
