@@ -254,9 +254,45 @@ describe('the direct path (pg_restore -d): a run-time switch, then an entry the 
     const { database, out, result } = await load(client, 'custom', crafted)
     expect(out).not.toMatch(/Loading with pg_restore -d directly/)
     expect(out).toMatch(
-      /Loading through the script gate into psql: the entry \d+ \(COMMENT\), its definition: text with a backslash or non-ASCII bytes after the entry \d+ \(FUNCTION\)/
+      /Loading through the script gate into psql: the entry \d+ \(COMMENT\), its definition: text with a backslash or non-ASCII bytes after the entry \d+ \(TABLE DATA\)/
     )
     expect((result as Error).message).toMatch(/while it ran \(now on, SJIS\)/)
+    expect(await tables(database)).toEqual([])
+  }, 120_000)
+
+  // attacker 7: pg_settings' update rule switches client_encoding with no function of the
+  // archive's own and no word a deny-list knew; a later comment then hid a table and a COMMIT
+  it('an UPDATE of pg_settings before an entry SJIS reads as more statements: no hidden table, no commit', async () => {
+    if (!client) throw new Error('no Debian PostgreSQL 15 client')
+    await server.createDatabase('src_settings')
+    await server.query(
+      'src_settings',
+      `CREATE TABLE public.a (id integer);
+       COMMENT ON TABLE public.a IS 'one';
+       COMMENT ON COLUMN public.a.id IS 'two';`
+    )
+    const plain = execFileSync(path.join(client.binDir, 'pg_dump'), ['-Fc', '-Z0'], {
+      env: server.env('src_settings'),
+      maxBuffer: 1 << 28
+    })
+    const crafted = rewriteArchiveToc(plain, entries =>
+      entries.map(e =>
+        e.desc !== 'COMMENT'
+          ? e
+          : String(e.tag ?? '').startsWith('TABLE')
+            ? {
+                ...e,
+                defn: "UPDATE pg_catalog.pg_settings SET setting = 'SJIS' WHERE name = 'client_encoding';\n"
+              }
+            : {
+                ...e,
+                defn: "SELECT E'ā\\'; CREATE TABLE public.hidden AS SELECT 1 AS x; COMMIT; --';\n"
+              }
+      )
+    )
+    const { database, out } = await load(client, 'custom', crafted)
+    expect(out).not.toMatch(/Loading with pg_restore -d directly/)
+    expect(out).toMatch(/after the entry \d+ \(COMMENT\), which may run code/)
     expect(await tables(database)).toEqual([])
   }, 120_000)
 })

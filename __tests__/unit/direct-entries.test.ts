@@ -71,10 +71,7 @@ describe('directTextHazard', () => {
   })
 
   it('text that could read otherwise after code of the archive that may switch the settings at run time', () => {
-    const fn = entry(
-      "CREATE FUNCTION public.f() RETURNS void LANGUAGE sql AS $$SELECT pg_catalog.set_config('standard_' || 'conforming_strings', 'off', false)$$;\n",
-      { dumpId: 5, desc: 'FUNCTION' }
-    )
+    const fn = entry('SELECT public.f();\n', { dumpId: 5, desc: 'FUNCTION' })
     const hazard =
       /^the entry 7 \(COMMENT\), its definition: text with a backslash or non-ASCII bytes after the entry 5 \(FUNCTION\)/
     // a plain literal with a backslash, and non-ASCII text: after the function, not before it
@@ -109,6 +106,60 @@ describe('directTextHazard', () => {
     expect(
       directTextHazard([drop, { ...fn, dropStmt: 'DROP FUNCTION public.f();\n' }], { clean: true })
     ).toMatch(/entry 8 \(COMMENT\), its drop statement/)
+  })
+
+  it.each([
+    // attacker 7: pg_settings' update rule calls set_config
+    ["UPDATE pg_catalog.pg_settings SET setting = 'SJIS' WHERE name = 'client_encoding';\n"],
+    ["SELECT pg_catalog.set_config('client_' || 'encoding', 'SJIS', false);\n"],
+    ['SELECT public.anything();\n'],
+    ['DO $$BEGIN PERFORM 1; END$$;\n'],
+    ['CALL public.p();\n'],
+    ['COPY public.t (id) FROM stdin;\n'],
+    ['CREATE INDEX i ON public.t (public.f(id));\n'],
+    ['ALTER TABLE ONLY public.t ADD CONSTRAINT c CHECK (public.f(id));\n'],
+    ['CREATE TABLE public.p1 PARTITION OF public.p FOR VALUES IN (public.f());\n'],
+    ['CREATE TABLE public.c AS SELECT public.f();\n'],
+    ['CREATE MATERIALIZED VIEW public.m AS SELECT public.f();\n'],
+    ['REFRESH MATERIALIZED VIEW public.m;\n'],
+    ['CREATE EXTENSION IF NOT EXISTS pgcrypto WITH SCHEMA public;\n'],
+    ['CREATE EVENT TRIGGER e ON ddl_command_start EXECUTE FUNCTION public.f();\n'],
+    ['INSERT INTO public.t VALUES (1);\n'],
+    ['SET SESSION AUTHORIZATION DEFAULT; RESET ALL;\n'],
+    ['SET some.custom = 1;\n'],
+    ["SELECT pg_catalog.setval('public.s', public.f(), true);\n"]
+  ])('may run code (later non-ASCII text takes the psql path): %j', code => {
+    const before = entry(code, { dumpId: 5, desc: 'SQL' })
+    expect(directTextHazard([before, entry("COMMENT ON TABLE public.t IS 'café';\n")])).toMatch(
+      /after the entry 5 \(SQL\), which may run code/
+    )
+  })
+
+  it.each([
+    ['CREATE SCHEMA app;\n'],
+    [
+      "CREATE FUNCTION public.f() RETURNS void LANGUAGE sql AS $$SELECT pg_catalog.set_config('standard_' || 'conforming_strings', 'off', false)$$;\n"
+    ],
+    ['CREATE TABLE public.t (\n    id integer DEFAULT public.f() NOT NULL\n);\n'],
+    ['CREATE VIEW public.v AS\n SELECT public.f() AS f;\n'],
+    ['CREATE MATERIALIZED VIEW public.m AS\n SELECT 1 AS x\n  WITH NO DATA;\n'],
+    ["CREATE TYPE public.mood AS ENUM (\n    'sad',\n    'ok'\n);\n"],
+    ['ALTER TABLE public.t OWNER TO app;\n'],
+    [
+      "ALTER TABLE ONLY public.t ALTER COLUMN id SET DEFAULT nextval('public.t_id_seq'::regclass);\n"
+    ],
+    ['ALTER SEQUENCE public.t_id_seq OWNED BY public.t.id;\n'],
+    ['GRANT ALL ON TABLE public.t TO app;\nREVOKE ALL ON TABLE public.t FROM PUBLIC;\n'],
+    ["SELECT pg_catalog.setval('public.t_id_seq', 42, true);\n"],
+    ["SELECT pg_catalog.set_config('search_path', '', false);\n"],
+    ['SET statement_timeout = 0;\nSET default_table_access_method = heap;\n'],
+    ['CREATE TRIGGER tr BEFORE INSERT ON public.t FOR EACH ROW EXECUTE FUNCTION public.f();\n'],
+    ['CREATE POLICY p ON public.t USING (public.f());\n']
+  ])('defines or names only (later non-ASCII text stays direct): %j', code => {
+    const before = entry(code, { dumpId: 5, desc: 'SQL' })
+    expect(
+      directTextHazard([before, entry("COMMENT ON TABLE public.t IS 'café';\n")])
+    ).toBeUndefined()
   })
 
   it('a drop statement counts only with clean (pg_restore -d sends it then)', () => {

@@ -9,19 +9,126 @@
  * see, set_config() in a function called, would make them disagree). Such an archive is loaded by
  * the gated psql path, which sends statement by statement as the gate read them.
  */
-import { lexPsqlScript } from './psql-lexer.js'
+import { type StatementEvent, type StatementPart, lexPsqlScript } from './psql-lexer.js'
 import type { TocEntry } from './toc.js'
 
 /**
- * Text that may define or reach code able to change standard_conforming_strings or
- * client_encoding at run time: a routine (FUNCTION, PROCEDURE, DO, a LANGUAGE or EXTENSION, a
- * RULE or TRIGGER), set_config, pg_reload_conf, the built-ins that run a query given as text
- * (query_to_xml…, cursor_to_xml…, ts_stat), the catalog of functions, and U&"…" identifiers
- * (which can spell any of these without their letters). Matched on the raw text, comments and
- * literals included: more than needed, never less.
+ * Whether text of an entry may run code when the server executes it (and so change
+ * standard_conforming_strings or client_encoding at run time where no text shows it:
+ * `UPDATE pg_settings`, set_config() with a built name, a trigger during COPY, a CHECK validated,
+ * an index expression, an event trigger on later DDL, REFRESH …). Decided by an ALLOW-list of
+ * statement shapes that only define or name things (what pg_dump's entries mostly are: CREATE of
+ * a schema, type, function, view, table; COMMENT, GRANT, REVOKE, ALTER … OWNER TO, a column's
+ * DEFAULT, pg_dump's own search_path and setval calls, SET of a plain setting): anything else, and
+ * text that cannot be lexed, may run code — CREATE EXTENSION too (its script may reach the
+ * archive's functions through the search_path), and LANGUAGE/TRANSFORM (their handlers).
  */
-const MAY_RUN_CODE =
-  /\b(?:function|procedure|do|language|extension|rule|trigger|set_config|pg_reload_conf|query_to_xml\w*|cursor_to_xml\w*|ts_stat|pg_proc)\b|u&"/i
+export function mayRunCode(sql: string, psqlMajor = 18): boolean {
+  let statements: StatementEvent[]
+  try {
+    const events = lexPsqlScript(sql, { psqlMajor })
+    if (events.some(e => e.kind !== 'statement')) return true
+    statements = events as StatementEvent[]
+  } catch {
+    return true
+  }
+  return statements.some(s =>
+    s.parts.some(part => !inertPart(part, s.sql.subarray(part.start, part.end).toString()))
+  )
+}
+
+/** CREATE … of these runs nothing: it defines (a routine's body runs only when called). */
+const INERT_CREATE = new Set([
+  'SCHEMA',
+  'TYPE',
+  'DOMAIN',
+  'FUNCTION',
+  'PROCEDURE',
+  'AGGREGATE',
+  'OPERATOR',
+  'CAST',
+  'COLLATION',
+  'CONVERSION',
+  'TEXT',
+  'VIEW',
+  'RECURSIVE',
+  'TRIGGER',
+  'CONSTRAINT',
+  'RULE',
+  'POLICY',
+  'PUBLICATION',
+  'STATISTICS',
+  'SEQUENCE',
+  'FOREIGN',
+  'SERVER',
+  'ACCESS',
+  'ROLE',
+  'USER',
+  'GROUP'
+])
+
+/** SET of these changes nothing the lexer or the server's parsing goes by. */
+const INERT_SETTINGS = new Set([
+  'statement_timeout',
+  'lock_timeout',
+  'idle_in_transaction_session_timeout',
+  'transaction_timeout',
+  'client_min_messages',
+  'check_function_bodies',
+  'xmloption',
+  'row_security',
+  'default_tablespace',
+  'default_table_access_method',
+  'default_with_oids',
+  'search_path'
+])
+
+/** pg_dump's own calls: its search_path, a sequence's value (both literal). */
+const PG_DUMP_SELECT =
+  /^SELECT\s+pg_catalog\.(?:set_config\('search_path',\s*'[^'\\]*',\s*false\)|setval\('(?:[^'\\]|'')*',\s*-?\d+,\s*(?:true|false)\))\s*$/
+
+function inertPart(part: StatementPart, text: string): boolean {
+  const [first, second] = part.keywords
+  const words = part.tokens.filter(t => t.type === 'ident').map(t => t.text.toUpperCase())
+  const has = (...seq: string[]): boolean =>
+    words.some((_, i) => seq.every((w, j) => words[i + j] === w))
+  if (part.tokensTruncated) return false
+  switch (first) {
+    case 'COMMENT':
+    case 'GRANT':
+    case 'REVOKE':
+      return true
+    case 'SECURITY':
+      return second === 'LABEL'
+    case 'CREATE': {
+      const kind = part.keywords.slice(1).find(w => !['OR', 'REPLACE', 'UNLOGGED'].includes(w))
+      if (kind === 'TABLE') return !has('AS') && !has('FOR', 'VALUES') && !has('EXECUTE')
+      if (kind === 'MATERIALIZED') return has('WITH', 'NO', 'DATA')
+      if (kind === 'EVENT') return false
+      return kind !== undefined && INERT_CREATE.has(kind)
+    }
+    case 'ALTER':
+      if (has('OWNER', 'TO')) return true
+      if (second === 'DEFAULT') return true // ALTER DEFAULT PRIVILEGES
+      if (second === 'SEQUENCE') return has('OWNED', 'BY')
+      if (second === 'TABLE')
+        return (
+          has('SET', 'DEFAULT') ||
+          has('ADD', 'GENERATED') ||
+          has('ROW', 'LEVEL', 'SECURITY') ||
+          has('REPLICA', 'IDENTITY')
+        )
+      return false
+    case 'SET': {
+      const name = part.keywords.slice(1).find(w => !['SESSION', 'LOCAL'].includes(w))
+      return name !== undefined && INERT_SETTINGS.has(name.toLowerCase())
+    }
+    case 'SELECT':
+      return PG_DUMP_SELECT.test(text.trim())
+    default:
+      return false
+  }
+}
 
 /**
  * ASCII, without a backslash in a plain '…' literal: the server parses it the same under either
@@ -117,7 +224,7 @@ function runtimeSettingsHazard(
     if (!sql) continue
     if (code && !isNeutralText(sql, psqlMajor))
       return `the entry ${entry.dumpId} (${entry.desc}), its ${field}: text with a backslash or non-ASCII bytes after the entry ${code.dumpId} (${code.desc}), which may run code that changes standard_conforming_strings or client_encoding at run time; the server would parse it with the settings of that moment`
-    if (!code && MAY_RUN_CODE.test(sql)) code = entry
+    if (!code && mayRunCode(sql, psqlMajor)) code = entry
   }
   return undefined
 }
