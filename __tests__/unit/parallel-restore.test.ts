@@ -1,6 +1,8 @@
 import { describe, expect, it } from '@jest/globals'
 import {
+  dataGroups,
   largestFirst,
+  largestGroupsFirst,
   listedEntries,
   mergeSkipped,
   postDataWaves,
@@ -32,6 +34,46 @@ describe('largestFirst', () => {
       [5, 70]
     ])
     expect(largestFirst([1, 2, 3, 4, 5], sizes)).toEqual([2, 5, 1, 3, 4])
+  })
+})
+
+describe('dataGroups', () => {
+  const entry = (dumpId: number, desc: string, dependencies: number[] = []): TocEntry =>
+    ({ dumpId, desc, dependencies }) as unknown as TocEntry
+  // pg_dump 17+: large objects as BLOB METADATA (creates them) and BLOBS (their data, after it)
+  const toc = {
+    entries: [
+      entry(226, 'TABLE'),
+      entry(3618, 'TABLE DATA', [226]),
+      entry(3620, 'TABLE DATA', [228]),
+      entry(3625, 'BLOB METADATA'),
+      entry(3626, 'BLOBS', [3625, 3627]),
+      entry(3628, 'BLOB METADATA'),
+      entry(3629, 'BLOBS', [3628])
+    ]
+  }
+
+  it('an entry loads with the entries it depends on, in archive order; the others alone', () => {
+    expect(dataGroups(toc, [3618, 3620, 3625, 3626, 3628, 3629])).toEqual([
+      [3618],
+      [3620],
+      [3625, 3626],
+      [3628, 3629]
+    ])
+  })
+
+  it('a BLOBS entry listed without its metadata (a subset) loads alone', () => {
+    expect(dataGroups(toc, [3626, 3618])).toEqual([[3626], [3618]])
+  })
+
+  it('groups largest first by the sum of their entries; a BLOBS entry never before its metadata', () => {
+    const sizes = new Map([
+      [3618, 100],
+      [3620, 50],
+      [3626, 90]
+    ])
+    const groups = largestGroupsFirst(dataGroups(toc, [3618, 3620, 3625, 3626, 3628, 3629]), sizes)
+    expect(groups).toEqual([[3618], [3625, 3626], [3620], [3628, 3629]])
   })
 })
 

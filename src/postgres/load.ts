@@ -45,7 +45,8 @@ import { ArchiveError, foreignEntries } from './archive.js'
 import { type ClientInstall, programPath } from './clients.js'
 import {
   dataSizes,
-  largestFirst,
+  dataGroups,
+  largestGroupsFirst,
   listedEntries,
   mergeSkipped,
   postDataWaves,
@@ -1062,6 +1063,28 @@ async function parallelThroughPsql(
   const seconds = stopwatch()
   const check = scriptGate(plan, target, options, hooks, [], source)
   await scriptThrough(pgRestoreScript(pgRestore, [...selection, archivePath]), check, discard())
+  // what the load reads of the archive, before anything runs: a failure here leaves the target
+  // as it was (clean's drops and the roles come after)
+  const listed = listedEntries(
+    await runChild(pgRestore, ['--list', '--section=data', ...selection, archivePath])
+  )
+  const groups = largestGroupsFirst(dataGroups(toc, listed), await dataSizes(toc, archivePath))
+  const postListed = listedEntries(
+    await runChild(pgRestore, ['--list', '--section=post-data', ...selection, archivePath])
+  )
+  const post = postDataWaves(toc, postListed)
+  const lists = path.join(workDir, 'lists')
+  await mkdir(lists, { recursive: true })
+  const ownership = selection.filter(a => a === '--no-owner' || a === '--no-privileges')
+  /** The list file of the entries `ids` (in this order): pg_restore -L restores them so. */
+  const listFile = async (ids: number[]): Promise<string> => {
+    const file = path.join(lists, `${ids[0]}.list`)
+    await writeFile(file, ids.map(id => `${id};\n`).join(''), { mode: 0o600 })
+    return file
+  }
+  const files = new Map<number[], string>()
+  for (const ids of [...groups, ...post.groups, ...(post.rest.length > 0 ? [post.rest] : [])])
+    files.set(ids, await listFile(ids))
   log.info(`The archive's script passed the checks (${seconds().toFixed(1)} s) before loading.`)
   await runFirst(plan, target, options, hooks)
   const load = (args: string[], what: string, signal?: AbortSignal): Promise<SkippedStatement[]> =>
@@ -1074,47 +1097,43 @@ async function parallelThroughPsql(
       `${what} of the archive`,
       signal
     )
-  const skipped: SkippedStatement[][] = []
-  skipped.push(await load(['--section=pre-data', ...selection], 'the pre-data section'))
-  const list = await runChild(pgRestore, ['--list', '--section=data', ...selection, archivePath])
-  const listed = listedEntries(list)
-  const entries = largestFirst(listed, await dataSizes(toc, archivePath))
-  const lists = path.join(workDir, 'lists')
-  await mkdir(lists, { recursive: true })
-  const ownership = selection.filter(a => a === '--no-owner' || a === '--no-privileges')
-  /** The entries `ids` (in this order) as one script through the gate into psql. */
-  const loadEntries = async (
+  /** The entries `ids` as one script through the gate into psql. */
+  const loadEntries = (
     ids: number[],
     what: string,
     signal?: AbortSignal
-  ): Promise<SkippedStatement[]> => {
-    const file = path.join(lists, `${ids[0]}.list`)
-    await writeFile(file, ids.map(id => `${id};\n`).join(''), { mode: 0o600 })
-    return load([`--use-list=${file}`, ...ownership], what, signal)
-  }
+  ): Promise<SkippedStatement[]> =>
+    load([`--use-list=${files.get(ids)!}`, ...ownership], what, signal)
+  const skipped: SkippedStatement[][] = []
+  skipped.push(await load(['--section=pre-data', ...selection], 'the pre-data section'))
   const data = stopwatch()
   const dataSkipped = new Map<number, SkippedStatement[]>()
-  await runPooled(entries, options.jobs, async (id, signal) => {
-    dataSkipped.set(id, await loadEntries([id], `the data entry ${id}`, signal))
+  await runPooled(groups, options.jobs, async (ids, signal) => {
+    dataSkipped.set(
+      ids[0],
+      await loadEntries(
+        ids,
+        ids.length === 1 ? `the data entry ${ids[0]}` : `the data entries ${ids.join(', ')}`,
+        signal
+      )
+    )
   })
   log.info(
-    `${entries.length} data entries loaded by ${Math.min(options.jobs, entries.length)} psql sessions at a time (${data().toFixed(1)} s).`
+    `${listed.length} data entries loaded by ${Math.min(options.jobs, groups.length)} psql sessions at a time (${data().toFixed(1)} s).`
   )
   // in archive order, as a restore with jobs: 1 lists them
-  skipped.push(...listed.map(id => dataSkipped.get(id) ?? []))
-  const post = stopwatch()
-  const postListed = listedEntries(
-    await runChild(pgRestore, ['--list', '--section=post-data', ...selection, archivePath])
-  )
-  const { groups, rest } = postDataWaves(toc, postListed)
+  const first = new Map(groups.map(ids => [ids[0], ids]))
+  skipped.push(...listed.filter(id => first.has(id)).map(id => dataSkipped.get(id) ?? []))
+  const postTime = stopwatch()
   const groupSkipped = new Map<number, SkippedStatement[]>()
-  await runPooled(groups, options.jobs, async (ids, signal) => {
+  await runPooled(post.groups, options.jobs, async (ids, signal) => {
     groupSkipped.set(ids[0], await loadEntries(ids, `the indexes and keys of a table`, signal))
   })
-  skipped.push(...groups.map(ids => groupSkipped.get(ids[0]) ?? []))
-  if (rest.length > 0) skipped.push(await loadEntries(rest, 'the rest of the post-data section'))
+  skipped.push(...post.groups.map(ids => groupSkipped.get(ids[0]) ?? []))
+  if (post.rest.length > 0)
+    skipped.push(await loadEntries(post.rest, 'the rest of the post-data section'))
   log.info(
-    `Post-data: the indexes and keys of ${plural(groups.length, 'table')} built by ${Math.min(options.jobs, groups.length)} psql sessions at a time, then ${rest.length} other entries (${post().toFixed(1)} s).`
+    `Post-data: the indexes and keys of ${plural(post.groups.length, 'table')} built by ${Math.min(options.jobs, post.groups.length)} psql sessions at a time, then ${post.rest.length} other entries (${postTime().toFixed(1)} s).`
   )
   return { skipped: mergeSkipped(skipped) }
 }

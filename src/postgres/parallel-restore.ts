@@ -5,7 +5,7 @@
  *
  * A parallel restore runs the same gate as every other restore (load.ts): the pre-data section
  * as one script, then every data entry as a script of its own (`pg_restore -f - -L <one entry>`)
- * in `jobs` psql sessions at once, then the post-data section (the tables' indexes and keys
+ * in `jobs` psql sessions at once (an entry with the one it depends on, dataGroups), then the post-data section (the tables' indexes and keys
  * `jobs` tables at a time, then the rest) — each through the gate into psql, so that it skips
  * and refuses exactly what a restore with jobs: 1 skips and refuses.
  */
@@ -86,6 +86,48 @@ export function postDataWaves(
     else groups.set(table, [...(groups.get(table) ?? []), id])
   }
   return { groups: [...groups.values()], rest }
+}
+
+/**
+ * The data entries in the groups that may load beside each other: entries one of which depends on
+ * another (pg_dump 17+ splits large objects into "BLOB METADATA" entries, which create them, and
+ * "BLOBS" entries, which fill them and depend on their metadata) load in one group, in archive
+ * order, as pg_restore --jobs waits for an entry's dependencies; every other entry alone.
+ */
+export function dataGroups(
+  toc: Pick<ArchiveToc, 'entries'>,
+  listed: readonly number[]
+): number[][] {
+  const inList = new Set(listed)
+  const root = new Map<number, number>(listed.map(id => [id, id]))
+  const find = (id: number): number => {
+    let r = id
+    while (root.get(r) !== r) r = root.get(r)!
+    root.set(id, r)
+    return r
+  }
+  for (const entry of toc.entries) {
+    if (!inList.has(entry.dumpId)) continue
+    for (const dep of entry.dependencies) {
+      if (!inList.has(dep) || dep === entry.dumpId) continue
+      const [a, b] = [find(entry.dumpId), find(dep)]
+      if (a !== b) root.set(a, b)
+    }
+  }
+  const groups = new Map<number, number[]>()
+  for (const id of listed) groups.set(find(id), [...(groups.get(find(id)) ?? []), id])
+  return [...groups.values()]
+}
+
+/** Groups of entries (dataGroups), largest first by their entries' bytes; ties in archive order. */
+export function largestGroupsFirst(
+  groups: number[][],
+  sizes: ReadonlyMap<number, number>
+): number[][] {
+  return groups
+    .map((ids, i) => ({ ids, i, size: ids.reduce((sum, id) => sum + (sizes.get(id) ?? 0), 0) }))
+    .sort((a, b) => b.size - a.size || a.i - b.i)
+    .map(g => g.ids)
 }
 
 /** The entries, largest first (the longest loads start first); ties in archive order. */
