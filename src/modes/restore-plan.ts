@@ -53,7 +53,7 @@ import {
   readArchiveToc,
   dataEntries
 } from '../postgres/toc.js'
-import { startChild } from '../process.js'
+import { ChildProcessError, runChild, startChild } from '../process.js'
 import type { FetchedBackup } from '../storage/fetch.js'
 import type { Compression, QualifiedName, RestoreOptions } from '../types.js'
 import { pipeline } from 'node:stream/promises'
@@ -67,8 +67,16 @@ export class RestoreError extends CheckError {
 
 /** What the load does with a checked backup. */
 export interface RestorePlan {
-  /** 'directory': a directory-format archive's folder; the others are files, by content. */
-  format: DetectedFormat | 'directory'
+  /**
+   * 'directory': a directory-format archive's folder; 'tar': a tar-format archive (pg_dump -Ft,
+   * which pg_restore reads itself); the others are files, by content.
+   */
+  format: DetectedFormat | 'directory' | 'tar'
+  /**
+   * A directory archive in a tar whose files are under one folder (tar czf x.tar.gz dumpdir): that
+   * folder's name in the tar; absent when toc.dat is at its top.
+   */
+  tarFolder?: string
   compression: Compression
   encrypted: boolean
   decoding: Decoding
@@ -198,8 +206,15 @@ export async function planRestore(
       'a subset restore needs an archive backup (format custom or directory); this backup is an SQL script. Restore it whole.'
     )
   }
+  // a tar: which archive it holds (pg_dump -Ft, or a -Fd folder at its top or under one folder),
+  // and its toc.dat, whose header names the pg_dump that wrote it
+  const tar =
+    detected.format === 'directory-tar' ? await tarArchive(dump, decoding, manifest) : undefined
   const archiveMajor =
-    manifest?.pgDump.major ?? (await dumpMajorFromContent(dump, detected.format, decoding))
+    manifest?.pgDump.major ??
+    (tar
+      ? (tarHeaderMajor(tar.toc) ?? 0)
+      : await dumpMajorFromContent(dump, detected.format, decoding))
   const found = { compression: detected.compression, encrypted: detected.encrypted, decoding }
   if (detected.format === 'plain') {
     const client = await chooseClient(inputs, 'psql', archiveMajor, requires, installer)
@@ -256,19 +271,80 @@ export async function planRestore(
       ...fromArchive
     }
   }
-  let checkedToc: Buffer | undefined
-  const fromArchive = await fromToc(inputs, async () => {
-    const bytes = await tocOfDirectoryTar(dump, decoding)
-    checkedToc = bytes
-    return parseArchiveToc(bytes)
-  })
+  const fromArchive = await fromToc(inputs, async () => parseArchiveToc(tar!.toc))
+  log.info(
+    tar!.kind === 'tar'
+      ? 'A tar-format archive (pg_dump -Ft): pg_restore reads it as it is.'
+      : `A directory-format archive in a tar${tar!.folder ? `, in its folder '${tar!.folder}'` : ''}.`
+  )
   return {
-    format: 'directory-tar',
+    format: tar!.kind,
+    ...(tar!.folder ? { tarFolder: tar!.folder } : {}),
     ...found,
     client,
     dataTables: manifestTables(manifest),
     ...fromArchive,
-    checkedToc
+    checkedToc: tar!.toc
+  }
+}
+
+/** The major of the pg_dump that wrote an archive, from its toc.dat's header. */
+function tarHeaderMajor(toc: Buffer): number | undefined {
+  try {
+    return parseArchiveHeader(toc).pgDumpMajor
+  } catch {
+    return undefined // refused by the TOC's own check, which follows
+  }
+}
+
+/** A member's name as tar lists it, without leading "./" and a directory's trailing "/". */
+function memberName(name: string): string {
+  return name.replace(/^(\.\/)+/, '').replace(/\/+$/, '')
+}
+
+/**
+ * What a tar holds: a tar-format archive (pg_dump -Ft: toc.dat, its data files and restore.sql,
+ * at the top), or one directory-format archive (pg_dump -Fd's folder: toc.dat at the top, or
+ * every member under one folder holding toc.dat — tar czf x.tar.gz dumpdir); its toc.dat.
+ * The action's own directory backups (a manifest) hold the folder's files at the top.
+ *
+ * @throws RestoreError for any other tar (several archives, files beside the folder, none).
+ */
+async function tarArchive(
+  file: BackupFile,
+  decoding: Decoding,
+  manifest: Manifest | undefined
+): Promise<{ kind: 'tar' | 'directory-tar'; folder?: string; toc: Buffer }> {
+  // the action's own backup (a manifest): the folder's files at the top, as before
+  if (manifest) return { kind: 'directory-tar', toc: await tocOfDirectoryTar(file, decoding) }
+  const names = (await tarMembers(file, decoding))
+    .map(memberName)
+    .filter(n => n !== '' && n !== '.')
+  const top = new Set(names.map(n => n.split('/')[0]))
+  let folder: string | undefined
+  if (!names.includes('toc.dat') && top.size === 1) {
+    const [only] = top
+    if (
+      names.includes(`${only}/toc.dat`) &&
+      names.every(n => n === only || /^[^/]+\/[^/]+$/.test(n))
+    )
+      folder = only
+  }
+  const toc = await tocOfDirectoryTar(file, decoding, folder)
+  const tarFormat =
+    folder === undefined && names.includes('restore.sql') && names.every(n => !n.includes('/'))
+  return { kind: tarFormat ? 'tar' : 'directory-tar', folder, toc }
+}
+
+/** The members' names of a tar stream, as `tar -t` lists them (GNU tar escapes odd characters). */
+async function tarMembers(file: BackupFile, decoding: Decoding): Promise<string[]> {
+  try {
+    const listed = await runChild('tar', ['-tf', '-'], { stdin: openDecoded(file, decoding) })
+    return listed.split('\n').filter(line => line !== '')
+  } catch (error) {
+    throw new RestoreError(
+      `the backup is a tar that cannot be read to its end (${sentence(error instanceof ChildProcessError ? error.stderr.trim() || error.message : (error as Error).message)}): it is corrupted or truncated. Nothing was restored.`
+    )
   }
 }
 
@@ -479,7 +555,11 @@ function archiveDrops(inputs: RestoreOptions, toc: ArchiveToc): CleanList {
  * The toc.dat of a directory archive in a tar stream, read from the stream: its one member named
  * so (the load compares the unpacked file with these bytes).
  */
-async function tocOfDirectoryTar(file: BackupFile, decoding: Decoding): Promise<Buffer> {
+async function tocOfDirectoryTar(
+  file: BackupFile,
+  decoding: Decoding,
+  folder?: string
+): Promise<Buffer> {
   // --verbose: the matching members' names, on stderr (their data goes to stdout)
   const tar = startChild('tar', ['-xvOf', '-', '--wildcards', '*toc.dat'], {
     stdin: openDecoded(file, decoding)
@@ -500,7 +580,8 @@ async function tocOfDirectoryTar(file: BackupFile, decoding: Decoding): Promise<
     .stderr()
     .split('\n')
     .filter(line => line !== '' && !line.startsWith('tar: '))
-  if (names.length !== 1 || !/^(\.\/)*toc\.dat$/.test(names[0]))
+  const where = folder === undefined ? 'toc.dat' : `${folder}/toc.dat`
+  if (names.length !== 1 || memberName(names[0]) !== where)
     throw new RestoreError(
       `the directory archive (tar) holds ${
         names.length === 1
@@ -509,7 +590,7 @@ async function tocOfDirectoryTar(file: BackupFile, decoding: Decoding): Promise<
               .slice(0, 3)
               .map(n => JSON.stringify(n.slice(0, 80)))
               .join(', ')})`
-      }, where pg_dump writes one, toc.dat, at its top: pg_restore would read another table of contents than the one checked. Nothing was restored. Restore a backup the action or pg_dump -Fd made.`
+      }, where pg_dump writes one, toc.dat, at the top of its folder (a tar holds that folder's files, or the folder alone): pg_restore would read another table of contents than the one checked. Nothing was restored. Restore a backup the action or pg_dump made (-Fd, -Ft).`
     )
   return Buffer.concat(chunks)
 }

@@ -13,7 +13,7 @@
  * environment.
  */
 import { createReadStream, createWriteStream } from 'node:fs'
-import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises'
+import { lstat, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises'
 import { gunzipSync, zstdDecompressSync } from 'node:zlib'
 import path from 'node:path'
 import {
@@ -111,8 +111,13 @@ export type ArchiveInput = { path: string } | { file: BackupFile; decoding: Deco
 
 /** How a checked backup is loaded (the restore's plan). */
 export interface LoadPlan {
-  /** 'directory': a directory-format archive's folder; the others are (encoded) files. */
-  format: 'custom' | 'plain' | 'directory-tar' | 'directory'
+  /**
+   * 'directory': a directory-format archive's folder; the others are (encoded) files ('tar': a
+   * tar-format archive, pg_dump -Ft, which pg_restore reads itself).
+   */
+  format: 'custom' | 'plain' | 'directory-tar' | 'directory' | 'tar'
+  /** 'directory-tar' whose files are under one folder of the tar: its name. */
+  tarFolder?: string
   decoding: Decoding
   /** The pg_restore or psql to load with. */
   client: ClientInstall
@@ -304,10 +309,16 @@ async function load(
   } else if (plan.format === 'directory-tar') {
     const dir = path.join(workDir, 'directory')
     await mkdir(dir)
-    await untar(dump, plan.decoding, dir)
-    await checkDirectoryFiles(dir)
-    await sameTocAsChecked(dir, plan.checkedToc)
-    archive = { path: dir }
+    await untar(dump, plan.decoding, dir, plan.tarFolder)
+    const folder = plan.tarFolder === undefined ? dir : path.join(dir, plan.tarFolder)
+    await checkDirectoryFiles(folder)
+    await sameTocAsChecked(folder, plan.checkedToc)
+    archive = { path: folder }
+  } else if (plan.format === 'tar') {
+    // pg_restore reads a tar-format archive itself, from a file (a stream allows no --use-list)
+    const file = await decodeTo(dump, plan.decoding, path.join(workDir, 'backup.tar'))
+    await sameTarTocAsChecked(file, plan.checkedToc)
+    archive = { path: file }
   } else if (options.jobs > 1) {
     // a parallel restore needs a seekable archive file
     archive = { path: await decodeTo(dump, plan.decoding, path.join(workDir, 'backup.dump')) }
@@ -315,7 +326,9 @@ async function load(
     archive = { file: dump, decoding: plan.decoding }
   }
   const parallel = options.jobs > 1 && 'path' in archive ? archive.path : undefined
-  const toc = parallel ? await checkArchiveToc(parallel) : undefined
+  const toc = parallel
+    ? await checkArchiveToc(parallel, plan.format === 'tar' ? plan.checkedToc : undefined)
+    : undefined
   const seconds = stopwatch()
   const direct = await planDirectLoad(plan, target, options, hooks, archive, workDir)
   if (direct.direct) {
@@ -546,6 +559,10 @@ async function checkDirect(
     return no(
       `jobs: ${options.jobs} — pg_restore -d --jobs runs statements of its own that the gate cannot read (a TRUNCATE before each table's data, the archive's search_path setting in every worker's session)`
     )
+  if (plan.format === 'tar')
+    return no(
+      'a tar-format archive (pg_dump -Ft): the direct load reads the table of contents of a custom or directory archive only'
+    )
   // jobs > 1: clean's drops and the roles run first, in a transaction of their own (runFirst)
   if (options.jobs === 1 && options.clean && (plan.drops?.length ?? 0) > 0)
     return no("clean: the action's drops run first, in the restore's own session")
@@ -729,6 +746,25 @@ function openDirectInput(archive: { file: BackupFile; decoding: Decoding }): Rea
  * backup parsed (the guard, the policy and clean went by it), else it changed between the two
  * reads (a tar's member given twice, a folder written meanwhile).
  */
+/** A tar-format archive's toc.dat (every member so named, as tar extracts them) is the one checked. */
+async function sameTarTocAsChecked(file: string, checked: Buffer | undefined): Promise<void> {
+  if (!checked) return
+  const tar = startChild('tar', ['-xOf', file, 'toc.dat'])
+  const chunks: Buffer[] = []
+  const [read, done] = await Promise.allSettled([
+    (async () => {
+      for await (const chunk of tar.stdout as AsyncIterable<Buffer>) chunks.push(chunk)
+    })(),
+    tar.done
+  ])
+  if (
+    read.status === 'rejected' ||
+    done.status === 'rejected' ||
+    !Buffer.concat(chunks).equals(checked)
+  )
+    throw tocChanged()
+}
+
 async function sameTocAsChecked(dir: string, checked: Buffer | undefined): Promise<void> {
   if (!checked) return
   const now = await readFile(path.join(dir, 'toc.dat')).catch(() => undefined)
@@ -1283,10 +1319,14 @@ async function scriptThrough(
  * (a program run on the database server), nor text psql would read as a meta-command (pg_dump
  * writes none in SQL; such text means the archive was made by hand). Returns the TOC.
  */
-export async function checkArchiveToc(archivePath: string): Promise<ArchiveToc> {
+export async function checkArchiveToc(
+  archivePath: string,
+  /** A tar-format archive's toc.dat, as the check of the backup read it from the tar. */
+  tocBytes?: Buffer
+): Promise<ArchiveToc> {
   let toc: ArchiveToc
   try {
-    toc = await readArchiveTocFile(archivePath)
+    toc = tocBytes ? parseArchiveToc(tocBytes) : await readArchiveTocFile(archivePath)
   } catch (error) {
     throw new CheckError(
       `the archive's table of contents cannot be read: ${(error as Error).message}`
@@ -1354,7 +1394,13 @@ function diskFull(directory: string, instead?: string): DiskFullError {
 }
 
 /** A directory archive in a tar stream, unpacked into `dir`. */
-async function untar(file: BackupFile, decoding: Decoding, dir: string): Promise<void> {
+async function untar(
+  file: BackupFile,
+  decoding: Decoding,
+  dir: string,
+  /** The one folder of the tar that holds the archive (the check saw nothing beside it). */
+  folder?: string
+): Promise<void> {
   // tar stops reading at the end-of-archive blocks: the padding after them may stay unread;
   // --verbose: the members' names, one a line (escaped as GNU tar quotes them)
   let listed: string
@@ -1378,8 +1424,22 @@ async function untar(file: BackupFile, decoding: Decoding, dir: string): Promise
       )
     seen.add(name)
   }
+  // the archive's folder alone (a tar changed since it was checked could hold more)
+  if (folder !== undefined) {
+    const top = await readdir(dir)
+    if (
+      top.length !== 1 ||
+      top[0] !== folder ||
+      !(await lstat(path.join(dir, folder))).isDirectory()
+    )
+      throw new ArchiveError(
+        `the directory archive (tar) no longer holds only the folder '${folder}' its check read (${top.slice(0, 5).join(', ')}): it changed while it was restored. Nothing was restored.`
+      )
+  }
   // links in the tar: pg_restore would read what they point to (GNU tar writes nothing outside)
-  const foreign = await foreignEntries(dir, { hardLinks: true })
+  const foreign = await foreignEntries(folder === undefined ? dir : path.join(dir, folder), {
+    hardLinks: true
+  })
   if (foreign.length > 0) {
     throw new ArchiveError(
       `the directory archive (tar) holds entries pg_dump does not write: ${foreign.slice(0, 5).join(', ')}${foreign.length > 5 ? `, and ${foreign.length - 5} more` : ''}. A link would make pg_restore read a file outside the backup; nothing was restored. Restore a backup the action or pg_dump -Fd made.`

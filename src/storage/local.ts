@@ -263,14 +263,16 @@ export async function openZippedBackup(
   }
   const target = path.join(workDir, 'unzipped')
   await extractZip(zipFile, target)
+  // a directory archive's files at the zip's top: the unpacked folder is the archive
+  if (existsSync(path.join(target, 'toc.dat'))) return openDirectory(target, workDir)
   return openExtracted(target, what, workDir)
 }
 
 /**
  * Where openExtracted, after the zip is unpacked, could not tell which file is the backup: the
  * folder (its path in the zip, '' for the top) holding several files (or none) and no manifest,
- * with their names. Follows openExtracted and openDirectory: a folder with a manifest, or below
- * the top one with toc.dat (a directory archive), is decided; a single file is the backup; a
+ * with their names. Follows openExtracted and openDirectory: a folder with a manifest, or
+ * one with toc.dat (a directory archive, also at the top), is decided; a single file is the backup; a
  * single folder is looked into.
  */
 export function undecidableFolder(
@@ -296,7 +298,8 @@ export function undecidableFolder(
         !children.get(n)
     )
     if (described.length === 1) return undefined
-    if (folder !== '' && children.has('toc.dat') && !children.get('toc.dat')) return undefined
+    // a directory archive's folder, or its files at the zip's top (zip -r x.zip . in the folder)
+    if (children.has('toc.dat') && !children.get('toc.dat')) return undefined
     const candidates = names.filter(n => n !== SIGNATURE_FILE)
     if (candidates.length !== 1) return { folder, names: candidates }
     if (!children.get(candidates[0])) return undefined
