@@ -316,7 +316,7 @@ async function load(
     archive = { path: folder }
   } else if (plan.format === 'tar') {
     // pg_restore reads a tar-format archive itself, from a file (a stream allows no --use-list)
-    const file = await decodeTo(dump, plan.decoding, path.join(workDir, 'backup.tar'))
+    const file = await decodeTo(dump, plan.decoding, path.join(workDir, 'backup.tar'), undefined)
     await sameTarTocAsChecked(file, plan.checkedToc)
     archive = { path: file }
   } else if (options.jobs > 1) {
@@ -1366,7 +1366,13 @@ function tocRefusal(sql: string): string | undefined {
 }
 
 /** The file decoded into `out` (mode 0600); the file itself when there is nothing to decode. */
-async function decodeTo(file: BackupFile, decoding: Decoding, out: string): Promise<string> {
+async function decodeTo(
+  file: BackupFile,
+  decoding: Decoding,
+  out: string,
+  /** What restores without the file on disk (a custom archive: jobs: 1); none for a tar. */
+  instead: string | undefined = 'jobs: 1'
+): Promise<string> {
   if (!file.range && decoding.compression === 'none' && !decoding.decryption) return file.path
   const source =
     decoding.compression === 'none' && !decoding.decryption
@@ -1376,7 +1382,7 @@ async function decodeTo(file: BackupFile, decoding: Decoding, out: string): Prom
     await pipeline(source, createWriteStream(out, { mode: 0o600 }))
   } catch (error) {
     const code = (error as NodeJS.ErrnoException)?.code
-    if (code === 'ENOSPC' || code === 'EDQUOT') throw diskFull(path.dirname(out), 'jobs: 1')
+    if (code === 'ENOSPC' || code === 'EDQUOT') throw diskFull(path.dirname(out), instead)
     throw error
   }
   return out
