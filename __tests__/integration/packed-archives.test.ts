@@ -13,10 +13,13 @@
  */
 import { beforeAll, describe, expect, it } from '@jest/globals'
 import { execFileSync } from 'node:child_process'
-import { mkdirSync } from 'node:fs'
+import { mkdirSync, mkdtempSync } from 'node:fs'
 import path from 'node:path'
 import type { TestServer } from '../../dev/postgres.js'
+import { CheckError } from '../../src/errors.js'
+import { loadBackup } from '../../src/postgres/load.js'
 import { provisionedClient } from '../support/clients.js'
+import { LOAD_OPTIONS, serverLoadPlan } from '../support/direct-load.js'
 import { useHarness } from '../support/harness.js'
 import { testRestoreInputs } from '../support/inputs.js'
 
@@ -112,6 +115,53 @@ describe('a tar-format archive of pg_dump 18 (-Ft)', () => {
       expect(await restore(file, jobs)).toEqual({ client: client18.version, content: want })
     }
   )
+})
+
+describe('a tar-format archive whose toc.dat is not the one the check read (plan.checkedToc)', () => {
+  it('refused before anything loads; the same bytes load', async () => {
+    const server = harness.server
+    const tar = packed('checked.tar', f =>
+      execFileSync(path.join(server.binDir, 'pg_dump'), ['-Ft', '-f', f, source], {
+        env: server.env(source)
+      })
+    )
+    const checked = execFileSync('tar', ['-xOf', tar, 'toc.dat'])
+    const other = packed('other.tar', f =>
+      execFileSync(
+        path.join(server.binDir, 'pg_dump'),
+        ['-Ft', '--data-only', '--table=app.items', '-f', f, source],
+        { env: server.env(source) }
+      )
+    )
+    const load = (checkedToc: Buffer, database: string) =>
+      loadBackup(
+        { path: tar },
+        { ...serverLoadPlan(server), format: 'tar', checkedToc },
+        {
+          env: server.env(database) as Record<string, string>,
+          database,
+          serverMajor: server.major
+        },
+        LOAD_OPTIONS,
+        mkdtempSync(path.join(harness.work, 'work-'))
+      )
+    const target = await server.createDatabase()
+    const error = await load(execFileSync('tar', ['-xOf', other, 'toc.dat']), target).catch(
+      (e: unknown) => e
+    )
+    expect(error).toBeInstanceOf(CheckError)
+    expect((error as Error).message).toMatch(
+      /table of contents changed between its check and its load/
+    )
+    const none = await server.query<{ n: string }>(
+      target,
+      "SELECT count(*)::text AS n FROM pg_namespace WHERE nspname = 'app'"
+    )
+    expect(none).toEqual([{ n: '0' }])
+    const same = await server.createDatabase()
+    await load(checked, same)
+    expect(await content(server, same)).toEqual(want)
+  })
 })
 
 describe('a directory-format archive of pg_dump 18, packed by hand', () => {
