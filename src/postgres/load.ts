@@ -404,7 +404,8 @@ function gateOptions(
     transaction: options.singleTransaction,
     before: drops,
     policy: hooks.policy,
-    source
+    source,
+    targetDatabase: target.database
   }
 }
 

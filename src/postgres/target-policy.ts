@@ -22,6 +22,7 @@ import { log, plural } from '../log.js'
 import type { SqlToken, StatementEvent } from './psql-lexer.js'
 import type { StatementClass } from './psql-script-rules.js'
 import { sqlTokens } from './plain-sql.js'
+import { NOT_RESTORED } from './script-gate.js'
 
 /**
  * The gate's hook (src/postgres/script-gate.ts): what to do with one statement. `provider`: a
@@ -283,7 +284,7 @@ const KEEP: StatementDecision = { keep: true }
  * object and what to do; the log and the job summary list them as a warning, and the
  * `not-restored` output holds them.
  */
-export const NOT_RESTORED = 'not restored: '
+export { NOT_RESTORED }
 const skip = (reason: string): StatementDecision => ({ keep: false, reason })
 
 /**
