@@ -489,6 +489,12 @@ async function tocOfDirectoryTar(file: BackupFile, decoding: Decoding): Promise<
     .stderr()
     .split('\n')
     .filter(line => line !== '' && !line.startsWith('tar: '))
+  // pg_dump -Fd's folder packed with its name (tar -czf dump.tar.gz dump/): say how to pack it
+  const folder = names.length === 1 ? /^(?:\.\/)*([^/]+)\/toc\.dat$/.exec(names[0])?.[1] : undefined
+  if (folder !== undefined && folder !== '.' && folder !== '..')
+    throw new RestoreError(
+      `the directory archive (tar) holds pg_dump's folder ${JSON.stringify(folder.slice(0, 80))} with its name (its table of contents is ${JSON.stringify(names[0].slice(0, 80))}), where the action takes the folder's content at the top of the tar, as it writes it: toc.dat, not <folder>/toc.dat. Nothing was restored. Pack the content instead (tar -C ${JSON.stringify(folder.slice(0, 80))} -czf dump.tar.gz .), or unpack the tar and give the folder itself as the backup (backup-file: ${JSON.stringify(folder.slice(0, 80))}).`
+    )
   if (names.length !== 1 || !/^(\.\/)*toc\.dat$/.test(names[0]))
     throw new RestoreError(
       `the directory archive (tar) holds ${
