@@ -581,6 +581,22 @@ describe('scripts that address the cluster or another database', () => {
     120_000
   )
 
+  it('a pg_dump --clean --create script: its DROP DATABASE never runs, listed; the content restores into the target', async () => {
+    const file = path.join(files, 'clean-create.sql')
+    await runTool(path.join(server.binDir, 'pg_dump'), ['-c', '-C', '-f', file], server.env('shop'))
+    expect(readFileSync(file, 'utf8')).toMatch(/^DROP DATABASE shop;$/m)
+    const target = await server.createDatabase()
+    const result = await runRestore(target, fileSource(file))
+    expect(await tableChecksums(server, target)).toEqual(await tableChecksums(server, 'shop'))
+    expect(result.notRestored).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(
+          /^DROP DATABASE shop \(pg_dump --clean --create\): the target database is never dropped/
+        )
+      ])
+    )
+  })
+
   it('a --create script with another \\connect is refused, nothing restored, also without a single transaction', async () => {
     const text = readFileSync(plainDump, 'utf8')
     const file = write(

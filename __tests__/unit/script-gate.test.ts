@@ -299,6 +299,15 @@ CREATE TABLE t (a int);
     expect(
       (await gate(`CREATE DATABASE "Shop";\n\\connect "Shop"\nSELECT 1;\n`)).error
     ).toBeUndefined()
+    // pg_dump --clean --create: its DROP DATABASE is left out and listed too (never run)
+    const clean = await gate(
+      `SET a = 1;\nDROP DATABASE IF EXISTS shop;\nCREATE DATABASE shop;\n\\connect shop\nCREATE TABLE t (a int);\n`
+    )
+    expect(clean.error).toBeUndefined()
+    expect(clean.out).not.toMatch(/DATABASE/)
+    expect(clean.gate.skipped[0].reason).toMatch(
+      /^not restored: DROP DATABASE shop \(pg_dump --clean --create\): the target database is never dropped/
+    )
   })
 
   it('any other \\connect or CREATE DATABASE stays refused, before anything reaches psql', async () => {
@@ -347,7 +356,13 @@ CREATE TABLE t (a int);
       [
         'CREATE DATABASE shop;\n\\encoding SQL_ASCII\nSELECT 1;\n',
         /meta-command "\\encoding SQL_ASCII"/
-      ]
+      ],
+      ['DROP DATABASE shop;\nSELECT 1;\n', /creates or connects to a database other than/],
+      [
+        'DROP DATABASE shop;\nCREATE DATABASE other;\n\\connect other\nSELECT 1;\n',
+        /creates or connects to a database other than/
+      ],
+      ['DROP DATABASE shop;\nDROP DATABASE other;\nSELECT 1;\n', /pg_dumpall file/]
     ] as const) {
       const r = await gate(script)
       expect({ script, error: r.error?.message }).toEqual({

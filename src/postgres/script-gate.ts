@@ -185,6 +185,8 @@ export class ScriptGate extends Transform {
    * (not a SET, not one on the database itself) ran since CREATE DATABASE or the last \connect.
    */
   private created: { name: string; connected: boolean; content: boolean } | undefined
+  /** pg_dump --clean --create's DROP DATABASE before its CREATE DATABASE: the name it drops. */
+  private droppedDatabase: string | undefined
   /** A statement of the content (not a SET, not the database's) was kept: no --create header now. */
   private sawContent = false
   /** pg_dump's "\encoding SQL_ASCII" before a \connect to a complex name: decided with it. */
@@ -326,6 +328,8 @@ export class ScriptGate extends Transform {
       return
     }
     this.refuseClusterStatements(e, cls)
+    if (this.droppedDatabase !== undefined && !this.created && !settingStatement(cls, e))
+      throw this.createDatabaseError(e.line)
     if (this.created && !this.created.connected && !settingStatement(cls, e))
       throw new CheckError(
         `${this.where()}, line ${e.line}: "${shortText(e.text, 80)}" comes between CREATE DATABASE ${this.created.name} and its "\\connect", which pg_dump --create never writes (psql would run it in the database it started in, not the new one). Nothing was restored. Remove the CREATE DATABASE, ALTER DATABASE and "\\connect" lines from the top of the script, or dump again with pg_dump -Fc (or plain without --create).`
@@ -405,9 +409,20 @@ export class ScriptGate extends Transform {
   private createDatabaseHeader(e: StatementEvent, cls: StatementClass): string | undefined {
     const t = e.parts[0]?.tokens ?? []
     const [w0, w1] = cls.keywords
+    // pg_dump --clean --create: DROP DATABASE [IF EXISTS] x, then CREATE DATABASE x
+    if (w0 === 'DROP' && w1 === 'DATABASE' && e.parts.length === 1) {
+      const at = isWordToken(t[2], 'IF') && isWordToken(t[3], 'EXISTS') ? 4 : 2
+      const name = identifier(t[at])
+      if (this.created || this.droppedDatabase || this.sawContent || name === undefined)
+        return undefined
+      if (t.length > at + 1 && !(t.length === at + 2 && t[at + 1].text === ';')) return undefined
+      this.droppedDatabase = name
+      return `${NOT_RESTORED}DROP DATABASE ${quoteName(name)} (pg_dump --clean --create): the target database is never dropped; clean: true drops the backup's objects in it instead`
+    }
     if (w0 === 'CREATE' && w1 === 'DATABASE' && e.parts.length === 1) {
       const name = identifier(t[2])
       if (this.created || this.sawContent || name === undefined) return undefined
+      if (this.droppedDatabase !== undefined && this.droppedDatabase !== name) return undefined
       this.created = { name, connected: false, content: false }
       this.createdDatabase = shortText(e.text, 80)
       return `${NOT_RESTORED}DATABASE ${quoteName(name)} itself (CREATE DATABASE and its owner): the script was made by pg_dump --create; its content was restored into the target database${this.options.targetDatabase ? ` ${quoteName(this.options.targetDatabase)}` : ''} (the one database-url names), as pg_restore restores an archive made with --create when run without --create`
