@@ -112,7 +112,8 @@ export interface RestoreResult {
   /**
    * The backup's objects the restore left out because they act on what the provider owns in the
    * target or need what only it may create, each with what to do ("POLICY … on storage.objects —
-   * owned by supabase_admin in the target; create it as that role").
+   * owned by supabase_admin in the target; create it as that role"), and the CREATE DATABASE
+   * header and database properties of a pg_dump --create script (script-gate.ts).
    */
   notRestored?: string[]
 }

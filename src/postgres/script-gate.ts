@@ -6,9 +6,12 @@
  *  - refuses (CheckError naming line, command and what to do) anything pg_dump never writes —
  *    meta-commands but \restrict/\unrestrict, COPY … PROGRAM, "\;", psql variables, transaction
  *    control that would end the restore's transaction (psql-script-rules.ts), and scripts that
- *    address the cluster or another database (pg_dumpall: roles, \connect; pg_dump --create:
- *    CREATE DATABASE, \connect). A refused event's bytes never reach psql: bytes are passed only
- *    once the events they belong to were decided;
+ *    address the cluster or another database (pg_dumpall: roles, \connect; a \connect or
+ *    CREATE DATABASE other than pg_dump --create's). A refused event's bytes never reach psql:
+ *    bytes are passed only once the events they belong to were decided;
+ *  - leaves out pg_dump --create's header (CREATE DATABASE x, its owner, \connect x) and the
+ *    database's own properties, listed with NOT_RESTORED: the content goes into the target
+ *    database, as pg_restore restores a --create archive without --create;
  *  - drops what the target cannot take: pg_dump's own BEGIN;/COMMIT; around large objects (the
  *    restore's own transaction covers them), `SET transaction_timeout` for servers before 17,
  *    \restrict/\unrestrict for a psql that lacks them, owner and privilege statements when asked,
