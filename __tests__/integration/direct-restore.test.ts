@@ -420,6 +420,58 @@ describe('not direct', () => {
     60_000
   )
 
+  it("a folder's toc.dat replaced after its last comparison, as pg_restore starts: pg_restore reads the private copy of the checked one, and the rows restored are the source's", async () => {
+    const dir = path.join(files, `raced-${++names}.dir`)
+    execFileSync(path.join(server.binDir, 'pg_dump'), ['-Fd', '-Z0', '-f', dir], {
+      env: server.env(source)
+    })
+    const checked = readFileSync(path.join(dir, 'toc.dat'))
+    const other = path.join(files, `raced-${++names}.dir`)
+    execFileSync(
+      path.join(server.binDir, 'pg_dump'),
+      ['-Fd', '-Z0', '--data-only', '--table=public.u', '-f', other],
+      { env: server.env(source) }
+    )
+    // the clients, but pg_restore (not --list: the load itself) first writes another toc.dat into
+    // the folder: the window between the action's last look at it and pg_restore's own read
+    const bin = path.join(files, `raced-bin-${++names}`)
+    mkdirSync(bin)
+    for (const program of ['psql', 'pg_dump'])
+      execFileSync('ln', ['-s', path.join(server.binDir, program), path.join(bin, program)])
+    const swapped = path.join(files, `raced-${names}.swapped`)
+    writeFileSync(
+      path.join(bin, 'pg_restore'),
+      `#!/bin/sh
+case " $* " in *" --list "*) ;; *) cp ${JSON.stringify(path.join(other, 'toc.dat'))} ${JSON.stringify(path.join(dir, 'toc.dat'))}; touch ${JSON.stringify(swapped)} ;; esac
+exec ${JSON.stringify(path.join(server.binDir, 'pg_restore'))} "$@"
+`,
+      { mode: 0o755 }
+    )
+    const plan = serverLoadPlan(server)
+    const target = await server.createDatabase()
+    const result = await loadBackup(
+      { directory: dir },
+      {
+        ...plan,
+        client: { ...plan.client, binDir: bin },
+        format: 'directory',
+        checkedToc: checked
+      },
+      {
+        env: server.env(target) as Record<string, string>,
+        database: target,
+        serverMajor: server.major
+      },
+      LOAD_OPTIONS,
+      mkdtempSync(path.join(harness.work, 'work-'))
+    )
+    // the swap happened (the folder now holds the other TOC), and did not reach pg_restore
+    expect(readFileSync(swapped)).toEqual(Buffer.alloc(0))
+    expect(readFileSync(path.join(dir, 'toc.dat')).equals(checked)).toBe(false)
+    expect(result).toEqual({ skipped: [], direct: true })
+    expect(await tableChecksums(server, target)).toEqual(await tableChecksums(server, source))
+  }, 60_000)
+
   it('the last 64 KiB reach pg_restore only once the input ended', async () => {
     const { toc } = await readArchiveToc(Readable.from([piped]))
     const feed = new DirectFeed(piped.subarray(0, toc.end))

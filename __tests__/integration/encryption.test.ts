@@ -456,7 +456,7 @@ describe('a restore that cannot decrypt stops before the target is touched', () 
       )
     ).catch(e => e)
     expect(error.message).toMatch(
-      /is an ASCII-armored age file \(age -a \/ --armor\), which is not supported/
+      /is an ASCII-armored age file \(age -a \/ --armor\), which the action does not read/
     )
   })
 })

@@ -22,6 +22,7 @@ import type { TestServer } from '../../dev/postgres.js'
 import { createEncryptor } from '../../src/pipeline/encrypt.js'
 import type { BackupSource, RestoreOptions } from '../../src/types.js'
 import { writeArchive } from '../support/archive-writer.js'
+import { provisionedBinDir } from '../support/clients.js'
 import { useHarness } from '../support/harness.js'
 import { testBackupInputs, testRestoreInputs } from '../support/inputs.js'
 
@@ -467,31 +468,149 @@ await runPsql(process.argv[2], process.env as Record<string, string>, chain(Read
 })
 
 describe('scripts that address the cluster or another database', () => {
-  it.each([
-    ['pg_dumpall', 'pg_dumpall', [] as string[], /is a pg_dumpall file/],
-    ['pg_dump --create', 'pg_dump', ['-C', 'shop'], /made by pg_dump --create/]
-  ])(
-    'a %s file is refused by content, also without a single transaction',
-    async (_n, tool, args, message) => {
-      const file = path.join(files, `${tool}${args.join('')}.sql`)
-      await runTool(path.join(server.binDir, tool), ['-f', file, ...args], server.env('postgres'))
-      const databases = async () =>
-        (
-          await server.query<{ datname: string }>(
-            'postgres',
-            'SELECT datname FROM pg_database ORDER BY 1'
-          )
-        ).map(d => d.datname)
-      for (const singleTransaction of [true, false]) {
-        const before = await databases()
-        const error = await expectRefused(path.join(markers, 'none'), message, target =>
-          runRestore(target, fileSource(file), { allowNonEmpty: true, singleTransaction })
-        )
-        expect(error.message).toMatch(/target database/)
-        expect((await databases()).filter(d => !before.includes(d))).toEqual([])
-      }
+  const databases = async () =>
+    (
+      await server.query<{ datname: string }>(
+        'postgres',
+        'SELECT datname FROM pg_database ORDER BY 1'
+      )
+    ).map(d => d.datname)
+
+  it('a pg_dumpall file is refused by content, also without a single transaction, naming what it is and the command that takes one database out', async () => {
+    const file = path.join(files, 'pg_dumpall.sql')
+    await runTool(path.join(server.binDir, 'pg_dumpall'), ['-f', file], server.env('postgres'))
+    for (const singleTransaction of [true, false]) {
+      const before = await databases()
+      const error = await expectRefused(
+        path.join(markers, 'none'),
+        /is a pg_dumpall file/,
+        target => runRestore(target, fileSource(file), { allowNonEmpty: true, singleTransaction })
+      )
+      expect(error.message).toMatch(/target database/)
+      expect(error.message).toMatch(/db_cluster-….backup.gz/)
+      expect((await databases()).filter(d => !before.includes(d))).toEqual([])
     }
+    // the command the message gives takes out the section of database "shop": it restores
+    const awk = /(awk '.*') FILE > /.exec(
+      (
+        await expectRefused(path.join(markers, 'none'), /is a pg_dumpall file/, target =>
+          runRestore(target, fileSource(file), { allowNonEmpty: true })
+        )
+      ).message
+    )![1]
+    const target = await server.createDatabase('shop_from_cluster')
+    const section = path.join(files, 'shop-section.sql')
+    const cut = spawnSync('sh', [
+      '-c',
+      `${awk.replace(/-- Database "[^"]*" dump/, '-- Database "shop" dump')} "$1" > "$2"`,
+      'sh',
+      file,
+      section
+    ])
+    expect(cut.status).toBe(0)
+    expect(readFileSync(section, 'utf8')).toMatch(/^CREATE DATABASE shop /m)
+    await runRestore(target, fileSource(section))
+    expect(await tableChecksums(server, target)).toEqual(await tableChecksums(server, 'shop'))
+  })
+
+  it.each([
+    ['15 (Debian)', () => server.binDir, "My Shop's"],
+    ['18 (provisioned)', () => provisionedBinDir(18), 'My "Shop"\\18']
+  ])(
+    'a pg_dump --create script (pg_dump %s; settings, comment, grant; a name needing quotes) restores into the target database: the header and database properties listed as not restored, no database created',
+    async (_client, binDir, other) => {
+      // pg_dump's connection string: 'value' with \\ before ' and \\, then the whole as "identifier"
+      const connstr = `dbname='${other.replace(/['\\\\]/g, '\\$&')}'`
+      for (const [name, connect] of [
+        ['shop', '\\connect shop'],
+        [other, `\\connect -reuse-previous=on "${connstr.replace(/"/g, '""')}"`]
+      ] as const) {
+        const source = name === 'shop' ? 'shop' : await server.createDatabase(name)
+        if (source !== 'shop') {
+          await server.query(
+            source,
+            `CREATE TABLE public.items (id integer PRIMARY KEY, name text NOT NULL);
+            INSERT INTO public.items SELECT i, 'item ' || i FROM generate_series(1, 50) AS i;`
+          )
+        }
+        const ident = `"${source.replace(/"/g, '""')}"`
+        await server.query(
+          'postgres',
+          `ALTER DATABASE ${ident} SET search_path = public, pg_catalog;
+           COMMENT ON DATABASE ${ident} IS 'the shop';
+           GRANT CONNECT ON DATABASE ${ident} TO app;`
+        )
+        const file = path.join(files, `create-${binDir().length}-${source.replace(/\W/g, '_')}.sql`)
+        await runTool(path.join(binDir(), 'pg_dump'), ['-C', '-f', file], server.env(source))
+        expect(readFileSync(file, 'utf8').split('\n')).toContain(connect)
+        const before = await databases()
+        const target = await server.createDatabase()
+        const result = await runRestore(target, fileSource(file))
+        expect(await tableChecksums(server, target)).toEqual(await tableChecksums(server, source))
+        expect((await databases()).filter(d => !before.includes(d) && d !== target)).toEqual([])
+        // the target keeps its own settings, comment and privileges
+        const [props] = await server.query<{ config: string[] | null; comment: string | null }>(
+          'postgres',
+          `SELECT (SELECT s.setconfig FROM pg_db_role_setting s WHERE s.setdatabase = d.oid AND s.setrole = 0) AS config,
+                   pg_catalog.shobj_description(d.oid, 'pg_database') AS comment
+             FROM pg_database d WHERE datname = '${target}'`
+        )
+        expect(props).toEqual({ config: null, comment: null })
+        const quoted = name === 'shop' ? 'shop' : `"${name.replace(/"/g, '""')}"`
+        expect(result.notRestored).toHaveLength(4)
+        expect(result.notRestored).toEqual(
+          expect.arrayContaining([
+            expect.stringMatching(
+              new RegExp(
+                `^DATABASE ${quoted.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} itself \\(CREATE DATABASE and its owner\\): the script was made by pg_dump --create; its content was restored into the target database`
+              )
+            ),
+            expect.stringMatching(
+              /^COMMENT ON DATABASE .* IS 'the shop'; — a property of the backed-up database/
+            ),
+            expect.stringMatching(
+              /^ALTER DATABASE .* SET search_path TO 'public', 'pg_catalog'; — a setting of the backed-up database/
+            ),
+            expect.stringMatching(
+              /^GRANT CONNECT ON DATABASE .* TO app; — a property of the backed-up database/
+            )
+          ])
+        )
+      }
+    },
+    120_000
   )
+
+  it('a pg_dump --clean --create script: its DROP DATABASE never runs, listed; the content restores into the target', async () => {
+    const file = path.join(files, 'clean-create.sql')
+    await runTool(path.join(server.binDir, 'pg_dump'), ['-c', '-C', '-f', file], server.env('shop'))
+    expect(readFileSync(file, 'utf8')).toMatch(/^DROP DATABASE shop;$/m)
+    const target = await server.createDatabase()
+    const result = await runRestore(target, fileSource(file))
+    expect(await tableChecksums(server, target)).toEqual(await tableChecksums(server, 'shop'))
+    expect(result.notRestored).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(
+          /^DROP DATABASE shop \(pg_dump --clean --create\): the target database is never dropped/
+        )
+      ])
+    )
+  })
+
+  it('a --create script with another \\connect is refused, nothing restored, also without a single transaction', async () => {
+    const text = readFileSync(plainDump, 'utf8')
+    const file = write(
+      'create-other.sql',
+      `CREATE DATABASE shop WITH TEMPLATE = template0;\n\\connect postgres\n${text}`
+    )
+    for (const singleTransaction of [true, false]) {
+      await expectRefused(
+        path.join(markers, 'none'),
+        /"\\connect postgres" is not the one "\\connect" pg_dump --create writes after CREATE DATABASE shop/,
+        target => runRestore(target, fileSource(file), { allowNonEmpty: true, singleTransaction })
+      )
+    }
+  })
 })
 
 describe('CRLF and BOM scripts restore', () => {

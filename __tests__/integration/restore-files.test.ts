@@ -433,9 +433,52 @@ describe('refusals: the target stays byte-for-byte unchanged', () => {
       ])
     )
     await expectRefusedUnchanged(png, /picture\.dump: the backup is neither a pg_dump archive/)
-    const bz = path.join(files, 'backup.sql.bz2')
-    writeFileSync(bz, Buffer.from('BZh91AY&SY\x00\x00 compressed', 'latin1'))
-    await expectRefusedUnchanged(bz, /bzip2 or xz, which is not supported/)
+  })
+
+  it('a dump compressed with bzip2, xz or lz4, an armored age file: refused, naming the file and the command that converts it (which then restores); a tar.gz of a -Fd folder with its name restores', async () => {
+    const sql = path.join(files, 'convert-me.sql')
+    await runTool(path.join(server.binDir, 'pg_dump'), ['-Fp', '-f', sql], server.env(small))
+    for (const [tool, ext] of [
+      ['bzip2', 'bz2'],
+      ['xz', 'xz'],
+      ['lz4', 'lz4']
+    ] as const) {
+      const packed = path.join(files, `convert-me.sql.${ext}`)
+      execFileSync('sh', ['-c', `${tool} -c "$1" > "$2"`, 'sh', sql, packed])
+      const error = await expectRefusedUnchanged(
+        packed,
+        new RegExp(
+          `convert-me\\.sql\\.${ext}: the backup file is compressed with ${tool}, which the action does not read`
+        )
+      )
+      // the command it gives, run where the file is, makes a file that restores
+      const command = new RegExp(
+        `convert it: (${tool} -dc convert-me\\.sql\\.${ext} \\| zstd -o convert-me\\.sql\\.zst) \\(or`
+      ).exec(error.message)![1]
+      execFileSync('sh', ['-c', `rm -f convert-me.sql.zst && ${command}`], { cwd: files })
+      const target = await server.createDatabase()
+      await runRestore(target, path.join(files, 'convert-me.sql.zst'))
+      expect(await tableChecksums(server, target)).toEqual(smallChecksums)
+    }
+    // age -a: the binary form, restored after age -d | age -p (the command the message gives)
+    const armored = path.join(files, 'convert-me.sql.age')
+    const key = path.join(files, 'convert-me.key')
+    execFileSync('age-keygen', ['-o', key], { stdio: 'ignore' })
+    const recipient = /public key: (age1\w+)/.exec(readFileSync(key, 'utf8'))![1]
+    execFileSync('sh', ['-c', `age -a -r "$1" -o "$2" "$3"`, 'sh', recipient, armored, sql])
+    expect(readFileSync(armored, 'latin1')).toMatch(/^-----BEGIN AGE ENCRYPTED FILE-----/)
+    await expectRefusedUnchanged(
+      armored,
+      /convert-me\.sql\.age: the backup is an ASCII-armored age file .*age -d -i key\.txt convert-me\.sql\.age \| age -r age1… -o convert-me\.sql\.age/
+    )
+    // pg_dump -Fd's folder packed with its name: restored as it is (packed-archives.test)
+    const dir = path.join(files, 'shopdir')
+    await runTool(path.join(server.binDir, 'pg_dump'), ['-Fd', '-f', dir], server.env(small))
+    const tgz = path.join(files, 'shopdir.tar.gz')
+    execFileSync('tar', ['-czf', tgz, '-C', files, 'shopdir'])
+    const target = await server.createDatabase()
+    await runRestore(target, tgz)
+    expect(await tableChecksums(server, target)).toEqual(smallChecksums)
   })
 
   describe('a directory archive with links (they would make pg_restore read outside it)', () => {

@@ -201,6 +201,40 @@ describe('statementPolicy over real dumps', () => {
     }
   })
 
+  it("a backup's overload of a provider function (auth.uid(integer) beside the provider's auth.uid()) is another function: kept, not skipped as the provider's", async () => {
+    const source = await supabaseLikeSource(supabase)
+    await source.instance.admin.query(
+      source.database,
+      `CREATE FUNCTION auth.uid(p_offset integer DEFAULT 0) RETURNS uuid LANGUAGE sql STABLE AS $$ SELECT NULL::uuid $$;
+       COMMENT ON FUNCTION auth.uid(integer) IS 'the app''s overload';
+       GRANT EXECUTE ON FUNCTION auth.uid(integer) TO authenticated;`
+    )
+    const target = await supabaseLikeTarget(supabase)
+    const facts = await factsOf(target.url)
+    expect(facts.providerSchemas.find(p => p.name === 'auth')!.functions).toEqual(
+      expect.arrayContaining(['uid()'])
+    )
+    for (const archive of [false, true]) {
+      const outcome = run(facts, await script(source, archive))
+      const reasonOf = (prefix: string): string[] =>
+        outcome.skipped.filter(s => s.text.startsWith(prefix)).map(s => s.reason)
+      // the provider's own: exists in the target
+      expect(reasonOf('CREATE FUNCTION auth.uid() ')).toEqual([
+        expect.stringMatching(/^exists in the target, owned by the provider/)
+      ])
+      // the backup's overload is the backup's own: kept (the restoring role may create in auth
+      // here), with its comment and grant — before, all three were skipped as the provider's
+      for (const prefix of [
+        'CREATE FUNCTION auth.uid(p_offset integer DEFAULT 0) ',
+        'COMMENT ON FUNCTION auth.uid(p_offset integer) ',
+        'GRANT ALL ON FUNCTION auth.uid(p_offset integer) TO authenticated'
+      ]) {
+        expect(reasonOf(prefix)).toEqual([])
+        expect(outcome.kept.filter(k => k.startsWith(prefix))).toHaveLength(1)
+      }
+    }
+  })
+
   it('Supabase (schemas: public) into Neon: the policies TO authenticated are refused, naming the role and the fix', async () => {
     const source = await supabaseLikeSource(supabase)
     const file = path.join(work, `public-${++dumps}.sql`)

@@ -119,6 +119,24 @@ describe('a password pasted without percent-encoding', () => {
   )
 })
 
+describe('a password whose pieces are words of the explanation', () => {
+  it('masks the password, not the words: the percent-encoding explanation reaches the log whole', async () => {
+    const password = 'pass#word@x'
+    const run = await runAction(`postgresql://app:${password}@127.0.0.1:9/db`)
+    expect(run.code).not.toBe(0)
+    // the runner's log as the runner shows it: workflow commands escape '%' as %25
+    const log = run.texts[0].replace(/%25/g, '%')
+    expect(log).toContain(
+      'Percent-encode the user name and password in the URL: @ → %40, # → %23, / → %2F, ? → %3F, : → %3A, % → %25 (postgresql://user:p%40ss%23word@host:5432/dbname;'
+    )
+    for (const text of run.texts) {
+      for (const secret of [password, 'pass#word', 'pass%23word', '#word@x', 'word@x']) {
+        expect(text).not.toContain(secret)
+      }
+    }
+  }, 60_000)
+})
+
 describe('the URL an ORM hands out (command line)', () => {
   it('runs with Prisma-only parameters left out, naming them all in one notice', async () => {
     const run = await runCli(

@@ -166,9 +166,10 @@ describe('URLs as users paste them', () => {
     expect(message).toMatch(/^Input 'database-url': cannot be read as written/)
     expect(message).toMatch(/@ → %40, # → %23, \/ → %2F/)
     for (const piece of substrings(password, 4)) expect(message).not.toContain(piece)
-    // masked before anything is printed: every piece of 4+ characters is redacted
+    // masked before anything is printed: the URL and the password as meant (its pieces between
+    // separators are not printed: the refusal above holds none, and nothing runs after it)
     const secrets = databaseUrlSecrets(url)
-    const redacted = [url, password, ...password.split(/[@#/?]/)]
+    const redacted = [url, password]
       .map(text =>
         secrets.sort((a, b) => b.length - a.length).reduce((t, s) => t.split(s).join('***'), text)
       )
@@ -193,6 +194,31 @@ describe('URLs as users paste them', () => {
     expect(redacted).toMatch(/^Input 'database-url': cannot be read as written/)
     expect(redacted).toContain('Percent-encode the user name and password')
   })
+
+  it.each([
+    ['postgresql://app:pass#word@x@127.0.0.1:9/db', 'pass#word@x'],
+    ['postgresql://user:host#dbname/x@127.0.0.1:9/db', 'host#dbname/x']
+  ])(
+    'masks %s as a whole, not the words of its pieces: the explanation stays whole',
+    (url, password) => {
+      const secrets = databaseUrlSecrets(url)
+      expect(secrets).toContain(password)
+      let message = ''
+      try {
+        parseDatabaseUrl(url)
+      } catch (e) {
+        message = (describeForInputs(e) as Error).message
+      }
+      const redacted = secrets
+        .sort((a, b) => b.length - a.length)
+        .reduce((t, s) => t.split(s).join('***'), message)
+      expect(redacted).not.toContain('***')
+      expect(redacted).toContain(
+        'Percent-encode the user name and password in the URL: @ → %40, # → %23, / → %2F, ? → %3F, : → %3A, % → %25 (postgresql://user:p%40ss%23word@host:5432/dbname;'
+      )
+      expect(redacted).not.toContain(password)
+    }
+  )
 
   it('notes a URL that names no database (libpq then uses the user name), and only then', () => {
     const unnamed = parseDatabaseUrl('postgresql://app:secret-pw@db.example.com:5432')

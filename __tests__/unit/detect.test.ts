@@ -182,15 +182,19 @@ describe('detectBackup', () => {
     await expect(detectBackup(p)).rejects.toThrow(message)
   })
 
-  it('names bzip2 and xz, which are not supported', async () => {
+  it('names bzip2, xz and lz4, which are not read, and the command that converts the file', async () => {
     const bzip2 = file(Buffer.from('BZh91AY&SY\x00\x01\x02\x03 some compressed bytes', 'latin1'))
     await expect(detectBackup(bzip2)).rejects.toThrow(FormatError)
-    await expect(detectBackup(bzip2)).rejects.toThrow(/bzip2 or xz, which is not supported/)
-    await expect(detectBackup(bzip2)).rejects.toThrow(/gzip or zstd/)
+    await expect(detectBackup(bzip2)).rejects.toThrow(
+      /compressed with bzip2, which the action does not read \(it reads gzip and zstd/
+    )
+    await expect(detectBackup(bzip2)).rejects.toThrow(/convert it: bzip2 -dc \S+ \| zstd -o /)
     const xz = file(
       Buffer.concat([Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0]), Buffer.alloc(64, 1)])
     )
-    await expect(detectBackup(xz)).rejects.toThrow(/bzip2 or xz/)
+    await expect(detectBackup(xz)).rejects.toThrow(/compressed with xz.*xz -dc /)
+    const lz4 = file(Buffer.concat([Buffer.from([0x04, 0x22, 0x4d, 0x18]), Buffer.alloc(64, 1)]))
+    await expect(detectBackup(lz4)).rejects.toThrow(/compressed with lz4.*lz4 -dc /)
   })
 })
 

@@ -243,14 +243,139 @@ describe('ScriptGate refuses before psql sees a byte of it', () => {
     expect(mapped.out).toBe(`BEGIN;\n${mapping}\nCOMMIT;\n`)
   })
 
-  it('a pg_dump --create script by CREATE DATABASE and by \\connect', async () => {
-    const created = await gate('CREATE DATABASE shop WITH TEMPLATE = template0;\n\\connect shop\n')
-    expect(created.error?.message).toMatch(
-      /made by pg_dump --create \(line 1: CREATE DATABASE shop/
+  it("a pg_dump --create script: its header left out and listed, the content kept (pg_restore's way without --create)", async () => {
+    const script = `SET statement_timeout = 0;
+SELECT pg_catalog.set_config('search_path', '', false);
+CREATE DATABASE shop WITH TEMPLATE = template0 ENCODING = 'UTF8';
+ALTER DATABASE shop OWNER TO app;
+\\connect shop
+SET statement_timeout = 0;
+COMMENT ON DATABASE shop IS 'the shop';
+ALTER DATABASE shop CONNECTION LIMIT = 10;
+ALTER DATABASE shop SET search_path TO 'public', 'pg_catalog';
+GRANT CONNECT ON DATABASE shop TO app;
+\\connect shop
+SET statement_timeout = 0;
+CREATE TABLE t (a int);
+`
+    const r = await gate(script)
+    expect(r.error).toBeUndefined()
+    expect(r.out).not.toMatch(/DATABASE|connect/)
+    expect(r.out).toContain('CREATE TABLE t (a int);')
+    expect(r.gate.skipped.map(s => [s.line, s.reason])).toEqual([
+      [
+        3,
+        expect.stringMatching(
+          /^not restored: DATABASE shop itself \(CREATE DATABASE and its owner\): the script was made by pg_dump --create/
+        )
+      ],
+      [4, expect.stringMatching(/^not restored: DATABASE shop itself/)],
+      [
+        7,
+        expect.stringMatching(
+          /^not restored: COMMENT ON DATABASE shop IS 'the shop'; — a property of the backed-up database/
+        )
+      ],
+      [
+        8,
+        expect.stringMatching(
+          /^not restored: ALTER DATABASE shop CONNECTION LIMIT = 10; — a property/
+        )
+      ],
+      [
+        9,
+        expect.stringMatching(
+          /^not restored: ALTER DATABASE shop SET search_path TO 'public', 'pg_catalog'; — a setting of the backed-up database/
+        )
+      ],
+      [
+        10,
+        expect.stringMatching(/^not restored: GRANT CONNECT ON DATABASE shop TO app; — a property/)
+      ]
+    ])
+    // a name with other characters: "\\encoding SQL_ASCII" and the connection-string form
+    const quoted = await gate(
+      `CREATE DATABASE "My Shop" WITH TEMPLATE = template0;\n\\encoding SQL_ASCII\n\\connect -reuse-previous=on "dbname='My Shop'"\nCREATE TABLE t (a int);\n`
     )
-    expect(created.out).toBe('')
-    const connect = await gate('\\connect shop\nSELECT 1;\n')
-    expect(connect.error?.message).toMatch(/made by pg_dump --create/)
+    expect(quoted.error).toBeUndefined()
+    expect(quoted.out.replace(/\n+/g, '\n').trimStart()).toBe(
+      'BEGIN;\nCREATE TABLE t (a int);\nCOMMIT;\n'
+    )
+    expect(
+      (await gate(`CREATE DATABASE "Shop";\n\\connect "Shop"\nSELECT 1;\n`)).error
+    ).toBeUndefined()
+    // pg_dump --clean --create: its DROP DATABASE is left out and listed too (never run)
+    const clean = await gate(
+      `SET a = 1;\nDROP DATABASE IF EXISTS shop;\nCREATE DATABASE shop;\n\\connect shop\nCREATE TABLE t (a int);\n`
+    )
+    expect(clean.error).toBeUndefined()
+    expect(clean.out).not.toMatch(/DATABASE/)
+    expect(clean.gate.skipped[0].reason).toMatch(
+      /^not restored: DROP DATABASE shop \(pg_dump --clean --create\): the target database is never dropped/
+    )
+  })
+
+  it('any other \\connect or CREATE DATABASE stays refused, before anything reaches psql', async () => {
+    for (const [script, message] of [
+      [
+        '\\connect shop\nSELECT 1;\n',
+        /creates or connects to a database other than as pg_dump --create writes it/
+      ],
+      [
+        'CREATE DATABASE shop;\n\\connect other\nSELECT 1;\n',
+        /"\\connect other" is not the one "\\connect" pg_dump --create writes after CREATE DATABASE shop/
+      ],
+      [
+        'CREATE DATABASE shop;\n\\c shop\nSELECT 1;\n',
+        /is not the one "\\connect" pg_dump --create writes/
+      ],
+      ['CREATE DATABASE "Shop";\n\\connect Shop\nSELECT 1;\n', /is not the one "\\connect"/],
+      [
+        'CREATE DATABASE "My Shop";\n\\connect "My Shop"\nSELECT 1;\n',
+        /is not the one "\\connect"/
+      ],
+      [
+        'CREATE DATABASE shop;\n\\connect shop\nCREATE TABLE t (a int);\n\\connect shop\n',
+        /is not the one "\\connect"/
+      ],
+      [
+        'CREATE DATABASE shop;\nCREATE TABLE t (a int);\n\\connect shop\n',
+        /comes between CREATE DATABASE shop and its "\\connect"/
+      ],
+      [
+        'CREATE TABLE t (a int);\nCREATE DATABASE shop;\n\\connect shop\n',
+        /creates or connects to a database other than/
+      ],
+      [
+        'CREATE DATABASE shop;\n\\connect shop\nCREATE DATABASE other;\n',
+        /creates or connects to a database other than/
+      ],
+      [
+        'CREATE DATABASE shop;\n\\connect shop\nALTER DATABASE other SET a = 1;\n',
+        /changes the target database itself/
+      ],
+      [
+        'CREATE DATABASE shop;\n\\encoding LATIN1\n\\connect shop\n',
+        /meta-command "\\encoding LATIN1"/
+      ],
+      [
+        'CREATE DATABASE shop;\n\\encoding SQL_ASCII\nSELECT 1;\n',
+        /meta-command "\\encoding SQL_ASCII"/
+      ],
+      ['DROP DATABASE shop;\nSELECT 1;\n', /creates or connects to a database other than/],
+      [
+        'DROP DATABASE shop;\nCREATE DATABASE other;\n\\connect other\nSELECT 1;\n',
+        /creates or connects to a database other than/
+      ],
+      ['DROP DATABASE shop;\nDROP DATABASE other;\nSELECT 1;\n', /pg_dumpall file/]
+    ] as const) {
+      const r = await gate(script)
+      expect({ script, error: r.error?.message }).toEqual({
+        script,
+        error: expect.stringMatching(message)
+      })
+      expect(r.out).not.toMatch(/SELECT 1|CREATE TABLE/)
+    }
   })
 
   it('ALTER DATABASE anywhere (its settings, owner, name: pg_dump writes them only with --create)', async () => {

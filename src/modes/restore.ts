@@ -112,7 +112,8 @@ export interface RestoreResult {
   /**
    * The backup's objects the restore left out because they act on what the provider owns in the
    * target or need what only it may create, each with what to do ("POLICY … on storage.objects —
-   * owned by supabase_admin in the target; create it as that role").
+   * owned by supabase_admin in the target; create it as that role"), and the CREATE DATABASE
+   * header and database properties of a pg_dump --create script (script-gate.ts).
    */
   notRestored?: string[]
 }
@@ -271,7 +272,7 @@ export async function restore(
     if (notRestored.length > 0) {
       const warning =
         objects.length > 0
-          ? `Not restored — ${plural(objects.length, 'object')} of the backup ${objects.length === 1 ? 'acts' : 'act'} on what the provider owns in the target, or ${objects.length === 1 ? 'needs' : 'need'} what only it may create (pg_restore by hand fails on ${objects.length === 1 ? 'it' : 'them'} and carries on): ${objects.join('; ')}.${acl ? ` Not restored either: ${acl}.` : ''}`
+          ? `Not restored — ${plural(objects.length, 'object')} of the backup, each with why and what to do (pg_restore by hand fails on ${objects.length === 1 ? 'it' : 'them'} and carries on, or leaves ${objects.length === 1 ? 'it' : 'them'} out): ${objects.join('; ')}.${acl ? ` Not restored either: ${acl}.` : ''}`
           : `Not restored — ${acl}.`
       log.warning(warning)
       warnings.push(warning)

@@ -77,11 +77,18 @@ export function createZstdCliDecompressor(): Duplex | undefined {
 export function detectCompression(head: Buffer): Compression | 'unknown-compressed' {
   if (head.length >= 4 && head.readUInt32LE(0) === 0xfd2fb528) return 'zstd'
   if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) return 'gzip'
-  if (head.length >= 3 && head.toString('latin1', 0, 3) === 'BZh') return 'unknown-compressed'
-  if (head.length >= 6 && head.toString('latin1', 0, 6) === '\xfd7zXZ\x00') {
-    return 'unknown-compressed'
-  }
-  return 'none'
+  return unreadCompression(head) ? 'unknown-compressed' : 'none'
+}
+
+/**
+ * A compression the action does not read, by its magic bytes: bzip2 ("BZh" and the block size
+ * digit), xz, lz4 (the frame format, and the legacy one `lz4 -l` writes). Undefined otherwise.
+ */
+export function unreadCompression(head: Buffer): 'bzip2' | 'xz' | 'lz4' | undefined {
+  if (head.length >= 4 && /^BZh[1-9]$/.test(head.toString('latin1', 0, 4))) return 'bzip2'
+  if (head.length >= 6 && head.toString('latin1', 0, 6) === '\xfd7zXZ\x00') return 'xz'
+  if (head.length >= 4 && [0x184d2204, 0x184c2102].includes(head.readUInt32LE(0))) return 'lz4'
+  return undefined
 }
 
 /**

@@ -5,7 +5,7 @@
  */
 import type { Compression, DecryptionKeys } from '../types.js'
 import { CheckError } from '../errors.js'
-import { detectCompression } from './compress.js'
+import { detectCompression, unreadCompression } from './compress.js'
 import {
   type BackupFile,
   type Decoding,
@@ -67,8 +67,9 @@ export async function detectBackup(file: BackupFile, keys?: DecryptionKeys): Pro
   if (magic.length === 0) throw new FormatError('the backup file is empty')
   if (magic.toString('latin1').startsWith(AGE_ARMOR_HEADER)) {
     // text, so it would pass for an SQL script: say what it is instead
+    const name = shellWord(fileName(file))
     throw new FormatError(
-      'the backup is an ASCII-armored age file (age -a / --armor), which is not supported; give the binary form: decrypt and re-encrypt it without -a (age -d -i key.txt backup.age | age -r age1… -o backup.dump.zst.age).'
+      `the backup is an ASCII-armored age file (age -a / --armor), which the action does not read; give the binary form: decrypt it and encrypt it again without -a (age -d -i key.txt ${name} | age -r age1… -o ${shellWord(withoutSuffix(fileName(file), /\.(age|asc|pem)$/i))}.age, or with a passphrase: age -d ${name} | age -p -o ….age), and restore that.`
     )
   }
   const encrypted = isAgeEncrypted(magic)
@@ -85,8 +86,17 @@ export async function detectBackup(file: BackupFile, keys?: DecryptionKeys): Pro
   }
   const compression = detectCompression(head)
   if (compression === 'unknown-compressed') {
+    const kind = unreadCompression(head) ?? 'bzip2'
+    const name = fileName(file)
+    const base = shellWord(
+      withoutSuffix(encrypted ? withoutSuffix(name, /\.age$/i) : name, /\.(bz2|bzip2|xz|lz4)$/i)
+    )
+    const decompress = { bzip2: 'bzip2 -dc', xz: 'xz -dc', lz4: 'lz4 -dc' }[kind]
+    const input = encrypted
+      ? `age -d -i key.txt ${shellWord(name)} | ${decompress}`
+      : `${decompress} ${shellWord(name)}`
     throw new FormatError(
-      'the backup file is compressed with bzip2 or xz, which is not supported; decompress it first (or recompress with gzip or zstd).'
+      `the backup file is compressed with ${kind}, which the action does not read (it reads gzip and zstd, and uncompressed files); convert it: ${input} | zstd -o ${base}.zst (or ${input} > ${base}), and restore that.`
     )
   }
   const start = await decodedStart(file, { compression, decryption })
@@ -132,4 +142,15 @@ function describeText(start: Buffer): string {
   const firstLine = text.trimStart().split(/\r?\n/, 1)[0] ?? ''
   const shown = firstLine.length > 60 ? `${firstLine.slice(0, 60)}…` : firstLine
   return `${kind} starting ${JSON.stringify(shown)}`
+}
+
+/** `name` without the suffix `re` matches (the name itself when it would be empty). */
+function withoutSuffix(name: string, re: RegExp): string {
+  const out = name.replace(re, '')
+  return out === '' ? name : out
+}
+
+/** A file name as a shell word: as it is when plain, else in single quotes. */
+function shellWord(name: string): string {
+  return /^[\w.,+@%/-]+$/.test(name) ? name : `'${name.replace(/'/g, `'\\''`)}'`
 }

@@ -286,7 +286,8 @@ export function parseDatabaseUrl(url: string): Connection {
  * Every form of what could be the password in `url`, for masking before anything is printed,
  * also when the URL cannot be parsed: the URL, the password as libpq reads it, and for a URL
  * whose user information holds an unencoded '@', '/' or '#', the text up to the last '@' and
- * each of its pieces of 4 characters or more. The front doors register these first.
+ * each of its ends before an '@' (4 characters or more): each may be the password, and nothing
+ * shorter, nor a piece between separators, is masked. The front doors register these first.
  */
 export function databaseUrlSecrets(url: string): string[] {
   const secrets = new Set<string>()
@@ -320,10 +321,12 @@ export function databaseUrlSecrets(url: string): string[] {
     const lastAt = rest.lastIndexOf('@')
     const colon = rest.indexOf(':')
     const candidate = rest.slice(colon >= 0 && colon < lastAt ? colon + 1 : 0, lastAt)
-    // each way it may end (before an '@'), decoded or not, and each piece between separators
+    // and each way it may end (before an '@'), decoded or not: what the password may be, and no
+    // piece between separators ("pass" and "word" of "pass#word@x"): those are no secret by
+    // themselves, and masked they would garble every word of the explanation holding them
+    // ("pass***"). The refusal prints no part of the URL, and nothing runs after it.
     const ends = [...candidate.matchAll(/@/g)].map(m => candidate.slice(0, m.index))
-    const pieces = [candidate, ...ends, ...candidate.split(/[@#/?:&=,]/)]
-    for (const piece of pieces.flatMap(p => [p, safeDecode(p)])) {
+    for (const piece of [candidate, ...ends].flatMap(p => [p, safeDecode(p)])) {
       if (piece.length >= 4) secrets.add(piece)
     }
   }

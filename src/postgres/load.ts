@@ -13,7 +13,16 @@
  * environment.
  */
 import { createReadStream, createWriteStream } from 'node:fs'
-import { lstat, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises'
+import {
+  copyFile,
+  lstat,
+  mkdir,
+  readdir,
+  readFile,
+  stat,
+  symlink,
+  writeFile
+} from 'node:fs/promises'
 import { gunzipSync, zstdDecompressSync } from 'node:zlib'
 import path from 'node:path'
 import {
@@ -303,9 +312,10 @@ async function load(
   }
   let archive: ArchiveInput
   if ('directory' in dump) {
-    await checkDirectoryFiles(dump.directory)
-    await sameTocAsChecked(dump.directory, plan.checkedToc)
-    archive = { path: dump.directory }
+    // pg_restore reads a private copy of the TOCs: the ones checked, whatever the folder holds later
+    const dir = await privateFolder(dump.directory, plan.checkedToc, workDir)
+    await checkDirectoryFiles(dir)
+    archive = { path: dir }
   } else if (plan.format === 'directory-tar') {
     const dir = path.join(workDir, 'directory')
     await mkdir(dir)
@@ -425,7 +435,8 @@ function gateOptions(
     transaction: options.singleTransaction,
     before: drops,
     policy: hooks.policy,
-    source
+    source,
+    targetDatabase: target.database
   }
 }
 
@@ -769,6 +780,34 @@ async function sameTocAsChecked(dir: string, checked: Buffer | undefined): Promi
   if (!checked) return
   const now = await readFile(path.join(dir, 'toc.dat')).catch(() => undefined)
   if (!now?.equals(checked)) throw tocChanged()
+}
+
+/**
+ * A directory archive given as a folder, as pg_restore reads it: a private folder in `workDir`
+ * holding the toc.dat Check the backup parsed (the folder's, compared with it once, here) and a
+ * copy of each large-object TOC (blobs*.toc, checked by checkDirectoryFiles in the copy), beside
+ * links to the folder's other files (the data files, which pg_restore reads once). Whatever is
+ * written to the folder from now on, pg_restore reads the TOC that was checked: comparing the
+ * folder's toc.dat just before pg_restore opens it left a window between the two reads.
+ */
+async function privateFolder(
+  dir: string,
+  checked: Buffer | undefined,
+  workDir: string
+): Promise<string> {
+  const copy = path.join(workDir, 'folder')
+  await mkdir(copy, { mode: 0o700 })
+  const toc = await readFile(path.join(dir, 'toc.dat'))
+  if (checked && !toc.equals(checked)) throw tocChanged()
+  await writeFile(path.join(copy, 'toc.dat'), toc, { mode: 0o600 })
+  const from = path.resolve(dir)
+  for (const name of await readdir(from)) {
+    if (name === 'toc.dat') continue
+    if (/\.toc(?:\.gz|\.zst|\.lz4)?$/.test(name))
+      await copyFile(path.join(from, name), path.join(copy, name))
+    else await symlink(path.join(from, name), path.join(copy, name))
+  }
+  return copy
 }
 
 /** The TOC of an archive on disk and its bytes: a directory's toc.dat, or a custom file's head. */

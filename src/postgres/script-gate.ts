@@ -6,9 +6,12 @@
  *  - refuses (CheckError naming line, command and what to do) anything pg_dump never writes —
  *    meta-commands but \restrict/\unrestrict, COPY … PROGRAM, "\;", psql variables, transaction
  *    control that would end the restore's transaction (psql-script-rules.ts), and scripts that
- *    address the cluster or another database (pg_dumpall: roles, \connect; pg_dump --create:
- *    CREATE DATABASE, \connect). A refused event's bytes never reach psql: bytes are passed only
- *    once the events they belong to were decided;
+ *    address the cluster or another database (pg_dumpall: roles, \connect; a \connect or
+ *    CREATE DATABASE other than pg_dump --create's). A refused event's bytes never reach psql:
+ *    bytes are passed only once the events they belong to were decided;
+ *  - leaves out pg_dump --create's header (CREATE DATABASE x, its owner, \connect x) and the
+ *    database's own properties, listed with NOT_RESTORED: the content goes into the target
+ *    database, as pg_restore restores a --create archive without --create;
  *  - drops what the target cannot take: pg_dump's own BEGIN;/COMMIT; around large objects (the
  *    restore's own transaction covers them), `SET transaction_timeout` for servers before 17,
  *    \restrict/\unrestrict for a psql that lacks them, owner and privilege statements when asked,
@@ -34,9 +37,20 @@ import {
   type StatementEvent,
   type MetaCommandEvent
 } from './psql-lexer.js'
-import { classifyStatement, refusal, type StatementClass } from './psql-script-rules.js'
+import {
+  classifyStatement,
+  metaCommandKind,
+  refusal,
+  type StatementClass
+} from './psql-script-rules.js'
 
 export type { StatementEvent } from './psql-lexer.js'
+
+/**
+ * The prefix of a skip reason naming what of the backup was not restored and what to do: the
+ * restore lists these as a warning and in the `not-restored` output.
+ */
+export const NOT_RESTORED = 'not restored: '
 export type { StatementClass } from './psql-script-rules.js'
 
 /**
@@ -95,6 +109,8 @@ export interface ScriptGateOptions {
   onStatement?: (e: StatementEvent) => void
   /** Where the script comes from, for messages (e.g. "the SQL script backup.sql"). */
   source?: string
+  /** The target database's name (database-url's), for messages. */
+  targetDatabase?: string
 }
 
 /** What the gate saw of the script. */
@@ -168,6 +184,18 @@ export class ScriptGate extends Transform {
   private openStatement = false
   private sawStatement = false
   private createdDatabase: string | undefined
+  /**
+   * pg_dump --create's header, accepted: the database its CREATE DATABASE created (name as the
+   * server reads it), whether a \connect to it came, and whether a statement of the content
+   * (not a SET, not one on the database itself) ran since CREATE DATABASE or the last \connect.
+   */
+  private created: { name: string; connected: boolean; content: boolean } | undefined
+  /** pg_dump --clean --create's DROP DATABASE before its CREATE DATABASE: the name it drops. */
+  private droppedDatabase: string | undefined
+  /** A statement of the content (not a SET, not the database's) was kept: no --create header now. */
+  private sawContent = false
+  /** pg_dump's "\encoding SQL_ASCII" before a \connect to a complex name: decided with it. */
+  private pendingEncoding: MetaCommandEvent | undefined
   private headChecked = false
   private headBytes: Buffer[] = []
   private headLength = 0
@@ -217,6 +245,11 @@ export class ScriptGate extends Transform {
     try {
       this.readHead(undefined)
       for (const event of this.lexer.end()) this.decide(event)
+      if (this.pendingEncoding) {
+        const pending = this.pendingEncoding
+        this.pendingEncoding = undefined
+        throw new CheckError(`${this.where()}, ${refusal(pending)!.message}.`)
+      }
       // what follows the last event: white space and comments (pg_dump's trailer)
       this.guard(this.decidedUpTo, this.received, this.expected.std, this.expected.encoding)
       this.seeGap(this.decidedUpTo, this.received)
@@ -260,6 +293,14 @@ export class ScriptGate extends Transform {
   }
 
   private decide(event: PsqlScriptEvent): void {
+    if (
+      this.pendingEncoding &&
+      !(event.kind === 'metaCommand' && metaCommandKind(event) === 'connect')
+    ) {
+      const pending = this.pendingEncoding
+      this.pendingEncoding = undefined
+      throw new CheckError(`${this.where()}, ${refusal(pending)!.message}.`)
+    }
     switch (event.kind) {
       case 'statement':
         return this.statement(event)
@@ -294,7 +335,19 @@ export class ScriptGate extends Transform {
     this.seeGap(this.decidedUpTo, e.offset)
     this.seeEntryHeader(this.decidedUpTo, e.offset, e.line)
     const cls = classifyStatement(e)
+    const header = this.createDatabaseHeader(e, cls)
+    if (header) {
+      this.skipped.push({ line: e.line, reason: header, text: shortText(e.text) })
+      this.leaveOut(e.offset, e.end)
+      return
+    }
     this.refuseClusterStatements(e, cls)
+    if (this.droppedDatabase !== undefined && !this.created && !settingStatement(cls, e))
+      throw this.createDatabaseError(e.line)
+    if (this.created && !this.created.connected && !settingStatement(cls, e))
+      throw new CheckError(
+        `${this.where()}, line ${e.line}: "${shortText(e.text, 80)}" comes between CREATE DATABASE ${this.created.name} and its "\\connect", which pg_dump --create never writes (psql would run it in the database it started in, not the new one). Nothing was restored. Remove the CREATE DATABASE, ALTER DATABASE and "\\connect" lines from the top of the script, or dump again with pg_dump -Fc (or plain without --create).`
+      )
     const refused = refusal(e, { refuseAmbiguousLiterals: this.refuseAmbiguous })
     let verdict: Verdict = { keep: true }
     if (refused) {
@@ -319,6 +372,10 @@ export class ScriptGate extends Transform {
       this.begin(e.offset)
       this.expected = settingsAfter(e)
       this.sawStatement = true
+      if (!settingStatement(cls, e)) {
+        this.sawContent = true
+        if (this.created) this.created.content = true
+      }
       this.facts.statements++
       this.options.onStatement?.(e)
       this.decidedUpTo = e.end
@@ -359,6 +416,50 @@ export class ScriptGate extends Transform {
     return { keep: true }
   }
 
+  /**
+   * pg_dump --create's header and the database's own properties, left out (the reason, with
+   * NOT_RESTORED) as pg_restore leaves out the DATABASE entries of an archive made with --create
+   * when it runs without --create: the content is restored into the target database. Only
+   * pg_dump's shape: one CREATE DATABASE before anything but SET statements, then statements on
+   * that database (its owner, comment, privileges, settings; left out wherever they come), and
+   * "\connect" to it (connect()). Undefined: not such a statement.
+   */
+  private createDatabaseHeader(e: StatementEvent, cls: StatementClass): string | undefined {
+    const t = e.parts[0]?.tokens ?? []
+    const [w0, w1] = cls.keywords
+    // pg_dump --clean --create: DROP DATABASE [IF EXISTS] x, then CREATE DATABASE x
+    if (w0 === 'DROP' && w1 === 'DATABASE' && e.parts.length === 1) {
+      const at = isWordToken(t[2], 'IF') && isWordToken(t[3], 'EXISTS') ? 4 : 2
+      const name = identifier(t[at])
+      if (this.created || this.droppedDatabase || this.sawContent || name === undefined)
+        return undefined
+      if (t.length > at + 1 && !(t.length === at + 2 && t[at + 1].text === ';')) return undefined
+      this.droppedDatabase = name
+      return `${NOT_RESTORED}DROP DATABASE ${quoteName(name)} (pg_dump --clean --create): the target database is never dropped; clean: true drops the backup's objects in it instead`
+    }
+    if (w0 === 'CREATE' && w1 === 'DATABASE' && e.parts.length === 1) {
+      const name = identifier(t[2])
+      if (this.created || this.sawContent || name === undefined) return undefined
+      if (this.droppedDatabase !== undefined && this.droppedDatabase !== name) return undefined
+      this.created = { name, connected: false, content: false }
+      this.createdDatabase = shortText(e.text, 80)
+      return `${NOT_RESTORED}DATABASE ${quoteName(name)} itself (CREATE DATABASE and its owner): the script was made by pg_dump --create; its content was restored into the target database${this.options.targetDatabase ? ` ${quoteName(this.options.targetDatabase)}` : ''} (the one database-url names), as pg_restore restores an archive made with --create when run without --create`
+    }
+    if (!this.created || e.parts.length !== 1) return undefined
+    let at = -1
+    if (w0 === 'ALTER' && w1 === 'DATABASE') at = 2
+    else if (w0 === 'COMMENT' || w0 === 'GRANT' || w0 === 'REVOKE' || w0 === 'SECURITY') {
+      const on = t.findIndex((x, i) => isWordToken(x, 'ON') && isWordToken(t[i + 1], 'DATABASE'))
+      if (on > 0) at = on + 2
+    }
+    if (at < 0 || identifier(t[at]) !== this.created.name) return undefined
+    if (w0 === 'ALTER' && isWordToken(t[at + 1], 'OWNER'))
+      return `${NOT_RESTORED}DATABASE ${quoteName(this.created.name)} itself (CREATE DATABASE and its owner): the script was made by pg_dump --create; its content was restored into the target database${this.options.targetDatabase ? ` ${quoteName(this.options.targetDatabase)}` : ''} (the one database-url names), as pg_restore restores an archive made with --create when run without --create`
+    if (w0 === 'ALTER' && (isWordToken(t[at + 1], 'SET') || isWordToken(t[at + 1], 'RESET')))
+      return `${NOT_RESTORED}${shortText(e.text, 160)} — a setting of the backed-up database (pg_dump --create), not of its objects; the target database keeps its own: run it there by hand (ALTER DATABASE <target> …) if you need it`
+    return `${NOT_RESTORED}${shortText(e.text, 160)} — a property of the backed-up database itself (pg_dump --create writes it; pg_restore without --create leaves it out too); set it on the target database by hand if you need it`
+  }
+
   /** pg_dumpall (roles, databases) and pg_dump --create (CREATE DATABASE): refused by content. */
   private refuseClusterStatements(e: StatementEvent, cls: StatementClass): void {
     const [w0, w1, w2] = cls.keywords
@@ -381,14 +482,16 @@ export class ScriptGate extends Transform {
   }
 
   private clusterDumpError(line: number, what = 'its header'): CheckError {
+    const name = this.options.targetDatabase ?? 'postgres'
+    const awk = `awk '/^-- Database "${name.replace(/'/g, `'\\''`)}" dump$/{f=1} f&&/^-- PostgreSQL database dump$/{p=1} p{print} p&&/^-- PostgreSQL database dump complete$/{exit}'`
     return new CheckError(
-      `${this.where()} is a pg_dumpall file (line ${line}: ${what}): it creates roles and databases and connects to each database in turn, so it addresses the whole cluster; a restore writes only into the target database (the one its connection names). Nothing was restored. Restore one database from a pg_dump of it (pg_dump -Fc, or plain without --create), or take that database's section of the file (after its "\\connect" line) into a file of its own; create roles by hand (or run pg_dumpall --globals-only's output with psql as a superuser) if you need them.`
+      `${this.where()} is a pg_dumpall file (line ${line}: ${what}), a dump of a whole cluster (Supabase's dashboard backups db_cluster-….backup.gz are such files): it creates roles and databases and connects to each database in turn, and a restore writes only into the target database (the one its connection names). Nothing was restored. Take one database's section into a file of its own and restore that (pg_dump's own output for the database, made with --create for all but postgres and template1, which the restore takes): ${awk} FILE > ${/^[\w.-]+$/.test(name) ? name : 'database'}.sql (gunzip -c FILE.gz | awk … for a .gz); create the roles of its first part by hand (or run that part with psql as a superuser) if you need them.`
     )
   }
 
   private createDatabaseError(line: number): CheckError {
     return new CheckError(
-      `${this.where()} was made by pg_dump --create (line ${line}: ${this.createdDatabase ?? '\\connect'}): it creates a database and connects to it, and a restore writes only into the target database (the one its connection names). Nothing was restored. Dump without --create (-C), or remove the CREATE DATABASE, ALTER DATABASE and "\\connect" lines from the top of the script.`
+      `${this.where()} creates or connects to a database other than as pg_dump --create writes it (line ${line}: ${this.createdDatabase ?? '\\connect'}; the restore takes a script made by pg_dump --create only with its CREATE DATABASE before any content and one "\\connect" to that database): psql would run what follows in another database, and a restore writes only into the target database (the one its connection names). Nothing was restored. Dump again with pg_dump -Fc (or plain, with or without --create), or remove the CREATE DATABASE, ALTER DATABASE and "\\connect" lines.`
     )
   }
 
@@ -396,6 +499,31 @@ export class ScriptGate extends Transform {
     const from = this.decidedUpTo
     this.seeGap(this.decidedUpTo, e.offset)
     const refused = refusal(e)
+    // pg_dump writes "\encoding SQL_ASCII" just before a \connect to a name with other characters
+    if (
+      this.created &&
+      !this.pendingEncoding &&
+      e.name === 'encoding' &&
+      e.argText.trim() === 'SQL_ASCII'
+    ) {
+      this.pendingEncoding = e
+      return
+    }
+    if (refused?.code === 'connect' && this.created && this.pgDumpConnect(e)) {
+      // psql by hand would connect to the database the script created; the restore stays in the
+      // target, where the content goes (the header above was left out and listed)
+      const start = this.pendingEncoding?.offset ?? e.offset
+      this.pendingEncoding = undefined
+      this.created.connected = true
+      this.created.content = false
+      this.leaveOut(start, e.end)
+      return
+    }
+    if (refused?.code === 'connect' && this.created) {
+      throw new CheckError(
+        `${this.where()}, line ${e.line}: "${refused.command}" is not the one "\\connect" pg_dump --create writes after CREATE DATABASE ${this.created.name} (to that database, before any of its content). Nothing was restored. Remove the CREATE DATABASE, ALTER DATABASE and "\\connect" lines from the top of the script, or dump again with pg_dump -Fc (or plain without --create).`
+      )
+    }
     if (refused?.code === 'connect') {
       throw this.sawStatement && !this.createdDatabase
         ? this.clusterDumpError(e.line, `"${refused.command}"`)
@@ -451,6 +579,21 @@ export class ScriptGate extends Transform {
     this.pushDecided()
     this.pushOut(Buffer.from(settingsCheck(std, encoding)))
     this.settingChecks++
+  }
+
+  /**
+   * Whether `e` is the "\connect" pg_dump --create writes to the database it created, as
+   * appendPsqlMetaConnect writes it ("\connect shop", "\connect \"Shop\"", or
+   * "\connect -reuse-previous=on \"dbname='my shop'\""), with nothing of the content since
+   * CREATE DATABASE or the last such \connect (pg_dump connects again after the database's
+   * settings).
+   */
+  private pgDumpConnect(e: MetaCommandEvent): boolean {
+    const created = this.created
+    if (!created || e.name !== 'connect' || created.content || e.wholeLine || e.backquote)
+      return false
+    if (e.variables.length > 0) return false
+    return pgDumpConnectArgs(created.name).includes(e.argText.trim())
   }
 
   /** The last entry header of pg_dump in the comments before a statement (from its line on). */
@@ -627,4 +770,42 @@ function newlines(buf: Buffer): number {
   let n = 0
   for (let i = buf.indexOf(10); i >= 0; i = buf.indexOf(10, i + 1)) n++
   return n
+}
+
+/** A name as the server reads the token: unquoted folded to lower case, "quoted" as written. */
+function identifier(t: { type: string; text: string } | undefined): string | undefined {
+  if (!t) return undefined
+  if (t.type === 'ident') return t.text.toLowerCase()
+  if (t.type === 'qident' && t.text.startsWith('"') && t.text.endsWith('"') && t.text.length > 1)
+    return t.text.slice(1, -1).replace(/""/g, '"')
+  return undefined
+}
+
+function isWordToken(t: { type: string; text: string } | undefined, word: string): boolean {
+  return t?.type === 'ident' && t.text.toUpperCase() === word
+}
+
+/** A name for messages: "quoted" as SQL quotes it when it needs to. */
+function quoteName(name: string): string {
+  return /^[a-z_][a-z0-9_$]*$/.test(name) ? name : `"${name.replace(/"/g, '""')}"`
+}
+
+/** SET …, SELECT pg_catalog.set_config(…): what pg_dump writes at the top of every connection. */
+function settingStatement(cls: StatementClass, e: StatementEvent): boolean {
+  if (cls.keywords[0] === 'SET') return true
+  return /^SELECT pg_catalog\.set_config\('[a-z_]+', '[^']*', false\);?$/.test(e.text.trim())
+}
+
+/**
+ * The argument texts pg_dump writes after "\connect" for the database `name`
+ * (appendPsqlMetaConnect, fe_utils/string_utils.c): a name of only ASCII letters, digits, '_'
+ * and '.' as an identifier (quoted unless lower case; unquoted lower case too, which fmtId writes
+ * for all but keywords), any other as "-reuse-previous=on" and a quoted connection string.
+ */
+export function pgDumpConnectArgs(name: string): string[] {
+  const quoted = `"${name.replace(/"/g, '""')}"`
+  if (/^[A-Za-z0-9_.]+$/.test(name))
+    return /^[a-z_][a-z0-9_]*$/.test(name) ? [name, quoted] : [quoted]
+  const value = `dbname='${name.replace(/['\\]/g, m => `\\${m}`)}'`
+  return [`-reuse-previous=on "${value.replace(/"/g, '""')}"`]
 }

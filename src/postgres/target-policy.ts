@@ -21,6 +21,8 @@ import type pg from 'pg'
 import { log, plural } from '../log.js'
 import type { SqlToken, StatementEvent } from './psql-lexer.js'
 import type { StatementClass } from './psql-script-rules.js'
+import { sqlTokens } from './plain-sql.js'
+import { NOT_RESTORED } from './script-gate.js'
 
 /**
  * The gate's hook (src/postgres/script-gate.ts): what to do with one statement. `provider`: a
@@ -282,7 +284,7 @@ const KEEP: StatementDecision = { keep: true }
  * object and what to do; the log and the job summary list them as a warning, and the
  * `not-restored` output holds them.
  */
-export const NOT_RESTORED = 'not restored: '
+export { NOT_RESTORED }
 const skip = (reason: string): StatementDecision => ({ keep: false, reason })
 
 /**
@@ -617,6 +619,7 @@ export interface ProviderSchema {
   tables: ProviderTable[]
   /** Every relation (table, index, sequence, view …), function, type; "table.name" of constraints, triggers, policies. */
   relations: string[]
+  /** Routines with their input argument types, as format_type writes them: "uid()", "foldername(text)". */
   functions: string[]
   types: string[]
   constraints: string[]
@@ -656,7 +659,10 @@ SELECT p.name, p.owner, CASE WHEN p.owned THEN p.extension_owner END AS extensio
             'owner', pg_catalog.pg_get_userbyid(c.relowner)::text))
      FROM pg_catalog.pg_class c WHERE c.relnamespace = p.oid AND c.relkind IN ('r', 'p')) AS tables,
   (SELECT json_agg(c.relname::text) FROM pg_catalog.pg_class c WHERE c.relnamespace = p.oid) AS relations,
-  (SELECT json_agg(DISTINCT f.proname::text) FROM pg_catalog.pg_proc f WHERE f.pronamespace = p.oid) AS functions,
+  (SELECT json_agg(DISTINCT f.proname::text || '(' || coalesce(
+            (SELECT string_agg(pg_catalog.format_type(a.t, NULL), ',' ORDER BY a.o)
+               FROM unnest(f.proargtypes::oid[]) WITH ORDINALITY AS a(t, o)), '') || ')')
+     FROM pg_catalog.pg_proc f WHERE f.pronamespace = p.oid) AS functions,
   (SELECT json_agg(t.typname::text) FROM pg_catalog.pg_type t WHERE t.typnamespace = p.oid) AS types,
   (SELECT json_agg(c.relname || '.' || k.conname) FROM pg_catalog.pg_constraint k
      JOIN pg_catalog.pg_class c ON c.oid = k.conrelid WHERE c.relnamespace = p.oid) AS constraints,
@@ -743,6 +749,83 @@ function whose(s: ProviderSchema): string {
   return s.extensionOwner
     ? `schema "${s.name}", which holds extensions of "${s.extensionOwner}"`
     : `schema "${s.name}" of "${s.owner}"`
+}
+
+/** A type name as format_type writes it, without its schema and quotes ("public.citext" → "citext"). */
+function bareType(text: string): string {
+  return text
+    .replace(/(?:"(?:[^"]|"")*"|[A-Za-z_][A-Za-z0-9_$]*)\.(?=\S)/g, '')
+    .replace(/"((?:[^"]|"")*)"/g, (_, name: string) => name.replace(/""/g, '"'))
+    .trim()
+}
+
+/**
+ * The routine's signature as the target reads it ("uid(integer)" → ['integer']), from
+ * readProviderSchemas' form: the name, and its input argument types without schema.
+ */
+function parseRoutine(entry: string): { name: string; args: string[] } {
+  const open = entry.indexOf('(')
+  if (open < 0) return { name: entry, args: [] }
+  const inner = entry.slice(open + 1, entry.lastIndexOf(')'))
+  return { name: entry.slice(0, open), args: inner === '' ? [] : inner.split(',').map(bareType) }
+}
+
+/**
+ * The arguments of a routine's parameter list at tokens[at] (its '('; the lexer keeps only
+ * depth-0 tokens, so the list is read again from the statement's text), as written (name and
+ * type, without mode or DEFAULT, names unquoted, unquoted words in lower case, types without
+ * schema): the ones that identify it (IN, INOUT, VARIADIC; OUT only of a procedure). Undefined
+ * when no list follows: the name alone names it.
+ */
+function routineArgs(
+  e: StatementEvent,
+  tokens: SqlToken[],
+  at: number,
+  kind: string
+): string[] | undefined {
+  const open = tokens[at]
+  const close = tokens[at + 1]
+  if (!(open?.type === 'punct' && open.text === '(' && close?.text === ')')) return undefined
+  type Token = ReturnType<typeof sqlTokens>[number]
+  const args: Token[][] = [[]]
+  let depth = 0
+  for (const t of sqlTokens(e.sql.toString('utf8', open.end, close.start), false)) {
+    if (t.kind === 'punct' && (t.value === '(' || t.value === '[')) depth++
+    if (t.kind === 'punct' && (t.value === ')' || t.value === ']')) depth--
+    if (depth === 0 && t.kind === 'punct' && t.value === ',') args.push([])
+    else args[args.length - 1].push(t)
+  }
+  const word = (t: Token | undefined, w: string): boolean =>
+    t?.kind === 'ident' && !t.quoted && t.value === w.toLowerCase()
+  const out: string[] = []
+  for (let arg of args) {
+    if (arg.length === 0 || (arg.length === 1 && arg[0].value === '*')) continue
+    const mode = ['IN', 'OUT', 'INOUT', 'VARIADIC'].find(w => word(arg[0], w))
+    // "out" may be a parameter's type or name: a mode only when more follows
+    if (mode && arg.length > 1) {
+      if (mode === 'OUT' && kind !== 'PROCEDURE') continue
+      arg = arg.slice(1)
+    }
+    const end = arg.findIndex(
+      (t, i) => i > 0 && (word(t, 'DEFAULT') || (t.kind === 'punct' && t.value === '='))
+    )
+    if (end > 0) arg = arg.slice(0, end)
+    let text = ''
+    for (const [i, t] of arg.entries()) {
+      const space = i > 0 && t.kind !== 'punct' && arg[i - 1].kind !== 'punct'
+      text += (space ? ' ' : '') + t.value
+    }
+    out.push(bareType(text))
+  }
+  return out
+}
+
+/** Whether the backup's arguments (name and type) are the target routine's types, one for one. */
+function sameArgs(backup: string[], target: string[]): boolean {
+  return (
+    backup.length === target.length &&
+    backup.every((a, i) => a === target[i] || a.endsWith(` ${target[i]}`))
+  )
 }
 
 /** A possibly qualified name at tokens[at]: [schema.]name (a third part: schema.table.column). */
@@ -876,7 +959,7 @@ export function providerPolicy(
         s,
         tables: new Map(s.tables.map(t => [t.name, t])),
         relations: new Set(s.relations),
-        functions: new Set(s.functions),
+        functions: s.functions.map(parseRoutine),
         types: new Set(s.types),
         constraints: new Set(s.constraints),
         triggers: new Set(s.triggers),
@@ -888,7 +971,9 @@ export function providerPolicy(
   /** The backup's objects left out (NOT_RESTORED), by key: the reason their later statements share. */
   const notRestored = new Map<string, string>()
   const routineKinds = new Set(['FUNCTION', 'PROCEDURE', 'AGGREGATE', 'ROUTINE'])
-  const routineKey = (k: Known, name: string): string => `routine ${k.s.name}.${name}`
+  /** A routine of the backup, by name and, when written, its arguments (one overload). */
+  const routineKey = (k: Known, name: string, args?: string[]): string =>
+    `routine ${k.s.name}.${name}${args ? `(${args.join(',')})` : ''}`
   const policyKey = (k: Known, table: string, name: string): string =>
     `policy ${k.s.name}.${table}.${name}`
   const leftOut = (key: string, reason: string): StatementDecision => {
@@ -947,10 +1032,15 @@ export function providerPolicy(
   }
 
   /** CREATE FUNCTION … in the provider's schema where the restoring role may not create. */
-  function foreignRoutine(k: Known, kind: string, name: string): StatementDecision | undefined {
+  function foreignRoutine(
+    k: Known,
+    kind: string,
+    name: string,
+    args?: string[]
+  ): StatementDecision | undefined {
     if (!acting || k.s.creatable !== false || !routineKinds.has(kind)) return undefined
     return leftOut(
-      routineKey(k, name),
+      routineKey(k, name, args),
       `${NOT_RESTORED}${kind} ${k.s.name}.${name} — schema "${k.s.name}" belongs to ${k.s.owner} in the target, where ${acting.currentUser} may not create objects; create it as that role`
     )
   }
@@ -964,14 +1054,20 @@ export function providerPolicy(
     const schema = bySchema.get(q.parts[0])
     return schema ? [schema, q.parts[1]] : undefined
   }
-  /** Whether an object of this kind word exists in the schema. */
-  const has = (k: Known, kind: string, name: string): boolean => {
+  /**
+   * Whether an object of this kind word exists in the schema; a routine with these arguments
+   * (an overload of the same name with other arguments is another routine: auth.uid(integer)
+   * of the backup is not the provider's auth.uid()), or by name alone when none are written.
+   */
+  const has = (k: Known, kind: string, name: string, args?: string[]): boolean => {
     switch (kind) {
       case 'FUNCTION':
       case 'PROCEDURE':
       case 'AGGREGATE':
       case 'ROUTINE':
-        return k.functions.has(name)
+        return k.functions.some(
+          f => f.name === name && (args === undefined || sameArgs(args, f.args))
+        )
       case 'TYPE':
       case 'DOMAIN':
         return k.types.has(name)
@@ -1080,11 +1176,15 @@ export function providerPolicy(
       }
       let j = i + 1
       if (isWord(t[j], 'IF')) j += 3
-      const found = lookup(qualified(t, j))
-      if (!found) return undefined
+      const q = qualified(t, j)
+      const found = lookup(q)
+      if (!found || !q) return undefined
       if (kind === 'TABLE') return createTable(e, found[0], found[1])
-      if (has(found[0], kind, found[1])) return exists(found[0])
-      return foreignRoutine(found[0], kind, found[1]) ?? foreignData(e, found[0], kind, found[1])
+      const args = routineKinds.has(kind) ? routineArgs(e, t, q.next, kind) : undefined
+      if (has(found[0], kind, found[1], args)) return exists(found[0])
+      return (
+        foreignRoutine(found[0], kind, found[1], args) ?? foreignData(e, found[0], kind, found[1])
+      )
     }
     if (k[0] === 'ALTER') {
       let i = skipWords(t, 1, ['MATERIALIZED', 'FOREIGN'])
@@ -1092,10 +1192,12 @@ export function providerPolicy(
       i = skipWords(t, i + 1, ['ONLY'])
       if (isWord(t[i], 'IF')) i += 2
       i = skipWords(t, i, ['ONLY'])
-      const found = lookup(qualified(t, i))
-      if (found && routineKinds.has(kind) && !has(found[0], kind, found[1]))
-        return ofLeftOut(routineKey(found[0], found[1]))
-      if (!found || !has(found[0], kind, found[1])) return undefined
+      const q = qualified(t, i)
+      const found = lookup(q)
+      const args = q && routineKinds.has(kind) ? routineArgs(e, t, q.next, kind) : undefined
+      if (found && routineKinds.has(kind) && !has(found[0], kind, found[1], args))
+        return ofLeftOut(routineKey(found[0], found[1], args))
+      if (!found || !has(found[0], kind, found[1], args)) return undefined
       const add = indexOfWord(t, 'ADD')
       if (kind === 'TABLE' && add >= 0 && isWord(t[add + 1], 'CONSTRAINT')) {
         const name = nameOf(t[add + 2])
@@ -1121,11 +1223,13 @@ export function providerPolicy(
         return kind === 'POLICY' ? ofLeftOut(policyKey(table[0], table[1], name)) : undefined
       }
       i++
-      const found = lookup(qualified(t, i))
-      if (!found) return undefined
+      const q = qualified(t, i)
+      const found = lookup(q)
+      if (!found || !q) return undefined
       if (kind === 'COLUMN') return found[0].relations.has(found[1]) ? exists(found[0]) : undefined
-      if (has(found[0], kind, found[1])) return exists(found[0])
-      return routineKinds.has(kind) ? ofLeftOut(routineKey(found[0], found[1])) : undefined
+      const args = routineKinds.has(kind) ? routineArgs(e, t, q.next, kind) : undefined
+      if (has(found[0], kind, found[1], args)) return exists(found[0])
+      return routineKinds.has(kind) ? ofLeftOut(routineKey(found[0], found[1], args)) : undefined
     }
     if (k[0] === 'GRANT' || k[0] === 'REVOKE') {
       const on = indexOfWord(t, 'ON')
@@ -1136,11 +1240,13 @@ export function providerPolicy(
         return schema ? exists(schema) : undefined
       }
       const known = ['TABLE', 'SEQUENCE', 'FUNCTION', 'PROCEDURE', 'ROUTINE', 'TYPE', 'DOMAIN']
-      const found = lookup(qualified(t, known.includes(kind) ? on + 2 : on + 1))
-      if (!found) return undefined
-      if (has(found[0], kind, found[1])) return exists(found[0])
+      const q = qualified(t, known.includes(kind) ? on + 2 : on + 1)
+      const found = lookup(q)
+      if (!found || !q) return undefined
+      const args = routineKinds.has(kind) ? routineArgs(e, t, q.next, kind) : undefined
+      if (has(found[0], kind, found[1], args)) return exists(found[0])
       // the object was left out (it is not in the target): nothing to grant or revoke on it
-      return routineKinds.has(kind) ? ofLeftOut(routineKey(found[0], found[1])) : undefined
+      return routineKinds.has(kind) ? ofLeftOut(routineKey(found[0], found[1], args)) : undefined
     }
     return undefined
   }
