@@ -630,6 +630,18 @@ describe('verify across majors', () => {
     expect(c.largeObjectsEqual).toBe(true)
     // whatever the older server writes otherwise is listed, never hidden
     for (const d of c.differences) expect(d.expectedBecause).toBeDefined()
+    // split between two pg_dump 17: the same comparison
+    const again = await harness.verify(
+      verifyInputs(await server.createDatabase(), 'rich17-backup', { pgBinDir }),
+      { splitMinBytes: 1 }
+    )
+    expect(again.equality.splitTables?.length).toBeGreaterThanOrEqual(1)
+    const split = again.equality.comparison!
+    expect(split.tablesEqual).toBe(split.tablesCompared)
+    expect(split.tablesCompared).toBe(c.tablesCompared)
+    expect(split.objectsCompared).toBe(c.objectsCompared)
+    expect(split.objectsEqual).toBe(c.objectsEqual)
+    expect(split.differences).toEqual(c.differences)
   }, 240_000)
 
   it('a PostgreSQL 15 backup in a PostgreSQL 17 scratch: pg_dump 15 cannot dump it, counts only', async () => {
