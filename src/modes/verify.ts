@@ -7,7 +7,7 @@ import { log } from '../log.js'
 import { CheckError, SettingError } from '../errors.js'
 import type { RestoreOptions } from '../types.js'
 import { type Connection, parseDatabaseUrl } from '../postgres/connection.js'
-import { type ObjectCounts, connect, countObjects } from '../postgres/session.js'
+import { type ObjectCounts, SnapshotSession, connect, countObjects } from '../postgres/session.js'
 import { formatAge } from '../duration.js'
 import { StaleBackupError, check, checkable } from './check.js'
 import {
@@ -346,12 +346,8 @@ async function proveEquality(
   }
   const args = ['--no-password', '--format=custom', '--compress=0']
   if (head.encoding) args.push(`--encoding=${head.encoding}`)
-  if (split.length > 0) {
-    log.info(
-      `The scratch database is dumped by two pg_dumps at once: one the data of ${split.length === 1 ? `${split[0].schema}.${split[0].name}` : `${split.length} tables`} (${(splitBytes / 1024 / 1024).toFixed(1)} MB on disk), the other everything else; their digests are compared as one dump.`
-    )
-  }
   const { main: mainArgs, data: dataArgs } = splitDumpArgs(split)
+  let dumpedApart = false
   // the backup as the load digested it, or decoded again from disk while the scratch dump comes;
   // the scratch database by one pg_dump, or by two at once (see compare-split.ts)
   const digestBoth = async (
@@ -365,18 +361,50 @@ async function proveEquality(
         stop.abort()
         throw error
       })
+    // two pg_dumps see one snapshot (one state of the database, as one pg_dump sees), exported
+    // by a read-only transaction held open until both are done; none to be had: one pg_dump
+    const session =
+      split.length > 0 ? await connect(scratch, inputs.connectTimeoutSeconds) : undefined
+    const snapshot = session
+      ? await SnapshotSession.open(session).catch(async (error: unknown) => {
+          await session.end().catch(() => undefined)
+          throw error
+        })
+      : undefined
+    const apart = snapshot?.snapshotId !== undefined
+    const shared = apart ? [`--snapshot=${snapshot.snapshotId}`] : []
+    if (apart) {
+      dumpedApart = true
+      log.info(
+        `The scratch database is dumped by two pg_dumps at once (one snapshot): one the data of ${split.length === 1 ? `${split[0].schema}.${split[0].name}` : `${split.length} tables`} (${(splitBytes / 1024 / 1024).toFixed(1)} MB on disk), the other everything else; their digests are compared as one dump.`
+      )
+    } else if (snapshot) {
+      log.info(
+        'No snapshot can be exported on the scratch server: one pg_dump of the scratch database.'
+      )
+    }
     const scratchDump = (extra: string[]): Promise<ArchiveDigest> =>
       failing(
-        digestScratch(programPath(install, 'pg_dump'), [...args, ...extra], scratch, inputs, by, {
-          tempRoot,
-          signal: stop.signal
-        })
+        digestScratch(
+          programPath(install, 'pg_dump'),
+          [...args, ...shared, ...extra],
+          scratch,
+          inputs,
+          by,
+          { tempRoot, signal: stop.signal }
+        )
       )
-    const settled = await Promise.allSettled([
-      taken ?? failing(digestArchive(openDecoded(dump, plan.decoding), by)),
-      scratchDump(mainArgs),
-      ...(split.length > 0 ? [scratchDump(dataArgs)] : [])
-    ])
+    let settled: Array<PromiseSettledResult<ArchiveDigest>>
+    try {
+      settled = await Promise.allSettled([
+        taken ?? failing(digestArchive(openDecoded(dump, plan.decoding), by)),
+        scratchDump(apart ? mainArgs : []),
+        ...(apart ? [scratchDump(dataArgs)] : [])
+      ])
+    } finally {
+      await snapshot?.close()
+      await session?.end().catch(() => undefined)
+    }
     const failed = settled.find(s => s.status === 'rejected')
     if (failed) throw failed.reason
     const [backup, main, data] = settled.map(
@@ -407,7 +435,7 @@ async function proveEquality(
     }
   }
   logComparison(comparison)
-  return split.length > 0
+  return dumpedApart
     ? { comparison, splitTables: split.map(t => `${t.schema}.${t.name}`) }
     : { comparison }
 }
