@@ -58,6 +58,8 @@ describe('verify compares the restored database with the backup', () => {
     const result = await harness.verify(verifyInputs(scratch))
     const c = result.equality.comparison!
     expect(result.equality.notCompared).toBeUndefined()
+    // a small database: one pg_dump of the scratch database
+    expect(result.equality.splitTables).toBeUndefined()
     expect(c.differences.filter(d => !d.expectedBecause)).toEqual([])
     expect(c.objectsCompared).toBeGreaterThan(40)
     expect(c.objectsEqual).toBe(c.objectsCompared)
@@ -539,6 +541,69 @@ describe("verify compares materialized views' contents", () => {
   })
 })
 
+describe('verify dumps the scratch database by two pg_dumps at once (issue 17)', () => {
+  beforeAll(async () => {
+    const source = await server.createDatabase('split')
+    await server.query(
+      source,
+      `CREATE TABLE public.big (id integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY, v text);
+       INSERT INTO public.big (v) SELECT repeat(md5(g::text), 8) FROM generate_series(1, 2000) g;
+       CREATE TABLE public."Mid *" (id serial PRIMARY KEY, v text);
+       INSERT INTO public."Mid *" (v) SELECT md5(g::text) FROM generate_series(1, 500) g;
+       CREATE TABLE public.small (id integer, v text);
+       INSERT INTO public.small VALUES (1, 'one'), (2, 'two');
+       SELECT lo_from_bytea(0, 'a large object');`
+    )
+    await harness.backup(testBackupInputs(server.url(source), { artifactName: 'split-backup' }))
+  }, 120_000)
+
+  it('passes with the largest table dumped apart: every entry, table and large object equal', async () => {
+    const scratch = await server.createDatabase()
+    const result = await harness.verify(verifyInputs(scratch, 'split-backup'), {
+      splitMinBytes: 1
+    })
+    expect(result.equality.splitTables).toEqual(['public.big'])
+    const c = result.equality.comparison!
+    expect(c.differences).toEqual([])
+    expect(c.tablesCompared).toBe(3)
+    expect(c.tablesEqual).toBe(3)
+    expect(c.objectsEqual).toBe(c.objectsCompared)
+    expect(c.largeObjects).toBe(1)
+    expect(c.largeObjectsEqual).toBe(true)
+  }, 180_000)
+
+  it('names the first differing rows of a table the second pg_dump wrote', async () => {
+    const scratch = await server.createDatabase()
+    const error = (await harness
+      .verify(verifyInputs(scratch, 'split-backup'), {
+        splitMinBytes: 1,
+        beforeCompare: async () => {
+          await server.query(scratch, "UPDATE public.big SET v = 'changed' WHERE id = 40")
+        }
+      })
+      .catch((e: Error) => e)) as Error
+    expect(error).toBeInstanceOf(harness.engine.verifyEngine.VerifyError)
+    expect(error.message).toMatch(
+      /TABLE DATA public\.big differs: 2000 rows restored, 2000 in the backup; the first difference is in rows 33–48/
+    )
+    // the tables the first pg_dump wrote are equal
+    expect(error.message).not.toMatch(/TABLE DATA public\.(small|"?Mid)/)
+  }, 180_000)
+
+  it('passes on a rich schema split between the two (partitions, inheritance, identities)', async () => {
+    const scratch = await server.createDatabase()
+    const result = await harness.verify(verifyInputs(scratch), { splitMinBytes: 1 })
+    expect(result.equality.splitTables?.length).toBeGreaterThanOrEqual(1)
+    const c = result.equality.comparison!
+    expect(c.differences.filter(d => !d.expectedBecause)).toEqual([])
+    expect(c.objectsEqual).toBe(c.objectsCompared)
+    expect(c.tablesCompared).toBeGreaterThanOrEqual(5)
+    expect(c.tablesEqual).toBe(c.tablesCompared)
+    expect(c.largeObjects).toBe(2)
+    expect(c.largeObjectsEqual).toBe(true)
+  }, 180_000)
+})
+
 describe('verify across majors', () => {
   let newer: TestServer
   beforeAll(async () => {
@@ -565,6 +630,18 @@ describe('verify across majors', () => {
     expect(c.largeObjectsEqual).toBe(true)
     // whatever the older server writes otherwise is listed, never hidden
     for (const d of c.differences) expect(d.expectedBecause).toBeDefined()
+    // split between two pg_dump 17: the same comparison
+    const again = await harness.verify(
+      verifyInputs(await server.createDatabase(), 'rich17-backup', { pgBinDir }),
+      { splitMinBytes: 1 }
+    )
+    expect(again.equality.splitTables?.length).toBeGreaterThanOrEqual(1)
+    const split = again.equality.comparison!
+    expect(split.tablesEqual).toBe(split.tablesCompared)
+    expect(split.tablesCompared).toBe(c.tablesCompared)
+    expect(split.objectsCompared).toBe(c.objectsCompared)
+    expect(split.objectsEqual).toBe(c.objectsEqual)
+    expect(split.differences).toEqual(c.differences)
   }, 240_000)
 
   it('a PostgreSQL 15 backup in a PostgreSQL 17 scratch: pg_dump 15 cannot dump it, counts only', async () => {

@@ -7,7 +7,7 @@ import { log } from '../log.js'
 import { CheckError, SettingError } from '../errors.js'
 import type { RestoreOptions } from '../types.js'
 import { type Connection, parseDatabaseUrl } from '../postgres/connection.js'
-import { type ObjectCounts, connect, countObjects } from '../postgres/session.js'
+import { type ObjectCounts, SnapshotSession, connect, countObjects } from '../postgres/session.js'
 import { formatAge } from '../duration.js'
 import { StaleBackupError, check, checkable } from './check.js'
 import {
@@ -40,6 +40,14 @@ import {
   materializedViewsHeadline,
   tableDataEqual
 } from '../postgres/compare.js'
+import {
+  type DataTable,
+  SPLIT_MIN_BYTES,
+  balanceTables,
+  mergeSplitDigests,
+  splitDumpArgs,
+  splittableTables
+} from '../postgres/compare-split.js'
 import { reusedBufferPipe } from '../storage/fifo.js'
 import { SCAVENGE_BYTES, scavengeEvery } from '../memory.js'
 
@@ -56,6 +64,11 @@ export interface ObjectComparison {
 export interface EqualityCheck {
   comparison?: ArchiveComparison
   notCompared?: string
+  /**
+   * The tables ("schema.name") whose data a second pg_dump wrote, at the same time as the first
+   * wrote everything else; absent: the scratch database was dumped by one pg_dump.
+   */
+  splitTables?: string[]
 }
 
 export interface VerifyResult extends RestoreResult {
@@ -66,6 +79,8 @@ export interface VerifyResult extends RestoreResult {
 export interface VerifyDependencies extends RestoreDependencies {
   /** Runs on the scratch database after the restore, before the comparison (tests). */
   beforeCompare?: () => Promise<void>
+  /** Table data the second pg_dump of the comparison must take (default SPLIT_MIN_BYTES; tests). */
+  splitMinBytes?: number
 }
 
 export class VerifyError extends CheckError {
@@ -188,7 +203,7 @@ export async function verify(
       await deps.afterLoad?.(loaded)
       await deps.beforeCompare?.()
       equality = await log.group('Compare the restored database with the backup', () =>
-        proveEquality(inputs, scratch, loaded, deps.tempRoot)
+        proveEquality(inputs, scratch, loaded, deps.tempRoot, deps.splitMinBytes ?? SPLIT_MIN_BYTES)
       )
     }
   })
@@ -260,14 +275,16 @@ export async function verify(
 
 /**
  * Dumps the scratch database with the pg_dump major that made the backup (custom format,
- * uncompressed, in the backup's encoding) and compares the two archives entry by entry and data
+ * uncompressed, in the backup's encoding; with enough table data, by two pg_dumps at once, their
+ * digests merged into one: compare-split.ts) and compares the two archives entry by entry and data
  * block by data block. Returns why not, instead, where an exact comparison cannot be made.
  */
 async function proveEquality(
   inputs: RestoreOptions,
   scratch: Connection,
   loaded: LoadedBackup,
-  tempRoot: string | undefined
+  tempRoot: string | undefined,
+  splitMinBytes: number
 ): Promise<EqualityCheck> {
   const { dump, plan } = loaded
   if ('directory' in dump || plan.format !== 'custom') {
@@ -293,11 +310,17 @@ async function proveEquality(
   const backupMajor = majorOfVersion(head.header.pgDumpVersion ?? '')
   const client = await connect(scratch, inputs.connectTimeoutSeconds)
   let server: { version: string; major: number }
+  let split: DataTable[]
+  let splitBytes = 0
   try {
     const { rows } = await client.query<{ v: string; n: string }>(
       "SELECT current_setting('server_version') AS v, current_setting('server_version_num') AS n"
     )
     server = { version: rows[0].v, major: Math.floor(Number(rows[0].n) / 10000) }
+    const tables = await splittableTables(client, head)
+    split = balanceTables(tables, splitMinBytes)
+    const chosen = new Set(split.map(t => `${t.schema}.${t.name}`))
+    for (const t of tables) if (chosen.has(`${t.schema}.${t.name}`)) splitBytes += t.bytes
   } finally {
     await client.end().catch(() => undefined)
   }
@@ -323,23 +346,71 @@ async function proveEquality(
   }
   const args = ['--no-password', '--format=custom', '--compress=0']
   if (head.encoding) args.push(`--encoding=${head.encoding}`)
-  // the backup as the load digested it, or decoded again from disk while the scratch dump comes
-  const digestBoth = (
+  const { main: mainArgs, data: dataArgs } = splitDumpArgs(split)
+  let dumpedApart = false
+  // the backup as the load digested it, or decoded again from disk while the scratch dump comes;
+  // the scratch database by one pg_dump, or by two at once (see compare-split.ts)
+  const digestBoth = async (
     by: DigestBy,
     taken?: ArchiveDigest
   ): Promise<[ArchiveDigest, ArchiveDigest]> => {
     const stop = new AbortController()
-    return Promise.all([
-      taken ??
-        digestArchive(openDecoded(dump, plan.decoding), by).catch((error: unknown) => {
-          stop.abort()
-          throw error
-        }),
-      digestScratch(programPath(install, 'pg_dump'), args, scratch, inputs, by, {
-        tempRoot,
-        signal: stop.signal
+    // one side failed: the others are stopped (and waited for: no pg_dump outlives the comparison)
+    const failing = <T>(promise: Promise<T>): Promise<T> =>
+      promise.catch((error: unknown) => {
+        stop.abort()
+        throw error
       })
-    ])
+    // two pg_dumps see one snapshot (one state of the database, as one pg_dump sees), exported
+    // by a read-only transaction held open until both are done; none to be had: one pg_dump
+    const session =
+      split.length > 0 ? await connect(scratch, inputs.connectTimeoutSeconds) : undefined
+    const snapshot = session
+      ? await SnapshotSession.open(session).catch(async (error: unknown) => {
+          await session.end().catch(() => undefined)
+          throw error
+        })
+      : undefined
+    const apart = snapshot?.snapshotId !== undefined
+    const shared = apart ? [`--snapshot=${snapshot.snapshotId}`] : []
+    if (apart) {
+      dumpedApart = true
+      log.info(
+        `The scratch database is dumped by two pg_dumps at once (one snapshot): one the data of ${split.length === 1 ? `${split[0].schema}.${split[0].name}` : `${split.length} tables`} (${(splitBytes / 1024 / 1024).toFixed(1)} MB on disk), the other everything else; their digests are compared as one dump.`
+      )
+    } else if (snapshot) {
+      log.info(
+        'No snapshot can be exported on the scratch server: one pg_dump of the scratch database.'
+      )
+    }
+    const scratchDump = (extra: string[]): Promise<ArchiveDigest> =>
+      failing(
+        digestScratch(
+          programPath(install, 'pg_dump'),
+          [...args, ...shared, ...extra],
+          scratch,
+          inputs,
+          by,
+          { tempRoot, signal: stop.signal }
+        )
+      )
+    let settled: Array<PromiseSettledResult<ArchiveDigest>>
+    try {
+      settled = await Promise.allSettled([
+        taken ?? failing(digestArchive(openDecoded(dump, plan.decoding), by)),
+        scratchDump(apart ? mainArgs : []),
+        ...(apart ? [scratchDump(dataArgs)] : [])
+      ])
+    } finally {
+      await snapshot?.close()
+      await session?.end().catch(() => undefined)
+    }
+    const failed = settled.find(s => s.status === 'rejected')
+    if (failed) throw failed.reason
+    const [backup, main, data] = settled.map(
+      s => (s as PromiseFulfilledResult<ArchiveDigest>).value
+    )
+    return [backup, data ? mergeSplitDigests(main, data, split) : main]
   }
   let [backup, restored] = await digestBoth('blocks', loaded.backupDigest)
   if (!tableDataEqual(backup, restored)) {
@@ -364,7 +435,9 @@ async function proveEquality(
     }
   }
   logComparison(comparison)
-  return { comparison }
+  return dumpedApart
+    ? { comparison, splitTables: split.map(t => `${t.schema}.${t.name}`) }
+    : { comparison }
 }
 
 /**
