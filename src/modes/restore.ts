@@ -37,6 +37,7 @@ import { LockTimeoutError, isLockTimeout, watchLockWaits } from '../postgres/loc
 import {
   type DataOnlySequence,
   type DataOnlyTable,
+  dataOnlyAncestors,
   dataOnlySequences,
   dataOnlyTables
 } from '../postgres/data-only.js'
@@ -718,7 +719,10 @@ async function guardTarget(
   if (dataOnly && (inputs.allowNonEmpty || inputs.clean)) {
     acceptDataOnly(inputs, server, plan, dataOnly)
     // the load locks them and checks them empty again in its own transaction (load.ts)
-    server.fills = dataOnly.fills.map(t => ({ schema: t.schema, name: t.name }))
+    server.fills = [...dataOnly.fills, ...dataOnly.parents].map(t => ({
+      schema: t.schema,
+      name: t.name
+    }))
   }
   if (inputs.allowNonEmpty && !inputs.clean) await refuseTakenNames(client, server, plan, providers)
   const providerTables = all.filter(t => providers.has(t.schema))
@@ -848,6 +852,11 @@ interface DataOnlyCheck {
   sequences: number
   /** Those tables the target has and that hold no rows: allow-non-empty and clean fill them. */
   fills: DataOnlyTable[]
+  /**
+   * The partitioned tables (inheritance parents) of `fills` whose sequences the backup sets,
+   * empty with all their partitions: locked and checked empty with them.
+   */
+  parents: DataOnlyTable[]
   /** Those the target has with rows (or that the restoring role may not read): refused. */
   blocked: DataOnlyTable[]
   /** The sequences the target has that belong to a table of `fills`: set with it. */
@@ -887,6 +896,23 @@ async function checkDataOnly(
     client,
     sequences.filter(s => !providers.has(s.schema))
   )
+  // a partitioned table's (or inheritance parent's) sequence, its rows written under the
+  // partitions the backup fills (pg_dump --data-only): set with them when the whole tree is empty
+  const parents: DataOnlyTable[] = []
+  const orphans = theirs.filter(
+    s => s.owner && !fillKeys.has(nameKey(s.owner)) && !blockedKeys.has(nameKey(s.owner))
+  )
+  const ancestors = await dataOnlyAncestors(
+    client,
+    orphans.map(s => s.owner!),
+    fills
+  )
+  for (const t of await dataOnlyTables(client, ancestors)) {
+    if (!t.denied && t.rows === 0) {
+      parents.push(t)
+      fillKeys.add(nameKey(t))
+    } else blockedKeys.add(nameKey(t))
+  }
   for (const s of theirs) {
     if (s.owner && fillKeys.has(nameKey(s.owner))) sets.push(s)
     else
@@ -899,7 +925,15 @@ async function checkDataOnly(
             : `it belongs to ${qualified(s.owner)}, which the backup does not fill`
       })
   }
-  return { tables: tables.length, sequences: sequences.length, fills, blocked, sets, refused }
+  return {
+    tables: tables.length,
+    sequences: sequences.length,
+    fills,
+    parents,
+    blocked,
+    sets,
+    refused
+  }
 }
 
 function describeBlocked(tables: ReadonlyArray<DataOnlyTable>, limit = 20): string {
