@@ -142,3 +142,37 @@ describe('a data-only backup of partitioned tables with serial and identity colu
     await server.dropDatabase(target)
   })
 })
+
+describe('a pg_dump --clean --if-exists script restored again', () => {
+  it('with allow-non-empty: its own DROPs run first, so the CREATEs of what they dropped run too, as under psql -f by hand', async () => {
+    const source = await server.createDatabase('trial_clean_src')
+    await psql(
+      source,
+      `CREATE SCHEMA app;
+       CREATE EXTENSION citext SCHEMA app;
+       CREATE TABLE app.users (id serial PRIMARY KEY, email app.citext);
+       INSERT INTO app.users (email) VALUES ('Ada@example.com'), ('bob@example.com');
+       CREATE PUBLICATION pub FOR TABLE app.users;`
+    )
+    const file = await pgDump(source, 'clean.sql', ['-Fp', '--clean', '--if-exists'])
+    const target = await server.createDatabase()
+    await restore(target, file)
+    // a second run: refused without allow-non-empty, loads the same with it
+    expect((await failure(restore(target, file)))?.message).toMatch(/is not empty/)
+    await server.query(target, "INSERT INTO app.users (email) VALUES ('extra@example.com')")
+    await restore(target, file, { allowNonEmpty: true })
+    expect(await tableChecksums(server, target)).toEqual(await tableChecksums(server, source))
+    expect(
+      await server.query(
+        target,
+        `SELECT e.extname, n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
+          WHERE e.extname = 'citext'`
+      )
+    ).toEqual([{ extname: 'citext', nspname: 'app' }])
+    expect(await server.query(target, 'SELECT pubname FROM pg_publication')).toEqual([
+      { pubname: 'pub' }
+    ])
+    await server.dropDatabase(target)
+    await server.dropDatabase(source)
+  }, 60_000)
+})

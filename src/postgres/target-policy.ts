@@ -469,7 +469,7 @@ export function statementPolicy(facts: TargetFacts, options: PolicyOptions): Sta
     }
   }
 
-  return (e, cls) => {
+  const decide: StatementPolicy = (e, cls) => {
     const t = e.parts[0]?.tokens ?? []
     const k = cls.keywords
     const providers = provider(e, cls)
@@ -579,6 +579,42 @@ export function statementPolicy(facts: TargetFacts, options: PolicyOptions): Sta
     if (k[0] === 'ALTER' && k[1] === 'EVENT' && k[2] === 'TRIGGER')
       return facts.superuser ? KEEP : skip('event triggers need a superuser')
     return KEEP
+  }
+
+  /**
+   * The names a DROP SCHEMA, EXTENSION or PUBLICATION [IF EXISTS] names (a list), from `at` —
+   * the script's own drops (pg_dump --clean): the object is gone when its CREATE comes.
+   */
+  const dropList = (t: SqlToken[], at: number): string[] => {
+    const names: string[] = []
+    for (let i = at; i < t.length; i += 2) {
+      const name = nameOf(t[i])
+      if (name === undefined) break
+      names.push(name)
+      if (!(t[i + 1]?.type === 'punct' && t[i + 1].text === ',')) break
+    }
+    return names
+  }
+
+  return (e, cls) => {
+    const decision = decide(e, cls)
+    const k = cls.keywords
+    if (decision === KEEP && k[0] === 'DROP') {
+      // a DROP that runs (the load stops at a statement that fails): what the target had is
+      // gone, and the script's CREATE of it must run, as under psql -f by hand
+      const t = e.parts[0]?.tokens ?? []
+      const at = k[2] === 'IF' && k[3] === 'EXISTS' ? 4 : 2
+      if (k[1] === 'SCHEMA')
+        for (const name of dropList(t, at)) {
+          schemas.delete(name)
+          // CASCADE takes the schema's extensions with it (RESTRICT fails when it has any)
+          for (const [extName, ext] of extensions)
+            if (ext.schema === name) extensions.delete(extName)
+        }
+      if (k[1] === 'EXTENSION') for (const name of dropList(t, at)) extensions.delete(name)
+      if (k[1] === 'PUBLICATION') for (const name of dropList(t, at)) publications.delete(name)
+    }
+    return decision
   }
 }
 
