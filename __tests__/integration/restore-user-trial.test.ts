@@ -4,6 +4,7 @@
  * the parent (pg_dump writes the rows under the partitions), in every format pg_dump writes.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { runTool, tableChecksums } from '../../dev/fixtures.js'
 import type { TestServer } from '../../dev/postgres.js'
@@ -113,12 +114,52 @@ describe('a data-only backup of partitioned tables with serial and identity colu
       const file = await pgDump(source, name, [...args, '--data-only'])
       const target = await migrated()
       lines.length = 0
-      await restore(target, file, { allowNonEmpty: true })
+      const result = await restore(target, file, { allowNonEmpty: true })
       expect(await tableChecksums(server, target)).toEqual(await tableChecksums(server, source))
+      // counted in every format: the rows under the partitions (an --inserts script: was 0/0)
+      expect(result.rowsRestored).toBe(7)
+      expect(
+        result.tables
+          .filter(t => t.rows > 0)
+          .map(t => `${t.schema}.${t.name}:${t.rows}`)
+          .sort()
+      ).toEqual([
+        'app.child:2',
+        'app.events_2025:2',
+        'app.events_2026:1',
+        'app.hits_a:1',
+        'app.hits_b:1'
+      ])
       expect(await next(target)).toEqual([{ events: 3, hits: 2, base: 2 }])
       expect(lines.join('\n')).toMatch(
         /sets 3 sequences of theirs: app\.base_id_seq, app\.events_id_seq, app\.hits_id_seq/
       )
+      await server.dropDatabase(target)
+    },
+    60_000
+  )
+
+  it.each([
+    ['custom archive', 'full.dump', ['-Fc']],
+    ['plain script', 'full.sql', ['-Fp']],
+    ['plain script with --inserts', 'full-ins.sql', ['-Fp', '--inserts']],
+    ['directory archive', 'full.dir', ['-Fd']],
+    ['tar archive', 'full.tar', ['-Ft']]
+  ])(
+    'a whole %s: the same tables and rows counted (partitioned tables hold none of their own)',
+    async (_kind, name, args) => {
+      const file = await pgDump(source, name, args)
+      const target = await server.createDatabase()
+      const result = await restore(target, file)
+      expect(result.rowsRestored).toBe(7)
+      expect(result.tables.map(t => `${t.schema}.${t.name}:${t.rows}`).sort()).toEqual([
+        'app.base:0',
+        'app.child:2',
+        'app.events_2025:2',
+        'app.events_2026:1',
+        'app.hits_a:1',
+        'app.hits_b:1'
+      ])
       await server.dropDatabase(target)
     },
     60_000
@@ -175,4 +216,90 @@ describe('a pg_dump --clean --if-exists script restored again', () => {
     await server.dropDatabase(target)
     await server.dropDatabase(source)
   }, 60_000)
+})
+
+describe("a script's unqualified names, with the search_path of the URL's options", () => {
+  it.each([
+    ['a lower-case copy', 'create table t(id int);\ncopy t from stdin;\n1\n2\n\\.\n'],
+    ['COPY', 'CREATE TABLE t (id int);\nCOPY t (id) FROM stdin;\n1\n2\n\\.\n'],
+    ['INSERT', 'CREATE TABLE t (id int);\nINSERT INTO t VALUES (1), (2);\n']
+  ])(
+    '%s: counted where the rows land, found there on a second run, and listed by clean',
+    async (_kind, sql) => {
+      const file = path.join(harness.work, 'hand.sql')
+      writeFileSync(file, sql)
+      const target = await server.createDatabase()
+      await server.query(target, 'CREATE SCHEMA foo')
+      const url = `${server.url(target)}?options=-c%20search_path%3Dfoo`
+      const run = (overrides: Partial<RestoreOptions> = {}) =>
+        harness.restore(testRestoreInputs(url, { kind: 'file', path: file }, overrides))
+      const first = await run()
+      expect(first.tables.map(t => `${t.schema}.${t.name}:${t.rows}`)).toEqual(['foo.t:2'])
+      expect(first.rowsRestored).toBe(2)
+      const again = await failure(run())
+      expect(again?.message).toMatch(
+        /is not empty: 1 table where the backup goes — foo\.t \(2 rows\)/
+      )
+      lines.length = 0
+      const cleaned = await run({ clean: true })
+      expect(lines).toContain(
+        "clean: true — the backup's objects will be dropped and replaced; of the target's tables: foo.t (2 rows)."
+      )
+      expect(cleaned.rowsRestored).toBe(2)
+      expect(await server.query(target, 'SELECT count(*)::int AS n FROM foo.t')).toEqual([{ n: 2 }])
+      await server.dropDatabase(target)
+    },
+    60_000
+  )
+})
+
+describe('a data-only backup with large objects into a target that has them', () => {
+  it.each([
+    ['custom archive', 'lo.dump', ['-Fc']],
+    ['plain script', 'lo.sql', ['-Fp']]
+  ])(
+    '%s with allow-non-empty: refused before anything runs, naming their OIDs; loads once they are removed as advised',
+    async (_kind, name, args) => {
+      const source = await server.createDatabase()
+      await psql(
+        source,
+        `CREATE TABLE public.docs (id int PRIMARY KEY, body oid);
+         INSERT INTO public.docs VALUES (1, lo_from_bytea(0, 'one')), (2, lo_from_bytea(0, 'two'));`
+      )
+      const oids = (
+        await server.query(source, 'SELECT body::text AS oid FROM public.docs ORDER BY id')
+      ).map(r => (r as { oid: string }).oid)
+      const file = await pgDump(source, name, [...args, '--data-only'])
+      const target = await server.createDatabase()
+      await psql(target, 'CREATE TABLE public.docs (id int PRIMARY KEY, body oid);')
+      // an earlier restore: its rows removed, its large objects left behind
+      await restore(target, file, { allowNonEmpty: true })
+      await server.query(target, 'TRUNCATE public.docs')
+      const error = await failure(restore(target, file, { allowNonEmpty: true }))
+      expect(error?.message).toContain(
+        `the backup creates 2 large objects, and the target database '${target}' already has 2 of them (OID ${oids.join(', ')})`
+      )
+      expect(error?.message).toContain(
+        `SELECT pg_catalog.lo_unlink(oid) FROM pg_catalog.pg_largeobject_metadata WHERE oid IN (${oids.join(', ')})`
+      )
+      expect(await server.query(target, 'SELECT count(*)::int AS n FROM public.docs')).toEqual([
+        { n: 0 }
+      ])
+      await server.query(
+        target,
+        `SELECT pg_catalog.lo_unlink(oid) FROM pg_catalog.pg_largeobject_metadata WHERE oid IN (${oids.join(', ')})`
+      )
+      const result = await restore(target, file, { allowNonEmpty: true })
+      expect(result.rowsRestored).toBe(2)
+      expect(
+        await server.query(
+          target,
+          "SELECT convert_from(lo_get(body), 'UTF8') AS body FROM public.docs ORDER BY id"
+        )
+      ).toEqual([{ body: 'one' }, { body: 'two' }])
+      await server.dropDatabase(target)
+      await server.dropDatabase(source)
+    },
+    60_000
+  )
 })

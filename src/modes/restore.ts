@@ -47,6 +47,7 @@ import {
   countRows,
   describeTables,
   existingTables,
+  resolveTables,
   tableOids,
   tablesCreatedSince
 } from '../postgres/target.js'
@@ -724,7 +725,10 @@ async function guardTarget(
       name: t.name
     }))
   }
-  if (inputs.allowNonEmpty && !inputs.clean) await refuseTakenNames(client, server, plan, providers)
+  if (inputs.allowNonEmpty && !inputs.clean) {
+    await refuseTakenNames(client, server, plan, providers)
+    await refuseTakenLargeObjects(client, server, plan)
+  }
   const providerTables = all.filter(t => providers.has(t.schema))
   if (providerTables.length > 0)
     log.info(
@@ -750,7 +754,7 @@ async function guardTarget(
       ? `${plural(existing.length, 'table')} where the backup goes — ${listing}`
       : `it holds objects the backup's statements change — ${objects.join(', ')}`
   if (inputs.clean) {
-    log.info(cleanListing(existing, plan.clean?.drops))
+    log.info(cleanListing(existing, plan.clean?.drops, await sessionSchemas(client)))
     return server
   }
   if (inputs.allowNonEmpty) {
@@ -777,7 +781,7 @@ async function guardTarget(
 /** The schemas of the restoring session's search_path that exist ("$user", public, or a role's own setting). */
 async function sessionSchemas(client: pg.Client): Promise<string[]> {
   const { rows } = await client.query<{ schemas: string[] }>(
-    'SELECT pg_catalog.current_schemas(false) AS schemas'
+    'SELECT pg_catalog.current_schemas(false)::text[] AS schemas'
   )
   return rows[0]?.schemas ?? []
 }
@@ -1075,6 +1079,33 @@ async function refuseTakenNames(
 }
 
 /**
+ * allow-non-empty without clean: a backup that creates large objects (lo_create, as pg_dump
+ * writes them, data-only too) whose OIDs the target has fails there on the duplicate OID — as
+ * pg_restore or psql by hand do — after loading what came before. Refused before anything is
+ * sent, naming them, as the tables that hold rows are.
+ */
+async function refuseTakenLargeObjects(
+  client: pg.Client,
+  server: ServerInfo,
+  plan: Pick<RestorePlan, 'references' | 'format' | 'compression' | 'encrypted'>
+): Promise<void> {
+  const wanted = [...(plan.references?.largeObjectOids ?? [])]
+  if (wanted.length === 0) return
+  const { rows } = await client.query<{ oid: string }>(
+    `SELECT oid::text AS oid FROM pg_catalog.pg_largeobject_metadata
+      WHERE oid = ANY($1::oid[]) ORDER BY oid`,
+    [wanted]
+  )
+  if (rows.length === 0) return
+  const oids = rows.map(r => r.oid)
+  const shown =
+    oids.slice(0, 20).join(', ') + (oids.length > 20 ? `, and ${oids.length - 20} more` : '')
+  throw new RestoreError(
+    `the backup creates ${plural(wanted.length, 'large object')}, and the target database '${server.database}' already has ${oids.length} of them (OID ${shown}): creating a large object whose OID exists fails (pg_restore and psql by hand fail there too, on pg_largeobject_metadata_oid_index) and would roll the restore back. allow-non-empty: true does not replace large objects, so nothing was changed. If they are this backup's from an earlier restore, remove them first (SELECT pg_catalog.lo_unlink(oid) FROM pg_catalog.pg_largeobject_metadata WHERE oid IN (${oids.slice(0, 20).join(', ')}${oids.length > 20 ? ', …' : ''})) and restore again; or restore into a database without them.`
+  )
+}
+
+/**
  * Counts the restored tables' rows (the backup's own: never another role's next to them), and
  * compares them with the manifest's exact counts. A table of the backup the restoring role may
  * not read is said to be not counted, not a failure of a restore that committed.
@@ -1091,11 +1122,24 @@ async function compareRowCounts(
   const keptNames = new Set(kept.map(t => JSON.stringify([t.schema, t.name])))
   let tables = plan.dataTables
   if (!tables) {
-    // names the list could not split, or a script without COPY (INSERTs): count what the
-    // restore created in the backup's schemas (a plain script's: public and those it creates),
-    // not the tables that were there before it
-    const schemas = plan.plain ? ['public', ...plan.plain.schemas] : undefined
-    tables = await tablesCreatedSince(client, schemas, before)
+    // names the list could not split, or a script without COPY (INSERTs) or with unqualified
+    // ones: count what the restore created in the backup's schemas (a plain script's: public,
+    // those it names and those of the session's search_path), not the tables that were there
+    // before it, and the existing tables it filled (data-only), resolved as the session does
+    const schemas = plan.plain
+      ? [
+          ...new Set([
+            'public',
+            ...plan.plain.schemas,
+            ...plan.plain.referencedSchemas,
+            ...(await sessionSchemas(client))
+          ])
+        ]
+      : undefined
+    const created = await tablesCreatedSince(client, schemas, before)
+    const filled = await resolveTables(client, plan.dataOnlyTables ?? [])
+    const seen = new Set(created.map(t => JSON.stringify([t.schema, t.name])))
+    tables = [...created, ...filled.filter(t => !seen.has(JSON.stringify([t.schema, t.name])))]
   }
   if (inputs.tables.length > 0 || inputs.schemas.length > 0) {
     tables = tables.filter(
