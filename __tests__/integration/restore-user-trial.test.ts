@@ -303,3 +303,46 @@ describe('a data-only backup with large objects into a target that has them', ()
     60_000
   )
 })
+
+describe('targets that cannot take the backup as it is', () => {
+  it('a session that takes no writes (default_transaction_read_only): refused before anything runs, saying why', async () => {
+    const source = await server.createDatabase()
+    await psql(source, 'CREATE TABLE public.t (id int); INSERT INTO public.t VALUES (1);')
+    const file = await pgDump(source, 'ro.dump', ['-Fc'])
+    const target = await server.createDatabase()
+    await server.query(target, `ALTER DATABASE ${target} SET default_transaction_read_only = on`)
+    const error = await failure(restore(target, file))
+    expect(error?.message).toMatch(
+      new RegExp(
+        `^the target database '${target}' takes no writes in the restoring session: transaction_read_only is on .* Nothing was changed\\.`
+      )
+    )
+    await server.query(source, `ALTER DATABASE ${target} RESET default_transaction_read_only`)
+    expect(
+      await server.query(
+        target,
+        "SELECT count(*)::int AS n FROM pg_class WHERE relname = 't' AND relnamespace = 'public'::regnamespace"
+      )
+    ).toEqual([{ n: 0 }])
+    await server.dropDatabase(target)
+    await server.dropDatabase(source)
+  })
+
+  it('an extension the target has in another schema than the backup creates it in: the failure names where it is and what to do', async () => {
+    const source = await server.createDatabase()
+    await psql(
+      source,
+      `CREATE SCHEMA extensions; CREATE EXTENSION citext SCHEMA extensions;
+       CREATE TABLE public.users (email extensions.citext); INSERT INTO public.users VALUES ('A@b');`
+    )
+    const file = await pgDump(source, 'ext.sql', ['-Fp'])
+    const target = await server.createDatabase()
+    await server.query(target, 'CREATE EXTENSION citext SCHEMA public')
+    const error = await failure(restore(target, file))
+    expect(error?.message).toContain(
+      'extension "citext" exists in the target (schema "public", owner "postgres"); the backup creates it in schema "extensions", so what it names there (extensions.…) will not be found: move it (ALTER EXTENSION "citext" SET SCHEMA "extensions"'
+    )
+    await server.dropDatabase(target)
+    await server.dropDatabase(source)
+  })
+})

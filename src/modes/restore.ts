@@ -214,7 +214,16 @@ export async function restore(
     )
     // clean's drops that run (the policy decides by them: what they drop is recreated)
     const cleanDrops = new Set<string>()
-    const policy = restorePolicy(inputs, facts, cleanDrops)
+    const inner = restorePolicy(inputs, facts, cleanDrops)
+    // extensions the target has in another schema than the backup creates them in: named with
+    // a load that fails (what the backup names in that schema is not found)
+    const elsewhere: string[] = []
+    const policy: StatementPolicy = (e, cls) => {
+      const decision = inner(e, cls)
+      if ('reason' in decision && /; the backup creates it in schema /.test(decision.reason))
+        elsewhere.push(decision.reason)
+      return decision
+    }
     const drops =
       inputs.clean && plan.clean
         ? await log.group('Check what clean drops', () =>
@@ -257,6 +266,8 @@ export async function restore(
         if (rolesCommitted && roles && error instanceof Error) {
           error.message += ` ${rolesStayMessage(roles.created)}`
         }
+        if (elsewhere.length > 0 && error instanceof Error)
+          error.message += ` Note: ${[...new Set(elsewhere)].join('. ')}.`
         throw error
       } finally {
         progress.stop()
@@ -701,6 +712,7 @@ async function guardTarget(
   log.info(
     `Target: PostgreSQL ${server.version}, database '${server.database}', ${formatBytes(server.sizeBytes)}`
   )
+  await refuseReadOnly(client, server, facts)
   const schemas = new Set<string>(['public'])
   for (const t of plan.dataTables ?? []) schemas.add(t.schema)
   for (const t of [...(plan.dataOnlyTables ?? []), ...(plan.dataOnlySequences ?? [])])
@@ -775,6 +787,27 @@ async function guardTarget(
   }
   throw new RestoreError(
     `the target database '${server.database}' is not empty: ${counted}. Nothing was changed. Set 'clean: true' to drop and replace the backup's objects, 'allow-non-empty: true' to restore next to them, or point database-url at an empty database.`
+  )
+}
+
+/**
+ * A session that takes no writes (a standby, or default_transaction_read_only on for the role,
+ * the database or in the URL's options) fails at the backup's first CREATE: refused before
+ * anything runs, saying why and what to do.
+ */
+async function refuseReadOnly(
+  client: pg.Client,
+  server: ServerInfo,
+  facts: Pick<TargetFacts, 'currentUser'>
+): Promise<void> {
+  const { rows } = await client.query<{ ro: string; recovery: boolean }>(
+    "SELECT pg_catalog.current_setting('transaction_read_only') AS ro, pg_catalog.pg_is_in_recovery() AS recovery"
+  )
+  if (rows[0]?.ro !== 'on') return
+  throw new RestoreError(
+    rows[0].recovery
+      ? `the target database '${server.database}' is on a standby server (in recovery): it takes no writes, so the restore's first statement would fail. Nothing was changed. Point database-url at the primary.`
+      : `the target database '${server.database}' takes no writes in the restoring session: transaction_read_only is on (default_transaction_read_only is set for the role ${facts.currentUser}, the database, or in the URL's options), so the restore's first statement would fail. Nothing was changed. Restore as a role that may write, or turn it off for the restore (ALTER ROLE ${facts.currentUser} SET default_transaction_read_only = off, or remove it from the URL's options).`
   )
 }
 

@@ -493,10 +493,18 @@ export function statementPolicy(facts: TargetFacts, options: PolicyOptions): Sta
         // clean-drop-dependents dropped the extension with its schema (DROP SCHEMA … CASCADE):
         // gone when the CREATE runs, which makes it again (and its COMMENT then applies)
         if (!ext || droppedWithSchema(ext.schema)) return KEEP
-        if (k[0] === 'CREATE')
+        if (k[0] === 'CREATE') {
+          // CREATE EXTENSION … [WITH] SCHEMA x: the backup names its objects as x.…
+          const at = t.findIndex((w, i) => i > 2 && isWord(w, 'SCHEMA'))
+          const wanted = at > 0 ? nameOf(t[at + 1]) : undefined
+          const elsewhere =
+            wanted !== undefined && wanted !== ext.schema
+              ? `; the backup creates it in schema "${wanted}", so what it names there (${wanted}.…) will not be found: move it (ALTER EXTENSION "${ext.name}" SET SCHEMA "${wanted}", if nothing of the target needs it in "${ext.schema}") and restore again, or restore into a database without it`
+              : ''
           return skip(
-            `extension "${ext.name}" exists in the target (schema "${ext.schema}", owner "${ext.owner}")`
+            `extension "${ext.name}" exists in the target (schema "${ext.schema}", owner "${ext.owner}")${elsewhere}`
           )
+        }
         if (k[0] === 'COMMENT' && !owns(ext.owner))
           return skip(`extension "${ext.name}" belongs to "${ext.owner}" in the target`)
         return KEEP
