@@ -266,7 +266,7 @@ export async function restore(
         if (rolesCommitted && roles && error instanceof Error) {
           error.message += ` ${rolesStayMessage(roles.created)}`
         }
-        if (elsewhere.length > 0 && error instanceof Error)
+        if (elsewhere.length > 0 && error instanceof Error && /does not exist/.test(error.message))
           error.message += ` Note: ${[...new Set(elsewhere)].join('. ')}.`
         throw error
       } finally {
