@@ -1,7 +1,10 @@
 /**
- * What a user trial found the action refusing or miscounting where pg_restore or psql by hand
- * succeed: a data-only backup of partitioned tables whose serial or identity sequence belongs to
- * the parent (pg_dump writes the rows under the partitions), in every format pg_dump writes.
+ * What a user trial (5) found the action refusing, miscounting or failing late where pg_restore
+ * -1 or psql -f by hand succeed or fail plainly: a data-only backup of partitioned tables whose
+ * serial or identity sequence belongs to the parent (pg_dump writes the rows under the
+ * partitions); a pg_dump --clean --if-exists script run again with allow-non-empty; the tables
+ * and rows counted (partitioned tables, INSERT scripts, the URL's search_path); a target that
+ * already has the backup's large objects; a read-only session; an extension in another schema.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { writeFileSync } from 'node:fs'
