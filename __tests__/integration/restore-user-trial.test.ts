@@ -196,7 +196,9 @@ describe('a pg_dump --clean --if-exists script restored again', () => {
        CREATE EXTENSION citext SCHEMA app;
        CREATE TABLE app.users (id serial PRIMARY KEY, email app.citext);
        INSERT INTO app.users (email) VALUES ('Ada@example.com'), ('bob@example.com');
-       CREATE PUBLICATION pub FOR TABLE app.users;`
+       CREATE PUBLICATION pub FOR TABLE app.users;
+       CREATE TABLE app.docs (id int, body oid);
+       INSERT INTO app.docs VALUES (1, lo_from_bytea(0, 'doc'));`
     )
     const file = await pgDump(source, 'clean.sql', ['-Fp', '--clean', '--if-exists'])
     const target = await server.createDatabase()
@@ -216,6 +218,10 @@ describe('a pg_dump --clean --if-exists script restored again', () => {
     expect(await server.query(target, 'SELECT pubname FROM pg_publication')).toEqual([
       { pubname: 'pub' }
     ])
+    // its large object unlinked and created again by the script itself (not "already there")
+    expect(
+      await server.query(target, "SELECT convert_from(lo_get(body), 'UTF8') AS body FROM app.docs")
+    ).toEqual([{ body: 'doc' }])
     await server.dropDatabase(target)
     await server.dropDatabase(source)
   }, 60_000)
