@@ -233,7 +233,8 @@ export async function planRestore(
       // a script of INSERTs (pg_dump --inserts, or written by hand) has no COPY: the restore
       // counts the tables it finds in the script's schemas instead
       dataTables:
-        manifestTables(manifest) ?? (plain.copyTables.length > 0 ? plain.copyTables : undefined),
+        manifestTables(manifest) ??
+        (plain.copyTables.length > 0 && !plain.unlistedCopy ? plain.copyTables : undefined),
       clean: drops?.found.list,
       dataOnlyTables: scriptDataOnlyTables(plain, inputs),
       dataOnlySequences: scriptDataOnlySequences(plain)
@@ -431,7 +432,11 @@ export function archiveReferences(
   const references = new PlainDumpObjects()
   for (const e of toc.entries) {
     if (selected !== undefined && !selected.has(e.dumpId)) continue
-    if (e.desc === 'BLOB METADATA') continue // a list of OIDs, no SQL
+    if (e.desc === 'BLOB METADATA') {
+      // a list of OIDs, no SQL: the large objects it creates
+      for (const m of (e.defn ?? '').matchAll(/\d+/g)) references.largeObjectOids.add(m[0])
+      continue
+    }
     const sql = [e.defn, e.copyStmt].filter(Boolean).join('\n')
     if (sql.trim() === '') continue
     const lexer = new PsqlLexer()

@@ -37,6 +37,7 @@ import { LockTimeoutError, isLockTimeout, watchLockWaits } from '../postgres/loc
 import {
   type DataOnlySequence,
   type DataOnlyTable,
+  dataOnlyAncestors,
   dataOnlySequences,
   dataOnlyTables
 } from '../postgres/data-only.js'
@@ -46,6 +47,7 @@ import {
   countRows,
   describeTables,
   existingTables,
+  resolveTables,
   tableOids,
   tablesCreatedSince
 } from '../postgres/target.js'
@@ -213,7 +215,16 @@ export async function restore(
     )
     // clean's drops that run (the policy decides by them: what they drop is recreated)
     const cleanDrops = new Set<string>()
-    const policy = restorePolicy(inputs, facts, cleanDrops)
+    const inner = restorePolicy(inputs, facts, cleanDrops)
+    // extensions the target has in another schema than the backup creates them in: named with
+    // a load that fails (what the backup names in that schema is not found)
+    const elsewhere: string[] = []
+    const policy: StatementPolicy = (e, cls) => {
+      const decision = inner(e, cls)
+      if ('reason' in decision && /; the backup creates it in schema /.test(decision.reason))
+        elsewhere.push(decision.reason)
+      return decision
+    }
     const drops =
       inputs.clean && plan.clean
         ? await log.group('Check what clean drops', () =>
@@ -256,6 +267,8 @@ export async function restore(
         if (rolesCommitted && roles && error instanceof Error) {
           error.message += ` ${rolesStayMessage(roles.created)}`
         }
+        if (elsewhere.length > 0 && error instanceof Error && /does not exist/.test(error.message))
+          error.message += ` Note: ${[...new Set(elsewhere)].join('. ')}.`
         throw error
       } finally {
         progress.stop()
@@ -700,6 +713,7 @@ async function guardTarget(
   log.info(
     `Target: PostgreSQL ${server.version}, database '${server.database}', ${formatBytes(server.sizeBytes)}`
   )
+  await refuseReadOnly(client, server, facts)
   const schemas = new Set<string>(['public'])
   for (const t of plan.dataTables ?? []) schemas.add(t.schema)
   for (const t of [...(plan.dataOnlyTables ?? []), ...(plan.dataOnlySequences ?? [])])
@@ -719,9 +733,15 @@ async function guardTarget(
   if (dataOnly && (inputs.allowNonEmpty || inputs.clean)) {
     acceptDataOnly(inputs, server, plan, dataOnly)
     // the load locks them and checks them empty again in its own transaction (load.ts)
-    server.fills = dataOnly.fills.map(t => ({ schema: t.schema, name: t.name }))
+    server.fills = [...dataOnly.fills, ...dataOnly.parents].map(t => ({
+      schema: t.schema,
+      name: t.name
+    }))
   }
-  if (inputs.allowNonEmpty && !inputs.clean) await refuseTakenNames(client, server, plan, providers)
+  if (inputs.allowNonEmpty && !inputs.clean) {
+    await refuseTakenNames(client, server, plan, providers)
+    await refuseTakenLargeObjects(client, server, plan)
+  }
   const providerTables = all.filter(t => providers.has(t.schema))
   if (providerTables.length > 0)
     log.info(
@@ -747,7 +767,7 @@ async function guardTarget(
       ? `${plural(existing.length, 'table')} where the backup goes — ${listing}`
       : `it holds objects the backup's statements change — ${objects.join(', ')}`
   if (inputs.clean) {
-    log.info(cleanListing(existing, plan.clean?.drops))
+    log.info(cleanListing(existing, plan.clean?.drops, await sessionSchemas(client)))
     return server
   }
   if (inputs.allowNonEmpty) {
@@ -771,10 +791,31 @@ async function guardTarget(
   )
 }
 
+/**
+ * A session that takes no writes (a standby, or default_transaction_read_only on for the role,
+ * the database or in the URL's options) fails at the backup's first CREATE: refused before
+ * anything runs, saying why and what to do.
+ */
+async function refuseReadOnly(
+  client: pg.Client,
+  server: ServerInfo,
+  facts: Pick<TargetFacts, 'currentUser'>
+): Promise<void> {
+  const { rows } = await client.query<{ ro: string; recovery: boolean }>(
+    "SELECT pg_catalog.current_setting('transaction_read_only') AS ro, pg_catalog.pg_is_in_recovery() AS recovery"
+  )
+  if (rows[0]?.ro !== 'on') return
+  throw new RestoreError(
+    rows[0].recovery
+      ? `the target database '${server.database}' is on a standby server (in recovery): it takes no writes, so the restore's first statement would fail. Nothing was changed. Point database-url at the primary.`
+      : `the target database '${server.database}' takes no writes in the restoring session: transaction_read_only is on (default_transaction_read_only is set for the role ${facts.currentUser}, the database, or in the URL's options), so the restore's first statement would fail. Nothing was changed. Restore as a role that may write, or turn it off for the restore (ALTER ROLE ${facts.currentUser} SET default_transaction_read_only = off, or remove it from the URL's options).`
+  )
+}
+
 /** The schemas of the restoring session's search_path that exist ("$user", public, or a role's own setting). */
 async function sessionSchemas(client: pg.Client): Promise<string[]> {
   const { rows } = await client.query<{ schemas: string[] }>(
-    'SELECT pg_catalog.current_schemas(false) AS schemas'
+    'SELECT pg_catalog.current_schemas(false)::text[] AS schemas'
   )
   return rows[0]?.schemas ?? []
 }
@@ -849,6 +890,11 @@ interface DataOnlyCheck {
   sequences: number
   /** Those tables the target has and that hold no rows: allow-non-empty and clean fill them. */
   fills: DataOnlyTable[]
+  /**
+   * The partitioned tables (inheritance parents) of `fills` whose sequences the backup sets,
+   * empty with all their partitions: locked and checked empty with them.
+   */
+  parents: DataOnlyTable[]
   /** Those the target has with rows (or that the restoring role may not read): refused. */
   blocked: DataOnlyTable[]
   /** The sequences the target has that belong to a table of `fills`: set with it. */
@@ -888,6 +934,23 @@ async function checkDataOnly(
     client,
     sequences.filter(s => !providers.has(s.schema))
   )
+  // a partitioned table's (or inheritance parent's) sequence, its rows written under the
+  // partitions the backup fills (pg_dump --data-only): set with them when the whole tree is empty
+  const parents: DataOnlyTable[] = []
+  const orphans = theirs.filter(
+    s => s.owner && !fillKeys.has(nameKey(s.owner)) && !blockedKeys.has(nameKey(s.owner))
+  )
+  const ancestors = await dataOnlyAncestors(
+    client,
+    orphans.map(s => s.owner!),
+    fills
+  )
+  for (const t of await dataOnlyTables(client, ancestors)) {
+    if (!t.denied && t.rows === 0) {
+      parents.push(t)
+      fillKeys.add(nameKey(t))
+    } else blockedKeys.add(nameKey(t))
+  }
   for (const s of theirs) {
     if (s.owner && fillKeys.has(nameKey(s.owner))) sets.push(s)
     else
@@ -900,7 +963,15 @@ async function checkDataOnly(
             : `it belongs to ${qualified(s.owner)}, which the backup does not fill`
       })
   }
-  return { tables: tables.length, sequences: sequences.length, fills, blocked, sets, refused }
+  return {
+    tables: tables.length,
+    sequences: sequences.length,
+    fills,
+    parents,
+    blocked,
+    sets,
+    refused
+  }
 }
 
 function describeBlocked(tables: ReadonlyArray<DataOnlyTable>, limit = 20): string {
@@ -1042,6 +1113,33 @@ async function refuseTakenNames(
 }
 
 /**
+ * allow-non-empty without clean: a backup that creates large objects (lo_create, as pg_dump
+ * writes them, data-only too) whose OIDs the target has fails there on the duplicate OID — as
+ * pg_restore or psql by hand do — after loading what came before. Refused before anything is
+ * sent, naming them, as the tables that hold rows are.
+ */
+async function refuseTakenLargeObjects(
+  client: pg.Client,
+  server: ServerInfo,
+  plan: Pick<RestorePlan, 'references' | 'format' | 'compression' | 'encrypted'>
+): Promise<void> {
+  const wanted = [...(plan.references?.largeObjectOids ?? [])]
+  if (wanted.length === 0) return
+  const { rows } = await client.query<{ oid: string }>(
+    `SELECT oid::text AS oid FROM pg_catalog.pg_largeobject_metadata
+      WHERE oid = ANY($1::oid[]) ORDER BY oid`,
+    [wanted]
+  )
+  if (rows.length === 0) return
+  const oids = rows.map(r => r.oid)
+  const shown =
+    oids.slice(0, 20).join(', ') + (oids.length > 20 ? `, and ${oids.length - 20} more` : '')
+  throw new RestoreError(
+    `the backup creates ${plural(wanted.length, 'large object')}, and the target database '${server.database}' already has ${oids.length} of them (OID ${shown}): creating a large object whose OID exists fails (pg_restore and psql by hand fail there too, on pg_largeobject_metadata_oid_index) and would roll the restore back. allow-non-empty: true does not replace large objects, so nothing was changed. If they are this backup's from an earlier restore, remove them first (SELECT pg_catalog.lo_unlink(oid) FROM pg_catalog.pg_largeobject_metadata WHERE oid IN (${oids.slice(0, 20).join(', ')}${oids.length > 20 ? ', …' : ''})) and restore again; or restore into a database without them.`
+  )
+}
+
+/**
  * Counts the restored tables' rows (the backup's own: never another role's next to them), and
  * compares them with the manifest's exact counts. A table of the backup the restoring role may
  * not read is said to be not counted, not a failure of a restore that committed.
@@ -1058,11 +1156,24 @@ async function compareRowCounts(
   const keptNames = new Set(kept.map(t => JSON.stringify([t.schema, t.name])))
   let tables = plan.dataTables
   if (!tables) {
-    // names the list could not split, or a script without COPY (INSERTs): count what the
-    // restore created in the backup's schemas (a plain script's: public and those it creates),
-    // not the tables that were there before it
-    const schemas = plan.plain ? ['public', ...plan.plain.schemas] : undefined
-    tables = await tablesCreatedSince(client, schemas, before)
+    // names the list could not split, or a script without COPY (INSERTs) or with unqualified
+    // ones: count what the restore created in the backup's schemas (a plain script's: public,
+    // those it names and those of the session's search_path), not the tables that were there
+    // before it, and the existing tables it filled (data-only), resolved as the session does
+    const schemas = plan.plain
+      ? [
+          ...new Set([
+            'public',
+            ...plan.plain.schemas,
+            ...plan.plain.referencedSchemas,
+            ...(await sessionSchemas(client))
+          ])
+        ]
+      : undefined
+    const created = await tablesCreatedSince(client, schemas, before)
+    const filled = await resolveTables(client, plan.dataOnlyTables ?? [])
+    const seen = new Set(created.map(t => JSON.stringify([t.schema, t.name])))
+    tables = [...created, ...filled.filter(t => !seen.has(JSON.stringify([t.schema, t.name])))]
   }
   if (inputs.tables.length > 0 || inputs.schemas.length > 0) {
     tables = tables.filter(

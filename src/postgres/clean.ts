@@ -783,9 +783,12 @@ export class CleanDropError extends CheckError {
 export function droppedRelations(drops: readonly string[]): {
   relations: Set<string>
   schemas: Set<string>
+  /** Relations named without their schema (a hand-written script's): search_path decides. */
+  unqualified: Set<string>
 } {
   const relations = new Set<string>()
   const schemas = new Set<string>()
+  const unqualified = new Set<string>()
   for (const drop of drops) {
     const m =
       /^DROP (TABLE|FOREIGN TABLE|VIEW|MATERIALIZED VIEW|SCHEMA) (?:IF EXISTS )?(.+?)(?: CASCADE| RESTRICT)?;?\s*$/.exec(
@@ -797,8 +800,9 @@ export function droppedRelations(drops: readonly string[]): {
     if (m[1] === 'SCHEMA') {
       if (name.length === 1) schemas.add(name[0])
     } else if (name.length === 2) relations.add(`${name[0]}\0${name[1]}`)
+    else if (name.length === 1) unqualified.add(name[0])
   }
-  return { relations, schemas }
+  return { relations, schemas, unqualified }
 }
 
 /** `schema.name` with pg_dump's quoting ("My Table", "a""b") as its parts; undefined if not one. */
@@ -841,11 +845,19 @@ function nameParts(text: string): string[] | undefined {
  */
 export function cleanListing(
   existing: readonly ExistingTable[],
-  drops: readonly string[] | undefined
+  drops: readonly string[] | undefined,
+  /** The restoring session's search_path (current_schemas): where an unqualified name resolves. */
+  searchPath: readonly string[] = []
 ): string {
   if (!drops)
     return `clean: true — the backup's objects will be dropped and replaced. Present now: ${describeTables(existing)}`
-  const { relations, schemas } = droppedRelations(drops)
+  const { relations, schemas, unqualified } = droppedRelations(drops)
+  // an unqualified DROP reaches the table of that name in the first schema of the search_path
+  // that has one
+  for (const name of unqualified) {
+    const schema = searchPath.find(s => existing.some(t => t.schema === s && t.name === name))
+    if (schema !== undefined) relations.add(`${schema}\0${name}`)
+  }
   const dropped = existing.filter(
     t => schemas.has(t.schema) || relations.has(`${t.schema}\0${t.name}`)
   )

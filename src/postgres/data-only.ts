@@ -111,3 +111,56 @@ export async function dataOnlySequences(
       : {})
   }))
 }
+
+/**
+ * Of `owners` (tables sequences belong to), those that are a partitioned table or inheritance
+ * parent of a table in `filled`, each with those of its descendants: pg_dump --data-only writes a
+ * partitioned table's rows under its partitions, while its serial or identity sequence belongs to
+ * the parent.
+ */
+export async function dataOnlyAncestors(
+  client: pg.Client,
+  owners: ReadonlyArray<QualifiedName>,
+  filled: ReadonlyArray<QualifiedName>
+): Promise<Array<QualifiedName & { filled: QualifiedName[] }>> {
+  if (owners.length === 0 || filled.length === 0) return []
+  const { rows } = await client.query<{
+    schema: string
+    name: string
+    d_schema: string
+    d_name: string
+  }>(
+    `WITH RECURSIVE tree(root, rel) AS (
+       SELECT c.oid, c.oid
+         FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+         JOIN unnest($1::text[], $2::text[]) AS w(schema, name)
+           ON w.schema = n.nspname AND w.name = c.relname
+        WHERE c.relkind IN ('r', 'p')
+       UNION
+       SELECT tree.root, i.inhrelid FROM pg_catalog.pg_inherits i JOIN tree ON i.inhparent = tree.rel)
+     SELECT rn.nspname AS schema, r.relname AS name, dn.nspname AS d_schema, d.relname AS d_name
+       FROM tree
+       JOIN pg_catalog.pg_class r ON r.oid = tree.root
+       JOIN pg_catalog.pg_namespace rn ON rn.oid = r.relnamespace
+       JOIN pg_catalog.pg_class d ON d.oid = tree.rel
+       JOIN pg_catalog.pg_namespace dn ON dn.oid = d.relnamespace
+       JOIN unnest($3::text[], $4::text[]) AS f(schema, name)
+         ON f.schema = dn.nspname AND f.name = d.relname
+      WHERE tree.rel <> tree.root
+      ORDER BY 1, 2, 3, 4`,
+    [
+      owners.map(t => t.schema),
+      owners.map(t => t.name),
+      filled.map(t => t.schema),
+      filled.map(t => t.name)
+    ]
+  )
+  const out = new Map<string, QualifiedName & { filled: QualifiedName[] }>()
+  for (const r of rows) {
+    const key = JSON.stringify([r.schema, r.name])
+    const entry = out.get(key) ?? { schema: r.schema, name: r.name, filled: [] }
+    entry.filled.push({ schema: r.d_schema, name: r.d_name })
+    out.set(key, entry)
+  }
+  return [...out.values()]
+}

@@ -132,8 +132,17 @@ export class PlainDumpObjects {
   readonly namedObjects: QualifiedName[] = []
   /** Schemas such statements name (DROP SCHEMA app, GRANT … ON SCHEMA app, …). */
   readonly namedSchemas = new Set<string>()
+  /**
+   * A COPY … FROM stdin whose table is not in copyTables as the server resolves it (unqualified:
+   * the session's search_path decides; or not read): copyTables does not list the script's data.
+   */
+  unlistedCopy = false
   /** The script reads or writes large objects (lo_open, lowrite, COMMENT ON LARGE OBJECT, …). */
   largeObjects = false
+  /** The OIDs of the large objects the script creates (lo_create('…'), a BLOB METADATA entry's list). */
+  readonly largeObjectOids = new Set<string>()
+  /** The OIDs of large objects the script unlinks before it creates them (pg_dump --clean). */
+  private readonly unlinkedOids = new Set<string>()
   /** DROP OWNED / REASSIGN OWNED: they reach every schema of the database. */
   wholeDatabase = false
   private readonly namedKeys = new Set<string>()
@@ -162,6 +171,18 @@ export class PlainDumpObjects {
     const cls = classifyStatement(e)
     const line = firstLine(e.text)
     this.references(e.text, cls.keywords)
+    // pg_dump --clean unlinks each large object before it creates it again: one the script
+    // unlinks first is not taken in the target when its lo_create runs
+    if (/lo_unlink/i.test(e.text)) {
+      const unlink =
+        /\blo_unlink\s*\(\s*oid\s*\)\s+FROM\s+pg_catalog\.pg_largeobject_metadata\s+WHERE\s+oid\s*=\s*'?(\d+)'?/i.exec(
+          e.text
+        ) ?? /\blo_unlink\s*\(\s*'?(\d+)'?\s*\)/i.exec(e.text)
+      if (unlink && !this.largeObjectOids.has(unlink[1])) this.unlinkedOids.add(unlink[1])
+    }
+    if (/lo_create/i.test(e.text))
+      for (const m of e.text.matchAll(/\blo_create\s*\(\s*'?(\d+)'?\s*\)/gi))
+        if (!this.unlinkedOids.has(m[1])) this.largeObjectOids.add(m[1])
     if (WRITES.test(e.text)) {
       const written = writtenTables(e.text)
       for (const t of written.tables) this.writtenTables.push(t)
@@ -175,6 +196,10 @@ export class PlainDumpObjects {
     if (cls.kind === 'copy') {
       const copy = e.copyIn > 0 ? parseCopyStatement(line) : undefined
       if (copy) this.copyTables.push(copy)
+      // a COPY of data whose table the list cannot name as the server will resolve it (an
+      // unqualified or lower-case copy, as written by hand): the restore counts what it finds
+      if (e.copyIn > 0 && (!copy || !/^COPY\s+(?:"(?:[^"]|"")+"|[^\s."(]+)\./.test(line)))
+        this.unlistedCopy = true
       return
     }
     const insert = /^INSERT INTO /.exec(line)

@@ -471,7 +471,7 @@ export function statementPolicy(facts: TargetFacts, options: PolicyOptions): Sta
     }
   }
 
-  return (e, cls) => {
+  const decide: StatementPolicy = (e, cls) => {
     const t = e.parts[0]?.tokens ?? []
     const k = cls.keywords
     const providers = provider(e, cls)
@@ -495,10 +495,18 @@ export function statementPolicy(facts: TargetFacts, options: PolicyOptions): Sta
         // clean-drop-dependents dropped the extension with its schema (DROP SCHEMA … CASCADE):
         // gone when the CREATE runs, which makes it again (and its COMMENT then applies)
         if (!ext || droppedWithSchema(ext.schema)) return KEEP
-        if (k[0] === 'CREATE')
+        if (k[0] === 'CREATE') {
+          // CREATE EXTENSION … [WITH] SCHEMA x: the backup names its objects as x.…
+          const at = t.findIndex((w, i) => i > 2 && isWord(w, 'SCHEMA'))
+          const wanted = at > 0 ? nameOf(t[at + 1]) : undefined
+          const elsewhere =
+            wanted !== undefined && wanted !== ext.schema
+              ? `; the backup creates it in schema "${wanted}", so what it names there (${wanted}.…) will not be found: move it (ALTER EXTENSION "${ext.name}" SET SCHEMA "${wanted}", if nothing of the target needs it in "${ext.schema}") and restore again, or restore into a database without it`
+              : ''
           return skip(
-            `extension "${ext.name}" exists in the target (schema "${ext.schema}", owner "${ext.owner}")`
+            `extension "${ext.name}" exists in the target (schema "${ext.schema}", owner "${ext.owner}")${elsewhere}`
           )
+        }
         if (k[0] === 'COMMENT' && !owns(ext.owner))
           return skip(`extension "${ext.name}" belongs to "${ext.owner}" in the target`)
         return KEEP
@@ -581,6 +589,42 @@ export function statementPolicy(facts: TargetFacts, options: PolicyOptions): Sta
     if (k[0] === 'ALTER' && k[1] === 'EVENT' && k[2] === 'TRIGGER')
       return facts.superuser ? KEEP : skip('event triggers need a superuser')
     return KEEP
+  }
+
+  /**
+   * The names a DROP SCHEMA, EXTENSION or PUBLICATION [IF EXISTS] names (a list), from `at` —
+   * the script's own drops (pg_dump --clean): the object is gone when its CREATE comes.
+   */
+  const dropList = (t: SqlToken[], at: number): string[] => {
+    const names: string[] = []
+    for (let i = at; i < t.length; i += 2) {
+      const name = nameOf(t[i])
+      if (name === undefined) break
+      names.push(name)
+      if (!(t[i + 1]?.type === 'punct' && t[i + 1].text === ',')) break
+    }
+    return names
+  }
+
+  return (e, cls) => {
+    const decision = decide(e, cls)
+    const k = cls.keywords
+    if (decision === KEEP && k[0] === 'DROP') {
+      // a DROP that runs (the load stops at a statement that fails): what the target had is
+      // gone, and the script's CREATE of it must run, as under psql -f by hand
+      const t = e.parts[0]?.tokens ?? []
+      const at = k[2] === 'IF' && k[3] === 'EXISTS' ? 4 : 2
+      if (k[1] === 'SCHEMA')
+        for (const name of dropList(t, at)) {
+          schemas.delete(name)
+          // CASCADE takes the schema's extensions with it (RESTRICT fails when it has any)
+          for (const [extName, ext] of extensions)
+            if (ext.schema === name) extensions.delete(extName)
+        }
+      if (k[1] === 'EXTENSION') for (const name of dropList(t, at)) extensions.delete(name)
+      if (k[1] === 'PUBLICATION') for (const name of dropList(t, at)) publications.delete(name)
+    }
+    return decision
   }
 }
 

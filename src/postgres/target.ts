@@ -135,8 +135,10 @@ export async function tableOids(client: pg.Client): Promise<Set<string>> {
 }
 
 /**
- * The ordinary and partitioned tables in the given schemas (all user schemas when none given)
- * whose oid is not in `before` (tableOids): those a load created. Extension members left out.
+ * The ordinary tables in the given schemas (all user schemas when none given) whose oid is not
+ * in `before` (tableOids): those a load created. Extension members left out; so are partitioned
+ * tables, which hold no rows of their own (theirs are counted under their partitions, as the
+ * backup's manifest and an archive's data entries count them).
  */
 export async function tablesCreatedSince(
   client: pg.Client,
@@ -146,6 +148,7 @@ export async function tablesCreatedSince(
   const result = await client.query<{ oid: string; schema: string; name: string }>(
     `SELECT c.oid::text AS oid, n.nspname AS schema, c.relname AS name
     ${USER_TABLES}
+        AND c.relkind = 'r'
       ORDER BY 2, 3`,
     [schemas ?? null]
   )
@@ -158,4 +161,34 @@ export function describeTables(tables: ReadonlyArray<ExistingTable>, limit = 20)
     .map(t => `${t.schema}.${t.name} (${t.estimated ? '~' : ''}${plural(t.rows, 'row')})`)
   const more = tables.length > limit ? `, and ${tables.length - limit} more` : ''
   return shown.join(', ') + more
+}
+
+/**
+ * The ordinary tables `tables` name as the session resolves them: an unqualified name (schema
+ * '') by its search_path, a partitioned table as its partitions (which hold its rows). Those
+ * that do not exist are left out.
+ */
+export async function resolveTables(
+  client: pg.Client,
+  tables: ReadonlyArray<QualifiedName>
+): Promise<QualifiedName[]> {
+  if (tables.length === 0) return []
+  const result = await client.query<{ schema: string; name: string }>(
+    `WITH RECURSIVE named AS (
+       SELECT CASE WHEN u.schema = '' THEN pg_catalog.to_regclass(pg_catalog.quote_ident(u.name))
+                   ELSE pg_catalog.to_regclass(pg_catalog.quote_ident(u.schema) || '.' || pg_catalog.quote_ident(u.name))
+              END::oid AS rel
+         FROM unnest($1::text[], $2::text[]) AS u(schema, name)),
+     tree(rel) AS (
+       SELECT rel FROM named WHERE rel IS NOT NULL
+       UNION
+       SELECT i.inhrelid FROM pg_catalog.pg_inherits i JOIN tree ON i.inhparent = tree.rel
+         JOIN pg_catalog.pg_class p ON p.oid = tree.rel AND p.relkind = 'p')
+     SELECT DISTINCT n.nspname AS schema, c.relname AS name
+       FROM tree JOIN pg_catalog.pg_class c ON c.oid = tree.rel AND c.relkind = 'r'
+       JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+      ORDER BY 1, 2`,
+    [tables.map(t => t.schema), tables.map(t => t.name)]
+  )
+  return result.rows
 }

@@ -1,0 +1,357 @@
+/**
+ * What a user trial (5) found the action refusing, miscounting or failing late where pg_restore
+ * -1 or psql -f by hand succeed or fail plainly: a data-only backup of partitioned tables whose
+ * serial or identity sequence belongs to the parent (pg_dump writes the rows under the
+ * partitions); a pg_dump --clean --if-exists script run again with allow-non-empty; the tables
+ * and rows counted (partitioned tables, INSERT scripts, the URL's search_path); a target that
+ * already has the backup's large objects; a read-only session; an extension in another schema.
+ */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { writeFileSync } from 'node:fs'
+import path from 'node:path'
+import { runTool, tableChecksums } from '../../dev/fixtures.js'
+import type { TestServer } from '../../dev/postgres.js'
+import { type Log, actionLog, useLog } from '../../src/log.js'
+import type { RestoreOptions } from '../../src/types.js'
+import { useHarness } from '../support/harness.js'
+import { testRestoreInputs } from '../support/inputs.js'
+
+const harness = useHarness({ name: 'restore-user-trial' })
+let server: TestServer
+
+const lines: string[] = []
+const capture: Log = {
+  ...actionLog,
+  info: m => void lines.push(m),
+  warning: m => void lines.push(`warning: ${m}`),
+  notice: m => void lines.push(`notice: ${m}`),
+  debug: () => undefined,
+  group: async (_name, fn) => fn(),
+  progressStyle: 'lines',
+  progress: () => undefined
+}
+
+beforeAll(() => {
+  server = harness.server
+  useLog(capture)
+})
+afterAll(() => useLog(actionLog))
+
+function restore(target: string, file: string, overrides: Partial<RestoreOptions> = {}) {
+  return harness.restore(
+    testRestoreInputs(server.url(target), { kind: 'file', path: file }, overrides)
+  )
+}
+
+const failure = (p: Promise<unknown>): Promise<Error | undefined> =>
+  p.then(
+    () => undefined,
+    (e: unknown) => e as Error
+  )
+
+async function pgDump(database: string, file: string, args: string[]): Promise<string> {
+  const out = path.join(harness.work, file)
+  await runTool(path.join(server.binDir, 'pg_dump'), [...args, '-f', out], server.env(database))
+  return out
+}
+
+async function psql(database: string, sql: string): Promise<void> {
+  await runTool(
+    path.join(server.binDir, 'psql'),
+    ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', server.url(database)],
+    server.env(database),
+    sql
+  )
+}
+
+describe('a data-only backup of partitioned tables with serial and identity columns', () => {
+  const SCHEMA = `CREATE SCHEMA app;
+    CREATE TABLE app.events (id bigserial, at date NOT NULL) PARTITION BY RANGE (at);
+    CREATE TABLE app.events_2025 PARTITION OF app.events FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');
+    CREATE TABLE app.events_2026 PARTITION OF app.events FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');
+    CREATE TABLE app.hits (id bigint GENERATED ALWAYS AS IDENTITY, at date NOT NULL) PARTITION BY LIST (at);
+    CREATE TABLE app.hits_a PARTITION OF app.hits FOR VALUES IN ('2025-02-02');
+    CREATE TABLE app.hits_b PARTITION OF app.hits DEFAULT;
+    CREATE TABLE app.base (id serial, v text);
+    CREATE TABLE app.child (w text) INHERITS (app.base);`
+  let source: string
+  let schemaSql: string
+  beforeAll(async () => {
+    source = await server.createDatabase('trial_partitions_src')
+    await psql(
+      source,
+      `${SCHEMA}
+       INSERT INTO app.events (at) VALUES ('2025-02-02'), ('2025-03-03'), ('2026-04-04');
+       INSERT INTO app.hits (at) VALUES ('2025-02-02'), ('2025-05-05');
+       INSERT INTO app.child (v, w) VALUES ('x', 'y'), ('z', 'w');`
+    )
+    schemaSql = await runTool(
+      path.join(server.binDir, 'pg_dump'),
+      ['--schema-only', '--no-owner', '--no-privileges'],
+      server.env(source)
+    )
+  }, 60_000)
+
+  async function migrated(extra = ''): Promise<string> {
+    const target = await server.createDatabase()
+    await psql(target, schemaSql + extra)
+    return target
+  }
+
+  const next = (db: string) =>
+    server.query(
+      db,
+      `SELECT (SELECT last_value::int FROM app.events_id_seq) AS events,
+              (SELECT last_value::int FROM app.hits_id_seq) AS hits,
+              (SELECT last_value::int FROM app.base_id_seq) AS base`
+    )
+
+  it.each([
+    ['custom archive', 'parts.dump', ['-Fc']],
+    ['plain script', 'parts.sql', ['-Fp']],
+    ['plain script with --inserts', 'parts-ins.sql', ['-Fp', '--inserts']],
+    ['directory archive', 'parts.dir', ['-Fd']]
+  ])(
+    '%s with allow-non-empty: loads as pg_restore -1 / psql -f by hand do, sets the parents’ sequences',
+    async (_kind, name, args) => {
+      const file = await pgDump(source, name, [...args, '--data-only'])
+      const target = await migrated()
+      lines.length = 0
+      const result = await restore(target, file, { allowNonEmpty: true })
+      expect(await tableChecksums(server, target)).toEqual(await tableChecksums(server, source))
+      // counted in every format: the rows under the partitions (an --inserts script: was 0/0)
+      expect(result.rowsRestored).toBe(7)
+      expect(
+        result.tables
+          .filter(t => t.rows > 0)
+          .map(t => `${t.schema}.${t.name}:${t.rows}`)
+          .sort()
+      ).toEqual([
+        'app.child:2',
+        'app.events_2025:2',
+        'app.events_2026:1',
+        'app.hits_a:1',
+        'app.hits_b:1'
+      ])
+      expect(await next(target)).toEqual([{ events: 3, hits: 2, base: 2 }])
+      expect(lines.join('\n')).toMatch(
+        /sets 3 sequences of theirs: app\.base_id_seq, app\.events_id_seq, app\.hits_id_seq/
+      )
+      await server.dropDatabase(target)
+    },
+    60_000
+  )
+
+  it.each([
+    ['custom archive', 'full.dump', ['-Fc']],
+    ['plain script', 'full.sql', ['-Fp']],
+    ['plain script with --inserts', 'full-ins.sql', ['-Fp', '--inserts']],
+    ['directory archive', 'full.dir', ['-Fd']],
+    ['tar archive', 'full.tar', ['-Ft']]
+  ])(
+    'a whole %s: the same tables and rows counted (partitioned tables hold none of their own)',
+    async (_kind, name, args) => {
+      const file = await pgDump(source, name, args)
+      const target = await server.createDatabase()
+      const result = await restore(target, file)
+      expect(result.rowsRestored).toBe(7)
+      expect(result.tables.map(t => `${t.schema}.${t.name}:${t.rows}`).sort()).toEqual([
+        'app.base:0',
+        'app.child:2',
+        'app.events_2025:2',
+        'app.events_2026:1',
+        'app.hits_a:1',
+        'app.hits_b:1'
+      ])
+      await server.dropDatabase(target)
+    },
+    60_000
+  )
+
+  it('a partition the backup does not fill holds rows: the parent’s sequence is refused, naming the parent; nothing changed', async () => {
+    const file = await pgDump(source, 'parts2.dump', ['-Fc', '--data-only'])
+    // the target's own partition, which the backup knows nothing of, holds a row
+    const target = await migrated(
+      `CREATE TABLE app.events_2027 PARTITION OF app.events FOR VALUES FROM ('2027-01-01') TO ('2028-01-01');
+       INSERT INTO app.events (at) VALUES ('2027-06-06');`
+    )
+    lines.length = 0
+    const error = await failure(restore(target, file, { allowNonEmpty: true }))
+    expect(error?.message).toMatch(
+      /app\.events_id_seq \(it belongs to app\.events, which holds rows\)/
+    )
+    expect(await server.query(target, 'SELECT count(*)::int AS n FROM app.events')).toEqual([
+      { n: 1 }
+    ])
+    await server.dropDatabase(target)
+  })
+})
+
+describe('a pg_dump --clean --if-exists script restored again', () => {
+  it('with allow-non-empty: its own DROPs run first, so the CREATEs of what they dropped run too, as under psql -f by hand', async () => {
+    const source = await server.createDatabase('trial_clean_src')
+    await psql(
+      source,
+      `CREATE SCHEMA app;
+       CREATE EXTENSION citext SCHEMA app;
+       CREATE TABLE app.users (id serial PRIMARY KEY, email app.citext);
+       INSERT INTO app.users (email) VALUES ('Ada@example.com'), ('bob@example.com');
+       CREATE PUBLICATION pub FOR TABLE app.users;
+       CREATE TABLE app.docs (id int, body oid);
+       INSERT INTO app.docs VALUES (1, lo_from_bytea(0, 'doc'));`
+    )
+    const file = await pgDump(source, 'clean.sql', ['-Fp', '--clean', '--if-exists'])
+    const target = await server.createDatabase()
+    await restore(target, file)
+    // a second run: refused without allow-non-empty, loads the same with it
+    expect((await failure(restore(target, file)))?.message).toMatch(/is not empty/)
+    await server.query(target, "INSERT INTO app.users (email) VALUES ('extra@example.com')")
+    await restore(target, file, { allowNonEmpty: true })
+    expect(await tableChecksums(server, target)).toEqual(await tableChecksums(server, source))
+    expect(
+      await server.query(
+        target,
+        `SELECT e.extname, n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
+          WHERE e.extname = 'citext'`
+      )
+    ).toEqual([{ extname: 'citext', nspname: 'app' }])
+    expect(await server.query(target, 'SELECT pubname FROM pg_publication')).toEqual([
+      { pubname: 'pub' }
+    ])
+    // its large object unlinked and created again by the script itself (not "already there")
+    expect(
+      await server.query(target, "SELECT convert_from(lo_get(body), 'UTF8') AS body FROM app.docs")
+    ).toEqual([{ body: 'doc' }])
+    await server.dropDatabase(target)
+    await server.dropDatabase(source)
+  }, 60_000)
+})
+
+describe("a script's unqualified names, with the search_path of the URL's options", () => {
+  it.each([
+    ['a lower-case copy', 'create table t(id int);\ncopy t from stdin;\n1\n2\n\\.\n'],
+    ['COPY', 'CREATE TABLE t (id int);\nCOPY t (id) FROM stdin;\n1\n2\n\\.\n'],
+    ['INSERT', 'CREATE TABLE t (id int);\nINSERT INTO t VALUES (1), (2);\n']
+  ])(
+    '%s: counted where the rows land, found there on a second run, and listed by clean',
+    async (_kind, sql) => {
+      const file = path.join(harness.work, 'hand.sql')
+      writeFileSync(file, sql)
+      const target = await server.createDatabase()
+      await server.query(target, 'CREATE SCHEMA foo')
+      const url = `${server.url(target)}?options=-c%20search_path%3Dfoo`
+      const run = (overrides: Partial<RestoreOptions> = {}) =>
+        harness.restore(testRestoreInputs(url, { kind: 'file', path: file }, overrides))
+      const first = await run()
+      expect(first.tables.map(t => `${t.schema}.${t.name}:${t.rows}`)).toEqual(['foo.t:2'])
+      expect(first.rowsRestored).toBe(2)
+      const again = await failure(run())
+      expect(again?.message).toMatch(
+        /is not empty: 1 table where the backup goes — foo\.t \(2 rows\)/
+      )
+      lines.length = 0
+      const cleaned = await run({ clean: true })
+      expect(lines).toContain(
+        "clean: true — the backup's objects will be dropped and replaced; of the target's tables: foo.t (2 rows)."
+      )
+      expect(cleaned.rowsRestored).toBe(2)
+      expect(await server.query(target, 'SELECT count(*)::int AS n FROM foo.t')).toEqual([{ n: 2 }])
+      await server.dropDatabase(target)
+    },
+    60_000
+  )
+})
+
+describe('a data-only backup with large objects into a target that has them', () => {
+  it.each([
+    ['custom archive', 'lo.dump', ['-Fc']],
+    ['plain script', 'lo.sql', ['-Fp']]
+  ])(
+    '%s with allow-non-empty: refused before anything runs, naming their OIDs; loads once they are removed as advised',
+    async (_kind, name, args) => {
+      const source = await server.createDatabase()
+      await psql(
+        source,
+        `CREATE TABLE public.docs (id int PRIMARY KEY, body oid);
+         INSERT INTO public.docs VALUES (1, lo_from_bytea(0, 'one')), (2, lo_from_bytea(0, 'two'));`
+      )
+      const oids = (
+        await server.query(source, 'SELECT body::text AS oid FROM public.docs ORDER BY id')
+      ).map(r => (r as { oid: string }).oid)
+      const file = await pgDump(source, name, [...args, '--data-only'])
+      const target = await server.createDatabase()
+      await psql(target, 'CREATE TABLE public.docs (id int PRIMARY KEY, body oid);')
+      // an earlier restore: its rows removed, its large objects left behind
+      await restore(target, file, { allowNonEmpty: true })
+      await server.query(target, 'TRUNCATE public.docs')
+      const error = await failure(restore(target, file, { allowNonEmpty: true }))
+      expect(error?.message).toContain(
+        `the backup creates 2 large objects, and the target database '${target}' already has 2 of them (OID ${oids.join(', ')})`
+      )
+      expect(error?.message).toContain(
+        `SELECT pg_catalog.lo_unlink(oid) FROM pg_catalog.pg_largeobject_metadata WHERE oid IN (${oids.join(', ')})`
+      )
+      expect(await server.query(target, 'SELECT count(*)::int AS n FROM public.docs')).toEqual([
+        { n: 0 }
+      ])
+      await server.query(
+        target,
+        `SELECT pg_catalog.lo_unlink(oid) FROM pg_catalog.pg_largeobject_metadata WHERE oid IN (${oids.join(', ')})`
+      )
+      const result = await restore(target, file, { allowNonEmpty: true })
+      expect(result.rowsRestored).toBe(2)
+      expect(
+        await server.query(
+          target,
+          "SELECT convert_from(lo_get(body), 'UTF8') AS body FROM public.docs ORDER BY id"
+        )
+      ).toEqual([{ body: 'one' }, { body: 'two' }])
+      await server.dropDatabase(target)
+      await server.dropDatabase(source)
+    },
+    60_000
+  )
+})
+
+describe('targets that cannot take the backup as it is', () => {
+  it('a session that takes no writes (default_transaction_read_only): refused before anything runs, saying why', async () => {
+    const source = await server.createDatabase()
+    await psql(source, 'CREATE TABLE public.t (id int); INSERT INTO public.t VALUES (1);')
+    const file = await pgDump(source, 'ro.dump', ['-Fc'])
+    const target = await server.createDatabase()
+    await server.query(target, `ALTER DATABASE ${target} SET default_transaction_read_only = on`)
+    const error = await failure(restore(target, file))
+    expect(error?.message).toMatch(
+      new RegExp(
+        `^the target database '${target}' takes no writes in the restoring session: transaction_read_only is on .* Nothing was changed\\.`
+      )
+    )
+    await server.query(source, `ALTER DATABASE ${target} RESET default_transaction_read_only`)
+    expect(
+      await server.query(
+        target,
+        "SELECT count(*)::int AS n FROM pg_class WHERE relname = 't' AND relnamespace = 'public'::regnamespace"
+      )
+    ).toEqual([{ n: 0 }])
+    await server.dropDatabase(target)
+    await server.dropDatabase(source)
+  })
+
+  it('an extension the target has in another schema than the backup creates it in: the failure names where it is and what to do', async () => {
+    const source = await server.createDatabase()
+    await psql(
+      source,
+      `CREATE SCHEMA extensions; CREATE EXTENSION citext SCHEMA extensions;
+       CREATE TABLE public.users (email extensions.citext); INSERT INTO public.users VALUES ('A@b');`
+    )
+    const file = await pgDump(source, 'ext.sql', ['-Fp'])
+    const target = await server.createDatabase()
+    await server.query(target, 'CREATE EXTENSION citext SCHEMA public')
+    const error = await failure(restore(target, file))
+    expect(error?.message).toContain(
+      'extension "citext" exists in the target (schema "public", owner "postgres"); the backup creates it in schema "extensions", so what it names there (extensions.…) will not be found: move it (ALTER EXTENSION "citext" SET SCHEMA "extensions"'
+    )
+    await server.dropDatabase(target)
+    await server.dropDatabase(source)
+  })
+})
