@@ -738,6 +738,7 @@ async function guardTarget(
     }))
   }
   if (inputs.allowNonEmpty && !inputs.clean) {
+    await refuseHazards(client, server, plan)
     await refuseTakenNames(client, server, plan, providers)
     await refuseTakenLargeObjects(client, server, plan)
   }
@@ -787,6 +788,32 @@ async function guardTarget(
   }
   throw new RestoreError(
     `the target database '${server.database}' is not empty: ${counted}. Nothing was changed. Set 'clean: true' to drop and replace the backup's objects, 'allow-non-empty: true' to restore next to them, or point database-url at an empty database.`
+  )
+}
+
+/**
+ * allow-non-empty without clean, into a target that holds rows (or tables it cannot count): a
+ * script statement that can write to relations other than the ones the guard checks (a view's
+ * base table, a rule's or trigger's actions, a function's writes, a sequence by a built name:
+ * PlainDumpObjects.hazards) is refused before anything runs, naming it. The target's tables in
+ * every schema count.
+ */
+async function refuseHazards(
+  client: pg.Client,
+  server: ServerInfo,
+  plan: RestorePlan
+): Promise<void> {
+  const hazards = plan.references?.hazards ?? plan.plain?.hazards ?? []
+  if (hazards.length === 0) return
+  // any schema: what such a statement writes is not read from the script
+  const held = (await existingTables(client, undefined)).filter(t => t.rows > 0 || t.estimated)
+  if (held.length === 0) return
+  const shown = hazards
+    .slice(0, 3)
+    .map(h => `"${h.statement}" (${h.why})`)
+    .join('; ')
+  throw new RestoreError(
+    `with allow-non-empty: true, the backup has ${plural(hazards.length, 'statement')} that can write to tables other than those the restore checks, and the target database '${server.database}' holds rows (${listNames(held, 5)}): ${shown}${hazards.length > 3 ? '; …' : ''}. pg_dump writes none of them before its data. Nothing was changed. Restore into an empty database, or set 'clean: true' to drop and replace the backup's objects.`
   )
 }
 
