@@ -813,7 +813,7 @@ async function refuseHazards(
     .map(h => `"${h.statement}" (${h.why})`)
     .join('; ')
   throw new RestoreError(
-    `with allow-non-empty: true, the backup has ${plural(hazards.length, 'statement')} that can write to tables other than those the restore checks, and the target database '${server.database}' holds rows (${listNames(held, 5)}): ${shown}${hazards.length > 3 ? '; …' : ''}. pg_dump writes none of them before its data. Nothing was changed. Restore into an empty database, or set 'clean: true' to drop and replace the backup's objects.`
+    `with allow-non-empty: true, the backup has ${plural(hazards.length, 'statement')} that can write to tables other than those the restore checks, and the target database '${server.database}' holds rows (${listNames(held, 5)}): ${shown}${hazards.length > 3 ? '; …' : ''}. Nothing was changed. Restore into an empty database, or set 'clean: true' to drop and replace the backup's objects.`
   )
 }
 

@@ -350,8 +350,10 @@ export class PlainDumpObjects {
     written: ReturnType<typeof writtenTables> | undefined
   ): void {
     const statement = oneLine(text)
+    let entry: ScriptHazard | undefined
     const add = (why: string): void => {
-      if (this.hazards.length < 100) this.hazards.push({ statement, why })
+      if (entry) entry.why = `${entry.why}; ${why}`
+      else if (this.hazards.length < 100) this.hazards.push((entry = { statement, why }))
     }
     const sequences = new Set(this.createdSequences.map(q => sequenceKey(`${q.schema}.${q.name}`)))
     for (const why of scriptHazards(text, keywords, this.largeObjectOids, sequences)) add(why)
