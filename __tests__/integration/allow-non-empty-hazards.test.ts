@@ -178,7 +178,8 @@ describe("allow-non-empty: pg_dump's own output still restores next to the targe
   it.each([
     ['schema and data', [] as string[]],
     ['--inserts', ['--inserts']],
-    ['--column-inserts', ['--column-inserts']]
+    ['--column-inserts', ['--column-inserts']],
+    ['--clean --if-exists (its lo_unlink of its own large object)', ['--clean', '--if-exists']]
   ])('%s', async (_name, args) => {
     const dumped = path.join(files, `dump-${++count}.sql`)
     await runTool(

@@ -19,7 +19,7 @@ describe('scriptHazards', () => {
     "SELECT pg_catalog.set_config('search_path', '', false);",
     "SELECT pg_catalog.setval('public.t_id_seq', 42, true);",
     "SELECT pg_catalog.lo_create('16384');\nSELECT pg_catalog.lo_open('16384', 131072);\nSELECT pg_catalog.lowrite(0, '\\x68656c6c6f');\nSELECT pg_catalog.lo_close(0);",
-    "SELECT pg_catalog.lo_create('16384');\nSELECT pg_catalog.lo_unlink(oid) FROM pg_catalog.pg_largeobject_metadata WHERE oid = '16384';",
+    "SELECT pg_catalog.lo_unlink(oid) FROM pg_catalog.pg_largeobject_metadata WHERE oid = '16384';\nSELECT pg_catalog.lo_create('16384');",
     "SELECT * FROM pg_catalog.pg_restore_relation_stats(\n\t'version', '180000'::integer,\n\t'schemaname', 'public',\n\t'relname', 't',\n\t'relpages', '1'::integer\n);",
     "SELECT * FROM pg_catalog.pg_restore_attribute_stats(\n\t'version', '180000'::integer,\n\t'schemaname', 'public',\n\t'relname', 't',\n\t'attname', 'x',\n\t'inherited', 'f'::boolean,\n\t'most_common_freqs', '{0.5,0.5}'::real[]\n);",
     "CREATE SEQUENCE public.t_id_seq AS integer START WITH 1;\nALTER SEQUENCE public.t_id_seq OWNED BY public.t.id;\nALTER TABLE ONLY public.t ALTER COLUMN id SET DEFAULT nextval('public.t_id_seq'::regclass);",
@@ -55,7 +55,7 @@ describe('scriptHazards', () => {
     ],
     [
       "SELECT pg_catalog.lo_unlink(oid) FROM pg_catalog.pg_largeobject_metadata WHERE oid = '99';",
-      /not one of pg_dump's own calls/
+      /a large object the backup does not create/
     ],
     ['DO $$BEGIN END$$;', /DO block/],
     ['CALL public.p();', /CALL/],

@@ -147,7 +147,18 @@ export class PlainDumpObjects {
    * Statements that can write to relations other than the ones the guard checks (see
    * scriptHazards): with allow-non-empty and a target that holds rows, refused before anything runs.
    */
-  readonly hazards: ScriptHazard[] = []
+  get hazards(): ScriptHazard[] {
+    const unlinks = [...this.unlinks]
+      .filter(([oid]) => !this.largeObjectOids.has(oid))
+      .map(([, statement]) => ({
+        statement,
+        why: 'it removes a large object the backup does not create (pg_dump --clean unlinks only its own)'
+      }))
+    return [...this.found, ...unlinks]
+  }
+  private readonly found: ScriptHazard[] = []
+  /** pg_dump --clean's lo_unlink of an OID (before its lo_create): a hazard unless the backup creates it. */
+  private readonly unlinks = new Map<string, string>()
   /** Views (and materialized views) the script creates, folded: writing into one reaches its base table. */
   private readonly createdViews = new Set<string>()
   /** The first CREATE TRIGGER seen: a statement writing rows after it fires it. */
@@ -353,10 +364,12 @@ export class PlainDumpObjects {
     let entry: ScriptHazard | undefined
     const add = (why: string): void => {
       if (entry) entry.why = `${entry.why}; ${why}`
-      else if (this.hazards.length < 100) this.hazards.push((entry = { statement, why }))
+      else if (this.found.length < 100) this.found.push((entry = { statement, why }))
     }
     const sequences = new Set(this.createdSequences.map(q => sequenceKey(`${q.schema}.${q.name}`)))
-    for (const why of scriptHazards(text, keywords, this.largeObjectOids, sequences)) add(why)
+    const unlink = LO_UNLINK.exec(text.replace(/\s+/g, ' ').trim())
+    if (unlink) this.unlinks.set(unlink[1], statement)
+    for (const why of scriptHazards(text, keywords, sequences)) add(why)
     const view =
       /^\s*CREATE\s+(?:OR\s+REPLACE\s+)?(?:(?:TEMP|TEMPORARY|RECURSIVE)\s+)*(?:MATERIALIZED\s+)?VIEW\s+(?:IF\s+NOT\s+EXISTS\s+)?/i.exec(
         text
@@ -441,6 +454,10 @@ function qualifiedAt(tokens: SqlToken[], i: number): [string, string] | undefine
 /** A literal argument list as pg_dump writes it: 'text', numbers, true/false, NULL, ::casts. */
 const LITERAL_ARGS = String.raw`(?:\s*(?:-?[0-9][\w.]*|'(?:[^']|'')*'(?:::[a-z_ ]+(?:\[\])?)?|true|false|NULL)\s*(?:,|(?=\))))*`
 
+/** pg_dump --clean's removal of a large object (a hazard when the backup does not create it). */
+const LO_UNLINK =
+  /^SELECT pg_catalog\.lo_unlink\(oid\) FROM pg_catalog\.pg_largeobject_metadata WHERE oid = '(\d+)';?$/
+
 /**
  * The top-level function calls pg_dump itself writes (PostgreSQL 9.2 to 18), with literal
  * arguments only: setval of a named sequence, set_config, the large object calls, statistics.
@@ -452,7 +469,7 @@ const PG_DUMP_CALLS = [
   new RegExp(
     String.raw`^SELECT \* FROM pg_catalog\.pg_(?:restore|clear)_(?:relation|attribute)_stats\(${LITERAL_ARGS}\);?$`
   ),
-  /^SELECT pg_catalog\.lo_unlink\(oid\) FROM pg_catalog\.pg_largeobject_metadata WHERE oid = '(\d+)';?$/
+  LO_UNLINK
 ]
 
 /** Statement words that run code or queries of the script's choosing. */
@@ -473,13 +490,12 @@ const RUNS_CODE: Record<string, string> = {
  * EXECUTE, WITH, VALUES, EXPLAIN, a COPY of a query, a function call in an INSERT's VALUES (pg_dump
  * --inserts writes literals) or in UPDATE, DELETE, MERGE, a TRUNCATE … CASCADE, and a setval,
  * nextval or ALTER SEQUENCE whose sequence is not a literal name (setval is not transactional).
- * `largeObjects`: the OIDs the script creates (pg_dump --clean unlinks those first); `sequences`:
- * those it creates (sequenceKey), which its defaults' nextval and ALTER SEQUENCE may name.
+ * pg_dump --clean's lo_unlink passes here (PlainDumpObjects.hazards checks its OID); `sequences`:
+ * the sequences the script creates (sequenceKey), which its defaults' nextval and ALTER SEQUENCE may name.
  */
 export function scriptHazards(
   text: string,
   keywords: readonly string[],
-  largeObjects: ReadonlySet<string>,
   sequences: ReadonlySet<string>
 ): string[] {
   const found: string[] = []
@@ -494,7 +510,7 @@ export function scriptHazards(
       .replace(/\s+/g, ' ')
       .trim()
     const call = PG_DUMP_CALLS.map(re => re.exec(one)).find(m => m !== null)
-    if (!call || (call[1] !== undefined && !largeObjects.has(call[1])))
+    if (!call)
       found.push(
         "it is not one of pg_dump's own calls (setval of a sequence named by a literal, set_config, lo_create, lo_open, lowrite, lo_close with literal arguments): the functions it calls may write anywhere"
       )
