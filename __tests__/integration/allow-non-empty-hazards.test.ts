@@ -143,6 +143,20 @@ describe('allow-non-empty: statements that write past the guard are refused befo
     await server.dropDatabase(db)
   })
 
+  it("a view of the target's, written through", async () => {
+    const db = await target()
+    await server.query(db, 'CREATE VIEW public.tv AS SELECT * FROM public.users')
+    const before = await state(db)
+    const script = write("INSERT INTO public.tv VALUES (99, 'x');\nUPDATE tv SET name = 'pwned';\n")
+    const error = await runRestore(db, { kind: 'file', path: script }).then(
+      () => undefined,
+      (e: unknown) => e as Error
+    )
+    expect(error?.message).toMatch(/public\.tv, a view of the target/)
+    expect(await state(db)).toEqual(before)
+    await server.dropDatabase(db)
+  })
+
   it('restores the same script into an empty database (no rows to protect)', async () => {
     const db = await server.createDatabase()
     await runRestore(db, {

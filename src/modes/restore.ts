@@ -803,7 +803,8 @@ async function refuseHazards(
   server: ServerInfo,
   plan: RestorePlan
 ): Promise<void> {
-  const hazards = plan.references?.hazards ?? plan.plain?.hazards ?? []
+  const refs = plan.references ?? plan.plain
+  const hazards = [...(refs?.hazards ?? []), ...(await writtenNonTables(client, refs))]
   if (hazards.length === 0) return
   // any schema: what such a statement writes is not read from the script
   const held = (await existingTables(client, undefined)).filter(t => t.rows > 0 || t.estimated)
@@ -815,6 +816,34 @@ async function refuseHazards(
   throw new RestoreError(
     `with allow-non-empty: true, the backup has ${plural(hazards.length, 'statement')} that can write to tables other than those the restore checks, and the target database '${server.database}' holds rows (${listNames(held, 5)}): ${shown}${hazards.length > 3 ? '; …' : ''}. Nothing was changed. Restore into an empty database, or set 'clean: true' to drop and replace the backup's objects.`
   )
+}
+
+/**
+ * The script's writes into a relation of the target that is not a table (a view, whose rows go
+ * into its base tables; a foreign table): the guard checks only tables. An unqualified name
+ * counts in any schema.
+ */
+async function writtenNonTables(
+  client: pg.Client,
+  refs: RestorePlan['plain']
+): Promise<Array<{ statement: string; why: string }>> {
+  const written = refs?.writtenTables ?? []
+  if (written.length === 0) return []
+  const { rows } = await client.query<{ schema: string; name: string; kind: string }>(
+    `SELECT DISTINCT n.nspname AS schema, c.relname AS name, c.relkind::text AS kind
+       FROM pg_catalog.pg_class c
+       JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+       JOIN unnest($1::text[], $2::text[]) AS w(s, r) ON w.r = c.relname AND w.s IN ('', n.nspname)
+      WHERE c.relkind NOT IN ('r', 'p')`,
+    [written.map(t => t.schema), written.map(t => t.name)]
+  )
+  return rows.map(r => {
+    const t = written.find(w => w.name === r.name && (w.schema === '' || w.schema === r.schema))
+    return {
+      statement: t?.statement ?? `${r.schema}.${r.name}`,
+      why: `it writes rows into ${r.schema}.${r.name}, ${r.kind === 'v' ? 'a view' : r.kind === 'f' ? 'a foreign table' : 'not a table'} of the target: the rows go where the restore does not check`
+    }
+  })
 }
 
 /**
