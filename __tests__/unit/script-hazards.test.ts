@@ -23,6 +23,7 @@ describe('scriptHazards', () => {
     "SELECT * FROM pg_catalog.pg_restore_relation_stats(\n\t'version', '180000'::integer,\n\t'schemaname', 'public',\n\t'relname', 't',\n\t'relpages', '1'::integer\n);",
     "SELECT * FROM pg_catalog.pg_restore_attribute_stats(\n\t'version', '180000'::integer,\n\t'schemaname', 'public',\n\t'relname', 't',\n\t'attname', 'x',\n\t'inherited', 'f'::boolean,\n\t'most_common_freqs', '{0.5,0.5}'::real[]\n);",
     "CREATE SEQUENCE public.t_id_seq AS integer START WITH 1;\nALTER SEQUENCE public.t_id_seq OWNED BY public.t.id;\nALTER TABLE ONLY public.t ALTER COLUMN id SET DEFAULT nextval('public.t_id_seq'::regclass);",
+    'CREATE SEQUENCE "Audit Log"."Events_id_seq" START WITH 1;\nALTER SEQUENCE "Audit Log"."Events_id_seq" OWNED BY "Audit Log"."Events".id;\nALTER TABLE ONLY "Audit Log"."Events" ALTER COLUMN id SET DEFAULT nextval(\'"Audit Log"."Events_id_seq"\'::regclass);',
     "INSERT INTO public.t (id, name) VALUES (1, 'a(b)'), (2, NULL);",
     "INSERT INTO public.t OVERRIDING SYSTEM VALUE VALUES (1, 'x') ON CONFLICT DO NOTHING;",
     'CREATE MATERIALIZED VIEW public.m AS\n SELECT count(*) AS n\n   FROM public.t\n  WITH NO DATA;\nREFRESH MATERIALIZED VIEW public.m;',

@@ -159,6 +159,9 @@ export class PlainDumpObjects {
   private readonly found: ScriptHazard[] = []
   /** pg_dump --clean's lo_unlink of an OID (before its lo_create): a hazard unless the backup creates it. */
   private readonly unlinks = new Map<string, string>()
+  /** createdSequences as sequenceKey keys (the first `keyed` of them). */
+  private readonly sequenceKeys = new Set<string>()
+  private keyed = 0
   /** Views (and materialized views) the script creates, folded: writing into one reaches its base table. */
   private readonly createdViews = new Set<string>()
   /** The first CREATE TRIGGER seen: a statement writing rows after it fires it. */
@@ -366,7 +369,10 @@ export class PlainDumpObjects {
       if (entry) entry.why = `${entry.why}; ${why}`
       else if (this.found.length < 100) this.found.push((entry = { statement, why }))
     }
-    const sequences = new Set(this.createdSequences.map(q => sequenceKey(`${q.schema}.${q.name}`)))
+    for (const q of this.createdSequences.slice(this.keyed))
+      this.sequenceKeys.add(JSON.stringify([q.schema.toLowerCase(), q.name.toLowerCase()]))
+    this.keyed = this.createdSequences.length
+    const sequences = this.sequenceKeys
     const unlink = LO_UNLINK.exec(text.replace(/\s+/g, ' ').trim())
     if (unlink) this.unlinks.set(unlink[1], statement)
     for (const why of scriptHazards(text, keywords, sequences)) add(why)
