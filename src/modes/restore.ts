@@ -738,9 +738,9 @@ async function guardTarget(
     }))
   }
   if (inputs.allowNonEmpty && !inputs.clean) {
-    await refuseHazards(client, server, plan)
     await refuseTakenNames(client, server, plan, providers)
     await refuseTakenLargeObjects(client, server, plan)
+    await refuseHazards(client, server, plan)
   }
   const providerTables = all.filter(t => providers.has(t.schema))
   if (providerTables.length > 0)
