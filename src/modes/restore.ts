@@ -741,6 +741,7 @@ async function guardTarget(
   if (inputs.allowNonEmpty && !inputs.clean) {
     await refuseTakenNames(client, server, plan, providers)
     await refuseTakenLargeObjects(client, server, plan)
+    await refuseHazards(client, server, plan)
   }
   const providerTables = all.filter(t => providers.has(t.schema))
   if (providerTables.length > 0)
@@ -789,6 +790,61 @@ async function guardTarget(
   throw new RestoreError(
     `the target database '${server.database}' is not empty: ${counted}. Nothing was changed. Set 'clean: true' to drop and replace the backup's objects, 'allow-non-empty: true' to restore next to them, or point database-url at an empty database.`
   )
+}
+
+/**
+ * allow-non-empty without clean, into a target that holds rows (or tables it cannot count): a
+ * script statement that can write to relations other than the ones the guard checks (a view's
+ * base table, a rule's or trigger's actions, a function's writes, a sequence by a built name:
+ * PlainDumpObjects.hazards) is refused before anything runs, naming it. The target's tables in
+ * every schema count.
+ */
+async function refuseHazards(
+  client: pg.Client,
+  server: ServerInfo,
+  plan: RestorePlan
+): Promise<void> {
+  const refs = plan.references ?? plan.plain
+  const hazards = [...(refs?.hazards ?? []), ...(await writtenNonTables(client, refs))]
+  if (hazards.length === 0) return
+  // any schema: what such a statement writes is not read from the script
+  const held = (await existingTables(client, undefined)).filter(t => t.rows > 0 || t.estimated)
+  if (held.length === 0) return
+  const shown = hazards
+    .slice(0, 3)
+    .map(h => `"${h.statement}" (${h.why})`)
+    .join('; ')
+  throw new RestoreError(
+    `with allow-non-empty: true, the backup has ${plural(hazards.length, 'statement')} that can write to tables other than those the restore checks, and the target database '${server.database}' holds rows (${listNames(held, 5)}): ${shown}${hazards.length > 3 ? '; …' : ''}. Nothing was changed. Restore into an empty database, or set 'clean: true' to drop and replace the backup's objects.`
+  )
+}
+
+/**
+ * The script's writes into a relation of the target that is not a table (a view, whose rows go
+ * into its base tables; a foreign table): the guard checks only tables. An unqualified name
+ * counts in any schema.
+ */
+async function writtenNonTables(
+  client: pg.Client,
+  refs: RestorePlan['plain']
+): Promise<Array<{ statement: string; why: string }>> {
+  const written = refs?.writtenTables ?? []
+  if (written.length === 0) return []
+  const { rows } = await client.query<{ schema: string; name: string; kind: string }>(
+    `SELECT DISTINCT n.nspname AS schema, c.relname AS name, c.relkind::text AS kind
+       FROM pg_catalog.pg_class c
+       JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+       JOIN unnest($1::text[], $2::text[]) AS w(s, r) ON w.r = c.relname AND w.s IN ('', n.nspname)
+      WHERE c.relkind NOT IN ('r', 'p')`,
+    [written.map(t => t.schema), written.map(t => t.name)]
+  )
+  return rows.map(r => {
+    const t = written.find(w => w.name === r.name && (w.schema === '' || w.schema === r.schema))
+    return {
+      statement: t?.statement ?? `${r.schema}.${r.name}`,
+      why: `it writes rows into ${r.schema}.${r.name}, ${r.kind === 'v' ? 'a view' : r.kind === 'f' ? 'a foreign table' : 'not a table'} of the target: the rows go where the restore does not check`
+    }
+  })
 }
 
 /**
@@ -1123,7 +1179,8 @@ async function refuseTakenLargeObjects(
   server: ServerInfo,
   plan: Pick<RestorePlan, 'references' | 'format' | 'compression' | 'encrypted'>
 ): Promise<void> {
-  const wanted = [...(plan.references?.largeObjectOids ?? [])]
+  const unlinked = plan.references?.unlinkedOids
+  const wanted = [...(plan.references?.largeObjectOids ?? [])].filter(oid => !unlinked?.has(oid))
   if (wanted.length === 0) return
   const { rows } = await client.query<{ oid: string }>(
     `SELECT oid::text AS oid FROM pg_catalog.pg_largeobject_metadata

@@ -141,10 +141,36 @@ export class PlainDumpObjects {
   largeObjects = false
   /** The OIDs of the large objects the script creates (lo_create('…'), a BLOB METADATA entry's list). */
   readonly largeObjectOids = new Set<string>()
-  /** The OIDs of large objects the script unlinks before it creates them (pg_dump --clean). */
-  private readonly unlinkedOids = new Set<string>()
+  /**
+   * The OIDs of large objects the script unlinks before it creates them (pg_dump --clean): not
+   * taken in the target when their lo_create runs.
+   */
+  readonly unlinkedOids = new Set<string>()
   /** DROP OWNED / REASSIGN OWNED: they reach every schema of the database. */
   wholeDatabase = false
+  /**
+   * Statements that can write to relations other than the ones the guard checks (see
+   * scriptHazards): with allow-non-empty and a target that holds rows, refused before anything runs.
+   */
+  get hazards(): ScriptHazard[] {
+    const unlinks = [...this.unlinks]
+      .filter(([oid]) => !this.largeObjectOids.has(oid))
+      .map(([, statement]) => ({
+        statement,
+        why: 'it removes a large object the backup does not create (pg_dump --clean unlinks only its own)'
+      }))
+    return [...this.found, ...unlinks]
+  }
+  private readonly found: ScriptHazard[] = []
+  /** pg_dump --clean's lo_unlink of an OID (before its lo_create): a hazard unless the backup creates it. */
+  private readonly unlinks = new Map<string, string>()
+  /** createdSequences as sequenceKey keys (the first `keyed` of them). */
+  private readonly sequenceKeys = new Set<string>()
+  private keyed = 0
+  /** Views (and materialized views) the script creates, folded: writing into one reaches its base table. */
+  private readonly createdViews = new Set<string>()
+  /** The first CREATE TRIGGER seen: a statement writing rows after it fires it. */
+  private trigger: string | undefined
   private readonly namedKeys = new Set<string>()
   /** Names (JSON [schema, name] or [schema]) a DROP or ALTER named; `new:` keys: newTables. */
   private readonly cleared = new Set<string>()
@@ -182,12 +208,14 @@ export class PlainDumpObjects {
     }
     if (/lo_create/i.test(e.text))
       for (const m of e.text.matchAll(/\blo_create\s*\(\s*'?(\d+)'?\s*\)/gi))
-        if (!this.unlinkedOids.has(m[1])) this.largeObjectOids.add(m[1])
+        this.largeObjectOids.add(m[1])
+    let written: ReturnType<typeof writtenTables> | undefined
     if (WRITES.test(e.text)) {
-      const written = writtenTables(e.text)
+      written = writtenTables(e.text)
       for (const t of written.tables) this.writtenTables.push(t)
       for (const s of written.unreadable) this.unreadableWrites.push(s)
     }
+    this.hazard(e.text, cls.keywords, written)
     const bare =
       /^\s*CREATE\s+(?:(?:UNLOGGED|TEMP|TEMPORARY)\s+)?TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?("(?:[^"]|"")+"|[A-Za-z_][\w$]*)\s*(?:\(|AS\b|OF\b|PARTITION\b)/i.exec(
         e.text
@@ -341,6 +369,50 @@ export class PlainDumpObjects {
     }
   }
 
+  /** Records what scriptHazards finds in one statement (views, triggers: from the statements before). */
+  private hazard(
+    text: string,
+    keywords: readonly string[],
+    written: ReturnType<typeof writtenTables> | undefined
+  ): void {
+    const statement = oneLine(text)
+    let entry: ScriptHazard | undefined
+    const add = (why: string): void => {
+      if (entry) entry.why = `${entry.why}; ${why}`
+      else if (this.found.length < 100) this.found.push((entry = { statement, why }))
+    }
+    for (const q of this.createdSequences.slice(this.keyed))
+      this.sequenceKeys.add(JSON.stringify([q.schema.toLowerCase(), q.name.toLowerCase()]))
+    this.keyed = this.createdSequences.length
+    const sequences = this.sequenceKeys
+    const unlink = LO_UNLINK.exec(text.replace(/\s+/g, ' ').trim())
+    if (unlink) this.unlinks.set(unlink[1], statement)
+    for (const why of scriptHazards(text, keywords, sequences)) add(why)
+    const view =
+      /^\s*CREATE\s+(?:OR\s+REPLACE\s+)?(?:(?:TEMP|TEMPORARY|RECURSIVE)\s+)*(?:MATERIALIZED\s+)?VIEW\s+(?:IF\s+NOT\s+EXISTS\s+)?/i.exec(
+        text
+      )
+    if (view) {
+      const name = qualifiedAt(sqlTokens(text.slice(view[0].length), false), 0)
+      if (name) this.createdViews.add(JSON.stringify(name))
+    }
+    for (const t of written?.tables ?? []) {
+      if (
+        this.createdViews.has(JSON.stringify([t.schema, t.name])) ||
+        (t.schema === '' && [...this.createdViews].some(v => JSON.parse(v)[1] === t.name))
+      )
+        add(
+          `it writes rows into ${t.schema === '' ? '' : `${t.schema}.`}${t.name}, a view the script creates: the rows go into the view's base tables, which the restore does not check`
+        )
+      else if (this.trigger !== undefined)
+        add(
+          `it writes rows after the script created a trigger (${this.trigger}), which fires on them and may write anywhere (pg_dump creates triggers after all the data)`
+        )
+    }
+    if (/^\s*CREATE\s+(?:OR\s+REPLACE\s+)?(?:CONSTRAINT\s+)?TRIGGER\b/i.test(text))
+      this.trigger ??= oneLine(text, 80)
+  }
+
   /** See newTables: unless an earlier DROP or ALTER may have taken the name away. */
   private newTable(table: QualifiedName): void {
     const key = JSON.stringify([table.schema, table.name])
@@ -375,6 +447,178 @@ function afterSet(tokens: readonly SqlToken[], i: number): boolean {
     before === 'set' ||
     ((before === 'local' || before === 'session') && tokens[i - 2]?.value === 'set')
   )
+}
+
+/** A statement that can write where the guard does not look, and why. */
+export interface ScriptHazard {
+  /** The statement, on one line (at most 160 characters). */
+  statement: string
+  why: string
+}
+
+/** A statement's text on one line, at most `max` characters. */
+function oneLine(text: string, max = 160): string {
+  const one = text.replace(/\s+/g, ' ').trim()
+  return one.length > max ? `${one.slice(0, max - 1)}…` : one
+}
+
+/** A sequence's name as a key: [schema.]name, folded, public when unqualified. */
+function sequenceKey(name: string): string {
+  const parts = sqlTokens(name, false).filter(t => t.kind === 'ident')
+  const [schema, seq] =
+    parts.length === 1 ? ['public', parts[0]?.value] : [parts[0]?.value, parts[1]?.value]
+  return JSON.stringify([(schema ?? '').toLowerCase(), (seq ?? '').toLowerCase()])
+}
+
+/** A [schema.]name at tokens[i]: [schema ('' when unqualified), name]. */
+function qualifiedAt(tokens: SqlToken[], i: number): [string, string] | undefined {
+  if (tokens[i]?.kind !== 'ident') return undefined
+  if (tokens[i + 1]?.value === '.' && tokens[i + 2]?.kind === 'ident')
+    return [tokens[i].value, tokens[i + 2].value]
+  return ['', tokens[i].value]
+}
+
+/** A literal argument list as pg_dump writes it: 'text', numbers, true/false, NULL, ::casts. */
+const LITERAL_ARGS = String.raw`(?:\s*(?:-?[0-9][\w.]*|'(?:[^']|'')*'(?:::[a-z_ ]+(?:\[\])?)?|true|false|NULL)\s*(?:,|(?=\))))*`
+
+/** pg_dump --clean's removal of a large object (a hazard when the backup does not create it). */
+const LO_UNLINK =
+  /^SELECT pg_catalog\.lo_unlink\(oid\) FROM pg_catalog\.pg_largeobject_metadata WHERE oid = '(\d+)';?$/
+
+/**
+ * The top-level function calls pg_dump itself writes (PostgreSQL 9.2 to 18), with literal
+ * arguments only: setval of a named sequence, set_config, the large object calls, statistics.
+ */
+const PG_DUMP_CALLS = [
+  new RegExp(
+    String.raw`^SELECT pg_catalog\.(?:setval|set_config|lo_create|lo_open|lowrite|lo_close)\(${LITERAL_ARGS}\);?$`
+  ),
+  new RegExp(
+    String.raw`^SELECT \* FROM pg_catalog\.pg_(?:restore|clear)_(?:relation|attribute)_stats\(${LITERAL_ARGS}\);?$`
+  ),
+  LO_UNLINK
+]
+
+/** Statement words that run code or queries of the script's choosing. */
+const RUNS_CODE: Record<string, string> = {
+  do: 'a DO block runs code that no check reads',
+  call: 'CALL runs a procedure, which may write anywhere',
+  execute: 'EXECUTE runs a prepared statement the check cannot follow',
+  prepare: 'PREPARE hides a statement the check cannot follow',
+  with: 'a WITH query may call functions that write anywhere',
+  values: 'VALUES may call functions that write anywhere',
+  explain: 'EXPLAIN may run a statement that writes anywhere'
+}
+
+/**
+ * What in one statement can write to relations other than those the guard checks, whatever the
+ * target holds: a rule other than ON SELECT (it runs its actions on the rows written into its
+ * table), a top-level SELECT that is not one of pg_dump's own calls (PG_DUMP_CALLS), DO, CALL,
+ * EXECUTE, WITH, VALUES, EXPLAIN, a COPY of a query, a function call in an INSERT's VALUES (pg_dump
+ * --inserts writes literals) or in UPDATE, DELETE, MERGE, a TRUNCATE … CASCADE, and a setval,
+ * nextval or ALTER SEQUENCE whose sequence is not a literal name (setval is not transactional).
+ * pg_dump --clean's lo_unlink passes here (PlainDumpObjects.hazards checks its OID); `sequences`:
+ * the sequences the script creates (sequenceKey), which its defaults' nextval and ALTER SEQUENCE may name.
+ */
+export function scriptHazards(
+  text: string,
+  keywords: readonly string[],
+  sequences: ReadonlySet<string>
+): string[] {
+  const found: string[] = []
+  const first = (keywords[0] ?? '').toLowerCase()
+  const tokens = sqlTokens(text, false)
+  const word = (i: number, w: string): boolean =>
+    tokens[i]?.kind === 'ident' && tokens[i].quoted !== true && tokens[i].value === w
+  if (first in RUNS_CODE) found.push(RUNS_CODE[first])
+  if (first === 'select' || first === 'table') {
+    const one = text
+      .replace(/--[^\n]*/g, ' ')
+      .replace(/\s+/g, ' ')
+      .trim()
+    const call = PG_DUMP_CALLS.map(re => re.exec(one)).find(m => m !== null)
+    if (!call)
+      found.push(
+        "it is not one of pg_dump's own calls (setval of a sequence named by a literal, set_config, lo_create, lo_open, lowrite, lo_close with literal arguments): the functions it calls may write anywhere"
+      )
+  }
+  // (… TO PROGRAM: refused by the gate itself, in any restore, with its own message)
+  if (first === 'copy' && tokens[1]?.value === '(' && !tokens.some((_t, i) => word(i, 'program')))
+    found.push('a COPY of a query may call functions that write anywhere')
+  if (first === 'create' && /^\s*CREATE\s+(?:OR\s+REPLACE\s+)?RULE\b/i.test(text)) {
+    const on = tokens.findIndex((_t, i) => word(i, 'on') && tokens[i + 1]?.kind === 'ident')
+    if (on < 0 || !word(on + 1, 'select'))
+      found.push(
+        'a rule other than ON SELECT runs its actions on every row written into its table, which may write anywhere (pg_dump writes such rules only for backups that have them)'
+      )
+  }
+  const calls = (from: number): boolean => {
+    for (let i = from; i < tokens.length - 1; i++)
+      if (
+        tokens[i].kind === 'ident' &&
+        tokens[i + 1].kind === 'punct' &&
+        tokens[i + 1].value === '('
+      )
+        return true
+    return false
+  }
+  if (first === 'insert') {
+    const values = tokens.findIndex((_t, i) => word(i, 'values'))
+    if (values < 0 ? !/\bDEFAULT\s+VALUES\b/i.test(text) : calls(values + 1))
+      found.push(
+        'an INSERT of anything but literal VALUES (as pg_dump --inserts writes) may call functions that write anywhere'
+      )
+  }
+  if (['update', 'delete', 'merge'].includes(first) && calls(2))
+    found.push(`${first.toUpperCase()} calls a function, which may write anywhere`)
+  if (first === 'truncate' && tokens.some((_t, i) => word(i, 'cascade')))
+    found.push(
+      'TRUNCATE … CASCADE empties the tables that reference it too, which the restore does not check'
+    )
+  if (
+    first === 'create' &&
+    (/^\s*CREATE\s+(?:(?:GLOBAL|LOCAL|TEMP|TEMPORARY|UNLOGGED)\s+)*TABLE\b[^(]*?\bAS\b/i.test(
+      text
+    ) ||
+      (/^\s*CREATE\s+MATERIALIZED\s+VIEW\b/i.test(text) &&
+        !/\bWITH\s+NO\s+DATA\s*;?\s*$/i.test(text)))
+  )
+    found.push(
+      'CREATE TABLE … AS (or a materialized view created with its data) runs a query whose functions may write anywhere (pg_dump writes materialized views WITH NO DATA)'
+    )
+  // sequences: only a literal name can be checked (setval is not transactional); setval only in
+  // pg_dump's own top-level call (read by the guard), nextval only of a sequence the script creates
+  const topLevel = first === 'select' && found.length === 0
+  for (let i = 0; i < tokens.length; i++) {
+    if (!['setval', 'nextval'].some(f => word(i, f)) || tokens[i + 1]?.value !== '(') continue
+    const fn = tokens[i].value
+    const arg = tokens[i + 2]
+    const next = tokens[i + 3]?.value
+    const cast = next === ':' && tokens[i + 4]?.value === ':' && word(i + 5, 'regclass')
+    if (arg?.kind !== 'string' || !(next === ',' || next === ')' || cast))
+      found.push(
+        `${fn}() of a sequence that is not a literal name: the restore cannot check which sequence it sets (its change is not undone by a rollback)`
+      )
+    else if (fn === 'setval' && !topLevel)
+      found.push(
+        "setval() outside pg_dump's own SELECT pg_catalog.setval('…', …): the restore does not check the sequence it sets (its change is not undone by a rollback)"
+      )
+    else if (fn === 'nextval' && !sequences.has(sequenceKey(arg.value)))
+      found.push(
+        `nextval('${arg.value}') of a sequence the script does not create: the restore does not check it (its change is not undone by a rollback)`
+      )
+  }
+  if (first === 'alter' && word(1, 'sequence')) {
+    const name = qualifiedAt(tokens, word(2, 'if') && word(3, 'exists') ? 4 : 2)
+    if (
+      !name ||
+      !sequences.has(sequenceKey(name[0] === '' ? name[1] : `"${name[0]}"."${name[1]}"`))
+    )
+      found.push(
+        'ALTER SEQUENCE of a sequence the script does not create: the restore does not check it (its RESTART is not undone by a rollback)'
+      )
+  }
+  return found
 }
 
 /** Schemas of the system, never the backup's. */

@@ -1,0 +1,237 @@
+/**
+ * allow-non-empty promises that nothing already in the target is overwritten. A script statement
+ * that can write to relations other than those the guard checks — rows written through the
+ * script's own view or rule, a trigger created before the data it fires on, a function called at
+ * top level, DO, CALL — or that sets a sequence by a built name (setval is not transactional) is
+ * refused before anything runs, into a target that holds rows: the target's rows and sequence
+ * stay as they were. pg_dump's own output (schema and data, --inserts, --data-only, large
+ * objects, setval by literal) still restores next to the target's tables.
+ */
+import { beforeAll, describe, expect, it } from '@jest/globals'
+import { writeFileSync } from 'node:fs'
+import path from 'node:path'
+import { runTool } from '../../dev/fixtures.js'
+import type { TestServer } from '../../dev/postgres.js'
+import type { BackupSource, RestoreOptions } from '../../src/types.js'
+import { useHarness } from '../support/harness.js'
+import { testRestoreInputs } from '../support/inputs.js'
+
+const harness = useHarness({ name: 'allow-non-empty-hazards' })
+let server: TestServer
+let files: string
+let count = 0
+
+const USERS = `CREATE TABLE public.users (id serial PRIMARY KEY, name text);
+  INSERT INTO public.users (name) VALUES ('alice'), ('bob');`
+
+beforeAll(() => {
+  ;({ server } = harness)
+  files = harness.work
+})
+
+function write(text: string): string {
+  const p = path.join(files, `script-${++count}.sql`)
+  writeFileSync(p, text)
+  return p
+}
+
+function runRestore(target: string, source: BackupSource, overrides: Partial<RestoreOptions> = {}) {
+  return harness.restore(
+    testRestoreInputs(server.url(target), source, { allowNonEmpty: true, ...overrides })
+  )
+}
+
+/** The users' rows and the next value of their sequence (read without advancing it). */
+async function state(database: string): Promise<unknown> {
+  const rows = await server.query(database, 'SELECT id, name FROM public.users ORDER BY id')
+  const seq = await server.query(database, 'SELECT last_value, is_called FROM public.users_id_seq')
+  return { rows, seq }
+}
+
+async function target(): Promise<string> {
+  const db = await server.createDatabase()
+  await server.query(db, USERS)
+  return db
+}
+
+const HAZARDS: Array<[string, string, RegExp]> = [
+  [
+    "a view of the target's table, written through",
+    `CREATE VIEW public.v AS SELECT * FROM public.users;
+INSERT INTO public.v VALUES (999, 'mallory');
+UPDATE public.v SET name = 'pwned';`,
+    /INSERT INTO public\.v .*a view the script creates/
+  ],
+  [
+    "a rule on the script's table that deletes the target's rows",
+    `CREATE TABLE public.mine (x int);
+CREATE RULE r AS ON INSERT TO public.mine DO ALSO DELETE FROM public.users;
+INSERT INTO public.mine VALUES (1);`,
+    /CREATE RULE r AS ON INSERT .*a rule other than ON SELECT/
+  ],
+  [
+    'a trigger created before the data it fires on',
+    `CREATE TABLE public.mine (x int);
+CREATE FUNCTION public.f() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN DELETE FROM public.users; RETURN NEW; END$$;
+CREATE TRIGGER t BEFORE INSERT ON public.mine FOR EACH ROW EXECUTE FUNCTION public.f();
+COPY public.mine (x) FROM stdin;
+1
+\\.
+`,
+    /COPY public\.mine .*after the script created a trigger/
+  ],
+  [
+    'a function called at top level',
+    `CREATE FUNCTION public.f() RETURNS int LANGUAGE sql AS $$DELETE FROM public.users RETURNING 1$$;
+SELECT public.f();`,
+    /SELECT public\.f\(\).*not one of pg_dump's own calls/
+  ],
+  ['a DO block', `DO $$BEGIN DELETE FROM public.users; END$$;`, /a DO block/],
+  [
+    'CALL',
+    `CREATE PROCEDURE public.p() LANGUAGE sql AS $$DELETE FROM public.users$$;
+CALL public.p();`,
+    /CALL runs a procedure/
+  ],
+  [
+    'setval of a built name (concat)',
+    `SELECT pg_catalog.setval(pg_catalog.concat('public.users', '_id_seq')::regclass, 1, false);`,
+    /setval\(\) of a sequence that is not a literal name/
+  ],
+  [
+    'setval of pg_get_serial_sequence(concat(…))',
+    `CREATE TABLE public.e (id serial, x int);
+SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence(pg_catalog.concat('public.','users'),'id'), 1, false);`,
+    /setval\(\) of a sequence that is not a literal name/
+  ],
+  [
+    'setval of an oid from pg_class',
+    `SELECT pg_catalog.setval(c.oid::regclass, 1, false) FROM pg_catalog.pg_class c WHERE c.relkind = 'S' AND c.relname LIKE 'users%';`,
+    /setval\(\) of a sequence that is not a literal name/
+  ],
+  [
+    "ALTER SEQUENCE of the target's sequence",
+    `ALTER SEQUENCE public.users_id_seq RESTART WITH 1;`,
+    /ALTER SEQUENCE of a sequence the script does not create/
+  ],
+  [
+    'a function in an INSERT',
+    `CREATE TABLE public.mine (x int);
+CREATE FUNCTION public.f() RETURNS int LANGUAGE sql AS $$DELETE FROM public.users RETURNING 1$$;
+INSERT INTO public.mine VALUES (public.f());`,
+    /an INSERT of anything but literal VALUES/
+  ],
+  [
+    'CREATE TABLE … AS a function',
+    `CREATE FUNCTION public.f() RETURNS int LANGUAGE sql AS $$DELETE FROM public.users RETURNING 1$$;
+CREATE TABLE public.mine AS SELECT public.f() AS x;`,
+    /CREATE TABLE … AS/
+  ]
+]
+
+describe('allow-non-empty: statements that write past the guard are refused before anything runs', () => {
+  it.each(HAZARDS)('%s', async (_name, script, message) => {
+    const db = await target()
+    const before = await state(db)
+    const error = await runRestore(db, { kind: 'file', path: write(script) }).then(
+      () => undefined,
+      (e: unknown) => e as Error
+    )
+    expect(error?.message).toMatch(message)
+    expect(error?.message).toMatch(/Restore into an empty database, or set 'clean: true'/)
+    expect(await state(db)).toEqual(before)
+    await server.dropDatabase(db)
+  })
+
+  it("a view of the target's, written through", async () => {
+    const db = await target()
+    await server.query(db, 'CREATE VIEW public.tv AS SELECT * FROM public.users')
+    const before = await state(db)
+    const script = write("INSERT INTO public.tv VALUES (99, 'x');\nUPDATE tv SET name = 'pwned';\n")
+    const error = await runRestore(db, { kind: 'file', path: script }).then(
+      () => undefined,
+      (e: unknown) => e as Error
+    )
+    expect(error?.message).toMatch(/public\.tv, a view of the target/)
+    expect(await state(db)).toEqual(before)
+    await server.dropDatabase(db)
+  })
+
+  it('restores the same script into an empty database (no rows to protect)', async () => {
+    const db = await server.createDatabase()
+    await runRestore(db, {
+      kind: 'file',
+      path: write(
+        HAZARDS[0][1]
+          .replace(/public\.users/g, 'public.u2')
+          .replace('CREATE VIEW', 'CREATE TABLE public.u2 (id int, name text);\nCREATE VIEW')
+      )
+    })
+    expect(await server.query(db, 'SELECT id, name FROM public.u2')).toEqual([
+      { id: 999, name: 'pwned' }
+    ])
+    await server.dropDatabase(db)
+  })
+})
+
+describe("allow-non-empty: pg_dump's own output still restores next to the target's rows", () => {
+  let source: string
+  beforeAll(async () => {
+    source = await server.createDatabase()
+    await server.query(
+      source,
+      `CREATE TABLE public.docs (id serial PRIMARY KEY, blob oid, body text);
+       INSERT INTO public.docs (blob, body) VALUES (lo_from_bytea(0, 'hello'), 'one'), (NULL, 'two');
+       CREATE VIEW public.docs_v AS SELECT id, body FROM public.docs;
+       CREATE FUNCTION public.touch() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN RETURN NEW; END$$;
+       CREATE TRIGGER docs_touch BEFORE INSERT ON public.docs FOR EACH ROW EXECUTE FUNCTION public.touch();
+       CREATE MATERIALIZED VIEW public.docs_m AS SELECT count(*) AS n FROM public.docs;`
+    )
+  })
+
+  it.each([
+    ['schema and data', [] as string[]],
+    ['--inserts', ['--inserts']],
+    ['--column-inserts', ['--column-inserts']],
+    ['--clean --if-exists (its lo_unlink of its own large object)', ['--clean', '--if-exists']]
+  ])('%s', async (_name, args) => {
+    const dumped = path.join(files, `dump-${++count}.sql`)
+    await runTool(
+      path.join(server.binDir, 'pg_dump'),
+      ['-Fp', '-f', dumped, ...args],
+      server.env(source)
+    )
+    const db = await target()
+    const before = await state(db)
+    await runRestore(db, { kind: 'file', path: dumped })
+    expect(await state(db)).toEqual(before)
+    expect(await server.query(db, 'SELECT body FROM public.docs ORDER BY id')).toEqual([
+      { body: 'one' },
+      { body: 'two' }
+    ])
+    expect(await server.query(db, 'SELECT n FROM public.docs_m')).toEqual([{ n: '2' }])
+    await server.dropDatabase(db)
+  })
+
+  it('--data-only into the empty tables of a target with rows elsewhere', async () => {
+    const dumped = path.join(files, `dump-${++count}.sql`)
+    await runTool(
+      path.join(server.binDir, 'pg_dump'),
+      ['-Fp', '--data-only', '-t', 'public.docs', '-f', dumped],
+      server.env(source)
+    )
+    const db = await target()
+    await server.query(db, 'CREATE TABLE public.docs (id serial PRIMARY KEY, blob oid, body text)')
+    const before = await state(db)
+    await runRestore(db, { kind: 'file', path: dumped })
+    expect(await state(db)).toEqual(before)
+    expect(await server.query(db, 'SELECT body FROM public.docs ORDER BY id')).toEqual([
+      { body: 'one' },
+      { body: 'two' }
+    ])
+    expect(await server.query(db, 'SELECT last_value FROM public.docs_id_seq')).toEqual([
+      { last_value: '2' }
+    ])
+    await server.dropDatabase(db)
+  })
+})
