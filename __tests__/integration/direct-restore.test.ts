@@ -574,14 +574,17 @@ describe("'auto' owners and privileges", () => {
 
 describe('a zstd archive stored in a zip: zstd -d writes into pg_restore itself (direct-pipe.ts)', () => {
   /** The archive compressed, at an offset inside a bigger file, as a zip's stored entry. */
-  function stored(archive: Buffer, crc = zlib.crc32(zstdOf(archive))) {
-    const compressed = zstdOf(archive)
+  function stored(archive: Buffer) {
+    return storedBytes(zstdOf(archive))
+  }
+  /** These bytes at an offset inside a bigger file, as a zip's stored entry, with their CRC-32. */
+  function storedBytes(bytes: Buffer) {
     const padding = Buffer.alloc(1000, 0x55)
-    const file = write(Buffer.concat([padding, compressed, padding]))
+    const file = write(Buffer.concat([padding, bytes, padding]))
     return {
       path: file,
-      range: { offset: padding.length, length: compressed.length },
-      crc32: crc >>> 0
+      range: { offset: padding.length, length: bytes.length },
+      crc32: zlib.crc32(bytes) >>> 0
     }
   }
   function zstdOf(archive: Buffer): Buffer {
@@ -651,12 +654,7 @@ describe('a zstd archive stored in a zip: zstd -d writes into pg_restore itself 
     const broken = Buffer.from(compressed)
     // a byte of the frame's later blocks (not the head: the TOC check would refuse it first)
     for (let at = broken.length - 5000; at < broken.length - 4000; at++) broken[at] ^= 0xff
-    const file = write(broken)
-    const dump = {
-      path: file,
-      range: { offset: 0, length: broken.length },
-      crc32: zlib.crc32(broken) >>> 0
-    }
+    const dump = storedBytes(broken)
     const target = await server.createDatabase()
     const error = await loadStored(dump, piped, target).catch((e: Error) => e)
     expect(error).toBeInstanceOf(Error)
@@ -691,12 +689,7 @@ describe('a zstd archive stored in a zip: zstd -d writes into pg_restore itself 
         shape === 'split'
           ? Buffer.concat([zstdOf(piped.subarray(0, cut)), zstdOf(piped.subarray(cut))])
           : Buffer.concat([skippable, zstdOf(piped)])
-      const file = write(compressed)
-      const dump = {
-        path: file,
-        range: { offset: 0, length: compressed.length },
-        crc32: zlib.crc32(compressed) >>> 0
-      }
+      const dump = storedBytes(compressed)
       const target = await server.createDatabase()
       let result: unknown
       const out = await capturedLog(async () => {
@@ -711,12 +704,7 @@ describe('a zstd archive stored in a zip: zstd -d writes into pg_restore itself 
 
   it('bytes after the archive that zstd cannot decode: pg_restore restored it whole and committed; the log says so (as zstd -dc | pg_restore by hand)', async () => {
     const compressed = Buffer.concat([zstdOf(piped), Buffer.alloc(80 * 1024, 'GARBAGE!')])
-    const file = write(compressed)
-    const dump = {
-      path: file,
-      range: { offset: 0, length: compressed.length },
-      crc32: zlib.crc32(compressed) >>> 0
-    }
+    const dump = storedBytes(compressed)
     const target = await server.createDatabase()
     let result: unknown
     const out = await capturedLog(async () => {

@@ -66,6 +66,36 @@ export async function headDecodesHere(file: BackupFile, tocBytes: Buffer): Promi
   return head !== undefined && head.equals(tocBytes)
 }
 
+/**
+ * The last `holdBack` bytes of a stream, held: each chunk goes on (`pass`) once enough bytes came
+ * after it; `release` passes the rest (the input ended and was checked).
+ */
+export class HeldEnd {
+  private chunks: Buffer[] = []
+  private length = 0
+
+  constructor(
+    private readonly holdBack: number,
+    private readonly pass: (chunk: Buffer) => void
+  ) {}
+
+  add(chunk: Buffer): void {
+    this.chunks.push(chunk)
+    this.length += chunk.length
+    while (this.chunks.length > 0 && this.length - this.chunks[0].length >= this.holdBack) {
+      const first = this.chunks.shift()!
+      this.length -= first.length
+      this.pass(first)
+    }
+  }
+
+  release(): void {
+    for (const chunk of this.chunks) this.pass(chunk)
+    this.chunks = []
+    this.length = 0
+  }
+}
+
 /** Why the piped input was given up: for the load's error message. */
 export class PipedInputError extends Error {
   constructor(
@@ -92,8 +122,7 @@ export class PipedFeed extends Transform {
   private headDone?: () => void
   /** The input's callback while the decoder takes its chunk (backpressure during the head). */
   private waiting?: TransformCallback
-  private tail: Buffer[] = []
-  private tailLength = 0
+  private readonly tail: HeldEnd
   private crc = 0
   // the chunks it passes are garbage once zstd read them (see memory.ts)
   private readonly scavenge = scavengeEvery(SCAVENGE_BYTES)
@@ -101,10 +130,11 @@ export class PipedFeed extends Transform {
   constructor(
     private readonly tocBytes: Buffer,
     private readonly crc32: number,
-    private readonly holdBack = DIRECT_PIPE_HOLD_BACK,
+    holdBack = DIRECT_PIPE_HOLD_BACK,
     private readonly onRelease?: () => void
   ) {
     super()
+    this.tail = new HeldEnd(holdBack, chunk => this.push(chunk))
     this.decoder = zlib.createZstdDecompress()
     this.decoder.on('data', (chunk: Buffer) => this.decodedHead(chunk))
     this.decoder.on('error', () => this.headFailed())
@@ -147,8 +177,7 @@ export class PipedFeed extends Transform {
       }
       // zstd may write the archive's end, and pg_restore commit, once it has these bytes
       this.onRelease?.()
-      for (const chunk of this.tail) this.push(chunk)
-      this.tail = []
+      this.tail.release()
       callback()
     }
     if (this.headChecked || !this.decoder) return finish()
@@ -202,13 +231,7 @@ export class PipedFeed extends Transform {
   }
 
   private hold(chunk: Buffer): void {
-    this.tail.push(chunk)
-    this.tailLength += chunk.length
-    while (this.tail.length > 0 && this.tailLength - this.tail[0].length >= this.holdBack) {
-      const first = this.tail.shift()!
-      this.tailLength -= first.length
-      this.push(first)
-    }
+    this.tail.add(chunk)
   }
 
   private changed(how: string): PipedInputError {

@@ -65,6 +65,7 @@ import { lexPsqlScript } from './psql-lexer.js'
 import { directTextHazard } from './direct-entries.js'
 import {
   DIRECT_PIPE_HOLD_BACK,
+  HeldEnd,
   PipedFeed,
   type PipedInput,
   PipedInputError,
@@ -911,13 +912,7 @@ async function loadDirect(
   } catch (error) {
     if (error instanceof ChildProcessError && error.program === pgRestore) {
       if (error.startError) throw explainChildFailure(error)
-      throw explainLoadFailure(
-        error.program,
-        error.code,
-        error.signal,
-        error.stderr,
-        tocEntryNamed(error.stderr, direct.toc)
-      )
+      throw pgRestoreFailure(error, direct.toc)
     }
     if (error instanceof EngineError && !(error instanceof ChildProcessError)) throw error
     // the input failed (zstd among them): pg_restore was stopped before it could read its end
@@ -990,13 +985,7 @@ async function loadPiped(
           error.stderr,
           true
         )
-      throw explainLoadFailure(
-        error.program,
-        error.code,
-        error.signal,
-        error.stderr,
-        tocEntryNamed(error.stderr, direct.toc)
-      )
+      throw pgRestoreFailure(error, direct.toc)
     }
     throw error
   }
@@ -1009,6 +998,17 @@ async function loadPiped(
     )
   }
   return { skipped: [], direct: true }
+}
+
+/** pg_restore -d failed (it ran): its error, naming the archive entry it failed in. */
+function pgRestoreFailure(error: ChildProcessError, toc: ArchiveToc): LoadError {
+  return explainLoadFailure(
+    error.program,
+    error.code,
+    error.signal,
+    error.stderr,
+    tocEntryNamed(error.stderr, toc)
+  )
 }
 
 /**
@@ -1066,18 +1066,18 @@ export class DirectFeed extends Transform {
   private head: Buffer[] = []
   private headLength = 0
   private headChecked = false
-  private tail: Buffer[] = []
-  private tailLength = 0
+  private readonly tail: HeldEnd
   // the chunks it passes are garbage once pg_restore read them (see memory.ts)
   private readonly scavenge = scavengeEvery(SCAVENGE_BYTES)
 
   constructor(
     private readonly tocBytes: Buffer,
-    private readonly holdBack = DIRECT_HOLD_BACK,
+    holdBack = DIRECT_HOLD_BACK,
     /** Called as the held-back end is released (see markCommitSent). */
     private readonly onRelease?: () => void
   ) {
     super()
+    this.tail = new HeldEnd(holdBack, chunk => this.push(chunk))
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
@@ -1093,13 +1093,7 @@ export class DirectFeed extends Transform {
       this.headChecked = true
       chunk = all
     }
-    this.tail.push(chunk)
-    this.tailLength += chunk.length
-    while (this.tail.length > 0 && this.tailLength - this.tail[0].length >= this.holdBack) {
-      const first = this.tail.shift()!
-      this.tailLength -= first.length
-      this.push(first)
-    }
+    this.tail.add(chunk)
     callback()
   }
 
@@ -1107,8 +1101,7 @@ export class DirectFeed extends Transform {
     if (!this.headChecked) return callback(tocChanged())
     // pg_restore may commit once it has these last bytes
     this.onRelease?.()
-    for (const chunk of this.tail) this.push(chunk)
-    this.tail = []
+    this.tail.release()
     callback()
   }
 }
