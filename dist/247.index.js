@@ -1987,13 +1987,14 @@ function isLockTimeout(error) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   Dl: () => (/* binding */ sqlTokens),
 /* harmony export */   E: () => (/* binding */ CopyScanner),
 /* harmony export */   Nl: () => (/* binding */ PLAIN_TRAILER),
 /* harmony export */   j: () => (/* binding */ parsePlainDumpVersions),
 /* harmony export */   jH: () => (/* binding */ writtenTables),
 /* harmony export */   tl: () => (/* binding */ PlainDumpObjects)
 /* harmony export */ });
-/* unused harmony exports parseCopyStatement, sqlTokens */
+/* unused harmony exports parseCopyStatement, scriptHazards */
 /* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(57075);
 /* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_stream__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var _psql_lexer_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(7340);
@@ -2131,10 +2132,45 @@ class PlainDumpObjects {
     namedObjects = [];
     /** Schemas such statements name (DROP SCHEMA app, GRANT … ON SCHEMA app, …). */
     namedSchemas = new Set();
+    /**
+     * A COPY … FROM stdin whose table is not in copyTables as the server resolves it (unqualified:
+     * the session's search_path decides; or not read): copyTables does not list the script's data.
+     */
+    unlistedCopy = false;
     /** The script reads or writes large objects (lo_open, lowrite, COMMENT ON LARGE OBJECT, …). */
     largeObjects = false;
+    /** The OIDs of the large objects the script creates (lo_create('…'), a BLOB METADATA entry's list). */
+    largeObjectOids = new Set();
+    /**
+     * The OIDs of large objects the script unlinks before it creates them (pg_dump --clean): not
+     * taken in the target when their lo_create runs.
+     */
+    unlinkedOids = new Set();
     /** DROP OWNED / REASSIGN OWNED: they reach every schema of the database. */
     wholeDatabase = false;
+    /**
+     * Statements that can write to relations other than the ones the guard checks (see
+     * scriptHazards): with allow-non-empty and a target that holds rows, refused before anything runs.
+     */
+    get hazards() {
+        const unlinks = [...this.unlinks]
+            .filter(([oid]) => !this.largeObjectOids.has(oid))
+            .map(([, statement]) => ({
+            statement,
+            why: 'it removes a large object the backup does not create (pg_dump --clean unlinks only its own)'
+        }));
+        return [...this.found, ...unlinks];
+    }
+    found = [];
+    /** pg_dump --clean's lo_unlink of an OID (before its lo_create): a hazard unless the backup creates it. */
+    unlinks = new Map();
+    /** createdSequences as sequenceKey keys (the first `keyed` of them). */
+    sequenceKeys = new Set();
+    keyed = 0;
+    /** Views (and materialized views) the script creates, folded: writing into one reaches its base table. */
+    createdViews = new Set();
+    /** The first CREATE TRIGGER seen: a statement writing rows after it fires it. */
+    trigger;
     namedKeys = new Set();
     /** Names (JSON [schema, name] or [schema]) a DROP or ALTER named; `new:` keys: newTables. */
     cleared = new Set();
@@ -2149,7 +2185,7 @@ class PlainDumpObjects {
     }
     /** A gate (see ScriptGate) that reads the script as it streams by; it refuses as it would load. */
     scanner(options) {
-        this.gate = new _script_gate_js__WEBPACK_IMPORTED_MODULE_3__/* .ScriptGate */ .R({ ...options, onStatement: e => this.see(e) });
+        this.gate = new _script_gate_js__WEBPACK_IMPORTED_MODULE_3__/* .ScriptGate */ .Rg({ ...options, onStatement: e => this.see(e) });
         return this.gate;
     }
     /** One statement psql would send. */
@@ -2157,13 +2193,25 @@ class PlainDumpObjects {
         const cls = (0,_psql_script_rules_js__WEBPACK_IMPORTED_MODULE_2__/* .classifyStatement */ .cp)(e);
         const line = firstLine(e.text);
         this.references(e.text, cls.keywords);
+        // pg_dump --clean unlinks each large object before it creates it again: one the script
+        // unlinks first is not taken in the target when its lo_create runs
+        if (/lo_unlink/i.test(e.text)) {
+            const unlink = /\blo_unlink\s*\(\s*oid\s*\)\s+FROM\s+pg_catalog\.pg_largeobject_metadata\s+WHERE\s+oid\s*=\s*'?(\d+)'?/i.exec(e.text) ?? /\blo_unlink\s*\(\s*'?(\d+)'?\s*\)/i.exec(e.text);
+            if (unlink && !this.largeObjectOids.has(unlink[1]))
+                this.unlinkedOids.add(unlink[1]);
+        }
+        if (/lo_create/i.test(e.text))
+            for (const m of e.text.matchAll(/\blo_create\s*\(\s*'?(\d+)'?\s*\)/gi))
+                this.largeObjectOids.add(m[1]);
+        let written;
         if (WRITES.test(e.text)) {
-            const written = writtenTables(e.text);
+            written = writtenTables(e.text);
             for (const t of written.tables)
                 this.writtenTables.push(t);
             for (const s of written.unreadable)
                 this.unreadableWrites.push(s);
         }
+        this.hazard(e.text, cls.keywords, written);
         const bare = /^\s*CREATE\s+(?:(?:UNLOGGED|TEMP|TEMPORARY)\s+)?TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?("(?:[^"]|"")+"|[A-Za-z_][\w$]*)\s*(?:\(|AS\b|OF\b|PARTITION\b)/i.exec(e.text);
         if (bare)
             this.createdUnqualified.add(sqlTokens(bare[1], false)[0]?.value ?? '');
@@ -2171,6 +2219,10 @@ class PlainDumpObjects {
             const copy = e.copyIn > 0 ? parseCopyStatement(line) : undefined;
             if (copy)
                 this.copyTables.push(copy);
+            // a COPY of data whose table the list cannot name as the server will resolve it (an
+            // unqualified or lower-case copy, as written by hand): the restore counts what it finds
+            if (e.copyIn > 0 && (!copy || !/^COPY\s+(?:"(?:[^"]|"")+"|[^\s."(]+)\./.test(line)))
+                this.unlistedCopy = true;
             return;
         }
         const insert = /^INSERT INTO /.exec(line);
@@ -2256,13 +2308,12 @@ class PlainDumpObjects {
             }
             if (t.kind !== 'ident')
                 continue;
-            if (!t.quoted && /^lo_|^lowrite$|^loread$/.test(t.value))
+            const v0 = t.value;
+            if (!t.quoted && (v0.startsWith('lo_') || v0 === 'lowrite' || v0 === 'loread'))
                 this.largeObjects = true;
-            if (!t.quoted && t.value === 'large' && tokens[i + 1]?.value === 'object')
+            if (!t.quoted && v0 === 'large' && tokens[i + 1]?.value === 'object')
                 this.largeObjects = true;
-            const set = tokens[i - 1]?.value === 'set' ||
-                (['local', 'session'].includes(tokens[i - 1]?.value) && tokens[i - 2]?.value === 'set');
-            if (!t.quoted && t.value === 'search_path' && set) {
+            if (!t.quoted && v0 === 'search_path' && afterSet(tokens, i)) {
                 // SET [SESSION|LOCAL] search_path {=|TO} a, "B", …
                 for (let j = i + 1; j < tokens.length; j++) {
                     const v = tokens[j];
@@ -2323,6 +2374,41 @@ class PlainDumpObjects {
             }
         }
     }
+    /** Records what scriptHazards finds in one statement (views, triggers: from the statements before). */
+    hazard(text, keywords, written) {
+        const statement = oneLine(text);
+        let entry;
+        const add = (why) => {
+            if (entry)
+                entry.why = `${entry.why}; ${why}`;
+            else if (this.found.length < 100)
+                this.found.push((entry = { statement, why }));
+        };
+        for (const q of this.createdSequences.slice(this.keyed))
+            this.sequenceKeys.add(JSON.stringify([q.schema.toLowerCase(), q.name.toLowerCase()]));
+        this.keyed = this.createdSequences.length;
+        const sequences = this.sequenceKeys;
+        const unlink = LO_UNLINK.exec(text.replace(/\s+/g, ' ').trim());
+        if (unlink)
+            this.unlinks.set(unlink[1], statement);
+        for (const why of scriptHazards(text, keywords, sequences))
+            add(why);
+        const view = /^\s*CREATE\s+(?:OR\s+REPLACE\s+)?(?:(?:TEMP|TEMPORARY|RECURSIVE)\s+)*(?:MATERIALIZED\s+)?VIEW\s+(?:IF\s+NOT\s+EXISTS\s+)?/i.exec(text);
+        if (view) {
+            const name = qualifiedAt(sqlTokens(text.slice(view[0].length), false), 0);
+            if (name)
+                this.createdViews.add(JSON.stringify(name));
+        }
+        for (const t of written?.tables ?? []) {
+            if (this.createdViews.has(JSON.stringify([t.schema, t.name])) ||
+                (t.schema === '' && [...this.createdViews].some(v => JSON.parse(v)[1] === t.name)))
+                add(`it writes rows into ${t.schema === '' ? '' : `${t.schema}.`}${t.name}, a view the script creates: the rows go into the view's base tables, which the restore does not check`);
+            else if (this.trigger !== undefined)
+                add(`it writes rows after the script created a trigger (${this.trigger}), which fires on them and may write anywhere (pg_dump creates triggers after all the data)`);
+        }
+        if (/^\s*CREATE\s+(?:OR\s+REPLACE\s+)?(?:CONSTRAINT\s+)?TRIGGER\b/i.test(text))
+            this.trigger ??= oneLine(text, 80);
+    }
     /** See newTables: unless an earlier DROP or ALTER may have taken the name away. */
     newTable(table) {
         const key = JSON.stringify([table.schema, table.name]);
@@ -2349,6 +2435,135 @@ class PlainDumpObjects {
         this.namedObjects.push(object);
     }
 }
+/** SET search_path, SET LOCAL search_path, SET SESSION search_path: the token at i follows SET. */
+function afterSet(tokens, i) {
+    const before = tokens[i - 1]?.value;
+    return (before === 'set' ||
+        ((before === 'local' || before === 'session') && tokens[i - 2]?.value === 'set'));
+}
+/** A statement's text on one line, at most `max` characters. */
+function oneLine(text, max = 160) {
+    const one = text.replace(/\s+/g, ' ').trim();
+    return one.length > max ? `${one.slice(0, max - 1)}…` : one;
+}
+/** A sequence's name as a key: [schema.]name, folded, public when unqualified. */
+function sequenceKey(name) {
+    const parts = sqlTokens(name, false).filter(t => t.kind === 'ident');
+    const [schema, seq] = parts.length === 1 ? ['public', parts[0]?.value] : [parts[0]?.value, parts[1]?.value];
+    return JSON.stringify([(schema ?? '').toLowerCase(), (seq ?? '').toLowerCase()]);
+}
+/** A [schema.]name at tokens[i]: [schema ('' when unqualified), name]. */
+function qualifiedAt(tokens, i) {
+    if (tokens[i]?.kind !== 'ident')
+        return undefined;
+    if (tokens[i + 1]?.value === '.' && tokens[i + 2]?.kind === 'ident')
+        return [tokens[i].value, tokens[i + 2].value];
+    return ['', tokens[i].value];
+}
+/** A literal argument list as pg_dump writes it: 'text', numbers, true/false, NULL, ::casts. */
+const LITERAL_ARGS = String.raw `(?:\s*(?:-?[0-9][\w.]*|'(?:[^']|'')*'(?:::[a-z_ ]+(?:\[\])?)?|true|false|NULL)\s*(?:,|(?=\))))*`;
+/** pg_dump --clean's removal of a large object (a hazard when the backup does not create it). */
+const LO_UNLINK = /^SELECT pg_catalog\.lo_unlink\(oid\) FROM pg_catalog\.pg_largeobject_metadata WHERE oid = '(\d+)';?$/;
+/**
+ * The top-level function calls pg_dump itself writes (PostgreSQL 9.2 to 18), with literal
+ * arguments only: setval of a named sequence, set_config, the large object calls, statistics.
+ */
+const PG_DUMP_CALLS = [
+    new RegExp(String.raw `^SELECT pg_catalog\.(?:setval|set_config|lo_create|lo_open|lowrite|lo_close)\(${LITERAL_ARGS}\);?$`),
+    new RegExp(String.raw `^SELECT \* FROM pg_catalog\.pg_(?:restore|clear)_(?:relation|attribute)_stats\(${LITERAL_ARGS}\);?$`),
+    LO_UNLINK
+];
+/** Statement words that run code or queries of the script's choosing. */
+const RUNS_CODE = {
+    do: 'a DO block runs code that no check reads',
+    call: 'CALL runs a procedure, which may write anywhere',
+    execute: 'EXECUTE runs a prepared statement the check cannot follow',
+    prepare: 'PREPARE hides a statement the check cannot follow',
+    with: 'a WITH query may call functions that write anywhere',
+    values: 'VALUES may call functions that write anywhere',
+    explain: 'EXPLAIN may run a statement that writes anywhere'
+};
+/**
+ * What in one statement can write to relations other than those the guard checks, whatever the
+ * target holds: a rule other than ON SELECT (it runs its actions on the rows written into its
+ * table), a top-level SELECT that is not one of pg_dump's own calls (PG_DUMP_CALLS), DO, CALL,
+ * EXECUTE, WITH, VALUES, EXPLAIN, a COPY of a query, a function call in an INSERT's VALUES (pg_dump
+ * --inserts writes literals) or in UPDATE, DELETE, MERGE, a TRUNCATE … CASCADE, and a setval,
+ * nextval or ALTER SEQUENCE whose sequence is not a literal name (setval is not transactional).
+ * pg_dump --clean's lo_unlink passes here (PlainDumpObjects.hazards checks its OID); `sequences`:
+ * the sequences the script creates (sequenceKey), which its defaults' nextval and ALTER SEQUENCE may name.
+ */
+function scriptHazards(text, keywords, sequences) {
+    const found = [];
+    const first = (keywords[0] ?? '').toLowerCase();
+    const tokens = sqlTokens(text, false);
+    const word = (i, w) => tokens[i]?.kind === 'ident' && tokens[i].quoted !== true && tokens[i].value === w;
+    if (first in RUNS_CODE)
+        found.push(RUNS_CODE[first]);
+    if (first === 'select' || first === 'table') {
+        const one = text
+            .replace(/--[^\n]*/g, ' ')
+            .replace(/\s+/g, ' ')
+            .trim();
+        const call = PG_DUMP_CALLS.map(re => re.exec(one)).find(m => m !== null);
+        if (!call)
+            found.push("it is not one of pg_dump's own calls (setval of a sequence named by a literal, set_config, lo_create, lo_open, lowrite, lo_close with literal arguments): the functions it calls may write anywhere");
+    }
+    // (… TO PROGRAM: refused by the gate itself, in any restore, with its own message)
+    if (first === 'copy' && tokens[1]?.value === '(' && !tokens.some((_t, i) => word(i, 'program')))
+        found.push('a COPY of a query may call functions that write anywhere');
+    if (first === 'create' && /^\s*CREATE\s+(?:OR\s+REPLACE\s+)?RULE\b/i.test(text)) {
+        const on = tokens.findIndex((_t, i) => word(i, 'on') && tokens[i + 1]?.kind === 'ident');
+        if (on < 0 || !word(on + 1, 'select'))
+            found.push('a rule other than ON SELECT runs its actions on every row written into its table, which may write anywhere (pg_dump writes such rules only for backups that have them)');
+    }
+    const calls = (from) => {
+        for (let i = from; i < tokens.length - 1; i++)
+            if (tokens[i].kind === 'ident' &&
+                tokens[i + 1].kind === 'punct' &&
+                tokens[i + 1].value === '(')
+                return true;
+        return false;
+    };
+    if (first === 'insert') {
+        const values = tokens.findIndex((_t, i) => word(i, 'values'));
+        if (values < 0 ? !/\bDEFAULT\s+VALUES\b/i.test(text) : calls(values + 1))
+            found.push('an INSERT of anything but literal VALUES (as pg_dump --inserts writes) may call functions that write anywhere');
+    }
+    if (['update', 'delete', 'merge'].includes(first) && calls(2))
+        found.push(`${first.toUpperCase()} calls a function, which may write anywhere`);
+    if (first === 'truncate' && tokens.some((_t, i) => word(i, 'cascade')))
+        found.push('TRUNCATE … CASCADE empties the tables that reference it too, which the restore does not check');
+    if (first === 'create' &&
+        (/^\s*CREATE\s+(?:(?:GLOBAL|LOCAL|TEMP|TEMPORARY|UNLOGGED)\s+)*TABLE\b[^(]*?\bAS\b/i.test(text) ||
+            (/^\s*CREATE\s+MATERIALIZED\s+VIEW\b/i.test(text) &&
+                !/\bWITH\s+NO\s+DATA\s*;?\s*$/i.test(text))))
+        found.push('CREATE TABLE … AS (or a materialized view created with its data) runs a query whose functions may write anywhere (pg_dump writes materialized views WITH NO DATA)');
+    // sequences: only a literal name can be checked (setval is not transactional); setval only in
+    // pg_dump's own top-level call (read by the guard), nextval only of a sequence the script creates
+    const topLevel = first === 'select' && found.length === 0;
+    for (let i = 0; i < tokens.length; i++) {
+        if (!['setval', 'nextval'].some(f => word(i, f)) || tokens[i + 1]?.value !== '(')
+            continue;
+        const fn = tokens[i].value;
+        const arg = tokens[i + 2];
+        const next = tokens[i + 3]?.value;
+        const cast = next === ':' && tokens[i + 4]?.value === ':' && word(i + 5, 'regclass');
+        if (arg?.kind !== 'string' || !(next === ',' || next === ')' || cast))
+            found.push(`${fn}() of a sequence that is not a literal name: the restore cannot check which sequence it sets (its change is not undone by a rollback)`);
+        else if (fn === 'setval' && !topLevel)
+            found.push("setval() outside pg_dump's own SELECT pg_catalog.setval('…', …): the restore does not check the sequence it sets (its change is not undone by a rollback)");
+        else if (fn === 'nextval' && !sequences.has(sequenceKey(arg.value)))
+            found.push(`nextval('${arg.value}') of a sequence the script does not create: the restore does not check it (its change is not undone by a rollback)`);
+    }
+    if (first === 'alter' && word(1, 'sequence')) {
+        const name = qualifiedAt(tokens, word(2, 'if') && word(3, 'exists') ? 4 : 2);
+        if (!name ||
+            !sequences.has(sequenceKey(name[0] === '' ? name[1] : `"${name[0]}"."${name[1]}"`)))
+            found.push('ALTER SEQUENCE of a sequence the script does not create: the restore does not check it (its RESTART is not undone by a rollback)');
+    }
+    return found;
+}
 /** Schemas of the system, never the backup's. */
 const RESERVED_SCHEMA = /^(?:pg_catalog|information_schema|pg_toast.*|pg_temp.*)$/;
 /**
@@ -2361,30 +2576,57 @@ function sqlTokens(text, inner = true) {
     const out = [];
     const literals = [];
     const n = text.length;
-    const token = TOKEN; // sticky; the literals are read after the loop, never within it
     let i = 0;
+    // a scanner by character codes: the tokens TOKEN's alternatives take, tried in its order
+    // (sqlTokensByRegex, in the tests, is the reference it is compared with)
     while (i < n) {
-        token.lastIndex = i;
-        const m = token.exec(text);
-        if (!m) {
-            i++; // unreachable: the last alternative takes any character
-            continue;
-        }
-        const [t, escString, ident, quotedIdent, string, tag] = m;
-        i = token.lastIndex;
-        if (ident !== undefined)
-            out.push({ kind: 'ident', value: ident.toLowerCase(), quoted: false });
-        else if (quotedIdent !== undefined)
-            out.push({ kind: 'ident', value: quotedIdent.replace(/""/g, '"'), quoted: true });
-        else if (string !== undefined || escString !== undefined) {
-            const v = string !== undefined
-                ? string.replace(/''/g, "'")
-                : escString.replace(/''/g, "'").replace(/\\(.)/gs, '$1');
+        const c = text.charCodeAt(i);
+        const start = i;
+        if ((c === 0x45 || c === 0x65) /* E e */ && text.charCodeAt(i + 1) === 0x27) {
+            // E'…': \ escapes any character, '' is a quote; unterminated: to the end
+            i += 2;
+            const from = i;
+            for (;;) {
+                const d = text.charCodeAt(i);
+                if (d === 0x5c && i + 1 < n)
+                    i += 2;
+                else if (d === 0x27 && text.charCodeAt(i + 1) === 0x27)
+                    i += 2;
+                else if (d === 0x27 || d === 0x5c || i >= n)
+                    break;
+                else
+                    i++;
+            }
+            const v = text.slice(from, i).replace(/''/g, "'").replace(/\\(.)/gs, '$1');
+            if (text.charCodeAt(i) === 0x27)
+                i++;
             out.push({ kind: 'string', value: v });
             if (inner)
                 literals.push(v);
         }
-        else if (tag !== undefined) {
+        else if (isIdentStart(c)) {
+            i++;
+            while (i < n && isIdentPart(text.charCodeAt(i)))
+                i++;
+            out.push({ kind: 'ident', value: text.slice(start, i).toLowerCase(), quoted: false });
+        }
+        else if (c === 0x22 /* " */ || c === 0x27 /* ' */) {
+            i = quotedEnd(text, i + 1, c);
+            const raw = text.slice(start + 1, i);
+            if (text.charCodeAt(i) === c)
+                i++;
+            if (c === 0x22)
+                out.push({ kind: 'ident', value: raw.replace(/""/g, '"'), quoted: true });
+            else {
+                const v = raw.replace(/''/g, "'");
+                out.push({ kind: 'string', value: v });
+                if (inner)
+                    literals.push(v);
+            }
+        }
+        else if (c === 0x24 /* $ */ && dollarTagEnd(text, i) > 0) {
+            const t = text.slice(i, dollarTagEnd(text, i));
+            i += t.length;
             const end = text.indexOf(t, i);
             const v = text.slice(i, end < 0 ? n : end);
             i = end < 0 ? n : end + t.length;
@@ -2392,7 +2634,8 @@ function sqlTokens(text, inner = true) {
             if (inner)
                 literals.push(v);
         }
-        else if (t === '/*') {
+        else if (c === 0x2f /* / */ && text.charCodeAt(i + 1) === 0x2a /* * */) {
+            i += 2;
             let depth = 1;
             while (i < n && depth > 0) {
                 if (text[i] === '/' && text[i + 1] === '*') {
@@ -2407,11 +2650,26 @@ function sqlTokens(text, inner = true) {
                     i++;
             }
         }
-        else if (t.length === 1 && !/\s/.test(t))
-            out.push({ kind: 'punct', value: t });
-        else if (/^[0-9]/.test(t))
-            out.push({ kind: 'punct', value: '0' });
-        // white space and -- comments: nothing
+        else if (c === 0x2d /* - */ && text.charCodeAt(i + 1) === 0x2d) {
+            const end = text.indexOf('\n', i);
+            i = end < 0 ? n : end;
+        }
+        else if (c >= 0x30 && c <= 0x39 /* 0-9 */) {
+            i++;
+            while (i < n && isNumberPart(text.charCodeAt(i)))
+                i++;
+            out.push({ kind: 'punct', value: i - start === 1 ? text[start] : '0' });
+        }
+        else if (isAsciiSpace(c)) {
+            // white space (\s+: a run that starts with an ASCII one goes on over any)
+            i++;
+            while (i < n && isSpace(text.charCodeAt(i)))
+                i++;
+        }
+        else {
+            i++;
+            out.push({ kind: 'punct', value: text[start] });
+        }
     }
     for (const v of literals) {
         out.push({ kind: 'punct', value: ';' });
@@ -2420,12 +2678,70 @@ function sqlTokens(text, inner = true) {
     }
     return out;
 }
-/**
- * One token: an identifier, a "quoted identifier", an E'…' or a '…' literal (unterminated ones
- * run to the end), a dollar quote's opening tag, a comment's start, a number, white space, or
- * any one character. U&"…" and the like are read as their parts: over-inclusive, never less.
- */
-const TOKEN = /[Ee]'((?:[^'\\]|\\[^]|'')*)'?|([A-Za-z_\u0080-\uffff][\w$\u0080-\uffff]*)|"((?:[^"]|"")*)"?|'((?:[^']|'')*)'?|(\$(?:[A-Za-z_\u0080-\uffff][\w\u0080-\uffff]*)?\$)|\/\*|--[^\n]*|[0-9][\w.]*|\s+|[^]/y;
+/** [A-Za-z_\u0080-\uffff] */
+function isIdentStart(c) {
+    return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || c === 0x5f || c >= 0x80;
+}
+/** [\w$\u0080-\uffff] */
+function isIdentPart(c) {
+    return isIdentStart(c) || (c >= 0x30 && c <= 0x39) || c === 0x24;
+}
+/** [\w.] */
+function isNumberPart(c) {
+    return ((c >= 0x61 && c <= 0x7a) ||
+        (c >= 0x41 && c <= 0x5a) ||
+        (c >= 0x30 && c <= 0x39) ||
+        c === 0x5f ||
+        c === 0x2e);
+}
+/** \s below U+0080 (those above start an identifier). */
+function isAsciiSpace(c) {
+    return c === 0x20 || (c >= 0x09 && c <= 0x0d);
+}
+/** \s: JavaScript's white space and line terminators. */
+function isSpace(c) {
+    if (c < 0x80)
+        return isAsciiSpace(c);
+    return (c === 0xa0 ||
+        c === 0x1680 ||
+        (c >= 0x2000 && c <= 0x200a) ||
+        c === 0x2028 ||
+        c === 0x2029 ||
+        c === 0x202f ||
+        c === 0x205f ||
+        c === 0x3000 ||
+        c === 0xfeff);
+}
+/** Where a "…" or '…' that starts before `i` ends ('' or "" doubled go on): its closing quote, or n. */
+function quotedEnd(text, i, quote) {
+    for (;;) {
+        const q = text.indexOf(quote === 0x22 ? '"' : "'", i);
+        if (q < 0)
+            return text.length;
+        if (text.charCodeAt(q + 1) !== quote)
+            return q;
+        i = q + 2;
+    }
+}
+/** The end of a dollar quote's tag ($$, $tag$) at `i`, or 0 when none starts there. */
+function dollarTagEnd(text, i) {
+    let j = i + 1;
+    const c = text.charCodeAt(j);
+    if (c === 0x24)
+        return j + 1;
+    if (!isIdentStart(c))
+        return 0;
+    j++;
+    for (;;) {
+        const d = text.charCodeAt(j);
+        if (d === 0x24)
+            return j + 1;
+        // [\w\u0080-\uffff]: no $ inside a tag
+        if (!(isIdentStart(d) || (d >= 0x30 && d <= 0x39)))
+            return 0;
+        j++;
+    }
+}
 /** The schemas of a search_path value ('a, "B", $user'), folded. */
 function searchPathList(value) {
     return sqlTokens(value, false)
@@ -2495,6 +2811,9 @@ const WRITE_LEAD = new Set(['explain', 'analyze', 'analyse', 'verbose']);
  * (U&"…" names, anything unexpected): the caller refuses them (fail-closed).
  */
 function writtenTables(text) {
+    // none of the words, in any case: no token below can be one (most of a schema's statements)
+    if (!WRITES.test(text))
+        return { tables: [], unreadable: [] };
     const tokens = sqlTokens(text, false);
     const tables = [];
     const unreadable = [];
@@ -2729,6 +3048,8 @@ class Statement {
     effects;
     psqlCopyIn;
     end = 0;
+    clientEncoding = 'UTF8';
+    plainLiteralBackslashes = 0;
     constructor(line, offset, sql, utf8, terminator, parts, copyIn, serverCopyIn, variables, backslashEscapes, standardConformingStrings, ambiguousLiterals) {
         this.line = line;
         this.offset = offset;
@@ -3165,9 +3486,12 @@ class PsqlLexer {
     addedNlPos = -1;
     stmtStart;
     stmtStd = true;
+    /** The client encoding the statement's first line was lexed with. */
+    stmtEncoding = 'UTF8';
     variables = [];
     backslashEscapes = 0;
     ambiguousLiterals = 0;
+    plainLiteralBackslashes = 0;
     /** The string being read started with a plain quote (or N''), whose lexing depends on std strings. */
     plainLiteral = false;
     parts = [];
@@ -3203,6 +3527,7 @@ class PsqlLexer {
         this.connectionStd = options.standardConformingStrings ?? true;
         this.std = this.connectionStd;
         this.stmtStd = this.std;
+        this.stmtEncoding = enc;
     }
     /** The psql major version modelled. */
     get psqlMajor() {
@@ -3385,6 +3710,7 @@ class PsqlLexer {
         if (this.qbLen === 0 && this.stmtStart === undefined) {
             this.stmtStart = { line: ln.line, offset: ln.offset + a };
             this.stmtStd = ln.std;
+            this.stmtEncoding = this.encoding;
         }
         if (this.pendBuf === ln.buf && this.pendEnd === a)
             this.pendEnd = b;
@@ -3401,6 +3727,7 @@ class PsqlLexer {
         if (this.qbLen === 0 && this.stmtStart === undefined) {
             this.stmtStart = { line: ln.line, offset: ln.offset + at };
             this.stmtStd = ln.std;
+            this.stmtEncoding = this.encoding;
         }
         this.appendRaw(Buffer.from(text, 'latin1'));
     }
@@ -3428,6 +3755,7 @@ class PsqlLexer {
         this.variables = [];
         this.backslashEscapes = 0;
         this.ambiguousLiterals = 0;
+        this.plainLiteralBackslashes = 0;
         this.parts = [];
         this.part = { start: 0, tokens: [], truncated: false };
         this.tokType = undefined;
@@ -3889,6 +4217,12 @@ class PsqlLexer {
                 case S.XQ:
                 case S.XUS: {
                     const q = L.indexOf(QUOTE, i);
+                    if (this.state === S.XQ && this.plainLiteral) {
+                        // a backslash of a plain literal: a different value with the other setting
+                        const until = q < 0 ? n : q;
+                        for (let k = L.indexOf(BS, i); k >= 0 && k < until; k = L.indexOf(BS, k + 1))
+                            this.plainLiteralBackslashes++;
+                    }
                     if (q < 0) {
                         this.echo(ln, i, n);
                         i = n;
@@ -3927,6 +4261,8 @@ class PsqlLexer {
                         // with standard_conforming_strings on, a plain literal would end at this quote
                         if (this.plainLiteral && L[j + 1] === QUOTE)
                             this.ambiguousLiterals++;
+                        if (this.plainLiteral)
+                            this.plainLiteralBackslashes++;
                         const e = Math.min(j + 2, n);
                         this.echo(ln, i, e);
                         i = e;
@@ -4233,6 +4569,8 @@ class PsqlLexer {
         const event = new Statement(at.line, at.offset, sql, this.encoding === 'UTF8', terminator, parts, copyIn, serverCopyIn, this.variables, this.backslashEscapes, this.stmtStd, this.ambiguousLiterals);
         if (psqlCopyIn !== undefined)
             event.psqlCopyIn = psqlCopyIn;
+        event.clientEncoding = this.stmtEncoding;
+        event.plainLiteralBackslashes = this.plainLiteralBackslashes;
         if (effects)
             event.effects = effects;
         event.end =
@@ -4949,10 +5287,13 @@ function simpleValue(t) {
 }
 /**
  * What a statement does to standard_conforming_strings and client_encoding, as far as its text
- * shows: `SET [SESSION] name {=|TO} value` and `SET NAMES value` are modelled; any other
- * statement naming either setting, RESET ALL and DISCARD ALL are 'unknown'.
+ * shows: `SET [SESSION] name {=|TO} value` and `SET NAMES value` are modelled; any other SET or
+ * RESET of either setting, RESET ALL and DISCARD ALL are 'unknown'. A statement that only names
+ * them (current_setting('client_encoding'), a comment, a function's body) changes nothing here:
+ * a change at run time that no text shows (set_config() with a built name, EXECUTE, a trigger)
+ * is the script gate's to catch (it asserts the settings before each statement they could make
+ * psql or the server read otherwise).
  */
-const MENTIONS = /standard_conforming_strings|client_encoding/i;
 function settingEffects(parts, sql) {
     let interesting = false;
     for (const part of parts) {
@@ -4960,10 +5301,9 @@ function settingEffects(parts, sql) {
         if (w === 'SET' || w === 'RESET' || w === 'DISCARD')
             interesting = true;
     }
-    // the statement's text names neither setting anywhere (quotes and comments included)?
-    const text = sql.toString('latin1');
-    if (!interesting && !MENTIONS.test(text))
+    if (!interesting)
         return undefined;
+    const text = sql.toString('latin1');
     let effects;
     const set = (key, value) => {
         effects = { ...effects, [key]: value };
@@ -5021,9 +5361,13 @@ function settingEffects(parts, sql) {
             set('standardConformingStrings', 'unknown');
             set('clientEncoding', 'unknown');
         }
-        if (!modelledStd && partText.includes('standard_conforming_strings'))
+        // another SET or RESET naming either setting (SET LOCAL, RESET, a value the lexer cannot
+        // read): psql follows it, the lexer cannot
+        const sets = kw[0] === 'SET' || kw[0] === 'RESET';
+        if (sets && !modelledStd && partText.includes('standard_conforming_strings'))
             set('standardConformingStrings', 'unknown');
-        if (!modelledEnc &&
+        if (sets &&
+            !modelledEnc &&
             (partText.includes('client_encoding') || (kw[0] === 'SET' && kw.includes('NAMES'))))
             set('clientEncoding', 'unknown');
     }
@@ -5054,10 +5398,11 @@ async function* psqlScriptEvents(source, options = {}) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   JF: () => (/* binding */ metaCommandKind),
 /* harmony export */   cp: () => (/* binding */ classifyStatement),
 /* harmony export */   x5: () => (/* binding */ refusal)
 /* harmony export */ });
-/* unused harmony exports metaCommandKind, transactionControl, classifyPart, refusals */
+/* unused harmony exports transactionControl, classifyPart, refusals */
 /* harmony import */ var _psql_lexer_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(7340);
 
 const MAX_SHOWN = 100;
@@ -5477,8 +5822,10 @@ function refusals(events, options = {}) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
-/* harmony export */   R: () => (/* binding */ ScriptGate)
+/* harmony export */   Rg: () => (/* binding */ ScriptGate),
+/* harmony export */   XV: () => (/* binding */ NOT_RESTORED)
 /* harmony export */ });
+/* unused harmony exports isAscii, settingsCheck, pgDumpConnectArgs */
 /* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(57075);
 /* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_stream__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(83916);
@@ -5493,9 +5840,12 @@ function refusals(events, options = {}) {
  *  - refuses (CheckError naming line, command and what to do) anything pg_dump never writes —
  *    meta-commands but \restrict/\unrestrict, COPY … PROGRAM, "\;", psql variables, transaction
  *    control that would end the restore's transaction (psql-script-rules.ts), and scripts that
- *    address the cluster or another database (pg_dumpall: roles, \connect; pg_dump --create:
- *    CREATE DATABASE, \connect). A refused event's bytes never reach psql: bytes are passed only
- *    once the events they belong to were decided;
+ *    address the cluster or another database (pg_dumpall: roles, \connect; a \connect or
+ *    CREATE DATABASE other than pg_dump --create's). A refused event's bytes never reach psql:
+ *    bytes are passed only once the events they belong to were decided;
+ *  - leaves out pg_dump --create's header (CREATE DATABASE x, its owner, \connect x) and the
+ *    database's own properties, listed with NOT_RESTORED: the content goes into the target
+ *    database, as pg_restore restores a --create archive without --create;
  *  - drops what the target cannot take: pg_dump's own BEGIN;/COMMIT; around large objects (the
  *    restore's own transaction covers them), `SET transaction_timeout` for servers before 17,
  *    \restrict/\unrestrict for a psql that lacks them, owner and privilege statements when asked,
@@ -5516,7 +5866,13 @@ function refusals(events, options = {}) {
 
 
 
+/**
+ * The prefix of a skip reason naming what of the backup was not restored and what to do: the
+ * restore lists these as a warning and in the `not-restored` output.
+ */
+const NOT_RESTORED = 'not restored: ';
 const TRAILER = Buffer.from('-- PostgreSQL database dump complete');
+const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 const HEADER = /^(?:\ufeff)?(?:--\r?\n)?-- PostgreSQL database dump\r?\n/;
 const CLUSTER_HEADER = /^(?:\ufeff)?(?:--\r?\n)?-- PostgreSQL database cluster dump\r?\n/;
 const MAX_TEXT = 200;
@@ -5559,6 +5915,18 @@ class ScriptGate extends node_stream__WEBPACK_IMPORTED_MODULE_0__.Transform {
     openStatement = false;
     sawStatement = false;
     createdDatabase;
+    /**
+     * pg_dump --create's header, accepted: the database its CREATE DATABASE created (name as the
+     * server reads it), whether a \connect to it came, and whether a statement of the content
+     * (not a SET, not one on the database itself) ran since CREATE DATABASE or the last \connect.
+     */
+    created;
+    /** pg_dump --clean --create's DROP DATABASE before its CREATE DATABASE: the name it drops. */
+    droppedDatabase;
+    /** A statement of the content (not a SET, not the database's) was kept: no --create header now. */
+    sawContent = false;
+    /** pg_dump's "\encoding SQL_ASCII" before a \connect to a complex name: decided with it. */
+    pendingEncoding;
     headChecked = false;
     headBytes = [];
     headLength = 0;
@@ -5570,6 +5938,13 @@ class ScriptGate extends node_stream__WEBPACK_IMPORTED_MODULE_0__.Transform {
      * comments before statements, by the script line of the first statement after them.
      */
     entries = [];
+    /**
+     * The settings psql reads the next line with, as far as the script's text shows (the last
+     * kept statement's, with its modelled SET applied).
+     */
+    expected = { std: true, encoding: 'UTF8' };
+    /** The checks of the settings the gate wrote (see `guard`). */
+    settingChecks = 0;
     constructor(options) {
         super();
         this.options = options;
@@ -5602,7 +5977,13 @@ class ScriptGate extends node_stream__WEBPACK_IMPORTED_MODULE_0__.Transform {
             this.readHead(undefined);
             for (const event of this.lexer.end())
                 this.decide(event);
+            if (this.pendingEncoding) {
+                const pending = this.pendingEncoding;
+                this.pendingEncoding = undefined;
+                throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .CheckError */ .tl(`${this.where()}, ${(0,_psql_script_rules_js__WEBPACK_IMPORTED_MODULE_4__/* .refusal */ .x5)(pending).message}.`);
+            }
             // what follows the last event: white space and comments (pg_dump's trailer)
+            this.guard(this.decidedUpTo, this.received, this.expected.std, this.expected.encoding);
             this.seeGap(this.decidedUpTo, this.received);
             this.decidedUpTo = this.received;
             this.begin();
@@ -5648,6 +6029,12 @@ class ScriptGate extends node_stream__WEBPACK_IMPORTED_MODULE_0__.Transform {
             throw this.clusterDumpError(1);
     }
     decide(event) {
+        if (this.pendingEncoding &&
+            !(event.kind === 'metaCommand' && (0,_psql_script_rules_js__WEBPACK_IMPORTED_MODULE_4__/* .metaCommandKind */ .JF)(event) === 'connect')) {
+            const pending = this.pendingEncoding;
+            this.pendingEncoding = undefined;
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .CheckError */ .tl(`${this.where()}, ${(0,_psql_script_rules_js__WEBPACK_IMPORTED_MODULE_4__/* .refusal */ .x5)(pending).message}.`);
+        }
         switch (event.kind) {
             case 'statement':
                 return this.statement(event);
@@ -5677,10 +6064,21 @@ class ScriptGate extends node_stream__WEBPACK_IMPORTED_MODULE_0__.Transform {
         }
     }
     statement(e) {
+        const from = this.decidedUpTo;
         this.seeGap(this.decidedUpTo, e.offset);
         this.seeEntryHeader(this.decidedUpTo, e.offset, e.line);
         const cls = (0,_psql_script_rules_js__WEBPACK_IMPORTED_MODULE_4__/* .classifyStatement */ .cp)(e);
+        const header = this.createDatabaseHeader(e, cls);
+        if (header) {
+            this.skipped.push({ line: e.line, reason: header, text: shortText(e.text) });
+            this.leaveOut(e.offset, e.end);
+            return;
+        }
         this.refuseClusterStatements(e, cls);
+        if (this.droppedDatabase !== undefined && !this.created && !settingStatement(cls, e))
+            throw this.createDatabaseError(e.line);
+        if (this.created && !this.created.connected && !settingStatement(cls, e))
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .CheckError */ .tl(`${this.where()}, line ${e.line}: "${shortText(e.text, 80)}" comes between CREATE DATABASE ${this.created.name} and its "\\connect", which pg_dump --create never writes (psql would run it in the database it started in, not the new one). Nothing was restored. Remove the CREATE DATABASE, ALTER DATABASE and "\\connect" lines from the top of the script, or dump again with pg_dump -Fc (or plain without --create).`);
         const refused = (0,_psql_script_rules_js__WEBPACK_IMPORTED_MODULE_4__/* .refusal */ .x5)(e, { refuseAmbiguousLiterals: this.refuseAmbiguous });
         let verdict = { keep: true };
         if (refused) {
@@ -5705,8 +6103,15 @@ class ScriptGate extends node_stream__WEBPACK_IMPORTED_MODULE_0__.Transform {
             verdict = decision;
         }
         if (verdict.keep) {
+            this.guard(from, e.end, e.standardConformingStrings, e.clientEncoding, e);
             this.begin(e.offset);
+            this.expected = settingsAfter(e);
             this.sawStatement = true;
+            if (!settingStatement(cls, e)) {
+                this.sawContent = true;
+                if (this.created)
+                    this.created.content = true;
+            }
             this.facts.statements++;
             this.options.onStatement?.(e);
             this.decidedUpTo = e.end;
@@ -5724,6 +6129,8 @@ class ScriptGate extends node_stream__WEBPACK_IMPORTED_MODULE_0__.Transform {
         // COPY … FROM stdin: its data follows (pg_dump writes no other COPY)
         if (cls.kind === 'copy' && e.parts[0]?.copy?.target === 'stdin')
             this.skippedCopy = entry;
+        // what psql reads of it: the text before it
+        this.guard(from, e.offset, e.standardConformingStrings, e.clientEncoding);
         this.leaveOut(e.offset, e.end);
     }
     /** The gate's own drops: what the target or the psql cannot take, and what was asked. */
@@ -5743,6 +6150,56 @@ class ScriptGate extends node_stream__WEBPACK_IMPORTED_MODULE_0__.Transform {
             return { keep: false, reason: 'privileges are not restored (no-privileges)' };
         return { keep: true };
     }
+    /**
+     * pg_dump --create's header and the database's own properties, left out (the reason, with
+     * NOT_RESTORED) as pg_restore leaves out the DATABASE entries of an archive made with --create
+     * when it runs without --create: the content is restored into the target database. Only
+     * pg_dump's shape: one CREATE DATABASE before anything but SET statements, then statements on
+     * that database (its owner, comment, privileges, settings; left out wherever they come), and
+     * "\connect" to it (connect()). Undefined: not such a statement.
+     */
+    createDatabaseHeader(e, cls) {
+        const t = e.parts[0]?.tokens ?? [];
+        const [w0, w1] = cls.keywords;
+        // pg_dump --clean --create: DROP DATABASE [IF EXISTS] x, then CREATE DATABASE x
+        if (w0 === 'DROP' && w1 === 'DATABASE' && e.parts.length === 1) {
+            const at = isWordToken(t[2], 'IF') && isWordToken(t[3], 'EXISTS') ? 4 : 2;
+            const name = identifier(t[at]);
+            if (this.created || this.droppedDatabase || this.sawContent || name === undefined)
+                return undefined;
+            if (t.length > at + 1 && !(t.length === at + 2 && t[at + 1].text === ';'))
+                return undefined;
+            this.droppedDatabase = name;
+            return `${NOT_RESTORED}DROP DATABASE ${quoteName(name)} (pg_dump --clean --create): the target database is never dropped; clean: true drops the backup's objects in it instead`;
+        }
+        if (w0 === 'CREATE' && w1 === 'DATABASE' && e.parts.length === 1) {
+            const name = identifier(t[2]);
+            if (this.created || this.sawContent || name === undefined)
+                return undefined;
+            if (this.droppedDatabase !== undefined && this.droppedDatabase !== name)
+                return undefined;
+            this.created = { name, connected: false, content: false };
+            this.createdDatabase = shortText(e.text, 80);
+            return `${NOT_RESTORED}DATABASE ${quoteName(name)} itself (CREATE DATABASE and its owner): the script was made by pg_dump --create; its content was restored into the target database${this.options.targetDatabase ? ` ${quoteName(this.options.targetDatabase)}` : ''} (the one database-url names), as pg_restore restores an archive made with --create when run without --create`;
+        }
+        if (!this.created || e.parts.length !== 1)
+            return undefined;
+        let at = -1;
+        if (w0 === 'ALTER' && w1 === 'DATABASE')
+            at = 2;
+        else if (w0 === 'COMMENT' || w0 === 'GRANT' || w0 === 'REVOKE' || w0 === 'SECURITY') {
+            const on = t.findIndex((x, i) => isWordToken(x, 'ON') && isWordToken(t[i + 1], 'DATABASE'));
+            if (on > 0)
+                at = on + 2;
+        }
+        if (at < 0 || identifier(t[at]) !== this.created.name)
+            return undefined;
+        if (w0 === 'ALTER' && isWordToken(t[at + 1], 'OWNER'))
+            return `${NOT_RESTORED}DATABASE ${quoteName(this.created.name)} itself (CREATE DATABASE and its owner): the script was made by pg_dump --create; its content was restored into the target database${this.options.targetDatabase ? ` ${quoteName(this.options.targetDatabase)}` : ''} (the one database-url names), as pg_restore restores an archive made with --create when run without --create`;
+        if (w0 === 'ALTER' && (isWordToken(t[at + 1], 'SET') || isWordToken(t[at + 1], 'RESET')))
+            return `${NOT_RESTORED}${shortText(e.text, 160)} — a setting of the backed-up database (pg_dump --create), not of its objects; the target database keeps its own: run it there by hand (ALTER DATABASE <target> …) if you need it`;
+        return `${NOT_RESTORED}${shortText(e.text, 160)} — a property of the backed-up database itself (pg_dump --create writes it; pg_restore without --create leaves it out too); set it on the target database by hand if you need it`;
+    }
     /** pg_dumpall (roles, databases) and pg_dump --create (CREATE DATABASE): refused by content. */
     refuseClusterStatements(e, cls) {
         const [w0, w1, w2] = cls.keywords;
@@ -5761,14 +6218,38 @@ class ScriptGate extends node_stream__WEBPACK_IMPORTED_MODULE_0__.Transform {
             throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .CheckError */ .tl(`${this.where()}, line ${e.line}: "${shortText(e.text, 80)}" changes the target database itself (its settings for every later session, its owner or name), which pg_dump writes only with --create; a restore writes objects into the database, never the database. Nothing was restored. Remove the statement from the script, or run it by hand with psql if you mean it.`);
     }
     clusterDumpError(line, what = 'its header') {
-        return new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .CheckError */ .tl(`${this.where()} is a pg_dumpall file (line ${line}: ${what}): it creates roles and databases and connects to each database in turn, so it addresses the whole cluster; a restore writes only into the target database (the one its connection names). Nothing was restored. Restore one database from a pg_dump of it (pg_dump -Fc, or plain without --create), or take that database's section of the file (after its "\\connect" line) into a file of its own; create roles by hand (or run pg_dumpall --globals-only's output with psql as a superuser) if you need them.`);
+        const name = this.options.targetDatabase ?? 'postgres';
+        const awk = `awk '/^-- Database "${name.replace(/'/g, `'\\''`)}" dump$/{f=1} f&&/^-- PostgreSQL database dump$/{p=1} p{print} p&&/^-- PostgreSQL database dump complete$/{exit}'`;
+        return new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .CheckError */ .tl(`${this.where()} is a pg_dumpall file (line ${line}: ${what}), a dump of a whole cluster (Supabase's dashboard backups db_cluster-….backup.gz are such files): it creates roles and databases and connects to each database in turn, and a restore writes only into the target database (the one its connection names). Nothing was restored. Take one database's section into a file of its own and restore that (pg_dump's own output for the database, made with --create for all but postgres and template1, which the restore takes): ${awk} FILE > ${/^[\w.-]+$/.test(name) ? name : 'database'}.sql (gunzip -c FILE.gz | awk … for a .gz); create the roles of its first part by hand (or run that part with psql as a superuser) if you need them.`);
     }
     createDatabaseError(line) {
-        return new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .CheckError */ .tl(`${this.where()} was made by pg_dump --create (line ${line}: ${this.createdDatabase ?? '\\connect'}): it creates a database and connects to it, and a restore writes only into the target database (the one its connection names). Nothing was restored. Dump without --create (-C), or remove the CREATE DATABASE, ALTER DATABASE and "\\connect" lines from the top of the script.`);
+        return new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .CheckError */ .tl(`${this.where()} creates or connects to a database other than as pg_dump --create writes it (line ${line}: ${this.createdDatabase ?? '\\connect'}; the restore takes a script made by pg_dump --create only with its CREATE DATABASE before any content and one "\\connect" to that database): psql would run what follows in another database, and a restore writes only into the target database (the one its connection names). Nothing was restored. Dump again with pg_dump -Fc (or plain, with or without --create), or remove the CREATE DATABASE, ALTER DATABASE and "\\connect" lines.`);
     }
     metaCommand(e) {
+        const from = this.decidedUpTo;
         this.seeGap(this.decidedUpTo, e.offset);
         const refused = (0,_psql_script_rules_js__WEBPACK_IMPORTED_MODULE_4__/* .refusal */ .x5)(e);
+        // pg_dump writes "\encoding SQL_ASCII" just before a \connect to a name with other characters
+        if (this.created &&
+            !this.pendingEncoding &&
+            e.name === 'encoding' &&
+            e.argText.trim() === 'SQL_ASCII') {
+            this.pendingEncoding = e;
+            return;
+        }
+        if (refused?.code === 'connect' && this.created && this.pgDumpConnect(e)) {
+            // psql by hand would connect to the database the script created; the restore stays in the
+            // target, where the content goes (the header above was left out and listed)
+            const start = this.pendingEncoding?.offset ?? e.offset;
+            this.pendingEncoding = undefined;
+            this.created.connected = true;
+            this.created.content = false;
+            this.leaveOut(start, e.end);
+            return;
+        }
+        if (refused?.code === 'connect' && this.created) {
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .CheckError */ .tl(`${this.where()}, line ${e.line}: "${refused.command}" is not the one "\\connect" pg_dump --create writes after CREATE DATABASE ${this.created.name} (to that database, before any of its content). Nothing was restored. Remove the CREATE DATABASE, ALTER DATABASE and "\\connect" lines from the top of the script, or dump again with pg_dump -Fc (or plain without --create).`);
+        }
         if (refused?.code === 'connect') {
             throw this.sawStatement && !this.createdDatabase
                 ? this.clusterDumpError(e.line, `"${refused.command}"`)
@@ -5778,6 +6259,7 @@ class ScriptGate extends node_stream__WEBPACK_IMPORTED_MODULE_0__.Transform {
             throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .CheckError */ .tl(`${this.where()}, ${refused.message}.`);
         // \restrict / \unrestrict: psql's own guard, kept where psql knows it
         if (this.options.dropRestrict) {
+            this.guard(from, e.offset, this.expected.std, this.expected.encoding);
             this.skipped.push({
                 line: e.line,
                 reason: 'this psql does not know \\restrict / \\unrestrict (added in 13.22, 14.19, 15.14, 16.10, 17.6)',
@@ -5786,7 +6268,54 @@ class ScriptGate extends node_stream__WEBPACK_IMPORTED_MODULE_0__.Transform {
             this.leaveOut(e.offset, e.end);
             return;
         }
+        // the meta-command's own backslash starts it in any setting: the text before it counts
+        this.guard(from, e.offset, this.expected.std, this.expected.encoding);
         this.decidedUpTo = e.end;
+    }
+    /**
+     * Before psql reads the script's bytes [from, to) — the text between the last event and the
+     * end of the next one — when they are not neutral (a byte above 127, or a backslash in a plain
+     * '…' literal of `statement`, whose end or value depends on standard_conforming_strings;
+     * elsewhere — comments, E'…', dollar quotes — a backslash reads the same): writes a
+     * statement that fails (ON_ERROR_STOP: psql stops before it reads another line) unless the
+     * server's standard_conforming_strings and client_encoding are the ones the gate read those
+     * bytes with. psql takes both from the server after every statement and lexes each new line
+     * with them, and the server parses each statement with them; the script can change them at
+     * run time where no text shows it (set_config() with a built name in a function, EXECUTE, a
+     * trigger during COPY, an event trigger on later DDL, ROLLBACK TO undoing a SET). Neutral
+     * bytes read the same under either standard_conforming_strings and in every client encoding
+     * (all are ASCII supersets); the check itself is such text, written where psql is between
+     * statements, so it reads the same whatever the script switched. Ordinary dumps pay one round
+     * trip per statement with a backslash or non-ASCII text (and none for the rest).
+     */
+    guard(from, to, std, encoding, statement) {
+        // a UTF-8 byte-order mark psql drops (it stays first)
+        if (from === 0 && to >= 3 && this.bytes(0, 3).equals(BOM))
+            from = 3;
+        if (to <= from)
+            return;
+        if ((statement?.plainLiteralBackslashes ?? 0) === 0 && isAscii(this.bytes(from, to)))
+            return;
+        this.decidedUpTo = Math.max(this.decidedUpTo, from);
+        this.begin(from);
+        this.pushDecided();
+        this.pushOut(Buffer.from(settingsCheck(std, encoding)));
+        this.settingChecks++;
+    }
+    /**
+     * Whether `e` is the "\connect" pg_dump --create writes to the database it created, as
+     * appendPsqlMetaConnect writes it ("\connect shop", "\connect \"Shop\"", or
+     * "\connect -reuse-previous=on \"dbname='my shop'\""), with nothing of the content since
+     * CREATE DATABASE or the last such \connect (pg_dump connects again after the database's
+     * settings).
+     */
+    pgDumpConnect(e) {
+        const created = this.created;
+        if (!created || e.name !== 'connect' || created.content || e.wholeLine || e.backquote)
+            return false;
+        if (e.variables.length > 0)
+            return false;
+        return pgDumpConnectArgs(created.name).includes(e.argText.trim());
     }
     /** The last entry header of pg_dump in the comments before a statement (from its line on). */
     seeEntryHeader(from, to, line) {
@@ -5918,12 +6447,87 @@ class ScriptGate extends node_stream__WEBPACK_IMPORTED_MODULE_0__.Transform {
         return this.options.source ?? 'the SQL script';
     }
 }
+/** Bytes below 128 only: they read the same in every client encoding (all extend ASCII). */
+function isAscii(buf) {
+    for (let i = 0; i < buf.length; i++)
+        if (buf[i] >= 0x80)
+            return false;
+    return true;
+}
+/** The client-only encodings, in which psql lexes multi-byte characters (psql-lexer.ts). */
+const CHARACTER_WISE = ['SJIS', 'SHIFT_JIS_2004', 'BIG5', 'GBK', 'UHC', 'GB18030', 'JOHAB'];
+/**
+ * One statement, ASCII without a backslash, with every name schema-qualified (the script may have
+ * set search_path and created look-alike functions or operators), that fails unless the server's
+ * standard_conforming_strings is `std` and its client_encoding is one psql and the server read
+ * byte by byte (every server encoding: in all of them the text reads as the gate read it, which
+ * the gate did with `encoding`; the connection's own encoding — a LATIN1 database's — is one).
+ * Not one of the client-only encodings, in which a character can hold the byte of "\" or "'".
+ * Its error names both values. Its output is a row psql prints to the stdout nobody reads.
+ */
+function settingsCheck(std, encoding) {
+    if (!/^[A-Za-z0-9_]+$/.test(encoding))
+        throw new Error(`unexpected encoding name ${encoding}`);
+    const scs = std ? 'on' : 'off';
+    const now = (name) => `pg_catalog.current_setting('${name}')`;
+    const enc = `pg_catalog.pg_char_to_encoding(${now('client_encoding')})`;
+    const characterWise = CHARACTER_WISE.map(name => `pg_catalog.int4eq(${enc}, pg_catalog.pg_char_to_encoding('${name}'))`).join(' OR ');
+    const message = `pg_catalog.concat('the restore stopped: the script changed standard_conforming_strings or client_encoding at run time (now ', ${now('standard_conforming_strings')}, ', ', ${now('client_encoding')}, '), not in a statement the check could follow; psql and the server would read the next statement otherwise than the check did (with ${scs}, ${encoding})')`;
+    return ` SELECT CASE WHEN pg_catalog.texteq(${now('standard_conforming_strings')}, '${scs}') AND NOT (${characterWise}) THEN 0 ELSE pg_catalog.int4in(pg_catalog.textout(${message})) END;`;
+}
+/** The settings psql reads the line after a statement with, as far as its text shows. */
+function settingsAfter(e) {
+    const eff = e.effects;
+    const std = typeof eff?.standardConformingStrings === 'boolean'
+        ? eff.standardConformingStrings
+        : e.standardConformingStrings;
+    const named = eff?.clientEncoding !== undefined && eff.clientEncoding !== 'unknown'
+        ? (0,_psql_lexer_js__WEBPACK_IMPORTED_MODULE_3__/* .canonicalEncoding */ .uY)(eff.clientEncoding)
+        : undefined;
+    return { std, encoding: named ?? e.clientEncoding };
+}
 /** The line ends (\n) in a buffer. */
 function newlines(buf) {
     let n = 0;
     for (let i = buf.indexOf(10); i >= 0; i = buf.indexOf(10, i + 1))
         n++;
     return n;
+}
+/** A name as the server reads the token: unquoted folded to lower case, "quoted" as written. */
+function identifier(t) {
+    if (!t)
+        return undefined;
+    if (t.type === 'ident')
+        return t.text.toLowerCase();
+    if (t.type === 'qident' && t.text.startsWith('"') && t.text.endsWith('"') && t.text.length > 1)
+        return t.text.slice(1, -1).replace(/""/g, '"');
+    return undefined;
+}
+function isWordToken(t, word) {
+    return t?.type === 'ident' && t.text.toUpperCase() === word;
+}
+/** A name for messages: "quoted" as SQL quotes it when it needs to. */
+function quoteName(name) {
+    return /^[a-z_][a-z0-9_$]*$/.test(name) ? name : `"${name.replace(/"/g, '""')}"`;
+}
+/** SET …, SELECT pg_catalog.set_config(…): what pg_dump writes at the top of every connection. */
+function settingStatement(cls, e) {
+    if (cls.keywords[0] === 'SET')
+        return true;
+    return /^SELECT pg_catalog\.set_config\('[a-z_]+', '[^']*', false\);?$/.test(e.text.trim());
+}
+/**
+ * The argument texts pg_dump writes after "\connect" for the database `name`
+ * (appendPsqlMetaConnect, fe_utils/string_utils.c): a name of only ASCII letters, digits, '_'
+ * and '.' as an identifier (quoted unless lower case; unquoted lower case too, which fmtId writes
+ * for all but keywords), any other as "-reuse-previous=on" and a quoted connection string.
+ */
+function pgDumpConnectArgs(name) {
+    const quoted = `"${name.replace(/"/g, '""')}"`;
+    if (/^[A-Za-z0-9_.]+$/.test(name))
+        return /^[a-z_][a-z0-9_]*$/.test(name) ? [name, quoted] : [quoted];
+    const value = `dbname='${name.replace(/['\\]/g, m => `\\${m}`)}'`;
+    return [`-reuse-previous=on "${value.replace(/"/g, '""')}"`];
 }
 
 

@@ -1,8 +1,8 @@
-export const id = 509;
-export const ids = [509];
+export const id = 917;
+export const ids = [917];
 export const modules = {
 
-/***/ 28509:
+/***/ 85917:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 
@@ -112,12 +112,15 @@ async function tableOids(client) {
     return new Set(result.rows.map(r => r.oid));
 }
 /**
- * The ordinary and partitioned tables in the given schemas (all user schemas when none given)
- * whose oid is not in `before` (tableOids): those a load created. Extension members left out.
+ * The ordinary tables in the given schemas (all user schemas when none given) whose oid is not
+ * in `before` (tableOids): those a load created. Extension members left out; so are partitioned
+ * tables, which hold no rows of their own (theirs are counted under their partitions, as the
+ * backup's manifest and an archive's data entries count them).
  */
 async function tablesCreatedSince(client, schemas, before) {
     const result = await client.query(`SELECT c.oid::text AS oid, n.nspname AS schema, c.relname AS name
     ${USER_TABLES}
+        AND c.relkind = 'r'
       ORDER BY 2, 3`, [schemas ?? null]);
     return result.rows.filter(r => !before.has(r.oid)).map(r => ({ schema: r.schema, name: r.name }));
 }
@@ -127,6 +130,30 @@ function describeTables(tables, limit = 20) {
         .map(t => `${t.schema}.${t.name} (${t.estimated ? '~' : ''}${(0,log/* plural */.LS)(t.rows, 'row')})`);
     const more = tables.length > limit ? `, and ${tables.length - limit} more` : '';
     return shown.join(', ') + more;
+}
+/**
+ * The ordinary tables `tables` name as the session resolves them: an unqualified name (schema
+ * '') by its search_path, a partitioned table as its partitions (which hold its rows). Those
+ * that do not exist are left out.
+ */
+async function resolveTables(client, tables) {
+    if (tables.length === 0)
+        return [];
+    const result = await client.query(`WITH RECURSIVE named AS (
+       SELECT CASE WHEN u.schema = '' THEN pg_catalog.to_regclass(pg_catalog.quote_ident(u.name))
+                   ELSE pg_catalog.to_regclass(pg_catalog.quote_ident(u.schema) || '.' || pg_catalog.quote_ident(u.name))
+              END::oid AS rel
+         FROM unnest($1::text[], $2::text[]) AS u(schema, name)),
+     tree(rel) AS (
+       SELECT rel FROM named WHERE rel IS NOT NULL
+       UNION
+       SELECT i.inhrelid FROM pg_catalog.pg_inherits i JOIN tree ON i.inhparent = tree.rel
+         JOIN pg_catalog.pg_class p ON p.oid = tree.rel AND p.relkind = 'p')
+     SELECT DISTINCT n.nspname AS schema, c.relname AS name
+       FROM tree JOIN pg_catalog.pg_class c ON c.oid = tree.rel AND c.relkind = 'r'
+       JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+      ORDER BY 1, 2`, [tables.map(t => t.schema), tables.map(t => t.name)]);
+    return result.rows;
 }
 
 ;// CONCATENATED MODULE: ./src/postgres/clean.ts
@@ -825,6 +852,7 @@ class CleanDropError extends errors/* CheckError */.tl {
 function droppedRelations(drops) {
     const relations = new Set();
     const schemas = new Set();
+    const unqualified = new Set();
     for (const drop of drops) {
         const m = /^DROP (TABLE|FOREIGN TABLE|VIEW|MATERIALIZED VIEW|SCHEMA) (?:IF EXISTS )?(.+?)(?: CASCADE| RESTRICT)?;?\s*$/.exec(drop);
         if (!m)
@@ -838,8 +866,10 @@ function droppedRelations(drops) {
         }
         else if (name.length === 2)
             relations.add(`${name[0]}\0${name[1]}`);
+        else if (name.length === 1)
+            unqualified.add(name[0]);
     }
-    return { relations, schemas };
+    return { relations, schemas, unqualified };
 }
 /** `schema.name` with pg_dump's quoting ("My Table", "a""b") as its parts; undefined if not one. */
 function nameParts(text) {
@@ -883,10 +913,19 @@ function nameParts(text) {
  * clean, in the log: the target's tables that its drops remove (and are loaded again), and how
  * many others stay as they are (not in the backup). Without the drops (not known), all of them.
  */
-function cleanListing(existing, drops) {
+function cleanListing(existing, drops, 
+/** The restoring session's search_path (current_schemas): where an unqualified name resolves. */
+searchPath = []) {
     if (!drops)
         return `clean: true — the backup's objects will be dropped and replaced. Present now: ${describeTables(existing)}`;
-    const { relations, schemas } = droppedRelations(drops);
+    const { relations, schemas, unqualified } = droppedRelations(drops);
+    // an unqualified DROP reaches the table of that name in the first schema of the search_path
+    // that has one
+    for (const name of unqualified) {
+        const schema = searchPath.find(s => existing.some(t => t.schema === s && t.name === name));
+        if (schema !== undefined)
+            relations.add(`${schema}\0${name}`);
+    }
     const dropped = existing.filter(t => schemas.has(t.schema) || relations.has(`${t.schema}\0${t.name}`));
     const kept = existing.length - dropped.length;
     const stay = kept === 0
@@ -903,6 +942,7 @@ var compare = __webpack_require__(82996);
 var external_node_fs_ = __webpack_require__(73024);
 // EXTERNAL MODULE: external "node:zlib"
 var external_node_zlib_ = __webpack_require__(38522);
+var external_node_zlib_default = /*#__PURE__*/__webpack_require__.n(external_node_zlib_);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __webpack_require__(76760);
 var external_node_path_default = /*#__PURE__*/__webpack_require__.n(external_node_path_);
@@ -932,7 +972,7 @@ var clients = __webpack_require__(18139);
  *
  * A parallel restore runs the same gate as every other restore (load.ts): the pre-data section
  * as one script, then every data entry as a script of its own (`pg_restore -f - -L <one entry>`)
- * in `jobs` psql sessions at once, then the post-data section (the tables' indexes and keys
+ * in `jobs` psql sessions at once (an entry with the one it depends on, dataGroups), then the post-data section (the tables' indexes and keys
  * `jobs` tables at a time, then the rest) — each through the gate into psql, so that it skips
  * and refuses exactly what a restore with jobs: 1 skips and refuses.
  */
@@ -1001,6 +1041,45 @@ function postDataWaves(toc, listed) {
     }
     return { groups: [...groups.values()], rest };
 }
+/**
+ * The data entries in the groups that may load beside each other: entries one of which depends on
+ * another (pg_dump 17+ splits large objects into "BLOB METADATA" entries, which create them, and
+ * "BLOBS" entries, which fill them and depend on their metadata) load in one group, in archive
+ * order, as pg_restore --jobs waits for an entry's dependencies; every other entry alone.
+ */
+function dataGroups(toc, listed) {
+    const inList = new Set(listed);
+    const root = new Map(listed.map(id => [id, id]));
+    const find = (id) => {
+        let r = id;
+        while (root.get(r) !== r)
+            r = root.get(r);
+        root.set(id, r);
+        return r;
+    };
+    for (const entry of toc.entries) {
+        if (!inList.has(entry.dumpId))
+            continue;
+        for (const dep of entry.dependencies) {
+            if (!inList.has(dep) || dep === entry.dumpId)
+                continue;
+            const [a, b] = [find(entry.dumpId), find(dep)];
+            if (a !== b)
+                root.set(a, b);
+        }
+    }
+    const groups = new Map();
+    for (const id of listed)
+        groups.set(find(id), [...(groups.get(find(id)) ?? []), id]);
+    return [...groups.values()];
+}
+/** Groups of entries (dataGroups), largest first by their entries' bytes; ties in archive order. */
+function largestGroupsFirst(groups, sizes) {
+    return groups
+        .map((ids, i) => ({ ids, i, size: ids.reduce((sum, id) => sum + (sizes.get(id) ?? 0), 0) }))
+        .sort((a, b) => b.size - a.size || a.i - b.i)
+        .map(g => g.ids);
+}
 /** The entries, largest first (the longest loads start first); ties in archive order. */
 function largestFirst(ids, sizes) {
     return ids
@@ -1066,8 +1145,145 @@ function mergeSkipped(lists) {
  * the gated psql path, which sends statement by statement as the gate read them.
  */
 
+/**
+ * Whether text of an entry may run code when the server executes it (and so change
+ * standard_conforming_strings or client_encoding at run time where no text shows it:
+ * `UPDATE pg_settings`, set_config() with a built name, a trigger during COPY, a CHECK validated,
+ * an index expression, an event trigger on later DDL, REFRESH …). Decided by an ALLOW-list of
+ * statement shapes that only define or name things (what pg_dump's entries mostly are: CREATE of
+ * a schema, type, function, view, table; COMMENT, GRANT, REVOKE, ALTER … OWNER TO, a column's
+ * DEFAULT, pg_dump's own search_path and setval calls, SET of a plain setting): anything else, and
+ * text that cannot be lexed, may run code — CREATE EXTENSION too (its script may reach the
+ * archive's functions through the search_path), and LANGUAGE/TRANSFORM (their handlers).
+ */
+function mayRunCode(sql, psqlMajor = 18) {
+    let statements;
+    try {
+        const events = (0,psql_lexer/* lexPsqlScript */.bj)(sql, { psqlMajor });
+        if (events.some(e => e.kind !== 'statement'))
+            return true;
+        statements = events;
+    }
+    catch {
+        return true;
+    }
+    return statements.some(s => s.parts.some(part => !inertPart(part, s.sql.subarray(part.start, part.end).toString())));
+}
+/** CREATE … of these runs nothing: it defines (a routine's body runs only when called). */
+const INERT_CREATE = new Set([
+    'SCHEMA',
+    'TYPE',
+    'DOMAIN',
+    'FUNCTION',
+    'PROCEDURE',
+    'AGGREGATE',
+    'OPERATOR',
+    'CAST',
+    'COLLATION',
+    'CONVERSION',
+    'TEXT',
+    'VIEW',
+    'RECURSIVE',
+    'TRIGGER',
+    'CONSTRAINT',
+    'RULE',
+    'POLICY',
+    'PUBLICATION',
+    'STATISTICS',
+    'SEQUENCE',
+    'FOREIGN',
+    'SERVER',
+    'ACCESS',
+    'ROLE',
+    'USER',
+    'GROUP'
+]);
+/** SET of these changes nothing the lexer or the server's parsing goes by. */
+const INERT_SETTINGS = new Set([
+    'statement_timeout',
+    'lock_timeout',
+    'idle_in_transaction_session_timeout',
+    'transaction_timeout',
+    'client_min_messages',
+    'check_function_bodies',
+    'xmloption',
+    'row_security',
+    'default_tablespace',
+    'default_table_access_method',
+    'default_with_oids',
+    'search_path'
+]);
+/** pg_dump's own calls: its search_path, a sequence's value (both literal). */
+const PG_DUMP_SELECT = /^SELECT\s+pg_catalog\.(?:set_config\('search_path',\s*'[^'\\]*',\s*false\)|setval\('(?:[^'\\]|'')*',\s*-?\d+,\s*(?:true|false)\))\s*$/;
+function inertPart(part, text) {
+    const [first, second] = part.keywords;
+    const words = part.tokens.filter(t => t.type === 'ident').map(t => t.text.toUpperCase());
+    const has = (...seq) => words.some((_, i) => seq.every((w, j) => words[i + j] === w));
+    if (part.tokensTruncated)
+        return false;
+    switch (first) {
+        case 'COMMENT':
+        case 'GRANT':
+        case 'REVOKE':
+            return true;
+        case 'SECURITY':
+            return second === 'LABEL';
+        case 'CREATE': {
+            const kind = part.keywords.slice(1).find(w => !['OR', 'REPLACE', 'UNLOGGED'].includes(w));
+            if (kind === 'TABLE')
+                return !has('AS') && !has('FOR', 'VALUES') && !has('EXECUTE');
+            if (kind === 'MATERIALIZED')
+                return has('WITH', 'NO', 'DATA');
+            if (kind === 'EVENT')
+                return false;
+            return kind !== undefined && INERT_CREATE.has(kind);
+        }
+        case 'ALTER':
+            if (has('OWNER', 'TO'))
+                return true;
+            if (second === 'DEFAULT')
+                return true; // ALTER DEFAULT PRIVILEGES
+            if (second === 'SEQUENCE')
+                return has('OWNED', 'BY');
+            if (second === 'TABLE')
+                return (has('SET', 'DEFAULT') ||
+                    has('ADD', 'GENERATED') ||
+                    has('ROW', 'LEVEL', 'SECURITY') ||
+                    has('REPLICA', 'IDENTITY'));
+            return false;
+        case 'SET': {
+            const name = part.keywords.slice(1).find(w => !['SESSION', 'LOCAL'].includes(w));
+            return name !== undefined && INERT_SETTINGS.has(name.toLowerCase());
+        }
+        case 'SELECT':
+            return PG_DUMP_SELECT.test(text.trim());
+        default:
+            return false;
+    }
+}
+/**
+ * ASCII, without a backslash in a plain '…' literal: the server parses it the same under either
+ * standard_conforming_strings and in every client encoding (a backslash in a comment, an E'…'
+ * literal or a dollar-quoted body reads the same).
+ */
+function isNeutralText(sql, psqlMajor) {
+    // eslint-disable-next-line no-control-regex -- any character outside ASCII
+    if (/[^\x00-\x7f]/.test(sql))
+        return false;
+    if (!sql.includes('\\'))
+        return true;
+    try {
+        return (0,psql_lexer/* lexPsqlScript */.bj)(sql, { psqlMajor }).every(e => e.kind !== 'statement' || e.plainLiteralBackslashes === 0);
+    }
+    catch {
+        return false;
+    }
+}
 /** The first reason the entries' text must not reach the server as pg_restore -d sends it. */
 function directTextHazard(entries, options = {}) {
+    const runtime = runtimeSettingsHazard(entries, options.clean === true, options.psqlMajor ?? 18);
+    if (runtime)
+        return runtime;
     for (const entry of entries) {
         // a data entry's COPY statement: the direct load takes only pg_dump's own (isPgDumpDataEntry)
         const texts = [['definition', entry.defn]];
@@ -1084,7 +1300,10 @@ function directTextHazard(entries, options = {}) {
     return undefined;
 }
 function textHazard(sql, psqlMajor = 18) {
-    for (const standardConformingStrings of [true, false]) {
+    // the setting changes only how a backslash inside a plain '…' literal reads: a text without
+    // a backslash lexes the same under both (the second pass could find nothing the first did not)
+    const settings = sql.includes('\\') ? [true, false] : [true];
+    for (const standardConformingStrings of settings) {
         let events;
         try {
             events = [...(0,psql_lexer/* lexPsqlScript */.bj)(sql, { psqlMajor, standardConformingStrings })];
@@ -1110,6 +1329,256 @@ function textHazard(sql, psqlMajor = 18) {
     }
     return undefined;
 }
+/**
+ * pg_restore -d sends each entry as the session's settings are at that moment, and code of the
+ * archive can change them at run time where no text shows it (set_config() with a built name,
+ * EXECUTE, in a trigger during the data, an event trigger on later DDL, a CHECK): the server
+ * would then parse a later entry otherwise than the gate read it ('…\'…' or a multi-byte
+ * character that swallows a quote: a hidden statement, a COMMIT). An entry whose text is not
+ * neutral (a byte above 127, a backslash in a plain literal) after text that may run such code is loaded by the
+ * guarded psql path instead (the script gate checks both settings before such text). In the
+ * order pg_restore runs them: clean's drop statements (last entry first), then the entries.
+ */
+function runtimeSettingsHazard(entries, clean, psqlMajor) {
+    const texts = [];
+    if (clean)
+        for (const e of [...entries].reverse())
+            texts.push([e, 'drop statement', e.dropStmt]);
+    for (const e of entries) {
+        texts.push([e, 'definition', e.defn]);
+        texts.push([e, 'COPY statement', e.copyStmt]);
+    }
+    let code;
+    for (const [entry, field, sql] of texts) {
+        if (!sql)
+            continue;
+        if (code && !isNeutralText(sql, psqlMajor))
+            return `the entry ${entry.dumpId} (${entry.desc}), its ${field}: text with a backslash or non-ASCII bytes after the entry ${code.dumpId} (${code.desc}), which may run code that changes standard_conforming_strings or client_encoding at run time; the server would parse it with the settings of that moment`;
+        if (!code && mayRunCode(sql, psqlMajor))
+            code = entry;
+    }
+    return undefined;
+}
+
+;// CONCATENATED MODULE: ./src/postgres/direct-pipe.ts
+/**
+ * The direct load of a zstd-compressed custom archive stored in a zip (an artifact, or a zip the
+ * user gives) with the decoded bytes kept out of this process: `zstd -d` writes straight into
+ * `pg_restore -d`'s stdin (an OS pipe, as `zstd -dc file | pg_restore -d …` by hand), and only the
+ * compressed bytes pass through here, on their way from the zip to zstd. At the 4 GB bench size
+ * that is 1.3 GB through this process instead of 1.3 GB in and 4 GB twice out and in again.
+ *
+ * The promises of the load through this process (load.ts DirectFeed) stay:
+ *  - pg_restore runs nothing but what was checked: no compressed byte reaches zstd before the
+ *    ones it decodes into the archive's header and TOC were decoded here too (node:zlib) and found
+ *    byte for byte the ones the check read;
+ *  - nothing commits unless the whole input is the one checked: the last
+ *    {@link DIRECT_PIPE_HOLD_BACK} compressed bytes reach zstd only once every byte was read and
+ *    its CRC-32 equals the zip's for the entry (the CRC the download or the zip check verified,
+ *    with the sha256 against the manifest): zstd cannot write the archive's last bytes before, and
+ *    pg_restore commits only after its last data block (load.ts checks that it restores it);
+ *  - a failure of either child, or of the read, stops both (the transaction is rolled back).
+ * Used only where all of that holds: see {@link pipedInput}; the rest goes through DirectFeed.
+ */
+
+
+
+
+
+/** Compressed bytes held back from zstd until the whole entry was read and its CRC-32 matched. */
+const DIRECT_PIPE_HOLD_BACK = 64 * 1024;
+/** The most compressed bytes read to decode the archive's head (its header and TOC) here. */
+const MAX_HEAD_INPUT = 256 * 1024 * 1024;
+/**
+ * The archive can be loaded by `zstd -d | pg_restore -d` (no byte of the decoded archive through
+ * this process): compressed with zstd, not encrypted, a stored entry of a zip whose CRC-32 was
+ * checked, the zstd CLI installed, and no stage wanting the decoded bytes (verify's tap).
+ */
+function pipedInput(archive, tapped) {
+    const { file, decoding } = archive;
+    if (tapped || decoding.compression !== 'zstd' || decoding.decryption)
+        return undefined;
+    if (!file.range || file.crc32 === undefined)
+        return undefined;
+    const zstd = (0,compress/* findZstdCommand */.GB)();
+    if (!zstd)
+        return undefined;
+    return { zstd, file: file };
+}
+/**
+ * Whether the entry's start decodes here (node:zlib, one zstd frame) to `tocBytes`: the check
+ * the load's PipedFeed makes before zstd gets a byte. Where it cannot (the head spread over
+ * several frames, a skippable frame first, a format the zstd CLI reads and node:zlib does not)
+ * the load takes the path through this process instead, which reads what the CLI decodes.
+ */
+async function headDecodesHere(file, tocBytes) {
+    const head = await (0,decode/* firstBytes */.mI)((0,decode/* chain */.cy)((0,decode/* openRaw */.BM)(file), external_node_zlib_default().createZstdDecompress()), tocBytes.length).catch(() => undefined);
+    return head !== undefined && head.equals(tocBytes);
+}
+/**
+ * The last `holdBack` bytes of a stream, held: each chunk goes on (`pass`) once enough bytes came
+ * after it; `release` passes the rest (the input ended and was checked).
+ */
+class HeldEnd {
+    holdBack;
+    pass;
+    chunks = [];
+    length = 0;
+    constructor(holdBack, pass) {
+        this.holdBack = holdBack;
+        this.pass = pass;
+    }
+    add(chunk) {
+        this.chunks.push(chunk);
+        this.length += chunk.length;
+        while (this.chunks.length > 0 && this.length - this.chunks[0].length >= this.holdBack) {
+            const first = this.chunks.shift();
+            this.length -= first.length;
+            this.pass(first);
+        }
+    }
+    release() {
+        for (const chunk of this.chunks)
+            this.pass(chunk);
+        this.chunks = [];
+        this.length = 0;
+    }
+}
+/** Why the piped input was given up: for the load's error message. */
+class PipedInputError extends Error {
+    kind;
+    constructor(message, kind) {
+        super(message);
+        this.kind = kind;
+        this.name = 'PipedInputError';
+    }
+}
+/**
+ * The compressed entry on its way to `zstd -d`: held back until its start decodes (here, with
+ * node:zlib) to exactly `tocBytes`, and its last `holdBack` bytes until it ended with the CRC-32
+ * `crc32`. `onRelease` is called as the held-back end is passed on.
+ */
+class PipedFeed extends external_node_stream_.Transform {
+    tocBytes;
+    crc32;
+    onRelease;
+    pending = [];
+    pendingLength = 0;
+    headChecked = false;
+    decoder;
+    decoded = [];
+    decodedLength = 0;
+    headDone;
+    /** The input's callback while the decoder takes its chunk (backpressure during the head). */
+    waiting;
+    tail;
+    crc = 0;
+    // the chunks it passes are garbage once zstd read them (see memory.ts)
+    scavenge = (0,memory/* scavengeEvery */.A)(memory/* SCAVENGE_BYTES */.X);
+    constructor(tocBytes, crc32, holdBack = DIRECT_PIPE_HOLD_BACK, onRelease) {
+        super();
+        this.tocBytes = tocBytes;
+        this.crc32 = crc32;
+        this.onRelease = onRelease;
+        this.tail = new HeldEnd(holdBack, chunk => this.push(chunk));
+        this.decoder = external_node_zlib_default().createZstdDecompress();
+        this.decoder.on('data', (chunk) => this.decodedHead(chunk));
+        this.decoder.on('error', () => this.headFailed());
+        this.decoder.on('end', () => this.headFailed());
+    }
+    _transform(chunk, _encoding, callback) {
+        this.crc = external_node_zlib_default().crc32(chunk, this.crc);
+        this.scavenge(chunk.length);
+        if (this.headChecked) {
+            this.hold(chunk);
+            return callback();
+        }
+        this.pending.push(chunk);
+        this.pendingLength += chunk.length;
+        if (this.pendingLength > MAX_HEAD_INPUT) {
+            return callback(this.changed(`its first ${MAX_HEAD_INPUT} bytes do not decode to it`));
+        }
+        // the next chunk comes once the decoder took this one (or the head was decided)
+        this.waiting = callback;
+        this.decoder.write(chunk, () => this.takeNext());
+    }
+    takeNext() {
+        const waiting = this.waiting;
+        this.waiting = undefined;
+        waiting?.();
+    }
+    _flush(callback) {
+        const finish = () => {
+            if (!this.headChecked)
+                return callback(this.changed('the archive ends before it'));
+            if (this.crc >>> 0 !== this.crc32 >>> 0) {
+                return callback(new PipedInputError(`the backup's bytes changed since they were checked (CRC-32 ${(this.crc >>> 0).toString(16)} ≠ ${(this.crc32 >>> 0).toString(16)})`, 'crc'));
+            }
+            // zstd may write the archive's end, and pg_restore commit, once it has these bytes
+            this.onRelease?.();
+            this.tail.release();
+            callback();
+        };
+        if (this.headChecked || !this.decoder)
+            return finish();
+        this.headDone = finish;
+        this.decoder.end();
+    }
+    _destroy(error, callback) {
+        this.decoder?.destroy();
+        this.decoder = undefined;
+        this.waiting = undefined;
+        callback(error);
+    }
+    decodedHead(chunk) {
+        if (this.headChecked || !this.decoder)
+            return;
+        this.decoded.push(chunk);
+        this.decodedLength += chunk.length;
+        if (this.decodedLength < this.tocBytes.length)
+            return;
+        const head = Buffer.concat(this.decoded).subarray(0, this.tocBytes.length);
+        this.decoded = [];
+        const decoder = this.decoder;
+        this.decoder = undefined;
+        decoder.removeAllListeners('end');
+        decoder.removeAllListeners('data');
+        decoder.on('error', () => undefined);
+        decoder.destroy();
+        if (!head.equals(this.tocBytes)) {
+            this.destroy(this.changed('its header and table of contents differ'));
+            return;
+        }
+        this.headChecked = true;
+        const pending = this.pending;
+        this.pending = [];
+        this.pendingLength = 0;
+        for (const chunk of pending)
+            this.hold(chunk);
+        this.takeNext();
+        const done = this.headDone;
+        this.headDone = undefined;
+        done?.();
+    }
+    /** The decoder ended or failed before the head was decoded whole. */
+    headFailed() {
+        if (this.headChecked || !this.decoder)
+            return;
+        this.decoder = undefined;
+        const done = this.headDone;
+        this.headDone = undefined;
+        if (done)
+            done();
+        else
+            this.destroy(this.changed('its start does not decode to it'));
+    }
+    hold(chunk) {
+        this.tail.add(chunk);
+    }
+    changed(how) {
+        return new PipedInputError(`the archive's table of contents changed between its check and its load: ${how}`, 'head');
+    }
+}
 
 // EXTERNAL MODULE: ./src/postgres/psql-script-rules.ts
 var psql_script_rules = __webpack_require__(2797);
@@ -1132,6 +1601,7 @@ var postgres_toc = __webpack_require__(60521);
  * log says which path and why not direct). Credentials reach the tools only through the
  * environment.
  */
+
 
 
 
@@ -1263,17 +1733,25 @@ async function load(dump, plan, target, options, workDir, hooks = {}) {
     }
     let archive;
     if ('directory' in dump) {
-        await checkDirectoryFiles(dump.directory);
-        await sameTocAsChecked(dump.directory, plan.checkedToc);
-        archive = { path: dump.directory };
+        // pg_restore reads a private copy of the TOCs: the ones checked, whatever the folder holds later
+        const dir = await privateFolder(dump.directory, plan.checkedToc, workDir);
+        await checkDirectoryFiles(dir);
+        archive = { path: dir };
     }
     else if (plan.format === 'directory-tar') {
         const dir = external_node_path_default().join(workDir, 'directory');
         await (0,promises_.mkdir)(dir);
-        await untar(dump, plan.decoding, dir);
-        await checkDirectoryFiles(dir);
-        await sameTocAsChecked(dir, plan.checkedToc);
-        archive = { path: dir };
+        await untar(dump, plan.decoding, dir, plan.tarFolder);
+        const folder = plan.tarFolder === undefined ? dir : external_node_path_default().join(dir, plan.tarFolder);
+        await checkDirectoryFiles(folder);
+        await sameTocAsChecked(folder, plan.checkedToc);
+        archive = { path: folder };
+    }
+    else if (plan.format === 'tar') {
+        // pg_restore reads a tar-format archive itself, from a file (a stream allows no --use-list)
+        const file = await decodeTo(dump, plan.decoding, external_node_path_default().join(workDir, 'backup.tar'), undefined);
+        await sameTarTocAsChecked(file, plan.checkedToc);
+        archive = { path: file };
     }
     else if (options.jobs > 1) {
         // a parallel restore needs a seekable archive file
@@ -1283,11 +1761,13 @@ async function load(dump, plan, target, options, workDir, hooks = {}) {
         archive = { file: dump, decoding: plan.decoding };
     }
     const parallel = options.jobs > 1 && 'path' in archive ? archive.path : undefined;
-    const toc = parallel ? await checkArchiveToc(parallel) : undefined;
+    const toc = parallel
+        ? await checkArchiveToc(parallel, plan.format === 'tar' ? plan.checkedToc : undefined)
+        : undefined;
     const seconds = (0,log/* stopwatch */.sX)();
     const direct = await planDirectLoad(plan, target, options, hooks, archive, workDir);
     if (direct.direct) {
-        log/* log */.Rm.info(`Loading with pg_restore -d${parallel ? ` --jobs=${options.jobs}` : ''} directly: the gate passed ${options.tables.length > 0 || options.schemas.length > 0 ? "the selected entries' script" : "the archive's script whole"}, with nothing to leave out (checked in ${seconds().toFixed(1)} s).`);
+        log/* log */.Rm.info(`Loading with pg_restore -d${parallel ? ` --jobs=${options.jobs}` : ''} directly${direct.piped ? ' (zstd -d writing into it)' : ''}: the gate passed ${options.tables.length > 0 || options.schemas.length > 0 ? "the selected entries' script" : "the archive's script whole"}, with nothing to leave out (checked in ${seconds().toFixed(1)} s).`);
         if (parallel)
             await runFirst(plan, target, options, hooks);
         return loadDirect(plan, target, options, hooks, archive, direct);
@@ -1342,7 +1822,7 @@ function openPlainScript(dump, decoding, gate) {
 }
 /** The gate for a script psql loads into this target. */
 function scriptGate(plan, target, options, hooks, drops, source, more = {}) {
-    return new script_gate/* ScriptGate */.R({ ...gateOptions(plan, target, options, hooks, drops, source), ...more });
+    return new script_gate/* ScriptGate */.Rg({ ...gateOptions(plan, target, options, hooks, drops, source), ...more });
 }
 function gateOptions(plan, target, options, hooks, drops, source) {
     return {
@@ -1356,11 +1836,14 @@ function gateOptions(plan, target, options, hooks, drops, source) {
         transaction: options.singleTransaction,
         before: drops,
         policy: hooks.policy,
-        source
+        source,
+        targetDatabase: target.database
     };
 }
 /** The gate's skipped statements (the restore lists them by reason in the log and summary). */
 function reportSkipped(gate) {
+    if (gate.settingChecks > 0)
+        log/* log */.Rm.info(`The gate checked standard_conforming_strings and client_encoding on the server ${(0,log/* plural */.LS)(gate.settingChecks, 'time')}, before text whose reading depends on them (non-ASCII, or a backslash in a '…' literal): the script could have switched them at run time.`);
     return { skipped: gate.skipped };
 }
 /**
@@ -1437,6 +1920,8 @@ async function checkDirect(plan, target, options, hooks, archive, workDir, opene
     // entries' SQL creates), and the archive's search_path entry again in every worker's session
     if (options.jobs > 1)
         return no(`jobs: ${options.jobs} — pg_restore -d --jobs runs statements of its own that the gate cannot read (a TRUNCATE before each table's data, the archive's search_path setting in every worker's session)`);
+    if (plan.format === 'tar')
+        return no('a tar-format archive (pg_dump -Ft): the direct load reads the table of contents of a custom or directory archive only');
     // jobs > 1: clean's drops and the roles run first, in a transaction of their own (runFirst)
     if (options.jobs === 1 && options.clean && (plan.drops?.length ?? 0) > 0)
         return no("clean: the action's drops run first, in the restore's own session");
@@ -1449,10 +1934,21 @@ async function checkDirect(plan, target, options, hooks, archive, workDir, opene
     let toc;
     let tocBytes;
     let changed = false;
+    const candidate = 'path' in archive || !plan.tocRead
+        ? undefined
+        : pipedInput(archive, hooks.archiveTap !== undefined);
+    const piped = candidate && plan.tocRead && (await headDecodesHere(candidate.file, plan.tocRead.bytes))
+        ? candidate
+        : undefined;
     try {
         if ('path' in archive) {
             ;
             ({ toc, bytes: tocBytes } = await readTocAt(archive.path));
+        }
+        else if (piped && plan.tocRead) {
+            // the load's own read compares its head with these bytes before zstd gets any (PipedFeed)
+            ;
+            ({ toc, bytes: tocBytes } = plan.tocRead);
         }
         else {
             // one read: the check takes the TOC off the stream the load goes on reading
@@ -1532,7 +2028,7 @@ async function checkDirect(plan, target, options, hooks, archive, workDir, opene
     }
     const file = external_node_path_default().join(dir, 'load.list');
     await (0,promises_.writeFile)(file, listFile(ids), { mode: 0o600 });
-    return { direct: true, toc, tocBytes, listFile: file, selection, rest: opened.stream };
+    return { direct: true, toc, tocBytes, listFile: file, selection, rest: opened.stream, piped };
 }
 /**
  * The COPY statements of data entries that pg_dump wrote (isPgDumpDataEntry: each exactly
@@ -1586,12 +2082,56 @@ function openDirectInput(archive) {
  * backup parsed (the guard, the policy and clean went by it), else it changed between the two
  * reads (a tar's member given twice, a folder written meanwhile).
  */
+/** A tar-format archive's toc.dat (every member so named, as tar extracts them) is the one checked. */
+async function sameTarTocAsChecked(file, checked) {
+    if (!checked)
+        return;
+    const tar = (0,src_process/* startChild */.v0)('tar', ['-xOf', file, 'toc.dat']);
+    const chunks = [];
+    const [read, done] = await Promise.allSettled([
+        (async () => {
+            for await (const chunk of tar.stdout)
+                chunks.push(chunk);
+        })(),
+        tar.done
+    ]);
+    if (read.status === 'rejected' ||
+        done.status === 'rejected' ||
+        !Buffer.concat(chunks).equals(checked))
+        throw tocChanged();
+}
 async function sameTocAsChecked(dir, checked) {
     if (!checked)
         return;
     const now = await (0,promises_.readFile)(external_node_path_default().join(dir, 'toc.dat')).catch(() => undefined);
     if (!now?.equals(checked))
         throw tocChanged();
+}
+/**
+ * A directory archive given as a folder, as pg_restore reads it: a private folder in `workDir`
+ * holding the toc.dat Check the backup parsed (the folder's, compared with it once, here) and a
+ * copy of each large-object TOC (blobs*.toc, checked by checkDirectoryFiles in the copy), beside
+ * links to the folder's other files (the data files, which pg_restore reads once). Whatever is
+ * written to the folder from now on, pg_restore reads the TOC that was checked: comparing the
+ * folder's toc.dat just before pg_restore opens it left a window between the two reads.
+ */
+async function privateFolder(dir, checked, workDir) {
+    const copy = external_node_path_default().join(workDir, 'folder');
+    await (0,promises_.mkdir)(copy, { mode: 0o700 });
+    const toc = await (0,promises_.readFile)(external_node_path_default().join(dir, 'toc.dat'));
+    if (checked && !toc.equals(checked))
+        throw tocChanged();
+    await (0,promises_.writeFile)(external_node_path_default().join(copy, 'toc.dat'), toc, { mode: 0o600 });
+    const from = external_node_path_default().resolve(dir);
+    for (const name of await (0,promises_.readdir)(from)) {
+        if (name === 'toc.dat')
+            continue;
+        if (/\.toc(?:\.gz|\.zst|\.lz4)?$/.test(name))
+            await (0,promises_.copyFile)(external_node_path_default().join(from, name), external_node_path_default().join(copy, name));
+        else
+            await (0,promises_.symlink)(external_node_path_default().join(from, name), external_node_path_default().join(copy, name));
+    }
+    return copy;
 }
 /** The TOC of an archive on disk and its bytes: a directory's toc.dat, or a custom file's head. */
 async function readTocAt(archivePath) {
@@ -1641,6 +2181,8 @@ async function loadDirect(plan, target, options, hooks, archive, direct) {
         `--use-list=${direct.listFile}`,
         ...direct.selection
     ];
+    if (direct.piped)
+        return loadPiped(plan, target, options, direct, direct.piped, args);
     let stdin;
     let onStderrLine;
     if ('path' in archive) {
@@ -1681,7 +2223,7 @@ async function loadDirect(plan, target, options, hooks, archive, direct) {
         if (error instanceof src_process/* ChildProcessError */.Al && error.program === pgRestore) {
             if (error.startError)
                 throw explainChildFailure(error);
-            throw explainLoadFailure(error.program, error.code, error.signal, error.stderr, tocEntryNamed(error.stderr, direct.toc));
+            throw pgRestoreFailure(error, direct.toc);
         }
         if (error instanceof errors/* EngineError */.NJ && !(error instanceof src_process/* ChildProcessError */.Al))
             throw error;
@@ -1689,6 +2231,63 @@ async function loadDirect(plan, target, options, hooks, archive, direct) {
         throw new LoadError(`the backup could not be read while restoring: ${(0,errors/* sentence */.em)(error.message)}`, child.stderr(), true);
     }
     return { skipped: [], direct: true };
+}
+/**
+ * loadDirect for a zstd-compressed custom archive stored in a zip: `zstd -d` writes into
+ * pg_restore's stdin itself, only the compressed bytes pass through this process (PipedFeed
+ * holds them back until the head decoded to the checked TOC, and the end until the entry's
+ * CRC-32 matched). The first failure is the one reported: the input's, else pg_restore's (zstd
+ * then only lost its reader), else zstd's.
+ */
+async function loadPiped(plan, target, options, direct, piped, args) {
+    const pgRestore = (0,clients/* programPath */.kx)(plan.client, 'pg_restore');
+    const restoring = (0,src_process/* startChild */.v0)(pgRestore, args, {
+        env: target.env,
+        stdin: 'pipe',
+        stdout: 'ignore'
+    });
+    const feed = new PipedFeed(direct.tocBytes, piped.file.crc32, DIRECT_PIPE_HOLD_BACK, options.singleTransaction ? commit/* markCommitSent */.Li : undefined);
+    const decoding = (0,src_process/* startChild */.v0)(piped.zstd, ['-q', '-d', '-c'], {
+        stdin: (0,decode/* chain */.cy)((0,decode/* openRaw */.BM)(piped.file), feed),
+        stdout: restoring.stdin
+    });
+    // zstd holds the pipe's writing end now: pg_restore's input ends when zstd's output does
+    restoring.stdin.destroy();
+    const [restored, decoded] = await Promise.allSettled([restoring.done, decoding.done]);
+    // zstd lost its reader (pg_restore ended first): killed by SIGPIPE, or told so
+    const readerGone = decoded.status === 'rejected' &&
+        decoded.reason instanceof src_process/* ChildProcessError */.Al &&
+        (decoded.reason.signal === 'SIGPIPE' || /broken pipe/i.test(decoding.stderr()));
+    if (decoded.status === 'rejected' && !(decoded.reason instanceof src_process/* ChildProcessError */.Al)) {
+        restoring.kill();
+        const reason = decoded.reason;
+        if (reason instanceof PipedInputError && reason.kind === 'head')
+            throw tocChanged();
+        throw new LoadError(`the backup could not be read while restoring: ${(0,errors/* sentence */.em)(reason.message)}`, restoring.stderr(), true);
+    }
+    if (restored.status === 'rejected') {
+        const error = restored.reason;
+        if (error instanceof src_process/* ChildProcessError */.Al) {
+            if (error.startError)
+                throw explainChildFailure(error);
+            // zstd failed first (not for want of a reader): pg_restore only saw its input end
+            if (decoded.status === 'rejected' && !readerGone)
+                throw new LoadError(`the backup could not be decompressed while restoring: ${(0,errors/* sentence */.em)(decoding.stderr().trim() || decoded.reason.message)}`, error.stderr, true);
+            throw pgRestoreFailure(error, direct.toc);
+        }
+        throw error;
+    }
+    if (decoded.status === 'rejected' && !readerGone) {
+        // pg_restore restored every entry and committed (exit 0 with --exit-on-error): the bytes
+        // zstd failed on came after the archive's end, which pg_restore never needed (as with
+        // `zstd -dc file | pg_restore -d` by hand, whose pipeline ends with pg_restore's status)
+        log/* log */.Rm.warning(`The restore is complete and committed, but zstd failed on the backup's bytes after the end of its archive: ${(0,errors/* sentence */.em)(decoding.stderr().trim() || decoded.reason.message)} The backup file holds more than the archive; check how it was made.`);
+    }
+    return { skipped: [], direct: true };
+}
+/** pg_restore -d failed (it ran): its error, naming the archive entry it failed in. */
+function pgRestoreFailure(error, toc) {
+    return explainLoadFailure(error.program, error.code, error.signal, error.stderr, tocEntryNamed(error.stderr, toc));
 }
 /**
  * The database name as a libpq connection string (`dbname='…'`): pg_restore -d takes a name
@@ -1739,13 +2338,11 @@ function tocChanged() {
  */
 class DirectFeed extends external_node_stream_.Transform {
     tocBytes;
-    holdBack;
     onRelease;
     head = [];
     headLength = 0;
     headChecked = false;
-    tail = [];
-    tailLength = 0;
+    tail;
     // the chunks it passes are garbage once pg_restore read them (see memory.ts)
     scavenge = (0,memory/* scavengeEvery */.A)(memory/* SCAVENGE_BYTES */.X);
     constructor(tocBytes, holdBack = DIRECT_HOLD_BACK, 
@@ -1753,8 +2350,8 @@ class DirectFeed extends external_node_stream_.Transform {
     onRelease) {
         super();
         this.tocBytes = tocBytes;
-        this.holdBack = holdBack;
         this.onRelease = onRelease;
+        this.tail = new HeldEnd(holdBack, chunk => this.push(chunk));
     }
     _transform(chunk, _encoding, callback) {
         this.scavenge(chunk.length);
@@ -1770,13 +2367,7 @@ class DirectFeed extends external_node_stream_.Transform {
             this.headChecked = true;
             chunk = all;
         }
-        this.tail.push(chunk);
-        this.tailLength += chunk.length;
-        while (this.tail.length > 0 && this.tailLength - this.tail[0].length >= this.holdBack) {
-            const first = this.tail.shift();
-            this.tailLength -= first.length;
-            this.push(first);
-        }
+        this.tail.add(chunk);
         callback();
     }
     _flush(callback) {
@@ -1784,9 +2375,7 @@ class DirectFeed extends external_node_stream_.Transform {
             return callback(tocChanged());
         // pg_restore may commit once it has these last bytes
         this.onRelease?.();
-        for (const chunk of this.tail)
-            this.push(chunk);
-        this.tail = [];
+        this.tail.release();
         callback();
     }
 }
@@ -1807,42 +2396,49 @@ async function parallelThroughPsql(plan, target, options, hooks, archivePath, to
     const seconds = (0,log/* stopwatch */.sX)();
     const check = scriptGate(plan, target, options, hooks, [], source);
     await scriptThrough(pgRestoreScript(pgRestore, [...selection, archivePath]), check, (0,decode/* discard */.vf)());
-    log/* log */.Rm.info(`The archive's script passed the checks (${seconds().toFixed(1)} s) before loading.`);
-    await runFirst(plan, target, options, hooks);
-    const load = (args, what, signal) => gatedLoad(plan, target, options, hooks, [...args, archivePath], `${what} of the archive`, signal);
-    const skipped = [];
-    skipped.push(await load(['--section=pre-data', ...selection], 'the pre-data section'));
-    const list = await (0,src_process/* runChild */.w$)(pgRestore, ['--list', '--section=data', ...selection, archivePath]);
-    const listed = listedEntries(list);
-    const entries = largestFirst(listed, await dataSizes(toc, archivePath));
+    // what the load reads of the archive, before anything runs: a failure here leaves the target
+    // as it was (clean's drops and the roles come after)
+    const listed = listedEntries(await (0,src_process/* runChild */.w$)(pgRestore, ['--list', '--section=data', ...selection, archivePath]));
+    const groups = largestGroupsFirst(dataGroups(toc, listed), await dataSizes(toc, archivePath));
+    const postListed = listedEntries(await (0,src_process/* runChild */.w$)(pgRestore, ['--list', '--section=post-data', ...selection, archivePath]));
+    const post = postDataWaves(toc, postListed);
     const lists = external_node_path_default().join(workDir, 'lists');
     await (0,promises_.mkdir)(lists, { recursive: true });
     const ownership = selection.filter(a => a === '--no-owner' || a === '--no-privileges');
-    /** The entries `ids` (in this order) as one script through the gate into psql. */
-    const loadEntries = async (ids, what, signal) => {
+    /** The list file of the entries `ids` (in this order): pg_restore -L restores them so. */
+    const listFile = async (ids) => {
         const file = external_node_path_default().join(lists, `${ids[0]}.list`);
         await (0,promises_.writeFile)(file, ids.map(id => `${id};\n`).join(''), { mode: 0o600 });
-        return load([`--use-list=${file}`, ...ownership], what, signal);
+        return file;
     };
+    const files = new Map();
+    for (const ids of [...groups, ...post.groups, ...(post.rest.length > 0 ? [post.rest] : [])])
+        files.set(ids, await listFile(ids));
+    log/* log */.Rm.info(`The archive's script passed the checks (${seconds().toFixed(1)} s) before loading.`);
+    await runFirst(plan, target, options, hooks);
+    const load = (args, what, signal) => gatedLoad(plan, target, options, hooks, [...args, archivePath], `${what} of the archive`, signal);
+    /** The entries `ids` as one script through the gate into psql. */
+    const loadEntries = (ids, what, signal) => load([`--use-list=${files.get(ids)}`, ...ownership], what, signal);
+    const skipped = [];
+    skipped.push(await load(['--section=pre-data', ...selection], 'the pre-data section'));
     const data = (0,log/* stopwatch */.sX)();
     const dataSkipped = new Map();
-    await runPooled(entries, options.jobs, async (id, signal) => {
-        dataSkipped.set(id, await loadEntries([id], `the data entry ${id}`, signal));
-    });
-    log/* log */.Rm.info(`${entries.length} data entries loaded by ${Math.min(options.jobs, entries.length)} psql sessions at a time (${data().toFixed(1)} s).`);
-    // in archive order, as a restore with jobs: 1 lists them
-    skipped.push(...listed.map(id => dataSkipped.get(id) ?? []));
-    const post = (0,log/* stopwatch */.sX)();
-    const postListed = listedEntries(await (0,src_process/* runChild */.w$)(pgRestore, ['--list', '--section=post-data', ...selection, archivePath]));
-    const { groups, rest } = postDataWaves(toc, postListed);
-    const groupSkipped = new Map();
     await runPooled(groups, options.jobs, async (ids, signal) => {
+        dataSkipped.set(ids[0], await loadEntries(ids, ids.length === 1 ? `the data entry ${ids[0]}` : `the data entries ${ids.join(', ')}`, signal));
+    });
+    log/* log */.Rm.info(`${listed.length} data entries loaded by ${Math.min(options.jobs, groups.length)} psql sessions at a time (${data().toFixed(1)} s).`);
+    // in archive order, as a restore with jobs: 1 lists them
+    const first = new Map(groups.map(ids => [ids[0], ids]));
+    skipped.push(...listed.filter(id => first.has(id)).map(id => dataSkipped.get(id) ?? []));
+    const postTime = (0,log/* stopwatch */.sX)();
+    const groupSkipped = new Map();
+    await runPooled(post.groups, options.jobs, async (ids, signal) => {
         groupSkipped.set(ids[0], await loadEntries(ids, `the indexes and keys of a table`, signal));
     });
-    skipped.push(...groups.map(ids => groupSkipped.get(ids[0]) ?? []));
-    if (rest.length > 0)
-        skipped.push(await loadEntries(rest, 'the rest of the post-data section'));
-    log/* log */.Rm.info(`Post-data: the indexes and keys of ${(0,log/* plural */.LS)(groups.length, 'table')} built by ${Math.min(options.jobs, groups.length)} psql sessions at a time, then ${rest.length} other entries (${post().toFixed(1)} s).`);
+    skipped.push(...post.groups.map(ids => groupSkipped.get(ids[0]) ?? []));
+    if (post.rest.length > 0)
+        skipped.push(await loadEntries(post.rest, 'the rest of the post-data section'));
+    log/* log */.Rm.info(`Post-data: the indexes and keys of ${(0,log/* plural */.LS)(post.groups.length, 'table')} built by ${Math.min(options.jobs, post.groups.length)} psql sessions at a time, then ${post.rest.length} other entries (${postTime().toFixed(1)} s).`);
     return { skipped: mergeSkipped(skipped) };
 }
 /**
@@ -1963,10 +2559,12 @@ async function scriptThrough(script, ...stages) {
  * (a program run on the database server), nor text psql would read as a meta-command (pg_dump
  * writes none in SQL; such text means the archive was made by hand). Returns the TOC.
  */
-async function checkArchiveToc(archivePath) {
+async function checkArchiveToc(archivePath, 
+/** A tar-format archive's toc.dat, as the check of the backup read it from the tar. */
+tocBytes) {
     let toc;
     try {
-        toc = await (0,postgres_toc/* readArchiveTocFile */.Bf)(archivePath);
+        toc = tocBytes ? (0,postgres_toc/* parseArchiveToc */.ei)(tocBytes) : await (0,postgres_toc/* readArchiveTocFile */.Bf)(archivePath);
     }
     catch (error) {
         throw new errors/* CheckError */.tl(`the archive's table of contents cannot be read: ${error.message}`);
@@ -2002,7 +2600,9 @@ function tocRefusal(sql) {
     return undefined;
 }
 /** The file decoded into `out` (mode 0600); the file itself when there is nothing to decode. */
-async function decodeTo(file, decoding, out) {
+async function decodeTo(file, decoding, out, 
+/** What restores without the file on disk (a custom archive: jobs: 1); none for a tar. */
+instead = 'jobs: 1') {
     if (!file.range && decoding.compression === 'none' && !decoding.decryption)
         return file.path;
     const source = decoding.compression === 'none' && !decoding.decryption
@@ -2014,7 +2614,7 @@ async function decodeTo(file, decoding, out) {
     catch (error) {
         const code = error?.code;
         if (code === 'ENOSPC' || code === 'EDQUOT')
-            throw diskFull(external_node_path_default().dirname(out), 'jobs: 1');
+            throw diskFull(external_node_path_default().dirname(out), instead);
         throw error;
     }
     return out;
@@ -2028,7 +2628,9 @@ function diskFull(directory, instead) {
     return new DiskFullError(`the disk is full: no space left while unpacking the backup into ${directory} (RUNNER_TEMP); nothing was restored. Free disk space on the runner, point RUNNER_TEMP at a larger disk${instead ? `, or restore with ${instead} (the archive is then streamed, not unpacked)` : ''}.`);
 }
 /** A directory archive in a tar stream, unpacked into `dir`. */
-async function untar(file, decoding, dir) {
+async function untar(file, decoding, dir, 
+/** The one folder of the tar that holds the archive (the check saw nothing beside it). */
+folder) {
     // tar stops reading at the end-of-archive blocks: the padding after them may stay unread;
     // --verbose: the members' names, one a line (escaped as GNU tar quotes them)
     let listed;
@@ -2054,8 +2656,18 @@ async function untar(file, decoding, dir) {
             throw new archive/* ArchiveError */.di(`the directory archive (tar) holds the member ${JSON.stringify(name.slice(0, 80))} more than once: tar unpacks the last, which need not be the one the backup's check read. pg_dump writes each file once; nothing was restored. Restore a backup the action or pg_dump -Fd made.`);
         seen.add(name);
     }
+    // the archive's folder alone (a tar changed since it was checked could hold more)
+    if (folder !== undefined) {
+        const top = await (0,promises_.readdir)(dir);
+        if (top.length !== 1 ||
+            top[0] !== folder ||
+            !(await (0,promises_.lstat)(external_node_path_default().join(dir, folder))).isDirectory())
+            throw new archive/* ArchiveError */.di(`the directory archive (tar) no longer holds only the folder '${folder}' its check read (${top.slice(0, 5).join(', ')}): it changed while it was restored. Nothing was restored.`);
+    }
     // links in the tar: pg_restore would read what they point to (GNU tar writes nothing outside)
-    const foreign = await (0,archive/* foreignEntries */.nb)(dir, { hardLinks: true });
+    const foreign = await (0,archive/* foreignEntries */.nb)(folder === undefined ? dir : external_node_path_default().join(dir, folder), {
+        hardLinks: true
+    });
     if (foreign.length > 0) {
         throw new archive/* ArchiveError */.di(`the directory archive (tar) holds entries pg_dump does not write: ${foreign.slice(0, 5).join(', ')}${foreign.length > 5 ? `, and ${foreign.length - 5} more` : ''}. A link would make pg_restore read a file outside the backup; nothing was restored. Restore a backup the action or pg_dump -Fd made.`);
     }
@@ -2226,6 +2838,8 @@ function explainChildFailure(error) {
     }
     return explainLoadFailure(error.program, error.code, error.signal, error.stderr);
 }
+/** The error of the script gate's check of the settings (script-gate.ts settingsCheck). */
+const SETTINGS_CHANGED = /the script changed standard_conforming_strings or client_encoding at run time \(now (on|off), ([A-Za-z0-9_]+)\)/;
 /** The loader's failure as one message, with the fix where the error is a known one. */
 function explainLoadFailure(program, code, signal, stderr, 
 /** The archive entry psql failed in: named instead of the failed statement. */
@@ -2243,7 +2857,11 @@ entry) {
     const errors = reported.filter(l => !/^(DETAIL|HINT|CONTEXT):/.test(l)).join('\n');
     const context = reported.filter(l => l.startsWith('CONTEXT:')).join('\n');
     let hint = '';
-    if (/unsupported version \([\d.]+\) in file header/.test(stderr)) {
+    const switched = SETTINGS_CHANGED.exec(stderr);
+    if (switched) {
+        hint = ` The script changed standard_conforming_strings or client_encoding while it ran (now ${switched[1]}, ${switched[2]}) where no statement of it shows the change (set_config() or EXECUTE in a function of the backup, a trigger, ROLLBACK TO undoing a SET): psql and the server would have read the next statement otherwise than the script gate read it (a string literal can turn into a psql meta-command or a hidden statement), so the restore stopped before it. Psql by hand would run what the switch made of the script: restore the backup only after removing what switches the setting (or set it with a plain SET statement, which the gate follows).`;
+    }
+    else if (/unsupported version \([\d.]+\) in file header/.test(stderr)) {
         hint =
             ' The archive was written by a newer pg_dump than this pg_restore: use a newer client (inputs postgres-version or pg-bin-dir).';
     }
@@ -2526,10 +3144,55 @@ async function dataOnlySequences(client, sequences) {
             : {})
     }));
 }
+/**
+ * Of `owners` (tables sequences belong to), those that are a partitioned table or inheritance
+ * parent of a table in `filled`, each with those of its descendants: pg_dump --data-only writes a
+ * partitioned table's rows under its partitions, while its serial or identity sequence belongs to
+ * the parent.
+ */
+async function dataOnlyAncestors(client, owners, filled) {
+    if (owners.length === 0 || filled.length === 0)
+        return [];
+    const { rows } = await client.query(`WITH RECURSIVE tree(root, rel) AS (
+       SELECT c.oid, c.oid
+         FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+         JOIN unnest($1::text[], $2::text[]) AS w(schema, name)
+           ON w.schema = n.nspname AND w.name = c.relname
+        WHERE c.relkind IN ('r', 'p')
+       UNION
+       SELECT tree.root, i.inhrelid FROM pg_catalog.pg_inherits i JOIN tree ON i.inhparent = tree.rel)
+     SELECT rn.nspname AS schema, r.relname AS name, dn.nspname AS d_schema, d.relname AS d_name
+       FROM tree
+       JOIN pg_catalog.pg_class r ON r.oid = tree.root
+       JOIN pg_catalog.pg_namespace rn ON rn.oid = r.relnamespace
+       JOIN pg_catalog.pg_class d ON d.oid = tree.rel
+       JOIN pg_catalog.pg_namespace dn ON dn.oid = d.relnamespace
+       JOIN unnest($3::text[], $4::text[]) AS f(schema, name)
+         ON f.schema = dn.nspname AND f.name = d.relname
+      WHERE tree.rel <> tree.root
+      ORDER BY 1, 2, 3, 4`, [
+        owners.map(t => t.schema),
+        owners.map(t => t.name),
+        filled.map(t => t.schema),
+        filled.map(t => t.name)
+    ]);
+    const out = new Map();
+    for (const r of rows) {
+        const key = JSON.stringify([r.schema, r.name]);
+        const entry = out.get(key) ?? { schema: r.schema, name: r.name, filled: [] };
+        entry.filled.push({ schema: r.d_schema, name: r.d_name });
+        out.set(key, entry);
+    }
+    return [...out.values()];
+}
 
 // EXTERNAL MODULE: ./src/postgres/session.ts
 var postgres_session = __webpack_require__(92515);
+// EXTERNAL MODULE: ./src/postgres/plain-sql.ts
+var plain_sql = __webpack_require__(20942);
 ;// CONCATENATED MODULE: ./src/postgres/target-policy.ts
+
+
 
 /**
  * Reads the facts in one round trip. `client` is connected as the role the restore runs as.
@@ -2702,7 +3365,7 @@ const KEEP = { keep: true };
  * object and what to do; the log and the job summary list them as a warning, and the
  * `not-restored` output holds them.
  */
-const NOT_RESTORED = 'not restored: ';
+
 const skip = (reason) => ({ keep: false, reason });
 /**
  * The decision per statement, from the facts read before the load. Stateful only across
@@ -2876,7 +3539,7 @@ function statementPolicy(facts, options) {
             refuse: `${shown(e)} — the row-level security policy applies to ${absent.length === 1 ? 'role' : 'roles'} ${list}, which the target lacks; restoring the table without it would change who may read its rows. Create ${absent.length === 1 ? 'the role' : 'the roles'} in the target first (e.g. ${absent.map(r => `CREATE ROLE "${r}" NOLOGIN;`).join(' ')}), then restore again.`
         };
     }
-    return (e, cls) => {
+    const decide = (e, cls) => {
         const t = e.parts[0]?.tokens ?? [];
         const k = cls.keywords;
         const providers = provider(e, cls);
@@ -2894,7 +3557,7 @@ function statementPolicy(facts, options) {
                     if (left)
                         return skip(left);
                     if (k[0] === 'CREATE' && !facts.superuser && creatable && !creatable.has(name)) {
-                        const reason = `${NOT_RESTORED}EXTENSION ${name} — ${facts.currentUser} may not create it in the target (${creatableNames.has(name) ? 'not a trusted extension' : 'the server does not have it'}); enable it there first (Supabase: Dashboard → Database → Extensions; otherwise CREATE EXTENSION "${name}" as a superuser)`;
+                        const reason = `${script_gate/* NOT_RESTORED */.XV}EXTENSION ${name} — ${facts.currentUser} may not create it in the target (${creatableNames.has(name) ? 'not a trusted extension' : 'the server does not have it'}); enable it there first (Supabase: Dashboard → Database → Extensions; otherwise CREATE EXTENSION "${name}" as a superuser)`;
                         extensionsLeftOut.set(name, reason);
                         return skip(reason);
                     }
@@ -2903,8 +3566,15 @@ function statementPolicy(facts, options) {
                 // gone when the CREATE runs, which makes it again (and its COMMENT then applies)
                 if (!ext || droppedWithSchema(ext.schema))
                     return KEEP;
-                if (k[0] === 'CREATE')
-                    return skip(`extension "${ext.name}" exists in the target (schema "${ext.schema}", owner "${ext.owner}")`);
+                if (k[0] === 'CREATE') {
+                    // CREATE EXTENSION … [WITH] SCHEMA x: the backup names its objects as x.…
+                    const at = t.findIndex((w, i) => i > 2 && isWord(w, 'SCHEMA'));
+                    const wanted = at > 0 ? nameOf(t[at + 1]) : undefined;
+                    const elsewhere = wanted !== undefined && wanted !== ext.schema
+                        ? `; the backup creates it in schema "${wanted}", so what it names there (${wanted}.…) will not be found: move it (ALTER EXTENSION "${ext.name}" SET SCHEMA "${wanted}", if nothing of the target needs it in "${ext.schema}") and restore again, or restore into a database without it`
+                        : '';
+                    return skip(`extension "${ext.name}" exists in the target (schema "${ext.schema}", owner "${ext.owner}")${elsewhere}`);
+                }
                 if (k[0] === 'COMMENT' && !owns(ext.owner))
                     return skip(`extension "${ext.name}" belongs to "${ext.owner}" in the target`);
                 return KEEP;
@@ -2982,6 +3652,47 @@ function statementPolicy(facts, options) {
             return facts.superuser ? KEEP : skip('event triggers need a superuser');
         return KEEP;
     };
+    /**
+     * The names a DROP SCHEMA, EXTENSION or PUBLICATION [IF EXISTS] names (a list), from `at` —
+     * the script's own drops (pg_dump --clean): the object is gone when its CREATE comes.
+     */
+    const dropList = (t, at) => {
+        const names = [];
+        for (let i = at; i < t.length; i += 2) {
+            const name = nameOf(t[i]);
+            if (name === undefined)
+                break;
+            names.push(name);
+            if (!(t[i + 1]?.type === 'punct' && t[i + 1].text === ','))
+                break;
+        }
+        return names;
+    };
+    return (e, cls) => {
+        const decision = decide(e, cls);
+        const k = cls.keywords;
+        if (decision === KEEP && k[0] === 'DROP') {
+            // a DROP that runs (the load stops at a statement that fails): what the target had is
+            // gone, and the script's CREATE of it must run, as under psql -f by hand
+            const t = e.parts[0]?.tokens ?? [];
+            const at = k[2] === 'IF' && k[3] === 'EXISTS' ? 4 : 2;
+            if (k[1] === 'SCHEMA')
+                for (const name of dropList(t, at)) {
+                    schemas.delete(name);
+                    // CASCADE takes the schema's extensions with it (RESTRICT fails when it has any)
+                    for (const [extName, ext] of extensions)
+                        if (ext.schema === name)
+                            extensions.delete(extName);
+                }
+            if (k[1] === 'EXTENSION')
+                for (const name of dropList(t, at))
+                    extensions.delete(name);
+            if (k[1] === 'PUBLICATION')
+                for (const name of dropList(t, at))
+                    publications.delete(name);
+        }
+        return decision;
+    };
 }
 const PROVIDER_SCHEMAS_SQL = `
 WITH me AS (SELECT current_setting('server_version_num')::int >= 160000 AS v16,
@@ -3015,7 +3726,10 @@ SELECT p.name, p.owner, CASE WHEN p.owned THEN p.extension_owner END AS extensio
             'owner', pg_catalog.pg_get_userbyid(c.relowner)::text))
      FROM pg_catalog.pg_class c WHERE c.relnamespace = p.oid AND c.relkind IN ('r', 'p')) AS tables,
   (SELECT json_agg(c.relname::text) FROM pg_catalog.pg_class c WHERE c.relnamespace = p.oid) AS relations,
-  (SELECT json_agg(DISTINCT f.proname::text) FROM pg_catalog.pg_proc f WHERE f.pronamespace = p.oid) AS functions,
+  (SELECT json_agg(DISTINCT f.proname::text || '(' || coalesce(
+            (SELECT string_agg(pg_catalog.format_type(a.t, NULL), ',' ORDER BY a.o)
+               FROM unnest(f.proargtypes::oid[]) WITH ORDINALITY AS a(t, o)), '') || ')')
+     FROM pg_catalog.pg_proc f WHERE f.pronamespace = p.oid) AS functions,
   (SELECT json_agg(t.typname::text) FROM pg_catalog.pg_type t WHERE t.typnamespace = p.oid) AS types,
   (SELECT json_agg(c.relname || '.' || k.conname) FROM pg_catalog.pg_constraint k
      JOIN pg_catalog.pg_class c ON c.oid = k.conrelid WHERE c.relnamespace = p.oid) AS constraints,
@@ -3079,6 +3793,77 @@ function whose(s) {
     return s.extensionOwner
         ? `schema "${s.name}", which holds extensions of "${s.extensionOwner}"`
         : `schema "${s.name}" of "${s.owner}"`;
+}
+/** A type name as format_type writes it, without its schema and quotes ("public.citext" → "citext"). */
+function bareType(text) {
+    return text
+        .replace(/(?:"(?:[^"]|"")*"|[A-Za-z_][A-Za-z0-9_$]*)\.(?=\S)/g, '')
+        .replace(/"((?:[^"]|"")*)"/g, (_, name) => name.replace(/""/g, '"'))
+        .trim();
+}
+/**
+ * The routine's signature as the target reads it ("uid(integer)" → ['integer']), from
+ * readProviderSchemas' form: the name, and its input argument types without schema.
+ */
+function parseRoutine(entry) {
+    const open = entry.indexOf('(');
+    if (open < 0)
+        return { name: entry, args: [] };
+    const inner = entry.slice(open + 1, entry.lastIndexOf(')'));
+    return { name: entry.slice(0, open), args: inner === '' ? [] : inner.split(',').map(bareType) };
+}
+/**
+ * The arguments of a routine's parameter list at tokens[at] (its '('; the lexer keeps only
+ * depth-0 tokens, so the list is read again from the statement's text), as written (name and
+ * type, without mode or DEFAULT, names unquoted, unquoted words in lower case, types without
+ * schema): the ones that identify it (IN, INOUT, VARIADIC; OUT only of a procedure). Undefined
+ * when no list follows: the name alone names it.
+ */
+function routineArgs(e, tokens, at, kind) {
+    const open = tokens[at];
+    const close = tokens[at + 1];
+    if (!(open?.type === 'punct' && open.text === '(' && close?.text === ')'))
+        return undefined;
+    const args = [[]];
+    let depth = 0;
+    for (const t of (0,plain_sql/* sqlTokens */.Dl)(e.sql.toString('utf8', open.end, close.start), false)) {
+        if (t.kind === 'punct' && (t.value === '(' || t.value === '['))
+            depth++;
+        if (t.kind === 'punct' && (t.value === ')' || t.value === ']'))
+            depth--;
+        if (depth === 0 && t.kind === 'punct' && t.value === ',')
+            args.push([]);
+        else
+            args[args.length - 1].push(t);
+    }
+    const word = (t, w) => t?.kind === 'ident' && !t.quoted && t.value === w.toLowerCase();
+    const out = [];
+    for (let arg of args) {
+        if (arg.length === 0 || (arg.length === 1 && arg[0].value === '*'))
+            continue;
+        const mode = ['IN', 'OUT', 'INOUT', 'VARIADIC'].find(w => word(arg[0], w));
+        // "out" may be a parameter's type or name: a mode only when more follows
+        if (mode && arg.length > 1) {
+            if (mode === 'OUT' && kind !== 'PROCEDURE')
+                continue;
+            arg = arg.slice(1);
+        }
+        const end = arg.findIndex((t, i) => i > 0 && (word(t, 'DEFAULT') || (t.kind === 'punct' && t.value === '=')));
+        if (end > 0)
+            arg = arg.slice(0, end);
+        let text = '';
+        for (const [i, t] of arg.entries()) {
+            const space = i > 0 && t.kind !== 'punct' && arg[i - 1].kind !== 'punct';
+            text += (space ? ' ' : '') + t.value;
+        }
+        out.push(bareType(text));
+    }
+    return out;
+}
+/** Whether the backup's arguments (name and type) are the target routine's types, one for one. */
+function sameArgs(backup, target) {
+    return (backup.length === target.length &&
+        backup.every((a, i) => a === target[i] || a.endsWith(` ${target[i]}`)));
 }
 /** A possibly qualified name at tokens[at]: [schema.]name (a third part: schema.table.column). */
 function qualified(tokens, at) {
@@ -3210,7 +3995,7 @@ acting) {
             s,
             tables: new Map(s.tables.map(t => [t.name, t])),
             relations: new Set(s.relations),
-            functions: new Set(s.functions),
+            functions: s.functions.map(parseRoutine),
             types: new Set(s.types),
             constraints: new Set(s.constraints),
             triggers: new Set(s.triggers),
@@ -3220,7 +4005,8 @@ acting) {
     /** The backup's objects left out (NOT_RESTORED), by key: the reason their later statements share. */
     const notRestored = new Map();
     const routineKinds = new Set(['FUNCTION', 'PROCEDURE', 'AGGREGATE', 'ROUTINE']);
-    const routineKey = (k, name) => `routine ${k.s.name}.${name}`;
+    /** A routine of the backup, by name and, when written, its arguments (one overload). */
+    const routineKey = (k, name, args) => `routine ${k.s.name}.${name}${args ? `(${args.join(',')})` : ''}`;
     const policyKey = (k, table, name) => `policy ${k.s.name}.${table}.${name}`;
     const leftOut = (key, reason) => {
         notRestored.set(key, reason);
@@ -3246,7 +4032,7 @@ acting) {
             return {
                 refuse: `${shown(e)} — a ${isWord(t[after + 1], 'RESTRICTIVE') ? 'RESTRICTIVE row-level security policy' : 'row-level security policy that may be RESTRICTIVE (its AS clause is no plain PERMISSIVE)'} on ${qname}, which belongs to "${owner}" in the target (${whose(k.s)}): only its owner may add a policy, and without this one other roles could see rows the backed-up database hid from them. Nothing was restored. Create the policy in the target as "${owner}" (on a managed service: in its dashboard or SQL editor), then restore again.`
             };
-        return leftOut(policyKey(k, table, name), `${NOT_RESTORED}POLICY "${name}" on ${qname} — owned by ${owner} in the target; create it as that role`);
+        return leftOut(policyKey(k, table, name), `${script_gate/* NOT_RESTORED */.XV}POLICY "${name}" on ${qname} — owned by ${owner} in the target; create it as that role`);
     }
     /**
      * A table, view, sequence or type of the backup in the provider's schema where the restoring
@@ -3263,10 +4049,10 @@ acting) {
         };
     }
     /** CREATE FUNCTION … in the provider's schema where the restoring role may not create. */
-    function foreignRoutine(k, kind, name) {
+    function foreignRoutine(k, kind, name, args) {
         if (!acting || k.s.creatable !== false || !routineKinds.has(kind))
             return undefined;
-        return leftOut(routineKey(k, name), `${NOT_RESTORED}${kind} ${k.s.name}.${name} — schema "${k.s.name}" belongs to ${k.s.owner} in the target, where ${acting.currentUser} may not create objects; create it as that role`);
+        return leftOut(routineKey(k, name, args), `${script_gate/* NOT_RESTORED */.XV}${kind} ${k.s.name}.${name} — schema "${k.s.name}" belongs to ${k.s.owner} in the target, where ${acting.currentUser} may not create objects; create it as that role`);
     }
     const exists = (schema) => ({
         keep: false,
@@ -3279,14 +4065,18 @@ acting) {
         const schema = bySchema.get(q.parts[0]);
         return schema ? [schema, q.parts[1]] : undefined;
     };
-    /** Whether an object of this kind word exists in the schema. */
-    const has = (k, kind, name) => {
+    /**
+     * Whether an object of this kind word exists in the schema; a routine with these arguments
+     * (an overload of the same name with other arguments is another routine: auth.uid(integer)
+     * of the backup is not the provider's auth.uid()), or by name alone when none are written.
+     */
+    const has = (k, kind, name, args) => {
         switch (kind) {
             case 'FUNCTION':
             case 'PROCEDURE':
             case 'AGGREGATE':
             case 'ROUTINE':
-                return k.functions.has(name);
+                return k.functions.some(f => f.name === name && (args === undefined || sameArgs(args, f.args)));
             case 'TYPE':
             case 'DOMAIN':
                 return k.types.has(name);
@@ -3395,14 +4185,16 @@ acting) {
             let j = i + 1;
             if (isWord(t[j], 'IF'))
                 j += 3;
-            const found = lookup(qualified(t, j));
-            if (!found)
+            const q = qualified(t, j);
+            const found = lookup(q);
+            if (!found || !q)
                 return undefined;
             if (kind === 'TABLE')
                 return createTable(e, found[0], found[1]);
-            if (has(found[0], kind, found[1]))
+            const args = routineKinds.has(kind) ? routineArgs(e, t, q.next, kind) : undefined;
+            if (has(found[0], kind, found[1], args))
                 return exists(found[0]);
-            return foreignRoutine(found[0], kind, found[1]) ?? foreignData(e, found[0], kind, found[1]);
+            return (foreignRoutine(found[0], kind, found[1], args) ?? foreignData(e, found[0], kind, found[1]));
         }
         if (k[0] === 'ALTER') {
             let i = skipWords(t, 1, ['MATERIALIZED', 'FOREIGN']);
@@ -3411,10 +4203,12 @@ acting) {
             if (isWord(t[i], 'IF'))
                 i += 2;
             i = skipWords(t, i, ['ONLY']);
-            const found = lookup(qualified(t, i));
-            if (found && routineKinds.has(kind) && !has(found[0], kind, found[1]))
-                return ofLeftOut(routineKey(found[0], found[1]));
-            if (!found || !has(found[0], kind, found[1]))
+            const q = qualified(t, i);
+            const found = lookup(q);
+            const args = q && routineKinds.has(kind) ? routineArgs(e, t, q.next, kind) : undefined;
+            if (found && routineKinds.has(kind) && !has(found[0], kind, found[1], args))
+                return ofLeftOut(routineKey(found[0], found[1], args));
+            if (!found || !has(found[0], kind, found[1], args))
                 return undefined;
             const add = indexOfWord(t, 'ADD');
             if (kind === 'TABLE' && add >= 0 && isWord(t[add + 1], 'CONSTRAINT')) {
@@ -3442,14 +4236,16 @@ acting) {
                 return kind === 'POLICY' ? ofLeftOut(policyKey(table[0], table[1], name)) : undefined;
             }
             i++;
-            const found = lookup(qualified(t, i));
-            if (!found)
+            const q = qualified(t, i);
+            const found = lookup(q);
+            if (!found || !q)
                 return undefined;
             if (kind === 'COLUMN')
                 return found[0].relations.has(found[1]) ? exists(found[0]) : undefined;
-            if (has(found[0], kind, found[1]))
+            const args = routineKinds.has(kind) ? routineArgs(e, t, q.next, kind) : undefined;
+            if (has(found[0], kind, found[1], args))
                 return exists(found[0]);
-            return routineKinds.has(kind) ? ofLeftOut(routineKey(found[0], found[1])) : undefined;
+            return routineKinds.has(kind) ? ofLeftOut(routineKey(found[0], found[1], args)) : undefined;
         }
         if (k[0] === 'GRANT' || k[0] === 'REVOKE') {
             const on = indexOfWord(t, 'ON');
@@ -3461,13 +4257,15 @@ acting) {
                 return schema ? exists(schema) : undefined;
             }
             const known = ['TABLE', 'SEQUENCE', 'FUNCTION', 'PROCEDURE', 'ROUTINE', 'TYPE', 'DOMAIN'];
-            const found = lookup(qualified(t, known.includes(kind) ? on + 2 : on + 1));
-            if (!found)
+            const q = qualified(t, known.includes(kind) ? on + 2 : on + 1);
+            const found = lookup(q);
+            if (!found || !q)
                 return undefined;
-            if (has(found[0], kind, found[1]))
+            const args = routineKinds.has(kind) ? routineArgs(e, t, q.next, kind) : undefined;
+            if (has(found[0], kind, found[1], args))
                 return exists(found[0]);
             // the object was left out (it is not in the target): nothing to grant or revoke on it
-            return routineKinds.has(kind) ? ofLeftOut(routineKey(found[0], found[1])) : undefined;
+            return routineKinds.has(kind) ? ofLeftOut(routineKey(found[0], found[1], args)) : undefined;
         }
         return undefined;
     };
@@ -3748,7 +4546,8 @@ async function detectBackup(file, keys) {
         throw new FormatError('the backup file is empty');
     if (magic.toString('latin1').startsWith(AGE_ARMOR_HEADER)) {
         // text, so it would pass for an SQL script: say what it is instead
-        throw new FormatError('the backup is an ASCII-armored age file (age -a / --armor), which is not supported; give the binary form: decrypt and re-encrypt it without -a (age -d -i key.txt backup.age | age -r age1… -o backup.dump.zst.age).');
+        const name = shellWord((0,decode/* fileName */.Md)(file));
+        throw new FormatError(`the backup is an ASCII-armored age file (age -a / --armor), which the action does not read; give the binary form: decrypt it and encrypt it again without -a (age -d -i key.txt ${name} | age -r age1… -o ${shellWord(withoutSuffix((0,decode/* fileName */.Md)(file), /\.(age|asc|pem)$/i))}.age, or with a passphrase: age -d ${name} | age -p -o ….age), and restore that.`);
     }
     const encrypted = (0,encrypt/* isAgeEncrypted */.OI)(magic);
     let head = magic;
@@ -3762,7 +4561,14 @@ async function detectBackup(file, keys) {
     }
     const compression = (0,compress/* detectCompression */.IR)(head);
     if (compression === 'unknown-compressed') {
-        throw new FormatError('the backup file is compressed with bzip2 or xz, which is not supported; decompress it first (or recompress with gzip or zstd).');
+        const kind = (0,compress/* unreadCompression */.Ez)(head) ?? 'bzip2';
+        const name = (0,decode/* fileName */.Md)(file);
+        const base = shellWord(withoutSuffix(encrypted ? withoutSuffix(name, /\.age$/i) : name, /\.(bz2|bzip2|xz|lz4)$/i));
+        const decompress = { bzip2: 'bzip2 -dc', xz: 'xz -dc', lz4: 'lz4 -dc' }[kind];
+        const input = encrypted
+            ? `age -d -i key.txt ${shellWord(name)} | ${decompress}`
+            : `${decompress} ${shellWord(name)}`;
+        throw new FormatError(`the backup file is compressed with ${kind}, which the action does not read (it reads gzip and zstd, and uncompressed files); convert it: ${input} | zstd -o ${base}.zst (or ${input} > ${base}), and restore that.`);
     }
     const start = await decodedStart(file, { compression, decryption });
     const format = detectFormat(start);
@@ -3799,9 +4605,16 @@ function describeText(start) {
     const shown = firstLine.length > 60 ? `${firstLine.slice(0, 60)}…` : firstLine;
     return `${kind} starting ${JSON.stringify(shown)}`;
 }
+/** `name` without the suffix `re` matches (the name itself when it would be empty). */
+function withoutSuffix(name, re) {
+    const out = name.replace(re, '');
+    return out === '' ? name : out;
+}
+/** A file name as a shell word: as it is when plain, else in single quotes. */
+function shellWord(name) {
+    return /^[\w.,+@%/-]+$/.test(name) ? name : `'${name.replace(/'/g, `'\\''`)}'`;
+}
 
-// EXTERNAL MODULE: ./src/postgres/plain-sql.ts
-var plain_sql = __webpack_require__(20942);
 ;// CONCATENATED MODULE: ./src/modes/restore-plan.ts
 /**
  * Inspecting a fetched backup before anything touches the target: its sha256 and size against
@@ -3897,7 +4710,13 @@ installer) {
     if (detected.format === 'plain' && (inputs.tables.length > 0 || inputs.schemas.length > 0)) {
         throw new errors/* SettingError */.L_(inputs.tables.length > 0 ? 'tables' : 'schemas', 'a subset restore needs an archive backup (format custom or directory); this backup is an SQL script. Restore it whole.');
     }
-    const archiveMajor = manifest?.pgDump.major ?? (await dumpMajorFromContent(dump, detected.format, decoding));
+    // a tar: which archive it holds (pg_dump -Ft, or a -Fd folder at its top or under one folder),
+    // and its toc.dat, whose header names the pg_dump that wrote it
+    const tar = detected.format === 'directory-tar' ? await tarArchive(dump, decoding, manifest) : undefined;
+    const archiveMajor = manifest?.pgDump.major ??
+        (tar
+            ? (tarHeaderMajor(tar.toc) ?? 0)
+            : await dumpMajorFromContent(dump, detected.format, decoding));
     const found = { compression: detected.compression, encrypted: detected.encrypted, decoding };
     if (detected.format === 'plain') {
         const client = await chooseClient(inputs, 'psql', archiveMajor, requires, installer);
@@ -3913,7 +4732,8 @@ installer) {
             references: plain,
             // a script of INSERTs (pg_dump --inserts, or written by hand) has no COPY: the restore
             // counts the tables it finds in the script's schemas instead
-            dataTables: manifestTables(manifest) ?? (plain.copyTables.length > 0 ? plain.copyTables : undefined),
+            dataTables: manifestTables(manifest) ??
+                (plain.copyTables.length > 0 && !plain.unlistedCopy ? plain.copyTables : undefined),
             clean: drops?.found.list,
             dataOnlyTables: scriptDataOnlyTables(plain, inputs),
             dataOnlySequences: scriptDataOnlySequences(plain)
@@ -3923,12 +4743,24 @@ installer) {
     if (!manifest)
         await readToEnd(dump, decoding);
     if (detected.format === 'custom') {
-        const lines = await (0,archive/* listArchive */.d0)((0,clients/* programPath */.kx)(client, 'pg_restore'), { file: dump, decoding });
+        // pg_restore --list (a child) and this process's own read of the TOC run side by side; the
+        // list's verdict still comes first (its refusal is the one reported)
+        const tocStream = (0,decode/* openDecoded */.BA)(dump, decoding);
+        const reading = (0,postgres_toc/* readArchiveToc */.ZA)(tocStream, { destroy: true });
+        reading.catch(() => undefined); // awaited below, unless the list failed first
+        let lines;
+        try {
+            lines = await (0,archive/* listArchive */.d0)((0,clients/* programPath */.kx)(client, 'pg_restore'), { file: dump, decoding });
+        }
+        catch (error) {
+            tocStream.destroy();
+            throw error;
+        }
         log/* log */.Rm.info(`pg_restore --list accepts the archive (${(0,log/* plural */.LS)(lines.length, 'line')}).`);
         const listed = manifest ? undefined : (0,archive/* tablesFromList */.S)(lines);
         let tocRead;
         const fromArchive = await fromToc(inputs, async () => {
-            tocRead = await (0,postgres_toc/* readArchiveToc */.ZA)((0,decode/* openDecoded */.BA)(dump, decoding), { destroy: true });
+            tocRead = await reading;
             return tocRead.toc;
         });
         return {
@@ -3941,20 +4773,69 @@ installer) {
             ...fromArchive
         };
     }
-    let checkedToc;
-    const fromArchive = await fromToc(inputs, async () => {
-        const bytes = await tocOfDirectoryTar(dump, decoding);
-        checkedToc = bytes;
-        return (0,postgres_toc/* parseArchiveToc */.ei)(bytes);
-    });
+    const fromArchive = await fromToc(inputs, async () => (0,postgres_toc/* parseArchiveToc */.ei)(tar.toc));
+    log/* log */.Rm.info(tar.kind === 'tar'
+        ? 'A tar-format archive (pg_dump -Ft): pg_restore reads it as it is.'
+        : `A directory-format archive in a tar${tar.folder ? `, in its folder '${tar.folder}'` : ''}.`);
     return {
-        format: 'directory-tar',
+        format: tar.kind,
+        ...(tar.folder ? { tarFolder: tar.folder } : {}),
         ...found,
         client,
         dataTables: manifestTables(manifest),
         ...fromArchive,
-        checkedToc
+        checkedToc: tar.toc
     };
+}
+/** The major of the pg_dump that wrote an archive, from its toc.dat's header. */
+function tarHeaderMajor(toc) {
+    try {
+        return (0,archive/* parseArchiveHeader */.PK)(toc).pgDumpMajor;
+    }
+    catch {
+        return undefined; // refused by the TOC's own check, which follows
+    }
+}
+/** A member's name as tar lists it, without leading "./" and a directory's trailing "/". */
+function memberName(name) {
+    return name.replace(/^(\.\/)+/, '').replace(/\/+$/, '');
+}
+/**
+ * What a tar holds: a tar-format archive (pg_dump -Ft: toc.dat, its data files and restore.sql,
+ * at the top), or one directory-format archive (pg_dump -Fd's folder: toc.dat at the top, or
+ * every member under one folder holding toc.dat — tar czf x.tar.gz dumpdir); its toc.dat.
+ * The action's own directory backups (a manifest) hold the folder's files at the top.
+ *
+ * @throws RestoreError for any other tar (several archives, files beside the folder, none).
+ */
+async function tarArchive(file, decoding, manifest) {
+    // the action's own backup (a manifest): the folder's files at the top, as before
+    if (manifest)
+        return { kind: 'directory-tar', toc: await tocOfDirectoryTar(file, decoding) };
+    const names = (await tarMembers(file, decoding))
+        .map(memberName)
+        .filter(n => n !== '' && n !== '.');
+    const top = new Set(names.map(n => n.split('/')[0]));
+    let folder;
+    if (!names.includes('toc.dat') && top.size === 1) {
+        const [only] = top;
+        if (names.includes(`${only}/toc.dat`) &&
+            names.every(n => n === only || /^[^/]+\/[^/]+$/.test(n)))
+            folder = only;
+    }
+    const toc = await tocOfDirectoryTar(file, decoding, folder);
+    const tarFormat = folder === undefined && names.includes('restore.sql') && names.every(n => !n.includes('/'));
+    return { kind: tarFormat ? 'tar' : 'directory-tar', folder, toc };
+}
+/** The members' names of a tar stream, as `tar -t` lists them (GNU tar escapes odd characters). */
+async function tarMembers(file, decoding) {
+    try {
+        const listed = await (0,src_process/* runChild */.w$)('tar', ['-tf', '-'], { stdin: (0,decode/* openDecoded */.BA)(file, decoding) });
+        return listed.split('\n').filter(line => line !== '');
+    }
+    catch (error) {
+        throw new RestoreError(`the backup is a tar that cannot be read to its end (${(0,errors/* sentence */.em)(error instanceof src_process/* ChildProcessError */.Al ? error.stderr.trim() || error.message : error.message)}): it is corrupted or truncated. Nothing was restored.`);
+    }
 }
 /** What the plan needs of an archive's table of contents: clean's drops, the data-only tables. */
 async function fromToc(inputs, readToc) {
@@ -4016,8 +4897,12 @@ function archiveReferences(selection, toc) {
     for (const e of toc.entries) {
         if (selected !== undefined && !selected.has(e.dumpId))
             continue;
-        if (e.desc === 'BLOB METADATA')
-            continue; // a list of OIDs, no SQL
+        if (e.desc === 'BLOB METADATA') {
+            // a list of OIDs, no SQL: the large objects it creates
+            for (const m of (e.defn ?? '').matchAll(/\d+/g))
+                references.largeObjectOids.add(m[0]);
+            continue;
+        }
         const sql = [e.defn, e.copyStmt].filter(Boolean).join('\n');
         if (sql.trim() === '')
             continue;
@@ -4127,7 +5012,7 @@ function archiveDrops(inputs, toc) {
  * The toc.dat of a directory archive in a tar stream, read from the stream: its one member named
  * so (the load compares the unpacked file with these bytes).
  */
-async function tocOfDirectoryTar(file, decoding) {
+async function tocOfDirectoryTar(file, decoding, folder) {
     // --verbose: the matching members' names, on stderr (their data goes to stdout)
     const tar = (0,src_process/* startChild */.v0)('tar', ['-xvOf', '-', '--wildcards', '*toc.dat'], {
         stdin: (0,decode/* openDecoded */.BA)(file, decoding)
@@ -4147,13 +5032,14 @@ async function tocOfDirectoryTar(file, decoding) {
         .stderr()
         .split('\n')
         .filter(line => line !== '' && !line.startsWith('tar: '));
-    if (names.length !== 1 || !/^(\.\/)*toc\.dat$/.test(names[0]))
+    const where = folder === undefined ? 'toc.dat' : `${folder}/toc.dat`;
+    if (names.length !== 1 || memberName(names[0]) !== where)
         throw new RestoreError(`the directory archive (tar) holds ${names.length === 1
             ? `its table of contents as ${JSON.stringify(names[0].slice(0, 80))}`
             : `${names.length} members named like toc.dat (${names
                 .slice(0, 3)
                 .map(n => JSON.stringify(n.slice(0, 80)))
-                .join(', ')})`}, where pg_dump writes one, toc.dat, at its top: pg_restore would read another table of contents than the one checked. Nothing was restored. Restore a backup the action or pg_dump -Fd made.`);
+                .join(', ')})`}, where pg_dump writes one, toc.dat, at the top of its folder (a tar holds that folder's files, or the folder alone): pg_restore would read another table of contents than the one checked. Nothing was restored. Restore a backup the action or pg_dump made (-Fd, -Ft).`);
     return Buffer.concat(chunks);
 }
 /** The file is the one the manifest describes: same sha256, same size. */
@@ -4307,7 +5193,16 @@ async function restore(inputs, connection, deps = {}) {
         const server = await log/* log */.Rm.group('Check the target', () => session.watched('Checking the target (its tables and row counts)', () => guardTarget(inputs, target, plan, facts)));
         // clean's drops that run (the policy decides by them: what they drop is recreated)
         const cleanDrops = new Set();
-        const policy = restorePolicy(inputs, facts, cleanDrops);
+        const inner = restorePolicy(inputs, facts, cleanDrops);
+        // extensions the target has in another schema than the backup creates them in: named with
+        // a load that fails (what the backup names in that schema is not found)
+        const elsewhere = [];
+        const policy = (e, cls) => {
+            const decision = inner(e, cls);
+            if ('reason' in decision && /; the backup creates it in schema /.test(decision.reason))
+                elsewhere.push(decision.reason);
+            return decision;
+        };
         const drops = inputs.clean && plan.clean
             ? await log/* log */.Rm.group('Check what clean drops', () => checkClean(inputs, session, target, plan.clean))
             : undefined;
@@ -4336,6 +5231,8 @@ async function restore(inputs, connection, deps = {}) {
                 if (rolesCommitted && roles && error instanceof Error) {
                     error.message += ` ${rolesStayMessage(roles.created)}`;
                 }
+                if (elsewhere.length > 0 && error instanceof Error && /does not exist/.test(error.message))
+                    error.message += ` Note: ${[...new Set(elsewhere)].join('. ')}.`;
                 throw error;
             }
             finally {
@@ -4345,14 +5242,14 @@ async function restore(inputs, connection, deps = {}) {
         const backupDigest = await tap?.result();
         const skipped = restore_reportSkipped(inputs, loaded.skipped);
         const objects = skipped
-            .filter(g => g.reason.startsWith(NOT_RESTORED))
-            .map(g => g.reason.slice(NOT_RESTORED.length));
+            .filter(g => g.reason.startsWith(script_gate/* NOT_RESTORED */.XV))
+            .map(g => g.reason.slice(script_gate/* NOT_RESTORED */.XV.length));
         // the provider's objects keep their own privileges: the backup's GRANT/REVOKE on them, once
         const acl = providerAclNote(loaded.skipped);
         const notRestored = acl ? [...objects, acl] : objects;
         if (notRestored.length > 0) {
             const warning = objects.length > 0
-                ? `Not restored — ${(0,log/* plural */.LS)(objects.length, 'object')} of the backup ${objects.length === 1 ? 'acts' : 'act'} on what the provider owns in the target, or ${objects.length === 1 ? 'needs' : 'need'} what only it may create (pg_restore by hand fails on ${objects.length === 1 ? 'it' : 'them'} and carries on): ${objects.join('; ')}.${acl ? ` Not restored either: ${acl}.` : ''}`
+                ? `Not restored — ${(0,log/* plural */.LS)(objects.length, 'object')} of the backup, each with why and what to do (pg_restore by hand fails on ${objects.length === 1 ? 'it' : 'them'} and carries on, or leaves ${objects.length === 1 ? 'it' : 'them'} out): ${objects.join('; ')}.${acl ? ` Not restored either: ${acl}.` : ''}`
                 : `Not restored — ${acl}.`;
             log/* log */.Rm.warning(warning);
             warnings.push(warning);
@@ -4683,6 +5580,7 @@ async function checkClean(inputs, session, client, list) {
 async function guardTarget(inputs, client, plan, facts) {
     const server = { ...(await (0,postgres_session/* readServerInfo */.Gv)(client)), fills: [] };
     log/* log */.Rm.info(`Target: PostgreSQL ${server.version}, database '${server.database}', ${(0,log/* formatBytes */.z3)(server.sizeBytes)}`);
+    await refuseReadOnly(client, server, facts);
     const schemas = new Set(['public']);
     for (const t of plan.dataTables ?? [])
         schemas.add(t.schema);
@@ -4707,10 +5605,16 @@ async function guardTarget(inputs, client, plan, facts) {
     if (dataOnly && (inputs.allowNonEmpty || inputs.clean)) {
         acceptDataOnly(inputs, server, plan, dataOnly);
         // the load locks them and checks them empty again in its own transaction (load.ts)
-        server.fills = dataOnly.fills.map(t => ({ schema: t.schema, name: t.name }));
+        server.fills = [...dataOnly.fills, ...dataOnly.parents].map(t => ({
+            schema: t.schema,
+            name: t.name
+        }));
     }
-    if (inputs.allowNonEmpty && !inputs.clean)
+    if (inputs.allowNonEmpty && !inputs.clean) {
         await refuseTakenNames(client, server, plan, providers);
+        await refuseTakenLargeObjects(client, server, plan);
+        await refuseHazards(client, server, plan);
+    }
     const providerTables = all.filter(t => providers.has(t.schema));
     if (providerTables.length > 0)
         log/* log */.Rm.info(`The provider's own tables in the target are not counted: ${describeTables(providerTables)}.`);
@@ -4733,7 +5637,7 @@ async function guardTarget(inputs, client, plan, facts) {
         ? `${(0,log/* plural */.LS)(existing.length, 'table')} where the backup goes — ${listing}`
         : `it holds objects the backup's statements change — ${objects.join(', ')}`;
     if (inputs.clean) {
-        log/* log */.Rm.info(cleanListing(existing, plan.clean?.drops));
+        log/* log */.Rm.info(cleanListing(existing, plan.clean?.drops, await sessionSchemas(client)));
         return server;
     }
     if (inputs.allowNonEmpty) {
@@ -4750,9 +5654,66 @@ async function guardTarget(inputs, client, plan, facts) {
     }
     throw new RestoreError(`the target database '${server.database}' is not empty: ${counted}. Nothing was changed. Set 'clean: true' to drop and replace the backup's objects, 'allow-non-empty: true' to restore next to them, or point database-url at an empty database.`);
 }
+/**
+ * allow-non-empty without clean, into a target that holds rows (or tables it cannot count): a
+ * script statement that can write to relations other than the ones the guard checks (a view's
+ * base table, a rule's or trigger's actions, a function's writes, a sequence by a built name:
+ * PlainDumpObjects.hazards) is refused before anything runs, naming it. The target's tables in
+ * every schema count.
+ */
+async function refuseHazards(client, server, plan) {
+    const refs = plan.references ?? plan.plain;
+    const hazards = [...(refs?.hazards ?? []), ...(await writtenNonTables(client, refs))];
+    if (hazards.length === 0)
+        return;
+    // any schema: what such a statement writes is not read from the script
+    const held = (await existingTables(client, undefined)).filter(t => t.rows > 0 || t.estimated);
+    if (held.length === 0)
+        return;
+    const shown = hazards
+        .slice(0, 3)
+        .map(h => `"${h.statement}" (${h.why})`)
+        .join('; ');
+    throw new RestoreError(`with allow-non-empty: true, the backup has ${(0,log/* plural */.LS)(hazards.length, 'statement')} that can write to tables other than those the restore checks, and the target database '${server.database}' holds rows (${listNames(held, 5)}): ${shown}${hazards.length > 3 ? '; …' : ''}. Nothing was changed. Restore into an empty database, or set 'clean: true' to drop and replace the backup's objects.`);
+}
+/**
+ * The script's writes into a relation of the target that is not a table (a view, whose rows go
+ * into its base tables; a foreign table): the guard checks only tables. An unqualified name
+ * counts in any schema.
+ */
+async function writtenNonTables(client, refs) {
+    const written = refs?.writtenTables ?? [];
+    if (written.length === 0)
+        return [];
+    const { rows } = await client.query(`SELECT DISTINCT n.nspname AS schema, c.relname AS name, c.relkind::text AS kind
+       FROM pg_catalog.pg_class c
+       JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+       JOIN unnest($1::text[], $2::text[]) AS w(s, r) ON w.r = c.relname AND w.s IN ('', n.nspname)
+      WHERE c.relkind NOT IN ('r', 'p')`, [written.map(t => t.schema), written.map(t => t.name)]);
+    return rows.map(r => {
+        const t = written.find(w => w.name === r.name && (w.schema === '' || w.schema === r.schema));
+        return {
+            statement: t?.statement ?? `${r.schema}.${r.name}`,
+            why: `it writes rows into ${r.schema}.${r.name}, ${r.kind === 'v' ? 'a view' : r.kind === 'f' ? 'a foreign table' : 'not a table'} of the target: the rows go where the restore does not check`
+        };
+    });
+}
+/**
+ * A session that takes no writes (a standby, or default_transaction_read_only on for the role,
+ * the database or in the URL's options) fails at the backup's first CREATE: refused before
+ * anything runs, saying why and what to do.
+ */
+async function refuseReadOnly(client, server, facts) {
+    const { rows } = await client.query("SELECT pg_catalog.current_setting('transaction_read_only') AS ro, pg_catalog.pg_is_in_recovery() AS recovery");
+    if (rows[0]?.ro !== 'on')
+        return;
+    throw new RestoreError(rows[0].recovery
+        ? `the target database '${server.database}' is on a standby server (in recovery): it takes no writes, so the restore's first statement would fail. Nothing was changed. Point database-url at the primary.`
+        : `the target database '${server.database}' takes no writes in the restoring session: transaction_read_only is on (default_transaction_read_only is set for the role ${facts.currentUser}, the database, or in the URL's options), so the restore's first statement would fail. Nothing was changed. Restore as a role that may write, or turn it off for the restore (ALTER ROLE ${facts.currentUser} SET default_transaction_read_only = off, or remove it from the URL's options).`);
+}
 /** The schemas of the restoring session's search_path that exist ("$user", public, or a role's own setting). */
 async function sessionSchemas(client) {
-    const { rows } = await client.query('SELECT pg_catalog.current_schemas(false) AS schemas');
+    const { rows } = await client.query('SELECT pg_catalog.current_schemas(false)::text[] AS schemas');
     return rows[0]?.schemas ?? [];
 }
 /**
@@ -4829,6 +5790,19 @@ async function checkDataOnly(client, plan, providers) {
     const sets = [];
     const refused = [];
     const theirs = await dataOnlySequences(client, sequences.filter(s => !providers.has(s.schema)));
+    // a partitioned table's (or inheritance parent's) sequence, its rows written under the
+    // partitions the backup fills (pg_dump --data-only): set with them when the whole tree is empty
+    const parents = [];
+    const orphans = theirs.filter(s => s.owner && !fillKeys.has(nameKey(s.owner)) && !blockedKeys.has(nameKey(s.owner)));
+    const ancestors = await dataOnlyAncestors(client, orphans.map(s => s.owner), fills);
+    for (const t of await dataOnlyTables(client, ancestors)) {
+        if (!t.denied && t.rows === 0) {
+            parents.push(t);
+            fillKeys.add(nameKey(t));
+        }
+        else
+            blockedKeys.add(nameKey(t));
+    }
     for (const s of theirs) {
         if (s.owner && fillKeys.has(nameKey(s.owner)))
             sets.push(s);
@@ -4842,7 +5816,15 @@ async function checkDataOnly(client, plan, providers) {
                         : `it belongs to ${restore_qualified(s.owner)}, which the backup does not fill`
             });
     }
-    return { tables: tables.length, sequences: sequences.length, fills, blocked, sets, refused };
+    return {
+        tables: tables.length,
+        sequences: sequences.length,
+        fills,
+        parents,
+        blocked,
+        sets,
+        refused
+    };
 }
 function describeBlocked(tables, limit = 20) {
     const shown = tables
@@ -4953,6 +5935,25 @@ async function refuseTakenNames(client, server, plan, providers) {
     throw new RestoreError(`the backup creates ${(0,log/* plural */.LS)(rows.length, 'table')} whose name${rows.length === 1 ? ' is' : 's are'} taken in the target database '${server.database}': ${shown.join(', ')}${more}. allow-non-empty: true restores next to the target's objects, not over them: its CREATE TABLE would fail there (as pg_restore or psql by hand would) and roll the restore back. Nothing was changed. Set 'clean: true' to drop and replace them, drop or rename them in the target first, restore into an empty database, or restore other tables (tables, schemas).`);
 }
 /**
+ * allow-non-empty without clean: a backup that creates large objects (lo_create, as pg_dump
+ * writes them, data-only too) whose OIDs the target has fails there on the duplicate OID — as
+ * pg_restore or psql by hand do — after loading what came before. Refused before anything is
+ * sent, naming them, as the tables that hold rows are.
+ */
+async function refuseTakenLargeObjects(client, server, plan) {
+    const unlinked = plan.references?.unlinkedOids;
+    const wanted = [...(plan.references?.largeObjectOids ?? [])].filter(oid => !unlinked?.has(oid));
+    if (wanted.length === 0)
+        return;
+    const { rows } = await client.query(`SELECT oid::text AS oid FROM pg_catalog.pg_largeobject_metadata
+      WHERE oid = ANY($1::oid[]) ORDER BY oid`, [wanted]);
+    if (rows.length === 0)
+        return;
+    const oids = rows.map(r => r.oid);
+    const shown = oids.slice(0, 20).join(', ') + (oids.length > 20 ? `, and ${oids.length - 20} more` : '');
+    throw new RestoreError(`the backup creates ${(0,log/* plural */.LS)(wanted.length, 'large object')}, and the target database '${server.database}' already has ${oids.length} of them (OID ${shown}): creating a large object whose OID exists fails (pg_restore and psql by hand fail there too, on pg_largeobject_metadata_oid_index) and would roll the restore back. allow-non-empty: true does not replace large objects, so nothing was changed. If they are this backup's from an earlier restore, remove them first (SELECT pg_catalog.lo_unlink(oid) FROM pg_catalog.pg_largeobject_metadata WHERE oid IN (${oids.slice(0, 20).join(', ')}${oids.length > 20 ? ', …' : ''})) and restore again; or restore into a database without them.`);
+}
+/**
  * Counts the restored tables' rows (the backup's own: never another role's next to them), and
  * compares them with the manifest's exact counts. A table of the backup the restoring role may
  * not read is said to be not counted, not a failure of a restore that committed.
@@ -4963,11 +5964,24 @@ before = new Set()) {
     const keptNames = new Set(kept.map(t => JSON.stringify([t.schema, t.name])));
     let tables = plan.dataTables;
     if (!tables) {
-        // names the list could not split, or a script without COPY (INSERTs): count what the
-        // restore created in the backup's schemas (a plain script's: public and those it creates),
-        // not the tables that were there before it
-        const schemas = plan.plain ? ['public', ...plan.plain.schemas] : undefined;
-        tables = await tablesCreatedSince(client, schemas, before);
+        // names the list could not split, or a script without COPY (INSERTs) or with unqualified
+        // ones: count what the restore created in the backup's schemas (a plain script's: public,
+        // those it names and those of the session's search_path), not the tables that were there
+        // before it, and the existing tables it filled (data-only), resolved as the session does
+        const schemas = plan.plain
+            ? [
+                ...new Set([
+                    'public',
+                    ...plan.plain.schemas,
+                    ...plan.plain.referencedSchemas,
+                    ...(await sessionSchemas(client))
+                ])
+            ]
+            : undefined;
+        const created = await tablesCreatedSince(client, schemas, before);
+        const filled = await resolveTables(client, plan.dataOnlyTables ?? []);
+        const seen = new Set(created.map(t => JSON.stringify([t.schema, t.name])));
+        tables = [...created, ...filled.filter(t => !seen.has(JSON.stringify([t.schema, t.name])))];
     }
     if (inputs.tables.length > 0 || inputs.schemas.length > 0) {
         tables = tables.filter(t => (inputs.tables.length === 0 || inputs.tables.includes(t.name)) &&

@@ -1,29 +1,159 @@
-export const id = 119;
-export const ids = [119];
+export const id = 901;
+export const ids = [901];
 export const modules = {
 
-/***/ 98119:
+/***/ 83901:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
-/* harmony export */ __webpack_require__.d(__webpack_exports__, {
-/* harmony export */   verify: () => (/* binding */ verify)
-/* harmony export */ });
-/* unused harmony exports VerifyError, databaseIdentity, sameDatabase */
-/* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(25625);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(83916);
-/* harmony import */ var _postgres_connection_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(58824);
-/* harmony import */ var _postgres_session_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(92515);
-/* harmony import */ var _duration_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(77607);
-/* harmony import */ var _check_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(66668);
-/* harmony import */ var _restore_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(28509);
-/* harmony import */ var _pipeline_decode_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(7698);
-/* harmony import */ var _postgres_clients_js__WEBPACK_IMPORTED_MODULE_8__ = __webpack_require__(18139);
-/* harmony import */ var _postgres_dump_js__WEBPACK_IMPORTED_MODULE_9__ = __webpack_require__(8677);
-/* harmony import */ var _postgres_toc_js__WEBPACK_IMPORTED_MODULE_10__ = __webpack_require__(60521);
-/* harmony import */ var _postgres_archive_js__WEBPACK_IMPORTED_MODULE_11__ = __webpack_require__(29477);
-/* harmony import */ var _postgres_compare_js__WEBPACK_IMPORTED_MODULE_12__ = __webpack_require__(82996);
-/* harmony import */ var _storage_fifo_js__WEBPACK_IMPORTED_MODULE_13__ = __webpack_require__(63727);
-/* harmony import */ var _memory_js__WEBPACK_IMPORTED_MODULE_14__ = __webpack_require__(58547);
+
+// EXPORTS
+__webpack_require__.d(__webpack_exports__, {
+  verify: () => (/* binding */ verify)
+});
+
+// UNUSED EXPORTS: VerifyError, databaseIdentity, sameDatabase
+
+// EXTERNAL MODULE: ./src/log.ts
+var log = __webpack_require__(25625);
+// EXTERNAL MODULE: ./src/errors.ts
+var errors = __webpack_require__(83916);
+// EXTERNAL MODULE: ./src/postgres/connection.ts
+var connection = __webpack_require__(58824);
+// EXTERNAL MODULE: ./src/postgres/session.ts
+var postgres_session = __webpack_require__(92515);
+// EXTERNAL MODULE: ./src/duration.ts
+var duration = __webpack_require__(77607);
+// EXTERNAL MODULE: ./src/modes/check.ts
+var check = __webpack_require__(66668);
+// EXTERNAL MODULE: ./src/modes/restore.ts + 11 modules
+var restore = __webpack_require__(85917);
+// EXTERNAL MODULE: ./src/pipeline/decode.ts
+var decode = __webpack_require__(7698);
+// EXTERNAL MODULE: ./src/postgres/clients.ts + 1 modules
+var clients = __webpack_require__(18139);
+// EXTERNAL MODULE: ./src/postgres/dump.ts
+var dump = __webpack_require__(8677);
+// EXTERNAL MODULE: ./src/postgres/toc.ts
+var toc = __webpack_require__(60521);
+// EXTERNAL MODULE: ./src/postgres/archive.ts
+var archive = __webpack_require__(29477);
+// EXTERNAL MODULE: ./src/postgres/compare.ts
+var compare = __webpack_require__(82996);
+;// CONCATENATED MODULE: ./src/postgres/compare-split.ts
+
+/**
+ * Table data (pg_table_size) the second pg_dump must take for the split to be made: below that,
+ * one pg_dump (a second one's start, its reading of the catalogs, costs more than it saves).
+ */
+const SPLIT_MIN_BYTES = 64 * 1024 * 1024;
+/** Most tables the second pg_dump takes (each one a --table pattern on its command line). */
+const SPLIT_MAX_TABLES = 64;
+const keyOf = (schema, name) => JSON.stringify([schema ?? '', name]);
+/**
+ * The tables whose data the second pg_dump takes: largest first, each to the side with less so
+ * far (the second pg_dump takes at most {@link SPLIT_MAX_TABLES}); none when its share would be
+ * under `minBytes`.
+ */
+function balanceTables(tables, minBytes) {
+    const sorted = [...tables].sort((a, b) => b.bytes - a.bytes ||
+        (a.schema < b.schema ? -1 : a.schema > b.schema ? 1 : a.name < b.name ? -1 : 1));
+    let first = 0;
+    let second = 0;
+    const taken = [];
+    for (const t of sorted) {
+        if (second <= first && taken.length < SPLIT_MAX_TABLES) {
+            second += t.bytes;
+            taken.push({ schema: t.schema, name: t.name });
+        }
+        else
+            first += t.bytes;
+    }
+    return second >= minBytes && second > 0 ? taken : [];
+}
+/**
+ * The scratch database's tables that the second pg_dump may take, with their sizes: ordinary
+ * tables (partitions among them; not a partitioned parent, which has no data of its own, nor a
+ * foreign table, nor an extension's member), whose data the backup holds (a TABLE DATA entry of
+ * the same schema and name), and whose names are printable ASCII (a --table pattern reaches the
+ * server in the dump's client encoding).
+ */
+async function splittableTables(client, backupToc) {
+    const inBackup = new Set(backupToc.entries.filter(e => e.desc === 'TABLE DATA').map(e => keyOf(e.namespace, e.tag)));
+    const { rows } = await client.query(`SELECT n.nspname AS schema, c.relname AS name, pg_catalog.pg_table_size(c.oid)::text AS bytes
+       FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+      WHERE c.relkind = 'r' AND c.relpersistence <> 't'
+        AND n.nspname <> 'information_schema' AND n.nspname !~ '^pg_'
+        AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
+                         WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass
+                           AND d.objid = c.oid AND d.deptype = 'e')`);
+    return rows
+        .filter(r => inBackup.has(keyOf(r.schema, r.name)))
+        .filter(r => /^[\x20-\x7e]*$/.test(r.schema) && /^[\x20-\x7e]*$/.test(r.name))
+        .map(r => ({ schema: r.schema, name: r.name, bytes: Number(r.bytes) }));
+}
+/** A pg_dump pattern that matches exactly this table (double quotes: nothing is a wildcard). */
+function tablePattern(t) {
+    const quoted = (id) => `"${id.replace(/"/g, '""')}"`;
+    return `${quoted(t.schema)}.${quoted(t.name)}`;
+}
+/** The arguments of the two pg_dumps (after the options both take). */
+function splitDumpArgs(tables) {
+    return {
+        main: tables.map(t => `--exclude-table-data=${tablePattern(t)}`),
+        data: ['--data-only', ...tables.map(t => `--table=${tablePattern(t)}`)]
+    };
+}
+/**
+ * The digest a single pg_dump would have given, of `main` (everything, with --exclude-table-data
+ * for `tables`) and `data` (--data-only of `tables`): main's entries and blocks, with the TABLE
+ * DATA entries of `tables` and their blocks from `data`, under dumpIds past main's (their
+ * dependencies, ids of `data`, are dropped). What else `data` holds (its session entries, the
+ * SEQUENCE SET of its tables' sequences) main holds too.
+ *
+ * @throws ArchiveCompareError when the dumps did not split the data so: main wrote data of one
+ *   of `tables`, `data` none for one of them, or data of another table.
+ */
+function mergeSplitDigests(main, data, tables) {
+    if (main.by !== data.by)
+        throw new Error('digests made by blocks and by rows do not merge');
+    const wanted = new Set(tables.map(t => keyOf(t.schema, t.name)));
+    const name = (e) => `${e.namespace ? `${e.namespace}.` : ''}${e.tag}`;
+    let next = 1;
+    for (const e of main.toc.entries) {
+        next = Math.max(next, e.dumpId + 1);
+        if (e.desc === 'TABLE DATA' && wanted.has(keyOf(e.namespace, e.tag))) {
+            throw new compare/* ArchiveCompareError */.Ov(`the dump of the scratch database without the data of ${tables.length} tables wrote the data of ${name(e)}`);
+        }
+    }
+    const entries = [...main.toc.entries];
+    const blocks = new Map(main.blocks);
+    const found = new Set();
+    for (const e of data.toc.entries) {
+        if (e.desc !== 'TABLE DATA')
+            continue;
+        const key = keyOf(e.namespace, e.tag);
+        if (!wanted.has(key) || found.has(key)) {
+            throw new compare/* ArchiveCompareError */.Ov(`the data-only dump of ${tables.length} tables of the scratch database wrote ${found.has(key) ? 'twice the data' : 'the data'} of ${name(e)}`);
+        }
+        found.add(key);
+        const dumpId = next++;
+        entries.push({ ...e, dumpId, dependencies: [] });
+        const block = data.blocks.get(e.dumpId);
+        if (block)
+            blocks.set(dumpId, block);
+    }
+    const missing = tables.filter(t => !found.has(keyOf(t.schema, t.name)));
+    if (missing.length > 0) {
+        throw new compare/* ArchiveCompareError */.Ov(`the data-only dump of the scratch database wrote no data for ${missing.map(t => `${t.schema}.${t.name}`).join(', ')}`);
+    }
+    return { toc: { ...main.toc, entries }, blocks, by: main.by };
+}
+
+// EXTERNAL MODULE: ./src/storage/fifo.ts
+var fifo = __webpack_require__(63727);
+// EXTERNAL MODULE: ./src/memory.ts + 2 modules
+var memory = __webpack_require__(58547);
+;// CONCATENATED MODULE: ./src/modes/verify.ts
 /**
  * Verify: restore a backup into a scratch database (verify-database-url), then compare the
  * per-table row counts and the counts of schema objects with the manifest. Any difference fails,
@@ -45,7 +175,8 @@ export const modules = {
 
 
 
-class VerifyError extends _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .CheckError */ .tl {
+
+class VerifyError extends errors/* CheckError */.tl {
     name = 'VerifyError';
     /** What was compared when verify failed on a difference: for the failure summary. */
     details;
@@ -59,7 +190,7 @@ const KINDS = [
     'functions'
 ];
 async function databaseIdentity(connection, connectTimeoutSeconds) {
-    const client = await (0,_postgres_session_js__WEBPACK_IMPORTED_MODULE_3__/* .connect */ .Ng)(connection, connectTimeoutSeconds);
+    const client = await (0,postgres_session/* connect */.Ng)(connection, connectTimeoutSeconds);
     try {
         const { rows } = await client.query(`SELECT d.oid::text AS oid, d.datname AS name,
               pg_postmaster_start_time()::text AS "startedAt", current_setting('port') AS port
@@ -96,56 +227,56 @@ async function refuseBackedUpDatabase(scratch, backedUp, inputs) {
         backedUpId = await databaseIdentity(backedUp, inputs.connectTimeoutSeconds);
     }
     catch (error) {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .SettingError */ .L_('databaseUrl', `cannot be reached to make sure the scratch database is not it (${error.message}); verify wrote nothing. Fix it, or leave database-url empty in verify mode.`, { cause: error });
+        throw new errors/* SettingError */.L_('databaseUrl', `cannot be reached to make sure the scratch database is not it (${error.message}); verify wrote nothing. Fix it, or leave database-url empty in verify mode.`, { cause: error });
     }
     if (sameDatabase(scratchId, backedUpId)) {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .SettingError */ .L_('verifyDatabaseUrl', `is the database that was backed up (the server says so: ${scratchId.systemIdentifier ? `system identifier ${scratchId.systemIdentifier}` : `the server started at ${scratchId.startedAt} on port ${scratchId.port}`}, database '${scratchId.name}' oid ${scratchId.oid}), however the URLs are spelled. Verify restores into a scratch database, never into the one backed up; nothing was written.`);
+        throw new errors/* SettingError */.L_('verifyDatabaseUrl', `is the database that was backed up (the server says so: ${scratchId.systemIdentifier ? `system identifier ${scratchId.systemIdentifier}` : `the server started at ${scratchId.startedAt} on port ${scratchId.port}`}, database '${scratchId.name}' oid ${scratchId.oid}), however the URLs are spelled. Verify restores into a scratch database, never into the one backed up; nothing was written.`);
     }
-    _log_js__WEBPACK_IMPORTED_MODULE_0__/* .log */ .Rm.info(`The scratch database '${scratchId.name}' (oid ${scratchId.oid}) is not the backed-up '${backedUpId.name}' (oid ${backedUpId.oid}${backedUpId.systemIdentifier && backedUpId.systemIdentifier !== scratchId.systemIdentifier ? ', another server' : ''}).`);
+    log/* log */.Rm.info(`The scratch database '${scratchId.name}' (oid ${scratchId.oid}) is not the backed-up '${backedUpId.name}' (oid ${backedUpId.oid}${backedUpId.systemIdentifier && backedUpId.systemIdentifier !== scratchId.systemIdentifier ? ', another server' : ''}).`);
 }
 async function verify(inputs, scratch, deps = {}) {
     if (inputs.backedUpDatabaseUrl) {
-        await _log_js__WEBPACK_IMPORTED_MODULE_0__/* .log */ .Rm.group('Check that the scratch database is not the one backed up', () => refuseBackedUpDatabase(scratch, (0,_postgres_connection_js__WEBPACK_IMPORTED_MODULE_2__/* .parseDatabaseUrl */ .mx)(inputs.backedUpDatabaseUrl), inputs));
+        await log/* log */.Rm.group('Check that the scratch database is not the one backed up', () => refuseBackedUpDatabase(scratch, (0,connection/* parseDatabaseUrl */.mx)(inputs.backedUpDatabaseUrl), inputs));
     }
     // max-age: a stale backup fails before anything is downloaded or restored
-    if (inputs.maxAgeSeconds !== undefined && (0,_check_js__WEBPACK_IMPORTED_MODULE_5__/* .checkable */ .$)(inputs.source)) {
-        await (0,_check_js__WEBPACK_IMPORTED_MODULE_5__.check)({ mode: 'check', source: inputs.source, maxAgeSeconds: inputs.maxAgeSeconds });
+    if (inputs.maxAgeSeconds !== undefined && (0,check/* checkable */.$)(inputs.source)) {
+        await (0,check.check)({ mode: 'check', source: inputs.source, maxAgeSeconds: inputs.maxAgeSeconds });
     }
     // restore() checks the digest and the row counts against the manifest, and fails on any difference
     let equality = { notCompared: 'the restore did not get that far' };
-    const restored = await (0,_restore_js__WEBPACK_IMPORTED_MODULE_6__.restore)(inputs, scratch, {
+    const restored = await (0,restore.restore)(inputs, scratch, {
         ...deps,
         // the backup's data digested as the restore reads it (one read); proveEquality uses it
         digestBackup: inputs.tables.length === 0 && inputs.schemas.length === 0,
         afterLoad: async (loaded) => {
             await deps.afterLoad?.(loaded);
             await deps.beforeCompare?.();
-            equality = await _log_js__WEBPACK_IMPORTED_MODULE_0__/* .log */ .Rm.group('Compare the restored database with the backup', () => proveEquality(inputs, scratch, loaded, deps.tempRoot));
+            equality = await log/* log */.Rm.group('Compare the restored database with the backup', () => proveEquality(inputs, scratch, loaded, deps.tempRoot, deps.splitMinBytes ?? SPLIT_MIN_BYTES));
         }
     });
     const comparison = equality.comparison;
     if (comparison) {
-        await _log_js__WEBPACK_IMPORTED_MODULE_0__/* .log */ .Rm.group("Compare the materialized views' contents with their queries", async () => {
-            const client = await (0,_postgres_session_js__WEBPACK_IMPORTED_MODULE_3__/* .connect */ .Ng)(scratch, inputs.connectTimeoutSeconds);
+        await log/* log */.Rm.group("Compare the materialized views' contents with their queries", async () => {
+            const client = await (0,postgres_session/* connect */.Ng)(scratch, inputs.connectTimeoutSeconds);
             const before = comparison.differences.length;
-            const skipped = await (0,_postgres_compare_js__WEBPACK_IMPORTED_MODULE_12__/* .compareMaterializedViewContents */ .KG)(client, comparison).finally(() => client.end().catch(() => undefined));
+            const skipped = await (0,compare/* compareMaterializedViewContents */.KG)(client, comparison).finally(() => client.end().catch(() => undefined));
             if (skipped.length > 0) {
-                _log_js__WEBPACK_IMPORTED_MODULE_0__/* .log */ .Rm.warning(`Materialized views not compared (their rows not checked against their queries, only their sources; not counted equal): ${skipped.join('; ')}.`);
+                log/* log */.Rm.warning(`Materialized views not compared (their rows not checked against their queries, only their sources; not counted equal): ${skipped.join('; ')}.`);
             }
-            _log_js__WEBPACK_IMPORTED_MODULE_0__/* .log */ .Rm.info((0,_postgres_compare_js__WEBPACK_IMPORTED_MODULE_12__/* .materializedViewsHeadline */ .Q1)(comparison));
+            log/* log */.Rm.info((0,compare/* materializedViewsHeadline */.Q1)(comparison));
             logDifferences(comparison.differences.slice(before));
         });
     }
-    if (inputs.maxAgeSeconds !== undefined && !(0,_check_js__WEBPACK_IMPORTED_MODULE_5__/* .checkable */ .$)(inputs.source) && restored.manifest) {
+    if (inputs.maxAgeSeconds !== undefined && !(0,check/* checkable */.$)(inputs.source) && restored.manifest) {
         const age = (Date.now() - Date.parse(restored.manifest.createdAt)) / 1000;
         if (!(age <= inputs.maxAgeSeconds)) {
-            throw new _check_js__WEBPACK_IMPORTED_MODULE_5__/* .StaleBackupError */ ._(`the backup was made ${restored.manifest.createdAt}, ${(0,_duration_js__WEBPACK_IMPORTED_MODULE_4__/* .formatAge */ .n)(age)} ago: older than max-age (${(0,_duration_js__WEBPACK_IMPORTED_MODULE_4__/* .formatAge */ .n)(inputs.maxAgeSeconds)}).`);
+            throw new check/* StaleBackupError */._(`the backup was made ${restored.manifest.createdAt}, ${(0,duration/* formatAge */.n)(age)} ago: older than max-age (${(0,duration/* formatAge */.n)(inputs.maxAgeSeconds)}).`);
         }
     }
-    const objects = await _log_js__WEBPACK_IMPORTED_MODULE_0__/* .log */ .Rm.group('Compare schema objects', async () => {
-        const client = await (0,_postgres_session_js__WEBPACK_IMPORTED_MODULE_3__/* .connect */ .Ng)(scratch, inputs.connectTimeoutSeconds);
+    const objects = await log/* log */.Rm.group('Compare schema objects', async () => {
+        const client = await (0,postgres_session/* connect */.Ng)(scratch, inputs.connectTimeoutSeconds);
         try {
-            const actual = await (0,_postgres_session_js__WEBPACK_IMPORTED_MODULE_3__/* .countObjects */ .Qr)(client);
+            const actual = await (0,postgres_session/* countObjects */.Qr)(client);
             const expected = restored.manifest?.objects;
             return KINDS.map(kind => ({ kind, expected: expected?.[kind], actual: actual[kind] }));
         }
@@ -154,15 +285,15 @@ async function verify(inputs, scratch, deps = {}) {
         }
     });
     if (!restored.manifest) {
-        _log_js__WEBPACK_IMPORTED_MODULE_0__/* .log */ .Rm.warning('The backup has no manifest: only a successful restore was verified.');
+        log/* log */.Rm.warning('The backup has no manifest: only a successful restore was verified.');
     }
     else if (!restored.manifest.objects) {
-        _log_js__WEBPACK_IMPORTED_MODULE_0__/* .log */ .Rm.info('The manifest has no object counts (a filtered backup): objects were not compared.');
+        log/* log */.Rm.info('The manifest has no object counts (a filtered backup): objects were not compared.');
     }
     const different = objects.filter(o => o.expected !== undefined && o.expected !== o.actual);
     for (const o of objects) {
         // "2 tables", not "tables: 2", which the command line would read as its --tables option
-        _log_js__WEBPACK_IMPORTED_MODULE_0__/* .log */ .Rm.info(`${o.actual} ${o.kind}${o.expected === undefined ? '' : ` (manifest ${o.expected})`}`);
+        log/* log */.Rm.info(`${o.actual} ${o.kind}${o.expected === undefined ? '' : ` (manifest ${o.expected})`}`);
     }
     const problems = [];
     if (different.length > 0) {
@@ -182,10 +313,11 @@ async function verify(inputs, scratch, deps = {}) {
 }
 /**
  * Dumps the scratch database with the pg_dump major that made the backup (custom format,
- * uncompressed, in the backup's encoding) and compares the two archives entry by entry and data
+ * uncompressed, in the backup's encoding; with enough table data, by two pg_dumps at once, their
+ * digests merged into one: compare-split.ts) and compares the two archives entry by entry and data
  * block by data block. Returns why not, instead, where an exact comparison cannot be made.
  */
-async function proveEquality(inputs, scratch, loaded, tempRoot) {
+async function proveEquality(inputs, scratch, loaded, tempRoot, splitMinBytes) {
     const { dump, plan } = loaded;
     if ('directory' in dump || plan.format !== 'custom') {
         return notCompared(`a ${plan.format} backup: only custom-format archives are compared entry by entry; counts only`);
@@ -196,18 +328,26 @@ async function proveEquality(inputs, scratch, loaded, tempRoot) {
     // the header first (only the archive's start is decoded, unless the load digested it all):
     // which pg_dump, which encoding
     const head = loaded.backupDigest?.toc ??
-        (await (0,_postgres_toc_js__WEBPACK_IMPORTED_MODULE_10__/* .readArchiveToc */ .ZA)((0,_pipeline_decode_js__WEBPACK_IMPORTED_MODULE_7__/* .openDecoded */ .BA)(dump, plan.decoding), { destroy: true })).toc;
+        (await (0,toc/* readArchiveToc */.ZA)((0,decode/* openDecoded */.BA)(dump, plan.decoding), { destroy: true })).toc;
     if (head.header.compression.algorithm !== 'none') {
         // an archive of pg_dump -Fc with its own compression (a file made by hand): restorable,
         // but its data blocks are not read here
         return notCompared(`the archive's data is compressed by pg_dump (${head.header.compression.algorithm}); only archives of pg_dump --compress=0 are compared: counts only`);
     }
-    const backupMajor = (0,_postgres_archive_js__WEBPACK_IMPORTED_MODULE_11__/* .majorOfVersion */ .RI)(head.header.pgDumpVersion ?? '');
-    const client = await (0,_postgres_session_js__WEBPACK_IMPORTED_MODULE_3__/* .connect */ .Ng)(scratch, inputs.connectTimeoutSeconds);
+    const backupMajor = (0,archive/* majorOfVersion */.RI)(head.header.pgDumpVersion ?? '');
+    const client = await (0,postgres_session/* connect */.Ng)(scratch, inputs.connectTimeoutSeconds);
     let server;
+    let split;
+    let splitBytes = 0;
     try {
         const { rows } = await client.query("SELECT current_setting('server_version') AS v, current_setting('server_version_num') AS n");
         server = { version: rows[0].v, major: Math.floor(Number(rows[0].n) / 10000) };
+        const tables = await splittableTables(client, head);
+        split = balanceTables(tables, splitMinBytes);
+        const chosen = new Set(split.map(t => `${t.schema}.${t.name}`));
+        for (const t of tables)
+            if (chosen.has(`${t.schema}.${t.name}`))
+                splitBytes += t.bytes;
     }
     finally {
         await client.end().catch(() => undefined);
@@ -220,7 +360,7 @@ async function proveEquality(inputs, scratch, loaded, tempRoot) {
     }
     let install;
     try {
-        install = await (0,_postgres_clients_js__WEBPACK_IMPORTED_MODULE_8__/* .chooseDumpClient */ .N8)(server.major, server.version, {
+        install = await (0,clients/* chooseDumpClient */.N8)(server.major, server.version, {
             pgBinDir: inputs.pgBinDir,
             postgresVersion: backupMajor,
             installClient: inputs.installClient
@@ -232,29 +372,62 @@ async function proveEquality(inputs, scratch, loaded, tempRoot) {
     const args = ['--no-password', '--format=custom', '--compress=0'];
     if (head.encoding)
         args.push(`--encoding=${head.encoding}`);
-    // the backup as the load digested it, or decoded again from disk while the scratch dump comes
-    const digestBoth = (by, taken) => {
+    const { main: mainArgs, data: dataArgs } = splitDumpArgs(split);
+    let dumpedApart = false;
+    // the backup as the load digested it, or decoded again from disk while the scratch dump comes;
+    // the scratch database by one pg_dump, or by two at once (see compare-split.ts)
+    const digestBoth = async (by, taken) => {
         const stop = new AbortController();
-        return Promise.all([
-            taken ??
-                (0,_postgres_compare_js__WEBPACK_IMPORTED_MODULE_12__/* .digestArchive */ .bz)((0,_pipeline_decode_js__WEBPACK_IMPORTED_MODULE_7__/* .openDecoded */ .BA)(dump, plan.decoding), by).catch((error) => {
-                    stop.abort();
-                    throw error;
-                }),
-            digestScratch((0,_postgres_clients_js__WEBPACK_IMPORTED_MODULE_8__/* .programPath */ .kx)(install, 'pg_dump'), args, scratch, inputs, by, {
-                tempRoot,
-                signal: stop.signal
+        // one side failed: the others are stopped (and waited for: no pg_dump outlives the comparison)
+        const failing = (promise) => promise.catch((error) => {
+            stop.abort();
+            throw error;
+        });
+        // two pg_dumps see one snapshot (one state of the database, as one pg_dump sees), exported
+        // by a read-only transaction held open until both are done; none to be had: one pg_dump
+        const session = split.length > 0 ? await (0,postgres_session/* connect */.Ng)(scratch, inputs.connectTimeoutSeconds) : undefined;
+        const snapshot = session
+            ? await postgres_session/* SnapshotSession */.hH.open(session).catch(async (error) => {
+                await session.end().catch(() => undefined);
+                throw error;
             })
-        ]);
+            : undefined;
+        const apart = snapshot?.snapshotId !== undefined;
+        const shared = apart ? [`--snapshot=${snapshot.snapshotId}`] : [];
+        if (apart) {
+            dumpedApart = true;
+            log/* log */.Rm.info(`The scratch database is dumped by two pg_dumps at once (one snapshot): one the data of ${split.length === 1 ? `${split[0].schema}.${split[0].name}` : `${split.length} tables`} (${(splitBytes / 1024 / 1024).toFixed(1)} MB on disk), the other everything else; their digests are compared as one dump.`);
+        }
+        else if (snapshot) {
+            log/* log */.Rm.info('No snapshot can be exported on the scratch server: one pg_dump of the scratch database.');
+        }
+        const scratchDump = (extra) => failing(digestScratch((0,clients/* programPath */.kx)(install, 'pg_dump'), [...args, ...shared, ...extra], scratch, inputs, by, { tempRoot, signal: stop.signal }));
+        let settled;
+        try {
+            settled = await Promise.allSettled([
+                taken ?? failing((0,compare/* digestArchive */.bz)((0,decode/* openDecoded */.BA)(dump, plan.decoding), by)),
+                scratchDump(apart ? mainArgs : []),
+                ...(apart ? [scratchDump(dataArgs)] : [])
+            ]);
+        }
+        finally {
+            await snapshot?.close();
+            await session?.end().catch(() => undefined);
+        }
+        const failed = settled.find(s => s.status === 'rejected');
+        if (failed)
+            throw failed.reason;
+        const [backup, main, data] = settled.map(s => s.value);
+        return [backup, data ? mergeSplitDigests(main, data, split) : main];
     };
     let [backup, restored] = await digestBoth('blocks', loaded.backupDigest);
-    if (!(0,_postgres_compare_js__WEBPACK_IMPORTED_MODULE_12__/* .tableDataEqual */ .x4)(backup, restored)) {
+    if (!(0,compare/* tableDataEqual */.x4)(backup, restored)) {
         // a block's digest says that it differs, not where: both read again, row by row
-        _log_js__WEBPACK_IMPORTED_MODULE_0__/* .log */ .Rm.info("Some table's data differs byte for byte from the backup's: reading the backup and a dump of the scratch database again, row by row, to count the rows and place the first difference.");
+        log/* log */.Rm.info("Some table's data differs byte for byte from the backup's: reading the backup and a dump of the scratch database again, row by row, to count the rows and place the first difference.");
         [backup, restored] = await digestBoth('rows');
     }
-    const backupServer = (0,_postgres_archive_js__WEBPACK_IMPORTED_MODULE_11__/* .majorOfVersion */ .RI)(backup.toc.header.serverVersion ?? '');
-    const comparison = (0,_postgres_compare_js__WEBPACK_IMPORTED_MODULE_12__/* .compareArchives */ .XG)(backup, restored, expectations(inputs, loaded));
+    const backupServer = (0,archive/* majorOfVersion */.RI)(backup.toc.header.serverVersion ?? '');
+    const comparison = (0,compare/* compareArchives */.XG)(backup, restored, expectations(inputs, loaded));
     if (backupServer !== undefined && backupServer !== server.major) {
         // another server writes some definitions differently; the data must still be equal
         for (const d of comparison.differences) {
@@ -266,7 +439,9 @@ async function proveEquality(inputs, scratch, loaded, tempRoot) {
         }
     }
     logComparison(comparison);
-    return { comparison };
+    return dumpedApart
+        ? { comparison, splitTables: split.map(t => `${t.schema}.${t.name}`) }
+        : { comparison };
 }
 /**
  * A pg_dump of the scratch database (custom format, uncompressed, `args`), digested as it
@@ -274,10 +449,10 @@ async function proveEquality(inputs, scratch, loaded, tempRoot) {
  * read: tens of MB of garbage at a time); where no named pipe can be made, from its stdout.
  */
 async function digestScratch(pgDumpPath, args, scratch, inputs, by, options) {
-    const pipe = await (0,_storage_fifo_js__WEBPACK_IMPORTED_MODULE_13__/* .reusedBufferPipe */ .vW)(options.tempRoot);
+    const pipe = await (0,fifo/* reusedBufferPipe */.vW)(options.tempRoot);
     let pgDump;
     try {
-        pgDump = (0,_postgres_dump_js__WEBPACK_IMPORTED_MODULE_9__/* .startPgDump */ .Yt)(pgDumpPath, args, (0,_postgres_connection_js__WEBPACK_IMPORTED_MODULE_2__/* .libpqEnvironment */ .SQ)(scratch, { connectTimeoutSeconds: inputs.connectTimeoutSeconds }), line => _log_js__WEBPACK_IMPORTED_MODULE_0__/* .log */ .Rm.debug(`pg_dump: ${line}`), pipe?.writer);
+        pgDump = (0,dump/* startPgDump */.Yt)(pgDumpPath, args, (0,connection/* libpqEnvironment */.SQ)(scratch, { connectTimeoutSeconds: inputs.connectTimeoutSeconds }), line => log/* log */.Rm.debug(`pg_dump: ${line}`), pipe?.writer);
     }
     catch (error) {
         pipe?.close();
@@ -291,7 +466,7 @@ async function digestScratch(pgDumpPath, args, scratch, inputs, by, options) {
     options.signal.addEventListener('abort', stop);
     try {
         const [digest] = await Promise.all([
-            (pipe ? (0,_postgres_compare_js__WEBPACK_IMPORTED_MODULE_12__/* .digestArchiveChunks */ .Z9)(scavenging(pipe), by) : (0,_postgres_compare_js__WEBPACK_IMPORTED_MODULE_12__/* .digestArchive */ .bz)(pgDump.stdout, by)).catch((error) => {
+            (pipe ? (0,compare/* digestArchiveChunks */.Z9)(scavenging(pipe), by) : (0,compare/* digestArchive */.bz)(pgDump.stdout, by)).catch((error) => {
                 pgDump.kill();
                 throw error;
             }),
@@ -310,7 +485,7 @@ async function digestScratch(pgDumpPath, args, scratch, inputs, by, options) {
  * pages made resident, before its first collection (the peak RSS of verify's comparison).
  */
 function scavenging(source) {
-    const scavenge = (0,_memory_js__WEBPACK_IMPORTED_MODULE_14__/* .scavengeEvery */ .A)(_memory_js__WEBPACK_IMPORTED_MODULE_14__/* .SCAVENGE_BYTES */ .X);
+    const scavenge = (0,memory/* scavengeEvery */.A)(memory/* SCAVENGE_BYTES */.X);
     return {
         next: async () => {
             const chunk = await source.next();
@@ -321,7 +496,7 @@ function scavenging(source) {
     };
 }
 function notCompared(why) {
-    _log_js__WEBPACK_IMPORTED_MODULE_0__/* .log */ .Rm.warning(`Not compared exactly: ${why}.`);
+    log/* log */.Rm.warning(`Not compared exactly: ${why}.`);
     return { notCompared: why };
 }
 /** The differences the restore's own settings and skip list explain. */
@@ -329,28 +504,28 @@ function expectations(inputs, loaded) {
     const expect = { skippedStatements: loaded.skippedStatements };
     if (inputs.noOwner === true)
         expect.ownersNotRestored = 'no-owner: true (owners not restored)';
-    else if (loaded.skipped.some(g => _restore_js__WEBPACK_IMPORTED_MODULE_6__/* .OWNER_REASON */ .ls.test(g.reason))) {
+    else if (loaded.skipped.some(g => restore/* OWNER_REASON */.ls.test(g.reason))) {
         expect.ownersNotRestored = 'the restore left out ALTER … OWNER statements (see its skip list)';
     }
     if (inputs.noPrivileges === true) {
         expect.privilegesNotRestored = 'no-privileges: true (GRANT/REVOKE not restored)';
     }
-    else if (loaded.skipped.some(g => _restore_js__WEBPACK_IMPORTED_MODULE_6__/* .PRIVILEGE_REASON */ .rf.test(g.reason))) {
+    else if (loaded.skipped.some(g => restore/* PRIVILEGE_REASON */.rf.test(g.reason))) {
         expect.privilegesNotRestored =
             'the restore left out GRANT/REVOKE statements (see its skip list)';
     }
     return expect;
 }
 function logComparison(c) {
-    _log_js__WEBPACK_IMPORTED_MODULE_0__/* .log */ .Rm.info((0,_postgres_compare_js__WEBPACK_IMPORTED_MODULE_12__/* .comparisonHeadline */ .Se)(c));
+    log/* log */.Rm.info((0,compare/* comparisonHeadline */.Se)(c));
     logDifferences(c.differences);
 }
 function logDifferences(differences) {
-    for (const line of (0,_postgres_compare_js__WEBPACK_IMPORTED_MODULE_12__/* .differenceLines */ .Ze)(differences)) {
+    for (const line of (0,compare/* differenceLines */.Ze)(differences)) {
         if (line.warning)
-            _log_js__WEBPACK_IMPORTED_MODULE_0__/* .log */ .Rm.warning(line.text);
+            log/* log */.Rm.warning(line.text);
         else
-            _log_js__WEBPACK_IMPORTED_MODULE_0__/* .log */ .Rm.info(line.text);
+            log/* log */.Rm.info(line.text);
     }
 }
 
