@@ -48,10 +48,14 @@ beforeAll(async () => {
 
 it(`the loader refusing the first statement of a restore fails with its error (psql and pg_restore -d), ${RUNS} runs in ${RUNS}`, async () => {
   const target = await server.createDatabase()
-  // every transaction of the target is read-only: psql's first CREATE fails
+  // the target's event trigger refuses every DDL statement: the restore's first CREATE fails
+  // (a read-only target is refused before the load now, by the target check)
   await server.query(
-    'postgres',
-    `ALTER DATABASE "${target}" SET default_transaction_read_only = on`
+    target,
+    `CREATE SCHEMA guard;
+     CREATE FUNCTION guard.refuse() RETURNS event_trigger LANGUAGE plpgsql
+       AS $$BEGIN RAISE EXCEPTION 'refused by the target''s event trigger'; END$$;
+     CREATE EVENT TRIGGER refuse_ddl ON ddl_command_start EXECUTE FUNCTION guard.refuse();`
   )
   const uncaught: unknown[] = []
   const record = (error: unknown): void => void uncaught.push(error)
@@ -76,8 +80,8 @@ it(`the loader refusing the first statement of a restore fails with its error (p
         psql,
         message: expect.stringMatching(
           psql
-            ? /psql exited with code \d+: .*read-only transaction/
-            : /pg_restore exited with code \d+: .*read-only transaction/
+            ? /psql exited with code \d+: .*refused by the target's event trigger/
+            : /pg_restore exited with code \d+: .*refused by the target's event trigger/
         )
       })
       expect(failure.message).not.toMatch(/ECANCELED|EPIPE/)

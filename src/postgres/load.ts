@@ -15,12 +15,13 @@
 import { createReadStream, createWriteStream } from 'node:fs'
 import {
   copyFile,
+  link,
   lstat,
   mkdir,
   readdir,
   readFile,
+  rm,
   stat,
-  symlink,
   writeFile
 } from 'node:fs/promises'
 import { gunzipSync, zstdDecompressSync } from 'node:zlib'
@@ -802,11 +803,20 @@ async function privateFolder(
   if (checked && !toc.equals(checked)) throw tocChanged()
   await writeFile(path.join(copy, 'toc.dat'), toc, { mode: 0o600 })
   const from = path.resolve(dir)
-  for (const name of await readdir(from)) {
-    if (name === 'toc.dat') continue
-    if (/\.toc(?:\.gz|\.zst|\.lz4)?$/.test(name))
-      await copyFile(path.join(from, name), path.join(copy, name))
-    else await symlink(path.join(from, name), path.join(copy, name))
+  try {
+    for (const name of await readdir(from)) {
+      if (name === 'toc.dat') continue
+      if (/\.toc(?:\.gz|\.zst|\.lz4)?$/.test(name))
+        await copyFile(path.join(from, name), path.join(copy, name))
+      // a hard link: pg_restore 17+ reads only regular files (a symbolic link is refused)
+      else await link(path.join(from, name), path.join(copy, name))
+    }
+  } catch (error) {
+    // another file system (or a file that cannot be linked): the folder itself, its toc.dat
+    // compared with the checked one again just before pg_restore reads it (loadDirect), as before
+    await rm(copy, { recursive: true, force: true })
+    log.debug(`pg_restore reads the folder itself (${(error as Error).message})`)
+    return dir
   }
   return copy
 }
