@@ -2123,13 +2123,23 @@ async function privateFolder(dir, checked, workDir) {
         throw tocChanged();
     await (0,promises_.writeFile)(external_node_path_default().join(copy, 'toc.dat'), toc, { mode: 0o600 });
     const from = external_node_path_default().resolve(dir);
-    for (const name of await (0,promises_.readdir)(from)) {
-        if (name === 'toc.dat')
-            continue;
-        if (/\.toc(?:\.gz|\.zst|\.lz4)?$/.test(name))
-            await (0,promises_.copyFile)(external_node_path_default().join(from, name), external_node_path_default().join(copy, name));
-        else
-            await (0,promises_.symlink)(external_node_path_default().join(from, name), external_node_path_default().join(copy, name));
+    try {
+        for (const name of await (0,promises_.readdir)(from)) {
+            if (name === 'toc.dat')
+                continue;
+            if (/\.toc(?:\.gz|\.zst|\.lz4)?$/.test(name))
+                await (0,promises_.copyFile)(external_node_path_default().join(from, name), external_node_path_default().join(copy, name));
+            // a hard link: pg_restore 17+ reads only regular files (a symbolic link is refused)
+            else
+                await (0,promises_.link)(external_node_path_default().join(from, name), external_node_path_default().join(copy, name));
+        }
+    }
+    catch (error) {
+        // another file system (or a file that cannot be linked): the folder itself, its toc.dat
+        // compared with the checked one again just before pg_restore reads it (loadDirect), as before
+        await (0,promises_.rm)(copy, { recursive: true, force: true });
+        log/* log */.Rm.debug(`pg_restore reads the folder itself (${error.message})`);
+        return dir;
     }
     return copy;
 }
