@@ -472,6 +472,42 @@ exec ${JSON.stringify(path.join(server.binDir, 'pg_restore'))} "$@"
     expect(await tableChecksums(server, target)).toEqual(await tableChecksums(server, source))
   }, 60_000)
 
+  it("a folder on another file system (no hard links into the work folder): pg_restore reads the folder itself, its toc.dat compared just before; restored rows are the source's, a toc.dat changed since the check is refused", async () => {
+    // /dev/shm is a tmpfs: link() from there into the work folder fails with EXDEV
+    const shm = mkdtempSync('/dev/shm/direct-restore-')
+    try {
+      const dir = path.join(shm, 'folder.dir')
+      execFileSync(path.join(server.binDir, 'pg_dump'), ['-Fd', '-Z0', '-f', dir], {
+        env: server.env(source)
+      })
+      const checked = readFileSync(path.join(dir, 'toc.dat'))
+      const loadWith = (checkedToc: Buffer, database: string) =>
+        loadBackup(
+          { directory: dir },
+          { ...serverLoadPlan(server), format: 'directory', checkedToc },
+          {
+            env: server.env(database) as Record<string, string>,
+            database,
+            serverMajor: server.major
+          },
+          LOAD_OPTIONS,
+          mkdtempSync(path.join(harness.work, 'work-'))
+        )
+      const target = await server.createDatabase()
+      expect(await loadWith(checked, target)).toEqual({ skipped: [], direct: true })
+      expect(await tableChecksums(server, target)).toEqual(await tableChecksums(server, source))
+      const changed = Buffer.from(checked)
+      changed[changed.length - 1] ^= 1
+      const other = await server.createDatabase()
+      const error = await loadWith(changed, other).catch((e: unknown) => e)
+      expect(error).toBeInstanceOf(CheckError)
+      expect((error as Error).message).toMatch(/changed between its check and its load/)
+      expect(await tables(other)).toEqual([])
+    } finally {
+      execFileSync('rm', ['-rf', shm])
+    }
+  }, 60_000)
+
   it('the last 64 KiB reach pg_restore only once the input ended', async () => {
     const { toc } = await readArchiveToc(Readable.from([piped]))
     const feed = new DirectFeed(piped.subarray(0, toc.end))
