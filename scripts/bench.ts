@@ -96,7 +96,9 @@ const USAGE = `Usage: npm run bench -- [--size-mb N[,N…]] [--reps N] [--only P
   --size-mb N[,N…]  size of the generated database on disk, in MB (default 500); several sizes
                     run one after the other and are compared (e.g. 500,4096: the ratios and the
                     peak RSS at both sizes); schema and jobs run at the first size only
-  --reps N          repetitions; every variant runs once per repetition (default 3)
+  --reps N[,N…]     repetitions; every variant runs once per repetition (default 3); one number
+                    per size (e.g. --size-mb 500,4096 --reps 3,1: medians of 3 at 500 MB, one
+                    run at 4 GB) or one for all
   --only PARTS      comma-separated parts to run (default ${DEFAULT_SECTIONS.join(',')}):
                       backup       raw dump, the hand pipeline (zstd -T0 and -T1), the action
                       restore      pg_restore --single-transaction vs the action's restore
@@ -118,11 +120,21 @@ The published numbers: npm run bench -- --size-mb 500,4096 (on an idle machine; 
 
 interface Options {
   sizes: number[]
-  reps: number
+  /** Repetitions at each size (options.sizes[i]). */
+  reps: number[]
   only: Set<Section>
   keepDir?: string
   readme: boolean
   wait: boolean
+}
+
+/** "3 repetitions", or per size: "3 repetitions at 500 MB, 1 at 4096 MB". */
+function repetitions(options: Options): string {
+  const [first] = options.reps
+  if (options.reps.every(n => n === first)) return `${first} repetitions`
+  return options.sizes
+    .map((size, i) => `${options.reps[i]}${i === 0 ? ' repetitions' : ''} at ${size} MB`)
+    .join(', ')
 }
 
 function parseOptions(): Options {
@@ -145,12 +157,18 @@ function parseOptions(): Options {
     process.exit(0)
   }
   const sizes = values['size-mb'].split(',').map(x => Number(x.trim()))
-  const reps = Number(values.reps)
+  const reps = values.reps.split(',').map(x => Number(x.trim()))
   if (sizes.some(n => !Number.isInteger(n) || n < 20))
     throw new Error(`--size-mb ${values['size-mb']}: whole numbers ≥ 20, separated by commas`)
   if (new Set(sizes).size !== sizes.length)
     throw new Error(`--size-mb ${values['size-mb']}: each size once`)
-  if (!Number.isInteger(reps) || reps < 1) throw new Error('--reps: a whole number ≥ 1')
+  if (
+    reps.some(n => !Number.isInteger(n) || n < 1) ||
+    (reps.length !== 1 && reps.length !== sizes.length)
+  )
+    throw new Error(
+      `--reps ${values.reps}: a whole number ≥ 1, or one per size (${sizes.length}), separated by commas`
+    )
   const parts = values.only
     .split(',')
     .map(x => x.trim())
@@ -163,7 +181,7 @@ function parseOptions(): Options {
   const keep = values.keep || values['keep-dir'] !== undefined
   return {
     sizes,
-    reps,
+    reps: sizes.map((_, i) => reps[reps.length === 1 ? 0 : i]),
     only: new Set(parts as Section[]),
     keepDir: keep
       ? path.resolve(values['keep-dir'] ?? path.join(os.tmpdir(), 'pg-backup-bench-cluster'))
@@ -2200,7 +2218,7 @@ async function main(): Promise<void> {
   const only = options.only
   waitForIdle = options.wait
   say(
-    `PostgreSQL backup action: benchmark (${options.sizes.map(s => `${s} MB`).join(', ')}; ${options.reps} repetitions; ${[...only].join(', ')})`
+    `PostgreSQL backup action: benchmark (${options.sizes.map(s => `${s} MB`).join(', ')}; ${repetitions(options)}; ${[...only].join(', ')})`
   )
   say(
     `load average at the start: ${os
@@ -2247,8 +2265,8 @@ async function main(): Promise<void> {
         `  (no uncompressed backup above ${NONE_MAX_MB} MB: the loopback backend holds artifacts in memory)`
       )
     try {
-      for (let rep = 0; rep < options.reps; rep++) {
-        say(`  repetition ${rep + 1}/${options.reps}  (+${clock()})`)
+      for (let rep = 0; rep < options.reps[index]; rep++) {
+        say(`  repetition ${rep + 1}/${options.reps[index]}  (+${clock()})`)
         const dir = path.join(root, `${sizeMb}-rep${rep + 1}`)
         await mkdir(dir)
         const r: Repetition = {
@@ -2285,7 +2303,7 @@ async function main(): Promise<void> {
     `${os.availableParallelism()} cores (${cpu}), ${(os.totalmem() / 1024 ** 3).toFixed(0)} GB RAM, ` +
     `${os.type()} ${os.release()}, Node ${process.version}, PostgreSQL ${version}; ` +
     `database of ${runs.map(describe).join(' and of ')} (${Object.keys(PER_UNIT).sort().join(', ')}); ` +
-    `${options.reps} repetitions, medians, variants alternating; the loopback artifact backend in its own process; ` +
+    `${repetitions(options)}, medians, variants alternating; the loopback artifact backend in its own process; ` +
     `the action at ${source}; ${new Date().toISOString().slice(0, 10)}.`
   const out = results(runs, schema, only)
   say(`\n${machine}`)
