@@ -18,7 +18,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { type TestServer, startPostgres } from '../../dev/postgres.js'
 import { type LoadPlan, loadBackup } from '../../src/postgres/load.js'
-import { rewriteArchiveToc } from '../support/archive-writer.js'
+import { type SyntheticEntry, rewriteArchiveToc } from '../support/archive-writer.js'
 import { type RealClient, debianClients, provisionedClient } from '../support/clients.js'
 import { LOAD_OPTIONS, capturedLog } from '../support/direct-load.js'
 
@@ -36,6 +36,7 @@ const missing = [17, 18].flatMap(m => {
 let server: TestServer
 let work: string
 let n = 0
+let f12 = 0
 
 beforeAll(async () => {
   work = mkdtempSync(path.join(os.tmpdir(), 'runtime-settings-'))
@@ -294,6 +295,86 @@ describe('the direct path (pg_restore -d): a run-time switch, then an entry the 
     expect(out).not.toMatch(/Loading with pg_restore -d directly/)
     expect(out).toMatch(/after the entry \d+ \(COMMENT\), which may run code/)
     expect(await tables(database)).toEqual([])
+  }, 120_000)
+
+  // attacker 8 (F12): code in shapes the allow-list took for definitions — an ALTER TABLE's
+  // second subcommand, an aggregate's INITCOND through a domain's CHECK (pg_dump's own text)
+  it.each([
+    [
+      'a default evaluated by ALTER TABLE … ADD COLUMN, beside a SET DEFAULT',
+      `CREATE FUNCTION public.flip() RETURNS integer LANGUAGE plpgsql STABLE AS $$BEGIN PERFORM pg_catalog.set_config('client_' || 'encoding', 'SJIS', false); RETURN 1; END$$;
+       CREATE TABLE public.mine (x integer);
+       COMMENT ON TABLE public.mine IS 'one';`,
+      (e: SyntheticEntry): SyntheticEntry =>
+        e.desc === 'TABLE'
+          ? {
+              ...e,
+              defn: 'CREATE TABLE public.mine (x integer);\nALTER TABLE public.mine ADD COLUMN y integer DEFAULT public.flip(), ALTER COLUMN x SET DEFAULT 0;\n'
+            }
+          : e
+    ],
+    [
+      "an aggregate's INITCOND through a domain's CHECK (as pg_dump wrote it)",
+      `CREATE FUNCTION public.flipb(integer) RETURNS boolean LANGUAGE plpgsql AS $$BEGIN PERFORM pg_catalog.set_config('client_' || 'encoding', 'SJIS', false); RETURN true; END$$;
+       CREATE DOMAIN public.dd AS integer CHECK (public.flipb(VALUE));
+       CREATE FUNCTION public.sf(public.dd, integer) RETURNS public.dd LANGUAGE sql AS 'SELECT $1';
+       CREATE AGGREGATE public.agg(integer) (SFUNC = public.sf, STYPE = public.dd, INITCOND = '1');
+       CREATE TABLE public.mine (x integer);
+       COMMENT ON TABLE public.mine IS 'one';`,
+      (e: SyntheticEntry): SyntheticEntry => e
+    ]
+  ])(
+    '%s, then a comment SJIS reads as more statements: not direct, no hidden table, no commit',
+    async (_label, sql, change) => {
+      if (!client) throw new Error('no Debian PostgreSQL 15 client')
+      const name = `src_f12_${++f12}`
+      await server.createDatabase(name)
+      await server.query(name, sql)
+      const plain = execFileSync(path.join(client.binDir, 'pg_dump'), ['-Fc', '-Z0', '-O'], {
+        env: server.env(name),
+        maxBuffer: 1 << 28
+      })
+      const crafted = rewriteArchiveToc(plain, entries =>
+        entries.map(e =>
+          e.desc === 'COMMENT'
+            ? {
+                ...e,
+                defn: "COMMENT ON TABLE public.mine IS E'ā\\'; CREATE TABLE public.hidden AS SELECT 1 AS x; COMMIT; --';\n"
+              }
+            : change(e)
+        )
+      )
+      const { database, out } = await load(client, 'custom', crafted)
+      expect(out).not.toMatch(/Loading with pg_restore -d directly/)
+      expect(out).toMatch(/Loading through the script gate into psql: the entry \d+ \(COMMENT\)/)
+      expect(await tables(database)).toEqual([])
+    },
+    120_000
+  )
+
+  it('a backslash right after a non-ASCII character with nothing that runs code: the psql path restores it as by hand', async () => {
+    if (!client) throw new Error('no Debian PostgreSQL 15 client')
+    await server.createDatabase('src_pair')
+    await server.query(
+      'src_pair',
+      `CREATE TABLE public.mine (x integer);
+       INSERT INTO public.mine VALUES (1), (2);
+       COMMENT ON TABLE public.mine IS 'ā\\ done';`
+    )
+    const archive = execFileSync(path.join(client.binDir, 'pg_dump'), ['-Fc', '-Z0', '-O'], {
+      env: server.env('src_pair'),
+      maxBuffer: 1 << 28
+    })
+    const { database, out, result } = await load(client, 'custom', archive)
+    expect(result).not.toBeInstanceOf(Error)
+    expect(out).toMatch(/a backslash right after a byte above 127/)
+    expect(
+      await server.query(database, `SELECT obj_description('public.mine'::regclass) AS c`)
+    ).toEqual([{ c: 'ā\\ done' }])
+    expect(await server.query(database, 'SELECT x FROM public.mine ORDER BY x')).toEqual([
+      { x: 1 },
+      { x: 2 }
+    ])
   }, 120_000)
 })
 

@@ -3,7 +3,7 @@
  * sends it, than psql (and the gate) read it statement by statement.
  */
 import { describe, expect, it } from '@jest/globals'
-import { directTextHazard } from '../../src/postgres/direct-entries.js'
+import { backslashAfterHighByte, directTextHazard } from '../../src/postgres/direct-entries.js'
 import type { TocEntry } from '../../src/postgres/toc.js'
 
 function entry(defn: string, more: Partial<TocEntry> = {}): TocEntry {
@@ -160,6 +160,47 @@ describe('directTextHazard', () => {
     expect(
       directTextHazard([before, entry("COMMENT ON TABLE public.t IS 'café';\n")])
     ).toBeUndefined()
+  })
+
+  // attacker 8: the allow-list of mayRunCode missed code twice; this pair goes by itself
+  it('a backslash right after a byte above 127: the psql path wherever it stands, with or without code before', () => {
+    const pair =
+      /^the entry 7 \(COMMENT\), its definition: a backslash right after a byte above 127/
+    for (const defn of [
+      "COMMENT ON TABLE public.t IS E'\u00c1\\'; DELETE FROM public.users; --';\n",
+      "COMMENT ON TABLE public.t IS E'ā\\\\ done';\n",
+      '-- é\\\nCOMMENT ON TABLE public.t IS $$x$$;\n'
+    ]) {
+      expect(directTextHazard([entry(defn)])).toMatch(pair)
+      const inert = entry('CREATE SCHEMA app;\n', { dumpId: 5, desc: 'SCHEMA' })
+      expect(directTextHazard([inert, entry(defn)])).toMatch(pair)
+    }
+    expect(backslashAfterHighByte('a\\b é')).toBe(false)
+    expect(backslashAfterHighByte('\\é')).toBe(false)
+    expect(backslashAfterHighByte('é\\')).toBe(true)
+    expect(backslashAfterHighByte('\uFFFD\\')).toBe(true)
+  })
+
+  it.each([
+    // attacker 8 (F12): a second subcommand evaluates a default at once
+    [
+      'ALTER TABLE public.mine ADD COLUMN y integer DEFAULT public.flip(), ALTER COLUMN x SET DEFAULT 0;\n'
+    ],
+    ['ALTER TABLE public.mine ADD COLUMN y integer DEFAULT public.flip();\n'],
+    ['ALTER TABLE ONLY public.t ALTER COLUMN x SET DEFAULT 0, ALTER COLUMN y SET DEFAULT 1;\n'],
+    ['ALTER TABLE public.t ALTER COLUMN x TYPE integer USING public.flip();\n'],
+    // the initial state goes through the input function of a domain state type: its CHECK runs
+    [
+      "CREATE AGGREGATE public.agg(integer) (\n    SFUNC = public.sf,\n    STYPE = public.dd,\n    INITCOND = '1'\n);\n"
+    ],
+    [
+      "CREATE AGGREGATE public.agg(integer) (\n    SFUNC = public.sf,\n    STYPE = integer,\n    MSFUNC = public.sf,\n    MINVFUNC = public.sf,\n    MSTYPE = public.dd,\n    MINITCOND = '1'\n);\n"
+    ]
+  ])('may run code although it looks like a definition: %j', code => {
+    const before = entry(code, { dumpId: 5, desc: 'SQL' })
+    expect(directTextHazard([before, entry("COMMENT ON TABLE public.t IS 'café';\n")])).toMatch(
+      /after the entry 5 \(SQL\), which may run code/
+    )
   })
 
   it('a drop statement counts only with clean (pg_restore -d sends it then)', () => {

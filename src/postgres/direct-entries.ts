@@ -87,6 +87,11 @@ const INERT_SETTINGS = new Set([
 const PG_DUMP_SELECT =
   /^SELECT\s+pg_catalog\.(?:set_config\('search_path',\s*'[^'\\]*',\s*false\)|setval\('(?:[^'\\]|'')*',\s*-?\d+,\s*(?:true|false)\))\s*$/
 
+/** A comma outside parentheses (part.tokens are those at depth 0): several clauses. */
+function topLevelComma(part: StatementPart): boolean {
+  return part.tokens.some(t => t.text === ',')
+}
+
 function inertPart(part: StatementPart, text: string): boolean {
   const [first, second] = part.keywords
   const words = part.tokens.filter(t => t.type === 'ident').map(t => t.text.toUpperCase())
@@ -105,18 +110,25 @@ function inertPart(part: StatementPart, text: string): boolean {
       if (kind === 'TABLE') return !has('AS') && !has('FOR', 'VALUES') && !has('EXECUTE')
       if (kind === 'MATERIALIZED') return has('WITH', 'NO', 'DATA')
       if (kind === 'EVENT') return false
+      // the initial state goes through the state type's input function (a domain: its CHECK)
+      if (kind === 'AGGREGATE' && /INITCOND/i.test(text)) return false
       return kind !== undefined && INERT_CREATE.has(kind)
     }
     case 'ALTER':
       if (has('OWNER', 'TO')) return true
       if (second === 'DEFAULT') return true // ALTER DEFAULT PRIVILEGES
       if (second === 'SEQUENCE') return has('OWNED', 'BY')
+      // one subcommand only: in `ADD COLUMN y int DEFAULT f(), ALTER COLUMN x SET DEFAULT 0`
+      // the first evaluates f() at once (a non-volatile default is stored for the rows)
       if (second === 'TABLE')
         return (
-          has('SET', 'DEFAULT') ||
-          has('ADD', 'GENERATED') ||
-          has('ROW', 'LEVEL', 'SECURITY') ||
-          has('REPLICA', 'IDENTITY')
+          !topLevelComma(part) &&
+          !has('ADD', 'COLUMN') &&
+          !has('TYPE') &&
+          (has('SET', 'DEFAULT') ||
+            has('ADD', 'GENERATED') ||
+            has('ROW', 'LEVEL', 'SECURITY') ||
+            has('REPLICA', 'IDENTITY'))
         )
       return false
     case 'SET': {
@@ -146,6 +158,21 @@ function isNeutralText(sql: string, psqlMajor: number): boolean {
   } catch {
     return false
   }
+}
+
+/**
+ * A byte above 127 right before a backslash: the only place a switch of client_encoding can move
+ * where a literal ends. In every client encoding PostgreSQL accepts, bytes below 128 are ASCII
+ * and the lead byte of a multi-byte character is above 127; of the ASCII bytes a trail byte can be
+ * (SJIS, BIG5, GBK, GB18030, UHC, JOHAB), only the backslash changes how a literal reads (the
+ * quote and the dollar sign are never trail bytes). So text without this pair splits into the same
+ * statements under every client encoding; what standard_conforming_strings changes is checked
+ * by textHazard (ambiguousLiterals) for every entry.
+ */
+export function backslashAfterHighByte(sql: string): boolean {
+  for (let i = sql.indexOf('\\'); i > 0; i = sql.indexOf('\\', i + 1))
+    if (sql.charCodeAt(i - 1) > 0x7f) return true
+  return false
 }
 
 /** The first reason the entries' text must not reach the server as pg_restore -d sends it. */
@@ -205,8 +232,10 @@ function textHazard(sql: string, psqlMajor = 18): string | undefined {
  * would then parse a later entry otherwise than the gate read it ('…\'…' or a multi-byte
  * character that swallows a quote: a hidden statement, a COMMIT). An entry whose text is not
  * neutral (a byte above 127, a backslash in a plain literal) after text that may run such code is loaded by the
- * guarded psql path instead (the script gate checks both settings before such text). In the
- * order pg_restore runs them: clean's drop statements (last entry first), then the entries.
+ * guarded psql path instead (the script gate checks both settings before such text), and so is
+ * one with a backslash right after a byte above 127 wherever it stands (backslashAfterHighByte:
+ * it does not rely on the allow-list of mayRunCode). In the order pg_restore runs them: clean's
+ * drop statements (last entry first), then the entries.
  */
 function runtimeSettingsHazard(
   entries: readonly TocEntry[],
@@ -224,6 +253,10 @@ function runtimeSettingsHazard(
     if (!sql) continue
     if (code && !isNeutralText(sql, psqlMajor))
       return `the entry ${entry.dumpId} (${entry.desc}), its ${field}: text with a backslash or non-ASCII bytes after the entry ${code.dumpId} (${code.desc}), which may run code that changes standard_conforming_strings or client_encoding at run time; the server would parse it with the settings of that moment`
+    // whatever ran before (an allow-list of what cannot run code has missed shapes twice: an
+    // ALTER TABLE's second subcommand, an aggregate's INITCOND through a domain's CHECK)
+    if (backslashAfterHighByte(sql))
+      return `the entry ${entry.dumpId} (${entry.desc}), its ${field}: a backslash right after a byte above 127, which a multi-byte client encoding (SJIS, BIG5, GBK, GB18030, UHC, JOHAB) reads as one character with it: code of the archive that switched client_encoding at run time would make the server read the rest otherwise than the gate read it`
     if (!code && mayRunCode(sql, psqlMajor)) code = entry
   }
   return undefined
