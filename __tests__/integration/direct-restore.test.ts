@@ -8,7 +8,16 @@
  */
 import { beforeAll, describe, expect, it } from '@jest/globals'
 import { execFileSync } from 'node:child_process'
-import { createWriteStream, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import {
+  createWriteStream,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync
+} from 'node:fs'
 import path from 'node:path'
 import { Readable, Writable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
@@ -507,6 +516,48 @@ exec ${JSON.stringify(path.join(server.binDir, 'pg_restore'))} "$@"
       execFileSync('rm', ['-rf', shm])
     }
   }, 60_000)
+
+  // attacker 8 (F21): a data file swapped for a symbolic link after Check the backup looked
+  it.each([
+    ['in the private folder', () => mkdtempSync(path.join(files, 'swapped-'))],
+    ['read in place (another file system)', () => mkdtempSync('/dev/shm/direct-restore-')]
+  ])(
+    'a data file that became a symbolic link after the check: refused (%s), nothing restored',
+    async (_label, parent) => {
+      const root = parent()
+      try {
+        const dir = path.join(root, 'folder.dir')
+        execFileSync(path.join(server.binDir, 'pg_dump'), ['-Fd', '-Z0', '-f', dir], {
+          env: server.env(source)
+        })
+        const checked = readFileSync(path.join(dir, 'toc.dat'))
+        const data = readdirSync(dir).find(n => /^\d+\.dat$/.test(n))!
+        const outside = path.join(root, 'outside.dat')
+        writeFileSync(outside, readFileSync(path.join(dir, data)))
+        rmSync(path.join(dir, data))
+        symlinkSync(outside, path.join(dir, data))
+        const target = await server.createDatabase()
+        const error = await loadBackup(
+          { directory: dir },
+          { ...serverLoadPlan(server), format: 'directory', checkedToc: checked },
+          {
+            env: server.env(target) as Record<string, string>,
+            database: target,
+            serverMajor: server.major
+          },
+          LOAD_OPTIONS,
+          mkdtempSync(path.join(harness.work, 'work-'))
+        ).catch((e: unknown) => e)
+        expect((error as Error).message).toMatch(
+          new RegExp(`changed after its check: '${data.replace('.', '\\.')}' is a symbolic link`)
+        )
+        expect(await tables(target)).toEqual([])
+      } finally {
+        rmSync(root, { recursive: true, force: true })
+      }
+    },
+    60_000
+  )
 
   it('the last 64 KiB reach pg_restore only once the input ended', async () => {
     const { toc } = await readArchiveToc(Readable.from([piped]))

@@ -316,6 +316,13 @@ async function load(
   if ('directory' in dump) {
     // pg_restore reads a private copy of the TOCs: the ones checked, whatever the folder holds later
     const dir = await privateFolder(dump.directory, plan.checkedToc, workDir)
+    // a name replaced by a link since the check: link() took the link itself, pg_restore would
+    // follow it (or, the folder read in place, the folder as it is now)
+    const foreign = await foreignEntries(dir, { hardLinks: false })
+    if (foreign.length > 0)
+      throw new ArchiveError(
+        `the directory archive ${dump.directory} changed after its check: ${foreign.slice(0, 5).join(', ')}${foreign.length > 5 ? `, and ${foreign.length - 5} more` : ''}. A link would make pg_restore read a file outside the backup; nothing was restored. Restore again from a folder nothing writes to while the restore runs.`
+      )
     await checkDirectoryFiles(dir)
     archive = { path: dir }
   } else if (plan.format === 'directory-tar') {
