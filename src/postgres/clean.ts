@@ -29,6 +29,7 @@ import {
   type StatementPart
 } from './psql-lexer.js'
 import type { TocEntry } from './toc.js'
+import { sqlTokens } from './plain-sql.js'
 import { type ExistingTable, describeTables } from './target.js'
 import { plural } from '../log.js'
 
@@ -173,11 +174,150 @@ export function dropsFromToc(
     }
     const drop = entry.dropStmt?.trim()
     if (!drop || drop.startsWith('--')) continue
+    const foreign = foreignDrop(entry, drop)
+    if (foreign)
+      throw new CheckError(
+        `clean: the archive's entry ${entry.dumpId} (${entry.desc} ${entry.namespace ? `${entry.namespace}.` : ''}${entry.tag}) has a drop statement that ${foreign}: "${drop.replace(/\s+/g, ' ').slice(0, 200)}". pg_dump writes one statement that drops the entry's own object, and clean drops nothing else; nothing was dropped or restored. Restore without clean (into an empty database), or from a backup pg_dump made.`
+      )
     const withIfExists = ifExists(drop, entry.desc)
     if (withIfExists) drops.push(withIfExists)
   }
   return drops
 }
+
+/** Entries whose tag is "table name" and whose drop names the object ON its table. */
+const ON_TABLE = new Set(['TRIGGER', 'POLICY', 'RULE'])
+/** Entries whose tag is "table name" and whose drop is an ALTER TABLE of that table. */
+const OF_TABLE = new Set(['CONSTRAINT', 'CHECK CONSTRAINT', 'FK CONSTRAINT', 'DEFAULT'])
+/** Entries whose drop is `DROP <desc> [schema.]<the tag's leading name>…`. */
+const NAMED_DROP = new Set([
+  'TABLE',
+  'VIEW',
+  'MATERIALIZED VIEW',
+  'SEQUENCE',
+  'FOREIGN TABLE',
+  'TYPE',
+  'DOMAIN',
+  'COLLATION',
+  'CONVERSION',
+  'TEXT SEARCH CONFIGURATION',
+  'TEXT SEARCH DICTIONARY',
+  'TEXT SEARCH PARSER',
+  'TEXT SEARCH TEMPLATE',
+  'STATISTICS',
+  'FUNCTION',
+  'PROCEDURE',
+  'AGGREGATE',
+  'INDEX',
+  'SCHEMA',
+  'PUBLICATION',
+  'SUBSCRIPTION',
+  'SERVER',
+  'EVENT TRIGGER',
+  'FOREIGN DATA WRAPPER',
+  'ACCESS METHOD',
+  'OPERATOR CLASS',
+  'OPERATOR FAMILY'
+])
+
+/**
+ * Why an archive entry's drop statement is not one pg_dump writes for the entry's own object
+ * (undefined when it is): clean runs these statements (with IF EXISTS) in the restore's
+ * transaction, and in a hostile archive one could drop or change anything (`DROP TABLE
+ * private.secrets` for public.mine; `DELETE …; COMMIT; DROP …`). One statement, DROP or ALTER, no
+ * CASCADE; every qualified name in the entry's schema; and, for the kinds whose drop names the
+ * object plainly, that name the entry's tag (a trigger, policy or rule: on the tag's table; a
+ * constraint or default: an ALTER TABLE of it).
+ */
+export function foreignDrop(entry: TocEntry, drop: string): string | undefined {
+  const tokens = sqlTokens(drop, false)
+  const semi = tokens.findIndex(t => t.kind === 'punct' && t.value === ';')
+  if (semi >= 0 && semi < tokens.length - 1) return 'holds more than one statement'
+  const word = (i: number, w: string): boolean =>
+    tokens[i]?.kind === 'ident' && tokens[i].quoted !== true && tokens[i].value === w
+  if (tokens.some((_t, i) => word(i, 'cascade'))) return 'drops with CASCADE'
+  const schema = entry.namespace ?? ''
+  /** The [schema.]name at i (qualified whenever the entry has a schema, in that schema). */
+  const nameAt = (i: number): { name: string; next: number } | string => {
+    if (tokens[i]?.kind !== 'ident') return 'does not name an object where pg_dump does'
+    if (tokens[i + 1]?.value === '.' && tokens[i + 2]?.kind === 'ident') {
+      if (tokens[i].value !== schema)
+        return `names ${tokens[i].value}.${tokens[i + 2].value}, not an object in the entry's schema ${schema || '(none)'}`
+      return { name: tokens[i + 2].value, next: i + 3 }
+    }
+    return schema === ''
+      ? { name: tokens[i].value, next: i + 1 }
+      : `names ${tokens[i].value} without its schema (${schema})`
+  }
+  const ifExistsAt = (i: number): number => (word(i, 'if') && word(i + 1, 'exists') ? i + 2 : i)
+  const kind = entry.desc === 'SHELL TYPE' ? 'TYPE' : entry.desc
+  const words = kind.toLowerCase().split(' ')
+  if (OF_TABLE.has(kind)) {
+    // ALTER TABLE [IF EXISTS] [ONLY] s.t DROP CONSTRAINT [IF EXISTS] c / ALTER [COLUMN] c DROP DEFAULT
+    // (a domain's constraint: ALTER DOMAIN s.d DROP CONSTRAINT c)
+    const domain = kind !== 'DEFAULT' && word(1, 'domain')
+    if (!word(0, 'alter') || !(word(1, 'table') || domain)) return 'is not an ALTER TABLE'
+    let at = ifExistsAt(2)
+    if (word(at, 'only')) at++
+    const table = nameAt(at)
+    if (typeof table === 'string') return table
+    let i = table.next
+    let object: string | undefined
+    if (kind === 'DEFAULT') {
+      if (!word(i, 'alter')) return 'does not drop a default'
+      i += word(i + 1, 'column') ? 2 : 1
+      object = tokens[i]?.value
+      if (!word(i + 1, 'drop') || !word(i + 2, 'default')) return 'does not drop a default'
+      i += 3
+    } else {
+      if (!word(i, 'drop') || !word(i + 1, 'constraint')) return 'does not drop a constraint'
+      i = ifExistsAt(i + 2)
+      object = tokens[i]?.value
+      i++
+    }
+    if (tokens.length > i + (tokens[i]?.value === ';' ? 1 : 0))
+      return 'does more than drop the one object'
+    if (`${table.name} ${object}` !== entry.tag)
+      return `drops ${object} of ${table.name}, not the entry's ${entry.tag}`
+    return undefined
+  }
+  if (kind === 'PUBLICATION TABLE' || kind === 'PUBLICATION TABLES IN SCHEMA') {
+    // ALTER PUBLICATION p DROP TABLE [ONLY] s.t / DROP TABLES IN SCHEMA s
+    if (!word(0, 'alter') || !word(1, 'publication') || !word(3, 'drop'))
+      return 'does not take a table out of a publication'
+    return undefined
+  }
+  if (!word(0, 'drop')) return 'is not a DROP statement'
+  if (!words.every((w, n) => word(1 + n, w))) return `does not drop a ${kind.toLowerCase()}`
+  const at = ifExistsAt(1 + words.length)
+  if (ON_TABLE.has(kind)) {
+    // DROP TRIGGER [IF EXISTS] name ON s.t
+    const object = tokens[at]?.kind === 'ident' ? tokens[at].value : undefined
+    const table = word(at + 1, 'on') ? nameAt(at + 2) : 'does not name its table'
+    if (typeof table === 'string') return table
+    if (`${table.name} ${object}` !== entry.tag)
+      return `drops ${object} on ${table.name}, not the entry's ${entry.tag}`
+    return undefined
+  }
+  if (!NAMED_DROP.has(kind)) {
+    // CAST, TRANSFORM, USER MAPPING, OPERATOR, LANGUAGE, …: the kind, and its schema when named
+    if (schema !== '' && tokens[at + 1]?.value === '.' && tokens[at]?.value !== schema)
+      return `names an object in schema ${tokens[at]?.value}, not in the entry's schema ${schema}`
+    return undefined
+  }
+  const name = nameAt(at)
+  if (typeof name === 'string') return name
+  const own = ROUTINES.has(kind)
+    ? entry.tag.replace(/\(.*$/s, '')
+    : kind.startsWith('OPERATOR ')
+      ? entry.tag.replace(/ USING .*$/s, '')
+      : entry.tag
+  if (name.name !== own) return `drops ${name.name}, not the entry's ${own}`
+  return undefined
+}
+
+/** Routines: the tag is "name(arguments)". */
+const ROUTINES = new Set(['FUNCTION', 'PROCEDURE', 'AGGREGATE'])
 
 /**
  * pg_dump's DROP statement with IF EXISTS (as pg_restore --if-exists inserts it, in
