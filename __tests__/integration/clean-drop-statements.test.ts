@@ -151,3 +151,29 @@ describe('a hostile drop statement', () => {
     120_000
   )
 })
+
+// attacker 8 (F16): clean dropped the user's public.users for the script's app.users
+it("a plain script's unqualified CREATE after SET search_path: clean drops in the script's schema, the user's table of that name stays", async () => {
+  const file = path.join(harness.work, 'search-path.sql')
+  writeFileSync(
+    file,
+    'CREATE SCHEMA app;\nSET search_path = app;\nCREATE TABLE users (id integer);\nINSERT INTO users VALUES (42);\n'
+  )
+  const target = await server.createDatabase()
+  await server.query(
+    target,
+    `CREATE TABLE public.users (id integer); INSERT INTO public.users VALUES (1), (2);`
+  )
+  await harness.restore(
+    testRestoreInputs(
+      server.url(target),
+      { kind: 'file', path: file },
+      { clean: true, allowNonEmpty: true }
+    )
+  )
+  expect(await server.query(target, 'SELECT id FROM public.users ORDER BY id')).toEqual([
+    { id: 1 },
+    { id: 2 }
+  ])
+  expect(await server.query(target, 'SELECT id FROM app.users')).toEqual([{ id: 42 }])
+}, 120_000)

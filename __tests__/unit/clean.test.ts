@@ -251,6 +251,43 @@ CREATE EVENT TRIGGER e ON ddl_command_start EXECUTE FUNCTION extra.evt();
     ])
   })
 
+  // attacker 8 (F16): `SET search_path = app; CREATE TABLE users` was dropped as the action's
+  // session resolves "users" (public.users, the user's own)
+  it("an unqualified CREATE goes to the script's search_path, never the session's", () => {
+    const found = new ScriptDrops()
+    const script = `CREATE TABLE users (id integer);
+SET search_path = app, pg_catalog;
+CREATE TABLE users (id integer);
+CREATE FUNCTION f() RETURNS integer LANGUAGE sql AS 'SELECT 1';
+ALTER TABLE ONLY users ADD CONSTRAINT k FOREIGN KEY (id) REFERENCES other(id);
+SELECT pg_catalog.set_config('search_path', '"My App"', false);
+CREATE VIEW v AS SELECT 1;
+CREATE SERVER s FOREIGN DATA WRAPPER w;
+SELECT pg_catalog.set_config('search_path', '', false);
+CREATE TABLE nowhere (id integer);
+SET search_path TO "$user", public;
+CREATE TABLE mine (id integer);
+RESET search_path;
+CREATE SEQUENCE s1;
+SET search_path = public;
+CREATE TYPE public.t AS (x integer);
+CREATE TYPE t2 AS (x integer);
+`
+    for (const e of lexPsqlScript(script)) if (e.kind === 'statement') found.see(e)
+    expect(found.drops).toEqual([
+      'DROP TYPE IF EXISTS "public".t2;',
+      'DROP TYPE IF EXISTS public.t;',
+      'DROP SERVER IF EXISTS s;',
+      'DROP VIEW IF EXISTS "My App".v;',
+      'ALTER TABLE IF EXISTS "app".users DROP CONSTRAINT IF EXISTS k;',
+      'DROP FUNCTION IF EXISTS "app".f();',
+      'DROP TABLE IF EXISTS "app".users;',
+      // before any SET: the session's own path, which the drops run with too
+      'DROP TABLE IF EXISTS users;'
+    ])
+    expect(found.unresolved).toEqual(['CREATE TABLE mine (id integer);', 'CREATE SEQUENCE s1;'])
+  })
+
   it('reads CRLF scripts the same', () => {
     expect(
       dropsOf('CREATE TABLE public.t (id integer);\r\nCREATE VIEW public.v AS SELECT 1;\r\n')

@@ -224,6 +224,10 @@ export async function planRestore(
       log.info(
         `clean: the script creates ${plural(drops.found.drops.length, 'object')} to drop first.`
       )
+    if (drops && drops.found.unresolved.length > 0)
+      log.warning(
+        `clean: ${plural(drops.found.unresolved.length, 'statement')} of the script create${drops.found.unresolved.length === 1 ? 's' : ''} an object by an unqualified name after a search_path the text does not tell (e.g. "${drops.found.unresolved[0]}"): clean does not drop what it cannot name (it could be another schema's object); if the object exists in the target, the restore fails on it and nothing is kept.`
+      )
     return {
       format: 'plain',
       ...found,

@@ -376,6 +376,18 @@ const NAMED_KINDS: ReadonlyArray<readonly string[]> = [
   ['TRUSTED', 'LANGUAGE']
 ]
 
+/** NAMED_KINDS of objects that belong to no schema. */
+const UNSCHEMED = new Set([
+  'SCHEMA',
+  'FOREIGN DATA WRAPPER',
+  'SERVER',
+  'PUBLICATION',
+  'SUBSCRIPTION',
+  'EVENT TRIGGER',
+  'ACCESS METHOD',
+  'LANGUAGE'
+])
+
 /** Kinds dropped with their argument types: `DROP FUNCTION name(args)`. */
 const ROUTINE_KINDS = new Set(['FUNCTION', 'PROCEDURE', 'AGGREGATE'])
 
@@ -387,10 +399,30 @@ export class ScriptDrops {
   /** The extensions the script creates. */
   readonly extensions = new Set<string>()
 
+  /**
+   * Where the script's unqualified CREATEs go since its last SET search_path: the first schema
+   * named (quoted), '' when the path is empty (an unqualified CREATE then fails: nothing to drop),
+   * null when it cannot be told ("$user", RESET, a path the text does not show), undefined before
+   * any change (the session's own path, which clean's drops run with too).
+   */
+  private creationSchema: string | null | undefined
+  /** Statements that create an object clean cannot name (an unqualified name, path unknown). */
+  readonly unresolved: string[] = []
+
   /** Reads one statement event (psql-lexer.ts). */
   see(event: StatementEvent): void {
     for (const part of event.parts) {
-      const drop = dropForPart(event.text, part)
+      const path = searchPathChange(event.text, part)
+      if (path !== undefined) {
+        this.creationSchema = path
+        continue
+      }
+      const drop = dropForPart(event.text, part, this.creationSchema)
+      if (drop === null) {
+        if (this.unresolved.length < 20)
+          this.unresolved.push(event.text.replace(/\s+/g, ' ').trim().slice(0, 120))
+        continue
+      }
       if (drop) this.created.push(drop)
       const key = tablePartOf(part)
       if (key) this.tableParts.add(key)
@@ -439,14 +471,69 @@ export class ScriptDropsScanner extends Transform {
   }
 }
 
-/** The DROP statement for one statement of a plain script; undefined when it creates nothing clean drops. */
-export function dropForPart(sqlText: string, part: StatementPart): string | undefined {
+/**
+ * A statement that sets search_path (SET [SESSION|LOCAL] search_path, pg_dump's
+ * set_config('search_path', …)): the schema unqualified CREATEs go to from then on, quoted ('' an
+ * empty path; null when the text does not tell: "$user" first, RESET, a computed value);
+ * undefined for any other statement.
+ */
+export function searchPathChange(sqlText: string, part: StatementPart): string | null | undefined {
+  const t = part.tokens
+  const word = (i: number): string => (t[i]?.type === 'ident' ? t[i].text.toUpperCase() : '')
+  let value: string[]
+  if (word(0) === 'SET' || word(0) === 'RESET') {
+    let i = 1
+    if (word(i) === 'SESSION' || word(i) === 'LOCAL') i++
+    if (word(i) !== 'SEARCH_PATH') return undefined
+    const from = t[i + 1]?.text === '=' || word(i + 1) === 'TO' ? i + 2 : i + 1
+    if (word(0) === 'RESET' || word(from) === 'DEFAULT') return null
+    value = t.slice(from).map(x => x.text)
+  } else if (word(0) === 'SELECT') {
+    const text = sqlText.slice(part.start, part.end)
+    if (!/search_path/i.test(text)) return undefined
+    const m =
+      /^SELECT\s+(?:pg_catalog\.)?set_config\(\s*'search_path'\s*,\s*'((?:[^'\\]|'')*)'\s*,\s*(?:false|true)\s*\)\s*$/i.exec(
+        text.trim()
+      )
+    if (!m) return null
+    value = m[1].replace(/''/g, "'").split(',')
+  } else return undefined
+  const first = value.map(x => x.trim()).filter(x => x !== ',' && x !== '')[0]
+  if (first === undefined) return ''
+  if (first.startsWith('"')) return first === '"$user"' ? null : first
+  if (first.startsWith("'")) {
+    const inner = first.slice(1, -1).replace(/''/g, "'")
+    return inner === '$user' ? null : `"${inner.replace(/"/g, '""')}"`
+  }
+  if (!/^[A-Za-z_][\w$]*$/.test(first)) return null
+  return `"${first.toLowerCase()}"`
+}
+
+/**
+ * The DROP statement for one statement of a plain script; undefined when it creates nothing clean
+ * drops; null when it creates an object under a name clean cannot resolve (unqualified, after a
+ * search_path the text does not tell). `schema`: searchPathChange's schema for unqualified names.
+ */
+export function dropForPart(
+  sqlText: string,
+  part: StatementPart,
+  schema?: string | null
+): string | undefined | null {
   const tokens = part.tokens
   const text = (t: SqlToken | undefined): string => (t ? t.text : '')
   const word = (i: number): string =>
     tokens[i]?.type === 'ident' ? tokens[i].text.toUpperCase() : ''
   const slice = (from: number, to: number): string =>
     sqlText.slice(tokens[from].start, tokens[to].end)
+  // an unqualified name: in the schema of the script's last SET search_path (see ScriptDrops)
+  const where = (name: { text: string; qualified: boolean }): string | null | undefined =>
+    name.qualified || schema === undefined
+      ? name.text
+      : schema === null
+        ? null
+        : schema === ''
+          ? undefined
+          : `${schema}.${name.text}`
   if (word(0) === 'SELECT') {
     // pg_dump: SELECT pg_catalog.lo_create('16395');
     const m = /^SELECT\s+pg_catalog\.lo_create\('(\d+)'\)/.exec(sqlText.slice(part.start, part.end))
@@ -458,6 +545,8 @@ export function dropForPart(sqlText: string, part: StatementPart): string | unde
     if (word(i) === 'ONLY') i++
     const name = qualifiedName(tokens, i)
     if (!name) return undefined
+    const table = where(name)
+    if (table === null || table === undefined) return table
     i = name.next
     // … ALTER COLUMN c SET DEFAULT nextval(…): the default goes before the sequence it uses
     if (
@@ -466,11 +555,11 @@ export function dropForPart(sqlText: string, part: StatementPart): string | unde
       word(i + 3) === 'SET' &&
       word(i + 4) === 'DEFAULT'
     ) {
-      return `ALTER TABLE IF EXISTS ${name.text} ALTER COLUMN ${text(tokens[i + 2])} DROP DEFAULT;`
+      return `ALTER TABLE IF EXISTS ${table} ALTER COLUMN ${text(tokens[i + 2])} DROP DEFAULT;`
     }
     if (word(i) !== 'ADD' || word(i + 1) !== 'CONSTRAINT' || word(i + 3) !== 'FOREIGN')
       return undefined
-    return `ALTER TABLE IF EXISTS ${name.text} DROP CONSTRAINT IF EXISTS ${text(tokens[i + 2])};`
+    return `ALTER TABLE IF EXISTS ${table} DROP CONSTRAINT IF EXISTS ${text(tokens[i + 2])};`
   }
   if (word(0) !== 'CREATE') return undefined
   let i = 1
@@ -504,7 +593,9 @@ export function dropForPart(sqlText: string, part: StatementPart): string | unde
         (t, k) => k >= name.next && t.type === 'ident' && t.text.toUpperCase() === 'USING'
       )
       if (using < 0) return undefined
-      return `DROP OPERATOR ${word(i + 1)} IF EXISTS ${name.text} USING ${text(tokens[using + 1])};`
+      const named = where(name)
+      if (named === null || named === undefined) return named
+      return `DROP OPERATOR ${word(i + 1)} IF EXISTS ${named} USING ${text(tokens[using + 1])};`
     }
     // CREATE OPERATOR schema.=== ( FUNCTION = …, LEFTARG = integer, RIGHTARG = integer );
     const name = operatorName(tokens, i + 1)
@@ -514,7 +605,9 @@ export function dropForPart(sqlText: string, part: StatementPart): string | unde
     const arg = (key: string): string =>
       new RegExp(`\\b${key}\\s*=\\s*((?:[^,()]|\\([^)]*\\))+)`, 'i').exec(body)?.[1].trim() ??
       'NONE'
-    return `DROP OPERATOR IF EXISTS ${name.text} (${arg('LEFTARG')}, ${arg('RIGHTARG')});`
+    const named = where(name)
+    if (named === null || named === undefined) return named
+    return `DROP OPERATOR IF EXISTS ${named} (${arg('LEFTARG')}, ${arg('RIGHTARG')});`
   }
   if (ROUTINE_KINDS.has(word(i))) {
     const kind = word(i)
@@ -522,7 +615,9 @@ export function dropForPart(sqlText: string, part: StatementPart): string | unde
     const open = tokens[name?.next ?? -1]
     const list = open?.text === '(' ? parenthesized(sqlText, open.end) : undefined
     if (!name || list === undefined) return undefined
-    return `DROP ${kind} IF EXISTS ${name.text}(${routineArguments(list)});`
+    const named = where(name)
+    if (named === null || named === undefined) return named
+    return `DROP ${kind} IF EXISTS ${named}(${routineArguments(list)});`
   }
   for (const kind of NAMED_KINDS) {
     if (!kind.every((k, n) => word(i + n) === k)) continue
@@ -534,7 +629,10 @@ export function dropForPart(sqlText: string, part: StatementPart): string | unde
       k => !['UNLOGGED', 'RECURSIVE', 'DEFAULT', 'PROCEDURAL', 'TRUSTED'].includes(k)
     )
     if (base[0] === 'SCHEMA' && name.text === 'public') return undefined
-    return `DROP ${base.join(' ')} IF EXISTS ${name.text};`
+    // objects of no schema: their name as it is
+    const named = UNSCHEMED.has(base.join(' ')) ? name.text : where(name)
+    if (named === null || named === undefined) return named
+    return `DROP ${base.join(' ')} IF EXISTS ${named};`
   }
   return undefined
 }
@@ -626,7 +724,7 @@ export function parenthesized(sqlText: string, start: number): string | undefine
 function qualifiedName(
   tokens: readonly SqlToken[],
   i: number
-): { text: string; next: number } | undefined {
+): { text: string; next: number; qualified: boolean } | undefined {
   const isName = (t: SqlToken | undefined): boolean => t?.type === 'ident' || t?.type === 'qident'
   if (!isName(tokens[i])) return undefined
   let text = tokens[i].text
@@ -635,22 +733,22 @@ function qualifiedName(
     text += `.${tokens[k + 1].text}`
     k += 2
   }
-  return { text, next: k }
+  return { text, next: k, qualified: k > i + 1 }
 }
 
 /** An operator's name, schema-qualified or not: `schema.===`, `===`. */
 function operatorName(
   tokens: readonly SqlToken[],
   i: number
-): { text: string; next: number } | undefined {
+): { text: string; next: number; qualified: boolean } | undefined {
   const t = tokens[i]
-  if (t?.type === 'op') return { text: t.text, next: i + 1 }
+  if (t?.type === 'op') return { text: t.text, next: i + 1, qualified: false }
   if (
     (t?.type === 'ident' || t?.type === 'qident') &&
     tokens[i + 1]?.text === '.' &&
     tokens[i + 2]?.type === 'op'
   ) {
-    return { text: `${t.text}.${tokens[i + 2].text}`, next: i + 3 }
+    return { text: `${t.text}.${tokens[i + 2].text}`, next: i + 3, qualified: true }
   }
   return undefined
 }
