@@ -378,11 +378,17 @@ CREATE TABLE t (a int);
     }
   })
 
-  it('ALTER DATABASE anywhere (its settings, owner, name: pg_dump writes them only with --create)', async () => {
+  it('ALTER DATABASE, GRANT/REVOKE/COMMENT/SECURITY LABEL ON DATABASE anywhere (pg_dump writes them only with --create)', async () => {
     for (const statement of [
       'ALTER DATABASE shop SET search_path = evil, public;',
       'alter  database "shop" owner to mallory;',
-      'ALTER DATABASE shop RENAME TO old_shop;'
+      'ALTER DATABASE shop RENAME TO old_shop;',
+      // attacker 8 (F11): who may connect or create schemas, the database's comment
+      'GRANT ALL ON DATABASE shop TO PUBLIC;',
+      'REVOKE CONNECT ON DATABASE shop FROM PUBLIC;',
+      'grant create on  database "shop" to mallory;',
+      "COMMENT ON DATABASE shop IS 'owned';",
+      "SECURITY LABEL FOR dummy ON DATABASE shop IS 'x';"
     ]) {
       const r = await gate(`CREATE TABLE t (a int);\n${statement}\nSELECT 1;\n`)
       expect({ statement, error: r.error?.message }).toEqual({
@@ -393,7 +399,9 @@ CREATE TABLE t (a int);
       expect(r.out).not.toContain('COMMIT')
     }
     // ALTER of objects in it, and ALTER DEFAULT PRIVILEGES, are not the database
-    const other = await gate('ALTER TABLE t ADD COLUMN b int;\n')
+    const other = await gate(
+      "ALTER TABLE t ADD COLUMN b int;\nGRANT SELECT ON TABLE t TO PUBLIC;\nCOMMENT ON TABLE t IS 'on database';\n"
+    )
     expect(other.error).toBeUndefined()
   })
 

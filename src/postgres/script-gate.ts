@@ -473,11 +473,17 @@ export class ScriptGate extends Transform {
       this.createdDatabase = shortText(e.text, 80)
       throw this.createDatabaseError(e.line)
     }
-    // pg_dump writes the database's own settings, owner and comment only with --create (refused
-    // above); anywhere else they would change what every later session of the target gets
-    if (w0 === 'ALTER' && w1 === 'DATABASE')
+    // pg_dump writes the database's own settings, owner, comment and privileges only with --create
+    // (left out above); anywhere else they would change what every later session of the target
+    // gets (GRANT … ON DATABASE: who may connect or create schemas in it)
+    const onDatabase =
+      (w0 === 'COMMENT' || w0 === 'GRANT' || w0 === 'REVOKE' || w0 === 'SECURITY') &&
+      e.parts.some(p =>
+        p.tokens.some((x, i) => isWordToken(x, 'ON') && isWordToken(p.tokens[i + 1], 'DATABASE'))
+      )
+    if ((w0 === 'ALTER' && w1 === 'DATABASE') || onDatabase)
       throw new CheckError(
-        `${this.where()}, line ${e.line}: "${shortText(e.text, 80)}" changes the target database itself (its settings for every later session, its owner or name), which pg_dump writes only with --create; a restore writes objects into the database, never the database. Nothing was restored. Remove the statement from the script, or run it by hand with psql if you mean it.`
+        `${this.where()}, line ${e.line}: "${shortText(e.text, 80)}" changes the target database itself (its settings for every later session, its owner, name, comment or privileges), which pg_dump writes only with --create; a restore writes objects into the database, never the database. Nothing was restored. Remove the statement from the script, or run it by hand with psql if you mean it.`
       )
   }
 
