@@ -116,7 +116,7 @@ describe('LiveEntry', () => {
       })
       await new Promise(resolve => setTimeout(resolve, 50))
       expect(ended).toBe(false)
-      entry.release()
+      entry.release(result.crc32)
       await reading
       expect(ended).toBe(true)
     } finally {

@@ -151,33 +151,51 @@ export class LiveEntry {
   private crc = 0
   /** Bytes passed on. */
   passed = 0
+  /** The client wrote the zip again from its start (a retry) while it was followed. */
+  rewritten = false
   private length: number | undefined
   private error: Error | undefined
   private released = false
   private wake: (() => void) | undefined
-  private finished: ((result: { sha256: string; crc32: number }) => void) | undefined
-  private started = false
+  private finished:
+    | { resolve: (result: { sha256: string; crc32: number }) => void; reject: (e: Error) => void }
+    | undefined
+  private state: 'waiting' | 'started' | 'abandoned' | 'closed' = 'waiting'
 
   constructor(
     readonly file: string,
     /** Where the entry's content begins in the zip. */
-    readonly offset: number,
-    /** Counts the bytes passed on (progress). */
-    private readonly meter?: { bytes: number }
+    readonly offset: number
   ) {}
 
-  /** The entry's bytes, as they arrive; once. */
-  stream(): Readable {
-    if (this.started) throw new Error('LiveEntry.stream() called twice')
-    this.started = true
-    return Readable.from(this.follow(), { objectMode: false })
+  /** The entry's bytes, as they arrive; once. `meter` counts them (progress). */
+  stream(meter?: { bytes: number }): Readable {
+    if (this.state !== 'waiting') {
+      const stream = new Readable({ read: () => undefined })
+      stream.destroy(new LiveEntryNotTaken('the download ended before the load read it'))
+      return stream
+    }
+    this.state = 'started'
+    return Readable.from(this.follow(meter))
+  }
+
+  /**
+   * Whether the load reads the stream: false (and no stream is given any more) when it has not
+   * begun to.
+   */
+  claim(): boolean {
+    if (this.state === 'waiting') this.state = 'abandoned'
+    return this.state === 'started' || this.state === 'closed'
   }
 
   /**
    * The download ended: the entry's content is `length` bytes. Resolves with the sha256 and
-   * CRC-32 of all of it, once it was passed on (the stream must be read).
+   * CRC-32 of all of it, once it was passed on (the stream must be read); rejects when the
+   * stream stopped first.
    */
   finish(length: number): Promise<{ sha256: string; crc32: number }> {
+    if (this.state === 'closed')
+      return Promise.reject(new LiveEntryNotTaken('the load stopped reading'))
     if (this.passed > length) {
       const error = new Error(
         `the zip's first entry is ${length} bytes, but its zstd frames run beyond (${this.passed} bytes were read)`
@@ -186,15 +204,19 @@ export class LiveEntry {
       return Promise.reject(error)
     }
     this.length = length
-    const done = new Promise<{ sha256: string; crc32: number }>(resolve => {
-      this.finished = resolve
+    const done = new Promise<{ sha256: string; crc32: number }>((resolve, reject) => {
+      this.finished = { resolve, reject }
     })
     this.poke()
     return done
   }
 
-  /** Everything was checked: the stream ends. */
-  release(): void {
+  /** The zip's CRC-32 for the entry, given with {@link release}. */
+  expectedCrc32: number | undefined
+
+  /** Everything was checked (`crc32`: the zip's for the entry): the stream ends. */
+  release(crc32: number): void {
+    this.expectedCrc32 = crc32
     this.released = true
     this.poke()
   }
@@ -224,7 +246,7 @@ export class LiveEntry {
     })
   }
 
-  private async *follow(): AsyncGenerator<Buffer> {
+  private async *follow(meter?: { bytes: number }): AsyncGenerator<Buffer> {
     let handle: FileHandle | undefined
     try {
       handle = await open(this.file, 'r')
@@ -232,22 +254,22 @@ export class LiveEntry {
         if (this.error) throw this.error
         if (this.length !== undefined && this.passed === this.length) {
           if (this.finished) {
-            this.finished({ sha256: this.hash.digest('hex'), crc32: this.crc >>> 0 })
+            this.finished.resolve({ sha256: this.hash.digest('hex'), crc32: this.crc >>> 0 })
             this.finished = undefined
           }
           if (this.released) return
           await this.pause()
           continue
         }
-        const bound = this.length ?? this.scanner.known
         const buffer = Buffer.allocUnsafe(READ_BYTES)
         const want =
-          this.length === undefined ? READ_BYTES : Math.min(READ_BYTES, bound - this.passed)
+          this.length === undefined ? READ_BYTES : Math.min(READ_BYTES, this.length - this.passed)
         const { bytesRead } = await handle.read(buffer, 0, want, this.offset + this.passed)
         if (this.length === undefined) {
           const fresh = this.passed + bytesRead - this.scanner.seen
           if (fresh > 0) this.scanner.push(buffer.subarray(bytesRead - fresh, bytesRead))
           if (bytesRead === 0 && (await handle.stat()).size < this.offset + this.scanner.seen) {
+            this.rewritten = true
             throw new RewrittenError('the downloaded zip was written again from its start')
           }
         } else if (bytesRead === 0) {
@@ -264,13 +286,21 @@ export class LiveEntry {
         this.hash.update(chunk)
         this.crc = zlib.crc32(chunk, this.crc)
         this.passed += give
-        if (this.meter) this.meter.bytes += give
+        if (meter) meter.bytes += give
         yield chunk
       }
     } finally {
+      this.state = 'closed'
+      this.finished?.reject(this.error ?? new LiveEntryNotTaken('the load stopped reading'))
+      this.finished = undefined
       await handle?.close()
     }
   }
+}
+
+/** The load did not read the entry while it downloaded (or stopped): the caller reads it whole. */
+export class LiveEntryNotTaken extends Error {
+  override name = 'LiveEntryNotTaken'
 }
 
 /** The zip's first local header: where its first entry's content begins, when it is stored. */
