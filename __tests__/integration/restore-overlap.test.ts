@@ -4,7 +4,8 @@
  * slowly: it restores the same data as a download-first restore; a backup damaged where only
  * the whole download shows it — its dump's last bytes, its manifest — fails naming the damage
  * and leaves the target as it was (the load was stopped before it could commit); a download
- * cut midway and retried by the client still restores the right data.
+ * cut midway and retried by the client still restores the right data; a run cancelled while it
+ * loads and downloads commits nothing and leaves nothing behind.
  */
 import { beforeAll, describe, expect, it } from '@jest/globals'
 import { createHash } from 'node:crypto'
@@ -13,7 +14,9 @@ import { tableChecksums } from '../../dev/fixtures.js'
 import type { TestServer } from '../../dev/postgres.js'
 import { ZipWriter } from '../../src/storage/zip-writer.js'
 import type { BackupSource } from '../../src/types.js'
+import { readdirSync } from 'node:fs'
 import { useHarness } from '../support/harness.js'
+import { startActionProcess } from '../support/step.js'
 import { testBackupInputs, testRestoreInputs } from '../support/inputs.js'
 
 const harness = useHarness({ name: 'restore-overlap' })
@@ -168,5 +171,48 @@ describe('a restore that loads the artifact while it downloads', () => {
     const run = await restoreInto('overlap')
     await run.result
     expect(await tableChecksums(server, run.target)).toEqual(await tableChecksums(server, source))
+  }, 300_000)
+
+  it('cancelled (SIGTERM) while it loads and downloads: nothing committed, nothing left', async () => {
+    // about 10 s of download: the load copies rows long before it ends
+    backend.faults.paceNextDownload(1, 5_000_000)
+    const target = await server.createDatabase()
+    const step = startActionProcess(harness, {
+      mode: 'restore',
+      'database-url': server.url(target),
+      'artifact-name': 'overlap',
+      'run-id': 'current'
+    })
+    const copying = async (): Promise<number> => {
+      const rows = (await server.query(
+        'postgres',
+        `SELECT count(*)::text AS n FROM pg_stat_activity
+          WHERE datname = $1 AND query LIKE 'COPY %' AND pid <> pg_backend_pid()`,
+        [target]
+      )) as Array<{ n: string }>
+      return Number(rows[0].n)
+    }
+    const deadline = Date.now() + 120_000
+    while ((await copying()) === 0) {
+      if (Date.now() > deadline || step.child.exitCode !== null)
+        throw new Error(`the load did not begin\n${step.stdout()}`)
+      await new Promise(resolve => setTimeout(resolve, 20))
+    }
+    expect(step.stdout()).toMatch(/checked and loaded as it downloads/)
+    expect(step.stdout()).not.toMatch(/The whole backup is checked/)
+    step.child.kill('SIGTERM')
+    expect(await step.exited).toBe(1)
+    expect(step.stdout()).toMatch(/::error::the run was cancelled \(SIGTERM\)/)
+    for (const until = Date.now() + 20_000; Date.now() < until;) {
+      const rows = (await server.query(
+        'postgres',
+        'SELECT count(*)::text AS n FROM pg_stat_activity WHERE datname = $1',
+        [target]
+      )) as Array<{ n: string }>
+      if (rows[0].n === '0') break
+      await new Promise(resolve => setTimeout(resolve, 50))
+    }
+    expect(await tablesOf(target)).toEqual([])
+    expect(readdirSync(step.runnerTemp)).toEqual([])
   }, 300_000)
 })

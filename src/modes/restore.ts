@@ -441,8 +441,9 @@ async function loadWhileDownloading<T>(
   runLoad: (dump: FetchedBackup['dump'], plan: RestorePlan) => Promise<T>
 ): Promise<{ fetched: FetchedBackup; plan: RestorePlan; loaded: T }> {
   let whole: { fetched: FetchedBackup; plan: RestorePlan } | undefined
+  const loading = runLoad(live.dump, head)
   const checking = (async () => {
-    const { fetched, loaded } = await live.complete()
+    const { fetched, loaded } = await live.complete(loading)
     const plan = await planRestore(inputs, fetched, requires, deps.installer)
     sameBackup(head, plan, fetched, live.dump)
     whole = { fetched, plan }
@@ -453,7 +454,7 @@ async function loadWhileDownloading<T>(
     return loaded
   })()
   checking.catch((error: Error) => live.dump.live.fail(error))
-  const [load, check] = await Promise.allSettled([runLoad(live.dump, head), checking])
+  const [load, check] = await Promise.allSettled([loading, checking])
   if (check.status === 'fulfilled' && check.value) {
     if (load.status === 'rejected') throw load.reason
     return { ...whole!, loaded: load.value }

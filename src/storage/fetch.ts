@@ -142,10 +142,11 @@ export interface LiveBackup {
   dump: BackupFile & { range: { offset: number; length: number }; crc32: number; live: LiveEntry }
   /**
    * Awaits the download, checks its digest and opens the zip (as a download-first fetch does).
-   * When the load read the live entry, the dump's hashes are those of the bytes it read (the
-   * manifest is then checked against what was loaded): `loaded` says whether it did.
+   * When the load reads the live entry (it took the stream before `load` settled), the dump's
+   * hashes are those of the bytes it read (the manifest is then checked against what was
+   * loaded): `loaded` says whether it did.
    */
-  complete(): Promise<{ fetched: FetchedBackup; loaded: boolean }>
+  complete(load?: Promise<unknown>): Promise<{ fetched: FetchedBackup; loaded: boolean }>
   /** The download, settled: its error, if it failed. */
   settled(): Promise<Error | undefined>
   /** The downloaded zip opened as a download-first fetch opens it (the dump read again). */
@@ -212,8 +213,18 @@ export async function fetchArtifactLive(
       },
       settled: () => settled,
       whole: async () => openArtifactZip(found, await downloading, options.workDir),
-      async complete() {
+      async complete(load) {
         const downloaded = await downloading
+        // the load takes the stream, or settles without it (another path, or a failure)
+        if (load) {
+          await Promise.race([
+            entry.started(),
+            load.then(
+              () => undefined,
+              () => undefined
+            )
+          ])
+        }
         const loaded = entry.claim()
         if (loaded) {
           const zip = await openZip(downloaded.zipPath)

@@ -161,6 +161,10 @@ export class LiveEntry {
     | { resolve: (result: { sha256: string; crc32: number }) => void; reject: (e: Error) => void }
     | undefined
   private state: 'waiting' | 'started' | 'abandoned' | 'closed' = 'waiting'
+  private onStart: (() => void) | undefined
+  private readonly starting = new Promise<void>(resolve => {
+    this.onStart = resolve
+  })
 
   constructor(
     readonly file: string,
@@ -176,7 +180,13 @@ export class LiveEntry {
       return stream
     }
     this.state = 'started'
+    this.onStart?.()
     return Readable.from(this.follow(meter))
+  }
+
+  /** Resolves once the stream was taken. */
+  started(): Promise<void> {
+    return this.starting
   }
 
   /**
@@ -248,6 +258,7 @@ export class LiveEntry {
 
   private async *follow(meter?: { bytes: number }): AsyncGenerator<Buffer> {
     let handle: FileHandle | undefined
+    let buffer: Buffer | undefined
     try {
       handle = await open(this.file, 'r')
       for (;;) {
@@ -261,7 +272,8 @@ export class LiveEntry {
           await this.pause()
           continue
         }
-        const buffer = Buffer.allocUnsafe(READ_BYTES)
+        // a new buffer only once the last one's bytes were passed on (the reader holds them)
+        buffer ??= Buffer.allocUnsafe(READ_BYTES)
         const want =
           this.length === undefined ? READ_BYTES : Math.min(READ_BYTES, this.length - this.passed)
         const { bytesRead } = await handle.read(buffer, 0, want, this.offset + this.passed)
@@ -283,6 +295,7 @@ export class LiveEntry {
           continue
         }
         const chunk = buffer.subarray(0, give)
+        buffer = undefined
         this.hash.update(chunk)
         this.crc = zlib.crc32(chunk, this.crc)
         this.passed += give
