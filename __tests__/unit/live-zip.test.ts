@@ -11,7 +11,12 @@ import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import zlib from 'node:zlib'
-import { LiveEntry, ZstdFrameScanner, storedFirstEntry } from '../../src/storage/live-zip.js'
+import {
+  LiveEntry,
+  LiveEntryNotTaken,
+  ZstdFrameScanner,
+  storedFirstEntry
+} from '../../src/storage/live-zip.js'
 
 function zstd(data: Buffer, args: string[] = []): Buffer {
   const run = spawnSync('zstd', ['-q', '-c', ...args], { input: data, maxBuffer: 1 << 28 })
@@ -106,6 +111,10 @@ describe('LiveEntry', () => {
         await new Promise(resolve => setTimeout(resolve, 2))
       }
       appendFileSync(file, after)
+      // (a loaded machine: wait for the follower to catch up, then a little more)
+      const total = (): number => got.reduce((sum, c) => sum + c.length, 0)
+      for (const until = Date.now() + 20_000; total() < content.length && Date.now() < until;)
+        await new Promise(resolve => setTimeout(resolve, 10))
       await new Promise(resolve => setTimeout(resolve, 100))
       // everything known to be the frames, nothing after them
       expect(Buffer.concat(got).equals(content)).toBe(true)
@@ -144,6 +153,36 @@ describe('LiveEntry', () => {
       })()
       failed.fail(new Error('the manifest is wrong'))
       await expect(stopped).rejects.toThrow('the manifest is wrong')
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
+  it('a stream taken after the file is whole still waits for release; one never taken is given up', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'live-zip-'))
+    try {
+      const file = path.join(dir, 'a.zip')
+      const content = zstd(sample(500_000))
+      writeFileSync(file, Buffer.concat([content, randomBytes(1000)]))
+      const late = new LiveEntry(file, 0)
+      const starting = late.started()
+      const got: Buffer[] = []
+      const reading = (async () => {
+        for await (const chunk of late.stream()) got.push(Buffer.from(chunk as Buffer))
+      })()
+      await starting
+      expect(late.claim()).toBe(true)
+      const result = await late.finish(content.length)
+      late.release(result.crc32)
+      await reading
+      expect(Buffer.concat(got).equals(content)).toBe(true)
+
+      const never = new LiveEntry(file, 0)
+      expect(never.claim()).toBe(false)
+      const refused = (async () => {
+        for await (const _ of never.stream()) void _
+      })()
+      await expect(refused).rejects.toBeInstanceOf(LiveEntryNotTaken)
     } finally {
       rmSync(dir, { recursive: true, force: true })
     }
