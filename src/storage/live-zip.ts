@@ -181,7 +181,8 @@ export class LiveEntry {
     }
     this.state = 'started'
     this.onStart?.()
-    return Readable.from(this.follow(meter))
+    // bytes, not objects: a Readable.from of objects would buffer 16 reads (4 MiB) ahead
+    return Readable.from(this.follow(meter), { objectMode: false, highWaterMark: READ_BYTES })
   }
 
   /** Resolves once the stream was taken. */
