@@ -119,6 +119,12 @@ export interface FaultInjector {
   ): void
   /** Delay the next `times` matching requests by `ms` after their body was read (before handling). */
   delayNext(target: FaultTarget, times: number, ms: number): void
+  /**
+   * Send the body of the next `times` blob downloads (GET) at about `bytesPerSecond`, in 64 KiB
+   * pieces; with `cutAfter`, reset the connection once that many bytes were sent (a download
+   * that fails midway: the client retries it after 5 s, or gives up after 30 s without data).
+   */
+  paceNextDownload(times: number, bytesPerSecond: number, cutAfter?: number): void
   /** Make the next `times` CreateArtifact calls fail with GitHub's storage-quota error. */
   quotaExceeded(times?: number): void
   /** Drop all pending fault rules. */
@@ -397,6 +403,29 @@ function committedPieces(blob: BlobState): Buffer[] | undefined {
 }
 
 /** The bytes from `start` to `end` (exclusive) of the pieces, as pieces. */
+/** Blob downloads to send slowly (paceNextDownload), by request. */
+const paced = new WeakMap<object, FaultRule>()
+
+async function sendPaced(
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  body: Buffer,
+  rule: FaultRule
+): Promise<void> {
+  const piece = 64 * 1024
+  const pauseMs = (piece / (rule.bytesPerSecond ?? 1e9)) * 1000
+  for (let at = 0; at < body.length; at += piece) {
+    if (rule.cutAfter !== undefined && at >= rule.cutAfter) {
+      req.socket.destroy()
+      return
+    }
+    if (res.destroyed) return
+    res.write(body.subarray(at, at + piece))
+    await new Promise(resolve => setTimeout(resolve, pauseMs))
+  }
+  res.end()
+}
+
 function slicePieces(pieces: Buffer[], start: number, end: number): Buffer[] {
   const out: Buffer[] = []
   let at = 0
@@ -427,7 +456,9 @@ interface ArtifactRecord extends Omit<BackendArtifact, 'bytes'> {
 interface FaultRule {
   match: (req: BackendRequest) => boolean
   remaining: number
-  kind: 'fail' | 'delay'
+  kind: 'fail' | 'delay' | 'pace'
+  bytesPerSecond?: number
+  cutAfter?: number
   status?: number | 'reset'
   body?: string | object
   ms?: number
@@ -1035,6 +1066,11 @@ export async function startArtifactBackend(
       }
       headers['content-length'] = length
       res.writeHead(status, headers)
+      const pace = paced.get(req)
+      if (pace && req.method !== 'HEAD') {
+        void sendPaced(req, res, Buffer.concat(slice), pace)
+        return
+      }
       if (req.method !== 'HEAD') for (const piece of slice) res.write(piece)
       res.end()
       return
@@ -1361,6 +1397,10 @@ export async function startArtifactBackend(
         if (rule.kind === 'delay') {
           rule.remaining--
           delay += rule.ms ?? 0
+        } else if (rule.kind === 'pace') {
+          if (paced.has(req)) continue
+          rule.remaining--
+          paced.set(req, rule)
         } else if (!fail) {
           rule.remaining--
           fail = rule
@@ -1419,6 +1459,15 @@ export async function startArtifactBackend(
   const faults: FaultInjector = {
     failNext(target, times = 1, status = 503, body) {
       rules.push({ match: toMatcher(target), remaining: times, kind: 'fail', status, body })
+    },
+    paceNextDownload(times, bytesPerSecond, cutAfter) {
+      rules.push({
+        match: req => req.endpoint === 'blob:get' && req.method === 'GET',
+        remaining: times,
+        kind: 'pace',
+        bytesPerSecond,
+        cutAfter
+      })
     },
     delayNext(target, times, ms) {
       rules.push({ match: toMatcher(target), remaining: times, kind: 'delay', ms })

@@ -134,7 +134,12 @@ export async function planRestore(
   /** Newer clients the target's URL needs (connection.ts: libpqRequirements). */
   requires: ClientRequirement[] = [],
   /** Installs a client for install-client (default apt-get: install.ts). */
-  installer?: ClientInstaller
+  installer?: ClientInstaller,
+  /**
+   * Only the dump's start is there (it is downloading: fetch.ts LiveBackup): it is not read to
+   * its end; the restore checks the whole backup, manifest and all, before the load may commit.
+   */
+  head = false
 ): Promise<RestorePlan> {
   const { manifest, dump } = fetched
   if ('directory' in dump) {
@@ -245,7 +250,7 @@ export async function planRestore(
     }
   }
   const client = await chooseClient(inputs, 'pg_restore', archiveMajor, requires, installer)
-  if (!manifest) await readToEnd(dump, decoding)
+  if (!manifest && !head) await readToEnd(dump, decoding)
   if (detected.format === 'custom') {
     // pg_restore --list (a child) and this process's own read of the TOC run side by side; the
     // list's verdict still comes first (its refusal is the one reported)

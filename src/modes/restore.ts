@@ -33,6 +33,7 @@ import {
   reportedLines
 } from '../postgres/load.js'
 import type { ClientInstaller } from '../postgres/install.js'
+import { type ClientRequirement, programPath } from '../postgres/clients.js'
 import { LockTimeoutError, isLockTimeout, watchLockWaits } from '../postgres/locks.js'
 import {
   type DataOnlySequence,
@@ -64,7 +65,13 @@ import {
 } from '../postgres/target-policy.js'
 import { type BackupFile, sizeOf } from '../pipeline/decode.js'
 import { restoreProgressLine, startProgress } from '../pipeline/progress.js'
-import { type FetchedBackup, fetchBackup } from '../storage/fetch.js'
+import {
+  type FetchedBackup,
+  type LiveBackup,
+  fetchArtifactLive,
+  fetchBackup
+} from '../storage/fetch.js'
+import { LiveEntryNotTaken } from '../storage/live-zip.js'
 import { EngineError, SettingError } from '../errors.js'
 import { type ParsedGlobals, type RolePlan, parseGlobals, planRoles } from '../postgres/globals.js'
 import { createDecryptor } from '../pipeline/encrypt.js'
@@ -72,7 +79,12 @@ import { createHash } from 'node:crypto'
 import { Readable } from 'node:stream'
 import { buffer } from 'node:stream/consumers'
 import { makeWorkDir } from '../storage/local.js'
-import { LOAD_PHASE, type QualifiedName, type RestoreOptions } from '../types.js'
+import {
+  type ArtifactSource,
+  LOAD_PHASE,
+  type QualifiedName,
+  type RestoreOptions
+} from '../types.js'
 import { RestoreError, type RestorePlan, planRestore } from './restore-plan.js'
 
 export { RestoreError }
@@ -171,17 +183,39 @@ export async function restore(
   let target: pg.Client | undefined
   let monitor: pg.Client | undefined
   let tap: ReturnType<typeof digestArchiveAlongside> | undefined
+  const requires = libpqRequirements(connection)
+  /** The artifact downloading while the restore goes on (until the load settled). */
+  let live: LiveBackup | undefined
   try {
-    const fetched = await log.group('Fetch the backup', () =>
-      fetchBackup(inputs.source, {
-        artifact: deps.artifact,
-        workDir,
-        signingKey: inputs.signingKey
-      })
+    // the load may read the artifact's dump while it downloads: see the load below
+    let fetched: FetchedBackup
+    if (canLoadWhileDownloading(inputs, deps)) {
+      const got = await log.group('Fetch the backup', () =>
+        fetchArtifactLive(inputs.source as ArtifactSource, { artifact: deps.artifact, workDir })
+      )
+      if ('live' in got) live = got.live
+      fetched = 'live' in got ? got.live.head : got.fetched
+    } else {
+      fetched = await log.group('Fetch the backup', () =>
+        fetchBackup(inputs.source, {
+          artifact: deps.artifact,
+          workDir,
+          signingKey: inputs.signingKey
+        })
+      )
+    }
+    let plan = await log.group('Check the backup', () =>
+      planRestore(inputs, fetched, requires, deps.installer, live !== undefined)
     )
-    const plan = await log.group('Check the backup', () =>
-      planRestore(inputs, fetched, libpqRequirements(connection), deps.installer)
-    )
+    if (live && !(plan.format === 'custom' && plan.compression === 'zstd' && !plan.encrypted)) {
+      // not a load that reads it while it downloads: read whole, as a download-first restore
+      const whole = await live.complete()
+      live = undefined
+      fetched = whole.fetched
+      plan = await log.group('Check the backup', () =>
+        planRestore(inputs, whole.fetched, requires, deps.installer)
+      )
+    }
     // create-roles: the globals file is read and checked before anything touches the target
     const globals = inputs.createRoles
       ? await log.group('Read the roles', () => readRoles(inputs, fetched, plan.client.major))
@@ -236,44 +270,58 @@ export async function restore(
     const before = plan.dataTables ? undefined : await tableOids(target)
     const env = restoreEnvironment(connection, inputs)
     if (deps.digestBackup && plan.format === 'custom') tap = digestArchiveAlongside()
-    const loaded = await log.group(LOAD_PHASE, async () => {
-      const progress = await startRestoreProgress(
-        fetched.dump,
-        monitor!,
-        env.PGAPPNAME,
-        deps.progressIntervalMs
-      )
-      // jobs > 1: the roles are created in a transaction of their own, and stay when the
-      // restore fails after it (they may own what loaded by then: they are not dropped)
-      let rolesCommitted = false
-      try {
-        return await loadWatched(inputs, monitor!, env, () =>
-          loadBackup(
-            progress.dump,
-            { ...plan, drops, roles: roles?.statements, fills: server.fills },
-            { env, database: connection.database, serverMajor: server.major },
-            inputs,
-            workDir,
-            {
-              policy,
-              archiveTap: tap?.stage,
-              rolesCommitted: () => {
-                rolesCommitted = true
-              }
-            }
-          )
+    const runLoad = (dump: FetchedBackup['dump'], plan: RestorePlan) =>
+      log.group(LOAD_PHASE, async () => {
+        const progress = await startRestoreProgress(
+          dump,
+          monitor!,
+          env.PGAPPNAME,
+          deps.progressIntervalMs
         )
-      } catch (error) {
-        if (rolesCommitted && roles && error instanceof Error) {
-          error.message += ` ${rolesStayMessage(roles.created)}`
+        // jobs > 1: the roles are created in a transaction of their own, and stay when the
+        // restore fails after it (they may own what loaded by then: they are not dropped)
+        let rolesCommitted = false
+        try {
+          return await loadWatched(inputs, monitor!, env, () =>
+            loadBackup(
+              progress.dump,
+              { ...plan, drops, roles: roles?.statements, fills: server.fills },
+              { env, database: connection.database, serverMajor: server.major },
+              inputs,
+              workDir,
+              {
+                policy,
+                archiveTap: tap?.stage,
+                rolesCommitted: () => {
+                  rolesCommitted = true
+                }
+              }
+            )
+          )
+        } catch (error) {
+          if (rolesCommitted && roles && error instanceof Error) {
+            error.message += ` ${rolesStayMessage(roles.created)}`
+          }
+          if (
+            elsewhere.length > 0 &&
+            error instanceof Error &&
+            /does not exist/.test(error.message)
+          )
+            error.message += ` Note: ${[...new Set(elsewhere)].join('. ')}.`
+          throw error
+        } finally {
+          progress.stop()
         }
-        if (elsewhere.length > 0 && error instanceof Error && /does not exist/.test(error.message))
-          error.message += ` Note: ${[...new Set(elsewhere)].join('. ')}.`
-        throw error
-      } finally {
-        progress.stop()
-      }
-    })
+      })
+    let loaded: Awaited<ReturnType<typeof runLoad>>
+    if (live) {
+      // from here on, the load's own verdicts
+      const reading = live
+      live = undefined
+      const whole = await loadWhileDownloading(inputs, reading, plan, requires, deps, runLoad)
+      ;({ fetched, plan } = whole)
+      loaded = whole.loaded
+    } else loaded = await runLoad(fetched.dump, plan)
     const backupDigest = await tap?.result()
     const skipped = reportSkipped(inputs, loaded.skipped)
     const objects = skipped
@@ -325,11 +373,151 @@ export async function restore(
       warnings,
       notRestored
     }
+  } catch (error) {
+    // failed while the artifact downloads, before the load took its bytes: the download's own
+    // verdict comes first (a corrupted artifact is named as such), as in a download-first restore
+    if (live) throw await downloadVerdict(inputs, live, requires, deps.installer, error)
+    throw error
   } finally {
     tap?.stage.destroy()
     await target?.end().catch(() => undefined)
     await monitor?.end().catch(() => undefined)
     await rm(workDir, { recursive: true, force: true })
+  }
+}
+
+/**
+ * The load may read the artifact's dump while it downloads (fetch.ts fetchArtifactLive): one
+ * transaction (nothing commits before the whole download was checked), jobs: 1, and none of
+ * what needs the whole backup before the load — a signature, the roles file, verify's tap.
+ */
+function canLoadWhileDownloading(inputs: RestoreOptions, deps: RestoreDependencies): boolean {
+  return (
+    inputs.source.kind === 'artifact' &&
+    inputs.singleTransaction &&
+    inputs.jobs === 1 &&
+    !inputs.signingKey &&
+    !inputs.createRoles &&
+    !deps.digestBackup
+  )
+}
+
+/**
+ * After a failure while the artifact was downloading: the error a download-first restore
+ * would have given — the download's, or the whole backup's check (its manifest), when they fail
+ * — else `error`. Waits for the download to end (the client cannot be stopped).
+ */
+async function downloadVerdict(
+  inputs: RestoreOptions,
+  live: LiveBackup,
+  requires: ClientRequirement[],
+  installer: ClientInstaller | undefined,
+  error: unknown
+): Promise<unknown> {
+  const failed = await live.settled()
+  if (failed) return failed
+  try {
+    await planRestore(inputs, await live.whole(), requires, installer)
+  } catch (verdict) {
+    return verdict
+  }
+  return error
+}
+
+/**
+ * The load reading the dump while it downloads: once the download ended, the whole backup is
+ * checked as a download-first restore checks it (the client's digest, the zip, the manifest and
+ * the dump's sha256 — of the bytes the load read — and the same TOC as the one checked at its
+ * start); only then is the input's end released, and pg_restore may commit. A failed check stops
+ * the load first (nothing committed). A load that did not take the download's bytes (another
+ * path than zstd -d | pg_restore -d) runs again on the whole file.
+ */
+async function loadWhileDownloading<T>(
+  inputs: RestoreOptions,
+  live: LiveBackup,
+  head: RestorePlan,
+  requires: ClientRequirement[],
+  deps: RestoreDependencies,
+  runLoad: (dump: FetchedBackup['dump'], plan: RestorePlan) => Promise<T>
+): Promise<{ fetched: FetchedBackup; plan: RestorePlan; loaded: T }> {
+  let whole: { fetched: FetchedBackup; plan: RestorePlan } | undefined
+  const loading = runLoad(live.dump, head)
+  const checking = (async () => {
+    const { fetched, loaded } = await live.complete(loading)
+    const plan = await planRestore(inputs, fetched, requires, deps.installer)
+    sameBackup(head, plan, fetched, live.dump)
+    whole = { fetched, plan }
+    if (loaded) {
+      log.info('The whole backup is checked: the load may commit.')
+      live.dump.live.release(fetched.dump && 'path' in fetched.dump ? fetched.dump.crc32! : -1)
+    }
+    return loaded
+  })()
+  checking.catch((error: Error) => live.dump.live.fail(error))
+  const [load, check] = await Promise.allSettled([loading, checking])
+  if (check.status === 'fulfilled' && check.value) {
+    if (load.status === 'rejected') throw load.reason
+    return { ...whole!, loaded: load.value }
+  }
+  if (check.status === 'rejected' && !(check.reason instanceof LiveEntryNotTaken)) {
+    if (load.status === 'fulfilled') {
+      // cannot happen: the load's input ends only once the check passed
+      throw new EngineError(
+        `the restore committed, but the downloaded backup failed its check: ${(check.reason as Error).message}`
+      )
+    }
+    throw check.reason
+  }
+  if (check.status === 'rejected' && live.dump.live.rewritten) {
+    // the client retried the download (it writes the zip again): the load, stopped before it
+    // could commit, runs again on the whole download, checked as a download-first restore
+    log.info('The download was retried: the load runs again on the whole download.')
+    const fetched = await live.whole()
+    const plan = await planRestore(inputs, fetched, requires, deps.installer)
+    sameBackup(head, plan, fetched, live.dump)
+    return { fetched, plan, loaded: await runLoad(fetched.dump, plan) }
+  }
+  if (check.status === 'rejected') {
+    // the load stopped reading (it failed): the backup's verdict first, as before
+    throw await downloadVerdict(
+      inputs,
+      live,
+      requires,
+      deps.installer,
+      load.status === 'rejected' ? load.reason : check.reason
+    )
+  }
+  // the load did not read the dump as it downloaded: it runs on the whole file, as before
+  if (load.status === 'fulfilled')
+    throw new EngineError('the load ended without reading the backup')
+  if (!(load.reason instanceof LiveEntryNotTaken))
+    log.info(`The load is run again on the whole download (${(load.reason as Error).message}).`)
+  return { ...whole!, loaded: await runLoad(whole!.fetched.dump, whole!.plan) }
+}
+
+/** The whole download's check read the backup whose start the load was planned on. */
+function sameBackup(
+  head: RestorePlan,
+  whole: RestorePlan,
+  fetched: FetchedBackup,
+  dump: { path: string; range: { offset: number } }
+): void {
+  const file = fetched.dump
+  const same =
+    'path' in file &&
+    file.path === dump.path &&
+    file.range?.offset === dump.range.offset &&
+    head.format === whole.format &&
+    head.compression === whole.compression &&
+    head.encrypted === whole.encrypted &&
+    programPath(head.client, 'pg_restore') === programPath(whole.client, 'pg_restore') &&
+    head.tocRead !== undefined &&
+    whole.tocRead !== undefined &&
+    head.tocRead.bytes.equals(whole.tocRead.bytes)
+  if (!same) {
+    throw new RestoreError(
+      "the downloaded artifact is not the backup whose start was checked while it downloaded (its manifest names another dump, or the archive's header, table of contents or pg_dump version differ): nothing was restored. Restore again; if it recurs, the artifact is forged."
+    )
   }
 }
 

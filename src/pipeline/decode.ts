@@ -21,6 +21,11 @@ export interface BackupFile {
   meter?: { bytes: number }
   /** A stored zip entry: the CRC-32 the zip gives for its bytes (checked when it was opened). */
   crc32?: number
+  /**
+   * A stored zip entry still downloading (storage/live-zip.ts LiveEntry): only the piped direct
+   * load reads it, through `stream`; `expectedCrc32` is the zip's CRC-32 for it, once checked.
+   */
+  live?: { stream(meter?: { bytes: number }): Readable; readonly expectedCrc32?: number }
 }
 
 /** The backup file's name, for messages. */

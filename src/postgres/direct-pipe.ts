@@ -129,7 +129,8 @@ export class PipedFeed extends Transform {
 
   constructor(
     private readonly tocBytes: Buffer,
-    private readonly crc32: number,
+    /** The entry's CRC-32, or where to ask for it once the input ended (a live download's). */
+    private readonly crc32: number | (() => number),
     holdBack = DIRECT_PIPE_HOLD_BACK,
     private readonly onRelease?: () => void
   ) {
@@ -167,10 +168,11 @@ export class PipedFeed extends Transform {
   override _flush(callback: TransformCallback): void {
     const finish = (): void => {
       if (!this.headChecked) return callback(this.changed('the archive ends before it'))
-      if (this.crc >>> 0 !== this.crc32 >>> 0) {
+      const crc32 = typeof this.crc32 === 'function' ? this.crc32() : this.crc32
+      if (this.crc >>> 0 !== crc32 >>> 0) {
         return callback(
           new PipedInputError(
-            `the backup's bytes changed since they were checked (CRC-32 ${(this.crc >>> 0).toString(16)} ≠ ${(this.crc32 >>> 0).toString(16)})`,
+            `the backup's bytes changed since they were checked (CRC-32 ${(this.crc >>> 0).toString(16)} ≠ ${(crc32 >>> 0).toString(16)})`,
             'crc'
           )
         )

@@ -49,6 +49,7 @@ import {
 } from '../pipeline/decode.js'
 import { createDecryptor } from '../pipeline/encrypt.js'
 import { createZstdCliDecompressor, findZstdCommand } from '../pipeline/compress.js'
+import { LiveEntryNotTaken } from '../storage/live-zip.js'
 import { ChildProcessError, checkedOutput, runChild, startChild } from '../process.js'
 import type { QualifiedName, RestoreOptions } from '../types.js'
 import { ArchiveError, foreignEntries } from './archive.js'
@@ -350,6 +351,11 @@ async function load(
     : undefined
   const seconds = stopwatch()
   const direct = await planDirectLoad(plan, target, options, hooks, archive, workDir)
+  if ('file' in archive && archive.file.live && !(direct.direct && direct.piped)) {
+    throw new LiveEntryNotTaken(
+      `the load does not read the backup while it downloads (${direct.direct ? 'not piped' : direct.reason})`
+    )
+  }
   if (direct.direct) {
     log.info(
       `Loading with pg_restore -d${parallel ? ` --jobs=${options.jobs}` : ''} directly${direct.piped ? ' (zstd -d writing into it)' : ''}: the gate passed ${options.tables.length > 0 || options.schemas.length > 0 ? "the selected entries' script" : "the archive's script whole"}, with nothing to leave out (checked in ${seconds().toFixed(1)} s).`
@@ -607,6 +613,9 @@ async function checkDirect(
     candidate && plan.tocRead && (await headDecodesHere(candidate.file, plan.tocRead.bytes))
       ? candidate
       : undefined
+  // a dump still downloading is read only by the piped load (load() reads it whole otherwise)
+  if (!('path' in archive) && archive.file.live && !piped)
+    return no('the backup is still downloading, and only zstd -d | pg_restore -d reads it so')
   try {
     if ('path' in archive) {
       ;({ toc, bytes: tocBytes } = await readTocAt(archive.path))
@@ -963,14 +972,16 @@ async function loadPiped(
     stdin: 'pipe',
     stdout: 'ignore'
   })
+  const live = piped.file.live
   const feed = new PipedFeed(
     direct.tocBytes,
-    piped.file.crc32,
+    // a live download's: the zip's, given once the download was checked whole
+    live ? () => live.expectedCrc32 ?? -1 : piped.file.crc32,
     DIRECT_PIPE_HOLD_BACK,
     options.singleTransaction ? markCommitSent : undefined
   )
   const decoding = startChild(piped.zstd, ['-q', '-d', '-c'], {
-    stdin: chain(openRaw(piped.file), feed),
+    stdin: chain(live ? live.stream(piped.file.meter) : openRaw(piped.file), feed),
     stdout: restoring.stdin!
   })
   // zstd holds the pipe's writing end now: pg_restore's input ends when zstd's output does

@@ -623,7 +623,9 @@ export async function downloadArtifactZip(
   client: DefaultArtifactClient,
   found: FoundArtifact,
   source: ArtifactSource,
-  directory: string
+  directory: string,
+  /** Filled in as the download begins: stops taking the dump's hashes on the way (live-zip.ts does). */
+  watch: { stopObserving?: () => void } = {}
 ): Promise<{ zipPath: string; sha256: string }> {
   await mkdir(directory, { recursive: true })
   // the zip is written whole before anything is read: it must fit
@@ -637,6 +639,7 @@ export async function downloadArtifactZip(
   const [owner, repo] = found.repository.split('/')
   let digestMismatch: boolean | undefined
   const observing = observeWritesInto(directory)
+  watch.stopObserving = observing.stop
   try {
     // the client hashes the bytes as they arrive and compares them with the recorded digest
     // (and the dump's own sha256 and CRC-32 are taken on the way: observeWritesInto)
@@ -706,10 +709,12 @@ const DOWNLOAD_SCAVENGE_BYTES = 4 * 1024 * 1024
 function observeWritesInto(directory: string): {
   observed(file: string): ZipHeadObserver | undefined
   restore(): void
+  stop(): void
 } {
   const original = fs.createWriteStream
   const folder = path.resolve(directory)
   const observers = new Map<string, ZipHeadObserver>()
+  let stopped = false
   const patched = function (
     this: unknown,
     file: Parameters<typeof fs.createWriteStream>[0],
@@ -718,6 +723,7 @@ function observeWritesInto(directory: string): {
     const stream = original.call(this, file, options)
     if (typeof file === 'string' && path.dirname(path.resolve(file)) === folder) {
       const observer = new ZipHeadObserver()
+      if (stopped) observer.stop()
       observers.set(path.resolve(file), observer)
       // pipe() says so synchronously, before the first byte flows
       // the client's chunks are garbage once written: collected every few MiB (memory.ts)
@@ -738,7 +744,11 @@ function observeWritesInto(directory: string): {
   }
   fs.createWriteStream = patched
   syncBuiltinESMExports()
-  return { observed: file => observers.get(path.resolve(file)), restore }
+  const stop = (): void => {
+    stopped = true
+    for (const observer of observers.values()) observer.stop()
+  }
+  return { observed: file => observers.get(path.resolve(file)), restore, stop }
 }
 
 /** Bytes free for this user in `directory`'s file system; undefined when it cannot be told. */

@@ -250,6 +250,13 @@ export class ZipHeadObserver {
     }
   }
 
+  /** Takes no more hashes (someone else does): the bytes are only counted. */
+  stop(): void {
+    this.refused = true
+    this.ring = undefined
+    this.head = Buffer.alloc(0)
+  }
+
   /**
    * The sha256 and CRC-32 of the `length` bytes at `offset`, when they are the first entry's
    * content as seen; undefined otherwise (then read it again). Once.
@@ -288,11 +295,16 @@ const LOCAL_HEADER = 30
 /** How much of a downloaded zip's tail is held back from the head entry's hashes. */
 export const HEAD_WINDOW = 4 * 1024 * 1024
 
+/** What saw a zip's first entry as it was written: its hashes, when `offset`/`length` are it. */
+export interface SeenEntry {
+  result(offset: number, length: number): { sha256: string; crc32: number } | undefined
+}
+
 /** Zips whose head entry was seen as they were written, by path (see ZipHeadObserver). */
-const seenZips = new Map<string, ZipHeadObserver>()
+const seenZips = new Map<string, SeenEntry>()
 
 /** `file`'s bytes were seen by `observer` as they were written; hashEntry uses what it saw. */
-export function zipSeen(file: string, observer: ZipHeadObserver): void {
+export function zipSeen(file: string, observer: SeenEntry): void {
   seenZips.set(path.resolve(file), observer)
 }
 
