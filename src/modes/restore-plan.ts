@@ -429,7 +429,7 @@ export function archiveReferences(
   toc: ArchiveToc
 ): PlainDumpObjects {
   const selected = selectedEntries(toc.entries, selection)
-  const references = new PlainDumpObjects()
+  const references = new PlainDumpObjects({ deferHazards: true })
   for (const e of toc.entries) {
     if (selected !== undefined && !selected.has(e.dumpId)) continue
     if (e.desc === 'BLOB METADATA') {
