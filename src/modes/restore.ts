@@ -180,10 +180,12 @@ export async function restore(
         signingKey: inputs.signingKey
       })
     )
-    // the target's sessions open, and what it can take is read, while the backup is checked:
-    // that reads the target and changes nothing in it (no statement of the backup's runs before
-    // every check passed); a backup the checks refuse is refused first, as before
-    opening = openTarget(connection, inputs)
+    // a small backup: the target's sessions open, and what it can take is read, while the
+    // backup is checked — that reads the target and changes nothing in it (no statement of the
+    // backup's runs before every check passed); a backup the checks refuse is refused first, as
+    // before. A larger one's check takes long enough for an idle session to be dropped (an idle
+    // timeout of the server, a pooler, a load balancer): it connects after the check, as before
+    if (await checkedQuickly(fetched.dump)) opening = openTarget(connection, inputs)
     const plan = await log.group('Check the backup', () =>
       planRestore(inputs, fetched, libpqRequirements(connection), deps.installer)
     )
@@ -192,6 +194,7 @@ export async function restore(
       ? await log.group('Read the roles', () => readRoles(inputs, fetched, plan.client.major))
       : undefined
 
+    opening ??= openTarget(connection, inputs)
     ;[target, monitor] = await log.group(
       `Connect to ${describeConnection(connection)}`,
       () => opening!.sessions
@@ -338,6 +341,14 @@ export async function restore(
     await monitor?.end().catch(() => undefined)
     await rm(workDir, { recursive: true, force: true })
   }
+}
+
+/** Below this size a backup's check takes a moment (its digest, its TOC or script read whole). */
+const QUICK_CHECK_BYTES = 64 * 1024 * 1024
+
+async function checkedQuickly(dump: FetchedBackup['dump']): Promise<boolean> {
+  if ('directory' in dump) return false
+  return (await sizeOf(dump).catch(() => Infinity)) < QUICK_CHECK_BYTES
 }
 
 /** The target's sessions and facts, read in the background (openTarget). */
