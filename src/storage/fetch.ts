@@ -12,12 +12,6 @@ import { MAX_GLOBALS_BYTES, ManifestError, parseManifest } from '../manifest.js'
 import { readFile } from 'node:fs/promises'
 import { formatS3Uri, manifestKeyFor } from '../s3-uri.js'
 import type { BackupSource, S3Source } from '../types.js'
-import {
-  artifactClient,
-  describeOrigin,
-  downloadArtifactZip,
-  findBackupArtifact
-} from './artifact.js'
 import { type LocalBackup, openLocalBackup, openZippedBackup } from './local.js'
 import { MAX_SIGNATURE_BYTES, SignatureError, checkSignature } from './signing.js'
 import { sha256Of } from '../pipeline/digest.js'
@@ -84,6 +78,10 @@ async function fetchAny(
     return { ...local, restoredFrom: `file ${source.path}` }
   }
   if (source.kind === 's3') return fetchFromS3(source, workDir)
+  // loaded here only: @actions/artifact brings the Azure storage SDK and Octokit (4 MB of
+  // bundle to parse and initialize), which a restore of a file or from S3 does not use
+  const { artifactClient, describeOrigin, downloadArtifactZip, findBackupArtifact } =
+    await import('./artifact.js')
   const client = options.artifact ?? artifactClient()
   const found = await findBackupArtifact(client, source)
   log.info(
