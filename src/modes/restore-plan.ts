@@ -36,7 +36,8 @@ import type { ClientInstaller } from '../postgres/install.js'
 import { psqlSupportsRestrict } from '../postgres/load.js'
 import { listedEntries } from '../postgres/parallel-restore.js'
 import { PlainDumpObjects, parsePlainDumpVersions, writtenTables } from '../postgres/plain-sql.js'
-import { PsqlLexer } from '../postgres/psql-lexer.js'
+import { PsqlLexer, lexedAlikeByEveryMajor } from '../postgres/psql-lexer.js'
+import { shareEntryLex } from '../postgres/direct-entries.js'
 import {
   type CleanList,
   ScriptDropsScanner,
@@ -438,7 +439,7 @@ export function archiveReferences(
   toc: ArchiveToc
 ): PlainDumpObjects {
   const selected = selectedEntries(toc.entries, selection)
-  const references = new PlainDumpObjects()
+  const references = new PlainDumpObjects({ deferHazards: true })
   for (const e of toc.entries) {
     if (selected !== undefined && !selected.has(e.dumpId)) continue
     if (e.desc === 'BLOB METADATA') {
@@ -449,8 +450,11 @@ export function archiveReferences(
     const sql = [e.defn, e.copyStmt].filter(Boolean).join('\n')
     if (sql.trim() === '') continue
     const lexer = new PsqlLexer()
-    for (const event of [...lexer.write(Buffer.from(sql)), ...lexer.end()])
-      if (event.kind === 'statement') references.see(event)
+    const events = [...lexer.write(Buffer.from(sql)), ...lexer.end()]
+    for (const event of events) if (event.kind === 'statement') references.see(event)
+    // the direct load's text checks read it as the client's major: the same events, when every
+    // major lexes the text alike
+    if (lexedAlikeByEveryMajor(sql)) shareEntryLex(e, sql, events)
   }
   return references
 }

@@ -186,6 +186,7 @@ export async function restore(
   const requires = libpqRequirements(connection)
   /** The artifact downloading while the restore goes on (until the load settled). */
   let live: LiveBackup | undefined
+  let opening: OpeningTarget | undefined
   try {
     // the load may read the artifact's dump while it downloads: see the load below
     let fetched: FetchedBackup
@@ -204,6 +205,13 @@ export async function restore(
         })
       )
     }
+    // a small backup: the target's sessions open, and what it can take is read, while the
+    // backup is checked — that reads the target and changes nothing in it (no statement of the
+    // backup's runs before every check passed); a backup the checks refuse is refused first, as
+    // before. A larger one's check takes long enough for an idle session to be dropped (an idle
+    // timeout of the server, a pooler, a load balancer): it connects after the check, as before
+    // (an artifact loaded while it downloads: its check reads only the head)
+    if (!live && (await checkedQuickly(fetched.dump))) opening = openTarget(connection, inputs)
     let plan = await log.group('Check the backup', () =>
       planRestore(inputs, fetched, requires, deps.installer, live !== undefined)
     )
@@ -221,15 +229,15 @@ export async function restore(
       ? await log.group('Read the roles', () => readRoles(inputs, fetched, plan.client.major))
       : undefined
 
-    ;[target, monitor] = await log.group(`Connect to ${describeConnection(connection)}`, () =>
-      Promise.all([
-        connect(connection, inputs.connectTimeoutSeconds),
-        // a second session: it sees who holds a lock the restore waits for
-        connect(connection, inputs.connectTimeoutSeconds)
-      ])
+    opening ??= openTarget(connection, inputs)
+    ;[target, monitor] = await log.group(
+      `Connect to ${describeConnection(connection)}`,
+      () => opening!.sessions
     )
-    const session = await ownSession(target, monitor, inputs.lockTimeoutMs)
-    const facts = await log.group('Read what the target can take', () => readFacts(target!))
+    const session = await opening.session
+    const facts = await log.group('Read what the target can take', async () =>
+      reportFacts(await opening!.facts)
+    )
     const roles = globals
       ? await log.group('Plan the roles', () =>
           planTargetRoles(target!, facts, globals, inputs.jobs)
@@ -380,9 +388,59 @@ export async function restore(
     throw error
   } finally {
     tap?.stage.destroy()
+    // refused before the sessions were taken: they end once open (a connection still being
+    // made is not waited for: the refusal is not delayed by it)
+    if (opening && target === undefined) void opening.close()
     await target?.end().catch(() => undefined)
     await monitor?.end().catch(() => undefined)
     await rm(workDir, { recursive: true, force: true })
+  }
+}
+
+/** Below this size a backup's check takes a moment (its digest, its TOC or script read whole). */
+const QUICK_CHECK_BYTES = 64 * 1024 * 1024
+
+async function checkedQuickly(dump: FetchedBackup['dump']): Promise<boolean> {
+  if ('directory' in dump) return false
+  return (await sizeOf(dump).catch(() => Infinity)) < QUICK_CHECK_BYTES
+}
+
+/** The target's sessions and facts, read in the background (openTarget). */
+interface OpeningTarget {
+  /** The restore's session and the monitor's. */
+  sessions: Promise<[pg.Client, pg.Client]>
+  /** lock_timeout set in the restore's session, its lock waits watched from the monitor's. */
+  session: Promise<OwnSession>
+  /** What the statement policy decides by (readTargetFacts), read after the session's settings. */
+  facts: Promise<TargetFacts>
+  /** Ends the sessions once they are open (and both if only one opened). */
+  close(): Promise<void>
+}
+
+/**
+ * Connects to the target (two sessions), sets the session up and reads its facts, in the order
+ * the restore did one after the other, without waiting: each step's failure is thrown where it
+ * is awaited (none is left unhandled meanwhile).
+ */
+function openTarget(connection: Connection, inputs: RestoreOptions): OpeningTarget {
+  const opened = [
+    connect(connection, inputs.connectTimeoutSeconds),
+    // a second session: it sees who holds a lock the restore waits for
+    connect(connection, inputs.connectTimeoutSeconds)
+  ] as const
+  const sessions = Promise.all(opened)
+  const session = sessions.then(([target, monitor]) =>
+    ownSession(target, monitor, inputs.lockTimeoutMs)
+  )
+  const facts = session.then(() => sessions).then(([target]) => readTargetFacts(target))
+  for (const p of [sessions, session, facts]) p.catch(() => undefined)
+  return {
+    sessions,
+    session,
+    facts,
+    async close() {
+      await Promise.all(opened.map(p => p.then(client => client.end()).catch(() => undefined)))
+    }
   }
 }
 
@@ -630,9 +688,8 @@ export function superuserRisk(
   return `Restoring as ${facts.currentUser}, a superuser, a backup that no signing-key authenticates: SQL the backup builds at run time (EXECUTE in a function or DO block) cannot be checked beforehand, and as a superuser it can run programs on the database server (COPY … PROGRAM), write its files and create roles. Restore as the database's owner without superuser (as managed services do), or set signing-key so that only backups your workflow made are restored.`
 }
 
-/** The facts the statement policy decides by, read once before the load (one query). */
-async function readFacts(client: pg.Client): Promise<TargetFacts> {
-  const facts = await readTargetFacts(client)
+/** The facts the statement policy decides by, read once before the load (one query): logged. */
+function reportFacts(facts: TargetFacts): TargetFacts {
   log.info(
     `Restoring as ${facts.currentUser} (${facts.superuser ? 'a superuser' : 'not a superuser'}; the database belongs to ${facts.databaseOwner}); the target has ${plural(facts.roles.length, 'role')}, ${plural(facts.extensions.length, 'extension')}, ${plural(facts.schemas.length, 'schema')}.`
   )

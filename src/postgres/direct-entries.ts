@@ -9,8 +9,37 @@
  * see, set_config() in a function called, would make them disagree). Such an archive is loaded by
  * the gated psql path, which sends statement by statement as the gate read them.
  */
-import { type StatementEvent, type StatementPart, lexPsqlScript } from './psql-lexer.js'
+import {
+  type PsqlScriptEvent,
+  type StatementEvent,
+  type StatementPart,
+  lexPsqlScript,
+  lexedAlikeByEveryMajor
+} from './psql-lexer.js'
 import type { TocEntry } from './toc.js'
+
+/**
+ * An entry's text as archiveReferences lexed it (psql 18, standard_conforming_strings on), kept
+ * only for a text every major lexes alike (lexedAlikeByEveryMajor): the checks below read it as
+ * the client's major without lexing it again. Held as long as the entry.
+ */
+const sharedLexes = new WeakMap<TocEntry, { sql: string; events: PsqlScriptEvent[] }>()
+
+/** Records an entry's lex for the checks below (see sharedLexes); checked again here. */
+export function shareEntryLex(entry: TocEntry, sql: string, events: PsqlScriptEvent[]): void {
+  if (lexedAlikeByEveryMajor(sql)) sharedLexes.set(entry, { sql, events })
+}
+
+/** lexPsqlScript(sql, { psqlMajor }) (standard_conforming_strings on), or the entry's shared lex. */
+function lexEntryText(
+  sql: string,
+  psqlMajor: number,
+  entry: TocEntry | undefined
+): PsqlScriptEvent[] {
+  const shared = entry && sharedLexes.get(entry)
+  if (shared && shared.sql === sql) return shared.events
+  return lexPsqlScript(sql, { psqlMajor })
+}
 
 /**
  * Whether text of an entry may run code when the server executes it (and so change
@@ -23,10 +52,10 @@ import type { TocEntry } from './toc.js'
  * text that cannot be lexed, may run code — CREATE EXTENSION too (its script may reach the
  * archive's functions through the search_path), and LANGUAGE/TRANSFORM (their handlers).
  */
-export function mayRunCode(sql: string, psqlMajor = 18): boolean {
+export function mayRunCode(sql: string, psqlMajor = 18, entry?: TocEntry): boolean {
   let statements: StatementEvent[]
   try {
-    const events = lexPsqlScript(sql, { psqlMajor })
+    const events = lexEntryText(sql, psqlMajor, entry)
     if (events.some(e => e.kind !== 'statement')) return true
     statements = events as StatementEvent[]
   } catch {
@@ -188,21 +217,23 @@ export function directTextHazard(
     if (options.clean) texts.push(['drop statement', entry.dropStmt])
     for (const [field, sql] of texts) {
       if (!sql) continue
-      const hazard = textHazard(sql, options.psqlMajor)
+      const hazard = textHazard(sql, options.psqlMajor, entry)
       if (hazard) return `the entry ${entry.dumpId} (${entry.desc}), its ${field}: ${hazard}`
     }
   }
   return undefined
 }
 
-function textHazard(sql: string, psqlMajor = 18): string | undefined {
+function textHazard(sql: string, psqlMajor = 18, entry?: TocEntry): string | undefined {
   // the setting changes only how a backslash inside a plain '…' literal reads: a text without
   // a backslash lexes the same under both (the second pass could find nothing the first did not)
   const settings = sql.includes('\\') ? [true, false] : [true]
   for (const standardConformingStrings of settings) {
     let events
     try {
-      events = [...lexPsqlScript(sql, { psqlMajor, standardConformingStrings })]
+      events = standardConformingStrings
+        ? lexEntryText(sql, psqlMajor, entry)
+        : lexPsqlScript(sql, { psqlMajor, standardConformingStrings })
     } catch {
       return 'its text cannot be read as psql would'
     }
@@ -257,7 +288,7 @@ function runtimeSettingsHazard(
     // ALTER TABLE's second subcommand, an aggregate's INITCOND through a domain's CHECK)
     if (backslashAfterHighByte(sql))
       return `the entry ${entry.dumpId} (${entry.desc}), its ${field}: a backslash right after a byte above 127, which a multi-byte client encoding (SJIS, BIG5, GBK, GB18030, UHC, JOHAB) reads as one character with it: code of the archive that switched client_encoding at run time would make the server read the rest otherwise than the gate read it`
-    if (!code && mayRunCode(sql, psqlMajor)) code = entry
+    if (!code && mayRunCode(sql, psqlMajor, entry)) code = entry
   }
   return undefined
 }

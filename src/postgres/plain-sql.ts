@@ -153,6 +153,8 @@ export class PlainDumpObjects {
    * scriptHazards): with allow-non-empty and a target that holds rows, refused before anything runs.
    */
   get hazards(): ScriptHazard[] {
+    // deferred statements, in their order, each with the sequences created before it
+    for (const d of this.deferred.splice(0)) this.hazard(d.text, d.keywords, d.written, d.keyedTo)
     const unlinks = [...this.unlinks]
       .filter(([oid]) => !this.largeObjectOids.has(oid))
       .map(([, statement]) => ({
@@ -162,6 +164,26 @@ export class PlainDumpObjects {
     return [...this.found, ...unlinks]
   }
   private readonly found: ScriptHazard[] = []
+  /**
+   * With deferHazards: the statements whose hazards are not read yet, each with the number of
+   * createdSequences when it was seen (hazards reads them in order, as see would have).
+   */
+  private readonly deferred: Array<{
+    text: string
+    keywords: readonly string[]
+    written: ReturnType<typeof writtenTables> | undefined
+    keyedTo: number
+  }> = []
+  private readonly deferHazards: boolean
+
+  /**
+   * `deferHazards`: scriptHazards runs only when `hazards` is read (allow-non-empty into a target
+   * with rows), over the statements kept until then, with what it would have found in `see`.
+   * For an archive's entries, which are in memory anyway; a streamed script reads them at once.
+   */
+  constructor(options: { deferHazards?: boolean } = {}) {
+    this.deferHazards = options.deferHazards === true
+  }
   /** pg_dump --clean's lo_unlink of an OID (before its lo_create): a hazard unless the backup creates it. */
   private readonly unlinks = new Map<string, string>()
   /** createdSequences as sequenceKey keys (the first `keyed` of them). */
@@ -215,7 +237,14 @@ export class PlainDumpObjects {
       for (const t of written.tables) this.writtenTables.push(t)
       for (const s of written.unreadable) this.unreadableWrites.push(s)
     }
-    this.hazard(e.text, cls.keywords, written)
+    if (this.deferHazards)
+      this.deferred.push({
+        text: e.text,
+        keywords: cls.keywords,
+        written,
+        keyedTo: this.createdSequences.length
+      })
+    else this.hazard(e.text, cls.keywords, written, this.createdSequences.length)
     const bare =
       /^\s*CREATE\s+(?:(?:UNLOGGED|TEMP|TEMPORARY)\s+)?TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?("(?:[^"]|"")+"|[A-Za-z_][\w$]*)\s*(?:\(|AS\b|OF\b|PARTITION\b)/i.exec(
         e.text
@@ -373,7 +402,9 @@ export class PlainDumpObjects {
   private hazard(
     text: string,
     keywords: readonly string[],
-    written: ReturnType<typeof writtenTables> | undefined
+    written: ReturnType<typeof writtenTables> | undefined,
+    /** createdSequences' length when the statement was seen: those before it count. */
+    keyedTo: number
   ): void {
     const statement = oneLine(text)
     let entry: ScriptHazard | undefined
@@ -381,9 +412,9 @@ export class PlainDumpObjects {
       if (entry) entry.why = `${entry.why}; ${why}`
       else if (this.found.length < 100) this.found.push((entry = { statement, why }))
     }
-    for (const q of this.createdSequences.slice(this.keyed))
+    for (const q of this.createdSequences.slice(this.keyed, keyedTo))
       this.sequenceKeys.add(JSON.stringify([q.schema.toLowerCase(), q.name.toLowerCase()]))
-    this.keyed = this.createdSequences.length
+    this.keyed = Math.max(this.keyed, keyedTo)
     const sequences = this.sequenceKeys
     const unlink = LO_UNLINK.exec(text.replace(/\s+/g, ' ').trim())
     if (unlink) this.unlinks.set(unlink[1], statement)

@@ -2609,3 +2609,38 @@ export async function* psqlScriptEvents(
   }
   yield* lexer.end()
 }
+
+/**
+ * Whether psql of every modelled major (13 to 18) lexes `sql` alike (the same events, but for
+ * psqlCopyIn, which 17+ counts and older ones leave unset: 0 against undefined for a text
+ * without COPY): then one lex serves the checks that read an archive entry as different majors
+ * (restore-plan.ts archiveReferences as 18, the direct load's text checks as the client's).
+ * Conservative, by bytes alone: true only for ASCII text without what the majors read
+ * otherwise — a backslash (meta-commands and their arguments), a "$" (dollar quotes, $1 and
+ * 15's parameter junk), "--" (14 drops such comments from a statement, 15+ sends them), a
+ * vertical tab (white space from 16), the words BEGIN and COPY in any case (BEGIN ATOMIC
+ * tracking, COPY … FROM STDIN counting: 18's rules differ from 15's), and a number token
+ * followed by a letter or "_" or holding ".." (junk rules from 15; underscores, 0x/0o/0b from
+ * 16). psql-lexer-majors.test.ts checks it against the lexer itself on random texts.
+ */
+export function lexedAlikeByEveryMajor(sql: string): boolean {
+  const n = sql.length
+  for (let i = 0; i < n; i++) {
+    const c = sql.charCodeAt(i)
+    if (c > 0x7f || c === 0x0b || c === 0x5c /* \ */ || c === 0x24 /* $ */) return false
+    if (c === 0x2d /* - */ && sql.charCodeAt(i + 1) === 0x2d) return false
+    if ((c | 0x20) === 0x62 /* b */ && /^begin/i.test(sql.slice(i, i + 5))) return false
+    if ((c | 0x20) === 0x63 /* c */ && /^copy/i.test(sql.slice(i, i + 4))) return false
+    if (c >= 0x30 && c <= 0x39 && !(i > 0 && CLASS[sql.charCodeAt(i - 1)] & C_IDENT_CONT)) {
+      // a number token starts here (or continues after a "."): its digits and dots
+      let j = i
+      while (j < n && ((sql.charCodeAt(j) >= 0x30 && sql.charCodeAt(j) <= 0x39) || sql[j] === '.'))
+        j++
+      const next = sql.charCodeAt(j)
+      if (j < n && (CLASS[next] & C_IDENT_START || next === 0x24)) return false
+      if (sql.slice(i, j).includes('..')) return false
+      i = j - 1
+    }
+  }
+  return true
+}

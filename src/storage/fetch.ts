@@ -12,12 +12,6 @@ import { MAX_GLOBALS_BYTES, ManifestError, parseManifest } from '../manifest.js'
 import { readFile } from 'node:fs/promises'
 import { formatS3Uri, manifestKeyFor } from '../s3-uri.js'
 import type { BackupSource, S3Source } from '../types.js'
-import {
-  artifactClient,
-  describeOrigin,
-  downloadArtifactZip,
-  findBackupArtifact
-} from './artifact.js'
 import { type LocalBackup, openLocalBackup, openZippedBackup } from './local.js'
 import { MAX_SIGNATURE_BYTES, SignatureError, checkSignature } from './signing.js'
 import { sha256Of } from '../pipeline/digest.js'
@@ -91,6 +85,9 @@ async function fetchAny(
     return { ...local, restoredFrom: `file ${source.path}` }
   }
   if (source.kind === 's3') return fetchFromS3(source, workDir)
+  // loaded here only: @actions/artifact brings the Azure storage SDK and Octokit (4 MB of
+  // bundle to parse and initialize), which a restore of a file or from S3 does not use
+  const { artifactClient, downloadArtifactZip } = await import('./artifact.js')
   const client = options.artifact ?? artifactClient()
   const found = await findArtifact(client, source)
   return openArtifactZip(
@@ -104,6 +101,7 @@ async function findArtifact(
   client: DefaultArtifactClient,
   source: ArtifactSource
 ): Promise<FoundArtifact> {
+  const { findBackupArtifact } = await import('./artifact.js')
   const found = await findBackupArtifact(client, source)
   log.info(
     `Artifact '${found.name}' id ${found.id}${found.runId ? ` of run ${found.runId}` : ''}${found.createdAt ? `, made ${found.createdAt.toISOString()}` : ''}${found.size ? `, ${formatBytes(found.size)}` : ''}`
@@ -117,6 +115,7 @@ async function openArtifactZip(
   { zipPath, sha256 }: { zipPath: string; sha256: string },
   workDir: string
 ): Promise<FetchedBackup> {
+  const { describeOrigin } = await import('./artifact.js')
   log.info(
     found.digest
       ? `The zip matches the digest recorded at upload (sha256:${sha256}).`
@@ -166,6 +165,7 @@ export async function fetchArtifactLive(
   source: ArtifactSource,
   options: { artifact?: DefaultArtifactClient; workDir: string }
 ): Promise<{ fetched: FetchedBackup } | { live: LiveBackup }> {
+  const { artifactClient, describeOrigin, downloadArtifactZip } = await import('./artifact.js')
   const client = options.artifact ?? artifactClient()
   const found = await findArtifact(client, source)
   const directory = path.join(options.workDir, 'download')
