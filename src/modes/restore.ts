@@ -256,7 +256,7 @@ export async function restore(
             workDir,
             {
               policy,
-              archiveTap: tap?.stage,
+              archiveTap: tap,
               rolesCommitted: () => {
                 rolesCommitted = true
               }
