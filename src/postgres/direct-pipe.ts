@@ -276,7 +276,10 @@ export class SideCopy extends Transform {
   }
 
   override _flush(callback: TransformCallback): void {
-    this.side?.end()
+    // the copy's end is given (and what it still buffers written): no longer this stage's
+    const side = this.side
+    this.side = undefined
+    side?.end()
     callback()
   }
 
