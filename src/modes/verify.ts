@@ -411,6 +411,11 @@ async function proveEquality(
     )
     return [backup, data ? mergeSplitDigests(main, data, split) : main]
   }
+  log.info(
+    loaded.backupDigest
+      ? "The backup's data blocks were digested as the restore read them."
+      : "The backup's data blocks are digested from the fetched file again, while the scratch database is dumped."
+  )
   let [backup, restored] = await digestBoth('blocks', loaded.backupDigest)
   if (!tableDataEqual(backup, restored)) {
     // a block's digest says that it differs, not where: both read again, row by row
