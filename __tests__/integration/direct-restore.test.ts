@@ -26,7 +26,18 @@ import { randomBytes } from 'node:crypto'
 import { PipedFeed } from '../../src/postgres/direct-pipe.js'
 import { tableChecksums } from '../../dev/fixtures.js'
 import type { TestServer } from '../../dev/postgres.js'
-import { DirectFeed, type LoadOptions, type LoadPlan, loadBackup } from '../../src/postgres/load.js'
+import {
+  DirectFeed,
+  type LoadHooks,
+  type LoadOptions,
+  type LoadPlan,
+  loadBackup
+} from '../../src/postgres/load.js'
+import {
+  type ArchiveDigestTap,
+  digestArchive,
+  digestArchiveAlongside
+} from '../../src/postgres/compare.js'
 import { readArchiveToc } from '../../src/postgres/toc.js'
 import { listedEntries } from '../../src/postgres/parallel-restore.js'
 import { CheckError } from '../../src/errors.js'
@@ -680,7 +691,8 @@ describe('a zstd archive stored in a zip: zstd -d writes into pg_restore itself 
   function loadStored(
     dump: ReturnType<typeof stored>,
     checked: Buffer,
-    database: string
+    database: string,
+    hooks: LoadHooks = {}
   ): ReturnType<typeof loadBackup> {
     return readArchiveToc(Readable.from([checked])).then(tocRead =>
       loadBackup(
@@ -692,10 +704,114 @@ describe('a zstd archive stored in a zip: zstd -d writes into pg_restore itself 
           serverMajor: server.major
         },
         LOAD_OPTIONS,
-        mkdtempSync(path.join(harness.work, 'work-'))
+        mkdtempSync(path.join(harness.work, 'work-')),
+        hooks
       )
     )
   }
+
+  describe("verify's digest beside it: a second zstd of the same compressed bytes (SideDecoder)", () => {
+    it('the digest of the archive pg_restore loaded, equal to a digest of the archive itself; rows equal', async () => {
+      const target = await server.createDatabase()
+      const tap = digestArchiveAlongside()
+      let result: unknown
+      const out = await capturedLog(async () => {
+        result = await loadStored(stored(piped), piped, target, { archiveTap: tap })
+      })
+      expect(out).toMatch(/Loading with pg_restore -d directly \(zstd -d writing into it\)/)
+      expect(result).toEqual({ skipped: [], direct: true })
+      const digest = await tap.result()
+      const own = await digestArchive(Readable.from([piped]))
+      expect(digest).toBeDefined()
+      expect(own.blocks.size).toBeGreaterThanOrEqual(2)
+      expect([...digest!.blocks]).toEqual([...own.blocks])
+      expect(digest!.toc.entries.map(e => [e.dumpId, e.desc, e.tag])).toEqual(
+        own.toc.entries.map(e => [e.dumpId, e.desc, e.tag])
+      )
+      expect(await tableChecksums(server, target)).toEqual(await tableChecksums(server, source))
+    }, 60_000)
+
+    it('an archive whose compressed bytes outrun the pipes (MBs): the digest reads it whole, every block', async () => {
+      const big = await server.createDatabase()
+      // random hex: about 6 MB of COPY text that zstd halves at most, far more than a pipe holds
+      await server.query(
+        big,
+        `CREATE TABLE public.big (id integer PRIMARY KEY, v text);
+         INSERT INTO public.big SELECT i, md5(random()::text) || md5(random()::text) || md5(random()::text) FROM generate_series(1, 60000) AS i;
+         CREATE TABLE public.after (id integer);
+         INSERT INTO public.after VALUES (1), (2);`
+      )
+      const archive = pgDumpBytes(server, big, ['-Fc', '-Z0'])
+      const dump = stored(archive)
+      expect(dump.range.length).toBeGreaterThan(2 * 1024 * 1024)
+      const target = await server.createDatabase()
+      const tap = digestArchiveAlongside()
+      // the digest the slower reader (as on a busy machine): the copy to its zstd still holds
+      // bytes when the load's zstd has read its last
+      const slowed: ArchiveDigestTap = {
+        ...tap,
+        digestFrom: source =>
+          tap.digestFrom({
+            next: async () => {
+              await new Promise(resolve => setTimeout(resolve, 2))
+              return source.next()
+            }
+          })
+      }
+      const result = await loadStored(dump, archive, target, { archiveTap: slowed })
+      expect(result).toEqual({ skipped: [], direct: true })
+      const digest = await tap.result()
+      const own = await digestArchive(Readable.from([archive]))
+      expect(digest).toBeDefined()
+      expect([...digest!.blocks]).toEqual([...own.blocks])
+      expect(await tableChecksums(server, target)).toEqual(await tableChecksums(server, big))
+    }, 60_000)
+
+    it('a digest that fails (an archive compressed by pg_dump): the load goes on and commits; no digest', async () => {
+      const compressed = pgDumpBytes(server, source, ['-Fc', '-Z6'])
+      const target = await server.createDatabase()
+      const tap = digestArchiveAlongside()
+      const result = await loadStored(stored(compressed), compressed, target, { archiveTap: tap })
+      expect(result).toEqual({ skipped: [], direct: true })
+      expect(await tap.result()).toBeUndefined()
+      expect(await tableChecksums(server, target)).toEqual(await tableChecksums(server, source))
+    }, 60_000)
+
+    it('bytes after the archive: the load commits as by hand, but the digest does not count (zstd failed)', async () => {
+      const compressed = Buffer.concat([zstdOf(piped), Buffer.alloc(80 * 1024, 'GARBAGE!')])
+      const target = await server.createDatabase()
+      const tap = digestArchiveAlongside()
+      const result = await loadStored(storedBytes(compressed), piped, target, { archiveTap: tap })
+      expect(result).toEqual({ skipped: [], direct: true })
+      expect(await tap.result()).toBeUndefined()
+    }, 60_000)
+
+    it('a corrupt block near the end: the load fails, nothing is kept, no digest', async () => {
+      const broken = Buffer.from(zstdOf(piped))
+      for (let at = broken.length - 5000; at < broken.length - 4000; at++) broken[at] ^= 0xff
+      const target = await server.createDatabase()
+      const tap = digestArchiveAlongside()
+      const error = await loadStored(storedBytes(broken), piped, target, {
+        archiveTap: tap
+      }).catch((e: Error) => e)
+      expect(error).toBeInstanceOf(Error)
+      expect((error as Error).message).toMatch(/could not be (decompressed|read) while restoring/)
+      expect(await tap.result()).toBeUndefined()
+      expect(await tables(target)).toEqual([])
+    }, 60_000)
+
+    it('bytes that changed since the check (the CRC-32 differs): nothing is kept, no digest', async () => {
+      const target = await server.createDatabase()
+      const dump = stored(piped)
+      const tap = digestArchiveAlongside()
+      const error = await loadStored({ ...dump, crc32: (dump.crc32 ^ 1) >>> 0 }, piped, target, {
+        archiveTap: tap
+      }).catch((e: Error) => e)
+      expect((error as Error).message).toMatch(/the backup's bytes changed since they were checked/)
+      expect(await tap.result()).toBeUndefined()
+      expect(await tables(target)).toEqual([])
+    }, 60_000)
+  })
 
   it('loads directly, rows equal to the source', async () => {
     const target = await server.createDatabase()

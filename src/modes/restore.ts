@@ -299,7 +299,7 @@ export async function restore(
               workDir,
               {
                 policy,
-                archiveTap: tap?.stage,
+                archiveTap: tap,
                 rolesCommitted: () => {
                   rolesCommitted = true
                 }

@@ -27,7 +27,6 @@ import { majorOfVersion } from '../postgres/archive.js'
 import {
   type ArchiveComparison,
   type ArchiveDigest,
-  type ChunkSource,
   type DigestBy,
   type Difference,
   type Expectations,
@@ -38,6 +37,7 @@ import {
   digestArchive,
   digestArchiveChunks,
   materializedViewsHeadline,
+  scavenging,
   tableDataEqual
 } from '../postgres/compare.js'
 import {
@@ -49,7 +49,6 @@ import {
   splittableTables
 } from '../postgres/compare-split.js'
 import { reusedBufferPipe } from '../storage/fifo.js'
-import { SCAVENGE_BYTES, scavengeEvery } from '../memory.js'
 
 export interface ObjectComparison {
   kind: keyof ObjectCounts
@@ -412,6 +411,11 @@ async function proveEquality(
     )
     return [backup, data ? mergeSplitDigests(main, data, split) : main]
   }
+  log.info(
+    loaded.backupDigest
+      ? "The backup's data blocks were digested as the restore read them."
+      : "The backup's data blocks are digested from the fetched file again, while the scratch database is dumped."
+  )
   let [backup, restored] = await digestBoth('blocks', loaded.backupDigest)
   if (!tableDataEqual(backup, restored)) {
     // a block's digest says that it differs, not where: both read again, row by row
@@ -486,22 +490,6 @@ async function digestScratch(
   } finally {
     options.signal.removeEventListener('abort', stop)
     pipe?.close()
-  }
-}
-
-/**
- * The chunks of `source`, with a minor collection every few MiB (see memory.ts): the digest's
- * small garbage (promises, views) would otherwise fill V8's young generation, some 8 MB of
- * pages made resident, before its first collection (the peak RSS of verify's comparison).
- */
-function scavenging(source: ChunkSource): ChunkSource {
-  const scavenge = scavengeEvery(SCAVENGE_BYTES)
-  return {
-    next: async () => {
-      const chunk = await source.next()
-      if (chunk) scavenge(chunk.length)
-      return chunk
-    }
   }
 }
 

@@ -20,6 +20,7 @@ import { type Readable, Transform } from 'node:stream'
 import type pg from 'pg'
 import { type ArchiveToc, type TocEntry, readArchiveTocFromChunks } from './toc.js'
 import { plural } from '../log.js'
+import { SCAVENGE_BYTES, scavengeEvery } from '../memory.js'
 
 /** Rows per segment digest: a data difference is placed within this many rows (or a multiple). */
 export const SEGMENT_ROWS = 16
@@ -90,8 +91,24 @@ export interface ChunkSource {
   next(): Promise<Buffer | null>
 }
 
+/**
+ * The chunks of `source`, with a minor collection every few MiB (see memory.ts): the digest's
+ * small garbage (promises, views) would otherwise fill V8's young generation, some 8 MB of
+ * pages made resident, before its first collection (the peak RSS of verify's comparison).
+ */
+export function scavenging(source: ChunkSource): ChunkSource {
+  const scavenge = scavengeEvery(SCAVENGE_BYTES)
+  return {
+    next: async () => {
+      const chunk = await source.next()
+      if (chunk) scavenge(chunk.length)
+      return chunk
+    }
+  }
+}
+
 /** A paused stream's chunks, as a ChunkSource. */
-function chunksOf(readable: Readable): ChunkSource {
+export function chunksOf(readable: Readable): ChunkSource {
   const chunks = (readable as AsyncIterable<Buffer>)[Symbol.asyncIterator]()
   return {
     next: async () => {
@@ -444,9 +461,21 @@ export interface ArchiveDigestTap {
   /** A pass-through stage for the decoded archive: what passes it is digested too. */
   readonly stage: Transform
   /**
-   * The digest, once the stage has passed its whole input; undefined when it did not (the stage
-   * was not used, or its stream stopped early) or the digest failed (a compressed archive): the
-   * caller then reads the archive itself.
+   * Instead of the stage: digests the decoded archive read from `source`, a decoder of its own
+   * fed the very bytes the load's decoder is fed (the piped load: a second `zstd -d`, see
+   * direct-pipe.ts SideDecoder). Rejects when the digest fails (its reader must then stop the
+   * decoder: nothing reads its output any more). The digest counts only once {@link confirm}ed.
+   */
+  digestFrom(source: ChunkSource): Promise<ArchiveDigest>
+  /**
+   * The source given to {@link digestFrom} was the whole archive the load read: its decoder
+   * ended without error on the same input, which the load read whole and checked.
+   */
+  confirm(): void
+  /**
+   * The digest, once the stage has passed its whole input (or the source was confirmed);
+   * undefined when it did not (the stage was not used, or its stream stopped early) or the
+   * digest failed (a compressed archive): the caller then reads the archive itself.
    */
   result(): Promise<ArchiveDigest | undefined>
 }
@@ -523,9 +552,24 @@ export function digestArchiveAlongside(): ArchiveDigestTap {
     waiting = undefined
     to?.reject(new Error('the stream stopped before its end'))
   }
+  let fromSource: Promise<ArchiveDigest | undefined> | undefined
+  let confirmed = false
   return {
     stage,
-    result: async () => (ended ? digest : (stop(), undefined))
+    digestFrom: source => {
+      // the stage is not used: its digest stops waiting for chunks
+      stop()
+      const digesting = digestArchiveChunks(source)
+      fromSource = digesting.catch(() => undefined)
+      return digesting
+    },
+    confirm: () => {
+      confirmed = true
+    },
+    result: async () => {
+      if (fromSource) return confirmed ? fromSource : undefined
+      return ended ? digest : (stop(), undefined)
+    }
   }
 }
 

@@ -17,11 +17,14 @@
  *  - a failure of either child, or of the read, stops both (the transaction is rolled back).
  * Used only where all of that holds: see {@link pipedInput}; the rest goes through DirectFeed.
  */
-import { Transform, type TransformCallback } from 'node:stream'
+import { Transform, type TransformCallback, type Writable } from 'node:stream'
 import zlib from 'node:zlib'
 import { type BackupFile, type Decoding, chain, firstBytes, openRaw } from '../pipeline/decode.js'
 import { findZstdCommand } from '../pipeline/compress.js'
 import { SCAVENGE_BYTES, scavengeEvery } from '../memory.js'
+import { type Child, startChild } from '../process.js'
+import { reusedBufferPipe } from '../storage/fifo.js'
+import { type ArchiveDigestTap, chunksOf, scavenging } from './compare.js'
 
 /** Compressed bytes held back from zstd until the whole entry was read and its CRC-32 matched. */
 export const DIRECT_PIPE_HOLD_BACK = 64 * 1024
@@ -38,14 +41,15 @@ export interface PipedInput {
 /**
  * The archive can be loaded by `zstd -d | pg_restore -d` (no byte of the decoded archive through
  * this process): compressed with zstd, not encrypted, a stored entry of a zip whose CRC-32 was
- * checked, the zstd CLI installed, and no stage wanting the decoded bytes (verify's tap).
+ * checked, and the zstd CLI installed. Verify's digest of the decoded archive then reads a second
+ * `zstd -d` of the same compressed bytes ({@link SideDecoder}).
  */
-export function pipedInput(
-  archive: { file: BackupFile; decoding: Decoding },
-  tapped: boolean
-): PipedInput | undefined {
+export function pipedInput(archive: {
+  file: BackupFile
+  decoding: Decoding
+}): PipedInput | undefined {
   const { file, decoding } = archive
-  if (tapped || decoding.compression !== 'zstd' || decoding.decryption) return undefined
+  if (decoding.compression !== 'zstd' || decoding.decryption) return undefined
   if (!file.range || file.crc32 === undefined) return undefined
   const zstd = findZstdCommand()
   if (!zstd) return undefined
@@ -241,5 +245,118 @@ export class PipedFeed extends Transform {
       `the archive's table of contents changed between its check and its load: ${how}`,
       'head'
     )
+  }
+}
+
+/**
+ * The compressed bytes on their way to the load's `zstd -d`, copied to a second writer (a
+ * {@link SideDecoder}'s zstd) chunk for chunk: the next chunk is taken once the copy was written
+ * (the slower reader sets the pace). Placed after the {@link PipedFeed}, it copies exactly what
+ * the load's zstd gets, held-back end included, and ends the copy only where the feed ended
+ * (the whole entry read, its CRC-32 matched). A copy that failed or was dropped stops being
+ * written; the load goes on.
+ */
+export class SideCopy extends Transform {
+  private side?: Writable
+  private waiting?: TransformCallback
+
+  constructor(side: Writable) {
+    super()
+    this.side = side
+    const gone = (): void => this.stopCopying()
+    side.on('error', gone)
+    side.on('close', gone)
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    this.push(chunk)
+    const side = this.side
+    if (!side) return callback()
+    if (side.write(chunk)) return callback()
+    this.waiting = callback
+    side.once('drain', () => this.release())
+  }
+
+  override _flush(callback: TransformCallback): void {
+    // the copy's end is given (and what it still buffers written): no longer this stage's
+    const side = this.side
+    this.side = undefined
+    side?.end()
+    callback()
+  }
+
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    // the input failed or the load stopped: the copy is not ended as if whole
+    const side = this.side
+    this.stopCopying()
+    side?.destroy()
+    callback(error)
+  }
+
+  /** Stops copying (the side's reader is gone); a chunk waiting for it goes on. */
+  stopCopying(): void {
+    this.side = undefined
+    this.release()
+  }
+
+  private release(): void {
+    const waiting = this.waiting
+    this.waiting = undefined
+    waiting?.()
+  }
+}
+
+/**
+ * Verify's digest beside the piped load: a second `zstd -d` fed a {@link SideCopy} of the very
+ * compressed bytes the load's zstd decodes into pg_restore, its output read here (into one
+ * reused buffer: fifo.ts) by the digest only; this process never writes the decoded archive.
+ * The digest counts (`tap.confirm()`) only once this zstd ended without error and the load
+ * succeeded: zstd decodes the same input to the same bytes, so they are the bytes pg_restore
+ * loaded. A digest that fails stops this zstd and the copy; the load goes on, and verify reads
+ * the backup again for its comparison.
+ */
+export class SideDecoder {
+  private constructor(
+    private readonly child: Child,
+    readonly copy: SideCopy,
+    private readonly digesting: Promise<boolean>
+  ) {}
+
+  static async start(zstd: string, tap: ArchiveDigestTap, tempRoot: string): Promise<SideDecoder> {
+    const pipe = await reusedBufferPipe(tempRoot)
+    let child: Child
+    try {
+      child = startChild(zstd, ['-q', '-d', '-c'], { stdin: 'pipe', stdout: pipe?.writer })
+    } catch (error) {
+      pipe?.close()
+      throw error
+    }
+    pipe?.closeWriter()
+    const copy = new SideCopy(child.stdin!)
+    const source = pipe ? scavenging(pipe) : chunksOf(child.stdout)
+    const digesting = tap.digestFrom(source).then(
+      () => true,
+      () => {
+        // nothing reads zstd's output any more: it is stopped, and the copy with it
+        copy.stopCopying()
+        child.kill()
+        return false
+      }
+    )
+    const closing = digesting.finally(() => pipe?.close())
+    return new SideDecoder(child, copy, closing)
+  }
+
+  /** Whether the digest read the whole output of a zstd that ended without error. */
+  async whole(): Promise<boolean> {
+    const [digested, exited] = await Promise.allSettled([this.digesting, this.child.done])
+    return digested.status === 'fulfilled' && digested.value && exited.status === 'fulfilled'
+  }
+
+  /** The load failed: zstd is stopped (and waited for). */
+  async stop(): Promise<void> {
+    this.copy.stopCopying()
+    this.child.kill()
+    await Promise.allSettled([this.digesting, this.child.done])
   }
 }

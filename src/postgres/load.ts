@@ -71,9 +71,11 @@ import {
   PipedFeed,
   type PipedInput,
   PipedInputError,
+  SideDecoder,
   headDecodesHere,
   pipedInput
 } from './direct-pipe.js'
+import type { ArchiveDigestTap } from './compare.js'
 import { refusal } from './psql-script-rules.js'
 import {
   ScriptGate,
@@ -212,11 +214,13 @@ export interface LoadResult {
 export interface LoadHooks {
   policy?: StatementPolicy
   /**
-   * A pass-through stage for the decoded archive on its way to the pg_restore of the load (a
-   * custom archive fed on stdin, one transaction through psql): verify digests the backup there,
-   * in the same read. Not used on other paths; whoever gives it checks whether it ran to its end.
+   * Verify's digest of the backup, in the same read as the load: its stage is a pass-through for
+   * the decoded archive on its way to the pg_restore of the load (a custom archive fed on stdin,
+   * one transaction through psql); the piped load (zstd -d into pg_restore -d) feeds it from a
+   * second zstd of the same compressed bytes instead (direct-pipe.ts SideDecoder). Not used on
+   * other paths; whoever gives it checks whether it ran to its end (its result()).
    */
-  archiveTap?: Duplex
+  archiveTap?: ArchiveDigestTap
   /**
    * jobs > 1 with create-roles: called once the roles' own transaction committed — from then on
    * they stay, whatever happens to the rest of the restore.
@@ -504,7 +508,7 @@ async function restoreArchiveThroughPsql(
     source,
     { onCommit: markCommitSent }
   )
-  const script = archiveAsScript(pgRestore, options, archive, hooks.archiveTap)
+  const script = archiveAsScript(pgRestore, options, archive, hooks.archiveTap?.stage)
   const [loaded, produced] = await Promise.allSettled([
     runPsql(programPath(plan.client, 'psql'), target.env, chain(script.stdout, gate)),
     script.done
@@ -605,10 +609,7 @@ async function checkDirect(
   let toc: ArchiveToc
   let tocBytes: Buffer
   let changed = false
-  const candidate =
-    'path' in archive || !plan.tocRead
-      ? undefined
-      : pipedInput(archive, hooks.archiveTap !== undefined)
+  const candidate = 'path' in archive || !plan.tocRead ? undefined : pipedInput(archive)
   const piped =
     candidate && plan.tocRead && (await headDecodesHere(candidate.file, plan.tocRead.bytes))
       ? candidate
@@ -897,7 +898,8 @@ async function loadDirect(
     `--use-list=${direct.listFile}`,
     ...direct.selection
   ]
-  if (direct.piped) return loadPiped(plan, target, options, direct, direct.piped, args)
+  if (direct.piped)
+    return loadPiped(plan, target, options, direct, direct.piped, args, hooks.archiveTap)
   let stdin: Readable | undefined
   let onStderrLine: ((line: string) => void) | undefined
   if ('path' in archive) {
@@ -916,7 +918,7 @@ async function loadDirect(
     const { tocBytes } = direct
     // the TOC the check read, then the rest of the same read: verify's tap sees it all
     const stages: Duplex[] = [
-      ...(hooks.archiveTap ? [hooks.archiveTap] : []),
+      ...(hooks.archiveTap ? [hooks.archiveTap.stage] : []),
       new DirectFeed(
         tocBytes,
         DIRECT_HOLD_BACK,
@@ -964,8 +966,13 @@ async function loadPiped(
   options: LoadOptions,
   direct: DirectLoad,
   piped: PipedInput,
-  args: string[]
+  args: string[],
+  tap?: ArchiveDigestTap
 ): Promise<LoadResult> {
+  // verify: its digest reads a second zstd of the same compressed bytes
+  const side = tap
+    ? await SideDecoder.start(piped.zstd, tap, path.dirname(direct.listFile))
+    : undefined
   const pgRestore = programPath(plan.client, 'pg_restore')
   const restoring = startChild(pgRestore, args, {
     env: target.env,
@@ -981,12 +988,23 @@ async function loadPiped(
     options.singleTransaction ? markCommitSent : undefined
   )
   const decoding = startChild(piped.zstd, ['-q', '-d', '-c'], {
-    stdin: chain(live ? live.stream(piped.file.meter) : openRaw(piped.file), feed),
+    stdin: chain(
+      live ? live.stream(piped.file.meter) : openRaw(piped.file),
+      feed,
+      ...(side ? [side.copy] : [])
+    ),
     stdout: restoring.stdin!
   })
   // zstd holds the pipe's writing end now: pg_restore's input ends when zstd's output does
   restoring.stdin!.destroy()
   const [restored, decoded] = await Promise.allSettled([restoring.done, decoding.done])
+  if (side) {
+    // the digest counts only where the load read the same input whole: its zstd ended without
+    // error (not for want of a reader either) and pg_restore restored it all
+    if (restored.status === 'fulfilled' && decoded.status === 'fulfilled') {
+      if (await side.whole()) tap!.confirm()
+    } else await side.stop()
+  }
   // zstd lost its reader (pg_restore ended first): killed by SIGPIPE, or told so
   const readerGone =
     decoded.status === 'rejected' &&
