@@ -8,11 +8,12 @@
  * and what changed. pg_dump's own output still restores next to the target's objects (a foreign
  * key of the backup's table that references the target's table included).
  */
-import { beforeAll, describe, expect, it, jest } from '@jest/globals'
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals'
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { runTool } from '../../dev/fixtures.js'
-import type { TestServer } from '../../dev/postgres.js'
+import { type TestServer, startPostgres } from '../../dev/postgres.js'
+import { embeddedBinDir } from '../support/embedded.js'
 import type { BackupSource, RestoreOptions } from '../../src/types.js'
 import { rewriteArchiveToc } from '../support/archive-writer.js'
 import { useHarness } from '../support/harness.js'
@@ -468,5 +469,56 @@ describe("pg_dump's own output still restores next to the target's objects", () 
     ])
     expect(await state(db)).toEqual(before)
     await server.dropDatabase(db)
+  })
+})
+
+describe.each([13, 16, 18])('the net on PostgreSQL %i', major => {
+  let other: TestServer
+  beforeAll(async () => {
+    other = await startPostgres({ binDir: embeddedBinDir(major) })
+  }, 120_000)
+  afterAll(async () => {
+    await other?.stop()
+  })
+
+  it.each([
+    [
+      "rows deleted in a function's subtransaction (EXCEPTION block), reached through an operator",
+      `CREATE FUNCTION public.sub(int, int) RETURNS int LANGUAGE plpgsql AS $$
+BEGIN
+  BEGIN
+    PERFORM public.evil();
+  EXCEPTION WHEN division_by_zero THEN NULL;
+  END;
+  RETURN 1;
+END $$;
+CREATE OPERATOR public.%%% (FUNCTION = public.sub, LEFTARG = int, RIGHTARG = int);
+INSERT INTO public.mine VALUES (1 %%% 2);`,
+      /public\.users: 2 rows deleted by the restore's own transaction/
+    ],
+    [
+      "CREATE TABLE … INHERITS (the target's table)",
+      `CREATE TABLE public.kid () INHERITS (public.users);
+INSERT INTO public.kid VALUES (9, 'injected');`,
+      /public\.users: gets a child table/
+    ]
+  ])('%s', async (_name, script, message) => {
+    const db = await other.createDatabase()
+    await other.query(db, TARGET)
+    const rows = await other.query(db, 'SELECT * FROM public.users ORDER BY id')
+    const error = await failure(
+      harness.restore(
+        testRestoreInputs(
+          other.url(db),
+          { kind: 'file', path: write(EVIL + script) },
+          { allowNonEmpty: true }
+        )
+      )
+    )
+    expect(error?.message).toMatch(message)
+    expect(await other.query(db, 'SELECT * FROM public.users ORDER BY id')).toEqual(rows)
+    expect(await other.query(db, "SELECT to_regclass('public.mine') IS NULL AS gone")).toEqual([
+      { gone: true }
+    ])
   })
 })
