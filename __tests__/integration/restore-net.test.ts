@@ -214,6 +214,13 @@ ALTER TABLE public.u2 RENAME TO users;`,
     /public\.users: 1 row inserted, 1 row deleted/
   ],
   [
+    "the target's table renamed away, its name created again (the new one is the backup's; the old one is still checked)",
+    `ALTER TABLE public.users RENAME TO u2;
+CREATE TABLE public.users (id int, name text);
+DELETE FROM public.u2;`,
+    /public\.users: 2 rows deleted by the restore's own transaction; public\.users: renamed or moved to public\.u2/
+  ],
+  [
     'F26: DROP SCHEMA public CASCADE',
     `DROP SCHEMA public CASCADE;
 CREATE SCHEMA public;

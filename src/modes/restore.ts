@@ -747,19 +747,20 @@ async function recordProtected(
   drops: CleanDrop[] | undefined
 ): Promise<string[] | undefined> {
   const texts = (drops ?? []).map(d => d.drop)
-  let replaced: QualifiedName[] = []
+  // a plain script's own DROP before its CREATE of a name (pg_dump --clean) replaces it too
+  let replaced: QualifiedName[] = [...(plan.plain?.replacingRelations ?? [])]
   let replacedSchemas: string[] = []
   if (inputs.clean) {
     if (plan.clean?.replaced) {
-      replaced = plan.clean.replaced.relations
+      replaced = [...replaced, ...plan.clean.replaced.relations]
       replacedSchemas = plan.clean.replaced.schemas
     } else {
       const found = droppedRelations(texts)
       const searchPath = await sessionSchemas(client)
-      replaced = [...found.relations].map(r => {
+      for (const r of found.relations) {
         const [schema, name] = r.split('\0')
-        return { schema, name }
-      })
+        replaced.push({ schema, name })
+      }
       // an unqualified drop reaches that name in every schema of the search_path it may be in
       for (const name of found.unqualified)
         for (const schema of searchPath) replaced.push({ schema, name })

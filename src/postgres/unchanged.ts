@@ -104,6 +104,11 @@ export interface ProtectedRelation {
   fp?: Record<string, unknown>
   /** A sequence: its last_value when recorded, if readable. */
   lastValue?: string
+  /**
+   * The backup replaces it (clean, or its own DROP before a CREATE of that name): it may be
+   * gone; if it is still there, everything else is checked as for the others.
+   */
+  replaceable?: true
 }
 
 /** What the check before COMMIT proves unchanged. */
@@ -153,19 +158,29 @@ export async function readProtected(client: pg.Client, not: NotProtected): Promi
       )
       .replace('SELECT c.oid,', 'SELECT c.oid::int AS oid,')
   )
-  const excluded = new Set([...not.fills, ...not.replaced].map(t => key(t.schema, t.name)))
+  const excluded = new Set(not.fills.map(t => key(t.schema, t.name)))
+  const replaced = new Set(not.replaced.map(t => key(t.schema, t.name)))
   const schemas = new Set(not.replacedSchemas)
   const providers = new Map(not.providers.map(s => [s.name, s]))
   const dependents = not.dependents.join('\n')
   const relations: ProtectedRelation[] = []
   for (const r of rows) {
-    if (excluded.has(key(r.schema, r.relname)) || schemas.has(r.schema)) continue
-    // clean-drop-dependents: what it drops with the backup's objects is the user's choice
-    if (dependents !== '' && namedIn(dependents, r.schema, r.relname)) continue
+    if (excluded.has(key(r.schema, r.relname))) continue
+    const replaceable =
+      replaced.has(key(r.schema, r.relname)) ||
+      schemas.has(r.schema) ||
+      // clean-drop-dependents: what it drops with the backup's objects is the user's choice
+      (dependents !== '' && namedIn(dependents, r.schema, r.relname))
     const provider = providers.get(r.schema)
     if (provider) {
       const table = provider.tables.find(t => t.name === r.relname)
-      if (table && table.rows > 0) relations.push({ oid: r.oid, name: r.name, kind: r.kind })
+      if (table && table.rows > 0)
+        relations.push({
+          oid: r.oid,
+          name: r.name,
+          kind: r.kind,
+          ...(replaceable ? { replaceable: true as const } : {})
+        })
       continue
     }
     relations.push({
@@ -173,7 +188,8 @@ export async function readProtected(client: pg.Client, not: NotProtected): Promi
       name: r.name,
       kind: r.kind,
       fp: r.fp,
-      ...(r.last !== null ? { lastValue: r.last } : {})
+      ...(r.last !== null ? { lastValue: r.last } : {}),
+      ...(replaceable ? { replaceable: true as const } : {})
     })
   }
   const replacedLo = new Set(not.replacedLargeObjects)
@@ -221,6 +237,7 @@ DECLARE
   phrases pg_catalog.jsonb := ${dollarQuote(JSON.stringify(PHRASES), 'phrases')};
   los pg_catalog.oid[] := ${dollarQuote(`{${set.largeObjects.join(',')}}`, 'los')};
   changes_ pg_catalog.text[] := '{}';
+  now_ pg_catalog.jsonb;
   rel_ record;
   chg_ record;
   said_ pg_catalog.text;
@@ -234,11 +251,13 @@ BEGIN
   IF pg_catalog.current_setting('track_counts') OPERATOR(pg_catalog.<>) 'on' THEN
     RAISE EXCEPTION '%', ${dollarQuote(TRACK_COUNTS_OFF, 'msg')};
   END IF;
-  FOR rel_ IN SELECT (w.key)::pg_catalog.oid AS oid, w.value AS w, g.fp AS got
-    FROM pg_catalog.jsonb_each(want) w LEFT JOIN (${fingerprint}) g ON g.oid OPERATOR(pg_catalog.=) (w.key)::pg_catalog.oid
-    ORDER BY w.value->>'name'
+  SELECT pg_catalog.jsonb_object_agg(g.oid, g.fp) INTO now_ FROM (${fingerprint}) g;
+  FOR rel_ IN SELECT (w.key)::pg_catalog.oid AS oid, w.value AS w, now_->w.key AS got
+    FROM pg_catalog.jsonb_each(want) w ORDER BY w.value->>'name'
   LOOP
-    IF rel_.got IS NULL THEN
+    IF rel_.got IS NULL AND rel_.w ? 'replaceable' THEN
+      CONTINUE;
+    ELSIF rel_.got IS NULL THEN
       changes_ := changes_ OPERATOR(pg_catalog.||) ((rel_.w->>'name') OPERATOR(pg_catalog.||) ': dropped');
       CONTINUE;
     END IF;
