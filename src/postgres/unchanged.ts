@@ -53,7 +53,7 @@ const FINGERPRINT = `SELECT c.oid, pg_catalog.quote_ident(n.nspname) OPERATOR(pg
   'indexes', (SELECT COALESCE(pg_catalog.jsonb_agg(x.indexrelid ORDER BY x.indexrelid), '[]'::pg_catalog.jsonb) FROM pg_catalog.pg_index x WHERE x.indrelid OPERATOR(pg_catalog.=) c.oid),
   'defaults', (SELECT COALESCE(pg_catalog.jsonb_agg(pg_catalog.md5(pg_catalog.concat_ws(':', d.oid, d.adnum, d.adbin)) ORDER BY d.oid), '[]'::pg_catalog.jsonb) FROM pg_catalog.pg_attrdef d WHERE d.adrelid OPERATOR(pg_catalog.=) c.oid),
   'sequence', (SELECT pg_catalog.md5(pg_catalog.concat_ws(':', s.seqtypid, s.seqstart, s.seqincrement, s.seqmax, s.seqmin, s.seqcache, s.seqcycle)) FROM pg_catalog.pg_sequence s WHERE s.seqrelid OPERATOR(pg_catalog.=) c.oid),
-  'comment', pg_catalog.md5(pg_catalog.obj_description(c.oid, 'pg_class'))
+  'comment', (SELECT pg_catalog.md5(d.description) FROM pg_catalog.pg_description d WHERE d.objoid OPERATOR(pg_catalog.=) c.oid AND d.classoid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objsubid OPERATOR(pg_catalog.=) 0)
  ) AS fp
 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
 WHERE %WHERE%`
