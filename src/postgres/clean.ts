@@ -811,7 +811,7 @@ export function droppedRelations(drops: readonly string[]): {
   const unqualified = new Set<string>()
   for (const drop of drops) {
     const m =
-      /^DROP (TABLE|FOREIGN TABLE|VIEW|MATERIALIZED VIEW|SEQUENCE|SCHEMA) (?:IF EXISTS )?(.+?)(?: CASCADE| RESTRICT)?;?\s*$/.exec(
+      /^DROP (TABLE|FOREIGN TABLE|VIEW|MATERIALIZED VIEW|SCHEMA) (?:IF EXISTS )?(.+?)(?: CASCADE| RESTRICT)?;?\s*$/.exec(
         drop
       )
     if (!m) continue

@@ -166,11 +166,14 @@ export async function readProtected(client: pg.Client, not: NotProtected): Promi
   const relations: ProtectedRelation[] = []
   for (const r of rows) {
     if (excluded.has(key(r.schema, r.relname))) continue
-    const replaceable =
-      replaced.has(key(r.schema, r.relname)) ||
-      schemas.has(r.schema) ||
-      // clean-drop-dependents: what it drops with the backup's objects is the user's choice
-      (dependents !== '' && namedIn(dependents, r.schema, r.relname))
+    // clean-drop-dependents: what it drops with the backup's objects (a view; a key, default,
+    // trigger, policy or column of a table) is the user's choice: only their rows are checked
+    const dependent = dependents !== '' && namedIn(dependents, r.schema, r.relname)
+    const replaceable = replaced.has(key(r.schema, r.relname)) || schemas.has(r.schema) || dependent
+    if (dependent) {
+      relations.push({ oid: r.oid, name: r.name, kind: r.kind, replaceable: true })
+      continue
+    }
     const provider = providers.get(r.schema)
     if (provider) {
       const table = provider.tables.find(t => t.name === r.relname)
