@@ -103,7 +103,7 @@ describe('scripts with a pg_dump header are guarded like any other (the header i
 })
 
 describe('allow-non-empty: what the docs say it does not check (action.yml, README)', () => {
-  it("hostile.sql with allow-non-empty: its UPDATE of a table with rows is refused; without it, the objects are listed in a warning and the script's other statements on them run, as psql would run them", async () => {
+  it("hostile.sql with allow-non-empty: its UPDATE of a table with rows is refused; without it, its other statements on the target's objects (DROP, ALTER, COMMENT) run and are rolled back by the net, named", async () => {
     const target = await server.createDatabase()
     await server.query(
       target,
@@ -126,15 +126,19 @@ describe('allow-non-empty: what the docs say it does not check (action.yml, READ
     expect(await server.query(target, "SELECT to_regclass('public.victim') AS t")).toEqual([
       { t: 'victim' }
     ])
-    await runRestore(target, withoutUpdate, { allowNonEmpty: true, noPrivileges: true })
-    // the DROP ran: allow-non-empty refuses rows written into tables with rows, sequence values
-    // and default privileges of the target's roles only
+    // the DROP, ALTER and COMMENT ran in the restore's transaction: the net (unchanged.ts) names
+    // them before COMMIT and rolls back
+    await expect(
+      runRestore(target, withoutUpdate, { allowNonEmpty: true, noPrivileges: true })
+    ).rejects.toThrow(
+      /the restore changed objects of the target that the backup does not own — .*public\.victim: dropped/
+    )
     expect(await server.query(target, 'SELECT secret FROM public.accounts ORDER BY id')).toEqual([
       { secret: 'mine' },
       { secret: 'also mine' }
     ])
     expect(await server.query(target, "SELECT to_regclass('public.victim') AS t")).toEqual([
-      { t: null }
+      { t: 'victim' }
     ])
     await server.dropDatabase(target)
   })
@@ -433,22 +437,23 @@ describe('allow-non-empty: a CREATE TABLE of a name the target has is refused be
     }
   )
 
-  it("what psql by hand runs is not refused: CREATE TABLE IF NOT EXISTS, and pg_dump --clean --if-exists's DROP before its CREATE", async () => {
+  it("pg_dump --clean --if-exists's DROP before its CREATE replaces the table; CREATE TABLE IF NOT EXISTS does not make the target's table the backup's (the net: its rows stay)", async () => {
     const target = await server.createDatabase()
     await server.query(target, ACCOUNTS)
-    await runRestore(
-      target,
-      write(
-        'if-not-exists.sql',
-        `CREATE TABLE IF NOT EXISTS public.accounts (id integer PRIMARY KEY, secret text);
+    await expect(
+      runRestore(
+        target,
+        write(
+          'if-not-exists.sql',
+          `CREATE TABLE IF NOT EXISTS public.accounts (id integer PRIMARY KEY, secret text);
          INSERT INTO public.accounts VALUES (3, 'appended');\n`
-      ),
-      { allowNonEmpty: true }
-    )
+        ),
+        { allowNonEmpty: true }
+      )
+    ).rejects.toThrow(/public\.accounts: 1 row inserted by the restore's own transaction/)
     expect(await server.query(target, 'SELECT id FROM public.accounts ORDER BY id')).toEqual([
       { id: 1 },
-      { id: 2 },
-      { id: 3 }
+      { id: 2 }
     ])
     const source = await server.createDatabase()
     await server.query(source, TABLES)

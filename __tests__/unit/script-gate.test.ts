@@ -154,6 +154,16 @@ describe('ScriptGate passes', () => {
     expect(r.out).toBe('BEGIN;\nDROP TABLE IF EXISTS a CASCADE;\nSELECT 1;\n\nCOMMIT;\n')
   })
 
+  it('writes the statements of `after` (the net) after the script, just before COMMIT', async () => {
+    const r = await gate('SELECT 1', {
+      after: ['SET LOCAL search_path = pg_catalog;', 'DO $$BEGIN END$$;']
+    })
+    expect(r.out).toBe(
+      'BEGIN;\nSELECT 1\n;\nSET LOCAL search_path = pg_catalog;\nDO $$BEGIN END$$;\nCOMMIT;\n'
+    )
+    expect(r.gate.scriptLine(r.out.split('\n').indexOf('DO $$BEGIN END$$;') + 1)).toBeUndefined()
+  })
+
   it('ends a last statement without ";" before COMMIT', async () => {
     const r = await gate('SELECT 1')
     expect(r.out).toBe('BEGIN;\nSELECT 1\n;\nCOMMIT;\n')

@@ -22,6 +22,7 @@ import {
   checkDrops,
   cleanListing,
   describeDependents,
+  droppedRelations,
   withCascade
 } from '../postgres/clean.js'
 import { type ArchiveDigest, digestArchiveAlongside } from '../postgres/compare.js'
@@ -86,6 +87,12 @@ import {
   type RestoreOptions
 } from '../types.js'
 import { RestoreError, type RestorePlan, planRestore } from './restore-plan.js'
+import {
+  changedObjectsMessage,
+  hasProtected,
+  readProtected,
+  unchangedCheck
+} from '../postgres/unchanged.js'
 
 export { RestoreError }
 
@@ -273,7 +280,16 @@ export async function restore(
             checkClean(inputs, session, target!, plan.clean!)
           )
         : undefined
-    for (const d of drops ?? []) cleanDrops.add(d)
+    for (const d of drops ?? []) cleanDrops.add(d.drop)
+    // the target's own objects, proven unchanged before the restore's COMMIT (unchanged.ts)
+    const unchanged =
+      inputs.allowNonEmpty || inputs.clean
+        ? await log.group("Record the target's own objects", () =>
+            session.watched("Recording the target's own objects", () =>
+              recordProtected(inputs, target!, plan, facts, server, drops)
+            )
+          )
+        : undefined
     // without the list of the backup's tables: those there before the load are not its own
     const before = plan.dataTables ? undefined : await tableOids(target)
     const env = restoreEnvironment(connection, inputs)
@@ -293,7 +309,13 @@ export async function restore(
           return await loadWatched(inputs, monitor!, env, () =>
             loadBackup(
               progress.dump,
-              { ...plan, drops, roles: roles?.statements, fills: server.fills },
+              {
+                ...plan,
+                drops: drops?.map(d => d.drop),
+                roles: roles?.statements,
+                fills: server.fills,
+                unchanged
+              },
               { env, database: connection.database, serverMajor: server.major },
               inputs,
               workDir,
@@ -841,6 +863,8 @@ async function loadWatched<T>(
   )
   if (result.status === 'fulfilled') return result.value
   const error: unknown = result.reason
+  const changed = error instanceof LoadError ? changedObjectsMessage(error.stderr) : undefined
+  if (changed !== undefined) throw new RestoreError(changed)
   if (error instanceof LoadError && isLockTimeout({ message: error.stderr })) {
     throw new LockTimeoutError('The restore', blockers, inputs.lockTimeoutMs)
   }
@@ -923,7 +947,7 @@ async function checkClean(
   session: OwnSession,
   client: pg.Client,
   list: CleanList
-): Promise<string[]> {
+): Promise<CleanDrop[]> {
   const check = await session.watched('clean (its check of what it drops)', () =>
     checkDrops(client, list.drops, list.tableParts, list.extensions)
   )
@@ -933,13 +957,88 @@ async function checkClean(
       `clean drops ${plural(check.order.length, 'object')}; nothing outside the backup depends on them.`
     )
     // blocked only by the backup's own extensions (in a schema it drops): CASCADE, recreated
-    return check.order.map(d => (blocked.has(d) ? withCascade(d) : d))
+    return check.order.map(d => ({ drop: blocked.has(d) ? withCascade(d) : d }))
   }
   if (!inputs.cleanDropDependents) throw new DependentsError(check.dependents)
   log.warning(
     `clean-drop-dependents: true — these objects are not in the backup and are dropped with the objects they depend on (not recreated): ${describeDependents(check.dependents, 100)}`
   )
-  return check.order.map(d => (blocked.has(d) ? withCascade(d) : d))
+  const dependents = check.dependents.map(d => d.description)
+  return check.order.map((d, i) => ({
+    drop: blocked.has(d) ? withCascade(d) : d,
+    // the dependents the drops take with them (clean-drop-dependents), said once
+    ...(i === 0 ? { dependents } : {})
+  }))
+}
+
+/** One drop of clean, and (on the first) the objects outside the backup the drops take along. */
+interface CleanDrop {
+  drop: string
+  dependents?: string[]
+}
+
+/**
+ * allow-non-empty or clean with one transaction: the target's objects the backup does not own
+ * (unchanged.ts), recorded before the load, and the statements that prove them unchanged before
+ * its COMMIT; undefined when there are none, or without a single transaction (no COMMIT to
+ * hold back: said in the log).
+ */
+async function recordProtected(
+  inputs: RestoreOptions,
+  client: pg.Client,
+  plan: RestorePlan,
+  facts: TargetFacts,
+  server: { fills: QualifiedName[] },
+  drops: CleanDrop[] | undefined
+): Promise<string[] | undefined> {
+  const texts = (drops ?? []).map(d => d.drop)
+  // a plain script's own DROP before its CREATE of a name (pg_dump --clean) replaces it too
+  let replaced: QualifiedName[] = [...(plan.plain?.replacingRelations ?? [])]
+  let replacedSchemas: string[] = []
+  if (inputs.clean) {
+    if (plan.clean?.replaced) {
+      replaced = [...replaced, ...plan.clean.replaced.relations]
+      replacedSchemas = plan.clean.replaced.schemas
+    } else {
+      const found = droppedRelations(texts)
+      const searchPath = await sessionSchemas(client)
+      for (const r of found.relations) {
+        const [schema, name] = r.split('\0')
+        replaced.push({ schema, name })
+      }
+      // an unqualified drop reaches that name in every schema of the search_path it may be in
+      for (const name of found.unqualified)
+        for (const schema of searchPath) replaced.push({ schema, name })
+      replacedSchemas = [...found.schemas]
+    }
+  }
+  const set = await readProtected(client, {
+    fills: [...server.fills, ...(plan.dataOnlySequences ?? [])],
+    replaced,
+    replacedSchemas,
+    replacedLargeObjects: inputs.clean
+      ? texts.flatMap(d => {
+          const m = /pg_largeobject_metadata WHERE oid = '(\d+)'/.exec(d)
+          return m ? [Number(m[1])] : []
+        })
+      : [],
+    dependents: (drops ?? []).flatMap(d => d.dependents ?? []),
+    providers: facts.providerSchemas
+  })
+  if (!hasProtected(set)) {
+    log.info('The target holds no objects the backup does not own: nothing to prove unchanged.')
+    return undefined
+  }
+  const count = `${plural(set.relations.length, 'relation')}${set.largeObjects.length > 0 ? ` and ${plural(set.largeObjects.length, 'large object')}` : ''}`
+  if (!inputs.singleTransaction) {
+    const warning = `The target holds ${count} the backup does not own; without a single transaction (${inputs.jobs > 1 ? `jobs: ${inputs.jobs}` : 'single-transaction: false'}) the restore cannot prove before a COMMIT that they stay unchanged, nor roll back if they do not. For that proof, restore with jobs: 1 and single-transaction: true (the default).`
+    log.warning(warning)
+    return undefined
+  }
+  log.info(
+    `The target holds ${count} the backup does not own: the restore's transaction ends with the check that none of them was written or changed, and rolls back if one was.`
+  )
+  return unchangedCheck(set)
 }
 
 /**

@@ -30,6 +30,7 @@ import {
 } from './psql-lexer.js'
 import type { TocEntry } from './toc.js'
 import { sqlTokens } from './plain-sql.js'
+import type { QualifiedName } from '../types.js'
 import { type ExistingTable, describeTables } from './target.js'
 import { plural } from '../log.js'
 
@@ -80,6 +81,15 @@ const PART_OF_TABLE = new Set([
   'SEQUENCE OWNED BY'
 ])
 
+/** The archive entries that create a relation (clean replaces it: CleanList.replaced). */
+const REPLACED_RELATIONS = new Set([
+  'TABLE',
+  'VIEW',
+  'MATERIALIZED VIEW',
+  'FOREIGN TABLE',
+  'SEQUENCE'
+])
+
 /** Entries clean never drops (see the module's comment). */
 const NEVER_DROPPED = new Set(['DATABASE', 'DATABASE PROPERTIES', 'EXTENSION', 'COMMENT', 'ACL'])
 
@@ -93,6 +103,12 @@ export interface CleanList {
    * with it (CASCADE) and is created again, as pg_restore --clean drops and recreates it.
    */
   extensions?: Set<string>
+  /**
+   * The relations (tables, views, sequences …) and schemas the backup creates, by its own
+   * entries' names (not by the text of their drops): what clean replaces, which the check that
+   * the target's other objects are unchanged leaves out (unchanged.ts). Absent: from `drops`.
+   */
+  replaced?: { relations: QualifiedName[]; schemas: string[] }
 }
 
 /** Kinds of objects that go with their table, which the check compares with the backup's. */
@@ -118,14 +134,18 @@ export function cleanListFromToc(
 ): CleanList {
   const tableParts = new Set<string>()
   const extensions = new Set<string>()
+  const replaced = { relations: [] as QualifiedName[], schemas: [] as string[] }
   for (const e of entries) {
     if (selected && !selected.has(e.dumpId)) continue
     if (e.desc === 'TRIGGER' || e.desc === 'POLICY' || e.desc === 'RULE' || e.desc === 'INDEX') {
       tableParts.add(`${e.desc}\0${e.namespace ?? ''}\0${e.tag}`)
     }
     if (e.desc === 'EXTENSION') extensions.add(e.tag)
+    if (REPLACED_RELATIONS.has(e.desc) && typeof e.namespace === 'string')
+      replaced.relations.push({ schema: e.namespace, name: e.tag })
+    if (e.desc === 'SCHEMA') replaced.schemas.push(e.tag)
   }
-  return { drops: dropsFromToc(entries, selected), tableParts, extensions }
+  return { drops: dropsFromToc(entries, selected), tableParts, extensions, replaced }
 }
 
 /** The large object with this OID, dropped if it exists (pg_restore --if-exists does the same). */

@@ -164,6 +164,12 @@ export interface LoadPlan {
    * and checks them empty again in its own transaction, before the data (fillChecks).
    */
   fills?: QualifiedName[]
+  /**
+   * allow-non-empty or clean into a target that holds objects: the statements that prove, last
+   * in the restore's transaction before its COMMIT, that the target's own objects are unchanged
+   * (unchanged.ts). Only the gated path runs them: the direct load is not taken.
+   */
+  unchanged?: string[]
 }
 
 /**
@@ -307,7 +313,8 @@ async function load(
       drops,
       `the SQL script ${fileName(dump)}`,
       {
-        onCommit: markCommitSent
+        onCommit: markCommitSent,
+        after: plan.unchanged
       }
     )
     try {
@@ -430,7 +437,7 @@ function scriptGate(
   hooks: LoadHooks,
   drops: string[],
   source: string,
-  more: Pick<ScriptGateOptions, 'onCommit'> = {}
+  more: Pick<ScriptGateOptions, 'onCommit' | 'after'> = {}
 ): ScriptGate {
   return new ScriptGate({ ...gateOptions(plan, target, options, hooks, drops, source), ...more })
 }
@@ -506,7 +513,7 @@ async function restoreArchiveThroughPsql(
     hooks,
     [...(plan.roles ?? []), ...drops, ...fills],
     source,
-    { onCommit: markCommitSent }
+    { onCommit: markCommitSent, after: plan.unchanged }
   )
   const script = archiveAsScript(pgRestore, options, archive, hooks.archiveTap?.stage)
   const [loaded, produced] = await Promise.allSettled([
@@ -585,6 +592,10 @@ async function checkDirect(
   // pg_restore -d --jobs sends statements `pg_restore -f -` never writes: a TRUNCATE before the
   // data of each table it created (named by the TOC's tags, which need not be the tables the
   // entries' SQL creates), and the archive's search_path entry again in every worker's session
+  if ((plan.unchanged ?? []).length > 0)
+    return no(
+      "the target holds objects the backup does not own: the load ends with the check that they are unchanged, run in the restore's transaction before its COMMIT, which pg_restore -d --single-transaction does not leave room for"
+    )
   if (options.jobs > 1)
     return no(
       `jobs: ${options.jobs} — pg_restore -d --jobs runs statements of its own that the gate cannot read (a TRUNCATE before each table's data, the archive's search_path setting in every worker's session)`

@@ -113,6 +113,12 @@ export class PlainDumpObjects {
    * of that name, as pg_restore or psql by hand fails there.
    */
   readonly newTables: QualifiedName[] = []
+  /**
+   * Tables, views and sequences a plain CREATE creates (no IF NOT EXISTS, no OR REPLACE): where
+   * the target has one of that name when the script ends, the script dropped it and made its
+   * own (pg_dump --clean) — the net (unchanged.ts) lets it be gone.
+   */
+  readonly replacingRelations: QualifiedName[] = []
   /** Sequences the script creates (CREATE SEQUENCE, an identity column's SEQUENCE NAME). */
   readonly createdSequences: QualifiedName[] = []
   /** Sequences whose value it sets (pg_dump's SELECT pg_catalog.setval('…', …)). */
@@ -295,6 +301,15 @@ export class PlainDumpObjects {
         line
       )
     if (object) {
+      if (
+        ['TABLE', 'VIEW', 'MATERIALIZED VIEW', 'SEQUENCE'].includes(object[1]) &&
+        !/^CREATE (?:UNLOGGED |FOREIGN )?(?:TABLE|VIEW|MATERIALIZED VIEW|SEQUENCE) IF NOT EXISTS /.test(
+          line
+        )
+      ) {
+        const relation = parseCopyStatement(`COPY ${object[2]}`)
+        if (relation) this.replacingRelations.push(relation)
+      }
       if (object[1] === 'TABLE') {
         const table = parseCopyStatement(`COPY ${object[2]}`)
         if (table) this.createdTables.push(table)

@@ -96,6 +96,12 @@ export interface ScriptGateOptions {
   transaction?: boolean
   /** Statements run first, after BEGIN (clean: the drops of the backup's objects). */
   before?: string[]
+  /**
+   * Statements run last, just before the gate's COMMIT (with `transaction` only): the check that
+   * the target's own objects are unchanged (unchanged.ts). psql stops at their error
+   * (ON_ERROR_STOP) before COMMIT: the transaction rolls back.
+   */
+  after?: string[]
   /** The restore policy (see StatementPolicy). */
   policy?: StatementPolicy
   /**
@@ -267,6 +273,8 @@ export class ScriptGate extends Transform {
             this.pushOut(Buffer.from(';'), last)
           } else this.pushOut(Buffer.from('\n;'))
         }
+        const after = this.options.after ?? []
+        if (after.length > 0) this.pushOut(Buffer.from(`\n${after.join('\n')}`))
         this.pushOut(Buffer.from('\nCOMMIT;\n'))
         this.options.onCommit?.()
       }

@@ -1,0 +1,531 @@
+/**
+ * The net of allow-non-empty and clean (src/postgres/unchanged.ts): whatever a backup's
+ * statements look like as text, the restore's own transaction ends with a check on the server
+ * that no object of the target the backup does not own was written or changed, and rolls back
+ * when one was. Each hostile case here passes the text checks of this branch (attacker 8's
+ * findings F1–F9 and more): the net alone stops it, the target is exactly as before (its rows,
+ * columns, triggers, policies, privileges, comment, large objects) and the error names the object
+ * and what changed. pg_dump's own output still restores next to the target's objects (a foreign
+ * key of the backup's table that references the target's table included).
+ */
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals'
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs'
+import path from 'node:path'
+import { runTool } from '../../dev/fixtures.js'
+import { type TestServer, startPostgres } from '../../dev/postgres.js'
+import { embeddedBinDir } from '../support/embedded.js'
+import type { BackupSource, RestoreOptions } from '../../src/types.js'
+import { rewriteArchiveToc } from '../support/archive-writer.js'
+import { useHarness } from '../support/harness.js'
+import { testRestoreInputs } from '../support/inputs.js'
+
+const harness = useHarness({ name: 'restore-net' })
+let server: TestServer
+let files: string
+let count = 0
+
+/** The target: the user's tables with rows, an empty one, another schema's, a large object. */
+const TARGET = `CREATE TABLE public.users (id serial PRIMARY KEY, name text);
+  INSERT INTO public.users (name) VALUES ('alice'), ('bob');
+  CREATE TABLE public.audit (x text);
+  CREATE SCHEMA private;
+  CREATE TABLE private.secrets (s text);
+  INSERT INTO private.secrets VALUES ('key');
+  SELECT lo_from_bytea(424242, 'the user''s blob');`
+
+/** attacker 8's evil.inc: a function that empties public.users by a built statement. */
+const EVIL = `CREATE FUNCTION public.evil() RETURNS int LANGUAGE plpgsql AS $$
+BEGIN
+  EXECUTE 'DEL' || 'ETE FROM pub' || 'lic.us' || 'ers';
+  EXECUTE 'INS' || 'ERT INTO pub' || 'lic.au' || 'dit VALUES (''pwned'')';
+  RETURN 1;
+END $$;
+CREATE TABLE public.mine (x int);
+`
+
+beforeAll(() => {
+  ;({ server } = harness)
+  files = harness.work
+})
+
+function write(text: string): string {
+  const p = path.join(files, `script-${++count}.sql`)
+  writeFileSync(p, text)
+  return p
+}
+
+function runRestore(target: string, source: BackupSource, overrides: Partial<RestoreOptions> = {}) {
+  return harness.restore(
+    testRestoreInputs(server.url(target), source, { allowNonEmpty: true, ...overrides })
+  )
+}
+
+/** Lines the engine logs while `fn` runs (the action's log goes to stdout through @actions/core). */
+async function logOf<T>(fn: () => Promise<T>): Promise<{ lines: string; result: T }> {
+  const written: string[] = []
+  const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: unknown) => {
+    written.push(String(chunk))
+    return true
+  })
+  try {
+    const result = await fn()
+    return { lines: written.join(''), result }
+  } finally {
+    spy.mockRestore()
+  }
+}
+
+async function failure(promise: Promise<unknown>): Promise<Error | undefined> {
+  return promise.then(
+    () => undefined,
+    (e: unknown) => e as Error
+  )
+}
+
+async function target(): Promise<string> {
+  const db = await server.createDatabase()
+  await server.query(db, TARGET)
+  return db
+}
+
+/** Everything of the target a hostile backup could reach, read back (sequence apart: see seq()). */
+async function state(db: string): Promise<unknown> {
+  const [catalog] = await server.query(
+    db,
+    `SELECT
+      (SELECT json_agg(c.relname ORDER BY c.relname COLLATE "C") FROM pg_class c
+        WHERE c.relnamespace::regnamespace::text IN ('public', 'private')) AS relations,
+      (SELECT json_agg(json_build_object('t', c.oid::regclass::text, 'acl', c.relacl::text,
+          'comment', obj_description(c.oid, 'pg_class'), 'rls', c.relrowsecurity,
+          'columns', (SELECT json_agg(a.attname ORDER BY a.attnum) FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped),
+          'triggers', (SELECT count(*) FROM pg_trigger t WHERE t.tgrelid = c.oid AND NOT t.tgisinternal),
+          'rules', (SELECT count(*) FROM pg_rewrite r WHERE r.ev_class = c.oid),
+          'policies', (SELECT count(*) FROM pg_policy p WHERE p.polrelid = c.oid),
+          'children', (SELECT count(*) FROM pg_inherits i WHERE i.inhparent = c.oid))
+        ORDER BY c.oid::regclass::text) FROM pg_class c
+        WHERE c.oid IN (to_regclass('public.users'), to_regclass('public.audit'), to_regclass('private.secrets'))) AS objects,
+      (SELECT json_agg(oid ORDER BY oid) FROM pg_largeobject_metadata) AS large_objects`
+  )
+  const read = async (table: string): Promise<unknown> =>
+    (catalog as { relations: string[] | null }).relations?.includes(table.split('.')[1])
+      ? server.query(db, `SELECT * FROM ${table} ORDER BY 1`).catch((e: Error) => e.message)
+      : 'missing'
+  return {
+    catalog,
+    users: await read('public.users'),
+    audit: await read('public.audit'),
+    secrets: await read('private.secrets')
+  }
+}
+
+async function seq(db: string): Promise<unknown> {
+  return server.query(db, 'SELECT last_value, is_called FROM public.users_id_seq')
+}
+
+/** [name, script after EVIL, what the error must say]. */
+const PLAIN: Array<[string, string, RegExp]> = [
+  [
+    'F1: a comment before CREATE RULE',
+    `/* rule */ CREATE RULE r AS ON INSERT TO public.mine DO ALSO SELECT public.evil();
+INSERT INTO public.mine VALUES (1);`,
+    /public\.users: 2 rows deleted by the restore's own transaction/
+  ],
+  [
+    'F2: DECLARE … CURSOR FOR SELECT f() and FETCH',
+    `DECLARE c CURSOR FOR SELECT public.evil();
+FETCH c;`,
+    /public\.audit: 1 row inserted.*public\.users: 2 rows deleted/
+  ],
+  [
+    'F3: a comment before CREATE VIEW of the target table, written through',
+    `/**/ CREATE VIEW public.uv AS SELECT * FROM public.users;
+INSERT INTO public.uv VALUES (3, 'mallory');`,
+    /public\.users: 1 row inserted by the restore's own transaction/
+  ],
+  [
+    "F4: a sub-select of a view in INSERT's VALUES",
+    `CREATE VIEW public.ev AS SELECT public.evil() AS x;
+INSERT INTO public.mine VALUES ((SELECT x FROM public.ev));`,
+    /public\.users: 2 rows deleted/
+  ],
+  [
+    'F4: a sub-select of a view in UPDATE',
+    `CREATE VIEW public.ev AS SELECT public.evil() AS x;
+INSERT INTO public.mine VALUES (1);
+UPDATE public.mine SET x = (SELECT x FROM public.ev);`,
+    /public\.users: 2 rows deleted/
+  ],
+  [
+    'F5: a parenthesized top-level SELECT',
+    `(SELECT public.evil());`,
+    /public\.users: 2 rows deleted/
+  ],
+  [
+    'F1: a comment before CREATE TRIGGER',
+    `CREATE FUNCTION public.trg() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM public.evil(); RETURN NEW; END $$;
+/**/ CREATE TRIGGER t BEFORE INSERT ON public.mine FOR EACH ROW EXECUTE FUNCTION public.trg();
+INSERT INTO public.mine VALUES (1);`,
+    /public\.users: 2 rows deleted/
+  ],
+  [
+    'F1: a comment before CREATE TABLE … AS',
+    `/**/ CREATE TABLE public.t2 AS SELECT public.evil() AS x;`,
+    /public\.users: 2 rows deleted/
+  ],
+  [
+    'F4: a user-defined operator in VALUES',
+    `CREATE FUNCTION public.evilop(int, int) RETURNS int LANGUAGE sql AS $$ SELECT public.evil() $$;
+CREATE OPERATOR public.%%% (FUNCTION = public.evilop, LEFTARG = int, RIGHTARG = int);
+INSERT INTO public.mine VALUES (1 %%% 2);`,
+    /public\.users: 2 rows deleted/
+  ],
+  [
+    "F6: CREATE TABLE … INHERITS (the target's table)",
+    `CREATE TABLE public.kid () INHERITS (public.users);
+INSERT INTO public.kid VALUES (9, 'injected');`,
+    /public\.users: gets a child table/
+  ],
+  [
+    "F7: CREATE TRIGGER on the target's table",
+    `CREATE FUNCTION public.trg() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM public.evil(); RETURN NEW; END $$;
+CREATE TRIGGER t AFTER INSERT ON public.users FOR EACH ROW EXECUTE FUNCTION public.trg();`,
+    /public\.users: gets a trigger/
+  ],
+  [
+    'F23: ALTER TABLE … TYPE … USING a function',
+    `INSERT INTO public.mine VALUES (1);
+ALTER TABLE public.mine ALTER COLUMN x TYPE bigint USING public.evil();`,
+    /public\.users: 2 rows deleted/
+  ],
+  [
+    "F24: the backup's table turned into a view of the target's by an ON SELECT rule",
+    `CREATE TABLE public.x (id int, name text);
+CREATE RULE "_RETURN" AS ON SELECT TO public.x DO INSTEAD SELECT * FROM public.users;
+INSERT INTO public.x VALUES (3, 'mallory');`,
+    /public\.users: 1 row inserted/
+  ],
+  [
+    "F25: the target's table renamed, written, renamed back",
+    `SET search_path = public;
+ALTER TABLE users RENAME TO u2;
+INSERT INTO public.u2 VALUES (3, 'm');
+DELETE FROM public.u2 WHERE id = 1;
+ALTER TABLE public.u2 RENAME TO users;`,
+    /public\.users: 1 row inserted, 1 row deleted/
+  ],
+  [
+    "the target's table renamed away, its name created again (the new one is the backup's; the old one is still checked)",
+    `ALTER TABLE public.users RENAME TO u2;
+CREATE TABLE public.users (id int, name text);
+DELETE FROM public.u2;`,
+    /public\.users: 2 rows deleted by the restore's own transaction; public\.users: renamed or moved to public\.u2/
+  ],
+  [
+    'F26: DROP SCHEMA public CASCADE',
+    `DROP SCHEMA public CASCADE;
+CREATE SCHEMA public;
+CREATE TABLE public.mine2 (x int);`,
+    /public\.users: dropped/
+  ],
+  [
+    "ALTER TABLE of the target's table: ADD COLUMN",
+    `ALTER TABLE public.users ADD COLUMN pwned boolean DEFAULT true;`,
+    /public\.users: its columns changed/
+  ],
+  [
+    "a policy on the target's table, row-level security switched on",
+    `CREATE POLICY p ON public.users USING (false);
+ALTER TABLE public.users ENABLE ROW LEVEL SECURITY;`,
+    /public\.users: gets a row-level security policy.*public\.users: its row-level security was switched/
+  ],
+  [
+    "COMMENT ON the target's table",
+    `COMMENT ON TABLE public.users IS 'owned';`,
+    /public\.users: its comment changed/
+  ],
+  [
+    "GRANT on the target's table",
+    `GRANT ALL ON TABLE public.users TO PUBLIC;`,
+    /public\.users: its privileges changed/
+  ],
+  [
+    "lo_unlink of the target's large object through a view",
+    `CREATE VIEW public.lv AS SELECT lo_unlink(424242) AS x;
+INSERT INTO public.mine VALUES ((SELECT x FROM public.lv));`,
+    /large object 424242: unlinked/
+  ],
+  [
+    "a CHECK constraint's function, called by COPY into the backup's own table, deletes from another schema's table",
+    `CREATE FUNCTION public.chk(int) RETURNS boolean LANGUAGE plpgsql AS $$ BEGIN EXECUTE 'DELETE FROM private.' || 'secrets'; RETURN true; END $$;
+CREATE TABLE public.mine2 (x int CHECK (public.chk(x)));
+COPY public.mine2 (x) FROM stdin;
+1
+\\.
+`,
+    /private\.secrets: 1 row deleted/
+  ]
+]
+
+describe('allow-non-empty: the net rolls back what the text checks let through (plain scripts)', () => {
+  it.each(PLAIN)('%s', async (_name, script, message) => {
+    const db = await target()
+    const before = await state(db)
+    const sequence = await seq(db)
+    const error = await failure(runRestore(db, { kind: 'file', path: write(EVIL + script) }))
+    expect(error?.message).toMatch(
+      /^the restore changed objects of the target that the backup does not own/
+    )
+    expect(error?.message).toMatch(message)
+    expect(error?.message).toMatch(/it was rolled back, nothing was restored/)
+    expect(await state(db)).toEqual(before)
+    expect(await seq(db)).toEqual(sequence)
+    await server.dropDatabase(db)
+  })
+
+  it("nextval of the target's sequence: named (PostgreSQL does not roll it back), rows as before", async () => {
+    const db = await target()
+    const before = await state(db)
+    const script = `${EVIL}CREATE FUNCTION public.nx() RETURNS int LANGUAGE plpgsql AS $$
+DECLARE v int;
+BEGIN
+  EXECUTE 'SELECT nextval(''public.users' || '_id_seq'')' INTO v;
+  RETURN v;
+END $$;
+CREATE VIEW public.nv AS SELECT public.nx() AS x;
+INSERT INTO public.mine VALUES ((SELECT x FROM public.nv));`
+    const error = await failure(runRestore(db, { kind: 'file', path: write(script) }))
+    expect(error?.message).toMatch(
+      /public\.users_id_seq: advanced or set by the restore's own nextval or setval \(PostgreSQL does not roll a sequence back/
+    )
+    expect(await state(db)).toEqual(before)
+    await server.dropDatabase(db)
+  })
+
+  it('the same script restores into an empty database (nothing to protect)', async () => {
+    const empty = await server.createDatabase()
+    const { lines } = await logOf(() =>
+      runRestore(empty, {
+        kind: 'file',
+        path: write(
+          `${EVIL}/**/ CREATE TABLE public.t2 AS SELECT 1 AS x;\nINSERT INTO public.mine VALUES (7);`
+        )
+      })
+    )
+    expect(lines).toMatch(/The target holds no objects the backup does not own/)
+    expect(await server.query(empty, 'SELECT x FROM public.mine')).toEqual([{ x: 7 }])
+    await server.dropDatabase(empty)
+  })
+})
+
+describe('archives: SQL in a TABLE DATA entry (F8), a clean dropStmt naming another table (F9)', () => {
+  let source: string
+  beforeAll(async () => {
+    source = await server.createDatabase()
+    await server.query(source, `${EVIL}INSERT INTO public.mine VALUES (1);`)
+  })
+
+  async function dumpDir(args: string[]): Promise<string> {
+    const dir = path.join(files, `dump-${++count}.dir`)
+    await runTool(
+      path.join(server.binDir, 'pg_dump'),
+      ['-Fd', '-O', '-x', '-Z0', '-f', dir, ...args],
+      server.env(source)
+    )
+    return dir
+  }
+
+  it.each([
+    ['SELECT public.evil();', /public\.users: 2 rows deleted/],
+    ['DELETE FROM public.users;', /public\.users: 2 rows deleted/],
+    ["INSERT INTO public.users VALUES (3, 'mallory');", /public\.users: 1 row inserted/]
+  ])('pg_dump --inserts whose data file holds %s', async (statement, message) => {
+    const dir = await dumpDir(['--inserts'])
+    const data = readdirSync(dir).filter(f => /^\d+\.dat$/.test(f))
+    expect(data).toHaveLength(1)
+    writeFileSync(path.join(dir, data[0]), `${statement}\n`)
+    const db = await target()
+    const before = await state(db)
+    const error = await failure(runRestore(db, { kind: 'file', path: dir }))
+    expect(error?.message).toMatch(
+      /^the restore changed objects of the target that the backup does not own/
+    )
+    expect(error?.message).toMatch(message)
+    expect(await state(db)).toEqual(before)
+    await server.dropDatabase(db)
+  })
+
+  it("clean: a TABLE entry's dropStmt that drops the target's private.secrets", async () => {
+    const dir = await dumpDir([])
+    const toc = path.join(dir, 'toc.dat')
+    writeFileSync(
+      toc,
+      rewriteArchiveToc(readFileSync(toc), es =>
+        es.map(e =>
+          e.desc === 'TABLE' && e.tag === 'mine'
+            ? { ...e, dropStmt: 'DROP TABLE private.secrets;\n' }
+            : e
+        )
+      )
+    )
+    const db = await target()
+    const before = await state(db)
+    const error = await failure(
+      runRestore(db, { kind: 'file', path: dir }, { allowNonEmpty: false, clean: true })
+    )
+    expect(error?.message).toMatch(/private\.secrets: dropped/)
+    expect(await state(db)).toEqual(before)
+    await server.dropDatabase(db)
+  })
+})
+
+describe("pg_dump's own output still restores next to the target's objects", () => {
+  let source: string
+  beforeAll(async () => {
+    source = await server.createDatabase()
+    await server.query(
+      source,
+      `${TARGET}
+       CREATE TABLE public.orders (id serial PRIMARY KEY, user_id int REFERENCES public.users (id), note text);
+       INSERT INTO public.orders (user_id, note) VALUES (1, 'first'), (2, 'second');
+       CREATE VIEW public.order_notes AS SELECT note FROM public.orders;`
+    )
+  })
+
+  it.each([
+    ['plain', 'p'],
+    ['custom', 'c'],
+    ['directory', 'd']
+  ])(
+    "%s: a table whose foreign key references the target's table (allowed: the key's triggers on it are the backup table's)",
+    async (_name, format) => {
+      const file = path.join(files, `orders-${++count}.${format}`)
+      await runTool(
+        path.join(server.binDir, 'pg_dump'),
+        [
+          `-F${format}`,
+          '-t',
+          'public.orders',
+          '-t',
+          'public.orders_id_seq',
+          '-t',
+          'public.order_notes',
+          '-f',
+          file
+        ],
+        server.env(source)
+      )
+      const db = await target()
+      const before = await state(db)
+      const sequence = await seq(db)
+      const { lines } = await logOf(() => runRestore(db, { kind: 'file', path: file }))
+      expect(lines).toMatch(
+        /The target holds \d+ relations and 1 large object the backup does not own: the restore's transaction ends with the check/
+      )
+      if (format !== 'p')
+        expect(lines).toMatch(
+          /Loading through the script gate into psql: the target holds objects the backup does not own/
+        )
+      expect(await server.query(db, 'SELECT user_id, note FROM public.orders ORDER BY id')).toEqual(
+        [
+          { user_id: 1, note: 'first' },
+          { user_id: 2, note: 'second' }
+        ]
+      )
+      const was = before as { catalog: { relations: string[] } }
+      expect(await state(db)).toEqual({
+        ...was,
+        catalog: {
+          ...was.catalog,
+          relations: [
+            ...was.catalog.relations,
+            'order_notes',
+            'orders',
+            'orders_id_seq',
+            'orders_pkey'
+          ].sort()
+        }
+      })
+      expect(await seq(db)).toEqual(sequence)
+      // the key's own triggers on public.users are the backup's constraint's (on orders)
+      expect(
+        await server.query(
+          db,
+          `SELECT k.conrelid::regclass::text AS of FROM pg_trigger t JOIN pg_constraint k ON k.oid = t.tgconstraint
+           WHERE t.tgrelid = 'public.users'::regclass ORDER BY t.tgname`
+        )
+      ).toEqual([{ of: 'orders' }, { of: 'orders' }])
+      await server.dropDatabase(db)
+    }
+  )
+
+  it('clean: the backup replaces its own tables, the target keeps the rest', async () => {
+    const file = path.join(files, `orders-${++count}.dump`)
+    await runTool(
+      path.join(server.binDir, 'pg_dump'),
+      ['-Fc', '-t', 'public.orders', '-t', 'public.orders_id_seq', '-f', file],
+      server.env(source)
+    )
+    const db = await target()
+    await runRestore(db, { kind: 'file', path: file })
+    await server.query(db, "INSERT INTO public.orders (user_id, note) VALUES (1, 'local')")
+    const before = await state(db)
+    await runRestore(db, { kind: 'file', path: file }, { allowNonEmpty: false, clean: true })
+    expect(await server.query(db, 'SELECT note FROM public.orders ORDER BY id')).toEqual([
+      { note: 'first' },
+      { note: 'second' }
+    ])
+    expect(await state(db)).toEqual(before)
+    await server.dropDatabase(db)
+  })
+})
+
+describe.each([13, 16, 18])('the net on PostgreSQL %i', major => {
+  let other: TestServer
+  beforeAll(async () => {
+    other = await startPostgres({ binDir: embeddedBinDir(major) })
+  }, 120_000)
+  afterAll(async () => {
+    await other?.stop()
+  })
+
+  it.each([
+    [
+      "rows deleted in a function's subtransaction (EXCEPTION block), reached through an operator",
+      `CREATE FUNCTION public.sub(int, int) RETURNS int LANGUAGE plpgsql AS $$
+BEGIN
+  BEGIN
+    PERFORM public.evil();
+  EXCEPTION WHEN division_by_zero THEN NULL;
+  END;
+  RETURN 1;
+END $$;
+CREATE OPERATOR public.%%% (FUNCTION = public.sub, LEFTARG = int, RIGHTARG = int);
+INSERT INTO public.mine VALUES (1 %%% 2);`,
+      /public\.users: 2 rows deleted by the restore's own transaction/
+    ],
+    [
+      "CREATE TABLE … INHERITS (the target's table)",
+      `CREATE TABLE public.kid () INHERITS (public.users);
+INSERT INTO public.kid VALUES (9, 'injected');`,
+      /public\.users: gets a child table/
+    ]
+  ])('%s', async (_name, script, message) => {
+    const db = await other.createDatabase()
+    await other.query(db, TARGET)
+    const rows = await other.query(db, 'SELECT * FROM public.users ORDER BY id')
+    const error = await failure(
+      harness.restore(
+        testRestoreInputs(
+          other.url(db),
+          { kind: 'file', path: write(EVIL + script) },
+          { allowNonEmpty: true }
+        )
+      )
+    )
+    expect(error?.message).toMatch(message)
+    expect(await other.query(db, 'SELECT * FROM public.users ORDER BY id')).toEqual(rows)
+    expect(await other.query(db, "SELECT to_regclass('public.mine') IS NULL AS gone")).toEqual([
+      { gone: true }
+    ])
+  })
+})

@@ -1,0 +1,45 @@
+/**
+ * The net's statements and its message (src/postgres/unchanged.ts); the net itself against real
+ * PostgreSQL: __tests__/integration/restore-net.test.ts.
+ */
+import { describe, expect, it } from '@jest/globals'
+import { NET_MARKER, changedObjectsMessage, unchangedCheck } from '../../src/postgres/unchanged.js'
+
+describe('changedObjectsMessage', () => {
+  it("names what psql's ERROR line says changed, and that nothing was restored", () => {
+    const stderr = `psql:<stdin>:40: ERROR:  ${NET_MARKER}public.users: 2 rows deleted by the restore's own transaction; public.users: gets a trigger\nCONTEXT:  PL/pgSQL function inline_code_block line 80 at RAISE\n`
+    expect(changedObjectsMessage(stderr)).toBe(
+      "the restore changed objects of the target that the backup does not own — public.users: 2 rows deleted by the restore's own transaction; public.users: gets a trigger. Checked in the restore's own transaction before its COMMIT (a change by another session meanwhile is named too): it was rolled back, nothing was restored. The backup holds statements that act on the target's own objects (a trigger, rule, view, function or inheritance of the backup, or SQL in its data): restore it into an empty database and look at what it does there, or restore a backup made by pg_dump of the database it came from."
+    )
+  })
+
+  it("is not fooled by the check's own text quoted in another error", () => {
+    const stderr = `psql:<stdin>:40: ERROR:  syntax error at or near "x"\nLINE 3: ... RAISE EXCEPTION '%', $msg$${NET_MARKER}$msg$ x\n`
+    expect(changedObjectsMessage(stderr)).toBeUndefined()
+    expect(
+      changedObjectsMessage('psql:<stdin>:3: ERROR:  relation "t" already exists\n')
+    ).toBeUndefined()
+  })
+
+  it('track_counts off: refuses to vouch', () => {
+    const stderr =
+      'psql:<stdin>:40: ERROR:  restore net: track_counts is off in the restore session, so the restore cannot prove that it wrote no rows into tables of the target it does not own\n'
+    expect(changedObjectsMessage(stderr)).toMatch(
+      /^the restore cannot check its own transaction: track_counts is off .*nothing was restored/
+    )
+  })
+})
+
+describe('unchangedCheck', () => {
+  it('pins search_path, then one DO block holding the recorded set; names survive any quoting', () => {
+    const [path, block] = unchangedCheck({
+      relations: [{ oid: 16384, name: `"a$want$b"."it's"`, kind: 'r', fp: { name: 'x' } }],
+      largeObjects: [424242]
+    })
+    expect(path).toBe('SET LOCAL search_path = pg_catalog, pg_temp;')
+    expect(block).toMatch(/^DO \$net\$[\s\S]*\$net\$;$/)
+    // the name contains $want$: the literal's tag is another one
+    expect(block).toContain(`want pg_catalog.jsonb := $want0$`)
+    expect(block).toContain(`{424242}`)
+  })
+})
