@@ -28,6 +28,7 @@ import {
   type StatementEvent,
   type StatementPart
 } from './psql-lexer.js'
+import { sqlTokens, withoutComments } from './plain-sql.js'
 import type { TocEntry } from './toc.js'
 import { type ExistingTable, describeTables } from './target.js'
 import { plural } from '../log.js'
@@ -173,10 +174,162 @@ export function dropsFromToc(
     }
     const drop = entry.dropStmt?.trim()
     if (!drop || drop.startsWith('--')) continue
+    const foreign = foreignDrop(entry.desc, entry.namespace ?? '', entry.tag, drop)
+    if (foreign)
+      throw new CheckError(
+        `clean: the archive's entry ${entry.dumpId} (${entry.desc} ${entry.namespace ? `${entry.namespace}.` : ''}${entry.tag}) has a drop statement that is not pg_dump's DROP of that entry's own object (${foreign}): ${oneLineOf(drop)}. Nothing was changed. clean drops only what the backup recreates: restore a backup the action or pg_dump made, or restore without clean.`
+      )
     const withIfExists = ifExists(drop, entry.desc)
     if (withIfExists) drops.push(withIfExists)
   }
   return drops
+}
+
+/** A statement on one line, at most 160 characters. */
+function oneLineOf(text: string): string {
+  const one = text.replace(/\s+/g, ' ').trim()
+  return one.length > 160 ? `${one.slice(0, 159)}…` : one
+}
+
+/** Kinds pg_dump drops as `DROP <kind> schema.name;`. */
+const QUALIFIED_DROPS = new Set([
+  'TABLE',
+  'VIEW',
+  'MATERIALIZED VIEW',
+  'FOREIGN TABLE',
+  'SEQUENCE',
+  'INDEX',
+  'TYPE',
+  'DOMAIN',
+  'COLLATION',
+  'CONVERSION',
+  'STATISTICS',
+  'TEXT SEARCH CONFIGURATION',
+  'TEXT SEARCH DICTIONARY',
+  'TEXT SEARCH PARSER',
+  'TEXT SEARCH TEMPLATE'
+])
+
+/** Kinds pg_dump drops as `DROP <kind> name;` (no schema). */
+const UNQUALIFIED_DROPS = new Set([
+  'SCHEMA',
+  'EXTENSION',
+  'EVENT TRIGGER',
+  'PUBLICATION',
+  'SUBSCRIPTION',
+  'SERVER',
+  'FOREIGN DATA WRAPPER',
+  'ACCESS METHOD'
+])
+
+/**
+ * Why an archive entry's drop statement is not pg_dump's DROP of the entry's own object
+ * (undefined when it is), read token by token (comments gone, names folded as the server folds
+ * them): one statement, no literal, `DROP <desc> <namespace>.<tag>` (TRIGGER, RULE, POLICY:
+ * `DROP <desc> name ON <namespace>.table`, tag "table name"; a routine: its name and argument
+ * list; a constraint: `ALTER TABLE [ONLY] <namespace>.table DROP CONSTRAINT name`; a DEFAULT:
+ * `ALTER TABLE [ONLY] <namespace>.table ALTER COLUMN column DROP DEFAULT`). Other kinds (operators,
+ * casts, …): one DROP or ALTER statement naming the entry's schema.
+ */
+export function foreignDrop(
+  desc: string,
+  namespace: string,
+  tag: string,
+  drop: string
+): string | undefined {
+  const tokens = sqlTokens(withoutComments(drop), false)
+  // one ";" at the end, as pg_dump writes it
+  const last = tokens[tokens.length - 1]
+  if (last?.kind === 'punct' && last.value === ';') tokens.pop()
+  if (tokens.some(t => t.kind === 'punct' && t.value === ';'))
+    return 'it holds more than one statement'
+  if (tokens.some(t => t.kind === 'string'))
+    return 'it holds a literal, which no DROP of pg_dump does'
+  const word = (i: number, w: string): boolean =>
+    tokens[i]?.kind === 'ident' && tokens[i].quoted !== true && tokens[i].value === w
+  const words = (i: number, ws: readonly string[]): boolean => ws.every((w, j) => word(i + j, w))
+  const name = (i: number): string | undefined =>
+    tokens[i]?.kind === 'ident' ? tokens[i].value : undefined
+  /** The namespace's name.X at i: X, or undefined. */
+  const qualified = (i: number): string | undefined =>
+    name(i) === namespace && tokens[i + 1]?.value === '.' ? name(i + 2) : undefined
+  const kind = desc.toLowerCase().split(' ')
+  const ownName = 'it drops another object than the entry names'
+  if (QUALIFIED_DROPS.has(desc)) {
+    if (!words(0, ['drop', ...kind])) return `it is not a DROP ${desc}`
+    const at = 1 + kind.length
+    return qualified(at) === tag && tokens.length === at + 3 ? undefined : ownName
+  }
+  if (UNQUALIFIED_DROPS.has(desc) || desc === 'LANGUAGE') {
+    const lead = desc === 'LANGUAGE' && word(1, 'procedural') ? ['drop', 'procedural'] : ['drop']
+    if (!words(0, [...lead, ...kind])) return `it is not a DROP ${desc}`
+    const at = lead.length + kind.length
+    return name(at) === tag && tokens.length === at + 1 ? undefined : ownName
+  }
+  if (desc === 'FUNCTION' || desc === 'PROCEDURE' || desc === 'AGGREGATE') {
+    if (!words(0, ['drop', ...kind])) return `it is not a DROP ${desc}`
+    const routine = qualified(2)
+    const paren = tag.indexOf('(')
+    return routine !== undefined &&
+      routine === (paren < 0 ? tag : tag.slice(0, paren)) &&
+      tokens[5]?.value === '(' &&
+      tokens[tokens.length - 1].value === ')'
+      ? undefined
+      : ownName
+  }
+  if (desc === 'TRIGGER' || desc === 'RULE' || desc === 'POLICY') {
+    if (!words(0, ['drop', ...kind])) return `it is not a DROP ${desc}`
+    const own = name(2)
+    const table = word(3, 'on') ? qualified(4) : undefined
+    return own !== undefined &&
+      table !== undefined &&
+      tokens.length === 7 &&
+      `${table} ${own}` === tag
+      ? undefined
+      : ownName
+  }
+  if (
+    desc === 'CONSTRAINT' ||
+    desc === 'FK CONSTRAINT' ||
+    desc === 'CHECK CONSTRAINT' ||
+    desc === 'DEFAULT'
+  ) {
+    const on = word(1, 'domain') ? 'domain' : 'table'
+    if (!words(0, ['alter', on]) || (on === 'domain' && desc !== 'CHECK CONSTRAINT'))
+      return `it is not an ALTER TABLE … DROP of the entry's ${desc === 'DEFAULT' ? 'default' : 'constraint'}`
+    const at = word(2, 'only') ? 3 : 2
+    const table = qualified(at)
+    const rest = at + 3
+    const own =
+      desc === 'DEFAULT'
+        ? words(rest, ['alter', 'column']) && words(rest + 3, ['drop', 'default'])
+          ? name(rest + 2)
+          : undefined
+        : words(rest, ['drop', 'constraint'])
+          ? name(rest + 2)
+          : undefined
+    const end = desc === 'DEFAULT' ? rest + 5 : rest + 3
+    return table !== undefined &&
+      own !== undefined &&
+      tokens.length === end &&
+      `${table} ${own}` === tag
+      ? undefined
+      : ownName
+  }
+  // operators, operator classes and families, casts, transforms, user mappings, …: one DROP of
+  // that kind (a publication's member: ALTER PUBLICATION … DROP), in the entry's schema if any
+  const lead = desc.startsWith('PUBLICATION ')
+    ? ['alter', 'publication']
+    : desc === 'ROW SECURITY'
+      ? ['alter', 'table']
+      : ['drop', ...kind]
+  if (!words(0, lead)) return `it is not a ${lead.join(' ').toUpperCase()}`
+  if (
+    namespace !== '' &&
+    !tokens.some((_t, i) => name(i) === namespace && tokens[i + 1]?.value === '.')
+  )
+    return `it names no object of the entry's schema ${namespace}`
+  return undefined
 }
 
 /**
