@@ -8,7 +8,7 @@
  * objects, setval by literal) still restores next to the target's tables.
  */
 import { beforeAll, describe, expect, it } from '@jest/globals'
-import { writeFileSync } from 'node:fs'
+import { cpSync, readdirSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { runTool } from '../../dev/fixtures.js'
 import type { TestServer } from '../../dev/postgres.js'
@@ -329,3 +329,74 @@ describe("allow-non-empty: pg_dump's own output still restores next to the targe
     await server.dropDatabase(db)
   })
 })
+
+describe("allow-non-empty: an archive's data entry holding SQL (pg_dump --inserts) goes through the same checks (attacker 8, F8)", () => {
+  let dumped: string
+  beforeAll(async () => {
+    const src = await server.createDatabase()
+    await server.query(src, `${EVIL}\nINSERT INTO public.mine VALUES (1);`)
+    dumped = path.join(files, 'inserts.dir')
+    await runTool(
+      path.join(server.binDir, 'pg_dump'),
+      ['-Fd', '--inserts', '-Z0', '-O', '-x', '-f', dumped, src],
+      server.env(src)
+    )
+  })
+
+  /** A copy of the folder whose one data file holds `sql` instead of pg_dump's INSERT. */
+  function withData(sql: string): string {
+    const dir = path.join(files, `inserts-${++count}.dir`)
+    copyFolder(dumped, dir)
+    const data = readdirSync(dir).filter(f => /^\d+\.dat$/.test(f))
+    expect(data).toHaveLength(1)
+    writeFileSync(path.join(dir, data[0]), `${sql}\n`)
+    return dir
+  }
+
+  it.each([
+    ['a function call', 'SELECT public.evil();', /not one of pg_dump's own calls/],
+    [
+      "a DELETE of the target's table",
+      'DELETE FROM public.users;',
+      /public\.users, which is not the table of one of the archive's data entries/
+    ],
+    [
+      "an INSERT into the target's table",
+      "INSERT INTO public.users VALUES (3, 'mallory');",
+      /public\.users, which is not the table of one of the archive's data entries/
+    ],
+    [
+      'an INSERT of a sub-select',
+      'INSERT INTO public.mine VALUES ((SELECT public.evil()));',
+      /an INSERT of anything but literal VALUES/
+    ]
+  ])('%s: refused, the target exactly as before', async (_name, sql, message) => {
+    const db = await target()
+    const before = await state(db)
+    const error = await runRestore(db, { kind: 'file', path: withData(sql) }).then(
+      () => undefined,
+      (e: unknown) => e as Error
+    )
+    expect(error?.message).toMatch(/a statement its table of contents does not show/)
+    expect(error?.message).toMatch(message)
+    expect(await state(db)).toEqual(before)
+    expect(await server.query(db, "SELECT to_regclass('public.mine')::text AS t")).toEqual([
+      { t: null }
+    ])
+    await server.dropDatabase(db)
+  })
+
+  it("pg_dump's own --inserts archive restores next to the target's rows", async () => {
+    const db = await target()
+    const before = await state(db)
+    await runRestore(db, { kind: 'file', path: dumped })
+    expect(await state(db)).toEqual(before)
+    expect(await server.query(db, 'SELECT x FROM public.mine')).toEqual([{ x: 1 }])
+    await server.dropDatabase(db)
+  })
+})
+
+/** Copies a folder (the archive's files). */
+function copyFolder(from: string, to: string): void {
+  cpSync(from, to, { recursive: true })
+}

@@ -35,7 +35,12 @@ import {
 import type { ClientInstaller } from '../postgres/install.js'
 import { psqlSupportsRestrict } from '../postgres/load.js'
 import { listedEntries } from '../postgres/parallel-restore.js'
-import { PlainDumpObjects, parsePlainDumpVersions, writtenTables } from '../postgres/plain-sql.js'
+import {
+  PlainDumpObjects,
+  parsePlainDumpVersions,
+  withoutComments,
+  writtenTables
+} from '../postgres/plain-sql.js'
 import { PsqlLexer } from '../postgres/psql-lexer.js'
 import {
   type CleanList,
@@ -437,11 +442,17 @@ export function archiveReferences(
       for (const m of (e.defn ?? '').matchAll(/\d+/g)) references.largeObjectOids.add(m[0])
       continue
     }
+    if (e.desc === 'TABLE DATA')
+      references.dataTableKeys.add(JSON.stringify([e.namespace ?? '', e.tag]))
     const sql = [e.defn, e.copyStmt].filter(Boolean).join('\n')
     if (sql.trim() === '') continue
     const lexer = new PsqlLexer()
     for (const event of [...lexer.write(Buffer.from(sql)), ...lexer.end()])
-      if (event.kind === 'statement') references.see(event)
+      if (event.kind === 'statement') {
+        references.see(event)
+        // what the load's gate may pass without another look (PlainDumpObjects.unseen)
+        references.known.add(withoutComments(event.text).trim())
+      }
   }
   return references
 }

@@ -178,6 +178,43 @@ export class PlainDumpObjects {
   private readonly cleared = new Set<string>()
   private gate: ScriptGate | undefined
 
+  /** An archive's: its entries' statements (comments gone) as read up front (see unseen). */
+  readonly known = new Set<string>()
+  /** An archive's: the tables of its selected TABLE DATA entries, [namespace, tag] keys. */
+  readonly dataTableKeys = new Set<string>()
+
+  /**
+   * A statement the load sends that the up-front reading of an archive did not see (the SQL of a
+   * data entry, pg_dump --inserts: its data is not in the table of contents): why allow-non-empty
+   * into a target with rows refuses it, or undefined. The same checks as for a script's
+   * statements (scriptHazards: only literal INSERTs, pg_dump's own calls, …), and it writes rows
+   * only into the table of one of the archive's data entries (those the guard checked), never
+   * into a view the archive creates.
+   */
+  unseen(e: StatementEvent): string | undefined {
+    const text = withoutComments(e.text).trim()
+    if (this.known.has(text)) return undefined
+    for (const q of this.createdSequences.slice(this.keyed))
+      this.sequenceKeys.add(JSON.stringify([q.schema.toLowerCase(), q.name.toLowerCase()]))
+    this.keyed = this.createdSequences.length
+    const why = scriptHazards(text, [], this.sequenceKeys, {
+      standardConformingStrings: e.standardConformingStrings
+    })
+    if (why.length > 0) return why.join('; ')
+    const written = writtenTables(text)
+    if (written.unreadable.length > 0)
+      return 'it writes rows into a table whose name the restore cannot read'
+    for (const t of written.tables) {
+      const key = JSON.stringify([t.schema, t.name])
+      const name = `${t.schema === '' ? '' : `${t.schema}.`}${t.name}`
+      if (this.createdViews.has(key))
+        return `it writes rows into ${name}, a view the archive creates: the rows go into its base tables`
+      if (t.schema === '' || !this.dataTableKeys.has(key))
+        return `it writes rows into ${name}, which is not the table of one of the archive's data entries (the tables the restore checked)`
+    }
+    return undefined
+  }
+
   /** The "dump complete" trailer was seen (outside statements and data). */
   get complete(): boolean {
     return this.gate?.facts.complete ?? false
