@@ -33,6 +33,7 @@ describe('scriptHazards', () => {
     // --inserts literals as pg_dump writes them: E'', U&'', B'', X'', negative and exponent numbers
     "INSERT INTO public.t (a, b, c, d, e, f) VALUES (-1, 1.5e+30, E'a\\'b', U&'\\0041' UESCAPE '\\', B'0101', X'ff'), (DEFAULT, NULL, true, FALSE, '', 'NaN');",
     "INSERT INTO public.t DEFAULT VALUES;\nDELETE FROM ONLY public.t;\nUPDATE public.t SET a = 1, b = 'x';",
+    'CREATE TABLE public.t9 (x integer);\nALTER TABLE public.t9 RENAME COLUMN x TO y;\nALTER TABLE ONLY public.t9 RENAME TO t10;\nDROP TABLE IF EXISTS public.t10;',
     // comments anywhere: what the server reads decides
     "/* pg_dump */ SELECT pg_catalog.set_config('search_path', '', false);\n-- x\nINSERT INTO /* t */ public.t VALUES (1 /* one */, '--');",
     // a table turned into a view by pg_dump (PostgreSQL < 16, circular views), no rows written
@@ -168,6 +169,14 @@ describe('scriptHazards', () => {
     ['CREATE POLICY p ON public.users USING (public.f());', /a policy on public\.users/],
     ['CREATE INDEX i ON public.users (public.f(x));', /an index on public\.users/],
     ['CREATE STATISTICS public.s ON a, b FROM public.users;', /statistics on public\.users/],
+    // F25, F26: renaming the target's table first; DROP … CASCADE
+    [
+      'SET search_path = public;\nALTER TABLE users RENAME TO u2;\nINSERT INTO public.u2 VALUES (3);',
+      /renames or moves users, a relation the script does not create/
+    ],
+    ['ALTER VIEW public.uview RENAME TO uv2;', /renames or moves public\.uview/],
+    ['ALTER TABLE IF EXISTS ONLY public.users SET SCHEMA app;', /renames or moves public\.users/],
+    ['DROP SCHEMA public CASCADE;', /DROP … CASCADE/],
     // F24: the script's own table turned into a view, then written into
     [
       'CREATE TABLE public.x (id int);\nCREATE RULE "_RETURN" AS ON SELECT TO public.x DO INSTEAD SELECT * FROM public.users;\nINSERT INTO public.x VALUES (3);',

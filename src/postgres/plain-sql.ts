@@ -443,6 +443,12 @@ export class PlainDumpObjects {
         `${how} ${name[0] === '' ? '' : `${name[0]}.`}${name[1]}, a table the script does not create: it changes one of the target's own tables (pg_dump attaches only to the tables it creates)`
       )
     }
+    // a RENAME or SET SCHEMA of the target's own relation: the checks go by names (F25)
+    const renamed = renamedRelation(tokens)
+    if (renamed && !this.createdRelation(renamed))
+      add(
+        `it renames or moves ${renamed[0] === '' ? '' : `${renamed[0]}.`}${renamed[1]}, a relation the script does not create: the restore's checks go by the names the target has (pg_dump renames nothing)`
+      )
     if (created) {
       const kind = created.kind
       const at = kind === 'materialized' ? created.next + 1 : created.next
@@ -736,6 +742,24 @@ function identBefore(text: string, i: number): boolean {
   return i > 0 && isIdentPart(text.charCodeAt(i - 1))
 }
 
+/** ALTER TABLE / VIEW / MATERIALIZED VIEW / FOREIGN TABLE name … RENAME | SET SCHEMA: the name. */
+function renamedRelation(tokens: readonly SqlToken[]): [string, string] | undefined {
+  if (!word(tokens, 0, 'alter')) return undefined
+  let k = 1
+  if (word(tokens, k, 'materialized') || word(tokens, k, 'foreign')) k++
+  if (!word(tokens, k, 'table') && !word(tokens, k, 'view')) return undefined
+  k++
+  if (word(tokens, k, 'if') && word(tokens, k + 1, 'exists')) k += 2
+  if (word(tokens, k, 'only')) k++
+  const name = qualifiedAt(tokens as SqlToken[], k)
+  const moves = tokens.some(
+    (_t, i) =>
+      i > k &&
+      (word(tokens, i, 'rename') || (word(tokens, i, 'set') && word(tokens, i + 1, 'schema')))
+  )
+  return moves ? (name ?? ['', '?']) : undefined
+}
+
 /** CREATE TABLE … AS (a query, EXECUTE): AS outside parentheses, from `from`. */
 function asQuery(tokens: readonly SqlToken[], from: number): boolean {
   let depth = 0
@@ -862,6 +886,10 @@ export function scriptHazards(
   if (first === 'copy' && tokens.some((_t, i) => word(i, 'where')))
     found.push(
       'COPY … WHERE evaluates its condition on every row, and may call functions that write anywhere (pg_dump writes no WHERE)'
+    )
+  if (first === 'drop' && tokens.some((_t, i) => word(i, 'cascade')))
+    found.push(
+      "DROP … CASCADE drops whatever depends on it too, the target's tables and their rows included, which the restore does not check (pg_dump writes no CASCADE)"
     )
   if (first === 'truncate' && tokens.some((_t, i) => word(i, 'cascade')))
     found.push(
