@@ -1033,8 +1033,18 @@ function notPgDumpStatement(
         !['constraint', 'generated', 'primary', 'unique', 'check', 'foreign', 'exclude'].some(w =>
           word(tokens, i + 1, w)
         )
-      )
-        return "ALTER TABLE … ADD COLUMN evaluates the column's DEFAULT for the table's rows, which may call functions that write anywhere (pg_dump defines columns in CREATE TABLE)"
+      ) {
+        // ADD [COLUMN] c type: its DEFAULT (or GENERATED expression) is evaluated for the rows
+        let d = 0
+        for (let k = i + 1; k < tokens.length; k++) {
+          const v = tokens[k]
+          if (v.kind === 'punct' && v.value === '(') d++
+          else if (v.kind === 'punct' && v.value === ')') d--
+          else if (d === 0 && v.kind === 'punct' && (v.value === ',' || v.value === ';')) break
+          if (word(tokens, k, 'default') || word(tokens, k, 'generated'))
+            return "ALTER TABLE … ADD COLUMN … DEFAULT (or GENERATED) evaluates the expression for the table's rows, which may call functions that write anywhere (pg_dump defines columns in CREATE TABLE)"
+        }
+      }
     }
   }
   return undefined
