@@ -33,6 +33,7 @@ describe('scriptHazards', () => {
     // --inserts literals as pg_dump writes them: E'', U&'', B'', X'', negative and exponent numbers
     "INSERT INTO public.t (a, b, c, d, e, f) VALUES (-1, 1.5e+30, E'a\\'b', U&'\\0041' UESCAPE '\\', B'0101', X'ff'), (DEFAULT, NULL, true, FALSE, '', 'NaN');",
     "INSERT INTO public.t DEFAULT VALUES;\nDELETE FROM ONLY public.t;\nUPDATE public.t SET a = 1, b = 'x';",
+    "CREATE TABLE public.r (x date, h integer) PARTITION BY RANGE (x);\nCREATE TABLE public.r1 (x date, h integer);\nALTER TABLE ONLY public.r ATTACH PARTITION public.r1 FOR VALUES FROM ('2024-01-01') TO (MAXVALUE);\nCREATE TABLE public.r2 (x date, h integer);\nALTER TABLE ONLY public.r ATTACH PARTITION public.r2 FOR VALUES FROM (MINVALUE) TO ('2024-01-01');\nCREATE TABLE public.hp (h integer) PARTITION BY HASH (h);\nCREATE TABLE public.h0 (h integer);\nALTER TABLE ONLY public.hp ATTACH PARTITION public.h0 FOR VALUES WITH (modulus 4, remainder 0);\nCREATE TABLE public.l (x integer) PARTITION BY LIST (x);\nCREATE TABLE public.l1 (x integer);\nALTER TABLE ONLY public.l ATTACH PARTITION public.l1 FOR VALUES IN (-1, 2, NULL);\nCREATE TABLE public.ld (x integer);\nALTER TABLE ONLY public.l ATTACH PARTITION public.ld DEFAULT;",
     'CREATE TABLE public.t9 (x integer);\nALTER TABLE public.t9 RENAME COLUMN x TO y;\nALTER TABLE ONLY public.t9 RENAME TO t10;\nDROP TABLE IF EXISTS public.t10;',
     // comments anywhere: what the server reads decides
     "/* pg_dump */ SELECT pg_catalog.set_config('search_path', '', false);\n-- x\nINSERT INTO /* t */ public.t VALUES (1 /* one */, '--');",
@@ -169,6 +170,14 @@ describe('scriptHazards', () => {
     ['CREATE POLICY p ON public.users USING (public.f());', /a policy on public\.users/],
     ['CREATE INDEX i ON public.users (public.f(x));', /an index on public\.users/],
     ['CREATE STATISTICS public.s ON a, b FROM public.users;', /statistics on public\.users/],
+    [
+      'CREATE TABLE public.p (x integer) PARTITION BY LIST (x);\nCREATE TABLE public.p9 PARTITION OF public.p FOR VALUES IN (public.f());',
+      /partition bound that is not literal/
+    ],
+    [
+      "CREATE TABLE public.p (x date) PARTITION BY RANGE (x);\nCREATE TABLE public.p1 (x date);\nALTER TABLE ONLY public.p ATTACH PARTITION public.p1 FOR VALUES FROM ('2024-01-01') TO ('2024-01-01'::date + public.g());",
+      /partition bound that is not literal/
+    ],
     // F25, F26: renaming the target's table first; DROP … CASCADE
     [
       'SET search_path = public;\nALTER TABLE users RENAME TO u2;\nINSERT INTO public.u2 VALUES (3);',

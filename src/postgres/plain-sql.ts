@@ -1002,6 +1002,21 @@ const PG_DUMP_CREATES = new Set([
   'database'
 ])
 
+/** The words of a partition bound as pg_dump writes it (FOR VALUES IN / FROM … TO / WITH). */
+const BOUND_WORDS = new Set([
+  'in',
+  'from',
+  'to',
+  'with',
+  'modulus',
+  'remainder',
+  'minvalue',
+  'maxvalue',
+  'null',
+  'true',
+  'false'
+])
+
 /**
  * Why a statement is not one pg_dump writes without running code (undefined when it is): the
  * allow-list behind scriptHazards (DECLARE, FETCH, MOVE, a parenthesized query, LISTEN, LOCK, …,
@@ -1016,6 +1031,18 @@ function notPgDumpStatement(
     return `${first === '' ? `a statement that starts with "${tokens[0]?.value ?? ''}"` : `a ${first.toUpperCase()} statement`} is not one pg_dump writes, and it may evaluate expressions or call functions that write anywhere`
   if (first === 'create' && (!created || !PG_DUMP_CREATES.has(created.kind)))
     return `CREATE ${(created?.kind ?? '').toUpperCase()} is not one pg_dump writes, and it may run code that writes anywhere`
+  // a partition's bounds are evaluated when it is created or attached: literals only, as pg_dump writes them
+  const bounds = tokens.findIndex(
+    (_t, i) => word(tokens, i, 'for') && word(tokens, i + 1, 'values')
+  )
+  if (bounds >= 0 && (first === 'create' || first === 'alter'))
+    for (let i = bounds + 2; i < tokens.length; i++) {
+      const t = tokens[i]
+      if (t.kind === 'string') continue
+      if (t.kind === 'punct' && /^(?:[0-9(),;-])$/.test(t.value)) continue
+      if (t.kind === 'ident' && !t.quoted && BOUND_WORDS.has(t.value)) continue
+      return 'a partition bound that is not literal (FOR VALUES …) is evaluated when the partition is created or attached, and may call functions that write anywhere (pg_dump writes literal bounds)'
+    }
   if (first === 'alter' && word(tokens, 1, 'table')) {
     // ALTER [COLUMN] c [SET DATA] TYPE t USING expr (not EXCLUDE USING gist, USING INDEX …)
     let type = false
