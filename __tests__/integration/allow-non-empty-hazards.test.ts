@@ -8,7 +8,7 @@
  * objects, setval by literal) still restores next to the target's tables.
  */
 import { beforeAll, describe, expect, it } from '@jest/globals'
-import { writeFileSync } from 'node:fs'
+import { cpSync, readdirSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { runTool } from '../../dev/fixtures.js'
 import type { TestServer } from '../../dev/postgres.js'
@@ -53,6 +53,10 @@ async function target(): Promise<string> {
   await server.query(db, USERS)
   return db
 }
+
+/** The attacker's function (attacker 8's evil.inc): empties public.users when called. */
+const EVIL = `CREATE FUNCTION public.evil() RETURNS int LANGUAGE plpgsql AS $$BEGIN EXECUTE 'DELETE FROM public.' || 'users'; RETURN 1; END$$;
+CREATE TABLE public.mine (x int);`
 
 const HAZARDS: Array<[string, string, RegExp]> = [
   [
@@ -126,6 +130,96 @@ INSERT INTO public.mine VALUES (public.f());`,
     `CREATE FUNCTION public.f() RETURNS int LANGUAGE sql AS $$DELETE FROM public.users RETURNING 1$$;
 CREATE TABLE public.mine AS SELECT public.f() AS x;`,
     /CREATE TABLE … AS/
+  ],
+  // the leading-comment bypass (attacker 8: F1, F3): tests go by the lexed statement
+  ...(
+    [
+      ['CREATE RULE', 'CREATE RULE r AS ON INSERT TO public.mine DO ALSO SELECT public.evil();'],
+      [
+        'CREATE TRIGGER',
+        'CREATE TRIGGER t BEFORE INSERT ON public.mine FOR EACH ROW EXECUTE FUNCTION public.trg();'
+      ]
+    ] as const
+  ).map(([kind, create]): [string, string, RegExp] => [
+    `/**/ ${kind}, then a row written`,
+    `${EVIL}
+/* hidden */ ${create}
+INSERT INTO public.mine VALUES (1);`,
+    kind === 'CREATE RULE' ? /a rule other than ON SELECT/ : /after the script created a trigger/
+  ]),
+  [
+    '/**/ CREATE VIEW of the target table, written through',
+    `/**/ CREATE VIEW public.uv AS SELECT * FROM public.users;
+INSERT INTO public.uv VALUES (3, 'mallory');`,
+    /INSERT INTO public\.uv .*a view the script creates/
+  ],
+  [
+    '/**/ CREATE TABLE … AS',
+    `${EVIL}\n/**/ CREATE TABLE public.t2 AS SELECT public.evil() AS x;`,
+    /CREATE TABLE … AS/
+  ],
+  // not what pg_dump writes (F2, F4, F5, the operator): an allow-list
+  [
+    'DECLARE … CURSOR + FETCH',
+    `${EVIL}\nDECLARE c CURSOR FOR SELECT public.evil();\nFETCH c;`,
+    /a DECLARE statement is not one pg_dump writes/
+  ],
+  ['(SELECT f())', `${EVIL}\n(SELECT public.evil());`, /starts with "\("/],
+  [
+    "a sub-select of the script's view in INSERT VALUES",
+    `${EVIL}\nCREATE VIEW public.ev AS SELECT public.evil() AS x;\nINSERT INTO public.mine VALUES ((SELECT x FROM public.ev));`,
+    /an INSERT of anything but literal VALUES/
+  ],
+  [
+    "a sub-select of the script's view in UPDATE",
+    `${EVIL}\nCREATE VIEW public.ev AS SELECT public.evil() AS x;\nUPDATE public.mine SET x = (SELECT x FROM public.ev);`,
+    /UPDATE with a condition, a sub-query or an expression/
+  ],
+  [
+    "the script's operator in INSERT VALUES",
+    `${EVIL}
+CREATE FUNCTION public.evilop(int, int) RETURNS int LANGUAGE sql AS $$SELECT public.evil()$$;
+CREATE OPERATOR public.%%% (FUNCTION = public.evilop, LEFTARG = int, RIGHTARG = int);
+INSERT INTO public.mine VALUES (1 OPERATOR(public.%%%) 2), (1 %%% 2);`,
+    /an INSERT of anything but literal VALUES/
+  ],
+  [
+    'COPY … WHERE f()',
+    `${EVIL}\nCOPY public.mine (x) FROM stdin WHERE public.evil() = 1;\n1\n\\.\n`,
+    /COPY … WHERE/
+  ],
+  [
+    'ALTER TABLE … TYPE … USING f()',
+    `${EVIL}\nINSERT INTO public.mine VALUES (1);\nALTER TABLE public.mine ALTER COLUMN x TYPE bigint USING public.evil();`,
+    /ALTER TABLE … USING/
+  ],
+  // what attaches to the target's own table (F6, F7, F17) or turns the script's into a view (F24)
+  [
+    "CREATE TABLE … INHERITS (the target's table with rows)",
+    `CREATE TABLE public.kid () INHERITS (public.users);\nINSERT INTO public.kid VALUES (9, 'injected');`,
+    /inherits from public\.users, a table the script does not create/
+  ],
+  [
+    "CREATE TRIGGER on the target's table",
+    `${EVIL}
+CREATE FUNCTION public.trg() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN PERFORM public.evil(); RETURN NEW; END$$;
+CREATE TRIGGER t AFTER INSERT ON public.users FOR EACH ROW EXECUTE FUNCTION public.trg();`,
+    /a trigger on public\.users, a table the script does not create/
+  ],
+  [
+    "an ON SELECT rule on the script's table, then written into",
+    `CREATE TABLE public.x (id int, name text);
+CREATE RULE "_RETURN" AS ON SELECT TO public.x DO INSTEAD SELECT * FROM public.users;
+INSERT INTO public.x VALUES (3, 'mallory');`,
+    /INSERT INTO public\.x .*a view the script creates/
+  ],
+  [
+    'CREATE SCHEMA … CREATE TRIGGER',
+    `${EVIL}
+CREATE FUNCTION public.trg() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN PERFORM public.evil(); RETURN NEW; END$$;
+CREATE SCHEMA app CREATE TABLE t (x int) CREATE TRIGGER tg BEFORE INSERT ON t FOR EACH ROW EXECUTE FUNCTION public.trg();
+INSERT INTO app.t VALUES (1);`,
+    /schema elements/
   ]
 ]
 
@@ -235,3 +329,74 @@ describe("allow-non-empty: pg_dump's own output still restores next to the targe
     await server.dropDatabase(db)
   })
 })
+
+describe("allow-non-empty: an archive's data entry holding SQL (pg_dump --inserts) goes through the same checks (attacker 8, F8)", () => {
+  let dumped: string
+  beforeAll(async () => {
+    const src = await server.createDatabase()
+    await server.query(src, `${EVIL}\nINSERT INTO public.mine VALUES (1);`)
+    dumped = path.join(files, 'inserts.dir')
+    await runTool(
+      path.join(server.binDir, 'pg_dump'),
+      ['-Fd', '--inserts', '-Z0', '-O', '-x', '-f', dumped, src],
+      server.env(src)
+    )
+  })
+
+  /** A copy of the folder whose one data file holds `sql` instead of pg_dump's INSERT. */
+  function withData(sql: string): string {
+    const dir = path.join(files, `inserts-${++count}.dir`)
+    copyFolder(dumped, dir)
+    const data = readdirSync(dir).filter(f => /^\d+\.dat$/.test(f))
+    expect(data).toHaveLength(1)
+    writeFileSync(path.join(dir, data[0]), `${sql}\n`)
+    return dir
+  }
+
+  it.each([
+    ['a function call', 'SELECT public.evil();', /not one of pg_dump's own calls/],
+    [
+      "a DELETE of the target's table",
+      'DELETE FROM public.users;',
+      /public\.users, which is not the table of one of the archive's data entries/
+    ],
+    [
+      "an INSERT into the target's table",
+      "INSERT INTO public.users VALUES (3, 'mallory');",
+      /public\.users, which is not the table of one of the archive's data entries/
+    ],
+    [
+      'an INSERT of a sub-select',
+      'INSERT INTO public.mine VALUES ((SELECT public.evil()));',
+      /an INSERT of anything but literal VALUES/
+    ]
+  ])('%s: refused, the target exactly as before', async (_name, sql, message) => {
+    const db = await target()
+    const before = await state(db)
+    const error = await runRestore(db, { kind: 'file', path: withData(sql) }).then(
+      () => undefined,
+      (e: unknown) => e as Error
+    )
+    expect(error?.message).toMatch(/a statement its table of contents does not show/)
+    expect(error?.message).toMatch(message)
+    expect(await state(db)).toEqual(before)
+    expect(await server.query(db, "SELECT to_regclass('public.mine')::text AS t")).toEqual([
+      { t: null }
+    ])
+    await server.dropDatabase(db)
+  })
+
+  it("pg_dump's own --inserts archive restores next to the target's rows", async () => {
+    const db = await target()
+    const before = await state(db)
+    await runRestore(db, { kind: 'file', path: dumped })
+    expect(await state(db)).toEqual(before)
+    expect(await server.query(db, 'SELECT x FROM public.mine')).toEqual([{ x: 1 }])
+    await server.dropDatabase(db)
+  })
+})
+
+/** Copies a folder (the archive's files). */
+function copyFolder(from: string, to: string): void {
+  cpSync(from, to, { recursive: true })
+}

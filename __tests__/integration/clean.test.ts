@@ -7,11 +7,13 @@
  */
 import { afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals'
 import { execFileSync } from 'node:child_process'
+import { readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import pg from 'pg'
 import { seedSample, tableChecksums } from '../../dev/fixtures.js'
 import { type TestServer, startPostgres } from '../../dev/postgres.js'
 import type { RestoreOptions } from '../../src/types.js'
+import { rewriteArchiveToc } from '../support/archive-writer.js'
 import { provisionedBinDir } from '../support/clients.js'
 import { embeddedBinDir } from '../support/embedded.js'
 import { useHarness } from '../support/harness.js'
@@ -232,6 +234,47 @@ describe.each<['custom' | 'plain']>([['custom'], ['plain']])('clean, %s format',
     expect(notes.rows).toBe(1)
     expect(restored).toEqual((await holdings(source)).rows)
   }, 180_000)
+})
+
+describe("clean: an archive entry's drop statement that is not pg_dump's DROP of that entry (attacker 8, F9/F10)", () => {
+  it.each([
+    ['another table', 'DROP TABLE private.secrets;'],
+    ['other SQL before its own drop', 'DELETE FROM private.secrets; DROP TABLE extra.pets;'],
+    ['a COMMIT inside', 'DELETE FROM private.secrets; COMMIT; DROP TABLE extra.pets;']
+  ])(
+    '%s: refused before anything runs, the target exactly as before',
+    async (_name, drop) => {
+      const target = await restoredTarget('custom')
+      await server.query(
+        target,
+        "CREATE SCHEMA private; CREATE TABLE private.secrets (s text); INSERT INTO private.secrets VALUES ('keep')"
+      )
+      const before = await holdings(target)
+      const file = path.join(harness.work, `drop-${targets.length}-${drop.length}.dump`)
+      writeFileSync(
+        file,
+        rewriteArchiveToc(readFileSync(dumps.custom), es =>
+          es.map(e =>
+            e.desc === 'TABLE' && e.namespace === 'extra' && e.tag === 'pets'
+              ? { ...e, dropStmt: drop }
+              : e
+          )
+        )
+      )
+      const { error } = await logOf(() =>
+        harness.restore(
+          testRestoreInputs(server.url(target), { kind: 'file', path: file }, { clean: true })
+        )
+      )
+      expect(error?.message).toMatch(
+        /the archive's entry \d+ \(TABLE extra\.pets\) has a drop statement that /
+      )
+      expect(error?.message).toMatch(/Nothing was changed/)
+      expect(await holdings(target)).toEqual(before)
+      expect(await server.query(target, 'SELECT s FROM private.secrets')).toEqual([{ s: 'keep' }])
+    },
+    120_000
+  )
 })
 
 describe('clean without a single transaction (jobs: 2)', () => {

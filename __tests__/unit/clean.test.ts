@@ -10,6 +10,7 @@ import {
   cleanListing,
   droppedRelations,
   dropsFromToc,
+  foreignDrop,
   ifExists,
   routineArguments,
   selectedEntries,
@@ -121,6 +122,85 @@ describe('dropsFromToc', () => {
         tablePartKey('INDEX', 'sales', 'invoices', 'invoices_at'),
         tablePartKey('TRIGGER', 'sales', 'invoices', 'audit')
       ])
+    )
+  })
+})
+
+describe("foreignDrop: an entry's drop statement must be pg_dump's DROP of that entry's own object", () => {
+  it.each([
+    ['TABLE', 'public', 'mine', 'DROP TABLE public.mine;\n'],
+    ['TABLE', 'Audit Log', 'My Table', 'DROP TABLE "Audit Log"."My Table";\n'],
+    ['MATERIALIZED VIEW', 'extra', 'm', 'DROP MATERIALIZED VIEW extra.m;\n'],
+    ['SCHEMA', '', 'Audit Log', 'DROP SCHEMA "Audit Log";\n'],
+    ['FUNCTION', 'extra', 'f(integer, text)', 'DROP FUNCTION extra.f(integer, text);\n'],
+    ['TRIGGER', 'sales', 'my table audit', 'DROP TRIGGER audit ON sales."my table";\n'],
+    ['CONSTRAINT', 'sales', 'invoices pk', 'ALTER TABLE ONLY sales.invoices DROP CONSTRAINT pk;\n'],
+    ['CHECK CONSTRAINT', 'extra', 'posint c', 'ALTER DOMAIN extra.posint DROP CONSTRAINT c;\n'],
+    ['DEFAULT', 'public', 't id', 'ALTER TABLE public.t ALTER COLUMN id DROP DEFAULT;\n'],
+    ['OPERATOR', 'extra', '===', 'DROP OPERATOR extra.=== (integer, integer);\n'],
+    ['PROCEDURAL LANGUAGE', '', 'plperl', 'DROP PROCEDURAL LANGUAGE plperl;\n']
+  ])("pg_dump's: %s %s %s", (desc, namespace, tag, drop) => {
+    expect(foreignDrop({ desc, namespace, tag } as TocEntry, drop.trim())).toBeUndefined()
+  })
+
+  it.each([
+    // attacker 8, F9: another table, of another schema
+    ['TABLE', 'public', 'mine', 'DROP TABLE private.secrets;', /another object/],
+    ['TABLE', 'public', 'mine', 'DROP TABLE public.users;', /another object/],
+    ['TABLE', 'public', 'mine', 'DROP VIEW public.mine;', /not a DROP TABLE/],
+    ['TABLE', 'public', 'mine', 'DROP TABLE public.mine, public.users;', /another object/],
+    ['TABLE', 'public', 'mine', 'DROP TABLE public.mine CASCADE;', /another object/],
+    // F10: other SQL (and transaction control) in the same text
+    [
+      'TABLE',
+      'public',
+      'mine',
+      'DELETE FROM public.users; DROP TABLE public.mine;',
+      /more than one statement/
+    ],
+    [
+      'TABLE',
+      'public',
+      'mine',
+      'DROP TABLE public.mine; COMMIT; DELETE FROM public.users;',
+      /more than one statement/
+    ],
+    ['TABLE', 'public', 'mine', "DROP TABLE public.mine /* ' */ ;;", /more than one statement/],
+    ['SCHEMA', '', 'app', 'DROP SCHEMA public;', /another object/],
+    ['TRIGGER', 'sales', 'invoices audit', 'DROP TRIGGER audit ON public.users;', /another object/],
+    [
+      'CONSTRAINT',
+      'sales',
+      'invoices pk',
+      'ALTER TABLE public.users DROP CONSTRAINT users_pkey;',
+      /another object/
+    ],
+    [
+      'DEFAULT',
+      'public',
+      't id',
+      'ALTER TABLE public.t ALTER COLUMN id SET DEFAULT public.evil();',
+      /another object/
+    ],
+    ['FUNCTION', 'extra', 'f(integer)', 'DROP FUNCTION public.g(integer);', /another object/],
+    ['OPERATOR', 'extra', '===', 'DROP TABLE extra.people;', /not a DROP OPERATOR/],
+    ['OPERATOR', 'extra', '===', 'DROP OPERATOR public.=== (integer, integer);', /schema extra/],
+    ['COLLATION', 'extra', 'c', "DROP COLLATION extra.c; SELECT 'x';", /more than one/]
+  ])('refused: %s %s %s: %s', (desc, namespace, tag, drop, _why) => {
+    // (the reasons of another wording of the check; what matters: refused)
+    expect(foreignDrop({ desc, namespace, tag } as TocEntry, drop.trim())).toEqual(
+      expect.any(String)
+    )
+  })
+
+  it('dropsFromToc refuses the whole list up front, naming the entry', () => {
+    expect(() =>
+      dropsFromToc([
+        ...TOC,
+        entry('TABLE', 'public', 'mine', 'DROP TABLE private.secrets;\n', { dumpId: 99 })
+      ])
+    ).toThrow(
+      /the archive's entry 99 \(TABLE public\.mine\) has a drop statement that names private\.secrets, not an object in the entry's schema public: "DROP TABLE private\.secrets;"\. .*nothing was dropped or restored/
     )
   })
 })

@@ -31,7 +31,18 @@ describe('scriptHazards', () => {
     "INSERT INTO public.t (id, name) VALUES (1, 'a(b)'), (2, NULL);",
     "INSERT INTO public.t OVERRIDING SYSTEM VALUE VALUES (1, 'x') ON CONFLICT DO NOTHING;",
     'CREATE MATERIALIZED VIEW public.m AS\n SELECT count(*) AS n\n   FROM public.t\n  WITH NO DATA;\nREFRESH MATERIALIZED VIEW public.m;',
-    'CREATE VIEW public.v AS SELECT 1 AS x;\nCOPY public.t (x) FROM stdin;\n1\n\\.\nCREATE TRIGGER tr BEFORE INSERT ON public.t FOR EACH ROW EXECUTE FUNCTION public.f();'
+    'CREATE TABLE public.t (x integer);\nCREATE VIEW public.v AS SELECT 1 AS x;\nCOPY public.t (x) FROM stdin;\n1\n\\.\nCREATE TRIGGER tr BEFORE INSERT ON public.t FOR EACH ROW EXECUTE FUNCTION public.f();',
+    // pg_dump's attachments to its own tables, its partitions, indexes, policies, statistics
+    'CREATE TABLE public.p (x integer) PARTITION BY LIST (x);\nCREATE TABLE public.p1 (x integer);\nCREATE TABLE public.c () INHERITS (public.p1);\nALTER TABLE ONLY public.p ATTACH PARTITION public.p1 FOR VALUES IN (1);\nCREATE INDEX p_x ON ONLY public.p USING btree (x);\nCREATE UNIQUE INDEX c_x ON public.c USING btree (x);\nCREATE POLICY pol ON public.c USING (true);\nCREATE STATISTICS public.st ON x, x FROM public.c;\nALTER TABLE ONLY public.c ADD CONSTRAINT ex EXCLUDE USING gist (x WITH =);',
+    // --inserts literals as pg_dump writes them: E'', U&'', B'', X'', negative and exponent numbers
+    "INSERT INTO public.t (a, b, c, d, e, f) VALUES (-1, 1.5e+30, E'a\\'b', U&'\\0041' UESCAPE '\\', B'0101', X'ff'), (DEFAULT, NULL, true, FALSE, '', 'NaN');",
+    "INSERT INTO public.t DEFAULT VALUES;\nDELETE FROM ONLY public.t;\nUPDATE public.t SET a = 1, b = 'x';",
+    "CREATE TABLE public.r (x date, h integer) PARTITION BY RANGE (x);\nCREATE TABLE public.r1 (x date, h integer);\nALTER TABLE ONLY public.r ATTACH PARTITION public.r1 FOR VALUES FROM ('2024-01-01') TO (MAXVALUE);\nCREATE TABLE public.r2 (x date, h integer);\nALTER TABLE ONLY public.r ATTACH PARTITION public.r2 FOR VALUES FROM (MINVALUE) TO ('2024-01-01');\nCREATE TABLE public.hp (h integer) PARTITION BY HASH (h);\nCREATE TABLE public.h0 (h integer);\nALTER TABLE ONLY public.hp ATTACH PARTITION public.h0 FOR VALUES WITH (modulus 4, remainder 0);\nCREATE TABLE public.l (x integer) PARTITION BY LIST (x);\nCREATE TABLE public.l1 (x integer);\nALTER TABLE ONLY public.l ATTACH PARTITION public.l1 FOR VALUES IN (-1, 2, NULL);\nCREATE TABLE public.ld (x integer);\nALTER TABLE ONLY public.l ATTACH PARTITION public.ld DEFAULT;",
+    'CREATE TABLE public.t9 (x integer);\nALTER TABLE public.t9 RENAME COLUMN x TO y;\nALTER TABLE ONLY public.t9 RENAME TO t10;\nDROP TABLE IF EXISTS public.t10;',
+    // comments anywhere: what the server reads decides
+    "/* pg_dump */ SELECT pg_catalog.set_config('search_path', '', false);\n-- x\nINSERT INTO /* t */ public.t VALUES (1 /* one */, '--');",
+    // a table turned into a view by pg_dump (PostgreSQL < 16, circular views), no rows written
+    'CREATE TABLE public.cv (x integer);\nCREATE RULE "_RETURN" AS ON SELECT TO public.cv DO INSTEAD SELECT 1 AS x;'
   ])("pg_dump's own: %s", script => {
     expect(hazards(script)).toEqual([])
     expect(hazards(script, { deferHazards: true })).toEqual([])
@@ -91,7 +102,106 @@ describe('scriptHazards', () => {
       /ALTER SEQUENCE of a sequence the script does not create/
     ],
     ['CREATE TABLE public.t AS SELECT public.f();', /CREATE TABLE … AS/],
-    ['CREATE MATERIALIZED VIEW public.m AS SELECT public.f();', /materialized view/]
+    ['CREATE MATERIALIZED VIEW public.m AS SELECT public.f();', /materialized view/],
+    // (a) a leading or inner comment changes nothing: tests go by the lexed statement
+    [
+      '/* rule */ CREATE RULE r AS ON INSERT TO public.m DO ALSO SELECT public.f();',
+      /rule other than ON SELECT/
+    ],
+    [
+      '/**/ CREATE VIEW public.uv AS SELECT * FROM public.users;\nINSERT INTO public.uv VALUES (3);',
+      /a view the script creates/
+    ],
+    [
+      '/**/ CREATE /* x */ OR REPLACE MATERIALIZED VIEW public.m AS SELECT public.f();',
+      /materialized view/
+    ],
+    [
+      'CREATE TABLE public.mine (x int);\n/**/ CREATE TRIGGER t BEFORE INSERT ON public.mine FOR EACH ROW EXECUTE FUNCTION public.trg();\nINSERT INTO public.mine VALUES (1);',
+      /after the script created a trigger/
+    ],
+    ['/**/ CREATE TABLE public.t2 AS SELECT public.f() AS x;', /CREATE TABLE … AS/],
+    ['CREATE TABLE public.t2 (x) AS SELECT public.f();', /CREATE TABLE … AS/],
+    ['CREATE TEMP TABLE t2 AS EXECUTE p;', /CREATE TABLE … AS/],
+    ['/**/ SELECT public.f();', /not one of pg_dump's own calls/],
+    ["SELECT pg_catalog.set_config('x.y', 'z'::tdom, false);", /not one of pg_dump's own calls/],
+    ["SELECT pg_catalog.lo_create('1'::public.oiddomain);", /not one of pg_dump's own calls/],
+    // (b) an allow-list: what may evaluate an expression is refused
+    ['DECLARE c CURSOR FOR SELECT public.f();', /a DECLARE statement is not one pg_dump writes/],
+    ['FETCH c;', /a FETCH statement/],
+    ['MOVE c;', /a MOVE statement/],
+    ['(SELECT public.f());', /starts with "\("/],
+    ['TABLE public.v;', /not one of pg_dump's own calls/],
+    ['VALUES (public.f());', /VALUES/],
+    ['LOCK public.users;', /a LOCK statement/],
+    ['INSERT INTO public.mine VALUES ((SELECT x FROM public.ev));', /literal VALUES/],
+    ['INSERT INTO public.mine VALUES (1 %%% 2);', /literal VALUES/],
+    ['INSERT INTO public.mine VALUES (1 + 2);', /literal VALUES/],
+    ["INSERT INTO public.mine VALUES ('1'::public.d);", /literal VALUES/],
+    ["INSERT INTO public.mine VALUES (d '1');", /literal VALUES/],
+    ['INSERT INTO public.mine TABLE public.ev;', /literal VALUES/],
+    ['INSERT INTO public.mine VALUES (1) RETURNING public.f();', /literal VALUES/],
+    ['INSERT INTO public.mine VALUES (1) ON CONFLICT (x) DO UPDATE SET x = 2;', /literal VALUES/],
+    ['UPDATE public.mine SET x = (SELECT x FROM public.ev);', /UPDATE with a condition/],
+    ['UPDATE public.mine SET x = 1 WHERE x %%% 2;', /UPDATE with a condition/],
+    ['DELETE FROM public.mine WHERE x = 1;', /DELETE with a condition/],
+    ['MERGE INTO public.mine USING public.ev ON true WHEN MATCHED THEN DELETE;', /MERGE/],
+    ['COPY public.mine (x) FROM stdin WHERE public.f() = 1;', /COPY … WHERE/],
+    ['ALTER TABLE public.mine ALTER COLUMN x TYPE bigint USING public.f();', /USING/],
+    ['ALTER TABLE public.mine ADD COLUMN y integer DEFAULT public.f();', /ADD COLUMN … DEFAULT/],
+    ['ALTER TABLE public.mine ADD y integer DEFAULT public.f();', /ADD COLUMN/],
+    // (c) what attaches to a table the script does not create
+    ['CREATE TABLE public.kid () INHERITS (public.users);', /inherits from public\.users/],
+    [
+      'CREATE TABLE public.p9 PARTITION OF public.ev FOR VALUES IN (9);',
+      /a partition of public\.ev/
+    ],
+    [
+      'CREATE TABLE public.kid (x int);\nALTER TABLE public.kid INHERIT public.users;',
+      /inherit from public\.users/
+    ],
+    [
+      'CREATE TABLE public.kid (x int);\nALTER TABLE ONLY public.ev ATTACH PARTITION public.kid FOR VALUES IN (9);',
+      /public\.ev, a table the script does not create/
+    ],
+    [
+      'CREATE TRIGGER t AFTER INSERT ON public.users FOR EACH ROW EXECUTE FUNCTION public.trg();',
+      /a trigger on public\.users/
+    ],
+    [
+      'CREATE RULE "_RETURN" AS ON SELECT TO public.audit DO INSTEAD SELECT 1 AS x;',
+      /a rule on public\.audit/
+    ],
+    ['CREATE POLICY p ON public.users USING (public.f());', /a policy on public\.users/],
+    ['CREATE INDEX i ON public.users (public.f(x));', /an index on public\.users/],
+    ['CREATE STATISTICS public.s ON a, b FROM public.users;', /statistics on public\.users/],
+    [
+      'CREATE TABLE public.p (x integer) PARTITION BY LIST (x);\nCREATE TABLE public.p9 PARTITION OF public.p FOR VALUES IN (public.f());',
+      /partition bound that is not literal/
+    ],
+    [
+      "CREATE TABLE public.p (x date) PARTITION BY RANGE (x);\nCREATE TABLE public.p1 (x date);\nALTER TABLE ONLY public.p ATTACH PARTITION public.p1 FOR VALUES FROM ('2024-01-01') TO ('2024-01-01'::date + public.g());",
+      /partition bound that is not literal/
+    ],
+    // F25, F26: renaming the target's table first; DROP … CASCADE
+    [
+      'SET search_path = public;\nALTER TABLE users RENAME TO u2;\nINSERT INTO public.u2 VALUES (3);',
+      /renames or moves users, a relation the script does not create/
+    ],
+    ['ALTER VIEW public.uview RENAME TO uv2;', /renames or moves public\.uview/],
+    ['ALTER TABLE IF EXISTS ONLY public.users SET SCHEMA app;', /renames or moves public\.users/],
+    ['DROP SCHEMA public CASCADE;', /DROP … CASCADE/],
+    // F24: the script's own table turned into a view, then written into
+    [
+      'CREATE TABLE public.x (id int);\nCREATE RULE "_RETURN" AS ON SELECT TO public.x DO INSTEAD SELECT * FROM public.users;\nINSERT INTO public.x VALUES (3);',
+      /public\.x, a view the script creates/
+    ],
+    // F15: CREATE SCHEMA with elements
+    [
+      'CREATE SCHEMA app CREATE TABLE t (x int) CREATE TRIGGER tg BEFORE INSERT ON t FOR EACH ROW EXECUTE FUNCTION public.trg();',
+      /schema elements/
+    ],
+    ['CREATE SCHEMA app CREATE VIEW uv AS SELECT * FROM public.users;', /schema elements/]
   ])('refused: %s', (script, why) => {
     expect(hazards(script).join(' | ')).toMatch(why)
     expect(hazards(script, { deferHazards: true }).join(' | ')).toMatch(why)

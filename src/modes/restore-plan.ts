@@ -35,7 +35,12 @@ import {
 import type { ClientInstaller } from '../postgres/install.js'
 import { psqlSupportsRestrict } from '../postgres/load.js'
 import { listedEntries } from '../postgres/parallel-restore.js'
-import { PlainDumpObjects, parsePlainDumpVersions, writtenTables } from '../postgres/plain-sql.js'
+import {
+  PlainDumpObjects,
+  parsePlainDumpVersions,
+  withoutComments,
+  writtenTables
+} from '../postgres/plain-sql.js'
 import { PsqlLexer, lexedAlikeByEveryMajor } from '../postgres/psql-lexer.js'
 import { shareEntryLex } from '../postgres/direct-entries.js'
 import {
@@ -447,11 +452,18 @@ export function archiveReferences(
       for (const m of (e.defn ?? '').matchAll(/\d+/g)) references.largeObjectOids.add(m[0])
       continue
     }
+    if (e.desc === 'TABLE DATA')
+      references.dataTableKeys.add(JSON.stringify([e.namespace ?? '', e.tag]))
     const sql = [e.defn, e.copyStmt].filter(Boolean).join('\n')
     if (sql.trim() === '') continue
     const lexer = new PsqlLexer()
     const events = [...lexer.write(Buffer.from(sql)), ...lexer.end()]
-    for (const event of events) if (event.kind === 'statement') references.see(event)
+    for (const event of events)
+      if (event.kind === 'statement') {
+        references.see(event)
+        // what the load's gate may pass without another look (PlainDumpObjects.unseen)
+        references.known.add(withoutComments(event.text).trim())
+      }
     // the direct load's text checks read it as the client's major: the same events, when every
     // major lexes the text alike
     if (lexedAlikeByEveryMajor(sql)) shareEntryLex(e, sql, events)

@@ -268,7 +268,16 @@ export async function restore(
     // extensions the target has in another schema than the backup creates them in: named with
     // a load that fails (what the backup names in that schema is not found)
     const elsewhere: string[] = []
+    // allow-non-empty into a target with rows: what an archive's load sends beyond the SQL of
+    // its table of contents (a data entry's statements) goes through the same checks, at the
+    // gate before psql gets it (a refusal rolls the load back, or comes in the checking pass)
+    const archive = server.guarded && plan.references !== plan.plain ? plan.references : undefined
     const policy: StatementPolicy = (e, cls) => {
+      const unseen = archive?.unseen(e)
+      if (unseen)
+        return {
+          refuse: `with allow-non-empty: true, the target database '${server.database}' holds rows, and the archive's script has a statement its table of contents does not show (the SQL of a data entry) that the restore refuses: "${e.text.replace(/\s+/g, ' ').trim().slice(0, 160)}" (${unseen}). Nothing was changed (the load rolls back). Restore into an empty database, or restore a backup the action or pg_dump made.`
+        }
       const decision = inner(e, cls)
       if ('reason' in decision && /; the backup creates it in schema /.test(decision.reason))
         elsewhere.push(decision.reason)
@@ -1052,8 +1061,12 @@ async function guardTarget(
   client: pg.Client,
   plan: RestorePlan,
   facts: TargetFacts
-): Promise<ServerInfo & { fills: QualifiedName[] }> {
-  const server = { ...(await readServerInfo(client)), fills: [] as QualifiedName[] }
+): Promise<ServerInfo & { fills: QualifiedName[]; guarded: boolean }> {
+  const server = {
+    ...(await readServerInfo(client)),
+    fills: [] as QualifiedName[],
+    guarded: false
+  }
   log.info(
     `Target: PostgreSQL ${server.version}, database '${server.database}', ${formatBytes(server.sizeBytes)}`
   )
@@ -1085,7 +1098,7 @@ async function guardTarget(
   if (inputs.allowNonEmpty && !inputs.clean) {
     await refuseTakenNames(client, server, plan, providers)
     await refuseTakenLargeObjects(client, server, plan)
-    await refuseHazards(client, server, plan)
+    server.guarded = await refuseHazards(client, server, plan)
   }
   const providerTables = all.filter(t => providers.has(t.schema))
   if (providerTables.length > 0)
@@ -1147,13 +1160,13 @@ async function refuseHazards(
   client: pg.Client,
   server: ServerInfo,
   plan: RestorePlan
-): Promise<void> {
+): Promise<boolean> {
   const refs = plan.references ?? plan.plain
   const hazards = [...(refs?.hazards ?? []), ...(await writtenNonTables(client, refs))]
-  if (hazards.length === 0) return
   // any schema: what such a statement writes is not read from the script
   const held = (await existingTables(client, undefined)).filter(t => t.rows > 0 || t.estimated)
-  if (held.length === 0) return
+  if (held.length === 0) return false
+  if (hazards.length === 0) return true
   const shown = hazards
     .slice(0, 3)
     .map(h => `"${h.statement}" (${h.why})`)

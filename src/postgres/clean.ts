@@ -256,6 +256,14 @@ export function foreignDrop(entry: TocEntry, drop: string): string | undefined {
   const word = (i: number, w: string): boolean =>
     tokens[i]?.kind === 'ident' && tokens[i].quoted !== true && tokens[i].value === w
   if (tokens.some((_t, i) => word(i, 'cascade'))) return 'drops with CASCADE'
+  // DROP … a, b: one object only (a routine's or operator's argument types are in parentheses)
+  let depth = 0
+  for (const t of tokens) {
+    if (t.kind !== 'punct') continue
+    if (t.value === '(') depth++
+    else if (t.value === ')') depth--
+    else if (t.value === ',' && depth === 0) return 'drops more than one object'
+  }
   const schema = entry.namespace ?? ''
   /** The [schema.]name at i (qualified whenever the entry has a schema, in that schema). */
   const nameAt = (i: number): { name: string; next: number } | string => {

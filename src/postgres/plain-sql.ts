@@ -160,7 +160,8 @@ export class PlainDumpObjects {
    */
   get hazards(): ScriptHazard[] {
     // deferred statements, in their order, each with the sequences created before it
-    for (const d of this.deferred.splice(0)) this.hazard(d.text, d.keywords, d.written, d.keyedTo)
+    for (const d of this.deferred.splice(0))
+      this.hazard(d.text, d.keywords, d.written, d.keyedTo, d.standardConformingStrings)
     const unlinks = [...this.unlinks]
       .filter(([oid]) => !this.largeObjectOids.has(oid))
       .map(([, statement]) => ({
@@ -179,6 +180,7 @@ export class PlainDumpObjects {
     keywords: readonly string[]
     written: ReturnType<typeof writtenTables> | undefined
     keyedTo: number
+    standardConformingStrings: boolean
   }> = []
   private readonly deferHazards: boolean
 
@@ -197,12 +199,51 @@ export class PlainDumpObjects {
   private keyed = 0
   /** Views (and materialized views) the script creates, folded: writing into one reaches its base table. */
   private readonly createdViews = new Set<string>()
+  /** Tables, views and foreign tables the script creates, folded ([schema ('' unqualified), name]). */
+  private readonly createdRelations = new Set<string>()
   /** The first CREATE TRIGGER seen: a statement writing rows after it fires it. */
   private trigger: string | undefined
   private readonly namedKeys = new Set<string>()
   /** Names (JSON [schema, name] or [schema]) a DROP or ALTER named; `new:` keys: newTables. */
   private readonly cleared = new Set<string>()
   private gate: ScriptGate | undefined
+
+  /** An archive's: its entries' statements (comments gone) as read up front (see unseen). */
+  readonly known = new Set<string>()
+  /** An archive's: the tables of its selected TABLE DATA entries, [namespace, tag] keys. */
+  readonly dataTableKeys = new Set<string>()
+
+  /**
+   * A statement the load sends that the up-front reading of an archive did not see (the SQL of a
+   * data entry, pg_dump --inserts: its data is not in the table of contents): why allow-non-empty
+   * into a target with rows refuses it, or undefined. The same checks as for a script's
+   * statements (scriptHazards: only literal INSERTs, pg_dump's own calls, …), and it writes rows
+   * only into the table of one of the archive's data entries (those the guard checked), never
+   * into a view the archive creates.
+   */
+  unseen(e: StatementEvent): string | undefined {
+    const text = withoutComments(e.text).trim()
+    if (this.known.has(text)) return undefined
+    for (const q of this.createdSequences.slice(this.keyed))
+      this.sequenceKeys.add(JSON.stringify([q.schema.toLowerCase(), q.name.toLowerCase()]))
+    this.keyed = this.createdSequences.length
+    const why = scriptHazards(text, [], this.sequenceKeys, {
+      standardConformingStrings: e.standardConformingStrings
+    })
+    if (why.length > 0) return why.join('; ')
+    const written = writtenTables(text)
+    if (written.unreadable.length > 0)
+      return 'it writes rows into a table whose name the restore cannot read'
+    for (const t of written.tables) {
+      const key = JSON.stringify([t.schema, t.name])
+      const name = `${t.schema === '' ? '' : `${t.schema}.`}${t.name}`
+      if (this.createdViews.has(key))
+        return `it writes rows into ${name}, a view the archive creates: the rows go into its base tables`
+      if (t.schema === '' || !this.dataTableKeys.has(key))
+        return `it writes rows into ${name}, which is not the table of one of the archive's data entries (the tables the restore checked)`
+    }
+    return undefined
+  }
 
   /** The "dump complete" trailer was seen (outside statements and data). */
   get complete(): boolean {
@@ -223,37 +264,48 @@ export class PlainDumpObjects {
   /** One statement psql would send. */
   see(e: StatementEvent): void {
     const cls = classifyStatement(e)
-    const line = firstLine(e.text)
-    this.references(e.text, cls.keywords)
+    // the statement as the server reads it, its comments gone (psql sends a leading /* … */):
+    // every test below goes by it, never by the text as written
+    const text = withoutComments(e.text)
+    const line = firstLine(text)
+    this.references(text, cls.keywords)
     // pg_dump --clean unlinks each large object before it creates it again: one the script
     // unlinks first is not taken in the target when its lo_create runs
-    if (/lo_unlink/i.test(e.text)) {
+    if (/lo_unlink/i.test(text)) {
       const unlink =
         /\blo_unlink\s*\(\s*oid\s*\)\s+FROM\s+pg_catalog\.pg_largeobject_metadata\s+WHERE\s+oid\s*=\s*'?(\d+)'?/i.exec(
-          e.text
-        ) ?? /\blo_unlink\s*\(\s*'?(\d+)'?\s*\)/i.exec(e.text)
+          text
+        ) ?? /\blo_unlink\s*\(\s*'?(\d+)'?\s*\)/i.exec(text)
       if (unlink && !this.largeObjectOids.has(unlink[1])) this.unlinkedOids.add(unlink[1])
     }
-    if (/lo_create/i.test(e.text))
-      for (const m of e.text.matchAll(/\blo_create\s*\(\s*'?(\d+)'?\s*\)/gi))
+    if (/lo_create/i.test(text))
+      for (const m of text.matchAll(/\blo_create\s*\(\s*'?(\d+)'?\s*\)/gi))
         this.largeObjectOids.add(m[1])
     let written: ReturnType<typeof writtenTables> | undefined
-    if (WRITES.test(e.text)) {
-      written = writtenTables(e.text)
+    if (WRITES.test(text)) {
+      written = writtenTables(text)
       for (const t of written.tables) this.writtenTables.push(t)
       for (const s of written.unreadable) this.unreadableWrites.push(s)
     }
     if (this.deferHazards)
       this.deferred.push({
-        text: e.text,
+        text,
         keywords: cls.keywords,
         written,
-        keyedTo: this.createdSequences.length
+        keyedTo: this.createdSequences.length,
+        standardConformingStrings: e.standardConformingStrings
       })
-    else this.hazard(e.text, cls.keywords, written, this.createdSequences.length)
+    else
+      this.hazard(
+        text,
+        cls.keywords,
+        written,
+        this.createdSequences.length,
+        e.standardConformingStrings
+      )
     const bare =
       /^\s*CREATE\s+(?:(?:UNLOGGED|TEMP|TEMPORARY)\s+)?TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?("(?:[^"]|"")+"|[A-Za-z_][\w$]*)\s*(?:\(|AS\b|OF\b|PARTITION\b)/i.exec(
-        e.text
+        text
       )
     if (bare) this.createdUnqualified.add(sqlTokens(bare[1], false)[0]?.value ?? '')
     if (cls.kind === 'copy') {
@@ -280,7 +332,7 @@ export class PlainDumpObjects {
     if (cls.keywords[0] === 'ALTER' && /^ALTER TABLE /.test(line)) {
       const identity =
         /\bAS IDENTITY \(\s*SEQUENCE NAME ((?:"(?:[^"]|"")+"|[^\s."(]+)\.(?:"(?:[^"]|"")+"|[^\s"(;]+))/.exec(
-          e.text
+          text
         )
       const sequence = identity ? parseCopyStatement(`COPY ${identity[1]}`) : undefined
       if (sequence) this.createdSequences.push(sequence)
@@ -419,7 +471,8 @@ export class PlainDumpObjects {
     keywords: readonly string[],
     written: ReturnType<typeof writtenTables> | undefined,
     /** createdSequences' length when the statement was seen: those before it count. */
-    keyedTo: number
+    keyedTo: number,
+    standardConformingStrings = true
   ): void {
     const statement = oneLine(text)
     let entry: ScriptHazard | undefined
@@ -433,14 +486,56 @@ export class PlainDumpObjects {
     const sequences = this.sequenceKeys
     const unlink = LO_UNLINK.exec(text.replace(/\s+/g, ' ').trim())
     if (unlink) this.unlinks.set(unlink[1], statement)
-    for (const why of scriptHazards(text, keywords, sequences)) add(why)
-    const view =
-      /^\s*CREATE\s+(?:OR\s+REPLACE\s+)?(?:(?:TEMP|TEMPORARY|RECURSIVE)\s+)*(?:MATERIALIZED\s+)?VIEW\s+(?:IF\s+NOT\s+EXISTS\s+)?/i.exec(
-        text
+    for (const why of scriptHazards(text, keywords, sequences, { standardConformingStrings }))
+      add(why)
+    // by the statement's tokens (comments gone, names folded), never by its text as written
+    const tokens = sqlTokens(text, false)
+    const created = createdKind(tokens)
+    // the target's own tables: what attaches to one of them (a child whose rows its reads
+    // return, a partition, a trigger, rule, policy, index or statistics on it) changes it
+    for (const [name, how] of attachedTables(tokens, created)) {
+      if (this.createdRelation(name)) continue
+      add(
+        `${how} ${name[0] === '' ? '' : `${name[0]}.`}${name[1]}, a table the script does not create: it changes one of the target's own tables (pg_dump attaches only to the tables it creates)`
       )
-    if (view) {
-      const name = qualifiedAt(sqlTokens(text.slice(view[0].length), false), 0)
-      if (name) this.createdViews.add(JSON.stringify(name))
+    }
+    // a RENAME or SET SCHEMA of the target's own relation: the checks go by names (F25)
+    const renamed = renamedRelation(tokens)
+    if (renamed && !this.createdRelation(renamed))
+      add(
+        `it renames or moves ${renamed[0] === '' ? '' : `${renamed[0]}.`}${renamed[1]}, a relation the script does not create: the restore's checks go by the names the target has (pg_dump renames nothing)`
+      )
+    if (created) {
+      const kind = created.kind
+      const at = kind === 'materialized' ? created.next + 1 : created.next
+      if (kind === 'view' || kind === 'materialized' || kind === 'table' || kind === 'foreign') {
+        const skip = word(tokens, at, 'if') && word(tokens, at + 2, 'exists') ? 3 : 0
+        const name = qualifiedAt(tokens, at + (kind === 'foreign' ? 1 : 0) + skip)
+        if (name) {
+          this.createdRelations.add(JSON.stringify(name))
+          if (kind !== 'table' && kind !== 'foreign') this.createdViews.add(JSON.stringify(name))
+        }
+      }
+      // an ON SELECT rule turns its table into a view (PostgreSQL 15 and before)
+      if (kind === 'rule') {
+        const on = tokens.findIndex((_t, k) => word(tokens, k, 'on'))
+        const to = tokens.findIndex((_t, k) => k > on && word(tokens, k, 'to'))
+        const table = to > 0 ? qualifiedAt(tokens, to + 1) : undefined
+        if (on > 0 && word(tokens, on + 1, 'select') && table)
+          this.createdViews.add(JSON.stringify(table))
+      }
+      if (kind === 'trigger') this.trigger ??= oneLine(text, 80)
+      if (kind === 'schema') {
+        // CREATE SCHEMA name [AUTHORIZATION role]: pg_dump writes no schema elements
+        let k = created.next
+        if (word(tokens, k, 'if') && word(tokens, k + 2, 'exists')) k += 3
+        if (!word(tokens, k, 'authorization')) k++
+        if (word(tokens, k, 'authorization')) k += 2
+        if (k < tokens.length && !(tokens[k].kind === 'punct' && tokens[k].value === ';'))
+          add(
+            'CREATE SCHEMA with schema elements (a CREATE TABLE, VIEW, TRIGGER, … inside it) is not what pg_dump writes, and the restore does not read them as statements of their own'
+          )
+      }
     }
     for (const t of written?.tables ?? []) {
       if (
@@ -455,8 +550,16 @@ export class PlainDumpObjects {
           `it writes rows after the script created a trigger (${this.trigger}), which fires on them and may write anywhere (pg_dump creates triggers after all the data)`
         )
     }
-    if (/^\s*CREATE\s+(?:OR\s+REPLACE\s+)?(?:CONSTRAINT\s+)?TRIGGER\b/i.test(text))
-      this.trigger ??= oneLine(text, 80)
+  }
+
+  /** A table, view or foreign table the script created before: [schema ('' unqualified), name]. */
+  private createdRelation(name: [string, string]): boolean {
+    if (this.createdRelations.has(JSON.stringify(name))) return true
+    // an unqualified name on either side: the search_path decides, the name must match
+    return [...this.createdRelations].some(key => {
+      const [schema, rel] = JSON.parse(key) as [string, string]
+      return rel === name[1] && (schema === '' || name[0] === '')
+    })
   }
 
   /** See newTables: unless an earlier DROP or ALTER may have taken the name away. */
@@ -524,8 +627,222 @@ function qualifiedAt(tokens: SqlToken[], i: number): [string, string] | undefine
   return ['', tokens[i].value]
 }
 
-/** A literal argument list as pg_dump writes it: 'text', numbers, true/false, NULL, ::casts. */
-const LITERAL_ARGS = String.raw`(?:\s*(?:-?[0-9][\w.]*|'(?:[^']|'')*'(?:::[a-z_ ]+(?:\[\])?)?|true|false|NULL)\s*(?:,|(?=\))))*`
+/** Whether tokens[i] is the unquoted word w. */
+function word(tokens: readonly SqlToken[], i: number, w: string): boolean {
+  return tokens[i]?.kind === 'ident' && tokens[i].quoted !== true && tokens[i].value === w
+}
+
+/** Words between CREATE and the kind of object it creates (OR REPLACE, TEMP, UNIQUE, …). */
+const CREATE_MODIFIERS = new Set([
+  'or',
+  'replace',
+  'temp',
+  'temporary',
+  'global',
+  'local',
+  'unlogged',
+  'recursive',
+  'constraint',
+  'unique',
+  'trusted',
+  'procedural',
+  'default'
+])
+
+/**
+ * What a CREATE statement creates, read from its tokens (comments gone, any case or spacing):
+ * its kind word ('table', 'view', 'materialized', 'rule', 'trigger', 'index', …) and the index
+ * of the token after it; undefined for other statements.
+ */
+export function createdKind(
+  tokens: readonly SqlToken[]
+): { kind: string; next: number } | undefined {
+  if (!word(tokens, 0, 'create')) return undefined
+  let i = 1
+  while (tokens[i]?.kind === 'ident' && !tokens[i].quoted && CREATE_MODIFIERS.has(tokens[i].value))
+    i++
+  return tokens[i]?.kind === 'ident' && !tokens[i].quoted
+    ? { kind: tokens[i].value, next: i + 1 }
+    : undefined
+}
+
+/**
+ * The tables a statement attaches to or changes the shape of, and how: CREATE TABLE … INHERITS
+ * (…) / PARTITION OF, CREATE INDEX / TRIGGER / POLICY … ON, CREATE RULE … TO, CREATE STATISTICS
+ * … FROM, ALTER TABLE … INHERIT / [ATTACH|DETACH] PARTITION (both tables).
+ */
+function attachedTables(
+  tokens: readonly SqlToken[],
+  created: { kind: string; next: number } | undefined
+): Array<[[string, string], string]> {
+  const out: Array<[[string, string], string]> = []
+  const at = (i: number, how: string): void => {
+    const k = word(tokens, i, 'only') ? i + 1 : i
+    const name = qualifiedAt(tokens as SqlToken[], k)
+    if (name) out.push([name, how])
+    else out.push([['', tokens[k]?.value ?? '?'], how])
+  }
+  const find = (w: string, from: number): number =>
+    tokens.findIndex((_t, k) => k >= from && word(tokens, k, w))
+  if (created) {
+    const { kind, next } = created
+    if (kind === 'table' || kind === 'foreign') {
+      const inherits = tokens.findIndex(
+        (_t, k) => k >= next && word(tokens, k, 'inherits') && tokens[k + 1]?.value === '('
+      )
+      if (inherits >= 0)
+        for (let k = inherits + 2; k < tokens.length;) {
+          at(k, 'it inherits from')
+          while (k < tokens.length && tokens[k].value !== ',' && tokens[k].value !== ')') k++
+          if (tokens[k]?.value !== ',') break
+          k++
+        }
+      const partition = tokens.findIndex(
+        (_t, k) => k >= next && word(tokens, k, 'partition') && word(tokens, k + 1, 'of')
+      )
+      if (partition >= 0) at(partition + 2, 'it creates a partition of')
+    }
+    const on = (w: string, how: string): void => {
+      const k = find(w, next)
+      if (k >= 0) at(k + 1, how)
+      else out.push([['', '?'], how])
+    }
+    if (kind === 'index') on('on', 'it creates an index on')
+    if (kind === 'trigger') on('on', 'it creates a trigger on')
+    if (kind === 'policy') on('on', 'it creates a policy on')
+    if (kind === 'statistics') on('from', 'it creates statistics on')
+    if (kind === 'rule') {
+      const k = find('on', next)
+      const to = k >= 0 ? find('to', k) : -1
+      if (to >= 0) at(to + 1, 'it creates a rule on')
+      else out.push([['', '?'], 'it creates a rule on'])
+    }
+    return out
+  }
+  if (word(tokens, 0, 'alter') && word(tokens, 1, 'table')) {
+    let k = 2
+    if (word(tokens, k, 'if') && word(tokens, k + 1, 'exists')) k += 2
+    const before = out.length
+    for (let i = k; i < tokens.length; i++) {
+      if (word(tokens, i, 'inherit') && !word(tokens, i - 1, 'no'))
+        at(i + 1, 'it makes a table inherit from')
+      else if (word(tokens, i, 'inherit')) at(i + 1, 'it detaches a table from')
+      else if (
+        (word(tokens, i, 'attach') || word(tokens, i, 'detach')) &&
+        word(tokens, i + 1, 'partition')
+      )
+        at(i + 2, `it ${tokens[i].value}es a partition`)
+    }
+    if (out.length > before) at(k, 'it changes the partitions or parents of')
+  }
+  return out
+}
+
+/**
+ * The statement's text without its comments (-- … and nested /* … *\/ outside literals and
+ * quoted names, each replaced by a space), leading white space gone: what the server reads.
+ */
+export function withoutComments(text: string): string {
+  if (!text.includes('--') && !text.includes('/*')) return text.trimStart()
+  let out = ''
+  const n = text.length
+  let i = 0
+  let from = 0
+  while (i < n) {
+    const c = text.charCodeAt(i)
+    if ((c === 0x45 || c === 0x65) && text.charCodeAt(i + 1) === 0x27 && !identBefore(text, i)) {
+      i += 2
+      for (;;) {
+        const d = text.charCodeAt(i)
+        if (d === 0x5c && i + 1 < n) i += 2
+        else if (d === 0x27 && text.charCodeAt(i + 1) === 0x27) i += 2
+        else if (d === 0x27 || i >= n) break
+        else i++
+      }
+      i++
+    } else if (isIdentStart(c)) {
+      i++
+      while (i < n && isIdentPart(text.charCodeAt(i))) i++
+    } else if (c === 0x22 || c === 0x27) {
+      i = quotedEnd(text, i + 1, c) + 1
+    } else if (c === 0x24 && dollarTagEnd(text, i) > 0 && !identBefore(text, i)) {
+      const t = text.slice(i, dollarTagEnd(text, i))
+      const end = text.indexOf(t, i + t.length)
+      i = end < 0 ? n : end + t.length
+    } else if (c === 0x2f && text.charCodeAt(i + 1) === 0x2a) {
+      out += `${text.slice(from, i)} `
+      i += 2
+      let depth = 1
+      while (i < n && depth > 0) {
+        if (text[i] === '/' && text[i + 1] === '*') {
+          depth++
+          i += 2
+        } else if (text[i] === '*' && text[i + 1] === '/') {
+          depth--
+          i += 2
+        } else i++
+      }
+      from = i
+    } else if (c === 0x2d && text.charCodeAt(i + 1) === 0x2d) {
+      out += `${text.slice(from, i)} `
+      const end = text.indexOf('\n', i)
+      i = end < 0 ? n : end
+      from = i
+    } else i++
+  }
+  return (out + text.slice(from, n)).trimStart()
+}
+
+/** An identifier character just before i (E'…' and $…$ start no literal there). */
+function identBefore(text: string, i: number): boolean {
+  return i > 0 && isIdentPart(text.charCodeAt(i - 1))
+}
+
+/** ALTER TABLE / VIEW / MATERIALIZED VIEW / FOREIGN TABLE name … RENAME | SET SCHEMA: the name. */
+function renamedRelation(tokens: readonly SqlToken[]): [string, string] | undefined {
+  if (!word(tokens, 0, 'alter')) return undefined
+  let k = 1
+  if (word(tokens, k, 'materialized') || word(tokens, k, 'foreign')) k++
+  if (!word(tokens, k, 'table') && !word(tokens, k, 'view')) return undefined
+  k++
+  if (word(tokens, k, 'if') && word(tokens, k + 1, 'exists')) k += 2
+  if (word(tokens, k, 'only')) k++
+  const name = qualifiedAt(tokens as SqlToken[], k)
+  const moves = tokens.some(
+    (_t, i) =>
+      i > k &&
+      (word(tokens, i, 'rename') || (word(tokens, i, 'set') && word(tokens, i + 1, 'schema')))
+  )
+  return moves ? (name ?? ['', '?']) : undefined
+}
+
+/** CREATE TABLE … AS (a query, EXECUTE): AS outside parentheses, from `from`. */
+function asQuery(tokens: readonly SqlToken[], from: number): boolean {
+  let depth = 0
+  for (let i = from; i < tokens.length; i++) {
+    const t = tokens[i]
+    if (t.kind === 'punct' && t.value === '(') depth++
+    else if (t.kind === 'punct' && t.value === ')') depth--
+    else if (depth === 0 && word(tokens, i, 'as')) return true
+  }
+  return false
+}
+
+/** The statement ends with WITH NO DATA (and its ";"). */
+function withNoData(tokens: readonly SqlToken[]): boolean {
+  let end = tokens.length
+  while (end > 0 && tokens[end - 1].kind === 'punct' && tokens[end - 1].value === ';') end--
+  return (
+    word(tokens, end - 3, 'with') && word(tokens, end - 2, 'no') && word(tokens, end - 1, 'data')
+  )
+}
+
+/**
+ * A literal argument list as pg_dump writes it: 'text', numbers, true/false, NULL, and the casts
+ * its statistics calls write (PostgreSQL 18: integer, smallint, real, boolean, text, real[]): no
+ * other type, whose input function (a domain's CHECK) would run the script's code.
+ */
+const LITERAL_ARGS = String.raw`(?:\s*(?:-?[0-9][\w.]*|'(?:[^']|'')*'(?:::(?:integer|smallint|real|boolean|text)(?:\[\])?)?|true|false|NULL)\s*(?:,|(?=\))))*`
 
 /** pg_dump --clean's removal of a large object (a hazard when the backup does not create it). */
 const LO_UNLINK =
@@ -567,21 +884,22 @@ const RUNS_CODE: Record<string, string> = {
  * the sequences the script creates (sequenceKey), which its defaults' nextval and ALTER SEQUENCE may name.
  */
 export function scriptHazards(
-  text: string,
-  keywords: readonly string[],
-  sequences: ReadonlySet<string>
+  raw: string,
+  _keywords: readonly string[],
+  sequences: ReadonlySet<string>,
+  options: { standardConformingStrings?: boolean } = {}
 ): string[] {
   const found: string[] = []
-  const first = (keywords[0] ?? '').toLowerCase()
+  const text = withoutComments(raw)
   const tokens = sqlTokens(text, false)
+  // the statement's first word as the server reads it ('' for "(SELECT …" and the like)
+  const first = tokens[0]?.kind === 'ident' && !tokens[0].quoted ? tokens[0].value : ''
   const word = (i: number, w: string): boolean =>
     tokens[i]?.kind === 'ident' && tokens[i].quoted !== true && tokens[i].value === w
+  const created = createdKind(tokens)
   if (first in RUNS_CODE) found.push(RUNS_CODE[first])
   if (first === 'select' || first === 'table') {
-    const one = text
-      .replace(/--[^\n]*/g, ' ')
-      .replace(/\s+/g, ' ')
-      .trim()
+    const one = text.replace(/\s+/g, ' ').trim()
     const call = PG_DUMP_CALLS.map(re => re.exec(one)).find(m => m !== null)
     if (!call)
       found.push(
@@ -591,7 +909,7 @@ export function scriptHazards(
   // (… TO PROGRAM: refused by the gate itself, in any restore, with its own message)
   if (first === 'copy' && tokens[1]?.value === '(' && !tokens.some((_t, i) => word(i, 'program')))
     found.push('a COPY of a query may call functions that write anywhere')
-  if (first === 'create' && /^\s*CREATE\s+(?:OR\s+REPLACE\s+)?RULE\b/i.test(text)) {
+  if (created?.kind === 'rule') {
     const on = tokens.findIndex((_t, i) => word(i, 'on') && tokens[i + 1]?.kind === 'ident')
     if (on < 0 || !word(on + 1, 'select'))
       found.push(
@@ -608,26 +926,34 @@ export function scriptHazards(
         return true
     return false
   }
+  const scs = options.standardConformingStrings ?? true
   if (first === 'insert') {
-    const values = tokens.findIndex((_t, i) => word(i, 'values'))
-    if (values < 0 ? !/\bDEFAULT\s+VALUES\b/i.test(text) : calls(values + 1))
+    if (!literalStatement(text, 'insert', scs))
       found.push(
         'an INSERT of anything but literal VALUES (as pg_dump --inserts writes) may call functions that write anywhere'
       )
   }
   if (['update', 'delete', 'merge'].includes(first) && calls(2))
     found.push(`${first.toUpperCase()} calls a function, which may write anywhere`)
+  else if (['update', 'delete', 'merge'].includes(first) && !literalStatement(text, first, scs))
+    found.push(
+      `${first.toUpperCase()} with a condition, a sub-query or an expression evaluates code that may write anywhere (pg_dump writes no ${first.toUpperCase()}; only a plain DELETE FROM a table, or UPDATE … SET column = literal, is accepted)`
+    )
+  if (first === 'copy' && tokens.some((_t, i) => word(i, 'where')))
+    found.push(
+      'COPY … WHERE evaluates its condition on every row, and may call functions that write anywhere (pg_dump writes no WHERE)'
+    )
+  if (first === 'drop' && tokens.some((_t, i) => word(i, 'cascade')))
+    found.push(
+      "DROP … CASCADE drops whatever depends on it too, the target's tables and their rows included, which the restore does not check (pg_dump writes no CASCADE)"
+    )
   if (first === 'truncate' && tokens.some((_t, i) => word(i, 'cascade')))
     found.push(
       'TRUNCATE … CASCADE empties the tables that reference it too, which the restore does not check'
     )
   if (
-    first === 'create' &&
-    (/^\s*CREATE\s+(?:(?:GLOBAL|LOCAL|TEMP|TEMPORARY|UNLOGGED)\s+)*TABLE\b[^(]*?\bAS\b/i.test(
-      text
-    ) ||
-      (/^\s*CREATE\s+MATERIALIZED\s+VIEW\b/i.test(text) &&
-        !/\bWITH\s+NO\s+DATA\s*;?\s*$/i.test(text)))
+    (created?.kind === 'table' && asQuery(tokens, created.next)) ||
+    (created?.kind === 'materialized' && !withNoData(tokens))
   )
     found.push(
       'CREATE TABLE … AS (or a materialized view created with its data) runs a query whose functions may write anywhere (pg_dump writes materialized views WITH NO DATA)'
@@ -664,7 +990,282 @@ export function scriptHazards(
         'ALTER SEQUENCE of a sequence the script does not create: the restore does not check it (its RESTART is not undone by a rollback)'
       )
   }
+  // an allow-list: what pg_dump writes and cannot run code (the rest may evaluate expressions)
+  if (found.length === 0) {
+    const why = notPgDumpStatement(tokens, first, created)
+    if (why) found.push(why)
+  }
   return found
+}
+
+/** Statements pg_dump writes that run no code of the script's (their first word). */
+const PG_DUMP_STATEMENTS = new Set([
+  'set',
+  'reset',
+  'create',
+  'alter',
+  'comment',
+  'grant',
+  'revoke',
+  'security',
+  'drop',
+  'refresh',
+  'begin',
+  'commit',
+  'truncate',
+  'copy',
+  'insert',
+  'update',
+  'delete',
+  'select'
+])
+
+/** What pg_dump CREATEs (the word after CREATE and its modifiers): definitions, no query run. */
+const PG_DUMP_CREATES = new Set([
+  'schema',
+  'table',
+  'foreign',
+  'type',
+  'domain',
+  'function',
+  'procedure',
+  'aggregate',
+  'operator',
+  'cast',
+  'collation',
+  'conversion',
+  'text',
+  'view',
+  'materialized',
+  'trigger',
+  'rule',
+  'policy',
+  'publication',
+  'subscription',
+  'statistics',
+  'sequence',
+  'server',
+  'access',
+  'index',
+  'extension',
+  'language',
+  'event',
+  'transform',
+  'user',
+  'role',
+  'group',
+  'tablespace',
+  'database'
+])
+
+/** The words of a partition bound as pg_dump writes it (FOR VALUES IN / FROM … TO / WITH). */
+const BOUND_WORDS = new Set([
+  'in',
+  'from',
+  'to',
+  'with',
+  'modulus',
+  'remainder',
+  'minvalue',
+  'maxvalue',
+  'null',
+  'true',
+  'false'
+])
+
+/**
+ * Why a statement is not one pg_dump writes without running code (undefined when it is): the
+ * allow-list behind scriptHazards (DECLARE, FETCH, MOVE, a parenthesized query, LISTEN, LOCK, …,
+ * an ALTER TABLE … ADD COLUMN (its DEFAULT is evaluated) or … TYPE … USING are refused).
+ */
+function notPgDumpStatement(
+  tokens: readonly SqlToken[],
+  first: string,
+  created: { kind: string; next: number } | undefined
+): string | undefined {
+  if (!PG_DUMP_STATEMENTS.has(first))
+    return `${first === '' ? `a statement that starts with "${tokens[0]?.value ?? ''}"` : `a ${first.toUpperCase()} statement`} is not one pg_dump writes, and it may evaluate expressions or call functions that write anywhere`
+  if (first === 'create' && (!created || !PG_DUMP_CREATES.has(created.kind)))
+    return `CREATE ${(created?.kind ?? '').toUpperCase()} is not one pg_dump writes, and it may run code that writes anywhere`
+  // a partition's bounds are evaluated when it is created or attached: literals only, as pg_dump writes them
+  const bounds = tokens.findIndex(
+    (_t, i) => word(tokens, i, 'for') && word(tokens, i + 1, 'values')
+  )
+  if (bounds >= 0 && (first === 'create' || first === 'alter'))
+    for (let i = bounds + 2; i < tokens.length; i++) {
+      const t = tokens[i]
+      if (t.kind === 'string') continue
+      if (t.kind === 'punct' && /^(?:[0-9(),;-])$/.test(t.value)) continue
+      if (t.kind === 'ident' && !t.quoted && BOUND_WORDS.has(t.value)) continue
+      return 'a partition bound that is not literal (FOR VALUES …) is evaluated when the partition is created or attached, and may call functions that write anywhere (pg_dump writes literal bounds)'
+    }
+  if (first === 'alter' && word(tokens, 1, 'table')) {
+    // ALTER [COLUMN] c [SET DATA] TYPE t USING expr (not EXCLUDE USING gist, USING INDEX …)
+    let type = false
+    let depth = 0
+    for (let i = 2; i < tokens.length; i++) {
+      const t = tokens[i]
+      if (t.kind === 'punct' && t.value === '(') depth++
+      else if (t.kind === 'punct' && t.value === ')') depth--
+      else if (depth === 0 && t.kind === 'punct' && t.value === ',') type = false
+      if (depth === 0 && word(tokens, i, 'type') && !word(tokens, i - 1, 'replica')) type = true
+      if (type && depth === 0 && word(tokens, i, 'using'))
+        return 'ALTER TABLE … USING evaluates an expression on every row, which may call functions that write anywhere (pg_dump writes no USING)'
+      if (
+        word(tokens, i, 'add') &&
+        !['constraint', 'generated', 'primary', 'unique', 'check', 'foreign', 'exclude'].some(w =>
+          word(tokens, i + 1, w)
+        )
+      ) {
+        // ADD [COLUMN] c type: its DEFAULT (or GENERATED expression) is evaluated for the rows
+        let d = 0
+        for (let k = i + 1; k < tokens.length; k++) {
+          const v = tokens[k]
+          if (v.kind === 'punct' && v.value === '(') d++
+          else if (v.kind === 'punct' && v.value === ')') d--
+          else if (d === 0 && v.kind === 'punct' && (v.value === ',' || v.value === ';')) break
+          if (word(tokens, k, 'default') || word(tokens, k, 'generated'))
+            return "ALTER TABLE … ADD COLUMN … DEFAULT (or GENERATED) evaluates the expression for the table's rows, which may call functions that write anywhere (pg_dump defines columns in CREATE TABLE)"
+        }
+      }
+    }
+  }
+  return undefined
+}
+
+/**
+ * Whether a statement (comments gone) is, in full, one of the data statements pg_dump writes with
+ * nothing but literals: INSERT INTO name [(columns)] [OVERRIDING … VALUE] VALUES (literal, …)[, (…)]
+ * [ON CONFLICT DO NOTHING] | DEFAULT VALUES; DELETE FROM [ONLY] name; UPDATE [ONLY] name SET
+ * column = literal[, …]. A literal: '…' (E'…', B'…', X'…', U&'…' [UESCAPE '…']), a number with an
+ * optional leading minus, NULL, TRUE, FALSE, DEFAULT — no cast, operator, call or sub-query.
+ */
+export function literalStatement(
+  text: string,
+  kind: string,
+  standardConformingStrings = true
+): boolean {
+  const n = text.length
+  let i = 0
+  const space = (): void => {
+    while (i < n && /\s/.test(text[i])) i++
+  }
+  const kw = (w: string): boolean => {
+    space()
+    const m = /^[A-Za-z_]+/.exec(text.slice(i, i + w.length + 1))
+    if (m?.[0].toLowerCase() !== w) return false
+    i += w.length
+    return true
+  }
+  const punct = (c: string): boolean => {
+    space()
+    if (text[i] !== c) return false
+    i++
+    return true
+  }
+  const ident = (): boolean => {
+    space()
+    if (text[i] === '"') {
+      const end = quotedEnd(text, i + 1, 0x22)
+      if (end >= n) return false
+      i = end + 1
+      return true
+    }
+    const m = /^[A-Za-z_\u0080-\uffff][\w$\u0080-\uffff]*/.exec(text.slice(i, i + 200))
+    // U&"…" names are not read here
+    if (!m || (/^u$/i.test(m[0]) && text[i + 1] === '&')) return false
+    i += m[0].length
+    return true
+  }
+  const name = (): boolean => {
+    if (!ident()) return false
+    for (let parts = 1; parts < 3 && punct('.'); parts++) if (!ident()) return false
+    return true
+  }
+  const quoted = (escapes: boolean): boolean => {
+    if (text[i] !== "'") return false
+    i++
+    for (;;) {
+      if (i >= n) return false
+      if (escapes && text[i] === '\\') i += 2
+      else if (text[i] === "'" && text[i + 1] === "'") i += 2
+      else if (text[i] === "'") {
+        i++
+        return true
+      } else i++
+    }
+  }
+  const literal = (): boolean => {
+    space()
+    const c = text[i]
+    if (c === "'") return quoted(!standardConformingStrings)
+    if (/[EeBbXx]/.test(c) && text[i + 1] === "'") {
+      i++
+      return quoted(c === 'E' || c === 'e')
+    }
+    if (/[Uu]/.test(c) && text[i + 1] === '&' && text[i + 2] === "'") {
+      i += 2
+      if (!quoted(false)) return false
+      const save = i
+      if (kw('uescape')) {
+        space()
+        return quoted(false)
+      }
+      i = save
+      return true
+    }
+    const num = /^-?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?(?![\w$.])/.exec(text.slice(i, i + 400))
+    if (num) {
+      i += num[0].length
+      return true
+    }
+    const w = /^(?:null|true|false|default)(?![\w$])/i.exec(text.slice(i, i + 8))
+    if (w) {
+      i += w[0].length
+      return true
+    }
+    return false
+  }
+  const end = (): boolean => {
+    punct(';')
+    space()
+    return i >= n
+  }
+  if (kind === 'delete') {
+    if (!kw('delete') || !kw('from')) return false
+    kw('only')
+    return name() && end()
+  }
+  if (kind === 'update') {
+    if (!kw('update')) return false
+    kw('only')
+    if (!name() || !kw('set')) return false
+    do if (!ident() || !punct('=') || !literal()) return false
+    while (punct(','))
+    return end()
+  }
+  if (kind !== 'insert' || !kw('insert') || !kw('into') || !name()) return false
+  const save = i
+  if (punct('(')) {
+    do if (!ident()) return false
+    while (punct(','))
+    if (!punct(')')) return false
+  } else i = save
+  if (kw('overriding') && !((kw('system') || kw('user')) && kw('value'))) return false
+  if (kw('default')) {
+    if (!kw('values')) return false
+  } else {
+    if (!kw('values')) return false
+    do {
+      if (!punct('(')) return false
+      do if (!literal()) return false
+      while (punct(','))
+      if (!punct(')')) return false
+    } while (punct(','))
+  }
+  const at = i
+  if (!(kw('on') && kw('conflict') && kw('do') && kw('nothing'))) i = at
+  return end()
 }
 
 /** Schemas of the system, never the backup's. */
