@@ -1,5 +1,6 @@
 import { describe, expect, test } from '@jest/globals'
-import { scavengeEvery } from '../../src/memory.js'
+import v8 from 'node:v8'
+import { reduceHeap, scavengeEvery } from '../../src/memory.js'
 
 /**
  * Buffers that die young (a download's chunks, garbage once written) are freed every few MiB,
@@ -24,5 +25,29 @@ describe('scavengeEvery', () => {
 
   test('a minor collection every 4 MiB keeps the garbage Buffers under 16 MiB', () => {
     expect(peakWhilePassing(scavengeEvery(4 * 1024 * 1024))).toBeLessThan(16)
+  })
+})
+
+describe('reduceHeap', () => {
+  const MiB = 1024 * 1024
+  const newSpace = (): number =>
+    v8.getHeapSpaceStatistics().find(space => space.space_name === 'new_space')!.space_size
+  /** Objects that live a while (some survive a scavenge): V8 grows the young generation. */
+  function churn(count: number): void {
+    let keep: object[] = []
+    for (let i = 0; i < count; i++) {
+      keep.push({ i, list: [i] })
+      if (keep.length > 3000) keep = []
+    }
+    expect(keep.length).toBeGreaterThan(0)
+  }
+
+  test('gives back the young generation start-up grew, and keeps it small afterwards', () => {
+    churn(3_000_000)
+    expect(newSpace()).toBeGreaterThan(2 * MiB)
+    reduceHeap()
+    expect(newSpace()).toBeLessThanOrEqual(2 * MiB)
+    churn(3_000_000)
+    expect(newSpace()).toBeLessThanOrEqual(2 * MiB)
   })
 })

@@ -11,6 +11,7 @@ import { rm } from 'node:fs/promises'
 import path from 'node:path'
 import { formatBytes, log, stopwatch, plural } from '../log.js'
 import { type Manifest, backupManifest } from '../manifest.js'
+import { reduceHeap } from '../memory.js'
 import { changeWarnings, compareManifests, describeChanges } from '../manifest-changes.js'
 import { chooseDumpClient, pgDumpOptionRequirements, programPath } from '../postgres/clients.js'
 import {
@@ -218,6 +219,8 @@ export async function backup(
       directory,
       jobs: inputs.jobs
     })
+    // the dump's stages hold little on the heap: what start-up grew of it is given back first
+    reduceHeap()
     const dumped = await log.group(`Dump to ${fileName}`, () =>
       watchLockWaits(snapshot, () =>
         dumpDatabase({

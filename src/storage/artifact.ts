@@ -15,6 +15,7 @@ import { copyFile, link, mkdir, open, readdir, rm, stat, statfs } from 'node:fs/
 import path from 'node:path'
 import { EngineError, SettingError } from '../errors.js'
 import { sha256Of } from '../pipeline/digest.js'
+import { withBlockUpload } from './block-upload.js'
 import { ZipHeadObserver, zipSeen } from './unzip.js'
 import { scavengeEvery } from '../memory.js'
 import { type ArtifactFrom, type ArtifactSource, TRUSTED_RUN_EVENTS } from '../types.js'
@@ -280,10 +281,13 @@ async function uploadOnce(
     process.env.ACTIONS_ARTIFACT_UPLOAD_CONCURRENCY = String(options.concurrency ?? 3)
   }
   try {
-    response = await client.uploadArtifact(name, [options.zipPath], path.dirname(options.zipPath), {
-      retentionDays: options.retentionDays,
-      skipArchive: true
-    })
+    // its blocks from buffers that are reused, not gathered from the zip's chunks (block-upload.ts)
+    response = await withBlockUpload(() =>
+      client.uploadArtifact(name, [options.zipPath], path.dirname(options.zipPath), {
+        retentionDays: options.retentionDays,
+        skipArchive: true
+      })
+    )
   } catch (error) {
     if (/already exists/i.test(String((error as Error)?.message))) {
       throw new SettingError(
