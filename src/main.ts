@@ -68,15 +68,25 @@ export function phaseLog(inner: Log): Log {
   return {
     ...inner,
     group: async (name, fn) => {
+      stopIfCancelled()
       phases.started.add(name)
       const timing: (typeof phases.timings)[number] = { name, startedAt: Date.now() }
       phases.timings.push(timing)
       const result = await inner.group(name, fn)
       timing.seconds = (Date.now() - timing.startedAt) / 1000
       phases.finished.add(name)
+      // a phase that ran no program and no SQL after the cancel (an upload, a comparison)
+      // ends the run here: no phase starts, and no run succeeds, once the run is cancelled
+      stopIfCancelled()
       return result
     }
   }
+}
+
+/** A cancelled run goes no further (its error is cancellationError's, given by run()). */
+function stopIfCancelled(): void {
+  const signal = cancelledBy()
+  if (signal) throw new EngineError(`the run was cancelled (${signal})`)
 }
 
 /** Each phase's duration so far; one still running when the run ended is marked unfinished. */
@@ -91,7 +101,7 @@ function phaseTimes(): PhaseTime[] {
 
 /** What the run got to, for the failure summary (it claims only what was checked). */
 function failureContext(mode: string, singleTransaction: boolean | undefined): FailureContext {
-  if (mode === 'backup') return { mode, backupKept }
+  if (mode === 'backup') return { mode, backupKept, undone: backupUndone }
   if (mode !== 'restore' && mode !== 'verify') return { mode }
   const load = phases.finished.has(LOAD_PHASE)
     ? 'committed'
@@ -104,19 +114,24 @@ function failureContext(mode: string, singleTransaction: boolean | undefined): F
 }
 
 /** Whether the failure summary was written (once: by run(), or by a cancelled run's end). */
-let summaryWritten = false
+let summaryWritten: Promise<void> | undefined
 let failedMode = 'backup'
 /** The backup was made and kept (a later check, e.g. fail-on-row-loss, failed the step). */
 let backupKept = false
+/** A failed backup: what had reached storage and was undone (destinations' abort). */
+let backupUndone: string | undefined
 let failedSingleTransaction: boolean | undefined
 
+/**
+ * Writes the failure summary once; a second caller (a cancelled run's end, while run() still
+ * writes it) waits for that write, so that the process does not end with the summary unwritten.
+ */
 async function writeFailureSummary(error: unknown): Promise<void> {
-  if (summaryWritten) return
-  summaryWritten = true
-  await writeSummary(
+  summaryWritten ??= writeSummary(
     failureSummaryMarkdown(failureContext(failedMode, failedSingleTransaction), error) +
       phaseTimesMarkdown(phaseTimes())
   )
+  await summaryWritten
 }
 
 /**
@@ -150,8 +165,9 @@ export function cancellationError(signal: NodeJS.Signals): EngineError {
 
 export async function run(): Promise<void> {
   // one run per process on a runner; tests run several: each starts with nothing recorded
-  summaryWritten = false
+  summaryWritten = undefined
   backupKept = false
+  backupUndone = undefined
   failedSingleTransaction = undefined
   phases.started.clear()
   phases.finished.clear()
@@ -253,6 +269,8 @@ export async function run(): Promise<void> {
     )
   } catch (caught) {
     const signal = cancelledBy()
+    const undone = (caught as { undone?: unknown } | null)?.undone
+    if (typeof undone === 'string') backupUndone = undone
     const error = signal ? cancellationError(signal) : describeForInputs(caught)
     if (signal) {
       log.info(

@@ -77,6 +77,12 @@ export interface Manifest {
   retention?: { tier: 'daily' | 'weekly' | 'monthly'; days: number }
   filters: DumpFilters
   pgDumpArgs: string[]
+  /**
+   * pg_dump ran with --enable-row-security as `role`, to which row-level security policies
+   * apply on `tables`: their rows in the backup (and their row counts) are only those the role
+   * could see. Absent when no table was so filtered.
+   */
+  rowSecurity?: { role: string; tables: Array<{ schema: string; name: string }> }
   /** What changed since the previous backup of the same name, when it could be read. */
   changes?: ManifestChanges
   /**
@@ -277,6 +283,17 @@ export function parseManifest(data: unknown): Manifest {
     roles.forEach((r, i) =>
       v.text({ [`globals.roles[${i}]`]: r }, `globals.roles[${i}]`, { max: MAX_NAME })
     )
+  }
+  const rowSecurity = v.object(m, 'rowSecurity', true)
+  if (rowSecurity) {
+    v.text(rowSecurity, 'rowSecurity.role', { max: MAX_NAME })
+    const filtered = v.array(rowSecurity, 'rowSecurity.tables', MAX_TABLES)!
+    filtered.forEach((table, i) => {
+      const field = `rowSecurity.tables[${i}]`
+      v.object({ [field]: table }, field)
+      v.text(table, `${field}.schema`, { max: MAX_NAME })
+      v.text(table, `${field}.name`, { max: MAX_NAME })
+    })
   }
   const args = v.array(m, 'pgDumpArgs', 1000, true) ?? []
   args.forEach((a, i) => v.text({ [`pgDumpArgs[${i}]`]: a }, `pgDumpArgs[${i}]`, { max: 4096 }))

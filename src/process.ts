@@ -342,7 +342,31 @@ export async function stopAllChildren(graceMs = 5000): Promise<void> {
  */
 export async function cancelChildren(signal: NodeJS.Signals, graceMs = 2000): Promise<void> {
   cancelled ??= signal
+  for (const hook of [...cancelHooks]) {
+    try {
+      hook(signal)
+    } catch {
+      // a hook that fails must not keep the others, or the children, from being stopped
+    }
+  }
   await stopAllChildren(graceMs)
+}
+
+const cancelHooks = new Set<(signal: NodeJS.Signals) => void>()
+
+/**
+ * What else must stop when the run is cancelled: a phase that runs no child (SQL on the
+ * engine's own sessions: counting rows, comparing, checking) would otherwise go on to its end,
+ * and the run with it. `hook` runs once at the cancel (at once if the run is already
+ * cancelled); the returned function unregisters it.
+ */
+export function onCancel(hook: (signal: NodeJS.Signals) => void): () => void {
+  if (cancelled) {
+    hook(cancelled)
+    return () => undefined
+  }
+  cancelHooks.add(hook)
+  return () => cancelHooks.delete(hook)
 }
 
 /** The signal that cancelled the run (cancelChildren), if it was. */

@@ -55,9 +55,14 @@ export function backupSummaryMarkdown(result: BackupResult): string {
         : `not backed up: ${text(result.globals.missing)}`
     ])
   }
+  const leftOut = leftOutOf(m)
+  rows.push(['Left out', leftOut.length > 0 ? text(leftOut.join('; ')) : 'nothing'])
   let md = `## ✅ Database backup\n\n| | |\n|---|---|\n`
   md += rows.map(([k, v]) => `| ${k} | ${escapeCell(v)} |`).join('\n') + '\n'
+  md += rowSecurityMarkdown(m)
   if (m.changes) md += changesMarkdown(m.changes)
+  else if (result.changesSkipped)
+    md += `\nNot compared with the previous backup: ${text(result.changesSkipped)}.\n`
   if (result.storage) {
     const s = result.storage
     md += `\nArtifact storage: ${s.count} backup(s) of this name before this one, ${formatBytes(s.bytes)}; with a backup a day kept ${result.retentionDays} days, about ${formatBytes(s.steadyBytes)}${s.visibility !== 'public' && s.steadyBytes > 500 * 1024 * 1024 ? ' — more than the 500 MB GitHub Free includes for private repositories' : ''}.\n`
@@ -115,6 +120,12 @@ export function restoreSummaryMarkdown(result: RestoreResult): string {
       .map(t => `| ${text(`${t.schema}.${t.name}`)} | ${t.rows} | ${t.expected ?? '—'} |`)
       .join('\n')
     md += '\n\n</details>\n'
+  }
+  if (m) {
+    const leftOut = leftOutOf(m)
+    if (leftOut.length > 0)
+      md += `\nLeft out of the backup (so not restored): ${text(leftOut.join('; '))}.\n`
+    md += rowSecurityMarkdown(m)
   }
   md += skippedMarkdown(result.skipped)
   md += keptMarkdown(result.kept ?? [])
@@ -244,7 +255,44 @@ export function equalityMarkdown(equality: VerifyResult['equality']): string {
 function describeCounts(m: BackupResult['manifest']): string {
   if (m.rowCounts.method === 'none') return 'row counts off'
   if (m.rowCounts.method === 'estimate') return 'planner estimates'
-  return m.rowCounts.sameSnapshot ? "exact, in the dump's snapshot" : 'exact'
+  const exact = m.rowCounts.sameSnapshot ? "exact, in the dump's snapshot" : 'exact'
+  return m.rowSecurity
+    ? `${exact}; ${plural(m.rowSecurity.tables.length, 'table')} filtered by row-level security`
+    : exact
+}
+
+/**
+ * What the backup leaves out, from its manifest: the exclude filters, the include filters (only
+ * these), and pg-dump-args that leave out large objects, data or schema.
+ */
+export function leftOutOf(m: BackupResult['manifest']): string[] {
+  const f = m.filters
+  const out: string[] = []
+  const list = (items: readonly string[]): string => items.join(', ')
+  if (f.schemas.length > 0) out.push(`every schema but ${list(f.schemas)} (schemas)`)
+  if (f.tables.length > 0) out.push(`every table but ${list(f.tables)} (tables)`)
+  if (f.excludeSchemas.length > 0) out.push(`schemas ${list(f.excludeSchemas)} (exclude-schemas)`)
+  if (f.excludeTables.length > 0) out.push(`tables ${list(f.excludeTables)} (exclude-tables)`)
+  if (f.excludeTableData.length > 0) {
+    out.push(`the rows of ${list(f.excludeTableData)} (exclude-table-data)`)
+  }
+  const args = m.pgDumpArgs ?? []
+  const given = (...names: string[]): string | undefined => args.find(a => names.includes(a))
+  const noLargeObjects = given('--no-large-objects', '--no-blobs', '-B')
+  if (noLargeObjects) out.push(`large objects (${noLargeObjects})`)
+  const schemaOnly = given('--schema-only', '-s')
+  if (schemaOnly) out.push(`all rows (${schemaOnly})`)
+  const dataOnly = given('--data-only', '-a')
+  if (dataOnly) out.push(`the schema (${dataOnly})`)
+  return out
+}
+
+/** --enable-row-security by a role that policies apply to: the tables whose rows it filtered. */
+function rowSecurityMarkdown(m: BackupResult['manifest']): string {
+  const rls = m.rowSecurity
+  if (!rls || rls.tables.length === 0) return ''
+  const names = rls.tables.map(t => `${t.schema}.${t.name}`)
+  return `\n> [!WARNING]\n> Row-level security filtered this backup: pg_dump ran with --enable-row-security as role ${text(rls.role)}, and the rows of ${plural(names.length, 'table')} (${text(firstOf(names, ', '))}) are only those ${text(rls.role)} can see — their row counts too. For whole tables, back up with a role that has BYPASSRLS, or as their owner with the tables NO FORCE ROW LEVEL SECURITY.\n`
 }
 
 /** How far a failed run got: what its failure summary may claim about the target. */
@@ -255,13 +303,16 @@ export interface FailureContext {
   singleTransaction?: boolean
   /** backup: it was made and kept before the failure. */
   backupKept?: boolean
+  /** backup: what had reached storage (a partial artifact, an S3 object) and what became of it. */
+  undone?: string
 }
 
 /** What a failed run left, as far as it was checked (the failure summary's last paragraph). */
 export function describeAftermath(context: FailureContext): string {
   if (context.mode === 'backup') {
-    return context.backupKept
-      ? 'The backup was made and kept; the step failed after it.'
+    if (context.backupKept) return 'The backup was made and kept; the step failed after it.'
+    return context.undone
+      ? `${context.undone} Temporary files were removed.`
       : 'Nothing was uploaded. Temporary files were removed.'
   }
   if (context.load === undefined) return 'Nothing was changed. Temporary files were removed.'

@@ -322,6 +322,77 @@ describe('a backup cancelled mid-dump leaves nothing behind', () => {
   }, 300_000)
 })
 
+describe('a backup cancelled while it counts rows (SQL only, no program running) stops', () => {
+  it('SIGTERM while counting waits for a lock: exit 1, the cancel named, no artifact kept, the count session ends', async () => {
+    const database = await server.createDatabase('counted')
+    await server.query(
+      database,
+      'CREATE TABLE public.t (id integer PRIMARY KEY); INSERT INTO public.t SELECT generate_series(1, 100)'
+    )
+    const name = `counting-${Math.random().toString(36).slice(2, 8)}`
+    // first holds public.t; pg_dump queues behind it, then second's ACCESS EXCLUSIVE behind
+    // pg_dump: once first lets go pg_dump dumps, exits, second gets the lock, and the count
+    // (after the dump, for a plain script) waits for it, with no program of the run left
+    const first = new pg.Client({ connectionString: server.url(database) })
+    const second = new pg.Client({ connectionString: server.url(database) })
+    await first.connect()
+    await second.connect()
+    try {
+      await first.query('BEGIN; LOCK TABLE public.t IN ACCESS EXCLUSIVE MODE')
+      const step = startActionProcess(harness, {
+        mode: 'backup',
+        'database-url': server.url(database),
+        'artifact-name': name,
+        format: 'plain',
+        'lock-timeout': '2min'
+      })
+      await waitUntil(
+        'pg_dump to wait for public.t',
+        async () => /pg_dump waits for a lock on public\.t/.test(step.stdout()),
+        step
+      )
+      await second.query('BEGIN')
+      const locked = second.query('LOCK TABLE public.t IN ACCESS EXCLUSIVE MODE')
+      await waitUntil('the second lock to queue', async () => (await waiting(database)) > 1, step)
+      await first.query('COMMIT')
+      await locked
+      await waitUntil(
+        'the count to wait for public.t',
+        async () => /Counting public\.t waits for a lock/.test(step.stdout()),
+        step
+      )
+      step.child.kill('SIGTERM')
+      // the lock is let go at once: a run that ignored the cancel would now count, upload and pass
+      await sleep(200)
+      await second.query('COMMIT')
+      expect(await step.exited).toBe(1)
+      expect(errorLines(step)).toEqual([expect.stringContaining('the run was cancelled (SIGTERM)')])
+      expect(step.summary()).toMatch(/❌ Database backup failed[^]*cancelled \(SIGTERM\)/)
+      expect(
+        backend.artifacts().filter(a => a.name.startsWith(name) && a.finalized && !a.deleted)
+      ).toEqual([])
+      expect(readdirSync(step.runnerTemp)).toEqual([])
+      await first.end()
+      await second.end()
+      await sessionsEnded(database)
+    } finally {
+      await first.end().catch(() => undefined)
+      await second.end().catch(() => undefined)
+    }
+  }, 300_000)
+})
+
+/** Sessions on `database` waiting for a lock. */
+async function waiting(database: string): Promise<number> {
+  const rows = await server.query<{ n: string }>(
+    'postgres',
+    `SELECT count(*)::text AS n FROM pg_stat_activity
+      WHERE datname = $1 AND wait_event_type = 'Lock'`,
+    [database]
+  )
+  return Number(rows[0].n)
+}
+
 /** A directory backup with 2 jobs, signalled SIGINT while pg_dump runs: nothing is left. */
 async function cancelDirectoryBackup(name: string): Promise<void> {
   const step = startActionProcess(harness, {

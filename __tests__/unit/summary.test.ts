@@ -259,3 +259,17 @@ describe('the load gate tells when it writes its COMMIT', () => {
     expect(await run(false)).toEqual(['statement'])
   })
 })
+
+describe('describeAftermath of a failed backup (u6): what reached storage', () => {
+  it('says a partial artifact was uploaded then deleted, not "Nothing was uploaded"', async () => {
+    const { describeAftermath } = await import('../../src/summary.js')
+    expect(describeAftermath({ mode: 'backup' })).toBe(
+      'Nothing was uploaded. Temporary files were removed.'
+    )
+    const undone =
+      "An artifact 'x.zip' (id 7) holding the partial dump was uploaded while it was written, then deleted: none is left in the run."
+    expect(describeAftermath({ mode: 'backup', undone })).toBe(
+      `${undone} Temporary files were removed.`
+    )
+  })
+})

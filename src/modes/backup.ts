@@ -37,6 +37,7 @@ import {
   dumpRowCounts,
   lockBound,
   readServerInfo,
+  rowSecurityTables,
   unmatchedExcludes
 } from '../postgres/session.js'
 import { type RetentionTier, artifactRetentionDays, retentionTier } from '../retention.js'
@@ -77,6 +78,8 @@ export interface BackupResult extends Completed {
   serverVersion: string
   pgDumpVersion: string
   durationSeconds: number
+  /** Why the comparison with the previous backup was not made, when it was not asked for. */
+  changesSkipped?: string
   /** globals: true — the roles stored beside the dump, or why they could not be. */
   globals?: { roles: string[]; name: string } | { missing: string }
 }
@@ -137,6 +140,12 @@ export async function backup(
           currentRunId()
         )
       : undefined
+  const changesSkipped =
+    client && !inputs.changes
+      ? 'github-token is empty (or the repository is unknown), so this backup was not compared with the previous one (no row-loss warning); keep github-token at its default, ${{ github.token }}, with permissions: actions: read'
+      : undefined
+  if (changesSkipped)
+    log.notice(`The comparison with the previous backup is skipped: ${changesSkipped}.`)
   const storage =
     client && inputs.changes
       ? artifactStorage({ name: inputs.artifactName, ...inputs.changes })
@@ -195,6 +204,10 @@ export async function backup(
       }
     })
 
+    // read before the snapshot session takes the connection: which tables' rows policies filter
+    const rowSecurity = enablesRowSecurity(inputs.pgDumpArgs)
+      ? await rowSecurityTables(pg)
+      : undefined
     const bound = await lockBound(pg, inputs.lockTimeoutMs, inputs.pgDumpArgs)
     session = await SnapshotSession.open(pg)
     if (!session.snapshotId) {
@@ -248,6 +261,7 @@ export async function backup(
       if (dumped.checked) log.info(dumped.checked)
       return dumped.dataTables
     })
+    const filtered = filteredByRowSecurity(rowSecurity, dataTables)
     const rowCounts = await log.group('Count rows', async () => {
       const counts = await dumpRowCounts(
         inputs.rowCounts,
@@ -298,6 +312,7 @@ export async function backup(
       pgDumpArgs: args
     })
     if (globals && 'file' in globals) manifest.globals = globals.manifest
+    if (filtered) manifest.rowSecurity = filtered
     if (previous && inputs.changes) {
       await log.group('Compare with the previous backup', async () => {
         const found = await previous
@@ -325,6 +340,7 @@ export async function backup(
       serverVersion: server.version,
       pgDumpVersion: pgDump.version,
       durationSeconds: seconds(),
+      changesSkipped,
       globals:
         globals === undefined
           ? undefined
@@ -336,7 +352,11 @@ export async function backup(
     // counts no one will read are not waited for
     session?.abandon()
     const explained = session ? await explainLockFailure(error, session, inputs.pgDumpArgs) : error
-    await destinations?.abort()
+    const undone = (await destinations?.abort()) ?? []
+    // what reached storage before the failure, for the failure summary (main.ts)
+    if (undone.length > 0 && explained instanceof Error) {
+      Object.assign(explained, { undone: undone.join(' ') })
+    }
     throw explained
   } finally {
     if (session) await session.close()
@@ -407,6 +427,33 @@ async function readServer(pg: Parameters<typeof readServerInfo>[0]): Promise<Ser
     )
   }
   return info
+}
+
+/** Whether pg_dump's arguments turn row security on (getopt_long takes a unique prefix). */
+function enablesRowSecurity(pgDumpArgs: readonly string[]): boolean {
+  return pgDumpArgs.some(
+    arg => arg.startsWith('--enable-r') && '--enable-row-security'.startsWith(arg)
+  )
+}
+
+/**
+ * --enable-row-security: the tables in the dump whose rows policies filtered for the role, said
+ * in a warning (the job summary and the manifest say it too): their rows, and their counts
+ * (taken as the same role), are those the role can see, not the table's.
+ */
+function filteredByRowSecurity(
+  rowSecurity: { role: string; tables: QualifiedName[] } | undefined,
+  dataTables: readonly QualifiedName[]
+): Manifest['rowSecurity'] {
+  if (!rowSecurity) return undefined
+  const inDump = new Set(dataTables.map(t => JSON.stringify([t.schema, t.name])))
+  const tables = rowSecurity.tables.filter(t => inDump.has(JSON.stringify([t.schema, t.name])))
+  if (tables.length === 0) return undefined
+  const names = tables.map(t => `${t.schema}.${t.name}`)
+  log.warning(
+    `pg_dump ran with --enable-row-security as role ${rowSecurity.role}, to which row-level security policies apply on ${plural(tables.length, 'table')} in the backup: ${names.slice(0, 50).join(', ')}${names.length > 50 ? `, … and ${names.length - 50} more` : ''}. Their rows in the backup, and their row counts, are only those ${rowSecurity.role} can see; a restore gets no others. For whole tables back up with a role that has BYPASSRLS, or as their owner with the tables NO FORCE ROW LEVEL SECURITY.`
+  )
+  return { role: rowSecurity.role, tables }
 }
 
 function hasExcludes(inputs: BackupOptions): boolean {

@@ -1631,9 +1631,10 @@ async function compareRowCounts(
     )
   }
   const total = result.reduce((sum, t) => sum + t.rows, 0)
+  const filtered = manifest?.rowSecurity?.tables.length ?? 0
   log.info(
     expected.size > 0
-      ? `All ${plural(result.length, 'table')} match the manifest's row counts (${plural(total, 'row')}).`
+      ? `All ${plural(result.length, 'table')} match the manifest's row counts (${plural(total, 'row')}).${filtered > 0 ? ` The backup was filtered by row-level security (pg_dump --enable-row-security as role ${manifest!.rowSecurity!.role}): ${plural(filtered, 'table')} hold only the rows that role could see (${manifest!.rowSecurity!.tables.map(t => `${t.schema}.${t.name}`).join(', ')}).` : ''}`
       : `${plural(result.length, 'table')}, ${plural(total, 'row')} restored (no manifest counts to compare with).`
   )
   return result

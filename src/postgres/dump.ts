@@ -138,7 +138,7 @@ export function explainDumpFailure(
   const how = signal ? `was killed by ${signal}` : `exited with code ${code}`
   const tail = lastLines(stderr, 8)
   return new DumpError(
-    `pg_dump ${how}${tail ? `: ${tail}` : ''}${permissionAdvice(stderr)}`,
+    `pg_dump ${how}${tail ? `: ${tail}` : ''}${permissionAdvice(stderr)}${rowSecurityAdvice(stderr)}${largeObjectAdvice(stderr)}`,
     stderr
   )
 }
@@ -168,6 +168,31 @@ function permissionAdvice(stderr: string): string {
     query && query[1].split('.').at(-1)?.replace(/^"|"$/g, '') === bare ? query[1] : bare
   const schema = named.includes('.') ? named.slice(0, named.indexOf('.')) : undefined
   return ` The role in database-url may not read ${kind} ${named}, which the backup includes. Leave it out with 'exclude-tables: ${named}'${schema ? ` (or its whole schema with 'exclude-schemas: ${schema}')` : ''}, or let the role read it: GRANT SELECT ON ${named} TO <role>, as its owner.`
+}
+
+/**
+ * "query would be affected by row-level security policy for table x": policies apply to the
+ * role on a table whose rows pg_dump dumps (row_security off, so that no row is left out
+ * unseen). The ways past it, and what the one pg_dump offers (--enable-row-security) costs.
+ */
+function rowSecurityAdvice(stderr: string): string {
+  const policy = /query would be affected by row-level security policy for table "([^"]+)"/.exec(
+    stderr
+  )
+  if (!policy) return ''
+  const query = new RegExp(
+    String.raw`(?:Command|Query) was: COPY\s+(${QUERY_IDENT}\.${QUERY_IDENT})`
+  ).exec(stderr)
+  const named =
+    query && query[1].split('.').at(-1)?.replace(/^"|"$/g, '') === policy[1] ? query[1] : policy[1]
+  return ` Row-level security policies apply to the role in database-url on table ${named}, and pg_dump refuses to dump rows they would filter. Back up with a role that has BYPASSRLS (or a superuser), or as the table's owner with the table NO FORCE ROW LEVEL SECURITY; or leave its rows out with 'exclude-table-data: ${named}'; or add --enable-row-security to pg-dump-args knowing that the backup then holds only the rows the role can see (the log, job summary and manifest name the tables so filtered).`
+}
+
+/** "permission denied for large object N": leave the large objects out, or grant the role. */
+function largeObjectAdvice(stderr: string): string {
+  const denied = /permission denied for large object (\d+)/.exec(stderr)
+  if (!denied) return ''
+  return ` The role in database-url may not read large object ${denied[1]}, which the backup includes (pg_dump dumps every large object). Leave the large objects out with --no-large-objects in pg-dump-args (--no-blobs before pg_dump 16), or let the role read it: GRANT SELECT ON LARGE OBJECT ${denied[1]} TO <role>, as its owner (or a superuser).`
 }
 
 function lastLines(text: string, n: number): string {

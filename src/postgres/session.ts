@@ -4,11 +4,13 @@
  * the same data, and count rows and schema objects in it.
  */
 import type { EventEmitter } from 'node:events'
+import type { Socket } from 'node:net'
 import { TLSSocket } from 'node:tls'
 import pg from 'pg'
 import { SettingError } from '../errors.js'
 import { log } from '../log.js'
 import type { Manifest } from '../manifest.js'
+import { onCancel } from '../process.js'
 import type { DumpFilters, QualifiedName, RowCountMethod } from '../types.js'
 import {
   type AuthPolicy,
@@ -381,6 +383,14 @@ async function openClient(
   try {
     await Promise.race([client.connect(), deadline])
     if (refused) throw refused
+    // a cancelled run stops its SQL as it stops its programs: the connection is cut, the
+    // statement at hand fails at once (and the run with it), the server rolls back its
+    // transaction and ends the session once it notices (a lock wait at its next slice)
+    const off = onCancel(signal => {
+      const stream = (client as unknown as { connection: { stream: Socket } }).connection.stream
+      stream.destroy(new Error(`the run was cancelled (${signal})`))
+    })
+    client.once('end', off)
     return client
   } catch (error) {
     void client.end().catch(() => undefined)
@@ -699,6 +709,34 @@ export async function dumpRowCounts(
     sameSnapshot: method === 'exact' && session.snapshotId !== undefined,
     tables,
     totalRows
+  }
+}
+
+/**
+ * The tables whose rows row-level security filters for the connected role (as PostgreSQL's
+ * check_enable_rls decides with row_security on): RLS enabled, and the role neither a superuser
+ * nor BYPASSRLS, nor the owner (a member with its privileges) of a table without FORCE.
+ */
+export async function rowSecurityTables(
+  client: pg.Client
+): Promise<{ role: string; tables: QualifiedName[] }> {
+  const { rows } = await client.query<{ role: string; schema: string | null; name: string | null }>(
+    `SELECT current_user AS role, t.schema, t.name
+       FROM (SELECT 1) AS one
+       LEFT JOIN (
+         SELECT n.nspname AS schema, c.relname AS name
+           FROM pg_catalog.pg_class c
+           JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+          WHERE c.relkind IN ('r', 'p') AND c.relrowsecurity
+            AND (c.relforcerowsecurity OR NOT pg_catalog.pg_has_role(c.relowner, 'USAGE'))
+            AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles r
+                             WHERE r.rolname = current_user AND (r.rolsuper OR r.rolbypassrls))
+       ) AS t ON true
+      ORDER BY t.schema, t.name`
+  )
+  return {
+    role: rows[0].role,
+    tables: rows.filter(r => r.schema !== null).map(r => ({ schema: r.schema!, name: r.name! }))
   }
 }
 

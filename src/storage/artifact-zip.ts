@@ -69,9 +69,10 @@ export interface ArtifactZip {
   finish(manifest: string, signature?: string, extras?: ExtraFile[]): Promise<UploadedArtifact>
   /**
    * After a failure: stops writing, and removes what reached the backend. The client cannot
-   * abort an upload it has begun: the partial zip is finalized, then deleted.
+   * abort an upload it has begun: the partial zip is finalized, then deleted. Resolves with
+   * what reached the backend and what became of it (for the failure's summary), if anything did.
    */
-  abort(): Promise<void>
+  abort(): Promise<string | undefined>
 }
 
 export async function createArtifactZip(
@@ -241,14 +242,14 @@ export async function createArtifactZip(
         replaceExisting: options.replaceExisting
       })
     },
-    async abort(): Promise<void> {
+    async abort(): Promise<string | undefined> {
       // end the stream where it is: the client finalizes what it read, which is then deleted
       zip.abort()
       dumpEntry?.destroy()
       if (!uploading || !written) {
         file?.destroy()
         await rm(zipPath, { force: true })
-        return
+        return undefined
       }
       await written.catch(() => undefined)
       let partial = await uploading.catch(() => undefined)
@@ -268,14 +269,16 @@ export async function createArtifactZip(
       }
       zip.output.destroy()
       closeDrains()
-      if (!partial) return
+      if (!partial) return undefined
       const deleted = await deleteArtifactQuietly(client, name)
       if (deleted) {
         log.info(`Deleted the partial artifact '${name}' (id ${partial.id}) of the failed backup.`)
+        return `An artifact '${name}' (id ${partial.id}) holding the partial dump was uploaded while it was written, then deleted: none is left in the run.`
       } else {
         log.warning(
           `The failed backup left a partial artifact '${name}' (id ${partial.id}) that could not be deleted; delete it in the run's Artifacts. It has no manifest.json and its zip is incomplete: a restore refuses it.`
         )
+        return `An artifact '${name}' (id ${partial.id}) holding the partial dump was uploaded while it was written and could not be deleted: delete it in the run's Artifacts (it has no manifest.json; a restore refuses it).`
       }
     }
   }

@@ -64,7 +64,8 @@ export interface Destinations {
    */
   complete(manifest: () => Manifest, extras?: ExtraFile[]): Promise<Completed>
   /** After a failure: undoes what reached a destination. */
-  abort(): Promise<void>
+  /** Undoes what was begun; resolves with what had reached the backend and became of it. */
+  abort(): Promise<string[]>
 }
 
 export async function openDestinations(options: DestinationOptions): Promise<Destinations> {
@@ -156,7 +157,9 @@ export async function openDestinations(options: DestinationOptions): Promise<Des
       return completed
     },
     async abort() {
-      if (zip) await zip.abort()
+      const undone: string[] = []
+      const artifact = zip ? await zip.abort() : undefined
+      if (artifact) undone.push(artifact)
       // a failure before the stream ended them: they must not wait for bytes that never come
       for (const sink of sinks) if (!sink.writable.writableFinished) sink.writable.destroy()
       if (s3 && orphan) {
@@ -167,7 +170,13 @@ export async function openDestinations(options: DestinationOptions): Promise<Des
             ? `Removed ${uri}: the backup failed after it was streamed.`
             : `Could not remove ${uri}; it has no manifest, so restores ignore it.`
         )
+        undone.push(
+          deleted
+            ? `The S3 object ${uri} was written, then removed.`
+            : `The S3 object ${uri} was written and could not be removed (it has no manifest; restores ignore it).`
+        )
       }
+      return undone
     }
   }
 }
