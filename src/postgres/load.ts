@@ -36,7 +36,7 @@ import {
 import { pipeline } from 'node:stream/promises'
 import { CheckError, EngineError, sentence } from '../errors.js'
 import { SCAVENGE_BYTES, scavengeEvery } from '../memory.js'
-import { markCommitAfterData, markCommitSent } from './commit.js'
+import { commitOutcome, markCommitAfterData, markCommitSent, markRolledBack } from './commit.js'
 import { log, stopwatch, plural } from '../log.js'
 import {
   type BackupFile,
@@ -258,11 +258,13 @@ export async function loadBackup(
       /could not read from input file: end of file/.test(error.stderr)
         ? `${fileName(dump)} is cut short (truncated): pg_restore reached its end in the middle of the archive. `
         : ''
+    if (endedOnStatementError(error)) markRolledBack()
     // the mode of this restore decides what is left: only that case is said
     throw new LoadError(
-      `${cut}${error.message}${subsetHint(error.stderr, options)} ${afterLoadFailure(options, error.stderr)}`,
+      `${cut}${error.message}${subsetHint(error.stderr, options)} ${afterLoadFailure(options, error.stderr, commitOutcome())}`,
       error.stderr,
-      error.inputFailed
+      error.inputFailed,
+      error.exit
     )
   }
 }
@@ -372,7 +374,7 @@ export function inScriptLines(
         ? `psql, in the action's own statements around ${name}:`
         : `${name}:${line}:`
     })
-  return new LoadError(map(error.message), map(error.stderr), error.inputFailed)
+  return new LoadError(map(error.message), map(error.stderr), error.inputFailed, error.exit)
 }
 
 /**
@@ -1805,12 +1807,35 @@ export function subsetHint(
   return ''
 }
 
+/**
+ * The loader ended on a statement error, its connection intact: the server rolled the one
+ * transaction back even if its COMMIT had been sent. psql with ON_ERROR_STOP exits with 3 at the
+ * first failing statement (an error at the COMMIT itself, a deferred constraint, included; a lost
+ * connection is 2); pg_restore -d exits with 1 after the server's ERROR. A signal, or a
+ * connection lost, leaves the COMMIT's fate unknown.
+ */
+export function endedOnStatementError(error: LoadError): boolean {
+  const exit = error.exit
+  if (!exit || exit.signal || error.inputFailed) return false
+  if (CONNECTION_LOST.test(error.stderr)) return false
+  if (/(?:^|[\\/])psql$/.test(exit.program)) return exit.code === 3
+  return exit.code === 1 && /\bERROR: /.test(error.stderr)
+}
+
+/** libpq's words for a connection that ended under a running statement. */
+const CONNECTION_LOST =
+  /server closed the connection unexpectedly|connection to server (?:was lost|.* failed)|no connection to the server|could not receive data from server|could not send data to server|terminating connection/
+
 /** What the restore adds to a load failure: what is left of it in the target. */
 export function afterLoadFailure(
   options: Pick<LoadOptions, 'singleTransaction' | 'jobs'>,
   /** The loader's stderr: clean is advised only where an object already exists. */
-  stderr?: string
+  stderr?: string,
+  /** The one transaction's end (commitOutcome): 'unknown' once its COMMIT was sent and not refused. */
+  outcome: 'rolled-back' | 'unknown' = 'rolled-back'
 ): string {
+  if (options.singleTransaction && outcome === 'unknown')
+    return "The loader ended after the restore's COMMIT was sent, without the server's answer: the server may have committed it, so the target may hold the restored data. Look at it before restoring again."
   if (options.singleTransaction)
     return 'Nothing was kept: the restore ran in one transaction, which was rolled back.'
   const stays = `The restore ran without a single transaction (${options.jobs > 1 ? `jobs: ${options.jobs}` : 'single-transaction: false'}): what loaded before the error stays`
