@@ -7,7 +7,7 @@
 import * as core from '@actions/core'
 import { parseArgsStringToArgv } from 'string-argv'
 import { isAgeIdentity, isAgeRecipient } from './age-keys.js'
-import { EngineError, type EngineErrorOptions, type OptionName } from './errors.js'
+import { EngineError, type EngineErrorOptions, type OptionName, withServerHint } from './errors.js'
 import { type RetentionSchedule, parseRetentionSchedule } from './retention.js'
 import { parseDuration } from './duration.js'
 import { parseHeartbeatUrl } from './heartbeat.js'
@@ -288,6 +288,10 @@ const INPUT_OF: Record<OptionName, Inputs> = {
  * The front doors (main.ts, cli.ts) pass every error through this once.
  */
 export function describeForInputs<T>(error: T, door: FrontDoor = 'action'): T | InputError {
+  return describedForDoor(withServerHint(error), door)
+}
+
+function describedForDoor<T>(error: T, door: FrontDoor): T | InputError {
   if (error instanceof InputError) {
     if (error.door === door) return error
     return new InputError(error.input, error.detail, { cause: error.cause }, door)
