@@ -716,7 +716,28 @@ function getCheckInputs(read: InputReader): CheckOptions {
   }
 }
 
+/**
+ * The backup's filters that pg_dump applies and a restore has no equivalent of here: given on a
+ * restore or verify they would be ignored, so they are refused (never an input ignored silently).
+ */
+const BACKUP_ONLY_FILTERS = [
+  Inputs.ExcludeTables,
+  Inputs.ExcludeSchemas,
+  Inputs.ExcludeTableData
+] as const
+
+function refuseBackupOnlyFilters(read: InputReader): void {
+  for (const input of BACKUP_ONLY_FILTERS) {
+    if (read(input).trim() === '') continue
+    throw new InputError(
+      input,
+      `applies to backups only (pg_dump leaves those objects out when dumping); a restore or verify would ignore it. To restore part of a backup, name what to restore with '${Inputs.Schemas}' or '${Inputs.Tables}' (archive formats); to leave objects out for good, set ${input} on the backup step. Remove it here.`
+    )
+  }
+}
+
 function getRestoreInputs(read: InputReader, databaseUrl: string): RestoreOptions {
+  refuseBackupOnlyFilters(read)
   const singleTransaction = parseBoolean(
     Inputs.SingleTransaction,
     read(Inputs.SingleTransaction),
