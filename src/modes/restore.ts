@@ -10,6 +10,7 @@ import { rm } from 'node:fs/promises'
 import type pg from 'pg'
 import { formatBytes, log, stopwatch, plural } from '../log.js'
 import type { Manifest } from '../manifest.js'
+import { recordedLossWarning } from '../manifest-changes.js'
 import {
   type Connection,
   describeConnection,
@@ -207,6 +208,11 @@ export async function restore(
     if (risk) {
       log.warning(risk)
       warnings.push(risk)
+    }
+    const loss = recordedLossWarning(fetched.manifest, `The backup (${fetched.restoredFrom})`)
+    if (loss) {
+      log.warning(loss)
+      warnings.push(loss)
     }
     const server = await log.group('Check the target', () =>
       session.watched('Checking the target (its tables and row counts)', () =>
