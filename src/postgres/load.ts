@@ -1741,6 +1741,8 @@ export function explainLoadFailure(
   } else if (/ does not exist/.test(errors) && /^CONTEXT: {2}COPY /m.test(context)) {
     hint =
       ' The error comes from the backup itself, while its data was copied (a CHECK constraint, default or trigger whose function names an object without its schema: pg_dump restores with an empty search_path): this backup fails to load into any database, as pg_restore or psql by hand shows. Qualify the names in that function (schema.table) or give it a search_path (ALTER FUNCTION … SET search_path), then back up again.'
+  } else if (/query would be affected by row-level security policy for table /.test(errors)) {
+    hint = rowSecurityHint(errors, entry)
   } else {
     hint = privilegeHint(errors, reported.join('\n'))
   }
@@ -1750,6 +1752,19 @@ export function explainLoadFailure(
     code,
     signal
   })
+}
+
+/**
+ * A table with row-level security that the restoring role is subject to (not its owner, or FORCE
+ * ROW LEVEL SECURITY; no BYPASSRLS): pg_restore and psql load with row_security = off, under which
+ * the server refuses even an empty COPY into it (a managed service's own table, storage.objects).
+ */
+export function rowSecurityHint(errors: string, entry?: string): string {
+  const table =
+    (entry && /^TABLE DATA (.+)$/.exec(entry)?.[1]) ??
+    /row-level security policy for table "([^"]+)"/.exec(errors)?.[1] ??
+    'the table'
+  return ` The table ${table} has row-level security that applies to the restoring role (it is not the table's owner, or the table has FORCE ROW LEVEL SECURITY), and the role lacks BYPASSRLS: a restore loads with row_security off, as pg_restore does, and the server refuses any COPY into such a table then, even of no rows. Restore as a role with BYPASSRLS (ALTER ROLE … BYPASSRLS as a superuser; on a managed service, its own admin role), or leave the table out: back up without its schema (exclude-schemas on the backup step, e.g. a provider's storage) or restore only your own schemas ('schemas').`
 }
 
 /**
