@@ -225,10 +225,14 @@ export async function restore(
     // extensions the target has in another schema than the backup creates them in: named with
     // a load that fails (what the backup names in that schema is not found)
     const elsewhere: string[] = []
+    // what the load left out as the target cannot take it: named with a load that fails too
+    const leftOut = new Set<string>()
     const policy: StatementPolicy = (e, cls) => {
       const decision = inner(e, cls)
       if ('reason' in decision && /; the backup creates it in schema /.test(decision.reason))
         elsewhere.push(decision.reason)
+      if ('reason' in decision && decision.reason.startsWith(NOT_RESTORED))
+        leftOut.add(decision.reason.slice(NOT_RESTORED.length))
       return decision
     }
     const drops =
@@ -275,6 +279,7 @@ export async function restore(
         }
         if (elsewhere.length > 0 && error instanceof Error && /does not exist/.test(error.message))
           error.message += ` Note: ${[...new Set(elsewhere)].join('. ')}.`
+        if (leftOut.size > 0 && error instanceof Error) error.message += leftOutNote(leftOut, error)
         throw error
       } finally {
         progress.stop()
@@ -484,6 +489,28 @@ export function restorePolicy(
 
 export const OWNER_REASON = /^owner not set: /
 export const PRIVILEGE_REASON = /^(GRANT|REVOKE|default privileges) not restored: |^granted by /
+
+/**
+ * What a failed load had left out as the target cannot take it (the list a successful one logs):
+ * an extension left out whose name the error holds is its root cause (a foreign server of its
+ * wrapper, a column of its type: pg_restore by hand shows "permission denied to create
+ * extension" first), said with what to do; otherwise the list.
+ */
+export function leftOutNote(leftOut: ReadonlySet<string>, error: Error): string {
+  const reasons = [...leftOut]
+  const root = reasons.find(r => {
+    const name = /^EXTENSION (\S+) — /.exec(r)?.[1]
+    return (
+      name !== undefined &&
+      new RegExp(`\\b${name.replace(/[^\w]/g, '\\$&')}\\b`).test(error.message)
+    )
+  })
+  if (root) {
+    const name = /^EXTENSION (\S+) — /.exec(root)![1]
+    return ` Root cause: the backup's EXTENSION ${name} was left out (${root.slice(`EXTENSION ${name} — `.length)}), and what failed depends on it (a foreign server and its user mappings and foreign tables, a column of its type, a function of it): no input of the restore can leave those out. Have the extension enabled in the target first, or back up without what needs it.`
+  }
+  return ` Left out before the error, as the target cannot take them: ${reasons.slice(0, 10).join('; ')}${reasons.length > 10 ? `; and ${reasons.length - 10} more` : ''}.`
+}
 
 /**
  * Logs what the load left out, by reason (count and up to 5 statements each). Owners and
