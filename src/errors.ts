@@ -87,3 +87,29 @@ export function sentence(text: string): string {
   const t = text.trimEnd()
   return /[.!?]$/.test(t) ? t : `${t}.`
 }
+
+/**
+ * PostgreSQL's HINT of the server error under `error` (itself or a cause: node-pg's
+ * DatabaseError carries it apart from its message), when its message does not already hold it.
+ */
+export function serverHint(error: unknown): string | undefined {
+  const message = error instanceof Error ? error.message : ''
+  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 8; depth++) {
+    const hint = (e as { hint?: unknown }).hint
+    if (typeof hint === 'string' && hint.trim() !== '' && !message.includes(hint.trim()))
+      return hint.trim()
+    e = e.cause
+  }
+  return undefined
+}
+
+/**
+ * The error with the server's HINT kept (the front doors pass every error through it once): an
+ * error the action words itself from a server error must not lose PostgreSQL's own advice.
+ */
+export function withServerHint<T>(error: T): T {
+  const hint = serverHint(error)
+  if (hint !== undefined && error instanceof Error)
+    error.message = `${error.message.replace(/\s+$/, '')} PostgreSQL's HINT: ${hint}`
+  return error
+}

@@ -7,7 +7,7 @@
 import * as core from '@actions/core'
 import { parseArgsStringToArgv } from 'string-argv'
 import { isAgeIdentity, isAgeRecipient } from './age-keys.js'
-import { EngineError, type EngineErrorOptions, type OptionName } from './errors.js'
+import { EngineError, type EngineErrorOptions, type OptionName, withServerHint } from './errors.js'
 import { type RetentionSchedule, parseRetentionSchedule } from './retention.js'
 import { parseDuration } from './duration.js'
 import { parseHeartbeatUrl } from './heartbeat.js'
@@ -288,6 +288,10 @@ const INPUT_OF: Record<OptionName, Inputs> = {
  * The front doors (main.ts, cli.ts) pass every error through this once.
  */
 export function describeForInputs<T>(error: T, door: FrontDoor = 'action'): T | InputError {
+  return describedForDoor(withServerHint(error), door)
+}
+
+function describedForDoor<T>(error: T, door: FrontDoor): T | InputError {
   if (error instanceof InputError) {
     if (error.door === door) return error
     return new InputError(error.input, error.detail, { cause: error.cause }, door)
@@ -712,7 +716,28 @@ function getCheckInputs(read: InputReader): CheckOptions {
   }
 }
 
+/**
+ * The backup's filters that pg_dump applies and a restore has no equivalent of here: given on a
+ * restore or verify they would be ignored, so they are refused (never an input ignored silently).
+ */
+const BACKUP_ONLY_FILTERS = [
+  Inputs.ExcludeTables,
+  Inputs.ExcludeSchemas,
+  Inputs.ExcludeTableData
+] as const
+
+function refuseBackupOnlyFilters(read: InputReader): void {
+  for (const input of BACKUP_ONLY_FILTERS) {
+    if (read(input).trim() === '') continue
+    throw new InputError(
+      input,
+      `applies to backups only (pg_dump leaves those objects out when dumping); a restore or verify would ignore it. To restore part of a backup, name what to restore with '${Inputs.Schemas}' or '${Inputs.Tables}' (archive formats); to leave objects out for good, set ${input} on the backup step. Remove it here.`
+    )
+  }
+}
+
 function getRestoreInputs(read: InputReader, databaseUrl: string): RestoreOptions {
+  refuseBackupOnlyFilters(read)
   const singleTransaction = parseBoolean(
     Inputs.SingleTransaction,
     read(Inputs.SingleTransaction),

@@ -27,7 +27,7 @@ import type { RestoreResult } from './modes/restore.js'
 import type { VerifyResult } from './modes/verify.js'
 import { LOAD_PHASE } from './types.js'
 import { type Log, actionLog, log, useLog, plural } from './log.js'
-import { commitSent, resetCommitMark } from './postgres/commit.js'
+import { commitOutcome, resetCommitMark } from './postgres/commit.js'
 import { databaseUrlSecrets, parseDatabaseUrl } from './postgres/connection.js'
 import { cancelChildren, cancelledBy, killAllChildren } from './process.js'
 import {
@@ -106,7 +106,7 @@ function failureContext(mode: string, singleTransaction: boolean | undefined): F
   const load = phases.finished.has(LOAD_PHASE)
     ? 'committed'
     : phases.started.has(LOAD_PHASE)
-      ? commitSent()
+      ? commitOutcome() === 'unknown'
         ? 'committing'
         : 'interrupted'
       : 'not-started'

@@ -124,3 +124,21 @@ export function describeChanges(changes: ManifestChanges, runId?: number): strin
   }
   return parts.join('; ') + '.'
 }
+
+/**
+ * The loss a backup's manifest recorded when it was made (its changes against the backup before
+ * it: tables gone, tables that lost rows), for a restore or check that uses it; undefined when it
+ * recorded none. Such a backup was kept (and its step failed with fail-on-row-loss: true), and it
+ * is the newest: restoring it restores the loss, so the run says so (warning and summary).
+ */
+export function recordedLossWarning(
+  manifest: Manifest | undefined,
+  what: string
+): string | undefined {
+  const changes = manifest?.changes
+  if (!changes) return undefined
+  const losses = changeWarnings(changes)
+  if (losses.length === 0) return undefined
+  const previous = `${changes.previous.createdAt}${changes.previous.runId ? `, run ${changes.previous.runId}` : ''}`
+  return `${what} recorded a loss when it was made: ${losses.join('; ')}. Its backup step warned of it (and failed, with fail-on-row-loss: true); it is kept and used like any other backup. If the loss was not intended, restore the backup before it (made ${previous}) by its run-id.`
+}

@@ -456,5 +456,6 @@ export function checkSummaryMarkdown(result: CheckResult): string {
   ]
   let md = `## ✅ Backup check: fresh\n\n| | |\n|---|---|\n`
   md += rows.map(([k, v]) => `| ${k} | ${escapeCell(v)} |`).join('\n') + '\n'
+  for (const w of result.warnings ?? []) md += `\n> [!WARNING]\n> ${text(w)}\n`
   return redact(md)
 }

@@ -9,6 +9,7 @@ import { CheckError } from '../errors.js'
 import { formatAge } from '../duration.js'
 import { formatBytes, log, plural } from '../log.js'
 import { type Manifest, parseManifest } from '../manifest.js'
+import { recordedLossWarning } from '../manifest-changes.js'
 import {
   type FoundArtifact,
   NoBackupArtifactError,
@@ -28,6 +29,8 @@ export interface CheckResult {
   createdAt: Date
   ageSeconds: number
   maxAgeSeconds: number
+  /** The loss its manifest recorded when it was made (recordedLossWarning). */
+  warnings: string[]
 }
 
 export class StaleBackupError extends CheckError {
@@ -80,7 +83,8 @@ export async function check(
     manifest,
     createdAt,
     ageSeconds,
-    maxAgeSeconds: options.maxAgeSeconds
+    maxAgeSeconds: options.maxAgeSeconds,
+    warnings: []
   }
   await log.group('Check it', async () => {
     log.info(
@@ -97,6 +101,11 @@ export async function check(
         // found.checked names the artifact and its run already
         `the newest backup (${found.checked}) was made ${manifest.createdAt}, ${formatAge(ageSeconds)} ago: older than max-age (${formatAge(options.maxAgeSeconds)}). Backups have stopped or are failing: look at the backup workflow's runs (GitHub disables schedules of public repositories after 60 days without activity, and delays or drops scheduled runs at busy times).`
       )
+    }
+    const loss = recordedLossWarning(manifest, `The newest backup (${found.checked})`)
+    if (loss) {
+      log.warning(loss)
+      result.warnings.push(loss)
     }
     log.info(
       `Fresh: ${formatAge(ageSeconds)} old, within max-age ${formatAge(options.maxAgeSeconds)}.`

@@ -10,6 +10,7 @@ import { rm } from 'node:fs/promises'
 import type pg from 'pg'
 import { formatBytes, log, stopwatch, plural } from '../log.js'
 import type { Manifest } from '../manifest.js'
+import { recordedLossWarning } from '../manifest-changes.js'
 import {
   type Connection,
   describeConnection,
@@ -257,6 +258,11 @@ export async function restore(
       log.warning(risk)
       warnings.push(risk)
     }
+    const loss = recordedLossWarning(fetched.manifest, `The backup (${fetched.restoredFrom})`)
+    if (loss) {
+      log.warning(loss)
+      warnings.push(loss)
+    }
     const server = await log.group('Check the target', () =>
       session.watched('Checking the target (its tables and row counts)', () =>
         guardTarget(inputs, target!, plan, facts)
@@ -272,6 +278,8 @@ export async function restore(
     // its table of contents (a data entry's statements) goes through the same checks, at the
     // gate before psql gets it (a refusal rolls the load back, or comes in the checking pass)
     const archive = server.guarded && plan.references !== plan.plain ? plan.references : undefined
+    // what the load left out as the target cannot take it: named with a load that fails too
+    const leftOut = new Set<string>()
     const policy: StatementPolicy = (e, cls) => {
       const unseen = archive?.unseen(e)
       if (unseen)
@@ -281,6 +289,8 @@ export async function restore(
       const decision = inner(e, cls)
       if ('reason' in decision && /; the backup creates it in schema /.test(decision.reason))
         elsewhere.push(decision.reason)
+      if ('reason' in decision && decision.reason.startsWith(NOT_RESTORED))
+        leftOut.add(decision.reason.slice(NOT_RESTORED.length))
       return decision
     }
     const drops =
@@ -347,6 +357,8 @@ export async function restore(
             /does not exist/.test(error.message)
           )
             error.message += ` Note: ${[...new Set(elsewhere)].join('. ')}.`
+          if (leftOut.size > 0 && error instanceof Error)
+            error.message += leftOutNote(leftOut, error)
           throw error
         } finally {
           progress.stop()
@@ -754,6 +766,28 @@ export function restorePolicy(
 
 export const OWNER_REASON = /^owner not set: /
 export const PRIVILEGE_REASON = /^(GRANT|REVOKE|default privileges) not restored: |^granted by /
+
+/**
+ * What a failed load had left out as the target cannot take it (the list a successful one logs):
+ * an extension left out whose name the error holds is its root cause (a foreign server of its
+ * wrapper, a column of its type: pg_restore by hand shows "permission denied to create
+ * extension" first), said with what to do; otherwise the list.
+ */
+export function leftOutNote(leftOut: ReadonlySet<string>, error: Error): string {
+  const reasons = [...leftOut]
+  const root = reasons.find(r => {
+    const name = /^EXTENSION (\S+) — /.exec(r)?.[1]
+    return (
+      name !== undefined &&
+      new RegExp(`\\b${name.replace(/[^\w]/g, '\\$&')}\\b`).test(error.message)
+    )
+  })
+  if (root) {
+    const name = /^EXTENSION (\S+) — /.exec(root)![1]
+    return ` Root cause: the backup's EXTENSION ${name} was left out (${root.slice(`EXTENSION ${name} — `.length)}), and what failed depends on it (a foreign server and its user mappings and foreign tables, a column of its type, a function of it): no input of the restore can leave those out. Have the extension enabled in the target first, or back up without what needs it.`
+  }
+  return ` Left out before the error, as the target cannot take them: ${reasons.slice(0, 10).join('; ')}${reasons.length > 10 ? `; and ${reasons.length - 10} more` : ''}.`
+}
 
 /**
  * Logs what the load left out, by reason (count and up to 5 statements each). Owners and

@@ -3,7 +3,7 @@
  * per-table row counts and the counts of schema objects with the manifest. Any difference fails,
  * naming it. A backup nobody has restored is a hope, not a backup.
  */
-import { log } from '../log.js'
+import { log, plural } from '../log.js'
 import { CheckError, SettingError } from '../errors.js'
 import type { RestoreOptions } from '../types.js'
 import { type Connection, parseDatabaseUrl } from '../postgres/connection.js'
@@ -87,6 +87,20 @@ export class VerifyError extends CheckError {
   /** What was compared when verify failed on a difference: for the failure summary. */
   details?: { objects: ObjectComparison[]; equality: EqualityCheck }
 }
+
+/** The words a log line uses for each kind of object: singular, plural. */
+const KIND_WORDS: Record<keyof ObjectCounts, [string, string]> = {
+  tables: ['table', 'tables'],
+  views: ['view', 'views'],
+  materializedViews: ['materialized view', 'materialized views'],
+  sequences: ['sequence', 'sequences'],
+  indexes: ['index', 'indexes'],
+  functions: ['function', 'functions']
+}
+
+/** "2 tables", "1 materialized view". */
+const counted = (n: number, kind: keyof ObjectCounts): string =>
+  plural(n, KIND_WORDS[kind][0], KIND_WORDS[kind][1])
 
 const KINDS: Array<keyof ObjectCounts> = [
   'tables',
@@ -247,14 +261,20 @@ export async function verify(
     log.info('The manifest has no object counts (a filtered backup): objects were not compared.')
   }
   const different = objects.filter(o => o.expected !== undefined && o.expected !== o.actual)
-  for (const o of objects) {
-    // "2 tables", not "tables: 2", which the command line would read as its --tables option
-    log.info(`${o.actual} ${o.kind}${o.expected === undefined ? '' : ` (manifest ${o.expected})`}`)
-  }
+  // one readable line ("2 tables", not "tables: 2", which the command line would read as its
+  // --tables option; "materialized views", never the manifest's key)
+  log.info(
+    `The restored copy holds ${objects
+      .map(
+        o =>
+          `${counted(o.actual, o.kind)}${o.expected === undefined ? '' : ` (manifest ${o.expected})`}`
+      )
+      .join(', ')}.`
+  )
   const problems: string[] = []
   if (different.length > 0) {
     problems.push(
-      `the restored copy differs from the backup's manifest: ${different.map(o => `${o.kind} ${o.actual} ≠ ${o.expected}`).join(', ')}`
+      `the restored copy differs from the backup's manifest: ${different.map(o => `${counted(o.actual, o.kind)}, the manifest says ${o.expected}`).join('; ')}`
     )
   }
   const unexplained = equality.comparison?.differences.filter(d => !d.expectedBecause) ?? []

@@ -1034,11 +1034,23 @@ export class CleanDropError extends CheckError {
     reason: string,
     cause: unknown
   ) {
+    const e = (cause ?? {}) as { code?: string; hint?: string }
+    const hint = e.hint ? ` (PostgreSQL's HINT: ${e.hint.replace(/\.$/, '')})` : ''
     super(
-      `clean cannot drop what the backup recreates: \`${statement}\` fails in the target: ${reason}. Nothing was changed. On a managed service the object may belong to the provider (the database owner cannot drop it): leave it out of the backup (pg-dump-args: --exclude-schema / --exclude-extension when dumping), drop it as its owner, or restore into an empty database without clean.`,
+      `clean cannot drop what the backup recreates: \`${statement}\` fails in the target: ${reason}${hint}. Nothing was changed. ${cleanDropAdvice(e.code)}`,
       { cause }
     )
   }
+}
+
+/** What to do about a drop of clean's that the target refuses, by PostgreSQL's SQLSTATE. */
+function cleanDropAdvice(code: string | undefined): string {
+  // out of shared memory (53200): the lock table, one lock per object dropped in the transaction
+  if (code === '53200')
+    return "clean drops the backup's objects in the restore's one transaction, which holds a lock on each of them (and their indexes) until it ends: the server's lock table (max_locks_per_transaction × max_connections) cannot hold that many. Restore into an empty database without clean (drop and create the database, or use a fresh one), or raise max_locks_per_transaction on the server (a restart; a managed service may offer it as a setting)."
+  if (code === '42501' || code === undefined)
+    return 'On a managed service the object may belong to the provider (the database owner cannot drop it): leave it out of the backup (pg-dump-args: --exclude-schema / --exclude-extension when dumping), drop it as its owner, or restore into an empty database without clean.'
+  return 'Drop the object by hand (as its owner) after looking at why the server refused it, or restore into an empty database without clean.'
 }
 
 /**

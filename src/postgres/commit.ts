@@ -6,6 +6,13 @@
  * read it for what a failed or cancelled run may say of the target (main.ts failureContext).
  */
 let sent = false
+/**
+ * The loader ended on a statement error (psql's exit code 3 with ON_ERROR_STOP; pg_restore's
+ * error from the server with its connection intact): the server rolled the transaction back, even
+ * when the COMMIT had been sent (psql stops at the first failing statement, and an error AT the
+ * COMMIT, a deferred constraint, is a rollback too).
+ */
+let rolledBack = false
 
 /** The load let its transaction commit (see above). */
 export function markCommitSent(): void {
@@ -16,9 +23,24 @@ export function commitSent(): boolean {
   return sent
 }
 
+/** The loader's statement error rolled its transaction back (see above). */
+export function markRolledBack(): void {
+  rolledBack = true
+}
+
+/**
+ * What a failed or cancelled load's one transaction came to: 'rolled-back' when the COMMIT was
+ * never sent or a statement error ended it, 'unknown' when the loader was stopped or lost after
+ * the COMMIT was sent (the server may have committed).
+ */
+export function commitOutcome(): 'rolled-back' | 'unknown' {
+  return sent && !rolledBack ? 'unknown' : 'rolled-back'
+}
+
 /** A new run: nothing sent yet. */
 export function resetCommitMark(): void {
   sent = false
+  rolledBack = false
 }
 
 /**

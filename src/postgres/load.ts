@@ -36,7 +36,7 @@ import {
 import { pipeline } from 'node:stream/promises'
 import { CheckError, EngineError, sentence } from '../errors.js'
 import { SCAVENGE_BYTES, scavengeEvery } from '../memory.js'
-import { markCommitAfterData, markCommitSent } from './commit.js'
+import { commitOutcome, markCommitAfterData, markCommitSent, markRolledBack } from './commit.js'
 import { log, stopwatch, plural } from '../log.js'
 import {
   type BackupFile,
@@ -269,11 +269,13 @@ export async function loadBackup(
       /could not read from input file: end of file/.test(error.stderr)
         ? `${fileName(dump)} is cut short (truncated): pg_restore reached its end in the middle of the archive. `
         : ''
+    if (endedOnStatementError(error)) markRolledBack()
     // the mode of this restore decides what is left: only that case is said
     throw new LoadError(
-      `${cut}${error.message}${subsetHint(error.stderr, options)} ${afterLoadFailure(options, error.stderr)}`,
+      `${cut}${error.message}${subsetHint(error.stderr, options)} ${afterLoadFailure(options, error.stderr, commitOutcome())}`,
       error.stderr,
-      error.inputFailed
+      error.inputFailed,
+      error.exit
     )
   }
 }
@@ -396,7 +398,7 @@ export function inScriptLines(
         ? `psql, in the action's own statements around ${name}:`
         : `${name}:${line}:`
     })
-  return new LoadError(map(error.message), map(error.stderr), error.inputFailed)
+  return new LoadError(map(error.message), map(error.stderr), error.inputFailed, error.exit)
 }
 
 /**
@@ -1786,6 +1788,8 @@ export function explainLoadFailure(
   } else if (/ does not exist/.test(errors) && /^CONTEXT: {2}COPY /m.test(context)) {
     hint =
       ' The error comes from the backup itself, while its data was copied (a CHECK constraint, default or trigger whose function names an object without its schema: pg_dump restores with an empty search_path): this backup fails to load into any database, as pg_restore or psql by hand shows. Qualify the names in that function (schema.table) or give it a search_path (ALTER FUNCTION … SET search_path), then back up again.'
+  } else if (/query would be affected by row-level security policy for table /.test(errors)) {
+    hint = rowSecurityHint(errors, entry)
   } else {
     hint = privilegeHint(errors, reported.join('\n'))
   }
@@ -1795,6 +1799,19 @@ export function explainLoadFailure(
     code,
     signal
   })
+}
+
+/**
+ * A table with row-level security that the restoring role is subject to (not its owner, or FORCE
+ * ROW LEVEL SECURITY; no BYPASSRLS): pg_restore and psql load with row_security = off, under which
+ * the server refuses even an empty COPY into it (a managed service's own table, storage.objects).
+ */
+export function rowSecurityHint(errors: string, entry?: string): string {
+  const table =
+    (entry && /^TABLE DATA (.+)$/.exec(entry)?.[1]) ??
+    /row-level security policy for table "([^"]+)"/.exec(errors)?.[1] ??
+    'the table'
+  return ` The table ${table} has row-level security that applies to the restoring role (it is not the table's owner, or the table has FORCE ROW LEVEL SECURITY), and the role lacks BYPASSRLS: a restore loads with row_security off, as pg_restore does, and the server refuses any COPY into such a table then, even of no rows. Restore as a role with BYPASSRLS (ALTER ROLE … BYPASSRLS as a superuser; on a managed service, its own admin role), or leave the table out: back up without its schema (exclude-schemas on the backup step, e.g. a provider's storage) or restore only your own schemas ('schemas').`
 }
 
 /**
@@ -1852,12 +1869,35 @@ export function subsetHint(
   return ''
 }
 
+/**
+ * The loader ended on a statement error, its connection intact: the server rolled the one
+ * transaction back even if its COMMIT had been sent. psql with ON_ERROR_STOP exits with 3 at the
+ * first failing statement (an error at the COMMIT itself, a deferred constraint, included; a lost
+ * connection is 2); pg_restore -d exits with 1 after the server's ERROR. A signal, or a
+ * connection lost, leaves the COMMIT's fate unknown.
+ */
+export function endedOnStatementError(error: LoadError): boolean {
+  const exit = error.exit
+  if (!exit || exit.signal || error.inputFailed) return false
+  if (CONNECTION_LOST.test(error.stderr)) return false
+  if (/(?:^|[\\/])psql$/.test(exit.program)) return exit.code === 3
+  return exit.code === 1 && /\bERROR: /.test(error.stderr)
+}
+
+/** libpq's words for a connection that ended under a running statement. */
+const CONNECTION_LOST =
+  /server closed the connection unexpectedly|connection to server (?:was lost|.* failed)|no connection to the server|could not receive data from server|could not send data to server|terminating connection/
+
 /** What the restore adds to a load failure: what is left of it in the target. */
 export function afterLoadFailure(
   options: Pick<LoadOptions, 'singleTransaction' | 'jobs'>,
   /** The loader's stderr: clean is advised only where an object already exists. */
-  stderr?: string
+  stderr?: string,
+  /** The one transaction's end (commitOutcome): 'unknown' once its COMMIT was sent and not refused. */
+  outcome: 'rolled-back' | 'unknown' = 'rolled-back'
 ): string {
+  if (options.singleTransaction && outcome === 'unknown')
+    return "The loader ended after the restore's COMMIT was sent, without the server's answer: the server may have committed it, so the target may hold the restored data. Look at it before restoring again."
   if (options.singleTransaction)
     return 'Nothing was kept: the restore ran in one transaction, which was rolled back.'
   const stays = `The restore ran without a single transaction (${options.jobs > 1 ? `jobs: ${options.jobs}` : 'single-transaction: false'}): what loaded before the error stays`
