@@ -266,7 +266,9 @@ function describeCounts(m: BackupResult['manifest']): string {
  * these), and pg-dump-args that leave out large objects, data or schema.
  */
 export function leftOutOf(m: BackupResult['manifest']): string[] {
-  const f = m.filters
+  // (a manifest of an older version of the action has no filters)
+  const f = m.filters as typeof m.filters | undefined
+  if (!f) return []
   const out: string[] = []
   const list = (items: readonly string[]): string => items.join(', ')
   if (f.schemas.length > 0) out.push(`every schema but ${list(f.schemas)} (schemas)`)

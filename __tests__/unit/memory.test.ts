@@ -44,9 +44,10 @@ describe('reduceHeap', () => {
 
   test('gives back the young generation start-up grew, and keeps it small afterwards', () => {
     churn(3_000_000)
-    expect(newSpace()).toBeGreaterThan(2 * MiB)
+    // (grown past 2 MiB in a fresh process; a worker that ran reduceHeap before keeps it small)
+    const grown = newSpace()
     reduceHeap()
-    expect(newSpace()).toBeLessThanOrEqual(2 * MiB)
+    expect(newSpace()).toBeLessThanOrEqual(Math.min(grown, 2 * MiB))
     churn(3_000_000)
     expect(newSpace()).toBeLessThanOrEqual(2 * MiB)
   })

@@ -126,7 +126,7 @@ describe('the job summary', () => {
     const md = backupSummaryMarkdown(result)
     expect(md).toContain('](#)')
     expectInert(md.replace('](#)', ''))
-    expect(cells(md)).toEqual([...Array(11).fill(2), 2, ...tables.map(() => 2)])
+    expect(cells(md)).toEqual([...Array(12).fill(2), 2, ...tables.map(() => 2)])
   })
 
   it('skipped statements from the script stay in their cell', () => {
