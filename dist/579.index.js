@@ -20,6 +20,8 @@ var external_node_path_default = /*#__PURE__*/__webpack_require__.n(external_nod
 var log = __webpack_require__(25625);
 // EXTERNAL MODULE: ./src/manifest.ts + 1 modules
 var src_manifest = __webpack_require__(12880);
+// EXTERNAL MODULE: ./src/memory.ts + 2 modules
+var memory = __webpack_require__(58547);
 // EXTERNAL MODULE: ./src/manifest-changes.ts
 var manifest_changes = __webpack_require__(77166);
 // EXTERNAL MODULE: ./src/postgres/clients.ts + 1 modules
@@ -93,8 +95,8 @@ var consumers_ = __webpack_require__(38321);
 var postgres_session = __webpack_require__(92515);
 // EXTERNAL MODULE: ./src/retention.ts
 var retention = __webpack_require__(57449);
-// EXTERNAL MODULE: ./src/storage/artifact.ts
-var artifact = __webpack_require__(81107);
+// EXTERNAL MODULE: ./src/storage/artifact.ts + 1 modules
+var artifact = __webpack_require__(85920);
 // EXTERNAL MODULE: ./src/pipeline/backup-stream.ts
 var backup_stream = __webpack_require__(47043);
 // EXTERNAL MODULE: external "node:fs"
@@ -575,7 +577,7 @@ async function createArtifactZip(client, options) {
             if (!uploading || !written) {
                 file?.destroy();
                 await (0,promises_.rm)(zipPath, { force: true });
-                return;
+                return undefined;
             }
             await written.catch(() => undefined);
             let partial = await uploading.catch(() => undefined);
@@ -592,13 +594,15 @@ async function createArtifactZip(client, options) {
             zip.output.destroy();
             closeDrains();
             if (!partial)
-                return;
+                return undefined;
             const deleted = await (0,artifact/* deleteArtifactQuietly */.P2)(client, name);
             if (deleted) {
                 log/* log */.Rm.info(`Deleted the partial artifact '${name}' (id ${partial.id}) of the failed backup.`);
+                return `An artifact '${name}' (id ${partial.id}) holding the partial dump was uploaded while it was written, then deleted: none is left in the run.`;
             }
             else {
                 log/* log */.Rm.warning(`The failed backup left a partial artifact '${name}' (id ${partial.id}) that could not be deleted; delete it in the run's Artifacts. It has no manifest.json and its zip is incomplete: a restore refuses it.`);
+                return `An artifact '${name}' (id ${partial.id}) holding the partial dump was uploaded while it was written and could not be deleted: delete it in the run's Artifacts (it has no manifest.json; a restore refuses it).`;
             }
         }
     };
@@ -821,8 +825,10 @@ async function openDestinations(options) {
             return completed;
         },
         async abort() {
-            if (zip)
-                await zip.abort();
+            const undone = [];
+            const artifact = zip ? await zip.abort() : undefined;
+            if (artifact)
+                undone.push(artifact);
             // a failure before the stream ended them: they must not wait for bytes that never come
             for (const sink of sinks)
                 if (!sink.writable.writableFinished)
@@ -833,7 +839,11 @@ async function openDestinations(options) {
                 log/* log */.Rm.info(deleted
                     ? `Removed ${uri}: the backup failed after it was streamed.`
                     : `Could not remove ${uri}; it has no manifest, so restores ignore it.`);
+                undone.push(deleted
+                    ? `The S3 object ${uri} was written, then removed.`
+                    : `The S3 object ${uri} was written and could not be removed (it has no manifest; restores ignore it).`);
             }
+            return undone;
         }
     };
 }
@@ -959,11 +969,12 @@ function backupKey(prefix, database, date, ext) {
 
 
 
+
 async function backup(inputs, connection, deps = {}) {
     const seconds = (0,log/* stopwatch */.sX)();
     const now = deps.now ?? (() => new Date());
     const local = deps.outputDirectory;
-    const client = !local && inputs.artifact !== false ? (deps.artifact ?? (0,artifact/* artifactClient */.AR)()) : undefined;
+    const client = !local && inputs.artifact !== false ? (deps.artifact ?? (0,artifact.artifactClient)()) : undefined;
     if (client)
         (0,artifact/* checkPrivacy */.z$)(inputs.encryption !== undefined, inputs.allowUnencryptedPublic ?? false);
     const retention = chooseRetention(inputs, now());
@@ -989,6 +1000,11 @@ async function backup(inputs, connection, deps = {}) {
     const previous = client && inputs.changes
         ? (0,artifact_manifest/* previousBackupManifest */.Pw)(client, { name: inputs.artifactName, ...inputs.changes }, currentRunId())
         : undefined;
+    const changesSkipped = client && !inputs.changes
+        ? 'github-token is empty (or the repository is unknown), so this backup was not compared with the previous one (no row-loss warning); keep github-token at its default, ${{ github.token }}, with permissions: actions: read'
+        : undefined;
+    if (changesSkipped)
+        log/* log */.Rm.notice(`The comparison with the previous backup is skipped: ${changesSkipped}.`);
     const storage = client && inputs.changes
         ? (0,artifact_manifest/* artifactStorage */.MN)({ name: inputs.artifactName, ...inputs.changes })
         : undefined;
@@ -1043,6 +1059,10 @@ async function backup(inputs, connection, deps = {}) {
                 tags: retention.tags
             }
         });
+        // read before the snapshot session takes the connection: which tables' rows policies filter
+        const rowSecurity = enablesRowSecurity(inputs.pgDumpArgs)
+            ? await (0,postgres_session/* rowSecurityTables */.qM)(pg)
+            : undefined;
         const bound = await (0,postgres_session/* lockBound */.g)(pg, inputs.lockTimeoutMs, inputs.pgDumpArgs);
         session = await postgres_session/* SnapshotSession */.hH.open(pg);
         if (!session.snapshotId) {
@@ -1068,6 +1088,8 @@ async function backup(inputs, connection, deps = {}) {
             directory,
             jobs: inputs.jobs
         });
+        // the dump's stages hold little on the heap: what start-up grew of it is given back first
+        (0,memory/* reduceHeap */.ti)();
         const dumped = await log/* log */.Rm.group(`Dump to ${fileName}`, () => watchLockWaits(snapshot, () => (0,dump/* dumpDatabase */.m3)({
             pgDumpPath: (0,clients/* programPath */.kx)(pgDump, 'pg_dump'),
             pgRestorePath: (0,clients/* programPath */.kx)(pgDump, 'pg_restore'),
@@ -1091,6 +1113,7 @@ async function backup(inputs, connection, deps = {}) {
                 log/* log */.Rm.info(dumped.checked);
             return dumped.dataTables;
         });
+        const filtered = filteredByRowSecurity(rowSecurity, dataTables);
         const rowCounts = await log/* log */.Rm.group('Count rows', async () => {
             const counts = await (0,postgres_session/* dumpRowCounts */.Ro)(inputs.rowCounts, snapshot, counting, dataTables, server, bound);
             log/* log */.Rm.info(inputs.rowCounts === 'none'
@@ -1124,6 +1147,8 @@ async function backup(inputs, connection, deps = {}) {
         });
         if (globals && 'file' in globals)
             manifest.globals = globals.manifest;
+        if (filtered)
+            manifest.rowSecurity = filtered;
         if (previous && inputs.changes) {
             await log/* log */.Rm.group('Compare with the previous backup', async () => {
                 const found = await previous;
@@ -1146,6 +1171,7 @@ async function backup(inputs, connection, deps = {}) {
             serverVersion: server.version,
             pgDumpVersion: pgDump.version,
             durationSeconds: seconds(),
+            changesSkipped,
             globals: globals === undefined
                 ? undefined
                 : 'file' in globals
@@ -1157,7 +1183,11 @@ async function backup(inputs, connection, deps = {}) {
         // counts no one will read are not waited for
         session?.abandon();
         const explained = session ? await explainLockFailure(error, session, inputs.pgDumpArgs) : error;
-        await destinations?.abort();
+        const undone = (await destinations?.abort()) ?? [];
+        // what reached storage before the failure, for the failure summary (main.ts)
+        if (undone.length > 0 && explained instanceof Error) {
+            Object.assign(explained, { undone: undone.join(' ') });
+        }
         throw explained;
     }
     finally {
@@ -1212,6 +1242,26 @@ async function readServer(pg) {
         log/* log */.Rm.info(`The server sets statement_timeout=${info.timeouts.statement}, idle_in_transaction_session_timeout=${info.timeouts.idleInTransaction}; both are turned off for the dump's sessions.`);
     }
     return info;
+}
+/** Whether pg_dump's arguments turn row security on (getopt_long takes a unique prefix). */
+function enablesRowSecurity(pgDumpArgs) {
+    return pgDumpArgs.some(arg => arg.startsWith('--enable-r') && '--enable-row-security'.startsWith(arg));
+}
+/**
+ * --enable-row-security: the tables in the dump whose rows policies filtered for the role, said
+ * in a warning (the job summary and the manifest say it too): their rows, and their counts
+ * (taken as the same role), are those the role can see, not the table's.
+ */
+function filteredByRowSecurity(rowSecurity, dataTables) {
+    if (!rowSecurity)
+        return undefined;
+    const inDump = new Set(dataTables.map(t => JSON.stringify([t.schema, t.name])));
+    const tables = rowSecurity.tables.filter(t => inDump.has(JSON.stringify([t.schema, t.name])));
+    if (tables.length === 0)
+        return undefined;
+    const names = tables.map(t => `${t.schema}.${t.name}`);
+    log/* log */.Rm.warning(`pg_dump ran with --enable-row-security as role ${rowSecurity.role}, to which row-level security policies apply on ${(0,log/* plural */.LS)(tables.length, 'table')} in the backup: ${names.slice(0, 50).join(', ')}${names.length > 50 ? `, … and ${names.length - 50} more` : ''}. Their rows in the backup, and their row counts, are only those ${rowSecurity.role} can see; a restore gets no others. For whole tables back up with a role that has BYPASSRLS, or as their owner with the tables NO FORCE ROW LEVEL SECURITY.`);
+    return { role: rowSecurity.role, tables };
 }
 function hasExcludes(inputs) {
     const f = inputs.filters;
@@ -1355,7 +1405,7 @@ async function describeStorage(storage, fileBytes, retentionDays) {
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(83916);
 /* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(25625);
 /* harmony import */ var _manifest_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(12880);
-/* harmony import */ var _artifact_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(81107);
+/* harmony import */ var _artifact_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(85920);
 /* harmony import */ var _signing_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(65934);
 
 
@@ -1571,7 +1621,7 @@ async function previousBackupManifest(client, options, currentRunId, timeoutMs =
 }
 async function lookUpPrevious(client, options, currentRunId) {
     try {
-        const artifact = await (0,_artifact_js__WEBPACK_IMPORTED_MODULE_4__/* .findBackupArtifact */ .mb)(client, {
+        const artifact = await (0,_artifact_js__WEBPACK_IMPORTED_MODULE_4__.findBackupArtifact)(client, {
             kind: 'artifact',
             name: options.name,
             runId: 'latest',
@@ -1629,213 +1679,6 @@ async function artifactStorage(options, apiUrl = process.env.GITHUB_API_URL || '
         return undefined;
     }
     return total;
-}
-
-
-/***/ }),
-
-/***/ 63727:
-/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
-
-/* harmony export */ __webpack_require__.d(__webpack_exports__, {
-/* harmony export */   A5: () => (/* binding */ widenPipe),
-/* harmony export */   F0: () => (/* binding */ makeFifo),
-/* harmony export */   JL: () => (/* binding */ PIPE_SIZE),
-/* harmony export */   Yc: () => (/* binding */ coalesce),
-/* harmony export */   Ze: () => (/* binding */ drain),
-/* harmony export */   rh: () => (/* binding */ canWidenPipes),
-/* harmony export */   vW: () => (/* binding */ reusedBufferPipe)
-/* harmony export */ });
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(73024);
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(51455);
-/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__webpack_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var node_net__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(77030);
-/* harmony import */ var node_net__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__webpack_require__.n(node_net__WEBPACK_IMPORTED_MODULE_2__);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(76760);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__webpack_require__.n(node_path__WEBPACK_IMPORTED_MODULE_3__);
-/* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(57075);
-/* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_4___default = /*#__PURE__*/__webpack_require__.n(node_stream__WEBPACK_IMPORTED_MODULE_4__);
-/* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(25625);
-/* harmony import */ var _process_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(34006);
-/* harmony import */ var _local_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(72922);
-/**
- * Named pipes for the live upload, where the artifact client cannot be handed the zip's stream
- * (artifact-zip.ts handOverOnRead: node:fs cannot be patched for it, as under jest): it then
- * reads the backup's zip from a pipe while the dump is still being written into it.
- *
- * Why the pipe is widened: the client reads the pipe with 8 MiB buffers, one allocated per read,
- * and a read returns what the pipe holds: 64 KiB writes into a 64 KiB pipe would cost an 8 MiB
- * buffer per 64 KiB, and garbage collection would take more CPU than the dump (measured: 9 s
- * instead of 5 s on the 500 MB bench database). So the zip is written in 1 MiB pieces into a
- * pipe widened to 1 MiB (the most an unprivileged process may set, /proc/sys/fs/pipe-max-size).
- * Node has no fcntl(): perl, which GitHub's runners have, sets F_SETPIPE_SZ (1031) on the pipe,
- * which then keeps that size while the action holds its writing end. Without perl (or mkfifo)
- * the zip is written to a file and uploaded after the dump.
- */
-
-
-
-
-
-
-
-
-const PIPE_SIZE = 1024 * 1024;
-/** A named pipe at `file` (mode 0600); false when the system cannot make one. */
-async function makeFifo(file) {
-    if (process.platform === 'win32')
-        return false;
-    return (0,_process_js__WEBPACK_IMPORTED_MODULE_6__/* .runChild */ .w$)('mkfifo', ['-m', '600', file]).then(() => true, () => false);
-}
-let perlWorks;
-/** Whether pipes can be widened here (Linux, with perl); checked once. */
-function canWidenPipes() {
-    perlWorks ??=
-        process.platform === 'linux'
-            ? (0,_process_js__WEBPACK_IMPORTED_MODULE_6__/* .runChild */ .w$)('perl', ['-e', '1']).then(() => true, () => false)
-            : Promise.resolve(false);
-    return perlWorks;
-}
-/** Sets the pipe's buffer to PIPE_SIZE; needs the pipe open for writing (else it blocks). */
-function widenPipe(fifo) {
-    const perl = (0,_process_js__WEBPACK_IMPORTED_MODULE_6__/* .startChild */ .v0)('perl', [
-        '-e',
-        'open(my $f, "+<", $ARGV[0]) or exit 1; fcntl($f, 1031, $ARGV[1] + 0) or exit 2',
-        fifo,
-        String(PIPE_SIZE)
-    ], { stdout: 'ignore' });
-    perl.done.catch((error) => _log_js__WEBPACK_IMPORTED_MODULE_5__/* .log */ .Rm.debug(`could not widen the upload pipe (${error.message})`));
-}
-/** Joins chunks into pieces of at least `size` bytes (the last one may be smaller). */
-function coalesce(size) {
-    let held = [];
-    let heldBytes = 0;
-    return new node_stream__WEBPACK_IMPORTED_MODULE_4__.Transform({
-        transform(chunk, _encoding, callback) {
-            held.push(chunk);
-            heldBytes += chunk.length;
-            if (heldBytes < size)
-                return callback();
-            const piece = Buffer.concat(held, heldBytes);
-            held = [];
-            heldBytes = 0;
-            callback(null, piece);
-        },
-        flush(callback) {
-            callback(null, heldBytes > 0 ? Buffer.concat(held, heldBytes) : undefined);
-        }
-    });
-}
-/**
- * Reads the pipe to its end without waiting for a writer to appear (non-blocking open): frees a
- * writer that is blocked on a pipe the client no longer reads.
- */
-function drain(fifo) {
-    let fd;
-    try {
-        fd = (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.openSync)(fifo, node_fs__WEBPACK_IMPORTED_MODULE_0__.constants.O_RDONLY | node_fs__WEBPACK_IMPORTED_MODULE_0__.constants.O_NONBLOCK);
-    }
-    catch {
-        return undefined; // removed already
-    }
-    const reader = new node_net__WEBPACK_IMPORTED_MODULE_2__.Socket({ fd, readable: true, writable: false });
-    reader.on('error', () => reader.destroy());
-    // a pipe whose writer is gone already never signals its end: it must not keep Node running
-    reader.unref();
-    reader.resume();
-    return reader;
-}
-/** Bytes of the one buffer a {@link ReusedBufferPipe} reads into (a Linux pipe holds 64 KiB). */
-const REUSED_READ_BYTES = 64 * 1024;
-/**
- * A {@link ReusedBufferPipe}: a named pipe in a work directory of its own (under `tempRoot`, else
- * RUNNER_TEMP or the system's), opened at both ends and removed at once (the descriptors stay). Undefined where no named pipe can be made
- * (Windows, no mkfifo): then read the child's stdout.
- */
-async function reusedBufferPipe(tempRoot) {
-    if (process.platform === 'win32')
-        return undefined;
-    const dir = await (0,_local_js__WEBPACK_IMPORTED_MODULE_7__/* .makeWorkDir */ .dW)('pg-pipe-', tempRoot);
-    let readFd;
-    let writeFd;
-    try {
-        const fifo = node_path__WEBPACK_IMPORTED_MODULE_3___default().join(dir, 'pipe');
-        if (!(await makeFifo(fifo)))
-            return undefined;
-        // the reading end first (non-blocking: no writer yet), then the writing end
-        readFd = (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.openSync)(fifo, node_fs__WEBPACK_IMPORTED_MODULE_0__.constants.O_RDONLY | node_fs__WEBPACK_IMPORTED_MODULE_0__.constants.O_NONBLOCK);
-        writeFd = (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.openSync)(fifo, node_fs__WEBPACK_IMPORTED_MODULE_0__.constants.O_WRONLY);
-    }
-    catch {
-        for (const fd of [readFd, writeFd])
-            if (fd !== undefined)
-                (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.closeSync)(fd);
-        return undefined;
-    }
-    finally {
-        await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.rm)(dir, { recursive: true, force: true });
-    }
-    const buffer = Buffer.allocUnsafe(REUSED_READ_BYTES);
-    let ready;
-    let ended = false;
-    let failed;
-    let waiter;
-    const reader = new node_net__WEBPACK_IMPORTED_MODULE_2__.Socket({
-        fd: readFd,
-        readable: true,
-        writable: false,
-        onread: {
-            buffer,
-            // one read at a time: paused until the chunk's reader asks for the next (the buffer is reused)
-            callback: (bytes, into) => {
-                const chunk = Buffer.from(into.buffer, into.byteOffset, bytes);
-                if (waiter) {
-                    const w = waiter;
-                    waiter = undefined;
-                    w.resolve(chunk);
-                }
-                else
-                    ready = chunk;
-                return false;
-            }
-        }
-    });
-    reader.on('end', () => {
-        ended = true;
-        waiter?.resolve(null);
-        waiter = undefined;
-    });
-    reader.on('error', (error) => {
-        failed = error;
-        waiter?.reject(error);
-        waiter = undefined;
-    });
-    const writer = new node_net__WEBPACK_IMPORTED_MODULE_2__.Socket({ fd: writeFd, readable: false, writable: true });
-    writer.on('error', () => undefined);
-    return {
-        writer,
-        closeWriter: () => writer.destroy(),
-        next: () => {
-            if (failed)
-                return Promise.reject(failed);
-            if (ready) {
-                const chunk = ready;
-                ready = undefined;
-                return Promise.resolve(chunk);
-            }
-            if (ended)
-                return Promise.resolve(null);
-            return new Promise((resolve, reject) => {
-                waiter = { resolve, reject };
-                reader.resume();
-            });
-        },
-        close: () => {
-            writer.destroy();
-            reader.destroy();
-        }
-    };
 }
 
 

@@ -14,10 +14,11 @@ export const modules = {
 /* harmony import */ var _duration_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(77607);
 /* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(25625);
 /* harmony import */ var _manifest_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(12880);
-/* harmony import */ var _storage_artifact_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(81107);
-/* harmony import */ var _storage_artifact_manifest_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(52373);
-/* harmony import */ var _storage_signing_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(65934);
-/* harmony import */ var _s3_uri_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(78150);
+/* harmony import */ var _manifest_changes_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(77166);
+/* harmony import */ var _storage_artifact_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(85920);
+/* harmony import */ var _storage_artifact_manifest_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(52373);
+/* harmony import */ var _storage_signing_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(65934);
+/* harmony import */ var _s3_uri_js__WEBPACK_IMPORTED_MODULE_8__ = __webpack_require__(78150);
 /**
  * Check: is there a recent, whole-looking backup? Finds the newest backup (an artifact through
  * GitHub's API, or the newest manifest under an S3 prefix) and reads its manifest only — by HTTP
@@ -25,6 +26,7 @@ export const modules = {
  * its sizes do not add up. Cheap enough to run hours after each scheduled backup, so a backup
  * that silently stopped is noticed while the last good one still exists.
  */
+
 
 
 
@@ -47,7 +49,7 @@ async function check(options, now = () => new Date()) {
         const key = options.signingKey;
         await _log_js__WEBPACK_IMPORTED_MODULE_2__/* .log */ .Rm.group('Check the signature', async () => {
             // the manifest only: check reads no dump (restore and verify check the dump's sha256)
-            (0,_storage_signing_js__WEBPACK_IMPORTED_MODULE_6__/* .checkSignature */ .jC)(key, {
+            (0,_storage_signing_js__WEBPACK_IMPORTED_MODULE_7__/* .checkSignature */ .jC)(key, {
                 what: `the newest backup (${found.checked})`,
                 manifestBytes: found.manifestBytes,
                 manifestSha256: manifest.file.sha256,
@@ -68,7 +70,8 @@ async function check(options, now = () => new Date()) {
         manifest,
         createdAt,
         ageSeconds,
-        maxAgeSeconds: options.maxAgeSeconds
+        maxAgeSeconds: options.maxAgeSeconds,
+        warnings: []
     };
     await _log_js__WEBPACK_IMPORTED_MODULE_2__/* .log */ .Rm.group('Check it', async () => {
         _log_js__WEBPACK_IMPORTED_MODULE_2__/* .log */ .Rm.info(`${found.checked}: ${manifest.file.name}, ${(0,_log_js__WEBPACK_IMPORTED_MODULE_2__/* .formatBytes */ .z3)(manifest.file.sizeBytes)}, made ${manifest.createdAt} (${(0,_duration_js__WEBPACK_IMPORTED_MODULE_1__/* .formatAge */ .n)(ageSeconds)} ago) by ${manifest.tool.name} ${manifest.tool.version}; ${(0,_log_js__WEBPACK_IMPORTED_MODULE_2__/* .plural */ .LS)(manifest.rowCounts.tables.length, 'table')}, ${(0,_log_js__WEBPACK_IMPORTED_MODULE_2__/* .plural */ .LS)(manifest.rowCounts.totalRows ?? 'uncounted', 'row')}.`);
@@ -80,6 +83,11 @@ async function check(options, now = () => new Date()) {
             throw new StaleBackupError(
             // found.checked names the artifact and its run already
             `the newest backup (${found.checked}) was made ${manifest.createdAt}, ${(0,_duration_js__WEBPACK_IMPORTED_MODULE_1__/* .formatAge */ .n)(ageSeconds)} ago: older than max-age (${(0,_duration_js__WEBPACK_IMPORTED_MODULE_1__/* .formatAge */ .n)(options.maxAgeSeconds)}). Backups have stopped or are failing: look at the backup workflow's runs (GitHub disables schedules of public repositories after 60 days without activity, and delays or drops scheduled runs at busy times).`);
+        }
+        const loss = (0,_manifest_changes_js__WEBPACK_IMPORTED_MODULE_4__/* .recordedLossWarning */ .Mg)(manifest, `The newest backup (${found.checked})`);
+        if (loss) {
+            _log_js__WEBPACK_IMPORTED_MODULE_2__/* .log */ .Rm.warning(loss);
+            result.warnings.push(loss);
         }
         _log_js__WEBPACK_IMPORTED_MODULE_2__/* .log */ .Rm.info(`Fresh: ${(0,_duration_js__WEBPACK_IMPORTED_MODULE_1__/* .formatAge */ .n)(ageSeconds)} old, within max-age ${(0,_duration_js__WEBPACK_IMPORTED_MODULE_1__/* .formatAge */ .n)(options.maxAgeSeconds)}.`);
     });
@@ -113,7 +121,7 @@ async function findNewest(source, signed) {
                 manifest: (0,_manifest_js__WEBPACK_IMPORTED_MODULE_3__/* .parseManifest */ .Ng)(newest.manifest)
             };
         }
-        const checked = (0,_s3_uri_js__WEBPACK_IMPORTED_MODULE_7__/* .formatS3Uri */ .EO)(source.bucket, found.dumpKey);
+        const checked = (0,_s3_uri_js__WEBPACK_IMPORTED_MODULE_8__/* .formatS3Uri */ .EO)(source.bucket, found.dumpKey);
         if (!signed && found.manifest)
             return { checked, manifest: found.manifest };
         // the manifest's bytes as stored (a signature covers them exactly)
@@ -127,7 +135,7 @@ async function findNewest(source, signed) {
             newest.signature = await getObjectText(s3, {
                 bucket: source.bucket,
                 key: `${found.manifestKey}.sig`
-            }).then(sig => (sig.length <= _storage_signing_js__WEBPACK_IMPORTED_MODULE_6__/* .MAX_SIGNATURE_BYTES */ .my ? Buffer.from(sig, 'utf8') : undefined), error => {
+            }).then(sig => (sig.length <= _storage_signing_js__WEBPACK_IMPORTED_MODULE_7__/* .MAX_SIGNATURE_BYTES */ .my ? Buffer.from(sig, 'utf8') : undefined), error => {
                 if (error instanceof S3StorageError && error.code === 'NoSuchKey')
                     return undefined;
                 throw error;
@@ -135,14 +143,14 @@ async function findNewest(source, signed) {
         }
         return newest;
     }
-    const artifact = await (0,_storage_artifact_js__WEBPACK_IMPORTED_MODULE_4__/* .findBackupArtifact */ .mb)((0,_storage_artifact_js__WEBPACK_IMPORTED_MODULE_4__/* .artifactClient */ .AR)(), source).catch((error) => {
+    const artifact = await (0,_storage_artifact_js__WEBPACK_IMPORTED_MODULE_5__.findBackupArtifact)((0,_storage_artifact_js__WEBPACK_IMPORTED_MODULE_5__.artifactClient)(), source).catch((error) => {
         // none of that name, or only expired ones: a failed check, as a stale one (exit 3)
-        if (error instanceof _storage_artifact_js__WEBPACK_IMPORTED_MODULE_4__/* .NoBackupArtifactError */ .EZ)
+        if (error instanceof _storage_artifact_js__WEBPACK_IMPORTED_MODULE_5__/* .NoBackupArtifactError */ .EZ)
             throw new StaleBackupError(error.message, { cause: error });
         throw error;
     });
     _log_js__WEBPACK_IMPORTED_MODULE_2__/* .log */ .Rm.info(`Artifact '${artifact.name}' (id ${artifact.id}${artifact.runId ? `, run ${artifact.runId}` : ''}), ${artifact.size === undefined ? '' : `${(0,_log_js__WEBPACK_IMPORTED_MODULE_2__/* .formatBytes */ .z3)(artifact.size)}, `}uploaded ${artifact.createdAt?.toISOString() ?? '?'}`);
-    const remote = await (0,_storage_artifact_manifest_js__WEBPACK_IMPORTED_MODULE_5__/* .readArtifactManifestFile */ .YT)(artifact, source.kind === 'artifact' || source.kind === 'artifact-id' ? source.token : '', { signature: signed });
+    const remote = await (0,_storage_artifact_manifest_js__WEBPACK_IMPORTED_MODULE_6__/* .readArtifactManifestFile */ .YT)(artifact, source.kind === 'artifact' || source.kind === 'artifact-id' ? source.token : '', { signature: signed });
     return {
         checked: `artifact ${artifact.id}${artifact.runId ? ` (run ${artifact.runId})` : ''}`,
         ...remote,
@@ -194,7 +202,7 @@ function plausibility(manifest, artifact) {
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(83916);
 /* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(25625);
 /* harmony import */ var _manifest_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(12880);
-/* harmony import */ var _artifact_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(81107);
+/* harmony import */ var _artifact_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(85920);
 /* harmony import */ var _signing_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(65934);
 
 
@@ -410,7 +418,7 @@ async function previousBackupManifest(client, options, currentRunId, timeoutMs =
 }
 async function lookUpPrevious(client, options, currentRunId) {
     try {
-        const artifact = await (0,_artifact_js__WEBPACK_IMPORTED_MODULE_4__/* .findBackupArtifact */ .mb)(client, {
+        const artifact = await (0,_artifact_js__WEBPACK_IMPORTED_MODULE_4__.findBackupArtifact)(client, {
             kind: 'artifact',
             name: options.name,
             runId: 'latest',

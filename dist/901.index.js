@@ -25,8 +25,8 @@ var postgres_session = __webpack_require__(92515);
 var duration = __webpack_require__(77607);
 // EXTERNAL MODULE: ./src/modes/check.ts
 var check = __webpack_require__(66668);
-// EXTERNAL MODULE: ./src/modes/restore.ts + 11 modules
-var restore = __webpack_require__(85917);
+// EXTERNAL MODULE: ./src/modes/restore.ts + 13 modules
+var restore = __webpack_require__(98126);
 // EXTERNAL MODULE: ./src/pipeline/decode.ts
 var decode = __webpack_require__(7698);
 // EXTERNAL MODULE: ./src/postgres/clients.ts + 1 modules
@@ -151,8 +151,6 @@ function mergeSplitDigests(main, data, tables) {
 
 // EXTERNAL MODULE: ./src/storage/fifo.ts
 var fifo = __webpack_require__(63727);
-// EXTERNAL MODULE: ./src/memory.ts + 2 modules
-var memory = __webpack_require__(58547);
 ;// CONCATENATED MODULE: ./src/modes/verify.ts
 /**
  * Verify: restore a backup into a scratch database (verify-database-url), then compare the
@@ -175,12 +173,22 @@ var memory = __webpack_require__(58547);
 
 
 
-
 class VerifyError extends errors/* CheckError */.tl {
     name = 'VerifyError';
     /** What was compared when verify failed on a difference: for the failure summary. */
     details;
 }
+/** The words a log line uses for each kind of object: singular, plural. */
+const KIND_WORDS = {
+    tables: ['table', 'tables'],
+    views: ['view', 'views'],
+    materializedViews: ['materialized view', 'materialized views'],
+    sequences: ['sequence', 'sequences'],
+    indexes: ['index', 'indexes'],
+    functions: ['function', 'functions']
+};
+/** "2 tables", "1 materialized view". */
+const counted = (n, kind) => (0,log/* plural */.LS)(n, KIND_WORDS[kind][0], KIND_WORDS[kind][1]);
 const KINDS = [
     'tables',
     'views',
@@ -291,13 +299,14 @@ async function verify(inputs, scratch, deps = {}) {
         log/* log */.Rm.info('The manifest has no object counts (a filtered backup): objects were not compared.');
     }
     const different = objects.filter(o => o.expected !== undefined && o.expected !== o.actual);
-    for (const o of objects) {
-        // "2 tables", not "tables: 2", which the command line would read as its --tables option
-        log/* log */.Rm.info(`${o.actual} ${o.kind}${o.expected === undefined ? '' : ` (manifest ${o.expected})`}`);
-    }
+    // one readable line ("2 tables", not "tables: 2", which the command line would read as its
+    // --tables option; "materialized views", never the manifest's key)
+    log/* log */.Rm.info(`The restored copy holds ${objects
+        .map(o => `${counted(o.actual, o.kind)}${o.expected === undefined ? '' : ` (manifest ${o.expected})`}`)
+        .join(', ')}.`);
     const problems = [];
     if (different.length > 0) {
-        problems.push(`the restored copy differs from the backup's manifest: ${different.map(o => `${o.kind} ${o.actual} ≠ ${o.expected}`).join(', ')}`);
+        problems.push(`the restored copy differs from the backup's manifest: ${different.map(o => `${counted(o.actual, o.kind)}, the manifest says ${o.expected}`).join('; ')}`);
     }
     const unexplained = equality.comparison?.differences.filter(d => !d.expectedBecause) ?? [];
     if (unexplained.length > 0) {
@@ -420,6 +429,9 @@ async function proveEquality(inputs, scratch, loaded, tempRoot, splitMinBytes) {
         const [backup, main, data] = settled.map(s => s.value);
         return [backup, data ? mergeSplitDigests(main, data, split) : main];
     };
+    log/* log */.Rm.info(loaded.backupDigest
+        ? "The backup's data blocks were digested as the restore read them."
+        : "The backup's data blocks are digested from the fetched file again, while the scratch database is dumped.");
     let [backup, restored] = await digestBoth('blocks', loaded.backupDigest);
     if (!(0,compare/* tableDataEqual */.x4)(backup, restored)) {
         // a block's digest says that it differs, not where: both read again, row by row
@@ -466,7 +478,7 @@ async function digestScratch(pgDumpPath, args, scratch, inputs, by, options) {
     options.signal.addEventListener('abort', stop);
     try {
         const [digest] = await Promise.all([
-            (pipe ? (0,compare/* digestArchiveChunks */.Z9)(scavenging(pipe), by) : (0,compare/* digestArchive */.bz)(pgDump.stdout, by)).catch((error) => {
+            (pipe ? (0,compare/* digestArchiveChunks */.Z9)((0,compare/* scavenging */.Qp)(pipe), by) : (0,compare/* digestArchive */.bz)(pgDump.stdout, by)).catch((error) => {
                 pgDump.kill();
                 throw error;
             }),
@@ -478,22 +490,6 @@ async function digestScratch(pgDumpPath, args, scratch, inputs, by, options) {
         options.signal.removeEventListener('abort', stop);
         pipe?.close();
     }
-}
-/**
- * The chunks of `source`, with a minor collection every few MiB (see memory.ts): the digest's
- * small garbage (promises, views) would otherwise fill V8's young generation, some 8 MB of
- * pages made resident, before its first collection (the peak RSS of verify's comparison).
- */
-function scavenging(source) {
-    const scavenge = (0,memory/* scavengeEvery */.A)(memory/* SCAVENGE_BYTES */.X);
-    return {
-        next: async () => {
-            const chunk = await source.next();
-            if (chunk)
-                scavenge(chunk.length);
-            return chunk;
-        }
-    };
 }
 function notCompared(why) {
     log/* log */.Rm.warning(`Not compared exactly: ${why}.`);
@@ -527,213 +523,6 @@ function logDifferences(differences) {
         else
             log/* log */.Rm.info(line.text);
     }
-}
-
-
-/***/ }),
-
-/***/ 63727:
-/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
-
-/* harmony export */ __webpack_require__.d(__webpack_exports__, {
-/* harmony export */   A5: () => (/* binding */ widenPipe),
-/* harmony export */   F0: () => (/* binding */ makeFifo),
-/* harmony export */   JL: () => (/* binding */ PIPE_SIZE),
-/* harmony export */   Yc: () => (/* binding */ coalesce),
-/* harmony export */   Ze: () => (/* binding */ drain),
-/* harmony export */   rh: () => (/* binding */ canWidenPipes),
-/* harmony export */   vW: () => (/* binding */ reusedBufferPipe)
-/* harmony export */ });
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(73024);
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(51455);
-/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__webpack_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var node_net__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(77030);
-/* harmony import */ var node_net__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__webpack_require__.n(node_net__WEBPACK_IMPORTED_MODULE_2__);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(76760);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__webpack_require__.n(node_path__WEBPACK_IMPORTED_MODULE_3__);
-/* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(57075);
-/* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_4___default = /*#__PURE__*/__webpack_require__.n(node_stream__WEBPACK_IMPORTED_MODULE_4__);
-/* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(25625);
-/* harmony import */ var _process_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(34006);
-/* harmony import */ var _local_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(72922);
-/**
- * Named pipes for the live upload, where the artifact client cannot be handed the zip's stream
- * (artifact-zip.ts handOverOnRead: node:fs cannot be patched for it, as under jest): it then
- * reads the backup's zip from a pipe while the dump is still being written into it.
- *
- * Why the pipe is widened: the client reads the pipe with 8 MiB buffers, one allocated per read,
- * and a read returns what the pipe holds: 64 KiB writes into a 64 KiB pipe would cost an 8 MiB
- * buffer per 64 KiB, and garbage collection would take more CPU than the dump (measured: 9 s
- * instead of 5 s on the 500 MB bench database). So the zip is written in 1 MiB pieces into a
- * pipe widened to 1 MiB (the most an unprivileged process may set, /proc/sys/fs/pipe-max-size).
- * Node has no fcntl(): perl, which GitHub's runners have, sets F_SETPIPE_SZ (1031) on the pipe,
- * which then keeps that size while the action holds its writing end. Without perl (or mkfifo)
- * the zip is written to a file and uploaded after the dump.
- */
-
-
-
-
-
-
-
-
-const PIPE_SIZE = 1024 * 1024;
-/** A named pipe at `file` (mode 0600); false when the system cannot make one. */
-async function makeFifo(file) {
-    if (process.platform === 'win32')
-        return false;
-    return (0,_process_js__WEBPACK_IMPORTED_MODULE_6__/* .runChild */ .w$)('mkfifo', ['-m', '600', file]).then(() => true, () => false);
-}
-let perlWorks;
-/** Whether pipes can be widened here (Linux, with perl); checked once. */
-function canWidenPipes() {
-    perlWorks ??=
-        process.platform === 'linux'
-            ? (0,_process_js__WEBPACK_IMPORTED_MODULE_6__/* .runChild */ .w$)('perl', ['-e', '1']).then(() => true, () => false)
-            : Promise.resolve(false);
-    return perlWorks;
-}
-/** Sets the pipe's buffer to PIPE_SIZE; needs the pipe open for writing (else it blocks). */
-function widenPipe(fifo) {
-    const perl = (0,_process_js__WEBPACK_IMPORTED_MODULE_6__/* .startChild */ .v0)('perl', [
-        '-e',
-        'open(my $f, "+<", $ARGV[0]) or exit 1; fcntl($f, 1031, $ARGV[1] + 0) or exit 2',
-        fifo,
-        String(PIPE_SIZE)
-    ], { stdout: 'ignore' });
-    perl.done.catch((error) => _log_js__WEBPACK_IMPORTED_MODULE_5__/* .log */ .Rm.debug(`could not widen the upload pipe (${error.message})`));
-}
-/** Joins chunks into pieces of at least `size` bytes (the last one may be smaller). */
-function coalesce(size) {
-    let held = [];
-    let heldBytes = 0;
-    return new node_stream__WEBPACK_IMPORTED_MODULE_4__.Transform({
-        transform(chunk, _encoding, callback) {
-            held.push(chunk);
-            heldBytes += chunk.length;
-            if (heldBytes < size)
-                return callback();
-            const piece = Buffer.concat(held, heldBytes);
-            held = [];
-            heldBytes = 0;
-            callback(null, piece);
-        },
-        flush(callback) {
-            callback(null, heldBytes > 0 ? Buffer.concat(held, heldBytes) : undefined);
-        }
-    });
-}
-/**
- * Reads the pipe to its end without waiting for a writer to appear (non-blocking open): frees a
- * writer that is blocked on a pipe the client no longer reads.
- */
-function drain(fifo) {
-    let fd;
-    try {
-        fd = (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.openSync)(fifo, node_fs__WEBPACK_IMPORTED_MODULE_0__.constants.O_RDONLY | node_fs__WEBPACK_IMPORTED_MODULE_0__.constants.O_NONBLOCK);
-    }
-    catch {
-        return undefined; // removed already
-    }
-    const reader = new node_net__WEBPACK_IMPORTED_MODULE_2__.Socket({ fd, readable: true, writable: false });
-    reader.on('error', () => reader.destroy());
-    // a pipe whose writer is gone already never signals its end: it must not keep Node running
-    reader.unref();
-    reader.resume();
-    return reader;
-}
-/** Bytes of the one buffer a {@link ReusedBufferPipe} reads into (a Linux pipe holds 64 KiB). */
-const REUSED_READ_BYTES = 64 * 1024;
-/**
- * A {@link ReusedBufferPipe}: a named pipe in a work directory of its own (under `tempRoot`, else
- * RUNNER_TEMP or the system's), opened at both ends and removed at once (the descriptors stay). Undefined where no named pipe can be made
- * (Windows, no mkfifo): then read the child's stdout.
- */
-async function reusedBufferPipe(tempRoot) {
-    if (process.platform === 'win32')
-        return undefined;
-    const dir = await (0,_local_js__WEBPACK_IMPORTED_MODULE_7__/* .makeWorkDir */ .dW)('pg-pipe-', tempRoot);
-    let readFd;
-    let writeFd;
-    try {
-        const fifo = node_path__WEBPACK_IMPORTED_MODULE_3___default().join(dir, 'pipe');
-        if (!(await makeFifo(fifo)))
-            return undefined;
-        // the reading end first (non-blocking: no writer yet), then the writing end
-        readFd = (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.openSync)(fifo, node_fs__WEBPACK_IMPORTED_MODULE_0__.constants.O_RDONLY | node_fs__WEBPACK_IMPORTED_MODULE_0__.constants.O_NONBLOCK);
-        writeFd = (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.openSync)(fifo, node_fs__WEBPACK_IMPORTED_MODULE_0__.constants.O_WRONLY);
-    }
-    catch {
-        for (const fd of [readFd, writeFd])
-            if (fd !== undefined)
-                (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.closeSync)(fd);
-        return undefined;
-    }
-    finally {
-        await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.rm)(dir, { recursive: true, force: true });
-    }
-    const buffer = Buffer.allocUnsafe(REUSED_READ_BYTES);
-    let ready;
-    let ended = false;
-    let failed;
-    let waiter;
-    const reader = new node_net__WEBPACK_IMPORTED_MODULE_2__.Socket({
-        fd: readFd,
-        readable: true,
-        writable: false,
-        onread: {
-            buffer,
-            // one read at a time: paused until the chunk's reader asks for the next (the buffer is reused)
-            callback: (bytes, into) => {
-                const chunk = Buffer.from(into.buffer, into.byteOffset, bytes);
-                if (waiter) {
-                    const w = waiter;
-                    waiter = undefined;
-                    w.resolve(chunk);
-                }
-                else
-                    ready = chunk;
-                return false;
-            }
-        }
-    });
-    reader.on('end', () => {
-        ended = true;
-        waiter?.resolve(null);
-        waiter = undefined;
-    });
-    reader.on('error', (error) => {
-        failed = error;
-        waiter?.reject(error);
-        waiter = undefined;
-    });
-    const writer = new node_net__WEBPACK_IMPORTED_MODULE_2__.Socket({ fd: writeFd, readable: false, writable: true });
-    writer.on('error', () => undefined);
-    return {
-        writer,
-        closeWriter: () => writer.destroy(),
-        next: () => {
-            if (failed)
-                return Promise.reject(failed);
-            if (ready) {
-                const chunk = ready;
-                ready = undefined;
-                return Promise.resolve(chunk);
-            }
-            if (ended)
-                return Promise.resolve(null);
-            return new Promise((resolve, reject) => {
-                waiter = { resolve, reject };
-                reader.resume();
-            });
-        },
-        close: () => {
-            writer.destroy();
-            reader.destroy();
-        }
-    };
 }
 
 

@@ -1,5 +1,5 @@
-export const id = 247;
-export const ids = [247];
+export const id = 161;
+export const ids = [161];
 export const modules = {
 
 /***/ 47043:
@@ -98,7 +98,7 @@ class Tee extends node_stream__WEBPACK_IMPORTED_MODULE_0__.Writable {
     sinks;
     failed;
     // the compressed chunks are garbage once every sink took them (see memory.ts)
-    scavenge = (0,_memory_js__WEBPACK_IMPORTED_MODULE_7__/* .scavengeEvery */ .A)(BACKUP_SCAVENGE_BYTES);
+    scavenge = (0,_memory_js__WEBPACK_IMPORTED_MODULE_7__/* .scavengeEvery */ .AW)(BACKUP_SCAVENGE_BYTES);
     constructor(sinks) {
         super();
         this.sinks = sinks;
@@ -1057,7 +1057,7 @@ function explainDumpFailure(code, signal, stderr) {
     }
     const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
     const tail = lastLines(stderr, 8);
-    return new DumpError(`pg_dump ${how}${tail ? `: ${tail}` : ''}${permissionAdvice(stderr)}`, stderr);
+    return new DumpError(`pg_dump ${how}${tail ? `: ${tail}` : ''}${permissionAdvice(stderr)}${rowSecurityAdvice(stderr)}${largeObjectAdvice(stderr)}`, stderr);
 }
 /** An identifier as pg_dump writes it in a query (fmtId): bare, or double-quoted. */
 const QUERY_IDENT = String.raw `(?:"(?:[^"]|"")*"|[A-Za-z_][A-Za-z0-9_$]*)`;
@@ -1079,6 +1079,26 @@ function permissionAdvice(stderr) {
     const named = query && query[1].split('.').at(-1)?.replace(/^"|"$/g, '') === bare ? query[1] : bare;
     const schema = named.includes('.') ? named.slice(0, named.indexOf('.')) : undefined;
     return ` The role in database-url may not read ${kind} ${named}, which the backup includes. Leave it out with 'exclude-tables: ${named}'${schema ? ` (or its whole schema with 'exclude-schemas: ${schema}')` : ''}, or let the role read it: GRANT SELECT ON ${named} TO <role>, as its owner.`;
+}
+/**
+ * "query would be affected by row-level security policy for table x": policies apply to the
+ * role on a table whose rows pg_dump dumps (row_security off, so that no row is left out
+ * unseen). The ways past it, and what the one pg_dump offers (--enable-row-security) costs.
+ */
+function rowSecurityAdvice(stderr) {
+    const policy = /query would be affected by row-level security policy for table "([^"]+)"/.exec(stderr);
+    if (!policy)
+        return '';
+    const query = new RegExp(String.raw `(?:Command|Query) was: COPY\s+(${QUERY_IDENT}\.${QUERY_IDENT})`).exec(stderr);
+    const named = query && query[1].split('.').at(-1)?.replace(/^"|"$/g, '') === policy[1] ? query[1] : policy[1];
+    return ` Row-level security policies apply to the role in database-url on table ${named}, and pg_dump refuses to dump rows they would filter. Back up with a role that has BYPASSRLS (or a superuser), or as the table's owner with the table NO FORCE ROW LEVEL SECURITY; or leave its rows out with 'exclude-table-data: ${named}'; or add --enable-row-security to pg-dump-args knowing that the backup then holds only the rows the role can see (the log, job summary and manifest name the tables so filtered).`;
+}
+/** "permission denied for large object N": leave the large objects out, or grant the role. */
+function largeObjectAdvice(stderr) {
+    const denied = /permission denied for large object (\d+)/.exec(stderr);
+    if (!denied)
+        return '';
+    return ` The role in database-url may not read large object ${denied[1]}, which the backup includes (pg_dump dumps every large object). Leave the large objects out with --no-large-objects in pg-dump-args (--no-blobs before pg_dump 16), or let the role read it: GRANT SELECT ON LARGE OBJECT ${denied[1]} TO <role>, as its owner (or a superuser).`;
 }
 function lastLines(text, n) {
     return text.trim().split('\n').slice(-n).join(' | ');
@@ -1990,11 +2010,12 @@ function isLockTimeout(error) {
 /* harmony export */   Dl: () => (/* binding */ sqlTokens),
 /* harmony export */   E: () => (/* binding */ CopyScanner),
 /* harmony export */   Nl: () => (/* binding */ PLAIN_TRAILER),
+/* harmony export */   fx: () => (/* binding */ withoutComments),
 /* harmony export */   j: () => (/* binding */ parsePlainDumpVersions),
 /* harmony export */   jH: () => (/* binding */ writtenTables),
 /* harmony export */   tl: () => (/* binding */ PlainDumpObjects)
 /* harmony export */ });
-/* unused harmony exports parseCopyStatement, scriptHazards */
+/* unused harmony exports parseCopyStatement, createdKind, scriptHazards, literalStatement */
 /* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(57075);
 /* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_stream__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var _psql_lexer_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(7340);
@@ -2113,6 +2134,12 @@ class PlainDumpObjects {
      * of that name, as pg_restore or psql by hand fails there.
      */
     newTables = [];
+    /**
+     * Tables, views and sequences a plain CREATE creates (no IF NOT EXISTS, no OR REPLACE): where
+     * the target has one of that name when the script ends, the script dropped it and made its
+     * own (pg_dump --clean) — the net (unchanged.ts) lets it be gone.
+     */
+    replacingRelations = [];
     /** Sequences the script creates (CREATE SEQUENCE, an identity column's SEQUENCE NAME). */
     createdSequences = [];
     /** Sequences whose value it sets (pg_dump's SELECT pg_catalog.setval('…', …)). */
@@ -2153,6 +2180,9 @@ class PlainDumpObjects {
      * scriptHazards): with allow-non-empty and a target that holds rows, refused before anything runs.
      */
     get hazards() {
+        // deferred statements, in their order, each with the sequences created before it
+        for (const d of this.deferred.splice(0))
+            this.hazard(d.text, d.keywords, d.written, d.keyedTo, d.standardConformingStrings);
         const unlinks = [...this.unlinks]
             .filter(([oid]) => !this.largeObjectOids.has(oid))
             .map(([, statement]) => ({
@@ -2162,6 +2192,20 @@ class PlainDumpObjects {
         return [...this.found, ...unlinks];
     }
     found = [];
+    /**
+     * With deferHazards: the statements whose hazards are not read yet, each with the number of
+     * createdSequences when it was seen (hazards reads them in order, as see would have).
+     */
+    deferred = [];
+    deferHazards;
+    /**
+     * `deferHazards`: scriptHazards runs only when `hazards` is read (allow-non-empty into a target
+     * with rows), over the statements kept until then, with what it would have found in `see`.
+     * For an archive's entries, which are in memory anyway; a streamed script reads them at once.
+     */
+    constructor(options = {}) {
+        this.deferHazards = options.deferHazards === true;
+    }
     /** pg_dump --clean's lo_unlink of an OID (before its lo_create): a hazard unless the backup creates it. */
     unlinks = new Map();
     /** createdSequences as sequenceKey keys (the first `keyed` of them). */
@@ -2169,12 +2213,51 @@ class PlainDumpObjects {
     keyed = 0;
     /** Views (and materialized views) the script creates, folded: writing into one reaches its base table. */
     createdViews = new Set();
+    /** Tables, views and foreign tables the script creates, folded ([schema ('' unqualified), name]). */
+    createdRelations = new Set();
     /** The first CREATE TRIGGER seen: a statement writing rows after it fires it. */
     trigger;
     namedKeys = new Set();
     /** Names (JSON [schema, name] or [schema]) a DROP or ALTER named; `new:` keys: newTables. */
     cleared = new Set();
     gate;
+    /** An archive's: its entries' statements (comments gone) as read up front (see unseen). */
+    known = new Set();
+    /** An archive's: the tables of its selected TABLE DATA entries, [namespace, tag] keys. */
+    dataTableKeys = new Set();
+    /**
+     * A statement the load sends that the up-front reading of an archive did not see (the SQL of a
+     * data entry, pg_dump --inserts: its data is not in the table of contents): why allow-non-empty
+     * into a target with rows refuses it, or undefined. The same checks as for a script's
+     * statements (scriptHazards: only literal INSERTs, pg_dump's own calls, …), and it writes rows
+     * only into the table of one of the archive's data entries (those the guard checked), never
+     * into a view the archive creates.
+     */
+    unseen(e) {
+        const text = withoutComments(e.text).trim();
+        if (this.known.has(text))
+            return undefined;
+        for (const q of this.createdSequences.slice(this.keyed))
+            this.sequenceKeys.add(JSON.stringify([q.schema.toLowerCase(), q.name.toLowerCase()]));
+        this.keyed = this.createdSequences.length;
+        const why = scriptHazards(text, [], this.sequenceKeys, {
+            standardConformingStrings: e.standardConformingStrings
+        });
+        if (why.length > 0)
+            return why.join('; ');
+        const written = writtenTables(text);
+        if (written.unreadable.length > 0)
+            return 'it writes rows into a table whose name the restore cannot read';
+        for (const t of written.tables) {
+            const key = JSON.stringify([t.schema, t.name]);
+            const name = `${t.schema === '' ? '' : `${t.schema}.`}${t.name}`;
+            if (this.createdViews.has(key))
+                return `it writes rows into ${name}, a view the archive creates: the rows go into its base tables`;
+            if (t.schema === '' || !this.dataTableKeys.has(key))
+                return `it writes rows into ${name}, which is not the table of one of the archive's data entries (the tables the restore checked)`;
+        }
+        return undefined;
+    }
     /** The "dump complete" trailer was seen (outside statements and data). */
     get complete() {
         return this.gate?.facts.complete ?? false;
@@ -2191,28 +2274,40 @@ class PlainDumpObjects {
     /** One statement psql would send. */
     see(e) {
         const cls = (0,_psql_script_rules_js__WEBPACK_IMPORTED_MODULE_2__/* .classifyStatement */ .cp)(e);
-        const line = firstLine(e.text);
-        this.references(e.text, cls.keywords);
+        // the statement as the server reads it, its comments gone (psql sends a leading /* … */):
+        // every test below goes by it, never by the text as written
+        const text = withoutComments(e.text);
+        const line = firstLine(text);
+        this.references(text, cls.keywords);
         // pg_dump --clean unlinks each large object before it creates it again: one the script
         // unlinks first is not taken in the target when its lo_create runs
-        if (/lo_unlink/i.test(e.text)) {
-            const unlink = /\blo_unlink\s*\(\s*oid\s*\)\s+FROM\s+pg_catalog\.pg_largeobject_metadata\s+WHERE\s+oid\s*=\s*'?(\d+)'?/i.exec(e.text) ?? /\blo_unlink\s*\(\s*'?(\d+)'?\s*\)/i.exec(e.text);
+        if (/lo_unlink/i.test(text)) {
+            const unlink = /\blo_unlink\s*\(\s*oid\s*\)\s+FROM\s+pg_catalog\.pg_largeobject_metadata\s+WHERE\s+oid\s*=\s*'?(\d+)'?/i.exec(text) ?? /\blo_unlink\s*\(\s*'?(\d+)'?\s*\)/i.exec(text);
             if (unlink && !this.largeObjectOids.has(unlink[1]))
                 this.unlinkedOids.add(unlink[1]);
         }
-        if (/lo_create/i.test(e.text))
-            for (const m of e.text.matchAll(/\blo_create\s*\(\s*'?(\d+)'?\s*\)/gi))
+        if (/lo_create/i.test(text))
+            for (const m of text.matchAll(/\blo_create\s*\(\s*'?(\d+)'?\s*\)/gi))
                 this.largeObjectOids.add(m[1]);
         let written;
-        if (WRITES.test(e.text)) {
-            written = writtenTables(e.text);
+        if (WRITES.test(text)) {
+            written = writtenTables(text);
             for (const t of written.tables)
                 this.writtenTables.push(t);
             for (const s of written.unreadable)
                 this.unreadableWrites.push(s);
         }
-        this.hazard(e.text, cls.keywords, written);
-        const bare = /^\s*CREATE\s+(?:(?:UNLOGGED|TEMP|TEMPORARY)\s+)?TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?("(?:[^"]|"")+"|[A-Za-z_][\w$]*)\s*(?:\(|AS\b|OF\b|PARTITION\b)/i.exec(e.text);
+        if (this.deferHazards)
+            this.deferred.push({
+                text,
+                keywords: cls.keywords,
+                written,
+                keyedTo: this.createdSequences.length,
+                standardConformingStrings: e.standardConformingStrings
+            });
+        else
+            this.hazard(text, cls.keywords, written, this.createdSequences.length, e.standardConformingStrings);
+        const bare = /^\s*CREATE\s+(?:(?:UNLOGGED|TEMP|TEMPORARY)\s+)?TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?("(?:[^"]|"")+"|[A-Za-z_][\w$]*)\s*(?:\(|AS\b|OF\b|PARTITION\b)/i.exec(text);
         if (bare)
             this.createdUnqualified.add(sqlTokens(bare[1], false)[0]?.value ?? '');
         if (cls.kind === 'copy') {
@@ -2240,7 +2335,7 @@ class PlainDumpObjects {
             return;
         }
         if (cls.keywords[0] === 'ALTER' && /^ALTER TABLE /.test(line)) {
-            const identity = /\bAS IDENTITY \(\s*SEQUENCE NAME ((?:"(?:[^"]|"")+"|[^\s."(]+)\.(?:"(?:[^"]|"")+"|[^\s"(;]+))/.exec(e.text);
+            const identity = /\bAS IDENTITY \(\s*SEQUENCE NAME ((?:"(?:[^"]|"")+"|[^\s."(]+)\.(?:"(?:[^"]|"")+"|[^\s"(;]+))/.exec(text);
             const sequence = identity ? parseCopyStatement(`COPY ${identity[1]}`) : undefined;
             if (sequence)
                 this.createdSequences.push(sequence);
@@ -2260,6 +2355,12 @@ class PlainDumpObjects {
         }
         const object = /^CREATE (?:UNLOGGED |FOREIGN )?(TABLE|VIEW|MATERIALIZED VIEW|SEQUENCE|TYPE|DOMAIN) (?:IF NOT EXISTS )?((?:"(?:[^"]|"")+"|[^\s."(]+)\.(?:"(?:[^"]|"")+"|[^\s"(;]+))/.exec(line);
         if (object) {
+            if (['TABLE', 'VIEW', 'MATERIALIZED VIEW', 'SEQUENCE'].includes(object[1]) &&
+                !/^CREATE (?:UNLOGGED |FOREIGN )?(?:TABLE|VIEW|MATERIALIZED VIEW|SEQUENCE) IF NOT EXISTS /.test(line)) {
+                const relation = parseCopyStatement(`COPY ${object[2]}`);
+                if (relation)
+                    this.replacingRelations.push(relation);
+            }
             if (object[1] === 'TABLE') {
                 const table = parseCopyStatement(`COPY ${object[2]}`);
                 if (table)
@@ -2375,7 +2476,9 @@ class PlainDumpObjects {
         }
     }
     /** Records what scriptHazards finds in one statement (views, triggers: from the statements before). */
-    hazard(text, keywords, written) {
+    hazard(text, keywords, written, 
+    /** createdSequences' length when the statement was seen: those before it count. */
+    keyedTo, standardConformingStrings = true) {
         const statement = oneLine(text);
         let entry;
         const add = (why) => {
@@ -2384,20 +2487,63 @@ class PlainDumpObjects {
             else if (this.found.length < 100)
                 this.found.push((entry = { statement, why }));
         };
-        for (const q of this.createdSequences.slice(this.keyed))
+        for (const q of this.createdSequences.slice(this.keyed, keyedTo))
             this.sequenceKeys.add(JSON.stringify([q.schema.toLowerCase(), q.name.toLowerCase()]));
-        this.keyed = this.createdSequences.length;
+        this.keyed = Math.max(this.keyed, keyedTo);
         const sequences = this.sequenceKeys;
         const unlink = LO_UNLINK.exec(text.replace(/\s+/g, ' ').trim());
         if (unlink)
             this.unlinks.set(unlink[1], statement);
-        for (const why of scriptHazards(text, keywords, sequences))
+        for (const why of scriptHazards(text, keywords, sequences, { standardConformingStrings }))
             add(why);
-        const view = /^\s*CREATE\s+(?:OR\s+REPLACE\s+)?(?:(?:TEMP|TEMPORARY|RECURSIVE)\s+)*(?:MATERIALIZED\s+)?VIEW\s+(?:IF\s+NOT\s+EXISTS\s+)?/i.exec(text);
-        if (view) {
-            const name = qualifiedAt(sqlTokens(text.slice(view[0].length), false), 0);
-            if (name)
-                this.createdViews.add(JSON.stringify(name));
+        // by the statement's tokens (comments gone, names folded), never by its text as written
+        const tokens = sqlTokens(text, false);
+        const created = createdKind(tokens);
+        // the target's own tables: what attaches to one of them (a child whose rows its reads
+        // return, a partition, a trigger, rule, policy, index or statistics on it) changes it
+        for (const [name, how] of attachedTables(tokens, created)) {
+            if (this.createdRelation(name))
+                continue;
+            add(`${how} ${name[0] === '' ? '' : `${name[0]}.`}${name[1]}, a table the script does not create: it changes one of the target's own tables (pg_dump attaches only to the tables it creates)`);
+        }
+        // a RENAME or SET SCHEMA of the target's own relation: the checks go by names (F25)
+        const renamed = renamedRelation(tokens);
+        if (renamed && !this.createdRelation(renamed))
+            add(`it renames or moves ${renamed[0] === '' ? '' : `${renamed[0]}.`}${renamed[1]}, a relation the script does not create: the restore's checks go by the names the target has (pg_dump renames nothing)`);
+        if (created) {
+            const kind = created.kind;
+            const at = kind === 'materialized' ? created.next + 1 : created.next;
+            if (kind === 'view' || kind === 'materialized' || kind === 'table' || kind === 'foreign') {
+                const skip = word(tokens, at, 'if') && word(tokens, at + 2, 'exists') ? 3 : 0;
+                const name = qualifiedAt(tokens, at + (kind === 'foreign' ? 1 : 0) + skip);
+                if (name) {
+                    this.createdRelations.add(JSON.stringify(name));
+                    if (kind !== 'table' && kind !== 'foreign')
+                        this.createdViews.add(JSON.stringify(name));
+                }
+            }
+            // an ON SELECT rule turns its table into a view (PostgreSQL 15 and before)
+            if (kind === 'rule') {
+                const on = tokens.findIndex((_t, k) => word(tokens, k, 'on'));
+                const to = tokens.findIndex((_t, k) => k > on && word(tokens, k, 'to'));
+                const table = to > 0 ? qualifiedAt(tokens, to + 1) : undefined;
+                if (on > 0 && word(tokens, on + 1, 'select') && table)
+                    this.createdViews.add(JSON.stringify(table));
+            }
+            if (kind === 'trigger')
+                this.trigger ??= oneLine(text, 80);
+            if (kind === 'schema') {
+                // CREATE SCHEMA name [AUTHORIZATION role]: pg_dump writes no schema elements
+                let k = created.next;
+                if (word(tokens, k, 'if') && word(tokens, k + 2, 'exists'))
+                    k += 3;
+                if (!word(tokens, k, 'authorization'))
+                    k++;
+                if (word(tokens, k, 'authorization'))
+                    k += 2;
+                if (k < tokens.length && !(tokens[k].kind === 'punct' && tokens[k].value === ';'))
+                    add('CREATE SCHEMA with schema elements (a CREATE TABLE, VIEW, TRIGGER, … inside it) is not what pg_dump writes, and the restore does not read them as statements of their own');
+            }
         }
         for (const t of written?.tables ?? []) {
             if (this.createdViews.has(JSON.stringify([t.schema, t.name])) ||
@@ -2406,8 +2552,16 @@ class PlainDumpObjects {
             else if (this.trigger !== undefined)
                 add(`it writes rows after the script created a trigger (${this.trigger}), which fires on them and may write anywhere (pg_dump creates triggers after all the data)`);
         }
-        if (/^\s*CREATE\s+(?:OR\s+REPLACE\s+)?(?:CONSTRAINT\s+)?TRIGGER\b/i.test(text))
-            this.trigger ??= oneLine(text, 80);
+    }
+    /** A table, view or foreign table the script created before: [schema ('' unqualified), name]. */
+    createdRelation(name) {
+        if (this.createdRelations.has(JSON.stringify(name)))
+            return true;
+        // an unqualified name on either side: the search_path decides, the name must match
+        return [...this.createdRelations].some(key => {
+            const [schema, rel] = JSON.parse(key);
+            return rel === name[1] && (schema === '' || name[0] === '');
+        });
     }
     /** See newTables: unless an earlier DROP or ALTER may have taken the name away. */
     newTable(table) {
@@ -2460,8 +2614,238 @@ function qualifiedAt(tokens, i) {
         return [tokens[i].value, tokens[i + 2].value];
     return ['', tokens[i].value];
 }
-/** A literal argument list as pg_dump writes it: 'text', numbers, true/false, NULL, ::casts. */
-const LITERAL_ARGS = String.raw `(?:\s*(?:-?[0-9][\w.]*|'(?:[^']|'')*'(?:::[a-z_ ]+(?:\[\])?)?|true|false|NULL)\s*(?:,|(?=\))))*`;
+/** Whether tokens[i] is the unquoted word w. */
+function word(tokens, i, w) {
+    return tokens[i]?.kind === 'ident' && tokens[i].quoted !== true && tokens[i].value === w;
+}
+/** Words between CREATE and the kind of object it creates (OR REPLACE, TEMP, UNIQUE, …). */
+const CREATE_MODIFIERS = new Set([
+    'or',
+    'replace',
+    'temp',
+    'temporary',
+    'global',
+    'local',
+    'unlogged',
+    'recursive',
+    'constraint',
+    'unique',
+    'trusted',
+    'procedural',
+    'default'
+]);
+/**
+ * What a CREATE statement creates, read from its tokens (comments gone, any case or spacing):
+ * its kind word ('table', 'view', 'materialized', 'rule', 'trigger', 'index', …) and the index
+ * of the token after it; undefined for other statements.
+ */
+function createdKind(tokens) {
+    if (!word(tokens, 0, 'create'))
+        return undefined;
+    let i = 1;
+    while (tokens[i]?.kind === 'ident' && !tokens[i].quoted && CREATE_MODIFIERS.has(tokens[i].value))
+        i++;
+    return tokens[i]?.kind === 'ident' && !tokens[i].quoted
+        ? { kind: tokens[i].value, next: i + 1 }
+        : undefined;
+}
+/**
+ * The tables a statement attaches to or changes the shape of, and how: CREATE TABLE … INHERITS
+ * (…) / PARTITION OF, CREATE INDEX / TRIGGER / POLICY … ON, CREATE RULE … TO, CREATE STATISTICS
+ * … FROM, ALTER TABLE … INHERIT / [ATTACH|DETACH] PARTITION (both tables).
+ */
+function attachedTables(tokens, created) {
+    const out = [];
+    const at = (i, how) => {
+        const k = word(tokens, i, 'only') ? i + 1 : i;
+        const name = qualifiedAt(tokens, k);
+        if (name)
+            out.push([name, how]);
+        else
+            out.push([['', tokens[k]?.value ?? '?'], how]);
+    };
+    const find = (w, from) => tokens.findIndex((_t, k) => k >= from && word(tokens, k, w));
+    if (created) {
+        const { kind, next } = created;
+        if (kind === 'table' || kind === 'foreign') {
+            const inherits = tokens.findIndex((_t, k) => k >= next && word(tokens, k, 'inherits') && tokens[k + 1]?.value === '(');
+            if (inherits >= 0)
+                for (let k = inherits + 2; k < tokens.length;) {
+                    at(k, 'it inherits from');
+                    while (k < tokens.length && tokens[k].value !== ',' && tokens[k].value !== ')')
+                        k++;
+                    if (tokens[k]?.value !== ',')
+                        break;
+                    k++;
+                }
+            const partition = tokens.findIndex((_t, k) => k >= next && word(tokens, k, 'partition') && word(tokens, k + 1, 'of'));
+            if (partition >= 0)
+                at(partition + 2, 'it creates a partition of');
+        }
+        const on = (w, how) => {
+            const k = find(w, next);
+            if (k >= 0)
+                at(k + 1, how);
+            else
+                out.push([['', '?'], how]);
+        };
+        if (kind === 'index')
+            on('on', 'it creates an index on');
+        if (kind === 'trigger')
+            on('on', 'it creates a trigger on');
+        if (kind === 'policy')
+            on('on', 'it creates a policy on');
+        if (kind === 'statistics')
+            on('from', 'it creates statistics on');
+        if (kind === 'rule') {
+            const k = find('on', next);
+            const to = k >= 0 ? find('to', k) : -1;
+            if (to >= 0)
+                at(to + 1, 'it creates a rule on');
+            else
+                out.push([['', '?'], 'it creates a rule on']);
+        }
+        return out;
+    }
+    if (word(tokens, 0, 'alter') && word(tokens, 1, 'table')) {
+        let k = 2;
+        if (word(tokens, k, 'if') && word(tokens, k + 1, 'exists'))
+            k += 2;
+        const before = out.length;
+        for (let i = k; i < tokens.length; i++) {
+            if (word(tokens, i, 'inherit') && !word(tokens, i - 1, 'no'))
+                at(i + 1, 'it makes a table inherit from');
+            else if (word(tokens, i, 'inherit'))
+                at(i + 1, 'it detaches a table from');
+            else if ((word(tokens, i, 'attach') || word(tokens, i, 'detach')) &&
+                word(tokens, i + 1, 'partition'))
+                at(i + 2, `it ${tokens[i].value}es a partition`);
+        }
+        if (out.length > before)
+            at(k, 'it changes the partitions or parents of');
+    }
+    return out;
+}
+/**
+ * The statement's text without its comments (-- … and nested /* … *\/ outside literals and
+ * quoted names, each replaced by a space), leading white space gone: what the server reads.
+ */
+function withoutComments(text) {
+    if (!text.includes('--') && !text.includes('/*'))
+        return text.trimStart();
+    let out = '';
+    const n = text.length;
+    let i = 0;
+    let from = 0;
+    while (i < n) {
+        const c = text.charCodeAt(i);
+        if ((c === 0x45 || c === 0x65) && text.charCodeAt(i + 1) === 0x27 && !identBefore(text, i)) {
+            i += 2;
+            for (;;) {
+                const d = text.charCodeAt(i);
+                if (d === 0x5c && i + 1 < n)
+                    i += 2;
+                else if (d === 0x27 && text.charCodeAt(i + 1) === 0x27)
+                    i += 2;
+                else if (d === 0x27 || i >= n)
+                    break;
+                else
+                    i++;
+            }
+            i++;
+        }
+        else if (isIdentStart(c)) {
+            i++;
+            while (i < n && isIdentPart(text.charCodeAt(i)))
+                i++;
+        }
+        else if (c === 0x22 || c === 0x27) {
+            i = quotedEnd(text, i + 1, c) + 1;
+        }
+        else if (c === 0x24 && dollarTagEnd(text, i) > 0 && !identBefore(text, i)) {
+            const t = text.slice(i, dollarTagEnd(text, i));
+            const end = text.indexOf(t, i + t.length);
+            i = end < 0 ? n : end + t.length;
+        }
+        else if (c === 0x2f && text.charCodeAt(i + 1) === 0x2a) {
+            out += `${text.slice(from, i)} `;
+            i += 2;
+            let depth = 1;
+            while (i < n && depth > 0) {
+                if (text[i] === '/' && text[i + 1] === '*') {
+                    depth++;
+                    i += 2;
+                }
+                else if (text[i] === '*' && text[i + 1] === '/') {
+                    depth--;
+                    i += 2;
+                }
+                else
+                    i++;
+            }
+            from = i;
+        }
+        else if (c === 0x2d && text.charCodeAt(i + 1) === 0x2d) {
+            out += `${text.slice(from, i)} `;
+            const end = text.indexOf('\n', i);
+            i = end < 0 ? n : end;
+            from = i;
+        }
+        else
+            i++;
+    }
+    return (out + text.slice(from, n)).trimStart();
+}
+/** An identifier character just before i (E'…' and $…$ start no literal there). */
+function identBefore(text, i) {
+    return i > 0 && isIdentPart(text.charCodeAt(i - 1));
+}
+/** ALTER TABLE / VIEW / MATERIALIZED VIEW / FOREIGN TABLE name … RENAME | SET SCHEMA: the name. */
+function renamedRelation(tokens) {
+    if (!word(tokens, 0, 'alter'))
+        return undefined;
+    let k = 1;
+    if (word(tokens, k, 'materialized') || word(tokens, k, 'foreign'))
+        k++;
+    if (!word(tokens, k, 'table') && !word(tokens, k, 'view'))
+        return undefined;
+    k++;
+    if (word(tokens, k, 'if') && word(tokens, k + 1, 'exists'))
+        k += 2;
+    if (word(tokens, k, 'only'))
+        k++;
+    const name = qualifiedAt(tokens, k);
+    const moves = tokens.some((_t, i) => i > k &&
+        (word(tokens, i, 'rename') || (word(tokens, i, 'set') && word(tokens, i + 1, 'schema'))));
+    return moves ? (name ?? ['', '?']) : undefined;
+}
+/** CREATE TABLE … AS (a query, EXECUTE): AS outside parentheses, from `from`. */
+function asQuery(tokens, from) {
+    let depth = 0;
+    for (let i = from; i < tokens.length; i++) {
+        const t = tokens[i];
+        if (t.kind === 'punct' && t.value === '(')
+            depth++;
+        else if (t.kind === 'punct' && t.value === ')')
+            depth--;
+        else if (depth === 0 && word(tokens, i, 'as'))
+            return true;
+    }
+    return false;
+}
+/** The statement ends with WITH NO DATA (and its ";"). */
+function withNoData(tokens) {
+    let end = tokens.length;
+    while (end > 0 && tokens[end - 1].kind === 'punct' && tokens[end - 1].value === ';')
+        end--;
+    return (word(tokens, end - 3, 'with') && word(tokens, end - 2, 'no') && word(tokens, end - 1, 'data'));
+}
+/**
+ * A literal argument list as pg_dump writes it: 'text', numbers, true/false, NULL, and the casts
+ * its statistics calls write (PostgreSQL 18: integer, smallint, real, boolean, text, real[]): no
+ * other type, whose input function (a domain's CHECK) would run the script's code.
+ */
+const LITERAL_ARGS = String.raw `(?:\s*(?:-?[0-9][\w.]*|'(?:[^']|'')*'(?:::(?:integer|smallint|real|boolean|text)(?:\[\])?)?|true|false|NULL)\s*(?:,|(?=\))))*`;
 /** pg_dump --clean's removal of a large object (a hazard when the backup does not create it). */
 const LO_UNLINK = /^SELECT pg_catalog\.lo_unlink\(oid\) FROM pg_catalog\.pg_largeobject_metadata WHERE oid = '(\d+)';?$/;
 /**
@@ -2493,18 +2877,18 @@ const RUNS_CODE = {
  * pg_dump --clean's lo_unlink passes here (PlainDumpObjects.hazards checks its OID); `sequences`:
  * the sequences the script creates (sequenceKey), which its defaults' nextval and ALTER SEQUENCE may name.
  */
-function scriptHazards(text, keywords, sequences) {
+function scriptHazards(raw, _keywords, sequences, options = {}) {
     const found = [];
-    const first = (keywords[0] ?? '').toLowerCase();
+    const text = withoutComments(raw);
     const tokens = sqlTokens(text, false);
+    // the statement's first word as the server reads it ('' for "(SELECT …" and the like)
+    const first = tokens[0]?.kind === 'ident' && !tokens[0].quoted ? tokens[0].value : '';
     const word = (i, w) => tokens[i]?.kind === 'ident' && tokens[i].quoted !== true && tokens[i].value === w;
+    const created = createdKind(tokens);
     if (first in RUNS_CODE)
         found.push(RUNS_CODE[first]);
     if (first === 'select' || first === 'table') {
-        const one = text
-            .replace(/--[^\n]*/g, ' ')
-            .replace(/\s+/g, ' ')
-            .trim();
+        const one = text.replace(/\s+/g, ' ').trim();
         const call = PG_DUMP_CALLS.map(re => re.exec(one)).find(m => m !== null);
         if (!call)
             found.push("it is not one of pg_dump's own calls (setval of a sequence named by a literal, set_config, lo_create, lo_open, lowrite, lo_close with literal arguments): the functions it calls may write anywhere");
@@ -2512,7 +2896,7 @@ function scriptHazards(text, keywords, sequences) {
     // (… TO PROGRAM: refused by the gate itself, in any restore, with its own message)
     if (first === 'copy' && tokens[1]?.value === '(' && !tokens.some((_t, i) => word(i, 'program')))
         found.push('a COPY of a query may call functions that write anywhere');
-    if (first === 'create' && /^\s*CREATE\s+(?:OR\s+REPLACE\s+)?RULE\b/i.test(text)) {
+    if (created?.kind === 'rule') {
         const on = tokens.findIndex((_t, i) => word(i, 'on') && tokens[i + 1]?.kind === 'ident');
         if (on < 0 || !word(on + 1, 'select'))
             found.push('a rule other than ON SELECT runs its actions on every row written into its table, which may write anywhere (pg_dump writes such rules only for backups that have them)');
@@ -2525,19 +2909,23 @@ function scriptHazards(text, keywords, sequences) {
                 return true;
         return false;
     };
+    const scs = options.standardConformingStrings ?? true;
     if (first === 'insert') {
-        const values = tokens.findIndex((_t, i) => word(i, 'values'));
-        if (values < 0 ? !/\bDEFAULT\s+VALUES\b/i.test(text) : calls(values + 1))
+        if (!literalStatement(text, 'insert', scs))
             found.push('an INSERT of anything but literal VALUES (as pg_dump --inserts writes) may call functions that write anywhere');
     }
     if (['update', 'delete', 'merge'].includes(first) && calls(2))
         found.push(`${first.toUpperCase()} calls a function, which may write anywhere`);
+    else if (['update', 'delete', 'merge'].includes(first) && !literalStatement(text, first, scs))
+        found.push(`${first.toUpperCase()} with a condition, a sub-query or an expression evaluates code that may write anywhere (pg_dump writes no ${first.toUpperCase()}; only a plain DELETE FROM a table, or UPDATE … SET column = literal, is accepted)`);
+    if (first === 'copy' && tokens.some((_t, i) => word(i, 'where')))
+        found.push('COPY … WHERE evaluates its condition on every row, and may call functions that write anywhere (pg_dump writes no WHERE)');
+    if (first === 'drop' && tokens.some((_t, i) => word(i, 'cascade')))
+        found.push("DROP … CASCADE drops whatever depends on it too, the target's tables and their rows included, which the restore does not check (pg_dump writes no CASCADE)");
     if (first === 'truncate' && tokens.some((_t, i) => word(i, 'cascade')))
         found.push('TRUNCATE … CASCADE empties the tables that reference it too, which the restore does not check');
-    if (first === 'create' &&
-        (/^\s*CREATE\s+(?:(?:GLOBAL|LOCAL|TEMP|TEMPORARY|UNLOGGED)\s+)*TABLE\b[^(]*?\bAS\b/i.test(text) ||
-            (/^\s*CREATE\s+MATERIALIZED\s+VIEW\b/i.test(text) &&
-                !/\bWITH\s+NO\s+DATA\s*;?\s*$/i.test(text))))
+    if ((created?.kind === 'table' && asQuery(tokens, created.next)) ||
+        (created?.kind === 'materialized' && !withNoData(tokens)))
         found.push('CREATE TABLE … AS (or a materialized view created with its data) runs a query whose functions may write anywhere (pg_dump writes materialized views WITH NO DATA)');
     // sequences: only a literal name can be checked (setval is not transactional); setval only in
     // pg_dump's own top-level call (read by the guard), nextval only of a sequence the script creates
@@ -2562,7 +2950,310 @@ function scriptHazards(text, keywords, sequences) {
             !sequences.has(sequenceKey(name[0] === '' ? name[1] : `"${name[0]}"."${name[1]}"`)))
             found.push('ALTER SEQUENCE of a sequence the script does not create: the restore does not check it (its RESTART is not undone by a rollback)');
     }
+    // an allow-list: what pg_dump writes and cannot run code (the rest may evaluate expressions)
+    if (found.length === 0) {
+        const why = notPgDumpStatement(tokens, first, created);
+        if (why)
+            found.push(why);
+    }
     return found;
+}
+/** Statements pg_dump writes that run no code of the script's (their first word). */
+const PG_DUMP_STATEMENTS = new Set([
+    'set',
+    'reset',
+    'create',
+    'alter',
+    'comment',
+    'grant',
+    'revoke',
+    'security',
+    'drop',
+    'refresh',
+    'begin',
+    'commit',
+    'truncate',
+    'copy',
+    'insert',
+    'update',
+    'delete',
+    'select'
+]);
+/** What pg_dump CREATEs (the word after CREATE and its modifiers): definitions, no query run. */
+const PG_DUMP_CREATES = new Set([
+    'schema',
+    'table',
+    'foreign',
+    'type',
+    'domain',
+    'function',
+    'procedure',
+    'aggregate',
+    'operator',
+    'cast',
+    'collation',
+    'conversion',
+    'text',
+    'view',
+    'materialized',
+    'trigger',
+    'rule',
+    'policy',
+    'publication',
+    'subscription',
+    'statistics',
+    'sequence',
+    'server',
+    'access',
+    'index',
+    'extension',
+    'language',
+    'event',
+    'transform',
+    'user',
+    'role',
+    'group',
+    'tablespace',
+    'database'
+]);
+/** The words of a partition bound as pg_dump writes it (FOR VALUES IN / FROM … TO / WITH). */
+const BOUND_WORDS = new Set([
+    'in',
+    'from',
+    'to',
+    'with',
+    'modulus',
+    'remainder',
+    'minvalue',
+    'maxvalue',
+    'null',
+    'true',
+    'false'
+]);
+/**
+ * Why a statement is not one pg_dump writes without running code (undefined when it is): the
+ * allow-list behind scriptHazards (DECLARE, FETCH, MOVE, a parenthesized query, LISTEN, LOCK, …,
+ * an ALTER TABLE … ADD COLUMN (its DEFAULT is evaluated) or … TYPE … USING are refused).
+ */
+function notPgDumpStatement(tokens, first, created) {
+    if (!PG_DUMP_STATEMENTS.has(first))
+        return `${first === '' ? `a statement that starts with "${tokens[0]?.value ?? ''}"` : `a ${first.toUpperCase()} statement`} is not one pg_dump writes, and it may evaluate expressions or call functions that write anywhere`;
+    if (first === 'create' && (!created || !PG_DUMP_CREATES.has(created.kind)))
+        return `CREATE ${(created?.kind ?? '').toUpperCase()} is not one pg_dump writes, and it may run code that writes anywhere`;
+    // a partition's bounds are evaluated when it is created or attached: literals only, as pg_dump writes them
+    const bounds = tokens.findIndex((_t, i) => word(tokens, i, 'for') && word(tokens, i + 1, 'values'));
+    if (bounds >= 0 && (first === 'create' || first === 'alter'))
+        for (let i = bounds + 2; i < tokens.length; i++) {
+            const t = tokens[i];
+            if (t.kind === 'string')
+                continue;
+            if (t.kind === 'punct' && /^(?:[0-9(),;-])$/.test(t.value))
+                continue;
+            if (t.kind === 'ident' && !t.quoted && BOUND_WORDS.has(t.value))
+                continue;
+            return 'a partition bound that is not literal (FOR VALUES …) is evaluated when the partition is created or attached, and may call functions that write anywhere (pg_dump writes literal bounds)';
+        }
+    if (first === 'alter' && word(tokens, 1, 'table')) {
+        // ALTER [COLUMN] c [SET DATA] TYPE t USING expr (not EXCLUDE USING gist, USING INDEX …)
+        let type = false;
+        let depth = 0;
+        for (let i = 2; i < tokens.length; i++) {
+            const t = tokens[i];
+            if (t.kind === 'punct' && t.value === '(')
+                depth++;
+            else if (t.kind === 'punct' && t.value === ')')
+                depth--;
+            else if (depth === 0 && t.kind === 'punct' && t.value === ',')
+                type = false;
+            if (depth === 0 && word(tokens, i, 'type') && !word(tokens, i - 1, 'replica'))
+                type = true;
+            if (type && depth === 0 && word(tokens, i, 'using'))
+                return 'ALTER TABLE … USING evaluates an expression on every row, which may call functions that write anywhere (pg_dump writes no USING)';
+            if (word(tokens, i, 'add') &&
+                !['constraint', 'generated', 'primary', 'unique', 'check', 'foreign', 'exclude'].some(w => word(tokens, i + 1, w))) {
+                // ADD [COLUMN] c type: its DEFAULT (or GENERATED expression) is evaluated for the rows
+                let d = 0;
+                for (let k = i + 1; k < tokens.length; k++) {
+                    const v = tokens[k];
+                    if (v.kind === 'punct' && v.value === '(')
+                        d++;
+                    else if (v.kind === 'punct' && v.value === ')')
+                        d--;
+                    else if (d === 0 && v.kind === 'punct' && (v.value === ',' || v.value === ';'))
+                        break;
+                    if (word(tokens, k, 'default') || word(tokens, k, 'generated'))
+                        return "ALTER TABLE … ADD COLUMN … DEFAULT (or GENERATED) evaluates the expression for the table's rows, which may call functions that write anywhere (pg_dump defines columns in CREATE TABLE)";
+                }
+            }
+        }
+    }
+    return undefined;
+}
+/**
+ * Whether a statement (comments gone) is, in full, one of the data statements pg_dump writes with
+ * nothing but literals: INSERT INTO name [(columns)] [OVERRIDING … VALUE] VALUES (literal, …)[, (…)]
+ * [ON CONFLICT DO NOTHING] | DEFAULT VALUES; DELETE FROM [ONLY] name; UPDATE [ONLY] name SET
+ * column = literal[, …]. A literal: '…' (E'…', B'…', X'…', U&'…' [UESCAPE '…']), a number with an
+ * optional leading minus, NULL, TRUE, FALSE, DEFAULT — no cast, operator, call or sub-query.
+ */
+function literalStatement(text, kind, standardConformingStrings = true) {
+    const n = text.length;
+    let i = 0;
+    const space = () => {
+        while (i < n && /\s/.test(text[i]))
+            i++;
+    };
+    const kw = (w) => {
+        space();
+        const m = /^[A-Za-z_]+/.exec(text.slice(i, i + w.length + 1));
+        if (m?.[0].toLowerCase() !== w)
+            return false;
+        i += w.length;
+        return true;
+    };
+    const punct = (c) => {
+        space();
+        if (text[i] !== c)
+            return false;
+        i++;
+        return true;
+    };
+    const ident = () => {
+        space();
+        if (text[i] === '"') {
+            const end = quotedEnd(text, i + 1, 0x22);
+            if (end >= n)
+                return false;
+            i = end + 1;
+            return true;
+        }
+        const m = /^[A-Za-z_\u0080-\uffff][\w$\u0080-\uffff]*/.exec(text.slice(i, i + 200));
+        // U&"…" names are not read here
+        if (!m || (/^u$/i.test(m[0]) && text[i + 1] === '&'))
+            return false;
+        i += m[0].length;
+        return true;
+    };
+    const name = () => {
+        if (!ident())
+            return false;
+        for (let parts = 1; parts < 3 && punct('.'); parts++)
+            if (!ident())
+                return false;
+        return true;
+    };
+    const quoted = (escapes) => {
+        if (text[i] !== "'")
+            return false;
+        i++;
+        for (;;) {
+            if (i >= n)
+                return false;
+            if (escapes && text[i] === '\\')
+                i += 2;
+            else if (text[i] === "'" && text[i + 1] === "'")
+                i += 2;
+            else if (text[i] === "'") {
+                i++;
+                return true;
+            }
+            else
+                i++;
+        }
+    };
+    const literal = () => {
+        space();
+        const c = text[i];
+        if (c === "'")
+            return quoted(!standardConformingStrings);
+        if (/[EeBbXx]/.test(c) && text[i + 1] === "'") {
+            i++;
+            return quoted(c === 'E' || c === 'e');
+        }
+        if (/[Uu]/.test(c) && text[i + 1] === '&' && text[i + 2] === "'") {
+            i += 2;
+            if (!quoted(false))
+                return false;
+            const save = i;
+            if (kw('uescape')) {
+                space();
+                return quoted(false);
+            }
+            i = save;
+            return true;
+        }
+        const num = /^-?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?(?![\w$.])/.exec(text.slice(i, i + 400));
+        if (num) {
+            i += num[0].length;
+            return true;
+        }
+        const w = /^(?:null|true|false|default)(?![\w$])/i.exec(text.slice(i, i + 8));
+        if (w) {
+            i += w[0].length;
+            return true;
+        }
+        return false;
+    };
+    const end = () => {
+        punct(';');
+        space();
+        return i >= n;
+    };
+    if (kind === 'delete') {
+        if (!kw('delete') || !kw('from'))
+            return false;
+        kw('only');
+        return name() && end();
+    }
+    if (kind === 'update') {
+        if (!kw('update'))
+            return false;
+        kw('only');
+        if (!name() || !kw('set'))
+            return false;
+        do
+            if (!ident() || !punct('=') || !literal())
+                return false;
+        while (punct(','));
+        return end();
+    }
+    if (kind !== 'insert' || !kw('insert') || !kw('into') || !name())
+        return false;
+    const save = i;
+    if (punct('(')) {
+        do
+            if (!ident())
+                return false;
+        while (punct(','));
+        if (!punct(')'))
+            return false;
+    }
+    else
+        i = save;
+    if (kw('overriding') && !((kw('system') || kw('user')) && kw('value')))
+        return false;
+    if (kw('default')) {
+        if (!kw('values'))
+            return false;
+    }
+    else {
+        if (!kw('values'))
+            return false;
+        do {
+            if (!punct('('))
+                return false;
+            do
+                if (!literal())
+                    return false;
+            while (punct(','));
+            if (!punct(')'))
+                return false;
+        } while (punct(','));
+    }
+    const at = i;
+    if (!(kw('on') && kw('conflict') && kw('do') && kw('nothing')))
+        i = at;
+    return end();
 }
 /** Schemas of the system, never the backup's. */
 const RESERVED_SCHEMA = /^(?:pg_catalog|information_schema|pg_toast.*|pg_temp.*)$/;
@@ -2941,6 +3632,7 @@ function writtenTables(text) {
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   $p: () => (/* binding */ PsqlLexer),
 /* harmony export */   LI: () => (/* binding */ isByteSafeEncoding),
+/* harmony export */   Wq: () => (/* binding */ lexedAlikeByEveryMajor),
 /* harmony export */   bj: () => (/* binding */ lexPsqlScript),
 /* harmony export */   uY: () => (/* binding */ canonicalEncoding)
 /* harmony export */ });
@@ -5390,6 +6082,46 @@ async function* psqlScriptEvents(source, options = {}) {
     }
     yield* lexer.end();
 }
+/**
+ * Whether psql of every modelled major (13 to 18) lexes `sql` alike (the same events, but for
+ * psqlCopyIn, which 17+ counts and older ones leave unset: 0 against undefined for a text
+ * without COPY): then one lex serves the checks that read an archive entry as different majors
+ * (restore-plan.ts archiveReferences as 18, the direct load's text checks as the client's).
+ * Conservative, by bytes alone: true only for ASCII text without what the majors read
+ * otherwise — a backslash (meta-commands and their arguments), a "$" (dollar quotes, $1 and
+ * 15's parameter junk), "--" (14 drops such comments from a statement, 15+ sends them), a
+ * vertical tab (white space from 16), the words BEGIN and COPY in any case (BEGIN ATOMIC
+ * tracking, COPY … FROM STDIN counting: 18's rules differ from 15's), and a number token
+ * followed by a letter or "_" or holding ".." (junk rules from 15; underscores, 0x/0o/0b from
+ * 16). psql-lexer-majors.test.ts checks it against the lexer itself on random texts.
+ */
+function lexedAlikeByEveryMajor(sql) {
+    const n = sql.length;
+    for (let i = 0; i < n; i++) {
+        const c = sql.charCodeAt(i);
+        if (c > 0x7f || c === 0x0b || c === 0x5c /* \ */ || c === 0x24 /* $ */)
+            return false;
+        if (c === 0x2d /* - */ && sql.charCodeAt(i + 1) === 0x2d)
+            return false;
+        if ((c | 0x20) === 0x62 /* b */ && /^begin/i.test(sql.slice(i, i + 5)))
+            return false;
+        if ((c | 0x20) === 0x63 /* c */ && /^copy/i.test(sql.slice(i, i + 4)))
+            return false;
+        if (c >= 0x30 && c <= 0x39 && !(i > 0 && CLASS[sql.charCodeAt(i - 1)] & C_IDENT_CONT)) {
+            // a number token starts here (or continues after a "."): its digits and dots
+            let j = i;
+            while (j < n && ((sql.charCodeAt(j) >= 0x30 && sql.charCodeAt(j) <= 0x39) || sql[j] === '.'))
+                j++;
+            const next = sql.charCodeAt(j);
+            if (j < n && (CLASS[next] & C_IDENT_START || next === 0x24))
+                return false;
+            if (sql.slice(i, j).includes('..'))
+                return false;
+            i = j - 1;
+        }
+    }
+    return true;
+}
 
 
 /***/ }),
@@ -5952,7 +6684,7 @@ class ScriptGate extends node_stream__WEBPACK_IMPORTED_MODULE_0__.Transform {
         this.refuseAmbiguous = options.refuseAmbiguousLiterals ?? options.psqlMajor < 17;
     }
     // the script's chunks are garbage once psql read them (see memory.ts)
-    scavenge = (0,_memory_js__WEBPACK_IMPORTED_MODULE_2__/* .scavengeEvery */ .A)(_memory_js__WEBPACK_IMPORTED_MODULE_2__/* .SCAVENGE_BYTES */ .X);
+    scavenge = (0,_memory_js__WEBPACK_IMPORTED_MODULE_2__/* .scavengeEvery */ .AW)(_memory_js__WEBPACK_IMPORTED_MODULE_2__/* .SCAVENGE_BYTES */ .XY);
     _transform(chunk, _encoding, callback) {
         this.scavenge(chunk.length);
         try {
@@ -6001,6 +6733,9 @@ class ScriptGate extends node_stream__WEBPACK_IMPORTED_MODULE_0__.Transform {
                     else
                         this.pushOut(Buffer.from('\n;'));
                 }
+                const after = this.options.after ?? [];
+                if (after.length > 0)
+                    this.pushOut(Buffer.from(`\n${after.join('\n')}`));
                 this.pushOut(Buffer.from('\nCOMMIT;\n'));
                 this.options.onCommit?.();
             }
@@ -6212,10 +6947,13 @@ class ScriptGate extends node_stream__WEBPACK_IMPORTED_MODULE_0__.Transform {
             this.createdDatabase = shortText(e.text, 80);
             throw this.createDatabaseError(e.line);
         }
-        // pg_dump writes the database's own settings, owner and comment only with --create (refused
-        // above); anywhere else they would change what every later session of the target gets
-        if (w0 === 'ALTER' && w1 === 'DATABASE')
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .CheckError */ .tl(`${this.where()}, line ${e.line}: "${shortText(e.text, 80)}" changes the target database itself (its settings for every later session, its owner or name), which pg_dump writes only with --create; a restore writes objects into the database, never the database. Nothing was restored. Remove the statement from the script, or run it by hand with psql if you mean it.`);
+        // pg_dump writes the database's own settings, owner, comment and privileges only with --create
+        // (left out above); anywhere else they would change what every later session of the target
+        // gets (GRANT … ON DATABASE: who may connect or create schemas in it)
+        const onDatabase = (w0 === 'COMMENT' || w0 === 'GRANT' || w0 === 'REVOKE' || w0 === 'SECURITY') &&
+            e.parts.some(p => p.tokens.some((x, i) => isWordToken(x, 'ON') && isWordToken(p.tokens[i + 1], 'DATABASE')));
+        if ((w0 === 'ALTER' && w1 === 'DATABASE') || onDatabase)
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .CheckError */ .tl(`${this.where()}, line ${e.line}: "${shortText(e.text, 80)}" changes the target database itself (its settings for every later session, its owner, name, comment or privileges), which pg_dump writes only with --create; a restore writes objects into the database, never the database. Nothing was restored. Remove the statement from the script, or run it by hand with psql if you mean it.`);
     }
     clusterDumpError(line, what = 'its header') {
         const name = this.options.targetDatabase ?? 'postgres';
@@ -6543,7 +7281,8 @@ function pgDumpConnectArgs(name) {
 /* harmony export */   Qr: () => (/* binding */ countObjects),
 /* harmony export */   Ro: () => (/* binding */ dumpRowCounts),
 /* harmony export */   g: () => (/* binding */ lockBound),
-/* harmony export */   hH: () => (/* binding */ SnapshotSession)
+/* harmony export */   hH: () => (/* binding */ SnapshotSession),
+/* harmony export */   qM: () => (/* binding */ rowSecurityTables)
 /* harmony export */ });
 /* unused harmony exports tableBlockers, dumpLockWaits, explainConnectError */
 /* harmony import */ var node_tls__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(41692);
@@ -6551,9 +7290,11 @@ function pgDumpConnectArgs(name) {
 /* harmony import */ var pg__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(83849);
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(83916);
 /* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(25625);
-/* harmony import */ var _connection_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(58824);
-/* harmony import */ var _dump_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(8677);
-/* harmony import */ var _locks_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(60975);
+/* harmony import */ var _process_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(34006);
+/* harmony import */ var _connection_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(58824);
+/* harmony import */ var _dump_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(8677);
+/* harmony import */ var _locks_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(60975);
+
 
 
 
@@ -6575,7 +7316,7 @@ async function lockBound(client, lockTimeoutMs, pgDumpArgs) {
         ms: lockTimeoutMs,
         source: lockTimeoutMs === 0
             ? 'lock timeout 0 (wait forever)'
-            : `lock timeout ${(0,_locks_js__WEBPACK_IMPORTED_MODULE_6__/* .formatWait */ .Du)(lockTimeoutMs)}`
+            : `lock timeout ${(0,_locks_js__WEBPACK_IMPORTED_MODULE_7__/* .formatWait */ .Du)(lockTimeoutMs)}`
     };
     const given = pgDumpArgs
         .map(arg => /^--lock-wait-timeout=(.*)$/.exec(arg)?.[1])
@@ -6679,8 +7420,8 @@ async function dumpLockWaits(client) {
  * databaseUrl and the fix.
  */
 async function connect(connection, connectTimeoutSeconds) {
-    const policy = (0,_connection_js__WEBPACK_IMPORTED_MODULE_4__/* .authPolicy */ .vv)(connection);
-    const hosts = (0,_connection_js__WEBPACK_IMPORTED_MODULE_4__/* .connectAttempts */ .zG)(connection);
+    const policy = (0,_connection_js__WEBPACK_IMPORTED_MODULE_5__/* .authPolicy */ .vv)(connection);
+    const hosts = (0,_connection_js__WEBPACK_IMPORTED_MODULE_5__/* .connectAttempts */ .zG)(connection);
     const wanted = connection.params.target_session_attrs ?? 'any';
     const passes = wanted === 'prefer-standby' ? ['standby', 'any'] : [wanted];
     const failures = [];
@@ -6704,7 +7445,7 @@ async function connect(connection, connectTimeoutSeconds) {
             if (pass === 'any' || (await sessionIs(client, pass)))
                 return client;
             await client.end().catch(() => undefined);
-            failures.push(new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .SettingError */ .L_('databaseUrl', `${(0,_connection_js__WEBPACK_IMPORTED_MODULE_4__/* .describeConnection */ .If)(where)} is not a ${pass} server (target_session_attrs=${wanted}).`));
+            failures.push(new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .SettingError */ .L_('databaseUrl', `${(0,_connection_js__WEBPACK_IMPORTED_MODULE_5__/* .describeConnection */ .If)(where)} is not a ${pass} server (target_session_attrs=${wanted}).`));
         }
     }
     if (failures.length === 1)
@@ -6756,13 +7497,13 @@ function mayRetry(attempt, error) {
     return false;
 }
 async function openClient(connection, attempt, policy, connectTimeoutSeconds) {
-    const config = (0,_connection_js__WEBPACK_IMPORTED_MODULE_4__/* .pgClientConfig */ .f3)(connection, { connectTimeoutSeconds, attempt });
+    const config = (0,_connection_js__WEBPACK_IMPORTED_MODULE_5__/* .pgClientConfig */ .f3)(connection, { connectTimeoutSeconds, attempt });
     // the server's authentication request, seen before pg answers it (listeners run in order)
     let asked;
     let mechanisms = [];
     let refused;
     const refuse = (why) => {
-        refused = new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .SettingError */ .L_('databaseUrl', `refused ${(0,_connection_js__WEBPACK_IMPORTED_MODULE_4__/* .describeConnection */ .If)({ ...connection, host: attempt.name, port: attempt.port })}: ${why}`);
+        refused = new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .SettingError */ .L_('databaseUrl', `refused ${(0,_connection_js__WEBPACK_IMPORTED_MODULE_5__/* .describeConnection */ .If)({ ...connection, host: attempt.name, port: attempt.port })}: ${why}`);
         return refused;
     };
     const client = new pg__WEBPACK_IMPORTED_MODULE_1__/* ["default"].Client */ .Ay.Client({
@@ -6773,10 +7514,10 @@ async function openClient(connection, attempt, policy, connectTimeoutSeconds) {
             const plus = mechanisms.includes('SCRAM-SHA-256-PLUS') &&
                 tlsStream instanceof node_tls__WEBPACK_IMPORTED_MODULE_0__.TLSSocket &&
                 config.enableChannelBinding === true;
-            const why = (0,_connection_js__WEBPACK_IMPORTED_MODULE_4__/* .refuseAuthentication */ .DX)(policy, asked ?? 'none', plus);
+            const why = (0,_connection_js__WEBPACK_IMPORTED_MODULE_5__/* .refuseAuthentication */ .DX)(policy, asked ?? 'none', plus);
             if (why)
                 throw refuse(why);
-            const password = connection.password ?? (0,_connection_js__WEBPACK_IMPORTED_MODULE_4__/* .passwordFromFile */ .GF)(connection, attempt.name, attempt.port);
+            const password = connection.password ?? (0,_connection_js__WEBPACK_IMPORTED_MODULE_5__/* .passwordFromFile */ .GF)(connection, attempt.name, attempt.port);
             if (password === undefined) {
                 throw refuse(`the server asks for a password (${asked}) and the URL has none (nor a matching line of the password file). Put it in the URL: postgresql://user:password@host/dbname.`);
             }
@@ -6793,7 +7534,7 @@ async function openClient(connection, attempt, policy, connectTimeoutSeconds) {
     wire.on('authenticationOk', () => {
         if (asked !== undefined)
             return;
-        const why = (0,_connection_js__WEBPACK_IMPORTED_MODULE_4__/* .refuseAuthentication */ .DX)(policy, 'none', false);
+        const why = (0,_connection_js__WEBPACK_IMPORTED_MODULE_5__/* .refuseAuthentication */ .DX)(policy, 'none', false);
         if (why)
             wire.emit('error', refuse(why));
     });
@@ -6808,6 +7549,14 @@ async function openClient(connection, attempt, policy, connectTimeoutSeconds) {
         await Promise.race([client.connect(), deadline]);
         if (refused)
             throw refused;
+        // a cancelled run stops its SQL as it stops its programs: the connection is cut, the
+        // statement at hand fails at once (and the run with it), the server rolls back its
+        // transaction and ends the session once it notices (a lock wait at its next slice)
+        const off = (0,_process_js__WEBPACK_IMPORTED_MODULE_4__/* .onCancel */ .Ao)(signal => {
+            const stream = client.connection.stream;
+            stream.destroy(new Error(`the run was cancelled (${signal})`));
+        });
+        client.once('end', off);
         return client;
     }
     catch (error) {
@@ -6824,7 +7573,7 @@ function isNoSslError(error) {
 /** Turns a driver error into one sentence: what went wrong connecting and what to do. */
 function explainConnectError(error, connection, connectTimeoutSeconds) {
     const err = error;
-    const where = (0,_connection_js__WEBPACK_IMPORTED_MODULE_4__/* .describeConnection */ .If)(connection);
+    const where = (0,_connection_js__WEBPACK_IMPORTED_MODULE_5__/* .describeConnection */ .If)(connection);
     const message = String(err?.message ?? error);
     let detail;
     switch (err?.code) {
@@ -6994,16 +7743,16 @@ class SnapshotSession {
                 const waited = Date.now() - started;
                 const blockers = await tableBlockers(this.client, table);
                 const who = blockers.length > 0
-                    ? blockers.map(_locks_js__WEBPACK_IMPORTED_MODULE_6__/* .describeBlocker */ .Gj).join('; ')
+                    ? blockers.map(_locks_js__WEBPACK_IMPORTED_MODULE_7__/* .describeBlocker */ .Gj).join('; ')
                     : 'a session that has let go since';
                 if (this.abandoned || (bound.ms > 0 && waited >= bound.ms)) {
-                    const why = `its lock was not granted within ${(0,_locks_js__WEBPACK_IMPORTED_MODULE_6__/* .formatWait */ .Du)(waited)} (${bound.source}); ${who}`;
+                    const why = `its lock was not granted within ${(0,_locks_js__WEBPACK_IMPORTED_MODULE_7__/* .formatWait */ .Du)(waited)} (${bound.source}); ${who}`;
                     _log_js__WEBPACK_IMPORTED_MODULE_3__/* .log */ .Rm.warning(`The rows of ${name} were not counted: ${why}. The backup goes on.`);
                     return { ...table, rows: null, uncounted: why };
                 }
                 if (lastLogged === 0 || Date.now() - lastLogged >= 30_000) {
                     lastLogged = Date.now();
-                    _log_js__WEBPACK_IMPORTED_MODULE_3__/* .log */ .Rm.info(`Counting ${name} waits for a lock (${(0,_locks_js__WEBPACK_IMPORTED_MODULE_6__/* .formatWait */ .Du)(waited)} so far, ${bound.ms === 0 ? 'no limit' : `gives up after ${(0,_locks_js__WEBPACK_IMPORTED_MODULE_6__/* .formatWait */ .Du)(bound.ms)}`}): ${who}.`);
+                    _log_js__WEBPACK_IMPORTED_MODULE_3__/* .log */ .Rm.info(`Counting ${name} waits for a lock (${(0,_locks_js__WEBPACK_IMPORTED_MODULE_7__/* .formatWait */ .Du)(waited)} so far, ${bound.ms === 0 ? 'no limit' : `gives up after ${(0,_locks_js__WEBPACK_IMPORTED_MODULE_7__/* .formatWait */ .Du)(bound.ms)}`}): ${who}.`);
                 }
             }
         }
@@ -7078,6 +7827,29 @@ async function dumpRowCounts(method, session, counting, dataTables, server, boun
         totalRows
     };
 }
+/**
+ * The tables whose rows row-level security filters for the connected role (as PostgreSQL's
+ * check_enable_rls decides with row_security on): RLS enabled, and the role neither a superuser
+ * nor BYPASSRLS, nor the owner (a member with its privileges) of a table without FORCE.
+ */
+async function rowSecurityTables(client) {
+    const { rows } = await client.query(`SELECT current_user AS role, t.schema, t.name
+       FROM (SELECT 1) AS one
+       LEFT JOIN (
+         SELECT n.nspname AS schema, c.relname AS name
+           FROM pg_catalog.pg_class c
+           JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+          WHERE c.relkind IN ('r', 'p') AND c.relrowsecurity
+            AND (c.relforcerowsecurity OR NOT pg_catalog.pg_has_role(c.relowner, 'USAGE'))
+            AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles r
+                             WHERE r.rolname = current_user AND (r.rolsuper OR r.rolbypassrls))
+       ) AS t ON true
+      ORDER BY t.schema, t.name`);
+    return {
+        role: rows[0].role,
+        tables: rows.filter(r => r.schema !== null).map(r => ({ schema: r.schema, name: r.name }))
+    };
+}
 /** Counts user objects (not those of extensions), in `schemas` or in every user schema. */
 async function countObjects(client, schemas) {
     const userSchema = `n.nspname NOT IN ('pg_catalog', 'information_schema')
@@ -7114,7 +7886,7 @@ async function unmatchedExcludes(client, filters) {
     const unmatched = [];
     for (const option of ['excludeTables', 'excludeTableData']) {
         for (const pattern of filters[option]) {
-            const { schema, name } = (0,_dump_js__WEBPACK_IMPORTED_MODULE_5__/* .patternRegexes */ .yO)(pattern);
+            const { schema, name } = (0,_dump_js__WEBPACK_IMPORTED_MODULE_6__/* .patternRegexes */ .yO)(pattern);
             const result = await client.query(`SELECT 1 FROM pg_catalog.pg_class c
            JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
           WHERE c.relkind = ANY (array['r','S','v','m','f','p'])
@@ -7128,7 +7900,7 @@ async function unmatchedExcludes(client, filters) {
     }
     for (const pattern of filters.excludeSchemas) {
         // a schema pattern has one part (pg_dump refuses more); its regex is the "name" part
-        const { name } = (0,_dump_js__WEBPACK_IMPORTED_MODULE_5__/* .patternRegexes */ .yO)(pattern);
+        const { name } = (0,_dump_js__WEBPACK_IMPORTED_MODULE_6__/* .patternRegexes */ .yO)(pattern);
         const result = await client.query(`SELECT 1 FROM pg_catalog.pg_namespace n
         WHERE $1::text IS NULL OR n.nspname OPERATOR(pg_catalog.~) $1::text COLLATE pg_catalog.default
         LIMIT 1`, [name ?? null]);
@@ -7136,6 +7908,213 @@ async function unmatchedExcludes(client, filters) {
             unmatched.push({ option: 'excludeSchemas', pattern });
     }
     return unmatched;
+}
+
+
+/***/ }),
+
+/***/ 63727:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   A5: () => (/* binding */ widenPipe),
+/* harmony export */   F0: () => (/* binding */ makeFifo),
+/* harmony export */   JL: () => (/* binding */ PIPE_SIZE),
+/* harmony export */   Yc: () => (/* binding */ coalesce),
+/* harmony export */   Ze: () => (/* binding */ drain),
+/* harmony export */   rh: () => (/* binding */ canWidenPipes),
+/* harmony export */   vW: () => (/* binding */ reusedBufferPipe)
+/* harmony export */ });
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(73024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(51455);
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__webpack_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var node_net__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(77030);
+/* harmony import */ var node_net__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__webpack_require__.n(node_net__WEBPACK_IMPORTED_MODULE_2__);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(76760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__webpack_require__.n(node_path__WEBPACK_IMPORTED_MODULE_3__);
+/* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(57075);
+/* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_4___default = /*#__PURE__*/__webpack_require__.n(node_stream__WEBPACK_IMPORTED_MODULE_4__);
+/* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(25625);
+/* harmony import */ var _process_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(34006);
+/* harmony import */ var _local_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(72922);
+/**
+ * Named pipes for the live upload, where the artifact client cannot be handed the zip's stream
+ * (artifact-zip.ts handOverOnRead: node:fs cannot be patched for it, as under jest): it then
+ * reads the backup's zip from a pipe while the dump is still being written into it.
+ *
+ * Why the pipe is widened: the client reads the pipe with 8 MiB buffers, one allocated per read,
+ * and a read returns what the pipe holds: 64 KiB writes into a 64 KiB pipe would cost an 8 MiB
+ * buffer per 64 KiB, and garbage collection would take more CPU than the dump (measured: 9 s
+ * instead of 5 s on the 500 MB bench database). So the zip is written in 1 MiB pieces into a
+ * pipe widened to 1 MiB (the most an unprivileged process may set, /proc/sys/fs/pipe-max-size).
+ * Node has no fcntl(): perl, which GitHub's runners have, sets F_SETPIPE_SZ (1031) on the pipe,
+ * which then keeps that size while the action holds its writing end. Without perl (or mkfifo)
+ * the zip is written to a file and uploaded after the dump.
+ */
+
+
+
+
+
+
+
+
+const PIPE_SIZE = 1024 * 1024;
+/** A named pipe at `file` (mode 0600); false when the system cannot make one. */
+async function makeFifo(file) {
+    if (process.platform === 'win32')
+        return false;
+    return (0,_process_js__WEBPACK_IMPORTED_MODULE_6__/* .runChild */ .w$)('mkfifo', ['-m', '600', file]).then(() => true, () => false);
+}
+let perlWorks;
+/** Whether pipes can be widened here (Linux, with perl); checked once. */
+function canWidenPipes() {
+    perlWorks ??=
+        process.platform === 'linux'
+            ? (0,_process_js__WEBPACK_IMPORTED_MODULE_6__/* .runChild */ .w$)('perl', ['-e', '1']).then(() => true, () => false)
+            : Promise.resolve(false);
+    return perlWorks;
+}
+/** Sets the pipe's buffer to PIPE_SIZE; needs the pipe open for writing (else it blocks). */
+function widenPipe(fifo) {
+    const perl = (0,_process_js__WEBPACK_IMPORTED_MODULE_6__/* .startChild */ .v0)('perl', [
+        '-e',
+        'open(my $f, "+<", $ARGV[0]) or exit 1; fcntl($f, 1031, $ARGV[1] + 0) or exit 2',
+        fifo,
+        String(PIPE_SIZE)
+    ], { stdout: 'ignore' });
+    perl.done.catch((error) => _log_js__WEBPACK_IMPORTED_MODULE_5__/* .log */ .Rm.debug(`could not widen the upload pipe (${error.message})`));
+}
+/** Joins chunks into pieces of at least `size` bytes (the last one may be smaller). */
+function coalesce(size) {
+    let held = [];
+    let heldBytes = 0;
+    return new node_stream__WEBPACK_IMPORTED_MODULE_4__.Transform({
+        transform(chunk, _encoding, callback) {
+            held.push(chunk);
+            heldBytes += chunk.length;
+            if (heldBytes < size)
+                return callback();
+            const piece = Buffer.concat(held, heldBytes);
+            held = [];
+            heldBytes = 0;
+            callback(null, piece);
+        },
+        flush(callback) {
+            callback(null, heldBytes > 0 ? Buffer.concat(held, heldBytes) : undefined);
+        }
+    });
+}
+/**
+ * Reads the pipe to its end without waiting for a writer to appear (non-blocking open): frees a
+ * writer that is blocked on a pipe the client no longer reads.
+ */
+function drain(fifo) {
+    let fd;
+    try {
+        fd = (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.openSync)(fifo, node_fs__WEBPACK_IMPORTED_MODULE_0__.constants.O_RDONLY | node_fs__WEBPACK_IMPORTED_MODULE_0__.constants.O_NONBLOCK);
+    }
+    catch {
+        return undefined; // removed already
+    }
+    const reader = new node_net__WEBPACK_IMPORTED_MODULE_2__.Socket({ fd, readable: true, writable: false });
+    reader.on('error', () => reader.destroy());
+    // a pipe whose writer is gone already never signals its end: it must not keep Node running
+    reader.unref();
+    reader.resume();
+    return reader;
+}
+/** Bytes of the one buffer a {@link ReusedBufferPipe} reads into (a Linux pipe holds 64 KiB). */
+const REUSED_READ_BYTES = 64 * 1024;
+/**
+ * A {@link ReusedBufferPipe}: a named pipe in a work directory of its own (under `tempRoot`, else
+ * RUNNER_TEMP or the system's), opened at both ends and removed at once (the descriptors stay). Undefined where no named pipe can be made
+ * (Windows, no mkfifo): then read the child's stdout.
+ */
+async function reusedBufferPipe(tempRoot) {
+    if (process.platform === 'win32')
+        return undefined;
+    const dir = await (0,_local_js__WEBPACK_IMPORTED_MODULE_7__/* .makeWorkDir */ .dW)('pg-pipe-', tempRoot);
+    let readFd;
+    let writeFd;
+    try {
+        const fifo = node_path__WEBPACK_IMPORTED_MODULE_3___default().join(dir, 'pipe');
+        if (!(await makeFifo(fifo)))
+            return undefined;
+        // the reading end first (non-blocking: no writer yet), then the writing end
+        readFd = (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.openSync)(fifo, node_fs__WEBPACK_IMPORTED_MODULE_0__.constants.O_RDONLY | node_fs__WEBPACK_IMPORTED_MODULE_0__.constants.O_NONBLOCK);
+        writeFd = (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.openSync)(fifo, node_fs__WEBPACK_IMPORTED_MODULE_0__.constants.O_WRONLY);
+    }
+    catch {
+        for (const fd of [readFd, writeFd])
+            if (fd !== undefined)
+                (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.closeSync)(fd);
+        return undefined;
+    }
+    finally {
+        await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.rm)(dir, { recursive: true, force: true });
+    }
+    const buffer = Buffer.allocUnsafe(REUSED_READ_BYTES);
+    let ready;
+    let ended = false;
+    let failed;
+    let waiter;
+    const reader = new node_net__WEBPACK_IMPORTED_MODULE_2__.Socket({
+        fd: readFd,
+        readable: true,
+        writable: false,
+        onread: {
+            buffer,
+            // one read at a time: paused until the chunk's reader asks for the next (the buffer is reused)
+            callback: (bytes, into) => {
+                const chunk = Buffer.from(into.buffer, into.byteOffset, bytes);
+                if (waiter) {
+                    const w = waiter;
+                    waiter = undefined;
+                    w.resolve(chunk);
+                }
+                else
+                    ready = chunk;
+                return false;
+            }
+        }
+    });
+    reader.on('end', () => {
+        ended = true;
+        waiter?.resolve(null);
+        waiter = undefined;
+    });
+    reader.on('error', (error) => {
+        failed = error;
+        waiter?.reject(error);
+        waiter = undefined;
+    });
+    const writer = new node_net__WEBPACK_IMPORTED_MODULE_2__.Socket({ fd: writeFd, readable: false, writable: true });
+    writer.on('error', () => undefined);
+    return {
+        writer,
+        closeWriter: () => writer.destroy(),
+        next: () => {
+            if (failed)
+                return Promise.reject(failed);
+            if (ready) {
+                const chunk = ready;
+                ready = undefined;
+                return Promise.resolve(chunk);
+            }
+            if (ended)
+                return Promise.resolve(null);
+            return new Promise((resolve, reject) => {
+                waiter = { resolve, reject };
+                reader.resume();
+            });
+        },
+        close: () => {
+            writer.destroy();
+            reader.destroy();
+        }
+    };
 }
 
 

@@ -1,40 +1,164 @@
-export const id = 107;
-export const ids = [107];
+export const id = 920;
+export const ids = [920];
 export const modules = {
 
-/***/ 81107:
+/***/ 85920:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
-/* harmony export */ __webpack_require__.d(__webpack_exports__, {
-/* harmony export */   AR: () => (/* binding */ artifactClient),
-/* harmony export */   EU: () => (/* binding */ downloadArtifactZip),
-/* harmony export */   EZ: () => (/* binding */ NoBackupArtifactError),
-/* harmony export */   P2: () => (/* binding */ deleteArtifactQuietly),
-/* harmony export */   Ql: () => (/* binding */ artifactNamesFor),
-/* harmony export */   g4: () => (/* binding */ checkNameIsFree),
-/* harmony export */   kI: () => (/* binding */ uploadBackup),
-/* harmony export */   lW: () => (/* binding */ artifactZipName),
-/* harmony export */   mb: () => (/* binding */ findBackupArtifact),
-/* harmony export */   uN: () => (/* binding */ describeOrigin),
-/* harmony export */   z$: () => (/* binding */ checkPrivacy)
-/* harmony export */ });
-/* unused harmony exports ArtifactStorageError, replacementName, artifactUrl, repositoryVisibility */
-/* harmony import */ var _actions_artifact__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(9645);
-/* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(25625);
-/* harmony import */ var _actions_github__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(61351);
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(73024);
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__webpack_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_3__);
-/* harmony import */ var node_module__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(98995);
-/* harmony import */ var node_module__WEBPACK_IMPORTED_MODULE_4___default = /*#__PURE__*/__webpack_require__.n(node_module__WEBPACK_IMPORTED_MODULE_4__);
-/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(51455);
-/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_5___default = /*#__PURE__*/__webpack_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_5__);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(76760);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_6___default = /*#__PURE__*/__webpack_require__.n(node_path__WEBPACK_IMPORTED_MODULE_6__);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(83916);
-/* harmony import */ var _pipeline_digest_js__WEBPACK_IMPORTED_MODULE_8__ = __webpack_require__(29912);
-/* harmony import */ var _unzip_js__WEBPACK_IMPORTED_MODULE_9__ = __webpack_require__(78483);
-/* harmony import */ var _memory_js__WEBPACK_IMPORTED_MODULE_10__ = __webpack_require__(58547);
-/* harmony import */ var _types_js__WEBPACK_IMPORTED_MODULE_11__ = __webpack_require__(16141);
+
+// EXPORTS
+__webpack_require__.d(__webpack_exports__, {
+  EZ: () => (/* binding */ NoBackupArtifactError),
+  artifactClient: () => (/* binding */ artifactClient),
+  Ql: () => (/* binding */ artifactNamesFor),
+  lW: () => (/* binding */ artifactZipName),
+  g4: () => (/* binding */ checkNameIsFree),
+  z$: () => (/* binding */ checkPrivacy),
+  P2: () => (/* binding */ deleteArtifactQuietly),
+  describeOrigin: () => (/* binding */ describeOrigin),
+  downloadArtifactZip: () => (/* binding */ downloadArtifactZip),
+  findBackupArtifact: () => (/* binding */ findBackupArtifact),
+  kI: () => (/* binding */ uploadBackup)
+});
+
+// UNUSED EXPORTS: ArtifactStorageError, artifactUrl, replacementName, repositoryVisibility
+
+// EXTERNAL MODULE: ./node_modules/@actions/artifact/lib/artifact.js + 28 modules
+var artifact = __webpack_require__(76799);
+// EXTERNAL MODULE: ./src/log.ts
+var log = __webpack_require__(25625);
+// EXTERNAL MODULE: ./node_modules/@actions/github/lib/github.js
+var github = __webpack_require__(61351);
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __webpack_require__(73024);
+var external_node_fs_default = /*#__PURE__*/__webpack_require__.n(external_node_fs_);
+// EXTERNAL MODULE: external "node:module"
+var external_node_module_ = __webpack_require__(98995);
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __webpack_require__(51455);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __webpack_require__(76760);
+var external_node_path_default = /*#__PURE__*/__webpack_require__.n(external_node_path_);
+// EXTERNAL MODULE: ./src/errors.ts
+var errors = __webpack_require__(83916);
+// EXTERNAL MODULE: ./src/pipeline/digest.ts
+var digest = __webpack_require__(29912);
+// EXTERNAL MODULE: ./node_modules/@azure/storage-blob/dist/esm/index.js + 274 modules
+var esm = __webpack_require__(69095);
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __webpack_require__(77598);
+;// CONCATENATED MODULE: ./src/storage/block-upload.ts
+/**
+ * The artifact's blocks, uploaded from buffers of this module's own. The artifact client
+ * (@actions/artifact 6.2.1, blob-upload.js) uploads with BlockBlobClient.uploadStream
+ * (@azure/storage-blob 12): its BufferScheduler gathers the stream's chunks until 8 MiB are
+ * there, then copies them into a block buffer — so every chunk of the zip stays referenced until
+ * its block is full, and lives through collections (the tee's scavenges, V8's own) into the old
+ * generation, where only a full collection frees it; and the last, partial block gets a new 8 MiB
+ * buffer of its own. Over a long backup that garbage, and the malloc heap it fragments, set the
+ * peak RSS: it grew with the dump's size.
+ *
+ * Here each chunk is copied into the block being filled as it arrives (the same one copy the
+ * scheduler makes) and is garbage at once; the blocks — at most `maxConcurrency` uploading and
+ * one filling — are reused, the last one too. Blocks are staged and committed as the client
+ * does (stageBlock, commitBlockList with the client's options: its progress callback and abort
+ * signal), with block IDs of the same form. Installed only while an upload runs (uploadOnce).
+ */
+
+
+/** The client's block size, when it passes none (it passes 8 MiB). */
+const DEFAULT_BLOCK = 8 * 1024 * 1024;
+/**
+ * A block ID as the storage client makes them (generateBlockID): a prefix and the block's index
+ * padded to 48 characters, base64 — every ID of a blob of the same length, as the service asks.
+ */
+function blockId(prefix, index) {
+    const head = prefix.slice(0, 42);
+    return Buffer.from(head + String(index).padStart(48 - head.length, '0')).toString('base64');
+}
+/** BlockBlobClient.uploadStream, with blocks of its own that are reused (see above). */
+async function uploadStreamInBlocks(stream, bufferSize = DEFAULT_BLOCK, maxConcurrency = 5, options = {}) {
+    const prefix = (0,external_node_crypto_.randomUUID)();
+    const ids = [];
+    const spare = [];
+    const uploading = new Set();
+    let failure;
+    let loaded = 0;
+    const stage = async (block, length) => {
+        // one slot per block in flight: wait for one to come free (or for a failure)
+        while (uploading.size >= Math.max(1, maxConcurrency) && !failure) {
+            await Promise.race(uploading);
+        }
+        if (failure)
+            throw failure.error;
+        const id = blockId(prefix, ids.length);
+        ids.push(id);
+        const upload = this.stageBlock(id, block.subarray(0, length), length, {
+            abortSignal: options.abortSignal,
+            conditions: options.conditions,
+            customerProvidedKey: options.customerProvidedKey,
+            encryptionScope: options.encryptionScope,
+            tracingOptions: options.tracingOptions
+        }).then(() => {
+            uploading.delete(upload);
+            loaded += length;
+            options.onProgress?.({ loadedBytes: loaded });
+            spare.push(block);
+        }, (error) => {
+            uploading.delete(upload);
+            failure ??= { error };
+        });
+        uploading.add(upload);
+    };
+    let block;
+    let filled = 0;
+    for await (const chunk of stream) {
+        const data = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+        let offset = 0;
+        while (offset < data.length) {
+            block ??= spare.pop() ?? Buffer.allocUnsafeSlow(bufferSize);
+            const copied = data.copy(block, filled, offset);
+            filled += copied;
+            offset += copied;
+            if (filled === bufferSize) {
+                await stage(block, filled);
+                block = undefined;
+                filled = 0;
+            }
+        }
+        if (failure)
+            throw failure.error;
+    }
+    if (block && filled > 0)
+        await stage(block, filled);
+    await Promise.all(uploading);
+    if (failure)
+        throw failure.error;
+    return this.commitBlockList(ids, options);
+}
+/**
+ * Runs `upload` with BlockBlobClient.uploadStream replaced by uploadStreamInBlocks; the
+ * original is put back when it settles.
+ */
+async function withBlockUpload(upload) {
+    const prototype = esm/* BlockBlobClient */.wG.prototype;
+    const original = prototype.uploadStream;
+    prototype.uploadStream = uploadStreamInBlocks;
+    try {
+        return await upload();
+    }
+    finally {
+        prototype.uploadStream = original;
+    }
+}
+
+// EXTERNAL MODULE: ./src/storage/unzip.ts
+var unzip = __webpack_require__(78483);
+// EXTERNAL MODULE: ./src/memory.ts + 2 modules
+var memory = __webpack_require__(58547);
+// EXTERNAL MODULE: ./src/types.ts
+var types = __webpack_require__(16141);
+;// CONCATENATED MODULE: ./src/storage/artifact.ts
 /**
  * The workflow artifact, with @actions/artifact: for a backup, the zip of the dump and its
  * manifest uploaded as it is (no re-compression: the dump is compressed already), kept
@@ -54,7 +178,8 @@ export const modules = {
 
 
 
-class ArtifactStorageError extends _errors_js__WEBPACK_IMPORTED_MODULE_7__/* .EngineError */ .NJ {
+
+class ArtifactStorageError extends errors/* EngineError */.NJ {
     name = 'ArtifactStorageError';
 }
 /**
@@ -77,7 +202,7 @@ function artifactNamesFor(artifactName) {
     return zipName === artifactName ? [artifactName] : [zipName, artifactName];
 }
 function artifactClient() {
-    return new _actions_artifact__WEBPACK_IMPORTED_MODULE_0__/* .DefaultArtifactClient */ .t9();
+    return new artifact/* DefaultArtifactClient */.t9();
 }
 function explainClientError(action, error) {
     const message = error?.message ?? String(error);
@@ -129,7 +254,7 @@ async function checkNameIsFree(client, name, overwrite) {
         await client.getArtifact(name);
     }
     catch (error) {
-        if (error instanceof _actions_artifact__WEBPACK_IMPORTED_MODULE_0__/* .ArtifactNotFoundError */ .CL || /not found/i.test(String(error))) {
+        if (error instanceof artifact/* ArtifactNotFoundError */.CL || /not found/i.test(String(error))) {
             return { exists: false };
         }
         const message = error?.message ?? String(error);
@@ -138,11 +263,11 @@ async function checkNameIsFree(client, name, overwrite) {
         }
         // the lookup is a courtesy (fail before a long dump); the upload itself still refuses a taken
         // name, so a backend that cannot list artifacts does not stop the backup
-        _log_js__WEBPACK_IMPORTED_MODULE_1__/* .log */ .Rm.warning(`Could not check whether an artifact named '${name}' exists (${message}); going on: the upload will say so if it does.`);
+        log/* log */.Rm.warning(`Could not check whether an artifact named '${name}' exists (${message}); going on: the upload will say so if it does.`);
         return { exists: undefined };
     }
     if (!overwrite) {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_7__/* .SettingError */ .L_('artifactName', `an artifact named '${name}' already exists in this workflow run. Choose another artifact-name, or set 'overwrite: true' to replace it.`);
+        throw new errors/* SettingError */.L_('artifactName', `an artifact named '${name}' already exists in this workflow run. Choose another artifact-name, or set 'overwrite: true' to replace it.`);
     }
     return { exists: true };
 }
@@ -164,19 +289,19 @@ function replacementName(name) {
  * or the temporary one (second upload; the error names it).
  */
 async function uploadBackup(client, options) {
-    const name = node_path__WEBPACK_IMPORTED_MODULE_6___default().basename(options.zipPath);
+    const name = external_node_path_default().basename(options.zipPath);
     if (options.replaceExisting === false)
         return uploadOnce(client, options);
     let exists = options.replaceExisting;
     if (exists === undefined) {
         // not known: look again (a backend that cannot say takes the safe way)
-        exists = await client.getArtifact(name).then(() => true, error => !(error instanceof _actions_artifact__WEBPACK_IMPORTED_MODULE_0__/* .ArtifactNotFoundError */ .CL || /not found/i.test(String(error))));
+        exists = await client.getArtifact(name).then(() => true, error => !(error instanceof artifact/* ArtifactNotFoundError */.CL || /not found/i.test(String(error))));
     }
     if (!exists)
         return uploadOnce(client, options);
     const temporary = replacementName(name);
-    const temporaryPath = node_path__WEBPACK_IMPORTED_MODULE_6___default().join(node_path__WEBPACK_IMPORTED_MODULE_6___default().dirname(options.zipPath), temporary);
-    await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_5__.link)(options.zipPath, temporaryPath).catch(() => (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_5__.copyFile)(options.zipPath, temporaryPath));
+    const temporaryPath = external_node_path_default().join(external_node_path_default().dirname(options.zipPath), temporary);
+    await (0,promises_.link)(options.zipPath, temporaryPath).catch(() => (0,promises_.copyFile)(options.zipPath, temporaryPath));
     let held;
     try {
         held = await uploadOnce(client, { ...options, zipPath: temporaryPath });
@@ -187,14 +312,14 @@ async function uploadBackup(client, options) {
         throw explainClientError(`upload the new backup (as '${temporary}', before replacing '${name}'); the artifact '${name}' it was to replace is kept, unchanged`, error);
     }
     finally {
-        await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_5__.rm)(temporaryPath, { force: true });
+        await (0,promises_.rm)(temporaryPath, { force: true });
     }
-    _log_js__WEBPACK_IMPORTED_MODULE_1__/* .log */ .Rm.info(`The new backup is held as artifact '${temporary}' (id ${held.id}); replacing '${name}'.`);
+    log/* log */.Rm.info(`The new backup is held as artifact '${temporary}' (id ${held.id}); replacing '${name}'.`);
     try {
         await client.deleteArtifact(name);
     }
     catch (error) {
-        const notFound = error instanceof _actions_artifact__WEBPACK_IMPORTED_MODULE_0__/* .ArtifactNotFoundError */ .CL || /not found/i.test(String(error));
+        const notFound = error instanceof artifact/* ArtifactNotFoundError */.CL || /not found/i.test(String(error));
         if (!notFound) {
             throw explainClientError(`delete the artifact '${name}' to replace it; it is kept, and the new backup is artifact '${temporary}' (id ${held.id})`, error);
         }
@@ -207,7 +332,7 @@ async function uploadBackup(client, options) {
         throw explainClientError(`upload the artifact '${name}' after the old one was deleted; the new backup is kept as artifact '${temporary}' (id ${held.id}) — restore it with artifact-id: ${held.id}`, error);
     }
     if (!(await deleteArtifactQuietly(client, temporary))) {
-        _log_js__WEBPACK_IMPORTED_MODULE_1__/* .log */ .Rm.warning(`Could not delete the temporary artifact '${temporary}' (id ${held.id}), a copy of '${name}'; delete it in the run's Artifacts.`);
+        log/* log */.Rm.warning(`Could not delete the temporary artifact '${temporary}' (id ${held.id}), a copy of '${name}'; delete it in the run's Artifacts.`);
     }
     return uploaded;
 }
@@ -220,13 +345,13 @@ async function uploadBackup(client, options) {
 async function checkReadable(zipPath) {
     let reason;
     try {
-        const info = await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_5__.stat)(zipPath);
+        const info = await (0,promises_.stat)(zipPath);
         if (info.isFIFO())
             return;
         if (!info.isFile())
             reason = 'it is not a file';
         else {
-            const handle = await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_5__.open)(zipPath, 'r');
+            const handle = await (0,promises_.open)(zipPath, 'r');
             try {
                 await handle.read(Buffer.alloc(1), 0, 1, 0);
             }
@@ -243,7 +368,7 @@ async function checkReadable(zipPath) {
     }
 }
 async function uploadOnce(client, options) {
-    const name = node_path__WEBPACK_IMPORTED_MODULE_6___default().basename(options.zipPath);
+    const name = external_node_path_default().basename(options.zipPath);
     await checkReadable(options.zipPath);
     let response;
     // 8 MiB blocks are buffered per concurrent upload: 3 at once (instead of the client's 5) keep the
@@ -253,14 +378,15 @@ async function uploadOnce(client, options) {
         process.env.ACTIONS_ARTIFACT_UPLOAD_CONCURRENCY = String(options.concurrency ?? 3);
     }
     try {
-        response = await client.uploadArtifact(name, [options.zipPath], node_path__WEBPACK_IMPORTED_MODULE_6___default().dirname(options.zipPath), {
+        // its blocks from buffers that are reused, not gathered from the zip's chunks (block-upload.ts)
+        response = await withBlockUpload(() => client.uploadArtifact(name, [options.zipPath], external_node_path_default().dirname(options.zipPath), {
             retentionDays: options.retentionDays,
             skipArchive: true
-        });
+        }));
     }
     catch (error) {
         if (/already exists/i.test(String(error?.message))) {
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_7__/* .SettingError */ .L_('artifactName', `an artifact named '${name}' already exists in this workflow run. Choose another artifact-name, or set 'overwrite: true' to replace it.`);
+            throw new errors/* SettingError */.L_('artifactName', `an artifact named '${name}' already exists in this workflow run. Choose another artifact-name, or set 'overwrite: true' to replace it.`);
         }
         throw explainClientError('upload the artifact', error);
     }
@@ -305,17 +431,17 @@ function describeOrigin(origin) {
 }
 function restClient(token) {
     if (!token) {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_7__/* .SettingError */ .L_('githubToken', "is empty. Backups of other runs are looked up through GitHub's API: pass a token (the default is the workflow's own token, ${{ github.token }}) and give the workflow 'permissions: actions: read'.");
+        throw new errors/* SettingError */.L_('githubToken', "is empty. Backups of other runs are looked up through GitHub's API: pass a token (the default is the workflow's own token, ${{ github.token }}) and give the workflow 'permissions: actions: read'.");
     }
-    return (0,_actions_github__WEBPACK_IMPORTED_MODULE_2__/* .getOctokit */ .Q)(token, { baseUrl: process.env.GITHUB_API_URL || 'https://api.github.com' });
+    return (0,github/* getOctokit */.Q)(token, { baseUrl: process.env.GITHUB_API_URL || 'https://api.github.com' });
 }
 function explainApiError(error, what, repository) {
     const status = error?.status;
     if (status === 401) {
-        return new _errors_js__WEBPACK_IMPORTED_MODULE_7__/* .SettingError */ .L_('githubToken', `was refused by GitHub's API (401 Bad credentials) while looking up ${what}.`);
+        return new errors/* SettingError */.L_('githubToken', `was refused by GitHub's API (401 Bad credentials) while looking up ${what}.`);
     }
     if (status === 403) {
-        return new _errors_js__WEBPACK_IMPORTED_MODULE_7__/* .SettingError */ .L_('githubToken', `may not read the artifacts of ${repository} (403) while looking up ${what}. Add 'permissions: { actions: read, contents: read }' to the workflow, or for another repository pass a token with actions: read on it.`);
+        return new errors/* SettingError */.L_('githubToken', `may not read the artifacts of ${repository} (403) while looking up ${what}. Add 'permissions: { actions: read, contents: read }' to the workflow, or for another repository pass a token with actions: read on it.`);
     }
     if (status === 404) {
         return new ArtifactStorageError(`${what} was not found in ${repository} (404). Check the repository, run-id or artifact-id; a token without 'actions: read' also sees 404 — add 'permissions: { actions: read }' to the workflow.`);
@@ -361,7 +487,7 @@ async function findBackupArtifact(client, source) {
                 };
             }
             catch (error) {
-                if (error instanceof _actions_artifact__WEBPACK_IMPORTED_MODULE_0__/* .ArtifactNotFoundError */ .CL || /not found/i.test(String(error)))
+                if (error instanceof artifact/* ArtifactNotFoundError */.CL || /not found/i.test(String(error)))
                     continue;
                 throw explainClientError('look up the artifact in this run', error);
             }
@@ -446,7 +572,7 @@ async function newestTrusted(octokit, source, newestFirst, names) {
     }
     const runs = new Map();
     const passedOver = [];
-    const trusted = _types_js__WEBPACK_IMPORTED_MODULE_11__/* .TRUSTED_RUN_EVENTS */ .uP;
+    const trusted = types/* TRUSTED_RUN_EVENTS */.uP;
     for (const a of live) {
         const runId = a.workflow_run?.id;
         const label = `artifact ${a.id}${runId ? ` of run ${runId}` : ''}`;
@@ -478,7 +604,7 @@ async function newestTrusted(octokit, source, newestFirst, names) {
             continue;
         }
         if (!trusted.includes(run.event)) {
-            passedOver.push(`${label}: started by ${run.event}, not by ${_types_js__WEBPACK_IMPORTED_MODULE_11__/* .TRUSTED_RUN_EVENTS */ .uP.join(', ')}`);
+            passedOver.push(`${label}: started by ${run.event}, not by ${types/* TRUSTED_RUN_EVENTS */.uP.join(', ')}`);
             continue;
         }
         const origin = {
@@ -488,32 +614,35 @@ async function newestTrusted(octokit, source, newestFirst, names) {
             headRepository: run.head_repository?.full_name ?? source.repository
         };
         for (const line of passedOver.slice(0, 20))
-            _log_js__WEBPACK_IMPORTED_MODULE_1__/* .log */ .Rm.info(`Passed over ${line}.`);
+            log/* log */.Rm.info(`Passed over ${line}.`);
         if (passedOver.length > 20)
-            _log_js__WEBPACK_IMPORTED_MODULE_1__/* .log */ .Rm.info(`Passed over ${passedOver.length - 20} more.`);
-        _log_js__WEBPACK_IMPORTED_MODULE_1__/* .log */ .Rm.info(`Chose artifact ${a.id} of run ${runId}: ${describeOrigin(origin)}.`);
+            log/* log */.Rm.info(`Passed over ${passedOver.length - 20} more.`);
+        log/* log */.Rm.info(`Chose artifact ${a.id} of run ${runId}: ${describeOrigin(origin)}.`);
         return Object.assign(a, { origin });
     }
     const scope = from === 'default-branch'
         ? `on its default branch '${repository.default_branch}'`
         : 'on any of its branches';
-    throw new _errors_js__WEBPACK_IMPORTED_MODULE_7__/* .SettingError */ .L_('artifactFrom', `none of the ${(0,_log_js__WEBPACK_IMPORTED_MODULE_1__/* .plural */ .LS)(live.length, 'artifact')} named '${names.join("' or '")}' in ${source.repository} was made by a run of the repository's own code ${scope} started by ${_types_js__WEBPACK_IMPORTED_MODULE_11__/* .TRUSTED_RUN_EVENTS */ .uP.join(', ')}; artifacts of other runs are not restored unasked (a pull request from a fork can upload any artifact name). Passed over: ${passedOver.slice(0, 5).join('; ')}${passedOver.length > 5 ? `; and ${passedOver.length - 5} more` : ''}. Choose one by run-id or artifact-id, or widen the runs considered ('any-branch', or 'any' if you trust every run).`);
+    throw new errors/* SettingError */.L_('artifactFrom', `none of the ${(0,log/* plural */.LS)(live.length, 'artifact')} named '${names.join("' or '")}' in ${source.repository} was made by a run of the repository's own code ${scope} started by ${types/* TRUSTED_RUN_EVENTS */.uP.join(', ')}; artifacts of other runs are not restored unasked (a pull request from a fork can upload any artifact name). Passed over: ${passedOver.slice(0, 5).join('; ')}${passedOver.length > 5 ? `; and ${passedOver.length - 5} more` : ''}. Choose one by run-id or artifact-id, or widen the runs considered ('any-branch', or 'any' if you trust every run).`);
 }
 /**
  * Downloads the artifact's zip as it is (not extracted) into `directory`, and checks its sha256
  * against the digest the backend recorded at upload. Returns the zip's path and digest.
  */
-async function downloadArtifactZip(client, found, source, directory) {
-    await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_5__.mkdir)(directory, { recursive: true });
+async function downloadArtifactZip(client, found, source, directory, 
+/** Filled in as the download begins: stops taking the dump's hashes on the way (live-zip.ts does). */
+watch = {}) {
+    await (0,promises_.mkdir)(directory, { recursive: true });
     // the zip is written whole before anything is read: it must fit
     const free = await freeBytes(directory);
     if (found.size !== undefined && free !== undefined && found.size > free) {
-        throw new ArtifactStorageError(`artifact ${found.id} is ${(0,_log_js__WEBPACK_IMPORTED_MODULE_1__/* .formatBytes */ .z3)(found.size)}, more than the ${(0,_log_js__WEBPACK_IMPORTED_MODULE_1__/* .formatBytes */ .z3)(free)} free in ${directory} (RUNNER_TEMP); nothing was downloaded or restored. Free disk space on the runner, point RUNNER_TEMP at a larger disk, or use a larger runner.`);
+        throw new ArtifactStorageError(`artifact ${found.id} is ${(0,log/* formatBytes */.z3)(found.size)}, more than the ${(0,log/* formatBytes */.z3)(free)} free in ${directory} (RUNNER_TEMP); nothing was downloaded or restored. Free disk space on the runner, point RUNNER_TEMP at a larger disk, or use a larger runner.`);
     }
     const currentRun = source.kind === 'artifact' && source.runId === 'current';
     const [owner, repo] = found.repository.split('/');
     let digestMismatch;
     const observing = observeWritesInto(directory);
+    watch.stopObserving = observing.stop;
     try {
         // the client hashes the bytes as they arrive and compares them with the recorded digest
         // (and the dump's own sha256 and CRC-32 are taken on the way: observeWritesInto)
@@ -535,30 +664,30 @@ async function downloadArtifactZip(client, found, source, directory) {
         digestMismatch = response.digestMismatch;
     }
     catch (error) {
-        await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_5__.rm)(directory, { recursive: true, force: true });
+        await (0,promises_.rm)(directory, { recursive: true, force: true });
         const code = error?.code;
         if (code === 'ENOSPC' || code === 'EDQUOT' || /ENOSPC|no space left/i.test(String(error))) {
-            throw new ArtifactStorageError(`the disk is full: no space left while downloading artifact ${found.id}${found.size ? ` (${(0,_log_js__WEBPACK_IMPORTED_MODULE_1__/* .formatBytes */ .z3)(found.size)})` : ''} into ${directory} (RUNNER_TEMP); nothing was restored and the partial download was removed. Free disk space on the runner, point RUNNER_TEMP at a larger disk, or use a larger runner.`);
+            throw new ArtifactStorageError(`the disk is full: no space left while downloading artifact ${found.id}${found.size ? ` (${(0,log/* formatBytes */.z3)(found.size)})` : ''} into ${directory} (RUNNER_TEMP); nothing was restored and the partial download was removed. Free disk space on the runner, point RUNNER_TEMP at a larger disk, or use a larger runner.`);
         }
         throw explainClientError(`download artifact ${found.id}`, error);
     }
     finally {
         observing.restore();
     }
-    const files = await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_5__.readdir)(directory);
+    const files = await (0,promises_.readdir)(directory);
     if (files.length !== 1) {
-        throw new ArtifactStorageError(`the download of artifact ${found.id} produced ${(0,_log_js__WEBPACK_IMPORTED_MODULE_1__/* .plural */ .LS)(files.length, 'file')}, expected one zip`);
+        throw new ArtifactStorageError(`the download of artifact ${found.id} produced ${(0,log/* plural */.LS)(files.length, 'file')}, expected one zip`);
     }
-    const zipPath = node_path__WEBPACK_IMPORTED_MODULE_6___default().join(directory, files[0]);
+    const zipPath = external_node_path_default().join(directory, files[0]);
     if (digestMismatch) {
-        const sha256 = await (0,_pipeline_digest_js__WEBPACK_IMPORTED_MODULE_8__/* .sha256Of */ .B)({ path: zipPath });
+        const sha256 = await (0,digest/* sha256Of */.B)({ path: zipPath });
         throw new ArtifactStorageError(`the downloaded artifact ${found.id} does not match the digest GitHub recorded at upload (sha256 ${sha256} ≠ ${found.digest}); it is corrupted. Nothing was restored.`);
     }
-    const sha256 = found.digest ?? (await (0,_pipeline_digest_js__WEBPACK_IMPORTED_MODULE_8__/* .sha256Of */ .B)({ path: zipPath }));
+    const sha256 = found.digest ?? (await (0,digest/* sha256Of */.B)({ path: zipPath }));
     // what was seen is what the file holds (every byte of it), or it is read again
     const observer = observing.observed(zipPath);
-    if (observer && observer.seen === (await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_5__.stat)(zipPath)).size)
-        (0,_unzip_js__WEBPACK_IMPORTED_MODULE_9__/* .zipSeen */ .xB)(zipPath, observer);
+    if (observer && observer.seen === (await (0,promises_.stat)(zipPath)).size)
+        (0,unzip/* zipSeen */.xB)(zipPath, observer);
     return { zipPath, sha256 };
 }
 /**
@@ -576,17 +705,20 @@ async function downloadArtifactZip(client, found, source, directory) {
 /** How many downloaded bytes between two minor collections (see memory.ts). */
 const DOWNLOAD_SCAVENGE_BYTES = 4 * 1024 * 1024;
 function observeWritesInto(directory) {
-    const original = (node_fs__WEBPACK_IMPORTED_MODULE_3___default().createWriteStream);
-    const folder = node_path__WEBPACK_IMPORTED_MODULE_6___default().resolve(directory);
+    const original = (external_node_fs_default()).createWriteStream;
+    const folder = external_node_path_default().resolve(directory);
     const observers = new Map();
+    let stopped = false;
     const patched = function (file, options) {
         const stream = original.call(this, file, options);
-        if (typeof file === 'string' && node_path__WEBPACK_IMPORTED_MODULE_6___default().dirname(node_path__WEBPACK_IMPORTED_MODULE_6___default().resolve(file)) === folder) {
-            const observer = new _unzip_js__WEBPACK_IMPORTED_MODULE_9__/* .ZipHeadObserver */ .OG();
-            observers.set(node_path__WEBPACK_IMPORTED_MODULE_6___default().resolve(file), observer);
+        if (typeof file === 'string' && external_node_path_default().dirname(external_node_path_default().resolve(file)) === folder) {
+            const observer = new unzip/* ZipHeadObserver */.OG();
+            if (stopped)
+                observer.stop();
+            observers.set(external_node_path_default().resolve(file), observer);
             // pipe() says so synchronously, before the first byte flows
             // the client's chunks are garbage once written: collected every few MiB (memory.ts)
-            const scavenge = (0,_memory_js__WEBPACK_IMPORTED_MODULE_10__/* .scavengeEvery */ .A)(DOWNLOAD_SCAVENGE_BYTES);
+            const scavenge = (0,memory/* scavengeEvery */.AW)(DOWNLOAD_SCAVENGE_BYTES);
             stream.once('pipe', (source) => source.on('data', (chunk) => {
                 observer.push(chunk);
                 scavenge(chunk.length);
@@ -595,19 +727,24 @@ function observeWritesInto(directory) {
         return stream;
     };
     const restore = () => {
-        if ((node_fs__WEBPACK_IMPORTED_MODULE_3___default().createWriteStream) !== patched)
+        if ((external_node_fs_default()).createWriteStream !== patched)
             return;
-        (node_fs__WEBPACK_IMPORTED_MODULE_3___default().createWriteStream) = original;
-        (0,node_module__WEBPACK_IMPORTED_MODULE_4__.syncBuiltinESMExports)();
+        (external_node_fs_default()).createWriteStream = original;
+        (0,external_node_module_.syncBuiltinESMExports)();
     };
-    (node_fs__WEBPACK_IMPORTED_MODULE_3___default().createWriteStream) = patched;
-    (0,node_module__WEBPACK_IMPORTED_MODULE_4__.syncBuiltinESMExports)();
-    return { observed: file => observers.get(node_path__WEBPACK_IMPORTED_MODULE_6___default().resolve(file)), restore };
+    (external_node_fs_default()).createWriteStream = patched;
+    (0,external_node_module_.syncBuiltinESMExports)();
+    const stop = () => {
+        stopped = true;
+        for (const observer of observers.values())
+            observer.stop();
+    };
+    return { observed: file => observers.get(external_node_path_default().resolve(file)), restore, stop };
 }
 /** Bytes free for this user in `directory`'s file system; undefined when it cannot be told. */
 async function freeBytes(directory) {
     try {
-        const fs = await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_5__.statfs)(directory);
+        const fs = await (0,promises_.statfs)(directory);
         return fs.bavail * fs.bsize;
     }
     catch {
@@ -617,10 +754,10 @@ async function freeBytes(directory) {
 /** The repository's visibility, from the event payload the runner provides. */
 function repositoryVisibility(env = process.env) {
     const file = env.GITHUB_EVENT_PATH;
-    if (!file || !(0,node_fs__WEBPACK_IMPORTED_MODULE_3__.existsSync)(file))
+    if (!file || !(0,external_node_fs_.existsSync)(file))
         return 'unknown';
     try {
-        const event = JSON.parse((0,node_fs__WEBPACK_IMPORTED_MODULE_3__.readFileSync)(file, 'utf8'));
+        const event = JSON.parse((0,external_node_fs_.readFileSync)(file, 'utf8'));
         const repo = event.repository;
         if (!repo)
             return 'unknown';
@@ -640,7 +777,7 @@ function checkPrivacy(encrypted, allowUnencryptedPublic) {
         return;
     if (repositoryVisibility() !== 'public')
         return;
-    throw new _errors_js__WEBPACK_IMPORTED_MODULE_7__/* .SettingError */ .L_('encryptionRecipients', "is empty, and this repository is public: anyone signed in to GitHub can download its artifacts, so an unencrypted backup would publish the database. Set encryption-recipients (age public keys; recommended) or encryption-passphrase — or, only if the data is public anyway, 'allow-unencrypted-public: true'.");
+    throw new errors/* SettingError */.L_('encryptionRecipients', "is empty, and this repository is public: anyone signed in to GitHub can download its artifacts, so an unencrypted backup would publish the database. Set encryption-recipients (age public keys; recommended) or encryption-passphrase — or, only if the data is public anyway, 'allow-unencrypted-public: true'.");
 }
 
 

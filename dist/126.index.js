@@ -1,8 +1,8 @@
-export const id = 917;
-export const ids = [917];
+export const id = 126;
+export const ids = [126];
 export const modules = {
 
-/***/ 85917:
+/***/ 98126:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 
@@ -13,7 +13,7 @@ __webpack_require__.d(__webpack_exports__, {
   restore: () => (/* binding */ restore)
 });
 
-// UNUSED EXPORTS: LOAD_PHASE, RestoreError, ownerInTarget, restorePolicy, rolesStayMessage, superuserRisk
+// UNUSED EXPORTS: LOAD_PHASE, RestoreError, leftOutNote, ownerInTarget, restorePolicy, rolesStayMessage, superuserRisk
 
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __webpack_require__(77598);
@@ -21,6 +21,8 @@ var external_node_crypto_ = __webpack_require__(77598);
 var promises_ = __webpack_require__(51455);
 // EXTERNAL MODULE: ./src/log.ts
 var log = __webpack_require__(25625);
+// EXTERNAL MODULE: ./src/manifest-changes.ts
+var manifest_changes = __webpack_require__(77166);
 // EXTERNAL MODULE: ./src/postgres/connection.ts
 var postgres_connection = __webpack_require__(58824);
 // EXTERNAL MODULE: external "node:stream"
@@ -29,6 +31,8 @@ var external_node_stream_ = __webpack_require__(57075);
 var errors = __webpack_require__(83916);
 // EXTERNAL MODULE: ./src/postgres/psql-lexer.ts
 var psql_lexer = __webpack_require__(7340);
+// EXTERNAL MODULE: ./src/postgres/plain-sql.ts
+var plain_sql = __webpack_require__(20942);
 ;// CONCATENATED MODULE: ./src/postgres/target.ts
 
 const EXACT_COUNT_LIMIT = 50;
@@ -182,6 +186,7 @@ async function resolveTables(client, tables) {
 
 
 
+
 /** Entries a restore with `--table` names (pg_restore: tables, views, sequences, their data). */
 const TABLE_LIKE = new Set([
     'TABLE',
@@ -225,6 +230,14 @@ const PART_OF_TABLE = new Set([
     'TABLE ATTACH',
     'SEQUENCE OWNED BY'
 ]);
+/** The archive entries that create a relation (clean replaces it: CleanList.replaced). */
+const REPLACED_RELATIONS = new Set([
+    'TABLE',
+    'VIEW',
+    'MATERIALIZED VIEW',
+    'FOREIGN TABLE',
+    'SEQUENCE'
+]);
 /** Entries clean never drops (see the module's comment). */
 const NEVER_DROPPED = new Set(['DATABASE', 'DATABASE PROPERTIES', 'EXTENSION', 'COMMENT', 'ACL']);
 /**
@@ -238,6 +251,7 @@ function tablePartKey(kind, schema, table, name) {
 function cleanListFromToc(entries, selected) {
     const tableParts = new Set();
     const extensions = new Set();
+    const replaced = { relations: [], schemas: [] };
     for (const e of entries) {
         if (selected && !selected.has(e.dumpId))
             continue;
@@ -246,8 +260,12 @@ function cleanListFromToc(entries, selected) {
         }
         if (e.desc === 'EXTENSION')
             extensions.add(e.tag);
+        if (REPLACED_RELATIONS.has(e.desc) && typeof e.namespace === 'string')
+            replaced.relations.push({ schema: e.namespace, name: e.tag });
+        if (e.desc === 'SCHEMA')
+            replaced.schemas.push(e.tag);
     }
-    return { drops: dropsFromToc(entries, selected), tableParts, extensions };
+    return { drops: dropsFromToc(entries, selected), tableParts, extensions, replaced };
 }
 /** The large object with this OID, dropped if it exists (pg_restore --if-exists does the same). */
 function dropLargeObject(oid) {
@@ -290,12 +308,172 @@ function dropsFromToc(entries, selected) {
         const drop = entry.dropStmt?.trim();
         if (!drop || drop.startsWith('--'))
             continue;
+        const foreign = foreignDrop(entry, drop);
+        if (foreign)
+            throw new errors/* CheckError */.tl(`clean: the archive's entry ${entry.dumpId} (${entry.desc} ${entry.namespace ? `${entry.namespace}.` : ''}${entry.tag}) has a drop statement that ${foreign}: "${drop.replace(/\s+/g, ' ').slice(0, 200)}". pg_dump writes one statement that drops the entry's own object, and clean drops nothing else; nothing was dropped or restored. Restore without clean (into an empty database), or from a backup pg_dump made.`);
         const withIfExists = ifExists(drop, entry.desc);
         if (withIfExists)
             drops.push(withIfExists);
     }
     return drops;
 }
+/** Entries whose tag is "table name" and whose drop names the object ON its table. */
+const ON_TABLE = new Set(['TRIGGER', 'POLICY', 'RULE']);
+/** Entries whose tag is "table name" and whose drop is an ALTER TABLE of that table. */
+const OF_TABLE = new Set(['CONSTRAINT', 'CHECK CONSTRAINT', 'FK CONSTRAINT', 'DEFAULT']);
+/** Entries whose drop is `DROP <desc> [schema.]<the tag's leading name>…`. */
+const NAMED_DROP = new Set([
+    'TABLE',
+    'VIEW',
+    'MATERIALIZED VIEW',
+    'SEQUENCE',
+    'FOREIGN TABLE',
+    'TYPE',
+    'DOMAIN',
+    'COLLATION',
+    'CONVERSION',
+    'TEXT SEARCH CONFIGURATION',
+    'TEXT SEARCH DICTIONARY',
+    'TEXT SEARCH PARSER',
+    'TEXT SEARCH TEMPLATE',
+    'STATISTICS',
+    'FUNCTION',
+    'PROCEDURE',
+    'AGGREGATE',
+    'INDEX',
+    'SCHEMA',
+    'PUBLICATION',
+    'SUBSCRIPTION',
+    'SERVER',
+    'EVENT TRIGGER',
+    'FOREIGN DATA WRAPPER',
+    'ACCESS METHOD',
+    'OPERATOR CLASS',
+    'OPERATOR FAMILY'
+]);
+/**
+ * Why an archive entry's drop statement is not one pg_dump writes for the entry's own object
+ * (undefined when it is): clean runs these statements (with IF EXISTS) in the restore's
+ * transaction, and in a hostile archive one could drop or change anything (`DROP TABLE
+ * private.secrets` for public.mine; `DELETE …; COMMIT; DROP …`). One statement, DROP or ALTER, no
+ * CASCADE; every qualified name in the entry's schema; and, for the kinds whose drop names the
+ * object plainly, that name the entry's tag (a trigger, policy or rule: on the tag's table; a
+ * constraint or default: an ALTER TABLE of it).
+ */
+function foreignDrop(entry, drop) {
+    const tokens = (0,plain_sql/* sqlTokens */.Dl)(drop, false);
+    const semi = tokens.findIndex(t => t.kind === 'punct' && t.value === ';');
+    if (semi >= 0 && semi < tokens.length - 1)
+        return 'holds more than one statement';
+    const word = (i, w) => tokens[i]?.kind === 'ident' && tokens[i].quoted !== true && tokens[i].value === w;
+    if (tokens.some((_t, i) => word(i, 'cascade')))
+        return 'drops with CASCADE';
+    // DROP … a, b: one object only (a routine's or operator's argument types are in parentheses)
+    let depth = 0;
+    for (const t of tokens) {
+        if (t.kind !== 'punct')
+            continue;
+        if (t.value === '(')
+            depth++;
+        else if (t.value === ')')
+            depth--;
+        else if (t.value === ',' && depth === 0)
+            return 'drops more than one object';
+    }
+    const schema = entry.namespace ?? '';
+    /** The [schema.]name at i (qualified whenever the entry has a schema, in that schema). */
+    const nameAt = (i) => {
+        if (tokens[i]?.kind !== 'ident')
+            return 'does not name an object where pg_dump does';
+        if (tokens[i + 1]?.value === '.' && tokens[i + 2]?.kind === 'ident') {
+            if (tokens[i].value !== schema)
+                return `names ${tokens[i].value}.${tokens[i + 2].value}, not an object in the entry's schema ${schema || '(none)'}`;
+            return { name: tokens[i + 2].value, next: i + 3 };
+        }
+        return schema === ''
+            ? { name: tokens[i].value, next: i + 1 }
+            : `names ${tokens[i].value} without its schema (${schema})`;
+    };
+    const ifExistsAt = (i) => (word(i, 'if') && word(i + 1, 'exists') ? i + 2 : i);
+    const kind = entry.desc === 'SHELL TYPE' ? 'TYPE' : entry.desc;
+    const words = kind.toLowerCase().split(' ');
+    if (OF_TABLE.has(kind)) {
+        // ALTER TABLE [IF EXISTS] [ONLY] s.t DROP CONSTRAINT [IF EXISTS] c / ALTER [COLUMN] c DROP DEFAULT
+        // (a domain's constraint: ALTER DOMAIN s.d DROP CONSTRAINT c)
+        const domain = kind !== 'DEFAULT' && word(1, 'domain');
+        if (!word(0, 'alter') || !(word(1, 'table') || domain))
+            return 'is not an ALTER TABLE';
+        let at = ifExistsAt(2);
+        if (word(at, 'only'))
+            at++;
+        const table = nameAt(at);
+        if (typeof table === 'string')
+            return table;
+        let i = table.next;
+        let object;
+        if (kind === 'DEFAULT') {
+            if (!word(i, 'alter'))
+                return 'does not drop a default';
+            i += word(i + 1, 'column') ? 2 : 1;
+            object = tokens[i]?.value;
+            if (!word(i + 1, 'drop') || !word(i + 2, 'default'))
+                return 'does not drop a default';
+            i += 3;
+        }
+        else {
+            if (!word(i, 'drop') || !word(i + 1, 'constraint'))
+                return 'does not drop a constraint';
+            i = ifExistsAt(i + 2);
+            object = tokens[i]?.value;
+            i++;
+        }
+        if (tokens.length > i + (tokens[i]?.value === ';' ? 1 : 0))
+            return 'does more than drop the one object';
+        if (`${table.name} ${object}` !== entry.tag)
+            return `drops ${object} of ${table.name}, not the entry's ${entry.tag}`;
+        return undefined;
+    }
+    if (kind === 'PUBLICATION TABLE' || kind === 'PUBLICATION TABLES IN SCHEMA') {
+        // ALTER PUBLICATION p DROP TABLE [ONLY] s.t / DROP TABLES IN SCHEMA s
+        if (!word(0, 'alter') || !word(1, 'publication') || !word(3, 'drop'))
+            return 'does not take a table out of a publication';
+        return undefined;
+    }
+    if (!word(0, 'drop'))
+        return 'is not a DROP statement';
+    if (!words.every((w, n) => word(1 + n, w)))
+        return `does not drop a ${kind.toLowerCase()}`;
+    const at = ifExistsAt(1 + words.length);
+    if (ON_TABLE.has(kind)) {
+        // DROP TRIGGER [IF EXISTS] name ON s.t
+        const object = tokens[at]?.kind === 'ident' ? tokens[at].value : undefined;
+        const table = word(at + 1, 'on') ? nameAt(at + 2) : 'does not name its table';
+        if (typeof table === 'string')
+            return table;
+        if (`${table.name} ${object}` !== entry.tag)
+            return `drops ${object} on ${table.name}, not the entry's ${entry.tag}`;
+        return undefined;
+    }
+    if (!NAMED_DROP.has(kind)) {
+        // CAST, TRANSFORM, USER MAPPING, OPERATOR, LANGUAGE, …: the kind, and its schema when named
+        if (schema !== '' && tokens[at + 1]?.value === '.' && tokens[at]?.value !== schema)
+            return `names an object in schema ${tokens[at]?.value}, not in the entry's schema ${schema}`;
+        return undefined;
+    }
+    const name = nameAt(at);
+    if (typeof name === 'string')
+        return name;
+    const own = ROUTINES.has(kind)
+        ? entry.tag.replace(/\(.*$/s, '')
+        : kind.startsWith('OPERATOR ')
+            ? entry.tag.replace(/ USING .*$/s, '')
+            : entry.tag;
+    if (name.name !== own)
+        return `drops ${name.name}, not the entry's ${own}`;
+    return undefined;
+}
+/** Routines: the tag is "name(arguments)". */
+const ROUTINES = new Set(['FUNCTION', 'PROCEDURE', 'AGGREGATE']);
 /**
  * pg_dump's DROP statement with IF EXISTS (as pg_restore --if-exists inserts it, in
  * pg_backup_archiver.c); `ALTER TABLE ONLY … DROP CONSTRAINT` without ONLY, so that a foreign
@@ -352,6 +530,17 @@ const NAMED_KINDS = [
     ['TRUSTED', 'PROCEDURAL', 'LANGUAGE'],
     ['TRUSTED', 'LANGUAGE']
 ];
+/** NAMED_KINDS of objects that belong to no schema. */
+const UNSCHEMED = new Set([
+    'SCHEMA',
+    'FOREIGN DATA WRAPPER',
+    'SERVER',
+    'PUBLICATION',
+    'SUBSCRIPTION',
+    'EVENT TRIGGER',
+    'ACCESS METHOD',
+    'LANGUAGE'
+]);
 /** Kinds dropped with their argument types: `DROP FUNCTION name(args)`. */
 const ROUTINE_KINDS = new Set(['FUNCTION', 'PROCEDURE', 'AGGREGATE']);
 /** Collects the DROP statements of what a plain script creates, statement by statement. */
@@ -361,10 +550,29 @@ class ScriptDrops {
     tableParts = new Set();
     /** The extensions the script creates. */
     extensions = new Set();
+    /**
+     * Where the script's unqualified CREATEs go since its last SET search_path: the first schema
+     * named (quoted), '' when the path is empty (an unqualified CREATE then fails: nothing to drop),
+     * null when it cannot be told ("$user", RESET, a path the text does not show), undefined before
+     * any change (the session's own path, which clean's drops run with too).
+     */
+    creationSchema;
+    /** Statements that create an object clean cannot name (an unqualified name, path unknown). */
+    unresolved = [];
     /** Reads one statement event (psql-lexer.ts). */
     see(event) {
         for (const part of event.parts) {
-            const drop = dropForPart(event.text, part);
+            const path = searchPathChange(event.text, part);
+            if (path !== undefined) {
+                this.creationSchema = path;
+                continue;
+            }
+            const drop = dropForPart(event.text, part, this.creationSchema);
+            if (drop === null) {
+                if (this.unresolved.length < 20)
+                    this.unresolved.push(event.text.replace(/\s+/g, ' ').trim().slice(0, 120));
+                continue;
+            }
             if (drop)
                 this.created.push(drop);
             const key = tablePartOf(part);
@@ -413,12 +621,69 @@ class ScriptDropsScanner extends external_node_stream_.Transform {
                 this.found.see(e);
     }
 }
-/** The DROP statement for one statement of a plain script; undefined when it creates nothing clean drops. */
-function dropForPart(sqlText, part) {
+/**
+ * A statement that sets search_path (SET [SESSION|LOCAL] search_path, pg_dump's
+ * set_config('search_path', …)): the schema unqualified CREATEs go to from then on, quoted ('' an
+ * empty path; null when the text does not tell: "$user" first, RESET, a computed value);
+ * undefined for any other statement.
+ */
+function searchPathChange(sqlText, part) {
+    const t = part.tokens;
+    const word = (i) => (t[i]?.type === 'ident' ? t[i].text.toUpperCase() : '');
+    let value;
+    if (word(0) === 'SET' || word(0) === 'RESET') {
+        let i = 1;
+        if (word(i) === 'SESSION' || word(i) === 'LOCAL')
+            i++;
+        if (word(i) !== 'SEARCH_PATH')
+            return undefined;
+        const from = t[i + 1]?.text === '=' || word(i + 1) === 'TO' ? i + 2 : i + 1;
+        if (word(0) === 'RESET' || word(from) === 'DEFAULT')
+            return null;
+        value = t.slice(from).map(x => x.text);
+    }
+    else if (word(0) === 'SELECT') {
+        const text = sqlText.slice(part.start, part.end);
+        if (!/search_path/i.test(text))
+            return undefined;
+        const m = /^SELECT\s+(?:pg_catalog\.)?set_config\(\s*'search_path'\s*,\s*'((?:[^'\\]|'')*)'\s*,\s*(?:false|true)\s*\)\s*$/i.exec(text.trim());
+        if (!m)
+            return null;
+        value = m[1].replace(/''/g, "'").split(',');
+    }
+    else
+        return undefined;
+    const first = value.map(x => x.trim()).filter(x => x !== ',' && x !== '')[0];
+    if (first === undefined)
+        return '';
+    if (first.startsWith('"'))
+        return first === '"$user"' ? null : first;
+    if (first.startsWith("'")) {
+        const inner = first.slice(1, -1).replace(/''/g, "'");
+        return inner === '$user' ? null : `"${inner.replace(/"/g, '""')}"`;
+    }
+    if (!/^[A-Za-z_][\w$]*$/.test(first))
+        return null;
+    return `"${first.toLowerCase()}"`;
+}
+/**
+ * The DROP statement for one statement of a plain script; undefined when it creates nothing clean
+ * drops; null when it creates an object under a name clean cannot resolve (unqualified, after a
+ * search_path the text does not tell). `schema`: searchPathChange's schema for unqualified names.
+ */
+function dropForPart(sqlText, part, schema) {
     const tokens = part.tokens;
     const text = (t) => (t ? t.text : '');
     const word = (i) => tokens[i]?.type === 'ident' ? tokens[i].text.toUpperCase() : '';
     const slice = (from, to) => sqlText.slice(tokens[from].start, tokens[to].end);
+    // an unqualified name: in the schema of the script's last SET search_path (see ScriptDrops)
+    const where = (name) => name.qualified || schema === undefined
+        ? name.text
+        : schema === null
+            ? null
+            : schema === ''
+                ? undefined
+                : `${schema}.${name.text}`;
     if (word(0) === 'SELECT') {
         // pg_dump: SELECT pg_catalog.lo_create('16395');
         const m = /^SELECT\s+pg_catalog\.lo_create\('(\d+)'\)/.exec(sqlText.slice(part.start, part.end));
@@ -432,17 +697,20 @@ function dropForPart(sqlText, part) {
         const name = qualifiedName(tokens, i);
         if (!name)
             return undefined;
+        const table = where(name);
+        if (table === null || table === undefined)
+            return table;
         i = name.next;
         // … ALTER COLUMN c SET DEFAULT nextval(…): the default goes before the sequence it uses
         if (word(i) === 'ALTER' &&
             word(i + 1) === 'COLUMN' &&
             word(i + 3) === 'SET' &&
             word(i + 4) === 'DEFAULT') {
-            return `ALTER TABLE IF EXISTS ${name.text} ALTER COLUMN ${text(tokens[i + 2])} DROP DEFAULT;`;
+            return `ALTER TABLE IF EXISTS ${table} ALTER COLUMN ${text(tokens[i + 2])} DROP DEFAULT;`;
         }
         if (word(i) !== 'ADD' || word(i + 1) !== 'CONSTRAINT' || word(i + 3) !== 'FOREIGN')
             return undefined;
-        return `ALTER TABLE IF EXISTS ${name.text} DROP CONSTRAINT IF EXISTS ${text(tokens[i + 2])};`;
+        return `ALTER TABLE IF EXISTS ${table} DROP CONSTRAINT IF EXISTS ${text(tokens[i + 2])};`;
     }
     if (word(0) !== 'CREATE')
         return undefined;
@@ -476,7 +744,10 @@ function dropForPart(sqlText, part) {
             const using = tokens.findIndex((t, k) => k >= name.next && t.type === 'ident' && t.text.toUpperCase() === 'USING');
             if (using < 0)
                 return undefined;
-            return `DROP OPERATOR ${word(i + 1)} IF EXISTS ${name.text} USING ${text(tokens[using + 1])};`;
+            const named = where(name);
+            if (named === null || named === undefined)
+                return named;
+            return `DROP OPERATOR ${word(i + 1)} IF EXISTS ${named} USING ${text(tokens[using + 1])};`;
         }
         // CREATE OPERATOR schema.=== ( FUNCTION = …, LEFTARG = integer, RIGHTARG = integer );
         const name = operatorName(tokens, i + 1);
@@ -486,7 +757,10 @@ function dropForPart(sqlText, part) {
             return undefined;
         const arg = (key) => new RegExp(`\\b${key}\\s*=\\s*((?:[^,()]|\\([^)]*\\))+)`, 'i').exec(body)?.[1].trim() ??
             'NONE';
-        return `DROP OPERATOR IF EXISTS ${name.text} (${arg('LEFTARG')}, ${arg('RIGHTARG')});`;
+        const named = where(name);
+        if (named === null || named === undefined)
+            return named;
+        return `DROP OPERATOR IF EXISTS ${named} (${arg('LEFTARG')}, ${arg('RIGHTARG')});`;
     }
     if (ROUTINE_KINDS.has(word(i))) {
         const kind = word(i);
@@ -495,7 +769,10 @@ function dropForPart(sqlText, part) {
         const list = open?.text === '(' ? parenthesized(sqlText, open.end) : undefined;
         if (!name || list === undefined)
             return undefined;
-        return `DROP ${kind} IF EXISTS ${name.text}(${routineArguments(list)});`;
+        const named = where(name);
+        if (named === null || named === undefined)
+            return named;
+        return `DROP ${kind} IF EXISTS ${named}(${routineArguments(list)});`;
     }
     for (const kind of NAMED_KINDS) {
         if (!kind.every((k, n) => word(i + n) === k))
@@ -509,7 +786,11 @@ function dropForPart(sqlText, part) {
         const base = kind.filter(k => !['UNLOGGED', 'RECURSIVE', 'DEFAULT', 'PROCEDURAL', 'TRUSTED'].includes(k));
         if (base[0] === 'SCHEMA' && name.text === 'public')
             return undefined;
-        return `DROP ${base.join(' ')} IF EXISTS ${name.text};`;
+        // objects of no schema: their name as it is
+        const named = UNSCHEMED.has(base.join(' ')) ? name.text : where(name);
+        if (named === null || named === undefined)
+            return named;
+        return `DROP ${base.join(' ')} IF EXISTS ${named};`;
     }
     return undefined;
 }
@@ -619,17 +900,17 @@ function qualifiedName(tokens, i) {
         text += `.${tokens[k + 1].text}`;
         k += 2;
     }
-    return { text, next: k };
+    return { text, next: k, qualified: k > i + 1 };
 }
 /** An operator's name, schema-qualified or not: `schema.===`, `===`. */
 function operatorName(tokens, i) {
     const t = tokens[i];
     if (t?.type === 'op')
-        return { text: t.text, next: i + 1 };
+        return { text: t.text, next: i + 1, qualified: false };
     if ((t?.type === 'ident' || t?.type === 'qident') &&
         tokens[i + 1]?.text === '.' &&
         tokens[i + 2]?.type === 'op') {
-        return { text: `${t.text}.${tokens[i + 2].text}`, next: i + 3 };
+        return { text: `${t.text}.${tokens[i + 2].text}`, next: i + 3, qualified: true };
     }
     return undefined;
 }
@@ -840,9 +1121,20 @@ class CleanDropError extends errors/* CheckError */.tl {
     statement;
     name = 'CleanDropError';
     constructor(statement, reason, cause) {
-        super(`clean cannot drop what the backup recreates: \`${statement}\` fails in the target: ${reason}. Nothing was changed. On a managed service the object may belong to the provider (the database owner cannot drop it): leave it out of the backup (pg-dump-args: --exclude-schema / --exclude-extension when dumping), drop it as its owner, or restore into an empty database without clean.`, { cause });
+        const e = (cause ?? {});
+        const hint = e.hint ? ` (PostgreSQL's HINT: ${e.hint.replace(/\.$/, '')})` : '';
+        super(`clean cannot drop what the backup recreates: \`${statement}\` fails in the target: ${reason}${hint}. Nothing was changed. ${cleanDropAdvice(e.code)}`, { cause });
         this.statement = statement;
     }
+}
+/** What to do about a drop of clean's that the target refuses, by PostgreSQL's SQLSTATE. */
+function cleanDropAdvice(code) {
+    // out of shared memory (53200): the lock table, one lock per object dropped in the transaction
+    if (code === '53200')
+        return "clean drops the backup's objects in the restore's one transaction, which holds a lock on each of them (and their indexes) until it ends: the server's lock table (max_locks_per_transaction × max_connections) cannot hold that many. Restore into an empty database without clean (drop and create the database, or use a fresh one), or raise max_locks_per_transaction on the server (a restart; a managed service may offer it as a setting).";
+    if (code === '42501' || code === undefined)
+        return 'On a managed service the object may belong to the provider (the database owner cannot drop it): leave it out of the backup (pg-dump-args: --exclude-schema / --exclude-extension when dumping), drop it as its owner, or restore into an empty database without clean.';
+    return 'Drop the object by hand (as its owner) after looking at why the server refused it, or restore into an empty database without clean.';
 }
 /**
  * What clean's drops remove of the target's tables: the tables, views and materialized views
@@ -958,10 +1250,331 @@ var decode = __webpack_require__(7698);
 var encrypt = __webpack_require__(73647);
 // EXTERNAL MODULE: ./src/pipeline/compress.ts
 var compress = __webpack_require__(89472);
+;// CONCATENATED MODULE: ./src/storage/live-zip.ts
+/**
+ * Following the artifact's zip while the client downloads it, so that the load of its dump can
+ * begin before the download ends (restore.ts: the overlapped restore). Only the action's own
+ * shape is followed: the zip's first entry stored (not compressed), its content a zstd stream.
+ *
+ * What may reach the load before the download ended and was checked whole is bounded twice:
+ *  - only bytes known to lie inside the entry's zstd frames ({@link ZstdFrameScanner}: the
+ *    frames' and blocks' headers announce where they end), never what follows them in the zip
+ *    (a data descriptor, the manifest, the central directory), whatever its size;
+ *  - the load's own PipedFeed holds the last 64 KiB it was given until the input ends, which
+ *    {@link LiveEntry} lets happen only once everything was checked (release): zstd cannot
+ *    decode the archive's end, so pg_restore cannot commit, before.
+ * What was passed on is hashed (sha256, CRC-32) as it goes: the restore compares that with the
+ * manifest of the downloaded zip, so the bytes loaded are the dump the manifest describes even
+ * if the file was written twice (a retry of the client).
+ */
+
+
+
+
+const ZSTD_MAGIC = 0xfd2fb528;
+const SKIPPABLE_MASK = 0xfffffff0;
+const SKIPPABLE_MAGIC = 0x184d2a50;
+/**
+ * Reads a zstd stream's frame and block headers as its bytes arrive (none is decoded): `known` is
+ * how many of the bytes seen are announced by a header seen as part of a frame; `ended` says the
+ * bytes after the last whole frame are no frame (the end of the stream, or what zstd refuses).
+ */
+class ZstdFrameScanner {
+    /** Bytes seen. */
+    seen = 0;
+    /** Bytes known to lie inside the frames. */
+    known = 0;
+    ended = false;
+    step = 'magic';
+    want = 4;
+    header = [];
+    skip = 0;
+    afterSkip = 'magic';
+    checksum = false;
+    push(chunk) {
+        let i = 0;
+        while (i < chunk.length && !this.ended) {
+            if (this.skip > 0) {
+                const n = Math.min(this.skip, chunk.length - i);
+                i += n;
+                this.seen += n;
+                this.skip -= n;
+                if (this.skip === 0)
+                    this.begin(this.afterSkip);
+                continue;
+            }
+            this.header.push(chunk[i++]);
+            this.seen++;
+            if (this.header.length === this.want)
+                this.parse(Buffer.from(this.header));
+        }
+        // bytes after the end are seen, never known
+        if (this.ended)
+            this.seen += chunk.length - i;
+    }
+    begin(step) {
+        this.step = step;
+        this.want = step === 'block' ? 3 : step === 'descriptor' ? 1 : 4;
+        this.header = [];
+    }
+    parse(h) {
+        switch (this.step) {
+            case 'magic': {
+                const magic = h.readUInt32LE(0);
+                if (magic === ZSTD_MAGIC) {
+                    this.known = this.seen;
+                    return this.begin('descriptor');
+                }
+                if ((magic & SKIPPABLE_MASK) >>> 0 === SKIPPABLE_MAGIC) {
+                    this.known = this.seen;
+                    return this.begin('skippableSize');
+                }
+                this.ended = true;
+                return;
+            }
+            case 'skippableSize': {
+                const size = h.readUInt32LE(0);
+                this.known = this.seen + size;
+                this.afterSkip = 'magic';
+                if (size === 0)
+                    return this.begin('magic');
+                this.skip = size;
+                return;
+            }
+            case 'descriptor': {
+                const d = h[0];
+                // the reserved bit set: not a frame zstd reads
+                if (d & 0x08) {
+                    this.ended = true;
+                    return;
+                }
+                const single = (d & 0x20) !== 0;
+                this.checksum = (d & 0x04) !== 0;
+                const fcs = [single ? 1 : 0, 2, 4, 8][d >> 6];
+                const rest = (single ? 0 : 1) + [0, 1, 2, 4][d & 3] + fcs;
+                this.known = this.seen + rest;
+                if (rest === 0)
+                    return this.begin('block');
+                this.step = 'frameHeader';
+                this.want = rest;
+                this.header = [];
+                return;
+            }
+            case 'frameHeader':
+                this.known = this.seen;
+                return this.begin('block');
+            case 'block': {
+                const b = h[0] | (h[1] << 8) | (h[2] << 16);
+                const last = (b & 1) === 1;
+                const type = (b >> 1) & 3;
+                if (type === 3) {
+                    this.ended = true;
+                    return;
+                }
+                const size = type === 1 ? 1 : b >>> 3;
+                const content = size + (last && this.checksum ? 4 : 0);
+                this.known = this.seen + content;
+                this.afterSkip = last ? 'magic' : 'block';
+                if (content === 0)
+                    return this.begin(this.afterSkip);
+                this.skip = content;
+                this.header = [];
+                return;
+            }
+        }
+    }
+}
+/** The client wrote the zip again from its start (it retries a failed download that way). */
+class RewrittenError extends Error {
+    name = 'RewrittenError';
+}
+const READ_BYTES = 256 * 1024;
+const POLL_MS = 5;
+/**
+ * The first entry of a zip being downloaded, followed: {@link stream} gives its bytes as they
+ * are written, within what the scanner knows to be its zstd frames; {@link finish} (the download
+ * ended; the entry's range from the central directory) gives the rest and their hashes;
+ * {@link release} ends the stream (everything was checked); {@link fail} fails it instead.
+ */
+class LiveEntry {
+    file;
+    offset;
+    scanner = new ZstdFrameScanner();
+    hash = (0,external_node_crypto_.createHash)('sha256');
+    crc = 0;
+    /** Bytes passed on. */
+    passed = 0;
+    /** The client wrote the zip again from its start (a retry) while it was followed. */
+    rewritten = false;
+    length;
+    error;
+    released = false;
+    wake;
+    finished;
+    state = 'waiting';
+    onStart;
+    starting = new Promise(resolve => {
+        this.onStart = resolve;
+    });
+    constructor(file, 
+    /** Where the entry's content begins in the zip. */
+    offset) {
+        this.file = file;
+        this.offset = offset;
+    }
+    /** The entry's bytes, as they arrive; once. `meter` counts them (progress). */
+    stream(meter) {
+        if (this.state !== 'waiting') {
+            const stream = new external_node_stream_.Readable({ read: () => undefined });
+            stream.destroy(new LiveEntryNotTaken('the download ended before the load read it'));
+            return stream;
+        }
+        this.state = 'started';
+        this.onStart?.();
+        // bytes, not objects: a Readable.from of objects would buffer 16 reads (4 MiB) ahead
+        return external_node_stream_.Readable.from(this.follow(meter), { objectMode: false, highWaterMark: READ_BYTES });
+    }
+    /** Resolves once the stream was taken. */
+    started() {
+        return this.starting;
+    }
+    /**
+     * Whether the load reads the stream: false (and no stream is given any more) when it has not
+     * begun to.
+     */
+    claim() {
+        if (this.state === 'waiting')
+            this.state = 'abandoned';
+        return this.state === 'started' || this.state === 'closed';
+    }
+    /**
+     * The download ended: the entry's content is `length` bytes. Resolves with the sha256 and
+     * CRC-32 of all of it, once it was passed on (the stream must be read); rejects when the
+     * stream stopped first.
+     */
+    finish(length) {
+        if (this.state === 'closed')
+            return Promise.reject(new LiveEntryNotTaken('the load stopped reading'));
+        if (this.passed > length) {
+            const error = new Error(`the zip's first entry is ${length} bytes, but its zstd frames run beyond (${this.passed} bytes were read)`);
+            this.fail(error);
+            return Promise.reject(error);
+        }
+        this.length = length;
+        const done = new Promise((resolve, reject) => {
+            this.finished = { resolve, reject };
+        });
+        this.poke();
+        return done;
+    }
+    /** The zip's CRC-32 for the entry, given with {@link release}. */
+    expectedCrc32;
+    /** Everything was checked (`crc32`: the zip's for the entry): the stream ends. */
+    release(crc32) {
+        this.expectedCrc32 = crc32;
+        this.released = true;
+        this.poke();
+    }
+    /** The stream fails with `error` (the load is stopped before it can commit). */
+    fail(error) {
+        this.error ??= error;
+        this.poke();
+    }
+    poke() {
+        const wake = this.wake;
+        this.wake = undefined;
+        wake?.();
+    }
+    pause() {
+        return new Promise(resolve => {
+            const timer = setTimeout(() => {
+                this.wake = undefined;
+                resolve();
+            }, POLL_MS);
+            this.wake = () => {
+                clearTimeout(timer);
+                resolve();
+            };
+        });
+    }
+    async *follow(meter) {
+        let handle;
+        let buffer;
+        try {
+            handle = await (0,promises_.open)(this.file, 'r');
+            for (;;) {
+                if (this.error)
+                    throw this.error;
+                if (this.length !== undefined && this.passed === this.length) {
+                    if (this.finished) {
+                        this.finished.resolve({ sha256: this.hash.digest('hex'), crc32: this.crc >>> 0 });
+                        this.finished = undefined;
+                    }
+                    if (this.released)
+                        return;
+                    await this.pause();
+                    continue;
+                }
+                // a new buffer only once the last one's bytes were passed on (the reader holds them)
+                buffer ??= Buffer.allocUnsafe(READ_BYTES);
+                const want = this.length === undefined ? READ_BYTES : Math.min(READ_BYTES, this.length - this.passed);
+                const { bytesRead } = await handle.read(buffer, 0, want, this.offset + this.passed);
+                if (this.length === undefined) {
+                    const fresh = this.passed + bytesRead - this.scanner.seen;
+                    if (fresh > 0)
+                        this.scanner.push(buffer.subarray(bytesRead - fresh, bytesRead));
+                    if (bytesRead === 0 && (await handle.stat()).size < this.offset + this.scanner.seen) {
+                        this.rewritten = true;
+                        throw new RewrittenError('the downloaded zip was written again from its start');
+                    }
+                }
+                else if (bytesRead === 0) {
+                    throw new Error(`the zip ends inside its first entry (${this.passed} of ${this.length} bytes)`);
+                }
+                const give = Math.min(bytesRead, (this.length ?? this.scanner.known) - this.passed);
+                if (give <= 0) {
+                    await this.pause();
+                    continue;
+                }
+                const chunk = buffer.subarray(0, give);
+                buffer = undefined;
+                this.hash.update(chunk);
+                this.crc = external_node_zlib_default().crc32(chunk, this.crc);
+                this.passed += give;
+                if (meter)
+                    meter.bytes += give;
+                yield chunk;
+            }
+        }
+        finally {
+            this.state = 'closed';
+            this.finished?.reject(this.error ?? new LiveEntryNotTaken('the load stopped reading'));
+            this.finished = undefined;
+            await handle?.close();
+        }
+    }
+}
+/** The load did not read the entry while it downloaded (or stopped): the caller reads it whole. */
+class LiveEntryNotTaken extends Error {
+    name = 'LiveEntryNotTaken';
+}
+/** The zip's first local header: where its first entry's content begins, when it is stored. */
+function storedFirstEntry(head) {
+    if (head.length < 30)
+        return 'wait';
+    if (head.readUInt32LE(0) !== 0x04034b50 || head.readUInt16LE(8) !== 0)
+        return undefined;
+    const nameLength = head.readUInt16LE(26);
+    const offset = 30 + nameLength + head.readUInt16LE(28);
+    if (head.length < offset)
+        return 'wait';
+    return { offset, name: head.subarray(30, 30 + nameLength).toString('utf8') };
+}
+
 // EXTERNAL MODULE: ./src/process.ts
 var src_process = __webpack_require__(34006);
 // EXTERNAL MODULE: ./src/postgres/archive.ts
-var archive = __webpack_require__(29477);
+var postgres_archive = __webpack_require__(29477);
 // EXTERNAL MODULE: ./src/postgres/clients.ts + 1 modules
 var clients = __webpack_require__(18139);
 ;// CONCATENATED MODULE: ./src/postgres/parallel-restore.ts
@@ -1146,6 +1759,24 @@ function mergeSkipped(lists) {
  */
 
 /**
+ * An entry's text as archiveReferences lexed it (psql 18, standard_conforming_strings on), kept
+ * only for a text every major lexes alike (lexedAlikeByEveryMajor): the checks below read it as
+ * the client's major without lexing it again. Held as long as the entry.
+ */
+const sharedLexes = new WeakMap();
+/** Records an entry's lex for the checks below (see sharedLexes); checked again here. */
+function shareEntryLex(entry, sql, events) {
+    if ((0,psql_lexer/* lexedAlikeByEveryMajor */.Wq)(sql))
+        sharedLexes.set(entry, { sql, events });
+}
+/** lexPsqlScript(sql, { psqlMajor }) (standard_conforming_strings on), or the entry's shared lex. */
+function lexEntryText(sql, psqlMajor, entry) {
+    const shared = entry && sharedLexes.get(entry);
+    if (shared && shared.sql === sql)
+        return shared.events;
+    return (0,psql_lexer/* lexPsqlScript */.bj)(sql, { psqlMajor });
+}
+/**
  * Whether text of an entry may run code when the server executes it (and so change
  * standard_conforming_strings or client_encoding at run time where no text shows it:
  * `UPDATE pg_settings`, set_config() with a built name, a trigger during COPY, a CHECK validated,
@@ -1156,10 +1787,10 @@ function mergeSkipped(lists) {
  * text that cannot be lexed, may run code — CREATE EXTENSION too (its script may reach the
  * archive's functions through the search_path), and LANGUAGE/TRANSFORM (their handlers).
  */
-function mayRunCode(sql, psqlMajor = 18) {
+function mayRunCode(sql, psqlMajor = 18, entry) {
     let statements;
     try {
-        const events = (0,psql_lexer/* lexPsqlScript */.bj)(sql, { psqlMajor });
+        const events = lexEntryText(sql, psqlMajor, entry);
         if (events.some(e => e.kind !== 'statement'))
             return true;
         statements = events;
@@ -1215,6 +1846,10 @@ const INERT_SETTINGS = new Set([
 ]);
 /** pg_dump's own calls: its search_path, a sequence's value (both literal). */
 const PG_DUMP_SELECT = /^SELECT\s+pg_catalog\.(?:set_config\('search_path',\s*'[^'\\]*',\s*false\)|setval\('(?:[^'\\]|'')*',\s*-?\d+,\s*(?:true|false)\))\s*$/;
+/** A comma outside parentheses (part.tokens are those at depth 0): several clauses. */
+function topLevelComma(part) {
+    return part.tokens.some(t => t.text === ',');
+}
 function inertPart(part, text) {
     const [first, second] = part.keywords;
     const words = part.tokens.filter(t => t.type === 'ident').map(t => t.text.toUpperCase());
@@ -1236,6 +1871,9 @@ function inertPart(part, text) {
                 return has('WITH', 'NO', 'DATA');
             if (kind === 'EVENT')
                 return false;
+            // the initial state goes through the state type's input function (a domain: its CHECK)
+            if (kind === 'AGGREGATE' && /INITCOND/i.test(text))
+                return false;
             return kind !== undefined && INERT_CREATE.has(kind);
         }
         case 'ALTER':
@@ -1245,11 +1883,16 @@ function inertPart(part, text) {
                 return true; // ALTER DEFAULT PRIVILEGES
             if (second === 'SEQUENCE')
                 return has('OWNED', 'BY');
+            // one subcommand only: in `ADD COLUMN y int DEFAULT f(), ALTER COLUMN x SET DEFAULT 0`
+            // the first evaluates f() at once (a non-volatile default is stored for the rows)
             if (second === 'TABLE')
-                return (has('SET', 'DEFAULT') ||
-                    has('ADD', 'GENERATED') ||
-                    has('ROW', 'LEVEL', 'SECURITY') ||
-                    has('REPLICA', 'IDENTITY'));
+                return (!topLevelComma(part) &&
+                    !has('ADD', 'COLUMN') &&
+                    !has('TYPE') &&
+                    (has('SET', 'DEFAULT') ||
+                        has('ADD', 'GENERATED') ||
+                        has('ROW', 'LEVEL', 'SECURITY') ||
+                        has('REPLICA', 'IDENTITY')));
             return false;
         case 'SET': {
             const name = part.keywords.slice(1).find(w => !['SESSION', 'LOCAL'].includes(w));
@@ -1279,6 +1922,21 @@ function isNeutralText(sql, psqlMajor) {
         return false;
     }
 }
+/**
+ * A byte above 127 right before a backslash: the only place a switch of client_encoding can move
+ * where a literal ends. In every client encoding PostgreSQL accepts, bytes below 128 are ASCII
+ * and the lead byte of a multi-byte character is above 127; of the ASCII bytes a trail byte can be
+ * (SJIS, BIG5, GBK, GB18030, UHC, JOHAB), only the backslash changes how a literal reads (the
+ * quote and the dollar sign are never trail bytes). So text without this pair splits into the same
+ * statements under every client encoding; what standard_conforming_strings changes is checked
+ * by textHazard (ambiguousLiterals) for every entry.
+ */
+function backslashAfterHighByte(sql) {
+    for (let i = sql.indexOf('\\'); i > 0; i = sql.indexOf('\\', i + 1))
+        if (sql.charCodeAt(i - 1) > 0x7f)
+            return true;
+    return false;
+}
 /** The first reason the entries' text must not reach the server as pg_restore -d sends it. */
 function directTextHazard(entries, options = {}) {
     const runtime = runtimeSettingsHazard(entries, options.clean === true, options.psqlMajor ?? 18);
@@ -1292,21 +1950,23 @@ function directTextHazard(entries, options = {}) {
         for (const [field, sql] of texts) {
             if (!sql)
                 continue;
-            const hazard = textHazard(sql, options.psqlMajor);
+            const hazard = textHazard(sql, options.psqlMajor, entry);
             if (hazard)
                 return `the entry ${entry.dumpId} (${entry.desc}), its ${field}: ${hazard}`;
         }
     }
     return undefined;
 }
-function textHazard(sql, psqlMajor = 18) {
+function textHazard(sql, psqlMajor = 18, entry) {
     // the setting changes only how a backslash inside a plain '…' literal reads: a text without
     // a backslash lexes the same under both (the second pass could find nothing the first did not)
     const settings = sql.includes('\\') ? [true, false] : [true];
     for (const standardConformingStrings of settings) {
         let events;
         try {
-            events = [...(0,psql_lexer/* lexPsqlScript */.bj)(sql, { psqlMajor, standardConformingStrings })];
+            events = standardConformingStrings
+                ? lexEntryText(sql, psqlMajor, entry)
+                : (0,psql_lexer/* lexPsqlScript */.bj)(sql, { psqlMajor, standardConformingStrings });
         }
         catch {
             return 'its text cannot be read as psql would';
@@ -1336,8 +1996,10 @@ function textHazard(sql, psqlMajor = 18) {
  * would then parse a later entry otherwise than the gate read it ('…\'…' or a multi-byte
  * character that swallows a quote: a hidden statement, a COMMIT). An entry whose text is not
  * neutral (a byte above 127, a backslash in a plain literal) after text that may run such code is loaded by the
- * guarded psql path instead (the script gate checks both settings before such text). In the
- * order pg_restore runs them: clean's drop statements (last entry first), then the entries.
+ * guarded psql path instead (the script gate checks both settings before such text), and so is
+ * one with a backslash right after a byte above 127 wherever it stands (backslashAfterHighByte:
+ * it does not rely on the allow-list of mayRunCode). In the order pg_restore runs them: clean's
+ * drop statements (last entry first), then the entries.
  */
 function runtimeSettingsHazard(entries, clean, psqlMajor) {
     const texts = [];
@@ -1354,12 +2016,18 @@ function runtimeSettingsHazard(entries, clean, psqlMajor) {
             continue;
         if (code && !isNeutralText(sql, psqlMajor))
             return `the entry ${entry.dumpId} (${entry.desc}), its ${field}: text with a backslash or non-ASCII bytes after the entry ${code.dumpId} (${code.desc}), which may run code that changes standard_conforming_strings or client_encoding at run time; the server would parse it with the settings of that moment`;
-        if (!code && mayRunCode(sql, psqlMajor))
+        // whatever ran before (an allow-list of what cannot run code has missed shapes twice: an
+        // ALTER TABLE's second subcommand, an aggregate's INITCOND through a domain's CHECK)
+        if (backslashAfterHighByte(sql))
+            return `the entry ${entry.dumpId} (${entry.desc}), its ${field}: a backslash right after a byte above 127, which a multi-byte client encoding (SJIS, BIG5, GBK, GB18030, UHC, JOHAB) reads as one character with it: code of the archive that switched client_encoding at run time would make the server read the rest otherwise than the gate read it`;
+        if (!code && mayRunCode(sql, psqlMajor, entry))
             code = entry;
     }
     return undefined;
 }
 
+// EXTERNAL MODULE: ./src/storage/fifo.ts
+var fifo = __webpack_require__(63727);
 ;// CONCATENATED MODULE: ./src/postgres/direct-pipe.ts
 /**
  * The direct load of a zstd-compressed custom archive stored in a zip (an artifact, or a zip the
@@ -1385,6 +2053,9 @@ function runtimeSettingsHazard(entries, clean, psqlMajor) {
 
 
 
+
+
+
 /** Compressed bytes held back from zstd until the whole entry was read and its CRC-32 matched. */
 const DIRECT_PIPE_HOLD_BACK = 64 * 1024;
 /** The most compressed bytes read to decode the archive's head (its header and TOC) here. */
@@ -1392,11 +2063,12 @@ const MAX_HEAD_INPUT = 256 * 1024 * 1024;
 /**
  * The archive can be loaded by `zstd -d | pg_restore -d` (no byte of the decoded archive through
  * this process): compressed with zstd, not encrypted, a stored entry of a zip whose CRC-32 was
- * checked, the zstd CLI installed, and no stage wanting the decoded bytes (verify's tap).
+ * checked, and the zstd CLI installed. Verify's digest of the decoded archive then reads a second
+ * `zstd -d` of the same compressed bytes ({@link SideDecoder}).
  */
-function pipedInput(archive, tapped) {
+function pipedInput(archive) {
     const { file, decoding } = archive;
-    if (tapped || decoding.compression !== 'zstd' || decoding.decryption)
+    if (decoding.compression !== 'zstd' || decoding.decryption)
         return undefined;
     if (!file.range || file.crc32 === undefined)
         return undefined;
@@ -1474,8 +2146,10 @@ class PipedFeed extends external_node_stream_.Transform {
     tail;
     crc = 0;
     // the chunks it passes are garbage once zstd read them (see memory.ts)
-    scavenge = (0,memory/* scavengeEvery */.A)(memory/* SCAVENGE_BYTES */.X);
-    constructor(tocBytes, crc32, holdBack = DIRECT_PIPE_HOLD_BACK, onRelease) {
+    scavenge = (0,memory/* scavengeEvery */.AW)(memory/* SCAVENGE_BYTES */.XY);
+    constructor(tocBytes, 
+    /** The entry's CRC-32, or where to ask for it once the input ended (a live download's). */
+    crc32, holdBack = DIRECT_PIPE_HOLD_BACK, onRelease) {
         super();
         this.tocBytes = tocBytes;
         this.crc32 = crc32;
@@ -1511,8 +2185,9 @@ class PipedFeed extends external_node_stream_.Transform {
         const finish = () => {
             if (!this.headChecked)
                 return callback(this.changed('the archive ends before it'));
-            if (this.crc >>> 0 !== this.crc32 >>> 0) {
-                return callback(new PipedInputError(`the backup's bytes changed since they were checked (CRC-32 ${(this.crc >>> 0).toString(16)} ≠ ${(this.crc32 >>> 0).toString(16)})`, 'crc'));
+            const crc32 = typeof this.crc32 === 'function' ? this.crc32() : this.crc32;
+            if (this.crc >>> 0 !== crc32 >>> 0) {
+                return callback(new PipedInputError(`the backup's bytes changed since they were checked (CRC-32 ${(this.crc >>> 0).toString(16)} ≠ ${(crc32 >>> 0).toString(16)})`, 'crc'));
             }
             // zstd may write the archive's end, and pg_restore commit, once it has these bytes
             this.onRelease?.();
@@ -1579,6 +2254,111 @@ class PipedFeed extends external_node_stream_.Transform {
         return new PipedInputError(`the archive's table of contents changed between its check and its load: ${how}`, 'head');
     }
 }
+/**
+ * The compressed bytes on their way to the load's `zstd -d`, copied to a second writer (a
+ * {@link SideDecoder}'s zstd) chunk for chunk: the next chunk is taken once the copy was written
+ * (the slower reader sets the pace). Placed after the {@link PipedFeed}, it copies exactly what
+ * the load's zstd gets, held-back end included, and ends the copy only where the feed ended
+ * (the whole entry read, its CRC-32 matched). A copy that failed or was dropped stops being
+ * written; the load goes on.
+ */
+class SideCopy extends external_node_stream_.Transform {
+    side;
+    waiting;
+    constructor(side) {
+        super();
+        this.side = side;
+        const gone = () => this.stopCopying();
+        side.on('error', gone);
+        side.on('close', gone);
+    }
+    _transform(chunk, _encoding, callback) {
+        this.push(chunk);
+        const side = this.side;
+        if (!side)
+            return callback();
+        if (side.write(chunk))
+            return callback();
+        this.waiting = callback;
+        side.once('drain', () => this.release());
+    }
+    _flush(callback) {
+        // the copy's end is given (and what it still buffers written): no longer this stage's
+        const side = this.side;
+        this.side = undefined;
+        side?.end();
+        callback();
+    }
+    _destroy(error, callback) {
+        // the input failed or the load stopped: the copy is not ended as if whole
+        const side = this.side;
+        this.stopCopying();
+        side?.destroy();
+        callback(error);
+    }
+    /** Stops copying (the side's reader is gone); a chunk waiting for it goes on. */
+    stopCopying() {
+        this.side = undefined;
+        this.release();
+    }
+    release() {
+        const waiting = this.waiting;
+        this.waiting = undefined;
+        waiting?.();
+    }
+}
+/**
+ * Verify's digest beside the piped load: a second `zstd -d` fed a {@link SideCopy} of the very
+ * compressed bytes the load's zstd decodes into pg_restore, its output read here (into one
+ * reused buffer: fifo.ts) by the digest only; this process never writes the decoded archive.
+ * The digest counts (`tap.confirm()`) only once this zstd ended without error and the load
+ * succeeded: zstd decodes the same input to the same bytes, so they are the bytes pg_restore
+ * loaded. A digest that fails stops this zstd and the copy; the load goes on, and verify reads
+ * the backup again for its comparison.
+ */
+class SideDecoder {
+    child;
+    copy;
+    digesting;
+    constructor(child, copy, digesting) {
+        this.child = child;
+        this.copy = copy;
+        this.digesting = digesting;
+    }
+    static async start(zstd, tap, tempRoot) {
+        const pipe = await (0,fifo/* reusedBufferPipe */.vW)(tempRoot);
+        let child;
+        try {
+            child = (0,src_process/* startChild */.v0)(zstd, ['-q', '-d', '-c'], { stdin: 'pipe', stdout: pipe?.writer });
+        }
+        catch (error) {
+            pipe?.close();
+            throw error;
+        }
+        pipe?.closeWriter();
+        const copy = new SideCopy(child.stdin);
+        const source = pipe ? (0,compare/* scavenging */.Qp)(pipe) : (0,compare/* chunksOf */.U_)(child.stdout);
+        const digesting = tap.digestFrom(source).then(() => true, () => {
+            // nothing reads zstd's output any more: it is stopped, and the copy with it
+            copy.stopCopying();
+            child.kill();
+            return false;
+        });
+        const closing = digesting.finally(() => pipe?.close());
+        return new SideDecoder(child, copy, closing);
+    }
+    /** Whether the digest read the whole output of a zstd that ended without error. */
+    async whole() {
+        const [digested, exited] = await Promise.allSettled([this.digesting, this.child.done]);
+        return digested.status === 'fulfilled' && digested.value && exited.status === 'fulfilled';
+    }
+    /** The load failed: zstd is stopped (and waited for). */
+    async stop() {
+        this.copy.stopCopying();
+        this.child.kill();
+        await Promise.allSettled([this.digesting, this.child.done]);
+    }
+}
 
 // EXTERNAL MODULE: ./src/postgres/psql-script-rules.ts
 var psql_script_rules = __webpack_require__(2797);
@@ -1601,6 +2381,7 @@ var postgres_toc = __webpack_require__(60521);
  * log says which path and why not direct). Credentials reach the tools only through the
  * environment.
  */
+
 
 
 
@@ -1700,8 +2481,10 @@ async function loadBackup(dump, plan, target, options, workDir, hooks = {}) {
             /could not read from input file: end of file/.test(error.stderr)
             ? `${(0,decode/* fileName */.Md)(dump)} is cut short (truncated): pg_restore reached its end in the middle of the archive. `
             : '';
+        if (endedOnStatementError(error))
+            (0,commit/* markRolledBack */.du)();
         // the mode of this restore decides what is left: only that case is said
-        throw new LoadError(`${cut}${error.message}${subsetHint(error.stderr, options)} ${afterLoadFailure(options, error.stderr)}`, error.stderr, error.inputFailed);
+        throw new LoadError(`${cut}${error.message}${subsetHint(error.stderr, options)} ${afterLoadFailure(options, error.stderr, (0,commit/* commitOutcome */.kD)())}`, error.stderr, error.inputFailed, error.exit);
     }
 }
 async function load(dump, plan, target, options, workDir, hooks = {}) {
@@ -1721,7 +2504,8 @@ async function load(dump, plan, target, options, workDir, hooks = {}) {
             ...fillChecks(plan.fills ?? [], options.singleTransaction)
         ];
         const gate = scriptGate(plan, target, options, hooks, drops, `the SQL script ${(0,decode/* fileName */.Md)(dump)}`, {
-            onCommit: commit/* markCommitSent */.Li
+            onCommit: commit/* markCommitSent */.Li,
+            after: plan.unchanged
         });
         try {
             await runPsql(psql, env, openPlainScript(dump, plan.decoding, gate));
@@ -1735,6 +2519,11 @@ async function load(dump, plan, target, options, workDir, hooks = {}) {
     if ('directory' in dump) {
         // pg_restore reads a private copy of the TOCs: the ones checked, whatever the folder holds later
         const dir = await privateFolder(dump.directory, plan.checkedToc, workDir);
+        // a name replaced by a link since the check: link() took the link itself, pg_restore would
+        // follow it (or, the folder read in place, the folder as it is now)
+        const foreign = await (0,postgres_archive/* foreignEntries */.nb)(dir, { hardLinks: false });
+        if (foreign.length > 0)
+            throw new postgres_archive/* ArchiveError */.di(`the directory archive ${dump.directory} changed after its check: ${foreign.slice(0, 5).join(', ')}${foreign.length > 5 ? `, and ${foreign.length - 5} more` : ''}. A link would make pg_restore read a file outside the backup; nothing was restored. Restore again from a folder nothing writes to while the restore runs.`);
         await checkDirectoryFiles(dir);
         archive = { path: dir };
     }
@@ -1766,6 +2555,9 @@ async function load(dump, plan, target, options, workDir, hooks = {}) {
         : undefined;
     const seconds = (0,log/* stopwatch */.sX)();
     const direct = await planDirectLoad(plan, target, options, hooks, archive, workDir);
+    if ('file' in archive && archive.file.live && !(direct.direct && direct.piped)) {
+        throw new LiveEntryNotTaken(`the load does not read the backup while it downloads (${direct.direct ? 'not piped' : direct.reason})`);
+    }
     if (direct.direct) {
         log/* log */.Rm.info(`Loading with pg_restore -d${parallel ? ` --jobs=${options.jobs}` : ''} directly${direct.piped ? ' (zstd -d writing into it)' : ''}: the gate passed ${options.tables.length > 0 || options.schemas.length > 0 ? "the selected entries' script" : "the archive's script whole"}, with nothing to leave out (checked in ${seconds().toFixed(1)} s).`);
         if (parallel)
@@ -1789,7 +2581,7 @@ function inScriptLines(error, gate, name) {
             ? `psql, in the action's own statements around ${name}:`
             : `${name}:${line}:`;
     });
-    return new LoadError(map(error.message), map(error.stderr), error.inputFailed);
+    return new LoadError(map(error.message), map(error.stderr), error.inputFailed, error.exit);
 }
 /**
  * psql's error on the script pg_restore wrote of an archive, which the user never sees: the
@@ -1869,8 +2661,8 @@ async function restoreArchiveThroughPsql(plan, target, options, hooks, archive) 
         log/* log */.Rm.info(`The archive's script passed the checks (${seconds().toFixed(1)} s) before loading.`);
     }
     const fills = fillChecks(plan.fills ?? [], options.singleTransaction);
-    const gate = scriptGate(plan, target, options, hooks, [...(plan.roles ?? []), ...drops, ...fills], source, { onCommit: commit/* markCommitSent */.Li });
-    const script = archiveAsScript(pgRestore, options, archive, hooks.archiveTap);
+    const gate = scriptGate(plan, target, options, hooks, [...(plan.roles ?? []), ...drops, ...fills], source, { onCommit: commit/* markCommitSent */.Li, after: plan.unchanged });
+    const script = archiveAsScript(pgRestore, options, archive, hooks.archiveTap?.stage);
     const [loaded, produced] = await Promise.allSettled([
         runPsql((0,clients/* programPath */.kx)(plan.client, 'psql'), target.env, (0,decode/* chain */.cy)(script.stdout, gate)),
         script.done
@@ -1918,6 +2710,8 @@ async function checkDirect(plan, target, options, hooks, archive, workDir, opene
     // pg_restore -d --jobs sends statements `pg_restore -f -` never writes: a TRUNCATE before the
     // data of each table it created (named by the TOC's tags, which need not be the tables the
     // entries' SQL creates), and the archive's search_path entry again in every worker's session
+    if ((plan.unchanged ?? []).length > 0)
+        return no("the target holds objects the backup does not own: the load ends with the check that they are unchanged, run in the restore's transaction before its COMMIT, which pg_restore -d --single-transaction does not leave room for");
     if (options.jobs > 1)
         return no(`jobs: ${options.jobs} — pg_restore -d --jobs runs statements of its own that the gate cannot read (a TRUNCATE before each table's data, the archive's search_path setting in every worker's session)`);
     if (plan.format === 'tar')
@@ -1934,12 +2728,13 @@ async function checkDirect(plan, target, options, hooks, archive, workDir, opene
     let toc;
     let tocBytes;
     let changed = false;
-    const candidate = 'path' in archive || !plan.tocRead
-        ? undefined
-        : pipedInput(archive, hooks.archiveTap !== undefined);
+    const candidate = 'path' in archive || !plan.tocRead ? undefined : pipedInput(archive);
     const piped = candidate && plan.tocRead && (await headDecodesHere(candidate.file, plan.tocRead.bytes))
         ? candidate
         : undefined;
+    // a dump still downloading is read only by the piped load (load() reads it whole otherwise)
+    if (!('path' in archive) && archive.file.live && !piped)
+        return no('the backup is still downloading, and only zstd -d | pg_restore -d reads it so');
     try {
         if ('path' in archive) {
             ;
@@ -2192,7 +2987,7 @@ async function loadDirect(plan, target, options, hooks, archive, direct) {
         ...direct.selection
     ];
     if (direct.piped)
-        return loadPiped(plan, target, options, direct, direct.piped, args);
+        return loadPiped(plan, target, options, direct, direct.piped, args, hooks.archiveTap);
     let stdin;
     let onStderrLine;
     if ('path' in archive) {
@@ -2213,7 +3008,7 @@ async function loadDirect(plan, target, options, hooks, archive, direct) {
         const { tocBytes } = direct;
         // the TOC the check read, then the rest of the same read: verify's tap sees it all
         const stages = [
-            ...(hooks.archiveTap ? [hooks.archiveTap] : []),
+            ...(hooks.archiveTap ? [hooks.archiveTap.stage] : []),
             new DirectFeed(tocBytes, DIRECT_HOLD_BACK, options.singleTransaction ? commit/* markCommitSent */.Li : undefined)
         ];
         stages[0].write(tocBytes);
@@ -2249,21 +3044,38 @@ async function loadDirect(plan, target, options, hooks, archive, direct) {
  * CRC-32 matched). The first failure is the one reported: the input's, else pg_restore's (zstd
  * then only lost its reader), else zstd's.
  */
-async function loadPiped(plan, target, options, direct, piped, args) {
+async function loadPiped(plan, target, options, direct, piped, args, tap) {
+    // verify: its digest reads a second zstd of the same compressed bytes
+    const side = tap
+        ? await SideDecoder.start(piped.zstd, tap, external_node_path_default().dirname(direct.listFile))
+        : undefined;
     const pgRestore = (0,clients/* programPath */.kx)(plan.client, 'pg_restore');
     const restoring = (0,src_process/* startChild */.v0)(pgRestore, args, {
         env: target.env,
         stdin: 'pipe',
         stdout: 'ignore'
     });
-    const feed = new PipedFeed(direct.tocBytes, piped.file.crc32, DIRECT_PIPE_HOLD_BACK, options.singleTransaction ? commit/* markCommitSent */.Li : undefined);
+    const live = piped.file.live;
+    const feed = new PipedFeed(direct.tocBytes, 
+    // a live download's: the zip's, given once the download was checked whole
+    live ? () => live.expectedCrc32 ?? -1 : piped.file.crc32, DIRECT_PIPE_HOLD_BACK, options.singleTransaction ? commit/* markCommitSent */.Li : undefined);
     const decoding = (0,src_process/* startChild */.v0)(piped.zstd, ['-q', '-d', '-c'], {
-        stdin: (0,decode/* chain */.cy)((0,decode/* openRaw */.BM)(piped.file), feed),
+        stdin: (0,decode/* chain */.cy)(live ? live.stream(piped.file.meter) : (0,decode/* openRaw */.BM)(piped.file), feed, ...(side ? [side.copy] : [])),
         stdout: restoring.stdin
     });
     // zstd holds the pipe's writing end now: pg_restore's input ends when zstd's output does
     restoring.stdin.destroy();
     const [restored, decoded] = await Promise.allSettled([restoring.done, decoding.done]);
+    if (side) {
+        // the digest counts only where the load read the same input whole: its zstd ended without
+        // error (not for want of a reader either) and pg_restore restored it all
+        if (restored.status === 'fulfilled' && decoded.status === 'fulfilled') {
+            if (await side.whole())
+                tap.confirm();
+        }
+        else
+            await side.stop();
+    }
     // zstd lost its reader (pg_restore ended first): killed by SIGPIPE, or told so
     const readerGone = decoded.status === 'rejected' &&
         decoded.reason instanceof src_process/* ChildProcessError */.Al &&
@@ -2354,7 +3166,7 @@ class DirectFeed extends external_node_stream_.Transform {
     headChecked = false;
     tail;
     // the chunks it passes are garbage once pg_restore read them (see memory.ts)
-    scavenge = (0,memory/* scavengeEvery */.A)(memory/* SCAVENGE_BYTES */.X);
+    scavenge = (0,memory/* scavengeEvery */.AW)(memory/* SCAVENGE_BYTES */.XY);
     constructor(tocBytes, holdBack = DIRECT_HOLD_BACK, 
     /** Called as the held-back end is released (see markCommitSent). */
     onRelease) {
@@ -2654,7 +3466,7 @@ folder) {
             throw error;
         if (/No space left on device|Disk quota exceeded/i.test(error.stderr))
             throw diskFull(dir);
-        throw new archive/* ArchiveError */.di(`the directory archive could not be unpacked: ${error.stderr.trim()}`);
+        throw new postgres_archive/* ArchiveError */.di(`the directory archive could not be unpacked: ${error.stderr.trim()}`);
     }
     // a name twice: tar keeps the last, Check the backup may have read another (pg_dump writes each once)
     const seen = new Set();
@@ -2663,7 +3475,7 @@ folder) {
         if (name === '' || name === '.')
             continue;
         if (seen.has(name))
-            throw new archive/* ArchiveError */.di(`the directory archive (tar) holds the member ${JSON.stringify(name.slice(0, 80))} more than once: tar unpacks the last, which need not be the one the backup's check read. pg_dump writes each file once; nothing was restored. Restore a backup the action or pg_dump -Fd made.`);
+            throw new postgres_archive/* ArchiveError */.di(`the directory archive (tar) holds the member ${JSON.stringify(name.slice(0, 80))} more than once: tar unpacks the last, which need not be the one the backup's check read. pg_dump writes each file once; nothing was restored. Restore a backup the action or pg_dump -Fd made.`);
         seen.add(name);
     }
     // the archive's folder alone (a tar changed since it was checked could hold more)
@@ -2672,14 +3484,14 @@ folder) {
         if (top.length !== 1 ||
             top[0] !== folder ||
             !(await (0,promises_.lstat)(external_node_path_default().join(dir, folder))).isDirectory())
-            throw new archive/* ArchiveError */.di(`the directory archive (tar) no longer holds only the folder '${folder}' its check read (${top.slice(0, 5).join(', ')}): it changed while it was restored. Nothing was restored.`);
+            throw new postgres_archive/* ArchiveError */.di(`the directory archive (tar) no longer holds only the folder '${folder}' its check read (${top.slice(0, 5).join(', ')}): it changed while it was restored. Nothing was restored.`);
     }
     // links in the tar: pg_restore would read what they point to (GNU tar writes nothing outside)
-    const foreign = await (0,archive/* foreignEntries */.nb)(folder === undefined ? dir : external_node_path_default().join(dir, folder), {
+    const foreign = await (0,postgres_archive/* foreignEntries */.nb)(folder === undefined ? dir : external_node_path_default().join(dir, folder), {
         hardLinks: true
     });
     if (foreign.length > 0) {
-        throw new archive/* ArchiveError */.di(`the directory archive (tar) holds entries pg_dump does not write: ${foreign.slice(0, 5).join(', ')}${foreign.length > 5 ? `, and ${foreign.length - 5} more` : ''}. A link would make pg_restore read a file outside the backup; nothing was restored. Restore a backup the action or pg_dump -Fd made.`);
+        throw new postgres_archive/* ArchiveError */.di(`the directory archive (tar) holds entries pg_dump does not write: ${foreign.slice(0, 5).join(', ')}${foreign.length > 5 ? `, and ${foreign.length - 5} more` : ''}. A link would make pg_restore read a file outside the backup; nothing was restored. Restore a backup the action or pg_dump -Fd made.`);
     }
 }
 /**
@@ -2698,7 +3510,7 @@ async function checkDirectoryFiles(dir) {
         const m = /^(.*\.toc)(\.gz|\.zst|\.lz4)?$/.exec(name);
         if (!m || name === 'toc.dat')
             continue;
-        const refuse = (what) => new archive/* ArchiveError */.di(`the directory archive's ${name} ${what}: pg_restore would read a file outside the backup. Nothing was restored. Restore a backup the action or pg_dump -Fd made.`);
+        const refuse = (what) => new postgres_archive/* ArchiveError */.di(`the directory archive's ${name} ${what}: pg_restore would read a file outside the backup. Nothing was restored. Restore a backup the action or pg_dump -Fd made.`);
         const raw = await (0,promises_.readFile)(external_node_path_default().join(dir, name));
         let text;
         try {
@@ -2714,7 +3526,7 @@ async function checkDirectoryFiles(dir) {
             throw refuse('cannot be decompressed, so the large object files it names cannot be checked');
         }
         if (text === undefined)
-            throw new archive/* ArchiveError */.di(`the directory archive's ${name} is compressed with lz4, which the action cannot read to check the large object files it names (a crafted one could make pg_restore read a file outside the backup). Nothing was restored. Dump with --compress=gzip or zstd, or restore this archive by hand with pg_restore.`);
+            throw new postgres_archive/* ArchiveError */.di(`the directory archive's ${name} is compressed with lz4, which the action cannot read to check the large object files it names (a crafted one could make pg_restore read a file outside the backup). Nothing was restored. Dump with --compress=gzip or zstd, or restore this archive by hand with pg_restore.`);
         for (const line of text.split('\n')) {
             if (line.trim() === '')
                 continue;
@@ -2899,6 +3711,9 @@ entry) {
         hint =
             ' The error comes from the backup itself, while its data was copied (a CHECK constraint, default or trigger whose function names an object without its schema: pg_dump restores with an empty search_path): this backup fails to load into any database, as pg_restore or psql by hand shows. Qualify the names in that function (schema.table) or give it a search_path (ALTER FUNCTION … SET search_path), then back up again.';
     }
+    else if (/query would be affected by row-level security policy for table /.test(errors)) {
+        hint = rowSecurityHint(errors, entry);
+    }
     else {
         hint = privilegeHint(errors, reported.join('\n'));
     }
@@ -2908,6 +3723,17 @@ entry) {
         code,
         signal
     });
+}
+/**
+ * A table with row-level security that the restoring role is subject to (not its owner, or FORCE
+ * ROW LEVEL SECURITY; no BYPASSRLS): pg_restore and psql load with row_security = off, under which
+ * the server refuses even an empty COPY into it (a managed service's own table, storage.objects).
+ */
+function rowSecurityHint(errors, entry) {
+    const table = (entry && /^TABLE DATA (.+)$/.exec(entry)?.[1]) ??
+        /row-level security policy for table "([^"]+)"/.exec(errors)?.[1] ??
+        'the table';
+    return ` The table ${table} has row-level security that applies to the restoring role (it is not the table's owner, or the table has FORCE ROW LEVEL SECURITY), and the role lacks BYPASSRLS: a restore loads with row_security off, as pg_restore does, and the server refuses any COPY into such a table then, even of no rows. Restore as a role with BYPASSRLS (ALTER ROLE … BYPASSRLS as a superuser; on a managed service, its own admin role), or leave the table out: back up without its schema (exclude-schemas on the backup step, e.g. a provider's storage) or restore only your own schemas ('schemas').`;
 }
 /**
  * The fix for a privilege the restoring role lacks, by the kind of error (the owner of the object
@@ -2959,10 +3785,33 @@ function subsetHint(stderr, options) {
         return ` The ${given} selection leaves out a table that a restored object (a foreign key, view or index) refers to: add that table to 'tables' (its schema to 'schemas'), or restore the whole backup.`;
     return '';
 }
+/**
+ * The loader ended on a statement error, its connection intact: the server rolled the one
+ * transaction back even if its COMMIT had been sent. psql with ON_ERROR_STOP exits with 3 at the
+ * first failing statement (an error at the COMMIT itself, a deferred constraint, included; a lost
+ * connection is 2); pg_restore -d exits with 1 after the server's ERROR. A signal, or a
+ * connection lost, leaves the COMMIT's fate unknown.
+ */
+function endedOnStatementError(error) {
+    const exit = error.exit;
+    if (!exit || exit.signal || error.inputFailed)
+        return false;
+    if (CONNECTION_LOST.test(error.stderr))
+        return false;
+    if (/(?:^|[\\/])psql$/.test(exit.program))
+        return exit.code === 3;
+    return exit.code === 1 && /\bERROR: /.test(error.stderr);
+}
+/** libpq's words for a connection that ended under a running statement. */
+const CONNECTION_LOST = /server closed the connection unexpectedly|connection to server (?:was lost|.* failed)|no connection to the server|could not receive data from server|could not send data to server|terminating connection/;
 /** What the restore adds to a load failure: what is left of it in the target. */
 function afterLoadFailure(options, 
 /** The loader's stderr: clean is advised only where an object already exists. */
-stderr) {
+stderr, 
+/** The one transaction's end (commitOutcome): 'unknown' once its COMMIT was sent and not refused. */
+outcome = 'rolled-back') {
+    if (options.singleTransaction && outcome === 'unknown')
+        return "The loader ended after the restore's COMMIT was sent, without the server's answer: the server may have committed it, so the target may hold the restored data. Look at it before restoring again.";
     if (options.singleTransaction)
         return 'Nothing was kept: the restore ran in one transaction, which was rolled back.';
     const stays = `The restore ran without a single transaction (${options.jobs > 1 ? `jobs: ${options.jobs}` : 'single-transaction: false'}): what loaded before the error stays`;
@@ -3198,8 +4047,6 @@ async function dataOnlyAncestors(client, owners, filled) {
 
 // EXTERNAL MODULE: ./src/postgres/session.ts
 var postgres_session = __webpack_require__(92515);
-// EXTERNAL MODULE: ./src/postgres/plain-sql.ts
-var plain_sql = __webpack_require__(20942);
 ;// CONCATENATED MODULE: ./src/postgres/target-policy.ts
 
 
@@ -4365,15 +5212,19 @@ var pipeline_progress = __webpack_require__(62171);
 var src_manifest = __webpack_require__(12880);
 // EXTERNAL MODULE: ./src/s3-uri.ts
 var s3_uri = __webpack_require__(78150);
-// EXTERNAL MODULE: ./src/storage/artifact.ts
-var artifact = __webpack_require__(81107);
 // EXTERNAL MODULE: ./src/storage/local.ts
 var storage_local = __webpack_require__(72922);
 // EXTERNAL MODULE: ./src/storage/signing.ts
 var signing = __webpack_require__(65934);
 // EXTERNAL MODULE: ./src/pipeline/digest.ts
 var digest = __webpack_require__(29912);
+// EXTERNAL MODULE: ./src/storage/unzip.ts
+var unzip = __webpack_require__(78483);
 ;// CONCATENATED MODULE: ./src/storage/fetch.ts
+
+
+
+
 
 
 
@@ -4424,20 +5275,188 @@ async function fetchAny(source, options) {
     }
     if (source.kind === 's3')
         return fetchFromS3(source, workDir);
-    const client = options.artifact ?? (0,artifact/* artifactClient */.AR)();
-    const found = await (0,artifact/* findBackupArtifact */.mb)(client, source);
+    // loaded here only: @actions/artifact brings the Azure storage SDK and Octokit (4 MB of
+    // bundle to parse and initialize), which a restore of a file or from S3 does not use
+    const { artifactClient, downloadArtifactZip } = await Promise.all(/* import() */[__webpack_require__.e(799), __webpack_require__.e(920)]).then(__webpack_require__.bind(__webpack_require__, 85920));
+    const client = options.artifact ?? artifactClient();
+    const found = await findArtifact(client, source);
+    return openArtifactZip(found, await downloadArtifactZip(client, found, source, external_node_path_default().join(workDir, 'download')), workDir);
+}
+async function findArtifact(client, source) {
+    const { findBackupArtifact } = await Promise.all(/* import() */[__webpack_require__.e(799), __webpack_require__.e(920)]).then(__webpack_require__.bind(__webpack_require__, 85920));
+    const found = await findBackupArtifact(client, source);
     log/* log */.Rm.info(`Artifact '${found.name}' id ${found.id}${found.runId ? ` of run ${found.runId}` : ''}${found.createdAt ? `, made ${found.createdAt.toISOString()}` : ''}${found.size ? `, ${(0,log/* formatBytes */.z3)(found.size)}` : ''}`);
-    const { zipPath, sha256 } = await (0,artifact/* downloadArtifactZip */.EU)(client, found, source, external_node_path_default().join(workDir, 'download'));
+    return found;
+}
+/** The downloaded zip, its digest checked, opened: the manifest and the dump it names. */
+async function openArtifactZip(found, { zipPath, sha256 }, workDir) {
+    const { describeOrigin } = await Promise.all(/* import() */[__webpack_require__.e(799), __webpack_require__.e(920)]).then(__webpack_require__.bind(__webpack_require__, 85920));
     log/* log */.Rm.info(found.digest
         ? `The zip matches the digest recorded at upload (sha256:${sha256}).`
         : `The backend recorded no digest for this artifact; the zip's sha256 is ${sha256}.`);
     const local = await (0,storage_local/* openZippedBackup */.bm)(zipPath, workDir, `artifact ${found.id}`);
     return {
         ...local,
-        restoredFrom: `artifact ${found.id}${found.runId ? ` (run ${found.runId}${found.origin ? `: ${(0,artifact/* describeOrigin */.uN)(found.origin)}` : ''})` : ''}`,
+        restoredFrom: `artifact ${found.id}${found.runId ? ` (run ${found.runId}${found.origin ? `: ${describeOrigin(found.origin)}` : ''})` : ''}`,
         artifactId: found.id,
         runId: found.runId
     };
+}
+/** Bytes of the dump on disk beyond its header and TOC before the head is given to the check. */
+const HEAD_MARGIN = 16 * 1024 * 1024;
+const FOLLOW_MS = 10;
+/**
+ * The artifact downloaded as today, or — when its zip's first entry is stored and its start
+ * decodes (zstd) to a custom archive's header and TOC before the download ended — followed:
+ * the restore checks that head and begins the load while the rest arrives.
+ */
+async function fetchArtifactLive(source, options) {
+    const { artifactClient, describeOrigin, downloadArtifactZip } = await Promise.all(/* import() */[__webpack_require__.e(799), __webpack_require__.e(920)]).then(__webpack_require__.bind(__webpack_require__, 85920));
+    const client = options.artifact ?? artifactClient();
+    const found = await findArtifact(client, source);
+    const directory = external_node_path_default().join(options.workDir, 'download');
+    const watch = {};
+    const downloading = downloadArtifactZip(client, found, source, directory, watch);
+    let ended = false;
+    const settled = downloading.then(() => {
+        ended = true;
+        return undefined;
+    }, (error) => {
+        ended = true;
+        return error;
+    });
+    const head = await followHead(directory, () => ended).catch(() => undefined);
+    if (!head) {
+        return { fetched: await openArtifactZip(found, await downloading, options.workDir) };
+    }
+    // the live entry takes the dump's hashes from here on (once, not twice)
+    watch.stopObserving?.();
+    const entry = new LiveEntry(head.path, head.offset);
+    const restoredFrom = `artifact ${found.id}${found.runId ? ` (run ${found.runId}${found.origin ? `: ${describeOrigin(found.origin)}` : ''})` : ''}`;
+    const headFile = {
+        path: head.path,
+        range: { offset: head.offset, length: head.length },
+        name: head.name
+    };
+    log/* log */.Rm.info(`Its dump ${head.name} is checked and loaded as it downloads (its archive's header and table of contents arrived; the rest is checked before the load may commit).`);
+    return {
+        live: {
+            head: { dump: headFile, restoredFrom, artifactId: found.id, runId: found.runId },
+            dump: {
+                ...headFile,
+                // for the progress: the zip's size, as the backend gives it
+                range: {
+                    offset: head.offset,
+                    length: Math.max(head.length, (found.size ?? 0) - head.offset)
+                },
+                crc32: 0,
+                live: entry
+            },
+            settled: () => settled,
+            whole: async () => openArtifactZip(found, await downloading, options.workDir),
+            async complete(load) {
+                const downloaded = await downloading;
+                // the load takes the stream, or settles without it (another path, or a failure)
+                if (load) {
+                    await Promise.race([
+                        entry.started(),
+                        load.then(() => undefined, () => undefined)
+                    ]);
+                }
+                const loaded = entry.claim();
+                if (loaded) {
+                    const zip = await (0,unzip/* openZip */.QH)(downloaded.zipPath);
+                    const first = zip.entries[0];
+                    zip.close();
+                    if (downloaded.zipPath !== head.path ||
+                        !first?.range ||
+                        first.range.offset !== head.offset ||
+                        first.name !== head.name) {
+                        throw new unzip/* ZipError */.Wz(`the zip of artifact ${found.id} is not the one its start promised (its first entry is not the stored ${head.name} whose bytes were loaded): nothing was restored`);
+                    }
+                    const seen = await entry.finish(first.range.length);
+                    const range = first.range;
+                    (0,unzip/* zipSeen */.xB)(downloaded.zipPath, {
+                        result: (offset, length) => offset === range.offset && length === range.length ? seen : undefined
+                    });
+                }
+                return { fetched: await openArtifactZip(found, downloaded, options.workDir), loaded };
+            }
+        }
+    };
+}
+/**
+ * Follows the zip the client writes into `directory` until its first entry is a stored zstd
+ * stream whose start decodes to a custom archive's header and TOC, with {@link HEAD_MARGIN}
+ * more bytes on disk; undefined when it is not, or the download ended first.
+ */
+async function followHead(directory, ended) {
+    const pause = () => new Promise(resolve => setTimeout(resolve, FOLLOW_MS));
+    let zipPath;
+    while (!zipPath) {
+        if (ended())
+            return undefined;
+        const files = await (0,promises_.readdir)(directory).catch(() => []);
+        if (files.length === 1)
+            zipPath = external_node_path_default().join(directory, files[0]);
+        else
+            await pause();
+    }
+    let first = 'wait';
+    while (first === 'wait') {
+        if (ended())
+            return undefined;
+        const handle = await (0,promises_.open)(zipPath, 'r');
+        try {
+            const buffer = Buffer.alloc(64 * 1024);
+            const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
+            first = storedFirstEntry(buffer.subarray(0, bytesRead));
+        }
+        finally {
+            await handle.close();
+        }
+        if (first === 'wait')
+            await pause();
+    }
+    if (!first)
+        return undefined;
+    const { offset, name } = first;
+    const onDisk = async () => (await (0,promises_.stat)(zipPath).catch(() => ({ size: 0 }))).size - offset;
+    const file = (length) => ({ path: zipPath, range: { offset, length }, name });
+    // a zstd stream of a custom archive: its first decoded bytes are PGDMP
+    let tried = 0;
+    for (let magic = false;;) {
+        if (ended())
+            return undefined;
+        const length = await onDisk();
+        if (length > 0 && length >= 2 * tried) {
+            tried = length;
+            if (!magic) {
+                const start = await (0,decode/* firstBytes */.mI)((0,decode/* openRaw */.BM)(file(length)), 4);
+                if (start.length === 4 && start.readUInt32LE(0) !== 0xfd2fb528)
+                    return undefined;
+                const decoded = await (0,decode/* firstBytes */.mI)((0,decode/* openDecoded */.BA)(file(length), { compression: 'zstd' }), 5).catch(() => Buffer.alloc(0));
+                if (decoded.length === 5 && decoded.toString('latin1') !== 'PGDMP')
+                    return undefined;
+                magic = decoded.length === 5;
+            }
+            const read = magic
+                ? await (0,postgres_toc/* readArchiveToc */.ZA)((0,decode/* openDecoded */.BA)(file(length), { compression: 'zstd' }), {
+                    destroy: true
+                }).then(() => true, () => false)
+                : false;
+            if (read) {
+                // the check reads a little beyond the TOC (pg_restore --list's input runs ahead of it)
+                while ((await onDisk()) < length + HEAD_MARGIN) {
+                    if (ended())
+                        return undefined;
+                    await pause();
+                }
+                return { path: zipPath, offset, name, length: length + HEAD_MARGIN };
+            }
+        }
+        await pause();
+    }
 }
 /** The dump object (given, or the newest under the prefix) and its manifest, downloaded. */
 async function fetchFromS3(source, workDir) {
@@ -4651,6 +5670,7 @@ function shellWord(name) {
 
 
 
+
 /** The backup cannot be restored as it is: damaged, truncated, swapped, or not what it claims. */
 class RestoreError extends errors/* CheckError */.tl {
     name = 'RestoreError';
@@ -4664,12 +5684,17 @@ async function planRestore(inputs, fetched,
 /** Newer clients the target's URL needs (connection.ts: libpqRequirements). */
 requires = [], 
 /** Installs a client for install-client (default apt-get: install.ts). */
-installer) {
+installer, 
+/**
+ * Only the dump's start is there (it is downloading: fetch.ts LiveBackup): it is not read to
+ * its end; the restore checks the whole backup, manifest and all, before the load may commit.
+ */
+head = false) {
     const { manifest, dump } = fetched;
     if ('directory' in dump) {
-        const header = await (0,archive/* readArchiveHeader */.Qz)(dump.directory).catch(() => undefined);
+        const header = await (0,postgres_archive/* readArchiveHeader */.Qz)(dump.directory).catch(() => undefined);
         const client = await chooseClient(inputs, 'pg_restore', header?.pgDumpMajor ?? 0, requires, installer);
-        const lines = await (0,archive/* listArchive */.d0)((0,clients/* programPath */.kx)(client, 'pg_restore'), {
+        const lines = await (0,postgres_archive/* listArchive */.d0)((0,clients/* programPath */.kx)(client, 'pg_restore'), {
             directory: dump.directory
         });
         log/* log */.Rm.info(`Directory archive accepted by pg_restore --list (${(0,log/* plural */.LS)(lines.length, 'line')}).`);
@@ -4734,6 +5759,8 @@ installer) {
         const plain = await scanScript(dump, decoding, manifest !== undefined, client, inputs, drops);
         if (drops)
             log/* log */.Rm.info(`clean: the script creates ${(0,log/* plural */.LS)(drops.found.drops.length, 'object')} to drop first.`);
+        if (drops && drops.found.unresolved.length > 0)
+            log/* log */.Rm.warning(`clean: ${(0,log/* plural */.LS)(drops.found.unresolved.length, 'statement')} of the script create${drops.found.unresolved.length === 1 ? 's' : ''} an object by an unqualified name after a search_path the text does not tell (e.g. "${drops.found.unresolved[0]}"): clean does not drop what it cannot name (it could be another schema's object); if the object exists in the target, the restore fails on it and nothing is kept.`);
         return {
             format: 'plain',
             ...found,
@@ -4750,7 +5777,7 @@ installer) {
         };
     }
     const client = await chooseClient(inputs, 'pg_restore', archiveMajor, requires, installer);
-    if (!manifest)
+    if (!manifest && !head)
         await readToEnd(dump, decoding);
     if (detected.format === 'custom') {
         // pg_restore --list (a child) and this process's own read of the TOC run side by side; the
@@ -4760,14 +5787,14 @@ installer) {
         reading.catch(() => undefined); // awaited below, unless the list failed first
         let lines;
         try {
-            lines = await (0,archive/* listArchive */.d0)((0,clients/* programPath */.kx)(client, 'pg_restore'), { file: dump, decoding });
+            lines = await (0,postgres_archive/* listArchive */.d0)((0,clients/* programPath */.kx)(client, 'pg_restore'), { file: dump, decoding });
         }
         catch (error) {
             tocStream.destroy();
             throw error;
         }
         log/* log */.Rm.info(`pg_restore --list accepts the archive (${(0,log/* plural */.LS)(lines.length, 'line')}).`);
-        const listed = manifest ? undefined : (0,archive/* tablesFromList */.S)(lines);
+        const listed = manifest ? undefined : (0,postgres_archive/* tablesFromList */.S)(lines);
         let tocRead;
         const fromArchive = await fromToc(inputs, async () => {
             tocRead = await reading;
@@ -4800,7 +5827,7 @@ installer) {
 /** The major of the pg_dump that wrote an archive, from its toc.dat's header. */
 function tarHeaderMajor(toc) {
     try {
-        return (0,archive/* parseArchiveHeader */.PK)(toc).pgDumpMajor;
+        return (0,postgres_archive/* parseArchiveHeader */.PK)(toc).pgDumpMajor;
     }
     catch {
         return undefined; // refused by the TOC's own check, which follows
@@ -4903,7 +5930,7 @@ function schemaHint(schema, toc) {
 /** The schemas and objects the SQL of the archive's selected entries reaches (see PlainDumpObjects). */
 function archiveReferences(selection, toc) {
     const selected = selectedEntries(toc.entries, selection);
-    const references = new plain_sql/* PlainDumpObjects */.tl();
+    const references = new plain_sql/* PlainDumpObjects */.tl({ deferHazards: true });
     for (const e of toc.entries) {
         if (selected !== undefined && !selected.has(e.dumpId))
             continue;
@@ -4913,13 +5940,23 @@ function archiveReferences(selection, toc) {
                 references.largeObjectOids.add(m[0]);
             continue;
         }
+        if (e.desc === 'TABLE DATA')
+            references.dataTableKeys.add(JSON.stringify([e.namespace ?? '', e.tag]));
         const sql = [e.defn, e.copyStmt].filter(Boolean).join('\n');
         if (sql.trim() === '')
             continue;
         const lexer = new psql_lexer/* PsqlLexer */.$p();
-        for (const event of [...lexer.write(Buffer.from(sql)), ...lexer.end()])
-            if (event.kind === 'statement')
+        const events = [...lexer.write(Buffer.from(sql)), ...lexer.end()];
+        for (const event of events)
+            if (event.kind === 'statement') {
                 references.see(event);
+                // what the load's gate may pass without another look (PlainDumpObjects.unseen)
+                references.known.add((0,plain_sql/* withoutComments */.fx)(event.text).trim());
+            }
+        // the direct load's text checks read it as the client's major: the same events, when every
+        // major lexes the text alike
+        if ((0,psql_lexer/* lexedAlikeByEveryMajor */.Wq)(sql))
+            shareEntryLex(e, sql, events);
     }
     return references;
 }
@@ -5127,10 +6164,10 @@ async function dumpMajorFromContent(file, format, decoding) {
     try {
         const start = await decodedStart(file, decoding, 4096);
         if (format === 'custom')
-            return (0,archive/* parseArchiveHeader */.PK)(start).pgDumpMajor ?? 0;
+            return (0,postgres_archive/* parseArchiveHeader */.PK)(start).pgDumpMajor ?? 0;
         if (format === 'plain') {
             const { pgDumpVersion } = (0,plain_sql/* parsePlainDumpVersions */.j)(start.toString('utf8'));
-            return pgDumpVersion ? ((0,archive/* majorOfVersion */.RI)(pgDumpVersion) ?? 0) : 0;
+            return pgDumpVersion ? ((0,postgres_archive/* majorOfVersion */.RI)(pgDumpVersion) ?? 0) : 0;
         }
     }
     catch {
@@ -5139,7 +6176,263 @@ async function dumpMajorFromContent(file, format, decoding) {
     return 0;
 }
 
+;// CONCATENATED MODULE: ./src/postgres/unchanged.ts
+/** The start of the net's error, as psql prints it ("ERROR:  <marker>…"). */
+const NET_MARKER = 'restore net: objects of the target changed: ';
+const TRACK_COUNTS_OFF = 'restore net: track_counts is off in the restore session, so the restore cannot prove that it wrote no rows into tables of the target it does not own';
+/**
+ * The fingerprint of the relations whose oid the condition `%WHERE%` selects, as rows (oid,
+ * name, kind, fp). The same text runs when the set is recorded and in the check before COMMIT;
+ * every name is qualified with pg_catalog (the backup may set search_path).
+ */
+const FINGERPRINT = `SELECT c.oid, pg_catalog.quote_ident(n.nspname) OPERATOR(pg_catalog.||) '.' OPERATOR(pg_catalog.||) pg_catalog.quote_ident(c.relname) AS name, c.relkind::pg_catalog.text AS kind,
+ pg_catalog.jsonb_build_object(
+  'name', pg_catalog.quote_ident(n.nspname) OPERATOR(pg_catalog.||) '.' OPERATOR(pg_catalog.||) pg_catalog.quote_ident(c.relname),
+  'storage', c.relfilenode, 'kind', c.relkind, 'owner', c.relowner,
+  'acl', c.relacl::pg_catalog.text, 'options', c.reloptions::pg_catalog.text,
+  'security', pg_catalog.jsonb_build_array(c.relrowsecurity, c.relforcerowsecurity),
+  'columns', (SELECT pg_catalog.md5(pg_catalog.string_agg(pg_catalog.concat_ws(':', a.attnum, a.attname, a.atttypid, a.atttypmod, a.attnotnull, a.attisdropped, a.attidentity, a.attacl), ',' ORDER BY a.attnum)) FROM pg_catalog.pg_attribute a WHERE a.attrelid OPERATOR(pg_catalog.=) c.oid AND a.attnum OPERATOR(pg_catalog.>) 0),
+  'constraints', (SELECT COALESCE(pg_catalog.jsonb_agg(k.oid ORDER BY k.oid), '[]'::pg_catalog.jsonb) FROM pg_catalog.pg_constraint k WHERE k.conrelid OPERATOR(pg_catalog.=) c.oid),
+  'triggers', (SELECT COALESCE(pg_catalog.jsonb_agg(t.oid ORDER BY t.oid), '[]'::pg_catalog.jsonb) FROM pg_catalog.pg_trigger t WHERE t.tgrelid OPERATOR(pg_catalog.=) c.oid AND NOT (t.tgisinternal AND EXISTS (SELECT FROM pg_catalog.pg_constraint f WHERE f.oid OPERATOR(pg_catalog.=) t.tgconstraint AND f.conrelid OPERATOR(pg_catalog.<>) c.oid))),
+  'rules', (SELECT COALESCE(pg_catalog.jsonb_agg(pg_catalog.md5(pg_catalog.concat_ws(':', r.oid, r.ev_type, r.ev_enabled, r.is_instead, r.ev_qual, r.ev_action)) ORDER BY r.oid), '[]'::pg_catalog.jsonb) FROM pg_catalog.pg_rewrite r WHERE r.ev_class OPERATOR(pg_catalog.=) c.oid),
+  'policies', (SELECT COALESCE(pg_catalog.jsonb_agg(pg_catalog.md5(pg_catalog.concat_ws(':', p.oid, p.polcmd, p.polpermissive, p.polroles, p.polqual, p.polwithcheck)) ORDER BY p.oid), '[]'::pg_catalog.jsonb) FROM pg_catalog.pg_policy p WHERE p.polrelid OPERATOR(pg_catalog.=) c.oid),
+  'children', (SELECT COALESCE(pg_catalog.jsonb_agg(i.inhrelid ORDER BY i.inhrelid), '[]'::pg_catalog.jsonb) FROM pg_catalog.pg_inherits i WHERE i.inhparent OPERATOR(pg_catalog.=) c.oid),
+  'parents', (SELECT COALESCE(pg_catalog.jsonb_agg(i.inhparent ORDER BY i.inhparent), '[]'::pg_catalog.jsonb) FROM pg_catalog.pg_inherits i WHERE i.inhrelid OPERATOR(pg_catalog.=) c.oid),
+  'indexes', (SELECT COALESCE(pg_catalog.jsonb_agg(x.indexrelid ORDER BY x.indexrelid), '[]'::pg_catalog.jsonb) FROM pg_catalog.pg_index x WHERE x.indrelid OPERATOR(pg_catalog.=) c.oid),
+  'defaults', (SELECT COALESCE(pg_catalog.jsonb_agg(pg_catalog.md5(pg_catalog.concat_ws(':', d.oid, d.adnum, d.adbin)) ORDER BY d.oid), '[]'::pg_catalog.jsonb) FROM pg_catalog.pg_attrdef d WHERE d.adrelid OPERATOR(pg_catalog.=) c.oid),
+  'sequence', (SELECT pg_catalog.md5(pg_catalog.concat_ws(':', s.seqtypid, s.seqstart, s.seqincrement, s.seqmax, s.seqmin, s.seqcache, s.seqcycle)) FROM pg_catalog.pg_sequence s WHERE s.seqrelid OPERATOR(pg_catalog.=) c.oid),
+  'comment', (SELECT pg_catalog.md5(d.description) FROM pg_catalog.pg_description d WHERE d.objoid OPERATOR(pg_catalog.=) c.oid AND d.classoid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objsubid OPERATOR(pg_catalog.=) 0)
+ ) AS fp
+FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
+WHERE %WHERE%`;
+/** How a change of each fingerprint key is said: [more, fewer, other] (arrays), or [changed]. */
+const PHRASES = {
+    name: ['renamed or moved to another schema'],
+    storage: [
+        'its storage was replaced (TRUNCATE, a rewrite by ALTER TABLE … TYPE, SET UNLOGGED, VACUUM FULL, ALTER SEQUENCE)'
+    ],
+    kind: ['changed its kind (a table turned into a view)'],
+    owner: ['gets another owner'],
+    acl: ['its privileges changed (GRANT or REVOKE)'],
+    options: ['its storage options changed (ALTER TABLE … SET)'],
+    security: ['its row-level security was switched'],
+    columns: ['its columns changed (added, dropped, renamed, retyped, privileges)'],
+    constraints: ['gets a constraint', 'loses a constraint', 'its constraints changed'],
+    triggers: ['gets a trigger', 'loses a trigger', 'its triggers changed'],
+    rules: ['gets a rule', 'loses a rule', 'its rules changed'],
+    policies: [
+        'gets a row-level security policy',
+        'loses a row-level security policy',
+        'its policies changed'
+    ],
+    children: [
+        'gets a child table (INHERITS or a partition: its queries read and write that table too)',
+        'loses a child table or partition',
+        'its child tables changed'
+    ],
+    parents: [
+        'becomes a child table or partition of another table',
+        'leaves its parent table',
+        'its parent tables changed'
+    ],
+    indexes: ['gets an index', 'loses an index', 'its indexes changed'],
+    defaults: ['its column defaults changed'],
+    sequence: ['its sequence parameters changed (ALTER SEQUENCE)'],
+    comment: ['its comment changed']
+};
+const key = (schema, name) => JSON.stringify([schema, name]);
+/**
+ * Reads the protected set of the target (see the module's comment): every relation outside
+ * pg_catalog, information_schema and pg_toast that the plan neither fills nor replaces.
+ */
+async function readProtected(client, not) {
+    const { rows } = await client.query(FINGERPRINT.replace('%WHERE%', `c.relkind IN ('r','p','m','v','f','S') AND n.nspname NOT IN ('pg_catalog','information_schema','pg_toast') AND n.nspname !~ '^pg_(toast_)?temp_'`)
+        .replace('AS name, c.relkind', `AS name, n.nspname AS schema, c.relname, CASE WHEN c.relkind = 'S' AND pg_catalog.has_sequence_privilege(c.oid, 'SELECT') THEN pg_catalog.pg_sequence_last_value(c.oid)::text END AS last, c.relkind`)
+        .replace('SELECT c.oid,', 'SELECT c.oid::int AS oid,'));
+    const excluded = new Set(not.fills.map(t => key(t.schema, t.name)));
+    const replaced = new Set(not.replaced.map(t => key(t.schema, t.name)));
+    const schemas = new Set(not.replacedSchemas);
+    const providers = new Map(not.providers.map(s => [s.name, s]));
+    const dependents = not.dependents.join('\n');
+    const relations = [];
+    for (const r of rows) {
+        if (excluded.has(key(r.schema, r.relname)))
+            continue;
+        // clean-drop-dependents: what it drops with the backup's objects (a view; a key, default,
+        // trigger, policy or column of a table) is the user's choice: only their rows are checked
+        const dependent = dependents !== '' && namedIn(dependents, r.schema, r.relname);
+        const replaceable = replaced.has(key(r.schema, r.relname)) || schemas.has(r.schema) || dependent;
+        if (dependent) {
+            relations.push({ oid: r.oid, name: r.name, kind: r.kind, replaceable: true });
+            continue;
+        }
+        const provider = providers.get(r.schema);
+        if (provider) {
+            const table = provider.tables.find(t => t.name === r.relname);
+            if (table && table.rows > 0)
+                relations.push({
+                    oid: r.oid,
+                    name: r.name,
+                    kind: r.kind,
+                    ...(replaceable ? { replaceable: true } : {})
+                });
+            continue;
+        }
+        relations.push({
+            oid: r.oid,
+            name: r.name,
+            kind: r.kind,
+            fp: r.fp,
+            ...(r.last !== null ? { lastValue: r.last } : {}),
+            ...(replaceable ? { replaceable: true } : {})
+        });
+    }
+    const replacedLo = new Set(not.replacedLargeObjects);
+    const los = await client.query('SELECT oid::int8 AS oid FROM pg_catalog.pg_largeobject_metadata ORDER BY oid');
+    return {
+        relations,
+        largeObjects: los.rows.map(r => Number(r.oid)).filter(o => !replacedLo.has(o))
+    };
+}
+/** `schema.name` (plain or quoted) appears in PostgreSQL's words about a dependent. */
+function namedIn(text, schema, name) {
+    const quote = (s) => /^[a-z_][a-z0-9_$]*$/.test(s) ? s : `"${s.replace(/"/g, '""')}"`;
+    return text.includes(`${quote(schema)}.${quote(name)}`) || text.includes(`${schema}.${name}`);
+}
+/** The protected set holds anything to check. */
+function hasProtected(set) {
+    return set !== undefined && (set.relations.length > 0 || set.largeObjects.length > 0);
+}
+function dollarQuote(text, base) {
+    let tag = `$${base}$`;
+    for (let n = 0; text.includes(tag); n++)
+        tag = `$${base}${n}$`;
+    return `${tag}${text}${tag}`;
+}
+/**
+ * The statements the load runs last, before COMMIT: they raise NET_MARKER followed by what
+ * changed (or TRACK_COUNTS_OFF), which rolls the restore back.
+ */
+function unchangedCheck(set) {
+    const want = {};
+    for (const r of set.relations)
+        want[String(r.oid)] = r;
+    const fingerprint = FINGERPRINT.replace('%WHERE%', 'c.oid OPERATOR(pg_catalog.=) ANY (SELECT (w.key)::pg_catalog.oid FROM pg_catalog.jsonb_each(want) w)');
+    const body = `
+DECLARE
+  want pg_catalog.jsonb := ${dollarQuote(JSON.stringify(want), 'want')};
+  phrases pg_catalog.jsonb := ${dollarQuote(JSON.stringify(PHRASES), 'phrases')};
+  los pg_catalog.oid[] := ${dollarQuote(`{${set.largeObjects.join(',')}}`, 'los')};
+  changes_ pg_catalog.text[] := '{}';
+  now_ pg_catalog.jsonb;
+  rel_ record;
+  chg_ record;
+  said_ pg_catalog.text;
+  ins_ pg_catalog.int8;
+  upd_ pg_catalog.int8;
+  del_ pg_catalog.int8;
+  used_ boolean;
+  last_ pg_catalog.int8;
+  gone_ pg_catalog.oid[];
+BEGIN
+  IF pg_catalog.current_setting('track_counts') OPERATOR(pg_catalog.<>) 'on' THEN
+    RAISE EXCEPTION '%', ${dollarQuote(TRACK_COUNTS_OFF, 'msg')};
+  END IF;
+  SELECT pg_catalog.jsonb_object_agg(g.oid, g.fp) INTO now_ FROM (${fingerprint}) g;
+  FOR rel_ IN SELECT (w.key)::pg_catalog.oid AS oid, w.value AS w, now_->w.key AS got
+    FROM pg_catalog.jsonb_each(want) w ORDER BY w.value->>'name'
+  LOOP
+    IF rel_.got IS NULL AND rel_.w ? 'replaceable' THEN
+      CONTINUE;
+    ELSIF rel_.got IS NULL THEN
+      changes_ := changes_ OPERATOR(pg_catalog.||) ((rel_.w->>'name') OPERATOR(pg_catalog.||) ': dropped');
+      CONTINUE;
+    END IF;
+    IF rel_.w->>'kind' OPERATOR(pg_catalog.<>) 'S' THEN
+      ins_ := pg_catalog.pg_stat_get_xact_tuples_inserted(rel_.oid);
+      upd_ := pg_catalog.pg_stat_get_xact_tuples_updated(rel_.oid);
+      del_ := pg_catalog.pg_stat_get_xact_tuples_deleted(rel_.oid);
+      IF ins_ OPERATOR(pg_catalog.+) upd_ OPERATOR(pg_catalog.+) del_ OPERATOR(pg_catalog.>) 0 THEN
+        changes_ := changes_ OPERATOR(pg_catalog.||) pg_catalog.format('%s: %s by the restore''s own transaction', rel_.w->>'name',
+          pg_catalog.array_to_string(ARRAY[
+            CASE WHEN ins_ OPERATOR(pg_catalog.>) 0 THEN pg_catalog.format('%s row%s inserted', ins_, CASE WHEN ins_ OPERATOR(pg_catalog.=) 1 THEN '' ELSE 's' END) END,
+            CASE WHEN upd_ OPERATOR(pg_catalog.>) 0 THEN pg_catalog.format('%s row%s updated', upd_, CASE WHEN upd_ OPERATOR(pg_catalog.=) 1 THEN '' ELSE 's' END) END,
+            CASE WHEN del_ OPERATOR(pg_catalog.>) 0 THEN pg_catalog.format('%s row%s deleted', del_, CASE WHEN del_ OPERATOR(pg_catalog.=) 1 THEN '' ELSE 's' END) END], ', '));
+      END IF;
+    ELSE
+      BEGIN
+        PERFORM pg_catalog.currval(rel_.oid::pg_catalog.regclass);
+        used_ := true;
+      EXCEPTION WHEN OTHERS THEN
+        used_ := false;
+      END;
+      last_ := NULL;
+      IF rel_.w ? 'lastValue' AND pg_catalog.has_sequence_privilege(rel_.oid, 'SELECT') THEN
+        last_ := pg_catalog.pg_sequence_last_value(rel_.oid);
+      END IF;
+      IF used_ THEN
+        changes_ := changes_ OPERATOR(pg_catalog.||) ((rel_.w->>'name') OPERATOR(pg_catalog.||) ': advanced or set by the restore''s own nextval or setval (PostgreSQL does not roll a sequence back: set it again with setval)');
+      ELSIF last_ IS NOT NULL AND last_ OPERATOR(pg_catalog.<>) (rel_.w->>'lastValue')::pg_catalog.int8
+        AND (last_ OPERATOR(pg_catalog.<) (rel_.w->>'lastValue')::pg_catalog.int8) OPERATOR(pg_catalog.=) (pg_catalog.sign((SELECT s.seqincrement FROM pg_catalog.pg_sequence s WHERE s.seqrelid OPERATOR(pg_catalog.=) rel_.oid)) OPERATOR(pg_catalog.>) 0) THEN
+        changes_ := changes_ OPERATOR(pg_catalog.||) pg_catalog.format('%s: set back from %s to %s (setval; PostgreSQL does not roll a sequence back: set it again with setval)', rel_.w->>'name', rel_.w->>'lastValue', last_);
+      END IF;
+    END IF;
+    IF rel_.w ? 'fp' THEN
+      FOR chg_ IN SELECT e.key, e.value AS was, rel_.got->e.key AS now FROM pg_catalog.jsonb_each(rel_.w->'fp') e
+        WHERE (rel_.got->e.key) IS DISTINCT FROM e.value ORDER BY e.key
+      LOOP
+        said_ := phrases->chg_.key->>0;
+        IF chg_.key OPERATOR(pg_catalog.=) 'name' THEN
+          said_ := 'renamed or moved to ' OPERATOR(pg_catalog.||) (chg_.now->>0);
+        ELSIF pg_catalog.jsonb_typeof(chg_.was) OPERATOR(pg_catalog.=) 'array' AND pg_catalog.jsonb_typeof(chg_.now) OPERATOR(pg_catalog.=) 'array' AND pg_catalog.jsonb_array_length(phrases->chg_.key) OPERATOR(pg_catalog.=) 3 THEN
+          said_ := phrases->chg_.key->>(CASE
+            WHEN pg_catalog.jsonb_array_length(chg_.now) OPERATOR(pg_catalog.>) pg_catalog.jsonb_array_length(chg_.was) THEN 0
+            WHEN pg_catalog.jsonb_array_length(chg_.now) OPERATOR(pg_catalog.<) pg_catalog.jsonb_array_length(chg_.was) THEN 1
+            ELSE 2 END);
+        END IF;
+        changes_ := changes_ OPERATOR(pg_catalog.||) ((rel_.w->>'name') OPERATOR(pg_catalog.||) ': ' OPERATOR(pg_catalog.||) COALESCE(said_, chg_.key OPERATOR(pg_catalog.||) ' changed'));
+      END LOOP;
+    END IF;
+  END LOOP;
+  SELECT pg_catalog.array_agg(o ORDER BY o) INTO gone_ FROM pg_catalog.unnest(los) o
+    WHERE NOT EXISTS (SELECT FROM pg_catalog.pg_largeobject_metadata m WHERE m.oid OPERATOR(pg_catalog.=) o);
+  IF gone_ IS NOT NULL THEN
+    changes_ := changes_ OPERATOR(pg_catalog.||) pg_catalog.format('large object%s %s: unlinked', CASE WHEN pg_catalog.cardinality(gone_) OPERATOR(pg_catalog.=) 1 THEN '' ELSE 's' END, pg_catalog.array_to_string(gone_[1:20], ', '));
+  END IF;
+  IF pg_catalog.cardinality(changes_) OPERATOR(pg_catalog.>) 0 THEN
+    RAISE EXCEPTION '%', ${dollarQuote(NET_MARKER, 'msg')} OPERATOR(pg_catalog.||) pg_catalog.array_to_string(changes_[1:20], '; ')
+      OPERATOR(pg_catalog.||) CASE WHEN pg_catalog.cardinality(changes_) OPERATOR(pg_catalog.>) 20 THEN pg_catalog.format('; and %s more', pg_catalog.cardinality(changes_) OPERATOR(pg_catalog.-) 20) ELSE '' END;
+  END IF;
+END`;
+    return ['SET LOCAL search_path = pg_catalog, pg_temp;', `DO ${dollarQuote(body, 'net')};`];
+}
+/**
+ * The restore's message for the net's error in psql's stderr (undefined: not the net's): what
+ * changed, that nothing was restored, and what to do.
+ */
+function changedObjectsMessage(stderr) {
+    // the error psql printed (its own line), not the check's text a syntax error would quote
+    const raised = (text) => {
+        const at = stderr.search(new RegExp(`ERROR:\\s+${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+        return at < 0 ? -1 : stderr.indexOf(text, at);
+    };
+    if (raised(TRACK_COUNTS_OFF) >= 0)
+        return `${TRACK_COUNTS_OFF.replace(/^restore net: /, 'the restore cannot check its own transaction: ')} (track_counts off: a superuser's setting). Its transaction was rolled back: nothing was restored. Restore with track_counts on (the server's default), or into an empty database.`;
+    const at = raised(NET_MARKER);
+    if (at < 0)
+        return undefined;
+    const what = stderr
+        .slice(at + NET_MARKER.length)
+        .split('\n')[0]
+        .trim();
+    return `the restore changed objects of the target that the backup does not own — ${what}. Checked in the restore's own transaction before its COMMIT (a change by another session meanwhile is named too): it was rolled back, nothing was restored. The backup holds statements that act on the target's own objects (a trigger, rule, view, function or inheritance of the backup, or SQL in its data): restore it into an empty database and look at what it does there, or restore a backup made by pg_dump of the database it came from.`;
+}
+
 ;// CONCATENATED MODULE: ./src/modes/restore.ts
+
+
+
+
 
 
 
@@ -5172,24 +6465,50 @@ async function restore(inputs, connection, deps = {}) {
     let target;
     let monitor;
     let tap;
+    const requires = (0,postgres_connection/* libpqRequirements */.$Y)(connection);
+    /** The artifact downloading while the restore goes on (until the load settled). */
+    let live;
+    let opening;
     try {
-        const fetched = await log/* log */.Rm.group('Fetch the backup', () => fetchBackup(inputs.source, {
-            artifact: deps.artifact,
-            workDir,
-            signingKey: inputs.signingKey
-        }));
-        const plan = await log/* log */.Rm.group('Check the backup', () => planRestore(inputs, fetched, (0,postgres_connection/* libpqRequirements */.$Y)(connection), deps.installer));
+        // the load may read the artifact's dump while it downloads: see the load below
+        let fetched;
+        if (canLoadWhileDownloading(inputs, deps)) {
+            const got = await log/* log */.Rm.group('Fetch the backup', () => fetchArtifactLive(inputs.source, { artifact: deps.artifact, workDir }));
+            if ('live' in got)
+                live = got.live;
+            fetched = 'live' in got ? got.live.head : got.fetched;
+        }
+        else {
+            fetched = await log/* log */.Rm.group('Fetch the backup', () => fetchBackup(inputs.source, {
+                artifact: deps.artifact,
+                workDir,
+                signingKey: inputs.signingKey
+            }));
+        }
+        // a small backup: the target's sessions open, and what it can take is read, while the
+        // backup is checked — that reads the target and changes nothing in it (no statement of the
+        // backup's runs before every check passed); a backup the checks refuse is refused first, as
+        // before. A larger one's check takes long enough for an idle session to be dropped (an idle
+        // timeout of the server, a pooler, a load balancer): it connects after the check, as before
+        // (an artifact loaded while it downloads: its check reads only the head)
+        if (!live && (await checkedQuickly(fetched.dump)))
+            opening = openTarget(connection, inputs);
+        let plan = await log/* log */.Rm.group('Check the backup', () => planRestore(inputs, fetched, requires, deps.installer, live !== undefined));
+        if (live && !(plan.format === 'custom' && plan.compression === 'zstd' && !plan.encrypted)) {
+            // not a load that reads it while it downloads: read whole, as a download-first restore
+            const whole = await live.complete();
+            live = undefined;
+            fetched = whole.fetched;
+            plan = await log/* log */.Rm.group('Check the backup', () => planRestore(inputs, whole.fetched, requires, deps.installer));
+        }
         // create-roles: the globals file is read and checked before anything touches the target
         const globals = inputs.createRoles
             ? await log/* log */.Rm.group('Read the roles', () => readRoles(inputs, fetched, plan.client.major))
             : undefined;
-        [target, monitor] = await log/* log */.Rm.group(`Connect to ${(0,postgres_connection/* describeConnection */.If)(connection)}`, () => Promise.all([
-            (0,postgres_session/* connect */.Ng)(connection, inputs.connectTimeoutSeconds),
-            // a second session: it sees who holds a lock the restore waits for
-            (0,postgres_session/* connect */.Ng)(connection, inputs.connectTimeoutSeconds)
-        ]));
-        const session = await ownSession(target, monitor, inputs.lockTimeoutMs);
-        const facts = await log/* log */.Rm.group('Read what the target can take', () => readFacts(target));
+        opening ??= openTarget(connection, inputs);
+        [target, monitor] = await log/* log */.Rm.group(`Connect to ${(0,postgres_connection/* describeConnection */.If)(connection)}`, () => opening.sessions);
+        const session = await opening.session;
+        const facts = await log/* log */.Rm.group('Read what the target can take', async () => reportFacts(await opening.facts));
         const roles = globals
             ? await log/* log */.Rm.group('Plan the roles', () => planTargetRoles(target, facts, globals, inputs.jobs))
             : undefined;
@@ -5200,6 +6519,11 @@ async function restore(inputs, connection, deps = {}) {
             log/* log */.Rm.warning(risk);
             warnings.push(risk);
         }
+        const loss = (0,manifest_changes/* recordedLossWarning */.Mg)(fetched.manifest, `The backup (${fetched.restoredFrom})`);
+        if (loss) {
+            log/* log */.Rm.warning(loss);
+            warnings.push(loss);
+        }
         const server = await log/* log */.Rm.group('Check the target', () => session.watched('Checking the target (its tables and row counts)', () => guardTarget(inputs, target, plan, facts)));
         // clean's drops that run (the policy decides by them: what they drop is recreated)
         const cleanDrops = new Set();
@@ -5207,31 +6531,54 @@ async function restore(inputs, connection, deps = {}) {
         // extensions the target has in another schema than the backup creates them in: named with
         // a load that fails (what the backup names in that schema is not found)
         const elsewhere = [];
+        // allow-non-empty into a target with rows: what an archive's load sends beyond the SQL of
+        // its table of contents (a data entry's statements) goes through the same checks, at the
+        // gate before psql gets it (a refusal rolls the load back, or comes in the checking pass)
+        const archive = server.guarded && plan.references !== plan.plain ? plan.references : undefined;
+        // what the load left out as the target cannot take it: named with a load that fails too
+        const leftOut = new Set();
         const policy = (e, cls) => {
+            const unseen = archive?.unseen(e);
+            if (unseen)
+                return {
+                    refuse: `with allow-non-empty: true, the target database '${server.database}' holds rows, and the archive's script has a statement its table of contents does not show (the SQL of a data entry) that the restore refuses: "${e.text.replace(/\s+/g, ' ').trim().slice(0, 160)}" (${unseen}). Nothing was changed (the load rolls back). Restore into an empty database, or restore a backup the action or pg_dump made.`
+                };
             const decision = inner(e, cls);
             if ('reason' in decision && /; the backup creates it in schema /.test(decision.reason))
                 elsewhere.push(decision.reason);
+            if ('reason' in decision && decision.reason.startsWith(script_gate/* NOT_RESTORED */.XV))
+                leftOut.add(decision.reason.slice(script_gate/* NOT_RESTORED */.XV.length));
             return decision;
         };
         const drops = inputs.clean && plan.clean
             ? await log/* log */.Rm.group('Check what clean drops', () => checkClean(inputs, session, target, plan.clean))
             : undefined;
         for (const d of drops ?? [])
-            cleanDrops.add(d);
+            cleanDrops.add(d.drop);
+        // the target's own objects, proven unchanged before the restore's COMMIT (unchanged.ts)
+        const unchanged = inputs.allowNonEmpty || inputs.clean
+            ? await log/* log */.Rm.group("Record the target's own objects", () => session.watched("Recording the target's own objects", () => recordProtected(inputs, target, plan, facts, server, drops)))
+            : undefined;
         // without the list of the backup's tables: those there before the load are not its own
         const before = plan.dataTables ? undefined : await tableOids(target);
         const env = restoreEnvironment(connection, inputs);
         if (deps.digestBackup && plan.format === 'custom')
             tap = (0,compare/* digestArchiveAlongside */.bt)();
-        const loaded = await log/* log */.Rm.group(types/* LOAD_PHASE */.Zm, async () => {
-            const progress = await startRestoreProgress(fetched.dump, monitor, env.PGAPPNAME, deps.progressIntervalMs);
+        const runLoad = (dump, plan) => log/* log */.Rm.group(types/* LOAD_PHASE */.Zm, async () => {
+            const progress = await startRestoreProgress(dump, monitor, env.PGAPPNAME, deps.progressIntervalMs);
             // jobs > 1: the roles are created in a transaction of their own, and stay when the
             // restore fails after it (they may own what loaded by then: they are not dropped)
             let rolesCommitted = false;
             try {
-                return await loadWatched(inputs, monitor, env, () => loadBackup(progress.dump, { ...plan, drops, roles: roles?.statements, fills: server.fills }, { env, database: connection.database, serverMajor: server.major }, inputs, workDir, {
+                return await loadWatched(inputs, monitor, env, () => loadBackup(progress.dump, {
+                    ...plan,
+                    drops: drops?.map(d => d.drop),
+                    roles: roles?.statements,
+                    fills: server.fills,
+                    unchanged
+                }, { env, database: connection.database, serverMajor: server.major }, inputs, workDir, {
                     policy,
-                    archiveTap: tap?.stage,
+                    archiveTap: tap,
                     rolesCommitted: () => {
                         rolesCommitted = true;
                     }
@@ -5241,14 +6588,29 @@ async function restore(inputs, connection, deps = {}) {
                 if (rolesCommitted && roles && error instanceof Error) {
                     error.message += ` ${rolesStayMessage(roles.created)}`;
                 }
-                if (elsewhere.length > 0 && error instanceof Error && /does not exist/.test(error.message))
+                if (elsewhere.length > 0 &&
+                    error instanceof Error &&
+                    /does not exist/.test(error.message))
                     error.message += ` Note: ${[...new Set(elsewhere)].join('. ')}.`;
+                if (leftOut.size > 0 && error instanceof Error)
+                    error.message += leftOutNote(leftOut, error);
                 throw error;
             }
             finally {
                 progress.stop();
             }
         });
+        let loaded;
+        if (live) {
+            // from here on, the load's own verdicts
+            const reading = live;
+            live = undefined;
+            const whole = await loadWhileDownloading(inputs, reading, plan, requires, deps, runLoad);
+            ({ fetched, plan } = whole);
+            loaded = whole.loaded;
+        }
+        else
+            loaded = await runLoad(fetched.dump, plan);
         const backupDigest = await tap?.result();
         const skipped = restore_reportSkipped(inputs, loaded.skipped);
         const objects = skipped
@@ -5296,11 +6658,157 @@ async function restore(inputs, connection, deps = {}) {
             notRestored
         };
     }
+    catch (error) {
+        // failed while the artifact downloads, before the load took its bytes: the download's own
+        // verdict comes first (a corrupted artifact is named as such), as in a download-first restore
+        if (live)
+            throw await downloadVerdict(inputs, live, requires, deps.installer, error);
+        throw error;
+    }
     finally {
         tap?.stage.destroy();
+        // refused before the sessions were taken: they end once open (a connection still being
+        // made is not waited for: the refusal is not delayed by it)
+        if (opening && target === undefined)
+            void opening.close();
         await target?.end().catch(() => undefined);
         await monitor?.end().catch(() => undefined);
         await (0,promises_.rm)(workDir, { recursive: true, force: true });
+    }
+}
+/** Below this size a backup's check takes a moment (its digest, its TOC or script read whole). */
+const QUICK_CHECK_BYTES = 64 * 1024 * 1024;
+async function checkedQuickly(dump) {
+    if ('directory' in dump)
+        return false;
+    return (await (0,decode/* sizeOf */.$d)(dump).catch(() => Infinity)) < QUICK_CHECK_BYTES;
+}
+/**
+ * Connects to the target (two sessions), sets the session up and reads its facts, in the order
+ * the restore did one after the other, without waiting: each step's failure is thrown where it
+ * is awaited (none is left unhandled meanwhile).
+ */
+function openTarget(connection, inputs) {
+    const opened = [
+        (0,postgres_session/* connect */.Ng)(connection, inputs.connectTimeoutSeconds),
+        // a second session: it sees who holds a lock the restore waits for
+        (0,postgres_session/* connect */.Ng)(connection, inputs.connectTimeoutSeconds)
+    ];
+    const sessions = Promise.all(opened);
+    const session = sessions.then(([target, monitor]) => ownSession(target, monitor, inputs.lockTimeoutMs));
+    const facts = session.then(() => sessions).then(([target]) => readTargetFacts(target));
+    for (const p of [sessions, session, facts])
+        p.catch(() => undefined);
+    return {
+        sessions,
+        session,
+        facts,
+        async close() {
+            await Promise.all(opened.map(p => p.then(client => client.end()).catch(() => undefined)));
+        }
+    };
+}
+/**
+ * The load may read the artifact's dump while it downloads (fetch.ts fetchArtifactLive): one
+ * transaction (nothing commits before the whole download was checked), jobs: 1, and none of
+ * what needs the whole backup before the load — a signature, the roles file, verify's tap.
+ */
+function canLoadWhileDownloading(inputs, deps) {
+    return (inputs.source.kind === 'artifact' &&
+        inputs.singleTransaction &&
+        inputs.jobs === 1 &&
+        !inputs.signingKey &&
+        !inputs.createRoles &&
+        !deps.digestBackup);
+}
+/**
+ * After a failure while the artifact was downloading: the error a download-first restore
+ * would have given — the download's, or the whole backup's check (its manifest), when they fail
+ * — else `error`. Waits for the download to end (the client cannot be stopped).
+ */
+async function downloadVerdict(inputs, live, requires, installer, error) {
+    const failed = await live.settled();
+    if (failed)
+        return failed;
+    try {
+        await planRestore(inputs, await live.whole(), requires, installer);
+    }
+    catch (verdict) {
+        return verdict;
+    }
+    return error;
+}
+/**
+ * The load reading the dump while it downloads: once the download ended, the whole backup is
+ * checked as a download-first restore checks it (the client's digest, the zip, the manifest and
+ * the dump's sha256 — of the bytes the load read — and the same TOC as the one checked at its
+ * start); only then is the input's end released, and pg_restore may commit. A failed check stops
+ * the load first (nothing committed). A load that did not take the download's bytes (another
+ * path than zstd -d | pg_restore -d) runs again on the whole file.
+ */
+async function loadWhileDownloading(inputs, live, head, requires, deps, runLoad) {
+    let whole;
+    const loading = runLoad(live.dump, head);
+    const checking = (async () => {
+        const { fetched, loaded } = await live.complete(loading);
+        const plan = await planRestore(inputs, fetched, requires, deps.installer);
+        sameBackup(head, plan, fetched, live.dump);
+        whole = { fetched, plan };
+        if (loaded) {
+            log/* log */.Rm.info('The whole backup is checked: the load may commit.');
+            live.dump.live.release(fetched.dump && 'path' in fetched.dump ? fetched.dump.crc32 : -1);
+        }
+        return loaded;
+    })();
+    checking.catch((error) => live.dump.live.fail(error));
+    const [load, check] = await Promise.allSettled([loading, checking]);
+    if (check.status === 'fulfilled' && check.value) {
+        if (load.status === 'rejected')
+            throw load.reason;
+        return { ...whole, loaded: load.value };
+    }
+    if (check.status === 'rejected' && !(check.reason instanceof LiveEntryNotTaken)) {
+        if (load.status === 'fulfilled') {
+            // cannot happen: the load's input ends only once the check passed
+            throw new errors/* EngineError */.NJ(`the restore committed, but the downloaded backup failed its check: ${check.reason.message}`);
+        }
+        throw check.reason;
+    }
+    if (check.status === 'rejected' && live.dump.live.rewritten) {
+        // the client retried the download (it writes the zip again): the load, stopped before it
+        // could commit, runs again on the whole download, checked as a download-first restore
+        log/* log */.Rm.info('The download was retried: the load runs again on the whole download.');
+        const fetched = await live.whole();
+        const plan = await planRestore(inputs, fetched, requires, deps.installer);
+        sameBackup(head, plan, fetched, live.dump);
+        return { fetched, plan, loaded: await runLoad(fetched.dump, plan) };
+    }
+    if (check.status === 'rejected') {
+        // the load stopped reading (it failed): the backup's verdict first, as before
+        throw await downloadVerdict(inputs, live, requires, deps.installer, load.status === 'rejected' ? load.reason : check.reason);
+    }
+    // the load did not read the dump as it downloaded: it runs on the whole file, as before
+    if (load.status === 'fulfilled')
+        throw new errors/* EngineError */.NJ('the load ended without reading the backup');
+    if (!(load.reason instanceof LiveEntryNotTaken))
+        log/* log */.Rm.info(`The load is run again on the whole download (${load.reason.message}).`);
+    return { ...whole, loaded: await runLoad(whole.fetched.dump, whole.plan) };
+}
+/** The whole download's check read the backup whose start the load was planned on. */
+function sameBackup(head, whole, fetched, dump) {
+    const file = fetched.dump;
+    const same = 'path' in file &&
+        file.path === dump.path &&
+        file.range?.offset === dump.range.offset &&
+        head.format === whole.format &&
+        head.compression === whole.compression &&
+        head.encrypted === whole.encrypted &&
+        (0,clients/* programPath */.kx)(head.client, 'pg_restore') === (0,clients/* programPath */.kx)(whole.client, 'pg_restore') &&
+        head.tocRead !== undefined &&
+        whole.tocRead !== undefined &&
+        head.tocRead.bytes.equals(whole.tocRead.bytes);
+    if (!same) {
+        throw new RestoreError("the downloaded artifact is not the backup whose start was checked while it downloaded (its manifest names another dump, or the archive's header, table of contents or pg_dump version differ): nothing was restored. Restore again; if it recurs, the artifact is forged.");
     }
 }
 /**
@@ -5382,9 +6890,8 @@ function superuserRisk(facts, signingKey) {
         return undefined;
     return `Restoring as ${facts.currentUser}, a superuser, a backup that no signing-key authenticates: SQL the backup builds at run time (EXECUTE in a function or DO block) cannot be checked beforehand, and as a superuser it can run programs on the database server (COPY … PROGRAM), write its files and create roles. Restore as the database's owner without superuser (as managed services do), or set signing-key so that only backups your workflow made are restored.`;
 }
-/** The facts the statement policy decides by, read once before the load (one query). */
-async function readFacts(client) {
-    const facts = await readTargetFacts(client);
+/** The facts the statement policy decides by, read once before the load (one query): logged. */
+function reportFacts(facts) {
     log/* log */.Rm.info(`Restoring as ${facts.currentUser} (${facts.superuser ? 'a superuser' : 'not a superuser'}; the database belongs to ${facts.databaseOwner}); the target has ${(0,log/* plural */.LS)(facts.roles.length, 'role')}, ${(0,log/* plural */.LS)(facts.extensions.length, 'extension')}, ${(0,log/* plural */.LS)(facts.schemas.length, 'schema')}.`);
     if (facts.providerSchemas.length > 0)
         log/* log */.Rm.info(`Schemas the provider made and owns (their objects that exist are kept as they are; their tables' rows are loaded only into empty tables): ${facts.providerSchemas.map(s => `${s.name} (${s.owner})`).join(', ')}.`);
@@ -5406,6 +6913,25 @@ function restorePolicy(inputs, facts, cleanDrops) {
 }
 const OWNER_REASON = /^owner not set: /;
 const PRIVILEGE_REASON = /^(GRANT|REVOKE|default privileges) not restored: |^granted by /;
+/**
+ * What a failed load had left out as the target cannot take it (the list a successful one logs):
+ * an extension left out whose name the error holds is its root cause (a foreign server of its
+ * wrapper, a column of its type: pg_restore by hand shows "permission denied to create
+ * extension" first), said with what to do; otherwise the list.
+ */
+function leftOutNote(leftOut, error) {
+    const reasons = [...leftOut];
+    const root = reasons.find(r => {
+        const name = /^EXTENSION (\S+) — /.exec(r)?.[1];
+        return (name !== undefined &&
+            new RegExp(`\\b${name.replace(/[^\w]/g, '\\$&')}\\b`).test(error.message));
+    });
+    if (root) {
+        const name = /^EXTENSION (\S+) — /.exec(root)[1];
+        return ` Root cause: the backup's EXTENSION ${name} was left out (${root.slice(`EXTENSION ${name} — `.length)}), and what failed depends on it (a foreign server and its user mappings and foreign tables, a column of its type, a function of it): no input of the restore can leave those out. Have the extension enabled in the target first, or back up without what needs it.`;
+    }
+    return ` Left out before the error, as the target cannot take them: ${reasons.slice(0, 10).join('; ')}${reasons.length > 10 ? `; and ${reasons.length - 10} more` : ''}.`;
+}
 /**
  * Logs what the load left out, by reason (count and up to 5 statements each). Owners and
  * privileges the user asked for explicitly (no-owner / no-privileges: false) are warnings.
@@ -5499,6 +7025,9 @@ async function loadWatched(inputs, monitor, env, load) {
     if (result.status === 'fulfilled')
         return result.value;
     const error = result.reason;
+    const changed = error instanceof LoadError ? changedObjectsMessage(error.stderr) : undefined;
+    if (changed !== undefined)
+        throw new RestoreError(changed);
     if (error instanceof LoadError && (0,locks/* isLockTimeout */.Td)({ message: error.stderr })) {
         throw new locks/* LockTimeoutError */.XB('The restore', blockers, inputs.lockTimeoutMs);
     }
@@ -5574,12 +7103,73 @@ async function checkClean(inputs, session, client, list) {
     if (check.dependents.length === 0) {
         log/* log */.Rm.info(`clean drops ${(0,log/* plural */.LS)(check.order.length, 'object')}; nothing outside the backup depends on them.`);
         // blocked only by the backup's own extensions (in a schema it drops): CASCADE, recreated
-        return check.order.map(d => (blocked.has(d) ? withCascade(d) : d));
+        return check.order.map(d => ({ drop: blocked.has(d) ? withCascade(d) : d }));
     }
     if (!inputs.cleanDropDependents)
         throw new DependentsError(check.dependents);
     log/* log */.Rm.warning(`clean-drop-dependents: true — these objects are not in the backup and are dropped with the objects they depend on (not recreated): ${describeDependents(check.dependents, 100)}`);
-    return check.order.map(d => (blocked.has(d) ? withCascade(d) : d));
+    const dependents = check.dependents.map(d => d.description);
+    return check.order.map((d, i) => ({
+        drop: blocked.has(d) ? withCascade(d) : d,
+        // the dependents the drops take with them (clean-drop-dependents), said once
+        ...(i === 0 ? { dependents } : {})
+    }));
+}
+/**
+ * allow-non-empty or clean with one transaction: the target's objects the backup does not own
+ * (unchanged.ts), recorded before the load, and the statements that prove them unchanged before
+ * its COMMIT; undefined when there are none, or without a single transaction (no COMMIT to
+ * hold back: said in the log).
+ */
+async function recordProtected(inputs, client, plan, facts, server, drops) {
+    const texts = (drops ?? []).map(d => d.drop);
+    // a plain script's own DROP before its CREATE of a name (pg_dump --clean) replaces it too
+    let replaced = [...(plan.plain?.replacingRelations ?? [])];
+    let replacedSchemas = [];
+    if (inputs.clean) {
+        if (plan.clean?.replaced) {
+            replaced = [...replaced, ...plan.clean.replaced.relations];
+            replacedSchemas = plan.clean.replaced.schemas;
+        }
+        else {
+            const found = droppedRelations(texts);
+            const searchPath = await sessionSchemas(client);
+            for (const r of found.relations) {
+                const [schema, name] = r.split('\0');
+                replaced.push({ schema, name });
+            }
+            // an unqualified drop reaches that name in every schema of the search_path it may be in
+            for (const name of found.unqualified)
+                for (const schema of searchPath)
+                    replaced.push({ schema, name });
+            replacedSchemas = [...found.schemas];
+        }
+    }
+    const set = await readProtected(client, {
+        fills: [...server.fills, ...(plan.dataOnlySequences ?? [])],
+        replaced,
+        replacedSchemas,
+        replacedLargeObjects: inputs.clean
+            ? texts.flatMap(d => {
+                const m = /pg_largeobject_metadata WHERE oid = '(\d+)'/.exec(d);
+                return m ? [Number(m[1])] : [];
+            })
+            : [],
+        dependents: (drops ?? []).flatMap(d => d.dependents ?? []),
+        providers: facts.providerSchemas
+    });
+    if (!hasProtected(set)) {
+        log/* log */.Rm.info('The target holds no objects the backup does not own: nothing to prove unchanged.');
+        return undefined;
+    }
+    const count = `${(0,log/* plural */.LS)(set.relations.length, 'relation')}${set.largeObjects.length > 0 ? ` and ${(0,log/* plural */.LS)(set.largeObjects.length, 'large object')}` : ''}`;
+    if (!inputs.singleTransaction) {
+        const warning = `The target holds ${count} the backup does not own; without a single transaction (${inputs.jobs > 1 ? `jobs: ${inputs.jobs}` : 'single-transaction: false'}) the restore cannot prove before a COMMIT that they stay unchanged, nor roll back if they do not. For that proof, restore with jobs: 1 and single-transaction: true (the default).`;
+        log/* log */.Rm.warning(warning);
+        return undefined;
+    }
+    log/* log */.Rm.info(`The target holds ${count} the backup does not own: the restore's transaction ends with the check that none of them was written or changed, and rolls back if one was.`);
+    return unchangedCheck(set);
 }
 /**
  * Refuses a target that holds tables where the backup goes, unless clean or allow-non-empty.
@@ -5588,7 +7178,11 @@ async function checkClean(inputs, session, client, list) {
  * lose the backup's rows) and keeps their rows where the target holds some.
  */
 async function guardTarget(inputs, client, plan, facts) {
-    const server = { ...(await (0,postgres_session/* readServerInfo */.Gv)(client)), fills: [] };
+    const server = {
+        ...(await (0,postgres_session/* readServerInfo */.Gv)(client)),
+        fills: [],
+        guarded: false
+    };
     log/* log */.Rm.info(`Target: PostgreSQL ${server.version}, database '${server.database}', ${(0,log/* formatBytes */.z3)(server.sizeBytes)}`);
     await refuseReadOnly(client, server, facts);
     const schemas = new Set(['public']);
@@ -5623,7 +7217,7 @@ async function guardTarget(inputs, client, plan, facts) {
     if (inputs.allowNonEmpty && !inputs.clean) {
         await refuseTakenNames(client, server, plan, providers);
         await refuseTakenLargeObjects(client, server, plan);
-        await refuseHazards(client, server, plan);
+        server.guarded = await refuseHazards(client, server, plan);
     }
     const providerTables = all.filter(t => providers.has(t.schema));
     if (providerTables.length > 0)
@@ -5674,12 +7268,12 @@ async function guardTarget(inputs, client, plan, facts) {
 async function refuseHazards(client, server, plan) {
     const refs = plan.references ?? plan.plain;
     const hazards = [...(refs?.hazards ?? []), ...(await writtenNonTables(client, refs))];
-    if (hazards.length === 0)
-        return;
     // any schema: what such a statement writes is not read from the script
     const held = (await existingTables(client, undefined)).filter(t => t.rows > 0 || t.estimated);
     if (held.length === 0)
-        return;
+        return false;
+    if (hazards.length === 0)
+        return true;
     const shown = hazards
         .slice(0, 3)
         .map(h => `"${h.statement}" (${h.why})`)
@@ -6028,8 +7622,9 @@ before = new Set()) {
             : `the restored data does not match what the backup itself lists (it has no manifest to compare with): ${problems.join('; ')}. The restore was committed: the target holds what was loaded. The backup is not what its own table of contents or statements say (a damaged or edited backup); compare it with another backup before relying on it.`);
     }
     const total = result.reduce((sum, t) => sum + t.rows, 0);
+    const filtered = manifest?.rowSecurity?.tables.length ?? 0;
     log/* log */.Rm.info(expected.size > 0
-        ? `All ${(0,log/* plural */.LS)(result.length, 'table')} match the manifest's row counts (${(0,log/* plural */.LS)(total, 'row')}).`
+        ? `All ${(0,log/* plural */.LS)(result.length, 'table')} match the manifest's row counts (${(0,log/* plural */.LS)(total, 'row')}).${filtered > 0 ? ` The backup was filtered by row-level security (pg_dump --enable-row-security as role ${manifest.rowSecurity.role}): ${(0,log/* plural */.LS)(filtered, 'table')} hold only the rows that role could see (${manifest.rowSecurity.tables.map(t => `${t.schema}.${t.name}`).join(', ')}).` : ''}`
         : `${(0,log/* plural */.LS)(result.length, 'table')}, ${(0,log/* plural */.LS)(total, 'row')} restored (no manifest counts to compare with).`);
     return result;
 }
