@@ -34,6 +34,14 @@ export interface QualifiedName {
   name: string
 }
 
+/**
+ * A relation the backup replaces (clean, or a plain script's own DROP before its CREATE), with
+ * the relkinds (pg_class.relkind) of what it creates there; none given: any kind.
+ */
+export interface ReplacedRelation extends QualifiedName {
+  kinds?: string
+}
+
 /** pg_dump's selection switches, as patterns (pg_dump's own syntax). */
 export interface DumpFilters {
   tables: string[]

@@ -309,7 +309,7 @@ COPY public.mine3 (x) FROM stdin;
 `
     const error = await failure(runRestore(db, { kind: 'file', path: write(script) }))
     expect(error?.message).toMatch(
-      /public\.users_id_seq: advanced or set by the restore's own nextval or setval \(PostgreSQL does not roll a sequence back/
+      /public\.users_id_seq: its value moved from 2 to 3 during the restore \(nextval or setval.*PostgreSQL does not roll a sequence back/
     )
     expect(await state(db)).toEqual(before)
     await server.dropDatabase(db)
@@ -328,6 +328,242 @@ COPY public.mine3 (x) FROM stdin;
     expect(lines).toMatch(/The target holds no objects the backup does not own/)
     expect(await server.query(empty, 'SELECT x FROM public.mine')).toEqual([{ x: 7 }])
     await server.dropDatabase(empty)
+  })
+})
+
+/**
+ * attacker 9's carrier: SQL a backup's CHECK runs by EXECUTE while COPY loads its own table (the
+ * text checks let that pass), inside the restore's transaction, before the net.
+ */
+function carrier(sql: string): string {
+  return `CREATE FUNCTION public.ok(v int) RETURNS boolean LANGUAGE plpgsql AS $fn$
+BEGIN
+  EXECUTE '${sql.replace(/'/g, "''")}';
+  RETURN true;
+END $fn$;
+CREATE TABLE public.mine (x int CHECK (public.ok(x)));
+COPY public.mine (x) FROM stdin;
+1
+\\.
+`
+}
+
+/** The target's own trigger, function and another role's view of what a backup could change. */
+const TARGET_EXTRA = `CREATE FUNCTION public.is_admin(u text) RETURNS boolean LANGUAGE sql AS $$ SELECT u = 'alice' $$;
+  CREATE FUNCTION public.audit_f() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN INSERT INTO public.audit VALUES (NEW.name); RETURN NEW; END $$;
+  CREATE TRIGGER audit_t AFTER UPDATE ON public.users FOR EACH ROW EXECUTE FUNCTION public.audit_f();`
+
+/** What the net reads beyond state(): settings, trigger states, large objects' rows, functions. */
+async function more(db: string): Promise<unknown> {
+  const [row] = await server.query(
+    db,
+    `SELECT
+      (SELECT json_agg(json_build_object('t', t.tgname, 'on', t.tgenabled) ORDER BY t.tgname) FROM pg_trigger t WHERE NOT t.tgisinternal) AS triggers,
+      (SELECT json_agg(json_build_object('oid', m.oid, 'acl', m.lomacl::text) ORDER BY m.oid) FROM pg_largeobject_metadata m) AS los,
+      (SELECT encode(lo_get(424242), 'escape')) AS blob,
+      (SELECT json_agg(s.setconfig) FROM pg_db_role_setting s) AS settings,
+      (SELECT json_agg(json_build_object('p', p.proname, 'def', p.prosecdef, 'acl', p.proacl::text) ORDER BY p.proname) FROM pg_proc p WHERE p.pronamespace = 'public'::regnamespace) AS functions,
+      (SELECT nspacl::text FROM pg_namespace WHERE nspname = 'private') AS private_acl,
+      (SELECT count(*) FROM pg_default_acl) AS default_acls,
+      (SELECT count(*) FROM pg_publication) AS publications,
+      (SELECT relreplident FROM pg_class WHERE oid = 'public.users'::regclass) AS replident,
+      (SELECT col_description('public.users'::regclass, 2)) AS column_comment`
+  )
+  return row
+}
+
+describe('allow-non-empty: what the net misses no more (attacker 9)', () => {
+  /** [name, script, what the error must say]. */
+  const CASES: Array<[string, string, RegExp]> = [
+    [
+      'F1: a deferred constraint trigger created by the backup would run at COMMIT, after the check',
+      `CREATE FUNCTION public.evil() RETURNS int LANGUAGE plpgsql AS $$ BEGIN EXECUTE 'DEL' || 'ETE FROM public.users'; RETURN 1; END $$;
+CREATE TABLE public.queue (x int);
+CREATE FUNCTION public.q() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM public.evil(); RETURN NULL; END $$;
+${carrier('CREATE CONSTRAINT TRIGGER qt AFTER INSERT ON public.queue DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION public.q(); INSERT INTO public.queue VALUES (1)')}`,
+      /public\.users: 2 rows deleted|deferrable trigger qt on public\.queue/
+    ],
+    [
+      'F1: a deferred trigger that defers itself again when SET CONSTRAINTS ALL IMMEDIATE fires it',
+      `CREATE TABLE public.queue (x int);
+CREATE FUNCTION public.q() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF NEW.x = 1 THEN EXECUTE 'SET CONSTRAINTS ALL DEFERRED'; EXECUTE 'INSERT INTO public.queue VALUES (2)';
+  ELSE EXECUTE 'DEL' || 'ETE FROM public.users'; END IF;
+  RETURN NULL;
+END $$;
+${carrier('CREATE CONSTRAINT TRIGGER qt AFTER INSERT ON public.queue DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION public.q(); INSERT INTO public.queue VALUES (1)')}`,
+      /deferrable trigger qt on public\.queue: created by the restore/
+    ],
+    [
+      'F16: a WITH HOLD cursor would run its query at COMMIT',
+      `CREATE FUNCTION public.evil() RETURNS int LANGUAGE plpgsql AS $$ BEGIN EXECUTE 'DEL' || 'ETE FROM public.users'; RETURN 1; END $$;
+${carrier('DECLARE c CURSOR WITH HOLD FOR SELECT public.evil()')}`,
+      /./
+    ],
+    [
+      "F2: the target's trigger disabled",
+      carrier('ALTER TABLE public.users DISABLE TRIGGER audit_t'),
+      /public\.users: its triggers changed \(disabled/
+    ],
+    [
+      "F3: the target's sequence set, then DISCARD SEQUENCES",
+      carrier("SELECT pg_catalog.setval('public.users_id_seq', 2147483647); DISCARD SEQUENCES"),
+      /public\.users_id_seq: its value moved from 2 to 2147483647/
+    ],
+    [
+      "F3c: the target's sequence set back with is_called false",
+      carrier("SELECT pg_catalog.setval('public.users_id_seq', 1, false)"),
+      /public\.users_id_seq: its value moved from 2 to unset/
+    ],
+    [
+      "F4: the target's large object unlinked and created again with other content",
+      carrier(
+        "SELECT pg_catalog.lo_unlink(424242); SELECT pg_catalog.lo_from_bytea(424242, 'forged')"
+      ),
+      /large object 424242: unlinked and created again, or its owner or privileges changed/
+    ],
+    [
+      "F5: the target's large object granted to PUBLIC",
+      carrier('GRANT SELECT ON LARGE OBJECT 424242 TO PUBLIC'),
+      /large object 424242: unlinked and created again, or its owner or privileges changed/
+    ],
+    [
+      'F6: ALTER DATABASE … SET search_path, read by every later session',
+      carrier(
+        "SELECT 1; DO $d$ BEGIN EXECUTE format('ALTER DATABASE %I SET search_path = evil, public', current_database()); END $d$"
+      ),
+      /the database: its settings or options changed/
+    ],
+    [
+      'F6: ALTER ROLE CURRENT_USER SET …',
+      carrier('ALTER ROLE CURRENT_USER SET default_transaction_read_only = on'),
+      /the database: its settings or options changed/
+    ],
+    [
+      'F10: a table the backup fills gets a trigger and a grant',
+      `CREATE FUNCTION public.bd() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN DELETE FROM public.users; RETURN NEW; END $$;
+${carrier('CREATE TRIGGER bd AFTER INSERT ON public.audit FOR EACH ROW EXECUTE FUNCTION public.bd(); GRANT ALL ON public.audit TO PUBLIC')}
+COPY public.audit (x) FROM stdin;
+filled
+\\.
+`,
+      /public\.audit: (its privileges changed|gets a trigger)/
+    ],
+    [
+      "F9: without clean, the script's own DROP of the target's table with rows, then its CREATE",
+      `DROP TABLE IF EXISTS private.secrets;
+CREATE TABLE private.secrets (s text);
+COPY private.secrets (s) FROM stdin;
+forged
+\\.
+`,
+      /private\.secrets: dropped|refuse/
+    ],
+    [
+      "F7: the target's schema granted to PUBLIC",
+      carrier('GRANT ALL ON SCHEMA private TO PUBLIC'),
+      /schema private: gets privileges granted to PUBLIC/
+    ],
+    [
+      "F7: the target's function made SECURITY DEFINER and granted",
+      carrier('ALTER FUNCTION public.is_admin(text) SECURITY DEFINER'),
+      /function public\.is_admin\(u text\): its definition, owner, privileges or settings changed/
+    ],
+    [
+      "F7: the target's function replaced (CREATE OR REPLACE)",
+      carrier(
+        "CREATE OR REPLACE FUNCTION public.is_admin(u text) RETURNS boolean LANGUAGE sql AS 'SELECT true'"
+      ),
+      /function public\.is_admin\(u text\): its definition/
+    ],
+    [
+      "F7: default privileges of the target's owner",
+      carrier('ALTER DEFAULT PRIVILEGES GRANT ALL ON TABLES TO PUBLIC'),
+      /default privileges of the target's owners changed/
+    ],
+    [
+      "F7: the target's table in a publication",
+      carrier('CREATE PUBLICATION leak FOR TABLE public.users, private.secrets'),
+      /public\.users: is added to a publication/
+    ],
+    [
+      'F2: REPLICA IDENTITY FULL',
+      carrier('ALTER TABLE public.users REPLICA IDENTITY FULL'),
+      /public\.users: its table options changed/
+    ],
+    [
+      'F2: a column comment',
+      carrier("COMMENT ON COLUMN public.users.name IS 'owned'"),
+      /public\.users: its comment or a column comment changed/
+    ],
+    [
+      "F12: a foreign key of the backup's table onto the target's table ON DELETE CASCADE (plain text)",
+      `CREATE TABLE public.orders (id int PRIMARY KEY, user_id int);
+ALTER TABLE ONLY public.orders ADD CONSTRAINT orders_user_fk FOREIGN KEY (user_id) REFERENCES public.users(id) ON DELETE CASCADE;`,
+      /public\.users: the foreign key orders_user_fk of public\.orders references it ON DELETE\/UPDATE with an action that writes/
+    ],
+    [
+      "F17: a view of the backup's over the target's table, granted to PUBLIC (plain text)",
+      `CREATE VIEW public.stats AS SELECT s.s FROM private.secrets s;
+GRANT SELECT ON TABLE public.stats TO PUBLIC;`,
+      /private\.secrets: the view public\.stats reads it and is granted to other roles/
+    ]
+  ]
+
+  it.each(CASES)('%s', async (_name, script, message) => {
+    const db = await target()
+    await server.query(db, TARGET_EXTRA)
+    const before = [await state(db), await more(db)]
+    const sequence = await seq(db)
+    const error = await failure(runRestore(db, { kind: 'file', path: write(script) }))
+    expectStopped(error, message)
+    if (error && /^the restore changed objects/.test(error.message))
+      expect(error.message).toMatch(message)
+    expect([await state(db), await more(db)]).toEqual(before)
+    // a sequence is not rolled back: those cases name it (above), the others leave it alone
+    if (!/users_id_seq/.test(message.source)) expect(await seq(db)).toEqual(sequence)
+    await server.dropDatabase(db)
+  })
+
+  it("a view of the backup's over the target's table, not granted to others, and a key with NO ACTION restore", async () => {
+    const db = await target()
+    await server.query(db, TARGET_EXTRA)
+    await runRestore(db, {
+      kind: 'file',
+      path: write(`CREATE VIEW public.names AS SELECT u.name FROM public.users u;
+CREATE TABLE public.orders (id int PRIMARY KEY, user_id int REFERENCES public.users(id));
+COPY public.orders (id, user_id) FROM stdin;
+1	1
+\\.
+`)
+    })
+    expect(await server.query(db, 'SELECT name FROM public.names ORDER BY 1')).toEqual([
+      { name: 'alice' },
+      { name: 'bob' }
+    ])
+    await server.dropDatabase(db)
+  })
+
+  it('F15: without allow-non-empty, into a target whose other schema holds rows, the net runs too', async () => {
+    const db = await server.createDatabase()
+    await server.query(
+      db,
+      `CREATE SCHEMA private; CREATE TABLE private.secrets (s text); INSERT INTO private.secrets VALUES ('key');`
+    )
+    const error = await failure(
+      harness.restore(
+        testRestoreInputs(server.url(db), {
+          kind: 'file',
+          path: write(carrier("UPDATE private.secrets SET s = ''pwned''".replace(/''/g, "'")))
+        })
+      )
+    )
+    expect(error?.message).toMatch(
+      /private\.secrets: 1 row updated by the restore's own transaction/
+    )
+    expect(await server.query(db, 'SELECT s FROM private.secrets')).toEqual([{ s: 'key' }])
+    await server.dropDatabase(db)
   })
 })
 

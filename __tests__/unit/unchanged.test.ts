@@ -3,7 +3,12 @@
  * PostgreSQL: __tests__/integration/restore-net.test.ts.
  */
 import { describe, expect, it } from '@jest/globals'
-import { NET_MARKER, changedObjectsMessage, unchangedCheck } from '../../src/postgres/unchanged.js'
+import {
+  NET_MARKER,
+  changedObjectsMessage,
+  namedIn,
+  unchangedCheck
+} from '../../src/postgres/unchanged.js'
 
 describe('changedObjectsMessage', () => {
   it("names what psql's ERROR line says changed, and that nothing was restored", () => {
@@ -32,14 +37,33 @@ describe('changedObjectsMessage', () => {
 
 describe('unchangedCheck', () => {
   it('pins search_path, then one DO block holding the recorded set; names survive any quoting', () => {
-    const [path, block] = unchangedCheck({
+    const [close, immediate, session, role, path, block] = unchangedCheck({
       relations: [{ oid: 16384, name: `"a$want$b"."it's"`, kind: 'r', fp: { name: 'x' } }],
       largeObjects: [424242]
     })
+    // hold cursors closed, deferred triggers fired before the check; it runs as the role that connected
+    expect([close, immediate, session, role]).toEqual([
+      'CLOSE ALL;',
+      'SET CONSTRAINTS ALL IMMEDIATE;',
+      'RESET SESSION AUTHORIZATION;',
+      'RESET ROLE;'
+    ])
     expect(path).toBe('SET LOCAL search_path = pg_catalog, pg_temp;')
     expect(block).toMatch(/^DO \$net\$[\s\S]*\$net\$;$/)
     // the name contains $want$: the literal's tag is another one
     expect(block).toContain(`want pg_catalog.jsonb := $want0$`)
-    expect(block).toContain(`{424242}`)
+    expect(block).toContain(`{"424242":null}`)
+  })
+})
+
+describe('namedIn', () => {
+  it('matches a dependent by its whole name only', () => {
+    const text =
+      'drop cascades to view public.users_v\ndrop cascades to default value for column x of table "My".t'
+    expect(namedIn(text, 'public', 'users')).toBe(false)
+    expect(namedIn(text, 'public', 'users_v')).toBe(true)
+    expect(namedIn(text, 'My', 't')).toBe(true)
+    expect(namedIn(text, 'y', 't')).toBe(false)
+    expect(namedIn('drop cascades to table public.users', 'public', 'users')).toBe(true)
   })
 })

@@ -300,15 +300,14 @@ export async function restore(
           )
         : undefined
     for (const d of drops ?? []) cleanDrops.add(d.drop)
-    // the target's own objects, proven unchanged before the restore's COMMIT (unchanged.ts)
-    const unchanged =
-      inputs.allowNonEmpty || inputs.clean
-        ? await log.group("Record the target's own objects", () =>
-            session.watched("Recording the target's own objects", () =>
-              recordProtected(inputs, target!, plan, facts, server, drops)
-            )
-          )
-        : undefined
+    // the target's own objects, proven unchanged before the restore's COMMIT (unchanged.ts):
+    // with allow-non-empty and clean, and into a target whose other schemas hold objects (the
+    // emptiness checks look only where the backup's statements go; a function can go further)
+    const unchanged = await log.group("Record the target's own objects", () =>
+      session.watched("Recording the target's own objects", () =>
+        recordProtected(inputs, target!, plan, facts, server, drops)
+      )
+    )
     // without the list of the backup's tables: those there before the load are not its own
     const before = plan.dataTables ? undefined : await tableOids(target)
     const env = restoreEnvironment(connection, inputs)
@@ -1035,8 +1034,9 @@ async function recordProtected(
   drops: CleanDrop[] | undefined
 ): Promise<string[] | undefined> {
   const texts = (drops ?? []).map(d => d.drop)
-  // a plain script's own DROP before its CREATE of a name (pg_dump --clean) replaces it too
-  let replaced: QualifiedName[] = [...(plan.plain?.replacingRelations ?? [])]
+  // with clean, a plain script's own DROP before its CREATE of a name (pg_dump --clean) replaces
+  // it too; without clean, a relation of the target it drops is the target's, and refused
+  let replaced: QualifiedName[] = inputs.clean ? [...(plan.plain?.replacingRelations ?? [])] : []
   let replacedSchemas: string[] = []
   if (inputs.clean) {
     if (plan.clean?.replaced) {
@@ -1066,13 +1066,24 @@ async function recordProtected(
         })
       : [],
     dependents: (drops ?? []).flatMap(d => d.dependents ?? []),
-    providers: facts.providerSchemas
+    providers: facts.providerSchemas,
+    clean: inputs.clean
   })
   if (!hasProtected(set)) {
     log.info('The target holds no objects the backup does not own: nothing to prove unchanged.')
     return undefined
   }
-  const count = `${plural(set.relations.length, 'relation')}${set.largeObjects.length > 0 ? ` and ${plural(set.largeObjects.length, 'large object')}` : ''}`
+  const objects = set.objects ?? []
+  const count = [
+    plural(set.relations.length, 'relation'),
+    ...[
+      ['function', objects.filter(o => o.kind === 'function').length],
+      ['schema', objects.filter(o => o.kind === 'schema').length],
+      ['large object', set.largeObjects.length]
+    ].flatMap(([noun, n]) => (Number(n) > 0 ? [plural(Number(n), String(noun))] : []))
+  ]
+    .join(', ')
+    .replace(/, ([^,]*)$/, ' and $1')
   if (!inputs.singleTransaction) {
     const warning = `The target holds ${count} the backup does not own; without a single transaction (${inputs.jobs > 1 ? `jobs: ${inputs.jobs}` : 'single-transaction: false'}) the restore cannot prove before a COMMIT that they stay unchanged, nor roll back if they do not. For that proof, restore with jobs: 1 and single-transaction: true (the default).`
     log.warning(warning)

@@ -29,8 +29,8 @@ import {
   type StatementPart
 } from './psql-lexer.js'
 import type { TocEntry } from './toc.js'
-import { sqlTokens } from './plain-sql.js'
-import type { QualifiedName } from '../types.js'
+import { RELATION_KINDS, sqlTokens } from './plain-sql.js'
+import type { ReplacedRelation } from '../types.js'
 import { type ExistingTable, describeTables } from './target.js'
 import { plural } from '../log.js'
 
@@ -108,7 +108,7 @@ export interface CleanList {
    * entries' names (not by the text of their drops): what clean replaces, which the check that
    * the target's other objects are unchanged leaves out (unchanged.ts). Absent: from `drops`.
    */
-  replaced?: { relations: QualifiedName[]; schemas: string[] }
+  replaced?: { relations: ReplacedRelation[]; schemas: string[] }
 }
 
 /** Kinds of objects that go with their table, which the check compares with the backup's. */
@@ -134,7 +134,7 @@ export function cleanListFromToc(
 ): CleanList {
   const tableParts = new Set<string>()
   const extensions = new Set<string>()
-  const replaced = { relations: [] as QualifiedName[], schemas: [] as string[] }
+  const replaced = { relations: [] as ReplacedRelation[], schemas: [] as string[] }
   for (const e of entries) {
     if (selected && !selected.has(e.dumpId)) continue
     if (e.desc === 'TRIGGER' || e.desc === 'POLICY' || e.desc === 'RULE' || e.desc === 'INDEX') {
@@ -142,7 +142,7 @@ export function cleanListFromToc(
     }
     if (e.desc === 'EXTENSION') extensions.add(e.tag)
     if (REPLACED_RELATIONS.has(e.desc) && typeof e.namespace === 'string')
-      replaced.relations.push({ schema: e.namespace, name: e.tag })
+      replaced.relations.push({ schema: e.namespace, name: e.tag, kinds: RELATION_KINDS[e.desc] })
     if (e.desc === 'SCHEMA') replaced.schemas.push(e.tag)
   }
   return { drops: dropsFromToc(entries, selected), tableParts, extensions, replaced }

@@ -5,10 +5,22 @@
  * gate passes: script-gate.ts), and the versions in its header.
  */
 import { Transform, type TransformCallback } from 'node:stream'
-import type { QualifiedName } from '../types.js'
+import type { QualifiedName, ReplacedRelation } from '../types.js'
 import { PsqlLexer, type StatementEvent } from './psql-lexer.js'
 import { classifyStatement } from './psql-script-rules.js'
 import { ScriptGate, type ScriptGateOptions } from './script-gate.js'
+
+/**
+ * The relkinds (pg_class.relkind) each CREATE (or archive entry kind) makes: a view replaces a
+ * view of that name, never a table (the net: unchanged.ts).
+ */
+export const RELATION_KINDS: Record<string, string> = {
+  TABLE: 'rp',
+  VIEW: 'v',
+  'MATERIALIZED VIEW': 'm',
+  'FOREIGN TABLE': 'f',
+  SEQUENCE: 'S'
+}
 
 /** The comment pg_dump writes last: a plain dump without it is truncated. */
 export const PLAIN_TRAILER = '-- PostgreSQL database dump complete'
@@ -118,7 +130,7 @@ export class PlainDumpObjects {
    * the target has one of that name when the script ends, the script dropped it and made its
    * own (pg_dump --clean) — the net (unchanged.ts) lets it be gone.
    */
-  readonly replacingRelations: QualifiedName[] = []
+  readonly replacingRelations: ReplacedRelation[] = []
   /** Sequences the script creates (CREATE SEQUENCE, an identity column's SEQUENCE NAME). */
   readonly createdSequences: QualifiedName[] = []
   /** Sequences whose value it sets (pg_dump's SELECT pg_catalog.setval('…', …)). */
@@ -360,7 +372,8 @@ export class PlainDumpObjects {
         )
       ) {
         const relation = parseCopyStatement(`COPY ${object[2]}`)
-        if (relation) this.replacingRelations.push(relation)
+        const kinds = /^CREATE FOREIGN /.test(line) ? 'f' : RELATION_KINDS[object[1]]
+        if (relation) this.replacingRelations.push({ ...relation, kinds })
       }
       if (object[1] === 'TABLE') {
         const table = parseCopyStatement(`COPY ${object[2]}`)

@@ -24,7 +24,7 @@
  * The message names the objects and what changed (NET_MARKER, changedObjectsMessage()).
  */
 import type pg from 'pg'
-import type { QualifiedName } from '../types.js'
+import type { QualifiedName, ReplacedRelation } from '../types.js'
 import type { ProviderSchema } from './target-policy.js'
 
 /** The start of the net's error, as psql prints it ("ERROR:  <marker>…"). */
@@ -43,17 +43,21 @@ const FINGERPRINT = `SELECT c.oid, pg_catalog.quote_ident(n.nspname) OPERATOR(pg
   'storage', c.relfilenode, 'kind', c.relkind, 'owner', c.relowner,
   'acl', c.relacl::pg_catalog.text, 'options', c.reloptions::pg_catalog.text,
   'security', pg_catalog.jsonb_build_array(c.relrowsecurity, c.relforcerowsecurity),
-  'columns', (SELECT pg_catalog.md5(pg_catalog.string_agg(pg_catalog.concat_ws(':', a.attnum, a.attname, a.atttypid, a.atttypmod, a.attnotnull, a.attisdropped, a.attidentity, a.attacl), ',' ORDER BY a.attnum)) FROM pg_catalog.pg_attribute a WHERE a.attrelid OPERATOR(pg_catalog.=) c.oid AND a.attnum OPERATOR(pg_catalog.>) 0),
-  'constraints', (SELECT COALESCE(pg_catalog.jsonb_agg(k.oid ORDER BY k.oid), '[]'::pg_catalog.jsonb) FROM pg_catalog.pg_constraint k WHERE k.conrelid OPERATOR(pg_catalog.=) c.oid),
-  'triggers', (SELECT COALESCE(pg_catalog.jsonb_agg(t.oid ORDER BY t.oid), '[]'::pg_catalog.jsonb) FROM pg_catalog.pg_trigger t WHERE t.tgrelid OPERATOR(pg_catalog.=) c.oid AND NOT (t.tgisinternal AND EXISTS (SELECT FROM pg_catalog.pg_constraint f WHERE f.oid OPERATOR(pg_catalog.=) t.tgconstraint AND f.conrelid OPERATOR(pg_catalog.<>) c.oid))),
-  'rules', (SELECT COALESCE(pg_catalog.jsonb_agg(pg_catalog.md5(pg_catalog.concat_ws(':', r.oid, r.ev_type, r.ev_enabled, r.is_instead, r.ev_qual, r.ev_action)) ORDER BY r.oid), '[]'::pg_catalog.jsonb) FROM pg_catalog.pg_rewrite r WHERE r.ev_class OPERATOR(pg_catalog.=) c.oid),
-  'policies', (SELECT COALESCE(pg_catalog.jsonb_agg(pg_catalog.md5(pg_catalog.concat_ws(':', p.oid, p.polcmd, p.polpermissive, p.polroles, p.polqual, p.polwithcheck)) ORDER BY p.oid), '[]'::pg_catalog.jsonb) FROM pg_catalog.pg_policy p WHERE p.polrelid OPERATOR(pg_catalog.=) c.oid),
+  'table', pg_catalog.md5(pg_catalog.concat_ws(':', c.relreplident, c.relpersistence, c.relispartition, c.relpartbound::pg_catalog.text, c.reloftype, c.relam, c.reltablespace)),
+  'columns', (SELECT pg_catalog.md5(pg_catalog.string_agg(a::pg_catalog.text, ',' ORDER BY a.attnum)) FROM pg_catalog.pg_attribute a WHERE a.attrelid OPERATOR(pg_catalog.=) c.oid AND a.attnum OPERATOR(pg_catalog.>) 0),
+  'constraints', (SELECT COALESCE(pg_catalog.jsonb_agg(pg_catalog.md5(k::pg_catalog.text) ORDER BY k.oid), '[]'::pg_catalog.jsonb) FROM pg_catalog.pg_constraint k WHERE k.conrelid OPERATOR(pg_catalog.=) c.oid),
+  'triggers', (SELECT COALESCE(pg_catalog.jsonb_agg(pg_catalog.md5(t::pg_catalog.text) ORDER BY t.oid), '[]'::pg_catalog.jsonb) FROM pg_catalog.pg_trigger t WHERE t.tgrelid OPERATOR(pg_catalog.=) c.oid AND NOT (t.tgisinternal AND EXISTS (SELECT FROM pg_catalog.pg_constraint f WHERE f.oid OPERATOR(pg_catalog.=) t.tgconstraint AND f.conrelid OPERATOR(pg_catalog.<>) c.oid))),
+  'rules', (SELECT COALESCE(pg_catalog.jsonb_agg(pg_catalog.md5(r::pg_catalog.text) ORDER BY r.oid), '[]'::pg_catalog.jsonb) FROM pg_catalog.pg_rewrite r WHERE r.ev_class OPERATOR(pg_catalog.=) c.oid),
+  'policies', (SELECT COALESCE(pg_catalog.jsonb_agg(pg_catalog.md5(p::pg_catalog.text) ORDER BY p.oid), '[]'::pg_catalog.jsonb) FROM pg_catalog.pg_policy p WHERE p.polrelid OPERATOR(pg_catalog.=) c.oid),
   'children', (SELECT COALESCE(pg_catalog.jsonb_agg(i.inhrelid ORDER BY i.inhrelid), '[]'::pg_catalog.jsonb) FROM pg_catalog.pg_inherits i WHERE i.inhparent OPERATOR(pg_catalog.=) c.oid),
   'parents', (SELECT COALESCE(pg_catalog.jsonb_agg(i.inhparent ORDER BY i.inhparent), '[]'::pg_catalog.jsonb) FROM pg_catalog.pg_inherits i WHERE i.inhrelid OPERATOR(pg_catalog.=) c.oid),
-  'indexes', (SELECT COALESCE(pg_catalog.jsonb_agg(x.indexrelid ORDER BY x.indexrelid), '[]'::pg_catalog.jsonb) FROM pg_catalog.pg_index x WHERE x.indrelid OPERATOR(pg_catalog.=) c.oid),
-  'defaults', (SELECT COALESCE(pg_catalog.jsonb_agg(pg_catalog.md5(pg_catalog.concat_ws(':', d.oid, d.adnum, d.adbin)) ORDER BY d.oid), '[]'::pg_catalog.jsonb) FROM pg_catalog.pg_attrdef d WHERE d.adrelid OPERATOR(pg_catalog.=) c.oid),
-  'sequence', (SELECT pg_catalog.md5(pg_catalog.concat_ws(':', s.seqtypid, s.seqstart, s.seqincrement, s.seqmax, s.seqmin, s.seqcache, s.seqcycle)) FROM pg_catalog.pg_sequence s WHERE s.seqrelid OPERATOR(pg_catalog.=) c.oid),
-  'comment', (SELECT pg_catalog.md5(d.description) FROM pg_catalog.pg_description d WHERE d.objoid OPERATOR(pg_catalog.=) c.oid AND d.classoid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objsubid OPERATOR(pg_catalog.=) 0)
+  'indexes', (SELECT COALESCE(pg_catalog.jsonb_agg(pg_catalog.md5(pg_catalog.concat_ws(':', x::pg_catalog.text, xc.relname, xc.reloptions, xc.relfilenode, xc.reltablespace)) ORDER BY x.indexrelid), '[]'::pg_catalog.jsonb) FROM pg_catalog.pg_index x JOIN pg_catalog.pg_class xc ON xc.oid OPERATOR(pg_catalog.=) x.indexrelid WHERE x.indrelid OPERATOR(pg_catalog.=) c.oid),
+  'defaults', (SELECT COALESCE(pg_catalog.jsonb_agg(pg_catalog.md5(d::pg_catalog.text) ORDER BY d.oid), '[]'::pg_catalog.jsonb) FROM pg_catalog.pg_attrdef d WHERE d.adrelid OPERATOR(pg_catalog.=) c.oid),
+  'statistics', (SELECT COALESCE(pg_catalog.jsonb_agg(pg_catalog.md5(x::pg_catalog.text) ORDER BY x.oid), '[]'::pg_catalog.jsonb) FROM pg_catalog.pg_statistic_ext x WHERE x.stxrelid OPERATOR(pg_catalog.=) c.oid),
+  'publications', (SELECT COALESCE(pg_catalog.jsonb_agg(pr.prpubid ORDER BY pr.prpubid), '[]'::pg_catalog.jsonb) FROM pg_catalog.pg_publication_rel pr WHERE pr.prrelid OPERATOR(pg_catalog.=) c.oid),
+  'sequence', (SELECT pg_catalog.md5(s::pg_catalog.text) FROM pg_catalog.pg_sequence s WHERE s.seqrelid OPERATOR(pg_catalog.=) c.oid),
+  'ownedBy', (SELECT pg_catalog.jsonb_agg(pg_catalog.concat_ws(':', o.refobjid, o.refobjsubid, o.deptype) ORDER BY o.refobjid, o.refobjsubid) FROM pg_catalog.pg_depend o WHERE c.relkind OPERATOR(pg_catalog.=) 'S' AND o.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass AND o.objid OPERATOR(pg_catalog.=) c.oid AND o.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass AND o.deptype OPERATOR(pg_catalog.=) ANY ('{a,i}'::pg_catalog.char[])),
+  'comment', (SELECT pg_catalog.md5(pg_catalog.string_agg(d.objsubid OPERATOR(pg_catalog.||) ':' OPERATOR(pg_catalog.||) d.description, ',' ORDER BY d.objsubid)) FROM pg_catalog.pg_description d WHERE d.objoid OPERATOR(pg_catalog.=) c.oid AND d.classoid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass)
  ) AS fp
 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
 WHERE %WHERE%`
@@ -65,13 +69,26 @@ const PHRASES: Record<string, string[]> = {
     'its storage was replaced (TRUNCATE, a rewrite by ALTER TABLE … TYPE, SET UNLOGGED, VACUUM FULL, ALTER SEQUENCE)'
   ],
   kind: ['changed its kind (a table turned into a view)'],
+  table: [
+    'its table options changed (REPLICA IDENTITY, LOGGED/UNLOGGED, partition bounds, access method, tablespace)'
+  ],
   owner: ['gets another owner'],
   acl: ['its privileges changed (GRANT or REVOKE)'],
   options: ['its storage options changed (ALTER TABLE … SET)'],
   security: ['its row-level security was switched'],
-  columns: ['its columns changed (added, dropped, renamed, retyped, privileges)'],
-  constraints: ['gets a constraint', 'loses a constraint', 'its constraints changed'],
-  triggers: ['gets a trigger', 'loses a trigger', 'its triggers changed'],
+  columns: [
+    'its columns changed (added, dropped, renamed, retyped, privileges, collation, storage, statistics target, options)'
+  ],
+  constraints: [
+    'gets a constraint',
+    'loses a constraint',
+    'its constraints changed (renamed, deferrability, validity)'
+  ],
+  triggers: [
+    'gets a trigger',
+    'loses a trigger',
+    'its triggers changed (disabled, enabled, renamed or replaced)'
+  ],
   rules: ['gets a rule', 'loses a rule', 'its rules changed'],
   policies: [
     'gets a row-level security policy',
@@ -90,8 +107,23 @@ const PHRASES: Record<string, string[]> = {
   ],
   indexes: ['gets an index', 'loses an index', 'its indexes changed'],
   defaults: ['its column defaults changed'],
+  statistics: [
+    'gets extended statistics',
+    'loses extended statistics',
+    'its extended statistics changed'
+  ],
+  publications: [
+    'is added to a publication (its changes would be sent to subscribers)',
+    'leaves a publication',
+    'its publications changed'
+  ],
   sequence: ['its sequence parameters changed (ALTER SEQUENCE)'],
-  comment: ['its comment changed']
+  ownedBy: ['its owning column changed (ALTER SEQUENCE … OWNED BY)'],
+  comment: ['its comment or a column comment changed'],
+  definition: [
+    'its definition, owner, privileges or settings changed (CREATE OR REPLACE, ALTER, GRANT/REVOKE, SECURITY DEFINER)'
+  ],
+  public: ['gets privileges granted to PUBLIC']
 }
 
 /** One protected relation as recorded. */
@@ -102,8 +134,13 @@ export interface ProtectedRelation {
   kind: string
   /** The fingerprint (undefined: only its rows are checked, a provider's table). */
   fp?: Record<string, unknown>
-  /** A sequence: its last_value when recorded, if readable. */
+  /** A sequence: its last_value when recorded ('unset' before its first nextval), if readable. */
   lastValue?: string
+  /**
+   * The backup fills it (a data-only backup's empty table, a sequence it sets): its rows and
+   * value are the backup's, everything else (triggers, privileges, columns…) is checked.
+   */
+  filled?: true
   /**
    * The backup replaces it (clean, or its own DROP before a CREATE of that name): it may be
    * gone; if it is still there, everything else is checked as for the others.
@@ -111,10 +148,37 @@ export interface ProtectedRelation {
   replaceable?: true
 }
 
+/** A function or schema of the target, by OID, with a digest of its catalog row. */
+export interface ProtectedObject {
+  oid: number
+  /** schema.name(arguments) of a function, the name of a schema; quoted where needed. */
+  name: string
+  /** 'function' (pg_proc) or 'schema' (pg_namespace). */
+  kind: 'function' | 'schema'
+  fp: Record<string, unknown>
+  /** clean: it may be gone (the backup's own, dropped and created again). */
+  replaceable?: true
+}
+
 /** What the check before COMMIT proves unchanged. */
 export interface ProtectedSet {
   relations: ProtectedRelation[]
+  /** The large objects' OIDs. */
   largeObjects: number[]
+  /** Per large object (its OID as text): a digest of its metadata row, re-created or re-granted. */
+  largeObjectRows?: Record<string, string>
+  /** Functions (not an extension's) and schemas of the target. */
+  objects?: ProtectedObject[]
+  /** The roles that existed before (their settings are part of `database`). */
+  roles?: number[]
+  /** A digest of the database's own row and of the settings of it and of those roles. */
+  database?: string
+  /** Owners of the objects above: their default privileges are the target's. */
+  owners?: number[]
+  /** A digest of those owners' default privileges (ALTER DEFAULT PRIVILEGES). */
+  defaultPrivileges?: string
+  /** Deferrable triggers (not a constraint's own) that existed before: others are refused. */
+  deferrableTriggers?: number[]
 }
 
 /** What the plan fills or replaces: left out of the protected set. */
@@ -122,7 +186,7 @@ export interface NotProtected {
   /** Tables and sequences a data-only backup fills or sets (the guard checked them). */
   fills: readonly QualifiedName[]
   /** clean: the relations the backup creates (by name), and the schemas it creates. */
-  replaced: readonly QualifiedName[]
+  replaced: readonly ReplacedRelation[]
   replacedSchemas: readonly string[]
   /** clean: large objects the backup recreates. */
   replacedLargeObjects: readonly number[]
@@ -130,6 +194,8 @@ export interface NotProtected {
   dependents: readonly string[]
   /** The provider's schemas: only their tables with rows are protected, and only their rows. */
   providers: readonly ProviderSchema[]
+  /** clean is set: the target's functions may be dropped (clean drops only the backup's own). */
+  clean?: boolean
 }
 
 const key = (schema: string, name: string): string => JSON.stringify([schema, name])
@@ -154,22 +220,34 @@ export async function readProtected(client: pg.Client, not: NotProtected): Promi
     )
       .replace(
         'AS name, c.relkind',
-        `AS name, n.nspname AS schema, c.relname, CASE WHEN c.relkind = 'S' AND pg_catalog.has_sequence_privilege(c.oid, 'SELECT') THEN pg_catalog.pg_sequence_last_value(c.oid)::text END AS last, c.relkind`
+        `AS name, n.nspname AS schema, c.relname, CASE WHEN c.relkind = 'S' AND pg_catalog.has_sequence_privilege(c.oid, 'SELECT,USAGE') THEN COALESCE(pg_catalog.pg_sequence_last_value(c.oid)::text, 'unset') END AS last, c.relkind`
       )
       .replace('SELECT c.oid,', 'SELECT c.oid::int AS oid,')
   )
   const excluded = new Set(not.fills.map(t => key(t.schema, t.name)))
-  const replaced = new Set(not.replaced.map(t => key(t.schema, t.name)))
+  // a relation replaced by one of another kind is not the backup's (a view never replaces a table)
+  const replacedKinds = new Map<string, string | undefined>()
+  for (const t of not.replaced) {
+    const k = key(t.schema, t.name)
+    const had = replacedKinds.has(k) ? replacedKinds.get(k) : ''
+    replacedKinds.set(k, t.kinds === undefined || had === undefined ? undefined : had + t.kinds)
+  }
+  const replacedAs = (schema: string, name: string, kind: string): boolean => {
+    const k = key(schema, name)
+    if (!replacedKinds.has(k)) return false
+    const kinds = replacedKinds.get(k)
+    return kinds === undefined || kinds.includes(kind)
+  }
   const schemas = new Set(not.replacedSchemas)
   const providers = new Map(not.providers.map(s => [s.name, s]))
   const dependents = not.dependents.join('\n')
   const relations: ProtectedRelation[] = []
   for (const r of rows) {
-    if (excluded.has(key(r.schema, r.relname))) continue
     // clean-drop-dependents: what it drops with the backup's objects (a view; a key, default,
     // trigger, policy or column of a table) is the user's choice: only their rows are checked
     const dependent = dependents !== '' && namedIn(dependents, r.schema, r.relname)
-    const replaceable = replaced.has(key(r.schema, r.relname)) || schemas.has(r.schema) || dependent
+    const replaceable =
+      replacedAs(r.schema, r.relname, r.kind) || schemas.has(r.schema) || dependent
     if (dependent) {
       relations.push({ oid: r.oid, name: r.name, kind: r.kind, replaceable: true })
       continue
@@ -191,30 +269,166 @@ export async function readProtected(client: pg.Client, not: NotProtected): Promi
       name: r.name,
       kind: r.kind,
       fp: r.fp,
+      // a table or sequence the backup fills: its rows and value are the backup's, the rest not
+      ...(excluded.has(key(r.schema, r.relname)) ? { filled: true as const } : {}),
       ...(r.last !== null ? { lastValue: r.last } : {}),
       ...(replaceable ? { replaceable: true as const } : {})
     })
   }
   const replacedLo = new Set(not.replacedLargeObjects)
-  const los = await client.query<{ oid: number }>(
-    'SELECT oid::int8 AS oid FROM pg_catalog.pg_largeobject_metadata ORDER BY oid'
+  const los = await client.query<{ oid: string; fp: string }>(
+    `SELECT m.oid::int8 AS oid, pg_catalog.md5(pg_catalog.concat_ws(':', m.xmin, m::pg_catalog.text)) AS fp FROM pg_catalog.pg_largeobject_metadata m ORDER BY m.oid`
+  )
+  const largeObjectRows: Record<string, string> = {}
+  for (const lo of los.rows)
+    if (!replacedLo.has(Number(lo.oid))) largeObjectRows[String(lo.oid)] = lo.fp
+  const objects = await readObjects(client, not, schemas)
+  const facts = await client.query<{ roles: number[]; database: string; deferrable: number[] }>(
+    `SELECT pg_catalog.array_agg(r.oid::int8 ORDER BY r.oid) AS roles, (${DATABASE_FINGERPRINT.replace('%ROLES%', 'ARRAY(SELECT r2.oid FROM pg_catalog.pg_roles r2)')}) AS database,
+      ARRAY(${DEFERRABLE_TRIGGERS}) AS deferrable FROM pg_catalog.pg_roles r`
+  )
+  const owners = [
+    ...new Set([
+      ...relations.flatMap(r => (r.fp?.owner !== undefined ? [Number(r.fp.owner)] : [])),
+      ...objects.flatMap(o =>
+        o.fp.owner !== undefined && o.fp.owner !== null ? [Number(o.fp.owner)] : []
+      ),
+      ...(
+        await client.query<{ owner: string }>(
+          `SELECT p.proowner::int8 AS owner FROM pg_catalog.pg_proc p WHERE p.oid OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.oid[])`,
+          [objects.filter(o => o.kind === 'function').map(o => o.oid)]
+        )
+      ).rows.map(r => Number(r.owner))
+    ])
+  ].sort((a, b) => a - b)
+  const defaults = await client.query<{ fp: string | null }>(
+    `SELECT (${DEFAULT_PRIVILEGES.replace('%OWNERS%', '$1::pg_catalog.oid[]')}) AS fp`,
+    [owners]
   )
   return {
+    owners,
+    defaultPrivileges: defaults.rows[0]?.fp ?? '',
+    deferrableTriggers: (facts.rows[0]?.deferrable ?? []).map(Number),
     relations,
-    largeObjects: los.rows.map(r => Number(r.oid)).filter(o => !replacedLo.has(o))
+    largeObjects: los.rows.map(r => Number(r.oid)).filter(o => !replacedLo.has(o)),
+    largeObjectRows,
+    objects,
+    roles: (facts.rows[0]?.roles ?? []).map(Number),
+    database: facts.rows[0]?.database ?? ''
   }
 }
 
-/** `schema.name` (plain or quoted) appears in PostgreSQL's words about a dependent. */
-function namedIn(text: string, schema: string, name: string): boolean {
+/** The deferrable triggers that are not a constraint's own (CREATE CONSTRAINT TRIGGER … DEFERRABLE). */
+const DEFERRABLE_TRIGGERS = `SELECT t.oid::int8 FROM pg_catalog.pg_trigger t WHERE t.tgdeferrable AND NOT t.tgisinternal ORDER BY t.oid`
+
+/** A digest of the default privileges (pg_default_acl) of the roles `%OWNERS%` (an oid[] expression). */
+const DEFAULT_PRIVILEGES = `SELECT COALESCE(pg_catalog.md5(pg_catalog.string_agg(a::pg_catalog.text, ',' ORDER BY a.oid)), '') FROM pg_catalog.pg_default_acl a WHERE a.defaclrole OPERATOR(pg_catalog.=) ANY (%OWNERS%)`
+
+/**
+ * A digest of the database's own row (owner, privileges, connection limit, allowed connections,
+ * tablespace) and of the settings (ALTER DATABASE … SET, ALTER ROLE … SET) that apply to it, of
+ * the roles `%ROLES%` (an oid[] expression): every later session of the database would start with them.
+ */
+const DATABASE_FINGERPRINT = `SELECT pg_catalog.md5(pg_catalog.concat_ws('|',
+ (SELECT pg_catalog.concat_ws(':', d.datname, d.datdba, d.datallowconn, d.datconnlimit, d.datacl, d.dattablespace, d.datistemplate) FROM pg_catalog.pg_database d WHERE d.datname OPERATOR(pg_catalog.=) pg_catalog.current_database()),
+ (SELECT pg_catalog.string_agg(s::pg_catalog.text, ',' ORDER BY s.setdatabase, s.setrole) FROM pg_catalog.pg_db_role_setting s
+   WHERE (s.setdatabase OPERATOR(pg_catalog.=) 0 OR s.setdatabase OPERATOR(pg_catalog.=) (SELECT d.oid FROM pg_catalog.pg_database d WHERE d.datname OPERATOR(pg_catalog.=) pg_catalog.current_database()))
+   AND (s.setrole OPERATOR(pg_catalog.=) 0 OR s.setrole OPERATOR(pg_catalog.=) ANY (%ROLES%)))))`
+
+/**
+ * The digest of a function (its whole pg_proc row: body, owner, privileges, SECURITY DEFINER,
+ * settings) or of a schema (name and owner; of its privileges only those granted to PUBLIC:
+ * a backup's GRANT to its roles on a schema the target has is pg_dump's own output).
+ */
+const OBJECT_FINGERPRINT = {
+  function: `SELECT p.oid::int8 AS oid, pg_catalog.format('%I.%I(%s)', n.nspname, p.proname, pg_catalog.pg_get_function_identity_arguments(p.oid)) AS name, n.nspname AS schema,
+ pg_catalog.jsonb_build_object('definition', pg_catalog.md5(p::pg_catalog.text)) AS fp
+FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) p.pronamespace
+WHERE %WHERE%`,
+  schema: `SELECT n.oid::int8 AS oid, pg_catalog.quote_ident(n.nspname) AS name, n.nspname AS schema,
+ pg_catalog.jsonb_build_object('name', pg_catalog.quote_ident(n.nspname), 'owner', CASE WHEN n.nspname OPERATOR(pg_catalog.<>) 'public' THEN n.nspowner END,
+  'public', (SELECT pg_catalog.jsonb_agg(a.privilege_type ORDER BY a.privilege_type) FROM pg_catalog.aclexplode(COALESCE(n.nspacl, pg_catalog.acldefault('n', n.nspowner))) a WHERE a.grantee OPERATOR(pg_catalog.=) 0)) AS fp
+FROM pg_catalog.pg_namespace n
+WHERE %WHERE%`
+}
+
+/** The target's functions (not an extension's) and schemas, but the provider's and pg_catalog's. */
+async function readObjects(
+  client: pg.Client,
+  not: NotProtected,
+  replacedSchemas: Set<string>
+): Promise<ProtectedObject[]> {
+  const outside = `n.nspname NOT IN ('pg_catalog','information_schema','pg_toast') AND n.nspname !~ '^pg_(toast_)?temp_'`
+  const functions = await client.query<{
+    oid: string
+    name: string
+    schema: string
+    fp: Record<string, unknown>
+  }>(
+    OBJECT_FINGERPRINT.function.replace(
+      '%WHERE%',
+      `${outside} AND NOT EXISTS (SELECT FROM pg_catalog.pg_depend e WHERE e.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass AND e.objid OPERATOR(pg_catalog.=) p.oid AND e.deptype OPERATOR(pg_catalog.=) 'e')`
+    )
+  )
+  const namespaces = await client.query<{
+    oid: string
+    name: string
+    schema: string
+    fp: Record<string, unknown>
+  }>(
+    OBJECT_FINGERPRINT.schema.replace(
+      '%WHERE%',
+      `${outside} AND NOT EXISTS (SELECT FROM pg_catalog.pg_depend e WHERE e.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_namespace'::pg_catalog.regclass AND e.objid OPERATOR(pg_catalog.=) n.oid AND e.deptype OPERATOR(pg_catalog.=) 'e')`
+    )
+  )
+  const providers = new Set(not.providers.map(s => s.name))
+  const objects: ProtectedObject[] = []
+  for (const [kind, result] of [
+    ['function', functions],
+    ['schema', namespaces]
+  ] as const)
+    for (const o of result.rows) {
+      if (providers.has(o.schema)) continue
+      const replaceable =
+        replacedSchemas.has(o.schema) || (kind === 'function' && not.clean === true)
+      objects.push({
+        oid: Number(o.oid),
+        name: o.name,
+        kind,
+        fp: o.fp,
+        ...(replaceable ? { replaceable: true as const } : {})
+      })
+    }
+  return objects
+}
+
+/**
+ * `schema.name` (plain or quoted) appears in PostgreSQL's words about a dependent as a whole name
+ * (public.users is not named by "view public.users_v").
+ */
+export function namedIn(text: string, schema: string, name: string): boolean {
   const quote = (s: string): string =>
     /^[a-z_][a-z0-9_$]*$/.test(s) ? s : `"${s.replace(/"/g, '""')}"`
-  return text.includes(`${quote(schema)}.${quote(name)}`) || text.includes(`${schema}.${name}`)
+  const word = /[\p{L}\p{N}_$"]/u
+  for (const whole of new Set([`${quote(schema)}.${quote(name)}`, `${schema}.${name}`])) {
+    for (let at = text.indexOf(whole); at >= 0; at = text.indexOf(whole, at + 1)) {
+      const before = at === 0 ? '' : text[at - 1]
+      const after = text[at + whole.length] ?? ''
+      if (!word.test(before) && before !== '.' && !word.test(after) && after !== '.') return true
+    }
+  }
+  return false
 }
 
 /** The protected set holds anything to check. */
 export function hasProtected(set: ProtectedSet | undefined): set is ProtectedSet {
-  return set !== undefined && (set.relations.length > 0 || set.largeObjects.length > 0)
+  return (
+    set !== undefined &&
+    (set.relations.length > 0 ||
+      set.largeObjects.length > 0 ||
+      // every database has a schema public: alone, it makes no target one to protect
+      (set.objects ?? []).some(o => !(o.kind === 'schema' && o.name === 'public')))
+  )
 }
 
 function dollarQuote(text: string, base: string): string {
@@ -230,15 +444,30 @@ function dollarQuote(text: string, base: string): string {
 export function unchangedCheck(set: ProtectedSet): string[] {
   const want: Record<string, unknown> = {}
   for (const r of set.relations) want[String(r.oid)] = r
+  const wantObjects: Record<string, unknown> = {}
+  for (const o of set.objects ?? []) wantObjects[`${o.kind}:${o.oid}`] = o
   const fingerprint = FINGERPRINT.replace(
     '%WHERE%',
     'c.oid OPERATOR(pg_catalog.=) ANY (SELECT (w.key)::pg_catalog.oid FROM pg_catalog.jsonb_each(want) w)'
   )
+  const ofKind = (kind: string, column: string): string =>
+    `${column} OPERATOR(pg_catalog.=) ANY (SELECT pg_catalog.split_part(w.key, ':', 2)::pg_catalog.oid FROM pg_catalog.jsonb_each(want_objects) w WHERE w.key LIKE '${kind}:%')`
+  const objectFingerprints = `SELECT 'function:' OPERATOR(pg_catalog.||) f.oid, f.fp FROM (${OBJECT_FINGERPRINT.function.replace('%WHERE%', ofKind('function', 'p.oid'))}) f
+ UNION ALL SELECT 'schema:' OPERATOR(pg_catalog.||) g.oid, g.fp FROM (${OBJECT_FINGERPRINT.schema.replace('%WHERE%', ofKind('schema', 'n.oid'))}) g`
   const body = `
 DECLARE
   want pg_catalog.jsonb := ${dollarQuote(JSON.stringify(want), 'want')};
+  want_objects pg_catalog.jsonb := ${dollarQuote(JSON.stringify(wantObjects), 'want')};
   phrases pg_catalog.jsonb := ${dollarQuote(JSON.stringify(PHRASES), 'phrases')};
-  los pg_catalog.oid[] := ${dollarQuote(`{${set.largeObjects.join(',')}}`, 'los')};
+  los pg_catalog.jsonb := ${dollarQuote(JSON.stringify(set.largeObjectRows ?? Object.fromEntries(set.largeObjects.map(o => [String(o), null]))), 'los')};
+  roles_ pg_catalog.oid[] := ${dollarQuote(`{${(set.roles ?? []).join(',')}}`, 'roles')};
+  database_ pg_catalog.text := ${dollarQuote(set.database ?? '', 'db')};
+  owners_ pg_catalog.oid[] := ${dollarQuote(`{${(set.owners ?? []).join(',')}}`, 'owners')};
+  defaults_ pg_catalog.text := ${dollarQuote(set.defaultPrivileges ?? '', 'defaults')};
+  deferrable_ pg_catalog.oid[] := ${dollarQuote(`{${(set.deferrableTriggers ?? []).join(',')}}`, 'deferrable')};
+  guarded_ pg_catalog.oid[];
+  all_ pg_catalog.oid[];
+  found_ pg_catalog.text[];
   changes_ pg_catalog.text[] := '{}';
   now_ pg_catalog.jsonb;
   rel_ record;
@@ -248,8 +477,9 @@ DECLARE
   upd_ pg_catalog.int8;
   del_ pg_catalog.int8;
   used_ boolean;
-  last_ pg_catalog.int8;
-  gone_ pg_catalog.oid[];
+  last_ pg_catalog.text;
+  gone_ pg_catalog.text[];
+  db_ pg_catalog.text;
 BEGIN
   IF pg_catalog.current_setting('track_counts') OPERATOR(pg_catalog.<>) 'on' THEN
     RAISE EXCEPTION '%', ${dollarQuote(TRACK_COUNTS_OFF, 'msg')};
@@ -264,7 +494,9 @@ BEGIN
       changes_ := changes_ OPERATOR(pg_catalog.||) ((rel_.w->>'name') OPERATOR(pg_catalog.||) ': dropped');
       CONTINUE;
     END IF;
-    IF rel_.w->>'kind' OPERATOR(pg_catalog.<>) 'S' THEN
+    IF rel_.w ? 'filled' THEN
+      NULL; -- its rows or value are the backup's
+    ELSIF rel_.w->>'kind' OPERATOR(pg_catalog.<>) 'S' THEN
       ins_ := pg_catalog.pg_stat_get_xact_tuples_inserted(rel_.oid);
       upd_ := pg_catalog.pg_stat_get_xact_tuples_updated(rel_.oid);
       del_ := pg_catalog.pg_stat_get_xact_tuples_deleted(rel_.oid);
@@ -283,14 +515,13 @@ BEGIN
         used_ := false;
       END;
       last_ := NULL;
-      IF rel_.w ? 'lastValue' AND pg_catalog.has_sequence_privilege(rel_.oid, 'SELECT') THEN
-        last_ := pg_catalog.pg_sequence_last_value(rel_.oid);
+      IF rel_.w ? 'lastValue' AND pg_catalog.has_sequence_privilege(rel_.oid, 'SELECT,USAGE') THEN
+        last_ := COALESCE(pg_catalog.pg_sequence_last_value(rel_.oid)::pg_catalog.text, 'unset');
       END IF;
-      IF used_ THEN
+      IF last_ IS NOT NULL AND last_ OPERATOR(pg_catalog.<>) (rel_.w->>'lastValue') THEN
+        changes_ := changes_ OPERATOR(pg_catalog.||) pg_catalog.format('%s: its value moved from %s to %s during the restore (nextval or setval, by the restore''s statements or another session; PostgreSQL does not roll a sequence back: set it again with setval)', rel_.w->>'name', rel_.w->>'lastValue', last_);
+      ELSIF used_ THEN
         changes_ := changes_ OPERATOR(pg_catalog.||) ((rel_.w->>'name') OPERATOR(pg_catalog.||) ': advanced or set by the restore''s own nextval or setval (PostgreSQL does not roll a sequence back: set it again with setval)');
-      ELSIF last_ IS NOT NULL AND last_ OPERATOR(pg_catalog.<>) (rel_.w->>'lastValue')::pg_catalog.int8
-        AND (last_ OPERATOR(pg_catalog.<) (rel_.w->>'lastValue')::pg_catalog.int8) OPERATOR(pg_catalog.=) (pg_catalog.sign((SELECT s.seqincrement FROM pg_catalog.pg_sequence s WHERE s.seqrelid OPERATOR(pg_catalog.=) rel_.oid)) OPERATOR(pg_catalog.>) 0) THEN
-        changes_ := changes_ OPERATOR(pg_catalog.||) pg_catalog.format('%s: set back from %s to %s (setval; PostgreSQL does not roll a sequence back: set it again with setval)', rel_.w->>'name', rel_.w->>'lastValue', last_);
       END IF;
     END IF;
     IF rel_.w ? 'fp' THEN
@@ -310,17 +541,86 @@ BEGIN
       END LOOP;
     END IF;
   END LOOP;
-  SELECT pg_catalog.array_agg(o ORDER BY o) INTO gone_ FROM pg_catalog.unnest(los) o
-    WHERE NOT EXISTS (SELECT FROM pg_catalog.pg_largeobject_metadata m WHERE m.oid OPERATOR(pg_catalog.=) o);
+  SELECT pg_catalog.jsonb_object_agg(g.key, g.fp) INTO now_ FROM (${objectFingerprints}) g(key, fp);
+  FOR rel_ IN SELECT w.key, w.value AS w, now_->w.key AS got
+    FROM pg_catalog.jsonb_each(want_objects) w ORDER BY w.value->>'name'
+  LOOP
+    IF rel_.got IS NULL AND rel_.w ? 'replaceable' THEN
+      CONTINUE;
+    ELSIF rel_.got IS NULL THEN
+      changes_ := changes_ OPERATOR(pg_catalog.||) pg_catalog.format('%s %s: dropped', rel_.w->>'kind', rel_.w->>'name');
+      CONTINUE;
+    END IF;
+    FOR chg_ IN SELECT e.key, rel_.got->e.key AS now FROM pg_catalog.jsonb_each(rel_.w->'fp') e
+      WHERE (rel_.got->e.key) IS DISTINCT FROM e.value ORDER BY e.key
+    LOOP
+      said_ := CASE chg_.key WHEN 'name' THEN 'renamed to ' OPERATOR(pg_catalog.||) (chg_.now->>0) ELSE phrases->chg_.key->>0 END;
+      changes_ := changes_ OPERATOR(pg_catalog.||) pg_catalog.format('%s %s: %s', rel_.w->>'kind', rel_.w->>'name', COALESCE(said_, chg_.key OPERATOR(pg_catalog.||) ' changed'));
+    END LOOP;
+  END LOOP;
+  SELECT pg_catalog.array_agg(l.key ORDER BY l.key::pg_catalog.int8) INTO gone_ FROM pg_catalog.jsonb_each_text(los) l
+    WHERE NOT EXISTS (SELECT FROM pg_catalog.pg_largeobject_metadata m WHERE m.oid OPERATOR(pg_catalog.=) l.key::pg_catalog.oid);
   IF gone_ IS NOT NULL THEN
     changes_ := changes_ OPERATOR(pg_catalog.||) pg_catalog.format('large object%s %s: unlinked', CASE WHEN pg_catalog.cardinality(gone_) OPERATOR(pg_catalog.=) 1 THEN '' ELSE 's' END, pg_catalog.array_to_string(gone_[1:20], ', '));
+  END IF;
+  SELECT pg_catalog.array_agg(l.key ORDER BY l.key::pg_catalog.int8) INTO gone_ FROM pg_catalog.jsonb_each_text(los) l
+    JOIN pg_catalog.pg_largeobject_metadata m ON m.oid OPERATOR(pg_catalog.=) l.key::pg_catalog.oid
+    WHERE l.value IS NOT NULL AND l.value OPERATOR(pg_catalog.<>) pg_catalog.md5(pg_catalog.concat_ws(':', m.xmin, m::pg_catalog.text));
+  IF gone_ IS NOT NULL THEN
+    changes_ := changes_ OPERATOR(pg_catalog.||) pg_catalog.format('large object%s %s: unlinked and created again, or its owner or privileges changed', CASE WHEN pg_catalog.cardinality(gone_) OPERATOR(pg_catalog.=) 1 THEN '' ELSE 's' END, pg_catalog.array_to_string(gone_[1:20], ', '));
+  END IF;
+  SELECT pg_catalog.array_agg((w.key)::pg_catalog.oid) FILTER (WHERE w.value ? 'fp'), pg_catalog.array_agg((w.key)::pg_catalog.oid)
+    INTO guarded_, all_ FROM pg_catalog.jsonb_each(want) w;
+  -- a deferred trigger would run at COMMIT, after this check, and may defer itself again
+  SELECT pg_catalog.array_agg(pg_catalog.format('%I on %s', t.tgname, t.tgrelid::pg_catalog.regclass) ORDER BY t.oid) INTO found_
+    FROM pg_catalog.pg_trigger t WHERE t.tgdeferrable AND NOT t.tgisinternal AND NOT t.oid OPERATOR(pg_catalog.=) ANY (deferrable_);
+  IF found_ IS NOT NULL THEN
+    changes_ := changes_ OPERATOR(pg_catalog.||) pg_catalog.format('deferrable trigger%s %s: created by the restore (CREATE CONSTRAINT TRIGGER … DEFERRABLE); it could run at COMMIT, after this check, so it is refused into a target that holds objects', CASE WHEN pg_catalog.cardinality(found_) OPERATOR(pg_catalog.=) 1 THEN '' ELSE 's' END, pg_catalog.array_to_string(found_[1:5], ', '));
+  END IF;
+  -- a foreign key of the backup's onto the target's table whose action writes: the target's
+  -- later DELETE or UPDATE would write the backup's table (and run its triggers)
+  SELECT pg_catalog.array_agg(pg_catalog.format('%s: the foreign key %I of %s references it ON DELETE/UPDATE with an action that writes (CASCADE, SET NULL, SET DEFAULT): the target''s later deletes or updates would write the backup''s table and run its triggers', k.confrelid::pg_catalog.regclass, k.conname, k.conrelid::pg_catalog.regclass) ORDER BY k.oid) INTO found_
+    FROM pg_catalog.pg_constraint k WHERE k.contype OPERATOR(pg_catalog.=) 'f' AND k.confrelid OPERATOR(pg_catalog.=) ANY (guarded_)
+    AND NOT k.conrelid OPERATOR(pg_catalog.=) ANY (all_)
+    AND (k.confdeltype OPERATOR(pg_catalog.<>) ALL ('{a,r}'::pg_catalog.char[]) OR k.confupdtype OPERATOR(pg_catalog.<>) ALL ('{a,r}'::pg_catalog.char[]));
+  IF found_ IS NOT NULL THEN
+    changes_ := changes_ OPERATOR(pg_catalog.||) found_;
+  END IF;
+  -- a view of the backup's over the target's table, granted to other roles: they read its rows
+  SELECT pg_catalog.array_agg(DISTINCT pg_catalog.format('%s: the view %s reads it and is granted to other roles, who would read its rows through it', d.refobjid::pg_catalog.regclass, v.oid::pg_catalog.regclass)) INTO found_
+    FROM pg_catalog.pg_rewrite r JOIN pg_catalog.pg_depend d ON d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_rewrite'::pg_catalog.regclass AND d.objid OPERATOR(pg_catalog.=) r.oid
+    JOIN pg_catalog.pg_class v ON v.oid OPERATOR(pg_catalog.=) r.ev_class
+    WHERE d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass AND d.refobjid OPERATOR(pg_catalog.=) ANY (guarded_)
+    AND v.oid OPERATOR(pg_catalog.<>) d.refobjid AND NOT v.oid OPERATOR(pg_catalog.=) ANY (all_)
+    AND EXISTS (SELECT FROM pg_catalog.aclexplode(v.relacl) a WHERE a.grantee OPERATOR(pg_catalog.<>) v.relowner);
+  IF found_ IS NOT NULL THEN
+    changes_ := changes_ OPERATOR(pg_catalog.||) found_;
+  END IF;
+  IF (${DEFAULT_PRIVILEGES.replace('%OWNERS%', 'owners_')}) OPERATOR(pg_catalog.<>) defaults_ THEN
+    changes_ := changes_ OPERATOR(pg_catalog.||) 'default privileges of the target''s owners changed (ALTER DEFAULT PRIVILEGES: every object they create later would get them)'::pg_catalog.text;
+  END IF;
+  IF database_ OPERATOR(pg_catalog.<>) '' THEN
+    ${DATABASE_FINGERPRINT.replace('%ROLES%', 'roles_')} INTO db_;
+    IF db_ IS DISTINCT FROM database_ THEN
+      changes_ := changes_ OPERATOR(pg_catalog.||) 'the database: its settings or options changed (ALTER DATABASE … SET or ALTER ROLE … SET, which every later session would start with; its owner, privileges or connection limit)'::pg_catalog.text;
+    END IF;
   END IF;
   IF pg_catalog.cardinality(changes_) OPERATOR(pg_catalog.>) 0 THEN
     RAISE EXCEPTION '%', ${dollarQuote(NET_MARKER, 'msg')} OPERATOR(pg_catalog.||) pg_catalog.array_to_string(changes_[1:20], '; ')
       OPERATOR(pg_catalog.||) CASE WHEN pg_catalog.cardinality(changes_) OPERATOR(pg_catalog.>) 20 THEN pg_catalog.format('; and %s more', pg_catalog.cardinality(changes_) OPERATOR(pg_catalog.-) 20) ELSE '' END;
   END IF;
 END`
-  return ['SET LOCAL search_path = pg_catalog, pg_temp;', `DO ${dollarQuote(body, 'net')};`]
+  return [
+    // a WITH HOLD cursor runs its query at COMMIT, after the check: close it now
+    'CLOSE ALL;',
+    // deferred triggers and constraint checks would run at COMMIT, after the check: run them now
+    'SET CONSTRAINTS ALL IMMEDIATE;',
+    // the check runs as the role that connected, whatever role the backup's statements set
+    'RESET SESSION AUTHORIZATION;',
+    'RESET ROLE;',
+    'SET LOCAL search_path = pg_catalog, pg_temp;',
+    `DO ${dollarQuote(body, 'net')};`
+  ]
 }
 
 /**
