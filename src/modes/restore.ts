@@ -867,20 +867,31 @@ async function ownSession(
 }
 
 /**
- * The loader's environment: lock_timeout in PGOPTIONS (after the URL's own options), and an
- * application_name of its own when the URL gives none, by which its lock waits are watched.
+ * The loader's environment (pg_restore's, psql's): in PGOPTIONS, after the URL's own options
+ * (a setting they make is kept), lock_timeout, and idle_in_transaction_session_timeout=0 — the
+ * load may read the artifact while it downloads, so its session can wait for bytes inside its
+ * one transaction where pg_restore or psql by hand from a local file would not, and a role's
+ * short timeout (managed services set one on pooled roles) must not end the restore for that
+ * wait. pg_dump's scripts turn it off too, but only from their header on; this covers the session
+ * from its start and scripts without that header. The role's statement_timeout and
+ * transaction_timeout are left as they are, as by hand: the one archive loaded as it downloads
+ * goes through pg_restore, whose header sets both to 0 before its first statement (a COPY that
+ * waits for rows). An application_name of its own when the URL gives none, by which its lock
+ * waits are watched.
  */
-function restoreEnvironment(
+export function restoreEnvironment(
   connection: Connection,
-  inputs: RestoreOptions
+  inputs: Pick<RestoreOptions, 'connectTimeoutSeconds' | 'lockTimeoutMs'>
 ): Record<string, string> {
   const env = libpqEnvironment(connection, {
     connectTimeoutSeconds: inputs.connectTimeoutSeconds
   })
-  if (!/lock_timeout/.test(env.PGOPTIONS ?? '')) {
-    env.PGOPTIONS =
-      `${env.PGOPTIONS ?? ''} -c lock_timeout=${Math.trunc(inputs.lockTimeoutMs)}`.trim()
-  }
+  const options = [env.PGOPTIONS ?? '']
+  if (!/lock_timeout/.test(options[0]))
+    options.push(`-c lock_timeout=${Math.trunc(inputs.lockTimeoutMs)}`)
+  if (!/idle_in_transaction_session_timeout/.test(options[0]))
+    options.push('-c idle_in_transaction_session_timeout=0')
+  env.PGOPTIONS = options.join(' ').trim()
   if (env.PGAPPNAME === 'postgres-backup-action') {
     env.PGAPPNAME = `postgres-backup-action restore ${process.pid}-${randomBytes(4).toString('hex')}`
   }
