@@ -400,3 +400,89 @@ describe("allow-non-empty: an archive's data entry holding SQL (pg_dump --insert
 function copyFolder(from: string, to: string): void {
   cpSync(from, to, { recursive: true })
 }
+
+describe("allow-non-empty: a backup's schema named like a role of the target (F20)", () => {
+  // the backup's app.users would shadow the target's public.users for the role app, whose
+  // search_path is the default "$user", public
+  const SHADOW = `CREATE SCHEMA app;
+CREATE TABLE app.users (id integer, name text);
+INSERT INTO app.users VALUES (1, 'from the backup');
+`
+  let archive: string
+  beforeAll(async () => {
+    const src = await server.createDatabase()
+    await server.query(src, SHADOW)
+    archive = path.join(files, 'shadow.dump')
+    await runTool(path.join(server.binDir, 'pg_dump'), ['-Fc', '-f', archive], server.env(src))
+  })
+
+  /** What app's unqualified "users" reads in `db`, as app (the role's own search_path). */
+  async function usersAsApp(db: string): Promise<unknown> {
+    const out = await runTool(
+      path.join(server.binDir, 'psql'),
+      ['-X', '-At', '-c', 'SELECT name FROM users ORDER BY id'],
+      server.env(db, { user: server.appUser, password: server.appPassword })
+    )
+    return out.trim().split('\n')
+  }
+
+  it.each([
+    ['a plain script', () => write(SHADOW)],
+    ['a custom archive', () => archive]
+  ])(
+    '%s into a target with objects: refused before loading, naming the schema and the role; the target exactly as before',
+    async (_name, file) => {
+      const db = await target()
+      await server.query(db, `GRANT SELECT ON public.users TO ${server.appUser}`)
+      const before = await state(db)
+      const error = await runRestore(db, { kind: 'file', path: file() }).then(
+        () => undefined,
+        (e: unknown) => e as Error
+      )
+      expect(error?.message).toMatch(
+        /the backup creates schema "app", which is the name of a role of the target's server[^]*"\$user", public[^]*Nothing was changed\. Restore into an empty database; create the schema in the target first/
+      )
+      expect(await state(db)).toEqual(before)
+      expect(await server.query(db, "SELECT to_regnamespace('app') IS NULL AS absent")).toEqual([
+        { absent: true }
+      ])
+      expect(await usersAsApp(db)).toEqual(['alice', 'bob'])
+      await server.dropDatabase(db)
+    }
+  )
+
+  it('into an empty database: restored (nothing to shadow)', async () => {
+    const db = await server.createDatabase()
+    await runRestore(db, { kind: 'file', path: archive })
+    expect(await server.query(db, 'SELECT name FROM app.users')).toEqual([
+      { name: 'from the backup' }
+    ])
+    await server.dropDatabase(db)
+  })
+
+  it('into a target that has the schema already: restored next to its objects', async () => {
+    const db = await target()
+    await server.query(db, 'CREATE SCHEMA app')
+    const before = await state(db)
+    await runRestore(db, { kind: 'file', path: archive })
+    expect(await state(db)).toEqual(before)
+    expect(await server.query(db, 'SELECT name FROM app.users')).toEqual([
+      { name: 'from the backup' }
+    ])
+    await server.dropDatabase(db)
+  })
+
+  it("a schema named like no role: restored next to the target's objects", async () => {
+    const db = await target()
+    const before = await state(db)
+    await runRestore(db, {
+      kind: 'file',
+      path: write(SHADOW.replace(/\bapp\b/g, 'reports'))
+    })
+    expect(await state(db)).toEqual(before)
+    expect(await server.query(db, 'SELECT name FROM reports.users')).toEqual([
+      { name: 'from the backup' }
+    ])
+    await server.dropDatabase(db)
+  })
+})
