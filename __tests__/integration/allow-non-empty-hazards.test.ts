@@ -12,46 +12,26 @@ import { cpSync, readdirSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { runTool } from '../../dev/fixtures.js'
 import type { TestServer } from '../../dev/postgres.js'
-import type { BackupSource, RestoreOptions } from '../../src/types.js'
 import { useHarness } from '../support/harness.js'
-import { testRestoreInputs } from '../support/inputs.js'
+import { failure, useNonEmptyTargets } from '../support/non-empty.js'
 
 const harness = useHarness({ name: 'allow-non-empty-hazards' })
 let server: TestServer
-let files: string
-let count = 0
 
 const USERS = `CREATE TABLE public.users (id serial PRIMARY KEY, name text);
   INSERT INTO public.users (name) VALUES ('alice'), ('bob');`
 
+const { write, file, target, runRestore, pgDump } = useNonEmptyTargets(harness, USERS)
+
 beforeAll(() => {
   ;({ server } = harness)
-  files = harness.work
 })
-
-function write(text: string): string {
-  const p = path.join(files, `script-${++count}.sql`)
-  writeFileSync(p, text)
-  return p
-}
-
-function runRestore(target: string, source: BackupSource, overrides: Partial<RestoreOptions> = {}) {
-  return harness.restore(
-    testRestoreInputs(server.url(target), source, { allowNonEmpty: true, ...overrides })
-  )
-}
 
 /** The users' rows and the next value of their sequence (read without advancing it). */
 async function state(database: string): Promise<unknown> {
   const rows = await server.query(database, 'SELECT id, name FROM public.users ORDER BY id')
   const seq = await server.query(database, 'SELECT last_value, is_called FROM public.users_id_seq')
   return { rows, seq }
-}
-
-async function target(): Promise<string> {
-  const db = await server.createDatabase()
-  await server.query(db, USERS)
-  return db
 }
 
 /** The attacker's function (attacker 8's evil.inc): empties public.users when called. */
@@ -227,10 +207,7 @@ describe('allow-non-empty: statements that write past the guard are refused befo
   it.each(HAZARDS)('%s', async (_name, script, message) => {
     const db = await target()
     const before = await state(db)
-    const error = await runRestore(db, { kind: 'file', path: write(script) }).then(
-      () => undefined,
-      (e: unknown) => e as Error
-    )
+    const error = await failure(runRestore(db, { kind: 'file', path: write(script) }))
     expect(error?.message).toMatch(message)
     expect(error?.message).toMatch(/Restore into an empty database, or set 'clean: true'/)
     expect(await state(db)).toEqual(before)
@@ -242,10 +219,7 @@ describe('allow-non-empty: statements that write past the guard are refused befo
     await server.query(db, 'CREATE VIEW public.tv AS SELECT * FROM public.users')
     const before = await state(db)
     const script = write("INSERT INTO public.tv VALUES (99, 'x');\nUPDATE tv SET name = 'pwned';\n")
-    const error = await runRestore(db, { kind: 'file', path: script }).then(
-      () => undefined,
-      (e: unknown) => e as Error
-    )
+    const error = await failure(runRestore(db, { kind: 'file', path: script }))
     expect(error?.message).toMatch(/public\.tv, a view of the target/)
     expect(await state(db)).toEqual(before)
     await server.dropDatabase(db)
@@ -289,12 +263,8 @@ describe("allow-non-empty: pg_dump's own output still restores next to the targe
     ['--column-inserts', ['--column-inserts']],
     ['--clean --if-exists (its lo_unlink of its own large object)', ['--clean', '--if-exists']]
   ])('%s', async (_name, args) => {
-    const dumped = path.join(files, `dump-${++count}.sql`)
-    await runTool(
-      path.join(server.binDir, 'pg_dump'),
-      ['-Fp', '-f', dumped, ...args],
-      server.env(source)
-    )
+    const dumped = file('dump', 'sql')
+    await pgDump(source, ['-Fp', '-f', dumped, ...args])
     const db = await target()
     const before = await state(db)
     await runRestore(db, { kind: 'file', path: dumped })
@@ -308,12 +278,8 @@ describe("allow-non-empty: pg_dump's own output still restores next to the targe
   })
 
   it('--data-only into the empty tables of a target with rows elsewhere', async () => {
-    const dumped = path.join(files, `dump-${++count}.sql`)
-    await runTool(
-      path.join(server.binDir, 'pg_dump'),
-      ['-Fp', '--data-only', '-t', 'public.docs', '-f', dumped],
-      server.env(source)
-    )
+    const dumped = file('dump', 'sql')
+    await pgDump(source, ['-Fp', '--data-only', '-t', 'public.docs', '-f', dumped])
     const db = await target()
     await server.query(db, 'CREATE TABLE public.docs (id serial PRIMARY KEY, blob oid, body text)')
     const before = await state(db)
@@ -335,17 +301,13 @@ describe("allow-non-empty: an archive's data entry holding SQL (pg_dump --insert
   beforeAll(async () => {
     const src = await server.createDatabase()
     await server.query(src, `${EVIL}\nINSERT INTO public.mine VALUES (1);`)
-    dumped = path.join(files, 'inserts.dir')
-    await runTool(
-      path.join(server.binDir, 'pg_dump'),
-      ['-Fd', '--inserts', '-Z0', '-O', '-x', '-f', dumped, src],
-      server.env(src)
-    )
+    dumped = file('inserts', 'dir')
+    await pgDump(src, ['-Fd', '--inserts', '-Z0', '-O', '-x', '-f', dumped, src])
   })
 
   /** A copy of the folder whose one data file holds `sql` instead of pg_dump's INSERT. */
   function withData(sql: string): string {
-    const dir = path.join(files, `inserts-${++count}.dir`)
+    const dir = file('inserts', 'dir')
     copyFolder(dumped, dir)
     const data = readdirSync(dir).filter(f => /^\d+\.dat$/.test(f))
     expect(data).toHaveLength(1)
@@ -373,10 +335,7 @@ describe("allow-non-empty: an archive's data entry holding SQL (pg_dump --insert
   ])('%s: refused, the target exactly as before', async (_name, sql, message) => {
     const db = await target()
     const before = await state(db)
-    const error = await runRestore(db, { kind: 'file', path: withData(sql) }).then(
-      () => undefined,
-      (e: unknown) => e as Error
-    )
+    const error = await failure(runRestore(db, { kind: 'file', path: withData(sql) }))
     expect(error?.message).toMatch(/a statement its table of contents does not show/)
     expect(error?.message).toMatch(message)
     expect(await state(db)).toEqual(before)
@@ -400,3 +359,86 @@ describe("allow-non-empty: an archive's data entry holding SQL (pg_dump --insert
 function copyFolder(from: string, to: string): void {
   cpSync(from, to, { recursive: true })
 }
+
+describe("allow-non-empty: a backup's schema named like a role of the target (F20)", () => {
+  // the backup's app.users would shadow the target's public.users for the role app, whose
+  // search_path is the default "$user", public
+  const SHADOW = `CREATE SCHEMA app;
+CREATE TABLE app.users (id integer, name text);
+INSERT INTO app.users VALUES (1, 'from the backup');
+`
+  let archive: string
+  beforeAll(async () => {
+    const src = await server.createDatabase()
+    await server.query(src, SHADOW)
+    archive = file('shadow', 'dump')
+    await pgDump(src, ['-Fc', '-f', archive])
+  })
+
+  /** What app's unqualified "users" reads in `db`, as app (the role's own search_path). */
+  async function usersAsApp(db: string): Promise<unknown> {
+    const out = await runTool(
+      path.join(server.binDir, 'psql'),
+      ['-X', '-At', '-c', 'SELECT name FROM users ORDER BY id'],
+      server.env(db, { user: server.appUser, password: server.appPassword })
+    )
+    return out.trim().split('\n')
+  }
+
+  it.each([
+    ['a plain script', () => write(SHADOW)],
+    ['a custom archive', () => archive]
+  ])(
+    '%s into a target with objects: refused before loading, naming the schema and the role; the target exactly as before',
+    async (_name, made) => {
+      const db = await target()
+      await server.query(db, `GRANT SELECT ON public.users TO ${server.appUser}`)
+      const before = await state(db)
+      const error = await failure(runRestore(db, { kind: 'file', path: made() }))
+      expect(error?.message).toMatch(
+        /the backup creates schema "app", which is the name of a role of the target's server[^]*"\$user", public[^]*Nothing was changed\. Restore into an empty database; create the schema in the target first/
+      )
+      expect(await state(db)).toEqual(before)
+      expect(await server.query(db, "SELECT to_regnamespace('app') IS NULL AS absent")).toEqual([
+        { absent: true }
+      ])
+      expect(await usersAsApp(db)).toEqual(['alice', 'bob'])
+      await server.dropDatabase(db)
+    }
+  )
+
+  it('into an empty database: restored (nothing to shadow)', async () => {
+    const db = await server.createDatabase()
+    await runRestore(db, { kind: 'file', path: archive })
+    expect(await server.query(db, 'SELECT name FROM app.users')).toEqual([
+      { name: 'from the backup' }
+    ])
+    await server.dropDatabase(db)
+  })
+
+  it('into a target that has the schema already: restored next to its objects', async () => {
+    const db = await target()
+    await server.query(db, 'CREATE SCHEMA app')
+    const before = await state(db)
+    await runRestore(db, { kind: 'file', path: archive })
+    expect(await state(db)).toEqual(before)
+    expect(await server.query(db, 'SELECT name FROM app.users')).toEqual([
+      { name: 'from the backup' }
+    ])
+    await server.dropDatabase(db)
+  })
+
+  it("a schema named like no role: restored next to the target's objects", async () => {
+    const db = await target()
+    const before = await state(db)
+    await runRestore(db, {
+      kind: 'file',
+      path: write(SHADOW.replace(/\bapp\b/g, 'reports'))
+    })
+    expect(await state(db)).toEqual(before)
+    expect(await server.query(db, 'SELECT name FROM reports.users')).toEqual([
+      { name: 'from the backup' }
+    ])
+    await server.dropDatabase(db)
+  })
+})

@@ -14,6 +14,7 @@ import {
   restoreSummaryMarkdown
 } from '../../src/summary.js'
 import { useHarness } from '../support/harness.js'
+import { currentRunArtifact } from '../support/sources.js'
 import { NO_FILTERS, testBackupInputs, testRestoreInputs } from '../support/inputs.js'
 
 const harness = useHarness({ name: 'backup-rls' })
@@ -105,13 +106,7 @@ describe('row-level security that applies to the dumping role', () => {
 
     const target = await server.createDatabase()
     const restored = await harness.restore(
-      testRestoreInputs(server.url(target), {
-        kind: 'artifact',
-        name,
-        runId: 'current',
-        repository: harness.backend.repository,
-        token: harness.backend.githubToken
-      })
+      testRestoreInputs(server.url(target), currentRunArtifact(harness.backend, name))
     )
     expect(restored.manifest?.rowSecurity?.tables.map(t => t.name)).toEqual(['orders', 'profiles'])
     expect(restoreSummaryMarkdown(restored)).toMatch(
@@ -212,13 +207,7 @@ describe('what a backup leaves out', () => {
 
     const target = await server.createDatabase()
     const restored = await harness.restore(
-      testRestoreInputs(server.url(target), {
-        kind: 'artifact',
-        name,
-        runId: 'current',
-        repository: harness.backend.repository,
-        token: harness.backend.githubToken
-      })
+      testRestoreInputs(server.url(target), currentRunArtifact(harness.backend, name))
     )
     expect(restoreSummaryMarkdown(restored)).toContain(
       'Left out of the backup (so not restored): tables public.plain (exclude-tables); the rows of public.profiles (exclude-table-data); large objects (--no-blobs).'

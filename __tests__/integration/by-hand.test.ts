@@ -31,6 +31,7 @@ import { type TestServer, quoteIdent, quoteLiteral } from '../../dev/postgres.js
 import type { BackupOptions, BackupSource, RestoreOptions } from '../../src/types.js'
 import { PROVISIONED_MAJORS, type RealClient, provisionedClient } from '../support/clients.js'
 import { useHarness } from '../support/harness.js'
+import { currentRunArtifact } from '../support/sources.js'
 import { testBackupInputs, testRestoreInputs } from '../support/inputs.js'
 import { runCapture } from '../support/managed.js'
 
@@ -270,13 +271,7 @@ async function actionBackup(
       ...overrides
     })
   )
-  return {
-    kind: 'artifact',
-    name,
-    runId: 'current',
-    repository: backend.repository,
-    token: backend.githubToken
-  }
+  return currentRunArtifact(backend, name)
 }
 
 function actionRestore(

@@ -12,18 +12,15 @@
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals'
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
-import { runTool } from '../../dev/fixtures.js'
 import { type TestServer, startPostgres } from '../../dev/postgres.js'
 import { embeddedBinDir } from '../support/embedded.js'
-import type { BackupSource, RestoreOptions } from '../../src/types.js'
 import { rewriteArchiveToc } from '../support/archive-writer.js'
 import { useHarness } from '../support/harness.js'
+import { failure, useNonEmptyTargets } from '../support/non-empty.js'
 import { testRestoreInputs } from '../support/inputs.js'
 
 const harness = useHarness({ name: 'restore-net' })
 let server: TestServer
-let files: string
-let count = 0
 
 /** The target: the user's tables with rows, an empty one, another schema's, a large object. */
 const TARGET = `CREATE TABLE public.users (id serial PRIMARY KEY, name text);
@@ -44,22 +41,11 @@ END $$;
 CREATE TABLE public.mine (x int);
 `
 
+const { write, file, target, runRestore, pgDump } = useNonEmptyTargets(harness, TARGET)
+
 beforeAll(() => {
   ;({ server } = harness)
-  files = harness.work
 })
-
-function write(text: string): string {
-  const p = path.join(files, `script-${++count}.sql`)
-  writeFileSync(p, text)
-  return p
-}
-
-function runRestore(target: string, source: BackupSource, overrides: Partial<RestoreOptions> = {}) {
-  return harness.restore(
-    testRestoreInputs(server.url(target), source, { allowNonEmpty: true, ...overrides })
-  )
-}
 
 /** Lines the engine logs while `fn` runs (the action's log goes to stdout through @actions/core). */
 async function logOf<T>(fn: () => Promise<T>): Promise<{ lines: string; result: T }> {
@@ -76,13 +62,6 @@ async function logOf<T>(fn: () => Promise<T>): Promise<{ lines: string; result: 
   }
 }
 
-async function failure(promise: Promise<unknown>): Promise<Error | undefined> {
-  return promise.then(
-    () => undefined,
-    (e: unknown) => e as Error
-  )
-}
-
 /**
  * Stopped by the net (naming what changed) or, before anything ran, by the text checks of
  * allow-non-empty (which now refuse many of these shapes by themselves): either way refused, and
@@ -94,12 +73,6 @@ function expectStopped(error: Error | undefined, message: RegExp): void {
     expect(text).toMatch(message)
     expect(text).toMatch(/it was rolled back, nothing was restored/)
   } else expect(text).toMatch(/refuse|[Nn]othing was (restored|changed)|rolls back/)
-}
-
-async function target(): Promise<string> {
-  const db = await server.createDatabase()
-  await server.query(db, TARGET)
-  return db
 }
 
 /** Everything of the target a hostile backup could reach, read back (sequence apart: see seq()). */
@@ -575,12 +548,8 @@ describe('archives: SQL in a TABLE DATA entry (F8), a clean dropStmt naming anot
   })
 
   async function dumpDir(args: string[]): Promise<string> {
-    const dir = path.join(files, `dump-${++count}.dir`)
-    await runTool(
-      path.join(server.binDir, 'pg_dump'),
-      ['-Fd', '-O', '-x', '-Z0', '-f', dir, ...args],
-      server.env(source)
-    )
+    const dir = file('dump', 'dir')
+    await pgDump(source, ['-Fd', '-O', '-x', '-Z0', '-f', dir, ...args])
     return dir
   }
 
@@ -646,26 +615,22 @@ describe("pg_dump's own output still restores next to the target's objects", () 
   ])(
     "%s: a table whose foreign key references the target's table (allowed: the key's triggers on it are the backup table's)",
     async (_name, format) => {
-      const file = path.join(files, `orders-${++count}.${format}`)
-      await runTool(
-        path.join(server.binDir, 'pg_dump'),
-        [
-          `-F${format}`,
-          '-t',
-          'public.orders',
-          '-t',
-          'public.orders_id_seq',
-          '-t',
-          'public.order_notes',
-          '-f',
-          file
-        ],
-        server.env(source)
-      )
+      const dumped = file('orders', format)
+      await pgDump(source, [
+        `-F${format}`,
+        '-t',
+        'public.orders',
+        '-t',
+        'public.orders_id_seq',
+        '-t',
+        'public.order_notes',
+        '-f',
+        dumped
+      ])
       const db = await target()
       const before = await state(db)
       const sequence = await seq(db)
-      const { lines } = await logOf(() => runRestore(db, { kind: 'file', path: file }))
+      const { lines } = await logOf(() => runRestore(db, { kind: 'file', path: dumped }))
       expect(lines).toMatch(
         /The target holds \d+ relations and 1 large object the backup does not own: the restore's transaction ends with the check/
       )
@@ -707,17 +672,13 @@ describe("pg_dump's own output still restores next to the target's objects", () 
   )
 
   it('clean: the backup replaces its own tables, the target keeps the rest', async () => {
-    const file = path.join(files, `orders-${++count}.dump`)
-    await runTool(
-      path.join(server.binDir, 'pg_dump'),
-      ['-Fc', '-t', 'public.orders', '-t', 'public.orders_id_seq', '-f', file],
-      server.env(source)
-    )
+    const dumped = file('orders', 'dump')
+    await pgDump(source, ['-Fc', '-t', 'public.orders', '-t', 'public.orders_id_seq', '-f', dumped])
     const db = await target()
-    await runRestore(db, { kind: 'file', path: file })
+    await runRestore(db, { kind: 'file', path: dumped })
     await server.query(db, "INSERT INTO public.orders (user_id, note) VALUES (1, 'local')")
     const before = await state(db)
-    await runRestore(db, { kind: 'file', path: file }, { allowNonEmpty: false, clean: true })
+    await runRestore(db, { kind: 'file', path: dumped }, { allowNonEmpty: false, clean: true })
     expect(await server.query(db, 'SELECT note FROM public.orders ORDER BY id')).toEqual([
       { note: 'first' },
       { note: 'second' }

@@ -16,6 +16,7 @@ import { ZipWriter } from '../../src/storage/zip-writer.js'
 import type { BackupSource } from '../../src/types.js'
 import { readdirSync } from 'node:fs'
 import { useHarness } from '../support/harness.js'
+import { seedLiveSized } from '../support/sources.js'
 import { startActionProcess } from '../support/step.js'
 import { testBackupInputs, testRestoreInputs } from '../support/inputs.js'
 
@@ -34,16 +35,8 @@ const PACE = 15_000_000
 beforeAll(async () => {
   ;({ server, backend } = harness)
   source = await server.createDatabase('overlap')
-  // rows of hex digests: a zstd dump of some 30 MB (the head is checked with 16 MiB after it)
-  await server.query(
-    source,
-    `CREATE TABLE public.items (id integer PRIMARY KEY, a text NOT NULL, b text NOT NULL);
-     INSERT INTO public.items
-       SELECT i, md5(i::text) || md5((i * 7)::text), md5((i * 13)::text) || md5((i * 17)::text)
-         FROM generate_series(1, 700000) i;
-     CREATE TABLE public.small (id integer PRIMARY KEY, note text);
-     INSERT INTO public.small VALUES (1, 'one'), (2, 'two');`
-  )
+  // a zstd dump of some 30 MB (the head is checked with 16 MiB after it)
+  await seedLiveSized(server, source)
   await harness.backup(
     testBackupInputs(server.url(source), { artifactName: 'overlap', compression: 'zstd' })
   )

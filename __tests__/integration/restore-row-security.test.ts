@@ -5,61 +5,51 @@
  * real artifact client and the loopback backend; the target is asserted unchanged.
  */
 import { beforeAll, expect, it } from '@jest/globals'
-import type { TestServer } from '../../dev/postgres.js'
 import { useHarness } from '../support/harness.js'
 import { useInProcessStep } from '../support/step.js'
+import {
+  appOwnedTarget,
+  backUpSource,
+  publicRelations,
+  restoreAsApp
+} from '../support/app-target.js'
 
 const harness = useHarness({ name: 'restore-row-security' })
 const runStep = useInProcessStep(harness)
-let server: TestServer
 
-beforeAll(async () => {
-  server = harness.server
-  const source = await server.createDatabase('rls_src')
-  await server.query(
-    source,
-    `CREATE SCHEMA storage;
+/** The provider's table, as a new project has it: row-level security on, forced. */
+const STORAGE_OBJECTS = `CREATE SCHEMA storage;
      CREATE TABLE storage.objects (id integer PRIMARY KEY, owner text);
      ALTER TABLE storage.objects ENABLE ROW LEVEL SECURITY;
      ALTER TABLE storage.objects FORCE ROW LEVEL SECURITY;
-     CREATE POLICY own ON storage.objects USING (owner = current_user);
+     CREATE POLICY own ON storage.objects USING (owner = current_user);`
+
+beforeAll(async () => {
+  await backUpSource(harness, runStep, {
+    name: 'rls_src',
+    artifact: 'rls',
+    sql: `${STORAGE_OBJECTS}
      CREATE TABLE public.items (id integer PRIMARY KEY);
      INSERT INTO public.items SELECT generate_series(1, 10);`
-  )
-  const step = await runStep({ 'database-url': server.url(source), 'artifact-name': 'rls' })
-  expect(step.error).toBeUndefined()
+  })
 }, 120_000)
 
 it('restoring as a role without BYPASSRLS: the error names the table, BYPASSRLS and how to leave it out; nothing kept', async () => {
-  const target = await server.createDatabase()
-  await server.query('postgres', `ALTER DATABASE ${target} OWNER TO ${server.appUser}`)
-  // the provider's table, as a new project has it: another owner, row-level security on
+  const { server } = harness
+  const target = await appOwnedTarget(harness)
+  // the provider's table in the target: another owner (the superuser)
   await server.query(
     target,
-    `CREATE SCHEMA storage;
-     CREATE TABLE storage.objects (id integer PRIMARY KEY, owner text);
-     ALTER TABLE storage.objects ENABLE ROW LEVEL SECURITY;
-     ALTER TABLE storage.objects FORCE ROW LEVEL SECURITY;
-     CREATE POLICY own ON storage.objects USING (owner = current_user);
+    `${STORAGE_OBJECTS}
      GRANT USAGE ON SCHEMA storage TO ${server.appUser};
      GRANT ALL ON storage.objects TO ${server.appUser};`
   )
-  const step = await runStep({
-    mode: 'restore',
-    'database-url': server.url(target, { user: server.appUser, password: server.appPassword }),
-    'artifact-name': 'rls',
-    'github-token': harness.backend.githubToken,
-    'allow-non-empty': 'true'
-  })
+  const step = await restoreAsApp(harness, runStep, target, 'rls', { 'allow-non-empty': 'true' })
   const message = step.error?.message ?? ''
   expect(message).toMatch(/row-level security policy for table "objects"/)
   expect(message).toMatch(
     /The table storage\.objects has row-level security[^]*BYPASSRLS[^]*exclude-schemas on the backup step[^]*'schemas'/
   )
   expect(message).toMatch(/Nothing was kept/)
-  const [{ n }] = await server.query<{ n: number }>(
-    target,
-    "SELECT count(*)::int AS n FROM pg_class WHERE relnamespace = 'public'::regnamespace"
-  )
-  expect(n).toBe(0)
+  expect(await publicRelations(harness, target)).toBe(0)
 }, 120_000)

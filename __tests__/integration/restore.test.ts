@@ -10,6 +10,7 @@ import { runTool, schemaDump, seedSample, tableChecksums } from '../../dev/fixtu
 import type { TestServer } from '../../dev/postgres.js'
 import type { BackupSource, Compression, DumpFormat, RestoreOptions } from '../../src/types.js'
 import { useHarness } from '../support/harness.js'
+import { currentRunArtifact } from '../support/sources.js'
 import { testBackupInputs, testRestoreInputs } from '../support/inputs.js'
 
 const harness = useHarness({ name: 'restore-test' })
@@ -71,13 +72,7 @@ async function runRestore(i: RestoreOptions) {
 }
 
 function current(name: string): BackupSource {
-  return {
-    kind: 'artifact',
-    name,
-    runId: 'current',
-    repository: backend.repository,
-    token: backend.githubToken
-  }
+  return currentRunArtifact(backend, name)
 }
 
 describe.each<[DumpFormat, Compression]>([

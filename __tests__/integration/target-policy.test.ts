@@ -13,6 +13,7 @@ import path from 'node:path'
 import pg from 'pg'
 import { seedSample, tableChecksums } from '../../dev/fixtures.js'
 import { useHarness } from '../support/harness.js'
+import { currentRunArtifact } from '../support/sources.js'
 import { testBackupInputs, testRestoreInputs } from '../support/inputs.js'
 import { type TestServer, startPostgres } from '../../dev/postgres.js'
 import { lexPsqlScript, type StatementEvent } from '../../src/postgres/psql-lexer.js'
@@ -324,13 +325,7 @@ describe('the action: a backup made with schemas: public (the README suggests it
       )
       const target = await server.createDatabase()
       const result = await harness.restore(
-        testRestoreInputs(server.url(target), {
-          kind: 'artifact',
-          name,
-          runId: 'current',
-          repository: harness.backend.repository,
-          token: harness.backend.githubToken
-        })
+        testRestoreInputs(server.url(target), currentRunArtifact(harness.backend, name))
       )
       const want = Object.fromEntries(
         Object.entries(await tableChecksums(server, source)).filter(([k]) =>
@@ -355,17 +350,9 @@ describe('the action: a backup made with schemas: public (the README suggests it
       // and again over it with clean: true (clean never drops public; its CREATE stays skipped)
       await server.query(target, `INSERT INTO public.customers VALUES (3, 'extra@example.com')`)
       const again = await harness.restore(
-        testRestoreInputs(
-          server.url(target),
-          {
-            kind: 'artifact',
-            name,
-            runId: 'current',
-            repository: harness.backend.repository,
-            token: harness.backend.githubToken
-          },
-          { clean: true }
-        )
+        testRestoreInputs(server.url(target), currentRunArtifact(harness.backend, name), {
+          clean: true
+        })
       )
       expect(await tableChecksums(server, target)).toEqual(want)
       expect(again.skipped.map(g => g.reason)).toEqual([

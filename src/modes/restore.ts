@@ -866,20 +866,31 @@ async function ownSession(
 }
 
 /**
- * The loader's environment: lock_timeout in PGOPTIONS (after the URL's own options), and an
- * application_name of its own when the URL gives none, by which its lock waits are watched.
+ * The loader's environment (pg_restore's, psql's): in PGOPTIONS, after the URL's own options
+ * (a setting they make is kept), lock_timeout, and idle_in_transaction_session_timeout=0 — the
+ * load may read the artifact while it downloads, so its session can wait for bytes inside its
+ * one transaction where pg_restore or psql by hand from a local file would not, and a role's
+ * short timeout (managed services set one on pooled roles) must not end the restore for that
+ * wait. pg_dump's scripts turn it off too, but only from their header on; this covers the session
+ * from its start and scripts without that header. The role's statement_timeout and
+ * transaction_timeout are left as they are, as by hand: the one archive loaded as it downloads
+ * goes through pg_restore, whose header sets both to 0 before its first statement (a COPY that
+ * waits for rows). An application_name of its own when the URL gives none, by which its lock
+ * waits are watched.
  */
-function restoreEnvironment(
+export function restoreEnvironment(
   connection: Connection,
-  inputs: RestoreOptions
+  inputs: Pick<RestoreOptions, 'connectTimeoutSeconds' | 'lockTimeoutMs'>
 ): Record<string, string> {
   const env = libpqEnvironment(connection, {
     connectTimeoutSeconds: inputs.connectTimeoutSeconds
   })
-  if (!/lock_timeout/.test(env.PGOPTIONS ?? '')) {
-    env.PGOPTIONS =
-      `${env.PGOPTIONS ?? ''} -c lock_timeout=${Math.trunc(inputs.lockTimeoutMs)}`.trim()
-  }
+  const options = [env.PGOPTIONS ?? '']
+  if (!/lock_timeout/.test(options[0]))
+    options.push(`-c lock_timeout=${Math.trunc(inputs.lockTimeoutMs)}`)
+  if (!/idle_in_transaction_session_timeout/.test(options[0]))
+    options.push('-c idle_in_transaction_session_timeout=0')
+  env.PGOPTIONS = options.join(' ').trim()
   if (env.PGAPPNAME === 'postgres-backup-action') {
     env.PGAPPNAME = `postgres-backup-action restore ${process.pid}-${randomBytes(4).toString('hex')}`
   }
@@ -1144,6 +1155,7 @@ async function guardTarget(
     await refuseTakenNames(client, server, plan, providers)
     await refuseTakenLargeObjects(client, server, plan)
     server.guarded = await refuseHazards(client, server, plan)
+    refuseRoleNamedSchemas(server, plan, facts)
   }
   const providerTables = all.filter(t => providers.has(t.schema))
   if (providerTables.length > 0)
@@ -1567,6 +1579,34 @@ async function refuseTakenNames(
   const more = rows.length > TAKEN_SHOWN ? `, and ${rows.length - TAKEN_SHOWN} more` : ''
   throw new RestoreError(
     `the backup creates ${plural(rows.length, 'table')} whose name${rows.length === 1 ? ' is' : 's are'} taken in the target database '${server.database}': ${shown.join(', ')}${more}. allow-non-empty: true restores next to the target's objects, not over them: its CREATE TABLE would fail there (as pg_restore or psql by hand would) and roll the restore back. Nothing was changed. Set 'clean: true' to drop and replace them, drop or rename them in the target first, restore into an empty database, or restore other tables (tables, schemas).`
+  )
+}
+
+/**
+ * allow-non-empty without clean, into a target that holds objects: a schema the backup creates
+ * whose name is a role's (pg_roles) shadows the target's objects for that role, whose default
+ * search_path is "$user", public — after the restore the application's unqualified queries as
+ * app would read the backup's app.users instead of the target's public.users. Refused before
+ * anything is sent, naming the schemas and what to do; a schema the target already has is used
+ * as it is (nothing a name finds changes), and an empty target has nothing to shadow.
+ */
+function refuseRoleNamedSchemas(
+  server: Pick<ServerInfo, 'database'>,
+  plan: Pick<RestorePlan, 'references'>,
+  facts: Pick<TargetFacts, 'roles' | 'schemas' | 'objectOwners'>
+): void {
+  const holds = (facts.objectOwners?.length ?? 0) > 0 || facts.schemas.some(s => s.relations > 0)
+  if (!holds) return
+  const roles = new Set(facts.roles)
+  const existing = new Set(facts.schemas.map(s => s.name))
+  const named = [...new Set(plan.references?.schemas ?? [])].filter(
+    s => roles.has(s) && !existing.has(s)
+  )
+  if (named.length === 0) return
+  const list = named.map(s => `"${s}"`).join(', ')
+  const one = named.length === 1
+  throw new RestoreError(
+    `with allow-non-empty: true, the backup creates ${one ? 'schema' : 'schemas'} ${list}, ${one ? 'which is the name of a role' : 'which are names of roles'} of the target's server, and the target database '${server.database}' holds objects: the default search_path "$user", public puts a role's own schema first, so after the restore the unqualified names of ${one ? 'that role' : 'those roles'} (an application's queries) would find the backup's objects there before the target's in public — ${named[0]}.users instead of public.users, say. Nothing was changed. Restore into an empty database; create the ${one ? 'schema' : 'schemas'} in the target first if the backup's objects belong there (the restore then uses ${one ? 'it' : 'them'} as ${one ? 'it is' : 'they are'}); or leave ${one ? 'it' : 'them'} out (the restore's 'schemas', or exclude-schemas on the backup step).`
   )
 }
 

@@ -784,17 +784,7 @@ export function withoutComments(text: string): string {
       i = end < 0 ? n : end + t.length
     } else if (c === 0x2f && text.charCodeAt(i + 1) === 0x2a) {
       out += `${text.slice(from, i)} `
-      i += 2
-      let depth = 1
-      while (i < n && depth > 0) {
-        if (text[i] === '/' && text[i + 1] === '*') {
-          depth++
-          i += 2
-        } else if (text[i] === '*' && text[i + 1] === '/') {
-          depth--
-          i += 2
-        } else i++
-      }
+      i = blockCommentEnd(text, i)
       from = i
     } else if (c === 0x2d && text.charCodeAt(i + 1) === 0x2d) {
       out += `${text.slice(from, i)} `
@@ -804,6 +794,26 @@ export function withoutComments(text: string): string {
     } else i++
   }
   return (out + text.slice(from, n)).trimStart()
+}
+
+/**
+ * The index just past the block comment that starts at i (`/*`), nested ones
+ * included as PostgreSQL nests them; the text's length when it is not closed.
+ */
+function blockCommentEnd(text: string, i: number): number {
+  const n = text.length
+  let depth = 1
+  i += 2
+  while (i < n && depth > 0) {
+    if (text[i] === '/' && text[i + 1] === '*') {
+      depth++
+      i += 2
+    } else if (text[i] === '*' && text[i + 1] === '/') {
+      depth--
+      i += 2
+    } else i++
+  }
+  return i
 }
 
 /** An identifier character just before i (E'…' and $…$ start no literal there). */
@@ -1345,17 +1355,7 @@ export function sqlTokens(text: string, inner = true): SqlToken[] {
       out.push({ kind: 'string', value: v })
       if (inner) literals.push(v)
     } else if (c === 0x2f /* / */ && text.charCodeAt(i + 1) === 0x2a /* * */) {
-      i += 2
-      let depth = 1
-      while (i < n && depth > 0) {
-        if (text[i] === '/' && text[i + 1] === '*') {
-          depth++
-          i += 2
-        } else if (text[i] === '*' && text[i + 1] === '/') {
-          depth--
-          i += 2
-        } else i++
-      }
+      i = blockCommentEnd(text, i)
     } else if (c === 0x2d /* - */ && text.charCodeAt(i + 1) === 0x2d) {
       const end = text.indexOf('\n', i)
       i = end < 0 ? n : end
