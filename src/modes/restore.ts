@@ -198,7 +198,7 @@ export async function restore(
   try {
     // the load may read the artifact's dump while it downloads: see the load below
     let fetched: FetchedBackup
-    if (canLoadWhileDownloading(inputs, deps)) {
+    if (canLoadWhileDownloading(inputs)) {
       const got = await log.group('Fetch the backup', () =>
         fetchArtifactLive(inputs.source as ArtifactSource, { artifact: deps.artifact, workDir })
       )
@@ -311,9 +311,12 @@ export async function restore(
     // without the list of the backup's tables: those there before the load are not its own
     const before = plan.dataTables ? undefined : await tableOids(target)
     const env = restoreEnvironment(connection, inputs)
-    if (deps.digestBackup && plan.format === 'custom') tap = digestArchiveAlongside()
     const runLoad = (dump: FetchedBackup['dump'], plan: RestorePlan) =>
       log.group(LOAD_PHASE, async () => {
+        // verify: a digest of its own for each attempt (a load run again on the whole download
+        // after one that read it live is digested afresh)
+        tap?.stage.destroy()
+        tap = deps.digestBackup && plan.format === 'custom' ? digestArchiveAlongside() : undefined
         const progress = await startRestoreProgress(
           dump,
           monitor!,
@@ -489,16 +492,17 @@ function openTarget(connection: Connection, inputs: RestoreOptions): OpeningTarg
 /**
  * The load may read the artifact's dump while it downloads (fetch.ts fetchArtifactLive): one
  * transaction (nothing commits before the whole download was checked), jobs: 1, and none of
- * what needs the whole backup before the load — a signature, the roles file, verify's tap.
+ * what needs the whole backup before the load — a signature, the roles file. Verify's digest
+ * reads a second zstd fed the very bytes the load's zstd gets, held-back end included
+ * (direct-pipe.ts SideCopy after PipedFeed), and counts only once the load committed.
  */
-function canLoadWhileDownloading(inputs: RestoreOptions, deps: RestoreDependencies): boolean {
+function canLoadWhileDownloading(inputs: RestoreOptions): boolean {
   return (
     inputs.source.kind === 'artifact' &&
     inputs.singleTransaction &&
     inputs.jobs === 1 &&
     !inputs.signingKey &&
-    !inputs.createRoles &&
-    !deps.digestBackup
+    !inputs.createRoles
   )
 }
 
