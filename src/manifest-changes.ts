@@ -34,6 +34,45 @@ export interface ManifestChanges {
   largest: TableChange[]
   /** The threshold the shrunk tables were found with, in percent. */
   rowLossPercent: number
+  /**
+   * The previous backup came from another server, database or major (a move, an upgrade): what
+   * differs, as one sentence; absent when both came from the same one.
+   */
+  moved?: string
+}
+
+/**
+ * Whether two backups came from the same server and database: what differs, as one sentence
+ * ("the previous backup came from another server and major: PostgreSQL 17.10, shop@db:5432 →
+ * 18.4, up17@db2:5432 (a major upgrade)"); undefined when they did not differ.
+ */
+export function describeMove(
+  current: Pick<Manifest, 'database' | 'server'>,
+  previous: Pick<Manifest, 'database' | 'server'>
+): string | undefined {
+  const where = (m: Pick<Manifest, 'database'>): string =>
+    `${m.database.name}@${m.database.host}:${m.database.port}`
+  const otherPlace = where(current) !== where(previous)
+  const otherMajor = current.server.major !== previous.server.major
+  const otherVersion = current.server.version !== previous.server.version
+  if (!otherPlace && !otherVersion) return undefined
+  const what = [
+    otherPlace
+      ? current.database.name !== previous.database.name
+        ? 'another database'
+        : 'another server'
+      : '',
+    otherMajor ? 'another major' : otherVersion ? 'another server version' : ''
+  ]
+    .filter(Boolean)
+    .join(' and ')
+  const upgrade =
+    current.server.major > previous.server.major
+      ? ' (a major upgrade)'
+      : current.server.major < previous.server.major
+        ? ' (an older major)'
+        : ''
+  return `the previous backup came from ${what}: PostgreSQL ${previous.server.version}, ${where(previous)} → ${current.server.version}, ${where(current)}${upgrade}; the comparison is between the two`
 }
 
 const TOP_CHANGES = 10
@@ -51,6 +90,7 @@ export function compareManifests(
 ): ManifestChanges {
   const before = new Map(previous.rowCounts.tables.map(t => [key(t), t.rows]))
   const after = new Map(current.rowCounts.tables.map(t => [key(t), t.rows]))
+  const moved = describeMove(current, previous)
   const appeared = [...after.keys()].filter(t => !before.has(t)).sort()
   const vanished = [...before.keys()].filter(t => !after.has(t)).sort()
   const common: TableChange[] = [...after.keys()]
@@ -84,7 +124,8 @@ export function compareManifests(
     vanished,
     shrunk,
     largest,
-    rowLossPercent
+    rowLossPercent,
+    ...(moved ? { moved } : {})
   }
 }
 
@@ -115,6 +156,7 @@ export function describeChanges(changes: ManifestChanges, runId?: number): strin
     `size ${sign(changes.sizeDeltaBytes)} bytes`,
     `rows ${changes.rowsDelta === null ? 'not compared' : sign(changes.rowsDelta)}`
   ]
+  if (changes.moved) parts.push(changes.moved)
   if (changes.appeared.length > 0) parts.push(`${changes.appeared.length} new table(s)`)
   if (changes.vanished.length > 0) parts.push(`${plural(changes.vanished.length, 'table')} gone`)
   if (changes.shrunk.length > 0) {

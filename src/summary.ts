@@ -98,6 +98,14 @@ export function restoreSummaryMarkdown(result: RestoreResult): string {
     ['Format', text(`${result.format}, ${result.compression}`)],
     ['Tables / rows', `${result.tables.length} / ${result.rowsRestored}`],
     ['Target server', text(result.serverVersion)],
+    ...(result.backupServerVersion
+      ? [
+          ['Backup taken from', text(`PostgreSQL ${result.backupServerVersion}`)] as [
+            string,
+            string
+          ]
+        ]
+      : []),
     ['Client', text(result.clientVersion)],
     ['Time', formatDuration(result.durationSeconds)]
   ]
@@ -428,6 +436,7 @@ function changesMarkdown(c: ManifestChanges): string {
   const sign = (n: number): string => (n > 0 ? `+${n}` : String(n))
   const warnings = changeWarnings(c)
   let md = `\n### ${warnings.length > 0 ? '⚠️' : '↔️'} Since the previous backup (${text(String(c.previous.createdAt))}${c.previous.runId ? `, run ${text(String(c.previous.runId))}` : ''})\n\n`
+  if (c.moved) md += `> [!NOTE]\n> ${text(c.moved.charAt(0).toUpperCase() + c.moved.slice(1))}.\n\n`
   md += `| | previous | this | change |\n|---|---:|---:|---:|\n`
   md += `| File size | ${formatBytes(c.previous.fileSizeBytes)} | ${formatBytes(c.previous.fileSizeBytes + c.sizeDeltaBytes)} | ${sign(c.sizeDeltaBytes)} B |\n`
   if (c.rowsDelta !== null && c.previous.totalRows !== null) {

@@ -166,7 +166,7 @@ it('a custom archive of pg_dump 18 with install-client on and the install failin
   if (onlyOlder(18)) {
     expect(error).toBeInstanceOf(ClientInstallError)
     expect(error?.message).toContain(
-      'The archive was written by pg_dump 18, and pg_restore cannot read archives of a newer pg_dump'
+      'The archive was written by pg_dump 18 in archive format 1.16, which pg_restore 17 and newer read'
     )
     expect(error?.message).toContain('tried to install postgresql-client-18, and that failed')
     expect(installer.calls).toEqual([18])

@@ -9,6 +9,7 @@ import {
   dataTablesInList,
   majorOfVersion,
   parseArchiveHeader,
+  pgRestoreMajorForFormat,
   readArchiveHeader
 } from '../../src/postgres/archive.js'
 import {
@@ -281,5 +282,16 @@ describe('archive headers', () => {
     expect(majorOfVersion('15.18 (Debian 15.18-0+deb12u1)')).toBe(15)
     expect(majorOfVersion('17beta2')).toBe(17)
     expect(majorOfVersion('')).toBeUndefined()
+  })
+})
+
+describe('pgRestoreMajorForFormat: pg_restore reads by the archive format, not the pg_dump (u7 F11)', () => {
+  it.each([
+    ['1.14.0', 12],
+    ['1.15.0', 16],
+    ['1.16.0', 17],
+    ['1.17.0', undefined]
+  ])('format %s: pg_restore %s and newer', (format, major) => {
+    expect(pgRestoreMajorForFormat(format)).toBe(major)
   })
 })

@@ -598,7 +598,7 @@ describe('chooseRestoreClient', () => {
       expect(calls).toEqual([18])
       expect(chosen.major).toBe(17)
       expect(chosen.warning).toMatch(
-        /^install-client could not install postgresql-client-18 .*; restoring with the installed pg_restore 17\.5 \(.*\) instead, which reads archives of pg_dump 17 and older\.$/
+        /^install-client could not install postgresql-client-18 .*; restoring with the installed pg_restore 17\.5 \(.*\) instead, which reads the archive's format \(pg_restore 17 and newer do\)\.$/
       )
       // an archive of pg_dump 18: no installed pg_restore reads it, the install's error stands
       const error = await chooseRestoreClient('pg_restore', 18, 0, {

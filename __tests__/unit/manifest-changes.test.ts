@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
 import type { Manifest, ManifestTable } from '../../src/manifest.js'
-import { changeWarnings, compareManifests } from '../../src/manifest-changes.js'
+import { changeWarnings, compareManifests, describeMove } from '../../src/manifest-changes.js'
 import { plural } from '../../src/log.js'
 
 /** Typed fixture: a manifest with these tables (rows) and file size. */
@@ -87,5 +87,27 @@ describe('plural: every count the action shows', () => {
     expect(plural('1', 'row')).toBe('1 row')
     expect(plural(1n, 'row')).toBe('1 row')
     expect(plural('uncounted', 'row')).toBe('uncounted rows')
+  })
+})
+
+describe('describeMove: the previous backup of another server, database or major (u7 F7)', () => {
+  const base = manifest({ 'public.t': 1 }, 10)
+  it('says nothing when both came from the same server and version', () => {
+    expect(describeMove(base, base)).toBeUndefined()
+    expect(compareManifests(base, base, 50).moved).toBeUndefined()
+  })
+  it('names both servers and the major upgrade', () => {
+    const moved: Manifest = {
+      ...base,
+      database: { ...base.database, name: 'up17', host: 'db2' },
+      server: { version: '18.4', versionNum: 180004, major: 18 }
+    }
+    expect(compareManifests(moved, base, 50).moved).toBe(
+      'the previous backup came from another database and another major: PostgreSQL 17.2, shop@db:5432 → 18.4, up17@db2:5432 (a major upgrade); the comparison is between the two'
+    )
+    const minor: Manifest = { ...base, server: { ...base.server, version: '17.3' } }
+    expect(describeMove(minor, base)).toBe(
+      'the previous backup came from another server version: PostgreSQL 17.2, shop@db:5432 → 17.3, shop@db:5432; the comparison is between the two'
+    )
   })
 })

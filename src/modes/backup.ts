@@ -323,6 +323,10 @@ export async function backup(
           inputs.changes!.rowLossPercent
         )
         log.info(describeChanges(manifest.changes, found.artifact.runId))
+        if (manifest.changes.moved)
+          log.notice(
+            `${manifest.changes.moved.charAt(0).toUpperCase()}${manifest.changes.moved.slice(1)} (moving day or an upgrade: check that database-url names the database meant).`
+          )
         for (const warning of changeWarnings(manifest.changes)) log.warning(warning)
       })
     }

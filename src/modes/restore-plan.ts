@@ -20,9 +20,11 @@ import { type DetectedFormat, FormatError, decodedStart, detectBackup } from '..
 import { sha256Of } from '../pipeline/digest.js'
 import { DecryptionError } from '../pipeline/encrypt.js'
 import {
+  type ArchiveHeader,
   listArchive,
   majorOfVersion,
   parseArchiveHeader,
+  pgRestoreMajorForFormat,
   readArchiveHeader,
   tablesFromList
 } from '../postgres/archive.js'
@@ -116,6 +118,16 @@ export interface RestorePlan {
   /** With clean: what the restore drops first, from the backup itself (postgres/clean.ts). */
   clean?: CleanList
   /**
+   * An archive's STATISTICS DATA entries (pg_dump 18 --statistics: the planner's statistics,
+   * loaded by pg_restore_relation_stats(), which servers before 18 lack).
+   */
+  statisticsEntries?: number
+  /**
+   * The server the backup was taken from (its manifest's server.version, else the archive's or
+   * script's header): a restore into an older major says so (restore.ts).
+   */
+  backupServer?: BackupServer
+  /**
    * Tables the backup loads rows into but does not create (an
    * archive or script made by pg_dump --data-only, or a subset of one): in a target that has
    * them, the rows would go into the target's own tables.
@@ -126,6 +138,27 @@ export interface RestorePlan {
    * SELECT pg_catalog.setval(…) without its CREATE SEQUENCE.
    */
   dataOnlySequences?: QualifiedName[]
+}
+
+/** The server a backup was taken from, and where that was read. */
+export interface BackupServer {
+  version: string
+  major: number
+  from: 'manifest' | 'archive header' | 'script header'
+}
+
+/** The backup's server: the manifest's, else the header's ("Dumped from database version"). */
+function backupServerOf(
+  manifest: Manifest | undefined,
+  headerVersion: string | undefined,
+  from: BackupServer['from']
+): BackupServer | undefined {
+  const fromManifest = manifest?.server.version
+  const version = fromManifest ?? headerVersion
+  if (!version) return undefined
+  const major = (fromManifest ? manifest?.server.major : undefined) ?? majorOfVersion(version)
+  if (major === undefined) return undefined
+  return { version: version.replace(/\s*\(.*$/, ''), major, from: fromManifest ? 'manifest' : from }
 }
 
 const MANIFEST_FORMATS: Record<string, DetectedFormat> = {
@@ -155,7 +188,8 @@ export async function planRestore(
       'pg_restore',
       header?.pgDumpMajor ?? 0,
       requires,
-      installer
+      installer,
+      readableFormat(header)
     )
     const lines = await listArchive(programPath(client, 'pg_restore'), {
       directory: dump.directory
@@ -176,7 +210,8 @@ export async function planRestore(
       listed: listedEntries(lines.join('\n')),
       ...fromArchive,
       checkedToc,
-      dataTables: manifestTables(manifest)
+      dataTables: manifestTables(manifest),
+      backupServer: backupServerOf(manifest, header?.serverVersion, 'archive header')
     }
   }
   if (manifest) await checkDigest(dump, fetched.sha256, manifest)
@@ -221,11 +256,18 @@ export async function planRestore(
   // and its toc.dat, whose header names the pg_dump that wrote it
   const tar =
     detected.format === 'directory-tar' ? await tarArchive(dump, decoding, manifest) : undefined
+  // an archive's header: the pg_dump that wrote it, and the format pg_restore must read
+  const header =
+    detected.format === 'plain'
+      ? undefined
+      : tar
+        ? tarHeader(tar.toc)
+        : await customHeader(dump, decoding)
   const archiveMajor =
     manifest?.pgDump.major ??
-    (tar
-      ? (tarHeaderMajor(tar.toc) ?? 0)
-      : await dumpMajorFromContent(dump, detected.format, decoding))
+    (detected.format === 'plain'
+      ? await dumpMajorFromContent(dump, detected.format, decoding)
+      : (header?.pgDumpMajor ?? 0))
   const found = { compression: detected.compression, encrypted: detected.encrypted, decoding }
   if (detected.format === 'plain') {
     const client = await chooseClient(inputs, 'psql', archiveMajor, requires, installer)
@@ -252,10 +294,22 @@ export async function planRestore(
         (plain.copyTables.length > 0 && !plain.unlistedCopy ? plain.copyTables : undefined),
       clean: drops?.found.list,
       dataOnlyTables: scriptDataOnlyTables(plain, inputs),
-      dataOnlySequences: scriptDataOnlySequences(plain)
+      dataOnlySequences: scriptDataOnlySequences(plain),
+      backupServer: backupServerOf(
+        manifest,
+        manifest ? undefined : await scriptServerVersion(dump, decoding),
+        'script header'
+      )
     }
   }
-  const client = await chooseClient(inputs, 'pg_restore', archiveMajor, requires, installer)
+  const client = await chooseClient(
+    inputs,
+    'pg_restore',
+    archiveMajor,
+    requires,
+    installer,
+    readableFormat(header)
+  )
   if (!manifest && !head) await readToEnd(dump, decoding)
   if (detected.format === 'custom') {
     // pg_restore --list (a child) and this process's own read of the TOC run side by side; the
@@ -284,7 +338,8 @@ export async function planRestore(
       listed: listedEntries(lines.join('\n')),
       tocRead,
       dataTables: manifestTables(manifest) ?? listed,
-      ...fromArchive
+      ...fromArchive,
+      backupServer: backupServerOf(manifest, header?.serverVersion, 'archive header')
     }
   }
   const fromArchive = await fromToc(inputs, async () => parseArchiveToc(tar!.toc))
@@ -300,17 +355,45 @@ export async function planRestore(
     client,
     dataTables: manifestTables(manifest),
     ...fromArchive,
-    checkedToc: tar!.toc
+    checkedToc: tar!.toc,
+    backupServer: backupServerOf(manifest, header?.serverVersion, 'archive header')
   }
 }
 
-/** The major of the pg_dump that wrote an archive, from its toc.dat's header. */
-function tarHeaderMajor(toc: Buffer): number | undefined {
+/** A tar's toc.dat's header (the pg_dump that wrote it, the format version). */
+function tarHeader(toc: Buffer): ArchiveHeader | undefined {
   try {
-    return parseArchiveHeader(toc).pgDumpMajor
+    return parseArchiveHeader(toc)
   } catch {
     return undefined // refused by the TOC's own check, which follows
   }
+}
+
+/** A custom archive's header, from its decoded start; undefined when unreadable. */
+async function customHeader(
+  file: BackupFile,
+  decoding: Decoding
+): Promise<ArchiveHeader | undefined> {
+  try {
+    return parseArchiveHeader(await decodedStart(file, decoding, 4096))
+  } catch {
+    return undefined // unreadable headers are reported by the checks that follow
+  }
+}
+
+/**
+ * What pg_restore must read of an archive: its format version and the oldest pg_restore that
+ * reads it (archive.ts pgRestoreMajorForFormat); undefined when unknown (the pg_dump's major
+ * decides then).
+ */
+export function readableFormat(
+  header: Pick<ArchiveHeader, 'formatVersion'> | undefined
+): { version: string; minMajor: number } | undefined {
+  if (!header) return undefined
+  const minMajor = pgRestoreMajorForFormat(header.formatVersion)
+  return minMajor === undefined
+    ? undefined
+    : { version: header.formatVersion.replace(/\.0$/, ''), minMajor }
 }
 
 /** A member's name as tar lists it, without leading "./" and a directory's trailing "/". */
@@ -368,7 +451,12 @@ async function tarMembers(file: BackupFile, decoding: Decoding): Promise<string[
 async function fromToc(
   inputs: RestoreOptions,
   readToc: () => Promise<ArchiveToc>
-): Promise<Pick<RestorePlan, 'clean' | 'dataOnlyTables' | 'dataOnlySequences' | 'references'>> {
+): Promise<
+  Pick<
+    RestorePlan,
+    'clean' | 'dataOnlyTables' | 'dataOnlySequences' | 'references' | 'statisticsEntries'
+  >
+> {
   // read without clean or allow-non-empty too: the guard counts the data-only tables and
   // sequences the target holds (outside the schemas it looks at otherwise)
   let toc: ArchiveToc
@@ -387,9 +475,13 @@ async function fromToc(
     clean: inputs.clean ? archiveDrops(inputs, toc) : undefined,
     dataOnlyTables: archiveDataOnly(inputs, toc, 'TABLE', references),
     dataOnlySequences: archiveDataOnly(inputs, toc, 'SEQUENCE', references),
-    references
+    references,
+    statisticsEntries: toc.entries.filter(e => e.desc === STATISTICS_DATA).length
   }
 }
+
+/** pg_dump 18's entries of the planner's statistics (pg_dump 18 --statistics). */
+export const STATISTICS_DATA = 'STATISTICS DATA'
 
 /**
  * Each name of `tables` and `schemas` must select something of the archive, as pg_restore
@@ -703,8 +795,9 @@ function manifestTables(manifest: Manifest | undefined): QualifiedName[] | undef
 }
 
 /**
- * A pg_restore at least as new as the pg_dump that wrote the backup (pg_restore rejects
- * archives of a newer pg_dump: "unsupported version … in file header"), a psql preferably so
+ * A pg_restore that reads the archive's format (pg_restore rejects archives of a newer format:
+ * "unsupported version … in file header"), preferably as new as the pg_dump that wrote it; a
+ * psql preferably so
  * (an older one runs the script as by hand, with a warning); installed when allowed.
  */
 async function chooseClient(
@@ -712,17 +805,37 @@ async function chooseClient(
   program: 'pg_restore' | 'psql',
   archiveMajor: number,
   requires: ClientRequirement[],
-  installer: ClientInstaller | undefined
+  installer: ClientInstaller | undefined,
+  format?: { version: string; minMajor: number }
 ): Promise<ClientInstall> {
-  const client = await chooseRestoreClient(program, archiveMajor, 0, {
-    pgBinDir: inputs.pgBinDir,
-    postgresVersion: inputs.postgresVersion,
-    installClient: inputs.installClient,
-    requires,
-    installer
-  })
+  const client = await chooseRestoreClient(
+    program,
+    archiveMajor,
+    0,
+    {
+      pgBinDir: inputs.pgBinDir,
+      postgresVersion: inputs.postgresVersion,
+      installClient: inputs.installClient,
+      requires,
+      installer
+    },
+    format
+  )
   log.info(`${programPath(client, program)}: ${client.versionText}`)
   return client
+}
+
+/** A plain script's "-- Dumped from database version" (pg_dump's header). */
+async function scriptServerVersion(
+  file: BackupFile,
+  decoding: Decoding
+): Promise<string | undefined> {
+  try {
+    return parsePlainDumpVersions((await decodedStart(file, decoding, 4096)).toString('utf8'))
+      .serverVersion
+  } catch {
+    return undefined
+  }
 }
 
 /** The major of the pg_dump that wrote a backup without manifest, from its own header. */

@@ -87,7 +87,7 @@ import {
   type QualifiedName,
   type RestoreOptions
 } from '../types.js'
-import { RestoreError, type RestorePlan, planRestore } from './restore-plan.js'
+import { type BackupServer, RestoreError, type RestorePlan, planRestore } from './restore-plan.js'
 import {
   changedObjectsMessage,
   hasProtected,
@@ -118,6 +118,8 @@ export interface RestoreResult {
   tables: RestoredTable[]
   rowsRestored: number
   serverVersion: string
+  /** The server the backup was taken from (its manifest, else the archive's or script's header). */
+  backupServerVersion?: string
   clientVersion: string
   durationSeconds: number
   /** Statements of the backup the target could not take and the restore left out, by reason. */
@@ -179,6 +181,25 @@ export interface RestoreDependencies {
   digestBackup?: boolean
   /** Installs a client for install-client (default apt-get: postgres/install.ts). */
   installer?: ClientInstaller
+  /** The target is verify's scratch server (its messages name verify-database-url). */
+  scratch?: boolean
+}
+
+/**
+ * The backup comes from a newer major than the target runs: what fails and why, for the
+ * warning up front and the error of a load that fails. Undefined when it does not.
+ */
+export function newerMajorNote(
+  backup: BackupServer | undefined,
+  target: { version: string; major: number },
+  scratch = false
+): string | undefined {
+  if (!backup || backup.major <= target.major) return undefined
+  const version = target.version.replace(/\s*\(.*$/, '')
+  const fails = `objects using features ${target.major} lacks fail (functions, types, syntax or options added in PostgreSQL ${target.major + 1}–${backup.major}: e.g. uuidv7(), a VIRTUAL generated column, NOT NULL … NOT VALID in 18; JSON_TABLE in 17), each stopping the load and keeping nothing; a backup that uses none of them loads`
+  return scratch
+    ? `the backup was taken from PostgreSQL ${backup.version} (its ${backup.from}); verify-database-url runs ${version}: ${fails}, but is verified on another major than production. Use a scratch server of your production major (services: postgres: image: postgres:${backup.major})`
+    : `the backup was taken from PostgreSQL ${backup.version} (its ${backup.from}); the target runs ${version}: ${fails}. Restore into a server of PostgreSQL ${backup.major} or newer, or drop the objects using newer features from the source and back up again`
 }
 
 export async function restore(
@@ -268,6 +289,20 @@ export async function restore(
         guardTarget(inputs, target!, plan, facts)
       )
     )
+    // a backup of a newer major: said before the load, and again with a load that fails
+    const newerMajor = newerMajorNote(plan.backupServer, server, deps.scratch)
+    if (newerMajor) {
+      const warning = `${newerMajor.charAt(0).toUpperCase()}${newerMajor.slice(1)}.`
+      log.warning(warning)
+      warnings.push(warning)
+    }
+    // pg_dump 18 --statistics: the planner's statistics, which servers before 18 cannot load
+    const statistics = plan.statisticsEntries ?? 0
+    const noStatistics = statistics > 0 && server.major < 18 && plan.client.major >= 18
+    if (statistics > 0 && server.major < 18)
+      log.notice(
+        `Left out: ${plural(statistics, 'STATISTICS DATA entry', 'STATISTICS DATA entries')} of the backup (pg_dump 18 --statistics): the planner's statistics, not data, which PostgreSQL ${server.major} cannot load (pg_restore_relation_stats() is 18+)${noStatistics ? ' — pg_restore --no-statistics' : ''}. Run ANALYZE in the target after the restore to rebuild them.`
+      )
     // clean's drops that run (the policy decides by them: what they drop is recreated)
     const cleanDrops = new Set<string>()
     const inner = restorePolicy(inputs, facts, cleanDrops)
@@ -338,7 +373,7 @@ export async function restore(
                 unchanged
               },
               { env, database: connection.database, serverMajor: server.major },
-              inputs,
+              noStatistics ? { ...inputs, noStatistics } : inputs,
               workDir,
               {
                 policy,
@@ -361,6 +396,7 @@ export async function restore(
             error.message += ` Note: ${[...new Set(elsewhere)].join('. ')}.`
           if (leftOut.size > 0 && error instanceof Error)
             error.message += leftOutNote(leftOut, error)
+          if (newerMajor && error instanceof Error) error.message += ` Note: ${newerMajor}.`
           throw error
         } finally {
           progress.stop()
@@ -414,6 +450,7 @@ export async function restore(
       tables,
       rowsRestored: tables.reduce((sum, t) => sum + t.rows, 0),
       serverVersion: server.version,
+      ...(plan.backupServer ? { backupServerVersion: plan.backupServer.version } : {}),
       clientVersion: plan.client.version,
       durationSeconds: seconds(),
       skipped,

@@ -210,6 +210,7 @@ export async function verify(
   let equality: EqualityCheck = { notCompared: 'the restore did not get that far' }
   const restored = await restore(inputs, scratch, {
     ...deps,
+    scratch: true,
     // the backup's data digested as the restore reads it (one read); proveEquality uses it
     digestBackup: inputs.tables.length === 0 && inputs.schemas.length === 0,
     afterLoad: async loaded => {
@@ -347,8 +348,13 @@ async function proveEquality(
     return notCompared('the archive does not say which pg_dump made it: counts only')
   }
   if (backupMajor < server.major) {
+    const source = majorOfVersion(head.header.serverVersion ?? '')
+    const pin =
+      source !== undefined && source < server.major
+        ? `; the scratch server is a newer major than the backed-up server (PostgreSQL ${head.header.serverVersion}): the comparison dumps the scratch database with the backup's own pg_dump major, as the backup was made, and pg_dump ${backupMajor} cannot. Pin the scratch server to your production major (services: postgres: image: postgres:${source}) to compare exactly, and verify on the major a restore would run on`
+        : ''
     return notCompared(
-      `the backup was made by pg_dump ${backupMajor}, which cannot dump the scratch server (PostgreSQL ${server.version}): counts only`
+      `the backup was made by pg_dump ${backupMajor}, which cannot dump the scratch server (PostgreSQL ${server.version}): counts only${pin}`
     )
   }
   let install

@@ -192,7 +192,7 @@ export function archiveListTee(pgRestorePath: string): {
 export interface ArchiveHeader {
   /**
    * Version of the archive FORMAT, e.g. "1.14.0" (pg_dump 12 to 15), "1.15.0" (16), "1.16.0"
-   * (17): not the pg_dump version, which is `pgDumpVersion`.
+   * (17 and 18): not the pg_dump version, which is `pgDumpVersion`.
    */
   formatVersion: string
   format: 'custom' | 'tar' | 'directory' | 'unknown'
@@ -302,6 +302,24 @@ export function parseArchiveHeader(bytes: Buffer): ArchiveHeader {
     if (header.pgDumpVersion) header.pgDumpMajor = majorOfVersion(header.pgDumpVersion)
   }
   return header
+}
+
+/**
+ * The oldest pg_restore major that reads an archive of format `formatVersion` ("1.16.0"):
+ * pg_restore refuses a header by its format version alone ("unsupported version (1.17) in file
+ * header": K_VERS_MAX of pg_backup_archiver.h), not by the pg_dump that wrote it — pg_dump 17
+ * and 18 both write 1.16, which pg_restore 17 reads. K_VERS_1_12 (9.5: separate BLOB entries),
+ * 1_13 (10.3 and the minor releases of 2018: search_path), 1_14 (12: table access methods),
+ * 1_15 (16: compression algorithm in the header), 1_16 (17: BLOB METADATA, relkind; 18 kept it).
+ * Undefined for a format newer than these (a later pg_dump): its readers are not known here.
+ */
+export function pgRestoreMajorForFormat(formatVersion: string): number | undefined {
+  const match = /^(\d+)\.(\d+)/.exec(formatVersion)
+  if (!match || Number(match[1]) !== 1) return undefined
+  const minor = Number(match[2])
+  if (minor <= 12) return 9
+  const readers: Record<number, number> = { 13: 10, 14: 12, 15: 16, 16: 17 }
+  return readers[minor]
 }
 
 /** Reads the header of a custom-format archive file, or of a directory-format archive. */

@@ -240,8 +240,9 @@ export async function chooseDumpClient(
 /**
  * The client for restoring an archive written by pg_dump `archiveMajor` into a server of
  * `serverMajor`: pg_restore (or psql for plain dumps) of at least the archive's pg_dump major,
- * the lowest such. pg_restore cannot read newer archives ("unsupported version in file
- * header"); psql runs a newer script as by hand (the gate handles newer meta-commands), so for
+ * the lowest such. pg_restore cannot read archives of a newer FORMAT ("unsupported version in
+ * file header"): with `format`, a pg_restore that reads the format is enough (pg_restore 17
+ * reads pg_dump 18's archives, both format 1.16), one of the dump's major preferred; psql runs a newer script as by hand (the gate handles newer meta-commands), so for
  * psql that major is preferred, not required: the newest installed one is used, with a warning,
  * when none is as new (and install-client is off or its installation fails). When none suits,
  * the client of the newer of the two majors is installed (install-client), so that it matches
@@ -251,7 +252,13 @@ export async function chooseRestoreClient(
   program: 'pg_restore' | 'psql',
   archiveMajor: number,
   serverMajor: number,
-  options: ClientChoiceOptions = {}
+  options: ClientChoiceOptions = {},
+  /**
+   * An archive's format version ("1.16.0", its header) and the oldest pg_restore that reads it
+   * (archive.ts pgRestoreMajorForFormat): what pg_restore requires, when older than the
+   * archive's pg_dump major (which is then preferred, not required).
+   */
+  format?: { version: string; minMajor: number }
 ): Promise<ClientInstall> {
   if (program === 'psql') {
     // psql by hand runs a script of a newer pg_dump (the gate handles what newer pg_dumps add,
@@ -268,13 +275,35 @@ export async function chooseRestoreClient(
       options
     )
   }
+  // pg_restore reads every archive whose FORMAT version it knows (archive.ts
+  // pgRestoreMajorForFormat), whoever wrote it: pg_restore 17 reads pg_dump 18's 1.16
+  const readable = format?.minMajor
+  if (readable === undefined || readable >= archiveMajor) {
+    return chooseClient(
+      {
+        program,
+        // a header whose format is newer than its pg_dump's major says: the format decides
+        minMajor: readable ?? archiveMajor,
+        installMajor: Math.max(readable ?? 0, archiveMajor, serverMajor),
+        serverMajor,
+        why: format
+          ? `The archive was written by pg_dump ${archiveMajor} in archive format ${format.version}, which pg_restore ${format.minMajor} and newer read`
+          : `The archive was written by pg_dump ${archiveMajor}, and pg_restore cannot read archives of a newer pg_dump`
+      },
+      options
+    )
+  }
+  const why = `The archive was written by pg_dump ${archiveMajor} in archive format ${format!.version}, which pg_restore ${readable} and newer read`
   return chooseClient(
     {
       program,
-      minMajor: archiveMajor,
+      minMajor: readable,
       installMajor: Math.max(archiveMajor, serverMajor),
       serverMajor,
-      why: `The archive was written by pg_dump ${archiveMajor}, and pg_restore cannot read archives of a newer pg_dump`
+      why,
+      // as new as the dump is preferred (it knows the entries newer pg_dumps write, such as
+      // STATISTICS DATA, and options such as --no-statistics), an older one used as by hand
+      preferred: { major: archiveMajor, why: `The archive was written by pg_dump ${archiveMajor}` }
     },
     options
   )
@@ -340,6 +369,12 @@ function usable(need: Need, installs: ClientInstall[]): ClientInstall | undefine
 function olderThanPreferred(need: Need, install: ClientInstall): ClientInstall {
   const preferred = need.preferred
   if (!preferred || install.major >= preferred.major) return install
+  if (need.program === 'pg_restore') {
+    return {
+      ...install,
+      warning: `${preferred.why}; restoring it with the older ${listInstalls(need.program, [install])}, which reads its archive format as pg_restore by hand does (${need.why.replace(/^The archive was written by pg_dump \d+ in /, '')}). A pg_restore as new as the dump knows what newer pg_dumps add (entries such as STATISTICS DATA, options such as --no-statistics): install ${clientPackage(preferred.major)} (or set install-client: true) to use it.`
+    }
+  }
   return {
     ...install,
     warning: `${preferred.why}; restoring it with the older ${listInstalls(need.program, [install])}, as psql by hand would: the action reads the script first and handles what newer pg_dumps add (such as \\restrict, SET transaction_timeout), and a statement the server rejects fails the restore as it would by hand. To restore with a psql as new as the dump, install ${clientPackage(preferred.major)} (or set install-client: true).`
@@ -383,7 +418,7 @@ async function installOrFail(
     const installed = usable(need, found)
     if (!installed) return undefined
     const chosen = olderThanPreferred(need, installed)
-    const instead = `install-client could not install ${pkg} (${why}); restoring with the installed ${listInstalls(program, [installed])} instead${program === 'pg_restore' ? `, which reads archives of pg_dump ${need.minMajor} and older` : ''}.`
+    const instead = `install-client could not install ${pkg} (${why}); restoring with the installed ${listInstalls(program, [installed])} instead${program === 'pg_restore' ? `, which reads the archive's format (pg_restore ${need.minMajor} and newer do)` : ''}.`
     return { ...chosen, warning: chosen.warning ? `${instead} ${chosen.warning}` : instead }
   }
   const foundText =

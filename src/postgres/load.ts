@@ -99,7 +99,14 @@ import {
 export type LoadOptions = Pick<
   RestoreOptions,
   'clean' | 'noOwner' | 'noPrivileges' | 'singleTransaction' | 'jobs' | 'tables' | 'schemas'
->
+> & {
+  /**
+   * pg_restore --no-statistics (pg_restore 18+): the archive's STATISTICS DATA entries are left
+   * out, for a target before 18 (which lacks pg_restore_relation_stats()). An older pg_restore
+   * writes them: the gate leaves them out (ScriptGateOptions.leaveOutStatistics).
+   */
+  noStatistics?: boolean
+}
 
 export class LoadError extends EngineError {
   constructor(
@@ -455,6 +462,7 @@ function gateOptions(
   return {
     psqlMajor: plan.client.major,
     serverMajor: target.serverMajor,
+    leaveOutStatistics: target.serverMajor < 18,
     dropRestrict: !psqlSupportsRestrict(plan.client.version),
     // 'auto' (and false): the restore's policy keeps what the target can take
     noOwner: options.noOwner === true,
@@ -1316,6 +1324,7 @@ function scriptSelection(options: LoadOptions): string[] {
   // 'auto': the owners and privileges reach the gate, whose policy keeps what the target takes
   if (options.noOwner === true) args.push('--no-owner')
   if (options.noPrivileges === true) args.push('--no-privileges')
+  if (options.noStatistics === true) args.push('--no-statistics')
   for (const t of options.tables) args.push(`--table=${t}`)
   for (const n of options.schemas) args.push(`--schema=${n}`)
   return args
@@ -1633,7 +1642,7 @@ export async function runPsql(
  */
 export function archiveAsScript(
   pgRestorePath: string,
-  options: Pick<LoadOptions, 'noOwner' | 'noPrivileges' | 'tables' | 'schemas'> & {
+  options: Pick<LoadOptions, 'noOwner' | 'noPrivileges' | 'noStatistics' | 'tables' | 'schemas'> & {
     schemaOnly?: boolean
   },
   input: ArchiveInput,
@@ -1645,6 +1654,7 @@ export function archiveAsScript(
   // 'auto': the owners and privileges reach the gate, whose policy keeps what the target takes
   if (options.noOwner === true) args.push('--no-owner')
   if (options.noPrivileges === true) args.push('--no-privileges')
+  if (options.noStatistics === true) args.push('--no-statistics')
   for (const t of options.tables) args.push(`--table=${t}`)
   for (const n of options.schemas) args.push(`--schema=${n}`)
   if ('path' in input) args.push(input.path)
@@ -1769,7 +1779,7 @@ export function explainLoadFailure(
     hint = ` The script changed standard_conforming_strings or client_encoding while it ran (now ${switched[1]}, ${switched[2]}) where no statement of it shows the change (set_config() or EXECUTE in a function of the backup, a trigger, ROLLBACK TO undoing a SET): psql and the server would have read the next statement otherwise than the script gate read it (a string literal can turn into a psql meta-command or a hidden statement), so the restore stopped before it. Psql by hand would run what the switch made of the script: restore the backup only after removing what switches the setting (or set it with a plain SET statement, which the gate follows).`
   } else if (/unsupported version \([\d.]+\) in file header/.test(stderr)) {
     hint =
-      ' The archive was written by a newer pg_dump than this pg_restore: use a newer client (inputs postgres-version or pg-bin-dir).'
+      ' The archive has a newer format than this pg_restore reads (pg_restore reads an archive by its format version, not by the pg_dump that wrote it): use a newer client (inputs postgres-version or pg-bin-dir).'
   } else if (/role "[^"]+" does not exist/.test(errors)) {
     const role = /role "([^"]+)" does not exist/.exec(errors)![1]
     hint = ` The backup names the role "${role}", which the target lacks: restore with 'create-roles: true' from a backup made with 'globals: true' (it creates the backup's roles first), or create the role in the target (CREATE ROLE "${role}" NOLOGIN;), then restore again.`

@@ -83,6 +83,11 @@ export interface ScriptGateOptions {
   psqlMajor: number
   /** The target server's major: `SET transaction_timeout` is dropped before 17. */
   serverMajor?: number
+  /**
+   * Leave out the statements of pg_dump 18's STATISTICS DATA entries (the planner's statistics,
+   * pg_restore_relation_stats() and pg_restore_attribute_stats(), which servers before 18 lack).
+   */
+  leaveOutStatistics?: boolean
   /** The psql does not know \restrict / \unrestrict (before 13.22, 14.19, 15.14, 16.10, 17.6). */
   dropRestrict?: boolean
   /** Leave out ALTER … OWNER TO. */
@@ -139,7 +144,12 @@ const HEADER = /^(?:\ufeff)?(?:--\r?\n)?-- PostgreSQL database dump\r?\n/
 const CLUSTER_HEADER = /^(?:\ufeff)?(?:--\r?\n)?-- PostgreSQL database cluster dump\r?\n/
 const MAX_TEXT = 200
 /** pg_dump's comment before an entry: "-- Name: t; Type: TABLE; Schema: public; Owner: app". */
-const ENTRY_HEADER = /^-- (Data for )?Name: (.*); Type: (.*?); Schema: (.*?); Owner: .*$/gm
+// pg_dump writes "-- Data for Name:" before a table's rows, "-- Statistics for Name:" before
+// its statistics (18): a header it did not match named the entry before it in an error
+const ENTRY_HEADER = /^-- ([A-Z][a-z]* for )?Name: (.*); Type: (.*?); Schema: (.*?); Owner: .*$/gm
+/** What a STATISTICS DATA entry of pg_dump 18 runs (one statement per relation or column). */
+const STATISTICS_CALL =
+  /^\s*SELECT\s+\*\s+FROM\s+pg_catalog\.pg_restore_(?:relation|attribute)_stats\s*\(/i
 
 /** The first `max` characters of a statement, on one line. */
 function shortText(text: string, max = MAX_TEXT): string {
@@ -213,6 +223,8 @@ export class ScriptGate extends Transform {
    * comments before statements, by the script line of the first statement after them.
    */
   private readonly entries: { line: number; entry: string }[] = []
+  /** The type of the last entry header seen ("TABLE", "STATISTICS DATA"). */
+  private entryType: string | undefined
   /**
    * The settings psql reads the next line with, as far as the script's text shows (the last
    * kept statement's, with its modelled SET applied).
@@ -368,7 +380,7 @@ export class ScriptGate extends Transform {
         }
       } else throw new CheckError(`${this.where()}, ${refused.message}.`)
     }
-    if (verdict.keep) verdict = this.builtin(cls)
+    if (verdict.keep) verdict = this.builtin(cls, e)
     if (verdict.keep && this.options.policy) {
       const decision = this.options.policy(e, cls)
       if ('refuse' in decision)
@@ -405,7 +417,7 @@ export class ScriptGate extends Transform {
   }
 
   /** The gate's own drops: what the target or the psql cannot take, and what was asked. */
-  private builtin(cls: StatementClass): Verdict {
+  private builtin(cls: StatementClass, e: StatementEvent): Verdict {
     const o = this.options
     if (
       cls.kind === 'set' &&
@@ -416,6 +428,15 @@ export class ScriptGate extends Transform {
       return {
         keep: false,
         reason: `the target server (${o.serverMajor}) has no transaction_timeout setting (PostgreSQL 17+)`
+      }
+    if (
+      o.leaveOutStatistics &&
+      this.entryType === 'STATISTICS DATA' &&
+      STATISTICS_CALL.test(e.text)
+    )
+      return {
+        keep: false,
+        reason: `the planner's statistics (pg_dump 18's STATISTICS DATA entries, not data): the target server (${o.serverMajor}) has no pg_restore_relation_stats() (PostgreSQL 18+); ANALYZE rebuilds them`
       }
     if (o.noOwner && cls.kind === 'owner')
       return { keep: false, reason: 'owners are not restored (no-owner)' }
@@ -618,6 +639,7 @@ export class ScriptGate extends Transform {
     for (const m of gap.matchAll(ENTRY_HEADER)) last = m
     if (!last) return
     const [, , name, type, schema] = last
+    this.entryType = type
     const entry = `${type} ${schema && schema !== '-' ? `${schema}.` : ''}${name}`
     this.entries.push({ line, entry: shortText(entry, 160) })
   }
