@@ -261,12 +261,20 @@ export class PlainDumpObjects {
     return this.gate
   }
 
-  /** One statement psql would send. */
-  see(e: StatementEvent): void {
-    const cls = classifyStatement(e)
+  /**
+   * One statement psql would send. Returns its text as the server reads it, comments gone
+   * (withoutComments), which an archive's reading keeps (known) without computing it again.
+   */
+  see(e: StatementEvent): string {
     // the statement as the server reads it, its comments gone (psql sends a leading /* … */):
-    // every test below goes by it, never by the text as written
+    // every test goes by it, never by the text as written
     const text = withoutComments(e.text)
+    this.seeText(e, text)
+    return text
+  }
+
+  private seeText(e: StatementEvent, text: string): void {
+    const cls = classifyStatement(e)
     const line = firstLine(text)
     this.references(text, cls.keywords)
     // pg_dump --clean unlinks each large object before it creates it again: one the script
@@ -398,7 +406,7 @@ export class PlainDumpObjects {
     const tokens = sqlTokens(text, first !== 'INSERT')
     // DROP and ALTER (… RENAME, SET SCHEMA) may take a name away before a CREATE TABLE of it
     const clears = first === 'DROP' || first === 'ALTER'
-    if (/^(?:DROP|REASSIGN)\s+OWNED\b/i.test(text.trimStart())) this.wholeDatabase = true
+    if (/^\s*(?:DROP|REASSIGN)\s+OWNED\b/i.test(text)) this.wholeDatabase = true
     for (let i = 0; i < tokens.length; i++) {
       const t = tokens[i]
       if (t.kind === 'string') {

@@ -620,10 +620,25 @@ function trackedWord(buf: Buffer, a: number, b: number): number {
   return W_NONE
 }
 
+/** The previous statement of a lexer that sent none (never written to). */
+const NO_BYTES = Buffer.alloc(0)
+
 /** The dialects built so far, by their options: a lexer is made per archive entry (thousands). */
 const DIALECTS = new Map<string, Readonly<Dialect>>()
+/** The dialect of options that set none of its settings (an archive's entries: one lexer each). */
+let defaultDialect: Readonly<Dialect> | undefined
 
 function dialectFor(options: PsqlLexerOptions): Readonly<Dialect> {
+  if (
+    options.psqlMajor === undefined &&
+    options.copyDecision === undefined &&
+    options.unrestrictArgument === undefined
+  )
+    return (defaultDialect ??= keyedDialect(options))
+  return keyedDialect(options)
+}
+
+function keyedDialect(options: PsqlLexerOptions): Readonly<Dialect> {
   const key = `${String(options.psqlMajor)}|${String(options.copyDecision)}|${String(options.unrestrictArgument)}`
   let dialect = DIALECTS.get(key)
   if (!dialect) {
@@ -777,7 +792,7 @@ export class PsqlLexer {
   private tokenSource = new TokenSource(true)
   /** qbLen at a string's closing quote, while the lexer looks for a continuation. */
   private tokEnd = -1
-  private previous: { sql: Buffer; parts: StatementPart[] } = { sql: Buffer.alloc(0), parts: [] }
+  private previous: { sql: Buffer; parts: StatementPart[] } = { sql: NO_BYTES, parts: [] }
 
   // psql state
   private restrictKey: string | undefined
