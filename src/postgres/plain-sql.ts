@@ -7,7 +7,6 @@
 import { Transform, type TransformCallback } from 'node:stream'
 import type { QualifiedName } from '../types.js'
 import { PsqlLexer, type StatementEvent } from './psql-lexer.js'
-import { classifyStatement } from './psql-script-rules.js'
 import { ScriptGate, type ScriptGateOptions } from './script-gate.js'
 
 /** The comment pg_dump writes last: a plain dump without it is truncated. */
@@ -274,7 +273,9 @@ export class PlainDumpObjects {
   }
 
   private seeText(e: StatementEvent, text: string): void {
-    const cls = classifyStatement(e)
+    // its leading words, as classifyStatement reads them (without the rest of its classification,
+    // which the gate's rules use: a statement is a COPY when its first word is)
+    const cls = { keywords: e.parts[0].keywords as readonly string[] }
     const line = firstLine(text)
     this.references(text, cls.keywords)
     // pg_dump --clean unlinks each large object before it creates it again: one the script
@@ -316,7 +317,7 @@ export class PlainDumpObjects {
         text
       )
     if (bare) this.createdUnqualified.add(sqlTokens(bare[1], false)[0]?.value ?? '')
-    if (cls.kind === 'copy') {
+    if (cls.keywords[0] === 'COPY') {
       const copy = e.copyIn > 0 ? parseCopyStatement(line) : undefined
       if (copy) this.copyTables.push(copy)
       // a COPY of data whose table the list cannot name as the server will resolve it (an
