@@ -37,13 +37,8 @@ import {
 import type { ClientInstaller } from '../postgres/install.js'
 import { psqlSupportsRestrict } from '../postgres/load.js'
 import { listedEntries } from '../postgres/parallel-restore.js'
-import {
-  PlainDumpObjects,
-  parsePlainDumpVersions,
-  withoutComments,
-  writtenTables
-} from '../postgres/plain-sql.js'
-import { PsqlLexer, lexedAlikeByEveryMajor } from '../postgres/psql-lexer.js'
+import { PlainDumpObjects, parsePlainDumpVersions, writtenTables } from '../postgres/plain-sql.js'
+import { PsqlLexer } from '../postgres/psql-lexer.js'
 import { shareEntryLex } from '../postgres/direct-entries.js'
 import {
   type CleanList,
@@ -552,13 +547,13 @@ export function archiveReferences(
     const events = [...lexer.write(Buffer.from(sql)), ...lexer.end()]
     for (const event of events)
       if (event.kind === 'statement') {
-        references.see(event)
-        // what the load's gate may pass without another look (PlainDumpObjects.unseen)
-        references.known.add(withoutComments(event.text).trim())
+        // what the load's gate may pass without another look (PlainDumpObjects.unseen): the
+        // statement's text without comments, as see() read it
+        references.known.add(references.see(event).trim())
       }
     // the direct load's text checks read it as the client's major: the same events, when every
-    // major lexes the text alike
-    if (lexedAlikeByEveryMajor(sql)) shareEntryLex(e, sql, events)
+    // major lexes the text alike (shareEntryLex keeps them only then)
+    shareEntryLex(e, sql, events)
   }
   return references
 }

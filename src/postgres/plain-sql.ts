@@ -7,7 +7,6 @@
 import { Transform, type TransformCallback } from 'node:stream'
 import type { QualifiedName, ReplacedRelation } from '../types.js'
 import { PsqlLexer, type StatementEvent } from './psql-lexer.js'
-import { classifyStatement } from './psql-script-rules.js'
 import { ScriptGate, type ScriptGateOptions } from './script-gate.js'
 
 /**
@@ -273,12 +272,22 @@ export class PlainDumpObjects {
     return this.gate
   }
 
-  /** One statement psql would send. */
-  see(e: StatementEvent): void {
-    const cls = classifyStatement(e)
+  /**
+   * One statement psql would send. Returns its text as the server reads it, comments gone
+   * (withoutComments), which an archive's reading keeps (known) without computing it again.
+   */
+  see(e: StatementEvent): string {
     // the statement as the server reads it, its comments gone (psql sends a leading /* … */):
-    // every test below goes by it, never by the text as written
+    // every test goes by it, never by the text as written
     const text = withoutComments(e.text)
+    this.seeText(e, text)
+    return text
+  }
+
+  private seeText(e: StatementEvent, text: string): void {
+    // its leading words, as classifyStatement reads them (without the rest of its classification,
+    // which the gate's rules use: a statement is a COPY when its first word is)
+    const cls = { keywords: e.parts[0].keywords as readonly string[] }
     const line = firstLine(text)
     this.references(text, cls.keywords)
     // pg_dump --clean unlinks each large object before it creates it again: one the script
@@ -320,7 +329,7 @@ export class PlainDumpObjects {
         text
       )
     if (bare) this.createdUnqualified.add(sqlTokens(bare[1], false)[0]?.value ?? '')
-    if (cls.kind === 'copy') {
+    if (cls.keywords[0] === 'COPY') {
       const copy = e.copyIn > 0 ? parseCopyStatement(line) : undefined
       if (copy) this.copyTables.push(copy)
       // a COPY of data whose table the list cannot name as the server will resolve it (an
@@ -411,7 +420,7 @@ export class PlainDumpObjects {
     const tokens = sqlTokens(text, first !== 'INSERT')
     // DROP and ALTER (… RENAME, SET SCHEMA) may take a name away before a CREATE TABLE of it
     const clears = first === 'DROP' || first === 'ALTER'
-    if (/^(?:DROP|REASSIGN)\s+OWNED\b/i.test(text.trimStart())) this.wholeDatabase = true
+    if (/^\s*(?:DROP|REASSIGN)\s+OWNED\b/i.test(text)) this.wholeDatabase = true
     for (let i = 0; i < tokens.length; i++) {
       const t = tokens[i]
       if (t.kind === 'string') {

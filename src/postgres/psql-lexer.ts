@@ -620,10 +620,25 @@ function trackedWord(buf: Buffer, a: number, b: number): number {
   return W_NONE
 }
 
+/** The previous statement of a lexer that sent none (never written to). */
+const NO_BYTES = Buffer.alloc(0)
+
 /** The dialects built so far, by their options: a lexer is made per archive entry (thousands). */
 const DIALECTS = new Map<string, Readonly<Dialect>>()
+/** The dialect of options that set none of its settings (an archive's entries: one lexer each). */
+let defaultDialect: Readonly<Dialect> | undefined
 
 function dialectFor(options: PsqlLexerOptions): Readonly<Dialect> {
+  if (
+    options.psqlMajor === undefined &&
+    options.copyDecision === undefined &&
+    options.unrestrictArgument === undefined
+  )
+    return (defaultDialect ??= keyedDialect(options))
+  return keyedDialect(options)
+}
+
+function keyedDialect(options: PsqlLexerOptions): Readonly<Dialect> {
   const key = `${String(options.psqlMajor)}|${String(options.copyDecision)}|${String(options.unrestrictArgument)}`
   let dialect = DIALECTS.get(key)
   if (!dialect) {
@@ -777,7 +792,7 @@ export class PsqlLexer {
   private tokenSource = new TokenSource(true)
   /** qbLen at a string's closing quote, while the lexer looks for a continuation. */
   private tokEnd = -1
-  private previous: { sql: Buffer; parts: StatementPart[] } = { sql: Buffer.alloc(0), parts: [] }
+  private previous: { sql: Buffer; parts: StatementPart[] } = { sql: NO_BYTES, parts: [] }
 
   // psql state
   private restrictKey: string | undefined
@@ -2610,6 +2625,14 @@ export async function* psqlScriptEvents(
   yield* lexer.end()
 }
 
+/** Whether `sql` holds `lower` (lower-case ASCII letters) at `at`, in any case: /^word/i. */
+function wordAt(sql: string, at: number, lower: string): boolean {
+  if (at + lower.length > sql.length) return false
+  for (let k = 0; k < lower.length; k++)
+    if ((sql.charCodeAt(at + k) | 0x20) !== lower.charCodeAt(k)) return false
+  return true
+}
+
 /**
  * Whether psql of every modelled major (13 to 18) lexes `sql` alike (the same events, but for
  * psqlCopyIn, which 17+ counts and older ones leave unset: 0 against undefined for a text
@@ -2629,8 +2652,8 @@ export function lexedAlikeByEveryMajor(sql: string): boolean {
     const c = sql.charCodeAt(i)
     if (c > 0x7f || c === 0x0b || c === 0x5c /* \ */ || c === 0x24 /* $ */) return false
     if (c === 0x2d /* - */ && sql.charCodeAt(i + 1) === 0x2d) return false
-    if ((c | 0x20) === 0x62 /* b */ && /^begin/i.test(sql.slice(i, i + 5))) return false
-    if ((c | 0x20) === 0x63 /* c */ && /^copy/i.test(sql.slice(i, i + 4))) return false
+    if ((c | 0x20) === 0x62 /* b */ && wordAt(sql, i, 'begin')) return false
+    if ((c | 0x20) === 0x63 /* c */ && wordAt(sql, i, 'copy')) return false
     if (c >= 0x30 && c <= 0x39 && !(i > 0 && CLASS[sql.charCodeAt(i - 1)] & C_IDENT_CONT)) {
       // a number token starts here (or continues after a "."): its digits and dots
       let j = i
