@@ -158,6 +158,75 @@ describe('LiveEntry', () => {
     }
   })
 
+  it('a download far ahead of a stalled load is never held up, and the follower reads only what the load takes', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'live-zip-'))
+    try {
+      const file = path.join(dir, 'a.zip')
+      const content = zstd(sample(24_000_000), ['-1'])
+      expect(content.length).toBeGreaterThan(16 * 256 * 1024)
+      writeFileSync(file, '')
+      const entry = new LiveEntry(file, 0)
+      const stream = entry.stream()
+      const hash = createHash('sha256')
+      let taken = 0
+      stream.on('data', (chunk: Buffer) => {
+        hash.update(chunk)
+        taken += chunk.length
+      })
+      // the load stalls at once (pg_restore busy): nothing more is taken
+      stream.pause()
+      // the download writes the whole file meanwhile, in the client's chunks, and ends
+      for (let i = 0; i < content.length; i += 65536) {
+        appendFileSync(file, content.subarray(i, i + 65536))
+        if (i % (1 << 20) === 0) await new Promise(resolve => setTimeout(resolve, 1))
+      }
+      await new Promise(resolve => setTimeout(resolve, 300))
+      // what the follower read and holds for the stalled load: its stream's buffer, a read or two
+      expect(entry.passed - taken).toBeLessThanOrEqual(3 * 256 * 1024)
+      expect(entry.passed).toBeLessThan(content.length / 4)
+      // the load goes on: every byte arrives, once
+      const ended = new Promise(resolve => stream.on('end', resolve))
+      stream.resume()
+      const result = await entry.finish(content.length)
+      entry.release(result.crc32)
+      await ended
+      expect(taken).toBe(content.length)
+      expect(hash.digest('hex')).toBe(createHash('sha256').update(content).digest('hex'))
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
+  it('a download slower than the load: its small chunks share read buffers, none is written over', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'live-zip-'))
+    try {
+      const file = path.join(dir, 'a.zip')
+      const content = zstd(sample(6_000_000))
+      writeFileSync(file, '')
+      const entry = new LiveEntry(file, 0)
+      const stream = entry.stream()
+      // the chunks as given, all held (as a stalled pipe would): none may change afterwards
+      const chunks: Buffer[] = []
+      stream.on('data', (chunk: Buffer) => chunks.push(chunk))
+      const ended = new Promise(resolve => stream.on('end', resolve))
+      for (let i = 0; i < content.length; i += 10_000) {
+        appendFileSync(file, content.subarray(i, i + 10_000))
+        await new Promise(resolve => setTimeout(resolve, 1))
+      }
+      const result = await entry.finish(content.length)
+      entry.release(result.crc32)
+      await ended
+      expect(Buffer.concat(chunks).equals(content)).toBe(true)
+      // memory outside the heap the chunks hold: about their bytes, not a 256 KiB read each
+      const held = new Set(chunks.map(chunk => chunk.buffer))
+      const heldBytes = [...held].reduce((sum, buffer) => sum + buffer.byteLength, 0)
+      expect(chunks.length).toBeGreaterThan(held.size)
+      expect(heldBytes).toBeLessThanOrEqual(2 * content.length + 256 * 1024)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
   it('a stream taken after the file is whole still waits for release; one never taken is given up', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'live-zip-'))
     try {

@@ -81,6 +81,7 @@ import { createHash } from 'node:crypto'
 import { Readable } from 'node:stream'
 import { buffer } from 'node:stream/consumers'
 import { makeWorkDir } from '../storage/local.js'
+import { reduceHeap } from '../memory.js'
 import {
   type ArtifactSource,
   LOAD_PHASE,
@@ -217,6 +218,10 @@ export async function restore(
   let live: LiveBackup | undefined
   let opening: OpeningTarget | undefined
   try {
+    // what start-up grew of the young generation is given back, and it stays small from here on:
+    // the download and the load hold little on the heap (otherwise V8 grows it to 16 MiB during
+    // the download, the restore's peak RSS; memory.ts)
+    reduceHeap()
     // the load may read the artifact's dump while it downloads: see the load below
     let fetched: FetchedBackup
     if (canLoadWhileDownloading(inputs)) {

@@ -730,8 +730,9 @@ function observeWritesInto(directory: string): {
       if (stopped) observer.stop()
       observers.set(path.resolve(file), observer)
       // pipe() says so synchronously, before the first byte flows
-      // the client's chunks are garbage once written: collected every few MiB (memory.ts)
-      const scavenge = scavengeEvery(DOWNLOAD_SCAVENGE_BYTES)
+      // the client's chunks are garbage once written: collected every few MiB (memory.ts); and
+      // what the load's feed holds meanwhile, promoted by these collections, before it piles up
+      const scavenge = scavengeEvery(DOWNLOAD_SCAVENGE_BYTES, { promoted: true })
       stream.once('pipe', (source: Readable) =>
         source.on('data', (chunk: Buffer) => {
           observer.push(chunk)

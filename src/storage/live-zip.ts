@@ -137,6 +137,8 @@ export class RewrittenError extends Error {
 }
 
 const READ_BYTES = 256 * 1024
+/** Below this much room left in its slab, a read takes a new slab (see follow). */
+const MIN_READ_BYTES = 64 * 1024
 const POLL_MS = 5
 
 /**
@@ -259,7 +261,12 @@ export class LiveEntry {
 
   private async *follow(meter?: { bytes: number }): AsyncGenerator<Buffer> {
     let handle: FileHandle | undefined
-    let buffer: Buffer | undefined
+    // reads go into a slab, one after the other; each chunk passed on is a view of its own bytes
+    // in it, never written again: a slab is garbage once its chunks were, and a chunk given while
+    // the download is slower than the load (a few KiB per poll) does not hold a whole read buffer
+    // of its own (256 KiB outside the heap for every such chunk in flight)
+    let slab: Buffer | undefined
+    let used = 0
     try {
       handle = await open(this.file, 'r')
       for (;;) {
@@ -273,14 +280,18 @@ export class LiveEntry {
           await this.pause()
           continue
         }
-        // a new buffer only once the last one's bytes were passed on (the reader holds them)
-        buffer ??= Buffer.allocUnsafe(READ_BYTES)
-        const want =
-          this.length === undefined ? READ_BYTES : Math.min(READ_BYTES, this.length - this.passed)
-        const { bytesRead } = await handle.read(buffer, 0, want, this.offset + this.passed)
+        if (!slab || slab.length - used < MIN_READ_BYTES) {
+          // (unpooled: a slab is freed with its chunks, not with Node's shared pool)
+          slab = Buffer.allocUnsafeSlow(READ_BYTES)
+          used = 0
+        }
+        const room = slab.length - used
+        const want = this.length === undefined ? room : Math.min(room, this.length - this.passed)
+        const { bytesRead } = await handle.read(slab, used, want, this.offset + this.passed)
+        const read = slab.subarray(used, used + bytesRead)
         if (this.length === undefined) {
           const fresh = this.passed + bytesRead - this.scanner.seen
-          if (fresh > 0) this.scanner.push(buffer.subarray(bytesRead - fresh, bytesRead))
+          if (fresh > 0) this.scanner.push(read.subarray(bytesRead - fresh))
           if (bytesRead === 0 && (await handle.stat()).size < this.offset + this.scanner.seen) {
             this.rewritten = true
             throw new RewrittenError('the downloaded zip was written again from its start')
@@ -295,8 +306,8 @@ export class LiveEntry {
           await this.pause()
           continue
         }
-        const chunk = buffer.subarray(0, give)
-        buffer = undefined
+        const chunk = read.subarray(0, give)
+        used += give
         this.hash.update(chunk)
         this.crc = zlib.crc32(chunk, this.crc)
         this.passed += give
