@@ -173,6 +173,11 @@ export interface RestoreDependencies {
   tempRoot?: string
   /** How often a progress line is logged while loading, in milliseconds (default 10 s). */
   progressIntervalMs?: number
+  /**
+   * Runs once the target is checked, just before the load (verify: what the scratch database
+   * held before the restore is recorded).
+   */
+  beforeLoad?: (plan: RestorePlan) => Promise<void>
   /** Runs after the load and the row counts, while the fetched backup is still on disk. */
   afterLoad?: (loaded: LoadedBackup) => Promise<void>
   /** Digest a custom archive as the load reads it, for afterLoad (verify: one read, not two). */
@@ -311,6 +316,7 @@ export async function restore(
         : undefined
     // without the list of the backup's tables: those there before the load are not its own
     const before = plan.dataTables ? undefined : await tableOids(target)
+    await deps.beforeLoad?.(plan)
     const env = restoreEnvironment(connection, inputs)
     if (deps.digestBackup && plan.format === 'custom') tap = digestArchiveAlongside()
     const runLoad = (dump: FetchedBackup['dump'], plan: RestorePlan) =>
