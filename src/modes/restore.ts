@@ -58,6 +58,7 @@ import {
   type SkippedGroup,
   type StatementPolicy,
   type TargetFacts,
+  extensionRefused,
   groupSkipped,
   guarded,
   readTargetFacts,
@@ -273,6 +274,10 @@ export async function restore(
         guardTarget(inputs, target!, plan, facts)
       )
     )
+    for (const warning of extensionWarnings(inputs, plan, facts, server.database)) {
+      log.warning(warning)
+      warnings.push(warning)
+    }
     // clean's drops that run (the policy decides by them: what they drop is recreated)
     const cleanDrops = new Set<string>()
     const inner = restorePolicy(inputs, facts, cleanDrops)
@@ -444,6 +449,34 @@ export async function restore(
     await monitor?.end().catch(() => undefined)
     await rm(workDir, { recursive: true, force: true })
   }
+}
+
+/**
+ * Before the load: each extension an archive creates that the restoring role may not create in
+ * the target (where the target's catalogs tell: target-policy.ts extensionRefused). The load
+ * leaves its CREATE EXTENSION out (as pg_restore by hand fails on it and carries on), and fails
+ * at the first object that needs it: said here first, with what to do. A plain script's
+ * extensions are named when the load fails on them.
+ */
+function extensionWarnings(
+  inputs: Pick<RestoreOptions, 'tables' | 'schemas'>,
+  plan: RestorePlan,
+  facts: TargetFacts,
+  database: string
+): string[] {
+  // a selection of schemas or tables restores no extension
+  if (inputs.tables.length > 0 || inputs.schemas.length > 0) return []
+  const entries = plan.tocRead?.toc.entries ?? []
+  const names = [...new Set(entries.filter(e => e.desc === 'EXTENSION').map(e => e.tag))]
+  const warnings: string[] = []
+  for (const name of names) {
+    const why = extensionRefused(facts, name)
+    if (!why) continue
+    warnings.push(
+      `The backup creates the extension ${name}, which ${facts.currentUser} may not create in the database '${database}' (${why}): the restore will leave its CREATE EXTENSION out, and fail at the first object of the backup that needs it, if it has one (a foreign server, a column of its type, a function of it). Enable ${name} in the target first (Supabase: Dashboard → Database → Extensions; otherwise CREATE EXTENSION "${name}"; as a superuser or the provider's admin role), or back up without it and what needs it.`
+    )
+  }
+  return warnings
 }
 
 /** Below this size a backup's check takes a moment (its digest, its TOC or script read whole). */
