@@ -44,7 +44,13 @@ import {
   dataOnlySequences,
   dataOnlyTables
 } from '../postgres/data-only.js'
-import { type ServerInfo, connect, readServerInfo } from '../postgres/session.js'
+import {
+  type ServerInfo,
+  connect,
+  readServerInfo,
+  trackApplicationName
+} from '../postgres/session.js'
+import { cancelledBy } from '../process.js'
 import type { SkippedStatement } from '../postgres/script-gate.js'
 import {
   countRows,
@@ -201,6 +207,7 @@ export async function restore(
   /** The artifact downloading while the restore goes on (until the load settled). */
   let live: LiveBackup | undefined
   let opening: OpeningTarget | undefined
+  let loaderSessions: (() => void) | undefined
   try {
     // the load may read the artifact's dump while it downloads: see the load below
     let fetched: FetchedBackup
@@ -323,6 +330,10 @@ export async function restore(
     const before = plan.dataTables ? undefined : await tableOids(target)
     await deps.beforeLoad?.(plan)
     const env = restoreEnvironment(connection, inputs)
+    // the loader's sessions, by their application_name of their own: ended after a cancel
+    if (env.PGAPPNAME.startsWith(`${LOADER_NAME} `)) {
+      loaderSessions = trackApplicationName(connection, inputs.connectTimeoutSeconds, env.PGAPPNAME)
+    }
     if (deps.digestBackup && plan.format === 'custom') tap = digestArchiveAlongside()
     const runLoad = (dump: FetchedBackup['dump'], plan: RestorePlan) =>
       log.group(LOAD_PHASE, async () => {
@@ -441,6 +452,8 @@ export async function restore(
     if (live) throw await downloadVerdict(inputs, live, requires, deps.installer, error)
     throw error
   } finally {
+    // a cancelled run's are ended by its end (endOwnSessions)
+    if (!cancelledBy()) loaderSessions?.()
     tap?.stage.destroy()
     // refused before the sessions were taken: they end once open (a connection still being
     // made is not waited for: the refusal is not delayed by it)
@@ -905,6 +918,9 @@ async function ownSession(
   }
 }
 
+/** The start of the loader's own application_name (unique to the run). */
+const LOADER_NAME = 'postgres-backup-action restore'
+
 /**
  * The loader's environment: lock_timeout in PGOPTIONS (after the URL's own options), and an
  * application_name of its own when the URL gives none, by which its lock waits are watched.
@@ -921,7 +937,7 @@ function restoreEnvironment(
       `${env.PGOPTIONS ?? ''} -c lock_timeout=${Math.trunc(inputs.lockTimeoutMs)}`.trim()
   }
   if (env.PGAPPNAME === 'postgres-backup-action') {
-    env.PGAPPNAME = `postgres-backup-action restore ${process.pid}-${randomBytes(4).toString('hex')}`
+    env.PGAPPNAME = `${LOADER_NAME} ${process.pid}-${randomBytes(4).toString('hex')}`
   }
   return env
 }
