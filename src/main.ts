@@ -29,6 +29,7 @@ import { LOAD_PHASE } from './types.js'
 import { type Log, actionLog, log, useLog, plural } from './log.js'
 import { commitOutcome, resetCommitMark } from './postgres/commit.js'
 import { databaseUrlSecrets, parseDatabaseUrl } from './postgres/connection.js'
+import type { OwnSessionsEnded } from './postgres/session.js'
 import { cancelChildren, cancelledBy, killAllChildren } from './process.js'
 import {
   redact,
@@ -144,6 +145,31 @@ export function recordRunShape(mode: string, singleTransaction?: boolean): void 
   failedSingleTransaction = singleTransaction
 }
 
+/** The run's own server sessions after a cancel (endOwnSessions); undefined: not (yet) known. */
+let sessionsAfterCancel: OwnSessionsEnded | undefined
+/** Settles once stopOnSignals has ended them (or given up); undefined before a cancel. */
+let sessionsEnding: Promise<unknown> | undefined
+
+/** What became of the run's server sessions, as far as it is known (for the cancel's message). */
+function sessionsWords(found: OwnSessionsEnded | undefined): string {
+  if (!found) {
+    return ', its sessions on the server end once the server notices the cut (it rolls back what they did; a statement it is running may finish first)'
+  }
+  const parts: string[] = []
+  if (found.ended > 0) parts.push(`${plural(found.ended, 'session')} of it on the server ended`)
+  if (found.left.length > 0) {
+    parts.push(
+      `${plural(found.left.length, 'session')} of it on the server (PID ${found.left.join(', ')}) told to end but still ending when it stopped waiting (the server rolls back what ${found.left.length === 1 ? 'it' : 'they'} did)`
+    )
+  }
+  if (found.unreachable > 0) {
+    parts.push(
+      'its sessions on the server not ended from a new session (none could be opened): they end once the server notices the cut'
+    )
+  }
+  return parts.length > 0 ? `, ${parts.join(', ')}` : ''
+}
+
 /**
  * The error a cancelled run ends with: the signal, what was done about it, and what the target
  * (or scratch database) was left with, as far as the phases reached tell (describeAftermath).
@@ -159,13 +185,15 @@ export function cancellationError(signal: NodeJS.Signals): EngineError {
             : ''
         }`
   return new EngineError(
-    `the run was cancelled (${signal}): every program it had started (pg_dump, pg_restore, psql) was stopped, none is left running, and its temporary files were removed.${target}`
+    `the run was cancelled (${signal}): every program it had started (pg_dump, pg_restore, psql) was stopped, none is left running${sessionsWords(sessionsAfterCancel)}, and its temporary files were removed.${target}`
   )
 }
 
 export async function run(): Promise<void> {
   // one run per process on a runner; tests run several: each starts with nothing recorded
   summaryWritten = undefined
+  sessionsAfterCancel = undefined
+  sessionsEnding = undefined
   backupKept = false
   backupUndone = undefined
   failedSingleTransaction = undefined
@@ -271,6 +299,8 @@ export async function run(): Promise<void> {
     const signal = cancelledBy()
     const undone = (caught as { undone?: unknown } | null)?.undone
     if (typeof undone === 'string') backupUndone = undone
+    // cancelled: what became of its server sessions is said (stopOnSignals ends them first)
+    if (signal) await sessionsEnding
     const error = signal ? cancellationError(signal) : describeForInputs(caught)
     if (signal) {
       log.info(
@@ -373,12 +403,15 @@ export type RunOutcome = 'succeeded' | 'failed' | 'unfinished'
  * through its normal path (the modes remove their temporary files and abort uploads, the job
  * summary is written). If it has not ended `unwindMs` after the children stopped, or at a
  * second signal, the children are killed, the temporary directories removed and `finish` is
- * called at once. `finish` ends the process.
+ * called at once. `finish` ends the process. Once the children stopped, the run's own server
+ * sessions (their statements may run on after the client is gone) are terminated from a new
+ * session and waited for, at most `sessionsMs` (postgres/session.ts endOwnSessions), so that
+ * the cancel's message says what became of them.
  */
 export function stopOnSignals(
   running: Promise<unknown>,
   finish: (signal: NodeJS.Signals, outcome: RunOutcome) => void | Promise<void>,
-  options: { graceMs?: number; unwindMs?: number } = {}
+  options: { graceMs?: number; unwindMs?: number; sessionsMs?: number } = {}
 ): void {
   let first: NodeJS.Signals | undefined
   let finished = false
@@ -396,9 +429,19 @@ export function stopOnSignals(
     first = signal
     const graceMs = options.graceMs ?? 2000
     const unwindMs = options.unwindMs ?? 4000
+    const sessionsMs = options.sessionsMs ?? 5000
     // whatever the children do, the run ends: a bound that does not wait for them to be reaped
-    setTimeout(() => end(signal, 'unfinished'), graceMs + unwindMs + 2000)
-    void cancelChildren(signal, graceMs).then(() => {
+    setTimeout(() => end(signal, 'unfinished'), graceMs + sessionsMs + unwindMs + 3000)
+    // once the children stopped, the server sessions of those programs and of the connections
+    // cut end too (a statement the server runs would go on until it next reads from the client)
+    sessionsEnding = cancelChildren(signal, graceMs)
+      .then(() => import('./postgres/session.js'))
+      .then(({ endOwnSessions }) => endOwnSessions(sessionsMs))
+      .then(
+        found => (sessionsAfterCancel = found),
+        () => undefined
+      )
+    void sessionsEnding.then(() => {
       setTimeout(() => end(signal, 'unfinished'), unwindMs)
       running.then(
         () => end(signal, 'succeeded'),

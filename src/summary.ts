@@ -190,10 +190,25 @@ export function verifySummaryMarkdown(result: VerifyResult): string {
   return redact(md)
 }
 
+/** The words for the manifest's kinds of objects. */
+const KIND_LABELS: Record<string, string> = {
+  tables: 'Tables',
+  views: 'Views',
+  materializedViews: 'Materialized views',
+  sequences: 'Sequences',
+  indexes: 'Indexes',
+  functions: 'Functions'
+}
+
 /** The counts of schema objects: the manifest's against the restored copy's. */
 function objectCountsMarkdown(objects: VerifyResult['objects']): string {
   let md = `\n| Schema objects | Manifest | Restored copy |\n|---|---:|---:|\n`
-  md += objects.map(o => `| ${o.kind} | ${o.expected ?? '—'} | ${o.actual} |`).join('\n')
+  md += objects
+    .map(
+      o =>
+        `| ${KIND_LABELS[o.kind] ?? o.kind} | ${o.expected ?? '—'} | ${o.actual}${o.before ? ` (${o.before.length} the scratch database had before the restore: ${escapeCell(o.before.slice(0, 5).join(', '))}${o.before.length > 5 ? ', …' : ''})` : ''} |`
+    )
+    .join('\n')
   return md + '\n'
 }
 

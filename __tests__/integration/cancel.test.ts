@@ -9,7 +9,7 @@
  */
 import { beforeAll, describe, expect, it } from '@jest/globals'
 import { spawn } from 'node:child_process'
-import { createWriteStream, readFileSync, readdirSync } from 'node:fs'
+import { createWriteStream, readFileSync, readdirSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { finished } from 'node:stream/promises'
 import pg from 'pg'
@@ -428,3 +428,35 @@ async function cancelDirectoryBackup(name: string): Promise<void> {
 function then(signal: NodeJS.Signals, ms: number) {
   return { signal, ms }
 }
+
+describe('a restore cancelled while the server runs a statement of it (u6 F16)', () => {
+  it('SIGTERM during a long statement: its server session is ended before the step says so', async () => {
+    const target = await server.createDatabase()
+    const file = path.join(work, 'sleepy.sql')
+    writeFileSync(file, 'CREATE TABLE public.t (id integer);\nSELECT pg_catalog.pg_sleep(120);\n')
+    const step = startActionProcess(harness, {
+      mode: 'restore',
+      'database-url': server.url(target),
+      'backup-file': file
+    })
+    await waitUntil(
+      'the load to run its long statement',
+      async () => (await sessions(target, '%pg_sleep%')) > 0,
+      step
+    )
+    step.child.kill('SIGTERM')
+    expect(await step.exited).toBe(1)
+    // at once, not once the server noticed: the step ended after its sessions did
+    expect(await sessions(target)).toBe(0)
+    const errors = errorLines(step)
+    expect(errors).toEqual([expect.stringContaining('the run was cancelled (SIGTERM)')])
+    expect(errors[0]).toMatch(/none is left running, 1 session of it on the server ended,/)
+    expect(step.summary()).toMatch(/1 session of it on the server ended/)
+    expect(
+      await server.query(
+        target,
+        "SELECT relname FROM pg_class WHERE relnamespace = 'public'::regnamespace"
+      )
+    ).toEqual([])
+  }, 300_000)
+})

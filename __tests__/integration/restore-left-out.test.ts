@@ -40,3 +40,83 @@ it('the dependent fails: the error names the left-out extension as the root caus
   expect(message).toMatch(/Nothing was kept/)
   expect(await publicRelations(harness, target)).toBe(0)
 }, 120_000)
+
+it('said before the load: the target checks name the extension app may not create and what to do', async () => {
+  const target = await harness.server.createDatabase()
+  await harness.server.query(
+    'postgres',
+    `ALTER DATABASE ${target} OWNER TO ${harness.server.appUser}`
+  )
+  const step = await runStep({
+    mode: 'restore',
+    'database-url': harness.server.url(target, {
+      user: harness.server.appUser,
+      password: harness.server.appPassword
+    }),
+    'artifact-name': 'fdw',
+    'github-token': harness.backend.githubToken
+  })
+  expect(step.error?.message).toMatch(/foreign-data wrapper "postgres_fdw" does not exist/)
+  const warning =
+    /::warning::The backup creates the extension postgres_fdw, which app may not create in the database '[^']+' \(not a trusted extension, and app is not a superuser\): the restore will leave its CREATE EXTENSION out[^\n]*Enable postgres_fdw in the target first/
+  expect(step.stdout).toMatch(warning)
+  // in the target checks, before the load
+  const at = step.stdout.search(warning)
+  expect(at).toBeGreaterThan(step.stdout.indexOf('::group::Check the target'))
+  expect(at).toBeLessThan(step.stdout.indexOf('::group::Restore'))
+}, 120_000)
+
+it('the target has the extension (its admin made it): no warning, and the restore passes', async () => {
+  const target = await harness.server.createDatabase()
+  await harness.server.query(
+    target,
+    `ALTER DATABASE ${target} OWNER TO ${harness.server.appUser};
+     CREATE EXTENSION postgres_fdw;
+     GRANT USAGE ON FOREIGN DATA WRAPPER postgres_fdw TO ${harness.server.appUser};`
+  )
+  const step = await runStep({
+    mode: 'restore',
+    'database-url': harness.server.url(target, {
+      user: harness.server.appUser,
+      password: harness.server.appPassword
+    }),
+    'artifact-name': 'fdw',
+    'github-token': harness.backend.githubToken
+  })
+  expect(step.error).toBeUndefined()
+  expect(step.stdout).not.toMatch(/The backup creates the extension/)
+  const [{ n }] = await harness.server.query<{ n: number }>(
+    target,
+    'SELECT count(*)::int AS n FROM public.items'
+  )
+  expect(n).toBe(10)
+}, 120_000)
+
+it("without USAGE on the target's wrapper: the failure says who grants it, not a backup input (u6 F3)", async () => {
+  const target = await harness.server.createDatabase()
+  await harness.server.query(
+    target,
+    `ALTER DATABASE ${target} OWNER TO ${harness.server.appUser}; CREATE EXTENSION postgres_fdw;`
+  )
+  const step = await runStep({
+    mode: 'restore',
+    'database-url': harness.server.url(target, {
+      user: harness.server.appUser,
+      password: harness.server.appPassword
+    }),
+    'artifact-name': 'fdw',
+    'github-token': harness.backend.githubToken
+  })
+  const message = step.error?.message ?? ''
+  expect(message).toMatch(/permission denied for foreign-data wrapper postgres_fdw/)
+  expect(message).toMatch(
+    /have its owner grant it \(GRANT USAGE ON FOREIGN DATA WRAPPER postgres_fdw TO <the restoring role>/
+  )
+  // exclude-schemas and exclude-tables are refused on a restore: never the advice
+  expect(message).not.toMatch(/\(exclude-schemas, exclude-tables\)/)
+  const [{ n }] = await harness.server.query<{ n: number }>(
+    target,
+    "SELECT count(*)::int AS n FROM pg_class WHERE relnamespace = 'public'::regnamespace"
+  )
+  expect(n).toBe(0)
+}, 120_000)

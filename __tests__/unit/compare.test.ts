@@ -7,6 +7,7 @@ import {
   type ArchiveDigest,
   type BlockDigest,
   MAX_SEGMENTS,
+  PREEXISTING_REASON,
   RowDigest,
   SEGMENT_ROWS,
   compareArchives,
@@ -110,6 +111,54 @@ describe('compareArchives', () => {
         expectedBecause: undefined
       }
     ])
+  })
+
+  it('explains what the database had before the restore, as it was; not what the restore made or changed', () => {
+    const acl = (grant: string): TocEntry =>
+      entry('ACL', null, 'FOREIGN DATA WRAPPER fdw', { defn: grant, owner: '' })
+    const table = (owner: string): TocEntry =>
+      entry('TABLE', 'public', 't', { defn: 'CREATE TABLE public.t ();', owner })
+    const rowsOf = (e: TocEntry, n: number, differAt?: number): [TocEntry, BlockDigest] => [
+      e,
+      rows(n, differAt)
+    ]
+    const dataBefore = entry('TABLE DATA', 'own', 'kept', { defn: '' })
+    const dataAfter = entry('TABLE DATA', 'own', 'kept', { defn: '' })
+    const changedBefore = entry('TABLE DATA', 'own', 'written', { defn: '' })
+    const changedAfter = entry('TABLE DATA', 'own', 'written', { defn: '' })
+    const before = archive(
+      [
+        acl('GRANT USAGE ON FOREIGN DATA WRAPPER fdw TO app;'),
+        table('provider'),
+        dataBefore,
+        changedBefore
+      ],
+      [rowsOf(dataBefore, 3), rowsOf(changedBefore, 3)]
+    )
+    const backup = archive([table('alice')])
+    const restored = archive(
+      [
+        acl('GRANT USAGE ON FOREIGN DATA WRAPPER fdw TO app;'),
+        table('provider'),
+        entry('FUNCTION', 'public', 'made()', { defn: 'CREATE FUNCTION public.made() …' }),
+        dataAfter,
+        changedAfter
+      ],
+      [rowsOf(dataAfter, 3), rowsOf(changedAfter, 3, 2)]
+    )
+    const c = compareArchives(backup, restored, { before })
+    expect(c.differences.map(d => [d.object, d.what, d.expectedBecause])).toEqual([
+      ['TABLE public.t', 'is owned by provider, in the backup by alice', PREEXISTING_REASON],
+      ['ACL on FOREIGN DATA WRAPPER fdw', 'is in the restored database only', PREEXISTING_REASON],
+      ['FUNCTION public.made()', 'is in the restored database only', undefined],
+      ['TABLE DATA own.kept', 'is in the restored database only (3 rows)', PREEXISTING_REASON],
+      ['TABLE DATA own.written', 'is in the restored database only (3 rows)', undefined]
+    ])
+    // the grant changed since: the restore's doing
+    const regranted = archive([acl('GRANT ALL ON FOREIGN DATA WRAPPER fdw TO app;')])
+    expect(compareArchives(archive([]), regranted, { before }).differences[0].expectedBecause).toBe(
+      undefined
+    )
   })
 
   it('explains an entry the restore left out by design with its reason, nothing else', () => {

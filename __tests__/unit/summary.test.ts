@@ -108,7 +108,7 @@ describe('verify failure summary', () => {
   it('shows what was compared, what was not and why, and the first ten differences by name', () => {
     const md = failureSummaryMarkdown({ mode: 'verify', load: 'committed' }, error)
     expect(md).toContain('## ❌ Database verify failed')
-    expect(md).toMatch(/\| tables \| 5 \| 5 \|/)
+    expect(md).toMatch(/\| Tables \| 5 \| 5 \|/)
     expect(md).toMatch(/\| Schema entries \(owner, definition, ACL, COMMENT\) \| 40 \| 38 \| 2 \|/)
     expect(md).toMatch(/\| Table data \(sha256 of the COPY text\) \| 5 \| 4 \| 1 \|/)
     // of 3: 1 equal, 1 not compared (neither equal nor different), 1 different

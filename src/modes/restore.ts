@@ -44,7 +44,13 @@ import {
   dataOnlySequences,
   dataOnlyTables
 } from '../postgres/data-only.js'
-import { type ServerInfo, connect, readServerInfo } from '../postgres/session.js'
+import {
+  type ServerInfo,
+  connect,
+  readServerInfo,
+  trackApplicationName
+} from '../postgres/session.js'
+import { cancelledBy } from '../process.js'
 import type { SkippedStatement } from '../postgres/script-gate.js'
 import {
   countRows,
@@ -58,6 +64,7 @@ import {
   type SkippedGroup,
   type StatementPolicy,
   type TargetFacts,
+  extensionRefused,
   groupSkipped,
   guarded,
   readTargetFacts,
@@ -176,6 +183,11 @@ export interface RestoreDependencies {
   tempRoot?: string
   /** How often a progress line is logged while loading, in milliseconds (default 10 s). */
   progressIntervalMs?: number
+  /**
+   * Runs once the target is checked, just before the load (verify: what the scratch database
+   * held before the restore is recorded).
+   */
+  beforeLoad?: (plan: RestorePlan) => Promise<void>
   /** Runs after the load and the row counts, while the fetched backup is still on disk. */
   afterLoad?: (loaded: LoadedBackup) => Promise<void>
   /** Digest a custom archive as the load reads it, for afterLoad (verify: one read, not two). */
@@ -217,6 +229,7 @@ export async function restore(
   /** The artifact downloading while the restore goes on (until the load settled). */
   let live: LiveBackup | undefined
   let opening: OpeningTarget | undefined
+  let loaderSessions: (() => void) | undefined
   try {
     // what start-up grew of the young generation is given back, and it stays small from here on:
     // the download and the load hold little on the heap (otherwise V8 grows it to 16 MiB during
@@ -308,6 +321,10 @@ export async function restore(
       log.notice(
         `Left out: ${plural(statistics, 'STATISTICS DATA entry', 'STATISTICS DATA entries')} of the backup (pg_dump 18 --statistics): the planner's statistics, not data, which PostgreSQL ${server.major} cannot load (pg_restore_relation_stats() is 18+)${noStatistics ? ' — pg_restore --no-statistics' : ''}. Run ANALYZE in the target after the restore to rebuild them.`
       )
+    for (const warning of extensionWarnings(inputs, plan, facts, server.database)) {
+      log.warning(warning)
+      warnings.push(warning)
+    }
     // clean's drops that run (the policy decides by them: what they drop is recreated)
     const cleanDrops = new Set<string>()
     const inner = restorePolicy(inputs, facts, cleanDrops)
@@ -350,7 +367,12 @@ export async function restore(
     )
     // without the list of the backup's tables: those there before the load are not its own
     const before = plan.dataTables ? undefined : await tableOids(target)
+    await deps.beforeLoad?.(plan)
     const env = restoreEnvironment(connection, inputs)
+    // the loader's sessions, by their application_name of their own: ended after a cancel
+    if (env.PGAPPNAME.startsWith(`${LOADER_NAME} `)) {
+      loaderSessions = trackApplicationName(connection, inputs.connectTimeoutSeconds, env.PGAPPNAME)
+    }
     const runLoad = (dump: FetchedBackup['dump'], plan: RestorePlan) =>
       log.group(LOAD_PHASE, async () => {
         // verify: a digest of its own for each attempt (a load run again on the whole download
@@ -474,6 +496,8 @@ export async function restore(
     if (live) throw await downloadVerdict(inputs, live, requires, deps.installer, error)
     throw error
   } finally {
+    // a cancelled run's are ended by its end (endOwnSessions)
+    if (!cancelledBy()) loaderSessions?.()
     tap?.stage.destroy()
     // refused before the sessions were taken: they end once open (a connection still being
     // made is not waited for: the refusal is not delayed by it)
@@ -482,6 +506,34 @@ export async function restore(
     await monitor?.end().catch(() => undefined)
     await rm(workDir, { recursive: true, force: true })
   }
+}
+
+/**
+ * Before the load: each extension an archive creates that the restoring role may not create in
+ * the target (where the target's catalogs tell: target-policy.ts extensionRefused). The load
+ * leaves its CREATE EXTENSION out (as pg_restore by hand fails on it and carries on), and fails
+ * at the first object that needs it: said here first, with what to do. A plain script's
+ * extensions are named when the load fails on them.
+ */
+function extensionWarnings(
+  inputs: Pick<RestoreOptions, 'tables' | 'schemas'>,
+  plan: RestorePlan,
+  facts: TargetFacts,
+  database: string
+): string[] {
+  // a selection of schemas or tables restores no extension
+  if (inputs.tables.length > 0 || inputs.schemas.length > 0) return []
+  const entries = plan.tocRead?.toc.entries ?? []
+  const names = [...new Set(entries.filter(e => e.desc === 'EXTENSION').map(e => e.tag))]
+  const warnings: string[] = []
+  for (const name of names) {
+    const why = extensionRefused(facts, name)
+    if (!why) continue
+    warnings.push(
+      `The backup creates the extension ${name}, which ${facts.currentUser} may not create in the database '${database}' (${why}): the restore will leave its CREATE EXTENSION out, and fail at the first object of the backup that needs it, if it has one (a foreign server, a column of its type, a function of it). Enable ${name} in the target first (Supabase: Dashboard → Database → Extensions; otherwise CREATE EXTENSION "${name}"; as a superuser or the provider's admin role), or back up without it and what needs it.`
+    )
+  }
+  return warnings
 }
 
 /** Below this size a backup's check takes a moment (its digest, its TOC or script read whole). */
@@ -911,6 +963,9 @@ async function ownSession(
   }
 }
 
+/** The start of the loader's own application_name (unique to the run). */
+const LOADER_NAME = 'postgres-backup-action restore'
+
 /**
  * The loader's environment (pg_restore's, psql's): in PGOPTIONS, after the URL's own options
  * (a setting they make is kept), lock_timeout, and idle_in_transaction_session_timeout=0 — the
@@ -938,7 +993,7 @@ export function restoreEnvironment(
     options.push('-c idle_in_transaction_session_timeout=0')
   env.PGOPTIONS = options.join(' ').trim()
   if (env.PGAPPNAME === 'postgres-backup-action') {
-    env.PGAPPNAME = `postgres-backup-action restore ${process.pid}-${randomBytes(4).toString('hex')}`
+    env.PGAPPNAME = `${LOADER_NAME} ${process.pid}-${randomBytes(4).toString('hex')}`
   }
   return env
 }

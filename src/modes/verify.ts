@@ -3,6 +3,7 @@
  * per-table row counts and the counts of schema objects with the manifest. Any difference fails,
  * naming it. A backup nobody has restored is a hope, not a backup.
  */
+import type pg from 'pg'
 import { log, plural } from '../log.js'
 import { CheckError, SettingError } from '../errors.js'
 import type { RestoreOptions } from '../types.js'
@@ -22,7 +23,8 @@ import { openDecoded } from '../pipeline/decode.js'
 import { libpqEnvironment } from '../postgres/connection.js'
 import { chooseDumpClient, programPath } from '../postgres/clients.js'
 import { type DumpProcess, startPgDump } from '../postgres/dump.js'
-import { readArchiveToc } from '../postgres/toc.js'
+import { type ArchiveToc, readArchiveToc } from '../postgres/toc.js'
+import type { RestorePlan } from './restore-plan.js'
 import { majorOfVersion } from '../postgres/archive.js'
 import {
   type ArchiveComparison,
@@ -45,6 +47,7 @@ import {
   SPLIT_MIN_BYTES,
   balanceTables,
   mergeSplitDigests,
+  tablePattern,
   splitDumpArgs,
   splittableTables
 } from '../postgres/compare-split.js'
@@ -54,6 +57,11 @@ export interface ObjectComparison {
   kind: keyof ObjectCounts
   expected?: number
   actual: number
+  /**
+   * Of `actual`, the objects the scratch database had before the restore and the backup does
+   * not have ("schema.name"): not compared with the manifest (expected, listed).
+   */
+  before?: string[]
 }
 
 /**
@@ -110,6 +118,101 @@ const KINDS: Array<keyof ObjectCounts> = [
   'indexes',
   'functions'
 ]
+
+/** An object countObjects counts: its kind, oid and name. */
+export interface CountedObject {
+  kind: keyof ObjectCounts
+  oid: string
+  schema: string
+  name: string
+}
+
+/** The objects countObjects counts, each named (a cheap read of the catalogs). */
+async function listCountedObjects(client: pg.Client): Promise<CountedObject[]> {
+  const user = (alias: string, catalog: string): string =>
+    `n.nspname NOT IN ('pg_catalog', 'information_schema')
+        AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp\\_%'
+        AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
+                         WHERE d.classid = '${catalog}'::pg_catalog.regclass
+                           AND d.objid = ${alias}.oid AND d.deptype = 'e')`
+  const { rows } = await client.query<CountedObject>(
+    `SELECT CASE WHEN c.relkind IN ('r', 'p') THEN 'tables' WHEN c.relkind = 'v' THEN 'views'
+                 WHEN c.relkind = 'm' THEN 'materializedViews' WHEN c.relkind = 'S' THEN 'sequences'
+                 ELSE 'indexes' END AS kind,
+            c.oid::text AS oid, n.nspname AS schema, c.relname AS name
+       FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+      WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S', 'i', 'I') AND ${user('c', 'pg_catalog.pg_class')}
+     UNION ALL
+     SELECT 'functions', p.oid::text, n.nspname, p.proname
+       FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+      WHERE ${user('p', 'pg_catalog.pg_proc')}
+      ORDER BY 3, 4`
+  )
+  return rows
+}
+
+/** The archive entries whose objects countObjects counts, by kind. */
+const TOC_KINDS: Record<string, keyof ObjectCounts> = {
+  TABLE: 'tables',
+  VIEW: 'views',
+  'MATERIALIZED VIEW': 'materializedViews',
+  SEQUENCE: 'sequences',
+  INDEX: 'indexes',
+  FUNCTION: 'functions',
+  PROCEDURE: 'functions',
+  AGGREGATE: 'functions'
+}
+
+/**
+ * The objects the scratch database had before the restore and still has (the same oid: not
+ * dropped and made again), that the backup does not have by that name (its archive's entries;
+ * an index also as a constraint's) — the database's own, which the manifest does not count.
+ * Without the backup's table of contents (a plain script): none is known not to be the backup's.
+ */
+export function heldBefore(
+  before: readonly CountedObject[],
+  after: readonly CountedObject[],
+  backup: ArchiveToc | undefined
+): CountedObject[] {
+  if (!backup) return []
+  const names = new Set<string>()
+  const constraints: Array<{ schema: string; tag: string }> = []
+  for (const e of backup.entries) {
+    const kind = TOC_KINDS[e.desc]
+    const name = kind === 'functions' ? e.tag.replace(/\(.*$/s, '') : e.tag
+    if (kind) names.add(JSON.stringify([kind, e.namespace ?? '', name]))
+    if (e.desc === 'CONSTRAINT') constraints.push({ schema: e.namespace ?? '', tag: e.tag })
+  }
+  const was = new Set(before.map(o => `${o.kind} ${o.oid}`))
+  return after.filter(
+    o =>
+      was.has(`${o.kind} ${o.oid}`) &&
+      !names.has(JSON.stringify([o.kind, o.schema, o.name])) &&
+      !(
+        o.kind === 'indexes' &&
+        constraints.some(c => c.schema === o.schema && c.tag.endsWith(` ${o.name}`))
+      )
+  )
+}
+
+/**
+ * Why the restored copy holds more tables than the row counts compared ("12 tables" there, "All
+ * 11 tables match" above): the others named, and those the scratch database had before the
+ * restore said so. Undefined when every table was counted.
+ */
+export function otherTables(
+  all: readonly string[],
+  counted: ReadonlyArray<{ schema: string; name: string }>,
+  before: ReadonlySet<string>
+): string | undefined {
+  const mine = new Set(counted.map(t => `${t.schema}.${t.name}`))
+  const others = all.filter(t => !mine.has(t))
+  if (others.length === 0) return undefined
+  const named = others
+    .slice(0, 10)
+    .map(t => (before.has(t) ? `${t} (there before the restore)` : t))
+  return `Of the ${plural(all.length, 'table')} in the restored copy, ${counted.length} ${counted.length === 1 ? 'is' : 'are'} the backup's tables whose rows were counted above; the other ${others.length} ${others.length === 1 ? 'is' : 'are'} not among them (a table without data in the backup, a partitioned parent, or the scratch database's own): ${named.join(', ')}${others.length > named.length ? `, and ${others.length - named.length} more` : ''}.`
+}
 
 /**
  * Which database a connection reaches, as its server says: the cluster (pg_control_system()'s
@@ -208,16 +311,44 @@ export async function verify(
   }
   // restore() checks the digest and the row counts against the manifest, and fails on any difference
   let equality: EqualityCheck = { notCompared: 'the restore did not get that far' }
+  /** What the scratch database held before the restore, when recorded. */
+  let held: ArchiveDigest | undefined
+  let heldObjects: CountedObject[] = []
+  let backupToc: ArchiveToc | undefined
   const restored = await restore(inputs, scratch, {
     ...deps,
     scratch: true,
+    beforeLoad: async plan => {
+      await deps.beforeLoad?.(plan)
+      backupToc = plan.tocRead?.toc
+      await log.group('Record what the scratch database holds before the restore', async () => {
+        const client = await connect(scratch, inputs.connectTimeoutSeconds)
+        let holds = true
+        try {
+          heldObjects = await listCountedObjects(client)
+          holds = heldObjects.length > 0 || (await holdsObjects(client))
+        } finally {
+          await client.end().catch(() => undefined)
+        }
+        // a fresh scratch database (the usual case) has nothing to record: no pg_dump of it
+        if (holds) held = await recordBefore(inputs, scratch, plan, deps.tempRoot)
+        else log.info('The scratch database holds no objects of its own: nothing to record.')
+      })
+    },
     // the backup's data digested as the restore reads it (one read); proveEquality uses it
     digestBackup: inputs.tables.length === 0 && inputs.schemas.length === 0,
     afterLoad: async loaded => {
       await deps.afterLoad?.(loaded)
       await deps.beforeCompare?.()
       equality = await log.group('Compare the restored database with the backup', () =>
-        proveEquality(inputs, scratch, loaded, deps.tempRoot, deps.splitMinBytes ?? SPLIT_MIN_BYTES)
+        proveEquality(
+          inputs,
+          scratch,
+          loaded,
+          deps.tempRoot,
+          deps.splitMinBytes ?? SPLIT_MIN_BYTES,
+          held
+        )
       )
     }
   })
@@ -246,12 +377,25 @@ export async function verify(
       )
     }
   }
+  let tableNames: string[] = []
+  let own: CountedObject[] = []
   const objects = await log.group('Compare schema objects', async () => {
     const client = await connect(scratch, inputs.connectTimeoutSeconds)
     try {
       const actual = await countObjects(client)
+      const now = await listCountedObjects(client)
+      tableNames = now.filter(o => o.kind === 'tables').map(o => `${o.schema}.${o.name}`)
+      own = heldBefore(heldObjects, now, backupToc)
       const expected = restored.manifest?.objects
-      return KINDS.map(kind => ({ kind, expected: expected?.[kind], actual: actual[kind] }))
+      return KINDS.map(kind => {
+        const before = own.filter(o => o.kind === kind).map(o => `${o.schema}.${o.name}`)
+        return {
+          kind,
+          expected: expected?.[kind],
+          actual: actual[kind],
+          ...(before.length > 0 ? { before } : {})
+        }
+      })
     } finally {
       await client.end().catch(() => undefined)
     }
@@ -261,21 +405,34 @@ export async function verify(
   } else if (!restored.manifest.objects) {
     log.info('The manifest has no object counts (a filtered backup): objects were not compared.')
   }
-  const different = objects.filter(o => o.expected !== undefined && o.expected !== o.actual)
+  const backupsOwn = (o: ObjectComparison): number => o.actual - (o.before?.length ?? 0)
+  const different = objects.filter(o => o.expected !== undefined && o.expected !== backupsOwn(o))
   // one readable line ("2 tables", not "tables: 2", which the command line would read as its
   // --tables option; "materialized views", never the manifest's key)
   log.info(
     `The restored copy holds ${objects
       .map(
         o =>
-          `${counted(o.actual, o.kind)}${o.expected === undefined ? '' : ` (manifest ${o.expected})`}`
+          `${counted(o.actual, o.kind)}${o.expected === undefined ? '' : ` (manifest ${o.expected}${o.before ? `; ${o.before.length} the scratch database's own` : ''})`}`
       )
       .join(', ')}.`
   )
+  if (own.length > 0) {
+    const names = own.slice(0, 10).map(o => `${o.schema}.${o.name}`)
+    log.info(
+      `${plural(own.length, 'object')} of the restored copy ${own.length === 1 ? 'was' : 'were'} there before the restore and ${own.length === 1 ? 'is' : 'are'} not the backup's (differs, expected because the scratch database had ${own.length === 1 ? 'it' : 'them'}; not compared with the manifest): ${names.join(', ')}${own.length > names.length ? `, and ${own.length - names.length} more` : ''}.`
+    )
+  }
+  const others = otherTables(
+    tableNames,
+    restored.tables,
+    new Set(heldObjects.filter(o => o.kind === 'tables').map(o => `${o.schema}.${o.name}`))
+  )
+  if (others) log.info(others)
   const problems: string[] = []
   if (different.length > 0) {
     problems.push(
-      `the restored copy differs from the backup's manifest: ${different.map(o => `${counted(o.actual, o.kind)}, the manifest says ${o.expected}`).join('; ')}`
+      `the restored copy differs from the backup's manifest: ${different.map(o => `${counted(backupsOwn(o), o.kind)}${o.before ? ` (besides ${o.before.length} the scratch database had before the restore)` : ''}, the manifest says ${o.expected}`).join('; ')}`
     )
   }
   const unexplained = equality.comparison?.differences.filter(d => !d.expectedBecause) ?? []
@@ -304,7 +461,8 @@ async function proveEquality(
   scratch: Connection,
   loaded: LoadedBackup,
   tempRoot: string | undefined,
-  splitMinBytes: number
+  splitMinBytes: number,
+  held: ArchiveDigest | undefined
 ): Promise<EqualityCheck> {
   const { dump, plan } = loaded
   if ('directory' in dump || plan.format !== 'custom') {
@@ -451,7 +609,10 @@ async function proveEquality(
     ;[backup, restored] = await digestBoth('rows')
   }
   const backupServer = majorOfVersion(backup.toc.header.serverVersion ?? '')
-  const comparison = compareArchives(backup, restored, expectations(inputs, loaded))
+  const comparison = compareArchives(backup, restored, {
+    ...expectations(inputs, loaded),
+    before: held
+  })
   if (backupServer !== undefined && backupServer !== server.major) {
     // another server writes some definitions differently; the data must still be equal
     for (const d of comparison.differences) {
@@ -468,6 +629,99 @@ async function proveEquality(
   return dumpedApart
     ? { comparison, splitTables: split.map(t => `${t.schema}.${t.name}`) }
     : { comparison }
+}
+
+/**
+ * Before the load: the object entries of the scratch database, by the pg_dump the comparison
+ * will use (the backup's major; custom format, uncompressed, without table data or large
+ * objects: definitions, owners, ACLs, comments, settings — what the comparison looks at, at a
+ * fraction of its cost). The comparison then tells what the database had before the restore,
+ * unchanged, from what the restore made. Undefined where no exact comparison will be made, or
+ * the dump failed (said: such objects then count as the restore's).
+ */
+/**
+ * The database holds anything besides what CREATE DATABASE gives (an extension but plpgsql, a
+ * schema but public, a relation, function or type in public, default privileges, a large
+ * object, a publication): what verify must record before the restore to tell it apart.
+ */
+async function holdsObjects(client: pg.Client): Promise<boolean> {
+  const { rows } = await client.query<{ holds: boolean }>(`SELECT
+    EXISTS (SELECT FROM pg_catalog.pg_extension WHERE extname <> 'plpgsql')
+    OR EXISTS (SELECT FROM pg_catalog.pg_namespace WHERE nspname NOT IN ('public', 'information_schema') AND nspname !~ '^pg_')
+    OR EXISTS (SELECT FROM pg_catalog.pg_class WHERE relnamespace = 'public'::regnamespace)
+    OR EXISTS (SELECT FROM pg_catalog.pg_proc WHERE pronamespace = 'public'::regnamespace)
+    OR EXISTS (SELECT FROM pg_catalog.pg_type WHERE typnamespace = 'public'::regnamespace)
+    OR EXISTS (SELECT FROM pg_catalog.pg_default_acl)
+    OR EXISTS (SELECT FROM pg_catalog.pg_largeobject_metadata)
+    OR EXISTS (SELECT FROM pg_catalog.pg_publication)
+    OR EXISTS (SELECT FROM pg_catalog.pg_foreign_data_wrapper)
+    OR EXISTS (SELECT FROM pg_catalog.pg_event_trigger) AS holds`)
+  return rows[0]?.holds !== false
+}
+
+async function recordBefore(
+  inputs: RestoreOptions,
+  scratch: Connection,
+  plan: RestorePlan,
+  tempRoot: string | undefined
+): Promise<ArchiveDigest | undefined> {
+  if (plan.format !== 'custom' || inputs.tables.length > 0 || inputs.schemas.length > 0) return
+  const head = plan.tocRead?.toc
+  if (!head || head.header.compression.algorithm !== 'none') return
+  const backupMajor = majorOfVersion(head.header.pgDumpVersion ?? '')
+  if (backupMajor === undefined) return
+  try {
+    const client = await connect(scratch, inputs.connectTimeoutSeconds)
+    let server: { version: string; major: number }
+    try {
+      const { rows } = await client.query<{ v: string; n: string }>(
+        "SELECT current_setting('server_version') AS v, current_setting('server_version_num') AS n"
+      )
+      server = { version: rows[0].v, major: Math.floor(Number(rows[0].n) / 10000) }
+    } finally {
+      await client.end().catch(() => undefined)
+    }
+    if (backupMajor < server.major) return
+    const install = await chooseDumpClient(server.major, server.version, {
+      pgBinDir: inputs.pgBinDir,
+      postgresVersion: backupMajor,
+      installClient: inputs.installClient,
+      warn: () => undefined // said by the comparison, which chooses it again
+    })
+    const args = ['--no-password', '--format=custom', '--compress=0']
+    if (head.encoding) args.push(`--encoding=${head.encoding}`)
+    // the data of the tables the backup fills is not read (a scratch database verified again
+    // holds the last copy): only that of the database's own tables
+    for (const e of head.entries) {
+      if (e.desc === 'TABLE DATA' && e.namespace) {
+        args.push(`--exclude-table-data=${tablePattern({ schema: e.namespace, name: e.tag })}`)
+      }
+    }
+    args.push('-B')
+    const digest = await digestScratch(
+      programPath(install, 'pg_dump'),
+      args,
+      scratch,
+      inputs,
+      'rows',
+      { tempRoot, signal: new AbortController().signal }
+    )
+    const objects = digest.toc.entries.filter(
+      e =>
+        !['ENCODING', 'STDSTRINGS', 'SEARCHPATH', 'DATABASE', 'DATABASE PROPERTIES'].includes(
+          e.desc
+        )
+    ).length
+    log.info(
+      `The scratch database holds ${plural(objects, 'schema entry', 'schema entries')} and ${plural(digest.blocks.size, 'table', 'tables')} with data of its own before the restore (pg_dump ${backupMajor}; the data of the backup's tables not read): what the restore leaves as it is counts as the database's own, not the backup's.`
+    )
+    return digest
+  } catch (error) {
+    log.warning(
+      `What the scratch database holds before the restore could not be recorded (${(error as Error).message}): the comparison counts everything in it as restored.`
+    )
+    return undefined
+  }
 }
 
 /**

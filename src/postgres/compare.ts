@@ -592,7 +592,19 @@ export interface Expectations {
    * on one line (control characters as spaces, cut with "…"), as the script gate reports it.
    */
   skippedStatements?: ReadonlyArray<{ reason: string; text: string }>
+  /**
+   * A dump of the database restored into, taken before the restore by the same pg_dump (by
+   * rows; without the data of the backup's tables): an entry of the restored database that is
+   * there exactly as it was (definition and owner; a table's data: the same rows) was not made
+   * or changed by the restore — the provider's extension members, grants and tables of a new
+   * project, say. Where it differs from the backup, or the backup lacks it, that is expected
+   * ({@link PREEXISTING_REASON}); an entry the restore made or changed is not.
+   */
+  before?: ArchiveDigest
 }
+
+export const PREEXISTING_REASON =
+  'the database restored into had it before the restore, exactly as it is now (the restore did not make or change it)'
 
 export interface Difference {
   /** "TABLE public.t", "ACL public TABLE t", "TABLE DATA public.t", "ENCODING". */
@@ -792,6 +804,20 @@ export function compareArchives(
       .map(e => withoutDatabaseName(e, d.toc.header.databaseName))
   const ours = byKey(objectsOf(backup))
   const theirs = byKey(objectsOf(restored))
+  const before = expect.before
+    ? byKey(
+        expect.before.toc.entries
+          .filter(e => !isData(e) && !SESSION_ENTRIES.has(e.desc))
+          .map(e => withoutDatabaseName(e, expect.before!.toc.header.databaseName))
+      )
+    : undefined
+  /** The restored database's entry was there before the restore, as it is now. */
+  const hadBefore = (o: TocEntry): string | undefined =>
+    before
+      ?.get(keyOf(o))
+      ?.some(b => normalized(b.defn) === normalized(o.defn) && (b.owner ?? '') === (o.owner ?? ''))
+      ? PREEXISTING_REASON
+      : undefined
   const privilegeReason = (e: TocEntry): string | undefined =>
     isDatabaseLevel(e)
       ? DATABASE_LEVEL_REASON
@@ -846,7 +872,7 @@ export function compareArchives(
         differences.push({
           object: entryName(e),
           what: `has another definition: backup ${JSON.stringify(excerpt(e.defn))}, restored ${JSON.stringify(excerpt(o.defn))}`,
-          expectedBecause: privilegeReason(e) ?? skippedReason(e)
+          expectedBecause: privilegeReason(e) ?? skippedReason(e) ?? hadBefore(o)
         })
       }
       if ((e.owner ?? '') !== (o.owner ?? '')) {
@@ -854,14 +880,18 @@ export function compareArchives(
         differences.push({
           object: entryName(e),
           what: `is owned by ${o.owner || 'nobody'}, in the backup by ${e.owner || 'nobody'}`,
-          expectedBecause: ownerReason(e)
+          expectedBecause: ownerReason(e) ?? hadBefore(o)
         })
       }
       if (equal) objectsEqual++
       else if (differences.slice(first).every(d => d.expectedBecause)) objectsDifferExpected++
     }
     for (const o of other) {
-      differences.push({ object: entryName(o), what: 'is in the restored database only' })
+      differences.push({
+        object: entryName(o),
+        what: 'is in the restored database only',
+        expectedBecause: hadBefore(o)
+      })
     }
   }
   for (const [key, list] of theirs) {
@@ -870,7 +900,7 @@ export function compareArchives(
       differences.push({
         object: entryName(o),
         what: 'is in the restored database only',
-        expectedBecause: isDatabaseLevel(o) ? DATABASE_LEVEL_REASON : undefined
+        expectedBecause: isDatabaseLevel(o) ? DATABASE_LEVEL_REASON : hadBefore(o)
       })
     }
   }
@@ -901,6 +931,21 @@ export function compareArchives(
 
   // data
   const restoredData = byKey(restored.toc.entries.filter(isData))
+  /** The restored table's rows are those it held before the restore (digests alike, by rows). */
+  const dataBefore = (e: TocEntry): string | undefined => {
+    const was = expect.before
+    if (!was || was.by !== restored.by || restored.by !== 'rows') return undefined
+    const theirs = restored.blocks.get(e.dumpId)?.sha256
+    return was.toc.entries.some(
+      b =>
+        b.desc === 'TABLE DATA' &&
+        keyOf(b) === keyOf(e) &&
+        theirs !== undefined &&
+        was.blocks.get(b.dumpId)?.sha256 === theirs
+    )
+      ? PREEXISTING_REASON
+      : undefined
+  }
   let tablesCompared = 0
   let tablesEqual = 0
   let largeObjects = 0
@@ -944,7 +989,8 @@ export function compareArchives(
       if (rows > 0) {
         differences.push({
           object: `TABLE DATA ${e.namespace ? `${e.namespace}.` : ''}${e.tag}`,
-          what: `is in the restored database only (${plural(rows, 'row')})`
+          what: `is in the restored database only (${plural(rows, 'row')})`,
+          expectedBecause: dataBefore(e)
         })
       }
     }

@@ -1844,8 +1844,11 @@ export function privilegeHint(errors: string, reported = errors): string {
     return ` The restoring role may not create objects in the schema ${schema[1]} of the target (it lacks CREATE on it).`
   if (/permission denied to (?:create|change owner of) event trigger/.test(errors))
     return ' Only a superuser may create or own an event trigger: restore as a superuser, or leave the event trigger out of the backup (on a managed service the provider manages its own).'
+  const wrapper = /permission denied for foreign-data wrapper (\S+)/.exec(errors)
+  if (wrapper)
+    return ` The restoring role lacks USAGE on the foreign-data wrapper ${wrapper[1]} of the target, which the backup's foreign server needs: have its owner grant it (GRANT USAGE ON FOREIGN DATA WRAPPER ${wrapper[1]} TO <the restoring role>; on a managed service, as its admin role), or restore as a role that has it, then restore again. No input of a restore leaves out a foreign server or its user mappings (they belong to no schema), and a backup cannot leave them out either (exclude-tables of a foreign table keeps its server).`
   if (/permission denied|must be superuser|must be member of role/.test(errors))
-    return ' The restoring role lacks a privilege this statement needs: run it as a role that has it, or leave the object out of the backup (exclude-schemas, exclude-tables).'
+    return " The restoring role lacks a privilege this statement needs: restore as a role that has it, or have the object's owner grant it (on a managed service, its admin role); or restore without the object: an archive's restore loads only the schemas or tables given in 'schemas' or 'tables' (exclude-schemas and exclude-tables apply to a backup only)."
   return ''
 }
 

@@ -10,7 +10,7 @@ import pg from 'pg'
 import { SettingError } from '../errors.js'
 import { log } from '../log.js'
 import type { Manifest } from '../manifest.js'
-import { onCancel } from '../process.js'
+import { cancelledBy, onCancel } from '../process.js'
 import type { DumpFilters, QualifiedName, RowCountMethod } from '../types.js'
 import {
   type AuthPolicy,
@@ -227,9 +227,19 @@ export async function dumpLockWaits(client: pg.Client): Promise<DumpLockWait[]> 
  * sent, and target_session_attrs checked once connected. Every failure becomes a message about
  * databaseUrl and the fix.
  */
+/** How a session is opened. */
+export interface ConnectOptions {
+  /**
+   * A session that ends the run's own after a cancel (endOwnSessions): not cut by the cancel,
+   * not itself one of the run's sessions to end.
+   */
+  endingSessions?: boolean
+}
+
 export async function connect(
   connection: Connection,
-  connectTimeoutSeconds: number
+  connectTimeoutSeconds: number,
+  options: ConnectOptions = {}
 ): Promise<pg.Client> {
   const policy = authPolicy(connection)
   const hosts = connectAttempts(connection)
@@ -241,7 +251,7 @@ export async function connect(
       const where = { ...connection, host: attempts[0].name, port: attempts[0].port }
       let client: pg.Client
       try {
-        client = await openHost(connection, attempts, policy, connectTimeoutSeconds)
+        client = await openHost(connection, attempts, policy, connectTimeoutSeconds, options)
       } catch (error) {
         // refused by the URL's own rules, or the server refused the password: libpq stops too
         if (error instanceof SettingError) throw error
@@ -292,12 +302,13 @@ async function openHost(
   connection: Connection,
   attempts: ConnectAttempt[],
   policy: AuthPolicy,
-  connectTimeoutSeconds: number
+  connectTimeoutSeconds: number,
+  options: ConnectOptions
 ): Promise<pg.Client> {
   for (let i = 0; ; i++) {
     const attempt = attempts[i]
     try {
-      return await openClient(connection, attempt, policy, connectTimeoutSeconds)
+      return await openClient(connection, attempt, policy, connectTimeoutSeconds, options)
     } catch (error) {
       if (i + 1 < attempts.length && mayRetry(attempt, error)) continue
       throw error
@@ -323,7 +334,8 @@ async function openClient(
   connection: Connection,
   attempt: ConnectAttempt,
   policy: AuthPolicy,
-  connectTimeoutSeconds: number
+  connectTimeoutSeconds: number,
+  options: ConnectOptions
 ): Promise<pg.Client> {
   const config = pgClientConfig(connection, { connectTimeoutSeconds, attempt })
   // the server's authentication request, seen before pg answers it (listeners run in order)
@@ -386,11 +398,23 @@ async function openClient(
     // a cancelled run stops its SQL as it stops its programs: the connection is cut, the
     // statement at hand fails at once (and the run with it), the server rolls back its
     // transaction and ends the session once it notices (a lock wait at its next slice)
+    if (options.endingSessions) return client
     const off = onCancel(signal => {
       const stream = (client as unknown as { connection: { stream: Socket } }).connection.stream
       stream.destroy(new Error(`the run was cancelled (${signal})`))
     })
-    client.once('end', off)
+    // its server side may outlive the cut (a statement runs on until it next reads from the
+    // client): ended from a session of its own after a cancel (endOwnSessions)
+    const untrack = trackBackend(
+      { ...connection, host: attempt.name, port: attempt.port },
+      connectTimeoutSeconds,
+      (client as unknown as { processID?: number }).processID,
+      String(config.application_name ?? '')
+    )
+    client.once('end', () => {
+      off()
+      if (!cancelledBy()) untrack()
+    })
     return client
   } catch (error) {
     void client.end().catch(() => undefined)
@@ -398,6 +422,138 @@ async function openClient(
   } finally {
     clearTimeout(timer)
   }
+}
+
+/** The run's own server sessions on one database, by backend PID and by application_name. */
+interface OwnSessions {
+  connection: Connection
+  connectTimeoutSeconds: number
+  /** Backend PIDs of the engine's sessions, each with the application_name it connected with. */
+  pids: Map<number, string>
+  /** application_name of the programs' sessions (the restore's own: unique to the run). */
+  applicationNames: Map<string, number>
+}
+
+const ownSessions = new Map<string, OwnSessions>()
+
+function ownSessionsOf(connection: Connection, connectTimeoutSeconds: number): OwnSessions {
+  const key = JSON.stringify([
+    connection.host,
+    connection.port,
+    connection.database,
+    connection.user ?? ''
+  ])
+  let own = ownSessions.get(key)
+  if (!own) {
+    own = { connection, connectTimeoutSeconds, pids: new Map(), applicationNames: new Map() }
+    ownSessions.set(key, own)
+  }
+  return own
+}
+
+function trackBackend(
+  connection: Connection,
+  connectTimeoutSeconds: number,
+  pid: number | undefined,
+  applicationName: string
+): () => void {
+  if (!pid) return () => undefined
+  const own = ownSessionsOf(connection, connectTimeoutSeconds)
+  own.pids.set(pid, applicationName)
+  return () => own.pids.delete(pid)
+}
+
+/**
+ * The sessions of the programs the run starts on `connection` with this application_name (one
+ * of the run's own: the restore's loader), to end after a cancel; the returned function stops
+ * tracking them (the programs are done).
+ */
+export function trackApplicationName(
+  connection: Connection,
+  connectTimeoutSeconds: number,
+  applicationName: string
+): () => void {
+  const own = ownSessionsOf(connection, connectTimeoutSeconds)
+  own.applicationNames.set(applicationName, (own.applicationNames.get(applicationName) ?? 0) + 1)
+  return () => {
+    const n = (own.applicationNames.get(applicationName) ?? 1) - 1
+    if (n > 0) own.applicationNames.set(applicationName, n)
+    else own.applicationNames.delete(applicationName)
+  }
+}
+
+/** What endOwnSessions found: sessions ended, still there when it stopped waiting, or unknown. */
+export interface OwnSessionsEnded {
+  ended: number
+  /** PIDs still on the server when the wait ran out. */
+  left: number[]
+  /** Databases that could not be asked (a new session failed): their sessions end on their own. */
+  unreachable: number
+}
+
+/**
+ * After a cancel (the programs stopped, the engine's connections cut): a killed client's server
+ * session runs on until its statement next reads from the client (a COPY's rows, an index build,
+ * a lock wait) and only then rolls back. From a new session on each database, the run's own —
+ * the engine's by backend PID (and application_name), the programs' by their application_name
+ * — are terminated (pg_terminate_backend: a role may end its own sessions), and their end is
+ * waited for, at most `waitMs`.
+ */
+export async function endOwnSessions(waitMs = 5000): Promise<OwnSessionsEnded> {
+  const result: OwnSessionsEnded = { ended: 0, left: [], unreachable: 0 }
+  const deadline = Date.now() + waitMs
+  const groups = [...ownSessions.values()].filter(
+    g => g.pids.size > 0 || g.applicationNames.size > 0
+  )
+  await Promise.all(
+    groups.map(async own => {
+      let client: pg.Client
+      try {
+        client = await connect(
+          own.connection,
+          Math.max(1, Math.min(own.connectTimeoutSeconds, Math.ceil(waitMs / 1000))),
+          { endingSessions: true }
+        )
+      } catch {
+        result.unreachable++
+        return
+      }
+      try {
+        const find = async (): Promise<number[]> =>
+          (
+            await client.query<{ pid: number }>(
+              `SELECT a.pid FROM pg_catalog.pg_stat_activity a
+                WHERE a.datname = pg_catalog.current_database()
+                  AND a.pid <> pg_catalog.pg_backend_pid()
+                  AND (a.application_name = ANY($2::text[])
+                       OR (a.pid::text || ':' || a.application_name) = ANY($1::text[]))`,
+              [
+                [...own.pids].map(([pid, name]) => `${pid}:${name}`),
+                [...own.applicationNames.keys()]
+              ]
+            )
+          ).rows.map(r => r.pid)
+        let pids = await find()
+        const found = pids.length
+        for (const pid of pids) {
+          await client
+            .query('SELECT pg_catalog.pg_terminate_backend($1)', [pid])
+            .catch(() => undefined)
+        }
+        while (pids.length > 0 && Date.now() < deadline) {
+          await new Promise(resolve => setTimeout(resolve, 50))
+          pids = await find()
+        }
+        result.ended += found - pids.length
+        result.left.push(...pids)
+      } catch {
+        result.unreachable++
+      } finally {
+        await client.end().catch(() => undefined)
+      }
+    })
+  )
+  return result
 }
 
 function isNoSslError(error: unknown): boolean {

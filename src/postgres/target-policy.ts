@@ -295,17 +295,37 @@ const skip = (reason: string): StatementDecision => ({ keep: false, reason })
  * extensions, schemas (CREATE, COMMENT, owner), owners, GRANT/REVOKE, default privileges, row-level
  * security policies (refused, never skipped), event triggers, publications and SET.
  */
+/**
+ * A provider's hook may let the role create more extensions (Supabase's supautils, RDS, Azure,
+ * Cloud SQL): there, what the server's own rules say is not the whole truth.
+ */
+function extensionHook(facts: TargetFacts): boolean {
+  return facts.settings.some(s => /^(?:supautils|rds|azure|cloudsql|alloydb|neon)\./.test(s))
+}
+
+/**
+ * Why current_user cannot create the extension `name` in the target, as far as the target's
+ * catalogs tell (pg_extension, pg_available_extension_versions' superuser and trusted flags, the
+ * role's superuser and CREATE on the database); undefined when it can, the target has it, or it
+ * cannot be known (not read; a provider's hook may allow it).
+ */
+export function extensionRefused(facts: TargetFacts, name: string): string | undefined {
+  if (facts.superuser || facts.extensions.some(e => e.name === name)) return undefined
+  if (!facts.creatableExtensions || extensionHook(facts)) return undefined
+  if (facts.creatableExtensions.includes(name)) return undefined
+  return (facts.availableExtensions ?? []).includes(name)
+    ? `not a trusted extension, and ${facts.currentUser} is not a superuser`
+    : 'the server does not have it'
+}
+
 export function statementPolicy(facts: TargetFacts, options: PolicyOptions): StatementPolicy {
   const roles = new Set(facts.roles)
   const settable = new Set(facts.settableRoles)
   const extensions = new Map(facts.extensions.map(e => [e.name, e]))
-  // a provider's hook may let the role create more (Supabase's supautils, RDS, Azure, Cloud SQL):
-  // there, what the server's own rules say is not the whole truth, and nothing is left out
-  const extensionHook = facts.settings.some(s =>
-    /^(?:supautils|rds|azure|cloudsql|alloydb|neon)\./.test(s)
-  )
   const creatable =
-    facts.creatableExtensions && !extensionHook ? new Set(facts.creatableExtensions) : undefined
+    facts.creatableExtensions && !extensionHook(facts)
+      ? new Set(facts.creatableExtensions)
+      : undefined
   const creatableNames = new Set(facts.availableExtensions ?? [])
   const extensionsLeftOut = new Map<string, string>()
   const schemas = new Map(facts.schemas.map(s => [s.name, s]))
