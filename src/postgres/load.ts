@@ -94,6 +94,7 @@ import {
   readArchiveTocFile,
   readStreamHead
 } from './toc.js'
+import { redactSql } from './sql-redact.js'
 
 /** What the restore asks of the load. */
 export type LoadOptions = Pick<
@@ -1608,7 +1609,7 @@ export function buildPsqlArgs(): string[] {
 export function failedStatement(stderr: string): string | undefined {
   const m = /(?:\bSTATEMENT: {2}|^Command was: )(.*)$/m.exec(stderr)
   if (!m) return undefined
-  let text = m[1].trim()
+  let text = redactSql(m[1]).trim()
   // cut before the first string, dollar quote or number: where a row's values begin
   const value = text.search(/['$]|(?<![\w."])[-+]?\.?\d/)
   if (value >= 0) text = `${text.slice(0, value).trimEnd()} …`
@@ -2019,6 +2020,7 @@ function cutContext(text: string): string {
 
 /** Text cut before its first string or dollar quote (where values and bodies start). */
 function cutQuoted(text: string): string {
+  text = redactSql(text)
   const quote = text.search(/['$]/)
   return quote >= 0 ? `${text.slice(0, quote).trimEnd()} …` : text
 }

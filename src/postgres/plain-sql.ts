@@ -9,6 +9,7 @@ import type { QualifiedName } from '../types.js'
 import { PsqlLexer, type StatementEvent } from './psql-lexer.js'
 import { classifyStatement } from './psql-script-rules.js'
 import { ScriptGate, type ScriptGateOptions } from './script-gate.js'
+import { quoteSql } from './sql-redact.js'
 
 /** The comment pg_dump writes last: a plain dump without it is truncated. */
 export const PLAIN_TRAILER = '-- PostgreSQL database dump complete'
@@ -1514,8 +1515,7 @@ export function writtenTables(text: string): { tables: WrittenTable[]; unreadabl
   const tokens = sqlTokens(text, false)
   const tables: WrittenTable[] = []
   const unreadable: string[] = []
-  const one = text.replace(/\s+/g, ' ').trim()
-  const statement = one.length > 160 ? `${one.slice(0, 160)}…` : one
+  const statement = quoteSql(text, 161)
   const word = (i: number, w: string): boolean =>
     tokens[i]?.kind === 'ident' && tokens[i].quoted !== true && tokens[i].value === w
   /** A [db.]schema.table name at i: the table and the index after it, or undefined. */

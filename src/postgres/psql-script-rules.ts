@@ -20,6 +20,7 @@ import type {
   StatementPart
 } from './psql-lexer.js'
 import { canonicalEncoding, isByteSafeEncoding } from './psql-lexer.js'
+import { redactSql } from './sql-redact.js'
 
 export type RefusalCode =
   /** A meta-command pg_dump never writes. */
@@ -145,7 +146,7 @@ const MAX_SHOWN = 100
 /** The command as written, one line, control characters escaped, at most MAX_SHOWN characters. */
 function shown(text: string): string {
   // eslint-disable-next-line no-control-regex -- escaping control characters is the point
-  const one = text.replace(/[\u0000-\u001f\u007f]/g, c =>
+  const one = redactSql(text.slice(0, MAX_SHOWN * 4 + 256)).replace(/[\u0000-\u001f\u007f]/g, c =>
     c === '\n'
       ? '\\n'
       : c === '\r'

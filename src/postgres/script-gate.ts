@@ -43,6 +43,7 @@ import {
   refusal,
   type StatementClass
 } from './psql-script-rules.js'
+import { quoteSql } from './sql-redact.js'
 
 export type { StatementEvent } from './psql-lexer.js'
 
@@ -141,11 +142,9 @@ const MAX_TEXT = 200
 /** pg_dump's comment before an entry: "-- Name: t; Type: TABLE; Schema: public; Owner: app". */
 const ENTRY_HEADER = /^-- (Data for )?Name: (.*); Type: (.*?); Schema: (.*?); Owner: .*$/gm
 
-/** The first `max` characters of a statement, on one line. */
+/** The first `max` characters of a statement, on one line, its secrets redacted (quoteSql). */
 function shortText(text: string, max = MAX_TEXT): string {
-  // eslint-disable-next-line no-control-regex -- control characters are shown escaped
-  const one = text.replace(/\r?\n/g, ' ').replace(/[\u0000-\u001f\u007f]/g, ' ')
-  return one.length > max ? `${one.slice(0, max - 1)}…` : one
+  return quoteSql(text, max)
 }
 
 /** A chunk of the script not yet released; `line` is the line at its byte `counted`. */
