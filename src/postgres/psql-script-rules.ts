@@ -314,14 +314,14 @@ function statementRefusal(e: StatementEvent, options: RefusalOptions): Refusal |
   if (eff?.standardConformingStrings === 'unknown')
     return refuse(
       'setting',
-      'this statement changes (or may change) standard_conforming_strings in a way psql follows but this check cannot'
+      'this statement changes (or may change) standard_conforming_strings in a way psql follows but this check cannot (RESET ALL, RESET standard_conforming_strings and SET standard_conforming_strings = on, off or DEFAULT it follows). Remove the statement from the script (as the last statement it changes nothing that follows), or write it as SET standard_conforming_strings = on; (or off), then restore again'
     )
   if (eff?.clientEncoding !== undefined) {
     const enc = eff.clientEncoding === 'unknown' ? undefined : canonicalEncoding(eff.clientEncoding)
     if (!enc)
       return refuse(
         'encoding',
-        'this statement changes (or may change) client_encoding in a way psql follows but this check cannot'
+        "this statement changes (or may change) client_encoding in a way psql follows but this check cannot (RESET ALL, RESET client_encoding and SET client_encoding = 'UTF8' or another name, or DEFAULT, it follows). Remove the statement from the script (as the last statement it changes nothing that follows), or write it as SET client_encoding = 'UTF8'; (or the file's encoding), then restore again"
       )
     if (!isByteSafeEncoding(enc))
       return refuse(
