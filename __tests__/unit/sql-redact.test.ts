@@ -72,3 +72,25 @@ describe('redactSql', () => {
     expect(quoteSql(`SELECT ${'x, '.repeat(100)}1;`, 50)).toHaveLength(50)
   })
 })
+
+describe('every quoting site goes through it', () => {
+  it('a hazard of a plain script (a DO block, dblink) names the statement without the password', async () => {
+    const { PlainDumpObjects } = await import('../../src/postgres/plain-sql.js')
+    const { Readable, Writable } = await import('node:stream')
+    const { pipeline } = await import('node:stream/promises')
+    const objects = new PlainDumpObjects()
+    const gate = objects.scanner({ psqlMajor: 18, transaction: true })
+    await pipeline(
+      Readable.from([
+        Buffer.from(
+          "CREATE TABLE public.t (a int);\nSELECT dblink_connect('host=db user=u password=Hz-S3cret');\nDO $$ BEGIN EXECUTE 'ALTER ROLE r PASSWORD ''Hz-Tw0'''; END $$;\n"
+        )
+      ]),
+      gate,
+      new Writable({ write: (_c, _e, cb) => cb() })
+    )
+    const shown = JSON.stringify(objects)
+    expect(shown).toMatch(/dblink_connect/)
+    expect(shown).not.toMatch(/Hz-S3cret|Hz-Tw0/)
+  })
+})

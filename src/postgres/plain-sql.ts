@@ -606,10 +606,9 @@ export interface ScriptHazard {
   why: string
 }
 
-/** A statement's text on one line, at most `max` characters. */
+/** A statement's text on one line, at most `max` characters, its secrets redacted (quoteSql). */
 function oneLine(text: string, max = 160): string {
-  const one = text.replace(/\s+/g, ' ').trim()
-  return one.length > max ? `${one.slice(0, max - 1)}…` : one
+  return quoteSql(text, max)
 }
 
 /** A sequence's name as a key: [schema.]name, folded, public when unqualified. */
