@@ -94,3 +94,12 @@ describe('every quoting site goes through it', () => {
     expect(shown).not.toMatch(/Hz-S3cret|Hz-Tw0/)
   })
 })
+
+describe("a server's message passes unchanged", () => {
+  it.each([
+    'FATAL:  password authentication failed for user "app"',
+    'HINT:  No function matches the given name and argument types.'
+  ])('%s', text => {
+    expect(redactSql(text)).toBe(text)
+  })
+})
