@@ -462,19 +462,32 @@ describe('psql lexer: line ends, byte-order mark, encodings', () => {
     expect(
       effects("CREATE VIEW v AS SELECT current_setting('client_encoding') AS e;")
     ).toBeUndefined()
+    // RESET and DEFAULT: the session's reset value (the lexer's start values), which the server
+    // reports and psql follows
     expect(effects('RESET standard_conforming_strings;')).toEqual({
+      standardConformingStrings: true
+    })
+    expect(effects('SET standard_conforming_strings TO DEFAULT;')).toEqual({
+      standardConformingStrings: true
+    })
+    expect(effects("SET standard_conforming_strings = 'default';")).toEqual({
+      standardConformingStrings: 'unknown'
+    })
+    expect(effects('RESET standard_conforming_strings, x;')).toEqual({
       standardConformingStrings: 'unknown'
     })
     expect(effects('SET LOCAL standard_conforming_strings = off;')).toEqual({
       standardConformingStrings: 'unknown'
     })
     expect(effects('RESET ALL;')).toEqual({
-      standardConformingStrings: 'unknown',
-      clientEncoding: 'unknown'
+      standardConformingStrings: true,
+      clientEncoding: 'UTF8'
     })
     expect(effects("SET client_encoding = 'LATIN1';")).toEqual({ clientEncoding: 'LATIN1' })
     expect(effects("SET NAMES 'utf-8';")).toEqual({ clientEncoding: 'UTF8' })
-    expect(effects('SET client_encoding TO DEFAULT;')).toEqual({ clientEncoding: 'unknown' })
+    expect(effects('SET client_encoding TO DEFAULT;')).toEqual({ clientEncoding: 'UTF8' })
+    expect(effects('RESET client_encoding;')).toEqual({ clientEncoding: 'UTF8' })
+    expect(effects('SET LOCAL client_encoding TO DEFAULT;')).toEqual({ clientEncoding: 'unknown' })
     expect(effects('SELECT 1;')).toBeUndefined()
   })
 

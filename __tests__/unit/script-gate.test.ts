@@ -241,7 +241,10 @@ describe('ScriptGate refuses before psql sees a byte of it', () => {
     expect(header.error?.message).toMatch(/is a pg_dumpall file \(line 1: its header\)/)
     expect(header.out).toBe('')
     const role = await gate('SET a = 1;\nCREATE ROLE app;\nALTER ROLE app WITH LOGIN;\n')
-    expect(role.error?.message).toMatch(/pg_dumpall file \(line 2: "CREATE ROLE app;"\)/)
+    // roles only (pg_dumpall --roles-only, supabase db dump --role-only): named as such
+    expect(role.error?.message).toMatch(
+      /holds only roles \(line 2: "CREATE ROLE app;", and 1 more statement on roles up to line 3; no database, no table\): a roles-only file/
+    )
     expect(role.out).not.toContain('ROLE')
     const connect = await gate('SET a = 1;\n\\connect other\n')
     expect(connect.error?.message).toMatch(/pg_dumpall file .*connect other/)

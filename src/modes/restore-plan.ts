@@ -62,6 +62,7 @@ import type { Compression, QualifiedName, RestoreOptions } from '../types.js'
 import { pipeline } from 'node:stream/promises'
 import { readFile } from 'node:fs/promises'
 import path from 'node:path'
+import { quoteSql } from '../postgres/sql-redact.js'
 
 /** The backup cannot be restored as it is: damaged, truncated, swapped, or not what it claims. */
 export class RestoreError extends CheckError {
@@ -588,7 +589,7 @@ export function archiveDataOnly(
     const copy = writtenTables(e.copyStmt)
     if (copy.tables.length === 0 || copy.unreadable.length > 0)
       throw new RestoreError(
-        `the archive's data entry ${e.dumpId} (${e.namespace ?? ''}.${e.tag}) has a COPY statement the restore cannot read: ${e.copyStmt.trim().slice(0, 160)}. Nothing was restored. Restore a backup the action or pg_dump made.`
+        `the archive's data entry ${e.dumpId} (${e.namespace ?? ''}.${e.tag}) has a COPY statement the restore cannot read: ${quoteSql(e.copyStmt, 161)}. Nothing was restored. Restore a backup the action or pg_dump made.`
       )
     for (const t of copy.tables)
       filled.push(t.schema === '' ? { schema: e.namespace ?? '', name: t.name } : t)

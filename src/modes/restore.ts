@@ -102,6 +102,7 @@ import {
   readProtected,
   unchangedCheck
 } from '../postgres/unchanged.js'
+import { quoteSql } from '../postgres/sql-redact.js'
 
 export { RestoreError }
 
@@ -341,7 +342,7 @@ export async function restore(
       const unseen = archive?.unseen(e)
       if (unseen)
         return {
-          refuse: `with allow-non-empty: true, the target database '${server.database}' holds rows, and the archive's script has a statement its table of contents does not show (the SQL of a data entry) that the restore refuses: "${e.text.replace(/\s+/g, ' ').trim().slice(0, 160)}" (${unseen}). Nothing was changed (the load rolls back). Restore into an empty database, or restore a backup the action or pg_dump made.`
+          refuse: `with allow-non-empty: true, the target database '${server.database}' holds rows, and the archive's script has a statement its table of contents does not show (the SQL of a data entry) that the restore refuses: "${quoteSql(e.text, 161)}" (${unseen}). Nothing was changed (the load rolls back). Restore into an empty database, or restore a backup the action or pg_dump made.`
         }
       const decision = inner(e, cls)
       if ('reason' in decision && /; the backup creates it in schema /.test(decision.reason))

@@ -15,6 +15,7 @@ import {
   readStart
 } from './decode.js'
 import { DecryptionError, isAgeEncrypted } from './encrypt.js'
+import { redactSql } from '../postgres/sql-redact.js'
 
 /** Start of age's ASCII armor (the whole line is longer than the 32 bytes read first). */
 const AGE_ARMOR_HEADER = '-----BEGIN AGE ENCRYPTED FILE'
@@ -139,7 +140,7 @@ function describeText(start: Buffer): string {
     : /^\s*[[{]/.test(text)
       ? 'JSON or other text'
       : 'text'
-  const firstLine = text.trimStart().split(/\r?\n/, 1)[0] ?? ''
+  const firstLine = redactSql(text.trimStart().split(/\r?\n/, 1)[0] ?? '')
   const shown = firstLine.length > 60 ? `${firstLine.slice(0, 60)}…` : firstLine
   return `${kind} starting ${JSON.stringify(shown)}`
 }

@@ -33,6 +33,7 @@ import { RELATION_KINDS, sqlTokens } from './plain-sql.js'
 import type { ReplacedRelation } from '../types.js'
 import { type ExistingTable, describeTables } from './target.js'
 import { plural } from '../log.js'
+import { quoteSql } from './sql-redact.js'
 
 /** Entries a restore with `--table` names (pg_restore: tables, views, sequences, their data). */
 export const TABLE_LIKE = new Set([
@@ -197,7 +198,7 @@ export function dropsFromToc(
     const foreign = foreignDrop(entry, drop)
     if (foreign)
       throw new CheckError(
-        `clean: the archive's entry ${entry.dumpId} (${entry.desc} ${entry.namespace ? `${entry.namespace}.` : ''}${entry.tag}) has a drop statement that ${foreign}: "${drop.replace(/\s+/g, ' ').slice(0, 200)}". pg_dump writes one statement that drops the entry's own object, and clean drops nothing else; nothing was dropped or restored. Restore without clean (into an empty database), or from a backup pg_dump made.`
+        `clean: the archive's entry ${entry.dumpId} (${entry.desc} ${entry.namespace ? `${entry.namespace}.` : ''}${entry.tag}) has a drop statement that ${foreign}: "${quoteSql(drop, 201)}". pg_dump writes one statement that drops the entry's own object, and clean drops nothing else; nothing was dropped or restored. Restore without clean (into an empty database), or from a backup pg_dump made.`
       )
     const withIfExists = ifExists(drop, entry.desc)
     if (withIfExists) drops.push(withIfExists)
@@ -447,8 +448,7 @@ export class ScriptDrops {
       }
       const drop = dropForPart(event.text, part, this.creationSchema)
       if (drop === null) {
-        if (this.unresolved.length < 20)
-          this.unresolved.push(event.text.replace(/\s+/g, ' ').trim().slice(0, 120))
+        if (this.unresolved.length < 20) this.unresolved.push(quoteSql(event.text, 121))
         continue
       }
       if (drop) this.created.push(drop)

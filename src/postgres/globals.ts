@@ -13,6 +13,7 @@ import { CheckError } from '../errors.js'
 import { MAX_GLOBALS_BYTES } from '../manifest.js'
 import { ChildProcessError, startChild } from '../process.js'
 import { PsqlLexer, type StatementEvent } from './psql-lexer.js'
+import { quoteSql } from './sql-redact.js'
 
 export { MAX_GLOBALS_BYTES }
 
@@ -376,7 +377,7 @@ export function quoteLiteral(value: string): string {
 }
 
 function oneLine(text: string): string {
-  return text.replace(/\s+/g, ' ').trim().slice(0, 200)
+  return quoteSql(text, 201)
 }
 
 /** What the target is, for the plan. */

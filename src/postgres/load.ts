@@ -94,6 +94,7 @@ import {
   readArchiveTocFile,
   readStreamHead
 } from './toc.js'
+import { redactSql } from './sql-redact.js'
 
 /** What the restore asks of the load. */
 export type LoadOptions = Pick<
@@ -1617,7 +1618,7 @@ export function buildPsqlArgs(): string[] {
 export function failedStatement(stderr: string): string | undefined {
   const m = /(?:\bSTATEMENT: {2}|^Command was: )(.*)$/m.exec(stderr)
   if (!m) return undefined
-  let text = m[1].trim()
+  let text = redactSql(m[1]).trim()
   // cut before the first string, dollar quote or number: where a row's values begin
   const value = text.search(/['$]|(?<![\w."])[-+]?\.?\d/)
   if (value >= 0) text = `${text.slice(0, value).trimEnd()} …`
@@ -1798,6 +1799,9 @@ export function explainLoadFailure(
   } else if (/ does not exist/.test(errors) && /^CONTEXT: {2}COPY /m.test(context)) {
     hint =
       ' The error comes from the backup itself, while its data was copied (a CHECK constraint, default or trigger whose function names an object without its schema: pg_dump restores with an empty search_path): this backup fails to load into any database, as pg_restore or psql by hand shows. Qualify the names in that function (schema.table) or give it a search_path (ALTER FUNCTION … SET search_path), then back up again.'
+  } else if (/invalid byte sequence for encoding "[^"]+"/.test(errors)) {
+    const encoding = /invalid byte sequence for encoding "([^"]+)"/.exec(errors)![1]
+    hint = ` The file's text is not ${encoding}, the client encoding it was read in: it was written in another one (LATIN1 or WIN1252 for many older dumps) without a SET client_encoding line that says so, or with a wrong one. Put SET client_encoding = 'LATIN1'; (or the file's real encoding) as its first line, or change its SET client_encoding line to it; or convert the file to UTF-8 (iconv -f LATIN1 -t UTF-8 FILE > FILE.utf8.sql) and restore that. psql by hand fails the same way.`
   } else if (/query would be affected by row-level security policy for table /.test(errors)) {
     hint = rowSecurityHint(errors, entry)
   } else {
@@ -2032,6 +2036,7 @@ function cutContext(text: string): string {
 
 /** Text cut before its first string or dollar quote (where values and bodies start). */
 function cutQuoted(text: string): string {
+  text = redactSql(text)
   const quote = text.search(/['$]/)
   return quote >= 0 ? `${text.slice(0, quote).trimEnd()} …` : text
 }

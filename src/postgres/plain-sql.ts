@@ -8,6 +8,7 @@ import { Transform, type TransformCallback } from 'node:stream'
 import type { QualifiedName, ReplacedRelation } from '../types.js'
 import { PsqlLexer, type StatementEvent } from './psql-lexer.js'
 import { ScriptGate, type ScriptGateOptions } from './script-gate.js'
+import { quoteSql } from './sql-redact.js'
 
 /**
  * The relkinds (pg_class.relkind) each CREATE (or archive entry kind) makes: a view replaces a
@@ -627,10 +628,9 @@ export interface ScriptHazard {
   why: string
 }
 
-/** A statement's text on one line, at most `max` characters. */
+/** A statement's text on one line, at most `max` characters, its secrets redacted (quoteSql). */
 function oneLine(text: string, max = 160): string {
-  const one = text.replace(/\s+/g, ' ').trim()
-  return one.length > max ? `${one.slice(0, max - 1)}…` : one
+  return quoteSql(text, max)
 }
 
 /** A sequence's name as a key: [schema.]name, folded, public when unqualified. */
@@ -1536,8 +1536,7 @@ export function writtenTables(text: string): { tables: WrittenTable[]; unreadabl
   const tokens = sqlTokens(text, false)
   const tables: WrittenTable[] = []
   const unreadable: string[] = []
-  const one = text.replace(/\s+/g, ' ').trim()
-  const statement = one.length > 160 ? `${one.slice(0, 160)}…` : one
+  const statement = quoteSql(text, 161)
   const word = (i: number, w: string): boolean =>
     tokens[i]?.kind === 'ident' && tokens[i].quoted !== true && tokens[i].value === w
   /** A [db.]schema.table name at i: the table and the index after it, or undefined. */

@@ -1827,7 +1827,10 @@ export class PsqlLexer {
       }
     }
     const copyIn = psqlCopyIn ?? serverCopyIn
-    const effects = settingEffects(parts, sql)
+    const effects = settingEffects(parts, sql, {
+      std: this.connectionStd,
+      encoding: this.connectionEncoding
+    })
     const event = new Statement(
       at.line,
       at.offset,
@@ -2515,7 +2518,16 @@ function simpleValue(t: SqlToken | undefined): string | undefined {
  * is the script gate's to catch (it asserts the settings before each statement they could make
  * psql or the server read otherwise).
  */
-function settingEffects(parts: StatementPart[], sql: Buffer): SettingEffects | undefined {
+function settingEffects(
+  parts: StatementPart[],
+  sql: Buffer,
+  /**
+   * The session's reset values: what it started with (psql sets neither; the server's
+   * configuration, the database's and role's settings and the connection's options decide), which
+   * RESET and SET … TO DEFAULT bring back and the server reports (ParameterStatus) for psql to follow.
+   */
+  reset: { std: boolean; encoding: string }
+): SettingEffects | undefined {
   let interesting = false
   for (const part of parts) {
     const w = part.keywords[0]
@@ -2558,7 +2570,9 @@ function settingEffects(parts: StatementPart[], sql: Buffer): SettingEffects | u
         const v = simpleValue(toks[k + 1])
         const enc =
           v !== undefined && v.toUpperCase() !== 'DEFAULT' ? canonicalEncoding(v) : undefined
-        set('clientEncoding', local || !enc ? 'unknown' : enc)
+        const value =
+          v?.toUpperCase() === 'DEFAULT' && toks[k + 1]?.type === 'ident' ? reset.encoding : enc
+        set('clientEncoding', local || !value ? 'unknown' : value)
         modelledEnc = true
       } else if (name === 'standard_conforming_strings' || name === 'client_encoding') {
         const op = toks[k + 1]
@@ -2567,13 +2581,18 @@ function settingEffects(parts: StatementPart[], sql: Buffer): SettingEffects | u
           ((op.type === 'op' && op.text === '=') ||
             (op.type === 'ident' && op.text.toUpperCase() === 'TO'))
         const v = isAssign && toks.length === k + 3 ? simpleValue(toks[k + 2]) : undefined
+        // SET … TO DEFAULT (the word, not the string 'default'): the reset value
+        const toDefault = v?.toUpperCase() === 'DEFAULT' && toks[k + 2]?.type === 'ident'
         if (name === 'standard_conforming_strings') {
-          const b = v !== undefined ? parsePgBool(v) : undefined
+          const b = toDefault ? reset.std : v !== undefined ? parsePgBool(v) : undefined
           set('standardConformingStrings', local || b === undefined ? 'unknown' : b)
           modelledStd = true
         } else {
-          const enc =
-            v !== undefined && v.toUpperCase() !== 'DEFAULT' ? canonicalEncoding(v) : undefined
+          const enc = toDefault
+            ? reset.encoding
+            : v !== undefined && v.toUpperCase() !== 'DEFAULT'
+              ? canonicalEncoding(v)
+              : undefined
           set('clientEncoding', local || !enc ? 'unknown' : enc)
           modelledEnc = true
         }
@@ -2582,8 +2601,27 @@ function settingEffects(parts: StatementPart[], sql: Buffer): SettingEffects | u
     const resetAll =
       (kw[0] === 'RESET' && kw[1] === 'ALL') || (kw[0] === 'DISCARD' && kw[1] === 'ALL')
     if (resetAll) {
-      set('standardConformingStrings', 'unknown')
-      set('clientEncoding', 'unknown')
+      // both back to the session's reset values, which the server reports and psql follows
+      set('standardConformingStrings', reset.std)
+      set('clientEncoding', reset.encoding)
+      modelledStd = true
+      modelledEnc = true
+    } else if (kw[0] === 'RESET' && !part.tokensTruncated && toks.length === 2) {
+      // RESET standard_conforming_strings / RESET client_encoding (the name alone, then ";")
+      const nameTok = toks[1]
+      const name =
+        nameTok?.type === 'ident'
+          ? nameTok.text.toLowerCase()
+          : nameTok?.type === 'qident' && /^"[^"]*"$/.test(nameTok.text)
+            ? nameTok.text.slice(1, -1)
+            : ''
+      if (name === 'standard_conforming_strings') {
+        set('standardConformingStrings', reset.std)
+        modelledStd = true
+      } else if (name === 'client_encoding') {
+        set('clientEncoding', reset.encoding)
+        modelledEnc = true
+      }
     }
     // another SET or RESET naming either setting (SET LOCAL, RESET, a value the lexer cannot
     // read): psql follows it, the lexer cannot

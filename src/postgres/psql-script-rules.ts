@@ -20,6 +20,7 @@ import type {
   StatementPart
 } from './psql-lexer.js'
 import { canonicalEncoding, isByteSafeEncoding } from './psql-lexer.js'
+import { redactSql } from './sql-redact.js'
 
 export type RefusalCode =
   /** A meta-command pg_dump never writes. */
@@ -145,7 +146,7 @@ const MAX_SHOWN = 100
 /** The command as written, one line, control characters escaped, at most MAX_SHOWN characters. */
 function shown(text: string): string {
   // eslint-disable-next-line no-control-regex -- escaping control characters is the point
-  const one = text.replace(/[\u0000-\u001f\u007f]/g, c =>
+  const one = redactSql(text.slice(0, MAX_SHOWN * 4 + 256)).replace(/[\u0000-\u001f\u007f]/g, c =>
     c === '\n'
       ? '\\n'
       : c === '\r'
@@ -313,14 +314,14 @@ function statementRefusal(e: StatementEvent, options: RefusalOptions): Refusal |
   if (eff?.standardConformingStrings === 'unknown')
     return refuse(
       'setting',
-      'this statement changes (or may change) standard_conforming_strings in a way psql follows but this check cannot'
+      'this statement changes (or may change) standard_conforming_strings in a way psql follows but this check cannot (RESET ALL, RESET standard_conforming_strings and SET standard_conforming_strings = on, off or DEFAULT it follows). Remove the statement from the script (as the last statement it changes nothing that follows), or write it as SET standard_conforming_strings = on; (or off), then restore again'
     )
   if (eff?.clientEncoding !== undefined) {
     const enc = eff.clientEncoding === 'unknown' ? undefined : canonicalEncoding(eff.clientEncoding)
     if (!enc)
       return refuse(
         'encoding',
-        'this statement changes (or may change) client_encoding in a way psql follows but this check cannot'
+        "this statement changes (or may change) client_encoding in a way psql follows but this check cannot (RESET ALL, RESET client_encoding and SET client_encoding = 'UTF8' or another name, or DEFAULT, it follows). Remove the statement from the script (as the last statement it changes nothing that follows), or write it as SET client_encoding = 'UTF8'; (or the file's encoding), then restore again"
       )
     if (!isByteSafeEncoding(enc))
       return refuse(

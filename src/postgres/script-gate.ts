@@ -43,6 +43,8 @@ import {
   refusal,
   type StatementClass
 } from './psql-script-rules.js'
+import { plural } from '../log.js'
+import { quoteSql } from './sql-redact.js'
 
 export type { StatementEvent } from './psql-lexer.js'
 
@@ -151,11 +153,9 @@ const ENTRY_HEADER = /^-- ([A-Z][a-z]* for )?Name: (.*); Type: (.*?); Schema: (.
 const STATISTICS_CALL =
   /^\s*SELECT\s+\*\s+FROM\s+pg_catalog\.pg_restore_(?:relation|attribute)_stats\s*\(/i
 
-/** The first `max` characters of a statement, on one line. */
+/** The first `max` characters of a statement, on one line, its secrets redacted (quoteSql). */
 function shortText(text: string, max = MAX_TEXT): string {
-  // eslint-disable-next-line no-control-regex -- control characters are shown escaped
-  const one = text.replace(/\r?\n/g, ' ').replace(/[\u0000-\u001f\u007f]/g, ' ')
-  return one.length > max ? `${one.slice(0, max - 1)}…` : one
+  return quoteSql(text, max)
 }
 
 /** A chunk of the script not yet released; `line` is the line at its byte `counted`. */
@@ -200,6 +200,15 @@ export class ScriptGate extends Transform {
   private openStatement = false
   private sawStatement = false
   private createdDatabase: string | undefined
+  /**
+   * pg_dumpall's globals (roles, tablespaces; or its header) before any content: nothing of them
+   * passes, and the refusal waits for what follows to tell the kind of file — a \connect or
+   * CREATE DATABASE (a whole cluster), a database's content (roles, then a dump), or the end (a
+   * roles-only file: pg_dumpall --roles-only / --globals-only, supabase db dump --role-only).
+   */
+  private globalsPart:
+    | { line: number; what: string; header: boolean; statements: number; lastLine: number }
+    | undefined
   /**
    * pg_dump --create's header, accepted: the database its CREATE DATABASE created (name as the
    * server reads it), whether a \connect to it came, and whether a statement of the content
@@ -263,6 +272,9 @@ export class ScriptGate extends Transform {
     try {
       this.readHead(undefined)
       for (const event of this.lexer.end()) this.decide(event)
+      const part = this.globalsPart
+      if (part?.header && part.statements === 0) throw this.clusterDumpError(1)
+      if (part) throw this.globalsOnlyError(part)
       if (this.pendingEncoding) {
         const pending = this.pendingEncoding
         this.pendingEncoding = undefined
@@ -309,7 +321,8 @@ export class ScriptGate extends Transform {
     this.headBytes = []
     this.facts.madeByPgDump = HEADER.test(head)
     this.facts.clusterDump = CLUSTER_HEADER.test(head)
-    if (this.facts.clusterDump) throw this.clusterDumpError(1)
+    if (this.facts.clusterDump)
+      this.globalsPart = { line: 1, what: 'its header', header: true, statements: 0, lastLine: 1 }
   }
 
   private decide(event: PsqlScriptEvent): void {
@@ -355,13 +368,17 @@ export class ScriptGate extends Transform {
     this.seeGap(this.decidedUpTo, e.offset)
     this.seeEntryHeader(this.decidedUpTo, e.offset, e.line)
     const cls = classifyStatement(e)
+    if (this.globalsPart) return this.afterGlobals(e, cls, this.globalsPart)
     const header = this.createDatabaseHeader(e, cls)
     if (header) {
       this.skipped.push({ line: e.line, reason: header, text: shortText(e.text) })
       this.leaveOut(e.offset, e.end)
       return
     }
-    this.refuseClusterStatements(e, cls)
+    if (this.refuseClusterStatements(e, cls)) {
+      this.leaveOut(this.decidedUpTo, e.end)
+      return
+    }
     if (this.droppedDatabase !== undefined && !this.created && !settingStatement(cls, e))
       throw this.createDatabaseError(e.line)
     if (this.created && !this.created.connected && !settingStatement(cls, e))
@@ -490,13 +507,23 @@ export class ScriptGate extends Transform {
   }
 
   /** pg_dumpall (roles, databases) and pg_dump --create (CREATE DATABASE): refused by content. */
-  private refuseClusterStatements(e: StatementEvent, cls: StatementClass): void {
+  private refuseClusterStatements(e: StatementEvent, cls: StatementClass): boolean {
     const [w0, w1, w2] = cls.keywords
     if (
       cls.kind === 'role' ||
       (w0 === 'DROP' && (w1 === 'ROLE' || (w1 === 'USER' && w2 !== 'MAPPING')))
-    )
-      throw this.clusterDumpError(e.line, `"${shortText(e.text, 80)}"`)
+    ) {
+      // after a database's content (or pg_dump --create's header): a role statement in a dump
+      if (this.sawContent || this.created) throw this.roleStatementError(e)
+      this.globalsPart = {
+        line: e.line,
+        what: `"${shortText(e.text, 80)}"`,
+        header: false,
+        statements: 0,
+        lastLine: e.line
+      }
+      return true
+    }
     if ((w0 === 'CREATE' || w0 === 'DROP') && w1 === 'DATABASE') {
       if (w0 === 'DROP') throw this.clusterDumpError(e.line, `"${shortText(e.text, 80)}"`)
       this.createdDatabase = shortText(e.text, 80)
@@ -514,6 +541,67 @@ export class ScriptGate extends Transform {
       throw new CheckError(
         `${this.where()}, line ${e.line}: "${shortText(e.text, 80)}" changes the target database itself (its settings for every later session, its owner, name, comment or privileges), which pg_dump writes only with --create; a restore writes objects into the database, never the database. Nothing was restored. Remove the statement from the script, or run it by hand with psql if you mean it.`
       )
+    return false
+  }
+
+  /**
+   * A statement after pg_dumpall's globals began (see globalsPart): more of them (roles,
+   * tablespaces, role memberships, settings) are left out; CREATE DATABASE or DROP DATABASE is
+   * a whole cluster's dump, anything else a database's content after the roles.
+   */
+  private afterGlobals(
+    e: StatementEvent,
+    cls: StatementClass,
+    part: NonNullable<ScriptGate['globalsPart']>
+  ): void {
+    const [w0, w1, w2] = cls.keywords
+    if ((w0 === 'CREATE' || w0 === 'DROP') && w1 === 'DATABASE')
+      throw this.clusterDumpError(part.line, part.what)
+    const t = e.parts[0]?.tokens ?? []
+    const onWord = t.findIndex(x => isWordToken(x, 'ON'))
+    const globals =
+      e.parts.length === 1 &&
+      (cls.kind === 'role' ||
+        w0 === 'SET' ||
+        w0 === 'RESET' ||
+        settingStatement(cls, e) ||
+        (w0 === 'DROP' && (w1 === 'ROLE' || (w1 === 'USER' && w2 !== 'MAPPING'))) ||
+        ((w0 === 'CREATE' || w0 === 'ALTER' || w0 === 'DROP') && w1 === 'TABLESPACE') ||
+        // GRANT role TO role (no ON), GRANT … ON TABLESPACE, COMMENT / SECURITY LABEL ON ROLE
+        ((w0 === 'GRANT' || w0 === 'REVOKE') &&
+          (onWord < 0 || isWordToken(t[onWord + 1], 'TABLESPACE'))) ||
+        ((w0 === 'COMMENT' || w0 === 'SECURITY') &&
+          onWord > 0 &&
+          (isWordToken(t[onWord + 1], 'ROLE') || isWordToken(t[onWord + 1], 'TABLESPACE'))))
+    if (!globals) {
+      if (part.header) throw this.clusterDumpError(part.line, part.what)
+      throw new CheckError(
+        `${this.where()} starts with roles (line ${part.line}: ${part.what}${part.statements > 0 ? `, and ${plural(part.statements, 'more statement')} on roles up to line ${part.lastLine}` : ''}) and then holds a database's objects (line ${e.line}: "${shortText(e.text, 80)}"). Roles belong to the whole server, not to a database: pg_dump never writes them, and a restore writes only into the target database (the one its connection names). Nothing was restored. Split the file at line ${e.line}: head -n ${e.line - 1} FILE > roles.sql, and run that by hand with psql as a role with CREATEROLE (psql -v ON_ERROR_STOP=1 -f roles.sql "$DATABASE_URL"); tail -n +${e.line} FILE > database.sql, and restore that.`
+      )
+    }
+    if (cls.kind === 'role' || w0 === 'DROP' || w0 === 'GRANT') {
+      part.statements++
+      part.lastLine = e.line
+    }
+    // the comments before it too: nothing of the globals reaches psql
+    this.leaveOut(this.decidedUpTo, e.end)
+  }
+
+  /** A role statement in a database's script (after its content): pg_dump never writes one. */
+  private roleStatementError(e: StatementEvent): CheckError {
+    return new CheckError(
+      `${this.where()}, line ${e.line}: "${shortText(e.text, 80)}" creates, changes or drops a role. Roles belong to the whole server, not to a database: pg_dump never writes such a statement (pg_dumpall does), and a restore writes only into the target database (the one its connection names). Nothing was restored. Remove the statement from the script and restore again; run it by hand with psql as a role with CREATEROLE if you mean it.`
+    )
+  }
+
+  /** The end of a script that held only pg_dumpall's globals (see globalsPart). */
+  private globalsOnlyError(part: NonNullable<ScriptGate['globalsPart']>): CheckError {
+    const what = part.header
+      ? `its header: "-- PostgreSQL database cluster dump", then ${plural(part.statements, 'statement')} on roles or tablespaces and no database`
+      : `line ${part.line}: ${part.what}${part.statements > 0 ? `, and ${plural(part.statements, 'more statement')} on roles up to line ${part.lastLine}` : ''}; no database, no table`
+    return new CheckError(
+      `${this.where()} holds only roles (${what}): a roles-only file (supabase db dump --role-only, pg_dumpall --roles-only or --globals-only), not a backup of a database. Roles belong to the whole server, not to the target database, and a restore creates them only from the globals file of a backup the action made (create-roles: true with a backup made with globals: true), never from a script. Nothing was restored. Run the file by hand with psql as a role with CREATEROLE (a superuser for SUPERUSER, REPLICATION or BYPASSRLS roles): psql -v ON_ERROR_STOP=1 -f FILE "$DATABASE_URL"; then restore the database's own dump (its schema and data files) with the action.`
+    )
   }
 
   private clusterDumpError(line: number, what = 'its header'): CheckError {
@@ -534,6 +622,14 @@ export class ScriptGate extends Transform {
     const from = this.decidedUpTo
     this.seeGap(this.decidedUpTo, e.offset)
     const refused = refusal(e)
+    if (this.globalsPart) {
+      // pg_dumpall's globals, then "\connect" to each database: a whole cluster
+      const part = this.globalsPart
+      if (refused?.code === 'connect') throw this.clusterDumpError(part.line, part.what)
+      // \restrict / \unrestrict around its parts: nothing passes anyway
+      if (refused) throw new CheckError(`${this.where()}, ${refused.message}.`)
+      return this.leaveOut(this.decidedUpTo, e.end)
+    }
     // pg_dump writes "\encoding SQL_ASCII" just before a \connect to a name with other characters
     if (
       this.created &&

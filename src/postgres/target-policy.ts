@@ -23,6 +23,7 @@ import type { SqlToken, StatementEvent } from './psql-lexer.js'
 import type { StatementClass } from './psql-script-rules.js'
 import { sqlTokens } from './plain-sql.js'
 import { NOT_RESTORED } from './script-gate.js'
+import { quoteSql } from './sql-redact.js'
 
 /**
  * The gate's hook (src/postgres/script-gate.ts): what to do with one statement. `provider`: a
@@ -272,8 +273,7 @@ function simpleName(tokens: SqlToken[], at: number): string | undefined {
 
 /** One line, at most 160 characters: how a statement is shown in refusals. */
 function shown(e: StatementEvent): string {
-  const one = e.text.replace(/\s+/g, ' ').trim()
-  return one.length > 160 ? `${one.slice(0, 160)}…` : one
+  return quoteSql(e.text, 161)
 }
 
 const KEEP: StatementDecision = { keep: true }

@@ -1,0 +1,105 @@
+/**
+ * The one redaction every quoted statement or line of a backup passes (sql-redact.ts): the
+ * secret never appears, the rest of the statement still names what it is.
+ */
+import { describe, expect, it } from '@jest/globals'
+import { quoteSql, redactSql } from '../../src/postgres/sql-redact.js'
+
+describe('redactSql', () => {
+  it.each([
+    ["CREATE ROLE webuser WITH LOGIN PASSWORD 'Pl41n-S3cret-pw';", 'Pl41n-S3cret-pw'],
+    ["ALTER ROLE ghost_user WITH PASSWORD 'Pl41n-Tw0-secret';", 'Pl41n-Tw0-secret'],
+    ["CREATE USER lk5u PASSWORD 'Pl41n-Thr33' IN ROLE nonexistent_role;", 'Pl41n-Thr33'],
+    ["CREATE ROLE a ENCRYPTED PASSWORD 'it''s-Qu0ted';", "it''s-Qu0ted"],
+    ["ALTER USER a PASSWORD E'esc\\'aped-S3cr';", 'aped-S3cr'],
+    ['ALTER ROLE a PASSWORD $pw$D0llar-S3cr$pw$;', 'D0llar-S3cr'],
+    ["alter role a password   U&'Un1c0de-S3cr';", 'Un1c0de-S3cr'],
+    [
+      "ALTER ROLE mover WITH LOGIN PASSWORD 'SCRAM-SHA-256$4096:hs8x/nDXFLothX4S19jwEg==$OiNm7B+UfyeU3v5mCK+ddPMjOcsd4tJgWWhMFX2pJ0M=:hZWY06GP3MBPeuOkVUjcqq3IGINKnixdaRtsYBP+MjA=';",
+      'hs8x/nDXFLothX4S19jwEg'
+    ],
+    [
+      "CREATE USER MAPPING FOR app SERVER remote OPTIONS (\"user\" 'app', password 'Fdw-S3cret');",
+      'Fdw-S3cret'
+    ],
+    ['ALTER USER MAPPING FOR app SERVER remote OPTIONS (SET "password" \'Fdw-Tw0\');', 'Fdw-Tw0'],
+    [
+      "CREATE SERVER s FOREIGN DATA WRAPPER postgres_fdw OPTIONS (host 'h', sslpassword 'Ssl-K3y-pw', passfile '/home/u/.pgpass-x');",
+      'Ssl-K3y-pw'
+    ],
+    [
+      "CREATE SUBSCRIPTION sub CONNECTION 'host=db port=5432 user=rep password=Sub-S3cret dbname=app' PUBLICATION p;",
+      'Sub-S3cret'
+    ],
+    [
+      "SELECT dblink_connect('conn', 'postgresql://rep:Dbl1nk-S3cret@db.example.com/app');",
+      'Dbl1nk-S3cret'
+    ],
+    ["SELECT dblink_connect('hostaddr=127.0.0.1 password = Dbl1nk-Tw0');", 'Dbl1nk-Tw0'],
+    ["DO $$ BEGIN EXECUTE 'ALTER ROLE nobody_x PASSWORD ''Pl41n-F0ur'''; END $$;", 'Pl41n-F0ur'],
+    ["ALTER ROLE app SET my.api_key = 'sk_live_T0pS3cretKey';", 'sk_live_T0pS3cretKey'],
+    ["ALTER DATABASE app SET app.token TO 'T0ken-Value';", 'T0ken-Value'],
+    // a statement cut short inside the literal, a continuation line, a \connect argument
+    ["CREATE ROLE a PASSWORD 'Cut-Sh0rt-secr", 'Cut-Sh0rt-secr'],
+    ['\\connect "dbname=app password=C0nnect-S3cr"', 'C0nnect-S3cr'],
+    ["ALTER ROLE a PASSWORD 'md5a1b2c3d4e5f60718293a4b5c6d7e8f90';", 'a1b2c3d4e5f6']
+  ])('%s: the secret is gone', (statement, secret) => {
+    const shown = redactSql(statement)
+    expect(shown).not.toContain(secret)
+    expect(shown).toContain('…')
+    expect(quoteSql(statement, 80)).not.toContain(secret)
+  })
+
+  it('keeps what names the statement, and literals that hold no secret', () => {
+    expect(redactSql("CREATE ROLE webuser WITH LOGIN PASSWORD 'x';")).toBe(
+      "CREATE ROLE webuser WITH LOGIN PASSWORD '…';"
+    )
+    expect(
+      redactSql("CREATE SERVER s FOREIGN DATA WRAPPER f OPTIONS (host 'db', password 'p');")
+    ).toBe("CREATE SERVER s FOREIGN DATA WRAPPER f OPTIONS (host 'db', password '…');")
+    expect(redactSql("SET client_encoding = 'LATIN1';")).toBe("SET client_encoding = 'LATIN1';")
+    expect(redactSql("INSERT INTO t VALUES ('it''s', E'a\\'b');")).toBe(
+      "INSERT INTO t VALUES ('it''s', E'a\\'b');"
+    )
+    expect(redactSql('ALTER ROLE a PASSWORD NULL;')).toBe('ALTER ROLE a PASSWORD NULL;')
+  })
+
+  it('quoteSql: one line, at most max characters, redacted before it is cut', () => {
+    const long = `CREATE ROLE r WITH LOGIN PASSWORD '${'S3cr'.repeat(100)}';`
+    const shown = quoteSql(long, 60)
+    expect(shown).not.toContain('S3cr')
+    expect(quoteSql('SELECT\n  1,\n  2;', 80)).toBe('SELECT 1, 2;')
+    expect(quoteSql(`SELECT ${'x, '.repeat(100)}1;`, 50)).toHaveLength(50)
+  })
+})
+
+describe('every quoting site goes through it', () => {
+  it('a hazard of a plain script (a DO block, dblink) names the statement without the password', async () => {
+    const { PlainDumpObjects } = await import('../../src/postgres/plain-sql.js')
+    const { Readable, Writable } = await import('node:stream')
+    const { pipeline } = await import('node:stream/promises')
+    const objects = new PlainDumpObjects()
+    const gate = objects.scanner({ psqlMajor: 18, transaction: true })
+    await pipeline(
+      Readable.from([
+        Buffer.from(
+          "CREATE TABLE public.t (a int);\nSELECT dblink_connect('host=db user=u password=Hz-S3cret');\nDO $$ BEGIN EXECUTE 'ALTER ROLE r PASSWORD ''Hz-Tw0'''; END $$;\n"
+        )
+      ]),
+      gate,
+      new Writable({ write: (_c, _e, cb) => cb() })
+    )
+    const shown = JSON.stringify(objects)
+    expect(shown).toMatch(/dblink_connect/)
+    expect(shown).not.toMatch(/Hz-S3cret|Hz-Tw0/)
+  })
+})
+
+describe("a server's message passes unchanged", () => {
+  it.each([
+    'FATAL:  password authentication failed for user "app"',
+    'HINT:  No function matches the given name and argument types.'
+  ])('%s', text => {
+    expect(redactSql(text)).toBe(text)
+  })
+})
