@@ -99,7 +99,9 @@ import {
 export type LoadOptions = Pick<
   RestoreOptions,
   'clean' | 'noOwner' | 'noPrivileges' | 'singleTransaction' | 'jobs' | 'tables' | 'schemas'
->
+> &
+  /** The action's lock-timeout: the script's SET lock_timeout (pg_dump's header: 0) becomes it. */
+  Partial<Pick<RestoreOptions, 'lockTimeoutMs'>>
 
 export class LoadError extends EngineError {
   constructor(
@@ -455,6 +457,7 @@ function gateOptions(
   return {
     psqlMajor: plan.client.major,
     serverMajor: target.serverMajor,
+    lockTimeoutMs: options.lockTimeoutMs,
     dropRestrict: !psqlSupportsRestrict(plan.client.version),
     // 'auto' (and false): the restore's policy keeps what the target can take
     noOwner: options.noOwner === true,
