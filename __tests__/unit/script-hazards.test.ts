@@ -42,10 +42,29 @@ describe('scriptHazards', () => {
     // comments anywhere: what the server reads decides
     "/* pg_dump */ SELECT pg_catalog.set_config('search_path', '', false);\n-- x\nINSERT INTO /* t */ public.t VALUES (1 /* one */, '--');",
     // a table turned into a view by pg_dump (PostgreSQL < 16, circular views), no rows written
-    'CREATE TABLE public.cv (x integer);\nCREATE RULE "_RETURN" AS ON SELECT TO public.cv DO INSTEAD SELECT 1 AS x;'
+    'CREATE TABLE public.cv (x integer);\nCREATE RULE "_RETURN" AS ON SELECT TO public.cv DO INSTEAD SELECT 1 AS x;',
+    // types named like pg_catalog's but not text (the one cast name of pg_dump's calls looked up)
+    "CREATE DOMAIN public.texts AS pg_catalog.text;\nCREATE TYPE public.\"TEXT\" AS (x integer);\nCREATE TABLE public.t (x integer);\nALTER TABLE public.t RENAME COLUMN x TO text;\nSELECT * FROM pg_catalog.pg_restore_attribute_stats('version', '180000'::integer, 'most_common_vals', '{a}'::text);"
   ])("pg_dump's own: %s", script => {
     expect(hazards(script)).toEqual([])
     expect(hazards(script, { deferHazards: true })).toEqual([])
+  })
+
+  // F11: '…'::text in pg_dump's own calls resolves through search_path (and pg_temp): a type of
+  // the backup's named text would run its CHECK there
+  it.each([
+    "CREATE FUNCTION public.evilchk(t pg_catalog.text) RETURNS boolean LANGUAGE sql AS 'SELECT true';\nCREATE DOMAIN public.text AS pg_catalog.text CHECK (public.evilchk(VALUE));\nSET search_path = public, pg_catalog;\nSELECT pg_catalog.set_config('application_name', 'x'::text, false);",
+    'CREATE DOMAIN pg_temp."text" AS pg_catalog.text;',
+    'CREATE TABLE IF NOT EXISTS public.text (x integer);',
+    'CREATE MATERIALIZED VIEW x.text AS SELECT 1 WITH NO DATA;',
+    'CREATE FOREIGN TABLE text (x integer) SERVER s;',
+    'CREATE TYPE public.t2 AS (x integer);\nALTER TYPE public.t2 RENAME TO text;',
+    'ALTER DOMAIN public.d RENAME TO "text";'
+  ])('a type named text: %s', script => {
+    for (const deferHazards of [false, true])
+      expect(hazards(script, { deferHazards }).join('\n')).toMatch(
+        /(creates|renames something to) a type named text[^]*pg_catalog\.text/
+      )
   })
 
   it.each([

@@ -838,6 +838,50 @@ function withNoData(tokens: readonly SqlToken[]): boolean {
 }
 
 /**
+ * The one type name of LITERAL_ARGS' casts that is not an SQL keyword (integer, smallint, real and
+ * boolean always mean pg_catalog's types): the server resolves it through the search_path.
+ */
+const SHADOWED_TYPE = 'text'
+
+/** Kinds of CREATE that make a type of their name (a relation's row type included). */
+const TYPE_MAKING = new Set([
+  'type',
+  'domain',
+  'table',
+  'view',
+  'materialized',
+  'sequence',
+  'foreign'
+])
+
+/**
+ * How a statement makes a type named SHADOWED_TYPE in any schema ('creates', 'renames to'), or
+ * undefined: CREATE TYPE / DOMAIN / TABLE / VIEW / MATERIALIZED VIEW / SEQUENCE / FOREIGN TABLE of
+ * that name, or any … RENAME TO it. A quoted "text" is the same name; "TEXT" is not.
+ */
+function shadowingType(
+  tokens: readonly SqlToken[],
+  created: { kind: string; next: number } | undefined
+): string | undefined {
+  if (created && TYPE_MAKING.has(created.kind)) {
+    let k = created.next
+    if (created.kind === 'materialized' && word(tokens, k, 'view')) k++
+    if (created.kind === 'foreign' && !word(tokens, k++, 'table')) return undefined
+    if (word(tokens, k, 'if') && word(tokens, k + 1, 'not') && word(tokens, k + 2, 'exists')) k += 3
+    if (qualifiedAt(tokens as SqlToken[], k)?.[1] === SHADOWED_TYPE) return 'creates'
+  }
+  for (let i = 0; i + 2 < tokens.length; i++)
+    if (
+      word(tokens, i, 'rename') &&
+      word(tokens, i + 1, 'to') &&
+      tokens[i + 2].kind === 'ident' &&
+      tokens[i + 2].value === SHADOWED_TYPE
+    )
+      return 'renames something to'
+  return undefined
+}
+
+/**
  * A literal argument list as pg_dump writes it: 'text', numbers, true/false, NULL, and the casts
  * its statistics calls write (PostgreSQL 18: integer, smallint, real, boolean, text, real[]): no
  * other type, whose input function (a domain's CHECK) would run the script's code.
@@ -898,6 +942,11 @@ export function scriptHazards(
     tokens[i]?.kind === 'ident' && tokens[i].quoted !== true && tokens[i].value === w
   const created = createdKind(tokens)
   if (first in RUNS_CODE) found.push(RUNS_CODE[first])
+  const shadow = shadowingType(tokens, created)
+  if (shadow)
+    found.push(
+      `it ${shadow} a type named ${SHADOWED_TYPE} (a table's, view's or sequence's row type too): pg_dump's own calls cast their arguments to ${SHADOWED_TYPE} ('…'::${SHADOWED_TYPE}), and the server looks that name up in the search_path (the session's temporary schema first, whatever the path says), so the cast would run that type's code (a domain's CHECK) instead of pg_catalog.${SHADOWED_TYPE}'s (pg_dump writes such a type only for a database that has one)`
+    )
   if (first === 'select' || first === 'table') {
     const one = text.replace(/\s+/g, ' ').trim()
     const call = PG_DUMP_CALLS.map(re => re.exec(one)).find(m => m !== null)
