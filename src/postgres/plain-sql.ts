@@ -121,6 +121,8 @@ export class PlainDumpObjects {
   readonly replacingRelations: QualifiedName[] = []
   /** Sequences the script creates (CREATE SEQUENCE, an identity column's SEQUENCE NAME). */
   readonly createdSequences: QualifiedName[] = []
+  /** The names (without schema) of the domains the script creates: ADD COLUMN of one runs its DEFAULT/CHECK. */
+  private readonly createdDomains = new Set<string>()
   /** Sequences whose value it sets (pg_dump's SELECT pg_catalog.setval('…', …)). */
   readonly setvalSequences: QualifiedName[] = []
   /**
@@ -228,7 +230,8 @@ export class PlainDumpObjects {
       this.sequenceKeys.add(JSON.stringify([q.schema.toLowerCase(), q.name.toLowerCase()]))
     this.keyed = this.createdSequences.length
     const why = scriptHazards(text, [], this.sequenceKeys, {
-      standardConformingStrings: e.standardConformingStrings
+      standardConformingStrings: e.standardConformingStrings,
+      domains: this.createdDomains
     })
     if (why.length > 0) return why.join('; ')
     const written = writtenTables(text)
@@ -281,6 +284,11 @@ export class PlainDumpObjects {
     if (/lo_create/i.test(text))
       for (const m of text.matchAll(/\blo_create\s*\(\s*'?(\d+)'?\s*\)/gi))
         this.largeObjectOids.add(m[1])
+    if (/^\s*create\s+domain\b/i.test(text)) {
+      const tokens = sqlTokens(text, false)
+      const name = qualifiedAt(tokens, 2)
+      if (name) this.createdDomains.add(name[1])
+    }
     let written: ReturnType<typeof writtenTables> | undefined
     if (WRITES.test(text)) {
       written = writtenTables(text)
@@ -486,7 +494,10 @@ export class PlainDumpObjects {
     const sequences = this.sequenceKeys
     const unlink = LO_UNLINK.exec(text.replace(/\s+/g, ' ').trim())
     if (unlink) this.unlinks.set(unlink[1], statement)
-    for (const why of scriptHazards(text, keywords, sequences, { standardConformingStrings }))
+    for (const why of scriptHazards(text, keywords, sequences, {
+      standardConformingStrings,
+      domains: this.createdDomains
+    }))
       add(why)
     // by the statement's tokens (comments gone, names folded), never by its text as written
     const tokens = sqlTokens(text, false)
@@ -838,6 +849,32 @@ function withNoData(tokens: readonly SqlToken[]): boolean {
 }
 
 /**
+ * ALTER TABLE … ADD [COLUMN] [IF NOT EXISTS] c type (any of its clauses): the type's name when it
+ * is one of `domains` (by its name without schema: a domain of the script's whatever the schema
+ * the search_path finds first), else undefined.
+ */
+function addedDomainColumn(
+  tokens: readonly SqlToken[],
+  domains: ReadonlySet<string> | undefined
+): string | undefined {
+  if (!domains || domains.size === 0 || !word(tokens, 0, 'alter') || !word(tokens, 1, 'table'))
+    return undefined
+  let depth = 0
+  for (let i = 2; i < tokens.length; i++) {
+    const t = tokens[i]
+    if (t.kind === 'punct' && t.value === '(') depth++
+    else if (t.kind === 'punct' && t.value === ')') depth--
+    if (depth !== 0 || !word(tokens, i, 'add')) continue
+    let k = i + 1
+    if (word(tokens, k, 'column')) k++
+    if (word(tokens, k, 'if') && word(tokens, k + 1, 'not') && word(tokens, k + 2, 'exists')) k += 3
+    const type = qualifiedAt(tokens as SqlToken[], k + 1)
+    if (type && domains.has(type[1])) return type[0] === '' ? type[1] : `${type[0]}.${type[1]}`
+  }
+  return undefined
+}
+
+/**
  * The one type name of LITERAL_ARGS' casts that is not an SQL keyword (integer, smallint, real and
  * boolean always mean pg_catalog's types): the server resolves it through the search_path.
  */
@@ -931,7 +968,11 @@ export function scriptHazards(
   raw: string,
   _keywords: readonly string[],
   sequences: ReadonlySet<string>,
-  options: { standardConformingStrings?: boolean } = {}
+  options: {
+    standardConformingStrings?: boolean
+    /** The domains the script creates (names without schema). */
+    domains?: ReadonlySet<string>
+  } = {}
 ): string[] {
   const found: string[] = []
   const text = withoutComments(raw)
@@ -942,6 +983,11 @@ export function scriptHazards(
     tokens[i]?.kind === 'ident' && tokens[i].quoted !== true && tokens[i].value === w
   const created = createdKind(tokens)
   if (first in RUNS_CODE) found.push(RUNS_CODE[first])
+  const domain = addedDomainColumn(tokens, options.domains)
+  if (domain)
+    found.push(
+      `ALTER TABLE … ADD COLUMN of the domain ${domain}, which the script creates: its DEFAULT (or CHECK) is evaluated for the table's rows, which may call functions that write anywhere (pg_dump defines columns in CREATE TABLE)`
+    )
   const shadow = shadowingType(tokens, created)
   if (shadow)
     found.push(
