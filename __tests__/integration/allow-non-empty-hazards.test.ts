@@ -230,6 +230,17 @@ CREATE DOMAIN public.text AS pg_catalog.text CHECK (public.evilchk(VALUE));
 SET search_path = public, pg_catalog;
 SELECT pg_catalog.set_config('application_name', 'x'::text, false);`,
     /creates a type named text[^]*pg_catalog\.text/
+  ],
+  // F11b: a domain's DEFAULT, evaluated for every row by ADD COLUMN
+  [
+    'ALTER TABLE … ADD COLUMN of a domain whose DEFAULT runs code',
+    `${EVIL}
+CREATE DOMAIN public.dom AS integer DEFAULT public.evil();
+COPY public.mine (x) FROM stdin;
+1
+\\.
+ALTER TABLE public.mine ADD COLUMN y public.dom;`,
+    /ADD COLUMN of the domain public\.dom, which the script creates/
   ]
 ]
 
