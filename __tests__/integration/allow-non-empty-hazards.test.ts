@@ -200,6 +200,27 @@ CREATE FUNCTION public.trg() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN PERFORM
 CREATE SCHEMA app CREATE TABLE t (x int) CREATE TRIGGER tg BEFORE INSERT ON t FOR EACH ROW EXECUTE FUNCTION public.trg();
 INSERT INTO app.t VALUES (1);`,
     /schema elements/
+  ],
+  // F11: pg_dump's own call, its '…'::text cast resolved to the backup's domain after its search_path
+  [
+    "a DOMAIN public.text whose CHECK runs code, reached by pg_dump's '…'::text",
+    `${EVIL}
+CREATE FUNCTION public.evilchk(t pg_catalog.text) RETURNS boolean LANGUAGE plpgsql AS $$BEGIN PERFORM public.evil(); RETURN true; END$$;
+CREATE DOMAIN public.text AS pg_catalog.text CHECK (public.evilchk(VALUE));
+SET search_path = public, pg_catalog;
+SELECT pg_catalog.set_config('application_name', 'x'::text, false);`,
+    /creates a type named text[^]*pg_catalog\.text/
+  ],
+  // F11b: a domain's DEFAULT, evaluated for every row by ADD COLUMN
+  [
+    'ALTER TABLE … ADD COLUMN of a domain whose DEFAULT runs code',
+    `${EVIL}
+CREATE DOMAIN public.dom AS integer DEFAULT public.evil();
+COPY public.mine (x) FROM stdin;
+1
+\\.
+ALTER TABLE public.mine ADD COLUMN y public.dom;`,
+    /ADD COLUMN of the domain public\.dom, which the script creates/
   ]
 ]
 

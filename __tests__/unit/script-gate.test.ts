@@ -122,6 +122,24 @@ describe('ScriptGate passes', () => {
     }
   })
 
+  it("lock-timeout replaces the script's SET lock_timeout (pg_dump's header: 0), lines kept", async () => {
+    const script =
+      "SET statement_timeout = 0;\nSET lock_timeout = 0;\nSET LOCAL\n  lock_timeout = '1h';\nSELECT 1;\n"
+    for (const chunk of [1, 7, 65536]) {
+      const r = await gate(script, { lockTimeoutMs: 2000 }, chunk)
+      expect(r.error).toBeUndefined()
+      expect(r.out).toBe(
+        'BEGIN;\nSET statement_timeout = 0;\nSET lock_timeout = 2000;\nSET lock_timeout = 2000;\n\nSELECT 1;\n\nCOMMIT;\n'
+      )
+      expect(r.gate.scriptLine(6)).toBe(5)
+    }
+    // 0 (wait forever) or unset: the script's own passes
+    for (const lockTimeoutMs of [0, undefined]) {
+      const r = await gate(script, { lockTimeoutMs }, 5)
+      expect(r.out).toBe(`BEGIN;\n${script}\nCOMMIT;\n`)
+    }
+  })
+
   it('a UTF-8 byte-order mark stays first', async () => {
     const r = await gate('\ufeffSELECT 1;\n')
     expect(r.out).toBe('\ufeffBEGIN;\nSELECT 1;\n\nCOMMIT;\n')

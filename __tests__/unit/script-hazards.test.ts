@@ -42,10 +42,31 @@ describe('scriptHazards', () => {
     // comments anywhere: what the server reads decides
     "/* pg_dump */ SELECT pg_catalog.set_config('search_path', '', false);\n-- x\nINSERT INTO /* t */ public.t VALUES (1 /* one */, '--');",
     // a table turned into a view by pg_dump (PostgreSQL < 16, circular views), no rows written
-    'CREATE TABLE public.cv (x integer);\nCREATE RULE "_RETURN" AS ON SELECT TO public.cv DO INSTEAD SELECT 1 AS x;'
+    'CREATE TABLE public.cv (x integer);\nCREATE RULE "_RETURN" AS ON SELECT TO public.cv DO INSTEAD SELECT 1 AS x;',
+    // a column of a type the script creates that is no domain, or of a domain it does not create
+    "CREATE TYPE public.mood AS ENUM ('a');\nCREATE TABLE public.t (x integer);\nALTER TABLE public.t ADD COLUMN m public.mood, ADD COLUMN n public.dom;",
+    // types named like pg_catalog's but not text (the one cast name of pg_dump's calls looked up)
+    "CREATE DOMAIN public.texts AS pg_catalog.text;\nCREATE TYPE public.\"TEXT\" AS (x integer);\nCREATE TABLE public.t (x integer);\nALTER TABLE public.t RENAME COLUMN x TO text;\nSELECT * FROM pg_catalog.pg_restore_attribute_stats('version', '180000'::integer, 'most_common_vals', '{a}'::text);"
   ])("pg_dump's own: %s", script => {
     expect(hazards(script)).toEqual([])
     expect(hazards(script, { deferHazards: true })).toEqual([])
+  })
+
+  // F11: '…'::text in pg_dump's own calls resolves through search_path (and pg_temp): a type of
+  // the backup's named text would run its CHECK there
+  it.each([
+    "CREATE FUNCTION public.evilchk(t pg_catalog.text) RETURNS boolean LANGUAGE sql AS 'SELECT true';\nCREATE DOMAIN public.text AS pg_catalog.text CHECK (public.evilchk(VALUE));\nSET search_path = public, pg_catalog;\nSELECT pg_catalog.set_config('application_name', 'x'::text, false);",
+    'CREATE DOMAIN pg_temp."text" AS pg_catalog.text;',
+    'CREATE TABLE IF NOT EXISTS public.text (x integer);',
+    'CREATE MATERIALIZED VIEW x.text AS SELECT 1 WITH NO DATA;',
+    'CREATE FOREIGN TABLE text (x integer) SERVER s;',
+    'CREATE TYPE public.t2 AS (x integer);\nALTER TYPE public.t2 RENAME TO text;',
+    'ALTER DOMAIN public.d RENAME TO "text";'
+  ])('a type named text: %s', script => {
+    for (const deferHazards of [false, true])
+      expect(hazards(script, { deferHazards }).join('\n')).toMatch(
+        /(creates|renames something to) a type named text[^]*pg_catalog\.text/
+      )
   })
 
   it.each([
@@ -150,6 +171,15 @@ describe('scriptHazards', () => {
     ['ALTER TABLE public.mine ALTER COLUMN x TYPE bigint USING public.f();', /USING/],
     ['ALTER TABLE public.mine ADD COLUMN y integer DEFAULT public.f();', /ADD COLUMN … DEFAULT/],
     ['ALTER TABLE public.mine ADD y integer DEFAULT public.f();', /ADD COLUMN/],
+    // F11b: the DEFAULT (or CHECK) of a domain the script creates, evaluated for the rows
+    [
+      'CREATE DOMAIN public.dom AS integer DEFAULT public.f();\nALTER TABLE public.mine ADD COLUMN y public.dom;',
+      /ADD COLUMN of the domain public\.dom, which the script creates/
+    ],
+    [
+      'CREATE DOMAIN x."Dom" AS integer CHECK (public.f() > 0);\nALTER TABLE ONLY public.mine ADD COLUMN z integer, ADD IF NOT EXISTS y "Dom";',
+      /ADD COLUMN of the domain Dom, which the script creates/
+    ],
     // (c) what attaches to a table the script does not create
     ['CREATE TABLE public.kid () INHERITS (public.users);', /inherits from public\.users/],
     [

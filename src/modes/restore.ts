@@ -1011,13 +1011,19 @@ async function loadWatched<T>(
   env: Record<string, string>,
   load: () => Promise<T>
 ): Promise<T> {
-  const { result, blockers } = await watchLockWaits(
+  // pg_dump's header (SET lock_timeout = 0;) reaches the server from pg_restore -d: the watcher
+  // cancels a wait that outlasts lock-timeout (psql's script gets the action's setting instead)
+  const { result, blockers, cancelled } = await watchLockWaits(
     monitor,
     { applicationName: env.PGAPPNAME },
-    load()
+    load(),
+    { cancelAfterMs: inputs.lockTimeoutMs }
   )
   if (result.status === 'fulfilled') return result.value
   const error: unknown = result.reason
+  if (cancelled && error instanceof LoadError) {
+    throw new LockTimeoutError('The restore', blockers, inputs.lockTimeoutMs)
+  }
   const changed = error instanceof LoadError ? changedObjectsMessage(error.stderr) : undefined
   if (changed !== undefined) throw new RestoreError(changed)
   if (error instanceof LoadError && isLockTimeout({ message: error.stderr })) {

@@ -100,14 +100,16 @@ import { redactSql } from './sql-redact.js'
 export type LoadOptions = Pick<
   RestoreOptions,
   'clean' | 'noOwner' | 'noPrivileges' | 'singleTransaction' | 'jobs' | 'tables' | 'schemas'
-> & {
-  /**
-   * pg_restore --no-statistics (pg_restore 18+): the archive's STATISTICS DATA entries are left
-   * out, for a target before 18 (which lacks pg_restore_relation_stats()). An older pg_restore
-   * writes them: the gate leaves them out (ScriptGateOptions.leaveOutStatistics).
-   */
-  noStatistics?: boolean
-}
+> &
+  /** The action's lock-timeout: the script's SET lock_timeout (pg_dump's header: 0) becomes it. */
+  Partial<Pick<RestoreOptions, 'lockTimeoutMs'>> & {
+    /**
+     * pg_restore --no-statistics (pg_restore 18+): the archive's STATISTICS DATA entries are left
+     * out, for a target before 18 (which lacks pg_restore_relation_stats()). An older pg_restore
+     * writes them: the gate leaves them out (ScriptGateOptions.leaveOutStatistics).
+     */
+    noStatistics?: boolean
+  }
 
 export class LoadError extends EngineError {
   constructor(
@@ -464,6 +466,7 @@ function gateOptions(
     psqlMajor: plan.client.major,
     serverMajor: target.serverMajor,
     leaveOutStatistics: target.serverMajor < 18,
+    lockTimeoutMs: options.lockTimeoutMs,
     dropRestrict: !psqlSupportsRestrict(plan.client.version),
     // 'auto' (and false): the restore's policy keeps what the target can take
     noOwner: options.noOwner === true,

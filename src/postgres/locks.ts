@@ -118,27 +118,42 @@ export class LockTimeoutError extends CheckError {
  * Watches `waiter` from `monitor` while `work` runs: logs the blocking sessions once when a wait
  * begins, and returns with the result of `work` the blockers last seen (for the error when
  * lock_timeout ends the wait). The first look is after `firstMs`, then every `everyMs`.
+ *
+ * With `cancelAfterMs` (> 0), a wait seen for that long is cancelled (pg_cancel_backend of the
+ * waiting session, `cancelled` in the result): the bound for a client whose script sets its own
+ * lock_timeout (pg_restore -d sends pg_dump's header, `SET lock_timeout = 0;`, to the server).
  */
 export async function watchLockWaits<T>(
   monitor: pg.Client,
   waiter: Waiter,
   work: Promise<T>,
-  options: { firstMs?: number; everyMs?: number } = {}
-): Promise<{ result: PromiseSettledResult<T>; blockers: Blocker[] }> {
+  options: { firstMs?: number; everyMs?: number; cancelAfterMs?: number } = {}
+): Promise<{ result: PromiseSettledResult<T>; blockers: Blocker[]; cancelled: boolean }> {
   let blockers: Blocker[] = []
   let logged = false
   let stopped = false
+  let cancelled = false
+  let waitingSince: number | undefined
   let timer: NodeJS.Timeout | undefined
   let looking: Promise<void> = Promise.resolve()
+  const cancelAfter = options.cancelAfterMs ?? 0
   const look = (): void => {
+    const seen = Date.now()
     looking = blockersOf(monitor, waiter)
-      .then(now => {
-        if (now.length > 0) {
-          blockers = now
-          if (!logged) {
-            log.info(`Waiting for a lock held by ${describeBlockers(now)} …`)
-            logged = true
-          }
+      .then(async now => {
+        if (now.length === 0) {
+          waitingSince = undefined
+          return
+        }
+        blockers = now
+        waitingSince ??= seen
+        if (!logged) {
+          log.info(`Waiting for a lock held by ${describeBlockers(now)} …`)
+          logged = true
+        }
+        if (cancelAfter > 0 && !stopped && Date.now() - waitingSince >= cancelAfter) {
+          await cancelWaits(monitor, waiter)
+          cancelled = true
         }
       })
       .catch(() => undefined)
@@ -151,7 +166,21 @@ export async function watchLockWaits<T>(
   stopped = true
   clearTimeout(timer)
   await looking
-  return { result, blockers }
+  return { result, blockers, cancelled }
+}
+
+/** Cancels the statement of each session of `waiter` that waits for a lock now. */
+async function cancelWaits(monitor: pg.Client, waiter: Waiter): Promise<void> {
+  await monitor.query(
+    `SELECT pg_catalog.pg_cancel_backend(a.pid)
+       FROM pg_catalog.pg_stat_activity a
+      WHERE (($1::int IS NOT NULL AND a.pid = $1) OR ($2::text IS NOT NULL AND a.application_name = $2))
+        AND pg_catalog.cardinality(pg_catalog.pg_blocking_pids(a.pid)) > 0`,
+    [
+      'pid' in waiter ? waiter.pid : null,
+      'applicationName' in waiter ? waiter.applicationName : null
+    ]
+  )
 }
 
 /** Whether an error is PostgreSQL's lock_timeout (SQLSTATE 55P03, "canceling statement due to lock timeout"). */

@@ -133,6 +133,8 @@ export class PlainDumpObjects {
   readonly replacingRelations: ReplacedRelation[] = []
   /** Sequences the script creates (CREATE SEQUENCE, an identity column's SEQUENCE NAME). */
   readonly createdSequences: QualifiedName[] = []
+  /** The names (without schema) of the domains the script creates: ADD COLUMN of one runs its DEFAULT/CHECK. */
+  private readonly createdDomains = new Set<string>()
   /** Sequences whose value it sets (pg_dump's SELECT pg_catalog.setval('…', …)). */
   readonly setvalSequences: QualifiedName[] = []
   /**
@@ -240,7 +242,8 @@ export class PlainDumpObjects {
       this.sequenceKeys.add(JSON.stringify([q.schema.toLowerCase(), q.name.toLowerCase()]))
     this.keyed = this.createdSequences.length
     const why = scriptHazards(text, [], this.sequenceKeys, {
-      standardConformingStrings: e.standardConformingStrings
+      standardConformingStrings: e.standardConformingStrings,
+      domains: this.createdDomains
     })
     if (why.length > 0) return why.join('; ')
     const written = writtenTables(text)
@@ -303,6 +306,11 @@ export class PlainDumpObjects {
     if (/lo_create/i.test(text))
       for (const m of text.matchAll(/\blo_create\s*\(\s*'?(\d+)'?\s*\)/gi))
         this.largeObjectOids.add(m[1])
+    if (/^\s*create\s+domain\b/i.test(text)) {
+      const tokens = sqlTokens(text, false)
+      const name = qualifiedAt(tokens, 2)
+      if (name) this.createdDomains.add(name[1])
+    }
     let written: ReturnType<typeof writtenTables> | undefined
     if (WRITES.test(text)) {
       written = writtenTables(text)
@@ -509,7 +517,10 @@ export class PlainDumpObjects {
     const sequences = this.sequenceKeys
     const unlink = LO_UNLINK.exec(text.replace(/\s+/g, ' ').trim())
     if (unlink) this.unlinks.set(unlink[1], statement)
-    for (const why of scriptHazards(text, keywords, sequences, { standardConformingStrings }))
+    for (const why of scriptHazards(text, keywords, sequences, {
+      standardConformingStrings,
+      domains: this.createdDomains
+    }))
       add(why)
     // by the statement's tokens (comments gone, names folded), never by its text as written
     const tokens = sqlTokens(text, false)
@@ -870,6 +881,76 @@ function withNoData(tokens: readonly SqlToken[]): boolean {
 }
 
 /**
+ * ALTER TABLE … ADD [COLUMN] [IF NOT EXISTS] c type (any of its clauses): the type's name when it
+ * is one of `domains` (by its name without schema: a domain of the script's whatever the schema
+ * the search_path finds first), else undefined.
+ */
+function addedDomainColumn(
+  tokens: readonly SqlToken[],
+  domains: ReadonlySet<string> | undefined
+): string | undefined {
+  if (!domains || domains.size === 0 || !word(tokens, 0, 'alter') || !word(tokens, 1, 'table'))
+    return undefined
+  let depth = 0
+  for (let i = 2; i < tokens.length; i++) {
+    const t = tokens[i]
+    if (t.kind === 'punct' && t.value === '(') depth++
+    else if (t.kind === 'punct' && t.value === ')') depth--
+    if (depth !== 0 || !word(tokens, i, 'add')) continue
+    let k = i + 1
+    if (word(tokens, k, 'column')) k++
+    if (word(tokens, k, 'if') && word(tokens, k + 1, 'not') && word(tokens, k + 2, 'exists')) k += 3
+    const type = qualifiedAt(tokens as SqlToken[], k + 1)
+    if (type && domains.has(type[1])) return type[0] === '' ? type[1] : `${type[0]}.${type[1]}`
+  }
+  return undefined
+}
+
+/**
+ * The one type name of LITERAL_ARGS' casts that is not an SQL keyword (integer, smallint, real and
+ * boolean always mean pg_catalog's types): the server resolves it through the search_path.
+ */
+const SHADOWED_TYPE = 'text'
+
+/** Kinds of CREATE that make a type of their name (a relation's row type included). */
+const TYPE_MAKING = new Set([
+  'type',
+  'domain',
+  'table',
+  'view',
+  'materialized',
+  'sequence',
+  'foreign'
+])
+
+/**
+ * How a statement makes a type named SHADOWED_TYPE in any schema ('creates', 'renames to'), or
+ * undefined: CREATE TYPE / DOMAIN / TABLE / VIEW / MATERIALIZED VIEW / SEQUENCE / FOREIGN TABLE of
+ * that name, or any … RENAME TO it. A quoted "text" is the same name; "TEXT" is not.
+ */
+function shadowingType(
+  tokens: readonly SqlToken[],
+  created: { kind: string; next: number } | undefined
+): string | undefined {
+  if (created && TYPE_MAKING.has(created.kind)) {
+    let k = created.next
+    if (created.kind === 'materialized' && word(tokens, k, 'view')) k++
+    if (created.kind === 'foreign' && !word(tokens, k++, 'table')) return undefined
+    if (word(tokens, k, 'if') && word(tokens, k + 1, 'not') && word(tokens, k + 2, 'exists')) k += 3
+    if (qualifiedAt(tokens as SqlToken[], k)?.[1] === SHADOWED_TYPE) return 'creates'
+  }
+  for (let i = 0; i + 2 < tokens.length; i++)
+    if (
+      word(tokens, i, 'rename') &&
+      word(tokens, i + 1, 'to') &&
+      tokens[i + 2].kind === 'ident' &&
+      tokens[i + 2].value === SHADOWED_TYPE
+    )
+      return 'renames something to'
+  return undefined
+}
+
+/**
  * A literal argument list as pg_dump writes it: 'text', numbers, true/false, NULL, and the casts
  * its statistics calls write (PostgreSQL 18: integer, smallint, real, boolean, text, real[]): no
  * other type, whose input function (a domain's CHECK) would run the script's code.
@@ -919,7 +1000,11 @@ export function scriptHazards(
   raw: string,
   _keywords: readonly string[],
   sequences: ReadonlySet<string>,
-  options: { standardConformingStrings?: boolean } = {}
+  options: {
+    standardConformingStrings?: boolean
+    /** The domains the script creates (names without schema). */
+    domains?: ReadonlySet<string>
+  } = {}
 ): string[] {
   const found: string[] = []
   const text = withoutComments(raw)
@@ -930,6 +1015,16 @@ export function scriptHazards(
     tokens[i]?.kind === 'ident' && tokens[i].quoted !== true && tokens[i].value === w
   const created = createdKind(tokens)
   if (first in RUNS_CODE) found.push(RUNS_CODE[first])
+  const domain = addedDomainColumn(tokens, options.domains)
+  if (domain)
+    found.push(
+      `ALTER TABLE … ADD COLUMN of the domain ${domain}, which the script creates: its DEFAULT (or CHECK) is evaluated for the table's rows, which may call functions that write anywhere (pg_dump defines columns in CREATE TABLE)`
+    )
+  const shadow = shadowingType(tokens, created)
+  if (shadow)
+    found.push(
+      `it ${shadow} a type named ${SHADOWED_TYPE} (a table's, view's or sequence's row type too): pg_dump's own calls cast their arguments to ${SHADOWED_TYPE} ('…'::${SHADOWED_TYPE}), and the server looks that name up in the search_path (the session's temporary schema first, whatever the path says), so the cast would run that type's code (a domain's CHECK) instead of pg_catalog.${SHADOWED_TYPE}'s (pg_dump writes such a type only for a database that has one)`
+    )
   if (first === 'select' || first === 'table') {
     const one = text.replace(/\s+/g, ' ').trim()
     const call = PG_DUMP_CALLS.map(re => re.exec(one)).find(m => m !== null)

@@ -16,6 +16,8 @@
  *    restore's own transaction covers them), `SET transaction_timeout` for servers before 17,
  *    \restrict/\unrestrict for a psql that lacks them, owner and privilege statements when asked,
  *    and whatever the restore policy (`policy`) skips — each listed in `skipped`;
+ *  - with `lockTimeoutMs`, replaces the script's `SET lock_timeout` (pg_dump's header: `= 0`) by
+ *    the action's, so that the load stays bounded by lock-timeout;
  *  - passes the exact bytes of everything else (COPY data as zero-copy views of the chunks);
  *  - with `transaction`, writes `BEGIN;` (after a leading \restrict line) and the statements of
  *    `before` (clean's drops) ahead of the script's first statement, and `COMMIT;` only at the
@@ -90,6 +92,12 @@ export interface ScriptGateOptions {
    * pg_restore_relation_stats() and pg_restore_attribute_stats(), which servers before 18 lack).
    */
   leaveOutStatistics?: boolean
+  /**
+   * The action's lock-timeout in milliseconds: a `SET [SESSION|LOCAL] lock_timeout` of the script
+   * (pg_dump's header writes `SET lock_timeout = 0;`, which would undo PGOPTIONS) is replaced by
+   * `SET lock_timeout = <ms>;`. Unset or 0 (wait forever): the script's passes.
+   */
+  lockTimeoutMs?: number
   /** The psql does not know \restrict / \unrestrict (before 13.22, 14.19, 15.14, 16.10, 17.6). */
   dropRestrict?: boolean
   /** Leave out ALTER … OWNER TO. */
@@ -407,6 +415,13 @@ export class ScriptGate extends Transform {
     if (verdict.keep) {
       this.guard(from, e.end, e.standardConformingStrings, e.clientEncoding, e)
       this.begin(e.offset)
+      const ms = this.options.lockTimeoutMs
+      if (cls.kind === 'set' && cls.detail === 'lock_timeout' && ms !== undefined && ms > 0) {
+        // the action's lock-timeout, not the header's 0 (the statement's own lines kept as lines)
+        const lines = '\n'.repeat(newlines(this.bytes(e.offset, e.end)))
+        this.leaveOut(e.offset, e.end)
+        this.pushOut(Buffer.from(`SET lock_timeout = ${Math.trunc(ms)};${lines}`), e.line)
+      }
       this.expected = settingsAfter(e)
       this.sawStatement = true
       if (!settingStatement(cls, e)) {
