@@ -355,6 +355,43 @@ describe('the command line: postgres-backup-action check', () => {
     })
   }, 60_000)
 
+  it('restores a backup in S3 (--s3-uri, as the action does); --run-id names the way that works; check without options names --s3-uri', async () => {
+    const aws = Object.fromEntries(
+      Object.entries(process.env).filter((e): e is [string, string] => e[0].startsWith('AWS_'))
+    )
+    const made = await runStep({
+      'database-url': server.url(database),
+      artifact: 'false',
+      's3-uri': 's3://checked/cli-restore/',
+      's3-endpoint': harness.s3.endpoint
+    })
+    expect(made.error).toBeUndefined()
+    const target = await server.createDatabase('cli_s3_restored')
+    const restored = await cli(
+      ['restore', '--s3-uri', 's3://checked/cli-restore/', '--s3-endpoint', harness.s3.endpoint],
+      { ...aws, DATABASE_URL: server.url(target) }
+    )
+    expect({ code: restored.code, stderr: restored.stderr }).toEqual({ code: 0, stderr: '' })
+    expect(restored.stdout).toContain(`✔ Restored ${made.outputs['s3-uri']}: `)
+    const counted = await server.query(
+      target,
+      'SELECT count(*)::int AS n FROM pg_class WHERE relkind = $1 AND relnamespace = $2::regnamespace',
+      ['r', 'public']
+    )
+    expect((counted[0] as { n: number }).n).toBeGreaterThan(0)
+
+    const byRun = await cli(['restore', '--run-id', '5'], { DATABASE_URL: server.url(target) })
+    expect(byRun.code).toBe(2)
+    expect(byRun.stderr).toContain(
+      "--run-id: restore on the command line does not download a workflow's artifact. Download it first: gh run download <run-id>"
+    )
+    expect(byRun.stderr).toContain('--backup-uri s3://bucket/key')
+
+    const bare = await cli(['check'], {})
+    expect(bare.code).toBe(2)
+    expect(bare.stderr).toContain('--s3-uri s3://bucket/prefix/')
+  }, 120_000)
+
   it('takes the token from GITHUB_TOKEN only; its help lists its options', async () => {
     const given = await cli(['check', '--github-token', 'x'], {})
     expect(given.code).toBe(2)
