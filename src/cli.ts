@@ -182,6 +182,14 @@ function descriptions(): Record<string, string> {
   return {}
 }
 
+/** The first sentence of an input's description (--help; --help-all shows it whole). */
+function firstSentence(description: string): string {
+  const text = description.replace(/\s+/g, ' ')
+  const end = /\.(\s|$)/.exec(text)
+  const first = end ? text.slice(0, end.index + 1) : text
+  return first.length > 200 ? `${first.slice(0, 199)}… (--help-all)` : first
+}
+
 /** A message of the engine as the command line words it: options and environment variables. */
 const forCli = (text: string): string => renderForDoor(text, 'cli')
 
@@ -215,7 +223,13 @@ export async function main(argv: string[]): Promise<number> {
       return EXIT_CODES.setting
     }
   }
-  const help = descriptions()
+  // --help: each option's first sentence; --help-all: the whole of action.yml's description
+  const helpAll = argv.includes('--help-all')
+  if (helpAll) argv = argv.map(arg => (arg === '--help-all' ? '--help' : arg))
+  const full = descriptions()
+  const help: Record<string, string> = helpAll
+    ? full
+    : Object.fromEntries(Object.entries(full).map(([k, v]) => [k, firstSentence(v)]))
   let chosen: { command: keyof typeof COMMANDS; args: Record<string, unknown> } | undefined
   const parser = yargs(argv)
     .scriptName('postgres-backup-action')

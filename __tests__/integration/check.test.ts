@@ -392,6 +392,17 @@ describe('the command line: postgres-backup-action check', () => {
     expect(bare.stderr).toContain('--s3-uri s3://bucket/prefix/')
   }, 120_000)
 
+  it('restore --help gives each option its first sentence; --help-all the whole description', async () => {
+    const short = await cli(['restore', '--help'], {})
+    const all = await cli(['restore', '--help-all'], {})
+    expect({ short: short.code, all: all.code }).toEqual({ short: 0, all: 0 })
+    expect(short.stdout).toMatch(/--backup-uri/)
+    expect(short.stdout).toMatch(/\(--help-all\)/)
+    expect(short.stdout.split('\n').length).toBeLessThan(120)
+    expect(all.stdout.split('\n').length).toBeGreaterThan(short.stdout.split('\n').length + 60)
+    expect(all.stdout).not.toMatch(/\(--help-all\)/)
+  }, 60_000)
+
   it('takes the token from GITHUB_TOKEN only; its help lists its options', async () => {
     const given = await cli(['check', '--github-token', 'x'], {})
     expect(given.code).toBe(2)
