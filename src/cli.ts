@@ -89,7 +89,22 @@ const RESTORE_OPTIONS = [
   Inputs.EncryptionPassphrase,
   Inputs.SigningKey,
   Inputs.CreateRoles,
+  // an S3 backup (the dump, its manifest and globals file) is downloaded as the action does
+  Inputs.S3Uri,
+  Inputs.BackupUri,
+  Inputs.S3Endpoint,
+  Inputs.S3Region,
+  Inputs.S3ForcePathStyle,
   ...COMMON
+]
+
+/** The action's inputs that name a workflow's artifact: the command line reads no artifact. */
+const ARTIFACT_INPUTS = [
+  Inputs.ArtifactName,
+  Inputs.RunId,
+  Inputs.ArtifactId,
+  Inputs.ArtifactFrom,
+  Inputs.Repository
 ]
 export const COMMANDS: Record<
   'backup' | 'restore' | 'verify' | 'check',
@@ -167,6 +182,14 @@ function descriptions(): Record<string, string> {
   return {}
 }
 
+/** The first sentence of an input's description (--help; --help-all shows it whole). */
+function firstSentence(description: string): string {
+  const text = description.replace(/\s+/g, ' ')
+  const end = /\.(\s|$)/.exec(text)
+  const first = end ? text.slice(0, end.index + 1) : text
+  return first.length > 200 ? `${first.slice(0, 199)}… (--help-all)` : first
+}
+
 /** A message of the engine as the command line words it: options and environment variables. */
 const forCli = (text: string): string => renderForDoor(text, 'cli')
 
@@ -188,7 +211,25 @@ export async function main(argv: string[]): Promise<number> {
       return EXIT_CODES.setting
     }
   }
-  const help = descriptions()
+  // restore/verify of a workflow's artifact: the command line reads files and S3 objects only
+  if (argv[0] === 'restore' || argv[0] === 'verify') {
+    const artifactOption = argv
+      .map(arg => /^--([a-z-]+)(=|$)/.exec(arg)?.[1])
+      .find(name => ARTIFACT_INPUTS.includes(name as Inputs))
+    if (artifactOption) {
+      process.stderr.write(
+        `--${artifactOption}: ${argv[0]} on the command line does not download a workflow's artifact. Download it first: gh run download <run-id> -n database-backup.zip -D backup (the artifact is named <artifact-name>.zip; gh needs actions: read on the repository), then ${argv[0]} --backup-file backup/. A backup in S3 is read with --backup-uri s3://bucket/key (or --s3-uri s3://bucket/prefix/ for the newest), as in the action. Nothing was done.\n`
+      )
+      return EXIT_CODES.setting
+    }
+  }
+  // --help: each option's first sentence; --help-all: the whole of action.yml's description
+  const helpAll = argv.includes('--help-all')
+  if (helpAll) argv = argv.map(arg => (arg === '--help-all' ? '--help' : arg))
+  const full = descriptions()
+  const help: Record<string, string> = helpAll
+    ? full
+    : Object.fromEntries(Object.entries(full).map(([k, v]) => [k, firstSentence(v)]))
   let chosen: { command: keyof typeof COMMANDS; args: Record<string, unknown> } | undefined
   const parser = yargs(argv)
     .scriptName('postgres-backup-action')
@@ -273,10 +314,13 @@ export async function main(argv: string[]): Promise<number> {
   for (const input of [Inputs.DatabaseUrl, Inputs.VerifyDatabaseUrl]) {
     registerSecrets(databaseUrlSecrets(read(input).trim()))
   }
-  if ((command === 'restore' || command === 'verify') && read(Inputs.BackupFile).trim() === '') {
+  if (
+    (command === 'restore' || command === 'verify') &&
+    [Inputs.BackupFile, Inputs.BackupUri, Inputs.S3Uri].every(input => read(input).trim() === '')
+  ) {
     // the action would fetch an artifact of this repository; the command line restores files
     process.stderr.write(
-      `\n✖ ${command} needs --backup-file: the backup to ${command === 'verify' ? 'verify' : 'restore'} (a .dump, .sql, .sql.gz, .zip, an encrypted .age, or the folder the backup command wrote, e.g. --backup-file backups/). To restore a workflow's artifact, download it first: gh run download <run-id> -n database-backup.zip -D backup (the artifact is named <artifact-name>.zip), then --backup-file backup/.\n`
+      `\n✖ ${command} needs --backup-file: the backup to ${command === 'verify' ? 'verify' : 'restore'} (a .dump, .sql, .sql.gz, .zip, an encrypted .age, or the folder the backup command wrote, e.g. --backup-file backups/). To restore a workflow's artifact, download it first: gh run download <run-id> -n database-backup.zip -D backup (the artifact is named <artifact-name>.zip), then --backup-file backup/. A backup in S3: --backup-uri s3://bucket/key.dump.zst (its manifest and globals file beside it are read too), or --s3-uri s3://bucket/prefix/ for the newest there.\n`
     )
     return EXIT_CODES.setting
   }
@@ -314,7 +358,7 @@ export async function main(argv: string[]): Promise<number> {
       )
       return EXIT_CODES.ok
     }
-    if (inputs.source.kind !== 'file') {
+    if (inputs.source.kind !== 'file' && inputs.source.kind !== 's3') {
       throw new InputError(
         Inputs.BackupFile,
         'is required: the command line restores local files (download an artifact from the Actions page first).'

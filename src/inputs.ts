@@ -173,7 +173,7 @@ const WORKFLOW_ADVICE: Array<[RegExp, string]> = [
   // github-token empty, or refused (storage/artifact.ts)
   [
     /is empty\. Backups of other runs are looked up through GitHub's API: pass a token \(the default is the workflow's own token, \$\{\{ github\.token \}\}\) and give the workflow 'permissions: actions: read'\./g,
-    "is not set. The backups are looked up through GitHub's API: set it to a token that may read the repository's Actions artifacts, e.g. GITHUB_TOKEN=$(gh auth token)."
+    "is not set. The backups are looked up through GitHub's API: set it to a token that may read the repository's Actions artifacts, e.g. GITHUB_TOKEN=$(gh auth token). A backup in S3 needs no token: --s3-uri s3://bucket/prefix/ (the newest there) or --backup-uri s3://bucket/key."
   ],
   [
     /Add 'permissions: \{ actions: read, contents: read \}' to the workflow, or for another repository pass a token with actions: read on it\./g,
@@ -200,7 +200,7 @@ const WORKFLOW_ADVICE: Array<[RegExp, string]> = [
   // check: the repository (inputs.ts) and S3 credentials (storage/s3.ts)
   [
     /; leave it empty for this repository\./g,
-    '; the command line has no repository of its own: give the one whose artifacts to check.'
+    '; the command line has no repository of its own: give the one whose artifacts to check (with GITHUB_TOKEN), or check a backup in S3 with --s3-uri s3://bucket/prefix/ (the newest there) or --backup-uri s3://bucket/key.'
   ],
   [
     /add aws-actions\/configure-aws-credentials before this step \(with OIDC: 'permissions: id-token: write' and role-to-assume, no stored keys\), or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY \(and AWS_SESSION_TOKEN\) from secrets in env\./g,

@@ -97,6 +97,7 @@ export function restoreSummaryMarkdown(result: RestoreResult): string {
     ],
     ['Format', text(`${result.format}, ${result.compression}`)],
     ['Tables / rows', `${result.tables.length} / ${result.rowsRestored}`],
+    ['Backup of server', m ? `PostgreSQL ${text(m.server.version)}` : 'unknown (no manifest)'],
     ['Target server', text(result.serverVersion)],
     ...(result.backupServerVersion
       ? [

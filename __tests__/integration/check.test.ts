@@ -13,6 +13,8 @@ import { seedSample } from '../../dev/fixtures.js'
 import type { TestServer } from '../../dev/postgres.js'
 import { useHarness } from '../support/harness.js'
 import { type Step, useInProcessStep } from '../support/step.js'
+import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3'
+import { createS3Client } from '../../src/storage/s3.js'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const harness = useHarness({ name: 'check-test', s3Buckets: ['checked'] })
@@ -155,6 +157,103 @@ describe('mode: check with signing-key, newest under an S3 prefix', () => {
   }, 120_000)
 })
 
+describe('mode: check on S3 looks at the stored objects, not only the manifest', () => {
+  const s3 = (prefix: string): Record<string, string> => ({
+    's3-uri': `s3://checked/${prefix}/`,
+    's3-endpoint': harness.s3.endpoint
+  })
+  const keyOf = (uri: string): string => uri.slice('s3://checked/'.length)
+  const aws = (): Record<string, string> =>
+    Object.fromEntries(
+      Object.entries(process.env).filter((e): e is [string, string] => e[0].startsWith('AWS_'))
+    )
+
+  it('fails (exit 3) on an empty, truncated or missing dump or globals file, naming the object; restore fails before downloading it', async () => {
+    const made = await runStep({
+      'database-url': server.url(database),
+      artifact: 'false',
+      globals: 'true',
+      ...s3('objects')
+    })
+    expect(made.error).toBeUndefined()
+    const uri = made.outputs['s3-uri']
+    const client = createS3Client({ endpoint: harness.s3.endpoint, forcePathStyle: true })
+    const read = async (key: string): Promise<Buffer> => {
+      const out = await client.send(new GetObjectCommand({ Bucket: 'checked', Key: key }))
+      return Buffer.from(await out.Body!.transformToByteArray())
+    }
+    const put = (key: string, body: Buffer): Promise<unknown> =>
+      client.send(new PutObjectCommand({ Bucket: 'checked', Key: key, Body: body }))
+    const dump = await read(keyOf(uri))
+    const manifest = JSON.parse((await read(`${keyOf(uri)}.manifest.json`)).toString()) as {
+      file: { name: string; sizeBytes: number }
+      globals?: { name: string; sizeBytes: number }
+    }
+    expect(manifest.file.sizeBytes).toBe(dump.length)
+    const whole = await runStep({ mode: 'check', ...s3('objects') })
+    expect(whole.error).toBeUndefined()
+
+    await put(keyOf(uri), dump.subarray(0, Math.floor(dump.length / 2)))
+    const truncated = await runStep({ mode: 'check', ...s3('objects') })
+    expect(truncated.error?.message).toContain('does not look whole')
+    expect(truncated.error?.message).toContain(
+      `the dump ${uri} is ${Math.floor(dump.length / 2)} bytes, but its manifest records ${dump.length} bytes (truncated)`
+    )
+    // restore: fails before the download, naming the object and its manifest
+    const target = await server.createDatabase('check_truncated_restore')
+    const restored = await runStep({
+      mode: 'restore',
+      'database-url': server.url(target),
+      'backup-uri': uri,
+      's3-endpoint': harness.s3.endpoint
+    })
+    expect(restored.error?.message).toContain(
+      `${uri} is ${Math.floor(dump.length / 2)} bytes, but its manifest (${uri}.manifest.json) records ${dump.length}: the object is truncated. Nothing was restored.`
+    )
+
+    await put(keyOf(uri), Buffer.alloc(0))
+    const empty = await runStep({ mode: 'check', ...s3('objects') })
+    expect(empty.error?.message).toContain(`the dump ${uri} is empty (0 bytes)`)
+
+    await client.send(new DeleteObjectCommand({ Bucket: 'checked', Key: keyOf(uri) }))
+    const missing = await runStep({ mode: 'check', ...s3('objects') })
+    expect(missing.error?.message).toContain(
+      `does not look whole: the dump ${uri} is missing (its manifest is there); a restore of it would fail`
+    )
+    // the command line: exit 3, as a failed check
+    const cli = await new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
+      const child = spawn(
+        path.join(root, 'node_modules/.bin/tsx'),
+        [
+          path.join(root, 'src/cli.ts'),
+          'check',
+          '--s3-uri',
+          's3://checked/objects/',
+          '--s3-endpoint',
+          harness.s3.endpoint
+        ],
+        { cwd: harness.work, env: { PATH: process.env.PATH, HOME: process.env.HOME, ...aws() } }
+      )
+      let stderr = ''
+      child.stderr.on('data', d => (stderr += d))
+      child.on('error', reject)
+      child.on('close', code => resolve({ code, stderr }))
+    })
+    expect(cli.code).toBe(3)
+    expect(cli.stderr).toContain(`the dump ${uri} is missing`)
+
+    // the dump back; its globals file (globals: true) truncated
+    await put(keyOf(uri), dump)
+    expect(manifest.globals?.name.startsWith(manifest.file.name)).toBe(true)
+    const globalsKey = `${keyOf(uri)}${manifest.globals!.name.slice(manifest.file.name.length)}`
+    await put(globalsKey, (await read(globalsKey)).subarray(0, 10))
+    const globals = await runStep({ mode: 'check', ...s3('objects') })
+    expect(globals.error?.message).toContain(
+      `the roles (globals) file s3://checked/${globalsKey} is 10 bytes, but its manifest records ${manifest.globals!.sizeBytes} bytes`
+    )
+  }, 180_000)
+})
+
 describe('max-age', () => {
   it('the error names the newest backup and its run once', async () => {
     const made = await backupAs('aging-backup')
@@ -254,6 +353,54 @@ describe('the command line: postgres-backup-action check', () => {
       code: 3,
       stderr: expect.stringContaining('nothing-here/shop.dump.manifest.json')
     })
+  }, 60_000)
+
+  it('restores a backup in S3 (--s3-uri, as the action does); --run-id names the way that works; check without options names --s3-uri', async () => {
+    const aws = Object.fromEntries(
+      Object.entries(process.env).filter((e): e is [string, string] => e[0].startsWith('AWS_'))
+    )
+    const made = await runStep({
+      'database-url': server.url(database),
+      artifact: 'false',
+      's3-uri': 's3://checked/cli-restore/',
+      's3-endpoint': harness.s3.endpoint
+    })
+    expect(made.error).toBeUndefined()
+    const target = await server.createDatabase('cli_s3_restored')
+    const restored = await cli(
+      ['restore', '--s3-uri', 's3://checked/cli-restore/', '--s3-endpoint', harness.s3.endpoint],
+      { ...aws, DATABASE_URL: server.url(target) }
+    )
+    expect({ code: restored.code, stderr: restored.stderr }).toEqual({ code: 0, stderr: '' })
+    expect(restored.stdout).toContain(`✔ Restored ${made.outputs['s3-uri']}: `)
+    const counted = await server.query(
+      target,
+      'SELECT count(*)::int AS n FROM pg_class WHERE relkind = $1 AND relnamespace = $2::regnamespace',
+      ['r', 'public']
+    )
+    expect((counted[0] as { n: number }).n).toBeGreaterThan(0)
+
+    const byRun = await cli(['restore', '--run-id', '5'], { DATABASE_URL: server.url(target) })
+    expect(byRun.code).toBe(2)
+    expect(byRun.stderr).toContain(
+      "--run-id: restore on the command line does not download a workflow's artifact. Download it first: gh run download <run-id>"
+    )
+    expect(byRun.stderr).toContain('--backup-uri s3://bucket/key')
+
+    const bare = await cli(['check'], {})
+    expect(bare.code).toBe(2)
+    expect(bare.stderr).toContain('--s3-uri s3://bucket/prefix/')
+  }, 120_000)
+
+  it('restore --help gives each option its first sentence; --help-all the whole description', async () => {
+    const short = await cli(['restore', '--help'], {})
+    const all = await cli(['restore', '--help-all'], {})
+    expect({ short: short.code, all: all.code }).toEqual({ short: 0, all: 0 })
+    expect(short.stdout).toMatch(/--backup-uri/)
+    expect(short.stdout).toMatch(/\(--help-all\)/)
+    expect(short.stdout.split('\n').length).toBeLessThan(120)
+    expect(all.stdout.split('\n').length).toBeGreaterThan(short.stdout.split('\n').length + 60)
+    expect(all.stdout).not.toMatch(/\(--help-all\)/)
   }, 60_000)
 
   it('takes the token from GITHUB_TOKEN only; its help lists its options', async () => {

@@ -413,7 +413,7 @@ describe('renderForDoor', () => {
       '(--single-transaction false, or --jobs > 1) what loaded before the error stays: restore again with --clean.',
       'then --pg-bin-dir /usr/lib/postgresql/17/bin (the pg_dump there)',
       '--tables names no table',
-      "'' is not owner/name (e.g. octo-org/app); the command line has no repository of its own: give the one whose artifacts to check.",
+      "'' is not owner/name (e.g. octo-org/app); the command line has no repository of its own: give the one whose artifacts to check (with GITHUB_TOKEN), or check a backup in S3 with --s3-uri s3://bucket/prefix/ (the newest there) or --backup-uri s3://bucket/key.",
       'no AWS credentials were found (x). Credentials come only from the environment: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN), or AWS_PROFILE, in the environment.'
     ])
   })
@@ -479,7 +479,7 @@ describe('renderForDoor', () => {
       "Environment variable DATABASE_URL: is not set. Set it to the connection URL, e.g. DATABASE_URL='postgresql://user:password@host:5432/dbname' before the command (the environment, never the command line).",
       'Environment variable VERIFY_DATABASE_URL: is required by verify: set it to the URL of a scratch database the backup is restored into (e.g. one made with createdb on a local server). Never your production database.',
       'Environment variable VERIFY_DATABASE_URL: is the same as DATABASE_URL; verify restores into a scratch database, never into the one backed up.',
-      "Environment variable GITHUB_TOKEN: is not set. The backups are looked up through GitHub's API: set it to a token that may read the repository's Actions artifacts, e.g. GITHUB_TOKEN=$(gh auth token).",
+      "Environment variable GITHUB_TOKEN: is not set. The backups are looked up through GitHub's API: set it to a token that may read the repository's Actions artifacts, e.g. GITHUB_TOKEN=$(gh auth token). A backup in S3 needs no token: --s3-uri s3://bucket/prefix/ (the newest there) or --backup-uri s3://bucket/key.",
       "Environment variable DATABASE_URL: could not connect to app@db.example:5432/shop: the network cannot reach db.example (EHOSTUNREACH). Check this machine's network route to it (IPv6 only? use the provider's IPv4 endpoint or pooler)."
     ])
     // the 403 of GitHub's API (artifact.ts: explainApiError), worded for a workflow

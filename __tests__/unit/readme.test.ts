@@ -21,6 +21,35 @@ function exampleFiles(): string[] {
 }
 
 describe('README and action.yml', () => {
+  it('every example workflow that backs up grants actions: read (the row-loss comparison reads the previous backup)', () => {
+    const backsUp = exampleFiles()
+      .filter(file => /\.ya?ml$/.test(file))
+      .map(file => ({
+        file,
+        workflow: parse(readFileSync(file, 'utf8')) as Record<string, unknown>
+      }))
+      .filter(({ workflow }) =>
+        Object.values(
+          (workflow.jobs ?? {}) as Record<
+            string,
+            { steps?: { uses?: string; with?: { mode?: string } }[] }
+          >
+        ).some(job =>
+          (job.steps ?? []).some(
+            step => step.uses === 'OWNER/REPO@v1' && (step.with?.mode ?? 'backup') === 'backup'
+          )
+        )
+      )
+    expect(backsUp.length).toBeGreaterThanOrEqual(3)
+    for (const { file, workflow } of backsUp) {
+      const permissions = workflow.permissions as Record<string, string> | undefined
+      expect({ file: path.basename(file), actions: permissions?.actions }).toEqual({
+        file: path.basename(file),
+        actions: 'read'
+      })
+    }
+  })
+
   it('names every exit code the CLI has, and which one a connection failure gives', () => {
     const line = /Exit codes \(`src\/errors\.ts`\):([^]*?)\n\n/.exec(readme)?.[1] ?? ''
     for (const code of [...Object.values(EXIT_CODES), 130, 143]) {

@@ -2,6 +2,7 @@
  * The restore's job summary: the "Skipped while restoring" section lists what the restore left
  * out, by reason, with counts and sample statements (issue 15 items 2 and 7), and never a secret.
  */
+import type { Manifest } from '../../src/manifest.js'
 import { describe, expect, it } from '@jest/globals'
 import type { RestoreResult } from '../../src/modes/restore.js'
 import { comparisonHeadline, differenceLines } from '../../src/postgres/compare.js'
@@ -74,6 +75,21 @@ describe('restore summary: Skipped while restoring', () => {
   it('has no section when nothing was skipped', () => {
     expect(restoreSummaryMarkdown(RESULT)).not.toContain('Skipped')
     expect(skippedMarkdown([])).toBe('')
+  })
+})
+
+describe('restore summary: server versions', () => {
+  it("shows the backup's server version (from its manifest) beside the target's", () => {
+    const manifest = {
+      file: { name: 'shop.dump.zst' },
+      database: { name: 'shop' },
+      createdAt: '2026-12-02T06:07:27Z',
+      server: { version: '18.4', major: 18 }
+    } as unknown as Manifest
+    const md = restoreSummaryMarkdown({ ...RESULT, manifest, serverVersion: '17.10' })
+    expect(md).toContain('| Backup of server | PostgreSQL 18.4 |')
+    expect(md).toContain('| Target server | 17.10 |')
+    expect(restoreSummaryMarkdown(RESULT)).toContain('| Backup of server | unknown (no manifest) |')
   })
 })
 

@@ -140,7 +140,7 @@ export async function backup(
           currentRunId()
         )
       : undefined
-  const changesSkipped =
+  let changesSkipped =
     client && !inputs.changes
       ? 'github-token is empty (or the repository is unknown), so this backup was not compared with the previous one (no row-loss warning); keep github-token at its default, ${{ github.token }}, with permissions: actions: read'
       : undefined
@@ -317,6 +317,11 @@ export async function backup(
       await log.group('Compare with the previous backup', async () => {
         const found = await previous
         if (!found) return
+        if ('skipped' in found) {
+          changesSkipped = found.skipped
+          log.warning(`The comparison with the previous backup is skipped: ${found.skipped}.`)
+          return
+        }
         manifest.changes = compareManifests(
           manifest,
           found.manifest,

@@ -90,7 +90,7 @@ export async function check(
     log.info(
       `${found.checked}: ${manifest.file.name}, ${formatBytes(manifest.file.sizeBytes)}, made ${manifest.createdAt} (${formatAge(ageSeconds)} ago) by ${manifest.tool.name} ${manifest.tool.version}; ${plural(manifest.rowCounts.tables.length, 'table')}, ${plural(manifest.rowCounts.totalRows ?? 'uncounted', 'row')}.`
     )
-    const problems = plausibility(manifest, found.artifact)
+    const problems = [...plausibility(manifest, found.artifact), ...(found.stored ?? [])]
     if (problems.length > 0) {
       throw new CheckError(
         `the newest backup (${found.checked}, made ${manifest.createdAt}) does not look whole: ${problems.join('; ')}. Run a backup and look at its log.`
@@ -121,12 +121,14 @@ interface Newest {
   /** With `signed`: the manifest's bytes as stored, and the signature beside it (if any). */
   manifestBytes?: Buffer
   signature?: Buffer
+  /** S3: what the stored objects (a HEAD of each) say against the manifest. */
+  stored?: string[]
 }
 
 async function findNewest(source: ArtifactSource | S3Source, signed: boolean): Promise<Newest> {
   if (source.kind === 's3') {
     // loaded here only: the AWS SDK is large
-    const { S3StorageError, createS3Client, findNewestBackup, getObjectText } =
+    const { S3StorageError, createS3Client, findNewestBackup, getObjectText, objectSize } =
       await import('../storage/s3.js')
     const { manifestKeyFor } = await import('../s3-uri.js')
     const s3 = createS3Client(source.settings)
@@ -152,15 +154,50 @@ async function findNewest(source: ArtifactSource | S3Source, signed: boolean): P
       }
     }
     const checked = formatS3Uri(source.bucket, found.dumpKey)
-    if (!signed && found.manifest) return { checked, manifest: found.manifest }
+    // the stored objects, not only the manifest's word: the dump (and its globals file) must
+    // exist and be the size the manifest records — a HEAD each, no download
+    const storedObjects = async (manifest: Manifest): Promise<string[]> => {
+      const problems: string[] = []
+      const expect = async (key: string, bytes: number, what: string): Promise<void> => {
+        const uri = formatS3Uri(source.bucket, key)
+        const size = await objectSize(s3, { bucket: source.bucket, key })
+        if (size === undefined) {
+          problems.push(`${what} ${uri} is missing (its manifest is there)`)
+        } else if (size !== bytes) {
+          problems.push(
+            `${what} ${uri} is ${size === 0 ? 'empty (0 bytes)' : `${size} bytes`}, but its manifest records ${bytes} bytes (${size < bytes ? 'truncated' : 'not the object described'})`
+          )
+        }
+      }
+      await expect(found.dumpKey, manifest.file.sizeBytes, 'the dump')
+      const globalsName = manifest.globals?.name
+      if (manifest.globals && globalsName?.startsWith(manifest.file.name)) {
+        await expect(
+          `${found.dumpKey}${globalsName.slice(manifest.file.name.length)}`,
+          manifest.globals.sizeBytes,
+          'the roles (globals) file'
+        )
+      }
+      if (problems.length > 0) {
+        problems.push(
+          `a restore of it would fail: delete or replace its objects (and their manifest ${formatS3Uri(source.bucket, found.manifestKey)}) so the backup before it is the newest, or run a backup now`
+        )
+      }
+      return problems
+    }
+    if (!signed && found.manifest) {
+      return { checked, manifest: found.manifest, stored: await storedObjects(found.manifest) }
+    }
     // the manifest's bytes as stored (a signature covers them exactly)
     const text = await getObjectText(s3, { bucket: source.bucket, key: found.manifestKey }).catch(
       none
     )
+    const manifest = parseManifestText(text)
     const newest: Newest = {
       checked,
-      manifest: parseManifestText(text),
-      manifestBytes: Buffer.from(text, 'utf8')
+      manifest,
+      manifestBytes: Buffer.from(text, 'utf8'),
+      stored: await storedObjects(manifest)
     }
     if (signed) {
       newest.signature = await getObjectText(s3, {

@@ -13,7 +13,12 @@ import { inflateRawSync } from 'node:zlib'
 import { EngineError } from '../errors.js'
 import { log } from '../log.js'
 import { MANIFEST_FILE, type Manifest, parseManifest } from '../manifest.js'
-import { type FoundArtifact, artifactNamesFor, findBackupArtifact } from './artifact.js'
+import {
+  type FoundArtifact,
+  NoBackupArtifactError,
+  artifactNamesFor,
+  findBackupArtifact
+} from './artifact.js'
 import { MAX_SIGNATURE_BYTES, SIGNATURE_FILE } from './signing.js'
 
 /** A manifest larger than this is refused (ours are a few KB; a hostile one is not read). */
@@ -263,14 +268,13 @@ export async function previousBackupManifest(
   options: { name: string; repository: string; token: string },
   currentRunId: number | undefined,
   timeoutMs = 60_000
-): Promise<{ artifact: FoundArtifact; manifest: Manifest } | undefined> {
+): Promise<PreviousBackup> {
   let timer: NodeJS.Timeout | undefined
-  const late = new Promise<undefined>(resolve => {
+  const late = new Promise<PreviousBackup>(resolve => {
     timer = setTimeout(() => {
-      log.info(
-        `No comparison with the previous backup: GitHub did not answer within ${timeoutMs / 1000} s.`
-      )
-      resolve(undefined)
+      resolve({
+        skipped: `GitHub did not answer within ${timeoutMs / 1000} s when asked for the previous backup, so this backup was not compared with it (no row-loss warning)`
+      })
     }, timeoutMs)
     timer.unref()
   })
@@ -285,7 +289,7 @@ async function lookUpPrevious(
   client: DefaultArtifactClient,
   options: { name: string; repository: string; token: string },
   currentRunId: number | undefined
-): Promise<{ artifact: FoundArtifact; manifest: Manifest } | undefined> {
+): Promise<PreviousBackup> {
   try {
     const artifact = await findBackupArtifact(client, {
       kind: 'artifact',
@@ -300,9 +304,31 @@ async function lookUpPrevious(
     }
     return { artifact, manifest: await readArtifactManifest(artifact, options.token) }
   } catch (error) {
-    log.info(`No comparison with the previous backup: ${(error as Error).message.split('\n')[0]}`)
-    return undefined
+    const message = (error as Error).message.split('\n')[0]
+    // the first backup of this name: nothing to compare with, as expected
+    if (error instanceof NoBackupArtifactError) {
+      log.info(`No comparison with the previous backup: ${message}`)
+      return undefined
+    }
+    return { skipped: previousUnreadable(message) }
   }
+}
+
+/**
+ * The previous backup, nothing to compare with (undefined: the first of its name, or of this
+ * run), or why it could not be read (the caller warns: a row loss would go unnoticed).
+ */
+export type PreviousBackup =
+  { artifact: FoundArtifact; manifest: Manifest } | { skipped: string } | undefined
+
+/** Why the previous backup could not be read, and what to do (the permission, for a 403). */
+export function previousUnreadable(message: string): string {
+  const forbidden = /\b403\b|forbidden|not accessible by integration|resource not accessible/i.test(
+    message
+  )
+  return forbidden
+    ? `the token may not read this repository's artifacts (HTTP 403), so this backup was not compared with the previous one (no row-loss warning). Add 'actions: read' to the workflow's (or the job's) permissions: — with 'permissions:' set, every permission not listed is none`
+    : `the previous backup could not be read (${message}), so this backup was not compared with it (no row-loss warning). If the token lacks it, add 'actions: read' to the workflow's (or the job's) permissions:`
 }
 
 /** What the backup artifacts of one name occupy in the repository now (GitHub's storage). */

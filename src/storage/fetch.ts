@@ -364,17 +364,24 @@ async function fetchFromS3(source: S3Source, workDir: string): Promise<FetchedBa
     }
   )
   const uri = formatS3Uri(source.bucket, dumpKey)
-  const dumpPath = path.join(workDir, path.posix.basename(dumpKey))
-  const downloaded = await downloadObject(s3, { bucket: source.bucket, key: dumpKey }, dumpPath)
-  log.info(
-    `Downloaded ${uri} (${formatBytes(downloaded.sizeBytes)})${manifestText ? ' and its manifest' : ', which has no manifest beside it'}`
-  )
   const manifest = manifestText === undefined ? undefined : parseManifest(JSON.parse(manifestText))
   if (manifest && manifest.file.name !== path.posix.basename(dumpKey)) {
     throw new ManifestError(
       `the manifest beside ${uri} describes '${manifest.file.name}', not this object. Nothing was restored.`
     )
   }
+  const dumpPath = path.join(workDir, path.posix.basename(dumpKey))
+  // an object of another size than its manifest records fails before its body is read
+  const downloaded = await downloadObject(s3, { bucket: source.bucket, key: dumpKey }, dumpPath, {
+    expectedSize: manifest && {
+      bytes: manifest.file.sizeBytes,
+      what: `its manifest (${formatS3Uri(source.bucket, manifestKeyFor(dumpKey))})`,
+      advice: `Nothing was restored. Restore another backup (name its object in backup-uri), or run a backup and check it with mode: check.`
+    }
+  })
+  log.info(
+    `Downloaded ${uri} (${formatBytes(downloaded.sizeBytes)})${manifestText ? ' and its manifest' : ', which has no manifest beside it'}`
+  )
   // the globals file beside the dump (globals: true): `<dump key>` + what its name adds
   let globals: Buffer | undefined
   const globalsName = manifest?.globals?.name

@@ -14,6 +14,7 @@ import {
   AbortMultipartUploadCommand,
   type ChecksumAlgorithm,
   GetObjectCommand,
+  HeadObjectCommand,
   PutObjectCommand,
   S3Client,
   paginateListObjectsV2
@@ -379,6 +380,22 @@ export async function getObjectText(client: S3Client, ref: S3ObjectRef): Promise
   }
 }
 
+/**
+ * The stored object's size in bytes (a HEAD request), or undefined when there is no such object.
+ * Access and network errors are thrown (explained).
+ */
+export async function objectSize(client: S3Client, ref: S3ObjectRef): Promise<number | undefined> {
+  try {
+    const output = await client.send(new HeadObjectCommand({ Bucket: ref.bucket, Key: ref.key }))
+    return output.ContentLength ?? 0
+  } catch (error) {
+    const name = (error as Error)?.name
+    if (name === 'NotFound' || name === 'NoSuchKey') return undefined
+    if (statusOf(error) === 404 && name !== 'NoSuchBucket') return undefined
+    throw explainS3Error(`look at ${formatS3Uri(ref.bucket, ref.key)}`, error, ref)
+  }
+}
+
 export interface DownloadedObject {
   sizeBytes: number
   /** sha256 of the bytes written, hex. */
@@ -394,7 +411,14 @@ export async function downloadObject(
   client: S3Client,
   ref: S3ObjectRef,
   destinationPath: string,
-  options: { abortSignal?: AbortSignal } = {}
+  options: {
+    abortSignal?: AbortSignal
+    /**
+     * The size its manifest records: an object of another size fails before its body is read
+     * (an S3StorageError with code 'SizeMismatch').
+     */
+    expectedSize?: { bytes: number; what: string; advice: string }
+  } = {}
 ): Promise<DownloadedObject> {
   const target = formatS3Uri(ref.bucket, ref.key)
   const digest = new DigestStage()
@@ -402,6 +426,14 @@ export async function downloadObject(
     const output = await client.send(new GetObjectCommand({ Bucket: ref.bucket, Key: ref.key }), {
       abortSignal: options.abortSignal
     })
+    const expected = options.expectedSize
+    if (expected && output.ContentLength !== undefined && output.ContentLength !== expected.bytes) {
+      if (output.Body instanceof Readable) output.Body.destroy()
+      throw new S3StorageError(
+        `${target} is ${output.ContentLength} bytes, but ${expected.what} records ${expected.bytes}: the object is ${output.ContentLength < expected.bytes ? (output.ContentLength === 0 ? 'empty' : 'truncated') : 'not the one described'}. ${expected.advice}`,
+        'SizeMismatch'
+      )
+    }
     if (!(output.Body instanceof Readable)) throw new Error('the response has no body stream')
     await pipeline(output.Body, digest, createWriteStream(destinationPath, { mode: 0o600 }), {
       signal: options.abortSignal
