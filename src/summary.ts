@@ -97,16 +97,15 @@ export function restoreSummaryMarkdown(result: RestoreResult): string {
     ],
     ['Format', text(`${result.format}, ${result.compression}`)],
     ['Tables / rows', `${result.tables.length} / ${result.rowsRestored}`],
-    ['Backup of server', m ? `PostgreSQL ${text(m.server.version)}` : 'unknown (no manifest)'],
+    [
+      'Backup of server',
+      m
+        ? `PostgreSQL ${text(m.server.version)}`
+        : result.backupServerVersion
+          ? text(`PostgreSQL ${result.backupServerVersion}`)
+          : 'unknown (no manifest)'
+    ],
     ['Target server', text(result.serverVersion)],
-    ...(result.backupServerVersion
-      ? [
-          ['Backup taken from', text(`PostgreSQL ${result.backupServerVersion}`)] as [
-            string,
-            string
-          ]
-        ]
-      : []),
     ['Client', text(result.clientVersion)],
     ['Time', formatDuration(result.durationSeconds)]
   ]
