@@ -99,7 +99,7 @@ export function restoreSummaryMarkdown(result: RestoreResult): string {
     ['Tables / rows', `${result.tables.length} / ${result.rowsRestored}`],
     [
       'Backup of server',
-      m
+      m?.server?.version
         ? `PostgreSQL ${text(m.server.version)}`
         : result.backupServerVersion
           ? text(`PostgreSQL ${result.backupServerVersion}`)

@@ -527,7 +527,10 @@ describe('explainLoadFailure', () => {
       /may not create objects in the schema rdsadmin_util of the target/
     ],
     ['ERROR:  relation "customers" already exists', /clean: true/],
-    ['pg_restore: error: unsupported version (1.16) in file header', /newer pg_dump/]
+    [
+      'pg_restore: error: unsupported version (1.16) in file header',
+      /newer format than this pg_restore reads/
+    ]
   ])('%s', (stderr, hint) => {
     const error = explainLoadFailure('/usr/lib/postgresql/15/bin/psql', 3, null, `${stderr}\n`)
     expect(error.message).toMatch(hint)
