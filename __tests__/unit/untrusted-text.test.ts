@@ -101,7 +101,7 @@ describe('the job summary', () => {
     } as unknown as RestoreResult
     const md = restoreSummaryMarkdown(result)
     expectInert(md)
-    expect(cells(md)).toEqual([...Array(7).fill(2), 3, ...tables.map(() => 3)])
+    expect(cells(md)).toEqual([...Array(8).fill(2), 3, ...tables.map(() => 3)])
     expect(md).toContain('&#60;img src=x onerror=alert(1)&#62;')
     expect(md).toContain('\\[click\\](https\\://evil.example/)')
     expect(md).toContain('app_db') // a name as people read it
