@@ -1,8 +1,8 @@
-export const id = 901;
-export const ids = [901];
+export const id = 823;
+export const ids = [823];
 export const modules = {
 
-/***/ 83901:
+/***/ 2823:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 
@@ -11,34 +11,34 @@ __webpack_require__.d(__webpack_exports__, {
   verify: () => (/* binding */ verify)
 });
 
-// UNUSED EXPORTS: VerifyError, databaseIdentity, sameDatabase
+// UNUSED EXPORTS: VerifyError, databaseIdentity, heldBefore, otherTables, sameDatabase
 
 // EXTERNAL MODULE: ./src/log.ts
-var log = __webpack_require__(25625);
+var log = __webpack_require__(9334);
 // EXTERNAL MODULE: ./src/errors.ts
-var errors = __webpack_require__(83916);
+var errors = __webpack_require__(64533);
 // EXTERNAL MODULE: ./src/postgres/connection.ts
-var connection = __webpack_require__(58824);
+var connection = __webpack_require__(41572);
 // EXTERNAL MODULE: ./src/postgres/session.ts
-var postgres_session = __webpack_require__(92515);
+var postgres_session = __webpack_require__(2890);
 // EXTERNAL MODULE: ./src/duration.ts
-var duration = __webpack_require__(77607);
+var duration = __webpack_require__(60402);
 // EXTERNAL MODULE: ./src/modes/check.ts
-var check = __webpack_require__(66668);
+var check = __webpack_require__(64931);
 // EXTERNAL MODULE: ./src/modes/restore.ts + 13 modules
-var restore = __webpack_require__(98126);
+var restore = __webpack_require__(90500);
 // EXTERNAL MODULE: ./src/pipeline/decode.ts
-var decode = __webpack_require__(7698);
+var decode = __webpack_require__(7397);
 // EXTERNAL MODULE: ./src/postgres/clients.ts + 1 modules
-var clients = __webpack_require__(18139);
+var clients = __webpack_require__(6750);
 // EXTERNAL MODULE: ./src/postgres/dump.ts
-var dump = __webpack_require__(8677);
+var dump = __webpack_require__(93810);
 // EXTERNAL MODULE: ./src/postgres/toc.ts
-var toc = __webpack_require__(60521);
+var toc = __webpack_require__(55632);
 // EXTERNAL MODULE: ./src/postgres/archive.ts
-var archive = __webpack_require__(29477);
+var archive = __webpack_require__(71808);
 // EXTERNAL MODULE: ./src/postgres/compare.ts
-var compare = __webpack_require__(82996);
+var compare = __webpack_require__(10161);
 ;// CONCATENATED MODULE: ./src/postgres/compare-split.ts
 
 /**
@@ -150,13 +150,8 @@ function mergeSplitDigests(main, data, tables) {
 }
 
 // EXTERNAL MODULE: ./src/storage/fifo.ts
-var fifo = __webpack_require__(63727);
+var fifo = __webpack_require__(63842);
 ;// CONCATENATED MODULE: ./src/modes/verify.ts
-/**
- * Verify: restore a backup into a scratch database (verify-database-url), then compare the
- * per-table row counts and the counts of schema objects with the manifest. Any difference fails,
- * naming it. A backup nobody has restored is a hope, not a backup.
- */
 
 
 
@@ -197,8 +192,79 @@ const KINDS = [
     'indexes',
     'functions'
 ];
+/** The objects countObjects counts, each named (a cheap read of the catalogs). */
+async function listCountedObjects(client) {
+    const user = (alias, catalog) => `n.nspname NOT IN ('pg_catalog', 'information_schema')
+        AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp\\_%'
+        AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
+                         WHERE d.classid = '${catalog}'::pg_catalog.regclass
+                           AND d.objid = ${alias}.oid AND d.deptype = 'e')`;
+    const { rows } = await client.query(`SELECT CASE WHEN c.relkind IN ('r', 'p') THEN 'tables' WHEN c.relkind = 'v' THEN 'views'
+                 WHEN c.relkind = 'm' THEN 'materializedViews' WHEN c.relkind = 'S' THEN 'sequences'
+                 ELSE 'indexes' END AS kind,
+            c.oid::text AS oid, n.nspname AS schema, c.relname AS name
+       FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+      WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S', 'i', 'I') AND ${user('c', 'pg_catalog.pg_class')}
+     UNION ALL
+     SELECT 'functions', p.oid::text, n.nspname, p.proname
+       FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+      WHERE ${user('p', 'pg_catalog.pg_proc')}
+      ORDER BY 3, 4`);
+    return rows;
+}
+/** The archive entries whose objects countObjects counts, by kind. */
+const TOC_KINDS = {
+    TABLE: 'tables',
+    VIEW: 'views',
+    'MATERIALIZED VIEW': 'materializedViews',
+    SEQUENCE: 'sequences',
+    INDEX: 'indexes',
+    FUNCTION: 'functions',
+    PROCEDURE: 'functions',
+    AGGREGATE: 'functions'
+};
+/**
+ * The objects the scratch database had before the restore and still has (the same oid: not
+ * dropped and made again), that the backup does not have by that name (its archive's entries;
+ * an index also as a constraint's) — the database's own, which the manifest does not count.
+ * Without the backup's table of contents (a plain script): none is known not to be the backup's.
+ */
+function heldBefore(before, after, backup) {
+    if (!backup)
+        return [];
+    const names = new Set();
+    const constraints = [];
+    for (const e of backup.entries) {
+        const kind = TOC_KINDS[e.desc];
+        const name = kind === 'functions' ? e.tag.replace(/\(.*$/s, '') : e.tag;
+        if (kind)
+            names.add(JSON.stringify([kind, e.namespace ?? '', name]));
+        if (e.desc === 'CONSTRAINT')
+            constraints.push({ schema: e.namespace ?? '', tag: e.tag });
+    }
+    const was = new Set(before.map(o => `${o.kind} ${o.oid}`));
+    return after.filter(o => was.has(`${o.kind} ${o.oid}`) &&
+        !names.has(JSON.stringify([o.kind, o.schema, o.name])) &&
+        !(o.kind === 'indexes' &&
+            constraints.some(c => c.schema === o.schema && c.tag.endsWith(` ${o.name}`))));
+}
+/**
+ * Why the restored copy holds more tables than the row counts compared ("12 tables" there, "All
+ * 11 tables match" above): the others named, and those the scratch database had before the
+ * restore said so. Undefined when every table was counted.
+ */
+function otherTables(all, counted, before) {
+    const mine = new Set(counted.map(t => `${t.schema}.${t.name}`));
+    const others = all.filter(t => !mine.has(t));
+    if (others.length === 0)
+        return undefined;
+    const named = others
+        .slice(0, 10)
+        .map(t => (before.has(t) ? `${t} (there before the restore)` : t));
+    return `Of the ${(0,log/* plural */.LS)(all.length, 'table')} in the restored copy, ${counted.length} ${counted.length === 1 ? 'is' : 'are'} the backup's tables whose rows were counted above; the other ${others.length} ${others.length === 1 ? 'is' : 'are'} not among them (a table without data in the backup, a partitioned parent, or the scratch database's own): ${named.join(', ')}${others.length > named.length ? `, and ${others.length - named.length} more` : ''}.`;
+}
 async function databaseIdentity(connection, connectTimeoutSeconds) {
-    const client = await (0,postgres_session/* connect */.Ng)(connection, connectTimeoutSeconds);
+    const client = await (0,postgres_session.connect)(connection, connectTimeoutSeconds);
     try {
         const { rows } = await client.query(`SELECT d.oid::text AS oid, d.datname AS name,
               pg_postmaster_start_time()::text AS "startedAt", current_setting('port') AS port
@@ -252,20 +318,45 @@ async function verify(inputs, scratch, deps = {}) {
     }
     // restore() checks the digest and the row counts against the manifest, and fails on any difference
     let equality = { notCompared: 'the restore did not get that far' };
+    /** What the scratch database held before the restore, when recorded. */
+    let held;
+    let heldObjects = [];
+    let backupToc;
     const restored = await (0,restore.restore)(inputs, scratch, {
         ...deps,
+        scratch: true,
+        beforeLoad: async (plan) => {
+            await deps.beforeLoad?.(plan);
+            backupToc = plan.tocRead?.toc;
+            await log/* log */.Rm.group('Record what the scratch database holds before the restore', async () => {
+                const client = await (0,postgres_session.connect)(scratch, inputs.connectTimeoutSeconds);
+                let holds = true;
+                try {
+                    heldObjects = await listCountedObjects(client);
+                    holds = heldObjects.length > 0 || (await holdsObjects(client));
+                }
+                finally {
+                    await client.end().catch(() => undefined);
+                }
+                // a fresh scratch database (the usual case) has nothing to record: no pg_dump of it
+                if (holds)
+                    held = await recordBefore(inputs, scratch, plan, deps.tempRoot);
+                else
+                    log/* log */.Rm.info('The scratch database holds no objects of its own: nothing to record.');
+            });
+        },
         // the backup's data digested as the restore reads it (one read); proveEquality uses it
         digestBackup: inputs.tables.length === 0 && inputs.schemas.length === 0,
         afterLoad: async (loaded) => {
             await deps.afterLoad?.(loaded);
             await deps.beforeCompare?.();
-            equality = await log/* log */.Rm.group('Compare the restored database with the backup', () => proveEquality(inputs, scratch, loaded, deps.tempRoot, deps.splitMinBytes ?? SPLIT_MIN_BYTES));
+            equality = await log/* log */.Rm.group('Compare the restored database with the backup', () => proveEquality(inputs, scratch, loaded, deps.tempRoot, deps.splitMinBytes ?? SPLIT_MIN_BYTES, held));
         }
     });
     const comparison = equality.comparison;
     if (comparison) {
         await log/* log */.Rm.group("Compare the materialized views' contents with their queries", async () => {
-            const client = await (0,postgres_session/* connect */.Ng)(scratch, inputs.connectTimeoutSeconds);
+            const client = await (0,postgres_session.connect)(scratch, inputs.connectTimeoutSeconds);
             const before = comparison.differences.length;
             const skipped = await (0,compare/* compareMaterializedViewContents */.KG)(client, comparison).finally(() => client.end().catch(() => undefined));
             if (skipped.length > 0) {
@@ -281,12 +372,25 @@ async function verify(inputs, scratch, deps = {}) {
             throw new check/* StaleBackupError */._(`the backup was made ${restored.manifest.createdAt}, ${(0,duration/* formatAge */.n)(age)} ago: older than max-age (${(0,duration/* formatAge */.n)(inputs.maxAgeSeconds)}).`);
         }
     }
+    let tableNames = [];
+    let own = [];
     const objects = await log/* log */.Rm.group('Compare schema objects', async () => {
-        const client = await (0,postgres_session/* connect */.Ng)(scratch, inputs.connectTimeoutSeconds);
+        const client = await (0,postgres_session.connect)(scratch, inputs.connectTimeoutSeconds);
         try {
-            const actual = await (0,postgres_session/* countObjects */.Qr)(client);
+            const actual = await (0,postgres_session.countObjects)(client);
+            const now = await listCountedObjects(client);
+            tableNames = now.filter(o => o.kind === 'tables').map(o => `${o.schema}.${o.name}`);
+            own = heldBefore(heldObjects, now, backupToc);
             const expected = restored.manifest?.objects;
-            return KINDS.map(kind => ({ kind, expected: expected?.[kind], actual: actual[kind] }));
+            return KINDS.map(kind => {
+                const before = own.filter(o => o.kind === kind).map(o => `${o.schema}.${o.name}`);
+                return {
+                    kind,
+                    expected: expected?.[kind],
+                    actual: actual[kind],
+                    ...(before.length > 0 ? { before } : {})
+                };
+            });
         }
         finally {
             await client.end().catch(() => undefined);
@@ -298,15 +402,23 @@ async function verify(inputs, scratch, deps = {}) {
     else if (!restored.manifest.objects) {
         log/* log */.Rm.info('The manifest has no object counts (a filtered backup): objects were not compared.');
     }
-    const different = objects.filter(o => o.expected !== undefined && o.expected !== o.actual);
+    const backupsOwn = (o) => o.actual - (o.before?.length ?? 0);
+    const different = objects.filter(o => o.expected !== undefined && o.expected !== backupsOwn(o));
     // one readable line ("2 tables", not "tables: 2", which the command line would read as its
     // --tables option; "materialized views", never the manifest's key)
     log/* log */.Rm.info(`The restored copy holds ${objects
-        .map(o => `${counted(o.actual, o.kind)}${o.expected === undefined ? '' : ` (manifest ${o.expected})`}`)
+        .map(o => `${counted(o.actual, o.kind)}${o.expected === undefined ? '' : ` (manifest ${o.expected}${o.before ? `; ${o.before.length} the scratch database's own` : ''})`}`)
         .join(', ')}.`);
+    if (own.length > 0) {
+        const names = own.slice(0, 10).map(o => `${o.schema}.${o.name}`);
+        log/* log */.Rm.info(`${(0,log/* plural */.LS)(own.length, 'object')} of the restored copy ${own.length === 1 ? 'was' : 'were'} there before the restore and ${own.length === 1 ? 'is' : 'are'} not the backup's (differs, expected because the scratch database had ${own.length === 1 ? 'it' : 'them'}; not compared with the manifest): ${names.join(', ')}${own.length > names.length ? `, and ${own.length - names.length} more` : ''}.`);
+    }
+    const others = otherTables(tableNames, restored.tables, new Set(heldObjects.filter(o => o.kind === 'tables').map(o => `${o.schema}.${o.name}`)));
+    if (others)
+        log/* log */.Rm.info(others);
     const problems = [];
     if (different.length > 0) {
-        problems.push(`the restored copy differs from the backup's manifest: ${different.map(o => `${counted(o.actual, o.kind)}, the manifest says ${o.expected}`).join('; ')}`);
+        problems.push(`the restored copy differs from the backup's manifest: ${different.map(o => `${counted(backupsOwn(o), o.kind)}${o.before ? ` (besides ${o.before.length} the scratch database had before the restore)` : ''}, the manifest says ${o.expected}`).join('; ')}`);
     }
     const unexplained = equality.comparison?.differences.filter(d => !d.expectedBecause) ?? [];
     if (unexplained.length > 0) {
@@ -326,7 +438,7 @@ async function verify(inputs, scratch, deps = {}) {
  * digests merged into one: compare-split.ts) and compares the two archives entry by entry and data
  * block by data block. Returns why not, instead, where an exact comparison cannot be made.
  */
-async function proveEquality(inputs, scratch, loaded, tempRoot, splitMinBytes) {
+async function proveEquality(inputs, scratch, loaded, tempRoot, splitMinBytes, held) {
     const { dump, plan } = loaded;
     if ('directory' in dump || plan.format !== 'custom') {
         return notCompared(`a ${plan.format} backup: only custom-format archives are compared entry by entry; counts only`);
@@ -344,7 +456,7 @@ async function proveEquality(inputs, scratch, loaded, tempRoot, splitMinBytes) {
         return notCompared(`the archive's data is compressed by pg_dump (${head.header.compression.algorithm}); only archives of pg_dump --compress=0 are compared: counts only`);
     }
     const backupMajor = (0,archive/* majorOfVersion */.RI)(head.header.pgDumpVersion ?? '');
-    const client = await (0,postgres_session/* connect */.Ng)(scratch, inputs.connectTimeoutSeconds);
+    const client = await (0,postgres_session.connect)(scratch, inputs.connectTimeoutSeconds);
     let server;
     let split;
     let splitBytes = 0;
@@ -365,7 +477,11 @@ async function proveEquality(inputs, scratch, loaded, tempRoot, splitMinBytes) {
         return notCompared('the archive does not say which pg_dump made it: counts only');
     }
     if (backupMajor < server.major) {
-        return notCompared(`the backup was made by pg_dump ${backupMajor}, which cannot dump the scratch server (PostgreSQL ${server.version}): counts only`);
+        const source = (0,archive/* majorOfVersion */.RI)(head.header.serverVersion ?? '');
+        const pin = source !== undefined && source < server.major
+            ? `; the scratch server is a newer major than the backed-up server (PostgreSQL ${head.header.serverVersion}): the comparison dumps the scratch database with the backup's own pg_dump major, as the backup was made, and pg_dump ${backupMajor} cannot. Pin the scratch server to your production major (services: postgres: image: postgres:${source}) to compare exactly, and verify on the major a restore would run on`
+            : '';
+        return notCompared(`the backup was made by pg_dump ${backupMajor}, which cannot dump the scratch server (PostgreSQL ${server.version}): counts only${pin}`);
     }
     let install;
     try {
@@ -394,9 +510,9 @@ async function proveEquality(inputs, scratch, loaded, tempRoot, splitMinBytes) {
         });
         // two pg_dumps see one snapshot (one state of the database, as one pg_dump sees), exported
         // by a read-only transaction held open until both are done; none to be had: one pg_dump
-        const session = split.length > 0 ? await (0,postgres_session/* connect */.Ng)(scratch, inputs.connectTimeoutSeconds) : undefined;
+        const session = split.length > 0 ? await (0,postgres_session.connect)(scratch, inputs.connectTimeoutSeconds) : undefined;
         const snapshot = session
-            ? await postgres_session/* SnapshotSession */.hH.open(session).catch(async (error) => {
+            ? await postgres_session.SnapshotSession.open(session).catch(async (error) => {
                 await session.end().catch(() => undefined);
                 throw error;
             })
@@ -439,7 +555,10 @@ async function proveEquality(inputs, scratch, loaded, tempRoot, splitMinBytes) {
         [backup, restored] = await digestBoth('rows');
     }
     const backupServer = (0,archive/* majorOfVersion */.RI)(backup.toc.header.serverVersion ?? '');
-    const comparison = (0,compare/* compareArchives */.XG)(backup, restored, expectations(inputs, loaded));
+    const comparison = (0,compare/* compareArchives */.XG)(backup, restored, {
+        ...expectations(inputs, loaded),
+        before: held
+    });
     if (backupServer !== undefined && backupServer !== server.major) {
         // another server writes some definitions differently; the data must still be equal
         for (const d of comparison.differences) {
@@ -454,6 +573,81 @@ async function proveEquality(inputs, scratch, loaded, tempRoot, splitMinBytes) {
     return dumpedApart
         ? { comparison, splitTables: split.map(t => `${t.schema}.${t.name}`) }
         : { comparison };
+}
+/**
+ * Before the load: the object entries of the scratch database, by the pg_dump the comparison
+ * will use (the backup's major; custom format, uncompressed, without table data or large
+ * objects: definitions, owners, ACLs, comments, settings — what the comparison looks at, at a
+ * fraction of its cost). The comparison then tells what the database had before the restore,
+ * unchanged, from what the restore made. Undefined where no exact comparison will be made, or
+ * the dump failed (said: such objects then count as the restore's).
+ */
+/**
+ * The database holds anything besides what CREATE DATABASE gives (an extension but plpgsql, a
+ * schema but public, a relation, function or type in public, default privileges, a large
+ * object, a publication): what verify must record before the restore to tell it apart.
+ */
+async function holdsObjects(client) {
+    const { rows } = await client.query(`SELECT
+    EXISTS (SELECT FROM pg_catalog.pg_extension WHERE extname <> 'plpgsql')
+    OR EXISTS (SELECT FROM pg_catalog.pg_namespace WHERE nspname NOT IN ('public', 'information_schema') AND nspname !~ '^pg_')
+    OR EXISTS (SELECT FROM pg_catalog.pg_class WHERE relnamespace = 'public'::regnamespace)
+    OR EXISTS (SELECT FROM pg_catalog.pg_proc WHERE pronamespace = 'public'::regnamespace)
+    OR EXISTS (SELECT FROM pg_catalog.pg_type WHERE typnamespace = 'public'::regnamespace)
+    OR EXISTS (SELECT FROM pg_catalog.pg_default_acl)
+    OR EXISTS (SELECT FROM pg_catalog.pg_largeobject_metadata)
+    OR EXISTS (SELECT FROM pg_catalog.pg_publication)
+    OR EXISTS (SELECT FROM pg_catalog.pg_foreign_data_wrapper)
+    OR EXISTS (SELECT FROM pg_catalog.pg_event_trigger) AS holds`);
+    return rows[0]?.holds !== false;
+}
+async function recordBefore(inputs, scratch, plan, tempRoot) {
+    if (plan.format !== 'custom' || inputs.tables.length > 0 || inputs.schemas.length > 0)
+        return;
+    const head = plan.tocRead?.toc;
+    if (!head || head.header.compression.algorithm !== 'none')
+        return;
+    const backupMajor = (0,archive/* majorOfVersion */.RI)(head.header.pgDumpVersion ?? '');
+    if (backupMajor === undefined)
+        return;
+    try {
+        const client = await (0,postgres_session.connect)(scratch, inputs.connectTimeoutSeconds);
+        let server;
+        try {
+            const { rows } = await client.query("SELECT current_setting('server_version') AS v, current_setting('server_version_num') AS n");
+            server = { version: rows[0].v, major: Math.floor(Number(rows[0].n) / 10000) };
+        }
+        finally {
+            await client.end().catch(() => undefined);
+        }
+        if (backupMajor < server.major)
+            return;
+        const install = await (0,clients/* chooseDumpClient */.N8)(server.major, server.version, {
+            pgBinDir: inputs.pgBinDir,
+            postgresVersion: backupMajor,
+            installClient: inputs.installClient,
+            warn: () => undefined // said by the comparison, which chooses it again
+        });
+        const args = ['--no-password', '--format=custom', '--compress=0'];
+        if (head.encoding)
+            args.push(`--encoding=${head.encoding}`);
+        // the data of the tables the backup fills is not read (a scratch database verified again
+        // holds the last copy): only that of the database's own tables
+        for (const e of head.entries) {
+            if (e.desc === 'TABLE DATA' && e.namespace) {
+                args.push(`--exclude-table-data=${tablePattern({ schema: e.namespace, name: e.tag })}`);
+            }
+        }
+        args.push('-B');
+        const digest = await digestScratch((0,clients/* programPath */.kx)(install, 'pg_dump'), args, scratch, inputs, 'rows', { tempRoot, signal: new AbortController().signal });
+        const objects = digest.toc.entries.filter(e => !['ENCODING', 'STDSTRINGS', 'SEARCHPATH', 'DATABASE', 'DATABASE PROPERTIES'].includes(e.desc)).length;
+        log/* log */.Rm.info(`The scratch database holds ${(0,log/* plural */.LS)(objects, 'schema entry', 'schema entries')} and ${(0,log/* plural */.LS)(digest.blocks.size, 'table', 'tables')} with data of its own before the restore (pg_dump ${backupMajor}; the data of the backup's tables not read): what the restore leaves as it is counts as the database's own, not the backup's.`);
+        return digest;
+    }
+    catch (error) {
+        log/* log */.Rm.warning(`What the scratch database holds before the restore could not be recorded (${error.message}): the comparison counts everything in it as restored.`);
+        return undefined;
+    }
 }
 /**
  * A pg_dump of the scratch database (custom format, uncompressed, `args`), digested as it

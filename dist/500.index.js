@@ -1,8 +1,8 @@
-export const id = 126;
-export const ids = [126];
+export const id = 500;
+export const ids = [500];
 export const modules = {
 
-/***/ 98126:
+/***/ 90500:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 
@@ -13,26 +13,26 @@ __webpack_require__.d(__webpack_exports__, {
   restore: () => (/* binding */ restore)
 });
 
-// UNUSED EXPORTS: LOAD_PHASE, RestoreError, leftOutNote, ownerInTarget, restorePolicy, rolesStayMessage, superuserRisk
+// UNUSED EXPORTS: LOAD_PHASE, RestoreError, leftOutNote, newerMajorNote, ownerInTarget, restoreEnvironment, restorePolicy, rolesStayMessage, superuserRisk
 
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __webpack_require__(77598);
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __webpack_require__(51455);
 // EXTERNAL MODULE: ./src/log.ts
-var log = __webpack_require__(25625);
+var log = __webpack_require__(9334);
 // EXTERNAL MODULE: ./src/manifest-changes.ts
-var manifest_changes = __webpack_require__(77166);
+var manifest_changes = __webpack_require__(7075);
 // EXTERNAL MODULE: ./src/postgres/connection.ts
-var postgres_connection = __webpack_require__(58824);
+var postgres_connection = __webpack_require__(41572);
 // EXTERNAL MODULE: external "node:stream"
 var external_node_stream_ = __webpack_require__(57075);
 // EXTERNAL MODULE: ./src/errors.ts
-var errors = __webpack_require__(83916);
+var errors = __webpack_require__(64533);
 // EXTERNAL MODULE: ./src/postgres/psql-lexer.ts
-var psql_lexer = __webpack_require__(7340);
+var psql_lexer = __webpack_require__(91491);
 // EXTERNAL MODULE: ./src/postgres/plain-sql.ts
-var plain_sql = __webpack_require__(20942);
+var plain_sql = __webpack_require__(62759);
 ;// CONCATENATED MODULE: ./src/postgres/target.ts
 
 const EXACT_COUNT_LIMIT = 50;
@@ -160,6 +160,8 @@ async function resolveTables(client, tables) {
     return result.rows;
 }
 
+// EXTERNAL MODULE: ./src/postgres/sql-redact.ts
+var sql_redact = __webpack_require__(32142);
 ;// CONCATENATED MODULE: ./src/postgres/clean.ts
 /**
  * `clean`: what a restore drops before it recreates the backup's objects, and the check that it
@@ -181,6 +183,7 @@ async function resolveTables(client, tables) {
  * tables, functions, …) make PostgreSQL refuse (SQLSTATE 2BP01), and each refusal's DETAIL names
  * them. Unless the caller allows dropping them (CASCADE), clean refuses and lists them.
  */
+
 
 
 
@@ -261,7 +264,7 @@ function cleanListFromToc(entries, selected) {
         if (e.desc === 'EXTENSION')
             extensions.add(e.tag);
         if (REPLACED_RELATIONS.has(e.desc) && typeof e.namespace === 'string')
-            replaced.relations.push({ schema: e.namespace, name: e.tag });
+            replaced.relations.push({ schema: e.namespace, name: e.tag, kinds: plain_sql/* RELATION_KINDS */.tw[e.desc] });
         if (e.desc === 'SCHEMA')
             replaced.schemas.push(e.tag);
     }
@@ -310,7 +313,7 @@ function dropsFromToc(entries, selected) {
             continue;
         const foreign = foreignDrop(entry, drop);
         if (foreign)
-            throw new errors/* CheckError */.tl(`clean: the archive's entry ${entry.dumpId} (${entry.desc} ${entry.namespace ? `${entry.namespace}.` : ''}${entry.tag}) has a drop statement that ${foreign}: "${drop.replace(/\s+/g, ' ').slice(0, 200)}". pg_dump writes one statement that drops the entry's own object, and clean drops nothing else; nothing was dropped or restored. Restore without clean (into an empty database), or from a backup pg_dump made.`);
+            throw new errors/* CheckError */.tl(`clean: the archive's entry ${entry.dumpId} (${entry.desc} ${entry.namespace ? `${entry.namespace}.` : ''}${entry.tag}) has a drop statement that ${foreign}: "${(0,sql_redact/* quoteSql */.X)(drop, 201)}". pg_dump writes one statement that drops the entry's own object, and clean drops nothing else; nothing was dropped or restored. Restore without clean (into an empty database), or from a backup pg_dump made.`);
         const withIfExists = ifExists(drop, entry.desc);
         if (withIfExists)
             drops.push(withIfExists);
@@ -570,7 +573,7 @@ class ScriptDrops {
             const drop = dropForPart(event.text, part, this.creationSchema);
             if (drop === null) {
                 if (this.unresolved.length < 20)
-                    this.unresolved.push(event.text.replace(/\s+/g, ' ').trim().slice(0, 120));
+                    this.unresolved.push((0,sql_redact/* quoteSql */.X)(event.text, 121));
                 continue;
             }
             if (drop)
@@ -1229,7 +1232,7 @@ searchPath = []) {
 }
 
 // EXTERNAL MODULE: ./src/postgres/compare.ts
-var compare = __webpack_require__(82996);
+var compare = __webpack_require__(10161);
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __webpack_require__(73024);
 // EXTERNAL MODULE: external "node:zlib"
@@ -1241,15 +1244,15 @@ var external_node_path_default = /*#__PURE__*/__webpack_require__.n(external_nod
 // EXTERNAL MODULE: external "node:stream/promises"
 var external_node_stream_promises_ = __webpack_require__(46466);
 // EXTERNAL MODULE: ./src/memory.ts + 2 modules
-var memory = __webpack_require__(58547);
+var memory = __webpack_require__(23179);
 // EXTERNAL MODULE: ./src/postgres/commit.ts
-var commit = __webpack_require__(70858);
+var commit = __webpack_require__(6265);
 // EXTERNAL MODULE: ./src/pipeline/decode.ts
-var decode = __webpack_require__(7698);
+var decode = __webpack_require__(7397);
 // EXTERNAL MODULE: ./src/pipeline/encrypt.ts
-var encrypt = __webpack_require__(73647);
+var encrypt = __webpack_require__(56434);
 // EXTERNAL MODULE: ./src/pipeline/compress.ts
-var compress = __webpack_require__(89472);
+var compress = __webpack_require__(71339);
 ;// CONCATENATED MODULE: ./src/storage/live-zip.ts
 /**
  * Following the artifact's zip while the client downloads it, so that the load of its dump can
@@ -1389,6 +1392,8 @@ class RewrittenError extends Error {
     name = 'RewrittenError';
 }
 const READ_BYTES = 256 * 1024;
+/** Below this much room left in its slab, a read takes a new slab (see follow). */
+const MIN_READ_BYTES = 64 * 1024;
 const POLL_MS = 5;
 /**
  * The first entry of a zip being downloaded, followed: {@link stream} gives its bytes as they
@@ -1499,7 +1504,12 @@ class LiveEntry {
     }
     async *follow(meter) {
         let handle;
-        let buffer;
+        // reads go into a slab, one after the other; each chunk passed on is a view of its own bytes
+        // in it, never written again: a slab is garbage once its chunks were, and a chunk given while
+        // the download is slower than the load (a few KiB per poll) does not hold a whole read buffer
+        // of its own (256 KiB outside the heap for every such chunk in flight)
+        let slab;
+        let used = 0;
         try {
             handle = await (0,promises_.open)(this.file, 'r');
             for (;;) {
@@ -1515,14 +1525,19 @@ class LiveEntry {
                     await this.pause();
                     continue;
                 }
-                // a new buffer only once the last one's bytes were passed on (the reader holds them)
-                buffer ??= Buffer.allocUnsafe(READ_BYTES);
-                const want = this.length === undefined ? READ_BYTES : Math.min(READ_BYTES, this.length - this.passed);
-                const { bytesRead } = await handle.read(buffer, 0, want, this.offset + this.passed);
+                if (!slab || slab.length - used < MIN_READ_BYTES) {
+                    // (unpooled: a slab is freed with its chunks, not with Node's shared pool)
+                    slab = Buffer.allocUnsafeSlow(READ_BYTES);
+                    used = 0;
+                }
+                const room = slab.length - used;
+                const want = this.length === undefined ? room : Math.min(room, this.length - this.passed);
+                const { bytesRead } = await handle.read(slab, used, want, this.offset + this.passed);
+                const read = slab.subarray(used, used + bytesRead);
                 if (this.length === undefined) {
                     const fresh = this.passed + bytesRead - this.scanner.seen;
                     if (fresh > 0)
-                        this.scanner.push(buffer.subarray(bytesRead - fresh, bytesRead));
+                        this.scanner.push(read.subarray(bytesRead - fresh));
                     if (bytesRead === 0 && (await handle.stat()).size < this.offset + this.scanner.seen) {
                         this.rewritten = true;
                         throw new RewrittenError('the downloaded zip was written again from its start');
@@ -1536,8 +1551,8 @@ class LiveEntry {
                     await this.pause();
                     continue;
                 }
-                const chunk = buffer.subarray(0, give);
-                buffer = undefined;
+                const chunk = read.subarray(0, give);
+                used += give;
                 this.hash.update(chunk);
                 this.crc = external_node_zlib_default().crc32(chunk, this.crc);
                 this.passed += give;
@@ -1572,11 +1587,11 @@ function storedFirstEntry(head) {
 }
 
 // EXTERNAL MODULE: ./src/process.ts
-var src_process = __webpack_require__(34006);
+var src_process = __webpack_require__(39773);
 // EXTERNAL MODULE: ./src/postgres/archive.ts
-var postgres_archive = __webpack_require__(29477);
+var postgres_archive = __webpack_require__(71808);
 // EXTERNAL MODULE: ./src/postgres/clients.ts + 1 modules
-var clients = __webpack_require__(18139);
+var clients = __webpack_require__(6750);
 ;// CONCATENATED MODULE: ./src/postgres/parallel-restore.ts
 /**
  * What a parallel restore (jobs > 1) needs besides the load's script gate: the archive's data
@@ -1761,7 +1776,8 @@ function mergeSkipped(lists) {
 /**
  * An entry's text as archiveReferences lexed it (psql 18, standard_conforming_strings on), kept
  * only for a text every major lexes alike (lexedAlikeByEveryMajor): the checks below read it as
- * the client's major without lexing it again. Held as long as the entry.
+ * the client's major without lexing it again. Held until directTextHazard read it (or as long as
+ * the entry).
  */
 const sharedLexes = new WeakMap();
 /** Records an entry's lex for the checks below (see sharedLexes); checked again here. */
@@ -1937,8 +1953,22 @@ function backslashAfterHighByte(sql) {
             return true;
     return false;
 }
-/** The first reason the entries' text must not reach the server as pg_restore -d sends it. */
+/**
+ * The first reason the entries' text must not reach the server as pg_restore -d sends it. The
+ * entries' shared lexes are read here only: they are forgotten afterwards (a schema-heavy
+ * archive's, some 6 MB of tokens for 3,000 entries, would otherwise stay on the heap through
+ * the load); a second call lexes again.
+ */
 function directTextHazard(entries, options = {}) {
+    try {
+        return entriesHazard(entries, options);
+    }
+    finally {
+        for (const entry of entries)
+            sharedLexes.delete(entry);
+    }
+}
+function entriesHazard(entries, options) {
     const runtime = runtimeSettingsHazard(entries, options.clean === true, options.psqlMajor ?? 18);
     if (runtime)
         return runtime;
@@ -2027,7 +2057,7 @@ function runtimeSettingsHazard(entries, clean, psqlMajor) {
 }
 
 // EXTERNAL MODULE: ./src/storage/fifo.ts
-var fifo = __webpack_require__(63727);
+var fifo = __webpack_require__(63842);
 ;// CONCATENATED MODULE: ./src/postgres/direct-pipe.ts
 /**
  * The direct load of a zstd-compressed custom archive stored in a zip (an artifact, or a zip the
@@ -2337,7 +2367,12 @@ class SideDecoder {
         }
         pipe?.closeWriter();
         const copy = new SideCopy(child.stdin);
-        const source = pipe ? (0,compare/* scavenging */.Qp)(pipe) : (0,compare/* chunksOf */.U_)(child.stdout);
+        // the pipe's chunks are views of one reused buffer: no garbage to collect (its stdout's are,
+        // where no pipe can be made). A scavenge per 4 MiB decoded (three or four per 4 MiB
+        // compressed) would find the compressed chunks the load and this copy still hold twice, and
+        // promote them to the old generation, where their 256 KiB outside the heap wait for a full
+        // collection (verify's RSS grew by 50 MB during the load at 500 MB)
+        const source = pipe ?? (0,compare/* scavenging */.Qp)((0,compare/* chunksOf */.U_)(child.stdout));
         const digesting = tap.digestFrom(source).then(() => true, () => {
             // nothing reads zstd's output any more: it is stopped, and the copy with it
             copy.stopCopying();
@@ -2361,11 +2396,11 @@ class SideDecoder {
 }
 
 // EXTERNAL MODULE: ./src/postgres/psql-script-rules.ts
-var psql_script_rules = __webpack_require__(2797);
+var psql_script_rules = __webpack_require__(84644);
 // EXTERNAL MODULE: ./src/postgres/script-gate.ts
-var script_gate = __webpack_require__(65478);
+var script_gate = __webpack_require__(72487);
 // EXTERNAL MODULE: ./src/postgres/toc.ts
-var postgres_toc = __webpack_require__(60521);
+var postgres_toc = __webpack_require__(55632);
 ;// CONCATENATED MODULE: ./src/postgres/load.ts
 /**
  * Loading a checked backup into the target: every script (a plain dump, or what `pg_restore -f -`
@@ -2381,6 +2416,7 @@ var postgres_toc = __webpack_require__(60521);
  * log says which path and why not direct). Credentials reach the tools only through the
  * environment.
  */
+
 
 
 
@@ -2620,6 +2656,8 @@ function gateOptions(plan, target, options, hooks, drops, source) {
     return {
         psqlMajor: plan.client.major,
         serverMajor: target.serverMajor,
+        leaveOutStatistics: target.serverMajor < 18,
+        lockTimeoutMs: options.lockTimeoutMs,
         dropRestrict: !psqlSupportsRestrict(plan.client.version),
         // 'auto' (and false): the restore's policy keeps what the target can take
         noOwner: options.noOwner === true,
@@ -3303,6 +3341,8 @@ function scriptSelection(options) {
         args.push('--no-owner');
     if (options.noPrivileges === true)
         args.push('--no-privileges');
+    if (options.noStatistics === true)
+        args.push('--no-statistics');
     for (const t of options.tables)
         args.push(`--table=${t}`);
     for (const n of options.schemas)
@@ -3551,7 +3591,7 @@ function failedStatement(stderr) {
     const m = /(?:\bSTATEMENT: {2}|^Command was: )(.*)$/m.exec(stderr);
     if (!m)
         return undefined;
-    let text = m[1].trim();
+    let text = (0,sql_redact/* redactSql */.M)(m[1]).trim();
     // cut before the first string, dollar quote or number: where a row's values begin
     const value = text.search(/['$]|(?<![\w."])[-+]?\.?\d/);
     if (value >= 0)
@@ -3581,6 +3621,8 @@ tap) {
         args.push('--no-owner');
     if (options.noPrivileges === true)
         args.push('--no-privileges');
+    if (options.noStatistics === true)
+        args.push('--no-statistics');
     for (const t of options.tables)
         args.push(`--table=${t}`);
     for (const n of options.schemas)
@@ -3685,7 +3727,7 @@ entry) {
     }
     else if (/unsupported version \([\d.]+\) in file header/.test(stderr)) {
         hint =
-            ' The archive was written by a newer pg_dump than this pg_restore: use a newer client (inputs postgres-version or pg-bin-dir).';
+            ' The archive has a newer format than this pg_restore reads (pg_restore reads an archive by its format version, not by the pg_dump that wrote it): use a newer client (inputs postgres-version or pg-bin-dir).';
     }
     else if (/role "[^"]+" does not exist/.test(errors)) {
         const role = /role "([^"]+)" does not exist/.exec(errors)[1];
@@ -3710,6 +3752,10 @@ entry) {
     else if (/ does not exist/.test(errors) && /^CONTEXT: {2}COPY /m.test(context)) {
         hint =
             ' The error comes from the backup itself, while its data was copied (a CHECK constraint, default or trigger whose function names an object without its schema: pg_dump restores with an empty search_path): this backup fails to load into any database, as pg_restore or psql by hand shows. Qualify the names in that function (schema.table) or give it a search_path (ALTER FUNCTION … SET search_path), then back up again.';
+    }
+    else if (/invalid byte sequence for encoding "[^"]+"/.test(errors)) {
+        const encoding = /invalid byte sequence for encoding "([^"]+)"/.exec(errors)[1];
+        hint = ` The file's text is not ${encoding}, the client encoding it was read in: it was written in another one (LATIN1 or WIN1252 for many older dumps) without a SET client_encoding line that says so, or with a wrong one. Put SET client_encoding = 'LATIN1'; (or the file's real encoding) as its first line, or change its SET client_encoding line to it; or convert the file to UTF-8 (iconv -f LATIN1 -t UTF-8 FILE > FILE.utf8.sql) and restore that. psql by hand fails the same way.`;
     }
     else if (/query would be affected by row-level security policy for table /.test(errors)) {
         hint = rowSecurityHint(errors, entry);
@@ -3755,8 +3801,11 @@ function privilegeHint(errors, reported = errors) {
         return ` The restoring role may not create objects in the schema ${schema[1]} of the target (it lacks CREATE on it).`;
     if (/permission denied to (?:create|change owner of) event trigger/.test(errors))
         return ' Only a superuser may create or own an event trigger: restore as a superuser, or leave the event trigger out of the backup (on a managed service the provider manages its own).';
+    const wrapper = /permission denied for foreign-data wrapper (\S+)/.exec(errors);
+    if (wrapper)
+        return ` The restoring role lacks USAGE on the foreign-data wrapper ${wrapper[1]} of the target, which the backup's foreign server needs: have its owner grant it (GRANT USAGE ON FOREIGN DATA WRAPPER ${wrapper[1]} TO <the restoring role>; on a managed service, as its admin role), or restore as a role that has it, then restore again. No input of a restore leaves out a foreign server or its user mappings (they belong to no schema), and a backup cannot leave them out either (exclude-tables of a foreign table keeps its server).`;
     if (/permission denied|must be superuser|must be member of role/.test(errors))
-        return ' The restoring role lacks a privilege this statement needs: run it as a role that has it, or leave the object out of the backup (exclude-schemas, exclude-tables).';
+        return " The restoring role lacks a privilege this statement needs: restore as a role that has it, or have the object's owner grant it (on a managed service, its admin role); or restore without the object: an archive's restore loads only the schemas or tables given in 'schemas' or 'tables' (exclude-schemas and exclude-tables apply to a backup only).";
     return '';
 }
 /**
@@ -3922,6 +3971,7 @@ function cutContext(text) {
 }
 /** Text cut before its first string or dollar quote (where values and bodies start). */
 function cutQuoted(text) {
+    text = (0,sql_redact/* redactSql */.M)(text);
     const quote = text.search(/['$]/);
     return quote >= 0 ? `${text.slice(0, quote).trimEnd()} …` : text;
 }
@@ -3935,7 +3985,7 @@ function psqlSupportsRestrict(version) {
 }
 
 // EXTERNAL MODULE: ./src/postgres/locks.ts
-var locks = __webpack_require__(60975);
+var locks = __webpack_require__(94014);
 ;// CONCATENATED MODULE: ./src/postgres/data-only.ts
 /** Rows are counted up to this many (an error names the count, a larger table "more than"). */
 const DATA_ONLY_COUNT_CAP = 1_000_000;
@@ -4046,8 +4096,9 @@ async function dataOnlyAncestors(client, owners, filled) {
 }
 
 // EXTERNAL MODULE: ./src/postgres/session.ts
-var postgres_session = __webpack_require__(92515);
+var postgres_session = __webpack_require__(2890);
 ;// CONCATENATED MODULE: ./src/postgres/target-policy.ts
+
 
 
 
@@ -4212,8 +4263,7 @@ function simpleName(tokens, at) {
 }
 /** One line, at most 160 characters: how a statement is shown in refusals. */
 function shown(e) {
-    const one = e.text.replace(/\s+/g, ' ').trim();
-    return one.length > 160 ? `${one.slice(0, 160)}…` : one;
+    return (0,sql_redact/* quoteSql */.X)(e.text, 161);
 }
 const KEEP = { keep: true };
 /**
@@ -4232,14 +4282,37 @@ const skip = (reason) => ({ keep: false, reason });
  * extensions, schemas (CREATE, COMMENT, owner), owners, GRANT/REVOKE, default privileges, row-level
  * security policies (refused, never skipped), event triggers, publications and SET.
  */
+/**
+ * A provider's hook may let the role create more extensions (Supabase's supautils, RDS, Azure,
+ * Cloud SQL): there, what the server's own rules say is not the whole truth.
+ */
+function extensionHook(facts) {
+    return facts.settings.some(s => /^(?:supautils|rds|azure|cloudsql|alloydb|neon)\./.test(s));
+}
+/**
+ * Why current_user cannot create the extension `name` in the target, as far as the target's
+ * catalogs tell (pg_extension, pg_available_extension_versions' superuser and trusted flags, the
+ * role's superuser and CREATE on the database); undefined when it can, the target has it, or it
+ * cannot be known (not read; a provider's hook may allow it).
+ */
+function extensionRefused(facts, name) {
+    if (facts.superuser || facts.extensions.some(e => e.name === name))
+        return undefined;
+    if (!facts.creatableExtensions || extensionHook(facts))
+        return undefined;
+    if (facts.creatableExtensions.includes(name))
+        return undefined;
+    return (facts.availableExtensions ?? []).includes(name)
+        ? `not a trusted extension, and ${facts.currentUser} is not a superuser`
+        : 'the server does not have it';
+}
 function statementPolicy(facts, options) {
     const roles = new Set(facts.roles);
     const settable = new Set(facts.settableRoles);
     const extensions = new Map(facts.extensions.map(e => [e.name, e]));
-    // a provider's hook may let the role create more (Supabase's supautils, RDS, Azure, Cloud SQL):
-    // there, what the server's own rules say is not the whole truth, and nothing is left out
-    const extensionHook = facts.settings.some(s => /^(?:supautils|rds|azure|cloudsql|alloydb|neon)\./.test(s));
-    const creatable = facts.creatableExtensions && !extensionHook ? new Set(facts.creatableExtensions) : undefined;
+    const creatable = facts.creatableExtensions && !extensionHook(facts)
+        ? new Set(facts.creatableExtensions)
+        : undefined;
     const creatableNames = new Set(facts.availableExtensions ?? []);
     const extensionsLeftOut = new Map();
     const schemas = new Map(facts.schemas.map(s => [s.name, s]));
@@ -5207,19 +5280,19 @@ function groupSkipped(skipped, samples = 5) {
 }
 
 // EXTERNAL MODULE: ./src/pipeline/progress.ts
-var pipeline_progress = __webpack_require__(62171);
+var pipeline_progress = __webpack_require__(29572);
 // EXTERNAL MODULE: ./src/manifest.ts + 1 modules
-var src_manifest = __webpack_require__(12880);
+var src_manifest = __webpack_require__(32164);
 // EXTERNAL MODULE: ./src/s3-uri.ts
-var s3_uri = __webpack_require__(78150);
+var s3_uri = __webpack_require__(89307);
 // EXTERNAL MODULE: ./src/storage/local.ts
-var storage_local = __webpack_require__(72922);
+var storage_local = __webpack_require__(57717);
 // EXTERNAL MODULE: ./src/storage/signing.ts
-var signing = __webpack_require__(65934);
+var signing = __webpack_require__(70185);
 // EXTERNAL MODULE: ./src/pipeline/digest.ts
-var digest = __webpack_require__(29912);
+var digest = __webpack_require__(96699);
 // EXTERNAL MODULE: ./src/storage/unzip.ts
-var unzip = __webpack_require__(78483);
+var unzip = __webpack_require__(23804);
 ;// CONCATENATED MODULE: ./src/storage/fetch.ts
 
 
@@ -5277,20 +5350,20 @@ async function fetchAny(source, options) {
         return fetchFromS3(source, workDir);
     // loaded here only: @actions/artifact brings the Azure storage SDK and Octokit (4 MB of
     // bundle to parse and initialize), which a restore of a file or from S3 does not use
-    const { artifactClient, downloadArtifactZip } = await Promise.all(/* import() */[__webpack_require__.e(799), __webpack_require__.e(920)]).then(__webpack_require__.bind(__webpack_require__, 85920));
+    const { artifactClient, downloadArtifactZip } = await Promise.all(/* import() */[__webpack_require__.e(441), __webpack_require__.e(127)]).then(__webpack_require__.bind(__webpack_require__, 64127));
     const client = options.artifact ?? artifactClient();
     const found = await findArtifact(client, source);
     return openArtifactZip(found, await downloadArtifactZip(client, found, source, external_node_path_default().join(workDir, 'download')), workDir);
 }
 async function findArtifact(client, source) {
-    const { findBackupArtifact } = await Promise.all(/* import() */[__webpack_require__.e(799), __webpack_require__.e(920)]).then(__webpack_require__.bind(__webpack_require__, 85920));
+    const { findBackupArtifact } = await Promise.all(/* import() */[__webpack_require__.e(441), __webpack_require__.e(127)]).then(__webpack_require__.bind(__webpack_require__, 64127));
     const found = await findBackupArtifact(client, source);
     log/* log */.Rm.info(`Artifact '${found.name}' id ${found.id}${found.runId ? ` of run ${found.runId}` : ''}${found.createdAt ? `, made ${found.createdAt.toISOString()}` : ''}${found.size ? `, ${(0,log/* formatBytes */.z3)(found.size)}` : ''}`);
     return found;
 }
 /** The downloaded zip, its digest checked, opened: the manifest and the dump it names. */
 async function openArtifactZip(found, { zipPath, sha256 }, workDir) {
-    const { describeOrigin } = await Promise.all(/* import() */[__webpack_require__.e(799), __webpack_require__.e(920)]).then(__webpack_require__.bind(__webpack_require__, 85920));
+    const { describeOrigin } = await Promise.all(/* import() */[__webpack_require__.e(441), __webpack_require__.e(127)]).then(__webpack_require__.bind(__webpack_require__, 64127));
     log/* log */.Rm.info(found.digest
         ? `The zip matches the digest recorded at upload (sha256:${sha256}).`
         : `The backend recorded no digest for this artifact; the zip's sha256 is ${sha256}.`);
@@ -5311,7 +5384,7 @@ const FOLLOW_MS = 10;
  * the restore checks that head and begins the load while the rest arrives.
  */
 async function fetchArtifactLive(source, options) {
-    const { artifactClient, describeOrigin, downloadArtifactZip } = await Promise.all(/* import() */[__webpack_require__.e(799), __webpack_require__.e(920)]).then(__webpack_require__.bind(__webpack_require__, 85920));
+    const { artifactClient, describeOrigin, downloadArtifactZip } = await Promise.all(/* import() */[__webpack_require__.e(441), __webpack_require__.e(127)]).then(__webpack_require__.bind(__webpack_require__, 64127));
     const client = options.artifact ?? artifactClient();
     const found = await findArtifact(client, source);
     const directory = external_node_path_default().join(options.workDir, 'download');
@@ -5461,7 +5534,7 @@ async function followHead(directory, ended) {
 /** The dump object (given, or the newest under the prefix) and its manifest, downloaded. */
 async function fetchFromS3(source, workDir) {
     // loaded here only: the AWS SDK is large
-    const { S3StorageError, createS3Client, downloadObject, findNewestBackup, getObjectText } = await Promise.all(/* import() */[__webpack_require__.e(358), __webpack_require__.e(279)]).then(__webpack_require__.bind(__webpack_require__, 69279));
+    const { S3StorageError, createS3Client, downloadObject, findNewestBackup, getObjectText } = await Promise.all(/* import() */[__webpack_require__.e(228), __webpack_require__.e(30)]).then(__webpack_require__.bind(__webpack_require__, 45030));
     const s3 = createS3Client(source.settings);
     let dumpKey;
     let manifestText;
@@ -5493,13 +5566,20 @@ async function fetchFromS3(source, workDir) {
         throw error;
     });
     const uri = (0,s3_uri/* formatS3Uri */.EO)(source.bucket, dumpKey);
-    const dumpPath = external_node_path_default().join(workDir, external_node_path_default().posix.basename(dumpKey));
-    const downloaded = await downloadObject(s3, { bucket: source.bucket, key: dumpKey }, dumpPath);
-    log/* log */.Rm.info(`Downloaded ${uri} (${(0,log/* formatBytes */.z3)(downloaded.sizeBytes)})${manifestText ? ' and its manifest' : ', which has no manifest beside it'}`);
     const manifest = manifestText === undefined ? undefined : (0,src_manifest/* parseManifest */.Ng)(JSON.parse(manifestText));
     if (manifest && manifest.file.name !== external_node_path_default().posix.basename(dumpKey)) {
         throw new src_manifest/* ManifestError */.Sh(`the manifest beside ${uri} describes '${manifest.file.name}', not this object. Nothing was restored.`);
     }
+    const dumpPath = external_node_path_default().join(workDir, external_node_path_default().posix.basename(dumpKey));
+    // an object of another size than its manifest records fails before its body is read
+    const downloaded = await downloadObject(s3, { bucket: source.bucket, key: dumpKey }, dumpPath, {
+        expectedSize: manifest && {
+            bytes: manifest.file.sizeBytes,
+            what: `its manifest (${(0,s3_uri/* formatS3Uri */.EO)(source.bucket, (0,s3_uri.manifestKeyFor)(dumpKey))})`,
+            advice: `Nothing was restored. Restore another backup (name its object in backup-uri), or run a backup and check it with mode: check.`
+        }
+    });
+    log/* log */.Rm.info(`Downloaded ${uri} (${(0,log/* formatBytes */.z3)(downloaded.sizeBytes)})${manifestText ? ' and its manifest' : ', which has no manifest beside it'}`);
     // the globals file beside the dump (globals: true): `<dump key>` + what its name adds
     let globals;
     const globalsName = manifest?.globals?.name;
@@ -5525,12 +5605,13 @@ async function fetchFromS3(source, workDir) {
 }
 
 // EXTERNAL MODULE: ./src/postgres/globals.ts
-var postgres_globals = __webpack_require__(69599);
+var postgres_globals = __webpack_require__(68690);
 // EXTERNAL MODULE: external "node:stream/consumers"
 var consumers_ = __webpack_require__(38321);
 // EXTERNAL MODULE: ./src/types.ts
-var types = __webpack_require__(16141);
+var types = __webpack_require__(99213);
 ;// CONCATENATED MODULE: ./src/pipeline/detect.ts
+
 
 
 
@@ -5630,7 +5711,7 @@ function describeText(start) {
         : /^\s*[[{]/.test(text)
             ? 'JSON or other text'
             : 'text';
-    const firstLine = text.trimStart().split(/\r?\n/, 1)[0] ?? '';
+    const firstLine = (0,sql_redact/* redactSql */.M)(text.trimStart().split(/\r?\n/, 1)[0] ?? '');
     const shown = firstLine.length > 60 ? `${firstLine.slice(0, 60)}…` : firstLine;
     return `${kind} starting ${JSON.stringify(shown)}`;
 }
@@ -5671,9 +5752,21 @@ function shellWord(name) {
 
 
 
+
 /** The backup cannot be restored as it is: damaged, truncated, swapped, or not what it claims. */
 class RestoreError extends errors/* CheckError */.tl {
     name = 'RestoreError';
+}
+/** The backup's server: the manifest's, else the header's ("Dumped from database version"). */
+function backupServerOf(manifest, headerVersion, from) {
+    const fromManifest = manifest?.server.version;
+    const version = fromManifest ?? headerVersion;
+    if (!version)
+        return undefined;
+    const major = (fromManifest ? manifest?.server.major : undefined) ?? (0,postgres_archive/* majorOfVersion */.RI)(version);
+    if (major === undefined)
+        return undefined;
+    return { version: version.replace(/\s*\(.*$/, ''), major, from: fromManifest ? 'manifest' : from };
 }
 const MANIFEST_FORMATS = {
     custom: 'custom',
@@ -5693,7 +5786,7 @@ head = false) {
     const { manifest, dump } = fetched;
     if ('directory' in dump) {
         const header = await (0,postgres_archive/* readArchiveHeader */.Qz)(dump.directory).catch(() => undefined);
-        const client = await chooseClient(inputs, 'pg_restore', header?.pgDumpMajor ?? 0, requires, installer);
+        const client = await chooseClient(inputs, 'pg_restore', header?.pgDumpMajor ?? 0, requires, installer, readableFormat(header));
         const lines = await (0,postgres_archive/* listArchive */.d0)((0,clients/* programPath */.kx)(client, 'pg_restore'), {
             directory: dump.directory
         });
@@ -5713,7 +5806,8 @@ head = false) {
             listed: listedEntries(lines.join('\n')),
             ...fromArchive,
             checkedToc,
-            dataTables: manifestTables(manifest)
+            dataTables: manifestTables(manifest),
+            backupServer: backupServerOf(manifest, header?.serverVersion, 'archive header')
         };
     }
     if (manifest)
@@ -5748,10 +5842,16 @@ head = false) {
     // a tar: which archive it holds (pg_dump -Ft, or a -Fd folder at its top or under one folder),
     // and its toc.dat, whose header names the pg_dump that wrote it
     const tar = detected.format === 'directory-tar' ? await tarArchive(dump, decoding, manifest) : undefined;
+    // an archive's header: the pg_dump that wrote it, and the format pg_restore must read
+    const header = detected.format === 'plain'
+        ? undefined
+        : tar
+            ? tarHeader(tar.toc)
+            : await customHeader(dump, decoding);
     const archiveMajor = manifest?.pgDump.major ??
-        (tar
-            ? (tarHeaderMajor(tar.toc) ?? 0)
-            : await dumpMajorFromContent(dump, detected.format, decoding));
+        (detected.format === 'plain'
+            ? await dumpMajorFromContent(dump, detected.format, decoding)
+            : (header?.pgDumpMajor ?? 0));
     const found = { compression: detected.compression, encrypted: detected.encrypted, decoding };
     if (detected.format === 'plain') {
         const client = await chooseClient(inputs, 'psql', archiveMajor, requires, installer);
@@ -5773,10 +5873,11 @@ head = false) {
                 (plain.copyTables.length > 0 && !plain.unlistedCopy ? plain.copyTables : undefined),
             clean: drops?.found.list,
             dataOnlyTables: scriptDataOnlyTables(plain, inputs),
-            dataOnlySequences: scriptDataOnlySequences(plain)
+            dataOnlySequences: scriptDataOnlySequences(plain),
+            backupServer: backupServerOf(manifest, manifest ? undefined : await scriptServerVersion(dump, decoding), 'script header')
         };
     }
-    const client = await chooseClient(inputs, 'pg_restore', archiveMajor, requires, installer);
+    const client = await chooseClient(inputs, 'pg_restore', archiveMajor, requires, installer, readableFormat(header));
     if (!manifest && !head)
         await readToEnd(dump, decoding);
     if (detected.format === 'custom') {
@@ -5807,7 +5908,8 @@ head = false) {
             listed: listedEntries(lines.join('\n')),
             tocRead,
             dataTables: manifestTables(manifest) ?? listed,
-            ...fromArchive
+            ...fromArchive,
+            backupServer: backupServerOf(manifest, header?.serverVersion, 'archive header')
         };
     }
     const fromArchive = await fromToc(inputs, async () => (0,postgres_toc/* parseArchiveToc */.ei)(tar.toc));
@@ -5821,17 +5923,40 @@ head = false) {
         client,
         dataTables: manifestTables(manifest),
         ...fromArchive,
-        checkedToc: tar.toc
+        checkedToc: tar.toc,
+        backupServer: backupServerOf(manifest, header?.serverVersion, 'archive header')
     };
 }
-/** The major of the pg_dump that wrote an archive, from its toc.dat's header. */
-function tarHeaderMajor(toc) {
+/** A tar's toc.dat's header (the pg_dump that wrote it, the format version). */
+function tarHeader(toc) {
     try {
-        return (0,postgres_archive/* parseArchiveHeader */.PK)(toc).pgDumpMajor;
+        return (0,postgres_archive/* parseArchiveHeader */.PK)(toc);
     }
     catch {
         return undefined; // refused by the TOC's own check, which follows
     }
+}
+/** A custom archive's header, from its decoded start; undefined when unreadable. */
+async function customHeader(file, decoding) {
+    try {
+        return (0,postgres_archive/* parseArchiveHeader */.PK)(await decodedStart(file, decoding, 4096));
+    }
+    catch {
+        return undefined; // unreadable headers are reported by the checks that follow
+    }
+}
+/**
+ * What pg_restore must read of an archive: its format version and the oldest pg_restore that
+ * reads it (archive.ts pgRestoreMajorForFormat); undefined when unknown (the pg_dump's major
+ * decides then).
+ */
+function readableFormat(header) {
+    if (!header)
+        return undefined;
+    const minMajor = (0,postgres_archive/* pgRestoreMajorForFormat */.FA)(header.formatVersion);
+    return minMajor === undefined
+        ? undefined
+        : { version: header.formatVersion.replace(/\.0$/, ''), minMajor };
 }
 /** A member's name as tar lists it, without leading "./" and a directory's trailing "/". */
 function memberName(name) {
@@ -5893,9 +6018,12 @@ async function fromToc(inputs, readToc) {
         clean: inputs.clean ? archiveDrops(inputs, toc) : undefined,
         dataOnlyTables: archiveDataOnly(inputs, toc, 'TABLE', references),
         dataOnlySequences: archiveDataOnly(inputs, toc, 'SEQUENCE', references),
-        references
+        references,
+        statisticsEntries: toc.entries.filter(e => e.desc === STATISTICS_DATA).length
     };
 }
+/** pg_dump 18's entries of the planner's statistics (pg_dump 18 --statistics). */
+const STATISTICS_DATA = 'STATISTICS DATA';
 /**
  * Each name of `tables` and `schemas` must select something of the archive, as pg_restore
  * --table / --schema read them (a table's exact name, without its schema; a schema's exact
@@ -5949,14 +6077,13 @@ function archiveReferences(selection, toc) {
         const events = [...lexer.write(Buffer.from(sql)), ...lexer.end()];
         for (const event of events)
             if (event.kind === 'statement') {
-                references.see(event);
-                // what the load's gate may pass without another look (PlainDumpObjects.unseen)
-                references.known.add((0,plain_sql/* withoutComments */.fx)(event.text).trim());
+                // what the load's gate may pass without another look (PlainDumpObjects.unseen): the
+                // statement's text without comments, as see() read it
+                references.known.add(references.see(event).trim());
             }
         // the direct load's text checks read it as the client's major: the same events, when every
-        // major lexes the text alike
-        if ((0,psql_lexer/* lexedAlikeByEveryMajor */.Wq)(sql))
-            shareEntryLex(e, sql, events);
+        // major lexes the text alike (shareEntryLex keeps them only then)
+        shareEntryLex(e, sql, events);
     }
     return references;
 }
@@ -5982,7 +6109,7 @@ function archiveDataOnly(selection, toc, kind, references = archiveReferences(se
         // the COPY statement as the server reads it (any case, spacing, comments): its table counts
         const copy = (0,plain_sql/* writtenTables */.jH)(e.copyStmt);
         if (copy.tables.length === 0 || copy.unreadable.length > 0)
-            throw new RestoreError(`the archive's data entry ${e.dumpId} (${e.namespace ?? ''}.${e.tag}) has a COPY statement the restore cannot read: ${e.copyStmt.trim().slice(0, 160)}. Nothing was restored. Restore a backup the action or pg_dump made.`);
+            throw new RestoreError(`the archive's data entry ${e.dumpId} (${e.namespace ?? ''}.${e.tag}) has a COPY statement the restore cannot read: ${(0,sql_redact/* quoteSql */.X)(e.copyStmt, 161)}. Nothing was restored. Restore a backup the action or pg_dump made.`);
         for (const t of copy.tables)
             filled.push(t.schema === '' ? { schema: e.namespace ?? '', name: t.name } : t);
     }
@@ -6144,20 +6271,31 @@ function manifestTables(manifest) {
     return manifest?.rowCounts.tables.map(t => ({ schema: t.schema, name: t.name }));
 }
 /**
- * A pg_restore at least as new as the pg_dump that wrote the backup (pg_restore rejects
- * archives of a newer pg_dump: "unsupported version … in file header"), a psql preferably so
+ * A pg_restore that reads the archive's format (pg_restore rejects archives of a newer format:
+ * "unsupported version … in file header"), preferably as new as the pg_dump that wrote it; a
+ * psql preferably so
  * (an older one runs the script as by hand, with a warning); installed when allowed.
  */
-async function chooseClient(inputs, program, archiveMajor, requires, installer) {
+async function chooseClient(inputs, program, archiveMajor, requires, installer, format) {
     const client = await (0,clients/* chooseRestoreClient */.jp)(program, archiveMajor, 0, {
         pgBinDir: inputs.pgBinDir,
         postgresVersion: inputs.postgresVersion,
         installClient: inputs.installClient,
         requires,
         installer
-    });
+    }, format);
     log/* log */.Rm.info(`${(0,clients/* programPath */.kx)(client, program)}: ${client.versionText}`);
     return client;
+}
+/** A plain script's "-- Dumped from database version" (pg_dump's header). */
+async function scriptServerVersion(file, decoding) {
+    try {
+        return (0,plain_sql/* parsePlainDumpVersions */.j)((await decodedStart(file, decoding, 4096)).toString('utf8'))
+            .serverVersion;
+    }
+    catch {
+        return undefined;
+    }
 }
 /** The major of the pg_dump that wrote a backup without manifest, from its own header. */
 async function dumpMajorFromContent(file, format, decoding) {
@@ -6191,17 +6329,21 @@ const FINGERPRINT = `SELECT c.oid, pg_catalog.quote_ident(n.nspname) OPERATOR(pg
   'storage', c.relfilenode, 'kind', c.relkind, 'owner', c.relowner,
   'acl', c.relacl::pg_catalog.text, 'options', c.reloptions::pg_catalog.text,
   'security', pg_catalog.jsonb_build_array(c.relrowsecurity, c.relforcerowsecurity),
-  'columns', (SELECT pg_catalog.md5(pg_catalog.string_agg(pg_catalog.concat_ws(':', a.attnum, a.attname, a.atttypid, a.atttypmod, a.attnotnull, a.attisdropped, a.attidentity, a.attacl), ',' ORDER BY a.attnum)) FROM pg_catalog.pg_attribute a WHERE a.attrelid OPERATOR(pg_catalog.=) c.oid AND a.attnum OPERATOR(pg_catalog.>) 0),
-  'constraints', (SELECT COALESCE(pg_catalog.jsonb_agg(k.oid ORDER BY k.oid), '[]'::pg_catalog.jsonb) FROM pg_catalog.pg_constraint k WHERE k.conrelid OPERATOR(pg_catalog.=) c.oid),
-  'triggers', (SELECT COALESCE(pg_catalog.jsonb_agg(t.oid ORDER BY t.oid), '[]'::pg_catalog.jsonb) FROM pg_catalog.pg_trigger t WHERE t.tgrelid OPERATOR(pg_catalog.=) c.oid AND NOT (t.tgisinternal AND EXISTS (SELECT FROM pg_catalog.pg_constraint f WHERE f.oid OPERATOR(pg_catalog.=) t.tgconstraint AND f.conrelid OPERATOR(pg_catalog.<>) c.oid))),
-  'rules', (SELECT COALESCE(pg_catalog.jsonb_agg(pg_catalog.md5(pg_catalog.concat_ws(':', r.oid, r.ev_type, r.ev_enabled, r.is_instead, r.ev_qual, r.ev_action)) ORDER BY r.oid), '[]'::pg_catalog.jsonb) FROM pg_catalog.pg_rewrite r WHERE r.ev_class OPERATOR(pg_catalog.=) c.oid),
-  'policies', (SELECT COALESCE(pg_catalog.jsonb_agg(pg_catalog.md5(pg_catalog.concat_ws(':', p.oid, p.polcmd, p.polpermissive, p.polroles, p.polqual, p.polwithcheck)) ORDER BY p.oid), '[]'::pg_catalog.jsonb) FROM pg_catalog.pg_policy p WHERE p.polrelid OPERATOR(pg_catalog.=) c.oid),
+  'table', pg_catalog.md5(pg_catalog.concat_ws(':', c.relreplident, c.relpersistence, c.relispartition, c.relpartbound::pg_catalog.text, c.reloftype, c.relam, c.reltablespace)),
+  'columns', (SELECT pg_catalog.md5(pg_catalog.string_agg(a::pg_catalog.text, ',' ORDER BY a.attnum)) FROM pg_catalog.pg_attribute a WHERE a.attrelid OPERATOR(pg_catalog.=) c.oid AND a.attnum OPERATOR(pg_catalog.>) 0),
+  'constraints', (SELECT COALESCE(pg_catalog.jsonb_agg(pg_catalog.md5(k::pg_catalog.text) ORDER BY k.oid), '[]'::pg_catalog.jsonb) FROM pg_catalog.pg_constraint k WHERE k.conrelid OPERATOR(pg_catalog.=) c.oid),
+  'triggers', (SELECT COALESCE(pg_catalog.jsonb_agg(pg_catalog.md5(t::pg_catalog.text) ORDER BY t.oid), '[]'::pg_catalog.jsonb) FROM pg_catalog.pg_trigger t WHERE t.tgrelid OPERATOR(pg_catalog.=) c.oid AND NOT (t.tgisinternal AND EXISTS (SELECT FROM pg_catalog.pg_constraint f WHERE f.oid OPERATOR(pg_catalog.=) t.tgconstraint AND f.conrelid OPERATOR(pg_catalog.<>) c.oid))),
+  'rules', (SELECT COALESCE(pg_catalog.jsonb_agg(pg_catalog.md5(r::pg_catalog.text) ORDER BY r.oid), '[]'::pg_catalog.jsonb) FROM pg_catalog.pg_rewrite r WHERE r.ev_class OPERATOR(pg_catalog.=) c.oid),
+  'policies', (SELECT COALESCE(pg_catalog.jsonb_agg(pg_catalog.md5(p::pg_catalog.text) ORDER BY p.oid), '[]'::pg_catalog.jsonb) FROM pg_catalog.pg_policy p WHERE p.polrelid OPERATOR(pg_catalog.=) c.oid),
   'children', (SELECT COALESCE(pg_catalog.jsonb_agg(i.inhrelid ORDER BY i.inhrelid), '[]'::pg_catalog.jsonb) FROM pg_catalog.pg_inherits i WHERE i.inhparent OPERATOR(pg_catalog.=) c.oid),
   'parents', (SELECT COALESCE(pg_catalog.jsonb_agg(i.inhparent ORDER BY i.inhparent), '[]'::pg_catalog.jsonb) FROM pg_catalog.pg_inherits i WHERE i.inhrelid OPERATOR(pg_catalog.=) c.oid),
-  'indexes', (SELECT COALESCE(pg_catalog.jsonb_agg(x.indexrelid ORDER BY x.indexrelid), '[]'::pg_catalog.jsonb) FROM pg_catalog.pg_index x WHERE x.indrelid OPERATOR(pg_catalog.=) c.oid),
-  'defaults', (SELECT COALESCE(pg_catalog.jsonb_agg(pg_catalog.md5(pg_catalog.concat_ws(':', d.oid, d.adnum, d.adbin)) ORDER BY d.oid), '[]'::pg_catalog.jsonb) FROM pg_catalog.pg_attrdef d WHERE d.adrelid OPERATOR(pg_catalog.=) c.oid),
-  'sequence', (SELECT pg_catalog.md5(pg_catalog.concat_ws(':', s.seqtypid, s.seqstart, s.seqincrement, s.seqmax, s.seqmin, s.seqcache, s.seqcycle)) FROM pg_catalog.pg_sequence s WHERE s.seqrelid OPERATOR(pg_catalog.=) c.oid),
-  'comment', (SELECT pg_catalog.md5(d.description) FROM pg_catalog.pg_description d WHERE d.objoid OPERATOR(pg_catalog.=) c.oid AND d.classoid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objsubid OPERATOR(pg_catalog.=) 0)
+  'indexes', (SELECT COALESCE(pg_catalog.jsonb_agg(pg_catalog.md5(pg_catalog.concat_ws(':', x::pg_catalog.text, xc.relname, xc.reloptions, xc.relfilenode, xc.reltablespace)) ORDER BY x.indexrelid), '[]'::pg_catalog.jsonb) FROM pg_catalog.pg_index x JOIN pg_catalog.pg_class xc ON xc.oid OPERATOR(pg_catalog.=) x.indexrelid WHERE x.indrelid OPERATOR(pg_catalog.=) c.oid),
+  'defaults', (SELECT COALESCE(pg_catalog.jsonb_agg(pg_catalog.md5(d::pg_catalog.text) ORDER BY d.oid), '[]'::pg_catalog.jsonb) FROM pg_catalog.pg_attrdef d WHERE d.adrelid OPERATOR(pg_catalog.=) c.oid),
+  'statistics', (SELECT COALESCE(pg_catalog.jsonb_agg(pg_catalog.md5(x::pg_catalog.text) ORDER BY x.oid), '[]'::pg_catalog.jsonb) FROM pg_catalog.pg_statistic_ext x WHERE x.stxrelid OPERATOR(pg_catalog.=) c.oid),
+  'publications', (SELECT COALESCE(pg_catalog.jsonb_agg(pr.prpubid ORDER BY pr.prpubid), '[]'::pg_catalog.jsonb) FROM pg_catalog.pg_publication_rel pr WHERE pr.prrelid OPERATOR(pg_catalog.=) c.oid),
+  'sequence', (SELECT pg_catalog.md5(s::pg_catalog.text) FROM pg_catalog.pg_sequence s WHERE s.seqrelid OPERATOR(pg_catalog.=) c.oid),
+  'ownedBy', (SELECT pg_catalog.jsonb_agg(pg_catalog.concat_ws(':', o.refobjid, o.refobjsubid, o.deptype) ORDER BY o.refobjid, o.refobjsubid) FROM pg_catalog.pg_depend o WHERE c.relkind OPERATOR(pg_catalog.=) 'S' AND o.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass AND o.objid OPERATOR(pg_catalog.=) c.oid AND o.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass AND o.deptype OPERATOR(pg_catalog.=) ANY ('{a,i}'::pg_catalog.char[])),
+  'comment', (SELECT pg_catalog.md5(pg_catalog.string_agg(d.objsubid OPERATOR(pg_catalog.||) ':' OPERATOR(pg_catalog.||) d.description, ',' ORDER BY d.objsubid)) FROM pg_catalog.pg_description d WHERE d.objoid OPERATOR(pg_catalog.=) c.oid AND d.classoid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass)
  ) AS fp
 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
 WHERE %WHERE%`;
@@ -6212,13 +6354,26 @@ const PHRASES = {
         'its storage was replaced (TRUNCATE, a rewrite by ALTER TABLE … TYPE, SET UNLOGGED, VACUUM FULL, ALTER SEQUENCE)'
     ],
     kind: ['changed its kind (a table turned into a view)'],
+    table: [
+        'its table options changed (REPLICA IDENTITY, LOGGED/UNLOGGED, partition bounds, access method, tablespace)'
+    ],
     owner: ['gets another owner'],
     acl: ['its privileges changed (GRANT or REVOKE)'],
     options: ['its storage options changed (ALTER TABLE … SET)'],
     security: ['its row-level security was switched'],
-    columns: ['its columns changed (added, dropped, renamed, retyped, privileges)'],
-    constraints: ['gets a constraint', 'loses a constraint', 'its constraints changed'],
-    triggers: ['gets a trigger', 'loses a trigger', 'its triggers changed'],
+    columns: [
+        'its columns changed (added, dropped, renamed, retyped, privileges, collation, storage, statistics target, options)'
+    ],
+    constraints: [
+        'gets a constraint',
+        'loses a constraint',
+        'its constraints changed (renamed, deferrability, validity)'
+    ],
+    triggers: [
+        'gets a trigger',
+        'loses a trigger',
+        'its triggers changed (disabled, enabled, renamed or replaced)'
+    ],
     rules: ['gets a rule', 'loses a rule', 'its rules changed'],
     policies: [
         'gets a row-level security policy',
@@ -6237,8 +6392,23 @@ const PHRASES = {
     ],
     indexes: ['gets an index', 'loses an index', 'its indexes changed'],
     defaults: ['its column defaults changed'],
+    statistics: [
+        'gets extended statistics',
+        'loses extended statistics',
+        'its extended statistics changed'
+    ],
+    publications: [
+        'is added to a publication (its changes would be sent to subscribers)',
+        'leaves a publication',
+        'its publications changed'
+    ],
     sequence: ['its sequence parameters changed (ALTER SEQUENCE)'],
-    comment: ['its comment changed']
+    ownedBy: ['its owning column changed (ALTER SEQUENCE … OWNED BY)'],
+    comment: ['its comment or a column comment changed'],
+    definition: [
+        'its definition, owner, privileges or settings changed (CREATE OR REPLACE, ALTER, GRANT/REVOKE, SECURITY DEFINER)'
+    ],
+    public: ['gets privileges granted to PUBLIC']
 };
 const key = (schema, name) => JSON.stringify([schema, name]);
 /**
@@ -6247,21 +6417,32 @@ const key = (schema, name) => JSON.stringify([schema, name]);
  */
 async function readProtected(client, not) {
     const { rows } = await client.query(FINGERPRINT.replace('%WHERE%', `c.relkind IN ('r','p','m','v','f','S') AND n.nspname NOT IN ('pg_catalog','information_schema','pg_toast') AND n.nspname !~ '^pg_(toast_)?temp_'`)
-        .replace('AS name, c.relkind', `AS name, n.nspname AS schema, c.relname, CASE WHEN c.relkind = 'S' AND pg_catalog.has_sequence_privilege(c.oid, 'SELECT') THEN pg_catalog.pg_sequence_last_value(c.oid)::text END AS last, c.relkind`)
+        .replace('AS name, c.relkind', `AS name, n.nspname AS schema, c.relname, CASE WHEN c.relkind = 'S' AND pg_catalog.has_sequence_privilege(c.oid, 'SELECT,USAGE') THEN COALESCE(pg_catalog.pg_sequence_last_value(c.oid)::text, 'unset') END AS last, c.relkind`)
         .replace('SELECT c.oid,', 'SELECT c.oid::int AS oid,'));
     const excluded = new Set(not.fills.map(t => key(t.schema, t.name)));
-    const replaced = new Set(not.replaced.map(t => key(t.schema, t.name)));
+    // a relation replaced by one of another kind is not the backup's (a view never replaces a table)
+    const replacedKinds = new Map();
+    for (const t of not.replaced) {
+        const k = key(t.schema, t.name);
+        const had = replacedKinds.has(k) ? replacedKinds.get(k) : '';
+        replacedKinds.set(k, t.kinds === undefined || had === undefined ? undefined : had + t.kinds);
+    }
+    const replacedAs = (schema, name, kind) => {
+        const k = key(schema, name);
+        if (!replacedKinds.has(k))
+            return false;
+        const kinds = replacedKinds.get(k);
+        return kinds === undefined || kinds.includes(kind);
+    };
     const schemas = new Set(not.replacedSchemas);
     const providers = new Map(not.providers.map(s => [s.name, s]));
     const dependents = not.dependents.join('\n');
     const relations = [];
     for (const r of rows) {
-        if (excluded.has(key(r.schema, r.relname)))
-            continue;
         // clean-drop-dependents: what it drops with the backup's objects (a view; a key, default,
         // trigger, policy or column of a table) is the user's choice: only their rows are checked
         const dependent = dependents !== '' && namedIn(dependents, r.schema, r.relname);
-        const replaceable = replaced.has(key(r.schema, r.relname)) || schemas.has(r.schema) || dependent;
+        const replaceable = replacedAs(r.schema, r.relname, r.kind) || schemas.has(r.schema) || dependent;
         if (dependent) {
             relations.push({ oid: r.oid, name: r.name, kind: r.kind, replaceable: true });
             continue;
@@ -6283,25 +6464,120 @@ async function readProtected(client, not) {
             name: r.name,
             kind: r.kind,
             fp: r.fp,
+            // a table or sequence the backup fills: its rows and value are the backup's, the rest not
+            ...(excluded.has(key(r.schema, r.relname)) ? { filled: true } : {}),
             ...(r.last !== null ? { lastValue: r.last } : {}),
             ...(replaceable ? { replaceable: true } : {})
         });
     }
     const replacedLo = new Set(not.replacedLargeObjects);
-    const los = await client.query('SELECT oid::int8 AS oid FROM pg_catalog.pg_largeobject_metadata ORDER BY oid');
+    const los = await client.query(`SELECT m.oid::int8 AS oid, pg_catalog.md5(pg_catalog.concat_ws(':', m.xmin, m::pg_catalog.text)) AS fp FROM pg_catalog.pg_largeobject_metadata m ORDER BY m.oid`);
+    const largeObjectRows = {};
+    for (const lo of los.rows)
+        if (!replacedLo.has(Number(lo.oid)))
+            largeObjectRows[String(lo.oid)] = lo.fp;
+    const objects = await readObjects(client, not, schemas);
+    const facts = await client.query(`SELECT pg_catalog.array_agg(r.oid::int8 ORDER BY r.oid) AS roles, (${DATABASE_FINGERPRINT.replace('%ROLES%', 'ARRAY(SELECT r2.oid FROM pg_catalog.pg_roles r2)')}) AS database,
+      ARRAY(${DEFERRABLE_TRIGGERS}) AS deferrable FROM pg_catalog.pg_roles r`);
+    const owners = [
+        ...new Set([
+            ...relations.flatMap(r => (r.fp?.owner !== undefined ? [Number(r.fp.owner)] : [])),
+            ...objects.flatMap(o => o.fp.owner !== undefined && o.fp.owner !== null ? [Number(o.fp.owner)] : []),
+            ...(await client.query(`SELECT p.proowner::int8 AS owner FROM pg_catalog.pg_proc p WHERE p.oid OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.oid[])`, [objects.filter(o => o.kind === 'function').map(o => o.oid)])).rows.map(r => Number(r.owner))
+        ])
+    ].sort((a, b) => a - b);
+    const defaults = await client.query(`SELECT (${DEFAULT_PRIVILEGES.replace('%OWNERS%', '$1::pg_catalog.oid[]')}) AS fp`, [owners]);
     return {
+        owners,
+        defaultPrivileges: defaults.rows[0]?.fp ?? '',
+        deferrableTriggers: (facts.rows[0]?.deferrable ?? []).map(Number),
         relations,
-        largeObjects: los.rows.map(r => Number(r.oid)).filter(o => !replacedLo.has(o))
+        largeObjects: los.rows.map(r => Number(r.oid)).filter(o => !replacedLo.has(o)),
+        largeObjectRows,
+        objects,
+        roles: (facts.rows[0]?.roles ?? []).map(Number),
+        database: facts.rows[0]?.database ?? ''
     };
 }
-/** `schema.name` (plain or quoted) appears in PostgreSQL's words about a dependent. */
+/** The deferrable triggers that are not a constraint's own (CREATE CONSTRAINT TRIGGER … DEFERRABLE). */
+const DEFERRABLE_TRIGGERS = `SELECT t.oid::int8 FROM pg_catalog.pg_trigger t WHERE t.tgdeferrable AND NOT t.tgisinternal ORDER BY t.oid`;
+/** A digest of the default privileges (pg_default_acl) of the roles `%OWNERS%` (an oid[] expression). */
+const DEFAULT_PRIVILEGES = `SELECT COALESCE(pg_catalog.md5(pg_catalog.string_agg(a::pg_catalog.text, ',' ORDER BY a.oid)), '') FROM pg_catalog.pg_default_acl a WHERE a.defaclrole OPERATOR(pg_catalog.=) ANY (%OWNERS%)`;
+/**
+ * A digest of the database's own row (owner, privileges, connection limit, allowed connections,
+ * tablespace) and of the settings (ALTER DATABASE … SET, ALTER ROLE … SET) that apply to it, of
+ * the roles `%ROLES%` (an oid[] expression): every later session of the database would start with them.
+ */
+const DATABASE_FINGERPRINT = `SELECT pg_catalog.md5(pg_catalog.concat_ws('|',
+ (SELECT pg_catalog.concat_ws(':', d.datname, d.datdba, d.datallowconn, d.datconnlimit, d.datacl, d.dattablespace, d.datistemplate) FROM pg_catalog.pg_database d WHERE d.datname OPERATOR(pg_catalog.=) pg_catalog.current_database()),
+ (SELECT pg_catalog.string_agg(s::pg_catalog.text, ',' ORDER BY s.setdatabase, s.setrole) FROM pg_catalog.pg_db_role_setting s
+   WHERE (s.setdatabase OPERATOR(pg_catalog.=) 0 OR s.setdatabase OPERATOR(pg_catalog.=) (SELECT d.oid FROM pg_catalog.pg_database d WHERE d.datname OPERATOR(pg_catalog.=) pg_catalog.current_database()))
+   AND (s.setrole OPERATOR(pg_catalog.=) 0 OR s.setrole OPERATOR(pg_catalog.=) ANY (%ROLES%)))))`;
+/**
+ * The digest of a function (its whole pg_proc row: body, owner, privileges, SECURITY DEFINER,
+ * settings) or of a schema (name and owner; of its privileges only those granted to PUBLIC:
+ * a backup's GRANT to its roles on a schema the target has is pg_dump's own output).
+ */
+const OBJECT_FINGERPRINT = {
+    function: `SELECT p.oid::int8 AS oid, pg_catalog.format('%I.%I(%s)', n.nspname, p.proname, pg_catalog.pg_get_function_identity_arguments(p.oid)) AS name, n.nspname AS schema,
+ pg_catalog.jsonb_build_object('definition', pg_catalog.md5(p::pg_catalog.text)) AS fp
+FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) p.pronamespace
+WHERE %WHERE%`,
+    schema: `SELECT n.oid::int8 AS oid, pg_catalog.quote_ident(n.nspname) AS name, n.nspname AS schema,
+ pg_catalog.jsonb_build_object('name', pg_catalog.quote_ident(n.nspname), 'owner', CASE WHEN n.nspname OPERATOR(pg_catalog.<>) 'public' THEN n.nspowner END,
+  'public', (SELECT pg_catalog.jsonb_agg(a.privilege_type ORDER BY a.privilege_type) FROM pg_catalog.aclexplode(COALESCE(n.nspacl, pg_catalog.acldefault('n', n.nspowner))) a WHERE a.grantee OPERATOR(pg_catalog.=) 0)) AS fp
+FROM pg_catalog.pg_namespace n
+WHERE %WHERE%`
+};
+/** The target's functions (not an extension's) and schemas, but the provider's and pg_catalog's. */
+async function readObjects(client, not, replacedSchemas) {
+    const outside = `n.nspname NOT IN ('pg_catalog','information_schema','pg_toast') AND n.nspname !~ '^pg_(toast_)?temp_'`;
+    const functions = await client.query(OBJECT_FINGERPRINT.function.replace('%WHERE%', `${outside} AND NOT EXISTS (SELECT FROM pg_catalog.pg_depend e WHERE e.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass AND e.objid OPERATOR(pg_catalog.=) p.oid AND e.deptype OPERATOR(pg_catalog.=) 'e')`));
+    const namespaces = await client.query(OBJECT_FINGERPRINT.schema.replace('%WHERE%', `${outside} AND NOT EXISTS (SELECT FROM pg_catalog.pg_depend e WHERE e.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_namespace'::pg_catalog.regclass AND e.objid OPERATOR(pg_catalog.=) n.oid AND e.deptype OPERATOR(pg_catalog.=) 'e')`));
+    const providers = new Set(not.providers.map(s => s.name));
+    const objects = [];
+    for (const [kind, result] of [
+        ['function', functions],
+        ['schema', namespaces]
+    ])
+        for (const o of result.rows) {
+            if (providers.has(o.schema))
+                continue;
+            const replaceable = replacedSchemas.has(o.schema) || (kind === 'function' && not.clean === true);
+            objects.push({
+                oid: Number(o.oid),
+                name: o.name,
+                kind,
+                fp: o.fp,
+                ...(replaceable ? { replaceable: true } : {})
+            });
+        }
+    return objects;
+}
+/**
+ * `schema.name` (plain or quoted) appears in PostgreSQL's words about a dependent as a whole name
+ * (public.users is not named by "view public.users_v").
+ */
 function namedIn(text, schema, name) {
     const quote = (s) => /^[a-z_][a-z0-9_$]*$/.test(s) ? s : `"${s.replace(/"/g, '""')}"`;
-    return text.includes(`${quote(schema)}.${quote(name)}`) || text.includes(`${schema}.${name}`);
+    const word = /[\p{L}\p{N}_$"]/u;
+    for (const whole of new Set([`${quote(schema)}.${quote(name)}`, `${schema}.${name}`])) {
+        for (let at = text.indexOf(whole); at >= 0; at = text.indexOf(whole, at + 1)) {
+            const before = at === 0 ? '' : text[at - 1];
+            const after = text[at + whole.length] ?? '';
+            if (!word.test(before) && before !== '.' && !word.test(after) && after !== '.')
+                return true;
+        }
+    }
+    return false;
 }
 /** The protected set holds anything to check. */
 function hasProtected(set) {
-    return set !== undefined && (set.relations.length > 0 || set.largeObjects.length > 0);
+    return (set !== undefined &&
+        (set.relations.length > 0 ||
+            set.largeObjects.length > 0 ||
+            // every database has a schema public: alone, it makes no target one to protect
+            (set.objects ?? []).some(o => !(o.kind === 'schema' && o.name === 'public'))));
 }
 function dollarQuote(text, base) {
     let tag = `$${base}$`;
@@ -6317,12 +6593,27 @@ function unchangedCheck(set) {
     const want = {};
     for (const r of set.relations)
         want[String(r.oid)] = r;
+    const wantObjects = {};
+    for (const o of set.objects ?? [])
+        wantObjects[`${o.kind}:${o.oid}`] = o;
     const fingerprint = FINGERPRINT.replace('%WHERE%', 'c.oid OPERATOR(pg_catalog.=) ANY (SELECT (w.key)::pg_catalog.oid FROM pg_catalog.jsonb_each(want) w)');
+    const ofKind = (kind, column) => `${column} OPERATOR(pg_catalog.=) ANY (SELECT pg_catalog.split_part(w.key, ':', 2)::pg_catalog.oid FROM pg_catalog.jsonb_each(want_objects) w WHERE w.key LIKE '${kind}:%')`;
+    const objectFingerprints = `SELECT 'function:' OPERATOR(pg_catalog.||) f.oid, f.fp FROM (${OBJECT_FINGERPRINT.function.replace('%WHERE%', ofKind('function', 'p.oid'))}) f
+ UNION ALL SELECT 'schema:' OPERATOR(pg_catalog.||) g.oid, g.fp FROM (${OBJECT_FINGERPRINT.schema.replace('%WHERE%', ofKind('schema', 'n.oid'))}) g`;
     const body = `
 DECLARE
   want pg_catalog.jsonb := ${dollarQuote(JSON.stringify(want), 'want')};
+  want_objects pg_catalog.jsonb := ${dollarQuote(JSON.stringify(wantObjects), 'want')};
   phrases pg_catalog.jsonb := ${dollarQuote(JSON.stringify(PHRASES), 'phrases')};
-  los pg_catalog.oid[] := ${dollarQuote(`{${set.largeObjects.join(',')}}`, 'los')};
+  los pg_catalog.jsonb := ${dollarQuote(JSON.stringify(set.largeObjectRows ?? Object.fromEntries(set.largeObjects.map(o => [String(o), null]))), 'los')};
+  roles_ pg_catalog.oid[] := ${dollarQuote(`{${(set.roles ?? []).join(',')}}`, 'roles')};
+  database_ pg_catalog.text := ${dollarQuote(set.database ?? '', 'db')};
+  owners_ pg_catalog.oid[] := ${dollarQuote(`{${(set.owners ?? []).join(',')}}`, 'owners')};
+  defaults_ pg_catalog.text := ${dollarQuote(set.defaultPrivileges ?? '', 'defaults')};
+  deferrable_ pg_catalog.oid[] := ${dollarQuote(`{${(set.deferrableTriggers ?? []).join(',')}}`, 'deferrable')};
+  guarded_ pg_catalog.oid[];
+  all_ pg_catalog.oid[];
+  found_ pg_catalog.text[];
   changes_ pg_catalog.text[] := '{}';
   now_ pg_catalog.jsonb;
   rel_ record;
@@ -6332,8 +6623,9 @@ DECLARE
   upd_ pg_catalog.int8;
   del_ pg_catalog.int8;
   used_ boolean;
-  last_ pg_catalog.int8;
-  gone_ pg_catalog.oid[];
+  last_ pg_catalog.text;
+  gone_ pg_catalog.text[];
+  db_ pg_catalog.text;
 BEGIN
   IF pg_catalog.current_setting('track_counts') OPERATOR(pg_catalog.<>) 'on' THEN
     RAISE EXCEPTION '%', ${dollarQuote(TRACK_COUNTS_OFF, 'msg')};
@@ -6348,7 +6640,9 @@ BEGIN
       changes_ := changes_ OPERATOR(pg_catalog.||) ((rel_.w->>'name') OPERATOR(pg_catalog.||) ': dropped');
       CONTINUE;
     END IF;
-    IF rel_.w->>'kind' OPERATOR(pg_catalog.<>) 'S' THEN
+    IF rel_.w ? 'filled' THEN
+      NULL; -- its rows or value are the backup's
+    ELSIF rel_.w->>'kind' OPERATOR(pg_catalog.<>) 'S' THEN
       ins_ := pg_catalog.pg_stat_get_xact_tuples_inserted(rel_.oid);
       upd_ := pg_catalog.pg_stat_get_xact_tuples_updated(rel_.oid);
       del_ := pg_catalog.pg_stat_get_xact_tuples_deleted(rel_.oid);
@@ -6367,14 +6661,13 @@ BEGIN
         used_ := false;
       END;
       last_ := NULL;
-      IF rel_.w ? 'lastValue' AND pg_catalog.has_sequence_privilege(rel_.oid, 'SELECT') THEN
-        last_ := pg_catalog.pg_sequence_last_value(rel_.oid);
+      IF rel_.w ? 'lastValue' AND pg_catalog.has_sequence_privilege(rel_.oid, 'SELECT,USAGE') THEN
+        last_ := COALESCE(pg_catalog.pg_sequence_last_value(rel_.oid)::pg_catalog.text, 'unset');
       END IF;
-      IF used_ THEN
+      IF last_ IS NOT NULL AND last_ OPERATOR(pg_catalog.<>) (rel_.w->>'lastValue') THEN
+        changes_ := changes_ OPERATOR(pg_catalog.||) pg_catalog.format('%s: its value moved from %s to %s during the restore (nextval or setval, by the restore''s statements or another session; PostgreSQL does not roll a sequence back: set it again with setval)', rel_.w->>'name', rel_.w->>'lastValue', last_);
+      ELSIF used_ THEN
         changes_ := changes_ OPERATOR(pg_catalog.||) ((rel_.w->>'name') OPERATOR(pg_catalog.||) ': advanced or set by the restore''s own nextval or setval (PostgreSQL does not roll a sequence back: set it again with setval)');
-      ELSIF last_ IS NOT NULL AND last_ OPERATOR(pg_catalog.<>) (rel_.w->>'lastValue')::pg_catalog.int8
-        AND (last_ OPERATOR(pg_catalog.<) (rel_.w->>'lastValue')::pg_catalog.int8) OPERATOR(pg_catalog.=) (pg_catalog.sign((SELECT s.seqincrement FROM pg_catalog.pg_sequence s WHERE s.seqrelid OPERATOR(pg_catalog.=) rel_.oid)) OPERATOR(pg_catalog.>) 0) THEN
-        changes_ := changes_ OPERATOR(pg_catalog.||) pg_catalog.format('%s: set back from %s to %s (setval; PostgreSQL does not roll a sequence back: set it again with setval)', rel_.w->>'name', rel_.w->>'lastValue', last_);
       END IF;
     END IF;
     IF rel_.w ? 'fp' THEN
@@ -6394,17 +6687,86 @@ BEGIN
       END LOOP;
     END IF;
   END LOOP;
-  SELECT pg_catalog.array_agg(o ORDER BY o) INTO gone_ FROM pg_catalog.unnest(los) o
-    WHERE NOT EXISTS (SELECT FROM pg_catalog.pg_largeobject_metadata m WHERE m.oid OPERATOR(pg_catalog.=) o);
+  SELECT pg_catalog.jsonb_object_agg(g.key, g.fp) INTO now_ FROM (${objectFingerprints}) g(key, fp);
+  FOR rel_ IN SELECT w.key, w.value AS w, now_->w.key AS got
+    FROM pg_catalog.jsonb_each(want_objects) w ORDER BY w.value->>'name'
+  LOOP
+    IF rel_.got IS NULL AND rel_.w ? 'replaceable' THEN
+      CONTINUE;
+    ELSIF rel_.got IS NULL THEN
+      changes_ := changes_ OPERATOR(pg_catalog.||) pg_catalog.format('%s %s: dropped', rel_.w->>'kind', rel_.w->>'name');
+      CONTINUE;
+    END IF;
+    FOR chg_ IN SELECT e.key, rel_.got->e.key AS now FROM pg_catalog.jsonb_each(rel_.w->'fp') e
+      WHERE (rel_.got->e.key) IS DISTINCT FROM e.value ORDER BY e.key
+    LOOP
+      said_ := CASE chg_.key WHEN 'name' THEN 'renamed to ' OPERATOR(pg_catalog.||) (chg_.now->>0) ELSE phrases->chg_.key->>0 END;
+      changes_ := changes_ OPERATOR(pg_catalog.||) pg_catalog.format('%s %s: %s', rel_.w->>'kind', rel_.w->>'name', COALESCE(said_, chg_.key OPERATOR(pg_catalog.||) ' changed'));
+    END LOOP;
+  END LOOP;
+  SELECT pg_catalog.array_agg(l.key ORDER BY l.key::pg_catalog.int8) INTO gone_ FROM pg_catalog.jsonb_each_text(los) l
+    WHERE NOT EXISTS (SELECT FROM pg_catalog.pg_largeobject_metadata m WHERE m.oid OPERATOR(pg_catalog.=) l.key::pg_catalog.oid);
   IF gone_ IS NOT NULL THEN
     changes_ := changes_ OPERATOR(pg_catalog.||) pg_catalog.format('large object%s %s: unlinked', CASE WHEN pg_catalog.cardinality(gone_) OPERATOR(pg_catalog.=) 1 THEN '' ELSE 's' END, pg_catalog.array_to_string(gone_[1:20], ', '));
+  END IF;
+  SELECT pg_catalog.array_agg(l.key ORDER BY l.key::pg_catalog.int8) INTO gone_ FROM pg_catalog.jsonb_each_text(los) l
+    JOIN pg_catalog.pg_largeobject_metadata m ON m.oid OPERATOR(pg_catalog.=) l.key::pg_catalog.oid
+    WHERE l.value IS NOT NULL AND l.value OPERATOR(pg_catalog.<>) pg_catalog.md5(pg_catalog.concat_ws(':', m.xmin, m::pg_catalog.text));
+  IF gone_ IS NOT NULL THEN
+    changes_ := changes_ OPERATOR(pg_catalog.||) pg_catalog.format('large object%s %s: unlinked and created again, or its owner or privileges changed', CASE WHEN pg_catalog.cardinality(gone_) OPERATOR(pg_catalog.=) 1 THEN '' ELSE 's' END, pg_catalog.array_to_string(gone_[1:20], ', '));
+  END IF;
+  SELECT pg_catalog.array_agg((w.key)::pg_catalog.oid) FILTER (WHERE w.value ? 'fp'), pg_catalog.array_agg((w.key)::pg_catalog.oid)
+    INTO guarded_, all_ FROM pg_catalog.jsonb_each(want) w;
+  -- a deferred trigger would run at COMMIT, after this check, and may defer itself again
+  SELECT pg_catalog.array_agg(pg_catalog.format('%I on %s', t.tgname, t.tgrelid::pg_catalog.regclass) ORDER BY t.oid) INTO found_
+    FROM pg_catalog.pg_trigger t WHERE t.tgdeferrable AND NOT t.tgisinternal AND NOT t.oid OPERATOR(pg_catalog.=) ANY (deferrable_);
+  IF found_ IS NOT NULL THEN
+    changes_ := changes_ OPERATOR(pg_catalog.||) pg_catalog.format('deferrable trigger%s %s: created by the restore (CREATE CONSTRAINT TRIGGER … DEFERRABLE); it could run at COMMIT, after this check, so it is refused into a target that holds objects', CASE WHEN pg_catalog.cardinality(found_) OPERATOR(pg_catalog.=) 1 THEN '' ELSE 's' END, pg_catalog.array_to_string(found_[1:5], ', '));
+  END IF;
+  -- a foreign key of the backup's onto the target's table whose action writes: the target's
+  -- later DELETE or UPDATE would write the backup's table (and run its triggers)
+  SELECT pg_catalog.array_agg(pg_catalog.format('%s: the foreign key %I of %s references it ON DELETE/UPDATE with an action that writes (CASCADE, SET NULL, SET DEFAULT): the target''s later deletes or updates would write the backup''s table and run its triggers', k.confrelid::pg_catalog.regclass, k.conname, k.conrelid::pg_catalog.regclass) ORDER BY k.oid) INTO found_
+    FROM pg_catalog.pg_constraint k WHERE k.contype OPERATOR(pg_catalog.=) 'f' AND k.confrelid OPERATOR(pg_catalog.=) ANY (guarded_)
+    AND NOT k.conrelid OPERATOR(pg_catalog.=) ANY (all_)
+    AND (k.confdeltype OPERATOR(pg_catalog.<>) ALL ('{a,r}'::pg_catalog.char[]) OR k.confupdtype OPERATOR(pg_catalog.<>) ALL ('{a,r}'::pg_catalog.char[]));
+  IF found_ IS NOT NULL THEN
+    changes_ := changes_ OPERATOR(pg_catalog.||) found_;
+  END IF;
+  -- a view of the backup's over the target's table, granted to other roles: they read its rows
+  SELECT pg_catalog.array_agg(DISTINCT pg_catalog.format('%s: the view %s reads it and is granted to other roles, who would read its rows through it', d.refobjid::pg_catalog.regclass, v.oid::pg_catalog.regclass)) INTO found_
+    FROM pg_catalog.pg_rewrite r JOIN pg_catalog.pg_depend d ON d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_rewrite'::pg_catalog.regclass AND d.objid OPERATOR(pg_catalog.=) r.oid
+    JOIN pg_catalog.pg_class v ON v.oid OPERATOR(pg_catalog.=) r.ev_class
+    WHERE d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass AND d.refobjid OPERATOR(pg_catalog.=) ANY (guarded_)
+    AND v.oid OPERATOR(pg_catalog.<>) d.refobjid AND NOT v.oid OPERATOR(pg_catalog.=) ANY (all_)
+    AND EXISTS (SELECT FROM pg_catalog.aclexplode(v.relacl) a WHERE a.grantee OPERATOR(pg_catalog.<>) v.relowner);
+  IF found_ IS NOT NULL THEN
+    changes_ := changes_ OPERATOR(pg_catalog.||) found_;
+  END IF;
+  IF (${DEFAULT_PRIVILEGES.replace('%OWNERS%', 'owners_')}) OPERATOR(pg_catalog.<>) defaults_ THEN
+    changes_ := changes_ OPERATOR(pg_catalog.||) 'default privileges of the target''s owners changed (ALTER DEFAULT PRIVILEGES: every object they create later would get them)'::pg_catalog.text;
+  END IF;
+  IF database_ OPERATOR(pg_catalog.<>) '' THEN
+    ${DATABASE_FINGERPRINT.replace('%ROLES%', 'roles_')} INTO db_;
+    IF db_ IS DISTINCT FROM database_ THEN
+      changes_ := changes_ OPERATOR(pg_catalog.||) 'the database: its settings or options changed (ALTER DATABASE … SET or ALTER ROLE … SET, which every later session would start with; its owner, privileges or connection limit)'::pg_catalog.text;
+    END IF;
   END IF;
   IF pg_catalog.cardinality(changes_) OPERATOR(pg_catalog.>) 0 THEN
     RAISE EXCEPTION '%', ${dollarQuote(NET_MARKER, 'msg')} OPERATOR(pg_catalog.||) pg_catalog.array_to_string(changes_[1:20], '; ')
       OPERATOR(pg_catalog.||) CASE WHEN pg_catalog.cardinality(changes_) OPERATOR(pg_catalog.>) 20 THEN pg_catalog.format('; and %s more', pg_catalog.cardinality(changes_) OPERATOR(pg_catalog.-) 20) ELSE '' END;
   END IF;
 END`;
-    return ['SET LOCAL search_path = pg_catalog, pg_temp;', `DO ${dollarQuote(body, 'net')};`];
+    return [
+        // a WITH HOLD cursor runs its query at COMMIT, after the check: close it now
+        'CLOSE ALL;',
+        // deferred triggers and constraint checks would run at COMMIT, after the check: run them now
+        'SET CONSTRAINTS ALL IMMEDIATE;',
+        // the check runs as the role that connected, whatever role the backup's statements set
+        'RESET SESSION AUTHORIZATION;',
+        'RESET ROLE;',
+        'SET LOCAL search_path = pg_catalog, pg_temp;',
+        `DO ${dollarQuote(body, 'net')};`
+    ];
 }
 /**
  * The restore's message for the net's error in psql's stderr (undefined: not the net's): what
@@ -6459,6 +6821,22 @@ function changedObjectsMessage(stderr) {
 
 
 
+
+
+
+/**
+ * The backup comes from a newer major than the target runs: what fails and why, for the
+ * warning up front and the error of a load that fails. Undefined when it does not.
+ */
+function newerMajorNote(backup, target, scratch = false) {
+    if (!backup || backup.major <= target.major)
+        return undefined;
+    const version = target.version.replace(/\s*\(.*$/, '');
+    const fails = `objects using features ${target.major} lacks fail (functions, types, syntax or options added in PostgreSQL ${target.major + 1}–${backup.major}: e.g. uuidv7(), a VIRTUAL generated column, NOT NULL … NOT VALID in 18; JSON_TABLE in 17), each stopping the load and keeping nothing; a backup that uses none of them loads`;
+    return scratch
+        ? `the backup was taken from PostgreSQL ${backup.version} (its ${backup.from}); verify-database-url runs ${version}: ${fails}, but is verified on another major than production. Use a scratch server of your production major (services: postgres: image: postgres:${backup.major})`
+        : `the backup was taken from PostgreSQL ${backup.version} (its ${backup.from}); the target runs ${version}: ${fails}. Restore into a server of PostgreSQL ${backup.major} or newer, or drop the objects using newer features from the source and back up again`;
+}
 async function restore(inputs, connection, deps = {}) {
     const workDir = await (0,storage_local/* makeWorkDir */.dW)('pg-restore-', deps.tempRoot);
     const seconds = (0,log/* stopwatch */.sX)();
@@ -6469,10 +6847,15 @@ async function restore(inputs, connection, deps = {}) {
     /** The artifact downloading while the restore goes on (until the load settled). */
     let live;
     let opening;
+    let loaderSessions;
     try {
+        // what start-up grew of the young generation is given back, and it stays small from here on:
+        // the download and the load hold little on the heap (otherwise V8 grows it to 16 MiB during
+        // the download, the restore's peak RSS; memory.ts)
+        (0,memory/* reduceHeap */.ti)();
         // the load may read the artifact's dump while it downloads: see the load below
         let fetched;
-        if (canLoadWhileDownloading(inputs, deps)) {
+        if (canLoadWhileDownloading(inputs)) {
             const got = await log/* log */.Rm.group('Fetch the backup', () => fetchArtifactLive(inputs.source, { artifact: deps.artifact, workDir }));
             if ('live' in got)
                 live = got.live;
@@ -6525,6 +6908,22 @@ async function restore(inputs, connection, deps = {}) {
             warnings.push(loss);
         }
         const server = await log/* log */.Rm.group('Check the target', () => session.watched('Checking the target (its tables and row counts)', () => guardTarget(inputs, target, plan, facts)));
+        // a backup of a newer major: said before the load, and again with a load that fails
+        const newerMajor = newerMajorNote(plan.backupServer, server, deps.scratch);
+        if (newerMajor) {
+            const warning = `${newerMajor.charAt(0).toUpperCase()}${newerMajor.slice(1)}.`;
+            log/* log */.Rm.warning(warning);
+            warnings.push(warning);
+        }
+        // pg_dump 18 --statistics: the planner's statistics, which servers before 18 cannot load
+        const statistics = plan.statisticsEntries ?? 0;
+        const noStatistics = statistics > 0 && server.major < 18 && plan.client.major >= 18;
+        if (statistics > 0 && server.major < 18)
+            log/* log */.Rm.notice(`Left out: ${(0,log/* plural */.LS)(statistics, 'STATISTICS DATA entry', 'STATISTICS DATA entries')} of the backup (pg_dump 18 --statistics): the planner's statistics, not data, which PostgreSQL ${server.major} cannot load (pg_restore_relation_stats() is 18+)${noStatistics ? ' — pg_restore --no-statistics' : ''}. Run ANALYZE in the target after the restore to rebuild them.`);
+        for (const warning of extensionWarnings(inputs, plan, facts, server.database)) {
+            log/* log */.Rm.warning(warning);
+            warnings.push(warning);
+        }
         // clean's drops that run (the policy decides by them: what they drop is recreated)
         const cleanDrops = new Set();
         const inner = restorePolicy(inputs, facts, cleanDrops);
@@ -6541,7 +6940,7 @@ async function restore(inputs, connection, deps = {}) {
             const unseen = archive?.unseen(e);
             if (unseen)
                 return {
-                    refuse: `with allow-non-empty: true, the target database '${server.database}' holds rows, and the archive's script has a statement its table of contents does not show (the SQL of a data entry) that the restore refuses: "${e.text.replace(/\s+/g, ' ').trim().slice(0, 160)}" (${unseen}). Nothing was changed (the load rolls back). Restore into an empty database, or restore a backup the action or pg_dump made.`
+                    refuse: `with allow-non-empty: true, the target database '${server.database}' holds rows, and the archive's script has a statement its table of contents does not show (the SQL of a data entry) that the restore refuses: "${(0,sql_redact/* quoteSql */.X)(e.text, 161)}" (${unseen}). Nothing was changed (the load rolls back). Restore into an empty database, or restore a backup the action or pg_dump made.`
                 };
             const decision = inner(e, cls);
             if ('reason' in decision && /; the backup creates it in schema /.test(decision.reason))
@@ -6555,16 +6954,23 @@ async function restore(inputs, connection, deps = {}) {
             : undefined;
         for (const d of drops ?? [])
             cleanDrops.add(d.drop);
-        // the target's own objects, proven unchanged before the restore's COMMIT (unchanged.ts)
-        const unchanged = inputs.allowNonEmpty || inputs.clean
-            ? await log/* log */.Rm.group("Record the target's own objects", () => session.watched("Recording the target's own objects", () => recordProtected(inputs, target, plan, facts, server, drops)))
-            : undefined;
+        // the target's own objects, proven unchanged before the restore's COMMIT (unchanged.ts):
+        // with allow-non-empty and clean, and into a target whose other schemas hold objects (the
+        // emptiness checks look only where the backup's statements go; a function can go further)
+        const unchanged = await log/* log */.Rm.group("Record the target's own objects", () => session.watched("Recording the target's own objects", () => recordProtected(inputs, target, plan, facts, server, drops)));
         // without the list of the backup's tables: those there before the load are not its own
         const before = plan.dataTables ? undefined : await tableOids(target);
+        await deps.beforeLoad?.(plan);
         const env = restoreEnvironment(connection, inputs);
-        if (deps.digestBackup && plan.format === 'custom')
-            tap = (0,compare/* digestArchiveAlongside */.bt)();
+        // the loader's sessions, by their application_name of their own: ended after a cancel
+        if (env.PGAPPNAME.startsWith(`${LOADER_NAME} `)) {
+            loaderSessions = (0,postgres_session.trackApplicationName)(connection, inputs.connectTimeoutSeconds, env.PGAPPNAME);
+        }
         const runLoad = (dump, plan) => log/* log */.Rm.group(types/* LOAD_PHASE */.Zm, async () => {
+            // verify: a digest of its own for each attempt (a load run again on the whole download
+            // after one that read it live is digested afresh)
+            tap?.stage.destroy();
+            tap = deps.digestBackup && plan.format === 'custom' ? (0,compare/* digestArchiveAlongside */.bt)() : undefined;
             const progress = await startRestoreProgress(dump, monitor, env.PGAPPNAME, deps.progressIntervalMs);
             // jobs > 1: the roles are created in a transaction of their own, and stay when the
             // restore fails after it (they may own what loaded by then: they are not dropped)
@@ -6576,7 +6982,7 @@ async function restore(inputs, connection, deps = {}) {
                     roles: roles?.statements,
                     fills: server.fills,
                     unchanged
-                }, { env, database: connection.database, serverMajor: server.major }, inputs, workDir, {
+                }, { env, database: connection.database, serverMajor: server.major }, noStatistics ? { ...inputs, noStatistics } : inputs, workDir, {
                     policy,
                     archiveTap: tap,
                     rolesCommitted: () => {
@@ -6594,6 +7000,8 @@ async function restore(inputs, connection, deps = {}) {
                     error.message += ` Note: ${[...new Set(elsewhere)].join('. ')}.`;
                 if (leftOut.size > 0 && error instanceof Error)
                     error.message += leftOutNote(leftOut, error);
+                if (newerMajor && error instanceof Error)
+                    error.message += ` Note: ${newerMajor}.`;
                 throw error;
             }
             finally {
@@ -6645,6 +7053,7 @@ async function restore(inputs, connection, deps = {}) {
             tables,
             rowsRestored: tables.reduce((sum, t) => sum + t.rows, 0),
             serverVersion: server.version,
+            ...(plan.backupServer ? { backupServerVersion: plan.backupServer.version } : {}),
             clientVersion: plan.client.version,
             durationSeconds: seconds(),
             skipped,
@@ -6666,6 +7075,9 @@ async function restore(inputs, connection, deps = {}) {
         throw error;
     }
     finally {
+        // a cancelled run's are ended by its end (endOwnSessions)
+        if (!(0,src_process/* cancelledBy */.tK)())
+            loaderSessions?.();
         tap?.stage.destroy();
         // refused before the sessions were taken: they end once open (a connection still being
         // made is not waited for: the refusal is not delayed by it)
@@ -6675,6 +7087,28 @@ async function restore(inputs, connection, deps = {}) {
         await monitor?.end().catch(() => undefined);
         await (0,promises_.rm)(workDir, { recursive: true, force: true });
     }
+}
+/**
+ * Before the load: each extension an archive creates that the restoring role may not create in
+ * the target (where the target's catalogs tell: target-policy.ts extensionRefused). The load
+ * leaves its CREATE EXTENSION out (as pg_restore by hand fails on it and carries on), and fails
+ * at the first object that needs it: said here first, with what to do. A plain script's
+ * extensions are named when the load fails on them.
+ */
+function extensionWarnings(inputs, plan, facts, database) {
+    // a selection of schemas or tables restores no extension
+    if (inputs.tables.length > 0 || inputs.schemas.length > 0)
+        return [];
+    const entries = plan.tocRead?.toc.entries ?? [];
+    const names = [...new Set(entries.filter(e => e.desc === 'EXTENSION').map(e => e.tag))];
+    const warnings = [];
+    for (const name of names) {
+        const why = extensionRefused(facts, name);
+        if (!why)
+            continue;
+        warnings.push(`The backup creates the extension ${name}, which ${facts.currentUser} may not create in the database '${database}' (${why}): the restore will leave its CREATE EXTENSION out, and fail at the first object of the backup that needs it, if it has one (a foreign server, a column of its type, a function of it). Enable ${name} in the target first (Supabase: Dashboard → Database → Extensions; otherwise CREATE EXTENSION "${name}"; as a superuser or the provider's admin role), or back up without it and what needs it.`);
+    }
+    return warnings;
 }
 /** Below this size a backup's check takes a moment (its digest, its TOC or script read whole). */
 const QUICK_CHECK_BYTES = 64 * 1024 * 1024;
@@ -6690,9 +7124,9 @@ async function checkedQuickly(dump) {
  */
 function openTarget(connection, inputs) {
     const opened = [
-        (0,postgres_session/* connect */.Ng)(connection, inputs.connectTimeoutSeconds),
+        (0,postgres_session.connect)(connection, inputs.connectTimeoutSeconds),
         // a second session: it sees who holds a lock the restore waits for
-        (0,postgres_session/* connect */.Ng)(connection, inputs.connectTimeoutSeconds)
+        (0,postgres_session.connect)(connection, inputs.connectTimeoutSeconds)
     ];
     const sessions = Promise.all(opened);
     const session = sessions.then(([target, monitor]) => ownSession(target, monitor, inputs.lockTimeoutMs));
@@ -6711,15 +7145,16 @@ function openTarget(connection, inputs) {
 /**
  * The load may read the artifact's dump while it downloads (fetch.ts fetchArtifactLive): one
  * transaction (nothing commits before the whole download was checked), jobs: 1, and none of
- * what needs the whole backup before the load — a signature, the roles file, verify's tap.
+ * what needs the whole backup before the load — a signature, the roles file. Verify's digest
+ * reads a second zstd fed the very bytes the load's zstd gets, held-back end included
+ * (direct-pipe.ts SideCopy after PipedFeed), and counts only once the load committed.
  */
-function canLoadWhileDownloading(inputs, deps) {
+function canLoadWhileDownloading(inputs) {
     return (inputs.source.kind === 'artifact' &&
         inputs.singleTransaction &&
         inputs.jobs === 1 &&
         !inputs.signingKey &&
-        !inputs.createRoles &&
-        !deps.digestBackup);
+        !inputs.createRoles);
 }
 /**
  * After a failure while the artifact was downloading: the error a download-first restore
@@ -6997,20 +7432,33 @@ async function ownSession(client, monitor, lockTimeoutMs) {
         }
     };
 }
+/** The start of the loader's own application_name (unique to the run). */
+const LOADER_NAME = 'postgres-backup-action restore';
 /**
- * The loader's environment: lock_timeout in PGOPTIONS (after the URL's own options), and an
- * application_name of its own when the URL gives none, by which its lock waits are watched.
+ * The loader's environment (pg_restore's, psql's): in PGOPTIONS, after the URL's own options
+ * (a setting they make is kept), lock_timeout, and idle_in_transaction_session_timeout=0 — the
+ * load may read the artifact while it downloads, so its session can wait for bytes inside its
+ * one transaction where pg_restore or psql by hand from a local file would not, and a role's
+ * short timeout (managed services set one on pooled roles) must not end the restore for that
+ * wait. pg_dump's scripts turn it off too, but only from their header on; this covers the session
+ * from its start and scripts without that header. The role's statement_timeout and
+ * transaction_timeout are left as they are, as by hand: the one archive loaded as it downloads
+ * goes through pg_restore, whose header sets both to 0 before its first statement (a COPY that
+ * waits for rows). An application_name of its own when the URL gives none, by which its lock
+ * waits are watched.
  */
 function restoreEnvironment(connection, inputs) {
     const env = (0,postgres_connection/* libpqEnvironment */.SQ)(connection, {
         connectTimeoutSeconds: inputs.connectTimeoutSeconds
     });
-    if (!/lock_timeout/.test(env.PGOPTIONS ?? '')) {
-        env.PGOPTIONS =
-            `${env.PGOPTIONS ?? ''} -c lock_timeout=${Math.trunc(inputs.lockTimeoutMs)}`.trim();
-    }
+    const options = [env.PGOPTIONS ?? ''];
+    if (!/lock_timeout/.test(options[0]))
+        options.push(`-c lock_timeout=${Math.trunc(inputs.lockTimeoutMs)}`);
+    if (!/idle_in_transaction_session_timeout/.test(options[0]))
+        options.push('-c idle_in_transaction_session_timeout=0');
+    env.PGOPTIONS = options.join(' ').trim();
     if (env.PGAPPNAME === 'postgres-backup-action') {
-        env.PGAPPNAME = `postgres-backup-action restore ${process.pid}-${(0,external_node_crypto_.randomBytes)(4).toString('hex')}`;
+        env.PGAPPNAME = `${LOADER_NAME} ${process.pid}-${(0,external_node_crypto_.randomBytes)(4).toString('hex')}`;
     }
     return env;
 }
@@ -7021,10 +7469,15 @@ function restoreEnvironment(connection, inputs) {
  * the object (instead of a hint to set clean).
  */
 async function loadWatched(inputs, monitor, env, load) {
-    const { result, blockers } = await (0,locks/* watchLockWaits */.Zx)(monitor, { applicationName: env.PGAPPNAME }, load());
+    // pg_dump's header (SET lock_timeout = 0;) reaches the server from pg_restore -d: the watcher
+    // cancels a wait that outlasts lock-timeout (psql's script gets the action's setting instead)
+    const { result, blockers, cancelled } = await (0,locks/* watchLockWaits */.Zx)(monitor, { applicationName: env.PGAPPNAME }, load(), { cancelAfterMs: inputs.lockTimeoutMs });
     if (result.status === 'fulfilled')
         return result.value;
     const error = result.reason;
+    if (cancelled && error instanceof LoadError) {
+        throw new locks/* LockTimeoutError */.XB('The restore', blockers, inputs.lockTimeoutMs);
+    }
     const changed = error instanceof LoadError ? changedObjectsMessage(error.stderr) : undefined;
     if (changed !== undefined)
         throw new RestoreError(changed);
@@ -7123,8 +7576,9 @@ async function checkClean(inputs, session, client, list) {
  */
 async function recordProtected(inputs, client, plan, facts, server, drops) {
     const texts = (drops ?? []).map(d => d.drop);
-    // a plain script's own DROP before its CREATE of a name (pg_dump --clean) replaces it too
-    let replaced = [...(plan.plain?.replacingRelations ?? [])];
+    // with clean, a plain script's own DROP before its CREATE of a name (pg_dump --clean) replaces
+    // it too; without clean, a relation of the target it drops is the target's, and refused
+    let replaced = inputs.clean ? [...(plan.plain?.replacingRelations ?? [])] : [];
     let replacedSchemas = [];
     if (inputs.clean) {
         if (plan.clean?.replaced) {
@@ -7156,13 +7610,24 @@ async function recordProtected(inputs, client, plan, facts, server, drops) {
             })
             : [],
         dependents: (drops ?? []).flatMap(d => d.dependents ?? []),
-        providers: facts.providerSchemas
+        providers: facts.providerSchemas,
+        clean: inputs.clean
     });
     if (!hasProtected(set)) {
         log/* log */.Rm.info('The target holds no objects the backup does not own: nothing to prove unchanged.');
         return undefined;
     }
-    const count = `${(0,log/* plural */.LS)(set.relations.length, 'relation')}${set.largeObjects.length > 0 ? ` and ${(0,log/* plural */.LS)(set.largeObjects.length, 'large object')}` : ''}`;
+    const objects = set.objects ?? [];
+    const count = [
+        (0,log/* plural */.LS)(set.relations.length, 'relation'),
+        ...[
+            ['function', objects.filter(o => o.kind === 'function').length],
+            ['schema', objects.filter(o => o.kind === 'schema').length],
+            ['large object', set.largeObjects.length]
+        ].flatMap(([noun, n]) => (Number(n) > 0 ? [(0,log/* plural */.LS)(Number(n), String(noun))] : []))
+    ]
+        .join(', ')
+        .replace(/, ([^,]*)$/, ' and $1');
     if (!inputs.singleTransaction) {
         const warning = `The target holds ${count} the backup does not own; without a single transaction (${inputs.jobs > 1 ? `jobs: ${inputs.jobs}` : 'single-transaction: false'}) the restore cannot prove before a COMMIT that they stay unchanged, nor roll back if they do not. For that proof, restore with jobs: 1 and single-transaction: true (the default).`;
         log/* log */.Rm.warning(warning);
@@ -7179,7 +7644,7 @@ async function recordProtected(inputs, client, plan, facts, server, drops) {
  */
 async function guardTarget(inputs, client, plan, facts) {
     const server = {
-        ...(await (0,postgres_session/* readServerInfo */.Gv)(client)),
+        ...(await (0,postgres_session.readServerInfo)(client)),
         fills: [],
         guarded: false
     };
@@ -7218,6 +7683,7 @@ async function guardTarget(inputs, client, plan, facts) {
         await refuseTakenNames(client, server, plan, providers);
         await refuseTakenLargeObjects(client, server, plan);
         server.guarded = await refuseHazards(client, server, plan);
+        refuseRoleNamedSchemas(server, plan, facts);
     }
     const providerTables = all.filter(t => providers.has(t.schema));
     if (providerTables.length > 0)
@@ -7537,6 +8003,27 @@ async function refuseTakenNames(client, server, plan, providers) {
         .map(r => `${r.schema}.${r.name}${r.kind ? ` (${r.kind})` : ''}`);
     const more = rows.length > TAKEN_SHOWN ? `, and ${rows.length - TAKEN_SHOWN} more` : '';
     throw new RestoreError(`the backup creates ${(0,log/* plural */.LS)(rows.length, 'table')} whose name${rows.length === 1 ? ' is' : 's are'} taken in the target database '${server.database}': ${shown.join(', ')}${more}. allow-non-empty: true restores next to the target's objects, not over them: its CREATE TABLE would fail there (as pg_restore or psql by hand would) and roll the restore back. Nothing was changed. Set 'clean: true' to drop and replace them, drop or rename them in the target first, restore into an empty database, or restore other tables (tables, schemas).`);
+}
+/**
+ * allow-non-empty without clean, into a target that holds objects: a schema the backup creates
+ * whose name is a role's (pg_roles) shadows the target's objects for that role, whose default
+ * search_path is "$user", public — after the restore the application's unqualified queries as
+ * app would read the backup's app.users instead of the target's public.users. Refused before
+ * anything is sent, naming the schemas and what to do; a schema the target already has is used
+ * as it is (nothing a name finds changes), and an empty target has nothing to shadow.
+ */
+function refuseRoleNamedSchemas(server, plan, facts) {
+    const holds = (facts.objectOwners?.length ?? 0) > 0 || facts.schemas.some(s => s.relations > 0);
+    if (!holds)
+        return;
+    const roles = new Set(facts.roles);
+    const existing = new Set(facts.schemas.map(s => s.name));
+    const named = [...new Set(plan.references?.schemas ?? [])].filter(s => roles.has(s) && !existing.has(s));
+    if (named.length === 0)
+        return;
+    const list = named.map(s => `"${s}"`).join(', ');
+    const one = named.length === 1;
+    throw new RestoreError(`with allow-non-empty: true, the backup creates ${one ? 'schema' : 'schemas'} ${list}, ${one ? 'which is the name of a role' : 'which are names of roles'} of the target's server, and the target database '${server.database}' holds objects: the default search_path "$user", public puts a role's own schema first, so after the restore the unqualified names of ${one ? 'that role' : 'those roles'} (an application's queries) would find the backup's objects there before the target's in public — ${named[0]}.users instead of public.users, say. Nothing was changed. Restore into an empty database; create the ${one ? 'schema' : 'schemas'} in the target first if the backup's objects belong there (the restore then uses ${one ? 'it' : 'them'} as ${one ? 'it is' : 'they are'}); or leave ${one ? 'it' : 'them'} out (the restore's 'schemas', or exclude-schemas on the backup step).`);
 }
 /**
  * allow-non-empty without clean: a backup that creates large objects (lo_create, as pg_dump

@@ -1,8 +1,8 @@
-export const id = 161;
-export const ids = [161];
+export const id = 890;
+export const ids = [890];
 export const modules = {
 
-/***/ 47043:
+/***/ 15850:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
@@ -13,12 +13,12 @@ export const modules = {
 /* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_stream__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var node_stream_promises__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(46466);
 /* harmony import */ var node_stream_promises__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__webpack_require__.n(node_stream_promises__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(83916);
-/* harmony import */ var _compress_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(89472);
-/* harmony import */ var _digest_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(29912);
-/* harmony import */ var _encrypt_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(73647);
-/* harmony import */ var _progress_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(62171);
-/* harmony import */ var _memory_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(58547);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(64533);
+/* harmony import */ var _compress_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(71339);
+/* harmony import */ var _digest_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(96699);
+/* harmony import */ var _encrypt_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(56434);
+/* harmony import */ var _progress_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(29572);
+/* harmony import */ var _memory_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(23179);
 /**
  * The backup's stream: source → count (→ inspect) → compress → encrypt → sha256 → gate → sinks.
  * Written once and teed to every sink (a local file, the artifact's zip, an S3 upload), paced by
@@ -175,7 +175,7 @@ function explainWriteError(error, sinks) {
 
 /***/ }),
 
-/***/ 62171:
+/***/ 29572:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
@@ -186,7 +186,7 @@ function explainWriteError(error, sinks) {
 /* unused harmony exports progressLine, progressBar */
 /* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(57075);
 /* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_stream__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(25625);
+/* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(9334);
 /**
  * Counting the bytes that pg_dump produced and reporting progress in the log's style (a line
  * every ~10 s, or a bar on a terminal): bytes, MB/s, elapsed time, and the share of the
@@ -273,666 +273,7 @@ function startProgress(read, options = {}) {
 
 /***/ }),
 
-/***/ 18139:
-/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
-
-
-// EXPORTS
-__webpack_require__.d(__webpack_exports__, {
-  N8: () => (/* binding */ chooseDumpClient),
-  jp: () => (/* binding */ chooseRestoreClient),
-  TC: () => (/* binding */ pgDumpOptionRequirements),
-  kx: () => (/* binding */ programPath)
-});
-
-// UNUSED EXPORTS: ClientInstallError, ClientVersionError, INSTALLABLE_MAJORS, candidateDirectories, discoverClients, parseClientVersion
-
-// EXTERNAL MODULE: ./src/log.ts
-var log = __webpack_require__(25625);
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __webpack_require__(73024);
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __webpack_require__(76760);
-var external_node_path_default = /*#__PURE__*/__webpack_require__.n(external_node_path_);
-// EXTERNAL MODULE: ./src/errors.ts
-var errors = __webpack_require__(83916);
-// EXTERNAL MODULE: ./src/process.ts
-var src_process = __webpack_require__(34006);
-;// CONCATENATED MODULE: ./src/postgres/install.ts
-/**
- * Installing a PostgreSQL client of a given major with apt-get (Debian, Ubuntu: GitHub's Linux
- * runners), from the PostgreSQL apt repository (PGDG, apt.postgresql.org), which carries every
- * supported major for every supported release. Only run when the user allows it (input
- * install-client) and no installed client suits.
- *
- * Steps, each bounded by `timeout` so that an unreachable mirror cannot stall the job:
- *  1. Add PGDG unless an apt source already names it, the standard way: postgresql-common's
- *     /usr/share/postgresql-common/pgdg/apt.postgresql.org.sh -y (writes
- *     /etc/apt/sources.list.d/pgdg.sources with the key shipped in that package, then runs
- *     apt-get update); postgresql-common is installed first when it is missing. When PGDG was
- *     already configured but does not offer the package yet, apt-get update.
- *  2. apt-get install -y --no-install-recommends postgresql-client-N: the programs land in
- *     /usr/lib/postgresql/N/bin.
- * When the install fails, a repository this attempt added is removed again, so later apt-get
- * runs of the job do not trip over an unreachable source.
- */
-
-
-
-const PGDG_SCRIPT = '/usr/share/postgresql-common/pgdg/apt.postgresql.org.sh';
-const PGDG_SOURCES_FILE = '/etc/apt/sources.list.d/pgdg.sources';
-const PGDG_HOSTS = /\bapt(?:-archive)?\.postgresql\.org\b/;
-const DEFAULT_REPOSITORY_TIMEOUT_SECONDS = 120;
-const DEFAULT_INSTALL_TIMEOUT_SECONDS = 300;
-/** Package that holds pg_dump, pg_restore and psql of one major on Debian and Ubuntu. */
-function clientPackage(major) {
-    return `postgresql-client-${major}`;
-}
-/** Whether an apt source (one-line .list or deb822 .sources) names the PGDG repository. */
-function hasPgdgSource(root = '/') {
-    const etc = external_node_path_default().join(root, 'etc/apt');
-    const files = [external_node_path_default().join(etc, 'sources.list')];
-    const dir = external_node_path_default().join(etc, 'sources.list.d');
-    try {
-        for (const name of (0,external_node_fs_.readdirSync)(dir)) {
-            if (name.endsWith('.list') || name.endsWith('.sources'))
-                files.push(external_node_path_default().join(dir, name));
-        }
-    }
-    catch {
-        // no sources.list.d
-    }
-    for (const file of files) {
-        let text;
-        try {
-            text = (0,external_node_fs_.readFileSync)(file, 'utf8');
-        }
-        catch {
-            continue;
-        }
-        const sources = text.split(/\r?\n/).some(line => {
-            const l = line.trim();
-            return !l.startsWith('#') && PGDG_HOSTS.test(l);
-        });
-        // a deb822 stanza may be switched off with "Enabled: no"; treat the file as a whole
-        if (sources && !/^\s*Enabled:\s*no\b/im.test(text))
-            return true;
-    }
-    return false;
-}
-/** How to run a command as root here, or why that is impossible. */
-async function rootPrefix(env) {
-    if (typeof process.getuid === 'function' && process.getuid() === 0)
-        return { prefix: [] };
-    try {
-        await (0,src_process/* runChild */.w$)((0,src_process/* findProgram */.Kp)('sudo', env) ?? 'sudo', ['-n', 'true'], { env, ownGroup: false });
-        return { prefix: ['sudo', '-n'] };
-    }
-    catch (error) {
-        return error instanceof src_process/* ChildProcessError */.Al && !error.startError
-            ? { reason: 'the runner user is not root and sudo asks for a password' }
-            : { reason: 'the runner user is not root and sudo is not installed' };
-    }
-}
-/**
- * The commands' environment: a child's (process.ts) of `base`, with the proxy settings apt
- * needs. sudo resets it; DEBIAN_FRONTEND is passed through `env` on the command line.
- */
-function installEnvironment(base) {
-    return (0,src_process/* childEnvironment */.Qc)({}, { base, names: [...src_process/* PROXY_ENVIRONMENT */.v7, 'APT_CONFIG'] });
-}
-/**
- * The real installer: apt-get on Linux as root or with passwordless sudo (GitHub's Ubuntu
- * runners have both). Returns `unavailable` without running anything anywhere else.
- */
-function aptInstaller(options = {}) {
-    const root = options.root ?? '/';
-    const platform = options.platform ?? process.platform;
-    const repositoryTimeout = options.repositoryTimeoutSeconds ?? DEFAULT_REPOSITORY_TIMEOUT_SECONDS;
-    const installTimeout = options.installTimeoutSeconds ?? DEFAULT_INSTALL_TIMEOUT_SECONDS;
-    const tailLines = options.tailLines ?? 8;
-    // programs are looked up on this environment's PATH, and run with it
-    const env = installEnvironment(options.env ?? process.env);
-    return async (major, log) => {
-        const pkg = clientPackage(major);
-        if (platform !== 'linux') {
-            return {
-                status: 'unavailable',
-                reason: `the action installs clients with apt-get on Linux only, and this runner is ${platform}`
-            };
-        }
-        if (!(0,src_process/* findProgram */.Kp)('apt-get', env)) {
-            return { status: 'unavailable', reason: 'apt-get is not available on this runner' };
-        }
-        const asRoot = options.rootCommand ? { prefix: options.rootCommand } : await rootPrefix(env);
-        if ('reason' in asRoot)
-            return { status: 'unavailable', reason: asRoot.reason };
-        const steps = [];
-        const warnings = [];
-        const bounded = (0,src_process/* findProgram */.Kp)('timeout', env) !== undefined;
-        const run = async (description, argv, timeoutSeconds) => {
-            // through `env`: sudo resets the environment
-            const noninteractive = ['env', 'DEBIAN_FRONTEND=noninteractive'];
-            const limit = bounded ? ['timeout', '-k', '10', String(timeoutSeconds)] : [];
-            const full = [...asRoot.prefix, ...limit, ...noninteractive, ...argv];
-            const command = [...asRoot.prefix, ...argv].join(' ');
-            log(`${description}: ${command}`);
-            const lines = [];
-            const started = Date.now();
-            let exitCode = null;
-            const line = (text) => {
-                lines.push(text);
-                log(`  ${text}`);
-            };
-            try {
-                // in the runner's process group (not one of its own): sudo's credentials stay usable
-                await (0,src_process/* startChild */.v0)((0,src_process/* findProgram */.Kp)(full[0], env) ?? full[0], full.slice(1), {
-                    env,
-                    ownGroup: false,
-                    onStdoutLine: line,
-                    onStderrLine: line
-                }).done;
-                exitCode = 0;
-            }
-            catch (error) {
-                if (error instanceof src_process/* ChildProcessError */.Al && !error.startError)
-                    exitCode = error.code;
-                else {
-                    const cause = error instanceof src_process/* ChildProcessError */.Al ? error.startError : error;
-                    lines.push(`could not run ${full[0]}: ${cause?.message ?? String(error)}`);
-                }
-            }
-            // GNU timeout: 124 when the limit was hit (137 when the command had to be killed)
-            const timedOut = bounded && (exitCode === 124 || exitCode === 137);
-            const step = {
-                description,
-                command,
-                exitCode: timedOut ? null : exitCode,
-                timedOut,
-                seconds: Math.round((Date.now() - started) / 100) / 10
-            };
-            steps.push(step);
-            warnings.push(...lines.filter(l => /^(W|E|Err):/.test(l.trim())));
-            return { step, lines };
-        };
-        const failed = (step, lines, why) => {
-            const tail = lines.filter(l => l.trim() !== '').slice(-tailLines);
-            const earlier = warnings.filter(w => !tail.includes(w)).slice(-tailLines);
-            const status = step.timedOut
-                ? `did not finish within its time limit`
-                : step.exitCode === null
-                    ? 'could not be run'
-                    : `exited with code ${step.exitCode}`;
-            return {
-                status: 'failed',
-                reason: `'${step.command}' ${status}${why ? ` (${why})` : ''}`,
-                steps,
-                output: [...earlier, ...tail]
-            };
-        };
-        const sourcesFile = external_node_path_default().join(root, PGDG_SOURCES_FILE);
-        const hadSourcesFile = (0,external_node_fs_.existsSync)(sourcesFile);
-        let addedRepository = false;
-        const removeAddedRepository = async () => {
-            if (!addedRepository || hadSourcesFile || !(0,external_node_fs_.existsSync)(sourcesFile))
-                return;
-            await run('remove the repository this attempt added', ['rm', '-f', sourcesFile], 30);
-        };
-        /** Runs one step; when it fails, undoes what this attempt added and says why. */
-        const attempt = async (description, argv, timeoutSeconds, reason = () => '') => {
-            const { step, lines } = await run(description, argv, timeoutSeconds);
-            if (step.exitCode === 0)
-                return undefined;
-            const why = reason(lines);
-            await removeAddedRepository();
-            return failed(step, lines, why);
-        };
-        const updateLists = () => attempt('update the package lists', ['apt-get', 'update'], repositoryTimeout);
-        try {
-            if (!hasPgdgSource(root)) {
-                const script = external_node_path_default().join(root, PGDG_SCRIPT);
-                if (!(0,external_node_fs_.existsSync)(script)) {
-                    const failure = (await updateLists()) ??
-                        (await attempt('install postgresql-common (it sets up the PostgreSQL apt repository)', ['apt-get', 'install', '-y', '--no-install-recommends', 'postgresql-common'], installTimeout, lines => aptReason(lines, 'postgresql-common')));
-                    if (failure)
-                        return failure;
-                }
-                addedRepository = true;
-                const failure = await attempt('add the PostgreSQL apt repository (apt.postgresql.org)', [script, '-y'], repositoryTimeout, lines => aptReason(lines, pkg));
-                if (failure)
-                    return failure;
-            }
-            else if (!(await hasCandidate(pkg, env))) {
-                const failure = await updateLists();
-                if (failure)
-                    return failure;
-            }
-            const failure = await attempt(`install ${pkg}`, [
-                'apt-get',
-                'install',
-                '-y',
-                '--no-install-recommends',
-                '-o',
-                'DPkg::Lock::Timeout=60',
-                pkg
-            ], installTimeout, lines => aptReason([...warnings, ...lines], pkg));
-            if (failure)
-                return failure;
-            const binDir = external_node_path_default().join(root, 'usr/lib/postgresql', String(major), 'bin');
-            return { status: 'installed', binDir, steps };
-        }
-        catch (error) {
-            await removeAddedRepository().catch(() => undefined);
-            throw error;
-        }
-    };
-}
-async function hasCandidate(pkg, env) {
-    try {
-        const policy = await (0,src_process/* runChild */.w$)((0,src_process/* findProgram */.Kp)('apt-cache', env) ?? 'apt-cache', ['policy', pkg], {
-            env,
-            ownGroup: false
-        });
-        const candidate = /Candidate:\s*(\S+)/.exec(policy);
-        return candidate !== null && candidate[1] !== '(none)';
-    }
-    catch {
-        return false;
-    }
-}
-/** apt's own explanation, in a few words, when its output has one. */
-function aptReason(lines, pkg) {
-    const pgdgLines = lines.filter(l => PGDG_HOSTS.test(l));
-    const unreachable = pgdgLines.some(l => /Could not resolve|Failed to fetch|Could not connect|Connection timed out|Temporary failure resolving|Network is unreachable/i.test(l));
-    const missing = lines.some(l => l.includes(`Unable to locate package ${pkg}`) ||
-        (l.includes(pkg) && l.includes('has no installation candidate')));
-    if (missing && unreachable) {
-        return `apt has no ${pkg}: the PostgreSQL apt repository apt.postgresql.org could not be reached`;
-    }
-    if (missing)
-        return `apt has no ${pkg}`;
-    if (unreachable)
-        return 'the PostgreSQL apt repository apt.postgresql.org could not be reached';
-    if (lines.some(l => /Could not get lock|Unable to acquire the dpkg frontend lock/.test(l))) {
-        return 'another apt or dpkg process holds its lock';
-    }
-    return '';
-}
-
-;// CONCATENATED MODULE: ./src/postgres/clients.ts
-/**
- * Finding PostgreSQL client programs (pg_dump, pg_restore, psql) by absolute path and choosing
- * one whose major version suits the server (dump) or the archive (restore), installing one when
- * allowed and none suits (install.ts). Debian/Ubuntu's /usr/bin/pg_dump is a wrapper that runs
- * the newest installed client, so the versioned directories are searched and the wrapper skipped.
- */
-
-
-
-
-
-
-const EXE = process.platform === 'win32' ? '.exe' : '';
-function programPath(install, program) {
-    return external_node_path_default().join(install.binDir, program + EXE);
-}
-/**
- * Directories that may hold PostgreSQL clients on this platform, most specific first.
- * `root` prefixes the well-known locations (tests lay out a platform's tree under a temp dir).
- */
-function candidateDirectories(options = {}) {
-    const env = options.env ?? process.env;
-    const at = (p) => (options.root ? external_node_path_default().join(options.root, p) : p);
-    const dirs = [];
-    const glob = (parent, pattern, suffix) => {
-        if (!(0,external_node_fs_.existsSync)(parent))
-            return;
-        const entries = safeReaddir(parent).filter(e => pattern.test(e));
-        // newest first within one family, so that sorting by major keeps the most specific path
-        for (const entry of entries)
-            dirs.push(external_node_path_default().join(parent, entry, suffix));
-    };
-    glob(at('/usr/lib/postgresql'), /^\d+$/, 'bin'); // Debian, Ubuntu
-    glob(at('/usr'), /^pgsql-\d+$/, 'bin'); // RHEL family (PGDG)
-    for (const prefix of ['/opt/homebrew/opt', '/usr/local/opt']) {
-        glob(at(prefix), /^postgresql@\d+$/, 'bin'); // Homebrew
-        glob(at(prefix), /^libpq$/, 'bin');
-    }
-    const programFiles = env.ProgramFiles ?? at('C:\\Program Files');
-    glob(external_node_path_default().join(programFiles, 'PostgreSQL'), /^\d+$/, 'bin'); // Windows (EDB installer)
-    for (const dir of (env.PATH ?? '').split((external_node_path_default()).delimiter))
-        if (dir)
-            dirs.push(dir);
-    return [...new Set(dirs)];
-}
-function safeReaddir(dir) {
-    try {
-        return (0,external_node_fs_.readdirSync)(dir);
-    }
-    catch {
-        return [];
-    }
-}
-function parseClientVersion(text) {
-    const match = /\(PostgreSQL\)\s+(\d+)(?:\.(\d+))?(?:\.(\d+))?/.exec(text);
-    if (!match)
-        return undefined;
-    const major = Number(match[1]);
-    // before 10 the major was two numbers (9.6); those are far too old to matter here
-    const version = [match[1], match[2], match[3]].filter(p => p !== undefined).join('.');
-    return { version, major };
-}
-async function probe(binDir, program) {
-    const file = external_node_path_default().join(binDir, program + EXE);
-    if (!(0,external_node_fs_.existsSync)(file))
-        return undefined;
-    if (isDebianWrapper(file))
-        return undefined;
-    try {
-        const stdout = await (0,src_process/* runChild */.w$)(file, ['--version']);
-        const parsed = parseClientVersion(stdout);
-        if (!parsed)
-            return undefined;
-        return { binDir, versionText: stdout.trim(), ...parsed };
-    }
-    catch {
-        return undefined;
-    }
-}
-/** Debian's pg_wrapper picks a version by itself: never call it. */
-function isDebianWrapper(file) {
-    try {
-        return (0,external_node_fs_.realpathSync)(file).endsWith('pg_wrapper');
-    }
-    catch {
-        return false;
-    }
-}
-/** Every distinct install of `program` found, lowest major first. */
-async function discoverClients(program, dirs = candidateDirectories()) {
-    const found = [];
-    const seen = new Set();
-    for (const dir of dirs) {
-        const install = await probe(dir, program);
-        if (!install)
-            continue;
-        let key;
-        try {
-            key = (0,external_node_fs_.realpathSync)(external_node_path_default().join(dir, program + EXE));
-        }
-        catch {
-            key = dir;
-        }
-        if (seen.has(key))
-            continue;
-        seen.add(key);
-        found.push(install);
-    }
-    return found.sort((a, b) => a.major - b.major);
-}
-/** pg_dump options and the major that introduced them (pg_dump --help of 15, 16, 17, 18). */
-const PG_DUMP_OPTION_MAJORS = {
-    '--table-and-children': 16,
-    '--exclude-table-and-children': 16,
-    '--exclude-table-data-and-children': 16,
-    '--large-objects': 16,
-    '--no-large-objects': 16,
-    '--exclude-extension': 17,
-    '--filter': 17,
-    '--sync-method': 17,
-    '--no-data': 18,
-    '--no-policies': 18,
-    '--no-schema': 18,
-    '--no-statistics': 18,
-    '--sequence-data': 18,
-    '--statistics': 18,
-    '--statistics-only': 18
-};
-/** The majors `args` (pg-dump-args) need: pg_dump of an older major refuses the option. */
-function pgDumpOptionRequirements(args) {
-    const needs = [];
-    for (const arg of args) {
-        const name = arg.split('=')[0];
-        const major = PG_DUMP_OPTION_MAJORS[name];
-        if (major !== undefined && !needs.some(n => n.because.startsWith(`${name} `))) {
-            needs.push({ major, because: `${name} exists in pg_dump ${major} and newer` });
-        }
-    }
-    return needs;
-}
-/**
- * The client for a dump of a server of `serverMajor`: the lowest major at least as new as the
- * server's, so that the archive stays readable by that server's own tools. `postgresVersion`
- * picks one major instead. With `installClient`, a missing client is installed (apt-get).
- */
-async function chooseDumpClient(serverMajor, serverVersion, options = {}) {
-    return chooseClient({
-        program: 'pg_dump',
-        minMajor: serverMajor,
-        installMajor: serverMajor,
-        serverMajor,
-        why: `The server runs PostgreSQL ${serverVersion}, and pg_dump refuses servers newer than itself`
-    }, options);
-}
-/**
- * The client for restoring an archive written by pg_dump `archiveMajor` into a server of
- * `serverMajor`: pg_restore (or psql for plain dumps) of at least the archive's pg_dump major,
- * the lowest such. pg_restore cannot read newer archives ("unsupported version in file
- * header"); psql runs a newer script as by hand (the gate handles newer meta-commands), so for
- * psql that major is preferred, not required: the newest installed one is used, with a warning,
- * when none is as new (and install-client is off or its installation fails). When none suits,
- * the client of the newer of the two majors is installed (install-client), so that it matches
- * the server too; when that fails, an installed client that can do the job is used, with a warning.
- */
-async function chooseRestoreClient(program, archiveMajor, serverMajor, options = {}) {
-    if (program === 'psql') {
-        // psql by hand runs a script of a newer pg_dump (the gate handles what newer pg_dumps add,
-        // such as \restrict): the dump's major is preferred, not required
-        return chooseClient({
-            program,
-            minMajor: 0,
-            installMajor: Math.max(archiveMajor, serverMajor),
-            serverMajor,
-            why: `The dump was written by pg_dump ${archiveMajor}`,
-            preferred: { major: archiveMajor, why: `The dump was written by pg_dump ${archiveMajor}` }
-        }, options);
-    }
-    return chooseClient({
-        program,
-        minMajor: archiveMajor,
-        installMajor: Math.max(archiveMajor, serverMajor),
-        serverMajor,
-        why: `The archive was written by pg_dump ${archiveMajor}, and pg_restore cannot read archives of a newer pg_dump`
-    }, options);
-}
-async function chooseClient(asked, options) {
-    const chosen = await chooseClientOf(asked, options);
-    if (chosen.warning)
-        (options.warn ?? ((m) => log/* log */.Rm.warning(m)))(chosen.warning);
-    return chosen;
-}
-async function chooseClientOf(asked, options) {
-    const need = withRequirements(asked, options.requires ?? []);
-    const { program } = need;
-    const wanted = options.postgresVersion;
-    if (options.pgBinDir) {
-        const install = await probe(options.pgBinDir, program);
-        if (!install) {
-            throw new errors/* SettingError */.L_('pgBinDir', `'${options.pgBinDir}' has no working ${program}${EXE}. Give the directory that holds ${program}, e.g. ${debianBinDir(need.installMajor)}.`);
-        }
-        if (wanted !== undefined && install.major !== wanted) {
-            throw new errors/* SettingError */.L_('postgresVersion', `asks for ${program} ${wanted}, but pg-bin-dir '${options.pgBinDir}' holds ${program} ${install.version}. Make them agree, or set only one of them.`);
-        }
-        if (install.major < need.minMajor) {
-            throw new errors/* SettingError */.L_('pgBinDir', `${need.why}; found ${listInstalls(program, [install])}. ${manualFix(program, need.minMajor, false)}`);
-        }
-        return olderThanPreferred(need, install);
-    }
-    if (wanted !== undefined && wanted < need.minMajor) {
-        throw new errors/* SettingError */.L_('postgresVersion', `${program} ${wanted} cannot be used: ${need.why}. Use auto, or a major of at least ${need.minMajor}.`);
-    }
-    const installs = await discoverClients(program, options.dirs);
-    const lowest = Math.max(need.minMajor, need.preferred?.major ?? 0);
-    const chosen = wanted !== undefined
-        ? installs.find(i => i.major === wanted)
-        : installs.find(i => i.major >= lowest);
-    if (chosen)
-        return olderThanPreferred(need, chosen);
-    // psql older than the dump's pg_dump: used as by hand, unless install-client may install one
-    const fallback = need.preferred && wanted === undefined ? usable(need, installs) : undefined;
-    if (fallback && !options.installClient)
-        return olderThanPreferred(need, fallback);
-    return installOrFail(need, wanted ?? need.installMajor, wanted !== undefined, installs, options);
-}
-/** The newest installed client that can do the job (at least the major the job requires). */
-function usable(need, installs) {
-    return installs.filter(i => i.major >= need.minMajor).at(-1);
-}
-/** `install`, with a warning when it is older than the major preferred (psql: the dump's). */
-function olderThanPreferred(need, install) {
-    const preferred = need.preferred;
-    if (!preferred || install.major >= preferred.major)
-        return install;
-    return {
-        ...install,
-        warning: `${preferred.why}; restoring it with the older ${listInstalls(need.program, [install])}, as psql by hand would: the action reads the script first and handles what newer pg_dumps add (such as \\restrict, SET transaction_timeout), and a statement the server rejects fails the restore as it would by hand. To restore with a psql as new as the dump, install ${clientPackage(preferred.major)} (or set install-client: true).`
-    };
-}
-/** The need raised to the newest major an option asks for, saying why. */
-function withRequirements(need, requires) {
-    const above = requires.filter(r => r.major > need.minMajor);
-    if (above.length === 0)
-        return need;
-    const minMajor = Math.max(...above.map(r => r.major));
-    return {
-        ...need,
-        minMajor,
-        installMajor: Math.max(need.installMajor, minMajor),
-        why: `${need.why}; and ${above.map(r => r.because).join(', ')}, so ${need.program} ${minMajor} or newer is needed`
-    };
-}
-/**
- * The majors install-client installs for a backup's sake: those this action supports (README:
- * Compatibility). The server's own major and postgres-version are the user's, not the backup's.
- */
-const INSTALLABLE_MAJORS = { oldest: 13, newest: 18 };
-async function installOrFail(need, major, exact, found, options) {
-    const { program } = need;
-    const pkg = clientPackage(major);
-    /**
-     * install-client could not give the client: an installed one that can do the job is used
-     * (restores only: psql of any major — as by hand — or a pg_restore that reads the archive).
-     */
-    const fallBack = (why) => {
-        if (program !== 'psql' && program !== 'pg_restore')
-            return undefined;
-        const installed = usable(need, found);
-        if (!installed)
-            return undefined;
-        const chosen = olderThanPreferred(need, installed);
-        const instead = `install-client could not install ${pkg} (${why}); restoring with the installed ${listInstalls(program, [installed])} instead${program === 'pg_restore' ? `, which reads archives of pg_dump ${need.minMajor} and older` : ''}.`;
-        return { ...chosen, warning: chosen.warning ? `${instead} ${chosen.warning}` : instead };
-    };
-    const foundText = found.length === 0 ? `no ${program} was found` : `found ${listInstalls(program, found)}`;
-    const problem = exact
-        ? `Input 'postgres-version' asks for ${program} ${major}, which is not installed; ${foundText}.`
-        : `${need.why}; ${foundText}.`;
-    const fix = manualFix(program, major, exact);
-    if (!options.installClient) {
-        throw new ClientVersionError(`${problem} ${fix} Or set 'install-client: true' to let the action install ${pkg} itself (Linux runners with apt-get).`, 'setting');
-    }
-    const installable = Number.isInteger(major) &&
-        major >= INSTALLABLE_MAJORS.oldest &&
-        major <= INSTALLABLE_MAJORS.newest;
-    if (!installable && !exact && major !== need.serverMajor) {
-        // the major may come from a backup's manifest or archive header: never let it choose what apt installs
-        const instead = fallBack(`it installs only the clients of PostgreSQL ${INSTALLABLE_MAJORS.oldest}–${INSTALLABLE_MAJORS.newest}`);
-        if (instead)
-            return instead;
-        throw new ClientVersionError(`${problem} install-client installs only the clients of PostgreSQL ${INSTALLABLE_MAJORS.oldest}–${INSTALLABLE_MAJORS.newest}, which this action supports, not ${pkg}; nothing was installed. ${fix}`, 'setting');
-    }
-    const say = options.log ?? ((line) => log/* log */.Rm.info(line));
-    const installer = options.installer ?? aptInstaller();
-    say(`No suitable ${program} is installed (${foundText}); installing ${pkg} (install-client: true).`);
-    const result = await installer(major, say);
-    if (result.status === 'unavailable') {
-        const instead = fallBack(result.reason);
-        if (instead)
-            return instead;
-        throw new ClientVersionError(`${problem} install-client is on, but nothing could be installed: ${result.reason}. ${fix}`);
-    }
-    if (result.status === 'failed') {
-        const instead = fallBack(`${result.reason}`);
-        if (instead)
-            return instead;
-        const output = result.output.length
-            ? `\napt's output ended with:\n${result.output.map(l => `  ${l}`).join('\n')}`
-            : '';
-        const unreachable = /could not be reached/.test(result.reason)
-            ? ' The runner must be able to reach apt.postgresql.org for that (check its proxy and firewall); otherwise install the client from another source and set pg-bin-dir.'
-            : '';
-        throw new ClientInstallError(`${problem} install-client is on, so the action tried to install ${pkg}, and that failed: ${result.reason}.` +
-            `\nSteps:\n${describeSteps(result.steps)}${output}\n${fix}${unreachable}`, result);
-    }
-    const install = await probe(result.binDir, program);
-    if (!install || (exact ? install.major !== major : install.major < need.minMajor)) {
-        const got = install ? `${program} ${install.version}` : `no working ${program}${EXE}`;
-        const instead = fallBack(`${result.binDir} holds ${got}`);
-        if (instead)
-            return instead;
-        throw new ClientInstallError(`${problem} install-client is on: ${pkg} was installed, but ${result.binDir} holds ${got}.` +
-            `\nSteps:\n${describeSteps(result.steps)}\n${fix}`, result);
-    }
-    say(`Installed ${pkg}: ${programPath(install, program)}: ${install.versionText}`);
-    return install;
-}
-/**
- * No client that can do the job: none installed and install-client off, or a major
- * install-client does not install — a setting (install-client, postgres-version, pg-bin-dir:
- * exit 2, as pg-bin-dir or postgres-version naming too old a client); an installation that
- * failed (ClientInstallError) is a failure.
- */
-class ClientVersionError extends errors/* EngineError */.NJ {
-    name = 'ClientVersionError';
-}
-/** install-client was on and the installation failed; `attempt` holds its steps and output. */
-class ClientInstallError extends ClientVersionError {
-    attempt;
-    constructor(message, attempt) {
-        super(message);
-        this.attempt = attempt;
-        this.name = 'ClientInstallError';
-    }
-}
-function debianBinDir(major) {
-    return `/usr/lib/postgresql/${major}/bin`;
-}
-function listInstalls(program, installs) {
-    return installs.map(i => `${program} ${i.version} (${i.binDir})`).join(', ');
-}
-function describeSteps(steps) {
-    return steps
-        .map((s, n) => {
-        const outcome = s.timedOut
-            ? 'timed out'
-            : s.exitCode === null
-                ? 'could not be run'
-                : `exit code ${s.exitCode}`;
-        return `  ${n + 1}. ${s.description}: '${s.command}' → ${outcome} (${s.seconds} s)`;
-    })
-        .join('\n');
-}
-/** What to do by hand: install the client in an earlier step (Ubuntu/Debian, as on GitHub). */
-function manualFix(program, major, exact) {
-    return (`Install a client of major ${major}${exact ? '' : ' or newer'} and point the action at it, e.g. on Ubuntu: ` +
-        `'sudo apt-get install -y postgresql-common && sudo ${PGDG_SCRIPT} -y && sudo apt-get install -y ${clientPackage(major)}' ` +
-        `then 'pg-bin-dir: ${debianBinDir(major)}' (the ${program} there is found without it, too).`);
-}
-
-
-/***/ }),
-
-/***/ 8677:
+/***/ 93810:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
@@ -952,14 +293,14 @@ function manualFix(program, major, exact) {
 /* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__webpack_require__.n(node_stream__WEBPACK_IMPORTED_MODULE_2__);
 /* harmony import */ var node_stream_promises__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(46466);
 /* harmony import */ var node_stream_promises__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__webpack_require__.n(node_stream_promises__WEBPACK_IMPORTED_MODULE_3__);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(83916);
-/* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(25625);
-/* harmony import */ var _pipeline_backup_stream_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(47043);
-/* harmony import */ var _pipeline_compress_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(89472);
-/* harmony import */ var _pipeline_progress_js__WEBPACK_IMPORTED_MODULE_8__ = __webpack_require__(62171);
-/* harmony import */ var _process_js__WEBPACK_IMPORTED_MODULE_9__ = __webpack_require__(34006);
-/* harmony import */ var _archive_js__WEBPACK_IMPORTED_MODULE_10__ = __webpack_require__(29477);
-/* harmony import */ var _plain_sql_js__WEBPACK_IMPORTED_MODULE_11__ = __webpack_require__(20942);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(64533);
+/* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(9334);
+/* harmony import */ var _pipeline_backup_stream_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(15850);
+/* harmony import */ var _pipeline_compress_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(71339);
+/* harmony import */ var _pipeline_progress_js__WEBPACK_IMPORTED_MODULE_8__ = __webpack_require__(29572);
+/* harmony import */ var _process_js__WEBPACK_IMPORTED_MODULE_9__ = __webpack_require__(39773);
+/* harmony import */ var _archive_js__WEBPACK_IMPORTED_MODULE_10__ = __webpack_require__(71808);
+/* harmony import */ var _plain_sql_js__WEBPACK_IMPORTED_MODULE_11__ = __webpack_require__(62759);
 /**
  * pg_dump: its arguments, the running process, and the dump itself — pg_dump's output streamed
  * into the backup's sinks (pipeline/backup-stream.ts), checked on its way: a plain dump's COPY
@@ -1431,454 +772,7 @@ function qualifiedNames(list) {
 
 /***/ }),
 
-/***/ 69599:
-/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
-
-/* harmony export */ __webpack_require__.d(__webpack_exports__, {
-/* harmony export */   O0: () => (/* binding */ parseGlobals),
-/* harmony export */   b0: () => (/* binding */ planRoles),
-/* harmony export */   fB: () => (/* binding */ dumpGlobals),
-/* harmony export */   yL: () => (/* binding */ globalsFileName)
-/* harmony export */ });
-/* unused harmony exports SUPERUSER_ONLY, GlobalsError, quoteIdent, quoteLiteral */
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(83916);
-/* harmony import */ var _manifest_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(12880);
-/* harmony import */ var _process_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(34006);
-/* harmony import */ var _psql_lexer_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(7340);
-/**
- * Roles (globals: true, create-roles: true). Backup: `pg_dumpall --globals-only
- * --no-role-passwords`, run with the pg_dump the backup chose (the pg_dumpall beside it), its
- * password only in the environment; the file is stored beside the dump. Restore: the file is
- * read as psql would read it (psql-lexer.ts) against a strict grammar of what pg_dumpall writes
- * for roles — anything else (a meta-command, a statement of another kind, a password) refuses
- * the file — and the roles the target lacks are created by statements the action writes itself
- * from the parsed names and attributes (quoted again): nothing of the file's text reaches the
- * server. Existing roles are never altered, passwords never set; attributes the restoring role
- * cannot grant (SUPERUSER, REPLICATION, BYPASSRLS for a non-superuser) are left out and listed.
- */
-
-
-
-
-
-/** The globals file's name beside the dump `fileName` (`.age` when the backup is encrypted). */
-function globalsFileName(dumpFileName, encrypted) {
-    return `${dumpFileName}.globals.sql${encrypted ? '.age' : ''}`;
-}
-/**
- * Runs pg_dumpall --globals-only --no-role-passwords connected to `database` (the backup's own:
- * a role that may connect to nothing else still can). A failure is returned, not thrown: the
- * backup of the database goes on without the roles.
- */
-async function dumpGlobals(pgDumpallPath, env, database) {
-    const args = ['--globals-only', '--no-role-passwords', '--no-password', `--database=${database}`];
-    const child = (0,_process_js__WEBPACK_IMPORTED_MODULE_2__/* .startChild */ .v0)(pgDumpallPath, args, { env });
-    const chunks = [];
-    let bytes = 0;
-    child.stdout.on('data', (chunk) => {
-        bytes += chunk.length;
-        if (bytes <= _manifest_js__WEBPACK_IMPORTED_MODULE_1__/* .MAX_GLOBALS_BYTES */ .eV)
-            chunks.push(chunk);
-    });
-    try {
-        await child.done;
-    }
-    catch (error) {
-        if (!(error instanceof _process_js__WEBPACK_IMPORTED_MODULE_2__/* .ChildProcessError */ .Al))
-            throw error;
-        const reason = error.startError
-            ? `could not start pg_dumpall (${pgDumpallPath}): ${error.startError.message}`
-            : `pg_dumpall ${error.signal ? `was killed by ${error.signal}` : `exited with code ${error.code}`}: ${error.stderr.trim().split('\n').slice(-3).join(' | ')}`;
-        return { ok: false, reason };
-    }
-    if (bytes > _manifest_js__WEBPACK_IMPORTED_MODULE_1__/* .MAX_GLOBALS_BYTES */ .eV) {
-        return {
-            ok: false,
-            reason: `pg_dumpall wrote ${bytes} bytes, more than the ${_manifest_js__WEBPACK_IMPORTED_MODULE_1__/* .MAX_GLOBALS_BYTES */ .eV} a restore reads`
-        };
-    }
-    return { ok: true, sql: Buffer.concat(chunks) };
-}
-/** Role attributes as pg_dumpall writes them (ALTER ROLE … WITH …). */
-const FLAGS = [
-    'SUPERUSER',
-    'INHERIT',
-    'CREATEROLE',
-    'CREATEDB',
-    'LOGIN',
-    'REPLICATION',
-    'BYPASSRLS'
-];
-/**
- * What pg_dumpall writes after VALID UNTIL (rolvaliduntil in DateStyle ISO): infinity,
- * -infinity or a timestamp with its zone offset (e.g. '2030-01-01 00:00:00+00', '… BC').
- */
-const VALID_UNTIL = /^(?:-?infinity|\d{4,}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(?:\.\d{1,6})?[+-]\d{2}(?::\d{2}){0,2}(?: BC)?)$/;
-/** What only a superuser can give a role. */
-const SUPERUSER_ONLY = new Set(['SUPERUSER', 'REPLICATION', 'BYPASSRLS']);
-/** Refuses the globals file: the message names the line and says what to do. */
-class GlobalsError extends _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .CheckError */ .tl {
-    name = 'GlobalsError';
-}
-/**
- * Reads a globals file against the grammar of pg_dumpall --globals-only --no-role-passwords;
- * throws a GlobalsError on the first thing it does not write (a meta-command other than
- * \restrict/\unrestrict, COPY data, a password, any other statement).
- */
-function parseGlobals(sql, psqlMajor = 18) {
-    const lexer = new _psql_lexer_js__WEBPACK_IMPORTED_MODULE_3__/* .PsqlLexer */ .$p({ psqlMajor });
-    const events = [...lexer.write(sql), ...lexer.end()];
-    const parsed = { roles: [], memberships: [], ignored: [] };
-    const byName = new Map();
-    for (const event of events) {
-        if (event.kind === 'metaCommand') {
-            if (event.name === 'restrict' || event.name === 'unrestrict')
-                continue;
-            throw new GlobalsError(`the globals file, line ${event.line}: the meta-command \\${event.name.slice(0, 40)} is not something pg_dumpall --globals-only writes; the file is refused and no role was created.`);
-        }
-        if (event.kind !== 'statement') {
-            throw new GlobalsError(`the globals file, line ${event.line}: ${event.kind === 'copyData' || event.kind === 'copyEnd' ? 'COPY data' : 'input psql would not read as a statement'}, which pg_dumpall --globals-only never writes; the file is refused and no role was created.`);
-        }
-        statement(event, parsed, byName);
-    }
-    return parsed;
-}
-function statement(event, parsed, byName) {
-    const refuse = (why) => {
-        throw new GlobalsError(`the globals file, line ${event.line}: ${why} ("${oneLine(event.text)}"); pg_dumpall --globals-only --no-role-passwords never writes this. The file is refused and no role was created.`);
-    };
-    if (event.variables.length > 0 ||
-        event.backslashEscapes > 0 ||
-        event.terminator !== 'semicolon') {
-        refuse('psql variables, "\\;" or a statement not ended by ";"');
-    }
-    const tokens = tokenize(event.text, refuse);
-    const word = (i) => tokens[i]?.kind === 'word' ? tokens[i].text.toUpperCase() : undefined;
-    const ignore = (reason) => {
-        parsed.ignored.push({ line: event.line, text: oneLine(event.text), reason });
-    };
-    const w0 = word(0);
-    const w1 = word(1);
-    if (w0 === 'SET' || (w0 === 'SELECT' && /pg_catalog\.set_config/i.test(event.text))) {
-        // the header's session settings (SET client_encoding …): the action's own session decides
-        if (w0 === 'SELECT')
-            refuse('a function call');
-        return ignore('session setting of the file');
-    }
-    if (w0 === 'CREATE' && w1 === 'ROLE') {
-        const name = ident(tokens[2]) ?? refuse('CREATE ROLE without a role name');
-        if (tokens.length !== 3)
-            refuse('CREATE ROLE with more than a name');
-        roleName(name, refuse);
-        if (byName.has(name))
-            refuse(`a second CREATE ROLE of "${name}"`);
-        const role = { name, attributes: [], line: event.line };
-        byName.set(name, role);
-        parsed.roles.push(role);
-        return;
-    }
-    if (w0 === 'ALTER' && w1 === 'ROLE') {
-        const name = ident(tokens[2]) ?? refuse('ALTER ROLE without a role name');
-        const role = byName.get(name);
-        if (word(3) === 'WITH') {
-            // only the role this file created just before: an existing role is never altered
-            if (!role)
-                return refuse(`ALTER ROLE "${name}" WITH … of a role the file does not create`);
-            if (role.attributes.length > 0)
-                refuse(`a second ALTER ROLE "${name}" WITH …`);
-            role.attributes = attributes(tokens.slice(4), refuse);
-            return;
-        }
-        if (word(3) === 'SET' || word(3) === 'IN' || word(3) === 'RESET') {
-            return ignore('role setting (ALTER ROLE … SET): not restored');
-        }
-        refuse('ALTER ROLE other than WITH attributes or SET');
-    }
-    if (w0 === 'COMMENT' && w1 === 'ON' && word(2) === 'ROLE')
-        return ignore('comment on a role');
-    if (w0 === 'SECURITY' && w1 === 'LABEL')
-        return ignore('security label');
-    if ((w0 === 'CREATE' || w0 === 'ALTER') && w1 === 'TABLESPACE') {
-        return ignore('tablespace: not restored (a directory of the server)');
-    }
-    if (w0 === 'GRANT' || w0 === 'REVOKE') {
-        if (tokens.some(t => t.kind === 'word' && t.text.toUpperCase() === 'ON')) {
-            return ignore('privilege on a tablespace or parameter: not restored');
-        }
-        if (w0 === 'REVOKE')
-            refuse('REVOKE of a role');
-        const membership = grant(tokens, refuse);
-        parsed.memberships.push(membership);
-        return;
-    }
-    refuse('a statement other than CREATE ROLE, ALTER ROLE, GRANT, COMMENT or a tablespace');
-}
-/** `GRANT role TO member [WITH ADMIN OPTION | WITH opt TRUE|FALSE, …] [GRANTED BY role]` */
-function grant(tokens, refuse) {
-    const role = ident(tokens[1]) ?? refuse('GRANT without a role name');
-    if (tokens[2]?.kind !== 'word' || tokens[2].text.toUpperCase() !== 'TO') {
-        refuse('GRANT of more than one role');
-    }
-    const member = ident(tokens[3]) ?? refuse('GRANT without a member');
-    roleName(role, refuse);
-    roleName(member, refuse);
-    if (role === member)
-        refuse(`a GRANT of role "${role}" to itself, which PostgreSQL refuses`);
-    const membership = { role, member, admin: false };
-    let i = 4;
-    const upper = (k) => tokens[k]?.text.toUpperCase() ?? '';
-    if (upper(i) === 'WITH') {
-        do {
-            i++;
-            const option = upper(i);
-            const value = upper(i + 1);
-            if (!['ADMIN', 'INHERIT', 'SET'].includes(option))
-                refuse('an unknown GRANT option');
-            if (option === 'ADMIN' && value === 'OPTION')
-                membership.admin = true;
-            else if (value === 'TRUE' || value === 'FALSE') {
-                const on = value === 'TRUE';
-                if (option === 'ADMIN')
-                    membership.admin = on;
-                else if (option === 'INHERIT')
-                    membership.inherit = on;
-                else
-                    membership.set = on;
-            }
-            else
-                refuse('an unknown GRANT option value');
-            i += 2;
-        } while (tokens[i]?.text === ',');
-    }
-    if (upper(i) === 'GRANTED' && upper(i + 1) === 'BY' && ident(tokens[i + 2]))
-        i += 3;
-    if (i !== tokens.length)
-        refuse('GRANT with more than a member and options');
-    return membership;
-}
-/** The longest role name PostgreSQL keeps (NAMEDATALEN - 1): longer ones it cuts, so two could become one. */
-const MAX_NAME_BYTES = 63;
-function roleName(name, refuse) {
-    if (Buffer.byteLength(name) > MAX_NAME_BYTES)
-        refuse(`a role name of ${Buffer.byteLength(name)} bytes, longer than PostgreSQL's ${MAX_NAME_BYTES} (it would cut it, and two names could become one)`);
-}
-function attributes(tokens, refuse) {
-    const out = [];
-    for (let i = 0; i < tokens.length; i++) {
-        const w = tokens[i].kind === 'word' ? tokens[i].text.toUpperCase() : '';
-        const flag = FLAGS.find(f => w === f || w === `NO${f}`);
-        if (flag) {
-            out.push(w);
-            continue;
-        }
-        if (w === 'CONNECTION' && tokens[i + 1]?.text.toUpperCase() === 'LIMIT') {
-            const n = tokens[i + 2];
-            if (n?.kind !== 'number')
-                refuse('CONNECTION LIMIT without a number');
-            // pg_dumpall writes an int4 from -1 (no limit) up
-            const limit = Number(n.text);
-            if (!/^-?\d{1,10}$/.test(n.text) || limit < -1 || limit > 2147483647) {
-                refuse(`CONNECTION LIMIT ${n.text.slice(0, 20)}, not a whole number from -1 to 2147483647`);
-            }
-            out.push(`CONNECTION LIMIT ${limit}`);
-            i += 2;
-            continue;
-        }
-        if (w === 'VALID' && tokens[i + 1]?.text.toUpperCase() === 'UNTIL') {
-            const t = tokens[i + 2];
-            if (t?.kind !== 'string')
-                refuse('VALID UNTIL without a date');
-            if (!VALID_UNTIL.test(t.text)) {
-                refuse(`VALID UNTIL '${t.text.slice(0, 40)}', not 'infinity', '-infinity' or an ISO timestamp such as '2030-01-01 00:00:00+00'`);
-            }
-            out.push(`VALID UNTIL ${quoteLiteral(t.text)}`);
-            i += 2;
-            continue;
-        }
-        if (w === 'PASSWORD' || w === 'ENCRYPTED')
-            refuse('a password');
-        refuse(`the role attribute ${tokens[i].text.slice(0, 40)}`);
-    }
-    return out;
-}
-/** Words, "quoted identifiers", '…' literals (E'' and $$ refused), numbers and , only. */
-function tokenize(sql, refuse) {
-    const tokens = [];
-    let i = 0;
-    const text = sql.replace(/;\s*$/, '');
-    /** The text between the quote at i and its closing one (a doubled quote stands for one). */
-    const quoted = (quote, unterminated) => {
-        let value = '';
-        i++;
-        for (;;) {
-            if (i >= text.length)
-                refuse(unterminated);
-            if (text[i] === quote) {
-                if (text[i + 1] === quote) {
-                    value += quote;
-                    i += 2;
-                    continue;
-                }
-                i++;
-                return value;
-            }
-            value += text[i++];
-        }
-    };
-    while (i < text.length) {
-        const ch = text[i];
-        if (/\s/.test(ch)) {
-            i++;
-        }
-        else if (ch === '-' && text[i + 1] === '-') {
-            while (i < text.length && text[i] !== '\n')
-                i++;
-        }
-        else if (ch === '"') {
-            tokens.push({ kind: 'quoted', text: quoted('"', 'an unterminated quoted name') });
-        }
-        else if (ch === "'") {
-            tokens.push({ kind: 'string', text: quoted("'", 'an unterminated literal') });
-        }
-        else if (/[0-9-]/.test(ch)) {
-            const m = /^-?\d+/.exec(text.slice(i));
-            if (!m)
-                refuse('an unexpected character');
-            tokens.push({ kind: 'number', text: m[0] });
-            i += m[0].length;
-        }
-        else if (/[A-Za-z_]/.test(ch)) {
-            const m = /^[A-Za-z_][A-Za-z0-9_$]*/.exec(text.slice(i));
-            tokens.push({ kind: 'word', text: m[0] });
-            i += m[0].length;
-        }
-        else if (ch === ',' || ch === '=' || ch === '.' || ch === '(' || ch === ')') {
-            tokens.push({ kind: 'punct', text: ch });
-            i++;
-        }
-        else if (tokens[0]?.kind === 'word' &&
-            /^(SET|COMMENT|SECURITY|CREATE|ALTER|GRANT|REVOKE)$/i.test(tokens[0].text)) {
-            // settings, comments and tablespace options may hold other characters: such statements
-            // are ignored or refused by their first words, never run
-            i++;
-        }
-        else
-            refuse('an unexpected character');
-    }
-    return tokens;
-}
-/** A role name token: a plain word (folded to lower case, as the server does) or "quoted". */
-function ident(token) {
-    if (!token)
-        return undefined;
-    if (token.kind === 'quoted')
-        return token.text.length > 0 ? token.text : undefined;
-    if (token.kind === 'word')
-        return token.text.toLowerCase();
-    return undefined;
-}
-function quoteIdent(name) {
-    return `"${name.replace(/"/g, '""')}"`;
-}
-/**
- * A string literal that reads the same whatever standard_conforming_strings is, as PostgreSQL's
- * quote_literal writes it: quotes doubled, and with a backslash in the value the E'' form with
- * backslashes doubled (in a plain '' literal, standard_conforming_strings = off would read a
- * backslash as an escape and could end the literal early). Every literal the action builds
- * goes through here.
- */
-function quoteLiteral(value) {
-    const quoted = value.replace(/'/g, "''");
-    return value.includes('\\') ? `E'${quoted.replace(/\\/g, '\\\\')}'` : `'${quoted}'`;
-}
-function oneLine(text) {
-    return text.replace(/\s+/g, ' ').trim().slice(0, 200);
-}
-/**
- * The statements that create the file's roles the target lacks. Never a statement about an
- * existing role: a membership is made only between two roles this restore creates — one that
- * makes an existing role a member, or a created role a member of an existing role, is left out
- * (listed: grant it by hand). Left out and listed too: attributes only a superuser can give
- * when the restoring role is not one, CREATEROLE before PostgreSQL 16 (there it can grant
- * itself any non-superuser role), and SUPERUSER always (a file from outside never makes a
- * superuser).
- */
-function planRoles(globals, target) {
-    const plan = { statements: [], created: [], existing: [], skipped: [] };
-    const creating = new Set();
-    for (const role of globals.roles) {
-        if (target.roles.has(role.name)) {
-            plan.existing.push(role.name);
-            continue;
-        }
-        if (/^pg_/i.test(role.name)) {
-            plan.skipped.push(`${role.name}: a reserved name (pg_…), not created`);
-            continue;
-        }
-        const kept = [];
-        const dropped = [];
-        for (const attribute of role.attributes) {
-            // a file from outside never makes a superuser, whoever restores it: that is granted by hand
-            if (attribute === 'SUPERUSER') {
-                plan.skipped.push(`${role.name}: SUPERUSER not given (a backup never creates a superuser; grant it by hand if it must be one)`);
-            }
-            else if (attribute === 'CREATEROLE' && target.serverMajor < 16) {
-                // before 16 a CREATEROLE role may grant itself any role but a superuser
-                // (pg_execute_server_program…): as good as a superuser
-                plan.skipped.push(`${role.name}: CREATEROLE not given (before PostgreSQL 16 it lets a role grant itself any non-superuser role, pg_execute_server_program included; grant it by hand if it must have it)`);
-            }
-            else if (!target.superuser && SUPERUSER_ONLY.has(attribute))
-                dropped.push(attribute);
-            else
-                kept.push(attribute);
-        }
-        if (dropped.length > 0) {
-            plan.skipped.push(`${role.name}: ${dropped.join(', ')} not given (only a superuser can; the restore runs as a non-superuser)`);
-        }
-        plan.statements.push(`CREATE ROLE ${quoteIdent(role.name)}${kept.length > 0 ? ` WITH ${kept.join(' ')}` : ''};`);
-        plan.created.push(role.name);
-        creating.add(role.name);
-    }
-    // role settings (ALTER ROLE … SET) are not restored: listed like the rest left out
-    for (const i of globals.ignored)
-        if (i.reason.startsWith('role setting'))
-            plan.skipped.push(`${i.text} (line ${i.line}): role settings are not restored; set it by hand`);
-    for (const m of globals.memberships) {
-        if (!creating.has(m.member)) {
-            if (creating.has(m.role)) {
-                plan.skipped.push(`GRANT ${m.role} TO ${m.member}: ${target.roles.has(m.member) ? `"${m.member}" exists and is not altered` : `"${m.member}" is not created`}`);
-            }
-            continue;
-        }
-        // only memberships among the roles this restore creates: a membership in an existing role
-        // (a superuser, a pg_* role, ADMIN on an application role) would give a role the backup
-        // names the rights of one the target already has
-        if (!creating.has(m.role)) {
-            plan.skipped.push(`GRANT ${m.role} TO ${m.member}: ${target.roles.has(m.role) ? `"${m.role}" exists, and a restore grants only roles it creates (grant it by hand if "${m.member}" must have it)` : `"${m.role}" does not exist`}`);
-            continue;
-        }
-        // never more than the source granted: a membership without INHERIT or SET cannot be
-        // made before 16, so it is left out there
-        const options = m.admin ? ['ADMIN OPTION'] : [];
-        if (target.serverMajor >= 16) {
-            if (m.inherit !== undefined)
-                options.push(`INHERIT ${m.inherit ? 'TRUE' : 'FALSE'}`);
-            if (m.set !== undefined)
-                options.push(`SET ${m.set ? 'TRUE' : 'FALSE'}`);
-        }
-        else if (m.inherit === false || m.set === false) {
-            plan.skipped.push(`GRANT ${m.role} TO ${m.member}: granted WITH ${m.inherit === false ? 'INHERIT FALSE' : 'SET FALSE'} in the backup, which PostgreSQL ${target.serverMajor} cannot express (a plain membership would grant more)`);
-            continue;
-        }
-        plan.statements.push(`GRANT ${quoteIdent(m.role)} TO ${quoteIdent(m.member)}${options.length > 0 ? ` WITH ${options.join(', ')}` : ''};`);
-    }
-    return plan;
-}
-
-
-/***/ }),
-
-/***/ 60975:
+/***/ 94014:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
@@ -1889,8 +783,8 @@ function planRoles(globals, target) {
 /* harmony export */   Zx: () => (/* binding */ watchLockWaits)
 /* harmony export */ });
 /* unused harmony exports blockersOf, isoSeconds, describeBlockers */
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(83916);
-/* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(25625);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(64533);
+/* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(9334);
 
 
 /** The sessions blocking the waiter now (none when it does not wait). */
@@ -1963,22 +857,37 @@ class LockTimeoutError extends _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .CheckE
  * Watches `waiter` from `monitor` while `work` runs: logs the blocking sessions once when a wait
  * begins, and returns with the result of `work` the blockers last seen (for the error when
  * lock_timeout ends the wait). The first look is after `firstMs`, then every `everyMs`.
+ *
+ * With `cancelAfterMs` (> 0), a wait seen for that long is cancelled (pg_cancel_backend of the
+ * waiting session, `cancelled` in the result): the bound for a client whose script sets its own
+ * lock_timeout (pg_restore -d sends pg_dump's header, `SET lock_timeout = 0;`, to the server).
  */
 async function watchLockWaits(monitor, waiter, work, options = {}) {
     let blockers = [];
     let logged = false;
     let stopped = false;
+    let cancelled = false;
+    let waitingSince;
     let timer;
     let looking = Promise.resolve();
+    const cancelAfter = options.cancelAfterMs ?? 0;
     const look = () => {
+        const seen = Date.now();
         looking = blockersOf(monitor, waiter)
-            .then(now => {
-            if (now.length > 0) {
-                blockers = now;
-                if (!logged) {
-                    _log_js__WEBPACK_IMPORTED_MODULE_1__/* .log */ .Rm.info(`Waiting for a lock held by ${describeBlockers(now)} …`);
-                    logged = true;
-                }
+            .then(async (now) => {
+            if (now.length === 0) {
+                waitingSince = undefined;
+                return;
+            }
+            blockers = now;
+            waitingSince ??= seen;
+            if (!logged) {
+                _log_js__WEBPACK_IMPORTED_MODULE_1__/* .log */ .Rm.info(`Waiting for a lock held by ${describeBlockers(now)} …`);
+                logged = true;
+            }
+            if (cancelAfter > 0 && !stopped && Date.now() - waitingSince >= cancelAfter) {
+                await cancelWaits(monitor, waiter);
+                cancelled = true;
             }
         })
             .catch(() => undefined)
@@ -1992,7 +901,17 @@ async function watchLockWaits(monitor, waiter, work, options = {}) {
     stopped = true;
     clearTimeout(timer);
     await looking;
-    return { result, blockers };
+    return { result, blockers, cancelled };
+}
+/** Cancels the statement of each session of `waiter` that waits for a lock now. */
+async function cancelWaits(monitor, waiter) {
+    await monitor.query(`SELECT pg_catalog.pg_cancel_backend(a.pid)
+       FROM pg_catalog.pg_stat_activity a
+      WHERE (($1::int IS NOT NULL AND a.pid = $1) OR ($2::text IS NOT NULL AND a.application_name = $2))
+        AND pg_catalog.cardinality(pg_catalog.pg_blocking_pids(a.pid)) > 0`, [
+        'pid' in waiter ? waiter.pid : null,
+        'applicationName' in waiter ? waiter.applicationName : null
+    ]);
 }
 /** Whether an error is PostgreSQL's lock_timeout (SQLSTATE 55P03, "canceling statement due to lock timeout"). */
 function isLockTimeout(error) {
@@ -2003,24 +922,24 @@ function isLockTimeout(error) {
 
 /***/ }),
 
-/***/ 20942:
+/***/ 62759:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   Dl: () => (/* binding */ sqlTokens),
 /* harmony export */   E: () => (/* binding */ CopyScanner),
 /* harmony export */   Nl: () => (/* binding */ PLAIN_TRAILER),
-/* harmony export */   fx: () => (/* binding */ withoutComments),
 /* harmony export */   j: () => (/* binding */ parsePlainDumpVersions),
 /* harmony export */   jH: () => (/* binding */ writtenTables),
-/* harmony export */   tl: () => (/* binding */ PlainDumpObjects)
+/* harmony export */   tl: () => (/* binding */ PlainDumpObjects),
+/* harmony export */   tw: () => (/* binding */ RELATION_KINDS)
 /* harmony export */ });
-/* unused harmony exports parseCopyStatement, createdKind, scriptHazards, literalStatement */
+/* unused harmony exports parseCopyStatement, createdKind, withoutComments, scriptHazards, literalStatement */
 /* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(57075);
 /* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_stream__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var _psql_lexer_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(7340);
-/* harmony import */ var _psql_script_rules_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(2797);
-/* harmony import */ var _script_gate_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(65478);
+/* harmony import */ var _psql_lexer_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(91491);
+/* harmony import */ var _script_gate_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(72487);
+/* harmony import */ var _sql_redact_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(32142);
 /**
  * Plain-format dumps (SQL scripts), read the way psql reads them (psql-lexer.ts, so CRLF line
  * ends, COPY data and quoting are psql's): the tables a script's COPY statements fill (while a
@@ -2031,6 +950,17 @@ function isLockTimeout(error) {
 
 
 
+/**
+ * The relkinds (pg_class.relkind) each CREATE (or archive entry kind) makes: a view replaces a
+ * view of that name, never a table (the net: unchanged.ts).
+ */
+const RELATION_KINDS = {
+    TABLE: 'rp',
+    VIEW: 'v',
+    'MATERIALIZED VIEW': 'm',
+    'FOREIGN TABLE': 'f',
+    SEQUENCE: 'S'
+};
 /** The comment pg_dump writes last: a plain dump without it is truncated. */
 const PLAIN_TRAILER = '-- PostgreSQL database dump complete';
 /** The first line of a statement's text, without its line end. */
@@ -2142,6 +1072,8 @@ class PlainDumpObjects {
     replacingRelations = [];
     /** Sequences the script creates (CREATE SEQUENCE, an identity column's SEQUENCE NAME). */
     createdSequences = [];
+    /** The names (without schema) of the domains the script creates: ADD COLUMN of one runs its DEFAULT/CHECK. */
+    createdDomains = new Set();
     /** Sequences whose value it sets (pg_dump's SELECT pg_catalog.setval('…', …)). */
     setvalSequences = [];
     /**
@@ -2241,7 +1173,8 @@ class PlainDumpObjects {
             this.sequenceKeys.add(JSON.stringify([q.schema.toLowerCase(), q.name.toLowerCase()]));
         this.keyed = this.createdSequences.length;
         const why = scriptHazards(text, [], this.sequenceKeys, {
-            standardConformingStrings: e.standardConformingStrings
+            standardConformingStrings: e.standardConformingStrings,
+            domains: this.createdDomains
         });
         if (why.length > 0)
             return why.join('; ');
@@ -2268,15 +1201,24 @@ class PlainDumpObjects {
     }
     /** A gate (see ScriptGate) that reads the script as it streams by; it refuses as it would load. */
     scanner(options) {
-        this.gate = new _script_gate_js__WEBPACK_IMPORTED_MODULE_3__/* .ScriptGate */ .Rg({ ...options, onStatement: e => this.see(e) });
+        this.gate = new _script_gate_js__WEBPACK_IMPORTED_MODULE_2__/* .ScriptGate */ .Rg({ ...options, onStatement: e => this.see(e) });
         return this.gate;
     }
-    /** One statement psql would send. */
+    /**
+     * One statement psql would send. Returns its text as the server reads it, comments gone
+     * (withoutComments), which an archive's reading keeps (known) without computing it again.
+     */
     see(e) {
-        const cls = (0,_psql_script_rules_js__WEBPACK_IMPORTED_MODULE_2__/* .classifyStatement */ .cp)(e);
         // the statement as the server reads it, its comments gone (psql sends a leading /* … */):
-        // every test below goes by it, never by the text as written
+        // every test goes by it, never by the text as written
         const text = withoutComments(e.text);
+        this.seeText(e, text);
+        return text;
+    }
+    seeText(e, text) {
+        // its leading words, as classifyStatement reads them (without the rest of its classification,
+        // which the gate's rules use: a statement is a COPY when its first word is)
+        const cls = { keywords: e.parts[0].keywords };
         const line = firstLine(text);
         this.references(text, cls.keywords);
         // pg_dump --clean unlinks each large object before it creates it again: one the script
@@ -2289,6 +1231,12 @@ class PlainDumpObjects {
         if (/lo_create/i.test(text))
             for (const m of text.matchAll(/\blo_create\s*\(\s*'?(\d+)'?\s*\)/gi))
                 this.largeObjectOids.add(m[1]);
+        if (/^\s*create\s+domain\b/i.test(text)) {
+            const tokens = sqlTokens(text, false);
+            const name = qualifiedAt(tokens, 2);
+            if (name)
+                this.createdDomains.add(name[1]);
+        }
         let written;
         if (WRITES.test(text)) {
             written = writtenTables(text);
@@ -2310,7 +1258,7 @@ class PlainDumpObjects {
         const bare = /^\s*CREATE\s+(?:(?:UNLOGGED|TEMP|TEMPORARY)\s+)?TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?("(?:[^"]|"")+"|[A-Za-z_][\w$]*)\s*(?:\(|AS\b|OF\b|PARTITION\b)/i.exec(text);
         if (bare)
             this.createdUnqualified.add(sqlTokens(bare[1], false)[0]?.value ?? '');
-        if (cls.kind === 'copy') {
+        if (cls.keywords[0] === 'COPY') {
             const copy = e.copyIn > 0 ? parseCopyStatement(line) : undefined;
             if (copy)
                 this.copyTables.push(copy);
@@ -2358,8 +1306,9 @@ class PlainDumpObjects {
             if (['TABLE', 'VIEW', 'MATERIALIZED VIEW', 'SEQUENCE'].includes(object[1]) &&
                 !/^CREATE (?:UNLOGGED |FOREIGN )?(?:TABLE|VIEW|MATERIALIZED VIEW|SEQUENCE) IF NOT EXISTS /.test(line)) {
                 const relation = parseCopyStatement(`COPY ${object[2]}`);
+                const kinds = /^CREATE FOREIGN /.test(line) ? 'f' : RELATION_KINDS[object[1]];
                 if (relation)
-                    this.replacingRelations.push(relation);
+                    this.replacingRelations.push({ ...relation, kinds });
             }
             if (object[1] === 'TABLE') {
                 const table = parseCopyStatement(`COPY ${object[2]}`);
@@ -2393,7 +1342,7 @@ class PlainDumpObjects {
         const tokens = sqlTokens(text, first !== 'INSERT');
         // DROP and ALTER (… RENAME, SET SCHEMA) may take a name away before a CREATE TABLE of it
         const clears = first === 'DROP' || first === 'ALTER';
-        if (/^(?:DROP|REASSIGN)\s+OWNED\b/i.test(text.trimStart()))
+        if (/^\s*(?:DROP|REASSIGN)\s+OWNED\b/i.test(text))
             this.wholeDatabase = true;
         for (let i = 0; i < tokens.length; i++) {
             const t = tokens[i];
@@ -2494,7 +1443,10 @@ class PlainDumpObjects {
         const unlink = LO_UNLINK.exec(text.replace(/\s+/g, ' ').trim());
         if (unlink)
             this.unlinks.set(unlink[1], statement);
-        for (const why of scriptHazards(text, keywords, sequences, { standardConformingStrings }))
+        for (const why of scriptHazards(text, keywords, sequences, {
+            standardConformingStrings,
+            domains: this.createdDomains
+        }))
             add(why);
         // by the statement's tokens (comments gone, names folded), never by its text as written
         const tokens = sqlTokens(text, false);
@@ -2595,10 +1547,9 @@ function afterSet(tokens, i) {
     return (before === 'set' ||
         ((before === 'local' || before === 'session') && tokens[i - 2]?.value === 'set'));
 }
-/** A statement's text on one line, at most `max` characters. */
+/** A statement's text on one line, at most `max` characters, its secrets redacted (quoteSql). */
 function oneLine(text, max = 160) {
-    const one = text.replace(/\s+/g, ' ').trim();
-    return one.length > max ? `${one.slice(0, max - 1)}…` : one;
+    return (0,_sql_redact_js__WEBPACK_IMPORTED_MODULE_3__/* .quoteSql */ .X)(text, max);
 }
 /** A sequence's name as a key: [schema.]name, folded, public when unqualified. */
 function sequenceKey(name) {
@@ -2769,20 +1720,7 @@ function withoutComments(text) {
         }
         else if (c === 0x2f && text.charCodeAt(i + 1) === 0x2a) {
             out += `${text.slice(from, i)} `;
-            i += 2;
-            let depth = 1;
-            while (i < n && depth > 0) {
-                if (text[i] === '/' && text[i + 1] === '*') {
-                    depth++;
-                    i += 2;
-                }
-                else if (text[i] === '*' && text[i + 1] === '/') {
-                    depth--;
-                    i += 2;
-                }
-                else
-                    i++;
-            }
+            i = blockCommentEnd(text, i);
             from = i;
         }
         else if (c === 0x2d && text.charCodeAt(i + 1) === 0x2d) {
@@ -2795,6 +1733,28 @@ function withoutComments(text) {
             i++;
     }
     return (out + text.slice(from, n)).trimStart();
+}
+/**
+ * The index just past the block comment that starts at i (`/*`), nested ones
+ * included as PostgreSQL nests them; the text's length when it is not closed.
+ */
+function blockCommentEnd(text, i) {
+    const n = text.length;
+    let depth = 1;
+    i += 2;
+    while (i < n && depth > 0) {
+        if (text[i] === '/' && text[i + 1] === '*') {
+            depth++;
+            i += 2;
+        }
+        else if (text[i] === '*' && text[i + 1] === '/') {
+            depth--;
+            i += 2;
+        }
+        else
+            i++;
+    }
+    return i;
 }
 /** An identifier character just before i (E'…' and $…$ start no literal there). */
 function identBefore(text, i) {
@@ -2839,6 +1799,74 @@ function withNoData(tokens) {
     while (end > 0 && tokens[end - 1].kind === 'punct' && tokens[end - 1].value === ';')
         end--;
     return (word(tokens, end - 3, 'with') && word(tokens, end - 2, 'no') && word(tokens, end - 1, 'data'));
+}
+/**
+ * ALTER TABLE … ADD [COLUMN] [IF NOT EXISTS] c type (any of its clauses): the type's name when it
+ * is one of `domains` (by its name without schema: a domain of the script's whatever the schema
+ * the search_path finds first), else undefined.
+ */
+function addedDomainColumn(tokens, domains) {
+    if (!domains || domains.size === 0 || !word(tokens, 0, 'alter') || !word(tokens, 1, 'table'))
+        return undefined;
+    let depth = 0;
+    for (let i = 2; i < tokens.length; i++) {
+        const t = tokens[i];
+        if (t.kind === 'punct' && t.value === '(')
+            depth++;
+        else if (t.kind === 'punct' && t.value === ')')
+            depth--;
+        if (depth !== 0 || !word(tokens, i, 'add'))
+            continue;
+        let k = i + 1;
+        if (word(tokens, k, 'column'))
+            k++;
+        if (word(tokens, k, 'if') && word(tokens, k + 1, 'not') && word(tokens, k + 2, 'exists'))
+            k += 3;
+        const type = qualifiedAt(tokens, k + 1);
+        if (type && domains.has(type[1]))
+            return type[0] === '' ? type[1] : `${type[0]}.${type[1]}`;
+    }
+    return undefined;
+}
+/**
+ * The one type name of LITERAL_ARGS' casts that is not an SQL keyword (integer, smallint, real and
+ * boolean always mean pg_catalog's types): the server resolves it through the search_path.
+ */
+const SHADOWED_TYPE = 'text';
+/** Kinds of CREATE that make a type of their name (a relation's row type included). */
+const TYPE_MAKING = new Set([
+    'type',
+    'domain',
+    'table',
+    'view',
+    'materialized',
+    'sequence',
+    'foreign'
+]);
+/**
+ * How a statement makes a type named SHADOWED_TYPE in any schema ('creates', 'renames to'), or
+ * undefined: CREATE TYPE / DOMAIN / TABLE / VIEW / MATERIALIZED VIEW / SEQUENCE / FOREIGN TABLE of
+ * that name, or any … RENAME TO it. A quoted "text" is the same name; "TEXT" is not.
+ */
+function shadowingType(tokens, created) {
+    if (created && TYPE_MAKING.has(created.kind)) {
+        let k = created.next;
+        if (created.kind === 'materialized' && word(tokens, k, 'view'))
+            k++;
+        if (created.kind === 'foreign' && !word(tokens, k++, 'table'))
+            return undefined;
+        if (word(tokens, k, 'if') && word(tokens, k + 1, 'not') && word(tokens, k + 2, 'exists'))
+            k += 3;
+        if (qualifiedAt(tokens, k)?.[1] === SHADOWED_TYPE)
+            return 'creates';
+    }
+    for (let i = 0; i + 2 < tokens.length; i++)
+        if (word(tokens, i, 'rename') &&
+            word(tokens, i + 1, 'to') &&
+            tokens[i + 2].kind === 'ident' &&
+            tokens[i + 2].value === SHADOWED_TYPE)
+            return 'renames something to';
+    return undefined;
 }
 /**
  * A literal argument list as pg_dump writes it: 'text', numbers, true/false, NULL, and the casts
@@ -2887,6 +1915,12 @@ function scriptHazards(raw, _keywords, sequences, options = {}) {
     const created = createdKind(tokens);
     if (first in RUNS_CODE)
         found.push(RUNS_CODE[first]);
+    const domain = addedDomainColumn(tokens, options.domains);
+    if (domain)
+        found.push(`ALTER TABLE … ADD COLUMN of the domain ${domain}, which the script creates: its DEFAULT (or CHECK) is evaluated for the table's rows, which may call functions that write anywhere (pg_dump defines columns in CREATE TABLE)`);
+    const shadow = shadowingType(tokens, created);
+    if (shadow)
+        found.push(`it ${shadow} a type named ${SHADOWED_TYPE} (a table's, view's or sequence's row type too): pg_dump's own calls cast their arguments to ${SHADOWED_TYPE} ('…'::${SHADOWED_TYPE}), and the server looks that name up in the search_path (the session's temporary schema first, whatever the path says), so the cast would run that type's code (a domain's CHECK) instead of pg_catalog.${SHADOWED_TYPE}'s (pg_dump writes such a type only for a database that has one)`);
     if (first === 'select' || first === 'table') {
         const one = text.replace(/\s+/g, ' ').trim();
         const call = PG_DUMP_CALLS.map(re => re.exec(one)).find(m => m !== null);
@@ -3326,20 +2360,7 @@ function sqlTokens(text, inner = true) {
                 literals.push(v);
         }
         else if (c === 0x2f /* / */ && text.charCodeAt(i + 1) === 0x2a /* * */) {
-            i += 2;
-            let depth = 1;
-            while (i < n && depth > 0) {
-                if (text[i] === '/' && text[i + 1] === '*') {
-                    depth++;
-                    i += 2;
-                }
-                else if (text[i] === '*' && text[i + 1] === '/') {
-                    depth--;
-                    i += 2;
-                }
-                else
-                    i++;
-            }
+            i = blockCommentEnd(text, i);
         }
         else if (c === 0x2d /* - */ && text.charCodeAt(i + 1) === 0x2d) {
             const end = text.indexOf('\n', i);
@@ -3508,8 +2529,7 @@ function writtenTables(text) {
     const tokens = sqlTokens(text, false);
     const tables = [];
     const unreadable = [];
-    const one = text.replace(/\s+/g, ' ').trim();
-    const statement = one.length > 160 ? `${one.slice(0, 160)}…` : one;
+    const statement = (0,_sql_redact_js__WEBPACK_IMPORTED_MODULE_3__/* .quoteSql */ .X)(text, 161);
     const word = (i, w) => tokens[i]?.kind === 'ident' && tokens[i].quoted !== true && tokens[i].value === w;
     /** A [db.]schema.table name at i: the table and the index after it, or undefined. */
     const nameAt = (i) => {
@@ -3626,7 +2646,7 @@ function writtenTables(text) {
 
 /***/ }),
 
-/***/ 7340:
+/***/ 91491:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
@@ -4060,9 +3080,20 @@ function trackedWord(buf, a, b) {
     }
     return W_NONE;
 }
+/** The previous statement of a lexer that sent none (never written to). */
+const NO_BYTES = Buffer.alloc(0);
 /** The dialects built so far, by their options: a lexer is made per archive entry (thousands). */
 const DIALECTS = new Map();
+/** The dialect of options that set none of its settings (an archive's entries: one lexer each). */
+let defaultDialect;
 function dialectFor(options) {
+    if (options.psqlMajor === undefined &&
+        options.copyDecision === undefined &&
+        options.unrestrictArgument === undefined)
+        return (defaultDialect ??= keyedDialect(options));
+    return keyedDialect(options);
+}
+function keyedDialect(options) {
     const key = `${String(options.psqlMajor)}|${String(options.copyDecision)}|${String(options.unrestrictArgument)}`;
     let dialect = DIALECTS.get(key);
     if (!dialect) {
@@ -4194,7 +3225,7 @@ class PsqlLexer {
     tokenSource = new TokenSource(true);
     /** qbLen at a string's closing quote, while the lexer looks for a continuation. */
     tokEnd = -1;
-    previous = { sql: Buffer.alloc(0), parts: [] };
+    previous = { sql: NO_BYTES, parts: [] };
     // psql state
     restrictKey;
     // COPY data
@@ -5257,7 +4288,10 @@ class PsqlLexer {
             }
         }
         const copyIn = psqlCopyIn ?? serverCopyIn;
-        const effects = settingEffects(parts, sql);
+        const effects = settingEffects(parts, sql, {
+            std: this.connectionStd,
+            encoding: this.connectionEncoding
+        });
         const event = new Statement(at.line, at.offset, sql, this.encoding === 'UTF8', terminator, parts, copyIn, serverCopyIn, this.variables, this.backslashEscapes, this.stmtStd, this.ambiguousLiterals);
         if (psqlCopyIn !== undefined)
             event.psqlCopyIn = psqlCopyIn;
@@ -5986,7 +5020,13 @@ function simpleValue(t) {
  * is the script gate's to catch (it asserts the settings before each statement they could make
  * psql or the server read otherwise).
  */
-function settingEffects(parts, sql) {
+function settingEffects(parts, sql, 
+/**
+ * The session's reset values: what it started with (psql sets neither; the server's
+ * configuration, the database's and role's settings and the connection's options decide), which
+ * RESET and SET … TO DEFAULT bring back and the server reports (ParameterStatus) for psql to follow.
+ */
+reset) {
     let interesting = false;
     for (const part of parts) {
         const w = part.keywords[0];
@@ -6027,7 +5067,8 @@ function settingEffects(parts, sql) {
             if (name === 'names' && nameTok.type === 'ident' && toks.length === k + 2) {
                 const v = simpleValue(toks[k + 1]);
                 const enc = v !== undefined && v.toUpperCase() !== 'DEFAULT' ? canonicalEncoding(v) : undefined;
-                set('clientEncoding', local || !enc ? 'unknown' : enc);
+                const value = v?.toUpperCase() === 'DEFAULT' && toks[k + 1]?.type === 'ident' ? reset.encoding : enc;
+                set('clientEncoding', local || !value ? 'unknown' : value);
                 modelledEnc = true;
             }
             else if (name === 'standard_conforming_strings' || name === 'client_encoding') {
@@ -6036,13 +5077,19 @@ function settingEffects(parts, sql) {
                     ((op.type === 'op' && op.text === '=') ||
                         (op.type === 'ident' && op.text.toUpperCase() === 'TO'));
                 const v = isAssign && toks.length === k + 3 ? simpleValue(toks[k + 2]) : undefined;
+                // SET … TO DEFAULT (the word, not the string 'default'): the reset value
+                const toDefault = v?.toUpperCase() === 'DEFAULT' && toks[k + 2]?.type === 'ident';
                 if (name === 'standard_conforming_strings') {
-                    const b = v !== undefined ? parsePgBool(v) : undefined;
+                    const b = toDefault ? reset.std : v !== undefined ? parsePgBool(v) : undefined;
                     set('standardConformingStrings', local || b === undefined ? 'unknown' : b);
                     modelledStd = true;
                 }
                 else {
-                    const enc = v !== undefined && v.toUpperCase() !== 'DEFAULT' ? canonicalEncoding(v) : undefined;
+                    const enc = toDefault
+                        ? reset.encoding
+                        : v !== undefined && v.toUpperCase() !== 'DEFAULT'
+                            ? canonicalEncoding(v)
+                            : undefined;
                     set('clientEncoding', local || !enc ? 'unknown' : enc);
                     modelledEnc = true;
                 }
@@ -6050,8 +5097,28 @@ function settingEffects(parts, sql) {
         }
         const resetAll = (kw[0] === 'RESET' && kw[1] === 'ALL') || (kw[0] === 'DISCARD' && kw[1] === 'ALL');
         if (resetAll) {
-            set('standardConformingStrings', 'unknown');
-            set('clientEncoding', 'unknown');
+            // both back to the session's reset values, which the server reports and psql follows
+            set('standardConformingStrings', reset.std);
+            set('clientEncoding', reset.encoding);
+            modelledStd = true;
+            modelledEnc = true;
+        }
+        else if (kw[0] === 'RESET' && !part.tokensTruncated && toks.length === 2) {
+            // RESET standard_conforming_strings / RESET client_encoding (the name alone, then ";")
+            const nameTok = toks[1];
+            const name = nameTok?.type === 'ident'
+                ? nameTok.text.toLowerCase()
+                : nameTok?.type === 'qident' && /^"[^"]*"$/.test(nameTok.text)
+                    ? nameTok.text.slice(1, -1)
+                    : '';
+            if (name === 'standard_conforming_strings') {
+                set('standardConformingStrings', reset.std);
+                modelledStd = true;
+            }
+            else if (name === 'client_encoding') {
+                set('clientEncoding', reset.encoding);
+                modelledEnc = true;
+            }
         }
         // another SET or RESET naming either setting (SET LOCAL, RESET, a value the lexer cannot
         // read): psql follows it, the lexer cannot
@@ -6082,6 +5149,15 @@ async function* psqlScriptEvents(source, options = {}) {
     }
     yield* lexer.end();
 }
+/** Whether `sql` holds `lower` (lower-case ASCII letters) at `at`, in any case: /^word/i. */
+function wordAt(sql, at, lower) {
+    if (at + lower.length > sql.length)
+        return false;
+    for (let k = 0; k < lower.length; k++)
+        if ((sql.charCodeAt(at + k) | 0x20) !== lower.charCodeAt(k))
+            return false;
+    return true;
+}
 /**
  * Whether psql of every modelled major (13 to 18) lexes `sql` alike (the same events, but for
  * psqlCopyIn, which 17+ counts and older ones leave unset: 0 against undefined for a text
@@ -6103,9 +5179,9 @@ function lexedAlikeByEveryMajor(sql) {
             return false;
         if (c === 0x2d /* - */ && sql.charCodeAt(i + 1) === 0x2d)
             return false;
-        if ((c | 0x20) === 0x62 /* b */ && /^begin/i.test(sql.slice(i, i + 5)))
+        if ((c | 0x20) === 0x62 /* b */ && wordAt(sql, i, 'begin'))
             return false;
-        if ((c | 0x20) === 0x63 /* c */ && /^copy/i.test(sql.slice(i, i + 4)))
+        if ((c | 0x20) === 0x63 /* c */ && wordAt(sql, i, 'copy'))
             return false;
         if (c >= 0x30 && c <= 0x39 && !(i > 0 && CLASS[sql.charCodeAt(i - 1)] & C_IDENT_CONT)) {
             // a number token starts here (or continues after a "."): its digits and dots
@@ -6126,7 +5202,7 @@ function lexedAlikeByEveryMajor(sql) {
 
 /***/ }),
 
-/***/ 2797:
+/***/ 84644:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
@@ -6135,13 +5211,15 @@ function lexedAlikeByEveryMajor(sql) {
 /* harmony export */   x5: () => (/* binding */ refusal)
 /* harmony export */ });
 /* unused harmony exports transactionControl, classifyPart, refusals */
-/* harmony import */ var _psql_lexer_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(7340);
+/* harmony import */ var _psql_lexer_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(91491);
+/* harmony import */ var _sql_redact_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(32142);
+
 
 const MAX_SHOWN = 100;
 /** The command as written, one line, control characters escaped, at most MAX_SHOWN characters. */
 function shown(text) {
     // eslint-disable-next-line no-control-regex -- escaping control characters is the point
-    const one = text.replace(/[\u0000-\u001f\u007f]/g, c => c === '\n'
+    const one = (0,_sql_redact_js__WEBPACK_IMPORTED_MODULE_1__/* .redactSql */ .M)(text.slice(0, MAX_SHOWN * 4 + 256)).replace(/[\u0000-\u001f\u007f]/g, c => c === '\n'
         ? '\\n'
         : c === '\r'
             ? '\\r'
@@ -6272,11 +5350,11 @@ function statementRefusal(e, options) {
         return refuse('ambiguous-literal', "a string literal here ends at a different place if standard_conforming_strings is off ('…\\'…'), which a script can switch without this check seeing it");
     const eff = e.effects;
     if (eff?.standardConformingStrings === 'unknown')
-        return refuse('setting', 'this statement changes (or may change) standard_conforming_strings in a way psql follows but this check cannot');
+        return refuse('setting', 'this statement changes (or may change) standard_conforming_strings in a way psql follows but this check cannot (RESET ALL, RESET standard_conforming_strings and SET standard_conforming_strings = on, off or DEFAULT it follows). Remove the statement from the script (as the last statement it changes nothing that follows), or write it as SET standard_conforming_strings = on; (or off), then restore again');
     if (eff?.clientEncoding !== undefined) {
         const enc = eff.clientEncoding === 'unknown' ? undefined : (0,_psql_lexer_js__WEBPACK_IMPORTED_MODULE_0__/* .canonicalEncoding */ .uY)(eff.clientEncoding);
         if (!enc)
-            return refuse('encoding', 'this statement changes (or may change) client_encoding in a way psql follows but this check cannot');
+            return refuse('encoding', "this statement changes (or may change) client_encoding in a way psql follows but this check cannot (RESET ALL, RESET client_encoding and SET client_encoding = 'UTF8' or another name, or DEFAULT, it follows). Remove the statement from the script (as the last statement it changes nothing that follows), or write it as SET client_encoding = 'UTF8'; (or the file's encoding), then restore again");
         if (!(0,_psql_lexer_js__WEBPACK_IMPORTED_MODULE_0__/* .isByteSafeEncoding */ .LI)(enc))
             return refuse('encoding', `client_encoding ${enc} is not supported: in it a character can contain the bytes of "\\" or "'"; convert the dump to UTF8`);
     }
@@ -6550,7 +5628,7 @@ function refusals(events, options = {}) {
 
 /***/ }),
 
-/***/ 65478:
+/***/ 72487:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
@@ -6560,10 +5638,12 @@ function refusals(events, options = {}) {
 /* unused harmony exports isAscii, settingsCheck, pgDumpConnectArgs */
 /* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(57075);
 /* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_stream__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(83916);
-/* harmony import */ var _memory_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(58547);
-/* harmony import */ var _psql_lexer_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(7340);
-/* harmony import */ var _psql_script_rules_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(2797);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(64533);
+/* harmony import */ var _memory_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(23179);
+/* harmony import */ var _psql_lexer_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(91491);
+/* harmony import */ var _psql_script_rules_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(84644);
+/* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(9334);
+/* harmony import */ var _sql_redact_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(32142);
 /**
  * The restore's one script gate: every SQL script psql runs in a restore (a plain dump, or the
  * script `pg_restore -f -` writes from an archive) passes through it on its way to psql's stdin.
@@ -6582,6 +5662,8 @@ function refusals(events, options = {}) {
  *    restore's own transaction covers them), `SET transaction_timeout` for servers before 17,
  *    \restrict/\unrestrict for a psql that lacks them, owner and privilege statements when asked,
  *    and whatever the restore policy (`policy`) skips — each listed in `skipped`;
+ *  - with `lockTimeoutMs`, replaces the script's `SET lock_timeout` (pg_dump's header: `= 0`) by
+ *    the action's, so that the load stays bounded by lock-timeout;
  *  - passes the exact bytes of everything else (COPY data as zero-copy views of the chunks);
  *  - with `transaction`, writes `BEGIN;` (after a leading \restrict line) and the statements of
  *    `before` (clean's drops) ahead of the script's first statement, and `COMMIT;` only at the
@@ -6598,6 +5680,8 @@ function refusals(events, options = {}) {
 
 
 
+
+
 /**
  * The prefix of a skip reason naming what of the backup was not restored and what to do: the
  * restore lists these as a warning and in the `not-restored` output.
@@ -6609,12 +5693,14 @@ const HEADER = /^(?:\ufeff)?(?:--\r?\n)?-- PostgreSQL database dump\r?\n/;
 const CLUSTER_HEADER = /^(?:\ufeff)?(?:--\r?\n)?-- PostgreSQL database cluster dump\r?\n/;
 const MAX_TEXT = 200;
 /** pg_dump's comment before an entry: "-- Name: t; Type: TABLE; Schema: public; Owner: app". */
-const ENTRY_HEADER = /^-- (Data for )?Name: (.*); Type: (.*?); Schema: (.*?); Owner: .*$/gm;
-/** The first `max` characters of a statement, on one line. */
+// pg_dump writes "-- Data for Name:" before a table's rows, "-- Statistics for Name:" before
+// its statistics (18): a header it did not match named the entry before it in an error
+const ENTRY_HEADER = /^-- ([A-Z][a-z]* for )?Name: (.*); Type: (.*?); Schema: (.*?); Owner: .*$/gm;
+/** What a STATISTICS DATA entry of pg_dump 18 runs (one statement per relation or column). */
+const STATISTICS_CALL = /^\s*SELECT\s+\*\s+FROM\s+pg_catalog\.pg_restore_(?:relation|attribute)_stats\s*\(/i;
+/** The first `max` characters of a statement, on one line, its secrets redacted (quoteSql). */
 function shortText(text, max = MAX_TEXT) {
-    // eslint-disable-next-line no-control-regex -- control characters are shown escaped
-    const one = text.replace(/\r?\n/g, ' ').replace(/[\u0000-\u001f\u007f]/g, ' ');
-    return one.length > max ? `${one.slice(0, max - 1)}…` : one;
+    return (0,_sql_redact_js__WEBPACK_IMPORTED_MODULE_6__/* .quoteSql */ .X)(text, max);
 }
 class ScriptGate extends node_stream__WEBPACK_IMPORTED_MODULE_0__.Transform {
     options;
@@ -6648,6 +5734,13 @@ class ScriptGate extends node_stream__WEBPACK_IMPORTED_MODULE_0__.Transform {
     sawStatement = false;
     createdDatabase;
     /**
+     * pg_dumpall's globals (roles, tablespaces; or its header) before any content: nothing of them
+     * passes, and the refusal waits for what follows to tell the kind of file — a \connect or
+     * CREATE DATABASE (a whole cluster), a database's content (roles, then a dump), or the end (a
+     * roles-only file: pg_dumpall --roles-only / --globals-only, supabase db dump --role-only).
+     */
+    globalsPart;
+    /**
      * pg_dump --create's header, accepted: the database its CREATE DATABASE created (name as the
      * server reads it), whether a \connect to it came, and whether a statement of the content
      * (not a SET, not one on the database itself) ran since CREATE DATABASE or the last \connect.
@@ -6670,6 +5763,8 @@ class ScriptGate extends node_stream__WEBPACK_IMPORTED_MODULE_0__.Transform {
      * comments before statements, by the script line of the first statement after them.
      */
     entries = [];
+    /** The type of the last entry header seen ("TABLE", "STATISTICS DATA"). */
+    entryType;
     /**
      * The settings psql reads the next line with, as far as the script's text shows (the last
      * kept statement's, with its modelled SET applied).
@@ -6709,6 +5804,11 @@ class ScriptGate extends node_stream__WEBPACK_IMPORTED_MODULE_0__.Transform {
             this.readHead(undefined);
             for (const event of this.lexer.end())
                 this.decide(event);
+            const part = this.globalsPart;
+            if (part?.header && part.statements === 0)
+                throw this.clusterDumpError(1);
+            if (part)
+                throw this.globalsOnlyError(part);
             if (this.pendingEncoding) {
                 const pending = this.pendingEncoding;
                 this.pendingEncoding = undefined;
@@ -6761,7 +5861,7 @@ class ScriptGate extends node_stream__WEBPACK_IMPORTED_MODULE_0__.Transform {
         this.facts.madeByPgDump = HEADER.test(head);
         this.facts.clusterDump = CLUSTER_HEADER.test(head);
         if (this.facts.clusterDump)
-            throw this.clusterDumpError(1);
+            this.globalsPart = { line: 1, what: 'its header', header: true, statements: 0, lastLine: 1 };
     }
     decide(event) {
         if (this.pendingEncoding &&
@@ -6803,13 +5903,18 @@ class ScriptGate extends node_stream__WEBPACK_IMPORTED_MODULE_0__.Transform {
         this.seeGap(this.decidedUpTo, e.offset);
         this.seeEntryHeader(this.decidedUpTo, e.offset, e.line);
         const cls = (0,_psql_script_rules_js__WEBPACK_IMPORTED_MODULE_4__/* .classifyStatement */ .cp)(e);
+        if (this.globalsPart)
+            return this.afterGlobals(e, cls, this.globalsPart);
         const header = this.createDatabaseHeader(e, cls);
         if (header) {
             this.skipped.push({ line: e.line, reason: header, text: shortText(e.text) });
             this.leaveOut(e.offset, e.end);
             return;
         }
-        this.refuseClusterStatements(e, cls);
+        if (this.refuseClusterStatements(e, cls)) {
+            this.leaveOut(this.decidedUpTo, e.end);
+            return;
+        }
         if (this.droppedDatabase !== undefined && !this.created && !settingStatement(cls, e))
             throw this.createDatabaseError(e.line);
         if (this.created && !this.created.connected && !settingStatement(cls, e))
@@ -6830,7 +5935,7 @@ class ScriptGate extends node_stream__WEBPACK_IMPORTED_MODULE_0__.Transform {
                 throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .CheckError */ .tl(`${this.where()}, ${refused.message}.`);
         }
         if (verdict.keep)
-            verdict = this.builtin(cls);
+            verdict = this.builtin(cls, e);
         if (verdict.keep && this.options.policy) {
             const decision = this.options.policy(e, cls);
             if ('refuse' in decision)
@@ -6840,6 +5945,13 @@ class ScriptGate extends node_stream__WEBPACK_IMPORTED_MODULE_0__.Transform {
         if (verdict.keep) {
             this.guard(from, e.end, e.standardConformingStrings, e.clientEncoding, e);
             this.begin(e.offset);
+            const ms = this.options.lockTimeoutMs;
+            if (cls.kind === 'set' && cls.detail === 'lock_timeout' && ms !== undefined && ms > 0) {
+                // the action's lock-timeout, not the header's 0 (the statement's own lines kept as lines)
+                const lines = '\n'.repeat(newlines(this.bytes(e.offset, e.end)));
+                this.leaveOut(e.offset, e.end);
+                this.pushOut(Buffer.from(`SET lock_timeout = ${Math.trunc(ms)};${lines}`), e.line);
+            }
             this.expected = settingsAfter(e);
             this.sawStatement = true;
             if (!settingStatement(cls, e)) {
@@ -6869,7 +5981,7 @@ class ScriptGate extends node_stream__WEBPACK_IMPORTED_MODULE_0__.Transform {
         this.leaveOut(e.offset, e.end);
     }
     /** The gate's own drops: what the target or the psql cannot take, and what was asked. */
-    builtin(cls) {
+    builtin(cls, e) {
         const o = this.options;
         if (cls.kind === 'set' &&
             cls.detail === 'transaction_timeout' &&
@@ -6878,6 +5990,13 @@ class ScriptGate extends node_stream__WEBPACK_IMPORTED_MODULE_0__.Transform {
             return {
                 keep: false,
                 reason: `the target server (${o.serverMajor}) has no transaction_timeout setting (PostgreSQL 17+)`
+            };
+        if (o.leaveOutStatistics &&
+            this.entryType === 'STATISTICS DATA' &&
+            STATISTICS_CALL.test(e.text))
+            return {
+                keep: false,
+                reason: `the planner's statistics (pg_dump 18's STATISTICS DATA entries, not data): the target server (${o.serverMajor}) has no pg_restore_relation_stats() (PostgreSQL 18+); ANALYZE rebuilds them`
             };
         if (o.noOwner && cls.kind === 'owner')
             return { keep: false, reason: 'owners are not restored (no-owner)' };
@@ -6939,8 +6058,19 @@ class ScriptGate extends node_stream__WEBPACK_IMPORTED_MODULE_0__.Transform {
     refuseClusterStatements(e, cls) {
         const [w0, w1, w2] = cls.keywords;
         if (cls.kind === 'role' ||
-            (w0 === 'DROP' && (w1 === 'ROLE' || (w1 === 'USER' && w2 !== 'MAPPING'))))
-            throw this.clusterDumpError(e.line, `"${shortText(e.text, 80)}"`);
+            (w0 === 'DROP' && (w1 === 'ROLE' || (w1 === 'USER' && w2 !== 'MAPPING')))) {
+            // after a database's content (or pg_dump --create's header): a role statement in a dump
+            if (this.sawContent || this.created)
+                throw this.roleStatementError(e);
+            this.globalsPart = {
+                line: e.line,
+                what: `"${shortText(e.text, 80)}"`,
+                header: false,
+                statements: 0,
+                lastLine: e.line
+            };
+            return true;
+        }
         if ((w0 === 'CREATE' || w0 === 'DROP') && w1 === 'DATABASE') {
             if (w0 === 'DROP')
                 throw this.clusterDumpError(e.line, `"${shortText(e.text, 80)}"`);
@@ -6954,6 +6084,54 @@ class ScriptGate extends node_stream__WEBPACK_IMPORTED_MODULE_0__.Transform {
             e.parts.some(p => p.tokens.some((x, i) => isWordToken(x, 'ON') && isWordToken(p.tokens[i + 1], 'DATABASE')));
         if ((w0 === 'ALTER' && w1 === 'DATABASE') || onDatabase)
             throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .CheckError */ .tl(`${this.where()}, line ${e.line}: "${shortText(e.text, 80)}" changes the target database itself (its settings for every later session, its owner, name, comment or privileges), which pg_dump writes only with --create; a restore writes objects into the database, never the database. Nothing was restored. Remove the statement from the script, or run it by hand with psql if you mean it.`);
+        return false;
+    }
+    /**
+     * A statement after pg_dumpall's globals began (see globalsPart): more of them (roles,
+     * tablespaces, role memberships, settings) are left out; CREATE DATABASE or DROP DATABASE is
+     * a whole cluster's dump, anything else a database's content after the roles.
+     */
+    afterGlobals(e, cls, part) {
+        const [w0, w1, w2] = cls.keywords;
+        if ((w0 === 'CREATE' || w0 === 'DROP') && w1 === 'DATABASE')
+            throw this.clusterDumpError(part.line, part.what);
+        const t = e.parts[0]?.tokens ?? [];
+        const onWord = t.findIndex(x => isWordToken(x, 'ON'));
+        const globals = e.parts.length === 1 &&
+            (cls.kind === 'role' ||
+                w0 === 'SET' ||
+                w0 === 'RESET' ||
+                settingStatement(cls, e) ||
+                (w0 === 'DROP' && (w1 === 'ROLE' || (w1 === 'USER' && w2 !== 'MAPPING'))) ||
+                ((w0 === 'CREATE' || w0 === 'ALTER' || w0 === 'DROP') && w1 === 'TABLESPACE') ||
+                // GRANT role TO role (no ON), GRANT … ON TABLESPACE, COMMENT / SECURITY LABEL ON ROLE
+                ((w0 === 'GRANT' || w0 === 'REVOKE') &&
+                    (onWord < 0 || isWordToken(t[onWord + 1], 'TABLESPACE'))) ||
+                ((w0 === 'COMMENT' || w0 === 'SECURITY') &&
+                    onWord > 0 &&
+                    (isWordToken(t[onWord + 1], 'ROLE') || isWordToken(t[onWord + 1], 'TABLESPACE'))));
+        if (!globals) {
+            if (part.header)
+                throw this.clusterDumpError(part.line, part.what);
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .CheckError */ .tl(`${this.where()} starts with roles (line ${part.line}: ${part.what}${part.statements > 0 ? `, and ${(0,_log_js__WEBPACK_IMPORTED_MODULE_5__/* .plural */ .LS)(part.statements, 'more statement')} on roles up to line ${part.lastLine}` : ''}) and then holds a database's objects (line ${e.line}: "${shortText(e.text, 80)}"). Roles belong to the whole server, not to a database: pg_dump never writes them, and a restore writes only into the target database (the one its connection names). Nothing was restored. Split the file at line ${e.line}: head -n ${e.line - 1} FILE > roles.sql, and run that by hand with psql as a role with CREATEROLE (psql -v ON_ERROR_STOP=1 -f roles.sql "$DATABASE_URL"); tail -n +${e.line} FILE > database.sql, and restore that.`);
+        }
+        if (cls.kind === 'role' || w0 === 'DROP' || w0 === 'GRANT') {
+            part.statements++;
+            part.lastLine = e.line;
+        }
+        // the comments before it too: nothing of the globals reaches psql
+        this.leaveOut(this.decidedUpTo, e.end);
+    }
+    /** A role statement in a database's script (after its content): pg_dump never writes one. */
+    roleStatementError(e) {
+        return new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .CheckError */ .tl(`${this.where()}, line ${e.line}: "${shortText(e.text, 80)}" creates, changes or drops a role. Roles belong to the whole server, not to a database: pg_dump never writes such a statement (pg_dumpall does), and a restore writes only into the target database (the one its connection names). Nothing was restored. Remove the statement from the script and restore again; run it by hand with psql as a role with CREATEROLE if you mean it.`);
+    }
+    /** The end of a script that held only pg_dumpall's globals (see globalsPart). */
+    globalsOnlyError(part) {
+        const what = part.header
+            ? `its header: "-- PostgreSQL database cluster dump", then ${(0,_log_js__WEBPACK_IMPORTED_MODULE_5__/* .plural */ .LS)(part.statements, 'statement')} on roles or tablespaces and no database`
+            : `line ${part.line}: ${part.what}${part.statements > 0 ? `, and ${(0,_log_js__WEBPACK_IMPORTED_MODULE_5__/* .plural */ .LS)(part.statements, 'more statement')} on roles up to line ${part.lastLine}` : ''}; no database, no table`;
+        return new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .CheckError */ .tl(`${this.where()} holds only roles (${what}): a roles-only file (supabase db dump --role-only, pg_dumpall --roles-only or --globals-only), not a backup of a database. Roles belong to the whole server, not to the target database, and a restore creates them only from the globals file of a backup the action made (create-roles: true with a backup made with globals: true), never from a script. Nothing was restored. Run the file by hand with psql as a role with CREATEROLE (a superuser for SUPERUSER, REPLICATION or BYPASSRLS roles): psql -v ON_ERROR_STOP=1 -f FILE "$DATABASE_URL"; then restore the database's own dump (its schema and data files) with the action.`);
     }
     clusterDumpError(line, what = 'its header') {
         const name = this.options.targetDatabase ?? 'postgres';
@@ -6967,6 +6145,16 @@ class ScriptGate extends node_stream__WEBPACK_IMPORTED_MODULE_0__.Transform {
         const from = this.decidedUpTo;
         this.seeGap(this.decidedUpTo, e.offset);
         const refused = (0,_psql_script_rules_js__WEBPACK_IMPORTED_MODULE_4__/* .refusal */ .x5)(e);
+        if (this.globalsPart) {
+            // pg_dumpall's globals, then "\connect" to each database: a whole cluster
+            const part = this.globalsPart;
+            if (refused?.code === 'connect')
+                throw this.clusterDumpError(part.line, part.what);
+            // \restrict / \unrestrict around its parts: nothing passes anyway
+            if (refused)
+                throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .CheckError */ .tl(`${this.where()}, ${refused.message}.`);
+            return this.leaveOut(this.decidedUpTo, e.end);
+        }
         // pg_dump writes "\encoding SQL_ASCII" just before a \connect to a name with other characters
         if (this.created &&
             !this.pendingEncoding &&
@@ -7066,6 +6254,7 @@ class ScriptGate extends node_stream__WEBPACK_IMPORTED_MODULE_0__.Transform {
         if (!last)
             return;
         const [, , name, type, schema] = last;
+        this.entryType = type;
         const entry = `${type} ${schema && schema !== '-' ? `${schema}.` : ''}${name}`;
         this.entries.push({ line, entry: shortText(entry, 160) });
     }
@@ -7271,29 +6460,34 @@ function pgDumpConnectArgs(name) {
 
 /***/ }),
 
-/***/ 92515:
+/***/ 2890:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
+__webpack_require__.r(__webpack_exports__);
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
-/* harmony export */   Gv: () => (/* binding */ readServerInfo),
-/* harmony export */   NC: () => (/* binding */ unmatchedExcludes),
-/* harmony export */   Ng: () => (/* binding */ connect),
-/* harmony export */   Qr: () => (/* binding */ countObjects),
-/* harmony export */   Ro: () => (/* binding */ dumpRowCounts),
-/* harmony export */   g: () => (/* binding */ lockBound),
-/* harmony export */   hH: () => (/* binding */ SnapshotSession),
-/* harmony export */   qM: () => (/* binding */ rowSecurityTables)
+/* harmony export */   SnapshotSession: () => (/* binding */ SnapshotSession),
+/* harmony export */   connect: () => (/* binding */ connect),
+/* harmony export */   countObjects: () => (/* binding */ countObjects),
+/* harmony export */   dumpLockWaits: () => (/* binding */ dumpLockWaits),
+/* harmony export */   dumpRowCounts: () => (/* binding */ dumpRowCounts),
+/* harmony export */   endOwnSessions: () => (/* binding */ endOwnSessions),
+/* harmony export */   explainConnectError: () => (/* binding */ explainConnectError),
+/* harmony export */   lockBound: () => (/* binding */ lockBound),
+/* harmony export */   readServerInfo: () => (/* binding */ readServerInfo),
+/* harmony export */   rowSecurityTables: () => (/* binding */ rowSecurityTables),
+/* harmony export */   tableBlockers: () => (/* binding */ tableBlockers),
+/* harmony export */   trackApplicationName: () => (/* binding */ trackApplicationName),
+/* harmony export */   unmatchedExcludes: () => (/* binding */ unmatchedExcludes)
 /* harmony export */ });
-/* unused harmony exports tableBlockers, dumpLockWaits, explainConnectError */
 /* harmony import */ var node_tls__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(41692);
 /* harmony import */ var node_tls__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_tls__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var pg__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(83849);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(83916);
-/* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(25625);
-/* harmony import */ var _process_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(34006);
-/* harmony import */ var _connection_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(58824);
-/* harmony import */ var _dump_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(8677);
-/* harmony import */ var _locks_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(60975);
+/* harmony import */ var pg__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(68995);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(64533);
+/* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(9334);
+/* harmony import */ var _process_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(39773);
+/* harmony import */ var _connection_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(41572);
+/* harmony import */ var _dump_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(93810);
+/* harmony import */ var _locks_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(94014);
 
 
 
@@ -7412,14 +6606,7 @@ async function dumpLockWaits(client) {
     }
     return [...waits.values()];
 }
-/**
- * Connects as libpq would with the same URL (connection.ts: connectAttempts, authPolicy): every
- * host in turn, TLS as sslmode says (prefer falls back to clear text, allow to TLS), the server's
- * authentication request checked against channel_binding and require_auth before the password is
- * sent, and target_session_attrs checked once connected. Every failure becomes a message about
- * databaseUrl and the fix.
- */
-async function connect(connection, connectTimeoutSeconds) {
+async function connect(connection, connectTimeoutSeconds, options = {}) {
     const policy = (0,_connection_js__WEBPACK_IMPORTED_MODULE_5__/* .authPolicy */ .vv)(connection);
     const hosts = (0,_connection_js__WEBPACK_IMPORTED_MODULE_5__/* .connectAttempts */ .zG)(connection);
     const wanted = connection.params.target_session_attrs ?? 'any';
@@ -7430,7 +6617,7 @@ async function connect(connection, connectTimeoutSeconds) {
             const where = { ...connection, host: attempts[0].name, port: attempts[0].port };
             let client;
             try {
-                client = await openHost(connection, attempts, policy, connectTimeoutSeconds);
+                client = await openHost(connection, attempts, policy, connectTimeoutSeconds, options);
             }
             catch (error) {
                 // refused by the URL's own rules, or the server refused the password: libpq stops too
@@ -7470,11 +6657,11 @@ async function sessionIs(client, kind) {
     }
 }
 /** One host: its attempts in order, the next one only where libpq would retry. */
-async function openHost(connection, attempts, policy, connectTimeoutSeconds) {
+async function openHost(connection, attempts, policy, connectTimeoutSeconds, options) {
     for (let i = 0;; i++) {
         const attempt = attempts[i];
         try {
-            return await openClient(connection, attempt, policy, connectTimeoutSeconds);
+            return await openClient(connection, attempt, policy, connectTimeoutSeconds, options);
         }
         catch (error) {
             if (i + 1 < attempts.length && mayRetry(attempt, error))
@@ -7496,7 +6683,7 @@ function mayRetry(attempt, error) {
     }
     return false;
 }
-async function openClient(connection, attempt, policy, connectTimeoutSeconds) {
+async function openClient(connection, attempt, policy, connectTimeoutSeconds, options) {
     const config = (0,_connection_js__WEBPACK_IMPORTED_MODULE_5__/* .pgClientConfig */ .f3)(connection, { connectTimeoutSeconds, attempt });
     // the server's authentication request, seen before pg answers it (listeners run in order)
     let asked;
@@ -7552,11 +6739,20 @@ async function openClient(connection, attempt, policy, connectTimeoutSeconds) {
         // a cancelled run stops its SQL as it stops its programs: the connection is cut, the
         // statement at hand fails at once (and the run with it), the server rolls back its
         // transaction and ends the session once it notices (a lock wait at its next slice)
+        if (options.endingSessions)
+            return client;
         const off = (0,_process_js__WEBPACK_IMPORTED_MODULE_4__/* .onCancel */ .Ao)(signal => {
             const stream = client.connection.stream;
             stream.destroy(new Error(`the run was cancelled (${signal})`));
         });
-        client.once('end', off);
+        // its server side may outlive the cut (a statement runs on until it next reads from the
+        // client): ended from a session of its own after a cancel (endOwnSessions)
+        const untrack = trackBackend({ ...connection, host: attempt.name, port: attempt.port }, connectTimeoutSeconds, client.processID, String(config.application_name ?? ''));
+        client.once('end', () => {
+            off();
+            if (!(0,_process_js__WEBPACK_IMPORTED_MODULE_4__/* .cancelledBy */ .tK)())
+                untrack();
+        });
         return client;
     }
     catch (error) {
@@ -7566,6 +6762,97 @@ async function openClient(connection, attempt, policy, connectTimeoutSeconds) {
     finally {
         clearTimeout(timer);
     }
+}
+const ownSessions = new Map();
+function ownSessionsOf(connection, connectTimeoutSeconds) {
+    const key = JSON.stringify([
+        connection.host,
+        connection.port,
+        connection.database,
+        connection.user ?? ''
+    ]);
+    let own = ownSessions.get(key);
+    if (!own) {
+        own = { connection, connectTimeoutSeconds, pids: new Map(), applicationNames: new Map() };
+        ownSessions.set(key, own);
+    }
+    return own;
+}
+function trackBackend(connection, connectTimeoutSeconds, pid, applicationName) {
+    if (!pid)
+        return () => undefined;
+    const own = ownSessionsOf(connection, connectTimeoutSeconds);
+    own.pids.set(pid, applicationName);
+    return () => own.pids.delete(pid);
+}
+/**
+ * The sessions of the programs the run starts on `connection` with this application_name (one
+ * of the run's own: the restore's loader), to end after a cancel; the returned function stops
+ * tracking them (the programs are done).
+ */
+function trackApplicationName(connection, connectTimeoutSeconds, applicationName) {
+    const own = ownSessionsOf(connection, connectTimeoutSeconds);
+    own.applicationNames.set(applicationName, (own.applicationNames.get(applicationName) ?? 0) + 1);
+    return () => {
+        const n = (own.applicationNames.get(applicationName) ?? 1) - 1;
+        if (n > 0)
+            own.applicationNames.set(applicationName, n);
+        else
+            own.applicationNames.delete(applicationName);
+    };
+}
+/**
+ * After a cancel (the programs stopped, the engine's connections cut): a killed client's server
+ * session runs on until its statement next reads from the client (a COPY's rows, an index build,
+ * a lock wait) and only then rolls back. From a new session on each database, the run's own —
+ * the engine's by backend PID (and application_name), the programs' by their application_name
+ * — are terminated (pg_terminate_backend: a role may end its own sessions), and their end is
+ * waited for, at most `waitMs`.
+ */
+async function endOwnSessions(waitMs = 5000) {
+    const result = { ended: 0, left: [], unreachable: 0 };
+    const deadline = Date.now() + waitMs;
+    const groups = [...ownSessions.values()].filter(g => g.pids.size > 0 || g.applicationNames.size > 0);
+    await Promise.all(groups.map(async (own) => {
+        let client;
+        try {
+            client = await connect(own.connection, Math.max(1, Math.min(own.connectTimeoutSeconds, Math.ceil(waitMs / 1000))), { endingSessions: true });
+        }
+        catch {
+            result.unreachable++;
+            return;
+        }
+        try {
+            const find = async () => (await client.query(`SELECT a.pid FROM pg_catalog.pg_stat_activity a
+                WHERE a.datname = pg_catalog.current_database()
+                  AND a.pid <> pg_catalog.pg_backend_pid()
+                  AND (a.application_name = ANY($2::text[])
+                       OR (a.pid::text || ':' || a.application_name) = ANY($1::text[]))`, [
+                [...own.pids].map(([pid, name]) => `${pid}:${name}`),
+                [...own.applicationNames.keys()]
+            ])).rows.map(r => r.pid);
+            let pids = await find();
+            const found = pids.length;
+            for (const pid of pids) {
+                await client
+                    .query('SELECT pg_catalog.pg_terminate_backend($1)', [pid])
+                    .catch(() => undefined);
+            }
+            while (pids.length > 0 && Date.now() < deadline) {
+                await new Promise(resolve => setTimeout(resolve, 50));
+                pids = await find();
+            }
+            result.ended += found - pids.length;
+            result.left.push(...pids);
+        }
+        catch {
+            result.unreachable++;
+        }
+        finally {
+            await client.end().catch(() => undefined);
+        }
+    }));
+    return result;
 }
 function isNoSslError(error) {
     return /does not support SSL/i.test(String(error?.message));
@@ -7913,208 +7200,124 @@ async function unmatchedExcludes(client, filters) {
 
 /***/ }),
 
-/***/ 63727:
+/***/ 32142:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
-/* harmony export */   A5: () => (/* binding */ widenPipe),
-/* harmony export */   F0: () => (/* binding */ makeFifo),
-/* harmony export */   JL: () => (/* binding */ PIPE_SIZE),
-/* harmony export */   Yc: () => (/* binding */ coalesce),
-/* harmony export */   Ze: () => (/* binding */ drain),
-/* harmony export */   rh: () => (/* binding */ canWidenPipes),
-/* harmony export */   vW: () => (/* binding */ reusedBufferPipe)
+/* harmony export */   M: () => (/* binding */ redactSql),
+/* harmony export */   X: () => (/* binding */ quoteSql)
 /* harmony export */ });
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(73024);
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(51455);
-/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__webpack_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var node_net__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(77030);
-/* harmony import */ var node_net__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__webpack_require__.n(node_net__WEBPACK_IMPORTED_MODULE_2__);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(76760);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__webpack_require__.n(node_path__WEBPACK_IMPORTED_MODULE_3__);
-/* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(57075);
-/* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_4___default = /*#__PURE__*/__webpack_require__.n(node_stream__WEBPACK_IMPORTED_MODULE_4__);
-/* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(25625);
-/* harmony import */ var _process_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(34006);
-/* harmony import */ var _local_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(72922);
 /**
- * Named pipes for the live upload, where the artifact client cannot be handed the zip's stream
- * (artifact-zip.ts handOverOnRead: node:fs cannot be patched for it, as under jest): it then
- * reads the backup's zip from a pipe while the dump is still being written into it.
- *
- * Why the pipe is widened: the client reads the pipe with 8 MiB buffers, one allocated per read,
- * and a read returns what the pipe holds: 64 KiB writes into a 64 KiB pipe would cost an 8 MiB
- * buffer per 64 KiB, and garbage collection would take more CPU than the dump (measured: 9 s
- * instead of 5 s on the 500 MB bench database). So the zip is written in 1 MiB pieces into a
- * pipe widened to 1 MiB (the most an unprivileged process may set, /proc/sys/fs/pipe-max-size).
- * Node has no fcntl(): perl, which GitHub's runners have, sets F_SETPIPE_SZ (1031) on the pipe,
- * which then keeps that size while the action holds its writing end. Without perl (or mkfifo)
- * the zip is written to a file and uploaded after the dump.
+ * The one way a statement or line of a backup is quoted into a message, a log line, the job
+ * summary or an output: its secrets replaced by "…" first. A script can hold a role's password
+ * (CREATE ROLE … PASSWORD '…', pg_dumpall's SCRAM verifiers), a foreign server's or user
+ * mapping's options (OPTIONS (password '…')), a connection string (CREATE SUBSCRIPTION …
+ * CONNECTION '…', dblink_connect('… password=…')) or a setting named like a key; psql by hand
+ * prints none of it (it does not echo statements without -e/-a). Everything quoted passes here.
  */
-
-
-
-
-
-
-
-
-const PIPE_SIZE = 1024 * 1024;
-/** A named pipe at `file` (mode 0600); false when the system cannot make one. */
-async function makeFifo(file) {
-    if (process.platform === 'win32')
-        return false;
-    return (0,_process_js__WEBPACK_IMPORTED_MODULE_6__/* .runChild */ .w$)('mkfifo', ['-m', '600', file]).then(() => true, () => false);
-}
-let perlWorks;
-/** Whether pipes can be widened here (Linux, with perl); checked once. */
-function canWidenPipes() {
-    perlWorks ??=
-        process.platform === 'linux'
-            ? (0,_process_js__WEBPACK_IMPORTED_MODULE_6__/* .runChild */ .w$)('perl', ['-e', '1']).then(() => true, () => false)
-            : Promise.resolve(false);
-    return perlWorks;
-}
-/** Sets the pipe's buffer to PIPE_SIZE; needs the pipe open for writing (else it blocks). */
-function widenPipe(fifo) {
-    const perl = (0,_process_js__WEBPACK_IMPORTED_MODULE_6__/* .startChild */ .v0)('perl', [
-        '-e',
-        'open(my $f, "+<", $ARGV[0]) or exit 1; fcntl($f, 1031, $ARGV[1] + 0) or exit 2',
-        fifo,
-        String(PIPE_SIZE)
-    ], { stdout: 'ignore' });
-    perl.done.catch((error) => _log_js__WEBPACK_IMPORTED_MODULE_5__/* .log */ .Rm.debug(`could not widen the upload pipe (${error.message})`));
-}
-/** Joins chunks into pieces of at least `size` bytes (the last one may be smaller). */
-function coalesce(size) {
-    let held = [];
-    let heldBytes = 0;
-    return new node_stream__WEBPACK_IMPORTED_MODULE_4__.Transform({
-        transform(chunk, _encoding, callback) {
-            held.push(chunk);
-            heldBytes += chunk.length;
-            if (heldBytes < size)
-                return callback();
-            const piece = Buffer.concat(held, heldBytes);
-            held = [];
-            heldBytes = 0;
-            callback(null, piece);
-        },
-        flush(callback) {
-            callback(null, heldBytes > 0 ? Buffer.concat(held, heldBytes) : undefined);
-        }
-    });
-}
+/** Names whose value is a secret: options, settings, parameters (password, sslpassword, api_key…). */
+const SECRET_NAME = /pass(?:word|wd|phrase|file)?|secret|token|credential|api_?key|private_?key|access_?key|sslkey/i;
+/** Literal contents that are or hold a secret wherever they stand. */
+const SECRET_CONTENT = /password|passwd|secret|token|SCRAM-SHA-256\$|^md5[0-9a-f]{32}$|[a-z][\w+.-]*:\/\/[^\s/@:'"]*:[^\s@'"]*@/i;
+/** key=value of a connection string, a URI's user:password@, outside literals (a \connect's argument). */
+const BARE_SECRETS = [
+    [
+        /\b((?:ssl)?pass(?:word|wd|phrase)?\s*=\s*)(?:'(?:[^'\\]|\\.|'')*'?|"(?:[^"]|"")*"?|[^\s'",)]+)/gi,
+        '$1…'
+    ],
+    [/(\b[a-z][\w+.-]*:\/\/[^\s/@:'"]*:)[^\s@'"]*@/gi, '$1…@']
+];
 /**
- * Reads the pipe to its end without waiting for a writer to appear (non-blocking open): frees a
- * writer that is blocked on a pipe the client no longer reads.
+ * `text` with the value of every secret-bearing literal replaced by "…": a literal after the word
+ * PASSWORD (also ENCRYPTED PASSWORD) or after a name like password/secret/token/api_key (an
+ * OPTIONS (… '…') item, `SET x.api_key = '…'`), and any literal holding such a word, a SCRAM or
+ * md5 verifier or a URI with a password (connection strings, a DO block's EXECUTE '…'). Plain
+ * '…', E'…', U&'…' and $tag$…$tag$ literals; one cut short (a truncated statement, a line) runs
+ * to the end. Outside literals: password=… and user:password@ are cut too.
  */
-function drain(fifo) {
-    let fd;
-    try {
-        fd = (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.openSync)(fifo, node_fs__WEBPACK_IMPORTED_MODULE_0__.constants.O_RDONLY | node_fs__WEBPACK_IMPORTED_MODULE_0__.constants.O_NONBLOCK);
-    }
-    catch {
-        return undefined; // removed already
-    }
-    const reader = new node_net__WEBPACK_IMPORTED_MODULE_2__.Socket({ fd, readable: true, writable: false });
-    reader.on('error', () => reader.destroy());
-    // a pipe whose writer is gone already never signals its end: it must not keep Node running
-    reader.unref();
-    reader.resume();
-    return reader;
-}
-/** Bytes of the one buffer a {@link ReusedBufferPipe} reads into (a Linux pipe holds 64 KiB). */
-const REUSED_READ_BYTES = 64 * 1024;
-/**
- * A {@link ReusedBufferPipe}: a named pipe in a work directory of its own (under `tempRoot`, else
- * RUNNER_TEMP or the system's), opened at both ends and removed at once (the descriptors stay). Undefined where no named pipe can be made
- * (Windows, no mkfifo): then read the child's stdout.
- */
-async function reusedBufferPipe(tempRoot) {
-    if (process.platform === 'win32')
-        return undefined;
-    const dir = await (0,_local_js__WEBPACK_IMPORTED_MODULE_7__/* .makeWorkDir */ .dW)('pg-pipe-', tempRoot);
-    let readFd;
-    let writeFd;
-    try {
-        const fifo = node_path__WEBPACK_IMPORTED_MODULE_3___default().join(dir, 'pipe');
-        if (!(await makeFifo(fifo)))
-            return undefined;
-        // the reading end first (non-blocking: no writer yet), then the writing end
-        readFd = (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.openSync)(fifo, node_fs__WEBPACK_IMPORTED_MODULE_0__.constants.O_RDONLY | node_fs__WEBPACK_IMPORTED_MODULE_0__.constants.O_NONBLOCK);
-        writeFd = (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.openSync)(fifo, node_fs__WEBPACK_IMPORTED_MODULE_0__.constants.O_WRONLY);
-    }
-    catch {
-        for (const fd of [readFd, writeFd])
-            if (fd !== undefined)
-                (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.closeSync)(fd);
-        return undefined;
-    }
-    finally {
-        await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.rm)(dir, { recursive: true, force: true });
-    }
-    const buffer = Buffer.allocUnsafe(REUSED_READ_BYTES);
-    let ready;
-    let ended = false;
-    let failed;
-    let waiter;
-    const reader = new node_net__WEBPACK_IMPORTED_MODULE_2__.Socket({
-        fd: readFd,
-        readable: true,
-        writable: false,
-        onread: {
-            buffer,
-            // one read at a time: paused until the chunk's reader asks for the next (the buffer is reused)
-            callback: (bytes, into) => {
-                const chunk = Buffer.from(into.buffer, into.byteOffset, bytes);
-                if (waiter) {
-                    const w = waiter;
-                    waiter = undefined;
-                    w.resolve(chunk);
-                }
-                else
-                    ready = chunk;
-                return false;
-            }
-        }
-    });
-    reader.on('end', () => {
-        ended = true;
-        waiter?.resolve(null);
-        waiter = undefined;
-    });
-    reader.on('error', (error) => {
-        failed = error;
-        waiter?.reject(error);
-        waiter = undefined;
-    });
-    const writer = new node_net__WEBPACK_IMPORTED_MODULE_2__.Socket({ fd: writeFd, readable: false, writable: true });
-    writer.on('error', () => undefined);
-    return {
-        writer,
-        closeWriter: () => writer.destroy(),
-        next: () => {
-            if (failed)
-                return Promise.reject(failed);
-            if (ready) {
-                const chunk = ready;
-                ready = undefined;
-                return Promise.resolve(chunk);
-            }
-            if (ended)
-                return Promise.resolve(null);
-            return new Promise((resolve, reject) => {
-                waiter = { resolve, reject };
-                reader.resume();
-            });
-        },
-        close: () => {
-            writer.destroy();
-            reader.destroy();
-        }
+function redactSql(text) {
+    let out = '';
+    let plain = '';
+    const flushPlain = () => {
+        let p = plain;
+        for (const [re, to] of BARE_SECRETS)
+            p = p.replace(re, to);
+        out += p;
+        plain = '';
     };
+    const n = text.length;
+    let i = 0;
+    while (i < n) {
+        const c = text[i];
+        // a literal: '…', E'…' / U&'…' / N'…' / B'…' / X'…' (prefix already in `plain`), $tag$…$tag$
+        let end = -1;
+        let opener = '';
+        if (c === "'") {
+            const prefix = /(?:[EeNnBbXx]|[Uu]&)$/.exec(plain)?.[0] ?? '';
+            const escapes = /^[Ee]$/.test(prefix) && !/[\w$]$/.test(plain.slice(0, plain.length - prefix.length));
+            let j = i + 1;
+            for (;;) {
+                if (j >= n)
+                    break;
+                if (escapes && text[j] === '\\') {
+                    j += 2;
+                    continue;
+                }
+                if (text[j] === "'") {
+                    if (text[j + 1] === "'") {
+                        j += 2;
+                        continue;
+                    }
+                    break;
+                }
+                j++;
+            }
+            end = Math.min(j + 1, n);
+            opener = "'";
+        }
+        else if (c === '$' && !/[\w$]$/.test(plain)) {
+            const tag = /^\$(?:[A-Za-z_\u0080-\uffff][\w\u0080-\uffff]*)?\$/.exec(text.slice(i, i + 66));
+            if (tag) {
+                const close = text.indexOf(tag[0], i + tag[0].length);
+                end = close < 0 ? n : close + tag[0].length;
+                opener = tag[0];
+            }
+        }
+        if (end < 0) {
+            plain += c;
+            i++;
+            continue;
+        }
+        const literal = text.slice(i, end);
+        const inner = literal.slice(opener.length);
+        // the literal's own prefix (E, U&, N, B, X) is no word before it
+        const prefixLength = opener === "'" ? (/(?:\b[EeNnBbXx]|\b[Uu]&)$/.exec(plain)?.[0].length ?? 0) : 0;
+        const words = plain.slice(0, plain.length - prefixLength).match(/[A-Za-z_][\w$]*|"(?:[^"]|"")*"|[=:]+/g) ??
+            [];
+        // the name before the literal, past "=", ":=" and TO
+        let k = words.length - 1;
+        while (k >= 0 && (/^[=:]+$/.test(words[k]) || /^to$/i.test(words[k])))
+            k--;
+        const before = k >= 0 ? words[k].replace(/^"|"$/g, '') : '';
+        const secret = /^password$/i.test(before) || SECRET_NAME.test(before) || SECRET_CONTENT.test(inner);
+        flushPlain();
+        out += secret ? (opener === "'" ? "'…'" : `${opener}…${opener}`) : literal;
+        i = end;
+    }
+    flushPlain();
+    return out;
+}
+/** A statement as a message shows it: one line, secrets redacted, at most `max` characters. */
+function quoteSql(text, max = 160) {
+    // a literal cut by the limit runs to the end: still redacted
+    const head = text.length > max * 4 + 256 ? text.slice(0, max * 4 + 256) : text;
+    // control characters are shown as spaces
+    const one = redactSql(head)
+        .replace(/\s+/g, ' ')
+        // eslint-disable-next-line no-control-regex -- control characters are the point
+        .replace(/[\u0000-\u001f\u007f]/g, ' ')
+        .trim();
+    return one.length > max ? `${one.slice(0, max - 1)}…` : one;
 }
 
 

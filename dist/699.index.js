@@ -1,8 +1,8 @@
-export const id = 579;
-export const ids = [579];
+export const id = 699;
+export const ids = [699];
 export const modules = {
 
-/***/ 49579:
+/***/ 45699:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 
@@ -17,21 +17,21 @@ var promises_ = __webpack_require__(51455);
 var external_node_path_ = __webpack_require__(76760);
 var external_node_path_default = /*#__PURE__*/__webpack_require__.n(external_node_path_);
 // EXTERNAL MODULE: ./src/log.ts
-var log = __webpack_require__(25625);
+var log = __webpack_require__(9334);
 // EXTERNAL MODULE: ./src/manifest.ts + 1 modules
-var src_manifest = __webpack_require__(12880);
+var src_manifest = __webpack_require__(32164);
 // EXTERNAL MODULE: ./src/memory.ts + 2 modules
-var memory = __webpack_require__(58547);
+var memory = __webpack_require__(23179);
 // EXTERNAL MODULE: ./src/manifest-changes.ts
-var manifest_changes = __webpack_require__(77166);
+var manifest_changes = __webpack_require__(7075);
 // EXTERNAL MODULE: ./src/postgres/clients.ts + 1 modules
-var clients = __webpack_require__(18139);
+var clients = __webpack_require__(6750);
 // EXTERNAL MODULE: ./src/postgres/connection.ts
-var postgres_connection = __webpack_require__(58824);
+var postgres_connection = __webpack_require__(41572);
 // EXTERNAL MODULE: external "node:dns/promises"
 var external_node_dns_promises_ = __webpack_require__(71553);
 // EXTERNAL MODULE: ./src/errors.ts
-var errors = __webpack_require__(83916);
+var errors = __webpack_require__(64533);
 ;// CONCATENATED MODULE: ./src/postgres/diagnostics.ts
 /**
  * Connection diagnostics before pg_dump runs: transaction-mode poolers that break pg_dump,
@@ -78,13 +78,13 @@ async function diagnoseConnection(connection, resolve = external_node_dns_promis
 }
 
 // EXTERNAL MODULE: ./src/postgres/dump.ts
-var dump = __webpack_require__(8677);
+var dump = __webpack_require__(93810);
 // EXTERNAL MODULE: ./src/postgres/globals.ts
-var globals = __webpack_require__(69599);
+var globals = __webpack_require__(68690);
 // EXTERNAL MODULE: ./src/postgres/locks.ts
-var locks = __webpack_require__(60975);
+var locks = __webpack_require__(94014);
 // EXTERNAL MODULE: ./src/pipeline/encrypt.ts
-var encrypt = __webpack_require__(73647);
+var encrypt = __webpack_require__(56434);
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __webpack_require__(77598);
 // EXTERNAL MODULE: external "node:stream"
@@ -92,13 +92,13 @@ var external_node_stream_ = __webpack_require__(57075);
 // EXTERNAL MODULE: external "node:stream/consumers"
 var consumers_ = __webpack_require__(38321);
 // EXTERNAL MODULE: ./src/postgres/session.ts
-var postgres_session = __webpack_require__(92515);
+var postgres_session = __webpack_require__(2890);
 // EXTERNAL MODULE: ./src/retention.ts
-var retention = __webpack_require__(57449);
+var retention = __webpack_require__(83646);
 // EXTERNAL MODULE: ./src/storage/artifact.ts + 1 modules
-var artifact = __webpack_require__(85920);
+var artifact = __webpack_require__(64127);
 // EXTERNAL MODULE: ./src/pipeline/backup-stream.ts
-var backup_stream = __webpack_require__(47043);
+var backup_stream = __webpack_require__(15850);
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __webpack_require__(73024);
 var external_node_fs_default = /*#__PURE__*/__webpack_require__.n(external_node_fs_);
@@ -107,9 +107,9 @@ var external_node_module_ = __webpack_require__(98995);
 // EXTERNAL MODULE: external "node:stream/promises"
 var external_node_stream_promises_ = __webpack_require__(46466);
 // EXTERNAL MODULE: ./src/storage/signing.ts
-var signing = __webpack_require__(65934);
+var signing = __webpack_require__(70185);
 // EXTERNAL MODULE: ./src/storage/fifo.ts
-var storage_fifo = __webpack_require__(63727);
+var storage_fifo = __webpack_require__(63842);
 // EXTERNAL MODULE: external "node:zlib"
 var external_node_zlib_ = __webpack_require__(38522);
 var external_node_zlib_default = /*#__PURE__*/__webpack_require__.n(external_node_zlib_);
@@ -730,9 +730,9 @@ function watchLiveUpload(taken, waiting, written, stallMs) {
 }
 
 // EXTERNAL MODULE: ./src/s3-uri.ts
-var s3_uri = __webpack_require__(78150);
+var s3_uri = __webpack_require__(89307);
 // EXTERNAL MODULE: ./src/storage/local.ts
-var storage_local = __webpack_require__(72922);
+var storage_local = __webpack_require__(57717);
 ;// CONCATENATED MODULE: ./src/storage/destinations.ts
 
 
@@ -742,7 +742,7 @@ var storage_local = __webpack_require__(72922);
 
 /** Loads the AWS SDK (it is large: only for backups that go to object storage) and a client. */
 async function openS3(settings) {
-    const lib = await Promise.all(/* import() */[__webpack_require__.e(358), __webpack_require__.e(279)]).then(__webpack_require__.bind(__webpack_require__, 69279));
+    const lib = await Promise.all(/* import() */[__webpack_require__.e(228), __webpack_require__.e(30)]).then(__webpack_require__.bind(__webpack_require__, 45030));
     return { client: lib.createS3Client(settings), lib };
 }
 async function openDestinations(options) {
@@ -856,9 +856,9 @@ function extraSuffix(extraName, dumpFileName) {
 }
 
 // EXTERNAL MODULE: ./src/storage/artifact-manifest.ts
-var artifact_manifest = __webpack_require__(52373);
-// EXTERNAL MODULE: ./node_modules/@actions/github/lib/github.js
-var github = __webpack_require__(61351);
+var artifact_manifest = __webpack_require__(5886);
+// EXTERNAL MODULE: ../../main/node_modules/@actions/github/lib/github.js
+var github = __webpack_require__(51193);
 ;// CONCATENATED MODULE: ./src/storage/github.ts
 /**
  * The GitHub run the action is part of: the repository's visibility (from the event payload) and
@@ -1000,7 +1000,7 @@ async function backup(inputs, connection, deps = {}) {
     const previous = client && inputs.changes
         ? (0,artifact_manifest/* previousBackupManifest */.Pw)(client, { name: inputs.artifactName, ...inputs.changes }, currentRunId())
         : undefined;
-    const changesSkipped = client && !inputs.changes
+    let changesSkipped = client && !inputs.changes
         ? 'github-token is empty (or the repository is unknown), so this backup was not compared with the previous one (no row-loss warning); keep github-token at its default, ${{ github.token }}, with permissions: actions: read'
         : undefined;
     if (changesSkipped)
@@ -1012,7 +1012,7 @@ async function backup(inputs, connection, deps = {}) {
         const diagnosis = await diagnoseConnection(connection);
         for (const warning of diagnosis.warnings)
             log/* log */.Rm.warning(warning);
-        return (0,postgres_session/* connect */.Ng)(connection, inputs.connectTimeoutSeconds);
+        return (0,postgres_session.connect)(connection, inputs.connectTimeoutSeconds);
     });
     let workDir;
     let session;
@@ -1061,10 +1061,10 @@ async function backup(inputs, connection, deps = {}) {
         });
         // read before the snapshot session takes the connection: which tables' rows policies filter
         const rowSecurity = enablesRowSecurity(inputs.pgDumpArgs)
-            ? await (0,postgres_session/* rowSecurityTables */.qM)(pg)
+            ? await (0,postgres_session.rowSecurityTables)(pg)
             : undefined;
-        const bound = await (0,postgres_session/* lockBound */.g)(pg, inputs.lockTimeoutMs, inputs.pgDumpArgs);
-        session = await postgres_session/* SnapshotSession */.hH.open(pg);
+        const bound = await (0,postgres_session.lockBound)(pg, inputs.lockTimeoutMs, inputs.pgDumpArgs);
+        session = await postgres_session.SnapshotSession.open(pg);
         if (!session.snapshotId) {
             log/* log */.Rm.info('The server cannot export a snapshot; row counts are taken right after the dump.');
         }
@@ -1115,7 +1115,7 @@ async function backup(inputs, connection, deps = {}) {
         });
         const filtered = filteredByRowSecurity(rowSecurity, dataTables);
         const rowCounts = await log/* log */.Rm.group('Count rows', async () => {
-            const counts = await (0,postgres_session/* dumpRowCounts */.Ro)(inputs.rowCounts, snapshot, counting, dataTables, server, bound);
+            const counts = await (0,postgres_session.dumpRowCounts)(inputs.rowCounts, snapshot, counting, dataTables, server, bound);
             log/* log */.Rm.info(inputs.rowCounts === 'none'
                 ? `Row counts are off (row-counts: none); ${(0,log/* plural */.LS)(counts.tables.length, 'table')} in the dump.`
                 : `${(0,log/* plural */.LS)(counts.tables.length, 'table')}, ${(0,log/* plural */.LS)(counts.totalRows ?? '?', 'row')} (${inputs.rowCounts}).`);
@@ -1154,8 +1154,15 @@ async function backup(inputs, connection, deps = {}) {
                 const found = await previous;
                 if (!found)
                     return;
+                if ('skipped' in found) {
+                    changesSkipped = found.skipped;
+                    log/* log */.Rm.warning(`The comparison with the previous backup is skipped: ${found.skipped}.`);
+                    return;
+                }
                 manifest.changes = (0,manifest_changes/* compareManifests */.kK)(manifest, found.manifest, inputs.changes.rowLossPercent);
                 log/* log */.Rm.info((0,manifest_changes/* describeChanges */.DT)(manifest.changes, found.artifact.runId));
+                if (manifest.changes.moved)
+                    log/* log */.Rm.notice(`${manifest.changes.moved.charAt(0).toUpperCase()}${manifest.changes.moved.slice(1)} (moving day or an upgrade: check that database-url names the database meant).`);
                 for (const warning of (0,manifest_changes/* changeWarnings */.w1)(manifest.changes))
                     log/* log */.Rm.warning(warning);
             });
@@ -1234,7 +1241,7 @@ async function dumpRoles(pgDumpall, env, database, dumpFileName, encryption) {
     };
 }
 async function readServer(pg) {
-    const info = await (0,postgres_session/* readServerInfo */.Gv)(pg);
+    const info = await (0,postgres_session.readServerInfo)(pg);
     log/* log */.Rm.info(`PostgreSQL ${info.version}; database '${info.database}', ${(0,log/* formatBytes */.z3)(info.sizeBytes)}, ${(0,log/* plural */.LS)(info.tables.length, 'table')}`);
     if (info.inRecovery)
         log/* log */.Rm.info('The server is a standby (in recovery).');
@@ -1282,7 +1289,7 @@ const PG_DUMP_EXCLUDE = {
  * would otherwise leave data in the backup that was meant to stay out.
  */
 async function warnUnmatchedExcludes(pg, inputs) {
-    const unmatched = await (0,postgres_session/* unmatchedExcludes */.NC)(pg, inputs.filters);
+    const unmatched = await (0,postgres_session.unmatchedExcludes)(pg, inputs.filters);
     for (const { option, pattern } of unmatched) {
         const about = PG_DUMP_EXCLUDE[option];
         log/* log */.Rm.warning(`The exclude pattern '${pattern}' (pg_dump ${about.option}) matches no ${about.what} in the database, so it excludes nothing: what it was meant to leave out is ${about.effect}. Check the name: quote mixed-case names and names with commas or spaces ("MyTable", "logs, archived"), and qualify them with their schema.`);
@@ -1391,7 +1398,7 @@ async function describeStorage(storage, fileBytes, retentionDays) {
 
 /***/ }),
 
-/***/ 52373:
+/***/ 5886:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
@@ -1399,14 +1406,14 @@ async function describeStorage(storage, fileBytes, retentionDays) {
 /* harmony export */   Pw: () => (/* binding */ previousBackupManifest),
 /* harmony export */   YT: () => (/* binding */ readArtifactManifestFile)
 /* harmony export */ });
-/* unused harmony exports RemoteManifestError, readArtifactManifest */
+/* unused harmony exports RemoteManifestError, readArtifactManifest, previousUnreadable */
 /* harmony import */ var node_zlib__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(38522);
 /* harmony import */ var node_zlib__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_zlib__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(83916);
-/* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(25625);
-/* harmony import */ var _manifest_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(12880);
-/* harmony import */ var _artifact_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(85920);
-/* harmony import */ var _signing_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(65934);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(64533);
+/* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(9334);
+/* harmony import */ var _manifest_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(32164);
+/* harmony import */ var _artifact_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(64127);
+/* harmony import */ var _signing_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(70185);
 
 
 
@@ -1607,8 +1614,9 @@ async function previousBackupManifest(client, options, currentRunId, timeoutMs =
     let timer;
     const late = new Promise(resolve => {
         timer = setTimeout(() => {
-            _log_js__WEBPACK_IMPORTED_MODULE_2__/* .log */ .Rm.info(`No comparison with the previous backup: GitHub did not answer within ${timeoutMs / 1000} s.`);
-            resolve(undefined);
+            resolve({
+                skipped: `GitHub did not answer within ${timeoutMs / 1000} s when asked for the previous backup, so this backup was not compared with it (no row-loss warning)`
+            });
         }, timeoutMs);
         timer.unref();
     });
@@ -1635,9 +1643,21 @@ async function lookUpPrevious(client, options, currentRunId) {
         return { artifact, manifest: await readArtifactManifest(artifact, options.token) };
     }
     catch (error) {
-        _log_js__WEBPACK_IMPORTED_MODULE_2__/* .log */ .Rm.info(`No comparison with the previous backup: ${error.message.split('\n')[0]}`);
-        return undefined;
+        const message = error.message.split('\n')[0];
+        // the first backup of this name: nothing to compare with, as expected
+        if (error instanceof _artifact_js__WEBPACK_IMPORTED_MODULE_4__/* .NoBackupArtifactError */ .EZ) {
+            _log_js__WEBPACK_IMPORTED_MODULE_2__/* .log */ .Rm.info(`No comparison with the previous backup: ${message}`);
+            return undefined;
+        }
+        return { skipped: previousUnreadable(message) };
     }
+}
+/** Why the previous backup could not be read, and what to do (the permission, for a 403). */
+function previousUnreadable(message) {
+    const forbidden = /\b403\b|forbidden|not accessible by integration|resource not accessible/i.test(message);
+    return forbidden
+        ? `the token may not read this repository's artifacts (HTTP 403), so this backup was not compared with the previous one (no row-loss warning). Add 'actions: read' to the workflow's (or the job's) permissions: — with 'permissions:' set, every permission not listed is none`
+        : `the previous backup could not be read (${message}), so this backup was not compared with it (no row-loss warning). If the token lacks it, add 'actions: read' to the workflow's (or the job's) permissions:`;
 }
 /**
  * Adds up the live artifacts of `name` in the repository through the REST API

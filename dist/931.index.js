@@ -1,8 +1,8 @@
-export const id = 668;
-export const ids = [668];
+export const id = 931;
+export const ids = [931];
 export const modules = {
 
-/***/ 66668:
+/***/ 64931:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
@@ -10,15 +10,15 @@ export const modules = {
 /* harmony export */   _: () => (/* binding */ StaleBackupError),
 /* harmony export */   check: () => (/* binding */ check)
 /* harmony export */ });
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(83916);
-/* harmony import */ var _duration_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(77607);
-/* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(25625);
-/* harmony import */ var _manifest_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(12880);
-/* harmony import */ var _manifest_changes_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(77166);
-/* harmony import */ var _storage_artifact_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(85920);
-/* harmony import */ var _storage_artifact_manifest_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(52373);
-/* harmony import */ var _storage_signing_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(65934);
-/* harmony import */ var _s3_uri_js__WEBPACK_IMPORTED_MODULE_8__ = __webpack_require__(78150);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(64533);
+/* harmony import */ var _duration_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(60402);
+/* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(9334);
+/* harmony import */ var _manifest_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(32164);
+/* harmony import */ var _manifest_changes_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(7075);
+/* harmony import */ var _storage_artifact_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(64127);
+/* harmony import */ var _storage_artifact_manifest_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(5886);
+/* harmony import */ var _storage_signing_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(70185);
+/* harmony import */ var _s3_uri_js__WEBPACK_IMPORTED_MODULE_8__ = __webpack_require__(89307);
 /**
  * Check: is there a recent, whole-looking backup? Finds the newest backup (an artifact through
  * GitHub's API, or the newest manifest under an S3 prefix) and reads its manifest only — by HTTP
@@ -75,7 +75,7 @@ async function check(options, now = () => new Date()) {
     };
     await _log_js__WEBPACK_IMPORTED_MODULE_2__/* .log */ .Rm.group('Check it', async () => {
         _log_js__WEBPACK_IMPORTED_MODULE_2__/* .log */ .Rm.info(`${found.checked}: ${manifest.file.name}, ${(0,_log_js__WEBPACK_IMPORTED_MODULE_2__/* .formatBytes */ .z3)(manifest.file.sizeBytes)}, made ${manifest.createdAt} (${(0,_duration_js__WEBPACK_IMPORTED_MODULE_1__/* .formatAge */ .n)(ageSeconds)} ago) by ${manifest.tool.name} ${manifest.tool.version}; ${(0,_log_js__WEBPACK_IMPORTED_MODULE_2__/* .plural */ .LS)(manifest.rowCounts.tables.length, 'table')}, ${(0,_log_js__WEBPACK_IMPORTED_MODULE_2__/* .plural */ .LS)(manifest.rowCounts.totalRows ?? 'uncounted', 'row')}.`);
-        const problems = plausibility(manifest, found.artifact);
+        const problems = [...plausibility(manifest, found.artifact), ...(found.stored ?? [])];
         if (problems.length > 0) {
             throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .CheckError */ .tl(`the newest backup (${found.checked}, made ${manifest.createdAt}) does not look whole: ${problems.join('; ')}. Run a backup and look at its log.`);
         }
@@ -96,8 +96,8 @@ async function check(options, now = () => new Date()) {
 async function findNewest(source, signed) {
     if (source.kind === 's3') {
         // loaded here only: the AWS SDK is large
-        const { S3StorageError, createS3Client, findNewestBackup, getObjectText } = await Promise.all(/* import() */[__webpack_require__.e(358), __webpack_require__.e(279)]).then(__webpack_require__.bind(__webpack_require__, 69279));
-        const { manifestKeyFor } = await Promise.resolve(/* import() */).then(__webpack_require__.bind(__webpack_require__, 78150));
+        const { S3StorageError, createS3Client, findNewestBackup, getObjectText, objectSize } = await Promise.all(/* import() */[__webpack_require__.e(228), __webpack_require__.e(30)]).then(__webpack_require__.bind(__webpack_require__, 45030));
+        const { manifestKeyFor } = await Promise.resolve(/* import() */).then(__webpack_require__.bind(__webpack_require__, 89307));
         const s3 = createS3Client(source.settings);
         // no backup there (none under the prefix, none readable, or the one named missing): a
         // failed check, as a stale one (exit 3) — the same as for an artifact
@@ -122,14 +122,41 @@ async function findNewest(source, signed) {
             };
         }
         const checked = (0,_s3_uri_js__WEBPACK_IMPORTED_MODULE_8__/* .formatS3Uri */ .EO)(source.bucket, found.dumpKey);
-        if (!signed && found.manifest)
-            return { checked, manifest: found.manifest };
+        // the stored objects, not only the manifest's word: the dump (and its globals file) must
+        // exist and be the size the manifest records — a HEAD each, no download
+        const storedObjects = async (manifest) => {
+            const problems = [];
+            const expect = async (key, bytes, what) => {
+                const uri = (0,_s3_uri_js__WEBPACK_IMPORTED_MODULE_8__/* .formatS3Uri */ .EO)(source.bucket, key);
+                const size = await objectSize(s3, { bucket: source.bucket, key });
+                if (size === undefined) {
+                    problems.push(`${what} ${uri} is missing (its manifest is there)`);
+                }
+                else if (size !== bytes) {
+                    problems.push(`${what} ${uri} is ${size === 0 ? 'empty (0 bytes)' : `${size} bytes`}, but its manifest records ${bytes} bytes (${size < bytes ? 'truncated' : 'not the object described'})`);
+                }
+            };
+            await expect(found.dumpKey, manifest.file.sizeBytes, 'the dump');
+            const globalsName = manifest.globals?.name;
+            if (manifest.globals && globalsName?.startsWith(manifest.file.name)) {
+                await expect(`${found.dumpKey}${globalsName.slice(manifest.file.name.length)}`, manifest.globals.sizeBytes, 'the roles (globals) file');
+            }
+            if (problems.length > 0) {
+                problems.push(`a restore of it would fail: delete or replace its objects (and their manifest ${(0,_s3_uri_js__WEBPACK_IMPORTED_MODULE_8__/* .formatS3Uri */ .EO)(source.bucket, found.manifestKey)}) so the backup before it is the newest, or run a backup now`);
+            }
+            return problems;
+        };
+        if (!signed && found.manifest) {
+            return { checked, manifest: found.manifest, stored: await storedObjects(found.manifest) };
+        }
         // the manifest's bytes as stored (a signature covers them exactly)
         const text = await getObjectText(s3, { bucket: source.bucket, key: found.manifestKey }).catch(none);
+        const manifest = parseManifestText(text);
         const newest = {
             checked,
-            manifest: parseManifestText(text),
-            manifestBytes: Buffer.from(text, 'utf8')
+            manifest,
+            manifestBytes: Buffer.from(text, 'utf8'),
+            stored: await storedObjects(manifest)
         };
         if (signed) {
             newest.signature = await getObjectText(s3, {
@@ -188,7 +215,7 @@ function plausibility(manifest, artifact) {
 
 /***/ }),
 
-/***/ 52373:
+/***/ 5886:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
@@ -196,14 +223,14 @@ function plausibility(manifest, artifact) {
 /* harmony export */   Pw: () => (/* binding */ previousBackupManifest),
 /* harmony export */   YT: () => (/* binding */ readArtifactManifestFile)
 /* harmony export */ });
-/* unused harmony exports RemoteManifestError, readArtifactManifest */
+/* unused harmony exports RemoteManifestError, readArtifactManifest, previousUnreadable */
 /* harmony import */ var node_zlib__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(38522);
 /* harmony import */ var node_zlib__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_zlib__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(83916);
-/* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(25625);
-/* harmony import */ var _manifest_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(12880);
-/* harmony import */ var _artifact_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(85920);
-/* harmony import */ var _signing_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(65934);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(64533);
+/* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(9334);
+/* harmony import */ var _manifest_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(32164);
+/* harmony import */ var _artifact_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(64127);
+/* harmony import */ var _signing_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(70185);
 
 
 
@@ -404,8 +431,9 @@ async function previousBackupManifest(client, options, currentRunId, timeoutMs =
     let timer;
     const late = new Promise(resolve => {
         timer = setTimeout(() => {
-            _log_js__WEBPACK_IMPORTED_MODULE_2__/* .log */ .Rm.info(`No comparison with the previous backup: GitHub did not answer within ${timeoutMs / 1000} s.`);
-            resolve(undefined);
+            resolve({
+                skipped: `GitHub did not answer within ${timeoutMs / 1000} s when asked for the previous backup, so this backup was not compared with it (no row-loss warning)`
+            });
         }, timeoutMs);
         timer.unref();
     });
@@ -432,9 +460,21 @@ async function lookUpPrevious(client, options, currentRunId) {
         return { artifact, manifest: await readArtifactManifest(artifact, options.token) };
     }
     catch (error) {
-        _log_js__WEBPACK_IMPORTED_MODULE_2__/* .log */ .Rm.info(`No comparison with the previous backup: ${error.message.split('\n')[0]}`);
-        return undefined;
+        const message = error.message.split('\n')[0];
+        // the first backup of this name: nothing to compare with, as expected
+        if (error instanceof _artifact_js__WEBPACK_IMPORTED_MODULE_4__/* .NoBackupArtifactError */ .EZ) {
+            _log_js__WEBPACK_IMPORTED_MODULE_2__/* .log */ .Rm.info(`No comparison with the previous backup: ${message}`);
+            return undefined;
+        }
+        return { skipped: previousUnreadable(message) };
     }
+}
+/** Why the previous backup could not be read, and what to do (the permission, for a 403). */
+function previousUnreadable(message) {
+    const forbidden = /\b403\b|forbidden|not accessible by integration|resource not accessible/i.test(message);
+    return forbidden
+        ? `the token may not read this repository's artifacts (HTTP 403), so this backup was not compared with the previous one (no row-loss warning). Add 'actions: read' to the workflow's (or the job's) permissions: — with 'permissions:' set, every permission not listed is none`
+        : `the previous backup could not be read (${message}), so this backup was not compared with it (no row-loss warning). If the token lacks it, add 'actions: read' to the workflow's (or the job's) permissions:`;
 }
 /**
  * Adds up the live artifacts of `name` in the repository through the REST API

@@ -1,8 +1,8 @@
-export const id = 279;
-export const ids = [279];
+export const id = 30;
+export const ids = [30];
 export const modules = {
 
-/***/ 69279:
+/***/ 45030:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 __webpack_require__.r(__webpack_exports__);
@@ -17,12 +17,13 @@ __webpack_require__.r(__webpack_exports__);
 /* harmony export */   explainS3Error: () => (/* binding */ explainS3Error),
 /* harmony export */   findNewestBackup: () => (/* binding */ findNewestBackup),
 /* harmony export */   getObjectText: () => (/* binding */ getObjectText),
+/* harmony export */   objectSize: () => (/* binding */ objectSize),
 /* harmony export */   putSmallObject: () => (/* binding */ putSmallObject),
 /* harmony export */   uploadSink: () => (/* binding */ uploadSink),
 /* harmony export */   uploadStream: () => (/* binding */ uploadStream)
 /* harmony export */ });
-/* harmony import */ var _aws_sdk_client_s3__WEBPACK_IMPORTED_MODULE_8__ = __webpack_require__(53711);
-/* harmony import */ var _aws_sdk_lib_storage__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(22358);
+/* harmony import */ var _aws_sdk_client_s3__WEBPACK_IMPORTED_MODULE_8__ = __webpack_require__(28646);
+/* harmony import */ var _aws_sdk_lib_storage__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(27228);
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(73024);
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__webpack_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_1__);
 /* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(51455);
@@ -31,9 +32,9 @@ __webpack_require__.r(__webpack_exports__);
 /* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__webpack_require__.n(node_stream__WEBPACK_IMPORTED_MODULE_3__);
 /* harmony import */ var node_stream_promises__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(46466);
 /* harmony import */ var node_stream_promises__WEBPACK_IMPORTED_MODULE_4___default = /*#__PURE__*/__webpack_require__.n(node_stream_promises__WEBPACK_IMPORTED_MODULE_4__);
-/* harmony import */ var _pipeline_digest_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(29912);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(83916);
-/* harmony import */ var _s3_uri_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(78150);
+/* harmony import */ var _pipeline_digest_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(96699);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(64533);
+/* harmony import */ var _s3_uri_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(89307);
 /**
  * Long-term copies in S3-compatible object storage (AWS S3, MinIO, Ceph, R2, B2, …) with the AWS
  * SDK v3. Credentials come only from the SDK's default provider chain (AWS_ACCESS_KEY_ID/…, or
@@ -322,6 +323,24 @@ async function getObjectText(client, ref) {
     }
 }
 /**
+ * The stored object's size in bytes (a HEAD request), or undefined when there is no such object.
+ * Access and network errors are thrown (explained).
+ */
+async function objectSize(client, ref) {
+    try {
+        const output = await client.send(new _aws_sdk_client_s3__WEBPACK_IMPORTED_MODULE_8__.HeadObjectCommand({ Bucket: ref.bucket, Key: ref.key }));
+        return output.ContentLength ?? 0;
+    }
+    catch (error) {
+        const name = error?.name;
+        if (name === 'NotFound' || name === 'NoSuchKey')
+            return undefined;
+        if (statusOf(error) === 404 && name !== 'NoSuchBucket')
+            return undefined;
+        throw explainS3Error(`look at ${(0,_s3_uri_js__WEBPACK_IMPORTED_MODULE_7__/* .formatS3Uri */ .EO)(ref.bucket, ref.key)}`, error, ref);
+    }
+}
+/**
  * Streams the object to `destinationPath` (mode 0600) and hashes it on the way. A partial file is
  * removed when the download fails or comes up short of the announced length.
  */
@@ -332,6 +351,12 @@ async function downloadObject(client, ref, destinationPath, options = {}) {
         const output = await client.send(new _aws_sdk_client_s3__WEBPACK_IMPORTED_MODULE_8__.GetObjectCommand({ Bucket: ref.bucket, Key: ref.key }), {
             abortSignal: options.abortSignal
         });
+        const expected = options.expectedSize;
+        if (expected && output.ContentLength !== undefined && output.ContentLength !== expected.bytes) {
+            if (output.Body instanceof node_stream__WEBPACK_IMPORTED_MODULE_3__.Readable)
+                output.Body.destroy();
+            throw new S3StorageError(`${target} is ${output.ContentLength} bytes, but ${expected.what} records ${expected.bytes}: the object is ${output.ContentLength < expected.bytes ? (output.ContentLength === 0 ? 'empty' : 'truncated') : 'not the one described'}. ${expected.advice}`, 'SizeMismatch');
+        }
         if (!(output.Body instanceof node_stream__WEBPACK_IMPORTED_MODULE_3__.Readable))
             throw new Error('the response has no body stream');
         await (0,node_stream_promises__WEBPACK_IMPORTED_MODULE_4__.pipeline)(output.Body, digest, (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.createWriteStream)(destinationPath, { mode: 0o600 }), {
