@@ -279,9 +279,7 @@ describe('a move to another server and major (u7 F7, F14)', () => {
     )
     expect(result.backupServerVersion).toBe(second.manifest.server.version)
     const summary = restoreSummaryMarkdown(result)
-    expect(summary).toContain(
-      `| Backup of server | PostgreSQL ${second.manifest.server.version} |`
-    )
+    expect(summary).toContain(`| Backup of server | PostgreSQL ${second.manifest.server.version} |`)
     expect(summary).toContain(`| Target server | ${result.serverVersion} |`)
   })
 })
