@@ -6955,9 +6955,12 @@ async function restore(inputs, connection, deps = {}) {
         for (const d of drops ?? [])
             cleanDrops.add(d.drop);
         // the target's own objects, proven unchanged before the restore's COMMIT (unchanged.ts):
-        // with allow-non-empty and clean, and into a target whose other schemas hold objects (the
-        // emptiness checks look only where the backup's statements go; a function can go further)
-        const unchanged = await log/* log */.Rm.group("Record the target's own objects", () => session.watched("Recording the target's own objects", () => recordProtected(inputs, target, plan, facts, server, drops)));
+        // with allow-non-empty and clean, and a restore into a target whose other schemas hold
+        // objects (the emptiness checks look only where the backup's statements go; a function can
+        // go further); not verify's scratch database, whose comparison then names what differs
+        const unchanged = inputs.allowNonEmpty || inputs.clean || !deps.scratch
+            ? await log/* log */.Rm.group("Record the target's own objects", () => session.watched("Recording the target's own objects", () => recordProtected(inputs, target, plan, facts, server, drops)))
+            : undefined;
         // without the list of the backup's tables: those there before the load are not its own
         const before = plan.dataTables ? undefined : await tableOids(target);
         await deps.beforeLoad?.(plan);
