@@ -6532,8 +6532,10 @@ WHERE %WHERE%`
 /** The target's functions (not an extension's) and schemas, but the provider's and pg_catalog's. */
 async function readObjects(client, not, replacedSchemas) {
     const outside = `n.nspname NOT IN ('pg_catalog','information_schema','pg_toast') AND n.nspname !~ '^pg_(toast_)?temp_'`;
-    const functions = await client.query(OBJECT_FINGERPRINT.function.replace('%WHERE%', `${outside} AND NOT EXISTS (SELECT FROM pg_catalog.pg_depend e WHERE e.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass AND e.objid OPERATOR(pg_catalog.=) p.oid AND e.deptype OPERATOR(pg_catalog.=) 'e')`));
-    const namespaces = await client.query(OBJECT_FINGERPRINT.schema.replace('%WHERE%', `${outside} AND NOT EXISTS (SELECT FROM pg_catalog.pg_depend e WHERE e.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_namespace'::pg_catalog.regclass AND e.objid OPERATOR(pg_catalog.=) n.oid AND e.deptype OPERATOR(pg_catalog.=) 'e')`));
+    // an extension's own functions and schemas are the extension's (its script made them)
+    const read = (kind, catalog, alias) => client.query(OBJECT_FINGERPRINT[kind].replace('%WHERE%', `${outside} AND NOT EXISTS (SELECT FROM pg_catalog.pg_depend e WHERE e.classid OPERATOR(pg_catalog.=) 'pg_catalog.${catalog}'::pg_catalog.regclass AND e.objid OPERATOR(pg_catalog.=) ${alias}.oid AND e.deptype OPERATOR(pg_catalog.=) 'e')`));
+    const functions = await read('function', 'pg_proc', 'p');
+    const namespaces = await read('schema', 'pg_namespace', 'n');
     const providers = new Set(not.providers.map(s => s.name));
     const objects = [];
     for (const [kind, result] of [
