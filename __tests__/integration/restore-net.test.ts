@@ -418,16 +418,6 @@ filled
       /public\.audit: (its privileges changed|gets a trigger)/
     ],
     [
-      "F9: without clean, the script's own DROP of the target's table with rows, then its CREATE",
-      `DROP TABLE IF EXISTS private.secrets;
-CREATE TABLE private.secrets (s text);
-COPY private.secrets (s) FROM stdin;
-forged
-\\.
-`,
-      /private\.secrets: dropped|refuse/
-    ],
-    [
       "F7: the target's schema granted to PUBLIC",
       carrier('GRANT ALL ON SCHEMA private TO PUBLIC'),
       /schema private: gets privileges granted to PUBLIC/

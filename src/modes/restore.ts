@@ -93,6 +93,7 @@ import {
   type ArtifactSource,
   LOAD_PHASE,
   type QualifiedName,
+  type ReplacedRelation,
   type RestoreOptions
 } from '../types.js'
 import { type BackupServer, RestoreError, type RestorePlan, planRestore } from './restore-plan.js'
@@ -1157,9 +1158,9 @@ async function recordProtected(
   drops: CleanDrop[] | undefined
 ): Promise<string[] | undefined> {
   const texts = (drops ?? []).map(d => d.drop)
-  // with clean, a plain script's own DROP before its CREATE of a name (pg_dump --clean) replaces
-  // it too; without clean, a relation of the target it drops is the target's, and refused
-  let replaced: QualifiedName[] = inputs.clean ? [...(plan.plain?.replacingRelations ?? [])] : []
+  // a plain script's own DROP before its CREATE of a name (pg_dump --clean) replaces it too, as
+  // psql -f would (only a relation of the kind it creates: a view never replaces a table)
+  let replaced: ReplacedRelation[] = [...(plan.plain?.replacingRelations ?? [])]
   let replacedSchemas: string[] = []
   if (inputs.clean) {
     if (plan.clean?.replaced) {
@@ -1182,12 +1183,18 @@ async function recordProtected(
     fills: [...server.fills, ...(plan.dataOnlySequences ?? [])],
     replaced,
     replacedSchemas,
-    replacedLargeObjects: inputs.clean
-      ? texts.flatMap(d => {
-          const m = /pg_largeobject_metadata WHERE oid = '(\d+)'/.exec(d)
-          return m ? [Number(m[1])] : []
-        })
-      : [],
+    replacedLargeObjects: [
+      ...(inputs.clean
+        ? texts.flatMap(d => {
+            const m = /pg_largeobject_metadata WHERE oid = '(\d+)'/.exec(d)
+            return m ? [Number(m[1])] : []
+          })
+        : []),
+      // a plain script's own lo_unlink before its lo_create of that OID (pg_dump --clean)
+      ...[...(plan.plain?.unlinkedOids ?? [])]
+        .filter(o => plan.plain?.largeObjectOids.has(o))
+        .map(Number)
+    ],
     dependents: (drops ?? []).flatMap(d => d.dependents ?? []),
     providers: facts.providerSchemas,
     clean: inputs.clean
