@@ -1197,7 +1197,8 @@ async function recordProtected(
     ],
     dependents: (drops ?? []).flatMap(d => d.dependents ?? []),
     providers: facts.providerSchemas,
-    clean: inputs.clean
+    clean: inputs.clean,
+    createdSchemas: plan.plain?.schemas ?? []
   })
   if (!hasProtected(set)) {
     log.info('The target holds no objects the backup does not own: nothing to prove unchanged.')

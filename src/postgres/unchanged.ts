@@ -196,6 +196,11 @@ export interface NotProtected {
   providers: readonly ProviderSchema[]
   /** clean is set: the target's functions may be dropped (clean drops only the backup's own). */
   clean?: boolean
+  /**
+   * Schemas a plain script creates (pg_dump --clean drops each before): the schema itself may be
+   * dropped and created again, as psql -f would; the relations in it are still checked.
+   */
+  createdSchemas?: readonly string[]
 }
 
 const key = (schema: string, name: string): string => JSON.stringify([schema, name])
@@ -378,7 +383,9 @@ async function readObjects(
     for (const o of result.rows) {
       if (providers.has(o.schema)) continue
       const replaceable =
-        replacedSchemas.has(o.schema) || (kind === 'function' && not.clean === true)
+        replacedSchemas.has(o.schema) ||
+        (kind === 'function' && not.clean === true) ||
+        (kind === 'schema' && (not.createdSchemas ?? []).includes(o.schema))
       objects.push({
         oid: Number(o.oid),
         name: o.name,
