@@ -283,7 +283,7 @@ describe('a verify that finds a difference', () => {
     expect(summary).toContain('Database verify failed')
     // the short table: what was compared, equal, different
     expect(summary).toMatch(/\| Schema objects \| Manifest \| Restored copy \|/)
-    expect(summary).toMatch(/\| tables \| 2 \| 2 \|/)
+    expect(summary).toMatch(/\| Tables \| 2 \| 2 \|/)
     expect(summary).toMatch(
       /\| Schema entries \(owner, definition, ACL, COMMENT\) \| 5 \| 5 \| 0 \|/
     )
