@@ -6545,7 +6545,9 @@ async function readObjects(client, not, replacedSchemas) {
         for (const o of result.rows) {
             if (providers.has(o.schema))
                 continue;
-            const replaceable = replacedSchemas.has(o.schema) || (kind === 'function' && not.clean === true);
+            const replaceable = replacedSchemas.has(o.schema) ||
+                (kind === 'function' && not.clean === true) ||
+                (kind === 'schema' && (not.createdSchemas ?? []).includes(o.schema));
             objects.push({
                 oid: Number(o.oid),
                 name: o.name,
@@ -7581,9 +7583,9 @@ async function checkClean(inputs, session, client, list) {
  */
 async function recordProtected(inputs, client, plan, facts, server, drops) {
     const texts = (drops ?? []).map(d => d.drop);
-    // with clean, a plain script's own DROP before its CREATE of a name (pg_dump --clean) replaces
-    // it too; without clean, a relation of the target it drops is the target's, and refused
-    let replaced = inputs.clean ? [...(plan.plain?.replacingRelations ?? [])] : [];
+    // a plain script's own DROP before its CREATE of a name (pg_dump --clean) replaces it too, as
+    // psql -f would (only a relation of the kind it creates: a view never replaces a table)
+    let replaced = [...(plan.plain?.replacingRelations ?? [])];
     let replacedSchemas = [];
     if (inputs.clean) {
         if (plan.clean?.replaced) {
@@ -7608,15 +7610,22 @@ async function recordProtected(inputs, client, plan, facts, server, drops) {
         fills: [...server.fills, ...(plan.dataOnlySequences ?? [])],
         replaced,
         replacedSchemas,
-        replacedLargeObjects: inputs.clean
-            ? texts.flatMap(d => {
-                const m = /pg_largeobject_metadata WHERE oid = '(\d+)'/.exec(d);
-                return m ? [Number(m[1])] : [];
-            })
-            : [],
+        replacedLargeObjects: [
+            ...(inputs.clean
+                ? texts.flatMap(d => {
+                    const m = /pg_largeobject_metadata WHERE oid = '(\d+)'/.exec(d);
+                    return m ? [Number(m[1])] : [];
+                })
+                : []),
+            // a plain script's own lo_unlink before its lo_create of that OID (pg_dump --clean)
+            ...[...(plan.plain?.unlinkedOids ?? [])]
+                .filter(o => plan.plain?.largeObjectOids.has(o))
+                .map(Number)
+        ],
         dependents: (drops ?? []).flatMap(d => d.dependents ?? []),
         providers: facts.providerSchemas,
-        clean: inputs.clean
+        clean: inputs.clean,
+        createdSchemas: plan.plain?.schemas ?? []
     });
     if (!hasProtected(set)) {
         log/* log */.Rm.info('The target holds no objects the backup does not own: nothing to prove unchanged.');
