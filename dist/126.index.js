@@ -1,8 +1,8 @@
-export const id = 500;
-export const ids = [500];
+export const id = 126;
+export const ids = [126];
 export const modules = {
 
-/***/ 90500:
+/***/ 98126:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 
@@ -20,19 +20,19 @@ var external_node_crypto_ = __webpack_require__(77598);
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __webpack_require__(51455);
 // EXTERNAL MODULE: ./src/log.ts
-var log = __webpack_require__(9334);
+var log = __webpack_require__(25625);
 // EXTERNAL MODULE: ./src/manifest-changes.ts
-var manifest_changes = __webpack_require__(7075);
+var manifest_changes = __webpack_require__(77166);
 // EXTERNAL MODULE: ./src/postgres/connection.ts
-var postgres_connection = __webpack_require__(41572);
+var postgres_connection = __webpack_require__(58824);
 // EXTERNAL MODULE: external "node:stream"
 var external_node_stream_ = __webpack_require__(57075);
 // EXTERNAL MODULE: ./src/errors.ts
-var errors = __webpack_require__(64533);
+var errors = __webpack_require__(83916);
 // EXTERNAL MODULE: ./src/postgres/psql-lexer.ts
-var psql_lexer = __webpack_require__(91491);
+var psql_lexer = __webpack_require__(7340);
 // EXTERNAL MODULE: ./src/postgres/plain-sql.ts
-var plain_sql = __webpack_require__(62759);
+var plain_sql = __webpack_require__(20942);
 ;// CONCATENATED MODULE: ./src/postgres/target.ts
 
 const EXACT_COUNT_LIMIT = 50;
@@ -161,7 +161,7 @@ async function resolveTables(client, tables) {
 }
 
 // EXTERNAL MODULE: ./src/postgres/sql-redact.ts
-var sql_redact = __webpack_require__(32142);
+var sql_redact = __webpack_require__(68273);
 ;// CONCATENATED MODULE: ./src/postgres/clean.ts
 /**
  * `clean`: what a restore drops before it recreates the backup's objects, and the check that it
@@ -1232,7 +1232,7 @@ searchPath = []) {
 }
 
 // EXTERNAL MODULE: ./src/postgres/compare.ts
-var compare = __webpack_require__(10161);
+var compare = __webpack_require__(82996);
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __webpack_require__(73024);
 // EXTERNAL MODULE: external "node:zlib"
@@ -1244,15 +1244,15 @@ var external_node_path_default = /*#__PURE__*/__webpack_require__.n(external_nod
 // EXTERNAL MODULE: external "node:stream/promises"
 var external_node_stream_promises_ = __webpack_require__(46466);
 // EXTERNAL MODULE: ./src/memory.ts + 2 modules
-var memory = __webpack_require__(23179);
+var memory = __webpack_require__(58547);
 // EXTERNAL MODULE: ./src/postgres/commit.ts
-var commit = __webpack_require__(6265);
+var commit = __webpack_require__(70858);
 // EXTERNAL MODULE: ./src/pipeline/decode.ts
-var decode = __webpack_require__(7397);
+var decode = __webpack_require__(7698);
 // EXTERNAL MODULE: ./src/pipeline/encrypt.ts
-var encrypt = __webpack_require__(56434);
+var encrypt = __webpack_require__(73647);
 // EXTERNAL MODULE: ./src/pipeline/compress.ts
-var compress = __webpack_require__(71339);
+var compress = __webpack_require__(89472);
 ;// CONCATENATED MODULE: ./src/storage/live-zip.ts
 /**
  * Following the artifact's zip while the client downloads it, so that the load of its dump can
@@ -1587,11 +1587,11 @@ function storedFirstEntry(head) {
 }
 
 // EXTERNAL MODULE: ./src/process.ts
-var src_process = __webpack_require__(39773);
+var src_process = __webpack_require__(34006);
 // EXTERNAL MODULE: ./src/postgres/archive.ts
-var postgres_archive = __webpack_require__(71808);
+var postgres_archive = __webpack_require__(29477);
 // EXTERNAL MODULE: ./src/postgres/clients.ts + 1 modules
-var clients = __webpack_require__(6750);
+var clients = __webpack_require__(18139);
 ;// CONCATENATED MODULE: ./src/postgres/parallel-restore.ts
 /**
  * What a parallel restore (jobs > 1) needs besides the load's script gate: the archive's data
@@ -2057,7 +2057,7 @@ function runtimeSettingsHazard(entries, clean, psqlMajor) {
 }
 
 // EXTERNAL MODULE: ./src/storage/fifo.ts
-var fifo = __webpack_require__(63842);
+var fifo = __webpack_require__(63727);
 ;// CONCATENATED MODULE: ./src/postgres/direct-pipe.ts
 /**
  * The direct load of a zstd-compressed custom archive stored in a zip (an artifact, or a zip the
@@ -2396,11 +2396,11 @@ class SideDecoder {
 }
 
 // EXTERNAL MODULE: ./src/postgres/psql-script-rules.ts
-var psql_script_rules = __webpack_require__(84644);
+var psql_script_rules = __webpack_require__(2797);
 // EXTERNAL MODULE: ./src/postgres/script-gate.ts
-var script_gate = __webpack_require__(72487);
+var script_gate = __webpack_require__(65478);
 // EXTERNAL MODULE: ./src/postgres/toc.ts
-var postgres_toc = __webpack_require__(55632);
+var postgres_toc = __webpack_require__(60521);
 ;// CONCATENATED MODULE: ./src/postgres/load.ts
 /**
  * Loading a checked backup into the target: every script (a plain dump, or what `pg_restore -f -`
@@ -3985,7 +3985,7 @@ function psqlSupportsRestrict(version) {
 }
 
 // EXTERNAL MODULE: ./src/postgres/locks.ts
-var locks = __webpack_require__(94014);
+var locks = __webpack_require__(60975);
 ;// CONCATENATED MODULE: ./src/postgres/data-only.ts
 /** Rows are counted up to this many (an error names the count, a larger table "more than"). */
 const DATA_ONLY_COUNT_CAP = 1_000_000;
@@ -4096,7 +4096,7 @@ async function dataOnlyAncestors(client, owners, filled) {
 }
 
 // EXTERNAL MODULE: ./src/postgres/session.ts
-var postgres_session = __webpack_require__(2890);
+var postgres_session = __webpack_require__(92515);
 ;// CONCATENATED MODULE: ./src/postgres/target-policy.ts
 
 
@@ -5280,19 +5280,19 @@ function groupSkipped(skipped, samples = 5) {
 }
 
 // EXTERNAL MODULE: ./src/pipeline/progress.ts
-var pipeline_progress = __webpack_require__(29572);
+var pipeline_progress = __webpack_require__(62171);
 // EXTERNAL MODULE: ./src/manifest.ts + 1 modules
-var src_manifest = __webpack_require__(32164);
+var src_manifest = __webpack_require__(12880);
 // EXTERNAL MODULE: ./src/s3-uri.ts
-var s3_uri = __webpack_require__(89307);
+var s3_uri = __webpack_require__(78150);
 // EXTERNAL MODULE: ./src/storage/local.ts
-var storage_local = __webpack_require__(57717);
+var storage_local = __webpack_require__(72922);
 // EXTERNAL MODULE: ./src/storage/signing.ts
-var signing = __webpack_require__(70185);
+var signing = __webpack_require__(65934);
 // EXTERNAL MODULE: ./src/pipeline/digest.ts
-var digest = __webpack_require__(96699);
+var digest = __webpack_require__(29912);
 // EXTERNAL MODULE: ./src/storage/unzip.ts
-var unzip = __webpack_require__(23804);
+var unzip = __webpack_require__(78483);
 ;// CONCATENATED MODULE: ./src/storage/fetch.ts
 
 
@@ -5350,20 +5350,20 @@ async function fetchAny(source, options) {
         return fetchFromS3(source, workDir);
     // loaded here only: @actions/artifact brings the Azure storage SDK and Octokit (4 MB of
     // bundle to parse and initialize), which a restore of a file or from S3 does not use
-    const { artifactClient, downloadArtifactZip } = await Promise.all(/* import() */[__webpack_require__.e(441), __webpack_require__.e(127)]).then(__webpack_require__.bind(__webpack_require__, 64127));
+    const { artifactClient, downloadArtifactZip } = await Promise.all(/* import() */[__webpack_require__.e(799), __webpack_require__.e(920)]).then(__webpack_require__.bind(__webpack_require__, 85920));
     const client = options.artifact ?? artifactClient();
     const found = await findArtifact(client, source);
     return openArtifactZip(found, await downloadArtifactZip(client, found, source, external_node_path_default().join(workDir, 'download')), workDir);
 }
 async function findArtifact(client, source) {
-    const { findBackupArtifact } = await Promise.all(/* import() */[__webpack_require__.e(441), __webpack_require__.e(127)]).then(__webpack_require__.bind(__webpack_require__, 64127));
+    const { findBackupArtifact } = await Promise.all(/* import() */[__webpack_require__.e(799), __webpack_require__.e(920)]).then(__webpack_require__.bind(__webpack_require__, 85920));
     const found = await findBackupArtifact(client, source);
     log/* log */.Rm.info(`Artifact '${found.name}' id ${found.id}${found.runId ? ` of run ${found.runId}` : ''}${found.createdAt ? `, made ${found.createdAt.toISOString()}` : ''}${found.size ? `, ${(0,log/* formatBytes */.z3)(found.size)}` : ''}`);
     return found;
 }
 /** The downloaded zip, its digest checked, opened: the manifest and the dump it names. */
 async function openArtifactZip(found, { zipPath, sha256 }, workDir) {
-    const { describeOrigin } = await Promise.all(/* import() */[__webpack_require__.e(441), __webpack_require__.e(127)]).then(__webpack_require__.bind(__webpack_require__, 64127));
+    const { describeOrigin } = await Promise.all(/* import() */[__webpack_require__.e(799), __webpack_require__.e(920)]).then(__webpack_require__.bind(__webpack_require__, 85920));
     log/* log */.Rm.info(found.digest
         ? `The zip matches the digest recorded at upload (sha256:${sha256}).`
         : `The backend recorded no digest for this artifact; the zip's sha256 is ${sha256}.`);
@@ -5384,7 +5384,7 @@ const FOLLOW_MS = 10;
  * the restore checks that head and begins the load while the rest arrives.
  */
 async function fetchArtifactLive(source, options) {
-    const { artifactClient, describeOrigin, downloadArtifactZip } = await Promise.all(/* import() */[__webpack_require__.e(441), __webpack_require__.e(127)]).then(__webpack_require__.bind(__webpack_require__, 64127));
+    const { artifactClient, describeOrigin, downloadArtifactZip } = await Promise.all(/* import() */[__webpack_require__.e(799), __webpack_require__.e(920)]).then(__webpack_require__.bind(__webpack_require__, 85920));
     const client = options.artifact ?? artifactClient();
     const found = await findArtifact(client, source);
     const directory = external_node_path_default().join(options.workDir, 'download');
@@ -5534,7 +5534,7 @@ async function followHead(directory, ended) {
 /** The dump object (given, or the newest under the prefix) and its manifest, downloaded. */
 async function fetchFromS3(source, workDir) {
     // loaded here only: the AWS SDK is large
-    const { S3StorageError, createS3Client, downloadObject, findNewestBackup, getObjectText } = await Promise.all(/* import() */[__webpack_require__.e(228), __webpack_require__.e(30)]).then(__webpack_require__.bind(__webpack_require__, 45030));
+    const { S3StorageError, createS3Client, downloadObject, findNewestBackup, getObjectText } = await Promise.all(/* import() */[__webpack_require__.e(358), __webpack_require__.e(279)]).then(__webpack_require__.bind(__webpack_require__, 69279));
     const s3 = createS3Client(source.settings);
     let dumpKey;
     let manifestText;
@@ -5605,11 +5605,11 @@ async function fetchFromS3(source, workDir) {
 }
 
 // EXTERNAL MODULE: ./src/postgres/globals.ts
-var postgres_globals = __webpack_require__(68690);
+var postgres_globals = __webpack_require__(69599);
 // EXTERNAL MODULE: external "node:stream/consumers"
 var consumers_ = __webpack_require__(38321);
 // EXTERNAL MODULE: ./src/types.ts
-var types = __webpack_require__(99213);
+var types = __webpack_require__(16141);
 ;// CONCATENATED MODULE: ./src/pipeline/detect.ts
 
 

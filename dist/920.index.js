@@ -1,8 +1,8 @@
-export const id = 127;
-export const ids = [127];
+export const id = 920;
+export const ids = [920];
 export const modules = {
 
-/***/ 64127:
+/***/ 85920:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 
@@ -23,12 +23,12 @@ __webpack_require__.d(__webpack_exports__, {
 
 // UNUSED EXPORTS: ArtifactStorageError, artifactUrl, replacementName, repositoryVisibility
 
-// EXTERNAL MODULE: ../../main/node_modules/@actions/artifact/lib/artifact.js + 28 modules
-var artifact = __webpack_require__(2441);
+// EXTERNAL MODULE: ./node_modules/@actions/artifact/lib/artifact.js + 28 modules
+var artifact = __webpack_require__(76799);
 // EXTERNAL MODULE: ./src/log.ts
-var log = __webpack_require__(9334);
-// EXTERNAL MODULE: ../../main/node_modules/@actions/github/lib/github.js
-var github = __webpack_require__(51193);
+var log = __webpack_require__(25625);
+// EXTERNAL MODULE: ./node_modules/@actions/github/lib/github.js
+var github = __webpack_require__(61351);
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __webpack_require__(73024);
 var external_node_fs_default = /*#__PURE__*/__webpack_require__.n(external_node_fs_);
@@ -40,11 +40,11 @@ var promises_ = __webpack_require__(51455);
 var external_node_path_ = __webpack_require__(76760);
 var external_node_path_default = /*#__PURE__*/__webpack_require__.n(external_node_path_);
 // EXTERNAL MODULE: ./src/errors.ts
-var errors = __webpack_require__(64533);
+var errors = __webpack_require__(83916);
 // EXTERNAL MODULE: ./src/pipeline/digest.ts
-var digest = __webpack_require__(96699);
-// EXTERNAL MODULE: ../../main/node_modules/@azure/storage-blob/dist/esm/index.js + 274 modules
-var esm = __webpack_require__(24341);
+var digest = __webpack_require__(29912);
+// EXTERNAL MODULE: ./node_modules/@azure/storage-blob/dist/esm/index.js + 274 modules
+var esm = __webpack_require__(69095);
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __webpack_require__(77598);
 ;// CONCATENATED MODULE: ./src/storage/block-upload.ts
@@ -153,11 +153,11 @@ async function withBlockUpload(upload) {
 }
 
 // EXTERNAL MODULE: ./src/storage/unzip.ts
-var unzip = __webpack_require__(23804);
+var unzip = __webpack_require__(78483);
 // EXTERNAL MODULE: ./src/memory.ts + 2 modules
-var memory = __webpack_require__(23179);
+var memory = __webpack_require__(58547);
 // EXTERNAL MODULE: ./src/types.ts
-var types = __webpack_require__(99213);
+var types = __webpack_require__(16141);
 ;// CONCATENATED MODULE: ./src/storage/artifact.ts
 /**
  * The workflow artifact, with @actions/artifact: for a backup, the zip of the dump and its

@@ -1,8 +1,8 @@
-export const id = 30;
-export const ids = [30];
+export const id = 279;
+export const ids = [279];
 export const modules = {
 
-/***/ 45030:
+/***/ 69279:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 __webpack_require__.r(__webpack_exports__);
@@ -22,8 +22,8 @@ __webpack_require__.r(__webpack_exports__);
 /* harmony export */   uploadSink: () => (/* binding */ uploadSink),
 /* harmony export */   uploadStream: () => (/* binding */ uploadStream)
 /* harmony export */ });
-/* harmony import */ var _aws_sdk_client_s3__WEBPACK_IMPORTED_MODULE_8__ = __webpack_require__(28646);
-/* harmony import */ var _aws_sdk_lib_storage__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(27228);
+/* harmony import */ var _aws_sdk_client_s3__WEBPACK_IMPORTED_MODULE_8__ = __webpack_require__(53711);
+/* harmony import */ var _aws_sdk_lib_storage__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(22358);
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(73024);
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__webpack_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_1__);
 /* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(51455);
@@ -32,9 +32,9 @@ __webpack_require__.r(__webpack_exports__);
 /* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__webpack_require__.n(node_stream__WEBPACK_IMPORTED_MODULE_3__);
 /* harmony import */ var node_stream_promises__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(46466);
 /* harmony import */ var node_stream_promises__WEBPACK_IMPORTED_MODULE_4___default = /*#__PURE__*/__webpack_require__.n(node_stream_promises__WEBPACK_IMPORTED_MODULE_4__);
-/* harmony import */ var _pipeline_digest_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(96699);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(64533);
-/* harmony import */ var _s3_uri_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(89307);
+/* harmony import */ var _pipeline_digest_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(29912);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(83916);
+/* harmony import */ var _s3_uri_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(78150);
 /**
  * Long-term copies in S3-compatible object storage (AWS S3, MinIO, Ceph, R2, B2, …) with the AWS
  * SDK v3. Credentials come only from the SDK's default provider chain (AWS_ACCESS_KEY_ID/…, or

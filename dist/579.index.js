@@ -1,8 +1,8 @@
-export const id = 699;
-export const ids = [699];
+export const id = 579;
+export const ids = [579];
 export const modules = {
 
-/***/ 45699:
+/***/ 49579:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 
@@ -17,21 +17,21 @@ var promises_ = __webpack_require__(51455);
 var external_node_path_ = __webpack_require__(76760);
 var external_node_path_default = /*#__PURE__*/__webpack_require__.n(external_node_path_);
 // EXTERNAL MODULE: ./src/log.ts
-var log = __webpack_require__(9334);
+var log = __webpack_require__(25625);
 // EXTERNAL MODULE: ./src/manifest.ts + 1 modules
-var src_manifest = __webpack_require__(32164);
+var src_manifest = __webpack_require__(12880);
 // EXTERNAL MODULE: ./src/memory.ts + 2 modules
-var memory = __webpack_require__(23179);
+var memory = __webpack_require__(58547);
 // EXTERNAL MODULE: ./src/manifest-changes.ts
-var manifest_changes = __webpack_require__(7075);
+var manifest_changes = __webpack_require__(77166);
 // EXTERNAL MODULE: ./src/postgres/clients.ts + 1 modules
-var clients = __webpack_require__(6750);
+var clients = __webpack_require__(18139);
 // EXTERNAL MODULE: ./src/postgres/connection.ts
-var postgres_connection = __webpack_require__(41572);
+var postgres_connection = __webpack_require__(58824);
 // EXTERNAL MODULE: external "node:dns/promises"
 var external_node_dns_promises_ = __webpack_require__(71553);
 // EXTERNAL MODULE: ./src/errors.ts
-var errors = __webpack_require__(64533);
+var errors = __webpack_require__(83916);
 ;// CONCATENATED MODULE: ./src/postgres/diagnostics.ts
 /**
  * Connection diagnostics before pg_dump runs: transaction-mode poolers that break pg_dump,
@@ -78,13 +78,13 @@ async function diagnoseConnection(connection, resolve = external_node_dns_promis
 }
 
 // EXTERNAL MODULE: ./src/postgres/dump.ts
-var dump = __webpack_require__(93810);
+var dump = __webpack_require__(8677);
 // EXTERNAL MODULE: ./src/postgres/globals.ts
-var globals = __webpack_require__(68690);
+var globals = __webpack_require__(69599);
 // EXTERNAL MODULE: ./src/postgres/locks.ts
-var locks = __webpack_require__(94014);
+var locks = __webpack_require__(60975);
 // EXTERNAL MODULE: ./src/pipeline/encrypt.ts
-var encrypt = __webpack_require__(56434);
+var encrypt = __webpack_require__(73647);
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __webpack_require__(77598);
 // EXTERNAL MODULE: external "node:stream"
@@ -92,13 +92,13 @@ var external_node_stream_ = __webpack_require__(57075);
 // EXTERNAL MODULE: external "node:stream/consumers"
 var consumers_ = __webpack_require__(38321);
 // EXTERNAL MODULE: ./src/postgres/session.ts
-var postgres_session = __webpack_require__(2890);
+var postgres_session = __webpack_require__(92515);
 // EXTERNAL MODULE: ./src/retention.ts
-var retention = __webpack_require__(83646);
+var retention = __webpack_require__(57449);
 // EXTERNAL MODULE: ./src/storage/artifact.ts + 1 modules
-var artifact = __webpack_require__(64127);
+var artifact = __webpack_require__(85920);
 // EXTERNAL MODULE: ./src/pipeline/backup-stream.ts
-var backup_stream = __webpack_require__(15850);
+var backup_stream = __webpack_require__(47043);
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __webpack_require__(73024);
 var external_node_fs_default = /*#__PURE__*/__webpack_require__.n(external_node_fs_);
@@ -107,9 +107,9 @@ var external_node_module_ = __webpack_require__(98995);
 // EXTERNAL MODULE: external "node:stream/promises"
 var external_node_stream_promises_ = __webpack_require__(46466);
 // EXTERNAL MODULE: ./src/storage/signing.ts
-var signing = __webpack_require__(70185);
+var signing = __webpack_require__(65934);
 // EXTERNAL MODULE: ./src/storage/fifo.ts
-var storage_fifo = __webpack_require__(63842);
+var storage_fifo = __webpack_require__(63727);
 // EXTERNAL MODULE: external "node:zlib"
 var external_node_zlib_ = __webpack_require__(38522);
 var external_node_zlib_default = /*#__PURE__*/__webpack_require__.n(external_node_zlib_);
@@ -730,9 +730,9 @@ function watchLiveUpload(taken, waiting, written, stallMs) {
 }
 
 // EXTERNAL MODULE: ./src/s3-uri.ts
-var s3_uri = __webpack_require__(89307);
+var s3_uri = __webpack_require__(78150);
 // EXTERNAL MODULE: ./src/storage/local.ts
-var storage_local = __webpack_require__(57717);
+var storage_local = __webpack_require__(72922);
 ;// CONCATENATED MODULE: ./src/storage/destinations.ts
 
 
@@ -742,7 +742,7 @@ var storage_local = __webpack_require__(57717);
 
 /** Loads the AWS SDK (it is large: only for backups that go to object storage) and a client. */
 async function openS3(settings) {
-    const lib = await Promise.all(/* import() */[__webpack_require__.e(228), __webpack_require__.e(30)]).then(__webpack_require__.bind(__webpack_require__, 45030));
+    const lib = await Promise.all(/* import() */[__webpack_require__.e(358), __webpack_require__.e(279)]).then(__webpack_require__.bind(__webpack_require__, 69279));
     return { client: lib.createS3Client(settings), lib };
 }
 async function openDestinations(options) {
@@ -856,9 +856,9 @@ function extraSuffix(extraName, dumpFileName) {
 }
 
 // EXTERNAL MODULE: ./src/storage/artifact-manifest.ts
-var artifact_manifest = __webpack_require__(5886);
-// EXTERNAL MODULE: ../../main/node_modules/@actions/github/lib/github.js
-var github = __webpack_require__(51193);
+var artifact_manifest = __webpack_require__(52373);
+// EXTERNAL MODULE: ./node_modules/@actions/github/lib/github.js
+var github = __webpack_require__(61351);
 ;// CONCATENATED MODULE: ./src/storage/github.ts
 /**
  * The GitHub run the action is part of: the repository's visibility (from the event payload) and
@@ -1398,7 +1398,7 @@ async function describeStorage(storage, fileBytes, retentionDays) {
 
 /***/ }),
 
-/***/ 5886:
+/***/ 52373:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
@@ -1409,11 +1409,11 @@ async function describeStorage(storage, fileBytes, retentionDays) {
 /* unused harmony exports RemoteManifestError, readArtifactManifest, previousUnreadable */
 /* harmony import */ var node_zlib__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(38522);
 /* harmony import */ var node_zlib__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_zlib__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(64533);
-/* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(9334);
-/* harmony import */ var _manifest_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(32164);
-/* harmony import */ var _artifact_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(64127);
-/* harmony import */ var _signing_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(70185);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(83916);
+/* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(25625);
+/* harmony import */ var _manifest_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(12880);
+/* harmony import */ var _artifact_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(85920);
+/* harmony import */ var _signing_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(65934);
 
 
 

@@ -1,8 +1,8 @@
-export const id = 931;
-export const ids = [931];
+export const id = 668;
+export const ids = [668];
 export const modules = {
 
-/***/ 64931:
+/***/ 66668:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
@@ -10,15 +10,15 @@ export const modules = {
 /* harmony export */   _: () => (/* binding */ StaleBackupError),
 /* harmony export */   check: () => (/* binding */ check)
 /* harmony export */ });
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(64533);
-/* harmony import */ var _duration_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(60402);
-/* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(9334);
-/* harmony import */ var _manifest_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(32164);
-/* harmony import */ var _manifest_changes_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(7075);
-/* harmony import */ var _storage_artifact_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(64127);
-/* harmony import */ var _storage_artifact_manifest_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(5886);
-/* harmony import */ var _storage_signing_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(70185);
-/* harmony import */ var _s3_uri_js__WEBPACK_IMPORTED_MODULE_8__ = __webpack_require__(89307);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(83916);
+/* harmony import */ var _duration_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(77607);
+/* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(25625);
+/* harmony import */ var _manifest_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(12880);
+/* harmony import */ var _manifest_changes_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(77166);
+/* harmony import */ var _storage_artifact_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(85920);
+/* harmony import */ var _storage_artifact_manifest_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(52373);
+/* harmony import */ var _storage_signing_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(65934);
+/* harmony import */ var _s3_uri_js__WEBPACK_IMPORTED_MODULE_8__ = __webpack_require__(78150);
 /**
  * Check: is there a recent, whole-looking backup? Finds the newest backup (an artifact through
  * GitHub's API, or the newest manifest under an S3 prefix) and reads its manifest only — by HTTP
@@ -96,8 +96,8 @@ async function check(options, now = () => new Date()) {
 async function findNewest(source, signed) {
     if (source.kind === 's3') {
         // loaded here only: the AWS SDK is large
-        const { S3StorageError, createS3Client, findNewestBackup, getObjectText, objectSize } = await Promise.all(/* import() */[__webpack_require__.e(228), __webpack_require__.e(30)]).then(__webpack_require__.bind(__webpack_require__, 45030));
-        const { manifestKeyFor } = await Promise.resolve(/* import() */).then(__webpack_require__.bind(__webpack_require__, 89307));
+        const { S3StorageError, createS3Client, findNewestBackup, getObjectText, objectSize } = await Promise.all(/* import() */[__webpack_require__.e(358), __webpack_require__.e(279)]).then(__webpack_require__.bind(__webpack_require__, 69279));
+        const { manifestKeyFor } = await Promise.resolve(/* import() */).then(__webpack_require__.bind(__webpack_require__, 78150));
         const s3 = createS3Client(source.settings);
         // no backup there (none under the prefix, none readable, or the one named missing): a
         // failed check, as a stale one (exit 3) — the same as for an artifact
@@ -215,7 +215,7 @@ function plausibility(manifest, artifact) {
 
 /***/ }),
 
-/***/ 5886:
+/***/ 52373:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
@@ -226,11 +226,11 @@ function plausibility(manifest, artifact) {
 /* unused harmony exports RemoteManifestError, readArtifactManifest, previousUnreadable */
 /* harmony import */ var node_zlib__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(38522);
 /* harmony import */ var node_zlib__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_zlib__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(64533);
-/* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(9334);
-/* harmony import */ var _manifest_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(32164);
-/* harmony import */ var _artifact_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(64127);
-/* harmony import */ var _signing_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(70185);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(83916);
+/* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(25625);
+/* harmony import */ var _manifest_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(12880);
+/* harmony import */ var _artifact_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(85920);
+/* harmony import */ var _signing_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(65934);
 
 
 

@@ -1,8 +1,8 @@
-export const id = 38;
-export const ids = [38];
+export const id = 43;
+export const ids = [43];
 export const modules = {
 
-/***/ 6750:
+/***/ 18139:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 
@@ -17,16 +17,16 @@ __webpack_require__.d(__webpack_exports__, {
 // UNUSED EXPORTS: ClientInstallError, ClientVersionError, INSTALLABLE_MAJORS, candidateDirectories, discoverClients, parseClientVersion
 
 // EXTERNAL MODULE: ./src/log.ts
-var log = __webpack_require__(9334);
+var log = __webpack_require__(25625);
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __webpack_require__(73024);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __webpack_require__(76760);
 var external_node_path_default = /*#__PURE__*/__webpack_require__.n(external_node_path_);
 // EXTERNAL MODULE: ./src/errors.ts
-var errors = __webpack_require__(64533);
+var errors = __webpack_require__(83916);
 // EXTERNAL MODULE: ./src/process.ts
-var src_process = __webpack_require__(39773);
+var src_process = __webpack_require__(34006);
 ;// CONCATENATED MODULE: ./src/postgres/install.ts
 /**
  * Installing a PostgreSQL client of a given major with apt-get (Debian, Ubuntu: GitHub's Linux
@@ -693,7 +693,7 @@ function manualFix(program, major, exact) {
 
 /***/ }),
 
-/***/ 68690:
+/***/ 69599:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
@@ -703,11 +703,11 @@ function manualFix(program, major, exact) {
 /* harmony export */   yL: () => (/* binding */ globalsFileName)
 /* harmony export */ });
 /* unused harmony exports SUPERUSER_ONLY, GlobalsError, quoteIdent, quoteLiteral */
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(64533);
-/* harmony import */ var _manifest_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(32164);
-/* harmony import */ var _process_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(39773);
-/* harmony import */ var _psql_lexer_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(91491);
-/* harmony import */ var _sql_redact_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(32142);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(83916);
+/* harmony import */ var _manifest_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(12880);
+/* harmony import */ var _process_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(34006);
+/* harmony import */ var _psql_lexer_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(7340);
+/* harmony import */ var _sql_redact_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(68273);
 /**
  * Roles (globals: true, create-roles: true). Backup: `pg_dumpall --globals-only
  * --no-role-passwords`, run with the pg_dump the backup chose (the pg_dumpall beside it), its
@@ -1142,7 +1142,7 @@ function planRoles(globals, target) {
 
 /***/ }),
 
-/***/ 63842:
+/***/ 63727:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
@@ -1164,9 +1164,9 @@ function planRoles(globals, target) {
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__webpack_require__.n(node_path__WEBPACK_IMPORTED_MODULE_3__);
 /* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(57075);
 /* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_4___default = /*#__PURE__*/__webpack_require__.n(node_stream__WEBPACK_IMPORTED_MODULE_4__);
-/* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(9334);
-/* harmony import */ var _process_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(39773);
-/* harmony import */ var _local_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(57717);
+/* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(25625);
+/* harmony import */ var _process_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(34006);
+/* harmony import */ var _local_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(72922);
 /**
  * Named pipes for the live upload, where the artifact client cannot be handed the zip's stream
  * (artifact-zip.ts handOverOnRead: node:fs cannot be patched for it, as under jest): it then

@@ -1,8 +1,8 @@
-export const id = 890;
-export const ids = [890];
+export const id = 515;
+export const ids = [515];
 export const modules = {
 
-/***/ 15850:
+/***/ 47043:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
@@ -13,12 +13,12 @@ export const modules = {
 /* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_stream__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var node_stream_promises__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(46466);
 /* harmony import */ var node_stream_promises__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__webpack_require__.n(node_stream_promises__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(64533);
-/* harmony import */ var _compress_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(71339);
-/* harmony import */ var _digest_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(96699);
-/* harmony import */ var _encrypt_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(56434);
-/* harmony import */ var _progress_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(29572);
-/* harmony import */ var _memory_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(23179);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(83916);
+/* harmony import */ var _compress_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(89472);
+/* harmony import */ var _digest_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(29912);
+/* harmony import */ var _encrypt_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(73647);
+/* harmony import */ var _progress_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(62171);
+/* harmony import */ var _memory_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(58547);
 /**
  * The backup's stream: source → count (→ inspect) → compress → encrypt → sha256 → gate → sinks.
  * Written once and teed to every sink (a local file, the artifact's zip, an S3 upload), paced by
@@ -175,7 +175,7 @@ function explainWriteError(error, sinks) {
 
 /***/ }),
 
-/***/ 29572:
+/***/ 62171:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
@@ -186,7 +186,7 @@ function explainWriteError(error, sinks) {
 /* unused harmony exports progressLine, progressBar */
 /* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(57075);
 /* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_stream__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(9334);
+/* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(25625);
 /**
  * Counting the bytes that pg_dump produced and reporting progress in the log's style (a line
  * every ~10 s, or a bar on a terminal): bytes, MB/s, elapsed time, and the share of the
@@ -273,7 +273,7 @@ function startProgress(read, options = {}) {
 
 /***/ }),
 
-/***/ 93810:
+/***/ 8677:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
@@ -293,14 +293,14 @@ function startProgress(read, options = {}) {
 /* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__webpack_require__.n(node_stream__WEBPACK_IMPORTED_MODULE_2__);
 /* harmony import */ var node_stream_promises__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(46466);
 /* harmony import */ var node_stream_promises__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__webpack_require__.n(node_stream_promises__WEBPACK_IMPORTED_MODULE_3__);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(64533);
-/* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(9334);
-/* harmony import */ var _pipeline_backup_stream_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(15850);
-/* harmony import */ var _pipeline_compress_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(71339);
-/* harmony import */ var _pipeline_progress_js__WEBPACK_IMPORTED_MODULE_8__ = __webpack_require__(29572);
-/* harmony import */ var _process_js__WEBPACK_IMPORTED_MODULE_9__ = __webpack_require__(39773);
-/* harmony import */ var _archive_js__WEBPACK_IMPORTED_MODULE_10__ = __webpack_require__(71808);
-/* harmony import */ var _plain_sql_js__WEBPACK_IMPORTED_MODULE_11__ = __webpack_require__(62759);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(83916);
+/* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(25625);
+/* harmony import */ var _pipeline_backup_stream_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(47043);
+/* harmony import */ var _pipeline_compress_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(89472);
+/* harmony import */ var _pipeline_progress_js__WEBPACK_IMPORTED_MODULE_8__ = __webpack_require__(62171);
+/* harmony import */ var _process_js__WEBPACK_IMPORTED_MODULE_9__ = __webpack_require__(34006);
+/* harmony import */ var _archive_js__WEBPACK_IMPORTED_MODULE_10__ = __webpack_require__(29477);
+/* harmony import */ var _plain_sql_js__WEBPACK_IMPORTED_MODULE_11__ = __webpack_require__(20942);
 /**
  * pg_dump: its arguments, the running process, and the dump itself — pg_dump's output streamed
  * into the backup's sinks (pipeline/backup-stream.ts), checked on its way: a plain dump's COPY
@@ -772,7 +772,7 @@ function qualifiedNames(list) {
 
 /***/ }),
 
-/***/ 94014:
+/***/ 60975:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
@@ -783,8 +783,8 @@ function qualifiedNames(list) {
 /* harmony export */   Zx: () => (/* binding */ watchLockWaits)
 /* harmony export */ });
 /* unused harmony exports blockersOf, isoSeconds, describeBlockers */
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(64533);
-/* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(9334);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(83916);
+/* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(25625);
 
 
 /** The sessions blocking the waiter now (none when it does not wait). */
@@ -922,7 +922,7 @@ function isLockTimeout(error) {
 
 /***/ }),
 
-/***/ 62759:
+/***/ 20942:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
@@ -937,9 +937,9 @@ function isLockTimeout(error) {
 /* unused harmony exports parseCopyStatement, createdKind, withoutComments, scriptHazards, literalStatement */
 /* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(57075);
 /* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_stream__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var _psql_lexer_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(91491);
-/* harmony import */ var _script_gate_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(72487);
-/* harmony import */ var _sql_redact_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(32142);
+/* harmony import */ var _psql_lexer_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(7340);
+/* harmony import */ var _script_gate_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(65478);
+/* harmony import */ var _sql_redact_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(68273);
 /**
  * Plain-format dumps (SQL scripts), read the way psql reads them (psql-lexer.ts, so CRLF line
  * ends, COPY data and quoting are psql's): the tables a script's COPY statements fill (while a
@@ -2646,7 +2646,7 @@ function writtenTables(text) {
 
 /***/ }),
 
-/***/ 91491:
+/***/ 7340:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
@@ -5202,7 +5202,7 @@ function lexedAlikeByEveryMajor(sql) {
 
 /***/ }),
 
-/***/ 84644:
+/***/ 2797:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
@@ -5211,8 +5211,8 @@ function lexedAlikeByEveryMajor(sql) {
 /* harmony export */   x5: () => (/* binding */ refusal)
 /* harmony export */ });
 /* unused harmony exports transactionControl, classifyPart, refusals */
-/* harmony import */ var _psql_lexer_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(91491);
-/* harmony import */ var _sql_redact_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(32142);
+/* harmony import */ var _psql_lexer_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(7340);
+/* harmony import */ var _sql_redact_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(68273);
 
 
 const MAX_SHOWN = 100;
@@ -5628,7 +5628,7 @@ function refusals(events, options = {}) {
 
 /***/ }),
 
-/***/ 72487:
+/***/ 65478:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
@@ -5638,12 +5638,12 @@ function refusals(events, options = {}) {
 /* unused harmony exports isAscii, settingsCheck, pgDumpConnectArgs */
 /* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(57075);
 /* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_stream__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(64533);
-/* harmony import */ var _memory_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(23179);
-/* harmony import */ var _psql_lexer_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(91491);
-/* harmony import */ var _psql_script_rules_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(84644);
-/* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(9334);
-/* harmony import */ var _sql_redact_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(32142);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(83916);
+/* harmony import */ var _memory_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(58547);
+/* harmony import */ var _psql_lexer_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(7340);
+/* harmony import */ var _psql_script_rules_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(2797);
+/* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(25625);
+/* harmony import */ var _sql_redact_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(68273);
 /**
  * The restore's one script gate: every SQL script psql runs in a restore (a plain dump, or the
  * script `pg_restore -f -` writes from an archive) passes through it on its way to psql's stdin.
@@ -6460,7 +6460,7 @@ function pgDumpConnectArgs(name) {
 
 /***/ }),
 
-/***/ 2890:
+/***/ 92515:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 __webpack_require__.r(__webpack_exports__);
@@ -6481,13 +6481,13 @@ __webpack_require__.r(__webpack_exports__);
 /* harmony export */ });
 /* harmony import */ var node_tls__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(41692);
 /* harmony import */ var node_tls__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_tls__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var pg__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(68995);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(64533);
-/* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(9334);
-/* harmony import */ var _process_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(39773);
-/* harmony import */ var _connection_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(41572);
-/* harmony import */ var _dump_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(93810);
-/* harmony import */ var _locks_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(94014);
+/* harmony import */ var pg__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(83849);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(83916);
+/* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(25625);
+/* harmony import */ var _process_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(34006);
+/* harmony import */ var _connection_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(58824);
+/* harmony import */ var _dump_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(8677);
+/* harmony import */ var _locks_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(60975);
 
 
 
@@ -7200,7 +7200,7 @@ async function unmatchedExcludes(client, filters) {
 
 /***/ }),
 
-/***/ 32142:
+/***/ 68273:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {

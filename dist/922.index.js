@@ -1,8 +1,8 @@
-export const id = 336;
-export const ids = [336];
+export const id = 922;
+export const ids = [922];
 export const modules = {
 
-/***/ 75336:
+/***/ 78922:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
 // ESM COMPAT FLAG
@@ -21,7 +21,7 @@ __webpack_require__.d(__webpack_exports__, {
   webauthn: () => (/* reexport */ webauthn_namespaceObject)
 });
 
-// NAMESPACE OBJECT: ../../main/node_modules/age-encryption/dist/armor.js
+// NAMESPACE OBJECT: ./node_modules/age-encryption/dist/armor.js
 var armor_namespaceObject = {};
 __webpack_require__.r(armor_namespaceObject);
 __webpack_require__.d(armor_namespaceObject, {
@@ -29,7 +29,7 @@ __webpack_require__.d(armor_namespaceObject, {
   encode: () => (encode)
 });
 
-// NAMESPACE OBJECT: ../../main/node_modules/age-encryption/dist/webauthn.js
+// NAMESPACE OBJECT: ./node_modules/age-encryption/dist/webauthn.js
 var webauthn_namespaceObject = {};
 __webpack_require__.r(webauthn_namespaceObject);
 __webpack_require__.d(webauthn_namespaceObject, {
@@ -38,7 +38,7 @@ __webpack_require__.d(webauthn_namespaceObject, {
   createCredential: () => (createCredential)
 });
 
-;// CONCATENATED MODULE: ../../main/node_modules/@noble/hashes/utils.js
+;// CONCATENATED MODULE: ./node_modules/@noble/hashes/utils.js
 /**
  * Checks if something is Uint8Array. Be careful: nodejs Buffer will return true.
  * @param a - value to test
@@ -727,7 +727,7 @@ const utils_oidNist = (suffix) => ({
     oid: Uint8Array.from([0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, suffix]),
 });
 
-;// CONCATENATED MODULE: ../../main/node_modules/@noble/hashes/hmac.js
+;// CONCATENATED MODULE: ./node_modules/@noble/hashes/hmac.js
 /**
  * HMAC: RFC2104 message authentication code.
  * @module
@@ -822,7 +822,7 @@ const hmac_hmac = /* @__PURE__ */ (() => {
     return hmac_;
 })();
 
-;// CONCATENATED MODULE: ../../main/node_modules/@noble/hashes/hkdf.js
+;// CONCATENATED MODULE: ./node_modules/@noble/hashes/hkdf.js
 /**
  * HKDF (RFC 5869): extract + expand in one step.
  * See {@link https://soatok.blog/2021/11/17/understanding-hkdf/}.
@@ -976,7 +976,7 @@ const hkdf = (hash, ikm, salt, info, length) => {
     return expand(hash, HMAC.digest(), info, length, HMAC); // expand() owns and consumes it.
 };
 
-;// CONCATENATED MODULE: ../../main/node_modules/@noble/hashes/_u64.js
+;// CONCATENATED MODULE: ./node_modules/@noble/hashes/_u64.js
 const U32_MASK64 = /* @__PURE__ */ (() => BigInt(2 ** 32 - 1))();
 const _32n = /* @__PURE__ */ BigInt(32);
 // Split bigint into two 32-bit halves. With `le=true`, returned fields become `{ h: low, l: high
@@ -1055,7 +1055,7 @@ const add5H = (low, Ah, Bh, Ch, Dh, Eh) => (Ah + Bh + Ch + Dh + Eh + ((low / 2 *
 // prettier-ignore
 
 
-;// CONCATENATED MODULE: ../../main/node_modules/@noble/hashes/_md.js
+;// CONCATENATED MODULE: ./node_modules/@noble/hashes/_md.js
 /**
  * Internal Merkle-Damgard hash utils.
  * @module
@@ -1266,7 +1266,7 @@ const SHA512_IV = /* @__PURE__ */ Uint32Array.from([
     0x510e527f, 0xade682d1, 0x9b05688c, 0x2b3e6c1f, 0x1f83d9ab, 0xfb41bd6b, 0x5be0cd19, 0x137e2179,
 ]);
 
-;// CONCATENATED MODULE: ../../main/node_modules/@noble/hashes/sha2.js
+;// CONCATENATED MODULE: ./node_modules/@noble/hashes/sha2.js
 /**
  * SHA2 hash function. A.k.a. sha256, sha384, sha512, sha512_224, sha512_256.
  * SHA256 is the fastest hash implementable in JS, even faster than Blake3.
@@ -1714,9 +1714,9 @@ const sha512_256 = /* @__PURE__ */ (/* unused pure expression or super */ null &
 const sha512_224 = /* @__PURE__ */ (/* unused pure expression or super */ null && (createHasher(() => new _SHA512_224(), 
 /* @__PURE__ */ oidNist(0x05))));
 
-// EXTERNAL MODULE: ../../main/node_modules/@scure/base/index.js
-var base = __webpack_require__(38887);
-;// CONCATENATED MODULE: ../../main/node_modules/@noble/hashes/pbkdf2.js
+// EXTERNAL MODULE: ./node_modules/@scure/base/index.js
+var base = __webpack_require__(64929);
+;// CONCATENATED MODULE: ./node_modules/@noble/hashes/pbkdf2.js
 /**
  * PBKDF (RFC 2898). Can be used to create a key from password and salt.
  * @module
@@ -1894,7 +1894,7 @@ async function pbkdf2Async(hash, password, salt, opts) {
     return eng.output(DK);
 }
 
-;// CONCATENATED MODULE: ../../main/node_modules/@noble/hashes/scrypt.js
+;// CONCATENATED MODULE: ./node_modules/@noble/hashes/scrypt.js
 /**
  * RFC 7914 Scrypt KDF. Can be used to create a key from password and salt.
  * @module
@@ -2200,7 +2200,7 @@ async function scryptAsync(password, salt, opts) {
     return scryptOutput(password, dkLen, B, V, tmp);
 }
 
-;// CONCATENATED MODULE: ../../main/node_modules/@noble/ciphers/utils.js
+;// CONCATENATED MODULE: ./node_modules/@noble/ciphers/utils.js
 /**
  * Utilities for hex, bytes, CSPRNG.
  * @module
@@ -3098,7 +3098,7 @@ function managedNonce(fn, randomBytes_ = ciphers_utils_randomBytes) {
     return res;
 }
 
-;// CONCATENATED MODULE: ../../main/node_modules/@noble/ciphers/_arx.js
+;// CONCATENATED MODULE: ./node_modules/@noble/ciphers/_arx.js
 /**
  * Basic utils for ARX (add-rotate-xor) salsa and chacha ciphers.
 
@@ -3479,7 +3479,7 @@ const _arx_createPRG = (cipher, blockLen, keyLen, nonceLen) => {
     return ((seed = randomBytes(32)) => new _XorStreamPRG(cipher, blockLen, keyLen, nonceLen, seed));
 };
 
-;// CONCATENATED MODULE: ../../main/node_modules/@noble/ciphers/_poly1305.js
+;// CONCATENATED MODULE: ./node_modules/@noble/ciphers/_poly1305.js
 /**
  * Poly1305 ({@link https://cr.yp.to/mac/poly1305-20050329.pdf | PDF},
  * {@link https://en.wikipedia.org/wiki/Poly1305 | wiki})
@@ -3799,7 +3799,7 @@ class Poly1305 {
  */
 const poly1305 = /* @__PURE__ */ wrapMacConstructor(32, (key) => new Poly1305(key));
 
-;// CONCATENATED MODULE: ../../main/node_modules/@noble/ciphers/chacha.js
+;// CONCATENATED MODULE: ./node_modules/@noble/ciphers/chacha.js
 /**
  * ChaCha stream cipher, released
  * in 2008. Developed after Salsa20, ChaCha aims to increase diffusion per round.
@@ -4261,7 +4261,7 @@ const rngChacha20 = /* @__PURE__ */ (/* unused pure expression or super */ null 
  */
 const rngChacha8 = /* @__PURE__ */ (/* unused pure expression or super */ null && (createPRG(chacha8, 64, 32, 12)));
 
-;// CONCATENATED MODULE: ../../main/node_modules/@noble/post-quantum/node_modules/@noble/hashes/utils.js
+;// CONCATENATED MODULE: ./node_modules/@noble/post-quantum/node_modules/@noble/hashes/utils.js
 /**
  * Utilities for hex, bytes, CSPRNG.
  * @module
@@ -4504,7 +4504,7 @@ const hashes_utils_oidNist = (suffix) => ({
     oid: Uint8Array.from([0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, suffix]),
 });
 //# sourceMappingURL=utils.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@noble/post-quantum/node_modules/@noble/hashes/_md.js
+;// CONCATENATED MODULE: ./node_modules/@noble/post-quantum/node_modules/@noble/hashes/_md.js
 /**
  * Internal Merkle-Damgard hash utils.
  * @module
@@ -4652,7 +4652,7 @@ const _md_SHA512_IV = /* @__PURE__ */ Uint32Array.from([
     0x510e527f, 0xade682d1, 0x9b05688c, 0x2b3e6c1f, 0x1f83d9ab, 0xfb41bd6b, 0x5be0cd19, 0x137e2179,
 ]);
 //# sourceMappingURL=_md.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@noble/post-quantum/node_modules/@noble/hashes/_u64.js
+;// CONCATENATED MODULE: ./node_modules/@noble/post-quantum/node_modules/@noble/hashes/_u64.js
 /**
  * Internal helpers for u64. BigUint64Array is too slow as per 2025, so we implement it using Uint32Array.
  * @todo re-check https://issues.chromium.org/issues/42212588
@@ -4720,7 +4720,7 @@ const u64 = {
 };
 /* harmony default export */ const _u64 = ((/* unused pure expression or super */ null && (u64)));
 //# sourceMappingURL=_u64.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@noble/post-quantum/node_modules/@noble/hashes/sha2.js
+;// CONCATENATED MODULE: ./node_modules/@noble/post-quantum/node_modules/@noble/hashes/sha2.js
 /**
  * SHA2 hash function. A.k.a. sha256, sha384, sha512, sha512_224, sha512_256.
  * SHA256 is the fastest hash implementable in JS, even faster than Blake3.
@@ -5118,7 +5118,7 @@ const sha2_sha512_256 = /* @__PURE__ */ (/* unused pure expression or super */ n
 const sha2_sha512_224 = /* @__PURE__ */ (/* unused pure expression or super */ null && (createHasher(() => new sha2_SHA512_224(), 
 /* @__PURE__ */ oidNist(0x05))));
 //# sourceMappingURL=sha2.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@noble/post-quantum/node_modules/@noble/curves/utils.js
+;// CONCATENATED MODULE: ./node_modules/@noble/post-quantum/node_modules/@noble/curves/utils.js
 /**
  * Hex, bytes and number utilities.
  * @module
@@ -5360,7 +5360,7 @@ function memoized(fn) {
     };
 }
 //# sourceMappingURL=utils.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@noble/post-quantum/node_modules/@noble/curves/abstract/modular.js
+;// CONCATENATED MODULE: ./node_modules/@noble/post-quantum/node_modules/@noble/curves/abstract/modular.js
 /**
  * Utils for modular division and fields.
  * Field over 11 is a finite (Galois) field is integer number operations `mod 11`.
@@ -5916,7 +5916,7 @@ function mapHashToField(key, fieldOrder, isLE = false) {
     return isLE ? numberToBytesLE(reduced, fieldLen) : utils_numberToBytesBE(reduced, fieldLen);
 }
 //# sourceMappingURL=modular.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@noble/post-quantum/node_modules/@noble/curves/abstract/curve.js
+;// CONCATENATED MODULE: ./node_modules/@noble/post-quantum/node_modules/@noble/curves/abstract/curve.js
 /**
  * Methods for elliptic curve multiplication by scalars.
  * Contains wNAF, pippenger.
@@ -6374,7 +6374,7 @@ function createKeygen(randomSecretKey, getPublicKey) {
     };
 }
 //# sourceMappingURL=curve.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@noble/post-quantum/node_modules/@noble/curves/abstract/edwards.js
+;// CONCATENATED MODULE: ./node_modules/@noble/post-quantum/node_modules/@noble/curves/abstract/edwards.js
 /**
  * Twisted Edwards curve. The formula is: ax² + y² = 1 + dx²y².
  * For design rationale of types / exports, see weierstrass module documentation.
@@ -6933,7 +6933,7 @@ function eddsa(Point, cHash, eddsaOpts = {}) {
     });
 }
 //# sourceMappingURL=edwards.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@noble/post-quantum/node_modules/@noble/curves/abstract/hash-to-curve.js
+;// CONCATENATED MODULE: ./node_modules/@noble/post-quantum/node_modules/@noble/curves/abstract/hash-to-curve.js
 
 
 // Octet Stream to Integer. "spec" implementation of os2ip is 2.5x slower vs bytesToNumberBE.
@@ -7141,7 +7141,7 @@ function hash_to_curve_createHasher(Point, mapToCurve, defaults) {
     };
 }
 //# sourceMappingURL=hash-to-curve.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@noble/post-quantum/node_modules/@noble/curves/abstract/montgomery.js
+;// CONCATENATED MODULE: ./node_modules/@noble/post-quantum/node_modules/@noble/curves/abstract/montgomery.js
 /**
  * Montgomery curve methods. It's not really whole montgomery curve,
  * just bunch of very specific methods for X25519 / X448 from
@@ -7295,7 +7295,7 @@ function montgomery(curveDef) {
     });
 }
 //# sourceMappingURL=montgomery.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@noble/post-quantum/node_modules/@noble/curves/ed25519.js
+;// CONCATENATED MODULE: ./node_modules/@noble/post-quantum/node_modules/@noble/curves/ed25519.js
 /**
  * ed25519 Twisted Edwards curve with following addons:
  * - X25519 ECDH
@@ -7758,7 +7758,7 @@ const ED25519_TORSION_SUBGROUP = (/* unused pure expression or super */ null && 
     'c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac03fa',
 ]));
 //# sourceMappingURL=ed25519.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@noble/post-quantum/node_modules/@noble/hashes/hmac.js
+;// CONCATENATED MODULE: ./node_modules/@noble/post-quantum/node_modules/@noble/hashes/hmac.js
 /**
  * HMAC: RFC2104 message authentication code.
  * @module
@@ -7849,7 +7849,7 @@ class hmac_HMAC {
 const hashes_hmac_hmac = (hash, key, message) => new hmac_HMAC(hash, key).update(message).digest();
 hashes_hmac_hmac.create = (hash, key) => new hmac_HMAC(hash, key);
 //# sourceMappingURL=hmac.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@noble/post-quantum/node_modules/@noble/curves/abstract/weierstrass.js
+;// CONCATENATED MODULE: ./node_modules/@noble/post-quantum/node_modules/@noble/curves/abstract/weierstrass.js
 /**
  * Short Weierstrass curve methods. The formula is: y² = x³ + ax + b.
  *
@@ -9072,7 +9072,7 @@ function weierstrass_ecdsa(Point, hash, ecdsaOpts = {}) {
     });
 }
 //# sourceMappingURL=weierstrass.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@noble/post-quantum/node_modules/@noble/curves/nist.js
+;// CONCATENATED MODULE: ./node_modules/@noble/post-quantum/node_modules/@noble/curves/nist.js
 /**
  * Internal module for NIST P256, P384, P521 curves.
  * Do not use for now.
@@ -9219,7 +9219,7 @@ const p521_oprf = /* @__PURE__ */ (/* unused pure expression or super */ null &&
     hashToScalar: p521_hasher.hashToScalar, // produces L=98 just like in RFC
 }))()));
 //# sourceMappingURL=nist.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@noble/post-quantum/node_modules/@noble/hashes/hkdf.js
+;// CONCATENATED MODULE: ./node_modules/@noble/post-quantum/node_modules/@noble/hashes/hkdf.js
 /**
  * HKDF (RFC 5869): extract + expand in one step.
  * See https://soatok.blog/2021/11/17/understanding-hkdf/.
@@ -9304,7 +9304,7 @@ function hkdf_expand(hash, prk, info, length = 32) {
  */
 const hkdf_hkdf = (hash, ikm, salt, info, length) => hkdf_expand(hash, hkdf_extract(hash, ikm, salt), info, length);
 //# sourceMappingURL=hkdf.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@noble/post-quantum/node_modules/@noble/hashes/sha3.js
+;// CONCATENATED MODULE: ./node_modules/@noble/post-quantum/node_modules/@noble/hashes/sha3.js
 /**
  * SHA3 (keccak) hash function, based on a new "Sponge function" design.
  * Different from older hashes, the internal state is bigger than output size.
@@ -9559,7 +9559,7 @@ const shake256_64 =
 /* @__PURE__ */
 (/* unused pure expression or super */ null && (genShake(0x1f, 136, 64, /* @__PURE__ */ oidNist(0x0c))));
 //# sourceMappingURL=sha3.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@noble/post-quantum/node_modules/@noble/curves/abstract/fft.js
+;// CONCATENATED MODULE: ./node_modules/@noble/post-quantum/node_modules/@noble/curves/abstract/fft.js
 function checkU32(n) {
     // 0xff_ff_ff_ff
     if (!Number.isSafeInteger(n) || n < 0 || n > 0xffffffff)
@@ -9986,7 +9986,7 @@ function poly(field, roots, create, fft, length) {
     };
 }
 //# sourceMappingURL=fft.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@noble/post-quantum/utils.js
+;// CONCATENATED MODULE: ./node_modules/@noble/post-quantum/utils.js
 /**
  * Utilities for hex, bytearray and number handling.
  * @module
@@ -10125,7 +10125,7 @@ function getMessagePrehash(hash, msg, ctx = EMPTY) {
     return concatBytes(new Uint8Array([1, ctx.length]), ctx, hash.oid, hashed);
 }
 //# sourceMappingURL=utils.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@noble/post-quantum/_crystals.js
+;// CONCATENATED MODULE: ./node_modules/@noble/post-quantum/_crystals.js
 /**
  * Internal methods for lattice-based ML-KEM and ML-DSA.
  * @module
@@ -10256,7 +10256,7 @@ const createXofShake = (shake) => (seed, blockLen) => {
 const XOF128 = /* @__PURE__ */ createXofShake(shake128);
 const XOF256 = /* @__PURE__ */ (/* unused pure expression or super */ null && (createXofShake(shake256)));
 //# sourceMappingURL=_crystals.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@noble/post-quantum/ml-kem.js
+;// CONCATENATED MODULE: ./node_modules/@noble/post-quantum/ml-kem.js
 /**
  * ML-KEM: Module Lattice-based Key Encapsulation Mechanism from
  * [FIPS-203](https://csrc.nist.gov/pubs/fips/203/ipd). A.k.a. CRYSTALS-Kyber.
@@ -10582,7 +10582,7 @@ const ml_kem_ml_kem1024 = /* @__PURE__ */ createKyber({
     ...PARAMS[1024],
 });
 //# sourceMappingURL=ml-kem.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@noble/post-quantum/hybrid.js
+;// CONCATENATED MODULE: ./node_modules/@noble/post-quantum/hybrid.js
 /**
  * Post-Quantum Hybrid Cryptography
  *
@@ -10937,7 +10937,7 @@ const QSFMLKEM768P256 = (/* unused pure expression or super */ null && (QSF_ml_k
 const QSFMLKEM1024P384 = (/* unused pure expression or super */ null && (QSF_ml_kem1024_p384));
 const KitchenSinkMLKEM768X25519 = (/* unused pure expression or super */ null && (KitchenSink_ml_kem768_x25519));
 //# sourceMappingURL=hybrid.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@noble/curves/utils.js
+;// CONCATENATED MODULE: ./node_modules/@noble/curves/utils.js
 /**
  * Hex, bytes and number utilities.
  * @module
@@ -11649,7 +11649,7 @@ const utils_notImplemented = () => {
     throw new Error('not implemented');
 };
 
-;// CONCATENATED MODULE: ../../main/node_modules/@noble/curves/abstract/modular.js
+;// CONCATENATED MODULE: ./node_modules/@noble/curves/abstract/modular.js
 /**
  * Utils for modular division and fields.
  * Field over 11 is a finite (Galois) field is integer number operations `mod 11`.
@@ -12623,7 +12623,7 @@ function modular_mapHashToField(key, fieldOrder, isLE = false) {
     return isLE ? utils_numberToBytesLE(reduced, fieldLen) : curves_utils_numberToBytesBE(reduced, fieldLen);
 }
 
-;// CONCATENATED MODULE: ../../main/node_modules/@noble/curves/abstract/curve.js
+;// CONCATENATED MODULE: ./node_modules/@noble/curves/abstract/curve.js
 /**
  * Methods for elliptic curve multiplication by scalars.
  * Contains wNAF-based ScalarMultiplier, pippenger.
@@ -13377,7 +13377,7 @@ function curve_createKeygen(randomSecretKey, getPublicKey) {
     };
 }
 
-;// CONCATENATED MODULE: ../../main/node_modules/@noble/curves/abstract/der.js
+;// CONCATENATED MODULE: ./node_modules/@noble/curves/abstract/der.js
 /**
  * ASN.1 DER (Distinguished Encoding Rules) helpers for ECDSA signatures.
  * Only implements the tiny subset needed for `SEQUENCE(INTEGER r, INTEGER s)`.
@@ -13547,7 +13547,7 @@ const der_DER = /* @__PURE__ */ (() => {
     return Object.freeze(_DER);
 })();
 
-;// CONCATENATED MODULE: ../../main/node_modules/@noble/curves/abstract/weierstrass.js
+;// CONCATENATED MODULE: ./node_modules/@noble/curves/abstract/weierstrass.js
 /**
  * Short Weierstrass curve methods. The formula is: y² = x³ + ax + b.
  *
@@ -14714,7 +14714,7 @@ function abstract_weierstrass_ecdsa(Point, hash, ecdsaOpts = {}) {
     });
 }
 
-;// CONCATENATED MODULE: ../../main/node_modules/@noble/curves/nist.js
+;// CONCATENATED MODULE: ./node_modules/@noble/curves/nist.js
 /**
  * NIST P256, P384, P521 curves.
  * https://www.secg.org/sec2-v2.pdf, https://neuromancer.sk/std/nist/P-256
@@ -14986,7 +14986,7 @@ const nist_p521_oprf = /* @__PURE__ */ (/* unused pure expression or super */ nu
     hashToScalar: nist_p521_hasher.hashToScalar, // produces L=98 just like in RFC
 }))()));
 
-;// CONCATENATED MODULE: ../../main/node_modules/@noble/curves/abstract/edwards.js
+;// CONCATENATED MODULE: ./node_modules/@noble/curves/abstract/edwards.js
 /**
  * Twisted Edwards curve. The formula is: ax² + y² = 1 + dx²y².
  * For design rationale of types / exports, see weierstrass module documentation.
@@ -15700,7 +15700,7 @@ function edwards_eddsa(Point, cHash, eddsaOpts = {}) {
     });
 }
 
-;// CONCATENATED MODULE: ../../main/node_modules/@noble/curves/abstract/hash-to-curve.js
+;// CONCATENATED MODULE: ./node_modules/@noble/curves/abstract/hash-to-curve.js
 
 
 // prettier-ignore
@@ -16270,7 +16270,7 @@ function hash_to_curve_mapToCurveSimpleSWU(Fp, opts) {
     };
 }
 
-;// CONCATENATED MODULE: ../../main/node_modules/@noble/curves/abstract/montgomery.js
+;// CONCATENATED MODULE: ./node_modules/@noble/curves/abstract/montgomery.js
 /**
  * Montgomery curve methods. It's not really whole montgomery curve,
  * just bunch of very specific methods for X25519 / X448 from
@@ -16583,7 +16583,7 @@ function montgomery_montgomery(curveDef) {
     });
 }
 
-;// CONCATENATED MODULE: ../../main/node_modules/@noble/curves/ed25519.js
+;// CONCATENATED MODULE: ./node_modules/@noble/curves/ed25519.js
 /**
  * ed25519 Twisted Edwards curve with following addons:
  * - X25519 ECDH
@@ -17234,7 +17234,7 @@ const ed25519_ED25519_TORSION_SUBGROUP = /* @__PURE__ */ (/* unused pure express
     'c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac03fa',
 ])));
 
-;// CONCATENATED MODULE: ../../main/node_modules/age-encryption/dist/x25519.js
+;// CONCATENATED MODULE: ./node_modules/age-encryption/dist/x25519.js
 
 const exportable = false;
 let webCryptoOff = false;
@@ -17319,7 +17319,7 @@ function domBuffer(arr) {
     return arr;
 }
 
-;// CONCATENATED MODULE: ../../main/node_modules/age-encryption/dist/io.js
+;// CONCATENATED MODULE: ./node_modules/age-encryption/dist/io.js
 
 class LineReader {
     s;
@@ -17432,7 +17432,7 @@ function randomBytesStream(n, chunk) {
     });
 }
 
-;// CONCATENATED MODULE: ../../main/node_modules/age-encryption/dist/format.js
+;// CONCATENATED MODULE: ./node_modules/age-encryption/dist/format.js
 
 
 /**
@@ -17535,7 +17535,7 @@ function encodeHeader(recipients, MAC) {
     ]);
 }
 
-;// CONCATENATED MODULE: ../../main/node_modules/age-encryption/dist/recipients.js
+;// CONCATENATED MODULE: ./node_modules/age-encryption/dist/recipients.js
 
 
 
@@ -17956,7 +17956,7 @@ function recipients_isCryptoKey(key) {
     return typeof CryptoKey !== "undefined" && key instanceof CryptoKey;
 }
 
-;// CONCATENATED MODULE: ../../main/node_modules/age-encryption/dist/stream.js
+;// CONCATENATED MODULE: ./node_modules/age-encryption/dist/stream.js
 
 const chacha20poly1305Overhead = 16;
 const chunkSize = /* @__PURE__ */ (() => 64 * 1024)();
@@ -18059,7 +18059,7 @@ function ciphertextSize(plaintextSize) {
     return plaintextSize + chacha20poly1305Overhead * chunks;
 }
 
-;// CONCATENATED MODULE: ../../main/node_modules/age-encryption/dist/armor.js
+;// CONCATENATED MODULE: ./node_modules/age-encryption/dist/armor.js
 
 // eslint-disable-next-line @typescript-eslint/no-unused-vars
 
@@ -18117,7 +18117,7 @@ function decode(file) {
     return base/* base64 */.K3.decode(lines.join(""));
 }
 
-;// CONCATENATED MODULE: ../../main/node_modules/age-encryption/dist/cbor.js
+;// CONCATENATED MODULE: ./node_modules/age-encryption/dist/cbor.js
 // This file implements a tiny subset of CTAP2's subset of CBOR, in order to
 // encode and decode WebAuthn identities.
 //
@@ -18242,7 +18242,7 @@ function encodeArray(args) {
     throw Error("cbor: array too long");
 }
 
-;// CONCATENATED MODULE: ../../main/node_modules/age-encryption/dist/webauthn.js
+;// CONCATENATED MODULE: ./node_modules/age-encryption/dist/webauthn.js
 
 
 
@@ -18471,7 +18471,7 @@ function webauthn_domBuffer(arr) {
     return arr;
 }
 
-;// CONCATENATED MODULE: ../../main/node_modules/age-encryption/dist/index.js
+;// CONCATENATED MODULE: ./node_modules/age-encryption/dist/index.js
 
 
 

@@ -1,8 +1,8 @@
-export const id = 823;
-export const ids = [823];
+export const id = 901;
+export const ids = [901];
 export const modules = {
 
-/***/ 2823:
+/***/ 83901:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 
@@ -14,31 +14,31 @@ __webpack_require__.d(__webpack_exports__, {
 // UNUSED EXPORTS: VerifyError, databaseIdentity, heldBefore, otherTables, sameDatabase
 
 // EXTERNAL MODULE: ./src/log.ts
-var log = __webpack_require__(9334);
+var log = __webpack_require__(25625);
 // EXTERNAL MODULE: ./src/errors.ts
-var errors = __webpack_require__(64533);
+var errors = __webpack_require__(83916);
 // EXTERNAL MODULE: ./src/postgres/connection.ts
-var connection = __webpack_require__(41572);
+var connection = __webpack_require__(58824);
 // EXTERNAL MODULE: ./src/postgres/session.ts
-var postgres_session = __webpack_require__(2890);
+var postgres_session = __webpack_require__(92515);
 // EXTERNAL MODULE: ./src/duration.ts
-var duration = __webpack_require__(60402);
+var duration = __webpack_require__(77607);
 // EXTERNAL MODULE: ./src/modes/check.ts
-var check = __webpack_require__(64931);
+var check = __webpack_require__(66668);
 // EXTERNAL MODULE: ./src/modes/restore.ts + 13 modules
-var restore = __webpack_require__(90500);
+var restore = __webpack_require__(98126);
 // EXTERNAL MODULE: ./src/pipeline/decode.ts
-var decode = __webpack_require__(7397);
+var decode = __webpack_require__(7698);
 // EXTERNAL MODULE: ./src/postgres/clients.ts + 1 modules
-var clients = __webpack_require__(6750);
+var clients = __webpack_require__(18139);
 // EXTERNAL MODULE: ./src/postgres/dump.ts
-var dump = __webpack_require__(93810);
+var dump = __webpack_require__(8677);
 // EXTERNAL MODULE: ./src/postgres/toc.ts
-var toc = __webpack_require__(55632);
+var toc = __webpack_require__(60521);
 // EXTERNAL MODULE: ./src/postgres/archive.ts
-var archive = __webpack_require__(71808);
+var archive = __webpack_require__(29477);
 // EXTERNAL MODULE: ./src/postgres/compare.ts
-var compare = __webpack_require__(10161);
+var compare = __webpack_require__(82996);
 ;// CONCATENATED MODULE: ./src/postgres/compare-split.ts
 
 /**
@@ -150,7 +150,7 @@ function mergeSplitDigests(main, data, tables) {
 }
 
 // EXTERNAL MODULE: ./src/storage/fifo.ts
-var fifo = __webpack_require__(63842);
+var fifo = __webpack_require__(63727);
 ;// CONCATENATED MODULE: ./src/modes/verify.ts
 
 
