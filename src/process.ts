@@ -24,7 +24,7 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { accessSync, constants } from 'node:fs'
 import path from 'node:path'
-import { Readable, Transform, type Writable } from 'node:stream'
+import { Readable, Transform, Writable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { EngineError } from './errors.js'
 
@@ -137,6 +137,12 @@ export interface StartOptions {
    * terminal: sudo's cached credentials are tied to the terminal, so the installer opts out.
    */
   ownGroup?: boolean
+  /**
+   * With a Readable `stdin`: when the child stops reading before its end and then exits 0, the
+   * rest of the feed is still read (and discarded), so that a stage in it sees the whole input
+   * (verify's digest of the archive the load read); a child that fails stops the feed at once.
+   */
+  feedToEnd?: boolean
 }
 
 export interface Child {
@@ -203,7 +209,8 @@ export function startChild(program: string, args: string[], options: StartOption
   child.stdin?.on('error', () => undefined)
   let fed: Promise<void> = Promise.resolve()
   if (feed && feed !== 'pipe') {
-    fed = pipeline(feed, child.stdin!).catch((error: NodeJS.ErrnoException) => {
+    const into = options.feedToEnd ? new UntilExit(child.stdin!, exited) : child.stdin!
+    fed = pipeline(feed, into).catch((error: NodeJS.ErrnoException) => {
       if (stoppedReading(error, child.stdin!)) return
       kill() // the feed failed: the child must not take a partial input for a whole one
       throw error
@@ -221,6 +228,68 @@ export function startChild(program: string, args: string[], options: StartOption
     done,
     stderr: () => stderr,
     kill
+  }
+}
+
+/**
+ * Writes into a child's stdin while it reads; once it stopped reading (its stdin closed or
+ * broken), takes the rest without writing it if the child exits 0, and fails as the child
+ * stopping reading does (ERR_STREAM_DESTROYED: {@link stoppedReading}) if it does not.
+ */
+class UntilExit extends Writable {
+  private gone = false
+  private waiting?: (error?: Error | null) => void
+
+  constructor(
+    private readonly stdin: Writable,
+    private readonly exited: Promise<void>
+  ) {
+    super()
+    const stop = (): void => {
+      if (this.gone) return
+      this.gone = true
+      const waiting = this.waiting
+      this.waiting = undefined
+      if (waiting) this.afterExit(waiting)
+    }
+    stdin.on('error', stop)
+    stdin.on('close', stop)
+  }
+
+  override _write(
+    chunk: Buffer,
+    _encoding: BufferEncoding,
+    callback: (e?: Error | null) => void
+  ): void {
+    if (this.gone) return this.afterExit(callback)
+    if (this.stdin.write(chunk)) return callback()
+    this.waiting = callback
+    this.stdin.once('drain', () => {
+      const waiting = this.waiting
+      this.waiting = undefined
+      waiting?.()
+    })
+  }
+
+  override _final(callback: (error?: Error | null) => void): void {
+    if (!this.gone) this.stdin.end()
+    callback()
+  }
+
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    if (!this.gone) this.stdin.destroy()
+    callback(error)
+  }
+
+  private afterExit(callback: (error?: Error | null) => void): void {
+    this.exited.then(
+      () => callback(),
+      () => {
+        const stopped: NodeJS.ErrnoException = new Error('the child stopped reading and failed')
+        stopped.code = 'ERR_STREAM_DESTROYED'
+        callback(stopped)
+      }
+    )
   }
 }
 

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from '@jest/globals'
 import { readFileSync } from 'node:fs'
-import { Readable } from 'node:stream'
+import { Readable, Transform } from 'node:stream'
 import {
   ChildProcessError,
   STDERR_TAIL,
@@ -76,6 +76,42 @@ describe('startChild', () => {
     const error = await runChild('sh', ['-c', 'exit 3'], { stdin: bytes(64) }).catch(e => e)
     expect(error).toBeInstanceOf(ChildProcessError)
     expect(error.message).toBe('sh exited with code 3')
+  })
+
+  it('with feedToEnd, reads the rest of the feed after a child that stopped reading exits 0, not after one that fails', async () => {
+    /** 64 chunks of 64 KiB through a stage that counts what passes it (verify's digest). */
+    const counted = (): { feed: Readable; seen: () => number } => {
+      let seen = 0
+      const feed = bytes(64).pipe(
+        new Transform({
+          transform(chunk: Buffer, _encoding, callback) {
+            seen += chunk.length
+            callback(null, chunk)
+          }
+        })
+      )
+      return { feed, seen: () => seen }
+    }
+    const whole = counted()
+    const head = startChild('head', ['-c', '10'], { stdin: whole.feed, feedToEnd: true })
+    head.stdout.resume()
+    await head.done
+    expect(whole.seen()).toBe(64 * 64 * 1024)
+    // without it, the feed stops where the child stopped reading (the pipe's buffer and a chunk)
+    const cut = counted()
+    const again = startChild('head', ['-c', '10'], { stdin: cut.feed })
+    again.stdout.resume()
+    await again.done
+    expect(cut.seen()).toBeLessThan(64 * 64 * 1024)
+    // a child that stopped reading and failed: its exit status, and the feed stops
+    const failing = counted()
+    const error = await runChild('sh', ['-c', 'head -c 10 > /dev/null; sleep 0.2; exit 3'], {
+      stdin: failing.feed,
+      feedToEnd: true
+    }).catch((e: Error) => e)
+    expect(error).toBeInstanceOf(ChildProcessError)
+    expect((error as Error).message).toBe('sh exited with code 3')
+    expect(failing.seen()).toBeLessThan(64 * 64 * 1024)
   })
 
   it('fails with the feed when the stream feeding it fails, and stops the child', async () => {

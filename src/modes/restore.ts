@@ -178,6 +178,8 @@ export interface LoadedBackup {
    * absent when the load did not read it whole on stdin (another format, jobs > 1).
    */
   backupDigest?: ArchiveDigest
+  /** With `digestBackup` and no `backupDigest`: why the load's digest did not count. */
+  backupDigestMissing?: string
 }
 
 export interface RestoreDependencies {
@@ -445,6 +447,7 @@ export async function restore(
       loaded = whole.loaded
     } else loaded = await runLoad(fetched.dump, plan)
     const backupDigest = await tap?.result()
+    const backupDigestMissing = backupDigest ? undefined : tap?.whyNot()
     const skipped = reportSkipped(inputs, loaded.skipped)
     const objects = skipped
       .filter(g => g.reason.startsWith(NOT_RESTORED))
@@ -471,7 +474,8 @@ export async function restore(
       plan,
       skipped,
       skippedStatements: loaded.skipped,
-      backupDigest
+      backupDigest,
+      backupDigestMissing
     })
     return {
       restoredFrom: fetched.restoredFrom,

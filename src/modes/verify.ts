@@ -598,7 +598,7 @@ async function proveEquality(
   log.info(
     loaded.backupDigest
       ? "The backup's data blocks were digested as the restore read them."
-      : "The backup's data blocks are digested from the fetched file again, while the scratch database is dumped."
+      : `The backup's data blocks are digested from the fetched file again, while the scratch database is dumped${loaded.backupDigestMissing ? ` (the digest taken as the restore read it does not count: ${loaded.backupDigestMissing})` : ''}.`
   )
   let [backup, restored] = await digestBoth('blocks', loaded.backupDigest)
   if (!tableDataEqual(backup, restored)) {

@@ -472,6 +472,10 @@ export interface ArchiveDigestTap {
    * ended without error on the same input, which the load read whole and checked.
    */
   confirm(): void
+  /** The digest read from the source does not count, and why (logged by verify). */
+  drop(reason: string): void
+  /** Why {@link result} gave or will give no digest (undefined while it may give one). */
+  whyNot(): string | undefined
   /**
    * The digest, once the stage has passed its whole input (or the source was confirmed);
    * undefined when it did not (the stage was not used, or its stream stopped early) or the
@@ -523,7 +527,11 @@ export function digestArchiveAlongside(): ArchiveDigestTap {
     if (to) to.resolve(chunk)
     else pending = chunk
   }
-  const digest = digestArchiveChunks(source).catch(() => {
+  /** Why the digest does not count: the first reason found. */
+  let why: string | undefined
+  const because = (reason: string): void => void (why ??= reason)
+  const digest = digestArchiveChunks(source).catch((error: Error) => {
+    because(`the digest failed: ${error.message}`)
     stopped = true
     letGo()
     return undefined
@@ -560,15 +568,27 @@ export function digestArchiveAlongside(): ArchiveDigestTap {
       // the stage is not used: its digest stops waiting for chunks
       stop()
       const digesting = digestArchiveChunks(source)
-      fromSource = digesting.catch(() => undefined)
+      fromSource = digesting.catch((error: Error) => {
+        because(`the digest failed: ${error.message}`)
+        return undefined
+      })
       return digesting
     },
     confirm: () => {
       confirmed = true
     },
+    drop: because,
+    whyNot: () => why,
     result: async () => {
-      if (fromSource) return confirmed ? fromSource : undefined
-      return ended ? digest : (stop(), undefined)
+      if (fromSource) {
+        if (confirmed) return fromSource
+        because('the decoder beside the load did not read the same input whole')
+        return undefined
+      }
+      if (ended) return digest
+      because('the load did not read the archive through the digest to its end')
+      stop()
+      return undefined
     }
   }
 }

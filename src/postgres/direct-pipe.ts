@@ -352,10 +352,17 @@ export class SideDecoder {
     return new SideDecoder(child, copy, closing)
   }
 
-  /** Whether the digest read the whole output of a zstd that ended without error. */
-  async whole(): Promise<boolean> {
+  /**
+   * Whether the digest read the whole output of a zstd that ended without error; when not,
+   * why (the digest's error, or zstd's).
+   */
+  async whole(): Promise<true | string> {
     const [digested, exited] = await Promise.allSettled([this.digesting, this.child.done])
-    return digested.status === 'fulfilled' && digested.value && exited.status === 'fulfilled'
+    if (digested.status === 'fulfilled' && !digested.value) return 'the digest failed'
+    if (exited.status === 'rejected') {
+      return `the second zstd failed: ${(exited.reason as Error).message}`
+    }
+    return true
   }
 
   /** The load failed: zstd is stopped (and waited for). */

@@ -958,7 +958,8 @@ async function loadDirect(
     env: onStderrLine ? { ...target.env, LC_MESSAGES: 'C' } : target.env,
     stdin,
     stdout: 'ignore',
-    onStderrLine
+    onStderrLine,
+    feedToEnd: hooks.archiveTap !== undefined
   })
   try {
     await child.done
@@ -1027,7 +1028,9 @@ async function loadPiped(
     // the digest counts only where the load read the same input whole: its zstd ended without
     // error (not for want of a reader either) and pg_restore restored it all
     if (restored.status === 'fulfilled' && decoded.status === 'fulfilled') {
-      if (await side.whole()) tap!.confirm()
+      const whole = await side.whole()
+      if (whole === true) tap!.confirm()
+      else tap!.drop(whole)
     } else await side.stop()
   }
   // zstd lost its reader (pg_restore ended first): killed by SIGPIPE, or told so
@@ -1671,7 +1674,11 @@ export function archiveAsScript(
   return explainedScript(
     startChild(pgRestorePath, args, {
       stdin:
-        'path' in input ? undefined : openDecoded(input.file, input.decoding, ...(tap ? [tap] : []))
+        'path' in input
+          ? undefined
+          : openDecoded(input.file, input.decoding, ...(tap ? [tap] : [])),
+      // pg_restore may exit before the stream's end reached the digest
+      feedToEnd: tap !== undefined
     })
   )
 }
