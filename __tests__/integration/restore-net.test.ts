@@ -322,9 +322,16 @@ COPY public.mine (x) FROM stdin;
 }
 
 /** The target's own trigger, function and another role's view of what a backup could change. */
-const TARGET_EXTRA = `CREATE FUNCTION public.is_admin(u text) RETURNS boolean LANGUAGE sql AS $$ SELECT u = 'alice' $$;
+const TARGET_EXTRA = `CREATE EXTENSION IF NOT EXISTS pgcrypto;
+  CREATE FUNCTION public.is_admin(u text) RETURNS boolean LANGUAGE sql AS $$ SELECT u = 'alice' $$;
   CREATE FUNCTION public.audit_f() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN INSERT INTO public.audit VALUES (NEW.name); RETURN NEW; END $$;
-  CREATE TRIGGER audit_t AFTER UPDATE ON public.users FOR EACH ROW EXECUTE FUNCTION public.audit_f();`
+  CREATE TRIGGER audit_t AFTER UPDATE ON public.users FOR EACH ROW EXECUTE FUNCTION public.audit_f();
+  CREATE TYPE public.mood AS ENUM ('ok', 'sad');
+  CREATE DOMAIN public.email AS text CONSTRAINT email_at CHECK (VALUE LIKE '%@%');
+  CREATE TYPE public.pair AS (a int, b int);
+  CREATE TYPE public.span AS RANGE (subtype = int4);
+  CREATE FUNCTION public.same_text(a text, b text) RETURNS boolean LANGUAGE sql AS $$ SELECT a = b $$;
+  CREATE OPERATOR public.=== (LEFTARG = text, RIGHTARG = text, FUNCTION = public.same_text);`
 
 /** What the net reads beyond state(): settings, trigger states, large objects' rows, functions. */
 async function more(db: string): Promise<unknown> {
@@ -340,7 +347,13 @@ async function more(db: string): Promise<unknown> {
       (SELECT count(*) FROM pg_default_acl) AS default_acls,
       (SELECT count(*) FROM pg_publication) AS publications,
       (SELECT relreplident FROM pg_class WHERE oid = 'public.users'::regclass) AS replident,
-      (SELECT col_description('public.users'::regclass, 2)) AS column_comment`
+      (SELECT col_description('public.users'::regclass, 2)) AS column_comment,
+      (SELECT json_agg(json_build_object('t', t.typname, 'acl', t.typacl::text, 'owner', t.typowner, 'default', t.typdefault) ORDER BY t.typname) FROM pg_type t WHERE t.typnamespace = 'public'::regnamespace) AS types,
+      (SELECT json_agg(e.enumlabel ORDER BY e.enumsortorder) FROM pg_enum e WHERE e.enumtypid = 'public.mood'::regtype) AS mood,
+      (SELECT json_agg(c.conname ORDER BY c.conname) FROM pg_constraint c WHERE c.contypid <> 0) AS domain_constraints,
+      (SELECT json_agg(a.attname ORDER BY a.attnum) FROM pg_attribute a WHERE a.attrelid = 'public.pair'::regclass) AS pair,
+      (SELECT json_agg(json_build_object('o', o.oprname, 'rest', o.oprrest, 'com', o.oprcom)) FROM pg_operator o WHERE o.oprnamespace = 'public'::regnamespace) AS operators,
+      (SELECT count(*) FROM pg_depend d WHERE d.deptype IN ('e', 'x') AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'pgcrypto')) AS pgcrypto_members`
   )
   return row
 }
@@ -438,6 +451,59 @@ filled
       "F7: default privileges of the target's owner",
       carrier('ALTER DEFAULT PRIVILEGES GRANT ALL ON TABLES TO PUBLIC'),
       /default privileges of the target's owners changed/
+    ],
+    [
+      "attacker 9 enum: the target's enum value renamed",
+      carrier("ALTER TYPE public.mood RENAME VALUE 'sad' TO 'happy'"),
+      /type public\.mood: its definition, values, constraints, owner or privileges changed/
+    ],
+    [
+      "the target's enum gets a value",
+      carrier("ALTER TYPE public.mood ADD VALUE 'angry'"),
+      /type public\.mood: its definition, values/
+    ],
+    [
+      "the target's domain loses its CHECK",
+      carrier('ALTER DOMAIN public.email DROP CONSTRAINT email_at'),
+      /type public\.email: its definition, values, constraints/
+    ],
+    [
+      "the target's domain gets a DEFAULT",
+      carrier("ALTER DOMAIN public.email SET DEFAULT 'x@y'"),
+      /type public\.email: its definition/
+    ],
+    [
+      "the target's composite type gets an attribute",
+      carrier('ALTER TYPE public.pair ADD ATTRIBUTE c int'),
+      /type public\.pair: its definition/
+    ],
+    [
+      "the target's type revoked from PUBLIC",
+      carrier('REVOKE USAGE ON TYPE public.span FROM PUBLIC'),
+      /type public\.span: its definition, values, constraints, owner or privileges changed/
+    ],
+    [
+      "the target's operator altered",
+      carrier('ALTER OPERATOR public.=== (text, text) SET (RESTRICT = eqsel)'),
+      /operator public\.===\(text,text\): its definition changed/
+    ],
+    [
+      "an operator of the backup's naming the target's as its commutator",
+      `CREATE FUNCTION public.same_text_r(a text, b text) RETURNS boolean LANGUAGE sql AS $$ SELECT a = b $$;
+CREATE OPERATOR public.!== (LEFTARG = text, RIGHTARG = text, FUNCTION = public.same_text_r, NEGATOR = OPERATOR(public.===));`,
+      /operator public\.===\(text,text\): its definition changed/
+    ],
+    [
+      "a10 #7: the target's table made a member of an extension (pg_dump would leave it out)",
+      carrier('ALTER EXTENSION pgcrypto ADD TABLE private.secrets'),
+      /an extension dependency was added or removed/
+    ],
+    [
+      "a10 #10: the target's index and function made to depend on an extension",
+      carrier(
+        'ALTER INDEX public.users_pkey DEPENDS ON EXTENSION pgcrypto; ALTER FUNCTION public.is_admin(text) DEPENDS ON EXTENSION pgcrypto'
+      ),
+      /an extension dependency was added or removed/
     ],
     [
       "F7: the target's table in a publication",
@@ -678,6 +744,50 @@ describe("pg_dump's own output still restores next to the target's objects", () 
       await server.dropDatabase(db)
     }
   )
+
+  it("types and operators: a table of the target's enum restores next to it; a --clean script replaces its own enum, domain and function, as psql -f does", async () => {
+    const typed = await server.createDatabase()
+    await server.query(
+      typed,
+      `CREATE TYPE public.mood AS ENUM ('ok', 'sad');
+       CREATE DOMAIN public.email AS text CHECK (VALUE LIKE '%@%');
+       CREATE FUNCTION public.cheer(m public.mood) RETURNS text LANGUAGE sql AS $$ SELECT m::text || '!' $$;
+       CREATE TABLE public.tickets (id int GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY, mood public.mood, contact public.email);
+       INSERT INTO public.tickets VALUES (1, 'sad', 'a@b');`
+    )
+    // only the table: its column's enum and domain are the target's, used, not changed
+    const tableOnly = file('tickets', 'dump')
+    await pgDump(typed, ['-Fc', '-t', 'public.tickets', '-f', tableOnly])
+    const db = await target()
+    await server.query(
+      db,
+      `CREATE TYPE public.mood AS ENUM ('ok', 'sad');
+       CREATE DOMAIN public.email AS text CHECK (VALUE LIKE '%@%');`
+    )
+    await runRestore(db, { kind: 'file', path: tableOnly })
+    expect(await server.query(db, 'SELECT mood::text, contact::text FROM public.tickets')).toEqual([
+      { mood: 'sad', contact: 'a@b' }
+    ])
+    // the whole database as a pg_dump --clean --if-exists script, restored over it: its DROP …
+    // IF EXISTS of the enum, domain, function and table (with its identity's sequence, a10 #0)
+    // run before its CREATEs, as under psql -f
+    await server.query(
+      typed,
+      `CREATE OR REPLACE FUNCTION public.cheer(m public.mood) RETURNS text LANGUAGE sql AS $$ SELECT m::text || '?' $$`
+    )
+    const script = file('typed-clean', 'sql')
+    await pgDump(typed, ['-Fp', '--clean', '--if-exists', '-f', script])
+    const before = await state(db)
+    await runRestore(db, { kind: 'file', path: script })
+    expect(await server.query(db, "SELECT public.cheer('ok') AS c")).toEqual([{ c: 'ok?' }])
+    // the rest of the target as it was (the script's own table replaced)
+    expect(await state(db)).toEqual(before)
+    expect(await server.query(db, 'SELECT id, mood::text FROM public.tickets')).toEqual([
+      { id: 1, mood: 'sad' }
+    ])
+    await server.dropDatabase(db)
+    await server.dropDatabase(typed)
+  })
 
   it('clean: the backup replaces its own tables, the target keeps the rest', async () => {
     const dumped = file('orders', 'dump')

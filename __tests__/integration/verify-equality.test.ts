@@ -199,6 +199,29 @@ describe('verify compares the restored database with the backup', () => {
     )
   }, 180_000)
 
+  it("a GRANT the restore left out explains its own table's privileges only: another table's that differ fail it", async () => {
+    // the backup grants on public.a to a role gone by restore day (the restore leaves that GRANT
+    // out); the scratch database's default privileges give public.notes more than the backup
+    // grants (a new Supabase project's grants to anon on every new table)
+    const source = await server.createDatabase()
+    await server.query(
+      source,
+      `CREATE ROLE gone_reader; CREATE ROLE web_anon;
+       CREATE TABLE public.a (x int); CREATE TABLE public.notes (y int);
+       GRANT SELECT ON public.a TO gone_reader; GRANT SELECT ON public.notes TO web_anon;`
+    )
+    await harness.backup(testBackupInputs(server.url(source), { artifactName: 'gone-role' }))
+    await server.query(source, 'DROP OWNED BY gone_reader; DROP ROLE gone_reader')
+    const scratch = await server.createDatabase()
+    await server.query(scratch, 'ALTER DEFAULT PRIVILEGES GRANT ALL ON TABLES TO web_anon')
+    const error = (await harness
+      .verify(verifyInputs(scratch, 'gone-role'))
+      .catch((e: Error) => e)) as Error
+    expect(error).toBeInstanceOf(harness.engine.verifyEngine.VerifyError)
+    expect(error.message).toMatch(/ACL on TABLE notes in schema public has another definition/)
+    expect(error.message).not.toMatch(/ACL on TABLE a in schema public/)
+  }, 180_000)
+
   it('fails naming a collation and an operator the scratch database lacks', async () => {
     const scratch = await server.createDatabase()
     const error = (await harness

@@ -1202,7 +1202,8 @@ async function recordProtected(
     dependents: (drops ?? []).flatMap(d => d.dependents ?? []),
     providers: facts.providerSchemas,
     clean: inputs.clean,
-    createdSchemas: plan.plain?.schemas ?? []
+    createdSchemas: plan.plain?.schemas ?? [],
+    replacedObjects: plan.plain?.replacingObjects ?? []
   })
   if (!hasProtected(set)) {
     log.info('The target holds no objects the backup does not own: nothing to prove unchanged.')
@@ -1212,8 +1213,10 @@ async function recordProtected(
   const count = [
     plural(set.relations.length, 'relation'),
     ...[
-      ['function', objects.filter(o => o.kind === 'function').length],
-      ['schema', objects.filter(o => o.kind === 'schema').length],
+      ...(['function', 'type', 'operator', 'schema'] as const).map(kind => [
+        kind,
+        objects.filter(o => o.kind === kind).length
+      ]),
       ['large object', set.largeObjects.length]
     ].flatMap(([noun, n]) => (Number(n) > 0 ? [plural(Number(n), String(noun))] : []))
   ]

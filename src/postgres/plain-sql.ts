@@ -131,6 +131,11 @@ export class PlainDumpObjects {
    * own (pg_dump --clean) — the net (unchanged.ts) lets it be gone.
    */
   readonly replacingRelations: ReplacedRelation[] = []
+  /**
+   * Functions, procedures (any arguments), types and domains a plain CREATE creates (no OR
+   * REPLACE): likewise, where the target's of that name is gone, the script dropped it.
+   */
+  readonly replacingObjects: Array<QualifiedName & { kind: 'function' | 'type' }> = []
   /** Sequences the script creates (CREATE SEQUENCE, an identity column's SEQUENCE NAME). */
   readonly createdSequences: QualifiedName[] = []
   /** The names (without schema) of the domains the script creates: ADD COLUMN of one runs its DEFAULT/CHECK. */
@@ -365,7 +370,12 @@ export class PlainDumpObjects {
           text
         )
       const sequence = identity ? parseCopyStatement(`COPY ${identity[1]}`) : undefined
-      if (sequence) this.createdSequences.push(sequence)
+      if (sequence) {
+        this.createdSequences.push(sequence)
+        // an identity's sequence, made by the ALTER: where the target's of that name is gone, the
+        // script dropped it (with its table, pg_dump --clean)
+        this.replacingRelations.push({ ...sequence, kinds: 'S' })
+      }
       return
     }
     if (cls.keywords[0] !== 'CREATE') return
@@ -405,6 +415,10 @@ export class PlainDumpObjects {
         const sequence = parseCopyStatement(`COPY ${object[2]}`)
         if (sequence) this.createdSequences.push(sequence)
       }
+      if (object[1] === 'TYPE' || object[1] === 'DOMAIN') {
+        const type = parseCopyStatement(`COPY ${object[2]}`)
+        if (type) this.replacingObjects.push({ ...type, kind: 'type' })
+      }
       const kind =
         object[1] === 'TABLE' && /^CREATE FOREIGN/.test(line) ? 'FOREIGN TABLE' : object[1]
       this.drops.push(`DROP ${kind} IF EXISTS ${object[2]} CASCADE;`)
@@ -414,6 +428,10 @@ export class PlainDumpObjects {
       /^CREATE (?:OR REPLACE )?(FUNCTION|PROCEDURE) ((?:"(?:[^"]|"")+"|[^\s."(]+)\.(?:"(?:[^"]|"")+"|[^\s"(]+))\(/.exec(
         line
       )
+    if (fn && !/^CREATE OR REPLACE /.test(line)) {
+      const created = parseCopyStatement(`COPY ${fn[2]}`)
+      if (created) this.replacingObjects.push({ ...created, kind: 'function' })
+    }
     const args = fn ? signatureArguments(line, fn[0].length) : undefined
     if (fn && args !== undefined)
       this.drops.push(`DROP ${fn[1]} IF EXISTS ${fn[2]}(${args}) CASCADE;`)

@@ -123,6 +123,12 @@ const PHRASES: Record<string, string[]> = {
   definition: [
     'its definition, owner, privileges or settings changed (CREATE OR REPLACE, ALTER, GRANT/REVOKE, SECURITY DEFINER)'
   ],
+  typedef: [
+    'its definition, values, constraints, owner or privileges changed (ALTER TYPE, ALTER DOMAIN, GRANT/REVOKE)'
+  ],
+  opdef: [
+    'its definition changed (ALTER OPERATOR, or an operator of the backup naming it as its commutator or negator)'
+  ],
   public: ['gets privileges granted to PUBLIC']
 }
 
@@ -148,13 +154,24 @@ export interface ProtectedRelation {
   replaceable?: true
 }
 
-/** A function or schema of the target, by OID, with a digest of its catalog row. */
+/** The kinds of {@link ProtectedObject}, each with the catalog its rows are in. */
+export const OBJECT_KINDS = {
+  function: 'pg_proc',
+  type: 'pg_type',
+  operator: 'pg_operator',
+  schema: 'pg_namespace'
+} as const
+export type ObjectKind = keyof typeof OBJECT_KINDS
+
+/** A function, type, operator or schema of the target, by OID, with a digest of its catalog row. */
 export interface ProtectedObject {
   oid: number
-  /** schema.name(arguments) of a function, the name of a schema; quoted where needed. */
+  /**
+   * schema.name(arguments) of a function, the type as format_type writes it,
+   * schema.op(left,right) of an operator, the name of a schema; quoted where needed.
+   */
   name: string
-  /** 'function' (pg_proc) or 'schema' (pg_namespace). */
-  kind: 'function' | 'schema'
+  kind: ObjectKind
   fp: Record<string, unknown>
   /** clean: it may be gone (the backup's own, dropped and created again). */
   replaceable?: true
@@ -179,6 +196,12 @@ export interface ProtectedSet {
   defaultPrivileges?: string
   /** Deferrable triggers (not a constraint's own) that existed before: others are refused. */
   deferrableTriggers?: number[]
+  /**
+   * A digest of the extension dependencies (pg_depend 'e': ALTER EXTENSION … ADD; 'x': ALTER …
+   * DEPENDS ON EXTENSION) of the objects above and of their tables' indexes: a later DROP
+   * EXTENSION would drop them with it, and pg_dump would leave an extension's member out.
+   */
+  extensionDependencies?: string
 }
 
 /** What the plan fills or replaces: left out of the protected set. */
@@ -201,6 +224,11 @@ export interface NotProtected {
    * dropped and created again, as psql -f would; the relations in it are still checked.
    */
   createdSchemas?: readonly string[]
+  /**
+   * Functions and types a plain script creates by a plain CREATE (pg_dump --clean drops each
+   * before): the target's of that name may be gone, as psql -f would leave it.
+   */
+  replacedObjects?: ReadonlyArray<QualifiedName & { kind: ObjectKind }>
 }
 
 const key = (schema: string, name: string): string => JSON.stringify([schema, name])
@@ -210,6 +238,20 @@ const key = (schema: string, name: string): string => JSON.stringify([schema, na
  * pg_catalog, information_schema and pg_toast that the plan neither fills nor replaces.
  */
 export async function readProtected(client: pg.Client, not: NotProtected): Promise<ProtectedSet> {
+  // read with the check's search_path: a catalog row's reg* columns (an operator's function, a
+  // type's input function) are written qualified or not by it, and the digests must match
+  const { rows: was } = await client.query<{ path: string }>(
+    "SELECT pg_catalog.current_setting('search_path') AS path"
+  )
+  await client.query("SELECT pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', false)")
+  try {
+    return await readProtectedAs(client, not)
+  } finally {
+    await client.query("SELECT pg_catalog.set_config('search_path', $1, false)", [was[0].path])
+  }
+}
+
+async function readProtectedAs(client: pg.Client, not: NotProtected): Promise<ProtectedSet> {
   const { rows } = await client.query<{
     oid: number
     schema: string
@@ -306,6 +348,13 @@ export async function readProtected(client: pg.Client, not: NotProtected): Promi
       ).rows.map(r => Number(r.owner))
     ])
   ].sort((a, b) => a - b)
+  // what the check looks at: the relations it fingerprints and the objects that must stay
+  const checkedRelations = relations.filter(r => r.fp && !r.replaceable).map(r => r.oid)
+  const checkedObjects = objects.filter(o => !o.replaceable).map(o => o.oid)
+  const extensionDependencies = await client.query<{ fp: string }>(
+    `SELECT (${EXTENSION_DEPENDENCIES.replace(/%RELATIONS%/g, '$1::pg_catalog.oid[]').replace(/%OBJECTS%/g, '$2::pg_catalog.oid[]')}) AS fp`,
+    [checkedRelations, checkedObjects]
+  )
   const defaults = await client.query<{ fp: string | null }>(
     `SELECT (${DEFAULT_PRIVILEGES.replace('%OWNERS%', '$1::pg_catalog.oid[]')}) AS fp`,
     [owners]
@@ -314,6 +363,7 @@ export async function readProtected(client: pg.Client, not: NotProtected): Promi
     owners,
     defaultPrivileges: defaults.rows[0]?.fp ?? '',
     deferrableTriggers: (facts.rows[0]?.deferrable ?? []).map(Number),
+    extensionDependencies: extensionDependencies.rows[0]?.fp ?? '',
     relations,
     largeObjects: los.rows.map(r => Number(r.oid)).filter(o => !replacedLo.has(o)),
     largeObjectRows,
@@ -322,6 +372,17 @@ export async function readProtected(client: pg.Client, not: NotProtected): Promi
     database: facts.rows[0]?.database ?? ''
   }
 }
+
+/**
+ * A digest of the extension dependencies of the relations `%RELATIONS%` (and their indexes) and
+ * the objects `%OBJECTS%` (oid[] expressions).
+ */
+const EXTENSION_DEPENDENCIES = `SELECT COALESCE(pg_catalog.md5(pg_catalog.string_agg(pg_catalog.concat_ws(':', d.classid, d.objid, d.objsubid, d.refobjid, d.deptype), ',' ORDER BY d.classid, d.objid, d.objsubid, d.refobjid, d.deptype)), '')
+ FROM pg_catalog.pg_depend d WHERE d.deptype OPERATOR(pg_catalog.=) ANY ('{e,x}'::pg_catalog.char[]) AND (
+  (d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass AND (d.objid OPERATOR(pg_catalog.=) ANY (%RELATIONS%)
+    OR d.objid OPERATOR(pg_catalog.=) ANY (SELECT i.indexrelid FROM pg_catalog.pg_index i WHERE i.indrelid OPERATOR(pg_catalog.=) ANY (%RELATIONS%))))
+  OR (d.classid OPERATOR(pg_catalog.=) ANY (ARRAY['pg_catalog.pg_proc'::pg_catalog.regclass, 'pg_catalog.pg_type'::pg_catalog.regclass, 'pg_catalog.pg_operator'::pg_catalog.regclass, 'pg_catalog.pg_namespace'::pg_catalog.regclass]::pg_catalog.oid[])
+    AND d.objid OPERATOR(pg_catalog.=) ANY (%OBJECTS%)))`
 
 /** The deferrable triggers that are not a constraint's own (CREATE CONSTRAINT TRIGGER … DEFERRABLE). */
 const DEFERRABLE_TRIGGERS = `SELECT t.oid::int8 FROM pg_catalog.pg_trigger t WHERE t.tgdeferrable AND NOT t.tgisinternal ORDER BY t.oid`
@@ -346,45 +407,79 @@ const DATABASE_FINGERPRINT = `SELECT pg_catalog.md5(pg_catalog.concat_ws('|',
  * a backup's GRANT to its roles on a schema the target has is pg_dump's own output).
  */
 const OBJECT_FINGERPRINT = {
-  function: `SELECT p.oid::int8 AS oid, pg_catalog.format('%I.%I(%s)', n.nspname, p.proname, pg_catalog.pg_get_function_identity_arguments(p.oid)) AS name, n.nspname AS schema,
+  function: `SELECT p.oid::int8 AS oid, pg_catalog.format('%I.%I(%s)', n.nspname, p.proname, pg_catalog.pg_get_function_identity_arguments(p.oid)) AS name, n.nspname AS schema, p.proname AS objname,
  pg_catalog.jsonb_build_object('definition', pg_catalog.md5(p::pg_catalog.text)) AS fp
 FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) p.pronamespace
 WHERE %WHERE%`,
-  schema: `SELECT n.oid::int8 AS oid, pg_catalog.quote_ident(n.nspname) AS name, n.nspname AS schema,
+  // a type's row (owner, privileges, a domain's base and default), an enum's values in order, a
+  // range's row, a domain's constraints, a standalone composite type's attributes
+  type: `SELECT t.oid::int8 AS oid, pg_catalog.format('%I.%I', n.nspname, t.typname) AS name, n.nspname AS schema, t.typname AS objname,
+ pg_catalog.jsonb_build_object('typedef', pg_catalog.md5(pg_catalog.concat_ws('|', t::pg_catalog.text,
+  (SELECT pg_catalog.string_agg(e::pg_catalog.text, ',' ORDER BY e.enumsortorder) FROM pg_catalog.pg_enum e WHERE e.enumtypid OPERATOR(pg_catalog.=) t.oid),
+  (SELECT r::pg_catalog.text FROM pg_catalog.pg_range r WHERE r.rngtypid OPERATOR(pg_catalog.=) t.oid),
+  (SELECT pg_catalog.string_agg(k::pg_catalog.text, ',' ORDER BY k.oid) FROM pg_catalog.pg_constraint k WHERE k.contypid OPERATOR(pg_catalog.=) t.oid),
+  (SELECT pg_catalog.string_agg(a::pg_catalog.text, ',' ORDER BY a.attnum) FROM pg_catalog.pg_attribute a WHERE a.attrelid OPERATOR(pg_catalog.=) t.typrelid AND t.typtype OPERATOR(pg_catalog.=) 'c')))) AS fp
+FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) t.typnamespace
+WHERE %WHERE%`,
+  operator: `SELECT o.oid::int8 AS oid, pg_catalog.format('%I.%s(%s,%s)', n.nspname, o.oprname, CASE WHEN o.oprleft OPERATOR(pg_catalog.<>) 0 THEN pg_catalog.format_type(o.oprleft, NULL) ELSE 'NONE' END, pg_catalog.format_type(o.oprright, NULL)) AS name, n.nspname AS schema, o.oprname AS objname,
+ pg_catalog.jsonb_build_object('opdef', pg_catalog.md5(o::pg_catalog.text)) AS fp
+FROM pg_catalog.pg_operator o JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) o.oprnamespace
+WHERE %WHERE%`,
+  schema: `SELECT n.oid::int8 AS oid, pg_catalog.quote_ident(n.nspname) AS name, n.nspname AS schema, n.nspname AS objname,
  pg_catalog.jsonb_build_object('name', pg_catalog.quote_ident(n.nspname), 'owner', CASE WHEN n.nspname OPERATOR(pg_catalog.<>) 'public' THEN n.nspowner END,
   'public', (SELECT pg_catalog.jsonb_agg(a.privilege_type ORDER BY a.privilege_type) FROM pg_catalog.aclexplode(COALESCE(n.nspacl, pg_catalog.acldefault('n', n.nspowner))) a WHERE a.grantee OPERATOR(pg_catalog.=) 0)) AS fp
 FROM pg_catalog.pg_namespace n
 WHERE %WHERE%`
 }
 
-/** The target's functions (not an extension's) and schemas, but the provider's and pg_catalog's. */
+/**
+ * Which types are the target's own: not a relation's row type (the relation is checked), not an
+ * array type PostgreSQL made for another type (it changes with it).
+ */
+const OWN_TYPES = `(t.typrelid OPERATOR(pg_catalog.=) 0 OR t.typtype OPERATOR(pg_catalog.=) 'c' AND (SELECT c.relkind FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) t.typrelid) OPERATOR(pg_catalog.=) 'c')
+ AND NOT EXISTS (SELECT FROM pg_catalog.pg_type e WHERE e.typarray OPERATOR(pg_catalog.=) t.oid)`
+
+/** The alias each kind's fingerprint query gives its catalog. */
+const ALIAS: Record<ObjectKind, string> = { function: 'p', type: 't', operator: 'o', schema: 'n' }
+
+/**
+ * The target's functions, types, operators and schemas (not an extension's), but the
+ * provider's and pg_catalog's.
+ */
 async function readObjects(
   client: pg.Client,
   not: NotProtected,
   replacedSchemas: Set<string>
 ): Promise<ProtectedObject[]> {
   const outside = `n.nspname NOT IN ('pg_catalog','information_schema','pg_toast') AND n.nspname !~ '^pg_(toast_)?temp_'`
-  // an extension's own functions and schemas are the extension's (its script made them)
-  const read = (kind: 'function' | 'schema', catalog: string, alias: string) =>
-    client.query<{ oid: string; name: string; schema: string; fp: Record<string, unknown> }>(
+  // an extension's own objects are the extension's (its script made them)
+  const read = (kind: ObjectKind) =>
+    client.query<{
+      oid: string
+      name: string
+      schema: string
+      objname: string
+      fp: Record<string, unknown>
+    }>(
       OBJECT_FINGERPRINT[kind].replace(
         '%WHERE%',
-        `${outside} AND NOT EXISTS (SELECT FROM pg_catalog.pg_depend e WHERE e.classid OPERATOR(pg_catalog.=) 'pg_catalog.${catalog}'::pg_catalog.regclass AND e.objid OPERATOR(pg_catalog.=) ${alias}.oid AND e.deptype OPERATOR(pg_catalog.=) 'e')`
+        `${outside}${kind === 'type' ? ` AND ${OWN_TYPES}` : ''} AND NOT EXISTS (SELECT FROM pg_catalog.pg_depend e WHERE e.classid OPERATOR(pg_catalog.=) 'pg_catalog.${OBJECT_KINDS[kind]}'::pg_catalog.regclass AND e.objid OPERATOR(pg_catalog.=) ${ALIAS[kind]}.oid AND e.deptype OPERATOR(pg_catalog.=) 'e')`
       )
     )
-  const functions = await read('function', 'pg_proc', 'p')
-  const namespaces = await read('schema', 'pg_namespace', 'n')
   const providers = new Set(not.providers.map(s => s.name))
+  const replacedByScript = new Set(
+    (not.replacedObjects ?? []).map(o => JSON.stringify([o.kind, o.schema, o.name]))
+  )
   const objects: ProtectedObject[] = []
-  for (const [kind, result] of [
-    ['function', functions],
-    ['schema', namespaces]
-  ] as const)
-    for (const o of result.rows) {
+  for (const kind of Object.keys(OBJECT_KINDS) as ObjectKind[])
+    for (const o of (await read(kind)).rows) {
       if (providers.has(o.schema)) continue
+      // clean drops the backup's own functions, types and operators by name: the target's of
+      // the same name go with them (a plain script's DROP … IF EXISTS likewise)
       const replaceable =
         replacedSchemas.has(o.schema) ||
-        (kind === 'function' && not.clean === true) ||
+        (kind !== 'schema' && not.clean === true) ||
+        replacedByScript.has(JSON.stringify([kind, o.schema, o.objname])) ||
         (kind === 'schema' && (not.createdSchemas ?? []).includes(o.schema))
       objects.push({
         oid: Number(o.oid),
@@ -447,8 +542,12 @@ export function unchangedCheck(set: ProtectedSet): string[] {
   )
   const ofKind = (kind: string, column: string): string =>
     `${column} OPERATOR(pg_catalog.=) ANY (SELECT pg_catalog.split_part(w.key, ':', 2)::pg_catalog.oid FROM pg_catalog.jsonb_each(want_objects) w WHERE w.key LIKE '${kind}:%')`
-  const objectFingerprints = `SELECT 'function:' OPERATOR(pg_catalog.||) f.oid, f.fp FROM (${OBJECT_FINGERPRINT.function.replace('%WHERE%', ofKind('function', 'p.oid'))}) f
- UNION ALL SELECT 'schema:' OPERATOR(pg_catalog.||) g.oid, g.fp FROM (${OBJECT_FINGERPRINT.schema.replace('%WHERE%', ofKind('schema', 'n.oid'))}) g`
+  const objectFingerprints = (Object.keys(OBJECT_KINDS) as ObjectKind[])
+    .map(
+      kind =>
+        `SELECT '${kind}:' OPERATOR(pg_catalog.||) f.oid, f.fp FROM (${OBJECT_FINGERPRINT[kind].replace('%WHERE%', ofKind(kind, `${ALIAS[kind]}.oid`))}) f`
+    )
+    .join('\n UNION ALL ')
   const body = `
 DECLARE
   want pg_catalog.jsonb := ${dollarQuote(JSON.stringify(want), 'want')};
@@ -460,6 +559,9 @@ DECLARE
   owners_ pg_catalog.oid[] := ${dollarQuote(`{${(set.owners ?? []).join(',')}}`, 'owners')};
   defaults_ pg_catalog.text := ${dollarQuote(set.defaultPrivileges ?? '', 'defaults')};
   deferrable_ pg_catalog.oid[] := ${dollarQuote(`{${(set.deferrableTriggers ?? []).join(',')}}`, 'deferrable')};
+  extension_deps_ pg_catalog.text := ${dollarQuote(set.extensionDependencies ?? '', 'ext')};
+  checked_ pg_catalog.oid[];
+  checked_objects_ pg_catalog.oid[];
   guarded_ pg_catalog.oid[];
   all_ pg_catalog.oid[];
   found_ pg_catalog.text[];
@@ -590,6 +692,15 @@ BEGIN
     AND EXISTS (SELECT FROM pg_catalog.aclexplode(v.relacl) a WHERE a.grantee OPERATOR(pg_catalog.<>) v.relowner);
   IF found_ IS NOT NULL THEN
     changes_ := changes_ OPERATOR(pg_catalog.||) found_;
+  END IF;
+  IF ${set.extensionDependencies !== undefined ? 'true' : 'false'} THEN
+    SELECT pg_catalog.array_agg((w.key)::pg_catalog.oid) INTO checked_ FROM pg_catalog.jsonb_each(want) w
+      WHERE w.value ? 'fp' AND NOT w.value ? 'replaceable';
+    SELECT pg_catalog.array_agg(pg_catalog.split_part(w.key, ':', 2)::pg_catalog.oid) INTO checked_objects_ FROM pg_catalog.jsonb_each(want_objects) w
+      WHERE NOT w.value ? 'replaceable';
+    IF (${EXTENSION_DEPENDENCIES.replace(/%RELATIONS%/g, "COALESCE(checked_, '{}')").replace(/%OBJECTS%/g, "COALESCE(checked_objects_, '{}')")}) OPERATOR(pg_catalog.<>) extension_deps_ THEN
+      changes_ := changes_ OPERATOR(pg_catalog.||) 'the target''s objects: an extension dependency was added or removed (ALTER EXTENSION … ADD or DROP, ALTER … DEPENDS ON EXTENSION): a DROP EXTENSION would drop them with it, and pg_dump leaves an extension''s members out of backups'::pg_catalog.text;
+    END IF;
   END IF;
   IF (${DEFAULT_PRIVILEGES.replace('%OWNERS%', 'owners_')}) OPERATOR(pg_catalog.<>) defaults_ THEN
     changes_ := changes_ OPERATOR(pg_catalog.||) 'default privileges of the target''s owners changed (ALTER DEFAULT PRIVILEGES: every object they create later would get them)'::pg_catalog.text;
