@@ -38,6 +38,12 @@ describe('redactSql', () => {
     ["SELECT dblink_connect('hostaddr=127.0.0.1 password = Dbl1nk-Tw0');", 'Dbl1nk-Tw0'],
     ["DO $$ BEGIN EXECUTE 'ALTER ROLE nobody_x PASSWORD ''Pl41n-F0ur'''; END $$;", 'Pl41n-F0ur'],
     ["ALTER ROLE app SET my.api_key = 'sk_live_T0pS3cretKey';", 'sk_live_T0pS3cretKey'],
+    // a10 #6: a comment between the word and the literal, a literal continued on the next line
+    ["CREATE ROLE c LOGIN PASSWORD /* c */ 'S3cr3tI';", 'S3cr3tI'],
+    ["CREATE ROLE c LOGIN PASSWORD -- c\n'S3cr3tM';", 'S3cr3tM'],
+    ["CREATE ROLE c LOGIN PASSWORD /* it's */ 'S3cr3tQ';", 'S3cr3tQ'],
+    ["CREATE ROLE c LOGIN PASSWORD 'S3cr3t'\n  'Tail13';", 'Tail13'],
+    ["CREATE ROLE c LOGIN PASSWORD 'S3cr3t' -- c\n'Tail14';", 'Tail14'],
     ["ALTER DATABASE app SET app.token TO 'T0ken-Value';", 'T0ken-Value'],
     // a statement cut short inside the literal, a continuation line, a \connect argument
     ["CREATE ROLE a PASSWORD 'Cut-Sh0rt-secr", 'Cut-Sh0rt-secr'],

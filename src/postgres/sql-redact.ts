@@ -43,8 +43,18 @@ export function redactSql(text: string): string {
   }
   const n = text.length
   let i = 0
+  /** The literal before was redacted: a literal continuing it (only a line break between) is too. */
+  let redacted = false
   while (i < n) {
     const c = text[i]
+    // a comment: no literal starts in it, and it is no word before one
+    if ((c === '-' && text[i + 1] === '-') || (c === '/' && text[i + 1] === '*')) {
+      const close = c === '-' ? text.indexOf('\n', i) : text.indexOf('*/', i + 2)
+      const end = close < 0 ? n : c === '-' ? close : close + 2
+      plain += text.slice(i, end)
+      i = end
+      continue
+    }
     // a literal: '…', E'…' / U&'…' / N'…' / B'…' / X'…' (prefix already in `plain`), $tag$…$tag$
     let end = -1
     let opener = ''
@@ -89,14 +99,23 @@ export function redactSql(text: string): string {
     const prefixLength =
       opener === "'" ? (/(?:\b[EeNnBbXx]|\b[Uu]&)$/.exec(plain)?.[0].length ?? 0) : 0
     const words =
-      plain.slice(0, plain.length - prefixLength).match(/[A-Za-z_][\w$]*|"(?:[^"]|"")*"|[=:]+/g) ??
-      []
+      plain
+        .slice(0, plain.length - prefixLength)
+        .replace(/--[^\n]*|\/\*[\s\S]*?(?:\*\/|$)/g, ' ')
+        .match(/[A-Za-z_][\w$]*|"(?:[^"]|"")*"|[=:]+/g) ?? []
     // the name before the literal, past "=", ":=" and TO
     let k = words.length - 1
     while (k >= 0 && (/^[=:]+$/.test(words[k]) || /^to$/i.test(words[k]))) k--
     const before = k >= 0 ? words[k].replace(/^"|"$/g, '') : ''
-    const secret =
-      /^password$/i.test(before) || SECRET_NAME.test(before) || SECRET_CONTENT.test(inner)
+    // 'a' followed by 'b' on another line (a -- comment between) is one literal 'ab' to the server
+    const continued: boolean =
+      redacted && opener === "'" && /^[ \t\f\r]*\n\s*$/.test(plain.replace(/--[^\n]*/g, ''))
+    const secret: boolean =
+      continued ||
+      /^password$/i.test(before) ||
+      SECRET_NAME.test(before) ||
+      SECRET_CONTENT.test(inner)
+    redacted = secret
     flushPlain()
     out += secret ? (opener === "'" ? "'…'" : `${opener}…${opener}`) : literal
     i = end
