@@ -152,7 +152,10 @@ describe('ScriptGate: files that hold roles', () => {
   it.each([
     ["ALTER ROLE ghost_user WITH PASSWORD 'Pl41n-Tw0-secret';", 'Pl41n-Tw0-secret'],
     ["CREATE USER lk5u PASSWORD 'Pl41n-Thr33' IN ROLE nonexistent_role;", 'Pl41n-Thr33'],
-    ['DROP ROLE IF EXISTS old_role;', undefined]
+    ['DROP ROLE IF EXISTS old_role;', undefined],
+    // a10 #5: a membership (no ON) as a superuser restores it would commit
+    ['GRANT owner TO app;', undefined],
+    ['REVOKE pg_read_server_files FROM app;', undefined]
   ])(
     'a pg_dump script with %s among its objects: the statement named and why, no pg_dumpall, no password',
     async (statement, secret) => {

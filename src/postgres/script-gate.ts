@@ -524,8 +524,14 @@ export class ScriptGate extends Transform {
   /** pg_dumpall (roles, databases) and pg_dump --create (CREATE DATABASE): refused by content. */
   private refuseClusterStatements(e: StatementEvent, cls: StatementClass): boolean {
     const [w0, w1, w2] = cls.keywords
+    // GRANT role TO role (no ON): a membership, a role statement as CREATE ROLE is (a10 #5)
+    const membership =
+      (w0 === 'GRANT' || w0 === 'REVOKE') &&
+      e.parts.length === 1 &&
+      !(e.parts[0]?.tokens ?? []).some(x => isWordToken(x, 'ON'))
     if (
       cls.kind === 'role' ||
+      membership ||
       (w0 === 'DROP' && (w1 === 'ROLE' || (w1 === 'USER' && w2 !== 'MAPPING')))
     ) {
       // after a database's content (or pg_dump --create's header): a role statement in a dump
