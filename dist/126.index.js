@@ -9,11 +9,10 @@ export const modules = {
 // EXPORTS
 __webpack_require__.d(__webpack_exports__, {
   ls: () => (/* binding */ OWNER_REASON),
-  rf: () => (/* binding */ PRIVILEGE_REASON),
   restore: () => (/* binding */ restore)
 });
 
-// UNUSED EXPORTS: LOAD_PHASE, RestoreError, leftOutNote, newerMajorNote, ownerInTarget, restoreEnvironment, restorePolicy, rolesStayMessage, superuserRisk
+// UNUSED EXPORTS: LOAD_PHASE, PRIVILEGE_REASON, RestoreError, leftOutNote, newerMajorNote, ownerInTarget, restoreEnvironment, restorePolicy, rolesStayMessage, superuserRisk
 
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __webpack_require__(77598);
@@ -2382,10 +2381,18 @@ class SideDecoder {
         const closing = digesting.finally(() => pipe?.close());
         return new SideDecoder(child, copy, closing);
     }
-    /** Whether the digest read the whole output of a zstd that ended without error. */
+    /**
+     * Whether the digest read the whole output of a zstd that ended without error; when not,
+     * why (the digest's error, or zstd's).
+     */
     async whole() {
         const [digested, exited] = await Promise.allSettled([this.digesting, this.child.done]);
-        return digested.status === 'fulfilled' && digested.value && exited.status === 'fulfilled';
+        if (digested.status === 'fulfilled' && !digested.value)
+            return 'the digest failed';
+        if (exited.status === 'rejected') {
+            return `the second zstd failed: ${exited.reason.message}`;
+        }
+        return true;
     }
     /** The load failed: zstd is stopped (and waited for). */
     async stop() {
@@ -3057,7 +3064,8 @@ async function loadDirect(plan, target, options, hooks, archive, direct) {
         env: onStderrLine ? { ...target.env, LC_MESSAGES: 'C' } : target.env,
         stdin,
         stdout: 'ignore',
-        onStderrLine
+        onStderrLine,
+        feedToEnd: hooks.archiveTap !== undefined
     });
     try {
         await child.done;
@@ -3108,8 +3116,11 @@ async function loadPiped(plan, target, options, direct, piped, args, tap) {
         // the digest counts only where the load read the same input whole: its zstd ended without
         // error (not for want of a reader either) and pg_restore restored it all
         if (restored.status === 'fulfilled' && decoded.status === 'fulfilled') {
-            if (await side.whole())
+            const whole = await side.whole();
+            if (whole === true)
                 tap.confirm();
+            else
+                tap.drop(whole);
         }
         else
             await side.stop();
@@ -3636,7 +3647,11 @@ tap) {
         return zstdIntoPgRestore(pgRestorePath, args, input, zstd);
     // --schema-only needs no table data: pg_restore may close its stdin before the end
     return explainedScript((0,src_process/* startChild */.v0)(pgRestorePath, args, {
-        stdin: 'path' in input ? undefined : (0,decode/* openDecoded */.BA)(input.file, input.decoding, ...(tap ? [tap] : []))
+        stdin: 'path' in input
+            ? undefined
+            : (0,decode/* openDecoded */.BA)(input.file, input.decoding, ...(tap ? [tap] : [])),
+        // pg_restore may exit before the stream's end reached the digest
+        feedToEnd: tap !== undefined
     }));
 }
 /**
@@ -6408,7 +6423,20 @@ const PHRASES = {
     definition: [
         'its definition, owner, privileges or settings changed (CREATE OR REPLACE, ALTER, GRANT/REVOKE, SECURITY DEFINER)'
     ],
+    typedef: [
+        'its definition, values, constraints, owner or privileges changed (ALTER TYPE, ALTER DOMAIN, GRANT/REVOKE)'
+    ],
+    opdef: [
+        'its definition changed (ALTER OPERATOR, or an operator of the backup naming it as its commutator or negator)'
+    ],
     public: ['gets privileges granted to PUBLIC']
+};
+/** The kinds of {@link ProtectedObject}, each with the catalog its rows are in. */
+const OBJECT_KINDS = {
+    function: 'pg_proc',
+    type: 'pg_type',
+    operator: 'pg_operator',
+    schema: 'pg_namespace'
 };
 const key = (schema, name) => JSON.stringify([schema, name]);
 /**
@@ -6416,6 +6444,18 @@ const key = (schema, name) => JSON.stringify([schema, name]);
  * pg_catalog, information_schema and pg_toast that the plan neither fills nor replaces.
  */
 async function readProtected(client, not) {
+    // read with the check's search_path: a catalog row's reg* columns (an operator's function, a
+    // type's input function) are written qualified or not by it, and the digests must match
+    const { rows: was } = await client.query("SELECT pg_catalog.current_setting('search_path') AS path");
+    await client.query("SELECT pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', false)");
+    try {
+        return await readProtectedAs(client, not);
+    }
+    finally {
+        await client.query("SELECT pg_catalog.set_config('search_path', $1, false)", [was[0].path]);
+    }
+}
+async function readProtectedAs(client, not) {
     const { rows } = await client.query(FINGERPRINT.replace('%WHERE%', `c.relkind IN ('r','p','m','v','f','S') AND n.nspname NOT IN ('pg_catalog','information_schema','pg_toast') AND n.nspname !~ '^pg_(toast_)?temp_'`)
         .replace('AS name, c.relkind', `AS name, n.nspname AS schema, c.relname, CASE WHEN c.relkind = 'S' AND pg_catalog.has_sequence_privilege(c.oid, 'SELECT,USAGE') THEN COALESCE(pg_catalog.pg_sequence_last_value(c.oid)::text, 'unset') END AS last, c.relkind`)
         .replace('SELECT c.oid,', 'SELECT c.oid::int AS oid,'));
@@ -6486,11 +6526,16 @@ async function readProtected(client, not) {
             ...(await client.query(`SELECT p.proowner::int8 AS owner FROM pg_catalog.pg_proc p WHERE p.oid OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.oid[])`, [objects.filter(o => o.kind === 'function').map(o => o.oid)])).rows.map(r => Number(r.owner))
         ])
     ].sort((a, b) => a - b);
+    // what the check looks at: the relations it fingerprints and the objects that must stay
+    const checkedRelations = relations.filter(r => r.fp && !r.replaceable).map(r => r.oid);
+    const checkedObjects = objects.filter(o => !o.replaceable).map(o => o.oid);
+    const extensionDependencies = await client.query(`SELECT (${EXTENSION_DEPENDENCIES.replace(/%RELATIONS%/g, '$1::pg_catalog.oid[]').replace(/%OBJECTS%/g, '$2::pg_catalog.oid[]')}) AS fp`, [checkedRelations, checkedObjects]);
     const defaults = await client.query(`SELECT (${DEFAULT_PRIVILEGES.replace('%OWNERS%', '$1::pg_catalog.oid[]')}) AS fp`, [owners]);
     return {
         owners,
         defaultPrivileges: defaults.rows[0]?.fp ?? '',
         deferrableTriggers: (facts.rows[0]?.deferrable ?? []).map(Number),
+        extensionDependencies: extensionDependencies.rows[0]?.fp ?? '',
         relations,
         largeObjects: los.rows.map(r => Number(r.oid)).filter(o => !replacedLo.has(o)),
         largeObjectRows,
@@ -6499,6 +6544,16 @@ async function readProtected(client, not) {
         database: facts.rows[0]?.database ?? ''
     };
 }
+/**
+ * A digest of the extension dependencies of the relations `%RELATIONS%` (and their indexes) and
+ * the objects `%OBJECTS%` (oid[] expressions).
+ */
+const EXTENSION_DEPENDENCIES = `SELECT COALESCE(pg_catalog.md5(pg_catalog.string_agg(pg_catalog.concat_ws(':', d.classid, d.objid, d.objsubid, d.refobjid, d.deptype), ',' ORDER BY d.classid, d.objid, d.objsubid, d.refobjid, d.deptype)), '')
+ FROM pg_catalog.pg_depend d WHERE d.deptype OPERATOR(pg_catalog.=) ANY ('{e,x}'::pg_catalog.char[]) AND (
+  (d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass AND (d.objid OPERATOR(pg_catalog.=) ANY (%RELATIONS%)
+    OR d.objid OPERATOR(pg_catalog.=) ANY (SELECT i.indexrelid FROM pg_catalog.pg_index i WHERE i.indrelid OPERATOR(pg_catalog.=) ANY (%RELATIONS%))))
+  OR (d.classid OPERATOR(pg_catalog.=) ANY (ARRAY['pg_catalog.pg_proc'::pg_catalog.regclass, 'pg_catalog.pg_type'::pg_catalog.regclass, 'pg_catalog.pg_operator'::pg_catalog.regclass, 'pg_catalog.pg_namespace'::pg_catalog.regclass]::pg_catalog.oid[])
+    AND d.objid OPERATOR(pg_catalog.=) ANY (%OBJECTS%)))`;
 /** The deferrable triggers that are not a constraint's own (CREATE CONSTRAINT TRIGGER … DEFERRABLE). */
 const DEFERRABLE_TRIGGERS = `SELECT t.oid::int8 FROM pg_catalog.pg_trigger t WHERE t.tgdeferrable AND NOT t.tgisinternal ORDER BY t.oid`;
 /** A digest of the default privileges (pg_default_acl) of the roles `%OWNERS%` (an oid[] expression). */
@@ -6519,34 +6574,58 @@ const DATABASE_FINGERPRINT = `SELECT pg_catalog.md5(pg_catalog.concat_ws('|',
  * a backup's GRANT to its roles on a schema the target has is pg_dump's own output).
  */
 const OBJECT_FINGERPRINT = {
-    function: `SELECT p.oid::int8 AS oid, pg_catalog.format('%I.%I(%s)', n.nspname, p.proname, pg_catalog.pg_get_function_identity_arguments(p.oid)) AS name, n.nspname AS schema,
+    function: `SELECT p.oid::int8 AS oid, pg_catalog.format('%I.%I(%s)', n.nspname, p.proname, pg_catalog.pg_get_function_identity_arguments(p.oid)) AS name, n.nspname AS schema, p.proname AS objname,
  pg_catalog.jsonb_build_object('definition', pg_catalog.md5(p::pg_catalog.text)) AS fp
 FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) p.pronamespace
 WHERE %WHERE%`,
-    schema: `SELECT n.oid::int8 AS oid, pg_catalog.quote_ident(n.nspname) AS name, n.nspname AS schema,
+    // a type's row (owner, privileges, a domain's base and default), an enum's values in order, a
+    // range's row, a domain's constraints, a standalone composite type's attributes
+    type: `SELECT t.oid::int8 AS oid, pg_catalog.format('%I.%I', n.nspname, t.typname) AS name, n.nspname AS schema, t.typname AS objname,
+ pg_catalog.jsonb_build_object('typedef', pg_catalog.md5(pg_catalog.concat_ws('|', t::pg_catalog.text,
+  (SELECT pg_catalog.string_agg(e::pg_catalog.text, ',' ORDER BY e.enumsortorder) FROM pg_catalog.pg_enum e WHERE e.enumtypid OPERATOR(pg_catalog.=) t.oid),
+  (SELECT r::pg_catalog.text FROM pg_catalog.pg_range r WHERE r.rngtypid OPERATOR(pg_catalog.=) t.oid),
+  (SELECT pg_catalog.string_agg(k::pg_catalog.text, ',' ORDER BY k.oid) FROM pg_catalog.pg_constraint k WHERE k.contypid OPERATOR(pg_catalog.=) t.oid),
+  (SELECT pg_catalog.string_agg(a::pg_catalog.text, ',' ORDER BY a.attnum) FROM pg_catalog.pg_attribute a WHERE a.attrelid OPERATOR(pg_catalog.=) t.typrelid AND t.typtype OPERATOR(pg_catalog.=) 'c')))) AS fp
+FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) t.typnamespace
+WHERE %WHERE%`,
+    operator: `SELECT o.oid::int8 AS oid, pg_catalog.format('%I.%s(%s,%s)', n.nspname, o.oprname, CASE WHEN o.oprleft OPERATOR(pg_catalog.<>) 0 THEN pg_catalog.format_type(o.oprleft, NULL) ELSE 'NONE' END, pg_catalog.format_type(o.oprright, NULL)) AS name, n.nspname AS schema, o.oprname AS objname,
+ pg_catalog.jsonb_build_object('opdef', pg_catalog.md5(o::pg_catalog.text)) AS fp
+FROM pg_catalog.pg_operator o JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) o.oprnamespace
+WHERE %WHERE%`,
+    schema: `SELECT n.oid::int8 AS oid, pg_catalog.quote_ident(n.nspname) AS name, n.nspname AS schema, n.nspname AS objname,
  pg_catalog.jsonb_build_object('name', pg_catalog.quote_ident(n.nspname), 'owner', CASE WHEN n.nspname OPERATOR(pg_catalog.<>) 'public' THEN n.nspowner END,
   'public', (SELECT pg_catalog.jsonb_agg(a.privilege_type ORDER BY a.privilege_type) FROM pg_catalog.aclexplode(COALESCE(n.nspacl, pg_catalog.acldefault('n', n.nspowner))) a WHERE a.grantee OPERATOR(pg_catalog.=) 0)) AS fp
 FROM pg_catalog.pg_namespace n
 WHERE %WHERE%`
 };
-/** The target's functions (not an extension's) and schemas, but the provider's and pg_catalog's. */
+/**
+ * Which types are the target's own: not a relation's row type (the relation is checked), not an
+ * array type PostgreSQL made for another type (it changes with it).
+ */
+const OWN_TYPES = `(t.typrelid OPERATOR(pg_catalog.=) 0 OR t.typtype OPERATOR(pg_catalog.=) 'c' AND (SELECT c.relkind FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) t.typrelid) OPERATOR(pg_catalog.=) 'c')
+ AND NOT EXISTS (SELECT FROM pg_catalog.pg_type e WHERE e.typarray OPERATOR(pg_catalog.=) t.oid)`;
+/** The alias each kind's fingerprint query gives its catalog. */
+const ALIAS = { function: 'p', type: 't', operator: 'o', schema: 'n' };
+/**
+ * The target's functions, types, operators and schemas (not an extension's), but the
+ * provider's and pg_catalog's.
+ */
 async function readObjects(client, not, replacedSchemas) {
     const outside = `n.nspname NOT IN ('pg_catalog','information_schema','pg_toast') AND n.nspname !~ '^pg_(toast_)?temp_'`;
-    // an extension's own functions and schemas are the extension's (its script made them)
-    const read = (kind, catalog, alias) => client.query(OBJECT_FINGERPRINT[kind].replace('%WHERE%', `${outside} AND NOT EXISTS (SELECT FROM pg_catalog.pg_depend e WHERE e.classid OPERATOR(pg_catalog.=) 'pg_catalog.${catalog}'::pg_catalog.regclass AND e.objid OPERATOR(pg_catalog.=) ${alias}.oid AND e.deptype OPERATOR(pg_catalog.=) 'e')`));
-    const functions = await read('function', 'pg_proc', 'p');
-    const namespaces = await read('schema', 'pg_namespace', 'n');
+    // an extension's own objects are the extension's (its script made them)
+    const read = (kind) => client.query(OBJECT_FINGERPRINT[kind].replace('%WHERE%', `${outside}${kind === 'type' ? ` AND ${OWN_TYPES}` : ''} AND NOT EXISTS (SELECT FROM pg_catalog.pg_depend e WHERE e.classid OPERATOR(pg_catalog.=) 'pg_catalog.${OBJECT_KINDS[kind]}'::pg_catalog.regclass AND e.objid OPERATOR(pg_catalog.=) ${ALIAS[kind]}.oid AND e.deptype OPERATOR(pg_catalog.=) 'e')`));
     const providers = new Set(not.providers.map(s => s.name));
+    const replacedByScript = new Set((not.replacedObjects ?? []).map(o => JSON.stringify([o.kind, o.schema, o.name])));
     const objects = [];
-    for (const [kind, result] of [
-        ['function', functions],
-        ['schema', namespaces]
-    ])
-        for (const o of result.rows) {
+    for (const kind of Object.keys(OBJECT_KINDS))
+        for (const o of (await read(kind)).rows) {
             if (providers.has(o.schema))
                 continue;
+            // clean drops the backup's own functions, types and operators by name: the target's of
+            // the same name go with them (a plain script's DROP … IF EXISTS likewise)
             const replaceable = replacedSchemas.has(o.schema) ||
-                (kind === 'function' && not.clean === true) ||
+                (kind !== 'schema' && not.clean === true) ||
+                replacedByScript.has(JSON.stringify([kind, o.schema, o.objname])) ||
                 (kind === 'schema' && (not.createdSchemas ?? []).includes(o.schema));
             objects.push({
                 oid: Number(o.oid),
@@ -6602,8 +6681,9 @@ function unchangedCheck(set) {
         wantObjects[`${o.kind}:${o.oid}`] = o;
     const fingerprint = FINGERPRINT.replace('%WHERE%', 'c.oid OPERATOR(pg_catalog.=) ANY (SELECT (w.key)::pg_catalog.oid FROM pg_catalog.jsonb_each(want) w)');
     const ofKind = (kind, column) => `${column} OPERATOR(pg_catalog.=) ANY (SELECT pg_catalog.split_part(w.key, ':', 2)::pg_catalog.oid FROM pg_catalog.jsonb_each(want_objects) w WHERE w.key LIKE '${kind}:%')`;
-    const objectFingerprints = `SELECT 'function:' OPERATOR(pg_catalog.||) f.oid, f.fp FROM (${OBJECT_FINGERPRINT.function.replace('%WHERE%', ofKind('function', 'p.oid'))}) f
- UNION ALL SELECT 'schema:' OPERATOR(pg_catalog.||) g.oid, g.fp FROM (${OBJECT_FINGERPRINT.schema.replace('%WHERE%', ofKind('schema', 'n.oid'))}) g`;
+    const objectFingerprints = Object.keys(OBJECT_KINDS)
+        .map(kind => `SELECT '${kind}:' OPERATOR(pg_catalog.||) f.oid, f.fp FROM (${OBJECT_FINGERPRINT[kind].replace('%WHERE%', ofKind(kind, `${ALIAS[kind]}.oid`))}) f`)
+        .join('\n UNION ALL ');
     const body = `
 DECLARE
   want pg_catalog.jsonb := ${dollarQuote(JSON.stringify(want), 'want')};
@@ -6615,6 +6695,9 @@ DECLARE
   owners_ pg_catalog.oid[] := ${dollarQuote(`{${(set.owners ?? []).join(',')}}`, 'owners')};
   defaults_ pg_catalog.text := ${dollarQuote(set.defaultPrivileges ?? '', 'defaults')};
   deferrable_ pg_catalog.oid[] := ${dollarQuote(`{${(set.deferrableTriggers ?? []).join(',')}}`, 'deferrable')};
+  extension_deps_ pg_catalog.text := ${dollarQuote(set.extensionDependencies ?? '', 'ext')};
+  checked_ pg_catalog.oid[];
+  checked_objects_ pg_catalog.oid[];
   guarded_ pg_catalog.oid[];
   all_ pg_catalog.oid[];
   found_ pg_catalog.text[];
@@ -6745,6 +6828,15 @@ BEGIN
     AND EXISTS (SELECT FROM pg_catalog.aclexplode(v.relacl) a WHERE a.grantee OPERATOR(pg_catalog.<>) v.relowner);
   IF found_ IS NOT NULL THEN
     changes_ := changes_ OPERATOR(pg_catalog.||) found_;
+  END IF;
+  IF ${set.extensionDependencies !== undefined ? 'true' : 'false'} THEN
+    SELECT pg_catalog.array_agg((w.key)::pg_catalog.oid) INTO checked_ FROM pg_catalog.jsonb_each(want) w
+      WHERE w.value ? 'fp' AND NOT w.value ? 'replaceable';
+    SELECT pg_catalog.array_agg(pg_catalog.split_part(w.key, ':', 2)::pg_catalog.oid) INTO checked_objects_ FROM pg_catalog.jsonb_each(want_objects) w
+      WHERE NOT w.value ? 'replaceable';
+    IF (${EXTENSION_DEPENDENCIES.replace(/%RELATIONS%/g, "COALESCE(checked_, '{}')").replace(/%OBJECTS%/g, "COALESCE(checked_objects_, '{}')")}) OPERATOR(pg_catalog.<>) extension_deps_ THEN
+      changes_ := changes_ OPERATOR(pg_catalog.||) 'the target''s objects: an extension dependency was added or removed (ALTER EXTENSION … ADD or DROP, ALTER … DEPENDS ON EXTENSION): a DROP EXTENSION would drop them with it, and pg_dump leaves an extension''s members out of backups'::pg_catalog.text;
+    END IF;
   END IF;
   IF (${DEFAULT_PRIVILEGES.replace('%OWNERS%', 'owners_')}) OPERATOR(pg_catalog.<>) defaults_ THEN
     changes_ := changes_ OPERATOR(pg_catalog.||) 'default privileges of the target''s owners changed (ALTER DEFAULT PRIVILEGES: every object they create later would get them)'::pg_catalog.text;
@@ -7027,6 +7119,7 @@ async function restore(inputs, connection, deps = {}) {
         else
             loaded = await runLoad(fetched.dump, plan);
         const backupDigest = await tap?.result();
+        const backupDigestMissing = backupDigest ? undefined : tap?.whyNot();
         const skipped = restore_reportSkipped(inputs, loaded.skipped);
         const objects = skipped
             .filter(g => g.reason.startsWith(script_gate/* NOT_RESTORED */.XV))
@@ -7048,7 +7141,8 @@ async function restore(inputs, connection, deps = {}) {
             plan,
             skipped,
             skippedStatements: loaded.skipped,
-            backupDigest
+            backupDigest,
+            backupDigestMissing
         });
         return {
             restoredFrom: fetched.restoredFrom,
@@ -7625,7 +7719,8 @@ async function recordProtected(inputs, client, plan, facts, server, drops) {
         dependents: (drops ?? []).flatMap(d => d.dependents ?? []),
         providers: facts.providerSchemas,
         clean: inputs.clean,
-        createdSchemas: plan.plain?.schemas ?? []
+        createdSchemas: plan.plain?.schemas ?? [],
+        replacedObjects: plan.plain?.replacingObjects ?? []
     });
     if (!hasProtected(set)) {
         log/* log */.Rm.info('The target holds no objects the backup does not own: nothing to prove unchanged.');
@@ -7635,8 +7730,10 @@ async function recordProtected(inputs, client, plan, facts, server, drops) {
     const count = [
         (0,log/* plural */.LS)(set.relations.length, 'relation'),
         ...[
-            ['function', objects.filter(o => o.kind === 'function').length],
-            ['schema', objects.filter(o => o.kind === 'schema').length],
+            ...['function', 'type', 'operator', 'schema'].map(kind => [
+                kind,
+                objects.filter(o => o.kind === kind).length
+            ]),
             ['large object', set.largeObjects.length]
         ].flatMap(([noun, n]) => (Number(n) > 0 ? [(0,log/* plural */.LS)(Number(n), String(noun))] : []))
     ]

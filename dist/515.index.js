@@ -1070,6 +1070,11 @@ class PlainDumpObjects {
      * own (pg_dump --clean) — the net (unchanged.ts) lets it be gone.
      */
     replacingRelations = [];
+    /**
+     * Functions, procedures (any arguments), types and domains a plain CREATE creates (no OR
+     * REPLACE): likewise, where the target's of that name is gone, the script dropped it.
+     */
+    replacingObjects = [];
     /** Sequences the script creates (CREATE SEQUENCE, an identity column's SEQUENCE NAME). */
     createdSequences = [];
     /** The names (without schema) of the domains the script creates: ADD COLUMN of one runs its DEFAULT/CHECK. */
@@ -1285,8 +1290,12 @@ class PlainDumpObjects {
         if (cls.keywords[0] === 'ALTER' && /^ALTER TABLE /.test(line)) {
             const identity = /\bAS IDENTITY \(\s*SEQUENCE NAME ((?:"(?:[^"]|"")+"|[^\s."(]+)\.(?:"(?:[^"]|"")+"|[^\s"(;]+))/.exec(text);
             const sequence = identity ? parseCopyStatement(`COPY ${identity[1]}`) : undefined;
-            if (sequence)
+            if (sequence) {
                 this.createdSequences.push(sequence);
+                // an identity's sequence, made by the ALTER: where the target's of that name is gone, the
+                // script dropped it (with its table, pg_dump --clean)
+                this.replacingRelations.push({ ...sequence, kinds: 'S' });
+            }
             return;
         }
         if (cls.keywords[0] !== 'CREATE')
@@ -1324,11 +1333,21 @@ class PlainDumpObjects {
                 if (sequence)
                     this.createdSequences.push(sequence);
             }
+            if (object[1] === 'TYPE' || object[1] === 'DOMAIN') {
+                const type = parseCopyStatement(`COPY ${object[2]}`);
+                if (type)
+                    this.replacingObjects.push({ ...type, kind: 'type' });
+            }
             const kind = object[1] === 'TABLE' && /^CREATE FOREIGN/.test(line) ? 'FOREIGN TABLE' : object[1];
             this.drops.push(`DROP ${kind} IF EXISTS ${object[2]} CASCADE;`);
             return;
         }
         const fn = /^CREATE (?:OR REPLACE )?(FUNCTION|PROCEDURE) ((?:"(?:[^"]|"")+"|[^\s."(]+)\.(?:"(?:[^"]|"")+"|[^\s"(]+))\(/.exec(line);
+        if (fn && !/^CREATE OR REPLACE /.test(line)) {
+            const created = parseCopyStatement(`COPY ${fn[2]}`);
+            if (created)
+                this.replacingObjects.push({ ...created, kind: 'function' });
+        }
         const args = fn ? signatureArguments(line, fn[0].length) : undefined;
         if (fn && args !== undefined)
             this.drops.push(`DROP ${fn[1]} IF EXISTS ${fn[2]}(${args}) CASCADE;`);
@@ -6057,7 +6076,12 @@ class ScriptGate extends node_stream__WEBPACK_IMPORTED_MODULE_0__.Transform {
     /** pg_dumpall (roles, databases) and pg_dump --create (CREATE DATABASE): refused by content. */
     refuseClusterStatements(e, cls) {
         const [w0, w1, w2] = cls.keywords;
+        // GRANT role TO role (no ON): a membership, a role statement as CREATE ROLE is (a10 #5)
+        const membership = (w0 === 'GRANT' || w0 === 'REVOKE') &&
+            e.parts.length === 1 &&
+            !(e.parts[0]?.tokens ?? []).some(x => isWordToken(x, 'ON'));
         if (cls.kind === 'role' ||
+            membership ||
             (w0 === 'DROP' && (w1 === 'ROLE' || (w1 === 'USER' && w2 !== 'MAPPING')))) {
             // after a database's content (or pg_dump --create's header): a role statement in a dump
             if (this.sawContent || this.created)
@@ -7247,8 +7271,18 @@ function redactSql(text) {
     };
     const n = text.length;
     let i = 0;
+    /** The literal before was redacted: a literal continuing it (only a line break between) is too. */
+    let redacted = false;
     while (i < n) {
         const c = text[i];
+        // a comment: no literal starts in it, and it is no word before one
+        if ((c === '-' && text[i + 1] === '-') || (c === '/' && text[i + 1] === '*')) {
+            const close = c === '-' ? text.indexOf('\n', i) : text.indexOf('*/', i + 2);
+            const end = close < 0 ? n : c === '-' ? close : close + 2;
+            plain += text.slice(i, end);
+            i = end;
+            continue;
+        }
         // a literal: '…', E'…' / U&'…' / N'…' / B'…' / X'…' (prefix already in `plain`), $tag$…$tag$
         let end = -1;
         let opener = '';
@@ -7292,14 +7326,22 @@ function redactSql(text) {
         const inner = literal.slice(opener.length);
         // the literal's own prefix (E, U&, N, B, X) is no word before it
         const prefixLength = opener === "'" ? (/(?:\b[EeNnBbXx]|\b[Uu]&)$/.exec(plain)?.[0].length ?? 0) : 0;
-        const words = plain.slice(0, plain.length - prefixLength).match(/[A-Za-z_][\w$]*|"(?:[^"]|"")*"|[=:]+/g) ??
-            [];
+        const words = plain
+            .slice(0, plain.length - prefixLength)
+            .replace(/--[^\n]*|\/\*[\s\S]*?(?:\*\/|$)/g, ' ')
+            .match(/[A-Za-z_][\w$]*|"(?:[^"]|"")*"|[=:]+/g) ?? [];
         // the name before the literal, past "=", ":=" and TO
         let k = words.length - 1;
         while (k >= 0 && (/^[=:]+$/.test(words[k]) || /^to$/i.test(words[k])))
             k--;
         const before = k >= 0 ? words[k].replace(/^"|"$/g, '') : '';
-        const secret = /^password$/i.test(before) || SECRET_NAME.test(before) || SECRET_CONTENT.test(inner);
+        // 'a' followed by 'b' on another line (a -- comment between) is one literal 'ab' to the server
+        const continued = redacted && opener === "'" && /^[ \t\f\r]*\n\s*$/.test(plain.replace(/--[^\n]*/g, ''));
+        const secret = continued ||
+            /^password$/i.test(before) ||
+            SECRET_NAME.test(before) ||
+            SECRET_CONTENT.test(inner);
+        redacted = secret;
         flushPlain();
         out += secret ? (opener === "'" ? "'…'" : `${opener}…${opener}`) : literal;
         i = end;
