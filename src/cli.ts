@@ -341,6 +341,11 @@ export async function main(argv: string[]): Promise<number> {
     }
     const connection = parseDatabaseUrl(inputs.databaseUrl)
     registerSecrets(connection.secrets)
+    if (connection.fromEnvironment) {
+      log.info(
+        `Taken from the environment, as psql would (the URL does not set them): ${connection.fromEnvironment.join(', ')}.`
+      )
+    }
     const urlInput = inputs.mode === 'verify' ? Inputs.VerifyDatabaseUrl : Inputs.DatabaseUrl
     const notice = droppedParametersNotice(urlInput, connection.dropped, 'cli')
     if (notice) log.notice(notice)

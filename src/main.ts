@@ -246,6 +246,11 @@ export async function run(): Promise<void> {
     }
     const connection = parseDatabaseUrl(inputs.databaseUrl)
     registerSecrets(connection.secrets)
+    if (connection.fromEnvironment) {
+      log.info(
+        `Taken from the environment, as psql would (the URL does not set them): ${connection.fromEnvironment.join(', ')}.`
+      )
+    }
     const urlInput = inputs.mode === 'verify' ? Inputs.VerifyDatabaseUrl : Inputs.DatabaseUrl
     const notice = droppedParametersNotice(urlInput, connection.dropped)
     if (notice) log.notice(notice)

@@ -109,6 +109,43 @@ describe('parseDatabaseUrl', () => {
   })
 })
 
+describe("libpq's environment for what the URL does not set (u8 F4)", () => {
+  it('takes PGSSLMODE, PGSSLROOTCERT, PGPASSWORD and PGPASSFILE as psql does; the URL wins; never where it connects', () => {
+    const env = {
+      PGSSLMODE: 'verify-full',
+      PGSSLROOTCERT: '/etc/ca.pem',
+      PGPASSWORD: 'from-env-pw',
+      PGPASSFILE: '/tmp/pgpass',
+      PGHOST: 'elsewhere.example.com',
+      PGDATABASE: 'other'
+    }
+    const c = parseDatabaseUrl('postgresql://app@db.example.com/shop', env)
+    expect({
+      host: c.host,
+      database: c.database,
+      password: c.password,
+      params: c.params,
+      fromEnvironment: c.fromEnvironment
+    }).toEqual({
+      host: 'db.example.com',
+      database: 'shop',
+      password: 'from-env-pw',
+      params: { sslmode: 'verify-full', sslrootcert: '/etc/ca.pem', passfile: '/tmp/pgpass' },
+      fromEnvironment: ['PGSSLMODE', 'PGSSLROOTCERT', 'PGPASSFILE', 'PGPASSWORD']
+    })
+    expect(c.secrets).toContain('from-env-pw')
+    const own = parseDatabaseUrl('postgresql://app:url-pw@db.example.com/shop?sslmode=require', env)
+    expect([own.password, own.params.sslmode]).toEqual(['url-pw', 'require'])
+    expect(
+      parseDatabaseUrl('postgresql://app@db.example.com/shop', {}).fromEnvironment
+    ).toBeUndefined()
+    // an environment value is checked as the URL's would be
+    expect(() =>
+      parseDatabaseUrl('postgresql://app@db.example.com/shop', { PGSSLMODE: 'no-verify' })
+    ).toThrow(/sslmode='no-verify'/)
+  })
+})
+
 describe('URLs as users paste them', () => {
   it('reads what libpq reads: "#", "?" and ":" in a password before the only "@"', () => {
     for (const [url, password] of [

@@ -31,6 +31,11 @@ export interface Connection {
   secrets: string[]
   /** The URL names no database: libpq's default (the user's name) is used, as psql would. */
   databaseDefaulted?: boolean
+  /**
+   * The libpq environment variables (PGSSLMODE, PGPASSWORD, …) taken for what the URL does not
+   * set, as psql and pg_dump would take them.
+   */
+  fromEnvironment?: string[]
 }
 
 /** libpq's URL query parameters and the environment variables that carry them to clients. */
@@ -63,6 +68,29 @@ const LIBPQ_ENV: Record<string, string> = {
   service: 'PGSERVICE',
   passfile: 'PGPASSFILE'
 }
+
+/**
+ * The parameters whose libpq environment variable is taken when the URL does not set them (as
+ * psql with the same URL would): how it secures and authenticates the connection, never where it
+ * goes (host, port, user, database come from the URL alone).
+ */
+const FROM_ENVIRONMENT = [
+  'sslmode',
+  'sslrootcert',
+  'sslcert',
+  'sslkey',
+  'sslcrl',
+  'sslcrldir',
+  'sslnegotiation',
+  'sslcertmode',
+  'ssl_min_protocol_version',
+  'ssl_max_protocol_version',
+  'requiressl',
+  'require_auth',
+  'channel_binding',
+  'gssencmode',
+  'passfile'
+]
 
 /**
  * libpq parameters that no environment variable carries to pg_dump (so the action cannot pass
@@ -138,7 +166,10 @@ const PERCENT_ENCODING =
  * the password), unknown parameters (all of them named at once) and values libpq refuses; the
  * messages never hold the password or a part of it.
  */
-export function parseDatabaseUrl(url: string): Connection {
+export function parseDatabaseUrl(
+  url: string,
+  env: Record<string, string | undefined> = process.env
+): Connection {
   const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(url)?.[1]?.toLowerCase()
   if (scheme !== 'postgres' && scheme !== 'postgresql') {
     throw new SettingError(
@@ -240,6 +271,20 @@ export function parseDatabaseUrl(url: string): Connection {
     }
     throw new SettingError('databaseUrl', sentences.join(' '))
   }
+  // what the URL leaves unset, the environment sets, as for psql (PGSSLMODE=verify-full in a
+  // workflow's env is never silently weakened to libpq's default prefer)
+  const fromEnvironment: string[] = []
+  for (const key of FROM_ENVIRONMENT) {
+    const value = env[LIBPQ_ENV[key]]
+    if (params[key] === undefined && value) {
+      params[key] = value
+      fromEnvironment.push(LIBPQ_ENV[key])
+    }
+  }
+  if (password === undefined && env.PGPASSWORD) {
+    password = env.PGPASSWORD
+    fromEnvironment.push('PGPASSWORD')
+  }
   if (hostOverride !== undefined) hostList = hostOverride.split(',').map(h => ({ host: h }))
   if (portOverride !== undefined) {
     const ports = portOverride.split(',')
@@ -278,7 +323,8 @@ export function parseDatabaseUrl(url: string): Connection {
     params,
     dropped,
     secrets: secretsOf(url, password, passwordText),
-    ...(database === undefined ? { databaseDefaulted: true } : {})
+    ...(database === undefined ? { databaseDefaulted: true } : {}),
+    ...(fromEnvironment.length > 0 ? { fromEnvironment } : {})
   }
 }
 
