@@ -32,7 +32,7 @@ import { backup } from './modes/backup.js'
 import { check } from './modes/check.js'
 import { formatAge } from './duration.js'
 import { restore } from './modes/restore.js'
-import { verify } from './modes/verify.js'
+import { type VerifyResult, verify } from './modes/verify.js'
 import { formatBytes, formatDuration, log, terminalLog, useLog, plural } from './log.js'
 import { databaseUrlSecrets, parseDatabaseUrl } from './postgres/connection.js'
 import { cancellationError, phaseLog, recordRunShape, stopOnSignals } from './main.js'
@@ -230,6 +230,15 @@ export async function main(argv: string[]): Promise<number> {
   const help: Record<string, string> = helpAll
     ? full
     : Object.fromEntries(Object.entries(full).map(([k, v]) => [k, firstSentence(v)]))
+  // --pg-dump-args "--no-owner --no-privileges": its value starts with '-', which yargs would
+  // take for options of its own; taken as the value, as --pg-dump-args="…" is
+  argv = argv.flatMap((arg, i) =>
+    argv[i - 1] === `--${Inputs.PgDumpArgs}` && arg.startsWith('-')
+      ? []
+      : arg === `--${Inputs.PgDumpArgs}` && argv[i + 1]?.startsWith('-')
+        ? [`${arg}=${argv[i + 1]}`]
+        : [arg]
+  )
   let chosen: { command: keyof typeof COMMANDS; args: Record<string, unknown> } | undefined
   const parser = yargs(argv)
     .scriptName('postgres-backup-action')
@@ -373,8 +382,19 @@ export async function main(argv: string[]): Promise<number> {
       inputs.mode === 'verify'
         ? await verify(inputs, connection)
         : await restore(inputs, connection)
+    // verify says what it proved: compared exactly, by the manifest's counts, or only loaded (u8 F9)
+    const unproved =
+      'equality' in result ? (result as VerifyResult).equality.notCompared : undefined
+    const verdict =
+      inputs.mode !== 'verify'
+        ? 'Restored'
+        : unproved === undefined
+          ? 'Verified'
+          : result.manifest
+            ? `Verified by the manifest's row counts only (not compared exactly: ${unproved})`
+            : `Loaded without error, nothing compared (no manifest, and not compared exactly: ${unproved})`
     say(
-      `\n✔ ${inputs.mode === 'verify' ? 'Verified' : 'Restored'} ${result.restoredFrom}: ${plural(result.tables.length, 'table')}, ${plural(result.rowsRestored, 'row')}, ${formatDuration(result.durationSeconds)}`
+      `\n✔ ${verdict} ${result.restoredFrom}: ${plural(result.tables.length, 'table')}, ${plural(result.rowsRestored, 'row')}, ${formatDuration(result.durationSeconds)}`
     )
     return EXIT_CODES.ok
   } catch (caught) {

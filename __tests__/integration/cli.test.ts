@@ -3,7 +3,7 @@
  * verify from a file, against a real server; exit codes and help.
  */
 import { beforeAll, describe, expect, it } from '@jest/globals'
-import { spawn } from 'node:child_process'
+import { execFileSync, spawn } from 'node:child_process'
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -67,6 +67,16 @@ describe('command line', () => {
     expect(result.stdout + result.stderr).not.toContain(server.password)
   })
 
+  it('takes --pg-dump-args "--no-owner --no-privileges" (a value that starts with -), as the README writes it (u8 F3)', async () => {
+    const out = path.join(work, 'backups-args')
+    const result = await cli(
+      ['backup', '--output-dir', out, '--pg-dump-args', '--no-owner --no-privileges'],
+      { DATABASE_URL: server.url(source) }
+    )
+    expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: '' })
+    expect(readdirSync(out)).toHaveLength(2)
+  })
+
   it('restores that file into an empty database and verifies it in a scratch one', async () => {
     const target = await server.createDatabase()
     const restored = await cli(['restore', '--backup-file', backupFile], {
@@ -81,7 +91,19 @@ describe('command line', () => {
       VERIFY_DATABASE_URL: server.url(scratch)
     })
     expect(verified.code).toBe(0)
-    expect(verified.stdout).toMatch(/✔ Verified/)
+    expect(verified.stdout).toMatch(/✔ Verified file /)
+  })
+
+  it('verify of a plain script without a manifest says that it only loaded it (u8 F9)', async () => {
+    const plain = path.join(work, 'by-hand.sql')
+    execFileSync(path.join(server.binDir, 'pg_dump'), ['-f', plain], { env: server.env(source) })
+    const scratch = await server.createDatabase()
+    const verified = await cli(['verify', '--backup-file', plain], {
+      VERIFY_DATABASE_URL: server.url(scratch)
+    })
+    expect(verified.code).toBe(0)
+    expect(verified.stdout).toMatch(/✔ Loaded without error, nothing compared \(no manifest/)
+    expect(verified.stdout).not.toMatch(/✔ Verified/)
   })
 
   it('restores the folder the backup command wrote; without --backup-file it says what to give', async () => {
