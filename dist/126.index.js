@@ -1135,7 +1135,7 @@ function cleanDropAdvice(code) {
     if (code === '53200')
         return "clean drops the backup's objects in the restore's one transaction, which holds a lock on each of them (and their indexes) until it ends: the server's lock table (max_locks_per_transaction × max_connections) cannot hold that many. Restore into an empty database without clean (drop and create the database, or use a fresh one), or raise max_locks_per_transaction on the server (a restart; a managed service may offer it as a setting).";
     if (code === '42501' || code === undefined)
-        return 'On a managed service the object may belong to the provider (the database owner cannot drop it): leave it out of the backup (pg-dump-args: --exclude-schema / --exclude-extension when dumping), drop it as its owner, or restore into an empty database without clean.';
+        return 'On a managed service the object may belong to the provider (the database owner cannot drop it): leave it out of the backup (the exclude-schemas input of the backup, e.g. exclude-schemas: auth,storage, when dumping), or restore only your own schemas (schemas: public), drop it as its owner, or restore into an empty database without clean.';
     return 'Drop the object by hand (as its owner) after looking at why the server refused it, or restore into an empty database without clean.';
 }
 /**
