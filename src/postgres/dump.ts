@@ -402,6 +402,9 @@ async function dumpThroughZstd(run: DumpRun, zstdPath: string): Promise<Dumped> 
     } catch (error) {
       dump.kill('SIGKILL')
       zstd.kill('SIGKILL')
+      // the stream ends with this failure too, whatever stage still waits (a backup once waited
+      // here forever after pg_dump failed at its first large object, every child gone)
+      compressed.destroy(error as Error)
       await Promise.allSettled([streamed, dump.done, zstd.done, tee.stop()])
       throw error
     }
