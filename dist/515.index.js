@@ -594,6 +594,9 @@ async function dumpThroughZstd(run, zstdPath) {
         catch (error) {
             dump.kill('SIGKILL');
             zstd.kill('SIGKILL');
+            // the stream ends with this failure too, whatever stage still waits (a backup once waited
+            // here forever after pg_dump failed at its first large object, every child gone)
+            compressed.destroy(error);
             await Promise.allSettled([streamed, dump.done, zstd.done, tee.stop()]);
             throw error;
         }
