@@ -189,12 +189,24 @@ export function startChild(program: string, args: string[], options: StartOption
   const stderrLines = options.onStderrLine && lines(child.stderr!, options.onStderrLine)
   const stdoutLines =
     options.onStdoutLine && child.stdout && lines(child.stdout, options.onStdoutLine)
-  const kill = (signal: NodeJS.Signals = 'SIGTERM'): void => signalChild(child, signal, grouped)
+  let givenUp = false
+  const kill = (signal: NodeJS.Signals = 'SIGTERM'): void => {
+    givenUp = true
+    // exited already, its output unread (a failed pipeline stopped reading it): nobody will
+    if (child.exitCode !== null || child.signalCode !== null) child.stdout?.destroy()
+    else signalChild(child, signal, grouped)
+  }
   groups.set(child, grouped)
   const exited = new Promise<void>((resolve, reject) => {
     child.on('error', error => {
       if (child.pid === undefined) live.delete(child) // it never started
       reject(new ChildProcessError(program, null, null, stderr, error))
+    })
+    // killed (by us, or the system) or given up: its output is no use any more, and a reader
+    // that stopped taking it (a failed pipeline) would keep its stdout open, so 'close' would
+    // never come and the child would never count as exited (a backup once waited forever here)
+    child.on('exit', (_code, signal) => {
+      if (signal || givenUp) child.stdout?.destroy()
     })
     child.on('close', (code, signal) => {
       live.delete(child)

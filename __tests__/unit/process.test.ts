@@ -152,6 +152,36 @@ describe('startChild', () => {
     const failed = checkedOutput(startChild('sh', ['-c', 'echo partial; exit 2']))
     await expect(failed.toArray()).rejects.toThrow('sh exited with code 2')
   })
+
+  it('is done once killed by a signal, with its output still unread', async () => {
+    // a backup once waited forever here: zstd was killed after pg_dump failed, while its output
+    // waited for the upload to read it; its stdout never ended, so it never counted as exited
+    const child = startChild('head', ['-c', '4000000', '/dev/zero'])
+    const output = checkedOutput(child)
+    // nobody reads: the output and the child's stdout fill up to their limits
+    await new Promise(resolve => setTimeout(resolve, 300))
+    output.on('error', () => undefined)
+    child.kill('SIGKILL')
+    const settled = await Promise.race([
+      child.done.then(
+        () => 'resolved',
+        (error: Error) => error.message
+      ),
+      new Promise(resolve => setTimeout(() => resolve('still waiting after 5 s'), 5000))
+    ])
+    expect(settled).toMatch(/^head was killed by SIG(KILL|TERM)/)
+
+    // exited 0 by itself, its last bytes in the pipe, then given up (the caller's kill)
+    const exited = startChild('head', ['-c', '150000', '/dev/zero'])
+    checkedOutput(exited).on('error', () => undefined)
+    await new Promise(resolve => setTimeout(resolve, 300))
+    exited.kill('SIGKILL')
+    const settledToo = await Promise.race([
+      exited.done.then(() => 'resolved'),
+      new Promise(resolve => setTimeout(() => resolve('still waiting after 5 s'), 5000))
+    ])
+    expect(settledToo).toBe('resolved')
+  })
 })
 
 describe('stopAllChildren', () => {
