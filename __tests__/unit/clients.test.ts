@@ -496,6 +496,24 @@ describe('chooseRestoreClient', () => {
     expect(error.message).toContain('postgresql-client-18')
   })
 
+  it("names one oldest major for an archive an older pg_restore reads, and the dump's as best", async () => {
+    // pg_dump 18's format 1.16: pg_restore 17 reads it; only 13 and 15 here (the 17 hidden)
+    const error = await chooseRestoreClient(
+      'pg_restore',
+      18,
+      15,
+      { dirs: dirs().slice(0, 2) },
+      { version: '1.16.0', minMajor: 17 }
+    ).catch((e: Error) => e)
+    expect(error).toBeInstanceOf(ClientVersionError)
+    expect((error as Error).message).toContain(
+      'The archive was written by pg_dump 18 in archive format 1.16.0, which pg_restore 17 and newer read; found'
+    )
+    expect((error as Error).message).toContain(
+      'Install a client of major 17 or newer (18 is best: as new as the dump) and point the action at it'
+    )
+  })
+
   it('installs the newer of the archive and server majors', async () => {
     const calls: number[] = []
     const installer: ClientInstaller = async major => {

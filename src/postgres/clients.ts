@@ -426,7 +426,7 @@ async function installOrFail(
   const problem = exact
     ? `Input 'postgres-version' asks for ${program} ${major}, which is not installed; ${foundText}.`
     : `${need.why}; ${foundText}.`
-  const fix = manualFix(program, major, exact)
+  const fix = manualFix(program, major, exact, need.minMajor)
   if (!options.installClient) {
     throw new ClientVersionError(
       `${problem} ${fix} Or set 'install-client: true' to let the action install ${pkg} itself (Linux runners with apt-get).`,
@@ -534,9 +534,20 @@ function describeSteps(steps: InstallStep[]): string {
 }
 
 /** What to do by hand: install the client in an earlier step (Ubuntu/Debian, as on GitHub). */
-function manualFix(program: ClientProgram, major: number, exact: boolean): string {
+function manualFix(
+  program: ClientProgram,
+  major: number,
+  exact: boolean,
+  /** The oldest major that does the job, when older than `major` (the one to install). */
+  minMajor = major
+): string {
+  const which = exact
+    ? `${major}`
+    : minMajor < major
+      ? `${minMajor} or newer (${major} is best: as new as the dump)`
+      : `${major} or newer`
   return (
-    `Install a client of major ${major}${exact ? '' : ' or newer'} and point the action at it, e.g. on Ubuntu: ` +
+    `Install a client of major ${which} and point the action at it, e.g. on Ubuntu: ` +
     `'sudo apt-get install -y postgresql-common && sudo ${PGDG_SCRIPT} -y && sudo apt-get install -y ${clientPackage(major)}' ` +
     `then 'pg-bin-dir: ${debianBinDir(major)}' (the ${program} there is found without it, too).`
   )
