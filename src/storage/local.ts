@@ -111,6 +111,17 @@ async function isZip(file: string): Promise<boolean> {
 /** A local backup's manifest beside its file: `<file>.manifest.json` (writeLocalBackup). */
 const LOCAL_MANIFEST_SUFFIX = '.manifest.json'
 
+/**
+ * Whether the folder holds other backups' manifests than the one of `dump` (the daily backups of
+ * an output-dir): then the folder itself names no one backup.
+ */
+async function otherBackupsBeside(dir: string, dump: string): Promise<boolean> {
+  const names = await readdir(dir).catch(() => [] as string[])
+  return names.some(
+    n => n.endsWith(LOCAL_MANIFEST_SUFFIX) && n !== `${dump}${LOCAL_MANIFEST_SUFFIX}`
+  )
+}
+
 /** Opens the file or folder the user gave (backupFile); a zip is read in place. */
 export async function openLocalBackup(file: string, workDir: string): Promise<LocalBackup> {
   let info
@@ -180,7 +191,7 @@ async function refuseManifestOrSignature(file: string, size: number): Promise<vo
     const dump = manifest && existsSync(manifest) ? await describedDump(manifest) : undefined
     throw new SettingError(
       'backupFile',
-      `'${file}' is the signature of a backup's manifest${dump ? ` (of '${dump}')` : ''}, not a backup. Nothing was restored. Give backup-file ${dump ? `'${path.join(dir, dump)}' (the dump)` : 'the dump'} or the folder holding the dump, its manifest and this signature.`
+      `'${file}' is the signature of a backup's manifest${dump ? ` (of '${dump}')` : ''}, not a backup. Nothing was restored. Give backup-file ${dump ? `'${path.join(dir, dump)}' (the dump)` : 'the dump'}${dump && (await otherBackupsBeside(dir, dump)) ? '' : ' or the folder holding the dump, its manifest and this signature'}.`
     )
   }
   if (!/^\s*\{/.test(head) || size > MAX_MANIFEST_BYTES) return
@@ -188,7 +199,7 @@ async function refuseManifestOrSignature(file: string, size: number): Promise<vo
   if (dump === undefined) return
   throw new SettingError(
     'backupFile',
-    `'${file}' is the manifest of the backup '${dump}', not a backup. Nothing was restored. Give backup-file '${path.join(dir, dump)}' (the dump it describes) or the folder holding both.`
+    `'${file}' is the manifest of the backup '${dump}', not a backup. Nothing was restored. Give backup-file '${path.join(dir, dump)}' (the dump it describes)${(await otherBackupsBeside(dir, dump)) ? '' : ' or the folder holding both'}.`
   )
 }
 

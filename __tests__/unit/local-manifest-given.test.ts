@@ -1,0 +1,70 @@
+/**
+ * A backup's manifest given as the backup file: refused, naming the dump it describes, and the
+ * folder only where the folder names that one backup (an output-dir of daily backups does not).
+ */
+import { afterAll, describe, expect, it } from '@jest/globals'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import type { Manifest } from '../../src/manifest.js'
+import { openLocalBackup } from '../../src/storage/local.js'
+
+/** Typed fixture: the manifest of the dump `name`. */
+function manifestOf(name: string): Manifest {
+  return {
+    schemaVersion: 1,
+    tool: { name: 'postgres-backup-action', version: '0.2.0' },
+    createdAt: '2026-11-30T02:17:00.000Z',
+    github: { runId: '41' },
+    database: { name: 'shop', host: 'db', port: 5432, sizeBytes: 1 },
+    server: { version: '17.2', versionNum: 170002, major: 17 },
+    pgDump: { version: '17.2', major: 17 },
+    format: 'custom',
+    compression: { algorithm: 'zstd', level: 3, by: 'action' },
+    file: { name, sizeBytes: 4, sha256: 'a'.repeat(64) },
+    rawSizeBytes: 16,
+    durationSeconds: 3,
+    rowCounts: { method: 'exact', sameSnapshot: true, tables: [], totalRows: 0 },
+    filters: {
+      tables: [],
+      excludeTables: [],
+      excludeTableData: [],
+      schemas: [],
+      excludeSchemas: []
+    },
+    pgDumpArgs: []
+  }
+}
+
+const root = mkdtempSync(path.join(os.tmpdir(), 'manifest-given-'))
+afterAll(() => rmSync(root, { recursive: true, force: true }))
+
+/** A folder holding these backups (dump and manifest each); the first one's manifest path. */
+function folder(name: string, dumps: string[]): string {
+  const dir = path.join(root, name)
+  for (const dump of dumps) {
+    writeFileSync(path.join(dir, dump), 'dump', { flag: 'w' })
+    writeFileSync(path.join(dir, `${dump}.manifest.json`), JSON.stringify(manifestOf(dump)))
+  }
+  return path.join(dir, `${dumps[0]}.manifest.json`)
+}
+
+describe('a manifest given as the backup file', () => {
+  it('names the dump, and the folder only when it holds that one backup', async () => {
+    mkdirSync(path.join(root, 'one'))
+    mkdirSync(path.join(root, 'daily'))
+    const alone = await openLocalBackup(folder('one', ['shop.dump.zst']), root).catch(
+      (e: Error) => e
+    )
+    expect((alone as Error).message).toBe(
+      `'${path.join(root, 'one', 'shop.dump.zst.manifest.json')}' is the manifest of the backup 'shop.dump.zst', not a backup. Nothing was restored. Give backup-file '${path.join(root, 'one', 'shop.dump.zst')}' (the dump it describes) or the folder holding both.`
+    )
+    const daily = await openLocalBackup(
+      folder('daily', ['shop-1.dump.zst', 'shop-2.dump.zst']),
+      root
+    ).catch((e: Error) => e)
+    expect((daily as Error).message).toBe(
+      `'${path.join(root, 'daily', 'shop-1.dump.zst.manifest.json')}' is the manifest of the backup 'shop-1.dump.zst', not a backup. Nothing was restored. Give backup-file '${path.join(root, 'daily', 'shop-1.dump.zst')}' (the dump it describes).`
+    )
+  })
+})
