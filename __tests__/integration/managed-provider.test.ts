@@ -140,6 +140,25 @@ describe("Supabase: a user policy on storage.objects (the provider's table)", ()
     } finally {
       await client.end()
     }
+    // PostgreSQL 15's public belongs to pg_database_owner, not a role one logs in as: the
+    // database's owner is named instead (a Neon app role restoring into neondb_owner's database)
+    const server = harness.server
+    const plain = await server.createDatabase()
+    await server.query(
+      'postgres',
+      `DO $$BEGIN CREATE ROLE shop_owner NOLOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END$$;`
+    )
+    await server.query('postgres', `ALTER DATABASE ${plain} OWNER TO shop_owner`)
+    const own = new pg.Client({ connectionString: server.url(plain) })
+    await own.connect()
+    try {
+      expect(await ownerInTarget(own, 'psql: ERROR:  permission denied for schema public')).toMatch(
+        /^In the target, the schema public belongs to "pg_database_owner", which stands for the database's owner, "shop_owner": restore as "shop_owner" .*GRANT CREATE ON SCHEMA public TO "postgres"/
+      )
+    } finally {
+      await own.end()
+      await server.dropDatabase(plain)
+    }
   })
 
   it("a RESTRICTIVE policy on the provider's table is refused naming it and the owner; target unchanged", async () => {

@@ -188,7 +188,7 @@ describe('a data-only backup of partitioned tables with serial and identity colu
 })
 
 describe('a pg_dump --clean --if-exists script restored again', () => {
-  it('with allow-non-empty: its own DROPs run first, so the CREATEs of what they dropped run too, as under psql -f by hand', async () => {
+  it("with allow-non-empty: refused where its own DROPs would delete the target's rows; with clean: true it replaces them", async () => {
     const source = await server.createDatabase('trial_clean_src')
     await psql(
       source,
@@ -203,10 +203,20 @@ describe('a pg_dump --clean --if-exists script restored again', () => {
     const file = await pgDump(source, 'clean.sql', ['-Fp', '--clean', '--if-exists'])
     const target = await server.createDatabase()
     await restore(target, file)
-    // a second run: refused without allow-non-empty, loads the same with it
+    // a second run: refused without allow-non-empty; with it too, naming the tables whose rows its
+    // DROP TABLE would delete (psql -f by hand deletes them); clean: true replaces them
     expect((await failure(restore(target, file)))?.message).toMatch(/is not empty/)
     await server.query(target, "INSERT INTO app.users (email) VALUES ('extra@example.com')")
-    await restore(target, file, { allowNonEmpty: true })
+    expect((await failure(restore(target, file, { allowNonEmpty: true })))?.message).toContain(
+      "the backup's script drops and creates again 2 tables of the target database '"
+    )
+    expect((await failure(restore(target, file, { allowNonEmpty: true })))?.message).toMatch(
+      /that hold rows: app\.docs \(1 row\), app\.users \(3 rows\)\. .* Nothing was changed\. Set 'clean: true' to replace them/
+    )
+    expect(await server.query(target, 'SELECT count(*)::int AS n FROM app.users')).toEqual([
+      { n: 3 }
+    ])
+    await restore(target, file, { clean: true })
     expect(await tableChecksums(server, target)).toEqual(await tableChecksums(server, source))
     expect(
       await server.query(
@@ -224,6 +234,34 @@ describe('a pg_dump --clean --if-exists script restored again', () => {
     ).toEqual([{ body: 'doc' }])
     await server.dropDatabase(target)
     await server.dropDatabase(source)
+  }, 60_000)
+})
+
+describe('a hand-written script that drops and creates a table of the target again', () => {
+  it('is refused with allow-non-empty where the table holds rows, and runs where it holds none', async () => {
+    const file = path.join(harness.work, 'replace.sql')
+    writeFileSync(
+      file,
+      'DROP TABLE shop.orders;\nCREATE TABLE shop.orders (id int PRIMARY KEY, total numeric);\nINSERT INTO shop.orders VALUES (7, 70);\n'
+    )
+    const target = await server.createDatabase()
+    await server.query(
+      target,
+      `CREATE SCHEMA shop; CREATE TABLE shop.orders (id int); INSERT INTO shop.orders VALUES (1);
+       CREATE TABLE shop.keep (id int); INSERT INTO shop.keep VALUES (1);`
+    )
+    const refused = await failure(restore(target, file, { allowNonEmpty: true }))
+    expect(refused?.message).toContain("drops and creates again 1 table of the target database '")
+    expect(refused?.message).toContain('that holds rows: shop.orders (1 row). Its DROP TABLE')
+    expect(await server.query(target, 'SELECT id FROM shop.orders')).toEqual([{ id: 1 }])
+    // emptied, it is the script's to replace (the other table stays as it is)
+    await server.query(target, 'DELETE FROM shop.orders')
+    await restore(target, file, { allowNonEmpty: true })
+    expect(await server.query(target, 'SELECT id, total::int AS total FROM shop.orders')).toEqual([
+      { id: 7, total: 70 }
+    ])
+    expect(await server.query(target, 'SELECT id FROM shop.keep')).toEqual([{ id: 1 }])
+    await server.dropDatabase(target)
   }, 60_000)
 })
 

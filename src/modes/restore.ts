@@ -55,6 +55,7 @@ import type { SkippedStatement } from '../postgres/script-gate.js'
 import {
   countRows,
   describeTables,
+  type ExistingTable,
   existingTables,
   resolveTables,
   tableOids,
@@ -1099,6 +1100,15 @@ export async function ownerInTarget(
   const rows = (await client.query<{ name: string; owner: string }>(query, [name, inSchema])).rows
   if (rows.length === 0) return undefined
   const owners = [...new Set(rows.map(r => r.owner))]
+  if (!owner && owners.length === 1 && owners[0] === 'pg_database_owner') {
+    // not a role one logs in as: it stands for whoever owns the database (PostgreSQL 15's public)
+    const { rows: db } = await client.query<{ owner: string; me: string }>(
+      `SELECT pg_catalog.pg_get_userbyid(datdba)::text AS owner, current_user::text AS me
+         FROM pg_catalog.pg_database WHERE datname = current_database()`
+    )
+    const dba = db[0]?.owner ?? 'the database owner'
+    return `In the target, the schema ${rows[0].name} belongs to "pg_database_owner", which stands for the database's owner, "${dba}": restore as "${dba}" (its user in database-url), or have "${dba}" run GRANT CREATE ON SCHEMA ${rows[0].name} TO "${db[0]?.me ?? '<you>'}"; then restore again.`
+  }
   const what = rows.map(r => `${kind} ${r.name}`).join(', ')
   const who = owners.map(o => `"${o}"`).join(', ')
   return owner
@@ -1280,6 +1290,7 @@ async function guardTarget(
   }
   if (inputs.allowNonEmpty && !inputs.clean) {
     await refuseTakenNames(client, server, plan, providers)
+    refuseReplacedTables(server, plan, existing)
     await refuseTakenLargeObjects(client, server, plan)
     server.guarded = await refuseHazards(client, server, plan)
     refuseRoleNamedSchemas(server, plan, facts)
@@ -1706,6 +1717,32 @@ async function refuseTakenNames(
   const more = rows.length > TAKEN_SHOWN ? `, and ${rows.length - TAKEN_SHOWN} more` : ''
   throw new RestoreError(
     `the backup creates ${plural(rows.length, 'table')} whose name${rows.length === 1 ? ' is' : 's are'} taken in the target database '${server.database}': ${shown.join(', ')}${more}. allow-non-empty: true restores next to the target's objects, not over them: its CREATE TABLE would fail there (as pg_restore or psql by hand would) and roll the restore back. Nothing was changed. Set 'clean: true' to drop and replace them, drop or rename them in the target first, restore into an empty database, or restore other tables (tables, schemas).`
+  )
+}
+
+/**
+ * allow-non-empty without clean: a plain script that drops a table of the target holding rows
+ * before creating its own of that name (pg_dump --clean writes DROP TABLE IF EXISTS before each
+ * CREATE TABLE; refuseTakenNames has refused the CREATEs with no DROP before them) would delete
+ * those rows — psql -f by hand would. allow-non-empty restores next to the target's objects, not
+ * over them: refused before anything is sent, naming the tables and their rows (clean: true is
+ * how a restore replaces them). Tables without rows are left to the script.
+ */
+function refuseReplacedTables(
+  server: ServerInfo,
+  plan: Pick<RestorePlan, 'plain'>,
+  existing: ReadonlyArray<ExistingTable>
+): void {
+  const replaced = new Set(
+    (plan.plain?.replacingRelations ?? [])
+      .filter(r => r.kinds === undefined || r.kinds.includes('r'))
+      .map(r => JSON.stringify([r.schema, r.name]))
+  )
+  const lost = existing.filter(t => t.rows > 0 && replaced.has(JSON.stringify([t.schema, t.name])))
+  if (lost.length === 0) return
+  const one = lost.length === 1
+  throw new RestoreError(
+    `the backup's script drops and creates again ${plural(lost.length, 'table')} of the target database '${server.database}' that ${one ? 'holds' : 'hold'} rows: ${describeTables(lost)}. Its DROP TABLE before the CREATE TABLE of ${one ? 'that name' : 'those names'} (pg_dump --clean writes them) would delete ${one ? 'those rows' : 'their rows'}; allow-non-empty: true restores next to the target's objects, not over them. Nothing was changed. Set 'clean: true' to replace ${one ? 'it' : 'them'} with the backup's (the target's rows are lost), restore into an empty database, or restore a backup made without --clean.`
   )
 }
 
