@@ -577,7 +577,7 @@ describe("libpq's keyword/value form (host=… dbname=…), as psql and pg_dump 
     ['host=h dbname=d connection_limit=1', /does not know: connection_limit/],
     ['host=h dbname=d ssl=true', /does not know: ssl /],
     ['host=h dbname=d =x', /does not know: '' \(an '=' with no keyword/],
-    ['host=h dbname d', /a word without '=': 'dbname' \(after the value of host\)/],
+    ['host=h dbname d', /a word without '=': 'dbname' after the value of host\./],
     ['host=h port=abc dbname=d', /invalid port 'abc' \(a number from 1 to 65535\)\.$/],
     ['user=u dbname=d', /has no host .*Add host=/],
     ['host=h dbname=d sslmode=sometimes', /sslmode='sometimes'/],
@@ -627,6 +627,17 @@ describe("libpq's keyword/value form (host=… dbname=…), as psql and pg_dump 
       .sort((a, b) => b.length - a.length)
       .reduce((t, s) => t.split(s).join('***'), error)
     expect(shown).toBe(error)
+  })
+
+  it('never prints a word that is no keyword: a URL without its scheme holds the password', () => {
+    for (const text of [
+      'app:Qv8secretKm@db.example.com/shop?sslmode=require',
+      'host=h app:Qv8secretKm@db.example.com/shop dbname=d'
+    ]) {
+      const error = refusal(text)
+      expect(error).toMatch(/(no keyword|without '=') \(not shown: it may hold a password/)
+      expect(error).not.toContain('secret')
+    }
   })
 
   it('reads a text without an = as before: no connection string', () => {

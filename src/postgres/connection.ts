@@ -241,9 +241,11 @@ export function parseDatabaseUrl(
       unknown.push(
         key === ''
           ? "'' (an '=' with no keyword before it)"
-          : key.toLowerCase() in ORM_EQUIVALENTS
-            ? `${key} (${ORM_EQUIVALENTS[key.toLowerCase()]})`
-            : key
+          : !looksLikeKeyword(key)
+            ? `a word that is no keyword (not shown: it may hold a password; a URL begins with postgresql://)`
+            : key.toLowerCase() in ORM_EQUIVALENTS
+              ? `${key} (${ORM_EQUIVALENTS[key.toLowerCase()]})`
+              : key
       )
     } else if (key === 'sslaccept' && value !== 'accept_invalid_certs') {
       unknown.push(`${key} (${ORM_EQUIVALENTS.sslaccept})`)
@@ -490,6 +492,15 @@ function scanKeywordValue(text: string): KeywordValueScan {
   return { pairs }
 }
 
+/**
+ * Whether a word that is no known keyword may be printed: libpq's keywords are words of letters,
+ * digits and '_'; anything else ("app:pw@db/shop?sslmode", a URL without its scheme) may hold a
+ * password.
+ */
+function looksLikeKeyword(word: string): boolean {
+  return /^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(word)
+}
+
 /** A keyword/value string (see scanKeywordValue), or a SettingError that prints no value. */
 function readKeywordValue(text: string): WrittenConnection {
   const { pairs, problem } = scanKeywordValue(text)
@@ -498,7 +509,7 @@ function readKeywordValue(text: string): WrittenConnection {
       'databaseUrl',
       problem.afterPassword
         ? `has, right after the password's value, a word without '=' (not shown: it may be a piece of the password). ${QUOTING}`
-        : `is read as libpq's keyword/value form (it holds an '=' and is no postgresql:// URL), and has a word without '=': '${problem.word}'${problem.previous ? ` (after the value of ${problem.previous})` : ''}. Each setting is keyword=value, separated by spaces. ${QUOTING}`
+        : `is read as libpq's keyword/value form (it holds an '=' and is no postgresql:// URL), and has a word without '='${looksLikeKeyword(problem.word) ? `: '${problem.word}'` : ' (not shown: it may hold a password)'}${problem.previous ? ` after the value of ${problem.previous}` : ''}. Each setting is keyword=value, separated by spaces. ${QUOTING}`
     )
   }
   if (problem?.kind === 'unterminated') {
