@@ -4,7 +4,11 @@
  *
  *  - Results service Twirp JSON API (`POST /twirp/github.actions.results.api.v1.ArtifactService/*`),
  *  - Azure Block Blob upload/download at signed URLs (stage block / commit block list / put blob / get),
- *  - the public REST subset (`{apiUrl}/repos/{o}/{r}/actions/...`) used by `findBy` lookups.
+ *  - the public REST subset (`{apiUrl}/repos/{o}/{r}/actions/...`) used by `findBy` lookups,
+ *    the repository (`GET /repos/{o}/{r}`, default branch main) and the comparison of a commit
+ *    with its default branch (`GET /repos/{o}/{r}/compare/main...{sha}`): each repository has a
+ *    history of main, the commits of the runs on main of its own code, in the order they ran
+ *    (a run on a tag named main at another commit is not on it: `run.onDefaultBranch: false`).
  *
  * ## How the real client behaves (read off node_modules/@actions/artifact 6.2.1 and its deps)
  *
@@ -88,6 +92,7 @@ export type ApiEndpoint =
   | 'api:deleteArtifact'
   | 'api:getRun'
   | 'api:getRepo'
+  | 'api:compare'
 export type Endpoint = TwirpMethod | BlobEndpoint | ApiEndpoint | 'unknown'
 export type EndpointGroup = 'twirp' | 'blob' | 'api'
 
@@ -178,8 +183,16 @@ export interface RunInfo {
 
 /** What a new run is, beyond its ids: where its code came from and what started it. */
 export type RunOrigin = Partial<
-  Pick<RunInfo, 'headBranch' | 'headRepository' | 'event' | 'workflowPath'>
->
+  Pick<RunInfo, 'headBranch' | 'headRepository' | 'event' | 'workflowPath' | 'headSha'>
+> & {
+  /**
+   * Its commit joins the history of the repository's default branch (main), as the newest
+   * commit there. Default: the run is on branch main of the repository's own code. False for a
+   * run on a tag named main at a commit off main (GitHub reports the tag's name as head_branch);
+   * a headSha already on main stays where it is.
+   */
+  onDefaultBranch?: boolean
+}
 
 export interface SeedArtifactOptions {
   name: string
@@ -251,6 +264,8 @@ export interface StartArtifactBackendOptions {
   readOnlyTokens?: string[]
   /** valid tokens with `actions: read` but not write: DELETE answers 403 */
   noWriteTokens?: string[]
+  /** valid tokens (actions as their other option says) without `contents: read`: compare answers 403 */
+  noContentsTokens?: string[]
   /** lifetime of signed blob URLs handed out (default 10 minutes) */
   signedUrlTtlMs?: number
   /** a pending (created, not finalized) artifact holds its name (default true) */
@@ -534,6 +549,8 @@ function classify(method: string, path: string): Endpoint {
       return 'api:downloadArtifact'
     if (method === 'GET' && /^\/repos\/[^/]+\/[^/]+\/actions\/runs\/[^/]+$/.test(rest))
       return 'api:getRun'
+    if (method === 'GET' && /^\/repos\/[^/]+\/[^/]+\/compare\/[^/]+$/.test(rest))
+      return 'api:compare'
     if (method === 'GET' && /^\/repos\/[^/]+\/[^/]+$/.test(rest)) return 'api:getRepo'
   }
   return 'unknown'
@@ -564,6 +581,8 @@ export async function startArtifactBackend(
   const tokens = new Map<string, TokenAccess>([[githubToken, 'write']])
   for (const t of opts.readOnlyTokens ?? []) tokens.set(t, 'none')
   for (const t of opts.noWriteTokens ?? []) tokens.set(t, 'read')
+  const noContents = new Set(opts.noContentsTokens ?? [])
+  for (const t of noContents) if (!tokens.has(t)) tokens.set(t, 'write')
 
   const repos = new Map<string, { id: number; fullName: string }>()
   let nextRepoId = 100200300
@@ -580,10 +599,13 @@ export async function startArtifactBackend(
 
   const runs = new Map<number, RunInfo>()
   const runsByBackendId = new Map<string, RunInfo>()
+  /** Per repository (lower-case owner/name): the commits of main, oldest first (tip last). */
+  const mainHistory = new Map<string, string[]>()
   let nextRunId = 9100000001
   const createRun = (runId = nextRunId++, repo = repository, origin: RunOrigin = {}): RunInfo => {
     ensureRepo(repo)
     if (runId >= nextRunId) nextRunId = runId + 1
+    const { onDefaultBranch, ...given } = origin
     const run: RunInfo = {
       runId,
       runBackendId: crypto.randomUUID(),
@@ -594,9 +616,15 @@ export async function startArtifactBackend(
       headRepository: repo,
       event: 'push',
       workflowPath: '.github/workflows/backup.yml',
-      ...origin
+      ...given
     }
     ensureRepo(run.headRepository)
+    const history = mainHistory.get(repo.toLowerCase()) ?? []
+    mainHistory.set(repo.toLowerCase(), history)
+    const onMain =
+      onDefaultBranch ??
+      (run.headBranch === 'main' && run.headRepository.toLowerCase() === repo.toLowerCase())
+    if (onMain && !history.includes(run.headSha)) history.push(run.headSha)
     runs.set(runId, run)
     runsByBackendId.set(run.runBackendId, run)
     return run
@@ -1285,6 +1313,34 @@ export async function startArtifactBackend(
         res,
         200,
         { id: repo.id, full_name: repo.fullName, default_branch: 'main', fork: false },
+        reqId
+      )
+    }
+    if (endpoint === 'api:compare') {
+      // GET /repos/{o}/{r}/compare/{base}...{head}: only main...{sha of a run} here
+      if (noContents.has(auth![1]))
+        return sendApiError(res, 403, 'Resource not accessible by integration')
+      const [base, head] = segs.slice(5).join('/').split('...')
+      const history = mainHistory.get(repo.fullName.toLowerCase()) ?? []
+      const known = [...runs.values()].some(
+        r => r.repository.toLowerCase() === repo.fullName.toLowerCase() && r.headSha === head
+      )
+      if (base !== 'main' || head === undefined || !known)
+        return sendApiError(res, 404, 'Not Found')
+      const at = history.indexOf(head)
+      const tip = history.length - 1
+      const status = at < 0 ? 'diverged' : at === tip ? 'identical' : 'behind'
+      return sendJson(
+        res,
+        200,
+        {
+          status,
+          ahead_by: at < 0 ? 1 : 0,
+          behind_by: at < 0 ? history.length : tip - at,
+          total_commits: at < 0 ? 1 : 0,
+          base_commit: { sha: history[tip] ?? '' },
+          commits: []
+        },
         reqId
       )
     }

@@ -359,11 +359,11 @@ export function maskedWordWarning(
  */
 export function defaultDatabaseNotice(
   input: Inputs,
-  connection: { database: string; databaseDefaulted?: boolean },
+  connection: { database: string; databaseDefaulted?: boolean; keywordValue?: boolean },
   door: FrontDoor = 'action'
 ): string | undefined {
   if (!connection.databaseDefaulted) return undefined
-  return `${inputLabel(input, door)} names no database, so — as psql and pg_dump do — the database named after the user is used: '${connection.database}'. If the application's data is elsewhere, end the URL with /<database name>.`
+  return `${inputLabel(input, door)} names no database, so — as psql and pg_dump do — the database named after the user is used: '${connection.database}'. If the application's data is elsewhere, ${connection.keywordValue ? 'add dbname=<database name>' : 'end the URL with /<database name>'}.`
 }
 
 export function droppedParametersNotice(

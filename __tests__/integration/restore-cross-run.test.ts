@@ -18,12 +18,14 @@ import { testBackupInputs, testRestoreInputs } from '../support/inputs.js'
 import type { BackupSource, RestoreOptions } from '../../src/types.js'
 
 const NO_ACTIONS_READ = 'ghs_tokenWithoutActionsRead000000000000000'
+/** actions: read, but not contents: read (GitHub's compare API answers 403) */
+const NO_CONTENTS_READ = 'ghs_tokenWithoutContentsRead00000000000000'
 const NAME = 'nightly'
 const HOUR = 3600_000
 
 const harness = useHarness({
   name: 'restore-cross-run',
-  backend: { readOnlyTokens: [NO_ACTIONS_READ] }
+  backend: { readOnlyTokens: [NO_ACTIONS_READ], noContentsTokens: [NO_CONTENTS_READ] }
 })
 let server: TestServer
 let backend: ArtifactBackend
@@ -374,6 +376,15 @@ describe("whose backup is the newest (issue 14.2): only the repository's own run
     ...(from ? { from } : {})
   })
 
+  const anyBranch = (name: string): BackupSource => ({
+    kind: 'artifact',
+    name,
+    runId: 'latest',
+    repository: backend.repository,
+    token: backend.githubToken,
+    from: 'any-branch'
+  })
+
   async function captured<T>(run: () => Promise<T>): Promise<{ value: T; out: string }> {
     const write = process.stdout.write.bind(process.stdout)
     let out = ''
@@ -436,6 +447,97 @@ describe("whose backup is the newest (issue 14.2): only the repository's own run
   it('a given run id or artifact id is taken as asked (the choice is explicit)', async () => {
     await expectRestoredBackup(byId(seeded.fork.id), 3)
     await expectRestoredBackup(byName(seeded.branch.runId, GUARDED), 2)
+  })
+
+  describe("a tag named like the default branch (a10 #11): the run's commit must be in main's history", () => {
+    const at = (hoursAgo: number) => new Date(Date.now() - hoursAgo * HOUR)
+    const bytes = (n: number) => Buffer.from(made[n - 1].artifact.bytes)
+    const runOf = (artifact: BackendArtifact) =>
+      backend.runs().find(r => r.runId === artifact.runId)!
+
+    it('a newer run on a tag `main` at a commit off main is passed over, naming it; the older run on main is taken', async () => {
+      const onMain = await backend.seedArtifact({
+        name: 'tagged.zip',
+        bytes: bytes(1),
+        createdAt: at(3)
+      })
+      // git tag main <sha off main>; git push origin refs/tags/main: head_branch 'main', event push
+      const onTag = await backend.seedArtifact({
+        name: 'tagged.zip',
+        bytes: bytes(3),
+        createdAt: at(1),
+        run: { headBranch: 'main', event: 'push', onDefaultBranch: false }
+      })
+      const { value: result, out } = await captured(() =>
+        expectRestoredBackup(byName('latest', 'tagged'), 1)
+      )
+      expect(result.artifactId).toBe(onMain.id)
+      expect(out).toContain(
+        `Passed over artifact ${onTag.id} of run ${onTag.runId}: its commit ${runOf(onTag).headSha.slice(0, 12)} is not in the history of the default branch 'main'`
+      )
+      // 'any-branch' does not ask for main's history: the tag's run is its newest push run
+      expect((await expectRestoredBackup(anyBranch('tagged'), 3)).artifactId).toBe(onTag.id)
+    })
+
+    it('a run on a tag `main` at a commit that is on main (behind its tip) is taken', async () => {
+      const first = await backend.seedArtifact({
+        name: 'tagged-on-main.zip',
+        bytes: bytes(1),
+        createdAt: at(4)
+      })
+      await backend.seedArtifact({ name: 'tagged-on-main.zip', bytes: bytes(3), createdAt: at(3) })
+      const onTag = await backend.seedArtifact({
+        name: 'tagged-on-main.zip',
+        bytes: bytes(2),
+        createdAt: at(1),
+        run: { headBranch: 'main', event: 'workflow_dispatch', headSha: runOf(first).headSha }
+      })
+      const result = await expectRestoredBackup(byName('latest', 'tagged-on-main'), 2)
+      expect(result.artifactId).toBe(onTag.id)
+    })
+
+    it.each([
+      [
+        'a token without contents: read (403)',
+        () => ({ token: NO_CONTENTS_READ }),
+        /answered 403: the token may not read the repository's contents — add 'contents: read'/
+      ],
+      [
+        'an unknown commit (404)',
+        () => {
+          backend.faults.failNext('api:compare', 1, 404, { message: 'Not Found' })
+          return {}
+        },
+        /answered 404: the commit is unknown to GitHub, or the token may not read/
+      ],
+      [
+        '422',
+        () => {
+          backend.faults.failNext('api:compare', 1, 422, { message: 'No common ancestor' })
+          return {}
+        },
+        /answered 422: /
+      ]
+    ])(
+      'GitHub cannot say (%s): refused, naming the run and run-id/artifact-id; nothing restored',
+      async (_, arrange, message) => {
+        const seeded = await backend.seedArtifact({
+          name: 'unchecked.zip',
+          bytes: bytes(1),
+          createdAt: at(1)
+        })
+        const { token } = arrange() as { token?: string }
+        const error = await expectRefusedUnchanged(byName('latest', 'unchecked', token), message)
+        expect(error.message).toMatch(
+          new RegExp(
+            `cannot check that run ${seeded.runId} \\(commit ${runOf(seeded).headSha.slice(0, 12)}\\) ran on the default branch 'main'.*Choose the artifact explicitly with run-id or artifact-id`
+          )
+        )
+        const { describeForInputs } = await import('../../src/inputs.js')
+        expect((describeForInputs(error) as Error).message).toMatch(/^Input 'artifact-from': /)
+        backend.faults.reset()
+      }
+    )
   })
 
   it("the input: default 'default-branch', the three values, anything else refused", async () => {

@@ -168,3 +168,24 @@ describe('the URL an ORM hands out (command line)', () => {
     )
   }, 60_000)
 })
+
+describe("libpq's keyword/value form, malformed after password= (a10 #12)", () => {
+  it.each([
+    ["host=127.0.0.1 port=9 user=app password='Kx9 Wv4pLmQz dbname=db", 'Kx9 Wv4pLmQz'],
+    ['host=127.0.0.1 port=9 user=app password=Kx9 Wv4pLmQz dbname=db', 'Kx9 Wv4pLmQz'],
+    ['host=127.0.0.1 port=9 user=app password=Kx9 Wv4pLmQz=x dbname=db', 'Kx9 Wv4pLmQz=x']
+  ])(
+    '%s: the action fails with the quoting rule and prints no piece of the password',
+    async (text, password) => {
+      const run = await runAction(text)
+      expect(run.code).not.toBe(0)
+      const all = run.texts.join('\n')
+      expect(all).toMatch(/Input 'database-url': has\b/)
+      expect(all).toMatch(/written in single quotes/)
+      for (const piece of pieces(password)) {
+        for (const text of run.texts) expect(text).not.toContain(piece)
+      }
+    },
+    60_000
+  )
+})

@@ -456,3 +456,195 @@ describe('a connection error, worded for where it is shown', () => {
     }
   })
 })
+
+describe("libpq's keyword/value form (host=… dbname=…), as psql and pg_dump read it (a10 #12)", () => {
+  const refusal = (text: string): string => {
+    try {
+      parseDatabaseUrl(text, {})
+    } catch (e) {
+      return (describeForInputs(e, 'cli') as Error).message
+    }
+    throw new Error(`accepted: ${text}`)
+  }
+
+  it('gives the connection the URL with the same settings gives', () => {
+    const kv = parseDatabaseUrl(
+      'host=db.example.com port=6543 user=app password=s3cr3t-pw dbname=shop sslmode=require application_name=nightly',
+      {}
+    )
+    const url = parseDatabaseUrl(
+      'postgresql://app:s3cr3t-pw@db.example.com:6543/shop?sslmode=require&application_name=nightly',
+      {}
+    )
+    const shape = (c: typeof kv) => ({
+      hosts: c.hosts,
+      database: c.database,
+      user: c.user,
+      password: c.password,
+      params: c.params,
+      dropped: c.dropped
+    })
+    expect(shape(kv)).toEqual(shape(url))
+    expect(kv.keywordValue).toBe(true)
+    expect(describeConnection(kv)).toBe('app@db.example.com:6543/shop')
+    expect(libpqEnvironment(kv, { base: {} })).toEqual(libpqEnvironment(url, { base: {} }))
+    expect(kv.secrets).toEqual(expect.arrayContaining(['s3cr3t-pw']))
+  })
+
+  it.each([
+    // spaces around '=', tabs and newlines between settings
+    ['host = h  port =5433\tuser= u \n dbname = d password = pw', { port: 5433, password: 'pw' }],
+    // single quotes: spaces, \' and \\ inside; the written form is masked too
+    [
+      "host=h user=u dbname='my db' password='a b\\'c\\\\d'",
+      { database: 'my db', password: "a b'c\\d" }
+    ],
+    // a backslash escapes in an unquoted value too; a quote inside an unquoted value is kept
+    ["host=h user=u dbname=d password=it\\ s'x", { password: "it s'x" }],
+    // an empty value '' (libpq: no password, so the environment's PGPASSWORD is not taken)
+    [
+      "host=h user=u dbname=d password='' options=''",
+      { password: undefined, params: { options: '' } }
+    ],
+    // a keyword given twice: the last one counts
+    ['host=h user=u dbname=a dbname=b', { database: 'b' }],
+    // a quoted value may be followed by the next keyword without a space
+    ["host='h'user='u'dbname='d'", { host: 'h', user: 'u', database: 'd' }]
+  ])('reads %j', (text, expected) => {
+    const c = parseDatabaseUrl(text, { PGPASSWORD: 'from-env' })
+    expect(c).toMatchObject({ host: 'h', user: 'u', database: 'd', ...expected })
+    expect(c.password).toBe('password' in expected ? expected.password : 'from-env')
+  })
+
+  it('masks the password as read and as written (quoted, escaped)', () => {
+    const text = "host=h user=u dbname=d password='a b\\'c\\\\d-long'"
+    const c = parseDatabaseUrl(text, {})
+    expect(c.secrets).toEqual(expect.arrayContaining([text, "a b'c\\d-long", "a b\\'c\\\\d-long"]))
+    expect(databaseUrlSecrets(text)).toEqual(expect.arrayContaining([text, "a b'c\\d-long"]))
+    // and nothing else: the values of the keywords after it are printed as they are
+    const secrets = databaseUrlSecrets(`${text} sslmode=disable application_name=nightly`)
+    for (const word of ['nightly', 'disable', 'host', 'dbname', 'password']) {
+      expect(secrets.filter(s => s.includes(word))).toEqual([
+        `${text} sslmode=disable application_name=nightly`
+      ])
+    }
+  })
+
+  it('reads several hosts and ports, as the URL does', () => {
+    const c = parseDatabaseUrl(
+      'host=a.example.com,b.example.com port=5432,5433 user=u dbname=d target_session_attrs=read-write',
+      {}
+    )
+    expect(c.hosts).toEqual([
+      { host: 'a.example.com', port: 5432 },
+      { host: 'b.example.com', port: 5433 }
+    ])
+    expect(libpqEnvironment(c, { base: {} })).toMatchObject({
+      PGHOST: 'a.example.com,b.example.com',
+      PGPORT: '5432,5433',
+      PGTARGETSESSIONATTRS: 'read-write'
+    })
+    expect(refusal('host=a,b,c port=1,2 dbname=d')).toMatch(/3 ports|2 ports for 3 hosts/)
+  })
+
+  it("without dbname uses the user's name, as psql does, and says how to name one", () => {
+    const c = parseDatabaseUrl('host=h user=app password=pw-1234', {})
+    expect([c.database, c.databaseDefaulted]).toEqual(['app', true])
+    expect(defaultDatabaseNotice(Inputs.DatabaseUrl, c)).toMatch(
+      /names no database[^]*'app'[^]*add dbname=<database name>\.$/
+    )
+  })
+
+  it('takes PGSSLMODE and PGPASSWORD from the environment for what it does not set, as psql does', () => {
+    const c = parseDatabaseUrl('host=h user=u dbname=d', {
+      PGSSLMODE: 'require',
+      PGPASSWORD: 'env-pw'
+    })
+    expect([c.params.sslmode, c.password, c.fromEnvironment]).toEqual([
+      'require',
+      'env-pw',
+      ['PGSSLMODE', 'PGPASSWORD']
+    ])
+  })
+
+  it.each([
+    // libpq: invalid connection option "frobnicate" (all of them named here, once)
+    [
+      'host=h dbname=d frobnicate=1 zzz=2',
+      /does not know: frobnicate, zzz \(psql: invalid connection option\)/
+    ],
+    // an ORM's parameter is no libpq keyword (only a URL's query drops them)
+    ['host=h dbname=d connection_limit=1', /does not know: connection_limit/],
+    ['host=h dbname=d ssl=true', /does not know: ssl /],
+    ['host=h dbname=d =x', /does not know: '' \(an '=' with no keyword/],
+    ['host=h dbname d', /a word without '=': 'dbname' after the value of host\./],
+    ['host=h port=abc dbname=d', /invalid port 'abc' \(a number from 1 to 65535\)\.$/],
+    ['user=u dbname=d', /has no host .*Add host=/],
+    ['host=h dbname=d sslmode=sometimes', /sslmode='sometimes'/],
+    ['host=h dbname=d sslpassword=x', /cannot be passed on to pg_dump.*sslpassword/]
+  ])('refuses %j, naming the keyword', (text, message) => {
+    const error = refusal(text)
+    expect(error).toMatch(/^Environment variable DATABASE_URL: /)
+    expect(error).toMatch(message)
+  })
+
+  const PASSWORD = 'Zq7 secret-Xw9'
+  it.each([
+    // unterminated quote after password=
+    [`host=h user=u dbname=d password='${PASSWORD}`, PASSWORD, /opening quote is never closed/],
+    [`host=h user=u password='${PASSWORD} dbname=d`, PASSWORD, /opening quote is never closed/],
+    // a password with a space, unquoted: the word after it has no '=' or is no keyword
+    [
+      `host=h user=u password=${PASSWORD} dbname=d`,
+      PASSWORD,
+      /right after the password's value, a word without '='/
+    ],
+    [
+      `host=h user=u password=${PASSWORD}=x dbname=d`,
+      `${PASSWORD}=x`,
+      /right after the password's value, a keyword libpq does not know/
+    ],
+    // a quote closed too early (an unescaped ' inside the quoted password)
+    [
+      `host=h user=u password='Zq7'secret-Xw9' dbname=d`,
+      "Zq7'secret-Xw9",
+      /right after the password's value/
+    ],
+    // refused further on: the values printed are never the password's
+    [`host=h port=x user=u password='${PASSWORD}' dbname=d`, PASSWORD, /invalid port 'x'/]
+  ])('refuses %j without a piece of the password', (text, meant, message) => {
+    const error = refusal(text)
+    expect(error).toMatch(message)
+    expect(error).toMatch(/password='my pass\\'word'|invalid port/)
+    for (const word of ['Zq7', 'secret', 'Xw9']) expect(error).not.toContain(word)
+    // and the front doors mask the password as meant before anything is printed
+    const masked = databaseUrlSecrets(text)
+      .sort((a, b) => b.length - a.length)
+      .reduce((t, s) => t.split(s).join('***'), `${text} | ${meant}`)
+    expect(masked).not.toContain('secret')
+    // and only it: the message stays readable
+    const shown = databaseUrlSecrets(text)
+      .sort((a, b) => b.length - a.length)
+      .reduce((t, s) => t.split(s).join('***'), error)
+    expect(shown).toBe(error)
+  })
+
+  it('never prints a word that is no keyword: a URL without its scheme holds the password', () => {
+    for (const text of [
+      'app:Qv8secretKm@db.example.com/shop?sslmode=require',
+      'host=h app:Qv8secretKm@db.example.com/shop dbname=d'
+    ]) {
+      const error = refusal(text)
+      expect(error).toMatch(/(no keyword|without '=') \(not shown: it may hold a password/)
+      expect(error).not.toContain('secret')
+    }
+  })
+
+  it('reads a text without an = as before: no connection string', () => {
+    expect(refusal('db.example.com:5432/app')).toMatch(
+      /is not a PostgreSQL URL; expected postgresql:\/\/.*or libpq's keyword\/value form host=/
+    )
+    // a URL of another scheme is read as a URL (libpq would complain about '=' instead)
+    expect(refusal('mysql://u:p@h/d?x=1')).toMatch(/scheme 'mysql'/)
+  })
+})

@@ -31,6 +31,8 @@ export interface Connection {
   secrets: string[]
   /** The URL names no database: libpq's default (the user's name) is used, as psql would. */
   databaseDefaulted?: boolean
+  /** Written in libpq's keyword/value form (host=… dbname=…), not as a URL. */
+  keywordValue?: boolean
   /**
    * The libpq environment variables (PGSSLMODE, PGPASSWORD, …) taken for what the URL does not
    * set, as psql and pg_dump would take them.
@@ -152,50 +154,45 @@ const ORM_EQUIVALENTS: Record<string, string> = {
   sslfactory: "sslfactory is JDBC's: use sslmode=verify-full (or require) instead"
 }
 
+const QUOTING =
+  "In libpq's keyword/value form a value holding spaces or quotes is written in single quotes, a quote inside as \\' and a backslash as \\\\: password='my pass\\'word'."
+
 const SSL_MODES = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full']
 
 const PERCENT_ENCODING =
   'Percent-encode the user name and password in the URL: @ → %40, # → %23, / → %2F, ? → %3F, : → %3A, % → %25 (postgresql://user:p%40ss%23word@host:5432/dbname; encodeURIComponent(password) in JavaScript, urllib.parse.quote(password, safe="") in Python).'
 
 /**
- * Parses a PostgreSQL URL the way libpq does (fe-connect.c, conninfo_uri_parse): the user
- * information ends at the first '@' before any '/', hosts are a comma-separated list (IPv6 in
- * brackets), each part is percent-decoded, `ssl=true` means sslmode=require, and query
- * parameters host, hostaddr, port, user, password and dbname override the URL's parts.
+ * Parses DATABASE_URL the way libpq does, in either of its two forms (PostgreSQL docs §34.1.1):
+ *
+ * - a URL (fe-connect.c, conninfo_uri_parse): the user information ends at the first '@' before
+ *   any '/', hosts are a comma-separated list (IPv6 in brackets), each part is percent-decoded,
+ *   `ssl=true` means sslmode=require, and query parameters host, hostaddr, port, user, password
+ *   and dbname override the URL's parts;
+ * - a keyword/value string (conninfo_parse) — any text that is no `scheme://` URL and holds an
+ *   '=': `host=db port=5432 user=app password='a b\'c' dbname=shop`, keywords separated by
+ *   whitespace, whitespace allowed around '=', single-quoted values with \' and \\ escapes
+ *   (a backslash escapes the next character in an unquoted value too); a keyword given twice
+ *   counts once, the last. Several hosts are host=a,b port=5432,5433, as in the URL's query.
+ *
+ * Both give the same Connection (with `keywordValue` set for the second), so what follows (the
+ * children's PG* environment, the masked secrets, the log line) does not depend on the form.
  * Throws SettingError('databaseUrl') for a URL libpq would misread (an unencoded '@' or '/' in
- * the password), unknown parameters (all of them named at once) and values libpq refuses; the
- * messages never hold the password or a part of it.
+ * the password), a string libpq cannot split (a word without '=', an unterminated quote),
+ * unknown parameters (all of them named at once; in the keyword/value form a word right after
+ * the password's value is not named, as it may be a piece of the password) and values libpq
+ * refuses; the messages never hold the password or a part of it.
  */
 export function parseDatabaseUrl(
   url: string,
   env: Record<string, string | undefined> = process.env
 ): Connection {
-  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(url)?.[1]?.toLowerCase()
-  if (scheme !== 'postgres' && scheme !== 'postgresql') {
-    throw new SettingError(
-      'databaseUrl',
-      `is not a PostgreSQL URL${scheme ? ` (scheme '${scheme}')` : ''}; expected postgresql://user:password@host:5432/dbname.`
-    )
-  }
-  const rest = url.slice(url.indexOf('://') + 3)
-  const unencoded = unencodedInUserInfo(rest)
-  if (unencoded) {
-    throw new SettingError(
-      'databaseUrl',
-      `cannot be read as written: its user name or password holds ${unencoded}, so the host and database would be taken from a part of the password. ${PERCENT_ENCODING}`
-    )
-  }
-  const parts = splitUrl(rest)
-  const user =
-    parts.userInfo === undefined ? undefined : decode(before(parts.userInfo, ':'), 'the user name')
-  const passwordText = parts.userInfo?.includes(':') ? after(parts.userInfo, ':') : undefined
-  let password = passwordText === undefined ? undefined : decode(passwordText, 'the password')
-  let hostList = parts.hosts
-  let database =
-    parts.path === undefined || parts.path === ''
-      ? undefined
-      : decode(parts.path, 'the database name')
-  let userName = user === '' ? undefined : user
+  const written = isKeywordValue(url) ? readKeywordValue(url) : readUrl(url)
+  const keywordValue = written.form === 'keyword/value'
+  let password = written.password
+  let hostList = written.hosts
+  let database = written.database
+  let userName = written.user === '' ? undefined : written.user
 
   const params: Record<string, string> = {}
   const dropped: Record<string, string> = {}
@@ -203,19 +200,8 @@ export function parseDatabaseUrl(
   const refused: string[] = []
   let portOverride: string | undefined
   let hostOverride: string | undefined
-  for (const pair of parts.query === undefined || parts.query === ''
-    ? []
-    : parts.query.split('&')) {
-    if (pair === '') continue
-    const eq = pair.indexOf('=')
-    if (eq < 0) {
-      throw new SettingError(
-        'databaseUrl',
-        `has a query parameter without '=' (each one is name=value, joined by &). ${PERCENT_ENCODING}`
-      )
-    }
-    const key = decode(pair.slice(0, eq), 'a parameter name')
-    const value = decode(pair.slice(eq + 1), `the value of ${key}`)
+  let pieceAfterPassword = false
+  for (const { key, value, afterPassword } of written.pairs) {
     switch (key) {
       case 'host':
         hostOverride = value
@@ -232,21 +218,35 @@ export function parseDatabaseUrl(
       case 'dbname':
         database = value || undefined
         continue
-      case 'ssl':
-        // libpq: "ssl=true" (JDBC's spelling) is sslmode=require
-        if (value !== 'true') {
-          throw new SettingError(
-            'databaseUrl',
-            `has ssl=${value}; libpq accepts only ssl=true (sslmode=require). Use sslmode=disable, prefer, require, verify-ca or verify-full.`
-          )
-        }
-        params.sslmode ??= 'require'
-        continue
+    }
+    if (key === 'ssl' && !keywordValue) {
+      // libpq: "ssl=true" (JDBC's spelling) is sslmode=require, in a URL only
+      if (value !== 'true') {
+        throw new SettingError(
+          'databaseUrl',
+          `has ssl=${value}; libpq accepts only ssl=true (sslmode=require). Use sslmode=disable, prefer, require, verify-ca or verify-full.`
+        )
+      }
+      params.sslmode ??= 'require'
+      continue
     }
     if (key in LIBPQ_ENV) {
       params[key] = value
     } else if (LIBPQ_WITHOUT_ENV.has(key)) {
       refused.push(key)
+    } else if (afterPassword) {
+      // "password=my secret dbname=x": "secret=…" would be named; it is a piece of the password
+      pieceAfterPassword = true
+    } else if (keywordValue) {
+      unknown.push(
+        key === ''
+          ? "'' (an '=' with no keyword before it)"
+          : !looksLikeKeyword(key)
+            ? `a word that is no keyword (not shown: it may hold a password; a URL begins with postgresql://)`
+            : key.toLowerCase() in ORM_EQUIVALENTS
+              ? `${key} (${ORM_EQUIVALENTS[key.toLowerCase()]})`
+              : key
+      )
     } else if (key === 'sslaccept' && value !== 'accept_invalid_certs') {
       unknown.push(`${key} (${ORM_EQUIVALENTS.sslaccept})`)
     } else if (ORM_ONLY_PARAMS.includes(key)) {
@@ -257,11 +257,19 @@ export function parseDatabaseUrl(
       unknown.push(key)
     }
   }
+  if (pieceAfterPassword) {
+    throw new SettingError(
+      'databaseUrl',
+      `has, right after the password's value, a keyword libpq does not know (not shown: it may be a piece of the password). ${QUOTING}`
+    )
+  }
   if (unknown.length > 0 || refused.length > 0) {
     const sentences: string[] = []
     if (unknown.length > 0) {
       sentences.push(
-        `has ${unknown.length === 1 ? 'a parameter' : 'parameters'} that libpq (pg_dump, psql) does not know: ${unknown.join(', ')}. Remove ${unknown.length === 1 ? 'it' : 'them'} from the URL (libpq's parameters: ${Object.keys(LIBPQ_ENV).join(', ')}; ORM-only ones dropped with a notice: ${ORM_ONLY_PARAMS.join(', ')}).`
+        keywordValue
+          ? `has ${unknown.length === 1 ? 'a keyword' : 'keywords'} that libpq (pg_dump, psql) does not know: ${unknown.join(', ')} (psql: invalid connection option). Remove ${unknown.length === 1 ? 'it' : 'them'} (libpq's keywords: host, port, dbname, user, password, ${Object.keys(LIBPQ_ENV).join(', ')}).`
+          : `has ${unknown.length === 1 ? 'a parameter' : 'parameters'} that libpq (pg_dump, psql) does not know: ${unknown.join(', ')}. Remove ${unknown.length === 1 ? 'it' : 'them'} from the URL (libpq's parameters: ${Object.keys(LIBPQ_ENV).join(', ')}; ORM-only ones dropped with a notice: ${ORM_ONLY_PARAMS.join(', ')}).`
       )
     }
     if (refused.length > 0) {
@@ -299,11 +307,16 @@ export function parseDatabaseUrl(
       port: ports.length === 1 ? ports[0] : ports[i]
     }))
   }
-  const hosts = hostList.map(h => ({ host: h.host, port: parsePort(h.port) }))
+  const hosts = hostList.map(h => ({
+    host: h.host,
+    port: parsePort(h.port, keywordValue ? '' : ` ${PERCENT_ENCODING}`)
+  }))
   if (hosts.some(h => h.host === '')) {
     throw new SettingError(
       'databaseUrl',
-      'has no host. Expected postgresql://user:password@host:5432/dbname (or ?host=/path/to/socket/dir for a Unix socket).'
+      keywordValue
+        ? 'has no host (the action does not fall back to PGHOST or the local socket as psql would). Add host=db.example.com (or host=/path/to/socket/dir for a Unix socket; several: host=a,b port=5432,5433).'
+        : 'has no host. Expected postgresql://user:password@host:5432/dbname (or ?host=/path/to/socket/dir for a Unix socket).'
     )
   }
   if (params.sslmode !== undefined && !SSL_MODES.includes(params.sslmode)) {
@@ -322,9 +335,194 @@ export function parseDatabaseUrl(
     password: password || undefined,
     params,
     dropped,
-    secrets: secretsOf(url, password, passwordText),
+    secrets: secretsOf(url, password, written.passwordForms),
     ...(database === undefined ? { databaseDefaulted: true } : {}),
+    ...(keywordValue ? { keywordValue: true } : {}),
     ...(fromEnvironment.length > 0 ? { fromEnvironment } : {})
+  }
+}
+
+/** What a connection string says, before it is checked: the same for both of libpq's forms. */
+interface WrittenConnection {
+  form: 'url' | 'keyword/value'
+  user?: string
+  password?: string
+  /** The password as written (percent-encoded, quoted, escaped), each time it is given. */
+  passwordForms: string[]
+  /** The URL's hosts; one empty host for the keyword/value form (host= sets them). */
+  hosts: Array<{ host: string; port?: string }>
+  database?: string
+  /** The query parameters or keywords, decoded, in order. */
+  pairs: Array<{ key: string; value: string; afterPassword?: boolean }>
+}
+
+/**
+ * libpq's test (fe-connect.c, parse_connection_string): a string that is no URL and holds an '='
+ * is a keyword/value string. Any `scheme://` is read as a URL (and refused unless postgres or
+ * postgresql), so mysql://… gets a message about its scheme rather than about '='.
+ */
+function isKeywordValue(text: string): boolean {
+  return !/^[a-z][a-z0-9+.-]*:\/\//i.test(text) && text.includes('=')
+}
+
+function readUrl(url: string): WrittenConnection {
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(url)?.[1]?.toLowerCase()
+  if (scheme !== 'postgres' && scheme !== 'postgresql') {
+    throw new SettingError(
+      'databaseUrl',
+      `is not a PostgreSQL URL${scheme ? ` (scheme '${scheme}')` : ''}; expected postgresql://user:password@host:5432/dbname, or libpq's keyword/value form host=… port=5432 user=… password=… dbname=….`
+    )
+  }
+  const rest = url.slice(url.indexOf('://') + 3)
+  const unencoded = unencodedInUserInfo(rest)
+  if (unencoded) {
+    throw new SettingError(
+      'databaseUrl',
+      `cannot be read as written: its user name or password holds ${unencoded}, so the host and database would be taken from a part of the password. ${PERCENT_ENCODING}`
+    )
+  }
+  const parts = splitUrl(rest)
+  const passwordText = parts.userInfo?.includes(':') ? after(parts.userInfo, ':') : undefined
+  const pairs: WrittenConnection['pairs'] = []
+  const passwordForms = passwordText === undefined ? [] : [passwordText]
+  for (const pair of parts.query === undefined || parts.query === ''
+    ? []
+    : parts.query.split('&')) {
+    if (pair === '') continue
+    const eq = pair.indexOf('=')
+    if (eq < 0) {
+      throw new SettingError(
+        'databaseUrl',
+        `has a query parameter without '=' (each one is name=value, joined by &). ${PERCENT_ENCODING}`
+      )
+    }
+    const key = decode(pair.slice(0, eq), 'a parameter name')
+    const value = decode(pair.slice(eq + 1), `the value of ${key}`)
+    if (key === 'password') passwordForms.push(pair.slice(eq + 1))
+    pairs.push({ key, value })
+  }
+  return {
+    form: 'url',
+    user:
+      parts.userInfo === undefined
+        ? undefined
+        : decode(before(parts.userInfo, ':'), 'the user name'),
+    password: passwordText === undefined ? undefined : decode(passwordText, 'the password'),
+    passwordForms,
+    hosts: parts.hosts,
+    database:
+      parts.path === undefined || parts.path === ''
+        ? undefined
+        : decode(parts.path, 'the database name'),
+    pairs
+  }
+}
+
+/** C's isspace in the C locale: space, \t, \n, \v, \f, \r. */
+const SPACE = /[ \t\n\v\f\r]/
+
+interface KeywordValueScan {
+  pairs: Array<{ key: string; value: string; written: string; afterPassword: boolean }>
+  /** Where libpq stops: a word without '=', or a quoted value that never ends (value: the rest). */
+  problem?:
+    | { kind: 'no-equals'; word: string; afterPassword: boolean; previous?: string }
+    | { kind: 'unterminated'; key: string; value: string; written: string; afterPassword: boolean }
+}
+
+/**
+ * Splits a keyword/value string as libpq's conninfo_parse does: whitespace before a keyword,
+ * around '=' and between settings is skipped; a value is either single-quoted (a backslash
+ * escapes the next character, a quote ends it) or runs to the next whitespace (a backslash
+ * escapes there too).
+ * `afterPassword`: the keyword follows the password's value directly, so it may be a piece of a
+ * password written without quotes (password=my secret): never to be printed.
+ */
+function scanKeywordValue(text: string): KeywordValueScan {
+  const pairs: KeywordValueScan['pairs'] = []
+  let i = 0
+  while (i < text.length) {
+    if (SPACE.test(text[i])) {
+      i++
+      continue
+    }
+    const afterPassword = pairs.at(-1)?.key === 'password'
+    const start = i
+    while (i < text.length && text[i] !== '=' && !SPACE.test(text[i])) i++
+    const key = text.slice(start, i)
+    while (i < text.length && SPACE.test(text[i])) i++
+    if (text[i] !== '=') {
+      return {
+        pairs,
+        problem: { kind: 'no-equals', word: key, afterPassword, previous: pairs.at(-1)?.key }
+      }
+    }
+    i++
+    while (i < text.length && SPACE.test(text[i])) i++
+    let value = ''
+    const valueStart = i
+    if (text[i] === "'") {
+      i++
+      for (;;) {
+        if (i >= text.length) {
+          const written = text.slice(valueStart + 1)
+          return { pairs, problem: { kind: 'unterminated', key, value, written, afterPassword } }
+        }
+        if (text[i] === '\\') {
+          i++
+          if (i < text.length) value += text[i++]
+          continue
+        }
+        if (text[i] === "'") {
+          i++
+          break
+        }
+        value += text[i++]
+      }
+      pairs.push({ key, value, written: text.slice(valueStart + 1, i - 1), afterPassword })
+    } else {
+      while (i < text.length && !SPACE.test(text[i])) {
+        if (text[i] === '\\') {
+          i++
+          if (i < text.length) value += text[i++]
+        } else value += text[i++]
+      }
+      pairs.push({ key, value, written: text.slice(valueStart, i), afterPassword })
+    }
+  }
+  return { pairs }
+}
+
+/**
+ * Whether a word that is no known keyword may be printed: libpq's keywords are words of letters,
+ * digits and '_'; anything else ("app:pw@db/shop?sslmode", a URL without its scheme) may hold a
+ * password.
+ */
+function looksLikeKeyword(word: string): boolean {
+  return /^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(word)
+}
+
+/** A keyword/value string (see scanKeywordValue), or a SettingError that prints no value. */
+function readKeywordValue(text: string): WrittenConnection {
+  const { pairs, problem } = scanKeywordValue(text)
+  if (problem?.kind === 'no-equals') {
+    throw new SettingError(
+      'databaseUrl',
+      problem.afterPassword
+        ? `has, right after the password's value, a word without '=' (not shown: it may be a piece of the password). ${QUOTING}`
+        : `is read as libpq's keyword/value form (it holds an '=' and is no postgresql:// URL), and has a word without '='${looksLikeKeyword(problem.word) ? `: '${problem.word}'` : ' (not shown: it may hold a password)'}${problem.previous ? ` after the value of ${problem.previous}` : ''}. Each setting is keyword=value, separated by spaces. ${QUOTING}`
+    )
+  }
+  if (problem?.kind === 'unterminated') {
+    throw new SettingError(
+      'databaseUrl',
+      `has a quoted value ${problem.afterPassword ? "right after the password's value" : `of ${problem.key}`} whose opening quote is never closed (psql: unterminated quoted string; the value is not shown). ${QUOTING}`
+    )
+  }
+  return {
+    form: 'keyword/value',
+    passwordForms: pairs.filter(p => p.key === 'password').map(p => p.written),
+    hosts: [{ host: '' }],
+    pairs
   }
 }
 
@@ -339,6 +537,10 @@ export function databaseUrlSecrets(url: string): string[] {
   const secrets = new Set<string>()
   if (url === '') return []
   secrets.add(url)
+  if (isKeywordValue(url)) {
+    for (const s of keywordValueSecrets(url)) secrets.add(s)
+    return [...secrets]
+  }
   const at = url.indexOf('://')
   if (at < 0) return [...secrets]
   const rest = url.slice(at + 3)
@@ -351,11 +553,9 @@ export function databaseUrlSecrets(url: string): string[] {
   })()
   const unencoded = unencodedInUserInfo(rest)
   if (parts?.userInfo?.includes(':')) {
-    for (const s of secretsOf(
-      url,
-      safeDecode(after(parts.userInfo, ':')),
+    for (const s of secretsOf(url, safeDecode(after(parts.userInfo, ':')), [
       after(parts.userInfo, ':')
-    )) {
+    ])) {
       // with an unencoded '@', '/' or '#' the parsed password is only a fragment of the real
       // one (masked below, piece by piece): a fragment of a character or two is ordinary text,
       // and masking it would garble every line of the error that explains the URL
@@ -377,6 +577,43 @@ export function databaseUrlSecrets(url: string): string[] {
     }
   }
   return [...secrets]
+}
+
+/**
+ * What may be the password in a keyword/value string, also one libpq cannot split: every value
+ * of password= as read and as written, a quoted value left open to the end, and, for each
+ * "password=", the text from its value to the next known keyword (or the end), quoted or not: a
+ * password with spaces written without quotes (password=my secret dbname=x). Of these guesses,
+ * pieces shorter than 4 characters are not masked (see databaseUrlSecrets); a password read as
+ * such is, whatever its length (as for a URL).
+ */
+function keywordValueSecrets(text: string): string[] {
+  const { pairs, problem } = scanKeywordValue(text)
+  const keywords = ['host', 'port', 'dbname', 'user', 'password', ...Object.keys(LIBPQ_ENV)]
+  // a word after the password's value that is no keyword may be a piece of it ("my secret=x")
+  const piece = (p: { key: string; afterPassword: boolean }): boolean =>
+    p.afterPassword && !keywords.includes(p.key)
+  const found: string[] = []
+  const passwords: string[] = []
+  for (const p of pairs) {
+    if (p.key === 'password' && p.value !== '') passwords.push(p.value)
+    if (p.key === 'password') found.push(p.value, p.written)
+    if (piece(p)) found.push(p.key, p.value, p.written)
+  }
+  if (problem?.kind === 'unterminated' && (problem.key === 'password' || piece(problem))) {
+    found.push(problem.value, problem.written)
+    if (piece(problem)) found.push(problem.key)
+  }
+  if (problem?.kind === 'no-equals' && problem.afterPassword) found.push(problem.word)
+  const next = new RegExp(`\\s(?:${keywords.join('|')})\\s*=`)
+  for (const m of text.matchAll(/(?:^|[\s'])password\s*=\s*/g)) {
+    const from = m.index + m[0].length
+    const rest = text.slice(from)
+    const end = next.exec(rest)?.index ?? rest.length
+    const candidate = rest.slice(0, end).trim()
+    found.push(candidate, candidate.replace(/^'/, '').replace(/'$/, ''))
+  }
+  return [...passwords, ...found.filter(s => s.length >= 4)]
 }
 
 interface UrlParts {
@@ -476,13 +713,13 @@ function unencodedInUserInfo(rest: string): string | undefined {
   return undefined
 }
 
-function parsePort(text: string | undefined): number {
+function parsePort(text: string | undefined, advice: string): number {
   if (text === undefined || text === '') return 5432
   const port = /^\d+$/.test(text) ? Number(text) : NaN
   if (!Number.isInteger(port) || port < 1 || port > 65535) {
     throw new SettingError(
       'databaseUrl',
-      `has an invalid port '${text}' (a number from 1 to 65535). ${PERCENT_ENCODING}`
+      `has an invalid port '${text}' (a number from 1 to 65535).${advice}`
     )
   }
   return port
@@ -523,17 +760,14 @@ function after(text: string, sep: string): string {
   return text.slice(text.indexOf(sep) + 1)
 }
 
-function secretsOf(
-  url: string,
-  password: string | undefined,
-  written: string | undefined
-): string[] {
+function secretsOf(url: string, password: string | undefined, written: string[]): string[] {
   const secrets = new Set<string>([url])
   if (password) {
     secrets.add(password)
     secrets.add(encodeURIComponent(password))
-    // the password exactly as written in the URL (its own percent-encoding may differ)
-    if (written) secrets.add(written)
+    // the password exactly as written (its own percent-encoding or quoting may differ), and
+    // a password given twice (the last one counts)
+    for (const form of written) if (form) secrets.add(form)
   }
   return [...secrets].filter(s => s.length >= 3 || s === password)
 }
