@@ -15,6 +15,7 @@ import pg from 'pg'
 import type { TableChecksum } from '../../dev/fixtures.js'
 import { type TestServer, startPostgres } from '../../dev/postgres.js'
 import { ownerInTarget } from '../../src/modes/restore.js'
+import type { VerifyResult } from '../../src/modes/verify.js'
 import { restoreSummaryMarkdown } from '../../src/summary.js'
 import type { BackupSource } from '../../src/types.js'
 import { useHarness } from '../support/harness.js'
@@ -371,5 +372,60 @@ describe('an event trigger whose owner is no superuser in the target (create-rol
         expectedBecause: expect.stringMatching(/ALTER … OWNER/) as unknown as string
       })
     ])
+  })
+})
+
+describe("verify into a newer project: the provider's table has a column the backup's has not", () => {
+  let source: ManagedDatabase
+  let backup: BackupSource
+
+  beforeAll(async () => {
+    source = await supabaseLikeSource(supabase)
+    backup = await actionBackup(source.url)
+  }, 60_000)
+
+  /** A new project of a newer platform version: auth.users with one more column (u8 F7). */
+  async function newerProject(): Promise<ManagedDatabase> {
+    const target = await newProject()
+    await target.instance.admin.query(
+      target.database,
+      "ALTER TABLE auth.users ADD COLUMN phone_hint text DEFAULT 'n/a'"
+    )
+    return target
+  }
+
+  it('its rows are compared on the backup’s columns: equal, the extra one named', async () => {
+    const scratch = await newerProject()
+    // (the comparison, whether or not verify passed on everything else)
+    const result = await harness
+      .verify(testRestoreInputs(scratch.url, backup, { mode: 'verify' }))
+      .catch((e: { details?: { equality: VerifyResult['equality'] } }) => e.details!)
+    const data = (result.equality.comparison?.differences ?? []).filter(
+      d => d.object === 'TABLE DATA auth.users'
+    )
+    expect(data).toEqual([
+      expect.objectContaining({
+        expectedBecause: expect.stringMatching(
+          /^the restored table has 1 column the backup's has not \(phone_hint\), which the restore filled with their defaults; on the backup's \d+ columns its \d+ rows are equal to the backup's$/
+        ) as unknown as string
+      })
+    ])
+  })
+
+  it("fails where a row differs on the backup's columns too, naming the extra column", async () => {
+    const scratch = await newerProject()
+    const error = await failure(
+      harness.verify(testRestoreInputs(scratch.url, backup, { mode: 'verify' }), {
+        beforeCompare: async () => {
+          await scratch.instance.admin.query(
+            scratch.database,
+            "UPDATE auth.users SET email = 'changed@example.com' WHERE email IS NOT NULL AND ctid = (SELECT min(ctid) FROM auth.users WHERE email IS NOT NULL)"
+          )
+        }
+      })
+    )
+    expect(error?.message).toMatch(
+      /TABLE DATA auth\.users differs: .*; the restored table has 1 column the backup's has not \(phone_hint\), and on the backup's columns alone the rows differ too/
+    )
   })
 })

@@ -14,7 +14,8 @@ import {
   dataEntries,
   entryKinds,
   parseArchiveToc,
-  readArchiveToc
+  readArchiveToc,
+  parseCopyColumns
 } from '../../src/postgres/toc.js'
 import { ArchiveWriter, type SyntheticEntry, writeArchive } from '../support/archive-writer.js'
 
@@ -674,5 +675,24 @@ describe('helpers', () => {
       ['COMMENT', 1],
       ['CONSTRAINT', 1]
     ])
+  })
+})
+
+describe('parseCopyColumns', () => {
+  it("reads a TABLE DATA entry's table and columns as pg_dump's fmtId wrote them", () => {
+    expect(parseCopyColumns('COPY auth.users (id, "Email", "a, b", phone) FROM stdin;\n')).toEqual({
+      table: 'auth.users',
+      columns: ['id', '"Email"', '"a, b"', 'phone']
+    })
+    expect(parseCopyColumns('COPY "my.s"."T(x)" ("(", id) FROM stdin;\n')).toEqual({
+      table: '"my.s"."T(x)"',
+      columns: ['"("', 'id']
+    })
+    expect(parseCopyColumns('COPY public.t FROM stdin;\n')).toEqual({
+      table: 'public.t',
+      columns: []
+    })
+    expect(parseCopyColumns('COPY public.t (a) FROM stdin; SELECT 1;\n')).toBeUndefined()
+    expect(parseCopyColumns(null)).toBeUndefined()
   })
 })

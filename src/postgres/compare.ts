@@ -18,7 +18,12 @@
 import { createHash, type Hash, hash } from 'node:crypto'
 import { type Readable, Transform } from 'node:stream'
 import type pg from 'pg'
-import { type ArchiveToc, type TocEntry, readArchiveTocFromChunks } from './toc.js'
+import {
+  type ArchiveToc,
+  type TocEntry,
+  parseCopyColumns,
+  readArchiveTocFromChunks
+} from './toc.js'
 import { plural } from '../log.js'
 import { SCAVENGE_BYTES, scavengeEvery } from '../memory.js'
 
@@ -762,6 +767,52 @@ function byKey(entries: readonly TocEntry[]): Map<string, TocEntry[]> {
  * only those count the rows and place a difference (and the data may then prove equal after all:
  * pg_dump may have cut the same text into other chunks).
  */
+/**
+ * Table data that differs because the restored table has columns the backup's has not — a
+ * provider's table the database restored into had before (auth.users of a newer Supabase), whose
+ * extra columns the restore filled with their defaults, as the README says it does — compared
+ * again on the backup's own columns: `copyText(table, columns)` gives the restored table's COPY
+ * text of those columns in its physical order (COPY (SELECT …) TO STDOUT), digested by rows
+ * like the backup's block. Equal: the difference is expected, naming the extra columns; not
+ * equal: its text names them too. Needs digests by rows (a data difference is always compared
+ * by rows); a table whose restored columns are not a superset of the backup's is left as it is.
+ */
+export async function compareOnBackupColumns(
+  comparison: ArchiveComparison,
+  backup: ArchiveDigest,
+  restored: ArchiveDigest,
+  copyText: (table: string, columns: string[]) => Readable
+): Promise<void> {
+  if (backup.by !== 'rows' || restored.by !== 'rows') return
+  const restoredData = byKey(restored.toc.entries.filter(x => x.desc === 'TABLE DATA'))
+  for (const d of comparison.differences) {
+    if (d.expectedBecause || !d.object.startsWith('TABLE DATA ') || !d.what.startsWith('differs:'))
+      continue
+    const e = backup.toc.entries.find(
+      x =>
+        x.desc === 'TABLE DATA' &&
+        `TABLE DATA ${x.namespace ? `${x.namespace}.` : ''}${x.tag}` === d.object
+    )
+    const match = e ? restoredData.get(keyOf(e))?.[0] : undefined
+    const mine = e ? backup.blocks.get(e.dumpId) : undefined
+    const ours = parseCopyColumns(e?.copyStmt ?? null)
+    const theirs = parseCopyColumns(match?.copyStmt ?? null)
+    if (!mine || !ours || !theirs || ours.columns.length === 0) continue
+    const extra = theirs.columns.filter(c => !ours.columns.includes(c))
+    if (extra.length === 0 || !ours.columns.every(c => theirs.columns.includes(c))) continue
+    const rows = new RowDigest()
+    for await (const chunk of copyText(ours.table, ours.columns)) rows.update(chunk as Buffer)
+    rows.update(COPY_END)
+    const projected = rows.finish()
+    const named = `${plural(extra.length, 'column')} the backup's has not (${extra.join(', ')})`
+    if (projected.sha256 === mine.sha256) {
+      d.expectedBecause = `the restored table has ${named}, which the restore filled with their defaults; on the backup's ${plural(ours.columns.length, 'column')} its ${plural(projected.count, 'row')} are equal to the backup's`
+    } else {
+      d.what += `; the restored table has ${named}, and on the backup's columns alone the rows differ too (${plural(projected.count, 'row')} restored, ${mine.count} in the backup; the first difference is in ${firstDifferingRows(mine, projected)})`
+    }
+  }
+}
+
 export function tableDataEqual(backup: ArchiveDigest, restored: ArchiveDigest): boolean {
   if (backup.by !== restored.by)
     throw new Error('digests made by blocks and by rows do not compare')

@@ -975,6 +975,20 @@ const PG_DUMP_COPY = new RegExp(
   String.raw`^COPY (${PG_DUMP_IDENT})\.(${PG_DUMP_IDENT}) (?:\(${PG_DUMP_IDENT}(?:, ${PG_DUMP_IDENT})*\) )?FROM stdin;\n$`
 )
 
+/**
+ * A TABLE DATA entry's COPY statement as pg_dump writes it: the table and its columns, each as
+ * pg_dump's fmtId wrote it (usable in SQL as they are); undefined for any other statement.
+ */
+export function parseCopyColumns(
+  copyStmt: string | null
+): { table: string; columns: string[] } | undefined {
+  const m = copyStmt === null ? null : PG_DUMP_COPY.exec(copyStmt)
+  if (!m) return undefined
+  const list = /\((.*)\) FROM stdin;\n$/s.exec(copyStmt!.slice(`COPY ${m[1]}.${m[2]} `.length))
+  const columns = list ? (list[1].match(new RegExp(PG_DUMP_IDENT, 'g')) ?? []) : []
+  return { table: `${m[1]}.${m[2]}`, columns }
+}
+
 const unquoteIdent = (id: string): string =>
   id.startsWith('"') ? id.slice(1, -1).replace(/""/g, '"') : id
 
