@@ -679,8 +679,8 @@ describe("allow-non-empty: the target's other catalog objects are the net's too 
       /publication pub: renamed to pub_old/
     ],
     [
-      "the backup's table added to the target's publication (its rows would go to the target's subscribers)",
-      'CREATE TABLE public.mine (x int); ALTER PUBLICATION pub ADD TABLE public.mine;',
+      "a column list on the target's publication's table",
+      'ALTER PUBLICATION pub SET TABLE public.users (id);',
       /publication pub: its tables changed/
     ],
     [
@@ -780,13 +780,14 @@ describe("allow-non-empty: the target's other catalog objects are the net's too 
     await server.dropDatabase(db)
   })
 
-  it("a backup's own publication, text search configuration, cast and comments restore next to the target's", async () => {
+  it("a backup's own publication, text search configuration, cast and comments restore next to the target's; its own table joins the target's publication of that name", async () => {
     const source = await server.createDatabase()
     await server.query(
       source,
       `CREATE TABLE public.mine (x int);
        INSERT INTO public.mine VALUES (1);
        CREATE PUBLICATION mypub FOR TABLE public.mine WITH (publish = 'insert');
+       CREATE PUBLICATION pub FOR TABLE public.mine;
        COMMENT ON PUBLICATION mypub IS 'mine';
        CREATE TEXT SEARCH CONFIGURATION public.mycfg2 (COPY = english);
        ALTER TEXT SEARCH CONFIGURATION public.mycfg2 DROP MAPPING FOR asciiword;
@@ -811,7 +812,7 @@ describe("allow-non-empty: the target's other catalog objects are the net's too 
            (1::int::public.points)::text AS cast,
            array_to_string(tsvector_to_array(to_tsvector('public.mycfg2', 'hello 42')), ' ') AS ts`
       )
-    ).toEqual([{ pub: 'truefalse', published: 1, comment: 'mine', cast: '(1)', ts: '42' }])
+    ).toEqual([{ pub: 'truefalse', published: 2, comment: 'mine', cast: '(1)', ts: '42' }])
     // the target's own as they were, but the backup's publication and comments next to them
     const after = (await catalogObjects(db)) as Record<string, unknown>
     const was = before as Record<string, unknown>
@@ -830,6 +831,14 @@ describe("allow-non-empty: the target's other catalog objects are the net's too 
       { pubname: 'mypub' },
       { pubname: 'pub' }
     ])
+    // the target's pub (its CREATE skipped: it exists) publishes the backup's table too, as a
+    // provider's publication (supabase_realtime) takes the tables of the backup that named them
+    expect(
+      await server.query(
+        db,
+        `SELECT r.prrelid::regclass::text AS t FROM pg_publication_rel r JOIN pg_publication p ON p.oid = r.prpubid WHERE p.pubname = 'pub' ORDER BY 1`
+      )
+    ).toEqual([{ t: 'mine' }, { t: 'users' }])
     await server.dropDatabase(db)
     await server.dropDatabase(source)
   })

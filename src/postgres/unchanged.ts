@@ -9,8 +9,11 @@
  * materialized view, view, foreign table and sequence of the target, but those the backup fills
  * (a data-only backup's empty tables and the sequences it sets) or replaces (clean: the
  * relations the backup itself creates, by name), and the provider's own tables (their rows only,
- * where they hold rows), each with a fingerprint read from the catalogs (FINGERPRINT); and the
- * large objects' OIDs. unchangedCheck() turns it into one DO block the load runs last, before
+ * where they hold rows), each with a fingerprint read from the catalogs (FINGERPRINT); its
+ * catalog objects (OBJECT_KINDS: functions, types, operators, schemas, publications, extensions,
+ * casts, text search objects…; not an extension's members), each with a digest of its catalog
+ * row, comment and what hangs off it (OBJECT_FINGERPRINT, CATALOG_KINDS); and the large objects'
+ * OIDs. unchangedCheck() turns it into one DO block the load runs last, before
  * COMMIT, which raises (the transaction rolls back: nothing is restored) when
  *  - a protected table has rows inserted, updated or deleted by this very transaction
  *    (pg_stat_get_xact_tuples_*: writes of triggers, rules and functions included);
@@ -19,6 +22,8 @@
  *    policies, inheritance children and parents, indexes, defaults, row security, privileges,
  *    owner, options, comment);
  *  - a protected sequence was advanced or set by this session (currval is set) or moved back;
+ *  - one of its catalog objects is gone (but those the backup replaces) or its digest differs
+ *    (a publication's options or tables, an extension's schema or members, a comment…);
  *  - a large object it had is gone;
  *  - track_counts is off (the counts cannot vouch for anything).
  * The message names the objects and what changed (NET_MARKER, changedObjectsMessage()).
@@ -378,7 +383,7 @@ async function readProtectedAs(client: pg.Client, not: NotProtected): Promise<Pr
     client,
     not,
     schemas,
-    relations.filter(r => r.replaceable).map(r => r.oid),
+    relations.filter(r => r.fp && !r.replaceable).map(r => r.oid),
     version
   )
   const facts = await client.query<{ roles: number[]; database: string; deferrable: number[] }>(
@@ -518,7 +523,8 @@ interface CatalogKind {
   row: string
   /**
    * More of its digest, key → SQL over its row (the server's version_num decides which catalogs
-   * exist; %REPLACEABLE% is the OIDs of the relations the backup replaces, an oid[] expression).
+   * exist; %RELATIONS% and %SCHEMAS% are the OIDs of the target's relations and schemas the
+   * check compares, oid[] expressions).
    */
   more?: (version: number) => Record<string, string>
 }
@@ -545,18 +551,20 @@ const global = (alias: string, name: string, row = 'row'): CatalogKind => ({
 /**
  * The other catalog objects the backup's statements could alter: each by its whole catalog row
  * (to_jsonb: the columns of every server version; name and schema apart), comment, and what hangs
- * off it — a publication's tables (its row filter and column list; not those of relations the
- * backup replaces) and schemas, an extension's members, a text search configuration's token
+ * off it — a publication's tables (their row filters and column lists) and schemas, those of the
+ * target's the check compares (the backup's own tables may join a publication of the target's,
+ * as pg_dump's ALTER PUBLICATION … ADD TABLE after a CREATE PUBLICATION the target already has,
+ * supabase_realtime's, does), an extension's members, a text search configuration's token
  * mappings, an operator family's operators and support functions, a server's user mappings.
  */
 const CATALOG_KINDS: Record<Exclude<ObjectKind, keyof typeof OBJECT_FINGERPRINT>, CatalogKind> = {
   publication: {
     ...global('pb', 'pubname', 'pubdef'),
     more: version => ({
-      tables: `(SELECT pg_catalog.md5(pg_catalog.string_agg((pg_catalog.to_jsonb(r) OPERATOR(pg_catalog.-) 'oid'::pg_catalog.text)::pg_catalog.text, ',' ORDER BY r.prrelid)) FROM pg_catalog.pg_publication_rel r WHERE r.prpubid OPERATOR(pg_catalog.=) pb.oid AND NOT r.prrelid OPERATOR(pg_catalog.=) ANY (%REPLACEABLE%))`,
+      tables: `(SELECT pg_catalog.md5(pg_catalog.string_agg((pg_catalog.to_jsonb(r) OPERATOR(pg_catalog.-) 'oid'::pg_catalog.text)::pg_catalog.text, ',' ORDER BY r.prrelid)) FROM pg_catalog.pg_publication_rel r WHERE r.prpubid OPERATOR(pg_catalog.=) pb.oid AND r.prrelid OPERATOR(pg_catalog.=) ANY (%RELATIONS%))`,
       ...(version >= 150000
         ? {
-            schemas: `(SELECT pg_catalog.md5(pg_catalog.string_agg(s.pnnspid::pg_catalog.text, ',' ORDER BY s.pnnspid)) FROM pg_catalog.pg_publication_namespace s WHERE s.pnpubid OPERATOR(pg_catalog.=) pb.oid)`
+            schemas: `(SELECT pg_catalog.md5(pg_catalog.string_agg(s.pnnspid::pg_catalog.text, ',' ORDER BY s.pnnspid)) FROM pg_catalog.pg_publication_namespace s WHERE s.pnpubid OPERATOR(pg_catalog.=) pb.oid AND s.pnnspid OPERATOR(pg_catalog.=) ANY (%SCHEMAS%))`
           }
         : {})
     })
@@ -617,7 +625,7 @@ const ALIAS: Record<ObjectKind, string> = {
   ) as Record<keyof typeof CATALOG_KINDS, string>)
 }
 
-/** The fingerprint query of a kind (%WHERE% selects its rows, %REPLACEABLE% see CatalogKind). */
+/** The fingerprint query of a kind (%WHERE% selects its rows, %RELATIONS% and %SCHEMAS%: see CatalogKind). */
 function objectFingerprint(kind: ObjectKind, version: number): string {
   if (kind in OBJECT_FINGERPRINT) return OBJECT_FINGERPRINT[kind as keyof typeof OBJECT_FINGERPRINT]
   const k = CATALOG_KINDS[kind as keyof typeof CATALOG_KINDS]
@@ -641,14 +649,14 @@ function targetsOwn(kind: ObjectKind): string {
 
 /**
  * The target's catalog objects ({@link OBJECT_KINDS}; not an extension's members), but the
- * provider's and pg_catalog's; `replacedRelations`: the OIDs of the relations the backup
- * replaces (their rows in a publication are the backup's).
+ * provider's and pg_catalog's; `checkedRelations`: the OIDs of the relations the check compares
+ * (the others' rows in a publication are the backup's).
  */
 async function readObjects(
   client: pg.Client,
   not: NotProtected,
   replacedSchemas: Set<string>,
-  replacedRelations: number[],
+  checkedRelations: number[],
   version: number
 ): Promise<ProtectedObject[]> {
   // an extension's own objects are the extension's (its script made them)
@@ -661,7 +669,14 @@ async function readObjects(
       fp: Record<string, unknown>
     }>(
       objectFingerprint(kind, version)
-        .replace(/%REPLACEABLE%/g, `'{${replacedRelations.join(',')}}'::pg_catalog.oid[]`)
+        .replace(/%RELATIONS%/g, `'{${checkedRelations.join(',')}}'::pg_catalog.oid[]`)
+        .replace(
+          /%SCHEMAS%/g,
+          `'{${objects
+            .filter(o => o.kind === 'schema' && !o.replaceable)
+            .map(o => o.oid)
+            .join(',')}}'::pg_catalog.oid[]`
+        )
         .replace(
           '%WHERE%',
           `${targetsOwn(kind)} AND NOT EXISTS (SELECT FROM pg_catalog.pg_depend e WHERE e.classid OPERATOR(pg_catalog.=) 'pg_catalog.${OBJECT_KINDS[kind]}'::pg_catalog.regclass AND e.objid OPERATOR(pg_catalog.=) ${ALIAS[kind]}.oid AND e.deptype OPERATOR(pg_catalog.=) 'e')`
@@ -762,8 +777,12 @@ export function unchangedCheck(set: ProtectedSet): string[] {
             set.serverVersion ?? 0
           )
             .replace(
-              /%REPLACEABLE%/g,
-              "ARRAY(SELECT (w.key)::pg_catalog.oid FROM pg_catalog.jsonb_each(want) w WHERE w.value ? 'replaceable')"
+              /%RELATIONS%/g,
+              "ARRAY(SELECT (w.key)::pg_catalog.oid FROM pg_catalog.jsonb_each(want) w WHERE w.value ? 'fp' AND NOT w.value ? 'replaceable')"
+            )
+            .replace(
+              /%SCHEMAS%/g,
+              "ARRAY(SELECT pg_catalog.split_part(w.key, ':', 2)::pg_catalog.oid FROM pg_catalog.jsonb_each(want_objects) w WHERE w.key LIKE 'schema:%' AND NOT w.value ? 'replaceable')"
             )
             .replace('%WHERE%', ofKind(kind, `${ALIAS[kind]}.oid`))}) f`
       )
