@@ -635,7 +635,9 @@ const TARGET_CATALOG = `CREATE EXTENSION IF NOT EXISTS pgcrypto SCHEMA public;
   ALTER OPERATOR FAMILY public.myfam USING btree ADD FUNCTION 1 (int4, int4) btint4cmp(int4, int4);
   CREATE FOREIGN DATA WRAPPER mywrapper;
   CREATE SERVER mysrv FOREIGN DATA WRAPPER mywrapper OPTIONS (host 'db.internal');
-  CREATE USER MAPPING FOR CURRENT_USER SERVER mysrv OPTIONS (user 'app');`
+  CREATE USER MAPPING FOR CURRENT_USER SERVER mysrv OPTIONS (user 'app');
+  CREATE FUNCTION public.on_ddl() RETURNS event_trigger LANGUAGE plpgsql AS $$ BEGIN END $$;
+  CREATE EVENT TRIGGER guard ON ddl_command_end EXECUTE FUNCTION public.on_ddl();`
 
 /** Those objects as the catalogs hold them (what a refused restore must leave as it was). */
 async function catalogObjects(db: string): Promise<unknown> {
@@ -655,7 +657,8 @@ async function catalogObjects(db: string): Promise<unknown> {
       (SELECT json_agg(to_jsonb(c) ORDER BY c.oid) FROM pg_cast c WHERE c.oid >= 16384) AS casts,
       (SELECT count(*) FROM pg_amproc a JOIN pg_opfamily f ON f.oid = a.amprocfamily WHERE f.opfname = 'myfam') AS myfam,
       (SELECT srvoptions FROM pg_foreign_server WHERE srvname = 'mysrv') AS mysrv,
-      (SELECT json_agg(umoptions) FROM pg_user_mappings WHERE srvname = 'mysrv') AS mappings_of_mysrv`
+      (SELECT json_agg(umoptions) FROM pg_user_mappings WHERE srvname = 'mysrv') AS mappings_of_mysrv,
+      (SELECT evtenabled FROM pg_event_trigger WHERE evtname = 'guard') AS guard`
   )
   return row
 }
@@ -739,6 +742,11 @@ describe("allow-non-empty: the target's other catalog objects are the net's too 
       /server mysrv: its definition, options, owner or privileges changed/
     ],
     [
+      "the target's event trigger disabled",
+      'ALTER EVENT TRIGGER guard DISABLE;',
+      /event trigger guard: its definition, options, owner or privileges changed/
+    ],
+    [
       "the target's user mapping gets a password",
       "ALTER USER MAPPING FOR CURRENT_USER SERVER mysrv OPTIONS (ADD password 'x');",
       /server mysrv: its user mappings changed/
@@ -756,6 +764,21 @@ describe("allow-non-empty: the target's other catalog objects are the net's too 
     expect(error?.message).toMatch(message)
     expect(error?.message).toMatch(/it was rolled back, nothing was restored/)
     expect([await state(db), await catalogObjects(db)]).toEqual(before)
+    await server.dropDatabase(db)
+  })
+
+  it("a10 #10b: ALTER EXTENSION … UPDATE of the target's extension", async () => {
+    const db = await target()
+    await server.query(db, "CREATE EXTENSION hstore VERSION '1.4'")
+    const error = await failure(
+      runRestore(db, { kind: 'file', path: write('ALTER EXTENSION hstore UPDATE;') })
+    )
+    expect(error?.message).toMatch(
+      /^the restore changed objects of the target that the backup does not own — extension hstore: its schema, version, owner or configuration tables changed \(ALTER EXTENSION … SET SCHEMA or UPDATE\)/
+    )
+    expect(
+      await server.query(db, "SELECT extversion FROM pg_extension WHERE extname = 'hstore'")
+    ).toEqual([{ extversion: '1.4' }])
     await server.dropDatabase(db)
   })
 
@@ -868,7 +891,8 @@ describe("allow-non-empty: the target's other catalog objects are the net's too 
       'conversions',
       'myfam',
       'mysrv',
-      'mappings_of_mysrv'
+      'mappings_of_mysrv',
+      'guard'
     ])
       expect(again[k]).toEqual(was[k])
     expect(
