@@ -782,6 +782,23 @@ describe("allow-non-empty: the target's other catalog objects are the net's too 
     await server.dropDatabase(db)
   })
 
+  it("an extension's comment as another version's pg_dump writes it, next to the target's extension, restores", async () => {
+    const db = await target()
+    await server.query(db, TARGET_CATALOG)
+    await runRestore(db, {
+      kind: 'file',
+      path: write(`CREATE EXTENSION IF NOT EXISTS pgcrypto WITH SCHEMA public;
+COMMENT ON EXTENSION pgcrypto IS 'cryptographic functions (as another version says it)';`)
+    })
+    expect(
+      await server.query(
+        db,
+        "SELECT obj_description(oid, 'pg_extension') AS comment FROM pg_extension WHERE extname = 'pgcrypto'"
+      )
+    ).toEqual([{ comment: 'cryptographic functions (as another version says it)' }])
+    await server.dropDatabase(db)
+  })
+
   it('the same statements hidden in a function the backup runs as its data loads: refused too', async () => {
     const db = await target()
     await server.query(db, TARGET_CATALOG)

@@ -517,6 +517,11 @@ interface CatalogKind {
   schema?: string
   /** Named without a schema (a plain script's CREATE of it names no schema). */
   global?: true
+  /**
+   * Its comment is not compared: pg_dump writes an extension's (COMMENT ON EXTENSION) as its
+   * control file says, which differs between versions (pg_stat_statements' in 13).
+   */
+  noComment?: true
   /** Its name's and schema's columns, left out of its row's digest (said as 'name' instead). */
   omit: string[]
   /** The key of its row's digest (PHRASES). */
@@ -573,6 +578,7 @@ const CATALOG_KINDS: Record<Exclude<ObjectKind, keyof typeof OBJECT_FINGERPRINT>
     ...global('ex', 'extname', 'extdef'),
     // its schema is in its row (SET SCHEMA); joined for the provider's schemas
     schema: 'extnamespace',
+    noComment: true,
     more: () => ({
       members: `(SELECT pg_catalog.md5(pg_catalog.string_agg(pg_catalog.concat_ws(':', m.classid, m.objid, m.objsubid), ',' ORDER BY m.classid, m.objid, m.objsubid)) FROM pg_catalog.pg_depend m WHERE m.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_extension'::pg_catalog.regclass AND m.refobjid OPERATOR(pg_catalog.=) ex.oid AND m.deptype OPERATOR(pg_catalog.=) 'e')`
     })
@@ -634,7 +640,7 @@ function objectFingerprint(kind: ObjectKind, version: number): string {
     .join('')
   return `SELECT ${k.alias}.oid::int8 AS oid, ${k.name} AS name, COALESCE(n.nspname::pg_catalog.text, '') AS schema, ${k.objname} AS objname,
  pg_catalog.jsonb_build_object('name', ${k.name}, '${k.row}', pg_catalog.md5((pg_catalog.to_jsonb(${k.alias}) OPERATOR(pg_catalog.-) '{${k.omit.join(',')}}'::pg_catalog.text[])::pg_catalog.text),
-  'comment', ${commentOf(OBJECT_KINDS[kind], k.alias)}${more}) AS fp
+  'comment', ${k.noComment ? 'NULL' : commentOf(OBJECT_KINDS[kind], k.alias)}${more}) AS fp
 FROM pg_catalog.${OBJECT_KINDS[kind]} ${k.alias} LEFT JOIN pg_catalog.pg_namespace n ON ${k.schema !== undefined ? `n.oid OPERATOR(pg_catalog.=) ${k.alias}.${k.schema}` : 'false'}
 WHERE %WHERE%`
 }
