@@ -544,7 +544,7 @@ const inSchema = (alias: string, name: string, schema: string, row = 'row'): Cat
   row
 })
 /** A kind outside schemas, named by its name column. */
-const global = (alias: string, name: string, row = 'row'): CatalogKind => ({
+const unqualified = (alias: string, name: string, row = 'row'): CatalogKind => ({
   alias,
   name: `pg_catalog.quote_ident(${alias}.${name})`,
   objname: `${alias}.${name}::pg_catalog.text`,
@@ -564,7 +564,7 @@ const global = (alias: string, name: string, row = 'row'): CatalogKind => ({
  */
 const CATALOG_KINDS: Record<Exclude<ObjectKind, keyof typeof OBJECT_FINGERPRINT>, CatalogKind> = {
   publication: {
-    ...global('pb', 'pubname', 'pubdef'),
+    ...unqualified('pb', 'pubname', 'pubdef'),
     more: version => ({
       tables: `(SELECT pg_catalog.md5(pg_catalog.string_agg((pg_catalog.to_jsonb(r) OPERATOR(pg_catalog.-) 'oid'::pg_catalog.text)::pg_catalog.text, ',' ORDER BY r.prrelid)) FROM pg_catalog.pg_publication_rel r WHERE r.prpubid OPERATOR(pg_catalog.=) pb.oid AND r.prrelid OPERATOR(pg_catalog.=) ANY (%RELATIONS%))`,
       ...(version >= 150000
@@ -575,7 +575,7 @@ const CATALOG_KINDS: Record<Exclude<ObjectKind, keyof typeof OBJECT_FINGERPRINT>
     })
   },
   extension: {
-    ...global('ex', 'extname', 'extdef'),
+    ...unqualified('ex', 'extname', 'extdef'),
     // its schema is in its row (SET SCHEMA); joined for the provider's schemas
     schema: 'extnamespace',
     noComment: true,
@@ -609,15 +609,15 @@ const CATALOG_KINDS: Record<Exclude<ObjectKind, keyof typeof OBJECT_FINGERPRINT>
       opmembers: `(SELECT pg_catalog.md5(pg_catalog.string_agg(x.m, ',' ORDER BY x.m)) FROM (SELECT (pg_catalog.to_jsonb(a) OPERATOR(pg_catalog.-) 'oid'::pg_catalog.text)::pg_catalog.text AS m FROM pg_catalog.pg_amop a WHERE a.amopfamily OPERATOR(pg_catalog.=) opf.oid UNION ALL SELECT (pg_catalog.to_jsonb(a) OPERATOR(pg_catalog.-) 'oid'::pg_catalog.text)::pg_catalog.text FROM pg_catalog.pg_amproc a WHERE a.amprocfamily OPERATOR(pg_catalog.=) opf.oid) x)`
     })
   },
-  'foreign-data wrapper': global('fdw', 'fdwname'),
+  'foreign-data wrapper': unqualified('fdw', 'fdwname'),
   server: {
-    ...global('srv', 'srvname'),
+    ...unqualified('srv', 'srvname'),
     // pg_user_mappings: the options only where the role that connected may read them
     more: () => ({
       usermappings: `(SELECT pg_catalog.md5(pg_catalog.string_agg(u::pg_catalog.text, ',' ORDER BY u.umid)) FROM pg_catalog.pg_user_mappings u WHERE u.srvid OPERATOR(pg_catalog.=) srv.oid)`
     })
   },
-  'event trigger': global('evt', 'evtname')
+  'event trigger': unqualified('evt', 'evtname')
 }
 
 /** The alias each kind's fingerprint query gives its catalog. */
