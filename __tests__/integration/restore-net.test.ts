@@ -614,6 +614,319 @@ COPY public.mine (x) FROM stdin;
   })
 })
 
+/**
+ * The target's catalog objects beyond its relations, functions, types, operators and schemas (a10
+ * #4, #8, #9, #10b): a publication and its tables, an extension, text search objects, a
+ * collation, a conversion, a cast, an operator family, a foreign-data wrapper's server and its
+ * user mapping, and the comments of all of them.
+ */
+const TARGET_CATALOG = `CREATE EXTENSION IF NOT EXISTS pgcrypto SCHEMA public;
+  CREATE FUNCTION public.tf() RETURNS int LANGUAGE sql AS 'SELECT 1';
+  COMMENT ON FUNCTION public.tf() IS 'original';
+  CREATE PUBLICATION pub FOR TABLE public.users;
+  CREATE TEXT SEARCH CONFIGURATION public.mycfg (COPY = english);
+  CREATE TEXT SEARCH DICTIONARY public.mydict (TEMPLATE = simple, STOPWORDS = english);
+  CREATE COLLATION public.mycoll (provider = libc, locale = 'C');
+  CREATE CONVERSION public.myconv FOR 'LATIN1' TO 'UTF8' FROM iso8859_1_to_utf8;
+  CREATE TYPE public.cents AS (v int);
+  CREATE FUNCTION public.to_cents(int) RETURNS public.cents LANGUAGE sql AS 'SELECT ROW($1)::public.cents';
+  CREATE CAST (int AS public.cents) WITH FUNCTION public.to_cents(int);
+  CREATE OPERATOR FAMILY public.myfam USING btree;
+  ALTER OPERATOR FAMILY public.myfam USING btree ADD FUNCTION 1 (int4, int4) btint4cmp(int4, int4);
+  CREATE FOREIGN DATA WRAPPER mywrapper;
+  CREATE SERVER mysrv FOREIGN DATA WRAPPER mywrapper OPTIONS (host 'db.internal');
+  CREATE USER MAPPING FOR CURRENT_USER SERVER mysrv OPTIONS (user 'app');
+  CREATE FUNCTION public.on_ddl() RETURNS event_trigger LANGUAGE plpgsql AS $$ BEGIN END $$;
+  CREATE EVENT TRIGGER guard ON ddl_command_end EXECUTE FUNCTION public.on_ddl();`
+
+/** Those objects as the catalogs hold them (what a refused restore must leave as it was). */
+async function catalogObjects(db: string): Promise<unknown> {
+  const [row] = await server.query(
+    db,
+    `SELECT
+      (SELECT json_agg(to_jsonb(p) ORDER BY p.pubname) FROM pg_publication p) AS publications,
+      (SELECT json_agg(json_build_object('t', r.prrelid::regclass::text, 'qual', pg_get_expr(r.prqual, r.prrelid))) FROM pg_publication_rel r) AS published,
+      (SELECT json_agg(json_build_object('e', e.extname, 's', e.extnamespace::regnamespace::text, 'v', e.extversion,
+         'members', (SELECT count(*) FROM pg_depend d WHERE d.refobjid = e.oid AND d.deptype = 'e')) ORDER BY e.extname) FROM pg_extension e) AS extensions,
+      (SELECT json_agg(json_build_object('o', d.objoid, 'c', d.classoid::regclass::text, 'd', d.description) ORDER BY d.classoid, d.objoid, d.objsubid) FROM pg_description d WHERE d.objoid >= 16384) AS comments,
+      (SELECT array_to_string(tsvector_to_array(to_tsvector('public.mycfg', 'hello world')), ' ')) AS mycfg,
+      (SELECT count(*) FROM pg_ts_config_map m WHERE m.mapcfg = 'public.mycfg'::regconfig) AS mappings,
+      (SELECT dictinitoption FROM pg_ts_dict WHERE dictname = 'mydict') AS mydict,
+      (SELECT json_agg(collname ORDER BY collname) FROM pg_collation WHERE collnamespace = 'public'::regnamespace) AS collations,
+      (SELECT json_agg(conname ORDER BY conname) FROM pg_conversion WHERE connamespace = 'public'::regnamespace) AS conversions,
+      (SELECT json_agg(to_jsonb(c) ORDER BY c.oid) FROM pg_cast c WHERE c.oid >= 16384) AS casts,
+      (SELECT count(*) FROM pg_amproc a JOIN pg_opfamily f ON f.oid = a.amprocfamily WHERE f.opfname = 'myfam') AS myfam,
+      (SELECT srvoptions FROM pg_foreign_server WHERE srvname = 'mysrv') AS mysrv,
+      (SELECT json_agg(umoptions) FROM pg_user_mappings WHERE srvname = 'mysrv') AS mappings_of_mysrv,
+      (SELECT evtenabled FROM pg_event_trigger WHERE evtname = 'guard') AS guard`
+  )
+  return row
+}
+
+describe("allow-non-empty: the target's other catalog objects are the net's too (a10 #4, #8, #9, #10b)", () => {
+  /** [name, script, what the error must say]. */
+  const CASES: Array<[string, string, RegExp]> = [
+    [
+      "a10 #4: a row filter on the target's publication's table",
+      'ALTER PUBLICATION pub SET TABLE public.users WHERE (id < 0);',
+      /publication pub: its tables changed \(ALTER PUBLICATION … ADD, SET or DROP TABLE, a row filter or column list\)/
+    ],
+    [
+      "a10 #4: the target's publication publishes inserts only",
+      "ALTER PUBLICATION pub SET (publish = 'insert');",
+      /publication pub: its options or owner changed/
+    ],
+    [
+      "a10 #4: the target's publication renamed",
+      'ALTER PUBLICATION pub RENAME TO pub_old;',
+      /publication pub: renamed to pub_old/
+    ],
+    [
+      "a column list on the target's publication's table",
+      'ALTER PUBLICATION pub SET TABLE public.users (id);',
+      /publication pub: its tables changed/
+    ],
+    [
+      "a10 #8: the target's text search configuration loses its mappings",
+      'ALTER TEXT SEARCH CONFIGURATION public.mycfg DROP MAPPING FOR asciiword, word, numword, asciihword, hword;',
+      /text search configuration public\.mycfg: its token mappings changed/
+    ],
+    [
+      "a10 #8: the target's text search dictionary gets other options",
+      'ALTER TEXT SEARCH DICTIONARY public.mydict (STOPWORDS = russian);',
+      /text search dictionary public\.mydict: its definition, options, owner or privileges changed/
+    ],
+    [
+      "the target's collation renamed",
+      'ALTER COLLATION public.mycoll RENAME TO othercoll;',
+      /collation public\.mycoll: renamed to public\.othercoll/
+    ],
+    [
+      "the target's conversion commented",
+      "COMMENT ON CONVERSION public.myconv IS 'changed by backup';",
+      /conversion public\.myconv: its comment changed \(COMMENT ON\)/
+    ],
+    [
+      "a10 #9: the comment of the target's function",
+      "COMMENT ON FUNCTION public.tf() IS 'changed by backup';",
+      /function public\.tf\(\): its comment changed \(COMMENT ON\)/
+    ],
+    [
+      "the comment of the target's type",
+      "COMMENT ON TYPE public.cents IS 'changed by backup';",
+      /type public\.cents: its comment changed/
+    ],
+    [
+      "a10 #10b: the target's extension moved to another schema",
+      'CREATE SCHEMA loot; ALTER EXTENSION pgcrypto SET SCHEMA loot;',
+      /extension pgcrypto: its schema, version, owner or configuration tables changed/
+    ],
+    [
+      "the target's extension loses a member (its function becomes a plain one pg_dump would dump)",
+      'ALTER EXTENSION pgcrypto DROP FUNCTION public.gen_random_uuid();',
+      /extension pgcrypto: its members changed/
+    ],
+    [
+      "the target's cast dropped",
+      'DROP CAST (int AS public.cents);',
+      /cast \(integer AS public\.cents\): dropped/
+    ],
+    [
+      "the target's operator family loses a support function",
+      'ALTER OPERATOR FAMILY public.myfam USING btree DROP FUNCTION 1 (int4, int4);',
+      /operator family public\.myfam: its operators or support functions changed/
+    ],
+    [
+      "the target's foreign server pointed at another host",
+      "ALTER SERVER mysrv OPTIONS (SET host 'evil.example');",
+      /server mysrv: its definition, options, owner or privileges changed/
+    ],
+    [
+      "the target's event trigger disabled",
+      'ALTER EVENT TRIGGER guard DISABLE;',
+      /event trigger guard: its definition, options, owner or privileges changed/
+    ],
+    [
+      "the target's user mapping gets a password",
+      "ALTER USER MAPPING FOR CURRENT_USER SERVER mysrv OPTIONS (ADD password 'x');",
+      /server mysrv: its user mappings changed/
+    ]
+  ]
+
+  it.each(CASES)('%s', async (_name, script, message) => {
+    const db = await target()
+    await server.query(db, TARGET_CATALOG)
+    const before = [await state(db), await catalogObjects(db)]
+    const error = await failure(runRestore(db, { kind: 'file', path: write(script) }))
+    expect(error?.message).toMatch(
+      /^the restore changed objects of the target that the backup does not own — /
+    )
+    expect(error?.message).toMatch(message)
+    expect(error?.message).toMatch(/it was rolled back, nothing was restored/)
+    expect([await state(db), await catalogObjects(db)]).toEqual(before)
+    await server.dropDatabase(db)
+  })
+
+  it("a10 #10b: ALTER EXTENSION … UPDATE of the target's extension", async () => {
+    const db = await target()
+    await server.query(db, "CREATE EXTENSION hstore VERSION '1.4'")
+    const error = await failure(
+      runRestore(db, { kind: 'file', path: write('ALTER EXTENSION hstore UPDATE;') })
+    )
+    expect(error?.message).toMatch(
+      /^the restore changed objects of the target that the backup does not own — extension hstore: its schema, version, owner or configuration tables changed \(ALTER EXTENSION … SET SCHEMA or UPDATE\)/
+    )
+    expect(
+      await server.query(db, "SELECT extversion FROM pg_extension WHERE extname = 'hstore'")
+    ).toEqual([{ extversion: '1.4' }])
+    await server.dropDatabase(db)
+  })
+
+  it("an extension's comment as another version's pg_dump writes it, next to the target's extension, restores", async () => {
+    const db = await target()
+    await server.query(db, TARGET_CATALOG)
+    await runRestore(db, {
+      kind: 'file',
+      path: write(`CREATE EXTENSION IF NOT EXISTS pgcrypto WITH SCHEMA public;
+COMMENT ON EXTENSION pgcrypto IS 'cryptographic functions (as another version says it)';`)
+    })
+    expect(
+      await server.query(
+        db,
+        "SELECT obj_description(oid, 'pg_extension') AS comment FROM pg_extension WHERE extname = 'pgcrypto'"
+      )
+    ).toEqual([{ comment: 'cryptographic functions (as another version says it)' }])
+    await server.dropDatabase(db)
+  })
+
+  it('the same statements hidden in a function the backup runs as its data loads: refused too', async () => {
+    const db = await target()
+    await server.query(db, TARGET_CATALOG)
+    const before = await catalogObjects(db)
+    const error = await failure(
+      runRestore(db, {
+        kind: 'file',
+        path: write(
+          carrier(
+            "COMMENT ON PUBLICATION pub IS 'x'; ALTER TEXT SEARCH CONFIGURATION public.mycfg DROP MAPPING FOR word"
+          )
+        )
+      })
+    )
+    expect(error?.message).toMatch(
+      /publication pub: its comment changed \(COMMENT ON\); text search configuration public\.mycfg: its token mappings changed/
+    )
+    expect(await catalogObjects(db)).toEqual(before)
+    await server.dropDatabase(db)
+  })
+
+  it("a backup's own publication, text search configuration, cast and comments restore next to the target's; its own table joins the target's publication of that name", async () => {
+    const source = await server.createDatabase()
+    await server.query(
+      source,
+      `CREATE TABLE public.mine (x int);
+       INSERT INTO public.mine VALUES (1);
+       CREATE PUBLICATION mypub FOR TABLE public.mine WITH (publish = 'insert');
+       CREATE PUBLICATION pub FOR TABLE public.mine;
+       COMMENT ON PUBLICATION mypub IS 'mine';
+       CREATE TEXT SEARCH CONFIGURATION public.mycfg2 (COPY = english);
+       ALTER TEXT SEARCH CONFIGURATION public.mycfg2 DROP MAPPING FOR asciiword;
+       CREATE TYPE public.points AS (v int);
+       CREATE FUNCTION public.to_points(int) RETURNS public.points LANGUAGE sql AS 'SELECT ROW($1)::public.points';
+       COMMENT ON FUNCTION public.to_points(int) IS 'mine';
+       CREATE CAST (int AS public.points) WITH FUNCTION public.to_points(int);
+       COMMENT ON CAST (int AS public.points) IS 'mine';`
+    )
+    const dumped = file('own-catalog', 'sql')
+    await pgDump(source, ['-Fp', '-f', dumped])
+    const db = await target()
+    await server.query(db, TARGET_CATALOG)
+    const before = await catalogObjects(db)
+    await runRestore(db, { kind: 'file', path: dumped })
+    expect(
+      await server.query(
+        db,
+        `SELECT (SELECT pubinsert::text || pubupdate::text FROM pg_publication WHERE pubname = 'mypub') AS pub,
+           (SELECT count(*)::int FROM pg_publication_rel WHERE prrelid = 'public.mine'::regclass) AS published,
+           obj_description('public.to_points(int)'::regprocedure, 'pg_proc') AS comment,
+           (1::int::public.points)::text AS cast,
+           array_to_string(tsvector_to_array(to_tsvector('public.mycfg2', 'hello 42')), ' ') AS ts`
+      )
+    ).toEqual([{ pub: 'truefalse', published: 2, comment: 'mine', cast: '(1)', ts: '42' }])
+    // the target's own as they were, but the backup's publication and comments next to them
+    const after = (await catalogObjects(db)) as Record<string, unknown>
+    const was = before as Record<string, unknown>
+    for (const k of [
+      'extensions',
+      'mycfg',
+      'mappings',
+      'mydict',
+      'collations',
+      'conversions',
+      'myfam',
+      'mysrv'
+    ])
+      expect(after[k]).toEqual(was[k])
+    expect(await server.query(db, `SELECT pubname FROM pg_publication ORDER BY 1`)).toEqual([
+      { pubname: 'mypub' },
+      { pubname: 'pub' }
+    ])
+    // the target's pub (its CREATE skipped: it exists) publishes the backup's table too, as a
+    // provider's publication (supabase_realtime) takes the tables of the backup that named them
+    expect(
+      await server.query(
+        db,
+        `SELECT r.prrelid::regclass::text AS t FROM pg_publication_rel r JOIN pg_publication p ON p.oid = r.prpubid WHERE p.pubname = 'pub' ORDER BY 1`
+      )
+    ).toEqual([{ t: 'mine' }, { t: 'users' }])
+    await server.dropDatabase(db)
+    await server.dropDatabase(source)
+  })
+
+  it('a database holding them restores over itself: -Fc with clean: true, and its pg_dump --clean --if-exists script with allow-non-empty', async () => {
+    const source = await target()
+    await server.query(source, TARGET_CATALOG)
+    const archive = file('catalog', 'dump')
+    await pgDump(source, ['-Fc', '-f', archive])
+    const script = file('catalog-clean', 'sql')
+    await pgDump(source, ['-Fp', '--clean', '--if-exists', '-f', script])
+    const db = await server.createDatabase()
+    await runRestore(db, { kind: 'file', path: archive }, { allowNonEmpty: false })
+    const first = await catalogObjects(db)
+    const rows = await server.query(db, 'SELECT * FROM public.users ORDER BY id')
+    expect(rows).toHaveLength(2)
+    await runRestore(db, { kind: 'file', path: archive }, { allowNonEmpty: false, clean: true })
+    await runRestore(db, { kind: 'file', path: script })
+    // the same objects again (new OIDs: compared by what they say)
+    const again = (await catalogObjects(db)) as Record<string, unknown>
+    const was = first as Record<string, unknown>
+    for (const k of [
+      'mycfg',
+      'mappings',
+      'mydict',
+      'collations',
+      'conversions',
+      'myfam',
+      'mysrv',
+      'mappings_of_mysrv',
+      'guard'
+    ])
+      expect(again[k]).toEqual(was[k])
+    expect(
+      await server.query(
+        db,
+        `SELECT (SELECT count(*)::int FROM pg_publication_rel r JOIN pg_publication p ON p.oid = r.prpubid WHERE p.pubname = 'pub' AND r.prrelid = 'public.users'::regclass) AS published,
+           obj_description('public.tf()'::regprocedure, 'pg_proc') AS comment,
+           (SELECT count(*)::int FROM pg_cast WHERE casttarget = 'public.cents'::regtype) AS casts,
+           (SELECT extnamespace::regnamespace::text FROM pg_extension WHERE extname = 'pgcrypto') AS pgcrypto`
+      )
+    ).toEqual([{ published: 1, comment: 'original', casts: 1, pgcrypto: 'public' }])
+    expect(await server.query(db, 'SELECT * FROM public.users ORDER BY id')).toEqual(rows)
+    await server.dropDatabase(db)
+    await server.dropDatabase(source)
+  })
+})
+
 describe('archives: SQL in a TABLE DATA entry (F8), a clean dropStmt naming another table (F9)', () => {
   let source: string
   beforeAll(async () => {

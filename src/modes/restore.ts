@@ -1227,6 +1227,11 @@ async function recordProtected(
         kind,
         objects.filter(o => o.kind === kind).length
       ]),
+      // publications, extensions, casts, text search objects…
+      [
+        'other catalog object',
+        objects.filter(o => !['function', 'type', 'operator', 'schema'].includes(o.kind)).length
+      ],
       ['large object', set.largeObjects.length]
     ].flatMap(([noun, n]) => (Number(n) > 0 ? [plural(Number(n), String(noun))] : []))
   ]

@@ -8,6 +8,7 @@ import { Transform, type TransformCallback } from 'node:stream'
 import type { QualifiedName, ReplacedRelation } from '../types.js'
 import { PsqlLexer, type StatementEvent } from './psql-lexer.js'
 import { ScriptGate, type ScriptGateOptions } from './script-gate.js'
+import type { ObjectKind } from './unchanged.js'
 import { quoteSql } from './sql-redact.js'
 
 /**
@@ -132,10 +133,11 @@ export class PlainDumpObjects {
    */
   readonly replacingRelations: ReplacedRelation[] = []
   /**
-   * Functions, procedures (any arguments), types and domains a plain CREATE creates (no OR
-   * REPLACE): likewise, where the target's of that name is gone, the script dropped it.
+   * Functions, procedures (any arguments), types, domains, collations, conversions, text search
+   * objects and publications (schema '') a plain CREATE creates (no OR REPLACE): likewise, where
+   * the target's of that name is gone, the script dropped it.
    */
-  readonly replacingObjects: Array<QualifiedName & { kind: 'function' | 'type' }> = []
+  readonly replacingObjects: Array<QualifiedName & { kind: ObjectKind }> = []
   /** Sequences the script creates (CREATE SEQUENCE, an identity column's SEQUENCE NAME). */
   readonly createdSequences: QualifiedName[] = []
   /** The names (without schema) of the domains the script creates: ADD COLUMN of one runs its DEFAULT/CHECK. */
@@ -422,6 +424,37 @@ export class PlainDumpObjects {
       const kind =
         object[1] === 'TABLE' && /^CREATE FOREIGN/.test(line) ? 'FOREIGN TABLE' : object[1]
       this.drops.push(`DROP ${kind} IF EXISTS ${object[2]} CASCADE;`)
+      return
+    }
+    const other =
+      /^CREATE (TEXT SEARCH (?:CONFIGURATION|DICTIONARY|PARSER|TEMPLATE)|COLLATION|CONVERSION|OPERATOR CLASS|OPERATOR FAMILY) ((?:"(?:[^"]|"")+"|[^\s."(]+)\.(?:"(?:[^"]|"")+"|[^\s"(;]+))/.exec(
+        line
+      )
+    const created = other ? parseCopyStatement(`COPY ${other[2]}`) : undefined
+    if (other && created) {
+      this.replacingObjects.push({ ...created, kind: other[1].toLowerCase() as ObjectKind })
+      return
+    }
+    // outside schemas: by name (an extension: pg_dump writes IF NOT EXISTS, after its DROP)
+    const global =
+      /^CREATE (PUBLICATION|SERVER|FOREIGN DATA WRAPPER|EVENT TRIGGER|EXTENSION(?: IF NOT EXISTS)?) ("(?:[^"]|"")+"|[^\s;"]+)/.exec(
+        line
+      )
+    if (global) {
+      const name = global[2].startsWith('"')
+        ? global[2].slice(1, -1).replace(/""/g, '"')
+        : global[2].toLowerCase()
+      const kind = global[1]
+        .replace(/ IF NOT EXISTS$/, '')
+        .replace('FOREIGN DATA WRAPPER', 'foreign-data wrapper')
+        .toLowerCase() as ObjectKind
+      this.replacingObjects.push({ schema: '', name, kind })
+      return
+    }
+    // a cast by its types as pg_dump writes them (format_type, as the net reads them)
+    const cast = /^CREATE CAST \((.+?) AS (.+?)\) /.exec(line)
+    if (cast) {
+      this.replacingObjects.push({ schema: '', name: `(${cast[1]} AS ${cast[2]})`, kind: 'cast' })
       return
     }
     const fn =

@@ -9,8 +9,11 @@
  * materialized view, view, foreign table and sequence of the target, but those the backup fills
  * (a data-only backup's empty tables and the sequences it sets) or replaces (clean: the
  * relations the backup itself creates, by name), and the provider's own tables (their rows only,
- * where they hold rows), each with a fingerprint read from the catalogs (FINGERPRINT); and the
- * large objects' OIDs. unchangedCheck() turns it into one DO block the load runs last, before
+ * where they hold rows), each with a fingerprint read from the catalogs (FINGERPRINT); its
+ * catalog objects (OBJECT_KINDS: functions, types, operators, schemas, publications, extensions,
+ * casts, text search objects…; not an extension's members), each with a digest of its catalog
+ * row, comment and what hangs off it (OBJECT_FINGERPRINT, CATALOG_KINDS); and the large objects'
+ * OIDs. unchangedCheck() turns it into one DO block the load runs last, before
  * COMMIT, which raises (the transaction rolls back: nothing is restored) when
  *  - a protected table has rows inserted, updated or deleted by this very transaction
  *    (pg_stat_get_xact_tuples_*: writes of triggers, rules and functions included);
@@ -19,6 +22,8 @@
  *    policies, inheritance children and parents, indexes, defaults, row security, privileges,
  *    owner, options, comment);
  *  - a protected sequence was advanced or set by this session (currval is set) or moved back;
+ *  - one of its catalog objects is gone (but those the backup replaces) or its digest differs
+ *    (a publication's options or tables, an extension's schema or members, a comment…);
  *  - a large object it had is gone;
  *  - track_counts is off (the counts cannot vouch for anything).
  * The message names the objects and what changed (NET_MARKER, changedObjectsMessage()).
@@ -129,7 +134,24 @@ const PHRASES: Record<string, string[]> = {
   opdef: [
     'its definition changed (ALTER OPERATOR, or an operator of the backup naming it as its commutator or negator)'
   ],
-  public: ['gets privileges granted to PUBLIC']
+  public: ['gets privileges granted to PUBLIC'],
+  row: ['its definition, options, owner or privileges changed (ALTER, GRANT/REVOKE)'],
+  pubdef: [
+    'its options or owner changed (ALTER PUBLICATION … SET (publish = …), OWNER TO): its subscribers would get other changes'
+  ],
+  tables: [
+    'its tables changed (ALTER PUBLICATION … ADD, SET or DROP TABLE, a row filter or column list): its subscribers would get other rows'
+  ],
+  schemas: ['its schemas changed (ALTER PUBLICATION … ADD, SET or DROP TABLES IN SCHEMA)'],
+  extdef: [
+    'its schema, version, owner or configuration tables changed (ALTER EXTENSION … SET SCHEMA or UPDATE): what calls its objects by their old schema or version breaks'
+  ],
+  members: ['its members changed (ALTER EXTENSION … ADD or DROP, UPDATE)'],
+  mappings: [
+    'its token mappings changed (ALTER TEXT SEARCH CONFIGURATION … ADD, ALTER or DROP MAPPING)'
+  ],
+  opmembers: ['its operators or support functions changed (ALTER OPERATOR FAMILY … ADD or DROP)'],
+  usermappings: ['its user mappings changed (CREATE, ALTER or DROP USER MAPPING)']
 }
 
 /** One protected relation as recorded. */
@@ -159,16 +181,35 @@ export const OBJECT_KINDS = {
   function: 'pg_proc',
   type: 'pg_type',
   operator: 'pg_operator',
-  schema: 'pg_namespace'
+  schema: 'pg_namespace',
+  publication: 'pg_publication',
+  extension: 'pg_extension',
+  cast: 'pg_cast',
+  collation: 'pg_collation',
+  conversion: 'pg_conversion',
+  'text search configuration': 'pg_ts_config',
+  'text search dictionary': 'pg_ts_dict',
+  'text search parser': 'pg_ts_parser',
+  'text search template': 'pg_ts_template',
+  'operator class': 'pg_opclass',
+  'operator family': 'pg_opfamily',
+  'foreign-data wrapper': 'pg_foreign_data_wrapper',
+  server: 'pg_foreign_server',
+  'event trigger': 'pg_event_trigger'
 } as const
 export type ObjectKind = keyof typeof OBJECT_KINDS
 
-/** A function, type, operator or schema of the target, by OID, with a digest of its catalog row. */
+/**
+ * A catalog object of the target (a function, type, operator, schema, publication, extension,
+ * cast, collation, conversion, text search object, operator class or family, foreign-data
+ * wrapper, server or event trigger), by OID, with a digest of its catalog row and comment.
+ */
 export interface ProtectedObject {
   oid: number
   /**
    * schema.name(arguments) of a function, the type as format_type writes it,
-   * schema.op(left,right) of an operator, the name of a schema; quoted where needed.
+   * schema.op(left,right) of an operator, (source AS target) of a cast, schema.name of the
+   * other kinds in a schema, the name of the rest; quoted where needed.
    */
   name: string
   kind: ObjectKind
@@ -184,8 +225,10 @@ export interface ProtectedSet {
   largeObjects: number[]
   /** Per large object (its OID as text): a digest of its metadata row, re-created or re-granted. */
   largeObjectRows?: Record<string, string>
-  /** Functions (not an extension's) and schemas of the target. */
+  /** The target's catalog objects ({@link OBJECT_KINDS}; not an extension's members). */
   objects?: ProtectedObject[]
+  /** server_version_num of the target (which catalogs the check may read: 150000 and up, publications' schemas). */
+  serverVersion?: number
   /** The roles that existed before (their settings are part of `database`). */
   roles?: number[]
   /** A digest of the database's own row and of the settings of it and of those roles. */
@@ -329,7 +372,20 @@ async function readProtectedAs(client: pg.Client, not: NotProtected): Promise<Pr
   const largeObjectRows: Record<string, string> = {}
   for (const lo of los.rows)
     if (!replacedLo.has(Number(lo.oid))) largeObjectRows[String(lo.oid)] = lo.fp
-  const objects = await readObjects(client, not, schemas)
+  const version = Number(
+    (
+      await client.query<{ v: string }>(
+        "SELECT pg_catalog.current_setting('server_version_num') AS v"
+      )
+    ).rows[0]?.v ?? 0
+  )
+  const objects = await readObjects(
+    client,
+    not,
+    schemas,
+    relations.filter(r => r.fp && !r.replaceable).map(r => r.oid),
+    version
+  )
   const facts = await client.query<{ roles: number[]; database: string; deferrable: number[] }>(
     `SELECT pg_catalog.array_agg(r.oid::int8 ORDER BY r.oid) AS roles, (${DATABASE_FINGERPRINT.replace('%ROLES%', 'ARRAY(SELECT r2.oid FROM pg_catalog.pg_roles r2)')}) AS database,
       ARRAY(${DEFERRABLE_TRIGGERS}) AS deferrable FROM pg_catalog.pg_roles r`
@@ -369,7 +425,8 @@ async function readProtectedAs(client: pg.Client, not: NotProtected): Promise<Pr
     largeObjectRows,
     objects,
     roles: (facts.rows[0]?.roles ?? []).map(Number),
-    database: facts.rows[0]?.database ?? ''
+    database: facts.rows[0]?.database ?? '',
+    serverVersion: version
   }
 }
 
@@ -381,7 +438,9 @@ const EXTENSION_DEPENDENCIES = `SELECT COALESCE(pg_catalog.md5(pg_catalog.string
  FROM pg_catalog.pg_depend d WHERE d.deptype OPERATOR(pg_catalog.=) ANY ('{e,x}'::pg_catalog.char[]) AND (
   (d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass AND (d.objid OPERATOR(pg_catalog.=) ANY (%RELATIONS%)
     OR d.objid OPERATOR(pg_catalog.=) ANY (SELECT i.indexrelid FROM pg_catalog.pg_index i WHERE i.indrelid OPERATOR(pg_catalog.=) ANY (%RELATIONS%))))
-  OR (d.classid OPERATOR(pg_catalog.=) ANY (ARRAY['pg_catalog.pg_proc'::pg_catalog.regclass, 'pg_catalog.pg_type'::pg_catalog.regclass, 'pg_catalog.pg_operator'::pg_catalog.regclass, 'pg_catalog.pg_namespace'::pg_catalog.regclass]::pg_catalog.oid[])
+  OR (d.classid OPERATOR(pg_catalog.=) ANY (ARRAY[${Object.values(OBJECT_KINDS)
+    .map(c => `'pg_catalog.${c}'::pg_catalog.regclass`)
+    .join(', ')}]::pg_catalog.oid[])
     AND d.objid OPERATOR(pg_catalog.=) ANY (%OBJECTS%)))`
 
 /** The deferrable triggers that are not a constraint's own (CREATE CONSTRAINT TRIGGER … DEFERRABLE). */
@@ -402,13 +461,20 @@ const DATABASE_FINGERPRINT = `SELECT pg_catalog.md5(pg_catalog.concat_ws('|',
    AND (s.setrole OPERATOR(pg_catalog.=) 0 OR s.setrole OPERATOR(pg_catalog.=) ANY (%ROLES%)))))`
 
 /**
+ * The digest of its comment (pg_description) of the object `alias`.oid in `catalog`: SQL.
+ */
+const commentOf = (catalog: string, alias: string): string =>
+  `(SELECT pg_catalog.md5(d.description) FROM pg_catalog.pg_description d WHERE d.objoid OPERATOR(pg_catalog.=) ${alias}.oid AND d.classoid OPERATOR(pg_catalog.=) 'pg_catalog.${catalog}'::pg_catalog.regclass AND d.objsubid OPERATOR(pg_catalog.=) 0)`
+
+/**
  * The digest of a function (its whole pg_proc row: body, owner, privileges, SECURITY DEFINER,
  * settings) or of a schema (name and owner; of its privileges only those granted to PUBLIC:
- * a backup's GRANT to its roles on a schema the target has is pg_dump's own output).
+ * a backup's GRANT to its roles on a schema the target has is pg_dump's own output), with its
+ * comment (not the schema public's: pg_dump up to 14 writes COMMENT ON SCHEMA public).
  */
-const OBJECT_FINGERPRINT = {
+const OBJECT_FINGERPRINT: Record<'function' | 'type' | 'operator' | 'schema', string> = {
   function: `SELECT p.oid::int8 AS oid, pg_catalog.format('%I.%I(%s)', n.nspname, p.proname, pg_catalog.pg_get_function_identity_arguments(p.oid)) AS name, n.nspname AS schema, p.proname AS objname,
- pg_catalog.jsonb_build_object('definition', pg_catalog.md5(p::pg_catalog.text)) AS fp
+ pg_catalog.jsonb_build_object('definition', pg_catalog.md5(p::pg_catalog.text), 'comment', ${commentOf('pg_proc', 'p')}) AS fp
 FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) p.pronamespace
 WHERE %WHERE%`,
   // a type's row (owner, privileges, a domain's base and default), an enum's values in order, a
@@ -418,16 +484,17 @@ WHERE %WHERE%`,
   (SELECT pg_catalog.string_agg(e::pg_catalog.text, ',' ORDER BY e.enumsortorder) FROM pg_catalog.pg_enum e WHERE e.enumtypid OPERATOR(pg_catalog.=) t.oid),
   (SELECT r::pg_catalog.text FROM pg_catalog.pg_range r WHERE r.rngtypid OPERATOR(pg_catalog.=) t.oid),
   (SELECT pg_catalog.string_agg(k::pg_catalog.text, ',' ORDER BY k.oid) FROM pg_catalog.pg_constraint k WHERE k.contypid OPERATOR(pg_catalog.=) t.oid),
-  (SELECT pg_catalog.string_agg(a::pg_catalog.text, ',' ORDER BY a.attnum) FROM pg_catalog.pg_attribute a WHERE a.attrelid OPERATOR(pg_catalog.=) t.typrelid AND t.typtype OPERATOR(pg_catalog.=) 'c')))) AS fp
+  (SELECT pg_catalog.string_agg(a::pg_catalog.text, ',' ORDER BY a.attnum) FROM pg_catalog.pg_attribute a WHERE a.attrelid OPERATOR(pg_catalog.=) t.typrelid AND t.typtype OPERATOR(pg_catalog.=) 'c'))), 'comment', ${commentOf('pg_type', 't')}) AS fp
 FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) t.typnamespace
 WHERE %WHERE%`,
   operator: `SELECT o.oid::int8 AS oid, pg_catalog.format('%I.%s(%s,%s)', n.nspname, o.oprname, CASE WHEN o.oprleft OPERATOR(pg_catalog.<>) 0 THEN pg_catalog.format_type(o.oprleft, NULL) ELSE 'NONE' END, pg_catalog.format_type(o.oprright, NULL)) AS name, n.nspname AS schema, o.oprname AS objname,
- pg_catalog.jsonb_build_object('opdef', pg_catalog.md5(o::pg_catalog.text)) AS fp
+ pg_catalog.jsonb_build_object('opdef', pg_catalog.md5(o::pg_catalog.text), 'comment', ${commentOf('pg_operator', 'o')}) AS fp
 FROM pg_catalog.pg_operator o JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) o.oprnamespace
 WHERE %WHERE%`,
   schema: `SELECT n.oid::int8 AS oid, pg_catalog.quote_ident(n.nspname) AS name, n.nspname AS schema, n.nspname AS objname,
  pg_catalog.jsonb_build_object('name', pg_catalog.quote_ident(n.nspname), 'owner', CASE WHEN n.nspname OPERATOR(pg_catalog.<>) 'public' THEN n.nspowner END,
-  'public', (SELECT pg_catalog.jsonb_agg(a.privilege_type ORDER BY a.privilege_type) FROM pg_catalog.aclexplode(COALESCE(n.nspacl, pg_catalog.acldefault('n', n.nspowner))) a WHERE a.grantee OPERATOR(pg_catalog.=) 0)) AS fp
+  'public', (SELECT pg_catalog.jsonb_agg(a.privilege_type ORDER BY a.privilege_type) FROM pg_catalog.aclexplode(COALESCE(n.nspacl, pg_catalog.acldefault('n', n.nspowner))) a WHERE a.grantee OPERATOR(pg_catalog.=) 0),
+  'comment', CASE WHEN n.nspname OPERATOR(pg_catalog.<>) 'public' THEN ${commentOf('pg_namespace', 'n')} END) AS fp
 FROM pg_catalog.pg_namespace n
 WHERE %WHERE%`
 }
@@ -439,19 +506,165 @@ WHERE %WHERE%`
 const OWN_TYPES = `(t.typrelid OPERATOR(pg_catalog.=) 0 OR t.typtype OPERATOR(pg_catalog.=) 'c' AND (SELECT c.relkind FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) t.typrelid) OPERATOR(pg_catalog.=) 'c')
  AND NOT EXISTS (SELECT FROM pg_catalog.pg_type e WHERE e.typarray OPERATOR(pg_catalog.=) t.oid)`
 
-/** The alias each kind's fingerprint query gives its catalog. */
-const ALIAS: Record<ObjectKind, string> = { function: 'p', type: 't', operator: 'o', schema: 'n' }
+/** How the fingerprint of one kind of {@link CATALOG_KINDS} is read. */
+interface CatalogKind {
+  /** The alias its query gives its catalog. */
+  alias: string
+  /** SQL: its name as messages say it (quoted where needed), and its bare name (a plain script's CREATE of it). */
+  name: string
+  objname: string
+  /** Its schema's column; none: only objects created after initdb (OID 16384 and up) are the target's. */
+  schema?: string
+  /** Named without a schema (a plain script's CREATE of it names no schema). */
+  global?: true
+  /**
+   * Its comment is not compared: pg_dump writes an extension's (COMMENT ON EXTENSION) as its
+   * control file says, which differs between versions (pg_stat_statements' in 13).
+   */
+  noComment?: true
+  /** Its name's and schema's columns, left out of its row's digest (said as 'name' instead). */
+  omit: string[]
+  /** The key of its row's digest (PHRASES). */
+  row: string
+  /**
+   * More of its digest, key → SQL over its row (the server's version_num decides which catalogs
+   * exist; %RELATIONS% and %SCHEMAS% are the OIDs of the target's relations and schemas the
+   * check compares, oid[] expressions).
+   */
+  more?: (version: number) => Record<string, string>
+}
+
+/** A kind named by its name column in the schema of its schema column. */
+const inSchema = (alias: string, name: string, schema: string, row = 'row'): CatalogKind => ({
+  alias,
+  name: `pg_catalog.format('%I.%I', n.nspname, ${alias}.${name})`,
+  objname: `${alias}.${name}::pg_catalog.text`,
+  schema,
+  omit: [name, schema],
+  row
+})
+/** A kind outside schemas, named by its name column. */
+const unqualified = (alias: string, name: string, row = 'row'): CatalogKind => ({
+  alias,
+  name: `pg_catalog.quote_ident(${alias}.${name})`,
+  objname: `${alias}.${name}::pg_catalog.text`,
+  omit: [name],
+  row,
+  global: true
+})
 
 /**
- * The target's functions, types, operators and schemas (not an extension's), but the
- * provider's and pg_catalog's.
+ * The other catalog objects the backup's statements could alter: each by its whole catalog row
+ * (to_jsonb: the columns of every server version; name and schema apart), comment, and what hangs
+ * off it — a publication's tables (their row filters and column lists) and schemas, those of the
+ * target's the check compares (the backup's own tables may join a publication of the target's,
+ * as pg_dump's ALTER PUBLICATION … ADD TABLE after a CREATE PUBLICATION the target already has,
+ * supabase_realtime's, does), an extension's members, a text search configuration's token
+ * mappings, an operator family's operators and support functions, a server's user mappings.
+ */
+const CATALOG_KINDS: Record<Exclude<ObjectKind, keyof typeof OBJECT_FINGERPRINT>, CatalogKind> = {
+  publication: {
+    ...unqualified('pb', 'pubname', 'pubdef'),
+    more: version => ({
+      tables: `(SELECT pg_catalog.md5(pg_catalog.string_agg((pg_catalog.to_jsonb(r) OPERATOR(pg_catalog.-) 'oid'::pg_catalog.text)::pg_catalog.text, ',' ORDER BY r.prrelid)) FROM pg_catalog.pg_publication_rel r WHERE r.prpubid OPERATOR(pg_catalog.=) pb.oid AND r.prrelid OPERATOR(pg_catalog.=) ANY (%RELATIONS%))`,
+      ...(version >= 150000
+        ? {
+            schemas: `(SELECT pg_catalog.md5(pg_catalog.string_agg(s.pnnspid::pg_catalog.text, ',' ORDER BY s.pnnspid)) FROM pg_catalog.pg_publication_namespace s WHERE s.pnpubid OPERATOR(pg_catalog.=) pb.oid AND s.pnnspid OPERATOR(pg_catalog.=) ANY (%SCHEMAS%))`
+          }
+        : {})
+    })
+  },
+  extension: {
+    ...unqualified('ex', 'extname', 'extdef'),
+    // its schema is in its row (SET SCHEMA); joined for the provider's schemas
+    schema: 'extnamespace',
+    noComment: true,
+    more: () => ({
+      members: `(SELECT pg_catalog.md5(pg_catalog.string_agg(pg_catalog.concat_ws(':', m.classid, m.objid, m.objsubid), ',' ORDER BY m.classid, m.objid, m.objsubid)) FROM pg_catalog.pg_depend m WHERE m.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_extension'::pg_catalog.regclass AND m.refobjid OPERATOR(pg_catalog.=) ex.oid AND m.deptype OPERATOR(pg_catalog.=) 'e')`
+    })
+  },
+  cast: {
+    alias: 'ca',
+    name: `pg_catalog.format('(%s AS %s)', pg_catalog.format_type(ca.castsource, NULL), pg_catalog.format_type(ca.casttarget, NULL))`,
+    objname: `pg_catalog.format('(%s AS %s)', pg_catalog.format_type(ca.castsource, NULL), pg_catalog.format_type(ca.casttarget, NULL))`,
+    omit: [],
+    row: 'row',
+    global: true
+  },
+  collation: inSchema('co', 'collname', 'collnamespace'),
+  conversion: inSchema('cv', 'conname', 'connamespace'),
+  'text search configuration': {
+    ...inSchema('cfg', 'cfgname', 'cfgnamespace'),
+    more: () => ({
+      mappings: `(SELECT pg_catalog.md5(pg_catalog.string_agg(m::pg_catalog.text, ',' ORDER BY m.maptokentype, m.mapseqno)) FROM pg_catalog.pg_ts_config_map m WHERE m.mapcfg OPERATOR(pg_catalog.=) cfg.oid)`
+    })
+  },
+  'text search dictionary': inSchema('dct', 'dictname', 'dictnamespace'),
+  'text search parser': inSchema('prs', 'prsname', 'prsnamespace'),
+  'text search template': inSchema('tmpl', 'tmplname', 'tmplnamespace'),
+  'operator class': inSchema('opc', 'opcname', 'opcnamespace'),
+  'operator family': {
+    ...inSchema('opf', 'opfname', 'opfnamespace'),
+    more: () => ({
+      opmembers: `(SELECT pg_catalog.md5(pg_catalog.string_agg(x.m, ',' ORDER BY x.m)) FROM (SELECT (pg_catalog.to_jsonb(a) OPERATOR(pg_catalog.-) 'oid'::pg_catalog.text)::pg_catalog.text AS m FROM pg_catalog.pg_amop a WHERE a.amopfamily OPERATOR(pg_catalog.=) opf.oid UNION ALL SELECT (pg_catalog.to_jsonb(a) OPERATOR(pg_catalog.-) 'oid'::pg_catalog.text)::pg_catalog.text FROM pg_catalog.pg_amproc a WHERE a.amprocfamily OPERATOR(pg_catalog.=) opf.oid) x)`
+    })
+  },
+  'foreign-data wrapper': unqualified('fdw', 'fdwname'),
+  server: {
+    ...unqualified('srv', 'srvname'),
+    // pg_user_mappings: the options only where the role that connected may read them
+    more: () => ({
+      usermappings: `(SELECT pg_catalog.md5(pg_catalog.string_agg(u::pg_catalog.text, ',' ORDER BY u.umid)) FROM pg_catalog.pg_user_mappings u WHERE u.srvid OPERATOR(pg_catalog.=) srv.oid)`
+    })
+  },
+  'event trigger': unqualified('evt', 'evtname')
+}
+
+/** The alias each kind's fingerprint query gives its catalog. */
+const ALIAS: Record<ObjectKind, string> = {
+  function: 'p',
+  type: 't',
+  operator: 'o',
+  schema: 'n',
+  ...(Object.fromEntries(
+    Object.entries(CATALOG_KINDS).map(([kind, k]) => [kind, k.alias])
+  ) as Record<keyof typeof CATALOG_KINDS, string>)
+}
+
+/** The fingerprint query of a kind (%WHERE% selects its rows, %RELATIONS% and %SCHEMAS%: see CatalogKind). */
+function objectFingerprint(kind: ObjectKind, version: number): string {
+  if (kind in OBJECT_FINGERPRINT) return OBJECT_FINGERPRINT[kind as keyof typeof OBJECT_FINGERPRINT]
+  const k = CATALOG_KINDS[kind as keyof typeof CATALOG_KINDS]
+  const more = Object.entries(k.more?.(version) ?? {})
+    .map(([name, sql]) => `, '${name}', ${sql}`)
+    .join('')
+  return `SELECT ${k.alias}.oid::int8 AS oid, ${k.name} AS name, COALESCE(n.nspname::pg_catalog.text, '') AS schema, ${k.objname} AS objname,
+ pg_catalog.jsonb_build_object('name', ${k.name}, '${k.row}', pg_catalog.md5((pg_catalog.to_jsonb(${k.alias}) OPERATOR(pg_catalog.-) '{${k.omit.join(',')}}'::pg_catalog.text[])::pg_catalog.text),
+  'comment', ${k.noComment ? 'NULL' : commentOf(OBJECT_KINDS[kind], k.alias)}${more}) AS fp
+FROM pg_catalog.${OBJECT_KINDS[kind]} ${k.alias} LEFT JOIN pg_catalog.pg_namespace n ON ${k.schema !== undefined ? `n.oid OPERATOR(pg_catalog.=) ${k.alias}.${k.schema}` : 'false'}
+WHERE %WHERE%`
+}
+
+/** Which rows of a kind are the target's (not pg_catalog's, information_schema's, initdb's). */
+function targetsOwn(kind: ObjectKind): string {
+  const k = CATALOG_KINDS[kind as keyof typeof CATALOG_KINDS] as CatalogKind | undefined
+  if (k !== undefined && k.schema === undefined)
+    return `${k.alias}.oid OPERATOR(pg_catalog.>=) 16384`
+  return `n.nspname NOT IN ('pg_catalog','information_schema','pg_toast') AND n.nspname !~ '^pg_(toast_)?temp_'${kind === 'type' ? ` AND ${OWN_TYPES}` : ''}`
+}
+
+/**
+ * The target's catalog objects ({@link OBJECT_KINDS}; not an extension's members), but the
+ * provider's and pg_catalog's; `checkedRelations`: the OIDs of the relations the check compares
+ * (the others' rows in a publication are the backup's).
  */
 async function readObjects(
   client: pg.Client,
   not: NotProtected,
-  replacedSchemas: Set<string>
+  replacedSchemas: Set<string>,
+  checkedRelations: number[],
+  version: number
 ): Promise<ProtectedObject[]> {
-  const outside = `n.nspname NOT IN ('pg_catalog','information_schema','pg_toast') AND n.nspname !~ '^pg_(toast_)?temp_'`
   // an extension's own objects are the extension's (its script made them)
   const read = (kind: ObjectKind) =>
     client.query<{
@@ -461,10 +674,19 @@ async function readObjects(
       objname: string
       fp: Record<string, unknown>
     }>(
-      OBJECT_FINGERPRINT[kind].replace(
-        '%WHERE%',
-        `${outside}${kind === 'type' ? ` AND ${OWN_TYPES}` : ''} AND NOT EXISTS (SELECT FROM pg_catalog.pg_depend e WHERE e.classid OPERATOR(pg_catalog.=) 'pg_catalog.${OBJECT_KINDS[kind]}'::pg_catalog.regclass AND e.objid OPERATOR(pg_catalog.=) ${ALIAS[kind]}.oid AND e.deptype OPERATOR(pg_catalog.=) 'e')`
-      )
+      objectFingerprint(kind, version)
+        .replace(/%RELATIONS%/g, `'{${checkedRelations.join(',')}}'::pg_catalog.oid[]`)
+        .replace(
+          /%SCHEMAS%/g,
+          `'{${objects
+            .filter(o => o.kind === 'schema' && !o.replaceable)
+            .map(o => o.oid)
+            .join(',')}}'::pg_catalog.oid[]`
+        )
+        .replace(
+          '%WHERE%',
+          `${targetsOwn(kind)} AND NOT EXISTS (SELECT FROM pg_catalog.pg_depend e WHERE e.classid OPERATOR(pg_catalog.=) 'pg_catalog.${OBJECT_KINDS[kind]}'::pg_catalog.regclass AND e.objid OPERATOR(pg_catalog.=) ${ALIAS[kind]}.oid AND e.deptype OPERATOR(pg_catalog.=) 'e')`
+        )
     )
   const providers = new Set(not.providers.map(s => s.name))
   const replacedByScript = new Set(
@@ -479,7 +701,15 @@ async function readObjects(
       const replaceable =
         replacedSchemas.has(o.schema) ||
         (kind !== 'schema' && not.clean === true) ||
-        replacedByScript.has(JSON.stringify([kind, o.schema, o.objname])) ||
+        replacedByScript.has(
+          JSON.stringify([
+            kind,
+            (CATALOG_KINDS as Record<string, CatalogKind | undefined>)[kind]?.global
+              ? ''
+              : o.schema,
+            o.objname
+          ])
+        ) ||
         (kind === 'schema' && (not.createdSchemas ?? []).includes(o.schema))
       objects.push({
         oid: Number(o.oid),
@@ -542,12 +772,27 @@ export function unchangedCheck(set: ProtectedSet): string[] {
   )
   const ofKind = (kind: string, column: string): string =>
     `${column} OPERATOR(pg_catalog.=) ANY (SELECT pg_catalog.split_part(w.key, ':', 2)::pg_catalog.oid FROM pg_catalog.jsonb_each(want_objects) w WHERE w.key LIKE '${kind}:%')`
-  const objectFingerprints = (Object.keys(OBJECT_KINDS) as ObjectKind[])
-    .map(
-      kind =>
-        `SELECT '${kind}:' OPERATOR(pg_catalog.||) f.oid, f.fp FROM (${OBJECT_FINGERPRINT[kind].replace('%WHERE%', ofKind(kind, `${ALIAS[kind]}.oid`))}) f`
-    )
-    .join('\n UNION ALL ')
+  // one query per kind the set holds
+  const objectFingerprints =
+    (Object.keys(OBJECT_KINDS) as ObjectKind[])
+      .filter(kind => (set.objects ?? []).some(o => o.kind === kind))
+      .map(
+        kind =>
+          `SELECT '${kind}:' OPERATOR(pg_catalog.||) f.oid, f.fp FROM (${objectFingerprint(
+            kind,
+            set.serverVersion ?? 0
+          )
+            .replace(
+              /%RELATIONS%/g,
+              "ARRAY(SELECT (w.key)::pg_catalog.oid FROM pg_catalog.jsonb_each(want) w WHERE w.value ? 'fp' AND NOT w.value ? 'replaceable')"
+            )
+            .replace(
+              /%SCHEMAS%/g,
+              "ARRAY(SELECT pg_catalog.split_part(w.key, ':', 2)::pg_catalog.oid FROM pg_catalog.jsonb_each(want_objects) w WHERE w.key LIKE 'schema:%' AND NOT w.value ? 'replaceable')"
+            )
+            .replace('%WHERE%', ofKind(kind, `${ALIAS[kind]}.oid`))}) f`
+      )
+      .join('\n UNION ALL ') || 'SELECT NULL::pg_catalog.text, NULL::pg_catalog.jsonb WHERE false'
   const body = `
 DECLARE
   want pg_catalog.jsonb := ${dollarQuote(JSON.stringify(want), 'want')};
@@ -651,7 +896,8 @@ BEGIN
     FOR chg_ IN SELECT e.key, rel_.got->e.key AS now FROM pg_catalog.jsonb_each(rel_.w->'fp') e
       WHERE (rel_.got->e.key) IS DISTINCT FROM e.value ORDER BY e.key
     LOOP
-      said_ := CASE chg_.key WHEN 'name' THEN 'renamed to ' OPERATOR(pg_catalog.||) (chg_.now->>0) ELSE phrases->chg_.key->>0 END;
+      said_ := CASE chg_.key WHEN 'name' THEN 'renamed to ' OPERATOR(pg_catalog.||) (chg_.now->>0)
+        WHEN 'comment' THEN 'its comment changed (COMMENT ON)' ELSE phrases->chg_.key->>0 END;
       changes_ := changes_ OPERATOR(pg_catalog.||) pg_catalog.format('%s %s: %s', rel_.w->>'kind', rel_.w->>'name', COALESCE(said_, chg_.key OPERATOR(pg_catalog.||) ' changed'));
     END LOOP;
   END LOOP;
