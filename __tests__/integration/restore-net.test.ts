@@ -883,7 +883,7 @@ COMMENT ON EXTENSION pgcrypto IS 'cryptographic functions (as another version sa
     await server.dropDatabase(source)
   })
 
-  it('a database holding them restores over itself: -Fc with clean: true, and its pg_dump --clean --if-exists script with allow-non-empty', async () => {
+  it('a database holding them restores over itself: -Fc with clean: true, and its pg_dump --clean --if-exists script with clean: true', async () => {
     const source = await target()
     await server.query(source, TARGET_CATALOG)
     const archive = file('catalog', 'dump')
@@ -896,7 +896,11 @@ COMMENT ON EXTENSION pgcrypto IS 'cryptographic functions (as another version sa
     const rows = await server.query(db, 'SELECT * FROM public.users ORDER BY id')
     expect(rows).toHaveLength(2)
     await runRestore(db, { kind: 'file', path: archive }, { allowNonEmpty: false, clean: true })
-    await runRestore(db, { kind: 'file', path: script })
+    // the script's own DROP TABLE would delete the target's rows: clean: true, not allow-non-empty alone
+    expect((await failure(runRestore(db, { kind: 'file', path: script })))?.message).toMatch(
+      /drops and creates again 2 tables of the target database '\w+' that hold rows: private\.secrets \(1 row\), public\.users \(2 rows\)/
+    )
+    await runRestore(db, { kind: 'file', path: script }, { clean: true })
     // the same objects again (new OIDs: compared by what they say)
     const again = (await catalogObjects(db)) as Record<string, unknown>
     const was = first as Record<string, unknown>
