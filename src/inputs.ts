@@ -60,6 +60,7 @@ export enum Inputs {
   BackupFile = 'backup-file',
   Clean = 'clean',
   AllowNonEmpty = 'allow-non-empty',
+  DataOnly = 'data-only',
   CleanDropDependents = 'clean-drop-dependents',
   NoOwner = 'no-owner',
   NoPrivileges = 'no-privileges',
@@ -279,7 +280,8 @@ const INPUT_OF: Record<OptionName, Inputs> = {
   encryptionRecipients: Inputs.EncryptionRecipients,
   artifactFrom: Inputs.ArtifactFrom,
   verifyDatabaseUrl: Inputs.VerifyDatabaseUrl,
-  createRoles: Inputs.CreateRoles
+  createRoles: Inputs.CreateRoles,
+  dataOnly: Inputs.DataOnly
 }
 
 /**
@@ -757,6 +759,7 @@ function getRestoreInputs(read: InputReader, databaseUrl: string): RestoreOption
     source: parseBackupSource(read),
     clean,
     allowNonEmpty: parseBoolean(Inputs.AllowNonEmpty, read(Inputs.AllowNonEmpty), false),
+    dataOnly: parseDataOnly(read, clean),
     cleanDropDependents: parseCleanDropDependents(read, clean),
     noOwner: parseBooleanOrAuto(Inputs.NoOwner, read(Inputs.NoOwner)),
     noPrivileges: parseBooleanOrAuto(Inputs.NoPrivileges, read(Inputs.NoPrivileges)),
@@ -996,6 +999,20 @@ function parseClientInputs(read: InputReader): ClientOptions {
     ),
     lockTimeoutMs: parseLockTimeout(read(Inputs.LockTimeout))
   }
+}
+
+/**
+ * `data-only`: load only the backup's rows (pg_restore --data-only) into the target's existing
+ * empty tables. Not with clean: clean drops the tables the rows go into.
+ */
+function parseDataOnly(read: InputReader, clean: boolean): boolean {
+  const value = parseBoolean(Inputs.DataOnly, read(Inputs.DataOnly), false)
+  if (value && clean)
+    throw new InputError(
+      Inputs.DataOnly,
+      "cannot be combined with 'clean: true': clean drops and recreates the backup's tables, data-only loads rows into the target's own tables as they are. Empty those tables first (TRUNCATE) and restore with data-only alone, or restore with clean alone."
+    )
+  return value
 }
 
 /** `clean-drop-dependents`: only meaningful with clean (an error otherwise: it would do nothing). */
