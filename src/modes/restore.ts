@@ -1776,7 +1776,7 @@ export function foreignKeyNote(
   )
   if (inputs.dataOnly === true && kept.length === 0)
     notes.push(
-      ` Note: data-only loads the backup's rows into the target's tables under the target's own foreign keys (${m[1]}): a row refers to one that is in neither the backup nor the target's table "${m[2]}". Load that table's rows too (leave it out of neither 'tables' nor 'schemas'), or fill it in the target first.`
+      ` Note: data-only loads the backup's rows into the target's tables under the target's own foreign keys (${m[1]}): a row refers to one that is in neither the backup nor the target's table "${m[2]}". Load that table's rows too (do not leave it out with 'tables' or 'schemas'), or fill it in the target first.`
     )
   return notes.join('')
 }
@@ -1895,7 +1895,7 @@ function refuseWithheldReferences(
     .join('; ')
   const names = [...tables.values()].map(qualified).join(', ')
   throw new RestoreError(
-    `${withheldText}; and ${found.slice(0, 10).join(', ')}${found.length > 10 ? `, and ${found.length - 10} more` : ''}: its rows would fail that key in the load ("Key … is not present in table …"), so nothing was changed. Restore into a project nobody has used yet (no sign-ups), or delete the target's rows of ${names} first (e.g. in its SQL editor: ${[...tables.values()].map(t => `DELETE FROM ${qualified(t)};`).join(' ')} — ${inputs.dataOnly === true ? 'the tables data-only loads are empty, so nothing of yours refers to them' : 'once nothing of yours refers to them'}) and restore again.`
+    `${withheldText}; and ${found.slice(0, 10).join(', ')}${found.length > 10 ? `, and ${found.length - 10} more` : ''}: ${found.length === 1 ? 'its rows would fail that key' : 'their rows would fail those keys'} in the load ("Key … is not present in table …"), so nothing was changed. Restore into a project nobody has used yet (no sign-ups), or delete the target's rows of ${names} first (e.g. in its SQL editor: ${[...tables.values()].map(t => `DELETE FROM ${qualified(t)};`).join(' ')} — ${inputs.dataOnly === true ? 'the tables data-only loads are empty, so nothing of yours refers to them' : 'once nothing of yours refers to them'}) and restore again.`
   )
 }
 
