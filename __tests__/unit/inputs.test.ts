@@ -190,6 +190,16 @@ describe('lock-timeout', () => {
     expect(() =>
       getInputs(read({ ...base, [Inputs.DataOnly]: 'true', [Inputs.Clean]: 'true' }))
     ).toThrow(/Input 'data-only': cannot be combined with 'clean: true'/)
+    expect(() =>
+      getInputs(
+        read({
+          ...base,
+          [Inputs.DataOnly]: 'true',
+          [Inputs.Jobs]: '4',
+          [Inputs.SingleTransaction]: 'false'
+        })
+      )
+    ).toThrow(/Input 'data-only': loads the rows with jobs: 1/)
   })
 
   it('reaches restore with clean-drop-dependents', () => {

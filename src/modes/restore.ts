@@ -1776,7 +1776,7 @@ export function foreignKeyNote(
   )
   if (inputs.dataOnly === true && kept.length === 0)
     notes.push(
-      ` Note: data-only loads the backup's rows into the target's tables under the target's own foreign keys (${m[1]}): a row refers to one that is in neither the backup nor the target's table "${m[2]}". Load that table's rows too (do not leave it out with 'tables' or 'schemas'), or fill it in the target first.`
+      ` Note: data-only loads the backup's rows into the target's tables under the target's own foreign keys (${m[1]}): a row refers to one of "${m[2]}" that is in neither the backup nor the target — or that comes later in the archive (it loads its tables by name; the keys wait for the end of the load only in one transaction, on tables the restoring role owns). Load that table's rows too (do not leave it out with 'tables' or 'schemas'), restore with single-transaction: true as the table's owner, or fill it in the target first.`
     )
   return notes.join('')
 }
