@@ -30,6 +30,7 @@ export type OptionName =
   | 'artifactFrom'
   | 'verifyDatabaseUrl'
   | 'createRoles'
+  | 'dataOnly'
 
 /**
  * An error's options: its cause. A message has one wording, the action's (inputs, workflows);

@@ -60,6 +60,7 @@ export enum Inputs {
   BackupFile = 'backup-file',
   Clean = 'clean',
   AllowNonEmpty = 'allow-non-empty',
+  DataOnly = 'data-only',
   CleanDropDependents = 'clean-drop-dependents',
   NoOwner = 'no-owner',
   NoPrivileges = 'no-privileges',
@@ -279,7 +280,8 @@ const INPUT_OF: Record<OptionName, Inputs> = {
   encryptionRecipients: Inputs.EncryptionRecipients,
   artifactFrom: Inputs.ArtifactFrom,
   verifyDatabaseUrl: Inputs.VerifyDatabaseUrl,
-  createRoles: Inputs.CreateRoles
+  createRoles: Inputs.CreateRoles,
+  dataOnly: Inputs.DataOnly
 }
 
 /**
@@ -751,12 +753,19 @@ function getRestoreInputs(read: InputReader, databaseUrl: string): RestoreOption
     )
   }
   const clean = parseBoolean(Inputs.Clean, read(Inputs.Clean), false)
+  const dataOnly = parseDataOnly(read, clean)
+  if (dataOnly && jobs > 1)
+    throw new InputError(
+      Inputs.DataOnly,
+      `loads the rows with jobs: 1 (a parallel restore, jobs: ${jobs}, is not supported with data-only); set jobs: 1.`
+    )
   return {
     mode: 'restore',
     databaseUrl,
     source: parseBackupSource(read),
     clean,
     allowNonEmpty: parseBoolean(Inputs.AllowNonEmpty, read(Inputs.AllowNonEmpty), false),
+    dataOnly,
     cleanDropDependents: parseCleanDropDependents(read, clean),
     noOwner: parseBooleanOrAuto(Inputs.NoOwner, read(Inputs.NoOwner)),
     noPrivileges: parseBooleanOrAuto(Inputs.NoPrivileges, read(Inputs.NoPrivileges)),
@@ -996,6 +1005,20 @@ function parseClientInputs(read: InputReader): ClientOptions {
     ),
     lockTimeoutMs: parseLockTimeout(read(Inputs.LockTimeout))
   }
+}
+
+/**
+ * `data-only`: load only the backup's rows (pg_restore --data-only) into the target's existing
+ * empty tables. Not with clean: clean drops the tables the rows go into.
+ */
+function parseDataOnly(read: InputReader, clean: boolean): boolean {
+  const value = parseBoolean(Inputs.DataOnly, read(Inputs.DataOnly), false)
+  if (value && clean)
+    throw new InputError(
+      Inputs.DataOnly,
+      "cannot be combined with 'clean: true': clean drops and recreates the backup's tables, data-only loads rows into the target's own tables as they are. Empty those tables first (TRUNCATE) and restore with data-only alone, or restore with clean alone."
+    )
+  return value
 }
 
 /** `clean-drop-dependents`: only meaningful with clean (an error otherwise: it would do nothing). */

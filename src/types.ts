@@ -190,6 +190,13 @@ export interface RestoreOptions {
    */
   allowNonEmpty: boolean
   /**
+   * Load only the backup's rows (pg_restore --data-only: its TABLE DATA, large objects, and the
+   * SEQUENCE SET of the tables it loads) into the target's existing tables, each of which must
+   * exist, take the backup's columns and hold no rows (refused before anything runs otherwise).
+   * Archives only. Absent: false.
+   */
+  dataOnly?: boolean
+  /**
    * true: never set owners (pg_restore --no-owner); false and 'auto': set those the target can
    * take (roles that exist and the restoring role may act as), skip and list the rest — with
    * false each skip is a warning.

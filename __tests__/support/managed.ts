@@ -593,7 +593,7 @@ export async function supabaseLikeTarget(
  * RLS policies TO authenticated and realtime, a document table with defaults from extensions,
  * a view, a sequence, and the CLI's migration history.
  */
-const SUPABASE_APP_SQL = String.raw`
+export const SUPABASE_APP_SQL = String.raw`
 create table public.profiles (
   id uuid not null references auth.users on delete cascade,
   updated_at timestamptz,

@@ -176,6 +176,32 @@ describe('lock-timeout', () => {
     expect(parseLockTimeout(value)).toBe(ms)
   })
 
+  it('data-only: false by default, true when set, refused with clean', () => {
+    const base = {
+      [Inputs.DatabaseUrl]: URL,
+      [Inputs.Mode]: 'restore',
+      [Inputs.BackupFile]: 'x.dump'
+    }
+    expect(getInputs(read(base))).toMatchObject({ dataOnly: false })
+    expect(getInputs(read({ ...base, [Inputs.DataOnly]: 'true' }))).toMatchObject({
+      dataOnly: true,
+      clean: false
+    })
+    expect(() =>
+      getInputs(read({ ...base, [Inputs.DataOnly]: 'true', [Inputs.Clean]: 'true' }))
+    ).toThrow(/Input 'data-only': cannot be combined with 'clean: true'/)
+    expect(() =>
+      getInputs(
+        read({
+          ...base,
+          [Inputs.DataOnly]: 'true',
+          [Inputs.Jobs]: '4',
+          [Inputs.SingleTransaction]: 'false'
+        })
+      )
+    ).toThrow(/Input 'data-only': loads the rows with jobs: 1/)
+  })
+
   it('reaches restore with clean-drop-dependents', () => {
     const inputs = getInputs(
       read({

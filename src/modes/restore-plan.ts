@@ -54,7 +54,10 @@ import {
   type StreamedToc,
   parseArchiveToc,
   readArchiveToc,
-  dataEntries
+  dataEntries,
+  type ArchiveForeignKey,
+  archiveForeignKey,
+  copyColumns
 } from '../postgres/toc.js'
 import { ChildProcessError, runChild, startChild } from '../process.js'
 import type { FetchedBackup } from '../storage/fetch.js'
@@ -118,6 +121,13 @@ export interface RestorePlan {
    * loaded by pg_restore_relation_stats(), which servers before 18 lack).
    */
   statisticsEntries?: number
+  /**
+   * An archive's table data the restore loads (its selected TABLE DATA entries), each with the
+   * columns its COPY names (undefined: a COPY pg_dump does not write so).
+   */
+  tableData?: Array<QualifiedName & { columns?: string[] }>
+  /** An archive's foreign keys (its FK CONSTRAINT entries, selected or not), as pg_dump wrote them. */
+  foreignKeys?: ArchiveForeignKey[]
   /**
    * The server the backup was taken from (its manifest's server.version, else the archive's or
    * script's header): a restore into an older major says so (restore.ts).
@@ -242,6 +252,12 @@ export async function planRestore(
   log.info(
     `Recognised by content: ${detected.format}, compression ${detected.compression}${detected.encrypted ? ', age-encrypted (decrypts with the key given)' : ''}.`
   )
+  if (detected.format === 'plain' && inputs.dataOnly === true) {
+    throw new SettingError(
+      'dataOnly',
+      "loads the rows of an archive backup (format custom or directory: pg_restore --data-only picks them out of it); this backup is an SQL script, whose rows come with its CREATE statements. Restore it into an empty database, or load only its rows by hand: run its COPY blocks (each from 'COPY … FROM stdin;' to its '\\.' line) with psql into the target's empty tables. A script made with pg_dump --data-only (e.g. supabase db dump --data-only) needs no data-only: restore it with 'allow-non-empty: true', which loads it into the target's empty tables. Nothing was restored."
+    )
+  }
   if (detected.format === 'plain' && (inputs.tables.length > 0 || inputs.schemas.length > 0)) {
     throw new SettingError(
       inputs.tables.length > 0 ? 'tables' : 'schemas',
@@ -450,7 +466,13 @@ async function fromToc(
 ): Promise<
   Pick<
     RestorePlan,
-    'clean' | 'dataOnlyTables' | 'dataOnlySequences' | 'references' | 'statisticsEntries'
+    | 'clean'
+    | 'dataOnlyTables'
+    | 'dataOnlySequences'
+    | 'references'
+    | 'statisticsEntries'
+    | 'tableData'
+    | 'foreignKeys'
   >
 > {
   // read without clean or allow-non-empty too: the guard counts the data-only tables and
@@ -472,8 +494,24 @@ async function fromToc(
     dataOnlyTables: archiveDataOnly(inputs, toc, 'TABLE', references),
     dataOnlySequences: archiveDataOnly(inputs, toc, 'SEQUENCE', references),
     references,
-    statisticsEntries: toc.entries.filter(e => e.desc === STATISTICS_DATA).length
+    statisticsEntries: toc.entries.filter(e => e.desc === STATISTICS_DATA).length,
+    tableData: tocTableData(inputs, toc),
+    foreignKeys: toc.entries.flatMap(e => archiveForeignKey(e) ?? [])
   }
+}
+
+/** The selected TABLE DATA entries' tables, with the columns of their COPY. */
+function tocTableData(
+  selection: Pick<RestoreOptions, 'tables' | 'schemas' | 'dataOnly'>,
+  toc: ArchiveToc
+): NonNullable<RestorePlan['tableData']> {
+  const selected = selectedEntries(toc.entries, selection)
+  return dataEntries(
+    toc.entries.filter(e => selected === undefined || selected.has(e.dumpId))
+  ).tables.map(e => {
+    const columns = copyColumns(e.copyStmt)
+    return { schema: e.namespace ?? '', name: e.tag, ...(columns ? { columns } : {}) }
+  })
 }
 
 /** pg_dump 18's entries of the planner's statistics (pg_dump 18 --statistics). */
@@ -528,7 +566,7 @@ function schemaHint(schema: string, toc: Pick<ArchiveToc, 'entries'>): string {
 
 /** The schemas and objects the SQL of the archive's selected entries reaches (see PlainDumpObjects). */
 export function archiveReferences(
-  selection: Pick<RestoreOptions, 'tables' | 'schemas'>,
+  selection: Pick<RestoreOptions, 'tables' | 'schemas' | 'dataOnly'>,
   toc: ArchiveToc
 ): PlainDumpObjects {
   const selected = selectedEntries(toc.entries, selection)
@@ -570,7 +608,7 @@ const tableKey = (t: QualifiedName): string => JSON.stringify([t.schema, t.name]
  * table count as filled, and only what a CREATE statement names counts as created.
  */
 export function archiveDataOnly(
-  selection: Pick<RestoreOptions, 'tables' | 'schemas'>,
+  selection: Pick<RestoreOptions, 'tables' | 'schemas' | 'dataOnly'>,
   toc: ArchiveToc,
   kind: 'TABLE' | 'SEQUENCE',
   references: PlainDumpObjects = archiveReferences(selection, toc)

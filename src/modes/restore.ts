@@ -42,7 +42,11 @@ import {
   type DataOnlyTable,
   dataOnlyAncestors,
   dataOnlySequences,
-  dataOnlyTables
+  dataOnlyTables,
+  deferredForeignKeys,
+  fillForeignKeys,
+  fillTriggers,
+  targetColumns
 } from '../postgres/data-only.js'
 import {
   type ServerInfo,
@@ -105,6 +109,7 @@ import {
   unchangedCheck
 } from '../postgres/unchanged.js'
 import { quoteSql } from '../postgres/sql-redact.js'
+import { parseCopyStatement } from '../postgres/plain-sql.js'
 
 export { RestoreError }
 
@@ -309,7 +314,7 @@ export async function restore(
     }
     const server = await log.group('Check the target', () =>
       session.watched('Checking the target (its tables and row counts)', () =>
-        guardTarget(inputs, target!, plan, facts)
+        guardTarget(inputs, target!, plan, facts, fetched.manifest)
       )
     )
     // a backup of a newer major: said before the load, and again with a load that fails
@@ -347,6 +352,12 @@ export async function restore(
       if (unseen)
         return {
           refuse: `with allow-non-empty: true, the target database '${server.database}' holds rows, and the archive's script has a statement its table of contents does not show (the SQL of a data entry) that the restore refuses: "${quoteSql(e.text, 161)}" (${unseen}). Nothing was changed (the load rolls back). Restore into an empty database, or restore a backup the action or pg_dump made.`
+        }
+      const sequence = server.sequences && setvalSequence(e.text)
+      if (sequence && !server.sequences!.has(nameKey(sequence)))
+        return {
+          keep: false,
+          reason: `data-only: the value of ${qualified(sequence)} not set (it belongs to no table the restore loads)`
         }
       const decision = inner(e, cls)
       if ('reason' in decision && /; the backup creates it in schema /.test(decision.reason))
@@ -406,7 +417,8 @@ export async function restore(
                 drops: drops?.map(d => d.drop),
                 roles: roles?.statements,
                 fills: server.fills,
-                unchanged
+                unchanged,
+                deferrals: server.deferrals
               },
               { env, database: connection.database, serverMajor: server.major },
               noStatistics ? { ...inputs, noStatistics } : inputs,
@@ -433,6 +445,7 @@ export async function restore(
           if (leftOut.size > 0 && error instanceof Error)
             error.message += leftOutNote(leftOut, error)
           if (newerMajor && error instanceof Error) error.message += ` Note: ${newerMajor}.`
+          if (error instanceof Error) error.message += foreignKeyNote(error.message, inputs, facts)
           throw error
         } finally {
           progress.stop()
@@ -1258,9 +1271,23 @@ async function guardTarget(
   inputs: RestoreOptions,
   client: pg.Client,
   plan: RestorePlan,
-  facts: TargetFacts
-): Promise<ServerInfo & { fills: QualifiedName[]; guarded: boolean }> {
-  const server = {
+  facts: TargetFacts,
+  manifest?: Manifest
+): Promise<
+  ServerInfo & {
+    fills: QualifiedName[]
+    guarded: boolean
+    deferrals?: { before: string[]; after: string[] }
+    sequences?: Set<string>
+  }
+> {
+  const server: ServerInfo & {
+    fills: QualifiedName[]
+    guarded: boolean
+    deferrals?: { before: string[]; after: string[] }
+    /** data-only: the sequences (nameKey) whose value the load sets; the gate skips the others. */
+    sequences?: Set<string>
+  } = {
     ...(await readServerInfo(client)),
     fills: [] as QualifiedName[],
     guarded: false
@@ -1284,16 +1311,56 @@ async function guardTarget(
   const providers = new Set(facts.providerSchemas.map(s => s.name))
   const all = await existingTables(client, known ? [...schemas] : undefined)
   const existing = all.filter(t => !providers.has(t.schema))
+  if (inputs.dataOnly === true) await refuseDataOnlyShape(client, server, plan)
   const dataOnly = await checkDataOnly(client, plan, providers)
-  if (dataOnly && (inputs.allowNonEmpty || inputs.clean)) {
+  if (dataOnly && (inputs.allowNonEmpty || inputs.clean || inputs.dataOnly === true)) {
     acceptDataOnly(inputs, server, plan, dataOnly)
     // the load locks them and checks them empty again in its own transaction (load.ts)
     server.fills = [...dataOnly.fills, ...dataOnly.parents].map(t => ({
       schema: t.schema,
       name: t.name
     }))
+    if (inputs.dataOnly === true) server.sequences = new Set(dataOnly.sets.map(nameKey))
   }
-  if (inputs.allowNonEmpty && !inputs.clean) {
+  refuseWithheldReferences(plan, facts, manifest, inputs)
+  if (inputs.dataOnly === true && inputs.singleTransaction) {
+    // the rows come in the archive's order (by name), not by the target's foreign keys; the
+    // target's triggers on the tables would fire for rows that were written once already
+    const keys = await fillForeignKeys(client, server.fills)
+    const triggers = await fillTriggers(client, plan.tableData ?? [])
+    const named = (k: { schema: string; table: string; name: string }): string =>
+      `${k.schema}.${k.table} ${k.name}`
+    const fixed = keys.filter(k => !k.alterable)
+    if (fixed.length > 0)
+      log.info(
+        `data-only: ${plural(fixed.length, 'foreign key')} between the tables it loads belong${fixed.length === 1 ? 's' : ''} to tables the restoring role does not own (${fixed.map(named).join(', ')}): checked row by row as the rows arrive in the archive's order, as pg_restore --data-only does.`
+      )
+    const firing = triggers.filter(t => !t.alterable)
+    if (firing.length > 0)
+      log.warning(
+        `data-only: ${plural(firing.length, 'trigger')} of the target on tables it loads belong${firing.length === 1 ? 's' : ''} to tables the restoring role does not own, and fire${firing.length === 1 ? 's' : ''} as their rows load (pg_restore --data-only without --disable-triggers, which needs a superuser, does the same): ${firing.map(named).join(', ')}. If one writes rows into a table the backup loads (e.g. a profile for each new user), that table's rows fail on a duplicate key and nothing is kept: drop the trigger before the restore and create it again after.`
+      )
+    const deferred = keys.filter(k => k.alterable)
+    const disabled = triggers.filter(t => t.alterable)
+    if (deferred.length > 0 || disabled.length > 0) {
+      server.deferrals = deferredForeignKeys(deferred, disabled)
+      log.info(
+        `data-only: in the load's transaction, ${[
+          ...(deferred.length > 0
+            ? [
+                `${plural(deferred.length, 'foreign key')} between the tables it loads ${deferred.length === 1 ? 'is' : 'are'} checked at the end of the load (deferred, then set back), so the order of the archive's tables does not matter: ${deferred.map(named).join(', ')}`
+              ]
+            : []),
+          ...(disabled.length > 0
+            ? [
+                `${plural(disabled.length, 'trigger')} of the target on them ${disabled.length === 1 ? 'is' : 'are'} disabled while the rows load, then enabled again (the rows are loaded as they were, as pg_restore --disable-triggers does): ${disabled.map(named).join(', ')}`
+              ]
+            : [])
+        ].join('; ')}.`
+      )
+    }
+  }
+  if ((inputs.allowNonEmpty || inputs.dataOnly === true) && !inputs.clean) {
     await refuseTakenNames(client, server, plan, providers)
     refuseReplacedTables(server, plan, existing)
     await refuseTakenLargeObjects(client, server, plan)
@@ -1326,6 +1393,10 @@ async function guardTarget(
       : `it holds objects the backup's statements change — ${objects.join(', ')}`
   if (inputs.clean) {
     log.info(cleanListing(existing, plan.clean?.drops, await sessionSchemas(client)))
+    return server
+  }
+  if (inputs.dataOnly === true) {
+    log.info(`data-only: true — loading the backup's rows into the target's tables: ${listing}`)
     return server
   }
   if (inputs.allowNonEmpty) {
@@ -1645,12 +1716,13 @@ function dataOnlyAdvice(check: DataOnlyCheck): string {
  * backup's other statements run as written: README, allow-non-empty.)
  */
 function acceptDataOnly(
-  inputs: Pick<RestoreOptions, 'allowNonEmpty' | 'clean'>,
+  inputs: Pick<RestoreOptions, 'allowNonEmpty' | 'clean' | 'dataOnly'>,
   server: ServerInfo,
   plan: Pick<RestorePlan, 'format' | 'compression' | 'encrypted'>,
   check: DataOnlyCheck
 ): void {
-  const input = inputs.allowNonEmpty ? 'allow-non-empty' : 'clean'
+  const input =
+    inputs.dataOnly === true ? 'data-only' : inputs.allowNonEmpty ? 'allow-non-empty' : 'clean'
   if (check.blocked.length > 0) {
     const readable = check.blocked.filter(t => !t.denied)
     const denied = check.blocked.filter(t => t.denied)
@@ -1667,18 +1739,180 @@ function acceptDataOnly(
         : [])
     ]
     throw new RestoreError(
-      `the backup holds rows for ${plural(check.tables, 'table')} it does not create (made with pg_dump --data-only?), and the target database '${server.database}' has ${check.blocked.length} of them that ${check.blocked.length === 1 ? 'is' : 'are'} not empty: ${describeBlocked(check.blocked)}. ${input}: true loads such a backup's rows only into tables that hold none, so nothing was changed. ${sentenceCase(fixes.join('; '))}; or restore into a database whose tables are empty.`
+      inputs.dataOnly === true
+        ? `data-only: true loads the backup's rows only into tables that hold none, and the target database '${server.database}' has ${check.blocked.length} of the ${plural(check.tables, 'table')} it loads that ${check.blocked.length === 1 ? 'is' : 'are'} not empty: ${describeBlocked(check.blocked)}. Nothing was changed (allow-non-empty does not change this). ${sentenceCase(fixes.join('; '))}; or restore into a database whose tables are empty.`
+        : `the backup holds rows for ${plural(check.tables, 'table')} it does not create (made with pg_dump --data-only?), and the target database '${server.database}' has ${check.blocked.length} of them that ${check.blocked.length === 1 ? 'is' : 'are'} not empty: ${describeBlocked(check.blocked)}. ${input}: true loads such a backup's rows only into tables that hold none, so nothing was changed. ${sentenceCase(fixes.join('; '))}; or restore into a database whose tables are empty.`
     )
   }
-  if (check.refused.length > 0) {
+  if (check.refused.length > 0 && inputs.dataOnly === true) {
+    // pg_restore --data-only sets every sequence of the archive; data-only sets those of the
+    // tables it loads, and leaves the others as the target has them (the gate skips their setval)
+    log.info(
+      `data-only: true sets only the sequences of the tables it loads; ${plural(check.refused.length, 'sequence')} of the backup ${check.refused.length === 1 ? 'keeps its' : 'keep their'} value in the target: ${check.refused.map(s => `${qualified(s)} (${s.why})`).join(', ')}.`
+    )
+  } else if (check.refused.length > 0) {
     throw new RestoreError(
-      `the backup sets the value of ${plural(check.sequences, 'sequence')} it does not create (made with pg_dump --data-only?), and the target database '${server.database}' has ${check.refused.length} of them that ${check.refused.length === 1 ? 'belongs' : 'belong'} to no table the backup fills: ${check.refused.map(s => `${qualified(s)} (${s.why})`).join(', ')}. ${input}: true sets only the sequences of the empty tables it fills, so nothing was changed. Load the backup by hand with ${byHand(plan)} if setting ${check.refused.length === 1 ? 'it' : 'them'} is what you want, or restore into a database without ${check.refused.length === 1 ? 'it' : 'them'}.`
+      `the backup sets the value of ${plural(check.sequences, 'sequence')} it does not create (${inputs.dataOnly === true ? 'data-only: true loads its SEQUENCE SET entries' : 'made with pg_dump --data-only?'}), and the target database '${server.database}' has ${check.refused.length} of them that ${check.refused.length === 1 ? 'belongs' : 'belong'} to no table the backup fills: ${check.refused.map(s => `${qualified(s)} (${s.why})`).join(', ')}. ${input}: true sets only the sequences of the empty tables it fills, so nothing was changed. Load the backup by hand with ${byHand(plan)} if setting ${check.refused.length === 1 ? 'it' : 'them'} is what you want, or restore into a database without ${check.refused.length === 1 ? 'it' : 'them'}.`
     )
   }
   if (check.fills.length > 0)
     log.info(
-      `${input}: true — the backup is data-only; it fills ${plural(check.fills.length, 'existing empty table')} of the target: ${listNames(check.fills, 100)}${check.sets.length > 0 ? `, and sets ${plural(check.sets.length, 'sequence')} of ${check.sets.length === 1 ? 'it' : 'theirs'}: ${listNames(check.sets, 100)}` : ''}.`
+      `${input}: true — ${inputs.dataOnly === true ? 'only the rows of the backup load' : 'the backup is data-only'}; it fills ${plural(check.fills.length, 'existing empty table')} of the target: ${listNames(check.fills, 100)}${check.sets.length > 0 ? `, and sets ${plural(check.sets.length, 'sequence')} of ${check.sets.length === 1 ? 'it' : 'theirs'}: ${listNames(check.sets, 100)}` : ''}.`
     )
+}
+
+/** The sequence of pg_dump's own `SELECT pg_catalog.setval('s.q', …)`, else undefined. */
+function setvalSequence(text: string): QualifiedName | undefined {
+  // the statement's text may begin with the entry's comment lines
+  const m = /(?:^|\n)\s*SELECT pg_catalog\.setval\('((?:[^']|'')+)', /.exec(text)
+  return m ? parseCopyStatement(`COPY ${m[1].replace(/''/g, "'")}`) : undefined
+}
+
+/**
+ * What a load that failed on a foreign key ("Key (…)=(…) is not present in table "t"") may not
+ * say: the provider's table of that name whose rows the target held (the backup's were withheld);
+ * with data-only, that the rows go into the target's tables and keys as they are.
+ */
+export function foreignKeyNote(
+  message: string,
+  inputs: Pick<RestoreOptions, 'dataOnly'>,
+  facts: Pick<TargetFacts, 'providerSchemas'>
+): string {
+  const m =
+    /violates foreign key constraint "([^"]+)"[\s\S]*?is not present in table "([^"]+)"/.exec(
+      message
+    )
+  if (!m) return ''
+  const kept = facts.providerSchemas.flatMap(p =>
+    p.tables.filter(t => t.name === m[2] && t.rows > 0).map(t => ({ schema: p.name, ...t }))
+  )
+  const notes = kept.map(
+    t =>
+      ` Note: the backup's rows of ${t.schema}.${t.name} were not loaded because the target's ${t.schema}.${t.name} holds ${plural(t.rows, 'row')} (the provider's table: its rows are kept), so rows that refer to the backup's are refused by ${m[1]}: restore into a project nobody has used yet, or delete the target's rows (DELETE FROM ${t.schema}.${t.name};) and restore again.`
+  )
+  if (inputs.dataOnly === true && kept.length === 0)
+    notes.push(
+      ` Note: data-only loads the backup's rows into the target's tables under the target's own foreign keys (${m[1]}): a row refers to one of "${m[2]}" that is in neither the backup nor the target — or that comes later in the archive (it loads its tables by name; the keys wait for the end of the load only in one transaction, on tables the restoring role owns). Load that table's rows too (do not leave it out with 'tables' or 'schemas'), restore with single-transaction: true as the table's owner, or fill it in the target first.`
+    )
+  return notes.join('')
+}
+
+/**
+ * data-only: each table whose rows the backup loads must be in the target, with every column the
+ * backup's COPY names (the target's other columns need a default, an identity or NULL: COPY with
+ * a column list leaves them so), none of them generated; refused before anything runs otherwise,
+ * naming the tables and columns.
+ */
+async function refuseDataOnlyShape(
+  client: pg.Client,
+  server: ServerInfo,
+  plan: Pick<RestorePlan, 'tableData' | 'format'>
+): Promise<void> {
+  const tables = plan.tableData ?? []
+  const columns = await targetColumns(client, tables)
+  const missing = tables.filter(t => !columns.has(nameKey(t)))
+  const problems: string[] = []
+  for (const t of tables) {
+    const theirs = columns.get(nameKey(t))
+    if (!theirs || !t.columns) continue
+    const byName = new Map(theirs.map(c => [c.name, c]))
+    const lacking = t.columns.filter(c => !byName.has(c))
+    const generated = t.columns.filter(c => byName.get(c)?.generated)
+    const required = theirs.filter(c => c.required && !t.columns!.includes(c.name))
+    const said = [
+      ...(lacking.length > 0
+        ? [
+            `the target lacks the backup's column${lacking.length === 1 ? '' : 's'} ${lacking.join(', ')}`
+          ]
+        : []),
+      ...(generated.length > 0
+        ? [
+            `the target's column${generated.length === 1 ? '' : 's'} ${generated.join(', ')} ${generated.length === 1 ? 'is' : 'are'} generated (COPY cannot write ${generated.length === 1 ? 'it' : 'them'})`
+          ]
+        : []),
+      ...(required.length > 0
+        ? [
+            `the target's column${required.length === 1 ? '' : 's'} ${required.map(c => c.name).join(', ')} ${required.length === 1 ? 'is' : 'are'} NOT NULL without a default and not in the backup`
+          ]
+        : [])
+    ]
+    if (said.length > 0) problems.push(`${qualified(t)}: ${said.join('; ')}`)
+  }
+  if (missing.length === 0 && problems.length === 0) return
+  const parts = [
+    ...(missing.length > 0
+      ? [
+          `the target database '${server.database}' has no table ${listNames(missing)}, whose rows the backup holds (data-only creates no tables)`
+        ]
+      : []),
+    ...(problems.length > 0
+      ? [`the columns differ from the backup's — ${problems.slice(0, 20).join('; ')}`]
+      : [])
+  ]
+  throw new RestoreError(
+    `data-only: true loads the backup's rows into the target's own tables as they are, and ${parts.join('; and ')}. Nothing was changed. Create the schema first (your migrations, e.g. supabase db push, at the version the backup was made with), or restore a subset with 'tables' / 'schemas' that leaves ${missing.length + problems.length === 1 ? 'it' : 'them'} out, or restore the whole backup (without data-only) into an empty database.`
+  )
+}
+
+/**
+ * The provider's tables whose rows the load withholds (a provider table that holds rows in the
+ * target keeps them: the backup's are not loaded) while a foreign key of the backup's, from a
+ * table whose rows load, refers to them: the load would fail on that key ("Key … is not present
+ * in table …") without saying why. Refused before anything runs, naming the rows withheld, the
+ * key, and what to do. A table the manifest counts empty in the backup does not count.
+ */
+function refuseWithheldReferences(
+  plan: Pick<RestorePlan, 'tableData' | 'foreignKeys'>,
+  facts: TargetFacts,
+  manifest: Manifest | undefined,
+  inputs: Pick<RestoreOptions, 'dataOnly'>
+): void {
+  const loads = new Set((plan.tableData ?? []).map(nameKey))
+  const backupRows = (t: QualifiedName): number | null | undefined =>
+    manifest?.rowCounts.tables.find(m => m.schema === t.schema && m.name === t.name)?.rows
+  const withheld = new Map<string, { schema: string; name: string; rows: number; why: string }>()
+  for (const p of facts.providerSchemas)
+    for (const t of p.tables) {
+      const table = { schema: p.name, name: t.name }
+      if (!loads.has(nameKey(table)) || backupRows(table) === 0) continue
+      if (t.rows > 0)
+        withheld.set(nameKey(table), {
+          ...table,
+          rows: t.rows,
+          why: `the target's ${qualified(table)} holds ${plural(t.rows, 'row')}`
+        })
+      else if (!t.insertable)
+        withheld.set(nameKey(table), {
+          ...table,
+          rows: 0,
+          why: `the restoring role may not write the target's ${qualified(table)}`
+        })
+    }
+  if (withheld.size === 0) return
+  const found: string[] = []
+  const tables = new Map<string, { schema: string; name: string; rows: number; why: string }>()
+  for (const k of plan.foreignKeys ?? []) {
+    const from = { schema: k.schema, name: k.table }
+    const onto = withheld.get(nameKey(k.references))
+    if (!onto || !loads.has(nameKey(from)) || withheld.has(nameKey(from))) continue
+    const rows = backupRows(from)
+    if (rows === 0) continue
+    tables.set(nameKey(onto), onto)
+    found.push(
+      `${qualified(from)}${typeof rows === 'number' ? ` (${plural(rows, 'row')} in the backup)` : ''} refers to ${qualified(onto)} by its foreign key ${k.name}`
+    )
+  }
+  if (found.length === 0) return
+  const withheldText = [...tables.values()]
+    .map(t => {
+      const rows = backupRows(t)
+      return `the backup's ${typeof rows === 'number' ? plural(rows, 'row') : 'rows'} of ${qualified(t)} are not loaded because ${t.why} (the provider's table: the restore keeps a provider table's rows where the target holds some, e.g. a user who signed up)`
+    })
+    .join('; ')
+  const names = [...tables.values()].map(qualified).join(', ')
+  throw new RestoreError(
+    `${withheldText}; and ${found.slice(0, 10).join(', ')}${found.length > 10 ? `, and ${found.length - 10} more` : ''}: ${found.length === 1 ? 'its rows would fail that key' : 'their rows would fail those keys'} in the load ("Key … is not present in table …"), so nothing was changed. Restore into a project nobody has used yet (no sign-ups), or delete the target's rows of ${names} first (e.g. in its SQL editor: ${[...tables.values()].map(t => `DELETE FROM ${qualified(t)};`).join(' ')} — ${inputs.dataOnly === true ? 'the tables data-only loads are empty, so nothing of yours refers to them' : 'once nothing of yours refers to them'}) and restore again.`
+  )
 }
 
 function sentenceCase(text: string): string {

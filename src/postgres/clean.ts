@@ -48,20 +48,37 @@ export const TABLE_LIKE = new Set([
 ])
 
 /**
+ * The entries pg_restore --data-only restores (pg_backup_archiver.c, _tocEntryRequired): those
+ * with a data dumper (TABLE DATA, BLOBS), SEQUENCE SET, and what goes with large objects (BLOB,
+ * BLOB METADATA, and the ACL, COMMENT and SECURITY LABEL of a LARGE OBJECT).
+ */
+export function isDataOnlyEntry(e: TocEntry): boolean {
+  if (e.desc === 'STATISTICS DATA' || e.desc === 'MATERIALIZED VIEW DATA') return false
+  if (e.hadDumper) return true
+  if (e.desc === 'SEQUENCE SET' || e.desc === 'BLOB' || e.desc === 'BLOB METADATA') return true
+  return (
+    (e.desc === 'ACL' || e.desc === 'COMMENT' || e.desc === 'SECURITY LABEL') &&
+    e.tag.startsWith('LARGE OBJECT')
+  )
+}
+
+/**
  * The dumpIds a restore with these `tables` / `schemas` selections restores, as pg_restore
  * selects them (--table: those kinds with that name, within --schema when both are given;
- * --schema: every entry of the schema); undefined = all.
+ * --schema: every entry of the schema; --data-only: of those, the data entries,
+ * isDataOnlyEntry); undefined = all.
  */
 export function selectedEntries(
   entries: readonly TocEntry[],
-  selection: { tables: readonly string[]; schemas: readonly string[] }
+  selection: { tables: readonly string[]; schemas: readonly string[]; dataOnly?: boolean }
 ): Set<number> | undefined {
-  const { tables, schemas } = selection
-  if (tables.length === 0 && schemas.length === 0) return undefined
+  const { tables, schemas, dataOnly } = selection
+  if (tables.length === 0 && schemas.length === 0 && dataOnly !== true) return undefined
   const chosen = new Set<number>()
   for (const e of entries) {
     const inSchema = schemas.length === 0 || schemas.includes(e.namespace ?? '')
     const named = tables.length === 0 || (TABLE_LIKE.has(e.desc) && tables.includes(e.tag))
+    if (dataOnly === true && !isDataOnlyEntry(e)) continue
     if (inSchema && named) chosen.add(e.dumpId)
   }
   return chosen

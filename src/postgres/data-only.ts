@@ -164,3 +164,158 @@ export async function dataOnlyAncestors(
   }
   return [...out.values()]
 }
+
+/** A column of a table the target has, as COPY with a column list treats it. */
+export interface TargetColumn {
+  name: string
+  /** NOT NULL without a default, an identity or a generated expression: COPY must be given it. */
+  required: boolean
+  /** A generated column: COPY may not write it. */
+  generated: boolean
+}
+
+/**
+ * The columns (not dropped, not system) of each of `tables` the target has, keyed by
+ * JSON.stringify([schema, name]); a table it lacks (an ordinary or partitioned table, not an
+ * extension's) is not in the map.
+ */
+export async function targetColumns(
+  client: pg.Client,
+  tables: ReadonlyArray<QualifiedName>
+): Promise<Map<string, TargetColumn[]>> {
+  const out = new Map<string, TargetColumn[]>()
+  if (tables.length === 0) return out
+  const { rows } = await client.query<{
+    schema: string
+    name: string
+    columns: TargetColumn[] | null
+  }>(
+    `SELECT n.nspname AS schema, c.relname AS name,
+            (SELECT json_agg(json_build_object(
+                      'name', a.attname::text,
+                      'required', a.attnotnull AND NOT a.atthasdef AND a.attidentity = '' AND a.attgenerated = '',
+                      'generated', a.attgenerated <> '') ORDER BY a.attnum)
+               FROM pg_catalog.pg_attribute a
+              WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped) AS columns
+       FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+       JOIN unnest($1::text[], $2::text[]) AS w(schema, name)
+         ON w.schema = n.nspname AND w.name = c.relname
+      WHERE c.relkind IN ('r', 'p') AND NOT ${EXTENSION_MEMBER}`,
+    [tables.map(t => t.schema), tables.map(t => t.name)]
+  )
+  for (const r of rows) out.set(JSON.stringify([r.schema, r.name]), r.columns ?? [])
+  return out
+}
+
+/** A foreign key of the target between two tables a data-only load fills. */
+export interface FillForeignKey {
+  schema: string
+  table: string
+  name: string
+  /** DEFERRABLE already (its INITIALLY DEFERRED ones are left alone: checked at COMMIT anyway). */
+  deferrable: boolean
+  /** The restoring role may ALTER its table (it owns it, or is a member of its owner). */
+  alterable: boolean
+}
+
+/**
+ * The target's foreign keys, checked immediately (not INITIALLY DEFERRED), from a table of
+ * `fills` onto a table of `fills` (itself too): those the order of a data-only load's COPYs can
+ * break (pg_restore loads a full archive's data in the archive's order, by name).
+ */
+export async function fillForeignKeys(
+  client: pg.Client,
+  fills: ReadonlyArray<QualifiedName>
+): Promise<FillForeignKey[]> {
+  if (fills.length === 0) return []
+  const { rows } = await client.query<FillForeignKey>(
+    `WITH f AS (
+       SELECT c.oid FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+         JOIN unnest($1::text[], $2::text[]) AS w(schema, name)
+           ON w.schema = n.nspname AND w.name = c.relname)
+     SELECT n.nspname AS schema, c.relname AS table, k.conname AS name,
+            k.condeferrable AS deferrable, pg_catalog.pg_has_role(c.relowner, 'USAGE') AS alterable
+       FROM pg_catalog.pg_constraint k
+       JOIN pg_catalog.pg_class c ON c.oid = k.conrelid
+       JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+      WHERE k.contype = 'f' AND NOT k.condeferred AND k.conparentid = 0
+        AND k.conrelid IN (SELECT oid FROM f) AND k.confrelid IN (SELECT oid FROM f)
+      ORDER BY 1, 2, 3`,
+    [fills.map(t => t.schema), fills.map(t => t.name)]
+  )
+  return rows
+}
+
+/** A trigger of the target on a table a data-only load fills (not a foreign key's own). */
+export interface FillTrigger {
+  schema: string
+  table: string
+  name: string
+  /** pg_trigger.tgenabled: 'O' fires (origin), 'A' always, 'R' on replicas only. */
+  enabled: 'O' | 'A' | 'R'
+  /** The restoring role may ALTER its table (it owns it, or is a member of its owner). */
+  alterable: boolean
+}
+
+/**
+ * The enabled triggers (not internal: no foreign key's, no constraint trigger's) of the tables
+ * in `tables`: they fire as a data-only load's rows arrive (a trigger that inserts into another
+ * table the backup loads makes that table's COPY fail on a duplicate key).
+ */
+export async function fillTriggers(
+  client: pg.Client,
+  tables: ReadonlyArray<QualifiedName>
+): Promise<FillTrigger[]> {
+  if (tables.length === 0) return []
+  const { rows } = await client.query<FillTrigger>(
+    `SELECT n.nspname AS schema, c.relname AS table, g.tgname AS name, g.tgenabled AS enabled,
+            pg_catalog.pg_has_role(c.relowner, 'USAGE') AS alterable
+       FROM pg_catalog.pg_trigger g
+       JOIN pg_catalog.pg_class c ON c.oid = g.tgrelid
+       JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+       JOIN unnest($1::text[], $2::text[]) AS w(schema, name)
+         ON w.schema = n.nspname AND w.name = c.relname
+      WHERE NOT g.tgisinternal AND g.tgconstraint = 0 AND g.tgenabled IN ('O', 'A')
+      ORDER BY 1, 2, 3`,
+    [tables.map(t => t.schema), tables.map(t => t.name)]
+  )
+  return rows
+}
+
+/**
+ * The statements that load a data-only backup's rows as they were, whatever the order of the
+ * archive's tables: before the data, each of `keys` made DEFERRABLE INITIALLY DEFERRED, each of
+ * `triggers` disabled (ALTER TABLE … ALTER CONSTRAINT / DISABLE TRIGGER: the table's owner may,
+ * where pg_restore --disable-triggers needs a superuser); after it, every deferred check run
+ * (SET CONSTRAINTS ALL IMMEDIATE: a row that references a missing one fails here, naming the
+ * constraint), and each key and trigger set back as it was — all in the load's transaction.
+ */
+export function deferredForeignKeys(
+  keys: ReadonlyArray<FillForeignKey>,
+  triggers: ReadonlyArray<FillTrigger> = []
+): {
+  before: string[]
+  after: string[]
+} {
+  const ident = (s: string): string => `"${s.replace(/"/g, '""')}"`
+  const table = (k: { schema: string; table: string }): string =>
+    `ALTER TABLE ${ident(k.schema)}.${ident(k.table)}`
+  const alter = (k: FillForeignKey, how: string): string =>
+    `${table(k)} ALTER CONSTRAINT ${ident(k.name)} ${how};`
+  if (keys.length === 0 && triggers.length === 0) return { before: [], after: [] }
+  return {
+    before: [
+      ...keys.map(k => alter(k, 'DEFERRABLE INITIALLY DEFERRED')),
+      ...triggers.map(t => `${table(t)} DISABLE TRIGGER ${ident(t.name)};`)
+    ],
+    after: [
+      ...(keys.length > 0 ? ['SET CONSTRAINTS ALL IMMEDIATE;'] : []),
+      ...keys.map(k =>
+        alter(k, k.deferrable ? 'DEFERRABLE INITIALLY IMMEDIATE' : 'NOT DEFERRABLE')
+      ),
+      ...triggers.map(
+        t => `${table(t)} ENABLE ${t.enabled === 'A' ? 'ALWAYS ' : ''}TRIGGER ${ident(t.name)};`
+      )
+    ]
+  }
+}

@@ -99,7 +99,14 @@ import { redactSql } from './sql-redact.js'
 /** What the restore asks of the load. */
 export type LoadOptions = Pick<
   RestoreOptions,
-  'clean' | 'noOwner' | 'noPrivileges' | 'singleTransaction' | 'jobs' | 'tables' | 'schemas'
+  | 'clean'
+  | 'noOwner'
+  | 'noPrivileges'
+  | 'singleTransaction'
+  | 'jobs'
+  | 'tables'
+  | 'schemas'
+  | 'dataOnly'
 > &
   /** The action's lock-timeout: the script's SET lock_timeout (pg_dump's header: 0) becomes it. */
   Partial<Pick<RestoreOptions, 'lockTimeoutMs'>> & {
@@ -180,6 +187,12 @@ export interface LoadPlan {
    * (unchanged.ts). Only the gated path runs them: the direct load is not taken.
    */
   unchanged?: string[]
+  /**
+   * data-only: the statements that defer the target's foreign keys between the tables it fills
+   * (before the data), and check them and set them back (after it, before `unchanged`): the
+   * rows arrive in the archive's order (data-only.ts, deferredForeignKeys).
+   */
+  deferrals?: { before: string[]; after: string[] }
 }
 
 /**
@@ -525,9 +538,12 @@ async function restoreArchiveThroughPsql(
     target,
     options,
     hooks,
-    [...(plan.roles ?? []), ...drops, ...fills],
+    [...(plan.roles ?? []), ...drops, ...fills, ...(plan.deferrals?.before ?? [])],
     source,
-    { onCommit: markCommitSent, after: plan.unchanged }
+    {
+      onCommit: markCommitSent,
+      after: [...(plan.deferrals?.after ?? []), ...(plan.unchanged ?? [])]
+    }
   )
   const script = archiveAsScript(pgRestore, options, archive, hooks.archiveTap?.stage)
   const [loaded, produced] = await Promise.allSettled([
@@ -623,7 +639,7 @@ async function checkDirect(
     return no("clean: the action's drops run first, in the restore's own session")
   if (options.jobs === 1 && (plan.roles?.length ?? 0) > 0)
     return no("create-roles: the roles are created first, in the restore's own session")
-  if ((plan.fills?.length ?? 0) > 0)
+  if ((plan.fills?.length ?? 0) > 0 || (plan.deferrals?.before.length ?? 0) > 0)
     return no(
       `the backup is data-only: the tables it fills (${plural(plan.fills!.length, 'existing empty table')}) are locked and checked empty again in the load's own transaction, before its rows, which pg_restore -d cannot run`
     )
@@ -1332,6 +1348,8 @@ function scriptSelection(options: LoadOptions): string[] {
   if (options.noOwner === true) args.push('--no-owner')
   if (options.noPrivileges === true) args.push('--no-privileges')
   if (options.noStatistics === true) args.push('--no-statistics')
+  // data-only: the rows, large objects and sequence values alone, as pg_restore --data-only
+  if (options.dataOnly === true) args.push('--data-only')
   for (const t of options.tables) args.push(`--table=${t}`)
   for (const n of options.schemas) args.push(`--schema=${n}`)
   return args
@@ -1649,7 +1667,10 @@ export async function runPsql(
  */
 export function archiveAsScript(
   pgRestorePath: string,
-  options: Pick<LoadOptions, 'noOwner' | 'noPrivileges' | 'noStatistics' | 'tables' | 'schemas'> & {
+  options: Pick<
+    LoadOptions,
+    'noOwner' | 'noPrivileges' | 'noStatistics' | 'tables' | 'schemas' | 'dataOnly'
+  > & {
     schemaOnly?: boolean
   },
   input: ArchiveInput,
@@ -1662,6 +1683,7 @@ export function archiveAsScript(
   if (options.noOwner === true) args.push('--no-owner')
   if (options.noPrivileges === true) args.push('--no-privileges')
   if (options.noStatistics === true) args.push('--no-statistics')
+  if (options.dataOnly === true && !options.schemaOnly) args.push('--data-only')
   for (const t of options.tables) args.push(`--table=${t}`)
   for (const n of options.schemas) args.push(`--schema=${n}`)
   if ('path' in input) args.push(input.path)

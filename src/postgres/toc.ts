@@ -1008,3 +1008,44 @@ export function isPgDumpDataEntry(entry: TocEntry): boolean {
   const m = PG_DUMP_COPY.exec(entry.copyStmt)
   return m !== null && unquoteIdent(m[1]) === entry.namespace && unquoteIdent(m[2]) === entry.tag
 }
+
+/**
+ * The columns a pg_dump COPY statement names, in order (`COPY s.t (a, "B") FROM stdin;` gives
+ * a, B); undefined for a statement pg_dump does not write that way.
+ */
+export function copyColumns(copyStmt: string | null): string[] | undefined {
+  if (copyStmt === null || !PG_DUMP_COPY.test(copyStmt)) return undefined
+  const open = copyStmt.indexOf(' (')
+  if (open < 0) return []
+  const list = copyStmt.slice(open + 2, copyStmt.lastIndexOf(') FROM stdin;'))
+  return [...list.matchAll(new RegExp(PG_DUMP_IDENT, 'g'))].map(m => unquoteIdent(m[0]))
+}
+
+/** A foreign key as an archive's FK CONSTRAINT entry adds it. */
+export interface ArchiveForeignKey {
+  schema: string
+  table: string
+  name: string
+  references: { schema: string; name: string }
+}
+
+const PG_DUMP_FK = new RegExp(
+  String.raw`^ALTER TABLE (?:ONLY )?(${PG_DUMP_IDENT})\.(${PG_DUMP_IDENT})\s+ADD CONSTRAINT (${PG_DUMP_IDENT}) FOREIGN KEY \([^)]*\) REFERENCES (${PG_DUMP_IDENT})\.(${PG_DUMP_IDENT})\(`
+)
+
+/**
+ * The foreign key an FK CONSTRAINT entry adds, read from its SQL as pg_dump writes it
+ * (`ALTER TABLE ONLY s.t ADD CONSTRAINT c FOREIGN KEY (…) REFERENCES s2.t2(…)`); undefined for
+ * another entry or SQL written otherwise.
+ */
+export function archiveForeignKey(entry: TocEntry): ArchiveForeignKey | undefined {
+  if (entry.desc !== 'FK CONSTRAINT' || entry.defn === null) return undefined
+  const m = PG_DUMP_FK.exec(entry.defn)
+  if (!m) return undefined
+  return {
+    schema: unquoteIdent(m[1]),
+    table: unquoteIdent(m[2]),
+    name: unquoteIdent(m[3]),
+    references: { schema: unquoteIdent(m[4]), name: unquoteIdent(m[5]) }
+  }
+}

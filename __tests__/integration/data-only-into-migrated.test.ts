@@ -1,0 +1,261 @@
+/**
+ * A new-user trial's restore days (README: Supabase), on a Supabase-like project (PostgreSQL 15,
+ * the restoring role `postgres` no superuser), with the action's own backups from the loopback
+ * artifact backend:
+ *  - F11: the schema came from migrations (supabase db push: the tables exist, empty), then the
+ *    data of the action's own archive: `data-only: true` loads only its rows (pg_restore
+ *    --data-only) into those tables, in one transaction — every row and the identity sequence
+ *    arrive; a table with rows, a table or column the target lacks, a plain SQL backup are
+ *    refused before anything runs, named; foreign keys across three tables whose names sort
+ *    against their order load.
+ *  - F6: a new project where one user signed up (auth.users holds a row): the backup's auth.users
+ *    rows are withheld (the provider's table keeps the target's rows), and the app's foreign key
+ *    onto it would fail the load without saying why: refused before the load, naming the rows
+ *    withheld, the key and what to do.
+ */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import path from 'node:path'
+import { runTool, tableChecksums } from '../../dev/fixtures.js'
+import { type TestServer, startPostgres } from '../../dev/postgres.js'
+import type { TableChecksum } from '../../dev/fixtures.js'
+import { useHarness } from '../support/harness.js'
+import { testBackupInputs, testRestoreInputs } from '../support/inputs.js'
+import {
+  type ManagedDatabase,
+  SUPABASE_APP_SQL,
+  actionRoundTrip,
+  checksumDifferences,
+  managedChecksums,
+  supabaseLikeSource,
+  supabaseLikeTarget
+} from '../support/managed.js'
+import type { BackupSource } from '../../src/types.js'
+
+let supabase: TestServer
+const harness = useHarness({ name: 'data-only-into-migrated' })
+const { actionBackup, actionRestore } = actionRoundTrip(harness, 'migrated')
+
+beforeAll(async () => {
+  supabase = await startPostgres()
+}, 120_000)
+
+afterAll(async () => {
+  await supabase?.stop()
+})
+
+async function failure(p: Promise<unknown>): Promise<Error | undefined> {
+  return p.then(
+    () => undefined,
+    (e: Error) => e
+  )
+}
+
+/** A new project whose schema came from the app's migrations (supabase db push): tables empty. */
+async function migratedProject(): Promise<ManagedDatabase> {
+  const target = await supabaseLikeTarget(supabase)
+  await target.instance.userQuery(target.database, SUPABASE_APP_SQL)
+  return target
+}
+
+async function count(db: ManagedDatabase, table: string): Promise<number> {
+  const [row] = await db.instance.admin.query<{ n: string }>(
+    db.database,
+    `SELECT count(*)::text AS n FROM ${table}`
+  )
+  return Number(row.n)
+}
+
+/** The tables whose rows the backup's data holds, as checksums (the provider's bookkeeping aside). */
+function appTables(sums: Record<string, TableChecksum>): Record<string, TableChecksum> {
+  return Object.fromEntries(
+    Object.entries(sums).filter(([k]) =>
+      /^(public|supabase_migrations)\.|^auth\.(users|audit_log_entries)$|^storage\.(buckets|objects)$/.test(
+        k
+      )
+    )
+  )
+}
+
+describe('Supabase: the data of the action’s own archive into a project whose schema came from migrations (F11)', () => {
+  let source: ManagedDatabase
+  let sourceSums: Record<string, TableChecksum>
+  let backup: BackupSource
+
+  beforeAll(async () => {
+    source = await supabaseLikeSource(supabase)
+    sourceSums = appTables(await managedChecksums(source))
+    backup = await actionBackup(source.url)
+  }, 120_000)
+
+  it('without data-only: refused as before (the tables exist)', async () => {
+    const target = await migratedProject()
+    const error = await failure(actionRestore(target, backup))
+    expect(error?.message).toMatch(/is not empty/)
+    expect(await count(target, 'auth.users')).toBe(0)
+  })
+
+  it('data-only: every row arrives in one transaction; the identity sequence is set, a sequence of no table it loads is left alone', async () => {
+    const target = await migratedProject()
+    await actionRestore(target, backup, { dataOnly: true })
+    expect(checksumDifferences(sourceSums, appTables(await managedChecksums(target)))).toEqual([])
+    expect(await count(target, 'public.todos')).toBe(4)
+    expect(await count(target, 'auth.users')).toBe(3)
+    expect(await count(target, 'public.profiles')).toBe(3)
+    // todos' identity sequence was set with its table: the next row gets id 5
+    const [next] = await target.instance.admin.query<{ id: string }>(
+      target.database,
+      "INSERT INTO public.todos (user_id, task) SELECT id, 'next one' FROM auth.users LIMIT 1 RETURNING id::text"
+    )
+    expect(next.id).toBe('5')
+    // invoice_number_seq belongs to no table: as the migrations made it
+    const [seq] = await target.instance.admin.query<{ v: string; called: boolean }>(
+      target.database,
+      'SELECT last_value::text AS v, is_called AS called FROM public.invoice_number_seq'
+    )
+    expect(seq).toEqual({ v: '1000', called: false })
+    // the target's trigger on auth.users is enabled again (it was off while the rows loaded)
+    const [trigger] = await target.instance.admin.query<{ enabled: string }>(
+      target.database,
+      "SELECT tgenabled AS enabled FROM pg_trigger WHERE tgname = 'on_auth_user_created'"
+    )
+    expect(trigger.enabled).toBe('O')
+    const [fk] = await target.instance.admin.query<{ deferrable: boolean }>(
+      target.database,
+      "SELECT condeferrable AS deferrable FROM pg_constraint WHERE conname = 'todos_user_id_fkey'"
+    )
+    expect(fk.deferrable).toBe(false)
+  })
+
+  it('data-only: a table of the target with rows is refused before anything runs, named with its rows (allow-non-empty too)', async () => {
+    const target = await migratedProject()
+    await target.instance.userQuery(
+      target.database,
+      "INSERT INTO supabase_migrations.schema_migrations VALUES ('20240501090000', NULL, 'profiles')"
+    )
+    for (const overrides of [{ dataOnly: true }, { dataOnly: true, allowNonEmpty: true }]) {
+      const error = await failure(actionRestore(target, backup, overrides))
+      expect(error?.message).toMatch(
+        /data-only: true loads the backup's rows only into tables that hold none, .* not empty: supabase_migrations\.schema_migrations \(1 row\)\. Nothing was changed/
+      )
+    }
+    expect(await count(target, 'auth.users')).toBe(0)
+    expect(await count(target, 'public.todos')).toBe(0)
+  })
+
+  it('data-only: a table the target lacks, or a column of the backup it lacks, is refused before anything runs, named', async () => {
+    const missing = await migratedProject()
+    await missing.instance.userQuery(missing.database, 'DROP TABLE public.documents')
+    const noTable = await failure(actionRestore(missing, backup, { dataOnly: true }))
+    expect(noTable?.message).toMatch(
+      /has no table public\.documents, whose rows the backup holds \(data-only creates no tables\).*Nothing was changed/
+    )
+    expect(await count(missing, 'auth.users')).toBe(0)
+
+    const narrower = await migratedProject()
+    await narrower.instance.userQuery(
+      narrower.database,
+      'ALTER TABLE public.documents DROP COLUMN body; ALTER TABLE public.todos ADD COLUMN note text NOT NULL'
+    )
+    const noColumn = await failure(actionRestore(narrower, backup, { dataOnly: true }))
+    expect(noColumn?.message).toContain(
+      "public.documents: the target lacks the backup's column body"
+    )
+    expect(noColumn?.message).toContain(
+      "public.todos: the target's column note is NOT NULL without a default and not in the backup"
+    )
+    expect(await count(narrower, 'auth.users')).toBe(0)
+    // an extra column with a default is fine (COPY with a column list leaves it to its default)
+    const wider = await migratedProject()
+    await wider.instance.userQuery(
+      wider.database,
+      'ALTER TABLE public.todos ADD COLUMN priority int NOT NULL DEFAULT 3'
+    )
+    await actionRestore(wider, backup, { dataOnly: true })
+    expect(await count(wider, 'public.todos WHERE priority = 3')).toBe(4)
+  })
+
+  it('data-only with a plain SQL backup: refused, saying what to do instead', async () => {
+    const plain = await actionBackup(source.url, { format: 'plain', compression: 'gzip' })
+    const target = await migratedProject()
+    const error = await failure(actionRestore(target, plain, { dataOnly: true }))
+    expect(error?.message).toMatch(/this backup is an SQL script/)
+    expect(error?.message).toMatch(/allow-non-empty: true/)
+    expect(await count(target, 'auth.users')).toBe(0)
+  })
+})
+
+describe('F6: a new project where one user signed up already', () => {
+  it("the app's foreign key onto auth.users, whose backup rows are withheld: refused before the load, saying why and what to do", async () => {
+    const source = await supabaseLikeSource(supabase)
+    const backup = await actionBackup(source.url)
+    const target = await supabaseLikeTarget(supabase)
+    await target.instance.admin.query(
+      target.database,
+      "INSERT INTO auth.users (id, email) VALUES ('0b1c2d3e-0000-4000-8000-000000000001', 'early@bird.com')"
+    )
+    const error = await failure(actionRestore(target, backup))
+    expect(error?.message).toContain(
+      "the backup's 3 rows of auth.users are not loaded because the target's auth.users holds 1 row"
+    )
+    expect(error?.message).toMatch(
+      /public\.todos \(4 rows in the backup\) refers to auth\.users by its foreign key todos_user_id_fkey/
+    )
+    expect(error?.message).toMatch(
+      /Restore into a project nobody has used yet .*DELETE FROM auth\.users;/
+    )
+    // nothing ran: the app's tables were not created
+    const [tables] = await target.instance.admin.query<{ n: string }>(
+      target.database,
+      "SELECT count(*)::text AS n FROM pg_tables WHERE schemaname = 'public'"
+    )
+    expect(tables.n).toBe('0')
+    // deleting the sign-up, as the message says: the restore goes through
+    await target.instance.admin.query(target.database, 'DELETE FROM auth.users')
+    await actionRestore(target, backup)
+    expect(await count(target, 'public.todos')).toBe(4)
+    expect(await count(target, 'auth.users')).toBe(3)
+  })
+})
+
+describe('data-only: foreign keys across three tables whose names sort against their order', () => {
+  it('loads them all in one transaction (the keys checked at its end, set back as they were)', async () => {
+    const server = harness.server
+    const src = await server.createDatabase('fk_order_src')
+    const schema = `CREATE TABLE public.c_parent (id int PRIMARY KEY, name text);
+      CREATE TABLE public.b_middle (id int PRIMARY KEY, parent int NOT NULL REFERENCES public.c_parent);
+      CREATE TABLE public.a_child (id serial PRIMARY KEY, middle int NOT NULL REFERENCES public.b_middle);`
+    await server.query(
+      src,
+      `${schema}
+       INSERT INTO public.c_parent SELECT g, 'p' || g FROM generate_series(1, 5) g;
+       INSERT INTO public.b_middle SELECT g, 1 + g % 5 FROM generate_series(1, 10) g;
+       INSERT INTO public.a_child (middle) SELECT 1 + g % 10 FROM generate_series(1, 20) g;`
+    )
+    await harness.backup(testBackupInputs(server.url(src), { artifactName: 'fk-order' }))
+    const backup: BackupSource = {
+      kind: 'artifact',
+      name: 'fk-order',
+      runId: 'current',
+      repository: harness.backend.repository,
+      token: harness.backend.githubToken
+    }
+    const target = await server.createDatabase('fk_order_target')
+    await runTool(
+      path.join(server.binDir, 'psql'),
+      ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', server.url(target), '-c', schema],
+      server.env(target)
+    )
+    await harness.restore(testRestoreInputs(server.url(target), backup, { dataOnly: true }))
+    expect(await tableChecksums(server, target)).toEqual(await tableChecksums(server, src))
+    const [seq] = await server.query<{ v: string }>(
+      target,
+      'SELECT last_value::text AS v FROM public.a_child_id_seq'
+    )
+    expect(seq.v).toBe('20')
+    const keys = await server.query<{ deferrable: boolean }>(
+      target,
+      "SELECT condeferrable AS deferrable FROM pg_constraint WHERE contype = 'f'"
+    )
+    expect(keys).toEqual([{ deferrable: false }, { deferrable: false }])
+  })
+})
