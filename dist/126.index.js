@@ -12,7 +12,7 @@ __webpack_require__.d(__webpack_exports__, {
   restore: () => (/* binding */ restore)
 });
 
-// UNUSED EXPORTS: LOAD_PHASE, PRIVILEGE_REASON, RestoreError, leftOutNote, newerMajorNote, ownerInTarget, restoreEnvironment, restorePolicy, rolesStayMessage, superuserRisk
+// UNUSED EXPORTS: LOAD_PHASE, PRIVILEGE_REASON, RestoreError, foreignKeyNote, leftOutNote, newerMajorNote, ownerInTarget, restoreEnvironment, restorePolicy, rolesStayMessage, superuserRisk
 
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __webpack_require__(77598);
@@ -201,18 +201,36 @@ const TABLE_LIKE = new Set([
     'FOREIGN TABLE'
 ]);
 /**
+ * The entries pg_restore --data-only restores (pg_backup_archiver.c, _tocEntryRequired): those
+ * with a data dumper (TABLE DATA, BLOBS), SEQUENCE SET, and what goes with large objects (BLOB,
+ * BLOB METADATA, and the ACL, COMMENT and SECURITY LABEL of a LARGE OBJECT).
+ */
+function isDataOnlyEntry(e) {
+    if (e.desc === 'STATISTICS DATA' || e.desc === 'MATERIALIZED VIEW DATA')
+        return false;
+    if (e.hadDumper)
+        return true;
+    if (e.desc === 'SEQUENCE SET' || e.desc === 'BLOB' || e.desc === 'BLOB METADATA')
+        return true;
+    return ((e.desc === 'ACL' || e.desc === 'COMMENT' || e.desc === 'SECURITY LABEL') &&
+        e.tag.startsWith('LARGE OBJECT'));
+}
+/**
  * The dumpIds a restore with these `tables` / `schemas` selections restores, as pg_restore
  * selects them (--table: those kinds with that name, within --schema when both are given;
- * --schema: every entry of the schema); undefined = all.
+ * --schema: every entry of the schema; --data-only: of those, the data entries,
+ * isDataOnlyEntry); undefined = all.
  */
 function selectedEntries(entries, selection) {
-    const { tables, schemas } = selection;
-    if (tables.length === 0 && schemas.length === 0)
+    const { tables, schemas, dataOnly } = selection;
+    if (tables.length === 0 && schemas.length === 0 && dataOnly !== true)
         return undefined;
     const chosen = new Set();
     for (const e of entries) {
         const inSchema = schemas.length === 0 || schemas.includes(e.namespace ?? '');
         const named = tables.length === 0 || (TABLE_LIKE.has(e.desc) && tables.includes(e.tag));
+        if (dataOnly === true && !isDataOnlyEntry(e))
+            continue;
         if (inSchema && named)
             chosen.add(e.dumpId);
     }
@@ -2706,7 +2724,10 @@ async function restoreArchiveThroughPsql(plan, target, options, hooks, archive) 
         log/* log */.Rm.info(`The archive's script passed the checks (${seconds().toFixed(1)} s) before loading.`);
     }
     const fills = fillChecks(plan.fills ?? [], options.singleTransaction);
-    const gate = scriptGate(plan, target, options, hooks, [...(plan.roles ?? []), ...drops, ...fills], source, { onCommit: commit/* markCommitSent */.Li, after: plan.unchanged });
+    const gate = scriptGate(plan, target, options, hooks, [...(plan.roles ?? []), ...drops, ...fills, ...(plan.deferrals?.before ?? [])], source, {
+        onCommit: commit/* markCommitSent */.Li,
+        after: [...(plan.deferrals?.after ?? []), ...(plan.unchanged ?? [])]
+    });
     const script = archiveAsScript(pgRestore, options, archive, hooks.archiveTap?.stage);
     const [loaded, produced] = await Promise.allSettled([
         runPsql((0,clients/* programPath */.kx)(plan.client, 'psql'), target.env, (0,decode/* chain */.cy)(script.stdout, gate)),
@@ -2766,7 +2787,7 @@ async function checkDirect(plan, target, options, hooks, archive, workDir, opene
         return no("clean: the action's drops run first, in the restore's own session");
     if (options.jobs === 1 && (plan.roles?.length ?? 0) > 0)
         return no("create-roles: the roles are created first, in the restore's own session");
-    if ((plan.fills?.length ?? 0) > 0)
+    if ((plan.fills?.length ?? 0) > 0 || (plan.deferrals?.before.length ?? 0) > 0)
         return no(`the backup is data-only: the tables it fills (${(0,log/* plural */.LS)(plan.fills.length, 'existing empty table')}) are locked and checked empty again in the load's own transaction, before its rows, which pg_restore -d cannot run`);
     if (plan.client.major >= 17 && target.serverMajor < 17)
         return no(`pg_restore ${plan.client.major} sends SET transaction_timeout, which the server (${target.serverMajor}) rejects; the gate leaves it out`);
@@ -3354,6 +3375,9 @@ function scriptSelection(options) {
         args.push('--no-privileges');
     if (options.noStatistics === true)
         args.push('--no-statistics');
+    // data-only: the rows, large objects and sequence values alone, as pg_restore --data-only
+    if (options.dataOnly === true)
+        args.push('--data-only');
     for (const t of options.tables)
         args.push(`--table=${t}`);
     for (const n of options.schemas)
@@ -3634,6 +3658,8 @@ tap) {
         args.push('--no-privileges');
     if (options.noStatistics === true)
         args.push('--no-statistics');
+    if (options.dataOnly === true && !options.schemaOnly)
+        args.push('--data-only');
     for (const t of options.tables)
         args.push(`--table=${t}`);
     for (const n of options.schemas)
@@ -4108,6 +4134,97 @@ async function dataOnlyAncestors(client, owners, filled) {
         out.set(key, entry);
     }
     return [...out.values()];
+}
+/**
+ * The columns (not dropped, not system) of each of `tables` the target has, keyed by
+ * JSON.stringify([schema, name]); a table it lacks (an ordinary or partitioned table, not an
+ * extension's) is not in the map.
+ */
+async function targetColumns(client, tables) {
+    const out = new Map();
+    if (tables.length === 0)
+        return out;
+    const { rows } = await client.query(`SELECT n.nspname AS schema, c.relname AS name,
+            (SELECT json_agg(json_build_object(
+                      'name', a.attname::text,
+                      'required', a.attnotnull AND NOT a.atthasdef AND a.attidentity = '' AND a.attgenerated = '',
+                      'generated', a.attgenerated <> '') ORDER BY a.attnum)
+               FROM pg_catalog.pg_attribute a
+              WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped) AS columns
+       FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+       JOIN unnest($1::text[], $2::text[]) AS w(schema, name)
+         ON w.schema = n.nspname AND w.name = c.relname
+      WHERE c.relkind IN ('r', 'p') AND NOT ${EXTENSION_MEMBER}`, [tables.map(t => t.schema), tables.map(t => t.name)]);
+    for (const r of rows)
+        out.set(JSON.stringify([r.schema, r.name]), r.columns ?? []);
+    return out;
+}
+/**
+ * The target's foreign keys, checked immediately (not INITIALLY DEFERRED), from a table of
+ * `fills` onto a table of `fills` (itself too): those the order of a data-only load's COPYs can
+ * break (pg_restore loads a full archive's data in the archive's order, by name).
+ */
+async function fillForeignKeys(client, fills) {
+    if (fills.length === 0)
+        return [];
+    const { rows } = await client.query(`WITH f AS (
+       SELECT c.oid FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+         JOIN unnest($1::text[], $2::text[]) AS w(schema, name)
+           ON w.schema = n.nspname AND w.name = c.relname)
+     SELECT n.nspname AS schema, c.relname AS table, k.conname AS name,
+            k.condeferrable AS deferrable, pg_catalog.pg_has_role(c.relowner, 'USAGE') AS alterable
+       FROM pg_catalog.pg_constraint k
+       JOIN pg_catalog.pg_class c ON c.oid = k.conrelid
+       JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+      WHERE k.contype = 'f' AND NOT k.condeferred AND k.conparentid = 0
+        AND k.conrelid IN (SELECT oid FROM f) AND k.confrelid IN (SELECT oid FROM f)
+      ORDER BY 1, 2, 3`, [fills.map(t => t.schema), fills.map(t => t.name)]);
+    return rows;
+}
+/**
+ * The enabled triggers (not internal: no foreign key's, no constraint trigger's) of the tables
+ * in `tables`: they fire as a data-only load's rows arrive (a trigger that inserts into another
+ * table the backup loads makes that table's COPY fail on a duplicate key).
+ */
+async function fillTriggers(client, tables) {
+    if (tables.length === 0)
+        return [];
+    const { rows } = await client.query(`SELECT n.nspname AS schema, c.relname AS table, g.tgname AS name, g.tgenabled AS enabled,
+            pg_catalog.pg_has_role(c.relowner, 'USAGE') AS alterable
+       FROM pg_catalog.pg_trigger g
+       JOIN pg_catalog.pg_class c ON c.oid = g.tgrelid
+       JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+       JOIN unnest($1::text[], $2::text[]) AS w(schema, name)
+         ON w.schema = n.nspname AND w.name = c.relname
+      WHERE NOT g.tgisinternal AND g.tgconstraint = 0 AND g.tgenabled IN ('O', 'A')
+      ORDER BY 1, 2, 3`, [tables.map(t => t.schema), tables.map(t => t.name)]);
+    return rows;
+}
+/**
+ * The statements that load a data-only backup's rows as they were, whatever the order of the
+ * archive's tables: before the data, each of `keys` made DEFERRABLE INITIALLY DEFERRED, each of
+ * `triggers` disabled (ALTER TABLE … ALTER CONSTRAINT / DISABLE TRIGGER: the table's owner may,
+ * where pg_restore --disable-triggers needs a superuser); after it, every deferred check run
+ * (SET CONSTRAINTS ALL IMMEDIATE: a row that references a missing one fails here, naming the
+ * constraint), and each key and trigger set back as it was — all in the load's transaction.
+ */
+function deferredForeignKeys(keys, triggers = []) {
+    const ident = (s) => `"${s.replace(/"/g, '""')}"`;
+    const table = (k) => `ALTER TABLE ${ident(k.schema)}.${ident(k.table)}`;
+    const alter = (k, how) => `${table(k)} ALTER CONSTRAINT ${ident(k.name)} ${how};`;
+    if (keys.length === 0 && triggers.length === 0)
+        return { before: [], after: [] };
+    return {
+        before: [
+            ...keys.map(k => alter(k, 'DEFERRABLE INITIALLY DEFERRED')),
+            ...triggers.map(t => `${table(t)} DISABLE TRIGGER ${ident(t.name)};`)
+        ],
+        after: [
+            ...(keys.length > 0 ? ['SET CONSTRAINTS ALL IMMEDIATE;'] : []),
+            ...keys.map(k => alter(k, k.deferrable ? 'DEFERRABLE INITIALLY IMMEDIATE' : 'NOT DEFERRABLE')),
+            ...triggers.map(t => `${table(t)} ENABLE ${t.enabled === 'A' ? 'ALWAYS ' : ''}TRIGGER ${ident(t.name)};`)
+        ]
+    };
 }
 
 // EXTERNAL MODULE: ./src/postgres/session.ts
@@ -5851,6 +5968,9 @@ head = false) {
         decryption: detected.encrypted ? inputs.decryption : undefined
     };
     log/* log */.Rm.info(`Recognised by content: ${detected.format}, compression ${detected.compression}${detected.encrypted ? ', age-encrypted (decrypts with the key given)' : ''}.`);
+    if (detected.format === 'plain' && inputs.dataOnly === true) {
+        throw new errors/* SettingError */.L_('dataOnly', "loads the rows of an archive backup (format custom or directory: pg_restore --data-only picks them out of it); this backup is an SQL script, whose rows come with its CREATE statements. Restore it into an empty database, or load only its rows by hand: run its COPY blocks (each from 'COPY … FROM stdin;' to its '\\.' line) with psql into the target's empty tables. A script made with pg_dump --data-only (e.g. supabase db dump --data-only) needs no data-only: restore it with 'allow-non-empty: true', which loads it into the target's empty tables. Nothing was restored.");
+    }
     if (detected.format === 'plain' && (inputs.tables.length > 0 || inputs.schemas.length > 0)) {
         throw new errors/* SettingError */.L_(inputs.tables.length > 0 ? 'tables' : 'schemas', 'a subset restore needs an archive backup (format custom or directory); this backup is an SQL script. Restore it whole.');
     }
@@ -6034,8 +6154,18 @@ async function fromToc(inputs, readToc) {
         dataOnlyTables: archiveDataOnly(inputs, toc, 'TABLE', references),
         dataOnlySequences: archiveDataOnly(inputs, toc, 'SEQUENCE', references),
         references,
-        statisticsEntries: toc.entries.filter(e => e.desc === STATISTICS_DATA).length
+        statisticsEntries: toc.entries.filter(e => e.desc === STATISTICS_DATA).length,
+        tableData: tocTableData(inputs, toc),
+        foreignKeys: toc.entries.flatMap(e => (0,postgres_toc/* archiveForeignKey */.gC)(e) ?? [])
     };
+}
+/** The selected TABLE DATA entries' tables, with the columns of their COPY. */
+function tocTableData(selection, toc) {
+    const selected = selectedEntries(toc.entries, selection);
+    return (0,postgres_toc/* dataEntries */.Rf)(toc.entries.filter(e => selected === undefined || selected.has(e.dumpId))).tables.map(e => {
+        const columns = (0,postgres_toc/* copyColumns */.bk)(e.copyStmt);
+        return { schema: e.namespace ?? '', name: e.tag, ...(columns ? { columns } : {}) };
+    });
 }
 /** pg_dump 18's entries of the planner's statistics (pg_dump 18 --statistics). */
 const STATISTICS_DATA = 'STATISTICS DATA';
@@ -6429,14 +6559,45 @@ const PHRASES = {
     opdef: [
         'its definition changed (ALTER OPERATOR, or an operator of the backup naming it as its commutator or negator)'
     ],
-    public: ['gets privileges granted to PUBLIC']
+    public: ['gets privileges granted to PUBLIC'],
+    row: ['its definition, options, owner or privileges changed (ALTER, GRANT/REVOKE)'],
+    pubdef: [
+        'its options or owner changed (ALTER PUBLICATION … SET (publish = …), OWNER TO): its subscribers would get other changes'
+    ],
+    tables: [
+        'its tables changed (ALTER PUBLICATION … ADD, SET or DROP TABLE, a row filter or column list): its subscribers would get other rows'
+    ],
+    schemas: ['its schemas changed (ALTER PUBLICATION … ADD, SET or DROP TABLES IN SCHEMA)'],
+    extdef: [
+        'its schema, version, owner or configuration tables changed (ALTER EXTENSION … SET SCHEMA or UPDATE): what calls its objects by their old schema or version breaks'
+    ],
+    members: ['its members changed (ALTER EXTENSION … ADD or DROP, UPDATE)'],
+    mappings: [
+        'its token mappings changed (ALTER TEXT SEARCH CONFIGURATION … ADD, ALTER or DROP MAPPING)'
+    ],
+    opmembers: ['its operators or support functions changed (ALTER OPERATOR FAMILY … ADD or DROP)'],
+    usermappings: ['its user mappings changed (CREATE, ALTER or DROP USER MAPPING)']
 };
 /** The kinds of {@link ProtectedObject}, each with the catalog its rows are in. */
 const OBJECT_KINDS = {
     function: 'pg_proc',
     type: 'pg_type',
     operator: 'pg_operator',
-    schema: 'pg_namespace'
+    schema: 'pg_namespace',
+    publication: 'pg_publication',
+    extension: 'pg_extension',
+    cast: 'pg_cast',
+    collation: 'pg_collation',
+    conversion: 'pg_conversion',
+    'text search configuration': 'pg_ts_config',
+    'text search dictionary': 'pg_ts_dict',
+    'text search parser': 'pg_ts_parser',
+    'text search template': 'pg_ts_template',
+    'operator class': 'pg_opclass',
+    'operator family': 'pg_opfamily',
+    'foreign-data wrapper': 'pg_foreign_data_wrapper',
+    server: 'pg_foreign_server',
+    'event trigger': 'pg_event_trigger'
 };
 const key = (schema, name) => JSON.stringify([schema, name]);
 /**
@@ -6516,7 +6677,8 @@ async function readProtectedAs(client, not) {
     for (const lo of los.rows)
         if (!replacedLo.has(Number(lo.oid)))
             largeObjectRows[String(lo.oid)] = lo.fp;
-    const objects = await readObjects(client, not, schemas);
+    const version = Number((await client.query("SELECT pg_catalog.current_setting('server_version_num') AS v")).rows[0]?.v ?? 0);
+    const objects = await readObjects(client, not, schemas, relations.filter(r => r.fp && !r.replaceable).map(r => r.oid), version);
     const facts = await client.query(`SELECT pg_catalog.array_agg(r.oid::int8 ORDER BY r.oid) AS roles, (${DATABASE_FINGERPRINT.replace('%ROLES%', 'ARRAY(SELECT r2.oid FROM pg_catalog.pg_roles r2)')}) AS database,
       ARRAY(${DEFERRABLE_TRIGGERS}) AS deferrable FROM pg_catalog.pg_roles r`);
     const owners = [
@@ -6541,7 +6703,8 @@ async function readProtectedAs(client, not) {
         largeObjectRows,
         objects,
         roles: (facts.rows[0]?.roles ?? []).map(Number),
-        database: facts.rows[0]?.database ?? ''
+        database: facts.rows[0]?.database ?? '',
+        serverVersion: version
     };
 }
 /**
@@ -6552,7 +6715,9 @@ const EXTENSION_DEPENDENCIES = `SELECT COALESCE(pg_catalog.md5(pg_catalog.string
  FROM pg_catalog.pg_depend d WHERE d.deptype OPERATOR(pg_catalog.=) ANY ('{e,x}'::pg_catalog.char[]) AND (
   (d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass AND (d.objid OPERATOR(pg_catalog.=) ANY (%RELATIONS%)
     OR d.objid OPERATOR(pg_catalog.=) ANY (SELECT i.indexrelid FROM pg_catalog.pg_index i WHERE i.indrelid OPERATOR(pg_catalog.=) ANY (%RELATIONS%))))
-  OR (d.classid OPERATOR(pg_catalog.=) ANY (ARRAY['pg_catalog.pg_proc'::pg_catalog.regclass, 'pg_catalog.pg_type'::pg_catalog.regclass, 'pg_catalog.pg_operator'::pg_catalog.regclass, 'pg_catalog.pg_namespace'::pg_catalog.regclass]::pg_catalog.oid[])
+  OR (d.classid OPERATOR(pg_catalog.=) ANY (ARRAY[${Object.values(OBJECT_KINDS)
+    .map(c => `'pg_catalog.${c}'::pg_catalog.regclass`)
+    .join(', ')}]::pg_catalog.oid[])
     AND d.objid OPERATOR(pg_catalog.=) ANY (%OBJECTS%)))`;
 /** The deferrable triggers that are not a constraint's own (CREATE CONSTRAINT TRIGGER … DEFERRABLE). */
 const DEFERRABLE_TRIGGERS = `SELECT t.oid::int8 FROM pg_catalog.pg_trigger t WHERE t.tgdeferrable AND NOT t.tgisinternal ORDER BY t.oid`;
@@ -6569,13 +6734,18 @@ const DATABASE_FINGERPRINT = `SELECT pg_catalog.md5(pg_catalog.concat_ws('|',
    WHERE (s.setdatabase OPERATOR(pg_catalog.=) 0 OR s.setdatabase OPERATOR(pg_catalog.=) (SELECT d.oid FROM pg_catalog.pg_database d WHERE d.datname OPERATOR(pg_catalog.=) pg_catalog.current_database()))
    AND (s.setrole OPERATOR(pg_catalog.=) 0 OR s.setrole OPERATOR(pg_catalog.=) ANY (%ROLES%)))))`;
 /**
+ * The digest of its comment (pg_description) of the object `alias`.oid in `catalog`: SQL.
+ */
+const commentOf = (catalog, alias) => `(SELECT pg_catalog.md5(d.description) FROM pg_catalog.pg_description d WHERE d.objoid OPERATOR(pg_catalog.=) ${alias}.oid AND d.classoid OPERATOR(pg_catalog.=) 'pg_catalog.${catalog}'::pg_catalog.regclass AND d.objsubid OPERATOR(pg_catalog.=) 0)`;
+/**
  * The digest of a function (its whole pg_proc row: body, owner, privileges, SECURITY DEFINER,
  * settings) or of a schema (name and owner; of its privileges only those granted to PUBLIC:
- * a backup's GRANT to its roles on a schema the target has is pg_dump's own output).
+ * a backup's GRANT to its roles on a schema the target has is pg_dump's own output), with its
+ * comment (not the schema public's: pg_dump up to 14 writes COMMENT ON SCHEMA public).
  */
 const OBJECT_FINGERPRINT = {
     function: `SELECT p.oid::int8 AS oid, pg_catalog.format('%I.%I(%s)', n.nspname, p.proname, pg_catalog.pg_get_function_identity_arguments(p.oid)) AS name, n.nspname AS schema, p.proname AS objname,
- pg_catalog.jsonb_build_object('definition', pg_catalog.md5(p::pg_catalog.text)) AS fp
+ pg_catalog.jsonb_build_object('definition', pg_catalog.md5(p::pg_catalog.text), 'comment', ${commentOf('pg_proc', 'p')}) AS fp
 FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) p.pronamespace
 WHERE %WHERE%`,
     // a type's row (owner, privileges, a domain's base and default), an enum's values in order, a
@@ -6585,16 +6755,17 @@ WHERE %WHERE%`,
   (SELECT pg_catalog.string_agg(e::pg_catalog.text, ',' ORDER BY e.enumsortorder) FROM pg_catalog.pg_enum e WHERE e.enumtypid OPERATOR(pg_catalog.=) t.oid),
   (SELECT r::pg_catalog.text FROM pg_catalog.pg_range r WHERE r.rngtypid OPERATOR(pg_catalog.=) t.oid),
   (SELECT pg_catalog.string_agg(k::pg_catalog.text, ',' ORDER BY k.oid) FROM pg_catalog.pg_constraint k WHERE k.contypid OPERATOR(pg_catalog.=) t.oid),
-  (SELECT pg_catalog.string_agg(a::pg_catalog.text, ',' ORDER BY a.attnum) FROM pg_catalog.pg_attribute a WHERE a.attrelid OPERATOR(pg_catalog.=) t.typrelid AND t.typtype OPERATOR(pg_catalog.=) 'c')))) AS fp
+  (SELECT pg_catalog.string_agg(a::pg_catalog.text, ',' ORDER BY a.attnum) FROM pg_catalog.pg_attribute a WHERE a.attrelid OPERATOR(pg_catalog.=) t.typrelid AND t.typtype OPERATOR(pg_catalog.=) 'c'))), 'comment', ${commentOf('pg_type', 't')}) AS fp
 FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) t.typnamespace
 WHERE %WHERE%`,
     operator: `SELECT o.oid::int8 AS oid, pg_catalog.format('%I.%s(%s,%s)', n.nspname, o.oprname, CASE WHEN o.oprleft OPERATOR(pg_catalog.<>) 0 THEN pg_catalog.format_type(o.oprleft, NULL) ELSE 'NONE' END, pg_catalog.format_type(o.oprright, NULL)) AS name, n.nspname AS schema, o.oprname AS objname,
- pg_catalog.jsonb_build_object('opdef', pg_catalog.md5(o::pg_catalog.text)) AS fp
+ pg_catalog.jsonb_build_object('opdef', pg_catalog.md5(o::pg_catalog.text), 'comment', ${commentOf('pg_operator', 'o')}) AS fp
 FROM pg_catalog.pg_operator o JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) o.oprnamespace
 WHERE %WHERE%`,
     schema: `SELECT n.oid::int8 AS oid, pg_catalog.quote_ident(n.nspname) AS name, n.nspname AS schema, n.nspname AS objname,
  pg_catalog.jsonb_build_object('name', pg_catalog.quote_ident(n.nspname), 'owner', CASE WHEN n.nspname OPERATOR(pg_catalog.<>) 'public' THEN n.nspowner END,
-  'public', (SELECT pg_catalog.jsonb_agg(a.privilege_type ORDER BY a.privilege_type) FROM pg_catalog.aclexplode(COALESCE(n.nspacl, pg_catalog.acldefault('n', n.nspowner))) a WHERE a.grantee OPERATOR(pg_catalog.=) 0)) AS fp
+  'public', (SELECT pg_catalog.jsonb_agg(a.privilege_type ORDER BY a.privilege_type) FROM pg_catalog.aclexplode(COALESCE(n.nspacl, pg_catalog.acldefault('n', n.nspowner))) a WHERE a.grantee OPERATOR(pg_catalog.=) 0),
+  'comment', CASE WHEN n.nspname OPERATOR(pg_catalog.<>) 'public' THEN ${commentOf('pg_namespace', 'n')} END) AS fp
 FROM pg_catalog.pg_namespace n
 WHERE %WHERE%`
 };
@@ -6604,16 +6775,133 @@ WHERE %WHERE%`
  */
 const OWN_TYPES = `(t.typrelid OPERATOR(pg_catalog.=) 0 OR t.typtype OPERATOR(pg_catalog.=) 'c' AND (SELECT c.relkind FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) t.typrelid) OPERATOR(pg_catalog.=) 'c')
  AND NOT EXISTS (SELECT FROM pg_catalog.pg_type e WHERE e.typarray OPERATOR(pg_catalog.=) t.oid)`;
-/** The alias each kind's fingerprint query gives its catalog. */
-const ALIAS = { function: 'p', type: 't', operator: 'o', schema: 'n' };
+/** A kind named by its name column in the schema of its schema column. */
+const inSchema = (alias, name, schema, row = 'row') => ({
+    alias,
+    name: `pg_catalog.format('%I.%I', n.nspname, ${alias}.${name})`,
+    objname: `${alias}.${name}::pg_catalog.text`,
+    schema,
+    omit: [name, schema],
+    row
+});
+/** A kind outside schemas, named by its name column. */
+const unqualified = (alias, name, row = 'row') => ({
+    alias,
+    name: `pg_catalog.quote_ident(${alias}.${name})`,
+    objname: `${alias}.${name}::pg_catalog.text`,
+    omit: [name],
+    row,
+    global: true
+});
 /**
- * The target's functions, types, operators and schemas (not an extension's), but the
- * provider's and pg_catalog's.
+ * The other catalog objects the backup's statements could alter: each by its whole catalog row
+ * (to_jsonb: the columns of every server version; name and schema apart), comment, and what hangs
+ * off it — a publication's tables (their row filters and column lists) and schemas, those of the
+ * target's the check compares (the backup's own tables may join a publication of the target's,
+ * as pg_dump's ALTER PUBLICATION … ADD TABLE after a CREATE PUBLICATION the target already has,
+ * supabase_realtime's, does), an extension's members, a text search configuration's token
+ * mappings, an operator family's operators and support functions, a server's user mappings.
  */
-async function readObjects(client, not, replacedSchemas) {
-    const outside = `n.nspname NOT IN ('pg_catalog','information_schema','pg_toast') AND n.nspname !~ '^pg_(toast_)?temp_'`;
+const CATALOG_KINDS = {
+    publication: {
+        ...unqualified('pb', 'pubname', 'pubdef'),
+        more: version => ({
+            tables: `(SELECT pg_catalog.md5(pg_catalog.string_agg((pg_catalog.to_jsonb(r) OPERATOR(pg_catalog.-) 'oid'::pg_catalog.text)::pg_catalog.text, ',' ORDER BY r.prrelid)) FROM pg_catalog.pg_publication_rel r WHERE r.prpubid OPERATOR(pg_catalog.=) pb.oid AND r.prrelid OPERATOR(pg_catalog.=) ANY (%RELATIONS%))`,
+            ...(version >= 150000
+                ? {
+                    schemas: `(SELECT pg_catalog.md5(pg_catalog.string_agg(s.pnnspid::pg_catalog.text, ',' ORDER BY s.pnnspid)) FROM pg_catalog.pg_publication_namespace s WHERE s.pnpubid OPERATOR(pg_catalog.=) pb.oid AND s.pnnspid OPERATOR(pg_catalog.=) ANY (%SCHEMAS%))`
+                }
+                : {})
+        })
+    },
+    extension: {
+        ...unqualified('ex', 'extname', 'extdef'),
+        // its schema is in its row (SET SCHEMA); joined for the provider's schemas
+        schema: 'extnamespace',
+        noComment: true,
+        more: () => ({
+            members: `(SELECT pg_catalog.md5(pg_catalog.string_agg(pg_catalog.concat_ws(':', m.classid, m.objid, m.objsubid), ',' ORDER BY m.classid, m.objid, m.objsubid)) FROM pg_catalog.pg_depend m WHERE m.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_extension'::pg_catalog.regclass AND m.refobjid OPERATOR(pg_catalog.=) ex.oid AND m.deptype OPERATOR(pg_catalog.=) 'e')`
+        })
+    },
+    cast: {
+        alias: 'ca',
+        name: `pg_catalog.format('(%s AS %s)', pg_catalog.format_type(ca.castsource, NULL), pg_catalog.format_type(ca.casttarget, NULL))`,
+        objname: `pg_catalog.format('(%s AS %s)', pg_catalog.format_type(ca.castsource, NULL), pg_catalog.format_type(ca.casttarget, NULL))`,
+        omit: [],
+        row: 'row',
+        global: true
+    },
+    collation: inSchema('co', 'collname', 'collnamespace'),
+    conversion: inSchema('cv', 'conname', 'connamespace'),
+    'text search configuration': {
+        ...inSchema('cfg', 'cfgname', 'cfgnamespace'),
+        more: () => ({
+            mappings: `(SELECT pg_catalog.md5(pg_catalog.string_agg(m::pg_catalog.text, ',' ORDER BY m.maptokentype, m.mapseqno)) FROM pg_catalog.pg_ts_config_map m WHERE m.mapcfg OPERATOR(pg_catalog.=) cfg.oid)`
+        })
+    },
+    'text search dictionary': inSchema('dct', 'dictname', 'dictnamespace'),
+    'text search parser': inSchema('prs', 'prsname', 'prsnamespace'),
+    'text search template': inSchema('tmpl', 'tmplname', 'tmplnamespace'),
+    'operator class': inSchema('opc', 'opcname', 'opcnamespace'),
+    'operator family': {
+        ...inSchema('opf', 'opfname', 'opfnamespace'),
+        more: () => ({
+            opmembers: `(SELECT pg_catalog.md5(pg_catalog.string_agg(x.m, ',' ORDER BY x.m)) FROM (SELECT (pg_catalog.to_jsonb(a) OPERATOR(pg_catalog.-) 'oid'::pg_catalog.text)::pg_catalog.text AS m FROM pg_catalog.pg_amop a WHERE a.amopfamily OPERATOR(pg_catalog.=) opf.oid UNION ALL SELECT (pg_catalog.to_jsonb(a) OPERATOR(pg_catalog.-) 'oid'::pg_catalog.text)::pg_catalog.text FROM pg_catalog.pg_amproc a WHERE a.amprocfamily OPERATOR(pg_catalog.=) opf.oid) x)`
+        })
+    },
+    'foreign-data wrapper': unqualified('fdw', 'fdwname'),
+    server: {
+        ...unqualified('srv', 'srvname'),
+        // pg_user_mappings: the options only where the role that connected may read them
+        more: () => ({
+            usermappings: `(SELECT pg_catalog.md5(pg_catalog.string_agg(u::pg_catalog.text, ',' ORDER BY u.umid)) FROM pg_catalog.pg_user_mappings u WHERE u.srvid OPERATOR(pg_catalog.=) srv.oid)`
+        })
+    },
+    'event trigger': unqualified('evt', 'evtname')
+};
+/** The alias each kind's fingerprint query gives its catalog. */
+const ALIAS = {
+    function: 'p',
+    type: 't',
+    operator: 'o',
+    schema: 'n',
+    ...Object.fromEntries(Object.entries(CATALOG_KINDS).map(([kind, k]) => [kind, k.alias]))
+};
+/** The fingerprint query of a kind (%WHERE% selects its rows, %RELATIONS% and %SCHEMAS%: see CatalogKind). */
+function objectFingerprint(kind, version) {
+    if (kind in OBJECT_FINGERPRINT)
+        return OBJECT_FINGERPRINT[kind];
+    const k = CATALOG_KINDS[kind];
+    const more = Object.entries(k.more?.(version) ?? {})
+        .map(([name, sql]) => `, '${name}', ${sql}`)
+        .join('');
+    return `SELECT ${k.alias}.oid::int8 AS oid, ${k.name} AS name, COALESCE(n.nspname::pg_catalog.text, '') AS schema, ${k.objname} AS objname,
+ pg_catalog.jsonb_build_object('name', ${k.name}, '${k.row}', pg_catalog.md5((pg_catalog.to_jsonb(${k.alias}) OPERATOR(pg_catalog.-) '{${k.omit.join(',')}}'::pg_catalog.text[])::pg_catalog.text),
+  'comment', ${k.noComment ? 'NULL' : commentOf(OBJECT_KINDS[kind], k.alias)}${more}) AS fp
+FROM pg_catalog.${OBJECT_KINDS[kind]} ${k.alias} LEFT JOIN pg_catalog.pg_namespace n ON ${k.schema !== undefined ? `n.oid OPERATOR(pg_catalog.=) ${k.alias}.${k.schema}` : 'false'}
+WHERE %WHERE%`;
+}
+/** Which rows of a kind are the target's (not pg_catalog's, information_schema's, initdb's). */
+function targetsOwn(kind) {
+    const k = CATALOG_KINDS[kind];
+    if (k !== undefined && k.schema === undefined)
+        return `${k.alias}.oid OPERATOR(pg_catalog.>=) 16384`;
+    return `n.nspname NOT IN ('pg_catalog','information_schema','pg_toast') AND n.nspname !~ '^pg_(toast_)?temp_'${kind === 'type' ? ` AND ${OWN_TYPES}` : ''}`;
+}
+/**
+ * The target's catalog objects ({@link OBJECT_KINDS}; not an extension's members), but the
+ * provider's and pg_catalog's; `checkedRelations`: the OIDs of the relations the check compares
+ * (the others' rows in a publication are the backup's).
+ */
+async function readObjects(client, not, replacedSchemas, checkedRelations, version) {
     // an extension's own objects are the extension's (its script made them)
-    const read = (kind) => client.query(OBJECT_FINGERPRINT[kind].replace('%WHERE%', `${outside}${kind === 'type' ? ` AND ${OWN_TYPES}` : ''} AND NOT EXISTS (SELECT FROM pg_catalog.pg_depend e WHERE e.classid OPERATOR(pg_catalog.=) 'pg_catalog.${OBJECT_KINDS[kind]}'::pg_catalog.regclass AND e.objid OPERATOR(pg_catalog.=) ${ALIAS[kind]}.oid AND e.deptype OPERATOR(pg_catalog.=) 'e')`));
+    const read = (kind) => client.query(objectFingerprint(kind, version)
+        .replace(/%RELATIONS%/g, `'{${checkedRelations.join(',')}}'::pg_catalog.oid[]`)
+        .replace(/%SCHEMAS%/g, `'{${objects
+        .filter(o => o.kind === 'schema' && !o.replaceable)
+        .map(o => o.oid)
+        .join(',')}}'::pg_catalog.oid[]`)
+        .replace('%WHERE%', `${targetsOwn(kind)} AND NOT EXISTS (SELECT FROM pg_catalog.pg_depend e WHERE e.classid OPERATOR(pg_catalog.=) 'pg_catalog.${OBJECT_KINDS[kind]}'::pg_catalog.regclass AND e.objid OPERATOR(pg_catalog.=) ${ALIAS[kind]}.oid AND e.deptype OPERATOR(pg_catalog.=) 'e')`));
     const providers = new Set(not.providers.map(s => s.name));
     const replacedByScript = new Set((not.replacedObjects ?? []).map(o => JSON.stringify([o.kind, o.schema, o.name])));
     const objects = [];
@@ -6625,7 +6913,13 @@ async function readObjects(client, not, replacedSchemas) {
             // the same name go with them (a plain script's DROP … IF EXISTS likewise)
             const replaceable = replacedSchemas.has(o.schema) ||
                 (kind !== 'schema' && not.clean === true) ||
-                replacedByScript.has(JSON.stringify([kind, o.schema, o.objname])) ||
+                replacedByScript.has(JSON.stringify([
+                    kind,
+                    CATALOG_KINDS[kind]?.global
+                        ? ''
+                        : o.schema,
+                    o.objname
+                ])) ||
                 (kind === 'schema' && (not.createdSchemas ?? []).includes(o.schema));
             objects.push({
                 oid: Number(o.oid),
@@ -6681,9 +6975,14 @@ function unchangedCheck(set) {
         wantObjects[`${o.kind}:${o.oid}`] = o;
     const fingerprint = FINGERPRINT.replace('%WHERE%', 'c.oid OPERATOR(pg_catalog.=) ANY (SELECT (w.key)::pg_catalog.oid FROM pg_catalog.jsonb_each(want) w)');
     const ofKind = (kind, column) => `${column} OPERATOR(pg_catalog.=) ANY (SELECT pg_catalog.split_part(w.key, ':', 2)::pg_catalog.oid FROM pg_catalog.jsonb_each(want_objects) w WHERE w.key LIKE '${kind}:%')`;
+    // one query per kind the set holds
     const objectFingerprints = Object.keys(OBJECT_KINDS)
-        .map(kind => `SELECT '${kind}:' OPERATOR(pg_catalog.||) f.oid, f.fp FROM (${OBJECT_FINGERPRINT[kind].replace('%WHERE%', ofKind(kind, `${ALIAS[kind]}.oid`))}) f`)
-        .join('\n UNION ALL ');
+        .filter(kind => (set.objects ?? []).some(o => o.kind === kind))
+        .map(kind => `SELECT '${kind}:' OPERATOR(pg_catalog.||) f.oid, f.fp FROM (${objectFingerprint(kind, set.serverVersion ?? 0)
+        .replace(/%RELATIONS%/g, "ARRAY(SELECT (w.key)::pg_catalog.oid FROM pg_catalog.jsonb_each(want) w WHERE w.value ? 'fp' AND NOT w.value ? 'replaceable')")
+        .replace(/%SCHEMAS%/g, "ARRAY(SELECT pg_catalog.split_part(w.key, ':', 2)::pg_catalog.oid FROM pg_catalog.jsonb_each(want_objects) w WHERE w.key LIKE 'schema:%' AND NOT w.value ? 'replaceable')")
+        .replace('%WHERE%', ofKind(kind, `${ALIAS[kind]}.oid`))}) f`)
+        .join('\n UNION ALL ') || 'SELECT NULL::pg_catalog.text, NULL::pg_catalog.jsonb WHERE false';
     const body = `
 DECLARE
   want pg_catalog.jsonb := ${dollarQuote(JSON.stringify(want), 'want')};
@@ -6787,7 +7086,8 @@ BEGIN
     FOR chg_ IN SELECT e.key, rel_.got->e.key AS now FROM pg_catalog.jsonb_each(rel_.w->'fp') e
       WHERE (rel_.got->e.key) IS DISTINCT FROM e.value ORDER BY e.key
     LOOP
-      said_ := CASE chg_.key WHEN 'name' THEN 'renamed to ' OPERATOR(pg_catalog.||) (chg_.now->>0) ELSE phrases->chg_.key->>0 END;
+      said_ := CASE chg_.key WHEN 'name' THEN 'renamed to ' OPERATOR(pg_catalog.||) (chg_.now->>0)
+        WHEN 'comment' THEN 'its comment changed (COMMENT ON)' ELSE phrases->chg_.key->>0 END;
       changes_ := changes_ OPERATOR(pg_catalog.||) pg_catalog.format('%s %s: %s', rel_.w->>'kind', rel_.w->>'name', COALESCE(said_, chg_.key OPERATOR(pg_catalog.||) ' changed'));
     END LOOP;
   END LOOP;
@@ -6920,6 +7220,7 @@ function changedObjectsMessage(stderr) {
 
 
 
+
 /**
  * The backup comes from a newer major than the target runs: what fails and why, for the
  * warning up front and the error of a load that fails. Undefined when it does not.
@@ -7003,7 +7304,7 @@ async function restore(inputs, connection, deps = {}) {
             log/* log */.Rm.warning(loss);
             warnings.push(loss);
         }
-        const server = await log/* log */.Rm.group('Check the target', () => session.watched('Checking the target (its tables and row counts)', () => guardTarget(inputs, target, plan, facts)));
+        const server = await log/* log */.Rm.group('Check the target', () => session.watched('Checking the target (its tables and row counts)', () => guardTarget(inputs, target, plan, facts, fetched.manifest)));
         // a backup of a newer major: said before the load, and again with a load that fails
         const newerMajor = newerMajorNote(plan.backupServer, server, deps.scratch);
         if (newerMajor) {
@@ -7037,6 +7338,12 @@ async function restore(inputs, connection, deps = {}) {
             if (unseen)
                 return {
                     refuse: `with allow-non-empty: true, the target database '${server.database}' holds rows, and the archive's script has a statement its table of contents does not show (the SQL of a data entry) that the restore refuses: "${(0,sql_redact/* quoteSql */.X)(e.text, 161)}" (${unseen}). Nothing was changed (the load rolls back). Restore into an empty database, or restore a backup the action or pg_dump made.`
+                };
+            const sequence = server.sequences && setvalSequence(e.text);
+            if (sequence && !server.sequences.has(nameKey(sequence)))
+                return {
+                    keep: false,
+                    reason: `data-only: the value of ${restore_qualified(sequence)} not set (it belongs to no table the restore loads)`
                 };
             const decision = inner(e, cls);
             if ('reason' in decision && /; the backup creates it in schema /.test(decision.reason))
@@ -7080,7 +7387,8 @@ async function restore(inputs, connection, deps = {}) {
                     drops: drops?.map(d => d.drop),
                     roles: roles?.statements,
                     fills: server.fills,
-                    unchanged
+                    unchanged,
+                    deferrals: server.deferrals
                 }, { env, database: connection.database, serverMajor: server.major }, noStatistics ? { ...inputs, noStatistics } : inputs, workDir, {
                     policy,
                     archiveTap: tap,
@@ -7101,6 +7409,8 @@ async function restore(inputs, connection, deps = {}) {
                     error.message += leftOutNote(leftOut, error);
                 if (newerMajor && error instanceof Error)
                     error.message += ` Note: ${newerMajor}.`;
+                if (error instanceof Error)
+                    error.message += foreignKeyNote(error.message, inputs, facts);
                 throw error;
             }
             finally {
@@ -7639,6 +7949,13 @@ async function ownerInTarget(client, errors) {
     if (rows.length === 0)
         return undefined;
     const owners = [...new Set(rows.map(r => r.owner))];
+    if (!owner && owners.length === 1 && owners[0] === 'pg_database_owner') {
+        // not a role one logs in as: it stands for whoever owns the database (PostgreSQL 15's public)
+        const { rows: db } = await client.query(`SELECT pg_catalog.pg_get_userbyid(datdba)::text AS owner, current_user::text AS me
+         FROM pg_catalog.pg_database WHERE datname = current_database()`);
+        const dba = db[0]?.owner ?? 'the database owner';
+        return `In the target, the schema ${rows[0].name} belongs to "pg_database_owner", which stands for the database's owner, "${dba}": restore as "${dba}" (its user in database-url), or have "${dba}" run GRANT CREATE ON SCHEMA ${rows[0].name} TO "${db[0]?.me ?? '<you>'}"; then restore again.`;
+    }
     const what = rows.map(r => `${kind} ${r.name}`).join(', ');
     const who = owners.map(o => `"${o}"`).join(', ');
     return owner
@@ -7734,6 +8051,11 @@ async function recordProtected(inputs, client, plan, facts, server, drops) {
                 kind,
                 objects.filter(o => o.kind === kind).length
             ]),
+            // publications, extensions, casts, text search objects…
+            [
+                'other catalog object',
+                objects.filter(o => !['function', 'type', 'operator', 'schema'].includes(o.kind)).length
+            ],
             ['large object', set.largeObjects.length]
         ].flatMap(([noun, n]) => (Number(n) > 0 ? [(0,log/* plural */.LS)(Number(n), String(noun))] : []))
     ]
@@ -7753,7 +8075,7 @@ async function recordProtected(inputs, client, plan, facts, server, drops) {
  * provider) do not count: the load skips their definitions (refusing one whose columns would
  * lose the backup's rows) and keeps their rows where the target holds some.
  */
-async function guardTarget(inputs, client, plan, facts) {
+async function guardTarget(inputs, client, plan, facts, manifest) {
     const server = {
         ...(await (0,postgres_session.readServerInfo)(client)),
         fills: [],
@@ -7781,17 +8103,53 @@ async function guardTarget(inputs, client, plan, facts) {
     const providers = new Set(facts.providerSchemas.map(s => s.name));
     const all = await existingTables(client, known ? [...schemas] : undefined);
     const existing = all.filter(t => !providers.has(t.schema));
+    if (inputs.dataOnly === true)
+        await refuseDataOnlyShape(client, server, plan);
     const dataOnly = await checkDataOnly(client, plan, providers);
-    if (dataOnly && (inputs.allowNonEmpty || inputs.clean)) {
+    if (dataOnly && (inputs.allowNonEmpty || inputs.clean || inputs.dataOnly === true)) {
         acceptDataOnly(inputs, server, plan, dataOnly);
         // the load locks them and checks them empty again in its own transaction (load.ts)
         server.fills = [...dataOnly.fills, ...dataOnly.parents].map(t => ({
             schema: t.schema,
             name: t.name
         }));
+        if (inputs.dataOnly === true)
+            server.sequences = new Set(dataOnly.sets.map(nameKey));
     }
-    if (inputs.allowNonEmpty && !inputs.clean) {
+    refuseWithheldReferences(plan, facts, manifest, inputs);
+    if (inputs.dataOnly === true && inputs.singleTransaction) {
+        // the rows come in the archive's order (by name), not by the target's foreign keys; the
+        // target's triggers on the tables would fire for rows that were written once already
+        const keys = await fillForeignKeys(client, server.fills);
+        const triggers = await fillTriggers(client, plan.tableData ?? []);
+        const named = (k) => `${k.schema}.${k.table} ${k.name}`;
+        const fixed = keys.filter(k => !k.alterable);
+        if (fixed.length > 0)
+            log/* log */.Rm.info(`data-only: ${(0,log/* plural */.LS)(fixed.length, 'foreign key')} between the tables it loads belong${fixed.length === 1 ? 's' : ''} to tables the restoring role does not own (${fixed.map(named).join(', ')}): checked row by row as the rows arrive in the archive's order, as pg_restore --data-only does.`);
+        const firing = triggers.filter(t => !t.alterable);
+        if (firing.length > 0)
+            log/* log */.Rm.warning(`data-only: ${(0,log/* plural */.LS)(firing.length, 'trigger')} of the target on tables it loads belong${firing.length === 1 ? 's' : ''} to tables the restoring role does not own, and fire${firing.length === 1 ? 's' : ''} as their rows load (pg_restore --data-only without --disable-triggers, which needs a superuser, does the same): ${firing.map(named).join(', ')}. If one writes rows into a table the backup loads (e.g. a profile for each new user), that table's rows fail on a duplicate key and nothing is kept: drop the trigger before the restore and create it again after.`);
+        const deferred = keys.filter(k => k.alterable);
+        const disabled = triggers.filter(t => t.alterable);
+        if (deferred.length > 0 || disabled.length > 0) {
+            server.deferrals = deferredForeignKeys(deferred, disabled);
+            log/* log */.Rm.info(`data-only: in the load's transaction, ${[
+                ...(deferred.length > 0
+                    ? [
+                        `${(0,log/* plural */.LS)(deferred.length, 'foreign key')} between the tables it loads ${deferred.length === 1 ? 'is' : 'are'} checked at the end of the load (deferred, then set back), so the order of the archive's tables does not matter: ${deferred.map(named).join(', ')}`
+                    ]
+                    : []),
+                ...(disabled.length > 0
+                    ? [
+                        `${(0,log/* plural */.LS)(disabled.length, 'trigger')} of the target on them ${disabled.length === 1 ? 'is' : 'are'} disabled while the rows load, then enabled again (the rows are loaded as they were, as pg_restore --disable-triggers does): ${disabled.map(named).join(', ')}`
+                    ]
+                    : [])
+            ].join('; ')}.`);
+        }
+    }
+    if ((inputs.allowNonEmpty || inputs.dataOnly === true) && !inputs.clean) {
         await refuseTakenNames(client, server, plan, providers);
+        refuseReplacedTables(server, plan, existing);
         await refuseTakenLargeObjects(client, server, plan);
         server.guarded = await refuseHazards(client, server, plan);
         refuseRoleNamedSchemas(server, plan, facts);
@@ -7819,6 +8177,10 @@ async function guardTarget(inputs, client, plan, facts) {
         : `it holds objects the backup's statements change — ${objects.join(', ')}`;
     if (inputs.clean) {
         log/* log */.Rm.info(cleanListing(existing, plan.clean?.drops, await sessionSchemas(client)));
+        return server;
+    }
+    if (inputs.dataOnly === true) {
+        log/* log */.Rm.info(`data-only: true — loading the backup's rows into the target's tables: ${listing}`);
         return server;
     }
     if (inputs.allowNonEmpty) {
@@ -8058,7 +8420,7 @@ function dataOnlyAdvice(check) {
  * backup's other statements run as written: README, allow-non-empty.)
  */
 function acceptDataOnly(inputs, server, plan, check) {
-    const input = inputs.allowNonEmpty ? 'allow-non-empty' : 'clean';
+    const input = inputs.dataOnly === true ? 'data-only' : inputs.allowNonEmpty ? 'allow-non-empty' : 'clean';
     if (check.blocked.length > 0) {
         const readable = check.blocked.filter(t => !t.denied);
         const denied = check.blocked.filter(t => t.denied);
@@ -8074,13 +8436,149 @@ function acceptDataOnly(inputs, server, plan, check) {
                 ]
                 : [])
         ];
-        throw new RestoreError(`the backup holds rows for ${(0,log/* plural */.LS)(check.tables, 'table')} it does not create (made with pg_dump --data-only?), and the target database '${server.database}' has ${check.blocked.length} of them that ${check.blocked.length === 1 ? 'is' : 'are'} not empty: ${describeBlocked(check.blocked)}. ${input}: true loads such a backup's rows only into tables that hold none, so nothing was changed. ${sentenceCase(fixes.join('; '))}; or restore into a database whose tables are empty.`);
+        throw new RestoreError(inputs.dataOnly === true
+            ? `data-only: true loads the backup's rows only into tables that hold none, and the target database '${server.database}' has ${check.blocked.length} of the ${(0,log/* plural */.LS)(check.tables, 'table')} it loads that ${check.blocked.length === 1 ? 'is' : 'are'} not empty: ${describeBlocked(check.blocked)}. Nothing was changed (allow-non-empty does not change this). ${sentenceCase(fixes.join('; '))}; or restore into a database whose tables are empty.`
+            : `the backup holds rows for ${(0,log/* plural */.LS)(check.tables, 'table')} it does not create (made with pg_dump --data-only?), and the target database '${server.database}' has ${check.blocked.length} of them that ${check.blocked.length === 1 ? 'is' : 'are'} not empty: ${describeBlocked(check.blocked)}. ${input}: true loads such a backup's rows only into tables that hold none, so nothing was changed. ${sentenceCase(fixes.join('; '))}; or restore into a database whose tables are empty.`);
     }
-    if (check.refused.length > 0) {
-        throw new RestoreError(`the backup sets the value of ${(0,log/* plural */.LS)(check.sequences, 'sequence')} it does not create (made with pg_dump --data-only?), and the target database '${server.database}' has ${check.refused.length} of them that ${check.refused.length === 1 ? 'belongs' : 'belong'} to no table the backup fills: ${check.refused.map(s => `${restore_qualified(s)} (${s.why})`).join(', ')}. ${input}: true sets only the sequences of the empty tables it fills, so nothing was changed. Load the backup by hand with ${byHand(plan)} if setting ${check.refused.length === 1 ? 'it' : 'them'} is what you want, or restore into a database without ${check.refused.length === 1 ? 'it' : 'them'}.`);
+    if (check.refused.length > 0 && inputs.dataOnly === true) {
+        // pg_restore --data-only sets every sequence of the archive; data-only sets those of the
+        // tables it loads, and leaves the others as the target has them (the gate skips their setval)
+        log/* log */.Rm.info(`data-only: true sets only the sequences of the tables it loads; ${(0,log/* plural */.LS)(check.refused.length, 'sequence')} of the backup ${check.refused.length === 1 ? 'keeps its' : 'keep their'} value in the target: ${check.refused.map(s => `${restore_qualified(s)} (${s.why})`).join(', ')}.`);
+    }
+    else if (check.refused.length > 0) {
+        throw new RestoreError(`the backup sets the value of ${(0,log/* plural */.LS)(check.sequences, 'sequence')} it does not create (${inputs.dataOnly === true ? 'data-only: true loads its SEQUENCE SET entries' : 'made with pg_dump --data-only?'}), and the target database '${server.database}' has ${check.refused.length} of them that ${check.refused.length === 1 ? 'belongs' : 'belong'} to no table the backup fills: ${check.refused.map(s => `${restore_qualified(s)} (${s.why})`).join(', ')}. ${input}: true sets only the sequences of the empty tables it fills, so nothing was changed. Load the backup by hand with ${byHand(plan)} if setting ${check.refused.length === 1 ? 'it' : 'them'} is what you want, or restore into a database without ${check.refused.length === 1 ? 'it' : 'them'}.`);
     }
     if (check.fills.length > 0)
-        log/* log */.Rm.info(`${input}: true — the backup is data-only; it fills ${(0,log/* plural */.LS)(check.fills.length, 'existing empty table')} of the target: ${listNames(check.fills, 100)}${check.sets.length > 0 ? `, and sets ${(0,log/* plural */.LS)(check.sets.length, 'sequence')} of ${check.sets.length === 1 ? 'it' : 'theirs'}: ${listNames(check.sets, 100)}` : ''}.`);
+        log/* log */.Rm.info(`${input}: true — ${inputs.dataOnly === true ? 'only the rows of the backup load' : 'the backup is data-only'}; it fills ${(0,log/* plural */.LS)(check.fills.length, 'existing empty table')} of the target: ${listNames(check.fills, 100)}${check.sets.length > 0 ? `, and sets ${(0,log/* plural */.LS)(check.sets.length, 'sequence')} of ${check.sets.length === 1 ? 'it' : 'theirs'}: ${listNames(check.sets, 100)}` : ''}.`);
+}
+/** The sequence of pg_dump's own `SELECT pg_catalog.setval('s.q', …)`, else undefined. */
+function setvalSequence(text) {
+    // the statement's text may begin with the entry's comment lines
+    const m = /(?:^|\n)\s*SELECT pg_catalog\.setval\('((?:[^']|'')+)', /.exec(text);
+    return m ? (0,plain_sql/* parseCopyStatement */.sU)(`COPY ${m[1].replace(/''/g, "'")}`) : undefined;
+}
+/**
+ * What a load that failed on a foreign key ("Key (…)=(…) is not present in table "t"") may not
+ * say: the provider's table of that name whose rows the target held (the backup's were withheld);
+ * with data-only, that the rows go into the target's tables and keys as they are.
+ */
+function foreignKeyNote(message, inputs, facts) {
+    const m = /violates foreign key constraint "([^"]+)"[\s\S]*?is not present in table "([^"]+)"/.exec(message);
+    if (!m)
+        return '';
+    const kept = facts.providerSchemas.flatMap(p => p.tables.filter(t => t.name === m[2] && t.rows > 0).map(t => ({ schema: p.name, ...t })));
+    const notes = kept.map(t => ` Note: the backup's rows of ${t.schema}.${t.name} were not loaded because the target's ${t.schema}.${t.name} holds ${(0,log/* plural */.LS)(t.rows, 'row')} (the provider's table: its rows are kept), so rows that refer to the backup's are refused by ${m[1]}: restore into a project nobody has used yet, or delete the target's rows (DELETE FROM ${t.schema}.${t.name};) and restore again.`);
+    if (inputs.dataOnly === true && kept.length === 0)
+        notes.push(` Note: data-only loads the backup's rows into the target's tables under the target's own foreign keys (${m[1]}): a row refers to one of "${m[2]}" that is in neither the backup nor the target — or that comes later in the archive (it loads its tables by name; the keys wait for the end of the load only in one transaction, on tables the restoring role owns). Load that table's rows too (do not leave it out with 'tables' or 'schemas'), restore with single-transaction: true as the table's owner, or fill it in the target first.`);
+    return notes.join('');
+}
+/**
+ * data-only: each table whose rows the backup loads must be in the target, with every column the
+ * backup's COPY names (the target's other columns need a default, an identity or NULL: COPY with
+ * a column list leaves them so), none of them generated; refused before anything runs otherwise,
+ * naming the tables and columns.
+ */
+async function refuseDataOnlyShape(client, server, plan) {
+    const tables = plan.tableData ?? [];
+    const columns = await targetColumns(client, tables);
+    const missing = tables.filter(t => !columns.has(nameKey(t)));
+    const problems = [];
+    for (const t of tables) {
+        const theirs = columns.get(nameKey(t));
+        if (!theirs || !t.columns)
+            continue;
+        const byName = new Map(theirs.map(c => [c.name, c]));
+        const lacking = t.columns.filter(c => !byName.has(c));
+        const generated = t.columns.filter(c => byName.get(c)?.generated);
+        const required = theirs.filter(c => c.required && !t.columns.includes(c.name));
+        const said = [
+            ...(lacking.length > 0
+                ? [
+                    `the target lacks the backup's column${lacking.length === 1 ? '' : 's'} ${lacking.join(', ')}`
+                ]
+                : []),
+            ...(generated.length > 0
+                ? [
+                    `the target's column${generated.length === 1 ? '' : 's'} ${generated.join(', ')} ${generated.length === 1 ? 'is' : 'are'} generated (COPY cannot write ${generated.length === 1 ? 'it' : 'them'})`
+                ]
+                : []),
+            ...(required.length > 0
+                ? [
+                    `the target's column${required.length === 1 ? '' : 's'} ${required.map(c => c.name).join(', ')} ${required.length === 1 ? 'is' : 'are'} NOT NULL without a default and not in the backup`
+                ]
+                : [])
+        ];
+        if (said.length > 0)
+            problems.push(`${restore_qualified(t)}: ${said.join('; ')}`);
+    }
+    if (missing.length === 0 && problems.length === 0)
+        return;
+    const parts = [
+        ...(missing.length > 0
+            ? [
+                `the target database '${server.database}' has no table ${listNames(missing)}, whose rows the backup holds (data-only creates no tables)`
+            ]
+            : []),
+        ...(problems.length > 0
+            ? [`the columns differ from the backup's — ${problems.slice(0, 20).join('; ')}`]
+            : [])
+    ];
+    throw new RestoreError(`data-only: true loads the backup's rows into the target's own tables as they are, and ${parts.join('; and ')}. Nothing was changed. Create the schema first (your migrations, e.g. supabase db push, at the version the backup was made with), or restore a subset with 'tables' / 'schemas' that leaves ${missing.length + problems.length === 1 ? 'it' : 'them'} out, or restore the whole backup (without data-only) into an empty database.`);
+}
+/**
+ * The provider's tables whose rows the load withholds (a provider table that holds rows in the
+ * target keeps them: the backup's are not loaded) while a foreign key of the backup's, from a
+ * table whose rows load, refers to them: the load would fail on that key ("Key … is not present
+ * in table …") without saying why. Refused before anything runs, naming the rows withheld, the
+ * key, and what to do. A table the manifest counts empty in the backup does not count.
+ */
+function refuseWithheldReferences(plan, facts, manifest, inputs) {
+    const loads = new Set((plan.tableData ?? []).map(nameKey));
+    const backupRows = (t) => manifest?.rowCounts.tables.find(m => m.schema === t.schema && m.name === t.name)?.rows;
+    const withheld = new Map();
+    for (const p of facts.providerSchemas)
+        for (const t of p.tables) {
+            const table = { schema: p.name, name: t.name };
+            if (!loads.has(nameKey(table)) || backupRows(table) === 0)
+                continue;
+            if (t.rows > 0)
+                withheld.set(nameKey(table), {
+                    ...table,
+                    rows: t.rows,
+                    why: `the target's ${restore_qualified(table)} holds ${(0,log/* plural */.LS)(t.rows, 'row')}`
+                });
+            else if (!t.insertable)
+                withheld.set(nameKey(table), {
+                    ...table,
+                    rows: 0,
+                    why: `the restoring role may not write the target's ${restore_qualified(table)}`
+                });
+        }
+    if (withheld.size === 0)
+        return;
+    const found = [];
+    const tables = new Map();
+    for (const k of plan.foreignKeys ?? []) {
+        const from = { schema: k.schema, name: k.table };
+        const onto = withheld.get(nameKey(k.references));
+        if (!onto || !loads.has(nameKey(from)) || withheld.has(nameKey(from)))
+            continue;
+        const rows = backupRows(from);
+        if (rows === 0)
+            continue;
+        tables.set(nameKey(onto), onto);
+        found.push(`${restore_qualified(from)}${typeof rows === 'number' ? ` (${(0,log/* plural */.LS)(rows, 'row')} in the backup)` : ''} refers to ${restore_qualified(onto)} by its foreign key ${k.name}`);
+    }
+    if (found.length === 0)
+        return;
+    const withheldText = [...tables.values()]
+        .map(t => {
+        const rows = backupRows(t);
+        return `the backup's ${typeof rows === 'number' ? (0,log/* plural */.LS)(rows, 'row') : 'rows'} of ${restore_qualified(t)} are not loaded because ${t.why} (the provider's table: the restore keeps a provider table's rows where the target holds some, e.g. a user who signed up)`;
+    })
+        .join('; ');
+    const names = [...tables.values()].map(restore_qualified).join(', ');
+    throw new RestoreError(`${withheldText}; and ${found.slice(0, 10).join(', ')}${found.length > 10 ? `, and ${found.length - 10} more` : ''}: ${found.length === 1 ? 'its rows would fail that key' : 'their rows would fail those keys'} in the load ("Key … is not present in table …"), so nothing was changed. Restore into a project nobody has used yet (no sign-ups), or delete the target's rows of ${names} first (e.g. in its SQL editor: ${[...tables.values()].map(t => `DELETE FROM ${restore_qualified(t)};`).join(' ')} — ${inputs.dataOnly === true ? 'the tables data-only loads are empty, so nothing of yours refers to them' : 'once nothing of yours refers to them'}) and restore again.`);
 }
 function sentenceCase(text) {
     return text.charAt(0).toUpperCase() + text.slice(1);
@@ -8114,6 +8612,24 @@ async function refuseTakenNames(client, server, plan, providers) {
         .map(r => `${r.schema}.${r.name}${r.kind ? ` (${r.kind})` : ''}`);
     const more = rows.length > TAKEN_SHOWN ? `, and ${rows.length - TAKEN_SHOWN} more` : '';
     throw new RestoreError(`the backup creates ${(0,log/* plural */.LS)(rows.length, 'table')} whose name${rows.length === 1 ? ' is' : 's are'} taken in the target database '${server.database}': ${shown.join(', ')}${more}. allow-non-empty: true restores next to the target's objects, not over them: its CREATE TABLE would fail there (as pg_restore or psql by hand would) and roll the restore back. Nothing was changed. Set 'clean: true' to drop and replace them, drop or rename them in the target first, restore into an empty database, or restore other tables (tables, schemas).`);
+}
+/**
+ * allow-non-empty without clean: a plain script that drops a table of the target holding rows
+ * before creating its own of that name (pg_dump --clean writes DROP TABLE IF EXISTS before each
+ * CREATE TABLE; refuseTakenNames has refused the CREATEs with no DROP before them) would delete
+ * those rows — psql -f by hand would. allow-non-empty restores next to the target's objects, not
+ * over them: refused before anything is sent, naming the tables and their rows (clean: true is
+ * how a restore replaces them). Tables without rows are left to the script.
+ */
+function refuseReplacedTables(server, plan, existing) {
+    const replaced = new Set((plan.plain?.replacingRelations ?? [])
+        .filter(r => r.kinds === undefined || r.kinds.includes('r'))
+        .map(r => JSON.stringify([r.schema, r.name])));
+    const lost = existing.filter(t => t.rows > 0 && replaced.has(JSON.stringify([t.schema, t.name])));
+    if (lost.length === 0)
+        return;
+    const one = lost.length === 1;
+    throw new RestoreError(`the backup's script drops and creates again ${(0,log/* plural */.LS)(lost.length, 'table')} of the target database '${server.database}' that ${one ? 'holds' : 'hold'} rows: ${describeTables(lost)}. Its DROP TABLE before the CREATE TABLE of ${one ? 'that name' : 'those names'} (pg_dump --clean writes them) would delete ${one ? 'those rows' : 'their rows'}; allow-non-empty: true restores next to the target's objects, not over them. Nothing was changed. Set 'clean: true' to replace ${one ? 'it' : 'them'} with the backup's (the target's rows are lost), restore into an empty database, or restore a backup made without --clean.`);
 }
 /**
  * allow-non-empty without clean, into a target that holds objects: a schema the backup creates

@@ -598,7 +598,7 @@ async function installOrFail(need, major, exact, found, options) {
     const problem = exact
         ? `Input 'postgres-version' asks for ${program} ${major}, which is not installed; ${foundText}.`
         : `${need.why}; ${foundText}.`;
-    const fix = manualFix(program, major, exact);
+    const fix = manualFix(program, major, exact, need.minMajor);
     if (!options.installClient) {
         throw new ClientVersionError(`${problem} ${fix} Or set 'install-client: true' to let the action install ${pkg} itself (Linux runners with apt-get).`, 'setting');
     }
@@ -684,8 +684,15 @@ function describeSteps(steps) {
         .join('\n');
 }
 /** What to do by hand: install the client in an earlier step (Ubuntu/Debian, as on GitHub). */
-function manualFix(program, major, exact) {
-    return (`Install a client of major ${major}${exact ? '' : ' or newer'} and point the action at it, e.g. on Ubuntu: ` +
+function manualFix(program, major, exact, 
+/** The oldest major that does the job, when older than `major` (the one to install). */
+minMajor = major) {
+    const which = exact
+        ? `${major}`
+        : minMajor < major
+            ? `${minMajor} or newer (${major} is best: as new as the dump)`
+            : `${major} or newer`;
+    return (`Install a client of major ${which} and point the action at it, e.g. on Ubuntu: ` +
         `'sudo apt-get install -y postgresql-common && sudo ${PGDG_SCRIPT} -y && sudo apt-get install -y ${clientPackage(major)}' ` +
         `then 'pg-bin-dir: ${debianBinDir(major)}' (the ${program} there is found without it, too).`);
 }

@@ -934,10 +934,11 @@ function isLockTimeout(error) {
 /* harmony export */   Nl: () => (/* binding */ PLAIN_TRAILER),
 /* harmony export */   j: () => (/* binding */ parsePlainDumpVersions),
 /* harmony export */   jH: () => (/* binding */ writtenTables),
+/* harmony export */   sU: () => (/* binding */ parseCopyStatement),
 /* harmony export */   tl: () => (/* binding */ PlainDumpObjects),
 /* harmony export */   tw: () => (/* binding */ RELATION_KINDS)
 /* harmony export */ });
-/* unused harmony exports parseCopyStatement, createdKind, withoutComments, scriptHazards, literalStatement */
+/* unused harmony exports createdKind, withoutComments, scriptHazards, literalStatement */
 /* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(57075);
 /* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_stream__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var _psql_lexer_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(7340);
@@ -1074,8 +1075,9 @@ class PlainDumpObjects {
      */
     replacingRelations = [];
     /**
-     * Functions, procedures (any arguments), types and domains a plain CREATE creates (no OR
-     * REPLACE): likewise, where the target's of that name is gone, the script dropped it.
+     * Functions, procedures (any arguments), types, domains, collations, conversions, text search
+     * objects and publications (schema '') a plain CREATE creates (no OR REPLACE): likewise, where
+     * the target's of that name is gone, the script dropped it.
      */
     replacingObjects = [];
     /** Sequences the script creates (CREATE SEQUENCE, an identity column's SEQUENCE NAME). */
@@ -1343,6 +1345,31 @@ class PlainDumpObjects {
             }
             const kind = object[1] === 'TABLE' && /^CREATE FOREIGN/.test(line) ? 'FOREIGN TABLE' : object[1];
             this.drops.push(`DROP ${kind} IF EXISTS ${object[2]} CASCADE;`);
+            return;
+        }
+        const other = /^CREATE (TEXT SEARCH (?:CONFIGURATION|DICTIONARY|PARSER|TEMPLATE)|COLLATION|CONVERSION|OPERATOR CLASS|OPERATOR FAMILY) ((?:"(?:[^"]|"")+"|[^\s."(]+)\.(?:"(?:[^"]|"")+"|[^\s"(;]+))/.exec(line);
+        const created = other ? parseCopyStatement(`COPY ${other[2]}`) : undefined;
+        if (other && created) {
+            this.replacingObjects.push({ ...created, kind: other[1].toLowerCase() });
+            return;
+        }
+        // outside schemas: by name (an extension: pg_dump writes IF NOT EXISTS, after its DROP)
+        const global = /^CREATE (PUBLICATION|SERVER|FOREIGN DATA WRAPPER|EVENT TRIGGER|EXTENSION(?: IF NOT EXISTS)?) ("(?:[^"]|"")+"|[^\s;"]+)/.exec(line);
+        if (global) {
+            const name = global[2].startsWith('"')
+                ? global[2].slice(1, -1).replace(/""/g, '"')
+                : global[2].toLowerCase();
+            const kind = global[1]
+                .replace(/ IF NOT EXISTS$/, '')
+                .replace('FOREIGN DATA WRAPPER', 'foreign-data wrapper')
+                .toLowerCase();
+            this.replacingObjects.push({ schema: '', name, kind });
+            return;
+        }
+        // a cast by its types as pg_dump writes them (format_type, as the net reads them)
+        const cast = /^CREATE CAST \((.+?) AS (.+?)\) /.exec(line);
+        if (cast) {
+            this.replacingObjects.push({ schema: '', name: `(${cast[1]} AS ${cast[2]})`, kind: 'cast' });
             return;
         }
         const fn = /^CREATE (?:OR REPLACE )?(FUNCTION|PROCEDURE) ((?:"(?:[^"]|"")+"|[^\s."(]+)\.(?:"(?:[^"]|"")+"|[^\s"(]+))\(/.exec(line);

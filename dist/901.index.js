@@ -151,7 +151,10 @@ function mergeSplitDigests(main, data, tables) {
 
 // EXTERNAL MODULE: ./src/storage/fifo.ts
 var fifo = __webpack_require__(63727);
+// EXTERNAL MODULE: ./src/process.ts
+var process = __webpack_require__(34006);
 ;// CONCATENATED MODULE: ./src/modes/verify.ts
+
 
 
 
@@ -559,6 +562,20 @@ async function proveEquality(inputs, scratch, loaded, tempRoot, splitMinBytes, h
         ...expectations(inputs, loaded),
         before: held
     });
+    // a table with columns the backup's has not (a provider's newer table): its rows compared
+    // again on the backup's columns, read by psql in the dump's encoding
+    const env = {
+        ...(0,connection/* libpqEnvironment */.SQ)(scratch, { connectTimeoutSeconds: inputs.connectTimeoutSeconds }),
+        ...(head.encoding ? { PGCLIENTENCODING: head.encoding } : {})
+    };
+    await (0,compare/* compareOnBackupColumns */.Y_)(comparison, backup, restored, (table, columns) => (0,process/* checkedOutput */.RZ)((0,process/* startChild */.v0)((0,clients/* programPath */.kx)(install, 'psql'), [
+        '-X',
+        '-q',
+        '-v',
+        'ON_ERROR_STOP=1',
+        '-c',
+        `COPY (SELECT ${columns.join(', ')} FROM ONLY ${table}) TO STDOUT`
+    ], { env })));
     if (backupServer !== undefined && backupServer !== server.major) {
         // another server writes some definitions differently; the data must still be equal
         for (const d of comparison.differences) {

@@ -554,8 +554,12 @@ async function findBackupArtifact(client, source) {
  * Among artifacts (newest first), the newest live one a run of this repository's own code made
  * (workflow_run.head_repository_id is the repository's id: a pull request from a fork has its
  * fork's) on the default branch unless `from` is 'any-branch', started by push, schedule or
- * workflow_dispatch (GET …/actions/runs/{id}). Every newer artifact passed over is logged with why.
- * Undefined when none is live at all; an ArtifactStorageError when only others' are.
+ * workflow_dispatch (GET …/actions/runs/{id}). On the default branch means its head_branch is the
+ * branch's name AND its commit is in the branch's history (onDefaultBranch): a run on a tag
+ * named like the branch reports the tag's name as head_branch. Every newer artifact passed over
+ * is logged with why. Undefined when none is live at all; an ArtifactStorageError when only
+ * others' are; a SettingError('artifactFrom') when GitHub cannot say whether the commit of the
+ * candidate is on the default branch (fails closed).
  */
 async function newestTrusted(octokit, source, newestFirst, names) {
     const from = source.from ?? 'default-branch';
@@ -571,6 +575,7 @@ async function newestTrusted(octokit, source, newestFirst, names) {
         throw explainApiError(error, `the repository ${source.repository}`, source.repository);
     }
     const runs = new Map();
+    const onMain = new Map();
     const passedOver = [];
     const trusted = types/* TRUSTED_RUN_EVENTS */.uP;
     for (const a of live) {
@@ -607,6 +612,25 @@ async function newestTrusted(octokit, source, newestFirst, names) {
             passedOver.push(`${label}: started by ${run.event}, not by ${types/* TRUSTED_RUN_EVENTS */.uP.join(', ')}`);
             continue;
         }
+        if (from === 'default-branch') {
+            const sha = run.head_sha ?? a.workflow_run?.head_sha ?? undefined;
+            if (!sha) {
+                passedOver.push(`${label}: GitHub names no commit for its run`);
+                continue;
+            }
+            let reachable = onMain.get(sha);
+            if (reachable === undefined) {
+                reachable = await onDefaultBranch(octokit, source.repository, repository.default_branch, {
+                    runId,
+                    sha
+                });
+                onMain.set(sha, reachable);
+            }
+            if (!reachable) {
+                passedOver.push(`${label}: its commit ${sha.slice(0, 12)} is not in the history of the default branch '${repository.default_branch}' (a run on a tag named '${repository.default_branch}' reports that name as its branch)`);
+                continue;
+            }
+        }
         const origin = {
             branch: run.head_branch ?? a.workflow_run?.head_branch ?? undefined,
             event: run.event,
@@ -624,6 +648,37 @@ async function newestTrusted(octokit, source, newestFirst, names) {
         ? `on its default branch '${repository.default_branch}'`
         : 'on any of its branches';
     throw new errors/* SettingError */.L_('artifactFrom', `none of the ${(0,log/* plural */.LS)(live.length, 'artifact')} named '${names.join("' or '")}' in ${source.repository} was made by a run of the repository's own code ${scope} started by ${types/* TRUSTED_RUN_EVENTS */.uP.join(', ')}; artifacts of other runs are not restored unasked (a pull request from a fork can upload any artifact name). Passed over: ${passedOver.slice(0, 5).join('; ')}${passedOver.length > 5 ? `; and ${passedOver.length - 5} more` : ''}. Choose one by run-id or artifact-id, or widen the runs considered ('any-branch', or 'any' if you trust every run).`);
+}
+/**
+ * Whether `run.sha` is in the history of `branch` (the default branch): GitHub's compare API
+ * (GET /repos/{owner}/{repo}/compare/{branch}...{sha}, needs contents: read) answers status
+ * 'identical' or 'behind' exactly when the commit is reachable from the branch ('ahead' or
+ * 'diverged' otherwise). Any other answer (403 without contents: read, 404 for an unknown commit
+ * or a token that may not see the repository, 422) is a SettingError('artifactFrom') naming the
+ * run and how to choose an artifact explicitly: the default choice is never made unchecked.
+ */
+async function onDefaultBranch(octokit, repository, branch, run) {
+    const [owner, repo] = repository.split('/');
+    let status;
+    try {
+        const { data } = await octokit.rest.repos.compareCommitsWithBasehead({
+            owner,
+            repo,
+            basehead: `${branch}...${run.sha}`,
+            per_page: 1
+        });
+        status = data.status;
+    }
+    catch (error) {
+        const code = error?.status;
+        const because = code === 403
+            ? "403: the token may not read the repository's contents — add 'contents: read' to the workflow's permissions"
+            : code === 404
+                ? "404: the commit is unknown to GitHub, or the token may not read the repository's contents — add 'contents: read' to the workflow's permissions"
+                : `${code ?? 'no answer'}: ${error?.message ?? error}`;
+        throw new errors/* SettingError */.L_('artifactFrom', `cannot check that run ${run.runId} (commit ${run.sha.slice(0, 12)}) ran on the default branch '${branch}' of ${repository}: GitHub's compare API answered ${because}. A tag named '${branch}' reports that name as its branch, so its artifact is not taken unchecked; nothing was restored. Choose the artifact explicitly with run-id or artifact-id, or fix the token.`, { cause: error });
+    }
+    return status === 'identical' || status === 'behind';
 }
 /**
  * Downloads the artifact's zip as it is (not extracted) into `directory`, and checks its sha256
