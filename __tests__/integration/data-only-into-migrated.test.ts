@@ -184,6 +184,26 @@ describe('Supabase: the data of the action’s own archive into a project whose 
   })
 })
 
+describe("data-only: the target's trigger on a table the restoring role does not own (u9 F9)", () => {
+  it('fires as the rows load; the duplicate its rows make is explained by the trigger, with what to do', async () => {
+    const source = await supabaseLikeSource(supabase)
+    const backup = await actionBackup(source.url)
+    const target = await migratedProject()
+    // auth.users of a role the restoring role is no member of (a current Supabase project)
+    await target.instance.admin.query(
+      target.database,
+      'ALTER TABLE auth.users OWNER TO supabase_admin; GRANT ALL ON auth.users TO postgres'
+    )
+    const error = await failure(actionRestore(target, backup, { dataOnly: true }))
+    expect(error?.message).toMatch(/duplicate key value violates unique constraint/)
+    expect(error?.message).toMatch(
+      /Note: the target's 1 trigger auth\.users on_auth_user_created fired as the rows loaded .*Drop it before the restore, as its table's owner/
+    )
+    expect(await count(target, 'auth.users')).toBe(0)
+    expect(await count(target, 'public.profiles')).toBe(0)
+  })
+})
+
 describe('F6: a new project where one user signed up already', () => {
   it("the app's foreign key onto auth.users, whose backup rows are withheld: refused before the load, saying why and what to do", async () => {
     const source = await supabaseLikeSource(supabase)

@@ -265,6 +265,41 @@ describe('a hand-written script that drops and creates a table of the target aga
   }, 60_000)
 })
 
+describe('a pg_dump --clean script into another database holding objects of the same names (u9 F5)', () => {
+  it('is refused with allow-non-empty alone, naming the view, function and empty table it would replace; clean: true replaces them', async () => {
+    const source = await server.createDatabase()
+    await psql(
+      source,
+      `CREATE FUNCTION public.tax(n numeric) RETURNS numeric LANGUAGE sql AS $$ SELECT n * 0.2 $$;
+       CREATE TABLE public.items (id int PRIMARY KEY, price numeric);
+       INSERT INTO public.items VALUES (1, 100);
+       CREATE VIEW public.priced AS SELECT id, public.tax(price) AS tax FROM public.items;
+       CREATE TABLE public.audit (id int);`
+    )
+    const file = await pgDump(source, 'other-clean.sql', ['-Fp', '--clean', '--if-exists'])
+    const target = await server.createDatabase()
+    await psql(
+      target,
+      `CREATE FUNCTION public.tax(n numeric) RETURNS numeric LANGUAGE sql AS $$ SELECT n * 0.07 $$;
+       CREATE VIEW public.priced AS SELECT 1 AS id, public.tax(100) AS tax;
+       CREATE TABLE public.audit (id int, note text UNIQUE);
+       CREATE TABLE public.orders (id int); INSERT INTO public.orders VALUES (1);`
+    )
+    const refused = await failure(restore(target, file, { allowNonEmpty: true }))
+    expect(refused?.message).toMatch(
+      /^the backup's script creates again 3 objects the target already has: .*\btable public\.audit\b.*\. Nothing was changed\. Set 'clean: true' to replace them/
+    )
+    expect(refused?.message).toContain('view public.priced')
+    expect(refused?.message).toContain('function public.tax(n numeric)')
+    expect(await server.query(target, 'SELECT public.tax(100)::text AS t')).toEqual([{ t: '7.00' }])
+    await restore(target, file, { clean: true })
+    expect(await server.query(target, 'SELECT public.tax(100)::text AS t')).toEqual([{ t: '20.0' }])
+    expect(await server.query(target, 'SELECT id FROM public.orders')).toEqual([{ id: 1 }])
+    await server.dropDatabase(target)
+    await server.dropDatabase(source)
+  }, 60_000)
+})
+
 describe("a script's unqualified names, with the search_path of the URL's options", () => {
   it.each([
     ['a lower-case copy', 'create table t(id int);\ncopy t from stdin;\n1\n2\n\\.\n'],

@@ -105,6 +105,7 @@ import { type BackupServer, RestoreError, type RestorePlan, planRestore } from '
 import {
   changedObjectsMessage,
   hasProtected,
+  type ProtectedSet,
   readProtected,
   unchangedCheck
 } from '../postgres/unchanged.js'
@@ -446,6 +447,12 @@ export async function restore(
             error.message += leftOutNote(leftOut, error)
           if (newerMajor && error instanceof Error) error.message += ` Note: ${newerMajor}.`
           if (error instanceof Error) error.message += foreignKeyNote(error.message, inputs, facts)
+          if (
+            error instanceof Error &&
+            (server.firing?.length ?? 0) > 0 &&
+            /duplicate key value violates unique constraint/.test(error.message)
+          )
+            error.message += ` Note: the target's ${plural(server.firing!.length, 'trigger')} ${server.firing!.join(', ')} fired as the rows loaded (the restoring role does not own ${server.firing!.length === 1 ? 'its table' : 'their tables'}, so the restore could not disable ${server.firing!.length === 1 ? 'it' : 'them'}); one that writes rows into a table the backup loads (a profile for each new user) makes this duplicate. Drop ${server.firing!.length === 1 ? 'it' : 'them'} before the restore, as ${server.firing!.length === 1 ? 'its' : 'their'} table's owner (on a managed service: its SQL editor), restore again, then create ${server.firing!.length === 1 ? 'it' : 'them'} again.`
           throw error
         } finally {
           progress.stop()
@@ -1228,6 +1235,7 @@ async function recordProtected(
     createdSchemas: plan.plain?.schemas ?? [],
     replacedObjects: plan.plain?.replacingObjects ?? []
   })
+  if (!inputs.clean) refuseReplacedObjects(set, plan)
   if (!hasProtected(set)) {
     log.info('The target holds no objects the backup does not own: nothing to prove unchanged.')
     return undefined
@@ -1279,6 +1287,7 @@ async function guardTarget(
     guarded: boolean
     deferrals?: { before: string[]; after: string[] }
     sequences?: Set<string>
+    firing?: string[]
   }
 > {
   const server: ServerInfo & {
@@ -1287,6 +1296,8 @@ async function guardTarget(
     deferrals?: { before: string[]; after: string[] }
     /** data-only: the sequences (nameKey) whose value the load sets; the gate skips the others. */
     sequences?: Set<string>
+    /** data-only: the target's triggers on the tables it loads that fire (not disabled). */
+    firing?: string[]
   } = {
     ...(await readServerInfo(client)),
     fills: [] as QualifiedName[],
@@ -1336,6 +1347,7 @@ async function guardTarget(
         `data-only: ${plural(fixed.length, 'foreign key')} between the tables it loads belong${fixed.length === 1 ? 's' : ''} to tables the restoring role does not own (${fixed.map(named).join(', ')}): checked row by row as the rows arrive in the archive's order, as pg_restore --data-only does.`
       )
     const firing = triggers.filter(t => !t.alterable)
+    if (firing.length > 0) server.firing = firing.map(named)
     if (firing.length > 0)
       log.warning(
         `data-only: ${plural(firing.length, 'trigger')} of the target on tables it loads belong${firing.length === 1 ? 's' : ''} to tables the restoring role does not own, and fire${firing.length === 1 ? 's' : ''} as their rows load (pg_restore --data-only without --disable-triggers, which needs a superuser, does the same): ${firing.map(named).join(', ')}. If one writes rows into a table the backup loads (e.g. a profile for each new user), that table's rows fail on a duplicate key and nothing is kept: drop the trigger before the restore and create it again after.`
@@ -1956,6 +1968,43 @@ async function refuseTakenNames(
   const more = rows.length > TAKEN_SHOWN ? `, and ${rows.length - TAKEN_SHOWN} more` : ''
   throw new RestoreError(
     `the backup creates ${plural(rows.length, 'table')} whose name${rows.length === 1 ? ' is' : 's are'} taken in the target database '${server.database}': ${shown.join(', ')}${more}. allow-non-empty: true restores next to the target's objects, not over them: its CREATE TABLE would fail there (as pg_restore or psql by hand would) and roll the restore back. Nothing was changed. Set 'clean: true' to drop and replace them, drop or rename them in the target first, restore into an empty database, or restore other tables (tables, schemas).`
+  )
+}
+
+/** pg_class.relkind as a word, for messages. */
+const RELKIND_WORDS: Record<string, string> = {
+  r: 'table',
+  p: 'table',
+  v: 'view',
+  m: 'materialized view',
+  S: 'sequence',
+  f: 'foreign table'
+}
+
+/**
+ * Without clean (allow-non-empty, or a target whose other schemas hold objects): a plain script
+ * that creates again an object the target has — a view, table, sequence, function, type,
+ * publication… of that name, after its own DROP as pg_dump --clean writes it (without one its
+ * CREATE fails) — would replace the target's own object with the backup's, as psql -f would.
+ * allow-non-empty restores next to the target's objects, not over them: refused before anything
+ * is sent, naming them (clean: true is how a restore replaces them). The net marks them
+ * (replaceable) from the script's own CREATEs when clean is off.
+ */
+function refuseReplacedObjects(set: ProtectedSet, plan: Pick<RestorePlan, 'plain'>): void {
+  if (!plan.plain) return
+  const named = [
+    ...set.relations
+      .filter(r => r.replaceable)
+      .map(r => `${RELKIND_WORDS[r.kind] ?? 'relation'} ${r.name}`),
+    ...(set.objects ?? [])
+      .filter(o => o.replaceable && o.kind !== 'schema')
+      .map(o => `${o.kind} ${o.name}`)
+  ]
+  if (named.length === 0) return
+  const shown = named.slice(0, 10).join(', ')
+  const more = named.length > 10 ? `, and ${named.length - 10} more` : ''
+  throw new RestoreError(
+    `the backup's script creates again ${plural(named.length, 'object')} the target already has: ${shown}${more} — after its own DROP (pg_dump --clean writes one before each CREATE) that would replace the target's own with the backup's, as psql -f would. allow-non-empty: true restores next to the target's objects, not over them. Nothing was changed. Set 'clean: true' to replace them with the backup's, restore into an empty database, or restore a backup made without --clean.`
   )
 }
 
