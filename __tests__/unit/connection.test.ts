@@ -640,6 +640,17 @@ describe("libpq's keyword/value form (host=… dbname=…), as psql and pg_dump 
     }
   })
 
+  it('refuses a connection string pasted as dbname=, never printing it (u9 F1)', () => {
+    for (const text of [
+      "host=127.0.0.1 dbname='postgresql://postgres:Sup3rS3cretPw@db.example.com:5432/postgres'",
+      "host=h dbname='host=db password=Sup3rS3cretPw dbname=shop'"
+    ]) {
+      const error = refusal(text)
+      expect(error).toMatch(/has dbname= holding a connection string .*its value is not shown/)
+      expect(error).not.toContain('Sup3r')
+    }
+  })
+
   it('reads a text without an = as before: no connection string', () => {
     expect(refusal('db.example.com:5432/app')).toMatch(
       /is not a PostgreSQL URL; expected postgresql:\/\/.*or libpq's keyword\/value form host=/

@@ -216,6 +216,15 @@ export function parseDatabaseUrl(
         password = value
         continue
       case 'dbname':
+        // a connection string pasted as the database's name (psql does not expand it there:
+        // the server is asked for a database of that name, printed in its error): refused, its
+        // value not shown — it may hold a password
+        if (keywordValue && (/^postgres(?:ql)?:\/\//i.test(value) || /=/.test(value))) {
+          throw new SettingError(
+            'databaseUrl',
+            "has dbname= holding a connection string (postgresql://… or key=value), not the database's name; its value is not shown (it may hold a password). Give that connection string itself as the whole value, or only the database's name in dbname=."
+          )
+        }
         database = value || undefined
         continue
     }
