@@ -454,6 +454,17 @@ describe('a connection error, worded for where it is shown', () => {
       expect(forCli).toContain(terminal)
       expect(forCli).not.toMatch(/GitHub|secret|Input '/)
     }
+    // advice in the form the user gave (u9 F2): quoting for keyword/value, not percent-encoding
+    const kv = parseDatabaseUrl("host=db.example user=app password='pw long enough' dbname=shop")
+    const wrong = explainConnectError({ code: '28P01', message: 'x' }, kv, 10).message
+    expect(wrong).toContain("quote a password with spaces or quotes: password='it''s' is wrong")
+    expect(wrong).not.toContain('percent-encode')
+    const tls = explainConnectError(
+      { message: 'self-signed certificate' },
+      { ...connection, fromEnvironment: ['PGSSLMODE'] },
+      10
+    ).message
+    expect(tls).toContain('Check sslmode and sslrootcert (taken from PGSSLMODE in the environment)')
   })
 })
 
