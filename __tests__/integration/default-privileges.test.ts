@@ -11,7 +11,7 @@
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals'
 import { type TestServer, startPostgres } from '../../dev/postgres.js'
 import { useHarness } from '../support/harness.js'
-import { testRestoreInputs } from '../support/inputs.js'
+import { testBackupInputs, testRestoreInputs } from '../support/inputs.js'
 import {
   type ManagedDatabase,
   actionRoundTrip,
@@ -24,7 +24,7 @@ import type { BackupSource } from '../../src/types.js'
 
 let supabase: TestServer
 let neon: TestServer
-const harness = useHarness({ name: 'default-privileges', postgres: false })
+const harness = useHarness({ name: 'default-privileges' })
 const { actionBackup, actionRestore } = actionRoundTrip(harness, 'defacl')
 
 beforeAll(async () => {
@@ -149,6 +149,19 @@ describe('Supabase: the action’s backup restored into a new project', () => {
     expect(await defaultAcls(target)).toEqual(defaultsBefore)
   })
 
+  it("a new project where postgres already owns a table elsewhere (the net proves postgres's default privileges unchanged): the restore passes; set aside and granted again, they count as unchanged", async () => {
+    const target = await supabaseLikeTarget(supabase)
+    await target.instance.userQuery(
+      target.database,
+      'CREATE SCHEMA app_private; CREATE TABLE app_private.keep (id int)'
+    )
+    const defaultsBefore = await defaultAcls(target)
+    const { lines } = await logOf(() => actionRestore(target, backup))
+    expect(lines).toMatch(/the restore's transaction ends with the check that none of them/)
+    expect(await acls(target)).toEqual(sourceAcls)
+    expect(await defaultAcls(target)).toEqual(defaultsBefore)
+  })
+
   it("no-privileges: true: as before, the target's default privileges apply (anon gets documents), and stay", async () => {
     const target = await supabaseLikeTarget(supabase)
     const defaultsBefore = await defaultAcls(target)
@@ -215,6 +228,40 @@ describe('Neon: a target whose restoring role has default privileges WITH GRANT 
           ? 'neondb_owner public r {neon_superuser=a*r*w*d*D*x*t*/neondb_owner,app_readonly=r/neondb_owner}'
           : r
       )
+    )
+  })
+})
+
+describe('an empty target the archive could be loaded into by pg_restore -d itself', () => {
+  it("the gated path is taken (the default privileges set aside): the table has the source's ACL", async () => {
+    const server = harness.server
+    const role = `defacl_reader_${Date.now()}`
+    await server.query('postgres', `CREATE ROLE ${role} NOLOGIN`)
+    const sourceDb = await server.createDatabase()
+    await server.query(sourceDb, 'CREATE TABLE public.t (id int); INSERT INTO t VALUES (1)')
+    await harness.backup(testBackupInputs(server.url(sourceDb), { artifactName: 'defacl-direct' }))
+    const backup: BackupSource = {
+      kind: 'artifact',
+      name: 'defacl-direct',
+      runId: 'current',
+      repository: harness.backend.repository,
+      token: harness.backend.githubToken
+    }
+    const target = await server.createDatabase()
+    await server.query(
+      target,
+      `ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT ON TABLES TO ${role}`
+    )
+    const { lines } = await logOf(() =>
+      harness.restore(testRestoreInputs(server.url(target), backup))
+    )
+    const [row] = await server.query<{ acl: string | null; defaults: string }>(
+      target,
+      "SELECT (SELECT relacl::text FROM pg_class WHERE oid = 'public.t'::regclass) AS acl, (SELECT string_agg(defaclacl::text, ',') FROM pg_default_acl) AS defaults"
+    )
+    expect(row).toEqual({ acl: null, defaults: `{${role}=r/postgres}` })
+    expect(lines).toMatch(
+      /Loading through the script gate into psql: the restoring role has default privileges \(ALTER DEFAULT PRIVILEGES\) that would reach the backup's objects/
     )
   })
 })
