@@ -395,9 +395,7 @@ export async function restore(
           )
         : undefined
     // the restoring role's default privileges would reach the objects the backup creates
-    const defaultPrivileges = await log.group("Read the restoring role's default privileges", () =>
-      setAsideDefaultPrivileges(inputs, target!, plan, warnings)
-    )
+    const defaultPrivileges = await setAsideDefaultPrivileges(inputs, target, plan, warnings)
     // without the list of the backup's tables: those there before the load are not its own
     const before = plan.dataTables ? undefined : await tableOids(target)
     await deps.beforeLoad?.(plan)
