@@ -29,6 +29,7 @@ import {
 import { type ArchiveDigest, digestArchiveAlongside } from '../postgres/compare.js'
 import {
   LoadError,
+  type LoadPlan,
   afterLoadFailure,
   alreadyExists,
   loadBackup,
@@ -111,6 +112,14 @@ import {
 } from '../postgres/unchanged.js'
 import { quoteSql } from '../postgres/sql-redact.js'
 import { parseCopyStatement } from '../postgres/plain-sql.js'
+import {
+  type OwnDefaultPrivileges,
+  describeDefaultPrivileges,
+  reachedKinds,
+  readOwnDefaultPrivileges,
+  reinstateStatements,
+  setAsideStatements
+} from '../postgres/default-privileges.js'
 
 export { RestoreError }
 
@@ -386,6 +395,8 @@ export async function restore(
             )
           )
         : undefined
+    // the restoring role's default privileges would reach the objects the backup creates
+    const defaultPrivileges = await setAsideDefaultPrivileges(inputs, target, plan, warnings)
     // without the list of the backup's tables: those there before the load are not its own
     const before = plan.dataTables ? undefined : await tableOids(target)
     await deps.beforeLoad?.(plan)
@@ -419,7 +430,8 @@ export async function restore(
                 roles: roles?.statements,
                 fills: server.fills,
                 unchanged,
-                deferrals: server.deferrals
+                deferrals: server.deferrals,
+                defaultPrivileges
               },
               { env, database: connection.database, serverMajor: server.major },
               noStatistics ? { ...inputs, noStatistics } : inputs,
@@ -1172,6 +1184,66 @@ async function checkClean(
 }
 
 /** One drop of clean, and (on the first) the objects outside the backup the drops take along. */
+/**
+ * With privileges restored, the restoring role's default privileges (pg_default_acl: a new
+ * Supabase project's `… FOR ROLE postgres IN SCHEMA public GRANT ALL ON TABLES TO anon, …`)
+ * would be added to every object the backup creates, on top of the source's ACL as pg_dump
+ * writes it (relative to the hard-wired default): a table the source closed to anon would be
+ * open to it. In one transaction they are set aside after BEGIN and reinstated before COMMIT
+ * (default-privileges.ts); without one a failure would leave them changed: a warning names
+ * them and what they reach instead. Undefined when there is nothing to do.
+ */
+async function setAsideDefaultPrivileges(
+  inputs: RestoreOptions,
+  client: pg.Client,
+  plan: RestorePlan,
+  warnings: string[]
+): Promise<LoadPlan['defaultPrivileges']> {
+  // data-only: pg_restore --data-only creates no object and grants nothing
+  if (inputs.noPrivileges === true || inputs.dataOnly === true) return undefined
+  const own = await readOwnDefaultPrivileges(client)
+  if (own.rows.length === 0) return undefined
+  const described = describeDefaultPrivileges(own)
+  if (!inputs.singleTransaction) {
+    const reached = backupObjectsReached(own, plan)
+    const warning = `The target's default privileges of ${own.role} (${described}) apply to the objects the backup creates${reached ? ` (${reached})` : ''}, on top of the backup's own privileges: they can end up granted more than in the source (a table the source closed to a role open to it again). Without a single transaction (${inputs.jobs > 1 ? `jobs: ${inputs.jobs}` : 'single-transaction: false'}) the restore does not set them aside (a failure midway would leave them changed). Restore with jobs: 1 and single-transaction: true (the default) to have the backup's objects get exactly the backup's privileges, or REVOKE what these default privileges granted on them after the restore.`
+    log.warning(warning)
+    warnings.push(warning)
+    return undefined
+  }
+  log.info(
+    `The target's default privileges of ${own.role} (${described}) are set aside while the backup's objects are created, so they get the backup's own privileges, and are restored before COMMIT.`
+  )
+  return { setAside: setAsideStatements(own), reinstate: reinstateStatements(own) }
+}
+
+/** The backup's objects (from its table of contents) that default privileges `own` reach, up to five. */
+function backupObjectsReached(own: OwnDefaultPrivileges, plan: RestorePlan): string | undefined {
+  const entries = plan.tocRead?.toc.entries
+  if (!entries) return undefined
+  const nouns: Record<string, string> = {
+    TABLE: 'table',
+    VIEW: 'table',
+    'MATERIALIZED VIEW': 'table',
+    'FOREIGN TABLE': 'table',
+    SEQUENCE: 'sequence',
+    FUNCTION: 'function',
+    PROCEDURE: 'function',
+    AGGREGATE: 'function',
+    TYPE: 'type',
+    DOMAIN: 'type',
+    SCHEMA: 'schema'
+  }
+  const kinds = reachedKinds(own)
+  const names = entries
+    .filter(e =>
+      kinds.some(k => k.noun === nouns[e.desc] && (k.schema === null || k.schema === e.namespace))
+    )
+    .map(e => `${e.desc} ${e.namespace ? `${e.namespace}.` : ''}${e.tag}`)
+  if (names.length === 0) return undefined
+  return `${names.slice(0, 5).join(', ')}${names.length > 5 ? `, and ${names.length - 5} more` : ''}`
+}
+
 interface CleanDrop {
   drop: string
   dependents?: string[]

@@ -193,6 +193,25 @@ export interface LoadPlan {
    * rows arrive in the archive's order (data-only.ts, deferredForeignKeys).
    */
   deferrals?: { before: string[]; after: string[] }
+  /**
+   * One transaction with privileges restored, where the restoring role has default privileges
+   * (default-privileges.ts): `setAside` runs first after BEGIN (the objects the backup creates
+   * start from the hard-wired default, so that its GRANT/REVOKE make the source's ACLs),
+   * `reinstate` before `unchanged`, ahead of the COMMIT. Only the gated path runs them.
+   */
+  defaultPrivileges?: { setAside: string[]; reinstate: string[] }
+}
+
+/**
+ * What runs last before the gate's COMMIT: data-only's deferred keys checked and set back, the
+ * default privileges reinstated, then the net's check.
+ */
+function lastStatements(plan: LoadPlan): string[] {
+  return [
+    ...(plan.deferrals?.after ?? []),
+    ...(plan.defaultPrivileges?.reinstate ?? []),
+    ...(plan.unchanged ?? [])
+  ]
 }
 
 /**
@@ -326,6 +345,7 @@ async function load(
       )
     }
     const drops = [
+      ...(options.singleTransaction ? (plan.defaultPrivileges?.setAside ?? []) : []),
       ...(plan.roles ?? []),
       ...(options.clean ? (plan.drops ?? []) : []),
       ...fillChecks(plan.fills ?? [], options.singleTransaction)
@@ -339,7 +359,7 @@ async function load(
       `the SQL script ${fileName(dump)}`,
       {
         onCommit: markCommitSent,
-        after: plan.unchanged
+        after: lastStatements(plan)
       }
     )
     try {
@@ -538,12 +558,15 @@ async function restoreArchiveThroughPsql(
     target,
     options,
     hooks,
-    [...(plan.roles ?? []), ...drops, ...fills, ...(plan.deferrals?.before ?? [])],
+    [
+      ...(options.singleTransaction ? (plan.defaultPrivileges?.setAside ?? []) : []),
+      ...(plan.roles ?? []),
+      ...drops,
+      ...fills,
+      ...(plan.deferrals?.before ?? [])
+    ],
     source,
-    {
-      onCommit: markCommitSent,
-      after: [...(plan.deferrals?.after ?? []), ...(plan.unchanged ?? [])]
-    }
+    { onCommit: markCommitSent, after: lastStatements(plan) }
   )
   const script = archiveAsScript(pgRestore, options, archive, hooks.archiveTap?.stage)
   const [loaded, produced] = await Promise.allSettled([
@@ -625,6 +648,10 @@ async function checkDirect(
   if ((plan.unchanged ?? []).length > 0)
     return no(
       "the target holds objects the backup does not own: the load ends with the check that they are unchanged, run in the restore's transaction before its COMMIT, which pg_restore -d --single-transaction does not leave room for"
+    )
+  if ((plan.defaultPrivileges?.setAside ?? []).length > 0)
+    return no(
+      "the restoring role has default privileges (ALTER DEFAULT PRIVILEGES) that would reach the backup's objects: they are set aside after the restore's BEGIN and reinstated before its COMMIT, which pg_restore -d --single-transaction does not leave room for"
     )
   if (options.jobs > 1)
     return no(

@@ -446,8 +446,13 @@ const EXTENSION_DEPENDENCIES = `SELECT COALESCE(pg_catalog.md5(pg_catalog.string
 /** The deferrable triggers that are not a constraint's own (CREATE CONSTRAINT TRIGGER … DEFERRABLE). */
 const DEFERRABLE_TRIGGERS = `SELECT t.oid::int8 FROM pg_catalog.pg_trigger t WHERE t.tgdeferrable AND NOT t.tgisinternal ORDER BY t.oid`
 
-/** A digest of the default privileges (pg_default_acl) of the roles `%OWNERS%` (an oid[] expression). */
-const DEFAULT_PRIVILEGES = `SELECT COALESCE(pg_catalog.md5(pg_catalog.string_agg(a::pg_catalog.text, ',' ORDER BY a.oid)), '') FROM pg_catalog.pg_default_acl a WHERE a.defaclrole OPERATOR(pg_catalog.=) ANY (%OWNERS%)`
+/**
+ * A digest of the default privileges (pg_default_acl) of the roles `%OWNERS%` (an oid[]
+ * expression): each row by its key (role, schema, object type) and its aclitems in sorted
+ * order, not by its OID nor the order of its array — a restore sets the restoring role's rows
+ * aside and grants them again (default-privileges.ts): the same privileges, in a new row.
+ */
+const DEFAULT_PRIVILEGES = `SELECT COALESCE(pg_catalog.md5(pg_catalog.string_agg(pg_catalog.concat_ws(':', a.defaclrole, a.defaclnamespace, a.defaclobjtype, (SELECT pg_catalog.string_agg(i::pg_catalog.text, ',' ORDER BY i::pg_catalog.text COLLATE pg_catalog."C") FROM pg_catalog.unnest(a.defaclacl) i)), ',' ORDER BY a.defaclrole, a.defaclnamespace, a.defaclobjtype)), '') FROM pg_catalog.pg_default_acl a WHERE a.defaclrole OPERATOR(pg_catalog.=) ANY (%OWNERS%)`
 
 /**
  * A digest of the database's own row (owner, privileges, connection limit, allowed connections,

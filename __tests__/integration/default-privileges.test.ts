@@ -1,0 +1,267 @@
+/**
+ * The target's default privileges (ALTER DEFAULT PRIVILEGES of the restoring role) do not reach
+ * the objects a restore creates: pg_dump writes each object's privileges relative to the
+ * hard-wired default (acldefault), so a new Supabase project's `… FOR ROLE postgres IN SCHEMA
+ * public GRANT ALL ON TABLES TO anon, …` made a table the source had closed to anon
+ * (`revoke all on table public.documents from anon`) readable and writable by anon again after
+ * the restore. In one transaction the restore sets those default privileges aside after BEGIN
+ * and reinstates them before COMMIT (default-privileges.ts): the restored ACLs are the source's,
+ * the target's default privileges stay as they were. Without one it warns and changes nothing.
+ */
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals'
+import { type TestServer, startPostgres } from '../../dev/postgres.js'
+import { useHarness } from '../support/harness.js'
+import { testBackupInputs, testRestoreInputs } from '../support/inputs.js'
+import {
+  type ManagedDatabase,
+  actionRoundTrip,
+  neonLikeSource,
+  neonLikeTarget,
+  supabaseLikeSource,
+  supabaseLikeTarget
+} from '../support/managed.js'
+import type { BackupSource } from '../../src/types.js'
+
+let supabase: TestServer
+let neon: TestServer
+const harness = useHarness({ name: 'default-privileges' })
+const { actionBackup, actionRestore } = actionRoundTrip(harness, 'defacl')
+
+beforeAll(async () => {
+  ;[supabase, neon] = await Promise.all([startPostgres(), startPostgres()])
+}, 120_000)
+
+afterAll(async () => {
+  await Promise.all([supabase, neon].map(s => s?.stop()))
+})
+
+/** Lines the engine logs while `fn` runs (the action's log goes to stdout through @actions/core). */
+async function logOf<T>(fn: () => Promise<T>): Promise<{ lines: string; result: T }> {
+  const written: string[] = []
+  const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: unknown) => {
+    written.push(String(chunk))
+    return true
+  })
+  try {
+    const result = await fn()
+    return { lines: written.join(''), result }
+  } finally {
+    spy.mockRestore()
+  }
+}
+
+/** `acl` (an aclitem[] expression; NULL: acldefault(`type`, `owner`)) as sorted rows of text. */
+const EXPLODED = (acl: string, type: string, owner: string): string =>
+  `COALESCE((SELECT string_agg(i, ',' ORDER BY i COLLATE "C") FROM (SELECT concat_ws(':', CASE WHEN x.grantee = 0 THEN 'PUBLIC' ELSE pg_get_userbyid(x.grantee)::text END, pg_get_userbyid(x.grantor)::text, x.privilege_type, x.is_grantable) AS i
+     FROM aclexplode(COALESCE(${acl}, acldefault((${type})::"char", ${owner}))) x) e), '')`
+
+/**
+ * The ACL of every table, view, sequence and function in the schemas the app made (public,
+ * supabase_migrations): sorted aclexplode rows with role names (a NULL ACL as its acldefault).
+ */
+async function acls(db: ManagedDatabase): Promise<Record<string, string>> {
+  const rows = await db.instance.admin.query<{ object: string; acl: string }>(
+    db.database,
+    `SELECT c.relkind::text || ' ' || n.nspname || '.' || c.relname AS object,
+            ${EXPLODED('c.relacl', "CASE WHEN c.relkind = 'S' THEN 's' ELSE 'r' END", 'c.relowner')} AS acl
+       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE n.nspname IN ('public', 'supabase_migrations') AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f')
+     UNION ALL
+     SELECT 'function ' || p.oid::regprocedure::text, ${EXPLODED('p.proacl', "'f'", 'p.proowner')}
+       FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+      WHERE n.nspname IN ('public', 'supabase_migrations')
+        AND NOT EXISTS (SELECT FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e')
+     ORDER BY 1`
+  )
+  return Object.fromEntries(rows.map(r => [r.object, r.acl]))
+}
+
+/** pg_default_acl as the catalog holds it (the ACL arrays as text, in their own order). */
+async function defaultAcls(db: ManagedDatabase): Promise<string[]> {
+  const rows = await db.instance.admin.query<{ row: string }>(
+    db.database,
+    `SELECT concat_ws(' ', defaclrole::regrole::text, CASE WHEN defaclnamespace = 0 THEN '-' ELSE defaclnamespace::regnamespace::text END, defaclobjtype, defaclacl::text) AS row
+       FROM pg_default_acl ORDER BY 1`
+  )
+  return rows.map(r => r.row)
+}
+
+async function documentsAcl(db: ManagedDatabase): Promise<string> {
+  const rows = await db.instance.admin.query<{ acl: string }>(
+    db.database,
+    "SELECT relacl::text AS acl FROM pg_class WHERE oid = 'public.documents'::regclass"
+  )
+  return rows[0].acl
+}
+
+describe('Supabase: the action’s backup restored into a new project', () => {
+  let source: ManagedDatabase
+  let backup: BackupSource
+  let sourceAcls: Record<string, string>
+
+  beforeAll(async () => {
+    source = await supabaseLikeSource(supabase)
+    sourceAcls = await acls(source)
+    backup = await actionBackup(source.url)
+  }, 120_000)
+
+  it('the source closed public.documents to anon; the new project’s default privileges would open it', async () => {
+    expect(await documentsAcl(source)).not.toMatch(/anon=/)
+    expect(sourceAcls['r public.documents']).not.toMatch(/anon/)
+    const target = await supabaseLikeTarget(supabase)
+    expect(await defaultAcls(target)).toContain(
+      'postgres public r {postgres=arwdDxt/postgres,anon=arwdDxt/postgres,authenticated=arwdDxt/postgres,service_role=arwdDxt/postgres}'
+    )
+  })
+
+  it("documents keeps anon out; every table, sequence and function has the source's ACL; the target's default privileges are byte-identical; logged", async () => {
+    const target = await supabaseLikeTarget(supabase)
+    const defaultsBefore = await defaultAcls(target)
+    const { lines } = await logOf(() => actionRestore(target, backup))
+    expect(await documentsAcl(target)).not.toMatch(/anon=/)
+    expect(await acls(target)).toEqual(sourceAcls)
+    expect(await defaultAcls(target)).toEqual(defaultsBefore)
+    expect(lines.split('\n').find(l => l.includes('are set aside'))).toMatch(
+      /^The target's default privileges of postgres \(.*tables in schema public: \{postgres=arwdDxt\/postgres,anon=arwdDxt\/postgres,[^)]*\) are set aside while the backup's objects are created, so they get the backup's own privileges, and are restored before COMMIT\.$/
+    )
+  })
+
+  it('format plain: the same', async () => {
+    const plain = await actionBackup(source.url, { format: 'plain' })
+    const target = await supabaseLikeTarget(supabase)
+    const defaultsBefore = await defaultAcls(target)
+    await actionRestore(target, plain)
+    expect(await acls(target)).toEqual(sourceAcls)
+    expect(await defaultAcls(target)).toEqual(defaultsBefore)
+  })
+
+  it("a global default-privilege row of the restoring role (REVOKE EXECUTE ON FUNCTIONS FROM PUBLIC): the backup's functions keep PUBLIC's EXECUTE as in the source; the row stays", async () => {
+    const target = await supabaseLikeTarget(supabase)
+    await target.instance.userQuery(
+      target.database,
+      'ALTER DEFAULT PRIVILEGES REVOKE EXECUTE ON FUNCTIONS FROM PUBLIC'
+    )
+    const defaultsBefore = await defaultAcls(target)
+    expect(defaultsBefore).toContain('postgres - f {postgres=X/postgres}')
+    expect(sourceAcls['function handle_new_user()']).toMatch(/(^|,)PUBLIC:postgres:EXECUTE:f(,|$)/)
+    await actionRestore(target, backup)
+    expect(await acls(target)).toEqual(sourceAcls)
+    expect(await defaultAcls(target)).toEqual(defaultsBefore)
+  })
+
+  it("a new project where postgres already owns a table elsewhere (the net proves postgres's default privileges unchanged): the restore passes; set aside and granted again, they count as unchanged", async () => {
+    const target = await supabaseLikeTarget(supabase)
+    await target.instance.userQuery(
+      target.database,
+      'CREATE SCHEMA app_private; CREATE TABLE app_private.keep (id int)'
+    )
+    const defaultsBefore = await defaultAcls(target)
+    const { lines } = await logOf(() => actionRestore(target, backup))
+    expect(lines).toMatch(/the restore's transaction ends with the check that none of them/)
+    expect(await acls(target)).toEqual(sourceAcls)
+    expect(await defaultAcls(target)).toEqual(defaultsBefore)
+  })
+
+  it("no-privileges: true: as before, the target's default privileges apply (anon gets documents), and stay", async () => {
+    const target = await supabaseLikeTarget(supabase)
+    const defaultsBefore = await defaultAcls(target)
+    const { lines } = await logOf(() => actionRestore(target, backup, { noPrivileges: true }))
+    expect(await documentsAcl(target)).toMatch(/anon=arwdDxt\/postgres/)
+    expect(await defaultAcls(target)).toEqual(defaultsBefore)
+    expect(lines).not.toMatch(/are set aside/)
+  })
+
+  it('single-transaction: false: a warning names the default privileges and the objects they reach; pg_default_acl is not changed', async () => {
+    const target = await supabaseLikeTarget(supabase)
+    const defaultsBefore = await defaultAcls(target)
+    const result = await actionRestore(target, backup, { singleTransaction: false })
+    expect(await defaultAcls(target)).toEqual(defaultsBefore)
+    // not set aside: the target's default privileges reached the table
+    expect(await documentsAcl(target)).toMatch(/anon=arwdDxt\/postgres/)
+    const warning = result.warnings.find(w => w.startsWith("The target's default privileges"))
+    expect(warning).toMatch(
+      /^The target's default privileges of postgres \(.*tables in schema public: \{[^}]*anon=arwdDxt\/postgres[^}]*\}.*\) apply to the objects the backup creates \(.*TABLE public\.documents.*\), on top of the backup's own privileges: .*Without a single transaction \(single-transaction: false\) the restore does not set them aside .*single-transaction: true .*REVOKE/
+    )
+  })
+
+  it('verify into a new project: no ACL difference on public.documents', async () => {
+    const scratch = await supabaseLikeTarget(supabase)
+    const result = await harness.verify(testRestoreInputs(scratch.url, backup, { mode: 'verify' }))
+    const differences = (result.equality.comparison?.differences ?? []).filter(d =>
+      d.object.includes('documents')
+    )
+    expect(differences).toEqual([])
+  })
+})
+
+describe('Neon: a target whose restoring role has default privileges WITH GRANT OPTION', () => {
+  let source: ManagedDatabase
+  let backup: BackupSource
+  let sourceAcls: Record<string, string>
+
+  beforeAll(async () => {
+    source = await neonLikeSource(neon)
+    sourceAcls = await acls(source)
+    backup = await actionBackup(source.url)
+  }, 120_000)
+
+  it("the restored ACLs are the source's; the role's default privileges keep their grant options", async () => {
+    // the same cluster: the source's roles (app_readonly) exist
+    const target = await neonLikeTarget(neon)
+    await target.instance.userQuery(
+      target.database,
+      `ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT ALL ON TABLES TO neon_superuser WITH GRANT OPTION;
+       ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT USAGE ON SEQUENCES TO neon_superuser WITH GRANT OPTION;
+       ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT ON SEQUENCES TO neon_superuser`
+    )
+    const defaultsBefore = await defaultAcls(target)
+    expect(defaultsBefore).toContain(
+      'neondb_owner public r {neon_superuser=a*r*w*d*D*x*t*/neondb_owner}'
+    )
+    expect(Object.values(sourceAcls).join()).not.toMatch(/neon_superuser/)
+    await actionRestore(target, backup)
+    expect(await acls(target)).toEqual(sourceAcls)
+    // the backup's own ALTER DEFAULT PRIVILEGES (SELECT ON TABLES TO app_readonly) adds to them
+    expect(await defaultAcls(target)).toEqual(
+      defaultsBefore.map(r =>
+        r === 'neondb_owner public r {neon_superuser=a*r*w*d*D*x*t*/neondb_owner}'
+          ? 'neondb_owner public r {neon_superuser=a*r*w*d*D*x*t*/neondb_owner,app_readonly=r/neondb_owner}'
+          : r
+      )
+    )
+  })
+})
+
+describe('an empty target the archive could be loaded into by pg_restore -d itself', () => {
+  it("the gated path is taken (the default privileges set aside): the table has the source's ACL", async () => {
+    const server = harness.server
+    const role = `defacl_reader_${Date.now()}`
+    await server.query('postgres', `CREATE ROLE ${role} NOLOGIN`)
+    const sourceDb = await server.createDatabase()
+    await server.query(sourceDb, 'CREATE TABLE public.t (id int); INSERT INTO t VALUES (1)')
+    await harness.backup(testBackupInputs(server.url(sourceDb), { artifactName: 'defacl-direct' }))
+    const backup: BackupSource = {
+      kind: 'artifact',
+      name: 'defacl-direct',
+      runId: 'current',
+      repository: harness.backend.repository,
+      token: harness.backend.githubToken
+    }
+    const target = await server.createDatabase()
+    await server.query(
+      target,
+      `ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT ON TABLES TO ${role}`
+    )
+    const { lines } = await logOf(() =>
+      harness.restore(testRestoreInputs(server.url(target), backup))
+    )
+    const [row] = await server.query<{ acl: string | null; defaults: string }>(
+      target,
+      "SELECT (SELECT relacl::text FROM pg_class WHERE oid = 'public.t'::regclass) AS acl, (SELECT string_agg(defaclacl::text, ',') FROM pg_default_acl) AS defaults"
+    )
+    expect(row).toEqual({ acl: null, defaults: `{${role}=r/postgres}` })
+    expect(lines).toMatch(
+      /Loading through the script gate into psql: the restoring role has default privileges \(ALTER DEFAULT PRIVILEGES\) that would reach the backup's objects/
+    )
+  })
+})

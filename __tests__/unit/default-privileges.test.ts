@@ -1,0 +1,88 @@
+/**
+ * The statements that set the restoring role's default privileges aside and reinstate them
+ * (src/postgres/default-privileges.ts); against real PostgreSQL:
+ * __tests__/integration/default-privileges.test.ts.
+ */
+import { describe, expect, it } from '@jest/globals'
+import {
+  type OwnDefaultPrivileges,
+  describeDefaultPrivileges,
+  reinstateStatements,
+  setAsideStatements
+} from '../../src/postgres/default-privileges.js'
+
+const own: OwnDefaultPrivileges = {
+  role: 'app "owner"',
+  rows: [
+    // ALTER DEFAULT PRIVILEGES REVOKE EXECUTE ON FUNCTIONS FROM PUBLIC; … GRANT EXECUTE … TO "x y" WITH GRANT OPTION
+    {
+      objtype: 'f',
+      schema: null,
+      acl: '{"app \\"owner\\""=X/"app \\"owner\\"","x y"=X*/"app \\"owner\\""}',
+      privileges: [
+        { grantee: 'app "owner"', privilege: 'EXECUTE', grantable: false },
+        { grantee: 'x y', privilege: 'EXECUTE', grantable: true }
+      ],
+      hardWired: [
+        { grantee: null, privilege: 'EXECUTE', grantable: false },
+        { grantee: 'app "owner"', privilege: 'EXECUTE', grantable: false }
+      ]
+    },
+    {
+      objtype: 'S',
+      schema: 'My Schema',
+      acl: '{anon=rU*/x}',
+      privileges: [
+        { grantee: 'anon', privilege: 'SELECT', grantable: false },
+        { grantee: 'anon', privilege: 'USAGE', grantable: true }
+      ],
+      hardWired: []
+    }
+  ]
+}
+
+describe('the restoring role’s default privileges set aside and reinstated', () => {
+  it('set aside: a global row back to acldefault, a schema row revoked; identifiers quoted', () => {
+    expect(setAsideStatements(own)).toEqual([
+      'ALTER DEFAULT PRIVILEGES FOR ROLE "app ""owner""" REVOKE EXECUTE ON FUNCTIONS FROM "x y";',
+      'ALTER DEFAULT PRIVILEGES FOR ROLE "app ""owner""" GRANT EXECUTE ON FUNCTIONS TO PUBLIC;',
+      'ALTER DEFAULT PRIVILEGES FOR ROLE "app ""owner""" IN SCHEMA "My Schema" REVOKE SELECT, USAGE ON SEQUENCES FROM "anon";'
+    ])
+  })
+
+  it('reinstated: the same privileges, grant options included', () => {
+    expect(reinstateStatements(own)).toEqual([
+      'ALTER DEFAULT PRIVILEGES FOR ROLE "app ""owner""" REVOKE EXECUTE ON FUNCTIONS FROM PUBLIC;',
+      'ALTER DEFAULT PRIVILEGES FOR ROLE "app ""owner""" GRANT EXECUTE ON FUNCTIONS TO "x y" WITH GRANT OPTION;',
+      'ALTER DEFAULT PRIVILEGES FOR ROLE "app ""owner""" IN SCHEMA "My Schema" GRANT SELECT ON SEQUENCES TO "anon";',
+      'ALTER DEFAULT PRIVILEGES FOR ROLE "app ""owner""" IN SCHEMA "My Schema" GRANT USAGE ON SEQUENCES TO "anon" WITH GRANT OPTION;'
+    ])
+  })
+
+  it('a grant option only: revoked and granted as such', () => {
+    const option: OwnDefaultPrivileges = {
+      role: 'r',
+      rows: [
+        {
+          objtype: 'r',
+          schema: null,
+          acl: '{r=a*rwdDxt/r}',
+          privileges: [{ grantee: 'r', privilege: 'INSERT', grantable: true }],
+          hardWired: [{ grantee: 'r', privilege: 'INSERT', grantable: false }]
+        }
+      ]
+    }
+    expect(setAsideStatements(option)).toEqual([
+      'ALTER DEFAULT PRIVILEGES FOR ROLE "r" REVOKE GRANT OPTION FOR INSERT ON TABLES FROM "r";'
+    ])
+    expect(reinstateStatements(option)).toEqual([
+      'ALTER DEFAULT PRIVILEGES FOR ROLE "r" GRANT INSERT ON TABLES TO "r" WITH GRANT OPTION;'
+    ])
+  })
+
+  it('described for the log', () => {
+    expect(describeDefaultPrivileges(own)).toBe(
+      'functions everywhere: {"app \\"owner\\""=X/"app \\"owner\\"","x y"=X*/"app \\"owner\\""}; sequences in schema My Schema: {anon=rU*/x}'
+    )
+  })
+})

@@ -1,0 +1,189 @@
+/**
+ * The restoring role's own default privileges (ALTER DEFAULT PRIVILEGES, pg_default_acl), set
+ * aside while the backup's objects are created and reinstated before the restore's COMMIT.
+ *
+ * pg_dump writes an object's privileges as the GRANT/REVOKE that turn the hard-wired default
+ * (acldefault(type, owner): the owner's privileges, and EXECUTE/USAGE to PUBLIC on functions and
+ * types) into the source's ACL. The target's default privileges of the role that creates the
+ * objects are not in that reckoning: a new Supabase project's `ALTER DEFAULT PRIVILEGES FOR ROLE
+ * postgres IN SCHEMA public GRANT ALL ON TABLES TO anon, …` gives every table the backup creates
+ * ALL to anon, and a source table closed with `REVOKE ALL ON … FROM anon` is dumped without any
+ * statement about anon: restored, anon keeps ALL (readable and writable through the project's
+ * API). pg_restore by hand does the same.
+ *
+ * With the role's default privileges made the hard-wired default again (setAsideStatements)
+ * every object the backup creates starts from acldefault, and the backup's own GRANT/REVOKE make
+ * exactly the source's ACL; reinstateStatements() then gives the rows back their privileges.
+ * Only objects the restoring role creates take default privileges (PostgreSQL applies those of
+ * the creating role, not of the owner an ALTER … OWNER TO gives the object later).
+ */
+import type pg from 'pg'
+import { quoteIdent } from './globals.js'
+
+/** One privilege of a default-privilege row (a row of aclexplode()). */
+export interface DefaultPrivilege {
+  /** The role it is granted to; null for PUBLIC. */
+  grantee: string | null
+  /** As aclexplode() names it: SELECT, INSERT, …, EXECUTE, USAGE, CREATE, MAINTAIN. */
+  privilege: string
+  /** Granted WITH GRANT OPTION. */
+  grantable: boolean
+}
+
+/** A row of pg_default_acl of the restoring role. */
+export interface DefaultPrivilegeRow {
+  /** defaclobjtype: r (tables), S (sequences), f (functions), T (types), n (schemas), L (large objects). */
+  objtype: string
+  /** The schema of an `IN SCHEMA` row; null for the role's global row (defaclnamespace = 0). */
+  schema: string | null
+  /** defaclacl as text, as the catalog holds it (for the log and the tests). */
+  acl: string
+  /** defaclacl, exploded. */
+  privileges: DefaultPrivilege[]
+  /**
+   * What the row's privileges replace: nothing for an `IN SCHEMA` row (its GRANTs add to the
+   * hard-wired default), acldefault(objtype, role) for a global row (it replaces that default).
+   */
+  hardWired: DefaultPrivilege[]
+}
+
+/** The restoring role and its default-privilege rows. */
+export interface OwnDefaultPrivileges {
+  role: string
+  rows: DefaultPrivilegeRow[]
+}
+
+const KINDS: Record<string, { plural: string; noun: string }> = {
+  r: { plural: 'TABLES', noun: 'table' },
+  S: { plural: 'SEQUENCES', noun: 'sequence' },
+  f: { plural: 'FUNCTIONS', noun: 'function' },
+  T: { plural: 'TYPES', noun: 'type' },
+  n: { plural: 'SCHEMAS', noun: 'schema' },
+  L: { plural: 'LARGE OBJECTS', noun: 'large object' }
+}
+
+// acldefault() takes the object type of pg_class etc.: 's' is a sequence ('S' a foreign server)
+const OWN_DEFAULT_PRIVILEGES = `SELECT d.defaclobjtype::pg_catalog.text AS objtype,
+  CASE WHEN d.defaclnamespace OPERATOR(pg_catalog.=) 0 THEN NULL ELSE n.nspname::pg_catalog.text END AS schema,
+  d.defaclacl::pg_catalog.text AS acl,
+  (SELECT pg_catalog.json_agg(pg_catalog.json_build_array(CASE WHEN x.grantee OPERATOR(pg_catalog.=) 0 THEN NULL ELSE pg_catalog.pg_get_userbyid(x.grantee)::pg_catalog.text END, x.privilege_type, x.is_grantable))
+     FROM pg_catalog.aclexplode(d.defaclacl) x) AS privileges,
+  CASE WHEN d.defaclnamespace OPERATOR(pg_catalog.=) 0 THEN
+    (SELECT pg_catalog.json_agg(pg_catalog.json_build_array(CASE WHEN x.grantee OPERATOR(pg_catalog.=) 0 THEN NULL ELSE pg_catalog.pg_get_userbyid(x.grantee)::pg_catalog.text END, x.privilege_type, x.is_grantable))
+       FROM pg_catalog.aclexplode(pg_catalog.acldefault(CASE WHEN d.defaclobjtype OPERATOR(pg_catalog.=) 'S' THEN 's' ELSE d.defaclobjtype END, d.defaclrole)) x)
+  END AS hard_wired
+FROM pg_catalog.pg_default_acl d LEFT JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) d.defaclnamespace
+WHERE d.defaclrole OPERATOR(pg_catalog.=) (SELECT r.oid FROM pg_catalog.pg_roles r WHERE r.rolname OPERATOR(pg_catalog.=) CURRENT_USER)
+ORDER BY d.defaclnamespace OPERATOR(pg_catalog.<>) 0, n.nspname, d.defaclobjtype`
+
+type Exploded = [string | null, string, boolean][] | null
+
+/**
+ * Reads the default privileges of the session's role (current_user: the role the load creates
+ * the backup's objects as) from pg_default_acl, before the load.
+ *
+ * @throws the query's error (a connection failure).
+ */
+export async function readOwnDefaultPrivileges(client: pg.Client): Promise<OwnDefaultPrivileges> {
+  const role = await client.query<{ role: string }>('SELECT CURRENT_USER::pg_catalog.text AS role')
+  const rows = await client.query<{
+    objtype: string
+    schema: string | null
+    acl: string
+    privileges: Exploded
+    hard_wired: Exploded
+  }>(OWN_DEFAULT_PRIVILEGES)
+  const items = (e: Exploded): DefaultPrivilege[] =>
+    (e ?? []).map(([grantee, privilege, grantable]) => ({ grantee, privilege, grantable }))
+  return {
+    role: role.rows[0].role,
+    rows: rows.rows
+      .filter(r => KINDS[r.objtype] !== undefined)
+      .map(r => ({
+        objtype: r.objtype,
+        schema: r.schema,
+        acl: r.acl,
+        privileges: items(r.privileges),
+        hardWired: r.schema === null ? items(r.hard_wired) : []
+      }))
+  }
+}
+
+/**
+ * The statements that make the role's default privileges the hard-wired default: for an `IN
+ * SCHEMA` row, REVOKE of each of its privileges; for a global row, the REVOKE/GRANT that turn it
+ * back into acldefault (PostgreSQL then removes the row). Empty when the role has none.
+ */
+export function setAsideStatements(own: OwnDefaultPrivileges): string[] {
+  return own.rows.flatMap(row => changeStatements(own.role, row, row.privileges, row.hardWired))
+}
+
+/**
+ * The statements that give the role's rows their privileges back (the same aclitems, grant
+ * options included), run after the backup's objects were created, before the restore's COMMIT.
+ * They change only what setAsideStatements() changed: an `IN SCHEMA` row's privileges are
+ * granted again (a backup's own ALTER DEFAULT PRIVILEGES … GRANT adds to them, as it would have
+ * without the set-aside).
+ */
+export function reinstateStatements(own: OwnDefaultPrivileges): string[] {
+  return own.rows.flatMap(row => changeStatements(own.role, row, row.hardWired, row.privileges))
+}
+
+/** "tables in schema public (anon, authenticated: ALL…)" for the log: one phrase per row. */
+export function describeDefaultPrivileges(own: OwnDefaultPrivileges): string {
+  return own.rows
+    .map(r => {
+      const where = r.schema === null ? 'everywhere' : `in schema ${r.schema}`
+      return `${KINDS[r.objtype].plural.toLowerCase()} ${where}: ${r.acl}`
+    })
+    .join('; ')
+}
+
+/** The kinds of objects the rows give privileges to, with their schemas: what they reach. */
+export function reachedKinds(own: OwnDefaultPrivileges): { noun: string; schema: string | null }[] {
+  return own.rows.map(r => ({ noun: KINDS[r.objtype].noun, schema: r.schema }))
+}
+
+/** The ALTER DEFAULT PRIVILEGES statements that turn the row's privileges `from` into `to`. */
+function changeStatements(
+  role: string,
+  row: DefaultPrivilegeRow,
+  from: DefaultPrivilege[],
+  to: DefaultPrivilege[]
+): string[] {
+  const head = `ALTER DEFAULT PRIVILEGES FOR ROLE ${quoteIdent(role)}${row.schema === null ? '' : ` IN SCHEMA ${quoteIdent(row.schema)}`}`
+  const kind = KINDS[row.objtype].plural
+  const key = (p: DefaultPrivilege): string => `${p.grantee ?? ''}\0${p.privilege}`
+  const before = new Map(from.map(p => [key(p), p]))
+  const after = new Map(to.map(p => [key(p), p]))
+  // per grantee, in a fixed order: what is revoked, what loses its grant option, what is granted
+  const revoke = new Map<string, string[]>()
+  const revokeOption = new Map<string, string[]>()
+  const grant = new Map<string, string[]>()
+  const grantOption = new Map<string, string[]>()
+  const add = (m: Map<string, string[]>, p: DefaultPrivilege): void => {
+    const g = p.grantee === null ? 'PUBLIC' : quoteIdent(p.grantee)
+    m.set(g, [...(m.get(g) ?? []), p.privilege])
+  }
+  for (const [k, p] of before) {
+    const q = after.get(k)
+    if (!q) add(revoke, p)
+    else if (p.grantable && !q.grantable) add(revokeOption, p)
+  }
+  for (const [k, q] of after) {
+    const p = before.get(k)
+    if (!p || (!p.grantable && q.grantable)) add(q.grantable ? grantOption : grant, q)
+  }
+  const out: string[] = []
+  const sorted = (m: Map<string, string[]>): [string, string[]][] =>
+    [...m].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+  for (const [g, ps] of sorted(revoke))
+    out.push(`${head} REVOKE ${ps.join(', ')} ON ${kind} FROM ${g};`)
+  for (const [g, ps] of sorted(revokeOption))
+    out.push(`${head} REVOKE GRANT OPTION FOR ${ps.join(', ')} ON ${kind} FROM ${g};`)
+  for (const [g, ps] of sorted(grant))
+    out.push(`${head} GRANT ${ps.join(', ')} ON ${kind} TO ${g};`)
+  for (const [g, ps] of sorted(grantOption))
+    out.push(`${head} GRANT ${ps.join(', ')} ON ${kind} TO ${g} WITH GRANT OPTION;`)
+  return out
+}
