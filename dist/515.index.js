@@ -6760,7 +6760,7 @@ async function openClient(connection, attempt, policy, connectTimeoutSeconds, op
                 throw refuse(why);
             const password = connection.password ?? (0,_connection_js__WEBPACK_IMPORTED_MODULE_5__/* .passwordFromFile */ .GF)(connection, attempt.name, attempt.port);
             if (password === undefined) {
-                throw refuse(`the server asks for a password (${asked}) and the URL has none (nor a matching line of the password file). Put it in the URL: postgresql://user:password@host/dbname.`);
+                throw refuse(`the server asks for a password (${asked}) and the URL has none (nor a matching line of the password file). ${connection.keywordValue ? "Add password='…' to the connection string" : 'Put it in the URL: postgresql://user:password@host/dbname'}.`);
             }
             return password;
         }
@@ -6919,7 +6919,11 @@ function explainConnectError(error, connection, connectTimeoutSeconds) {
     let detail;
     switch (err?.code) {
         case '28P01':
-            detail = `password authentication failed for user '${connection.user ?? ''}'. Check the user name and password in the secret (percent-encode special characters: @ → %40, : → %3A, / → %2F).`;
+            detail = `password authentication failed for user '${connection.user ?? ''}'. ${connection.fromEnvironment?.includes('PGPASSWORD')
+                ? 'The password came from PGPASSWORD: check it and the user name.'
+                : connection.keywordValue
+                    ? "Check the user name and password in the secret (in the keyword/value form, quote a password with spaces or quotes: password='it''s' is wrong, password='it\\'s' is right; double quotes are part of the value)."
+                    : 'Check the user name and password in the secret (percent-encode special characters: @ → %40, : → %3A, / → %2F).'}`;
             break;
         case '28000':
             detail = `the server refused the connection: ${message}. Check the user, the database, and that the server allows connections from GitHub's runners (sslmode, pg_hba, IP allow-list).`;
@@ -6947,7 +6951,8 @@ function explainConnectError(error, connection, connectTimeoutSeconds) {
                 detail = `no answer from ${connection.host}:${connection.port} within ${connectTimeoutSeconds} s. Check the host and port, and that the server's firewall or IP allow-list admits GitHub's runners.`;
             }
             else if (/SSL|TLS|certificate/i.test(message)) {
-                detail = `TLS failed: ${message}. Check sslmode and sslrootcert in the URL.`;
+                const fromEnv = (connection.fromEnvironment ?? []).filter(v => /^PGSSL/.test(v));
+                detail = `TLS failed: ${message}. Check sslmode and sslrootcert ${fromEnv.length > 0 ? `(taken from ${fromEnv.join(', ')} in the environment)` : 'in the URL'}.`;
             }
             else {
                 detail = message;

@@ -1,8 +1,8 @@
-export const id = 126;
-export const ids = [126];
+export const id = 117;
+export const ids = [117];
 export const modules = {
 
-/***/ 98126:
+/***/ 90117:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 
@@ -2487,6 +2487,17 @@ class DiskFullError extends errors/* EngineError */.NJ {
     name = 'DiskFullError';
 }
 /**
+ * What runs last before the gate's COMMIT: data-only's deferred keys checked and set back, the
+ * default privileges reinstated, then the net's check.
+ */
+function lastStatements(plan) {
+    return [
+        ...(plan.deferrals?.after ?? []),
+        ...(plan.defaultPrivileges?.reinstate ?? []),
+        ...(plan.unchanged ?? [])
+    ];
+}
+/**
  * The statements that lock the tables a data-only load fills and fail (the transaction rolls
  * back) when one holds rows by then: rows another session wrote between the guard's check and the
  * load would otherwise be appended to. Without a single transaction no lock outlives its
@@ -2560,13 +2571,14 @@ async function load(dump, plan, target, options, workDir, hooks = {}) {
             log/* log */.Rm.notice(`jobs: ${options.jobs} does not apply to a plain SQL script: psql runs it in one session, so it loads as with jobs: 1${options.singleTransaction ? '' : ', and without a single transaction because single-transaction: false is set (for an all-or-nothing restore, leave single-transaction at its default, true, and jobs at 1)'}.`);
         }
         const drops = [
+            ...(options.singleTransaction ? (plan.defaultPrivileges?.setAside ?? []) : []),
             ...(plan.roles ?? []),
             ...(options.clean ? (plan.drops ?? []) : []),
             ...fillChecks(plan.fills ?? [], options.singleTransaction)
         ];
         const gate = scriptGate(plan, target, options, hooks, drops, `the SQL script ${(0,decode/* fileName */.Md)(dump)}`, {
             onCommit: commit/* markCommitSent */.Li,
-            after: plan.unchanged
+            after: lastStatements(plan)
         });
         try {
             await runPsql(psql, env, openPlainScript(dump, plan.decoding, gate));
@@ -2724,10 +2736,13 @@ async function restoreArchiveThroughPsql(plan, target, options, hooks, archive) 
         log/* log */.Rm.info(`The archive's script passed the checks (${seconds().toFixed(1)} s) before loading.`);
     }
     const fills = fillChecks(plan.fills ?? [], options.singleTransaction);
-    const gate = scriptGate(plan, target, options, hooks, [...(plan.roles ?? []), ...drops, ...fills, ...(plan.deferrals?.before ?? [])], source, {
-        onCommit: commit/* markCommitSent */.Li,
-        after: [...(plan.deferrals?.after ?? []), ...(plan.unchanged ?? [])]
-    });
+    const gate = scriptGate(plan, target, options, hooks, [
+        ...(options.singleTransaction ? (plan.defaultPrivileges?.setAside ?? []) : []),
+        ...(plan.roles ?? []),
+        ...drops,
+        ...fills,
+        ...(plan.deferrals?.before ?? [])
+    ], source, { onCommit: commit/* markCommitSent */.Li, after: lastStatements(plan) });
     const script = archiveAsScript(pgRestore, options, archive, hooks.archiveTap?.stage);
     const [loaded, produced] = await Promise.allSettled([
         runPsql((0,clients/* programPath */.kx)(plan.client, 'psql'), target.env, (0,decode/* chain */.cy)(script.stdout, gate)),
@@ -2778,6 +2793,8 @@ async function checkDirect(plan, target, options, hooks, archive, workDir, opene
     // entries' SQL creates), and the archive's search_path entry again in every worker's session
     if ((plan.unchanged ?? []).length > 0)
         return no("the target holds objects the backup does not own: the load ends with the check that they are unchanged, run in the restore's transaction before its COMMIT, which pg_restore -d --single-transaction does not leave room for");
+    if ((plan.defaultPrivileges?.setAside ?? []).length > 0)
+        return no("the restoring role has default privileges (ALTER DEFAULT PRIVILEGES) that would reach the backup's objects: they are set aside after the restore's BEGIN and reinstated before its COMMIT, which pg_restore -d --single-transaction does not leave room for");
     if (options.jobs > 1)
         return no(`jobs: ${options.jobs} — pg_restore -d --jobs runs statements of its own that the gate cannot read (a TRUNCATE before each table's data, the archive's search_path setting in every worker's session)`);
     if (plan.format === 'tar')
@@ -6721,8 +6738,13 @@ const EXTENSION_DEPENDENCIES = `SELECT COALESCE(pg_catalog.md5(pg_catalog.string
     AND d.objid OPERATOR(pg_catalog.=) ANY (%OBJECTS%)))`;
 /** The deferrable triggers that are not a constraint's own (CREATE CONSTRAINT TRIGGER … DEFERRABLE). */
 const DEFERRABLE_TRIGGERS = `SELECT t.oid::int8 FROM pg_catalog.pg_trigger t WHERE t.tgdeferrable AND NOT t.tgisinternal ORDER BY t.oid`;
-/** A digest of the default privileges (pg_default_acl) of the roles `%OWNERS%` (an oid[] expression). */
-const DEFAULT_PRIVILEGES = `SELECT COALESCE(pg_catalog.md5(pg_catalog.string_agg(a::pg_catalog.text, ',' ORDER BY a.oid)), '') FROM pg_catalog.pg_default_acl a WHERE a.defaclrole OPERATOR(pg_catalog.=) ANY (%OWNERS%)`;
+/**
+ * A digest of the default privileges (pg_default_acl) of the roles `%OWNERS%` (an oid[]
+ * expression): each row by its key (role, schema, object type) and its aclitems in sorted
+ * order, not by its OID nor the order of its array — a restore sets the restoring role's rows
+ * aside and grants them again (default-privileges.ts): the same privileges, in a new row.
+ */
+const DEFAULT_PRIVILEGES = `SELECT COALESCE(pg_catalog.md5(pg_catalog.string_agg(pg_catalog.concat_ws(':', a.defaclrole, a.defaclnamespace, a.defaclobjtype, (SELECT pg_catalog.string_agg(i::pg_catalog.text, ',' ORDER BY i::pg_catalog.text COLLATE pg_catalog."C") FROM pg_catalog.unnest(a.defaclacl) i)), ',' ORDER BY a.defaclrole, a.defaclnamespace, a.defaclobjtype)), '') FROM pg_catalog.pg_default_acl a WHERE a.defaclrole OPERATOR(pg_catalog.=) ANY (%OWNERS%)`;
 /**
  * A digest of the database's own row (owner, privileges, connection limit, allowed connections,
  * tablespace) and of the settings (ALTER DATABASE … SET, ALTER ROLE … SET) that apply to it, of
@@ -7186,7 +7208,126 @@ function changedObjectsMessage(stderr) {
     return `the restore changed objects of the target that the backup does not own — ${what}. Checked in the restore's own transaction before its COMMIT (a change by another session meanwhile is named too): it was rolled back, nothing was restored. The backup holds statements that act on the target's own objects (a trigger, rule, view, function or inheritance of the backup, or SQL in its data): restore it into an empty database and look at what it does there, or restore a backup made by pg_dump of the database it came from.`;
 }
 
+;// CONCATENATED MODULE: ./src/postgres/default-privileges.ts
+
+const KINDS = {
+    r: { plural: 'TABLES', noun: 'table' },
+    S: { plural: 'SEQUENCES', noun: 'sequence' },
+    f: { plural: 'FUNCTIONS', noun: 'function' },
+    T: { plural: 'TYPES', noun: 'type' },
+    n: { plural: 'SCHEMAS', noun: 'schema' },
+    L: { plural: 'LARGE OBJECTS', noun: 'large object' }
+};
+// acldefault() takes the object type of pg_class etc.: 's' is a sequence ('S' a foreign server)
+const OWN_DEFAULT_PRIVILEGES = `SELECT d.defaclobjtype::pg_catalog.text AS objtype,
+  CASE WHEN d.defaclnamespace OPERATOR(pg_catalog.=) 0 THEN NULL ELSE n.nspname::pg_catalog.text END AS schema,
+  d.defaclacl::pg_catalog.text AS acl,
+  (SELECT pg_catalog.json_agg(pg_catalog.json_build_array(CASE WHEN x.grantee OPERATOR(pg_catalog.=) 0 THEN NULL ELSE pg_catalog.pg_get_userbyid(x.grantee)::pg_catalog.text END, x.privilege_type, x.is_grantable))
+     FROM pg_catalog.aclexplode(d.defaclacl) x) AS privileges,
+  CASE WHEN d.defaclnamespace OPERATOR(pg_catalog.=) 0 THEN
+    (SELECT pg_catalog.json_agg(pg_catalog.json_build_array(CASE WHEN x.grantee OPERATOR(pg_catalog.=) 0 THEN NULL ELSE pg_catalog.pg_get_userbyid(x.grantee)::pg_catalog.text END, x.privilege_type, x.is_grantable))
+       FROM pg_catalog.aclexplode(pg_catalog.acldefault(CASE WHEN d.defaclobjtype OPERATOR(pg_catalog.=) 'S' THEN 's' ELSE d.defaclobjtype END, d.defaclrole)) x)
+  END AS hard_wired
+FROM pg_catalog.pg_default_acl d LEFT JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) d.defaclnamespace
+WHERE d.defaclrole OPERATOR(pg_catalog.=) (SELECT r.oid FROM pg_catalog.pg_roles r WHERE r.rolname OPERATOR(pg_catalog.=) CURRENT_USER)
+ORDER BY d.defaclnamespace OPERATOR(pg_catalog.<>) 0, n.nspname, d.defaclobjtype`;
+/**
+ * Reads the default privileges of the session's role (current_user: the role the load creates
+ * the backup's objects as) from pg_default_acl, before the load.
+ *
+ * @throws the query's error (a connection failure).
+ */
+async function readOwnDefaultPrivileges(client) {
+    const role = await client.query('SELECT CURRENT_USER::pg_catalog.text AS role');
+    const rows = await client.query(OWN_DEFAULT_PRIVILEGES);
+    const items = (e) => (e ?? []).map(([grantee, privilege, grantable]) => ({ grantee, privilege, grantable }));
+    return {
+        role: role.rows[0].role,
+        rows: rows.rows
+            .filter(r => KINDS[r.objtype] !== undefined)
+            .map(r => ({
+            objtype: r.objtype,
+            schema: r.schema,
+            acl: r.acl,
+            privileges: items(r.privileges),
+            hardWired: r.schema === null ? items(r.hard_wired) : []
+        }))
+    };
+}
+/**
+ * The statements that make the role's default privileges the hard-wired default: for an `IN
+ * SCHEMA` row, REVOKE of each of its privileges; for a global row, the REVOKE/GRANT that turn it
+ * back into acldefault (PostgreSQL then removes the row). Empty when the role has none.
+ */
+function setAsideStatements(own) {
+    return own.rows.flatMap(row => changeStatements(own.role, row, row.privileges, row.hardWired));
+}
+/**
+ * The statements that give the role's rows their privileges back (the same aclitems, grant
+ * options included), run after the backup's objects were created, before the restore's COMMIT.
+ * They change only what setAsideStatements() changed: an `IN SCHEMA` row's privileges are
+ * granted again (a backup's own ALTER DEFAULT PRIVILEGES … GRANT adds to them, as it would have
+ * without the set-aside).
+ */
+function reinstateStatements(own) {
+    return own.rows.flatMap(row => changeStatements(own.role, row, row.hardWired, row.privileges));
+}
+/** "tables in schema public (anon, authenticated: ALL…)" for the log: one phrase per row. */
+function describeDefaultPrivileges(own) {
+    return own.rows
+        .map(r => {
+        const where = r.schema === null ? 'everywhere' : `in schema ${r.schema}`;
+        return `${KINDS[r.objtype].plural.toLowerCase()} ${where}: ${r.acl}`;
+    })
+        .join('; ');
+}
+/** The kinds of objects the rows give privileges to, with their schemas: what they reach. */
+function reachedKinds(own) {
+    return own.rows.map(r => ({ noun: KINDS[r.objtype].noun, schema: r.schema }));
+}
+/** The ALTER DEFAULT PRIVILEGES statements that turn the row's privileges `from` into `to`. */
+function changeStatements(role, row, from, to) {
+    const head = `ALTER DEFAULT PRIVILEGES FOR ROLE ${(0,postgres_globals/* quoteIdent */.v4)(role)}${row.schema === null ? '' : ` IN SCHEMA ${(0,postgres_globals/* quoteIdent */.v4)(row.schema)}`}`;
+    const kind = KINDS[row.objtype].plural;
+    const key = (p) => `${p.grantee ?? ''}\0${p.privilege}`;
+    const before = new Map(from.map(p => [key(p), p]));
+    const after = new Map(to.map(p => [key(p), p]));
+    // per grantee, in a fixed order: what is revoked, what loses its grant option, what is granted
+    const revoke = new Map();
+    const revokeOption = new Map();
+    const grant = new Map();
+    const grantOption = new Map();
+    const add = (m, p) => {
+        const g = p.grantee === null ? 'PUBLIC' : (0,postgres_globals/* quoteIdent */.v4)(p.grantee);
+        m.set(g, [...(m.get(g) ?? []), p.privilege]);
+    };
+    for (const [k, p] of before) {
+        const q = after.get(k);
+        if (!q)
+            add(revoke, p);
+        else if (p.grantable && !q.grantable)
+            add(revokeOption, p);
+    }
+    for (const [k, q] of after) {
+        const p = before.get(k);
+        if (!p || (!p.grantable && q.grantable))
+            add(q.grantable ? grantOption : grant, q);
+    }
+    const out = [];
+    const sorted = (m) => [...m].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    for (const [g, ps] of sorted(revoke))
+        out.push(`${head} REVOKE ${ps.join(', ')} ON ${kind} FROM ${g};`);
+    for (const [g, ps] of sorted(revokeOption))
+        out.push(`${head} REVOKE GRANT OPTION FOR ${ps.join(', ')} ON ${kind} FROM ${g};`);
+    for (const [g, ps] of sorted(grant))
+        out.push(`${head} GRANT ${ps.join(', ')} ON ${kind} TO ${g};`);
+    for (const [g, ps] of sorted(grantOption))
+        out.push(`${head} GRANT ${ps.join(', ')} ON ${kind} TO ${g} WITH GRANT OPTION;`);
+    return out;
+}
+
 ;// CONCATENATED MODULE: ./src/modes/restore.ts
+
 
 
 
@@ -7364,6 +7505,8 @@ async function restore(inputs, connection, deps = {}) {
         const unchanged = inputs.allowNonEmpty || inputs.clean || !deps.scratch
             ? await log/* log */.Rm.group("Record the target's own objects", () => session.watched("Recording the target's own objects", () => recordProtected(inputs, target, plan, facts, server, drops)))
             : undefined;
+        // the restoring role's default privileges would reach the objects the backup creates
+        const defaultPrivileges = await setAsideDefaultPrivileges(inputs, target, plan, warnings);
         // without the list of the backup's tables: those there before the load are not its own
         const before = plan.dataTables ? undefined : await tableOids(target);
         await deps.beforeLoad?.(plan);
@@ -7388,7 +7531,8 @@ async function restore(inputs, connection, deps = {}) {
                     roles: roles?.statements,
                     fills: server.fills,
                     unchanged,
-                    deferrals: server.deferrals
+                    deferrals: server.deferrals,
+                    defaultPrivileges
                 }, { env, database: connection.database, serverMajor: server.major }, noStatistics ? { ...inputs, noStatistics } : inputs, workDir, {
                     policy,
                     archiveTap: tap,
@@ -7411,6 +7555,10 @@ async function restore(inputs, connection, deps = {}) {
                     error.message += ` Note: ${newerMajor}.`;
                 if (error instanceof Error)
                     error.message += foreignKeyNote(error.message, inputs, facts);
+                if (error instanceof Error &&
+                    (server.firing?.length ?? 0) > 0 &&
+                    /duplicate key value violates unique constraint/.test(error.message))
+                    error.message += ` Note: the target's ${(0,log/* plural */.LS)(server.firing.length, 'trigger')} ${server.firing.join(', ')} fired as the rows loaded (the restoring role does not own ${server.firing.length === 1 ? 'its table' : 'their tables'}, so the restore could not disable ${server.firing.length === 1 ? 'it' : 'them'}); one that writes rows into a table the backup loads (a profile for each new user) makes this duplicate. Drop ${server.firing.length === 1 ? 'it' : 'them'} before the restore, as ${server.firing.length === 1 ? 'its' : 'their'} table's owner (on a managed service: its SQL editor), restore again, then create ${server.firing.length === 1 ? 'it' : 'them'} again.`;
                 throw error;
             }
             finally {
@@ -7986,6 +8134,60 @@ async function checkClean(inputs, session, client, list) {
         ...(i === 0 ? { dependents } : {})
     }));
 }
+/** One drop of clean, and (on the first) the objects outside the backup the drops take along. */
+/**
+ * With privileges restored, the restoring role's default privileges (pg_default_acl: a new
+ * Supabase project's `… FOR ROLE postgres IN SCHEMA public GRANT ALL ON TABLES TO anon, …`)
+ * would be added to every object the backup creates, on top of the source's ACL as pg_dump
+ * writes it (relative to the hard-wired default): a table the source closed to anon would be
+ * open to it. In one transaction they are set aside after BEGIN and reinstated before COMMIT
+ * (default-privileges.ts); without one a failure would leave them changed: a warning names
+ * them and what they reach instead. Undefined when there is nothing to do.
+ */
+async function setAsideDefaultPrivileges(inputs, client, plan, warnings) {
+    // data-only: pg_restore --data-only creates no object and grants nothing
+    if (inputs.noPrivileges === true || inputs.dataOnly === true)
+        return undefined;
+    const own = await readOwnDefaultPrivileges(client);
+    if (own.rows.length === 0)
+        return undefined;
+    const described = describeDefaultPrivileges(own);
+    if (!inputs.singleTransaction) {
+        const reached = backupObjectsReached(own, plan);
+        const warning = `The target's default privileges of ${own.role} (${described}) apply to the objects the backup creates${reached ? ` (${reached})` : ''}, on top of the backup's own privileges: they can end up granted more than in the source (a table the source closed to a role open to it again). Without a single transaction (${inputs.jobs > 1 ? `jobs: ${inputs.jobs}` : 'single-transaction: false'}) the restore does not set them aside (a failure midway would leave them changed). Restore with jobs: 1 and single-transaction: true (the default) to have the backup's objects get exactly the backup's privileges, or REVOKE what these default privileges granted on them after the restore.`;
+        log/* log */.Rm.warning(warning);
+        warnings.push(warning);
+        return undefined;
+    }
+    log/* log */.Rm.info(`The target's default privileges of ${own.role} (${described}) are set aside while the backup's objects are created, so they get the backup's own privileges, and are restored before COMMIT.`);
+    return { setAside: setAsideStatements(own), reinstate: reinstateStatements(own) };
+}
+/** The backup's objects (from its table of contents) that default privileges `own` reach, up to five. */
+function backupObjectsReached(own, plan) {
+    const entries = plan.tocRead?.toc.entries;
+    if (!entries)
+        return undefined;
+    const nouns = {
+        TABLE: 'table',
+        VIEW: 'table',
+        'MATERIALIZED VIEW': 'table',
+        'FOREIGN TABLE': 'table',
+        SEQUENCE: 'sequence',
+        FUNCTION: 'function',
+        PROCEDURE: 'function',
+        AGGREGATE: 'function',
+        TYPE: 'type',
+        DOMAIN: 'type',
+        SCHEMA: 'schema'
+    };
+    const kinds = reachedKinds(own);
+    const names = entries
+        .filter(e => kinds.some(k => k.noun === nouns[e.desc] && (k.schema === null || k.schema === e.namespace)))
+        .map(e => `${e.desc} ${e.namespace ? `${e.namespace}.` : ''}${e.tag}`);
+    if (names.length === 0)
+        return undefined;
+    return `${names.slice(0, 5).join(', ')}${names.length > 5 ? `, and ${names.length - 5} more` : ''}`;
+}
 /**
  * allow-non-empty or clean with one transaction: the target's objects the backup does not own
  * (unchanged.ts), recorded before the load, and the statements that prove them unchanged before
@@ -8039,6 +8241,8 @@ async function recordProtected(inputs, client, plan, facts, server, drops) {
         createdSchemas: plan.plain?.schemas ?? [],
         replacedObjects: plan.plain?.replacingObjects ?? []
     });
+    if (!inputs.clean)
+        refuseReplacedObjects(set, plan);
     if (!hasProtected(set)) {
         log/* log */.Rm.info('The target holds no objects the backup does not own: nothing to prove unchanged.');
         return undefined;
@@ -8127,6 +8331,8 @@ async function guardTarget(inputs, client, plan, facts, manifest) {
         if (fixed.length > 0)
             log/* log */.Rm.info(`data-only: ${(0,log/* plural */.LS)(fixed.length, 'foreign key')} between the tables it loads belong${fixed.length === 1 ? 's' : ''} to tables the restoring role does not own (${fixed.map(named).join(', ')}): checked row by row as the rows arrive in the archive's order, as pg_restore --data-only does.`);
         const firing = triggers.filter(t => !t.alterable);
+        if (firing.length > 0)
+            server.firing = firing.map(named);
         if (firing.length > 0)
             log/* log */.Rm.warning(`data-only: ${(0,log/* plural */.LS)(firing.length, 'trigger')} of the target on tables it loads belong${firing.length === 1 ? 's' : ''} to tables the restoring role does not own, and fire${firing.length === 1 ? 's' : ''} as their rows load (pg_restore --data-only without --disable-triggers, which needs a superuser, does the same): ${firing.map(named).join(', ')}. If one writes rows into a table the backup loads (e.g. a profile for each new user), that table's rows fail on a duplicate key and nothing is kept: drop the trigger before the restore and create it again after.`);
         const deferred = keys.filter(k => k.alterable);
@@ -8612,6 +8818,41 @@ async function refuseTakenNames(client, server, plan, providers) {
         .map(r => `${r.schema}.${r.name}${r.kind ? ` (${r.kind})` : ''}`);
     const more = rows.length > TAKEN_SHOWN ? `, and ${rows.length - TAKEN_SHOWN} more` : '';
     throw new RestoreError(`the backup creates ${(0,log/* plural */.LS)(rows.length, 'table')} whose name${rows.length === 1 ? ' is' : 's are'} taken in the target database '${server.database}': ${shown.join(', ')}${more}. allow-non-empty: true restores next to the target's objects, not over them: its CREATE TABLE would fail there (as pg_restore or psql by hand would) and roll the restore back. Nothing was changed. Set 'clean: true' to drop and replace them, drop or rename them in the target first, restore into an empty database, or restore other tables (tables, schemas).`);
+}
+/** pg_class.relkind as a word, for messages. */
+const RELKIND_WORDS = {
+    r: 'table',
+    p: 'table',
+    v: 'view',
+    m: 'materialized view',
+    S: 'sequence',
+    f: 'foreign table'
+};
+/**
+ * Without clean (allow-non-empty, or a target whose other schemas hold objects): a plain script
+ * that creates again an object the target has — a view, table, sequence, function, type,
+ * publication… of that name, after its own DROP as pg_dump --clean writes it (without one its
+ * CREATE fails) — would replace the target's own object with the backup's, as psql -f would.
+ * allow-non-empty restores next to the target's objects, not over them: refused before anything
+ * is sent, naming them (clean: true is how a restore replaces them). The net marks them
+ * (replaceable) from the script's own CREATEs when clean is off.
+ */
+function refuseReplacedObjects(set, plan) {
+    if (!plan.plain)
+        return;
+    const named = [
+        ...set.relations
+            .filter(r => r.replaceable)
+            .map(r => `${RELKIND_WORDS[r.kind] ?? 'relation'} ${r.name}`),
+        ...(set.objects ?? [])
+            .filter(o => o.replaceable && o.kind !== 'schema')
+            .map(o => `${o.kind} ${o.name}`)
+    ];
+    if (named.length === 0)
+        return;
+    const shown = named.slice(0, 10).join(', ');
+    const more = named.length > 10 ? `, and ${named.length - 10} more` : '';
+    throw new RestoreError(`the backup's script creates again ${(0,log/* plural */.LS)(named.length, 'object')} the target already has: ${shown}${more} — after its own DROP (pg_dump --clean writes one before each CREATE) that would replace the target's own with the backup's, as psql -f would. allow-non-empty: true restores next to the target's objects, not over them. Nothing was changed. Set 'clean: true' to replace them with the backup's, restore into an empty database, or restore a backup made without --clean.`);
 }
 /**
  * allow-non-empty without clean: a plain script that drops a table of the target holding rows
