@@ -767,6 +767,47 @@ describe("allow-non-empty: the target's other catalog objects are the net's too 
     await server.dropDatabase(db)
   })
 
+  /** a11: [name, the target's object, script, what the error must say]. */
+  const MORE: Array<[string, string, string, RegExp]> = [
+    [
+      "a11 #1: CREATE OR REPLACE AGGREGATE of the target's aggregate",
+      "CREATE AGGREGATE public.tagg(int) (SFUNC = int4pl, STYPE = int, INITCOND = '0');",
+      "CREATE OR REPLACE AGGREGATE public.tagg(int) (SFUNC = int4pl, STYPE = int, INITCOND = '1000');",
+      /function public\.tagg\(integer\): its aggregate definition changed/
+    ],
+    [
+      "a11 #4: the target's foreign table reads another file",
+      "CREATE FOREIGN DATA WRAPPER w2; CREATE SERVER s2 FOREIGN DATA WRAPPER w2; CREATE FOREIGN TABLE public.ext (line text) SERVER s2 OPTIONS (filename '/tmp/app.csv');",
+      "ALTER FOREIGN TABLE public.ext OPTIONS (SET filename '/etc/hostname');",
+      /public\.ext: its foreign-table options or server changed/
+    ],
+    [
+      "a11 #5: the comment of the target's trigger",
+      'CREATE FUNCTION public.noop() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$; CREATE TRIGGER t_noop BEFORE INSERT ON public.users FOR EACH ROW EXECUTE FUNCTION public.noop();',
+      "COMMENT ON TRIGGER t_noop ON public.users IS 'changed by backup';",
+      /public\.users: its triggers changed/
+    ],
+    [
+      "a11 #5: the comment of the target's index",
+      'CREATE INDEX users_name_idx ON public.users (name);',
+      "COMMENT ON INDEX public.users_name_idx IS 'changed by backup';",
+      /public\.users: its indexes changed/
+    ]
+  ]
+
+  it.each(MORE)('%s', async (_name, setup, script, message) => {
+    const db = await target()
+    await server.query(db, setup)
+    const before = await state(db)
+    const error = await failure(runRestore(db, { kind: 'file', path: write(script) }))
+    expect(error?.message).toMatch(
+      /^the restore changed objects of the target that the backup does not own — /
+    )
+    expect(error?.message).toMatch(message)
+    expect(await state(db)).toEqual(before)
+    await server.dropDatabase(db)
+  })
+
   it("a10 #10b: ALTER EXTENSION … UPDATE of the target's extension", async () => {
     const db = await target()
     await server.query(db, "CREATE EXTENSION hstore VERSION '1.4'")

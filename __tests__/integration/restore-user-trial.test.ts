@@ -300,6 +300,31 @@ describe('a pg_dump --clean script into another database holding objects of the 
   }, 60_000)
 })
 
+describe("a script that drops and creates again the target's sequence and materialized view (a11 #3)", () => {
+  it('is refused with allow-non-empty alone, naming both; the sequence keeps its value', async () => {
+    const file = path.join(harness.work, 'replace-seq.sql')
+    writeFileSync(
+      file,
+      'DROP SEQUENCE IF EXISTS app.s;\nCREATE SEQUENCE app.s;\nDROP MATERIALIZED VIEW IF EXISTS app.totals;\nCREATE MATERIALIZED VIEW app.totals AS SELECT 1 AS n WITH NO DATA;\n'
+    )
+    const target = await server.createDatabase()
+    await server.query(
+      target,
+      `CREATE SCHEMA app; CREATE SEQUENCE app.s; SELECT setval('app.s', 42);
+       CREATE MATERIALIZED VIEW app.totals AS SELECT 7 AS n;`
+    )
+    const refused = await failure(restore(target, file, { allowNonEmpty: true }))
+    expect(refused?.message).toMatch(
+      /^the backup's script creates again 2 objects the target already has: (sequence app\.s, materialized view app\.totals|materialized view app\.totals, sequence app\.s) — /
+    )
+    expect(await server.query(target, 'SELECT last_value::int AS v FROM app.s')).toEqual([
+      { v: 42 }
+    ])
+    expect(await server.query(target, 'SELECT n FROM app.totals')).toEqual([{ n: 7 }])
+    await server.dropDatabase(target)
+  }, 60_000)
+})
+
 describe("a script's unqualified names, with the search_path of the URL's options", () => {
   it.each([
     ['a lower-case copy', 'create table t(id int);\ncopy t from stdin;\n1\n2\n\\.\n'],

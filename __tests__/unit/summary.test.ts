@@ -221,6 +221,22 @@ describe('verify as a non-superuser: every owner differs, as expected', () => {
     expect(equalityMarkdown({ comparison })).toMatch(
       /\| Schema entries \(owner, definition, ACL, COMMENT\) \| 30 \| 0 \| 30 \(all expected\) \| 0 \|/
     )
+    // a table's data that differs as expected (compared on the backup's columns: u9 F8)
+    const data = {
+      ...comparison,
+      tablesEqual: 2,
+      differences: [
+        ...differences,
+        {
+          object: 'TABLE DATA auth.users',
+          what: 'differs: 20 rows restored, 20 in the backup; the first difference is in rows 1–16',
+          expectedBecause: "the restored table has 1 column the backup's has not (phone)"
+        }
+      ]
+    }
+    expect(equalityMarkdown({ comparison: data })).toMatch(
+      /\| Table data \(sha256 of the COPY text\) \| 3 \| 2 \| 1 \(all expected\) \| 0 \|/
+    )
   })
 })
 
