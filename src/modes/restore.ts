@@ -2043,6 +2043,20 @@ async function refuseTakenNames(
   )
 }
 
+/**
+ * Kinds whose CREATE in a script leaves an existing one of that name as it is (a schema is used,
+ * CREATE EXTENSION IF NOT EXISTS does nothing, the restore skips a publication, server, wrapper
+ * or event trigger that exists): not replaced, so not refused by refuseReplacedObjects.
+ */
+const KEPT_WHEN_THERE = new Set([
+  'schema',
+  'extension',
+  'publication',
+  'server',
+  'foreign-data wrapper',
+  'event trigger'
+])
+
 /** pg_class.relkind as a word, for messages. */
 const RELKIND_WORDS: Record<string, string> = {
   r: 'table',
@@ -2069,7 +2083,7 @@ function refuseReplacedObjects(set: ProtectedSet, plan: Pick<RestorePlan, 'plain
       .filter(r => r.replaceable)
       .map(r => `${RELKIND_WORDS[r.kind] ?? 'relation'} ${r.name}`),
     ...(set.objects ?? [])
-      .filter(o => o.replaceable && o.kind !== 'schema')
+      .filter(o => o.replaceable && !KEPT_WHEN_THERE.has(o.kind))
       .map(o => `${o.kind} ${o.name}`)
   ]
   if (named.length === 0) return
