@@ -6494,16 +6494,17 @@ const FINGERPRINT = `SELECT c.oid, pg_catalog.quote_ident(n.nspname) OPERATOR(pg
   'table', pg_catalog.md5(pg_catalog.concat_ws(':', c.relreplident, c.relpersistence, c.relispartition, c.relpartbound::pg_catalog.text, c.reloftype, c.relam, c.reltablespace)),
   'columns', (SELECT pg_catalog.md5(pg_catalog.string_agg(a::pg_catalog.text, ',' ORDER BY a.attnum)) FROM pg_catalog.pg_attribute a WHERE a.attrelid OPERATOR(pg_catalog.=) c.oid AND a.attnum OPERATOR(pg_catalog.>) 0),
   'constraints', (SELECT COALESCE(pg_catalog.jsonb_agg(pg_catalog.md5(k::pg_catalog.text) ORDER BY k.oid), '[]'::pg_catalog.jsonb) FROM pg_catalog.pg_constraint k WHERE k.conrelid OPERATOR(pg_catalog.=) c.oid),
-  'triggers', (SELECT COALESCE(pg_catalog.jsonb_agg(pg_catalog.md5(t::pg_catalog.text) ORDER BY t.oid), '[]'::pg_catalog.jsonb) FROM pg_catalog.pg_trigger t WHERE t.tgrelid OPERATOR(pg_catalog.=) c.oid AND NOT (t.tgisinternal AND EXISTS (SELECT FROM pg_catalog.pg_constraint f WHERE f.oid OPERATOR(pg_catalog.=) t.tgconstraint AND f.conrelid OPERATOR(pg_catalog.<>) c.oid))),
-  'rules', (SELECT COALESCE(pg_catalog.jsonb_agg(pg_catalog.md5(r::pg_catalog.text) ORDER BY r.oid), '[]'::pg_catalog.jsonb) FROM pg_catalog.pg_rewrite r WHERE r.ev_class OPERATOR(pg_catalog.=) c.oid),
+  'triggers', (SELECT COALESCE(pg_catalog.jsonb_agg(pg_catalog.md5(pg_catalog.concat_ws(':', t::pg_catalog.text, (SELECT d.description FROM pg_catalog.pg_description d WHERE d.objoid OPERATOR(pg_catalog.=) t.oid AND d.classoid OPERATOR(pg_catalog.=) 'pg_catalog.pg_trigger'::pg_catalog.regclass AND d.objsubid OPERATOR(pg_catalog.=) 0))) ORDER BY t.oid), '[]'::pg_catalog.jsonb) FROM pg_catalog.pg_trigger t WHERE t.tgrelid OPERATOR(pg_catalog.=) c.oid AND NOT (t.tgisinternal AND EXISTS (SELECT FROM pg_catalog.pg_constraint f WHERE f.oid OPERATOR(pg_catalog.=) t.tgconstraint AND f.conrelid OPERATOR(pg_catalog.<>) c.oid))),
+  'rules', (SELECT COALESCE(pg_catalog.jsonb_agg(pg_catalog.md5(pg_catalog.concat_ws(':', r::pg_catalog.text, (SELECT d.description FROM pg_catalog.pg_description d WHERE d.objoid OPERATOR(pg_catalog.=) r.oid AND d.classoid OPERATOR(pg_catalog.=) 'pg_catalog.pg_rewrite'::pg_catalog.regclass AND d.objsubid OPERATOR(pg_catalog.=) 0))) ORDER BY r.oid), '[]'::pg_catalog.jsonb) FROM pg_catalog.pg_rewrite r WHERE r.ev_class OPERATOR(pg_catalog.=) c.oid),
   'policies', (SELECT COALESCE(pg_catalog.jsonb_agg(pg_catalog.md5(p::pg_catalog.text) ORDER BY p.oid), '[]'::pg_catalog.jsonb) FROM pg_catalog.pg_policy p WHERE p.polrelid OPERATOR(pg_catalog.=) c.oid),
   'children', (SELECT COALESCE(pg_catalog.jsonb_agg(i.inhrelid ORDER BY i.inhrelid), '[]'::pg_catalog.jsonb) FROM pg_catalog.pg_inherits i WHERE i.inhparent OPERATOR(pg_catalog.=) c.oid),
   'parents', (SELECT COALESCE(pg_catalog.jsonb_agg(i.inhparent ORDER BY i.inhparent), '[]'::pg_catalog.jsonb) FROM pg_catalog.pg_inherits i WHERE i.inhrelid OPERATOR(pg_catalog.=) c.oid),
-  'indexes', (SELECT COALESCE(pg_catalog.jsonb_agg(pg_catalog.md5(pg_catalog.concat_ws(':', x::pg_catalog.text, xc.relname, xc.reloptions, xc.relfilenode, xc.reltablespace)) ORDER BY x.indexrelid), '[]'::pg_catalog.jsonb) FROM pg_catalog.pg_index x JOIN pg_catalog.pg_class xc ON xc.oid OPERATOR(pg_catalog.=) x.indexrelid WHERE x.indrelid OPERATOR(pg_catalog.=) c.oid),
+  'indexes', (SELECT COALESCE(pg_catalog.jsonb_agg(pg_catalog.md5(pg_catalog.concat_ws(':', x::pg_catalog.text, xc.relname, xc.reloptions, xc.relfilenode, xc.reltablespace, (SELECT d.description FROM pg_catalog.pg_description d WHERE d.objoid OPERATOR(pg_catalog.=) xc.oid AND d.classoid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objsubid OPERATOR(pg_catalog.=) 0))) ORDER BY x.indexrelid), '[]'::pg_catalog.jsonb) FROM pg_catalog.pg_index x JOIN pg_catalog.pg_class xc ON xc.oid OPERATOR(pg_catalog.=) x.indexrelid WHERE x.indrelid OPERATOR(pg_catalog.=) c.oid),
   'defaults', (SELECT COALESCE(pg_catalog.jsonb_agg(pg_catalog.md5(d::pg_catalog.text) ORDER BY d.oid), '[]'::pg_catalog.jsonb) FROM pg_catalog.pg_attrdef d WHERE d.adrelid OPERATOR(pg_catalog.=) c.oid),
-  'statistics', (SELECT COALESCE(pg_catalog.jsonb_agg(pg_catalog.md5(x::pg_catalog.text) ORDER BY x.oid), '[]'::pg_catalog.jsonb) FROM pg_catalog.pg_statistic_ext x WHERE x.stxrelid OPERATOR(pg_catalog.=) c.oid),
+  'statistics', (SELECT COALESCE(pg_catalog.jsonb_agg(pg_catalog.md5(pg_catalog.concat_ws(':', x::pg_catalog.text, (SELECT d.description FROM pg_catalog.pg_description d WHERE d.objoid OPERATOR(pg_catalog.=) x.oid AND d.classoid OPERATOR(pg_catalog.=) 'pg_catalog.pg_statistic_ext'::pg_catalog.regclass AND d.objsubid OPERATOR(pg_catalog.=) 0))) ORDER BY x.oid), '[]'::pg_catalog.jsonb) FROM pg_catalog.pg_statistic_ext x WHERE x.stxrelid OPERATOR(pg_catalog.=) c.oid),
   'publications', (SELECT COALESCE(pg_catalog.jsonb_agg(pr.prpubid ORDER BY pr.prpubid), '[]'::pg_catalog.jsonb) FROM pg_catalog.pg_publication_rel pr WHERE pr.prrelid OPERATOR(pg_catalog.=) c.oid),
   'sequence', (SELECT pg_catalog.md5(s::pg_catalog.text) FROM pg_catalog.pg_sequence s WHERE s.seqrelid OPERATOR(pg_catalog.=) c.oid),
+  'foreign', (SELECT pg_catalog.md5(ft::pg_catalog.text) FROM pg_catalog.pg_foreign_table ft WHERE ft.ftrelid OPERATOR(pg_catalog.=) c.oid),
   'ownedBy', (SELECT pg_catalog.jsonb_agg(pg_catalog.concat_ws(':', o.refobjid, o.refobjsubid, o.deptype) ORDER BY o.refobjid, o.refobjsubid) FROM pg_catalog.pg_depend o WHERE c.relkind OPERATOR(pg_catalog.=) 'S' AND o.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass AND o.objid OPERATOR(pg_catalog.=) c.oid AND o.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass AND o.deptype OPERATOR(pg_catalog.=) ANY ('{a,i}'::pg_catalog.char[])),
   'comment', (SELECT pg_catalog.md5(pg_catalog.string_agg(d.objsubid OPERATOR(pg_catalog.||) ':' OPERATOR(pg_catalog.||) d.description, ',' ORDER BY d.objsubid)) FROM pg_catalog.pg_description d WHERE d.objoid OPERATOR(pg_catalog.=) c.oid AND d.classoid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass)
  ) AS fp
@@ -6565,6 +6566,12 @@ const PHRASES = {
         'its publications changed'
     ],
     sequence: ['its sequence parameters changed (ALTER SEQUENCE)'],
+    foreign: [
+        'its foreign-table options or server changed (ALTER FOREIGN TABLE … OPTIONS): its queries would read and write elsewhere'
+    ],
+    aggregate: [
+        'its aggregate definition changed (CREATE OR REPLACE AGGREGATE: its state function, initial value…)'
+    ],
     ownedBy: ['its owning column changed (ALTER SEQUENCE … OWNED BY)'],
     comment: ['its comment or a column comment changed'],
     definition: [
@@ -6767,7 +6774,7 @@ const commentOf = (catalog, alias) => `(SELECT pg_catalog.md5(d.description) FRO
  */
 const OBJECT_FINGERPRINT = {
     function: `SELECT p.oid::int8 AS oid, pg_catalog.format('%I.%I(%s)', n.nspname, p.proname, pg_catalog.pg_get_function_identity_arguments(p.oid)) AS name, n.nspname AS schema, p.proname AS objname,
- pg_catalog.jsonb_build_object('definition', pg_catalog.md5(p::pg_catalog.text), 'comment', ${commentOf('pg_proc', 'p')}) AS fp
+ pg_catalog.jsonb_build_object('definition', pg_catalog.md5(p::pg_catalog.text), 'aggregate', (SELECT pg_catalog.md5(a::pg_catalog.text) FROM pg_catalog.pg_aggregate a WHERE a.aggfnoid OPERATOR(pg_catalog.=) p.oid), 'comment', ${commentOf('pg_proc', 'p')}) AS fp
 FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) p.pronamespace
 WHERE %WHERE%`,
     // a type's row (owner, privileges, a domain's base and default), an enum's values in order, a
@@ -8819,6 +8826,19 @@ async function refuseTakenNames(client, server, plan, providers) {
     const more = rows.length > TAKEN_SHOWN ? `, and ${rows.length - TAKEN_SHOWN} more` : '';
     throw new RestoreError(`the backup creates ${(0,log/* plural */.LS)(rows.length, 'table')} whose name${rows.length === 1 ? ' is' : 's are'} taken in the target database '${server.database}': ${shown.join(', ')}${more}. allow-non-empty: true restores next to the target's objects, not over them: its CREATE TABLE would fail there (as pg_restore or psql by hand would) and roll the restore back. Nothing was changed. Set 'clean: true' to drop and replace them, drop or rename them in the target first, restore into an empty database, or restore other tables (tables, schemas).`);
 }
+/**
+ * Kinds whose CREATE in a script leaves an existing one of that name as it is (a schema is used,
+ * CREATE EXTENSION IF NOT EXISTS does nothing, the restore skips a publication, server, wrapper
+ * or event trigger that exists): not replaced, so not refused by refuseReplacedObjects.
+ */
+const KEPT_WHEN_THERE = new Set([
+    'schema',
+    'extension',
+    'publication',
+    'server',
+    'foreign-data wrapper',
+    'event trigger'
+]);
 /** pg_class.relkind as a word, for messages. */
 const RELKIND_WORDS = {
     r: 'table',
@@ -8845,7 +8865,7 @@ function refuseReplacedObjects(set, plan) {
             .filter(r => r.replaceable)
             .map(r => `${RELKIND_WORDS[r.kind] ?? 'relation'} ${r.name}`),
         ...(set.objects ?? [])
-            .filter(o => o.replaceable && o.kind !== 'schema')
+            .filter(o => o.replaceable && !KEPT_WHEN_THERE.has(o.kind))
             .map(o => `${o.kind} ${o.name}`)
     ];
     if (named.length === 0)
