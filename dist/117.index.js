@@ -8248,7 +8248,7 @@ async function recordProtected(inputs, client, plan, facts, server, drops) {
         createdSchemas: plan.plain?.schemas ?? [],
         replacedObjects: plan.plain?.replacingObjects ?? []
     });
-    if (!inputs.clean)
+    if (inputs.allowNonEmpty && !inputs.clean)
         refuseReplacedObjects(set, plan);
     if (!hasProtected(set)) {
         log/* log */.Rm.info('The target holds no objects the backup does not own: nothing to prove unchanged.');
@@ -8849,7 +8849,7 @@ const RELKIND_WORDS = {
     f: 'foreign table'
 };
 /**
- * Without clean (allow-non-empty, or a target whose other schemas hold objects): a plain script
+ * allow-non-empty without clean: a plain script
  * that creates again an object the target has — a view, table, sequence, function, type,
  * publication… of that name, after its own DROP as pg_dump --clean writes it (without one its
  * CREATE fails) — would replace the target's own object with the backup's, as psql -f would.
@@ -8861,8 +8861,10 @@ function refuseReplacedObjects(set, plan) {
     if (!plan.plain)
         return;
     const named = [
+        // (the provider's tables are checked for their rows only, without fp: the load skips their
+        // definitions, so the script's CREATE of one replaces nothing)
         ...set.relations
-            .filter(r => r.replaceable)
+            .filter(r => r.replaceable && r.fp !== undefined)
             .map(r => `${RELKIND_WORDS[r.kind] ?? 'relation'} ${r.name}`),
         ...(set.objects ?? [])
             .filter(o => o.replaceable && !KEPT_WHEN_THERE.has(o.kind))
