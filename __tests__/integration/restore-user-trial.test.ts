@@ -238,11 +238,11 @@ describe('a pg_dump --clean --if-exists script restored again', () => {
 })
 
 describe('a hand-written script that drops and creates a table of the target again', () => {
-  it('is refused with allow-non-empty where the table holds rows, and runs where it holds none', async () => {
+  it('is refused with allow-non-empty, naming its rows, and when empty too; clean: true replaces it', async () => {
     const file = path.join(harness.work, 'replace.sql')
     writeFileSync(
       file,
-      'DROP TABLE shop.orders;\nCREATE TABLE shop.orders (id int PRIMARY KEY, total numeric);\nINSERT INTO shop.orders VALUES (7, 70);\n'
+      'DROP TABLE IF EXISTS shop.orders;\nCREATE TABLE shop.orders (id int PRIMARY KEY, total numeric);\nINSERT INTO shop.orders VALUES (7, 70);\n'
     )
     const target = await server.createDatabase()
     await server.query(
@@ -254,9 +254,13 @@ describe('a hand-written script that drops and creates a table of the target aga
     expect(refused?.message).toContain("drops and creates again 1 table of the target database '")
     expect(refused?.message).toContain('that holds rows: shop.orders (1 row). Its DROP TABLE')
     expect(await server.query(target, 'SELECT id FROM shop.orders')).toEqual([{ id: 1 }])
-    // emptied, it is the script's to replace (the other table stays as it is)
+    // emptied, still the target's own (its definition would be replaced): refused, named; clean:
+    // true replaces it (the other table stays as it is)
     await server.query(target, 'DELETE FROM shop.orders')
-    await restore(target, file, { allowNonEmpty: true })
+    expect((await failure(restore(target, file, { allowNonEmpty: true })))?.message).toMatch(
+      /^the backup's script creates again 1 object the target already has: table shop\.orders — /
+    )
+    await restore(target, file, { clean: true })
     expect(await server.query(target, 'SELECT id, total::int AS total FROM shop.orders')).toEqual([
       { id: 7, total: 70 }
     ])
