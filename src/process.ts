@@ -189,24 +189,18 @@ export function startChild(program: string, args: string[], options: StartOption
   const stderrLines = options.onStderrLine && lines(child.stderr!, options.onStderrLine)
   const stdoutLines =
     options.onStdoutLine && child.stdout && lines(child.stdout, options.onStdoutLine)
-  let givenUp = false
-  const kill = (signal: NodeJS.Signals = 'SIGTERM'): void => {
-    givenUp = true
-    // exited already, its output unread (a failed pipeline stopped reading it): nobody will
-    if (child.exitCode !== null || child.signalCode !== null) child.stdout?.destroy()
-    else signalChild(child, signal, grouped)
-  }
+  const kill = (signal: NodeJS.Signals = 'SIGTERM'): void => signalChild(child, signal, grouped)
   groups.set(child, grouped)
   const exited = new Promise<void>((resolve, reject) => {
     child.on('error', error => {
       if (child.pid === undefined) live.delete(child) // it never started
       reject(new ChildProcessError(program, null, null, stderr, error))
     })
-    // killed (by us, or the system) or given up: its output is no use any more, and a reader
+    // killed by a signal (ours, or the system's): its output is no use any more, and a reader
     // that stopped taking it (a failed pipeline) would keep its stdout open, so 'close' would
     // never come and the child would never count as exited (a backup once waited forever here)
     child.on('exit', (_code, signal) => {
-      if (signal || givenUp) child.stdout?.destroy()
+      if (signal) child.stdout?.destroy()
     })
     child.on('close', (code, signal) => {
       live.delete(child)
@@ -504,7 +498,11 @@ export function checkedOutput(child: Child): Readable {
   child.stdout.pipe(output)
   // the reader went away: the child must not wait for it
   output.on('close', () => {
-    if (!output.writableFinished) child.kill()
+    if (output.writableFinished) return
+    child.kill()
+    // what it still writes, or wrote and no one read, goes nowhere: its stdout must end for the
+    // child to count as exited (one that exited 0 meanwhile would otherwise never be done)
+    child.stdout.destroy()
   })
   return output
 }

@@ -171,11 +171,11 @@ describe('startChild', () => {
     ])
     expect(settled).toMatch(/^head was killed by SIG(KILL|TERM)/)
 
-    // exited 0 by itself, its last bytes in the pipe, then given up (the caller's kill)
+    // exited 0 by itself, its last bytes in the pipe, then its output given up (destroyed)
     const exited = startChild('head', ['-c', '150000', '/dev/zero'])
-    checkedOutput(exited).on('error', () => undefined)
+    const given = checkedOutput(exited).on('error', () => undefined)
     await new Promise(resolve => setTimeout(resolve, 300))
-    exited.kill('SIGKILL')
+    given.destroy(new Error('the backup failed elsewhere'))
     const settledToo = await Promise.race([
       exited.done.then(() => 'resolved'),
       new Promise(resolve => setTimeout(() => resolve('still waiting after 5 s'), 5000))
