@@ -260,6 +260,38 @@ describe('refusals: nothing touches the target', () => {
     await expectRefusedUnchanged(byId(987654321), /artifact 987654321 was not found/)
   })
 
+  it('a missing artifact: its error first, though the target is connected to while it is looked for; no session is left open', async () => {
+    // the target is unreachable (a port nothing listens on): the artifact's error, not the target's
+    const unreachable = server.url('postgres').replace(`:${server.port}/`, ':1/')
+    const error = await harness
+      .restore(
+        testRestoreInputs(unreachable, byName('latest', 'no-such-backup'), {
+          connectTimeoutSeconds: 2
+        })
+      )
+      .then(
+        () => undefined,
+        (e: unknown) => e as Error
+      )
+    expect(error?.message).toMatch(/no artifact named 'no-such-backup\.zip'/)
+    // a reachable target: the sessions opened while the artifact was looked for are ended
+    const target = await server.createDatabase()
+    await expect(runRestore(target, byName('latest', 'no-such-backup'))).rejects.toThrow(
+      /no artifact named/
+    )
+    let sessions = -1
+    for (let waited = 0; waited < 5000 && sessions !== 0; waited += 100) {
+      const rows = await server.query<{ n: string }>(
+        'postgres',
+        `SELECT count(*)::text AS n FROM pg_stat_activity WHERE datname = '${target}'`
+      )
+      sessions = Number(rows[0].n)
+      if (sessions !== 0) await new Promise(resolve => setTimeout(resolve, 100))
+    }
+    expect(sessions).toBe(0)
+    await server.dropDatabase(target)
+  })
+
   it('an expired artifact: by id, by its run, and when every backup of the name expired', async () => {
     const expired = made[2].artifact
     await expectRefusedUnchanged(
