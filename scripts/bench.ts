@@ -113,6 +113,7 @@ const USAGE = `Usage: npm run bench -- [--size-mb N[,N…]] [--reps N] [--only P
   --no-wait         do not wait for an idle machine before each variant (quicker on a busy
                     machine, for trying changes; the numbers are then not worth publishing)
 
+BENCH_LOG_DIR (environment): each run of the action writes its log there (what it did, phase by phase).
 BENCH_NODE_OPTIONS (environment) is added to the action's NODE_OPTIONS, e.g. to profile it:
   BENCH_NODE_OPTIONS='--cpu-prof --cpu-prof-dir=/tmp/prof' npm run bench -- --only backup …
 
@@ -1171,8 +1172,10 @@ async function runAction(
       close()
       firstGroup ??= at()
       open = { name: phaseName(unescapeCommandData(data)), since: at() }
-      log.push(`## ${unescapeCommandData(data)}`)
+      log.push(`## ${at().toFixed(2)} ${unescapeCommandData(data)}`)
     } else if (name === 'endgroup') close()
+    else if (name === 'debug' && process.env.BENCH_LOG_DIR)
+      log.push(`${at().toFixed(2)} debug: ${unescapeCommandData(data)}`)
     else if (name === 'error' || name === 'warning')
       log.push(`${name}: ${unescapeCommandData(data)}`)
   })
@@ -1198,6 +1201,11 @@ async function runAction(
     : undefined
   const stderr = ran.stderr.replace(marked, '').trim()
   if (stderr) log.push(...stderr.split('\n').map(l => `stderr: ${l}`))
+  // BENCH_LOG_DIR: each run's log (its groups, messages and stderr) kept, to see what it did
+  if (process.env.BENCH_LOG_DIR) {
+    const name = `${inputs.mode ?? 'action'}-${new Date().toISOString().replace(/[:.]/g, '-')}.log`
+    await writeFile(path.join(process.env.BENCH_LOG_DIR, name), log.join('\n') + '\n')
+  }
   return {
     code: ran.code,
     seconds: ran.seconds,
@@ -1713,6 +1721,43 @@ function results(runs: SizeRun[], schema: SchemaInfo | undefined, only: Set<Sect
       .filter(Boolean)
       .join('; ')
   }
+  /**
+   * The machine's CPU budget: how busy the reference kept the cores, and the CPU seconds the
+   * action's run used beyond it, by whom. With every core busy, extra CPU seconds are wall
+   * seconds (divided by the cores): the least the action can take on this machine.
+   */
+  const cpuBudget = (run: SizeRun, v: Variant, reference: Variant): string => {
+    const medianOf = (w: Variant, pick: (c: Cpu) => number | undefined): number | undefined => {
+      const values = (run.samples.get(w) ?? [])
+        .map(x => (x.cpu ? pick(x.cpu) : undefined))
+        .filter((n): n is number => n !== undefined)
+      return values.length > 0 ? median(values) : undefined
+    }
+    const total = (c: Cpu): number => c.server + c.clients + c.backend
+    const ref = medianOf(reference, total)
+    const act = medianOf(v, total)
+    const refWall = median((run.samples.get(reference) ?? []).map(x => x.seconds))
+    if (ref === undefined || act === undefined || !refWall) return ''
+    const cores = os.cpus().length
+    const part = (name: string, pick: (c: Cpu) => number | undefined): string => {
+      const a = medianOf(v, pick) ?? 0
+      const r = medianOf(reference, pick) ?? 0
+      return Math.abs(a - r) >= 0.05 ? `${name} ${a - r >= 0 ? '+' : ''}${(a - r).toFixed(1)}` : ''
+    }
+    const extra = act - ref
+    // however the work overlaps, N cores need at least CPU s / N of wall time for it
+    const least = act / cores
+    return `CPU budget: the reference kept ${(ref / refWall).toFixed(2)} of ${cores} cores busy (${ref.toFixed(1)} CPU s); the action's run used ${act.toFixed(1)} CPU s (${[
+      part('server', c => c.server),
+      part("the action's Node", c => c.node ?? 0),
+      part('its programs', c => c.clients - (c.node ?? 0)),
+      part('loopback backend', c => c.backend)
+    ]
+      .filter(Boolean)
+      .join(
+        ', '
+      )}: ${extra >= 0 ? '+' : ''}${extra.toFixed(1)} CPU s), which ${cores} cores run in no less than ${secs(least)} s: ${times(least / refWall)} the reference`
+  }
   const whereMemory = (x: Summary): string => {
     if (x.heapKb === undefined || x.externalKb === undefined || x.peakKb === undefined) return ''
     const rest = Math.max(0, x.peakKb - x.heapKb - x.externalKb)
@@ -1784,7 +1829,12 @@ function results(runs: SizeRun[], schema: SchemaInfo | undefined, only: Set<Sect
         `Backup ≤ ${TARGETS.backup.toFixed(2)}× \`pg_dump -Fc -Z0 | zstd -3 -T0 > file\`${at(run)}`,
         `${times(ratio)} (${secs(zstd.seconds)} s vs ${secs(hand.seconds)} s)`,
         ratio <= TARGETS.backup,
-        whereTime(run, 'zstd', `the hand pipeline: ${secs(hand.seconds)} s`)
+        [
+          whereTime(run, 'zstd', `the hand pipeline: ${secs(hand.seconds)} s`),
+          cpuBudget(run, 'zstd', 'zstdCli')
+        ]
+          .filter(Boolean)
+          .join('; ')
       )
     }
 
@@ -1830,7 +1880,12 @@ function results(runs: SizeRun[], schema: SchemaInfo | undefined, only: Set<Sect
         `Restore ≤ ${TARGETS.restore.toFixed(2)}× \`pg_restore --single-transaction\` from local disk${at(run)}`,
         `${times(ratio)} (${secs(restore.seconds)} s vs ${secs(pgr.seconds)} s)`,
         ratio <= TARGETS.restore,
-        whereTime(run, 'restoreAction', `\`pg_restore\` alone: ${secs(pgr.seconds)} s`)
+        [
+          whereTime(run, 'restoreAction', `\`pg_restore\` alone: ${secs(pgr.seconds)} s`),
+          cpuBudget(run, 'restoreAction', 'pgRestore')
+        ]
+          .filter(Boolean)
+          .join('; ')
       )
       const disk = restore.diskBytes
       if (disk !== undefined && run.zipBytes !== undefined)
@@ -1954,7 +2009,16 @@ function results(runs: SizeRun[], schema: SchemaInfo | undefined, only: Set<Sect
       `${times(ratio)} (${secs(sr.seconds)} s vs ${secs(spr.seconds)} s)`,
       ratio <= TARGETS.schema,
       perRun[0]
-        ? whereTime(perRun[0].run, 'schemaRestore', `\`pg_restore\` alone: ${secs(spr.seconds)} s`)
+        ? [
+            whereTime(
+              perRun[0].run,
+              'schemaRestore',
+              `\`pg_restore\` alone: ${secs(spr.seconds)} s`
+            ),
+            cpuBudget(perRun[0].run, 'schemaRestore', 'schemaPgRestore')
+          ]
+            .filter(Boolean)
+            .join('; ')
         : ''
     )
   }
