@@ -7401,10 +7401,20 @@ async function restore(inputs, connection, deps = {}) {
         // the load may read the artifact's dump while it downloads: see the load below
         let fetched;
         if (canLoadWhileDownloading(inputs)) {
+            // the target's sessions open, and what it can take is read, while the artifact is found
+            // and its head downloads: that reads the target and changes nothing in it, and the check
+            // of a backup loaded while it downloads reads only its head (a fetch that fails is still
+            // the error given; the sessions end once open)
+            opening = openTarget(connection, inputs);
             const got = await log/* log */.Rm.group('Fetch the backup', () => fetchArtifactLive(inputs.source, { artifact: deps.artifact, workDir }));
             if ('live' in got)
                 live = got.live;
             fetched = 'live' in got ? got.live.head : got.fetched;
+            if (!live && !(await checkedQuickly(fetched.dump))) {
+                // downloaded whole first: a larger backup's check could outlast an idle session
+                void opening.close();
+                opening = undefined;
+            }
         }
         else {
             fetched = await log/* log */.Rm.group('Fetch the backup', () => fetchBackup(inputs.source, {
@@ -7419,7 +7429,7 @@ async function restore(inputs, connection, deps = {}) {
         // before. A larger one's check takes long enough for an idle session to be dropped (an idle
         // timeout of the server, a pooler, a load balancer): it connects after the check, as before
         // (an artifact loaded while it downloads: its check reads only the head)
-        if (!live && (await checkedQuickly(fetched.dump)))
+        if (!opening && !live && (await checkedQuickly(fetched.dump)))
             opening = openTarget(connection, inputs);
         let plan = await log/* log */.Rm.group('Check the backup', () => planRestore(inputs, fetched, requires, deps.installer, live !== undefined));
         if (live && !(plan.format === 'custom' && plan.compression === 'zstd' && !plan.encrypted)) {
@@ -7427,6 +7437,11 @@ async function restore(inputs, connection, deps = {}) {
             const whole = await live.complete();
             live = undefined;
             fetched = whole.fetched;
+            if (opening && !(await checkedQuickly(fetched.dump))) {
+                // its whole check could outlast an idle session: connected after it, as before
+                void opening.close();
+                opening = undefined;
+            }
             plan = await log/* log */.Rm.group('Check the backup', () => planRestore(inputs, whole.fetched, requires, deps.installer));
         }
         // create-roles: the globals file is read and checked before anything touches the target
