@@ -640,6 +640,46 @@ describe("libpq's keyword/value form (host=… dbname=…), as psql and pg_dump 
     expect(shown).toBe(error)
   })
 
+  // a password with a space, unquoted, whose second half reads as a known keyword's value
+  // (a11 #6): libpq refuses that value, and psql prints it; the action names the keyword only
+  it.each([
+    ['sslmode', /has sslmode=… right after the password's value \(not shown/],
+    ['port', /has an invalid port right after the password's value \(not shown/],
+    ['connect_timeout', /has connect_timeout=… right after the password's value \(not shown/],
+    ['channel_binding', /has channel_binding=… right after the password's value \(not shown/],
+    ['target_session_attrs', /has target_session_attrs=… right after the password's value/],
+    ['require_auth', /require_auth with an unknown method \(right after the password's value/],
+    ['hostaddr', /has hostaddr=… right after the password's value \(not shown/]
+  ])(
+    'a refused %s= right after an unquoted password: its value is not printed (a11 #6)',
+    (key, message) => {
+      const text = `host=h user=u password=Hunter2 ${key}=Tr0ub4dor&3 dbname=d`
+      const error = refusal(text)
+      expect(error).toMatch(message)
+      expect(error).toContain("password='my pass\\'word'")
+      expect(error).not.toContain('Tr0ub4dor')
+      // the same value elsewhere is named, as before
+      expect(refusal(`host=h user=u password=Hunter2 dbname=d ${key}=Tr0ub4dor&3`)).toContain(
+        'Tr0ub4dor'
+      )
+    }
+  )
+
+  it('reads port and connect_timeout as libpq does: a sign and spaces around the number (a11 #7)', () => {
+    const c = parseDatabaseUrl("host=h port='+5433' dbname=d connect_timeout=' -1 '")
+    expect(c.port).toBe(5433)
+    expect(libpqEnvironment(c, { base: {} }).PGPORT).toBe('5433')
+    expect(parseDatabaseUrl("host=h port=' 5434 ' dbname=d").port).toBe(5434)
+    expect(
+      parseDatabaseUrl('postgresql://u:p@h/d?connect_timeout=%2B10').params.connect_timeout
+    ).toBe('+10')
+    expect(refusal('host=h port=-5432 dbname=d')).toMatch(/invalid port '-5432'/)
+    expect(refusal('host=h port=5432x dbname=d')).toMatch(/invalid port '5432x'/)
+    expect(refusal('host=h dbname=d connect_timeout=1.5')).toMatch(
+      /connect_timeout='1\.5'; it is a whole number of seconds/
+    )
+  })
+
   it('never prints a word that is no keyword: a URL without its scheme holds the password', () => {
     for (const text of [
       'app:Qv8secretKm@db.example.com/shop?sslmode=require',

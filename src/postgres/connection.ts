@@ -157,6 +157,18 @@ const ORM_EQUIVALENTS: Record<string, string> = {
 const QUOTING =
   "In libpq's keyword/value form a value holding spaces or quotes is written in single quotes, a quote inside as \\' and a backslash as \\\\: password='my pass\\'word'."
 
+/**
+ * A refused setting as a message names it: key='value', or, for a keyword written right after
+ * the password's value, without its value — libpq reads `password=my sslmode=secret` as the
+ * password 'my' and sslmode 'secret', the rest of a password written without quotes, which
+ * psql would print in its error.
+ */
+function shownValue(key: string, value: string, hidden: ReadonlySet<string>): string {
+  return hidden.has(key)
+    ? `${key}=… right after the password's value (not shown: it may be the rest of a password written without quotes)`
+    : `${key}='${value}'`
+}
+
 const SSL_MODES = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full']
 
 const PERCENT_ENCODING =
@@ -201,6 +213,14 @@ export function parseDatabaseUrl(
   let portOverride: string | undefined
   let hostOverride: string | undefined
   let pieceAfterPassword = false
+  // keywords written right after the password's value: theirs may be the rest of a password
+  // written without quotes (password=my sslmode=secret), never printed when refused
+  const hidden = new Set(
+    keywordValue ? written.pairs.filter(p => p.afterPassword).map(p => p.key) : []
+  )
+  const shown = (key: string, value: string): string => shownValue(key, value, hidden)
+  const advice = (...keys: string[]): string =>
+    keys.some(key => hidden.has(key)) ? ` ${QUOTING}` : ''
   for (const { key, value, afterPassword } of written.pairs) {
     switch (key) {
       case 'host':
@@ -318,7 +338,11 @@ export function parseDatabaseUrl(
   }
   const hosts = hostList.map(h => ({
     host: h.host,
-    port: parsePort(h.port, keywordValue ? '' : ` ${PERCENT_ENCODING}`)
+    port: parsePort(
+      h.port,
+      keywordValue ? advice('port') : ` ${PERCENT_ENCODING}`,
+      hidden.has('port')
+    )
   }))
   if (hosts.some(h => h.host === '')) {
     throw new SettingError(
@@ -331,10 +355,10 @@ export function parseDatabaseUrl(
   if (params.sslmode !== undefined && !SSL_MODES.includes(params.sslmode)) {
     throw new SettingError(
       'databaseUrl',
-      `has sslmode='${params.sslmode}'; use one of ${SSL_MODES.join(', ')}${params.sslmode === 'no-verify' ? " (node-postgres's no-verify is libpq's require)" : ''}.`
+      `has ${shown('sslmode', params.sslmode)}; use one of ${SSL_MODES.join(', ')}${params.sslmode === 'no-verify' ? " (node-postgres's no-verify is libpq's require)" : ''}.${advice('sslmode')}`
     )
   }
-  checkSecurityParams(params, hosts)
+  checkSecurityParams(params, hosts, hidden)
   return {
     host: hosts[0].host,
     port: hosts[0].port,
@@ -722,13 +746,14 @@ function unencodedInUserInfo(rest: string): string | undefined {
   return undefined
 }
 
-function parsePort(text: string | undefined, advice: string): number {
+function parsePort(text: string | undefined, advice: string, hidden = false): number {
   if (text === undefined || text === '') return 5432
-  const port = /^\d+$/.test(text) ? Number(text) : NaN
+  // as libpq reads it (strtol, then only spaces after it): ' 5432', '+5432'
+  const port = /^\s*\+?\d+\s*$/.test(text) ? Number(text.trim().replace(/^\+/, '')) : NaN
   if (!Number.isInteger(port) || port < 1 || port > 65535) {
     throw new SettingError(
       'databaseUrl',
-      `has an invalid port '${text}' (a number from 1 to 65535).${advice}`
+      `has an invalid port${hidden ? " right after the password's value (not shown: it may be the rest of a password written without quotes)" : ` '${text}'`} (a number from 1 to 65535).${advice}`
     )
   }
   return port
@@ -842,15 +867,21 @@ const TLS_VERSIONS: Record<string, tls.SecureVersion> = {
  */
 function checkSecurityParams(
   params: Record<string, string>,
-  hosts: Array<{ host: string; port: number }>
+  hosts: Array<{ host: string; port: number }>,
+  /** keywords right after the password's value: their values are not printed (shownValue) */
+  hidden: ReadonlySet<string> = new Set()
 ): void {
-  const refuse = (message: string): never => {
-    throw new SettingError('databaseUrl', message)
+  const refuse = (message: string, ...keys: string[]): never => {
+    throw new SettingError(
+      'databaseUrl',
+      `${message}${keys.some(key => hidden.has(key)) ? ` ${QUOTING}` : ''}`
+    )
   }
+  const shown = (key: string): string => shownValue(key, params[key], hidden)
   const oneOf = (key: string, allowed: string[]): void => {
     const value = params[key]
     if (value !== undefined && !allowed.includes(value)) {
-      refuse(`has ${key}='${value}'; use one of ${allowed.join(', ')}.`)
+      refuse(`has ${shown(key)}; use one of ${allowed.join(', ')}.`, key)
     }
   }
   if (params.requiressl !== undefined) {
@@ -889,7 +920,7 @@ function checkSecurityParams(
       'has channel_binding=require with sslmode=disable; channel binding needs TLS. Use sslmode=require or stronger.'
     )
   }
-  if (params.require_auth !== undefined) authMethods(params.require_auth)
+  if (params.require_auth !== undefined) authMethods(params.require_auth, hidden)
   if (params.gssencmode === 'require') {
     refuse(
       "has gssencmode=require; the action's own connection (node-postgres) cannot use GSSAPI encryption. Use TLS: sslmode=verify-full."
@@ -914,22 +945,30 @@ function checkSecurityParams(
     }
     for (const address of addresses) {
       if (address !== '' && net.isIP(address) === 0)
-        refuse(`has hostaddr='${address}', which is not an IP address.`)
+        refuse(
+          hidden.has('hostaddr')
+            ? `has ${shown('hostaddr')}, which is not a list of IP addresses.`
+            : `has hostaddr='${address}', which is not an IP address.`,
+          'hostaddr'
+        )
     }
   }
-  if (params.connect_timeout !== undefined && !/^\d+$/.test(params.connect_timeout)) {
-    refuse(`has connect_timeout='${params.connect_timeout}'; it is a whole number of seconds.`)
+  // as libpq reads it (strtol: a sign, spaces around; zero or less waits without a limit)
+  if (params.connect_timeout !== undefined && !/^\s*[+-]?\d+\s*$/.test(params.connect_timeout)) {
+    refuse(`has ${shown('connect_timeout')}; it is a whole number of seconds.`, 'connect_timeout')
   }
 }
 
 /** require_auth → the methods it allows (libpq 16+: a list, or a list of "!method" exclusions). */
-function authMethods(spec: string): Set<string> {
+function authMethods(spec: string, hidden: ReadonlySet<string> = new Set()): Set<string> {
+  const secret = hidden.has('require_auth')
+  const advice = secret ? ` ${QUOTING}` : ''
   const items = spec.split(',').map(s => s.trim())
   const negated = items.filter(s => s.startsWith('!'))
   if (negated.length > 0 && negated.length !== items.length) {
     throw new SettingError(
       'databaseUrl',
-      `has require_auth='${spec}', which mixes methods and !methods; libpq accepts either a list of methods or a list of exclusions.`
+      `has ${shownValue('require_auth', spec, hidden)}, which mixes methods and !methods; libpq accepts either a list of methods or a list of exclusions.${advice}`
     )
   }
   const names = items.map(s => s.replace(/^!/, ''))
@@ -937,7 +976,7 @@ function authMethods(spec: string): Set<string> {
     if (!AUTH_METHODS.includes(name)) {
       throw new SettingError(
         'databaseUrl',
-        `has require_auth with an unknown method '${name}'; use ${AUTH_METHODS.join(', ')} (or !method to exclude one).`
+        `has require_auth with an unknown method${secret ? " (right after the password's value; not shown: it may be the rest of a password written without quotes)" : ` '${name}'`}; use ${AUTH_METHODS.join(', ')} (or !method to exclude one).${advice}`
       )
     }
   }
