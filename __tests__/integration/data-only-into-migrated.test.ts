@@ -94,7 +94,7 @@ describe('Supabase: the data of the action’s own archive into a project whose 
     expect(await count(target, 'auth.users')).toBe(0)
   })
 
-  it('data-only: every row arrives in one transaction; the identity sequence is set, a sequence of no table it loads is left alone', async () => {
+  it('data-only: every row arrives in one transaction; the identity sequence is set, and a sequence of no table, as pg_restore --data-only sets it', async () => {
     const target = await migratedProject()
     await actionRestore(target, backup, { dataOnly: true })
     expect(checksumDifferences(sourceSums, appTables(await managedChecksums(target)))).toEqual([])
@@ -107,12 +107,14 @@ describe('Supabase: the data of the action’s own archive into a project whose 
       "INSERT INTO public.todos (user_id, task) SELECT id, 'next one' FROM auth.users LIMIT 1 RETURNING id::text"
     )
     expect(next.id).toBe('5')
-    // invoice_number_seq belongs to no table: as the migrations made it
+    // invoice_number_seq belongs to no table (the app calls nextval): set as in the source, as
+    // pg_restore --data-only sets it (left at the migrations' 1000, the app would hand out
+    // invoice numbers 1000 to 1042 a second time)
     const [seq] = await target.instance.admin.query<{ v: string; called: boolean }>(
       target.database,
       'SELECT last_value::text AS v, is_called AS called FROM public.invoice_number_seq'
     )
-    expect(seq).toEqual({ v: '1000', called: false })
+    expect(seq).toEqual({ v: '1042', called: true })
     // the target's trigger on auth.users is enabled again (it was off while the rows loaded)
     const [trigger] = await target.instance.admin.query<{ enabled: string }>(
       target.database,
@@ -124,6 +126,24 @@ describe('Supabase: the data of the action’s own archive into a project whose 
       "SELECT condeferrable AS deferrable FROM pg_constraint WHERE conname = 'todos_user_id_fkey'"
     )
     expect(fk.deferrable).toBe(false)
+  })
+
+  it("data-only: a sequence of no table that the target's use moved past the backup's keeps its value (never moved back), said in the log", async () => {
+    const target = await migratedProject()
+    await target.instance.userQuery(
+      target.database,
+      "SELECT setval('public.invoice_number_seq', 5000)"
+    )
+    const result = await actionRestore(target, backup, { dataOnly: true })
+    const [seq] = await target.instance.admin.query<{ v: string; called: boolean }>(
+      target.database,
+      'SELECT last_value::text AS v, is_called AS called FROM public.invoice_number_seq'
+    )
+    expect(seq).toEqual({ v: '5000', called: true })
+    expect(result.skipped.map(g => g.reason).join('\n')).toMatch(
+      /public\.invoice_number_seq not set: the target's is ahead of the backup's \(it hands out 5001 next; the backup's 1042 was the last handed out\)/
+    )
+    expect(await count(target, 'public.todos')).toBe(4)
   })
 
   it('data-only: a table of the target with rows is refused before anything runs, named with its rows (allow-non-empty too)', async () => {

@@ -47,6 +47,9 @@ import {
   deferredForeignKeys,
   fillForeignKeys,
   fillTriggers,
+  type SequencePosition,
+  sequencePosition,
+  setvalMovesBack,
   targetColumns
 } from '../postgres/data-only.js'
 import {
@@ -385,6 +388,21 @@ export async function restore(
           keep: false,
           reason: `data-only: the value of ${qualified(sequence)} not set (it belongs to no table the restore loads)`
         }
+      // a sequence of no table: set as pg_restore --data-only sets it, unless that moves it back
+      const standing = sequence ? server.unowned?.get(nameKey(sequence)) : undefined
+      if (sequence && standing) {
+        const args = setvalArguments(e.text)
+        if (!standing.at)
+          return {
+            keep: false,
+            reason: `data-only: the value of ${qualified(sequence)} not set: the restoring role may not read where the target's stands (GRANT SELECT ON SEQUENCE ${qualified(sequence)}), and setting it could move it back, handing out its values again`
+          }
+        if (!args || setvalMovesBack(standing.at, args.value, args.isCalled))
+          return {
+            keep: false,
+            reason: `data-only: the value of ${qualified(sequence)} not set: the target's is ahead of the backup's (it hands out ${standing.at.next} next; the backup's ${args ? `${args.value}${args.isCalled ? ' was the last handed out' : ' comes next'}` : 'value could not be read'}), and setting it would hand out values again`
+          }
+      }
       const decision = inner(e, cls)
       if ('reason' in decision && /; the backup creates it in schema /.test(decision.reason))
         elsewhere.push(decision.reason)
@@ -1375,6 +1393,7 @@ async function guardTarget(
     guarded: boolean
     deferrals?: { before: string[]; after: string[] }
     sequences?: Set<string>
+    unowned?: Map<string, { at?: SequencePosition }>
     firing?: string[]
   }
 > {
@@ -1384,6 +1403,11 @@ async function guardTarget(
     deferrals?: { before: string[]; after: string[] }
     /** data-only: the sequences (nameKey) whose value the load sets; the gate skips the others. */
     sequences?: Set<string>
+    /**
+     * data-only: of `sequences`, those of no table, with where the target's stands (undefined:
+     * the role may not read it): the gate sets them unless that moves them back.
+     */
+    unowned?: Map<string, { at?: SequencePosition }>
     /** data-only: the target's triggers on the tables it loads that fire (not disabled). */
     firing?: string[]
   } = {
@@ -1419,7 +1443,10 @@ async function guardTarget(
       schema: t.schema,
       name: t.name
     }))
-    if (inputs.dataOnly === true) server.sequences = new Set(dataOnly.sets.map(nameKey))
+    if (inputs.dataOnly === true) {
+      server.sequences = new Set([...dataOnly.sets, ...dataOnly.unowned].map(nameKey))
+      server.unowned = new Map(dataOnly.unowned.map(s => [nameKey(s), { at: s.at }]))
+    }
   }
   refuseWithheldReferences(plan, facts, manifest, inputs)
   if (inputs.dataOnly === true && inputs.singleTransaction) {
@@ -1685,6 +1712,12 @@ interface DataOnlyCheck {
   sets: DataOnlySequence[]
   /** The other sequences the target has, and why each is refused. */
   refused: Array<DataOnlySequence & { why: string }>
+  /**
+   * Of `refused`, those of no table, with where the target's stands (undefined: the restoring
+   * role may not read it): data-only: true sets them, as pg_restore --data-only does, unless
+   * that would move one back (the gate decides by the backup's value).
+   */
+  unowned: Array<DataOnlySequence & { at?: SequencePosition }>
 }
 
 const nameKey = (t: { schema: string; name: string }): string => JSON.stringify([t.schema, t.name])
@@ -1747,6 +1780,11 @@ async function checkDataOnly(
             : `it belongs to ${qualified(s.owner)}, which the backup does not fill`
       })
   }
+  const unowned: DataOnlyCheck['unowned'] = []
+  for (const s of refused.filter(r => !r.owner)) {
+    const at = await sequencePosition(client, s)
+    unowned.push({ schema: s.schema, name: s.name, ...(at ? { at } : {}) })
+  }
   return {
     tables: tables.length,
     sequences: sequences.length,
@@ -1754,7 +1792,8 @@ async function checkDataOnly(
     parents,
     blocked,
     sets,
-    refused
+    refused,
+    unowned
   }
 }
 
@@ -1844,21 +1883,38 @@ function acceptDataOnly(
         : `the backup holds rows for ${plural(check.tables, 'table')} it does not create (made with pg_dump --data-only?), and the target database '${server.database}' has ${check.blocked.length} of them that ${check.blocked.length === 1 ? 'is' : 'are'} not empty: ${describeBlocked(check.blocked)}. ${input}: true loads such a backup's rows only into tables that hold none, so nothing was changed. ${sentenceCase(fixes.join('; '))}; or restore into a database whose tables are empty.`
     )
   }
-  if (check.refused.length > 0 && inputs.dataOnly === true) {
-    // pg_restore --data-only sets every sequence of the archive; data-only sets those of the
-    // tables it loads, and leaves the others as the target has them (the gate skips their setval)
+  const kept = check.refused.filter(s => s.owner)
+  if (check.unowned.length > 0 && inputs.dataOnly === true) {
+    // a sequence of no table (nextval() called by the app, a default of several tables): the
+    // rows that carry its values arrive, so it is set as pg_restore --data-only sets it, unless
+    // the target's is ahead (the gate skips a setval that would hand out values again)
     log.info(
-      `data-only: true sets only the sequences of the tables it loads; ${plural(check.refused.length, 'sequence')} of the backup ${check.refused.length === 1 ? 'keeps its' : 'keep their'} value in the target: ${check.refused.map(s => `${qualified(s)} (${s.why})`).join(', ')}.`
+      `data-only: true sets ${plural(check.unowned.length, 'sequence')} of no table as pg_restore --data-only does, unless the target's is ahead of the backup's (then it keeps its value; the log says so): ${listNames(check.unowned, 100)}.`
     )
-  } else if (check.refused.length > 0) {
+  }
+  if (kept.length > 0 && inputs.dataOnly === true) {
+    // pg_restore --data-only sets every sequence of the archive; data-only sets those of the
+    // tables it loads, and leaves the other tables' as the target has them (the gate skips them)
+    log.info(
+      `data-only: true sets only the sequences of the tables it loads; ${plural(kept.length, 'sequence')} of the backup ${kept.length === 1 ? 'keeps its' : 'keep their'} value in the target: ${kept.map(s => `${qualified(s)} (${s.why})`).join(', ')}.`
+    )
+  } else if (check.refused.length > 0 && inputs.dataOnly !== true) {
     throw new RestoreError(
-      `the backup sets the value of ${plural(check.sequences, 'sequence')} it does not create (${inputs.dataOnly === true ? 'data-only: true loads its SEQUENCE SET entries' : 'made with pg_dump --data-only?'}), and the target database '${server.database}' has ${check.refused.length} of them that ${check.refused.length === 1 ? 'belongs' : 'belong'} to no table the backup fills: ${check.refused.map(s => `${qualified(s)} (${s.why})`).join(', ')}. ${input}: true sets only the sequences of the empty tables it fills, so nothing was changed. Load the backup by hand with ${byHand(plan)} if setting ${check.refused.length === 1 ? 'it' : 'them'} is what you want, or restore into a database without ${check.refused.length === 1 ? 'it' : 'them'}.`
+      `the backup sets the value of ${plural(check.sequences, 'sequence')} it does not create (made with pg_dump --data-only?), and the target database '${server.database}' has ${check.refused.length} of them that ${check.refused.length === 1 ? 'belongs' : 'belong'} to no table the backup fills: ${check.refused.map(s => `${qualified(s)} (${s.why})`).join(', ')}. ${input}: true sets only the sequences of the empty tables it fills, so nothing was changed. Load the backup by hand with ${byHand(plan)} if setting ${check.refused.length === 1 ? 'it' : 'them'} is what you want, or restore into a database without ${check.refused.length === 1 ? 'it' : 'them'}.`
     )
   }
   if (check.fills.length > 0)
     log.info(
       `${input}: true — ${inputs.dataOnly === true ? 'only the rows of the backup load' : 'the backup is data-only'}; it fills ${plural(check.fills.length, 'existing empty table')} of the target: ${listNames(check.fills, 100)}${check.sets.length > 0 ? `, and sets ${plural(check.sets.length, 'sequence')} of ${check.sets.length === 1 ? 'it' : 'theirs'}: ${listNames(check.sets, 100)}` : ''}.`
     )
+}
+
+/** The value and is_called of pg_dump's own `SELECT pg_catalog.setval('s.q', 42, true)`. */
+function setvalArguments(text: string): { value: string; isCalled: boolean } | undefined {
+  const m = /(?:^|\n)\s*SELECT pg_catalog\.setval\('(?:[^']|'')+', (-?\d+), (true|false)\)/.exec(
+    text
+  )
+  return m ? { value: m[1], isCalled: m[2] === 'true' } : undefined
 }
 
 /** The sequence of pg_dump's own `SELECT pg_catalog.setval('s.q', …)`, else undefined. */

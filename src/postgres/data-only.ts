@@ -25,6 +25,50 @@ export interface DataOnlySequence extends QualifiedName {
   owner?: QualifiedName
 }
 
+/** Where a sequence stands: the value its next nextval() returns, and its increment (text). */
+export interface SequencePosition {
+  next: string
+  increment: string
+}
+
+/**
+ * Where the target's sequence `sequence` stands, or undefined when the restoring role may not
+ * read it (no SELECT on it): its next value is its last value, or that plus its increment once
+ * it was called (is_called), as nextval() would return it.
+ */
+export async function sequencePosition(
+  client: pg.Client,
+  sequence: QualifiedName
+): Promise<SequencePosition | undefined> {
+  const name = `${client.escapeIdentifier(sequence.schema)}.${client.escapeIdentifier(sequence.name)}`
+  const { rows: allowed } = await client.query<{ ok: boolean }>(
+    `SELECT pg_catalog.has_sequence_privilege($1, 'SELECT') AS ok`,
+    [name]
+  )
+  if (!allowed[0]?.ok) return undefined
+  const { rows } = await client.query<SequencePosition>(
+    `SELECT (CASE WHEN s.is_called THEN s.last_value::numeric + p.seqincrement
+                  ELSE s.last_value::numeric END)::text AS next,
+            p.seqincrement::text AS increment
+       FROM ${name} AS s, pg_catalog.pg_sequence AS p
+      WHERE p.seqrelid = $1::regclass`,
+    [name]
+  )
+  return rows[0]
+}
+
+/**
+ * Whether pg_dump's `setval(sequence, value, isCalled)` moves a sequence standing at `at` back:
+ * its next value would come before the one the target hands out now (after it for a
+ * descending sequence), so values the target gave out would be given again.
+ */
+export function setvalMovesBack(at: SequencePosition, value: string, isCalled: boolean): boolean {
+  const increment = BigInt(at.increment)
+  const next = BigInt(value) + (isCalled ? increment : 0n)
+  const now = BigInt(at.next)
+  return increment > 0n ? next < now : next > now
+}
+
 const EXTENSION_MEMBER = `EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
                  WHERE d.classid = 'pg_catalog.pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')`
 
