@@ -133,6 +133,14 @@ const SETTING = new RegExp(
   `'(${INPUT_NAMES}): ([^'\\s]+)'|(?<![-\\w'./])(${INPUT_NAMES}): (true|false|auto|current|\\d+\\w*)(?![\\w-])`,
   'g'
 )
+/**
+ * `(exclude-schemas: auth)`, `e.g. exclude-schemas: auth,storage`: a setting with any value (a
+ * list, a name) where a message shows it as an example — in parentheses, or after "e.g."
+ */
+const EXAMPLE_SETTING = new RegExp(
+  `(\\(|e\\.g\\. )(${INPUT_NAMES}): ([^\\s'\`),;]+(?:,[^\\s'\`),;]+)*)(?=[),;]|, |\\.?\\s|\\.?$)`,
+  'g'
+)
 /** `Input 'postgres-version'`: the action's label of an input, in an engine's message */
 const INPUT_WORDS = new RegExp(`Input '(${INPUT_NAMES})'`, 'g')
 /** "set the `schemas` input": advice to set an input */
@@ -223,6 +231,11 @@ export function renderForDoor(text: string, door: FrontDoor): string {
   if (door === 'action') return text
   let out = text
   for (const [pattern, replacement] of WORKFLOW_ADVICE) out = out.replace(pattern, replacement)
+  out = out.replace(EXAMPLE_SETTING, (match, before: string, name: Inputs, value: string) =>
+    SECRET_ENV[name] || /^(true|false|auto|current|\d+\w*)$/.test(value)
+      ? match
+      : `${before}${cliName(name)} ${value}`
+  )
   out = out.replace(SETTING, (_match, qName, qValue, name, value) => {
     const input = (qName ?? name) as Inputs
     const setting = (qValue ?? value) as string

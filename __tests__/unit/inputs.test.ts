@@ -444,6 +444,29 @@ describe('renderForDoor', () => {
     ])
   })
 
+  it('words a setting shown as an example, with a list or a name as its value, as an option (u9 F7)', () => {
+    expect(
+      renderForDoor(
+        'create them as that role, or leave them out of the backup (exclude-schemas: auth).',
+        'cli'
+      )
+    ).toBe('create them as that role, or leave them out of the backup (--exclude-schemas auth).')
+    expect(
+      renderForDoor(
+        'leave it out of the backup (the exclude-schemas input of the backup, e.g. exclude-schemas: auth,storage, when dumping), or restore only your own schemas (schemas: public), drop it',
+        'cli'
+      )
+    ).toBe(
+      'leave it out of the backup (the --exclude-schemas input of the backup, e.g. --exclude-schemas auth,storage, when dumping), or restore only your own schemas (--schemas public), drop it'
+    )
+    // the action keeps its workflow wording; settings of true/false go on as before
+    const text = 'leave it out (exclude-schemas: auth) or use (clean: true)'
+    expect(renderForDoor(text, 'action')).toBe(text)
+    expect(renderForDoor(text, 'cli')).toBe(
+      'leave it out (--exclude-schemas auth) or use (--clean)'
+    )
+  })
+
   it("an engine error carries one wording, the action's; the CLI's comes from renderForDoor alone", async () => {
     const { EngineError } = await import('../../src/errors.js')
     const { describeForInputs } = await import('../../src/inputs.js')
