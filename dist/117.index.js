@@ -4047,6 +4047,34 @@ var locks = __webpack_require__(60975);
 ;// CONCATENATED MODULE: ./src/postgres/data-only.ts
 /** Rows are counted up to this many (an error names the count, a larger table "more than"). */
 const DATA_ONLY_COUNT_CAP = 1_000_000;
+/**
+ * Where the target's sequence `sequence` stands, or undefined when the restoring role may not
+ * read it (no SELECT on it): its next value is its last value, or that plus its increment once
+ * it was called (is_called), as nextval() would return it.
+ */
+async function sequencePosition(client, sequence) {
+    const name = `${client.escapeIdentifier(sequence.schema)}.${client.escapeIdentifier(sequence.name)}`;
+    const { rows: allowed } = await client.query(`SELECT pg_catalog.has_sequence_privilege($1, 'SELECT') AS ok`, [name]);
+    if (!allowed[0]?.ok)
+        return undefined;
+    const { rows } = await client.query(`SELECT (CASE WHEN s.is_called THEN s.last_value::numeric + p.seqincrement
+                  ELSE s.last_value::numeric END)::text AS next,
+            p.seqincrement::text AS increment
+       FROM ${name} AS s, pg_catalog.pg_sequence AS p
+      WHERE p.seqrelid = $1::regclass`, [name]);
+    return rows[0];
+}
+/**
+ * Whether pg_dump's `setval(sequence, value, isCalled)` moves a sequence standing at `at` back:
+ * its next value would come before the one the target hands out now (after it for a
+ * descending sequence), so values the target gave out would be given again.
+ */
+function setvalMovesBack(at, value, isCalled) {
+    const increment = BigInt(at.increment);
+    const next = BigInt(value) + (isCalled ? increment : 0n);
+    const now = BigInt(at.next);
+    return increment > 0n ? next < now : next > now;
+}
 const EXTENSION_MEMBER = `EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
                  WHERE d.classid = 'pg_catalog.pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')`;
 /**
@@ -7508,6 +7536,21 @@ async function restore(inputs, connection, deps = {}) {
                     keep: false,
                     reason: `data-only: the value of ${restore_qualified(sequence)} not set (it belongs to no table the restore loads)`
                 };
+            // a sequence of no table: set as pg_restore --data-only sets it, unless that moves it back
+            const standing = sequence ? server.unowned?.get(nameKey(sequence)) : undefined;
+            if (sequence && standing) {
+                const args = setvalArguments(e.text);
+                if (!standing.at)
+                    return {
+                        keep: false,
+                        reason: `data-only: the value of ${restore_qualified(sequence)} not set: the restoring role may not read where the target's stands (GRANT SELECT ON SEQUENCE ${restore_qualified(sequence)}), and setting it could move it back, handing out its values again`
+                    };
+                if (!args || setvalMovesBack(standing.at, args.value, args.isCalled))
+                    return {
+                        keep: false,
+                        reason: `data-only: the value of ${restore_qualified(sequence)} not set: the target's is ahead of the backup's (it hands out ${standing.at.next} next; the backup's ${args ? `${args.value}${args.isCalled ? ' was the last handed out' : ' comes next'}` : 'value could not be read'}), and setting it would hand out values again`
+                    };
+            }
             const decision = inner(e, cls);
             if ('reason' in decision && /; the backup creates it in schema /.test(decision.reason))
                 elsewhere.push(decision.reason);
@@ -8339,8 +8382,10 @@ async function guardTarget(inputs, client, plan, facts, manifest) {
             schema: t.schema,
             name: t.name
         }));
-        if (inputs.dataOnly === true)
-            server.sequences = new Set(dataOnly.sets.map(nameKey));
+        if (inputs.dataOnly === true) {
+            server.sequences = new Set([...dataOnly.sets, ...dataOnly.unowned].map(nameKey));
+            server.unowned = new Map(dataOnly.unowned.map(s => [nameKey(s), { at: s.at }]));
+        }
     }
     refuseWithheldReferences(plan, facts, manifest, inputs);
     if (inputs.dataOnly === true && inputs.singleTransaction) {
@@ -8587,6 +8632,11 @@ async function checkDataOnly(client, plan, providers) {
                         : `it belongs to ${restore_qualified(s.owner)}, which the backup does not fill`
             });
     }
+    const unowned = [];
+    for (const s of refused.filter(r => !r.owner)) {
+        const at = await sequencePosition(client, s);
+        unowned.push({ schema: s.schema, name: s.name, ...(at ? { at } : {}) });
+    }
     return {
         tables: tables.length,
         sequences: sequences.length,
@@ -8594,7 +8644,8 @@ async function checkDataOnly(client, plan, providers) {
         parents,
         blocked,
         sets,
-        refused
+        refused,
+        unowned
     };
 }
 function describeBlocked(tables, limit = 20) {
@@ -8668,16 +8719,28 @@ function acceptDataOnly(inputs, server, plan, check) {
             ? `data-only: true loads the backup's rows only into tables that hold none, and the target database '${server.database}' has ${check.blocked.length} of the ${(0,log/* plural */.LS)(check.tables, 'table')} it loads that ${check.blocked.length === 1 ? 'is' : 'are'} not empty: ${describeBlocked(check.blocked)}. Nothing was changed (allow-non-empty does not change this). ${sentenceCase(fixes.join('; '))}; or restore into a database whose tables are empty.`
             : `the backup holds rows for ${(0,log/* plural */.LS)(check.tables, 'table')} it does not create (made with pg_dump --data-only?), and the target database '${server.database}' has ${check.blocked.length} of them that ${check.blocked.length === 1 ? 'is' : 'are'} not empty: ${describeBlocked(check.blocked)}. ${input}: true loads such a backup's rows only into tables that hold none, so nothing was changed. ${sentenceCase(fixes.join('; '))}; or restore into a database whose tables are empty.`);
     }
-    if (check.refused.length > 0 && inputs.dataOnly === true) {
-        // pg_restore --data-only sets every sequence of the archive; data-only sets those of the
-        // tables it loads, and leaves the others as the target has them (the gate skips their setval)
-        log/* log */.Rm.info(`data-only: true sets only the sequences of the tables it loads; ${(0,log/* plural */.LS)(check.refused.length, 'sequence')} of the backup ${check.refused.length === 1 ? 'keeps its' : 'keep their'} value in the target: ${check.refused.map(s => `${restore_qualified(s)} (${s.why})`).join(', ')}.`);
+    const kept = check.refused.filter(s => s.owner);
+    if (check.unowned.length > 0 && inputs.dataOnly === true) {
+        // a sequence of no table (nextval() called by the app, a default of several tables): the
+        // rows that carry its values arrive, so it is set as pg_restore --data-only sets it, unless
+        // the target's is ahead (the gate skips a setval that would hand out values again)
+        log/* log */.Rm.info(`data-only: true sets ${(0,log/* plural */.LS)(check.unowned.length, 'sequence')} of no table as pg_restore --data-only does, unless the target's is ahead of the backup's (then it keeps its value; the log says so): ${listNames(check.unowned, 100)}.`);
     }
-    else if (check.refused.length > 0) {
-        throw new RestoreError(`the backup sets the value of ${(0,log/* plural */.LS)(check.sequences, 'sequence')} it does not create (${inputs.dataOnly === true ? 'data-only: true loads its SEQUENCE SET entries' : 'made with pg_dump --data-only?'}), and the target database '${server.database}' has ${check.refused.length} of them that ${check.refused.length === 1 ? 'belongs' : 'belong'} to no table the backup fills: ${check.refused.map(s => `${restore_qualified(s)} (${s.why})`).join(', ')}. ${input}: true sets only the sequences of the empty tables it fills, so nothing was changed. Load the backup by hand with ${byHand(plan)} if setting ${check.refused.length === 1 ? 'it' : 'them'} is what you want, or restore into a database without ${check.refused.length === 1 ? 'it' : 'them'}.`);
+    if (kept.length > 0 && inputs.dataOnly === true) {
+        // pg_restore --data-only sets every sequence of the archive; data-only sets those of the
+        // tables it loads, and leaves the other tables' as the target has them (the gate skips them)
+        log/* log */.Rm.info(`data-only: true sets only the sequences of the tables it loads; ${(0,log/* plural */.LS)(kept.length, 'sequence')} of the backup ${kept.length === 1 ? 'keeps its' : 'keep their'} value in the target: ${kept.map(s => `${restore_qualified(s)} (${s.why})`).join(', ')}.`);
+    }
+    else if (check.refused.length > 0 && inputs.dataOnly !== true) {
+        throw new RestoreError(`the backup sets the value of ${(0,log/* plural */.LS)(check.sequences, 'sequence')} it does not create (made with pg_dump --data-only?), and the target database '${server.database}' has ${check.refused.length} of them that ${check.refused.length === 1 ? 'belongs' : 'belong'} to no table the backup fills: ${check.refused.map(s => `${restore_qualified(s)} (${s.why})`).join(', ')}. ${input}: true sets only the sequences of the empty tables it fills, so nothing was changed. Load the backup by hand with ${byHand(plan)} if setting ${check.refused.length === 1 ? 'it' : 'them'} is what you want, or restore into a database without ${check.refused.length === 1 ? 'it' : 'them'}.`);
     }
     if (check.fills.length > 0)
         log/* log */.Rm.info(`${input}: true — ${inputs.dataOnly === true ? 'only the rows of the backup load' : 'the backup is data-only'}; it fills ${(0,log/* plural */.LS)(check.fills.length, 'existing empty table')} of the target: ${listNames(check.fills, 100)}${check.sets.length > 0 ? `, and sets ${(0,log/* plural */.LS)(check.sets.length, 'sequence')} of ${check.sets.length === 1 ? 'it' : 'theirs'}: ${listNames(check.sets, 100)}` : ''}.`);
+}
+/** The value and is_called of pg_dump's own `SELECT pg_catalog.setval('s.q', 42, true)`. */
+function setvalArguments(text) {
+    const m = /(?:^|\n)\s*SELECT pg_catalog\.setval\('(?:[^']|'')+', (-?\d+), (true|false)\)/.exec(text);
+    return m ? { value: m[1], isCalled: m[2] === 'true' } : undefined;
 }
 /** The sequence of pg_dump's own `SELECT pg_catalog.setval('s.q', …)`, else undefined. */
 function setvalSequence(text) {
