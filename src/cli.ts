@@ -423,6 +423,11 @@ function cancelledExit(signal: NodeJS.Signals): number {
 }
 
 if (isEntryPoint()) {
+  // `npm run cli -- …` runs it in the package's folder: paths given relative to the folder the
+  // user ran npm in (INIT_CWD) are read from there, as from the installed command
+  if (process.env.npm_lifecycle_event === 'cli' && process.env.INIT_CWD) {
+    process.chdir(process.env.INIT_CWD)
+  }
   const running = main(process.argv.slice(2))
   // the programs it runs have process groups of their own, out of reach of the terminal's
   // Ctrl-C: they are stopped (psql's transaction then rolls back) before it goes

@@ -128,22 +128,45 @@ describe('Supabase: the data of the action’s own archive into a project whose 
     expect(fk.deferrable).toBe(false)
   })
 
-  it("data-only: a sequence of no table that the target's use moved past the backup's keeps its value (never moved back), said in the log", async () => {
+  it("data-only: a sequence the target's use moved past the backup's keeps its value (never moved back): of no table, of a table it fills, and one the load's own rows advanced", async () => {
+    // the app handed out invoice numbers up to 5000; todos' identity had reached 100 (rows deleted)
     const target = await migratedProject()
     await target.instance.userQuery(
       target.database,
-      "SELECT setval('public.invoice_number_seq', 5000)"
+      `SELECT setval('public.invoice_number_seq', 5000);
+       SELECT setval(pg_get_serial_sequence('public.todos', 'id'), 100);`
     )
-    const result = await actionRestore(target, backup, { dataOnly: true })
-    const [seq] = await target.instance.admin.query<{ v: string; called: boolean }>(
+    await actionRestore(target, backup, { dataOnly: true })
+    const position = async (sequence: string) =>
+      (
+        await target.instance.admin.query<{ v: string; called: boolean }>(
+          target.database,
+          `SELECT last_value::text AS v, is_called AS called FROM ${sequence}`
+        )
+      )[0]
+    expect(await position('public.invoice_number_seq')).toEqual({ v: '5000', called: true })
+    const [next] = await target.instance.admin.query<{ id: string }>(
       target.database,
-      'SELECT last_value::text AS v, is_called AS called FROM public.invoice_number_seq'
+      "INSERT INTO public.todos (user_id, task) SELECT id, 'next one' FROM auth.users LIMIT 1 RETURNING id::text"
     )
-    expect(seq).toEqual({ v: '5000', called: true })
-    expect(result.skipped.map(g => g.reason).join('\n')).toMatch(
-      /public\.invoice_number_seq not set: the target's is ahead of the backup's \(it hands out 5001 next; the backup's 1042 was the last handed out\)/
+    expect(next.id).toBe('101')
+    expect(await count(target, 'public.todos')).toBe(5)
+
+    // a column of the target's own takes invoice numbers as the backup's rows load (its default):
+    // 1040 before the load, 1044 after its 4 rows, past the backup's 1042 — kept at 1044 (a20 A1)
+    const fed = await migratedProject()
+    await fed.instance.userQuery(
+      fed.database,
+      `ALTER TABLE public.todos ADD COLUMN invoice_no bigint DEFAULT nextval('public.invoice_number_seq');
+       SELECT setval('public.invoice_number_seq', 1040);`
     )
-    expect(await count(target, 'public.todos')).toBe(4)
+    await actionRestore(fed, backup, { dataOnly: true })
+    const [after] = await fed.instance.admin.query<{ v: string; taken: string }>(
+      fed.database,
+      `SELECT (SELECT last_value::text FROM public.invoice_number_seq) AS v,
+              (SELECT string_agg(invoice_no::text, ',' ORDER BY invoice_no) FROM public.todos) AS taken`
+    )
+    expect(after).toEqual({ v: '1044', taken: '1041,1042,1043,1044' })
   })
 
   it('data-only: a table of the target with rows is refused before anything runs, named with its rows (allow-non-empty too)', async () => {
@@ -192,6 +215,28 @@ describe('Supabase: the data of the action’s own archive into a project whose 
     )
     await actionRestore(wider, backup, { dataOnly: true })
     expect(await count(wider, 'public.todos WHERE priority = 3')).toBe(4)
+  })
+
+  it('a plain data-only script (pg_dump --data-only, as supabase db dump --data-only) with allow-non-empty: its sequences set as psql -f sets them, that of no table too (never moved back)', async () => {
+    const script = await actionBackup(source.url, { format: 'plain', pgDumpArgs: ['--data-only'] })
+    const target = await migratedProject()
+    // its trigger would write a profile for each user the script loads (psql -f fails alike)
+    await target.instance.admin.query(
+      target.database,
+      'DROP TRIGGER on_auth_user_created ON auth.users'
+    )
+    await actionRestore(target, script, { allowNonEmpty: true })
+    expect(await count(target, 'public.todos')).toBe(4)
+    const [seq] = await target.instance.admin.query<{ v: string; called: boolean }>(
+      target.database,
+      'SELECT last_value::text AS v, is_called AS called FROM public.invoice_number_seq'
+    )
+    expect(seq).toEqual({ v: '1042', called: true })
+    const [next] = await target.instance.admin.query<{ id: string }>(
+      target.database,
+      "INSERT INTO public.todos (user_id, task) SELECT id, 'next one' FROM auth.users LIMIT 1 RETURNING id::text"
+    )
+    expect(next.id).toBe('5')
   })
 
   it('data-only with a plain SQL backup: refused, saying what to do instead', async () => {

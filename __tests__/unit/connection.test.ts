@@ -626,7 +626,7 @@ describe("libpq's keyword/value form (host=… dbname=…), as psql and pg_dump 
   ])('refuses %j without a piece of the password', (text, meant, message) => {
     const error = refusal(text)
     expect(error).toMatch(message)
-    expect(error).toMatch(/password='my pass\\'word'|invalid port/)
+    expect(error).toMatch(/password='correct horse\\'s staple'|invalid port/)
     for (const word of ['Zq7', 'secret', 'Xw9']) expect(error).not.toContain(word)
     // and the front doors mask the password as meant before anything is printed
     const masked = databaseUrlSecrets(text)
@@ -643,23 +643,27 @@ describe("libpq's keyword/value form (host=… dbname=…), as psql and pg_dump 
   // a password with a space, unquoted, whose second half reads as a known keyword's value
   // (a11 #6): libpq refuses that value, and psql prints it; the action names the keyword only
   it.each([
-    ['sslmode', /has sslmode=… right after the password's value \(not shown/],
-    ['port', /has an invalid port right after the password's value \(not shown/],
-    ['connect_timeout', /has connect_timeout=… right after the password's value \(not shown/],
-    ['channel_binding', /has channel_binding=… right after the password's value \(not shown/],
-    ['target_session_attrs', /has target_session_attrs=… right after the password's value/],
-    ['require_auth', /require_auth with an unknown method \(right after the password's value/],
-    ['hostaddr', /has hostaddr=… right after the password's value \(not shown/]
+    ['sslmode', /has sslmode=… after the password's value \(not shown/],
+    ['port', /has an invalid port after the password's value \(not shown/],
+    ['connect_timeout', /has connect_timeout=… after the password's value \(not shown/],
+    ['channel_binding', /has channel_binding=… after the password's value \(not shown/],
+    ['target_session_attrs', /has target_session_attrs=… after the password's value/],
+    ['require_auth', /require_auth with an unknown method \(after the password's value/],
+    ['hostaddr', /has hostaddr=… after the password's value \(not shown/]
   ])(
     'a refused %s= right after an unquoted password: its value is not printed (a11 #6)',
     (key, message) => {
       const text = `host=h user=u password=Hunter2 ${key}=Tr0ub4dor&3 dbname=d`
       const error = refusal(text)
       expect(error).toMatch(message)
-      expect(error).toContain("password='my pass\\'word'")
+      expect(error).toContain("password='correct horse\\'s staple'")
       expect(error).not.toContain('Tr0ub4dor')
-      // the same value elsewhere is named, as before
-      expect(refusal(`host=h user=u password=Hunter2 dbname=d ${key}=Tr0ub4dor&3`)).toContain(
+      // any keyword after it too: the password may be 'Hunter2 connect_timeout=1 …=Tr0ub4dor&3'
+      const later = refusal(`host=h user=u password=Hunter2 connect_timeout=1 ${key}=Tr0ub4dor&3`)
+      expect(later).toMatch(message)
+      expect(later).not.toContain('Tr0ub4dor')
+      // the same value before the password is named, as before
+      expect(refusal(`host=h user=u ${key}=Tr0ub4dor&3 password=Hunter2 dbname=d`)).toContain(
         'Tr0ub4dor'
       )
     }

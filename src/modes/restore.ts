@@ -48,6 +48,7 @@ import {
   fillForeignKeys,
   fillTriggers,
   type SequencePosition,
+  guardedSetval,
   sequencePosition,
   setvalMovesBack,
   targetColumns
@@ -376,6 +377,12 @@ export async function restore(
     const archive = server.guarded && plan.references !== plan.plain ? plan.references : undefined
     // what the load left out as the target cannot take it: named with a load that fails too
     const leftOut = new Set<string>()
+    // data-only: the sequences' values, set at the end of the load (filled by the policy)
+    const sequenceSets = new Map<string, string>()
+    const sequenceValues = new Map<
+      string,
+      { sequence: QualifiedName; value: string; isCalled: boolean }
+    >()
     const policy: StatementPolicy = (e, cls) => {
       const unseen = archive?.unseen(e)
       if (unseen)
@@ -388,16 +395,26 @@ export async function restore(
           keep: false,
           reason: `data-only: the value of ${qualified(sequence)} not set (it belongs to no table the restore loads)`
         }
-      // a sequence of no table: set as pg_restore --data-only sets it, unless that moves it back
-      const standing = sequence ? server.unowned?.get(nameKey(sequence)) : undefined
+      // data-only's sequences: set as pg_restore --data-only sets them, but never moved back
+      const standing = sequence ? server.positions?.get(nameKey(sequence)) : undefined
       if (sequence && standing) {
         const args = setvalArguments(e.text)
-        if (!standing.at)
+        if (!standing.at && !standing.owned)
           return {
             keep: false,
             reason: `data-only: the value of ${qualified(sequence)} not set: the restoring role may not read where the target's stands (GRANT SELECT ON SEQUENCE ${qualified(sequence)}), and setting it could move it back, handing out its values again`
           }
-        if (!args || setvalMovesBack(standing.at, args.value, args.isCalled))
+        if (standing.at && args && inputs.singleTransaction) {
+          // decided at the end of the load, in its transaction: the rows it loaded may have taken
+          // values of it meanwhile (a column default of the target's), the app too
+          sequenceSets.set(nameKey(sequence), guardedSetval(sequence, args.value, args.isCalled))
+          sequenceValues.set(nameKey(sequence), { sequence, ...args })
+          return {
+            keep: false,
+            reason: `data-only: the values of the sequences set at the end of the load instead, where they are not moved back (the target's next value then compared with the backup's)`
+          }
+        }
+        if (standing.at && (!args || setvalMovesBack(standing.at, args.value, args.isCalled)))
           return {
             keep: false,
             reason: `data-only: the value of ${qualified(sequence)} not set: the target's is ahead of the backup's (it hands out ${standing.at.next} next; the backup's ${args ? `${args.value}${args.isCalled ? ' was the last handed out' : ' comes next'}` : 'value could not be read'}), and setting it would hand out values again`
@@ -465,7 +482,8 @@ export async function restore(
                 fills: server.fills,
                 unchanged,
                 deferrals: server.deferrals,
-                defaultPrivileges
+                defaultPrivileges,
+                sequenceSets
               },
               { env, database: connection.database, serverMajor: server.major },
               noStatistics ? { ...inputs, noStatistics } : inputs,
@@ -531,6 +549,7 @@ export async function restore(
       warnings.push(warning)
     }
     const kept = reportKept(loaded.skipped, facts)
+    await reportSequences(target, sequenceValues)
     const tables = await log.group('Verify row counts', () =>
       session.watched('Counting the restored rows', () =>
         compareRowCounts(inputs, target!, fetched.manifest, plan, kept, before)
@@ -1393,7 +1412,7 @@ async function guardTarget(
     guarded: boolean
     deferrals?: { before: string[]; after: string[] }
     sequences?: Set<string>
-    unowned?: Map<string, { at?: SequencePosition }>
+    positions?: Map<string, { at?: SequencePosition; owned: boolean }>
     firing?: string[]
   }
 > {
@@ -1407,7 +1426,11 @@ async function guardTarget(
      * data-only: of `sequences`, those of no table, with where the target's stands (undefined:
      * the role may not read it): the gate sets them unless that moves them back.
      */
-    unowned?: Map<string, { at?: SequencePosition }>
+    /**
+     * data-only: where each sequence of `sequences` stands in the target (undefined: the role may
+     * not read it), and whether it belongs to a table the load fills: never moved back.
+     */
+    positions?: Map<string, { at?: SequencePosition; owned: boolean }>
     /** data-only: the target's triggers on the tables it loads that fire (not disabled). */
     firing?: string[]
   } = {
@@ -1443,10 +1466,20 @@ async function guardTarget(
       schema: t.schema,
       name: t.name
     }))
-    if (inputs.dataOnly === true) {
-      server.sequences = new Set([...dataOnly.sets, ...dataOnly.unowned].map(nameKey))
-      server.unowned = new Map(dataOnly.unowned.map(s => [nameKey(s), { at: s.at }]))
-    }
+    // the sequences the load sets (the gate skips the others' setval): those of the tables it
+    // fills, and those of no table unless that moves them back (allow-non-empty and clean
+    // refused the backup before this when it sets another)
+    server.sequences = new Set([...dataOnly.sets, ...dataOnly.unowned].map(nameKey))
+    server.positions = new Map<string, { at?: SequencePosition; owned: boolean }>([
+      ...dataOnly.sets.map((s): [string, { at?: SequencePosition; owned: boolean }] => [
+        nameKey(s),
+        { at: s.at, owned: true }
+      ]),
+      ...dataOnly.unowned.map((s): [string, { at?: SequencePosition; owned: boolean }] => [
+        nameKey(s),
+        { at: s.at, owned: false }
+      ])
+    ])
   }
   refuseWithheldReferences(plan, facts, manifest, inputs)
   if (inputs.dataOnly === true && inputs.singleTransaction) {
@@ -1708,8 +1741,11 @@ interface DataOnlyCheck {
   parents: DataOnlyTable[]
   /** Those the target has with rows (or that the restoring role may not read): refused. */
   blocked: DataOnlyTable[]
-  /** The sequences the target has that belong to a table of `fills`: set with it. */
-  sets: DataOnlySequence[]
+  /**
+   * The sequences the target has that belong to a table of `fills`: set with it (never moved
+   * back), with where the target's stands (undefined: the restoring role may not read it).
+   */
+  sets: Array<DataOnlySequence & { at?: SequencePosition }>
   /** The other sequences the target has, and why each is refused. */
   refused: Array<DataOnlySequence & { why: string }>
   /**
@@ -1745,7 +1781,7 @@ async function checkDataOnly(
   const blocked = present.filter(t => t.denied || t.rows !== 0)
   const fillKeys = new Set(fills.map(nameKey))
   const blockedKeys = new Set(blocked.map(nameKey))
-  const sets: DataOnlySequence[] = []
+  const sets: DataOnlyCheck['sets'] = []
   const refused: DataOnlyCheck['refused'] = []
   const theirs = await dataOnlySequences(
     client,
@@ -1779,6 +1815,10 @@ async function checkDataOnly(
             ? `it belongs to ${qualified(s.owner)}, which holds rows`
             : `it belongs to ${qualified(s.owner)}, which the backup does not fill`
       })
+  }
+  for (const [i, s] of sets.entries()) {
+    const at = await sequencePosition(client, s)
+    if (at) sets[i] = { ...s, at }
   }
   const unowned: DataOnlyCheck['unowned'] = []
   for (const s of refused.filter(r => !r.owner)) {
@@ -1831,20 +1871,23 @@ function dataOnlyAdvice(check: DataOnlyCheck): string {
     check.fills.length > 0
       ? `into the tables of the target that are empty (${listNames(check.fills)})`
       : 'into the tables of the target that are empty (none of them is)'
+  const kept = check.refused.filter(s => s.owner)
   const refuses =
-    check.blocked.length > 0 || check.refused.length > 0
+    check.blocked.length > 0 || kept.length > 0
       ? `, but would still refuse ${[
           ...(check.blocked.length > 0
             ? [`the tables that hold rows: ${describeBlocked(check.blocked)}`]
             : []),
-          ...(check.refused.length > 0
+          ...(kept.length > 0
             ? [
-                `the sequences it sets that belong to no table it fills: ${check.refused.map(s => `${qualified(s)} (${s.why})`).join(', ')}`
+                `the sequences it sets that belong to a table it does not fill: ${kept.map(s => `${qualified(s)} (${s.why})`).join(', ')}`
               ]
             : [])
-        ].join('; and ')} (TRUNCATE those tables first, or load the rows by hand)`
+        ].join(
+          '; and '
+        )} (${check.blocked.length > 0 ? 'empty those tables first, or load the rows by hand' : 'load the rows by hand'})`
       : ''
-  return `The backup is data-only (it holds rows for ${plural(check.tables, 'table')}${check.sequences > 0 ? ` and values for ${plural(check.sequences, 'sequence')}` : ''} it does not create, as pg_dump --data-only writes): 'allow-non-empty: true' loads its rows only ${fills}, with the values of their sequences${refuses}; it creates no tables.`
+  return `The backup is data-only (it holds rows for ${plural(check.tables, 'table')}${check.sequences > 0 ? ` and values for ${plural(check.sequences, 'sequence')}` : ''} it does not create, as pg_dump --data-only writes): 'allow-non-empty: true' loads its rows only ${fills}, with the values of their sequences${check.unowned.length > 0 ? ` and of those of no table (${listNames(check.unowned)}; never moved back)` : ''}${refuses}; it creates no tables.`
 }
 
 /**
@@ -1884,12 +1927,17 @@ function acceptDataOnly(
     )
   }
   const kept = check.refused.filter(s => s.owner)
-  if (check.unowned.length > 0 && inputs.dataOnly === true) {
+  if (check.unowned.length > 0) {
     // a sequence of no table (nextval() called by the app, a default of several tables): the
-    // rows that carry its values arrive, so it is set as pg_restore --data-only sets it, unless
-    // the target's is ahead (the gate skips a setval that would hand out values again)
+    // rows that carry its values arrive, so it is set as pg_restore --data-only and psql -f set
+    // it, unless the target's is ahead (the gate skips a setval that would hand out values again)
     log.info(
-      `data-only: true sets ${plural(check.unowned.length, 'sequence')} of no table as pg_restore --data-only does, unless the target's is ahead of the backup's (then it keeps its value; the log says so): ${listNames(check.unowned, 100)}.`
+      `${input}: true sets ${plural(check.unowned.length, 'sequence')} of no table as ${byHand(plan)
+        .replace(/ \(.*$/, '')
+        .replace(
+          / -d <url> <archive>$/,
+          ''
+        )} does, unless the target's is ahead of the backup's (then it keeps its value; the log says so): ${listNames(check.unowned, 100)}.`
     )
   }
   if (kept.length > 0 && inputs.dataOnly === true) {
@@ -1898,14 +1946,38 @@ function acceptDataOnly(
     log.info(
       `data-only: true sets only the sequences of the tables it loads; ${plural(kept.length, 'sequence')} of the backup ${kept.length === 1 ? 'keeps its' : 'keep their'} value in the target: ${kept.map(s => `${qualified(s)} (${s.why})`).join(', ')}.`
     )
-  } else if (check.refused.length > 0 && inputs.dataOnly !== true) {
+  } else if (kept.length > 0 && inputs.dataOnly !== true) {
     throw new RestoreError(
-      `the backup sets the value of ${plural(check.sequences, 'sequence')} it does not create (made with pg_dump --data-only?), and the target database '${server.database}' has ${check.refused.length} of them that ${check.refused.length === 1 ? 'belongs' : 'belong'} to no table the backup fills: ${check.refused.map(s => `${qualified(s)} (${s.why})`).join(', ')}. ${input}: true sets only the sequences of the empty tables it fills, so nothing was changed. Load the backup by hand with ${byHand(plan)} if setting ${check.refused.length === 1 ? 'it' : 'them'} is what you want, or restore into a database without ${check.refused.length === 1 ? 'it' : 'them'}.`
+      `the backup sets the value of ${plural(check.sequences, 'sequence')} it does not create (made with pg_dump --data-only?), and the target database '${server.database}' has ${kept.length} of them that ${kept.length === 1 ? 'belongs' : 'belong'} to a table the backup does not fill: ${kept.map(s => `${qualified(s)} (${s.why})`).join(', ')}. ${input}: true sets only the sequences of the empty tables it fills (and those of no table, never moved back), so nothing was changed. Load the backup by hand with ${byHand(plan)} if setting ${kept.length === 1 ? 'it' : 'them'} is what you want, or restore into a database without ${kept.length === 1 ? 'it' : 'them'}.`
     )
   }
   if (check.fills.length > 0)
     log.info(
       `${input}: true — ${inputs.dataOnly === true ? 'only the rows of the backup load' : 'the backup is data-only'}; it fills ${plural(check.fills.length, 'existing empty table')} of the target: ${listNames(check.fills, 100)}${check.sets.length > 0 ? `, and sets ${plural(check.sets.length, 'sequence')} of ${check.sets.length === 1 ? 'it' : 'theirs'}: ${listNames(check.sets, 100)}` : ''}.`
+    )
+}
+
+/**
+ * After a data-only load: the sequences whose value it did not set, as the target's was ahead of
+ * the backup's (guardedSetval), named in the log with where each stands.
+ */
+async function reportSequences(
+  client: pg.Client,
+  wanted: ReadonlyMap<string, { sequence: QualifiedName; value: string; isCalled: boolean }>
+): Promise<void> {
+  const ahead: string[] = []
+  for (const { sequence, value, isCalled } of wanted.values()) {
+    const at = await sequencePosition(client, sequence).catch(() => undefined)
+    if (!at) continue
+    const wantedNext = (BigInt(value) + (isCalled ? BigInt(at.increment) : 0n)).toString()
+    if (at.next !== wantedNext)
+      ahead.push(
+        `${qualified(sequence)} (hands out ${at.next} next; the backup's would be ${wantedNext})`
+      )
+  }
+  if (ahead.length > 0)
+    log.info(
+      `data-only: ${plural(ahead.length, 'sequence')} kept the target's value, ahead of the backup's (never moved back: values it handed out are not handed out again): ${ahead.join(', ')}.`
     )
 }
 
@@ -2111,7 +2183,7 @@ async function refuseTakenNames(
     .map(r => `${r.schema}.${r.name}${r.kind ? ` (${r.kind})` : ''}`)
   const more = rows.length > TAKEN_SHOWN ? `, and ${rows.length - TAKEN_SHOWN} more` : ''
   throw new RestoreError(
-    `the backup creates ${plural(rows.length, 'table')} whose name${rows.length === 1 ? ' is' : 's are'} taken in the target database '${server.database}': ${shown.join(', ')}${more}. allow-non-empty: true restores next to the target's objects, not over them: its CREATE TABLE would fail there (as pg_restore or psql by hand would) and roll the restore back. Nothing was changed. Set 'clean: true' to drop and replace them, drop or rename them in the target first, restore into an empty database, or restore other tables (tables, schemas).`
+    `the backup creates ${plural(rows.length, 'table')} whose name${rows.length === 1 ? ' is' : 's are'} taken in the target database '${server.database}': ${shown.join(', ')}${more}. allow-non-empty: true restores next to the target's objects, not over them: its CREATE TABLE would fail there (as pg_restore or psql by hand would) and roll the restore back. Nothing was changed. Set 'clean: true' to drop and replace them, drop or rename them in the target first, restore into an empty database, or restore other tables ('tables', 'schemas').`
   )
 }
 

@@ -155,7 +155,7 @@ const ORM_EQUIVALENTS: Record<string, string> = {
 }
 
 const QUOTING =
-  "In libpq's keyword/value form a value holding spaces or quotes is written in single quotes, a quote inside as \\' and a backslash as \\\\: password='my pass\\'word'."
+  "In libpq's keyword/value form a value holding spaces or quotes is written in single quotes, a quote inside as \\' and a backslash as \\\\: password='correct horse\\'s staple'."
 
 /**
  * A refused setting as a message names it: key='value', or, for a keyword written right after
@@ -165,7 +165,7 @@ const QUOTING =
  */
 function shownValue(key: string, value: string, hidden: ReadonlySet<string>): string {
   return hidden.has(key)
-    ? `${key}=… right after the password's value (not shown: it may be the rest of a password written without quotes)`
+    ? `${key}=… after the password's value (not shown: it may be the rest of a password written without quotes)`
     : `${key}='${value}'`
 }
 
@@ -213,10 +213,12 @@ export function parseDatabaseUrl(
   let portOverride: string | undefined
   let hostOverride: string | undefined
   let pieceAfterPassword = false
-  // keywords written right after the password's value: theirs may be the rest of a password
-  // written without quotes (password=my sslmode=secret), never printed when refused
+  // keywords written after the password's value: theirs may be the rest of a password written
+  // without quotes (password=my sslmode=secret; password=my x=1 sslmode=secret), never printed
+  // when refused
+  const passwordAt = written.pairs.findIndex(p => p.key === 'password')
   const hidden = new Set(
-    keywordValue ? written.pairs.filter(p => p.afterPassword).map(p => p.key) : []
+    keywordValue && passwordAt >= 0 ? written.pairs.slice(passwordAt + 1).map(p => p.key) : []
   )
   const shown = (key: string, value: string): string => shownValue(key, value, hidden)
   const advice = (...keys: string[]): string =>
@@ -753,7 +755,7 @@ function parsePort(text: string | undefined, advice: string, hidden = false): nu
   if (!Number.isInteger(port) || port < 1 || port > 65535) {
     throw new SettingError(
       'databaseUrl',
-      `has an invalid port${hidden ? " right after the password's value (not shown: it may be the rest of a password written without quotes)" : ` '${text}'`} (a number from 1 to 65535).${advice}`
+      `has an invalid port${hidden ? " after the password's value (not shown: it may be the rest of a password written without quotes)" : ` '${text}'`} (a number from 1 to 65535).${advice}`
     )
   }
   return port
@@ -976,7 +978,7 @@ function authMethods(spec: string, hidden: ReadonlySet<string> = new Set()): Set
     if (!AUTH_METHODS.includes(name)) {
       throw new SettingError(
         'databaseUrl',
-        `has require_auth with an unknown method${secret ? " (right after the password's value; not shown: it may be the rest of a password written without quotes)" : ` '${name}'`}; use ${AUTH_METHODS.join(', ')} (or !method to exclude one).${advice}`
+        `has require_auth with an unknown method${secret ? " (after the password's value; not shown: it may be the rest of a password written without quotes)" : ` '${name}'`}; use ${AUTH_METHODS.join(', ')} (or !method to exclude one).${advice}`
       )
     }
   }

@@ -58,6 +58,24 @@ export async function sequencePosition(
 }
 
 /**
+ * The statement that sets `sequence` as pg_dump's `setval(sequence, value, isCalled)` does, run
+ * last in a data-only load's transaction, unless that moves it back: unless the target's next
+ * value then (after the rows loaded: a column default of the target's may have taken values
+ * meanwhile; after the app's nextval calls) is past the one the setval gives (before it, for a
+ * descending sequence). `value` is an integer's text (pg_dump's).
+ */
+export function guardedSetval(sequence: QualifiedName, value: string, isCalled: boolean): string {
+  if (!/^-?\d+$/.test(value)) throw new Error(`not an integer: ${value}`)
+  const ident = (s: string): string => `"${s.replace(/"/g, '""')}"`
+  const name = `${ident(sequence.schema)}.${ident(sequence.name)}`
+  const literal = `'${name.replace(/'/g, "''")}'`
+  const next = `${value}::numeric${isCalled ? ' + p.seqincrement' : ''}`
+  const now =
+    'CASE WHEN q.is_called THEN q.last_value::numeric + p.seqincrement ELSE q.last_value::numeric END'
+  return `SELECT pg_catalog.setval(${literal}, ${value}, ${isCalled}) FROM pg_catalog.pg_sequence AS p, ${name} AS q WHERE p.seqrelid = ${literal}::pg_catalog.regclass AND CASE WHEN p.seqincrement > 0 THEN ${next} >= ${now} ELSE ${next} <= ${now} END;`
+}
+
+/**
  * Whether pg_dump's `setval(sequence, value, isCalled)` moves a sequence standing at `at` back:
  * its next value would come before the one the target hands out now (after it for a
  * descending sequence), so values the target gave out would be given again.

@@ -200,14 +200,21 @@ export interface LoadPlan {
    * `reinstate` before `unchanged`, ahead of the COMMIT. Only the gated path runs them.
    */
   defaultPrivileges?: { setAside: string[]; reinstate: string[] }
+  /**
+   * data-only in one transaction: the sequences' values, set at the end of the load and never
+   * moved back (data-only.ts guardedSetval), by sequence; filled while the gate reads the
+   * backup's setval statements (the policy leaves those out). Only the gated path runs them.
+   */
+  sequenceSets?: ReadonlyMap<string, string>
 }
 
 /**
  * What runs last before the gate's COMMIT: data-only's deferred keys checked and set back, the
  * default privileges reinstated, then the net's check.
  */
-function lastStatements(plan: LoadPlan): string[] {
-  return [
+function lastStatements(plan: LoadPlan): () => string[] {
+  return () => [
+    ...(plan.sequenceSets?.values() ?? []),
     ...(plan.deferrals?.after ?? []),
     ...(plan.defaultPrivileges?.reinstate ?? []),
     ...(plan.unchanged ?? [])

@@ -114,9 +114,10 @@ export interface ScriptGateOptions {
   /**
    * Statements run last, just before the gate's COMMIT (with `transaction` only): the check that
    * the target's own objects are unchanged (unchanged.ts). psql stops at their error
-   * (ON_ERROR_STOP) before COMMIT: the transaction rolls back.
+   * (ON_ERROR_STOP) before COMMIT: the transaction rolls back. A function is called at the end
+   * of the input, once every statement was decided (what the policy chose to run last).
    */
-  after?: string[]
+  after?: string[] | (() => string[])
   /** The restore policy (see StatementPolicy). */
   policy?: StatementPolicy
   /**
@@ -305,7 +306,10 @@ export class ScriptGate extends Transform {
             this.pushOut(Buffer.from(';'), last)
           } else this.pushOut(Buffer.from('\n;'))
         }
-        const after = this.options.after ?? []
+        const after =
+          typeof this.options.after === 'function'
+            ? this.options.after()
+            : (this.options.after ?? [])
         if (after.length > 0) this.pushOut(Buffer.from(`\n${after.join('\n')}`))
         this.pushOut(Buffer.from('\nCOMMIT;\n'))
         this.options.onCommit?.()
