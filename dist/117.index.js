@@ -2491,7 +2491,8 @@ class DiskFullError extends errors/* EngineError */.NJ {
  * default privileges reinstated, then the net's check.
  */
 function lastStatements(plan) {
-    return [
+    return () => [
+        ...(plan.sequenceSets?.values() ?? []),
         ...(plan.deferrals?.after ?? []),
         ...(plan.defaultPrivileges?.reinstate ?? []),
         ...(plan.unchanged ?? [])
@@ -4063,6 +4064,23 @@ async function sequencePosition(client, sequence) {
        FROM ${name} AS s, pg_catalog.pg_sequence AS p
       WHERE p.seqrelid = $1::regclass`, [name]);
     return rows[0];
+}
+/**
+ * The statement that sets `sequence` as pg_dump's `setval(sequence, value, isCalled)` does, run
+ * last in a data-only load's transaction, unless that moves it back: unless the target's next
+ * value then (after the rows loaded: a column default of the target's may have taken values
+ * meanwhile; after the app's nextval calls) is past the one the setval gives (before it, for a
+ * descending sequence). `value` is an integer's text (pg_dump's).
+ */
+function guardedSetval(sequence, value, isCalled) {
+    if (!/^-?\d+$/.test(value))
+        throw new Error(`not an integer: ${value}`);
+    const ident = (s) => `"${s.replace(/"/g, '""')}"`;
+    const name = `${ident(sequence.schema)}.${ident(sequence.name)}`;
+    const literal = `'${name.replace(/'/g, "''")}'`;
+    const next = `${value}::numeric${isCalled ? ' + p.seqincrement' : ''}`;
+    const now = 'CASE WHEN q.is_called THEN q.last_value::numeric + p.seqincrement ELSE q.last_value::numeric END';
+    return `SELECT pg_catalog.setval(${literal}, ${value}, ${isCalled}) FROM pg_catalog.pg_sequence AS p, ${name} AS q WHERE p.seqrelid = ${literal}::pg_catalog.regclass AND CASE WHEN p.seqincrement > 0 THEN ${next} >= ${now} ELSE ${next} <= ${now} END;`;
 }
 /**
  * Whether pg_dump's `setval(sequence, value, isCalled)` moves a sequence standing at `at` back:
@@ -7524,6 +7542,9 @@ async function restore(inputs, connection, deps = {}) {
         const archive = server.guarded && plan.references !== plan.plain ? plan.references : undefined;
         // what the load left out as the target cannot take it: named with a load that fails too
         const leftOut = new Set();
+        // data-only: the sequences' values, set at the end of the load (filled by the policy)
+        const sequenceSets = new Map();
+        const sequenceValues = new Map();
         const policy = (e, cls) => {
             const unseen = archive?.unseen(e);
             if (unseen)
@@ -7536,16 +7557,26 @@ async function restore(inputs, connection, deps = {}) {
                     keep: false,
                     reason: `data-only: the value of ${restore_qualified(sequence)} not set (it belongs to no table the restore loads)`
                 };
-            // a sequence of no table: set as pg_restore --data-only sets it, unless that moves it back
-            const standing = sequence ? server.unowned?.get(nameKey(sequence)) : undefined;
+            // data-only's sequences: set as pg_restore --data-only sets them, but never moved back
+            const standing = sequence ? server.positions?.get(nameKey(sequence)) : undefined;
             if (sequence && standing) {
                 const args = setvalArguments(e.text);
-                if (!standing.at)
+                if (!standing.at && !standing.owned)
                     return {
                         keep: false,
                         reason: `data-only: the value of ${restore_qualified(sequence)} not set: the restoring role may not read where the target's stands (GRANT SELECT ON SEQUENCE ${restore_qualified(sequence)}), and setting it could move it back, handing out its values again`
                     };
-                if (!args || setvalMovesBack(standing.at, args.value, args.isCalled))
+                if (standing.at && args && inputs.singleTransaction) {
+                    // decided at the end of the load, in its transaction: the rows it loaded may have taken
+                    // values of it meanwhile (a column default of the target's), the app too
+                    sequenceSets.set(nameKey(sequence), guardedSetval(sequence, args.value, args.isCalled));
+                    sequenceValues.set(nameKey(sequence), { sequence, ...args });
+                    return {
+                        keep: false,
+                        reason: `data-only: the values of the sequences set at the end of the load instead, where they are not moved back (the target's next value then compared with the backup's)`
+                    };
+                }
+                if (standing.at && (!args || setvalMovesBack(standing.at, args.value, args.isCalled)))
                     return {
                         keep: false,
                         reason: `data-only: the value of ${restore_qualified(sequence)} not set: the target's is ahead of the backup's (it hands out ${standing.at.next} next; the backup's ${args ? `${args.value}${args.isCalled ? ' was the last handed out' : ' comes next'}` : 'value could not be read'}), and setting it would hand out values again`
@@ -7597,7 +7628,8 @@ async function restore(inputs, connection, deps = {}) {
                     fills: server.fills,
                     unchanged,
                     deferrals: server.deferrals,
-                    defaultPrivileges
+                    defaultPrivileges,
+                    sequenceSets
                 }, { env, database: connection.database, serverMajor: server.major }, noStatistics ? { ...inputs, noStatistics } : inputs, workDir, {
                     policy,
                     archiveTap: tap,
@@ -7658,6 +7690,7 @@ async function restore(inputs, connection, deps = {}) {
             warnings.push(warning);
         }
         const kept = reportKept(loaded.skipped, facts);
+        await reportSequences(target, sequenceValues);
         const tables = await log/* log */.Rm.group('Verify row counts', () => session.watched('Counting the restored rows', () => compareRowCounts(inputs, target, fetched.manifest, plan, kept, before)));
         await deps.afterLoad?.({
             dump: fetched.dump,
@@ -8382,10 +8415,20 @@ async function guardTarget(inputs, client, plan, facts, manifest) {
             schema: t.schema,
             name: t.name
         }));
-        if (inputs.dataOnly === true) {
-            server.sequences = new Set([...dataOnly.sets, ...dataOnly.unowned].map(nameKey));
-            server.unowned = new Map(dataOnly.unowned.map(s => [nameKey(s), { at: s.at }]));
-        }
+        // the sequences the load sets (the gate skips the others' setval): those of the tables it
+        // fills, and those of no table unless that moves them back (allow-non-empty and clean
+        // refused the backup before this when it sets another)
+        server.sequences = new Set([...dataOnly.sets, ...dataOnly.unowned].map(nameKey));
+        server.positions = new Map([
+            ...dataOnly.sets.map((s) => [
+                nameKey(s),
+                { at: s.at, owned: true }
+            ]),
+            ...dataOnly.unowned.map((s) => [
+                nameKey(s),
+                { at: s.at, owned: false }
+            ])
+        ]);
     }
     refuseWithheldReferences(plan, facts, manifest, inputs);
     if (inputs.dataOnly === true && inputs.singleTransaction) {
@@ -8632,6 +8675,11 @@ async function checkDataOnly(client, plan, providers) {
                         : `it belongs to ${restore_qualified(s.owner)}, which the backup does not fill`
             });
     }
+    for (const [i, s] of sets.entries()) {
+        const at = await sequencePosition(client, s);
+        if (at)
+            sets[i] = { ...s, at };
+    }
     const unowned = [];
     for (const s of refused.filter(r => !r.owner)) {
         const at = await sequencePosition(client, s);
@@ -8677,19 +8725,20 @@ function dataOnlyAdvice(check) {
     const fills = check.fills.length > 0
         ? `into the tables of the target that are empty (${listNames(check.fills)})`
         : 'into the tables of the target that are empty (none of them is)';
-    const refuses = check.blocked.length > 0 || check.refused.length > 0
+    const kept = check.refused.filter(s => s.owner);
+    const refuses = check.blocked.length > 0 || kept.length > 0
         ? `, but would still refuse ${[
             ...(check.blocked.length > 0
                 ? [`the tables that hold rows: ${describeBlocked(check.blocked)}`]
                 : []),
-            ...(check.refused.length > 0
+            ...(kept.length > 0
                 ? [
-                    `the sequences it sets that belong to no table it fills: ${check.refused.map(s => `${restore_qualified(s)} (${s.why})`).join(', ')}`
+                    `the sequences it sets that belong to a table it does not fill: ${kept.map(s => `${restore_qualified(s)} (${s.why})`).join(', ')}`
                 ]
                 : [])
-        ].join('; and ')} (TRUNCATE those tables first, or load the rows by hand)`
+        ].join('; and ')} (${check.blocked.length > 0 ? 'empty those tables first, or load the rows by hand' : 'load the rows by hand'})`
         : '';
-    return `The backup is data-only (it holds rows for ${(0,log/* plural */.LS)(check.tables, 'table')}${check.sequences > 0 ? ` and values for ${(0,log/* plural */.LS)(check.sequences, 'sequence')}` : ''} it does not create, as pg_dump --data-only writes): 'allow-non-empty: true' loads its rows only ${fills}, with the values of their sequences${refuses}; it creates no tables.`;
+    return `The backup is data-only (it holds rows for ${(0,log/* plural */.LS)(check.tables, 'table')}${check.sequences > 0 ? ` and values for ${(0,log/* plural */.LS)(check.sequences, 'sequence')}` : ''} it does not create, as pg_dump --data-only writes): 'allow-non-empty: true' loads its rows only ${fills}, with the values of their sequences${check.unowned.length > 0 ? ` and of those of no table (${listNames(check.unowned)}; never moved back)` : ''}${refuses}; it creates no tables.`;
 }
 /**
  * allow-non-empty and clean load a data-only backup's rows only into tables of the target that
@@ -8720,22 +8769,41 @@ function acceptDataOnly(inputs, server, plan, check) {
             : `the backup holds rows for ${(0,log/* plural */.LS)(check.tables, 'table')} it does not create (made with pg_dump --data-only?), and the target database '${server.database}' has ${check.blocked.length} of them that ${check.blocked.length === 1 ? 'is' : 'are'} not empty: ${describeBlocked(check.blocked)}. ${input}: true loads such a backup's rows only into tables that hold none, so nothing was changed. ${sentenceCase(fixes.join('; '))}; or restore into a database whose tables are empty.`);
     }
     const kept = check.refused.filter(s => s.owner);
-    if (check.unowned.length > 0 && inputs.dataOnly === true) {
+    if (check.unowned.length > 0) {
         // a sequence of no table (nextval() called by the app, a default of several tables): the
-        // rows that carry its values arrive, so it is set as pg_restore --data-only sets it, unless
-        // the target's is ahead (the gate skips a setval that would hand out values again)
-        log/* log */.Rm.info(`data-only: true sets ${(0,log/* plural */.LS)(check.unowned.length, 'sequence')} of no table as pg_restore --data-only does, unless the target's is ahead of the backup's (then it keeps its value; the log says so): ${listNames(check.unowned, 100)}.`);
+        // rows that carry its values arrive, so it is set as pg_restore --data-only and psql -f set
+        // it, unless the target's is ahead (the gate skips a setval that would hand out values again)
+        log/* log */.Rm.info(`${input}: true sets ${(0,log/* plural */.LS)(check.unowned.length, 'sequence')} of no table as ${byHand(plan)
+            .replace(/ \(.*$/, '')
+            .replace(/ -d <url> <archive>$/, '')} does, unless the target's is ahead of the backup's (then it keeps its value; the log says so): ${listNames(check.unowned, 100)}.`);
     }
     if (kept.length > 0 && inputs.dataOnly === true) {
         // pg_restore --data-only sets every sequence of the archive; data-only sets those of the
         // tables it loads, and leaves the other tables' as the target has them (the gate skips them)
         log/* log */.Rm.info(`data-only: true sets only the sequences of the tables it loads; ${(0,log/* plural */.LS)(kept.length, 'sequence')} of the backup ${kept.length === 1 ? 'keeps its' : 'keep their'} value in the target: ${kept.map(s => `${restore_qualified(s)} (${s.why})`).join(', ')}.`);
     }
-    else if (check.refused.length > 0 && inputs.dataOnly !== true) {
-        throw new RestoreError(`the backup sets the value of ${(0,log/* plural */.LS)(check.sequences, 'sequence')} it does not create (made with pg_dump --data-only?), and the target database '${server.database}' has ${check.refused.length} of them that ${check.refused.length === 1 ? 'belongs' : 'belong'} to no table the backup fills: ${check.refused.map(s => `${restore_qualified(s)} (${s.why})`).join(', ')}. ${input}: true sets only the sequences of the empty tables it fills, so nothing was changed. Load the backup by hand with ${byHand(plan)} if setting ${check.refused.length === 1 ? 'it' : 'them'} is what you want, or restore into a database without ${check.refused.length === 1 ? 'it' : 'them'}.`);
+    else if (kept.length > 0 && inputs.dataOnly !== true) {
+        throw new RestoreError(`the backup sets the value of ${(0,log/* plural */.LS)(check.sequences, 'sequence')} it does not create (made with pg_dump --data-only?), and the target database '${server.database}' has ${kept.length} of them that ${kept.length === 1 ? 'belongs' : 'belong'} to a table the backup does not fill: ${kept.map(s => `${restore_qualified(s)} (${s.why})`).join(', ')}. ${input}: true sets only the sequences of the empty tables it fills (and those of no table, never moved back), so nothing was changed. Load the backup by hand with ${byHand(plan)} if setting ${kept.length === 1 ? 'it' : 'them'} is what you want, or restore into a database without ${kept.length === 1 ? 'it' : 'them'}.`);
     }
     if (check.fills.length > 0)
         log/* log */.Rm.info(`${input}: true — ${inputs.dataOnly === true ? 'only the rows of the backup load' : 'the backup is data-only'}; it fills ${(0,log/* plural */.LS)(check.fills.length, 'existing empty table')} of the target: ${listNames(check.fills, 100)}${check.sets.length > 0 ? `, and sets ${(0,log/* plural */.LS)(check.sets.length, 'sequence')} of ${check.sets.length === 1 ? 'it' : 'theirs'}: ${listNames(check.sets, 100)}` : ''}.`);
+}
+/**
+ * After a data-only load: the sequences whose value it did not set, as the target's was ahead of
+ * the backup's (guardedSetval), named in the log with where each stands.
+ */
+async function reportSequences(client, wanted) {
+    const ahead = [];
+    for (const { sequence, value, isCalled } of wanted.values()) {
+        const at = await sequencePosition(client, sequence).catch(() => undefined);
+        if (!at)
+            continue;
+        const wantedNext = (BigInt(value) + (isCalled ? BigInt(at.increment) : 0n)).toString();
+        if (at.next !== wantedNext)
+            ahead.push(`${restore_qualified(sequence)} (hands out ${at.next} next; the backup's would be ${wantedNext})`);
+    }
+    if (ahead.length > 0)
+        log/* log */.Rm.info(`data-only: ${(0,log/* plural */.LS)(ahead.length, 'sequence')} kept the target's value, ahead of the backup's (never moved back: values it handed out are not handed out again): ${ahead.join(', ')}.`);
 }
 /** The value and is_called of pg_dump's own `SELECT pg_catalog.setval('s.q', 42, true)`. */
 function setvalArguments(text) {
@@ -8902,7 +8970,7 @@ async function refuseTakenNames(client, server, plan, providers) {
         .slice(0, TAKEN_SHOWN)
         .map(r => `${r.schema}.${r.name}${r.kind ? ` (${r.kind})` : ''}`);
     const more = rows.length > TAKEN_SHOWN ? `, and ${rows.length - TAKEN_SHOWN} more` : '';
-    throw new RestoreError(`the backup creates ${(0,log/* plural */.LS)(rows.length, 'table')} whose name${rows.length === 1 ? ' is' : 's are'} taken in the target database '${server.database}': ${shown.join(', ')}${more}. allow-non-empty: true restores next to the target's objects, not over them: its CREATE TABLE would fail there (as pg_restore or psql by hand would) and roll the restore back. Nothing was changed. Set 'clean: true' to drop and replace them, drop or rename them in the target first, restore into an empty database, or restore other tables (tables, schemas).`);
+    throw new RestoreError(`the backup creates ${(0,log/* plural */.LS)(rows.length, 'table')} whose name${rows.length === 1 ? ' is' : 's are'} taken in the target database '${server.database}': ${shown.join(', ')}${more}. allow-non-empty: true restores next to the target's objects, not over them: its CREATE TABLE would fail there (as pg_restore or psql by hand would) and roll the restore back. Nothing was changed. Set 'clean: true' to drop and replace them, drop or rename them in the target first, restore into an empty database, or restore other tables ('tables', 'schemas').`);
 }
 /**
  * Kinds whose CREATE in a script leaves an existing one of that name as it is (a schema is used,

@@ -5882,7 +5882,9 @@ class ScriptGate extends node_stream__WEBPACK_IMPORTED_MODULE_0__.Transform {
                     else
                         this.pushOut(Buffer.from('\n;'));
                 }
-                const after = this.options.after ?? [];
+                const after = typeof this.options.after === 'function'
+                    ? this.options.after()
+                    : (this.options.after ?? []);
                 if (after.length > 0)
                     this.pushOut(Buffer.from(`\n${after.join('\n')}`));
                 this.pushOut(Buffer.from('\nCOMMIT;\n'));
