@@ -185,6 +185,26 @@ describe('Supabase: the data of the action’s own archive into a project whose 
     expect(await count(target, 'public.todos')).toBe(0)
   })
 
+  it('data-only: the TRUNCATE it advises for a table with rows names the tables that reference it, and runs (u10 F3)', async () => {
+    const target = await migratedProject()
+    await target.instance.userQuery(
+      target.database,
+      `INSERT INTO supabase_migrations.schema_migrations VALUES ('20240501090000', NULL, 'profiles');
+       CREATE TABLE public.migration_notes (version text REFERENCES supabase_migrations.schema_migrations);
+       INSERT INTO public.migration_notes VALUES ('20240501090000');`
+    )
+    const error = await failure(actionRestore(target, backup, { dataOnly: true }))
+    const advised = /\(TRUNCATE ([^:)]+)[:)]/.exec(error?.message ?? '')?.[1]
+    expect(advised).toBe('supabase_migrations.schema_migrations, public.migration_notes')
+    expect(error?.message).toMatch(
+      /public\.migration_notes references them by a foreign key, so PostgreSQL truncates it with them/
+    )
+    // the advice, followed, works (TRUNCATE of the first table alone fails on the reference)
+    await target.instance.userQuery(target.database, `TRUNCATE ${advised}`)
+    await actionRestore(target, backup, { dataOnly: true })
+    expect(await count(target, 'public.todos')).toBe(4)
+  })
+
   it('data-only: a table the target lacks, or a column of the backup it lacks, is refused before anything runs, named', async () => {
     const missing = await migratedProject()
     await missing.instance.userQuery(missing.database, 'DROP TABLE public.documents')

@@ -49,6 +49,7 @@ import {
   fillTriggers,
   type SequencePosition,
   guardedSetval,
+  referencingTables,
   sequencePosition,
   setvalMovesBack,
   targetColumns
@@ -1754,6 +1755,8 @@ interface DataOnlyCheck {
    * that would move one back (the gate decides by the backup's value).
    */
   unowned: Array<DataOnlySequence & { at?: SequencePosition }>
+  /** The target's tables that reference the readable ones of `blocked` (referencingTables). */
+  referencing: QualifiedName[]
 }
 
 const nameKey = (t: { schema: string; name: string }): string => JSON.stringify([t.schema, t.name])
@@ -1833,7 +1836,11 @@ async function checkDataOnly(
     blocked,
     sets,
     refused,
-    unowned
+    unowned,
+    referencing: await referencingTables(
+      client,
+      blocked.filter(t => !t.denied)
+    )
   }
 }
 
@@ -1911,7 +1918,7 @@ function acceptDataOnly(
     const fixes = [
       ...(readable.length > 0
         ? [
-            `to replace their rows, empty them first (TRUNCATE ${listNames(readable)}) and restore again; to append to them, load the backup by hand with ${byHand(plan)}`
+            `to replace their rows, empty them first (TRUNCATE ${listNames([...readable, ...check.referencing], 100)}${check.referencing.length > 0 ? `: ${listNames(check.referencing)} ${check.referencing.length === 1 ? 'references' : 'reference'} them by a foreign key, so PostgreSQL truncates ${check.referencing.length === 1 ? 'it' : 'them'} with them, rows and all` : ''}) and restore again; to append to them, load the backup by hand with ${byHand(plan)}`
           ]
         : []),
       ...(denied.length > 0

@@ -25,6 +25,37 @@ export interface DataOnlySequence extends QualifiedName {
   owner?: QualifiedName
 }
 
+/**
+ * The tables of the target that reference `tables` by a foreign key, directly or through one
+ * another, `tables` left out: a TRUNCATE of `tables` must name them too (PostgreSQL: "cannot
+ * truncate a table referenced in a foreign key constraint"), and empties them.
+ */
+export async function referencingTables(
+  client: pg.Client,
+  tables: ReadonlyArray<QualifiedName>
+): Promise<QualifiedName[]> {
+  if (tables.length === 0) return []
+  const { rows } = await client.query<{ schema: string; name: string }>(
+    `WITH RECURSIVE given(oid) AS (
+       SELECT c.oid FROM pg_catalog.pg_class c
+         JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+         JOIN unnest($1::text[], $2::text[]) AS w(schema, name)
+           ON w.schema = n.nspname AND w.name = c.relname),
+     referencing(oid) AS (
+       SELECT oid FROM given
+       UNION
+       SELECT k.conrelid FROM pg_catalog.pg_constraint k JOIN referencing r ON k.confrelid = r.oid
+        WHERE k.contype = 'f')
+     SELECT n.nspname AS schema, c.relname AS name
+       FROM referencing r JOIN pg_catalog.pg_class c ON c.oid = r.oid
+       JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+      WHERE r.oid NOT IN (SELECT oid FROM given) AND c.relkind IN ('r', 'p')
+      ORDER BY 1, 2`,
+    [tables.map(t => t.schema), tables.map(t => t.name)]
+  )
+  return rows
+}
+
 /** Where a sequence stands: the value its next nextval() returns, and its increment (text). */
 export interface SequencePosition {
   next: string
