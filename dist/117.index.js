@@ -4049,6 +4049,31 @@ var locks = __webpack_require__(60975);
 /** Rows are counted up to this many (an error names the count, a larger table "more than"). */
 const DATA_ONLY_COUNT_CAP = 1_000_000;
 /**
+ * The tables of the target that reference `tables` by a foreign key, directly or through one
+ * another, `tables` left out: a TRUNCATE of `tables` must name them too (PostgreSQL: "cannot
+ * truncate a table referenced in a foreign key constraint"), and empties them.
+ */
+async function referencingTables(client, tables) {
+    if (tables.length === 0)
+        return [];
+    const { rows } = await client.query(`WITH RECURSIVE given(oid) AS (
+       SELECT c.oid FROM pg_catalog.pg_class c
+         JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+         JOIN unnest($1::text[], $2::text[]) AS w(schema, name)
+           ON w.schema = n.nspname AND w.name = c.relname),
+     referencing(oid) AS (
+       SELECT oid FROM given
+       UNION
+       SELECT k.conrelid FROM pg_catalog.pg_constraint k JOIN referencing r ON k.confrelid = r.oid
+        WHERE k.contype = 'f')
+     SELECT n.nspname AS schema, c.relname AS name
+       FROM referencing r JOIN pg_catalog.pg_class c ON c.oid = r.oid
+       JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+      WHERE r.oid NOT IN (SELECT oid FROM given) AND c.relkind IN ('r', 'p')
+      ORDER BY 1, 2`, [tables.map(t => t.schema), tables.map(t => t.name)]);
+    return rows;
+}
+/**
  * Where the target's sequence `sequence` stands, or undefined when the restoring role may not
  * read it (no SELECT on it): its next value is its last value, or that plus its increment once
  * it was called (is_called), as nextval() would return it.
@@ -8693,7 +8718,8 @@ async function checkDataOnly(client, plan, providers) {
         blocked,
         sets,
         refused,
-        unowned
+        unowned,
+        referencing: await referencingTables(client, blocked.filter(t => !t.denied))
     };
 }
 function describeBlocked(tables, limit = 20) {
@@ -8755,7 +8781,7 @@ function acceptDataOnly(inputs, server, plan, check) {
         const fixes = [
             ...(readable.length > 0
                 ? [
-                    `to replace their rows, empty them first (TRUNCATE ${listNames(readable)}) and restore again; to append to them, load the backup by hand with ${byHand(plan)}`
+                    `to replace their rows, empty them first (TRUNCATE ${listNames([...readable, ...check.referencing], 100)}${check.referencing.length > 0 ? `: ${listNames(check.referencing)} ${check.referencing.length === 1 ? 'references' : 'reference'} them by a foreign key, so PostgreSQL truncates ${check.referencing.length === 1 ? 'it' : 'them'} with them, rows and all` : ''}) and restore again; to append to them, load the backup by hand with ${byHand(plan)}`
                 ]
                 : []),
             ...(denied.length > 0
