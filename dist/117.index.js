@@ -3838,7 +3838,7 @@ function rowSecurityHint(errors, entry) {
     const table = (entry && /^TABLE DATA (.+)$/.exec(entry)?.[1]) ??
         /row-level security policy for table "([^"]+)"/.exec(errors)?.[1] ??
         'the table';
-    return ` The table ${table} has row-level security that applies to the restoring role (it is not the table's owner, or the table has FORCE ROW LEVEL SECURITY), and the role lacks BYPASSRLS: a restore loads with row_security off, as pg_restore does, and the server refuses any COPY into such a table then, even of no rows. Restore as a role with BYPASSRLS (ALTER ROLE … BYPASSRLS as a superuser; on a managed service, its own admin role), or leave the table out: back up without its schema (exclude-schemas on the backup step, e.g. a provider's storage) or restore only your own schemas ('schemas').`;
+    return ` The table ${table} has row-level security that applies to the restoring role (it is not the table's owner, or the table has FORCE ROW LEVEL SECURITY), and the role lacks BYPASSRLS: a restore loads with row_security off, as pg_restore does, and the server refuses any COPY into such a table then, even of no rows. If the restoring role owns ${table}, lift FORCE for the restore (ALTER TABLE ${table} NO FORCE ROW LEVEL SECURITY, as its owner; FORCE ROW LEVEL SECURITY after it, as the server's HINT says) and restore again; else restore as a role with BYPASSRLS (ALTER ROLE … BYPASSRLS as a superuser; on a managed service, its own admin role), or leave the table out: back up without its schema (exclude-schemas on the backup step, e.g. a provider's storage) or restore only your own schemas ('schemas').`;
 }
 /**
  * The fix for a privilege the restoring role lacks, by the kind of error (the owner of the object
