@@ -12,7 +12,13 @@ import path from 'node:path'
 import type { DefaultArtifactClient } from '@actions/artifact'
 import { BlockBlobClient } from '@azure/storage-blob'
 import { startArtifactBackend, type ArtifactBackend } from '../../dev/artifact-backend.js'
-import { blockId, uploadStreamInBlocks, withBlockUpload } from '../../src/storage/block-upload.js'
+import {
+  blockId,
+  blockSize,
+  SMALL_BLOCK,
+  uploadStreamInBlocks,
+  withBlockUpload
+} from '../../src/storage/block-upload.js'
 
 let backend: ArtifactBackend
 let client: DefaultArtifactClient
@@ -56,7 +62,7 @@ async function upload(name: string, data: Buffer): Promise<{ id?: number; digest
 
 describe('block upload from reused buffers', () => {
   test('three blocks, the last one partial and the first one stored last: the stored bytes are the file', async () => {
-    const data = crypto.randomBytes(2 * 8 * 1024 * 1024 + 12345)
+    const data = crypto.randomBytes(2 * SMALL_BLOCK + 12345)
     backend.faults.delayNext('blob:stageBlock', 1, 1500)
     const result = await upload('blocks.zip', data)
     const stored = backend.findArtifact('blocks.zip')
@@ -70,15 +76,23 @@ describe('block upload from reused buffers', () => {
   })
 
   test('exactly one block: no empty block after it', async () => {
-    const data = crypto.randomBytes(8 * 1024 * 1024)
+    const data = crypto.randomBytes(SMALL_BLOCK)
     await upload('one.zip', data)
     const stored = backend.findArtifact('one.zip')
     expect(stored?.blockCount).toBe(1)
     expect(stored?.bytes.equals(data)).toBe(true)
   })
 
+  test('blocks of 4 MiB, whatever the client asks (8 MiB): 16 MiB held with 3 uploading', async () => {
+    const data = crypto.randomBytes(8 * 1024 * 1024 + 1)
+    await upload('small-blocks.zip', data)
+    const stored = backend.findArtifact('small-blocks.zip')
+    expect(stored?.blockCount).toBe(3)
+    expect(stored?.bytes.equals(data)).toBe(true)
+  })
+
   test('a block refused once (503) is sent again; the stored bytes are whole', async () => {
-    const data = crypto.randomBytes(9 * 1024 * 1024)
+    const data = crypto.randomBytes(SMALL_BLOCK + 1024 * 1024)
     backend.faults.failNext('blob:stageBlock', 1, 503)
     await upload('retried.zip', data)
     expect(backend.faults.pending()).toBe(0)
@@ -92,6 +106,21 @@ describe('block upload from reused buffers', () => {
     await expect(upload('refused.zip', crypto.randomBytes(1024))).rejects.toThrow()
     expect(backend.findArtifact('refused.zip')?.finalized ?? false).toBe(false)
     expect(BlockBlobClient.prototype.uploadStream).toBe(original)
+  })
+
+  test("past 25,000 blocks the client's size: a blob's 50,000 blocks still hold ~293 GiB", () => {
+    const eight = 8 * 1024 * 1024
+    expect([0, 24_999, 25_000, 49_999].map(i => blockSize(i, eight))).toEqual([
+      SMALL_BLOCK,
+      SMALL_BLOCK,
+      eight,
+      eight
+    ])
+    // a client asking for less than 4 MiB gets what it asks
+    expect(blockSize(0, 1024 * 1024)).toBe(1024 * 1024)
+    let capacity = 0
+    for (let i = 0; i < 50_000; i++) capacity += blockSize(i, eight)
+    expect(capacity / 1024 ** 3).toBeGreaterThan(290)
   })
 
   test('block IDs have one length whatever the index, as the service asks', () => {

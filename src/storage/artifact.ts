@@ -153,7 +153,7 @@ interface UploadOptions {
    * deleted only once the new backup is held by the backend (under a temporary name first).
    */
   replaceExisting: boolean | undefined
-  /** Block uploads at once (8 MiB buffered each); ACTIONS_ARTIFACT_UPLOAD_CONCURRENCY wins. */
+  /** Block uploads at once (4 MiB buffered each); ACTIONS_ARTIFACT_UPLOAD_CONCURRENCY wins. */
   concurrency?: number
 }
 
@@ -274,8 +274,9 @@ async function uploadOnce(
   const name = path.basename(options.zipPath)
   await checkReadable(options.zipPath)
   let response
-  // 8 MiB blocks are buffered per concurrent upload: 3 at once (instead of the client's 5) keep the
-  // action's memory bounded; ACTIONS_ARTIFACT_UPLOAD_CONCURRENCY set by the user still wins
+  // a block (4 MiB, block-upload.ts) is buffered per concurrent upload: 3 at once (instead of the
+  // client's 5) keep the action's memory bounded; ACTIONS_ARTIFACT_UPLOAD_CONCURRENCY set by the
+  // user still wins
   const concurrency = process.env.ACTIONS_ARTIFACT_UPLOAD_CONCURRENCY
   if (!concurrency) {
     process.env.ACTIONS_ARTIFACT_UPLOAD_CONCURRENCY = String(options.concurrency ?? 3)
