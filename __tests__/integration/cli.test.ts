@@ -4,7 +4,7 @@
  */
 import { beforeAll, describe, expect, it } from '@jest/globals'
 import { execFileSync, spawn } from 'node:child_process'
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { seedSample, tableChecksums } from '../../dev/fixtures.js'
@@ -146,6 +146,24 @@ describe('command line', () => {
 
     const unknown = await cli(['backup', '--no-such-option', 'x'])
     expect(unknown.code).toBe(2)
+
+    // a backup-file that names no one backup is bad input too, like one that does not exist
+    // (u10 F8: a folder of several files without a manifest exited 1)
+    const gone = await cli(['restore', '--backup-file', path.join(work, 'no-such.dump')], {
+      DATABASE_URL: server.url(target)
+    })
+    expect(gone.code).toBe(2)
+    const several = path.join(work, 'several')
+    mkdirSync(several, { recursive: true })
+    writeFileSync(path.join(several, 'a.dump'), 'PGDMP')
+    writeFileSync(path.join(several, 'b.sql'), 'SELECT 1;\n')
+    const undecided = await cli(['restore', '--backup-file', several], {
+      DATABASE_URL: server.url(target)
+    })
+    expect(undecided.code).toBe(2)
+    expect(undecided.stderr).toMatch(
+      /holds 2 files and no manifest\.json; cannot tell which one is the backup \(a\.dump, b\.sql\)\. Give the backup's own file as --backup-file/
+    )
   })
 
   it('on Ctrl-C stops the restore it started (psql, in a process group of its own): nothing is kept', async () => {

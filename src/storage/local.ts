@@ -265,7 +265,8 @@ export async function openZippedBackup(
     // which entry is the backup is decided before anything is unpacked (as openExtracted will)
     const undecidable = undecidableFolder(zip.entries)
     if (undecidable) {
-      throw new BackupFileError(
+      throw new SettingError(
+        'backupFile',
         `${what}${undecidable.folder ? `'s folder '${undecidable.folder}'` : ''} holds ${plural(undecidable.names.length, 'file')} and no ${MANIFEST_FILE}; cannot tell which one is the backup (${undecidable.names.slice(0, 5).join(', ')}). Nothing was extracted. Give the backup's own file as backup-file.`
       )
     }
@@ -399,7 +400,8 @@ async function openExtracted(dir: string, what: string, workDir: string): Promis
     if (info.isDirectory()) return openDirectory(only, workDir)
     return { dump: { path: only } }
   }
-  throw new BackupFileError(
+  throw new SettingError(
+    'backupFile',
     `${what} holds ${plural(candidates.length, 'file')} and no manifest.json${described.length > 1 ? ` but ${described.length} backups with a <file>.manifest.json each` : ''}; cannot tell which one is the backup (${candidates.slice(0, 5).join(', ')}). Give the backup's own file as backup-file.`
   )
 }
