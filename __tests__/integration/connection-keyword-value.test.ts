@@ -96,6 +96,31 @@ describe("DATABASE_URL as libpq's keyword/value string", () => {
     }
   }, 120_000)
 
+  it('hostaddr= without host=, as psql takes it: backs up and restores (was: "has no host")', async () => {
+    const quoted = PASSWORD.replace(/\\/g, '\\\\').replace(/'/g, "\\'")
+    const byAddress = (database: string): string =>
+      `hostaddr=127.0.0.1 port=${server.port} user=${ROLE} password='${quoted}' dbname=${database} sslmode=disable`
+    const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' }
+    const psql = execFileSync(
+      path.join(server.binDir, 'psql'),
+      ['-XAtc', 'SELECT current_database()', byAddress(source)],
+      { env, encoding: 'utf8' }
+    )
+    expect(psql.trim()).toBe(source)
+    const out = path.join(work, 'by-address')
+    const backup = await cli(['backup', '--output-dir', out], { DATABASE_URL: byAddress(source) })
+    expect({ code: backup.code, stderr: backup.stderr }).toEqual({ code: 0, stderr: '' })
+    expect(backup.stdout).toContain(`${ROLE}@127.0.0.1:${server.port}/${source}`)
+    const dump = readdirSync(out).find(f => !f.endsWith('.manifest.json'))!
+    const target = await server.createDatabase()
+    const url = `postgresql://${ROLE}:${encodeURIComponent(PASSWORD)}@/${target}?hostaddr=127.0.0.1&port=${server.port}&sslmode=disable`
+    const restore = await cli(['restore', '--backup-file', path.join(out, dump)], {
+      DATABASE_URL: url
+    })
+    expect({ code: restore.code, stderr: restore.stderr }).toEqual({ code: 0, stderr: '' })
+    expect(await tableChecksums(server, target)).toEqual(await tableChecksums(server, source))
+  }, 120_000)
+
   it('an unterminated quote after password=: exit 2, the fix, no piece of the password', async () => {
     const text = `host=127.0.0.1 port=${server.port} user=${ROLE} password='${PASSWORD.replace(/'/g, '')} dbname=${source}`
     const result = await cli(['backup', '--output-dir', path.join(work, 'never')], {

@@ -94,6 +94,10 @@ describe('parseDatabaseUrl', () => {
     ['postgresql://u:p@h/d?gssencmode=require', /cannot use GSSAPI/],
     ['postgresql://u:p@a,b/d?hostaddr=127.0.0.1', /1 hostaddr values for 2 hosts/],
     ['postgresql://u:p@h/d?hostaddr=db.internal', /not an IP address/],
+    [
+      'postgresql://u:p@/d?hostaddr=10.0.0.5&sslmode=verify-full',
+      /hostaddr without host, and sslmode=verify-full.*Add host=<the name on its certificate>/
+    ],
     ['postgresql://u:p@h/d?sslpassword=x', /cannot be passed on to pg_dump.*sslpassword/]
   ])('rejects %s with a message naming database-url', (url, message) => {
     let error: unknown
@@ -591,6 +595,7 @@ describe("libpq's keyword/value form (host=… dbname=…), as psql and pg_dump 
     ['host=h dbname d', /a word without '=': 'dbname' after the value of host\./],
     ['host=h port=abc dbname=d', /invalid port 'abc' \(a number from 1 to 65535\)\.$/],
     ['user=u dbname=d', /has no host .*Add host=/],
+    ['hostaddr=10.0.0.5 dbname=d sslmode=verify-full', /hostaddr without host/],
     ['host=h dbname=d sslmode=sometimes', /sslmode='sometimes'/],
     ['host=h dbname=d sslpassword=x', /cannot be passed on to pg_dump.*sslpassword/]
   ])('refuses %j, naming the keyword', (text, message) => {
@@ -712,5 +717,25 @@ describe("libpq's keyword/value form (host=… dbname=…), as psql and pg_dump 
     )
     // a URL of another scheme is read as a URL (libpq would complain about '=' instead)
     expect(refusal('mysql://u:p@h/d?x=1')).toMatch(/scheme 'mysql'/)
+  })
+})
+
+describe('hostaddr without host (psql connects to the address)', () => {
+  it.each([
+    ['postgresql://u:p@/d?hostaddr=10.0.0.5&port=6543', [{ host: '10.0.0.5', port: 6543 }]],
+    ['hostaddr=10.0.0.5 user=u dbname=d', [{ host: '10.0.0.5', port: 5432 }]],
+    [
+      'hostaddr=10.0.0.5,::1 port=5432,5433 user=u dbname=d',
+      [
+        { host: '10.0.0.5', port: 5432 },
+        { host: '::1', port: 5433 }
+      ]
+    ]
+  ])('%s: connects to the addresses, names them as the hosts', (url, hosts) => {
+    const connection = parseDatabaseUrl(url, {})
+    expect(connection.hosts).toEqual(hosts)
+    expect(connectAttempts(connection).map(list => list[0].host)).toEqual(hosts.map(h => h.host))
+    const env = libpqEnvironment(connection)
+    expect(env.PGHOSTADDR).toBe(hosts.map(h => h.host).join(','))
   })
 })

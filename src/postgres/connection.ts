@@ -325,6 +325,21 @@ export function parseDatabaseUrl(
     fromEnvironment.push('PGPASSWORD')
   }
   if (hostOverride !== undefined) hostList = hostOverride.split(',').map(h => ({ host: h }))
+  // hostaddr= without host=: libpq connects to the addresses and goes by them where it would by
+  // the host's name (.pgpass); only verify-full needs a name, which libpq then refuses too
+  if (params.hostaddr && hostList.every(h => h.host === '')) {
+    if (params.sslmode === 'verify-full') {
+      throw new SettingError(
+        'databaseUrl',
+        `has hostaddr without host, and sslmode=verify-full: libpq verifies the server's certificate against the host's name ("host name must be specified for a verified SSL connection"). Add host=<the name on its certificate> beside hostaddr, or use sslmode=verify-ca.`
+      )
+    }
+    const port = hostList.length === 1 ? hostList[0].port : undefined
+    hostList = params.hostaddr.split(',').map((address, i) => ({
+      host: address,
+      port: hostList[i]?.port ?? port
+    }))
+  }
   if (portOverride !== undefined) {
     const ports = portOverride.split(',')
     if (ports.length !== 1 && ports.length !== hostList.length) {
