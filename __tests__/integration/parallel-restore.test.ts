@@ -283,3 +283,56 @@ describe('a subset of the archive (schemas), jobs: 2', () => {
     expect(two).toEqual(one)
   })
 })
+
+describe('the data entries of a parallel restore, jobs: 2', () => {
+  it("tables' rows by pg_restore -d itself, sequence values and large objects through the gate: the same data as the source", async () => {
+    const server = harness.server
+    const db = await server.createDatabase()
+    await seedSample(server, db)
+    // rows COPY text must escape (backslash, tab, newline, a line that is "\."), a sequence of a
+    // table and one of no table, a large object (pg_restore -d writes those through its own calls)
+    await server.query(
+      db,
+      `CREATE TABLE public.awkward (id serial PRIMARY KEY, body text, raw bytea);
+       INSERT INTO public.awkward (body, raw) VALUES
+         (E'back\\\\slash\\ttab\\nnewline', '\\x00ff'::bytea),
+         (E'\\\\.', NULL), (E'\\n\\\\.\\nSELECT 1;', ''::bytea), ('ünïcødé ✓', NULL);
+       CREATE SEQUENCE public.invoice_no START 1000;
+       SELECT setval('public.invoice_no', 4242);
+       SELECT lo_from_bytea(0, 'large object body'::bytea);`
+    )
+    const want = await tableChecksums(server, db)
+    const backup = await actionBackup(server.url(db), { format: 'directory' })
+    const target = await server.createDatabase()
+    const { lines } = await logOf(() =>
+      harness.restore(testRestoreInputs(server.url(target), backup, PARALLEL))
+    )
+    expect(lines).toMatch(/by pg_restore -d itself \(each entry its COPY statement alone/)
+    expect(await tableChecksums(server, target)).toEqual(want)
+    const state = `SELECT (SELECT last_value FROM public.invoice_no)::text AS invoice,
+                          (SELECT last_value FROM public.awkward_id_seq)::text AS awkward,
+                          (SELECT string_agg(convert_from(lo_get(oid), 'UTF8'), ',')
+                             FROM pg_largeobject_metadata) AS objects,
+                          (SELECT string_agg(body, '|' ORDER BY id) FROM public.awkward) AS bodies`
+    expect(await server.query(target, state)).toEqual(await server.query(db, state))
+    expect(await server.query(target, state)).toEqual([
+      expect.objectContaining({ invoice: '4242', awkward: '4', objects: 'large object body' })
+    ])
+  }, 180_000)
+})
+
+/** Lines the engine logs while `fn` runs (the action's log goes to stdout through @actions/core). */
+async function logOf<T>(fn: () => Promise<T>): Promise<{ lines: string; result: T }> {
+  const written: string[] = []
+  const write = process.stdout.write.bind(process.stdout)
+  process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+    written.push(String(chunk))
+    return (write as (...args: unknown[]) => boolean)(chunk, ...rest)
+  }) as typeof process.stdout.write
+  try {
+    const result = await fn()
+    return { lines: written.join(''), result }
+  } finally {
+    process.stdout.write = write
+  }
+}

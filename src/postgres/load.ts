@@ -1277,6 +1277,8 @@ async function parallelThroughPsql(
   const files = new Map<number[], string>()
   for (const ids of [...groups, ...post.groups, ...(post.rest.length > 0 ? [post.rest] : [])])
     files.set(ids, await listFile(ids))
+  // data entries that are their COPY statement alone go to pg_restore -d (directDataEntries)
+  const direct = await directDataEntries(plan, target, options, hooks, toc, listed)
   log.info(`The archive's script passed the checks (${seconds().toFixed(1)} s) before loading.`)
   await runFirst(plan, target, options, hooks)
   const load = (args: string[], what: string, signal?: AbortSignal): Promise<SkippedStatement[]> =>
@@ -1300,7 +1302,14 @@ async function parallelThroughPsql(
   skipped.push(await load(['--section=pre-data', ...selection], 'the pre-data section'))
   const data = stopwatch()
   const dataSkipped = new Map<number, SkippedStatement[]>()
+  const directGroups = new Set(
+    groups.filter(ids => 'ids' in direct && ids.every(id => direct.ids.has(id)))
+  )
   await runPooled(groups, options.jobs, async (ids, signal) => {
+    if (directGroups.has(ids)) {
+      await loadDataDirect(plan, target, archivePath, files.get(ids)!, ownership, toc, signal)
+      return
+    }
     dataSkipped.set(
       ids[0],
       await loadEntries(
@@ -1310,9 +1319,16 @@ async function parallelThroughPsql(
       )
     )
   })
+  const sessions = Math.min(options.jobs, groups.length)
+  const gated = groups.length - directGroups.size
   log.info(
-    `${listed.length} data entries loaded by ${Math.min(options.jobs, groups.length)} psql sessions at a time (${data().toFixed(1)} s).`
+    `${listed.length} data entries loaded by ${sessions} ${directGroups.size === 0 ? 'psql sessions' : gated === 0 ? 'pg_restore -d sessions' : 'sessions'} at a time (${data().toFixed(1)} s)${
+      directGroups.size > 0
+        ? `: ${plural(directGroups.size, 'group')} of tables by pg_restore -d itself (each entry its COPY statement alone, which the gate passed; the rows reach the server as COPY data)${gated > 0 ? `, ${gated} through the gate into psql` : ''}`
+        : ''
+    }.`
   )
+  if ('reason' in direct) log.info(`Data entries through the gate into psql: ${direct.reason}.`)
   // in archive order, as a restore with jobs: 1 lists them
   const first = new Map(groups.map(ids => [ids[0], ids]))
   skipped.push(...listed.filter(id => first.has(id)).map(id => dataSkipped.get(id) ?? []))
@@ -1328,6 +1344,91 @@ async function parallelThroughPsql(
     `Post-data: the indexes and keys of ${plural(post.groups.length, 'table')} built by ${Math.min(options.jobs, post.groups.length)} psql sessions at a time, then ${post.rest.length} other entries (${postTime().toFixed(1)} s).`
   )
   return { skipped: mergeSkipped(skipped) }
+}
+
+/**
+ * The data entries of a parallel restore that `pg_restore -d -L <entries>` may load itself
+ * (loadDataDirect): TABLE DATA as pg_dump writes it (isPgDumpDataEntry: its COPY statement alone,
+ * no SQL of its own) whose COPY statements the gate and policy pass with nothing left out. The
+ * script the gated path would send for them is pg_restore's header (the settings pg_restore -d
+ * sets on connecting) and those statements with their rows; pg_restore -d sends the same, the
+ * rows as COPY data (the server reads them as data, never as statements) and not through this
+ * process, whose gate otherwise reads every byte of them (measured on the 500 MB bench database,
+ * directory format with jobs 2: the action's Node 11 CPU s). Each such load is a pg_restore of
+ * its own without --jobs: none sends the TRUNCATE or the per-worker settings of pg_restore
+ * --jobs. The other data entries (sequence values, large objects, an entry with SQL of its own)
+ * keep the gated path; all of them do when the reason says why.
+ */
+async function directDataEntries(
+  plan: LoadPlan,
+  target: LoadTarget,
+  options: LoadOptions,
+  hooks: LoadHooks,
+  toc: ArchiveToc,
+  listed: number[]
+): Promise<{ ids: Set<number> } | { reason: string }> {
+  if (plan.client.major >= 17 && target.serverMajor < 17)
+    return {
+      reason: `pg_restore ${plan.client.major} sends SET transaction_timeout, which the server (${target.serverMajor}) rejects; the gate leaves it out`
+    }
+  if ((plan.fills?.length ?? 0) > 0 || (plan.deferrals?.before.length ?? 0) > 0)
+    return { reason: 'the backup is data-only: its tables are checked empty before their rows' }
+  const byId = new Map(toc.entries.map(e => [e.dumpId, e]))
+  const tables = listed.flatMap(id => {
+    const entry = byId.get(id)
+    return entry && isPgDumpDataEntry(entry) ? [entry] : []
+  })
+  const left = await checkCopyStatements(
+    tables,
+    scriptGate(plan, target, options, hooks, [], 'the script pg_restore writes of the archive')
+  )
+  if (left)
+    return {
+      reason: `the restore leaves out the data of ${shortName(dataEntryName(left.entry))} (${left.reason})`
+    }
+  return { ids: new Set(tables.map(e => e.dumpId)) }
+}
+
+/**
+ * The data entries of `list` (a parallel restore's data group) loaded by `pg_restore -d
+ * --exit-on-error -L list` (see directDataEntries), credentials from the environment; an aborted
+ * `signal` (another script failed) stops it.
+ */
+async function loadDataDirect(
+  plan: LoadPlan,
+  target: LoadTarget,
+  archivePath: string,
+  list: string,
+  ownership: string[],
+  toc: ArchiveToc,
+  signal: AbortSignal
+): Promise<void> {
+  const pgRestore = programPath(plan.client, 'pg_restore')
+  const child = startChild(
+    pgRestore,
+    [
+      `--dbname=${conninfoDatabase(target.database)}`,
+      '--exit-on-error',
+      `--use-list=${list}`,
+      ...ownership,
+      archivePath
+    ],
+    { env: target.env, stdout: 'ignore' }
+  )
+  const stop = (): void => child.kill()
+  signal.addEventListener('abort', stop)
+  if (signal.aborted) stop()
+  try {
+    await child.done
+  } catch (error) {
+    if (error instanceof ChildProcessError && error.program === pgRestore) {
+      if (error.startError) throw explainChildFailure(error)
+      throw pgRestoreFailure(error, toc)
+    }
+    throw error
+  } finally {
+    signal.removeEventListener('abort', stop)
+  }
 }
 
 /**
