@@ -14,7 +14,8 @@ import {
   discard,
   fileName,
   openDecoded,
-  sizeOf
+  sizeOf,
+  startDecoded
 } from '../pipeline/decode.js'
 import { type DetectedFormat, FormatError, decodedStart, detectBackup } from '../pipeline/detect.js'
 import { sha256Of } from '../pipeline/digest.js'
@@ -59,7 +60,7 @@ import {
   archiveForeignKey,
   copyColumns
 } from '../postgres/toc.js'
-import { ChildProcessError, runChild, startChild } from '../process.js'
+import { ChildProcessError } from '../process.js'
 import type { FetchedBackup } from '../storage/fetch.js'
 import type { Compression, QualifiedName, RestoreOptions } from '../types.js'
 import { pipeline } from 'node:stream/promises'
@@ -450,7 +451,10 @@ async function tarArchive(
 /** The members' names of a tar stream, as `tar -t` lists them (GNU tar escapes odd characters). */
 async function tarMembers(file: BackupFile, decoding: Decoding): Promise<string[]> {
   try {
-    const listed = await runChild('tar', ['-tf', '-'], { stdin: openDecoded(file, decoding) })
+    const tar = startDecoded('tar', ['-tf', '-'], file, decoding)
+    let listed = ''
+    tar.stdout.setEncoding('utf8').on('data', (chunk: string) => (listed += chunk))
+    await tar.done
     return listed.split('\n').filter(line => line !== '')
   } catch (error) {
     throw new RestoreError(
@@ -717,9 +721,8 @@ async function tocOfDirectoryTar(
   folder?: string
 ): Promise<Buffer> {
   // --verbose: the matching members' names, on stderr (their data goes to stdout)
-  const tar = startChild('tar', ['-xvOf', '-', '--wildcards', '*toc.dat'], {
-    stdin: openDecoded(file, decoding)
-  })
+  // zstd -d writes into tar itself when installed (startDecoded): the archive not through here
+  const tar = startDecoded('tar', ['-xvOf', '-', '--wildcards', '*toc.dat'], file, decoding)
   const chunks: Buffer[] = []
   const [read, done] = await Promise.allSettled([
     (async () => {

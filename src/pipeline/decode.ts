@@ -7,8 +7,9 @@ import { stat } from 'node:fs/promises'
 import path from 'node:path'
 import { type Duplex, Readable, Transform, Writable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
+import { type Child, ChildProcessError, type StartOptions, startChild } from '../process.js'
 import type { Compression, DecryptionKeys } from '../types.js'
-import { createDecompressor } from './compress.js'
+import { createDecompressor, findZstdCommand } from './compress.js'
 import { createDecryptor } from './encrypt.js'
 
 /** A backup file on disk: a whole file, or `length` bytes from `offset` inside one. */
@@ -74,6 +75,59 @@ export function openRaw(file: BackupFile, options: { highWaterMark?: number } = 
 /** The dump inside the file: decrypted and decompressed as `decoding` says, then `more` stages. */
 export function openDecoded(file: BackupFile, decoding: Decoding, ...more: Duplex[]): Readable {
   return chain(openRaw(file), ...decodingStages(decoding), ...more)
+}
+
+/**
+ * `program args` reading the decoded backup on its stdin. A zstd-compressed backup, with the zstd
+ * CLI installed, is decoded by `zstd -d` writing straight into the program's stdin (a pipe between
+ * the two children: this process carries only the compressed bytes, decrypted first when
+ * encrypted); anything else is decoded here (openDecoded). `done` settles once both exited: zstd
+ * stopped by the broken pipe (Node's stdio pipes are socket pairs: "Connection reset by peer")
+ * means the program stopped reading, and its own exit decides (tar stops at the end-of-archive
+ * blocks; the file's digest was checked before); any other failure of zstd (a damaged frame) is
+ * the one reported, the program then only lost its input. kill() stops both.
+ */
+export function startDecoded(
+  program: string,
+  args: string[],
+  file: BackupFile,
+  decoding: Decoding,
+  options: Omit<StartOptions, 'stdin'> = {}
+): Child {
+  const zstdPath = decoding.compression === 'zstd' ? findZstdCommand() : null
+  if (!zstdPath)
+    return startChild(program, args, { ...options, stdin: openDecoded(file, decoding) })
+  const reader = startChild(program, args, { ...options, stdin: 'pipe' })
+  if (!reader.stdin) return reader // not started (the run is cancelled)
+  const compressed = decoding.decryption
+    ? chain(openRaw(file), createDecryptor(decoding.decryption))
+    : openRaw(file)
+  const zstd = startChild(zstdPath, ['-q', '-d', '-c'], { stdin: compressed, stdout: reader.stdin })
+  // zstd holds the pipe's writing end now: the program's input ends when zstd's output does
+  reader.stdin.destroy()
+  const done = Promise.allSettled([reader.done, zstd.done]).then(([read, unpacked]) => {
+    if (unpacked.status === 'rejected') {
+      const error = unpacked.reason as ChildProcessError
+      const brokenPipe =
+        error instanceof ChildProcessError &&
+        (error.signal === 'SIGPIPE' ||
+          /write error.*(broken pipe|connection reset)/i.test(error.stderr))
+      if (!brokenPipe) throw error
+    }
+    if (read.status === 'rejected') throw read.reason
+  })
+  done.catch(() => undefined)
+  return {
+    stdout: reader.stdout,
+    stdin: null,
+    pid: reader.pid,
+    done,
+    stderr: () => reader.stderr(),
+    kill: (signal?: NodeJS.Signals): void => {
+      zstd.kill(signal)
+      reader.kill(signal)
+    }
+  }
 }
 
 /**

@@ -45,7 +45,8 @@ import {
   discard,
   fileName,
   openDecoded,
-  openRaw
+  openRaw,
+  startDecoded
 } from '../pipeline/decode.js'
 import { createDecryptor } from '../pipeline/encrypt.js'
 import { createZstdCliDecompressor, findZstdCommand } from '../pipeline/compress.js'
@@ -1346,6 +1347,9 @@ async function parallelThroughPsql(
   return { skipped: mergeSkipped(skipped) }
 }
 
+/** The search_path entry pg_dump writes (10.3 and later): what pg_restore runs in each session. */
+const PG_DUMP_SEARCH_PATH = "SELECT pg_catalog.set_config('search_path', '', false);\n"
+
 /**
  * The data entries of a parallel restore that `pg_restore -d -L <entries>` may load itself
  * (loadDataDirect): TABLE DATA as pg_dump writes it (isPgDumpDataEntry: its COPY statement alone,
@@ -1373,6 +1377,13 @@ async function directDataEntries(
     }
   if ((plan.fills?.length ?? 0) > 0 || (plan.deferrals?.before.length ?? 0) > 0)
     return { reason: 'the backup is data-only: its tables are checked empty before their rows' }
+  // pg_restore -d runs the archive's search_path entry as it is in every session it opens (its
+  // encoding and standard_conforming_strings entries it only parses): any text but pg_dump's own
+  // would run there unread by the gate (a GRANT the gate leaves out, a SET of the session)
+  if (toc.searchPath !== null && toc.searchPath !== PG_DUMP_SEARCH_PATH)
+    return {
+      reason: `the archive's search_path entry is not the one pg_dump writes (${PG_DUMP_SEARCH_PATH.trim()}): pg_restore -d would run it as it is in each of its sessions`
+    }
   const byId = new Map(toc.entries.map(e => [e.dumpId, e]))
   const tables = listed.flatMap(id => {
     const entry = byId.get(id)
@@ -1671,9 +1682,12 @@ async function untar(
   // --verbose: the members' names, one a line (escaped as GNU tar quotes them)
   let listed: string
   try {
-    listed = await runChild('tar', ['-xvf', '-', '-C', dir], {
-      stdin: openDecoded(file, decoding)
-    })
+    // zstd -d writes into tar itself when installed (startDecoded): the archive not through here
+    const tar = startDecoded('tar', ['-xvf', '-', '-C', dir], file, decoding)
+    let out = ''
+    tar.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk))
+    await tar.done
+    listed = out
   } catch (error) {
     if (!(error instanceof ChildProcessError) || error.startError) throw error
     if (/No space left on device|Disk quota exceeded/i.test(error.stderr)) throw diskFull(dir)
@@ -1822,11 +1836,10 @@ export function archiveAsScript(
   for (const t of options.tables) args.push(`--table=${t}`)
   for (const n of options.schemas) args.push(`--schema=${n}`)
   if ('path' in input) args.push(input.path)
-  const zstd =
-    !('path' in input) && !tap && input.decoding.compression === 'zstd' && !options.schemaOnly
-      ? findZstdCommand()
-      : null
-  if (zstd && !('path' in input)) return zstdIntoPgRestore(pgRestorePath, args, input, zstd)
+  // a zstd-compressed archive: `zstd -d` writes straight into pg_restore's stdin (startDecoded),
+  // so this process carries only the compressed bytes, not the archive
+  if (!('path' in input) && !tap && input.decoding.compression === 'zstd' && !options.schemaOnly)
+    return explainedScript(startDecoded(pgRestorePath, args, input.file, input.decoding))
   // --schema-only needs no table data: pg_restore may close its stdin before the end
   return explainedScript(
     startChild(pgRestorePath, args, {
@@ -1838,51 +1851,6 @@ export function archiveAsScript(
       feedToEnd: tap !== undefined
     })
   )
-}
-
-/**
- * A zstd-compressed archive: `zstd -d` writes straight into pg_restore's stdin (a pipe between
- * the two children), so this process carries only the compressed bytes (decrypted first when
- * encrypted), not the archive. The script ends only once both exited 0. zstd stopped by the
- * broken pipe (Node's stdio pipes are socket pairs: "Connection reset by peer") means pg_restore
- * stopped reading: its own exit decides (0: it read what it needed, as when this process fed it
- * and the feed's EPIPE was ignored; the file's digest was checked before the load), and a failing
- * pg_restore's message is the one reported. Any other failure of zstd fails the script.
- */
-function zstdIntoPgRestore(
-  pgRestorePath: string,
-  args: string[],
-  input: { file: BackupFile; decoding: Decoding },
-  zstdPath: string
-): { stdout: Readable; done: Promise<void> } {
-  const restore = startChild(pgRestorePath, args, { stdin: 'pipe' })
-  if (!restore.stdin) return explainedScript(restore) // not started (the run is cancelled)
-  const compressed = input.decoding.decryption
-    ? chain(openRaw(input.file), createDecryptor(input.decoding.decryption))
-    : openRaw(input.file)
-  const zstd = startChild(zstdPath, ['-q', '-d', '-c'], {
-    stdin: compressed,
-    stdout: restore.stdin
-  })
-  // zstd holds the pipe's writing end now: pg_restore's input ends when zstd's output does
-  restore.stdin.destroy()
-  const done = Promise.allSettled([restore.done, zstd.done]).then(([restored, unpacked]) => {
-    if (unpacked.status === 'rejected') {
-      const error = unpacked.reason as ChildProcessError
-      const brokenPipe =
-        error instanceof ChildProcessError &&
-        (error.signal === 'SIGPIPE' ||
-          /write error.*(broken pipe|connection reset)/i.test(error.stderr))
-      if (!brokenPipe) throw error
-    }
-    if (restored.status === 'rejected') throw restored.reason
-  })
-  done.catch(() => undefined)
-  const kill = (signal?: NodeJS.Signals): void => {
-    zstd.kill(signal)
-    restore.kill(signal)
-  }
-  return explainedScript({ ...restore, done, kill })
 }
 
 /** Runs a loader on `input` (its stdin) to its end; its statement output is discarded. */
