@@ -418,7 +418,7 @@ function isEntryPoint(): boolean {
 
 /** A cancelled run's message and exit code (130 for SIGINT, 143 for SIGTERM). */
 function cancelledExit(signal: NodeJS.Signals): number {
-  process.stderr.write(`\n✖ ${redact(cancellationError(signal).message)}\n`)
+  process.stderr.write(`\n✖ ${redact(forCli(cancellationError(signal).message))}\n`)
   return signal === 'SIGINT' ? 130 : 143
 }
 

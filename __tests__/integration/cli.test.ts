@@ -224,6 +224,47 @@ describe('command line', () => {
       "SELECT 1 FROM pg_class WHERE relname = 'big' AND relkind = 'r'"
     )
     expect(tables).toEqual([])
+
+    // without a single transaction: the advice names the options as the command line takes them
+    // (attacker a21 A2: "single-transaction: false", "clean: true")
+    const second = await server.createDatabase()
+    const loose = spawn(
+      path.join(root, 'node_modules/.bin/tsx'),
+      [
+        path.join(root, 'src/cli.ts'),
+        'restore',
+        '--backup-file',
+        file,
+        '--single-transaction',
+        'false'
+      ],
+      {
+        cwd: work,
+        env: { PATH: process.env.PATH!, HOME: process.env.HOME!, DATABASE_URL: server.url(second) }
+      }
+    )
+    let stderr = ''
+    loose.stderr.on('data', d => (stderr += d))
+    const looseExit = new Promise<number | null>(resolve =>
+      loose.on('close', code => resolve(code))
+    )
+    const copyingInto = async (): Promise<number> => {
+      const rows = await server.query<{ n: string }>(
+        'postgres',
+        "SELECT count(*)::text AS n FROM pg_stat_activity WHERE datname = $1 AND query LIKE 'COPY %'",
+        [second]
+      )
+      return Number(rows[0].n)
+    }
+    for (let i = 0; i < 400 && (await copyingInto()) === 0; i++) {
+      await new Promise(resolve => setTimeout(resolve, 25))
+    }
+    loose.kill('SIGINT')
+    expect(await looseExit).toBe(130)
+    expect(stderr).toMatch(
+      /without a single transaction \(--single-transaction false\): the target may hold part of the backup\. Restore again with --clean \(into the same target\)/
+    )
+    expect(stderr).not.toMatch(/single-transaction: false|clean: true/)
   })
 
   it('words errors for the terminal: options and environment variables, no workflow advice', async () => {

@@ -17,6 +17,7 @@ import path from 'node:path'
 import { type TableChecksum, seedSample, tableChecksums } from '../../dev/fixtures.js'
 import { type TestServer, startPostgres } from '../../dev/postgres.js'
 import { restoreSummaryMarkdown } from '../../src/summary.js'
+import { rewriteArchiveToc } from '../support/archive-writer.js'
 import type { BackupSource, RestoreOptions } from '../../src/types.js'
 import { PROVISIONED_MAJORS, provisionedClient } from '../support/clients.js'
 import { useHarness } from '../support/harness.js'
@@ -336,3 +337,58 @@ async function logOf<T>(fn: () => Promise<T>): Promise<{ lines: string; result: 
     process.stdout.write = write
   }
 }
+
+describe('an archive whose search_path entry holds more than pg_dump writes, jobs: 2', () => {
+  it("its data still goes through the gate: a GRANT there that no-privileges leaves out is not run by pg_restore -d's sessions (attacker a21 A1)", async () => {
+    const server = harness.server
+    const db = await server.createDatabase()
+    await server.query(
+      db,
+      `CREATE TABLE public.t1 (n integer); INSERT INTO public.t1 SELECT generate_series(1, 1000);
+       CREATE TABLE public.t2 (n integer); INSERT INTO public.t2 SELECT generate_series(1, 500);`
+    )
+    const dir = path.join(harness.work, `searchpath-${++names}.dir`)
+    execFileSync(path.join(server.binDir, 'pg_dump'), ['-Fd', '-f', dir, db], {
+      env: server.env(db)
+    })
+    const tocFile = path.join(dir, 'toc.dat')
+    writeFileSync(
+      tocFile,
+      rewriteArchiveToc(readFileSync(tocFile), entries =>
+        entries.map(e =>
+          e.desc === 'SEARCHPATH'
+            ? {
+                ...e,
+                defn: `${e.defn ?? ''}GRANT CREATE ON SCHEMA public TO PUBLIC;\n`
+              }
+            : e
+        )
+      )
+    )
+    const target = await server.createDatabase()
+    const acl = `SELECT nspacl::text AS acl FROM pg_namespace WHERE nspname = 'public'`
+    const before = await server.query(target, acl)
+    const { lines } = await logOf(() =>
+      harness.restore(
+        testRestoreInputs(
+          server.url(target),
+          { kind: 'file', path: dir },
+          {
+            ...PARALLEL,
+            noPrivileges: true
+          }
+        )
+      )
+    )
+    expect(await server.query(target, acl)).toEqual(before)
+    expect(lines).toMatch(
+      /Data entries through the gate into psql: the archive's search_path entry is not the one pg_dump writes/
+    )
+    expect(
+      await server.query(
+        target,
+        'SELECT (SELECT count(*) FROM public.t1)::int AS t1, (SELECT count(*) FROM public.t2)::int AS t2'
+      )
+    ).toEqual([{ t1: 1000, t2: 500 }])
+  }, 120_000)
+})
