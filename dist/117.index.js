@@ -3324,6 +3324,8 @@ async function parallelThroughPsql(plan, target, options, hooks, archivePath, to
     const files = new Map();
     for (const ids of [...groups, ...post.groups, ...(post.rest.length > 0 ? [post.rest] : [])])
         files.set(ids, await listFile(ids));
+    // data entries that are their COPY statement alone go to pg_restore -d (directDataEntries)
+    const direct = await directDataEntries(plan, target, options, hooks, toc, listed);
     log/* log */.Rm.info(`The archive's script passed the checks (${seconds().toFixed(1)} s) before loading.`);
     await runFirst(plan, target, options, hooks);
     const load = (args, what, signal) => gatedLoad(plan, target, options, hooks, [...args, archivePath], `${what} of the archive`, signal);
@@ -3333,10 +3335,21 @@ async function parallelThroughPsql(plan, target, options, hooks, archivePath, to
     skipped.push(await load(['--section=pre-data', ...selection], 'the pre-data section'));
     const data = (0,log/* stopwatch */.sX)();
     const dataSkipped = new Map();
+    const directGroups = new Set(groups.filter(ids => 'ids' in direct && ids.every(id => direct.ids.has(id))));
     await runPooled(groups, options.jobs, async (ids, signal) => {
+        if (directGroups.has(ids)) {
+            await loadDataDirect(plan, target, archivePath, files.get(ids), ownership, toc, signal);
+            return;
+        }
         dataSkipped.set(ids[0], await loadEntries(ids, ids.length === 1 ? `the data entry ${ids[0]}` : `the data entries ${ids.join(', ')}`, signal));
     });
-    log/* log */.Rm.info(`${listed.length} data entries loaded by ${Math.min(options.jobs, groups.length)} psql sessions at a time (${data().toFixed(1)} s).`);
+    const sessions = Math.min(options.jobs, groups.length);
+    const gated = groups.length - directGroups.size;
+    log/* log */.Rm.info(`${listed.length} data entries loaded by ${sessions} ${directGroups.size === 0 ? 'psql sessions' : gated === 0 ? 'pg_restore -d sessions' : 'sessions'} at a time (${data().toFixed(1)} s)${directGroups.size > 0
+        ? `: ${(0,log/* plural */.LS)(directGroups.size, 'group')} of tables by pg_restore -d itself (each entry its COPY statement alone, which the gate passed; the rows reach the server as COPY data)${gated > 0 ? `, ${gated} through the gate into psql` : ''}`
+        : ''}.`);
+    if ('reason' in direct)
+        log/* log */.Rm.info(`Data entries through the gate into psql: ${direct.reason}.`);
     // in archive order, as a restore with jobs: 1 lists them
     const first = new Map(groups.map(ids => [ids[0], ids]));
     skipped.push(...listed.filter(id => first.has(id)).map(id => dataSkipped.get(id) ?? []));
@@ -3350,6 +3363,80 @@ async function parallelThroughPsql(plan, target, options, hooks, archivePath, to
         skipped.push(await loadEntries(post.rest, 'the rest of the post-data section'));
     log/* log */.Rm.info(`Post-data: the indexes and keys of ${(0,log/* plural */.LS)(post.groups.length, 'table')} built by ${Math.min(options.jobs, post.groups.length)} psql sessions at a time, then ${post.rest.length} other entries (${postTime().toFixed(1)} s).`);
     return { skipped: mergeSkipped(skipped) };
+}
+/** The search_path entry pg_dump writes (10.3 and later): what pg_restore runs in each session. */
+const PG_DUMP_SEARCH_PATH = "SELECT pg_catalog.set_config('search_path', '', false);\n";
+/**
+ * The data entries of a parallel restore that `pg_restore -d -L <entries>` may load itself
+ * (loadDataDirect): TABLE DATA as pg_dump writes it (isPgDumpDataEntry: its COPY statement alone,
+ * no SQL of its own) whose COPY statements the gate and policy pass with nothing left out. The
+ * script the gated path would send for them is pg_restore's header (the settings pg_restore -d
+ * sets on connecting) and those statements with their rows; pg_restore -d sends the same, the
+ * rows as COPY data (the server reads them as data, never as statements) and not through this
+ * process, whose gate otherwise reads every byte of them (measured on the 500 MB bench database,
+ * directory format with jobs 2: the action's Node 11 CPU s). Each such load is a pg_restore of
+ * its own without --jobs: none sends the TRUNCATE or the per-worker settings of pg_restore
+ * --jobs. The other data entries (sequence values, large objects, an entry with SQL of its own)
+ * keep the gated path; all of them do when the reason says why.
+ */
+async function directDataEntries(plan, target, options, hooks, toc, listed) {
+    if (plan.client.major >= 17 && target.serverMajor < 17)
+        return {
+            reason: `pg_restore ${plan.client.major} sends SET transaction_timeout, which the server (${target.serverMajor}) rejects; the gate leaves it out`
+        };
+    if ((plan.fills?.length ?? 0) > 0 || (plan.deferrals?.before.length ?? 0) > 0)
+        return { reason: 'the backup is data-only: its tables are checked empty before their rows' };
+    // pg_restore -d runs the archive's search_path entry as it is in every session it opens (its
+    // encoding and standard_conforming_strings entries it only parses): any text but pg_dump's own
+    // would run there unread by the gate (a GRANT the gate leaves out, a SET of the session)
+    if (toc.searchPath !== null && toc.searchPath !== PG_DUMP_SEARCH_PATH)
+        return {
+            reason: `the archive's search_path entry is not the one pg_dump writes (${PG_DUMP_SEARCH_PATH.trim()}): pg_restore -d would run it as it is in each of its sessions`
+        };
+    const byId = new Map(toc.entries.map(e => [e.dumpId, e]));
+    const tables = listed.flatMap(id => {
+        const entry = byId.get(id);
+        return entry && (0,postgres_toc/* isPgDumpDataEntry */.mz)(entry) ? [entry] : [];
+    });
+    const left = await checkCopyStatements(tables, scriptGate(plan, target, options, hooks, [], 'the script pg_restore writes of the archive'));
+    if (left)
+        return {
+            reason: `the restore leaves out the data of ${shortName(dataEntryName(left.entry))} (${left.reason})`
+        };
+    return { ids: new Set(tables.map(e => e.dumpId)) };
+}
+/**
+ * The data entries of `list` (a parallel restore's data group) loaded by `pg_restore -d
+ * --exit-on-error -L list` (see directDataEntries), credentials from the environment; an aborted
+ * `signal` (another script failed) stops it.
+ */
+async function loadDataDirect(plan, target, archivePath, list, ownership, toc, signal) {
+    const pgRestore = (0,clients/* programPath */.kx)(plan.client, 'pg_restore');
+    const child = (0,src_process/* startChild */.v0)(pgRestore, [
+        `--dbname=${conninfoDatabase(target.database)}`,
+        '--exit-on-error',
+        `--use-list=${list}`,
+        ...ownership,
+        archivePath
+    ], { env: target.env, stdout: 'ignore' });
+    const stop = () => child.kill();
+    signal.addEventListener('abort', stop);
+    if (signal.aborted)
+        stop();
+    try {
+        await child.done;
+    }
+    catch (error) {
+        if (error instanceof src_process/* ChildProcessError */.Al && error.program === pgRestore) {
+            if (error.startError)
+                throw explainChildFailure(error);
+            throw pgRestoreFailure(error, toc);
+        }
+        throw error;
+    }
+    finally {
+        signal.removeEventListener('abort', stop);
+    }
 }
 /**
  * A parallel restore's first statements, in a transaction of their own before anything loads:
@@ -3550,9 +3637,12 @@ folder) {
     // --verbose: the members' names, one a line (escaped as GNU tar quotes them)
     let listed;
     try {
-        listed = await (0,src_process/* runChild */.w$)('tar', ['-xvf', '-', '-C', dir], {
-            stdin: (0,decode/* openDecoded */.BA)(file, decoding)
-        });
+        // zstd -d writes into tar itself when installed (startDecoded): the archive not through here
+        const tar = (0,decode/* startDecoded */.r_)('tar', ['-xvf', '-', '-C', dir], file, decoding);
+        let out = '';
+        tar.stdout.setEncoding('utf8').on('data', (chunk) => (out += chunk));
+        await tar.done;
+        listed = out;
     }
     catch (error) {
         if (!(error instanceof src_process/* ChildProcessError */.Al) || error.startError)
@@ -3684,11 +3774,10 @@ tap) {
         args.push(`--schema=${n}`);
     if ('path' in input)
         args.push(input.path);
-    const zstd = !('path' in input) && !tap && input.decoding.compression === 'zstd' && !options.schemaOnly
-        ? (0,compress/* findZstdCommand */.GB)()
-        : null;
-    if (zstd && !('path' in input))
-        return zstdIntoPgRestore(pgRestorePath, args, input, zstd);
+    // a zstd-compressed archive: `zstd -d` writes straight into pg_restore's stdin (startDecoded),
+    // so this process carries only the compressed bytes, not the archive
+    if (!('path' in input) && !tap && input.decoding.compression === 'zstd' && !options.schemaOnly)
+        return explainedScript((0,decode/* startDecoded */.r_)(pgRestorePath, args, input.file, input.decoding));
     // --schema-only needs no table data: pg_restore may close its stdin before the end
     return explainedScript((0,src_process/* startChild */.v0)(pgRestorePath, args, {
         stdin: 'path' in input
@@ -3697,47 +3786,6 @@ tap) {
         // pg_restore may exit before the stream's end reached the digest
         feedToEnd: tap !== undefined
     }));
-}
-/**
- * A zstd-compressed archive: `zstd -d` writes straight into pg_restore's stdin (a pipe between
- * the two children), so this process carries only the compressed bytes (decrypted first when
- * encrypted), not the archive. The script ends only once both exited 0. zstd stopped by the
- * broken pipe (Node's stdio pipes are socket pairs: "Connection reset by peer") means pg_restore
- * stopped reading: its own exit decides (0: it read what it needed, as when this process fed it
- * and the feed's EPIPE was ignored; the file's digest was checked before the load), and a failing
- * pg_restore's message is the one reported. Any other failure of zstd fails the script.
- */
-function zstdIntoPgRestore(pgRestorePath, args, input, zstdPath) {
-    const restore = (0,src_process/* startChild */.v0)(pgRestorePath, args, { stdin: 'pipe' });
-    if (!restore.stdin)
-        return explainedScript(restore); // not started (the run is cancelled)
-    const compressed = input.decoding.decryption
-        ? (0,decode/* chain */.cy)((0,decode/* openRaw */.BM)(input.file), (0,encrypt/* createDecryptor */.RJ)(input.decoding.decryption))
-        : (0,decode/* openRaw */.BM)(input.file);
-    const zstd = (0,src_process/* startChild */.v0)(zstdPath, ['-q', '-d', '-c'], {
-        stdin: compressed,
-        stdout: restore.stdin
-    });
-    // zstd holds the pipe's writing end now: pg_restore's input ends when zstd's output does
-    restore.stdin.destroy();
-    const done = Promise.allSettled([restore.done, zstd.done]).then(([restored, unpacked]) => {
-        if (unpacked.status === 'rejected') {
-            const error = unpacked.reason;
-            const brokenPipe = error instanceof src_process/* ChildProcessError */.Al &&
-                (error.signal === 'SIGPIPE' ||
-                    /write error.*(broken pipe|connection reset)/i.test(error.stderr));
-            if (!brokenPipe)
-                throw error;
-        }
-        if (restored.status === 'rejected')
-            throw restored.reason;
-    });
-    done.catch(() => undefined);
-    const kill = (signal) => {
-        zstd.kill(signal);
-        restore.kill(signal);
-    };
-    return explainedScript({ ...restore, done, kill });
 }
 /** Runs a loader on `input` (its stdin) to its end; its statement output is discarded. */
 async function runLoader(program, args, env, input) {
@@ -6215,7 +6263,10 @@ async function tarArchive(file, decoding, manifest) {
 /** The members' names of a tar stream, as `tar -t` lists them (GNU tar escapes odd characters). */
 async function tarMembers(file, decoding) {
     try {
-        const listed = await (0,src_process/* runChild */.w$)('tar', ['-tf', '-'], { stdin: (0,decode/* openDecoded */.BA)(file, decoding) });
+        const tar = (0,decode/* startDecoded */.r_)('tar', ['-tf', '-'], file, decoding);
+        let listed = '';
+        tar.stdout.setEncoding('utf8').on('data', (chunk) => (listed += chunk));
+        await tar.done;
         return listed.split('\n').filter(line => line !== '');
     }
     catch (error) {
@@ -6421,9 +6472,8 @@ function archiveDrops(inputs, toc) {
  */
 async function tocOfDirectoryTar(file, decoding, folder) {
     // --verbose: the matching members' names, on stderr (their data goes to stdout)
-    const tar = (0,src_process/* startChild */.v0)('tar', ['-xvOf', '-', '--wildcards', '*toc.dat'], {
-        stdin: (0,decode/* openDecoded */.BA)(file, decoding)
-    });
+    // zstd -d writes into tar itself when installed (startDecoded): the archive not through here
+    const tar = (0,decode/* startDecoded */.r_)('tar', ['-xvOf', '-', '--wildcards', '*toc.dat'], file, decoding);
     const chunks = [];
     const [read, done] = await Promise.allSettled([
         (async () => {
