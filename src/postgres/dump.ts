@@ -255,7 +255,10 @@ export async function dumpDatabase(run: DumpRun): Promise<Dumped> {
   if (zstd) return dumpThroughZstd(run, zstd)
   const dump = startPgDump(run.pgDumpPath, run.args, run.env, line => log.info(`pg_dump: ${line}`))
   const raw = new CountingStage()
-  const progress = startProgress(() => raw.bytes, { estimateBytes: run.estimateBytes })
+  let tarred: (() => number) | undefined
+  const progress = startProgress(() => tarred?.() ?? raw.bytes, {
+    estimateBytes: run.estimateBytes
+  })
   try {
     if (run.directory) {
       // pg_dump writes the directory (in parallel with jobs); then it is packed as one tar stream
@@ -263,7 +266,10 @@ export async function dumpDatabase(run: DumpRun): Promise<Dumped> {
       const lines = await listArchive(run.pgRestorePath, { directory: run.directory })
       const dataTables = dataTablesInList(lines, run.knownTables)
       run.onDataTables?.(dataTables)
-      const written = await streamBackup(tarDirectory(run.directory), raw, run.sinks, run)
+      const zstdPath = await directZstd(run)
+      const written = zstdPath
+        ? await tarThroughZstd(run, run.directory, zstdPath, count => (tarred = count))
+        : await streamBackup(tarDirectory(run.directory), raw, run.sinks, run)
       await rm(run.directory, { recursive: true, force: true })
       return { ...written, dataTables }
     }
@@ -413,6 +419,74 @@ async function dumpThroughZstd(run: DumpRun, zstdPath: string): Promise<Dumped> 
   } finally {
     progress.stop()
   }
+}
+
+/**
+ * A directory archive packed as by hand, `tar -cf - -C <dir> . | zstd -T0`: tar's stdout is
+ * zstd's stdin (an OS pipe), and only the compressed bytes pass through this process (encrypt,
+ * sha256, sinks). The checks stay: tar and zstd exit 0, zstd's own count of the bytes it read (the
+ * tar's size; none is an empty archive) and wrote (all of which reached the sinks). `progress`
+ * gets the count of the tar's bytes read so far.
+ */
+async function tarThroughZstd(
+  run: DumpRun,
+  directory: string,
+  zstdPath: string,
+  progress: (count: () => number) => void
+): Promise<Written> {
+  const report: { raw?: number; compressed?: number } = {}
+  const zstd = startChild(
+    zstdPath,
+    ['-c', `-${run.compressionLevel}`, '-T0', '-vv', '--no-progress'],
+    {
+      stdin: 'pipe',
+      onStderrLine: line => {
+        const counts = ZSTD_REPORT.exec(line)
+        if (counts) [report.raw, report.compressed] = [Number(counts[1]), Number(counts[2])]
+      }
+    }
+  )
+  const tar = startChild('tar', ['-cf', '-', '-C', directory, '.'], { stdout: zstd.stdin! })
+  // tar holds the pipe's writing end now: zstd's input ends when tar's output does
+  zstd.stdin!.destroy()
+  progress(() => report.raw ?? bytesRead(zstd.pid))
+  const raw = {
+    get bytes(): number {
+      return report.raw ?? 0
+    }
+  }
+  const compressed = checkedOutput(zstd)
+  const passed = new CountingStage(0)
+  const whole = async (): Promise<void> => {
+    await Promise.all([tar.done, zstd.done])
+    if (report.raw === undefined || report.compressed === undefined) {
+      throw new ArchiveError(
+        `zstd did not report the bytes it compressed (${zstd.stderr().trim().split('\n').pop() ?? 'no output'}); nothing was uploaded.`
+      )
+    }
+    if (report.raw === 0) throw new ArchiveError('tar produced no output; nothing was uploaded.')
+    if (report.compressed !== passed.bytes) {
+      throw new ArchiveError(
+        `zstd wrote ${report.compressed} bytes but ${passed.bytes} reached the backup; nothing was uploaded.`
+      )
+    }
+  }
+  const streamed = streamBackup(compressed, raw, run.sinks, {
+    ...run,
+    precompressed: true,
+    inspector: passed,
+    beforeEnd: whole
+  })
+  try {
+    await Promise.all([streamed, tar.done, zstd.done])
+  } catch (error) {
+    tar.kill('SIGKILL')
+    zstd.kill('SIGKILL')
+    compressed.destroy(error as Error)
+    await Promise.allSettled([streamed, tar.done, zstd.done])
+    throw error
+  }
+  return streamed
 }
 
 /** The bytes a process has read so far (Linux: /proc/<pid>/io), for the progress line. */
