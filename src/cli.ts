@@ -14,7 +14,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parse } from 'yaml'
 import yargs from 'yargs'
-import { EXIT_CODES, exitCodeFor } from './errors.js'
+import { EXIT_CODES, exitCodeFor, sentence } from './errors.js'
 import {
   InputError,
   type InputReader,
@@ -289,7 +289,9 @@ export async function main(argv: string[]): Promise<number> {
   try {
     await parser.parseAsync()
   } catch (error) {
-    process.stderr.write(`${forCli((error as Error).message)}\n`)
+    const hint = negationHint(argv)
+    const message = forCli((error as Error).message)
+    process.stderr.write(`${hint ? `${sentence(message)}${hint}` : message}\n`)
     return EXIT_CODES.setting
   }
   if (!chosen) return EXIT_CODES.ok // --help or --version was printed
@@ -414,6 +416,22 @@ function isEntryPoint(): boolean {
   } catch {
     return false
   }
+}
+
+/**
+ * For `--no-<option>` of an option that takes true/false (the command line reads no negations:
+ * --no-owner and --no-privileges are options of their own), the form it takes: " Give
+ * --single-transaction false (not --no-single-transaction)."; '' when there is none.
+ */
+export function negationHint(argv: string[]): string {
+  const hints = argv.flatMap(arg => {
+    const m = /^--no-([a-z-]+)(?:=.*)?$/.exec(arg)
+    const name = m?.[1] as Inputs | undefined
+    if (!name || !(BOOLEAN_INPUTS.has(name) || AUTO_INPUTS.has(name))) return []
+    if (Object.values(Inputs).includes(`no-${name}` as Inputs)) return []
+    return [`--${name} false (not ${arg.replace(/=.*$/, '')})`]
+  })
+  return hints.length > 0 ? ` Give ${hints.join(', ')}.` : ''
 }
 
 /** A cancelled run's message and exit code (130 for SIGINT, 143 for SIGTERM). */

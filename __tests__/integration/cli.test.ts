@@ -119,6 +119,20 @@ describe('command line', () => {
     expect(missing.code).toBe(2)
     expect(missing.stderr).toMatch(/restore needs --backup-file/)
     expect(missing.stderr).not.toMatch(/repository/)
+
+    // a pg_dump -Fd folder's toc.dat given for the archive restores the folder (new-user trial
+    // u11 F5: pg_restore's "expected format (1) differs from format found in file (3)")
+    const dir = path.join(work, 'by-hand.dir')
+    execFileSync(path.join(server.binDir, 'pg_dump'), ['-Fd', '-f', dir, source], {
+      env: server.env(source)
+    })
+    const fromToc = await server.createDatabase()
+    const viaToc = await cli(['restore', '--backup-file', path.join(dir, 'toc.dat')], {
+      DATABASE_URL: server.url(fromToc)
+    })
+    expect({ code: viaToc.code, stderr: viaToc.stderr }).toEqual({ code: 0, stderr: '' })
+    expect(viaToc.stdout).toContain('is the table of contents of the directory archive')
+    expect(await tableChecksums(server, fromToc)).toEqual(await tableChecksums(server, source))
   })
 
   it('exits 3 when the backup fails a check, and 2 for bad input', async () => {
@@ -146,6 +160,14 @@ describe('command line', () => {
 
     const unknown = await cli(['backup', '--no-such-option', 'x'])
     expect(unknown.code).toBe(2)
+    expect(unknown.stderr).not.toMatch(/Give --/)
+    // the command line reads no negations (--no-owner is an option of its own): the form it takes
+    // is named (new-user trial u11 F2)
+    const negated = await cli(['restore', '--backup-file', 'x.dump', '--no-single-transaction'])
+    expect(negated.code).toBe(2)
+    expect(negated.stderr).toContain(
+      'Unknown argument: no-single-transaction. Give --single-transaction false (not --no-single-transaction).'
+    )
 
     // a backup-file that names no one backup is bad input too, like one that does not exist
     // (u10 F8: a folder of several files without a manifest exited 1)
@@ -163,6 +185,19 @@ describe('command line', () => {
     expect(undecided.code).toBe(2)
     expect(undecided.stderr).toMatch(
       /holds 2 files and no manifest\.json; cannot tell which one is the backup \(a\.dump, b\.sql\)\. Give the backup's own file as --backup-file/
+    )
+    // two backups of the backup command side by side: the choice named is theirs, not the
+    // manifests beside them (new-user trial u11 F9)
+    const two = path.join(work, 'two-backups')
+    mkdirSync(two, { recursive: true })
+    for (const name of ['shop-1.dump.zst', 'shop-2.dump.zst']) {
+      writeFileSync(path.join(two, name), 'x')
+      writeFileSync(path.join(two, `${name}.manifest.json`), '{}')
+    }
+    const pair = await cli(['restore', '--backup-file', two], { DATABASE_URL: server.url(target) })
+    expect(pair.code).toBe(2)
+    expect(pair.stderr).toMatch(
+      /but 2 backups with a <file>\.manifest\.json each; cannot tell which one is the backup \(shop-1\.dump\.zst, shop-2\.dump\.zst\)/
     )
   })
 

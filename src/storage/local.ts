@@ -33,7 +33,7 @@ import {
 } from '../manifest.js'
 import { MAX_SIGNATURE_BYTES, SIGNATURE_FILE } from './signing.js'
 import type { Sink } from '../pipeline/backup-stream.js'
-import type { BackupFile } from '../pipeline/decode.js'
+import { type BackupFile, readStart } from '../pipeline/decode.js'
 import {
   type OpenZip,
   type ZipEntry,
@@ -122,6 +122,23 @@ async function otherBackupsBeside(dir: string, dump: string): Promise<boolean> {
   )
 }
 
+/**
+ * The first bytes of a directory archive's toc.dat: "PGDMP", the format's version (3 bytes), the
+ * integer and offset sizes, and the format: 3 (archTar, what a directory archive's toc.dat says;
+ * a custom archive's is 1, and a tar-format archive begins with a tar header).
+ */
+const TOC_FORMAT_OF_DIRECTORY = 3
+
+/** Whether the file begins as a directory archive's toc.dat (see TOC_FORMAT_OF_DIRECTORY). */
+async function isDirectoryToc(file: string): Promise<boolean> {
+  const start = await readStart({ path: file }, 11).catch(() => Buffer.alloc(0))
+  return (
+    start.length === 11 &&
+    start.subarray(0, 5).toString('latin1') === 'PGDMP' &&
+    start[10] === TOC_FORMAT_OF_DIRECTORY
+  )
+}
+
 /** Opens the file or folder the user gave (backupFile); a zip is read in place. */
 export async function openLocalBackup(file: string, workDir: string): Promise<LocalBackup> {
   let info
@@ -134,6 +151,15 @@ export async function openLocalBackup(file: string, workDir: string): Promise<Lo
     )
   }
   if (info.isDirectory()) return openDirectory(file, workDir)
+  // a directory archive's table of contents given for the archive: pg_restore reads the folder
+  // (given toc.dat it says "expected format (1) differs from format found in file (3)")
+  if (path.basename(file) === 'toc.dat' && (await isDirectoryToc(file))) {
+    const folder = path.dirname(file)
+    log.info(
+      `${file} is the table of contents of the directory archive ${folder}: restoring that folder.`
+    )
+    return openDirectory(folder, workDir)
+  }
   if (info.size === 0) {
     throw new SettingError('backupFile', `'${file}' is empty; nothing to restore.`)
   }
@@ -400,9 +426,14 @@ async function openExtracted(dir: string, what: string, workDir: string): Promis
     if (info.isDirectory()) return openDirectory(only, workDir)
     return { dump: { path: only } }
   }
+  // several backups with their manifests: the backups' own files are the choice to name
+  const choices =
+    described.length > 1
+      ? described.map(e => e.slice(0, -LOCAL_MANIFEST_SUFFIX.length))
+      : candidates
   throw new SettingError(
     'backupFile',
-    `${what} holds ${plural(candidates.length, 'file')} and no manifest.json${described.length > 1 ? ` but ${described.length} backups with a <file>.manifest.json each` : ''}; cannot tell which one is the backup (${candidates.slice(0, 5).join(', ')}). Give the backup's own file as backup-file.`
+    `${what} holds ${plural(candidates.length, 'file')} and no manifest.json${described.length > 1 ? ` but ${described.length} backups with a <file>.manifest.json each` : ''}; cannot tell which one is the backup (${choices.slice(0, 5).join(', ')}${choices.length > 5 ? ', …' : ''}). Give the backup's own file as backup-file.`
   )
 }
 
