@@ -466,7 +466,10 @@ async function dumpDatabase(run) {
         return dumpThroughZstd(run, zstd);
     const dump = startPgDump(run.pgDumpPath, run.args, run.env, line => _log_js__WEBPACK_IMPORTED_MODULE_5__/* .log */ .Rm.info(`pg_dump: ${line}`));
     const raw = new _pipeline_progress_js__WEBPACK_IMPORTED_MODULE_8__/* .CountingStage */ .Cp();
-    const progress = (0,_pipeline_progress_js__WEBPACK_IMPORTED_MODULE_8__/* .startProgress */ .ot)(() => raw.bytes, { estimateBytes: run.estimateBytes });
+    let tarred;
+    const progress = (0,_pipeline_progress_js__WEBPACK_IMPORTED_MODULE_8__/* .startProgress */ .ot)(() => tarred?.() ?? raw.bytes, {
+        estimateBytes: run.estimateBytes
+    });
     try {
         if (run.directory) {
             // pg_dump writes the directory (in parallel with jobs); then it is packed as one tar stream
@@ -474,7 +477,10 @@ async function dumpDatabase(run) {
             const lines = await (0,_archive_js__WEBPACK_IMPORTED_MODULE_10__/* .listArchive */ .d0)(run.pgRestorePath, { directory: run.directory });
             const dataTables = (0,_archive_js__WEBPACK_IMPORTED_MODULE_10__/* .dataTablesInList */ .bS)(lines, run.knownTables);
             run.onDataTables?.(dataTables);
-            const written = await (0,_pipeline_backup_stream_js__WEBPACK_IMPORTED_MODULE_6__/* .streamBackup */ .p)(tarDirectory(run.directory), raw, run.sinks, run);
+            const zstdPath = await directZstd(run);
+            const written = zstdPath
+                ? await tarThroughZstd(run, run.directory, zstdPath, count => (tarred = count))
+                : await (0,_pipeline_backup_stream_js__WEBPACK_IMPORTED_MODULE_6__/* .streamBackup */ .p)(tarDirectory(run.directory), raw, run.sinks, run);
             await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.rm)(run.directory, { recursive: true, force: true });
             return { ...written, dataTables };
         }
@@ -606,6 +612,63 @@ async function dumpThroughZstd(run, zstdPath) {
     finally {
         progress.stop();
     }
+}
+/**
+ * A directory archive packed as by hand, `tar -cf - -C <dir> . | zstd -T0`: tar's stdout is
+ * zstd's stdin (an OS pipe), and only the compressed bytes pass through this process (encrypt,
+ * sha256, sinks). The checks stay: tar and zstd exit 0, zstd's own count of the bytes it read (the
+ * tar's size; none is an empty archive) and wrote (all of which reached the sinks). `progress`
+ * gets the count of the tar's bytes read so far.
+ */
+async function tarThroughZstd(run, directory, zstdPath, progress) {
+    const report = {};
+    const zstd = (0,_process_js__WEBPACK_IMPORTED_MODULE_9__/* .startChild */ .v0)(zstdPath, ['-c', `-${run.compressionLevel}`, '-T0', '-vv', '--no-progress'], {
+        stdin: 'pipe',
+        onStderrLine: line => {
+            const counts = ZSTD_REPORT.exec(line);
+            if (counts)
+                [report.raw, report.compressed] = [Number(counts[1]), Number(counts[2])];
+        }
+    });
+    const tar = (0,_process_js__WEBPACK_IMPORTED_MODULE_9__/* .startChild */ .v0)('tar', ['-cf', '-', '-C', directory, '.'], { stdout: zstd.stdin });
+    // tar holds the pipe's writing end now: zstd's input ends when tar's output does
+    zstd.stdin.destroy();
+    progress(() => report.raw ?? bytesRead(zstd.pid));
+    const raw = {
+        get bytes() {
+            return report.raw ?? 0;
+        }
+    };
+    const compressed = (0,_process_js__WEBPACK_IMPORTED_MODULE_9__/* .checkedOutput */ .RZ)(zstd);
+    const passed = new _pipeline_progress_js__WEBPACK_IMPORTED_MODULE_8__/* .CountingStage */ .Cp(0);
+    const whole = async () => {
+        await Promise.all([tar.done, zstd.done]);
+        if (report.raw === undefined || report.compressed === undefined) {
+            throw new _archive_js__WEBPACK_IMPORTED_MODULE_10__/* .ArchiveError */ .di(`zstd did not report the bytes it compressed (${zstd.stderr().trim().split('\n').pop() ?? 'no output'}); nothing was uploaded.`);
+        }
+        if (report.raw === 0)
+            throw new _archive_js__WEBPACK_IMPORTED_MODULE_10__/* .ArchiveError */ .di('tar produced no output; nothing was uploaded.');
+        if (report.compressed !== passed.bytes) {
+            throw new _archive_js__WEBPACK_IMPORTED_MODULE_10__/* .ArchiveError */ .di(`zstd wrote ${report.compressed} bytes but ${passed.bytes} reached the backup; nothing was uploaded.`);
+        }
+    };
+    const streamed = (0,_pipeline_backup_stream_js__WEBPACK_IMPORTED_MODULE_6__/* .streamBackup */ .p)(compressed, raw, run.sinks, {
+        ...run,
+        precompressed: true,
+        inspector: passed,
+        beforeEnd: whole
+    });
+    try {
+        await Promise.all([streamed, tar.done, zstd.done]);
+    }
+    catch (error) {
+        tar.kill('SIGKILL');
+        zstd.kill('SIGKILL');
+        compressed.destroy(error);
+        await Promise.allSettled([streamed, tar.done, zstd.done]);
+        throw error;
+    }
+    return streamed;
 }
 /** The bytes a process has read so far (Linux: /proc/<pid>/io), for the progress line. */
 function bytesRead(pid) {
