@@ -121,6 +121,18 @@ describe("DATABASE_URL as libpq's keyword/value string", () => {
     expect(await tableChecksums(server, target)).toEqual(await tableChecksums(server, source))
   }, 120_000)
 
+  it('several hosts, the first one down: the log names the host that answered (u11 F3)', async () => {
+    const quoted = PASSWORD.replace(/\\/g, '\\\\').replace(/'/g, "\\'")
+    const url = `host=127.0.0.1,127.0.0.1 port=1,${server.port} user=${ROLE} password='${quoted}' dbname=${source} sslmode=disable`
+    const out = path.join(work, 'second-host')
+    const backup = await cli(['backup', '--output-dir', out], { DATABASE_URL: url })
+    expect({ code: backup.code, stderr: backup.stderr }).toEqual({ code: 0, stderr: '' })
+    expect(backup.stdout).toContain(
+      `Connected to ${ROLE}@127.0.0.1:${server.port}/${source}, host 2 of the 2 in the URL (before it: `
+    )
+    expect(backup.stdout).not.toContain(PASSWORD)
+  }, 120_000)
+
   it('an unterminated quote after password=: exit 2, the fix, no piece of the password', async () => {
     const text = `host=127.0.0.1 port=${server.port} user=${ROLE} password='${PASSWORD.replace(/'/g, '')} dbname=${source}`
     const result = await cli(['backup', '--output-dir', path.join(work, 'never')], {

@@ -236,6 +236,9 @@ export interface ConnectOptions {
   endingSessions?: boolean
 }
 
+/** The hosts a "Connected to" line named (see connect): each once in a run's log. */
+const namedHosts = new Set<string>()
+
 export async function connect(
   connection: Connection,
   connectTimeoutSeconds: number,
@@ -260,7 +263,16 @@ export async function connect(
         failures.push(explained)
         continue
       }
-      if (pass === 'any' || (await sessionIs(client, pass))) return client
+      if (pass === 'any' || (await sessionIs(client, pass))) {
+        // the group's title named the URL's first host: say which one answered, once
+        if (attempts !== hosts[0] && !namedHosts.has(describeConnection(where))) {
+          namedHosts.add(describeConnection(where))
+          log.info(
+            `Connected to ${describeConnection(where)}, host ${hosts.indexOf(attempts) + 1} of the ${hosts.length} in the URL${failures.length > 0 ? ` (before it: ${failures.map(f => f.message.split('. ')[0]).join('; ')})` : ''}.`
+          )
+        }
+        return client
+      }
       await client.end().catch(() => undefined)
       failures.push(
         new SettingError(
