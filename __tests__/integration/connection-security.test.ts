@@ -399,6 +399,23 @@ describe("the action's connection is never weaker than psql's with the same URL"
   }, 300_000)
 })
 
+describe('a certificate for another name, sslmode=verify-full', () => {
+  it("names the certificate's names, as psql does (u11 F4: Node's message listed none)", async () => {
+    const role = 'u_scram_sha_256'
+    const url = urlFor(role, 'verify-full', 'prefer', 'wrong-name')
+    const action = await viaAction(url, role)
+    expect(action.ok).toBe(false)
+    expect(action.error).toMatch(
+      /TLS failed: the server's certificate is for 'db\.test', not '127\.0\.0\.1', the host name sslmode=verify-full checks it against\. Put the certificate's name in the URL as the host \(with hostaddr=<its IP address>/
+    )
+    const psql = await runPsql(path.join(server.binDir, 'psql'), url)
+    expect(psql.ok).toBe(false)
+    expect(psql.error).toMatch(
+      /server certificate for "db\.test".* does not match host name "127\.0\.0\.1"/
+    )
+  })
+})
+
 describe('direct TLS (sslnegotiation=direct) on a PostgreSQL 18 server', () => {
   it('agrees with psql 18', async () => {
     const first = { server, logFile }

@@ -616,6 +616,10 @@ export function explainConnectError(
     default:
       if (/timeout/i.test(message)) {
         detail = `no answer from ${connection.host}:${connection.port} within ${connectTimeoutSeconds} s. Check the host and port, and that the server's firewall or IP allow-list admits GitHub's runners.`
+      } else if (err.code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
+        // Node lists only the names of the kind checked (an IP address: the certificate's IP
+        // entries); psql: 'server certificate for "db.example.com" does not match host name'
+        detail = `TLS failed: the server's certificate is for ${certificateNames(err) ?? 'other names'}, not '${connection.host}', the host name sslmode=verify-full checks it against. Put the certificate's name in the URL as the host (with hostaddr=<its IP address> if that name does not resolve from the runner), or use sslmode=verify-ca, which checks the certificate's chain only.`
       } else if (/SSL|TLS|certificate/i.test(message)) {
         const fromEnv = (connection.fromEnvironment ?? []).filter(v => /^PGSSL/.test(v))
         detail = `TLS failed: ${message}. Check sslmode and sslrootcert ${fromEnv.length > 0 ? `(taken from ${fromEnv.join(', ')} in the environment)` : 'in the URL'}.`
@@ -625,6 +629,26 @@ export function explainConnectError(
   }
   // the command line words it for this machine, not GitHub's runners (inputs.ts: renderForDoor)
   return new SettingError('databaseUrl', `could not connect to ${where}: ${detail}`)
+}
+
+/**
+ * The names a server certificate is for, from a TLS error that carries it (Node's
+ * checkServerIdentity: `cert`): its subjectAltName entries ("DNS:db.example.com", "IP
+ * Address:10.0.0.5"), else its subject's CN, quoted; undefined when there is none.
+ */
+export function certificateNames(error: unknown): string | undefined {
+  const cert = (error as { cert?: { subjectaltname?: unknown; subject?: { CN?: unknown } } }).cert
+  if (!cert) return undefined
+  const alt =
+    typeof cert.subjectaltname === 'string'
+      ? cert.subjectaltname
+          .split(',')
+          .map(entry => entry.trim().replace(/^(DNS|IP Address):/, ''))
+          .filter(name => name !== '')
+      : []
+  const cn = cert.subject?.CN
+  const names = alt.length > 0 ? alt : typeof cn === 'string' ? [cn] : []
+  return names.length > 0 ? names.map(name => `'${name}'`).join(', ') : undefined
 }
 
 export async function readServerInfo(client: pg.Client): Promise<ServerInfo> {
