@@ -19,7 +19,7 @@ import {
 } from '../pipeline/backup-stream.js'
 import { createDecompressor, findZstdCommand, hasNativeZstd } from '../pipeline/compress.js'
 import { CountingStage, startProgress } from '../pipeline/progress.js'
-import { ChildProcessError, checkedOutput, runChild, startChild } from '../process.js'
+import { type Child, ChildProcessError, checkedOutput, runChild, startChild } from '../process.js'
 import type { DumpFilters, DumpFormat, QualifiedName } from '../types.js'
 import { ArchiveError, archiveListTee, dataTablesInList, listArchive } from './archive.js'
 import { CopyScanner, PLAIN_TRAILER } from './plain-sql.js'
@@ -337,13 +337,19 @@ let zstdVersion: Promise<number[] | undefined> | undefined
 const ZSTD_REPORT = /\(\s*(\d+)\s*B?\s*=>\s*(\d+)\s*(?:B|bytes)\s*,/
 
 /**
- * A custom archive written as by hand, `pg_dump -Fc -Z0 | zstd -T0`: pg_dump's stdout is zstd's
- * stdin (an OS pipe), and only the compressed bytes pass through this process (encrypt, sha256,
- * sinks). The checks stay: pg_dump and zstd exit 0, zstd's own count of the bytes it read (the
- * dump's size; none is an empty dump) and wrote (all of which reached the sinks), and
- * pg_restore --list reads the archive's table of contents from the stream's decompressed head.
+ * `zstd -c -<level> -T0` reading its stdin ('pipe': another child writes into it) as the
+ * compressor of a dump written as by hand; `raw` is its own count of the bytes it read (while it
+ * runs: what it read so far), and `check(passed, producer)`, once it exited, that it reported its
+ * counts, read something, and wrote exactly the `passed` bytes that reached the backup.
  */
-async function dumpThroughZstd(run: DumpRun, zstdPath: string): Promise<Dumped> {
+function startZstdCompressor(
+  run: DumpRun,
+  zstdPath: string
+): {
+  zstd: Child
+  raw: { readonly bytes: number }
+  check(passed: number, producer: string): void
+} {
   const report: { raw?: number; compressed?: number } = {}
   const zstd = startChild(
     zstdPath,
@@ -356,6 +362,39 @@ async function dumpThroughZstd(run: DumpRun, zstdPath: string): Promise<Dumped> 
       }
     }
   )
+  return {
+    zstd,
+    raw: {
+      get bytes(): number {
+        return report.raw ?? bytesRead(zstd.pid)
+      }
+    },
+    check(passed, producer) {
+      if (report.raw === undefined || report.compressed === undefined) {
+        throw new ArchiveError(
+          `zstd did not report the bytes it compressed (${zstd.stderr().trim().split('\n').pop() ?? 'no output'}); nothing was uploaded.`
+        )
+      }
+      if (report.raw === 0)
+        throw new ArchiveError(`${producer} produced no output; nothing was uploaded.`)
+      if (report.compressed !== passed) {
+        throw new ArchiveError(
+          `zstd wrote ${report.compressed} bytes but ${passed} reached the backup; nothing was uploaded.`
+        )
+      }
+    }
+  }
+}
+
+/**
+ * A custom archive written as by hand, `pg_dump -Fc -Z0 | zstd -T0`: pg_dump's stdout is zstd's
+ * stdin (an OS pipe), and only the compressed bytes pass through this process (encrypt, sha256,
+ * sinks). The checks stay: pg_dump and zstd exit 0, zstd's own count of the bytes it read (the
+ * dump's size; none is an empty dump) and wrote (all of which reached the sinks), and
+ * pg_restore --list reads the archive's table of contents from the stream's decompressed head.
+ */
+async function dumpThroughZstd(run: DumpRun, zstdPath: string): Promise<Dumped> {
+  const { zstd, raw, check } = startZstdCompressor(run, zstdPath)
   const dump = startPgDump(
     run.pgDumpPath,
     run.args,
@@ -365,14 +404,7 @@ async function dumpThroughZstd(run: DumpRun, zstdPath: string): Promise<Dumped> 
   )
   // pg_dump holds the pipe's writing end now: zstd's input ends when pg_dump's output does
   zstd.stdin!.destroy()
-  const raw = {
-    get bytes(): number {
-      return report.raw ?? 0
-    }
-  }
-  const progress = startProgress(() => report.raw ?? bytesRead(zstd.pid), {
-    estimateBytes: run.estimateBytes
-  })
+  const progress = startProgress(() => raw.bytes, { estimateBytes: run.estimateBytes })
   const compressed = checkedOutput(zstd)
   const tee = compressedArchiveListTee(run.pgRestorePath)
   tee.listed.then(
@@ -382,19 +414,7 @@ async function dumpThroughZstd(run: DumpRun, zstdPath: string): Promise<Dumped> 
   const whole = async (): Promise<void> => {
     await Promise.all([dump.done, zstd.done])
     await tee.listed
-    if (report.raw === undefined || report.compressed === undefined) {
-      throw new ArchiveError(
-        `zstd did not report the bytes it compressed (${zstd.stderr().trim().split('\n').pop() ?? 'no output'}); nothing was uploaded.`
-      )
-    }
-    if (report.raw === 0) {
-      throw new ArchiveError('pg_dump produced no output; nothing was uploaded.')
-    }
-    if (report.compressed !== tee.bytes()) {
-      throw new ArchiveError(
-        `zstd wrote ${report.compressed} bytes but ${tee.bytes()} reached the backup; nothing was uploaded.`
-      )
-    }
+    check(tee.bytes(), 'pg_dump')
   }
   try {
     const streamed = streamBackup(compressed, raw, run.sinks, {
@@ -434,42 +454,16 @@ async function tarThroughZstd(
   zstdPath: string,
   progress: (count: () => number) => void
 ): Promise<Written> {
-  const report: { raw?: number; compressed?: number } = {}
-  const zstd = startChild(
-    zstdPath,
-    ['-c', `-${run.compressionLevel}`, '-T0', '-vv', '--no-progress'],
-    {
-      stdin: 'pipe',
-      onStderrLine: line => {
-        const counts = ZSTD_REPORT.exec(line)
-        if (counts) [report.raw, report.compressed] = [Number(counts[1]), Number(counts[2])]
-      }
-    }
-  )
+  const { zstd, raw, check } = startZstdCompressor(run, zstdPath)
   const tar = startChild('tar', ['-cf', '-', '-C', directory, '.'], { stdout: zstd.stdin! })
   // tar holds the pipe's writing end now: zstd's input ends when tar's output does
   zstd.stdin!.destroy()
-  progress(() => report.raw ?? bytesRead(zstd.pid))
-  const raw = {
-    get bytes(): number {
-      return report.raw ?? 0
-    }
-  }
+  progress(() => raw.bytes)
   const compressed = checkedOutput(zstd)
   const passed = new CountingStage(0)
   const whole = async (): Promise<void> => {
     await Promise.all([tar.done, zstd.done])
-    if (report.raw === undefined || report.compressed === undefined) {
-      throw new ArchiveError(
-        `zstd did not report the bytes it compressed (${zstd.stderr().trim().split('\n').pop() ?? 'no output'}); nothing was uploaded.`
-      )
-    }
-    if (report.raw === 0) throw new ArchiveError('tar produced no output; nothing was uploaded.')
-    if (report.compressed !== passed.bytes) {
-      throw new ArchiveError(
-        `zstd wrote ${report.compressed} bytes but ${passed.bytes} reached the backup; nothing was uploaded.`
-      )
-    }
+    check(passed.bytes, 'tar')
   }
   const streamed = streamBackup(compressed, raw, run.sinks, {
     ...run,
