@@ -1236,7 +1236,8 @@ export class DirectFeed extends Transform {
  * before anything runs), clean's drops in a transaction of their own (pg_restore --clean cannot
  * drop partitioned tables with keys in an order PostgreSQL accepts), then the pre-data section,
  * the data entries `jobs` at a time (largest first, each `pg_restore -f - -L <entry>` in a psql
- * session of its own) and the post-data section — every script through the same gate and policy
+ * session of its own, or a table's rows by `pg_restore -d` itself: directDataEntries) and the
+ * post-data section — every script through the same gate and policy
  * as a restore with jobs: 1, so a parallel restore skips and refuses what that one does
  * (pg_restore -d would run the statements the target cannot take, and pg_restore 17+ sends
  * `SET transaction_timeout`, which servers before 17 reject). Only atomicity is given up.

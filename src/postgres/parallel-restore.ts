@@ -5,7 +5,9 @@
  *
  * A parallel restore runs the same gate as every other restore (load.ts): the pre-data section
  * as one script, then every data entry as a script of its own (`pg_restore -f - -L <one entry>`)
- * in `jobs` psql sessions at once (an entry with the one it depends on, dataGroups), then the post-data section (the tables' indexes and keys
+ * in `jobs` psql sessions at once (an entry with the one it depends on, dataGroups; a table's data
+ * entry as pg_dump writes it by `pg_restore -d` itself: load.ts directDataEntries), then the
+ * post-data section (the tables' indexes and keys
  * `jobs` tables at a time, then the rest) — each through the gate into psql, so that it skips
  * and refuses exactly what a restore with jobs: 1 skips and refuses.
  */
