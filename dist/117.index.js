@@ -1617,7 +1617,9 @@ var clients = __webpack_require__(18139);
  *
  * A parallel restore runs the same gate as every other restore (load.ts): the pre-data section
  * as one script, then every data entry as a script of its own (`pg_restore -f - -L <one entry>`)
- * in `jobs` psql sessions at once (an entry with the one it depends on, dataGroups), then the post-data section (the tables' indexes and keys
+ * in `jobs` psql sessions at once (an entry with the one it depends on, dataGroups; a table's data
+ * entry as pg_dump writes it by `pg_restore -d` itself: load.ts directDataEntries), then the
+ * post-data section (the tables' indexes and keys
  * `jobs` tables at a time, then the rest) — each through the gate into psql, so that it skips
  * and refuses exactly what a restore with jobs: 1 skips and refuses.
  */
@@ -3294,7 +3296,8 @@ class DirectFeed extends external_node_stream_.Transform {
  * before anything runs), clean's drops in a transaction of their own (pg_restore --clean cannot
  * drop partitioned tables with keys in an order PostgreSQL accepts), then the pre-data section,
  * the data entries `jobs` at a time (largest first, each `pg_restore -f - -L <entry>` in a psql
- * session of its own) and the post-data section — every script through the same gate and policy
+ * session of its own, or a table's rows by `pg_restore -d` itself: directDataEntries) and the
+ * post-data section — every script through the same gate and policy
  * as a restore with jobs: 1, so a parallel restore skips and refuses what that one does
  * (pg_restore -d would run the statements the target cannot take, and pg_restore 17+ sends
  * `SET transaction_timeout`, which servers before 17 reject). Only atomicity is given up.

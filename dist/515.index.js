@@ -543,13 +543,12 @@ let zstdVersion;
 /** zstd's last line at -vv: `(524288000 B => 141557112 B, …)` (1.5), `(… => … bytes, …)` (1.4). */
 const ZSTD_REPORT = /\(\s*(\d+)\s*B?\s*=>\s*(\d+)\s*(?:B|bytes)\s*,/;
 /**
- * A custom archive written as by hand, `pg_dump -Fc -Z0 | zstd -T0`: pg_dump's stdout is zstd's
- * stdin (an OS pipe), and only the compressed bytes pass through this process (encrypt, sha256,
- * sinks). The checks stay: pg_dump and zstd exit 0, zstd's own count of the bytes it read (the
- * dump's size; none is an empty dump) and wrote (all of which reached the sinks), and
- * pg_restore --list reads the archive's table of contents from the stream's decompressed head.
+ * `zstd -c -<level> -T0` reading its stdin ('pipe': another child writes into it) as the
+ * compressor of a dump written as by hand; `raw` is its own count of the bytes it read (while it
+ * runs: what it read so far), and `check(passed, producer)`, once it exited, that it reported its
+ * counts, read something, and wrote exactly the `passed` bytes that reached the backup.
  */
-async function dumpThroughZstd(run, zstdPath) {
+function startZstdCompressor(run, zstdPath) {
     const report = {};
     const zstd = (0,_process_js__WEBPACK_IMPORTED_MODULE_9__/* .startChild */ .v0)(zstdPath, ['-c', `-${run.compressionLevel}`, '-T0', '-vv', '--no-progress'], {
         stdin: 'pipe',
@@ -559,17 +558,38 @@ async function dumpThroughZstd(run, zstdPath) {
                 [report.raw, report.compressed] = [Number(counts[1]), Number(counts[2])];
         }
     });
+    return {
+        zstd,
+        raw: {
+            get bytes() {
+                return report.raw ?? bytesRead(zstd.pid);
+            }
+        },
+        check(passed, producer) {
+            if (report.raw === undefined || report.compressed === undefined) {
+                throw new _archive_js__WEBPACK_IMPORTED_MODULE_10__/* .ArchiveError */ .di(`zstd did not report the bytes it compressed (${zstd.stderr().trim().split('\n').pop() ?? 'no output'}); nothing was uploaded.`);
+            }
+            if (report.raw === 0)
+                throw new _archive_js__WEBPACK_IMPORTED_MODULE_10__/* .ArchiveError */ .di(`${producer} produced no output; nothing was uploaded.`);
+            if (report.compressed !== passed) {
+                throw new _archive_js__WEBPACK_IMPORTED_MODULE_10__/* .ArchiveError */ .di(`zstd wrote ${report.compressed} bytes but ${passed} reached the backup; nothing was uploaded.`);
+            }
+        }
+    };
+}
+/**
+ * A custom archive written as by hand, `pg_dump -Fc -Z0 | zstd -T0`: pg_dump's stdout is zstd's
+ * stdin (an OS pipe), and only the compressed bytes pass through this process (encrypt, sha256,
+ * sinks). The checks stay: pg_dump and zstd exit 0, zstd's own count of the bytes it read (the
+ * dump's size; none is an empty dump) and wrote (all of which reached the sinks), and
+ * pg_restore --list reads the archive's table of contents from the stream's decompressed head.
+ */
+async function dumpThroughZstd(run, zstdPath) {
+    const { zstd, raw, check } = startZstdCompressor(run, zstdPath);
     const dump = startPgDump(run.pgDumpPath, run.args, run.env, line => _log_js__WEBPACK_IMPORTED_MODULE_5__/* .log */ .Rm.info(`pg_dump: ${line}`), zstd.stdin);
     // pg_dump holds the pipe's writing end now: zstd's input ends when pg_dump's output does
     zstd.stdin.destroy();
-    const raw = {
-        get bytes() {
-            return report.raw ?? 0;
-        }
-    };
-    const progress = (0,_pipeline_progress_js__WEBPACK_IMPORTED_MODULE_8__/* .startProgress */ .ot)(() => report.raw ?? bytesRead(zstd.pid), {
-        estimateBytes: run.estimateBytes
-    });
+    const progress = (0,_pipeline_progress_js__WEBPACK_IMPORTED_MODULE_8__/* .startProgress */ .ot)(() => raw.bytes, { estimateBytes: run.estimateBytes });
     const compressed = (0,_process_js__WEBPACK_IMPORTED_MODULE_9__/* .checkedOutput */ .RZ)(zstd);
     const tee = compressedArchiveListTee(run.pgRestorePath);
     tee.listed.then(lines => run.onDataTables?.((0,_archive_js__WEBPACK_IMPORTED_MODULE_10__/* .dataTablesInList */ .bS)(lines, run.knownTables)), () => undefined // the stream fails with it
@@ -577,15 +597,7 @@ async function dumpThroughZstd(run, zstdPath) {
     const whole = async () => {
         await Promise.all([dump.done, zstd.done]);
         await tee.listed;
-        if (report.raw === undefined || report.compressed === undefined) {
-            throw new _archive_js__WEBPACK_IMPORTED_MODULE_10__/* .ArchiveError */ .di(`zstd did not report the bytes it compressed (${zstd.stderr().trim().split('\n').pop() ?? 'no output'}); nothing was uploaded.`);
-        }
-        if (report.raw === 0) {
-            throw new _archive_js__WEBPACK_IMPORTED_MODULE_10__/* .ArchiveError */ .di('pg_dump produced no output; nothing was uploaded.');
-        }
-        if (report.compressed !== tee.bytes()) {
-            throw new _archive_js__WEBPACK_IMPORTED_MODULE_10__/* .ArchiveError */ .di(`zstd wrote ${report.compressed} bytes but ${tee.bytes()} reached the backup; nothing was uploaded.`);
-        }
+        check(tee.bytes(), 'pg_dump');
     };
     try {
         const streamed = (0,_pipeline_backup_stream_js__WEBPACK_IMPORTED_MODULE_6__/* .streamBackup */ .p)(compressed, raw, run.sinks, {
@@ -621,36 +633,16 @@ async function dumpThroughZstd(run, zstdPath) {
  * gets the count of the tar's bytes read so far.
  */
 async function tarThroughZstd(run, directory, zstdPath, progress) {
-    const report = {};
-    const zstd = (0,_process_js__WEBPACK_IMPORTED_MODULE_9__/* .startChild */ .v0)(zstdPath, ['-c', `-${run.compressionLevel}`, '-T0', '-vv', '--no-progress'], {
-        stdin: 'pipe',
-        onStderrLine: line => {
-            const counts = ZSTD_REPORT.exec(line);
-            if (counts)
-                [report.raw, report.compressed] = [Number(counts[1]), Number(counts[2])];
-        }
-    });
+    const { zstd, raw, check } = startZstdCompressor(run, zstdPath);
     const tar = (0,_process_js__WEBPACK_IMPORTED_MODULE_9__/* .startChild */ .v0)('tar', ['-cf', '-', '-C', directory, '.'], { stdout: zstd.stdin });
     // tar holds the pipe's writing end now: zstd's input ends when tar's output does
     zstd.stdin.destroy();
-    progress(() => report.raw ?? bytesRead(zstd.pid));
-    const raw = {
-        get bytes() {
-            return report.raw ?? 0;
-        }
-    };
+    progress(() => raw.bytes);
     const compressed = (0,_process_js__WEBPACK_IMPORTED_MODULE_9__/* .checkedOutput */ .RZ)(zstd);
     const passed = new _pipeline_progress_js__WEBPACK_IMPORTED_MODULE_8__/* .CountingStage */ .Cp(0);
     const whole = async () => {
         await Promise.all([tar.done, zstd.done]);
-        if (report.raw === undefined || report.compressed === undefined) {
-            throw new _archive_js__WEBPACK_IMPORTED_MODULE_10__/* .ArchiveError */ .di(`zstd did not report the bytes it compressed (${zstd.stderr().trim().split('\n').pop() ?? 'no output'}); nothing was uploaded.`);
-        }
-        if (report.raw === 0)
-            throw new _archive_js__WEBPACK_IMPORTED_MODULE_10__/* .ArchiveError */ .di('tar produced no output; nothing was uploaded.');
-        if (report.compressed !== passed.bytes) {
-            throw new _archive_js__WEBPACK_IMPORTED_MODULE_10__/* .ArchiveError */ .di(`zstd wrote ${report.compressed} bytes but ${passed.bytes} reached the backup; nothing was uploaded.`);
-        }
+        check(passed.bytes, 'tar');
     };
     const streamed = (0,_pipeline_backup_stream_js__WEBPACK_IMPORTED_MODULE_6__/* .streamBackup */ .p)(compressed, raw, run.sinks, {
         ...run,
@@ -6585,6 +6577,7 @@ function pgDumpConnectArgs(name) {
 __webpack_require__.r(__webpack_exports__);
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   SnapshotSession: () => (/* binding */ SnapshotSession),
+/* harmony export */   certificateNames: () => (/* binding */ certificateNames),
 /* harmony export */   connect: () => (/* binding */ connect),
 /* harmony export */   countObjects: () => (/* binding */ countObjects),
 /* harmony export */   dumpLockWaits: () => (/* binding */ dumpLockWaits),
@@ -6725,6 +6718,8 @@ async function dumpLockWaits(client) {
     }
     return [...waits.values()];
 }
+/** The hosts a "Connected to" line named (see connect): each once in a run's log. */
+const namedHosts = new Set();
 async function connect(connection, connectTimeoutSeconds, options = {}) {
     const policy = (0,_connection_js__WEBPACK_IMPORTED_MODULE_5__/* .authPolicy */ .vv)(connection);
     const hosts = (0,_connection_js__WEBPACK_IMPORTED_MODULE_5__/* .connectAttempts */ .zG)(connection);
@@ -6748,8 +6743,14 @@ async function connect(connection, connectTimeoutSeconds, options = {}) {
                 failures.push(explained);
                 continue;
             }
-            if (pass === 'any' || (await sessionIs(client, pass)))
+            if (pass === 'any' || (await sessionIs(client, pass))) {
+                // the group's title named the URL's first host: say which one answered, once
+                if (attempts !== hosts[0] && !namedHosts.has((0,_connection_js__WEBPACK_IMPORTED_MODULE_5__/* .describeConnection */ .If)(where))) {
+                    namedHosts.add((0,_connection_js__WEBPACK_IMPORTED_MODULE_5__/* .describeConnection */ .If)(where));
+                    _log_js__WEBPACK_IMPORTED_MODULE_3__/* .log */ .Rm.info(`Connected to ${(0,_connection_js__WEBPACK_IMPORTED_MODULE_5__/* .describeConnection */ .If)(where)}, host ${hosts.indexOf(attempts) + 1} of the ${hosts.length} in the URL${failures.length > 0 ? ` (before it: ${failures.map(f => f.message.split('. ')[0]).join('; ')})` : ''}.`);
+                }
                 return client;
+            }
             await client.end().catch(() => undefined);
             failures.push(new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .SettingError */ .L_('databaseUrl', `${(0,_connection_js__WEBPACK_IMPORTED_MODULE_5__/* .describeConnection */ .If)(where)} is not a ${pass} server (target_session_attrs=${wanted}).`));
         }
@@ -7015,6 +7016,11 @@ function explainConnectError(error, connection, connectTimeoutSeconds) {
             if (/timeout/i.test(message)) {
                 detail = `no answer from ${connection.host}:${connection.port} within ${connectTimeoutSeconds} s. Check the host and port, and that the server's firewall or IP allow-list admits GitHub's runners.`;
             }
+            else if (err.code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
+                // Node lists only the names of the kind checked (an IP address: the certificate's IP
+                // entries); psql: 'server certificate for "db.example.com" does not match host name'
+                detail = `TLS failed: the server's certificate is for ${certificateNames(err) ?? 'other names'}, not '${connection.host}', the host name sslmode=verify-full checks it against. Put the certificate's name in the URL as the host (with hostaddr=<its IP address> if that name does not resolve from the runner), or use sslmode=verify-ca, which checks the certificate's chain only.`;
+            }
             else if (/SSL|TLS|certificate/i.test(message)) {
                 const fromEnv = (connection.fromEnvironment ?? []).filter(v => /^PGSSL/.test(v));
                 detail = `TLS failed: ${message}. Check sslmode and sslrootcert ${fromEnv.length > 0 ? `(taken from ${fromEnv.join(', ')} in the environment)` : 'in the URL'}.`;
@@ -7025,6 +7031,25 @@ function explainConnectError(error, connection, connectTimeoutSeconds) {
     }
     // the command line words it for this machine, not GitHub's runners (inputs.ts: renderForDoor)
     return new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .SettingError */ .L_('databaseUrl', `could not connect to ${where}: ${detail}`);
+}
+/**
+ * The names a server certificate is for, from a TLS error that carries it (Node's
+ * checkServerIdentity: `cert`): its subjectAltName entries ("DNS:db.example.com", "IP
+ * Address:10.0.0.5"), else its subject's CN, quoted; undefined when there is none.
+ */
+function certificateNames(error) {
+    const cert = error.cert;
+    if (!cert)
+        return undefined;
+    const alt = typeof cert.subjectaltname === 'string'
+        ? cert.subjectaltname
+            .split(',')
+            .map(entry => entry.trim().replace(/^(DNS|IP Address):/, ''))
+            .filter(name => name !== '')
+        : [];
+    const cn = cert.subject?.CN;
+    const names = alt.length > 0 ? alt : typeof cn === 'string' ? [cn] : [];
+    return names.length > 0 ? names.map(name => `'${name}'`).join(', ') : undefined;
 }
 async function readServerInfo(client) {
     const settings = await client.query(`SELECT current_setting('server_version') AS version,
