@@ -1015,10 +1015,8 @@ async function loadDirect(
   try {
     await child.done
   } catch (error) {
-    if (error instanceof ChildProcessError && error.program === pgRestore) {
-      if (error.startError) throw explainChildFailure(error)
-      throw pgRestoreFailure(error, direct.toc)
-    }
+    const explained = pgRestoreError(error, pgRestore, direct.toc)
+    if (explained !== error) throw explained
     if (error instanceof EngineError && !(error instanceof ChildProcessError)) throw error
     // the input failed (zstd among them): pg_restore was stopped before it could read its end
     throw new LoadError(
@@ -1126,6 +1124,15 @@ async function loadPiped(
 }
 
 /** pg_restore -d failed (it ran): its error, naming the archive entry it failed in. */
+/**
+ * A failure of `pg_restore -d` (the program at `pgRestore`) explained: it could not start, or it
+ * failed in an entry of `toc` (named); any other error is returned as it is.
+ */
+function pgRestoreError(error: unknown, pgRestore: string, toc: ArchiveToc): unknown {
+  if (!(error instanceof ChildProcessError) || error.program !== pgRestore) return error
+  return error.startError ? explainChildFailure(error) : pgRestoreFailure(error, toc)
+}
+
 function pgRestoreFailure(error: ChildProcessError, toc: ArchiveToc): LoadError {
   return explainLoadFailure(
     error.program,
@@ -1433,11 +1440,7 @@ async function loadDataDirect(
   try {
     await child.done
   } catch (error) {
-    if (error instanceof ChildProcessError && error.program === pgRestore) {
-      if (error.startError) throw explainChildFailure(error)
-      throw pgRestoreFailure(error, toc)
-    }
-    throw error
+    throw pgRestoreError(error, pgRestore, toc)
   } finally {
     signal.removeEventListener('abort', stop)
   }
