@@ -21,6 +21,7 @@ import { rewriteArchiveToc } from '../support/archive-writer.js'
 import type { BackupSource, RestoreOptions } from '../../src/types.js'
 import { PROVISIONED_MAJORS, provisionedClient } from '../support/clients.js'
 import { useHarness } from '../support/harness.js'
+import { logOf } from '../support/log-capture.js'
 import { testRestoreInputs } from '../support/inputs.js'
 import {
   type ManagedDatabase,
@@ -321,22 +322,6 @@ describe('the data entries of a parallel restore, jobs: 2', () => {
     ])
   }, 180_000)
 })
-
-/** Lines the engine logs while `fn` runs (the action's log goes to stdout through @actions/core). */
-async function logOf<T>(fn: () => Promise<T>): Promise<{ lines: string; result: T }> {
-  const written: string[] = []
-  const write = process.stdout.write.bind(process.stdout)
-  process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
-    written.push(String(chunk))
-    return (write as (...args: unknown[]) => boolean)(chunk, ...rest)
-  }) as typeof process.stdout.write
-  try {
-    const result = await fn()
-    return { lines: written.join(''), result }
-  } finally {
-    process.stdout.write = write
-  }
-}
 
 describe('an archive whose search_path entry holds more than pg_dump writes, jobs: 2', () => {
   it("its data still goes through the gate: a GRANT there that no-privileges leaves out is not run by pg_restore -d's sessions (attacker a21 A1)", async () => {

@@ -15,6 +15,7 @@ import { runTool, tableChecksums } from '../../dev/fixtures.js'
 import type { TestServer } from '../../dev/postgres.js'
 import type { RestoreOptions } from '../../src/types.js'
 import { useHarness } from '../support/harness.js'
+import { logOf } from '../support/log-capture.js'
 import { currentRunArtifact, seedLiveSized } from '../support/sources.js'
 import { testBackupInputs, testRestoreInputs } from '../support/inputs.js'
 
@@ -125,19 +126,3 @@ COMMIT;
     ])
   }, 300_000)
 })
-
-/** Lines the engine logs while `fn` runs (the action's log goes to stdout through @actions/core). */
-async function logOf<T>(fn: () => Promise<T>): Promise<{ lines: string; result: T }> {
-  const written: string[] = []
-  const write = process.stdout.write.bind(process.stdout)
-  process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
-    written.push(String(chunk))
-    return (write as (...args: unknown[]) => boolean)(chunk, ...rest)
-  }) as typeof process.stdout.write
-  try {
-    const result = await fn()
-    return { lines: written.join(''), result }
-  } finally {
-    process.stdout.write = write
-  }
-}
