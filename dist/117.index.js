@@ -3112,11 +3112,9 @@ async function loadDirect(plan, target, options, hooks, archive, direct) {
         await child.done;
     }
     catch (error) {
-        if (error instanceof src_process/* ChildProcessError */.Al && error.program === pgRestore) {
-            if (error.startError)
-                throw explainChildFailure(error);
-            throw pgRestoreFailure(error, direct.toc);
-        }
+        const explained = pgRestoreError(error, pgRestore, direct.toc);
+        if (explained !== error)
+            throw explained;
         if (error instanceof errors/* EngineError */.NJ && !(error instanceof src_process/* ChildProcessError */.Al))
             throw error;
         // the input failed (zstd among them): pg_restore was stopped before it could read its end
@@ -3198,6 +3196,15 @@ async function loadPiped(plan, target, options, direct, piped, args, tap) {
     return { skipped: [], direct: true };
 }
 /** pg_restore -d failed (it ran): its error, naming the archive entry it failed in. */
+/**
+ * A failure of `pg_restore -d` (the program at `pgRestore`) explained: it could not start, or it
+ * failed in an entry of `toc` (named); any other error is returned as it is.
+ */
+function pgRestoreError(error, pgRestore, toc) {
+    if (!(error instanceof src_process/* ChildProcessError */.Al) || error.program !== pgRestore)
+        return error;
+    return error.startError ? explainChildFailure(error) : pgRestoreFailure(error, toc);
+}
 function pgRestoreFailure(error, toc) {
     return explainLoadFailure(error.program, error.code, error.signal, error.stderr, tocEntryNamed(error.stderr, toc));
 }
@@ -3430,12 +3437,7 @@ async function loadDataDirect(plan, target, archivePath, list, ownership, toc, s
         await child.done;
     }
     catch (error) {
-        if (error instanceof src_process/* ChildProcessError */.Al && error.program === pgRestore) {
-            if (error.startError)
-                throw explainChildFailure(error);
-            throw pgRestoreFailure(error, toc);
-        }
-        throw error;
+        throw pgRestoreError(error, pgRestore, toc);
     }
     finally {
         signal.removeEventListener('abort', stop);
