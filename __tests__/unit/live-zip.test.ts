@@ -229,6 +229,32 @@ describe('LiveEntry', () => {
     }
   })
 
+  it('the length given while a read is under way: a read that found no more bytes is no truncation', async () => {
+    // finish() comes from the download while the follower's read is in flight; that read was
+    // asked before the length was known and may come back empty at the file's current end
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'live-zip-'))
+    try {
+      const content = zstd(sample(200_000))
+      for (let round = 0; round < 200; round++) {
+        const file = path.join(dir, `${round}.zip`)
+        writeFileSync(file, content)
+        const entry = new LiveEntry(file, 0)
+        const got: Buffer[] = []
+        const reading = (async () => {
+          for await (const chunk of entry.stream()) got.push(chunk as Buffer)
+        })()
+        // at every moment of the follower's reads, from before its first to after its last
+        for (let i = 0; i < round % 20; i++) await new Promise(resolve => setImmediate(resolve))
+        const result = await entry.finish(content.length)
+        entry.release(result.crc32)
+        await reading
+        expect(Buffer.concat(got).equals(content)).toBe(true)
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
   it('a stream taken after the file is whole still waits for release; one never taken is given up', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'live-zip-'))
     try {

@@ -286,10 +286,13 @@ export class LiveEntry {
           used = 0
         }
         const room = slab.length - used
-        const want = this.length === undefined ? room : Math.min(room, this.length - this.passed)
+        // the length as it was when the read was asked: finish() may give it while the read is
+        // under way, and a read asked before it may come back empty at the file's current end
+        const length = this.length
+        const want = length === undefined ? room : Math.min(room, length - this.passed)
         const { bytesRead } = await handle.read(slab, used, want, this.offset + this.passed)
         const read = slab.subarray(used, used + bytesRead)
-        if (this.length === undefined) {
+        if (length === undefined) {
           const fresh = this.passed + bytesRead - this.scanner.seen
           if (fresh > 0) this.scanner.push(read.subarray(bytesRead - fresh))
           if (bytesRead === 0 && (await handle.stat()).size < this.offset + this.scanner.seen) {
@@ -303,6 +306,8 @@ export class LiveEntry {
         }
         const give = Math.min(bytesRead, (this.length ?? this.scanner.known) - this.passed)
         if (give <= 0) {
+          // (the length came during the read: read again at once, its poke was before the pause)
+          if (length === undefined && this.length !== undefined) continue
           await this.pause()
           continue
         }
