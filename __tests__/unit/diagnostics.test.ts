@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals'
 import type { lookup } from 'node:dns/promises'
 import { InputError, describeForInputs } from '../../src/inputs.js'
 import { parseDatabaseUrl } from '../../src/postgres/connection.js'
-import { diagnoseConnection } from '../../src/postgres/diagnostics.js'
+import { connectionSlotsAdvice, diagnoseConnection } from '../../src/postgres/diagnostics.js'
 
 /** A resolver that answers from a table, like DNS would. */
 function resolver(
@@ -86,5 +86,45 @@ describe('the IPv6-only warning, worded for where it is shown', () => {
       'db.example.com resolves only to IPv6 (2001:db8::7): the connection fails where this machine has no IPv6 route.'
     )
     expect(cli).not.toMatch(/GitHub|runner/)
+  })
+})
+
+describe('connectionSlotsAdvice', () => {
+  it.each([
+    [
+      'pg_dump: error: connection to server at "h" (10.0.0.1), port 5432 failed: FATAL:  sorry, too many clients already',
+      'the server has no connection slot left (max_connections',
+      '(max_connections on the server)'
+    ],
+    [
+      'FATAL:  remaining connection slots are reserved for roles with the SUPERUSER attribute',
+      'the server has no connection slot left',
+      '(max_connections on the server)'
+    ],
+    [
+      'FATAL:  remaining connection slots are reserved for non-replication superuser connections',
+      'the server has no connection slot left',
+      '(max_connections on the server)'
+    ],
+    [
+      'pg_restore: error: reconnection failed: … FATAL:  too many connections for role "app"',
+      'the role "app" may open no more sessions (its CONNECTION LIMIT)',
+      '(ALTER ROLE … CONNECTION LIMIT)'
+    ],
+    [
+      'FATAL:  too many connections for database "shop"',
+      'the database "shop" may open no more sessions (its CONNECTION LIMIT)',
+      '(ALTER DATABASE … CONNECTION LIMIT)'
+    ]
+  ])('%s: names the limit, lower jobs and how to raise it', (stderr, which, raise) => {
+    const advice = connectionSlotsAdvice(stderr)
+    expect(advice).toContain(`No session could be opened: ${which}`)
+    expect(advice).toContain('lower jobs, close idle sessions')
+    expect(advice).toContain(raise)
+  })
+
+  it('says nothing of other failures', () => {
+    expect(connectionSlotsAdvice('FATAL:  password authentication failed for user "app"')).toBe('')
+    expect(connectionSlotsAdvice('ERROR:  relation "too many clients" does not exist')).toBe('')
   })
 })

@@ -68,3 +68,22 @@ export async function diagnoseConnection(
   }
   return { warnings, addresses }
 }
+
+/**
+ * The server had no connection left for another session — SQLSTATE 53300: "sorry, too many
+ * clients already" (max_connections), "remaining connection slots are reserved for …", "too many
+ * connections for role|database …" (CONNECTION LIMIT) — found in `text` (an error message or a
+ * client's stderr): what to do, as one sentence with a leading space; '' when it is not that.
+ */
+export function connectionSlotsAdvice(text: string): string {
+  const owned = /too many connections for (role|database) "([^"]+)"/.exec(text)
+  const server = /too many clients already|remaining connection slots are reserved/.test(text)
+  if (!owned && !server) return ''
+  const which = owned
+    ? `the ${owned[1]} "${owned[2]}" may open no more sessions (its CONNECTION LIMIT)`
+    : 'the server has no connection slot left (max_connections, less the slots reserved for superusers and roles with pg_use_reserved_connections)'
+  const raise = owned
+    ? `ALTER ${owned[1].toUpperCase()} … CONNECTION LIMIT`
+    : 'max_connections on the server'
+  return ` No session could be opened: ${which}. pg_dump and pg_restore open one session per job (input jobs) and one more, and the action holds one or two of its own: lower jobs, close idle sessions (an app's connection pool, another backup or restore), or raise the limit (${raise}).`
+}

@@ -22,6 +22,7 @@ import { CountingStage, startProgress } from '../pipeline/progress.js'
 import { type Child, ChildProcessError, checkedOutput, runChild, startChild } from '../process.js'
 import type { DumpFilters, DumpFormat, QualifiedName } from '../types.js'
 import { ArchiveError, archiveListTee, dataTablesInList, listArchive } from './archive.js'
+import { connectionSlotsAdvice } from './diagnostics.js'
 import { CopyScanner, PLAIN_TRAILER } from './plain-sql.js'
 
 export interface DumpArgsOptions {
@@ -137,10 +138,9 @@ export function explainDumpFailure(
   }
   const how = signal ? `was killed by ${signal}` : `exited with code ${code}`
   const tail = lastLines(stderr, 8)
-  return new DumpError(
-    `pg_dump ${how}${tail ? `: ${tail}` : ''}${permissionAdvice(stderr)}${rowSecurityAdvice(stderr)}${largeObjectAdvice(stderr)}`,
-    stderr
-  )
+  const advice = `${permissionAdvice(stderr)}${rowSecurityAdvice(stderr)}${largeObjectAdvice(stderr)}${connectionSlotsAdvice(stderr)}`
+  const said = tail && advice && !/[.!?]$/.test(tail) ? `${tail}.` : tail
+  return new DumpError(`pg_dump ${how}${said ? `: ${said}` : ''}${advice}`, stderr)
 }
 
 /** An identifier as pg_dump writes it in a query (fmtId): bare, or double-quoted. */

@@ -66,6 +66,7 @@ import {
 } from './parallel-restore.js'
 import { lexPsqlScript } from './psql-lexer.js'
 import { directTextHazard } from './direct-entries.js'
+import { connectionSlotsAdvice } from './diagnostics.js'
 import {
   DIRECT_PIPE_HOLD_BACK,
   HeldEnd,
@@ -1929,6 +1930,8 @@ export function explainLoadFailure(
   } else if (/invalid command \\(un)?restrict/.test(errors)) {
     hint =
       ' The dump carries \\restrict lines from a newer pg_dump that this psql does not know: use a newer psql (postgres-version or pg-bin-dir).'
+  } else if (connectionSlotsAdvice(stderr)) {
+    hint = connectionSlotsAdvice(stderr)
   } else if (alreadyExists(errors)) {
     hint =
       " Objects of the backup already exist in the target: set 'clean: true' to drop them first (or restore into an empty database)."

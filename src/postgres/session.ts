@@ -23,6 +23,7 @@ import {
   pgClientConfig,
   refuseAuthentication
 } from './connection.js'
+import { connectionSlotsAdvice } from './diagnostics.js'
 import { patternRegexes } from './dump.js'
 import { type Blocker, describeBlocker, formatWait } from './locks.js'
 
@@ -594,6 +595,9 @@ export function explainConnectError(
       break
     case '28000':
       detail = `the server refused the connection: ${message}. Check the user, the database, and that the server allows connections from GitHub's runners (sslmode, pg_hba, IP allow-list).`
+      break
+    case '53300':
+      detail = `${message}.${connectionSlotsAdvice(message)}`
       break
     case '3D000':
       detail = `the database '${connection.database}' does not exist on the server. Check the database name at the end of the URL.`
