@@ -93,7 +93,13 @@ import {
 } from '../storage/fetch.js'
 import { LiveEntryNotTaken } from '../storage/live-zip.js'
 import { EngineError, SettingError } from '../errors.js'
-import { type ParsedGlobals, type RolePlan, parseGlobals, planRoles } from '../postgres/globals.js'
+import {
+  type ParsedGlobals,
+  type RolePlan,
+  parseGlobals,
+  planRoles,
+  quoteIdent
+} from '../postgres/globals.js'
 import { createDecryptor } from '../pipeline/encrypt.js'
 import { createHash } from 'node:crypto'
 import { Readable } from 'node:stream'
@@ -362,6 +368,8 @@ export async function restore(
       log.notice(
         `Left out: ${plural(statistics, 'STATISTICS DATA entry', 'STATISTICS DATA entries')} of the backup (pg_dump 18 --statistics): the planner's statistics, not data, which PostgreSQL ${server.major} cannot load (pg_restore_relation_stats() is 18+)${noStatistics ? ' — pg_restore --no-statistics' : ''}. Run ANALYZE in the target after the restore to rebuild them.`
       )
+    const schemas = schemaCreationRefusal(inputs, plan, facts, server.database)
+    if (schemas) throw new RestoreError(schemas)
     for (const warning of extensionWarnings(inputs, plan, facts, server.database)) {
       log.warning(warning)
       warnings.push(warning)
@@ -631,6 +639,36 @@ function extensionWarnings(
     )
   }
   return warnings
+}
+
+/**
+ * Before the load: the schemas an archive creates that the target lacks, when the restoring role
+ * may not create schemas in the database (no CREATE on it; no superuser). pg_restore by hand
+ * fails at the first CREATE SCHEMA ("permission denied for database"), after what ran before it
+ * (with jobs > 1 or create-roles, kept); refused here before anything runs. A plain script's are
+ * named when the load fails on them (privilegeHint).
+ */
+function schemaCreationRefusal(
+  inputs: Pick<RestoreOptions, 'tables' | 'schemas' | 'dataOnly'>,
+  plan: RestorePlan,
+  facts: TargetFacts,
+  database: string
+): string | undefined {
+  if (facts.superuser || facts.createOnDatabase !== false) return undefined
+  // a selection of schemas or tables, or the data alone, creates no schema (pg_restore -n, -t)
+  if (inputs.tables.length > 0 || inputs.schemas.length > 0 || inputs.dataOnly) return undefined
+  const present = new Set(facts.schemas.map(s => s.name))
+  const missing = [
+    ...new Set(
+      (plan.tocRead?.toc.entries ?? [])
+        .filter(e => e.desc === 'SCHEMA' && !present.has(e.tag))
+        .map(e => e.tag)
+    )
+  ]
+  if (missing.length === 0) return undefined
+  const names = missing.slice(0, 5).map(name => quoteIdent(name))
+  const role = quoteIdent(facts.currentUser)
+  return `the backup creates ${plural(missing.length, 'schema')} the target database '${database}' lacks (${names.join(', ')}${missing.length > 5 ? ', …' : ''}), and ${facts.currentUser} may not create schemas there: it lacks CREATE on the database (pg_restore by hand fails at the first CREATE SCHEMA with "permission denied for database"). Nothing was restored. Grant it (GRANT CREATE ON DATABASE ${quoteIdent(database)} TO ${role}; as the database's owner), restore as the database's owner, or create the schemas first (CREATE SCHEMA ${names[0]} AUTHORIZATION ${role}; …) and restore with allow-non-empty: true.`
 }
 
 /** Below this size a backup's check takes a moment (its digest, its TOC or script read whole). */

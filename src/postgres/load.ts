@@ -1985,6 +1985,9 @@ export function privilegeHint(errors: string, reported = errors): string {
   const owner = /must be owner of ([a-z ]+?) (\S+)$/m.exec(errors)
   if (owner)
     return ` Only the owner of the ${owner[1]} ${owner[2]} (or a superuser) may do this, and the restoring role cannot act as it.`
+  const database = /permission denied for database (\S+)/.exec(errors)
+  if (database)
+    return ` The restoring role may not create schemas (nor publications) in the database ${database[1]}: it lacks CREATE on it. Grant it (GRANT CREATE ON DATABASE ${database[1]} TO <role>; as the database's owner), restore as the database's owner, or create the backup's schemas first (CREATE SCHEMA … AUTHORIZATION <role>) and restore with allow-non-empty: true.`
   const schema = /permission denied for schema (\S+)/.exec(errors)
   if (schema)
     return ` The restoring role may not create objects in the schema ${schema[1]} of the target (it lacks CREATE on it).`

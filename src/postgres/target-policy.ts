@@ -45,6 +45,8 @@ export interface TargetFacts {
   currentUser: string
   superuser: boolean
   databaseOwner: string
+  /** current_user may create schemas in the database (CREATE on it, or a superuser); undefined: not read. */
+  createOnDatabase?: boolean
   /** server_version_num / 10000. */
   serverMajor: number
   /** Every role of the cluster. */
@@ -99,6 +101,7 @@ export async function readTargetFacts(client: pg.Client): Promise<TargetFacts> {
   const result = await client.query<{
     current_user: string
     superuser: boolean
+    create_on_database: boolean
     database_owner: string
     version_num: number
     roles: string[] | null
@@ -115,6 +118,7 @@ export async function readTargetFacts(client: pg.Client): Promise<TargetFacts> {
     currentUser: row.current_user,
     superuser: row.superuser,
     databaseOwner: row.database_owner,
+    createOnDatabase: row.create_on_database,
     serverMajor: Math.floor(row.version_num / 10000),
     roles: row.roles ?? [],
     settableRoles: row.settable ?? [],
@@ -154,6 +158,7 @@ const TARGET_FACTS_SQL = `
 SELECT current_user::text AS current_user,
        (SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user) AS superuser,
        pg_catalog.pg_get_userbyid(d.datdba)::text AS database_owner,
+       pg_catalog.has_database_privilege(d.oid, 'CREATE') AS create_on_database,
        current_setting('server_version_num')::int AS version_num,
        (SELECT json_agg(rolname::text ORDER BY rolname) FROM pg_catalog.pg_roles) AS roles,
        (SELECT json_agg(r.rolname::text ORDER BY r.rolname) FROM pg_catalog.pg_roles r
