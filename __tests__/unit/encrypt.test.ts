@@ -17,8 +17,11 @@ import {
   DecryptionError,
   createDecryptor,
   createEncryptor,
-  isAgeEncrypted
+  isAgeEncrypted,
+  passphraseIdentity,
+  scryptDerivations
 } from '../../src/pipeline/encrypt.js'
+import { Stanza } from 'age-encryption'
 import type { DecryptionKeys, EncryptionKeys } from '../../src/types.js'
 
 interface KeyPair {
@@ -153,7 +156,85 @@ describe('interoperability with the age CLI', () => {
     expect(sha(await decrypt({ identities: [], passphrases: [passphrase] }, encrypted))).toBe(
       sha(DATA)
     )
+    // age-encryption's own passphrase identity reads it (its scrypt, not Node's): age's format
+    const { Decrypter } = await import('age-encryption')
+    const library = new Decrypter()
+    library.addPassphrase(passphrase)
+    expect(sha(Buffer.from(await library.decrypt(new Uint8Array(encrypted))))).toBe(sha(DATA))
+    expect(header).toMatch(/^-> scrypt [A-Za-z0-9+/]{22} 18$/m)
   }, 30_000)
+
+  it('encrypts with a passphrase without holding the main thread (the key derived on the thread pool)', async () => {
+    let last = Date.now()
+    let longest = 0
+    const ticks = setInterval(() => {
+      longest = Math.max(longest, Date.now() - last)
+      last = Date.now()
+    }, 10)
+    try {
+      const encrypted = await encrypt(
+        { kind: 'passphrase', passphrase: 'not on the main thread' },
+        DATA
+      )
+      expect(isAgeEncrypted(encrypted)).toBe(true)
+    } finally {
+      clearInterval(ticks)
+    }
+    // age-encryption's own scrypt held it ~2 s
+    expect(longest).toBeLessThan(750)
+  }, 30_000)
+})
+
+describe('a passphrase file read several times (a restore: its check, its load, verify)', () => {
+  it("derives the key once, off the main thread: other work goes on meanwhile (a connection's timer does not fire)", async () => {
+    const passphrase = 'drill day, read it again'
+    // age's default work factor (2^18), as the action encrypts
+    const encrypted = await encrypt({ kind: 'passphrase', passphrase }, DATA)
+    const before = scryptDerivations()
+    let last = Date.now()
+    let longest = 0
+    const ticks = setInterval(() => {
+      longest = Math.max(longest, Date.now() - last)
+      last = Date.now()
+    }, 10)
+    try {
+      const keys = { identities: [], passphrases: ['not this one', passphrase] }
+      const reads = await Promise.all([1, 2, 3].map(() => decrypt(keys, encrypted)))
+      reads.push(await decrypt(keys, encrypted))
+      for (const read of reads) expect(sha(read)).toBe(sha(DATA))
+    } finally {
+      clearInterval(ticks)
+    }
+    // each passphrase once for the file's salt (the wrong one too: it is tried first)
+    expect(scryptDerivations() - before).toBe(2)
+    // age-encryption's own scrypt held the main thread ~2 s per read
+    expect(longest).toBeLessThan(750)
+  }, 60_000)
+
+  it("refuses the stanzas age-encryption refuses, and opens none of another passphrase's", async () => {
+    const identity = passphraseIdentity('p')
+    const body = new Uint8Array(32)
+    const salt = Buffer.alloc(16, 7).toString('base64').replace(/=+$/, '')
+    const stanza = (args: string[], b = body) => new Stanza(args, b)
+    await expect(identity.unwrapFileKey([stanza(['X25519', 'abc'])])).resolves.toBeNull()
+    for (const [args, error] of [
+      [['scrypt', salt], 'invalid scrypt stanza'],
+      [['scrypt', salt, '018'], 'invalid scrypt stanza'],
+      [['scrypt', `${salt}==`, '10'], 'invalid scrypt stanza'],
+      [['scrypt', Buffer.alloc(15).toString('base64'), '10'], 'invalid scrypt stanza'],
+      [['scrypt', salt, '21'], 'scrypt work factor is too high']
+    ] as const) {
+      await expect(identity.unwrapFileKey([stanza([...args])])).rejects.toThrow(error)
+    }
+    await expect(
+      identity.unwrapFileKey([stanza(['scrypt', salt, '10']), stanza(['X25519', 'abc'])])
+    ).rejects.toThrow('scrypt recipient is not the only one in the header')
+    await expect(
+      identity.unwrapFileKey([stanza(['scrypt', salt, '10'], new Uint8Array(31))])
+    ).rejects.toThrow('invalid stanza')
+    // a body no key of this passphrase seals: no file key
+    await expect(identity.unwrapFileKey([stanza(['scrypt', salt, '10'])])).resolves.toBeNull()
+  })
 })
 
 describe('decryption failures are DecryptionErrors that say what to do', () => {

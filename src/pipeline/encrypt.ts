@@ -3,11 +3,13 @@
  * (64 KiB), so memory stays constant whatever the size. Files decrypt with the `age` CLI:
  * `age -d -i key.txt backup.dump.zst.age | zstd -d | pg_restore ...`.
  */
+import { createCipheriv, createDecipheriv, createHash, randomBytes, scrypt } from 'node:crypto'
 import { Duplex, PassThrough, Readable } from 'node:stream'
 import type { ReadableStream as WebReadableStream } from 'node:stream/web'
 import { isAgeIdentity } from '../age-keys.js'
 import { CheckError } from '../errors.js'
 import type { DecryptionKeys, EncryptionKeys } from '../types.js'
+import type { Identity, Recipient, Stanza } from 'age-encryption'
 
 export const AGE_MAGIC = 'age-encryption.org/v1\n'
 
@@ -48,9 +50,10 @@ function webStage(
 export function createEncryptor(keys: EncryptionKeys): Duplex {
   return webStage(
     async input => {
-      const { Encrypter } = await age()
+      const { Encrypter, Stanza } = await age()
       const encrypter = new Encrypter()
-      if (keys.kind === 'passphrase') encrypter.setPassphrase(keys.passphrase)
+      if (keys.kind === 'passphrase')
+        encrypter.addRecipient(passphraseRecipient(keys.passphrase, Stanza))
       else for (const r of keys.recipients) encrypter.addRecipient(r)
       return (await encrypter.encrypt(
         input as unknown as ReadableStream<Uint8Array>
@@ -74,7 +77,8 @@ export function createDecryptor(keys: DecryptionKeys): Duplex {
       const { Decrypter } = await age()
       const decrypter = new Decrypter()
       for (const identity of keys.identities) decrypter.addIdentity(identity)
-      for (const passphrase of keys.passphrases) decrypter.addPassphrase(passphrase)
+      for (const passphrase of keys.passphrases)
+        decrypter.addIdentity(passphraseIdentity(passphrase))
       return (await decrypter.decrypt(
         input as unknown as ReadableStream<Uint8Array>
       )) as unknown as WebReadableStream<Uint8Array>
@@ -97,6 +101,117 @@ export function createDecryptor(keys: DecryptionKeys): Duplex {
       return new DecryptionError(`the encrypted backup is damaged or truncated: ${message}`)
     }
   )
+}
+
+/**
+ * The keys scrypt derived in this process, by passphrase and stanza (salt, work factor): a
+ * restore reads an encrypted backup several times (its check, its load, verify's digest), and
+ * each read would derive the same key again — about 2 s of a core at age's work factor 18.
+ */
+const derivedKeys = new Map<string, Promise<Buffer>>()
+
+/** How many keys scrypt derived in this process (each passphrase and file's salt once). */
+export function scryptDerivations(): number {
+  return derivedKeys.size
+}
+
+/**
+ * age's passphrase identity (the scrypt recipient type of age-encryption.org/v1) with the key
+ * derived by Node's scrypt (OpenSSL, on libuv's thread pool), once per passphrase and salt:
+ * age-encryption's own derives it synchronously on the main thread each time a file is read,
+ * which stalls everything meanwhile — a connection's timeout fires while the server answered.
+ * The stanza rules are the library's (ScryptIdentity): the only stanza of the header, a 16-byte
+ * salt, a work factor of at most 2^20; a file key the passphrase does not open is null (the
+ * library then says that no identity matched). The header's MAC and the payload are checked
+ * and decrypted by the library.
+ */
+export function passphraseIdentity(passphrase: string): Identity {
+  const secret = createHash('sha256').update(passphrase).digest('hex')
+  return {
+    async unwrapFileKey(stanzas: Stanza[]): Promise<Uint8Array | null> {
+      for (const stanza of stanzas) {
+        if (stanza.args.length < 1 || stanza.args[0] !== 'scrypt') continue
+        if (stanzas.length !== 1)
+          throw new Error('scrypt recipient is not the only one in the header')
+        const [, saltText, factor] = stanza.args
+        if (stanza.args.length !== 3 || !/^[1-9][0-9]*$/.test(factor))
+          throw new Error('invalid scrypt stanza')
+        const salt = Buffer.from(saltText, 'base64')
+        if (salt.length !== 16 || salt.toString('base64').replace(/=+$/, '') !== saltText)
+          throw new Error('invalid scrypt stanza')
+        const logN = Number(factor)
+        if (logN > 20) throw new Error('scrypt work factor is too high')
+        if (stanza.body.length !== 32) throw new Error('invalid stanza')
+        const id = `${secret}\0${saltText}\0${logN}`
+        let key = derivedKeys.get(id)
+        if (!key) {
+          key = deriveKey(passphrase, salt, logN)
+          derivedKeys.set(id, key)
+          key.catch(() => derivedKeys.delete(id))
+        }
+        const fileKey = openFileKey(stanza.body, await key)
+        if (fileKey) return fileKey
+      }
+      return null
+    }
+  }
+}
+
+/** age's default scrypt work factor (log2 N), as `age -p` and age-encryption encrypt with. */
+const SCRYPT_WORK_FACTOR = 18
+
+/**
+ * age's passphrase recipient (the scrypt recipient type), as age-encryption's ScryptRecipient
+ * writes it — a random 16-byte salt, work factor 18, the file key sealed by ChaCha20-Poly1305
+ * with a zero nonce — with the key derived by Node's scrypt on libuv's thread pool, not on the
+ * main thread (the library's holds it ~2 s while pg_dump's output waits). age-encryption's
+ * Encrypter then writes the header, its MAC and the payload.
+ */
+export function passphraseRecipient(
+  passphrase: string,
+  stanza: typeof Stanza,
+  logN = SCRYPT_WORK_FACTOR
+): Recipient {
+  return {
+    async wrapFileKey(fileKey: Uint8Array): Promise<Stanza[]> {
+      const salt = randomBytes(16)
+      const key = await deriveKey(passphrase, salt, logN)
+      const cipher = createCipheriv('chacha20-poly1305', key, Buffer.alloc(12), {
+        authTagLength: 16
+      })
+      const sealed = Buffer.concat([cipher.update(fileKey), cipher.final(), cipher.getAuthTag()])
+      return [new stanza(['scrypt', salt.toString('base64').replace(/=+$/, ''), `${logN}`], sealed)]
+    }
+  }
+}
+
+const SCRYPT_LABEL = 'age-encryption.org/v1/scrypt'
+
+function deriveKey(passphrase: string, salt: Buffer, logN: number): Promise<Buffer> {
+  const N = 2 ** logN
+  return new Promise((resolve, reject) =>
+    scrypt(
+      passphrase,
+      Buffer.concat([Buffer.from(SCRYPT_LABEL), salt]),
+      32,
+      // scrypt's memory is 128 · N · r bytes (r = 8): 256 MiB at 18, OpenSSL's, freed after
+      { N, r: 8, p: 1, maxmem: 128 * N * 8 + (1 << 20) },
+      (error, key) => (error ? reject(error) : resolve(key))
+    )
+  )
+}
+
+/** The stanza's body, ChaCha20-Poly1305 with a zero nonce under `key`: the file key, or null. */
+function openFileKey(body: Uint8Array, key: Buffer): Uint8Array | null {
+  const decipher = createDecipheriv('chacha20-poly1305', key, Buffer.alloc(12), {
+    authTagLength: 16
+  })
+  decipher.setAuthTag(body.subarray(16))
+  try {
+    return Buffer.concat([decipher.update(body.subarray(0, 16)), decipher.final()])
+  } catch {
+    return null
+  }
 }
 
 /** age-encryption is loaded when a backup is actually encrypted or decrypted (it is large). */
