@@ -35,7 +35,13 @@ import { restore } from './modes/restore.js'
 import { type VerifyResult, verify } from './modes/verify.js'
 import { formatBytes, formatDuration, log, terminalLog, useLog, plural } from './log.js'
 import { databaseUrlSecrets, parseDatabaseUrl } from './postgres/connection.js'
-import { cancellationError, phaseLog, recordRunShape, stopOnSignals } from './main.js'
+import {
+  cancelSettled,
+  cancellationError,
+  phaseLog,
+  recordRunShape,
+  stopOnSignals
+} from './main.js'
 import { cancelledBy } from './process.js'
 import { redact, registerSecret, registerSecrets, setSecretMasker } from './secrets.js'
 
@@ -403,7 +409,8 @@ export async function main(argv: string[]): Promise<number> {
     return EXIT_CODES.ok
   } catch (caught) {
     const signal = cancelledBy()
-    if (signal) return cancelledExit(signal)
+    // what became of its server sessions is said, as the action says it (run())
+    if (signal) return cancelSettled().then(() => cancelledExit(signal))
     const error = describeForInputs(caught, 'cli')
     process.stderr.write(`\n✖ ${redact(forCli((error as Error)?.message ?? String(error)))}\n`)
     return exitCodeFor(error)

@@ -150,6 +150,14 @@ let sessionsAfterCancel: OwnSessionsEnded | undefined
 /** Settles once stopOnSignals has ended them (or given up); undefined before a cancel. */
 let sessionsEnding: Promise<unknown> | undefined
 
+/**
+ * Settles once a cancelled run's server sessions were ended (or given up on, after at most
+ * stopOnSignals' `sessionsMs`): its message (cancellationError) then says what became of them.
+ */
+export async function cancelSettled(): Promise<void> {
+  await sessionsEnding
+}
+
 /** What became of the run's server sessions, as far as it is known (for the cancel's message). */
 function sessionsWords(found: OwnSessionsEnded | undefined): string {
   if (!found) {
@@ -399,6 +407,9 @@ function setCheckOutputs(result: CheckResult): void {
 /** How a cancelled run ended: it completed after all, failed (unwound), or ran out of time. */
 export type RunOutcome = 'succeeded' | 'failed' | 'unfinished'
 
+/** The same signal again within this long (ms) is the first one relayed (stopOnSignals). */
+const RELAYED_SIGNAL_MS = 1000
+
 /**
  * Cancellation (the runner cancels a job, or times it out, by signalling the action's own
  * process: SIGINT, then SIGTERM about 7.5 s later, then SIGKILL; the programs the action runs
@@ -407,11 +418,12 @@ export type RunOutcome = 'succeeded' | 'failed' | 'unfinished'
  * a psql or pg_restore ends mid-transaction and the server rolls it back; the run then fails
  * through its normal path (the modes remove their temporary files and abort uploads, the job
  * summary is written). If it has not ended `unwindMs` after the children stopped, or at a
- * second signal, the children are killed, the temporary directories removed and `finish` is
- * called at once. `finish` ends the process. Once the children stopped, the run's own server
- * sessions (their statements may run on after the client is gone) are terminated from a new
- * session and waited for, at most `sessionsMs` (postgres/session.ts endOwnSessions), so that
- * the cancel's message says what became of them.
+ * second signal (another one, or the same after RELAYED_SIGNAL_MS: a terminal's Ctrl-C comes
+ * again from npm or tsx, which pass it on), the children are killed, the temporary directories
+ * removed and `finish` is called at once. `finish` ends the process. Once the children
+ * stopped, the run's own server sessions (their statements may run on after the client is
+ * gone) are terminated from a new session and waited for, at most `sessionsMs`
+ * (postgres/session.ts endOwnSessions), so that the cancel's message says what became of them.
  */
 export function stopOnSignals(
   running: Promise<unknown>,
@@ -419,6 +431,7 @@ export function stopOnSignals(
   options: { graceMs?: number; unwindMs?: number; sessionsMs?: number } = {}
 ): void {
   let first: NodeJS.Signals | undefined
+  let firstAt = 0
   let finished = false
   const end = (signal: NodeJS.Signals, outcome: RunOutcome): void => {
     if (finished) return
@@ -430,8 +443,12 @@ export function stopOnSignals(
     void Promise.resolve(finish(signal, outcome)).catch(() => undefined)
   }
   const onSignal = (signal: NodeJS.Signals): void => {
+    // a terminal's Ctrl-C reaches every process of its group, and a wrapper (npm run, tsx)
+    // passes it on again: the same signal within a moment is that one cancel, not a second
+    if (first === signal && Date.now() - firstAt < RELAYED_SIGNAL_MS) return
     if (first) return end(first, 'unfinished')
     first = signal
+    firstAt = Date.now()
     const graceMs = options.graceMs ?? 2000
     const unwindMs = options.unwindMs ?? 4000
     const sessionsMs = options.sessionsMs ?? 5000

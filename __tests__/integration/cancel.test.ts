@@ -235,6 +235,27 @@ describe('a restore cancelled mid-load keeps the target exactly as it was', () =
   )
 })
 
+describe("a terminal's Ctrl-C passed on again by npm run or tsx (SIGINT twice within ms)", () => {
+  it('is one cancel: its sessions are seen to end before it says so, the target keeps what it held (trial u12 F3)', async () => {
+    const target = await server.createDatabase()
+    const step = await restoreCopying(target, { 'backup-file': plainFile })
+    await sleep(300)
+    step.child.kill('SIGINT')
+    await sleep(15)
+    step.child.kill('SIGINT')
+    await expectCancelled(step, 'SIGINT', target)
+    // a second cancel would end at once, before its sessions were seen to end ("they end once
+    // the server notices the cut")
+    expect(errorLines(step)[0]).not.toMatch(/once the server notices the cut/)
+    expect(
+      await server.query(
+        target,
+        "SELECT relname FROM pg_class WHERE relnamespace = 'public'::regnamespace"
+      )
+    ).toEqual([])
+  }, 300_000)
+})
+
 describe('a parallel restore cancelled mid-load says what it left', () => {
   it('jobs: 2, SIGTERM while the data loads: the programs stop and the error says the target may hold part of the backup', async () => {
     const target = await server.createDatabase()
