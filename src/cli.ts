@@ -190,9 +190,16 @@ function descriptions(): Record<string, string> {
   return {}
 }
 
-/** The first sentence of an input's description (--help; --help-all shows it whole). */
-function firstSentence(description: string): string {
-  const text = description.replace(/\s+/g, ' ')
+/**
+ * The first sentence of an input's description (--help; --help-all shows it whole); of a
+ * description with a part per mode ("Backup: … Restore: …"), the first of the command's part
+ * (verify's: Restore's, as it restores into its scratch server).
+ */
+export function firstSentence(description: string, command?: string): string {
+  let text = description.replace(/\s+/g, ' ')
+  const label = command === 'backup' ? 'Backup' : command ? 'Restore' : undefined
+  const part = label ? new RegExp(`(?:^|\\. )(${label}\\b[^:.]*:)`).exec(text) : null
+  if (part && part.index > 0) text = text.slice(part.index + part[0].indexOf(part[1]))
   const end = /\.(\s|$)/.exec(text)
   const first = end ? text.slice(0, end.index + 1) : text
   return first.length > 200 ? `${first.slice(0, 199)}… (--help-all)` : first
@@ -235,9 +242,8 @@ export async function main(argv: string[]): Promise<number> {
   const helpAll = argv.includes('--help-all')
   if (helpAll) argv = argv.map(arg => (arg === '--help-all' ? '--help' : arg))
   const full = descriptions()
-  const help: Record<string, string> = helpAll
-    ? full
-    : Object.fromEntries(Object.entries(full).map(([k, v]) => [k, firstSentence(v)]))
+  const helpOf = (input: Inputs, command: string): string =>
+    helpAll ? (full[input] ?? '') : firstSentence(full[input] ?? '', command)
   // --pg-dump-args "--no-owner --no-privileges": its value starts with '-', which yargs would
   // take for options of its own; taken as the value, as --pg-dump-args="…" is
   argv = argv.flatMap((arg, i) =>
@@ -273,8 +279,8 @@ export async function main(argv: string[]): Promise<number> {
             type: BOOLEAN_INPUTS.has(input) ? 'boolean' : 'string',
             describe:
               input === Inputs.InstallClient
-                ? `${forCli(help[input] ?? '')} On the command line it is off unless given: --install-client runs apt-get with sudo on this machine.`
-                : forCli(help[input] ?? '')
+                ? `${forCli(helpOf(input, command))} On the command line it is off unless given: --install-client runs apt-get with sudo on this machine.`
+                : forCli(helpOf(input, command))
           })
         }
         y.epilogue(EPILOGUE)

@@ -463,6 +463,21 @@ describe('command line', () => {
     expect(help.stdout).not.toMatch(/--(database-url|encryption-passphrase|signing-key)\b/)
   })
 
+  it("describes an option by the command's part of its description (Backup: …, Restore: …) (trial u12 F4)", async () => {
+    const flat = async (args: string[]) => (await cli(args)).stdout.replace(/\s+/g, ' ')
+    const backup = await flat(['backup', '--help'])
+    expect(backup).toContain('--jobs Backup: tables dumped in parallel (format directory only).')
+    expect(backup).toContain('--tables Backup: only these tables (pg_dump --table patterns)')
+    for (const command of ['restore', 'verify']) {
+      const help = await flat([command, '--help'])
+      expect(help).toContain('--jobs Restore: tables of an archive loaded by that many sessions')
+      expect(help).toContain('--tables Restore: only these tables (pg_restore --table names')
+      expect(help).toContain('--schemas Restore: only these schemas (archive formats only).')
+      expect(help).toContain('--no-owner Restore: which object owners to set (ALTER … OWNER TO).')
+      expect(help).not.toMatch(/Backup: (tables dumped|only these)/)
+    }
+  })
+
   it('refuses a secret given as an option (ps would show it), naming its environment variable', async () => {
     for (const [arg, env] of [
       ['--database-url=postgresql://u:Pa55-word@h/db', 'DATABASE_URL'],
