@@ -27,6 +27,12 @@ export const MANIFEST_SCHEMA_VERSION = 1
 export interface ManifestTable {
   schema: string
   name: string
+  /**
+   * Bytes on disk (heap, TOAST, free space and visibility maps; no indexes): pg_table_size when
+   * its rows were counted exactly, else the catalog's page count as of the last VACUUM or
+   * ANALYZE; absent when neither is known (a table never vacuumed nor analyzed, not counted).
+   */
+  sizeBytes?: number
   /** Exact count in the dump's snapshot, or a planner estimate (see rowCounts.method). */
   rows: number | null
   /**
@@ -215,6 +221,7 @@ export function parseManifest(data: unknown): Manifest {
     v.text(table, `${field}.schema`, { max: MAX_NAME })
     v.text(table, `${field}.name`, { max: MAX_NAME })
     v.integer(table, `${field}.rows`, { min: 0, nullable: true })
+    v.integer(table, `${field}.sizeBytes`, { min: 0, optional: true })
   })
   v.integer(rowCounts, 'rowCounts.totalRows', { min: 0, nullable: true, optional: true })
   // what chooses (and with install-client may install) the client: a PostgreSQL major

@@ -326,4 +326,44 @@ describe('row counts', () => {
     )
     expect(big?.rows).toBe(sourceCounts['public.measurements'])
   })
+
+  it("records each table's size: pg_table_size where counted (never analyzed too), the catalog's where it knows one, none where it does not (trial u12 F4)", async () => {
+    const db = await server.createDatabase()
+    // autovacuum has not seen them: relpages 0, reltuples -1 in the catalog
+    await server.query(
+      db,
+      `CREATE TABLE public.fresh (id int, body text) WITH (autovacuum_enabled = off);
+       INSERT INTO public.fresh SELECT g, repeat('x', 500) FROM generate_series(1, 3000) g;
+       CREATE TABLE public.analyzed (id int) WITH (autovacuum_enabled = off);
+       INSERT INTO public.analyzed SELECT generate_series(1, 5000);
+       ANALYZE public.analyzed;`
+    )
+    const sizes = Object.fromEntries(
+      (
+        await server.query<{ name: string; size: string; pages: string }>(
+          db,
+          `SELECT relname AS name, pg_table_size(oid)::text AS size,
+                  (relpages::bigint * current_setting('block_size')::bigint)::text AS pages
+             FROM pg_class WHERE relname IN ('fresh', 'analyzed')`
+        )
+      ).map(r => [r.name, { size: Number(r.size), pages: Number(r.pages) }])
+    )
+    expect(sizes.fresh.size).toBeGreaterThan(1_000_000)
+    const manifestSizes = async (rowCounts: BackupOptions['rowCounts']) => {
+      const result = await harness.backup(
+        testBackupInputs(server.url(db), { artifactName: `sizes-${rowCounts}`, rowCounts })
+      )
+      return Object.fromEntries(
+        result.manifest.rowCounts.tables.map(t => [t.name, t.sizeBytes ?? 'none'])
+      )
+    }
+    expect(await manifestSizes('exact')).toEqual({
+      analyzed: sizes.analyzed.size,
+      fresh: sizes.fresh.size
+    })
+    expect(await manifestSizes('estimate')).toEqual({
+      analyzed: sizes.analyzed.pages,
+      fresh: 'none'
+    })
+  })
 })

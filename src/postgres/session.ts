@@ -61,6 +61,8 @@ export interface SnapshotRows {
   name: string
   rows: number | null
   uncounted?: string
+  /** pg_table_size when it was counted (bytes: heap, TOAST, free space and visibility maps). */
+  sizeBytes?: number
 }
 
 /**
@@ -793,11 +795,20 @@ export class SnapshotSession {
         await this.client.query("SELECT set_config('lock_timeout', $1, true)", [
           lockTimeoutSetting(Math.min(SLICE_MS, Math.max(1, left)))
         ])
-        const result = await this.client.query<{ n: string }>(
-          `SELECT count(*)::text AS n FROM ONLY ${qualified} ${condition}`
+        // its size too, under the lock the count holds (pg_table_size alone would wait for it)
+        const result = await this.client.query<{ n: string; size: string | null }>(
+          `SELECT count(*)::text AS n, pg_catalog.pg_table_size($1::regclass)::text AS size
+             FROM ONLY ${qualified} ${condition}`,
+          [qualified]
         )
         await this.client.query('RELEASE SAVEPOINT pg_backup_count')
-        return { ...table, rows: Number(result.rows[0].n) }
+        const size = result.rows[0].size
+        return {
+          schema: table.schema,
+          name: table.name,
+          rows: Number(result.rows[0].n),
+          ...(size !== null ? { sizeBytes: Number(size) } : {})
+        }
       } catch (error) {
         await this.client.query('ROLLBACK TO SAVEPOINT pg_backup_count')
         await this.client.query('RELEASE SAVEPOINT pg_backup_count')
@@ -892,17 +903,50 @@ export async function dumpRowCounts(
 ): Promise<Manifest['rowCounts']> {
   const key = (t: QualifiedName): string => JSON.stringify([t.schema, t.name])
   const wanted = new Set(dataTables.map(key))
+  const known = new Map(server.tables.map(t => [key(t), t]))
+  // the catalog's size, when it knows one: a table never vacuumed nor analyzed has 0 pages
+  // there whatever it holds (reltuples -1), and is given no size rather than 0
+  const catalogSize = (t: QualifiedName): { sizeBytes?: number } => {
+    const info = known.get(key(t))
+    return info && (info.estimatedRows !== undefined || info.sizeBytes > 0)
+      ? { sizeBytes: info.sizeBytes }
+      : {}
+  }
   let tables: Manifest['rowCounts']['tables']
   if (method === 'none') {
-    tables = dataTables.map(t => ({ schema: t.schema, name: t.name, rows: null }))
+    tables = dataTables.map(t => ({
+      schema: t.schema,
+      name: t.name,
+      ...catalogSize(t),
+      rows: null
+    }))
   } else if (method === 'estimate') {
-    const estimates = new Map(server.tables.map(t => [key(t), t.estimatedRows]))
-    tables = dataTables.map(t => ({ ...t, rows: estimates.get(key(t)) ?? null }))
+    tables = dataTables.map(t => ({
+      schema: t.schema,
+      name: t.name,
+      ...catalogSize(t),
+      rows: known.get(key(t))?.estimatedRows ?? null
+    }))
   } else {
     const all = counting ? await counting : await session.countRows(dataTables, bound)
     tables = all
       .filter(t => wanted.has(key(t)))
-      .map(t => (t.uncounted ? { ...t, rows: null, uncounted: t.uncounted } : t))
+      .map(t =>
+        t.uncounted
+          ? {
+              schema: t.schema,
+              name: t.name,
+              ...catalogSize(t),
+              rows: null,
+              uncounted: t.uncounted
+            }
+          : {
+              schema: t.schema,
+              name: t.name,
+              ...(t.sizeBytes !== undefined ? { sizeBytes: t.sizeBytes } : catalogSize(t)),
+              rows: t.rows
+            }
+      )
   }
   tables.sort((a, b) => a.schema.localeCompare(b.schema) || a.name.localeCompare(b.name))
   const counted = tables.every(t => t.rows !== null)
