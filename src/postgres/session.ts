@@ -312,6 +312,14 @@ async function sessionIs(client: pg.Client, kind: string): Promise<boolean> {
   }
 }
 
+/**
+ * statement_timeout, idle_in_transaction_session_timeout and (17+) transaction_timeout set to 0
+ * for the session, whatever the role, database or URL's options set (what the server would
+ * restore at RESET stays readable in pg_settings.reset_val: readServerInfo).
+ */
+const TIMEOUTS_OFF = `SELECT pg_catalog.set_config(name, '0', false) FROM pg_catalog.pg_settings
+  WHERE name IN ('statement_timeout', 'idle_in_transaction_session_timeout', 'transaction_timeout')`
+
 /** One host: its attempts in order, the next one only where libpq would retry. */
 async function openHost(
   connection: Connection,
@@ -410,6 +418,10 @@ async function openClient(
   try {
     await Promise.race([client.connect(), deadline])
     if (refused) throw refused
+    // the action's own statements (row counts of large tables after a load, the catalog reads,
+    // the snapshot's transaction that lasts the dump) are not cut by a role's timeouts, as
+    // pg_dump's and pg_restore's are not: each turns them off in its sessions
+    await Promise.race([client.query(TIMEOUTS_OFF), deadline])
     // a cancelled run stops its SQL as it stops its programs: the connection is cut, the
     // statement at hand fails at once (and the run with it), the server rolls back its
     // transaction and ends the session once it notices (a lock wait at its next slice)
@@ -672,8 +684,12 @@ export async function readServerInfo(client: pg.Client): Promise<ServerInfo> {
             current_database() AS database,
             pg_database_size(current_database())::text AS size,
             pg_is_in_recovery() AS in_recovery,
-            current_setting('statement_timeout') AS statement_timeout,
-            current_setting('idle_in_transaction_session_timeout') AS idle_timeout`
+            -- the role's, database's or URL's values: the session's own are 0 (TIMEOUTS_OFF)
+            (SELECT CASE reset_val WHEN '0' THEN '0' ELSE reset_val || coalesce(unit, '') END
+               FROM pg_catalog.pg_settings WHERE name = 'statement_timeout') AS statement_timeout,
+            (SELECT CASE reset_val WHEN '0' THEN '0' ELSE reset_val || coalesce(unit, '') END
+               FROM pg_catalog.pg_settings
+              WHERE name = 'idle_in_transaction_session_timeout') AS idle_timeout`
   )
   const row = settings.rows[0]
   const tables = await client.query<{
