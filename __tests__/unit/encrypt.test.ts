@@ -297,7 +297,7 @@ describe('decryption failures are DecryptionErrors that say what to do', () => {
       toKey.subarray(0, toKey.length - 1000)
     ).catch(e => e)
     expect(error).toBeInstanceOf(DecryptionError)
-    expect(error.message).toMatch(/damaged or truncated|cannot be decrypted/)
+    expect(error.message).toMatch(/^the encrypted backup is damaged, truncated or altered: /)
   })
 
   it('a file altered in the middle', async () => {
@@ -307,8 +307,49 @@ describe('decryption failures are DecryptionErrors that say what to do', () => {
       e => e
     )
     expect(error).toBeInstanceOf(DecryptionError)
-    expect(error.message).toMatch(/damaged or truncated|cannot be decrypted/)
+    // the key opened it: the file is at fault, not the key (a chunk's tag fails)
+    expect(error.message).toMatch(/^the encrypted backup is damaged, truncated or altered: /)
+    expect(error.message).not.toMatch(wrongKey)
   })
+
+  it('a passphrase file whose header was altered (its MAC, its stanza): damaged, not the passphrase (attacker a22 A2)', async () => {
+    const passphrase = 'the right one, given'
+    const good = await encrypt({ kind: 'passphrase', passphrase }, DATA)
+    const end = good.indexOf('\n---') + 5
+    const text = good.subarray(0, end + 43).toString('latin1')
+    const alter = (from: RegExp, to: (m: string) => string) =>
+      Buffer.concat([Buffer.from(text.replace(from, to), 'latin1'), good.subarray(end + 43)])
+    const cases = [
+      // one character of the MAC changed
+      alter(/--- (\S)/, m => `--- ${m[4] === 'A' ? 'B' : 'A'}`),
+      // the work factor with a leading zero, the salt padded
+      alter(/ 18\n/, () => ' 018\n'),
+      alter(/-> scrypt (\S+)/, m => `${m}==`)
+    ]
+    for (const altered of cases) {
+      const error = await decrypt({ identities: [], passphrases: [passphrase] }, altered).catch(
+        e => e
+      )
+      expect(error).toBeInstanceOf(DecryptionError)
+      expect(error.message).toMatch(/^the encrypted backup is damaged, truncated or altered: /)
+      expect(error.message).not.toContain(passphrase)
+    }
+  }, 60_000)
+
+  it('a passphrase work factor above 2^20: named as such (age -d derives up to 2^22), not as damage', async () => {
+    const { Stanza } = await import('age-encryption')
+    await expect(
+      passphraseIdentity('p').unwrapFileKey([
+        new Stanza(['scrypt', 'AAAAAAAAAAAAAAAAAAAAAA', '21'], new Uint8Array(32))
+      ])
+    ).rejects.toThrow('scrypt work factor is too high')
+    const good = await encrypt({ kind: 'passphrase', passphrase: 'pp' }, Buffer.from('x'))
+    const high = Buffer.from(good.toString('latin1').replace(/ 18\n/, ' 21\n'), 'latin1')
+    const error = await decrypt({ identities: [], passphrases: ['pp'] }, high).catch(e => e)
+    expect(error.message).toMatch(
+      /^the backup's passphrase is derived with a scrypt work factor above 2\^20/
+    )
+  }, 60_000)
 
   it('a malformed identity (one character mistyped), without quoting the key', () => {
     const bad = typo(key.identity)

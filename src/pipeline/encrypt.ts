@@ -85,7 +85,14 @@ export function createDecryptor(keys: DecryptionKeys): Duplex {
     },
     error => {
       const message = (error as Error)?.message ?? String(error)
-      if (/no identity matched|incorrect passphrase|failed to decrypt|invalid/i.test(message)) {
+      if (/scrypt work factor is too high/.test(message)) {
+        return new DecryptionError(
+          `the backup's passphrase is derived with a scrypt work factor above 2^${MAX_SCRYPT_WORK_FACTOR}, more than this tool derives (age-encryption's limit; the action writes 2^${SCRYPT_WORK_FACTOR}): it was not encrypted by the action. Decrypt it with the age CLI (age -d), then restore the decrypted file.`
+        )
+      }
+      // a key or passphrase that opens no stanza; a header or payload that fails its checks once
+      // a key opened the file (its MAC, a chunk's tag, a malformed stanza) is damaged or altered
+      if (/no identity matched|incorrect passphrase/i.test(message)) {
         const given = [
           keys.passphrases.length > 0
             ? 'encryption-passphrase must be the passphrase the backup was encrypted with'
@@ -98,7 +105,9 @@ export function createDecryptor(keys: DecryptionKeys): Duplex {
           `the backup cannot be decrypted with the ${keys.identities.length > 0 ? (keys.passphrases.length > 0 ? 'keys and passphrase' : 'key') : 'passphrase'} given (${message}): ${given.join('; or ')}.`
         )
       }
-      return new DecryptionError(`the encrypted backup is damaged or truncated: ${message}`)
+      return new DecryptionError(
+        `the encrypted backup is damaged, truncated or altered: ${message}. Its key or passphrase is not in question; restore another backup (or download this one again).`
+      )
     }
   )
 }
@@ -140,7 +149,7 @@ export function passphraseIdentity(passphrase: string): Identity {
         if (salt.length !== 16 || salt.toString('base64').replace(/=+$/, '') !== saltText)
           throw new Error('invalid scrypt stanza')
         const logN = Number(factor)
-        if (logN > 20) throw new Error('scrypt work factor is too high')
+        if (logN > MAX_SCRYPT_WORK_FACTOR) throw new Error('scrypt work factor is too high')
         if (stanza.body.length !== 32) throw new Error('invalid stanza')
         const id = `${secret}\0${saltText}\0${logN}`
         let key = derivedKeys.get(id)
@@ -159,6 +168,8 @@ export function passphraseIdentity(passphrase: string): Identity {
 
 /** age's default scrypt work factor (log2 N), as `age -p` and age-encryption encrypt with. */
 const SCRYPT_WORK_FACTOR = 18
+/** The highest work factor derived (age-encryption's limit: 2^20 takes 1 GiB). */
+const MAX_SCRYPT_WORK_FACTOR = 20
 
 /**
  * age's passphrase recipient (the scrypt recipient type), as age-encryption's ScryptRecipient
