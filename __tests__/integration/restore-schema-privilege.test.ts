@@ -108,6 +108,44 @@ describe('an archive, as a role without CREATE on the database', () => {
   })
 })
 
+describe('clean over the schemas the role owns, without CREATE on the database (attacker a22 A1)', () => {
+  it.each([
+    ['in one transaction', {}],
+    ['jobs 2, no single transaction', { jobs: 2, singleTransaction: false }]
+  ])(
+    '%s: refused before clean drops anything; the schemas and their rows stay',
+    async (_label, overrides) => {
+      const target = await server.createDatabase()
+      await server.query(
+        target,
+        `CREATE SCHEMA billing AUTHORIZATION visitor;
+         CREATE SCHEMA "Audit Trail" AUTHORIZATION visitor;
+         SET ROLE visitor;
+         CREATE TABLE billing.invoices (id integer PRIMARY KEY, total numeric);
+         INSERT INTO billing.invoices VALUES (42, 1);
+         RESET ROLE;`
+      )
+      const error = await failure(
+        harness.restore(
+          testRestoreInputs(
+            asVisitor(target),
+            { kind: 'file', path: custom },
+            { clean: true, ...overrides }
+          )
+        )
+      )
+      expect(error?.message).toContain(
+        `the backup creates 2 schemas the target database '${target}' lacks or that clean drops first (2) ("Audit Trail", "billing"), and visitor may not create schemas there`
+      )
+      expect(error?.message).toContain('Nothing was restored.')
+      expect(await schemasOf(target)).toEqual(['Audit Trail', 'billing'])
+      expect(await server.query<{ id: number }>(target, 'SELECT id FROM billing.invoices')).toEqual(
+        [{ id: 42 }]
+      )
+    }
+  )
+})
+
 describe('a plain script, as a role without CREATE on the database', () => {
   it('fails at its CREATE SCHEMA as psql does, with the same advice; nothing left', async () => {
     const target = await server.createDatabase()

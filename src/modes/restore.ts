@@ -649,7 +649,7 @@ function extensionWarnings(
  * named when the load fails on them (privilegeHint).
  */
 function schemaCreationRefusal(
-  inputs: Pick<RestoreOptions, 'tables' | 'schemas' | 'dataOnly'>,
+  inputs: Pick<RestoreOptions, 'tables' | 'schemas' | 'dataOnly' | 'clean'>,
   plan: RestorePlan,
   facts: TargetFacts,
   database: string
@@ -657,18 +657,27 @@ function schemaCreationRefusal(
   if (facts.superuser || facts.createOnDatabase !== false) return undefined
   // a selection of schemas or tables, or the data alone, creates no schema (pg_restore -n, -t)
   if (inputs.tables.length > 0 || inputs.schemas.length > 0 || inputs.dataOnly) return undefined
-  const present = new Set(facts.schemas.map(s => s.name))
+  // those the target has and keeps; clean drops the backup's schemas the restoring role may
+  // act as the owner of (not public), and creates them again (attacker a22 A1: with jobs > 1
+  // the drop stayed, the schema's tables and rows gone, and the CREATE SCHEMA was refused)
+  const settable = new Set(facts.settableRoles)
+  const kept = new Set(
+    facts.schemas
+      .filter(s => !inputs.clean || s.name === 'public' || !settable.has(s.owner))
+      .map(s => s.name)
+  )
   const missing = [
     ...new Set(
       (plan.tocRead?.toc.entries ?? [])
-        .filter(e => e.desc === 'SCHEMA' && !present.has(e.tag))
+        .filter(e => e.desc === 'SCHEMA' && !kept.has(e.tag))
         .map(e => e.tag)
     )
   ]
   if (missing.length === 0) return undefined
+  const dropped = missing.filter(name => facts.schemas.some(s => s.name === name))
   const names = missing.slice(0, 5).map(name => quoteIdent(name))
   const role = quoteIdent(facts.currentUser)
-  return `the backup creates ${plural(missing.length, 'schema')} the target database '${database}' lacks (${names.join(', ')}${missing.length > 5 ? ', …' : ''}), and ${facts.currentUser} may not create schemas there: it lacks CREATE on the database (pg_restore by hand fails at the first CREATE SCHEMA with "permission denied for database"). Nothing was restored. Grant it (GRANT CREATE ON DATABASE ${quoteIdent(database)} TO ${role}; as the database's owner), restore as the database's owner, or create the schemas first (CREATE SCHEMA ${names[0]} AUTHORIZATION ${role}; …) and restore with allow-non-empty: true.`
+  return `the backup creates ${plural(missing.length, 'schema')} the target database '${database}' lacks${dropped.length > 0 ? ` or that clean drops first (${dropped.length})` : ''} (${names.join(', ')}${missing.length > 5 ? ', …' : ''}), and ${facts.currentUser} may not create schemas there: it lacks CREATE on the database (pg_restore by hand fails at the first CREATE SCHEMA with "permission denied for database"). Nothing was restored. Grant it (GRANT CREATE ON DATABASE ${quoteIdent(database)} TO ${role}; as the database's owner), restore as the database's owner, or create the schemas first (CREATE SCHEMA ${names[0]} AUTHORIZATION ${role}; …) and restore with allow-non-empty: true.`
 }
 
 /** Below this size a backup's check takes a moment (its digest, its TOC or script read whole). */
