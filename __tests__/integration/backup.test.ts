@@ -14,6 +14,7 @@ import type { TestServer } from '../../dev/postgres.js'
 import type { BackupOptions, Compression, DumpFormat } from '../../src/types.js'
 import type { Manifest } from '../../src/manifest.js'
 import { useHarness } from '../support/harness.js'
+import { logOf } from '../support/log-capture.js'
 import { testBackupInputs } from '../support/inputs.js'
 
 const harness = useHarness({ name: 'backup-test' })
@@ -136,15 +137,30 @@ describe.each<[DumpFormat, Compression]>([
 ])('format %s, compression %s', (format, compression) => {
   let result: Awaited<ReturnType<typeof runBackup>>
   let a: Arrived
+  let lines: string
 
   beforeAll(async () => {
-    result = await runBackup({
-      format,
-      compression,
-      compressionLevel: compression === 'gzip' ? 6 : compression === 'zstd' ? 3 : 0,
-      retentionDays: 7
-    })
+    ;({ result, lines } = await logOf(() =>
+      runBackup({
+        format,
+        compression,
+        compressionLevel: compression === 'gzip' ? 6 : compression === 'zstd' ? 3 : 0,
+        retentionDays: 7
+      })
+    ))
     a = await arrived(result.artifact!.name)
+  })
+
+  it('says what checked the dump (trial u13 F6: nothing for a directory archive)', () => {
+    const tables = `data for ${a.manifest.rowCounts.tables.length} tables.`
+    expect(lines).toContain(
+      {
+        custom: `pg_restore --list accepts the archive: `,
+        directory: `pg_restore --list accepts the directory archive: `,
+        plain: `Plain dump is complete; it holds ${tables}`
+      }[format]
+    )
+    if (format !== 'plain') expect(lines).toMatch(new RegExp(`\\d+ entries, ${tables}`))
   })
 
   it('uploads the dump and its manifest, checksummed, kept retention-days', () => {

@@ -271,7 +271,11 @@ export async function dumpDatabase(run: DumpRun): Promise<Dumped> {
         ? await tarThroughZstd(run, run.directory, zstdPath, count => (tarred = count))
         : await streamBackup(tarDirectory(run.directory), raw, run.sinks, run)
       await rm(run.directory, { recursive: true, force: true })
-      return { ...written, dataTables }
+      return {
+        ...written,
+        dataTables,
+        checked: `pg_restore --list accepts the directory archive: ${plural(lines.filter(l => !l.startsWith(';')).length, 'entry', 'entries')}, data for ${plural(dataTables.length, 'table')}.`
+      }
     }
     // plain: note the COPY statements; custom: pg_restore --list reads the archive as it passes
     const scanner = run.format === 'plain' ? new CopyScanner() : undefined
