@@ -1548,10 +1548,13 @@ class LiveEntry {
                     used = 0;
                 }
                 const room = slab.length - used;
-                const want = this.length === undefined ? room : Math.min(room, this.length - this.passed);
+                // the length as it was when the read was asked: finish() may give it while the read is
+                // under way, and a read asked before it may come back empty at the file's current end
+                const length = this.length;
+                const want = length === undefined ? room : Math.min(room, length - this.passed);
                 const { bytesRead } = await handle.read(slab, used, want, this.offset + this.passed);
                 const read = slab.subarray(used, used + bytesRead);
-                if (this.length === undefined) {
+                if (length === undefined) {
                     const fresh = this.passed + bytesRead - this.scanner.seen;
                     if (fresh > 0)
                         this.scanner.push(read.subarray(bytesRead - fresh));
@@ -1565,6 +1568,9 @@ class LiveEntry {
                 }
                 const give = Math.min(bytesRead, (this.length ?? this.scanner.known) - this.passed);
                 if (give <= 0) {
+                    // (the length came during the read: read again at once, its poke was before the pause)
+                    if (length === undefined && this.length !== undefined)
+                        continue;
                     await this.pause();
                     continue;
                 }
@@ -2075,6 +2081,8 @@ function runtimeSettingsHazard(entries, clean, psqlMajor) {
     return undefined;
 }
 
+// EXTERNAL MODULE: ./src/postgres/diagnostics.ts
+var diagnostics = __webpack_require__(24999);
 // EXTERNAL MODULE: ./src/storage/fifo.ts
 var fifo = __webpack_require__(63727);
 ;// CONCATENATED MODULE: ./src/postgres/direct-pipe.ts
@@ -2443,6 +2451,7 @@ var postgres_toc = __webpack_require__(60521);
  * log says which path and why not direct). Credentials reach the tools only through the
  * environment.
  */
+
 
 
 
@@ -3853,6 +3862,9 @@ entry) {
         hint =
             ' The dump carries \\restrict lines from a newer pg_dump that this psql does not know: use a newer psql (postgres-version or pg-bin-dir).';
     }
+    else if ((0,diagnostics/* connectionSlotsAdvice */.G)(stderr)) {
+        hint = (0,diagnostics/* connectionSlotsAdvice */.G)(stderr);
+    }
     else if (alreadyExists(errors)) {
         hint =
             " Objects of the backup already exist in the target: set 'clean: true' to drop them first (or restore into an empty database).";
@@ -3908,6 +3920,9 @@ function privilegeHint(errors, reported = errors) {
     const owner = /must be owner of ([a-z ]+?) (\S+)$/m.exec(errors);
     if (owner)
         return ` Only the owner of the ${owner[1]} ${owner[2]} (or a superuser) may do this, and the restoring role cannot act as it.`;
+    const database = /permission denied for database (\S+)/.exec(errors);
+    if (database)
+        return ` The restoring role may not create schemas (nor publications) in the database ${database[1]}: it lacks CREATE on it. Grant it (GRANT CREATE ON DATABASE ${database[1]} TO <role>; as the database's owner), restore as the database's owner, or create the backup's schemas first (CREATE SCHEMA … AUTHORIZATION <role>) and restore with allow-non-empty: true.`;
     const schema = /permission denied for schema (\S+)/.exec(errors);
     if (schema)
         return ` The restoring role may not create objects in the schema ${schema[1]} of the target (it lacks CREATE on it).`;
@@ -4385,6 +4400,7 @@ async function readTargetFacts(client) {
         currentUser: row.current_user,
         superuser: row.superuser,
         databaseOwner: row.database_owner,
+        createOnDatabase: row.create_on_database,
         serverMajor: Math.floor(row.version_num / 10000),
         roles: row.roles ?? [],
         settableRoles: row.settable ?? [],
@@ -4417,6 +4433,7 @@ const TARGET_FACTS_SQL = `
 SELECT current_user::text AS current_user,
        (SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user) AS superuser,
        pg_catalog.pg_get_userbyid(d.datdba)::text AS database_owner,
+       pg_catalog.has_database_privilege(d.oid, 'CREATE') AS create_on_database,
        current_setting('server_version_num')::int AS version_num,
        (SELECT json_agg(rolname::text ORDER BY rolname) FROM pg_catalog.pg_roles) AS roles,
        (SELECT json_agg(r.rolname::text ORDER BY r.rolname) FROM pg_catalog.pg_roles r
@@ -7606,6 +7623,9 @@ async function restore(inputs, connection, deps = {}) {
         const noStatistics = statistics > 0 && server.major < 18 && plan.client.major >= 18;
         if (statistics > 0 && server.major < 18)
             log/* log */.Rm.notice(`Left out: ${(0,log/* plural */.LS)(statistics, 'STATISTICS DATA entry', 'STATISTICS DATA entries')} of the backup (pg_dump 18 --statistics): the planner's statistics, not data, which PostgreSQL ${server.major} cannot load (pg_restore_relation_stats() is 18+)${noStatistics ? ' — pg_restore --no-statistics' : ''}. Run ANALYZE in the target after the restore to rebuild them.`);
+        const schemas = schemaCreationRefusal(inputs, plan, facts, server.database);
+        if (schemas)
+            throw new RestoreError(schemas);
         for (const warning of extensionWarnings(inputs, plan, facts, server.database)) {
             log/* log */.Rm.warning(warning);
             warnings.push(warning);
@@ -7846,6 +7866,38 @@ function extensionWarnings(inputs, plan, facts, database) {
         warnings.push(`The backup creates the extension ${name}, which ${facts.currentUser} may not create in the database '${database}' (${why}): the restore will leave its CREATE EXTENSION out, and fail at the first object of the backup that needs it, if it has one (a foreign server, a column of its type, a function of it). Enable ${name} in the target first (Supabase: Dashboard → Database → Extensions; otherwise CREATE EXTENSION "${name}"; as a superuser or the provider's admin role), or back up without it and what needs it.`);
     }
     return warnings;
+}
+/**
+ * Before the load: the schemas an archive creates that the target lacks, when the restoring role
+ * may not create schemas in the database (no CREATE on it; no superuser). pg_restore by hand
+ * fails at the first CREATE SCHEMA ("permission denied for database"), after what ran before it
+ * (with jobs > 1 or create-roles, kept); refused here before anything runs. A plain script's are
+ * named when the load fails on them (privilegeHint).
+ */
+function schemaCreationRefusal(inputs, plan, facts, database) {
+    if (facts.superuser || facts.createOnDatabase !== false)
+        return undefined;
+    // a selection of schemas or tables, or the data alone, creates no schema (pg_restore -n, -t)
+    if (inputs.tables.length > 0 || inputs.schemas.length > 0 || inputs.dataOnly)
+        return undefined;
+    // those the target has and keeps; clean drops the backup's schemas the restoring role may
+    // act as the owner of (not public), and creates them again (attacker a22 A1: with jobs > 1
+    // the drop stayed, the schema's tables and rows gone, and the CREATE SCHEMA was refused)
+    const settable = new Set(facts.settableRoles);
+    const kept = new Set(facts.schemas
+        .filter(s => !inputs.clean || s.name === 'public' || !settable.has(s.owner))
+        .map(s => s.name));
+    const missing = [
+        ...new Set((plan.tocRead?.toc.entries ?? [])
+            .filter(e => e.desc === 'SCHEMA' && !kept.has(e.tag))
+            .map(e => e.tag))
+    ];
+    if (missing.length === 0)
+        return undefined;
+    const dropped = missing.filter(name => facts.schemas.some(s => s.name === name));
+    const names = missing.slice(0, 5).map(name => (0,postgres_globals/* quoteIdent */.v4)(name));
+    const role = (0,postgres_globals/* quoteIdent */.v4)(facts.currentUser);
+    return `the backup creates ${(0,log/* plural */.LS)(missing.length, 'schema')} the target database '${database}' lacks${dropped.length > 0 ? ` or that clean drops first (${dropped.length})` : ''} (${names.join(', ')}${missing.length > 5 ? ', …' : ''}), and ${facts.currentUser} may not create schemas there: it lacks CREATE on the database (pg_restore by hand fails at the first CREATE SCHEMA with "permission denied for database"). Nothing was restored. Grant it (GRANT CREATE ON DATABASE ${(0,postgres_globals/* quoteIdent */.v4)(database)} TO ${role}; as the database's owner), restore as the database's owner, or create the schemas first (CREATE SCHEMA ${names[0]} AUTHORIZATION ${role}; …) and restore with allow-non-empty: true.`;
 }
 /** Below this size a backup's check takes a moment (its digest, its TOC or script read whole). */
 const QUICK_CHECK_BYTES = 64 * 1024 * 1024;

@@ -273,6 +273,83 @@ function startProgress(read, options = {}) {
 
 /***/ }),
 
+/***/ 24999:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   G: () => (/* binding */ connectionSlotsAdvice),
+/* harmony export */   d: () => (/* binding */ diagnoseConnection)
+/* harmony export */ });
+/* harmony import */ var node_dns_promises__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(71553);
+/* harmony import */ var node_dns_promises__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_dns_promises__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(83916);
+/* harmony import */ var _connection_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(58824);
+/**
+ * Connection diagnostics before pg_dump runs: transaction-mode poolers that break pg_dump,
+ * hosts that resolve only to IPv6 (GitHub's runners have none), TLS left to chance.
+ */
+
+
+
+const MANAGED_HOSTS = /\.(supabase\.co|supabase\.com|neon\.tech|rds\.amazonaws\.com|render\.com|railway\.app|rlwy\.net|aivencloud\.com|timescale\.com)$/i;
+/** Throws for setups that cannot work; returns warnings for the doubtful ones. */
+async function diagnoseConnection(connection, resolve = node_dns_promises__WEBPACK_IMPORTED_MODULE_0__.lookup) {
+    const warnings = [];
+    const host = connection.host.toLowerCase();
+    if (connection.dropped.pgbouncer !== undefined && connection.dropped.pgbouncer !== 'false') {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .SettingError */ .L_('databaseUrl', "has pgbouncer=true (Prisma's flag for a PgBouncer pool in transaction mode), which breaks pg_dump: it needs one session for the whole dump. Use the direct URL (Prisma's directUrl, often DIRECT_URL: the database's own host and port, usually 5432) or a session-mode pool.");
+    }
+    if ((0,_connection_js__WEBPACK_IMPORTED_MODULE_2__/* .isUnixSocket */ .Y_)(connection))
+        return { warnings, addresses: [] };
+    if (/pooler\.supabase\.com$/.test(host) && connection.port === 6543) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .SettingError */ .L_('databaseUrl', "points at Supabase's transaction pooler (port 6543), which breaks pg_dump (it needs one session for the whole dump). Use the session pooler: the same host with port 5432 (Supabase → Connect → Session pooler).");
+    }
+    if (/-pooler\./.test(host) && /neon\.tech$/.test(host)) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .SettingError */ .L_('databaseUrl', "points at Neon's pooled endpoint (a '-pooler' host, PgBouncer in transaction mode), which breaks pg_dump. Use the direct endpoint: the same host without '-pooler'.");
+    }
+    if (connection.port === 6432) {
+        warnings.push('Port 6432 is usually PgBouncer. pg_dump needs a session-mode pool or a direct connection; in transaction mode it fails part-way. If the dump fails, connect to PostgreSQL directly (usually port 5432).');
+    }
+    if (connection.params.sslmode === undefined && MANAGED_HOSTS.test(host)) {
+        warnings.push(`${connection.host} is a managed service that expects TLS, but the URL has no sslmode: TLS is tried first and plain text allowed. Add ?sslmode=require (or verify-full with sslrootcert) to insist on encryption.`);
+    }
+    let addresses = [];
+    if (!/^[\d.]+$/.test(host) && !host.includes(':')) {
+        try {
+            addresses = await resolve(connection.host, { all: true });
+        }
+        catch {
+            return { warnings, addresses }; // the connection attempt explains DNS failures
+        }
+        if (addresses.length > 0 && addresses.every(a => a.family === 6)) {
+            warnings.push(`${connection.host} resolves only to IPv6 (${addresses[0].address}), and GitHub-hosted runners have no IPv6: the connection will likely fail. ${/supabase\.co$/.test(host) ? "Supabase's direct host is IPv6-only: use the session pooler URL (Supabase → Connect → Session pooler, port 5432), which has IPv4." : "Use an IPv4 address or the provider's IPv4 endpoint or pooler in session mode."}`);
+        }
+    }
+    return { warnings, addresses };
+}
+/**
+ * The server had no connection left for another session — SQLSTATE 53300: "sorry, too many
+ * clients already" (max_connections), "remaining connection slots are reserved for …", "too many
+ * connections for role|database …" (CONNECTION LIMIT) — found in `text` (an error message or a
+ * client's stderr): what to do, as one sentence with a leading space; '' when it is not that.
+ */
+function connectionSlotsAdvice(text) {
+    const owned = /too many connections for (role|database) "([^"]+)"/.exec(text);
+    const server = /too many clients already|remaining connection slots are reserved/.test(text);
+    if (!owned && !server)
+        return '';
+    const which = owned
+        ? `the ${owned[1]} "${owned[2]}" may open no more sessions (its CONNECTION LIMIT)`
+        : 'the server has no connection slot left (max_connections, less the slots reserved for superusers and roles with pg_use_reserved_connections)';
+    const raise = owned
+        ? `ALTER ${owned[1].toUpperCase()} … CONNECTION LIMIT`
+        : 'max_connections on the server';
+    return ` No session could be opened: ${which}. pg_dump and pg_restore open one session per job (input jobs) and one more, and the action holds one or two of its own: lower jobs, close idle sessions (an app's connection pool, another backup or restore), or raise the limit (${raise}).`;
+}
+
+
+/***/ }),
+
 /***/ 8677:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
@@ -300,7 +377,8 @@ function startProgress(read, options = {}) {
 /* harmony import */ var _pipeline_progress_js__WEBPACK_IMPORTED_MODULE_8__ = __webpack_require__(62171);
 /* harmony import */ var _process_js__WEBPACK_IMPORTED_MODULE_9__ = __webpack_require__(34006);
 /* harmony import */ var _archive_js__WEBPACK_IMPORTED_MODULE_10__ = __webpack_require__(29477);
-/* harmony import */ var _plain_sql_js__WEBPACK_IMPORTED_MODULE_11__ = __webpack_require__(20942);
+/* harmony import */ var _diagnostics_js__WEBPACK_IMPORTED_MODULE_11__ = __webpack_require__(24999);
+/* harmony import */ var _plain_sql_js__WEBPACK_IMPORTED_MODULE_12__ = __webpack_require__(20942);
 /**
  * pg_dump: its arguments, the running process, and the dump itself — pg_dump's output streamed
  * into the backup's sinks (pipeline/backup-stream.ts), checked on its way: a plain dump's COPY
@@ -308,6 +386,7 @@ function startProgress(read, options = {}) {
  * directory archive listed before it is packed into one tar stream. Credentials reach pg_dump
  * only through the environment (PGPASSWORD), never argv.
  */
+
 
 
 
@@ -398,7 +477,9 @@ function explainDumpFailure(code, signal, stderr) {
     }
     const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
     const tail = lastLines(stderr, 8);
-    return new DumpError(`pg_dump ${how}${tail ? `: ${tail}` : ''}${permissionAdvice(stderr)}${rowSecurityAdvice(stderr)}${largeObjectAdvice(stderr)}`, stderr);
+    const advice = `${permissionAdvice(stderr)}${rowSecurityAdvice(stderr)}${largeObjectAdvice(stderr)}${(0,_diagnostics_js__WEBPACK_IMPORTED_MODULE_11__/* .connectionSlotsAdvice */ .G)(stderr)}`;
+    const said = tail && advice && !/[.!?]$/.test(tail) ? `${tail}.` : tail;
+    return new DumpError(`pg_dump ${how}${said ? `: ${said}` : ''}${advice}`, stderr);
 }
 /** An identifier as pg_dump writes it in a query (fmtId): bare, or double-quoted. */
 const QUERY_IDENT = String.raw `(?:"(?:[^"]|"")*"|[A-Za-z_][A-Za-z0-9_$]*)`;
@@ -482,10 +563,14 @@ async function dumpDatabase(run) {
                 ? await tarThroughZstd(run, run.directory, zstdPath, count => (tarred = count))
                 : await (0,_pipeline_backup_stream_js__WEBPACK_IMPORTED_MODULE_6__/* .streamBackup */ .p)(tarDirectory(run.directory), raw, run.sinks, run);
             await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.rm)(run.directory, { recursive: true, force: true });
-            return { ...written, dataTables };
+            return {
+                ...written,
+                dataTables,
+                checked: `pg_restore --list accepts the directory archive: ${(0,_log_js__WEBPACK_IMPORTED_MODULE_5__/* .plural */ .LS)(lines.filter(l => !l.startsWith(';')).length, 'entry', 'entries')}, data for ${(0,_log_js__WEBPACK_IMPORTED_MODULE_5__/* .plural */ .LS)(dataTables.length, 'table')}.`
+            };
         }
         // plain: note the COPY statements; custom: pg_restore --list reads the archive as it passes
-        const scanner = run.format === 'plain' ? new _plain_sql_js__WEBPACK_IMPORTED_MODULE_11__/* .CopyScanner */ .E() : undefined;
+        const scanner = run.format === 'plain' ? new _plain_sql_js__WEBPACK_IMPORTED_MODULE_12__/* .CopyScanner */ .E() : undefined;
         const tee = scanner ? undefined : (0,_archive_js__WEBPACK_IMPORTED_MODULE_10__/* .archiveListTee */ .R0)(run.pgRestorePath);
         tee?.listed.then(lines => run.onDataTables?.((0,_archive_js__WEBPACK_IMPORTED_MODULE_10__/* .dataTablesInList */ .bS)(lines, run.knownTables)), () => undefined // the stream fails with it
         );
@@ -738,8 +823,8 @@ function tarDirectory(directory) {
 function assertWholeDump(format, raw) {
     if (raw.bytes === 0)
         throw new _archive_js__WEBPACK_IMPORTED_MODULE_10__/* .ArchiveError */ .di('pg_dump produced no output; nothing was uploaded.');
-    if (format === 'plain' && !raw.tail.toString('utf8').includes(_plain_sql_js__WEBPACK_IMPORTED_MODULE_11__/* .PLAIN_TRAILER */ .Nl)) {
-        throw new _archive_js__WEBPACK_IMPORTED_MODULE_10__/* .ArchiveError */ .di(`the plain dump does not end with '${_plain_sql_js__WEBPACK_IMPORTED_MODULE_11__/* .PLAIN_TRAILER */ .Nl}': it is truncated; nothing was uploaded.`);
+    if (format === 'plain' && !raw.tail.toString('utf8').includes(_plain_sql_js__WEBPACK_IMPORTED_MODULE_12__/* .PLAIN_TRAILER */ .Nl)) {
+        throw new _archive_js__WEBPACK_IMPORTED_MODULE_10__/* .ArchiveError */ .di(`the plain dump does not end with '${_plain_sql_js__WEBPACK_IMPORTED_MODULE_12__/* .PLAIN_TRAILER */ .Nl}': it is truncated; nothing was uploaded.`);
     }
 }
 /**
@@ -6598,8 +6683,10 @@ __webpack_require__.r(__webpack_exports__);
 /* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(25625);
 /* harmony import */ var _process_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(34006);
 /* harmony import */ var _connection_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(58824);
-/* harmony import */ var _dump_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(8677);
-/* harmony import */ var _locks_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(60975);
+/* harmony import */ var _diagnostics_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(24999);
+/* harmony import */ var _dump_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(8677);
+/* harmony import */ var _locks_js__WEBPACK_IMPORTED_MODULE_8__ = __webpack_require__(60975);
+
 
 
 
@@ -6622,7 +6709,7 @@ async function lockBound(client, lockTimeoutMs, pgDumpArgs) {
         ms: lockTimeoutMs,
         source: lockTimeoutMs === 0
             ? 'lock timeout 0 (wait forever)'
-            : `lock timeout ${(0,_locks_js__WEBPACK_IMPORTED_MODULE_7__/* .formatWait */ .Du)(lockTimeoutMs)}`
+            : `lock timeout ${(0,_locks_js__WEBPACK_IMPORTED_MODULE_8__/* .formatWait */ .Du)(lockTimeoutMs)}`
     };
     const given = pgDumpArgs
         .map(arg => /^--lock-wait-timeout=(.*)$/.exec(arg)?.[1])
@@ -6776,6 +6863,13 @@ async function sessionIs(client, kind) {
             return true;
     }
 }
+/**
+ * statement_timeout, idle_in_transaction_session_timeout and (17+) transaction_timeout set to 0
+ * for the session, whatever the role, database or URL's options set (what the server would
+ * restore at RESET stays readable in pg_settings.reset_val: readServerInfo).
+ */
+const TIMEOUTS_OFF = `SELECT pg_catalog.set_config(name, '0', false) FROM pg_catalog.pg_settings
+  WHERE name IN ('statement_timeout', 'idle_in_transaction_session_timeout', 'transaction_timeout')`;
 /** One host: its attempts in order, the next one only where libpq would retry. */
 async function openHost(connection, attempts, policy, connectTimeoutSeconds, options) {
     for (let i = 0;; i++) {
@@ -6856,6 +6950,10 @@ async function openClient(connection, attempt, policy, connectTimeoutSeconds, op
         await Promise.race([client.connect(), deadline]);
         if (refused)
             throw refused;
+        // the action's own statements (row counts of large tables after a load, the catalog reads,
+        // the snapshot's transaction that lasts the dump) are not cut by a role's timeouts, as
+        // pg_dump's and pg_restore's are not: each turns them off in its sessions
+        await Promise.race([client.query(TIMEOUTS_OFF), deadline]);
         // a cancelled run stops its SQL as it stops its programs: the connection is cut, the
         // statement at hand fails at once (and the run with it), the server rolls back its
         // transaction and ends the session once it notices (a lock wait at its next slice)
@@ -6994,6 +7092,9 @@ function explainConnectError(error, connection, connectTimeoutSeconds) {
         case '28000':
             detail = `the server refused the connection: ${message}. Check the user, the database, and that the server allows connections from GitHub's runners (sslmode, pg_hba, IP allow-list).`;
             break;
+        case '53300':
+            detail = `${message}.${(0,_diagnostics_js__WEBPACK_IMPORTED_MODULE_6__/* .connectionSlotsAdvice */ .G)(message)}`;
+            break;
         case '3D000':
             detail = `the database '${connection.database}' does not exist on the server. Check the database name at the end of the URL.`;
             break;
@@ -7057,8 +7158,12 @@ async function readServerInfo(client) {
             current_database() AS database,
             pg_database_size(current_database())::text AS size,
             pg_is_in_recovery() AS in_recovery,
-            current_setting('statement_timeout') AS statement_timeout,
-            current_setting('idle_in_transaction_session_timeout') AS idle_timeout`);
+            -- the role's, database's or URL's values: the session's own are 0 (TIMEOUTS_OFF)
+            (SELECT CASE reset_val WHEN '0' THEN '0' ELSE reset_val || coalesce(unit, '') END
+               FROM pg_catalog.pg_settings WHERE name = 'statement_timeout') AS statement_timeout,
+            (SELECT CASE reset_val WHEN '0' THEN '0' ELSE reset_val || coalesce(unit, '') END
+               FROM pg_catalog.pg_settings
+              WHERE name = 'idle_in_transaction_session_timeout') AS idle_timeout`);
     const row = settings.rows[0];
     const tables = await client.query(
     // sizes from the catalog's page counts, not pg_table_size(): that opens each table and
@@ -7160,9 +7265,17 @@ class SnapshotSession {
                 await this.client.query("SELECT set_config('lock_timeout', $1, true)", [
                     lockTimeoutSetting(Math.min(SLICE_MS, Math.max(1, left)))
                 ]);
-                const result = await this.client.query(`SELECT count(*)::text AS n FROM ONLY ${qualified} ${condition}`);
+                // its size too, under the lock the count holds (pg_table_size alone would wait for it)
+                const result = await this.client.query(`SELECT count(*)::text AS n, pg_catalog.pg_table_size($1::regclass)::text AS size
+             FROM ONLY ${qualified} ${condition}`, [qualified]);
                 await this.client.query('RELEASE SAVEPOINT pg_backup_count');
-                return { ...table, rows: Number(result.rows[0].n) };
+                const size = result.rows[0].size;
+                return {
+                    schema: table.schema,
+                    name: table.name,
+                    rows: Number(result.rows[0].n),
+                    ...(size !== null ? { sizeBytes: Number(size) } : {})
+                };
             }
             catch (error) {
                 await this.client.query('ROLLBACK TO SAVEPOINT pg_backup_count');
@@ -7179,16 +7292,16 @@ class SnapshotSession {
                 const waited = Date.now() - started;
                 const blockers = await tableBlockers(this.client, table);
                 const who = blockers.length > 0
-                    ? blockers.map(_locks_js__WEBPACK_IMPORTED_MODULE_7__/* .describeBlocker */ .Gj).join('; ')
+                    ? blockers.map(_locks_js__WEBPACK_IMPORTED_MODULE_8__/* .describeBlocker */ .Gj).join('; ')
                     : 'a session that has let go since';
                 if (this.abandoned || (bound.ms > 0 && waited >= bound.ms)) {
-                    const why = `its lock was not granted within ${(0,_locks_js__WEBPACK_IMPORTED_MODULE_7__/* .formatWait */ .Du)(waited)} (${bound.source}); ${who}`;
+                    const why = `its lock was not granted within ${(0,_locks_js__WEBPACK_IMPORTED_MODULE_8__/* .formatWait */ .Du)(waited)} (${bound.source}); ${who}`;
                     _log_js__WEBPACK_IMPORTED_MODULE_3__/* .log */ .Rm.warning(`The rows of ${name} were not counted: ${why}. The backup goes on.`);
                     return { ...table, rows: null, uncounted: why };
                 }
                 if (lastLogged === 0 || Date.now() - lastLogged >= 30_000) {
                     lastLogged = Date.now();
-                    _log_js__WEBPACK_IMPORTED_MODULE_3__/* .log */ .Rm.info(`Counting ${name} waits for a lock (${(0,_locks_js__WEBPACK_IMPORTED_MODULE_7__/* .formatWait */ .Du)(waited)} so far, ${bound.ms === 0 ? 'no limit' : `gives up after ${(0,_locks_js__WEBPACK_IMPORTED_MODULE_7__/* .formatWait */ .Du)(bound.ms)}`}): ${who}.`);
+                    _log_js__WEBPACK_IMPORTED_MODULE_3__/* .log */ .Rm.info(`Counting ${name} waits for a lock (${(0,_locks_js__WEBPACK_IMPORTED_MODULE_8__/* .formatWait */ .Du)(waited)} so far, ${bound.ms === 0 ? 'no limit' : `gives up after ${(0,_locks_js__WEBPACK_IMPORTED_MODULE_8__/* .formatWait */ .Du)(bound.ms)}`}): ${who}.`);
                 }
             }
         }
@@ -7239,19 +7352,50 @@ async function extensionConditions(client) {
 async function dumpRowCounts(method, session, counting, dataTables, server, bound) {
     const key = (t) => JSON.stringify([t.schema, t.name]);
     const wanted = new Set(dataTables.map(key));
+    const known = new Map(server.tables.map(t => [key(t), t]));
+    // the catalog's size, when it knows one: a table never vacuumed nor analyzed has 0 pages
+    // there whatever it holds (reltuples -1), and is given no size rather than 0
+    const catalogSize = (t) => {
+        const info = known.get(key(t));
+        return info && (info.estimatedRows !== undefined || info.sizeBytes > 0)
+            ? { sizeBytes: info.sizeBytes }
+            : {};
+    };
     let tables;
     if (method === 'none') {
-        tables = dataTables.map(t => ({ schema: t.schema, name: t.name, rows: null }));
+        tables = dataTables.map(t => ({
+            schema: t.schema,
+            name: t.name,
+            ...catalogSize(t),
+            rows: null
+        }));
     }
     else if (method === 'estimate') {
-        const estimates = new Map(server.tables.map(t => [key(t), t.estimatedRows]));
-        tables = dataTables.map(t => ({ ...t, rows: estimates.get(key(t)) ?? null }));
+        tables = dataTables.map(t => ({
+            schema: t.schema,
+            name: t.name,
+            ...catalogSize(t),
+            rows: known.get(key(t))?.estimatedRows ?? null
+        }));
     }
     else {
         const all = counting ? await counting : await session.countRows(dataTables, bound);
         tables = all
             .filter(t => wanted.has(key(t)))
-            .map(t => (t.uncounted ? { ...t, rows: null, uncounted: t.uncounted } : t));
+            .map(t => t.uncounted
+            ? {
+                schema: t.schema,
+                name: t.name,
+                ...catalogSize(t),
+                rows: null,
+                uncounted: t.uncounted
+            }
+            : {
+                schema: t.schema,
+                name: t.name,
+                ...(t.sizeBytes !== undefined ? { sizeBytes: t.sizeBytes } : catalogSize(t)),
+                rows: t.rows
+            });
     }
     tables.sort((a, b) => a.schema.localeCompare(b.schema) || a.name.localeCompare(b.name));
     const counted = tables.every(t => t.rows !== null);
@@ -7322,7 +7466,7 @@ async function unmatchedExcludes(client, filters) {
     const unmatched = [];
     for (const option of ['excludeTables', 'excludeTableData']) {
         for (const pattern of filters[option]) {
-            const { schema, name } = (0,_dump_js__WEBPACK_IMPORTED_MODULE_6__/* .patternRegexes */ .yO)(pattern);
+            const { schema, name } = (0,_dump_js__WEBPACK_IMPORTED_MODULE_7__/* .patternRegexes */ .yO)(pattern);
             const result = await client.query(`SELECT 1 FROM pg_catalog.pg_class c
            JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
           WHERE c.relkind = ANY (array['r','S','v','m','f','p'])
@@ -7336,7 +7480,7 @@ async function unmatchedExcludes(client, filters) {
     }
     for (const pattern of filters.excludeSchemas) {
         // a schema pattern has one part (pg_dump refuses more); its regex is the "name" part
-        const { name } = (0,_dump_js__WEBPACK_IMPORTED_MODULE_6__/* .patternRegexes */ .yO)(pattern);
+        const { name } = (0,_dump_js__WEBPACK_IMPORTED_MODULE_7__/* .patternRegexes */ .yO)(pattern);
         const result = await client.query(`SELECT 1 FROM pg_catalog.pg_namespace n
         WHERE $1::text IS NULL OR n.nspname OPERATOR(pg_catalog.~) $1::text COLLATE pg_catalog.default
         LIMIT 1`, [name ?? null]);

@@ -1,8 +1,8 @@
-export const id = 579;
-export const ids = [579];
+export const id = 238;
+export const ids = [238];
 export const modules = {
 
-/***/ 49579:
+/***/ 87238:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 
@@ -28,55 +28,8 @@ var manifest_changes = __webpack_require__(77166);
 var clients = __webpack_require__(18139);
 // EXTERNAL MODULE: ./src/postgres/connection.ts
 var postgres_connection = __webpack_require__(58824);
-// EXTERNAL MODULE: external "node:dns/promises"
-var external_node_dns_promises_ = __webpack_require__(71553);
-// EXTERNAL MODULE: ./src/errors.ts
-var errors = __webpack_require__(83916);
-;// CONCATENATED MODULE: ./src/postgres/diagnostics.ts
-/**
- * Connection diagnostics before pg_dump runs: transaction-mode poolers that break pg_dump,
- * hosts that resolve only to IPv6 (GitHub's runners have none), TLS left to chance.
- */
-
-
-
-const MANAGED_HOSTS = /\.(supabase\.co|supabase\.com|neon\.tech|rds\.amazonaws\.com|render\.com|railway\.app|rlwy\.net|aivencloud\.com|timescale\.com)$/i;
-/** Throws for setups that cannot work; returns warnings for the doubtful ones. */
-async function diagnoseConnection(connection, resolve = external_node_dns_promises_.lookup) {
-    const warnings = [];
-    const host = connection.host.toLowerCase();
-    if (connection.dropped.pgbouncer !== undefined && connection.dropped.pgbouncer !== 'false') {
-        throw new errors/* SettingError */.L_('databaseUrl', "has pgbouncer=true (Prisma's flag for a PgBouncer pool in transaction mode), which breaks pg_dump: it needs one session for the whole dump. Use the direct URL (Prisma's directUrl, often DIRECT_URL: the database's own host and port, usually 5432) or a session-mode pool.");
-    }
-    if ((0,postgres_connection/* isUnixSocket */.Y_)(connection))
-        return { warnings, addresses: [] };
-    if (/pooler\.supabase\.com$/.test(host) && connection.port === 6543) {
-        throw new errors/* SettingError */.L_('databaseUrl', "points at Supabase's transaction pooler (port 6543), which breaks pg_dump (it needs one session for the whole dump). Use the session pooler: the same host with port 5432 (Supabase → Connect → Session pooler).");
-    }
-    if (/-pooler\./.test(host) && /neon\.tech$/.test(host)) {
-        throw new errors/* SettingError */.L_('databaseUrl', "points at Neon's pooled endpoint (a '-pooler' host, PgBouncer in transaction mode), which breaks pg_dump. Use the direct endpoint: the same host without '-pooler'.");
-    }
-    if (connection.port === 6432) {
-        warnings.push('Port 6432 is usually PgBouncer. pg_dump needs a session-mode pool or a direct connection; in transaction mode it fails part-way. If the dump fails, connect to PostgreSQL directly (usually port 5432).');
-    }
-    if (connection.params.sslmode === undefined && MANAGED_HOSTS.test(host)) {
-        warnings.push(`${connection.host} is a managed service that expects TLS, but the URL has no sslmode: TLS is tried first and plain text allowed. Add ?sslmode=require (or verify-full with sslrootcert) to insist on encryption.`);
-    }
-    let addresses = [];
-    if (!/^[\d.]+$/.test(host) && !host.includes(':')) {
-        try {
-            addresses = await resolve(connection.host, { all: true });
-        }
-        catch {
-            return { warnings, addresses }; // the connection attempt explains DNS failures
-        }
-        if (addresses.length > 0 && addresses.every(a => a.family === 6)) {
-            warnings.push(`${connection.host} resolves only to IPv6 (${addresses[0].address}), and GitHub-hosted runners have no IPv6: the connection will likely fail. ${/supabase\.co$/.test(host) ? "Supabase's direct host is IPv6-only: use the session pooler URL (Supabase → Connect → Session pooler, port 5432), which has IPv4." : "Use an IPv4 address or the provider's IPv4 endpoint or pooler in session mode."}`);
-        }
-    }
-    return { warnings, addresses };
-}
-
+// EXTERNAL MODULE: ./src/postgres/diagnostics.ts
+var diagnostics = __webpack_require__(24999);
 // EXTERNAL MODULE: ./src/postgres/dump.ts
 var dump = __webpack_require__(8677);
 // EXTERNAL MODULE: ./src/postgres/globals.ts
@@ -1009,7 +962,7 @@ async function backup(inputs, connection, deps = {}) {
         ? (0,artifact_manifest/* artifactStorage */.MN)({ name: inputs.artifactName, ...inputs.changes })
         : undefined;
     const pg = await log/* log */.Rm.group(`Connect to ${(0,postgres_connection/* describeConnection */.If)(connection)}`, async () => {
-        const diagnosis = await diagnoseConnection(connection);
+        const diagnosis = await (0,diagnostics/* diagnoseConnection */.d)(connection);
         for (const warning of diagnosis.warnings)
             log/* log */.Rm.warning(warning);
         return (0,postgres_session.connect)(connection, inputs.connectTimeoutSeconds);
