@@ -277,13 +277,29 @@ class UntilExit extends Writable {
     })
   }
 
+  /**
+   * Finished only once the child's stdin is (everything queued for it written, its end given):
+   * a write into a full pipe is queued and can still report room, so the last chunks may wait
+   * in the socket when the feed ends here. Finished earlier, the stream destroyed itself
+   * (autoDestroy), the socket and its queue with it, and the child read a cut input as whole.
+   */
   override _final(callback: (error?: Error | null) => void): void {
-    if (!this.gone) this.stdin.end()
-    callback()
+    if (this.gone) return callback()
+    const settle = (): void => {
+      this.stdin.off('finish', settle)
+      this.stdin.off('close', settle)
+      // closed before it finished: the child stopped reading, and its exit status decides
+      if (this.stdin.writableFinished) callback()
+      else this.afterExit(callback)
+    }
+    this.stdin.on('finish', settle)
+    this.stdin.on('close', settle)
+    this.stdin.end()
   }
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
-    if (!this.gone) this.stdin.destroy()
+    // given up before its end (the feed failed): the child must not wait for the rest
+    if (!this.gone && !this.writableFinished) this.stdin.destroy()
     callback(error)
   }
 

@@ -114,6 +114,27 @@ describe('startChild', () => {
     expect(failing.seen()).toBeLessThan(64 * 64 * 1024)
   })
 
+  it('with feedToEnd, a child that stalls near the end gets the whole feed: nothing queued for it is dropped as the feed ends', async () => {
+    // the child stops reading while more than the pipe holds is still to come, so the last chunk
+    // waits in the stdin socket's queue as the feed ends on this side; it must still reach the
+    // child (pg_restore once got "end of file" in the middle of the archive when the queue was
+    // dropped with the socket). Chunks below the socket's high-water mark (16 KiB), an odd
+    // number of them: the last write is queued and still says "go on", as with Node's zstd
+    // decoder's chunks and its last, shorter one
+    const chunks = 513
+    const small = Readable.from(
+      (function* () {
+        for (let i = 0; i < chunks; i++) yield Buffer.alloc(8 * 1024, 'x')
+      })()
+    )
+    const count = await runChild(
+      'sh',
+      ['-c', 'a=$(head -c 3000000 | wc -c); sleep 0.5; b=$(wc -c); echo $((a + b))'],
+      { stdin: small, feedToEnd: true }
+    )
+    expect(Number(count.trim())).toBe(chunks * 8 * 1024)
+  })
+
   it('fails with the feed when the stream feeding it fails, and stops the child', async () => {
     const broken = new Readable({
       read() {
