@@ -36,7 +36,13 @@ import {
 import { pipeline } from 'node:stream/promises'
 import { CheckError, EngineError, sentence } from '../errors.js'
 import { SCAVENGE_BYTES, scavengeEvery } from '../memory.js'
-import { commitOutcome, markCommitAfterData, markCommitSent, markRolledBack } from './commit.js'
+import {
+  commitOutcome,
+  markCommitAfterData,
+  markCommitSent,
+  markRolledBack,
+  resetCommitMark
+} from './commit.js'
 import { log, stopwatch, plural } from '../log.js'
 import {
   type BackupFile,
@@ -309,6 +315,9 @@ export async function loadBackup(
   workDir: string,
   hooks: LoadHooks = {}
 ): Promise<LoadResult> {
+  // a load begins: nothing of it was sent (a run that loads again reloads only what never
+  // committed; the engine run twice in one process starts from nothing too)
+  resetCommitMark()
   try {
     return await load(dump, plan, target, options, workDir, hooks)
   } catch (error) {
