@@ -21,7 +21,8 @@ import { runTool, schemaDump, tableChecksums } from '../../dev/fixtures.js'
 import type { TestServer } from '../../dev/postgres.js'
 import { createEncryptor } from '../../src/pipeline/encrypt.js'
 import type { BackupSource, RestoreOptions } from '../../src/types.js'
-import { writeArchive } from '../support/archive-writer.js'
+import { rewriteArchiveToc, writeArchive } from '../support/archive-writer.js'
+import { pgDumpBytes } from '../support/direct-load.js'
 import { provisionedBinDir } from '../support/clients.js'
 import { useHarness } from '../support/harness.js'
 import { testBackupInputs, testRestoreInputs } from '../support/inputs.js'
@@ -329,6 +330,58 @@ describe('hostile custom archives', () => {
       runRestore(target, fileSource(file), { allowNonEmpty: true, singleTransaction: false })
     )
   })
+
+  it.each([
+    ['a COMMENT entry', 'COMMENT'],
+    ['a TABLE DATA entry whose data block runs as SQL (no COPY statement)', 'TABLE DATA']
+  ])(
+    'an entry with the ID of another (%s, hidden before the real table data): refused as the TOC is read, nothing runs (attacker a23 A1)',
+    async (_what, desc) => {
+      // pg_restore -L restores every entry a listed ID names, and checks that read one entry by
+      // ID saw only one: pg_restore -d ran the hidden one's SQL (escaping the one transaction)
+      const shop = await server.createDatabase()
+      await server.query(shop, KEEP_ME)
+      const real = pgDumpBytes(server, shop, ['-Fc', '-Z0'])
+      const m = marker()
+      const hidden = `COPY (SELECT 1) TO PROGRAM 'touch ${m}';\n`
+      const crafted = rewriteArchiveToc(real, entries =>
+        entries.flatMap(e =>
+          e.desc === 'TABLE DATA'
+            ? [
+                {
+                  ...e,
+                  desc,
+                  defn: desc === 'COMMENT' ? hidden : '',
+                  copyStmt: '',
+                  hadDumper: 0,
+                  dataState: 3
+                },
+                e
+              ]
+            : [e]
+        )
+      )
+      const file = write(`duplicate-id-${++markerCount}.dump`, crafted)
+      const message =
+        /entry ID \d+ is given twice \(entries \d+ and \d+\): pg_dump never writes that/
+      // an empty target (the direct load, pg_restore -d) and one with rows (the gate's path)
+      const empty = await server.createDatabase()
+      const error = await runRestore(empty, fileSource(file)).catch((e: Error) => e)
+      expect((error as Error).message).toMatch(message)
+      expect(existsSync(m)).toBe(false)
+      expect(await tableChecksums(server, empty)).toEqual({})
+      await expectRefused(m, message, target =>
+        runRestore(target, fileSource(file), { allowNonEmpty: true })
+      )
+      const scratch = await server.createDatabase()
+      const refused = await harness
+        .verify(testRestoreInputs(server.url(scratch), fileSource(file), { mode: 'verify' }))
+        .catch((e: Error) => e)
+      expect((refused as Error).message).toMatch(message)
+      expect(existsSync(m)).toBe(false)
+      expect(await tableChecksums(server, scratch)).toEqual({})
+    }
+  )
 
   it('COPY … PROGRAM in an entry: a parallel restore (jobs: 2) checks the TOC first', async () => {
     const m = marker()

@@ -411,6 +411,26 @@ describe('refuses what pg_dump cannot have written, naming it and the byte', () 
     expect(error.offset).toBeLessThan(buf.length)
   })
 
+  it('an entry ID given twice, wherever the second comes (attacker a23 A1)', () => {
+    for (const ids of [
+      [9, 9],
+      [3, 7, 3],
+      [1, 2, 4, 2]
+    ]) {
+      const buf = writeArchive({ minor: 14, entries: ids.map(dumpId => ({ dumpId })) })
+      const error = catchError(() => parseArchiveToc(buf))
+      const first = ids.indexOf(ids[ids.length - 1]) + 1
+      expect(error.problem).toBe('invalid')
+      expect(error.message).toContain(
+        `entry ID ${ids[ids.length - 1]} is given twice (entries ${first} and ${ids.length})`
+      )
+    }
+    // every ID its own: read
+    expect(
+      parseArchiveToc(writeArchive({ minor: 14, entries: [{ dumpId: 2 }, { dumpId: 1 }] })).entries
+    ).toHaveLength(2)
+  })
+
   it('relkind beyond a char (1.16)', () => {
     const buf = writeArchive({ minor: 16, entries: [{ dumpId: 1, relkind: 300 }] })
     expect(catchError(() => parseArchiveToc(buf)).message).toContain('relkind 300 is not a char')

@@ -515,12 +515,24 @@ class TocParser {
       )
     }
     this.entryCount = count
+    /** Where each entry ID was seen (the entry's index). */
+    const seen = new Map<number, number>()
     for (let i = 0; i < count; i++) {
       this.entry = i
       const entry = yield* this.item(() => {
         this.dumpId = undefined
         return this.tocEntry(header.format)
       })
+      // pg_dump gives every entry an ID of its own; pg_restore keeps the last entry of an ID for
+      // its dependencies but restores every entry a list names by ID: an entry hidden behind
+      // another of the same ID would run unread by whatever checks the archive entry by ID
+      const first = seen.get(entry.dumpId)
+      if (first !== undefined)
+        throw this.fail(
+          'invalid',
+          `entry ID ${entry.dumpId} is given twice (entries ${first + 1} and ${i + 1}): pg_dump never writes that, and pg_restore would restore both where a list names the ID`
+        )
+      seen.set(entry.dumpId, i)
       toc.entries.push(entry)
       this.special(toc, entry)
     }
