@@ -767,11 +767,6 @@ function getRestoreInputs(read: InputReader, databaseUrl: string): RestoreOption
   }
   const clean = parseBoolean(Inputs.Clean, read(Inputs.Clean), false)
   const dataOnly = parseDataOnly(read, clean)
-  if (dataOnly && jobs > 1)
-    throw new InputError(
-      Inputs.DataOnly,
-      `loads the rows with jobs: 1 (a parallel restore, jobs: ${jobs}, is not supported with data-only); set jobs: 1.`
-    )
   return {
     mode: 'restore',
     databaseUrl,

@@ -205,6 +205,39 @@ describe('Supabase: the data of the action’s own archive into a project whose 
     expect(await count(target, 'public.todos')).toBe(4)
   })
 
+  it("data-only with jobs: 2 (single-transaction: false, as pg_restore --data-only --jobs): every row arrives, auth's tables after auth.users by the target's keys, the sequences set (u13 F3)", async () => {
+    const target = await migratedProject()
+    // without one transaction the target's triggers fire as the rows load (as pg_restore
+    // --data-only by hand): the app's trigger would make profiles twice, so it goes first (the
+    // warning of a data-only restore says so)
+    await target.instance.admin.query(
+      target.database,
+      'DROP TRIGGER on_auth_user_created ON auth.users'
+    )
+    await actionRestore(target, backup, { dataOnly: true, jobs: 2, singleTransaction: false })
+    expect(checksumDifferences(sourceSums, appTables(await managedChecksums(target)))).toEqual([])
+    for (const t of ['auth.identities', 'auth.sessions', 'auth.refresh_tokens'])
+      expect([t, await count(target, t)]).toEqual([t, await count(source, t)])
+    const [next] = await target.instance.admin.query<{ id: string }>(
+      target.database,
+      "INSERT INTO public.todos (user_id, task) SELECT id, 'next one' FROM auth.users LIMIT 1 RETURNING id::text"
+    )
+    expect(next.id).toBe('5')
+    // a table that holds rows is refused before anything runs, as with jobs: 1
+    const held = await migratedProject()
+    await held.instance.userQuery(
+      held.database,
+      "INSERT INTO supabase_migrations.schema_migrations VALUES ('20240501090000', NULL, 'profiles')"
+    )
+    const error = await failure(
+      actionRestore(held, backup, { dataOnly: true, jobs: 2, singleTransaction: false })
+    )
+    expect(error?.message).toMatch(
+      /supabase_migrations\.schema_migrations \(1 row\)\. Nothing was changed/
+    )
+    expect(await count(held, 'auth.users')).toBe(0)
+  })
+
   it('data-only: a table the target lacks, or a column of the backup it lacks, is refused before anything runs, named', async () => {
     const missing = await migratedProject()
     await missing.instance.userQuery(missing.database, 'DROP TABLE public.documents')

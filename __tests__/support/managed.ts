@@ -371,6 +371,27 @@ CREATE TABLE auth.users (
 );
 CREATE INDEX users_instance_id_idx ON auth.users (instance_id);
 COMMENT ON TABLE auth.users IS 'Auth: Stores user login data within a secure schema.';
+-- identities, sessions and refresh tokens reference users (and sessions) by foreign keys of
+-- supabase_auth_admin's, and sort before users by name: in the archive's order their rows come
+-- first (trial u14 F1: a project with a sign-up did not restore into a new project)
+CREATE TABLE auth.identities (
+  provider_id text NOT NULL,
+  user_id uuid NOT NULL REFERENCES auth.users (id) ON DELETE CASCADE,
+  identity_data jsonb NOT NULL,
+  provider text NOT NULL,
+  last_sign_in_at timestamptz,
+  created_at timestamptz,
+  updated_at timestamptz,
+  email text GENERATED ALWAYS AS (lower(identity_data ->> 'email')) STORED,
+  id uuid NOT NULL DEFAULT gen_random_uuid() PRIMARY KEY,
+  UNIQUE (provider_id, provider)
+);
+CREATE TABLE auth.sessions (
+  id uuid NOT NULL PRIMARY KEY,
+  user_id uuid NOT NULL REFERENCES auth.users (id) ON DELETE CASCADE,
+  created_at timestamptz,
+  updated_at timestamptz
+);
 CREATE TABLE auth.refresh_tokens (
   instance_id uuid,
   id bigserial PRIMARY KEY,
@@ -378,7 +399,8 @@ CREATE TABLE auth.refresh_tokens (
   user_id varchar(255),
   revoked boolean,
   created_at timestamptz,
-  updated_at timestamptz
+  updated_at timestamptz,
+  session_id uuid REFERENCES auth.sessions (id) ON DELETE CASCADE
 );
 CREATE TABLE auth.audit_log_entries (
   instance_id uuid,
@@ -411,6 +433,8 @@ $$;
 COMMENT ON FUNCTION auth.uid() IS 'Deprecated. Use auth.jwt() -> ''sub'' instead.';
 ALTER TABLE auth.users OWNER TO supabase_auth_admin;
 ALTER TABLE auth.refresh_tokens OWNER TO supabase_auth_admin;
+ALTER TABLE auth.identities OWNER TO supabase_auth_admin;
+ALTER TABLE auth.sessions OWNER TO supabase_auth_admin;
 ALTER TABLE auth.audit_log_entries OWNER TO supabase_auth_admin;
 ALTER TABLE auth.schema_migrations OWNER TO supabase_auth_admin;
 ALTER FUNCTION auth.uid() OWNER TO supabase_auth_admin;
@@ -694,6 +718,17 @@ function supabaseAuthRowsSql(): string {
 INSERT INTO auth.users (instance_id, id, aud, role, email, encrypted_password, email_confirmed_at,
                         raw_app_meta_data, raw_user_meta_data, created_at, updated_at)
 VALUES ${users};
+INSERT INTO auth.identities (provider_id, user_id, identity_data, provider, last_sign_in_at, created_at, updated_at, id)
+VALUES ${SUPABASE_USERS.map(
+    ([id, email], i) =>
+      `('${id}', '${id}', '{"sub": "${id}", "email": "${email}"}', 'email', '2024-05-0${i + 1} 10:00:00+00',
+        '2024-05-0${i + 1} 10:00:00+00', '2024-05-0${i + 1} 10:00:00+00', '5f1a2b3c-0000-4000-8000-00000000000${i}')`
+  ).join(',\n')};
+INSERT INTO auth.sessions VALUES
+  ('6a7b8c9d-0000-4000-8000-000000000001', '${SUPABASE_USERS[0][0]}', '2024-05-01 10:00:00+00', '2024-05-01 10:00:00+00');
+INSERT INTO auth.refresh_tokens (instance_id, token, user_id, revoked, created_at, updated_at, session_id)
+VALUES ('00000000-0000-0000-0000-000000000000', 'rt-ada-1', '${SUPABASE_USERS[0][0]}', false,
+        '2024-05-01 10:00:00+00', '2024-05-01 10:00:00+00', '6a7b8c9d-0000-4000-8000-000000000001');
 INSERT INTO auth.audit_log_entries VALUES
   ('00000000-0000-0000-0000-000000000000', '0d6e3f5a-1111-4c2b-9e8d-7f6a5b4c3d21',
    '{"action": "user_signedup", "actor_id": "${SUPABASE_USERS[0][0]}"}', '2024-05-01 10:00:00+00', '203.0.113.7');

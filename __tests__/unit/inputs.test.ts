@@ -190,7 +190,8 @@ describe('lock-timeout', () => {
     expect(() =>
       getInputs(read({ ...base, [Inputs.DataOnly]: 'true', [Inputs.Clean]: 'true' }))
     ).toThrow(/Input 'data-only': cannot be combined with 'clean: true'/)
-    expect(() =>
+    // jobs above 1: as pg_restore --data-only --jobs, without one transaction (u13 F3)
+    expect(
       getInputs(
         read({
           ...base,
@@ -199,7 +200,10 @@ describe('lock-timeout', () => {
           [Inputs.SingleTransaction]: 'false'
         })
       )
-    ).toThrow(/Input 'data-only': loads the rows with jobs: 1/)
+    ).toMatchObject({ dataOnly: true, jobs: 4, singleTransaction: false })
+    expect(() =>
+      getInputs(read({ ...base, [Inputs.DataOnly]: 'true', [Inputs.Jobs]: '4' }))
+    ).toThrow(/Input 'jobs': a parallel restore \(jobs: 4\) cannot run in one transaction/)
   })
 
   it('reaches restore with clean-drop-dependents', () => {

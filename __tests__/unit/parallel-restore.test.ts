@@ -1,6 +1,8 @@
 import { describe, expect, it } from '@jest/globals'
 import {
+  dataDependencies,
   dataGroups,
+  dataPasses,
   largestFirst,
   largestGroupsFirst,
   listedEntries,
@@ -175,5 +177,85 @@ describe('postDataWaves', () => {
   })
   it('only the entries pg_restore --list named (the tables and schemas asked for)', () => {
     expect(postDataWaves(toc, [3207, 3209])).toEqual({ groups: [[3207]], rest: [3209] })
+  })
+})
+
+describe("the target's foreign keys between tables the load fills (trial u14 F1)", () => {
+  const data = (dumpId: number, namespace: string, tag: string, section = 'data'): TocEntry =>
+    ({
+      dumpId,
+      desc: 'TABLE DATA',
+      namespace,
+      tag,
+      section,
+      dependencies: []
+    }) as unknown as TocEntry
+  const other = (dumpId: number, desc: string, section: string): TocEntry =>
+    ({ dumpId, desc, section, dependencies: [] }) as unknown as TocEntry
+  // Supabase's auth: identities, refresh_tokens and sessions sort before users; refresh_tokens
+  // references sessions, which references users
+  const toc = {
+    entries: [
+      other(10, 'SCHEMA', 'pre-data'),
+      other(11, 'TABLE', 'pre-data'),
+      data(20, 'auth', 'identities'),
+      data(21, 'auth', 'refresh_tokens'),
+      data(22, 'auth', 'sessions'),
+      data(23, 'auth', 'users'),
+      data(24, 'public', 'todos'),
+      other(25, 'SEQUENCE SET', 'data'),
+      other(30, 'CONSTRAINT', 'post-data'),
+      other(31, 'ACL', 'none')
+    ]
+  }
+  const listed = [10, 11, 20, 21, 22, 23, 24, 25, 30, 31]
+  const t = (schema: string, name: string) => ({ schema, name })
+  const order = [
+    { table: t('auth', 'identities'), references: t('auth', 'users') },
+    { table: t('auth', 'sessions'), references: t('auth', 'users') },
+    { table: t('auth', 'refresh_tokens'), references: t('auth', 'sessions') },
+    // the app's keys onto users come after it in the archive: no move
+    { table: t('public', 'todos'), references: t('auth', 'users') },
+    // a table the backup has no data for: nothing
+    { table: t('auth', 'mfa_factors'), references: t('auth', 'users') }
+  ]
+
+  it('each key as the data entries it ties; a table onto itself and tables without data left out', () => {
+    expect(
+      dataDependencies(toc, listed, [
+        ...order,
+        { table: t('auth', 'users'), references: t('auth', 'users') }
+      ])
+    ).toEqual([
+      { entry: 20, after: 23 },
+      { entry: 22, after: 23 },
+      { entry: 21, after: 22 },
+      { entry: 24, after: 23 }
+    ])
+  })
+
+  it('a cycle of keys is left out (no order serves it); the rest stays', () => {
+    const cycle = [
+      { table: t('auth', 'identities'), references: t('auth', 'sessions') },
+      { table: t('auth', 'sessions'), references: t('auth', 'identities') },
+      { table: t('public', 'todos'), references: t('auth', 'sessions') }
+    ]
+    expect(dataDependencies(toc, listed, cycle)).toEqual([{ entry: 24, after: 22 }])
+  })
+
+  it('passes: the data section without the entries that must wait, then each rank, then the rest; each in archive order', () => {
+    const after = dataDependencies(toc, listed, order)
+    expect(dataPasses(toc, listed, after)).toEqual([[10, 11, 23, 24, 25], [20, 22], [21], [30, 31]])
+  })
+
+  it("one pass (undefined) where the archive's order serves every key", () => {
+    const after = dataDependencies(toc, listed, [order[3]])
+    expect(after).toEqual([{ entry: 24, after: 23 }])
+    expect(dataPasses(toc, listed, after)).toBeUndefined()
+  })
+
+  it('a parallel load: the tied tables in one group, referenced first; the others alone', () => {
+    const after = dataDependencies(toc, listed, order)
+    expect(dataGroups(toc, [20, 21, 22, 23, 24, 25], after)).toEqual([[23, 24, 20, 22, 21], [25]])
   })
 })

@@ -45,7 +45,9 @@ import {
   dataOnlySequences,
   dataOnlyTables,
   deferredForeignKeys,
+  type FillOrder,
   fillForeignKeys,
+  fillLoadOrder,
   fillTriggers,
   type SequencePosition,
   guardedSetval,
@@ -489,6 +491,8 @@ export async function restore(
                 drops: drops?.map(d => d.drop),
                 roles: roles?.statements,
                 fills: server.fills,
+                dataOrder: server.dataOrder,
+                copyBlocks: plan.plain?.copyBlocks,
                 unchanged,
                 deferrals: server.deferrals,
                 defaultPrivileges,
@@ -1459,6 +1463,7 @@ async function guardTarget(
     fills: QualifiedName[]
     guarded: boolean
     deferrals?: { before: string[]; after: string[] }
+    dataOrder?: FillOrder[]
     sequences?: Set<string>
     positions?: Map<string, { at?: SequencePosition; owned: boolean }>
     firing?: string[]
@@ -1468,6 +1473,8 @@ async function guardTarget(
     fills: QualifiedName[]
     guarded: boolean
     deferrals?: { before: string[]; after: string[] }
+    /** The target's foreign keys between tables it has that the load fills (load.ts dataOrder). */
+    dataOrder?: FillOrder[]
     /** data-only: the sequences (nameKey) whose value the load sets; the gate skips the others. */
     sequences?: Set<string>
     /**
@@ -1505,6 +1512,13 @@ async function guardTarget(
   const providers = new Set(facts.providerSchemas.map(s => s.name))
   const all = await existingTables(client, known ? [...schemas] : undefined)
   const existing = all.filter(t => !providers.has(t.schema))
+  // the target's foreign keys between tables it has that the load fills (a provider's tables,
+  // kept: auth.identities onto auth.users; data-only's): their rows load referenced table first,
+  // not in the archive's order by name (the key is checked as the rows arrive where the
+  // restoring role may not defer it: it does not own the table)
+  const loaded = new Set((plan.tableData ?? plain?.copyTables ?? []).map(nameKey))
+  const kept = all.filter(t => loaded.has(nameKey(t)))
+  if (kept.length > 1) server.dataOrder = await fillLoadOrder(client, kept)
   if (inputs.dataOnly === true) await refuseDataOnlyShape(client, server, plan)
   const dataOnly = await checkDataOnly(client, plan, providers)
   if (dataOnly && (inputs.allowNonEmpty || inputs.clean || inputs.dataOnly === true)) {
@@ -1529,7 +1543,11 @@ async function guardTarget(
       ])
     ])
   }
-  refuseWithheldReferences(plan, facts, manifest, inputs)
+  // the provider's rows the target keeps, and the backup's keys onto them: decided here where the
+  // restore goes ahead next to what is there; a target refused as not empty below is told that
+  // first (the database the backup came from, by mistake: not "delete its auth.users", u14 F2)
+  const nextToExisting = inputs.allowNonEmpty || inputs.clean || inputs.dataOnly === true
+  if (nextToExisting) refuseWithheldReferences(plan, facts, manifest, inputs)
   if (inputs.dataOnly === true && inputs.singleTransaction) {
     // the rows come in the archive's order (by name), not by the target's foreign keys; the
     // target's triggers on the tables would fire for rows that were written once already
@@ -1584,6 +1602,7 @@ async function guardTarget(
   // sequences (setval), types, schemas, large objects
   const objects = await changedObjects(client, plan, providers)
   if (existing.length === 0 && objects.length === 0) {
+    if (!nextToExisting) refuseWithheldReferences(plan, facts, manifest, inputs)
     log.info('The target holds no tables where the backup goes.')
     return server
   }

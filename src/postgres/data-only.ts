@@ -311,6 +311,12 @@ export interface FillForeignKey {
   alterable: boolean
 }
 
+/** The OIDs of the tables named by the query's $1 (schemas) and $2 (names), as a subquery. */
+const GIVEN_TABLES = `SELECT c.oid FROM pg_catalog.pg_class c
+         JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+         JOIN unnest($1::text[], $2::text[]) AS w(schema, name)
+           ON w.schema = n.nspname AND w.name = c.relname`
+
 /**
  * The target's foreign keys, checked immediately (not INITIALLY DEFERRED), from a table of
  * `fills` onto a table of `fills` (itself too): those the order of a data-only load's COPYs can
@@ -322,10 +328,7 @@ export async function fillForeignKeys(
 ): Promise<FillForeignKey[]> {
   if (fills.length === 0) return []
   const { rows } = await client.query<FillForeignKey>(
-    `WITH f AS (
-       SELECT c.oid FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-         JOIN unnest($1::text[], $2::text[]) AS w(schema, name)
-           ON w.schema = n.nspname AND w.name = c.relname)
+    `WITH f AS (${GIVEN_TABLES})
      SELECT n.nspname AS schema, c.relname AS table, k.conname AS name,
             k.condeferrable AS deferrable, pg_catalog.pg_has_role(c.relowner, 'USAGE') AS alterable
        FROM pg_catalog.pg_constraint k
@@ -337,6 +340,65 @@ export async function fillForeignKeys(
     [fills.map(t => t.schema), fills.map(t => t.name)]
   )
   return rows
+}
+
+/** A table whose rows must load after those of another (a foreign key of the target). */
+export interface FillOrder {
+  /** The table holding the key (a partition of it, for a partitioned table). */
+  table: QualifiedName
+  /** The table it references (a partition of it, for a partitioned table). */
+  references: QualifiedName
+}
+
+/**
+ * The target's foreign keys between `tables` (tables it has that a restore loads rows into: a
+ * provider's tables the restore keeps, such as auth.identities onto auth.users, or those a
+ * data-only load fills), not a table onto itself, as pairs of the tables that hold the rows: a
+ * partitioned table's keys stand for each of its partitions (whose data entries hold its rows),
+ * on either side. The load puts the referenced table's rows first (parallel-restore.ts
+ * dataPasses), whatever the archive's order (by name): a key the restoring role may not defer
+ * (it does not own the table) is checked row by row as they arrive.
+ */
+export async function fillLoadOrder(
+  client: pg.Client,
+  fills: ReadonlyArray<QualifiedName>
+): Promise<FillOrder[]> {
+  if (fills.length === 0) return []
+  const { rows } = await client.query<{ s: string; t: string; rs: string; rt: string }>(
+    `WITH given AS (${GIVEN_TABLES}),
+     -- a partition's rows are held to its partitioned ancestors' keys too
+     f AS (
+       SELECT oid FROM given
+       UNION
+       SELECT a.relid FROM given g, LATERAL pg_catalog.pg_partition_ancestors(g.oid) a),
+     -- a table stands for itself; a partitioned one for its leaf partitions
+     leaves(root, leaf) AS (
+       SELECT c.oid, c.oid FROM pg_catalog.pg_class c WHERE c.relkind = 'r'
+       UNION ALL
+       SELECT c.oid, p.relid FROM pg_catalog.pg_class c,
+              LATERAL pg_catalog.pg_partition_tree(c.oid) p
+        WHERE c.relkind = 'p' AND p.isleaf),
+     keys AS (
+       SELECT DISTINCT a.leaf AS holder, b.leaf AS referenced
+         FROM pg_catalog.pg_constraint k
+         JOIN leaves a ON a.root = k.conrelid
+         JOIN leaves b ON b.root = k.confrelid
+        WHERE k.contype = 'f' AND k.conparentid = 0
+          AND k.conrelid IN (SELECT oid FROM f) AND k.confrelid IN (SELECT oid FROM f)
+          AND a.leaf <> b.leaf)
+     SELECT hn.nspname AS s, h.relname AS t, rn.nspname AS rs, r.relname AS rt
+       FROM keys
+       JOIN pg_catalog.pg_class h ON h.oid = keys.holder
+       JOIN pg_catalog.pg_namespace hn ON hn.oid = h.relnamespace
+       JOIN pg_catalog.pg_class r ON r.oid = keys.referenced
+       JOIN pg_catalog.pg_namespace rn ON rn.oid = r.relnamespace
+      ORDER BY 1, 2, 3, 4`,
+    [fills.map(t => t.schema), fills.map(t => t.name)]
+  )
+  return rows.map(r => ({
+    table: { schema: r.s, name: r.t },
+    references: { schema: r.rs, name: r.rt }
+  }))
 }
 
 /** A trigger of the target on a table a data-only load fills (not a foreign key's own). */

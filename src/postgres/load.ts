@@ -62,6 +62,9 @@ import type { QualifiedName, RestoreOptions } from '../types.js'
 import { ArchiveError, foreignEntries } from './archive.js'
 import { type ClientInstall, programPath } from './clients.js'
 import {
+  dataDependencies,
+  dataPasses,
+  dataRanks,
   dataSizes,
   dataGroups,
   largestGroupsFirst,
@@ -73,6 +76,8 @@ import {
 import { lexPsqlScript } from './psql-lexer.js'
 import { directTextHazard } from './direct-entries.js'
 import { connectionSlotsAdvice } from './diagnostics.js'
+import type { FillOrder } from './data-only.js'
+import type { PlainCopyBlock } from './plain-sql.js'
 import {
   DIRECT_PIPE_HOLD_BACK,
   HeldEnd,
@@ -189,6 +194,14 @@ export interface LoadPlan {
    * and checks them empty again in its own transaction, before the data (fillChecks).
    */
   fills?: QualifiedName[]
+  /**
+   * The target's foreign keys between tables it has that the load fills (a provider's tables,
+   * data-only's): the referenced table's rows load first (parallel-restore.ts dataPasses), as no
+   * archive order by name can promise (auth.identities before auth.users).
+   */
+  dataOrder?: ReadonlyArray<FillOrder>
+  /** A plain script's COPY blocks as the check read them (plain-sql.ts), for `dataOrder`. */
+  copyBlocks?: ReadonlyArray<PlainCopyBlock>
   /**
    * allow-non-empty or clean into a target that holds objects: the statements that prove, last
    * in the restore's transaction before its COMMIT, that the target's own objects are unchanged
@@ -329,7 +342,9 @@ export async function loadBackup(
       /could not read from input file: end of file/.test(error.stderr)
         ? `${fileName(dump)} is cut short (truncated): pg_restore reached its end in the middle of the archive. `
         : ''
-    if (endedOnStatementError(error)) markRolledBack()
+    // pg_restore stopped reading its input (cut short) or a statement failed: it never reached
+    // its COMMIT, or the server refused it — rolled back, though the input's end was released
+    if (cut || endedOnStatementError(error)) markRolledBack()
     // the mode of this restore decides what is left: only that case is said
     throw new LoadError(
       `${cut}${error.message}${subsetHint(error.stderr, options)} ${afterLoadFailure(options, error.stderr, commitOutcome())}`,
@@ -380,10 +395,23 @@ async function load(
         after: lastStatements(plan)
       }
     )
+    // the target's keys between tables the script fills: their rows in the keys' order
+    const moved = plainPasses(plan)
+    if (moved)
+      log.info(
+        `The target's foreign keys between tables the backup fills: the rows of ${moved.names} load after the tables they reference (the script is read ${moved.reads} times, its parts in that order).`
+      )
+    const lines = moved ? { scriptLine: (n: number) => moved.scriptLine(gate.scriptLine(n)) } : gate
     try {
-      await runPsql(psql, env, openPlainScript(dump, plan.decoding, gate))
+      await runPsql(
+        psql,
+        env,
+        moved
+          ? chain(reorderedScript(dump, plan.decoding, moved.segments), gate)
+          : openPlainScript(dump, plan.decoding, gate)
+      )
     } catch (error) {
-      throw error instanceof LoadError ? inScriptLines(error, gate, fileName(dump)) : error
+      throw error instanceof LoadError ? inScriptLines(error, lines, fileName(dump)) : error
     }
     return reportSkipped(gate)
   }
@@ -424,7 +452,15 @@ async function load(
     ? await checkArchiveToc(parallel, plan.format === 'tar' ? plan.checkedToc : undefined)
     : undefined
   const seconds = stopwatch()
-  const direct = await planDirectLoad(plan, target, options, hooks, archive, workDir)
+  // jobs: 1 — the target's keys between tables the load fills may need their rows in another
+  // order than the archive's: pg_restore then runs once per pass (parallel: the data groups)
+  const passes = parallel ? undefined : await loadPasses(plan, options, archive)
+  const direct = passes
+    ? {
+        direct: false as const,
+        reason: `the target's foreign keys need the rows of ${passes.moved} in another order than the archive's, which pg_restore -d reads once, in its order`
+      }
+    : await planDirectLoad(plan, target, options, hooks, archive, workDir)
   if ('file' in archive && archive.file.live && !(direct.direct && direct.piped)) {
     throw new LiveEntryNotTaken(
       `the load does not read the backup while it downloads (${direct.direct ? 'not piped' : direct.reason})`
@@ -439,7 +475,62 @@ async function load(
   }
   log.info(`Loading through the script gate into psql: ${direct.reason}.`)
   if (parallel) return parallelThroughPsql(plan, target, options, hooks, parallel, toc!, workDir)
-  return restoreArchiveThroughPsql(plan, target, options, hooks, archive)
+  if (passes) {
+    log.info(
+      `The target's foreign keys between tables the backup fills: the rows of ${passes.moved} load after the tables they reference (pg_restore writes the archive's script in ${passes.lists.length} passes, each reading it in its order).`
+    )
+  }
+  return restoreArchiveThroughPsql(plan, target, options, hooks, archive, passes?.lists, workDir)
+}
+
+/**
+ * The passes of a load with jobs: 1 (parallel-restore.ts dataPasses) when the target's foreign
+ * keys between tables it fills (plan.dataOrder) need rows in another order than the archive's,
+ * with the tables whose rows move (for the log); undefined when its order serves.
+ */
+async function loadPasses(
+  plan: LoadPlan,
+  options: LoadOptions,
+  archive: ArchiveInput
+): Promise<{ lists: number[][]; moved: string } | undefined> {
+  if (!plan.dataOrder?.length) return undefined
+  let read: { toc: ArchiveToc; bytes: Buffer } | undefined
+  if (plan.format === 'tar')
+    read = plan.checkedToc && { toc: parseArchiveToc(plan.checkedToc), bytes: plan.checkedToc }
+  else if ('path' in archive) read = await readTocAt(archive.path)
+  else read = plan.tocRead
+  if (!read) return undefined
+  const pgRestore = programPath(plan.client, 'pg_restore')
+  const selection = scriptSelection(options)
+  const listed =
+    selection.length === 0 && plan.listed
+      ? plan.listed
+      : listedEntries(
+          await runChild(
+            pgRestore,
+            ['--list', ...selection, ...('path' in archive ? [archive.path] : [])],
+            {
+              stdin: 'path' in archive ? undefined : Readable.from([read.bytes])
+            }
+          )
+        )
+  const after = dataDependencies(read.toc, listed, plan.dataOrder)
+  const lists = dataPasses(read.toc, listed, after)
+  if (!lists) return undefined
+  const byId = new Map(read.toc.entries.map(e => [e.dumpId, e]))
+  const first = new Set(lists[0])
+  const names = lists
+    .slice(1)
+    .flat()
+    .filter(id => !first.has(id) && byId.get(id)?.desc === 'TABLE DATA')
+    .map(id => `${byId.get(id)!.namespace}.${byId.get(id)!.tag}`)
+  return {
+    lists,
+    moved:
+      names.length > 3
+        ? `${names.slice(0, 3).join(', ')} and ${names.length - 3} more`
+        : names.join(', ')
+  }
 }
 
 /**
@@ -484,6 +575,127 @@ export function inArchiveEntries(error: unknown, gate: Pick<ScriptGate, 'entryAt
  * A plain script through the gate: a zstd-compressed one decompressed by the zstd CLI when
  * installed (its output ends only once it exited 0), not in this process's thread pool.
  */
+/** A byte range of the decoded script, and the line it starts on. */
+interface ScriptSegment {
+  start: number
+  /** Infinity: to the end. */
+  end: number
+  line: number
+  /** The line of the byte at `end` (its newlines: endLine - line); undefined to the end. */
+  endLine?: number
+}
+
+/**
+ * A plain script whose COPY blocks the target's foreign keys need in another order
+ * (plan.dataOrder, plan.copyBlocks): its parts, in the order they load — everything up to the
+ * end of its last COPY block but the blocks that must wait, then those (one read per rank), then
+ * the rest — the names of the tables moved, and how a line of the reordered script maps back to
+ * the script's own. Undefined when the script's order serves.
+ */
+function plainPasses(plan: LoadPlan):
+  | {
+      segments: ScriptSegment[][]
+      names: string
+      reads: number
+      scriptLine: (line: number | undefined) => number | undefined
+    }
+  | undefined {
+  const blocks = plan.copyBlocks ?? []
+  if (!plan.dataOrder?.length || blocks.length < 2) return undefined
+  // the blocks as the data entries of an archive: ranked as dataPasses ranks those
+  const entries = blocks.map((b, i) => ({
+    dumpId: i + 1,
+    desc: 'TABLE DATA',
+    namespace: b.schema,
+    tag: b.name,
+    section: 'data' as const,
+    dependencies: []
+  }))
+  const listed = entries.map(e => e.dumpId)
+  const after = dataDependencies({ entries } as unknown as ArchiveToc, listed, plan.dataOrder)
+  const rank = dataRanks(listed, after)
+  const top = Math.max(0, ...rank.values())
+  if (top === 0) return undefined
+  const late = blocks.filter((_b, i) => (rank.get(i + 1) ?? 0) > 0)
+  const last = blocks.reduce((a, b) => (b.end > a.end ? b : a))
+  // everything up to the last block's end, the late blocks cut out
+  const first: ScriptSegment[] = []
+  let at = { offset: 0, line: 1 }
+  for (const b of late) {
+    if (b.start > at.offset)
+      first.push({ start: at.offset, end: b.start, line: at.line, endLine: b.line })
+    at = { offset: b.end, line: b.endLine }
+  }
+  if (last.end > at.offset)
+    first.push({ start: at.offset, end: last.end, line: at.line, endLine: last.endLine })
+  const segments: ScriptSegment[][] = [first]
+  for (let r = 1; r <= top; r++)
+    segments.push(
+      blocks
+        .filter((_b, i) => rank.get(i + 1) === r)
+        .map(b => ({ start: b.start, end: b.end, line: b.line, endLine: b.endLine }))
+    )
+  segments.push([{ start: last.end, end: Infinity, line: last.endLine }])
+  // the reordered script's lines, segment by segment, back to the script's
+  const map: Array<{ from: number; line: number }> = []
+  let out = 1
+  for (const s of segments.flat()) {
+    map.push({ from: out, line: s.line })
+    out += (s.endLine ?? s.line) - s.line
+  }
+  const scriptLine = (line: number | undefined): number | undefined => {
+    if (line === undefined) return undefined
+    for (let i = map.length - 1; i >= 0; i--)
+      if (map[i].from <= line) return map[i].line + (line - map[i].from)
+    return line
+  }
+  const names = late.map(b => `${b.schema}.${b.name}`)
+  return {
+    segments,
+    names:
+      names.length > 3
+        ? `${names.slice(0, 3).join(', ')} and ${names.length - 3} more`
+        : names.join(', '),
+    reads: segments.length,
+    scriptLine
+  }
+}
+
+/**
+ * The decoded script as `reads` (plainPasses): each read decodes it afresh from its start and
+ * passes the bytes of its segments (in order), stopping after the last.
+ */
+function reorderedScript(dump: BackupFile, decoding: Decoding, reads: ScriptSegment[][]): Readable {
+  async function* parts(): AsyncGenerator<Buffer> {
+    for (const segments of reads) {
+      if (segments.length === 0) continue
+      const stream = openDecoded(dump, decoding)
+      let offset = 0
+      let next = 0
+      try {
+        for await (const chunk of stream as AsyncIterable<Buffer>) {
+          const from = offset
+          offset += chunk.length
+          while (next < segments.length) {
+            const s = segments[next]
+            const a = Math.max(s.start, from)
+            const b = Math.min(s.end, offset)
+            if (b > a) yield chunk.subarray(a - from, b - from)
+            if (s.end <= offset) next++
+            else break
+          }
+          if (next === segments.length) break
+        }
+      } finally {
+        stream.destroy()
+      }
+      if (next < segments.length && segments[next].end !== Infinity)
+        throw new Error('the script ended before a part the check found in it')
+    }
+  }
+  return Readable.from(parts(), { objectMode: false })
+}
+
 function openPlainScript(dump: BackupFile, decoding: Decoding, gate: ScriptGate): Readable {
   if (decoding.compression !== 'zstd' || !findZstdCommand())
     return openDecoded(dump, decoding, gate)
@@ -554,7 +766,10 @@ async function restoreArchiveThroughPsql(
   target: LoadTarget,
   options: LoadOptions,
   hooks: LoadHooks,
-  archive: ArchiveInput
+  archive: ArchiveInput,
+  /** The entries in passes of pg_restore (loadPasses), or all of them in one. */
+  passes?: number[][],
+  workDir?: string
 ): Promise<LoadResult> {
   const pgRestore = programPath(plan.client, 'pg_restore')
   const source = 'the script pg_restore writes of the archive'
@@ -586,7 +801,10 @@ async function restoreArchiveThroughPsql(
     source,
     { onCommit: markCommitSent, after: lastStatements(plan) }
   )
-  const script = archiveAsScript(pgRestore, options, archive, hooks.archiveTap?.stage)
+  const script =
+    passes && workDir
+      ? await archiveInPasses(pgRestore, options, archive, passes, workDir, hooks.archiveTap?.stage)
+      : archiveAsScript(pgRestore, options, archive, hooks.archiveTap?.stage)
   const [loaded, produced] = await Promise.allSettled([
     runPsql(programPath(plan.client, 'psql'), target.env, chain(script.stdout, gate)),
     script.done
@@ -1279,7 +1497,18 @@ async function parallelThroughPsql(
   const listed = listedEntries(
     await runChild(pgRestore, ['--list', '--section=data', ...selection, archivePath])
   )
-  const groups = largestGroupsFirst(dataGroups(toc, listed), await dataSizes(toc, archivePath))
+  // the target's keys between tables it fills: a table's rows in the group of those it references,
+  // after them
+  const after = plan.dataOrder ? dataDependencies(toc, listed, plan.dataOrder) : []
+  const groups = largestGroupsFirst(
+    dataGroups(toc, listed, after),
+    await dataSizes(toc, archivePath)
+  )
+  const held = new Set(after.map(a => a.entry)).size
+  if (held > 0)
+    log.info(
+      `The target's foreign keys between tables the backup fills: the rows of ${plural(held, 'table')} load after those of the tables they reference, in one session with them.`
+    )
   const postListed = listedEntries(
     await runChild(pgRestore, ['--list', '--section=post-data', ...selection, archivePath])
   )
@@ -1393,8 +1622,10 @@ async function directDataEntries(
     return {
       reason: `pg_restore ${plan.client.major} sends SET transaction_timeout, which the server (${target.serverMajor}) rejects; the gate leaves it out`
     }
-  if ((plan.fills?.length ?? 0) > 0 || (plan.deferrals?.before.length ?? 0) > 0)
-    return { reason: 'the backup is data-only: its tables are checked empty before their rows' }
+  // a data-only load's tables were checked empty before any data entry loads (runFirst); its
+  // deferred keys and triggers belong to one transaction, which a parallel restore is not
+  if ((plan.deferrals?.before.length ?? 0) > 0)
+    return { reason: 'the backup is data-only: its foreign keys are deferred in one transaction' }
   // pg_restore -d runs the archive's search_path entry as it is in every session it opens (its
   // encoding and standard_conforming_strings entries it only parses): any text but pg_dump's own
   // would run there unread by the gate (a GRANT the gate leaves out, a SET of the session)
@@ -1458,8 +1689,9 @@ async function loadDataDirect(
 
 /**
  * A parallel restore's first statements, in a transaction of their own before anything loads:
- * create-roles' roles and clean's drops (pg_restore --clean cannot drop partitioned tables with
- * keys in an order PostgreSQL accepts).
+ * create-roles' roles, clean's drops (pg_restore --clean cannot drop partitioned tables with
+ * keys in an order PostgreSQL accepts), and a data-only load's check that the tables it fills
+ * still hold no rows (fillChecks: without a lock, which would not outlive that transaction).
  */
 async function runFirst(
   plan: LoadPlan,
@@ -1468,11 +1700,16 @@ async function runFirst(
   hooks: LoadHooks
 ): Promise<void> {
   const drops = options.clean ? (plan.drops ?? []) : []
-  const first = [...(plan.roles ?? []), ...drops]
+  const fills = fillChecks(plan.fills ?? [], false)
+  const first = [...(plan.roles ?? []), ...drops, ...fills]
   if (first.length > 0) {
     if (drops.length > 0)
       log.info(
         `clean: ${plural(drops.length, 'object')} of the backup ${drops.length === 1 ? 'is' : 'are'} dropped first.`
+      )
+    if (fills.length > 0)
+      log.info(
+        `data-only: the ${plural(fills.length, 'table')} it fills ${fills.length === 1 ? 'is' : 'are'} checked empty again first (a parallel restore is not one transaction: rows another session writes into them later are not seen).`
       )
     if (plan.roles?.length) {
       log.info(
@@ -1838,9 +2075,11 @@ export function archiveAsScript(
   },
   input: ArchiveInput,
   /** A stage the decoded archive passes on its way to pg_restore's stdin. */
-  tap?: Duplex
+  tap?: Duplex,
+  /** A `-L` list: only its entries, in its order (archiveInPasses). */
+  useList?: string
 ): { stdout: Readable; done: Promise<void> } {
-  const args = ['--file=-']
+  const args = ['--file=-', ...(useList ? [`--use-list=${useList}`] : [])]
   if (options.schemaOnly) args.push('--schema-only')
   // 'auto': the owners and privileges reach the gate, whose policy keeps what the target takes
   if (options.noOwner === true) args.push('--no-owner')
@@ -1865,6 +2104,65 @@ export function archiveAsScript(
       feedToEnd: tap !== undefined
     })
   )
+}
+
+/**
+ * archiveAsScript once per pass (`pg_restore -L` with the pass's entries, in archive order), the
+ * scripts one after the other as one: each pass starts once the one before ended, and reads the
+ * archive afresh (`tap` sees the first read, which runs to the archive's end). `done` fails with
+ * the first pass's failure, or when the script was not read to its end.
+ */
+async function archiveInPasses(
+  pgRestorePath: string,
+  options: Parameters<typeof archiveAsScript>[1],
+  input: ArchiveInput,
+  passes: number[][],
+  workDir: string,
+  tap?: Duplex
+): Promise<{ stdout: Readable; done: Promise<void> }> {
+  const lists = path.join(workDir, 'passes')
+  await mkdir(lists, { recursive: true })
+  const files: string[] = []
+  for (const [i, ids] of passes.entries()) {
+    const file = path.join(lists, `${i + 1}.list`)
+    await writeFile(file, listFile(ids), { mode: 0o600 })
+    files.push(file)
+  }
+  let settle!: (error?: unknown) => void
+  const done = new Promise<void>((resolve, reject) => {
+    settle = (error?: unknown) => (error === undefined ? resolve() : reject(error))
+  })
+  done.catch(() => undefined)
+  async function* scripts(): AsyncGenerator<Buffer> {
+    let ended = false
+    try {
+      for (const [i, file] of files.entries()) {
+        const script = archiveAsScript(
+          pgRestorePath,
+          options,
+          input,
+          i === 0 ? tap : undefined,
+          file
+        )
+        try {
+          for await (const chunk of script.stdout) yield chunk as Buffer
+        } catch (error) {
+          // its output failed with pg_restore's error: `done` says it, explained
+          await script.done
+          throw error
+        }
+        await script.done
+      }
+      ended = true
+      settle()
+    } catch (error) {
+      settle(error)
+      throw error
+    } finally {
+      if (!ended) settle(new Error("the archive's script was not read to its end"))
+    }
+  }
+  return { stdout: Readable.from(scripts(), { objectMode: false }), done }
 }
 
 /** Runs a loader on `input` (its stdin) to its end; its statement output is discarded. */

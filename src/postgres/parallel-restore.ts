@@ -13,6 +13,7 @@
  */
 import { stat } from 'node:fs/promises'
 import path from 'node:path'
+import type { QualifiedName } from '../types.js'
 import type { SkippedStatement } from './script-gate.js'
 import type { ArchiveToc } from './toc.js'
 
@@ -64,6 +65,105 @@ export async function dataSizes(
   return sizes
 }
 
+/** A data entry whose rows load after those of another (`after`): a foreign key of the target. */
+export interface DataAfter {
+  entry: number
+  after: number
+}
+
+/**
+ * The TABLE DATA entries among `listed` that `order` (pairs of tables: a foreign key of the
+ * target, data-only.ts fillLoadOrder) ties: the holder's entry after the referenced table's. A
+ * pair that is part of a cycle of such keys is left out (no order satisfies it: its rows are
+ * checked as they arrive, as by hand).
+ */
+export function dataDependencies(
+  toc: Pick<ArchiveToc, 'entries'>,
+  listed: readonly number[],
+  order: ReadonlyArray<{ table: QualifiedName; references: QualifiedName }>
+): DataAfter[] {
+  const inList = new Set(listed)
+  const key = (schema: string, name: string): string => JSON.stringify([schema, name])
+  const byTable = new Map<string, number>()
+  for (const e of toc.entries)
+    if (e.desc === 'TABLE DATA' && inList.has(e.dumpId))
+      byTable.set(key(e.namespace ?? '', e.tag), e.dumpId)
+  const edges: DataAfter[] = []
+  for (const { table, references } of order) {
+    const entry = byTable.get(key(table.schema, table.name))
+    const after = byTable.get(key(references.schema, references.name))
+    if (entry !== undefined && after !== undefined && entry !== after) edges.push({ entry, after })
+  }
+  const next = new Map<number, number[]>()
+  for (const { entry, after } of edges) next.set(entry, [...(next.get(entry) ?? []), after])
+  /** Whether `to` follows from `from` by edges (from's entry after …, after … to). */
+  const reaches = (from: number, to: number): boolean => {
+    const seen = new Set<number>([from])
+    const stack = [from]
+    while (stack.length > 0) {
+      const at = stack.pop()!
+      if (at === to) return true
+      for (const n of next.get(at) ?? []) if (!seen.has(n) && seen.add(n)) stack.push(n)
+    }
+    return false
+  }
+  return edges.filter(({ entry, after }) => !reaches(after, entry))
+}
+
+/**
+ * Each entry's rank in the load: 0 where the archive's order serves, else one more than the
+ * entry it must follow when that one comes later in `listed` or has a higher rank (the rows of a
+ * rank load after those of the ranks below, in archive order within one). `after` is acyclic.
+ */
+export function dataRanks(
+  listed: readonly number[],
+  after: readonly DataAfter[]
+): Map<number, number> {
+  const position = new Map(listed.map((id, i) => [id, i]))
+  const rank = new Map<number, number>()
+  const of = (id: number): number => rank.get(id) ?? 0
+  for (let round = 0, changed = true; changed && round <= listed.length; round++) {
+    changed = false
+    for (const { entry, after: first } of after) {
+      const later =
+        of(entry) > of(first) ||
+        (of(entry) === of(first) && position.get(entry)! > position.get(first)!)
+      if (!later) {
+        rank.set(entry, of(first) + 1)
+        changed = true
+      }
+    }
+  }
+  return rank
+}
+
+/**
+ * The listed entries (archive order) as the passes of pg_restore that load them so that every
+ * entry of `after` loads after the one it names: first everything up to the end of the data
+ * section but the data entries of a rank above 0 (dataRanks), then those, one pass per rank,
+ * then the rest (post-data, privileges). Each pass is in archive order, so that a pass reads
+ * the archive forward once (an archive on stdin cannot be read backwards, nor can a tar
+ * archive). Undefined when the archive's order serves (one pass).
+ */
+export function dataPasses(
+  toc: Pick<ArchiveToc, 'entries'>,
+  listed: readonly number[],
+  after: readonly DataAfter[]
+): number[][] | undefined {
+  const rank = dataRanks(listed, after)
+  const top = Math.max(0, ...rank.values())
+  if (top === 0) return undefined
+  const data = new Set(toc.entries.filter(e => e.section === 'data').map(e => e.dumpId))
+  let lastData = -1
+  listed.forEach((id, i) => {
+    if (data.has(id)) lastData = i
+  })
+  const passes: number[][] = [listed.slice(0, lastData + 1).filter(id => !rank.get(id))]
+  for (let r = 1; r <= top; r++) passes.push(listed.filter(id => rank.get(id) === r))
+  passes.push(listed.slice(lastData + 1))
+  return passes.filter(pass => pass.length > 0)
+}
+
 /**
  * The post-data entries in two waves: first the indexes and constraints (not foreign keys) of
  * tables, one group per table (in archive order within it: an ADD CONSTRAINT waits for no
@@ -98,7 +198,9 @@ export function postDataWaves(
  */
 export function dataGroups(
   toc: Pick<ArchiveToc, 'entries'>,
-  listed: readonly number[]
+  listed: readonly number[],
+  /** Entries whose rows load after another's (a foreign key of the target): grouped with it. */
+  after: readonly DataAfter[] = []
 ): number[][] {
   const inList = new Set(listed)
   const root = new Map<number, number>(listed.map(id => [id, id]))
@@ -108,17 +210,28 @@ export function dataGroups(
     root.set(id, r)
     return r
   }
+  const join = (x: number, y: number): void => {
+    const [a, b] = [find(x), find(y)]
+    if (a !== b) root.set(a, b)
+  }
   for (const entry of toc.entries) {
     if (!inList.has(entry.dumpId)) continue
     for (const dep of entry.dependencies) {
       if (!inList.has(dep) || dep === entry.dumpId) continue
-      const [a, b] = [find(entry.dumpId), find(dep)]
-      if (a !== b) root.set(a, b)
+      join(entry.dumpId, dep)
     }
   }
+  for (const { entry, after: first } of after)
+    if (inList.has(entry) && inList.has(first)) join(entry, first)
+  // within a group: by rank (dataRanks), then in archive order
+  const rank = dataRanks(listed, after)
+  const ordered = [...listed].sort((a, b) => (rank.get(a) ?? 0) - (rank.get(b) ?? 0))
   const groups = new Map<number, number[]>()
-  for (const id of listed) groups.set(find(id), [...(groups.get(find(id)) ?? []), id])
-  return [...groups.values()]
+  for (const id of ordered) groups.set(find(id), [...(groups.get(find(id)) ?? []), id])
+  // the groups in archive order of their first entry
+  const position = new Map(listed.map((id, i) => [id, i]))
+  const first = (ids: number[]): number => Math.min(...ids.map(id => position.get(id)!))
+  return [...groups.values()].sort((a, b) => first(a) - first(b))
 }
 
 /** Groups of entries (dataGroups), largest first by their entries' bytes; ties in archive order. */

@@ -102,6 +102,16 @@ export function parseCopyStatement(line: string): QualifiedName | undefined {
   return { schema: names[0], name: names[1] }
 }
 
+/** A COPY … FROM stdin with its data in a plain script (PlainDumpObjects.copyBlocks). */
+export interface PlainCopyBlock extends QualifiedName {
+  /** Byte offsets in the decoded script: the statement's first byte, and after its "\." line. */
+  start: number
+  end: number
+  /** The lines of the statement's start and of the byte at `end` (1-based). */
+  line: number
+  endLine: number
+}
+
 /** What a plain dump creates and fills, read from the statements the restore's gate passes. */
 export class PlainDumpObjects {
   readonly schemas: string[] = []
@@ -278,10 +288,32 @@ export class PlainDumpObjects {
   }
 
   /** A gate (see ScriptGate) that reads the script as it streams by; it refuses as it would load. */
-  scanner(options: Omit<ScriptGateOptions, 'onStatement'>): ScriptGate {
-    this.gate = new ScriptGate({ ...options, onStatement: e => this.see(e) })
+  scanner(options: Omit<ScriptGateOptions, 'onStatement' | 'onCopyEnd'>): ScriptGate {
+    this.gate = new ScriptGate({
+      ...options,
+      onStatement: e => this.see(e),
+      onCopyEnd: e => {
+        const open = this.openCopy
+        this.openCopy = undefined
+        if (open && e.end === 'marker')
+          this.copyBlocks.push({
+            ...open,
+            end: e.offset + (e.marker?.length ?? 0),
+            endLine: e.line + 1
+          })
+      }
+    })
     return this.gate
   }
+
+  /**
+   * The script's COPY … FROM stdin statements with their data, as byte ranges of the decoded
+   * script (from the statement's first byte to the line after its "\." line) and the lines they
+   * begin and end on: read by the scanner, for a load that puts a table's rows after those of a
+   * table its key references (load.ts plainPasses).
+   */
+  readonly copyBlocks: PlainCopyBlock[] = []
+  private openCopy: Omit<PlainCopyBlock, 'end' | 'endLine'> | undefined
 
   /**
    * One statement psql would send. Returns its text as the server reads it, comments gone
@@ -348,6 +380,7 @@ export class PlainDumpObjects {
     if (cls.keywords[0] === 'COPY') {
       const copy = e.copyIn > 0 ? parseCopyStatement(line) : undefined
       if (copy) this.copyTables.push(copy)
+      this.openCopy = copy && { ...copy, start: e.offset, line: e.line }
       // a COPY of data whose table the list cannot name as the server will resolve it (an
       // unqualified or lower-case copy, as written by hand): the restore counts what it finds
       if (e.copyIn > 0 && (!copy || !/^COPY\s+(?:"(?:[^"]|"")+"|[^\s."(]+)\./.test(line)))

@@ -34,6 +34,7 @@ import { CheckError } from '../errors.js'
 import { SCAVENGE_BYTES, scavengeEvery } from '../memory.js'
 import {
   canonicalEncoding,
+  type CopyEndEvent,
   PsqlLexer,
   type PsqlScriptEvent,
   type StatementEvent,
@@ -129,6 +130,8 @@ export interface ScriptGateOptions {
   onCommit?: () => void
   /** Sees every statement that reaches psql (kept ones), for scanning the script. */
   onStatement?: (e: StatementEvent) => void
+  /** Sees the end of the data of every COPY that reaches psql (kept ones), for scanning the script. */
+  onCopyEnd?: (e: CopyEndEvent) => void
   /** Where the script comes from, for messages (e.g. "the SQL script backup.sql"). */
   source?: string
   /** The target database's name (database-url's), for messages. */
@@ -367,6 +370,7 @@ export class ScriptGate extends Transform {
           return this.leaveOut(event.offset, event.offset + (event.marker?.length ?? 0))
         }
         this.decidedUpTo = event.offset + (event.marker?.length ?? 0)
+        this.options.onCopyEnd?.(event)
         return
       default: {
         const refused = refusal(event)
