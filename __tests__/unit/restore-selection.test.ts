@@ -7,7 +7,11 @@
  */
 import { describe, expect, it } from '@jest/globals'
 import { SettingError } from '../../src/errors.js'
-import { archiveDataOnly, checkSelection } from '../../src/modes/restore-plan.js'
+import {
+  archiveDataOnly,
+  checkSelection,
+  unnamedOwnedSequences
+} from '../../src/modes/restore-plan.js'
 import type { ArchiveToc, TocEntry } from '../../src/postgres/toc.js'
 import { tocEntry } from '../support/toc-entry.js'
 
@@ -129,5 +133,46 @@ describe('archiveDataOnly', () => {
       })
     ])
     expect(names(toc, 'SEQUENCE')).toEqual(['public.victim_seq'])
+  })
+})
+
+describe('data-only with tables: the sequences of the tables named, not named themselves (trial u14 F3)', () => {
+  // as pg_dump 15 writes them: serial (OWNED BY), identity (the SEQUENCE entry's ALTER TABLE)
+  const seqs = {
+    entries: [
+      entry('TABLE', 'public', 'todos'),
+      entry('SEQUENCE', 'public', 'todos_id_seq', {
+        defn: 'CREATE SEQUENCE public.todos_id_seq\n    AS integer;\n'
+      }),
+      entry('SEQUENCE OWNED BY', 'public', 'todos_id_seq', {
+        defn: 'ALTER SEQUENCE public.todos_id_seq OWNED BY public.todos.id;\n'
+      }),
+      entry('TABLE', 'public', 'Users'),
+      entry('SEQUENCE', 'public', 'Users_id_seq', {
+        defn: 'ALTER TABLE public."Users" ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (\n    SEQUENCE NAME public."Users_id_seq"\n);\n'
+      }),
+      entry('TABLE', 'public', 'notes'),
+      entry('SEQUENCE OWNED BY', 'public', 'notes_id_seq', {
+        defn: 'ALTER SEQUENCE public.notes_id_seq OWNED BY public.notes.id;\n'
+      }),
+      entry('TABLE DATA', 'public', 'todos'),
+      entry('TABLE DATA', 'public', 'Users'),
+      entry('SEQUENCE SET', 'public', 'todos_id_seq'),
+      entry('SEQUENCE SET', 'public', 'Users_id_seq')
+    ]
+  }
+  const selection = (tables: string[], dataOnly = true) => ({ tables, schemas: [], dataOnly })
+
+  it('names them with their table; a sequence without a value in the archive, or named, is not', () => {
+    expect(unnamedOwnedSequences(selection(['todos', 'Users', 'notes']), seqs)).toEqual([
+      { sequence: 'todos_id_seq', table: 'todos' },
+      { sequence: 'Users_id_seq', table: 'Users' }
+    ])
+    expect(unnamedOwnedSequences(selection(['todos', 'todos_id_seq']), seqs)).toEqual([])
+  })
+
+  it('nothing without data-only, or without tables', () => {
+    expect(unnamedOwnedSequences(selection(['todos'], false), seqs)).toEqual([])
+    expect(unnamedOwnedSequences(selection([]), seqs)).toEqual([])
   })
 })

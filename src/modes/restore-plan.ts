@@ -492,6 +492,11 @@ async function fromToc(
     )
   }
   checkSelection(inputs, toc)
+  const unnamed = unnamedOwnedSequences(inputs, toc)
+  if (unnamed.length > 0)
+    log.warning(
+      `data-only with tables: ${plural(unnamed.length, 'sequence')} of the tables named ${unnamed.length === 1 ? 'is' : 'are'} not named ${unnamed.length === 1 ? 'itself' : 'themselves'}, so ${unnamed.length === 1 ? 'its value stays' : 'their values stay'} the target's (as with pg_restore --data-only --table): ${unnamed.map(u => `${u.sequence} (of ${u.table})`).join(', ')}. The next row the app inserts may take an id the backup's rows hold. Add ${unnamed.length === 1 ? 'it' : 'them'} to tables (tables: ${[...inputs.tables, ...unnamed.map(u => u.sequence)].join(',')}) to set ${unnamed.length === 1 ? 'it' : 'them'} as the backup has ${unnamed.length === 1 ? 'it' : 'them'}.`
+    )
   const references = archiveReferences(inputs, toc)
   return {
     clean: inputs.clean ? archiveDrops(inputs, toc) : undefined,
@@ -558,6 +563,45 @@ export function checkSelection(
         : `'${table}' is no table, view or sequence of this backup${schemas.length > 0 ? ` in the schemas given (${schemas.join(', ')})` : ''} (names are exact, as pg_restore --table takes them). Nothing was restored.`
     )
   }
+}
+
+/**
+ * data-only with `tables`: the sequences that belong to a table named (ALTER SEQUENCE … OWNED BY,
+ * an identity column's SEQUENCE NAME) whose value the archive holds (SEQUENCE SET) but that are
+ * not named themselves — pg_restore --table selects a sequence only by its own name (trial u14 F3).
+ */
+export function unnamedOwnedSequences(
+  selection: Pick<RestoreOptions, 'tables' | 'schemas' | 'dataOnly'>,
+  toc: Pick<ArchiveToc, 'entries'>
+): Array<{ sequence: string; table: string }> {
+  const { tables, schemas } = selection
+  if (selection.dataOnly !== true || tables.length === 0) return []
+  const inSchemas = (e: TocEntry): boolean =>
+    schemas.length === 0 || schemas.includes(e.namespace ?? '')
+  const set = new Set(
+    toc.entries.filter(e => e.desc === 'SEQUENCE SET' && inSchemas(e)).map(e => e.tag)
+  )
+  // the last part of a possibly qualified, possibly quoted name
+  const part = String.raw`(?:"(?:[^"]|"")+"|[^\s".]+)`
+  const bare = (name: string): string => {
+    const last = new RegExp(`(${part})$`).exec(name)?.[1] ?? name
+    return last.startsWith('"') ? last.slice(1, -1).replace(/""/g, '"') : last
+  }
+  const owned = new RegExp(`OWNED BY ((?:${part}\\.)?${part})\\.${part};`)
+  const identity = new RegExp(`^ALTER TABLE (?:ONLY )?((?:${part}\\.)?${part}) ALTER COLUMN`)
+  const found: Array<{ sequence: string; table: string }> = []
+  for (const e of toc.entries) {
+    if (!inSchemas(e) || !set.has(e.tag) || tables.includes(e.tag)) continue
+    const m =
+      e.desc === 'SEQUENCE OWNED BY'
+        ? owned.exec(e.defn ?? '')
+        : e.desc === 'SEQUENCE'
+          ? identity.exec(e.defn ?? '')
+          : null
+    const table = m ? bare(m[1]) : undefined
+    if (table !== undefined && tables.includes(table)) found.push({ sequence: e.tag, table })
+  }
+  return found
 }
 
 function schemaHint(schema: string, toc: Pick<ArchiveToc, 'entries'>): string {
