@@ -319,6 +319,21 @@ describe("data-only: the target's trigger on a table the restoring role does not
     )
     expect(await count(target, 'auth.users')).toBe(0)
     expect(await count(target, 'public.profiles')).toBe(0)
+    // auth.users alone (tables): the trigger's profiles land in a table the backup does not
+    // load, which the net finds changed — the trigger is named, not the backup (trial u14 F5)
+    const alone = await migratedProject()
+    await alone.instance.admin.query(
+      alone.database,
+      'ALTER TABLE auth.users OWNER TO supabase_admin; GRANT ALL ON auth.users TO postgres'
+    )
+    const net = await failure(
+      actionRestore(alone, backup, { dataOnly: true, tables: ['users'], schemas: ['auth'] })
+    )
+    expect(net?.message).toMatch(
+      /changed objects of the target that the backup does not own .*Note: the target's 1 trigger auth\.users on_auth_user_created fired as the rows loaded .*the target's doing, not the backup's/
+    )
+    expect(await count(alone, 'auth.users')).toBe(0)
+    expect(await count(alone, 'public.profiles')).toBe(0)
   })
 })
 

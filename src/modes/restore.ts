@@ -527,9 +527,11 @@ export async function restore(
           if (
             error instanceof Error &&
             (server.firing?.length ?? 0) > 0 &&
-            /duplicate key value violates unique constraint/.test(error.message)
+            /duplicate key value violates unique constraint|changed objects of the target that the backup does not own/.test(
+              error.message
+            )
           )
-            error.message += ` Note: the target's ${plural(server.firing!.length, 'trigger')} ${server.firing!.join(', ')} fired as the rows loaded (the restoring role does not own ${server.firing!.length === 1 ? 'its table' : 'their tables'}, so the restore could not disable ${server.firing!.length === 1 ? 'it' : 'them'}); one that writes rows into a table the backup loads (a profile for each new user) makes this duplicate. Drop ${server.firing!.length === 1 ? 'it' : 'them'} before the restore, as ${server.firing!.length === 1 ? 'its' : 'their'} table's owner (on a managed service: its SQL editor), restore again, then create ${server.firing!.length === 1 ? 'it' : 'them'} again.`
+            error.message += ` Note: the target's ${plural(server.firing!.length, 'trigger')} ${server.firing!.join(', ')} fired as the rows loaded (the restoring role does not own ${server.firing!.length === 1 ? 'its table' : 'their tables'}, so the restore could not disable ${server.firing!.length === 1 ? 'it' : 'them'}); one that writes rows (a profile for each new user) makes them duplicates in a table the backup loads, and changes the target's own tables where it does not — the target's doing, not the backup's. Drop ${server.firing!.length === 1 ? 'it' : 'them'} before the restore, as ${server.firing!.length === 1 ? 'its' : 'their'} table's owner (on a managed service: its SQL editor), restore again, then create ${server.firing!.length === 1 ? 'it' : 'them'} again.`
           throw error
         } finally {
           progress.stop()
