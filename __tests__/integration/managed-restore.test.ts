@@ -318,6 +318,22 @@ describe('Supabase: a project restored into a new Supabase project', () => {
     expect(await managedChecksums(source)).toEqual(before)
   })
 
+  it("the provider's superuser's URL by mistake: refused as not empty (no schema is a provider's to a superuser), with a note to restore as the project's role (trial u14 F6)", async () => {
+    const backup = await actionBackup(source.url)
+    const target = await supabaseLikeTarget(supabase)
+    const before = await managedChecksums(target)
+    const superuser = { ...target, url: target.instance.admin.url(target.database) }
+    const error = await actionRestore(superuser, backup).then(
+      () => undefined,
+      (e: Error) => e
+    )
+    expect(error?.message).toMatch(/^the target database '[^']+' is not empty: /)
+    expect(error?.message).toMatch(
+      /Note: supabase_admin is a superuser, to whom no schema is a provider's: .*auth.* belong to .*a superuser\. .*restore as the project's own role \(postgres\)/
+    )
+    expect(await managedChecksums(target)).toEqual(before)
+  })
+
   // clean drops what the backup recreates; the provider's schemas are not the restoring role's
   // to drop: refused before anything changes, naming the DROP (clean.ts's check)
   it("clean: true into a new project: refused naming a drop of the provider's objects; target unchanged", async () => {

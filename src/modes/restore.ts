@@ -1645,8 +1645,27 @@ async function guardTarget(
     )
   }
   throw new RestoreError(
-    `the target database '${server.database}' is not empty: ${counted}. Nothing was changed. Set 'clean: true' to drop and replace the backup's objects, 'allow-non-empty: true' to restore next to them, or point database-url at an empty database.`
+    `the target database '${server.database}' is not empty: ${counted}. Nothing was changed. Set 'clean: true' to drop and replace the backup's objects, 'allow-non-empty: true' to restore next to them, or point database-url at an empty database.${superuserNote(facts, existing)}`
   )
+}
+
+/**
+ * A superuser restoring into schemas (not public) a superuser owns, itself too (a managed
+ * service's platform: Supabase's supabase_admin): to a superuser no schema is the provider's, so
+ * their tables count and clean would drop them; the project's own role sees them as the
+ * provider's (trial u14 F6).
+ */
+function superuserNote(facts: TargetFacts, existing: ReadonlyArray<QualifiedName>): string {
+  if (!facts.superuser) return ''
+  const theirs = facts.schemas.filter(
+    s =>
+      s.name !== 'public' &&
+      (s.owner === facts.currentUser || (facts.superusers ?? []).includes(s.owner)) &&
+      existing.some(t => t.schema === s.name)
+  )
+  if (theirs.length === 0) return ''
+  const owners = [...new Set(theirs.map(s => s.owner))].join(', ')
+  return ` Note: ${facts.currentUser} is a superuser, to whom no schema is a provider's: ${theirs.map(s => s.name).join(', ')} belong${theirs.length === 1 ? 's' : ''} to ${owners}, a superuser. If that is your managed service's platform (Supabase's supabase_admin), restore as the project's own role (postgres): its schemas are then the provider's, kept as they are; clean here would drop them.`
 }
 
 /**
