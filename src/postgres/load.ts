@@ -483,6 +483,9 @@ async function load(
   return restoreArchiveThroughPsql(plan, target, options, hooks, archive, passes?.lists, workDir)
 }
 
+/** pg_dump's SEQUENCE SET entry: one setval of a qualified sequence, and nothing else. */
+const PG_DUMP_SETVAL = /^SELECT pg_catalog\.setval\('(?:[^'\\]|'')+', -?\d+, (?:true|false)\);\n$/
+
 /**
  * The passes of a load with jobs: 1 (parallel-restore.ts dataPasses) when the target's foreign
  * keys between tables it fills (plan.dataOrder) need rows in another order than the archive's,
@@ -518,6 +521,30 @@ async function loadPasses(
   const lists = dataPasses(read.toc, listed, after)
   if (!lists) return undefined
   const byId = new Map(read.toc.entries.map(e => [e.dumpId, e]))
+  // an entry moves only past data entries as pg_dump writes them (a COPY alone, a setval): SQL of
+  // an entry's own between its place and its new one could change what its rows read as
+  const moving = new Set(
+    lists
+      .slice(1)
+      .flat()
+      .filter(id => byId.get(id)?.section === 'data')
+  )
+  const from = listed.findIndex(id => moving.has(id))
+  const foreign = listed
+    .slice(from)
+    .map(id => byId.get(id)!)
+    .find(
+      e =>
+        e.section === 'data' &&
+        !isPgDumpDataEntry(e) &&
+        !(e.desc === 'SEQUENCE SET' && PG_DUMP_SETVAL.test(e.defn ?? ''))
+    )
+  if (foreign) {
+    log.info(
+      `The archive's rows load in its own order, not in the target's keys' (its entry ${foreign.dumpId}, ${foreign.desc} ${foreign.tag}, is not what pg_dump writes in the data section): a key checked as they arrive may refuse them.`
+    )
+    return undefined
+  }
   const first = new Set(lists[0])
   const names = lists
     .slice(1)
@@ -618,6 +645,17 @@ function plainPasses(plan: LoadPlan):
   if (top === 0) return undefined
   const late = blocks.filter((_b, i) => (rank.get(i + 1) ?? 0) > 0)
   const last = blocks.reduce((a, b) => (b.end > a.end ? b : a))
+  // a block moves only past other COPY blocks, with its schema named: a statement between its
+  // place and its new one (SET search_path, client_encoding, DateStyle, …) would make its rows
+  // go elsewhere or read otherwise than where the script has them (attacker a24 A1, A2)
+  const unqualified = late.find(b => !b.qualified)
+  const between = late.find(b => b.statementsBefore !== last.statementsBefore)
+  if (unqualified || between) {
+    log.info(
+      `The script's rows load in its own order, not in the target's keys' (${unqualified ? `its COPY of ${unqualified.name} does not name the table's schema` : `statements other than COPY come after its rows of ${between!.schema}.${between!.name}`}): a key checked as they arrive may refuse them.`
+    )
+    return undefined
+  }
   // everything up to the last block's end, the late blocks cut out
   const first: ScriptSegment[] = []
   let at = { offset: 0, line: 1 }

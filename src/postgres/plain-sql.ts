@@ -110,6 +110,13 @@ export interface PlainCopyBlock extends QualifiedName {
   /** The lines of the statement's start and of the byte at `end` (1-based). */
   line: number
   endLine: number
+  /** The COPY names the table's schema (search_path does not decide where its rows go). */
+  qualified: boolean
+  /**
+   * The statements (not COPY … FROM stdin) the script has before this one: where two blocks
+   * have the same count, nothing but COPY blocks lies between them (no SET, no set_config()).
+   */
+  statementsBefore: number
 }
 
 /** What a plain dump creates and fills, read from the statements the restore's gate passes. */
@@ -314,6 +321,8 @@ export class PlainDumpObjects {
    */
   readonly copyBlocks: PlainCopyBlock[] = []
   private openCopy: Omit<PlainCopyBlock, 'end' | 'endLine'> | undefined
+  /** The statements seen that are not a COPY … FROM stdin (PlainCopyBlock.statementsBefore). */
+  private otherStatements = 0
 
   /**
    * One statement psql would send. Returns its text as the server reads it, comments gone
@@ -377,10 +386,17 @@ export class PlainDumpObjects {
         text
       )
     if (bare) this.createdUnqualified.add(sqlTokens(bare[1], false)[0]?.value ?? '')
+    if (cls.keywords[0] !== 'COPY' || e.copyIn === 0) this.otherStatements++
     if (cls.keywords[0] === 'COPY') {
       const copy = e.copyIn > 0 ? parseCopyStatement(line) : undefined
       if (copy) this.copyTables.push(copy)
-      this.openCopy = copy && { ...copy, start: e.offset, line: e.line }
+      this.openCopy = copy && {
+        ...copy,
+        start: e.offset,
+        line: e.line,
+        qualified: /^COPY\s+(?:"(?:[^"]|"")+"|[^\s."(]+)\./.test(line),
+        statementsBefore: this.otherStatements
+      }
       // a COPY of data whose table the list cannot name as the server will resolve it (an
       // unqualified or lower-case copy, as written by hand): the restore counts what it finds
       if (e.copyIn > 0 && (!copy || !/^COPY\s+(?:"(?:[^"]|"")+"|[^\s."(]+)\./.test(line)))
