@@ -65,6 +65,15 @@ async function count(db: ManagedDatabase, table: string): Promise<number> {
   return Number(row.n)
 }
 
+/** The id the next row of the provider's auth.refresh_tokens takes (bigserial). */
+async function nextTokenId(db: ManagedDatabase): Promise<string> {
+  const [row] = await db.instance.admin.query<{ id: string }>(
+    db.database,
+    "INSERT INTO auth.refresh_tokens (token) VALUES ('next-token') RETURNING id::text AS id"
+  )
+  return row.id
+}
+
 /** The tables whose rows the backup's data holds, as checksums (the provider's bookkeeping aside). */
 function appTables(sums: Record<string, TableChecksum>): Record<string, TableChecksum> {
   return Object.fromEntries(
@@ -107,6 +116,9 @@ describe('Supabase: the data of the action’s own archive into a project whose 
       "INSERT INTO public.todos (user_id, task) SELECT id, 'next one' FROM auth.users LIMIT 1 RETURNING id::text"
     )
     expect(next.id).toBe('5')
+    // the provider's auth.refresh_tokens, empty in the new project, got its rows and its
+    // sequence with them: the next token takes id 2, not 1 again (trial u15 F1)
+    expect(await nextTokenId(target)).toBe('2')
     // invoice_number_seq belongs to no table (the app calls nextval): set as in the source, as
     // pg_restore --data-only sets it (left at the migrations' 1000, the app would hand out
     // invoice numbers 1000 to 1042 a second time)
@@ -223,6 +235,7 @@ describe('Supabase: the data of the action’s own archive into a project whose 
       "INSERT INTO public.todos (user_id, task) SELECT id, 'next one' FROM auth.users LIMIT 1 RETURNING id::text"
     )
     expect(next.id).toBe('5')
+    expect(await nextTokenId(target)).toBe('2')
     // a table that holds rows is refused before anything runs, as with jobs: 1
     const held = await migratedProject()
     await held.instance.userQuery(

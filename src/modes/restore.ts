@@ -1906,6 +1906,22 @@ async function checkDataOnly(
             : `it belongs to ${qualified(s.owner)}, which the backup does not fill`
       })
   }
+  // the provider's tables load their rows where empty in the target (auth.refresh_tokens of a new
+  // project): their sequences are set with them, as the app's are (trial u15 F1: left at 1, the
+  // next token's id was taken); where the target's rows are kept, so is its sequence
+  const providerTables = await dataOnlyTables(
+    client,
+    tables.filter(t => providers.has(t.schema))
+  )
+  const providerLoads = new Set(providerTables.filter(t => !t.denied && t.rows === 0).map(nameKey))
+  if (providerLoads.size > 0) {
+    const providerSequences = await dataOnlySequences(
+      client,
+      sequences.filter(s => providers.has(s.schema))
+    )
+    for (const s of providerSequences)
+      if (s.owner && providerLoads.has(nameKey(s.owner))) sets.push(s)
+  }
   for (const [i, s] of sets.entries()) {
     const at = await sequencePosition(client, s)
     if (at) sets[i] = { ...s, at }
