@@ -175,6 +175,29 @@ describe("a plain script's block moves only past COPY blocks, with its schema na
     }
   )
 
+  it('two COPY blocks for the waiting table: both move (attacker a25 A2)', async () => {
+    const file = path.join(harness.work, 'twice.sql')
+    writeFileSync(
+      file,
+      [
+        'COPY public.c1 (id, p_id, v) FROM stdin;',
+        '1\t1\tcafé 1',
+        '\\.',
+        'COPY public.c1 (id, p_id, v) FROM stdin;',
+        '2\t1\tcafé 2',
+        '3\t1\tcafé 3',
+        '\\.',
+        'COPY public.p2 (id, v) FROM stdin;',
+        '1\tp',
+        '\\.',
+        ''
+      ].join('\n')
+    )
+    const db = await target()
+    await restore(db, file, { allowNonEmpty: true })
+    expect(await rows(db)).toEqual({ p2: '1', c1: '3', s2_c1: '0', cafe: '3' })
+  })
+
   it('only COPY blocks between, the schema named: moved, the text as written', async () => {
     const file = script('moved-plain.sql', '')
     const db = await target()

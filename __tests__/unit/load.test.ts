@@ -4,6 +4,9 @@
  * lines.
  */
 import { describe, expect, it } from '@jest/globals'
+import { mkdtempSync, renameSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
 import { Readable, Writable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { PlainDumpObjects } from '../../src/postgres/plain-sql.js'
@@ -15,6 +18,7 @@ import {
   explainLoadFailure,
   cutErrorValue,
   failedStatement,
+  reorderedScript,
   inArchiveEntries,
   LoadError,
   psqlSupportsRestrict,
@@ -764,5 +768,45 @@ describe('load errors: DETAIL and CONTEXT kept, without the rows; the hint that 
     ].join('\n')
     expect(alreadyExists(errors(hostile))).toBe(false)
     expect(reportedLines(hostile).join('\n')).not.toContain(secret)
+  })
+})
+
+describe('reorderedScript (a plain script in parts, for the target keys)', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'reordered-'))
+  const segment = (start: number, end: number) => ({ start, end, line: 1, endLine: 1 })
+
+  it("gives the segments' bytes, read by read, in the order given", async () => {
+    const file = path.join(dir, 'parts.sql')
+    writeFileSync(file, 'aaaabbbbccccdddd')
+    const out = reorderedScript({ path: file }, { compression: 'none' }, [
+      [segment(0, 4), segment(8, 12)],
+      [segment(4, 8)],
+      [{ start: 12, end: Infinity, line: 1 }]
+    ])
+    const chunks: Buffer[] = []
+    for await (const chunk of out) chunks.push(chunk as Buffer)
+    expect(Buffer.concat(chunks).toString()).toBe('aaaaccccbbbbdddd')
+  })
+
+  it('a file replaced between its reads fails the stream before its end (attacker a25 A1)', async () => {
+    const file = path.join(dir, 'swapped.sql')
+    const half = 4 * 1024 * 1024
+    writeFileSync(file, Buffer.alloc(2 * half, 'a'))
+    const out = reorderedScript({ path: file }, { compression: 'none' }, [
+      [segment(0, half)],
+      [segment(half, 2 * half)]
+    ])
+    const reader = out[Symbol.asyncIterator]()
+    await reader.next()
+    // renamed over while the first read runs (the stream is paused by its reader)
+    const other = path.join(dir, 'other.sql')
+    writeFileSync(other, Buffer.alloc(2 * half, 'b'))
+    renameSync(other, file)
+    const error = await (async () => {
+      for (;;) if ((await reader.next()).done) return undefined
+    })().catch((e: Error) => e)
+    expect(error?.message).toMatch(
+      /swapped\.sql changed while it was read \(the restore reads it 2 times/
+    )
   })
 })

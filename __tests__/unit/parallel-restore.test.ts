@@ -259,3 +259,32 @@ describe("the target's foreign keys between tables the load fills (trial u14 F1)
     expect(dataGroups(toc, [20, 21, 22, 23, 24, 25], after)).toEqual([[23, 24, 20, 22, 21], [25]])
   })
 })
+
+describe('dataDependencies with a table of several data entries (a plain script COPYs it twice)', () => {
+  it('each entry of the table after each entry of the one it references', () => {
+    const data = (dumpId: number, tag: string): TocEntry =>
+      ({
+        dumpId,
+        desc: 'TABLE DATA',
+        namespace: 'public',
+        tag,
+        section: 'data',
+        dependencies: []
+      }) as unknown as TocEntry
+    const toc = { entries: [data(1, 'c1'), data(2, 'c1'), data(3, 'p2'), data(4, 'p2')] }
+    const order = [
+      { table: { schema: 'public', name: 'c1' }, references: { schema: 'public', name: 'p2' } }
+    ]
+    const after = dataDependencies(toc, [1, 2, 3, 4], order)
+    expect(after).toEqual([
+      { entry: 1, after: 3 },
+      { entry: 1, after: 4 },
+      { entry: 2, after: 3 },
+      { entry: 2, after: 4 }
+    ])
+    expect(dataPasses(toc, [1, 2, 3, 4], after)).toEqual([
+      [3, 4],
+      [1, 2]
+    ])
+  })
+})

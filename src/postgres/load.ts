@@ -603,7 +603,7 @@ export function inArchiveEntries(error: unknown, gate: Pick<ScriptGate, 'entryAt
  * installed (its output ends only once it exited 0), not in this process's thread pool.
  */
 /** A byte range of the decoded script, and the line it starts on. */
-interface ScriptSegment {
+export interface ScriptSegment {
   start: number
   /** Infinity: to the end. */
   end: number
@@ -703,10 +703,28 @@ function plainPasses(plan: LoadPlan):
  * The decoded script as `reads` (plainPasses): each read decodes it afresh from its start and
  * passes the bytes of its segments (in order), stopping after the last.
  */
-function reorderedScript(dump: BackupFile, decoding: Decoding, reads: ScriptSegment[][]): Readable {
+export function reorderedScript(
+  dump: BackupFile,
+  decoding: Decoding,
+  reads: ScriptSegment[][]
+): Readable {
+  // the file read several times must stay the one file: replaced (renamed over) or written
+  // between the reads, its parts would not be the script's (attacker a25 A1); checked before each
+  // read and after the last, before psql gets the end (the gate writes COMMIT after it)
+  let identity: string | undefined
+  const same = async (): Promise<void> => {
+    const s = await stat(dump.path)
+    const now = `${s.dev}:${s.ino}:${s.size}:${s.mtimeMs}:${s.ctimeMs}`
+    identity ??= now
+    if (now !== identity)
+      throw new Error(
+        `${fileName(dump)} changed while it was read (the restore reads it ${reads.length} times to load its rows in the target's keys' order): the backup must not be written while it is restored`
+      )
+  }
   async function* parts(): AsyncGenerator<Buffer> {
     for (const segments of reads) {
       if (segments.length === 0) continue
+      await same()
       const stream = openDecoded(dump, decoding)
       let offset = 0
       let next = 0
@@ -730,6 +748,7 @@ function reorderedScript(dump: BackupFile, decoding: Decoding, reads: ScriptSegm
       if (next < segments.length && segments[next].end !== Infinity)
         throw new Error('the script ended before a part the check found in it')
     }
+    await same()
   }
   return Readable.from(parts(), { objectMode: false })
 }

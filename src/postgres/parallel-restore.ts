@@ -84,16 +84,18 @@ export function dataDependencies(
 ): DataAfter[] {
   const inList = new Set(listed)
   const key = (schema: string, name: string): string => JSON.stringify([schema, name])
-  const byTable = new Map<string, number>()
+  // a table's data entries (a plain script may COPY into one table more than once)
+  const byTable = new Map<string, number[]>()
   for (const e of toc.entries)
-    if (e.desc === 'TABLE DATA' && inList.has(e.dumpId))
-      byTable.set(key(e.namespace ?? '', e.tag), e.dumpId)
+    if (e.desc === 'TABLE DATA' && inList.has(e.dumpId)) {
+      const k = key(e.namespace ?? '', e.tag)
+      byTable.set(k, [...(byTable.get(k) ?? []), e.dumpId])
+    }
   const edges: DataAfter[] = []
-  for (const { table, references } of order) {
-    const entry = byTable.get(key(table.schema, table.name))
-    const after = byTable.get(key(references.schema, references.name))
-    if (entry !== undefined && after !== undefined && entry !== after) edges.push({ entry, after })
-  }
+  for (const { table, references } of order)
+    for (const entry of byTable.get(key(table.schema, table.name)) ?? [])
+      for (const after of byTable.get(key(references.schema, references.name)) ?? [])
+        if (entry !== after) edges.push({ entry, after })
   const next = new Map<number, number[]>()
   for (const { entry, after } of edges) next.set(entry, [...(next.get(entry) ?? []), after])
   /** Whether `to` follows from `from` by edges (from's entry after …, after … to). */
