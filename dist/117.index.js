@@ -1672,6 +1672,94 @@ async function dataSizes(toc, archivePath) {
     return sizes;
 }
 /**
+ * The TABLE DATA entries among `listed` that `order` (pairs of tables: a foreign key of the
+ * target, data-only.ts fillLoadOrder) ties: the holder's entry after the referenced table's. A
+ * pair that is part of a cycle of such keys is left out (no order satisfies it: its rows are
+ * checked as they arrive, as by hand).
+ */
+function dataDependencies(toc, listed, order) {
+    const inList = new Set(listed);
+    const key = (schema, name) => JSON.stringify([schema, name]);
+    // a table's data entries (a plain script may COPY into one table more than once)
+    const byTable = new Map();
+    for (const e of toc.entries)
+        if (e.desc === 'TABLE DATA' && inList.has(e.dumpId)) {
+            const k = key(e.namespace ?? '', e.tag);
+            byTable.set(k, [...(byTable.get(k) ?? []), e.dumpId]);
+        }
+    const edges = [];
+    for (const { table, references } of order)
+        for (const entry of byTable.get(key(table.schema, table.name)) ?? [])
+            for (const after of byTable.get(key(references.schema, references.name)) ?? [])
+                if (entry !== after)
+                    edges.push({ entry, after });
+    const next = new Map();
+    for (const { entry, after } of edges)
+        next.set(entry, [...(next.get(entry) ?? []), after]);
+    /** Whether `to` follows from `from` by edges (from's entry after …, after … to). */
+    const reaches = (from, to) => {
+        const seen = new Set([from]);
+        const stack = [from];
+        while (stack.length > 0) {
+            const at = stack.pop();
+            if (at === to)
+                return true;
+            for (const n of next.get(at) ?? [])
+                if (!seen.has(n) && seen.add(n))
+                    stack.push(n);
+        }
+        return false;
+    };
+    return edges.filter(({ entry, after }) => !reaches(after, entry));
+}
+/**
+ * Each entry's rank in the load: 0 where the archive's order serves, else one more than the
+ * entry it must follow when that one comes later in `listed` or has a higher rank (the rows of a
+ * rank load after those of the ranks below, in archive order within one). `after` is acyclic.
+ */
+function dataRanks(listed, after) {
+    const position = new Map(listed.map((id, i) => [id, i]));
+    const rank = new Map();
+    const of = (id) => rank.get(id) ?? 0;
+    for (let round = 0, changed = true; changed && round <= listed.length; round++) {
+        changed = false;
+        for (const { entry, after: first } of after) {
+            const later = of(entry) > of(first) ||
+                (of(entry) === of(first) && position.get(entry) > position.get(first));
+            if (!later) {
+                rank.set(entry, of(first) + 1);
+                changed = true;
+            }
+        }
+    }
+    return rank;
+}
+/**
+ * The listed entries (archive order) as the passes of pg_restore that load them so that every
+ * entry of `after` loads after the one it names: first everything up to the end of the data
+ * section but the data entries of a rank above 0 (dataRanks), then those, one pass per rank,
+ * then the rest (post-data, privileges). Each pass is in archive order, so that a pass reads
+ * the archive forward once (an archive on stdin cannot be read backwards, nor can a tar
+ * archive). Undefined when the archive's order serves (one pass).
+ */
+function dataPasses(toc, listed, after) {
+    const rank = dataRanks(listed, after);
+    const top = Math.max(0, ...rank.values());
+    if (top === 0)
+        return undefined;
+    const data = new Set(toc.entries.filter(e => e.section === 'data').map(e => e.dumpId));
+    let lastData = -1;
+    listed.forEach((id, i) => {
+        if (data.has(id))
+            lastData = i;
+    });
+    const passes = [listed.slice(0, lastData + 1).filter(id => !rank.get(id))];
+    for (let r = 1; r <= top; r++)
+        passes.push(listed.filter(id => rank.get(id) === r));
+    passes.push(listed.slice(lastData + 1));
+    return passes.filter(pass => pass.length > 0);
+}
+/**
  * The post-data entries in two waves: first the indexes and constraints (not foreign keys) of
  * tables, one group per table (in archive order within it: an ADD CONSTRAINT waits for no
  * CREATE INDEX of its own table), the groups beside each other, as pg_restore --jobs builds
@@ -1700,7 +1788,9 @@ function postDataWaves(toc, listed) {
  * "BLOBS" entries, which fill them and depend on their metadata) load in one group, in archive
  * order, as pg_restore --jobs waits for an entry's dependencies; every other entry alone.
  */
-function dataGroups(toc, listed) {
+function dataGroups(toc, listed, 
+/** Entries whose rows load after another's (a foreign key of the target): grouped with it. */
+after = []) {
     const inList = new Set(listed);
     const root = new Map(listed.map(id => [id, id]));
     const find = (id) => {
@@ -1710,21 +1800,33 @@ function dataGroups(toc, listed) {
         root.set(id, r);
         return r;
     };
+    const join = (x, y) => {
+        const [a, b] = [find(x), find(y)];
+        if (a !== b)
+            root.set(a, b);
+    };
     for (const entry of toc.entries) {
         if (!inList.has(entry.dumpId))
             continue;
         for (const dep of entry.dependencies) {
             if (!inList.has(dep) || dep === entry.dumpId)
                 continue;
-            const [a, b] = [find(entry.dumpId), find(dep)];
-            if (a !== b)
-                root.set(a, b);
+            join(entry.dumpId, dep);
         }
     }
+    for (const { entry, after: first } of after)
+        if (inList.has(entry) && inList.has(first))
+            join(entry, first);
+    // within a group: by rank (dataRanks), then in archive order
+    const rank = dataRanks(listed, after);
+    const ordered = [...listed].sort((a, b) => (rank.get(a) ?? 0) - (rank.get(b) ?? 0));
     const groups = new Map();
-    for (const id of listed)
+    for (const id of ordered)
         groups.set(find(id), [...(groups.get(find(id)) ?? []), id]);
-    return [...groups.values()];
+    // the groups in archive order of their first entry
+    const position = new Map(listed.map((id, i) => [id, i]));
+    const first = (ids) => Math.min(...ids.map(id => position.get(id)));
+    return [...groups.values()].sort((a, b) => first(a) - first(b));
 }
 /** Groups of entries (dataGroups), largest first by their entries' bytes; ties in archive order. */
 function largestGroupsFirst(groups, sizes) {
@@ -2553,6 +2655,9 @@ function fillChecks(fills, transaction) {
  *   LoadError when psql or pg_restore fails (with a single transaction, nothing was kept).
  */
 async function loadBackup(dump, plan, target, options, workDir, hooks = {}) {
+    // a load begins: nothing of it was sent (a run that loads again reloads only what never
+    // committed; the engine run twice in one process starts from nothing too)
+    (0,commit/* resetCommitMark */.iO)();
     try {
         return await load(dump, plan, target, options, workDir, hooks);
     }
@@ -2565,7 +2670,9 @@ async function loadBackup(dump, plan, target, options, workDir, hooks = {}) {
             /could not read from input file: end of file/.test(error.stderr)
             ? `${(0,decode/* fileName */.Md)(dump)} is cut short (truncated): pg_restore reached its end in the middle of the archive. `
             : '';
-        if (endedOnStatementError(error))
+        // pg_restore stopped reading its input (cut short) or a statement failed: it never reached
+        // its COMMIT, or the server refused it — rolled back, though the input's end was released
+        if (cut || endedOnStatementError(error))
             (0,commit/* markRolledBack */.du)();
         // the mode of this restore decides what is left: only that case is said
         throw new LoadError(`${cut}${error.message}${subsetHint(error.stderr, options)} ${afterLoadFailure(options, error.stderr, (0,commit/* commitOutcome */.kD)())}`, error.stderr, error.inputFailed, error.exit);
@@ -2592,11 +2699,18 @@ async function load(dump, plan, target, options, workDir, hooks = {}) {
             onCommit: commit/* markCommitSent */.Li,
             after: lastStatements(plan)
         });
+        // the target's keys between tables the script fills: their rows in the keys' order
+        const moved = plainPasses(plan);
+        if (moved)
+            log/* log */.Rm.info(`The target's foreign keys between tables the backup fills: the rows of ${moved.names} load after the tables they reference (the script is read ${moved.reads} times, its parts in that order).`);
+        const lines = moved ? { scriptLine: (n) => moved.scriptLine(gate.scriptLine(n)) } : gate;
         try {
-            await runPsql(psql, env, openPlainScript(dump, plan.decoding, gate));
+            await runPsql(psql, env, moved
+                ? (0,decode/* chain */.cy)(reorderedScript(dump, plan.decoding, moved.segments), gate)
+                : openPlainScript(dump, plan.decoding, gate));
         }
         catch (error) {
-            throw error instanceof LoadError ? inScriptLines(error, gate, (0,decode/* fileName */.Md)(dump)) : error;
+            throw error instanceof LoadError ? inScriptLines(error, lines, (0,decode/* fileName */.Md)(dump)) : error;
         }
         return reportSkipped(gate);
     }
@@ -2639,7 +2753,15 @@ async function load(dump, plan, target, options, workDir, hooks = {}) {
         ? await checkArchiveToc(parallel, plan.format === 'tar' ? plan.checkedToc : undefined)
         : undefined;
     const seconds = (0,log/* stopwatch */.sX)();
-    const direct = await planDirectLoad(plan, target, options, hooks, archive, workDir);
+    // jobs: 1 — the target's keys between tables the load fills may need their rows in another
+    // order than the archive's: pg_restore then runs once per pass (parallel: the data groups)
+    const passes = parallel ? undefined : await loadPasses(plan, options, archive);
+    const direct = passes
+        ? {
+            direct: false,
+            reason: `the target's foreign keys need the rows of ${passes.moved} in another order than the archive's, which pg_restore -d reads once, in its order`
+        }
+        : await planDirectLoad(plan, target, options, hooks, archive, workDir);
     if ('file' in archive && archive.file.live && !(direct.direct && direct.piped)) {
         throw new LiveEntryNotTaken(`the load does not read the backup while it downloads (${direct.direct ? 'not piped' : direct.reason})`);
     }
@@ -2652,7 +2774,71 @@ async function load(dump, plan, target, options, workDir, hooks = {}) {
     log/* log */.Rm.info(`Loading through the script gate into psql: ${direct.reason}.`);
     if (parallel)
         return parallelThroughPsql(plan, target, options, hooks, parallel, toc, workDir);
-    return restoreArchiveThroughPsql(plan, target, options, hooks, archive);
+    if (passes) {
+        log/* log */.Rm.info(`The target's foreign keys between tables the backup fills: the rows of ${passes.moved} load after the tables they reference (pg_restore writes the archive's script in ${passes.lists.length} passes, each reading it in its order).`);
+    }
+    return restoreArchiveThroughPsql(plan, target, options, hooks, archive, passes?.lists, workDir);
+}
+/** pg_dump's SEQUENCE SET entry: one setval of a qualified sequence, and nothing else. */
+const PG_DUMP_SETVAL = /^SELECT pg_catalog\.setval\('(?:[^'\\]|'')+', -?\d+, (?:true|false)\);\n$/;
+/**
+ * The passes of a load with jobs: 1 (parallel-restore.ts dataPasses) when the target's foreign
+ * keys between tables it fills (plan.dataOrder) need rows in another order than the archive's,
+ * with the tables whose rows move (for the log); undefined when its order serves.
+ */
+async function loadPasses(plan, options, archive) {
+    if (!plan.dataOrder?.length)
+        return undefined;
+    let read;
+    if (plan.format === 'tar')
+        read = plan.checkedToc && { toc: (0,postgres_toc/* parseArchiveToc */.ei)(plan.checkedToc), bytes: plan.checkedToc };
+    else if ('path' in archive)
+        read = await readTocAt(archive.path);
+    else
+        read = plan.tocRead;
+    if (!read)
+        return undefined;
+    const pgRestore = (0,clients/* programPath */.kx)(plan.client, 'pg_restore');
+    const selection = scriptSelection(options);
+    const listed = selection.length === 0 && plan.listed
+        ? plan.listed
+        : listedEntries(await (0,src_process/* runChild */.w$)(pgRestore, ['--list', ...selection, ...('path' in archive ? [archive.path] : [])], {
+            stdin: 'path' in archive ? undefined : external_node_stream_.Readable.from([read.bytes])
+        }));
+    const after = dataDependencies(read.toc, listed, plan.dataOrder);
+    const lists = dataPasses(read.toc, listed, after);
+    if (!lists)
+        return undefined;
+    const byId = new Map(read.toc.entries.map(e => [e.dumpId, e]));
+    // an entry moves only past data entries as pg_dump writes them (a COPY alone, a setval): SQL of
+    // an entry's own between its place and its new one could change what its rows read as
+    const moving = new Set(lists
+        .slice(1)
+        .flat()
+        .filter(id => byId.get(id)?.section === 'data'));
+    const from = listed.findIndex(id => moving.has(id));
+    const foreign = listed
+        .slice(from)
+        .map(id => byId.get(id))
+        .find(e => e.section === 'data' &&
+        !(0,postgres_toc/* isPgDumpDataEntry */.mz)(e) &&
+        !(e.desc === 'SEQUENCE SET' && PG_DUMP_SETVAL.test(e.defn ?? '')));
+    if (foreign) {
+        log/* log */.Rm.info(`The archive's rows load in its own order, not in the target's keys' (its entry ${foreign.dumpId}, ${foreign.desc} ${foreign.tag}, is not what pg_dump writes in the data section): a key checked as they arrive may refuse them.`);
+        return undefined;
+    }
+    const first = new Set(lists[0]);
+    const names = lists
+        .slice(1)
+        .flat()
+        .filter(id => !first.has(id) && byId.get(id)?.desc === 'TABLE DATA')
+        .map(id => `${byId.get(id).namespace}.${byId.get(id).tag}`);
+    return {
+        lists,
+        moved: names.length > 3
+            ? `${names.slice(0, 3).join(', ')} and ${names.length - 3} more`
+            : names.join(', ')
+    };
 }
 /**
  * psql's error as it concerns the user's script: "psql:<stdin>:12:" names the line psql read,
@@ -2687,9 +2873,136 @@ function inArchiveEntries(error, gate) {
     return explainLoadFailure(program, code, signal, stderr, entry);
 }
 /**
- * A plain script through the gate: a zstd-compressed one decompressed by the zstd CLI when
- * installed (its output ends only once it exited 0), not in this process's thread pool.
+ * A plain script whose COPY blocks the target's foreign keys need in another order
+ * (plan.dataOrder, plan.copyBlocks): its parts, in the order they load — everything up to the
+ * end of its last COPY block but the blocks that must wait, then those (one read per rank), then
+ * the rest — the names of the tables moved, and how a line of the reordered script maps back to
+ * the script's own. Undefined when the script's order serves.
  */
+function plainPasses(plan) {
+    const blocks = plan.copyBlocks ?? [];
+    if (!plan.dataOrder?.length || blocks.length < 2)
+        return undefined;
+    // the blocks as the data entries of an archive: ranked as dataPasses ranks those
+    const entries = blocks.map((b, i) => ({
+        dumpId: i + 1,
+        desc: 'TABLE DATA',
+        namespace: b.schema,
+        tag: b.name,
+        section: 'data',
+        dependencies: []
+    }));
+    const listed = entries.map(e => e.dumpId);
+    const after = dataDependencies({ entries }, listed, plan.dataOrder);
+    const rank = dataRanks(listed, after);
+    const top = Math.max(0, ...rank.values());
+    if (top === 0)
+        return undefined;
+    const late = blocks.filter((_b, i) => (rank.get(i + 1) ?? 0) > 0);
+    const last = blocks.reduce((a, b) => (b.end > a.end ? b : a));
+    // a block moves only past other COPY blocks, with its schema named: a statement between its
+    // place and its new one (SET search_path, client_encoding, DateStyle, …) would make its rows
+    // go elsewhere or read otherwise than where the script has them (attacker a24 A1, A2)
+    const unqualified = late.find(b => !b.qualified);
+    const between = late.find(b => b.statementsBefore !== last.statementsBefore);
+    if (unqualified || between) {
+        log/* log */.Rm.info(`The script's rows load in its own order, not in the target's keys' (${unqualified ? `its COPY of ${unqualified.name} does not name the table's schema` : `statements other than COPY come after its rows of ${between.schema}.${between.name}`}): a key checked as they arrive may refuse them.`);
+        return undefined;
+    }
+    // everything up to the last block's end, the late blocks cut out
+    const first = [];
+    let at = { offset: 0, line: 1 };
+    for (const b of late) {
+        if (b.start > at.offset)
+            first.push({ start: at.offset, end: b.start, line: at.line, endLine: b.line });
+        at = { offset: b.end, line: b.endLine };
+    }
+    if (last.end > at.offset)
+        first.push({ start: at.offset, end: last.end, line: at.line, endLine: last.endLine });
+    const segments = [first];
+    for (let r = 1; r <= top; r++)
+        segments.push(blocks
+            .filter((_b, i) => rank.get(i + 1) === r)
+            .map(b => ({ start: b.start, end: b.end, line: b.line, endLine: b.endLine })));
+    segments.push([{ start: last.end, end: Infinity, line: last.endLine }]);
+    // the reordered script's lines, segment by segment, back to the script's
+    const map = [];
+    let out = 1;
+    for (const s of segments.flat()) {
+        map.push({ from: out, line: s.line });
+        out += (s.endLine ?? s.line) - s.line;
+    }
+    const scriptLine = (line) => {
+        if (line === undefined)
+            return undefined;
+        for (let i = map.length - 1; i >= 0; i--)
+            if (map[i].from <= line)
+                return map[i].line + (line - map[i].from);
+        return line;
+    };
+    const names = late.map(b => `${b.schema}.${b.name}`);
+    return {
+        segments,
+        names: names.length > 3
+            ? `${names.slice(0, 3).join(', ')} and ${names.length - 3} more`
+            : names.join(', '),
+        reads: segments.length,
+        scriptLine
+    };
+}
+/**
+ * The decoded script as `reads` (plainPasses): each read decodes it afresh from its start and
+ * passes the bytes of its segments (in order), stopping after the last.
+ */
+function reorderedScript(dump, decoding, reads) {
+    // the file read several times must stay the one file: replaced (renamed over) or written
+    // between the reads, its parts would not be the script's (attacker a25 A1); checked before each
+    // read and after the last, before psql gets the end (the gate writes COMMIT after it)
+    let identity;
+    const same = async () => {
+        const s = await (0,promises_.stat)(dump.path);
+        const now = `${s.dev}:${s.ino}:${s.size}:${s.mtimeMs}:${s.ctimeMs}`;
+        identity ??= now;
+        if (now !== identity)
+            throw new Error(`${(0,decode/* fileName */.Md)(dump)} changed while it was read (the restore reads it ${reads.length} times to load its rows in the target's keys' order): the backup must not be written while it is restored`);
+    };
+    async function* parts() {
+        for (const segments of reads) {
+            if (segments.length === 0)
+                continue;
+            await same();
+            const stream = (0,decode/* openDecoded */.BA)(dump, decoding);
+            let offset = 0;
+            let next = 0;
+            try {
+                for await (const chunk of stream) {
+                    const from = offset;
+                    offset += chunk.length;
+                    while (next < segments.length) {
+                        const s = segments[next];
+                        const a = Math.max(s.start, from);
+                        const b = Math.min(s.end, offset);
+                        if (b > a)
+                            yield chunk.subarray(a - from, b - from);
+                        if (s.end <= offset)
+                            next++;
+                        else
+                            break;
+                    }
+                    if (next === segments.length)
+                        break;
+                }
+            }
+            finally {
+                stream.destroy();
+            }
+            if (next < segments.length && segments[next].end !== Infinity)
+                throw new Error('the script ended before a part the check found in it');
+        }
+        await same();
+    }
+    return external_node_stream_.Readable.from(parts(), { objectMode: false });
+}
 function openPlainScript(dump, decoding, gate) {
     if (decoding.compression !== 'zstd' || !(0,compress/* findZstdCommand */.GB)())
         return (0,decode/* openDecoded */.BA)(dump, decoding, gate);
@@ -2734,7 +3047,9 @@ function reportSkipped(gate) {
  * once before psql starts (a second pass of pg_restore), so that a refusal comes before any
  * statement runs.
  */
-async function restoreArchiveThroughPsql(plan, target, options, hooks, archive) {
+async function restoreArchiveThroughPsql(plan, target, options, hooks, archive, 
+/** The entries in passes of pg_restore (loadPasses), or all of them in one. */
+passes, workDir) {
     const pgRestore = (0,clients/* programPath */.kx)(plan.client, 'pg_restore');
     const source = 'the script pg_restore writes of the archive';
     const drops = options.clean ? (plan.drops ?? []) : [];
@@ -2755,7 +3070,9 @@ async function restoreArchiveThroughPsql(plan, target, options, hooks, archive) 
         ...fills,
         ...(plan.deferrals?.before ?? [])
     ], source, { onCommit: commit/* markCommitSent */.Li, after: lastStatements(plan) });
-    const script = archiveAsScript(pgRestore, options, archive, hooks.archiveTap?.stage);
+    const script = passes && workDir
+        ? await archiveInPasses(pgRestore, options, archive, passes, workDir, hooks.archiveTap?.stage)
+        : archiveAsScript(pgRestore, options, archive, hooks.archiveTap?.stage);
     const [loaded, produced] = await Promise.allSettled([
         runPsql((0,clients/* programPath */.kx)(plan.client, 'psql'), target.env, (0,decode/* chain */.cy)(script.stdout, gate)),
         script.done
@@ -3328,7 +3645,13 @@ async function parallelThroughPsql(plan, target, options, hooks, archivePath, to
     // what the load reads of the archive, before anything runs: a failure here leaves the target
     // as it was (clean's drops and the roles come after)
     const listed = listedEntries(await (0,src_process/* runChild */.w$)(pgRestore, ['--list', '--section=data', ...selection, archivePath]));
-    const groups = largestGroupsFirst(dataGroups(toc, listed), await dataSizes(toc, archivePath));
+    // the target's keys between tables it fills: a table's rows in the group of those it references,
+    // after them
+    const after = plan.dataOrder ? dataDependencies(toc, listed, plan.dataOrder) : [];
+    const groups = largestGroupsFirst(dataGroups(toc, listed, after), await dataSizes(toc, archivePath));
+    const held = new Set(after.map(a => a.entry)).size;
+    if (held > 0)
+        log/* log */.Rm.info(`The target's foreign keys between tables the backup fills: the rows of ${(0,log/* plural */.LS)(held, 'table')} load after those of the tables they reference, in one session with them.`);
     const postListed = listedEntries(await (0,src_process/* runChild */.w$)(pgRestore, ['--list', '--section=post-data', ...selection, archivePath]));
     const post = postDataWaves(toc, postListed);
     const lists = external_node_path_default().join(workDir, 'lists');
@@ -3403,8 +3726,10 @@ async function directDataEntries(plan, target, options, hooks, toc, listed) {
         return {
             reason: `pg_restore ${plan.client.major} sends SET transaction_timeout, which the server (${target.serverMajor}) rejects; the gate leaves it out`
         };
-    if ((plan.fills?.length ?? 0) > 0 || (plan.deferrals?.before.length ?? 0) > 0)
-        return { reason: 'the backup is data-only: its tables are checked empty before their rows' };
+    // a data-only load's tables were checked empty before any data entry loads (runFirst); its
+    // deferred keys and triggers belong to one transaction, which a parallel restore is not
+    if ((plan.deferrals?.before.length ?? 0) > 0)
+        return { reason: 'the backup is data-only: its foreign keys are deferred in one transaction' };
     // pg_restore -d runs the archive's search_path entry as it is in every session it opens (its
     // encoding and standard_conforming_strings entries it only parses): any text but pg_dump's own
     // would run there unread by the gate (a GRANT the gate leaves out, a SET of the session)
@@ -3454,15 +3779,19 @@ async function loadDataDirect(plan, target, archivePath, list, ownership, toc, s
 }
 /**
  * A parallel restore's first statements, in a transaction of their own before anything loads:
- * create-roles' roles and clean's drops (pg_restore --clean cannot drop partitioned tables with
- * keys in an order PostgreSQL accepts).
+ * create-roles' roles, clean's drops (pg_restore --clean cannot drop partitioned tables with
+ * keys in an order PostgreSQL accepts), and a data-only load's check that the tables it fills
+ * still hold no rows (fillChecks: without a lock, which would not outlive that transaction).
  */
 async function runFirst(plan, target, options, hooks) {
     const drops = options.clean ? (plan.drops ?? []) : [];
-    const first = [...(plan.roles ?? []), ...drops];
+    const fills = fillChecks(plan.fills ?? [], false);
+    const first = [...(plan.roles ?? []), ...drops, ...fills];
     if (first.length > 0) {
         if (drops.length > 0)
             log/* log */.Rm.info(`clean: ${(0,log/* plural */.LS)(drops.length, 'object')} of the backup ${drops.length === 1 ? 'is' : 'are'} dropped first.`);
+        if (fills.length > 0)
+            log/* log */.Rm.info(`data-only: the ${(0,log/* plural */.LS)(fills.length, 'table')} it fills ${fills.length === 1 ? 'is' : 'are'} checked empty again first (a parallel restore is not one transaction: rows another session writes into them later are not seen).`);
         if (plan.roles?.length) {
             log/* log */.Rm.info('create-roles: the roles are created first, in a transaction of their own (a parallel restore is not one transaction).');
         }
@@ -3769,8 +4098,10 @@ async function runPsql(psqlPath, env, script) {
  */
 function archiveAsScript(pgRestorePath, options, input, 
 /** A stage the decoded archive passes on its way to pg_restore's stdin. */
-tap) {
-    const args = ['--file=-'];
+tap, 
+/** A `-L` list: only its entries, in its order (archiveInPasses). */
+useList) {
+    const args = ['--file=-', ...(useList ? [`--use-list=${useList}`] : [])];
     if (options.schemaOnly)
         args.push('--schema-only');
     // 'auto': the owners and privileges reach the gate, whose policy keeps what the target takes
@@ -3800,6 +4131,56 @@ tap) {
         // pg_restore may exit before the stream's end reached the digest
         feedToEnd: tap !== undefined
     }));
+}
+/**
+ * archiveAsScript once per pass (`pg_restore -L` with the pass's entries, in archive order), the
+ * scripts one after the other as one: each pass starts once the one before ended, and reads the
+ * archive afresh (`tap` sees the first read, which runs to the archive's end). `done` fails with
+ * the first pass's failure, or when the script was not read to its end.
+ */
+async function archiveInPasses(pgRestorePath, options, input, passes, workDir, tap) {
+    const lists = external_node_path_default().join(workDir, 'passes');
+    await (0,promises_.mkdir)(lists, { recursive: true });
+    const files = [];
+    for (const [i, ids] of passes.entries()) {
+        const file = external_node_path_default().join(lists, `${i + 1}.list`);
+        await (0,promises_.writeFile)(file, listFile(ids), { mode: 0o600 });
+        files.push(file);
+    }
+    let settle;
+    const done = new Promise((resolve, reject) => {
+        settle = (error) => (error === undefined ? resolve() : reject(error));
+    });
+    done.catch(() => undefined);
+    async function* scripts() {
+        let ended = false;
+        try {
+            for (const [i, file] of files.entries()) {
+                const script = archiveAsScript(pgRestorePath, options, input, i === 0 ? tap : undefined, file);
+                try {
+                    for await (const chunk of script.stdout)
+                        yield chunk;
+                }
+                catch (error) {
+                    // its output failed with pg_restore's error: `done` says it, explained
+                    await script.done;
+                    throw error;
+                }
+                await script.done;
+            }
+            ended = true;
+            settle();
+        }
+        catch (error) {
+            settle(error);
+            throw error;
+        }
+        finally {
+            if (!ended)
+                settle(new Error("the archive's script was not read to its end"));
+        }
+    }
+    return { stdout: external_node_stream_.Readable.from(scripts(), { objectMode: false }), done };
 }
 /** Runs a loader on `input` (its stdin) to its end; its statement output is discarded. */
 async function runLoader(program, args, env, input) {
@@ -4315,6 +4696,11 @@ async function targetColumns(client, tables) {
         out.set(JSON.stringify([r.schema, r.name]), r.columns ?? []);
     return out;
 }
+/** The OIDs of the tables named by the query's $1 (schemas) and $2 (names), as a subquery. */
+const GIVEN_TABLES = `SELECT c.oid FROM pg_catalog.pg_class c
+         JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+         JOIN unnest($1::text[], $2::text[]) AS w(schema, name)
+           ON w.schema = n.nspname AND w.name = c.relname`;
 /**
  * The target's foreign keys, checked immediately (not INITIALLY DEFERRED), from a table of
  * `fills` onto a table of `fills` (itself too): those the order of a data-only load's COPYs can
@@ -4323,10 +4709,7 @@ async function targetColumns(client, tables) {
 async function fillForeignKeys(client, fills) {
     if (fills.length === 0)
         return [];
-    const { rows } = await client.query(`WITH f AS (
-       SELECT c.oid FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-         JOIN unnest($1::text[], $2::text[]) AS w(schema, name)
-           ON w.schema = n.nspname AND w.name = c.relname)
+    const { rows } = await client.query(`WITH f AS (${GIVEN_TABLES})
      SELECT n.nspname AS schema, c.relname AS table, k.conname AS name,
             k.condeferrable AS deferrable, pg_catalog.pg_has_role(c.relowner, 'USAGE') AS alterable
        FROM pg_catalog.pg_constraint k
@@ -4336,6 +4719,51 @@ async function fillForeignKeys(client, fills) {
         AND k.conrelid IN (SELECT oid FROM f) AND k.confrelid IN (SELECT oid FROM f)
       ORDER BY 1, 2, 3`, [fills.map(t => t.schema), fills.map(t => t.name)]);
     return rows;
+}
+/**
+ * The target's foreign keys between `tables` (tables it has that a restore loads rows into: a
+ * provider's tables the restore keeps, such as auth.identities onto auth.users, or those a
+ * data-only load fills), not a table onto itself, as pairs of the tables that hold the rows: a
+ * partitioned table's keys stand for each of its partitions (whose data entries hold its rows),
+ * on either side. The load puts the referenced table's rows first (parallel-restore.ts
+ * dataPasses), whatever the archive's order (by name): a key the restoring role may not defer
+ * (it does not own the table) is checked row by row as they arrive.
+ */
+async function fillLoadOrder(client, fills) {
+    if (fills.length === 0)
+        return [];
+    const { rows } = await client.query(`WITH given AS (${GIVEN_TABLES}),
+     -- a partition's rows are held to its partitioned ancestors' keys too
+     f AS (
+       SELECT oid FROM given
+       UNION
+       SELECT a.relid FROM given g, LATERAL pg_catalog.pg_partition_ancestors(g.oid) a),
+     -- a table stands for itself; a partitioned one for its leaf partitions
+     leaves(root, leaf) AS (
+       SELECT c.oid, c.oid FROM pg_catalog.pg_class c WHERE c.relkind = 'r'
+       UNION ALL
+       SELECT c.oid, p.relid FROM pg_catalog.pg_class c,
+              LATERAL pg_catalog.pg_partition_tree(c.oid) p
+        WHERE c.relkind = 'p' AND p.isleaf),
+     keys AS (
+       SELECT DISTINCT a.leaf AS holder, b.leaf AS referenced
+         FROM pg_catalog.pg_constraint k
+         JOIN leaves a ON a.root = k.conrelid
+         JOIN leaves b ON b.root = k.confrelid
+        WHERE k.contype = 'f' AND k.conparentid = 0
+          AND k.conrelid IN (SELECT oid FROM f) AND k.confrelid IN (SELECT oid FROM f)
+          AND a.leaf <> b.leaf)
+     SELECT hn.nspname AS s, h.relname AS t, rn.nspname AS rs, r.relname AS rt
+       FROM keys
+       JOIN pg_catalog.pg_class h ON h.oid = keys.holder
+       JOIN pg_catalog.pg_namespace hn ON hn.oid = h.relnamespace
+       JOIN pg_catalog.pg_class r ON r.oid = keys.referenced
+       JOIN pg_catalog.pg_namespace rn ON rn.oid = r.relnamespace
+      ORDER BY 1, 2, 3, 4`, [fills.map(t => t.schema), fills.map(t => t.name)]);
+    return rows.map(r => ({
+        table: { schema: r.s, name: r.t },
+        references: { schema: r.rs, name: r.rt }
+    }));
 }
 /**
  * The enabled triggers (not internal: no foreign key's, no constraint trigger's) of the tables
@@ -6309,6 +6737,9 @@ async function fromToc(inputs, readToc) {
         throw new RestoreError(`the archive's table of contents is refused: ${(0,errors/* sentence */.em)(error.message)} Nothing was restored. Restore a backup the action or pg_dump made.`, { cause: error });
     }
     checkSelection(inputs, toc);
+    const unnamed = unnamedOwnedSequences(inputs, toc);
+    if (unnamed.length > 0)
+        log/* log */.Rm.warning(`data-only with tables: ${(0,log/* plural */.LS)(unnamed.length, 'sequence')} of the tables named ${unnamed.length === 1 ? 'is' : 'are'} not named ${unnamed.length === 1 ? 'itself' : 'themselves'}, so ${unnamed.length === 1 ? 'its value stays' : 'their values stay'} the target's (as with pg_restore --data-only --table): ${unnamed.map(u => `${u.sequence} (of ${u.table})`).join(', ')}. The next row the app inserts may take an id the backup's rows hold. Add ${unnamed.length === 1 ? 'it' : 'them'} to tables (tables: ${[...inputs.tables, ...unnamed.map(u => u.sequence)].join(',')}) to set ${unnamed.length === 1 ? 'it' : 'them'} as the backup has ${unnamed.length === 1 ? 'it' : 'them'}.`);
     const references = archiveReferences(inputs, toc);
     return {
         clean: inputs.clean ? archiveDrops(inputs, toc) : undefined,
@@ -6355,6 +6786,40 @@ function checkSelection(selection, toc) {
             ? `'${table}': give the table's name without its schema, as pg_restore --table takes it ('${bare}'), and its schema in 'schemas' ('${table.slice(0, dot)}') if other schemas have a table of that name. Nothing was restored.`
             : `'${table}' is no table, view or sequence of this backup${schemas.length > 0 ? ` in the schemas given (${schemas.join(', ')})` : ''} (names are exact, as pg_restore --table takes them). Nothing was restored.`);
     }
+}
+/**
+ * data-only with `tables`: the sequences that belong to a table named (ALTER SEQUENCE … OWNED BY,
+ * an identity column's SEQUENCE NAME) whose value the archive holds (SEQUENCE SET) but that are
+ * not named themselves — pg_restore --table selects a sequence only by its own name (trial u14 F3).
+ */
+function unnamedOwnedSequences(selection, toc) {
+    const { tables, schemas } = selection;
+    if (selection.dataOnly !== true || tables.length === 0)
+        return [];
+    const inSchemas = (e) => schemas.length === 0 || schemas.includes(e.namespace ?? '');
+    const set = new Set(toc.entries.filter(e => e.desc === 'SEQUENCE SET' && inSchemas(e)).map(e => e.tag));
+    // the last part of a possibly qualified, possibly quoted name
+    const part = String.raw `(?:"(?:[^"]|"")+"|[^\s".]+)`;
+    const bare = (name) => {
+        const last = new RegExp(`(${part})$`).exec(name)?.[1] ?? name;
+        return last.startsWith('"') ? last.slice(1, -1).replace(/""/g, '"') : last;
+    };
+    const owned = new RegExp(`OWNED BY ((?:${part}\\.)?${part})\\.${part};`);
+    const identity = new RegExp(`^ALTER TABLE (?:ONLY )?((?:${part}\\.)?${part}) ALTER COLUMN`);
+    const found = [];
+    for (const e of toc.entries) {
+        if (!inSchemas(e) || !set.has(e.tag) || tables.includes(e.tag))
+            continue;
+        const m = e.desc === 'SEQUENCE OWNED BY'
+            ? owned.exec(e.defn ?? '')
+            : e.desc === 'SEQUENCE'
+                ? identity.exec(e.defn ?? '')
+                : null;
+        const table = m ? bare(m[1]) : undefined;
+        if (table !== undefined && tables.includes(table))
+            found.push({ sequence: e.tag, table });
+    }
+    return found;
 }
 function schemaHint(schema, toc) {
     const lower = schema.toLowerCase();
@@ -7726,6 +8191,8 @@ async function restore(inputs, connection, deps = {}) {
                     drops: drops?.map(d => d.drop),
                     roles: roles?.statements,
                     fills: server.fills,
+                    dataOrder: server.dataOrder,
+                    copyBlocks: plan.plain?.copyBlocks,
                     unchanged,
                     deferrals: server.deferrals,
                     defaultPrivileges,
@@ -7754,8 +8221,8 @@ async function restore(inputs, connection, deps = {}) {
                     error.message += foreignKeyNote(error.message, inputs, facts);
                 if (error instanceof Error &&
                     (server.firing?.length ?? 0) > 0 &&
-                    /duplicate key value violates unique constraint/.test(error.message))
-                    error.message += ` Note: the target's ${(0,log/* plural */.LS)(server.firing.length, 'trigger')} ${server.firing.join(', ')} fired as the rows loaded (the restoring role does not own ${server.firing.length === 1 ? 'its table' : 'their tables'}, so the restore could not disable ${server.firing.length === 1 ? 'it' : 'them'}); one that writes rows into a table the backup loads (a profile for each new user) makes this duplicate. Drop ${server.firing.length === 1 ? 'it' : 'them'} before the restore, as ${server.firing.length === 1 ? 'its' : 'their'} table's owner (on a managed service: its SQL editor), restore again, then create ${server.firing.length === 1 ? 'it' : 'them'} again.`;
+                    /duplicate key value violates unique constraint|changed objects of the target that the backup does not own/.test(error.message))
+                    error.message += ` Note: the target's ${(0,log/* plural */.LS)(server.firing.length, 'trigger')} ${server.firing.join(', ')} fired as the rows loaded (the restoring role does not own ${server.firing.length === 1 ? 'its table' : 'their tables'}, so the restore could not disable ${server.firing.length === 1 ? 'it' : 'them'}); one that writes rows (a profile for each new user) makes them duplicates in a table the backup loads, and changes the target's own tables where it does not — the target's doing, not the backup's. Drop ${server.firing.length === 1 ? 'it' : 'them'} before the restore, as ${server.firing.length === 1 ? 'its' : 'their'} table's owner (on a managed service: its SQL editor), restore again, then create ${server.firing.length === 1 ? 'it' : 'them'} again.`;
                 throw error;
             }
             finally {
@@ -8537,6 +9004,14 @@ async function guardTarget(inputs, client, plan, facts, manifest) {
     const providers = new Set(facts.providerSchemas.map(s => s.name));
     const all = await existingTables(client, known ? [...schemas] : undefined);
     const existing = all.filter(t => !providers.has(t.schema));
+    // the target's foreign keys between tables it has that the load fills (a provider's tables,
+    // kept: auth.identities onto auth.users; data-only's): their rows load referenced table first,
+    // not in the archive's order by name (the key is checked as the rows arrive where the
+    // restoring role may not defer it: it does not own the table)
+    const loaded = new Set((plan.tableData ?? plain?.copyTables ?? []).map(nameKey));
+    const kept = all.filter(t => loaded.has(nameKey(t)));
+    if (kept.length > 1)
+        server.dataOrder = await fillLoadOrder(client, kept);
     if (inputs.dataOnly === true)
         await refuseDataOnlyShape(client, server, plan);
     const dataOnly = await checkDataOnly(client, plan, providers);
@@ -8562,7 +9037,12 @@ async function guardTarget(inputs, client, plan, facts, manifest) {
             ])
         ]);
     }
-    refuseWithheldReferences(plan, facts, manifest, inputs);
+    // the provider's rows the target keeps, and the backup's keys onto them: decided here where the
+    // restore goes ahead next to what is there; a target refused as not empty below is told that
+    // first (the database the backup came from, by mistake: not "delete its auth.users", u14 F2)
+    const nextToExisting = inputs.allowNonEmpty || inputs.clean || inputs.dataOnly === true;
+    if (nextToExisting)
+        refuseWithheldReferences(plan, facts, manifest, inputs);
     if (inputs.dataOnly === true && inputs.singleTransaction) {
         // the rows come in the archive's order (by name), not by the target's foreign keys; the
         // target's triggers on the tables would fire for rows that were written once already
@@ -8609,6 +9089,8 @@ async function guardTarget(inputs, client, plan, facts, manifest) {
     // sequences (setval), types, schemas, large objects
     const objects = await changedObjects(client, plan, providers);
     if (existing.length === 0 && objects.length === 0) {
+        if (!nextToExisting)
+            refuseWithheldReferences(plan, facts, manifest, inputs);
         log/* log */.Rm.info('The target holds no tables where the backup goes.');
         return server;
     }
@@ -8643,7 +9125,24 @@ async function guardTarget(inputs, client, plan, facts, manifest) {
     if (dataOnly) {
         throw new RestoreError(`the target database '${server.database}' is not empty: ${counted}. Nothing was changed. ${dataOnlyAdvice(dataOnly)} Set 'allow-non-empty: true' for that, or point database-url at an empty database.`);
     }
-    throw new RestoreError(`the target database '${server.database}' is not empty: ${counted}. Nothing was changed. Set 'clean: true' to drop and replace the backup's objects, 'allow-non-empty: true' to restore next to them, or point database-url at an empty database.`);
+    throw new RestoreError(`the target database '${server.database}' is not empty: ${counted}. Nothing was changed. Set 'clean: true' to drop and replace the backup's objects, 'allow-non-empty: true' to restore next to them, or point database-url at an empty database.${superuserNote(facts, existing)}`);
+}
+/**
+ * A superuser restoring into schemas (not public) a superuser owns, itself too (a managed
+ * service's platform: Supabase's supabase_admin): to a superuser no schema is the provider's, so
+ * their tables count and clean would drop them; the project's own role sees them as the
+ * provider's (trial u14 F6).
+ */
+function superuserNote(facts, existing) {
+    if (!facts.superuser)
+        return '';
+    const theirs = facts.schemas.filter(s => s.name !== 'public' &&
+        (s.owner === facts.currentUser || (facts.superusers ?? []).includes(s.owner)) &&
+        existing.some(t => t.schema === s.name));
+    if (theirs.length === 0)
+        return '';
+    const owners = [...new Set(theirs.map(s => s.owner))].join(', ');
+    return ` Note: ${facts.currentUser} is a superuser, to whom no schema is a provider's: ${theirs.map(s => s.name).join(', ')} belong${theirs.length === 1 ? 's' : ''} to ${owners}, a superuser. If that is your managed service's platform (Supabase's supabase_admin), restore as the project's own role (postgres): its schemas are then the provider's, kept as they are; clean here would drop them.`;
 }
 /**
  * allow-non-empty without clean, into a target that holds rows (or tables it cannot count): a
@@ -8806,6 +9305,17 @@ async function checkDataOnly(client, plan, providers) {
                         ? `it belongs to ${restore_qualified(s.owner)}, which holds rows`
                         : `it belongs to ${restore_qualified(s.owner)}, which the backup does not fill`
             });
+    }
+    // the provider's tables load their rows where empty in the target (auth.refresh_tokens of a new
+    // project): their sequences are set with them, as the app's are (trial u15 F1: left at 1, the
+    // next token's id was taken); where the target's rows are kept, so is its sequence
+    const providerTables = await dataOnlyTables(client, tables.filter(t => providers.has(t.schema)));
+    const providerLoads = new Set(providerTables.filter(t => !t.denied && t.rows === 0).map(nameKey));
+    if (providerLoads.size > 0) {
+        const providerSequences = await dataOnlySequences(client, sequences.filter(s => providers.has(s.schema)));
+        for (const s of providerSequences)
+            if (s.owner && providerLoads.has(nameKey(s.owner)))
+                sets.push(s);
     }
     for (const [i, s] of sets.entries()) {
         const at = await sequencePosition(client, s);

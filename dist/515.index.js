@@ -1351,9 +1351,32 @@ class PlainDumpObjects {
     }
     /** A gate (see ScriptGate) that reads the script as it streams by; it refuses as it would load. */
     scanner(options) {
-        this.gate = new _script_gate_js__WEBPACK_IMPORTED_MODULE_2__/* .ScriptGate */ .Rg({ ...options, onStatement: e => this.see(e) });
+        this.gate = new _script_gate_js__WEBPACK_IMPORTED_MODULE_2__/* .ScriptGate */ .Rg({
+            ...options,
+            onStatement: e => this.see(e),
+            onCopyEnd: e => {
+                const open = this.openCopy;
+                this.openCopy = undefined;
+                if (open && e.end === 'marker')
+                    this.copyBlocks.push({
+                        ...open,
+                        end: e.offset + (e.marker?.length ?? 0),
+                        endLine: e.line + 1
+                    });
+            }
+        });
         return this.gate;
     }
+    /**
+     * The script's COPY … FROM stdin statements with their data, as byte ranges of the decoded
+     * script (from the statement's first byte to the line after its "\." line) and the lines they
+     * begin and end on: read by the scanner, for a load that puts a table's rows after those of a
+     * table its key references (load.ts plainPasses).
+     */
+    copyBlocks = [];
+    openCopy;
+    /** The statements seen that are not a COPY … FROM stdin (PlainCopyBlock.statementsBefore). */
+    otherStatements = 0;
     /**
      * One statement psql would send. Returns its text as the server reads it, comments gone
      * (withoutComments), which an archive's reading keeps (known) without computing it again.
@@ -1408,10 +1431,19 @@ class PlainDumpObjects {
         const bare = /^\s*CREATE\s+(?:(?:UNLOGGED|TEMP|TEMPORARY)\s+)?TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?("(?:[^"]|"")+"|[A-Za-z_][\w$]*)\s*(?:\(|AS\b|OF\b|PARTITION\b)/i.exec(text);
         if (bare)
             this.createdUnqualified.add(sqlTokens(bare[1], false)[0]?.value ?? '');
+        if (cls.keywords[0] !== 'COPY' || e.copyIn === 0)
+            this.otherStatements++;
         if (cls.keywords[0] === 'COPY') {
             const copy = e.copyIn > 0 ? parseCopyStatement(line) : undefined;
             if (copy)
                 this.copyTables.push(copy);
+            this.openCopy = copy && {
+                ...copy,
+                start: e.offset,
+                line: e.line,
+                qualified: /^COPY\s+(?:"(?:[^"]|"")+"|[^\s."(]+)\./.test(line),
+                statementsBefore: this.otherStatements
+            };
             // a COPY of data whose table the list cannot name as the server will resolve it (an
             // unqualified or lower-case copy, as written by hand): the restore counts what it finds
             if (e.copyIn > 0 && (!copy || !/^COPY\s+(?:"(?:[^"]|"")+"|[^\s."(]+)\./.test(line)))
@@ -6081,6 +6113,7 @@ class ScriptGate extends node_stream__WEBPACK_IMPORTED_MODULE_0__.Transform {
                     return this.leaveOut(event.offset, event.offset + (event.marker?.length ?? 0));
                 }
                 this.decidedUpTo = event.offset + (event.marker?.length ?? 0);
+                this.options.onCopyEnd?.(event);
                 return;
             default: {
                 const refused = (0,_psql_script_rules_js__WEBPACK_IMPORTED_MODULE_4__/* .refusal */ .x5)(event);
