@@ -329,7 +329,7 @@ describe('Supabase: a project restored into a new Supabase project', () => {
     )
     expect(error?.message).toMatch(/^the target database '[^']+' is not empty: /)
     expect(error?.message).toMatch(
-      /Note: supabase_admin is a superuser, to whom no schema is a provider's: .*auth.* belong to .*a superuser\. .*restore as the project's own role \(postgres\)/
+      /Note: supabase_admin is a superuser, and for a superuser no schema counts as the provider — .*auth.* belong to supabase_admin \(a superuser\) and hold tables of other roles\. .*restore as the project's own role \(postgres\)/
     )
     expect(await managedChecksums(target)).toEqual(before)
   })
