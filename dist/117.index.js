@@ -9125,24 +9125,33 @@ async function guardTarget(inputs, client, plan, facts, manifest) {
     if (dataOnly) {
         throw new RestoreError(`the target database '${server.database}' is not empty: ${counted}. Nothing was changed. ${dataOnlyAdvice(dataOnly)} Set 'allow-non-empty: true' for that, or point database-url at an empty database.`);
     }
-    throw new RestoreError(`the target database '${server.database}' is not empty: ${counted}. Nothing was changed. Set 'clean: true' to drop and replace the backup's objects, 'allow-non-empty: true' to restore next to them, or point database-url at an empty database.${superuserNote(facts, existing)}`);
+    throw new RestoreError(`the target database '${server.database}' is not empty: ${counted}. Nothing was changed. Set 'clean: true' to drop and replace the backup's objects, 'allow-non-empty: true' to restore next to them, or point database-url at an empty database.${await superuserNote(client, facts, existing)}`);
 }
 /**
- * A superuser restoring into schemas (not public) a superuser owns, itself too (a managed
- * service's platform: Supabase's supabase_admin): to a superuser no schema is the provider's, so
- * their tables count and clean would drop them; the project's own role sees them as the
- * provider's (trial u14 F6).
+ * A superuser restoring into schemas (not public) a superuser owns, itself too, whose tables
+ * belong to other roles (a managed service's platform: Supabase's auth, of supabase_admin, its
+ * tables of supabase_auth_admin): to a superuser no schema is the provider's, so their tables
+ * count and clean would drop them; the project's own role sees them as the provider's (trial u14
+ * F6). Not for a superuser's own schemas and tables (a self-hosted database).
  */
-function superuserNote(facts, existing) {
+async function superuserNote(client, facts, existing) {
     if (!facts.superuser)
         return '';
-    const theirs = facts.schemas.filter(s => s.name !== 'public' &&
+    const candidates = facts.schemas.filter(s => s.name !== 'public' &&
         (s.owner === facts.currentUser || (facts.superusers ?? []).includes(s.owner)) &&
         existing.some(t => t.schema === s.name));
+    if (candidates.length === 0)
+        return '';
+    const { rows } = await client.query(`SELECT DISTINCT n.nspname AS schema FROM pg_catalog.pg_class c
+       JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+      WHERE c.relkind IN ('r', 'p') AND n.nspname = ANY($1::text[])
+        AND c.relowner <> (SELECT oid FROM pg_catalog.pg_roles WHERE rolname = current_user)
+      ORDER BY 1`, [candidates.map(s => s.name)]);
+    const theirs = candidates.filter(s => rows.some(r => r.schema === s.name));
     if (theirs.length === 0)
         return '';
     const owners = [...new Set(theirs.map(s => s.owner))].join(', ');
-    return ` Note: ${facts.currentUser} is a superuser, to whom no schema is a provider's: ${theirs.map(s => s.name).join(', ')} belong${theirs.length === 1 ? 's' : ''} to ${owners}, a superuser. If that is your managed service's platform (Supabase's supabase_admin), restore as the project's own role (postgres): its schemas are then the provider's, kept as they are; clean here would drop them.`;
+    return ` Note: ${facts.currentUser} is a superuser, and for a superuser no schema counts as the provider — ${theirs.map(s => s.name).join(', ')} belong${theirs.length === 1 ? 's' : ''} to ${owners} (a superuser) and hold${theirs.length === 1 ? 's' : ''} tables of other roles. If that is your managed service's platform (Supabase's supabase_admin), restore as the project's own role (postgres): its schemas are then the provider's, kept as they are; clean here would drop them.`;
 }
 /**
  * allow-non-empty without clean, into a target that holds rows (or tables it cannot count): a
