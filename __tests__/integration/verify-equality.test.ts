@@ -148,6 +148,52 @@ describe('verify compares the restored database with the backup', () => {
     for (const d of owners) expect(d.expectedBecause).toMatch(/no-owner: true/)
   }, 180_000)
 
+  it("passes when the source's public schema has its own owner that the restore could not set (a non-superuser scratch role; no-owner)", async () => {
+    // Neon's and RDS's app databases: `ALTER SCHEMA public OWNER TO <app owner>`; the backup's
+    // SCHEMA public entry then carries only that owner (trial u16 F1)
+    await server.query(
+      'postgres',
+      `CREATE ROLE pub_app LOGIN PASSWORD 'pub-app-pass-1234';
+       CREATE ROLE pub_scratch LOGIN PASSWORD 'pub-scratch-pass-1234';`
+    )
+    const source = await server.createDatabase()
+    await server.query('postgres', `ALTER DATABASE ${source} OWNER TO pub_app`)
+    await server.query(
+      source,
+      `ALTER SCHEMA public OWNER TO pub_app;
+       SET ROLE pub_app;
+       CREATE TABLE public.notes (id int PRIMARY KEY, body text);
+       INSERT INTO public.notes SELECT g, 'note ' || g FROM generate_series(1, 20) g;`
+    )
+    await harness.backup(
+      testBackupInputs(server.url(source), { artifactName: 'public-owned-backup' })
+    )
+    const asRole = await server.createDatabase()
+    await server.query('postgres', `ALTER DATABASE ${asRole} OWNER TO pub_scratch`)
+    // its public schema as a new database has it (pg_database_owner's): the restored database's
+    // dump then has no SCHEMA public entry at all
+    const scratchUrl = server
+      .url(asRole, { user: 'pub_scratch', password: 'pub-scratch-pass-1234' })
+      .replace(/\?.*$/, '')
+    const asSuperuser = await server.createDatabase()
+    for (const [url, overrides] of [
+      [scratchUrl, {}],
+      [server.url(asSuperuser), { noOwner: true }]
+    ] as const) {
+      const result = await harness.verify({
+        ...verifyInputs('unused', 'public-owned-backup', overrides),
+        databaseUrl: url
+      })
+      const c = result.equality.comparison!
+      expect(c.differences.filter(d => !d.expectedBecause)).toEqual([])
+      const schema = c.differences.find(d => d.object === 'SCHEMA public')
+      expect(schema?.what).toBe('is missing from the restored database')
+      expect(schema?.expectedBecause).toMatch(/owner/i)
+      expect(c.tablesEqual).toBe(c.tablesCompared)
+      expect(c.tablesCompared).toBe(1)
+    }
+  }, 180_000)
+
   it('says "not compared" for a plain backup, and claims only the counts', async () => {
     const source = await server.createDatabase()
     await seedRich(server, source)

@@ -1420,32 +1420,57 @@ async function recordProtected(
     return undefined
   }
   const objects = set.objects ?? []
-  const count = [
-    plural(set.relations.length, 'relation'),
-    ...[
-      ...(['function', 'type', 'operator', 'schema'] as const).map(kind => [
-        kind,
-        objects.filter(o => o.kind === kind).length
-      ]),
-      // publications, extensions, casts, text search objects…
-      [
-        'other catalog object',
-        objects.filter(o => !['function', 'type', 'operator', 'schema'].includes(o.kind)).length
-      ],
-      ['large object', set.largeObjects.length]
-    ].flatMap(([noun, n]) => (Number(n) > 0 ? [plural(Number(n), String(noun))] : []))
-  ]
-    .join(', ')
-    .replace(/, ([^,]*)$/, ' and $1')
+  const own = protectedCount(
+    set.relations.filter(r => !r.replaceable && !r.filled),
+    objects.filter(o => !o.replaceable),
+    set.largeObjects.length
+  )
+  // the backup's own objects clean replaces, and the tables and sequences it fills: counted
+  // apart (trial u16 F2: a clean restore's own tables were counted as not the backup's)
+  const replacing = protectedCount(
+    set.relations.filter(r => r.replaceable),
+    objects.filter(o => o.replaceable),
+    0
+  )
+  const filled = set.relations.filter(r => r.filled && !r.replaceable).length
+  const besides = [
+    ...(replacing ? [`${replacing} the backup replaces`] : []),
+    ...(filled > 0
+      ? [`${plural(filled, 'table or sequence', 'tables or sequences')} it fills`]
+      : [])
+  ].join(' and ')
+  const holds = `The target holds ${own || 'no objects'} the backup does not own${besides ? `, besides ${besides}` : ''}`
   if (!inputs.singleTransaction) {
-    const warning = `The target holds ${count} the backup does not own; without a single transaction (${inputs.jobs > 1 ? `jobs: ${inputs.jobs}` : 'single-transaction: false'}) the restore cannot prove before a COMMIT that they stay unchanged, nor roll back if they do not. For that proof, restore with jobs: 1 and single-transaction: true (the default).`
+    const warning = `${holds}; without a single transaction (${inputs.jobs > 1 ? `jobs: ${inputs.jobs}` : 'single-transaction: false'}) the restore cannot prove before a COMMIT that they stay unchanged, nor roll back if they do not. For that proof, restore with jobs: 1 and single-transaction: true (the default).`
     log.warning(warning)
     return undefined
   }
   log.info(
-    `The target holds ${count} the backup does not own: the restore's transaction ends with the check that none of them was written or changed, and rolls back if one was.`
+    `${holds}: the restore's transaction ends with the check that none of them was written or changed${filled > 0 ? ' (of those it fills, all but their rows and values)' : ''}${replacing ? ' (of those it replaces, the ones still there)' : ''}, and rolls back if one was.`
   )
   return unchangedCheck(set)
+}
+
+/** "2 relations, 1 function and 1 large object" (empty when there are none). */
+function protectedCount(
+  relations: readonly { kind: string }[],
+  objects: readonly { kind: string }[],
+  largeObjects: number
+): string {
+  const kinds = ['function', 'type', 'operator', 'schema'] as const
+  return [
+    ['relation', relations.length] as const,
+    ...kinds.map(kind => [kind, objects.filter(o => o.kind === kind).length] as const),
+    // publications, extensions, casts, text search objects…
+    [
+      'other catalog object',
+      objects.filter(o => !(kinds as readonly string[]).includes(o.kind)).length
+    ] as const,
+    ['large object', largeObjects] as const
+  ]
+    .flatMap(([noun, n]) => (n > 0 ? [plural(n, noun)] : []))
+    .join(', ')
+    .replace(/, ([^,]*)$/, ' and $1')
 }
 
 /**
