@@ -68,6 +68,21 @@ describe('redactSql', () => {
       "INSERT INTO t VALUES ('it''s', E'a\\'b');"
     )
     expect(redactSql('ALTER ROLE a PASSWORD NULL;')).toBe('ALTER ROLE a PASSWORD NULL;')
+    // a name holding a secret word is a name (trial u15 F3: Supabase's auth.refresh_tokens)
+    for (const statement of [
+      "SELECT pg_catalog.setval('auth.refresh_tokens_id_seq', 42, true);",
+      "ALTER TABLE ONLY auth.refresh_tokens ALTER COLUMN id SET DEFAULT nextval('auth.refresh_tokens_id_seq'::regclass);",
+      `SELECT pg_catalog.setval('vault."Secret_Keys_id_seq"', 3, true);`,
+      "SELECT pg_catalog.setval('public.password_resets_id_seq', 1, false);"
+    ])
+      expect(redactSql(statement)).toBe(statement)
+    // …but not a value that merely has a dot: unqualified words, spaces, key=value stay secret
+    for (const [statement, secret] of [
+      ["SELECT set_config('app.settings', 'token abc.def', false);", 'abc.def'],
+      ["INSERT INTO t VALUES ('secret_value');", 'secret_value'],
+      ["SELECT dblink_connect('password=abc.def');", 'abc.def']
+    ])
+      expect(redactSql(statement)).not.toContain(secret)
   })
 
   it('quoteSql: one line, at most max characters, redacted before it is cut', () => {

@@ -15,6 +15,13 @@ const SECRET_NAME =
 const SECRET_CONTENT =
   /password|passwd|secret|token|SCRAM-SHA-256\$|^md5[0-9a-f]{32}$|[a-z][\w+.-]*:\/\/[^\s/@:'"]*:[^\s@'"]*@/i
 
+/**
+ * A literal that is a schema-qualified name (pg_dump's setval('auth.refresh_tokens_id_seq', …),
+ * nextval('…'::regclass)): a secret word inside it is part of a name, not a secret.
+ */
+const QUALIFIED_NAME =
+  /^(?:"(?:[^"]|"")+"|[A-Za-z_][\w$]*)(?:\.(?:"(?:[^"]|"")+"|[A-Za-z_][\w$]*))+'$/
+
 /** key=value of a connection string, a URI's user:password@, outside literals (a \connect's argument). */
 const BARE_SECRETS: [RegExp, string][] = [
   [
@@ -114,7 +121,7 @@ export function redactSql(text: string): string {
       continued ||
       /^password$/i.test(before) ||
       SECRET_NAME.test(before) ||
-      SECRET_CONTENT.test(inner)
+      (SECRET_CONTENT.test(inner) && !(opener === "'" && QUALIFIED_NAME.test(inner)))
     redacted = secret
     flushPlain()
     out += secret ? (opener === "'" ? "'…'" : `${opener}…${opener}`) : literal
