@@ -194,8 +194,14 @@ describe("a plain script's block moves only past COPY blocks, with its schema na
       ].join('\n')
     )
     const db = await target()
-    await restore(db, file, { allowNonEmpty: true })
+    const result = await restore(db, file, { allowNonEmpty: true })
     expect(await rows(db)).toEqual({ p2: '1', c1: '3', s2_c1: '0', cafe: '3' })
+    // the report counts the table once, with its rows (a25 A3: "3 tables, 6 rows")
+    expect(result.tables.map(t => `${t.schema}.${t.name}`).sort()).toEqual([
+      'public.c1',
+      'public.p2'
+    ])
+    expect(result.rowsRestored).toBe(4)
   })
 
   it('only COPY blocks between, the schema named: moved, the text as written', async () => {

@@ -124,6 +124,7 @@ export class PlainDumpObjects {
   readonly schemas: string[] = []
   /** `DROP ... IF EXISTS ... CASCADE` statements for the objects the dump creates. */
   readonly drops: string[] = []
+  /** The tables the script's COPY … FROM stdin blocks fill, each once, in the script's order. */
   readonly copyTables: Array<{ schema: string; name: string }> = []
   /** Tables the script creates (CREATE TABLE), and those it inserts rows into (INSERT INTO). */
   readonly createdTables: QualifiedName[] = []
@@ -389,7 +390,9 @@ export class PlainDumpObjects {
     if (cls.keywords[0] !== 'COPY' || e.copyIn === 0) this.otherStatements++
     if (cls.keywords[0] === 'COPY') {
       const copy = e.copyIn > 0 ? parseCopyStatement(line) : undefined
-      if (copy) this.copyTables.push(copy)
+      // a table COPYed twice (two blocks) is one table: its rows counted once, from the target
+      if (copy && !this.copyTables.some(t => t.schema === copy.schema && t.name === copy.name))
+        this.copyTables.push(copy)
       this.openCopy = copy && {
         ...copy,
         start: e.offset,
