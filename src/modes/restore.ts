@@ -2268,6 +2268,7 @@ function refuseWithheldReferences(
     }
   if (withheld.size === 0) return
   const found: string[] = []
+  const referring: QualifiedName[] = []
   const tables = new Map<string, { schema: string; name: string; rows: number; why: string }>()
   for (const k of plan.foreignKeys ?? []) {
     const from = { schema: k.schema, name: k.table }
@@ -2276,6 +2277,7 @@ function refuseWithheldReferences(
     const rows = backupRows(from)
     if (rows === 0) continue
     tables.set(nameKey(onto), onto)
+    referring.push(from)
     found.push(
       `${qualified(from)}${typeof rows === 'number' ? ` (${plural(rows, 'row')} in the backup)` : ''} refers to ${qualified(onto)} by its foreign key ${k.name}`
     )
@@ -2288,8 +2290,12 @@ function refuseWithheldReferences(
     })
     .join('; ')
   const names = [...tables.values()].map(qualified).join(', ')
+  // the target's rows may be the very ones the backup's refer to (a clean restore into the project
+  // it came from): the app's own schemas alone then restore (trial u15 F2)
+  const providers = new Set(facts.providerSchemas.map(p => p.name))
+  const own = [...new Set(referring.map(t => t.schema))].filter(n => !providers.has(n)).sort()
   throw new RestoreError(
-    `${withheldText}; and ${found.slice(0, 10).join(', ')}${found.length > 10 ? `, and ${found.length - 10} more` : ''}: ${found.length === 1 ? 'its rows would fail that key' : 'their rows would fail those keys'} in the load ("Key … is not present in table …"), so nothing was changed. Restore into a project nobody has used yet (no sign-ups), or delete the target's rows of ${names} first (e.g. in its SQL editor: ${[...tables.values()].map(t => `DELETE FROM ${qualified(t)};`).join(' ')} — ${inputs.dataOnly === true ? 'the tables data-only loads are empty, so nothing of yours refers to them' : 'once nothing of yours refers to them'}) and restore again.`
+    `${withheldText}; and ${found.slice(0, 10).join(', ')}${found.length > 10 ? `, and ${found.length - 10} more` : ''}: ${found.length === 1 ? 'its rows would fail that key' : 'their rows would fail those keys'} in the load ("Key … is not present in table …") unless the target's rows of ${names} are the very ones they refer to, so nothing was changed. ${own.length > 0 ? `If they are (the project the backup came from, with the same users), restore your own schemas only: schemas: ${own.join(',')}. Otherwise restore` : 'Restore'} into a project nobody has used yet (no sign-ups), or delete the target's rows of ${names} first (e.g. in its SQL editor: ${[...tables.values()].map(t => `DELETE FROM ${qualified(t)};`).join(' ')} — ${inputs.dataOnly === true ? 'the tables data-only loads are empty, so nothing of yours refers to them' : 'once nothing of yours refers to them'}) and restore again.`
   )
 }
 
