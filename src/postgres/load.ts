@@ -1646,7 +1646,9 @@ async function parallelThroughPsql(
   if (post.rest.length > 0)
     skipped.push(await loadEntries(post.rest, 'the rest of the post-data section'))
   log.info(
-    `Post-data: the indexes and keys of ${plural(post.groups.length, 'table')} built by ${Math.min(options.jobs, post.groups.length)} psql sessions at a time, then ${post.rest.length} other entries (${postTime().toFixed(1)} s).`
+    post.groups.length + post.rest.length === 0
+      ? 'Post-data: none in the backup (no indexes, keys, triggers or other entries to build).'
+      : `Post-data: the indexes and keys of ${plural(post.groups.length, 'table')} built by ${Math.min(options.jobs, post.groups.length)} psql sessions at a time, then ${plural(post.rest.length, 'other entry', 'other entries')} (${postTime().toFixed(1)} s).`
   )
   return { skipped: mergeSkipped(skipped) }
 }
