@@ -70,6 +70,26 @@ describe('parseDatabaseUrl', () => {
     expect(describeConnection(c)).toBe('me@/tmp/sock:5432/app')
   })
 
+  it('?host= replaces the hosts and keeps the ports the URL wrote, as libpq (attacker a26 A1)', () => {
+    const hostsOf = (url: string): string[] =>
+      parseDatabaseUrl(url).hosts.map(h => `${h.host}:${h.port}`)
+    // psql: "connection to server at "localhost", port 55431" — not 5432, another server
+    expect(hostsOf('postgresql://app:pw@127.0.0.1:55431/tgt?host=localhost')).toEqual([
+      'localhost:55431'
+    ])
+    expect(hostsOf('postgresql://u@a:6543,b:6544/d?host=x,y')).toEqual(['x:6543', 'y:6544'])
+    // psql: 127.0.0.1 port 5432, then 127.0.0.2 port 6544
+    expect(hostsOf('postgresql://u@a,b:6544/d?host=127.0.0.1,127.0.0.2')).toEqual([
+      '127.0.0.1:5432',
+      '127.0.0.2:6544'
+    ])
+    expect(hostsOf('postgresql://u@a/d?host=x')).toEqual(['x:5432'])
+    expect(hostsOf('postgresql://u@a:6543/d?host=x&port=7000')).toEqual(['x:7000'])
+    expect(() => parseDatabaseUrl('postgresql://u@a:6543,b:6544/d?host=x')).toThrow(
+      /has 2 ports for 1 hosts/
+    )
+  })
+
   it('brackets IPv6 hosts in descriptions', () => {
     expect(describeConnection(parseDatabaseUrl('postgresql://u:p@[::1]:5433/d'))).toBe(
       'u@[::1]:5433/d'

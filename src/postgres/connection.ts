@@ -324,7 +324,13 @@ export function parseDatabaseUrl(
     password = env.PGPASSWORD
     fromEnvironment.push('PGPASSWORD')
   }
-  if (hostOverride !== undefined) hostList = hostOverride.split(',').map(h => ({ host: h }))
+  if (hostOverride !== undefined) {
+    // libpq: ?host= replaces the URL's hosts, not its ports (postgresql://u@h:6543/db?host=x is
+    // x:6543 to psql; 5432 here sent the password to another server: attacker a26 A1)
+    const written = hostList.map(h => h.port ?? '')
+    if (portOverride === undefined && written.some(p => p !== '')) portOverride = written.join(',')
+    hostList = hostOverride.split(',').map(h => ({ host: h }))
+  }
   // hostaddr= without host=: libpq connects to the addresses and goes by them where it would by
   // the host's name (.pgpass); only verify-full needs a name, which libpq then refuses too
   if (params.hostaddr && hostList.every(h => h.host === '')) {
@@ -350,7 +356,7 @@ export function parseDatabaseUrl(
     }
     hostList = hostList.map((h, i) => ({
       host: h.host,
-      port: ports.length === 1 ? ports[0] : ports[i]
+      port: (ports.length === 1 ? ports[0] : ports[i]) || undefined
     }))
   }
   const hosts = hostList.map(h => ({
