@@ -48,7 +48,25 @@ describe('redactSql', () => {
     // a statement cut short inside the literal, a continuation line, a \connect argument
     ["CREATE ROLE a PASSWORD 'Cut-Sh0rt-secr", 'Cut-Sh0rt-secr'],
     ['\\connect "dbname=app password=C0nnect-S3cr"', 'C0nnect-S3cr'],
-    ["ALTER ROLE a PASSWORD 'md5a1b2c3d4e5f60718293a4b5c6d7e8f90';", 'a1b2c3d4e5f6']
+    ["ALTER ROLE a PASSWORD 'md5a1b2c3d4e5f60718293a4b5c6d7e8f90';", 'a1b2c3d4e5f6'],
+    // attacker a26 A2: settings named like a key, whatever comes before "key"
+    ["SET encryption_key = 'LEAK07d';", 'LEAK07d'],
+    ["SET signing_key = 'LEAK21b';", 'LEAK21b'],
+    ["SET hmac_key TO 'LEAK21e';", 'LEAK21e'],
+    [`SET "api-key" = 'LEAK21c';`, 'LEAK21c'],
+    ["ALTER DATABASE postgres SET app.encryption_key = 'LEAK08f';", 'LEAK08f'],
+    ["ALTER DATABASE tgt2 SET app.signing_keys TO 'LEAK16q';", 'LEAK16q'],
+    ["SELECT dblink_connect('driver=x;PWD=LEAK17p');", 'LEAK17p'],
+    // A3: comments nest as the server reads them
+    ["CREATE ROLE leak20 LOGIN PASSWORD /* /* */ 'decoy' */ 'LEAK20real';", 'LEAK20real'],
+    ["SET api_key = /* /* */ 'decoy' */ 'LEAK21real';", 'LEAK21real'],
+    ["CREATE ROLE n PASSWORD /* a /* b /* c */ */ 'x' */ 'LEAK22deep';", 'LEAK22deep'],
+    // A4: standard_conforming_strings off (a backslash escapes the quote), a URI's password
+    // holding a quote
+    ["CREATE ROLE leak4 PASSWORD 'ab\\'LEAK04 zz';", 'LEAK04'],
+    ["ALTER DATABASE postgres SET app.x = 'ab\\'LEAK15o zz password';", 'LEAK15o'],
+    ["SET upstream = 'postgresql://rep:ab''LEAK21d@10.0.0.1/db';", 'LEAK21d'],
+    ["SELECT 1 WHERE 'conn' = 'postgresql://rep:ab''LEAK23d@10.0.0.1/db';", 'LEAK23d']
   ])('%s: the secret is gone', (statement, secret) => {
     const shown = redactSql(statement)
     expect(shown).not.toContain(secret)
@@ -68,6 +86,11 @@ describe('redactSql', () => {
       "INSERT INTO t VALUES ('it''s', E'a\\'b');"
     )
     expect(redactSql('ALTER ROLE a PASSWORD NULL;')).toBe('ALTER ROLE a PASSWORD NULL;')
+    // read both ways only where a backslash stands before a quote: the rest of the line stays
+    expect(redactSql("INSERT INTO t VALUES ('a\\', 'b');")).toBe(
+      "INSERT INTO t VALUES ('a\\', 'b');"
+    )
+    expect(redactSql("OPTIONS (x 'a\\', password 'S3cret')")).not.toContain('S3cret')
     // a name holding a secret word is a name (trial u15 F3: Supabase's auth.refresh_tokens)
     for (const statement of [
       "SELECT pg_catalog.setval('auth.refresh_tokens_id_seq', 42, true);",

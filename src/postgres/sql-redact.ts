@@ -9,11 +9,11 @@
 
 /** Names whose value is a secret: options, settings, parameters (password, sslpassword, api_key…). */
 const SECRET_NAME =
-  /pass(?:word|wd|phrase|file)?|secret|token|credential|api_?key|private_?key|access_?key|sslkey/i
+  /pass(?:word|wd|phrase|file)?|pwd|secret|token|credential|keys?$|api_?key|private_?key|access_?key|sslkey/i
 
 /** Literal contents that are or hold a secret wherever they stand. */
 const SECRET_CONTENT =
-  /password|passwd|secret|token|SCRAM-SHA-256\$|^md5[0-9a-f]{32}$|[a-z][\w+.-]*:\/\/[^\s/@:'"]*:[^\s@'"]*@/i
+  /password|passwd|secret|token|\bpwd\s*=|SCRAM-SHA-256\$|^md5[0-9a-f]{32}$|[a-z][\w+.-]*:\/\/[^\s/@:'"]*:[^\s@]*@/i
 
 /**
  * A literal that is a schema-qualified name (pg_dump's setval('auth.refresh_tokens_id_seq', …),
@@ -33,21 +33,86 @@ const BARE_SECRETS: [RegExp, string][] = [
 
 /**
  * `text` with the value of every secret-bearing literal replaced by "…": a literal after the word
- * PASSWORD (also ENCRYPTED PASSWORD) or after a name like password/secret/token/api_key (an
- * OPTIONS (… '…') item, `SET x.api_key = '…'`), and any literal holding such a word, a SCRAM or
- * md5 verifier or a URI with a password (connection strings, a DO block's EXECUTE '…'). Plain
- * '…', E'…', U&'…' and $tag$…$tag$ literals; one cut short (a truncated statement, a line) runs
- * to the end. Outside literals: password=… and user:password@ are cut too.
+ * PASSWORD (also ENCRYPTED PASSWORD) or after a name like password/secret/token/…key (an
+ * OPTIONS (… '…') item, `SET x.api_key = '…'`, `SET encryption_key = '…'`), and any literal
+ * holding such a word, a SCRAM or md5 verifier or a URI with a password (connection strings, a DO
+ * block's EXECUTE '…'). Plain '…', E'…', U&'…' and $tag$…$tag$ literals; one cut short (a
+ * truncated statement, a line) runs to the end; comments nest as the server reads them. A plain
+ * '…' is read both ways standard_conforming_strings can make the server read it (a backslash
+ * escaping the quote or not: a script may have turned it off), and what either reading finds
+ * secret is cut. Outside literals: password=… and user:password@ are cut too.
  */
 export function redactSql(text: string): string {
+  const ranges = mergedRanges([
+    ...secretRanges(text, true),
+    ...(/\\'/.test(text) ? secretRanges(text, false) : [])
+  ])
   let out = ''
-  let plain = ''
-  const flushPlain = (): void => {
-    let p = plain
-    for (const [re, to] of BARE_SECRETS) p = p.replace(re, to)
-    out += p
-    plain = ''
+  let at = 0
+  const open = (segment: string): string => {
+    for (const [re, to] of BARE_SECRETS) segment = segment.replace(re, to)
+    return segment
   }
+  for (const [from, to] of ranges) {
+    out += `${open(text.slice(at, from))}…`
+    at = to
+  }
+  return out + open(text.slice(at))
+}
+
+/** Ranges sorted and joined where they overlap or touch. */
+function mergedRanges(ranges: Array<[number, number]>): Array<[number, number]> {
+  const sorted = ranges.filter(([a, b]) => b > a).sort((x, y) => x[0] - y[0])
+  const merged: Array<[number, number]> = []
+  for (const [a, b] of sorted) {
+    const last = merged[merged.length - 1]
+    if (last && a <= last[1]) last[1] = Math.max(last[1], b)
+    else merged.push([a, b])
+  }
+  return merged
+}
+
+/** The end of the comment that starts at `i` (after its last character); nested /* *\/ counted. */
+function commentEnd(text: string, i: number): number {
+  if (text[i] === '-') {
+    const close = text.indexOf('\n', i)
+    return close < 0 ? text.length : close
+  }
+  let depth = 0
+  let j = i
+  while (j < text.length) {
+    if (text[j] === '/' && text[j + 1] === '*') {
+      depth++
+      j += 2
+    } else if (text[j] === '*' && text[j + 1] === '/') {
+      depth--
+      j += 2
+      if (depth === 0) return j
+    } else j++
+  }
+  return text.length
+}
+
+/** `text` without its comments (each replaced by a space). */
+function withoutComments(text: string): string {
+  let out = ''
+  let i = 0
+  while (i < text.length) {
+    if ((text[i] === '-' && text[i + 1] === '-') || (text[i] === '/' && text[i + 1] === '*')) {
+      i = commentEnd(text, i)
+      out += ' '
+    } else out += text[i++]
+  }
+  return out
+}
+
+/**
+ * The ranges [start, end) of `text` to hide: the insides of its secret literals, read with
+ * standard_conforming_strings `standard` (off: a backslash escapes in a plain '…' too).
+ */
+function secretRanges(text: string, standard: boolean): Array<[number, number]> {
+  const ranges: Array<[number, number]> = []
+  let plain = ''
   const n = text.length
   let i = 0
   /** The literal before was redacted: a literal continuing it (only a line break between) is too. */
@@ -56,8 +121,7 @@ export function redactSql(text: string): string {
     const c = text[i]
     // a comment: no literal starts in it, and it is no word before one
     if ((c === '-' && text[i + 1] === '-') || (c === '/' && text[i + 1] === '*')) {
-      const close = c === '-' ? text.indexOf('\n', i) : text.indexOf('*/', i + 2)
-      const end = close < 0 ? n : c === '-' ? close : close + 2
+      const end = commentEnd(text, i)
       plain += text.slice(i, end)
       i = end
       continue
@@ -65,10 +129,11 @@ export function redactSql(text: string): string {
     // a literal: '…', E'…' / U&'…' / N'…' / B'…' / X'…' (prefix already in `plain`), $tag$…$tag$
     let end = -1
     let opener = ''
+    let closed = false
     if (c === "'") {
       const prefix = /(?:[EeNnBbXx]|[Uu]&)$/.exec(plain)?.[0] ?? ''
-      const escapes =
-        /^[Ee]$/.test(prefix) && !/[\w$]$/.test(plain.slice(0, plain.length - prefix.length))
+      const word = !/[\w$]$/.test(plain.slice(0, plain.length - prefix.length))
+      const escapes = word && (/^[Ee]$/.test(prefix) || (!standard && /^[Nn]?$/.test(prefix)))
       let j = i + 1
       for (;;) {
         if (j >= n) break
@@ -81,6 +146,7 @@ export function redactSql(text: string): string {
             j += 2
             continue
           }
+          closed = true
           break
         }
         j++
@@ -91,6 +157,7 @@ export function redactSql(text: string): string {
       const tag = /^\$(?:[A-Za-z_\u0080-\uffff][\w\u0080-\uffff]*)?\$/.exec(text.slice(i, i + 66))
       if (tag) {
         const close = text.indexOf(tag[0], i + tag[0].length)
+        closed = close >= 0
         end = close < 0 ? n : close + tag[0].length
         opener = tag[0]
       }
@@ -106,10 +173,9 @@ export function redactSql(text: string): string {
     const prefixLength =
       opener === "'" ? (/(?:\b[EeNnBbXx]|\b[Uu]&)$/.exec(plain)?.[0].length ?? 0) : 0
     const words =
-      plain
-        .slice(0, plain.length - prefixLength)
-        .replace(/--[^\n]*|\/\*[\s\S]*?(?:\*\/|$)/g, ' ')
-        .match(/[A-Za-z_][\w$]*|"(?:[^"]|"")*"|[=:]+/g) ?? []
+      withoutComments(plain.slice(0, plain.length - prefixLength)).match(
+        /[A-Za-z_][\w$]*|"(?:[^"]|"")*"|[=:]+/g
+      ) ?? []
     // the name before the literal, past "=", ":=" and TO
     let k = words.length - 1
     while (k >= 0 && (/^[=:]+$/.test(words[k]) || /^to$/i.test(words[k]))) k--
@@ -123,12 +189,11 @@ export function redactSql(text: string): string {
       SECRET_NAME.test(before) ||
       (SECRET_CONTENT.test(inner) && !(opener === "'" && QUALIFIED_NAME.test(inner)))
     redacted = secret
-    flushPlain()
-    out += secret ? (opener === "'" ? "'…'" : `${opener}…${opener}`) : literal
+    if (secret) ranges.push([i + opener.length, closed ? end - opener.length : n])
+    plain = ''
     i = end
   }
-  flushPlain()
-  return out
+  return ranges
 }
 
 /** A statement as a message shows it: one line, secrets redacted, at most `max` characters. */
