@@ -7,7 +7,7 @@
 import { beforeAll, describe, expect, it } from '@jest/globals'
 import { execFileSync, spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { readdirSync } from 'node:fs'
+import { readdirSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { seedSample, tableChecksums } from '../../dev/fixtures.js'
@@ -119,6 +119,46 @@ describe("DATABASE_URL as libpq's keyword/value string", () => {
     })
     expect({ code: restore.code, stderr: restore.stderr }).toEqual({ code: 0, stderr: '' })
     expect(await tableChecksums(server, target)).toEqual(await tableChecksums(server, source))
+  }, 120_000)
+
+  it('service=name reads pg_service.conf as psql does: backs up and restores, the password in the file never printed (was refused)', async () => {
+    const file = path.join(work, 'pg_service.conf')
+    // libpq reads the file's values as written: no quoting
+    writeFileSync(
+      file,
+      `[shop]\nhost=127.0.0.1\nport=${server.port}\nuser=${ROLE}\npassword=${PASSWORD}\nsslmode=disable\n`,
+      { mode: 0o600 }
+    )
+    const env = {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '',
+      PGSERVICEFILE: file
+    }
+    const psql = execFileSync(
+      path.join(server.binDir, 'psql'),
+      ['-XAtc', 'SELECT current_user || current_database()', `service=shop dbname=${source}`],
+      { env, encoding: 'utf8' }
+    )
+    expect(psql.trim()).toBe(`${ROLE}${source}`)
+    const out = path.join(work, 'by-service')
+    const backup = await cli(['backup', '--output-dir', out], {
+      PGSERVICEFILE: file,
+      DATABASE_URL: `postgresql:///${source}?service=shop`
+    })
+    expect({ code: backup.code, stderr: backup.stderr }).toEqual({ code: 0, stderr: '' })
+    expect(backup.stdout).toContain(`${ROLE}@127.0.0.1:${server.port}/${source}`)
+    const dump = readdirSync(out).find(f => !f.endsWith('.manifest.json'))!
+    const target = await server.createDatabase()
+    const restore = await cli(['restore', '--backup-file', path.join(out, dump)], {
+      PGSERVICEFILE: file,
+      DATABASE_URL: `service=shop dbname=${target}`
+    })
+    expect({ code: restore.code, stderr: restore.stderr }).toEqual({ code: 0, stderr: '' })
+    expect(await tableChecksums(server, target)).toEqual(await tableChecksums(server, source))
+    for (const text of [backup.stdout, restore.stdout]) {
+      expect(text).not.toContain(PASSWORD)
+      expect(text).not.toContain(PASSWORD.slice(-12))
+    }
   }, 120_000)
 
   it('several hosts, the first one down: the log names the host that answered (u11 F3)', async () => {

@@ -6,7 +6,7 @@ import {
   describeForInputs,
   droppedParametersNotice
 } from '../../src/inputs.js'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import type { ConnectionOptions } from 'node:tls'
@@ -90,6 +90,74 @@ describe('parseDatabaseUrl', () => {
     )
   })
 
+  it('reads the connection service file as libpq does: the string first, then the service, then the environment', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'pg-service-'))
+    const user = path.join(dir, 'user.conf')
+    writeFileSync(
+      user,
+      [
+        '# a comment',
+        '[other]',
+        'host=wrong.example',
+        '[prod] ignored after the bracket',
+        'host=db.example.com',
+        'port=6543',
+        'dbname=shop',
+        'user=svc_user',
+        'password=S3rvice-pw',
+        'sslmode=verify-full',
+        '',
+        '[stage]',
+        'host=stage.example.com'
+      ].join('\n')
+    )
+    const system = path.join(dir, 'sys')
+    mkdirSync(system)
+    writeFileSync(path.join(system, 'pg_service.conf'), '[sys]\nhost=sys.example.com\nport=7000\n')
+    const env = { PGSERVICEFILE: user, PGSYSCONFDIR: system, PGSSLMODE: 'disable' }
+    const c = parseDatabaseUrl('postgresql:///?service=prod', env)
+    expect(c.hosts).toEqual([{ host: 'db.example.com', port: 6543 }])
+    expect(c.database).toBe('shop')
+    expect(c.user).toBe('svc_user')
+    expect(c.password).toBe('S3rvice-pw')
+    expect(c.secrets).toContain('S3rvice-pw')
+    // the service ranks above PGSSLMODE; its name is not passed on (children get it expanded)
+    expect(c.params).toEqual({ sslmode: 'verify-full' })
+    expect(libpqEnvironment(c).PGSERVICE).toBeUndefined()
+    expect(libpqEnvironment(c).PGHOST).toBe('db.example.com')
+    // what the string gives wins over the service
+    const mine = parseDatabaseUrl('postgresql://me:pw@mine.example/app?service=prod&port=5433', env)
+    expect(mine.hosts).toEqual([{ host: 'mine.example', port: 5433 }])
+    expect([mine.user, mine.password, mine.database]).toEqual(['me', 'pw', 'app'])
+    expect(mine.params.sslmode).toBe('verify-full')
+    const kv = parseDatabaseUrl('service=prod dbname=other', env)
+    expect([kv.host, kv.database]).toEqual(['db.example.com', 'other'])
+    // PGSERVICE, and the system file when the user's does not define the service
+    expect(parseDatabaseUrl('postgresql:///app', { ...env, PGSERVICE: 'stage' }).host).toBe(
+      'stage.example.com'
+    )
+    expect(parseDatabaseUrl('postgresql:///app?service=sys', env).hosts).toEqual([
+      { host: 'sys.example.com', port: 7000 }
+    ])
+    expect(() => parseDatabaseUrl('postgresql:///app?service=nope', env)).toThrow(
+      /names the connection service 'nope', which neither .*user\.conf nor .*pg_service\.conf defines/
+    )
+    writeFileSync(user, '[bad]\nhost=h\nthis line has no equals S3cret\n[nested]\nservice=prod\n')
+    const bad = (() => {
+      try {
+        parseDatabaseUrl('postgresql:///app?service=bad', env)
+      } catch (error) {
+        return (error as Error).message
+      }
+      return ''
+    })()
+    expect(bad).toMatch(/user\.conf, line 3, is no keyword=value line/)
+    expect(bad).not.toContain('S3cret')
+    expect(() => parseDatabaseUrl('postgresql:///app?service=nested', env)).toThrow(
+      /names another service/
+    )
+  })
+
   it('brackets IPv6 hosts in descriptions', () => {
     expect(describeConnection(parseDatabaseUrl('postgresql://u:p@[::1]:5433/d'))).toBe(
       'u@[::1]:5433/d'
@@ -110,7 +178,6 @@ describe('parseDatabaseUrl', () => {
     ['postgresql://u:p@h/d?channel_binding=always', /channel_binding='always'/],
     ['postgresql://u:p@h/d?require_auth=md5,!password', /mixes methods and !methods/],
     ['postgresql://u:p@h/d?require_auth=kerberos', /unknown method 'kerberos'/],
-    ['postgresql://u:p@h/d?service=prod', /does not read pg_service\.conf/],
     ['postgresql://u:p@h/d?gssencmode=require', /cannot use GSSAPI/],
     ['postgresql://u:p@a,b/d?hostaddr=127.0.0.1', /1 hostaddr values for 2 hosts/],
     ['postgresql://u:p@h/d?hostaddr=db.internal', /not an IP address/],

@@ -213,6 +213,7 @@ export function parseDatabaseUrl(
   let portOverride: string | undefined
   let hostOverride: string | undefined
   let pieceAfterPassword = false
+  let fromEnvironmentService: string | undefined
   // keywords written after the password's value: theirs may be the rest of a password written
   // without quotes (password=my sslmode=secret; password=my x=1 sslmode=secret), never printed
   // when refused
@@ -223,7 +224,17 @@ export function parseDatabaseUrl(
   const shown = (key: string, value: string): string => shownValue(key, value, hidden)
   const advice = (...keys: string[]): string =>
     keys.some(key => hidden.has(key)) ? ` ${QUOTING}` : ''
-  for (const { key, value, afterPassword } of written.pairs) {
+  // service=name (or PGSERVICE): its parameters, where the string does not give them, as libpq
+  // reads them (the string first, then the service file, then the environment); pg_dump gets
+  // them expanded, never the service's name (a child's PG* variables would rank below the file)
+  const serviceName = [...written.pairs].reverse().find(p => p.key === 'service')?.value
+  const service = serviceName ?? env.PGSERVICE
+  const pairs: WrittenConnection['pairs'] = service
+    ? [...written.pairs, ...servicePairs(service, written, env)]
+    : written.pairs
+  if (service && serviceName === undefined) fromEnvironmentService = 'PGSERVICE'
+  for (const { key, value, afterPassword } of pairs) {
+    if (key === 'service') continue
     switch (key) {
       case 'host':
         hostOverride = value
@@ -305,14 +316,14 @@ export function parseDatabaseUrl(
     }
     if (refused.length > 0) {
       sentences.push(
-        `${unknown.length > 0 ? 'It also has' : 'has'} libpq parameters that cannot be passed on to pg_dump (no environment variable carries them): ${refused.join(', ')}. Remove ${refused.length === 1 ? 'it' : 'them'}, or use pg-bin-dir with a service file (service=name).`
+        `${unknown.length > 0 ? 'It also has' : 'has'} libpq parameters that cannot be passed on to pg_dump (no environment variable carries them): ${refused.join(', ')}. Remove ${refused.length === 1 ? 'it' : 'them'}${service ? ` (from the URL, or from the service '${service}')` : ''}.`
       )
     }
     throw new SettingError('databaseUrl', sentences.join(' '))
   }
   // what the URL leaves unset, the environment sets, as for psql (PGSSLMODE=verify-full in a
   // workflow's env is never silently weakened to libpq's default prefer)
-  const fromEnvironment: string[] = []
+  const fromEnvironment: string[] = fromEnvironmentService ? [fromEnvironmentService] : []
   for (const key of FROM_ENVIRONMENT) {
     const value = env[LIBPQ_ENV[key]]
     if (params[key] === undefined && value) {
@@ -396,6 +407,89 @@ export function parseDatabaseUrl(
     ...(keywordValue ? { keywordValue: true } : {}),
     ...(fromEnvironment.length > 0 ? { fromEnvironment } : {})
   }
+}
+
+/** Where libpq looks for pg_service.conf when PGSYSCONFDIR is unset (Debian's and Ubuntu's libpq). */
+const SYSTEM_CONF_DIR = '/etc/postgresql-common'
+
+/**
+ * The parameters the connection service file gives `service` that the string does not give
+ * (libpq's parseServiceInfo): the user's file (PGSERVICEFILE, else ~/.pg_service.conf) first,
+ * then the system's (PGSYSCONFDIR/pg_service.conf); the first that defines the service counts.
+ * Lines: `[name]`, `keyword=value`, `#` comments; a service naming another is refused, as by
+ * libpq. Errors name the file and line, never a value (a password may be one).
+ */
+function servicePairs(
+  service: string,
+  written: WrittenConnection,
+  env: Record<string, string | undefined>
+): Array<{ key: string; value: string }> {
+  const files = [
+    env.PGSERVICEFILE ?? path.join(env.HOME ?? os.homedir(), '.pg_service.conf'),
+    path.join(env.PGSYSCONFDIR ?? SYSTEM_CONF_DIR, 'pg_service.conf')
+  ]
+  for (const file of files) {
+    let text: string
+    try {
+      if (!statSync(file).isFile()) continue
+      text = readFileSync(file, 'utf8')
+    } catch {
+      continue
+    }
+    const found = serviceSection(text, service, file)
+    if (!found) continue
+    const given = new Set(written.pairs.map(p => p.key))
+    if (written.hosts.some(h => h.host !== '')) given.add('host')
+    if (written.hosts.some(h => h.port)) given.add('port')
+    if (written.user) given.add('user')
+    if (written.password !== undefined) given.add('password')
+    if (written.database !== undefined) given.add('dbname')
+    return found.filter(p => !given.has(p.key))
+  }
+  throw new SettingError(
+    'databaseUrl',
+    `names the connection service '${service}', which neither ${files[0]} nor ${files[1]} defines (psql: definition of service "${service}" not found). Add a [${service}] section to one of them (PGSERVICEFILE or PGSYSCONFDIR move them), or put its parameters (host, port, dbname, sslmode, …) in the URL.`
+  )
+}
+
+/** The `[service]` section's keyword=value lines of a service file; undefined without one. */
+function serviceSection(
+  text: string,
+  service: string,
+  file: string
+): Array<{ key: string; value: string }> | undefined {
+  let inside = false
+  let found: Array<{ key: string; value: string }> | undefined
+  const lines = text.split('\n')
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i].trim()
+    if (line === '' || line.startsWith('#')) continue
+    if (line.startsWith('[')) {
+      if (found) break
+      // libpq compares the name up to its ']' and ignores what follows
+      inside = line.startsWith(`[${service}]`)
+      if (inside) found = []
+      continue
+    }
+    if (!inside || !found) continue
+    const at = line.indexOf('=')
+    if (at <= 0) {
+      throw new SettingError(
+        'databaseUrl',
+        `names the connection service '${service}', and ${file}, line ${i + 1}, is no keyword=value line (psql: syntax error in service file); its text is not shown (it may hold a password).`
+      )
+    }
+    // as libpq: the keyword is all before '=' (no blanks around it), the value all after
+    const key = line.slice(0, at)
+    if (key === 'service') {
+      throw new SettingError(
+        'databaseUrl',
+        `names the connection service '${service}', whose section in ${file} (line ${i + 1}) names another service; libpq does not follow one service to another (nested service specifications not supported in service file).`
+      )
+    }
+    found.push({ key, value: line.slice(at + 1) })
+  }
+  return found
 }
 
 /** What a connection string says, before it is checked: the same for both of libpq's forms. */
@@ -952,11 +1046,6 @@ function checkSecurityParams(
   if (params.sslcertmode === 'require') {
     refuse(
       "has sslcertmode=require; the action's own connection cannot tell whether the server asked for the client certificate. Use sslcertmode=allow (the default) with sslcert and sslkey."
-    )
-  }
-  if (params.service !== undefined) {
-    refuse(
-      "has service=…; the action's own connection does not read pg_service.conf, so it could connect elsewhere or less safely than pg_dump. Put the service's parameters (host, port, dbname, sslmode, …) in the URL."
     )
   }
   if (params.hostaddr !== undefined) {
