@@ -53,16 +53,25 @@ describe('psql script rules: meta-commands', () => {
       { code: 'meta-command', line: 2, command: '\\! touch /tmp/pwned' },
       { code: 'meta-command', line: 3, command: "\\o |sh -c 'id'" },
       { code: 'meta-command', line: 4, command: "\\copy t to program 'curl http://x'" },
-      { code: 'meta-command', line: 5, command: '\\set x `id`' },
+      { code: 'meta-command', line: 5, command: '\\set x … (a shell command in backquotes)' },
       { code: 'meta-command', line: 6, command: '\\gexec' },
       { code: 'meta-command', line: 7, command: '\\i /etc/passwd' },
-      { code: 'meta-command', line: 8, command: '\\setenv NODE_OPTIONS --require=/tmp/x' },
+      { code: 'meta-command', line: 8, command: '\\setenv NODE_OPTIONS …' },
       { code: 'meta-command', line: 9, command: '\\COPY t FROM stdin' }
     ])
     const [first] = refusals(lexPsqlScript(script))
     expect(first.message).toMatch(
       /^line 2: the psql meta-command "\\! touch \/tmp\/pwned" is not something pg_dump writes/
     )
+  })
+
+  it("names \\set's and \\setenv's variable, never its value (attacker a27 A2)", () => {
+    const [setenv, set] = refusals(
+      lexPsqlScript("\\setenv PGPASSWORD LEAK44\n\\set pw LEAK45\nALTER ROLE app PASSWORD :'pw';\n")
+    )
+    expect(setenv.message).toMatch(/the psql meta-command "\\setenv PGPASSWORD …"/)
+    expect(set.message).toMatch(/the psql meta-command "\\set pw …"/)
+    for (const r of [setenv, set]) expect(`${r.message} ${r.command}`).not.toMatch(/LEAK4/)
   })
 
   it('passes \\restrict KEY and \\unrestrict KEY as pg_dump writes them, and nothing more', () => {

@@ -66,7 +66,20 @@ describe('redactSql', () => {
     ["CREATE ROLE leak4 PASSWORD 'ab\\'LEAK04 zz';", 'LEAK04'],
     ["ALTER DATABASE postgres SET app.x = 'ab\\'LEAK15o zz password';", 'LEAK15o'],
     ["SET upstream = 'postgresql://rep:ab''LEAK21d@10.0.0.1/db';", 'LEAK21d'],
-    ["SELECT 1 WHERE 'conn' = 'postgresql://rep:ab''LEAK23d@10.0.0.1/db';", 'LEAK23d']
+    ["SELECT 1 WHERE 'conn' = 'postgresql://rep:ab''LEAK23d@10.0.0.1/db';", 'LEAK23d'],
+    // a27 A1: a quote inside a double-quoted name opens no literal
+    [
+      `ALTER ROLE "o'brien" WITH LOGIN PASSWORD 'SCRAM-SHA-256$4096:LEAKSALT==$LEAKSTORED=:LEAKSERVER=';`,
+      'LEAKSTORED'
+    ],
+    [`ALTER ROLE "x""'" PASSWORD 'LEAK18';`, 'LEAK18'],
+    [`CREATE USER MAPPING FOR "x'" SERVER s OPTIONS (SET password 'hunter2leak');`, 'hunter2leak'],
+    // a27 A3: a value without quotes, or in double quotes, after a secret's name
+    ['SET api_key = sk_live_LEAK40;', 'LEAK40'],
+    ['SET api_key = "LEAK41";', 'LEAK41'],
+    ['ALTER ROLE app SET app.api_key = LEAK42;', 'LEAK42'],
+    ['ALTER DATABASE tgt SET app.secret_token TO LEAK43;', 'LEAK43'],
+    ['SET my.password=LEAK44x;', 'LEAK44x']
   ])('%s: the secret is gone', (statement, secret) => {
     const shown = redactSql(statement)
     expect(shown).not.toContain(secret)
@@ -86,6 +99,11 @@ describe('redactSql', () => {
       "INSERT INTO t VALUES ('it''s', E'a\\'b');"
     )
     expect(redactSql('ALTER ROLE a PASSWORD NULL;')).toBe('ALTER ROLE a PASSWORD NULL;')
+    expect(redactSql(`ALTER ROLE "o'brien" WITH LOGIN PASSWORD 'x';`)).toBe(
+      `ALTER ROLE "o'brien" WITH LOGIN PASSWORD '…';`
+    )
+    expect(redactSql('SET search_path = sales, public;')).toBe('SET search_path = sales, public;')
+    expect(redactSql('SET api_key = sk_live_x;')).toBe('SET api_key = …;')
     // read both ways only where a backslash stands before a quote: the rest of the line stays
     expect(redactSql("INSERT INTO t VALUES ('a\\', 'b');")).toBe(
       "INSERT INTO t VALUES ('a\\', 'b');"

@@ -159,6 +159,14 @@ function shown(text: string): string {
 }
 
 function metaText(e: MetaCommandEvent): string {
+  // \set and \setenv: the variable's name, never its value (\setenv PGPASSWORD x, or \set pw x
+  // used later as PASSWORD :'pw': attacker a27 A2)
+  if (e.name === 'set' || e.name === 'setenv') {
+    const name = /^\s*(\S+)/.exec(e.argText)?.[1]
+    const valued = name !== undefined && e.argText.trim().length > name.length
+    const command = e.argText.includes('`') ? ' (a shell command in backquotes)' : ''
+    return shown(`\\${e.name}${name ? ` ${name}` : ''}${valued ? ` …${command}` : ''}`)
+  }
   return shown(`\\${e.name}${e.argText}`)
 }
 

@@ -106,6 +106,25 @@ function withoutComments(text: string): string {
   return out
 }
 
+/** The name before a value (past "=", ":=" and TO), and whether one of those stood between. */
+function nameBefore(plain: string): { name: string; assigned: boolean } {
+  const words = withoutComments(plain).match(/[A-Za-z_][\w$]*|"(?:[^"]|"")*"|[=:]+/g) ?? []
+  let k = words.length - 1
+  while (k >= 0 && (/^[=:]+$/.test(words[k]) || /^to$/i.test(words[k]))) k--
+  return {
+    name: k >= 0 ? words[k].replace(/^"|"$/g, '') : '',
+    assigned: k < words.length - 1
+  }
+}
+
+/** `plain` ends with a secret's name, then = or TO: what follows is its value, quoted or not. */
+function bareValueOfSecret(plain: string): boolean {
+  const tail = plain.slice(-400)
+  if (!/(?:=|\bto)\s*$/i.test(withoutComments(tail))) return false
+  const { name, assigned } = nameBefore(tail)
+  return assigned && (/^password$/i.test(name) || SECRET_NAME.test(name))
+}
+
 /**
  * The ranges [start, end) of `text` to hide: the insides of its secret literals, read with
  * standard_conforming_strings `standard` (off: a backslash escapes in a plain '…' too).
@@ -122,6 +141,42 @@ function secretRanges(text: string, standard: boolean): Array<[number, number]> 
     // a comment: no literal starts in it, and it is no word before one
     if ((c === '-' && text[i + 1] === '-') || (c === '/' && text[i + 1] === '*')) {
       const end = commentEnd(text, i)
+      plain += text.slice(i, end)
+      i = end
+      continue
+    }
+    // a value written without quotes (or as "…") after a secret's name and = or TO: SET
+    // api_key = sk_live_x; ALTER ROLE r SET app.secret_token = x — hidden to the statement's end
+    // (attacker a27 A3)
+    if (
+      c !== "'" &&
+      c !== '$' &&
+      !/\s/.test(c) &&
+      (i === 0 || /[\s=]/.test(text[i - 1])) &&
+      bareValueOfSecret(plain)
+    ) {
+      let j = i
+      while (j < n && text[j] !== ';' && text[j] !== '\n') j++
+      ranges.push([i, j])
+      plain = ''
+      i = j
+      continue
+    }
+    // a name in double quotes ("o'brien", U&"…"): no literal starts in it (attacker a27 A1)
+    if (c === '"') {
+      let j = i + 1
+      for (;;) {
+        if (j >= n) break
+        if (text[j] === '"') {
+          if (text[j + 1] === '"') {
+            j += 2
+            continue
+          }
+          break
+        }
+        j++
+      }
+      const end = Math.min(j + 1, n)
       plain += text.slice(i, end)
       i = end
       continue
@@ -172,14 +227,7 @@ function secretRanges(text: string, standard: boolean): Array<[number, number]> 
     // the literal's own prefix (E, U&, N, B, X) is no word before it
     const prefixLength =
       opener === "'" ? (/(?:\b[EeNnBbXx]|\b[Uu]&)$/.exec(plain)?.[0].length ?? 0) : 0
-    const words =
-      withoutComments(plain.slice(0, plain.length - prefixLength)).match(
-        /[A-Za-z_][\w$]*|"(?:[^"]|"")*"|[=:]+/g
-      ) ?? []
-    // the name before the literal, past "=", ":=" and TO
-    let k = words.length - 1
-    while (k >= 0 && (/^[=:]+$/.test(words[k]) || /^to$/i.test(words[k]))) k--
-    const before = k >= 0 ? words[k].replace(/^"|"$/g, '') : ''
+    const before = nameBefore(plain.slice(0, plain.length - prefixLength)).name
     // 'a' followed by 'b' on another line (a -- comment between) is one literal 'ab' to the server
     const continued: boolean =
       redacted && opener === "'" && /^[ \t\f\r]*\n\s*$/.test(plain.replace(/--[^\n]*/g, ''))
