@@ -158,6 +158,23 @@ describe('parseDatabaseUrl', () => {
     )
   })
 
+  it('a URL without a user or database: PGUSER / PGDATABASE, else the OS user, as libpq — for this process and pg_dump alike (attacker a27 A4)', () => {
+    const withEnv = parseDatabaseUrl('postgresql://127.0.0.1:55427', {
+      PGUSER: 'other',
+      PGDATABASE: 'db2'
+    })
+    expect([withEnv.user, withEnv.database]).toEqual(['other', 'db2'])
+    expect(withEnv.fromEnvironment).toEqual(['PGUSER', 'PGDATABASE'])
+    expect(libpqEnvironment(withEnv)).toMatchObject({ PGUSER: 'other', PGDATABASE: 'db2' })
+    const bare = parseDatabaseUrl('postgresql://127.0.0.1:55427', {})
+    const me = os.userInfo().username
+    expect([bare.user, bare.database, bare.databaseDefaulted]).toEqual([me, me, true])
+    expect(libpqEnvironment(bare).PGUSER).toBe(me)
+    // the string's own user wins, and names the database
+    const given = parseDatabaseUrl('postgresql://app@127.0.0.1', { PGUSER: 'other' })
+    expect([given.user, given.database]).toEqual(['app', 'app'])
+  })
+
   it('brackets IPv6 hosts in descriptions', () => {
     expect(describeConnection(parseDatabaseUrl('postgresql://u:p@[::1]:5433/d'))).toBe(
       'u@[::1]:5433/d'

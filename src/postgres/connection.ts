@@ -335,6 +335,19 @@ export function parseDatabaseUrl(
     password = env.PGPASSWORD
     fromEnvironment.push('PGPASSWORD')
   }
+  // the user and database the string leaves out: libpq's (PGUSER, else the OS user; PGDATABASE,
+  // else the user's name), set here for this process's connection and pg_dump's alike — the
+  // session took PGUSER (node-postgres) while pg_dump, without it, logged in as the OS user
+  // (attacker a27 A4)
+  if (userName === undefined && env.PGUSER) {
+    userName = env.PGUSER
+    fromEnvironment.push('PGUSER')
+  }
+  userName ??= osUser()
+  if (database === undefined && env.PGDATABASE) {
+    database = env.PGDATABASE
+    fromEnvironment.push('PGDATABASE')
+  }
   if (hostOverride !== undefined) {
     // libpq: ?host= replaces the URL's hosts, not its ports (postgresql://u@h:6543/db?host=x is
     // x:6543 to psql; 5432 here sent the password to another server: attacker a26 A1)
@@ -406,6 +419,15 @@ export function parseDatabaseUrl(
     ...(database === undefined ? { databaseDefaulted: true } : {}),
     ...(keywordValue ? { keywordValue: true } : {}),
     ...(fromEnvironment.length > 0 ? { fromEnvironment } : {})
+  }
+}
+
+/** The OS user's name (libpq's default user); undefined where the system has none. */
+function osUser(): string | undefined {
+  try {
+    return os.userInfo().username || undefined
+  } catch {
+    return undefined
   }
 }
 
