@@ -126,6 +126,8 @@ export interface RestorePlan {
    * An archive's table data the restore loads (its selected TABLE DATA entries), each with the
    * columns its COPY names (undefined: a COPY pg_dump does not write so).
    */
+  /** What the plan warned about (logged as found; the job summary shows them too). */
+  warnings?: string[]
   tableData?: Array<QualifiedName & { columns?: string[] }>
   /** An archive's foreign keys (its FK CONSTRAINT entries, selected or not), as pg_dump wrote them. */
   foreignKeys?: ArchiveForeignKey[]
@@ -262,7 +264,7 @@ export async function planRestore(
   if (detected.format === 'plain' && (inputs.tables.length > 0 || inputs.schemas.length > 0)) {
     throw new SettingError(
       inputs.tables.length > 0 ? 'tables' : 'schemas',
-      'a subset restore needs an archive backup (format custom or directory); this backup is an SQL script. Restore it whole.'
+      'a subset restore needs an archive backup (format custom or directory); this backup is an SQL script, which restores whole. To get some tables back, restore it whole into a scratch database, then copy them from there (pg_dump -t schema.table of the scratch database, restored into the target; or INSERT … SELECT of the rows you need). Nothing was restored.'
     )
   }
   // a tar: which archive it holds (pg_dump -Ft, or a -Fd folder at its top or under one folder),
@@ -477,6 +479,7 @@ async function fromToc(
     | 'statisticsEntries'
     | 'tableData'
     | 'foreignKeys'
+    | 'warnings'
   >
 > {
   // read without clean or allow-non-empty too: the guard counts the data-only tables and
@@ -492,13 +495,28 @@ async function fromToc(
     )
   }
   checkSelection(inputs, toc)
+  const warnings: string[] = []
+  const warn = (text: string): void => {
+    log.warning(text)
+    warnings.push(text)
+  }
   const unnamed = unnamedOwnedSequences(inputs, toc)
   if (unnamed.length > 0)
-    log.warning(
+    warn(
       `data-only with tables: ${plural(unnamed.length, 'sequence')} of the tables named ${unnamed.length === 1 ? 'is' : 'are'} not named ${unnamed.length === 1 ? 'itself' : 'themselves'}, so ${unnamed.length === 1 ? 'its value stays' : 'their values stay'} the target's (as with pg_restore --data-only --table): ${unnamed.map(u => `${u.sequence} (of ${u.table})`).join(', ')}. The next row the app inserts may take an id the backup's rows hold. Add ${unnamed.length === 1 ? 'it' : 'them'} to tables (tables: ${[...inputs.tables, ...unnamed.map(u => u.sequence)].join(',')}) to set ${unnamed.length === 1 ? 'it' : 'them'} as the backup has ${unnamed.length === 1 ? 'it' : 'them'}.`
     )
+  const leftOut = tablesLeaveOut(inputs, toc)
+  if (leftOut.length > 0) {
+    const shown = leftOut
+      .slice(0, 20)
+      .map(e => `${e.desc} ${e.namespace ? `${e.namespace}.` : ''}${e.tag}`)
+    warn(
+      `tables: as pg_restore --table does, the restore brings the named tables' definitions and rows, not the ${plural(leftOut.length, 'entry', 'entries')} of the backup built on them: ${shown.join(', ')}${leftOut.length > shown.length ? `, and ${leftOut.length - shown.length} more` : ''}. A table restored this way may lack its keys, defaults, indexes and triggers (the app's next insert can fail). Name its sequences in tables too; for the rest, restore the whole backup into a scratch database and copy the table from there, or run pg_restore -L by hand with a list that names those entries (pg_restore -l shows them).`
+    )
+  }
   const references = archiveReferences(inputs, toc)
   return {
+    ...(warnings.length > 0 ? { warnings } : {}),
     clean: inputs.clean ? archiveDrops(inputs, toc) : undefined,
     dataOnlyTables: archiveDataOnly(inputs, toc, 'TABLE', references),
     dataOnlySequences: archiveDataOnly(inputs, toc, 'SEQUENCE', references),
@@ -602,6 +620,31 @@ export function unnamedOwnedSequences(
     if (table !== undefined && tables.includes(table)) found.push({ sequence: e.tag, table })
   }
   return found
+}
+
+/** Entries that travel with their object under pg_restore's own rules (ACLs, comments, labels). */
+const ATTACHED = new Set(['ACL', 'COMMENT', 'SECURITY LABEL'])
+
+/**
+ * With tables (and not data-only): the archive's entries built on a named table that pg_restore
+ * --table leaves out — its keys, indexes, defaults, triggers, policies, rules, owned-by links
+ * (trial u17 F1: a dropped table restored without its primary key, default or trigger, and a
+ * green tick). Each entry once, in archive order.
+ */
+export function tablesLeaveOut(
+  selection: Pick<RestoreOptions, 'tables' | 'schemas' | 'dataOnly'>,
+  toc: Pick<ArchiveToc, 'entries'>
+): TocEntry[] {
+  if (selection.tables.length === 0 || selection.dataOnly === true) return []
+  const named = selectedEntries(toc.entries, selection) ?? new Set<number>()
+  if (named.size === 0) return []
+  return toc.entries.filter(
+    e =>
+      !named.has(e.dumpId) &&
+      !TABLE_LIKE.has(e.desc) &&
+      !ATTACHED.has(e.desc) &&
+      e.dependencies.some(d => named.has(d))
+  )
 }
 
 function schemaHint(schema: string, toc: Pick<ArchiveToc, 'entries'>): string {

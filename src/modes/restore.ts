@@ -340,7 +340,10 @@ export async function restore(
         )
       : undefined
     // a client chosen with a caveat (an older psql; install-client failed): logged when chosen
-    const warnings: string[] = plan.client.warning ? [plan.client.warning] : []
+    const warnings: string[] = [
+      ...(plan.client.warning ? [plan.client.warning] : []),
+      ...(plan.warnings ?? [])
+    ]
     const risk = superuserRisk(facts, inputs.signingKey)
     if (risk) {
       log.warning(risk)
@@ -2005,7 +2008,8 @@ function listNames(objects: ReadonlyArray<{ schema: string; name: string }>, lim
 
 /** How to load a data-only backup by hand, for its kind of file. */
 function byHand(plan: Pick<RestorePlan, 'format' | 'compression' | 'encrypted'>): string {
-  if (plan.format !== 'plain') return 'pg_restore --data-only -d <url> <archive>'
+  if (plan.format !== 'plain')
+    return `pg_restore --data-only -d <url> <archive>${plan.compression !== 'none' || plan.encrypted ? ` (the archive decoded first: ${plan.encrypted ? 'age -d, then ' : ''}${plan.compression === 'zstd' ? 'zstd -d' : plan.compression === 'gzip' ? 'gunzip' : 'decompressed'})` : ''}`
   const decoded = plan.compression !== 'none' || plan.encrypted
   return decoded
     ? 'psql -f on the decoded script (it is an SQL script)'
@@ -2061,7 +2065,7 @@ function acceptDataOnly(
     const fixes = [
       ...(readable.length > 0
         ? [
-            `to replace their rows, empty them first (TRUNCATE ${listNames([...readable, ...check.referencing], 100)}${check.referencing.length > 0 ? `: ${listNames(check.referencing)} ${check.referencing.length === 1 ? 'references' : 'reference'} them by a foreign key, so PostgreSQL truncates ${check.referencing.length === 1 ? 'it' : 'them'} with them, rows and all` : ''}) and restore again; to append to them, load the backup by hand with ${byHand(plan)}`
+            `to replace their rows, empty them first (TRUNCATE ${listNames([...readable, ...check.referencing], 100)}${check.referencing.length > 0 ? `: ${listNames(check.referencing)} ${check.referencing.length === 1 ? 'references' : 'reference'} them by a foreign key, so PostgreSQL truncates ${check.referencing.length === 1 ? 'it' : 'them'} with them, rows and all` : ''}) and restore again (the rows added since the backup are lost then); to get back some of the backup's rows beside the target's (rows deleted by mistake), restore the backup into a scratch database first and copy those rows from there (INSERT … SELECT, or \\copy out and in: rows whose keys the target still holds would fail); to append all of them as they are, load the backup by hand with ${byHand(plan)}`
           ]
         : []),
       ...(denied.length > 0
