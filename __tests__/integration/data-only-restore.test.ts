@@ -173,7 +173,7 @@ describe.each(kinds)('a pg_dump --data-only %s', (_kind, make, advice) => {
       (e: unknown) => e as Error
     )
     expect(error?.message).toMatch(
-      /the backup holds rows for 2 tables it does not create \(made with pg_dump --data-only\?\), and the target database '[^']+' has 1 of them that is not empty: sales\.orders \(2 rows\)\. allow-non-empty: true loads such a backup's rows only into tables that hold none, so nothing was changed\. To replace their rows, empty them first \(TRUNCATE sales\.orders\) and restore again; to append to them, load the backup by hand with /
+      /the backup holds rows for 2 tables it does not create \(made with pg_dump --data-only\?\), and the target database '[^']+' has 1 of them that is not empty: sales\.orders \(2 rows\)\. allow-non-empty: true loads such a backup's rows only into tables that hold none, so nothing was changed\. To replace their rows, empty them first \(TRUNCATE sales\.orders\) and restore again \(the rows added since the backup are lost then\); to get back some of the backup's rows beside the target's .*; to append all of them as they are, load the backup by hand with /
     )
     expect(error?.message).toMatch(advice)
     // the empty table beside it was not filled either: nothing ran

@@ -1653,7 +1653,14 @@ async function guardTarget(
     return server
   }
   if (inputs.dataOnly === true) {
-    log.info(`data-only: true — loading the backup's rows into the target's tables: ${listing}`)
+    // the tables the rows go to, apart from the others there (trial u17 F3: a table it does not
+    // load was listed among those it loads)
+    const loads = plan.tableData && new Set(plan.tableData.map(nameKey))
+    const into = existing.filter(t => !loads || loads.has(nameKey(t)))
+    const others = existing.filter(t => loads && !loads.has(nameKey(t)))
+    log.info(
+      `data-only: true — loading the backup's rows into the target's tables: ${into.length > 0 ? describeTables(into) : 'none of those it holds'}${others.length > 0 ? `; not written: ${describeTables(others)}` : ''}${objects.length > 0 ? `; and objects the backup's statements change: ${objects.join(', ')}` : ''}`
+    )
     return server
   }
   if (inputs.allowNonEmpty) {
