@@ -3703,7 +3703,9 @@ async function parallelThroughPsql(plan, target, options, hooks, archivePath, to
     skipped.push(...post.groups.map(ids => groupSkipped.get(ids[0]) ?? []));
     if (post.rest.length > 0)
         skipped.push(await loadEntries(post.rest, 'the rest of the post-data section'));
-    log/* log */.Rm.info(`Post-data: the indexes and keys of ${(0,log/* plural */.LS)(post.groups.length, 'table')} built by ${Math.min(options.jobs, post.groups.length)} psql sessions at a time, then ${post.rest.length} other entries (${postTime().toFixed(1)} s).`);
+    log/* log */.Rm.info(post.groups.length + post.rest.length === 0
+        ? 'Post-data: none in the backup (no indexes, keys, triggers or other entries to build).'
+        : `Post-data: the indexes and keys of ${(0,log/* plural */.LS)(post.groups.length, 'table')} built by ${Math.min(options.jobs, post.groups.length)} psql sessions at a time, then ${(0,log/* plural */.LS)(post.rest.length, 'other entry', 'other entries')} (${postTime().toFixed(1)} s).`);
     return { skipped: mergeSkipped(skipped) };
 }
 /** The search_path entry pg_dump writes (10.3 and later): what pg_restore runs in each session. */
@@ -6558,7 +6560,7 @@ head = false) {
         throw new errors/* SettingError */.L_('dataOnly', "loads the rows of an archive backup (format custom or directory: pg_restore --data-only picks them out of it); this backup is an SQL script, whose rows come with its CREATE statements. Restore it into an empty database, or load only its rows by hand: run its COPY blocks (each from 'COPY … FROM stdin;' to its '\\.' line) with psql into the target's empty tables. A script made with pg_dump --data-only (e.g. supabase db dump --data-only) needs no data-only: restore it with 'allow-non-empty: true', which loads it into the target's empty tables. Nothing was restored.");
     }
     if (detected.format === 'plain' && (inputs.tables.length > 0 || inputs.schemas.length > 0)) {
-        throw new errors/* SettingError */.L_(inputs.tables.length > 0 ? 'tables' : 'schemas', 'a subset restore needs an archive backup (format custom or directory); this backup is an SQL script. Restore it whole.');
+        throw new errors/* SettingError */.L_(inputs.tables.length > 0 ? 'tables' : 'schemas', 'a subset restore needs an archive backup (format custom or directory); this backup is an SQL script, which restores whole. To get some tables back, restore it whole into a scratch database, then copy them from there (pg_dump -t schema.table of the scratch database, restored into the target; or INSERT … SELECT of the rows you need). Nothing was restored.');
     }
     // a tar: which archive it holds (pg_dump -Ft, or a -Fd folder at its top or under one folder),
     // and its toc.dat, whose header names the pg_dump that wrote it
@@ -6737,11 +6739,24 @@ async function fromToc(inputs, readToc) {
         throw new RestoreError(`the archive's table of contents is refused: ${(0,errors/* sentence */.em)(error.message)} Nothing was restored. Restore a backup the action or pg_dump made.`, { cause: error });
     }
     checkSelection(inputs, toc);
+    const warnings = [];
+    const warn = (text) => {
+        log/* log */.Rm.warning(text);
+        warnings.push(text);
+    };
     const unnamed = unnamedOwnedSequences(inputs, toc);
     if (unnamed.length > 0)
-        log/* log */.Rm.warning(`data-only with tables: ${(0,log/* plural */.LS)(unnamed.length, 'sequence')} of the tables named ${unnamed.length === 1 ? 'is' : 'are'} not named ${unnamed.length === 1 ? 'itself' : 'themselves'}, so ${unnamed.length === 1 ? 'its value stays' : 'their values stay'} the target's (as with pg_restore --data-only --table): ${unnamed.map(u => `${u.sequence} (of ${u.table})`).join(', ')}. The next row the app inserts may take an id the backup's rows hold. Add ${unnamed.length === 1 ? 'it' : 'them'} to tables (tables: ${[...inputs.tables, ...unnamed.map(u => u.sequence)].join(',')}) to set ${unnamed.length === 1 ? 'it' : 'them'} as the backup has ${unnamed.length === 1 ? 'it' : 'them'}.`);
+        warn(`data-only with tables: ${(0,log/* plural */.LS)(unnamed.length, 'sequence')} of the tables named ${unnamed.length === 1 ? 'is' : 'are'} not named ${unnamed.length === 1 ? 'itself' : 'themselves'}, so ${unnamed.length === 1 ? 'its value stays' : 'their values stay'} the target's (as with pg_restore --data-only --table): ${unnamed.map(u => `${u.sequence} (of ${u.table})`).join(', ')}. The next row the app inserts may take an id the backup's rows hold. Add ${unnamed.length === 1 ? 'it' : 'them'} to tables (tables: ${[...inputs.tables, ...unnamed.map(u => u.sequence)].join(',')}) to set ${unnamed.length === 1 ? 'it' : 'them'} as the backup has ${unnamed.length === 1 ? 'it' : 'them'}.`);
+    const leftOut = tablesLeaveOut(inputs, toc);
+    if (leftOut.length > 0) {
+        const shown = leftOut
+            .slice(0, 20)
+            .map(e => `${e.desc} ${e.namespace ? `${e.namespace}.` : ''}${e.tag}`);
+        warn(`tables: as pg_restore --table does, the restore brings the named tables' definitions and rows, not the ${(0,log/* plural */.LS)(leftOut.length, 'entry', 'entries')} of the backup built on them: ${shown.join(', ')}${leftOut.length > shown.length ? `, and ${leftOut.length - shown.length} more` : ''}. A table restored this way may lack its keys, defaults, indexes and triggers (the app's next insert can fail). Name its sequences in tables too; for the rest, restore the whole backup into a scratch database and copy the table from there, or run pg_restore -L by hand with a list that names those entries (pg_restore -l shows them).`);
+    }
     const references = archiveReferences(inputs, toc);
     return {
+        ...(warnings.length > 0 ? { warnings } : {}),
         clean: inputs.clean ? archiveDrops(inputs, toc) : undefined,
         dataOnlyTables: archiveDataOnly(inputs, toc, 'TABLE', references),
         dataOnlySequences: archiveDataOnly(inputs, toc, 'SEQUENCE', references),
@@ -6820,6 +6835,25 @@ function unnamedOwnedSequences(selection, toc) {
             found.push({ sequence: e.tag, table });
     }
     return found;
+}
+/** Entries that travel with their object under pg_restore's own rules (ACLs, comments, labels). */
+const ATTACHED = new Set(['ACL', 'COMMENT', 'SECURITY LABEL']);
+/**
+ * With tables (and not data-only): the archive's entries built on a named table that pg_restore
+ * --table leaves out — its keys, indexes, defaults, triggers, policies, rules, owned-by links
+ * (trial u17 F1: a dropped table restored without its primary key, default or trigger, and a
+ * green tick). Each entry once, in archive order.
+ */
+function tablesLeaveOut(selection, toc) {
+    if (selection.tables.length === 0 || selection.dataOnly === true)
+        return [];
+    const named = selectedEntries(toc.entries, selection) ?? new Set();
+    if (named.size === 0)
+        return [];
+    return toc.entries.filter(e => !named.has(e.dumpId) &&
+        !TABLE_LIKE.has(e.desc) &&
+        !ATTACHED.has(e.desc) &&
+        e.dependencies.some(d => named.has(d)));
 }
 function schemaHint(schema, toc) {
     const lower = schema.toLowerCase();
@@ -8064,7 +8098,10 @@ async function restore(inputs, connection, deps = {}) {
             ? await log/* log */.Rm.group('Plan the roles', () => planTargetRoles(target, facts, globals, inputs.jobs))
             : undefined;
         // a client chosen with a caveat (an older psql; install-client failed): logged when chosen
-        const warnings = plan.client.warning ? [plan.client.warning] : [];
+        const warnings = [
+            ...(plan.client.warning ? [plan.client.warning] : []),
+            ...(plan.warnings ?? [])
+        ];
         const risk = superuserRisk(facts, inputs.signingKey);
         if (risk) {
             log/* log */.Rm.warning(risk);
@@ -8945,30 +8982,42 @@ async function recordProtected(inputs, client, plan, facts, server, drops) {
         return undefined;
     }
     const objects = set.objects ?? [];
-    const count = [
-        (0,log/* plural */.LS)(set.relations.length, 'relation'),
-        ...[
-            ...['function', 'type', 'operator', 'schema'].map(kind => [
-                kind,
-                objects.filter(o => o.kind === kind).length
-            ]),
-            // publications, extensions, casts, text search objects…
-            [
-                'other catalog object',
-                objects.filter(o => !['function', 'type', 'operator', 'schema'].includes(o.kind)).length
-            ],
-            ['large object', set.largeObjects.length]
-        ].flatMap(([noun, n]) => (Number(n) > 0 ? [(0,log/* plural */.LS)(Number(n), String(noun))] : []))
-    ]
-        .join(', ')
-        .replace(/, ([^,]*)$/, ' and $1');
+    const own = protectedCount(set.relations.filter(r => !r.replaceable && !r.filled), objects.filter(o => !o.replaceable), set.largeObjects.length);
+    // the backup's own objects clean replaces, and the tables and sequences it fills: counted
+    // apart (trial u16 F2: a clean restore's own tables were counted as not the backup's)
+    const replacing = protectedCount(set.relations.filter(r => r.replaceable), objects.filter(o => o.replaceable), 0);
+    const filled = set.relations.filter(r => r.filled && !r.replaceable).length;
+    const besides = [
+        ...(replacing ? [`${replacing} the backup replaces`] : []),
+        ...(filled > 0
+            ? [`${(0,log/* plural */.LS)(filled, 'table or sequence', 'tables or sequences')} it fills`]
+            : [])
+    ].join(' and ');
+    const holds = `The target holds ${own || 'no objects'} the backup does not own${besides ? `, besides ${besides}` : ''}`;
     if (!inputs.singleTransaction) {
-        const warning = `The target holds ${count} the backup does not own; without a single transaction (${inputs.jobs > 1 ? `jobs: ${inputs.jobs}` : 'single-transaction: false'}) the restore cannot prove before a COMMIT that they stay unchanged, nor roll back if they do not. For that proof, restore with jobs: 1 and single-transaction: true (the default).`;
+        const warning = `${holds}; without a single transaction (${inputs.jobs > 1 ? `jobs: ${inputs.jobs}` : 'single-transaction: false'}) the restore cannot prove before a COMMIT that they stay unchanged, nor roll back if they do not. For that proof, restore with jobs: 1 and single-transaction: true (the default).`;
         log/* log */.Rm.warning(warning);
         return undefined;
     }
-    log/* log */.Rm.info(`The target holds ${count} the backup does not own: the restore's transaction ends with the check that none of them was written or changed, and rolls back if one was.`);
+    log/* log */.Rm.info(`${holds}: the restore's transaction ends with the check that none of them was written or changed${filled > 0 ? ' (of those it fills, all but their rows and values)' : ''}${replacing ? ' (of those it replaces, the ones still there)' : ''}, and rolls back if one was.`);
     return unchangedCheck(set);
+}
+/** "2 relations, 1 function and 1 large object" (empty when there are none). */
+function protectedCount(relations, objects, largeObjects) {
+    const kinds = ['function', 'type', 'operator', 'schema'];
+    return [
+        ['relation', relations.length],
+        ...kinds.map(kind => [kind, objects.filter(o => o.kind === kind).length]),
+        // publications, extensions, casts, text search objects…
+        [
+            'other catalog object',
+            objects.filter(o => !kinds.includes(o.kind)).length
+        ],
+        ['large object', largeObjects]
+    ]
+        .flatMap(([noun, n]) => (n > 0 ? [(0,log/* plural */.LS)(n, noun)] : []))
+        .join(', ')
+        .replace(/, ([^,]*)$/, ' and $1');
 }
 /**
  * Refuses a target that holds tables where the backup goes, unless clean or allow-non-empty.
@@ -9110,7 +9159,12 @@ async function guardTarget(inputs, client, plan, facts, manifest) {
         return server;
     }
     if (inputs.dataOnly === true) {
-        log/* log */.Rm.info(`data-only: true — loading the backup's rows into the target's tables: ${listing}`);
+        // the tables the rows go to, apart from the others there (trial u17 F3: a table it does not
+        // load was listed among those it loads)
+        const loads = plan.tableData && new Set(plan.tableData.map(nameKey));
+        const into = existing.filter(t => !loads || loads.has(nameKey(t)));
+        const others = existing.filter(t => loads && !loads.has(nameKey(t)));
+        log/* log */.Rm.info(`data-only: true — loading the backup's rows into the target's tables: ${into.length > 0 ? describeTables(into) : 'none of those it holds'}${others.length > 0 ? `; not written: ${describeTables(others)}` : ''}${objects.length > 0 ? `; and objects the backup's statements change: ${objects.join(', ')}` : ''}`);
         return server;
     }
     if (inputs.allowNonEmpty) {
@@ -9363,7 +9417,7 @@ function listNames(objects, limit = 20) {
 /** How to load a data-only backup by hand, for its kind of file. */
 function byHand(plan) {
     if (plan.format !== 'plain')
-        return 'pg_restore --data-only -d <url> <archive>';
+        return `pg_restore --data-only -d <url> <archive>${plan.compression !== 'none' || plan.encrypted ? ` (the archive decoded first: ${plan.encrypted ? 'age -d, then ' : ''}${plan.compression === 'zstd' ? 'zstd -d' : plan.compression === 'gzip' ? 'gunzip' : 'decompressed'})` : ''}`;
     const decoded = plan.compression !== 'none' || plan.encrypted;
     return decoded
         ? 'psql -f on the decoded script (it is an SQL script)'
@@ -9407,7 +9461,7 @@ function acceptDataOnly(inputs, server, plan, check) {
         const fixes = [
             ...(readable.length > 0
                 ? [
-                    `to replace their rows, empty them first (TRUNCATE ${listNames([...readable, ...check.referencing], 100)}${check.referencing.length > 0 ? `: ${listNames(check.referencing)} ${check.referencing.length === 1 ? 'references' : 'reference'} them by a foreign key, so PostgreSQL truncates ${check.referencing.length === 1 ? 'it' : 'them'} with them, rows and all` : ''}) and restore again; to append to them, load the backup by hand with ${byHand(plan)}`
+                    `to replace their rows, empty them first (TRUNCATE ${listNames([...readable, ...check.referencing], 100)}${check.referencing.length > 0 ? `: ${listNames(check.referencing)} ${check.referencing.length === 1 ? 'references' : 'reference'} them by a foreign key, so PostgreSQL truncates ${check.referencing.length === 1 ? 'it' : 'them'} with them, rows and all` : ''}) and restore again (the rows added since the backup are lost then); to get back some of the backup's rows beside the target's (rows deleted by mistake), restore the backup into a scratch database first and copy those rows from there (INSERT … SELECT, or \\copy out and in: rows whose keys the target still holds would fail); to append all of them as they are, load the backup by hand with ${byHand(plan)}`
                 ]
                 : []),
             ...(denied.length > 0
@@ -9568,6 +9622,7 @@ function refuseWithheldReferences(plan, facts, manifest, inputs) {
     if (withheld.size === 0)
         return;
     const found = [];
+    const referring = [];
     const tables = new Map();
     for (const k of plan.foreignKeys ?? []) {
         const from = { schema: k.schema, name: k.table };
@@ -9578,6 +9633,7 @@ function refuseWithheldReferences(plan, facts, manifest, inputs) {
         if (rows === 0)
             continue;
         tables.set(nameKey(onto), onto);
+        referring.push(from);
         found.push(`${restore_qualified(from)}${typeof rows === 'number' ? ` (${(0,log/* plural */.LS)(rows, 'row')} in the backup)` : ''} refers to ${restore_qualified(onto)} by its foreign key ${k.name}`);
     }
     if (found.length === 0)
@@ -9589,7 +9645,11 @@ function refuseWithheldReferences(plan, facts, manifest, inputs) {
     })
         .join('; ');
     const names = [...tables.values()].map(restore_qualified).join(', ');
-    throw new RestoreError(`${withheldText}; and ${found.slice(0, 10).join(', ')}${found.length > 10 ? `, and ${found.length - 10} more` : ''}: ${found.length === 1 ? 'its rows would fail that key' : 'their rows would fail those keys'} in the load ("Key … is not present in table …"), so nothing was changed. Restore into a project nobody has used yet (no sign-ups), or delete the target's rows of ${names} first (e.g. in its SQL editor: ${[...tables.values()].map(t => `DELETE FROM ${restore_qualified(t)};`).join(' ')} — ${inputs.dataOnly === true ? 'the tables data-only loads are empty, so nothing of yours refers to them' : 'once nothing of yours refers to them'}) and restore again.`);
+    // the target's rows may be the very ones the backup's refer to (a clean restore into the project
+    // it came from): the app's own schemas alone then restore (trial u15 F2)
+    const providers = new Set(facts.providerSchemas.map(p => p.name));
+    const own = [...new Set(referring.map(t => t.schema))].filter(n => !providers.has(n)).sort();
+    throw new RestoreError(`${withheldText}; and ${found.slice(0, 10).join(', ')}${found.length > 10 ? `, and ${found.length - 10} more` : ''}: ${found.length === 1 ? 'its rows would fail that key' : 'their rows would fail those keys'} in the load ("Key … is not present in table …") unless the target's rows of ${names} are the very ones they refer to, so nothing was changed. ${own.length > 0 ? `If they are (the project the backup came from, with the same users), restore your own schemas only: schemas: ${own.join(',')}. Otherwise restore` : 'Restore'} into a project nobody has used yet (no sign-ups), or delete the target's rows of ${names} first (e.g. in its SQL editor: ${[...tables.values()].map(t => `DELETE FROM ${restore_qualified(t)};`).join(' ')} — ${inputs.dataOnly === true ? 'the tables data-only loads are empty, so nothing of yours refers to them' : 'once nothing of yours refers to them'}) and restore again.`);
 }
 function sentenceCase(text) {
     return text.charAt(0).toUpperCase() + text.slice(1);

@@ -1189,6 +1189,7 @@ class PlainDumpObjects {
     schemas = [];
     /** `DROP ... IF EXISTS ... CASCADE` statements for the objects the dump creates. */
     drops = [];
+    /** The tables the script's COPY … FROM stdin blocks fill, each once, in the script's order. */
     copyTables = [];
     /** Tables the script creates (CREATE TABLE), and those it inserts rows into (INSERT INTO). */
     createdTables = [];
@@ -1435,7 +1436,8 @@ class PlainDumpObjects {
             this.otherStatements++;
         if (cls.keywords[0] === 'COPY') {
             const copy = e.copyIn > 0 ? parseCopyStatement(line) : undefined;
-            if (copy)
+            // a table COPYed twice (two blocks) is one table: its rows counted once, from the target
+            if (copy && !this.copyTables.some(t => t.schema === copy.schema && t.name === copy.name))
                 this.copyTables.push(copy);
             this.openCopy = copy && {
                 ...copy,
@@ -5450,6 +5452,14 @@ function shown(text) {
     return one.length > MAX_SHOWN ? `${one.slice(0, MAX_SHOWN)}…` : one;
 }
 function metaText(e) {
+    // \set and \setenv: the variable's name, never its value (\setenv PGPASSWORD x, or \set pw x
+    // used later as PASSWORD :'pw': attacker a27 A2)
+    if (e.name === 'set' || e.name === 'setenv') {
+        const name = /^\s*(\S+)/.exec(e.argText)?.[1];
+        const valued = name !== undefined && e.argText.trim().length > name.length;
+        const command = e.argText.includes('`') ? ' (a shell command in backquotes)' : '';
+        return shown(`\\${e.name}${name ? ` ${name}` : ''}${valued ? ` …${command}` : ''}`);
+    }
     return shown(`\\${e.name}${e.argText}`);
 }
 /** How pg_dump writes \restrict / \unrestrict: one key of letters and digits, nothing else. */
@@ -7542,9 +7552,14 @@ async function unmatchedExcludes(client, filters) {
  * prints none of it (it does not echo statements without -e/-a). Everything quoted passes here.
  */
 /** Names whose value is a secret: options, settings, parameters (password, sslpassword, api_key…). */
-const SECRET_NAME = /pass(?:word|wd|phrase|file)?|secret|token|credential|api_?key|private_?key|access_?key|sslkey/i;
+const SECRET_NAME = /pass(?:word|wd|phrase|file)?|pwd|secret|token|credential|keys?$|api_?key|private_?key|access_?key|sslkey/i;
 /** Literal contents that are or hold a secret wherever they stand. */
-const SECRET_CONTENT = /password|passwd|secret|token|SCRAM-SHA-256\$|^md5[0-9a-f]{32}$|[a-z][\w+.-]*:\/\/[^\s/@:'"]*:[^\s@'"]*@/i;
+const SECRET_CONTENT = /password|passwd|secret|token|\bpwd\s*=|SCRAM-SHA-256\$|^md5[0-9a-f]{32}$|[a-z][\w+.-]*:\/\/[^\s/@:'"]*:[^\s@]*@/i;
+/**
+ * A literal that is a schema-qualified name (pg_dump's setval('auth.refresh_tokens_id_seq', …),
+ * nextval('…'::regclass)): a secret word inside it is part of a name, not a secret.
+ */
+const QUALIFIED_NAME = /^(?:"(?:[^"]|"")+"|[A-Za-z_][\w$]*)(?:\.(?:"(?:[^"]|"")+"|[A-Za-z_][\w$]*))+'$/;
 /** key=value of a connection string, a URI's user:password@, outside literals (a \connect's argument). */
 const BARE_SECRETS = [
     [
@@ -7555,22 +7570,110 @@ const BARE_SECRETS = [
 ];
 /**
  * `text` with the value of every secret-bearing literal replaced by "…": a literal after the word
- * PASSWORD (also ENCRYPTED PASSWORD) or after a name like password/secret/token/api_key (an
- * OPTIONS (… '…') item, `SET x.api_key = '…'`), and any literal holding such a word, a SCRAM or
- * md5 verifier or a URI with a password (connection strings, a DO block's EXECUTE '…'). Plain
- * '…', E'…', U&'…' and $tag$…$tag$ literals; one cut short (a truncated statement, a line) runs
- * to the end. Outside literals: password=… and user:password@ are cut too.
+ * PASSWORD (also ENCRYPTED PASSWORD) or after a name like password/secret/token/…key (an
+ * OPTIONS (… '…') item, `SET x.api_key = '…'`, `SET encryption_key = '…'`), and any literal
+ * holding such a word, a SCRAM or md5 verifier or a URI with a password (connection strings, a DO
+ * block's EXECUTE '…'). Plain '…', E'…', U&'…' and $tag$…$tag$ literals; one cut short (a
+ * truncated statement, a line) runs to the end; comments nest as the server reads them. A plain
+ * '…' is read both ways standard_conforming_strings can make the server read it (a backslash
+ * escaping the quote or not: a script may have turned it off), and what either reading finds
+ * secret is cut. Outside literals: password=… and user:password@ are cut too.
  */
 function redactSql(text) {
+    const ranges = mergedRanges([
+        ...secretRanges(text, true),
+        ...(/\\'/.test(text) ? secretRanges(text, false) : [])
+    ]);
     let out = '';
-    let plain = '';
-    const flushPlain = () => {
-        let p = plain;
+    let at = 0;
+    const open = (segment) => {
         for (const [re, to] of BARE_SECRETS)
-            p = p.replace(re, to);
-        out += p;
-        plain = '';
+            segment = segment.replace(re, to);
+        return segment;
     };
+    for (const [from, to] of ranges) {
+        out += `${open(text.slice(at, from))}…`;
+        at = to;
+    }
+    return out + open(text.slice(at));
+}
+/** Ranges sorted and joined where they overlap or touch. */
+function mergedRanges(ranges) {
+    const sorted = ranges.filter(([a, b]) => b > a).sort((x, y) => x[0] - y[0]);
+    const merged = [];
+    for (const [a, b] of sorted) {
+        const last = merged[merged.length - 1];
+        if (last && a <= last[1])
+            last[1] = Math.max(last[1], b);
+        else
+            merged.push([a, b]);
+    }
+    return merged;
+}
+/** The end of the comment that starts at `i` (after its last character); nested /* *\/ counted. */
+function commentEnd(text, i) {
+    if (text[i] === '-') {
+        const close = text.indexOf('\n', i);
+        return close < 0 ? text.length : close;
+    }
+    let depth = 0;
+    let j = i;
+    while (j < text.length) {
+        if (text[j] === '/' && text[j + 1] === '*') {
+            depth++;
+            j += 2;
+        }
+        else if (text[j] === '*' && text[j + 1] === '/') {
+            depth--;
+            j += 2;
+            if (depth === 0)
+                return j;
+        }
+        else
+            j++;
+    }
+    return text.length;
+}
+/** `text` without its comments (each replaced by a space). */
+function withoutComments(text) {
+    let out = '';
+    let i = 0;
+    while (i < text.length) {
+        if ((text[i] === '-' && text[i + 1] === '-') || (text[i] === '/' && text[i + 1] === '*')) {
+            i = commentEnd(text, i);
+            out += ' ';
+        }
+        else
+            out += text[i++];
+    }
+    return out;
+}
+/** The name before a value (past "=", ":=" and TO), and whether one of those stood between. */
+function nameBefore(plain) {
+    const words = withoutComments(plain).match(/[A-Za-z_][\w$]*|"(?:[^"]|"")*"|[=:]+/g) ?? [];
+    let k = words.length - 1;
+    while (k >= 0 && (/^[=:]+$/.test(words[k]) || /^to$/i.test(words[k])))
+        k--;
+    return {
+        name: k >= 0 ? words[k].replace(/^"|"$/g, '') : '',
+        assigned: k < words.length - 1
+    };
+}
+/** `plain` ends with a secret's name, then = or TO: what follows is its value, quoted or not. */
+function bareValueOfSecret(plain) {
+    const tail = plain.slice(-400);
+    if (!/(?:=|\bto)\s*$/i.test(withoutComments(tail)))
+        return false;
+    const { name, assigned } = nameBefore(tail);
+    return assigned && (/^password$/i.test(name) || SECRET_NAME.test(name));
+}
+/**
+ * The ranges [start, end) of `text` to hide: the insides of its secret literals, read with
+ * standard_conforming_strings `standard` (off: a backslash escapes in a plain '…' too).
+ */
+function secretRanges(text, standard) {
+    const ranges = [];
+    let plain = '';
     const n = text.length;
     let i = 0;
     /** The literal before was redacted: a literal continuing it (only a line break between) is too. */
@@ -7579,8 +7682,43 @@ function redactSql(text) {
         const c = text[i];
         // a comment: no literal starts in it, and it is no word before one
         if ((c === '-' && text[i + 1] === '-') || (c === '/' && text[i + 1] === '*')) {
-            const close = c === '-' ? text.indexOf('\n', i) : text.indexOf('*/', i + 2);
-            const end = close < 0 ? n : c === '-' ? close : close + 2;
+            const end = commentEnd(text, i);
+            plain += text.slice(i, end);
+            i = end;
+            continue;
+        }
+        // a value written without quotes (or as "…") after a secret's name and = or TO: SET
+        // api_key = sk_live_x; ALTER ROLE r SET app.secret_token = x — hidden to the statement's end
+        // (attacker a27 A3)
+        if (c !== "'" &&
+            c !== '$' &&
+            !/\s/.test(c) &&
+            (i === 0 || /[\s=]/.test(text[i - 1])) &&
+            bareValueOfSecret(plain)) {
+            let j = i;
+            while (j < n && text[j] !== ';' && text[j] !== '\n')
+                j++;
+            ranges.push([i, j]);
+            plain = '';
+            i = j;
+            continue;
+        }
+        // a name in double quotes ("o'brien", U&"…"): no literal starts in it (attacker a27 A1)
+        if (c === '"') {
+            let j = i + 1;
+            for (;;) {
+                if (j >= n)
+                    break;
+                if (text[j] === '"') {
+                    if (text[j + 1] === '"') {
+                        j += 2;
+                        continue;
+                    }
+                    break;
+                }
+                j++;
+            }
+            const end = Math.min(j + 1, n);
             plain += text.slice(i, end);
             i = end;
             continue;
@@ -7588,9 +7726,11 @@ function redactSql(text) {
         // a literal: '…', E'…' / U&'…' / N'…' / B'…' / X'…' (prefix already in `plain`), $tag$…$tag$
         let end = -1;
         let opener = '';
+        let closed = false;
         if (c === "'") {
             const prefix = /(?:[EeNnBbXx]|[Uu]&)$/.exec(plain)?.[0] ?? '';
-            const escapes = /^[Ee]$/.test(prefix) && !/[\w$]$/.test(plain.slice(0, plain.length - prefix.length));
+            const word = !/[\w$]$/.test(plain.slice(0, plain.length - prefix.length));
+            const escapes = word && (/^[Ee]$/.test(prefix) || (!standard && /^[Nn]?$/.test(prefix)));
             let j = i + 1;
             for (;;) {
                 if (j >= n)
@@ -7604,6 +7744,7 @@ function redactSql(text) {
                         j += 2;
                         continue;
                     }
+                    closed = true;
                     break;
                 }
                 j++;
@@ -7615,6 +7756,7 @@ function redactSql(text) {
             const tag = /^\$(?:[A-Za-z_\u0080-\uffff][\w\u0080-\uffff]*)?\$/.exec(text.slice(i, i + 66));
             if (tag) {
                 const close = text.indexOf(tag[0], i + tag[0].length);
+                closed = close >= 0;
                 end = close < 0 ? n : close + tag[0].length;
                 opener = tag[0];
             }
@@ -7628,28 +7770,20 @@ function redactSql(text) {
         const inner = literal.slice(opener.length);
         // the literal's own prefix (E, U&, N, B, X) is no word before it
         const prefixLength = opener === "'" ? (/(?:\b[EeNnBbXx]|\b[Uu]&)$/.exec(plain)?.[0].length ?? 0) : 0;
-        const words = plain
-            .slice(0, plain.length - prefixLength)
-            .replace(/--[^\n]*|\/\*[\s\S]*?(?:\*\/|$)/g, ' ')
-            .match(/[A-Za-z_][\w$]*|"(?:[^"]|"")*"|[=:]+/g) ?? [];
-        // the name before the literal, past "=", ":=" and TO
-        let k = words.length - 1;
-        while (k >= 0 && (/^[=:]+$/.test(words[k]) || /^to$/i.test(words[k])))
-            k--;
-        const before = k >= 0 ? words[k].replace(/^"|"$/g, '') : '';
+        const before = nameBefore(plain.slice(0, plain.length - prefixLength)).name;
         // 'a' followed by 'b' on another line (a -- comment between) is one literal 'ab' to the server
         const continued = redacted && opener === "'" && /^[ \t\f\r]*\n\s*$/.test(plain.replace(/--[^\n]*/g, ''));
         const secret = continued ||
             /^password$/i.test(before) ||
             SECRET_NAME.test(before) ||
-            SECRET_CONTENT.test(inner);
+            (SECRET_CONTENT.test(inner) && !(opener === "'" && QUALIFIED_NAME.test(inner)));
         redacted = secret;
-        flushPlain();
-        out += secret ? (opener === "'" ? "'…'" : `${opener}…${opener}`) : literal;
+        if (secret)
+            ranges.push([i + opener.length, closed ? end - opener.length : n]);
+        plain = '';
         i = end;
     }
-    flushPlain();
-    return out;
+    return ranges;
 }
 /** A statement as a message shows it: one line, secrets redacted, at most `max` characters. */
 function quoteSql(text, max = 160) {
