@@ -42,7 +42,8 @@ import {
   recordRunShape,
   stopOnSignals
 } from './main.js'
-import { cancelledBy } from './process.js'
+import { EXIT_GRACE_MS, cancelledBy, killAllChildren } from './process.js'
+import { removeWorkDirsNow } from './storage/local.js'
 import { redact, registerSecret, registerSecrets, setSecretMasker } from './secrets.js'
 
 /** Environment variables that stand in for secret options (kept off the command line). */
@@ -467,5 +468,13 @@ if (isEntryPoint()) {
   })
   running.then(code => {
     process.exitCode = code
+    // the outcome is printed: nothing left behind (a child that never started, a socket kept
+    // alive) may hold the terminal (attacker a28 A2: a hang after a failed start). The timer
+    // does not keep Node alive itself.
+    setTimeout(() => {
+      killAllChildren()
+      removeWorkDirsNow()
+      process.exit(code)
+    }, EXIT_GRACE_MS).unref()
   })
 }

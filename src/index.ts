@@ -4,11 +4,8 @@
  */
 import * as core from '@actions/core'
 import { finishCancelledAction, run, stopOnSignals } from './main.js'
-import { cancelledBy, killAllChildren } from './process.js'
+import { EXIT_GRACE_MS, cancelledBy, killAllChildren } from './process.js'
 import { removeWorkDirsNow } from './storage/local.js'
-
-/** How long the process may linger once run() settled, before it is ended (ms). */
-const EXIT_GRACE_MS = 3000
 
 const running = run()
 stopOnSignals(running, finishCancelledAction)

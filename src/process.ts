@@ -93,6 +93,9 @@ export function childEnvironment(
   return { ...env, ...extra }
 }
 
+/** How long the process may linger once its outcome is reported, before it is ended (ms). */
+export const EXIT_GRACE_MS = 3000
+
 /** A child that failed: it could not start, exited non-zero, or was killed. */
 export class ChildProcessError extends EngineError {
   constructor(

@@ -158,6 +158,57 @@ describe('parseDatabaseUrl', () => {
     )
   })
 
+  it('service files as libpq reads them: the first value of a keyword, a line ending at a NUL, CRLF, an empty HOME, an empty service name (attacker a28)', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'pg-service-'))
+    const file = path.join(dir, 'svc.conf')
+    writeFileSync(
+      file,
+      '[dup]\r\nhost=127.0.0.1\r\nport=5491\r\nuser=alice\r\ndbname=alicedb\r\nuser=bob\r\ndbname=bobdb\r\n' +
+        '[nul]\nhost=h\nuser=bob\npassword=Sup3rSecretPw\0tail\n' +
+        '[empty]\nhost=h\nuser=\n'
+    )
+    const env = { PGSERVICEFILE: file, PGSYSCONFDIR: dir }
+    const dup = parseDatabaseUrl('service=dup', env)
+    // psql: 5491|alice|alicedb
+    expect([dup.hosts, dup.user, dup.database]).toEqual([
+      [{ host: '127.0.0.1', port: 5491 }],
+      'alice',
+      'alicedb'
+    ])
+    expect(parseDatabaseUrl('service=nul', env).password).toBe('Sup3rSecretPw')
+    // user= given empty: the OS user, not PGUSER (psql: root, not alice)
+    const me = os.userInfo().username
+    expect(parseDatabaseUrl('service=empty', { ...env, PGUSER: 'alice' }).user).toBe(me)
+    expect(parseDatabaseUrl("host=h user='' dbname=d", { PGUSER: 'alice' }).user).toBe(me)
+    expect(parseDatabaseUrl("host=h user=bob dbname=''", { PGDATABASE: 'alicedb' }).database).toBe(
+      'bob'
+    )
+    // an empty HOME is the passwd entry's home, never the working directory
+    const cwd = process.cwd()
+    const ws = mkdtempSync(path.join(os.tmpdir(), 'pg-ws-'))
+    writeFileSync(path.join(ws, '.pg_service.conf'), '[prod]\nhost=evil.example\n')
+    process.chdir(ws)
+    try {
+      expect(() =>
+        parseDatabaseUrl('postgresql://u@/db?service=prod', { HOME: '', PGSYSCONFDIR: dir })
+      ).toThrow(/names the connection service 'prod', which neither/)
+    } finally {
+      process.chdir(cwd)
+    }
+    // PGSERVICE set empty: libpq looks for "[]"
+    expect(() =>
+      parseDatabaseUrl('postgresql://u@h/db', {
+        PGSERVICE: '',
+        PGSERVICEFILE: file,
+        PGSYSCONFDIR: dir
+      })
+    ).toThrow(/names the connection service '', which neither/)
+    // a NUL elsewhere is refused without its value
+    expect(() => parseDatabaseUrl("host=h user=u password='pw\0x' dbname=d", {})).toThrow(
+      /NUL character in password \(its value is not shown/
+    )
+  })
+
   it('a URL without a user or database: PGUSER / PGDATABASE, else the OS user, as libpq — for this process and pg_dump alike (attacker a27 A4)', () => {
     const withEnv = parseDatabaseUrl('postgresql://127.0.0.1:55427', {
       PGUSER: 'other',

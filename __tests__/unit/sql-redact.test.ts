@@ -79,7 +79,11 @@ describe('redactSql', () => {
     ['SET api_key = "LEAK41";', 'LEAK41'],
     ['ALTER ROLE app SET app.api_key = LEAK42;', 'LEAK42'],
     ['ALTER DATABASE tgt SET app.secret_token TO LEAK43;', 'LEAK43'],
-    ['SET my.password=LEAK44x;', 'LEAK44x']
+    ['SET my.password=LEAK44x;', 'LEAK44x'],
+    // a28 A5: the secret word anywhere in a dotted name
+    ["ALTER DATABASE target SET app.password.hash TO 'LeakFe';", 'LeakFe'],
+    ['ALTER ROLE app SET app.secret.value TO "LeakFa";', 'LeakFa'],
+    ['ALTER ROLE nosuch SET app.password.hash TO LeakFc;', 'LeakFc']
   ])('%s: the secret is gone', (statement, secret) => {
     const shown = redactSql(statement)
     expect(shown).not.toContain(secret)

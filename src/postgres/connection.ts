@@ -229,10 +229,16 @@ export function parseDatabaseUrl(
   // them expanded, never the service's name (a child's PG* variables would rank below the file)
   const serviceName = [...written.pairs].reverse().find(p => p.key === 'service')?.value
   const service = serviceName ?? env.PGSERVICE
-  const pairs: WrittenConnection['pairs'] = service
-    ? [...written.pairs, ...servicePairs(service, written, env)]
-    : written.pairs
-  if (service && serviceName === undefined) fromEnvironmentService = 'PGSERVICE'
+  // an empty name is a name to libpq (it looks up "[]")
+  const pairs: WrittenConnection['pairs'] =
+    service !== undefined
+      ? [...written.pairs, ...servicePairs(service, written, env)]
+      : written.pairs
+  if (service !== undefined && serviceName === undefined) fromEnvironmentService = 'PGSERVICE'
+  // user= and dbname= given empty count as given (libpq then takes the OS user, the user's
+  // name), never PGUSER / PGDATABASE (attacker a28 A3)
+  let userGiven = false
+  let databaseGiven = false
   for (const { key, value, afterPassword } of pairs) {
     if (key === 'service') continue
     switch (key) {
@@ -243,6 +249,7 @@ export function parseDatabaseUrl(
         portOverride = value
         continue
       case 'user':
+        userGiven = true
         userName = value || undefined
         continue
       case 'password':
@@ -258,6 +265,7 @@ export function parseDatabaseUrl(
             "has dbname= holding a connection string (postgresql://… or key=value), not the database's name; its value is not shown (it may hold a password). Give that connection string itself as the whole value, or only the database's name in dbname=."
           )
         }
+        databaseGiven = true
         database = value || undefined
         continue
     }
@@ -339,12 +347,12 @@ export function parseDatabaseUrl(
   // else the user's name), set here for this process's connection and pg_dump's alike — the
   // session took PGUSER (node-postgres) while pg_dump, without it, logged in as the OS user
   // (attacker a27 A4)
-  if (userName === undefined && env.PGUSER) {
+  if (userName === undefined && !userGiven && env.PGUSER) {
     userName = env.PGUSER
     fromEnvironment.push('PGUSER')
   }
   userName ??= osUser()
-  if (database === undefined && env.PGDATABASE) {
+  if (database === undefined && !databaseGiven && env.PGDATABASE) {
     database = env.PGDATABASE
     fromEnvironment.push('PGDATABASE')
   }
@@ -406,6 +414,20 @@ export function parseDatabaseUrl(
     )
   }
   checkSecurityParams(params, hosts, hidden)
+  // no program takes a NUL in its environment (Node refuses to start it, printing the value)
+  const withNul = [
+    ...hosts.map(h => ['host', h.host]),
+    ['user', userName ?? ''],
+    ['password', password ?? ''],
+    ['dbname', database ?? ''],
+    ...Object.entries(params)
+  ].find(([, value]) => value.includes('\0'))
+  if (withNul) {
+    throw new SettingError(
+      'databaseUrl',
+      `has a NUL character in ${withNul[0]} (its value is not shown: it may be a password); libpq cannot take one. Remove it.`
+    )
+  }
   return {
     host: hosts[0].host,
     port: hosts[0].port,
@@ -419,6 +441,15 @@ export function parseDatabaseUrl(
     ...(database === undefined ? { databaseDefaulted: true } : {}),
     ...(keywordValue ? { keywordValue: true } : {}),
     ...(fromEnvironment.length > 0 ? { fromEnvironment } : {})
+  }
+}
+
+/** The OS user's home directory from the passwd entry (not HOME); '/' where there is none. */
+function passwdHome(): string {
+  try {
+    return os.userInfo().homedir || '/'
+  } catch {
+    return '/'
   }
 }
 
@@ -447,7 +478,9 @@ function servicePairs(
   env: Record<string, string | undefined>
 ): Array<{ key: string; value: string }> {
   const files = [
-    env.PGSERVICEFILE ?? path.join(env.HOME ?? os.homedir(), '.pg_service.conf'),
+    // libpq: HOME, or the passwd entry's home when HOME is unset or empty (never a path
+    // relative to the working directory: attacker a28 A4)
+    env.PGSERVICEFILE ?? path.join(env.HOME || passwdHome(), '.pg_service.conf'),
     path.join(env.PGSYSCONFDIR ?? SYSTEM_CONF_DIR, 'pg_service.conf')
   ]
   for (const file of files) {
@@ -461,12 +494,18 @@ function servicePairs(
     const found = serviceSection(text, service, file)
     if (!found) continue
     const given = new Set(written.pairs.map(p => p.key))
+    // libpq keeps a keyword's first value in the section (attacker a28 A1): the later ones
+    // are dropped here, as the string's own ones are
     if (written.hosts.some(h => h.host !== '')) given.add('host')
     if (written.hosts.some(h => h.port)) given.add('port')
     if (written.user) given.add('user')
     if (written.password !== undefined) given.add('password')
     if (written.database !== undefined) given.add('dbname')
-    return found.filter(p => !given.has(p.key))
+    return found.filter(p => {
+      if (given.has(p.key)) return false
+      given.add(p.key)
+      return true
+    })
   }
   throw new SettingError(
     'databaseUrl',
@@ -484,7 +523,8 @@ function serviceSection(
   let found: Array<{ key: string; value: string }> | undefined
   const lines = text.split('\n')
   for (let i = 0; i < lines.length; i++) {
-    const line = lines[i].trim()
+    // libpq reads each line as a C string: it ends at a NUL (attacker a28 A2)
+    const line = lines[i].split('\0')[0].trim()
     if (line === '' || line.startsWith('#')) continue
     if (line.startsWith('[')) {
       if (found) break
