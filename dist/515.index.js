@@ -7648,9 +7648,12 @@ function withoutComments(text) {
     }
     return out;
 }
+/** Names (dotted ones whole: app.password.hash), and the = / := between a name and its value. */
+const DOTTED_WORDS = /(?:[A-Za-z_][\w$]*|"(?:[^"]|"")*")(?:\s*\.\s*(?:[A-Za-z_][\w$]*|"(?:[^"]|"")*"))*|[=:]+/g;
 /** The name before a value (past "=", ":=" and TO), and whether one of those stood between. */
 function nameBefore(plain) {
-    const words = withoutComments(plain).match(/[A-Za-z_][\w$]*|"(?:[^"]|"")*"|[=:]+/g) ?? [];
+    // a dotted name is one name (app.password.hash: attacker a28 A5)
+    const words = withoutComments(plain).match(DOTTED_WORDS) ?? [];
     let k = words.length - 1;
     while (k >= 0 && (/^[=:]+$/.test(words[k]) || /^to$/i.test(words[k])))
         k--;
