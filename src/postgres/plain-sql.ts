@@ -9,7 +9,7 @@ import type { QualifiedName, ReplacedRelation } from '../types.js'
 import { PsqlLexer, type StatementEvent } from './psql-lexer.js'
 import { ScriptGate, type ScriptGateOptions } from './script-gate.js'
 import type { ObjectKind } from './unchanged.js'
-import { quoteSql } from './sql-redact.js'
+import { blockCommentEnd, quoteSql } from './sql-redact.js'
 
 /**
  * The relkinds (pg_class.relkind) each CREATE (or archive entry kind) makes: a view replaces a
@@ -917,26 +917,6 @@ export function withoutComments(text: string): string {
     } else i++
   }
   return (out + text.slice(from, n)).trimStart()
-}
-
-/**
- * The index just past the block comment that starts at i (`/*`), nested ones
- * included as PostgreSQL nests them; the text's length when it is not closed.
- */
-function blockCommentEnd(text: string, i: number): number {
-  const n = text.length
-  let depth = 1
-  i += 2
-  while (i < n && depth > 0) {
-    if (text[i] === '/' && text[i + 1] === '*') {
-      depth++
-      i += 2
-    } else if (text[i] === '*' && text[i + 1] === '/') {
-      depth--
-      i += 2
-    } else i++
-  }
-  return i
 }
 
 /** An identifier character just before i (E'…' and $…$ start no literal there). */

@@ -78,19 +78,27 @@ function commentEnd(text: string, i: number): number {
     const close = text.indexOf('\n', i)
     return close < 0 ? text.length : close
   }
-  let depth = 0
-  let j = i
-  while (j < text.length) {
-    if (text[j] === '/' && text[j + 1] === '*') {
+  return blockCommentEnd(text, i)
+}
+
+/**
+ * The index just past the block comment that starts at i (`/*`), nested ones
+ * included as PostgreSQL nests them; the text's length when it is not closed.
+ */
+export function blockCommentEnd(text: string, i: number): number {
+  const n = text.length
+  let depth = 1
+  i += 2
+  while (i < n && depth > 0) {
+    if (text[i] === '/' && text[i + 1] === '*') {
       depth++
-      j += 2
-    } else if (text[j] === '*' && text[j + 1] === '/') {
+      i += 2
+    } else if (text[i] === '*' && text[i + 1] === '/') {
       depth--
-      j += 2
-      if (depth === 0) return j
-    } else j++
+      i += 2
+    } else i++
   }
-  return text.length
+  return i
 }
 
 /** `text` without its comments (each replaced by a space). */
