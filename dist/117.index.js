@@ -330,7 +330,7 @@ function dropsFromToc(entries, selected) {
             continue;
         const foreign = foreignDrop(entry, drop);
         if (foreign)
-            throw new errors/* CheckError */.tl(`clean: the archive's entry ${entry.dumpId} (${entry.desc} ${entry.namespace ? `${entry.namespace}.` : ''}${entry.tag}) has a drop statement that ${foreign}: "${(0,sql_redact/* quoteSql */.X)(drop, 201)}". pg_dump writes one statement that drops the entry's own object, and clean drops nothing else; nothing was dropped or restored. Restore without clean (into an empty database), or from a backup pg_dump made.`);
+            throw new errors/* CheckError */.tl(`clean: the archive's entry ${entry.dumpId} (${entry.desc} ${entry.namespace ? `${entry.namespace}.` : ''}${entry.tag}) has a drop statement that ${foreign}: "${(0,sql_redact/* quoteSql */.Xd)(drop, 201)}". pg_dump writes one statement that drops the entry's own object, and clean drops nothing else; nothing was dropped or restored. Restore without clean (into an empty database), or from a backup pg_dump made.`);
         const withIfExists = ifExists(drop, entry.desc);
         if (withIfExists)
             drops.push(withIfExists);
@@ -590,7 +590,7 @@ class ScriptDrops {
             const drop = dropForPart(event.text, part, this.creationSchema);
             if (drop === null) {
                 if (this.unresolved.length < 20)
-                    this.unresolved.push((0,sql_redact/* quoteSql */.X)(event.text, 121));
+                    this.unresolved.push((0,sql_redact/* quoteSql */.Xd)(event.text, 121));
                 continue;
             }
             if (drop)
@@ -4079,7 +4079,7 @@ function failedStatement(stderr) {
     const m = /(?:\bSTATEMENT: {2}|^Command was: )(.*)$/m.exec(stderr);
     if (!m)
         return undefined;
-    let text = (0,sql_redact/* redactSql */.M)(m[1]).trim();
+    let text = (0,sql_redact/* redactSql */.Mj)(m[1]).trim();
     // cut before the first string, dollar quote or number: where a row's values begin
     const value = text.search(/['$]|(?<![\w."])[-+]?\.?\d/);
     if (value >= 0)
@@ -4481,7 +4481,7 @@ function cutContext(text) {
 }
 /** Text cut before its first string or dollar quote (where values and bodies start). */
 function cutQuoted(text) {
-    text = (0,sql_redact/* redactSql */.M)(text);
+    text = (0,sql_redact/* redactSql */.Mj)(text);
     const quote = text.search(/['$]/);
     return quote >= 0 ? `${text.slice(0, quote).trimEnd()} …` : text;
 }
@@ -4983,7 +4983,7 @@ function simpleName(tokens, at) {
 }
 /** One line, at most 160 characters: how a statement is shown in refusals. */
 function shown(e) {
-    return (0,sql_redact/* quoteSql */.X)(e.text, 161);
+    return (0,sql_redact/* quoteSql */.Xd)(e.text, 161);
 }
 const KEEP = { keep: true };
 /**
@@ -6431,7 +6431,7 @@ function describeText(start) {
         : /^\s*[[{]/.test(text)
             ? 'JSON or other text'
             : 'text';
-    const firstLine = (0,sql_redact/* redactSql */.M)(text.trimStart().split(/\r?\n/, 1)[0] ?? '');
+    const firstLine = (0,sql_redact/* redactSql */.Mj)(text.trimStart().split(/\r?\n/, 1)[0] ?? '');
     const shown = firstLine.length > 60 ? `${firstLine.slice(0, 60)}…` : firstLine;
     return `${kind} starting ${JSON.stringify(shown)}`;
 }
@@ -6914,7 +6914,7 @@ function archiveDataOnly(selection, toc, kind, references = archiveReferences(se
         // the COPY statement as the server reads it (any case, spacing, comments): its table counts
         const copy = (0,plain_sql/* writtenTables */.jH)(e.copyStmt);
         if (copy.tables.length === 0 || copy.unreadable.length > 0)
-            throw new RestoreError(`the archive's data entry ${e.dumpId} (${e.namespace ?? ''}.${e.tag}) has a COPY statement the restore cannot read: ${(0,sql_redact/* quoteSql */.X)(e.copyStmt, 161)}. Nothing was restored. Restore a backup the action or pg_dump made.`);
+            throw new RestoreError(`the archive's data entry ${e.dumpId} (${e.namespace ?? ''}.${e.tag}) has a COPY statement the restore cannot read: ${(0,sql_redact/* quoteSql */.Xd)(e.copyStmt, 161)}. Nothing was restored. Restore a backup the action or pg_dump made.`);
         for (const t of copy.tables)
             filled.push(t.schema === '' ? { schema: e.namespace ?? '', name: t.name } : t);
     }
@@ -8151,7 +8151,7 @@ async function restore(inputs, connection, deps = {}) {
             const unseen = archive?.unseen(e);
             if (unseen)
                 return {
-                    refuse: `with allow-non-empty: true, the target database '${server.database}' holds rows, and the archive's script has a statement its table of contents does not show (the SQL of a data entry) that the restore refuses: "${(0,sql_redact/* quoteSql */.X)(e.text, 161)}" (${unseen}). Nothing was changed (the load rolls back). Restore into an empty database, or restore a backup the action or pg_dump made.`
+                    refuse: `with allow-non-empty: true, the target database '${server.database}' holds rows, and the archive's script has a statement its table of contents does not show (the SQL of a data entry) that the restore refuses: "${(0,sql_redact/* quoteSql */.Xd)(e.text, 161)}" (${unseen}). Nothing was changed (the load rolls back). Restore into an empty database, or restore a backup the action or pg_dump made.`
                 };
             const sequence = server.sequences && setvalSequence(e.text);
             if (sequence && !server.sequences.has(nameKey(sequence)))

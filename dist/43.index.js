@@ -1064,7 +1064,7 @@ function quoteLiteral(value) {
     return value.includes('\\') ? `E'${quoted.replace(/\\/g, '\\\\')}'` : `'${quoted}'`;
 }
 function oneLine(text) {
-    return (0,_sql_redact_js__WEBPACK_IMPORTED_MODULE_4__/* .quoteSql */ .X)(text, 201);
+    return (0,_sql_redact_js__WEBPACK_IMPORTED_MODULE_4__/* .quoteSql */ .Xd)(text, 201);
 }
 /**
  * The statements that create the file's roles the target lacks. Never a statement about an

@@ -1772,7 +1772,7 @@ function afterSet(tokens, i) {
 }
 /** A statement's text on one line, at most `max` characters, its secrets redacted (quoteSql). */
 function oneLine(text, max = 160) {
-    return (0,_sql_redact_js__WEBPACK_IMPORTED_MODULE_3__/* .quoteSql */ .X)(text, max);
+    return (0,_sql_redact_js__WEBPACK_IMPORTED_MODULE_3__/* .quoteSql */ .Xd)(text, max);
 }
 /** A sequence's name as a key: [schema.]name, folded, public when unqualified. */
 function sequenceKey(name) {
@@ -1943,7 +1943,7 @@ function withoutComments(text) {
         }
         else if (c === 0x2f && text.charCodeAt(i + 1) === 0x2a) {
             out += `${text.slice(from, i)} `;
-            i = blockCommentEnd(text, i);
+            i = (0,_sql_redact_js__WEBPACK_IMPORTED_MODULE_3__/* .blockCommentEnd */ .iY)(text, i);
             from = i;
         }
         else if (c === 0x2d && text.charCodeAt(i + 1) === 0x2d) {
@@ -1956,28 +1956,6 @@ function withoutComments(text) {
             i++;
     }
     return (out + text.slice(from, n)).trimStart();
-}
-/**
- * The index just past the block comment that starts at i (`/*`), nested ones
- * included as PostgreSQL nests them; the text's length when it is not closed.
- */
-function blockCommentEnd(text, i) {
-    const n = text.length;
-    let depth = 1;
-    i += 2;
-    while (i < n && depth > 0) {
-        if (text[i] === '/' && text[i + 1] === '*') {
-            depth++;
-            i += 2;
-        }
-        else if (text[i] === '*' && text[i + 1] === '/') {
-            depth--;
-            i += 2;
-        }
-        else
-            i++;
-    }
-    return i;
 }
 /** An identifier character just before i (E'…' and $…$ start no literal there). */
 function identBefore(text, i) {
@@ -2583,7 +2561,7 @@ function sqlTokens(text, inner = true) {
                 literals.push(v);
         }
         else if (c === 0x2f /* / */ && text.charCodeAt(i + 1) === 0x2a /* * */) {
-            i = blockCommentEnd(text, i);
+            i = (0,_sql_redact_js__WEBPACK_IMPORTED_MODULE_3__/* .blockCommentEnd */ .iY)(text, i);
         }
         else if (c === 0x2d /* - */ && text.charCodeAt(i + 1) === 0x2d) {
             const end = text.indexOf('\n', i);
@@ -2752,7 +2730,7 @@ function writtenTables(text) {
     const tokens = sqlTokens(text, false);
     const tables = [];
     const unreadable = [];
-    const statement = (0,_sql_redact_js__WEBPACK_IMPORTED_MODULE_3__/* .quoteSql */ .X)(text, 161);
+    const statement = (0,_sql_redact_js__WEBPACK_IMPORTED_MODULE_3__/* .quoteSql */ .Xd)(text, 161);
     const word = (i, w) => tokens[i]?.kind === 'ident' && tokens[i].quoted !== true && tokens[i].value === w;
     /** A [db.]schema.table name at i: the table and the index after it, or undefined. */
     const nameAt = (i) => {
@@ -5442,7 +5420,7 @@ const MAX_SHOWN = 100;
 /** The command as written, one line, control characters escaped, at most MAX_SHOWN characters. */
 function shown(text) {
     // eslint-disable-next-line no-control-regex -- escaping control characters is the point
-    const one = (0,_sql_redact_js__WEBPACK_IMPORTED_MODULE_1__/* .redactSql */ .M)(text.slice(0, MAX_SHOWN * 4 + 256)).replace(/[\u0000-\u001f\u007f]/g, c => c === '\n'
+    const one = (0,_sql_redact_js__WEBPACK_IMPORTED_MODULE_1__/* .redactSql */ .Mj)(text.slice(0, MAX_SHOWN * 4 + 256)).replace(/[\u0000-\u001f\u007f]/g, c => c === '\n'
         ? '\\n'
         : c === '\r'
             ? '\\r'
@@ -5931,7 +5909,7 @@ const ENTRY_HEADER = /^-- ([A-Z][a-z]* for )?Name: (.*); Type: (.*?); Schema: (.
 const STATISTICS_CALL = /^\s*SELECT\s+\*\s+FROM\s+pg_catalog\.pg_restore_(?:relation|attribute)_stats\s*\(/i;
 /** The first `max` characters of a statement, on one line, its secrets redacted (quoteSql). */
 function shortText(text, max = MAX_TEXT) {
-    return (0,_sql_redact_js__WEBPACK_IMPORTED_MODULE_6__/* .quoteSql */ .X)(text, max);
+    return (0,_sql_redact_js__WEBPACK_IMPORTED_MODULE_6__/* .quoteSql */ .Xd)(text, max);
 }
 class ScriptGate extends node_stream__WEBPACK_IMPORTED_MODULE_0__.Transform {
     options;
@@ -7540,8 +7518,9 @@ async function unmatchedExcludes(client, filters) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
-/* harmony export */   M: () => (/* binding */ redactSql),
-/* harmony export */   X: () => (/* binding */ quoteSql)
+/* harmony export */   Mj: () => (/* binding */ redactSql),
+/* harmony export */   Xd: () => (/* binding */ quoteSql),
+/* harmony export */   iY: () => (/* binding */ blockCommentEnd)
 /* harmony export */ });
 /**
  * The one way a statement or line of a backup is quoted into a message, a log line, the job
@@ -7616,23 +7595,29 @@ function commentEnd(text, i) {
         const close = text.indexOf('\n', i);
         return close < 0 ? text.length : close;
     }
-    let depth = 0;
-    let j = i;
-    while (j < text.length) {
-        if (text[j] === '/' && text[j + 1] === '*') {
+    return blockCommentEnd(text, i);
+}
+/**
+ * The index just past the block comment that starts at i (`/*`), nested ones
+ * included as PostgreSQL nests them; the text's length when it is not closed.
+ */
+function blockCommentEnd(text, i) {
+    const n = text.length;
+    let depth = 1;
+    i += 2;
+    while (i < n && depth > 0) {
+        if (text[i] === '/' && text[i + 1] === '*') {
             depth++;
-            j += 2;
+            i += 2;
         }
-        else if (text[j] === '*' && text[j + 1] === '/') {
+        else if (text[i] === '*' && text[i + 1] === '/') {
             depth--;
-            j += 2;
-            if (depth === 0)
-                return j;
+            i += 2;
         }
         else
-            j++;
+            i++;
     }
-    return text.length;
+    return i;
 }
 /** `text` without its comments (each replaced by a space). */
 function withoutComments(text) {
