@@ -373,7 +373,7 @@ export async function main(argv: string[]): Promise<number> {
       )
     }
     const urlInput = inputs.mode === 'verify' ? Inputs.VerifyDatabaseUrl : Inputs.DatabaseUrl
-    const notice = droppedParametersNotice(urlInput, connection.dropped, 'cli')
+    const notice = droppedParametersNotice(urlInput, connection.dropped, 'cli', inputs.mode)
     if (notice) log.notice(notice)
     const unnamed = defaultDatabaseNotice(urlInput, connection, 'cli')
     const masked = maskedWordWarning(urlInput, connection, 'cli')

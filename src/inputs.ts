@@ -384,9 +384,12 @@ export function defaultDatabaseNotice(
 export function droppedParametersNotice(
   input: Inputs,
   dropped: Record<string, string>,
-  door: FrontDoor = 'action'
+  door: FrontDoor = 'action',
+  mode?: Mode
 ): string | undefined {
-  const names = Object.keys(dropped)
+  // a backup through pgbouncer=true fails with its own error (diagnostics.ts): not a notice too
+  const fails = mode === 'backup' && dropped.pgbouncer !== undefined && dropped.pgbouncer !== 'false'
+  const names = Object.keys(dropped).filter(name => !(fails && name === 'pgbouncer'))
   if (names.length === 0) return undefined
   const hints: string[] = []
   if (dropped.schema !== undefined) {
@@ -394,7 +397,7 @@ export function droppedParametersNotice(
       `schema=… sets the app's search_path and does not choose what is backed up: to back up only that schema, ${door === 'cli' ? `give --${Inputs.Schemas} ${dropped.schema}` : `set the '${Inputs.Schemas}' input (schemas: ${dropped.schema})`}`
     )
   }
-  if (dropped.pgbouncer !== undefined) {
+  if (names.includes('pgbouncer') && dropped.pgbouncer !== 'false') {
     hints.push(
       'pgbouncer=true says the URL goes through PgBouncer in transaction mode, which pg_dump cannot use: give the direct URL (Prisma: directUrl / DIRECT_URL) or a session-mode pool'
     )

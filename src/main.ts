@@ -260,7 +260,7 @@ export async function run(): Promise<void> {
       )
     }
     const urlInput = inputs.mode === 'verify' ? Inputs.VerifyDatabaseUrl : Inputs.DatabaseUrl
-    const notice = droppedParametersNotice(urlInput, connection.dropped)
+    const notice = droppedParametersNotice(urlInput, connection.dropped, 'action', inputs.mode)
     if (notice) log.notice(notice)
     const unnamed = defaultDatabaseNotice(urlInput, connection)
     if (unnamed) log.notice(unnamed)

@@ -450,6 +450,17 @@ describe('URLs as users paste them', () => {
     expect(notice).toMatch(/set the 'schemas' input \(schemas: public\)/)
     expect(notice).toMatch(/direct URL/)
     expect(droppedParametersNotice(Inputs.DatabaseUrl, {})).toBeUndefined()
+    // a backup through pgbouncer=true fails with its own error: no notice that contradicts it
+    // (trial u18 F3); pgbouncer=false changes nothing and is said as such
+    const backup = droppedParametersNotice(Inputs.DatabaseUrl, c.dropped, 'action', 'backup')
+    expect(backup).toMatch(/left out connection_limit, schema,/)
+    expect(backup).not.toMatch(/pgbouncer/)
+    expect(
+      droppedParametersNotice(Inputs.DatabaseUrl, { pgbouncer: 'true' }, 'action', 'backup')
+    ).toBeUndefined()
+    expect(
+      droppedParametersNotice(Inputs.DatabaseUrl, { pgbouncer: 'false' }, 'action', 'backup')
+    ).toMatch(/left out pgbouncer — a parameter .* change nothing for pg_dump\.$/)
 
     let error: unknown
     try {

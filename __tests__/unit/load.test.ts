@@ -752,6 +752,59 @@ describe('load errors: DETAIL and CONTEXT kept, without the rows; the hint that 
     expect(reportedLines(`psql:<stdin>:3: ${line}\n`).join('\n')).toBe(`psql:<stdin>:3: ${shown}`)
   })
 
+  it('a value quoted in a DETAIL, HINT or CONTEXT is cut: JSON tokens, statements (attacker a29 A2)', () => {
+    const json = [
+      'psql:s9.sql:4: ERROR:  invalid input syntax for type json',
+      'DETAIL:  Token "sk_live_JSONSECRET12345" is invalid.',
+      'CONTEXT:  JSON data, line 1: {"api_key": sk_live_JSONSECRET12345...',
+      'COPY cfg, line 1, column v: "{"api_key": sk_live_JSONSECRET12345, "x": 1}"',
+      ''
+    ].join('\n')
+    const shown = reportedLines(json).join('\n')
+    expect(shown).not.toContain('JSONSECRET')
+    expect(shown).toContain('DETAIL:  Token …')
+    expect(shown).toContain('CONTEXT:  JSON data, line 1: …')
+    expect(shown).toContain('CONTEXT:  COPY cfg, line 1, column v')
+    const hinted = [
+      'psql:x.sql:2: ERROR:  column "x" does not exist',
+      'HINT:  Perhaps you meant to reference the column "t.sk_live_HINTCOL".',
+      'CONTEXT:  SQL statement "UPDATE t SET v = \'sk_live_STMT\'"',
+      ''
+    ].join('\n')
+    // a column's name is a name (the statement's, not a row's): kept; the statement's text is not
+    expect(reportedLines(hinted).join('\n')).not.toMatch(/sk_live_STMT/)
+    expect(reportedLines(hinted)).toContain(
+      'HINT:  Perhaps you meant to reference the column "t.sk_live_HINTCOL".'
+    )
+    expect(reportedLines(hinted)).toContain('CONTEXT:  SQL statement …')
+  })
+
+  it("a RAISE's own DETAIL and HINT are not shown, quoted or not (attacker a29 A2)", () => {
+    const raised = [
+      'psql:s8.sql:1: ERROR:  bad',
+      'DETAIL:  sk_live_DETAILSECRET8',
+      'HINT:  sk_live_HINTSECRET8',
+      'CONTEXT:  PL/pgSQL function inline_code_block line 1 at RAISE',
+      ''
+    ].join('\n')
+    const shown = reportedLines(raised)
+    expect(shown.join('\n')).not.toMatch(/SECRET8/)
+    expect(shown).toEqual([
+      'psql:s8.sql:1: ERROR:  bad',
+      "DETAIL:  (the text the backup's RAISE gave: not shown)",
+      "HINT:  (the text the backup's RAISE gave: not shown)",
+      'CONTEXT:  PL/pgSQL function inline_code_block line 1 at RAISE'
+    ])
+    // a warning's DETAIL before the error is not the error's: nothing of it, nothing replaced
+    const warned = [
+      'psql:s8.sql:1: WARNING:  wal_level is insufficient',
+      'DETAIL:  something',
+      'psql:s8.sql:2: ERROR:  division by zero',
+      ''
+    ].join('\n')
+    expect(reportedLines(warned)).toEqual(['psql:s8.sql:2: ERROR:  division by zero'])
+  })
+
   it("errors on the script's own lines (backup.sql:11:) are read as psql's; a row's text never is", () => {
     const errors = (stderr: string): string =>
       reportedLines(stderr)

@@ -316,7 +316,10 @@ export async function backup(
     if (previous && inputs.changes) {
       await log.group('Compare with the previous backup', async () => {
         const found = await previous
-        if (!found) return
+        if ('none' in found) {
+          log.info(found.none)
+          return
+        }
         if ('skipped' in found) {
           changesSkipped = found.skipped
           log.warning(`The comparison with the previous backup is skipped: ${found.skipped}.`)

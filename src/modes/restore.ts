@@ -37,7 +37,7 @@ import {
 } from '../postgres/load.js'
 import type { ClientInstaller } from '../postgres/install.js'
 import { type ClientRequirement, programPath } from '../postgres/clients.js'
-import { LockTimeoutError, isLockTimeout, watchLockWaits } from '../postgres/locks.js'
+import { type Blocker, LockTimeoutError, isLockTimeout, watchLockWaits } from '../postgres/locks.js'
 import {
   type DataOnlySequence,
   type DataOnlyTable,
@@ -121,6 +121,7 @@ import {
   hasProtected,
   type ProtectedSet,
   readProtected,
+  repairMovedSequences,
   unchangedCheck
 } from '../postgres/unchanged.js'
 import { quoteSql } from '../postgres/sql-redact.js'
@@ -452,7 +453,7 @@ export async function restore(
     // with allow-non-empty and clean, and a restore into a target whose other schemas hold
     // objects (the emptiness checks look only where the backup's statements go; a function can
     // go further); not verify's scratch database, whose comparison then names what differs
-    const unchanged =
+    const recorded =
       inputs.allowNonEmpty || inputs.clean || !deps.scratch
         ? await log.group("Record the target's own objects", () =>
             session.watched("Recording the target's own objects", () =>
@@ -486,32 +487,37 @@ export async function restore(
         // restore fails after it (they may own what loaded by then: they are not dropped)
         let rolesCommitted = false
         try {
-          return await loadWatched(inputs, monitor!, env, () =>
-            loadBackup(
-              progress.dump,
-              {
-                ...plan,
-                drops: drops?.map(d => d.drop),
-                roles: roles?.statements,
-                fills: server.fills,
-                dataOrder: server.dataOrder,
-                copyBlocks: plan.plain?.copyBlocks,
-                unchanged,
-                deferrals: server.deferrals,
-                defaultPrivileges,
-                sequenceSets
-              },
-              { env, database: connection.database, serverMajor: server.major },
-              noStatistics ? { ...inputs, noStatistics } : inputs,
-              workDir,
-              {
-                policy,
-                archiveTap: tap,
-                rolesCommitted: () => {
-                  rolesCommitted = true
+          return await loadWatched(
+            inputs,
+            monitor!,
+            env,
+            () =>
+              loadBackup(
+                progress.dump,
+                {
+                  ...plan,
+                  drops: drops?.map(d => d.drop),
+                  roles: roles?.statements,
+                  fills: server.fills,
+                  dataOrder: server.dataOrder,
+                  copyBlocks: plan.plain?.copyBlocks,
+                  unchanged: recorded?.check,
+                  deferrals: server.deferrals,
+                  defaultPrivileges,
+                  sequenceSets
+                },
+                { env, database: connection.database, serverMajor: server.major },
+                noStatistics ? { ...inputs, noStatistics } : inputs,
+                workDir,
+                {
+                  policy,
+                  archiveTap: tap,
+                  rolesCommitted: () => {
+                    rolesCommitted = true
+                  }
                 }
-              }
-            )
+              ),
+            recorded?.set
           )
         } catch (error) {
           if (rolesCommitted && roles && error instanceof Error) {
@@ -1161,7 +1167,9 @@ async function loadWatched<T>(
   inputs: RestoreOptions,
   monitor: pg.Client,
   env: Record<string, string>,
-  load: () => Promise<T>
+  load: () => Promise<T>,
+  /** The target's own objects as recorded: sequences the failed load moved back are set again. */
+  unchanged?: ProtectedSet
 ): Promise<T> {
   // pg_dump's header (SET lock_timeout = 0;) reaches the server from pg_restore -d: the watcher
   // cancels a wait that outlasts lock-timeout (psql's script gets the action's setting instead)
@@ -1172,14 +1180,29 @@ async function loadWatched<T>(
     { cancelAfterMs: inputs.lockTimeoutMs }
   )
   if (result.status === 'fulfilled') return result.value
-  const error: unknown = result.reason
+  // nothing committed, but a setval of the load's is not rolled back: said with the failure
+  const sequences = await repairMovedSequences(monitor, unchanged)
+  const failure = await explainedFailure(inputs, monitor, result.reason, blockers, cancelled)
+  if (sequences && failure instanceof Error)
+    failure.message = withSequences(failure.message, sequences)
+  throw failure
+}
+
+/** The load's failure as the restore reports it (what the watcher saw, who owns what). */
+async function explainedFailure(
+  inputs: RestoreOptions,
+  monitor: pg.Client,
+  error: unknown,
+  blockers: Blocker[],
+  cancelled: boolean
+): Promise<unknown> {
   if (cancelled && error instanceof LoadError) {
-    throw new LockTimeoutError('The restore', blockers, inputs.lockTimeoutMs)
+    return new LockTimeoutError('The restore', blockers, inputs.lockTimeoutMs)
   }
   const changed = error instanceof LoadError ? changedObjectsMessage(error.stderr) : undefined
-  if (changed !== undefined) throw new RestoreError(changed)
+  if (changed !== undefined) return new RestoreError(changed)
   if (error instanceof LoadError && isLockTimeout({ message: error.stderr })) {
-    throw new LockTimeoutError('The restore', blockers, inputs.lockTimeoutMs)
+    return new LockTimeoutError('The restore', blockers, inputs.lockTimeoutMs)
   }
   // the errors psql reported, without DETAIL or CONTEXT (a row's values never reach a message)
   const errors =
@@ -1192,7 +1215,7 @@ async function loadWatched<T>(
     // "relation "x" already exists" (not a row's key: "Key (id)=(…) already exists." is the
     // backup's own data, which clean does not explain)
     const what = /ERROR:\s+(.*already exists)/.exec(errors)?.[1] ?? 'an object already exists'
-    throw new LoadError(
+    return new LoadError(
       `${what}, although clean: true dropped the backup's objects first: this object is not among what clean drops — an extension's member or an object of a kind clean keeps (extensions, the schema public), or an object the backup creates twice. ${afterLoadFailure(inputs)} Drop that object by hand, or restore into an empty database.`,
       error.stderr
     )
@@ -1210,7 +1233,17 @@ async function loadWatched<T>(
           : `${error.message.slice(0, at)} ${owner}${error.message.slice(at)}`
     }
   }
-  throw error
+  return error
+}
+
+/**
+ * The failure's message with what the load did to the target's sequences, before what the
+ * restore left of the target ("Nothing was kept", which becomes "Nothing else was kept").
+ */
+export function withSequences(message: string, sequences: string): string {
+  const at = message.search(/ (?:Nothing was kept|The restore ran without a single transaction)/)
+  if (at < 0) return `${message.replace(/\.?$/, '.')} ${sequences}`
+  return `${message.slice(0, at)} ${sequences}${message.slice(at).replace(' Nothing was kept', ' Nothing else was kept')}`
 }
 
 /**
@@ -1372,7 +1405,7 @@ async function recordProtected(
   facts: TargetFacts,
   server: { fills: QualifiedName[] },
   drops: CleanDrop[] | undefined
-): Promise<string[] | undefined> {
+): Promise<{ check?: string[]; set: ProtectedSet } | undefined> {
   const texts = (drops ?? []).map(d => d.drop)
   // a plain script's own DROP before its CREATE of a name (pg_dump --clean) replaces it too, as
   // psql -f would (only a relation of the kind it creates: a view never replaces a table)
@@ -1446,12 +1479,12 @@ async function recordProtected(
   if (!inputs.singleTransaction) {
     const warning = `${holds}; without a single transaction (${inputs.jobs > 1 ? `jobs: ${inputs.jobs}` : 'single-transaction: false'}) the restore cannot prove before a COMMIT that they stay unchanged, nor roll back if they do not. For that proof, restore with jobs: 1 and single-transaction: true (the default).`
     log.warning(warning)
-    return undefined
+    return { set }
   }
   log.info(
     `${holds}: the restore's transaction ends with the check that none of them was written or changed${filled > 0 ? ' (of those it fills, all but their rows and values)' : ''}${replacing ? ' (of those it replaces, the ones still there)' : ''}, and rolls back if one was.`
   )
-  return unchangedCheck(set)
+  return { check: unchangedCheck(set), set }
 }
 
 /** "2 relations, 1 function and 1 large object" (empty when there are none). */

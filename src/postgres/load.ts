@@ -2458,6 +2458,8 @@ export function reportedLines(stderr: string): string[] {
   let within: string | undefined
   /** The message the DETAIL, HINT and CONTEXT lines that follow belong to (a WARNING's are not the error's). */
   let message: string | undefined
+  /** Where the current message's DETAIL and HINT lines are in `out`. */
+  let explained: number[] = []
   // psql and pg_restore start each error's first line with their name: an ERROR line without
   // it, among lines that have it, continues a value (a row's text with a line break)
   const prefixed = stderr.split('\n').some(l => PREFIX.exec(l)?.[0])
@@ -2489,14 +2491,25 @@ export function reportedLines(stderr: string): string[] {
     const follows = ['DETAIL', 'HINT', 'CONTEXT', 'STATEMENT', 'QUERY', 'Command was'].includes(
       kind
     )
-    if (!follows && !kind.startsWith('LINE')) message = kind
+    if (!follows && !kind.startsWith('LINE')) {
+      message = kind
+      explained = []
+    }
+    // a RAISE's DETAIL and HINT are the backup's own code's text, made of what it chose (a
+    // row's values, format()ted in): not shown, whatever their shape (its CONTEXT says RAISE)
+    if (kind === 'CONTEXT' && / at RAISE\b/.test(text)) {
+      for (const i of explained)
+        out[i] =
+          `${out[i].slice(0, out[i].indexOf(':'))}:  (the text the backup's RAISE gave: not shown)`
+      explained = []
+    }
     // a notice's or warning's DETAIL/HINT (wal_level's on CREATE PUBLICATION) is not the error's
     if (follows && message !== undefined && message !== 'ERROR' && message !== 'FATAL') continue
     if (kind === 'ERROR' || kind === 'FATAL') {
       if (!prefixed || line !== raw) out.push(cutErrorValue(raw))
-    } else if (kind === 'DETAIL') out.push(`DETAIL:  ${cutDetail(text)}`)
+    } else if (kind === 'DETAIL') explained.push(out.push(`DETAIL:  ${cutDetail(text)}`) - 1)
     else if (kind === 'CONTEXT') out.push(`CONTEXT:  ${cutContext(text)}`)
-    else if (kind === 'HINT') out.push(`HINT:  ${cutQuoted(text)}`)
+    else if (kind === 'HINT') explained.push(out.push(`HINT:  ${cutValues(text)}`) - 1)
   }
   return out.slice(0, 8)
 }
@@ -2535,15 +2548,41 @@ function cutDetail(text: string): string {
     return `${key[1]}=(…)${tail ? ` ${tail[1]}.` : ' …'}`
   }
   if (text.startsWith('Failing row contains (')) return 'Failing row contains (…).'
-  return cutQuoted(text)
+  return cutValues(text)
 }
 
 /** A CONTEXT without the row: "COPY t, line 1" (its text after the colon is the row). */
 function cutContext(text: string): string {
   const copy = /^(COPY [^,]+, line \d+(?:, column [^:]+)?)(?::|$)/.exec(text)
   if (copy) return copy[1]
-  return cutQuoted(text)
+  // the JSON value being parsed: "JSON data, line 1: {"api_key": …"
+  const json = /^(JSON data, line \d+)(?::|$)/.exec(text)
+  if (json) return `${json[1]}: …`
+  return cutValues(text)
 }
+
+/**
+ * A DETAIL's, HINT's or CONTEXT's text cut before its first quote of any kind: what PostgreSQL
+ * quotes there is a value (`Token "…" is invalid.`, a statement's text, `SQL statement "…"`),
+ * never needed to tell what failed, and it may be a row's (a secret the backup holds).
+ */
+function cutValues(text: string): string {
+  text = redactSql(text)
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]
+    if (c === "'" || c === '$') return `${text.slice(0, i).trimEnd()} …`
+    if (c !== '"') continue
+    // an object's name PostgreSQL quotes after its kind (function "f", column "t.c") stays
+    const end = text.indexOf('"', i + 1)
+    if (end < 0 || !NAMED_BY_KIND.test(text.slice(0, i))) return `${text.slice(0, i).trimEnd()} …`
+    i = end
+  }
+  return text
+}
+
+/** The kind of object before a name PostgreSQL quotes in its messages ("function", "column"…). */
+const NAMED_BY_KIND =
+  /\b(?:function|relation|table|column|constraint|type|schema|index|sequence|role|trigger|view|database|extension|operator|domain|policy|publication|collation|procedure|routine|rule|aggregate|language|server)\s$/i
 
 /** Text cut before its first string or dollar quote (where values and bodies start). */
 function cutQuoted(text: string): string {

@@ -31,6 +31,7 @@
 import type pg from 'pg'
 import type { QualifiedName, ReplacedRelation } from '../types.js'
 import type { ProviderSchema } from './target-policy.js'
+import { plural } from '../log.js'
 
 /** The start of the net's error, as psql prints it ("ERROR:  <marker>…"). */
 export const NET_MARKER = 'restore net: objects of the target changed: '
@@ -1006,4 +1007,78 @@ export function changedObjectsMessage(stderr: string): string | undefined {
     .split('\n')[0]
     .trim()
   return `the restore changed objects of the target that the backup does not own — ${what}. Checked in the restore's own transaction before its COMMIT (a change by another session meanwhile is named too): it was rolled back, nothing was restored. The backup holds statements that act on the target's own objects (a trigger, rule, view, function or inheritance of the backup, or SQL in its data): restore it into an empty database and look at what it does there, or restore a backup made by pg_dump of the database it came from.`
+}
+
+/**
+ * After a load that did not commit: the target's protected sequences (recorded with their value)
+ * that the restore's statements moved back — `setval` is not rolled back by PostgreSQL, so a
+ * failed restore can leave a sequence of the target handing out values it handed out before.
+ * One moved back (below its recorded value, or to unset) is set to its recorded value again
+ * where it ascends and the role may (UPDATE on it): never below where it stands now (an
+ * application's nextval since only moves it forward). One moved forward is left (a gap, as any
+ * rolled-back nextval leaves). Returns one sentence for the failure's message, or undefined
+ * when none moved back. Never rejects (what cannot be read is not reported).
+ */
+export async function repairMovedSequences(
+  client: pg.Client,
+  set: ProtectedSet | undefined
+): Promise<string | undefined> {
+  const recorded = (set?.relations ?? []).filter(
+    r => r.kind === 'S' && r.lastValue !== undefined && /^-?\d+$/.test(r.lastValue)
+  )
+  if (recorded.length === 0) return undefined
+  try {
+    const { rows } = await client.query<{
+      oid: number
+      last: string | null
+      up: boolean
+      may: boolean
+    }>(
+      `SELECT c.oid::pg_catalog.int4 AS oid, pg_catalog.pg_sequence_last_value(c.oid)::pg_catalog.text AS last,
+        s.seqincrement OPERATOR(pg_catalog.>) 0 AS up, pg_catalog.has_sequence_privilege(c.oid, 'UPDATE') AS may
+       FROM pg_catalog.pg_class c JOIN pg_catalog.pg_sequence s ON s.seqrelid OPERATOR(pg_catalog.=) c.oid
+       WHERE c.oid OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.oid[]) AND pg_catalog.has_sequence_privilege(c.oid, 'SELECT,USAGE')`,
+      [recorded.map(r => r.oid)]
+    )
+    const repaired: string[] = []
+    const left: string[] = []
+    for (const row of rows) {
+      const was = recorded.find(r => r.oid === row.oid)!
+      const before = BigInt(was.lastValue!)
+      const now = row.last === null ? undefined : BigInt(row.last)
+      const back = row.up ? now === undefined || now < before : now === undefined || now > before
+      if (!back) continue
+      const moved = `${was.name} (from ${was.lastValue} to ${row.last ?? 'unset'})`
+      if (row.up && row.may) {
+        // set again only while it still stands below: one statement, never backwards
+        const { rowCount } = await client.query(
+          `SELECT pg_catalog.setval(x.seq, $2::pg_catalog.int8, true) FROM (SELECT $1::pg_catalog.oid::pg_catalog.regclass AS seq) x
+           WHERE COALESCE(pg_catalog.pg_sequence_last_value(x.seq) OPERATOR(pg_catalog.<) $2::pg_catalog.int8, true)`,
+          [row.oid, was.lastValue]
+        )
+        if (rowCount) {
+          repaired.push(moved)
+          continue
+        }
+        if (row.last !== null) continue // moved forward since (the application's nextval)
+      }
+      left.push(
+        `${moved}: set it again with SELECT pg_catalog.setval('${was.name.replace(/'/g, "''")}', ${was.lastValue}); unless the application used it since`
+      )
+    }
+    const said: string[] = []
+    if (repaired.length > 0)
+      said.push(
+        `the restore's statements moved ${plural(repaired.length, 'sequence')} of the target back, which a rollback does not undo (PostgreSQL never rolls a sequence back), and the action set ${repaired.length === 1 ? 'it' : 'them'} to the recorded value again: ${repaired.join(', ')}`
+      )
+    if (left.length > 0)
+      said.push(
+        `the restore's statements moved ${plural(left.length, 'sequence')} of the target back, which a rollback does not undo (PostgreSQL never rolls a sequence back), and the restoring role may not set ${left.length === 1 ? 'it' : 'them'} again: ${left.join('; ')}`
+      )
+    return said.length > 0
+      ? `${said.map(s => s.charAt(0).toUpperCase() + s.slice(1)).join('. ')}.`
+      : undefined
+  } catch {
+    return undefined
+  }
 }

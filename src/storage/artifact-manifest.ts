@@ -11,7 +11,6 @@
 import type { DefaultArtifactClient } from '@actions/artifact'
 import { inflateRawSync } from 'node:zlib'
 import { EngineError } from '../errors.js'
-import { log } from '../log.js'
 import { MANIFEST_FILE, type Manifest, parseManifest } from '../manifest.js'
 import {
   type FoundArtifact,
@@ -298,18 +297,14 @@ async function lookUpPrevious(
       repository: options.repository,
       token: options.token
     })
-    if (currentRunId !== undefined && artifact.runId === currentRunId) {
-      log.info('The newest backup of this name is of this run: nothing to compare with.')
-      return undefined
-    }
+    if (currentRunId !== undefined && artifact.runId === currentRunId)
+      return { none: 'The newest backup of this name is of this run: nothing to compare with.' }
     return { artifact, manifest: await readArtifactManifest(artifact, options.token) }
   } catch (error) {
     const message = (error as Error).message.split('\n')[0]
     // the first backup of this name: nothing to compare with, as expected
-    if (error instanceof NoBackupArtifactError) {
-      log.info(`No comparison with the previous backup: ${message}`)
-      return undefined
-    }
+    if (error instanceof NoBackupArtifactError)
+      return { none: `No comparison with the previous backup: ${message}` }
     return { skipped: previousUnreadable(message) }
   }
 }
@@ -318,8 +313,15 @@ async function lookUpPrevious(
  * The previous backup, nothing to compare with (undefined: the first of its name, or of this
  * run), or why it could not be read (the caller warns: a row loss would go unnoticed).
  */
+/**
+ * The previous backup and its manifest; or why it was not read (`skipped`: a warning) or there
+ * is none to read (`none`: a line for the log). Nothing is logged while the lookup runs in the
+ * background: the backup says it when it compares (a backup that failed first says nothing of it).
+ */
 export type PreviousBackup =
-  { artifact: FoundArtifact; manifest: Manifest } | { skipped: string } | undefined
+  | { artifact: FoundArtifact; manifest: Manifest }
+  | { skipped: string }
+  | { none: string }
 
 /** Why the previous backup could not be read, and what to do (the permission, for a 403). */
 export function previousUnreadable(message: string): string {
