@@ -388,7 +388,8 @@ export function droppedParametersNotice(
   mode?: Mode
 ): string | undefined {
   // a backup through pgbouncer=true fails with its own error (diagnostics.ts): not a notice too
-  const fails = mode === 'backup' && dropped.pgbouncer !== undefined && dropped.pgbouncer !== 'false'
+  const fails =
+    mode === 'backup' && dropped.pgbouncer !== undefined && dropped.pgbouncer !== 'false'
   const names = Object.keys(dropped).filter(name => !(fails && name === 'pgbouncer'))
   if (names.length === 0) return undefined
   const hints: string[] = []

@@ -319,9 +319,7 @@ async function lookUpPrevious(
  * background: the backup says it when it compares (a backup that failed first says nothing of it).
  */
 export type PreviousBackup =
-  | { artifact: FoundArtifact; manifest: Manifest }
-  | { skipped: string }
-  | { none: string }
+  { artifact: FoundArtifact; manifest: Manifest } | { skipped: string } | { none: string }
 
 /** Why the previous backup could not be read, and what to do (the permission, for a 403). */
 export function previousUnreadable(message: string): string {
