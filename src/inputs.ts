@@ -24,6 +24,7 @@ import {
   type DecryptionKeys,
   type EncryptionKeys,
   FORMATS,
+  FORMAT_LETTERS,
   MODES,
   type Mode,
   ROW_COUNT_METHODS,
@@ -629,7 +630,13 @@ export function getInputs(read: InputReader = readActionInput): ActionInputs {
 function getBackupInputs(read: InputReader, databaseUrl: string): BackupOptions {
   const artifactName = read(Inputs.ArtifactName).trim() || 'database-backup'
   validateArtifactName(artifactName)
-  const format = parseChoice(Inputs.Format, read(Inputs.Format), FORMATS, 'custom')
+  const given = read(Inputs.Format)
+  const format = parseChoice(
+    Inputs.Format,
+    FORMAT_LETTERS[given.trim().toLowerCase()] ?? given,
+    FORMATS,
+    'custom'
+  )
   const compression = parseChoice(
     Inputs.Compression,
     read(Inputs.Compression),

@@ -6,7 +6,7 @@
 import type { RetentionSchedule } from './retention.js'
 
 export type Mode = 'backup' | 'restore' | 'verify' | 'check'
-export type DumpFormat = 'custom' | 'plain' | 'directory'
+export type DumpFormat = 'custom' | 'plain' | 'directory' | 'tar'
 export type Compression = 'zstd' | 'gzip' | 'none'
 export type RowCountMethod = 'exact' | 'estimate' | 'none'
 
@@ -14,7 +14,14 @@ export const MODES: readonly Mode[] = ['backup', 'restore', 'verify', 'check']
 
 /** The restore's phase (log group) that writes into the target: once it ended, the load was committed. */
 export const LOAD_PHASE = 'Restore'
-export const FORMATS: readonly DumpFormat[] = ['custom', 'plain', 'directory']
+export const FORMATS: readonly DumpFormat[] = ['custom', 'plain', 'directory', 'tar']
+/** pg_dump's one-letter names of its formats (--format=c|p|d|t), taken as the full names. */
+export const FORMAT_LETTERS: Readonly<Record<string, DumpFormat>> = {
+  c: 'custom',
+  p: 'plain',
+  d: 'directory',
+  t: 'tar'
+}
 export const COMPRESSIONS: readonly Compression[] = ['zstd', 'gzip', 'none']
 export const ROW_COUNT_METHODS: readonly RowCountMethod[] = ['exact', 'estimate', 'none']
 

@@ -91,8 +91,9 @@ async function restoreByHand(a: Arrived): Promise<string> {
       env,
       input: raw
     })
-  } else if (a.manifest.format === 'custom') {
-    const file = path.join(dir, 'backup.dump')
+  } else if (a.manifest.format === 'custom' || a.manifest.format === 'tar') {
+    // pg_restore reads a tar-format archive (pg_dump -Ft) as it is
+    const file = path.join(dir, `backup.${a.manifest.format === 'tar' ? 'tar' : 'dump'}`)
     writeFileSync(file, raw)
     result = spawnSync(
       path.join(server.binDir, 'pg_restore'),
@@ -133,7 +134,8 @@ describe.each<[DumpFormat, Compression]>([
   ['custom', 'gzip'],
   ['plain', 'zstd'],
   ['plain', 'none'],
-  ['directory', 'gzip']
+  ['directory', 'gzip'],
+  ['tar', 'zstd']
 ])('format %s, compression %s', (format, compression) => {
   let result: Awaited<ReturnType<typeof runBackup>>
   let a: Arrived
@@ -157,6 +159,7 @@ describe.each<[DumpFormat, Compression]>([
       {
         custom: `pg_restore --list accepts the archive: `,
         directory: `pg_restore --list accepts the directory archive: `,
+        tar: `pg_restore --list accepts the archive: `,
         plain: `Plain dump is complete; it holds ${tables}`
       }[format]
     )
@@ -174,7 +177,7 @@ describe.each<[DumpFormat, Compression]>([
     expect(a.manifest.server.major).toBe(server.major)
     expect(a.manifest.database.name).toBe('shop')
     expect(a.manifest.rawSizeBytes).toBe(decompress(a.dump, compression).length)
-    const ext = { custom: '.dump', plain: '.sql', directory: '.dir.tar' }[format]
+    const ext = { custom: '.dump', plain: '.sql', directory: '.dir.tar', tar: '.tar' }[format]
     const cext = { zstd: '.zst', gzip: '.gz', none: '' }[compression]
     expect(a.manifest.file.name).toMatch(
       new RegExp(`^shop-\\d{8}T\\d{6}Z${ext.replace('.', '\\.')}${cext.replace('.', '\\.')}$`)

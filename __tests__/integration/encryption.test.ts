@@ -264,6 +264,8 @@ describe('a plain gzip backup to a recipient', () => {
 describe('other encrypted layouts restore through restore()', () => {
   it.each<[string, Partial<BackupOptions>, Partial<RestoreOptions>]>([
     ['directory format (.dir.tar.zst.age)', { format: 'directory', jobs: 2 }, {}],
+    // pg_dump -Ft (format: tar or t, trial u18 F1): its manifest says tar, its content is checked as one
+    ['tar format (.tar.zst.age)', { format: 'tar' }, {}],
     [
       'custom format restored in parallel (jobs: 2, decrypted to a file first)',
       {},

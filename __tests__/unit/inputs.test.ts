@@ -74,6 +74,23 @@ describe('getInputs', () => {
     })
   })
 
+  it.each([
+    ['c', 'custom'],
+    ['P', 'plain'],
+    ['d', 'directory'],
+    ['t', 'tar'],
+    ['tar', 'tar'],
+    ['Custom', 'custom']
+  ])("format takes pg_dump's names and letters (--format=%s; trial u18 F1)", (given, format) => {
+    expect(backupInputs({ [Inputs.Format]: given }).format).toBe(format)
+  })
+
+  it('format names what it takes when given something else', () => {
+    expect(inputError({ [Inputs.Format]: 'x' }).message).toBe(
+      "Input 'format': 'x' is not one of: custom, plain, directory, tar."
+    )
+  })
+
   it('parses every input', () => {
     const inputs = backupInputs({
       [Inputs.ArtifactName]: 'nightly',
@@ -114,7 +131,7 @@ describe('getInputs', () => {
   it.each<[RawInputs, Inputs, RegExp]>([
     [{ [Inputs.DatabaseUrl]: ' ' }, Inputs.DatabaseUrl, /is required/],
     [{ [Inputs.Mode]: 'archive' }, Inputs.Mode, /not one of: backup, restore/],
-    [{ [Inputs.Format]: 'tar' }, Inputs.Format, /not one of: custom, plain, directory/],
+    [{ [Inputs.Format]: 'zip' }, Inputs.Format, /not one of: custom, plain, directory, tar/],
     [{ [Inputs.Compression]: 'lz4' }, Inputs.Compression, /not one of: zstd, gzip, none/],
     [{ [Inputs.RetentionDays]: '0' }, Inputs.RetentionDays, /out of range/],
     [{ [Inputs.RetentionDays]: 'abc' }, Inputs.RetentionDays, /not a whole number/],

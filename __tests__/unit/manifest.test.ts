@@ -85,7 +85,7 @@ describe('parseManifest', () => {
     ['file.sha256', 'A'.repeat(64), /file\.sha256 is not in the expected format/],
     ['file.sizeBytes', -5, /file\.sizeBytes is -5/],
     ['file.sizeBytes', 2 ** 60, /file\.sizeBytes is missing or not a whole number/],
-    ['format', 'tar', /format is not one of custom, plain, directory/],
+    ['format', 'zip', /format is not one of custom, plain, directory, tar/],
     ['compression.algorithm', 'lz4; id', /compression\.algorithm is not one of/],
     ['compression.level', 99, /compression\.level is 99, outside/],
     ['compression', 'zstd', /compression is missing or not an object/],

@@ -173,7 +173,9 @@ function backupServerOf(
 const MANIFEST_FORMATS: Record<string, DetectedFormat> = {
   custom: 'custom',
   plain: 'plain',
-  directory: 'directory-tar'
+  directory: 'directory-tar',
+  // content detection sees a tar; which archive it holds is checked with it below
+  tar: 'directory-tar'
 }
 
 export async function planRestore(
@@ -429,8 +431,13 @@ async function tarArchive(
   decoding: Decoding,
   manifest: Manifest | undefined
 ): Promise<{ kind: 'tar' | 'directory-tar'; folder?: string; toc: Buffer }> {
-  // the action's own backup (a manifest): the folder's files at the top, as before
-  if (manifest) return { kind: 'directory-tar', toc: await tocOfDirectoryTar(file, decoding) }
+  // the action's own backup (a manifest, whose digest the file matched): the archive's files at
+  // the top, as before; which archive, its manifest says (toc.dat's header is the same for both)
+  if (manifest)
+    return {
+      kind: manifest.format === 'tar' ? 'tar' : 'directory-tar',
+      toc: await tocOfDirectoryTar(file, decoding)
+    }
   const names = (await tarMembers(file, decoding))
     .map(memberName)
     .filter(n => n !== '' && n !== '.')

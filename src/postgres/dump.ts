@@ -45,6 +45,9 @@ export function buildPgDumpArgs(options: DumpArgsOptions): string[] {
     case 'plain':
       args.push('--format=plain')
       break
+    case 'tar':
+      args.push('--format=tar')
+      break
     case 'directory':
       if (!options.directory) throw new Error('directory format needs an output directory')
       args.push('--format=directory', '--compress=0', `--file=${options.directory}`)
@@ -568,6 +571,19 @@ function assertWholeDump(format: DumpFormat, raw: CountingStage): void {
   if (format === 'plain' && !raw.tail.toString('utf8').includes(PLAIN_TRAILER)) {
     throw new ArchiveError(
       `the plain dump does not end with '${PLAIN_TRAILER}': it is truncated; nothing was uploaded.`
+    )
+  }
+  // a tar-format archive ends with its restore.sql (the same trailer) and the tar's two zero blocks
+  if (
+    format === 'tar' &&
+    !(
+      raw.tail.toString('latin1').includes(PLAIN_TRAILER) &&
+      raw.tail.length >= 1024 &&
+      raw.tail.subarray(raw.tail.length - 1024).every(b => b === 0)
+    )
+  ) {
+    throw new ArchiveError(
+      `the tar-format archive does not end with its restore.sql ('${PLAIN_TRAILER}') and the tar's end blocks: it is truncated; nothing was uploaded.`
     )
   }
 }

@@ -17,13 +17,13 @@ export function timestamp(date: Date): string {
     .replace(/\.\d+Z$/, 'Z')
 }
 
-/** `.dump` / `.sql` / `.dir.tar`, then `.zst` / `.gz`, then `.age` when encrypted. */
+/** `.dump` / `.sql` / `.dir.tar` / `.tar`, then `.zst` / `.gz`, then `.age` when encrypted. */
 export function backupExtension(
   format: DumpFormat,
   compression: Compression,
   encrypted: boolean
 ): string {
-  const formatPart = format === 'custom' ? '.dump' : format === 'plain' ? '.sql' : '.dir.tar'
+  const formatPart = { custom: '.dump', plain: '.sql', directory: '.dir.tar', tar: '.tar' }[format]
   const compressionPart = compression === 'zstd' ? '.zst' : compression === 'gzip' ? '.gz' : ''
   return `${formatPart}${compressionPart}${encrypted ? '.age' : ''}`
 }
