@@ -8,7 +8,7 @@
  * leaves the target empty and, for a backup, writes nothing.
  */
 import { beforeAll, describe, expect, it } from '@jest/globals'
-import { spawnSync } from 'node:child_process'
+import { execFileSync, spawnSync } from 'node:child_process'
 import {
   chmodSync,
   copyFileSync,
@@ -317,11 +317,13 @@ for a in "$@"; do [ "$a" = --version ] && exec '${real}' --version; done
     return dir
   }
 
-  let bins: Record<'empty' | 'noTrailer', string>
+  let bins: Record<'empty' | 'noTrailer' | 'cut', string>
   beforeAll(() => {
     bins = {
       empty: fakeBinDir('empty', 'cat >/dev/null'),
-      noTrailer: fakeBinDir('no-trailer', "sed '/PostgreSQL database dump complete/d'")
+      noTrailer: fakeBinDir('no-trailer', "sed '/PostgreSQL database dump complete/d'"),
+      // a tar archive that stops short of its end blocks (a pg_dump killed before its end)
+      cut: fakeBinDir('cut', 'head -c -1024')
     }
   })
 
@@ -381,4 +383,19 @@ for a in "$@"; do [ "$a" = --version ] && exec '${real}' --version; done
       )
     }
   )
+
+  it('a tar-format archive cut short (format tar): refused, nothing kept', async () => {
+    await expectNothingKept(
+      { format: 'tar', compression: 'zstd', pgBinDir: bins.cut },
+      /the tar-format archive does not end with its restore\.sql .* it is truncated; nothing was uploaded/
+    )
+  })
+
+  it('a whole tar-format archive passes (control)', async () => {
+    const backup = await localBackup(shop, { format: 'tar', compression: 'none' })
+    expect(backup.file).toMatch(/\.tar$/)
+    expect(backup.manifest.format).toBe('tar')
+    expect(execFileSync('tar', ['-tf', backup.file], { encoding: 'utf8' })).toMatch(/^toc\.dat$/m)
+    await expectShop(backup.file)
+  })
 })
