@@ -302,7 +302,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     await parser.parseAsync()
   } catch (error) {
-    const hint = negationHint(argv)
+    const hint = negationHint(argv) + actionOnlyHint(argv)
     const message = forCli((error as Error).message)
     process.stderr.write(`${hint ? `${sentence(message)}${hint}` : message}\n`)
     return EXIT_CODES.setting
@@ -446,6 +446,30 @@ export function negationHint(argv: string[]): string {
     return [`--${name} false (not ${arg.replace(/=.*$/, '')})`]
   })
   return hints.length > 0 ? ` Give ${hints.join(', ')}.` : ''
+}
+
+/**
+ * Options that are inputs of the action which the command does not take on the command line
+ * (--retention-days for backup: the artifact's; trial u18 F7): what they are and what to do.
+ */
+export function actionOnlyHint(argv: string[]): string {
+  const command = argv[0] as keyof typeof COMMANDS
+  const spec = COMMANDS[command]
+  if (!spec) return ''
+  const hints = argv.flatMap(arg => {
+    const name = /^--([a-z0-9-]+)(?:=.*)?$/.exec(arg)?.[1] as Inputs | undefined
+    if (!name || !Object.values(Inputs).includes(name) || spec.options.includes(name)) return []
+    if (ENV_FALLBACK[name]) return [] // a secret: its own message (the environment)
+    const why =
+      name === Inputs.RetentionDays ||
+      name === Inputs.RetentionSchedule ||
+      name === Inputs.ArtifactName ||
+      name === Inputs.Overwrite
+        ? `it sets the workflow artifact the action uploads; ${command} on the command line writes files into --output-dir, kept until you delete them`
+        : `the action takes it, ${command} on the command line does not (${command} --help lists what it takes)`
+    return [`--${name}: ${why}`]
+  })
+  return hints.length > 0 ? ` ${hints.join('. ')}.` : ''
 }
 
 /** A cancelled run's message and exit code (130 for SIGINT, 143 for SIGTERM). */

@@ -161,6 +161,13 @@ describe('command line', () => {
     const unknown = await cli(['backup', '--no-such-option', 'x'])
     expect(unknown.code).toBe(2)
     expect(unknown.stderr).not.toMatch(/Give --/)
+    expect(unknown.stderr).not.toMatch(/--no-such-option:/)
+    // an input of the action the command line does not take: what it is for (trial u18 F7)
+    const retention = await cli(['backup', '--retention-days', '5'])
+    expect(retention.code).toBe(2)
+    expect(retention.stderr).toContain(
+      'Unknown argument: --retention-days. --retention-days: it sets the workflow artifact the action uploads; backup on the command line writes files into --output-dir, kept until you delete them.'
+    )
     // the command line reads no negations (--no-owner is an option of its own): the form it takes
     // is named (new-user trial u11 F2)
     const negated = await cli(['restore', '--backup-file', 'x.dump', '--no-single-transaction'])

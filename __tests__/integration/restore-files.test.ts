@@ -695,6 +695,24 @@ describe('refusals: the target stays byte-for-byte unchanged', () => {
       /Input 'backup-file': '.*nope\.dump' does not exist/
     )
   })
+
+  it('a relative path that does not exist: where it was looked for (trial u18 F6)', async () => {
+    await expectRefusedUnchanged(
+      'backups/nope-relative.dump.zst',
+      new RegExp(
+        `Input 'backup-file': 'backups/nope-relative\\.dump\\.zst' does not exist \\(looked for at ${path.resolve('backups/nope-relative.dump.zst').replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}\\)`
+      )
+    )
+  })
+
+  it('an empty folder: said so, not "cannot tell which one" (trial u18 F4)', async () => {
+    const empty = path.join(files, 'emptydir')
+    mkdirSync(empty)
+    await expectRefusedUnchanged(
+      empty,
+      /Input 'backup-file': the folder '.*emptydir' is empty: it holds no backup file\. Give the backup's own file/
+    )
+  })
 })
 
 describe("restore errors: the backup's own fault named, PostgreSQL's DETAIL and CONTEXT kept without row values", () => {

@@ -905,3 +905,22 @@ describe('hostaddr without host (psql connects to the address)', () => {
     expect(env.PGHOSTADDR).toBe(hosts.map(h => h.host).join(','))
   })
 })
+
+describe('a DATABASE_URL pasted with its quotes (trial u18 F2)', () => {
+  it.each([
+    '"postgresql://app:S3cr%40t@127.0.0.1:5432/shop"',
+    "'postgres://app:pw-xyz@db.example.com/shop?sslmode=require'",
+    ' `postgresql://app:pw-xyz@h/d` '
+  ])('%s: says so, without the password', url => {
+    let error: unknown
+    try {
+      parseDatabaseUrl(url)
+    } catch (e) {
+      error = e
+    }
+    expect((error as Error).message).toMatch(
+      /^is wrapped in quotes \(.….*\): the quotes are part of the value.*Store the secret without them\.$/
+    )
+    expect((error as Error).message).not.toMatch(/S3cr|pw-xyz/)
+  })
+})

@@ -167,6 +167,12 @@ describe('detectBackup', () => {
     ['gzip of binary data', () => gzip(Buffer.alloc(4096, 0)), /neither a pg_dump archive/],
     ['an empty file', () => Buffer.alloc(0), /empty/],
     [
+      'a zip (an artifact zipped again; trial u18 F5)',
+      () =>
+        Buffer.concat([Buffer.from([0x50, 0x4b, 3, 4, 20, 0, 0, 0, 0, 0]), Buffer.alloc(200, 0)]),
+      /is itself a zip \(a zip inside a zip.*give the inner \.zip, or the files it holds, as backup-file/
+    ],
+    [
       'gzip magic over garbage',
       () => Buffer.concat([Buffer.from([0x1f, 0x8b, 8, 0]), Buffer.alloc(200, 0xee)]),
       /gzip data cannot be .*decompressed/

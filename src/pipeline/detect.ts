@@ -20,6 +20,9 @@ import { redactSql } from '../postgres/sql-redact.js'
 /** Start of age's ASCII armor (the whole line is longer than the 32 bytes read first). */
 const AGE_ARMOR_HEADER = '-----BEGIN AGE ENCRYPTED FILE'
 
+/** A zip's local file header signature (PK\x03\x04). */
+const ZIP_LOCAL_HEADER = Buffer.from([0x50, 0x4b, 0x03, 0x04])
+
 export type DetectedFormat = 'custom' | 'plain' | 'directory-tar'
 
 export class FormatError extends CheckError {
@@ -103,8 +106,13 @@ export async function detectBackup(file: BackupFile, keys?: DecryptionKeys): Pro
   const start = await decodedStart(file, { compression, decryption })
   const format = detectFormat(start)
   if (!format) {
+    // an artifact's zip zipped again (a download of a download), or a zip in an artifact
+    if (start.subarray(0, 4).equals(ZIP_LOCAL_HEADER))
+      throw new FormatError(
+        `the backup ${fileName(file)} is itself a zip (a zip inside a zip: a downloaded artifact zipped again?): unzip the outer one (unzip -l shows what it holds) and give the inner .zip, or the files it holds, as backup-file.`
+      )
     throw new FormatError(
-      'the backup is neither a pg_dump archive (custom or directory format) nor an SQL script; is it the right file?'
+      'the backup is neither a pg_dump archive (custom, directory or tar format) nor an SQL script; is it the right file?'
     )
   }
   if (format === 'plain' && namedAsArchive(fileName(file)) && !isPgDumpScript(start)) {

@@ -199,6 +199,12 @@ export function parseDatabaseUrl(
   url: string,
   env: Record<string, string | undefined> = process.env
 ): Connection {
+  // a value pasted with the quotes of a .env file or a shell line: "postgresql://…"
+  if (/^(["'`])[a-z][a-z0-9+.-]*:\/\/[^]*\1$/i.test(url.trim()))
+    throw new SettingError(
+      'databaseUrl',
+      `is wrapped in quotes (${url.trim()[0]}…${url.trim()[0]}, as a .env file or a shell line writes it): the quotes are part of the value, and no URL starts with one. Store the secret without them.`
+    )
   const written = isKeywordValue(url) ? readKeywordValue(url) : readUrl(url)
   const keywordValue = written.form === 'keyword/value'
   let password = written.password

@@ -144,10 +144,18 @@ export async function openLocalBackup(file: string, workDir: string): Promise<Lo
   let info
   try {
     info = await stat(file)
-  } catch {
+  } catch (error) {
+    // a relative path is read from the working directory (the workspace): where it looked
+    const where = path.isAbsolute(file) ? '' : ` (looked for at ${path.resolve(file)})`
+    const code = (error as NodeJS.ErrnoException).code
+    if (code === 'EACCES')
+      throw new SettingError(
+        'backupFile',
+        `'${file}'${where} cannot be read: permission denied for this user. Make it readable by the user the step runs as.`
+      )
     throw new SettingError(
       'backupFile',
-      `'${file}' does not exist. Give the path of a backup file in the workspace (e.g. after actions/checkout or a download step).`
+      `'${file}' does not exist${where}. Give the path of a backup file in the workspace (e.g. after actions/checkout or a download step).`
     )
   }
   if (info.isDirectory()) return openDirectory(file, workDir)
@@ -431,6 +439,11 @@ async function openExtracted(dir: string, what: string, workDir: string): Promis
     described.length > 1
       ? described.map(e => e.slice(0, -LOCAL_MANIFEST_SUFFIX.length))
       : candidates
+  if (candidates.length === 0)
+    throw new SettingError(
+      'backupFile',
+      `${what} is empty: it holds no backup file. Give the backup's own file as backup-file (its path in the workspace), or the folder it was downloaded or unzipped into.`
+    )
   throw new SettingError(
     'backupFile',
     `${what} holds ${plural(candidates.length, 'file')} and no manifest.json${described.length > 1 ? ` but ${described.length} backups with a <file>.manifest.json each` : ''}; cannot tell which one is the backup (${choices.slice(0, 5).join(', ')}${choices.length > 5 ? ', …' : ''}). Give the backup's own file as backup-file.`
