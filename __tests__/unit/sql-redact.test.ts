@@ -83,7 +83,24 @@ describe('redactSql', () => {
     // a28 A5: the secret word anywhere in a dotted name
     ["ALTER DATABASE target SET app.password.hash TO 'LeakFe';", 'LeakFe'],
     ['ALTER ROLE app SET app.secret.value TO "LeakFa";', 'LeakFa'],
-    ['ALTER ROLE nosuch SET app.password.hash TO LeakFc;', 'LeakFc']
+    ['ALTER ROLE nosuch SET app.password.hash TO LeakFc;', 'LeakFc'],
+    // a29 A3: a value after a name literal, escapes that spell the word, joined literals, a
+    // function's body, token shapes
+    ["SELECT set_config('app.api_key', 'LeakA1x', false);", 'LeakA1x'],
+    ["SELECT pg_catalog.set_config('my.signing_key' , 'LeakA1y', true);", 'LeakA1y'],
+    ["INSERT INTO settings (name, value) VALUES ('stripe_api_key','LeakA27');", 'LeakA27'],
+    ["SELECT U&'p\\0061ssword=LeakA9 host=x';", 'LeakA9'],
+    ["SELECT E'pass\\x77ord=LeakA10';", 'LeakA10'],
+    ["SELECT E'pass\\167ord=LeakA10o';", 'LeakA10o'],
+    ["SELECT 'host=x user=y pass' || 'word=LeakA12';", 'LeakA12'],
+    ["DO $$DECLARE api_key text := 'LeakA36'; BEGIN END$$;", 'LeakA36'],
+    [
+      "CREATE FUNCTION f() RETURNS void LANGUAGE plpgsql AS $fn$ BEGIN PERFORM set_config('app.token', 'LeakB2', false); END $fn$;",
+      'LeakB2'
+    ],
+    [`COPY (SELECT 1) TO PROGRAM 'curl -H "Authorization: Bearer LeakA4" https://x';`, 'LeakA4'],
+    ["SELECT http_get('https://api', 'ghp_0123456789abcdefghijABCDEFGHIJ');", 'ghp_0123456789'],
+    ["INSERT INTO k VALUES ('AKIAABCDEFGHIJKLMNOP');", 'AKIAABCDEFGHIJKLMNOP']
   ])('%s: the secret is gone', (statement, secret) => {
     const shown = redactSql(statement)
     expect(shown).not.toContain(secret)
@@ -119,6 +136,15 @@ describe('redactSql', () => {
       "ALTER TABLE ONLY auth.refresh_tokens ALTER COLUMN id SET DEFAULT nextval('auth.refresh_tokens_id_seq'::regclass);",
       `SELECT pg_catalog.setval('vault."Secret_Keys_id_seq"', 3, true);`,
       "SELECT pg_catalog.setval('public.password_resets_id_seq', 1, false);"
+    ])
+      expect(redactSql(statement)).toBe(statement)
+    // a29 A3's shapes that hold no secret stay as they are
+    for (const statement of [
+      "SELECT set_config('search_path', 'public', false);",
+      "INSERT INTO settings (name, value) VALUES ('theme','dark');",
+      "SELECT 'a' || 'b';",
+      "DO $$DECLARE n text := 'hello'; BEGIN RAISE NOTICE '%', n; END$$;",
+      "SELECT E'line\\nbreak';"
     ])
       expect(redactSql(statement)).toBe(statement)
     // …but not a value that merely has a dot: unqualified words, spaces, key=value stay secret

@@ -13,7 +13,13 @@ const SECRET_NAME =
 
 /** Literal contents that are or hold a secret wherever they stand. */
 const SECRET_CONTENT =
-  /password|passwd|secret|token|\bpwd\s*=|SCRAM-SHA-256\$|^md5[0-9a-f]{32}$|[a-z][\w+.-]*:\/\/[^\s/@:'"]*:[^\s@]*@/i
+  /password|passwd|secret|token|\bpwd\s*=|SCRAM-SHA-256\$|^md5[0-9a-f]{32}$|[a-z][\w+.-]*:\/\/[^\s/@:'"]*:[^\s@]*@|\bbearer\s|authorization:|\b(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_\w{20,}|sk_(?:live|test)_\w+|AKIA[0-9A-Z]{16}|xox[abprs]-[\w-]+)/i
+
+/** A literal that is a setting's or option's name: a secret word in it makes the next literal secret. */
+const NAME_LITERAL = /^[A-Za-z_][\w.$-]*$/
+
+/** Types a PL/pgSQL variable is declared with before its := (api_key text := '…'). */
+const DECLARED_TYPE = /^(?:text|varchar|character|char|varying|bytea|json|jsonb|name|citext)$/i
 
 /**
  * A literal that is a schema-qualified name (pg_dump's setval('auth.refresh_tokens_id_seq', …),
@@ -124,9 +130,12 @@ function nameBefore(plain: string): { name: string; assigned: boolean } {
   const words = withoutComments(plain).match(DOTTED_WORDS) ?? []
   let k = words.length - 1
   while (k >= 0 && (/^[=:]+$/.test(words[k]) || /^to$/i.test(words[k]))) k--
+  const assigned = k < words.length - 1
+  // a PL/pgSQL declaration: the variable's name stands before its type (api_key text := '…')
+  if (assigned && k > 0 && DECLARED_TYPE.test(words[k])) k--
   return {
     name: k >= 0 ? words[k].replace(/^"|"$/g, '') : '',
-    assigned: k < words.length - 1
+    assigned
   }
 }
 
@@ -149,6 +158,10 @@ function secretRanges(text: string, standard: boolean): Array<[number, number]> 
   let i = 0
   /** The literal before was redacted: a literal continuing it (only a line break between) is too. */
   let redacted = false
+  /** The literal before was a name with a secret word ('app.api_key'): a value may follow it. */
+  let secretNameBefore = false
+  /** The literal before, unless redacted, and where its inside is (for 'pass' || 'word=…'). */
+  let previous: { inner: string; from: number; to: number } | undefined
   while (i < n) {
     const c = text[i]
     // a comment: no literal starts in it, and it is no word before one
@@ -244,17 +257,65 @@ function secretRanges(text: string, standard: boolean): Array<[number, number]> 
     // 'a' followed by 'b' on another line (a -- comment between) is one literal 'ab' to the server
     const continued: boolean =
       redacted && opener === "'" && /^[ \t\f\r]*\n\s*$/.test(plain.replace(/--[^\n]*/g, ''))
+    const prefix = opener === "'" ? plain.slice(plain.length - prefixLength) : ''
+    // what the server reads: E'\x77', U&'\0061' spell the same words (attacker a29 A3)
+    const content = unescaped(closed ? inner.slice(0, -opener.length) : inner, prefix)
+    // 'app.api_key', '…' (set_config, a VALUES pair, OPTIONS): the value after a secret's name
+    const afterName: boolean = secretNameBefore && /^\s*,\s*$/.test(withoutComments(plain))
+    // 'host=… pass' || 'word=…': the two read as one
+    const joined: string | undefined =
+      previous !== undefined && /^\s*\|\|\s*$/.test(withoutComments(plain))
+        ? previous.inner + content
+        : undefined
     const secret: boolean =
       continued ||
+      afterName ||
       /^password$/i.test(before) ||
       SECRET_NAME.test(before) ||
-      (SECRET_CONTENT.test(inner) && !(opener === "'" && QUALIFIED_NAME.test(inner)))
+      (SECRET_CONTENT.test(content) && !(opener === "'" && QUALIFIED_NAME.test(inner))) ||
+      (joined !== undefined && SECRET_CONTENT.test(joined))
+    if (secret && joined !== undefined && previous) ranges.push([previous.from, previous.to])
     redacted = secret
-    if (secret) ranges.push([i + opener.length, closed ? end - opener.length : n])
+    secretNameBefore = !secret && NAME_LITERAL.test(content) && SECRET_NAME.test(content)
+    const from = i + opener.length
+    const to = closed ? end - opener.length : n
+    if (secret) ranges.push([from, to])
+    else if (opener.startsWith('$'))
+      // a function's or DO block's body: its own statements and literals, read the same way
+      for (const [a, b] of secretRanges(text.slice(from, to), standard))
+        ranges.push([from + a, from + b])
+    previous = secret ? undefined : { inner: content, from, to }
     plain = ''
     i = end
   }
   return ranges
+}
+
+/**
+ * A literal's inside as the server reads it, for the secret tests: E'…' escapes (\x77, \167,
+ * \u0077, \n…) and U&'…' ones (\0077, \+000077) decoded; others as written ('' is ').
+ */
+function unescaped(inside: string, prefix: string): string {
+  const text = inside.replace(/''/g, "'")
+  if (/^[Ee]$/.test(prefix))
+    return text.replace(
+      /\\(?:x([0-9a-fA-F]{1,2})|([0-7]{1,3})|u([0-9a-fA-F]{4})|U([0-9a-fA-F]{8})|(.))/g,
+      (_m, x?: string, o?: string, u?: string, U?: string, c?: string) =>
+        x || o || u || U
+          ? safeChar(parseInt(x ?? o ?? u ?? U ?? '0', x ? 16 : o ? 8 : 16))
+          : (c ?? '')
+    )
+  if (/^[Uu]&$/.test(prefix))
+    return text.replace(
+      /\\(?:\+([0-9a-fA-F]{6})|([0-9a-fA-F]{4})|(\\))/g,
+      (_m, six?: string, four?: string) =>
+        six || four ? safeChar(parseInt(six ?? four ?? '0', 16)) : '\\'
+    )
+  return text
+}
+
+function safeChar(code: number): string {
+  return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : ''
 }
 
 /** A statement as a message shows it: one line, secrets redacted, at most `max` characters. */
