@@ -1046,21 +1046,29 @@ export async function repairMovedSequences(
       const was = recorded.find(r => r.oid === row.oid)!
       const before = BigInt(was.lastValue!)
       const now = row.last === null ? undefined : BigInt(row.last)
-      const back = row.up ? now === undefined || now < before : now === undefined || now > before
+      // ascending: below its value, or unset (no value past the recorded one was handed out
+      // since: setting it to the recorded value again hands out none twice); descending: above
+      const back = row.up ? now === undefined || now < before : now !== undefined && now > before
       if (!back) continue
       const moved = `${was.name} (from ${was.lastValue} to ${row.last ?? 'unset'})`
       if (row.up && row.may) {
         // set again only while it still stands below: one statement, never backwards
-        const { rowCount } = await client.query(
-          `SELECT pg_catalog.setval(x.seq, $2::pg_catalog.int8, true) FROM (SELECT $1::pg_catalog.oid::pg_catalog.regclass AS seq) x
+        const done = await client
+          .query(
+            `SELECT pg_catalog.setval(x.seq, $2::pg_catalog.int8, true) FROM (SELECT $1::pg_catalog.oid::pg_catalog.regclass AS seq) x
            WHERE COALESCE(pg_catalog.pg_sequence_last_value(x.seq) OPERATOR(pg_catalog.<) $2::pg_catalog.int8, true)`,
-          [row.oid, was.lastValue]
-        )
-        if (rowCount) {
+            [row.oid, was.lastValue]
+          )
+          .then(
+            r => r.rowCount ?? 0,
+            () => -1 // refused (its MAXVALUE changed, a lock): said, with what to run
+          )
+        if (done > 0) {
           repaired.push(moved)
           continue
         }
-        if (row.last !== null) continue // moved forward since (the application's nextval)
+        // at or above its recorded value again (the application's nextval since): nothing lost
+        if (done === 0) continue
       }
       left.push(
         `${moved}: set it again with SELECT pg_catalog.setval('${was.name.replace(/'/g, "''")}', ${was.lastValue}); unless the application used it since`
@@ -1073,7 +1081,7 @@ export async function repairMovedSequences(
       )
     if (left.length > 0)
       said.push(
-        `the restore's statements moved ${plural(left.length, 'sequence')} of the target back, which a rollback does not undo (PostgreSQL never rolls a sequence back), and the restoring role may not set ${left.length === 1 ? 'it' : 'them'} again: ${left.join('; ')}`
+        `the restore's statements moved ${plural(left.length, 'sequence')} of the target back, which a rollback does not undo (PostgreSQL never rolls a sequence back), and the action did not set ${left.length === 1 ? 'it' : 'them'} again (the restoring role lacks UPDATE on ${left.length === 1 ? 'it' : 'them'}, ${left.length === 1 ? 'it descends' : 'they descend'}, or the server refused): ${left.join('; ')}`
       )
     return said.length > 0
       ? `${said.map(s => s.charAt(0).toUpperCase() + s.slice(1)).join('. ')}.`
