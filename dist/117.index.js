@@ -12,7 +12,7 @@ __webpack_require__.d(__webpack_exports__, {
   restore: () => (/* binding */ restore)
 });
 
-// UNUSED EXPORTS: LOAD_PHASE, PRIVILEGE_REASON, RestoreError, foreignKeyNote, leftOutNote, newerMajorNote, ownerInTarget, restoreEnvironment, restorePolicy, rolesStayMessage, superuserRisk
+// UNUSED EXPORTS: LOAD_PHASE, PRIVILEGE_REASON, RestoreError, foreignKeyNote, leftOutNote, newerMajorNote, ownerInTarget, restoreEnvironment, restorePolicy, rolesStayMessage, superuserRisk, withSequences
 
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __webpack_require__(77598);
@@ -4398,6 +4398,8 @@ function reportedLines(stderr) {
     let within;
     /** The message the DETAIL, HINT and CONTEXT lines that follow belong to (a WARNING's are not the error's). */
     let message;
+    /** Where the current message's DETAIL and HINT lines are in `out`. */
+    let explained = [];
     // psql and pg_restore start each error's first line with their name: an ERROR line without
     // it, among lines that have it, continues a value (a row's text with a line break)
     const prefixed = stderr.split('\n').some(l => PREFIX.exec(l)?.[0]);
@@ -4424,8 +4426,18 @@ function reportedLines(stderr) {
         }
         const [, kind, text] = m;
         const follows = ['DETAIL', 'HINT', 'CONTEXT', 'STATEMENT', 'QUERY', 'Command was'].includes(kind);
-        if (!follows && !kind.startsWith('LINE'))
+        if (!follows && !kind.startsWith('LINE')) {
             message = kind;
+            explained = [];
+        }
+        // a RAISE's DETAIL and HINT are the backup's own code's text, made of what it chose (a
+        // row's values, format()ted in): not shown, whatever their shape (its CONTEXT says RAISE)
+        if (kind === 'CONTEXT' && / at RAISE\b/.test(text)) {
+            for (const i of explained)
+                out[i] =
+                    `${out[i].slice(0, out[i].indexOf(':'))}:  (the text the backup's RAISE gave: not shown)`;
+            explained = [];
+        }
         // a notice's or warning's DETAIL/HINT (wal_level's on CREATE PUBLICATION) is not the error's
         if (follows && message !== undefined && message !== 'ERROR' && message !== 'FATAL')
             continue;
@@ -4434,11 +4446,11 @@ function reportedLines(stderr) {
                 out.push(cutErrorValue(raw));
         }
         else if (kind === 'DETAIL')
-            out.push(`DETAIL:  ${cutDetail(text)}`);
+            explained.push(out.push(`DETAIL:  ${cutDetail(text)}`) - 1);
         else if (kind === 'CONTEXT')
             out.push(`CONTEXT:  ${cutContext(text)}`);
         else if (kind === 'HINT')
-            out.push(`HINT:  ${cutQuoted(text)}`);
+            explained.push(out.push(`HINT:  ${cutValues(text)}`) - 1);
     }
     return out.slice(0, 8);
 }
@@ -4470,15 +4482,42 @@ function cutDetail(text) {
     }
     if (text.startsWith('Failing row contains ('))
         return 'Failing row contains (…).';
-    return cutQuoted(text);
+    return cutValues(text);
 }
 /** A CONTEXT without the row: "COPY t, line 1" (its text after the colon is the row). */
 function cutContext(text) {
     const copy = /^(COPY [^,]+, line \d+(?:, column [^:]+)?)(?::|$)/.exec(text);
     if (copy)
         return copy[1];
-    return cutQuoted(text);
+    // the JSON value being parsed: "JSON data, line 1: {"api_key": …"
+    const json = /^(JSON data, line \d+)(?::|$)/.exec(text);
+    if (json)
+        return `${json[1]}: …`;
+    return cutValues(text);
 }
+/**
+ * A DETAIL's, HINT's or CONTEXT's text cut before its first quote of any kind: what PostgreSQL
+ * quotes there is a value (`Token "…" is invalid.`, a statement's text, `SQL statement "…"`),
+ * never needed to tell what failed, and it may be a row's (a secret the backup holds).
+ */
+function cutValues(text) {
+    text = (0,sql_redact/* redactSql */.Mj)(text);
+    for (let i = 0; i < text.length; i++) {
+        const c = text[i];
+        if (c === "'" || c === '$')
+            return `${text.slice(0, i).trimEnd()} …`;
+        if (c !== '"')
+            continue;
+        // an object's name PostgreSQL quotes after its kind (function "f", column "t.c") stays
+        const end = text.indexOf('"', i + 1);
+        if (end < 0 || !NAMED_BY_KIND.test(text.slice(0, i)))
+            return `${text.slice(0, i).trimEnd()} …`;
+        i = end;
+    }
+    return text;
+}
+/** The kind of object before a name PostgreSQL quotes in its messages ("function", "column"…). */
+const NAMED_BY_KIND = /\b(?:function|relation|table|column|constraint|type|schema|index|sequence|role|trigger|view|database|extension|operator|domain|policy|publication|collation|procedure|routine|rule|aggregate|language|server)\s$/i;
 /** Text cut before its first string or dollar quote (where values and bodies start). */
 function cutQuoted(text) {
     text = (0,sql_redact/* redactSql */.Mj)(text);
@@ -6338,6 +6377,8 @@ var types = __webpack_require__(16141);
 
 /** Start of age's ASCII armor (the whole line is longer than the 32 bytes read first). */
 const AGE_ARMOR_HEADER = '-----BEGIN AGE ENCRYPTED FILE';
+/** A zip's local file header signature (PK\x03\x04). */
+const ZIP_LOCAL_HEADER = Buffer.from([0x50, 0x4b, 0x03, 0x04]);
 class FormatError extends errors/* CheckError */.tl {
     name = 'FormatError';
 }
@@ -6403,7 +6444,10 @@ async function detectBackup(file, keys) {
     const start = await decodedStart(file, { compression, decryption });
     const format = detectFormat(start);
     if (!format) {
-        throw new FormatError('the backup is neither a pg_dump archive (custom or directory format) nor an SQL script; is it the right file?');
+        // an artifact's zip zipped again (a download of a download), or a zip in an artifact
+        if (start.subarray(0, 4).equals(ZIP_LOCAL_HEADER))
+            throw new FormatError(`the backup ${(0,decode/* fileName */.Md)(file)} is itself a zip (a zip inside a zip: a downloaded artifact zipped again?): unzip the outer one (unzip -l shows what it holds) and give the inner .zip, or the files it holds, as backup-file.`);
+        throw new FormatError('the backup is neither a pg_dump archive (custom, directory or tar format) nor an SQL script; is it the right file?');
     }
     if (format === 'plain' && namedAsArchive((0,decode/* fileName */.Md)(file)) && !isPgDumpScript(start)) {
         throw new FormatError(`the name says a pg_dump archive (.dump), but the content${compression === 'none' ? '' : ` (${compression}-decompressed)`} does not start with an archive's PGDMP header: it is ${describeText(start)}, not a pg_dump archive and not a pg_dump SQL script. Give the file pg_dump --format=custom wrote; if it is an SQL script after all, name it .sql.`);
@@ -6491,7 +6535,9 @@ function backupServerOf(manifest, headerVersion, from) {
 const MANIFEST_FORMATS = {
     custom: 'custom',
     plain: 'plain',
-    directory: 'directory-tar'
+    directory: 'directory-tar',
+    // content detection sees a tar; which archive it holds is checked with it below
+    tar: 'directory-tar'
 };
 async function planRestore(inputs, fetched, 
 /** Newer clients the target's URL needs (connection.ts: libpqRequirements). */
@@ -6694,9 +6740,13 @@ function memberName(name) {
  * @throws RestoreError for any other tar (several archives, files beside the folder, none).
  */
 async function tarArchive(file, decoding, manifest) {
-    // the action's own backup (a manifest): the folder's files at the top, as before
+    // the action's own backup (a manifest, whose digest the file matched): the archive's files at
+    // the top, as before; which archive, its manifest says (toc.dat's header is the same for both)
     if (manifest)
-        return { kind: 'directory-tar', toc: await tocOfDirectoryTar(file, decoding) };
+        return {
+            kind: manifest.format === 'tar' ? 'tar' : 'directory-tar',
+            toc: await tocOfDirectoryTar(file, decoding)
+        };
     const names = (await tarMembers(file, decoding))
         .map(memberName)
         .filter(n => n !== '' && n !== '.');
@@ -7119,6 +7169,7 @@ async function dumpMajorFromContent(file, format, decoding) {
 }
 
 ;// CONCATENATED MODULE: ./src/postgres/unchanged.ts
+
 /** The start of the net's error, as psql prints it ("ERROR:  <marker>…"). */
 const NET_MARKER = 'restore net: objects of the target changed: ';
 const TRACK_COUNTS_OFF = 'restore net: track_counts is off in the restore session, so the restore cannot prove that it wrote no rows into tables of the target it does not own';
@@ -7856,6 +7907,67 @@ function changedObjectsMessage(stderr) {
         .trim();
     return `the restore changed objects of the target that the backup does not own — ${what}. Checked in the restore's own transaction before its COMMIT (a change by another session meanwhile is named too): it was rolled back, nothing was restored. The backup holds statements that act on the target's own objects (a trigger, rule, view, function or inheritance of the backup, or SQL in its data): restore it into an empty database and look at what it does there, or restore a backup made by pg_dump of the database it came from.`;
 }
+/**
+ * After a load that did not commit: the target's protected sequences (recorded with their value)
+ * that the restore's statements moved back — `setval` is not rolled back by PostgreSQL, so a
+ * failed restore can leave a sequence of the target handing out values it handed out before.
+ * One moved back (below its recorded value, or to unset) is set to its recorded value again
+ * where it ascends and the role may (UPDATE on it): never below where it stands now (an
+ * application's nextval since only moves it forward). One moved forward is left (a gap, as any
+ * rolled-back nextval leaves). Returns one sentence for the failure's message, or undefined
+ * when none moved back. Never rejects (what cannot be read is not reported).
+ */
+async function repairMovedSequences(client, set) {
+    const recorded = (set?.relations ?? []).filter(r => r.kind === 'S' && r.lastValue !== undefined && /^-?\d+$/.test(r.lastValue));
+    if (recorded.length === 0)
+        return undefined;
+    try {
+        const { rows } = await client.query(`SELECT c.oid::pg_catalog.int4 AS oid, pg_catalog.pg_sequence_last_value(c.oid)::pg_catalog.text AS last,
+        s.seqincrement OPERATOR(pg_catalog.>) 0 AS up, pg_catalog.has_sequence_privilege(c.oid, 'UPDATE') AS may
+       FROM pg_catalog.pg_class c JOIN pg_catalog.pg_sequence s ON s.seqrelid OPERATOR(pg_catalog.=) c.oid
+       WHERE c.oid OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.oid[]) AND pg_catalog.has_sequence_privilege(c.oid, 'SELECT,USAGE')`, [recorded.map(r => r.oid)]);
+        const repaired = [];
+        const left = [];
+        for (const row of rows) {
+            const was = recorded.find(r => r.oid === row.oid);
+            const before = BigInt(was.lastValue);
+            const now = row.last === null ? undefined : BigInt(row.last);
+            // ascending: below its value, or unset (no value past the recorded one was handed out
+            // since: setting it to the recorded value again hands out none twice); descending: above
+            const back = row.up ? now === undefined || now < before : now !== undefined && now > before;
+            if (!back)
+                continue;
+            const moved = `${was.name} (from ${was.lastValue} to ${row.last ?? 'unset'})`;
+            if (row.up && row.may) {
+                // set again only while it still stands below: one statement, never backwards
+                const done = await client
+                    .query(`SELECT pg_catalog.setval(x.seq, $2::pg_catalog.int8, true) FROM (SELECT $1::pg_catalog.oid::pg_catalog.regclass AS seq) x
+           WHERE COALESCE(pg_catalog.pg_sequence_last_value(x.seq) OPERATOR(pg_catalog.<) $2::pg_catalog.int8, true)`, [row.oid, was.lastValue])
+                    .then(r => r.rowCount ?? 0, () => -1 // refused (its MAXVALUE changed, a lock): said, with what to run
+                );
+                if (done > 0) {
+                    repaired.push(moved);
+                    continue;
+                }
+                // at or above its recorded value again (the application's nextval since): nothing lost
+                if (done === 0)
+                    continue;
+            }
+            left.push(`${moved}: set it again with SELECT pg_catalog.setval('${was.name.replace(/'/g, "''")}', ${was.lastValue}); unless the application used it since`);
+        }
+        const said = [];
+        if (repaired.length > 0)
+            said.push(`the restore's statements moved ${(0,log/* plural */.LS)(repaired.length, 'sequence')} of the target back, which a rollback does not undo (PostgreSQL never rolls a sequence back), and the action set ${repaired.length === 1 ? 'it' : 'them'} to the recorded value again: ${repaired.join(', ')}`);
+        if (left.length > 0)
+            said.push(`the restore's statements moved ${(0,log/* plural */.LS)(left.length, 'sequence')} of the target back, which a rollback does not undo (PostgreSQL never rolls a sequence back), and the action did not set ${left.length === 1 ? 'it' : 'them'} again (the restoring role lacks UPDATE on ${left.length === 1 ? 'it' : 'them'}, ${left.length === 1 ? 'it descends' : 'they descend'}, or the server refused): ${left.join('; ')}`);
+        return said.length > 0
+            ? `${said.map(s => s.charAt(0).toUpperCase() + s.slice(1)).join('. ')}.`
+            : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
 
 ;// CONCATENATED MODULE: ./src/postgres/default-privileges.ts
 
@@ -8200,7 +8312,7 @@ async function restore(inputs, connection, deps = {}) {
         // with allow-non-empty and clean, and a restore into a target whose other schemas hold
         // objects (the emptiness checks look only where the backup's statements go; a function can
         // go further); not verify's scratch database, whose comparison then names what differs
-        const unchanged = inputs.allowNonEmpty || inputs.clean || !deps.scratch
+        const recorded = inputs.allowNonEmpty || inputs.clean || !deps.scratch
             ? await log/* log */.Rm.group("Record the target's own objects", () => session.watched("Recording the target's own objects", () => recordProtected(inputs, target, plan, facts, server, drops)))
             : undefined;
         // the restoring role's default privileges would reach the objects the backup creates
@@ -8230,7 +8342,7 @@ async function restore(inputs, connection, deps = {}) {
                     fills: server.fills,
                     dataOrder: server.dataOrder,
                     copyBlocks: plan.plain?.copyBlocks,
-                    unchanged,
+                    unchanged: recorded?.check,
                     deferrals: server.deferrals,
                     defaultPrivileges,
                     sequenceSets
@@ -8240,7 +8352,7 @@ async function restore(inputs, connection, deps = {}) {
                     rolesCommitted: () => {
                         rolesCommitted = true;
                     }
-                }));
+                }), recorded?.set);
             }
             catch (error) {
                 if (rolesCommitted && roles && error instanceof Error) {
@@ -8761,21 +8873,31 @@ function restoreEnvironment(connection, inputs) {
  * those sessions named. With clean, an "already exists" failure explains why clean did not drop
  * the object (instead of a hint to set clean).
  */
-async function loadWatched(inputs, monitor, env, load) {
+async function loadWatched(inputs, monitor, env, load, 
+/** The target's own objects as recorded: sequences the failed load moved back are set again. */
+unchanged) {
     // pg_dump's header (SET lock_timeout = 0;) reaches the server from pg_restore -d: the watcher
     // cancels a wait that outlasts lock-timeout (psql's script gets the action's setting instead)
     const { result, blockers, cancelled } = await (0,locks/* watchLockWaits */.Zx)(monitor, { applicationName: env.PGAPPNAME }, load(), { cancelAfterMs: inputs.lockTimeoutMs });
     if (result.status === 'fulfilled')
         return result.value;
-    const error = result.reason;
+    // nothing committed, but a setval of the load's is not rolled back: said with the failure
+    const sequences = await repairMovedSequences(monitor, unchanged);
+    const failure = await explainedFailure(inputs, monitor, result.reason, blockers, cancelled);
+    if (sequences && failure instanceof Error)
+        failure.message = withSequences(failure.message, sequences);
+    throw failure;
+}
+/** The load's failure as the restore reports it (what the watcher saw, who owns what). */
+async function explainedFailure(inputs, monitor, error, blockers, cancelled) {
     if (cancelled && error instanceof LoadError) {
-        throw new locks/* LockTimeoutError */.XB('The restore', blockers, inputs.lockTimeoutMs);
+        return new locks/* LockTimeoutError */.XB('The restore', blockers, inputs.lockTimeoutMs);
     }
     const changed = error instanceof LoadError ? changedObjectsMessage(error.stderr) : undefined;
     if (changed !== undefined)
-        throw new RestoreError(changed);
+        return new RestoreError(changed);
     if (error instanceof LoadError && (0,locks/* isLockTimeout */.Td)({ message: error.stderr })) {
-        throw new locks/* LockTimeoutError */.XB('The restore', blockers, inputs.lockTimeoutMs);
+        return new locks/* LockTimeoutError */.XB('The restore', blockers, inputs.lockTimeoutMs);
     }
     // the errors psql reported, without DETAIL or CONTEXT (a row's values never reach a message)
     const errors = error instanceof LoadError
@@ -8787,7 +8909,7 @@ async function loadWatched(inputs, monitor, env, load) {
         // "relation "x" already exists" (not a row's key: "Key (id)=(…) already exists." is the
         // backup's own data, which clean does not explain)
         const what = /ERROR:\s+(.*already exists)/.exec(errors)?.[1] ?? 'an object already exists';
-        throw new LoadError(`${what}, although clean: true dropped the backup's objects first: this object is not among what clean drops — an extension's member or an object of a kind clean keeps (extensions, the schema public), or an object the backup creates twice. ${afterLoadFailure(inputs)} Drop that object by hand, or restore into an empty database.`, error.stderr);
+        return new LoadError(`${what}, although clean: true dropped the backup's objects first: this object is not among what clean drops — an extension's member or an object of a kind clean keeps (extensions, the schema public), or an object the backup creates twice. ${afterLoadFailure(inputs)} Drop that object by hand, or restore into an empty database.`, error.stderr);
     }
     if (error instanceof LoadError) {
         const owner = await ownerInTarget(monitor, errors).catch(() => undefined);
@@ -8800,7 +8922,17 @@ async function loadWatched(inputs, monitor, env, load) {
                     : `${error.message.slice(0, at)} ${owner}${error.message.slice(at)}`;
         }
     }
-    throw error;
+    return error;
+}
+/**
+ * The failure's message with what the load did to the target's sequences, before what the
+ * restore left of the target ("Nothing was kept", which becomes "Nothing else was kept").
+ */
+function withSequences(message, sequences) {
+    const at = message.search(/ (?:Nothing was kept|The restore ran without a single transaction)/);
+    if (at < 0)
+        return `${message.replace(/\.?$/, '.')} ${sequences}`;
+    return `${message.slice(0, at)} ${sequences}${message.slice(at).replace(' Nothing was kept', ' Nothing else was kept')}`;
 }
 /**
  * "must be owner of table objects", "permission denied for schema rdsadmin_util": who owns it in
@@ -8997,10 +9129,10 @@ async function recordProtected(inputs, client, plan, facts, server, drops) {
     if (!inputs.singleTransaction) {
         const warning = `${holds}; without a single transaction (${inputs.jobs > 1 ? `jobs: ${inputs.jobs}` : 'single-transaction: false'}) the restore cannot prove before a COMMIT that they stay unchanged, nor roll back if they do not. For that proof, restore with jobs: 1 and single-transaction: true (the default).`;
         log/* log */.Rm.warning(warning);
-        return undefined;
+        return { set };
     }
     log/* log */.Rm.info(`${holds}: the restore's transaction ends with the check that none of them was written or changed${filled > 0 ? ' (of those it fills, all but their rows and values)' : ''}${replacing ? ' (of those it replaces, the ones still there)' : ''}, and rolls back if one was.`);
-    return unchangedCheck(set);
+    return { check: unchangedCheck(set), set };
 }
 /** "2 relations, 1 function and 1 large object" (empty when there are none). */
 function protectedCount(relations, objects, largeObjects) {

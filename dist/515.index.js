@@ -409,6 +409,9 @@ function buildPgDumpArgs(options) {
         case 'plain':
             args.push('--format=plain');
             break;
+        case 'tar':
+            args.push('--format=tar');
+            break;
         case 'directory':
             if (!options.directory)
                 throw new Error('directory format needs an output directory');
@@ -825,6 +828,13 @@ function assertWholeDump(format, raw) {
         throw new _archive_js__WEBPACK_IMPORTED_MODULE_10__/* .ArchiveError */ .di('pg_dump produced no output; nothing was uploaded.');
     if (format === 'plain' && !raw.tail.toString('utf8').includes(_plain_sql_js__WEBPACK_IMPORTED_MODULE_12__/* .PLAIN_TRAILER */ .Nl)) {
         throw new _archive_js__WEBPACK_IMPORTED_MODULE_10__/* .ArchiveError */ .di(`the plain dump does not end with '${_plain_sql_js__WEBPACK_IMPORTED_MODULE_12__/* .PLAIN_TRAILER */ .Nl}': it is truncated; nothing was uploaded.`);
+    }
+    // a tar-format archive ends with its restore.sql (the same trailer) and the tar's two zero blocks
+    if (format === 'tar' &&
+        !(raw.tail.toString('latin1').includes(_plain_sql_js__WEBPACK_IMPORTED_MODULE_12__/* .PLAIN_TRAILER */ .Nl) &&
+            raw.tail.length >= 1024 &&
+            raw.tail.subarray(raw.tail.length - 1024).every(b => b === 0))) {
+        throw new _archive_js__WEBPACK_IMPORTED_MODULE_10__/* .ArchiveError */ .di(`the tar-format archive does not end with its restore.sql ('${_plain_sql_js__WEBPACK_IMPORTED_MODULE_12__/* .PLAIN_TRAILER */ .Nl}') and the tar's end blocks: it is truncated; nothing was uploaded.`);
     }
 }
 /**
@@ -7533,7 +7543,11 @@ async function unmatchedExcludes(client, filters) {
 /** Names whose value is a secret: options, settings, parameters (password, sslpassword, api_key…). */
 const SECRET_NAME = /pass(?:word|wd|phrase|file)?|pwd|secret|token|credential|keys?$|api_?key|private_?key|access_?key|sslkey/i;
 /** Literal contents that are or hold a secret wherever they stand. */
-const SECRET_CONTENT = /password|passwd|secret|token|\bpwd\s*=|SCRAM-SHA-256\$|^md5[0-9a-f]{32}$|[a-z][\w+.-]*:\/\/[^\s/@:'"]*:[^\s@]*@/i;
+const SECRET_CONTENT = /password|passwd|secret|token|\bpwd\s*=|SCRAM-SHA-256\$|^md5[0-9a-f]{32}$|[a-z][\w+.-]*:\/\/[^\s/@:'"]*:[^\s@]*@|\bbearer\s|authorization:|\b(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_\w{20,}|sk_(?:live|test)_\w+|AKIA[0-9A-Z]{16}|xox[abprs]-[\w-]+)/i;
+/** A literal that is a setting's or option's name: a secret word in it makes the next literal secret. */
+const NAME_LITERAL = /^[A-Za-z_][\w.$-]*$/;
+/** Types a PL/pgSQL variable is declared with before its := (api_key text := '…'). */
+const DECLARED_TYPE = /^(?:text|varchar|character|char|varying|bytea|json|jsonb|name|citext)$/i;
 /**
  * A literal that is a schema-qualified name (pg_dump's setval('auth.refresh_tokens_id_seq', …),
  * nextval('…'::regclass)): a secret word inside it is part of a name, not a secret.
@@ -7642,9 +7656,13 @@ function nameBefore(plain) {
     let k = words.length - 1;
     while (k >= 0 && (/^[=:]+$/.test(words[k]) || /^to$/i.test(words[k])))
         k--;
+    const assigned = k < words.length - 1;
+    // a PL/pgSQL declaration: the variable's name stands before its type (api_key text := '…')
+    if (assigned && k > 0 && DECLARED_TYPE.test(words[k]))
+        k--;
     return {
         name: k >= 0 ? words[k].replace(/^"|"$/g, '') : '',
-        assigned: k < words.length - 1
+        assigned
     };
 }
 /** `plain` ends with a secret's name, then = or TO: what follows is its value, quoted or not. */
@@ -7666,6 +7684,10 @@ function secretRanges(text, standard) {
     let i = 0;
     /** The literal before was redacted: a literal continuing it (only a line break between) is too. */
     let redacted = false;
+    /** The literal before was a name with a secret word ('app.api_key'): a value may follow it. */
+    let secretNameBefore = false;
+    /** The literal before, unless redacted, and where its inside is (for 'pass' || 'word=…'). */
+    let previous;
     while (i < n) {
         const c = text[i];
         // a comment: no literal starts in it, and it is no word before one
@@ -7761,17 +7783,55 @@ function secretRanges(text, standard) {
         const before = nameBefore(plain.slice(0, plain.length - prefixLength)).name;
         // 'a' followed by 'b' on another line (a -- comment between) is one literal 'ab' to the server
         const continued = redacted && opener === "'" && /^[ \t\f\r]*\n\s*$/.test(plain.replace(/--[^\n]*/g, ''));
+        const prefix = opener === "'" ? plain.slice(plain.length - prefixLength) : '';
+        // what the server reads: E'\x77', U&'\0061' spell the same words (attacker a29 A3)
+        const content = unescaped(closed ? inner.slice(0, -opener.length) : inner, prefix);
+        // 'app.api_key', '…' (set_config, a VALUES pair, OPTIONS): the value after a secret's name
+        const afterName = secretNameBefore && /^\s*,\s*$/.test(withoutComments(plain));
+        // 'host=… pass' || 'word=…': the two read as one
+        const joined = previous !== undefined && /^\s*\|\|\s*$/.test(withoutComments(plain))
+            ? previous.inner + content
+            : undefined;
         const secret = continued ||
+            afterName ||
             /^password$/i.test(before) ||
             SECRET_NAME.test(before) ||
-            (SECRET_CONTENT.test(inner) && !(opener === "'" && QUALIFIED_NAME.test(inner)));
+            (SECRET_CONTENT.test(content) && !(opener === "'" && QUALIFIED_NAME.test(inner))) ||
+            (joined !== undefined && SECRET_CONTENT.test(joined));
+        if (secret && joined !== undefined && previous)
+            ranges.push([previous.from, previous.to]);
         redacted = secret;
+        secretNameBefore = !secret && NAME_LITERAL.test(content) && SECRET_NAME.test(content);
+        const from = i + opener.length;
+        const to = closed ? end - opener.length : n;
         if (secret)
-            ranges.push([i + opener.length, closed ? end - opener.length : n]);
+            ranges.push([from, to]);
+        else if (opener.startsWith('$'))
+            // a function's or DO block's body: its own statements and literals, read the same way
+            for (const [a, b] of secretRanges(text.slice(from, to), standard))
+                ranges.push([from + a, from + b]);
+        previous = secret ? undefined : { inner: content, from, to };
         plain = '';
         i = end;
     }
     return ranges;
+}
+/**
+ * A literal's inside as the server reads it, for the secret tests: E'…' escapes (\x77, \167,
+ * \u0077, \n…) and U&'…' ones (\0077, \+000077) decoded; others as written ('' is ').
+ */
+function unescaped(inside, prefix) {
+    const text = inside.replace(/''/g, "'");
+    if (/^[Ee]$/.test(prefix))
+        return text.replace(/\\(?:x([0-9a-fA-F]{1,2})|([0-7]{1,3})|u([0-9a-fA-F]{4})|U([0-9a-fA-F]{8})|(.))/g, (_m, x, o, u, U, c) => x || o || u || U
+            ? safeChar(parseInt(x ?? o ?? u ?? U ?? '0', x ? 16 : o ? 8 : 16))
+            : (c ?? ''));
+    if (/^[Uu]&$/.test(prefix))
+        return text.replace(/\\(?:\+([0-9a-fA-F]{6})|([0-9a-fA-F]{4})|(\\))/g, (_m, six, four) => six || four ? safeChar(parseInt(six ?? four ?? '0', 16)) : '\\');
+    return text;
+}
+function safeChar(code) {
+    return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : '';
 }
 /** A statement as a message shows it: one line, secrets redacted, at most `max` characters. */
 function quoteSql(text, max = 160) {
