@@ -13,7 +13,7 @@
  */
 import { beforeAll, describe, expect, it } from '@jest/globals'
 import { execFileSync } from 'node:child_process'
-import { mkdirSync, mkdtempSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import type { TestServer } from '../../dev/postgres.js'
 import { CheckError } from '../../src/errors.js'
@@ -160,6 +160,98 @@ describe('a tar-format archive whose toc.dat is not the one the check read (plan
     expect(none).toEqual([{ n: '0' }])
     const same = await server.createDatabase()
     await load(checked, same)
+    expect(await content(server, same)).toEqual(want)
+  })
+})
+
+/** One tar header block (ustar, checksummed) for a member of `size` bytes of type `type`. */
+function tarHeader(name: string, size: number, type = '0'): Buffer {
+  const header = Buffer.alloc(512)
+  header.write(name, 0, 'latin1')
+  header.write('0000600\0', 100, 'latin1')
+  header.write('0000000\0', 108, 'latin1')
+  header.write('0000000\0', 116, 'latin1')
+  header.write(size.toString(8).padStart(11, '0') + '\0', 124, 'latin1')
+  header.write('00000000000\0', 136, 'latin1')
+  header.write('        ', 148, 'latin1')
+  header.write(type, 156, 'latin1')
+  header.write('ustar\x0000', 257, 'latin1')
+  let sum = 0
+  for (const b of header) sum += b
+  header.write(sum.toString(8).padStart(6, '0') + '\0 ', 148, 'latin1')
+  return header
+}
+
+const padded = (b: Buffer): Buffer =>
+  Buffer.concat([b, Buffer.alloc((512 - (b.length % 512)) % 512)])
+
+describe('a tar-format archive whose members tar and pg_restore read differently (attacker a30 A1)', () => {
+  it('a pax header renaming a first toc.dat for tar: refused, nothing loads; the plain archive loads', async () => {
+    const server = harness.server
+    const good = packed('good.tar', f =>
+      execFileSync(path.join(server.binDir, 'pg_dump'), ['-Ft', '-f', f, source], {
+        env: server.env(source)
+      })
+    )
+    const checked = execFileSync('tar', ['-xOf', good, 'toc.dat'])
+    const other = packed('evil.tar', f =>
+      execFileSync(
+        path.join(server.binDir, 'pg_dump'),
+        ['-Ft', '--schema-only', '--table=app.items', '-f', f, source],
+        { env: server.env(source) }
+      )
+    )
+    const evilToc = execFileSync('tar', ['-xOf', other, 'toc.dat'])
+    // tar reads the first toc.dat as junk.dat (its pax header), pg_restore as toc.dat
+    const pax = Buffer.from('17 path=junk.dat\n', 'latin1') // the record's length, itself included
+    const hostile = packed('hostile.tar', f =>
+      writeFileSync(
+        f,
+        Buffer.concat([
+          tarHeader('PaxHeaders/toc.dat', pax.length, 'x'),
+          padded(pax),
+          tarHeader('toc.dat', evilToc.length),
+          padded(evilToc),
+          readFileSync(good)
+        ])
+      )
+    )
+    expect(execFileSync('tar', ['-tf', hostile], { encoding: 'utf8' })).toMatch(/^junk\.dat$/m)
+    expect(execFileSync('tar', ['-xOf', hostile, 'toc.dat']).equals(checked)).toBe(true)
+    const load = (file: string, database: string) =>
+      loadBackup(
+        { path: file },
+        { ...serverLoadPlan(server), format: 'tar', checkedToc: checked },
+        {
+          env: server.env(database) as Record<string, string>,
+          database,
+          serverMajor: server.major
+        },
+        LOAD_OPTIONS,
+        mkdtempSync(path.join(harness.work, 'work-'))
+      )
+    const target = await server.createDatabase()
+    const error = await load(hostile, target).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(CheckError)
+    expect((error as Error).message).toMatch(
+      /the tar-format archive holds a member of type 'x' .*pg_restore and tar would read its members differently\. Nothing was restored/
+    )
+    expect(
+      await server.query<{ n: string }>(
+        target,
+        "SELECT count(*)::text AS n FROM pg_namespace WHERE nspname = 'app'"
+      )
+    ).toEqual([{ n: '0' }])
+    // the same members without the pax header (the good archive twice over: toc.dat twice)
+    const twice = packed('twice.tar', f =>
+      writeFileSync(
+        f,
+        Buffer.concat([tarHeader('toc.dat', evilToc.length), padded(evilToc), readFileSync(good)])
+      )
+    )
+    await expect(load(twice, target)).rejects.toThrow(/holds the member "toc\.dat" twice/)
+    const same = await server.createDatabase()
+    await load(good, same)
     expect(await content(server, same)).toEqual(want)
   })
 })

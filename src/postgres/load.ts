@@ -18,6 +18,7 @@ import {
   link,
   lstat,
   mkdir,
+  open,
   readdir,
   readFile,
   rm,
@@ -437,8 +438,17 @@ async function load(
     await sameTocAsChecked(folder, plan.checkedToc)
     archive = { path: folder }
   } else if (plan.format === 'tar') {
-    // pg_restore reads a tar-format archive itself, from a file (a stream allows no --use-list)
-    const file = await decodeTo(dump, plan.decoding, path.join(workDir, 'backup.tar'), undefined)
+    // pg_restore reads a tar-format archive itself, from a file (a stream allows no --use-list):
+    // a private copy (the file given may change after this), whose members it reads as GNU tar,
+    // which the checks used, does (attacker a30 A1: a pax header renamed a member for GNU tar)
+    const file = await decodeTo(
+      dump,
+      plan.decoding,
+      path.join(workDir, 'backup.tar'),
+      undefined,
+      true
+    )
+    await plainTarMembers(file)
     await sameTarTocAsChecked(file, plan.checkedToc)
     archive = { path: file }
   } else if (options.jobs > 1) {
@@ -1138,6 +1148,58 @@ function openDirectInput(archive: { file: BackupFile; decoding: Decoding }): Rea
  * reads (a tar's member given twice, a folder written meanwhile).
  */
 /** A tar-format archive's toc.dat (every member so named, as tar extracts them) is the one checked. */
+/**
+ * A tar-format archive whose members pg_restore reads as GNU tar reads them: pg_restore takes a
+ * member's name from its header's name field alone, GNU tar (which the checks use) from a pax
+ * or GNU long-name header before it or the ustar prefix too — a tar holding those could show
+ * the checks one toc.dat and pg_restore another. pg_dump -Ft writes none of them: only regular
+ * files (toc.dat, restore.sql, NNNN.dat, blobs.toc, blob_N.dat), each once, named in the name
+ * field. Anything else is refused before pg_restore starts.
+ */
+export async function plainTarMembers(file: string): Promise<void> {
+  const handle = await open(file, 'r')
+  const seen = new Set<string>()
+  const refuse = (why: string): ArchiveError =>
+    new ArchiveError(
+      `the tar-format archive holds ${why}, which pg_dump -Ft never writes: pg_restore and tar would read its members differently. Nothing was restored. Restore an archive pg_dump wrote.`
+    )
+  try {
+    const header = Buffer.alloc(512)
+    for (let at = 0; ;) {
+      const { bytesRead } = await handle.read(header, 0, 512, at)
+      if (bytesRead < 512) throw refuse('no end-of-archive blocks (it is cut short)')
+      if (header.every(b => b === 0)) return
+      const field = (from: number, length: number): string => {
+        const raw = header.subarray(from, from + length)
+        const nul = raw.indexOf(0)
+        return raw.subarray(0, nul < 0 ? length : nul).toString('latin1')
+      }
+      const name = field(0, 100)
+      const type = header[156]
+      if (type !== 0x30 && type !== 0)
+        throw refuse(
+          `a member of type '${String.fromCharCode(type)}' (${JSON.stringify(name)}): not a regular file`
+        )
+      if (field(345, 155) !== '')
+        throw refuse(`a member with a name prefix (${JSON.stringify(name)})`)
+      if (!/^[A-Za-z0-9_.]+$/.test(name) || name === '.' || name === '..')
+        throw refuse(`a member named ${JSON.stringify(name)}`)
+      if (seen.has(name)) throw refuse(`the member ${JSON.stringify(name)} twice`)
+      seen.add(name)
+      const sizeField = header.subarray(124, 136)
+      const size =
+        sizeField[0] & 0x80
+          ? Number(sizeField.subarray(1).reduce((n, b) => n * 256n + BigInt(b), 0n))
+          : parseInt(field(124, 12).trim() || '0', 8)
+      if (!Number.isSafeInteger(size) || size < 0)
+        throw refuse(`a member of unreadable size (${JSON.stringify(name)})`)
+      at += 512 + Math.ceil(size / 512) * 512
+    }
+  } finally {
+    await handle.close()
+  }
+}
+
 async function sameTarTocAsChecked(file: string, checked: Buffer | undefined): Promise<void> {
   if (!checked) return
   const tar = startChild('tar', ['-xOf', file, 'toc.dat'])
@@ -1952,9 +2014,12 @@ async function decodeTo(
   decoding: Decoding,
   out: string,
   /** What restores without the file on disk (a custom archive: jobs: 1); none for a tar. */
-  instead: string | undefined = 'jobs: 1'
+  instead: string | undefined = 'jobs: 1',
+  /** Copy an uncompressed file too (it is then this process's own: nothing changes it later). */
+  copy = false
 ): Promise<string> {
-  if (!file.range && decoding.compression === 'none' && !decoding.decryption) return file.path
+  if (!copy && !file.range && decoding.compression === 'none' && !decoding.decryption)
+    return file.path
   const source =
     decoding.compression === 'none' && !decoding.decryption
       ? openRaw(file)
