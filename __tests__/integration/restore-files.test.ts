@@ -4,7 +4,7 @@
  * page serves it. Damaged, swapped or failing backups are refused and the target stays
  * byte-for-byte unchanged.
  */
-import { beforeAll, describe, expect, it } from '@jest/globals'
+import { beforeAll, describe, expect, it, jest } from '@jest/globals'
 import { execFileSync } from 'node:child_process'
 import {
   linkSync,
@@ -715,6 +715,21 @@ describe('refusals: the target stays byte-for-byte unchanged', () => {
   })
 })
 
+/** Lines the engine logs while `fn` runs (the action's log goes to stdout through @actions/core). */
+async function logOf<T>(fn: () => Promise<T>): Promise<{ lines: string; result: T }> {
+  const written: string[] = []
+  const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: unknown) => {
+    written.push(String(chunk))
+    return true
+  })
+  try {
+    const result = await fn()
+    return { lines: written.join(''), result }
+  } finally {
+    spy.mockRestore()
+  }
+}
+
 describe("restore errors: the backup's own fault named, PostgreSQL's DETAIL and CONTEXT kept without row values", () => {
   const secret = 'ghp_R0wValueThatMustNotLeak'
 
@@ -743,6 +758,62 @@ describe("restore errors: the backup's own fault named, PostgreSQL's DETAIL and 
     )
     expect(left).toEqual([{ n: '0' }])
   })
+
+  it.each(['plain', 'custom'])(
+    "a trigger's RAISE EXCEPTION with a row's value (%s): the text not shown, where it came from named (attacker a30 A5)",
+    async format => {
+      const source = await server.createDatabase()
+      await server.query(
+        source,
+        `CREATE TABLE public.k (id int, api_key text);
+         INSERT INTO public.k VALUES (1, '${secret}');
+         CREATE FUNCTION public.trg() RETURNS trigger LANGUAGE plpgsql AS
+           $$BEGIN RAISE WARNING 'w: %', NEW.api_key; RAISE EXCEPTION 'bad key %', NEW.api_key; END$$;
+         CREATE TRIGGER t BEFORE INSERT ON public.k FOR EACH ROW EXECUTE FUNCTION public.trg();`
+      )
+      // a trigger fires during the load only where the script creates it before the rows: a
+      // plain script written so, an archive of a data-only dump into a table that has it
+      const file = path.join(files, `raise-${format}.${format === 'plain' ? 'sql' : 'dump'}`)
+      if (format === 'plain')
+        writeFileSync(
+          file,
+          `CREATE TABLE public.k (id int, api_key text);
+CREATE FUNCTION public.trg() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN RAISE WARNING 'w: %', NEW.api_key; RAISE EXCEPTION 'bad key %', NEW.api_key; END$$;
+CREATE TRIGGER t BEFORE INSERT ON public.k FOR EACH ROW EXECUTE FUNCTION public.trg();
+COPY public.k (id, api_key) FROM stdin;
+1\t${secret}
+\\.
+`
+        )
+      else
+        execFileSync(
+          path.join(server.binDir, 'pg_dump'),
+          ['-Fc', '--data-only', '-f', file, source],
+          { env: server.env(source) }
+        )
+      const target = await server.createDatabase()
+      if (format === 'custom')
+        await server.query(
+          target,
+          `CREATE TABLE public.k (id int, api_key text);
+           CREATE FUNCTION public.trg() RETURNS trigger LANGUAGE plpgsql AS
+             $$BEGIN RAISE EXCEPTION 'bad key %', NEW.api_key; END$$;
+           CREATE TRIGGER t BEFORE INSERT ON public.k FOR EACH ROW EXECUTE FUNCTION public.trg();`
+        )
+      const { lines, result } = await logOf(() =>
+        runRestore(target, file, format === 'custom' ? { allowNonEmpty: true } : {}).then(
+          () => undefined,
+          (e: unknown) => e as Error
+        )
+      )
+      const message = result?.message ?? ''
+      expect(message).toMatch(/ERROR: {1,2}\(the text the backup's RAISE gave: not shown\)/)
+      expect(message).toMatch(/at RAISE/)
+      expect(message).not.toContain(secret)
+      expect(lines).not.toContain(secret)
+      await server.dropDatabase(source)
+    }
+  )
 
   describe('a CHECK function that reads a table without its schema (fails during COPY anywhere)', () => {
     let archive: string

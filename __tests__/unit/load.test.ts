@@ -790,11 +790,32 @@ describe('load errors: DETAIL and CONTEXT kept, without the rows; the hint that 
     const shown = reportedLines(raised)
     expect(shown.join('\n')).not.toMatch(/SECRET8/)
     expect(shown).toEqual([
-      'psql:s8.sql:1: ERROR:  bad',
+      "psql:s8.sql:1: ERROR:  (the text the backup's RAISE gave: not shown)",
       "DETAIL:  (the text the backup's RAISE gave: not shown)",
       "HINT:  (the text the backup's RAISE gave: not shown)",
       'CONTEXT:  PL/pgSQL function inline_code_block line 1 at RAISE'
     ])
+    // a trigger's RAISE EXCEPTION 'bad key %', NEW.api_key as COPY loads a row (a30 A5)
+    const trigger = [
+      'psql:s6.sql:6: ERROR:  bad key sk_live_LEAKME123',
+      'CONTEXT:  PL/pgSQL function trg() line 1 at RAISE',
+      'COPY k, line 1: "1\tsk_live_LEAKME123"',
+      ''
+    ].join('\n')
+    expect(reportedLines(trigger)).toEqual([
+      "psql:s6.sql:6: ERROR:  (the text the backup's RAISE gave: not shown)",
+      'CONTEXT:  PL/pgSQL function trg() line 1 at RAISE',
+      'CONTEXT:  COPY k, line 1'
+    ])
+    // the same through pg_restore -d: its own line carries the server's message
+    const restored = [
+      'pg_restore: error: COPY failed for table "k": ERROR:  bad key sk_live_LEAKME123',
+      'CONTEXT:  PL/pgSQL function trg() line 1 at RAISE',
+      ''
+    ].join('\n')
+    expect(reportedLines(restored)[0]).toBe(
+      'pg_restore: error: COPY failed for table "k": ERROR:  (the text the backup\'s RAISE gave: not shown)'
+    )
     // a warning's DETAIL before the error is not the error's: nothing of it, nothing replaced
     const warned = [
       'psql:s8.sql:1: WARNING:  wal_level is insufficient',

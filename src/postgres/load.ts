@@ -2523,8 +2523,9 @@ export function reportedLines(stderr: string): string[] {
   let within: string | undefined
   /** The message the DETAIL, HINT and CONTEXT lines that follow belong to (a WARNING's are not the error's). */
   let message: string | undefined
-  /** Where the current message's DETAIL and HINT lines are in `out`. */
+  /** Where the current message's DETAIL and HINT lines are in `out`, and its ERROR line. */
   let explained: number[] = []
+  let errorAt = -1
   // psql and pg_restore start each error's first line with their name: an ERROR line without
   // it, among lines that have it, continues a value (a row's text with a line break)
   const prefixed = stderr.split('\n').some(l => PREFIX.exec(l)?.[0])
@@ -2548,7 +2549,8 @@ export function reportedLines(stderr: string): string[] {
       // pg_restore -d: "pg_restore: error: COPY failed for table "t": ERROR:  invalid input …"
       if (/error:|could not/i.test(raw)) {
         message = 'ERROR'
-        out.push(cutErrorValue(raw))
+        explained = []
+        errorAt = out.push(cutErrorValue(raw)) - 1
       } else message = undefined
       continue
     }
@@ -2559,6 +2561,7 @@ export function reportedLines(stderr: string): string[] {
     if (!follows && !kind.startsWith('LINE')) {
       message = kind
       explained = []
+      errorAt = -1
     }
     // a RAISE's DETAIL and HINT are the backup's own code's text, made of what it chose (a
     // row's values, format()ted in): not shown, whatever their shape (its CONTEXT says RAISE)
@@ -2567,11 +2570,17 @@ export function reportedLines(stderr: string): string[] {
         out[i] =
           `${out[i].slice(0, out[i].indexOf(':'))}:  (the text the backup's RAISE gave: not shown)`
       explained = []
+      // its message too: RAISE EXCEPTION 'bad key %', NEW.api_key (attacker a30 A5)
+      if (errorAt >= 0) {
+        const m = /^(.*?\b(?:ERROR|FATAL): {1,2})/.exec(out[errorAt])
+        if (m) out[errorAt] = `${m[1]}(the text the backup's RAISE gave: not shown)`
+        errorAt = -1
+      }
     }
     // a notice's or warning's DETAIL/HINT (wal_level's on CREATE PUBLICATION) is not the error's
     if (follows && message !== undefined && message !== 'ERROR' && message !== 'FATAL') continue
     if (kind === 'ERROR' || kind === 'FATAL') {
-      if (!prefixed || line !== raw) out.push(cutErrorValue(raw))
+      if (!prefixed || line !== raw) errorAt = out.push(cutErrorValue(raw)) - 1
     } else if (kind === 'DETAIL') explained.push(out.push(`DETAIL:  ${cutDetail(text)}`) - 1)
     else if (kind === 'CONTEXT') out.push(`CONTEXT:  ${cutContext(text)}`)
     else if (kind === 'HINT') explained.push(out.push(`HINT:  ${cutValues(text)}`) - 1)
