@@ -193,7 +193,7 @@ export function cancellationError(signal: NodeJS.Signals): EngineError {
             : ''
         }`
   return new EngineError(
-    `the run was cancelled (${signal}): every program it had started (pg_dump, pg_restore, psql) was stopped, none is left running${sessionsWords(sessionsAfterCancel)}, and its temporary files were removed.${target}`
+    `the run was cancelled (${signal}): every program it had started (pg_dump, pg_restore, psql) was stopped, none is left running${sessionsWords(sessionsAfterCancel)}, and its temporary files were removed.${target}${sessionsAfterCancel?.notes.length ? ` ${sessionsAfterCancel.notes.join(' ')}` : ''}`
   )
 }
 

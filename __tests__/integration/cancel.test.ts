@@ -481,3 +481,53 @@ describe('a restore cancelled while the server runs a statement of it (u6 F16)',
     ).toEqual([])
   }, 300_000)
 })
+
+describe("a restore cancelled after its load moved the target's own sequence back (attacker a30 A2)", () => {
+  it('SIGINT during a later statement: the sequence is set forward again once its session ended, and said', async () => {
+    const target = await server.createDatabase()
+    await server.query(
+      target,
+      `CREATE SCHEMA billing; CREATE SEQUENCE billing.invoice_no; SELECT setval('billing.invoice_no', 100);`
+    )
+    const file = path.join(work, 'moves-back.sql')
+    // a name no text check reads (a query over pg_class), then a long statement to cancel in
+    writeFileSync(
+      file,
+      `CREATE TABLE public.newt (id integer);
+SELECT pg_catalog.setval(c.oid, 5, true) FROM pg_catalog.pg_class c WHERE c.relkind = 'S';
+SELECT pg_catalog.pg_sleep(120);
+`
+    )
+    const step = startActionProcess(harness, {
+      mode: 'restore',
+      'database-url': server.url(target),
+      'backup-file': file
+    })
+    await waitUntil(
+      'the load to have moved the sequence back and sleep',
+      async () => (await sessions(target, '%pg_sleep%')) > 0,
+      step
+    )
+    const [moved] = await server.query<{ v: string }>(
+      target,
+      'SELECT last_value::text AS v FROM billing.invoice_no'
+    )
+    expect(moved.v).toBe('5')
+    step.child.kill('SIGINT')
+    expect(await step.exited).toBe(1)
+    const errors = errorLines(step)
+    expect(errors[0]).toMatch(/the run was cancelled \(SIGINT\)/)
+    expect(errors[0]).toMatch(
+      /set it forward again: billing\.invoice_no \(from 100 before the restore, to 5\): it hands out 101 next/
+    )
+    expect(
+      await server.query<{ n: string }>(
+        target,
+        'SELECT (CASE WHEN is_called THEN last_value + 1 ELSE last_value END)::text AS n FROM billing.invoice_no'
+      )
+    ).toEqual([{ n: '101' }])
+    expect(await server.query(target, "SELECT to_regclass('public.newt')::text AS t")).toEqual([
+      { t: null }
+    ])
+  }, 300_000)
+})

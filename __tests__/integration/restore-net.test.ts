@@ -105,6 +105,15 @@ async function state(db: string): Promise<unknown> {
   }
 }
 
+/** The value `sequence` hands out next (whether it got there by setval(…, true) or false). */
+async function next(db: string, sequence: string): Promise<string> {
+  const [row] = await server.query<{ n: string }>(
+    db,
+    `SELECT (CASE WHEN is_called THEN last_value + 1 ELSE last_value END)::text AS n FROM ${sequence}`
+  )
+  return row.n
+}
+
 async function seq(db: string): Promise<unknown> {
   return server.query(db, 'SELECT last_value, is_called FROM public.users_id_seq')
 }
@@ -288,7 +297,7 @@ COPY public.mine3 (x) FROM stdin;
     await server.dropDatabase(db)
   })
 
-  it("a load that fails after moving the target's sequence back: set again, and said (attacker a29 A1)", async () => {
+  it("a load that fails after moving the target's sequence back: set forward again, and said (attackers a29 A1, a30 A3, A4)", async () => {
     // the target's own schema, which the backup never names: no text check applies (the
     // backup goes where the target holds nothing), the net is armed
     const db = await server.createDatabase()
@@ -297,17 +306,17 @@ COPY public.mine3 (x) FROM stdin;
       `CREATE SCHEMA billing; CREATE SEQUENCE billing.invoice_no; SELECT setval('billing.invoice_no', 5000);
        CREATE TABLE billing.invoices (id bigint DEFAULT nextval('billing.invoice_no'), amt int);
        INSERT INTO billing.invoices (amt) VALUES (1);
-       CREATE SEQUENCE billing.countdown INCREMENT -1 MAXVALUE 1000 START 100; SELECT nextval('billing.countdown');`
+       CREATE SEQUENCE billing.countdown INCREMENT -1 MAXVALUE 1000 START 100; SELECT nextval('billing.countdown');
+       CREATE SEQUENCE billing.restarted; ALTER SEQUENCE billing.restarted RESTART WITH 1000;
+       CREATE TABLE billing.orders (id serial PRIMARY KEY, note text);
+       INSERT INTO billing.orders (note) SELECT 'o' FROM generate_series(1, 3);`
     )
     const countdown = (): Promise<unknown> =>
       server.query(db, 'SELECT last_value, is_called FROM billing.countdown')
-    const invoiceNo = (): Promise<unknown> =>
-      server.query(db, 'SELECT last_value, is_called FROM billing.invoice_no')
-    const sequence = await invoiceNo()
-    expect(sequence).toEqual([{ last_value: '5001', is_called: true }])
+    expect(await next(db, 'billing.invoice_no')).toBe('5002')
     // a name no text check can read (a query over pg_class), then an error: the net never runs
     const script = `CREATE TABLE public.t (i int);
-SELECT pg_catalog.setval(c.oid, 1, false) FROM pg_catalog.pg_class c WHERE c.relkind = 'S';
+SELECT pg_catalog.setval(c.oid, 1, false) FROM pg_catalog.pg_class c WHERE c.relkind = 'S' AND c.relname <> 'countdown';
 SELECT 1/0;
 `
     const restore = (text: string): Promise<Error | undefined> =>
@@ -315,13 +324,36 @@ SELECT 1/0;
     const error = await restore(script)
     expect(error?.message).toMatch(/division by zero/)
     expect(error?.message).toMatch(
-      /moved 1 sequence of the target back, which a rollback does not undo \(PostgreSQL never rolls a sequence back\), and the action set it to the recorded value again: billing\.invoice_no \(from 5001 to unset\)\. Nothing else was kept/
+      /moved 3 sequences of the target back, which a rollback does not undo \(PostgreSQL never rolls a sequence back\), and the action set them forward again: /
     )
-    expect(await invoiceNo()).toEqual(sequence)
+    expect(error?.message).toMatch(
+      /billing\.invoice_no \(from 5001 before the restore, to unset\): it hands out 5002 next/
+    )
+    // a30 A3: recorded unset (RESTART WITH 1000: is_called false)
+    expect(error?.message).toMatch(
+      /billing\.restarted \(handing out 1000 next before the restore, to unset\): it hands out 1000 next/
+    )
+    expect(error?.message).toMatch(/billing\.orders_id_seq \(from 3 before the restore/)
+    expect(error?.message).toMatch(/Nothing else was kept/)
+    expect(await next(db, 'billing.invoice_no')).toBe('5002')
+    expect(await next(db, 'billing.restarted')).toBe('1000')
+    expect(await next(db, 'billing.orders_id_seq')).toBe('4')
     expect(await server.query(db, "SELECT to_regclass('public.t') AS t")).toEqual([{ t: null }])
+    // a30 A4: rows the application stored meanwhile with values of its own (here before the
+    // restore; the rows are what counts) — set above them, not to the value recorded before
+    await server.query(
+      db,
+      "INSERT INTO billing.orders (id, note) SELECT g, 'app' FROM generate_series(4, 150) g"
+    )
+    const ahead = await restore(`CREATE TABLE public.t (i int);
+SELECT pg_catalog.setval(c.oid, 5) FROM pg_catalog.pg_class c WHERE c.relname = 'orders_id_seq';
+SELECT 1/0;
+`)
+    expect(ahead?.message).toMatch(
+      /billing\.orders_id_seq \(handing out 4 next before the restore, to 5; billing\.orders\.id holds values up to 150\): it hands out 151 next/
+    )
+    expect(await next(db, 'billing.orders_id_seq')).toBe('151')
     // a descending one moved up (to hand out 101 again…) is said with what to run, not set
-    // (the script above left it unset, which for a descending one is not said)
-    await server.query(db, "SELECT setval('billing.countdown', 100)")
     const up = await restore(`CREATE TABLE public.t (i int);
 SELECT pg_catalog.setval(c.oid, 150) FROM pg_catalog.pg_class c WHERE c.relname = 'countdown';
 SELECT 1/0;
@@ -337,16 +369,16 @@ SELECT 1/0;
 `)
     expect(second?.message).toMatch(/division by zero.*Nothing was kept/)
     expect(second?.message).not.toMatch(/sequence/)
-    expect(await invoiceNo()).toEqual([{ last_value: '9000', is_called: true }])
-    // the end-of-transaction net: named there, and set again too
+    expect(await next(db, 'billing.invoice_no')).toBe('9001')
+    // the end-of-transaction net: named there, and set forward again too
     const third = await restore(`CREATE TABLE public.t (i int);
 SELECT pg_catalog.setval(c.oid, 2, true) FROM pg_catalog.pg_class c WHERE c.relname = 'invoice_no';
 `)
     expect(third?.message).toMatch(/billing\.invoice_no: its value moved from 9000 to 2/)
     expect(third?.message).toMatch(
-      /set it to the recorded value again: billing\.invoice_no \(from 9000 to 2\)/
+      /set it forward again: billing\.invoice_no \(from 9000 before the restore, to 2\): it hands out 9001 next/
     )
-    expect(await invoiceNo()).toEqual([{ last_value: '9000', is_called: true }])
+    expect(await next(db, 'billing.invoice_no')).toBe('9001')
     await server.dropDatabase(db)
   })
 
@@ -608,8 +640,9 @@ GRANT SELECT ON TABLE public.stats TO PUBLIC;`,
     expect([await state(db), await more(db)]).toEqual(before)
     // a sequence is not rolled back: those cases name it (above), the others leave it alone;
     // one moved back is set again by the action (a29 A1)
-    if (!/users_id_seq/.test(message.source) || /to unset/.test(message.source))
-      expect(await seq(db)).toEqual(sequence)
+    if (!/users_id_seq/.test(message.source)) expect(await seq(db)).toEqual(sequence)
+    // set forward again: it hands out what it handed out next before
+    if (/to unset/.test(message.source)) expect(await next(db, 'public.users_id_seq')).toBe('3')
     await server.dropDatabase(db)
   })
 

@@ -60,6 +60,7 @@ import {
   type ServerInfo,
   connect,
   readServerInfo,
+  afterOwnSessionsEnd,
   trackApplicationName
 } from '../postgres/session.js'
 import { cancelledBy } from '../process.js'
@@ -264,6 +265,8 @@ export async function restore(
   let live: LiveBackup | undefined
   let opening: OpeningTarget | undefined
   let loaderSessions: (() => void) | undefined
+  /** Hooks for after a cancel's sessions ended, taken back unless the run was cancelled. */
+  const cancelHooks: Array<() => void> = []
   try {
     // what start-up grew of the young generation is given back, and it stays small from here on:
     // the download and the load hold little on the heap (otherwise V8 grows it to 16 MiB during
@@ -461,6 +464,14 @@ export async function restore(
             )
           )
         : undefined
+    // a cancel during the load: once its sessions ended, the target's sequences it moved back
+    // are set forward again as after a failure (loadWatched), and said with the cancel
+    const repairOnCancel = recorded?.set
+      ? afterOwnSessionsEnd(connection, inputs.connectTimeoutSeconds, client =>
+          repairMovedSequences(client, recorded.set)
+        )
+      : undefined
+    cancelHooks.push(() => repairOnCancel?.())
     // the restoring role's default privileges would reach the objects the backup creates
     const defaultPrivileges = await setAsideDefaultPrivileges(inputs, target, plan, warnings)
     // without the list of the backup's tables: those there before the load are not its own
@@ -555,6 +566,8 @@ export async function restore(
       ;({ fetched, plan } = whole)
       loaded = whole.loaded
     } else loaded = await runLoad(fetched.dump, plan)
+    // committed: nothing of the target's to set forward after a later cancel
+    repairOnCancel?.()
     const backupDigest = await tap?.result()
     const backupDigestMissing = backupDigest ? undefined : tap?.whyNot()
     const skipped = reportSkipped(inputs, loaded.skipped)
@@ -616,8 +629,11 @@ export async function restore(
     if (live) throw await downloadVerdict(inputs, live, requires, deps.installer, error)
     throw error
   } finally {
-    // a cancelled run's are ended by its end (endOwnSessions)
-    if (!cancelledBy()) loaderSessions?.()
+    // a cancelled run's are ended by its end (endOwnSessions), and then its hooks run
+    if (!cancelledBy()) {
+      loaderSessions?.()
+      for (const release of cancelHooks) release()
+    }
     tap?.stage.destroy()
     // refused before the sessions were taken: they end once open (a connection still being
     // made is not waited for: the refusal is not delayed by it)

@@ -459,6 +459,8 @@ interface OwnSessions {
   pids: Map<number, string>
   /** application_name of the programs' sessions (the restore's own: unique to the run). */
   applicationNames: Map<string, number>
+  /** Run once those sessions ended after a cancel, on the same new session (afterOwnSessionsEnd). */
+  afterEnd: Set<(client: pg.Client) => Promise<string | undefined>>
 }
 
 const ownSessions = new Map<string, OwnSessions>()
@@ -472,7 +474,13 @@ function ownSessionsOf(connection: Connection, connectTimeoutSeconds: number): O
   ])
   let own = ownSessions.get(key)
   if (!own) {
-    own = { connection, connectTimeoutSeconds, pids: new Map(), applicationNames: new Map() }
+    own = {
+      connection,
+      connectTimeoutSeconds,
+      pids: new Map(),
+      applicationNames: new Map(),
+      afterEnd: new Set()
+    }
     ownSessions.set(key, own)
   }
   return own
@@ -509,8 +517,28 @@ export function trackApplicationName(
   }
 }
 
+/**
+ * After a cancel, once the run's own sessions on that database ended (their transactions rolled
+ * back): `hook` runs on the new session endOwnSessions opened, and what it returns is said with
+ * the cancel (a restore sets forward the target's sequences its load moved back). Returns the
+ * function that takes it back (the load ended without a cancel).
+ */
+export function afterOwnSessionsEnd(
+  connection: Connection,
+  connectTimeoutSeconds: number,
+  hook: (client: pg.Client) => Promise<string | undefined>
+): () => void {
+  const own = ownSessionsOf(connection, connectTimeoutSeconds)
+  own.afterEnd.add(hook)
+  return () => {
+    own.afterEnd.delete(hook)
+  }
+}
+
 /** What endOwnSessions found: sessions ended, still there when it stopped waiting, or unknown. */
 export interface OwnSessionsEnded {
+  /** What the hooks run after the sessions ended said (afterOwnSessionsEnd). */
+  notes: string[]
   ended: number
   /** PIDs still on the server when the wait ran out. */
   left: number[]
@@ -527,10 +555,10 @@ export interface OwnSessionsEnded {
  * waited for, at most `waitMs`.
  */
 export async function endOwnSessions(waitMs = 5000): Promise<OwnSessionsEnded> {
-  const result: OwnSessionsEnded = { ended: 0, left: [], unreachable: 0 }
+  const result: OwnSessionsEnded = { notes: [], ended: 0, left: [], unreachable: 0 }
   const deadline = Date.now() + waitMs
   const groups = [...ownSessions.values()].filter(
-    g => g.pids.size > 0 || g.applicationNames.size > 0
+    g => g.pids.size > 0 || g.applicationNames.size > 0 || g.afterEnd.size > 0
   )
   await Promise.all(
     groups.map(async own => {
@@ -573,6 +601,12 @@ export async function endOwnSessions(waitMs = 5000): Promise<OwnSessionsEnded> {
         }
         result.ended += found - pids.length
         result.left.push(...pids)
+        // what the ended sessions left that a rollback does not undo (sequences): once they are gone
+        if (pids.length === 0)
+          for (const hook of own.afterEnd) {
+            const note = await hook(client).catch(() => undefined)
+            if (note) result.notes.push(note)
+          }
       } catch {
         result.unreachable++
       } finally {

@@ -172,6 +172,8 @@ export interface ProtectedRelation {
   fp?: Record<string, unknown>
   /** A sequence: its last_value when recorded ('unset' before its first nextval), if readable. */
   lastValue?: string
+  /** A sequence recorded 'unset' (is_called false): the value nextval gave next, if readable. */
+  nextValue?: string
   /**
    * The backup fills it (a data-only backup's empty table, a sequence it sets): its rows and
    * value are the backup's, everything else (triggers, privileges, columns…) is checked.
@@ -372,6 +374,30 @@ async function readProtectedAs(client: pg.Client, not: NotProtected): Promise<Pr
       ...(r.last !== null ? { lastValue: r.last } : {}),
       ...(replaceable ? { replaceable: true as const } : {})
     })
+  }
+  // 'unset' (is_called false: RESTART, setval(…, false)) hides where it stands: read from the
+  // sequence itself, where the role may (a failed load that moved it back is set forward again)
+  const unset = relations.filter(r => r.kind === 'S' && r.lastValue === 'unset')
+  if (unset.length > 0) {
+    const { rows: readable } = await client.query<{ oid: number }>(
+      `SELECT o::pg_catalog.int4 AS oid FROM pg_catalog.unnest($1::pg_catalog.oid[]) o WHERE pg_catalog.has_sequence_privilege(o, 'SELECT')`,
+      [unset.map(r => r.oid)]
+    )
+    const read = unset.filter(r => readable.some(x => x.oid === r.oid))
+    if (read.length > 0) {
+      const { rows: positions } = await client.query<{ oid: number; v: string }>(
+        read
+          .map(
+            r =>
+              `SELECT ${r.oid}::pg_catalog.int4 AS oid, last_value::pg_catalog.text AS v FROM ${r.name}`
+          )
+          .join(' UNION ALL ')
+      )
+      for (const p of positions) {
+        const r = read.find(x => x.oid === p.oid)
+        if (r) r.nextValue = p.v
+      }
+    }
   }
   const replacedLo = new Set(not.replacedLargeObjects)
   const los = await client.query<{ oid: string; fp: string }>(
@@ -1010,32 +1036,52 @@ export function changedObjectsMessage(stderr: string): string | undefined {
 }
 
 /**
- * After a load that did not commit: the target's protected sequences (recorded with their value)
- * that the restore's statements moved back — `setval` is not rolled back by PostgreSQL, so a
- * failed restore can leave a sequence of the target handing out values it handed out before.
- * One moved back (below its recorded value, or to unset) is set to its recorded value again
- * where it ascends and the role may (UPDATE on it): never below where it stands now (an
- * application's nextval since only moves it forward). One moved forward is left (a gap, as any
- * rolled-back nextval leaves). Returns one sentence for the failure's message, or undefined
- * when none moved back. Never rejects (what cannot be read is not reported).
+ * After a load that did not commit (failed, refused, or cancelled): the target's protected
+ * sequences the restore's statements moved back — `setval` is not rolled back by PostgreSQL, so
+ * a failed restore can leave a sequence of the target handing out values it handed out before.
+ * An ascending one whose next value is now below what it was before the restore (its recorded
+ * value; or, owned by a column, above that column's highest value, where the role may read it:
+ * the application's rows stored meanwhile) is set to hand that out next again, where the role
+ * may (UPDATE on it), never below where it stands then (one statement). A descending one moved
+ * up is said, with the statement to run. One moved forward only skips values and is left.
+ * Returns one sentence for the failure's message, or undefined when none moved back. Never
+ * rejects (what cannot be read is not reported).
  */
 export async function repairMovedSequences(
   client: pg.Client,
   set: ProtectedSet | undefined
 ): Promise<string | undefined> {
   const recorded = (set?.relations ?? []).filter(
-    r => r.kind === 'S' && r.lastValue !== undefined && /^-?\d+$/.test(r.lastValue)
+    r =>
+      r.kind === 'S' &&
+      ((r.lastValue !== undefined && /^-?\d+$/.test(r.lastValue)) || r.nextValue !== undefined)
   )
   if (recorded.length === 0) return undefined
   try {
     const { rows } = await client.query<{
       oid: number
+      name: string
+      inc: string
       last: string | null
       up: boolean
       may: boolean
+      readable: boolean
+      owner: string | null
+      column: string | null
     }>(
-      `SELECT c.oid::pg_catalog.int4 AS oid, pg_catalog.pg_sequence_last_value(c.oid)::pg_catalog.text AS last,
-        s.seqincrement OPERATOR(pg_catalog.>) 0 AS up, pg_catalog.has_sequence_privilege(c.oid, 'UPDATE') AS may
+      `SELECT c.oid::pg_catalog.int4 AS oid, c.oid::pg_catalog.regclass::pg_catalog.text AS name,
+        s.seqincrement::pg_catalog.text AS inc, pg_catalog.pg_sequence_last_value(c.oid)::pg_catalog.text AS last,
+        s.seqincrement OPERATOR(pg_catalog.>) 0 AS up, pg_catalog.has_sequence_privilege(c.oid, 'UPDATE') AS may,
+        pg_catalog.has_sequence_privilege(c.oid, 'SELECT') AS readable,
+        (SELECT d.refobjid::pg_catalog.regclass::pg_catalog.text FROM pg_catalog.pg_depend d
+          WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objid OPERATOR(pg_catalog.=) c.oid
+            AND d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass AND d.deptype OPERATOR(pg_catalog.=) ANY ('{a,i}'::pg_catalog.char[])
+            AND d.refobjsubid OPERATOR(pg_catalog.>) 0 AND pg_catalog.has_table_privilege(d.refobjid, 'SELECT') LIMIT 1) AS owner,
+        (SELECT pg_catalog.quote_ident(a.attname) FROM pg_catalog.pg_depend d JOIN pg_catalog.pg_attribute a
+            ON a.attrelid OPERATOR(pg_catalog.=) d.refobjid AND a.attnum OPERATOR(pg_catalog.=) d.refobjsubid
+          WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objid OPERATOR(pg_catalog.=) c.oid
+            AND d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass AND d.deptype OPERATOR(pg_catalog.=) ANY ('{a,i}'::pg_catalog.char[])
+            AND a.atttypid OPERATOR(pg_catalog.=) ANY ('{int2,int4,int8}'::pg_catalog.regtype[]) LIMIT 1) AS column
        FROM pg_catalog.pg_class c JOIN pg_catalog.pg_sequence s ON s.seqrelid OPERATOR(pg_catalog.=) c.oid
        WHERE c.oid OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.oid[]) AND pg_catalog.has_sequence_privilege(c.oid, 'SELECT,USAGE')`,
       [recorded.map(r => r.oid)]
@@ -1044,40 +1090,78 @@ export async function repairMovedSequences(
     const left: string[] = []
     for (const row of rows) {
       const was = recorded.find(r => r.oid === row.oid)!
-      const before = BigInt(was.lastValue!)
-      const now = row.last === null ? undefined : BigInt(row.last)
-      // ascending: below its value, or unset (no value past the recorded one was handed out
-      // since: setting it to the recorded value again hands out none twice); descending: above
-      const back = row.up ? now === undefined || now < before : now !== undefined && now > before
-      if (!back) continue
-      const moved = `${was.name} (from ${was.lastValue} to ${row.last ?? 'unset'})`
-      if (row.up && row.may) {
-        // set again only while it still stands below: one statement, never backwards
+      const inc = BigInt(row.inc)
+      const numeric = was.lastValue !== undefined && /^-?\d+$/.test(was.lastValue)
+      if (!row.up) {
+        // descending: only a numeric value is compared; moved up hands out values again
+        if (!numeric || row.last === null || BigInt(row.last) <= BigInt(was.lastValue!)) continue
+        left.push(
+          `${was.name} (from ${was.lastValue} to ${row.last}): set it again with SELECT pg_catalog.setval('${was.name.replace(/'/g, "''")}', ${was.lastValue}); unless the application used it since`
+        )
+        continue
+      }
+      // the value it handed out next before the restore, and above the owning column's rows
+      let want = numeric ? BigInt(was.lastValue!) + inc : BigInt(was.nextValue!)
+      let stored: bigint | undefined
+      if (row.owner && row.column) {
+        const max = await client
+          .query<{ m: string | null }>(
+            `SELECT pg_catalog.max(${row.column})::pg_catalog.text AS m FROM ${row.owner}`
+          )
+          .then(
+            r => r.rows[0]?.m ?? null,
+            () => null
+          )
+        if (max !== null) stored = BigInt(max) + inc
+        if (stored !== undefined && stored > want) want = stored
+      }
+      // where it stands: the value it hands out next (read from it where the role may)
+      const now = row.readable
+        ? await client
+            .query<{ next: string }>(
+              `SELECT (CASE WHEN is_called THEN last_value OPERATOR(pg_catalog.+) $1::pg_catalog.int8 ELSE last_value END)::pg_catalog.text AS next FROM ${row.name}`,
+              [row.inc]
+            )
+            .then(
+              r => BigInt(r.rows[0].next),
+              () => undefined
+            )
+        : row.last === null
+          ? undefined
+          : BigInt(row.last) + inc
+      if (now !== undefined && now >= want) continue
+      const from = numeric ? `from ${was.lastValue}` : `handing out ${was.nextValue} next`
+      const moved = `${was.name} (${from} before the restore, to ${row.last ?? 'unset'}${stored !== undefined && stored === want ? `; ${row.owner}.${row.column} holds values up to ${stored - inc}` : ''})`
+      if (row.may) {
+        // set only while it still stands below: one statement, never backwards
+        const current = row.readable
+          ? `(SELECT CASE WHEN is_called THEN last_value OPERATOR(pg_catalog.+) $3::pg_catalog.int8 ELSE last_value END FROM ${row.name})`
+          : `(SELECT pg_catalog.pg_sequence_last_value($1::pg_catalog.oid) OPERATOR(pg_catalog.+) $3::pg_catalog.int8)`
         const done = await client
           .query(
-            `SELECT pg_catalog.setval(x.seq, $2::pg_catalog.int8, true) FROM (SELECT $1::pg_catalog.oid::pg_catalog.regclass AS seq) x
-           WHERE COALESCE(pg_catalog.pg_sequence_last_value(x.seq) OPERATOR(pg_catalog.<) $2::pg_catalog.int8, true)`,
-            [row.oid, was.lastValue]
+            `SELECT pg_catalog.setval($1::pg_catalog.oid::pg_catalog.regclass, $2::pg_catalog.int8, false)
+              WHERE COALESCE(${current} OPERATOR(pg_catalog.<) $2::pg_catalog.int8, true)`,
+            [row.oid, want.toString(), row.inc]
           )
           .then(
             r => r.rowCount ?? 0,
-            () => -1 // refused (its MAXVALUE changed, a lock): said, with what to run
+            () => -1 // refused (its MAXVALUE, a lock): said, with what to run
           )
         if (done > 0) {
-          repaired.push(moved)
+          repaired.push(`${moved}: it hands out ${want} next`)
           continue
         }
-        // at or above its recorded value again (the application's nextval since): nothing lost
+        // at or above it again (another session's nextval since): nothing handed out twice
         if (done === 0) continue
       }
       left.push(
-        `${moved}: set it again with SELECT pg_catalog.setval('${was.name.replace(/'/g, "''")}', ${was.lastValue}); unless the application used it since`
+        `${moved}: set it with SELECT pg_catalog.setval('${was.name.replace(/'/g, "''")}', ${want}, false); (above any value the application took meanwhile)`
       )
     }
     const said: string[] = []
     if (repaired.length > 0)
       said.push(
-        `the restore's statements moved ${plural(repaired.length, 'sequence')} of the target back, which a rollback does not undo (PostgreSQL never rolls a sequence back), and the action set ${repaired.length === 1 ? 'it' : 'them'} to the recorded value again: ${repaired.join(', ')}`
+        `the restore's statements moved ${plural(repaired.length, 'sequence')} of the target back, which a rollback does not undo (PostgreSQL never rolls a sequence back), and the action set ${repaired.length === 1 ? 'it' : 'them'} forward again: ${repaired.join('; ')}. Values another session took from ${repaired.length === 1 ? 'it' : 'them'} during the restore and stored nowhere the action reads may come again`
       )
     if (left.length > 0)
       said.push(
