@@ -201,7 +201,8 @@ export function firstSentence(description: string, command?: string): string {
   const label = command === 'backup' ? 'Backup' : command ? 'Restore' : undefined
   const part = label ? new RegExp(`(?:^|\\. )(${label}\\b[^:.]*:)`).exec(text) : null
   if (part && part.index > 0) text = text.slice(part.index + part[0].indexOf(part[1]))
-  const end = /\.(\s|$)/.exec(text)
+  // the sentence's end, not an abbreviation's full stop ("e.g. --no-owner": trial u19 F7)
+  const end = /(?<!\b(?:e\.g|i\.e|etc|vs|cf))\.(\s|$)/.exec(text)
   const first = end ? text.slice(0, end.index + 1) : text
   return first.length > 200 ? `${first.slice(0, 199)}… (--help-all)` : first
 }

@@ -537,6 +537,12 @@ describe('Neon: a project restored into a new Neon project', () => {
         'default privileges not restored: role "app_readonly" does not exist in the target'
       ])
     )
+    // the read-only role is out of reach here: a warning, with what to do (trial u19 F5)
+    expect(result.warnings).toContainEqual(
+      expect.stringMatching(
+        /^The target lacks the role "app_readonly": \d+ grants of the backup to it .* not restored, so that role has no access to the restored objects here\. Create it \(CREATE ROLE "app_readonly" NOLOGIN;\) and restore again with clean: true/
+      )
+    )
   })
 })
 

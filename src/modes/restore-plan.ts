@@ -255,7 +255,7 @@ export async function planRestore(
     decryption: detected.encrypted ? inputs.decryption : undefined
   }
   log.info(
-    `Recognised by content: ${detected.format}, compression ${detected.compression}${detected.encrypted ? ', age-encrypted (decrypts with the key given)' : ''}.`
+    `Recognised by content: ${detected.format === 'directory-tar' ? 'a tar (which archive it holds: below)' : detected.format}, compression ${detected.compression}${detected.encrypted ? ', age-encrypted (decrypts with the key given)' : ''}.`
   )
   if (detected.format === 'plain' && inputs.dataOnly === true) {
     throw new SettingError(

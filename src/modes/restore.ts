@@ -571,6 +571,13 @@ export async function restore(
     const backupDigest = await tap?.result()
     const backupDigestMissing = backupDigest ? undefined : tap?.whyNot()
     const skipped = reportSkipped(inputs, loaded.skipped)
+    // grants to roles the target lacks: the restored objects are out of those roles' reach
+    // (a read-only role on moving day: trial u19 F5) — a warning, with what to do
+    const lacking = lackingRolesWarning(skipped)
+    if (lacking) {
+      log.warning(lacking)
+      warnings.push(lacking)
+    }
     const objects = skipped
       .filter(g => g.reason.startsWith(NOT_RESTORED))
       .map(g => g.reason.slice(NOT_RESTORED.length))
@@ -1087,6 +1094,26 @@ function reportSkipped(
     else log.info(lines)
   }
   return groups
+}
+
+/**
+ * The grants (and default privileges) left out because their role is missing in the target, as
+ * one warning naming the roles and what to do; undefined when there are none.
+ */
+export function lackingRolesWarning(groups: ReadonlyArray<SkippedGroup>): string | undefined {
+  const roles = new Map<string, number>()
+  for (const g of groups) {
+    const m =
+      /^(?:GRANT|default privileges) not restored: role "((?:[^"]|"")+)" does not exist in the target$/.exec(
+        g.reason
+      )
+    if (m) roles.set(m[1], (roles.get(m[1]) ?? 0) + g.count)
+  }
+  if (roles.size === 0) return undefined
+  const names = [...roles.keys()]
+  const one = names.length === 1
+  const total = [...roles.values()].reduce((a, b) => a + b, 0)
+  return `The target lacks the role${one ? '' : 's'} ${names.map(n => `"${n}"`).join(', ')}: ${plural(total, 'grant')} of the backup to ${one ? 'it' : 'them'} (GRANT, default privileges) ${total === 1 ? 'was' : 'were'} not restored, so ${one ? 'that role has' : 'those roles have'} no access to the restored objects here. Create ${one ? 'it' : 'them'} (${names.map(n => `CREATE ROLE "${n}" NOLOGIN;`).join(' ')}) and restore again with clean: true, or restore with create-roles: true from a backup made with globals: true.`
 }
 
 /**
