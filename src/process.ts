@@ -28,6 +28,12 @@ import { Readable, Transform, Writable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { EngineError } from './errors.js'
 
+/** At most this much of the error lines the tail lost is kept besides it. */
+const STDERR_KEPT_LINES = 16 * 1024
+
+/** A line of a server's message as psql or pg_restore print it (what an error is read from). */
+const ERROR_LINE = /(?:^|: )(?:ERROR|FATAL|DETAIL|HINT|CONTEXT|WARNING): {1,2}|^pg_restore: error: /
+
 /** Bytes of stderr kept for the error message. */
 export const STDERR_TAIL = 64 * 1024
 
@@ -186,9 +192,20 @@ export function startChild(program: string, args: string[], options: StartOption
   })
   const grouped = isPosix && options.ownGroup !== false
   live.add(child)
-  let stderr = ''
+  let tail = ''
+  /** Error lines the tail lost (a long statement echoed after its error: psql --echo-errors). */
+  let lost = ''
+  const stderrText = (): string => (lost ? `${lost}\n${tail}` : tail)
   child.stderr!.setEncoding('utf8')
-  child.stderr!.on('data', (chunk: string) => (stderr = (stderr + chunk).slice(-STDERR_TAIL)))
+  child.stderr!.on('data', (chunk: string) => {
+    const all = tail + chunk
+    if (all.length > STDERR_TAIL && lost.length < STDERR_KEPT_LINES) {
+      for (const line of all.slice(0, all.length - STDERR_TAIL).split('\n'))
+        if (ERROR_LINE.test(line) && lost.length < STDERR_KEPT_LINES)
+          lost += `${lost ? '\n' : ''}${line.slice(0, 2000)}`
+    }
+    tail = all.slice(-STDERR_TAIL)
+  })
   const stderrLines = options.onStderrLine && lines(child.stderr!, options.onStderrLine)
   const stdoutLines =
     options.onStdoutLine && child.stdout && lines(child.stdout, options.onStdoutLine)
@@ -197,7 +214,7 @@ export function startChild(program: string, args: string[], options: StartOption
   const exited = new Promise<void>((resolve, reject) => {
     child.on('error', error => {
       if (child.pid === undefined) live.delete(child) // it never started
-      reject(new ChildProcessError(program, null, null, stderr, error))
+      reject(new ChildProcessError(program, null, null, stderrText(), error))
     })
     // killed by a signal (ours, or the system's): its output is no use any more, and a reader
     // that stopped taking it (a failed pipeline) would keep its stdout open, so 'close' would
@@ -210,7 +227,7 @@ export function startChild(program: string, args: string[], options: StartOption
       stderrLines?.end()
       stdoutLines?.end()
       if (code === 0) resolve()
-      else reject(new ChildProcessError(program, code, signal, stderr))
+      else reject(new ChildProcessError(program, code, signal, stderrText()))
     })
   })
   exited.catch(() => undefined) // reported through `done`
@@ -235,7 +252,7 @@ export function startChild(program: string, args: string[], options: StartOption
     stdin: feed === 'pipe' ? child.stdin : null,
     pid: child.pid,
     done,
-    stderr: () => stderr,
+    stderr: stderrText,
     kill
   }
 }

@@ -171,6 +171,29 @@ describe.each<['custom' | 'plain']>([['custom'], ['plain']])('clean, %s format',
     expect(await holdings(target)).toEqual(expected)
   }, 180_000)
 
+  it("the target's own functions and types stay protected: counted as its own, not the backup's (trial u19 F2)", async () => {
+    const target = await restoredTarget(format)
+    await server.query(
+      target,
+      `CREATE SCHEMA other;
+       CREATE FUNCTION other.f() RETURNS integer LANGUAGE sql AS 'SELECT 42';
+       CREATE TYPE other.color AS ENUM ('red', 'blue');
+       CREATE TABLE other.keep (c other.color);
+       INSERT INTO other.keep VALUES ('red'), ('blue');`
+    )
+    const { lines, error } = await logOf(() => harness.restore(restoreInputs(target, format)))
+    expect(error).toBeUndefined()
+    if (format === 'custom')
+      // other.f(), other.color and the table's own row type are the target's, not the backup's
+      expect(lines).toMatch(
+        /The target holds 1 relation, 1 function, 1 type and \d+ schemas? the backup does not own, besides/
+      )
+    expect(await server.query(target, 'SELECT other.f() AS v')).toEqual([{ v: 42 }])
+    expect(await server.query(target, 'SELECT count(*)::int AS n FROM other.keep')).toEqual([
+      { n: 2 }
+    ])
+  }, 180_000)
+
   it('refuses when objects outside the backup depend on it; the target keeps them and its data', async () => {
     const target = await restoredTarget(format)
     await server.query(

@@ -68,6 +68,20 @@ describe('childEnvironment', () => {
 })
 
 describe('startChild', () => {
+  it('keeps the error lines a long echo after them pushed out of the stderr tail (psql --echo-errors of a large DO block)', async () => {
+    const child = startChild('sh', [
+      '-c',
+      'echo "psql:<stdin>:9: ERROR:  restore net: objects of the target changed: x" >&2; echo "CONTEXT:  PL/pgSQL function inline_code_block line 2 at RAISE" >&2; head -c 200000 /dev/zero | tr "\\0" "y" >&2; echo >&2; exit 3'
+    ])
+    const error = (await child.done.catch((e: unknown) => e)) as ChildProcessError
+    expect(error).toBeInstanceOf(ChildProcessError)
+    expect(error.stderr).toMatch(
+      /^psql:<stdin>:9: ERROR: {2}restore net: objects of the target changed: x\nCONTEXT: {2}PL\/pgSQL function inline_code_block line 2 at RAISE\n/
+    )
+    expect(error.stderr.length).toBeLessThan(STDERR_TAIL + 1000)
+    expect(child.stderr()).toBe(error.stderr)
+  })
+
   it('takes a child that stops reading by its exit status', async () => {
     // head reads one line and exits 0: the rest of the input meets a closed pipe
     const head = await runChild('head', ['-c', '10'], { stdin: bytes(64) })

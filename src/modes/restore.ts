@@ -23,6 +23,7 @@ import {
   checkDrops,
   cleanListing,
   describeDependents,
+  droppedObjects,
   droppedRelations,
   withCascade
 } from '../postgres/clean.js'
@@ -1491,7 +1492,12 @@ async function recordProtected(
     providers: facts.providerSchemas,
     clean: inputs.clean,
     createdSchemas: plan.plain?.schemas ?? [],
-    replacedObjects: plan.plain?.replacingObjects ?? []
+    replacedObjects: plan.plain?.replacingObjects ?? [],
+    // an archive's clean drops named: the target's other functions, types and operators stay
+    // protected (trial u19 F2: every one of them was counted as replaced)
+    ...(inputs.clean && drops && plan.format !== 'plain'
+      ? { cleanObjects: droppedObjects(texts) }
+      : {})
   })
   if (inputs.allowNonEmpty && !inputs.clean) refuseReplacedObjects(set, plan)
   if (!hasProtected(set)) {

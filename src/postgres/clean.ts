@@ -1100,6 +1100,36 @@ export function droppedRelations(drops: readonly string[]): {
   return { relations, schemas, unqualified }
 }
 
+/**
+ * The functions, types and operators clean's DROP statements name (pg_restore --clean's:
+ * `DROP FUNCTION IF EXISTS public.touch();`, `DROP TYPE IF EXISTS app.mood;`): kind, schema and
+ * name (a function's without its arguments). Undefined for a kind these are not read for.
+ */
+export function droppedObjects(
+  drops: readonly string[]
+): Array<{ kind: 'function' | 'type' | 'operator'; schema: string; name: string }> {
+  const found: Array<{ kind: 'function' | 'type' | 'operator'; schema: string; name: string }> = []
+  for (const drop of drops) {
+    const m =
+      /^DROP (FUNCTION|PROCEDURE|AGGREGATE|TYPE|DOMAIN|OPERATOR) (?:IF EXISTS )?(.+?)(?: CASCADE| RESTRICT)?;?\s*$/.exec(
+        drop
+      )
+    if (!m) continue
+    const kind =
+      m[1] === 'TYPE' || m[1] === 'DOMAIN' ? 'type' : m[1] === 'OPERATOR' ? 'operator' : 'function'
+    // the name before its argument list: schema.name( … ) / schema.+ ( … )
+    const target = kind === 'type' ? m[2] : m[2].replace(/\s*\(.*$/s, '')
+    if (kind === 'operator') {
+      const op = /^((?:"(?:[^"]|"")+"|[^."\s]+))\.(\S+)$/.exec(target)
+      if (op) found.push({ kind, schema: nameParts(op[1])?.[0] ?? op[1], name: op[2] })
+      continue
+    }
+    const name = nameParts(target)
+    if (name?.length === 2) found.push({ kind, schema: name[0], name: name[1] })
+  }
+  return found
+}
+
 /** `schema.name` with pg_dump's quoting ("My Table", "a""b") as its parts; undefined if not one. */
 function nameParts(text: string): string[] | undefined {
   const parts: string[] = []

@@ -282,6 +282,12 @@ export interface NotProtected {
    * before): the target's of that name may be gone, as psql -f would leave it.
    */
   replacedObjects?: ReadonlyArray<QualifiedName & { kind: ObjectKind }>
+  /**
+   * clean: the functions, types and operators its drops name (clean.ts droppedObjects). Only
+   * those of the target may go with the backup's; undefined: every one of those kinds may (the
+   * drops not read).
+   */
+  cleanObjects?: ReadonlyArray<{ kind: string; schema: string; name: string }>
 }
 
 const key = (schema: string, name: string): string => JSON.stringify([schema, name])
@@ -728,6 +734,19 @@ async function readObjects(
         )
     )
   const providers = new Set(not.providers.map(s => s.name))
+  const dependents = not.dependents.join('\n')
+  // a type clean drops takes along what CREATE TYPE made with it: its array type (_name), and a
+  // range type its constructor functions and its multirange type (with its own constructors)
+  const cleanNamed = new Set(
+    (not.cleanObjects ?? []).flatMap(o => {
+      if (o.kind !== 'type') return [JSON.stringify([o.kind, o.schema, o.name])]
+      const multiranges = [`${o.name}_multirange`, o.name.replace('range', 'multirange')]
+      return [o.name, `_${o.name}`, ...multiranges, ...multiranges.map(m => `_${m}`)].flatMap(n => [
+        JSON.stringify(['type', o.schema, n]),
+        JSON.stringify(['function', o.schema, n])
+      ])
+    })
+  )
   const replacedByScript = new Set(
     (not.replacedObjects ?? []).map(o => JSON.stringify([o.kind, o.schema, o.name]))
   )
@@ -739,7 +758,14 @@ async function readObjects(
       // the same name go with them (a plain script's DROP … IF EXISTS likewise)
       const replaceable =
         replacedSchemas.has(o.schema) ||
-        (kind !== 'schema' && not.clean === true) ||
+        (kind !== 'schema' &&
+          not.clean === true &&
+          (not.cleanObjects === undefined ||
+            !['function', 'type', 'operator'].includes(kind) ||
+            cleanNamed.has(JSON.stringify([kind, o.schema, o.objname])) ||
+            // clean-drop-dependents: what goes with the backup's objects (a function of the
+            // target taking the backup's type)
+            (dependents !== '' && namedIn(dependents, o.schema, o.objname)))) ||
         replacedByScript.has(
           JSON.stringify([
             kind,
