@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from '@jest/globals'
 import pg from 'pg'
-import { countRows, existingTables } from '../../src/postgres/target.js'
+import { countRows, describeTables, existingTables } from '../../src/postgres/target.js'
 import { useHarness } from '../support/harness.js'
 
 const harness = useHarness({ name: 'count-rows', backend: false })
@@ -52,4 +52,26 @@ describe('countRows', () => {
       await client.end()
     }
   }, 60_000)
+
+  it('a partitioned table is listed as one whose rows are its partitions, not as empty (trial u19 F3)', async () => {
+    const server = harness.server
+    const db = await server.createDatabase()
+    await server.query(
+      db,
+      `CREATE SCHEMA sales;
+       CREATE TABLE sales.orders (id int, y int) PARTITION BY RANGE (y);
+       CREATE TABLE sales.orders_2024 PARTITION OF sales.orders FOR VALUES FROM (2024) TO (2025);
+       INSERT INTO sales.orders SELECT g, 2024 FROM generate_series(1, 5) g;`
+    )
+    const client = new pg.Client({ connectionString: server.url(db) })
+    await client.connect()
+    try {
+      const existing = await existingTables(client, ['sales'])
+      expect(describeTables(existing)).toBe(
+        'sales.orders (partitioned: its rows are in its partitions), sales.orders_2024 (5 rows)'
+      )
+    } finally {
+      await client.end()
+    }
+  })
 })

@@ -10,6 +10,8 @@ import { plural } from '../log.js'
 export interface ExistingTable extends TableRows {
   /** true when `rows` is a planner estimate (large targets). */
   estimated: boolean
+  /** A partitioned table: its rows are its partitions' (listed on their own), it holds none. */
+  partitioned?: true
 }
 
 const EXACT_COUNT_LIMIT = 50
@@ -41,9 +43,10 @@ export async function existingTables(
     name: string
     estimate: string
     readable: boolean
+    partitioned: boolean
   }>(
     `SELECT n.nspname AS schema, c.relname AS name, c.reltuples::bigint::text AS estimate,
-            has_table_privilege(c.oid, 'SELECT') AS readable
+            has_table_privilege(c.oid, 'SELECT') AS readable, c.relkind = 'p' AS partitioned
     ${USER_TABLES}
       ORDER BY 1, 2`,
     [schemas ?? null]
@@ -55,14 +58,16 @@ export async function existingTables(
   )
   return result.rows.map(row => {
     const rows = counted.get(JSON.stringify([row.schema, row.name]))
-    return rows === undefined
-      ? {
-          schema: row.schema,
-          name: row.name,
-          rows: Math.max(0, Number(row.estimate)),
-          estimated: true
-        }
-      : { schema: row.schema, name: row.name, rows, estimated: false }
+    const table: ExistingTable =
+      rows === undefined
+        ? {
+            schema: row.schema,
+            name: row.name,
+            rows: Math.max(0, Number(row.estimate)),
+            estimated: true
+          }
+        : { schema: row.schema, name: row.name, rows, estimated: false }
+    return row.partitioned ? { ...table, partitioned: true } : table
   })
 }
 
@@ -158,7 +163,11 @@ export async function tablesCreatedSince(
 export function describeTables(tables: ReadonlyArray<ExistingTable>, limit = 20): string {
   const shown = tables
     .slice(0, limit)
-    .map(t => `${t.schema}.${t.name} (${t.estimated ? '~' : ''}${plural(t.rows, 'row')})`)
+    .map(t =>
+      t.partitioned
+        ? `${t.schema}.${t.name} (partitioned: its rows are in its partitions)`
+        : `${t.schema}.${t.name} (${t.estimated ? '~' : ''}${plural(t.rows, 'row')})`
+    )
   const more = tables.length > limit ? `, and ${tables.length - limit} more` : ''
   return shown.join(', ') + more
 }
