@@ -1176,16 +1176,7 @@ export function cleanListing(
 ): string {
   if (!drops)
     return `clean: true — the backup's objects will be dropped and replaced. Present now: ${describeTables(existing)}`
-  const { relations, schemas, unqualified } = droppedRelations(drops)
-  // an unqualified DROP reaches the table of that name in the first schema of the search_path
-  // that has one
-  for (const name of unqualified) {
-    const schema = searchPath.find(s => existing.some(t => t.schema === s && t.name === name))
-    if (schema !== undefined) relations.add(`${schema}\0${name}`)
-  }
-  const dropped = existing.filter(
-    t => schemas.has(t.schema) || relations.has(`${t.schema}\0${t.name}`)
-  )
+  const dropped = cleanReplaced(existing, drops, searchPath)
   const kept = existing.length - dropped.length
   const stay =
     kept === 0
@@ -1194,4 +1185,20 @@ export function cleanListing(
   return dropped.length === 0
     ? `clean: true — none of the target's tables is among the backup's objects that will be dropped and replaced.${stay}`
     : `clean: true — the backup's objects will be dropped and replaced; of the target's tables: ${describeTables(dropped)}.${stay}`
+}
+
+/** The target's tables clean's drops remove (and the load creates again). */
+export function cleanReplaced(
+  existing: readonly ExistingTable[],
+  drops: readonly string[],
+  searchPath: readonly string[] = []
+): ExistingTable[] {
+  const { relations, schemas, unqualified } = droppedRelations(drops)
+  // an unqualified DROP reaches the table of that name in the first schema of the search_path
+  // that has one
+  for (const name of unqualified) {
+    const schema = searchPath.find(s => existing.some(t => t.schema === s && t.name === name))
+    if (schema !== undefined) relations.add(`${schema}\0${name}`)
+  }
+  return existing.filter(t => schemas.has(t.schema) || relations.has(`${t.schema}\0${t.name}`))
 }

@@ -1,0 +1,84 @@
+/**
+ * What restore says before and after its load about the target (modes/restore.ts): tables
+ * clean replaces that hold rows newer than the backup, grants to roles the target lacks.
+ */
+import { describe, expect, it } from '@jest/globals'
+import type { Manifest } from '../../src/manifest.js'
+import { lackingRolesWarning, newerRows } from '../../src/modes/restore.js'
+import type { ExistingTable } from '../../src/postgres/target.js'
+
+const table = (name: string, rows: number, extra: Partial<ExistingTable> = {}): ExistingTable => ({
+  schema: 'sales',
+  name,
+  rows,
+  estimated: false,
+  ...extra
+})
+
+const manifest = {
+  rowCounts: {
+    tables: [
+      { schema: 'sales', name: 'customers', rows: 1000 },
+      { schema: 'sales', name: 'orders', rows: 4000 },
+      { schema: 'sales', name: 'notes', rows: null }
+    ]
+  }
+} as unknown as Manifest
+
+describe('newerRows (trial u19 F4)', () => {
+  it('names the replaced tables holding more rows now than the backup has', () => {
+    expect(
+      newerRows(
+        [
+          table('customers', 1001),
+          table('orders', 4000),
+          table('notes', 7),
+          table('big', 99, { estimated: true })
+        ],
+        manifest
+      )
+    ).toBe(
+      "clean replaces 1 table of the target that holds more rows now than the backup has: sales.customers (1001 now, 1000 in the backup). Rows added since the backup was made are gone after this restore (the restore puts the backup's rows back, as pg_restore --clean does); a backup of the target made first (mode: backup) keeps them."
+    )
+  })
+
+  it('says nothing without a manifest, for estimates, partitioned parents, or fewer rows', () => {
+    expect(newerRows([table('customers', 1001)], undefined)).toBeUndefined()
+    expect(
+      newerRows(
+        [
+          table('customers', 1001, { estimated: true }),
+          table('orders', 5000, { partitioned: true }),
+          table('orders', 3000)
+        ],
+        manifest
+      )
+    ).toBeUndefined()
+  })
+})
+
+describe('lackingRolesWarning (trial u19 F5)', () => {
+  it('names the missing roles once, with the grants left out and what to do', () => {
+    const warning = lackingRolesWarning([
+      {
+        reason: 'GRANT not restored: role "readonly" does not exist in the target',
+        count: 10,
+        samples: []
+      },
+      {
+        reason: 'default privileges not restored: role "readonly" does not exist in the target',
+        count: 1,
+        samples: []
+      },
+      { reason: 'owner not set: role "app" does not exist in the target', count: 3, samples: [] }
+    ])
+    expect(warning).toBe(
+      'The target lacks the role "readonly": 11 grants of the backup to it (GRANT, default privileges) were not restored, so that role has no access to the restored objects here. Create it (CREATE ROLE "readonly" NOLOGIN;) and restore again with clean: true, or restore with create-roles: true from a backup made with globals: true.'
+    )
+    expect(
+      lackingRolesWarning([
+        { reason: 'owner not set: role "app" does not exist in the target', count: 1, samples: [] }
+      ])
+    ).toBeUndefined()
+  })
+})
