@@ -720,7 +720,7 @@ describe('verify across majors', () => {
     expect(split.differences).toEqual(c.differences)
   }, 240_000)
 
-  it('a PostgreSQL 15 backup in a PostgreSQL 17 scratch: pg_dump 15 cannot dump it, counts only', async () => {
+  it('a PostgreSQL 15 backup in a PostgreSQL 17 scratch without a pg_dump 17: counts only, and what to install', async () => {
     const scratch = await newer.createDatabase()
     const latest: BackupSource = {
       kind: 'artifact',
@@ -730,12 +730,40 @@ describe('verify across majors', () => {
       token: harness.backend.githubToken
     }
     const result = await harness.verify(
-      testRestoreInputs(newer.url(scratch), latest, { mode: 'verify' })
+      testRestoreInputs(newer.url(scratch), latest, { mode: 'verify', installClient: false })
     )
     expect(result.equality.comparison).toBeUndefined()
     expect(result.equality.notCompared).toMatch(
-      /^the backup was made by pg_dump 15, which cannot dump the scratch server \(PostgreSQL 17\.\d+.*\): counts only; the scratch server is a newer major than the backed-up server \(PostgreSQL 15\.\d+.*\): .* Pin the scratch server to your production major \(services: postgres: image: postgres:15\) to compare exactly/
+      /^the backup was made by pg_dump 15, which cannot dump the scratch server \(PostgreSQL 17\.\d+.*\): counts only; the scratch server is a newer major than the backed-up server \(PostgreSQL 15\.\d+.*\), and no pg_dump 17 or newer is installed to dump it with .* Install one \(pg-bin-dir, postgres-version or install-client\) to compare exactly on this major, or pin the scratch server to your production major \(services: postgres: image: postgres:15\)/
     )
     expect(verifySummaryMarkdown(result)).toMatch(/\*\*Not compared exactly\*\*/)
+  }, 240_000)
+
+  it('moving day: a PostgreSQL 15 backup in a PostgreSQL 17 scratch with pg_dump 17: data, sequences and large objects compared exactly (trial u19 F1)', async () => {
+    const scratch = await newer.createDatabase()
+    const latest: BackupSource = {
+      kind: 'artifact',
+      name: 'rich-backup',
+      runId: 'latest',
+      repository: harness.backend.repository,
+      token: harness.backend.githubToken
+    }
+    const pgBinDir = path.join(os.homedir(), '.cache/postgres-backup-action/pg-clients/17/bin')
+    const result = await harness.verify(
+      testRestoreInputs(newer.url(scratch), latest, { mode: 'verify', pgBinDir })
+    )
+    expect(result.equality.notCompared).toBeUndefined()
+    const c = result.equality.comparison!
+    expect(c.tablesCompared).toBeGreaterThanOrEqual(5)
+    expect(c.tablesEqual).toBe(c.tablesCompared)
+    expect(c.largeObjectsEqual).toBe(true)
+    // what pg_dump 17 writes otherwise is listed as expected, never the data
+    for (const d of c.differences) {
+      expect(d.expectedBecause).toBeDefined()
+      expect(d.object).not.toMatch(/^(TABLE DATA|SEQUENCE SET) /)
+    }
+    expect(c.differences.some(d => d.expectedBecause?.includes('pg_dump 15') ?? false)).toBe(
+      c.differences.length > 0
+    )
   }, 240_000)
 })
