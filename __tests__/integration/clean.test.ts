@@ -496,3 +496,33 @@ describe('lock-timeout', () => {
     expect(await holdings(target)).toEqual(before)
   }, 120_000)
 })
+
+describe('clean over a copy of the database a backup came from: range types (attacker a31 A4)', () => {
+  it('a range with its own multirange type name restores with clean; a function named like an enum of the backup stays protected', async () => {
+    const from = await server.createDatabase()
+    await server.query(
+      from,
+      `CREATE TYPE public.timespan AS RANGE (subtype = timestamp, multirange_type_name = timespans);
+       CREATE TYPE public.floatrange AS RANGE (subtype = float8);
+       CREATE TYPE public.mood AS ENUM ('a', 'b');
+       CREATE TABLE public.t (id int PRIMARY KEY, ts public.timespan, f public.floatrange, m public.mood);
+       INSERT INTO public.t VALUES (1, '[2024-01-01,2024-02-01)', '[1,2)', 'a');`
+    )
+    const file = path.join(harness.work, 'ranges.dump')
+    execFileSync(path.join(server.binDir, 'pg_dump'), ['-Fc', '-f', file, from], {
+      env: server.env(from)
+    })
+    const copy = await server.createDatabase()
+    await harness.restore(testRestoreInputs(server.url(copy), { kind: 'file', path: file }))
+    await server.query(
+      copy,
+      `CREATE FUNCTION public.mood(text) RETURNS text LANGUAGE sql AS 'SELECT $1';
+       UPDATE public.t SET m = 'b'`
+    )
+    await harness.restore(
+      testRestoreInputs(server.url(copy), { kind: 'file', path: file }, { clean: true })
+    )
+    expect(await server.query(copy, 'SELECT m::text AS m FROM public.t')).toEqual([{ m: 'a' }])
+    expect(await server.query(copy, "SELECT public.mood('kept'::text) AS v")).toEqual([{ v: 'kept' }])
+  }, 120_000)
+})

@@ -250,6 +250,19 @@ describe('a tar-format archive whose members tar and pg_restore read differently
       )
     )
     await expect(load(twice, target)).rejects.toThrow(/holds the member "toc\.dat" twice/)
+    // a member after the end-of-archive blocks: pg_restore reads on, tar stops (a31 A7)
+    const hidden = packed('hidden.tar', f =>
+      writeFileSync(
+        f,
+        Buffer.concat([
+          readFileSync(good),
+          tarHeader('9999.dat', 6),
+          padded(Buffer.from('x\ty\n\\.\n')),
+          Buffer.alloc(1024)
+        ])
+      )
+    )
+    await expect(load(hidden, target)).rejects.toThrow(/data after its end-of-archive blocks/)
     const same = await server.createDatabase()
     await load(good, same)
     expect(await content(server, same)).toEqual(want)

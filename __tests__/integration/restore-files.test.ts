@@ -689,6 +689,36 @@ describe('refusals: the target stays byte-for-byte unchanged', () => {
     })
   })
 
+  it('tables: a table with row-level security comes back without it, and the warning says so and what to run (trial u20 F1)', async () => {
+    const source = await server.createDatabase()
+    await server.query(
+      source,
+      `CREATE TABLE public.todos (id int PRIMARY KEY, owner text, note text);
+       INSERT INTO public.todos VALUES (1, 'ann', 'x'), (2, 'bob', 'y');
+       ALTER TABLE public.todos ENABLE ROW LEVEL SECURITY;
+       CREATE POLICY own_todos ON public.todos USING (owner = current_user);`
+    )
+    const file = path.join(files, 'rls.dump')
+    execFileSync(path.join(server.binDir, 'pg_dump'), ['-Fc', '-f', file, source], {
+      env: server.env(source)
+    })
+    const target = await server.createDatabase()
+    const result = await runRestore(target, file, { tables: ['todos'] })
+    expect(result.warnings).toContainEqual(
+      expect.stringMatching(
+        /^tables: public\.todos is restored WITHOUT its row-level security .* Enable it now \(ALTER TABLE public\.todos ENABLE ROW LEVEL SECURITY;\) and create the policies again/
+      )
+    )
+    // as pg_restore --table: the rows, not the security (said, not hidden)
+    expect(
+      await server.query(
+        target,
+        "SELECT relrowsecurity FROM pg_class WHERE oid = 'public.todos'::regclass"
+      )
+    ).toEqual([{ relrowsecurity: false }])
+    await server.dropDatabase(source)
+  })
+
   it('a path that does not exist', async () => {
     await expectRefusedUnchanged(
       path.join(files, 'nope.dump'),

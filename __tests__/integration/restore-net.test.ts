@@ -339,18 +339,27 @@ SELECT 1/0;
     expect(await next(db, 'billing.restarted')).toBe('1000')
     expect(await next(db, 'billing.orders_id_seq')).toBe('4')
     expect(await server.query(db, "SELECT to_regclass('public.t') AS t")).toEqual([{ t: null }])
-    // a30 A4: rows the application stored meanwhile with values of its own (here before the
-    // restore; the rows are what counts) — set above them, not to the value recorded before
+    // a31 A6: a sequence behind its column that the load did not move back is not touched
     await server.query(
       db,
       "INSERT INTO billing.orders (id, note) SELECT g, 'app' FROM generate_series(4, 150) g"
     )
+    const other = await restore(`CREATE TABLE public.t (i int);
+SELECT pg_catalog.setval(c.oid, 2) FROM pg_catalog.pg_class c WHERE c.relname = 'invoice_no';
+SELECT 1/0;
+`)
+    expect(other?.message).not.toMatch(/orders_id_seq/)
+    expect(await next(db, 'billing.orders_id_seq')).toBe('4')
+    expect(await next(db, 'billing.invoice_no')).toBe('5002')
+    // a30 A4: moved back below where it stood, where its column holds higher values (the
+    // application's rows) — set above them, not only to the value recorded before
+    await server.query(db, "SELECT setval('billing.orders_id_seq', 10)")
     const ahead = await restore(`CREATE TABLE public.t (i int);
 SELECT pg_catalog.setval(c.oid, 5) FROM pg_catalog.pg_class c WHERE c.relname = 'orders_id_seq';
 SELECT 1/0;
 `)
     expect(ahead?.message).toMatch(
-      /billing\.orders_id_seq \(handing out 4 next before the restore, to 5; billing\.orders\.id holds values up to 150\): it hands out 151 next/
+      /billing\.orders_id_seq \(from 10 before the restore, to 5; billing\.orders\.id holds values up to 150\): it hands out 151 next/
     )
     expect(await next(db, 'billing.orders_id_seq')).toBe('151')
     // a descending one moved up (to hand out 101 again…) is said with what to run, not set

@@ -138,6 +138,9 @@ describe("foreignDrop: an entry's drop statement must be pg_dump's DROP of that 
     ['CHECK CONSTRAINT', 'extra', 'posint c', 'ALTER DOMAIN extra.posint DROP CONSTRAINT c;\n'],
     ['DEFAULT', 'public', 't id', 'ALTER TABLE public.t ALTER COLUMN id DROP DEFAULT;\n'],
     ['OPERATOR', 'extra', '===', 'DROP OPERATOR extra.=== (integer, integer);\n'],
+    ['OPERATOR', 'extra', '!!!', 'DROP OPERATOR extra.!!! (NONE, integer);\n'],
+    ['AGGREGATE', 'extra', 'mysum(integer)', 'DROP AGGREGATE extra.mysum(integer);\n'],
+    ['PROCEDURE', 'extra', 'p(integer, text)', 'DROP PROCEDURE extra.p(integer,text);\n'],
     ['PROCEDURAL LANGUAGE', '', 'plperl', 'DROP PROCEDURAL LANGUAGE plperl;\n']
   ])("pg_dump's: %s %s %s", (desc, namespace, tag, drop) => {
     expect(foreignDrop({ desc, namespace, tag } as TocEntry, drop.trim())).toBeUndefined()
@@ -185,6 +188,8 @@ describe("foreignDrop: an entry's drop statement must be pg_dump's DROP of that 
     ['FUNCTION', 'extra', 'f(integer)', 'DROP FUNCTION public.g(integer);', /another object/],
     ['OPERATOR', 'extra', '===', 'DROP TABLE extra.people;', /not a DROP OPERATOR/],
     ['OPERATOR', 'extra', '===', 'DROP OPERATOR public.=== (integer, integer);', /schema extra/],
+    // attacker a31 A2: another operator of the schema
+    ['OPERATOR', 'public', '===', 'DROP OPERATOR public.<<< (text, text);', /<<</],
     ['COLLATION', 'extra', 'c', "DROP COLLATION extra.c; SELECT 'x';", /more than one/]
   ])('refused: %s %s %s: %s', (desc, namespace, tag, drop, _why) => {
     // (the reasons of another wording of the check; what matters: refused)

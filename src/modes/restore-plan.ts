@@ -521,6 +521,22 @@ async function fromToc(
       `tables: as pg_restore --table does, the restore brings the named tables' definitions and rows, not the ${plural(leftOut.length, 'entry', 'entries')} of the backup built on them: ${shown.join(', ')}${leftOut.length > shown.length ? `, and ${leftOut.length - shown.length} more` : ''}. A table restored this way may lack its keys, defaults, indexes and triggers (the app's next insert can fail). Name its sequences in tables too; for the rest, restore the whole backup into a scratch database and copy the table from there, or run pg_restore -L by hand with a list that names those entries (pg_restore -l shows them).`
     )
   }
+  // row-level security left out: the table arrives open to every role it is granted to (a
+  // Supabase table's policies: anon and authenticated read and write all its rows; trial u20 F1)
+  const open = [
+    ...new Set(
+      leftOut
+        .filter(e => e.desc === 'ROW SECURITY' || e.desc === 'POLICY')
+        .map(
+          e =>
+            `${e.namespace ? `${e.namespace}.` : ''}${e.desc === 'POLICY' ? e.tag.split(' ')[0] : e.tag}`
+        )
+    )
+  ]
+  if (open.length > 0)
+    warn(
+      `tables: ${open.join(', ')} ${open.length === 1 ? 'is' : 'are'} restored WITHOUT ${open.length === 1 ? 'its' : 'their'} row-level security (ENABLE ROW LEVEL SECURITY and the policies are entries of their own, which pg_restore --table leaves out too): every role granted ${open.length === 1 ? 'it' : 'them'} (on Supabase: anon, authenticated) can read and write all ${open.length === 1 ? 'its' : 'their'} rows until ${open.length === 1 ? 'its' : 'their'} security is back. Enable it now (${open.map(t => `ALTER TABLE ${t} ENABLE ROW LEVEL SECURITY;`).join(' ')}) and create the policies again (pg_restore -l of the backup lists them; pg_restore -L with a list naming them restores them), or restore the whole backup into a scratch database and copy the rows from there.`
+    )
   const references = archiveReferences(inputs, toc)
   return {
     ...(warnings.length > 0 ? { warnings } : {}),

@@ -349,6 +349,18 @@ export function foreignDrop(entry: TocEntry, drop: string): string | undefined {
     // CAST, TRANSFORM, USER MAPPING, OPERATOR, LANGUAGE, …: the kind, and its schema when named
     if (schema !== '' && tokens[at + 1]?.value === '.' && tokens[at]?.value !== schema)
       return `names an object in schema ${tokens[at]?.value}, not in the entry's schema ${schema}`
+    if (kind === 'OPERATOR') {
+      // DROP OPERATOR s.=== (integer, integer): the entry's own operator (its tag; attacker a31
+      // A2: another operator of the schema was dropped)
+      const m =
+        /^DROP OPERATOR (?:IF EXISTS )?(?:(?:"(?:[^"]|"")+"|[^."\s(]+)\.)?(.+?)\s*;?\s*$/s.exec(
+          drop.trim()
+        )
+      // (pg_dump's tag is the operator's name alone: its operands are its definition's)
+      const operator = m?.[1].replace(/\s*\(.*$/s, '')
+      if (operator !== entry.tag.replace(/\s*\(.*$/s, ''))
+        return `drops ${operator ?? 'another operator'}, not the entry's ${entry.tag}`
+    }
     return undefined
   }
   const name = nameAt(at)

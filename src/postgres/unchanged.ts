@@ -710,7 +710,9 @@ async function readObjects(
   checkedRelations: number[],
   version: number
 ): Promise<ProtectedObject[]> {
-  // an extension's own objects are the extension's (its script made them)
+  // an extension's own objects are the extension's (its script made them); an object that
+  // depends internally on another (a range type's constructors and multirange type) is part of
+  // that one, whose digest covers it (attackers a31 A3, A4: they were guessed by their names)
   const read = (kind: ObjectKind) =>
     client.query<{
       oid: string
@@ -730,22 +732,15 @@ async function readObjects(
         )
         .replace(
           '%WHERE%',
-          `${targetsOwn(kind)} AND NOT EXISTS (SELECT FROM pg_catalog.pg_depend e WHERE e.classid OPERATOR(pg_catalog.=) 'pg_catalog.${OBJECT_KINDS[kind]}'::pg_catalog.regclass AND e.objid OPERATOR(pg_catalog.=) ${ALIAS[kind]}.oid AND e.deptype OPERATOR(pg_catalog.=) 'e')`
+          `${targetsOwn(kind)} AND NOT EXISTS (SELECT FROM pg_catalog.pg_depend e WHERE e.classid OPERATOR(pg_catalog.=) 'pg_catalog.${OBJECT_KINDS[kind]}'::pg_catalog.regclass AND e.objid OPERATOR(pg_catalog.=) ${ALIAS[kind]}.oid AND e.deptype OPERATOR(pg_catalog.=) ANY ('{e,i}'::pg_catalog.char[]))`
         )
     )
   const providers = new Set(not.providers.map(s => s.name))
   const dependents = not.dependents.join('\n')
-  // a type clean drops takes along what CREATE TYPE made with it: its array type (_name), and a
-  // range type its constructor functions and its multirange type (with its own constructors)
+  // what CREATE TYPE made with a type (a range's constructors and multirange type) depends on it
+  // internally and is not read apart (it goes with it); its array type is left out of the read
   const cleanNamed = new Set(
-    (not.cleanObjects ?? []).flatMap(o => {
-      if (o.kind !== 'type') return [JSON.stringify([o.kind, o.schema, o.name])]
-      const multiranges = [`${o.name}_multirange`, o.name.replace('range', 'multirange')]
-      return [o.name, `_${o.name}`, ...multiranges, ...multiranges.map(m => `_${m}`)].flatMap(n => [
-        JSON.stringify(['type', o.schema, n]),
-        JSON.stringify(['function', o.schema, n])
-      ])
-    })
+    (not.cleanObjects ?? []).map(o => JSON.stringify([o.kind, o.schema, o.name]))
   )
   const replacedByScript = new Set(
     (not.replacedObjects ?? []).map(o => JSON.stringify([o.kind, o.schema, o.name]))
@@ -1088,6 +1083,8 @@ export async function repairMovedSequences(
       oid: number
       name: string
       inc: string
+      max: string
+      cycle: boolean
       last: string | null
       up: boolean
       may: boolean
@@ -1096,7 +1093,8 @@ export async function repairMovedSequences(
       column: string | null
     }>(
       `SELECT c.oid::pg_catalog.int4 AS oid, c.oid::pg_catalog.regclass::pg_catalog.text AS name,
-        s.seqincrement::pg_catalog.text AS inc, pg_catalog.pg_sequence_last_value(c.oid)::pg_catalog.text AS last,
+        s.seqincrement::pg_catalog.text AS inc, s.seqmax::pg_catalog.text AS max, s.seqcycle AS cycle,
+        pg_catalog.pg_sequence_last_value(c.oid)::pg_catalog.text AS last,
         s.seqincrement OPERATOR(pg_catalog.>) 0 AS up, pg_catalog.has_sequence_privilege(c.oid, 'UPDATE') AS may,
         pg_catalog.has_sequence_privilege(c.oid, 'SELECT') AS readable,
         (SELECT d.refobjid::pg_catalog.regclass::pg_catalog.text FROM pg_catalog.pg_depend d
@@ -1127,10 +1125,13 @@ export async function repairMovedSequences(
         continue
       }
       // the value it handed out next before the restore, and above the owning column's rows
-      let want = numeric ? BigInt(was.lastValue!) + inc : BigInt(was.nextValue!)
+      // (not for a CYCLE sequence, whose values come again by design), never past its MAXVALUE
+      const recordedNext = numeric ? BigInt(was.lastValue!) + inc : BigInt(was.nextValue!)
+      const max = BigInt(row.max)
+      let want = recordedNext
       let stored: bigint | undefined
-      if (row.owner && row.column) {
-        const max = await client
+      if (row.owner && row.column && !row.cycle) {
+        const highest = await client
           .query<{ m: string | null }>(
             `SELECT pg_catalog.max(${row.column})::pg_catalog.text AS m FROM ${row.owner}`
           )
@@ -1138,9 +1139,10 @@ export async function repairMovedSequences(
             r => r.rows[0]?.m ?? null,
             () => null
           )
-        if (max !== null) stored = BigInt(max) + inc
+        if (highest !== null) stored = BigInt(highest) + inc
         if (stored !== undefined && stored > want) want = stored
       }
+      if (want > max) want = max
       // where it stands: the value it hands out next (read from it where the role may)
       const now = row.readable
         ? await client
@@ -1155,6 +1157,9 @@ export async function repairMovedSequences(
         : row.last === null
           ? undefined
           : BigInt(row.last) + inc
+      // moved back by the load: below where it stood before (a sequence the load did not move
+      // back is not touched, whatever its table holds; attacker a31 A6)
+      if (now !== undefined && now >= recordedNext) continue
       if (now !== undefined && now >= want) continue
       const from = numeric ? `from ${was.lastValue}` : `handing out ${was.nextValue} next`
       const moved = `${was.name} (${from} before the restore, to ${row.last ?? 'unset'}${stored !== undefined && stored === want ? `; ${row.owner}.${row.column} holds values up to ${stored - inc}` : ''})`
