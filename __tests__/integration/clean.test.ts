@@ -523,6 +523,8 @@ describe('clean over a copy of the database a backup came from: range types (att
       testRestoreInputs(server.url(copy), { kind: 'file', path: file }, { clean: true })
     )
     expect(await server.query(copy, 'SELECT m::text AS m FROM public.t')).toEqual([{ m: 'a' }])
-    expect(await server.query(copy, "SELECT public.mood('kept'::text) AS v")).toEqual([{ v: 'kept' }])
+    expect(await server.query(copy, "SELECT public.mood('kept'::text) AS v")).toEqual([
+      { v: 'kept' }
+    ])
   }, 120_000)
 })
