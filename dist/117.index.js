@@ -12,7 +12,7 @@ __webpack_require__.d(__webpack_exports__, {
   restore: () => (/* binding */ restore)
 });
 
-// UNUSED EXPORTS: LOAD_PHASE, PRIVILEGE_REASON, RestoreError, foreignKeyNote, leftOutNote, newerMajorNote, ownerInTarget, restoreEnvironment, restorePolicy, rolesStayMessage, superuserRisk, withSequences
+// UNUSED EXPORTS: LOAD_PHASE, PRIVILEGE_REASON, RestoreError, foreignKeyNote, lackingRolesWarning, leftOutNote, newerMajorNote, newerRows, ownerInTarget, restoreEnvironment, restorePolicy, rolesStayMessage, superuserRisk, withSequences
 
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __webpack_require__(77598);
@@ -54,7 +54,7 @@ const USER_TABLES = `  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnames
  */
 async function existingTables(client, schemas) {
     const result = await client.query(`SELECT n.nspname AS schema, c.relname AS name, c.reltuples::bigint::text AS estimate,
-            has_table_privilege(c.oid, 'SELECT') AS readable
+            has_table_privilege(c.oid, 'SELECT') AS readable, c.relkind = 'p' AS partitioned
     ${USER_TABLES}
       ORDER BY 1, 2`, [schemas ?? null]);
     // the first EXACT_COUNT_LIMIT readable ones counted exactly (in one batch), the others estimated
@@ -62,7 +62,7 @@ async function existingTables(client, schemas) {
     const counted = new Map((await countRows(client, exact)).map(c => [JSON.stringify([c.schema, c.name]), c.rows]));
     return result.rows.map(row => {
         const rows = counted.get(JSON.stringify([row.schema, row.name]));
-        return rows === undefined
+        const table = rows === undefined
             ? {
                 schema: row.schema,
                 name: row.name,
@@ -70,6 +70,7 @@ async function existingTables(client, schemas) {
                 estimated: true
             }
             : { schema: row.schema, name: row.name, rows, estimated: false };
+        return row.partitioned ? { ...table, partitioned: true } : table;
     });
 }
 /** Tables counted per query (one round trip counts this many). */
@@ -130,7 +131,9 @@ async function tablesCreatedSince(client, schemas, before) {
 function describeTables(tables, limit = 20) {
     const shown = tables
         .slice(0, limit)
-        .map(t => `${t.schema}.${t.name} (${t.estimated ? '~' : ''}${(0,log/* plural */.LS)(t.rows, 'row')})`);
+        .map(t => t.partitioned
+        ? `${t.schema}.${t.name} (partitioned: its rows are in its partitions)`
+        : `${t.schema}.${t.name} (${t.estimated ? '~' : ''}${(0,log/* plural */.LS)(t.rows, 'row')})`);
     const more = tables.length > limit ? `, and ${tables.length - limit} more` : '';
     return shown.join(', ') + more;
 }
@@ -478,6 +481,15 @@ function foreignDrop(entry, drop) {
         // CAST, TRANSFORM, USER MAPPING, OPERATOR, LANGUAGE, …: the kind, and its schema when named
         if (schema !== '' && tokens[at + 1]?.value === '.' && tokens[at]?.value !== schema)
             return `names an object in schema ${tokens[at]?.value}, not in the entry's schema ${schema}`;
+        if (kind === 'OPERATOR') {
+            // DROP OPERATOR s.=== (integer, integer): the entry's own operator (its tag; attacker a31
+            // A2: another operator of the schema was dropped)
+            const m = /^DROP OPERATOR (?:IF EXISTS )?(?:(?:"(?:[^"]|"")+"|[^."\s(]+)\.)?(.+?)\s*;?\s*$/s.exec(drop.trim());
+            // (pg_dump's tag is the operator's name alone: its operands are its definition's)
+            const operator = m?.[1].replace(/\s*\(.*$/s, '');
+            if (operator !== entry.tag.replace(/\s*\(.*$/s, ''))
+                return `drops ${operator ?? 'another operator'}, not the entry's ${entry.tag}`;
+        }
         return undefined;
     }
     const name = nameAt(at);
@@ -1183,6 +1195,32 @@ function droppedRelations(drops) {
     }
     return { relations, schemas, unqualified };
 }
+/**
+ * The functions, types and operators clean's DROP statements name (pg_restore --clean's:
+ * `DROP FUNCTION IF EXISTS public.touch();`, `DROP TYPE IF EXISTS app.mood;`): kind, schema and
+ * name (a function's without its arguments). Undefined for a kind these are not read for.
+ */
+function droppedObjects(drops) {
+    const found = [];
+    for (const drop of drops) {
+        const m = /^DROP (FUNCTION|PROCEDURE|AGGREGATE|TYPE|DOMAIN|OPERATOR) (?:IF EXISTS )?(.+?)(?: CASCADE| RESTRICT)?;?\s*$/.exec(drop);
+        if (!m)
+            continue;
+        const kind = m[1] === 'TYPE' || m[1] === 'DOMAIN' ? 'type' : m[1] === 'OPERATOR' ? 'operator' : 'function';
+        // the name before its argument list: schema.name( … ) / schema.+ ( … )
+        const target = kind === 'type' ? m[2] : m[2].replace(/\s*\(.*$/s, '');
+        if (kind === 'operator') {
+            const op = /^((?:"(?:[^"]|"")+"|[^."\s]+))\.(\S+)$/.exec(target);
+            if (op)
+                found.push({ kind, schema: nameParts(op[1])?.[0] ?? op[1], name: op[2] });
+            continue;
+        }
+        const name = nameParts(target);
+        if (name?.length === 2)
+            found.push({ kind, schema: name[0], name: name[1] });
+    }
+    return found;
+}
 /** `schema.name` with pg_dump's quoting ("My Table", "a""b") as its parts; undefined if not one. */
 function nameParts(text) {
     const parts = [];
@@ -1230,6 +1268,17 @@ function cleanListing(existing, drops,
 searchPath = []) {
     if (!drops)
         return `clean: true — the backup's objects will be dropped and replaced. Present now: ${describeTables(existing)}`;
+    const dropped = cleanReplaced(existing, drops, searchPath);
+    const kept = existing.length - dropped.length;
+    const stay = kept === 0
+        ? ''
+        : ` ${(0,log/* plural */.LS)(kept, 'other table')} of the target ${kept === 1 ? 'is' : 'are'} not in the backup and ${kept === 1 ? 'stays' : 'stay'} as ${kept === 1 ? 'it is' : 'they are'}.`;
+    return dropped.length === 0
+        ? `clean: true — none of the target's tables is among the backup's objects that will be dropped and replaced.${stay}`
+        : `clean: true — the backup's objects will be dropped and replaced; of the target's tables: ${describeTables(dropped)}.${stay}`;
+}
+/** The target's tables clean's drops remove (and the load creates again). */
+function cleanReplaced(existing, drops, searchPath = []) {
     const { relations, schemas, unqualified } = droppedRelations(drops);
     // an unqualified DROP reaches the table of that name in the first schema of the search_path
     // that has one
@@ -1238,14 +1287,7 @@ searchPath = []) {
         if (schema !== undefined)
             relations.add(`${schema}\0${name}`);
     }
-    const dropped = existing.filter(t => schemas.has(t.schema) || relations.has(`${t.schema}\0${t.name}`));
-    const kept = existing.length - dropped.length;
-    const stay = kept === 0
-        ? ''
-        : ` ${(0,log/* plural */.LS)(kept, 'other table')} of the target ${kept === 1 ? 'is' : 'are'} not in the backup and ${kept === 1 ? 'stays' : 'stay'} as ${kept === 1 ? 'it is' : 'they are'}.`;
-    return dropped.length === 0
-        ? `clean: true — none of the target's tables is among the backup's objects that will be dropped and replaced.${stay}`
-        : `clean: true — the backup's objects will be dropped and replaced; of the target's tables: ${describeTables(dropped)}.${stay}`;
+    return existing.filter(t => schemas.has(t.schema) || relations.has(`${t.schema}\0${t.name}`));
 }
 
 // EXTERNAL MODULE: ./src/postgres/compare.ts
@@ -2736,8 +2778,11 @@ async function load(dump, plan, target, options, workDir, hooks = {}) {
         archive = { path: folder };
     }
     else if (plan.format === 'tar') {
-        // pg_restore reads a tar-format archive itself, from a file (a stream allows no --use-list)
-        const file = await decodeTo(dump, plan.decoding, external_node_path_default().join(workDir, 'backup.tar'), undefined);
+        // pg_restore reads a tar-format archive itself, from a file (a stream allows no --use-list):
+        // a private copy (the file given may change after this), whose members it reads as GNU tar,
+        // which the checks used, does (attacker a30 A1: a pax header renamed a member for GNU tar)
+        const file = await decodeTo(dump, plan.decoding, external_node_path_default().join(workDir, 'backup.tar'), undefined, true);
+        await plainTarMembers(file);
         await sameTarTocAsChecked(file, plan.checkedToc);
         archive = { path: file };
     }
@@ -3290,6 +3335,66 @@ function openDirectInput(archive) {
  * reads (a tar's member given twice, a folder written meanwhile).
  */
 /** A tar-format archive's toc.dat (every member so named, as tar extracts them) is the one checked. */
+/**
+ * A tar-format archive whose members pg_restore reads as GNU tar reads them: pg_restore takes a
+ * member's name from its header's name field alone, GNU tar (which the checks use) from a pax
+ * or GNU long-name header before it or the ustar prefix too — a tar holding those could show
+ * the checks one toc.dat and pg_restore another. pg_dump -Ft writes none of them: only regular
+ * files (toc.dat, restore.sql, NNNN.dat, blobs.toc, blob_N.dat), each once, named in the name
+ * field. Anything else is refused before pg_restore starts.
+ */
+async function plainTarMembers(file) {
+    const handle = await (0,promises_.open)(file, 'r');
+    const seen = new Set();
+    const refuse = (why) => new postgres_archive/* ArchiveError */.di(`the tar-format archive holds ${why}, which pg_dump -Ft never writes: pg_restore and tar would read its members differently. Nothing was restored. Restore an archive pg_dump wrote.`);
+    try {
+        const header = Buffer.alloc(512);
+        for (let at = 0;;) {
+            const { bytesRead } = await handle.read(header, 0, 512, at);
+            if (bytesRead < 512)
+                throw refuse('no end-of-archive blocks (it is cut short)');
+            if (header.every(b => b === 0)) {
+                // nothing but zeros after the end: pg_restore reads on past zero blocks, tar does not
+                // (attacker a31 A7: members hidden after them reached pg_restore only)
+                const rest = Buffer.alloc(64 * 1024);
+                for (let from = at + 512;;) {
+                    const { bytesRead: n } = await handle.read(rest, 0, rest.length, from);
+                    if (n === 0)
+                        return;
+                    if (!rest.subarray(0, n).every(b => b === 0))
+                        throw refuse('data after its end-of-archive blocks');
+                    from += n;
+                }
+            }
+            const field = (from, length) => {
+                const raw = header.subarray(from, from + length);
+                const nul = raw.indexOf(0);
+                return raw.subarray(0, nul < 0 ? length : nul).toString('latin1');
+            };
+            const name = field(0, 100);
+            const type = header[156];
+            if (type !== 0x30 && type !== 0)
+                throw refuse(`a member of type '${String.fromCharCode(type)}' (${JSON.stringify(name)}): not a regular file`);
+            if (field(345, 155) !== '')
+                throw refuse(`a member with a name prefix (${JSON.stringify(name)})`);
+            if (!/^[A-Za-z0-9_.]+$/.test(name) || name === '.' || name === '..')
+                throw refuse(`a member named ${JSON.stringify(name)}`);
+            if (seen.has(name))
+                throw refuse(`the member ${JSON.stringify(name)} twice`);
+            seen.add(name);
+            const sizeField = header.subarray(124, 136);
+            const size = sizeField[0] & 0x80
+                ? Number(sizeField.subarray(1).reduce((n, b) => n * 256n + BigInt(b), 0n))
+                : parseInt(field(124, 12).trim() || '0', 8);
+            if (!Number.isSafeInteger(size) || size < 0)
+                throw refuse(`a member of unreadable size (${JSON.stringify(name)})`);
+            at += 512 + Math.ceil(size / 512) * 512;
+        }
+    }
+    finally {
+        await handle.close();
+    }
+}
 async function sameTarTocAsChecked(file, checked) {
     if (!checked)
         return;
@@ -3949,8 +4054,10 @@ function tocRefusal(sql) {
 /** The file decoded into `out` (mode 0600); the file itself when there is nothing to decode. */
 async function decodeTo(file, decoding, out, 
 /** What restores without the file on disk (a custom archive: jobs: 1); none for a tar. */
-instead = 'jobs: 1') {
-    if (!file.range && decoding.compression === 'none' && !decoding.decryption)
+instead = 'jobs: 1', 
+/** Copy an uncompressed file too (it is then this process's own: nothing changes it later). */
+copy = false) {
+    if (!copy && !file.range && decoding.compression === 'none' && !decoding.decryption)
         return file.path;
     const source = decoding.compression === 'none' && !decoding.decryption
         ? (0,decode/* openRaw */.BM)(file)
@@ -4398,8 +4505,9 @@ function reportedLines(stderr) {
     let within;
     /** The message the DETAIL, HINT and CONTEXT lines that follow belong to (a WARNING's are not the error's). */
     let message;
-    /** Where the current message's DETAIL and HINT lines are in `out`. */
+    /** Where the current message's DETAIL and HINT lines are in `out`, and its ERROR line. */
     let explained = [];
+    let errorAt = -1;
     // psql and pg_restore start each error's first line with their name: an ERROR line without
     // it, among lines that have it, continues a value (a row's text with a line break)
     const prefixed = stderr.split('\n').some(l => PREFIX.exec(l)?.[0]);
@@ -4418,7 +4526,8 @@ function reportedLines(stderr) {
             // pg_restore -d: "pg_restore: error: COPY failed for table "t": ERROR:  invalid input …"
             if (/error:|could not/i.test(raw)) {
                 message = 'ERROR';
-                out.push(cutErrorValue(raw));
+                explained = [];
+                errorAt = out.push(cutErrorValue(raw)) - 1;
             }
             else
                 message = undefined;
@@ -4429,6 +4538,7 @@ function reportedLines(stderr) {
         if (!follows && !kind.startsWith('LINE')) {
             message = kind;
             explained = [];
+            errorAt = -1;
         }
         // a RAISE's DETAIL and HINT are the backup's own code's text, made of what it chose (a
         // row's values, format()ted in): not shown, whatever their shape (its CONTEXT says RAISE)
@@ -4437,13 +4547,20 @@ function reportedLines(stderr) {
                 out[i] =
                     `${out[i].slice(0, out[i].indexOf(':'))}:  (the text the backup's RAISE gave: not shown)`;
             explained = [];
+            // its message too: RAISE EXCEPTION 'bad key %', NEW.api_key (attacker a30 A5)
+            if (errorAt >= 0) {
+                const m = /^(.*?\b(?:ERROR|FATAL): {1,2})/.exec(out[errorAt]);
+                if (m)
+                    out[errorAt] = `${m[1]}(the text the backup's RAISE gave: not shown)`;
+                errorAt = -1;
+            }
         }
         // a notice's or warning's DETAIL/HINT (wal_level's on CREATE PUBLICATION) is not the error's
         if (follows && message !== undefined && message !== 'ERROR' && message !== 'FATAL')
             continue;
         if (kind === 'ERROR' || kind === 'FATAL') {
             if (!prefixed || line !== raw)
-                out.push(cutErrorValue(raw));
+                errorAt = out.push(cutErrorValue(raw)) - 1;
         }
         else if (kind === 'DETAIL')
             explained.push(out.push(`DETAIL:  ${cutDetail(text)}`) - 1);
@@ -6601,7 +6718,7 @@ head = false) {
         compression: detected.compression,
         decryption: detected.encrypted ? inputs.decryption : undefined
     };
-    log/* log */.Rm.info(`Recognised by content: ${detected.format}, compression ${detected.compression}${detected.encrypted ? ', age-encrypted (decrypts with the key given)' : ''}.`);
+    log/* log */.Rm.info(`Recognised by content: ${detected.format === 'directory-tar' ? 'a tar (which archive it holds: below)' : detected.format}, compression ${detected.compression}${detected.encrypted ? ', age-encrypted (decrypts with the key given)' : ''}.`);
     if (detected.format === 'plain' && inputs.dataOnly === true) {
         throw new errors/* SettingError */.L_('dataOnly', "loads the rows of an archive backup (format custom or directory: pg_restore --data-only picks them out of it); this backup is an SQL script, whose rows come with its CREATE statements. Restore it into an empty database, or load only its rows by hand: run its COPY blocks (each from 'COPY … FROM stdin;' to its '\\.' line) with psql into the target's empty tables. A script made with pg_dump --data-only (e.g. supabase db dump --data-only) needs no data-only: restore it with 'allow-non-empty: true', which loads it into the target's empty tables. Nothing was restored.");
     }
@@ -6804,6 +6921,15 @@ async function fromToc(inputs, readToc) {
             .map(e => `${e.desc} ${e.namespace ? `${e.namespace}.` : ''}${e.tag}`);
         warn(`tables: as pg_restore --table does, the restore brings the named tables' definitions and rows, not the ${(0,log/* plural */.LS)(leftOut.length, 'entry', 'entries')} of the backup built on them: ${shown.join(', ')}${leftOut.length > shown.length ? `, and ${leftOut.length - shown.length} more` : ''}. A table restored this way may lack its keys, defaults, indexes and triggers (the app's next insert can fail). Name its sequences in tables too; for the rest, restore the whole backup into a scratch database and copy the table from there, or run pg_restore -L by hand with a list that names those entries (pg_restore -l shows them).`);
     }
+    // row-level security left out: the table arrives open to every role it is granted to (a
+    // Supabase table's policies: anon and authenticated read and write all its rows; trial u20 F1)
+    const open = [
+        ...new Set(leftOut
+            .filter(e => e.desc === 'ROW SECURITY' || e.desc === 'POLICY')
+            .map(e => `${e.namespace ? `${e.namespace}.` : ''}${e.desc === 'POLICY' ? e.tag.split(' ')[0] : e.tag}`))
+    ];
+    if (open.length > 0)
+        warn(`tables: ${open.join(', ')} ${open.length === 1 ? 'is' : 'are'} restored WITHOUT ${open.length === 1 ? 'its' : 'their'} row-level security (ENABLE ROW LEVEL SECURITY and the policies are entries of their own, which pg_restore --table leaves out too): every role granted ${open.length === 1 ? 'it' : 'them'} (on Supabase: anon, authenticated) can read and write all ${open.length === 1 ? 'its' : 'their'} rows until ${open.length === 1 ? 'its' : 'their'} security is back. Enable it now (${open.map(t => `ALTER TABLE ${t} ENABLE ROW LEVEL SECURITY;`).join(' ')}) and create the policies again (pg_restore -l of the backup lists them; pg_restore -L with a list naming them restores them), or restore the whole backup into a scratch database and copy the rows from there.`);
     const references = archiveReferences(inputs, toc);
     return {
         ...(warnings.length > 0 ? { warnings } : {}),
@@ -7388,6 +7514,23 @@ async function readProtectedAs(client, not) {
             ...(replaceable ? { replaceable: true } : {})
         });
     }
+    // 'unset' (is_called false: RESTART, setval(…, false)) hides where it stands: read from the
+    // sequence itself, where the role may (a failed load that moved it back is set forward again)
+    const unset = relations.filter(r => r.kind === 'S' && r.lastValue === 'unset');
+    if (unset.length > 0) {
+        const { rows: readable } = await client.query(`SELECT o::pg_catalog.int4 AS oid FROM pg_catalog.unnest($1::pg_catalog.oid[]) o WHERE pg_catalog.has_sequence_privilege(o, 'SELECT')`, [unset.map(r => r.oid)]);
+        const read = unset.filter(r => readable.some(x => x.oid === r.oid));
+        if (read.length > 0) {
+            const { rows: positions } = await client.query(read
+                .map(r => `SELECT ${r.oid}::pg_catalog.int4 AS oid, last_value::pg_catalog.text AS v FROM ${r.name}`)
+                .join(' UNION ALL '));
+            for (const p of positions) {
+                const r = read.find(x => x.oid === p.oid);
+                if (r)
+                    r.nextValue = p.v;
+            }
+        }
+    }
     const replacedLo = new Set(not.replacedLargeObjects);
     const los = await client.query(`SELECT m.oid::int8 AS oid, pg_catalog.md5(pg_catalog.concat_ws(':', m.xmin, m::pg_catalog.text)) AS fp FROM pg_catalog.pg_largeobject_metadata m ORDER BY m.oid`);
     const largeObjectRows = {};
@@ -7616,15 +7759,21 @@ function targetsOwn(kind) {
  * (the others' rows in a publication are the backup's).
  */
 async function readObjects(client, not, replacedSchemas, checkedRelations, version) {
-    // an extension's own objects are the extension's (its script made them)
+    // an extension's own objects are the extension's (its script made them); an object that
+    // depends internally on another (a range type's constructors and multirange type) is part of
+    // that one, whose digest covers it (attackers a31 A3, A4: they were guessed by their names)
     const read = (kind) => client.query(objectFingerprint(kind, version)
         .replace(/%RELATIONS%/g, `'{${checkedRelations.join(',')}}'::pg_catalog.oid[]`)
         .replace(/%SCHEMAS%/g, `'{${objects
         .filter(o => o.kind === 'schema' && !o.replaceable)
         .map(o => o.oid)
         .join(',')}}'::pg_catalog.oid[]`)
-        .replace('%WHERE%', `${targetsOwn(kind)} AND NOT EXISTS (SELECT FROM pg_catalog.pg_depend e WHERE e.classid OPERATOR(pg_catalog.=) 'pg_catalog.${OBJECT_KINDS[kind]}'::pg_catalog.regclass AND e.objid OPERATOR(pg_catalog.=) ${ALIAS[kind]}.oid AND e.deptype OPERATOR(pg_catalog.=) 'e')`));
+        .replace('%WHERE%', `${targetsOwn(kind)} AND NOT EXISTS (SELECT FROM pg_catalog.pg_depend e WHERE e.classid OPERATOR(pg_catalog.=) 'pg_catalog.${OBJECT_KINDS[kind]}'::pg_catalog.regclass AND e.objid OPERATOR(pg_catalog.=) ${ALIAS[kind]}.oid AND e.deptype OPERATOR(pg_catalog.=) ANY ('{e,i}'::pg_catalog.char[]))`));
     const providers = new Set(not.providers.map(s => s.name));
+    const dependents = not.dependents.join('\n');
+    // what CREATE TYPE made with a type (a range's constructors and multirange type) depends on it
+    // internally and is not read apart (it goes with it); its array type is left out of the read
+    const cleanNamed = new Set((not.cleanObjects ?? []).map(o => JSON.stringify([o.kind, o.schema, o.name])));
     const replacedByScript = new Set((not.replacedObjects ?? []).map(o => JSON.stringify([o.kind, o.schema, o.name])));
     const objects = [];
     for (const kind of Object.keys(OBJECT_KINDS))
@@ -7634,7 +7783,14 @@ async function readObjects(client, not, replacedSchemas, checkedRelations, versi
             // clean drops the backup's own functions, types and operators by name: the target's of
             // the same name go with them (a plain script's DROP … IF EXISTS likewise)
             const replaceable = replacedSchemas.has(o.schema) ||
-                (kind !== 'schema' && not.clean === true) ||
+                (kind !== 'schema' &&
+                    not.clean === true &&
+                    (not.cleanObjects === undefined ||
+                        !['function', 'type', 'operator'].includes(kind) ||
+                        cleanNamed.has(JSON.stringify([kind, o.schema, o.objname])) ||
+                        // clean-drop-dependents: what goes with the backup's objects (a function of the
+                        // target taking the backup's type)
+                        (dependents !== '' && namedIn(dependents, o.schema, o.objname)))) ||
                 replacedByScript.has(JSON.stringify([
                     kind,
                     CATALOG_KINDS[kind]?.global
@@ -7908,56 +8064,108 @@ function changedObjectsMessage(stderr) {
     return `the restore changed objects of the target that the backup does not own — ${what}. Checked in the restore's own transaction before its COMMIT (a change by another session meanwhile is named too): it was rolled back, nothing was restored. The backup holds statements that act on the target's own objects (a trigger, rule, view, function or inheritance of the backup, or SQL in its data): restore it into an empty database and look at what it does there, or restore a backup made by pg_dump of the database it came from.`;
 }
 /**
- * After a load that did not commit: the target's protected sequences (recorded with their value)
- * that the restore's statements moved back — `setval` is not rolled back by PostgreSQL, so a
- * failed restore can leave a sequence of the target handing out values it handed out before.
- * One moved back (below its recorded value, or to unset) is set to its recorded value again
- * where it ascends and the role may (UPDATE on it): never below where it stands now (an
- * application's nextval since only moves it forward). One moved forward is left (a gap, as any
- * rolled-back nextval leaves). Returns one sentence for the failure's message, or undefined
- * when none moved back. Never rejects (what cannot be read is not reported).
+ * After a load that did not commit (failed, refused, or cancelled): the target's protected
+ * sequences the restore's statements moved back — `setval` is not rolled back by PostgreSQL, so
+ * a failed restore can leave a sequence of the target handing out values it handed out before.
+ * An ascending one whose next value is now below what it was before the restore (its recorded
+ * value; or, owned by a column, above that column's highest value, where the role may read it:
+ * the application's rows stored meanwhile) is set to hand that out next again, where the role
+ * may (UPDATE on it), never below where it stands then (one statement). A descending one moved
+ * up is said, with the statement to run. One moved forward only skips values and is left.
+ * Returns one sentence for the failure's message, or undefined when none moved back. Never
+ * rejects (what cannot be read is not reported).
  */
 async function repairMovedSequences(client, set) {
-    const recorded = (set?.relations ?? []).filter(r => r.kind === 'S' && r.lastValue !== undefined && /^-?\d+$/.test(r.lastValue));
+    const recorded = (set?.relations ?? []).filter(r => r.kind === 'S' &&
+        ((r.lastValue !== undefined && /^-?\d+$/.test(r.lastValue)) || r.nextValue !== undefined));
     if (recorded.length === 0)
         return undefined;
     try {
-        const { rows } = await client.query(`SELECT c.oid::pg_catalog.int4 AS oid, pg_catalog.pg_sequence_last_value(c.oid)::pg_catalog.text AS last,
-        s.seqincrement OPERATOR(pg_catalog.>) 0 AS up, pg_catalog.has_sequence_privilege(c.oid, 'UPDATE') AS may
+        const { rows } = await client.query(`SELECT c.oid::pg_catalog.int4 AS oid, c.oid::pg_catalog.regclass::pg_catalog.text AS name,
+        s.seqincrement::pg_catalog.text AS inc, s.seqmax::pg_catalog.text AS max, s.seqcycle AS cycle,
+        pg_catalog.pg_sequence_last_value(c.oid)::pg_catalog.text AS last,
+        s.seqincrement OPERATOR(pg_catalog.>) 0 AS up, pg_catalog.has_sequence_privilege(c.oid, 'UPDATE') AS may,
+        pg_catalog.has_sequence_privilege(c.oid, 'SELECT') AS readable,
+        (SELECT d.refobjid::pg_catalog.regclass::pg_catalog.text FROM pg_catalog.pg_depend d
+          WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objid OPERATOR(pg_catalog.=) c.oid
+            AND d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass AND d.deptype OPERATOR(pg_catalog.=) ANY ('{a,i}'::pg_catalog.char[])
+            AND d.refobjsubid OPERATOR(pg_catalog.>) 0 AND pg_catalog.has_table_privilege(d.refobjid, 'SELECT') LIMIT 1) AS owner,
+        (SELECT pg_catalog.quote_ident(a.attname) FROM pg_catalog.pg_depend d JOIN pg_catalog.pg_attribute a
+            ON a.attrelid OPERATOR(pg_catalog.=) d.refobjid AND a.attnum OPERATOR(pg_catalog.=) d.refobjsubid
+          WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objid OPERATOR(pg_catalog.=) c.oid
+            AND d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass AND d.deptype OPERATOR(pg_catalog.=) ANY ('{a,i}'::pg_catalog.char[])
+            AND a.atttypid OPERATOR(pg_catalog.=) ANY ('{int2,int4,int8}'::pg_catalog.regtype[]) LIMIT 1) AS column
        FROM pg_catalog.pg_class c JOIN pg_catalog.pg_sequence s ON s.seqrelid OPERATOR(pg_catalog.=) c.oid
        WHERE c.oid OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.oid[]) AND pg_catalog.has_sequence_privilege(c.oid, 'SELECT,USAGE')`, [recorded.map(r => r.oid)]);
         const repaired = [];
         const left = [];
         for (const row of rows) {
             const was = recorded.find(r => r.oid === row.oid);
-            const before = BigInt(was.lastValue);
-            const now = row.last === null ? undefined : BigInt(row.last);
-            // ascending: below its value, or unset (no value past the recorded one was handed out
-            // since: setting it to the recorded value again hands out none twice); descending: above
-            const back = row.up ? now === undefined || now < before : now !== undefined && now > before;
-            if (!back)
+            const inc = BigInt(row.inc);
+            const numeric = was.lastValue !== undefined && /^-?\d+$/.test(was.lastValue);
+            if (!row.up) {
+                // descending: only a numeric value is compared; moved up hands out values again
+                if (!numeric || row.last === null || BigInt(row.last) <= BigInt(was.lastValue))
+                    continue;
+                left.push(`${was.name} (from ${was.lastValue} to ${row.last}): set it again with SELECT pg_catalog.setval('${was.name.replace(/'/g, "''")}', ${was.lastValue}); unless the application used it since`);
                 continue;
-            const moved = `${was.name} (from ${was.lastValue} to ${row.last ?? 'unset'})`;
-            if (row.up && row.may) {
-                // set again only while it still stands below: one statement, never backwards
+            }
+            // the value it handed out next before the restore, and above the owning column's rows
+            // (not for a CYCLE sequence, whose values come again by design), never past its MAXVALUE
+            const recordedNext = numeric ? BigInt(was.lastValue) + inc : BigInt(was.nextValue);
+            const max = BigInt(row.max);
+            let want = recordedNext;
+            let stored;
+            if (row.owner && row.column && !row.cycle) {
+                const highest = await client
+                    .query(`SELECT pg_catalog.max(${row.column})::pg_catalog.text AS m FROM ${row.owner}`)
+                    .then(r => r.rows[0]?.m ?? null, () => null);
+                if (highest !== null)
+                    stored = BigInt(highest) + inc;
+                if (stored !== undefined && stored > want)
+                    want = stored;
+            }
+            if (want > max)
+                want = max;
+            // where it stands: the value it hands out next (read from it where the role may)
+            const now = row.readable
+                ? await client
+                    .query(`SELECT (CASE WHEN is_called THEN last_value OPERATOR(pg_catalog.+) $1::pg_catalog.int8 ELSE last_value END)::pg_catalog.text AS next FROM ${row.name}`, [row.inc])
+                    .then(r => BigInt(r.rows[0].next), () => undefined)
+                : row.last === null
+                    ? undefined
+                    : BigInt(row.last) + inc;
+            // moved back by the load: below where it stood before (a sequence the load did not move
+            // back is not touched, whatever its table holds; attacker a31 A6)
+            if (now !== undefined && now >= recordedNext)
+                continue;
+            if (now !== undefined && now >= want)
+                continue;
+            const from = numeric ? `from ${was.lastValue}` : `handing out ${was.nextValue} next`;
+            const moved = `${was.name} (${from} before the restore, to ${row.last ?? 'unset'}${stored !== undefined && stored === want ? `; ${row.owner}.${row.column} holds values up to ${stored - inc}` : ''})`;
+            if (row.may) {
+                // set only while it still stands below: one statement, never backwards
+                const current = row.readable
+                    ? `(SELECT CASE WHEN is_called THEN last_value OPERATOR(pg_catalog.+) $3::pg_catalog.int8 ELSE last_value END FROM ${row.name})`
+                    : `(SELECT pg_catalog.pg_sequence_last_value($1::pg_catalog.oid) OPERATOR(pg_catalog.+) $3::pg_catalog.int8)`;
                 const done = await client
-                    .query(`SELECT pg_catalog.setval(x.seq, $2::pg_catalog.int8, true) FROM (SELECT $1::pg_catalog.oid::pg_catalog.regclass AS seq) x
-           WHERE COALESCE(pg_catalog.pg_sequence_last_value(x.seq) OPERATOR(pg_catalog.<) $2::pg_catalog.int8, true)`, [row.oid, was.lastValue])
-                    .then(r => r.rowCount ?? 0, () => -1 // refused (its MAXVALUE changed, a lock): said, with what to run
+                    .query(`SELECT pg_catalog.setval($1::pg_catalog.oid::pg_catalog.regclass, $2::pg_catalog.int8, false)
+              WHERE COALESCE(${current} OPERATOR(pg_catalog.<) $2::pg_catalog.int8, true)`, [row.oid, want.toString(), row.inc])
+                    .then(r => r.rowCount ?? 0, () => -1 // refused (its MAXVALUE, a lock): said, with what to run
                 );
                 if (done > 0) {
-                    repaired.push(moved);
+                    repaired.push(`${moved}: it hands out ${want} next`);
                     continue;
                 }
-                // at or above its recorded value again (the application's nextval since): nothing lost
+                // at or above it again (another session's nextval since): nothing handed out twice
                 if (done === 0)
                     continue;
             }
-            left.push(`${moved}: set it again with SELECT pg_catalog.setval('${was.name.replace(/'/g, "''")}', ${was.lastValue}); unless the application used it since`);
+            left.push(`${moved}: set it with SELECT pg_catalog.setval('${was.name.replace(/'/g, "''")}', ${want}, false); (above any value the application took meanwhile)`);
         }
         const said = [];
         if (repaired.length > 0)
-            said.push(`the restore's statements moved ${(0,log/* plural */.LS)(repaired.length, 'sequence')} of the target back, which a rollback does not undo (PostgreSQL never rolls a sequence back), and the action set ${repaired.length === 1 ? 'it' : 'them'} to the recorded value again: ${repaired.join(', ')}`);
+            said.push(`the restore's statements moved ${(0,log/* plural */.LS)(repaired.length, 'sequence')} of the target back, which a rollback does not undo (PostgreSQL never rolls a sequence back), and the action set ${repaired.length === 1 ? 'it' : 'them'} forward again: ${repaired.join('; ')}. Values another session took from ${repaired.length === 1 ? 'it' : 'them'} during the restore and stored nowhere the action reads may come again`);
         if (left.length > 0)
             said.push(`the restore's statements moved ${(0,log/* plural */.LS)(left.length, 'sequence')} of the target back, which a rollback does not undo (PostgreSQL never rolls a sequence back), and the action did not set ${left.length === 1 ? 'it' : 'them'} again (the restoring role lacks UPDATE on ${left.length === 1 ? 'it' : 'them'}, ${left.length === 1 ? 'it descends' : 'they descend'}, or the server refused): ${left.join('; ')}`);
         return said.length > 0
@@ -8147,6 +8355,8 @@ async function restore(inputs, connection, deps = {}) {
     let live;
     let opening;
     let loaderSessions;
+    /** Hooks for after a cancel's sessions ended, taken back unless the run was cancelled. */
+    const cancelHooks = [];
     try {
         // what start-up grew of the young generation is given back, and it stays small from here on:
         // the download and the load hold little on the heap (otherwise V8 grows it to 16 MiB during
@@ -8315,6 +8525,12 @@ async function restore(inputs, connection, deps = {}) {
         const recorded = inputs.allowNonEmpty || inputs.clean || !deps.scratch
             ? await log/* log */.Rm.group("Record the target's own objects", () => session.watched("Recording the target's own objects", () => recordProtected(inputs, target, plan, facts, server, drops)))
             : undefined;
+        // a cancel during the load: once its sessions ended, the target's sequences it moved back
+        // are set forward again as after a failure (loadWatched), and said with the cancel
+        const repairOnCancel = recorded?.set
+            ? (0,postgres_session.afterOwnSessionsEnd)(connection, inputs.connectTimeoutSeconds, client => repairMovedSequences(client, recorded.set))
+            : undefined;
+        cancelHooks.push(() => repairOnCancel?.());
         // the restoring role's default privileges would reach the objects the backup creates
         const defaultPrivileges = await setAsideDefaultPrivileges(inputs, target, plan, warnings);
         // without the list of the backup's tables: those there before the load are not its own
@@ -8389,9 +8605,18 @@ async function restore(inputs, connection, deps = {}) {
         }
         else
             loaded = await runLoad(fetched.dump, plan);
+        // committed: nothing of the target's to set forward after a later cancel
+        repairOnCancel?.();
         const backupDigest = await tap?.result();
         const backupDigestMissing = backupDigest ? undefined : tap?.whyNot();
         const skipped = restore_reportSkipped(inputs, loaded.skipped);
+        // grants to roles the target lacks: the restored objects are out of those roles' reach
+        // (a read-only role on moving day: trial u19 F5) — a warning, with what to do
+        const lacking = lackingRolesWarning(skipped);
+        if (lacking) {
+            log/* log */.Rm.warning(lacking);
+            warnings.push(lacking);
+        }
         const objects = skipped
             .filter(g => g.reason.startsWith(script_gate/* NOT_RESTORED */.XV))
             .map(g => g.reason.slice(script_gate/* NOT_RESTORED */.XV.length));
@@ -8448,9 +8673,12 @@ async function restore(inputs, connection, deps = {}) {
         throw error;
     }
     finally {
-        // a cancelled run's are ended by its end (endOwnSessions)
-        if (!(0,src_process/* cancelledBy */.tK)())
+        // a cancelled run's are ended by its end (endOwnSessions), and then its hooks run
+        if (!(0,src_process/* cancelledBy */.tK)()) {
             loaderSessions?.();
+            for (const release of cancelHooks)
+                release();
+        }
         tap?.stage.destroy();
         // refused before the sessions were taken: they end once open (a connection still being
         // made is not waited for: the refusal is not delayed by it)
@@ -8797,6 +9025,43 @@ function restore_reportSkipped(inputs, skipped) {
     return groups;
 }
 /**
+ * clean: the target's tables it replaces that hold more rows now than the backup has for them
+ * (its manifest's counts): rows added since the backup was made, gone with them — said before
+ * the load (pg_restore --clean by hand says nothing of it; trial u19 F4). Undefined when none.
+ */
+function newerRows(replaced, manifest) {
+    if (!manifest)
+        return undefined;
+    const backup = new Map(manifest.rowCounts.tables.map(t => [JSON.stringify([t.schema, t.name]), t.rows]));
+    const more = replaced.flatMap(t => {
+        const rows = backup.get(JSON.stringify([t.schema, t.name]));
+        return !t.estimated && !t.partitioned && typeof rows === 'number' && t.rows > rows
+            ? [`${t.schema}.${t.name} (${t.rows} now, ${rows} in the backup)`]
+            : [];
+    });
+    if (more.length === 0)
+        return undefined;
+    return `clean replaces ${(0,log/* plural */.LS)(more.length, 'table')} of the target that ${more.length === 1 ? 'holds' : 'hold'} more rows now than the backup has: ${more.slice(0, 10).join(', ')}${more.length > 10 ? `, and ${more.length - 10} more` : ''}. Rows added since the backup was made are gone after this restore (the restore puts the backup's rows back, as pg_restore --clean does); a backup of the target made first (mode: backup) keeps them.`;
+}
+/**
+ * The grants (and default privileges) left out because their role is missing in the target, as
+ * one warning naming the roles and what to do; undefined when there are none.
+ */
+function lackingRolesWarning(groups) {
+    const roles = new Map();
+    for (const g of groups) {
+        const m = /^(?:GRANT|default privileges) not restored: role "((?:[^"]|"")+)" does not exist in the target$/.exec(g.reason);
+        if (m)
+            roles.set(m[1], (roles.get(m[1]) ?? 0) + g.count);
+    }
+    if (roles.size === 0)
+        return undefined;
+    const names = [...roles.keys()];
+    const one = names.length === 1;
+    const total = [...roles.values()].reduce((a, b) => a + b, 0);
+    return `The target lacks the role${one ? '' : 's'} ${names.map(n => `"${n}"`).join(', ')}: ${(0,log/* plural */.LS)(total, 'grant')} of the backup to ${one ? 'it' : 'them'} (GRANT, default privileges) ${total === 1 ? 'was' : 'were'} not restored, so ${one ? 'that role has' : 'those roles have'} no access to the restored objects here. Create ${one ? 'it' : 'them'} (${names.map(n => `CREATE ROLE "${n}" NOLOGIN;`).join(' ')}) and restore again with clean: true, or restore with create-roles: true from a backup made with globals: true.`;
+}
+/**
  * The provider's tables whose COPY the load left out (the gate names them), with the target's
  * rows and the backup's; logged as a warning each.
  */
@@ -9105,7 +9370,12 @@ async function recordProtected(inputs, client, plan, facts, server, drops) {
         providers: facts.providerSchemas,
         clean: inputs.clean,
         createdSchemas: plan.plain?.schemas ?? [],
-        replacedObjects: plan.plain?.replacingObjects ?? []
+        replacedObjects: plan.plain?.replacingObjects ?? [],
+        // an archive's clean drops named: the target's other functions, types and operators stay
+        // protected (trial u19 F2: every one of them was counted as replaced)
+        ...(inputs.clean && drops && plan.format !== 'plain'
+            ? { cleanObjects: droppedObjects(texts) }
+            : {})
     });
     if (inputs.allowNonEmpty && !inputs.clean)
         refuseReplacedObjects(set, plan);
@@ -9287,7 +9557,13 @@ async function guardTarget(inputs, client, plan, facts, manifest) {
         ? `${(0,log/* plural */.LS)(existing.length, 'table')} where the backup goes — ${listing}`
         : `it holds objects the backup's statements change — ${objects.join(', ')}`;
     if (inputs.clean) {
-        log/* log */.Rm.info(cleanListing(existing, plan.clean?.drops, await sessionSchemas(client)));
+        const searchPath = await sessionSchemas(client);
+        log/* log */.Rm.info(cleanListing(existing, plan.clean?.drops, searchPath));
+        const newer = plan.clean?.drops
+            ? newerRows(cleanReplaced(existing, plan.clean.drops, searchPath), manifest)
+            : undefined;
+        if (newer)
+            log/* log */.Rm.warning(newer);
         return server;
     }
     if (inputs.dataOnly === true) {

@@ -6693,6 +6693,7 @@ function pgDumpConnectArgs(name) {
 __webpack_require__.r(__webpack_exports__);
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   SnapshotSession: () => (/* binding */ SnapshotSession),
+/* harmony export */   afterOwnSessionsEnd: () => (/* binding */ afterOwnSessionsEnd),
 /* harmony export */   certificateNames: () => (/* binding */ certificateNames),
 /* harmony export */   connect: () => (/* binding */ connect),
 /* harmony export */   countObjects: () => (/* binding */ countObjects),
@@ -7022,7 +7023,13 @@ function ownSessionsOf(connection, connectTimeoutSeconds) {
     ]);
     let own = ownSessions.get(key);
     if (!own) {
-        own = { connection, connectTimeoutSeconds, pids: new Map(), applicationNames: new Map() };
+        own = {
+            connection,
+            connectTimeoutSeconds,
+            pids: new Map(),
+            applicationNames: new Map(),
+            afterEnd: new Set()
+        };
         ownSessions.set(key, own);
     }
     return own;
@@ -7051,6 +7058,19 @@ function trackApplicationName(connection, connectTimeoutSeconds, applicationName
     };
 }
 /**
+ * After a cancel, once the run's own sessions on that database ended (their transactions rolled
+ * back): `hook` runs on the new session endOwnSessions opened, and what it returns is said with
+ * the cancel (a restore sets forward the target's sequences its load moved back). Returns the
+ * function that takes it back (the load ended without a cancel).
+ */
+function afterOwnSessionsEnd(connection, connectTimeoutSeconds, hook) {
+    const own = ownSessionsOf(connection, connectTimeoutSeconds);
+    own.afterEnd.add(hook);
+    return () => {
+        own.afterEnd.delete(hook);
+    };
+}
+/**
  * After a cancel (the programs stopped, the engine's connections cut): a killed client's server
  * session runs on until its statement next reads from the client (a COPY's rows, an index build,
  * a lock wait) and only then rolls back. From a new session on each database, the run's own —
@@ -7059,9 +7079,9 @@ function trackApplicationName(connection, connectTimeoutSeconds, applicationName
  * waited for, at most `waitMs`.
  */
 async function endOwnSessions(waitMs = 5000) {
-    const result = { ended: 0, left: [], unreachable: 0 };
+    const result = { notes: [], ended: 0, left: [], unreachable: 0 };
     const deadline = Date.now() + waitMs;
-    const groups = [...ownSessions.values()].filter(g => g.pids.size > 0 || g.applicationNames.size > 0);
+    const groups = [...ownSessions.values()].filter(g => g.pids.size > 0 || g.applicationNames.size > 0 || g.afterEnd.size > 0);
     await Promise.all(groups.map(async (own) => {
         let client;
         try {
@@ -7093,6 +7113,13 @@ async function endOwnSessions(waitMs = 5000) {
             }
             result.ended += found - pids.length;
             result.left.push(...pids);
+            // what the ended sessions left that a rollback does not undo (sequences): once they are gone
+            if (pids.length === 0)
+                for (const hook of own.afterEnd) {
+                    const note = await hook(client).catch(() => undefined);
+                    if (note)
+                        result.notes.push(note);
+                }
         }
         catch {
             result.unreachable++;
