@@ -461,6 +461,10 @@ export function actionOnlyHint(argv: string[]): string {
     const name = /^--([a-z0-9-]+)(?:=.*)?$/.exec(arg)?.[1] as Inputs | undefined
     if (!name || !Object.values(Inputs).includes(name) || spec.options.includes(name)) return []
     if (ENV_FALLBACK[name]) return [] // a secret: its own message (the environment)
+    if (command === 'check' && name === Inputs.BackupFile)
+      return [
+        `--${name}: check looks for the newest backup where workflows keep them (a workflow's artifacts, with --repository and GITHUB_TOKEN, or S3 with --s3-uri); a backup file or folder here is checked by verify --backup-file (restored into a scratch database given by VERIFY_DATABASE_URL)`
+      ]
     const why =
       name === Inputs.RetentionDays ||
       name === Inputs.RetentionSchedule ||

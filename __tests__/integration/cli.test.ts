@@ -162,6 +162,12 @@ describe('command line', () => {
     expect(unknown.code).toBe(2)
     expect(unknown.stderr).not.toMatch(/Give --/)
     expect(unknown.stderr).not.toMatch(/--no-such-option:/)
+    // check of a local file: what check reads, and what checks a file (trial u20 F5)
+    const checkFile = await cli(['check', '--backup-file', 'backups'])
+    expect(checkFile.code).toBe(2)
+    expect(checkFile.stderr).toMatch(
+      /--backup-file: check looks for the newest backup where workflows keep them .* is checked by verify --backup-file/
+    )
     // an input of the action the command line does not take: what it is for (trial u18 F7)
     const retention = await cli(['backup', '--retention-days', '5'])
     expect(retention.code).toBe(2)

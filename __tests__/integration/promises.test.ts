@@ -391,6 +391,29 @@ for a in "$@"; do [ "$a" = --version ] && exec '${real}' --version; done
     )
   })
 
+  it('a backup restored by mistake into the database it was made of: said before clean is offered (trial u20 F4)', async () => {
+    const backup = await localBackup(shop, { format: 'custom', compression: 'zstd' })
+    const error = await restoreInto(shop, backup.file).then(
+      () => undefined,
+      (e: unknown) => e as Error
+    )
+    expect(error?.message).toMatch(
+      new RegExp(
+        `is not empty: .*Nothing was changed\\. This is the database the backup was made of \\(${backup.manifest.database.name} on 127\\.0\\.0\\.1:${backup.manifest.database.port}\\): clean would replace its data`
+      )
+    )
+    expect(await tableChecksums(server, shop)).toEqual(shopSums)
+    // another database holding the same tables: not said
+    const other = await server.createDatabase()
+    await restoreInto(other, backup.file)
+    const again = await restoreInto(other, backup.file).then(
+      () => undefined,
+      (e: unknown) => e as Error
+    )
+    expect(again?.message).toMatch(/is not empty/)
+    expect(again?.message).not.toMatch(/made of/)
+  })
+
   it('a whole tar-format archive passes (control)', async () => {
     const backup = await localBackup(shop, { format: 'tar', compression: 'none' })
     expect(backup.file).toMatch(/\.tar$/)
