@@ -9587,7 +9587,16 @@ async function guardTarget(inputs, client, plan, facts, manifest) {
     if (dataOnly) {
         throw new RestoreError(`the target database '${server.database}' is not empty: ${counted}. Nothing was changed. ${dataOnlyAdvice(dataOnly)} Set 'allow-non-empty: true' for that, or point database-url at an empty database.`);
     }
-    throw new RestoreError(`the target database '${server.database}' is not empty: ${counted}. Nothing was changed. Set 'clean: true' to drop and replace the backup's objects, 'allow-non-empty: true' to restore next to them, or point database-url at an empty database.${await superuserNote(client, facts, existing)}`);
+    // the very database the backup was made of (a restore drill pointed at production, by mistake;
+    // trial u20 F4): said first, before clean is offered
+    const source = manifest?.database;
+    const itself = source !== undefined &&
+        source.name === server.database &&
+        source.host === client.host &&
+        source.port === client.port
+        ? ` This is the database the backup was made of (${source.name} on ${source.host}:${source.port}): clean would replace its data with the backup's, rows written since included. Set clean only to roll it back on purpose; to look at the backup, restore it into another database.`
+        : '';
+    throw new RestoreError(`the target database '${server.database}' is not empty: ${counted}. Nothing was changed.${itself} Set 'clean: true' to drop and replace the backup's objects, 'allow-non-empty: true' to restore next to them, or point database-url at an empty database.${await superuserNote(client, facts, existing)}`);
 }
 /**
  * A superuser restoring into schemas (not public) a superuser owns, itself too, whose tables
