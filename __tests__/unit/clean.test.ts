@@ -141,7 +141,9 @@ describe("foreignDrop: an entry's drop statement must be pg_dump's DROP of that 
     ['OPERATOR', 'extra', '!!!', 'DROP OPERATOR extra.!!! (NONE, integer);\n'],
     ['AGGREGATE', 'extra', 'mysum(integer)', 'DROP AGGREGATE extra.mysum(integer);\n'],
     ['PROCEDURE', 'extra', 'p(integer, text)', 'DROP PROCEDURE extra.p(integer,text);\n'],
-    ['PROCEDURAL LANGUAGE', '', 'plperl', 'DROP PROCEDURAL LANGUAGE plperl;\n']
+    ['PROCEDURAL LANGUAGE', '', 'plperl', 'DROP PROCEDURAL LANGUAGE plperl;\n'],
+    ['CAST', '', 'CAST (numeric AS extra.money2)', 'DROP CAST (numeric AS extra.money2);\n'],
+    ['CAST', '', 'CAST ("My Type" AS text)', 'DROP CAST ("My Type" AS text);\n']
   ])("pg_dump's: %s %s %s", (desc, namespace, tag, drop) => {
     expect(foreignDrop({ desc, namespace, tag } as TocEntry, drop.trim())).toBeUndefined()
   })
@@ -188,6 +190,9 @@ describe("foreignDrop: an entry's drop statement must be pg_dump's DROP of that 
     ['FUNCTION', 'extra', 'f(integer)', 'DROP FUNCTION public.g(integer);', /another object/],
     ['OPERATOR', 'extra', '===', 'DROP TABLE extra.people;', /not a DROP OPERATOR/],
     ['OPERATOR', 'extra', '===', 'DROP OPERATOR public.=== (integer, integer);', /schema extra/],
+    // attacker a32 A1: another cast of the target; another language
+    ['CAST', '', 'CAST (text AS public.t2)', 'DROP CAST (text AS public.mo);', /cast/i],
+    ['PROCEDURAL LANGUAGE', '', 'plperl', 'DROP PROCEDURAL LANGUAGE plpgsql;', /plpgsql/],
     // attacker a31 A2: another operator of the schema
     ['OPERATOR', 'public', '===', 'DROP OPERATOR public.<<< (text, text);', /<<</],
     ['COLLATION', 'extra', 'c', "DROP COLLATION extra.c; SELECT 'x';", /more than one/]
