@@ -481,6 +481,19 @@ function foreignDrop(entry, drop) {
         // CAST, TRANSFORM, USER MAPPING, OPERATOR, LANGUAGE, …: the kind, and its schema when named
         if (schema !== '' && tokens[at + 1]?.value === '.' && tokens[at]?.value !== schema)
             return `names an object in schema ${tokens[at]?.value}, not in the entry's schema ${schema}`;
+        const squeeze = (t) => t.replace(/\s+/g, '');
+        if (kind === 'CAST') {
+            // DROP CAST (source AS target): the entry's own, its tag "CAST (source AS target)"
+            // (attacker a32 A1: another cast of the target was dropped)
+            const m = /^DROP CAST (?:IF EXISTS )?(\(.*\))\s*;?\s*$/s.exec(drop.trim());
+            if (!m || squeeze(`CAST ${m[1]}`) !== squeeze(entry.tag))
+                return `drops ${m ? `CAST ${m[1]}` : 'another cast'}, not the entry's ${entry.tag}`;
+        }
+        if (kind === 'PROCEDURAL LANGUAGE') {
+            const m = /^DROP (?:PROCEDURAL )?LANGUAGE (?:IF EXISTS )?(\S+?)\s*;?\s*$/s.exec(drop.trim());
+            if (!m || m[1].replace(/^"(.*)"$/s, '$1') !== entry.tag)
+                return `drops ${m ? m[1] : 'another language'}, not the entry's ${entry.tag}`;
+        }
         if (kind === 'OPERATOR') {
             // DROP OPERATOR s.=== (integer, integer): the entry's own operator (its tag; attacker a31
             // A2: another operator of the schema was dropped)
