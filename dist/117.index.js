@@ -4553,20 +4553,17 @@ function reportedLines(stderr) {
             explained = [];
             errorAt = -1;
         }
-        // a RAISE's DETAIL and HINT are the backup's own code's text, made of what it chose (a
-        // row's values, format()ted in): not shown, whatever their shape (its CONTEXT says RAISE)
+        // a RAISE's text (a function's of the backup or of the target) is what its code chose, a
+        // row's values format()ted in included: what looks like a secret in its message, DETAIL and
+        // HINT is cut (attackers a29 A2, a30 A5: RAISE EXCEPTION 'bad key %', NEW.api_key), the rest
+        // stays (the target's trigger saying why it refused the restore)
         if (kind === 'CONTEXT' && / at RAISE\b/.test(text)) {
             for (const i of explained)
-                out[i] =
-                    `${out[i].slice(0, out[i].indexOf(':'))}:  (the text the backup's RAISE gave: not shown)`;
+                out[i] = out[i].replace(RAISED_SECRET, '…');
             explained = [];
-            // its message too: RAISE EXCEPTION 'bad key %', NEW.api_key (attacker a30 A5)
-            if (errorAt >= 0) {
-                const m = /^(.*?\b(?:ERROR|FATAL): {1,2})/.exec(out[errorAt]);
-                if (m)
-                    out[errorAt] = `${m[1]}(the text the backup's RAISE gave: not shown)`;
-                errorAt = -1;
-            }
+            if (errorAt >= 0)
+                out[errorAt] = out[errorAt].replace(RAISED_SECRET, '…');
+            errorAt = -1;
         }
         // a notice's or warning's DETAIL/HINT (wal_level's on CREATE PUBLICATION) is not the error's
         if (follows && message !== undefined && message !== 'ERROR' && message !== 'FATAL')
@@ -4648,6 +4645,11 @@ function cutValues(text) {
 }
 /** The kind of object before a name PostgreSQL quotes in its messages ("function", "column"…). */
 const NAMED_BY_KIND = /\b(?:function|relation|table|column|constraint|type|schema|index|sequence|role|trigger|view|database|extension|operator|domain|policy|publication|collation|procedure|routine|rule|aggregate|language|server)\s$/i;
+/**
+ * What looks like a secret in a RAISE's text: tokens of known shapes (GitHub, Stripe, AWS, Slack,
+ * JWTs), a bearer token, name=value or name: value of a secret-like name, a URI's password.
+ */
+const RAISED_SECRET = /\b(?:gh[pousr]_[A-Za-z0-9]{16,}|github_pat_\w{16,}|[sr]k_(?:live|test)_\w+|AKIA[0-9A-Z]{16}|xox[abprs]-[\w-]+|eyJ[\w-]{10,}\.[\w-]{10,}\.[\w-]*)|\bbearer\s+\S+|\b(?:pass(?:word|wd)?|secret|token|api_?key)\s*[=:]\s*\S+|\b[a-z][\w+.-]*:\/\/[^\s/@:'"]*:[^\s@]*@/gi;
 /** Text cut before its first string or dollar quote (where values and bodies start). */
 function cutQuoted(text) {
     text = (0,sql_redact/* redactSql */.Mj)(text);
