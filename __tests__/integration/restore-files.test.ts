@@ -4,7 +4,7 @@
  * page serves it. Damaged, swapped or failing backups are refused and the target stays
  * byte-for-byte unchanged.
  */
-import { beforeAll, describe, expect, it, jest } from '@jest/globals'
+import { beforeAll, describe, expect, it } from '@jest/globals'
 import { execFileSync } from 'node:child_process'
 import {
   linkSync,
@@ -31,6 +31,7 @@ import type { TestServer } from '../../dev/postgres.js'
 import type { Compression, DumpFormat, RestoreOptions } from '../../src/types.js'
 import { rewriteArchiveToc } from '../support/archive-writer.js'
 import { useHarness } from '../support/harness.js'
+import { logOf } from '../support/log-capture.js'
 import { testBackupInputs, testRestoreInputs } from '../support/inputs.js'
 
 const harness = useHarness({ name: 'restore-files' })
@@ -744,21 +745,6 @@ describe('refusals: the target stays byte-for-byte unchanged', () => {
     )
   })
 })
-
-/** Lines the engine logs while `fn` runs (the action's log goes to stdout through @actions/core). */
-async function logOf<T>(fn: () => Promise<T>): Promise<{ lines: string; result: T }> {
-  const written: string[] = []
-  const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: unknown) => {
-    written.push(String(chunk))
-    return true
-  })
-  try {
-    const result = await fn()
-    return { lines: written.join(''), result }
-  } finally {
-    spy.mockRestore()
-  }
-}
 
 describe("restore errors: the backup's own fault named, PostgreSQL's DETAIL and CONTEXT kept without row values", () => {
   const secret = 'ghp_R0wValueThatMustNotLeak'
