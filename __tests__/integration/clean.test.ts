@@ -13,7 +13,7 @@ import pg from 'pg'
 import { seedSample, tableChecksums } from '../../dev/fixtures.js'
 import { type TestServer, startPostgres } from '../../dev/postgres.js'
 import type { RestoreOptions } from '../../src/types.js'
-import { rewriteArchiveToc } from '../support/archive-writer.js'
+import { type SyntheticEntry, rewriteArchiveToc } from '../support/archive-writer.js'
 import { provisionedBinDir } from '../support/clients.js'
 import { embeddedBinDir } from '../support/embedded.js'
 import { useHarness } from '../support/harness.js'
@@ -525,6 +525,154 @@ describe('clean over a copy of the database a backup came from: range types (att
     expect(await server.query(copy, 'SELECT m::text AS m FROM public.t')).toEqual([{ m: 'a' }])
     expect(await server.query(copy, "SELECT public.mood('kept'::text) AS v")).toEqual([
       { v: 'kept' }
+    ])
+  }, 120_000)
+})
+
+describe("clean and the target's own overloads of the backup's names (attacker a31 A1)", () => {
+  let dump = ''
+  beforeAll(async () => {
+    const from = await server.createDatabase()
+    await server.query(
+      from,
+      `CREATE FUNCTION public.sum2(integer, integer) RETURNS integer LANGUAGE sql IMMUTABLE AS 'SELECT $1 + $2';
+       CREATE OPERATOR public.=== (LEFTARG = integer, RIGHTARG = integer, FUNCTION = public.sum2);
+       CREATE TABLE public.t (id int PRIMARY KEY); INSERT INTO public.t VALUES (1);`
+    )
+    dump = path.join(harness.work, 'overloads.dump')
+    execFileSync(path.join(server.binDir, 'pg_dump'), ['-Fc', '-f', dump, from], {
+      env: server.env(from)
+    })
+  }, 60_000)
+
+  /** A restored copy of the backup, with overloads of its own of the backup's names. */
+  async function copyWithOwnOverloads(): Promise<string> {
+    const copy = await server.createDatabase()
+    targets.push(copy)
+    await harness.restore(testRestoreInputs(server.url(copy), { kind: 'file', path: dump }))
+    await server.query(
+      copy,
+      `CREATE FUNCTION public.sum2(text, text) RETURNS text LANGUAGE sql IMMUTABLE AS 'SELECT $1 || $2';
+       CREATE OPERATOR public.=== (LEFTARG = text, RIGHTARG = text, FUNCTION = pg_catalog.textcat);`
+    )
+    return copy
+  }
+
+  const USE_ALL =
+    "SELECT public.sum2(1, 2) AS i, public.sum2('a', 'b') AS f, 'x'::text OPERATOR(public.===) 'x'::text AS o, 1 OPERATOR(public.===) 2 AS n"
+
+  it.each<[string, string, string, (e: SyntheticEntry) => Partial<SyntheticEntry>, RegExp]>([
+    [
+      "a function entry's drop naming the target's other overload",
+      'FUNCTION',
+      'sum2(integer, integer)',
+      () => ({ dropStmt: 'DROP FUNCTION public.sum2(text, text);\n' }),
+      /clean: the archive's drop statements would drop function public\.sum2\(text,text\) of the target, which the backup does not hold/
+    ],
+    [
+      "an operator entry's drop naming the target's other overload",
+      'OPERATOR',
+      '===',
+      () => ({ dropStmt: 'DROP OPERATOR public.=== (text, text);\n' }),
+      /has a drop statement that drops ===\(text,text\), not the entry's ===\(integer,integer\)/
+    ],
+    [
+      "a function entry's definition dropping the target's other overload first",
+      'FUNCTION',
+      'sum2(integer, integer)',
+      e => ({ defn: `DROP FUNCTION public.sum2(text, text) CASCADE;\n${String(e.defn ?? '')}` }),
+      /the restore changed objects of the target that the backup does not own — function public\.sum2\(text, text\): dropped/
+    ]
+  ])(
+    '%s: refused, the target keeps it',
+    async (_name, desc, tag, change, why) => {
+      const copy = await copyWithOwnOverloads()
+      // the backup's own overloads gone from the target: nothing else stops the drop
+      await server.query(
+        copy,
+        'DROP OPERATOR public.=== (integer, integer); DROP FUNCTION public.sum2(integer, integer); UPDATE public.t SET id = 2'
+      )
+      const own = "SELECT public.sum2('a', 'b') AS f, 'x'::text OPERATOR(public.===) 'x'::text AS o"
+      const before = await server.query(copy, own)
+      const file = path.join(harness.work, `overload-${targets.length}.dump`)
+      let found = false
+      writeFileSync(
+        file,
+        rewriteArchiveToc(readFileSync(dump), es =>
+          es.map(e => {
+            if (e.desc !== desc || e.namespace !== 'public' || e.tag !== tag) return e
+            found = true
+            return { ...e, ...change(e) }
+          })
+        )
+      )
+      expect(found).toBe(true)
+      const { error } = await logOf(() =>
+        harness.restore(
+          testRestoreInputs(server.url(copy), { kind: 'file', path: file }, { clean: true })
+        )
+      )
+      expect(error?.message).toMatch(why)
+      expect(await server.query(copy, own)).toEqual(before)
+      expect(await server.query(copy, 'SELECT id FROM public.t')).toEqual([{ id: 2 }])
+    },
+    120_000
+  )
+
+  it("pg_dump's own archive: the backup's overloads are replaced, the target's others stay", async () => {
+    const copy = await copyWithOwnOverloads()
+    await server.query(
+      copy,
+      "CREATE OR REPLACE FUNCTION public.sum2(integer, integer) RETURNS integer LANGUAGE sql IMMUTABLE AS 'SELECT 0'"
+    )
+    const { error, lines } = await logOf(() =>
+      harness.restore(
+        testRestoreInputs(server.url(copy), { kind: 'file', path: dump }, { clean: true })
+      )
+    )
+    expect(error).toBeUndefined()
+    // the target's text overloads are its own, the backup's integer ones are replaced
+    expect(lines).toMatch(/The target holds [^\n]*\b1 function, 1 operator\b/)
+    expect(await server.query(copy, USE_ALL)).toEqual([{ i: 3, f: 'ab', o: 'xx', n: 3 }])
+  }, 120_000)
+})
+
+describe('clean and a base type (its own input and output functions; attacker a31 A5)', () => {
+  it("pg_dump's DROP TYPE … CASCADE: a second clean restore succeeds; the target's function using the type is a dependent", async () => {
+    const from = await server.createDatabase()
+    await server.query(
+      from,
+      `CREATE TYPE public.bt;
+       CREATE FUNCTION public.bt_in(cstring) RETURNS public.bt LANGUAGE internal IMMUTABLE STRICT AS 'textin';
+       CREATE FUNCTION public.bt_out(public.bt) RETURNS cstring LANGUAGE internal IMMUTABLE STRICT AS 'textout';
+       CREATE TYPE public.bt (INPUT = public.bt_in, OUTPUT = public.bt_out, LIKE = text);
+       CREATE TABLE public.t (id int PRIMARY KEY, v public.bt);
+       INSERT INTO public.t VALUES (1, 'hello');`
+    )
+    const file = path.join(harness.work, 'basetype.dump')
+    execFileSync(path.join(server.binDir, 'pg_dump'), ['-Fc', '-f', file, from], {
+      env: server.env(from)
+    })
+    const copy = await server.createDatabase()
+    const inputs = testRestoreInputs(server.url(copy), { kind: 'file', path: file })
+    await harness.restore(inputs)
+    await server.query(copy, `UPDATE public.t SET v = 'changed'`)
+    const { error } = await logOf(() => harness.restore({ ...inputs, clean: true }))
+    expect(error).toBeUndefined()
+    expect(await server.query(copy, 'SELECT v::text AS v FROM public.t')).toEqual([{ v: 'hello' }])
+    // a function of the target's own that takes the type: not dropped unseen
+    await server.query(
+      copy,
+      `CREATE FUNCTION public.bt_len(public.bt) RETURNS int LANGUAGE sql AS 'SELECT length($1::text)'`
+    )
+    const refused = await logOf(() => harness.restore({ ...inputs, clean: true }))
+    expect(refused.error?.name).toBe('DependentsError')
+    expect(refused.error?.message).toMatch(
+      /function public\.bt_len\(public\.bt\) depends on type public\.bt/
+    )
+    expect(refused.error?.message).not.toMatch(/bt_in|bt_out/)
+    expect(await server.query(copy, "SELECT public.bt_len('abc'::public.bt) AS n")).toEqual([
+      { n: 3 }
     ])
   }, 120_000)
 })

@@ -12,8 +12,10 @@ import {
   dropsFromToc,
   foreignDrop,
   ifExists,
+  ownedObjects,
   routineArguments,
   selectedEntries,
+  signatureKey,
   tablePartKey,
   withCascade
 } from '../../src/postgres/clean.js'
@@ -29,6 +31,16 @@ const entry = (
   dropStmt: string | null,
   more: Partial<TocEntry> = {}
 ): TocEntry => tocEntry(desc, namespace, tag, { dropStmt, ...more })
+
+/** pg_dump's CREATE OPERATOR of the operators below (their operands are read from it). */
+const OPERATOR_DEFN: Record<string, string> = {
+  '===':
+    'CREATE OPERATOR extra.=== (\n    FUNCTION = extra.int_eq_loose,\n    LEFTARG = integer,\n    RIGHTARG = integer\n);\n',
+  '!!!': 'CREATE OPERATOR extra.!!! (\n    FUNCTION = int4abs,\n    RIGHTARG = integer\n);\n'
+}
+/** The fields foreignDrop reads of an entry. */
+const named = (desc: string, namespace: string, tag: string): TocEntry =>
+  ({ desc, namespace, tag, defn: desc === 'OPERATOR' ? OPERATOR_DEFN[tag] : null }) as TocEntry
 
 const TOC: TocEntry[] = [
   entry('DATABASE', null, 'shop', 'DROP DATABASE shop;\n'),
@@ -48,7 +60,9 @@ const TOC: TocEntry[] = [
     'texts id',
     'ALTER TABLE public.texts ALTER COLUMN id DROP DEFAULT;\n'
   ),
-  entry('OPERATOR', 'extra', '===', 'DROP OPERATOR extra.=== (integer, integer);\n'),
+  entry('OPERATOR', 'extra', '===', 'DROP OPERATOR extra.=== (integer, integer);\n', {
+    defn: OPERATOR_DEFN['===']
+  }),
   entry('OPERATOR CLASS', 'extra', 'myclass', 'DROP OPERATOR CLASS extra.myclass USING btree;\n'),
   entry('BLOB', null, '424242', "SELECT pg_catalog.lo_unlink('424242');\n", { oid: 424242 }),
   entry('BLOB METADATA', null, '16400..16401', '-- dummy', {
@@ -145,7 +159,7 @@ describe("foreignDrop: an entry's drop statement must be pg_dump's DROP of that 
     ['CAST', '', 'CAST (numeric AS extra.money2)', 'DROP CAST (numeric AS extra.money2);\n'],
     ['CAST', '', 'CAST ("My Type" AS text)', 'DROP CAST ("My Type" AS text);\n']
   ])("pg_dump's: %s %s %s", (desc, namespace, tag, drop) => {
-    expect(foreignDrop({ desc, namespace, tag } as TocEntry, drop.trim())).toBeUndefined()
+    expect(foreignDrop(named(desc, namespace, tag), drop.trim())).toBeUndefined()
   })
 
   it.each([
@@ -195,12 +209,13 @@ describe("foreignDrop: an entry's drop statement must be pg_dump's DROP of that 
     ['PROCEDURAL LANGUAGE', '', 'plperl', 'DROP PROCEDURAL LANGUAGE plpgsql;', /plpgsql/],
     // attacker a31 A2: another operator of the schema
     ['OPERATOR', 'public', '===', 'DROP OPERATOR public.<<< (text, text);', /<<</],
+    // attacker a31 A1: another overload of the entry's operator
+    ['OPERATOR', 'extra', '===', 'DROP OPERATOR extra.=== (text, text);', /text/],
+    ['OPERATOR', 'extra', '!!!', 'DROP OPERATOR extra.!!! (NONE, bigint);', /bigint/],
     ['COLLATION', 'extra', 'c', "DROP COLLATION extra.c; SELECT 'x';", /more than one/]
   ])('refused: %s %s %s: %s', (desc, namespace, tag, drop, _why) => {
     // (the reasons of another wording of the check; what matters: refused)
-    expect(foreignDrop({ desc, namespace, tag } as TocEntry, drop.trim())).toEqual(
-      expect.any(String)
-    )
+    expect(foreignDrop(named(desc, namespace, tag), drop.trim())).toEqual(expect.any(String))
   })
 
   it('dropsFromToc refuses the whole list up front, naming the entry', () => {
@@ -212,6 +227,45 @@ describe("foreignDrop: an entry's drop statement must be pg_dump's DROP of that 
     ).toThrow(
       /the archive's entry 99 \(TABLE public\.mine\) has a drop statement that names private\.secrets, not an object in the entry's schema public: "DROP TABLE private\.secrets;"\. .*nothing was dropped or restored/
     )
+  })
+})
+
+describe("the backup's functions, types and operators (what clean's drops may take of the target)", () => {
+  it('are named with their argument types as pg_dump tags them; an aggregate (*) as ()', () => {
+    expect(
+      ownedObjects([
+        entry('FUNCTION', 'public', 'f(integer, public."My Type")', null),
+        entry('PROCEDURE', 'app', 'p(text)', null),
+        entry('AGGREGATE', 'app', 'total(*)', null),
+        entry('TYPE', 'app', 'mood', null),
+        entry('DOMAIN', 'app', 'posint', null),
+        entry('OPERATOR', 'extra', '===', null, { defn: OPERATOR_DEFN['==='] }),
+        entry('OPERATOR', 'extra', '!!!', null, { defn: OPERATOR_DEFN['!!!'] }),
+        entry('TABLE', 'public', 't', null)
+      ])
+    ).toEqual([
+      { kind: 'function', schema: 'public', name: 'f(integer,public."My Type")' },
+      { kind: 'function', schema: 'app', name: 'p(text)' },
+      { kind: 'function', schema: 'app', name: 'total()' },
+      { kind: 'type', schema: 'app', name: 'mood' },
+      { kind: 'type', schema: 'app', name: 'posint' },
+      { kind: 'operator', schema: 'extra', name: '===(integer,integer)' },
+      { kind: 'operator', schema: 'extra', name: '!!!(NONE,integer)' }
+    ])
+    expect(signatureKey('f( double precision ,  text[] )')).toBe('f(double precision,text[])')
+  })
+
+  it("a base type's drop (pg_dump: CASCADE, for its input and output functions) is taken without CASCADE (a31 A5)", () => {
+    expect(
+      dropsFromToc([
+        entry('FUNCTION', 'public', 'bt_in(cstring)', 'DROP FUNCTION public.bt_in(cstring);\n'),
+        entry('TYPE', 'public', 'bt', 'DROP TYPE public.bt CASCADE;\n')
+      ])
+    ).toEqual(['DROP TYPE IF EXISTS public.bt;', 'DROP FUNCTION IF EXISTS public.bt_in(cstring);'])
+    // any other kind's CASCADE is still refused
+    expect(() =>
+      dropsFromToc([entry('DOMAIN', 'public', 'd', 'DROP DOMAIN public.d CASCADE;\n')])
+    ).toThrow(/drops with CASCADE/)
   })
 })
 

@@ -24,7 +24,6 @@ import {
   cleanListing,
   cleanReplaced,
   describeDependents,
-  droppedObjects,
   droppedRelations,
   withCascade
 } from '../postgres/clean.js'
@@ -1372,7 +1371,7 @@ async function checkClean(
   list: CleanList
 ): Promise<CleanDrop[]> {
   const check = await session.watched('clean (its check of what it drops)', () =>
-    checkDrops(client, list.drops, list.tableParts, list.extensions)
+    checkDrops(client, list.drops, list.tableParts, list.extensions, list.objects)
   )
   const blocked = new Set(check.blocked)
   if (check.dependents.length === 0) {
@@ -1519,8 +1518,9 @@ async function recordProtected(
     replacedObjects: plan.plain?.replacingObjects ?? [],
     // an archive's clean drops named: the target's other functions, types and operators stay
     // protected (trial u19 F2: every one of them was counted as replaced)
+    // (a31 A1: and of the backup's names only the overloads it holds)
     ...(inputs.clean && drops && plan.format !== 'plain'
-      ? { cleanObjects: droppedObjects(texts) }
+      ? { cleanObjects: plan.clean?.objects }
       : {})
   })
   if (inputs.allowNonEmpty && !inputs.clean) refuseReplacedObjects(set, plan)

@@ -127,7 +127,71 @@ export interface CleanList {
    * the target's other objects are unchanged leaves out (unchanged.ts). Absent: from `drops`.
    */
   replaced?: { relations: ReplacedRelation[]; schemas: string[] }
+  /**
+   * The functions (and procedures, aggregates), types and operators the backup creates, by its
+   * entries: a function's and an operator's name with its argument types ({@link
+   * signatureKey}). Only the target's objects with these identities may go with clean's drops.
+   */
+  objects?: OwnedObject[]
 }
+
+/** A function, type or operator of the backup, as clean compares it with the target's. */
+export interface OwnedObject {
+  kind: 'function' | 'type' | 'operator'
+  schema: string
+  /** A type's name; a function's `name(type, …)`, an operator's `name(left,right)`: {@link signatureKey}. */
+  name: string
+}
+
+/**
+ * A routine's or operator's signature as clean compares it: `name(type,type)`, whitespace
+ * collapsed and none around parentheses and commas; an aggregate's `(*)` (pg_dump's tag for one
+ * without arguments) as `()`.
+ */
+export function signatureKey(text: string): string {
+  return text
+    .replace(/\s+/g, ' ')
+    .replace(/\s*([(),])\s*/g, '$1')
+    .replace(/\(\*\)$/, '()')
+    .trim()
+}
+
+/**
+ * The server's side of {@link signatureKey} for a pg_proc row `p` and a pg_operator row `o`
+ * (read with search_path pg_catalog, as pg_dump formats the types of its tags: qualified outside
+ * pg_catalog).
+ */
+export const FUNCTION_SIGNATURE = `pg_catalog.format('%s(%s)', p.proname, pg_catalog.oidvectortypes(p.proargtypes))`
+export const OPERATOR_SIGNATURE = `pg_catalog.format('%s(%s,%s)', o.oprname, CASE WHEN o.oprleft OPERATOR(pg_catalog.<>) 0 THEN pg_catalog.format_type(o.oprleft, NULL) ELSE 'NONE' END, CASE WHEN o.oprright OPERATOR(pg_catalog.<>) 0 THEN pg_catalog.format_type(o.oprright, NULL) ELSE 'NONE' END)`
+
+/** An operator entry's operand types from its CREATE OPERATOR (pg_dump: `LEFTARG = integer,`). */
+function operands(defn: string | null): string {
+  const arg = (key: string): string =>
+    new RegExp(`\\b${key}\\s*=\\s*((?:[^,()]|\\([^)]*\\))+)`, 'i').exec(defn ?? '')?.[1].trim() ??
+    'NONE'
+  return `(${arg('LEFTARG')},${arg('RIGHTARG')})`
+}
+
+/** The functions, types and operators among the archive's entries (`selected`; all when undefined). */
+export function ownedObjects(
+  entries: readonly TocEntry[],
+  selected?: ReadonlySet<number>
+): OwnedObject[] {
+  const owned: OwnedObject[] = []
+  for (const e of entries) {
+    if ((selected && !selected.has(e.dumpId)) || typeof e.namespace !== 'string') continue
+    const schema = e.namespace
+    if (ROUTINES.has(e.desc)) owned.push({ kind: 'function', schema, name: signatureKey(e.tag) })
+    else if (e.desc === 'TYPE' || e.desc === 'DOMAIN' || e.desc === 'SHELL TYPE')
+      owned.push({ kind: 'type', schema, name: e.tag })
+    else if (e.desc === 'OPERATOR')
+      owned.push({ kind: 'operator', schema, name: signatureKey(e.tag + operands(e.defn)) })
+  }
+  return owned
+}
+
+/** {@link OwnedObject} as a key of a set. */
+export const ownedKey = (o: OwnedObject): string => JSON.stringify([o.kind, o.schema, o.name])
 
 /** Kinds of objects that go with their table, which the check compares with the backup's. */
 export type TablePartKind = 'TRIGGER' | 'POLICY' | 'RULE' | 'INDEX'
@@ -163,7 +227,13 @@ export function cleanListFromToc(
       replaced.relations.push({ schema: e.namespace, name: e.tag, kinds: RELATION_KINDS[e.desc] })
     if (e.desc === 'SCHEMA') replaced.schemas.push(e.tag)
   }
-  return { drops: dropsFromToc(entries, selected), tableParts, extensions, replaced }
+  return {
+    drops: dropsFromToc(entries, selected),
+    tableParts,
+    extensions,
+    replaced,
+    objects: ownedObjects(entries, selected)
+  }
 }
 
 /** The large object with this OID, dropped if it exists (pg_restore --if-exists does the same). */
@@ -210,8 +280,11 @@ export function dropsFromToc(
       )
         continue
     }
-    const drop = entry.dropStmt?.trim()
-    if (!drop || drop.startsWith('--')) continue
+    const written = entry.dropStmt?.trim()
+    if (!written || written.startsWith('--')) continue
+    // a base type's: `DROP TYPE s.t CASCADE;` (its input and output functions depend on it and it
+    // on them): without CASCADE, so that the check sees what else depends on it (a31 A5: refused)
+    const drop = baseTypeDrop(entry, written) ?? written
     const foreign = foreignDrop(entry, drop)
     if (foreign)
       throw new CheckError(
@@ -221,6 +294,13 @@ export function dropsFromToc(
     if (withIfExists) drops.push(withIfExists)
   }
   return drops
+}
+
+/** pg_dump's drop of a base type (`DROP TYPE s.t CASCADE;`) without its CASCADE; else undefined. */
+function baseTypeDrop(entry: TocEntry, drop: string): string | undefined {
+  if (entry.desc !== 'TYPE') return undefined
+  const m = /^(DROP TYPE [^;]+?) CASCADE;$/.exec(drop)
+  return m ? `${m[1]};` : undefined
 }
 
 /** Entries whose tag is "table name" and whose drop names the object ON its table. */
@@ -369,10 +449,11 @@ export function foreignDrop(entry: TocEntry, drop: string): string | undefined {
         /^DROP OPERATOR (?:IF EXISTS )?(?:(?:"(?:[^"]|"")+"|[^."\s(]+)\.)?(.+?)\s*;?\s*$/s.exec(
           drop.trim()
         )
-      // (pg_dump's tag is the operator's name alone: its operands are its definition's)
-      const operator = m?.[1].replace(/\s*\(.*$/s, '')
-      if (operator !== entry.tag.replace(/\s*\(.*$/s, ''))
-        return `drops ${operator ?? 'another operator'}, not the entry's ${entry.tag}`
+      // (pg_dump's tag is the operator's name alone: its operands are its definition's; a31 A1:
+      // another overload of the name)
+      const own = signatureKey(entry.tag + operands(entry.defn))
+      const operator = m ? signatureKey(m[1]) : undefined
+      if (operator !== own) return `drops ${operator ?? 'another operator'}, not the entry's ${own}`
     }
     return undefined
   }
@@ -918,17 +999,22 @@ export async function checkDrops(
   client: pg.Client,
   drops: readonly string[],
   tableParts: ReadonlySet<string> = new Set(),
-  extensions: ReadonlySet<string> = new Set()
+  extensions: ReadonlySet<string> = new Set(),
+  /** The backup's functions, types and operators (CleanList.objects); undefined: not checked. */
+  owned?: readonly OwnedObject[]
 ): Promise<DropCheck> {
   const found: Dependent[] = []
   const order: string[] = []
   const blocked: string[] = []
   let pending = [...drops]
+  const ownKeys = new Set((owned ?? []).map(ownedKey))
+  let foreign: string[] = []
   await client.query('BEGIN')
   try {
     // PostgreSQL names objects in its messages relative to search_path: qualify every name
     await client.query('SET LOCAL search_path = pg_catalog')
     const partsBefore = await tablePartsNow(client)
+    const routinesBefore = owned ? await routinesNow(client) : []
     while (pending.length > 0) {
       const refused: Array<{ drop: string; detail: string }> = []
       for (const drop of pending) {
@@ -945,6 +1031,8 @@ export async function checkDrops(
           // the backup's own extension in a schema it drops: recreated by the backup
           const ext = /^extension (\S+) depends on schema \S+$/.exec(description)
           if (ext && extensions.has(ext[1])) continue
+          // the backup's own function, type or operator (a base type and its input function)
+          if (ownKeys.size > 0 && ownedDependent(description, ownKeys)) continue
           // past 100 dependents PostgreSQL counts the rest: they are dependents all the same
           const others = /^and (\d+) other objects?\b/.exec(description)
           if (others) {
@@ -973,11 +1061,97 @@ export async function checkDrops(
         })
       }
     }
+    // a function or operator of the target that the drops took and that is neither the backup's
+    // (by its argument types) nor a dependent named above: a drop naming another overload of
+    // the backup's name (attacker a31 A1: `DROP FUNCTION public.f(text)` for the entry f(integer))
+    if (owned) {
+      const after = new Set((await routinesNow(client)).map(r => r.oid))
+      const said = found.map(d => d.description).join('\n')
+      const counted = found.some(d => d.count !== undefined)
+      foreign = routinesBefore
+        .filter(
+          r =>
+            !after.has(r.oid) &&
+            !ownKeys.has(ownedKey(r)) &&
+            !counted &&
+            !namedAsDependent(said, r.described)
+        )
+        .map(r => `${r.kind} ${r.described}`)
+    }
   } finally {
     await client.query('ROLLBACK').catch(() => undefined)
   }
+  if (foreign.length > 0)
+    throw new CheckError(
+      `clean: the archive's drop statements would drop ${foreign.slice(0, 10).join(', ')}${foreign.length > 10 ? ` and ${foreign.length - 10} more` : ''} of the target, which the backup does not hold (none of its entries has that name and those argument types). pg_dump drops only the objects it recreates; nothing was dropped or restored. Restore without clean (into an empty database), or from a backup pg_dump made.`
+    )
   const dependents = [...new Map(found.map(d => [d.description, d])).values()]
   return { dependents, order, blocked }
+}
+
+/** A function or operator of the target, with the identity clean compares ({@link OwnedObject}). */
+interface RoutineNow extends OwnedObject {
+  oid: string
+  /** As PostgreSQL's messages name it (regprocedure, regoperator): `public.f(integer)`. */
+  described: string
+}
+
+/**
+ * The target's functions and operators (not an extension's, not part of another object such as
+ * a range type's constructors), read with search_path pg_catalog.
+ */
+async function routinesNow(client: pg.Client): Promise<RoutineNow[]> {
+  const own = (alias: string, catalog: string): string =>
+    `n.nspname NOT IN ('pg_catalog','information_schema') AND n.nspname !~ '^pg_(toast|temp_)' AND NOT EXISTS (SELECT FROM pg_catalog.pg_depend d WHERE d.classid OPERATOR(pg_catalog.=) '${catalog}'::pg_catalog.regclass AND d.objid OPERATOR(pg_catalog.=) ${alias}.oid AND d.deptype OPERATOR(pg_catalog.=) ANY ('{e,i}'::pg_catalog."char"[]))`
+  const { rows } = await client.query<{
+    kind: 'function' | 'operator'
+    oid: string
+    schema: string
+    sig: string
+    described: string
+  }>(
+    `SELECT 'function' AS kind, p.oid::pg_catalog.text AS oid, n.nspname AS schema, ${FUNCTION_SIGNATURE} AS sig,
+            p.oid::pg_catalog.regprocedure::pg_catalog.text AS described
+       FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) p.pronamespace
+      WHERE ${own('p', 'pg_proc')}
+     UNION ALL
+     SELECT 'operator', o.oid::pg_catalog.text, n.nspname, ${OPERATOR_SIGNATURE},
+            o.oid::pg_catalog.regoperator::pg_catalog.text
+       FROM pg_catalog.pg_operator o JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) o.oprnamespace
+      WHERE ${own('o', 'pg_operator')}`
+  )
+  return rows.map(r => ({ ...r, name: signatureKey(r.sig) }))
+}
+
+/** Whether PostgreSQL's description `text` names `described` (followed by " depends on" or its end). */
+function namedAsDependent(text: string, described: string): boolean {
+  return text.split('\n').some(line => {
+    const m = /^(?:function|procedure|aggregate|operator) (.+?) depends on /.exec(line)
+    return m !== null && m[1] === described
+  })
+}
+
+/**
+ * Whether a line of PostgreSQL's DETAIL ("function public.bt_in(cstring) depends on type
+ * public.bt") names one of the backup's own functions, types or operators (`ownKeys`: ownedKey).
+ */
+function ownedDependent(description: string, ownKeys: ReadonlySet<string>): boolean {
+  const m = /^(function|procedure|aggregate|type|operator) (.+?) depends on /.exec(description)
+  if (!m) return false
+  const kind = m[1] === 'type' ? 'type' : m[1] === 'operator' ? 'operator' : 'function'
+  const open = kind === 'type' ? -1 : m[2].indexOf('(')
+  const qualified = open < 0 ? m[2] : m[2].slice(0, open)
+  // an operator's name may hold dots: schema.op — the schema is the part up to the first dot
+  const dot = kind === 'operator' ? qualified.indexOf('.') : -1
+  const parts =
+    kind === 'operator'
+      ? dot < 0
+        ? undefined
+        : [nameParts(qualified.slice(0, dot))?.[0] ?? '', qualified.slice(dot + 1)]
+      : nameParts(qualified)
+  if (parts?.length !== 2) return false
+  const name = kind === 'type' ? parts[1] : signatureKey(parts[1] + m[2].slice(open))
+  return ownKeys.has(ownedKey({ kind, schema: parts[0], name }))
 }
 
 interface TablePartNow {
@@ -1123,36 +1297,6 @@ export function droppedRelations(drops: readonly string[]): {
     else if (name.length === 1) unqualified.add(name[0])
   }
   return { relations, schemas, unqualified }
-}
-
-/**
- * The functions, types and operators clean's DROP statements name (pg_restore --clean's:
- * `DROP FUNCTION IF EXISTS public.touch();`, `DROP TYPE IF EXISTS app.mood;`): kind, schema and
- * name (a function's without its arguments). Undefined for a kind these are not read for.
- */
-export function droppedObjects(
-  drops: readonly string[]
-): Array<{ kind: 'function' | 'type' | 'operator'; schema: string; name: string }> {
-  const found: Array<{ kind: 'function' | 'type' | 'operator'; schema: string; name: string }> = []
-  for (const drop of drops) {
-    const m =
-      /^DROP (FUNCTION|PROCEDURE|AGGREGATE|TYPE|DOMAIN|OPERATOR) (?:IF EXISTS )?(.+?)(?: CASCADE| RESTRICT)?;?\s*$/.exec(
-        drop
-      )
-    if (!m) continue
-    const kind =
-      m[1] === 'TYPE' || m[1] === 'DOMAIN' ? 'type' : m[1] === 'OPERATOR' ? 'operator' : 'function'
-    // the name before its argument list: schema.name( … ) / schema.+ ( … )
-    const target = kind === 'type' ? m[2] : m[2].replace(/\s*\(.*$/s, '')
-    if (kind === 'operator') {
-      const op = /^((?:"(?:[^"]|"")+"|[^."\s]+))\.(\S+)$/.exec(target)
-      if (op) found.push({ kind, schema: nameParts(op[1])?.[0] ?? op[1], name: op[2] })
-      continue
-    }
-    const name = nameParts(target)
-    if (name?.length === 2) found.push({ kind, schema: name[0], name: name[1] })
-  }
-  return found
 }
 
 /** `schema.name` with pg_dump's quoting ("My Table", "a""b") as its parts; undefined if not one. */

@@ -32,6 +32,7 @@ import type pg from 'pg'
 import type { QualifiedName, ReplacedRelation } from '../types.js'
 import type { ProviderSchema } from './target-policy.js'
 import { plural } from '../log.js'
+import { FUNCTION_SIGNATURE, OPERATOR_SIGNATURE, signatureKey } from './clean.js'
 
 /** The start of the net's error, as psql prints it ("ERROR:  <marker>…"). */
 export const NET_MARKER = 'restore net: objects of the target changed: '
@@ -283,9 +284,9 @@ export interface NotProtected {
    */
   replacedObjects?: ReadonlyArray<QualifiedName & { kind: ObjectKind }>
   /**
-   * clean: the functions, types and operators its drops name (clean.ts droppedObjects). Only
-   * those of the target may go with the backup's; undefined: every one of those kinds may (the
-   * drops not read).
+   * clean: the functions, types and operators the backup holds (clean.ts ownedObjects: a
+   * function's and an operator's name with its argument types). Only those of the target may go
+   * with the backup's; undefined: every one of those kinds may (the backup's not read).
    */
   cleanObjects?: ReadonlyArray<{ kind: string; schema: string; name: string }>
 }
@@ -518,7 +519,7 @@ const commentOf = (catalog: string, alias: string): string =>
  * comment (not the schema public's: pg_dump up to 14 writes COMMENT ON SCHEMA public).
  */
 const OBJECT_FINGERPRINT: Record<'function' | 'type' | 'operator' | 'schema', string> = {
-  function: `SELECT p.oid::int8 AS oid, pg_catalog.format('%I.%I(%s)', n.nspname, p.proname, pg_catalog.pg_get_function_identity_arguments(p.oid)) AS name, n.nspname AS schema, p.proname AS objname,
+  function: `SELECT p.oid::int8 AS oid, pg_catalog.format('%I.%I(%s)', n.nspname, p.proname, pg_catalog.pg_get_function_identity_arguments(p.oid)) AS name, n.nspname AS schema, p.proname AS objname, ${FUNCTION_SIGNATURE} AS sig,
  pg_catalog.jsonb_build_object('definition', pg_catalog.md5(p::pg_catalog.text), 'aggregate', (SELECT pg_catalog.md5(a::pg_catalog.text) FROM pg_catalog.pg_aggregate a WHERE a.aggfnoid OPERATOR(pg_catalog.=) p.oid), 'comment', ${commentOf('pg_proc', 'p')}) AS fp
 FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) p.pronamespace
 WHERE %WHERE%`,
@@ -532,7 +533,7 @@ WHERE %WHERE%`,
   (SELECT pg_catalog.string_agg(a::pg_catalog.text, ',' ORDER BY a.attnum) FROM pg_catalog.pg_attribute a WHERE a.attrelid OPERATOR(pg_catalog.=) t.typrelid AND t.typtype OPERATOR(pg_catalog.=) 'c'))), 'comment', ${commentOf('pg_type', 't')}) AS fp
 FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) t.typnamespace
 WHERE %WHERE%`,
-  operator: `SELECT o.oid::int8 AS oid, pg_catalog.format('%I.%s(%s,%s)', n.nspname, o.oprname, CASE WHEN o.oprleft OPERATOR(pg_catalog.<>) 0 THEN pg_catalog.format_type(o.oprleft, NULL) ELSE 'NONE' END, pg_catalog.format_type(o.oprright, NULL)) AS name, n.nspname AS schema, o.oprname AS objname,
+  operator: `SELECT o.oid::int8 AS oid, pg_catalog.format('%I.%s(%s,%s)', n.nspname, o.oprname, CASE WHEN o.oprleft OPERATOR(pg_catalog.<>) 0 THEN pg_catalog.format_type(o.oprleft, NULL) ELSE 'NONE' END, pg_catalog.format_type(o.oprright, NULL)) AS name, n.nspname AS schema, o.oprname AS objname, ${OPERATOR_SIGNATURE} AS sig,
  pg_catalog.jsonb_build_object('opdef', pg_catalog.md5(o::pg_catalog.text), 'comment', ${commentOf('pg_operator', 'o')}) AS fp
 FROM pg_catalog.pg_operator o JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) o.oprnamespace
 WHERE %WHERE%`,
@@ -719,6 +720,8 @@ async function readObjects(
       name: string
       schema: string
       objname: string
+      /** A function's or operator's name with its argument types (clean.ts FUNCTION_SIGNATURE). */
+      sig?: string
       fp: Record<string, unknown>
     }>(
       objectFingerprint(kind, version)
@@ -757,7 +760,13 @@ async function readObjects(
           not.clean === true &&
           (not.cleanObjects === undefined ||
             !['function', 'type', 'operator'].includes(kind) ||
-            cleanNamed.has(JSON.stringify([kind, o.schema, o.objname])) ||
+            cleanNamed.has(
+              JSON.stringify([
+                kind,
+                o.schema,
+                o.sig === undefined ? o.objname : signatureKey(o.sig)
+              ])
+            ) ||
             // clean-drop-dependents: what goes with the backup's objects (a function of the
             // target taking the backup's type)
             (dependents !== '' && namedIn(dependents, o.schema, o.objname)))) ||
