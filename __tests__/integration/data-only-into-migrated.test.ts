@@ -286,13 +286,16 @@ describe('Supabase: the data of the action’s own archive into a project whose 
   it('a plain data-only script (pg_dump --data-only, as supabase db dump --data-only) with allow-non-empty: its sequences set as psql -f sets them, that of no table too (never moved back)', async () => {
     const script = await actionBackup(source.url, { format: 'plain', pgDumpArgs: ['--data-only'] })
     const target = await migratedProject()
-    // its trigger would write a profile for each user the script loads (psql -f fails alike)
-    await target.instance.admin.query(
-      target.database,
-      'DROP TRIGGER on_auth_user_created ON auth.users'
-    )
+    // its trigger would write a profile for each user the script loads (psql -f fails on the
+    // script's own profiles then): off while the rows load, as for an archive (trial u20 F2)
     await actionRestore(target, script, { allowNonEmpty: true })
     expect(await count(target, 'public.todos')).toBe(4)
+    expect(checksumDifferences(sourceSums, appTables(await managedChecksums(target)))).toEqual([])
+    const [trigger] = await target.instance.admin.query<{ enabled: string }>(
+      target.database,
+      "SELECT tgenabled AS enabled FROM pg_trigger WHERE tgname = 'on_auth_user_created'"
+    )
+    expect(trigger.enabled).toBe('O')
     const [seq] = await target.instance.admin.query<{ v: string; called: boolean }>(
       target.database,
       'SELECT last_value::text AS v, is_called AS called FROM public.invoice_number_seq'
@@ -347,6 +350,23 @@ describe("data-only: the target's trigger on a table the restoring role does not
     )
     expect(await count(alone, 'auth.users')).toBe(0)
     expect(await count(alone, 'public.profiles')).toBe(0)
+  })
+
+  it('a plain data-only script with allow-non-empty: the same note names the trigger, not the rows (trial u20 F2)', async () => {
+    const source = await supabaseLikeSource(supabase)
+    const script = await actionBackup(source.url, { format: 'plain', pgDumpArgs: ['--data-only'] })
+    const target = await migratedProject()
+    await target.instance.admin.query(
+      target.database,
+      'ALTER TABLE auth.users OWNER TO supabase_admin; GRANT ALL ON auth.users TO postgres'
+    )
+    const error = await failure(actionRestore(target, script, { allowNonEmpty: true }))
+    expect(error?.message).toMatch(/duplicate key value violates unique constraint/)
+    expect(error?.message).toMatch(
+      /Note: the target's 1 trigger auth\.users on_auth_user_created fired as the rows loaded .*Drop it before the restore, as its table's owner/
+    )
+    expect(await count(target, 'auth.users')).toBe(0)
+    expect(await count(target, 'public.profiles')).toBe(0)
   })
 })
 

@@ -1684,30 +1684,42 @@ async function guardTarget(
   // first (the database the backup came from, by mistake: not "delete its auth.users", u14 F2)
   const nextToExisting = inputs.allowNonEmpty || inputs.clean || inputs.dataOnly === true
   if (nextToExisting) refuseWithheldReferences(plan, facts, manifest, inputs)
-  if (inputs.dataOnly === true && inputs.singleTransaction) {
-    // the rows come in the archive's order (by name), not by the target's foreign keys; the
-    // target's triggers on the tables would fire for rows that were written once already
-    const keys = await fillForeignKeys(client, server.fills)
-    const triggers = await fillTriggers(client, plan.tableData ?? [])
+  // a plain script's rows into the target's own tables (pg_dump --data-only, supabase db dump
+  // --data-only, with allow-non-empty): their triggers likewise (trial u20 F2: the target's
+  // on_auth_user_created made the script's profiles duplicates, and the message blamed the rows)
+  const plainFills =
+    plan.format === 'plain' && inputs.allowNonEmpty && !inputs.clean && inputs.singleTransaction
+      ? (plan.dataOnlyTables ?? [])
+      : []
+  if ((inputs.dataOnly === true && inputs.singleTransaction) || plainFills.length > 0) {
+    // the rows come in the archive's order (by name), not by the target's foreign keys (a
+    // script's: in their order, plainPasses); the target's triggers on the tables would fire for
+    // rows that were written once already
+    const label = plainFills.length > 0 ? "the script's rows" : 'data-only'
+    const keys = plainFills.length > 0 ? [] : await fillForeignKeys(client, server.fills)
+    const triggers = await fillTriggers(
+      client,
+      plainFills.length > 0 ? plainFills : (plan.tableData ?? [])
+    )
     const named = (k: { schema: string; table: string; name: string }): string =>
       `${k.schema}.${k.table} ${k.name}`
     const fixed = keys.filter(k => !k.alterable)
     if (fixed.length > 0)
       log.info(
-        `data-only: ${plural(fixed.length, 'foreign key')} between the tables it loads belong${fixed.length === 1 ? 's' : ''} to tables the restoring role does not own (${fixed.map(named).join(', ')}): checked row by row as the rows arrive in the archive's order, as pg_restore --data-only does.`
+        `${label}: ${plural(fixed.length, 'foreign key')} between the tables it loads belong${fixed.length === 1 ? 's' : ''} to tables the restoring role does not own (${fixed.map(named).join(', ')}): checked row by row as the rows arrive in the archive's order, as pg_restore --data-only does.`
       )
     const firing = triggers.filter(t => !t.alterable)
     if (firing.length > 0) server.firing = firing.map(named)
     if (firing.length > 0)
       log.warning(
-        `data-only: ${plural(firing.length, 'trigger')} of the target on tables it loads belong${firing.length === 1 ? 's' : ''} to tables the restoring role does not own, and fire${firing.length === 1 ? 's' : ''} as their rows load (pg_restore --data-only without --disable-triggers, which needs a superuser, does the same): ${firing.map(named).join(', ')}. If one writes rows into a table the backup loads (e.g. a profile for each new user), that table's rows fail on a duplicate key and nothing is kept: drop the trigger before the restore and create it again after.`
+        `${label}: ${plural(firing.length, 'trigger')} of the target on tables it loads belong${firing.length === 1 ? 's' : ''} to tables the restoring role does not own, and fire${firing.length === 1 ? 's' : ''} as their rows load (${plainFills.length > 0 ? 'psql -f' : 'pg_restore --data-only without --disable-triggers, which needs a superuser,'} does the same): ${firing.map(named).join(', ')}. If one writes rows into a table the backup loads (e.g. a profile for each new user), that table's rows fail on a duplicate key and nothing is kept: drop the trigger before the restore and create it again after.`
       )
     const deferred = keys.filter(k => k.alterable)
     const disabled = triggers.filter(t => t.alterable)
     if (deferred.length > 0 || disabled.length > 0) {
       server.deferrals = deferredForeignKeys(deferred, disabled)
       log.info(
-        `data-only: in the load's transaction, ${[
+        `${label}: in the load's transaction, ${[
           ...(deferred.length > 0
             ? [
                 `${plural(deferred.length, 'foreign key')} between the tables it loads ${deferred.length === 1 ? 'is' : 'are'} checked at the end of the load (deferred, then set back), so the order of the archive's tables does not matter: ${deferred.map(named).join(', ')}`
@@ -1715,7 +1727,7 @@ async function guardTarget(
             : []),
           ...(disabled.length > 0
             ? [
-                `${plural(disabled.length, 'trigger')} of the target on them ${disabled.length === 1 ? 'is' : 'are'} disabled while the rows load, then enabled again (the rows are loaded as they were, as pg_restore --disable-triggers does): ${disabled.map(named).join(', ')}`
+                `${plural(disabled.length, 'trigger')} of the target on them ${disabled.length === 1 ? 'is' : 'are'} disabled while the rows load, then enabled again (the rows are loaded as they were, as pg_restore --disable-triggers${plainFills.length > 0 ? ' and the ALTER TABLE … DISABLE TRIGGER of pg_dump --data-only --disable-triggers' : ''} do${plainFills.length > 0 ? '' : 'es'}): ${disabled.map(named).join(', ')}`
               ]
             : [])
         ].join('; ')}.`

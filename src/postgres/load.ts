@@ -382,7 +382,9 @@ async function load(
       ...(options.singleTransaction ? (plan.defaultPrivileges?.setAside ?? []) : []),
       ...(plan.roles ?? []),
       ...(options.clean ? (plan.drops ?? []) : []),
-      ...fillChecks(plan.fills ?? [], options.singleTransaction)
+      ...fillChecks(plan.fills ?? [], options.singleTransaction),
+      // the target's triggers on the tables the script fills, disabled (restore.ts)
+      ...(plan.deferrals?.before ?? [])
     ]
     const gate = scriptGate(
       plan,
