@@ -174,6 +174,27 @@ describe('clean: true restores over an existing copy', () => {
 })
 
 describe('restores into a database that is not empty', () => {
+  it("a subset (tables) refused as not empty lists the subset's own tables apart from the others (trial u20 F6)", async () => {
+    await makeBackup('subset-listing', 'custom', 'zstd')
+    const target = await server.createDatabase()
+    await server.query(
+      target,
+      `${KEEP_ME} CREATE TABLE public.customers (id integer); INSERT INTO public.customers VALUES (1), (2);`
+    )
+    await expect(
+      runRestore(restoreInputs(target, current('subset-listing'), { tables: ['customers'] }))
+    ).rejects.toThrow(
+      /is not empty: of the tables the subset restores \(tables: customers\), it holds public\.customers \(2 rows\); besides, 1 other table the subset does not touch \(public\.keep_me \(\d+ rows?\)\)\. Nothing was changed/
+    )
+    await server.query(target, 'DROP TABLE public.customers')
+    await expect(
+      runRestore(restoreInputs(target, current('subset-listing'), { tables: ['customers'] }))
+    ).rejects.toThrow(
+      /is not empty: it holds none of the tables the subset restores \(tables: customers\); besides, 1 other table/
+    )
+    await server.dropDatabase(target)
+  })
+
   it('allow-non-empty: true restores next to an unrelated table and leaves it alone', async () => {
     await makeBackup('next-to', 'custom', 'zstd')
     const target = await server.createDatabase()

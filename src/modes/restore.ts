@@ -1812,9 +1812,39 @@ async function guardTarget(
     source.port === client.port
       ? ` This is the database the backup was made of (${source.name} on ${source.host}:${source.port}): clean would replace its data with the backup's, rows written since included. Set clean only to roll it back on purpose; to look at the backup, restore it into another database.`
       : ''
+  // a subset (tables, schemas): which of its own tables are there, apart from the others (trial
+  // u20 F6: every table of the schema was listed as if the subset would write to it)
+  const subset = subsetListing(inputs, plan, existing)
   throw new RestoreError(
-    `the target database '${server.database}' is not empty: ${counted}. Nothing was changed.${itself} Set 'clean: true' to drop and replace the backup's objects, 'allow-non-empty: true' to restore next to them, or point database-url at an empty database.${await superuserNote(client, facts, existing)}`
+    `the target database '${server.database}' is not empty: ${subset ?? counted}. Nothing was changed.${itself} Set 'clean: true' to drop and replace the backup's objects, 'allow-non-empty: true' to restore next to them, or point database-url at an empty database.${await superuserNote(client, facts, existing)}`
   )
+}
+
+/**
+ * A subset restore's (tables, schemas) view of the target's tables where the backup goes: those
+ * it restores that are there, and how many others; undefined for a whole restore.
+ */
+function subsetListing(
+  inputs: Pick<RestoreOptions, 'tables' | 'schemas'>,
+  plan: Pick<RestorePlan, 'tableData'>,
+  existing: readonly ExistingTable[]
+): string | undefined {
+  if ((inputs.tables.length === 0 && inputs.schemas.length === 0) || !plan.tableData)
+    return undefined
+  const restored = new Set(plan.tableData.map(nameKey))
+  const mine = existing.filter(t => restored.has(nameKey(t)))
+  const others = existing.filter(t => !restored.has(nameKey(t)))
+  const selection = [
+    ...(inputs.tables.length > 0 ? [`tables: ${inputs.tables.join(',')}`] : []),
+    ...(inputs.schemas.length > 0 ? [`schemas: ${inputs.schemas.join(',')}`] : [])
+  ].join(', ')
+  const held =
+    mine.length > 0
+      ? `of the tables the subset restores (${selection}), it holds ${describeTables(mine)}`
+      : `it holds none of the tables the subset restores (${selection})`
+  return others.length > 0
+    ? `${held}; besides, ${plural(others.length, 'other table')} the subset does not touch (${describeTables(others, 5)})`
+    : held
 }
 
 /**
@@ -2703,7 +2733,7 @@ async function compareRowCounts(
   const filtered = manifest?.rowSecurity?.tables.length ?? 0
   log.info(
     expected.size > 0
-      ? `All ${plural(result.length, 'table')} match the manifest's row counts (${plural(total, 'row')}).${filtered > 0 ? ` The backup was filtered by row-level security (pg_dump --enable-row-security as role ${manifest!.rowSecurity!.role}): ${plural(filtered, 'table')} hold only the rows that role could see (${manifest!.rowSecurity!.tables.map(t => `${t.schema}.${t.name}`).join(', ')}).` : ''}`
+      ? `${result.length === 1 ? 'The 1 table matches' : `All ${result.length} tables match`} the manifest's row counts (${plural(total, 'row')}).${filtered > 0 ? ` The backup was filtered by row-level security (pg_dump --enable-row-security as role ${manifest!.rowSecurity!.role}): ${plural(filtered, 'table')} hold only the rows that role could see (${manifest!.rowSecurity!.tables.map(t => `${t.schema}.${t.name}`).join(', ')}).` : ''}`
       : `${plural(result.length, 'table')}, ${plural(total, 'row')} restored (no manifest counts to compare with).`
   )
   return result
