@@ -23,6 +23,7 @@ import {
   pgClientConfig,
   refuseAuthentication
 } from './connection.js'
+import { markRolledBack } from './commit.js'
 import { connectionSlotsAdvice } from './diagnostics.js'
 import { patternRegexes } from './dump.js'
 import { type Blocker, describeBlocker, formatWait } from './locks.js'
@@ -574,10 +575,13 @@ export async function endOwnSessions(waitMs = 5000): Promise<OwnSessionsEnded> {
         return
       }
       try {
-        const find = async (): Promise<number[]> =>
+        const sessions = async (): Promise<FoundSession[]> =>
           (
-            await client.query<{ pid: number }>(
-              `SELECT a.pid FROM pg_catalog.pg_stat_activity a
+            await client.query<FoundSession>(
+              `SELECT a.pid, a.application_name = ANY($2::text[]) AS program,
+                      a.backend_xid::text AS xid,
+                      pg_catalog.txid_snapshot_xmax(pg_catalog.txid_current_snapshot())::text AS xmax
+                 FROM pg_catalog.pg_stat_activity a
                 WHERE a.datname = pg_catalog.current_database()
                   AND a.pid <> pg_catalog.pg_backend_pid()
                   AND (a.application_name = ANY($2::text[])
@@ -587,8 +591,10 @@ export async function endOwnSessions(waitMs = 5000): Promise<OwnSessionsEnded> {
                 [...own.applicationNames.keys()]
               ]
             )
-          ).rows.map(r => r.pid)
-        let pids = await find()
+          ).rows
+        const find = async (): Promise<number[]> => (await sessions()).map(r => r.pid)
+        const first = await sessions()
+        let pids = first.map(r => r.pid)
         const found = pids.length
         for (const pid of pids) {
           await client
@@ -601,6 +607,10 @@ export async function endOwnSessions(waitMs = 5000): Promise<OwnSessionsEnded> {
         }
         result.ended += found - pids.length
         result.left.push(...pids)
+        // the programs' transactions (psql's, pg_restore's) as the server ended them: a COMMIT
+        // written to psql's pipe while it still ran an earlier statement never ran (attacker a30
+        // A2: the cancel said the restore may have committed)
+        if (pids.length === 0 && (await programsRolledBack(client, first))) markRolledBack()
         // what the ended sessions left that a rollback does not undo (sequences): once they are gone
         if (pids.length === 0)
           for (const hook of own.afterEnd) {
@@ -615,6 +625,48 @@ export async function endOwnSessions(waitMs = 5000): Promise<OwnSessionsEnded> {
     })
   )
   return result
+}
+
+/** A session of the run's own that endOwnSessions found, and its transaction's ID (if any). */
+interface FoundSession {
+  pid: number
+  /** A program's (psql, pg_restore, pg_dump: by application_name), not the engine's own. */
+  program: boolean
+  /** pg_stat_activity.backend_xid: 32 bits, null when its transaction wrote nothing yet. */
+  xid: string | null
+  /** The 64-bit xmax of the asking session's snapshot: the epoch of `xid`. */
+  xmax: string
+}
+
+/**
+ * Whether every program session found (before it was ended) had its transaction rolled back:
+ * none had written (no transaction ID: nothing to commit), or txid_status says 'aborted'. False
+ * when none was found, or one committed, or its status cannot be read.
+ */
+async function programsRolledBack(
+  client: pg.Client,
+  found: readonly FoundSession[]
+): Promise<boolean> {
+  const programs = found.filter(f => f.program)
+  if (programs.length === 0) return false
+  const xids = programs.flatMap(f => {
+    if (f.xid === null) return []
+    // the full ID: the snapshot's epoch with the 32-bit xid, one epoch back if that is ahead
+    const xmax = BigInt(f.xmax)
+    let full = ((xmax >> 32n) << 32n) + BigInt(f.xid)
+    if (full > xmax) full -= 1n << 32n
+    return [full.toString()]
+  })
+  if (xids.length === 0) return true
+  try {
+    const { rows } = await client.query<{ status: string | null }>(
+      'SELECT pg_catalog.txid_status(x::bigint) AS status FROM pg_catalog.unnest($1::text[]) AS x',
+      [xids]
+    )
+    return rows.every(r => r.status === 'aborted')
+  } catch {
+    return false
+  }
 }
 
 function isNoSslError(error: unknown): boolean {
