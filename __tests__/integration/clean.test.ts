@@ -637,6 +637,143 @@ describe("clean and the target's own overloads of the backup's names (attacker a
   }, 120_000)
 })
 
+describe("clean: what the backup's own statements drop of the target's other objects (attacker a33)", () => {
+  let from: string
+  let custom = ''
+  let plain = ''
+  beforeAll(async () => {
+    from = await server.createDatabase()
+    await server.query(
+      from,
+      `CREATE FUNCTION public.f(integer) RETURNS integer LANGUAGE sql IMMUTABLE AS 'SELECT $1';
+       CREATE TABLE public.t (id int PRIMARY KEY); INSERT INTO public.t VALUES (1);`
+    )
+    custom = path.join(harness.work, 'a33.dump')
+    plain = path.join(harness.work, 'a33.sql')
+    execFileSync(path.join(server.binDir, 'pg_dump'), ['-Fc', '-f', custom, from], {
+      env: server.env(from)
+    })
+    execFileSync(path.join(server.binDir, 'pg_dump'), ['-f', plain, from], {
+      env: server.env(from)
+    })
+  }, 60_000)
+
+  const VICTIMS = `CREATE COLLATION public.victim_coll (locale = 'C');
+     CREATE TEXT SEARCH CONFIGURATION public.victim_ts (COPY = pg_catalog.simple);
+     CREATE TYPE public.vt AS (a int);
+     CREATE CAST (public.vt AS text) WITH INOUT;
+     CREATE FUNCTION public.victim(integer) RETURNS integer LANGUAGE sql AS 'SELECT 7';
+     CREATE OPERATOR public.=== (LEFTARG = integer, RIGHTARG = integer, FUNCTION = pg_catalog.int4eq);
+     CREATE PUBLICATION victim_pub;`
+  const SURVIVORS = `SELECT (SELECT count(*) FROM pg_collation WHERE collname = 'victim_coll')::int AS coll,
+       (SELECT count(*) FROM pg_ts_config WHERE cfgname = 'victim_ts')::int AS ts,
+       (SELECT count(*) FROM pg_cast WHERE castsource = 'public.vt'::regtype)::int AS casts,
+       (SELECT count(*) FROM pg_publication WHERE pubname = 'victim_pub')::int AS pub,
+       to_regprocedure('public.victim(integer)') IS NOT NULL AS victim,
+       to_regoperator('public.===(integer,integer)') IS NOT NULL AS op,
+       to_regtype('public.vt') IS NOT NULL AS vt`
+  const ALL = [{ coll: 1, ts: 1, casts: 1, pub: 1, victim: true, op: true, vt: true }]
+
+  async function victimTarget(): Promise<string> {
+    const target = await server.createDatabase()
+    targets.push(target)
+    await harness.restore(testRestoreInputs(server.url(target), { kind: 'file', path: custom }))
+    await server.query(target, VICTIMS)
+    expect(await server.query(target, SURVIVORS)).toEqual(ALL)
+    return target
+  }
+
+  it("an archive entry's definition dropping the target's cast, collation, text search configuration and publication: refused (A1)", async () => {
+    const target = await victimTarget()
+    const file = path.join(harness.work, 'a33-a1.dump')
+    writeFileSync(
+      file,
+      rewriteArchiveToc(readFileSync(custom), es =>
+        es.map(e =>
+          e.desc === 'FUNCTION' && e.tag === 'f(integer)'
+            ? {
+                ...e,
+                defn: `${String(e.defn)}DROP COLLATION public.victim_coll;\nDROP TEXT SEARCH CONFIGURATION public.victim_ts;\nDROP CAST (public.vt AS text);\nDROP PUBLICATION victim_pub;\n`
+              }
+            : e
+        )
+      )
+    )
+    const { error } = await logOf(() =>
+      harness.restore(
+        testRestoreInputs(server.url(target), { kind: 'file', path: file }, { clean: true })
+      )
+    )
+    expect(error?.message).toMatch(
+      /the restore changed objects of the target that the backup does not own — .*victim_coll/
+    )
+    expect(await server.query(target, SURVIVORS)).toEqual(ALL)
+  }, 120_000)
+
+  it("a plain script's own DROP statements of the target's function, operator and type: refused under clean (A2)", async () => {
+    const target = await victimTarget()
+    const file = path.join(harness.work, 'a33-a2.sql')
+    writeFileSync(
+      file,
+      `${readFileSync(plain, 'utf8')}\nDROP FUNCTION public.victim(integer);\nDROP OPERATOR public.=== (integer, integer);\nDROP CAST (public.vt AS text);\nDROP TYPE public.vt;\n`
+    )
+    const { error } = await logOf(() =>
+      harness.restore(
+        testRestoreInputs(server.url(target), { kind: 'file', path: file }, { clean: true })
+      )
+    )
+    expect(error?.message).toMatch(
+      /the restore changed objects of the target that the backup does not own — .*public\.victim\(integer\)/
+    )
+    expect(await server.query(target, SURVIVORS)).toEqual(ALL)
+  }, 120_000)
+
+  it("the target's extended statistics and publication membership of the backup's table are dependents, not dropped unseen (A4)", async () => {
+    for (const file of [custom, plain]) {
+      const target = await victimTarget()
+      await server.query(
+        target,
+        `ALTER TABLE public.t ADD COLUMN b int;
+         CREATE STATISTICS public.t_stats (dependencies) ON id, b FROM public.t;
+         ALTER PUBLICATION victim_pub ADD TABLE public.t;`
+      )
+      const { error } = await logOf(() =>
+        harness.restore(
+          testRestoreInputs(server.url(target), { kind: 'file', path: file }, { clean: true })
+        )
+      )
+      expect(error?.name).toBe('DependentsError')
+      expect(error?.message).toMatch(
+        /extended statistics public\.t_stats on table public\.t goes with table public\.t/
+      )
+      expect(error?.message).toMatch(
+        /the membership of table public\.t in publication victim_pub goes with table public\.t/
+      )
+      expect(
+        await server.query(
+          target,
+          "SELECT (SELECT count(*) FROM pg_statistic_ext)::int AS stats, (SELECT count(*) FROM pg_publication_tables WHERE pubname = 'victim_pub')::int AS members"
+        )
+      ).toEqual([{ stats: 1, members: 1 }])
+    }
+  }, 180_000)
+
+  it("pg_dump's own archive and script over the target with those objects: restored, the objects kept", async () => {
+    for (const file of [custom, plain]) {
+      const target = await victimTarget()
+      await server.query(target, 'UPDATE public.t SET id = 2')
+      const { error } = await logOf(() =>
+        harness.restore(
+          testRestoreInputs(server.url(target), { kind: 'file', path: file }, { clean: true })
+        )
+      )
+      expect(error).toBeUndefined()
+      expect(await server.query(target, 'SELECT id FROM public.t')).toEqual([{ id: 1 }])
+      expect(await server.query(target, SURVIVORS)).toEqual(ALL)
+    }
+  }, 180_000)
+})
+
 describe('clean and a base type (its own input and output functions; attacker a31 A5)', () => {
   it("pg_dump's DROP TYPE … CASCADE: a second clean restore succeeds; the target's function using the type is a dependent", async () => {
     const from = await server.createDatabase()
@@ -674,5 +811,34 @@ describe('clean and a base type (its own input and output functions; attacker a3
     expect(await server.query(copy, "SELECT public.bt_len('abc'::public.bt) AS n")).toEqual([
       { n: 3 }
     ])
+    // with clean-drop-dependents: bt_len(public.bt) goes as a dependent, another overload of its
+    // name that an entry's definition drops does not (attacker a33 A3)
+    await server.query(
+      copy,
+      "CREATE FUNCTION public.bt_len(integer) RETURNS int LANGUAGE sql AS 'SELECT 2'"
+    )
+    const hostile = path.join(harness.work, 'basetype-a3.dump')
+    writeFileSync(
+      hostile,
+      rewriteArchiveToc(readFileSync(file), es =>
+        es.map(e =>
+          e.desc === 'TABLE' && e.tag === 't'
+            ? { ...e, defn: `${String(e.defn)}DROP FUNCTION public.bt_len(integer);\n` }
+            : e
+        )
+      )
+    )
+    const a3 = await logOf(() =>
+      harness.restore({
+        ...inputs,
+        source: { kind: 'file', path: hostile },
+        clean: true,
+        cleanDropDependents: true
+      })
+    )
+    expect(a3.error?.message).toMatch(
+      /changed objects of the target that the backup does not own — .*public\.bt_len\(integer\)/
+    )
+    expect(await server.query(copy, 'SELECT public.bt_len(1) AS n')).toEqual([{ n: 2 }])
   }, 120_000)
 })

@@ -14,6 +14,8 @@ import {
   ifExists,
   ownedObjects,
   routineArguments,
+  routineName,
+  scriptOwnedObjects,
   selectedEntries,
   signatureKey,
   tablePartKey,
@@ -157,7 +159,14 @@ describe("foreignDrop: an entry's drop statement must be pg_dump's DROP of that 
     ['PROCEDURE', 'extra', 'p(integer, text)', 'DROP PROCEDURE extra.p(integer,text);\n'],
     ['PROCEDURAL LANGUAGE', '', 'plperl', 'DROP PROCEDURAL LANGUAGE plperl;\n'],
     ['CAST', '', 'CAST (numeric AS extra.money2)', 'DROP CAST (numeric AS extra.money2);\n'],
-    ['CAST', '', 'CAST ("My Type" AS text)', 'DROP CAST ("My Type" AS text);\n']
+    ['CAST', '', 'CAST ("My Type" AS text)', 'DROP CAST ("My Type" AS text);\n'],
+    // a33 A6: a name holding a parenthesis
+    [
+      'FUNCTION',
+      'public',
+      'Odd.Name((timestamp with time zone, character varying)',
+      'DROP FUNCTION public."Odd.Name("(timestamp with time zone, character varying);\n'
+    ]
   ])("pg_dump's: %s %s %s", (desc, namespace, tag, drop) => {
     expect(foreignDrop(named(desc, namespace, tag), drop.trim())).toBeUndefined()
   })
@@ -253,6 +262,45 @@ describe("the backup's functions, types and operators (what clean's drops may ta
       { kind: 'operator', schema: 'extra', name: '!!!(NONE,integer)' }
     ])
     expect(signatureKey('f( double precision ,  text[] )')).toBe('f(double precision,text[])')
+    expect(
+      ownedObjects([
+        entry('CAST', null, 'CAST (numeric AS extra.money2)', null),
+        entry('COLLATION', 'extra', 'nocase', null),
+        entry('OPERATOR CLASS', 'extra', 'myclass USING btree', null),
+        entry('PUBLICATION', null, 'pub_people', null),
+        entry('TEXT SEARCH CONFIGURATION', 'extra', 'myts', null)
+      ])
+    ).toEqual([
+      { kind: 'cast', schema: '', name: '(numeric AS extra.money2)' },
+      { kind: 'collation', schema: 'extra', name: 'nocase' },
+      { kind: 'operator class', schema: 'extra', name: 'myclass' },
+      { kind: 'publication', schema: '', name: 'pub_people' },
+      { kind: 'text search configuration', schema: 'extra', name: 'myts' }
+    ])
+  })
+
+  it("a plain script's, from clean's drops of what it creates: functions and operators by name", () => {
+    expect(
+      scriptOwnedObjects([
+        'DROP FUNCTION IF EXISTS public.f(a integer);',
+        'DROP OPERATOR IF EXISTS extra.=== (integer, integer);',
+        'DROP TYPE IF EXISTS "My Schema"."My Type";',
+        'DROP CAST IF EXISTS (numeric AS extra.money2);',
+        'DROP TEXT SEARCH CONFIGURATION IF EXISTS extra.myts;',
+        'DROP OPERATOR CLASS IF EXISTS extra.myclass USING btree;',
+        'DROP PUBLICATION IF EXISTS pub_people;',
+        'DROP TABLE IF EXISTS public.t;'
+      ])
+    ).toEqual([
+      { kind: 'function', schema: 'public', name: 'f', byName: true },
+      { kind: 'operator', schema: 'extra', name: '===', byName: true },
+      { kind: 'type', schema: 'My Schema', name: 'My Type' },
+      { kind: 'cast', schema: '', name: '(numeric AS extra.money2)' },
+      { kind: 'text search configuration', schema: 'extra', name: 'myts' },
+      { kind: 'operator class', schema: 'extra', name: 'myclass' },
+      { kind: 'publication', schema: '', name: 'pub_people' }
+    ])
+    expect(routineName('Odd.Name((timestamp with time zone)')).toBe('Odd.Name(')
   })
 
   it("a base type's drop (pg_dump: CASCADE, for its input and output functions) is taken without CASCADE (a31 A5)", () => {

@@ -25,6 +25,8 @@ import {
   cleanReplaced,
   describeDependents,
   droppedRelations,
+  notRestored,
+  scriptOwnedObjects,
   withCascade
 } from '../postgres/clean.js'
 import { type ArchiveDigest, digestArchiveAlongside } from '../postgres/compare.js'
@@ -1381,9 +1383,10 @@ async function checkClean(
     // blocked only by the backup's own extensions (in a schema it drops): CASCADE, recreated
     return check.order.map(d => ({ drop: blocked.has(d) ? withCascade(d) : d }))
   }
-  if (!inputs.cleanDropDependents) throw new DependentsError(check.dependents)
+  if (!inputs.cleanDropDependents)
+    throw new DependentsError(check.dependents, selectionWords(inputs))
   log.warning(
-    `clean-drop-dependents: true — these objects are not in the backup and are dropped with the objects they depend on (not recreated): ${describeDependents(check.dependents, 100)}`
+    `clean-drop-dependents: true — these objects are ${notRestored(selectionWords(inputs))} and are dropped with the objects they depend on (not recreated): ${describeDependents(check.dependents, 100)}`
   )
   const dependents = check.dependents.map(d => d.description)
   return check.order.map((d, i) => ({
@@ -1519,8 +1522,10 @@ async function recordProtected(
     // an archive's clean drops named: the target's other functions, types and operators stay
     // protected (trial u19 F2: every one of them was counted as replaced)
     // (a31 A1: and of the backup's names only the overloads it holds)
-    ...(inputs.clean && drops && plan.format !== 'plain'
-      ? { cleanObjects: plan.clean?.objects }
+    ...(inputs.clean && drops
+      ? {
+          cleanObjects: plan.format === 'plain' ? scriptOwnedObjects(texts) : plan.clean?.objects
+        }
       : {})
   })
   if (inputs.allowNonEmpty && !inputs.clean) refuseReplacedObjects(set, plan)
@@ -1768,7 +1773,7 @@ async function guardTarget(
       : `it holds objects the backup's statements change — ${objects.join(', ')}`
   if (inputs.clean) {
     const searchPath = await sessionSchemas(client)
-    log.info(cleanListing(existing, plan.clean?.drops, searchPath))
+    log.info(cleanListing(existing, plan.clean?.drops, searchPath, selectionWords(inputs)))
     const newer = plan.clean?.drops
       ? newerRows(cleanReplaced(existing, plan.clean.drops, searchPath), manifest)
       : undefined
@@ -1820,6 +1825,15 @@ async function guardTarget(
   )
 }
 
+/** A subset restore's selection as the inputs name it ("tables: a,b, schemas: s"); else undefined. */
+function selectionWords(inputs: Pick<RestoreOptions, 'tables' | 'schemas'>): string | undefined {
+  const words = [
+    ...(inputs.tables.length > 0 ? [`tables: ${inputs.tables.join(',')}`] : []),
+    ...(inputs.schemas.length > 0 ? [`schemas: ${inputs.schemas.join(',')}`] : [])
+  ]
+  return words.length > 0 ? words.join(', ') : undefined
+}
+
 /**
  * A subset restore's (tables, schemas) view of the target's tables where the backup goes: those
  * it restores that are there, and how many others; undefined for a whole restore.
@@ -1834,10 +1848,7 @@ function subsetListing(
   const restored = new Set(plan.tableData.map(nameKey))
   const mine = existing.filter(t => restored.has(nameKey(t)))
   const others = existing.filter(t => !restored.has(nameKey(t)))
-  const selection = [
-    ...(inputs.tables.length > 0 ? [`tables: ${inputs.tables.join(',')}`] : []),
-    ...(inputs.schemas.length > 0 ? [`schemas: ${inputs.schemas.join(',')}`] : [])
-  ].join(', ')
+  const selection = selectionWords(inputs)
   const held =
     mine.length > 0
       ? `of the tables the subset restores (${selection}), it holds ${describeTables(mine)}`
@@ -2222,7 +2233,7 @@ function dataOnlyAdvice(check: DataOnlyCheck): string {
  * backup's other statements run as written: README, allow-non-empty.)
  */
 function acceptDataOnly(
-  inputs: Pick<RestoreOptions, 'allowNonEmpty' | 'clean' | 'dataOnly'>,
+  inputs: Pick<RestoreOptions, 'allowNonEmpty' | 'clean' | 'dataOnly' | 'tables'>,
   server: ServerInfo,
   plan: Pick<RestorePlan, 'format' | 'compression' | 'encrypted'>,
   check: DataOnlyCheck
@@ -2235,7 +2246,7 @@ function acceptDataOnly(
     const fixes = [
       ...(readable.length > 0
         ? [
-            `to replace their rows, empty them first (TRUNCATE ${listNames([...readable, ...check.referencing], 100)}${check.referencing.length > 0 ? `: ${listNames(check.referencing)} ${check.referencing.length === 1 ? 'references' : 'reference'} them by a foreign key, so PostgreSQL truncates ${check.referencing.length === 1 ? 'it' : 'them'} with them, rows and all` : ''}) and restore again (the rows added since the backup are lost then); to get back some of the backup's rows beside the target's (rows deleted by mistake), restore the backup into a scratch database first and copy those rows from there (INSERT … SELECT, or \\copy out and in: rows whose keys the target still holds would fail); to append all of them as they are, load the backup by hand with ${byHand(plan)}`
+            `to replace their rows, empty them first (TRUNCATE ${listNames([...readable, ...check.referencing], 100)}${check.referencing.length > 0 ? `: ${listNames(check.referencing)} ${check.referencing.length === 1 ? 'references' : 'reference'} them by a foreign key, so PostgreSQL truncates ${check.referencing.length === 1 ? 'it' : 'them'} with them, rows and all` : ''}) and restore again${inputs.tables.length > 0 && check.referencing.length > 0 ? ` with ${check.referencing.length === 1 ? 'it' : 'them'} named too (tables: ${[...new Set([...inputs.tables, ...check.referencing.map(t => t.name)])].join(',')}: the TRUNCATE empties ${check.referencing.length === 1 ? 'it' : 'them'}, and tables: ${inputs.tables.join(',')} alone would leave ${check.referencing.length === 1 ? 'it' : 'them'} empty)` : ''} (the rows added since the backup are lost then); to get back some of the backup's rows beside the target's (rows deleted by mistake), restore the backup into a scratch database first and copy those rows from there (INSERT … SELECT, or \\copy out and in: rows whose keys the target still holds would fail); to append all of them as they are, load the backup by hand with ${byHand(plan)}`
           ]
         : []),
       ...(denied.length > 0

@@ -135,12 +135,46 @@ export interface CleanList {
   objects?: OwnedObject[]
 }
 
-/** A function, type or operator of the backup, as clean compares it with the target's. */
+/**
+ * A catalog object of the backup, as clean compares it with the target's: its kind as the net
+ * names kinds (unchanged.ts OBJECT_KINDS), its schema ('' for one outside schemas) and name.
+ */
 export interface OwnedObject {
-  kind: 'function' | 'type' | 'operator'
+  kind: string
   schema: string
-  /** A type's name; a function's `name(type, …)`, an operator's `name(left,right)`: {@link signatureKey}. */
+  /**
+   * A function's `name(type,…)`, an operator's `name(left,right)` ({@link signatureKey}); a
+   * cast's `(source AS target)`; an operator class's or family's name without USING; else the
+   * name.
+   */
   name: string
+  /** A function's or operator's name alone (a plain script's, whose argument types are not read). */
+  byName?: true
+}
+
+/** Archive entries of the other catalog kinds the net compares, and its name of their kind. */
+const CATALOG_ENTRY_KINDS: Record<string, string> = {
+  COLLATION: 'collation',
+  CONVERSION: 'conversion',
+  'TEXT SEARCH CONFIGURATION': 'text search configuration',
+  'TEXT SEARCH DICTIONARY': 'text search dictionary',
+  'TEXT SEARCH PARSER': 'text search parser',
+  'TEXT SEARCH TEMPLATE': 'text search template',
+  'OPERATOR CLASS': 'operator class',
+  'OPERATOR FAMILY': 'operator family',
+  CAST: 'cast',
+  PUBLICATION: 'publication',
+  SERVER: 'server',
+  'FOREIGN DATA WRAPPER': 'foreign-data wrapper',
+  'EVENT TRIGGER': 'event trigger',
+  EXTENSION: 'extension'
+}
+
+/** The net's name of an entry's object (see OwnedObject.name) of a CATALOG_ENTRY_KINDS kind. */
+function catalogName(desc: string, tag: string): string {
+  if (desc === 'CAST') return tag.replace(/^CAST\s*/, '')
+  if (desc === 'OPERATOR CLASS' || desc === 'OPERATOR FAMILY') return tag.replace(/ USING .*$/s, '')
+  return tag
 }
 
 /**
@@ -179,22 +213,86 @@ export function ownedObjects(
 ): OwnedObject[] {
   const owned: OwnedObject[] = []
   for (const e of entries) {
-    if ((selected && !selected.has(e.dumpId)) || typeof e.namespace !== 'string') continue
-    const schema = e.namespace
+    if (selected && !selected.has(e.dumpId)) continue
+    const schema = e.namespace ?? ''
     if (ROUTINES.has(e.desc)) owned.push({ kind: 'function', schema, name: signatureKey(e.tag) })
     else if (e.desc === 'TYPE' || e.desc === 'DOMAIN' || e.desc === 'SHELL TYPE')
       owned.push({ kind: 'type', schema, name: e.tag })
     else if (e.desc === 'OPERATOR')
       owned.push({ kind: 'operator', schema, name: signatureKey(e.tag + operands(e.defn)) })
+    else if (e.desc in CATALOG_ENTRY_KINDS)
+      owned.push({ kind: CATALOG_ENTRY_KINDS[e.desc], schema, name: catalogName(e.desc, e.tag) })
   }
   return owned
+}
+
+/** The kinds a plain script's drops (ScriptDrops) name, as the net names them. */
+const SCRIPT_DROP_KINDS: Record<string, string> = {
+  FUNCTION: 'function',
+  PROCEDURE: 'function',
+  AGGREGATE: 'function',
+  TYPE: 'type',
+  DOMAIN: 'type',
+  OPERATOR: 'operator',
+  ...CATALOG_ENTRY_KINDS
+}
+
+/**
+ * The catalog objects a plain script creates, from clean's drops of them (ScriptDrops: `DROP
+ * FUNCTION IF EXISTS public.f(a integer);`): kind, schema ('' outside schemas) and name — a
+ * function's and an operator's by name alone ({@link OwnedObject.byName}); a schema-less
+ * name's schema is '' (the script's search_path decides: the net then matches it nowhere).
+ */
+export function scriptOwnedObjects(drops: readonly string[]): OwnedObject[] {
+  const found: OwnedObject[] = []
+  const kinds = Object.keys(SCRIPT_DROP_KINDS).sort((a, b) => b.length - a.length)
+  for (const drop of drops) {
+    const desc = kinds.find(k => drop.startsWith(`DROP ${k} `))
+    if (!desc) continue
+    const kind = SCRIPT_DROP_KINDS[desc]
+    const rest = drop
+      .slice(`DROP ${desc} `.length)
+      .replace(/^IF EXISTS /, '')
+      .replace(/(?: CASCADE| RESTRICT)?;?\s*$/, '')
+    if (desc === 'CAST') {
+      found.push({ kind, schema: '', name: rest })
+      continue
+    }
+    if (kind === 'operator') {
+      const op = /^((?:"(?:[^"]|"")+"|[^."\s]+))\.(\S+?)\s*\(/.exec(rest)
+      if (op)
+        found.push({ kind, schema: nameParts(op[1])?.[0] ?? op[1], name: op[2], byName: true })
+      continue
+    }
+    const target =
+      kind === 'function' ? rest.replace(/\s*\(.*$/s, '') : rest.replace(/ USING .*$/s, '')
+    const name = nameParts(target)
+    if (!name) continue
+    const global = [
+      'publication',
+      'server',
+      'foreign-data wrapper',
+      'event trigger',
+      'extension'
+    ].includes(kind)
+    if (name.length === 2)
+      found.push({
+        kind,
+        schema: name[0],
+        name: name[1],
+        ...(kind === 'function' ? { byName: true as const } : {})
+      })
+    else if (name.length === 1 && global) found.push({ kind, schema: '', name: name[0] })
+  }
+  return found
 }
 
 /** {@link OwnedObject} as a key of a set. */
 export const ownedKey = (o: OwnedObject): string => JSON.stringify([o.kind, o.schema, o.name])
 
 /** Kinds of objects that go with their table, which the check compares with the backup's. */
-export type TablePartKind = 'TRIGGER' | 'POLICY' | 'RULE' | 'INDEX'
+export type TablePartKind =
+  'TRIGGER' | 'POLICY' | 'RULE' | 'INDEX' | 'STATISTICS' | 'PUBLICATION TABLE'
 
 /**
  * How a trigger, policy, rule or index is named in the backup's TOC: kind, schema and tag
@@ -206,8 +304,22 @@ export function tablePartKey(
   table: string,
   name: string
 ): string {
-  return `${kind}\0${schema}\0${kind === 'INDEX' ? name : `${table} ${name}`}`
+  // an index, extended statistics: its own name (and schema); a table's membership of a
+  // publication: "publication table", as pg_dump tags it
+  if (kind === 'INDEX' || kind === 'STATISTICS') return `${kind}\0${schema}\0${name}`
+  if (kind === 'PUBLICATION TABLE') return `${kind}\0${schema}\0${name} ${table}`
+  return `${kind}\0${schema}\0${table} ${name}`
 }
+
+/** The archive entries of the table parts clean compares ({@link TablePartKind}). */
+const TABLE_PART_KINDS = new Set<string>([
+  'TRIGGER',
+  'POLICY',
+  'RULE',
+  'INDEX',
+  'STATISTICS',
+  'PUBLICATION TABLE'
+])
 
 /** The clean list of an archive's entries (`selected` dumpIds; all when undefined). */
 export function cleanListFromToc(
@@ -219,7 +331,7 @@ export function cleanListFromToc(
   const replaced = { relations: [] as ReplacedRelation[], schemas: [] as string[] }
   for (const e of entries) {
     if (selected && !selected.has(e.dumpId)) continue
-    if (e.desc === 'TRIGGER' || e.desc === 'POLICY' || e.desc === 'RULE' || e.desc === 'INDEX') {
+    if (TABLE_PART_KINDS.has(e.desc)) {
       tableParts.add(`${e.desc}\0${e.namespace ?? ''}\0${e.tag}`)
     }
     if (e.desc === 'EXTENSION') extensions.add(e.tag)
@@ -460,12 +572,26 @@ export function foreignDrop(entry: TocEntry, drop: string): string | undefined {
   const name = nameAt(at)
   if (typeof name === 'string') return name
   const own = ROUTINES.has(kind)
-    ? entry.tag.replace(/\(.*$/s, '')
+    ? routineName(entry.tag)
     : kind.startsWith('OPERATOR ')
       ? entry.tag.replace(/ USING .*$/s, '')
       : entry.tag
   if (name.name !== own) return `drops ${name.name}, not the entry's ${own}`
   return undefined
+}
+
+/**
+ * A routine's name from its tag `name(arguments)`: up to the parenthesis that opens the argument
+ * list (the one the last closes; a33 A6: a name holding "(" was cut at it).
+ */
+export function routineName(tag: string): string {
+  if (!tag.endsWith(')')) return tag
+  let depth = 0
+  for (let i = tag.length - 1; i >= 0; i--) {
+    if (tag[i] === ')') depth++
+    else if (tag[i] === '(' && --depth === 0) return tag.slice(0, i)
+  }
+  return tag
 }
 
 /** Routines: the tag is "name(arguments)". */
@@ -811,6 +937,30 @@ export function tablePartOf(part: StatementPart): string | undefined {
   const tokens = part.tokens
   const word = (i: number): string =>
     tokens[i]?.type === 'ident' ? tokens[i].text.toUpperCase() : ''
+  const isName = (i: number): boolean => tokens[i]?.type === 'ident' || tokens[i]?.type === 'qident'
+  // ALTER PUBLICATION p ADD TABLE [ONLY] s.t (pg_dump's, one table a statement)
+  if (word(0) === 'ALTER' && word(1) === 'PUBLICATION' && isName(2)) {
+    if (word(3) !== 'ADD' || word(4) !== 'TABLE') return undefined
+    const at = word(5) === 'ONLY' ? 6 : 5
+    if (!isName(at) || tokens[at + 1]?.text !== '.' || !isName(at + 2)) return undefined
+    return tablePartKey(
+      'PUBLICATION TABLE',
+      identifierValue(tokens[at]),
+      identifierValue(tokens[at + 2]),
+      identifierValue(tokens[2])
+    )
+  }
+  // CREATE STATISTICS [IF NOT EXISTS] s.name …
+  if (word(0) === 'CREATE' && word(1) === 'STATISTICS') {
+    const at = word(2) === 'IF' ? 5 : 2
+    if (!isName(at) || tokens[at + 1]?.text !== '.' || !isName(at + 2)) return undefined
+    return tablePartKey(
+      'STATISTICS',
+      identifierValue(tokens[at]),
+      '',
+      identifierValue(tokens[at + 2])
+    )
+  }
   if (word(0) !== 'CREATE') return undefined
   let i = 1
   if (word(i) === 'OR' && word(i + 1) === 'REPLACE') i += 2
@@ -956,13 +1106,25 @@ export function dependentCount(dependents: readonly Dependent[]): number {
   return dependents.reduce((n, d) => n + (d.count ?? 1), 0)
 }
 
-/** clean would drop objects that are not in the backup. */
+/**
+ * How the objects a restore does not recreate are called: not in the backup, or with a subset
+ * (tables, schemas: `selection`, e.g. "tables: invoices") not in what it restores — they may be
+ * in the backup (trial u21 F4: the backup's own view was called "not in the backup").
+ */
+export function notRestored(selection?: string): string {
+  return selection ? `not in what the restore brings back (${selection})` : 'not in the backup'
+}
+
+/** clean would drop objects that are not in the backup (or the subset restored). */
 export class DependentsError extends CheckError {
   override name = 'DependentsError'
-  constructor(readonly dependents: Dependent[]) {
+  constructor(
+    readonly dependents: Dependent[],
+    selection?: string
+  ) {
     const n = dependentCount(dependents)
     super(
-      `clean would drop ${plural(n, 'object')} that ${n === 1 ? 'is' : 'are'} not in the backup but depend on objects it recreates: ${describeDependents(dependents)}. Nothing was changed. Drop or change them first, restore into another database, or allow dropping them too with clean-drop-dependents: true (DROP … CASCADE; they are not recreated).`
+      `clean would drop ${plural(n, 'object')} that ${n === 1 ? 'is' : 'are'} ${notRestored(selection)} but depend on objects it recreates: ${describeDependents(dependents)}. Nothing was changed. Drop or change them first, restore into another database, or allow dropping them too with clean-drop-dependents: true (DROP … CASCADE; they are not recreated).`
     )
   }
 }
@@ -1057,7 +1219,10 @@ export async function checkDrops(
     for (const p of partsBefore) {
       if (!partsAfter.has(p.key) && !tableParts.has(p.key)) {
         found.push({
-          description: `${p.kind.toLowerCase()} ${p.name} on ${p.relkind} ${p.table} goes with ${p.relkind} ${p.table}`
+          description:
+            p.kind === 'PUBLICATION TABLE'
+              ? `the membership of ${p.relkind} ${p.table} in publication ${p.name} goes with ${p.relkind} ${p.table} (its changes no longer published)`
+              : `${p.kind === 'STATISTICS' ? 'extended statistics' : p.kind.toLowerCase()} ${p.name} on ${p.relkind} ${p.table} goes with ${p.relkind} ${p.table}`
         })
       }
     }
@@ -1139,7 +1304,7 @@ function ownedDependent(description: string, ownKeys: ReadonlySet<string>): bool
   const m = /^(function|procedure|aggregate|type|operator) (.+?) depends on /.exec(description)
   if (!m) return false
   const kind = m[1] === 'type' ? 'type' : m[1] === 'operator' ? 'operator' : 'function'
-  const open = kind === 'type' ? -1 : m[2].indexOf('(')
+  const open = kind === 'type' || !m[2].endsWith(')') ? -1 : routineName(m[2]).length
   const qualified = open < 0 ? m[2] : m[2].slice(0, open)
   // an operator's name may hold dots: schema.op — the schema is the part up to the first dot
   const dot = kind === 'operator' ? qualified.indexOf('.') : -1
@@ -1174,18 +1339,23 @@ async function tablePartsNow(client: pg.Client): Promise<TablePartNow[]> {
     qtable: string
     relkind: string
   }>(
-    `SELECT p.kind, n.nspname AS schema, c.relname AS tbl, p.name,
-            quote_ident(p.name) AS qname, quote_ident(n.nspname) || '.' || quote_ident(c.relname) AS qtable,
+    `SELECT p.kind, COALESCE(p.nsp, n.nspname) AS schema, c.relname AS tbl, p.name,
+            CASE WHEN p.kind = 'STATISTICS' THEN quote_ident(p.nsp) || '.' ELSE '' END || quote_ident(p.name) AS qname,
+            quote_ident(n.nspname) || '.' || quote_ident(c.relname) AS qtable,
             CASE c.relkind WHEN 'm' THEN 'materialized view' WHEN 'v' THEN 'view' ELSE 'table' END AS relkind
-       FROM (SELECT 'TRIGGER' AS kind, t.tgrelid AS rel, t.tgname::text AS name, t.oid, 'pg_trigger'::regclass AS cls
+       FROM (SELECT 'TRIGGER' AS kind, t.tgrelid AS rel, t.tgname::text AS name, t.oid, 'pg_trigger'::regclass AS cls, NULL::name AS nsp
                FROM pg_trigger t WHERE NOT t.tgisinternal AND t.tgparentid = 0
-             UNION ALL SELECT 'POLICY', p.polrelid, p.polname::text, p.oid, 'pg_policy'::regclass FROM pg_policy p
-             UNION ALL SELECT 'RULE', r.ev_class, r.rulename::text, r.oid, 'pg_rewrite'::regclass
+             UNION ALL SELECT 'POLICY', p.polrelid, p.polname::text, p.oid, 'pg_policy'::regclass, NULL FROM pg_policy p
+             UNION ALL SELECT 'RULE', r.ev_class, r.rulename::text, r.oid, 'pg_rewrite'::regclass, NULL
                FROM pg_rewrite r WHERE r.rulename <> '_RETURN'
-             UNION ALL SELECT 'INDEX', x.indrelid, i.relname::text, i.oid, 'pg_class'::regclass
+             UNION ALL SELECT 'INDEX', x.indrelid, i.relname::text, i.oid, 'pg_class'::regclass, NULL
                FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid
               WHERE NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = x.indexrelid AND k.contype IN ('p', 'u', 'x'))
-                AND i.relispartition = false) p
+                AND i.relispartition = false
+             UNION ALL SELECT 'STATISTICS', s.stxrelid, s.stxname::text, s.oid, 'pg_statistic_ext'::regclass, sn.nspname
+               FROM pg_statistic_ext s JOIN pg_namespace sn ON sn.oid = s.stxnamespace
+             UNION ALL SELECT 'PUBLICATION TABLE', r.prrelid, b.pubname::text, r.oid, 'pg_publication_rel'::regclass, NULL
+               FROM pg_publication_rel r JOIN pg_publication b ON b.oid = r.prpubid) p
        JOIN pg_class c ON c.oid = p.rel JOIN pg_namespace n ON n.oid = c.relnamespace
       WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname !~ '^pg_(toast|temp_)'
         AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')`
@@ -1341,7 +1511,9 @@ export function cleanListing(
   existing: readonly ExistingTable[],
   drops: readonly string[] | undefined,
   /** The restoring session's search_path (current_schemas): where an unqualified name resolves. */
-  searchPath: readonly string[] = []
+  searchPath: readonly string[] = [],
+  /** A subset restore's selection ("tables: invoices"), see notRestored. */
+  selection?: string
 ): string {
   if (!drops)
     return `clean: true — the backup's objects will be dropped and replaced. Present now: ${describeTables(existing)}`
@@ -1350,7 +1522,7 @@ export function cleanListing(
   const stay =
     kept === 0
       ? ''
-      : ` ${plural(kept, 'other table')} of the target ${kept === 1 ? 'is' : 'are'} not in the backup and ${kept === 1 ? 'stays' : 'stay'} as ${kept === 1 ? 'it is' : 'they are'}.`
+      : ` ${plural(kept, 'other table')} of the target ${kept === 1 ? 'is' : 'are'} ${notRestored(selection)} and ${kept === 1 ? 'stays' : 'stay'} as ${kept === 1 ? 'it is' : 'they are'}.`
   return dropped.length === 0
     ? `clean: true — none of the target's tables is among the backup's objects that will be dropped and replaced.${stay}`
     : `clean: true — the backup's objects will be dropped and replaced; of the target's tables: ${describeTables(dropped)}.${stay}`

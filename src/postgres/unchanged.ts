@@ -32,7 +32,7 @@ import type pg from 'pg'
 import type { QualifiedName, ReplacedRelation } from '../types.js'
 import type { ProviderSchema } from './target-policy.js'
 import { plural } from '../log.js'
-import { FUNCTION_SIGNATURE, OPERATOR_SIGNATURE, signatureKey } from './clean.js'
+import { FUNCTION_SIGNATURE, OPERATOR_SIGNATURE, type OwnedObject, signatureKey } from './clean.js'
 
 /** The start of the net's error, as psql prints it ("ERROR:  <marker>…"). */
 export const NET_MARKER = 'restore net: objects of the target changed: '
@@ -288,7 +288,7 @@ export interface NotProtected {
    * function's and an operator's name with its argument types). Only those of the target may go
    * with the backup's; undefined: every one of those kinds may (the backup's not read).
    */
-  cleanObjects?: ReadonlyArray<{ kind: string; schema: string; name: string }>
+  cleanObjects?: ReadonlyArray<OwnedObject>
 }
 
 const key = (schema: string, name: string): string => JSON.stringify([schema, name])
@@ -519,7 +519,7 @@ const commentOf = (catalog: string, alias: string): string =>
  * comment (not the schema public's: pg_dump up to 14 writes COMMENT ON SCHEMA public).
  */
 const OBJECT_FINGERPRINT: Record<'function' | 'type' | 'operator' | 'schema', string> = {
-  function: `SELECT p.oid::int8 AS oid, pg_catalog.format('%I.%I(%s)', n.nspname, p.proname, pg_catalog.pg_get_function_identity_arguments(p.oid)) AS name, n.nspname AS schema, p.proname AS objname, ${FUNCTION_SIGNATURE} AS sig,
+  function: `SELECT p.oid::int8 AS oid, pg_catalog.format('%I.%I(%s)', n.nspname, p.proname, pg_catalog.pg_get_function_identity_arguments(p.oid)) AS name, n.nspname AS schema, p.proname AS objname, ${FUNCTION_SIGNATURE} AS sig, p.oid::pg_catalog.regprocedure::pg_catalog.text AS described,
  pg_catalog.jsonb_build_object('definition', pg_catalog.md5(p::pg_catalog.text), 'aggregate', (SELECT pg_catalog.md5(a::pg_catalog.text) FROM pg_catalog.pg_aggregate a WHERE a.aggfnoid OPERATOR(pg_catalog.=) p.oid), 'comment', ${commentOf('pg_proc', 'p')}) AS fp
 FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) p.pronamespace
 WHERE %WHERE%`,
@@ -533,7 +533,7 @@ WHERE %WHERE%`,
   (SELECT pg_catalog.string_agg(a::pg_catalog.text, ',' ORDER BY a.attnum) FROM pg_catalog.pg_attribute a WHERE a.attrelid OPERATOR(pg_catalog.=) t.typrelid AND t.typtype OPERATOR(pg_catalog.=) 'c'))), 'comment', ${commentOf('pg_type', 't')}) AS fp
 FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) t.typnamespace
 WHERE %WHERE%`,
-  operator: `SELECT o.oid::int8 AS oid, pg_catalog.format('%I.%s(%s,%s)', n.nspname, o.oprname, CASE WHEN o.oprleft OPERATOR(pg_catalog.<>) 0 THEN pg_catalog.format_type(o.oprleft, NULL) ELSE 'NONE' END, pg_catalog.format_type(o.oprright, NULL)) AS name, n.nspname AS schema, o.oprname AS objname, ${OPERATOR_SIGNATURE} AS sig,
+  operator: `SELECT o.oid::int8 AS oid, pg_catalog.format('%I.%s(%s,%s)', n.nspname, o.oprname, CASE WHEN o.oprleft OPERATOR(pg_catalog.<>) 0 THEN pg_catalog.format_type(o.oprleft, NULL) ELSE 'NONE' END, pg_catalog.format_type(o.oprright, NULL)) AS name, n.nspname AS schema, o.oprname AS objname, ${OPERATOR_SIGNATURE} AS sig, o.oid::pg_catalog.regoperator::pg_catalog.text AS described,
  pg_catalog.jsonb_build_object('opdef', pg_catalog.md5(o::pg_catalog.text), 'comment', ${commentOf('pg_operator', 'o')}) AS fp
 FROM pg_catalog.pg_operator o JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) o.oprnamespace
 WHERE %WHERE%`,
@@ -722,6 +722,8 @@ async function readObjects(
       objname: string
       /** A function's or operator's name with its argument types (clean.ts FUNCTION_SIGNATURE). */
       sig?: string
+      /** A function's or operator's name as PostgreSQL's messages give it (regprocedure, regoperator). */
+      described?: string
       fp: Record<string, unknown>
     }>(
       objectFingerprint(kind, version)
@@ -742,9 +744,23 @@ async function readObjects(
   const dependents = not.dependents.join('\n')
   // what CREATE TYPE made with a type (a range's constructors and multirange type) depends on it
   // internally and is not read apart (it goes with it); its array type is left out of the read
+  // the backup's objects (a function and an operator with its argument types; a plain
+  // script's by name alone), of every kind the net reads (attacker a33 A1: under clean, every
+  // cast, collation, publication … of the target was replaceable)
   const cleanNamed = new Set(
-    (not.cleanObjects ?? []).map(o => JSON.stringify([o.kind, o.schema, o.name]))
+    (not.cleanObjects ?? [])
+      .filter(o => o.byName !== true)
+      .map(o => JSON.stringify([o.kind, o.schema, o.name]))
   )
+  const cleanByName = new Set(
+    (not.cleanObjects ?? [])
+      .filter(o => o.byName === true)
+      .map(o => JSON.stringify([o.kind, o.schema, o.name]))
+  )
+  const schemaKey = (kind: ObjectKind, schema: string): string =>
+    (CATALOG_KINDS as Record<string, CatalogKind | undefined>)[kind]?.global ? '' : schema
+  const ownName = (o: { sig?: string; objname: string }): string =>
+    o.sig === undefined ? o.objname : signatureKey(o.sig)
   const replacedByScript = new Set(
     (not.replacedObjects ?? []).map(o => JSON.stringify([o.kind, o.schema, o.name]))
   )
@@ -759,17 +775,15 @@ async function readObjects(
         (kind !== 'schema' &&
           not.clean === true &&
           (not.cleanObjects === undefined ||
-            !['function', 'type', 'operator'].includes(kind) ||
-            cleanNamed.has(
-              JSON.stringify([
-                kind,
-                o.schema,
-                o.sig === undefined ? o.objname : signatureKey(o.sig)
-              ])
-            ) ||
+            cleanNamed.has(JSON.stringify([kind, schemaKey(kind, o.schema), ownName(o)])) ||
+            cleanByName.has(JSON.stringify([kind, o.schema, o.objname])) ||
             // clean-drop-dependents: what goes with the backup's objects (a function of the
-            // target taking the backup's type)
-            (dependents !== '' && namedIn(dependents, o.schema, o.objname)))) ||
+            // target taking the backup's type), a function or operator by its whole signature
+            // (attacker a33 A3: another overload of a dependent's name went unseen)
+            (dependents !== '' &&
+              (o.described !== undefined
+                ? describedIn(dependents, o.described)
+                : namedIn(dependents, o.schema, o.objname))))) ||
         replacedByScript.has(
           JSON.stringify([
             kind,
@@ -789,6 +803,20 @@ async function readObjects(
       })
     }
   return objects
+}
+
+/**
+ * PostgreSQL's words about the dependents (one a line: "function public.f(integer) depends on
+ * type public.t") name this function or operator, by its whole signature.
+ */
+export function describedIn(text: string, described: string): boolean {
+  return text
+    .split('\n')
+    .some(line =>
+      /^(?:function|procedure|aggregate|operator) /.test(line)
+        ? line.slice(line.indexOf(' ') + 1).startsWith(`${described} `)
+        : false
+    )
 }
 
 /**
