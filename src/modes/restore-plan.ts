@@ -507,6 +507,17 @@ async function fromToc(
     log.warning(text)
     warnings.push(text)
   }
+  // clean with tables: clean drops a named table, and with it the sequences it owns; one not
+  // named too is not restored, and the restore would fail only after its load (trial u21 F2)
+  const dropped =
+    inputs.clean && inputs.dataOnly !== true && inputs.tables.length > 0
+      ? unnamedOwnedSequences({ ...inputs, dataOnly: true }, toc)
+      : []
+  if (dropped.length > 0)
+    throw new SettingError(
+      'tables',
+      `with clean, the tables named are dropped and restored, and with them go the sequences they own: ${dropped.map(u => `${u.sequence} (of ${u.table})`).join(', ')}, which ${dropped.length === 1 ? 'is' : 'are'} not named, so the restore would not bring ${dropped.length === 1 ? 'it' : 'them'} back. Name ${dropped.length === 1 ? 'it' : 'them'} too (tables: ${[...inputs.tables, ...dropped.map(u => u.sequence)].join(',')}). Nothing was restored.`
+    )
   const unnamed = unnamedOwnedSequences(inputs, toc)
   if (unnamed.length > 0)
     warn(
