@@ -529,6 +529,41 @@ describe('clean over a copy of the database a backup came from: range types (att
   }, 120_000)
 })
 
+describe('clean: a schema entry without a drop statement (attacker a33b A1)', () => {
+  it("does not make the target's tables in that schema the backup's: refused, the table and its rows kept", async () => {
+    const target = await restoredTarget('custom')
+    await server.query(
+      target,
+      'CREATE TABLE extra.keep (id int); INSERT INTO extra.keep VALUES (42), (43)'
+    )
+    const file = path.join(harness.work, 'a33b-a1.dump')
+    writeFileSync(
+      file,
+      rewriteArchiveToc(readFileSync(dumps.custom), es =>
+        es.map(e =>
+          e.desc === 'SCHEMA' && e.tag === 'extra'
+            ? {
+                ...e,
+                dropStmt: '',
+                defn: 'CREATE SCHEMA IF NOT EXISTS extra;\nDROP TABLE extra.keep;\n'
+              }
+            : e
+        )
+      )
+    )
+    const { error } = await logOf(() =>
+      harness.restore(
+        testRestoreInputs(server.url(target), { kind: 'file', path: file }, { clean: true })
+      )
+    )
+    expect(error?.message).toMatch(/extra\.keep/)
+    expect(await server.query(target, 'SELECT id FROM extra.keep ORDER BY id')).toEqual([
+      { id: 42 },
+      { id: 43 }
+    ])
+  }, 120_000)
+})
+
 describe("clean and the target's own overloads of the backup's names (attacker a31 A1)", () => {
   let dump = ''
   beforeAll(async () => {
@@ -757,6 +792,40 @@ describe("clean: what the backup's own statements drop of the target's other obj
       ).toEqual([{ stats: 1, members: 1 }])
     }
   }, 180_000)
+
+  it("the target's access method and language dropped by an entry's definition: refused (a33b A2)", async () => {
+    const target = await victimTarget()
+    await server.query(
+      target,
+      `CREATE ACCESS METHOD am1 TYPE TABLE HANDLER heap_tableam_handler;
+       CREATE TRUSTED LANGUAGE mylang HANDLER plpgsql_call_handler;`
+    )
+    const file = path.join(harness.work, 'a33b-a2.dump')
+    writeFileSync(
+      file,
+      rewriteArchiveToc(readFileSync(custom), es =>
+        es.map(e =>
+          e.desc === 'TABLE' && e.tag === 't'
+            ? { ...e, defn: `${String(e.defn)}DROP ACCESS METHOD am1;\nDROP LANGUAGE mylang;\n` }
+            : e
+        )
+      )
+    )
+    const { error } = await logOf(() =>
+      harness.restore(
+        testRestoreInputs(server.url(target), { kind: 'file', path: file }, { clean: true })
+      )
+    )
+    expect(error?.message).toMatch(
+      /the restore changed objects of the target that the backup does not own — .*am1/
+    )
+    expect(
+      await server.query(
+        target,
+        "SELECT (SELECT count(*) FROM pg_am WHERE amname = 'am1')::int AS am, (SELECT count(*) FROM pg_language WHERE lanname = 'mylang')::int AS lang"
+      )
+    ).toEqual([{ am: 1, lang: 1 }])
+  }, 120_000)
 
   it("pg_dump's own archive and script over the target with those objects: restored, the objects kept", async () => {
     for (const file of [custom, plain]) {

@@ -167,7 +167,9 @@ const CATALOG_ENTRY_KINDS: Record<string, string> = {
   SERVER: 'server',
   'FOREIGN DATA WRAPPER': 'foreign-data wrapper',
   'EVENT TRIGGER': 'event trigger',
-  EXTENSION: 'extension'
+  EXTENSION: 'extension',
+  'ACCESS METHOD': 'access method',
+  'PROCEDURAL LANGUAGE': 'language'
 }
 
 /** The net's name of an entry's object (see OwnedObject.name) of a CATALOG_ENTRY_KINDS kind. */
@@ -234,7 +236,8 @@ const SCRIPT_DROP_KINDS: Record<string, string> = {
   TYPE: 'type',
   DOMAIN: 'type',
   OPERATOR: 'operator',
-  ...CATALOG_ENTRY_KINDS
+  ...CATALOG_ENTRY_KINDS,
+  LANGUAGE: 'language'
 }
 
 /**
@@ -273,7 +276,9 @@ export function scriptOwnedObjects(drops: readonly string[]): OwnedObject[] {
       'server',
       'foreign-data wrapper',
       'event trigger',
-      'extension'
+      'extension',
+      'access method',
+      'language'
     ].includes(kind)
     if (name.length === 2)
       found.push({
@@ -311,6 +316,12 @@ export function tablePartKey(
   return `${kind}\0${schema}\0${table} ${name}`
 }
 
+/** Whether an entry has a drop statement (pg_dump's; one starting with -- is none). */
+function hasDrop(e: TocEntry): boolean {
+  const drop = e.dropStmt?.trim()
+  return drop !== undefined && drop !== '' && !drop.startsWith('--')
+}
+
 /** The archive entries of the table parts clean compares ({@link TablePartKind}). */
 const TABLE_PART_KINDS = new Set<string>([
   'TRIGGER',
@@ -337,7 +348,9 @@ export function cleanListFromToc(
     if (e.desc === 'EXTENSION') extensions.add(e.tag)
     if (REPLACED_RELATIONS.has(e.desc) && typeof e.namespace === 'string')
       replaced.relations.push({ schema: e.namespace, name: e.tag, kinds: RELATION_KINDS[e.desc] })
-    if (e.desc === 'SCHEMA') replaced.schemas.push(e.tag)
+    // a schema only when clean drops it (its drop then meets what else is in it; attacker
+    // a33b A1: an entry without a drop made everything in its schema replaceable)
+    if (e.desc === 'SCHEMA' && e.tag !== 'public' && hasDrop(e)) replaced.schemas.push(e.tag)
   }
   return {
     drops: dropsFromToc(entries, selected),

@@ -206,7 +206,9 @@ export const OBJECT_KINDS = {
   'operator family': 'pg_opfamily',
   'foreign-data wrapper': 'pg_foreign_data_wrapper',
   server: 'pg_foreign_server',
-  'event trigger': 'pg_event_trigger'
+  'event trigger': 'pg_event_trigger',
+  'access method': 'pg_am',
+  language: 'pg_language'
 } as const
 export type ObjectKind = keyof typeof OBJECT_KINDS
 
@@ -663,7 +665,10 @@ const CATALOG_KINDS: Record<Exclude<ObjectKind, keyof typeof OBJECT_FINGERPRINT>
       usermappings: `(SELECT pg_catalog.md5(pg_catalog.string_agg(u::pg_catalog.text, ',' ORDER BY u.umid)) FROM pg_catalog.pg_user_mappings u WHERE u.srvid OPERATOR(pg_catalog.=) srv.oid)`
     })
   },
-  'event trigger': unqualified('evt', 'evtname')
+  'event trigger': unqualified('evt', 'evtname'),
+  // a33b A2: the target's own access methods and procedural languages (not initdb's)
+  'access method': unqualified('am', 'amname'),
+  language: unqualified('lan', 'lanname')
 }
 
 /** The alias each kind's fingerprint query gives its catalog. */
