@@ -909,5 +909,35 @@ describe('clean and a base type (its own input and output functions; attacker a3
       /changed objects of the target that the backup does not own — .*public\.bt_len\(integer\)/
     )
     expect(await server.query(copy, 'SELECT public.bt_len(1) AS n')).toEqual([{ n: 2 }])
+    // an entry whose tag alone claims the target's bt_len(public.bt) (no definition): its drop
+    // goes with the type's, and nothing creates it again — refused (attacker a33 A5)
+    const claiming = path.join(harness.work, 'basetype-a5.dump')
+    writeFileSync(
+      claiming,
+      rewriteArchiveToc(readFileSync(file), es => {
+        const fn = es.find(e => e.desc === 'FUNCTION')!
+        const dumpId = Math.max(...es.map(e => e.dumpId)) + 1
+        return [
+          ...es,
+          {
+            ...fn,
+            dumpId,
+            tag: 'bt_len(public.bt)',
+            defn: '-- nothing\n',
+            dropStmt: '',
+            dependencies: []
+          }
+        ]
+      })
+    )
+    const a5 = await logOf(() =>
+      harness.restore({ ...inputs, source: { kind: 'file', path: claiming }, clean: true })
+    )
+    expect(a5.error?.message).toMatch(
+      /function public\.bt_len\(public\.bt\): dropped, and not created again by the backup/
+    )
+    expect(await server.query(copy, "SELECT public.bt_len('abc'::public.bt) AS n")).toEqual([
+      { n: 3 }
+    ])
   }, 120_000)
 })

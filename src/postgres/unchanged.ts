@@ -229,6 +229,12 @@ export interface ProtectedObject {
   fp: Record<string, unknown>
   /** clean: it may be gone (the backup's own, dropped and created again). */
   replaceable?: true
+  /**
+   * clean, a function, operator or type an archive entry claims: its name as to_regprocedure,
+   * to_regoperator or to_regtype read it, which must find one again after the load (attacker
+   * a33 A5: an entry's tag alone claimed the target's function, which went and never came back).
+   */
+  back?: string
 }
 
 /** What the check before COMMIT proves unchanged. */
@@ -775,6 +781,17 @@ async function readObjects(
       if (providers.has(o.schema)) continue
       // clean drops the backup's own functions, types and operators by name: the target's of
       // the same name go with them (a plain script's DROP … IF EXISTS likewise)
+      const claimed =
+        not.clean === true &&
+        cleanNamed.has(JSON.stringify([kind, schemaKey(kind, o.schema), ownName(o)]))
+      const back =
+        claimed && !replacedSchemas.has(o.schema)
+          ? kind === 'type'
+            ? o.name
+            : kind === 'function' || kind === 'operator'
+              ? o.described
+              : undefined
+          : undefined
       const replaceable =
         replacedSchemas.has(o.schema) ||
         (kind !== 'schema' &&
@@ -804,7 +821,8 @@ async function readObjects(
         name: o.name,
         kind,
         fp: o.fp,
-        ...(replaceable ? { replaceable: true as const } : {})
+        ...(replaceable ? { replaceable: true as const } : {}),
+        ...(replaceable && back !== undefined ? { back } : {})
       })
     }
   return objects
@@ -990,6 +1008,13 @@ BEGIN
     FROM pg_catalog.jsonb_each(want_objects) w ORDER BY w.value->>'name'
   LOOP
     IF rel_.got IS NULL AND rel_.w ? 'replaceable' THEN
+      -- the backup's own by an entry's claim: created again by the load
+      IF rel_.w ? 'back' AND (CASE rel_.w->>'kind'
+          WHEN 'function' THEN pg_catalog.to_regprocedure(rel_.w->>'back')::pg_catalog.oid
+          WHEN 'operator' THEN pg_catalog.to_regoperator(rel_.w->>'back')::pg_catalog.oid
+          ELSE pg_catalog.to_regtype(rel_.w->>'back')::pg_catalog.oid END) IS NULL THEN
+        changes_ := changes_ OPERATOR(pg_catalog.||) pg_catalog.format('%s %s: dropped, and not created again by the backup, whose table of contents names it', rel_.w->>'kind', rel_.w->>'name');
+      END IF;
       CONTINUE;
     ELSIF rel_.got IS NULL THEN
       changes_ := changes_ OPERATOR(pg_catalog.||) pg_catalog.format('%s %s: dropped', rel_.w->>'kind', rel_.w->>'name');
