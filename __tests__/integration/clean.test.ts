@@ -827,6 +827,79 @@ describe("clean: what the backup's own statements drop of the target's other obj
     ).toEqual([{ am: 1, lang: 1 }])
   }, 120_000)
 
+  it("a plain script's unqualified CREATE TABLE of the target's table: its trigger, index and publication membership are dependents (a33c A1)", async () => {
+    const target = await victimTarget()
+    await server.query(
+      target,
+      `CREATE TABLE public.items (id int PRIMARY KEY); INSERT INTO public.items VALUES (1), (2);
+       CREATE FUNCTION public.audit() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN RETURN NEW; END$$;
+       CREATE TRIGGER audit AFTER INSERT ON public.items FOR EACH ROW EXECUTE FUNCTION public.audit();
+       CREATE INDEX ix ON public.items (id);
+       ALTER PUBLICATION victim_pub ADD TABLE public.items;`
+    )
+    const file = path.join(harness.work, 'a33c-a1.sql')
+    writeFileSync(file, 'CREATE TABLE items (id int PRIMARY KEY);\n')
+    const { error } = await logOf(() =>
+      harness.restore(
+        testRestoreInputs(server.url(target), { kind: 'file', path: file }, { clean: true })
+      )
+    )
+    expect(error?.name).toBe('DependentsError')
+    expect(error?.message).toMatch(
+      /trigger audit on table public\.items goes with table public\.items/
+    )
+    expect(await server.query(target, 'SELECT count(*)::int AS n FROM public.items')).toEqual([
+      { n: 2 }
+    ])
+  }, 120_000)
+
+  it("an archive's TABLE entry without a drop statement, its definition dropping the target's table: refused (a33c A2)", async () => {
+    const target = await victimTarget()
+    await server.query(
+      target,
+      `CREATE FUNCTION public.audit() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN RETURN NEW; END$$;
+       CREATE TRIGGER audit AFTER INSERT ON public.t FOR EACH ROW EXECUTE FUNCTION public.audit();`
+    )
+    const file = path.join(harness.work, 'a33c-a2.dump')
+    writeFileSync(
+      file,
+      rewriteArchiveToc(readFileSync(custom), es =>
+        es.map(e =>
+          e.desc === 'TABLE' && e.tag === 't'
+            ? { ...e, dropStmt: '', defn: `DROP TABLE public.t CASCADE;\n${String(e.defn)}` }
+            : e
+        )
+      )
+    )
+    const { error } = await logOf(() =>
+      harness.restore(
+        testRestoreInputs(server.url(target), { kind: 'file', path: file }, { clean: true })
+      )
+    )
+    expect(error?.message).toMatch(/public\.t/)
+    expect(
+      await server.query(target, "SELECT count(*)::int AS n FROM pg_trigger WHERE tgname = 'audit'")
+    ).toEqual([{ n: 1 }])
+  }, 120_000)
+
+  it("a plain script that creates a function of the target's name and drops the target's other overload: refused (a33c A3)", async () => {
+    const target = await victimTarget()
+    const file = path.join(harness.work, 'a33c-a3.sql')
+    writeFileSync(
+      file,
+      `${readFileSync(plain, 'utf8')}\nCREATE FUNCTION public.victim(bigint) RETURNS bigint LANGUAGE sql AS 'SELECT 5';\nDROP FUNCTION public.victim(integer);\n`
+    )
+    const { error } = await logOf(() =>
+      harness.restore(
+        testRestoreInputs(server.url(target), { kind: 'file', path: file }, { clean: true })
+      )
+    )
+    expect(error?.message).toMatch(
+      /function public\.victim\(integer\): dropped, and not created again by the backup/
+    )
+    expect(await server.query(target, SURVIVORS)).toEqual(ALL)
+  }, 120_000)
+
   it("pg_dump's own archive and script over the target with those objects: restored, the objects kept", async () => {
     for (const file of [custom, plain]) {
       const target = await victimTarget()

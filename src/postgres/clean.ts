@@ -316,6 +316,20 @@ export function tablePartKey(
   return `${kind}\0${schema}\0${table} ${name}`
 }
 
+/**
+ * Whether a SEQUENCE entry is an identity column's (`ALTER TABLE s.t ALTER COLUMN c ADD
+ * GENERATED … AS IDENTITY`) of a table clean drops (`dropped`: JSON [schema, table]).
+ */
+function identityOf(e: TocEntry, dropped: ReadonlySet<string>): boolean {
+  if (e.desc !== 'SEQUENCE') return false
+  const m =
+    /^ALTER TABLE (?:ONLY )?((?:"(?:[^"]|"")+"|[^\s".]+)\.(?:"(?:[^"]|"")+"|[^\s".]+)) ALTER COLUMN /.exec(
+      e.defn?.trim() ?? ''
+    )
+  const name = m ? nameParts(m[1]) : undefined
+  return name?.length === 2 && dropped.has(JSON.stringify(name))
+}
+
 /** Whether an entry has a drop statement (pg_dump's; one starting with -- is none). */
 function hasDrop(e: TocEntry): boolean {
   const drop = e.dropStmt?.trim()
@@ -340,13 +354,26 @@ export function cleanListFromToc(
   const tableParts = new Set<string>()
   const extensions = new Set<string>()
   const replaced = { relations: [] as ReplacedRelation[], schemas: [] as string[] }
+  // the tables clean drops (by their entries' drop statements)
+  const dropped = new Set(
+    entries
+      .filter(e => (!selected || selected.has(e.dumpId)) && e.desc === 'TABLE' && hasDrop(e))
+      .map(e => JSON.stringify([e.namespace ?? '', e.tag]))
+  )
   for (const e of entries) {
     if (selected && !selected.has(e.dumpId)) continue
     if (TABLE_PART_KINDS.has(e.desc)) {
       tableParts.add(`${e.desc}\0${e.namespace ?? ''}\0${e.tag}`)
     }
     if (e.desc === 'EXTENSION') extensions.add(e.tag)
-    if (REPLACED_RELATIONS.has(e.desc) && typeof e.namespace === 'string')
+    // a relation only when clean drops it (a33c A2: a TABLE entry without a drop made the
+    // target's table of its name the backup's, and its definition dropped it, parts and all), or
+    // an identity column's sequence, which goes with its table (pg_dump writes it no drop)
+    if (
+      REPLACED_RELATIONS.has(e.desc) &&
+      typeof e.namespace === 'string' &&
+      (hasDrop(e) || identityOf(e, dropped))
+    )
       replaced.relations.push({ schema: e.namespace, name: e.tag, kinds: RELATION_KINDS[e.desc] })
     // a schema only when clean drops it (its drop then meets what else is in it; attacker
     // a33b A1: an entry without a drop made everything in its schema replaceable)
@@ -1181,11 +1208,15 @@ export async function checkDrops(
   const found: Dependent[] = []
   const order: string[] = []
   const blocked: string[] = []
-  let pending = [...drops]
   const ownKeys = new Set((owned ?? []).map(ownedKey))
   let foreign: string[] = []
   await client.query('BEGIN')
+  // a plain script's unqualified drop reaches what the session's search_path finds: named so
+  // before the check's own search_path (a33c A1: the check dropped nothing, the load the
+  // target's table, its trigger, index and publication membership unseen)
+  let pending: string[] = []
   try {
+    pending = await qualifiedDrops(client, drops)
     // PostgreSQL names objects in its messages relative to search_path: qualify every name
     await client.query('SET LOCAL search_path = pg_catalog')
     const partsBefore = await tablePartsNow(client)
@@ -1265,6 +1296,35 @@ export async function checkDrops(
     )
   const dependents = [...new Map(found.map(d => [d.description, d])).values()]
   return { dependents, order, blocked }
+}
+
+/**
+ * `drops` with each unqualified DROP of a relation or type (`DROP TABLE IF EXISTS items;`, a
+ * plain script's) naming the one the session's search_path resolves it to, schema-qualified;
+ * left as it is when there is none.
+ */
+async function qualifiedDrops(client: pg.Client, drops: readonly string[]): Promise<string[]> {
+  const out: string[] = []
+  for (const drop of drops) {
+    const m =
+      /^DROP (TABLE|VIEW|MATERIALIZED VIEW|FOREIGN TABLE|SEQUENCE|TYPE|DOMAIN) (IF EXISTS )?("(?:[^"]|"")+"|[^\s".;]+)( CASCADE)?;$/.exec(
+        drop.trim()
+      )
+    if (!m) {
+      out.push(drop)
+      continue
+    }
+    const type = m[1] === 'TYPE' || m[1] === 'DOMAIN'
+    const { rows } = await client.query<{ qualified: string | null }>(
+      type
+        ? `SELECT pg_catalog.quote_ident(n.nspname) AS qualified FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace WHERE t.oid = pg_catalog.to_regtype($1)`
+        : `SELECT pg_catalog.quote_ident(n.nspname) AS qualified FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = pg_catalog.to_regclass($1)`,
+      [m[3]]
+    )
+    const schema = rows[0]?.qualified
+    out.push(schema ? `DROP ${m[1]} ${m[2] ?? ''}${schema}.${m[3]}${m[4] ?? ''};` : drop)
+  }
+  return out
 }
 
 /** A function or operator of the target, with the identity clean compares ({@link OwnedObject}). */

@@ -781,9 +781,11 @@ async function readObjects(
       if (providers.has(o.schema)) continue
       // clean drops the backup's own functions, types and operators by name: the target's of
       // the same name go with them (a plain script's DROP … IF EXISTS likewise)
+      // a33c A3: a plain script's function or operator, claimed by name, likewise
       const claimed =
         not.clean === true &&
-        cleanNamed.has(JSON.stringify([kind, schemaKey(kind, o.schema), ownName(o)]))
+        (cleanNamed.has(JSON.stringify([kind, schemaKey(kind, o.schema), ownName(o)])) ||
+          cleanByName.has(JSON.stringify([kind, o.schema, o.objname])))
       const back =
         claimed && !replacedSchemas.has(o.schema)
           ? kind === 'type'
@@ -1013,7 +1015,7 @@ BEGIN
           WHEN 'function' THEN pg_catalog.to_regprocedure(rel_.w->>'back')::pg_catalog.oid
           WHEN 'operator' THEN pg_catalog.to_regoperator(rel_.w->>'back')::pg_catalog.oid
           ELSE pg_catalog.to_regtype(rel_.w->>'back')::pg_catalog.oid END) IS NULL THEN
-        changes_ := changes_ OPERATOR(pg_catalog.||) pg_catalog.format('%s %s: dropped, and not created again by the backup, whose table of contents names it', rel_.w->>'kind', rel_.w->>'name');
+        changes_ := changes_ OPERATOR(pg_catalog.||) pg_catalog.format('%s %s: dropped, and not created again by the backup, which names it as its own', rel_.w->>'kind', rel_.w->>'name');
       END IF;
       CONTINUE;
     ELSIF rel_.got IS NULL THEN
