@@ -263,32 +263,216 @@ const REPLACED_RELATIONS = new Set([
 ]);
 /** Entries clean never drops (see the module's comment). */
 const NEVER_DROPPED = new Set(['DATABASE', 'DATABASE PROPERTIES', 'EXTENSION', 'COMMENT', 'ACL']);
+/** Archive entries of the other catalog kinds the net compares, and its name of their kind. */
+const CATALOG_ENTRY_KINDS = {
+    COLLATION: 'collation',
+    CONVERSION: 'conversion',
+    'TEXT SEARCH CONFIGURATION': 'text search configuration',
+    'TEXT SEARCH DICTIONARY': 'text search dictionary',
+    'TEXT SEARCH PARSER': 'text search parser',
+    'TEXT SEARCH TEMPLATE': 'text search template',
+    'OPERATOR CLASS': 'operator class',
+    'OPERATOR FAMILY': 'operator family',
+    CAST: 'cast',
+    PUBLICATION: 'publication',
+    SERVER: 'server',
+    'FOREIGN DATA WRAPPER': 'foreign-data wrapper',
+    'EVENT TRIGGER': 'event trigger',
+    EXTENSION: 'extension',
+    'ACCESS METHOD': 'access method',
+    'PROCEDURAL LANGUAGE': 'language'
+};
+/** The net's name of an entry's object (see OwnedObject.name) of a CATALOG_ENTRY_KINDS kind. */
+function catalogName(desc, tag) {
+    if (desc === 'CAST')
+        return tag.replace(/^CAST\s*/, '');
+    if (desc === 'OPERATOR CLASS' || desc === 'OPERATOR FAMILY')
+        return tag.replace(/ USING .*$/s, '');
+    return tag;
+}
+/**
+ * A routine's or operator's signature as clean compares it: `name(type,type)`, whitespace
+ * collapsed and none around parentheses and commas; an aggregate's `(*)` (pg_dump's tag for one
+ * without arguments) as `()`.
+ */
+function signatureKey(text) {
+    return text
+        .replace(/\s+/g, ' ')
+        .replace(/\s*([(),])\s*/g, '$1')
+        .replace(/\(\*\)$/, '()')
+        .trim();
+}
+/**
+ * The server's side of {@link signatureKey} for a pg_proc row `p` and a pg_operator row `o`
+ * (read with search_path pg_catalog, as pg_dump formats the types of its tags: qualified outside
+ * pg_catalog).
+ */
+const FUNCTION_SIGNATURE = `pg_catalog.format('%s(%s)', p.proname, pg_catalog.oidvectortypes(p.proargtypes))`;
+const OPERATOR_SIGNATURE = `pg_catalog.format('%s(%s,%s)', o.oprname, CASE WHEN o.oprleft OPERATOR(pg_catalog.<>) 0 THEN pg_catalog.format_type(o.oprleft, NULL) ELSE 'NONE' END, CASE WHEN o.oprright OPERATOR(pg_catalog.<>) 0 THEN pg_catalog.format_type(o.oprright, NULL) ELSE 'NONE' END)`;
+/** An operator entry's operand types from its CREATE OPERATOR (pg_dump: `LEFTARG = integer,`). */
+function operands(defn) {
+    const arg = (key) => new RegExp(`\\b${key}\\s*=\\s*((?:[^,()]|\\([^)]*\\))+)`, 'i').exec(defn ?? '')?.[1].trim() ??
+        'NONE';
+    return `(${arg('LEFTARG')},${arg('RIGHTARG')})`;
+}
+/** The functions, types and operators among the archive's entries (`selected`; all when undefined). */
+function ownedObjects(entries, selected) {
+    const owned = [];
+    for (const e of entries) {
+        if (selected && !selected.has(e.dumpId))
+            continue;
+        const schema = e.namespace ?? '';
+        if (ROUTINES.has(e.desc))
+            owned.push({ kind: 'function', schema, name: signatureKey(e.tag) });
+        else if (e.desc === 'TYPE' || e.desc === 'DOMAIN' || e.desc === 'SHELL TYPE')
+            owned.push({ kind: 'type', schema, name: e.tag });
+        else if (e.desc === 'OPERATOR')
+            owned.push({ kind: 'operator', schema, name: signatureKey(e.tag + operands(e.defn)) });
+        else if (e.desc in CATALOG_ENTRY_KINDS)
+            owned.push({ kind: CATALOG_ENTRY_KINDS[e.desc], schema, name: catalogName(e.desc, e.tag) });
+    }
+    return owned;
+}
+/** The kinds a plain script's drops (ScriptDrops) name, as the net names them. */
+const SCRIPT_DROP_KINDS = {
+    FUNCTION: 'function',
+    PROCEDURE: 'function',
+    AGGREGATE: 'function',
+    TYPE: 'type',
+    DOMAIN: 'type',
+    OPERATOR: 'operator',
+    ...CATALOG_ENTRY_KINDS,
+    LANGUAGE: 'language'
+};
+/**
+ * The catalog objects a plain script creates, from clean's drops of them (ScriptDrops: `DROP
+ * FUNCTION IF EXISTS public.f(a integer);`): kind, schema ('' outside schemas) and name — a
+ * function's and an operator's by name alone ({@link OwnedObject.byName}); a schema-less
+ * name's schema is '' (the script's search_path decides: the net then matches it nowhere).
+ */
+function scriptOwnedObjects(drops) {
+    const found = [];
+    const kinds = Object.keys(SCRIPT_DROP_KINDS).sort((a, b) => b.length - a.length);
+    for (const drop of drops) {
+        const desc = kinds.find(k => drop.startsWith(`DROP ${k} `));
+        if (!desc)
+            continue;
+        const kind = SCRIPT_DROP_KINDS[desc];
+        const rest = drop
+            .slice(`DROP ${desc} `.length)
+            .replace(/^IF EXISTS /, '')
+            .replace(/(?: CASCADE| RESTRICT)?;?\s*$/, '');
+        if (desc === 'CAST') {
+            found.push({ kind, schema: '', name: rest });
+            continue;
+        }
+        if (kind === 'operator') {
+            const op = /^((?:"(?:[^"]|"")+"|[^."\s]+))\.(\S+?)\s*\(/.exec(rest);
+            if (op)
+                found.push({ kind, schema: nameParts(op[1])?.[0] ?? op[1], name: op[2], byName: true });
+            continue;
+        }
+        const target = kind === 'function' ? rest.replace(/\s*\(.*$/s, '') : rest.replace(/ USING .*$/s, '');
+        const name = nameParts(target);
+        if (!name)
+            continue;
+        const global = [
+            'publication',
+            'server',
+            'foreign-data wrapper',
+            'event trigger',
+            'extension',
+            'access method',
+            'language'
+        ].includes(kind);
+        if (name.length === 2)
+            found.push({
+                kind,
+                schema: name[0],
+                name: name[1],
+                ...(kind === 'function' ? { byName: true } : {})
+            });
+        else if (name.length === 1 && global)
+            found.push({ kind, schema: '', name: name[0] });
+    }
+    return found;
+}
+/** {@link OwnedObject} as a key of a set. */
+const ownedKey = (o) => JSON.stringify([o.kind, o.schema, o.name]);
 /**
  * How a trigger, policy, rule or index is named in the backup's TOC: kind, schema and tag
  * ("table name"; an index: its own name).
  */
 function tablePartKey(kind, schema, table, name) {
-    return `${kind}\0${schema}\0${kind === 'INDEX' ? name : `${table} ${name}`}`;
+    // an index, extended statistics: its own name (and schema); a table's membership of a
+    // publication: "publication table", as pg_dump tags it
+    if (kind === 'INDEX' || kind === 'STATISTICS')
+        return `${kind}\0${schema}\0${name}`;
+    if (kind === 'PUBLICATION TABLE')
+        return `${kind}\0${schema}\0${name} ${table}`;
+    return `${kind}\0${schema}\0${table} ${name}`;
 }
+/**
+ * Whether a SEQUENCE entry is an identity column's (`ALTER TABLE s.t ALTER COLUMN c ADD
+ * GENERATED … AS IDENTITY`) of a table clean drops (`dropped`: JSON [schema, table]).
+ */
+function identityOf(e, dropped) {
+    if (e.desc !== 'SEQUENCE')
+        return false;
+    const m = /^ALTER TABLE (?:ONLY )?((?:"(?:[^"]|"")+"|[^\s".]+)\.(?:"(?:[^"]|"")+"|[^\s".]+)) ALTER COLUMN /.exec(e.defn?.trim() ?? '');
+    const name = m ? nameParts(m[1]) : undefined;
+    return name?.length === 2 && dropped.has(JSON.stringify(name));
+}
+/** Whether an entry has a drop statement (pg_dump's; one starting with -- is none). */
+function hasDrop(e) {
+    const drop = e.dropStmt?.trim();
+    return drop !== undefined && drop !== '' && !drop.startsWith('--');
+}
+/** The archive entries of the table parts clean compares ({@link TablePartKind}). */
+const TABLE_PART_KINDS = new Set([
+    'TRIGGER',
+    'POLICY',
+    'RULE',
+    'INDEX',
+    'STATISTICS',
+    'PUBLICATION TABLE'
+]);
 /** The clean list of an archive's entries (`selected` dumpIds; all when undefined). */
 function cleanListFromToc(entries, selected) {
     const tableParts = new Set();
     const extensions = new Set();
     const replaced = { relations: [], schemas: [] };
+    // the tables clean drops (by their entries' drop statements)
+    const dropped = new Set(entries
+        .filter(e => (!selected || selected.has(e.dumpId)) && e.desc === 'TABLE' && hasDrop(e))
+        .map(e => JSON.stringify([e.namespace ?? '', e.tag])));
     for (const e of entries) {
         if (selected && !selected.has(e.dumpId))
             continue;
-        if (e.desc === 'TRIGGER' || e.desc === 'POLICY' || e.desc === 'RULE' || e.desc === 'INDEX') {
+        if (TABLE_PART_KINDS.has(e.desc)) {
             tableParts.add(`${e.desc}\0${e.namespace ?? ''}\0${e.tag}`);
         }
         if (e.desc === 'EXTENSION')
             extensions.add(e.tag);
-        if (REPLACED_RELATIONS.has(e.desc) && typeof e.namespace === 'string')
+        // a relation only when clean drops it (a33c A2: a TABLE entry without a drop made the
+        // target's table of its name the backup's, and its definition dropped it, parts and all), or
+        // an identity column's sequence, which goes with its table (pg_dump writes it no drop)
+        if (REPLACED_RELATIONS.has(e.desc) &&
+            typeof e.namespace === 'string' &&
+            (hasDrop(e) || identityOf(e, dropped)))
             replaced.relations.push({ schema: e.namespace, name: e.tag, kinds: plain_sql/* RELATION_KINDS */.tw[e.desc] });
-        if (e.desc === 'SCHEMA')
+        // a schema only when clean drops it (its drop then meets what else is in it; attacker
+        // a33b A1: an entry without a drop made everything in its schema replaceable)
+        if (e.desc === 'SCHEMA' && e.tag !== 'public' && hasDrop(e))
             replaced.schemas.push(e.tag);
     }
-    return { drops: dropsFromToc(entries, selected), tableParts, extensions, replaced };
+    return {
+        drops: dropsFromToc(entries, selected),
+        tableParts,
+        extensions,
+        replaced,
+        objects: ownedObjects(entries, selected)
+    };
 }
 /** The large object with this OID, dropped if it exists (pg_restore --if-exists does the same). */
 function dropLargeObject(oid) {
@@ -328,9 +512,12 @@ function dropsFromToc(entries, selected) {
                 tables.has(`${entry.namespace}\0${table}`))
                 continue;
         }
-        const drop = entry.dropStmt?.trim();
-        if (!drop || drop.startsWith('--'))
+        const written = entry.dropStmt?.trim();
+        if (!written || written.startsWith('--'))
             continue;
+        // a base type's: `DROP TYPE s.t CASCADE;` (its input and output functions depend on it and it
+        // on them): without CASCADE, so that the check sees what else depends on it (a31 A5: refused)
+        const drop = baseTypeDrop(entry, written) ?? written;
         const foreign = foreignDrop(entry, drop);
         if (foreign)
             throw new errors/* CheckError */.tl(`clean: the archive's entry ${entry.dumpId} (${entry.desc} ${entry.namespace ? `${entry.namespace}.` : ''}${entry.tag}) has a drop statement that ${foreign}: "${(0,sql_redact/* quoteSql */.Xd)(drop, 201)}". pg_dump writes one statement that drops the entry's own object, and clean drops nothing else; nothing was dropped or restored. Restore without clean (into an empty database), or from a backup pg_dump made.`);
@@ -339,6 +526,13 @@ function dropsFromToc(entries, selected) {
             drops.push(withIfExists);
     }
     return drops;
+}
+/** pg_dump's drop of a base type (`DROP TYPE s.t CASCADE;`) without its CASCADE; else undefined. */
+function baseTypeDrop(entry, drop) {
+    if (entry.desc !== 'TYPE')
+        return undefined;
+    const m = /^(DROP TYPE [^;]+?) CASCADE;$/.exec(drop);
+    return m ? `${m[1]};` : undefined;
 }
 /** Entries whose tag is "table name" and whose drop names the object ON its table. */
 const ON_TABLE = new Set(['TRIGGER', 'POLICY', 'RULE']);
@@ -498,10 +692,12 @@ function foreignDrop(entry, drop) {
             // DROP OPERATOR s.=== (integer, integer): the entry's own operator (its tag; attacker a31
             // A2: another operator of the schema was dropped)
             const m = /^DROP OPERATOR (?:IF EXISTS )?(?:(?:"(?:[^"]|"")+"|[^."\s(]+)\.)?(.+?)\s*;?\s*$/s.exec(drop.trim());
-            // (pg_dump's tag is the operator's name alone: its operands are its definition's)
-            const operator = m?.[1].replace(/\s*\(.*$/s, '');
-            if (operator !== entry.tag.replace(/\s*\(.*$/s, ''))
-                return `drops ${operator ?? 'another operator'}, not the entry's ${entry.tag}`;
+            // (pg_dump's tag is the operator's name alone: its operands are its definition's; a31 A1:
+            // another overload of the name)
+            const own = signatureKey(entry.tag + operands(entry.defn));
+            const operator = m ? signatureKey(m[1]) : undefined;
+            if (operator !== own)
+                return `drops ${operator ?? 'another operator'}, not the entry's ${own}`;
         }
         return undefined;
     }
@@ -509,13 +705,29 @@ function foreignDrop(entry, drop) {
     if (typeof name === 'string')
         return name;
     const own = ROUTINES.has(kind)
-        ? entry.tag.replace(/\(.*$/s, '')
+        ? routineName(entry.tag)
         : kind.startsWith('OPERATOR ')
             ? entry.tag.replace(/ USING .*$/s, '')
             : entry.tag;
     if (name.name !== own)
         return `drops ${name.name}, not the entry's ${own}`;
     return undefined;
+}
+/**
+ * A routine's name from its tag `name(arguments)`: up to the parenthesis that opens the argument
+ * list (the one the last closes; a33 A6: a name holding "(" was cut at it).
+ */
+function routineName(tag) {
+    if (!tag.endsWith(')'))
+        return tag;
+    let depth = 0;
+    for (let i = tag.length - 1; i >= 0; i--) {
+        if (tag[i] === ')')
+            depth++;
+        else if (tag[i] === '(' && --depth === 0)
+            return tag.slice(0, i);
+    }
+    return tag;
 }
 /** Routines: the tag is "name(arguments)". */
 const ROUTINES = new Set(['FUNCTION', 'PROCEDURE', 'AGGREGATE']);
@@ -861,6 +1073,23 @@ function extensionOf(part) {
 function tablePartOf(part) {
     const tokens = part.tokens;
     const word = (i) => tokens[i]?.type === 'ident' ? tokens[i].text.toUpperCase() : '';
+    const isName = (i) => tokens[i]?.type === 'ident' || tokens[i]?.type === 'qident';
+    // ALTER PUBLICATION p ADD TABLE [ONLY] s.t (pg_dump's, one table a statement)
+    if (word(0) === 'ALTER' && word(1) === 'PUBLICATION' && isName(2)) {
+        if (word(3) !== 'ADD' || word(4) !== 'TABLE')
+            return undefined;
+        const at = word(5) === 'ONLY' ? 6 : 5;
+        if (!isName(at) || tokens[at + 1]?.text !== '.' || !isName(at + 2))
+            return undefined;
+        return tablePartKey('PUBLICATION TABLE', identifierValue(tokens[at]), identifierValue(tokens[at + 2]), identifierValue(tokens[2]));
+    }
+    // CREATE STATISTICS [IF NOT EXISTS] s.name …
+    if (word(0) === 'CREATE' && word(1) === 'STATISTICS') {
+        const at = word(2) === 'IF' ? 5 : 2;
+        if (!isName(at) || tokens[at + 1]?.text !== '.' || !isName(at + 2))
+            return undefined;
+        return tablePartKey('STATISTICS', identifierValue(tokens[at]), '', identifierValue(tokens[at + 2]));
+    }
     if (word(0) !== 'CREATE')
         return undefined;
     let i = 1;
@@ -1000,13 +1229,21 @@ function routineArguments(list) {
 function dependentCount(dependents) {
     return dependents.reduce((n, d) => n + (d.count ?? 1), 0);
 }
-/** clean would drop objects that are not in the backup. */
+/**
+ * How the objects a restore does not recreate are called: not in the backup, or with a subset
+ * (tables, schemas: `selection`, e.g. "tables: invoices") not in what it restores — they may be
+ * in the backup (trial u21 F4: the backup's own view was called "not in the backup").
+ */
+function notRestored(selection) {
+    return selection ? `not in what the restore brings back (${selection})` : 'not in the backup';
+}
+/** clean would drop objects that are not in the backup (or the subset restored). */
 class DependentsError extends errors/* CheckError */.tl {
     dependents;
     name = 'DependentsError';
-    constructor(dependents) {
+    constructor(dependents, selection) {
         const n = dependentCount(dependents);
-        super(`clean would drop ${(0,log/* plural */.LS)(n, 'object')} that ${n === 1 ? 'is' : 'are'} not in the backup but depend on objects it recreates: ${describeDependents(dependents)}. Nothing was changed. Drop or change them first, restore into another database, or allow dropping them too with clean-drop-dependents: true (DROP … CASCADE; they are not recreated).`);
+        super(`clean would drop ${(0,log/* plural */.LS)(n, 'object')} that ${n === 1 ? 'is' : 'are'} ${notRestored(selection)} but depend on objects it recreates: ${describeDependents(dependents)}. Nothing was changed. Drop or change them first, restore into another database, or allow dropping them too with clean-drop-dependents: true (DROP … CASCADE; they are not recreated).`);
         this.dependents = dependents;
     }
 }
@@ -1027,16 +1264,25 @@ function withCascade(drop) {
  * them, and it runs with CASCADE so that the check sees the rest. Other errors (a lock not
  * granted within lock_timeout, a privilege missing) are thrown as they are.
  */
-async function checkDrops(client, drops, tableParts = new Set(), extensions = new Set()) {
+async function checkDrops(client, drops, tableParts = new Set(), extensions = new Set(), 
+/** The backup's functions, types and operators (CleanList.objects); undefined: not checked. */
+owned) {
     const found = [];
     const order = [];
     const blocked = [];
-    let pending = [...drops];
+    const ownKeys = new Set((owned ?? []).map(ownedKey));
+    let foreign = [];
     await client.query('BEGIN');
+    // a plain script's unqualified drop reaches what the session's search_path finds: named so
+    // before the check's own search_path (a33c A1: the check dropped nothing, the load the
+    // target's table, its trigger, index and publication membership unseen)
+    let pending = [];
     try {
+        pending = await qualifiedDrops(client, drops);
         // PostgreSQL names objects in its messages relative to search_path: qualify every name
         await client.query('SET LOCAL search_path = pg_catalog');
         const partsBefore = await tablePartsNow(client);
+        const routinesBefore = owned ? await routinesNow(client) : [];
         while (pending.length > 0) {
             const refused = [];
             for (const drop of pending) {
@@ -1055,6 +1301,9 @@ async function checkDrops(client, drops, tableParts = new Set(), extensions = ne
                     // the backup's own extension in a schema it drops: recreated by the backup
                     const ext = /^extension (\S+) depends on schema \S+$/.exec(description);
                     if (ext && extensions.has(ext[1]))
+                        continue;
+                    // the backup's own function, type or operator (a base type and its input function)
+                    if (ownKeys.size > 0 && ownedDependent(description, ownKeys))
                         continue;
                     // past 100 dependents PostgreSQL counts the rest: they are dependents all the same
                     const others = /^and (\d+) other objects?\b/.exec(description);
@@ -1081,31 +1330,123 @@ async function checkDrops(client, drops, tableParts = new Set(), extensions = ne
         for (const p of partsBefore) {
             if (!partsAfter.has(p.key) && !tableParts.has(p.key)) {
                 found.push({
-                    description: `${p.kind.toLowerCase()} ${p.name} on ${p.relkind} ${p.table} goes with ${p.relkind} ${p.table}`
+                    description: p.kind === 'PUBLICATION TABLE'
+                        ? `the membership of ${p.relkind} ${p.table} in publication ${p.name} goes with ${p.relkind} ${p.table} (its changes no longer published)`
+                        : `${p.kind === 'STATISTICS' ? 'extended statistics' : p.kind.toLowerCase()} ${p.name} on ${p.relkind} ${p.table} goes with ${p.relkind} ${p.table}`
                 });
             }
+        }
+        // a function or operator of the target that the drops took and that is neither the backup's
+        // (by its argument types) nor a dependent named above: a drop naming another overload of
+        // the backup's name (attacker a31 A1: `DROP FUNCTION public.f(text)` for the entry f(integer))
+        if (owned) {
+            const after = new Set((await routinesNow(client)).map(r => r.oid));
+            const said = found.map(d => d.description).join('\n');
+            const counted = found.some(d => d.count !== undefined);
+            foreign = routinesBefore
+                .filter(r => !after.has(r.oid) &&
+                !ownKeys.has(ownedKey(r)) &&
+                !counted &&
+                !namedAsDependent(said, r.described))
+                .map(r => `${r.kind} ${r.described}`);
         }
     }
     finally {
         await client.query('ROLLBACK').catch(() => undefined);
     }
+    if (foreign.length > 0)
+        throw new errors/* CheckError */.tl(`clean: the archive's drop statements would drop ${foreign.slice(0, 10).join(', ')}${foreign.length > 10 ? ` and ${foreign.length - 10} more` : ''} of the target, which the backup does not hold (none of its entries has that name and those argument types). pg_dump drops only the objects it recreates; nothing was dropped or restored. Restore without clean (into an empty database), or from a backup pg_dump made.`);
     const dependents = [...new Map(found.map(d => [d.description, d])).values()];
     return { dependents, order, blocked };
 }
+/**
+ * `drops` with each unqualified DROP of a relation or type (`DROP TABLE IF EXISTS items;`, a
+ * plain script's) naming the one the session's search_path resolves it to, schema-qualified;
+ * left as it is when there is none.
+ */
+async function qualifiedDrops(client, drops) {
+    const out = [];
+    for (const drop of drops) {
+        const m = /^DROP (TABLE|VIEW|MATERIALIZED VIEW|FOREIGN TABLE|SEQUENCE|TYPE|DOMAIN) (IF EXISTS )?("(?:[^"]|"")+"|[^\s".;]+)( CASCADE)?;$/.exec(drop.trim());
+        if (!m) {
+            out.push(drop);
+            continue;
+        }
+        const type = m[1] === 'TYPE' || m[1] === 'DOMAIN';
+        const { rows } = await client.query(type
+            ? `SELECT pg_catalog.quote_ident(n.nspname) AS qualified FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace WHERE t.oid = pg_catalog.to_regtype($1)`
+            : `SELECT pg_catalog.quote_ident(n.nspname) AS qualified FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = pg_catalog.to_regclass($1)`, [m[3]]);
+        const schema = rows[0]?.qualified;
+        out.push(schema ? `DROP ${m[1]} ${m[2] ?? ''}${schema}.${m[3]}${m[4] ?? ''};` : drop);
+    }
+    return out;
+}
+/**
+ * The target's functions and operators (not an extension's, not part of another object such as
+ * a range type's constructors), read with search_path pg_catalog.
+ */
+async function routinesNow(client) {
+    const own = (alias, catalog) => `n.nspname NOT IN ('pg_catalog','information_schema') AND n.nspname !~ '^pg_(toast|temp_)' AND NOT EXISTS (SELECT FROM pg_catalog.pg_depend d WHERE d.classid OPERATOR(pg_catalog.=) '${catalog}'::pg_catalog.regclass AND d.objid OPERATOR(pg_catalog.=) ${alias}.oid AND d.deptype OPERATOR(pg_catalog.=) ANY ('{e,i}'::pg_catalog."char"[]))`;
+    const { rows } = await client.query(`SELECT 'function' AS kind, p.oid::pg_catalog.text AS oid, n.nspname AS schema, ${FUNCTION_SIGNATURE} AS sig,
+            p.oid::pg_catalog.regprocedure::pg_catalog.text AS described
+       FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) p.pronamespace
+      WHERE ${own('p', 'pg_proc')}
+     UNION ALL
+     SELECT 'operator', o.oid::pg_catalog.text, n.nspname, ${OPERATOR_SIGNATURE},
+            o.oid::pg_catalog.regoperator::pg_catalog.text
+       FROM pg_catalog.pg_operator o JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) o.oprnamespace
+      WHERE ${own('o', 'pg_operator')}`);
+    return rows.map(r => ({ ...r, name: signatureKey(r.sig) }));
+}
+/** Whether PostgreSQL's description `text` names `described` (followed by " depends on" or its end). */
+function namedAsDependent(text, described) {
+    return text.split('\n').some(line => {
+        const m = /^(?:function|procedure|aggregate|operator) (.+?) depends on /.exec(line);
+        return m !== null && m[1] === described;
+    });
+}
+/**
+ * Whether a line of PostgreSQL's DETAIL ("function public.bt_in(cstring) depends on type
+ * public.bt") names one of the backup's own functions, types or operators (`ownKeys`: ownedKey).
+ */
+function ownedDependent(description, ownKeys) {
+    const m = /^(function|procedure|aggregate|type|operator) (.+?) depends on /.exec(description);
+    if (!m)
+        return false;
+    const kind = m[1] === 'type' ? 'type' : m[1] === 'operator' ? 'operator' : 'function';
+    const open = kind === 'type' || !m[2].endsWith(')') ? -1 : routineName(m[2]).length;
+    const qualified = open < 0 ? m[2] : m[2].slice(0, open);
+    // an operator's name may hold dots: schema.op — the schema is the part up to the first dot
+    const dot = kind === 'operator' ? qualified.indexOf('.') : -1;
+    const parts = kind === 'operator'
+        ? dot < 0
+            ? undefined
+            : [nameParts(qualified.slice(0, dot))?.[0] ?? '', qualified.slice(dot + 1)]
+        : nameParts(qualified);
+    if (parts?.length !== 2)
+        return false;
+    const name = kind === 'type' ? parts[1] : signatureKey(parts[1] + m[2].slice(open));
+    return ownKeys.has(ownedKey({ kind, schema: parts[0], name }));
+}
 /** The target's triggers, policies, rules and indexes (not of extensions, not made by PostgreSQL itself). */
 async function tablePartsNow(client) {
-    const result = await client.query(`SELECT p.kind, n.nspname AS schema, c.relname AS tbl, p.name,
-            quote_ident(p.name) AS qname, quote_ident(n.nspname) || '.' || quote_ident(c.relname) AS qtable,
+    const result = await client.query(`SELECT p.kind, COALESCE(p.nsp, n.nspname) AS schema, c.relname AS tbl, p.name,
+            CASE WHEN p.kind = 'STATISTICS' THEN quote_ident(p.nsp) || '.' ELSE '' END || quote_ident(p.name) AS qname,
+            quote_ident(n.nspname) || '.' || quote_ident(c.relname) AS qtable,
             CASE c.relkind WHEN 'm' THEN 'materialized view' WHEN 'v' THEN 'view' ELSE 'table' END AS relkind
-       FROM (SELECT 'TRIGGER' AS kind, t.tgrelid AS rel, t.tgname::text AS name, t.oid, 'pg_trigger'::regclass AS cls
+       FROM (SELECT 'TRIGGER' AS kind, t.tgrelid AS rel, t.tgname::text AS name, t.oid, 'pg_trigger'::regclass AS cls, NULL::name AS nsp
                FROM pg_trigger t WHERE NOT t.tgisinternal AND t.tgparentid = 0
-             UNION ALL SELECT 'POLICY', p.polrelid, p.polname::text, p.oid, 'pg_policy'::regclass FROM pg_policy p
-             UNION ALL SELECT 'RULE', r.ev_class, r.rulename::text, r.oid, 'pg_rewrite'::regclass
+             UNION ALL SELECT 'POLICY', p.polrelid, p.polname::text, p.oid, 'pg_policy'::regclass, NULL FROM pg_policy p
+             UNION ALL SELECT 'RULE', r.ev_class, r.rulename::text, r.oid, 'pg_rewrite'::regclass, NULL
                FROM pg_rewrite r WHERE r.rulename <> '_RETURN'
-             UNION ALL SELECT 'INDEX', x.indrelid, i.relname::text, i.oid, 'pg_class'::regclass
+             UNION ALL SELECT 'INDEX', x.indrelid, i.relname::text, i.oid, 'pg_class'::regclass, NULL
                FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid
               WHERE NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = x.indexrelid AND k.contype IN ('p', 'u', 'x'))
-                AND i.relispartition = false) p
+                AND i.relispartition = false
+             UNION ALL SELECT 'STATISTICS', s.stxrelid, s.stxname::text, s.oid, 'pg_statistic_ext'::regclass, sn.nspname
+               FROM pg_statistic_ext s JOIN pg_namespace sn ON sn.oid = s.stxnamespace
+             UNION ALL SELECT 'PUBLICATION TABLE', r.prrelid, b.pubname::text, r.oid, 'pg_publication_rel'::regclass, NULL
+               FROM pg_publication_rel r JOIN pg_publication b ON b.oid = r.prpubid) p
        JOIN pg_class c ON c.oid = p.rel JOIN pg_namespace n ON n.oid = c.relnamespace
       WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname !~ '^pg_(toast|temp_)'
         AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')`);
@@ -1208,32 +1549,6 @@ function droppedRelations(drops) {
     }
     return { relations, schemas, unqualified };
 }
-/**
- * The functions, types and operators clean's DROP statements name (pg_restore --clean's:
- * `DROP FUNCTION IF EXISTS public.touch();`, `DROP TYPE IF EXISTS app.mood;`): kind, schema and
- * name (a function's without its arguments). Undefined for a kind these are not read for.
- */
-function droppedObjects(drops) {
-    const found = [];
-    for (const drop of drops) {
-        const m = /^DROP (FUNCTION|PROCEDURE|AGGREGATE|TYPE|DOMAIN|OPERATOR) (?:IF EXISTS )?(.+?)(?: CASCADE| RESTRICT)?;?\s*$/.exec(drop);
-        if (!m)
-            continue;
-        const kind = m[1] === 'TYPE' || m[1] === 'DOMAIN' ? 'type' : m[1] === 'OPERATOR' ? 'operator' : 'function';
-        // the name before its argument list: schema.name( … ) / schema.+ ( … )
-        const target = kind === 'type' ? m[2] : m[2].replace(/\s*\(.*$/s, '');
-        if (kind === 'operator') {
-            const op = /^((?:"(?:[^"]|"")+"|[^."\s]+))\.(\S+)$/.exec(target);
-            if (op)
-                found.push({ kind, schema: nameParts(op[1])?.[0] ?? op[1], name: op[2] });
-            continue;
-        }
-        const name = nameParts(target);
-        if (name?.length === 2)
-            found.push({ kind, schema: name[0], name: name[1] });
-    }
-    return found;
-}
 /** `schema.name` with pg_dump's quoting ("My Table", "a""b") as its parts; undefined if not one. */
 function nameParts(text) {
     const parts = [];
@@ -1278,14 +1593,16 @@ function nameParts(text) {
  */
 function cleanListing(existing, drops, 
 /** The restoring session's search_path (current_schemas): where an unqualified name resolves. */
-searchPath = []) {
+searchPath = [], 
+/** A subset restore's selection ("tables: invoices"), see notRestored. */
+selection) {
     if (!drops)
         return `clean: true — the backup's objects will be dropped and replaced. Present now: ${describeTables(existing)}`;
     const dropped = cleanReplaced(existing, drops, searchPath);
     const kept = existing.length - dropped.length;
     const stay = kept === 0
         ? ''
-        : ` ${(0,log/* plural */.LS)(kept, 'other table')} of the target ${kept === 1 ? 'is' : 'are'} not in the backup and ${kept === 1 ? 'stays' : 'stay'} as ${kept === 1 ? 'it is' : 'they are'}.`;
+        : ` ${(0,log/* plural */.LS)(kept, 'other table')} of the target ${kept === 1 ? 'is' : 'are'} ${notRestored(selection)} and ${kept === 1 ? 'stays' : 'stay'} as ${kept === 1 ? 'it is' : 'they are'}.`;
     return dropped.length === 0
         ? `clean: true — none of the target's tables is among the backup's objects that will be dropped and replaced.${stay}`
         : `clean: true — the backup's objects will be dropped and replaced; of the target's tables: ${describeTables(dropped)}.${stay}`;
@@ -2748,7 +3065,9 @@ async function load(dump, plan, target, options, workDir, hooks = {}) {
             ...(options.singleTransaction ? (plan.defaultPrivileges?.setAside ?? []) : []),
             ...(plan.roles ?? []),
             ...(options.clean ? (plan.drops ?? []) : []),
-            ...fillChecks(plan.fills ?? [], options.singleTransaction)
+            ...fillChecks(plan.fills ?? [], options.singleTransaction),
+            // the target's triggers on the tables the script fills, disabled (restore.ts)
+            ...(plan.deferrals?.before ?? [])
         ];
         const gate = scriptGate(plan, target, options, hooks, drops, `the SQL script ${(0,decode/* fileName */.Md)(dump)}`, {
             onCommit: commit/* markCommitSent */.Li,
@@ -6926,6 +7245,13 @@ async function fromToc(inputs, readToc) {
         log/* log */.Rm.warning(text);
         warnings.push(text);
     };
+    // clean with tables: clean drops a named table, and with it the sequences it owns; one not
+    // named too is not restored, and the restore would fail only after its load (trial u21 F2)
+    const dropped = inputs.clean && inputs.dataOnly !== true && inputs.tables.length > 0
+        ? unnamedOwnedSequences({ ...inputs, dataOnly: true }, toc)
+        : [];
+    if (dropped.length > 0)
+        throw new errors/* SettingError */.L_('tables', `with clean, the tables named are dropped and restored, and with them go the sequences they own: ${dropped.map(u => `${u.sequence} (of ${u.table})`).join(', ')}, which ${dropped.length === 1 ? 'is' : 'are'} not named, so the restore would not bring ${dropped.length === 1 ? 'it' : 'them'} back. Name ${dropped.length === 1 ? 'it' : 'them'} too (tables: ${[...inputs.tables, ...dropped.map(u => u.sequence)].join(',')}). Nothing was restored.`);
     const unnamed = unnamedOwnedSequences(inputs, toc);
     if (unnamed.length > 0)
         warn(`data-only with tables: ${(0,log/* plural */.LS)(unnamed.length, 'sequence')} of the tables named ${unnamed.length === 1 ? 'is' : 'are'} not named ${unnamed.length === 1 ? 'itself' : 'themselves'}, so ${unnamed.length === 1 ? 'its value stays' : 'their values stay'} the target's (as with pg_restore --data-only --table): ${unnamed.map(u => `${u.sequence} (of ${u.table})`).join(', ')}. The next row the app inserts may take an id the backup's rows hold. Add ${unnamed.length === 1 ? 'it' : 'them'} to tables (tables: ${[...inputs.tables, ...unnamed.map(u => u.sequence)].join(',')}) to set ${unnamed.length === 1 ? 'it' : 'them'} as the backup has ${unnamed.length === 1 ? 'it' : 'them'}.`);
@@ -7311,6 +7637,7 @@ async function dumpMajorFromContent(file, format, decoding) {
 
 ;// CONCATENATED MODULE: ./src/postgres/unchanged.ts
 
+
 /** The start of the net's error, as psql prints it ("ERROR:  <marker>…"). */
 const NET_MARKER = 'restore net: objects of the target changed: ';
 const TRACK_COUNTS_OFF = 'restore net: track_counts is off in the restore session, so the restore cannot prove that it wrote no rows into tables of the target it does not own';
@@ -7455,7 +7782,9 @@ const OBJECT_KINDS = {
     'operator family': 'pg_opfamily',
     'foreign-data wrapper': 'pg_foreign_data_wrapper',
     server: 'pg_foreign_server',
-    'event trigger': 'pg_event_trigger'
+    'event trigger': 'pg_event_trigger',
+    'access method': 'pg_am',
+    language: 'pg_language'
 };
 const key = (schema, name) => JSON.stringify([schema, name]);
 /**
@@ -7624,7 +7953,7 @@ const commentOf = (catalog, alias) => `(SELECT pg_catalog.md5(d.description) FRO
  * comment (not the schema public's: pg_dump up to 14 writes COMMENT ON SCHEMA public).
  */
 const OBJECT_FINGERPRINT = {
-    function: `SELECT p.oid::int8 AS oid, pg_catalog.format('%I.%I(%s)', n.nspname, p.proname, pg_catalog.pg_get_function_identity_arguments(p.oid)) AS name, n.nspname AS schema, p.proname AS objname,
+    function: `SELECT p.oid::int8 AS oid, pg_catalog.format('%I.%I(%s)', n.nspname, p.proname, pg_catalog.pg_get_function_identity_arguments(p.oid)) AS name, n.nspname AS schema, p.proname AS objname, ${FUNCTION_SIGNATURE} AS sig, p.oid::pg_catalog.regprocedure::pg_catalog.text AS described,
  pg_catalog.jsonb_build_object('definition', pg_catalog.md5(p::pg_catalog.text), 'aggregate', (SELECT pg_catalog.md5(a::pg_catalog.text) FROM pg_catalog.pg_aggregate a WHERE a.aggfnoid OPERATOR(pg_catalog.=) p.oid), 'comment', ${commentOf('pg_proc', 'p')}) AS fp
 FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) p.pronamespace
 WHERE %WHERE%`,
@@ -7638,7 +7967,7 @@ WHERE %WHERE%`,
   (SELECT pg_catalog.string_agg(a::pg_catalog.text, ',' ORDER BY a.attnum) FROM pg_catalog.pg_attribute a WHERE a.attrelid OPERATOR(pg_catalog.=) t.typrelid AND t.typtype OPERATOR(pg_catalog.=) 'c'))), 'comment', ${commentOf('pg_type', 't')}) AS fp
 FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) t.typnamespace
 WHERE %WHERE%`,
-    operator: `SELECT o.oid::int8 AS oid, pg_catalog.format('%I.%s(%s,%s)', n.nspname, o.oprname, CASE WHEN o.oprleft OPERATOR(pg_catalog.<>) 0 THEN pg_catalog.format_type(o.oprleft, NULL) ELSE 'NONE' END, pg_catalog.format_type(o.oprright, NULL)) AS name, n.nspname AS schema, o.oprname AS objname,
+    operator: `SELECT o.oid::int8 AS oid, pg_catalog.format('%I.%s(%s,%s)', n.nspname, o.oprname, CASE WHEN o.oprleft OPERATOR(pg_catalog.<>) 0 THEN pg_catalog.format_type(o.oprleft, NULL) ELSE 'NONE' END, pg_catalog.format_type(o.oprright, NULL)) AS name, n.nspname AS schema, o.oprname AS objname, ${OPERATOR_SIGNATURE} AS sig, o.oid::pg_catalog.regoperator::pg_catalog.text AS described,
  pg_catalog.jsonb_build_object('opdef', pg_catalog.md5(o::pg_catalog.text), 'comment', ${commentOf('pg_operator', 'o')}) AS fp
 FROM pg_catalog.pg_operator o JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) o.oprnamespace
 WHERE %WHERE%`,
@@ -7737,7 +8066,10 @@ const CATALOG_KINDS = {
             usermappings: `(SELECT pg_catalog.md5(pg_catalog.string_agg(u::pg_catalog.text, ',' ORDER BY u.umid)) FROM pg_catalog.pg_user_mappings u WHERE u.srvid OPERATOR(pg_catalog.=) srv.oid)`
         })
     },
-    'event trigger': unqualified('evt', 'evtname')
+    'event trigger': unqualified('evt', 'evtname'),
+    // a33b A2: the target's own access methods and procedural languages (not initdb's)
+    'access method': unqualified('am', 'amname'),
+    language: unqualified('lan', 'lanname')
 };
 /** The alias each kind's fingerprint query gives its catalog. */
 const ALIAS = {
@@ -7788,7 +8120,17 @@ async function readObjects(client, not, replacedSchemas, checkedRelations, versi
     const dependents = not.dependents.join('\n');
     // what CREATE TYPE made with a type (a range's constructors and multirange type) depends on it
     // internally and is not read apart (it goes with it); its array type is left out of the read
-    const cleanNamed = new Set((not.cleanObjects ?? []).map(o => JSON.stringify([o.kind, o.schema, o.name])));
+    // the backup's objects (a function and an operator with its argument types; a plain
+    // script's by name alone), of every kind the net reads (attacker a33 A1: under clean, every
+    // cast, collation, publication … of the target was replaceable)
+    const cleanNamed = new Set((not.cleanObjects ?? [])
+        .filter(o => o.byName !== true)
+        .map(o => JSON.stringify([o.kind, o.schema, o.name])));
+    const cleanByName = new Set((not.cleanObjects ?? [])
+        .filter(o => o.byName === true)
+        .map(o => JSON.stringify([o.kind, o.schema, o.name])));
+    const schemaKey = (kind, schema) => CATALOG_KINDS[kind]?.global ? '' : schema;
+    const ownName = (o) => o.sig === undefined ? o.objname : signatureKey(o.sig);
     const replacedByScript = new Set((not.replacedObjects ?? []).map(o => JSON.stringify([o.kind, o.schema, o.name])));
     const objects = [];
     for (const kind of Object.keys(OBJECT_KINDS))
@@ -7797,15 +8139,30 @@ async function readObjects(client, not, replacedSchemas, checkedRelations, versi
                 continue;
             // clean drops the backup's own functions, types and operators by name: the target's of
             // the same name go with them (a plain script's DROP … IF EXISTS likewise)
+            // a33c A3: a plain script's function or operator, claimed by name, likewise
+            const claimed = not.clean === true &&
+                (cleanNamed.has(JSON.stringify([kind, schemaKey(kind, o.schema), ownName(o)])) ||
+                    cleanByName.has(JSON.stringify([kind, o.schema, o.objname])));
+            const back = claimed && !replacedSchemas.has(o.schema)
+                ? kind === 'type'
+                    ? o.name
+                    : kind === 'function' || kind === 'operator'
+                        ? o.described
+                        : undefined
+                : undefined;
             const replaceable = replacedSchemas.has(o.schema) ||
                 (kind !== 'schema' &&
                     not.clean === true &&
                     (not.cleanObjects === undefined ||
-                        !['function', 'type', 'operator'].includes(kind) ||
-                        cleanNamed.has(JSON.stringify([kind, o.schema, o.objname])) ||
+                        cleanNamed.has(JSON.stringify([kind, schemaKey(kind, o.schema), ownName(o)])) ||
+                        cleanByName.has(JSON.stringify([kind, o.schema, o.objname])) ||
                         // clean-drop-dependents: what goes with the backup's objects (a function of the
-                        // target taking the backup's type)
-                        (dependents !== '' && namedIn(dependents, o.schema, o.objname)))) ||
+                        // target taking the backup's type), a function or operator by its whole signature
+                        // (attacker a33 A3: another overload of a dependent's name went unseen)
+                        (dependents !== '' &&
+                            (o.described !== undefined
+                                ? describedIn(dependents, o.described)
+                                : namedIn(dependents, o.schema, o.objname))))) ||
                 replacedByScript.has(JSON.stringify([
                     kind,
                     CATALOG_KINDS[kind]?.global
@@ -7819,10 +8176,22 @@ async function readObjects(client, not, replacedSchemas, checkedRelations, versi
                 name: o.name,
                 kind,
                 fp: o.fp,
-                ...(replaceable ? { replaceable: true } : {})
+                ...(replaceable ? { replaceable: true } : {}),
+                ...(replaceable && back !== undefined ? { back } : {})
             });
         }
     return objects;
+}
+/**
+ * PostgreSQL's words about the dependents (one a line: "function public.f(integer) depends on
+ * type public.t") name this function or operator, by its whole signature.
+ */
+function describedIn(text, described) {
+    return text
+        .split('\n')
+        .some(line => /^(?:function|procedure|aggregate|operator) /.test(line)
+        ? line.slice(line.indexOf(' ') + 1).startsWith(`${described} `)
+        : false);
 }
 /**
  * `schema.name` (plain or quoted) appears in PostgreSQL's words about a dependent as a whole name
@@ -7971,6 +8340,13 @@ BEGIN
     FROM pg_catalog.jsonb_each(want_objects) w ORDER BY w.value->>'name'
   LOOP
     IF rel_.got IS NULL AND rel_.w ? 'replaceable' THEN
+      -- the backup's own by an entry's claim: created again by the load
+      IF rel_.w ? 'back' AND (CASE rel_.w->>'kind'
+          WHEN 'function' THEN pg_catalog.to_regprocedure(rel_.w->>'back')::pg_catalog.oid
+          WHEN 'operator' THEN pg_catalog.to_regoperator(rel_.w->>'back')::pg_catalog.oid
+          ELSE pg_catalog.to_regtype(rel_.w->>'back')::pg_catalog.oid END) IS NULL THEN
+        changes_ := changes_ OPERATOR(pg_catalog.||) pg_catalog.format('%s %s: dropped, and not created again by the backup, which names it as its own', rel_.w->>'kind', rel_.w->>'name');
+      END IF;
       CONTINUE;
     ELSIF rel_.got IS NULL THEN
       changes_ := changes_ OPERATOR(pg_catalog.||) pg_catalog.format('%s %s: dropped', rel_.w->>'kind', rel_.w->>'name');
@@ -9263,7 +9639,7 @@ async function ownerInTarget(client, errors) {
  * (CASCADE; they are listed as dropped). Returns the drops in the order the check ran them.
  */
 async function checkClean(inputs, session, client, list) {
-    const check = await session.watched('clean (its check of what it drops)', () => checkDrops(client, list.drops, list.tableParts, list.extensions));
+    const check = await session.watched('clean (its check of what it drops)', () => checkDrops(client, list.drops, list.tableParts, list.extensions, list.objects));
     const blocked = new Set(check.blocked);
     if (check.dependents.length === 0) {
         log/* log */.Rm.info(`clean drops ${(0,log/* plural */.LS)(check.order.length, 'object')}; nothing outside the backup depends on them.`);
@@ -9271,8 +9647,8 @@ async function checkClean(inputs, session, client, list) {
         return check.order.map(d => ({ drop: blocked.has(d) ? withCascade(d) : d }));
     }
     if (!inputs.cleanDropDependents)
-        throw new DependentsError(check.dependents);
-    log/* log */.Rm.warning(`clean-drop-dependents: true — these objects are not in the backup and are dropped with the objects they depend on (not recreated): ${describeDependents(check.dependents, 100)}`);
+        throw new DependentsError(check.dependents, selectionWords(inputs));
+    log/* log */.Rm.warning(`clean-drop-dependents: true — these objects are ${notRestored(selectionWords(inputs))} and are dropped with the objects they depend on (not recreated): ${describeDependents(check.dependents, 100)}`);
     const dependents = check.dependents.map(d => d.description);
     return check.order.map((d, i) => ({
         drop: blocked.has(d) ? withCascade(d) : d,
@@ -9388,8 +9764,11 @@ async function recordProtected(inputs, client, plan, facts, server, drops) {
         replacedObjects: plan.plain?.replacingObjects ?? [],
         // an archive's clean drops named: the target's other functions, types and operators stay
         // protected (trial u19 F2: every one of them was counted as replaced)
-        ...(inputs.clean && drops && plan.format !== 'plain'
-            ? { cleanObjects: droppedObjects(texts) }
+        // (a31 A1: and of the backup's names only the overloads it holds)
+        ...(inputs.clean && drops
+            ? {
+                cleanObjects: plan.format === 'plain' ? scriptOwnedObjects(texts) : plan.clean?.objects
+            }
             : {})
     });
     if (inputs.allowNonEmpty && !inputs.clean)
@@ -9509,25 +9888,33 @@ async function guardTarget(inputs, client, plan, facts, manifest) {
     const nextToExisting = inputs.allowNonEmpty || inputs.clean || inputs.dataOnly === true;
     if (nextToExisting)
         refuseWithheldReferences(plan, facts, manifest, inputs);
-    if (inputs.dataOnly === true && inputs.singleTransaction) {
-        // the rows come in the archive's order (by name), not by the target's foreign keys; the
-        // target's triggers on the tables would fire for rows that were written once already
-        const keys = await fillForeignKeys(client, server.fills);
-        const triggers = await fillTriggers(client, plan.tableData ?? []);
+    // a plain script's rows into the target's own tables (pg_dump --data-only, supabase db dump
+    // --data-only, with allow-non-empty): their triggers likewise (trial u20 F2: the target's
+    // on_auth_user_created made the script's profiles duplicates, and the message blamed the rows)
+    const plainFills = plan.format === 'plain' && inputs.allowNonEmpty && !inputs.clean && inputs.singleTransaction
+        ? (plan.dataOnlyTables ?? [])
+        : [];
+    if ((inputs.dataOnly === true && inputs.singleTransaction) || plainFills.length > 0) {
+        // the rows come in the archive's order (by name), not by the target's foreign keys (a
+        // script's: in their order, plainPasses); the target's triggers on the tables would fire for
+        // rows that were written once already
+        const label = plainFills.length > 0 ? "the script's rows" : 'data-only';
+        const keys = plainFills.length > 0 ? [] : await fillForeignKeys(client, server.fills);
+        const triggers = await fillTriggers(client, plainFills.length > 0 ? plainFills : (plan.tableData ?? []));
         const named = (k) => `${k.schema}.${k.table} ${k.name}`;
         const fixed = keys.filter(k => !k.alterable);
         if (fixed.length > 0)
-            log/* log */.Rm.info(`data-only: ${(0,log/* plural */.LS)(fixed.length, 'foreign key')} between the tables it loads belong${fixed.length === 1 ? 's' : ''} to tables the restoring role does not own (${fixed.map(named).join(', ')}): checked row by row as the rows arrive in the archive's order, as pg_restore --data-only does.`);
+            log/* log */.Rm.info(`${label}: ${(0,log/* plural */.LS)(fixed.length, 'foreign key')} between the tables it loads belong${fixed.length === 1 ? 's' : ''} to tables the restoring role does not own (${fixed.map(named).join(', ')}): checked row by row as the rows arrive in the archive's order, as pg_restore --data-only does.`);
         const firing = triggers.filter(t => !t.alterable);
         if (firing.length > 0)
             server.firing = firing.map(named);
         if (firing.length > 0)
-            log/* log */.Rm.warning(`data-only: ${(0,log/* plural */.LS)(firing.length, 'trigger')} of the target on tables it loads belong${firing.length === 1 ? 's' : ''} to tables the restoring role does not own, and fire${firing.length === 1 ? 's' : ''} as their rows load (pg_restore --data-only without --disable-triggers, which needs a superuser, does the same): ${firing.map(named).join(', ')}. If one writes rows into a table the backup loads (e.g. a profile for each new user), that table's rows fail on a duplicate key and nothing is kept: drop the trigger before the restore and create it again after.`);
+            log/* log */.Rm.warning(`${label}: ${(0,log/* plural */.LS)(firing.length, 'trigger')} of the target on tables it loads belong${firing.length === 1 ? 's' : ''} to tables the restoring role does not own, and fire${firing.length === 1 ? 's' : ''} as their rows load (${plainFills.length > 0 ? 'psql -f' : 'pg_restore --data-only without --disable-triggers, which needs a superuser,'} does the same): ${firing.map(named).join(', ')}. If one writes rows into a table the backup loads (e.g. a profile for each new user), that table's rows fail on a duplicate key and nothing is kept: drop the trigger before the restore and create it again after.`);
         const deferred = keys.filter(k => k.alterable);
         const disabled = triggers.filter(t => t.alterable);
         if (deferred.length > 0 || disabled.length > 0) {
             server.deferrals = deferredForeignKeys(deferred, disabled);
-            log/* log */.Rm.info(`data-only: in the load's transaction, ${[
+            log/* log */.Rm.info(`${label}: in the load's transaction, ${[
                 ...(deferred.length > 0
                     ? [
                         `${(0,log/* plural */.LS)(deferred.length, 'foreign key')} between the tables it loads ${deferred.length === 1 ? 'is' : 'are'} checked at the end of the load (deferred, then set back), so the order of the archive's tables does not matter: ${deferred.map(named).join(', ')}`
@@ -9535,7 +9922,7 @@ async function guardTarget(inputs, client, plan, facts, manifest) {
                     : []),
                 ...(disabled.length > 0
                     ? [
-                        `${(0,log/* plural */.LS)(disabled.length, 'trigger')} of the target on them ${disabled.length === 1 ? 'is' : 'are'} disabled while the rows load, then enabled again (the rows are loaded as they were, as pg_restore --disable-triggers does): ${disabled.map(named).join(', ')}`
+                        `${(0,log/* plural */.LS)(disabled.length, 'trigger')} of the target on them ${disabled.length === 1 ? 'is' : 'are'} disabled while the rows load, then enabled again (the rows are loaded as they were, as pg_restore --disable-triggers${plainFills.length > 0 ? ' and the ALTER TABLE … DISABLE TRIGGER of pg_dump --data-only --disable-triggers' : ''} do${plainFills.length > 0 ? '' : 'es'}): ${disabled.map(named).join(', ')}`
                     ]
                     : [])
             ].join('; ')}.`);
@@ -9573,7 +9960,7 @@ async function guardTarget(inputs, client, plan, facts, manifest) {
         : `it holds objects the backup's statements change — ${objects.join(', ')}`;
     if (inputs.clean) {
         const searchPath = await sessionSchemas(client);
-        log/* log */.Rm.info(cleanListing(existing, plan.clean?.drops, searchPath));
+        log/* log */.Rm.info(cleanListing(existing, plan.clean?.drops, searchPath, selectionWords(inputs)));
         const newer = plan.clean?.drops
             ? newerRows(cleanReplaced(existing, plan.clean.drops, searchPath), manifest)
             : undefined;
@@ -9611,7 +9998,36 @@ async function guardTarget(inputs, client, plan, facts, manifest) {
         source.port === client.port
         ? ` This is the database the backup was made of (${source.name} on ${source.host}:${source.port}): clean would replace its data with the backup's, rows written since included. Set clean only to roll it back on purpose; to look at the backup, restore it into another database.`
         : '';
-    throw new RestoreError(`the target database '${server.database}' is not empty: ${counted}. Nothing was changed.${itself} Set 'clean: true' to drop and replace the backup's objects, 'allow-non-empty: true' to restore next to them, or point database-url at an empty database.${await superuserNote(client, facts, existing)}`);
+    // a subset (tables, schemas): which of its own tables are there, apart from the others (trial
+    // u20 F6: every table of the schema was listed as if the subset would write to it)
+    const subset = subsetListing(inputs, plan, existing);
+    throw new RestoreError(`the target database '${server.database}' is not empty: ${subset ?? counted}. Nothing was changed.${itself} Set 'clean: true' to drop and replace the backup's objects, 'allow-non-empty: true' to restore next to them, or point database-url at an empty database.${await superuserNote(client, facts, existing)}`);
+}
+/** A subset restore's selection as the inputs name it ("tables: a,b, schemas: s"); else undefined. */
+function selectionWords(inputs) {
+    const words = [
+        ...(inputs.tables.length > 0 ? [`tables: ${inputs.tables.join(',')}`] : []),
+        ...(inputs.schemas.length > 0 ? [`schemas: ${inputs.schemas.join(',')}`] : [])
+    ];
+    return words.length > 0 ? words.join(', ') : undefined;
+}
+/**
+ * A subset restore's (tables, schemas) view of the target's tables where the backup goes: those
+ * it restores that are there, and how many others; undefined for a whole restore.
+ */
+function subsetListing(inputs, plan, existing) {
+    if ((inputs.tables.length === 0 && inputs.schemas.length === 0) || !plan.tableData)
+        return undefined;
+    const restored = new Set(plan.tableData.map(nameKey));
+    const mine = existing.filter(t => restored.has(nameKey(t)));
+    const others = existing.filter(t => !restored.has(nameKey(t)));
+    const selection = selectionWords(inputs);
+    const held = mine.length > 0
+        ? `of the tables the subset restores (${selection}), it holds ${describeTables(mine)}`
+        : `it holds none of the tables the subset restores (${selection})`;
+    return others.length > 0
+        ? `${held}; besides, ${(0,log/* plural */.LS)(others.length, 'other table')} the subset does not touch (${describeTables(others, 5)})`
+        : held;
 }
 /**
  * A superuser restoring into schemas (not public) a superuser owns, itself too, whose tables
@@ -9893,7 +10309,7 @@ function acceptDataOnly(inputs, server, plan, check) {
         const fixes = [
             ...(readable.length > 0
                 ? [
-                    `to replace their rows, empty them first (TRUNCATE ${listNames([...readable, ...check.referencing], 100)}${check.referencing.length > 0 ? `: ${listNames(check.referencing)} ${check.referencing.length === 1 ? 'references' : 'reference'} them by a foreign key, so PostgreSQL truncates ${check.referencing.length === 1 ? 'it' : 'them'} with them, rows and all` : ''}) and restore again (the rows added since the backup are lost then); to get back some of the backup's rows beside the target's (rows deleted by mistake), restore the backup into a scratch database first and copy those rows from there (INSERT … SELECT, or \\copy out and in: rows whose keys the target still holds would fail); to append all of them as they are, load the backup by hand with ${byHand(plan)}`
+                    `to replace their rows, empty them first (TRUNCATE ${listNames([...readable, ...check.referencing], 100)}${check.referencing.length > 0 ? `: ${listNames(check.referencing)} ${check.referencing.length === 1 ? 'references' : 'reference'} them by a foreign key, so PostgreSQL truncates ${check.referencing.length === 1 ? 'it' : 'them'} with them, rows and all` : ''}) and restore again${inputs.tables.length > 0 && check.referencing.length > 0 ? ` with ${check.referencing.length === 1 ? 'it' : 'them'} named too (tables: ${[...new Set([...inputs.tables, ...check.referencing.map(t => t.name)])].join(',')}: the TRUNCATE empties ${check.referencing.length === 1 ? 'it' : 'them'}, and tables: ${inputs.tables.join(',')} alone would leave ${check.referencing.length === 1 ? 'it' : 'them'} empty)` : ''} (the rows added since the backup are lost then); to get back some of the backup's rows beside the target's (rows deleted by mistake), restore the backup into a scratch database first and copy those rows from there (INSERT … SELECT, or \\copy out and in: rows whose keys the target still holds would fail); to append all of them as they are, load the backup by hand with ${byHand(plan)}`
                 ]
                 : []),
             ...(denied.length > 0
@@ -10291,7 +10707,7 @@ before = new Set()) {
     const total = result.reduce((sum, t) => sum + t.rows, 0);
     const filtered = manifest?.rowSecurity?.tables.length ?? 0;
     log/* log */.Rm.info(expected.size > 0
-        ? `All ${(0,log/* plural */.LS)(result.length, 'table')} match the manifest's row counts (${(0,log/* plural */.LS)(total, 'row')}).${filtered > 0 ? ` The backup was filtered by row-level security (pg_dump --enable-row-security as role ${manifest.rowSecurity.role}): ${(0,log/* plural */.LS)(filtered, 'table')} hold only the rows that role could see (${manifest.rowSecurity.tables.map(t => `${t.schema}.${t.name}`).join(', ')}).` : ''}`
+        ? `${result.length === 1 ? 'The 1 table matches' : `All ${result.length} tables match`} the manifest's row counts (${(0,log/* plural */.LS)(total, 'row')}).${filtered > 0 ? ` The backup was filtered by row-level security (pg_dump --enable-row-security as role ${manifest.rowSecurity.role}): ${(0,log/* plural */.LS)(filtered, 'table')} hold only the rows that role could see (${manifest.rowSecurity.tables.map(t => `${t.schema}.${t.name}`).join(', ')}).` : ''}`
         : `${(0,log/* plural */.LS)(result.length, 'table')}, ${(0,log/* plural */.LS)(total, 'row')} restored (no manifest counts to compare with).`);
     return result;
 }

@@ -6715,9 +6715,11 @@ __webpack_require__.r(__webpack_exports__);
 /* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(25625);
 /* harmony import */ var _process_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(34006);
 /* harmony import */ var _connection_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(58824);
+/* harmony import */ var _commit_js__WEBPACK_IMPORTED_MODULE_9__ = __webpack_require__(70858);
 /* harmony import */ var _diagnostics_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(24999);
 /* harmony import */ var _dump_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(8677);
 /* harmony import */ var _locks_js__WEBPACK_IMPORTED_MODULE_8__ = __webpack_require__(60975);
+
 
 
 
@@ -7092,15 +7094,20 @@ async function endOwnSessions(waitMs = 5000) {
             return;
         }
         try {
-            const find = async () => (await client.query(`SELECT a.pid FROM pg_catalog.pg_stat_activity a
+            const sessions = async () => (await client.query(`SELECT a.pid, a.application_name = ANY($2::text[]) AS program,
+                      a.backend_xid::text AS xid,
+                      pg_catalog.txid_snapshot_xmax(pg_catalog.txid_current_snapshot())::text AS xmax
+                 FROM pg_catalog.pg_stat_activity a
                 WHERE a.datname = pg_catalog.current_database()
                   AND a.pid <> pg_catalog.pg_backend_pid()
                   AND (a.application_name = ANY($2::text[])
                        OR (a.pid::text || ':' || a.application_name) = ANY($1::text[]))`, [
                 [...own.pids].map(([pid, name]) => `${pid}:${name}`),
                 [...own.applicationNames.keys()]
-            ])).rows.map(r => r.pid);
-            let pids = await find();
+            ])).rows;
+            const find = async () => (await sessions()).map(r => r.pid);
+            const first = await sessions();
+            let pids = first.map(r => r.pid);
             const found = pids.length;
             for (const pid of pids) {
                 await client
@@ -7113,6 +7120,11 @@ async function endOwnSessions(waitMs = 5000) {
             }
             result.ended += found - pids.length;
             result.left.push(...pids);
+            // the programs' transactions (psql's, pg_restore's) as the server ended them: a COMMIT
+            // written to psql's pipe while it still ran an earlier statement never ran (attacker a30
+            // A2: the cancel said the restore may have committed)
+            if (pids.length === 0 && (await programsRolledBack(client, first)))
+                (0,_commit_js__WEBPACK_IMPORTED_MODULE_9__/* .markRolledBack */ .du)();
             // what the ended sessions left that a rollback does not undo (sequences): once they are gone
             if (pids.length === 0)
                 for (const hook of own.afterEnd) {
@@ -7129,6 +7141,35 @@ async function endOwnSessions(waitMs = 5000) {
         }
     }));
     return result;
+}
+/**
+ * Whether every program session found (before it was ended) had its transaction rolled back:
+ * none had written (no transaction ID: nothing to commit), or txid_status says 'aborted'. False
+ * when none was found, or one committed, or its status cannot be read.
+ */
+async function programsRolledBack(client, found) {
+    const programs = found.filter(f => f.program);
+    if (programs.length === 0)
+        return false;
+    const xids = programs.flatMap(f => {
+        if (f.xid === null)
+            return [];
+        // the full ID: the snapshot's epoch with the 32-bit xid, one epoch back if that is ahead
+        const xmax = BigInt(f.xmax);
+        let full = ((xmax >> 32n) << 32n) + BigInt(f.xid);
+        if (full > xmax)
+            full -= 1n << 32n;
+        return [full.toString()];
+    });
+    if (xids.length === 0)
+        return true;
+    try {
+        const { rows } = await client.query('SELECT pg_catalog.txid_status(x::bigint) AS status FROM pg_catalog.unnest($1::text[]) AS x', [xids]);
+        return rows.every(r => r.status === 'aborted');
+    }
+    catch {
+        return false;
+    }
 }
 function isNoSslError(error) {
     return /does not support SSL/i.test(String(error?.message));
