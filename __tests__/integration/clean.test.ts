@@ -900,6 +900,56 @@ describe("clean: what the backup's own statements drop of the target's other obj
     expect(await server.query(target, SURVIVORS)).toEqual(ALL)
   }, 120_000)
 
+  it("an archive with pg_dump 14's entries of the schema public (its ACL too): the schema's privileges may change, the target's tables in it stay protected", async () => {
+    const target = await victimTarget()
+    await server.query(
+      target,
+      'CREATE TABLE public.keep (id int); INSERT INTO public.keep VALUES (1)'
+    )
+    const file = path.join(harness.work, 'a33-public14.dump')
+    writeFileSync(
+      file,
+      rewriteArchiveToc(readFileSync(custom), es => {
+        const top = Math.max(...es.map(e => e.dumpId))
+        const table = es.find(e => e.desc === 'TABLE')!
+        const at = es.indexOf(table)
+        return [
+          ...es.slice(0, at),
+          {
+            ...table,
+            dumpId: top + 1,
+            desc: 'SCHEMA',
+            tag: 'public',
+            namespace: '',
+            defn: 'CREATE SCHEMA public;\n',
+            dropStmt: 'DROP SCHEMA public;\n',
+            dependencies: []
+          },
+          ...es.slice(at),
+          {
+            ...table,
+            dumpId: top + 2,
+            desc: 'ACL',
+            tag: 'SCHEMA public',
+            namespace: '',
+            section: 4,
+            defn: 'GRANT ALL ON SCHEMA public TO PUBLIC;\n',
+            dropStmt: '',
+            dependencies: [top + 1]
+          }
+        ]
+      })
+    )
+    const { error } = await logOf(() =>
+      harness.restore(
+        testRestoreInputs(server.url(target), { kind: 'file', path: file }, { clean: true })
+      )
+    )
+    expect(error).toBeUndefined()
+    expect(await server.query(target, 'SELECT id FROM public.keep')).toEqual([{ id: 1 }])
+    expect(await server.query(target, SURVIVORS)).toEqual(ALL)
+  }, 120_000)
+
   it("pg_dump's own archive and script over the target with those objects: restored, the objects kept", async () => {
     for (const file of [custom, plain]) {
       const target = await victimTarget()

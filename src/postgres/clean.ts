@@ -224,6 +224,9 @@ export function ownedObjects(
       owned.push({ kind: 'operator', schema, name: signatureKey(e.tag + operands(e.defn)) })
     else if (e.desc in CATALOG_ENTRY_KINDS)
       owned.push({ kind: CATALOG_ENTRY_KINDS[e.desc], schema, name: catalogName(e.desc, e.tag) })
+    // the schema itself (its owner, privileges, comment: pg_dump up to 14 writes the schema
+    // public's), not what is in it
+    else if (e.desc === 'SCHEMA') owned.push({ kind: 'schema', schema: '', name: e.tag })
   }
   return owned
 }

@@ -779,6 +779,15 @@ async function readObjects(
   for (const kind of Object.keys(OBJECT_KINDS) as ObjectKind[])
     for (const o of (await read(kind)).rows) {
       if (providers.has(o.schema)) continue
+      // clean: a schema the backup's own entry creates (pg_dump up to 14: the schema public's,
+      // with its privileges and comment) is the backup's to set, as pg_restore --clean sets it;
+      // what is in it stays the target's unless clean drops it
+      if (
+        kind === 'schema' &&
+        not.clean === true &&
+        cleanNamed.has(JSON.stringify(['schema', '', o.schema]))
+      )
+        continue
       // clean drops the backup's own functions, types and operators by name: the target's of
       // the same name go with them (a plain script's DROP … IF EXISTS likewise)
       // a33c A3: a plain script's function or operator, claimed by name, likewise
