@@ -330,6 +330,10 @@ function ownedObjects(entries, selected) {
             owned.push({ kind: 'operator', schema, name: signatureKey(e.tag + operands(e.defn)) });
         else if (e.desc in CATALOG_ENTRY_KINDS)
             owned.push({ kind: CATALOG_ENTRY_KINDS[e.desc], schema, name: catalogName(e.desc, e.tag) });
+        // the schema itself (its owner, privileges, comment: pg_dump up to 14 writes the schema
+        // public's), not what is in it
+        else if (e.desc === 'SCHEMA')
+            owned.push({ kind: 'schema', schema: '', name: e.tag });
     }
     return owned;
 }
@@ -8136,6 +8140,13 @@ async function readObjects(client, not, replacedSchemas, checkedRelations, versi
     for (const kind of Object.keys(OBJECT_KINDS))
         for (const o of (await read(kind)).rows) {
             if (providers.has(o.schema))
+                continue;
+            // clean: a schema the backup's own entry creates (pg_dump up to 14: the schema public's,
+            // with its privileges and comment) is the backup's to set, as pg_restore --clean sets it;
+            // what is in it stays the target's unless clean drops it
+            if (kind === 'schema' &&
+                not.clean === true &&
+                cleanNamed.has(JSON.stringify(['schema', '', o.schema])))
                 continue;
             // clean drops the backup's own functions, types and operators by name: the target's of
             // the same name go with them (a plain script's DROP … IF EXISTS likewise)
