@@ -142,6 +142,17 @@ beforeAll(async () => {
   })
 }, 120_000)
 
+/** `source` with its table of contents patched (rewriteArchiveToc), written as `name` in the work folder. */
+function craftedArchive(
+  source: string,
+  name: string,
+  patch: (entries: SyntheticEntry[]) => SyntheticEntry[]
+): string {
+  const file = path.join(harness.work, name)
+  writeFileSync(file, rewriteArchiveToc(readFileSync(source), patch))
+  return file
+}
+
 const targets: string[] = []
 afterEach(async () => {
   for (const t of targets.splice(0)) await server.dropDatabase(t)
@@ -273,15 +284,11 @@ describe("clean: an archive entry's drop statement that is not pg_dump's DROP of
         "CREATE SCHEMA private; CREATE TABLE private.secrets (s text); INSERT INTO private.secrets VALUES ('keep')"
       )
       const before = await holdings(target)
-      const file = path.join(harness.work, `drop-${targets.length}-${drop.length}.dump`)
-      writeFileSync(
-        file,
-        rewriteArchiveToc(readFileSync(dumps.custom), es =>
-          es.map(e =>
-            e.desc === 'TABLE' && e.namespace === 'extra' && e.tag === 'pets'
-              ? { ...e, dropStmt: drop }
-              : e
-          )
+      const file = craftedArchive(dumps.custom, `drop-${targets.length}-${drop.length}.dump`, es =>
+        es.map(e =>
+          e.desc === 'TABLE' && e.namespace === 'extra' && e.tag === 'pets'
+            ? { ...e, dropStmt: drop }
+            : e
         )
       )
       const { error } = await logOf(() =>
@@ -536,19 +543,15 @@ describe('clean: a schema entry without a drop statement (attacker a33b A1)', ()
       target,
       'CREATE TABLE extra.keep (id int); INSERT INTO extra.keep VALUES (42), (43)'
     )
-    const file = path.join(harness.work, 'a33b-a1.dump')
-    writeFileSync(
-      file,
-      rewriteArchiveToc(readFileSync(dumps.custom), es =>
-        es.map(e =>
-          e.desc === 'SCHEMA' && e.tag === 'extra'
-            ? {
-                ...e,
-                dropStmt: '',
-                defn: 'CREATE SCHEMA IF NOT EXISTS extra;\nDROP TABLE extra.keep;\n'
-              }
-            : e
-        )
+    const file = craftedArchive(dumps.custom, 'a33b-a1.dump', es =>
+      es.map(e =>
+        e.desc === 'SCHEMA' && e.tag === 'extra'
+          ? {
+              ...e,
+              dropStmt: '',
+              defn: 'CREATE SCHEMA IF NOT EXISTS extra;\nDROP TABLE extra.keep;\n'
+            }
+          : e
       )
     )
     const { error } = await logOf(() =>
@@ -720,18 +723,14 @@ describe("clean: what the backup's own statements drop of the target's other obj
 
   it("an archive entry's definition dropping the target's cast, collation, text search configuration and publication: refused (A1)", async () => {
     const target = await victimTarget()
-    const file = path.join(harness.work, 'a33-a1.dump')
-    writeFileSync(
-      file,
-      rewriteArchiveToc(readFileSync(custom), es =>
-        es.map(e =>
-          e.desc === 'FUNCTION' && e.tag === 'f(integer)'
-            ? {
-                ...e,
-                defn: `${String(e.defn)}DROP COLLATION public.victim_coll;\nDROP TEXT SEARCH CONFIGURATION public.victim_ts;\nDROP CAST (public.vt AS text);\nDROP PUBLICATION victim_pub;\n`
-              }
-            : e
-        )
+    const file = craftedArchive(custom, 'a33-a1.dump', es =>
+      es.map(e =>
+        e.desc === 'FUNCTION' && e.tag === 'f(integer)'
+          ? {
+              ...e,
+              defn: `${String(e.defn)}DROP COLLATION public.victim_coll;\nDROP TEXT SEARCH CONFIGURATION public.victim_ts;\nDROP CAST (public.vt AS text);\nDROP PUBLICATION victim_pub;\n`
+            }
+          : e
       )
     )
     const { error } = await logOf(() =>
@@ -800,15 +799,11 @@ describe("clean: what the backup's own statements drop of the target's other obj
       `CREATE ACCESS METHOD am1 TYPE TABLE HANDLER heap_tableam_handler;
        CREATE TRUSTED LANGUAGE mylang HANDLER plpgsql_call_handler;`
     )
-    const file = path.join(harness.work, 'a33b-a2.dump')
-    writeFileSync(
-      file,
-      rewriteArchiveToc(readFileSync(custom), es =>
-        es.map(e =>
-          e.desc === 'TABLE' && e.tag === 't'
-            ? { ...e, defn: `${String(e.defn)}DROP ACCESS METHOD am1;\nDROP LANGUAGE mylang;\n` }
-            : e
-        )
+    const file = craftedArchive(custom, 'a33b-a2.dump', es =>
+      es.map(e =>
+        e.desc === 'TABLE' && e.tag === 't'
+          ? { ...e, defn: `${String(e.defn)}DROP ACCESS METHOD am1;\nDROP LANGUAGE mylang;\n` }
+          : e
       )
     )
     const { error } = await logOf(() =>
@@ -860,15 +855,11 @@ describe("clean: what the backup's own statements drop of the target's other obj
       `CREATE FUNCTION public.audit() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN RETURN NEW; END$$;
        CREATE TRIGGER audit AFTER INSERT ON public.t FOR EACH ROW EXECUTE FUNCTION public.audit();`
     )
-    const file = path.join(harness.work, 'a33c-a2.dump')
-    writeFileSync(
-      file,
-      rewriteArchiveToc(readFileSync(custom), es =>
-        es.map(e =>
-          e.desc === 'TABLE' && e.tag === 't'
-            ? { ...e, dropStmt: '', defn: `DROP TABLE public.t CASCADE;\n${String(e.defn)}` }
-            : e
-        )
+    const file = craftedArchive(custom, 'a33c-a2.dump', es =>
+      es.map(e =>
+        e.desc === 'TABLE' && e.tag === 't'
+          ? { ...e, dropStmt: '', defn: `DROP TABLE public.t CASCADE;\n${String(e.defn)}` }
+          : e
       )
     )
     const { error } = await logOf(() =>
@@ -906,40 +897,36 @@ describe("clean: what the backup's own statements drop of the target's other obj
       target,
       'CREATE TABLE public.keep (id int); INSERT INTO public.keep VALUES (1)'
     )
-    const file = path.join(harness.work, 'a33-public14.dump')
-    writeFileSync(
-      file,
-      rewriteArchiveToc(readFileSync(custom), es => {
-        const top = Math.max(...es.map(e => e.dumpId))
-        const table = es.find(e => e.desc === 'TABLE')!
-        const at = es.indexOf(table)
-        return [
-          ...es.slice(0, at),
-          {
-            ...table,
-            dumpId: top + 1,
-            desc: 'SCHEMA',
-            tag: 'public',
-            namespace: '',
-            defn: 'CREATE SCHEMA public;\n',
-            dropStmt: 'DROP SCHEMA public;\n',
-            dependencies: []
-          },
-          ...es.slice(at),
-          {
-            ...table,
-            dumpId: top + 2,
-            desc: 'ACL',
-            tag: 'SCHEMA public',
-            namespace: '',
-            section: 4,
-            defn: 'GRANT ALL ON SCHEMA public TO PUBLIC;\n',
-            dropStmt: '',
-            dependencies: [top + 1]
-          }
-        ]
-      })
-    )
+    const file = craftedArchive(custom, 'a33-public14.dump', es => {
+      const top = Math.max(...es.map(e => e.dumpId))
+      const table = es.find(e => e.desc === 'TABLE')!
+      const at = es.indexOf(table)
+      return [
+        ...es.slice(0, at),
+        {
+          ...table,
+          dumpId: top + 1,
+          desc: 'SCHEMA',
+          tag: 'public',
+          namespace: '',
+          defn: 'CREATE SCHEMA public;\n',
+          dropStmt: 'DROP SCHEMA public;\n',
+          dependencies: []
+        },
+        ...es.slice(at),
+        {
+          ...table,
+          dumpId: top + 2,
+          desc: 'ACL',
+          tag: 'SCHEMA public',
+          namespace: '',
+          section: 4,
+          defn: 'GRANT ALL ON SCHEMA public TO PUBLIC;\n',
+          dropStmt: '',
+          dependencies: [top + 1]
+        }
+      ]
+    })
     const { error } = await logOf(() =>
       harness.restore(
         testRestoreInputs(server.url(target), { kind: 'file', path: file }, { clean: true })
@@ -1009,15 +996,11 @@ describe('clean and a base type (its own input and output functions; attacker a3
       copy,
       "CREATE FUNCTION public.bt_len(integer) RETURNS int LANGUAGE sql AS 'SELECT 2'"
     )
-    const hostile = path.join(harness.work, 'basetype-a3.dump')
-    writeFileSync(
-      hostile,
-      rewriteArchiveToc(readFileSync(file), es =>
-        es.map(e =>
-          e.desc === 'TABLE' && e.tag === 't'
-            ? { ...e, defn: `${String(e.defn)}DROP FUNCTION public.bt_len(integer);\n` }
-            : e
-        )
+    const hostile = craftedArchive(file, 'basetype-a3.dump', es =>
+      es.map(e =>
+        e.desc === 'TABLE' && e.tag === 't'
+          ? { ...e, defn: `${String(e.defn)}DROP FUNCTION public.bt_len(integer);\n` }
+          : e
       )
     )
     const a3 = await logOf(() =>
@@ -1034,25 +1017,21 @@ describe('clean and a base type (its own input and output functions; attacker a3
     expect(await server.query(copy, 'SELECT public.bt_len(1) AS n')).toEqual([{ n: 2 }])
     // an entry whose tag alone claims the target's bt_len(public.bt) (no definition): its drop
     // goes with the type's, and nothing creates it again — refused (attacker a33 A5)
-    const claiming = path.join(harness.work, 'basetype-a5.dump')
-    writeFileSync(
-      claiming,
-      rewriteArchiveToc(readFileSync(file), es => {
-        const fn = es.find(e => e.desc === 'FUNCTION')!
-        const dumpId = Math.max(...es.map(e => e.dumpId)) + 1
-        return [
-          ...es,
-          {
-            ...fn,
-            dumpId,
-            tag: 'bt_len(public.bt)',
-            defn: '-- nothing\n',
-            dropStmt: '',
-            dependencies: []
-          }
-        ]
-      })
-    )
+    const claiming = craftedArchive(file, 'basetype-a5.dump', es => {
+      const fn = es.find(e => e.desc === 'FUNCTION')!
+      const dumpId = Math.max(...es.map(e => e.dumpId)) + 1
+      return [
+        ...es,
+        {
+          ...fn,
+          dumpId,
+          tag: 'bt_len(public.bt)',
+          defn: '-- nothing\n',
+          dropStmt: '',
+          dependencies: []
+        }
+      ]
+    })
     const a5 = await logOf(() =>
       harness.restore({ ...inputs, source: { kind: 'file', path: claiming }, clean: true })
     )
