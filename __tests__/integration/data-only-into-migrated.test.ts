@@ -29,7 +29,7 @@ import {
   supabaseLikeSource,
   supabaseLikeTarget
 } from '../support/managed.js'
-import type { BackupSource } from '../../src/types.js'
+import type { BackupOptions, BackupSource, RestoreOptions } from '../../src/types.js'
 
 let supabase: TestServer
 const harness = useHarness({ name: 'data-only-into-migrated' })
@@ -445,5 +445,73 @@ describe('data-only: foreign keys across three tables whose names sort against t
       "SELECT condeferrable AS deferrable FROM pg_constraint WHERE contype = 'f'"
     )
     expect(keys).toEqual([{ deferrable: false }, { deferrable: false }])
+  })
+})
+
+describe("the target's triggers on a partitioned table the rows load into (a33 A7)", () => {
+  const schema = `CREATE TABLE public.event_log (event int, at_table text);
+    CREATE TABLE public.events (id int, kind text) PARTITION BY RANGE (id);
+    CREATE TABLE public.events_low PARTITION OF public.events FOR VALUES FROM (0) TO (100);
+    CREATE TABLE public.events_high PARTITION OF public.events FOR VALUES FROM (100) TO (200);
+    CREATE FUNCTION public.log_event() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN INSERT INTO public.event_log VALUES (NEW.id, TG_TABLE_NAME); RETURN NEW; END $$;
+    CREATE TRIGGER audit AFTER INSERT ON public.events FOR EACH ROW EXECUTE FUNCTION public.log_event();`
+
+  async function triggerStates(db: string): Promise<Record<string, string>> {
+    const rows = await harness.server.query<{ t: string; e: string }>(
+      db,
+      "SELECT c.relname AS t, g.tgenabled AS e FROM pg_trigger g JOIN pg_class c ON c.oid = g.tgrelid WHERE g.tgname = 'audit'"
+    )
+    return Object.fromEntries(rows.map(r => [r.t, r.e]))
+  }
+
+  it('off while the rows load, each set back as it was: a partition whose copy of the trigger was disabled keeps it disabled (plain script via the partition root, and an archive)', async () => {
+    const server = harness.server
+    const src = await server.createDatabase('part_trigger_src')
+    await server.query(
+      src,
+      `${schema}
+       INSERT INTO public.events SELECT g, 'k' || g FROM generate_series(1, 199, 7) g;`
+    )
+    const cases: Array<{
+      name: string
+      backup: Partial<BackupOptions>
+      restore: Partial<RestoreOptions>
+    }> = [
+      {
+        name: 'part-trigger-plain',
+        backup: { format: 'plain', pgDumpArgs: ['--data-only', '--load-via-partition-root'] },
+        restore: { allowNonEmpty: true }
+      },
+      {
+        name: 'part-trigger-archive',
+        backup: { pgDumpArgs: ['--load-via-partition-root'] },
+        restore: { dataOnly: true }
+      }
+    ]
+    for (const c of cases) {
+      await harness.backup(testBackupInputs(server.url(src), { artifactName: c.name, ...c.backup }))
+      const target = await server.createDatabase(`${c.name.replace(/-/g, '_')}_target`)
+      await runTool(
+        path.join(server.binDir, 'psql'),
+        ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', server.url(target), '-c', schema],
+        server.env(target)
+      )
+      // the target's own choice: the high partition's copy of the trigger is off
+      await server.query(target, 'ALTER TABLE public.events_high DISABLE TRIGGER audit')
+      const before = await triggerStates(target)
+      expect(before).toEqual({ events: 'O', events_low: 'O', events_high: 'D' })
+      const backup: BackupSource = {
+        kind: 'artifact',
+        name: c.name,
+        runId: 'current',
+        repository: harness.backend.repository,
+        token: harness.backend.githubToken
+      }
+      await harness.restore(testRestoreInputs(server.url(target), backup, c.restore))
+      // every row, and the log as the source's (its rows written once, by the source's trigger)
+      expect(await tableChecksums(server, target)).toEqual(await tableChecksums(server, src))
+      expect(await triggerStates(target)).toEqual(before)
+    }
   })
 })

@@ -47,6 +47,7 @@ import {
   dataOnlyAncestors,
   dataOnlySequences,
   dataOnlyTables,
+  partitionsOf,
   deferredForeignKeys,
   type FillOrder,
   fillForeignKeys,
@@ -1499,7 +1500,12 @@ async function recordProtected(
     }
   }
   const set = await readProtected(client, {
-    fills: [...server.fills, ...(plan.dataOnlySequences ?? [])],
+    // a partitioned table's rows land in its partitions (a script's COPY into the parent)
+    fills: [
+      ...server.fills,
+      ...(await partitionsOf(client, server.fills)),
+      ...(plan.dataOnlySequences ?? [])
+    ],
     replaced,
     replacedSchemas,
     replacedLargeObjects: [

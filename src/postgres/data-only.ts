@@ -170,6 +170,37 @@ export async function dataOnlyTables(
   return result
 }
 
+/**
+ * The partitions, at every level, of the partitioned tables among `tables`: a COPY into a
+ * partitioned table writes its rows there (pg_dump --load-via-partition-root, a script's COPY
+ * into the parent). Empty when the parent is (its rows are counted with its partitions).
+ */
+export async function partitionsOf(
+  client: pg.Client,
+  tables: ReadonlyArray<QualifiedName>
+): Promise<QualifiedName[]> {
+  if (tables.length === 0) return []
+  const { rows } = await client.query<QualifiedName>(
+    `WITH RECURSIVE tree(oid) AS (
+       SELECT c.oid FROM pg_catalog.pg_class c
+         JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+         JOIN unnest($1::text[], $2::text[]) AS w(schema, name)
+           ON w.schema = n.nspname AND w.name = c.relname
+        WHERE c.relkind = 'p'
+       UNION
+       SELECT i.inhrelid FROM tree t
+         JOIN pg_catalog.pg_inherits i ON i.inhparent = t.oid
+         JOIN pg_catalog.pg_class p ON p.oid = t.oid AND p.relkind = 'p')
+     SELECT n.nspname AS schema, c.relname AS name
+       FROM tree JOIN pg_catalog.pg_class c ON c.oid = tree.oid
+       JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+      WHERE c.relispartition
+      ORDER BY 1, 2`,
+    [tables.map(t => t.schema), tables.map(t => t.name)]
+  )
+  return rows
+}
+
 /** The sequences of `sequences` the target has, each with the table it belongs to, if any. */
 export async function dataOnlySequences(
   client: pg.Client,
@@ -414,8 +445,11 @@ export interface FillTrigger {
 
 /**
  * The enabled triggers (not internal: no foreign key's, no constraint trigger's) of the tables
- * in `tables`: they fire as a data-only load's rows arrive (a trigger that inserts into another
- * table the backup loads makes that table's COPY fail on a duplicate key).
+ * in `tables` and of their partitions, at every level (rows loaded into a partitioned table fire
+ * its partitions' triggers): they fire as a data-only load's rows arrive (a trigger that inserts
+ * into another table the backup loads makes that table's COPY fail on a duplicate key). Each is
+ * its own table's: a partition's clone of its parent's trigger is listed on the partition, with
+ * the partition's own state (one disabled there is not listed, and stays disabled).
  */
 export async function fillTriggers(
   client: pg.Client,
@@ -423,13 +457,21 @@ export async function fillTriggers(
 ): Promise<FillTrigger[]> {
   if (tables.length === 0) return []
   const { rows } = await client.query<FillTrigger>(
-    `SELECT n.nspname AS schema, c.relname AS table, g.tgname AS name, g.tgenabled AS enabled,
+    `WITH RECURSIVE filled(oid) AS (
+       SELECT c.oid FROM pg_catalog.pg_class c
+         JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+         JOIN unnest($1::text[], $2::text[]) AS w(schema, name)
+           ON w.schema = n.nspname AND w.name = c.relname
+       UNION
+       SELECT i.inhrelid FROM filled f
+         JOIN pg_catalog.pg_inherits i ON i.inhparent = f.oid
+         JOIN pg_catalog.pg_class p ON p.oid = f.oid AND p.relkind = 'p')
+     SELECT n.nspname AS schema, c.relname AS table, g.tgname AS name, g.tgenabled AS enabled,
             pg_catalog.pg_has_role(c.relowner, 'USAGE') AS alterable
        FROM pg_catalog.pg_trigger g
+       JOIN filled f ON f.oid = g.tgrelid
        JOIN pg_catalog.pg_class c ON c.oid = g.tgrelid
        JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-       JOIN unnest($1::text[], $2::text[]) AS w(schema, name)
-         ON w.schema = n.nspname AND w.name = c.relname
       WHERE NOT g.tgisinternal AND g.tgconstraint = 0 AND g.tgenabled IN ('O', 'A')
       ORDER BY 1, 2, 3`,
     [tables.map(t => t.schema), tables.map(t => t.name)]
@@ -440,7 +482,8 @@ export async function fillTriggers(
 /**
  * The statements that load a data-only backup's rows as they were, whatever the order of the
  * archive's tables: before the data, each of `keys` made DEFERRABLE INITIALLY DEFERRED, each of
- * `triggers` disabled (ALTER TABLE … ALTER CONSTRAINT / DISABLE TRIGGER: the table's owner may,
+ * `triggers` disabled (ALTER TABLE … ALTER CONSTRAINT / ALTER TABLE ONLY … DISABLE TRIGGER, each on
+ * its own table, so that a partitioned table's does not reach a partition's clone: the table's owner may,
  * where pg_restore --disable-triggers needs a superuser); after it, every deferred check run
  * (SET CONSTRAINTS ALL IMMEDIATE: a row that references a missing one fails here, naming the
  * constraint), and each key and trigger set back as it was — all in the load's transaction.
@@ -457,11 +500,14 @@ export function deferredForeignKeys(
     `ALTER TABLE ${ident(k.schema)}.${ident(k.table)}`
   const alter = (k: FillForeignKey, how: string): string =>
     `${table(k)} ALTER CONSTRAINT ${ident(k.name)} ${how};`
+  // ONLY: a partitioned table's ENABLE would set every partition's clone of the trigger, one the
+  // partition had disabled of its own too (each clone is listed on its partition)
+  const only = (t: FillTrigger): string => `ALTER TABLE ONLY ${ident(t.schema)}.${ident(t.table)}`
   if (keys.length === 0 && triggers.length === 0) return { before: [], after: [] }
   return {
     before: [
       ...keys.map(k => alter(k, 'DEFERRABLE INITIALLY DEFERRED')),
-      ...triggers.map(t => `${table(t)} DISABLE TRIGGER ${ident(t.name)};`)
+      ...triggers.map(t => `${only(t)} DISABLE TRIGGER ${ident(t.name)};`)
     ],
     after: [
       ...(keys.length > 0 ? ['SET CONSTRAINTS ALL IMMEDIATE;'] : []),
@@ -469,7 +515,7 @@ export function deferredForeignKeys(
         alter(k, k.deferrable ? 'DEFERRABLE INITIALLY IMMEDIATE' : 'NOT DEFERRABLE')
       ),
       ...triggers.map(
-        t => `${table(t)} ENABLE ${t.enabled === 'A' ? 'ALWAYS ' : ''}TRIGGER ${ident(t.name)};`
+        t => `${only(t)} ENABLE ${t.enabled === 'A' ? 'ALWAYS ' : ''}TRIGGER ${ident(t.name)};`
       )
     ]
   }
