@@ -130,6 +130,42 @@ describe('row-level security that applies to the dumping role', () => {
     expect(result.manifest.rowSecurity).toBeUndefined()
     expect(backupSummaryMarkdown(result)).not.toMatch(/row-level security/i)
   })
+
+  it("a filtered table others reference: the restore's foreign-key error says the backup was filtered, and how to back up whole (trial u23 F2)", async () => {
+    const fk = await server.createDatabase('rls_fk_src')
+    await server.query(
+      fk,
+      `GRANT CREATE ON SCHEMA public TO rls_dumper;
+       SET ROLE rls_dumper;
+       CREATE TABLE public.documents (id integer PRIMARY KEY);
+       INSERT INTO public.documents SELECT generate_series(1, 10);
+       CREATE TABLE public.attachments (id integer PRIMARY KEY, doc integer REFERENCES public.documents);
+       INSERT INTO public.attachments SELECT g, g FROM generate_series(1, 10) g;
+       CREATE POLICY nobody ON public.documents USING (false);
+       ALTER TABLE public.documents ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY;
+       RESET ROLE;`
+    )
+    const name = 'rls-filtered-fk'
+    await harness.backup(
+      testBackupInputs(asDumper(fk), { artifactName: name, pgDumpArgs: ['--enable-row-security'] })
+    )
+    const target = await server.createDatabase()
+    const error = await harness
+      .restore(testRestoreInputs(server.url(target), currentRunArtifact(harness.backend, name)))
+      .then(
+        () => undefined,
+        (e: Error) => e
+      )
+    expect(error?.message).toMatch(
+      /violates foreign key constraint[^]*Note: the backup was made with row-level security on \(pg_dump --enable-row-security as role rls_dumper\): public\.documents holds only the rows that role could see[^]*BYPASSRLS/
+    )
+    expect(
+      await server.query(
+        target,
+        "SELECT count(*)::int AS n FROM pg_class WHERE relname = 'attachments'"
+      )
+    ).toEqual([{ n: 0 }])
+  })
 })
 
 describe('a large object the role may not read', () => {

@@ -14,6 +14,7 @@
  *    withheld, the key and what to do.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { runTool, tableChecksums } from '../../dev/fixtures.js'
 import { type TestServer, startPostgres } from '../../dev/postgres.js'
@@ -96,11 +97,26 @@ describe('Supabase: the data of the action’s own archive into a project whose 
     backup = await actionBackup(source.url)
   }, 120_000)
 
-  it('without data-only: refused as before (the tables exist)', async () => {
+  it('without data-only: refused as before (the tables exist), saying data-only loads the rows into them (trial u23 F1); with allow-non-empty too', async () => {
     const target = await migratedProject()
     const error = await failure(actionRestore(target, backup))
     expect(error?.message).toMatch(/is not empty/)
+    expect(error?.message).toMatch(
+      /Every table whose rows the backup holds is here and empty \(\d+ tables: a schema the app's migrations made\?\): to load only the backup's rows into them, keeping the target's tables, keys and triggers as they are, set 'data-only: true'\. Set 'clean: true'/
+    )
+    const next = await failure(actionRestore(target, backup, { allowNonEmpty: true }))
+    expect(next?.message).toMatch(
+      /whose names are taken .*set 'data-only: true'\. Set 'clean: true'/
+    )
     expect(await count(target, 'auth.users')).toBe(0)
+    // a table with a row: no such advice (data-only would refuse it)
+    await target.instance.admin.query(
+      target.database,
+      "INSERT INTO auth.users (id, email) VALUES ('00000000-0000-0000-0000-00000000000a', 'early@example.com')"
+    )
+    const taken = await failure(actionRestore(target, backup))
+    expect(taken?.message).toMatch(/is not empty/)
+    expect(taken?.message).not.toMatch(/data-only/)
   })
 
   it('data-only: every row arrives in one transaction; the identity sequence is set, and a sequence of no table, as pg_restore --data-only sets it', async () => {
@@ -508,10 +524,136 @@ describe("the target's triggers on a partitioned table the rows load into (a33 A
         repository: harness.backend.repository,
         token: harness.backend.githubToken
       }
-      await harness.restore(testRestoreInputs(server.url(target), backup, c.restore))
+      const result = await harness.restore(testRestoreInputs(server.url(target), backup, c.restore))
+      // counted where the rows are, the partitions (attacker a34 A4: the parent's "0 rows")
+      expect(result.rowsRestored).toBe(58)
+      expect(Object.fromEntries(result.tables.map(t => [t.name, t.rows]))).toMatchObject({
+        event_log: 29,
+        events_low: 15,
+        events_high: 14
+      })
       // every row, and the log as the source's (its rows written once, by the source's trigger)
       expect(await tableChecksums(server, target)).toEqual(await tableChecksums(server, src))
       expect(await triggerStates(target)).toEqual(before)
     }
+  })
+})
+
+describe('allow-non-empty with a plain script: what the restoring role cannot see or the script turns on', () => {
+  it('a table whose rows row-level security hides from the restoring role is not taken as empty: refused, its rows kept (attacker a34 A1), partitioned or not', async () => {
+    const server = harness.server
+    const role = 'rls_restorer'
+    const password = 'rls-restorer-pw'
+    await server.query(
+      'postgres',
+      `DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '${role}') THEN
+         CREATE ROLE ${role} LOGIN PASSWORD '${password}'; END IF; END $$;
+       DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'rls_keeper') THEN
+         CREATE ROLE rls_keeper; END IF; END $$;`
+    )
+    const db = await server.createDatabase('rls_hidden_target')
+    await server.query(
+      db,
+      `ALTER DATABASE rls_hidden_target OWNER TO ${role};
+       CREATE TABLE public.vault (id int, v text) PARTITION BY LIST (id);
+       CREATE TABLE public.vault_a PARTITION OF public.vault FOR VALUES IN (1, 2, 3);
+       CREATE TABLE public.vault_b PARTITION OF public.vault DEFAULT;
+       CREATE TABLE public.flat (id int, v text);
+       INSERT INTO public.vault VALUES (2, 'precious-a'), (77, 'precious-b');
+       INSERT INTO public.flat VALUES (1, 'precious-flat');
+       ALTER TABLE public.vault OWNER TO rls_keeper;
+       ALTER TABLE public.vault_a OWNER TO rls_keeper;
+       ALTER TABLE public.vault_b OWNER TO rls_keeper;
+       ALTER TABLE public.flat OWNER TO rls_keeper;
+       GRANT SELECT, INSERT, DELETE ON public.vault, public.flat TO ${role};
+       ALTER TABLE public.vault ENABLE ROW LEVEL SECURITY;
+       ALTER TABLE public.flat ENABLE ROW LEVEL SECURITY;
+       CREATE POLICY ins ON public.vault FOR INSERT TO ${role} WITH CHECK (true);
+       CREATE POLICY del ON public.vault FOR DELETE TO ${role} USING (true);
+       CREATE POLICY ins ON public.flat FOR INSERT TO ${role} WITH CHECK (true);
+       CREATE POLICY del ON public.flat FOR DELETE TO ${role} USING (true);`
+    )
+    for (const table of ['public.vault', 'public.flat']) {
+      const script = path.join(harness.work, `rls-${table.slice(7)}.sql`)
+      writeFileSync(
+        script,
+        `INSERT INTO ${table} (id, v) VALUES (3, 'from-backup');\nDELETE FROM ${table};\n`
+      )
+      const error = await failure(
+        harness.restore(
+          testRestoreInputs(
+            server.url(db, { user: role, password }),
+            { kind: 'file', path: script },
+            { allowNonEmpty: true }
+          )
+        )
+      )
+      expect(error?.message).toMatch(
+        new RegExp(
+          `${table.replace('.', '\\.')} \\(row-level security is on for the restoring role, whose policies may hide rows, so whether it is empty cannot be told\\).*[Rr]estore as a role that row-level security does not filter on ${table.replace('.', '\\.')}`
+        )
+      )
+    }
+    const rows = await server.query<{ t: string; v: string }>(
+      db,
+      "SELECT 'vault' AS t, v FROM public.vault UNION ALL SELECT 'flat', v FROM public.flat ORDER BY 1, 2"
+    )
+    expect(rows).toEqual([
+      { t: 'flat', v: 'precious-flat' },
+      { t: 'vault', v: 'precious-a' },
+      { t: 'vault', v: 'precious-b' }
+    ])
+  })
+
+  it("pg_dump --data-only --disable-triggers: the script's ENABLE TRIGGER ALL is set back, the target's disabled and replica-only triggers stay so (attacker a34 A3)", async () => {
+    const server = harness.server
+    const schema = `CREATE TABLE public.notes (id int PRIMARY KEY, body text);
+      CREATE TABLE public.note_log (id int, what text);
+      CREATE FUNCTION public.note_logged() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN INSERT INTO public.note_log VALUES (NEW.id, TG_NAME); RETURN NEW; END $$;
+      CREATE TRIGGER fires AFTER INSERT ON public.notes FOR EACH ROW EXECUTE FUNCTION public.note_logged();
+      CREATE TRIGGER off AFTER INSERT ON public.notes FOR EACH ROW EXECUTE FUNCTION public.note_logged();
+      CREATE TRIGGER replica AFTER INSERT ON public.notes FOR EACH ROW EXECUTE FUNCTION public.note_logged();
+      CREATE TRIGGER always AFTER INSERT ON public.notes FOR EACH ROW EXECUTE FUNCTION public.note_logged();`
+    const src = await server.createDatabase('trigger_states_src')
+    await server.query(src, `${schema} INSERT INTO public.notes VALUES (1, 'a'), (2, 'b');`)
+    const script = path.join(harness.work, 'disable-triggers.sql')
+    await runTool(
+      path.join(server.binDir, 'pg_dump'),
+      ['--data-only', '--disable-triggers', '-t', 'public.notes', '-f', script, server.url(src)],
+      server.env(src)
+    )
+    expect(readFileSync(script, 'utf8')).toMatch(/ENABLE TRIGGER ALL/)
+    const target = await server.createDatabase('trigger_states_target')
+    await server.query(
+      target,
+      `${schema}
+       ALTER TABLE public.notes DISABLE TRIGGER off;
+       ALTER TABLE public.notes ENABLE REPLICA TRIGGER replica;
+       ALTER TABLE public.notes ENABLE ALWAYS TRIGGER always;`
+    )
+    const states = (db: string) =>
+      server.query<{ name: string; enabled: string }>(
+        db,
+        "SELECT tgname AS name, tgenabled AS enabled FROM pg_trigger WHERE tgrelid = 'public.notes'::regclass ORDER BY 1"
+      )
+    const before = await states(target)
+    expect(before).toEqual([
+      { name: 'always', enabled: 'A' },
+      { name: 'fires', enabled: 'O' },
+      { name: 'off', enabled: 'D' },
+      { name: 'replica', enabled: 'R' }
+    ])
+    await harness.restore(
+      testRestoreInputs(server.url(target), { kind: 'file', path: script }, { allowNonEmpty: true })
+    )
+    expect(await server.query(target, 'SELECT id, body FROM public.notes ORDER BY id')).toEqual([
+      { id: 1, body: 'a' },
+      { id: 2, body: 'b' }
+    ])
+    expect(await server.query(target, 'SELECT count(*)::int AS n FROM public.note_log')).toEqual([
+      { n: 0 }
+    ])
+    expect(await states(target)).toEqual(before)
   })
 })

@@ -47,6 +47,8 @@ import {
   dataOnlyAncestors,
   dataOnlySequences,
   dataOnlyTables,
+  firesOnLoad,
+  partitionLeaves,
   partitionsOf,
   deferredForeignKeys,
   type FillOrder,
@@ -548,6 +550,16 @@ export async function restore(
             error.message += leftOutNote(leftOut, error)
           if (newerMajor && error instanceof Error) error.message += ` Note: ${newerMajor}.`
           if (error instanceof Error) error.message += foreignKeyNote(error.message, inputs, facts)
+          // a backup pg_dump filtered by row-level security lacks rows others reference (trial
+          // u23 F2: the foreign key's error said nothing of it)
+          const filtered = fetched.manifest?.rowSecurity
+          if (
+            filtered &&
+            filtered.tables.length > 0 &&
+            error instanceof Error &&
+            /violates foreign key constraint/.test(error.message)
+          )
+            error.message += ` Note: the backup was made with row-level security on (pg_dump --enable-row-security as role ${filtered.role}): ${listNames(filtered.tables, 10)} hold${filtered.tables.length === 1 ? 's' : ''} only the rows that role could see, so rows that reference ${filtered.tables.length === 1 ? 'it' : 'them'} may find nothing there. For a whole copy, back up as a role that row-level security does not filter (the tables' owner, or one with BYPASSRLS).`
           if (
             error instanceof Error &&
             (server.firing?.length ?? 0) > 0 &&
@@ -1571,26 +1583,45 @@ async function recordProtected(
   return { check: unchangedCheck(set), set }
 }
 
-/** "2 relations, 1 function and 1 large object" (empty when there are none). */
+/** How many objects of one kind the count names ("1 function (public.f(text))"). */
+const NAMED_PER_KIND = 3
+
+/**
+ * "2 relations (public.a, public.b), 1 function (public.f(text)) and 1 large object" (empty when
+ * there are none): a kind's objects are named when there are at most {@link NAMED_PER_KIND} of
+ * them (trial u21 F5: "1 function" of the target, unnamed, read as the backup's).
+ */
 function protectedCount(
-  relations: readonly { kind: string }[],
-  objects: readonly { kind: string }[],
+  relations: readonly { kind: string; name: string }[],
+  objects: readonly { kind: string; name: string }[],
   largeObjects: number
 ): string {
   const kinds = ['function', 'type', 'operator', 'schema'] as const
-  return [
-    ['relation', relations.length] as const,
-    ...kinds.map(kind => [kind, objects.filter(o => o.kind === kind).length] as const),
+  const counted = (noun: string, items: readonly { name: string }[]): string =>
+    items.length === 0
+      ? ''
+      : `${plural(items.length, noun)}${items.length <= NAMED_PER_KIND ? ` (${items.map(i => i.name).join(', ')})` : ''}`
+  const parts = [
+    counted('relation', relations),
+    ...kinds.map(kind =>
+      counted(
+        kind,
+        objects.filter(o => o.kind === kind)
+      )
+    ),
     // publications, extensions, casts, text search objects…
-    [
+    counted(
       'other catalog object',
-      objects.filter(o => !(kinds as readonly string[]).includes(o.kind)).length
-    ] as const,
-    ['large object', largeObjects] as const
-  ]
-    .flatMap(([noun, n]) => (n > 0 ? [plural(n, noun)] : []))
-    .join(', ')
-    .replace(/, ([^,]*)$/, ' and $1')
+      objects
+        .filter(o => !(kinds as readonly string[]).includes(o.kind))
+        .map(o => ({ name: `${o.kind} ${o.name}` }))
+    ),
+    largeObjects > 0 ? plural(largeObjects, 'large object') : ''
+  ].filter(Boolean)
+  // joined by hand: a function's name holds commas of its own
+  return parts.length < 2
+    ? parts.join('')
+    : `${parts.slice(0, -1).join(', ')} and ${parts[parts.length - 1]}`
 }
 
 /**
@@ -1719,16 +1750,21 @@ async function guardTarget(
       log.info(
         `${label}: ${plural(fixed.length, 'foreign key')} between the tables it loads belong${fixed.length === 1 ? 's' : ''} to tables the restoring role does not own (${fixed.map(named).join(', ')}): checked row by row as the rows arrive in the archive's order, as pg_restore --data-only does.`
       )
-    const firing = triggers.filter(t => !t.alterable)
+    const firing = triggers.filter(t => !t.alterable && firesOnLoad(t))
     if (firing.length > 0) server.firing = firing.map(named)
     if (firing.length > 0)
       log.warning(
         `${label}: ${plural(firing.length, 'trigger')} of the target on tables it loads belong${firing.length === 1 ? 's' : ''} to tables the restoring role does not own, and fire${firing.length === 1 ? 's' : ''} as their rows load (${plainFills.length > 0 ? 'psql -f' : 'pg_restore --data-only without --disable-triggers, which needs a superuser,'} does the same): ${firing.map(named).join(', ')}. If one writes rows into a table the backup loads (e.g. a profile for each new user), that table's rows fail on a duplicate key and nothing is kept: drop the trigger before the restore and create it again after.`
       )
     const deferred = keys.filter(k => k.alterable)
-    const disabled = triggers.filter(t => t.alterable)
+    const disabled = triggers.filter(t => t.alterable && firesOnLoad(t))
+    const setBack = triggers.filter(t => t.alterable)
+    if (deferred.length > 0 || setBack.length > 0)
+      // every trigger of theirs set back as it was after the load (one the script turned on: its
+      // ALTER TABLE … ENABLE TRIGGER ALL, attacker a34 A3); before 15 partitions' clones are
+      // internal, reached only through their parent's (ALTER TABLE without ONLY)
+      server.deferrals = deferredForeignKeys(deferred, setBack, server.major >= 15)
     if (deferred.length > 0 || disabled.length > 0) {
-      server.deferrals = deferredForeignKeys(deferred, disabled)
       log.info(
         `${label}: in the load's transaction, ${[
           ...(deferred.length > 0
@@ -1746,7 +1782,7 @@ async function guardTarget(
     }
   }
   if ((inputs.allowNonEmpty || inputs.dataOnly === true) && !inputs.clean) {
-    await refuseTakenNames(client, server, plan, providers)
+    await refuseTakenNames(client, server, plan, providers, existing)
     refuseReplacedTables(server, plan, existing)
     await refuseTakenLargeObjects(client, server, plan)
     server.guarded = await refuseHazards(client, server, plan)
@@ -1827,8 +1863,32 @@ async function guardTarget(
   // u20 F6: every table of the schema was listed as if the subset would write to it)
   const subset = subsetListing(inputs, plan, existing)
   throw new RestoreError(
-    `the target database '${server.database}' is not empty: ${subset ?? counted}. Nothing was changed.${itself} Set 'clean: true' to drop and replace the backup's objects, 'allow-non-empty: true' to restore next to them, or point database-url at an empty database.${await superuserNote(client, facts, existing)}`
+    `the target database '${server.database}' is not empty: ${subset ?? counted}. Nothing was changed.${itself}${migratedSchemaHint(plan, existing, providers)} Set 'clean: true' to drop and replace the backup's objects, 'allow-non-empty: true' to restore next to them, or point database-url at an empty database.${await superuserNote(client, facts, existing)}`
   )
+}
+
+/**
+ * " Every table whose rows the backup holds is here, empty …: set 'data-only: true'" when an
+ * archive's tables (the provider's aside) all exist in the target without rows (a schema the app's migrations made:
+ * trial u23 F1, where the advice was clean, which would drop that schema); else ''.
+ */
+function migratedSchemaHint(
+  plan: Pick<RestorePlan, 'format' | 'tableData'>,
+  /** The target's tables where the backup goes, not the provider's. */
+  tables: ReadonlyArray<ExistingTable>,
+  /** The provider's schemas: data-only keeps the rows of their tables where the target has some. */
+  providers: ReadonlySet<string>
+): string {
+  const loads = (plan.tableData ?? []).filter(t => !providers.has(t.schema))
+  if (plan.format === 'plain' || loads.length === 0) return ''
+  const there = new Map(tables.map(t => [nameKey(t), t]))
+  const empty = loads.every(t => {
+    const found = there.get(nameKey(t))
+    return found !== undefined && found.rows === 0 && !found.estimated
+  })
+  return empty
+    ? ` Every table whose rows the backup holds is here and empty (${plural(loads.length, 'table')}: a schema the app's migrations made?): to load only the backup's rows into them, keeping the target's tables, keys and triggers as they are, set 'data-only: true'.`
+    : ''
 }
 
 /** A subset restore's selection as the inputs name it ("tables: a,b, schemas: s"); else undefined. */
@@ -2181,9 +2241,11 @@ function describeBlocked(tables: ReadonlyArray<DataOnlyTable>, limit = 20): stri
   const shown = tables
     .slice(0, limit)
     .map(t =>
-      t.denied
-        ? `${qualified(t)} (the restoring role may not read it, so whether it is empty cannot be told)`
-        : `${qualified(t)} (${t.more ? 'more than ' : ''}${plural(t.rows, 'row')})`
+      t.rowSecurity
+        ? `${qualified(t)} (row-level security is on for the restoring role, whose policies may hide rows, so whether it is empty cannot be told)`
+        : t.denied
+          ? `${qualified(t)} (the restoring role may not read it, so whether it is empty cannot be told)`
+          : `${qualified(t)} (${t.more ? 'more than ' : ''}${plural(t.rows, 'row')})`
     )
   return shown.join(', ') + (tables.length > limit ? `, and ${tables.length - limit} more` : '')
 }
@@ -2248,7 +2310,8 @@ function acceptDataOnly(
     inputs.dataOnly === true ? 'data-only' : inputs.allowNonEmpty ? 'allow-non-empty' : 'clean'
   if (check.blocked.length > 0) {
     const readable = check.blocked.filter(t => !t.denied)
-    const denied = check.blocked.filter(t => t.denied)
+    const denied = check.blocked.filter(t => t.denied && !t.rowSecurity)
+    const filtered = check.blocked.filter(t => t.rowSecurity)
     const fixes = [
       ...(readable.length > 0
         ? [
@@ -2258,6 +2321,11 @@ function acceptDataOnly(
       ...(denied.length > 0
         ? [
             `let the restoring role read ${listNames(denied)} (GRANT SELECT) so that the action can tell they are empty`
+          ]
+        : []),
+      ...(filtered.length > 0
+        ? [
+            `restore as a role that row-level security does not filter on ${listNames(filtered)} (${filtered.length === 1 ? 'its' : 'their'} owner, unless FORCE ROW LEVEL SECURITY, or a role with BYPASSRLS) so that the action can tell ${filtered.length === 1 ? 'it is' : 'they are'} empty`
           ]
         : [])
     ]
@@ -2508,8 +2576,10 @@ const TAKEN_SHOWN = 5
 async function refuseTakenNames(
   client: pg.Client,
   server: ServerInfo,
-  plan: Pick<RestorePlan, 'references'>,
-  providers: ReadonlySet<string>
+  plan: Pick<RestorePlan, 'references' | 'format' | 'tableData'>,
+  providers: ReadonlySet<string>,
+  /** The target's tables where the backup goes (not the provider's). */
+  existing: ReadonlyArray<ExistingTable>
 ): Promise<void> {
   const wanted = (plan.references?.newTables ?? []).filter(t => !providers.has(t.schema))
   if (wanted.length === 0) return
@@ -2530,7 +2600,7 @@ async function refuseTakenNames(
     .map(r => `${r.schema}.${r.name}${r.kind ? ` (${r.kind})` : ''}`)
   const more = rows.length > TAKEN_SHOWN ? `, and ${rows.length - TAKEN_SHOWN} more` : ''
   throw new RestoreError(
-    `the backup creates ${plural(rows.length, 'table')} whose name${rows.length === 1 ? ' is' : 's are'} taken in the target database '${server.database}': ${shown.join(', ')}${more}. allow-non-empty: true restores next to the target's objects, not over them: its CREATE TABLE would fail there (as pg_restore or psql by hand would) and roll the restore back. Nothing was changed. Set 'clean: true' to drop and replace them, drop or rename them in the target first, restore into an empty database, or restore other tables ('tables', 'schemas').`
+    `the backup creates ${plural(rows.length, 'table')} whose name${rows.length === 1 ? ' is' : 's are'} taken in the target database '${server.database}': ${shown.join(', ')}${more}. allow-non-empty: true restores next to the target's objects, not over them: its CREATE TABLE would fail there (as pg_restore or psql by hand would) and roll the restore back. Nothing was changed.${migratedSchemaHint(plan, existing, providers)} Set 'clean: true' to drop and replace them, drop or rename them in the target first, restore into an empty database, or restore other tables ('tables', 'schemas').`
   )
 }
 
@@ -2711,6 +2781,18 @@ async function compareRowCounts(
         (inputs.tables.length === 0 || inputs.tables.includes(t.name)) &&
         (inputs.schemas.length === 0 || inputs.schemas.includes(t.schema))
     )
+  }
+  // a script's COPY into a partitioned table (pg_dump --load-via-partition-root) put its rows in
+  // the partitions: counted there, as the manifest counts them (attacker a34 A4: "0 rows")
+  const leaves = plan.format === 'plain' ? await partitionLeaves(client, tables) : new Map()
+  if (leaves.size > 0) {
+    const named = new Set(tables.map(t => JSON.stringify([t.schema, t.name])))
+    tables = tables.flatMap(t =>
+      (leaves.get(JSON.stringify([t.schema, t.name])) ?? [t]).filter(
+        (l: QualifiedName) => l === t || !named.has(JSON.stringify([l.schema, l.name]))
+      )
+    )
+    tables = [...new Map(tables.map(t => [JSON.stringify([t.schema, t.name]), t])).values()]
   }
   const counts = await countRows(client, tables)
   const expected = new Map<string, number | null>()

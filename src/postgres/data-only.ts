@@ -18,6 +18,13 @@ export interface DataOnlyTable extends QualifiedName {
   more: boolean
   /** The restoring role may not read it: whether it is empty cannot be told. */
   denied: boolean
+  /**
+   * Why `denied`, when the role may SELECT from it: row-level security is active for it
+   * (row_security_active: the role is not its owner, or FORCE ROW LEVEL SECURITY, and has no
+   * BYPASSRLS), so its policies may hide rows and a count of 0 tells nothing (attacker a34 A1:
+   * a table whose rows a policy hid was filled as empty, and the net left its rows unchecked).
+   */
+  rowSecurity?: true
 }
 
 /** A sequence the backup sets that the target has, and the table it belongs to (OWNED BY, identity). */
@@ -131,8 +138,14 @@ export async function dataOnlyTables(
   tables: ReadonlyArray<QualifiedName>
 ): Promise<DataOnlyTable[]> {
   if (tables.length === 0) return []
-  const { rows } = await client.query<{ schema: string; name: string; readable: boolean }>(
-    `SELECT DISTINCT n.nspname AS schema, c.relname AS name, has_table_privilege(c.oid, 'SELECT') AS readable
+  const { rows } = await client.query<{
+    schema: string
+    name: string
+    readable: boolean
+    rls: boolean
+  }>(
+    `SELECT DISTINCT n.nspname AS schema, c.relname AS name, has_table_privilege(c.oid, 'SELECT') AS readable,
+            pg_catalog.row_security_active(c.oid) AS rls
        FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
        JOIN unnest($1::text[], $2::text[]) AS w(schema, name)
          ON (w.schema = n.nspname
@@ -148,7 +161,8 @@ export async function dataOnlyTables(
     name: r.name,
     rows: -1,
     more: false,
-    denied: !r.readable
+    denied: !r.readable || r.rls,
+    ...(r.readable && r.rls ? { rowSecurity: true as const } : {})
   }))
   const readable = result.filter(t => !t.denied)
   for (let at = 0; at < readable.length; at += 100) {
@@ -199,6 +213,47 @@ export async function partitionsOf(
     [tables.map(t => t.schema), tables.map(t => t.name)]
   )
   return rows
+}
+
+/**
+ * The leaf partitions of each partitioned table among `tables` (keyed by JSON [schema, name]):
+ * where a COPY into the parent put its rows, to be counted there (a table of no rows of its own).
+ * Tables that are not partitioned, or that the target lacks, are not keys.
+ */
+export async function partitionLeaves(
+  client: pg.Client,
+  tables: ReadonlyArray<QualifiedName>
+): Promise<Map<string, QualifiedName[]>> {
+  const result = new Map<string, QualifiedName[]>()
+  if (tables.length === 0) return result
+  const { rows } = await client.query<{ rs: string; rn: string; schema: string; name: string }>(
+    `WITH RECURSIVE tree(root, oid) AS (
+       SELECT c.oid, c.oid FROM pg_catalog.pg_class c
+         JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+         JOIN unnest($1::text[], $2::text[]) AS w(schema, name)
+           ON w.schema = n.nspname AND w.name = c.relname
+        WHERE c.relkind = 'p'
+       UNION
+       SELECT t.root, i.inhrelid FROM tree t
+         JOIN pg_catalog.pg_inherits i ON i.inhparent = t.oid
+         JOIN pg_catalog.pg_class p ON p.oid = t.oid AND p.relkind = 'p')
+     SELECT rn.nspname AS rs, r.relname AS rn, ln.nspname AS schema, l.relname AS name
+       FROM tree
+       JOIN pg_catalog.pg_class r ON r.oid = tree.root
+       JOIN pg_catalog.pg_namespace rn ON rn.oid = r.relnamespace
+       JOIN pg_catalog.pg_class l ON l.oid = tree.oid
+       JOIN pg_catalog.pg_namespace ln ON ln.oid = l.relnamespace
+      WHERE l.relkind = 'r'
+      ORDER BY 1, 2, 3, 4`,
+    [tables.map(t => t.schema), tables.map(t => t.name)]
+  )
+  for (const r of rows) {
+    const key = JSON.stringify([r.rs, r.rn])
+    const leaves = result.get(key) ?? []
+    leaves.push({ schema: r.schema, name: r.name })
+    result.set(key, leaves)
+  }
+  return result
 }
 
 /** The sequences of `sequences` the target has, each with the table it belongs to, if any. */
@@ -437,19 +492,22 @@ export interface FillTrigger {
   schema: string
   table: string
   name: string
-  /** pg_trigger.tgenabled: 'O' fires (origin), 'A' always, 'R' on replicas only. */
-  enabled: 'O' | 'A' | 'R'
+  /** pg_trigger.tgenabled: 'O' fires (origin), 'A' always, 'R' on replicas only, 'D' never. */
+  enabled: 'O' | 'A' | 'R' | 'D'
   /** The restoring role may ALTER its table (it owns it, or is a member of its owner). */
   alterable: boolean
 }
 
 /**
- * The enabled triggers (not internal: no foreign key's, no constraint trigger's) of the tables
- * in `tables` and of their partitions, at every level (rows loaded into a partitioned table fire
- * its partitions' triggers): they fire as a data-only load's rows arrive (a trigger that inserts
- * into another table the backup loads makes that table's COPY fail on a duplicate key). Each is
- * its own table's: a partition's clone of its parent's trigger is listed on the partition, with
- * the partition's own state (one disabled there is not listed, and stays disabled).
+ * The triggers (not internal: no foreign key's, no constraint trigger's) of the tables in
+ * `tables` and of their partitions, at every level (rows loaded into a partitioned table fire
+ * its partitions' triggers), in every state: the enabled ones ('O', 'A': {@link firesOnLoad})
+ * fire as a data-only load's rows arrive (a trigger that inserts into another table the backup
+ * loads makes that table's COPY fail on a duplicate key); the others are set back after the load
+ * too (a script's ALTER TABLE … ENABLE TRIGGER ALL, as pg_dump --disable-triggers writes it,
+ * turns them on). Each is its own table's: from PostgreSQL 15 a partition's clone of its
+ * parent's trigger is listed on the partition with the partition's own state (before 15 the
+ * clones are internal: not listed, reached through the parent's).
  */
 export async function fillTriggers(
   client: pg.Client,
@@ -472,25 +530,33 @@ export async function fillTriggers(
        JOIN filled f ON f.oid = g.tgrelid
        JOIN pg_catalog.pg_class c ON c.oid = g.tgrelid
        JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-      WHERE NOT g.tgisinternal AND g.tgconstraint = 0 AND g.tgenabled IN ('O', 'A')
+      WHERE NOT g.tgisinternal AND g.tgconstraint = 0
       ORDER BY 1, 2, 3`,
     [tables.map(t => t.schema), tables.map(t => t.name)]
   )
   return rows
 }
 
+/** The trigger fires as rows are written in a session of the origin role (the load's). */
+export function firesOnLoad(trigger: Pick<FillTrigger, 'enabled'>): boolean {
+  return trigger.enabled === 'O' || trigger.enabled === 'A'
+}
+
 /**
  * The statements that load a data-only backup's rows as they were, whatever the order of the
  * archive's tables: before the data, each of `keys` made DEFERRABLE INITIALLY DEFERRED, each of
- * `triggers` disabled (ALTER TABLE … ALTER CONSTRAINT / ALTER TABLE ONLY … DISABLE TRIGGER, each on
- * its own table, so that a partitioned table's does not reach a partition's clone: the table's owner may,
+ * `triggers` that fire disabled (ALTER TABLE … ALTER CONSTRAINT / ALTER TABLE ONLY … DISABLE TRIGGER,
+ * each on its own table, so that a partitioned table's does not reach a partition's clone: the table's owner may,
  * where pg_restore --disable-triggers needs a superuser); after it, every deferred check run
  * (SET CONSTRAINTS ALL IMMEDIATE: a row that references a missing one fails here, naming the
- * constraint), and each key and trigger set back as it was — all in the load's transaction.
+ * constraint), and each key and trigger (every one of `triggers`, whatever its state) set back as
+ * it was — all in the load's transaction.
  */
 export function deferredForeignKeys(
   keys: ReadonlyArray<FillForeignKey>,
-  triggers: ReadonlyArray<FillTrigger> = []
+  triggers: ReadonlyArray<FillTrigger> = [],
+  /** ALTER TABLE ONLY for the triggers (the server lists partitions' clones apart: 15 and up). */
+  only = true
 ): {
   before: string[]
   after: string[]
@@ -502,21 +568,23 @@ export function deferredForeignKeys(
     `${table(k)} ALTER CONSTRAINT ${ident(k.name)} ${how};`
   // ONLY: a partitioned table's ENABLE would set every partition's clone of the trigger, one the
   // partition had disabled of its own too (each clone is listed on its partition)
-  const only = (t: FillTrigger): string => `ALTER TABLE ONLY ${ident(t.schema)}.${ident(t.table)}`
+  const alterTrigger = (t: FillTrigger): string =>
+    `ALTER TABLE ${only ? 'ONLY ' : ''}${ident(t.schema)}.${ident(t.table)}`
+  const state = { O: 'ENABLE', A: 'ENABLE ALWAYS', R: 'ENABLE REPLICA', D: 'DISABLE' } as const
   if (keys.length === 0 && triggers.length === 0) return { before: [], after: [] }
   return {
     before: [
       ...keys.map(k => alter(k, 'DEFERRABLE INITIALLY DEFERRED')),
-      ...triggers.map(t => `${only(t)} DISABLE TRIGGER ${ident(t.name)};`)
+      ...triggers
+        .filter(firesOnLoad)
+        .map(t => `${alterTrigger(t)} DISABLE TRIGGER ${ident(t.name)};`)
     ],
     after: [
       ...(keys.length > 0 ? ['SET CONSTRAINTS ALL IMMEDIATE;'] : []),
       ...keys.map(k =>
         alter(k, k.deferrable ? 'DEFERRABLE INITIALLY IMMEDIATE' : 'NOT DEFERRABLE')
       ),
-      ...triggers.map(
-        t => `${only(t)} ENABLE ${t.enabled === 'A' ? 'ALWAYS ' : ''}TRIGGER ${ident(t.name)};`
-      )
+      ...triggers.map(t => `${alterTrigger(t)} ${state[t.enabled]} TRIGGER ${ident(t.name)};`)
     ]
   }
 }
