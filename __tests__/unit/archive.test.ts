@@ -51,6 +51,27 @@ describe('CopyScanner', () => {
       ])
     }
   })
+
+  it('finds the tables of pg_dump --inserts and --column-inserts, each once (trial u22 F2)', async () => {
+    const dump =
+      "SET x = 1;\nINSERT INTO public.a VALUES (1, 'INSERT INTO public.z VALUES (9)');\n" +
+      "INSERT INTO public.a VALUES (2, 'x');\n" +
+      'INSERT INTO "Audit Log"."Big Table" (id, t) VALUES (1, \'a\'), (2, \'b\');\n' +
+      "-- INSERT INTO public.c VALUES (1);\nSELECT 'INSERT INTO public.d VALUES (1)';\n" +
+      'INSERT INTO public.b VALUES (1);\n'
+    for (const size of [1, 3, 64, 4096]) {
+      const chunks: Buffer[] = []
+      const bytes = Buffer.from(dump)
+      for (let i = 0; i < bytes.length; i += size) chunks.push(bytes.subarray(i, i + size))
+      const scanner = new CopyScanner()
+      await pipeline(Readable.from(chunks), scanner, discard())
+      expect(scanner.tables).toEqual([
+        { schema: 'public', name: 'a' },
+        { schema: 'Audit Log', name: 'Big Table' },
+        { schema: 'public', name: 'b' }
+      ])
+    }
+  })
 })
 
 describe('dataTablesInList', () => {
