@@ -316,7 +316,7 @@ function statementRefusal(e: StatementEvent, options: RefusalOptions): Refusal |
   if (options.refuseAmbiguousLiterals && e.ambiguousLiterals > 0)
     return refuse(
       'ambiguous-literal',
-      "a string literal here ends at a different place if standard_conforming_strings is off ('…\\'…'), which a script can switch without this check seeing it"
+      "a string literal here ends at a different place if standard_conforming_strings is off ('…\\'…': pg_dump --inserts writes it for a value ending in a backslash), which a script can switch without this check seeing it; psql before 17 is refused such a literal (the check's second line of defence, \\restrict, is not safe there), psql 17 and newer read it: restore with 'postgres-version: 17' or newer (with 'install-client: true', the default on a runner) or such a client in 'pg-bin-dir', or make the backup without --inserts / --column-inserts (COPY data needs no quotes)"
     )
   const eff = e.effects
   if (eff?.standardConformingStrings === 'unknown')
