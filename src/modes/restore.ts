@@ -1095,7 +1095,7 @@ function reportSkipped(
   const groups = groupSkipped(skipped)
   if (groups.length === 0) return groups
   log.info(
-    `${plural(skipped.length, 'statement')} of the backup ${skipped.length === 1 ? 'was' : 'were'} left out because the target cannot take them or they were not asked for (none defines a table, column, row or constraint):`
+    `${plural(skipped.length, 'statement')} of the backup ${skipped.length === 1 ? 'was' : 'were'} left out because the target cannot take ${skipped.length === 1 ? 'it' : 'them'} or ${skipped.length === 1 ? 'it was' : 'they were'} not asked for (none defines a table, column, row or constraint):`
   )
   for (const g of groups) {
     const lines = [
