@@ -256,7 +256,7 @@ export async function dumpDatabase(run: DumpRun): Promise<Dumped> {
   // (secrets are masked by the front door: the runner's log, or the terminal's redaction)
   const zstd = run.format === 'custom' ? await directZstd(run) : undefined
   if (zstd) return dumpThroughZstd(run, zstd)
-  const dump = startPgDump(run.pgDumpPath, run.args, run.env, line => log.info(`pg_dump: ${line}`))
+  const dump = startPgDump(run.pgDumpPath, run.args, run.env, line => log.info(pgDumpLine(line)))
   const raw = new CountingStage()
   let tarred: (() => number) | undefined
   const progress = startProgress(() => tarred?.() ?? raw.bytes, {
@@ -406,7 +406,7 @@ async function dumpThroughZstd(run: DumpRun, zstdPath: string): Promise<Dumped> 
     run.pgDumpPath,
     run.args,
     run.env,
-    line => log.info(`pg_dump: ${line}`),
+    line => log.info(pgDumpLine(line)),
     zstd.stdin!
   )
   // pg_dump holds the pipe's writing end now: zstd's input ends when pg_dump's output does
@@ -655,4 +655,9 @@ export function qualifiedNames(list: string): QualifiedName[] {
   }
   if (parts.length === 2) names.push({ schema: parts[0], name: parts[1] })
   return names
+}
+
+/** A line of pg_dump's stderr for the log, named once ("pg_dump: detail: …" as it writes it). */
+function pgDumpLine(line: string): string {
+  return line.startsWith('pg_dump: ') ? line : `pg_dump: ${line}`
 }
