@@ -9,6 +9,7 @@
 import { describe, expect, it } from '@jest/globals'
 import { PassThrough, Readable } from 'node:stream'
 import {
+  isPgDumpLargeObjectEntry,
   ArchiveTocError,
   type ArchiveToc,
   dataEntries,
@@ -18,6 +19,7 @@ import {
   parseCopyColumns
 } from '../../src/postgres/toc.js'
 import { ArchiveWriter, type SyntheticEntry, writeArchive } from '../support/archive-writer.js'
+import { tocEntry } from '../support/toc-entry.js'
 
 const SPECIAL: SyntheticEntry[] = [
   { dumpId: 3514, tag: 'ENCODING', desc: 'ENCODING', defn: "SET client_encoding = 'UTF8';\n" },
@@ -714,5 +716,37 @@ describe('parseCopyColumns', () => {
     })
     expect(parseCopyColumns('COPY public.t (a) FROM stdin; SELECT 1;\n')).toBeUndefined()
     expect(parseCopyColumns(null)).toBeUndefined()
+  })
+})
+
+describe('isPgDumpLargeObjectEntry', () => {
+  const data = { section: 'data' as const }
+  it("pg_dump's BLOBS and (17+) BLOB METADATA entries, as pg_dump 15, 17 and 18 write them", () => {
+    expect(
+      isPgDumpLargeObjectEntry(tocEntry('BLOBS', null, '16416', { ...data, hadDumper: true }))
+    ).toBe(true)
+    expect(
+      isPgDumpLargeObjectEntry(
+        tocEntry('BLOB METADATA', null, '16416', {
+          ...data,
+          defn: '16416\n16417\n',
+          dropStmt: '-- dummy'
+        })
+      )
+    ).toBe(true)
+  })
+  it('not one with SQL of its own, elsewhere than the data section, or of another kind', () => {
+    for (const entry of [
+      tocEntry('BLOBS', null, '1', { ...data, hadDumper: true, defn: 'DELETE FROM t;' }),
+      tocEntry('BLOB METADATA', null, '1', {
+        ...data,
+        defn: "SELECT pg_catalog.lo_create('1');\n"
+      }),
+      tocEntry('BLOB METADATA', null, '1', { ...data, defn: '1\n', dropStmt: 'DROP TABLE t;' }),
+      tocEntry('BLOB METADATA', null, '1', { defn: '1\n', dropStmt: '-- dummy' }),
+      tocEntry('BLOB', null, '1', { ...data, defn: "SELECT pg_catalog.lo_create('1');\n" }),
+      tocEntry('TABLE DATA', 'public', 't')
+    ])
+      expect(isPgDumpLargeObjectEntry(entry)).toBe(false)
   })
 })

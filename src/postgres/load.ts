@@ -102,6 +102,7 @@ import {
   type TocEntry,
   DATA_FILE_NAME,
   isPgDumpDataEntry,
+  isPgDumpLargeObjectEntry,
   parseArchiveToc,
   type StreamedToc,
   readArchiveToc,
@@ -549,6 +550,7 @@ async function loadPasses(
       e =>
         e.section === 'data' &&
         !isPgDumpDataEntry(e) &&
+        !isPgDumpLargeObjectEntry(e) &&
         !(e.desc === 'SEQUENCE SET' && PG_DUMP_SETVAL.test(e.defn ?? ''))
     )
   if (foreign) {

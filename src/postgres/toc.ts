@@ -1022,6 +1022,27 @@ export function isPgDumpDataEntry(entry: TocEntry): boolean {
 }
 
 /**
+ * An entry of large objects as pg_dump writes it in the data section: BLOBS (their bytes, written
+ * by pg_restore's own lo_open/lowrite; no SQL of the entry's) and, from pg_dump 17, BLOB METADATA
+ * (the OIDs, one per line, from which pg_restore writes lo_create and the owner: no SQL either).
+ * Neither changes how a table's rows read: table data may move past them (trial u23 F3: an
+ * archive with large objects loaded in its own order, the log saying the entry was not pg_dump's).
+ */
+export function isPgDumpLargeObjectEntry(entry: TocEntry): boolean {
+  if (entry.section !== 'data') return false
+  if (entry.desc === 'BLOBS')
+    return entry.hadDumper && (entry.defn ?? '') === '' && (entry.dropStmt ?? '') === ''
+  if (entry.desc === 'BLOB METADATA')
+    return (
+      !entry.hadDumper &&
+      /^(?:\d+\n)+$/.test(entry.defn ?? '') &&
+      ['', '-- dummy'].includes((entry.dropStmt ?? '').trim()) &&
+      (entry.copyStmt ?? '') === ''
+    )
+  return false
+}
+
+/**
  * The columns a pg_dump COPY statement names, in order (`COPY s.t (a, "B") FROM stdin;` gives
  * a, B); undefined for a statement pg_dump does not write that way.
  */
