@@ -506,7 +506,17 @@ describe("the target's triggers on a partitioned table the rows load into (a33 A
       }
     ]
     for (const c of cases) {
-      await harness.backup(testBackupInputs(server.url(src), { artifactName: c.name, ...c.backup }))
+      const made = await harness.backup(
+        testBackupInputs(server.url(src), { artifactName: c.name, ...c.backup })
+      )
+      // the plain script's COPY into the root: the manifest counts the root with its partitions
+      // (attacker a35 A3: FROM ONLY counted 0), once; the archive's entries are the partitions'
+      const counted = Object.fromEntries(made.manifest.rowCounts.tables.map(t => [t.name, t.rows]))
+      expect(counted).toEqual(
+        c.name === 'part-trigger-plain'
+          ? { event_log: 29, events: 29 }
+          : { event_log: 29, events_low: 15, events_high: 14 }
+      )
       const target = await server.createDatabase(`${c.name.replace(/-/g, '_')}_target`)
       await runTool(
         path.join(server.binDir, 'psql'),
@@ -603,6 +613,61 @@ describe('allow-non-empty with a plain script: what the restoring role cannot se
       { t: 'vault', v: 'precious-a' },
       { t: 'vault', v: 'precious-b' }
     ])
+  })
+
+  it("a provider's table whose rows the restoring role cannot count (row-level security, no SELECT) is not taken as empty: a script's DELETE there is rolled back (attacker a35 A1, A2)", async () => {
+    const server = harness.server
+    const role = 'prov_restorer'
+    const password = 'prov-restorer-pw'
+    await server.query(
+      'postgres',
+      `DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '${role}') THEN
+         CREATE ROLE ${role} LOGIN PASSWORD '${password}'; END IF; END $$;`
+    )
+    const db = await server.createDatabase('prov_hidden_target')
+    // the provider's schema: a superuser's, which the restoring role cannot act as
+    await server.query(
+      db,
+      `ALTER DATABASE prov_hidden_target OWNER TO ${role};
+       CREATE SCHEMA auth;
+       GRANT USAGE ON SCHEMA auth TO ${role};
+       CREATE TABLE auth.users (id int, email text);
+       INSERT INTO auth.users VALUES (1, 'precious@example.com');
+       GRANT SELECT, INSERT, DELETE ON auth.users TO ${role};
+       ALTER TABLE auth.users ENABLE ROW LEVEL SECURITY;
+       CREATE POLICY ins ON auth.users FOR INSERT TO ${role} WITH CHECK (true);
+       CREATE POLICY del ON auth.users FOR DELETE TO ${role} USING (true);
+       CREATE TABLE auth.sessions (id int);
+       INSERT INTO auth.sessions VALUES (7);
+       GRANT INSERT, DELETE ON auth.sessions TO ${role};`
+    )
+    for (const [table, columns] of [
+      ['auth.users', "(id, email) VALUES (3, 'from-backup')"],
+      ['auth.sessions', '(id) VALUES (3)']
+    ]) {
+      const script = path.join(harness.work, `prov-${table.slice(5)}.sql`)
+      writeFileSync(script, `INSERT INTO ${table} ${columns};\nDELETE FROM ${table};\n`)
+      const error = await failure(
+        harness.restore(
+          testRestoreInputs(
+            server.url(db, { user: role, password }),
+            { kind: 'file', path: script },
+            { allowNonEmpty: true }
+          )
+        )
+      )
+      expect(error?.message).toMatch(
+        new RegExp(
+          `changed objects of the target that the backup does not own — ${table.replace('.', '\\.')}`
+        )
+      )
+    }
+    expect(
+      await server.query(
+        db,
+        "SELECT (SELECT string_agg(email, ',') FROM auth.users) AS users, (SELECT string_agg(id::text, ',') FROM auth.sessions) AS sessions"
+      )
+    ).toEqual([{ users: 'precious@example.com', sessions: '7' }])
   })
 
   it("pg_dump --data-only --disable-triggers: the script's ENABLE TRIGGER ALL is set back, the target's disabled and replica-only triggers stay so (attacker a34 A3)", async () => {

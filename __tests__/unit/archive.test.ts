@@ -58,7 +58,8 @@ describe('CopyScanner', () => {
       "INSERT INTO public.a VALUES (2, 'x');\n" +
       'INSERT INTO "Audit Log"."Big Table" (id, t) VALUES (1, \'a\'), (2, \'b\');\n' +
       "-- INSERT INTO public.c VALUES (1);\nSELECT 'INSERT INTO public.d VALUES (1)';\n" +
-      'INSERT INTO public.b VALUES (1);\n'
+      'INSERT INTO public.b VALUES (1);\n' +
+      'INSERT INTO public."a\nb" VALUES (1);\nCOPY public."c\nd" (id) FROM stdin;\n1\n\\.\n'
     for (const size of [1, 3, 64, 4096]) {
       const chunks: Buffer[] = []
       const bytes = Buffer.from(dump)
@@ -68,7 +69,10 @@ describe('CopyScanner', () => {
       expect(scanner.tables).toEqual([
         { schema: 'public', name: 'a' },
         { schema: 'Audit Log', name: 'Big Table' },
-        { schema: 'public', name: 'b' }
+        { schema: 'public', name: 'b' },
+        // a quoted name with a line break (attacker a35 A4: read as public.a)
+        { schema: 'public', name: 'a\nb' },
+        { schema: 'public', name: 'c\nd' }
       ])
     }
   })

@@ -663,6 +663,11 @@ export interface ProviderTable {
   columns: { name: string; type: string }[]
   /** Rows in the target now (exact when the restoring role may read it, else the planner's estimate). */
   rows: number
+  /**
+   * The restoring role cannot count its rows (no SELECT, or row-level security may hide some):
+   * it may hold rows whatever `rows` says — kept, and under the net, as one that holds some.
+   */
+  rowsUnknown?: true
   /** The restoring role may INSERT into it. */
   insertable: boolean
   /** Its owner in the target (only its owner may add policies, triggers, … to it). */
@@ -723,6 +728,7 @@ SELECT p.name, p.owner, CASE WHEN p.owned THEN p.extension_owner END AS extensio
                           FROM pg_catalog.pg_attribute a
                          WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped),
             'readable', pg_catalog.has_table_privilege(c.oid, 'SELECT'),
+            'rls', pg_catalog.row_security_active(c.oid),
             'estimate', c.reltuples,
             'insertable', pg_catalog.has_table_privilege(c.oid, 'INSERT'),
             'owner', pg_catalog.pg_get_userbyid(c.relowner)::text))
@@ -767,6 +773,7 @@ export async function readProviderSchemas(client: pg.Client): Promise<ProviderSc
           name: string
           columns: { name: string; type: string }[] | null
           readable: boolean
+          rls: boolean
           estimate: number
           insertable: boolean
           owner: string
@@ -784,7 +791,11 @@ export async function readProviderSchemas(client: pg.Client): Promise<ProviderSc
     const tables: ProviderTable[] = []
     for (const t of row.tables ?? []) {
       let rows = Math.max(0, Math.round(Number(t.estimate)))
-      if (t.readable) {
+      // a count the role cannot make, or one row-level security may have filtered, tells
+      // nothing: the table may hold rows (attacker a35 A1, A2: taken as empty, it was left out of
+      // the net, and a script's DELETE emptied it)
+      const unknown = !t.readable || t.rls
+      if (!unknown) {
         const q = `SELECT count(*)::text AS n FROM ONLY ${client.escapeIdentifier(row.name)}.${client.escapeIdentifier(t.name)}`
         rows = Number((await client.query<{ n: string }>(q)).rows[0].n)
       }
@@ -792,6 +803,7 @@ export async function readProviderSchemas(client: pg.Client): Promise<ProviderSc
         name: t.name,
         columns: t.columns ?? [],
         rows,
+        ...(unknown ? { rowsUnknown: true as const } : {}),
         insertable: t.insertable,
         owner: t.owner
       })
@@ -1169,6 +1181,13 @@ export function providerPolicy(
     const table = k.tables.get(name)
     if (!table) return undefined
     const qname = `${k.s.name}.${name}`
+    if (table.rowsUnknown)
+      return {
+        keep: false,
+        reason: `the restoring role cannot tell whether the provider's ${qname} holds rows (it may not read it, or row-level security may hide some); the backup's rows were not loaded`,
+        table: qname,
+        provider: true
+      }
     if (table.rows > 0)
       return {
         keep: false,

@@ -30,9 +30,10 @@ const USER_TABLES = `  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnames
 
 /**
  * Ordinary and partitioned tables in the given schemas (all user schemas when none given). A
- * table the connected role may not read (another role's, in a shared database) is listed with
- * the planner's estimate: counting it would fail the restore on "permission denied", where
- * pg_restore by hand never reads it.
+ * table the connected role may not read (another role's, in a shared database), or whose rows
+ * row-level security may hide from it, is listed with the planner's estimate: counting it would
+ * fail the restore on "permission denied" (where pg_restore by hand never reads it), or count
+ * only the rows the policies show.
  */
 export async function existingTables(
   client: pg.Client,
@@ -45,8 +46,11 @@ export async function existingTables(
     readable: boolean
     partitioned: boolean
   }>(
+    // a table row-level security may filter for the role counts as unreadable: its count could
+    // say 0 of a table with rows (attacker a35 A5: "0 rows", and "empty" in the advice)
     `SELECT n.nspname AS schema, c.relname AS name, c.reltuples::bigint::text AS estimate,
-            has_table_privilege(c.oid, 'SELECT') AS readable, c.relkind = 'p' AS partitioned
+            has_table_privilege(c.oid, 'SELECT') AND NOT pg_catalog.row_security_active(c.oid) AS readable,
+            c.relkind = 'p' AS partitioned
     ${USER_TABLES}
       ORDER BY 1, 2`,
     [schemas ?? null]

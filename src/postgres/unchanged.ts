@@ -370,7 +370,7 @@ async function readProtectedAs(client: pg.Client, not: NotProtected): Promise<Pr
     const provider = providers.get(r.schema)
     if (provider) {
       const table = provider.tables.find(t => t.name === r.relname)
-      if (table && table.rows > 0)
+      if (table && (table.rows > 0 || table.rowsUnknown))
         relations.push({
           oid: r.oid,
           name: r.name,
