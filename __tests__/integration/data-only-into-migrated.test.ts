@@ -670,6 +670,51 @@ describe('allow-non-empty with a plain script: what the restoring role cannot se
     ).toEqual([{ users: 'precious@example.com', sessions: '7' }])
   })
 
+  it("a provider's table found empty: the backup's rows may go in, but a script's DELETE or TRUNCATE there (rows another session committed meanwhile) is rolled back (attacker a35b A1)", async () => {
+    const server = harness.server
+    const role = 'prov_appender'
+    const password = 'prov-appender-pw'
+    await server.query(
+      'postgres',
+      `DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '${role}') THEN
+         CREATE ROLE ${role} LOGIN PASSWORD '${password}'; END IF; END $$;`
+    )
+    const db = await server.createDatabase('prov_empty_target')
+    await server.query(
+      db,
+      `ALTER DATABASE prov_empty_target OWNER TO ${role};
+       CREATE SCHEMA auth;
+       GRANT USAGE ON SCHEMA auth TO ${role};
+       CREATE TABLE auth.users (id int, email text);
+       GRANT SELECT, INSERT, DELETE, TRUNCATE ON auth.users TO ${role};`
+    )
+    const url = server.url(db, { user: role, password })
+    for (const [name, text] of [
+      ['delete', "INSERT INTO auth.users VALUES (3, 'from-backup');\nDELETE FROM auth.users;\n"],
+      ['truncate', "INSERT INTO auth.users VALUES (3, 'from-backup');\nTRUNCATE auth.users;\n"]
+    ]) {
+      const script = path.join(harness.work, `prov-empty-${name}.sql`)
+      writeFileSync(script, text)
+      const error = await failure(
+        harness.restore(
+          testRestoreInputs(url, { kind: 'file', path: script }, { allowNonEmpty: true })
+        )
+      )
+      expect(error?.message).toMatch(
+        /auth\.users: (?:1 row deleted by the restore's own transaction|truncated or rewritten)|TRUNCATE/
+      )
+    }
+    // an honest script's rows arrive
+    const honest = path.join(harness.work, 'prov-empty-honest.sql')
+    writeFileSync(honest, 'COPY auth.users (id, email) FROM stdin;\n1\ta@example.com\n\\.\n')
+    await harness.restore(
+      testRestoreInputs(url, { kind: 'file', path: honest }, { allowNonEmpty: true })
+    )
+    expect(await server.query(db, 'SELECT id, email FROM auth.users')).toEqual([
+      { id: 1, email: 'a@example.com' }
+    ])
+  })
+
   it("pg_dump --data-only --disable-triggers: the script's ENABLE TRIGGER ALL is set back, the target's disabled and replica-only triggers stay so (attacker a34 A3)", async () => {
     const server = harness.server
     const schema = `CREATE TABLE public.notes (id int PRIMARY KEY, body text);

@@ -1553,7 +1553,7 @@ async function recordProtected(
   }
   const objects = set.objects ?? []
   const own = protectedCount(
-    set.relations.filter(r => !r.replaceable && !r.filled),
+    set.relations.filter(r => !r.replaceable && !r.filled && !r.insertOnly),
     objects.filter(o => !o.replaceable),
     set.largeObjects.length
   )
@@ -1565,10 +1565,16 @@ async function recordProtected(
     0
   )
   const filled = set.relations.filter(r => r.filled && !r.replaceable).length
+  const appended = set.relations.filter(r => r.insertOnly).length
   const besides = [
     ...(replacing ? [`${replacing} the backup replaces`] : []),
     ...(filled > 0
       ? [`${plural(filled, 'table or sequence', 'tables or sequences')} it fills`]
+      : []),
+    ...(appended > 0
+      ? [
+          `${plural(appended, "empty table of the provider's", "empty tables of the provider's")} its rows may go into (only inserts)`
+        ]
       : [])
   ].join(' and ')
   const holds = `The target holds ${own || 'no objects'} the backup does not own${besides ? `, besides ${besides}` : ''}`
@@ -2512,11 +2518,11 @@ function refuseWithheldReferences(
     for (const t of p.tables) {
       const table = { schema: p.name, name: t.name }
       if (!loads.has(nameKey(table)) || backupRows(table) === 0) continue
-      if (t.rowsUnknown)
+      if (t.rowsUnknown === 'unreadable')
         withheld.set(nameKey(table), {
           ...table,
           rows: t.rows,
-          why: `the restoring role cannot tell whether the target's ${qualified(table)} holds rows (it may not read it, or row-level security may hide some)`
+          why: `the restoring role may not read the target's ${qualified(table)}, so whether it holds rows cannot be told`
         })
       else if (t.rows > 0)
         withheld.set(nameKey(table), {

@@ -664,10 +664,12 @@ export interface ProviderTable {
   /** Rows in the target now (exact when the restoring role may read it, else the planner's estimate). */
   rows: number
   /**
-   * The restoring role cannot count its rows (no SELECT, or row-level security may hide some):
-   * it may hold rows whatever `rows` says — kept, and under the net, as one that holds some.
+   * The restoring role cannot count its rows: it may hold rows whatever `rows` says, so it is
+   * under the net as one that holds some. 'unreadable' (no SELECT): the backup's rows are not
+   * loaded (kept, as one with rows); 'row-security' (policies may hide rows from the role): they
+   * are, and a COPY fails there as by hand (row_security off), with what to do.
    */
-  rowsUnknown?: true
+  rowsUnknown?: 'unreadable' | 'row-security'
   /** The restoring role may INSERT into it. */
   insertable: boolean
   /** Its owner in the target (only its owner may add policies, triggers, … to it). */
@@ -727,7 +729,8 @@ SELECT p.name, p.owner, CASE WHEN p.owned THEN p.extension_owner END AS extensio
                                         ORDER BY a.attnum)
                           FROM pg_catalog.pg_attribute a
                          WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped),
-            'readable', pg_catalog.has_table_privilege(c.oid, 'SELECT'),
+            'readable', pg_catalog.has_table_privilege(c.oid, 'SELECT')
+              AND pg_catalog.has_schema_privilege(c.relnamespace, 'USAGE'),
             'rls', pg_catalog.row_security_active(c.oid),
             'estimate', c.reltuples,
             'insertable', pg_catalog.has_table_privilege(c.oid, 'INSERT'),
@@ -794,7 +797,7 @@ export async function readProviderSchemas(client: pg.Client): Promise<ProviderSc
       // a count the role cannot make, or one row-level security may have filtered, tells
       // nothing: the table may hold rows (attacker a35 A1, A2: taken as empty, it was left out of
       // the net, and a script's DELETE emptied it)
-      const unknown = !t.readable || t.rls
+      const unknown = !t.readable ? 'unreadable' : t.rls ? 'row-security' : undefined
       if (!unknown) {
         const q = `SELECT count(*)::text AS n FROM ONLY ${client.escapeIdentifier(row.name)}.${client.escapeIdentifier(t.name)}`
         rows = Number((await client.query<{ n: string }>(q)).rows[0].n)
@@ -803,7 +806,7 @@ export async function readProviderSchemas(client: pg.Client): Promise<ProviderSc
         name: t.name,
         columns: t.columns ?? [],
         rows,
-        ...(unknown ? { rowsUnknown: true as const } : {}),
+        ...(unknown ? { rowsUnknown: unknown } : {}),
         insertable: t.insertable,
         owner: t.owner
       })
@@ -1181,10 +1184,10 @@ export function providerPolicy(
     const table = k.tables.get(name)
     if (!table) return undefined
     const qname = `${k.s.name}.${name}`
-    if (table.rowsUnknown)
+    if (table.rowsUnknown === 'unreadable')
       return {
         keep: false,
-        reason: `the restoring role cannot tell whether the provider's ${qname} holds rows (it may not read it, or row-level security may hide some); the backup's rows were not loaded`,
+        reason: `the restoring role may not read the provider's ${qname}, so whether it holds rows cannot be told: the backup's rows were not loaded`,
         table: qname,
         provider: true
       }

@@ -49,7 +49,8 @@ export async function existingTables(
     // a table row-level security may filter for the role counts as unreadable: its count could
     // say 0 of a table with rows (attacker a35 A5: "0 rows", and "empty" in the advice)
     `SELECT n.nspname AS schema, c.relname AS name, c.reltuples::bigint::text AS estimate,
-            has_table_privilege(c.oid, 'SELECT') AND NOT pg_catalog.row_security_active(c.oid) AS readable,
+            has_table_privilege(c.oid, 'SELECT') AND has_schema_privilege(c.relnamespace, 'USAGE')
+              AND NOT pg_catalog.row_security_active(c.oid) AS readable,
             c.relkind = 'p' AS partitioned
     ${USER_TABLES}
       ORDER BY 1, 2`,

@@ -185,6 +185,15 @@ export interface ProtectedRelation {
    * gone; if it is still there, everything else is checked as for the others.
    */
   replaceable?: true
+  /**
+   * A provider's table found empty (the backup's rows may load into it): rows may be inserted,
+   * none updated or deleted, and it is not truncated or rewritten (its relfilenode, `filenode`) —
+   * rows another session committed while the restore ran are the target's (attacker a35b A1: a
+   * script's DELETE removed a signup made during the load).
+   */
+  insertOnly?: true
+  /** pg_relation_filenode when recorded ({@link insertOnly}); null for a partitioned table. */
+  filenode?: string | null
 }
 
 /** The kinds of {@link ProtectedObject}, each with the catalog its rows are in. */
@@ -377,6 +386,8 @@ async function readProtectedAs(client: pg.Client, not: NotProtected): Promise<Pr
           kind: r.kind,
           ...(replaceable ? { replaceable: true as const } : {})
         })
+      else if (table && (r.kind === 'r' || r.kind === 'p'))
+        relations.push({ oid: r.oid, name: r.name, kind: r.kind, insertOnly: true })
       continue
     }
     relations.push({
@@ -389,6 +400,15 @@ async function readProtectedAs(client: pg.Client, not: NotProtected): Promise<Pr
       ...(r.last !== null ? { lastValue: r.last } : {}),
       ...(replaceable ? { replaceable: true as const } : {})
     })
+  }
+  const insertOnly = relations.filter(r => r.insertOnly)
+  if (insertOnly.length > 0) {
+    const { rows: nodes } = await client.query<{ oid: number; node: string | null }>(
+      `SELECT o::pg_catalog.int4 AS oid, pg_catalog.pg_relation_filenode(o)::pg_catalog.text AS node FROM pg_catalog.unnest($1::pg_catalog.oid[]) o`,
+      [insertOnly.map(r => r.oid)]
+    )
+    const byOid = new Map(nodes.map(n => [n.oid, n.node]))
+    for (const r of insertOnly) r.filenode = byOid.get(r.oid) ?? null
   }
   // 'unset' (is_called false: RESTART, setval(…, false)) hides where it stands: read from the
   // sequence itself, where the role may (a failed load that moved it back is set forward again)
@@ -969,6 +989,19 @@ BEGIN
     END IF;
     IF rel_.w ? 'filled' THEN
       NULL; -- its rows or value are the backup's
+    ELSIF rel_.w ? 'insertOnly' THEN
+      -- the backup's rows may arrive; the target's (committed meanwhile) stay
+      upd_ := pg_catalog.pg_stat_get_xact_tuples_updated(rel_.oid);
+      del_ := pg_catalog.pg_stat_get_xact_tuples_deleted(rel_.oid);
+      IF upd_ OPERATOR(pg_catalog.+) del_ OPERATOR(pg_catalog.>) 0 THEN
+        changes_ := changes_ OPERATOR(pg_catalog.||) pg_catalog.format('%s: %s by the restore''s own transaction', rel_.w->>'name',
+          pg_catalog.array_to_string(ARRAY[
+            CASE WHEN upd_ OPERATOR(pg_catalog.>) 0 THEN pg_catalog.format('%s row%s updated', upd_, CASE WHEN upd_ OPERATOR(pg_catalog.=) 1 THEN '' ELSE 's' END) END,
+            CASE WHEN del_ OPERATOR(pg_catalog.>) 0 THEN pg_catalog.format('%s row%s deleted', del_, CASE WHEN del_ OPERATOR(pg_catalog.=) 1 THEN '' ELSE 's' END) END], ', '));
+      END IF;
+      IF pg_catalog.pg_relation_filenode(rel_.oid)::pg_catalog.text IS DISTINCT FROM (rel_.w->>'filenode') THEN
+        changes_ := changes_ OPERATOR(pg_catalog.||) ((rel_.w->>'name') OPERATOR(pg_catalog.||) ': truncated or rewritten');
+      END IF;
     ELSIF rel_.w->>'kind' OPERATOR(pg_catalog.<>) 'S' THEN
       ins_ := pg_catalog.pg_stat_get_xact_tuples_inserted(rel_.oid);
       upd_ := pg_catalog.pg_stat_get_xact_tuples_updated(rel_.oid);
