@@ -548,7 +548,7 @@ async function dumpDatabase(run) {
     const zstd = run.format === 'custom' ? await directZstd(run) : undefined;
     if (zstd)
         return dumpThroughZstd(run, zstd);
-    const dump = startPgDump(run.pgDumpPath, run.args, run.env, line => _log_js__WEBPACK_IMPORTED_MODULE_5__/* .log */ .Rm.info(`pg_dump: ${line}`));
+    const dump = startPgDump(run.pgDumpPath, run.args, run.env, line => _log_js__WEBPACK_IMPORTED_MODULE_5__/* .log */ .Rm.info(pgDumpLine(line)));
     const raw = new _pipeline_progress_js__WEBPACK_IMPORTED_MODULE_8__/* .CountingStage */ .Cp();
     let tarred;
     const progress = (0,_pipeline_progress_js__WEBPACK_IMPORTED_MODULE_8__/* .startProgress */ .ot)(() => tarred?.() ?? raw.bytes, {
@@ -674,7 +674,7 @@ function startZstdCompressor(run, zstdPath) {
  */
 async function dumpThroughZstd(run, zstdPath) {
     const { zstd, raw, check } = startZstdCompressor(run, zstdPath);
-    const dump = startPgDump(run.pgDumpPath, run.args, run.env, line => _log_js__WEBPACK_IMPORTED_MODULE_5__/* .log */ .Rm.info(`pg_dump: ${line}`), zstd.stdin);
+    const dump = startPgDump(run.pgDumpPath, run.args, run.env, line => _log_js__WEBPACK_IMPORTED_MODULE_5__/* .log */ .Rm.info(pgDumpLine(line)), zstd.stdin);
     // pg_dump holds the pipe's writing end now: zstd's input ends when pg_dump's output does
     zstd.stdin.destroy();
     const progress = (0,_pipeline_progress_js__WEBPACK_IMPORTED_MODULE_8__/* .startProgress */ .ot)(() => raw.bytes, { estimateBytes: run.estimateBytes });
@@ -921,6 +921,10 @@ function qualifiedNames(list) {
         names.push({ schema: parts[0], name: parts[1] });
     return names;
 }
+/** A line of pg_dump's stderr for the log, named once ("pg_dump: detail: …" as it writes it). */
+function pgDumpLine(line) {
+    return line.startsWith('pg_dump: ') ? line : `pg_dump: ${line}`;
+}
 
 
 /***/ }),
@@ -1130,6 +1134,11 @@ class CopyScanner extends node_stream__WEBPACK_IMPORTED_MODULE_0__.Transform {
     tables = [];
     lexer = new _psql_lexer_js__WEBPACK_IMPORTED_MODULE_1__/* .PsqlLexer */ .$p();
     failed = false;
+    /**
+     * The tables listed (each once: pg_dump --inserts writes a statement per row, and
+     * --load-via-partition-root a COPY into the root per partition).
+     */
+    inserted = new Set();
     _transform(chunk, _encoding, callback) {
         this.see(() => this.lexer.write(chunk));
         callback(null, chunk);
@@ -1143,11 +1152,30 @@ class CopyScanner extends node_stream__WEBPACK_IMPORTED_MODULE_0__.Transform {
             return;
         try {
             for (const e of events()) {
-                if (e.kind !== 'statement' || e.copyIn === 0 || e.sql[0] !== 0x43 /* C */)
+                if (e.kind !== 'statement')
                     continue;
-                const name = parseCopyStatement(firstLine(e.text));
-                if (name)
+                // the statement's whole text: a quoted name may hold a line break (attacker a35 A4)
+                if (e.copyIn !== 0 && e.sql[0] === 0x43 /* C */) {
+                    const name = parseCopyStatement(e.text);
+                    // pg_dump --load-via-partition-root writes one COPY into the root per partition
+                    const key = name && JSON.stringify([name.schema, name.name]);
+                    if (name && !this.inserted.has(key)) {
+                        this.inserted.add(key);
+                        this.tables.push(name);
+                    }
+                }
+                else if (e.copyIn === 0 && e.sql[0] === 0x49 /* I */) {
+                    // pg_dump --inserts / --column-inserts: INSERT INTO schema.table [(…)] VALUES …
+                    // (trial u22 F2: such a backup's manifest counted no table)
+                    if (!e.text.startsWith('INSERT INTO '))
+                        continue;
+                    const name = parseCopyStatement(`COPY ${e.text.slice('INSERT INTO '.length, 4096)}`);
+                    const key = name && JSON.stringify([name.schema, name.name]);
+                    if (!name || this.inserted.has(key))
+                        continue;
+                    this.inserted.add(key);
                     this.tables.push(name);
+                }
             }
         }
         catch {
@@ -5566,7 +5594,7 @@ function statementRefusal(e, options) {
         }
     }
     if (options.refuseAmbiguousLiterals && e.ambiguousLiterals > 0)
-        return refuse('ambiguous-literal', "a string literal here ends at a different place if standard_conforming_strings is off ('…\\'…'), which a script can switch without this check seeing it");
+        return refuse('ambiguous-literal', "a string literal here ends at a different place if standard_conforming_strings is off ('…\\'…': pg_dump --inserts writes it for a value ending in a backslash), which a script can switch without this check seeing it; psql before 17 is refused such a literal (the check's second line of defence, \\restrict, is not safe there), psql 17 and newer read it: restore with 'postgres-version: 17' or newer (with 'install-client: true', the default on a runner) or such a client in 'pg-bin-dir', or make the backup without --inserts / --column-inserts (COPY data needs no quotes)");
     const eff = e.effects;
     if (eff?.standardConformingStrings === 'unknown')
         return refuse('setting', 'this statement changes (or may change) standard_conforming_strings in a way psql follows but this check cannot (RESET ALL, RESET standard_conforming_strings and SET standard_conforming_strings = on, off or DEFAULT it follows). Remove the statement from the script (as the last statement it changes nothing that follows), or write it as SET standard_conforming_strings = on; (or off), then restore again');
@@ -7341,16 +7369,19 @@ class SnapshotSession {
     countRows(tables, bound = { ms: 0, source: 'no lock timeout' }) {
         return this.exclusive(async () => {
             const conditions = await extensionConditions(this.client);
+            const partitioned = await partitionedAmong(this.client, tables);
             const counts = [];
             for (const table of tables) {
                 if (this.abandoned)
                     break;
-                counts.push(await this.countTable(table, bound, conditions));
+                counts.push(await this.countTable(table, bound, conditions, partitioned.has(JSON.stringify([table.schema, table.name]))));
             }
             return counts;
         });
     }
-    async countTable(table, bound, conditions) {
+    async countTable(table, bound, conditions, 
+    /** A partitioned table (a plain dump's COPY into the root): its partitions' rows are its own. */
+    wholeTree = false) {
         const qualified = `${this.client.escapeIdentifier(table.schema)}.${this.client.escapeIdentifier(table.name)}`;
         const condition = conditions.get(JSON.stringify([table.schema, table.name])) ?? '';
         const started = Date.now();
@@ -7366,7 +7397,7 @@ class SnapshotSession {
                 ]);
                 // its size too, under the lock the count holds (pg_table_size alone would wait for it)
                 const result = await this.client.query(`SELECT count(*)::text AS n, pg_catalog.pg_table_size($1::regclass)::text AS size
-             FROM ONLY ${qualified} ${condition}`, [qualified]);
+             FROM ${wholeTree ? '' : 'ONLY '}${qualified} ${condition}`, [qualified]);
                 await this.client.query('RELEASE SAVEPOINT pg_backup_count');
                 const size = result.rows[0].size;
                 return {
@@ -7587,6 +7618,21 @@ async function unmatchedExcludes(client, filters) {
             unmatched.push({ option: 'excludeSchemas', pattern });
     }
     return unmatched;
+}
+/**
+ * The partitioned tables among `tables` (JSON [schema, name] keys): a plain dump made with
+ * --load-via-partition-root writes its rows with a COPY into the root, so the count the manifest
+ * records for it is of the whole tree (attacker a35 A3: FROM ONLY the root counted 0).
+ */
+async function partitionedAmong(client, tables) {
+    if (tables.length === 0)
+        return new Set();
+    const { rows } = await client.query(`SELECT n.nspname AS schema, c.relname AS name
+       FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+       JOIN unnest($1::text[], $2::text[]) AS w(schema, name)
+         ON w.schema = n.nspname AND w.name = c.relname
+      WHERE c.relkind = 'p'`, [tables.map(t => t.schema), tables.map(t => t.name)]);
+    return new Set(rows.map(r => JSON.stringify([r.schema, r.name])));
 }
 
 
