@@ -19,6 +19,7 @@ import path from 'node:path'
 import { runTool, tableChecksums } from '../../dev/fixtures.js'
 import { type TestServer, startPostgres } from '../../dev/postgres.js'
 import type { TableChecksum } from '../../dev/fixtures.js'
+import { embeddedBinDir } from '../support/embedded.js'
 import { useHarness } from '../support/harness.js'
 import { testBackupInputs, testRestoreInputs } from '../support/inputs.js'
 import {
@@ -765,5 +766,58 @@ describe('allow-non-empty with a plain script: what the restoring role cannot se
       { n: 0 }
     ])
     expect(await states(target)).toEqual(before)
+  })
+})
+
+describe("before PostgreSQL 15 a partition's copy of a trigger is internal (attacker a34 A2)", () => {
+  let old: TestServer
+  beforeAll(async () => {
+    old = await startPostgres({ binDir: embeddedBinDir(14) })
+  }, 120_000)
+  afterAll(async () => {
+    await old?.stop()
+  })
+
+  it("a plain script's rows through the partition root: the target's trigger is off while they load (reached through the parent), on again after, restoring as the owner without superuser", async () => {
+    expect(old.major).toBe(14)
+    const db = await old.createDatabase('old_part_target')
+    await old.query(
+      db,
+      `ALTER DATABASE old_part_target OWNER TO ${old.appUser};
+       GRANT CREATE ON SCHEMA public TO ${old.appUser};
+       SET ROLE ${old.appUser};
+       CREATE TABLE public.event_log (event int, at_table text);
+       CREATE TABLE public.events (id int, kind text) PARTITION BY RANGE (id);
+       CREATE TABLE public.events_low PARTITION OF public.events FOR VALUES FROM (0) TO (100);
+       CREATE TABLE public.events_high PARTITION OF public.events FOR VALUES FROM (100) TO (200);
+       CREATE FUNCTION public.log_event() RETURNS trigger LANGUAGE plpgsql AS $$
+         BEGIN INSERT INTO public.event_log VALUES (NEW.id, TG_TABLE_NAME); RETURN NEW; END $$;
+       CREATE TRIGGER audit AFTER INSERT ON public.events FOR EACH ROW EXECUTE FUNCTION public.log_event();
+       RESET ROLE;`
+    )
+    const states = (): Promise<Array<{ t: string; e: string }>> =>
+      old.query<{ t: string; e: string }>(
+        db,
+        "SELECT c.relname AS t, g.tgenabled AS e FROM pg_trigger g JOIN pg_class c ON c.oid = g.tgrelid WHERE g.tgname = 'audit' ORDER BY 1"
+      )
+    const before = await states()
+    expect(before).toHaveLength(3)
+    const script = path.join(harness.work, 'old-via-root.sql')
+    writeFileSync(script, 'COPY public.events (id, kind) FROM stdin;\n1\ta\n150\tb\n\\.\n')
+    await harness.restore(
+      testRestoreInputs(
+        old.url(db, { user: old.appUser, password: old.appPassword }),
+        { kind: 'file', path: script },
+        { allowNonEmpty: true }
+      )
+    )
+    expect(await old.query(db, 'SELECT id, kind FROM public.events ORDER BY id')).toEqual([
+      { id: 1, kind: 'a' },
+      { id: 150, kind: 'b' }
+    ])
+    expect(await old.query(db, 'SELECT count(*)::int AS n FROM public.event_log')).toEqual([
+      { n: 0 }
+    ])
+    expect(await states()).toEqual(before)
   })
 })
