@@ -551,22 +551,34 @@ describe("the target's triggers on a partitioned table the rows load into (a33 A
 })
 
 describe('allow-non-empty with a plain script: what the restoring role cannot see or the script turns on', () => {
-  it('a table whose rows row-level security hides from the restoring role is not taken as empty: refused, its rows kept (attacker a34 A1), partitioned or not', async () => {
+  /**
+   * A new database owned by the login role `role` (no superuser), created if need be: the
+   * database's name and the role's URL to it.
+   */
+  async function ownedBy(role: string, database: string): Promise<{ db: string; url: string }> {
     const server = harness.server
-    const role = 'rls_restorer'
-    const password = 'rls-restorer-pw'
+    const password = `${role}-pw`
     await server.query(
       'postgres',
       `DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '${role}') THEN
-         CREATE ROLE ${role} LOGIN PASSWORD '${password}'; END IF; END $$;
-       DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'rls_keeper') THEN
+         CREATE ROLE ${role} LOGIN PASSWORD '${password}'; END IF; END $$;`
+    )
+    const db = await server.createDatabase(database)
+    await server.query(db, `ALTER DATABASE ${database} OWNER TO ${role}`)
+    return { db, url: server.url(db, { user: role, password }) }
+  }
+  it('a table whose rows row-level security hides from the restoring role is not taken as empty: refused, its rows kept (attacker a34 A1), partitioned or not', async () => {
+    const server = harness.server
+    const role = 'rls_restorer'
+    await server.query(
+      'postgres',
+      `DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'rls_keeper') THEN
          CREATE ROLE rls_keeper; END IF; END $$;`
     )
-    const db = await server.createDatabase('rls_hidden_target')
+    const { db, url } = await ownedBy(role, 'rls_hidden_target')
     await server.query(
       db,
-      `ALTER DATABASE rls_hidden_target OWNER TO ${role};
-       CREATE TABLE public.vault (id int, v text) PARTITION BY LIST (id);
+      `CREATE TABLE public.vault (id int, v text) PARTITION BY LIST (id);
        CREATE TABLE public.vault_a PARTITION OF public.vault FOR VALUES IN (1, 2, 3);
        CREATE TABLE public.vault_b PARTITION OF public.vault DEFAULT;
        CREATE TABLE public.flat (id int, v text);
@@ -592,11 +604,7 @@ describe('allow-non-empty with a plain script: what the restoring role cannot se
       )
       const error = await failure(
         harness.restore(
-          testRestoreInputs(
-            server.url(db, { user: role, password }),
-            { kind: 'file', path: script },
-            { allowNonEmpty: true }
-          )
+          testRestoreInputs(url, { kind: 'file', path: script }, { allowNonEmpty: true })
         )
       )
       expect(error?.message).toMatch(
@@ -619,18 +627,11 @@ describe('allow-non-empty with a plain script: what the restoring role cannot se
   it("a provider's table whose rows the restoring role cannot count (row-level security, no SELECT) is not taken as empty: a script's DELETE there is rolled back (attacker a35 A1, A2)", async () => {
     const server = harness.server
     const role = 'prov_restorer'
-    const password = 'prov-restorer-pw'
-    await server.query(
-      'postgres',
-      `DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '${role}') THEN
-         CREATE ROLE ${role} LOGIN PASSWORD '${password}'; END IF; END $$;`
-    )
-    const db = await server.createDatabase('prov_hidden_target')
+    const { db, url } = await ownedBy(role, 'prov_hidden_target')
     // the provider's schema: a superuser's, which the restoring role cannot act as
     await server.query(
       db,
-      `ALTER DATABASE prov_hidden_target OWNER TO ${role};
-       CREATE SCHEMA auth;
+      `CREATE SCHEMA auth;
        GRANT USAGE ON SCHEMA auth TO ${role};
        CREATE TABLE auth.users (id int, email text);
        INSERT INTO auth.users VALUES (1, 'precious@example.com');
@@ -650,11 +651,7 @@ describe('allow-non-empty with a plain script: what the restoring role cannot se
       writeFileSync(script, `INSERT INTO ${table} ${columns};\nDELETE FROM ${table};\n`)
       const error = await failure(
         harness.restore(
-          testRestoreInputs(
-            server.url(db, { user: role, password }),
-            { kind: 'file', path: script },
-            { allowNonEmpty: true }
-          )
+          testRestoreInputs(url, { kind: 'file', path: script }, { allowNonEmpty: true })
         )
       )
       expect(error?.message).toMatch(
@@ -674,22 +671,14 @@ describe('allow-non-empty with a plain script: what the restoring role cannot se
   it("a provider's table found empty: the backup's rows may go in, but a script's DELETE or TRUNCATE there (rows another session committed meanwhile) is rolled back (attacker a35b A1)", async () => {
     const server = harness.server
     const role = 'prov_appender'
-    const password = 'prov-appender-pw'
-    await server.query(
-      'postgres',
-      `DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '${role}') THEN
-         CREATE ROLE ${role} LOGIN PASSWORD '${password}'; END IF; END $$;`
-    )
-    const db = await server.createDatabase('prov_empty_target')
+    const { db, url } = await ownedBy(role, 'prov_empty_target')
     await server.query(
       db,
-      `ALTER DATABASE prov_empty_target OWNER TO ${role};
-       CREATE SCHEMA auth;
+      `CREATE SCHEMA auth;
        GRANT USAGE ON SCHEMA auth TO ${role};
        CREATE TABLE auth.users (id int, email text);
        GRANT SELECT, INSERT, DELETE, TRUNCATE ON auth.users TO ${role};`
     )
-    const url = server.url(db, { user: role, password })
     for (const [name, text] of [
       ['delete', "INSERT INTO auth.users VALUES (3, 'from-backup');\nDELETE FROM auth.users;\n"],
       ['truncate', "INSERT INTO auth.users VALUES (3, 'from-backup');\nTRUNCATE auth.users;\n"]
