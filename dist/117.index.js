@@ -8421,21 +8421,17 @@ BEGIN
     END IF;
     IF rel_.w ? 'filled' THEN
       NULL; -- its rows or value are the backup's
-    ELSIF rel_.w ? 'insertOnly' THEN
-      -- the backup's rows may arrive; the target's (committed meanwhile) stay
-      upd_ := pg_catalog.pg_stat_get_xact_tuples_updated(rel_.oid);
-      del_ := pg_catalog.pg_stat_get_xact_tuples_deleted(rel_.oid);
-      IF upd_ OPERATOR(pg_catalog.+) del_ OPERATOR(pg_catalog.>) 0 THEN
-        changes_ := changes_ OPERATOR(pg_catalog.||) pg_catalog.format('%s: %s by the restore''s own transaction', rel_.w->>'name',
-          pg_catalog.array_to_string(ARRAY[
-            CASE WHEN upd_ OPERATOR(pg_catalog.>) 0 THEN pg_catalog.format('%s row%s updated', upd_, CASE WHEN upd_ OPERATOR(pg_catalog.=) 1 THEN '' ELSE 's' END) END,
-            CASE WHEN del_ OPERATOR(pg_catalog.>) 0 THEN pg_catalog.format('%s row%s deleted', del_, CASE WHEN del_ OPERATOR(pg_catalog.=) 1 THEN '' ELSE 's' END) END], ', '));
-      END IF;
-      IF pg_catalog.pg_relation_filenode(rel_.oid)::pg_catalog.text IS DISTINCT FROM (rel_.w->>'filenode') THEN
-        changes_ := changes_ OPERATOR(pg_catalog.||) ((rel_.w->>'name') OPERATOR(pg_catalog.||) ': truncated or rewritten');
-      END IF;
     ELSIF rel_.w->>'kind' OPERATOR(pg_catalog.<>) 'S' THEN
-      ins_ := pg_catalog.pg_stat_get_xact_tuples_inserted(rel_.oid);
+      -- an insert-only table (a provider's, found empty): the backup's rows may arrive, the
+      -- target's (committed meanwhile) stay, and it is not truncated or rewritten
+      IF rel_.w ? 'insertOnly' THEN
+        ins_ := 0;
+        IF pg_catalog.pg_relation_filenode(rel_.oid)::pg_catalog.text IS DISTINCT FROM (rel_.w->>'filenode') THEN
+          changes_ := changes_ OPERATOR(pg_catalog.||) ((rel_.w->>'name') OPERATOR(pg_catalog.||) ': truncated or rewritten');
+        END IF;
+      ELSE
+        ins_ := pg_catalog.pg_stat_get_xact_tuples_inserted(rel_.oid);
+      END IF;
       upd_ := pg_catalog.pg_stat_get_xact_tuples_updated(rel_.oid);
       del_ := pg_catalog.pg_stat_get_xact_tuples_deleted(rel_.oid);
       IF ins_ OPERATOR(pg_catalog.+) upd_ OPERATOR(pg_catalog.+) del_ OPERATOR(pg_catalog.>) 0 THEN
