@@ -254,7 +254,7 @@ describe.each<['custom' | 'plain']>([['custom'], ['plain']])('clean, %s format',
     )
     expect(allowed.lines).not.toMatch(/clean: true —[^\n]*public\.app_notes/)
     expect(allowed.lines).toMatch(
-      /1 other table of the target is not in the backup and stays as it is/
+      /1 other table of the target in the schemas the backup reaches is not in the backup and stays as it is/
     )
     const after = await server.query<{ v: string | null; f: string | null }>(
       target,

@@ -509,3 +509,46 @@ describe('the row counts of a backup without manifest', () => {
     await server.dropDatabase(src)
   })
 })
+
+describe('data-only: true and materialized views (trial u24 F1)', () => {
+  it("a whole archive's materialized view is not refreshed, as with pg_restore --data-only: said, naming it with the REFRESH to run; the advice works", async () => {
+    const src = await server.createDatabase()
+    const views = `CREATE SCHEMA "Reports";
+      CREATE TABLE public.sales (id integer PRIMARY KEY, total numeric);
+      CREATE MATERIALIZED VIEW "Reports"."By Total" AS SELECT total, count(*) AS n FROM public.sales GROUP BY total;
+      CREATE MATERIALIZED VIEW public.empty_on_purpose AS SELECT 1 AS one WITH NO DATA;`
+    await server.query(
+      src,
+      `${views} INSERT INTO public.sales VALUES (1, 10), (2, 10), (3, 5);
+      REFRESH MATERIALIZED VIEW "Reports"."By Total";`
+    )
+    const dump = path.join(harness.work, 'matview.dump')
+    await runTool(path.join(server.binDir, 'pg_dump'), ['-Fc', '-f', dump], server.env(src))
+    // the migrations made the schema: the view exists, empty
+    const target = await server.createDatabase()
+    await server.query(target, views)
+    lines.length = 0
+    await restore(target, dump, { dataOnly: true })
+    expect(await server.query(target, 'SELECT count(*)::int AS n FROM public.sales')).toEqual([
+      { n: 3 }
+    ])
+    const warning = lines.find(l => l.startsWith('warning: data-only: the backup'))
+    expect(warning).toBe(
+      `warning: data-only: the backup's 1 materialized view is not refreshed (a REFRESH is not data: pg_restore --data-only leaves it as it is too), so it keeps the rows the target had: Reports.By Total. Refresh it after the restore (REFRESH MATERIALIZED VIEW "Reports"."By Total";).`
+    )
+    // as pg_restore --data-only leaves it: the rows the target had (none)
+    expect(
+      await server.query(target, 'SELECT count(*)::int AS n FROM "Reports"."By Total"')
+    ).toEqual([{ n: 0 }])
+    // the advice, run as given, fills it
+    await server.query(target, 'REFRESH MATERIALIZED VIEW "Reports"."By Total";')
+    expect(
+      await server.query(target, 'SELECT total::text, n::int FROM "Reports"."By Total" ORDER BY 1')
+    ).toEqual([
+      { total: '10', n: 2 },
+      { total: '5', n: 1 }
+    ])
+    await server.dropDatabase(target)
+    await server.dropDatabase(src)
+  })
+})

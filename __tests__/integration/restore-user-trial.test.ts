@@ -456,4 +456,38 @@ describe('targets that cannot take the backup as it is', () => {
     await server.dropDatabase(target)
     await server.dropDatabase(source)
   })
+
+  it("the same restored by a role that does not own the extension: the move is to be run as its owner (trial u24 F2: the advice failed with 'must be owner of extension')", async () => {
+    const source = await server.createDatabase()
+    await psql(
+      source,
+      `CREATE SCHEMA extensions; CREATE EXTENSION citext SCHEMA extensions;
+       CREATE TABLE public.users (email extensions.citext); INSERT INTO public.users VALUES ('A@b');`
+    )
+    const file = await pgDump(source, 'ext-owner.sql', ['-Fp', '--no-owner'])
+    const target = await server.createDatabase()
+    await server.query(target, 'CREATE EXTENSION citext SCHEMA public')
+    await server.query(target, `ALTER DATABASE ${target} OWNER TO ${server.appUser}`)
+    await server.query(target, `ALTER SCHEMA public OWNER TO ${server.appUser}`)
+    const error = await failure(
+      harness.restore(
+        testRestoreInputs(
+          server.url(target, { user: server.appUser, password: server.appPassword }),
+          { kind: 'file', path: file }
+        )
+      )
+    )
+    expect(error?.message).toContain(
+      `move it (ALTER EXTENSION "citext" SET SCHEMA "extensions", run as its owner "postgres" or a superuser: ${server.appUser} may not`
+    )
+    // and nothing of the backup stayed
+    expect(
+      await server.query(
+        target,
+        "SELECT count(*)::int AS n FROM pg_namespace WHERE nspname = 'extensions'"
+      )
+    ).toEqual([{ n: 0 }])
+    await server.dropDatabase(target)
+    await server.dropDatabase(source)
+  })
 })

@@ -81,4 +81,21 @@ describe('lackingRolesWarning (trial u19 F5)', () => {
       ])
     ).toBeUndefined()
   })
+
+  it('of a backup made with globals: true, says that create-roles needs nothing more (trial u24 F4)', () => {
+    const warning = lackingRolesWarning(
+      [
+        {
+          reason: 'GRANT not restored: role "analytics" does not exist in the target',
+          count: 2,
+          samples: []
+        }
+      ],
+      true
+    )
+    expect(warning).toMatch(
+      /or restore with create-roles: true \(this backup holds its roles: it was made with globals: true\)\.$/
+    )
+    expect(warning).not.toContain('from a backup made with')
+  })
 })

@@ -7,6 +7,7 @@
  */
 import { CheckError, SettingError, sentence } from '../errors.js'
 import { log, stopwatch, plural } from '../log.js'
+import { quoteIdent } from '../postgres/globals.js'
 import type { Manifest } from '../manifest.js'
 import {
   type BackupFile,
@@ -523,6 +524,29 @@ async function fromToc(
     warn(
       `data-only with tables: ${plural(unnamed.length, 'sequence')} of the tables named ${unnamed.length === 1 ? 'is' : 'are'} not named ${unnamed.length === 1 ? 'itself' : 'themselves'}, so ${unnamed.length === 1 ? 'its value stays' : 'their values stay'} the target's (as with pg_restore --data-only --table): ${unnamed.map(u => `${u.sequence} (of ${u.table})`).join(', ')}. The next row the app inserts may take an id the backup's rows hold. Add ${unnamed.length === 1 ? 'it' : 'them'} to tables (tables: ${[...inputs.tables, ...unnamed.map(u => u.sequence)].join(',')}) to set ${unnamed.length === 1 ? 'it' : 'them'} as the backup has ${unnamed.length === 1 ? 'it' : 'them'}.`
     )
+  // data-only loads rows only: the REFRESH of a materialized view is post-data, and the view
+  // keeps what the target had (empty after migrations), as with pg_restore --data-only (trial
+  // u24 F1: nothing said so)
+  const stale =
+    inputs.dataOnly === true && inputs.tables.length === 0
+      ? toc.entries.filter(
+          e =>
+            e.desc === 'MATERIALIZED VIEW DATA' &&
+            (inputs.schemas.length === 0 || inputs.schemas.includes(e.namespace ?? ''))
+        )
+      : []
+  if (stale.length > 0) {
+    const names = stale.map(e => `${e.namespace ? `${e.namespace}.` : ''}${e.tag}`)
+    warn(
+      `data-only: the backup's ${plural(stale.length, 'materialized view')} ${stale.length === 1 ? 'is' : 'are'} not refreshed (a REFRESH is not data: pg_restore --data-only leaves ${stale.length === 1 ? 'it' : 'them'} as ${stale.length === 1 ? 'it is' : 'they are'} too), so ${stale.length === 1 ? 'it keeps' : 'they keep'} the rows the target had: ${names.slice(0, 20).join(', ')}${names.length > 20 ? `, and ${names.length - 20} more` : ''}. Refresh ${stale.length === 1 ? 'it' : 'them'} after the restore (${stale
+        .slice(0, 3)
+        .map(
+          e =>
+            `REFRESH MATERIALIZED VIEW ${e.namespace ? `${quoteIdent(e.namespace)}.` : ''}${quoteIdent(e.tag)};`
+        )
+        .join(' ')}${names.length > 3 ? ' …' : ''}).`
+    )
+  }
   const leftOut = tablesLeaveOut(inputs, toc)
   if (leftOut.length > 0) {
     const shown = leftOut

@@ -589,7 +589,7 @@ export async function restore(
     const skipped = reportSkipped(inputs, loaded.skipped)
     // grants to roles the target lacks: the restored objects are out of those roles' reach
     // (a read-only role on moving day: trial u19 F5) — a warning, with what to do
-    const lacking = lackingRolesWarning(skipped)
+    const lacking = lackingRolesWarning(skipped, fetched.manifest?.globals !== undefined)
     if (lacking) {
       log.warning(lacking)
       warnings.push(lacking)
@@ -1139,7 +1139,11 @@ export function newerRows(
  * The grants (and default privileges) left out because their role is missing in the target, as
  * one warning naming the roles and what to do; undefined when there are none.
  */
-export function lackingRolesWarning(groups: ReadonlyArray<SkippedGroup>): string | undefined {
+export function lackingRolesWarning(
+  groups: ReadonlyArray<SkippedGroup>,
+  /** The backup holds its roles (made with globals: true): create-roles needs nothing more. */
+  withGlobals = false
+): string | undefined {
   const roles = new Map<string, number>()
   for (const g of groups) {
     const m =
@@ -1152,7 +1156,7 @@ export function lackingRolesWarning(groups: ReadonlyArray<SkippedGroup>): string
   const names = [...roles.keys()]
   const one = names.length === 1
   const total = [...roles.values()].reduce((a, b) => a + b, 0)
-  return `The target lacks the role${one ? '' : 's'} ${names.map(n => `"${n}"`).join(', ')}: ${plural(total, 'grant')} of the backup to ${one ? 'it' : 'them'} (GRANT, default privileges) ${total === 1 ? 'was' : 'were'} not restored, so ${one ? 'that role has' : 'those roles have'} no access to the restored objects here. Create ${one ? 'it' : 'them'} (${names.map(n => `CREATE ROLE "${n}" NOLOGIN;`).join(' ')}) and restore again with clean: true, or restore with create-roles: true from a backup made with globals: true.`
+  return `The target lacks the role${one ? '' : 's'} ${names.map(n => `"${n}"`).join(', ')}: ${plural(total, 'grant')} of the backup to ${one ? 'it' : 'them'} (GRANT, default privileges) ${total === 1 ? 'was' : 'were'} not restored, so ${one ? 'that role has' : 'those roles have'} no access to the restored objects here. Create ${one ? 'it' : 'them'} (${names.map(n => `CREATE ROLE "${n}" NOLOGIN;`).join(' ')}) and restore again with clean: true, or restore with create-roles: true ${withGlobals ? '(this backup holds its roles: it was made with globals: true)' : 'from a backup made with globals: true'}.`
 }
 
 /**

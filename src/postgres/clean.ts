@@ -1581,7 +1581,9 @@ function nameParts(text: string): string[] | undefined {
 
 /**
  * clean, in the log: the target's tables that its drops remove (and are loaded again), and how
- * many others stay as they are (not in the backup). Without the drops (not known), all of them.
+ * many others stay as they are (not in the backup). `existing` holds the target's tables in the
+ * schemas the backup reaches (those of other schemas are not counted: trial u24 F5 read "1
+ * other table" of a target with two). Without the drops (not known), all of them.
  */
 export function cleanListing(
   existing: readonly ExistingTable[],
@@ -1598,7 +1600,7 @@ export function cleanListing(
   const stay =
     kept === 0
       ? ''
-      : ` ${plural(kept, 'other table')} of the target ${kept === 1 ? 'is' : 'are'} ${notRestored(selection)} and ${kept === 1 ? 'stays' : 'stay'} as ${kept === 1 ? 'it is' : 'they are'}.`
+      : ` ${plural(kept, 'other table')} of the target in the schemas the backup reaches ${kept === 1 ? 'is' : 'are'} ${notRestored(selection)} and ${kept === 1 ? 'stays' : 'stay'} as ${kept === 1 ? 'it is' : 'they are'}.`
   return dropped.length === 0
     ? `clean: true — none of the target's tables is among the backup's objects that will be dropped and replaced.${stay}`
     : `clean: true — the backup's objects will be dropped and replaced; of the target's tables: ${describeTables(dropped)}.${stay}`

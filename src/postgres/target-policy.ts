@@ -526,7 +526,7 @@ export function statementPolicy(facts: TargetFacts, options: PolicyOptions): Sta
           const wanted = at > 0 ? nameOf(t[at + 1]) : undefined
           const elsewhere =
             wanted !== undefined && wanted !== ext.schema
-              ? `; the backup creates it in schema "${wanted}", so what it names there (${wanted}.…) will not be found: move it (ALTER EXTENSION "${ext.name}" SET SCHEMA "${wanted}", if nothing of the target needs it in "${ext.schema}") and restore again, or restore into a database without it`
+              ? `; the backup creates it in schema "${wanted}", so what it names there (${wanted}.…) will not be found: move it (ALTER EXTENSION "${ext.name}" SET SCHEMA "${wanted}"${owns(ext.owner) ? '' : `, run as its owner "${ext.owner}" or a superuser: ${facts.currentUser} may not (on a managed service, its SQL editor or support)`}, if nothing of the target needs it in "${ext.schema}") and restore again, or restore into a database without it`
               : ''
           return skip(
             `extension "${ext.name}" exists in the target (schema "${ext.schema}", owner "${ext.owner}")${elsewhere}`
