@@ -22,7 +22,8 @@ import {
   inArchiveEntries,
   LoadError,
   psqlSupportsRestrict,
-  reportedLines
+  reportedLines,
+  subsetHint
 } from '../../src/postgres/load.js'
 
 type Tag = 'restrict' | 'timeout' | 'owner' | 'privileges'
@@ -908,5 +909,38 @@ describe('reorderedScript (a plain script in parts, for the target keys)', () =>
     expect(error?.message).toMatch(
       /swapped\.sql changed while it was read \(the restore reads it 2 times/
     )
+  })
+})
+
+describe('subsetHint: a subset restore that failed on what it left out (trial u24 F3)', () => {
+  const selection = (tables: string[], schemas: string[] = []) => ({ tables, schemas })
+  it("a table's type or domain of another schema: named, with what brings it", () => {
+    const hint = subsetHint(
+      'pg_restore: error: could not execute query: ERROR:  type "app.email" does not exist\nLINE 3:     email app.email NOT NULL,',
+      selection(['users'])
+    )
+    expect(hint).toMatch(
+      /^ The tables selection restores the named tables only, not what they use elsewhere \(app\.email: a type, domain, an extension's type or a function; pg_restore --table does the same\): create it in the target first \(its extension: CREATE EXTENSION\), restore its schema with 'schemas', or restore the whole backup\.$/
+    )
+    expect(
+      subsetHint(
+        'psql:<stdin>:40: ERROR:  type "public.citext" does not exist',
+        selection([], ['app'])
+      )
+    ).toMatch(
+      /^ The schemas selection restores the named schemas only, not what their objects use elsewhere \(public\.citext: .*add its schema to 'schemas', or restore the whole backup\.$/
+    )
+    expect(
+      subsetHint('ERROR:  function app.slug(text) does not exist', selection(['posts']))
+    ).toMatch(/\(app\.slug: a type/)
+  })
+  it("the schema's own entry: with tables, also says what a table needs besides", () => {
+    expect(subsetHint('ERROR:  schema "app" does not exist', selection(['users']))).toMatch(
+      /create the schema in the target first, or restore the whole backup\. A table restored alone also needs what its columns use/
+    )
+    expect(subsetHint('ERROR:  schema "app" does not exist', selection([], ['app']))).not.toMatch(
+      /A table restored alone/
+    )
+    expect(subsetHint('ERROR:  type "app.email" does not exist', selection([]))).toBe('')
   })
 })

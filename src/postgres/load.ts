@@ -2471,7 +2471,12 @@ export function subsetHint(
     .join('\n')
   const given = options.schemas.length > 0 ? 'schemas' : 'tables'
   if (/schema "[^"]*" does not exist/.test(errors))
-    return ` The ${given} selection leaves out the schema's own entry (pg_restore restores the selected objects, not the schema that holds them): create the schema in the target first, or restore the whole backup.`
+    return ` The ${given} selection leaves out the schema's own entry (pg_restore restores the selected objects, not the schema that holds them): create the schema in the target first, or restore the whole backup.${given === 'tables' ? " A table restored alone also needs what its columns use (types, domains, extensions, sequences), which 'tables' does not bring either: restoring its whole schema with 'schemas' brings its types and domains." : ''}`
+  // a column's type, a domain, an extension's type or a default's function of another schema
+  // (trial u24 F3: "type "app.email" does not exist" with no word of why)
+  const used = /(?:type|function) "?([^"\s(]+)"?(?:\([^)]*\))? does not exist/.exec(errors)
+  if (used)
+    return ` The ${given} selection restores ${given === 'tables' ? 'the named tables' : 'the named schemas'} only, not what ${given === 'tables' ? 'they use' : 'their objects use'} elsewhere (${used[1]}: a type, domain, an extension's type or a function; pg_restore --${given === 'tables' ? 'table' : 'schema'} does the same): create it in the target first (its extension: CREATE EXTENSION), ${given === 'tables' ? "restore its schema with 'schemas', " : "add its schema to 'schemas', "}or restore the whole backup.`
   if (/relation "[^"]*" does not exist/.test(errors) && !/^CONTEXT: {2}COPY /m.test(stderr))
     return ` The ${given} selection leaves out a table that a restored object (a foreign key, view or index) refers to: add that table to 'tables' (its schema to 'schemas'), or restore the whole backup.`
   return ''
