@@ -122,6 +122,30 @@ describe('ScriptGate passes', () => {
     }
   })
 
+  it.each([
+    ['after the last ";"', (d: string) => d.replace('TO bob;\n', 'TO bob; /* a */\n')],
+    [
+      'nested, on a line of its own',
+      (d: string) => d.replace('TO bob;\n', 'TO bob;\n/* a /* b */ c */\n')
+    ],
+    ['after a -- comment', (d: string) => d.replace('TO bob;\n', 'TO bob;\n-- x\n/* y */\n')]
+  ])(
+    'a /* … */ comment %s keeps the trailer in what psql sends at the end: still seen (attacker a36 A2)',
+    async (_where, edit) => {
+      // pg_dump 18's, which ends on \\unrestrict, and before (the trailer last)
+      const before18 = (d: string): string => d.replace(`\\unrestrict ${KEY}\n`, '')
+      for (const script of [edit(dump()), before18(edit(dump()))])
+        for (const chunk of [1, 7, 65536]) {
+          const r = await gate(script, { serverMajor: 18 }, chunk)
+          expect(r.error).toBeUndefined()
+          expect(r.gate.facts.complete).toBe(true)
+        }
+      // and cut before the trailer: not complete
+      const cut = edit(dump()).split('-- PostgreSQL database dump complete')[0]
+      expect((await gate(cut, { serverMajor: 18 })).gate.facts.complete).toBe(false)
+    }
+  )
+
   it("lock-timeout replaces the script's SET lock_timeout (pg_dump's header: 0), lines kept", async () => {
     const script =
       "SET statement_timeout = 0;\nSET lock_timeout = 0;\nSET LOCAL\n  lock_timeout = '1h';\nSELECT 1;\n"

@@ -382,6 +382,11 @@ export class ScriptGate extends Transform {
   private statement(e: StatementEvent): void {
     const from = this.decidedUpTo
     this.seeGap(this.decidedUpTo, e.offset)
+    // what psql sends at the end of the input when only comments are left: a /* … */ after the
+    // last ";" keeps the lines after it (the trailer among them) in psql's buffer (attacker a36
+    // A2: refused as truncated where psql -f runs it)
+    if (e.terminator === 'eof' && e.parts.every(p => p.tokens.length === 0))
+      this.seeGap(e.offset, e.end)
     this.seeEntryHeader(this.decidedUpTo, e.offset, e.line)
     const cls = classifyStatement(e)
     if (this.globalsPart) return this.afterGlobals(e, cls, this.globalsPart)
