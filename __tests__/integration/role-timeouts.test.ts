@@ -93,3 +93,60 @@ describe("the action's own sessions, as a role with statement_timeout 40ms and i
     ])
   }, 120_000)
 })
+
+describe("a URL whose options set statement_timeout to 1 ms (attacker a36 A3: the connect's first read was cut, reported as 'no answer')", () => {
+  // (%20: libpq reads a "+" in a URI as itself, not as a space)
+  const oneMs = (database: string): string =>
+    `${asTimed(database)}${asTimed(database).includes('?') ? '&' : '?'}options=-c%20statement_timeout%3D1`
+
+  it("connects and turns it off, as pg_restore's sessions do; a backup fails as pg_dump by hand does, in the server's words", async () => {
+    const client = await connect(parseDatabaseUrl(oneMs(source)), 10)
+    try {
+      const { rows } = await client.query<{ statement: string; reset: string }>(
+        `SELECT current_setting('statement_timeout') AS statement,
+                (SELECT reset_val FROM pg_catalog.pg_settings WHERE name = 'statement_timeout') AS reset`
+      )
+      expect(rows).toEqual([{ statement: '0', reset: '1' }])
+    } finally {
+      await client.end()
+    }
+    // pg_dump by hand fails on its first statement (set_config of search_path, before its own
+    // SET statement_timeout = 0): so does the action's backup, with the server's words
+    expect(() =>
+      execFileSync(path.join(server.binDir, 'pg_dump'), ['--schema-only', '-d', oneMs(source)], {
+        env: { PATH: process.env.PATH },
+        stdio: 'pipe'
+      })
+    ).toThrow(/canceling statement due to statement timeout/)
+    const error = await harness
+      .backup(testBackupInputs(oneMs(source), { artifactName: 'one-ms' }))
+      .then(
+        () => undefined,
+        (e: unknown) => e as Error
+      )
+    expect(error?.message).toMatch(/canceling statement due to statement timeout/)
+    expect(error?.message).not.toMatch(/no answer/)
+  }, 60_000)
+
+  it('a restore of a small backup through it commits, its rows counted', async () => {
+    const small = await server.createDatabase()
+    await server.query(
+      small,
+      'CREATE TABLE public.t (id int PRIMARY KEY); INSERT INTO public.t SELECT generate_series(1, 1000);'
+    )
+    const file = path.join(harness.work, 'small.dump')
+    execFileSync(path.join(server.binDir, 'pg_dump'), ['-Fc', '--no-owner', '-f', file, small], {
+      env: server.env(small)
+    })
+    const target = await server.createDatabase()
+    await server.query('postgres', `ALTER DATABASE "${target}" OWNER TO timed`)
+    await server.query(target, 'ALTER SCHEMA public OWNER TO timed')
+    const result = await harness.restore(
+      testRestoreInputs(oneMs(target), { kind: 'file', path: file })
+    )
+    expect(result.tables.map(t => `${t.schema}.${t.name}=${t.rows}`)).toEqual(['public.t=1000'])
+    expect(
+      await server.query<{ n: string }>(target, 'SELECT count(*)::text AS n FROM public.t')
+    ).toEqual([{ n: '1000' }])
+  }, 60_000)
+})

@@ -635,6 +635,29 @@ describe('a connection error, worded for where it is shown', () => {
       10
     ).message
     expect(tls).toContain('Check sslmode and sslrootcert (taken from PGSSLMODE in the environment)')
+    // a server's error that speaks of a timeout is the server's, not "no answer" (attacker a36 A3)
+    const cut = explainConnectError(
+      { code: '57014', message: 'canceling statement due to statement timeout' },
+      connection,
+      10
+    ).message
+    expect(cut).toContain(
+      'the server cancelled a statement: canceling statement due to statement timeout. A statement_timeout'
+    )
+    expect(cut).not.toContain('no answer')
+    const bad = explainConnectError(
+      { code: '22023', message: 'invalid value for parameter "statement_timeout": "x"' },
+      connection,
+      10
+    ).message
+    expect(bad).toMatch(/: invalid value for parameter "statement_timeout": "x"$/)
+    expect(
+      explainConnectError(
+        { message: 'Connection terminated due to connection timeout' },
+        connection,
+        10
+      ).message
+    ).toContain('no answer from db.example:5432 within 10 s')
   })
 })
 

@@ -316,9 +316,13 @@ async function sessionIs(client: pg.Client, kind: string): Promise<boolean> {
 /**
  * statement_timeout, idle_in_transaction_session_timeout and (17+) transaction_timeout set to 0
  * for the session, whatever the role, database or URL's options set (what the server would
- * restore at RESET stays readable in pg_settings.reset_val: readServerInfo).
+ * restore at RESET stays readable in pg_settings.reset_val: readServerInfo). A plain SET first,
+ * as pg_dump's first statement: a timeout of a millisecond cuts the catalog read short (attacker
+ * a36 A3: options=-c statement_timeout=1 failed the connect, where pg_dump by hand runs); one
+ * simple query, one round trip (each statement of it timed on its own).
  */
-const TIMEOUTS_OFF = `SELECT pg_catalog.set_config(name, '0', false) FROM pg_catalog.pg_settings
+const TIMEOUTS_OFF = `SET statement_timeout = 0;
+SELECT pg_catalog.set_config(name, '0', false) FROM pg_catalog.pg_settings
   WHERE name IN ('statement_timeout', 'idle_in_transaction_session_timeout', 'transaction_timeout')`
 
 /** One host: its attempts in order, the next one only where libpq would retry. */
@@ -717,8 +721,14 @@ export function explainConnectError(
     case 'ETIMEDOUT':
       detail = `no answer from ${connection.host}:${connection.port} within ${connectTimeoutSeconds} s. Check the host and port, and that the server's firewall or IP allow-list admits GitHub's runners.`
       break
+    case '57014':
+      // a statement cut short by a timeout the URL's options, the role or the database set
+      // (attacker a36 A3: read as "no answer from the host")
+      detail = `the server cancelled a statement: ${message}. A statement_timeout (or lock_timeout) set by the URL's options, the role or the database cut the connection's first statements short: raise it or leave it out of the URL (pg_dump by hand fails on it the same way).`
+      break
     default:
-      if (/timeout/i.test(message)) {
+      // a driver's timeout, not a server's error that speaks of one (a SQLSTATE code)
+      if (/timeout/i.test(message) && !/^[0-9A-Z]{5}$/.test(err?.code ?? '')) {
         detail = `no answer from ${connection.host}:${connection.port} within ${connectTimeoutSeconds} s. Check the host and port, and that the server's firewall or IP allow-list admits GitHub's runners.`
       } else if (err.code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
         // Node lists only the names of the kind checked (an IP address: the certificate's IP
