@@ -111,7 +111,12 @@ function failureContext(mode: string, singleTransaction: boolean | undefined): F
         ? 'committing'
         : 'interrupted'
       : 'not-started'
-  return { mode, load, singleTransaction: singleTransaction ?? true }
+  return {
+    mode,
+    load,
+    singleTransaction: singleTransaction ?? true,
+    ...(cancelledBy() ? { cancelled: true } : {})
+  }
 }
 
 /** Whether the failure summary was written (once: by run(), or by a cancelled run's end). */

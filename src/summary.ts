@@ -330,6 +330,8 @@ export interface FailureContext {
   mode: string
   /** restore, verify: the load had not begun, was under way, or had ended (committed). */
   load?: 'not-started' | 'interrupted' | 'committing' | 'committed'
+  /** The run was cancelled (SIGINT, SIGTERM): what followed the load was cut short, not failed. */
+  cancelled?: boolean
   singleTransaction?: boolean
   /** backup: it was made and kept before the failure. */
   backupKept?: boolean
@@ -354,7 +356,9 @@ export function describeAftermath(context: FailureContext): string {
         ? `The load ran in one transaction, which was not committed: ${target.toLowerCase()} keeps what it held before.`
         : `The load ran without a single transaction (single-transaction: false): ${target.toLowerCase()} may hold part of the backup.`,
     committing: `The load had reached its end (its COMMIT sent, or due once the statements left ran) when this happened: the server may have finished it, so ${target.toLowerCase()} may hold the restored data. Look at it before restoring again.`,
-    committed: `The load had been committed when this failed: ${target.toLowerCase()} holds the restored data; it did not pass the check above.`
+    committed: context.cancelled
+      ? `The load had been committed when the run was cancelled: ${target.toLowerCase()} holds the restored data; what follows the load (its row counts checked against the backup's) was cut short, so it is unchecked, not failed.`
+      : `The load had been committed when this failed: ${target.toLowerCase()} holds the restored data; it did not pass the check above.`
   }[context.load]
   return `${said} Temporary files were removed.`
 }

@@ -264,6 +264,17 @@ describe('describeAftermath: what a failed or cancelled restore may say of its t
       describeAftermath({ mode: 'verify', singleTransaction: true, load: 'committing' })
     ).toMatch(/the scratch database may hold the restored data/)
   })
+
+  it('a cancel after the commit (during the row counts) says the check was cut short, not failed (attacker a36 A1)', async () => {
+    const { describeAftermath } = await import('../../src/summary.js')
+    const base = { mode: 'restore', singleTransaction: true, load: 'committed' } as const
+    const cancelled = describeAftermath({ ...base, cancelled: true })
+    expect(cancelled).toMatch(
+      /^The load had been committed when the run was cancelled: the target holds the restored data; what follows the load \(its row counts checked against the backup's\) was cut short, so it is unchecked, not failed\./
+    )
+    expect(cancelled).not.toMatch(/did not pass/)
+    expect(describeAftermath(base)).toMatch(/did not pass the check above/)
+  })
 })
 
 describe('the load gate tells when it writes its COMMIT', () => {
