@@ -107,9 +107,11 @@ function failureContext(mode: string, singleTransaction: boolean | undefined): F
   const load = phases.finished.has(LOAD_PHASE)
     ? 'committed'
     : phases.started.has(LOAD_PHASE)
-      ? commitOutcome() === 'unknown'
-        ? 'committing'
-        : 'interrupted'
+      ? {
+          unknown: 'committing' as const,
+          committed: 'committed' as const,
+          'rolled-back': 'interrupted' as const
+        }[commitOutcome()]
       : 'not-started'
   return {
     mode,

@@ -538,3 +538,55 @@ SELECT pg_catalog.pg_sleep(120);
     ])
   }, 300_000)
 })
+
+describe('a restore cancelled while the server finishes its COMMIT (attacker a36 A4)', () => {
+  it('SIGTERM while its COMMIT waits for a synchronous standby: the server, asked once the session ended, says it committed, and so does the step', async () => {
+    const target = await server.createDatabase()
+    const file = path.join(work, 'waits-at-commit.sql')
+    writeFileSync(
+      file,
+      'CREATE TABLE public.t (id integer);\nINSERT INTO public.t VALUES (1), (2);\n'
+    )
+    // every COMMIT that wrote in the target waits for a standby that never comes (the test
+    // server runs with synchronous_commit off: on for the target)
+    await server.query('postgres', `ALTER DATABASE ${target} SET synchronous_commit = on`)
+    await server.query('postgres', "ALTER SYSTEM SET synchronous_standby_names = 'ghost'")
+    await server.query('postgres', 'SELECT pg_catalog.pg_reload_conf()')
+    try {
+      await sleep(300)
+      const step = startActionProcess(harness, {
+        mode: 'restore',
+        'database-url': server.url(target),
+        'backup-file': file
+      })
+      await waitUntil(
+        'the load to wait at its COMMIT',
+        async () => {
+          const [row] = await server.query<{ n: string }>(
+            'postgres',
+            "SELECT count(*)::text AS n FROM pg_stat_activity WHERE datname = $1 AND wait_event = 'SyncRep'",
+            [target]
+          )
+          return row.n !== '0'
+        },
+        step
+      )
+      step.child.kill('SIGTERM')
+      expect(await step.exited).toBe(1)
+      const errors = errorLines(step)
+      expect(errors).toEqual([expect.stringContaining('the run was cancelled (SIGTERM)')])
+      expect(errors[0]).toMatch(
+        /The load had been committed when the run was cancelled: the target holds the restored data; what follows the load \(its row counts checked against the backup's\) was cut short, so it is unchecked, not failed\./
+      )
+      expect(errors[0]).not.toMatch(/may hold|not committed/)
+      expect(step.summary()).toMatch(/The load had been committed when the run was cancelled/)
+    } finally {
+      await server.query('postgres', 'ALTER SYSTEM RESET synchronous_standby_names')
+      await server.query('postgres', 'SELECT pg_catalog.pg_reload_conf()')
+    }
+    // as the server says: committed locally
+    expect(await server.query(target, 'SELECT count(*)::int AS n FROM public.t')).toEqual([
+      { n: 2 }
+    ])
+  }, 120_000)
+})

@@ -29,18 +29,33 @@ export function markRolledBack(): void {
 }
 
 /**
- * What a failed or cancelled load's one transaction came to: 'rolled-back' when the COMMIT was
- * never sent or a statement error ended it, 'unknown' when the loader was stopped or lost after
- * the COMMIT was sent (the server may have committed).
+ * A cancelled loader's transaction, asked about on the server once its session ended
+ * (txid_status), had committed: its COMMIT was sent and the server finished it (a COMMIT waiting
+ * for a synchronous standby commits locally when its session ends; attacker a36 A4).
  */
-export function commitOutcome(): 'rolled-back' | 'unknown' {
-  return sent && !rolledBack ? 'unknown' : 'rolled-back'
+let committed = false
+
+/** The server says the loader's transaction committed (see above). */
+export function markCommitted(): void {
+  committed = true
+}
+
+/**
+ * What a failed or cancelled load's one transaction came to: 'rolled-back' when the COMMIT was
+ * never sent or a statement error ended it, 'committed' when the server said so after the
+ * loader's session ended, 'unknown' when the loader was stopped or lost after the COMMIT was sent
+ * (the server may have committed).
+ */
+export function commitOutcome(): 'rolled-back' | 'committed' | 'unknown' {
+  if (!sent || rolledBack) return 'rolled-back'
+  return committed ? 'committed' : 'unknown'
 }
 
 /** A new run: nothing sent yet. */
 export function resetCommitMark(): void {
   sent = false
   rolledBack = false
+  committed = false
 }
 
 /**

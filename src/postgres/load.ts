@@ -2507,8 +2507,10 @@ export function afterLoadFailure(
   /** The loader's stderr: clean is advised only where an object already exists. */
   stderr?: string,
   /** The one transaction's end (commitOutcome): 'unknown' once its COMMIT was sent and not refused. */
-  outcome: 'rolled-back' | 'unknown' = 'rolled-back'
+  outcome: 'rolled-back' | 'committed' | 'unknown' = 'rolled-back'
 ): string {
+  if (options.singleTransaction && outcome === 'committed')
+    return "The loader ended after the restore's COMMIT was sent, and the server committed it (its transaction's status, asked once its session ended): the target holds the restored data; the checks after the load did not run."
   if (options.singleTransaction && outcome === 'unknown')
     return "The loader ended after the restore's COMMIT was sent, without the server's answer: the server may have committed it, so the target may hold the restored data. Look at it before restoring again."
   if (options.singleTransaction)

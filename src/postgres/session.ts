@@ -23,7 +23,7 @@ import {
   pgClientConfig,
   refuseAuthentication
 } from './connection.js'
-import { markRolledBack } from './commit.js'
+import { markCommitted, markRolledBack } from './commit.js'
 import { connectionSlotsAdvice } from './diagnostics.js'
 import { patternRegexes } from './dump.js'
 import { type Blocker, describeBlocker, formatWait } from './locks.js'
@@ -614,7 +614,9 @@ export async function endOwnSessions(waitMs = 5000): Promise<OwnSessionsEnded> {
         // the programs' transactions (psql's, pg_restore's) as the server ended them: a COMMIT
         // written to psql's pipe while it still ran an earlier statement never ran (attacker a30
         // A2: the cancel said the restore may have committed)
-        if (pids.length === 0 && (await programsRolledBack(client, first))) markRolledBack()
+        const outcome = pids.length === 0 ? await programsOutcome(client, first) : undefined
+        if (outcome === 'rolled-back') markRolledBack()
+        if (outcome === 'committed') markCommitted()
         // what the ended sessions left that a rollback does not undo (sequences): once they are gone
         if (pids.length === 0)
           for (const hook of own.afterEnd) {
@@ -643,16 +645,17 @@ interface FoundSession {
 }
 
 /**
- * Whether every program session found (before it was ended) had its transaction rolled back:
- * none had written (no transaction ID: nothing to commit), or txid_status says 'aborted'. False
- * when none was found, or one committed, or its status cannot be read.
+ * What the program sessions found (before they were ended) came to: 'rolled-back' when none had
+ * written (no transaction ID: nothing to commit) or txid_status says 'aborted' of each;
+ * 'committed' when it says so of one (the loader's one transaction); undefined when none was
+ * found, or a status cannot be read or is still 'in progress'.
  */
-async function programsRolledBack(
+async function programsOutcome(
   client: pg.Client,
   found: readonly FoundSession[]
-): Promise<boolean> {
+): Promise<'rolled-back' | 'committed' | undefined> {
   const programs = found.filter(f => f.program)
-  if (programs.length === 0) return false
+  if (programs.length === 0) return undefined
   const xids = programs.flatMap(f => {
     if (f.xid === null) return []
     // the full ID: the snapshot's epoch with the 32-bit xid, one epoch back if that is ahead
@@ -661,15 +664,16 @@ async function programsRolledBack(
     if (full > xmax) full -= 1n << 32n
     return [full.toString()]
   })
-  if (xids.length === 0) return true
+  if (xids.length === 0) return 'rolled-back'
   try {
     const { rows } = await client.query<{ status: string | null }>(
       'SELECT pg_catalog.txid_status(x::bigint) AS status FROM pg_catalog.unnest($1::text[]) AS x',
       [xids]
     )
-    return rows.every(r => r.status === 'aborted')
+    if (rows.some(r => r.status === 'committed')) return 'committed'
+    return rows.every(r => r.status === 'aborted') ? 'rolled-back' : undefined
   } catch {
-    return false
+    return undefined
   }
 }
 
