@@ -944,3 +944,14 @@ describe('subsetHint: a subset restore that failed on what it left out (trial u2
     expect(subsetHint('ERROR:  type "app.email" does not exist', selection([]))).toBe('')
   })
 })
+
+describe('explainLoadFailure of a loader that said nothing (attacker a36 A5)', () => {
+  it('a killed psql: no empty reason', () => {
+    expect(explainLoadFailure('/usr/bin/psql', null, 'SIGTERM', '').message).toBe(
+      'psql was killed by SIGTERM, saying nothing (stopped from outside the run).'
+    )
+    expect(explainLoadFailure('psql', 2, null, '\n').message).toBe(
+      'psql exited with code 2, saying nothing.'
+    )
+  })
+})

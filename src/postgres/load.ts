@@ -2396,7 +2396,13 @@ export function explainLoadFailure(
     hint = privilegeHint(errors, reported.join('\n'))
   }
   const how = signal ? `was killed by ${signal}` : `exited with code ${code}`
-  return new LoadError(`${name} ${how}: ${detail}.${hint}`, stderr, false, {
+  // a killed child may have said nothing (attacker a36 A5: "killed by SIGTERM: .")
+  const said = detail.trim()
+    ? `: ${detail}.`
+    : signal
+      ? ', saying nothing (stopped from outside the run).'
+      : ', saying nothing.'
+  return new LoadError(`${name} ${how}${said}${hint}`, stderr, false, {
     program,
     code,
     signal
