@@ -4,7 +4,7 @@
  * it cannot trust.
  */
 import { afterAll, describe, expect, it } from '@jest/globals'
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import {
@@ -166,5 +166,55 @@ describe('parseManifest / readManifest', () => {
 
   it('a file that does not exist: refused too', async () => {
     await expect(readManifest(path.join(work, 'none.json'))).rejects.toThrow(ManifestError)
+  })
+})
+
+/** A folder on another file system than the temporary one where the machine has one (tmpfs). */
+const OTHER_FS = existsSync('/dev/shm') ? '/dev/shm' : os.tmpdir()
+
+describe('keepLocally: each file under its name whole, the manifest last (attacker a36 A4)', () => {
+  const dirs: string[] = []
+  afterAll(() => dirs.forEach(d => rmSync(d, { recursive: true, force: true })))
+
+  it.each([
+    ['the same file system (a rename)', os.tmpdir()],
+    ['another file system (a copy, then a rename)', OTHER_FS]
+  ])('from %s: the dump and its manifest, no .partial left', async (_how, from) => {
+    const { keepLocally } = await import('../../src/storage/local.js')
+    const { readdirSync, readFileSync } = await import('node:fs')
+    const work = mkdtempSync(path.join(from, 'keep-src-'))
+    const out = mkdtempSync(path.join(os.tmpdir(), 'keep-out-'))
+    dirs.push(work, out)
+    const dump = path.join(work, 'app.dump.zst')
+    writeFileSync(dump, Buffer.alloc(3 * 1024 * 1024, 7), { mode: 0o600 })
+    const manifest = backupManifest(testBackupInputs('postgresql://u@h/d'), FACTS)
+    const kept = await keepLocally(dump, manifest, out, undefined, [
+      { name: 'app.globals.sql', data: Buffer.from('-- roles\n') }
+    ])
+    expect(kept).toBe(path.join(out, 'app.dump.zst'))
+    expect(readdirSync(out).sort()).toEqual([
+      'app.dump.zst',
+      'app.dump.zst.manifest.json',
+      'app.globals.sql'
+    ])
+    expect(readFileSync(kept).equals(Buffer.alloc(3 * 1024 * 1024, 7))).toBe(true)
+    expect(statSync(kept).mode & 0o777).toBe(0o600)
+    expect(statSync(`${kept}.manifest.json`).mode & 0o777).toBe(0o600)
+    expect(JSON.parse(readFileSync(`${kept}.manifest.json`, 'utf8')).file.sha256).toBe(SHA)
+  })
+
+  it('a manifest that cannot take its name: the error, and no .partial or manifest left', async () => {
+    const { keepLocally } = await import('../../src/storage/local.js')
+    const { mkdirSync, readdirSync } = await import('node:fs')
+    const work = mkdtempSync(path.join(OTHER_FS, 'keep-src-'))
+    const out = mkdtempSync(path.join(os.tmpdir(), 'keep-out-'))
+    dirs.push(work, out)
+    const dump = path.join(work, 'app.dump.zst')
+    writeFileSync(dump, 'x', { mode: 0o600 })
+    // a directory already holds the manifest's name
+    mkdirSync(path.join(out, 'app.dump.zst.manifest.json', 'inside'), { recursive: true })
+    const manifest = backupManifest(testBackupInputs('postgresql://u@h/d'), FACTS)
+    await expect(keepLocally(dump, manifest, out)).rejects.toThrow()
+    expect(readdirSync(out).sort()).toEqual(['app.dump.zst', 'app.dump.zst.manifest.json'])
   })
 })

@@ -14,6 +14,7 @@ import {
   readFile,
   readdir,
   rename,
+  rm,
   stat,
   writeFile
 } from 'node:fs/promises'
@@ -495,6 +496,18 @@ async function readSignatureFile(file: string): Promise<Buffer | undefined> {
   return readFile(file)
 }
 
+/** Writes `file` as `<file>.partial` (by `write`), then renames it to its name; removed on failure. */
+async function inPlace(file: string, write: (partial: string) => Promise<void>): Promise<void> {
+  const partial = `${file}.partial`
+  try {
+    await write(partial)
+    await rename(partial, file)
+  } catch (error) {
+    await rm(partial, { force: true }).catch(() => undefined)
+    throw error
+  }
+}
+
 /**
  * Moves a backup's file into `directory` with its manifest beside it as `<file>.manifest.json`
  * (and, signed, `<file>.manifest.json.sig`: `sign` gives the signature of the manifest's bytes).
@@ -508,17 +521,25 @@ export async function keepLocally(
 ): Promise<string> {
   await mkdir(directory, { recursive: true })
   const target = path.join(directory, path.basename(filePath))
+  // each file takes its name whole, or not at all (a run killed while it copies or writes leaves
+  // a <name>.partial, never a cut file under the backup's name), the manifest last: a manifest
+  // beside a dump says the dump is whole (attacker a36 A4)
   try {
     await rename(filePath, target)
   } catch {
-    await copyFile(filePath, target) // another file system
+    await inPlace(target, partial => copyFile(filePath, partial)) // another file system
   }
   for (const extra of extras) {
-    await writeFile(path.join(directory, path.basename(extra.name)), extra.data, { mode: 0o600 })
+    await inPlace(path.join(directory, path.basename(extra.name)), partial =>
+      writeFile(partial, extra.data, { mode: 0o600 })
+    )
   }
   const json = manifestJson(manifest)
-  if (sign) await writeFile(`${target}.manifest.json.sig`, sign(json), { mode: 0o600 })
-  await writeFile(`${target}.manifest.json`, json, { mode: 0o600 })
+  if (sign)
+    await inPlace(`${target}.manifest.json.sig`, partial =>
+      writeFile(partial, sign(json), { mode: 0o600 })
+    )
+  await inPlace(`${target}.manifest.json`, partial => writeFile(partial, json, { mode: 0o600 }))
   log.info(
     `${target} (${formatBytes(manifest.file.sizeBytes)}) and ${path.basename(target)}.manifest.json`
   )
