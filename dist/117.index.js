@@ -1599,7 +1599,9 @@ function nameParts(text) {
 }
 /**
  * clean, in the log: the target's tables that its drops remove (and are loaded again), and how
- * many others stay as they are (not in the backup). Without the drops (not known), all of them.
+ * many others stay as they are (not in the backup). `existing` holds the target's tables in the
+ * schemas the backup reaches (those of other schemas are not counted: trial u24 F5 read "1
+ * other table" of a target with two). Without the drops (not known), all of them.
  */
 function cleanListing(existing, drops, 
 /** The restoring session's search_path (current_schemas): where an unqualified name resolves. */
@@ -1612,7 +1614,7 @@ selection) {
     const kept = existing.length - dropped.length;
     const stay = kept === 0
         ? ''
-        : ` ${(0,log/* plural */.LS)(kept, 'other table')} of the target ${kept === 1 ? 'is' : 'are'} ${notRestored(selection)} and ${kept === 1 ? 'stays' : 'stay'} as ${kept === 1 ? 'it is' : 'they are'}.`;
+        : ` ${(0,log/* plural */.LS)(kept, 'other table')} of the target in the schemas the backup reaches ${kept === 1 ? 'is' : 'are'} ${notRestored(selection)} and ${kept === 1 ? 'stays' : 'stay'} as ${kept === 1 ? 'it is' : 'they are'}.`;
     return dropped.length === 0
         ? `clean: true — none of the target's tables is among the backup's objects that will be dropped and replaced.${stay}`
         : `clean: true — the backup's objects will be dropped and replaced; of the target's tables: ${describeTables(dropped)}.${stay}`;
@@ -4721,7 +4723,13 @@ entry) {
         hint = privilegeHint(errors, reported.join('\n'));
     }
     const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
-    return new LoadError(`${name} ${how}: ${detail}.${hint}`, stderr, false, {
+    // a killed child may have said nothing (attacker a36 A5: "killed by SIGTERM: .")
+    const said = detail.trim()
+        ? `: ${detail}.`
+        : signal
+            ? ', saying nothing (stopped from outside the run).'
+            : ', saying nothing.';
+    return new LoadError(`${name} ${how}${said}${hint}`, stderr, false, {
         program,
         code,
         signal
@@ -4789,7 +4797,12 @@ function subsetHint(stderr, options) {
         .join('\n');
     const given = options.schemas.length > 0 ? 'schemas' : 'tables';
     if (/schema "[^"]*" does not exist/.test(errors))
-        return ` The ${given} selection leaves out the schema's own entry (pg_restore restores the selected objects, not the schema that holds them): create the schema in the target first, or restore the whole backup.`;
+        return ` The ${given} selection leaves out the schema's own entry (pg_restore restores the selected objects, not the schema that holds them): create the schema in the target first, or restore the whole backup.${given === 'tables' ? " A table restored alone also needs what its columns use (types, domains, extensions, sequences), which 'tables' does not bring either: restoring its whole schema with 'schemas' brings its types and domains." : ''}`;
+    // a column's type, a domain, an extension's type or a default's function of another schema
+    // (trial u24 F3: "type "app.email" does not exist" with no word of why)
+    const used = /(?:type|function) "?([^"\s(]+)"?(?:\([^)]*\))? does not exist/.exec(errors);
+    if (used)
+        return ` The ${given} selection restores ${given === 'tables' ? 'the named tables' : 'the named schemas'} only, not what ${given === 'tables' ? 'they use' : 'their objects use'} elsewhere (${used[1]}: a type, domain, an extension's type or a function; pg_restore --${given === 'tables' ? 'table' : 'schema'} does the same): create it in the target first (its extension: CREATE EXTENSION), ${given === 'tables' ? "restore its schema with 'schemas', " : "add its schema to 'schemas', "}or restore the whole backup.`;
     if (/relation "[^"]*" does not exist/.test(errors) && !/^CONTEXT: {2}COPY /m.test(stderr))
         return ` The ${given} selection leaves out a table that a restored object (a foreign key, view or index) refers to: add that table to 'tables' (its schema to 'schemas'), or restore the whole backup.`;
     return '';
@@ -4819,6 +4832,8 @@ function afterLoadFailure(options,
 stderr, 
 /** The one transaction's end (commitOutcome): 'unknown' once its COMMIT was sent and not refused. */
 outcome = 'rolled-back') {
+    if (options.singleTransaction && outcome === 'committed')
+        return "The loader ended after the restore's COMMIT was sent, and the server committed it (its transaction's status, asked once its session ended): the target holds the restored data; the checks after the load did not run.";
     if (options.singleTransaction && outcome === 'unknown')
         return "The loader ended after the restore's COMMIT was sent, without the server's answer: the server may have committed it, so the target may hold the restored data. Look at it before restoring again.";
     if (options.singleTransaction)
@@ -5812,7 +5827,7 @@ function statementPolicy(facts, options) {
                     const at = t.findIndex((w, i) => i > 2 && isWord(w, 'SCHEMA'));
                     const wanted = at > 0 ? nameOf(t[at + 1]) : undefined;
                     const elsewhere = wanted !== undefined && wanted !== ext.schema
-                        ? `; the backup creates it in schema "${wanted}", so what it names there (${wanted}.…) will not be found: move it (ALTER EXTENSION "${ext.name}" SET SCHEMA "${wanted}", if nothing of the target needs it in "${ext.schema}") and restore again, or restore into a database without it`
+                        ? `; the backup creates it in schema "${wanted}", so what it names there (${wanted}.…) will not be found: move it (ALTER EXTENSION "${ext.name}" SET SCHEMA "${wanted}"${owns(ext.owner) ? '' : `, run as its owner "${ext.owner}" or a superuser: ${facts.currentUser} may not (on a managed service, its SQL editor or support)`}, if nothing of the target needs it in "${ext.schema}") and restore again, or restore into a database without it`
                         : '';
                     return skip(`extension "${ext.name}" exists in the target (schema "${ext.schema}", owner "${ext.owner}")${elsewhere}`);
                 }
@@ -7083,6 +7098,7 @@ function shellWord(name) {
 
 
 
+
 /** The backup cannot be restored as it is: damaged, truncated, swapped, or not what it claims. */
 class RestoreError extends errors/* CheckError */.tl {
     name = 'RestoreError';
@@ -7370,6 +7386,20 @@ async function fromToc(inputs, readToc) {
     const unnamed = unnamedOwnedSequences(inputs, toc);
     if (unnamed.length > 0)
         warn(`data-only with tables: ${(0,log/* plural */.LS)(unnamed.length, 'sequence')} of the tables named ${unnamed.length === 1 ? 'is' : 'are'} not named ${unnamed.length === 1 ? 'itself' : 'themselves'}, so ${unnamed.length === 1 ? 'its value stays' : 'their values stay'} the target's (as with pg_restore --data-only --table): ${unnamed.map(u => `${u.sequence} (of ${u.table})`).join(', ')}. The next row the app inserts may take an id the backup's rows hold. Add ${unnamed.length === 1 ? 'it' : 'them'} to tables (tables: ${[...inputs.tables, ...unnamed.map(u => u.sequence)].join(',')}) to set ${unnamed.length === 1 ? 'it' : 'them'} as the backup has ${unnamed.length === 1 ? 'it' : 'them'}.`);
+    // data-only loads rows only: the REFRESH of a materialized view is post-data, and the view
+    // keeps what the target had (empty after migrations), as with pg_restore --data-only (trial
+    // u24 F1: nothing said so)
+    const stale = inputs.dataOnly === true && inputs.tables.length === 0
+        ? toc.entries.filter(e => e.desc === 'MATERIALIZED VIEW DATA' &&
+            (inputs.schemas.length === 0 || inputs.schemas.includes(e.namespace ?? '')))
+        : [];
+    if (stale.length > 0) {
+        const names = stale.map(e => `${e.namespace ? `${e.namespace}.` : ''}${e.tag}`);
+        warn(`data-only: the backup's ${(0,log/* plural */.LS)(stale.length, 'materialized view')} ${stale.length === 1 ? 'is' : 'are'} not refreshed (a REFRESH is not data: pg_restore --data-only leaves ${stale.length === 1 ? 'it' : 'them'} as ${stale.length === 1 ? 'it is' : 'they are'} too), so ${stale.length === 1 ? 'it keeps' : 'they keep'} the rows the target had: ${names.slice(0, 20).join(', ')}${names.length > 20 ? `, and ${names.length - 20} more` : ''}. Refresh ${stale.length === 1 ? 'it' : 'them'} after the restore (${stale
+            .slice(0, 3)
+            .map(e => `REFRESH MATERIALIZED VIEW ${e.namespace ? `${(0,postgres_globals/* quoteIdent */.v4)(e.namespace)}.` : ''}${(0,postgres_globals/* quoteIdent */.v4)(e.tag)};`)
+            .join(' ')}${names.length > 3 ? ' …' : ''}).`);
+    }
     const leftOut = tablesLeaveOut(inputs, toc);
     if (leftOut.length > 0) {
         const shown = leftOut
@@ -9151,7 +9181,7 @@ async function restore(inputs, connection, deps = {}) {
         const skipped = restore_reportSkipped(inputs, loaded.skipped);
         // grants to roles the target lacks: the restored objects are out of those roles' reach
         // (a read-only role on moving day: trial u19 F5) — a warning, with what to do
-        const lacking = lackingRolesWarning(skipped);
+        const lacking = lackingRolesWarning(skipped, fetched.manifest?.globals !== undefined);
         if (lacking) {
             log/* log */.Rm.warning(lacking);
             warnings.push(lacking);
@@ -9586,7 +9616,9 @@ function newerRows(replaced, manifest) {
  * The grants (and default privileges) left out because their role is missing in the target, as
  * one warning naming the roles and what to do; undefined when there are none.
  */
-function lackingRolesWarning(groups) {
+function lackingRolesWarning(groups, 
+/** The backup holds its roles (made with globals: true): create-roles needs nothing more. */
+withGlobals = false) {
     const roles = new Map();
     for (const g of groups) {
         const m = /^(?:GRANT|default privileges) not restored: role "((?:[^"]|"")+)" does not exist in the target$/.exec(g.reason);
@@ -9598,7 +9630,7 @@ function lackingRolesWarning(groups) {
     const names = [...roles.keys()];
     const one = names.length === 1;
     const total = [...roles.values()].reduce((a, b) => a + b, 0);
-    return `The target lacks the role${one ? '' : 's'} ${names.map(n => `"${n}"`).join(', ')}: ${(0,log/* plural */.LS)(total, 'grant')} of the backup to ${one ? 'it' : 'them'} (GRANT, default privileges) ${total === 1 ? 'was' : 'were'} not restored, so ${one ? 'that role has' : 'those roles have'} no access to the restored objects here. Create ${one ? 'it' : 'them'} (${names.map(n => `CREATE ROLE "${n}" NOLOGIN;`).join(' ')}) and restore again with clean: true, or restore with create-roles: true from a backup made with globals: true.`;
+    return `The target lacks the role${one ? '' : 's'} ${names.map(n => `"${n}"`).join(', ')}: ${(0,log/* plural */.LS)(total, 'grant')} of the backup to ${one ? 'it' : 'them'} (GRANT, default privileges) ${total === 1 ? 'was' : 'were'} not restored, so ${one ? 'that role has' : 'those roles have'} no access to the restored objects here. Create ${one ? 'it' : 'them'} (${names.map(n => `CREATE ROLE "${n}" NOLOGIN;`).join(' ')}) and restore again with clean: true, or restore with create-roles: true ${withGlobals ? '(this backup holds its roles: it was made with globals: true)' : 'from a backup made with globals: true'}.`;
 }
 /**
  * The provider's tables whose COPY the load left out (the gate names them), with the target's

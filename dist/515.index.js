@@ -6151,6 +6151,11 @@ class ScriptGate extends node_stream__WEBPACK_IMPORTED_MODULE_0__.Transform {
     statement(e) {
         const from = this.decidedUpTo;
         this.seeGap(this.decidedUpTo, e.offset);
+        // what psql sends at the end of the input when only comments are left: a /* … */ after the
+        // last ";" keeps the lines after it (the trailer among them) in psql's buffer (attacker a36
+        // A2: refused as truncated where psql -f runs it)
+        if (e.terminator === 'eof' && e.parts.every(p => p.tokens.length === 0))
+            this.seeGap(e.offset, e.end);
         this.seeEntryHeader(this.decidedUpTo, e.offset, e.line);
         const cls = (0,_psql_script_rules_js__WEBPACK_IMPORTED_MODULE_4__/* .classifyStatement */ .cp)(e);
         if (this.globalsPart)
@@ -6928,9 +6933,13 @@ async function sessionIs(client, kind) {
 /**
  * statement_timeout, idle_in_transaction_session_timeout and (17+) transaction_timeout set to 0
  * for the session, whatever the role, database or URL's options set (what the server would
- * restore at RESET stays readable in pg_settings.reset_val: readServerInfo).
+ * restore at RESET stays readable in pg_settings.reset_val: readServerInfo). A plain SET first,
+ * as pg_dump's first statement: a timeout of a millisecond cuts the catalog read short (attacker
+ * a36 A3: options=-c statement_timeout=1 failed the connect, where pg_dump by hand runs); one
+ * simple query, one round trip (each statement of it timed on its own).
  */
-const TIMEOUTS_OFF = `SELECT pg_catalog.set_config(name, '0', false) FROM pg_catalog.pg_settings
+const TIMEOUTS_OFF = `SET statement_timeout = 0;
+SELECT pg_catalog.set_config(name, '0', false) FROM pg_catalog.pg_settings
   WHERE name IN ('statement_timeout', 'idle_in_transaction_session_timeout', 'transaction_timeout')`;
 /** One host: its attempts in order, the next one only where libpq would retry. */
 async function openHost(connection, attempts, policy, connectTimeoutSeconds, options) {
@@ -7151,8 +7160,11 @@ async function endOwnSessions(waitMs = 5000) {
             // the programs' transactions (psql's, pg_restore's) as the server ended them: a COMMIT
             // written to psql's pipe while it still ran an earlier statement never ran (attacker a30
             // A2: the cancel said the restore may have committed)
-            if (pids.length === 0 && (await programsRolledBack(client, first)))
+            const outcome = pids.length === 0 ? await programsOutcome(client, first) : undefined;
+            if (outcome === 'rolled-back')
                 (0,_commit_js__WEBPACK_IMPORTED_MODULE_9__/* .markRolledBack */ .du)();
+            if (outcome === 'committed')
+                (0,_commit_js__WEBPACK_IMPORTED_MODULE_9__/* .markCommitted */ .sk)();
             // what the ended sessions left that a rollback does not undo (sequences): once they are gone
             if (pids.length === 0)
                 for (const hook of own.afterEnd) {
@@ -7171,14 +7183,15 @@ async function endOwnSessions(waitMs = 5000) {
     return result;
 }
 /**
- * Whether every program session found (before it was ended) had its transaction rolled back:
- * none had written (no transaction ID: nothing to commit), or txid_status says 'aborted'. False
- * when none was found, or one committed, or its status cannot be read.
+ * What the program sessions found (before they were ended) came to: 'rolled-back' when none had
+ * written (no transaction ID: nothing to commit) or txid_status says 'aborted' of each;
+ * 'committed' when it says so of one (the loader's one transaction); undefined when none was
+ * found, or a status cannot be read or is still 'in progress'.
  */
-async function programsRolledBack(client, found) {
+async function programsOutcome(client, found) {
     const programs = found.filter(f => f.program);
     if (programs.length === 0)
-        return false;
+        return undefined;
     const xids = programs.flatMap(f => {
         if (f.xid === null)
             return [];
@@ -7190,13 +7203,15 @@ async function programsRolledBack(client, found) {
         return [full.toString()];
     });
     if (xids.length === 0)
-        return true;
+        return 'rolled-back';
     try {
         const { rows } = await client.query('SELECT pg_catalog.txid_status(x::bigint) AS status FROM pg_catalog.unnest($1::text[]) AS x', [xids]);
-        return rows.every(r => r.status === 'aborted');
+        if (rows.some(r => r.status === 'committed'))
+            return 'committed';
+        return rows.every(r => r.status === 'aborted') ? 'rolled-back' : undefined;
     }
     catch {
-        return false;
+        return undefined;
     }
 }
 function isNoSslError(error) {
@@ -7240,8 +7255,14 @@ function explainConnectError(error, connection, connectTimeoutSeconds) {
         case 'ETIMEDOUT':
             detail = `no answer from ${connection.host}:${connection.port} within ${connectTimeoutSeconds} s. Check the host and port, and that the server's firewall or IP allow-list admits GitHub's runners.`;
             break;
+        case '57014':
+            // a statement cut short by a timeout the URL's options, the role or the database set
+            // (attacker a36 A3: read as "no answer from the host")
+            detail = `the server cancelled a statement: ${message}. A statement_timeout (or lock_timeout) set by the URL's options, the role or the database cut the connection's first statements short: raise it or leave it out of the URL (pg_dump by hand fails on it the same way).`;
+            break;
         default:
-            if (/timeout/i.test(message)) {
+            // a driver's timeout, not a server's error that speaks of one (a SQLSTATE code)
+            if (/timeout/i.test(message) && !/^[0-9A-Z]{5}$/.test(err?.code ?? '')) {
                 detail = `no answer from ${connection.host}:${connection.port} within ${connectTimeoutSeconds} s. Check the host and port, and that the server's firewall or IP allow-list admits GitHub's runners.`;
             }
             else if (err.code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
