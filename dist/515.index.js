@@ -6941,6 +6941,26 @@ async function sessionIs(client, kind) {
 const TIMEOUTS_OFF = `SET statement_timeout = 0;
 SELECT pg_catalog.set_config(name, '0', false) FROM pg_catalog.pg_settings
   WHERE name IN ('statement_timeout', 'idle_in_transaction_session_timeout', 'transaction_timeout')`;
+/**
+ * TIMEOUTS_OFF on a new session, again (at most {@link TIMEOUTS_OFF_ATTEMPTS} times) when a
+ * timeout of a few milliseconds cut it: a new backend's first statement can outlast one while it
+ * loads its catalog caches, and the server reports a timeout that fired during the SET that
+ * turned it off as "canceling statement due to user request" (57014 either way); the next try
+ * runs warm. Any other error, or the last try's, is thrown.
+ */
+async function timeoutsOff(client) {
+    for (let attempt = 1;; attempt++) {
+        try {
+            await client.query(TIMEOUTS_OFF);
+            return;
+        }
+        catch (error) {
+            if (error.code !== '57014' || attempt >= TIMEOUTS_OFF_ATTEMPTS)
+                throw error;
+        }
+    }
+}
+const TIMEOUTS_OFF_ATTEMPTS = 5;
 /** One host: its attempts in order, the next one only where libpq would retry. */
 async function openHost(connection, attempts, policy, connectTimeoutSeconds, options) {
     for (let i = 0;; i++) {
@@ -7024,7 +7044,7 @@ async function openClient(connection, attempt, policy, connectTimeoutSeconds, op
         // the action's own statements (row counts of large tables after a load, the catalog reads,
         // the snapshot's transaction that lasts the dump) are not cut by a role's timeouts, as
         // pg_dump's and pg_restore's are not: each turns them off in its sessions
-        await Promise.race([client.query(TIMEOUTS_OFF), deadline]);
+        await Promise.race([timeoutsOff(client), deadline]);
         // a cancelled run stops its SQL as it stops its programs: the connection is cut, the
         // statement at hand fails at once (and the run with it), the server rolls back its
         // transaction and ends the session once it notices (a lock wait at its next slice)
