@@ -175,6 +175,15 @@ const OTHER_FS = existsSync('/dev/shm') ? '/dev/shm' : os.tmpdir()
 describe('keepLocally: each file under its name whole, the manifest last (attacker a36 A4)', () => {
   const dirs: string[] = []
   afterAll(() => dirs.forEach(d => rmSync(d, { recursive: true, force: true })))
+  /** A dump file `app.dump.zst` holding `data` in a new folder under `from`, and an output folder. */
+  const placed = (from: string, data: Buffer | string): { dump: string; out: string } => {
+    const work = mkdtempSync(path.join(from, 'keep-src-'))
+    const out = mkdtempSync(path.join(os.tmpdir(), 'keep-out-'))
+    dirs.push(work, out)
+    const dump = path.join(work, 'app.dump.zst')
+    writeFileSync(dump, data, { mode: 0o600 })
+    return { dump, out }
+  }
 
   it.each([
     ['the same file system (a rename)', os.tmpdir()],
@@ -182,11 +191,7 @@ describe('keepLocally: each file under its name whole, the manifest last (attack
   ])('from %s: the dump and its manifest, no .partial left', async (_how, from) => {
     const { keepLocally } = await import('../../src/storage/local.js')
     const { readdirSync, readFileSync } = await import('node:fs')
-    const work = mkdtempSync(path.join(from, 'keep-src-'))
-    const out = mkdtempSync(path.join(os.tmpdir(), 'keep-out-'))
-    dirs.push(work, out)
-    const dump = path.join(work, 'app.dump.zst')
-    writeFileSync(dump, Buffer.alloc(3 * 1024 * 1024, 7), { mode: 0o600 })
+    const { dump, out } = placed(from, Buffer.alloc(3 * 1024 * 1024, 7))
     const manifest = backupManifest(testBackupInputs('postgresql://u@h/d'), FACTS)
     const kept = await keepLocally(dump, manifest, out, undefined, [
       { name: 'app.globals.sql', data: Buffer.from('-- roles\n') }
@@ -206,11 +211,7 @@ describe('keepLocally: each file under its name whole, the manifest last (attack
   it('a manifest that cannot take its name: the error, and no .partial or manifest left', async () => {
     const { keepLocally } = await import('../../src/storage/local.js')
     const { mkdirSync, readdirSync } = await import('node:fs')
-    const work = mkdtempSync(path.join(OTHER_FS, 'keep-src-'))
-    const out = mkdtempSync(path.join(os.tmpdir(), 'keep-out-'))
-    dirs.push(work, out)
-    const dump = path.join(work, 'app.dump.zst')
-    writeFileSync(dump, 'x', { mode: 0o600 })
+    const { dump, out } = placed(OTHER_FS, 'x')
     // a directory already holds the manifest's name
     mkdirSync(path.join(out, 'app.dump.zst.manifest.json', 'inside'), { recursive: true })
     const manifest = backupManifest(testBackupInputs('postgresql://u@h/d'), FACTS)
