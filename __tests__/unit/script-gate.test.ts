@@ -665,6 +665,27 @@ describe('ScriptGate: a last line without a line end keeps its line number', () 
     // the gate's own COMMIT; stays its own
     expect(g.scriptLine(4)).toBeUndefined()
   })
+
+  it.each([
+    ['hello world\nthis is not sql\n', 2],
+    ['hello world\nthis is not sql\n\n\n', 4],
+    ['SELECT 1;\nhello\n-- a comment\n', 3],
+    ['SELECT 1;\r\nhello\r\n', 2]
+  ])(
+    'a last statement without ";" in %j: its error names the line psql -f names (%i), never one past the end',
+    async (script, line) => {
+      const { out, gate: g } = await gate(script, { serverMajor: 15 })
+      const semicolon = out.split('\n').findIndex(l => l === ';') + 1
+      expect(semicolon).toBeGreaterThan(1)
+      const stderr = `psql:<stdin>:${semicolon}: ERROR:  syntax error at or near "hello"\n`
+      const mapped = inScriptLines(
+        explainLoadFailure('/usr/bin/psql', 3, null, stderr),
+        g,
+        'backup.sql'
+      )
+      expect(mapped.stderr).toBe(`backup.sql:${line}: ERROR:  syntax error at or near "hello"\n`)
+    }
+  )
 })
 
 describe('ScriptGate checks the settings before text whose reading depends on them', () => {

@@ -207,6 +207,8 @@ export class ScriptGate extends Transform {
   /** Bytes before this offset are decided (kept, not yet pushed, from pushedUpTo on). */
   private decidedUpTo = 0
   private received = 0
+  /** The script's last byte so far (its last line's number: psql does not count a final "\n"). */
+  private lastByte = -1
   private begun = false
   /** The last kept statement ended at the end of input without ";". */
   private openStatement = false
@@ -269,6 +271,7 @@ export class ScriptGate extends Transform {
       this.held.push({ buf: chunk, start: this.received, line: this.receivedLine, counted: 0 })
       this.received += chunk.length
       this.receivedLine += newlines(chunk)
+      if (chunk.length > 0) this.lastByte = chunk[chunk.length - 1]
       this.readHead(chunk)
       const events = this.lexer.write(chunk)
       if (events.length > 0) this.readHead(undefined)
@@ -302,8 +305,9 @@ export class ScriptGate extends Transform {
       if (this.options.transaction) {
         if (this.openStatement) {
           // its ";" (on a line of its own: the last line may end in a -- comment) is where psql
-          // reports the statement's error: that line stands for the script's last line
-          const last = this.scriptLine(this.outLine)
+          // reports the statement's error: that line stands for the script's last line (psql
+          // reading the file counts no line after its final line end)
+          const last = this.scriptLine(this.outLine - (this.lastByte === 10 ? 1 : 0))
           if (last !== undefined) {
             this.pushOut(Buffer.from('\n'), last)
             this.pushOut(Buffer.from(';'), last)
