@@ -8,7 +8,9 @@ import { describe, expect, it } from '@jest/globals'
 import { writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { useHarness } from '../support/harness.js'
-import { testRestoreInputs } from '../support/inputs.js'
+import { testBackupInputs, testRestoreInputs } from '../support/inputs.js'
+import { logOf } from '../support/log-capture.js'
+import { currentRunArtifact } from '../support/sources.js'
 
 const harness = useHarness({ name: 'restore-count-scope' })
 
@@ -81,5 +83,87 @@ describe('row counts after a restore into a shared, non-empty target', () => {
       await server.dropDatabase(target)
     },
     60_000
+  )
+})
+
+describe('row counts of tables whose row-level security applies to the restoring role', () => {
+  // trial u25 F2: the restoring role owns the restored tables, and FORCE ROW LEVEL SECURITY puts
+  // it under their policies: its count said "0 rows, the manifest says 300" and failed a restore
+  // whose rows were all there ("the backup is not what its manifest says")
+  it.each<['custom' | 'plain' | 'directory']>([['custom'], ['plain'], ['directory']])(
+    '%s: FORCE and a policy that hides every row from the owner — not counted (said why), the others compared; the rows are all there',
+    async format => {
+      const server = harness.server
+      const role = 'rls_owner'
+      await server.query(
+        'postgres',
+        `DO $$BEGIN CREATE ROLE ${role} LOGIN PASSWORD 'rls-pw-25'; EXCEPTION WHEN duplicate_object THEN NULL; END$$;`
+      )
+      const source = await server.createDatabase()
+      await server.query(
+        source,
+        `CREATE TABLE public.notes (id int PRIMARY KEY, tenant text NOT NULL, body text);
+         INSERT INTO public.notes SELECT g, 't' || (g % 3), 'note ' || g FROM generate_series(1, 300) g;
+         ALTER TABLE public.notes ENABLE ROW LEVEL SECURITY;
+         ALTER TABLE public.notes FORCE ROW LEVEL SECURITY;
+         CREATE POLICY tenant_only ON public.notes USING (tenant = current_setting('app.tenant', true));
+         CREATE SCHEMA part;
+         CREATE TABLE part.events (id int, at date NOT NULL) PARTITION BY RANGE (at);
+         CREATE TABLE part.events_2025 PARTITION OF part.events FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');
+         CREATE TABLE part.events_2026 PARTITION OF part.events FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');
+         INSERT INTO part.events SELECT g, DATE '2025-06-01' + g FROM generate_series(1, 400) g;
+         ALTER TABLE part.events_2026 ENABLE ROW LEVEL SECURITY;
+         ALTER TABLE part.events_2026 FORCE ROW LEVEL SECURITY;
+         CREATE TABLE public.plain (id int); INSERT INTO public.plain SELECT generate_series(1, 5);`
+      )
+      const name = `rls-force-${format}`
+      await harness.backup(
+        testBackupInputs(server.url(source), {
+          artifactName: name,
+          format,
+          ...(format === 'plain' ? { pgDumpArgs: ['--no-owner', '--no-privileges'] } : {})
+        })
+      )
+      // the target belongs to the restoring role, as a managed service's database does
+      const target = await server.createDatabase()
+      await server.query('postgres', `ALTER DATABASE ${target} OWNER TO ${role}`)
+      await server.query(target, `ALTER SCHEMA public OWNER TO ${role}`)
+      const { lines, result } = await logOf(() =>
+        harness.restore(
+          testRestoreInputs(
+            server.url(target, { user: role, password: 'rls-pw-25' }),
+            currentRunArtifact(harness.backend, name),
+            { noOwner: true }
+          )
+        )
+      )
+      expect(lines).toMatch(
+        /public\.notes: not counted: row-level security applies to the restoring role .*\(the manifest says 300 rows\)/
+      )
+      expect(lines).toMatch(/part\.events_2026: not counted: row-level security/)
+      const [{ n: in2025 }] = await server.query(
+        source,
+        'SELECT count(*)::int AS n FROM part.events_2025'
+      )
+      const counted = result.tables.map(t => [`${t.schema}.${t.name}`, t.rows])
+      expect(counted).toEqual(
+        expect.arrayContaining([
+          ['public.plain', 5],
+          ['part.events_2025', in2025]
+        ])
+      )
+      expect(counted.map(([n]) => n)).not.toContain('public.notes')
+      // every row is there, read as the superuser
+      expect(
+        await server.query(
+          target,
+          `SELECT (SELECT count(*) FROM public.notes)::int AS notes, (SELECT count(*) FROM part.events)::int AS events,
+                  (SELECT count(*) FROM public.plain)::int AS plain`
+        )
+      ).toEqual([{ notes: 300, events: 400, plain: 5 }])
+      await server.dropDatabase(target)
+      await server.dropDatabase(source)
+    },
+    90_000
   )
 })

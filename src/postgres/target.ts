@@ -85,12 +85,19 @@ export interface CountedTable extends TableRows {
   rows: number
   /** The connected role has no SELECT on it (another role's, or its privileges revoked). */
   denied?: true
+  /**
+   * Row-level security applies to the connected role (row_security_active: not the table's
+   * owner, or FORCE ROW LEVEL SECURITY, and no BYPASSRLS): a count would be only the rows its
+   * policies show (trial u25 F2: "0 rows" of a table the restore had filled), so none (-1).
+   */
+  rowSecurity?: true
 }
 
 /**
  * Exact row counts (ONLY the table itself, not its children); -1 for a table that does not exist,
- * and -1 with `denied` for one the connected role may not read (not read: "permission denied"
- * would fail the whole query). Two round trips per COUNT_BATCH tables, not two per table (a
+ * -1 with `denied` for one the connected role may not read (not read: "permission denied"
+ * would fail the whole query), and -1 with `rowSecurity` for one whose rows row-level security
+ * filters for the role (its count would be the policies', not the table's). Two round trips per COUNT_BATCH tables, not two per table (a
  * schema-heavy restore has thousands, and the target may be far away).
  */
 export async function countRows(
@@ -103,13 +110,20 @@ export async function countRows(
     const qualified = batch.map(
       t => `${client.escapeIdentifier(t.schema)}.${client.escapeIdentifier(t.name)}`
     )
-    const exists = await client.query<{ ok: boolean; readable: boolean | null }>(
-      `SELECT to_regclass(q) IS NOT NULL AS ok, has_table_privilege(to_regclass(q), 'SELECT') AS readable
+    const exists = await client.query<{
+      ok: boolean
+      readable: boolean | null
+      rls: boolean | null
+    }>(
+      `SELECT to_regclass(q) IS NOT NULL AS ok, has_table_privilege(to_regclass(q), 'SELECT') AS readable,
+              pg_catalog.row_security_active(to_regclass(q)) AS rls
          FROM unnest($1::text[]) WITH ORDINALITY AS u(q, i) ORDER BY i`,
       [qualified]
     )
     const present = qualified.flatMap((_q, i) =>
-      exists.rows[i].ok && exists.rows[i].readable === true ? [i] : []
+      exists.rows[i].ok && exists.rows[i].readable === true && exists.rows[i].rls !== true
+        ? [i]
+        : []
     )
     const rows = new Map<number, number>()
     if (present.length > 0) {
@@ -125,7 +139,10 @@ export async function countRows(
         schema: t.schema,
         name: t.name,
         rows: rows.get(i) ?? -1,
-        ...(exists.rows[i].ok && exists.rows[i].readable !== true ? { denied: true as const } : {})
+        ...(exists.rows[i].ok && exists.rows[i].readable !== true ? { denied: true as const } : {}),
+        ...(exists.rows[i].ok && exists.rows[i].readable === true && exists.rows[i].rls === true
+          ? { rowSecurity: true as const }
+          : {})
       })
     )
   }
