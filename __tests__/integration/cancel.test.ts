@@ -590,3 +590,68 @@ describe('a restore cancelled while the server finishes its COMMIT (attacker a36
     ])
   }, 120_000)
 })
+
+describe('the loader killed after the last of its input (attacker a37 F2)', () => {
+  /**
+   * A table whose index is slow to build (its expression sleeps a little per row): the post-data
+   * section runs for seconds after pg_restore read the whole archive (the held-back end released:
+   * the commit "sent"), its session still in the one transaction.
+   */
+  let slowFile: string
+  beforeAll(async () => {
+    const database = await server.createDatabase('slow_index')
+    await server.query(
+      database,
+      `CREATE FUNCTION public.slow(integer) RETURNS integer LANGUAGE sql IMMUTABLE
+         AS 'SELECT $1 + (SELECT 0 FROM pg_catalog.pg_sleep(0.002))';
+       CREATE TABLE public.big (id integer PRIMARY KEY, v integer NOT NULL);
+       INSERT INTO public.big SELECT i, i FROM generate_series(1, 20000) i;
+       CREATE INDEX big_v_idx ON public.big (public.slow(v));`
+    )
+    slowFile = path.join(work, 'slow-index.dump')
+    await pgDumpTo(database, slowFile, ['-Fc'])
+  }, 120_000)
+
+  it.each([['SIGKILL'], ['SIGTERM']] as const)(
+    'pg_restore %s while it builds an index: no session of the load runs on, the target empty, and what is said holds',
+    async signal => {
+      const target = await server.createDatabase()
+      const step = startActionProcess(harness, {
+        mode: 'restore',
+        'database-url': server.url(target),
+        'backup-file': slowFile
+      })
+      await waitUntil(
+        'the load to build the index',
+        async () => (await sessions(target, 'CREATE INDEX big_v_idx%')) > 0,
+        step
+      )
+      const loaders = processesMentioning(step.runnerTemp).filter(p =>
+        / \S*pg_restore /.test(` ${p.split(' ').slice(1).join(' ')} `)
+      )
+      expect(loaders).toHaveLength(1)
+      process.kill(Number(loaders[0].split(' ')[0]), signal)
+      expect(await step.exited).toBe(1)
+      const errors = errorLines(step)
+      expect(errors).toHaveLength(1)
+      if (signal === 'SIGKILL') {
+        // its session ran on, in the one transaction: ended, and the server's word asked
+        expect(errors[0]).toContain('pg_restore was killed by SIGKILL')
+        expect(errors[0]).toMatch(
+          /Nothing was kept: the restore ran in one transaction, which was rolled back/
+        )
+      } else {
+        // pg_restore cancels its statement and exits itself ("terminated by user"): its session
+        // is gone with its transaction's ID, and the COMMIT it may have sent is not known
+        expect(errors[0]).toContain('pg_restore: terminated by user')
+        expect(errors[0]).toMatch(/Nothing was kept|may have committed/)
+      }
+      // no session of the load runs on once the action exited
+      expect(await sessions(target)).toBe(0)
+      expect(
+        await server.query(target, `SELECT count(*)::int AS n FROM pg_class WHERE relname = 'big'`)
+      ).toEqual([{ n: 0 }])
+    },
+    120_000
+  )
+})

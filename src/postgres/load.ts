@@ -61,6 +61,7 @@ import { LiveEntryNotTaken } from '../storage/live-zip.js'
 import { ChildProcessError, checkedOutput, runChild, startChild } from '../process.js'
 import type { QualifiedName, RestoreOptions } from '../types.js'
 import { ArchiveError, foreignEntries } from './archive.js'
+import { endOwnSessions } from './session.js'
 import { type ClientInstall, programPath } from './clients.js'
 import {
   dataDependencies,
@@ -347,6 +348,12 @@ export async function loadBackup(
     // pg_restore stopped reading its input (cut short) or a statement failed: it never reached
     // its COMMIT, or the server refused it — rolled back, though the input's end was released
     if (cut || endedOnStatementError(error)) markRolledBack()
+    // the loader killed after its input's end was released: its server session may still run a
+    // statement before its COMMIT (an index of the post-data section) — ended here, and its
+    // transaction's status asked, as a cancel does (attacker a37 F2: "may have committed" of a
+    // target that held nothing, the session left running after the action exited)
+    if (options.singleTransaction && commitOutcome() === 'unknown')
+      await endOwnSessions(5000, { programsOnly: true }).catch(() => undefined)
     // the mode of this restore decides what is left: only that case is said
     throw new LoadError(
       `${cut}${error.message}${subsetHint(error.stderr, options)} ${afterLoadFailure(options, error.stderr, commitOutcome())}`,

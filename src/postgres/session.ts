@@ -578,9 +578,13 @@ export interface OwnSessionsEnded {
  * a lock wait) and only then rolls back. From a new session on each database, the run's own —
  * the engine's by backend PID (and application_name), the programs' by their application_name
  * — are terminated (pg_terminate_backend: a role may end its own sessions), and their end is
- * waited for, at most `waitMs`.
+ * waited for, at most `waitMs`. With `programsOnly`, only the programs' sessions (a loader that
+ * died while its server session ran on: the engine's own sessions are still in use).
  */
-export async function endOwnSessions(waitMs = 5000): Promise<OwnSessionsEnded> {
+export async function endOwnSessions(
+  waitMs = 5000,
+  { programsOnly = false }: { programsOnly?: boolean } = {}
+): Promise<OwnSessionsEnded> {
   const result: OwnSessionsEnded = { notes: [], ended: 0, left: [], unreachable: 0 }
   const deadline = Date.now() + waitMs
   const groups = [...ownSessions.values()].filter(
@@ -604,7 +608,7 @@ export async function endOwnSessions(waitMs = 5000): Promise<OwnSessionsEnded> {
           (
             await client.query<FoundSession>(
               `SELECT a.pid, a.application_name = ANY($2::text[]) AS program,
-                      a.backend_xid::text AS xid,
+                      a.backend_xid::text AS xid, a.state,
                       pg_catalog.txid_snapshot_xmax(pg_catalog.txid_current_snapshot())::text AS xmax
                  FROM pg_catalog.pg_stat_activity a
                 WHERE a.datname = pg_catalog.current_database()
@@ -612,7 +616,7 @@ export async function endOwnSessions(waitMs = 5000): Promise<OwnSessionsEnded> {
                   AND (a.application_name = ANY($2::text[])
                        OR (a.pid::text || ':' || a.application_name) = ANY($1::text[]))`,
               [
-                [...own.pids].map(([pid, name]) => `${pid}:${name}`),
+                programsOnly ? [] : [...own.pids].map(([pid, name]) => `${pid}:${name}`),
                 [...own.applicationNames.keys()]
               ]
             )
@@ -639,7 +643,7 @@ export async function endOwnSessions(waitMs = 5000): Promise<OwnSessionsEnded> {
         if (outcome === 'rolled-back') markRolledBack()
         if (outcome === 'committed') markCommitted()
         // what the ended sessions left that a rollback does not undo (sequences): once they are gone
-        if (pids.length === 0)
+        if (pids.length === 0 && !programsOnly)
           for (const hook of own.afterEnd) {
             const note = await hook(client).catch(() => undefined)
             if (note) result.notes.push(note)
@@ -663,6 +667,8 @@ interface FoundSession {
   xid: string | null
   /** The 64-bit xmax of the asking session's snapshot: the epoch of `xid`. */
   xmax: string
+  /** pg_stat_activity.state: 'idle' is outside any transaction (the loader's one had ended). */
+  state: string | null
 }
 
 /**
@@ -677,6 +683,9 @@ async function programsOutcome(
 ): Promise<'rolled-back' | 'committed' | undefined> {
   const programs = found.filter(f => f.program)
   if (programs.length === 0) return undefined
+  // a session outside a transaction: the loader's one transaction had ended — committed, or
+  // ended otherwise; no transaction ID is left to ask about (attacker a37 F2 reading)
+  if (programs.some(f => f.state === 'idle')) return undefined
   const xids = programs.flatMap(f => {
     if (f.xid === null) return []
     // the full ID: the snapshot's epoch with the 32-bit xid, one epoch back if that is ahead
