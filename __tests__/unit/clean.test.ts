@@ -131,14 +131,25 @@ describe('dropsFromToc', () => {
     expect(selectedEntries(TOC, { tables: [], schemas: [] })).toBeUndefined()
   })
 
-  it("names the backup's triggers and indexes as their TOC tags do", () => {
-    const { tableParts } = cleanListFromToc(TOC)
-    expect(tableParts).toEqual(
-      new Set([
-        tablePartKey('INDEX', 'sales', 'invoices', 'invoices_at'),
-        tablePartKey('TRIGGER', 'sales', 'invoices', 'audit')
-      ])
-    )
+  it("names the backup's triggers, indexes, keys and separate defaults as their TOC tags do", () => {
+    const { tableParts, archiveParts } = cleanListFromToc(TOC)
+    const all = new Set([
+      tablePartKey('INDEX', 'sales', 'invoices', 'invoices_at'),
+      tablePartKey('TRIGGER', 'sales', 'invoices', 'audit'),
+      tablePartKey('CONSTRAINT', 'sales', 'invoices', 'invoices_pkey'),
+      tablePartKey('CONSTRAINT', 'sales', 'invoices_2024', 'invoices_2024_pkey'),
+      tablePartKey('FK CONSTRAINT', 'sales', 'invoices', 'invoices_customer_fkey'),
+      tablePartKey('DEFAULT', 'public', 'texts', 'id')
+    ])
+    expect(tableParts).toEqual(all)
+    expect(archiveParts).toEqual({
+      all,
+      defaults: new Set([tablePartKey('DEFAULT', 'public', 'texts', 'id')])
+    })
+    // a subset: its own parts restored, the archive's all known (those left out go with it)
+    const subset = cleanListFromToc(TOC, selectedEntries(TOC, { tables: ['texts'], schemas: [] }))
+    expect(subset.tableParts).toEqual(new Set())
+    expect(subset.archiveParts?.all).toEqual(all)
   })
 })
 

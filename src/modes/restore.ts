@@ -1390,22 +1390,39 @@ async function checkClean(
   list: CleanList
 ): Promise<CleanDrop[]> {
   const check = await session.watched('clean (its check of what it drops)', () =>
-    checkDrops(client, list.drops, list.tableParts, list.extensions, list.objects)
+    checkDrops(
+      client,
+      list.drops,
+      list.tableParts,
+      list.extensions,
+      list.objects,
+      list.archiveParts
+    )
   )
   const blocked = new Set(check.blocked)
+  // a subset's tables come back as pg_restore --clean --table brings them: without the parts of
+  // theirs it leaves out, which clean drops with them (trial u25 F3/F4: nothing said so)
+  if (check.lost.length > 0)
+    log.warning(
+      `clean with ${selectionWords(inputs) ?? 'this selection'}: ${plural(check.lost.length, 'part')} of the backup's tables ${check.lost.length === 1 ? 'goes' : 'go'} with the tables clean drops and ${check.lost.length === 1 ? 'is' : 'are'} not brought back, as with pg_restore --clean --table: ${check.lost.slice(0, 30).join('; ')}${check.lost.length > 30 ? `; and ${check.lost.length - 30} more` : ''}. A table restored by name brings back its columns, column constraints and rows, not its keys, foreign keys, separate defaults, indexes, triggers or partitions: restore its schema whole (schemas, without tables) or the whole backup to have them back.`
+    )
   if (check.dependents.length === 0) {
     log.info(
       `clean drops ${plural(check.order.length, 'object')}; nothing outside the backup depends on them.`
     )
     // blocked only by the backup's own extensions (in a schema it drops): CASCADE, recreated
-    return check.order.map(d => ({ drop: blocked.has(d) ? withCascade(d) : d }))
+    return check.order.map((d, i) => ({
+      drop: blocked.has(d) ? withCascade(d) : d,
+      // what the drops take of the backup's tables' parts: theirs to drop (the net's check)
+      ...(i === 0 && check.lost.length > 0 ? { dependents: check.lost } : {})
+    }))
   }
   if (!inputs.cleanDropDependents)
     throw new DependentsError(check.dependents, selectionWords(inputs))
   log.warning(
     `clean-drop-dependents: true — these objects are ${notRestored(selectionWords(inputs))} and are dropped with the objects they depend on (not recreated): ${describeDependents(check.dependents, 100)}`
   )
-  const dependents = check.dependents.map(d => d.description)
+  const dependents = [...check.dependents.map(d => d.description), ...check.lost]
   return check.order.map((d, i) => ({
     drop: blocked.has(d) ? withCascade(d) : d,
     // the dependents the drops take with them (clean-drop-dependents), said once
