@@ -63,6 +63,12 @@ const ATTACKS: Array<[string, (m: string) => string, RegExp]> = [
     /COPY … TO PROGRAM runs a program/
   ],
   [
+    'lo_export() (a file written on the server; attacker a37 F1)',
+    m =>
+      `SELECT pg_catalog.lo_from_bytea(${424240 + markerCount}, 'x');\nSELECT pg_catalog.lo_export(${424240 + markerCount}, '${m}');`,
+    /line \d+: pg_catalog\.lo_export\(\) reads or writes a file \(or lists a directory\) on the database server/
+  ],
+  [
     'a "\\;" joining COPY … PROGRAM',
     m => `SELECT 1\\; COPY (SELECT 1) TO PROGRAM 'touch ${m}';`,
     /psql turns "\\;"/
@@ -178,6 +184,24 @@ describe('hostile plain scripts are refused before anything runs', () => {
         decryption: { identities: [], passphrases: [PASSPHRASE] }
       })
     )
+  })
+
+  it('lo_export() into an empty target (no allow-non-empty check before the gate; attacker a37 F1)', async () => {
+    const m = marker()
+    const file = write(
+      'attack-lo-export.sql',
+      hostileScript(
+        `SELECT pg_catalog.lo_from_bytea(626262, 'x');\nSELECT pg_catalog.lo_export(626262, '${m}');`
+      )
+    )
+    const empty = await server.createDatabase()
+    const error = await runRestore(empty, fileSource(file)).catch((e: Error) => e)
+    expect((error as Error).message).toMatch(
+      /line \d+: pg_catalog\.lo_export\(\) reads or writes a file \(or lists a directory\) on the database server; pg_dump never writes a call of it/
+    )
+    expect(existsSync(m)).toBe(false)
+    expect(await tableChecksums(server, empty)).toEqual({})
+    await server.dropDatabase(empty)
   })
 
   it('with clean: true (the drops never run either)', async () => {
@@ -382,6 +406,29 @@ describe('hostile custom archives', () => {
       expect(await tableChecksums(server, scratch)).toEqual({})
     }
   )
+
+  it("lo_export() in an entry (attacker a37 F1): refused into an empty target (the direct load's check reads pg_restore -f - through the gate), and by jobs: 2's TOC check", async () => {
+    // (into a target with rows, allow-non-empty's check of what may write elsewhere refuses it
+    // first)
+    const m = marker()
+    const file = archive(
+      `CREATE TABLE public.evil (id integer);\nSELECT pg_catalog.lo_from_bytea(525252, 'x');\nSELECT pg_catalog.lo_export(525252, '${m}');\n`
+    )
+    for (const [overrides, message] of [
+      [{}, /line \d+: pg_catalog\.lo_export\(\) reads or writes a file/],
+      [
+        { singleTransaction: false, jobs: 2 },
+        /entry 2 \(TABLE evil\).*pg_catalog\.lo_export\(\) reads or writes a file/
+      ]
+    ] as const) {
+      const empty = await server.createDatabase()
+      const error = await runRestore(empty, fileSource(file), overrides).catch((e: Error) => e)
+      expect((error as Error).message).toMatch(message)
+      expect(existsSync(m)).toBe(false)
+      expect(await tableChecksums(server, empty)).toEqual({})
+      await server.dropDatabase(empty)
+    }
+  })
 
   it('COPY … PROGRAM in an entry: a parallel restore (jobs: 2) checks the TOC first', async () => {
     const m = marker()

@@ -299,6 +299,118 @@ describe('psql script rules: statements', () => {
   })
 })
 
+describe('psql script rules: server-side file functions (attacker a37 F1)', () => {
+  const message = (sql: string, options: PsqlLexerOptions = {}): string | undefined =>
+    refusals(lexPsqlScript(sql, options)).find(r => r.code === 'file-function')?.message
+
+  it.each([
+    ["SELECT pg_catalog.lo_export(424242,'/tmp/x');", 'pg_catalog.lo_export'],
+    ["SELECT pg_catalog.lo_import('/etc/passwd', 525252);", 'pg_catalog.lo_import'],
+    [
+      "CREATE TABLE x AS SELECT pg_catalog.pg_read_file('/etc/hostname');",
+      'pg_catalog.pg_read_file'
+    ],
+    ["SELECT lo_export(1, '/tmp/x');", 'lo_export'],
+    ["SELECT LO_EXPORT(1, '/tmp/x');", 'lo_export'],
+    ['SELECT "pg_catalog"."lo_export"(1, \'/tmp/x\');', 'pg_catalog.lo_export'],
+    ['SELECT "lo_export" /* c */ (1, \'/tmp/x\');', 'lo_export'],
+    ["SELECT pg_catalog . lo_export -- c\n (1, '/tmp/x');", 'pg_catalog.lo_export'],
+    ['SELECT U&"lo\\005Fexport"(1, \'/tmp/x\');', 'lo_export'],
+    ["SELECT U&\"lo!005Fexport\" UESCAPE '!' (1, '/tmp/x');", 'lo_export'],
+    [
+      "WITH a AS (SELECT pg_read_binary_file('/etc/passwd') AS b) SELECT 1 FROM a;",
+      'pg_read_binary_file'
+    ],
+    ["SELECT count(*) FROM (SELECT * FROM pg_ls_dir('/')) d;", 'pg_ls_dir'],
+    ["INSERT INTO public.t SELECT pg_stat_file('/etc/passwd');", 'pg_stat_file'],
+    [
+      "INSERT INTO public.t (a) VALUES (pg_catalog.pg_read_file('/etc/hostname'));",
+      'pg_catalog.pg_read_file'
+    ],
+    ['SELECT * FROM pg_ls_logdir();', 'pg_ls_logdir'],
+    ['SELECT * FROM pg_ls_waldir();', 'pg_ls_waldir'],
+    ['SELECT * FROM pg_ls_tmpdir();', 'pg_ls_tmpdir'],
+    ['SELECT * FROM pg_ls_archive_statusdir();', 'pg_ls_archive_statusdir'],
+    ["SELECT * FROM pg_ls_replslotdir('s');", 'pg_ls_replslotdir'],
+    ['SELECT * FROM pg_ls_summariesdir();', 'pg_ls_summariesdir'],
+    ["SELECT pg_file_write('/tmp/x', 'y', false);", 'pg_file_write'],
+    ["SELECT pg_catalog.pg_file_rename('/a', '/b');", 'pg_catalog.pg_file_rename'],
+    ["SELECT pg_file_unlink('/a');", 'pg_file_unlink'],
+    ["SELECT pg_file_sync('/a');", 'pg_file_sync'],
+    ['SELECT * FROM pg_logdir_ls();', 'pg_logdir_ls'],
+    ["COPY (SELECT lo_export(1, '/tmp/x')) TO STDOUT;", 'lo_export'],
+    ["UPDATE public.t SET a = pg_read_file('/etc/hostname');", 'pg_read_file'],
+    ["CALL public.p(pg_read_file('/etc/hostname'));", 'pg_read_file'],
+    [
+      "CREATE MATERIALIZED VIEW public.m AS SELECT pg_read_file('/etc/hostname') AS f;",
+      'pg_read_file'
+    ],
+    // rows already there: the expression runs for each
+    [
+      "ALTER TABLE public.t ALTER COLUMN a TYPE text USING pg_read_file('/etc/hostname');",
+      'pg_read_file'
+    ],
+    // with standard_conforming_strings off, '\'' does not end the literal before the call
+    ["SET standard_conforming_strings = off;\nSELECT 'a\\'', lo_export(1, '/tmp/x');", 'lo_export']
+  ])('refuses %s', (sql, name) => {
+    const m = message(sql)
+    expect(m).toMatch(
+      new RegExp(
+        `^line \\d+: ${name.replace(/\./g, '\\.')}\\(\\) reads or writes a file \\(or lists a directory\\) on the database server; pg_dump never writes a call of it\\. Restore only scripts made by pg_dump \\(or remove the statement if you trust it\\) \\(".*"\\); the script is refused before anything runs$`
+      )
+    )
+  })
+
+  it('names the line of the statement', () => {
+    expect(refused("SELECT 1;\n\nSELECT pg_catalog.lo_export(424242,'/tmp/x');\n")).toEqual([
+      {
+        code: 'file-function',
+        line: 3,
+        command: "SELECT pg_catalog.lo_export(424242,'/tmp/x');"
+      }
+    ])
+  })
+
+  it.each([
+    // pg_dump's own large-object and setting calls
+    "SELECT pg_catalog.lo_create('16385');",
+    "SELECT pg_catalog.lo_open('16385', 131072);",
+    "SELECT pg_catalog.lowrite(0, '\\x68656c6c6f');",
+    'SELECT pg_catalog.lo_close(0);',
+    "SELECT pg_catalog.lo_unlink(oid) FROM pg_catalog.pg_largeobject_metadata WHERE oid = '16385';",
+    "SELECT pg_catalog.setval('public.s', 42, true);",
+    "SELECT pg_catalog.set_config('search_path', '', false);",
+    "SELECT pg_catalog.binary_upgrade_set_next_pg_type_oid('16386'::pg_catalog.oid);",
+    // named so, not called
+    'CREATE TABLE public.lo_export (lo_export integer, pg_read_file text);',
+    'SELECT lo_export, pg_read_file FROM public.lo_export;',
+    'COPY public.lo_export (lo_export, pg_read_file) FROM stdin;\n1\tx\n\\.',
+    'INSERT INTO public.lo_export (lo_export) VALUES (1);',
+    'INSERT INTO public."lo_export" (a) VALUES (1);',
+    'ALTER TABLE ONLY public.t ADD CONSTRAINT t_fk FOREIGN KEY (a) REFERENCES public.lo_export(lo_export);',
+    // in a string, a dollar-quoted body or a comment: code run later, or nothing
+    "SELECT 'lo_export(1, ''/tmp/x'')';",
+    "SELECT E'\\' lo_export(1, ''/tmp/x'')';",
+    "DO $$ BEGIN PERFORM lo_export(1, '/tmp/x'); END $$;",
+    "DO $body$ BEGIN PERFORM pg_catalog.pg_read_file('/etc/hostname'); END $body$;",
+    "CREATE FUNCTION public.f() RETURNS text LANGUAGE sql AS $$ SELECT pg_read_file('/etc/hostname') $$;",
+    "SELECT 1; -- lo_export(1, '/tmp/x')",
+    "SELECT /* lo_export(1, '/tmp/x') */ 1;",
+    // definitions pg_dump writes: privileges of a system function, a view, a routine's body
+    'GRANT ALL ON FUNCTION pg_catalog.pg_read_file(text) TO monitor;',
+    'REVOKE ALL ON FUNCTION pg_catalog.lo_export(oid, text) FROM PUBLIC;',
+    "COMMENT ON FUNCTION public.pg_ls_dir(text) IS 'x';",
+    'ALTER FUNCTION public.pg_ls_dir(text) OWNER TO app;',
+    'DROP FUNCTION public.pg_ls_dir(text);',
+    'CREATE VIEW public.logs AS\n SELECT pg_ls_logdir.name\n   FROM pg_ls_logdir() pg_ls_logdir(name, size, modification);',
+    "CREATE MATERIALIZED VIEW public.m AS\n SELECT pg_read_file('/etc/hostname'::text) AS f\n  WITH NO DATA;",
+    "CREATE FUNCTION public.g() RETURNS text LANGUAGE sql\n    BEGIN ATOMIC\n SELECT pg_read_file('/etc/hostname'::text) AS pg_read_file;\nEND;"
+  ])('passes %s', sql => {
+    expect(message(sql)).toBeUndefined()
+    expect(refused(sql)).toEqual([])
+  })
+})
+
 describe('psql script rules: statement kinds for the skip rules', () => {
   it.each([
     ['CREATE EXTENSION IF NOT EXISTS citext WITH SCHEMA public;', 'extension', 'citext'],

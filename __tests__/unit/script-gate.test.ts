@@ -282,6 +282,37 @@ describe('ScriptGate refuses before psql sees a byte of it', () => {
     expect(stop.out).not.toContain('after')
   })
 
+  it("refuses a call of the server's file functions, and passes pg_dump's large-object calls (attacker a37 F1)", async () => {
+    for (const [script, line, name] of [
+      ["SELECT 1;\nSELECT pg_catalog.lo_export(424242,'/tmp/x');\n", 2, 'pg_catalog.lo_export'],
+      ["SELECT pg_catalog.lo_import('/etc/passwd', 525252);\n", 1, 'pg_catalog.lo_import'],
+      [
+        "CREATE TABLE x AS SELECT pg_catalog.pg_read_file('/etc/hostname');\n",
+        1,
+        'pg_catalog.pg_read_file'
+      ],
+      ['SELECT "LO_EXPORT" /* x */ (1, \'/tmp/x\');\n', 1, 'lo_export']
+    ] as const) {
+      for (const chunk of [1, 7, 65536]) {
+        const r = await gate(script, {}, chunk)
+        expect(r.error).toBeInstanceOf(CheckError)
+        expect(r.error?.message).toMatch(
+          `line ${line}: ${name}() reads or writes a file (or lists a directory) on the database server; pg_dump never writes a call of it`
+        )
+        expect(r.error?.message).toMatch(/the script is refused before anything runs\.$/)
+        // nothing of the refused statement, and no COMMIT, reached psql
+        expect(r.out).not.toMatch(/lo_export|lo_import|pg_read_file|COMMIT/i)
+      }
+    }
+    const own =
+      "SELECT pg_catalog.lo_create('16385');\nSELECT pg_catalog.lo_open('16385', 131072);\nSELECT pg_catalog.lowrite(0, '\\x68656c6c6f');\nSELECT pg_catalog.lo_close(0);\nDO $$ BEGIN PERFORM lo_export(1, '/tmp/x'); END $$;\n"
+    const passed = await gate(own)
+    expect(passed.error).toBeUndefined()
+    // (with the gate's settings checks after statements that may run code)
+    for (const statement of own.trimEnd().split('\n')) expect(passed.out).toContain(statement)
+    expect(passed.out).toMatch(/\nCOMMIT;\n$/)
+  })
+
   it('a pg_dumpall file by its header and by CREATE ROLE', async () => {
     const header = await gate('--\n-- PostgreSQL database cluster dump\n--\n\nSET a = 1;\n')
     expect(header.error?.message).toMatch(/is a pg_dumpall file \(line 1: its header\)/)

@@ -1981,7 +1981,8 @@ async function scriptThrough(
 
 /**
  * A parallel restore's archive, before its scripts are written: no entry may hold COPY … PROGRAM
- * (a program run on the database server), nor text psql would read as a meta-command (pg_dump
+ * (a program run on the database server) or a call of a server-side file function (lo_export,
+ * pg_read_file, …), nor text psql would read as a meta-command (pg_dump
  * writes none in SQL; such text means the archive was made by hand). Returns the TOC.
  */
 export async function checkArchiveToc(
@@ -2021,7 +2022,10 @@ function tocRefusal(sql: string): string | undefined {
     const r = refusal(event)
     if (
       r &&
-      (r.code === 'copy-program' || r.code === 'copy-unclear' || r.code === 'backslash-escape')
+      (r.code === 'copy-program' ||
+        r.code === 'copy-unclear' ||
+        r.code === 'backslash-escape' ||
+        r.code === 'file-function')
     )
       return r.message
         .replace(/^line \d+: /, '')

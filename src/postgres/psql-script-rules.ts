@@ -8,7 +8,8 @@
  * \unrestrict KEY, and \connect (pg_dump -C, pg_dumpall: reported as its own code, the caller
  * decides). Also refused: COPY … PROGRAM (a program on the server), psql variable references psql
  * would replace, statements psql and the server would read differently ("\;", several statements
- * in one query, COPY data counted differently), settings that change how psql lexes in a way the
+ * in one query, COPY data counted differently), calls of the server's file functions (lo_export,
+ * pg_read_file, pg_ls_dir, …) in a statement that runs them, settings that change how psql lexes in a way the
  * lexer cannot follow, and transaction control that ends the restore's one transaction (pg_dump's
  * own "BEGIN;" and "COMMIT;" around large objects are marked droppable).
  */
@@ -20,7 +21,7 @@ import type {
   StatementPart
 } from './psql-lexer.js'
 import { canonicalEncoding, isByteSafeEncoding } from './psql-lexer.js'
-import { redactSql } from './sql-redact.js'
+import { blockCommentEnd, redactSql } from './sql-redact.js'
 
 export type RefusalCode =
   /** A meta-command pg_dump never writes. */
@@ -31,6 +32,8 @@ export type RefusalCode =
   | 'copy-program'
   /** COPY … TO/FROM 'file' (a file on the database server). */
   | 'copy-file'
+  /** A call of a server-side file function (lo_export, pg_read_file, pg_ls_dir, …). */
+  | 'file-function'
   /** A statement of nothing but ";" (psql stops reading after COPY data followed by one). */
   | 'empty-statement'
   /** COPY in binary format (pg_dump never writes it; psql would read binary data to the end). */
@@ -313,6 +316,12 @@ function statementRefusal(e: StatementEvent, options: RefusalOptions): Refusal |
         )
     }
   }
+  const fileCall = fileFunctionCall(e)
+  if (fileCall)
+    return refuse(
+      'file-function',
+      `${fileCall}() reads or writes a file (or lists a directory) on the database server; pg_dump never writes a call of it. Restore only scripts made by pg_dump (or remove the statement if you trust it)`
+    )
   if (options.refuseAmbiguousLiterals && e.ambiguousLiterals > 0)
     return refuse(
       'ambiguous-literal',
@@ -414,6 +423,309 @@ function isAtomicBody(e: StatementEvent): boolean {
 
 function isWord(t: SqlToken | undefined, word: string): boolean {
   return t !== undefined && t.type === 'ident' && t.text.toUpperCase() === word
+}
+
+/**
+ * The server's functions that read, write or list files and directories of the database server
+ * (core, and adminpack's): a call of one in a script runs as the restoring role, like
+ * COPY … TO/FROM a file. pg_dump's own large-object calls (lo_create, lo_open, lowrite, lo_close,
+ * lo_unlink) touch no file and are not among them.
+ */
+const FILE_FUNCTIONS = new Set([
+  'lo_import',
+  'lo_export',
+  'pg_read_file',
+  'pg_read_binary_file',
+  'pg_stat_file',
+  'pg_ls_dir',
+  'pg_ls_logdir',
+  'pg_ls_waldir',
+  'pg_ls_tmpdir',
+  'pg_ls_archive_statusdir',
+  'pg_ls_replslotdir',
+  'pg_ls_summariesdir',
+  'pg_ls_logicalmapdir',
+  'pg_ls_logicalsnapdir',
+  'pg_file_write',
+  'pg_file_rename',
+  'pg_file_unlink',
+  'pg_file_sync',
+  'pg_logdir_ls',
+  'pg_file_read',
+  'pg_file_length'
+])
+
+/** CREATE … of these defines (a call in it, a default, a check, a body, runs later if ever). */
+const DEFINING_CREATE = new Set([
+  'FUNCTION',
+  'PROCEDURE',
+  'AGGREGATE',
+  'CAST',
+  'OPERATOR',
+  'TYPE',
+  'TRANSFORM',
+  'VIEW',
+  'RULE',
+  'POLICY',
+  'TRIGGER',
+  'EVENT',
+  'INDEX',
+  'DOMAIN',
+  'STATISTICS',
+  'CONVERSION',
+  'LANGUAGE'
+])
+
+/** ALTER … of these names a routine or changes a definition, and runs none. */
+const DEFINING_ALTER = new Set([
+  'FUNCTION',
+  'PROCEDURE',
+  'ROUTINE',
+  'AGGREGATE',
+  'EXTENSION',
+  'OPERATOR',
+  'POLICY',
+  'VIEW'
+])
+
+/**
+ * The statement only defines or names things (GRANT … ON FUNCTION pg_catalog.pg_read_file(text),
+ * which pg_dump writes for a system function's changed privileges; a view or a routine whose body
+ * calls one, run later if ever, like a function body in a string): a call in it does not run now.
+ */
+function definesOnly(part: StatementPart): boolean {
+  const k = part.keywords
+  const w0 = k[0]
+  if (w0 === 'GRANT' || w0 === 'REVOKE' || w0 === 'COMMENT' || w0 === 'SECURITY' || w0 === 'DROP')
+    return true
+  if (w0 === 'ALTER') return DEFINING_ALTER.has(k[1])
+  if (w0 !== 'CREATE') return false
+  let i = 1
+  if (k[1] === 'OR' && k[2] === 'REPLACE') i = 3
+  while (
+    [
+      'TEMP',
+      'TEMPORARY',
+      'RECURSIVE',
+      'UNLOGGED',
+      'GLOBAL',
+      'LOCAL',
+      'TRUSTED',
+      'PROCEDURAL',
+      'CONSTRAINT',
+      'UNIQUE',
+      'DEFAULT'
+    ].includes(k[i])
+  )
+    i++
+  if (DEFINING_CREATE.has(k[i])) return true
+  if (part.tokensTruncated) return false
+  const t = part.tokens
+  // CREATE TABLE … AS runs its query; a table's defaults and checks run later (like a trigger's)
+  if (k[i] === 'TABLE') return !t.some(x => isWord(x, 'AS'))
+  // pg_dump writes a materialized view WITH NO DATA (REFRESH fills it)
+  if (k[i] === 'MATERIALIZED' && k[i + 1] === 'VIEW') {
+    const n = t.length
+    return isWord(t[n - 3], 'WITH') && isWord(t[n - 2], 'NO') && isWord(t[n - 1], 'DATA')
+  }
+  return false
+}
+
+interface CallToken {
+  kind: 'word' | 'qword' | 'string' | 'punct'
+  /** word: lower case; qword: the name (U&"…" decoded); punct: the character. */
+  value: string
+  /** U&"…" before its escapes were decoded. */
+  unicodeRaw?: string
+}
+
+/**
+ * The server's tokens of a statement as far as a call needs them: names, string literals (and
+ * dollar-quoted bodies) skipped whole, comments dropped. `std`: standard_conforming_strings, by
+ * which a plain '…' ends (a backslash escapes the quote when off).
+ */
+function callTokens(text: string, std: boolean): CallToken[] {
+  const out: CallToken[] = []
+  const n = text.length
+  let i = 0
+  const isStart = (c: number): boolean =>
+    (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || c === 0x5f || c >= 0x80
+  const isPart = (c: number): boolean => isStart(c) || (c >= 0x30 && c <= 0x39) || c === 0x24
+  /** From just after an opening quote: the index past the closing one (n when none). */
+  const stringEnd = (from: number, backslash: boolean): number => {
+    let j = from
+    while (j < n) {
+      const c = text.charCodeAt(j)
+      if (backslash && c === 0x5c) j += 2
+      else if (c === 0x27) {
+        if (text.charCodeAt(j + 1) === 0x27) j += 2
+        else return j + 1
+      } else j++
+    }
+    return n
+  }
+  const quotedIdent = (from: number): [string, number] => {
+    let j = from
+    let v = ''
+    while (j < n) {
+      const q = text.indexOf('"', j)
+      if (q < 0) return [v + text.slice(j), n]
+      v += text.slice(j, q)
+      if (text.charCodeAt(q + 1) === 0x22) {
+        v += '"'
+        j = q + 2
+      } else return [v, q + 1]
+    }
+    return [v, n]
+  }
+  while (i < n) {
+    const c = text.charCodeAt(i)
+    const c1 = text.charCodeAt(i + 1)
+    if (c === 0x2d && c1 === 0x2d) {
+      const end = text.indexOf('\n', i)
+      i = end < 0 ? n : end + 1
+    } else if (c === 0x2f && c1 === 0x2a) {
+      i = blockCommentEnd(text, i)
+    } else if (c === 0x27) {
+      const end = stringEnd(i + 1, !std)
+      // its content matters only as UESCAPE's character
+      out.push({ kind: 'string', value: text.slice(i + 1, end - 1).replace(/''/g, "'") })
+      i = end
+    } else if ((c === 0x45 || c === 0x65) && c1 === 0x27) {
+      i = stringEnd(i + 2, true) // E'…'
+      out.push({ kind: 'string', value: '' })
+    } else if ((c === 0x4e || c === 0x6e) && c1 === 0x27) {
+      i = stringEnd(i + 2, !std) // N'…'
+      out.push({ kind: 'string', value: '' })
+    } else if ((c === 0x42 || c === 0x62 || c === 0x58 || c === 0x78) && c1 === 0x27) {
+      i = stringEnd(i + 2, false) // B'…', X'…'
+      out.push({ kind: 'string', value: '' })
+    } else if ((c === 0x55 || c === 0x75) && c1 === 0x26 && text.charCodeAt(i + 2) === 0x27) {
+      const end = stringEnd(i + 3, false) // U&'…'
+      out.push({ kind: 'string', value: text.slice(i + 3, end - 1).replace(/''/g, "'") })
+      i = end
+    } else if ((c === 0x55 || c === 0x75) && c1 === 0x26 && text.charCodeAt(i + 2) === 0x22) {
+      const [raw, end] = quotedIdent(i + 3) // U&"…"
+      out.push({ kind: 'qword', value: raw, unicodeRaw: raw })
+      i = end
+    } else if (c === 0x22) {
+      const [v, end] = quotedIdent(i + 1)
+      out.push({ kind: 'qword', value: v })
+      i = end
+    } else if (c === 0x24 && dollarTagAt(text, i) > i) {
+      const tagEnd = dollarTagAt(text, i)
+      const close = text.indexOf(text.slice(i, tagEnd), tagEnd)
+      i = close < 0 ? n : close + (tagEnd - i)
+      out.push({ kind: 'string', value: '' })
+    } else if (isStart(c)) {
+      const from = i
+      while (i < n && isPart(text.charCodeAt(i))) i++
+      out.push({ kind: 'word', value: text.slice(from, i).toLowerCase() })
+    } else if (c >= 0x30 && c <= 0x39) {
+      // a number (and what the server reads as its trailing junk): no name, no "$" (a tag may follow)
+      while (i < n && /[0-9A-Za-z_.]/.test(text[i])) i++
+      out.push({ kind: 'punct', value: '0' })
+    } else if (c === 0x20 || (c >= 0x09 && c <= 0x0d)) {
+      i++
+    } else {
+      out.push({ kind: 'punct', value: text[i] })
+      i++
+    }
+  }
+  // U&"…" [UESCAPE '…']: decoded with its escape character; the clause is no token of the name
+  for (let j = 0; j < out.length; j++) {
+    const raw = out[j].unicodeRaw
+    if (raw === undefined) continue
+    let escape = '\\'
+    if (
+      out[j + 1]?.kind === 'word' &&
+      out[j + 1].value === 'uescape' &&
+      out[j + 2]?.kind === 'string'
+    ) {
+      escape = out[j + 2].value
+      out.splice(j + 1, 2)
+    }
+    out[j].value = decodeUnicodeName(raw, escape)
+  }
+  return out
+}
+
+/** U&"…"'s escapes (\XXXX, \+XXXXXX, \\) decoded with `escape`; unreadable ones kept as written. */
+function decodeUnicodeName(raw: string, escape: string): string {
+  if (escape.length !== 1) return raw
+  let v = ''
+  for (let j = 0; j < raw.length; j++) {
+    if (raw[j] !== escape) {
+      v += raw[j]
+      continue
+    }
+    if (raw[j + 1] === escape) {
+      v += escape
+      j++
+      continue
+    }
+    const long = raw[j + 1] === '+'
+    const hex = long ? raw.slice(j + 2, j + 8) : raw.slice(j + 1, j + 5)
+    if (!/^[0-9A-Fa-f]+$/.test(hex) || hex.length !== (long ? 6 : 4)) {
+      v += raw[j]
+      continue
+    }
+    const code = parseInt(hex, 16)
+    v += code <= 0x10ffff ? String.fromCodePoint(code) : ''
+    j += long ? 7 : 4
+  }
+  return v
+}
+
+/** The end of a dollar quote's opening tag ($$, $tag$) at `i`, or `i` when none starts there. */
+function dollarTagAt(text: string, i: number): number {
+  let j = i + 1
+  const c = text.charCodeAt(j)
+  if (c === 0x24) return j + 1
+  const start = (d: number): boolean =>
+    (d >= 0x61 && d <= 0x7a) || (d >= 0x41 && d <= 0x5a) || d === 0x5f || d >= 0x80
+  if (!start(c)) return i
+  for (j++; j < text.length; j++) {
+    const d = text.charCodeAt(j)
+    if (d === 0x24) return j + 1
+    if (!(start(d) || (d >= 0x30 && d <= 0x39))) return i
+  }
+  return i
+}
+
+/** Words after which a name followed by "(" is a table's, with its column list. */
+const TABLE_BEFORE = new Set(['into', 'references', 'table', 'copy', 'only'])
+
+/**
+ * The first call of a server-side file function in a statement that runs it now, as written
+ * (e.g. "pg_catalog.lo_export"), or undefined. A name followed by "(" — white space and comments
+ * between — outside literals and dollar-quoted bodies is a call, however qualified, quoted or
+ * cased; a column or table so named is none (INSERT INTO lo_export (…), REFERENCES lo_export(id)).
+ */
+export function fileFunctionCall(e: StatementEvent): string | undefined {
+  if (!/lo_|pg_|u&/i.test(e.text)) return undefined
+  if (definesOnly(e.parts[0])) return undefined
+  const t = callTokens(e.text, e.standardConformingStrings)
+  for (let j = 0; j + 1 < t.length; j++) {
+    const name = t[j]
+    if (name.kind !== 'word' && name.kind !== 'qword') continue
+    if (!FILE_FUNCTIONS.has(name.value.toLowerCase())) continue
+    if (!(t[j + 1].kind === 'punct' && t[j + 1].value === '(')) continue
+    let first = j
+    while (
+      first >= 2 &&
+      t[first - 1].kind === 'punct' &&
+      t[first - 1].value === '.' &&
+      (t[first - 2].kind === 'word' || t[first - 2].kind === 'qword')
+    )
+      first -= 2
+    const before = t[first - 1]
+    if (before?.kind === 'word' && TABLE_BEFORE.has(before.value)) continue
+    const written: string[] = []
+    for (let k = first; k <= j; k += 2) written.push(t[k].value.toLowerCase())
+    return written.join('.')
+  }
+  return undefined
 }
 
 /** Transaction control by the leading words of a statement part, or undefined. */
