@@ -223,6 +223,9 @@ export function parseManifest(data: unknown): Manifest {
     v.integer(table, `${field}.rows`, { min: 0, nullable: true })
     v.integer(table, `${field}.sizeBytes`, { min: 0, optional: true })
   })
+  // a table listed twice would be counted twice: the restore's counts and its success line
+  // (3 tables, 5 rows for 2 and 3; attacker a37 F5)
+  v.uniqueTables(tables, 'rowCounts.tables')
   v.integer(rowCounts, 'rowCounts.totalRows', { min: 0, nullable: true, optional: true })
   // what chooses (and with install-client may install) the client: a PostgreSQL major
   const pgDump = v.object(m, 'pgDump')!
@@ -301,6 +304,7 @@ export function parseManifest(data: unknown): Manifest {
       v.text(table, `${field}.schema`, { max: MAX_NAME })
       v.text(table, `${field}.name`, { max: MAX_NAME })
     })
+    v.uniqueTables(filtered, 'rowSecurity.tables')
   }
   const args = v.array(m, 'pgDumpArgs', 1000, true) ?? []
   args.forEach((a, i) => v.text({ [`pgDumpArgs[${i}]`]: a }, `pgDumpArgs[${i}]`, { max: 4096 }))
@@ -401,6 +405,22 @@ class ManifestChecker {
     }
     const max = rule.max ?? Number.MAX_SAFE_INTEGER
     if (value < rule.min || value > max) this.fail(field, `is ${value}, outside ${rule.min}–${max}`)
+  }
+
+  /** Each (schema, name) of a checked list of tables at most once. */
+  uniqueTables(tables: unknown[], field: string): void {
+    const seen = new Map<string, number>()
+    tables.forEach((table, i) => {
+      const { schema, name } = table as { schema: string; name: string }
+      const key = JSON.stringify([schema, name])
+      const first = seen.get(key)
+      if (first !== undefined)
+        this.fail(
+          `${field}[${i}]`,
+          `names the table ${JSON.stringify(schema)}.${JSON.stringify(name)} again (as ${field}[${first}] does); the action's manifest lists each table once, and a table listed twice would be counted twice`
+        )
+      seen.set(key, i)
+    })
   }
 
   boolean(parent: unknown, field: string, optional = false): void {

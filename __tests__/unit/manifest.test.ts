@@ -157,6 +157,47 @@ describe('parseManifest', () => {
     )
   })
 
+  it('refuses a table listed twice in rowCounts.tables or rowSecurity.tables, naming it (attacker a37 F5)', () => {
+    const m = good()
+    const counts = m.rowCounts as { tables: unknown[]; totalRows: number }
+    counts.tables = [
+      { schema: 'public', name: 'items', rows: 3 },
+      { schema: 'public', name: 'other', rows: 0 },
+      { schema: 'public', name: 'items', rows: 2 }
+    ]
+    counts.totalRows = 5
+    let error: Error | undefined
+    try {
+      parseManifest(m)
+    } catch (e) {
+      error = e as Error
+    }
+    expect(error).toBeInstanceOf(ManifestError)
+    expect(error!.message).toBe(
+      'manifest field rowCounts.tables[2] names the table "public"."items" again (as rowCounts.tables[0] does); the action\'s manifest lists each table once, and a table listed twice would be counted twice'
+    )
+    // the same name in another schema, or in another case, is another table
+    counts.tables = [
+      { schema: 'public', name: 'items', rows: 3 },
+      { schema: 'shop', name: 'items', rows: 1 },
+      { schema: 'public', name: 'Items', rows: 1 }
+    ]
+    expect(() => parseManifest(m)).not.toThrow()
+    const rls = good()
+    rls.rowSecurity = {
+      role: 'app',
+      tables: [
+        { schema: 'public', name: 'items' },
+        { schema: 'public', name: 'items' }
+      ]
+    }
+    expect(() => parseManifest(rls)).toThrow(
+      /^manifest field rowSecurity\.tables\[1\] names the table "public"\."items" again \(as rowSecurity\.tables\[0\] does\)/
+    )
+    rls.rowSecurity = { role: 'app', tables: [{ schema: 'public', name: 'items' }] }
+    expect(() => parseManifest(rls)).not.toThrow()
+  })
+
   it('refuses what is not an object, and other schema versions', () => {
     for (const value of [null, [], 'manifest', 42]) {
       expect(() => parseManifest(value)).toThrow(/manifest is not an object/)
