@@ -455,6 +455,10 @@ const FILE_FUNCTIONS = new Set([
   'pg_file_length'
 ])
 
+/** Text that may name one of FILE_FUNCTIONS (or a U&"…" that may). */
+const FILE_FUNCTION_WORDS =
+  /lo_import|lo_export|pg_read_|pg_stat_file|pg_ls_|pg_file_|pg_logdir_ls|u&/i
+
 /** CREATE … of these defines (a call in it, a default, a check, a body, runs later if ever). */
 const DEFINING_CREATE = new Set([
   'FUNCTION',
@@ -703,7 +707,8 @@ const TABLE_BEFORE = new Set(['into', 'references', 'table', 'copy', 'only'])
  * cased; a column or table so named is none (INSERT INTO lo_export (…), REFERENCES lo_export(id)).
  */
 export function fileFunctionCall(e: StatementEvent): string | undefined {
-  if (!/lo_|pg_|u&/i.test(e.text)) return undefined
+  // a name is written out but in U&"…" (whose escapes may spell it): most statements end here
+  if (!FILE_FUNCTION_WORDS.test(e.text)) return undefined
   if (definesOnly(e.parts[0])) return undefined
   const t = callTokens(e.text, e.standardConformingStrings)
   for (let j = 0; j + 1 < t.length; j++) {
