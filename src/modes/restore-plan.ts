@@ -12,14 +12,17 @@ import type { Manifest } from '../manifest.js'
 import {
   type BackupFile,
   type Decoding,
+  chain,
+  decodingStages,
   discard,
   fileName,
+  openRaw,
   openDecoded,
   sizeOf,
   startDecoded
 } from '../pipeline/decode.js'
 import { type DetectedFormat, FormatError, decodedStart, detectBackup } from '../pipeline/detect.js'
-import { sha256Of } from '../pipeline/digest.js'
+import { DigestStage, type ReadBytes, sha256Of } from '../pipeline/digest.js'
 import { DecryptionError } from '../pipeline/encrypt.js'
 import {
   type ArchiveHeader,
@@ -93,6 +96,12 @@ export interface RestorePlan {
   dataTables?: QualifiedName[]
   /** A plain dump: what its script creates. */
   plain?: PlainDumpObjects
+  /**
+   * A plain script: the file's bytes as the check read them whole (as stored): the load's own
+   * read must be these bytes, or nothing of it commits (load.ts: a file written in place
+   * between the two reads, attacker a37 F3).
+   */
+  checkedBytes?: ReadBytes
   /**
    * What the backup's statements reach (schemas, objects they change), for the target's guard:
    * a plain script's own scan; an archive's, from its table of contents (the selected entries'
@@ -290,7 +299,14 @@ export async function planRestore(
   if (detected.format === 'plain') {
     const client = await chooseClient(inputs, 'psql', archiveMajor, requires, installer)
     const drops = inputs.clean ? new ScriptDropsScanner() : undefined
-    const plain = await scanScript(dump, decoding, manifest !== undefined, client, inputs, drops)
+    const { objects: plain, read } = await scanScript(
+      dump,
+      decoding,
+      manifest,
+      client,
+      inputs,
+      drops
+    )
     if (drops)
       log.info(
         `clean: the script creates ${plural(drops.found.drops.length, 'object')} to drop first.`
@@ -304,6 +320,7 @@ export async function planRestore(
       ...found,
       client,
       plain,
+      checkedBytes: read,
       references: plain,
       // a script of INSERTs (pg_dump --inserts, or written by hand) has no COPY: the restore
       // counts the tables it finds in the script's schemas instead
@@ -981,11 +998,11 @@ async function checkDigest(
 async function scanScript(
   dump: BackupFile,
   decoding: Decoding,
-  hasManifest: boolean,
+  manifest: Manifest | undefined,
   client: ClientInstall,
   inputs: RestoreOptions,
   drops?: ScriptDropsScanner
-): Promise<PlainDumpObjects> {
+): Promise<{ objects: PlainDumpObjects; read: ReadBytes }> {
   const objects = new PlainDumpObjects()
   const seconds = stopwatch()
   const gate = objects.scanner({
@@ -994,8 +1011,10 @@ async function scanScript(
     transaction: inputs.singleTransaction,
     source: `the SQL script ${fileName(dump)}`
   })
+  // the file's bytes as this read takes them, for the load's read to match (RestorePlan.checkedBytes)
+  const raw = new DigestStage()
   try {
-    const source = openDecoded(dump, decoding, gate)
+    const source = chain(openRaw(dump), raw, ...decodingStages(decoding), gate)
     await (drops ? pipeline(source, drops, discard()) : pipeline(source, discard()))
   } catch (error) {
     if (error instanceof CheckError) throw error
@@ -1003,8 +1022,14 @@ async function scanScript(
       `the backup cannot be read to its end (${(error as Error).message}): it is corrupted or truncated. Nothing was restored.`
     )
   }
+  const read = raw.taken()
+  if (manifest && (read.sha256 !== manifest.file.sha256 || read.size !== manifest.file.sizeBytes)) {
+    throw new RestoreError(
+      `${fileName(dump)} changed while it was being checked: it matched its manifest (sha256 ${manifest.file.sha256}, ${manifest.file.sizeBytes} bytes), then read as ${read.size} bytes (sha256 ${read.sha256}) — something wrote it in place. Nothing was restored. Restore from a copy nobody writes to while the restore runs.`
+    )
+  }
   if (!objects.complete) {
-    if (hasManifest || objects.madeByPgDump) {
+    if (manifest !== undefined || objects.madeByPgDump) {
       throw new RestoreError(
         'the SQL script lacks the "dump complete" trailer that pg_dump writes last: it is truncated. Nothing was restored.'
       )
@@ -1016,7 +1041,7 @@ async function scanScript(
   log.info(
     `The script passed the checks psql's input gets (${seconds().toFixed(1)} s) and creates data for ${plural(objects.copyTables.length, 'table')}.`
   )
-  return objects
+  return { objects, read }
 }
 
 /** Without a manifest, a compressed file is decompressed once to its end before any write. */

@@ -49,12 +49,14 @@ import {
   type BackupFile,
   type Decoding,
   chain,
+  decodingStages,
   discard,
   fileName,
   openDecoded,
   openRaw,
   startDecoded
 } from '../pipeline/decode.js'
+import { type DigestStage, type ReadBytes, sameBytesAsChecked } from '../pipeline/digest.js'
 import { createDecryptor } from '../pipeline/encrypt.js'
 import { createZstdCliDecompressor, findZstdCommand } from '../pipeline/compress.js'
 import { LiveEntryNotTaken } from '../storage/live-zip.js'
@@ -205,6 +207,13 @@ export interface LoadPlan {
   dataOrder?: ReadonlyArray<FillOrder>
   /** A plain script's COPY blocks as the check read them (plain-sql.ts), for `dataOrder`. */
   copyBlocks?: ReadonlyArray<PlainCopyBlock>
+  /**
+   * A plain script: the file's bytes (as stored) as the check read them whole. The load's read
+   * takes their sha256 too, and its end reaches the gate (which writes COMMIT) only when they are
+   * the same: a file written in place after its check (cut at a statement's end, appended to)
+   * commits nothing (attacker a37 F3).
+   */
+  checkedBytes?: ReadBytes
   /**
    * allow-non-empty or clean into a target that holds objects: the statements that prove, last
    * in the restore's transaction before its COMMIT, that the target's own objects are unchanged
@@ -413,13 +422,18 @@ async function load(
         `The target's foreign keys between tables the backup fills: the rows of ${moved.names} load after the tables they reference (the script is read ${moved.reads} times, its parts in that order).`
       )
     const lines = moved ? { scriptLine: (n: number) => moved.scriptLine(gate.scriptLine(n)) } : gate
+    // the bytes the load reads are the ones checked, or its input fails before its end
+    const checked = plan.checkedBytes
+    const same = checked
+      ? () => sameBytesAsChecked(fileName(dump), checked, !options.singleTransaction)
+      : undefined
     try {
       await runPsql(
         psql,
         env,
         moved
-          ? chain(reorderedScript(dump, plan.decoding, moved.segments), gate)
-          : openPlainScript(dump, plan.decoding, gate)
+          ? chain(reorderedScript(dump, plan.decoding, moved.segments, same), gate)
+          : openPlainScript(dump, plan.decoding, gate, same?.())
       )
     } catch (error) {
       throw error instanceof LoadError ? inScriptLines(error, lines, fileName(dump)) : error
@@ -727,7 +741,12 @@ function plainPasses(plan: LoadPlan):
 export function reorderedScript(
   dump: BackupFile,
   decoding: Decoding,
-  reads: ScriptSegment[][]
+  reads: ScriptSegment[][],
+  /**
+   * A stage that fails at the end of the file's bytes unless they are the ones checked: the read
+   * that runs to the file's end (the last) passes its bytes through it.
+   */
+  digest?: () => DigestStage
 ): Readable {
   // the file read several times must stay the one file: replaced (renamed over) or written
   // between the reads, its parts would not be the script's (attacker a25 A1); checked before each
@@ -746,7 +765,11 @@ export function reorderedScript(
     for (const segments of reads) {
       if (segments.length === 0) continue
       await same()
-      const stream = openDecoded(dump, decoding)
+      const whole = segments[segments.length - 1].end === Infinity
+      const stream =
+        whole && digest
+          ? chain(openRaw(dump), digest(), ...decodingStages(decoding))
+          : openDecoded(dump, decoding)
       let offset = 0
       let next = 0
       try {
@@ -774,12 +797,19 @@ export function reorderedScript(
   return Readable.from(parts(), { objectMode: false })
 }
 
-function openPlainScript(dump: BackupFile, decoding: Decoding, gate: ScriptGate): Readable {
+function openPlainScript(
+  dump: BackupFile,
+  decoding: Decoding,
+  gate: ScriptGate,
+  /** The file's bytes as they are read, checked at their end (sameBytesAsChecked). */
+  same?: DigestStage
+): Readable {
+  const raw = same ? [same] : []
   if (decoding.compression !== 'zstd' || !findZstdCommand())
-    return openDecoded(dump, decoding, gate)
+    return chain(openRaw(dump), ...raw, ...decodingStages(decoding), gate)
   // the decryptor first: a key it refuses throws before zstd is started
   const decrypted = decoding.decryption ? [createDecryptor(decoding.decryption)] : []
-  return chain(openRaw(dump), ...decrypted, createZstdCliDecompressor()!, gate)
+  return chain(openRaw(dump), ...raw, ...decrypted, createZstdCliDecompressor()!, gate)
 }
 
 /** The gate for a script psql loads into this target. */
