@@ -4,11 +4,13 @@
  * lines.
  */
 import { describe, expect, it } from '@jest/globals'
+import { createHash } from 'node:crypto'
 import { mkdtempSync, renameSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { Readable, Writable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
+import { sameBytesAsChecked } from '../../src/pipeline/digest.js'
 import { PlainDumpObjects } from '../../src/postgres/plain-sql.js'
 import { ScriptGate } from '../../src/postgres/script-gate.js'
 import {
@@ -908,6 +910,44 @@ describe('reorderedScript (a plain script in parts, for the target keys)', () =>
     })().catch((e: Error) => e)
     expect(error?.message).toMatch(
       /swapped\.sql changed while it was read \(the restore reads it 2 times/
+    )
+  })
+
+  it("its read to the file's end must give the bytes checked, else it fails before its end (attacker a37 F3)", async () => {
+    const file = path.join(dir, 'checked.sql')
+    writeFileSync(file, 'aaaabbbbccccdddd')
+    const checked = {
+      sha256: createHash('sha256').update('aaaabbbbccccdddd').digest('hex'),
+      size: 16
+    }
+    const reads = [
+      [segment(0, 4), segment(8, 12)],
+      [segment(4, 8)],
+      [{ start: 12, end: Infinity, line: 1 }]
+    ]
+    const read = async (): Promise<string | Error> => {
+      const chunks: Buffer[] = []
+      try {
+        for await (const chunk of reorderedScript(
+          { path: file },
+          { compression: 'none' },
+          reads,
+          () => sameBytesAsChecked('checked.sql', checked)
+        ))
+          chunks.push(chunk as Buffer)
+      } catch (error) {
+        return error as Error
+      }
+      return Buffer.concat(chunks).toString()
+    }
+    expect(await read()).toBe('aaaaccccbbbbdddd')
+    // written in place since its check: its parts would still be there, its end not the same
+    writeFileSync(file, 'aaaabbbbccccddd')
+    const error = await read()
+    expect(error).toBeInstanceOf(Error)
+    expect((error as Error).name).toBe('BackupChangedError')
+    expect((error as Error).message).toMatch(
+      /checked\.sql changed while it was being restored: it was checked as 16 bytes .* read for the load as 15 bytes/
     )
   })
 })
