@@ -354,6 +354,15 @@ describe('psql script rules: server-side file functions (attacker a37 F1)', () =
       "ALTER TABLE public.t ALTER COLUMN a TYPE text USING pg_read_file('/etc/hostname');",
       'pg_read_file'
     ],
+    // a check added is validated on the rows there, a default with a conversion runs
+    [
+      "ALTER TABLE ONLY public.t ADD CONSTRAINT c CHECK (pg_read_file('/etc/hostname') <> '');",
+      'pg_read_file'
+    ],
+    [
+      "ALTER TABLE public.t ALTER COLUMN a SET DEFAULT 'x', ALTER COLUMN b TYPE text USING pg_read_file('/etc/hostname');",
+      'pg_read_file'
+    ],
     // with standard_conforming_strings off, '\'' does not end the literal before the call
     ["SET standard_conforming_strings = off;\nSELECT 'a\\'', lo_export(1, '/tmp/x');", 'lo_export']
   ])('refuses %s', (sql, name) => {
@@ -405,6 +414,8 @@ describe('psql script rules: server-side file functions (attacker a37 F1)', () =
     'REVOKE ALL ON FUNCTION pg_catalog.lo_export(oid, text) FROM PUBLIC;',
     "COMMENT ON FUNCTION public.pg_ls_dir(text) IS 'x';",
     'ALTER FUNCTION public.pg_ls_dir(text) OWNER TO app;',
+    // pg_dump's separate column default: set, not run
+    "ALTER TABLE ONLY public.t ALTER COLUMN f SET DEFAULT pg_catalog.pg_read_file('/etc/hostname'::text);",
     'DROP FUNCTION public.pg_ls_dir(text);',
     'CREATE VIEW public.logs AS\n SELECT pg_ls_logdir.name\n   FROM pg_ls_logdir() pg_ls_logdir(name, size, modification);',
     "CREATE MATERIALIZED VIEW public.m AS\n SELECT pg_read_file('/etc/hostname'::text) AS f\n  WITH NO DATA;",

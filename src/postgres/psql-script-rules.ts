@@ -502,6 +502,16 @@ function definesOnly(part: StatementPart): boolean {
   const w0 = k[0]
   if (w0 === 'GRANT' || w0 === 'REVOKE' || w0 === 'COMMENT' || w0 === 'SECURITY' || w0 === 'DROP')
     return true
+  if (w0 === 'ALTER' && k[1] === 'TABLE' && !part.tokensTruncated) {
+    // pg_dump's separate column default (ALTER TABLE ONLY s.t ALTER COLUMN c SET DEFAULT …) runs
+    // nothing now; a USING (rows converted), ADD (a check validated) or the like may
+    const t = part.tokens
+    const setDefault = t.some((x, j) => isWord(x, 'SET') && isWord(t[j + 1], 'DEFAULT'))
+    const runs = t.some(x =>
+      ['USING', 'ADD', 'VALIDATE', 'ATTACH', 'TYPE', 'SPLIT', 'MERGE'].some(w => isWord(x, w))
+    )
+    return setDefault && !runs
+  }
   if (w0 === 'ALTER') return DEFINING_ALTER.has(k[1])
   if (w0 !== 'CREATE') return false
   let i = 1
