@@ -363,6 +363,27 @@ describe('psql script rules: server-side file functions (attacker a37 F1)', () =
       "ALTER TABLE public.t ALTER COLUMN a SET DEFAULT 'x', ALTER COLUMN b TYPE text USING pg_read_file('/etc/hostname');",
       'pg_read_file'
     ],
+    // computed now: a partition's bound, an index's expression (attacker a38)
+    [
+      "CREATE TABLE public.c PARTITION OF public.p FOR VALUES IN (lo_export(4242, '/tmp/x'));",
+      'lo_export'
+    ],
+    [
+      "CREATE TABLE public.c PARTITION OF public.p FOR VALUES IN (U&\"pg_r!0065ad_file\" UESCAPE '!' ('/etc/hostname'));",
+      'pg_read_file'
+    ],
+    ['CREATE INDEX i ON public.t ((pg_read_file(c)));', 'pg_read_file'],
+    // a routine bound to an operator, a cast or an aggregate, or altered: runs when used
+    [
+      'CREATE OPERATOR public.### (FUNCTION = pg_catalog.pg_read_file, RIGHTARG = text);',
+      'pg_read_file'
+    ],
+    [
+      'CREATE CAST (text AS bytea) WITH FUNCTION pg_catalog.pg_read_binary_file(text);',
+      'pg_read_binary_file'
+    ],
+    ['CREATE AGGREGATE public.a (text) (SFUNC = lo_import, STYPE = oid);', 'lo_import'],
+    ['ALTER FUNCTION pg_catalog.pg_read_file(text) IMMUTABLE;', 'pg_read_file'],
     // with standard_conforming_strings off, '\'' does not end the literal before the call
     ["SET standard_conforming_strings = off;\nSELECT 'a\\'', lo_export(1, '/tmp/x');", 'lo_export']
   ])('refuses %s', (sql, name) => {
@@ -414,6 +435,11 @@ describe('psql script rules: server-side file functions (attacker a37 F1)', () =
     'REVOKE ALL ON FUNCTION pg_catalog.lo_export(oid, text) FROM PUBLIC;',
     "COMMENT ON FUNCTION public.pg_ls_dir(text) IS 'x';",
     'ALTER FUNCTION public.pg_ls_dir(text) OWNER TO app;',
+    // pg_dump's NOT VALID checks: no row is checked now
+    "ALTER TABLE public.t\n    ADD CONSTRAINT ck CHECK (((g IS NULL) OR (length(pg_read_file('/etc/hostname'::text)) > 0))) NOT VALID;",
+    "ALTER DOMAIN public.dd\n    ADD CONSTRAINT dd_check CHECK ((length(pg_read_file('/etc/hostname'::text)) > 0)) NOT VALID;",
+    // a partitioned table's key, a column's default: nothing computed now
+    "CREATE TABLE public.p (a text DEFAULT pg_read_file('/etc/hostname')) PARTITION BY LIST (a);",
     // pg_dump's separate column default: set, not run
     "ALTER TABLE ONLY public.t ALTER COLUMN f SET DEFAULT pg_catalog.pg_read_file('/etc/hostname'::text);",
     'DROP FUNCTION public.pg_ls_dir(text);',

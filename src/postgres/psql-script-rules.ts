@@ -473,7 +473,6 @@ const DEFINING_CREATE = new Set([
   'POLICY',
   'TRIGGER',
   'EVENT',
-  'INDEX',
   'DOMAIN',
   'STATISTICS',
   'CONVERSION',
@@ -502,15 +501,19 @@ function definesOnly(part: StatementPart): boolean {
   const w0 = k[0]
   if (w0 === 'GRANT' || w0 === 'REVOKE' || w0 === 'COMMENT' || w0 === 'SECURITY' || w0 === 'DROP')
     return true
-  if (w0 === 'ALTER' && k[1] === 'TABLE' && !part.tokensTruncated) {
-    // pg_dump's separate column default (ALTER TABLE ONLY s.t ALTER COLUMN c SET DEFAULT …) runs
-    // nothing now; a USING (rows converted), ADD (a check validated) or the like may
+  if (w0 === 'ALTER' && (k[1] === 'TABLE' || k[1] === 'DOMAIN') && !part.tokensTruncated) {
+    // pg_dump's separate column default (ALTER TABLE ONLY s.t ALTER COLUMN c SET DEFAULT …) and
+    // its NOT VALID checks (ALTER TABLE|DOMAIN … ADD CONSTRAINT … CHECK (…) NOT VALID) run
+    // nothing now; a USING (rows converted), an ADD that validates rows or the like may
     const t = part.tokens
-    const setDefault = t.some((x, j) => isWord(x, 'SET') && isWord(t[j + 1], 'DEFAULT'))
-    const runs = t.some(x =>
-      ['USING', 'ADD', 'VALIDATE', 'ATTACH', 'TYPE', 'SPLIT', 'MERGE'].some(w => isWord(x, w))
+    const n = t.length
+    if (
+      t.some(x => ['USING', 'VALIDATE', 'ATTACH', 'TYPE', 'SPLIT', 'MERGE'].some(w => isWord(x, w)))
     )
-    return setDefault && !runs
+      return false
+    const adds = t.filter(x => isWord(x, 'ADD')).length
+    if (adds > 0) return adds === 1 && isWord(t[n - 2], 'NOT') && isWord(t[n - 1], 'VALID')
+    return t.some((x, j) => isWord(x, 'SET') && isWord(t[j + 1], 'DEFAULT'))
   }
   if (w0 === 'ALTER') return DEFINING_ALTER.has(k[1])
   if (w0 !== 'CREATE') return false
@@ -535,8 +538,10 @@ function definesOnly(part: StatementPart): boolean {
   if (DEFINING_CREATE.has(k[i])) return true
   if (part.tokensTruncated) return false
   const t = part.tokens
-  // CREATE TABLE … AS runs its query; a table's defaults and checks run later (like a trigger's)
-  if (k[i] === 'TABLE') return !t.some(x => isWord(x, 'AS'))
+  // CREATE TABLE … AS runs its query, a partition's bound (FOR VALUES) is computed now; a
+  // table's defaults and checks run later (like a trigger's)
+  if (k[i] === 'TABLE')
+    return !t.some((x, j) => isWord(x, 'AS') || (isWord(x, 'FOR') && isWord(t[j + 1], 'VALUES')))
   // pg_dump writes a materialized view WITH NO DATA (REFRESH fills it)
   if (k[i] === 'MATERIALIZED' && k[i + 1] === 'VIEW') {
     const n = t.length
@@ -719,8 +724,27 @@ const TABLE_BEFORE = new Set(['into', 'references', 'table', 'copy', 'only'])
 export function fileFunctionCall(e: StatementEvent): string | undefined {
   // a name is written out but in U&"…" (whose escapes may spell it): most statements end here
   if (!FILE_FUNCTION_WORDS.test(e.text)) return undefined
-  if (definesOnly(e.parts[0])) return undefined
+  const bound = bindsRoutine(e.parts[0])
+  if (!bound && definesOnly(e.parts[0])) return undefined
   const t = callTokens(e.text, e.standardConformingStrings)
+  // an operator, cast or aggregate made of one, or the function itself altered (IMMUTABLE for an
+  // index that calls it on every row: attacker a38): named, not called, it runs when used
+  if (bound) {
+    // the system's (pg_catalog.x, or x unqualified: pg_catalog comes first), not a function of
+    // the backup's own schema that has the name (ALTER FUNCTION public.pg_ls_dir(text) OWNER TO …)
+    const named = t.findIndex(
+      (x, j) =>
+        (x.kind === 'word' || x.kind === 'qword') &&
+        FILE_FUNCTIONS.has(x.value.toLowerCase()) &&
+        !(
+          t[j - 1]?.kind === 'punct' &&
+          t[j - 1].value === '.' &&
+          t[j - 2]?.value.toLowerCase() !== 'pg_catalog'
+        )
+    )
+    // otherwise it only defines (a routine of the backup's own with that name: nothing runs)
+    return named >= 0 ? t[named].value.toLowerCase() : undefined
+  }
   for (let j = 0; j + 1 < t.length; j++) {
     const name = t[j]
     if (name.kind !== 'word' && name.kind !== 'qword') continue
@@ -741,6 +765,15 @@ export function fileFunctionCall(e: StatementEvent): string | undefined {
     return written.join('.')
   }
   return undefined
+}
+
+/** CREATE of an operator, cast or aggregate (which name a routine to run), or ALTER of a routine. */
+function bindsRoutine(part: StatementPart): boolean {
+  const k = part.keywords
+  if (k[0] === 'ALTER') return ['FUNCTION', 'PROCEDURE', 'ROUTINE', 'AGGREGATE'].includes(k[1])
+  if (k[0] !== 'CREATE') return false
+  const i = k[1] === 'OR' && k[2] === 'REPLACE' ? 3 : 1
+  return ['OPERATOR', 'CAST', 'AGGREGATE'].includes(k[i])
 }
 
 /** Transaction control by the leading words of a statement part, or undefined. */
