@@ -1464,7 +1464,10 @@ function partDescription(p: TablePartNow): string {
       return `extended statistics ${p.name} on ${p.relkind} ${p.table} goes with ${p.relkind} ${p.table}`
     case 'CONSTRAINT':
     case 'FK CONSTRAINT':
-      return `${p.kind === 'FK CONSTRAINT' ? 'foreign key' : 'constraint'} ${p.name} on table ${p.table} goes with table ${p.table}`
+      // a foreign key goes with its table or with the table it references (attacker a38 5)
+      return p.kind === 'FK CONSTRAINT'
+        ? `foreign key ${p.name} on table ${p.table} is dropped (with its table, or with the table it references)`
+        : `constraint ${p.name} on table ${p.table} goes with table ${p.table}`
     case 'DEFAULT':
       return `the default of column ${p.name} of table ${p.table} goes with table ${p.table}`
     case 'TABLE ATTACH':
