@@ -346,7 +346,7 @@ async function objectSize(client, ref) {
  */
 async function downloadObject(client, ref, destinationPath, options = {}) {
     const target = (0,_s3_uri_js__WEBPACK_IMPORTED_MODULE_7__/* .formatS3Uri */ .EO)(ref.bucket, ref.key);
-    const digest = new _pipeline_digest_js__WEBPACK_IMPORTED_MODULE_5__/* .DigestStage */ .j();
+    const digest = new _pipeline_digest_js__WEBPACK_IMPORTED_MODULE_5__/* .DigestStage */ .jb();
     try {
         const output = await client.send(new _aws_sdk_client_s3__WEBPACK_IMPORTED_MODULE_8__.GetObjectCommand({ Bucket: ref.bucket, Key: ref.key }), {
             abortSignal: options.abortSignal

@@ -38,7 +38,7 @@ class BackupError extends _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .EngineError
 }
 /** Streams `source` (counted by `raw`) into every sink; resolves once each one holds it all. */
 async function streamBackup(source, raw, sinks, options) {
-    const digest = new _digest_js__WEBPACK_IMPORTED_MODULE_4__/* .DigestStage */ .j();
+    const digest = new _digest_js__WEBPACK_IMPORTED_MODULE_4__/* .DigestStage */ .jb();
     const stages = raw instanceof _progress_js__WEBPACK_IMPORTED_MODULE_6__/* .CountingStage */ .Cp ? [raw] : [];
     // the sinks begin with pg_dump's first bytes: a dump that fails at once uploads nothing (nor
     // the empty frame, 9 to 13 bytes, a compressor writes for no input)
@@ -5449,7 +5449,7 @@ function lexedAlikeByEveryMajor(sql) {
 /* harmony export */   cp: () => (/* binding */ classifyStatement),
 /* harmony export */   x5: () => (/* binding */ refusal)
 /* harmony export */ });
-/* unused harmony exports transactionControl, classifyPart, refusals */
+/* unused harmony exports fileFunctionCall, transactionControl, classifyPart, refusals */
 /* harmony import */ var _psql_lexer_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(7340);
 /* harmony import */ var _sql_redact_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(68273);
 
@@ -5593,6 +5593,9 @@ function statementRefusal(e, options) {
                 return refuse('copy-binary', 'COPY … FROM STDIN in binary format; pg_dump writes text COPY data only');
         }
     }
+    const fileCall = fileFunctionCall(e);
+    if (fileCall)
+        return refuse('file-function', `${fileCall}() reads or writes a file (or lists a directory) on the database server; pg_dump never writes a call of it. Restore only scripts made by pg_dump (or remove the statement if you trust it)`);
     if (options.refuseAmbiguousLiterals && e.ambiguousLiterals > 0)
         return refuse('ambiguous-literal', "a string literal here ends at a different place if standard_conforming_strings is off ('…\\'…': pg_dump --inserts writes it for a value ending in a backslash), which a script can switch without this check seeing it; psql before 17 is refused such a literal (the check's second line of defence, \\restrict, is not safe there), psql 17 and newer read it: restore with 'postgres-version: 17' or newer (with 'install-client: true', the default on a runner) or such a client in 'pg-bin-dir', or make the backup without --inserts / --column-inserts (COPY data needs no quotes)");
     const eff = e.effects;
@@ -5676,6 +5679,366 @@ function isAtomicBody(e) {
 }
 function isWord(t, word) {
     return t !== undefined && t.type === 'ident' && t.text.toUpperCase() === word;
+}
+/**
+ * The server's functions that read, write or list files and directories of the database server
+ * (core, and adminpack's): a call of one in a script runs as the restoring role, like
+ * COPY … TO/FROM a file. pg_dump's own large-object calls (lo_create, lo_open, lowrite, lo_close,
+ * lo_unlink) touch no file and are not among them.
+ */
+const FILE_FUNCTIONS = new Set([
+    'lo_import',
+    'lo_export',
+    'pg_read_file',
+    'pg_read_binary_file',
+    'pg_stat_file',
+    'pg_ls_dir',
+    'pg_ls_logdir',
+    'pg_ls_waldir',
+    'pg_ls_tmpdir',
+    'pg_ls_archive_statusdir',
+    'pg_ls_replslotdir',
+    'pg_ls_summariesdir',
+    'pg_ls_logicalmapdir',
+    'pg_ls_logicalsnapdir',
+    'pg_file_write',
+    'pg_file_rename',
+    'pg_file_unlink',
+    'pg_file_sync',
+    'pg_logdir_ls',
+    'pg_file_read',
+    'pg_file_length'
+]);
+/** Text that may name one of FILE_FUNCTIONS (or a U&"…" that may). */
+const FILE_FUNCTION_WORDS = /lo_import|lo_export|pg_read_|pg_stat_file|pg_ls_|pg_file_|pg_logdir_ls|u&/i;
+/** CREATE … of these defines (a call in it, a default, a check, a body, runs later if ever). */
+const DEFINING_CREATE = new Set([
+    'FUNCTION',
+    'PROCEDURE',
+    'AGGREGATE',
+    'CAST',
+    'OPERATOR',
+    'TYPE',
+    'TRANSFORM',
+    'VIEW',
+    'RULE',
+    'POLICY',
+    'TRIGGER',
+    'EVENT',
+    'DOMAIN',
+    'STATISTICS',
+    'CONVERSION',
+    'LANGUAGE'
+]);
+/** ALTER … of these names a routine or changes a definition, and runs none. */
+const DEFINING_ALTER = new Set([
+    'FUNCTION',
+    'PROCEDURE',
+    'ROUTINE',
+    'AGGREGATE',
+    'EXTENSION',
+    'OPERATOR',
+    'POLICY',
+    'VIEW'
+]);
+/**
+ * The statement only defines or names things (GRANT … ON FUNCTION pg_catalog.pg_read_file(text),
+ * which pg_dump writes for a system function's changed privileges; a view or a routine whose body
+ * calls one, run later if ever, like a function body in a string): a call in it does not run now.
+ */
+function definesOnly(part) {
+    const k = part.keywords;
+    const w0 = k[0];
+    if (w0 === 'GRANT' || w0 === 'REVOKE' || w0 === 'COMMENT' || w0 === 'SECURITY' || w0 === 'DROP')
+        return true;
+    if (w0 === 'ALTER' && (k[1] === 'TABLE' || k[1] === 'DOMAIN') && !part.tokensTruncated) {
+        // pg_dump's separate column default (ALTER TABLE ONLY s.t ALTER COLUMN c SET DEFAULT …) and
+        // its NOT VALID checks (ALTER TABLE|DOMAIN … ADD CONSTRAINT … CHECK (…) NOT VALID) run
+        // nothing now; a USING (rows converted), an ADD that validates rows or the like may
+        const t = part.tokens;
+        const n = t.length;
+        if (t.some(x => ['USING', 'VALIDATE', 'ATTACH', 'TYPE', 'SPLIT', 'MERGE'].some(w => isWord(x, w))))
+            return false;
+        const adds = t.filter(x => isWord(x, 'ADD')).length;
+        if (adds > 0)
+            return adds === 1 && isWord(t[n - 2], 'NOT') && isWord(t[n - 1], 'VALID');
+        return t.some((x, j) => isWord(x, 'SET') && isWord(t[j + 1], 'DEFAULT'));
+    }
+    if (w0 === 'ALTER')
+        return DEFINING_ALTER.has(k[1]);
+    if (w0 !== 'CREATE')
+        return false;
+    let i = 1;
+    if (k[1] === 'OR' && k[2] === 'REPLACE')
+        i = 3;
+    while ([
+        'TEMP',
+        'TEMPORARY',
+        'RECURSIVE',
+        'UNLOGGED',
+        'GLOBAL',
+        'LOCAL',
+        'TRUSTED',
+        'PROCEDURAL',
+        'CONSTRAINT',
+        'UNIQUE',
+        'DEFAULT'
+    ].includes(k[i]))
+        i++;
+    if (DEFINING_CREATE.has(k[i]))
+        return true;
+    if (part.tokensTruncated)
+        return false;
+    const t = part.tokens;
+    // CREATE TABLE … AS runs its query, a partition's bound (FOR VALUES) is computed now; a
+    // table's defaults and checks run later (like a trigger's)
+    if (k[i] === 'TABLE')
+        return !t.some((x, j) => isWord(x, 'AS') || (isWord(x, 'FOR') && isWord(t[j + 1], 'VALUES')));
+    // pg_dump writes a materialized view WITH NO DATA (REFRESH fills it)
+    if (k[i] === 'MATERIALIZED' && k[i + 1] === 'VIEW') {
+        const n = t.length;
+        return isWord(t[n - 3], 'WITH') && isWord(t[n - 2], 'NO') && isWord(t[n - 1], 'DATA');
+    }
+    return false;
+}
+/**
+ * The server's tokens of a statement as far as a call needs them: names, string literals (and
+ * dollar-quoted bodies) skipped whole, comments dropped. `std`: standard_conforming_strings, by
+ * which a plain '…' ends (a backslash escapes the quote when off).
+ */
+function callTokens(text, std) {
+    const out = [];
+    const n = text.length;
+    let i = 0;
+    const isStart = (c) => (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || c === 0x5f || c >= 0x80;
+    const isPart = (c) => isStart(c) || (c >= 0x30 && c <= 0x39) || c === 0x24;
+    /** From just after an opening quote: the index past the closing one (n when none). */
+    const stringEnd = (from, backslash) => {
+        let j = from;
+        while (j < n) {
+            const c = text.charCodeAt(j);
+            if (backslash && c === 0x5c)
+                j += 2;
+            else if (c === 0x27) {
+                if (text.charCodeAt(j + 1) === 0x27)
+                    j += 2;
+                else
+                    return j + 1;
+            }
+            else
+                j++;
+        }
+        return n;
+    };
+    const quotedIdent = (from) => {
+        let j = from;
+        let v = '';
+        while (j < n) {
+            const q = text.indexOf('"', j);
+            if (q < 0)
+                return [v + text.slice(j), n];
+            v += text.slice(j, q);
+            if (text.charCodeAt(q + 1) === 0x22) {
+                v += '"';
+                j = q + 2;
+            }
+            else
+                return [v, q + 1];
+        }
+        return [v, n];
+    };
+    while (i < n) {
+        const c = text.charCodeAt(i);
+        const c1 = text.charCodeAt(i + 1);
+        if (c === 0x2d && c1 === 0x2d) {
+            const end = text.indexOf('\n', i);
+            i = end < 0 ? n : end + 1;
+        }
+        else if (c === 0x2f && c1 === 0x2a) {
+            i = (0,_sql_redact_js__WEBPACK_IMPORTED_MODULE_1__/* .blockCommentEnd */ .iY)(text, i);
+        }
+        else if (c === 0x27) {
+            const end = stringEnd(i + 1, !std);
+            // its content matters only as UESCAPE's character
+            out.push({ kind: 'string', value: text.slice(i + 1, end - 1).replace(/''/g, "'") });
+            i = end;
+        }
+        else if ((c === 0x45 || c === 0x65) && c1 === 0x27) {
+            i = stringEnd(i + 2, true); // E'…'
+            out.push({ kind: 'string', value: '' });
+        }
+        else if ((c === 0x4e || c === 0x6e) && c1 === 0x27) {
+            i = stringEnd(i + 2, !std); // N'…'
+            out.push({ kind: 'string', value: '' });
+        }
+        else if ((c === 0x42 || c === 0x62 || c === 0x58 || c === 0x78) && c1 === 0x27) {
+            i = stringEnd(i + 2, false); // B'…', X'…'
+            out.push({ kind: 'string', value: '' });
+        }
+        else if ((c === 0x55 || c === 0x75) && c1 === 0x26 && text.charCodeAt(i + 2) === 0x27) {
+            const end = stringEnd(i + 3, false); // U&'…'
+            out.push({ kind: 'string', value: text.slice(i + 3, end - 1).replace(/''/g, "'") });
+            i = end;
+        }
+        else if ((c === 0x55 || c === 0x75) && c1 === 0x26 && text.charCodeAt(i + 2) === 0x22) {
+            const [raw, end] = quotedIdent(i + 3); // U&"…"
+            out.push({ kind: 'qword', value: raw, unicodeRaw: raw });
+            i = end;
+        }
+        else if (c === 0x22) {
+            const [v, end] = quotedIdent(i + 1);
+            out.push({ kind: 'qword', value: v });
+            i = end;
+        }
+        else if (c === 0x24 && dollarTagAt(text, i) > i) {
+            const tagEnd = dollarTagAt(text, i);
+            const close = text.indexOf(text.slice(i, tagEnd), tagEnd);
+            i = close < 0 ? n : close + (tagEnd - i);
+            out.push({ kind: 'string', value: '' });
+        }
+        else if (isStart(c)) {
+            const from = i;
+            while (i < n && isPart(text.charCodeAt(i)))
+                i++;
+            out.push({ kind: 'word', value: text.slice(from, i).toLowerCase() });
+        }
+        else if (c >= 0x30 && c <= 0x39) {
+            // a number (and what the server reads as its trailing junk): no name, no "$" (a tag may follow)
+            while (i < n && /[0-9A-Za-z_.]/.test(text[i]))
+                i++;
+            out.push({ kind: 'punct', value: '0' });
+        }
+        else if (c === 0x20 || (c >= 0x09 && c <= 0x0d)) {
+            i++;
+        }
+        else {
+            out.push({ kind: 'punct', value: text[i] });
+            i++;
+        }
+    }
+    // U&"…" [UESCAPE '…']: decoded with its escape character; the clause is no token of the name
+    for (let j = 0; j < out.length; j++) {
+        const raw = out[j].unicodeRaw;
+        if (raw === undefined)
+            continue;
+        let escape = '\\';
+        if (out[j + 1]?.kind === 'word' &&
+            out[j + 1].value === 'uescape' &&
+            out[j + 2]?.kind === 'string') {
+            escape = out[j + 2].value;
+            out.splice(j + 1, 2);
+        }
+        out[j].value = decodeUnicodeName(raw, escape);
+    }
+    return out;
+}
+/** U&"…"'s escapes (\XXXX, \+XXXXXX, \\) decoded with `escape`; unreadable ones kept as written. */
+function decodeUnicodeName(raw, escape) {
+    if (escape.length !== 1)
+        return raw;
+    let v = '';
+    for (let j = 0; j < raw.length; j++) {
+        if (raw[j] !== escape) {
+            v += raw[j];
+            continue;
+        }
+        if (raw[j + 1] === escape) {
+            v += escape;
+            j++;
+            continue;
+        }
+        const long = raw[j + 1] === '+';
+        const hex = long ? raw.slice(j + 2, j + 8) : raw.slice(j + 1, j + 5);
+        if (!/^[0-9A-Fa-f]+$/.test(hex) || hex.length !== (long ? 6 : 4)) {
+            v += raw[j];
+            continue;
+        }
+        const code = parseInt(hex, 16);
+        v += code <= 0x10ffff ? String.fromCodePoint(code) : '';
+        j += long ? 7 : 4;
+    }
+    return v;
+}
+/** The end of a dollar quote's opening tag ($$, $tag$) at `i`, or `i` when none starts there. */
+function dollarTagAt(text, i) {
+    let j = i + 1;
+    const c = text.charCodeAt(j);
+    if (c === 0x24)
+        return j + 1;
+    const start = (d) => (d >= 0x61 && d <= 0x7a) || (d >= 0x41 && d <= 0x5a) || d === 0x5f || d >= 0x80;
+    if (!start(c))
+        return i;
+    for (j++; j < text.length; j++) {
+        const d = text.charCodeAt(j);
+        if (d === 0x24)
+            return j + 1;
+        if (!(start(d) || (d >= 0x30 && d <= 0x39)))
+            return i;
+    }
+    return i;
+}
+/** Words after which a name followed by "(" is a table's, with its column list. */
+const TABLE_BEFORE = new Set(['into', 'references', 'table', 'copy', 'only']);
+/**
+ * The first call of a server-side file function in a statement that runs it now, as written
+ * (e.g. "pg_catalog.lo_export"), or undefined. A name followed by "(" — white space and comments
+ * between — outside literals and dollar-quoted bodies is a call, however qualified, quoted or
+ * cased; a column or table so named is none (INSERT INTO lo_export (…), REFERENCES lo_export(id)).
+ */
+function fileFunctionCall(e) {
+    // a name is written out but in U&"…" (whose escapes may spell it): most statements end here
+    if (!FILE_FUNCTION_WORDS.test(e.text))
+        return undefined;
+    const bound = bindsRoutine(e.parts[0]);
+    if (!bound && definesOnly(e.parts[0]))
+        return undefined;
+    const t = callTokens(e.text, e.standardConformingStrings);
+    // an operator, cast or aggregate made of one, or the function itself altered (IMMUTABLE for an
+    // index that calls it on every row: attacker a38): named, not called, it runs when used
+    if (bound) {
+        // the system's (pg_catalog.x, or x unqualified: pg_catalog comes first), not a function of
+        // the backup's own schema that has the name (ALTER FUNCTION public.pg_ls_dir(text) OWNER TO …)
+        const named = t.findIndex((x, j) => (x.kind === 'word' || x.kind === 'qword') &&
+            FILE_FUNCTIONS.has(x.value.toLowerCase()) &&
+            !(t[j - 1]?.kind === 'punct' &&
+                t[j - 1].value === '.' &&
+                t[j - 2]?.value.toLowerCase() !== 'pg_catalog'));
+        // otherwise it only defines (a routine of the backup's own with that name: nothing runs)
+        return named >= 0 ? t[named].value.toLowerCase() : undefined;
+    }
+    for (let j = 0; j + 1 < t.length; j++) {
+        const name = t[j];
+        if (name.kind !== 'word' && name.kind !== 'qword')
+            continue;
+        if (!FILE_FUNCTIONS.has(name.value.toLowerCase()))
+            continue;
+        if (!(t[j + 1].kind === 'punct' && t[j + 1].value === '('))
+            continue;
+        let first = j;
+        while (first >= 2 &&
+            t[first - 1].kind === 'punct' &&
+            t[first - 1].value === '.' &&
+            (t[first - 2].kind === 'word' || t[first - 2].kind === 'qword'))
+            first -= 2;
+        const before = t[first - 1];
+        if (before?.kind === 'word' && TABLE_BEFORE.has(before.value))
+            continue;
+        const written = [];
+        for (let k = first; k <= j; k += 2)
+            written.push(t[k].value.toLowerCase());
+        return written.join('.');
+    }
+    return undefined;
+}
+/** CREATE of an operator, cast or aggregate (which name a routine to run), or ALTER of a routine. */
+function bindsRoutine(part) {
+    const k = part.keywords;
+    if (k[0] === 'ALTER')
+        return ['FUNCTION', 'PROCEDURE', 'ROUTINE', 'AGGREGATE'].includes(k[1]);
+    if (k[0] !== 'CREATE')
+        return false;
+    const i = k[1] === 'OR' && k[2] === 'REPLACE' ? 3 : 1;
+    return ['OPERATOR', 'CAST', 'AGGREGATE'].includes(k[i]);
 }
 /** Transaction control by the leading words of a statement part, or undefined. */
 function transactionControl(part) {
@@ -5975,6 +6338,8 @@ class ScriptGate extends node_stream__WEBPACK_IMPORTED_MODULE_0__.Transform {
     /** Bytes before this offset are decided (kept, not yet pushed, from pushedUpTo on). */
     decidedUpTo = 0;
     received = 0;
+    /** The script's last byte so far (its last line's number: psql does not count a final "\n"). */
+    lastByte = -1;
     begun = false;
     /** The last kept statement ended at the end of input without ";". */
     openStatement = false;
@@ -6033,6 +6398,8 @@ class ScriptGate extends node_stream__WEBPACK_IMPORTED_MODULE_0__.Transform {
             this.held.push({ buf: chunk, start: this.received, line: this.receivedLine, counted: 0 });
             this.received += chunk.length;
             this.receivedLine += newlines(chunk);
+            if (chunk.length > 0)
+                this.lastByte = chunk[chunk.length - 1];
             this.readHead(chunk);
             const events = this.lexer.write(chunk);
             if (events.length > 0)
@@ -6071,8 +6438,9 @@ class ScriptGate extends node_stream__WEBPACK_IMPORTED_MODULE_0__.Transform {
             if (this.options.transaction) {
                 if (this.openStatement) {
                     // its ";" (on a line of its own: the last line may end in a -- comment) is where psql
-                    // reports the statement's error: that line stands for the script's last line
-                    const last = this.scriptLine(this.outLine);
+                    // reports the statement's error: that line stands for the script's last line (psql
+                    // reading the file counts no line after its final line end)
+                    const last = this.scriptLine(this.outLine - (this.lastByte === 10 ? 1 : 0));
                     if (last !== undefined) {
                         this.pushOut(Buffer.from('\n'), last);
                         this.pushOut(Buffer.from(';'), last);
@@ -7135,9 +7503,10 @@ function afterOwnSessionsEnd(connection, connectTimeoutSeconds, hook) {
  * a lock wait) and only then rolls back. From a new session on each database, the run's own —
  * the engine's by backend PID (and application_name), the programs' by their application_name
  * — are terminated (pg_terminate_backend: a role may end its own sessions), and their end is
- * waited for, at most `waitMs`.
+ * waited for, at most `waitMs`. With `programsOnly`, only the programs' sessions (a loader that
+ * died while its server session ran on: the engine's own sessions are still in use).
  */
-async function endOwnSessions(waitMs = 5000) {
+async function endOwnSessions(waitMs = 5000, { programsOnly = false } = {}) {
     const result = { notes: [], ended: 0, left: [], unreachable: 0 };
     const deadline = Date.now() + waitMs;
     const groups = [...ownSessions.values()].filter(g => g.pids.size > 0 || g.applicationNames.size > 0 || g.afterEnd.size > 0);
@@ -7152,14 +7521,14 @@ async function endOwnSessions(waitMs = 5000) {
         }
         try {
             const sessions = async () => (await client.query(`SELECT a.pid, a.application_name = ANY($2::text[]) AS program,
-                      a.backend_xid::text AS xid,
+                      a.backend_xid::text AS xid, a.state,
                       pg_catalog.txid_snapshot_xmax(pg_catalog.txid_current_snapshot())::text AS xmax
                  FROM pg_catalog.pg_stat_activity a
                 WHERE a.datname = pg_catalog.current_database()
                   AND a.pid <> pg_catalog.pg_backend_pid()
                   AND (a.application_name = ANY($2::text[])
                        OR (a.pid::text || ':' || a.application_name) = ANY($1::text[]))`, [
-                [...own.pids].map(([pid, name]) => `${pid}:${name}`),
+                programsOnly ? [] : [...own.pids].map(([pid, name]) => `${pid}:${name}`),
                 [...own.applicationNames.keys()]
             ])).rows;
             const find = async () => (await sessions()).map(r => r.pid);
@@ -7186,7 +7555,7 @@ async function endOwnSessions(waitMs = 5000) {
             if (outcome === 'committed')
                 (0,_commit_js__WEBPACK_IMPORTED_MODULE_9__/* .markCommitted */ .sk)();
             // what the ended sessions left that a rollback does not undo (sequences): once they are gone
-            if (pids.length === 0)
+            if (pids.length === 0 && !programsOnly)
                 for (const hook of own.afterEnd) {
                     const note = await hook(client).catch(() => undefined);
                     if (note)
@@ -7211,6 +7580,10 @@ async function endOwnSessions(waitMs = 5000) {
 async function programsOutcome(client, found) {
     const programs = found.filter(f => f.program);
     if (programs.length === 0)
+        return undefined;
+    // a session outside a transaction: the loader's one transaction had ended — committed, or
+    // ended otherwise; no transaction ID is left to ask about (attacker a37 F2 reading)
+    if (programs.some(f => f.state === 'idle'))
         return undefined;
     const xids = programs.flatMap(f => {
         if (f.xid === null)

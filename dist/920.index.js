@@ -759,10 +759,10 @@ watch = {}) {
     }
     const zipPath = external_node_path_default().join(directory, files[0]);
     if (digestMismatch) {
-        const sha256 = await (0,digest/* sha256Of */.B)({ path: zipPath });
+        const sha256 = await (0,digest/* sha256Of */.Bj)({ path: zipPath });
         throw new ArtifactStorageError(`the downloaded artifact ${found.id} does not match the digest GitHub recorded at upload (sha256 ${sha256} ≠ ${found.digest}); it is corrupted. Nothing was restored.`);
     }
-    const sha256 = found.digest ?? (await (0,digest/* sha256Of */.B)({ path: zipPath }));
+    const sha256 = found.digest ?? (await (0,digest/* sha256Of */.Bj)({ path: zipPath }));
     // what was seen is what the file holds (every byte of it), or it is read again
     const observer = observing.observed(zipPath);
     if (observer && observer.seen === (await (0,promises_.stat)(zipPath)).size)
