@@ -385,12 +385,58 @@ describe('psql script rules: server-side file functions (attacker a37 F1)', () =
     ['CREATE AGGREGATE public.a (text) (SFUNC = lo_import, STYPE = oid);', 'lo_import'],
     ['ALTER FUNCTION pg_catalog.pg_read_file(text) IMMUTABLE;', 'pg_read_file'],
     // with standard_conforming_strings off, '\'' does not end the literal before the call
-    ["SET standard_conforming_strings = off;\nSELECT 'a\\'', lo_export(1, '/tmp/x');", 'lo_export']
+    ["SET standard_conforming_strings = off;\nSELECT 'a\\'', lo_export(1, '/tmp/x');", 'lo_export'],
+    // the configuration files' readers (attacker a38 6), called
+    [
+      'CREATE TABLE public.s AS SELECT * FROM pg_show_all_file_settings();',
+      'pg_show_all_file_settings'
+    ],
+    [
+      'INSERT INTO public.h SELECT * FROM pg_catalog.pg_hba_file_rules();',
+      'pg_catalog.pg_hba_file_rules'
+    ],
+    ['SELECT * FROM pg_ident_file_mappings();', 'pg_ident_file_mappings'],
+    ['INSERT INTO public.l VALUES (pg_current_logfile());', 'pg_current_logfile']
   ])('refuses %s', (sql, name) => {
     const m = message(sql)
     expect(m).toMatch(
       new RegExp(
         `^line \\d+: ${name.replace(/\./g, '\\.')}\\(\\) reads or writes a file \\(or lists a directory\\) on the database server; pg_dump never writes a call of it\\. Restore only scripts made by pg_dump \\(or remove the statement if you trust it\\) \\(".*"\\); the script is refused before anything runs$`
+      )
+    )
+  })
+
+  it.each([
+    ['CREATE TABLE public.leak AS SELECT * FROM pg_hba_file_rules;', 'pg_hba_file_rules'],
+    [
+      'CREATE TABLE public.leak AS TABLE pg_catalog.pg_file_settings;',
+      'pg_catalog.pg_file_settings'
+    ],
+    ['INSERT INTO public.leak SELECT name, setting FROM pg_file_settings;', 'pg_file_settings'],
+    [
+      'INSERT INTO public.leak SELECT 1 FROM public.t, pg_ident_file_mappings;',
+      'pg_ident_file_mappings'
+    ],
+    [
+      'INSERT INTO public.leak SELECT 1 FROM public.t JOIN "pg_hba_file_rules" ON true;',
+      'pg_hba_file_rules'
+    ],
+    [
+      "UPDATE public.t SET a = (SELECT string_agg(sourcefile, ',') FROM PG_CATALOG.PG_FILE_SETTINGS);",
+      'pg_catalog.pg_file_settings'
+    ],
+    [
+      'COPY (SELECT * FROM pg_catalog.pg_hba_file_rules) TO STDOUT;',
+      'pg_catalog.pg_hba_file_rules'
+    ],
+    [
+      'CREATE MATERIALIZED VIEW public.m AS SELECT * FROM pg_catalog.pg_file_settings;',
+      'pg_catalog.pg_file_settings'
+    ]
+  ])('refuses a query of a configuration file view: %s', (sql, name) => {
+    expect(message(sql)).toMatch(
+      new RegExp(
+        `^line \\d+: ${name.replace(/\./g, '\\.')} reads the database server's configuration files \\(postgresql\\.conf, pg_hba\\.conf or pg_ident\\.conf\\); pg_dump never writes a query of it\\. .*the script is refused before anything runs$`
       )
     )
   })
@@ -445,7 +491,15 @@ describe('psql script rules: server-side file functions (attacker a37 F1)', () =
     'DROP FUNCTION public.pg_ls_dir(text);',
     'CREATE VIEW public.logs AS\n SELECT pg_ls_logdir.name\n   FROM pg_ls_logdir() pg_ls_logdir(name, size, modification);',
     "CREATE MATERIALIZED VIEW public.m AS\n SELECT pg_read_file('/etc/hostname'::text) AS f\n  WITH NO DATA;",
-    "CREATE FUNCTION public.g() RETURNS text LANGUAGE sql\n    BEGIN ATOMIC\n SELECT pg_read_file('/etc/hostname'::text) AS pg_read_file;\nEND;"
+    "CREATE FUNCTION public.g() RETURNS text LANGUAGE sql\n    BEGIN ATOMIC\n SELECT pg_read_file('/etc/hostname'::text) AS pg_read_file;\nEND;",
+    // the backup's own tables and columns named like the configuration files' views
+    'CREATE TABLE public.pg_file_settings (pg_hba_file_rules text, pg_ident_file_mappings text);',
+    'SELECT pg_hba_file_rules, pg_ident_file_mappings FROM public.pg_file_settings;',
+    'INSERT INTO public.t (a, pg_file_settings) VALUES (1, 2);',
+    'COPY public.pg_hba_file_rules (pg_file_settings) FROM stdin;\nx\n\\.',
+    'ALTER TABLE ONLY public.pg_hba_file_rules ADD CONSTRAINT k PRIMARY KEY (id);',
+    'GRANT SELECT ON TABLE pg_catalog.pg_hba_file_rules TO monitor;',
+    'CREATE VIEW public.v AS\n SELECT pg_file_settings.name\n   FROM pg_file_settings;'
   ])('passes %s', sql => {
     expect(message(sql)).toBeUndefined()
     expect(refused(sql)).toEqual([])

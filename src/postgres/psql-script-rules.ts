@@ -320,7 +320,9 @@ function statementRefusal(e: StatementEvent, options: RefusalOptions): Refusal |
   if (fileCall)
     return refuse(
       'file-function',
-      `${fileCall}() reads or writes a file (or lists a directory) on the database server; pg_dump never writes a call of it. Restore only scripts made by pg_dump (or remove the statement if you trust it)`
+      fileCall.endsWith('()')
+        ? `${fileCall} reads or writes a file (or lists a directory) on the database server; pg_dump never writes a call of it. Restore only scripts made by pg_dump (or remove the statement if you trust it)`
+        : `${fileCall} reads the database server's configuration files (postgresql.conf, pg_hba.conf or pg_ident.conf); pg_dump never writes a query of it. Restore only scripts made by pg_dump (or remove the statement if you trust it)`
     )
   if (options.refuseAmbiguousLiterals && e.ambiguousLiterals > 0)
     return refuse(
@@ -452,12 +454,23 @@ const FILE_FUNCTIONS = new Set([
   'pg_file_sync',
   'pg_logdir_ls',
   'pg_file_read',
-  'pg_file_length'
+  'pg_file_length',
+  // the server's configuration files, read (and the path of its log file)
+  'pg_show_all_file_settings',
+  'pg_hba_file_rules',
+  'pg_ident_file_mappings',
+  'pg_current_logfile'
 ])
+
+/**
+ * The system views over the server's configuration files (postgresql.conf and its includes,
+ * pg_hba.conf, pg_ident.conf): a query of one copies their lines wherever the statement puts them.
+ */
+const FILE_VIEWS = new Set(['pg_file_settings', 'pg_hba_file_rules', 'pg_ident_file_mappings'])
 
 /** Text that may name one of FILE_FUNCTIONS (or a U&"…" that may). */
 const FILE_FUNCTION_WORDS =
-  /lo_import|lo_export|pg_read_|pg_stat_file|pg_ls_|pg_file_|pg_logdir_ls|u&/i
+  /lo_import|lo_export|pg_read_|pg_stat_file|pg_ls_|pg_file_|pg_logdir_ls|pg_hba_|pg_ident_|pg_show_all_file|pg_current_logfile|u&/i
 
 /** CREATE … of these defines (a call in it, a default, a check, a body, runs later if ever). */
 const DEFINING_CREATE = new Set([
@@ -717,7 +730,8 @@ const TABLE_BEFORE = new Set(['into', 'references', 'table', 'copy', 'only'])
 
 /**
  * The first call of a server-side file function in a statement that runs it now, as written
- * (e.g. "pg_catalog.lo_export"), or undefined. A name followed by "(" — white space and comments
+ * (e.g. "pg_catalog.lo_export()"), or a query of a configuration file's view ("pg_hba_file_rules"),
+ * or undefined. A name followed by "(" — white space and comments
  * between — outside literals and dollar-quoted bodies is a call, however qualified, quoted or
  * cased; a column or table so named is none (INSERT INTO lo_export (…), REFERENCES lo_export(id)).
  */
@@ -743,12 +757,14 @@ export function fileFunctionCall(e: StatementEvent): string | undefined {
         )
     )
     // otherwise it only defines (a routine of the backup's own with that name: nothing runs)
-    return named >= 0 ? t[named].value.toLowerCase() : undefined
+    return named >= 0 ? `${t[named].value.toLowerCase()}()` : undefined
   }
-  for (let j = 0; j + 1 < t.length; j++) {
+  for (let j = 0; j < t.length; j++) {
     const name = t[j]
     if (name.kind !== 'word' && name.kind !== 'qword') continue
-    if (!FILE_FUNCTIONS.has(name.value.toLowerCase())) continue
+    const view = readsFileView(t, j)
+    if (view) return view
+    if (j + 1 >= t.length || !FILE_FUNCTIONS.has(name.value.toLowerCase())) continue
     if (!(t[j + 1].kind === 'punct' && t[j + 1].value === '(')) continue
     let first = j
     while (
@@ -762,9 +778,36 @@ export function fileFunctionCall(e: StatementEvent): string | undefined {
     if (before?.kind === 'word' && TABLE_BEFORE.has(before.value)) continue
     const written: string[] = []
     for (let k = first; k <= j; k += 2) written.push(t[k].value.toLowerCase())
-    return written.join('.')
+    return `${written.join('.')}()`
   }
   return undefined
+}
+
+/**
+ * The system's view over a configuration file at token `j`, read by the statement (FROM, JOIN or
+ * TABLE of it, or of pg_catalog.<view> anywhere), as written; undefined for a name of the
+ * backup's own (public.pg_file_settings) or a column so named.
+ */
+function readsFileView(t: CallToken[], j: number): string | undefined {
+  const name = t[j]
+  if (!FILE_VIEWS.has(name.value.toLowerCase())) return undefined
+  if (t[j + 1]?.kind === 'punct' && t[j + 1].value === '(') return undefined // a call: FILE_FUNCTIONS
+  const before = t[j - 1]
+  if (before?.kind === 'punct' && before.value === '.') {
+    const schema = t[j - 2]
+    const qualified =
+      (schema?.kind === 'word' || schema?.kind === 'qword') &&
+      schema.value.toLowerCase() === 'pg_catalog' &&
+      !(t[j - 3]?.kind === 'punct' && t[j - 3].value === '.')
+    return qualified ? `pg_catalog.${name.value.toLowerCase()}` : undefined
+  }
+  if (before?.kind !== 'word' && !(before?.kind === 'punct' && before.value === ','))
+    return undefined
+  if (before.kind === 'word' && !['from', 'join', 'table'].includes(before.value)) return undefined
+  // after a comma: one of a FROM list (a FROM before it in the statement)
+  if (before.kind === 'punct' && !t.slice(0, j).some(x => x.kind === 'word' && x.value === 'from'))
+    return undefined
+  return name.value.toLowerCase()
 }
 
 /** CREATE of an operator, cast or aggregate (which name a routine to run), or ALTER of a routine. */
