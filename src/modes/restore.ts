@@ -67,7 +67,8 @@ import {
   connect,
   readServerInfo,
   afterOwnSessionsEnd,
-  trackApplicationName
+  trackApplicationName,
+  withSessionSearchPath
 } from '../postgres/session.js'
 import { cancelledBy } from '../process.js'
 import type { SkippedStatement } from '../postgres/script-gate.js'
@@ -2063,8 +2064,10 @@ async function refuseReadOnly(
 
 /** The schemas of the restoring session's search_path that exist ("$user", public, or a role's own setting). */
 async function sessionSchemas(client: pg.Client): Promise<string[]> {
-  const { rows } = await client.query<{ schemas: string[] }>(
-    'SELECT pg_catalog.current_schemas(false)::text[] AS schemas'
+  const { rows } = await withSessionSearchPath(client, () =>
+    client.query<{ schemas: string[] }>(
+      'SELECT pg_catalog.current_schemas(false)::text[] AS schemas'
+    )
   )
   return rows[0]?.schemas ?? []
 }

@@ -34,6 +34,7 @@ import type { ReplacedRelation } from '../types.js'
 import { type ExistingTable, describeTables } from './target.js'
 import { plural } from '../log.js'
 import { quoteSql } from './sql-redact.js'
+import { withSessionSearchPath } from './session.js'
 
 /** Entries a restore with `--table` names (pg_restore: tables, views, sequences, their data). */
 export const TABLE_LIKE = new Set([
@@ -1369,12 +1370,26 @@ async function qualifiedDrops(client: pg.Client, drops: readonly string[]): Prom
       continue
     }
     const type = m[1] === 'TYPE' || m[1] === 'DOMAIN'
-    const { rows } = await client.query<{ qualified: string | null }>(
-      type
-        ? `SELECT pg_catalog.quote_ident(n.nspname) AS qualified FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace WHERE t.oid = pg_catalog.to_regtype($1)`
-        : `SELECT pg_catalog.quote_ident(n.nspname) AS qualified FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = pg_catalog.to_regclass($1)`,
-      [m[3]]
+    // resolved by the session's own search_path (the script's session would resolve it so), in a
+    // read that calls only pg_catalog's functions; the rest under the action's own path
+    const resolved = await withSessionSearchPath(client, () =>
+      client.query<{ oid: string | null }>(
+        type
+          ? 'SELECT pg_catalog.to_regtype($1)::oid::text AS oid'
+          : 'SELECT pg_catalog.to_regclass($1)::oid::text AS oid',
+        [m[3]]
+      )
     )
+    const oid = resolved.rows[0]?.oid ?? null
+    const { rows } =
+      oid === null
+        ? { rows: [] as { qualified: string | null }[] }
+        : await client.query<{ qualified: string | null }>(
+            type
+              ? `SELECT pg_catalog.quote_ident(n.nspname) AS qualified FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace WHERE t.oid = $1::oid`
+              : `SELECT pg_catalog.quote_ident(n.nspname) AS qualified FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = $1::oid`,
+            [oid]
+          )
     const schema = rows[0]?.qualified
     out.push(schema ? `DROP ${m[1]} ${m[2] ?? ''}${schema}.${m[3]}${m[4] ?? ''};` : drop)
   }

@@ -63,7 +63,7 @@ import { LiveEntryNotTaken } from '../storage/live-zip.js'
 import { ChildProcessError, checkedOutput, runChild, startChild } from '../process.js'
 import type { QualifiedName, RestoreOptions } from '../types.js'
 import { ArchiveError, foreignEntries } from './archive.js'
-import { endOwnSessions } from './session.js'
+import { OWN_SEARCH_PATH, endOwnSessions } from './session.js'
 import { type ClientInstall, programPath } from './clients.js'
 import {
   dataDependencies,
@@ -246,12 +246,20 @@ export interface LoadPlan {
  * default privileges reinstated, then the net's check.
  */
 function lastStatements(plan: LoadPlan): () => string[] {
-  return () => [
-    ...(plan.sequenceSets?.values() ?? []),
-    ...(plan.deferrals?.after ?? []),
-    ...(plan.defaultPrivileges?.reinstate ?? []),
-    ...(plan.unchanged ?? [])
-  ]
+  return () => {
+    const last = [
+      ...(plan.sequenceSets?.values() ?? []),
+      ...(plan.deferrals?.after ?? []),
+      ...(plan.defaultPrivileges?.reinstate ?? []),
+      ...(plan.unchanged ?? [])
+    ]
+    // the action's own statements resolve only the system's operators and functions (a script
+    // without pg_dump's set_config('search_path', '', false) leaves the role's path, where a
+    // target's user may have planted `public.=(oid, regclass)`: attacker a39 F1)
+    return last.length === 0
+      ? last
+      : [`SELECT pg_catalog.set_config('search_path', '${OWN_SEARCH_PATH}', false);`, ...last]
+  }
 }
 
 /**

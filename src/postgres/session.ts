@@ -319,11 +319,49 @@ async function sessionIs(client: pg.Client, kind: string): Promise<boolean> {
  * restore at RESET stays readable in pg_settings.reset_val: readServerInfo). A plain SET first,
  * as pg_dump's first statement: a timeout of a millisecond cuts the catalog read short (attacker
  * a36 A3: options=-c statement_timeout=1 failed the connect, where pg_dump by hand runs); one
- * simple query, one round trip (each statement of it timed on its own).
+ * simple query, one round trip (each statement of it timed on its own). Then the session's
+ * search_path is read (withSessionSearchPath) and OWN_SEARCH_PATH set, in the same round trip.
  */
 const TIMEOUTS_OFF = `SET statement_timeout = 0;
 SELECT pg_catalog.set_config(name, '0', false) FROM pg_catalog.pg_settings
-  WHERE name IN ('statement_timeout', 'idle_in_transaction_session_timeout', 'transaction_timeout')`
+  WHERE name IN ('statement_timeout', 'idle_in_transaction_session_timeout', 'transaction_timeout');
+SELECT pg_catalog.current_setting('search_path') AS path;
+SELECT pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', false)`
+
+/**
+ * The search_path of the action's own SQL in each of its sessions, as pg_dump's '' (its
+ * ALWAYS_SECURE_SEARCH_PATH_SQL): only the system's objects resolve an unqualified name, so an
+ * operator, function or relation a database's user planted in `public` or in a schema of the
+ * role's search_path (`public.!~~(name, name)`, an exact match where pg_catalog's needs a cast)
+ * never runs as the backup's or the restore's role (attacker a39 F1/F2). Set as each session
+ * begins (TIMEOUTS_OFF), after the session's own search_path is read (withSessionSearchPath).
+ */
+export const OWN_SEARCH_PATH = 'pg_catalog, pg_temp'
+
+/** Each session's own search_path (the role's, database's or URL's), read as it began. */
+const sessionSearchPaths = new WeakMap<pg.Client, string>()
+
+/**
+ * `run` with the session's own search_path (the one psql or pg_restore would have with the same
+ * URL and role), for the few reads that resolve a name as the user or a script wrote it without
+ * its schema (`tables: orders`, a plain script's `DROP TABLE items`): run should call nothing but
+ * pg_catalog-qualified functions (no operator), since the role's schemas are visible meanwhile.
+ * OWN_SEARCH_PATH again afterwards (an error setting it back is thrown: the session must not go
+ * on with the role's schemas visible).
+ */
+export async function withSessionSearchPath<T>(
+  client: pg.Client,
+  run: () => Promise<T>
+): Promise<T> {
+  const own = sessionSearchPaths.get(client)
+  if (own === undefined) return run()
+  await client.query("SELECT pg_catalog.set_config('search_path', $1, false)", [own])
+  try {
+    return await run()
+  } finally {
+    await client.query("SELECT pg_catalog.set_config('search_path', $1, false)", [OWN_SEARCH_PATH])
+  }
+}
 
 /**
  * TIMEOUTS_OFF on a new session, again (at most {@link TIMEOUTS_OFF_ATTEMPTS} times) when a
@@ -335,7 +373,9 @@ SELECT pg_catalog.set_config(name, '0', false) FROM pg_catalog.pg_settings
 async function timeoutsOff(client: pg.Client): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     try {
-      await client.query(TIMEOUTS_OFF)
+      const results = (await client.query(TIMEOUTS_OFF)) as unknown as pg.QueryResult[]
+      const path = (results[2]?.rows[0] as { path?: string } | undefined)?.path
+      if (typeof path === 'string') sessionSearchPaths.set(client, path)
       return
     } catch (error) {
       if ((error as { code?: string }).code !== '57014' || attempt >= TIMEOUTS_OFF_ATTEMPTS)
@@ -1206,15 +1246,18 @@ export async function unmatchedExcludes(
   for (const option of ['excludeTables', 'excludeTableData'] as const) {
     for (const pattern of filters[option]) {
       const { schema, name } = patternRegexes(pattern)
-      const result = await client.query(
-        `SELECT 1 FROM pg_catalog.pg_class c
-           JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-          WHERE c.relkind = ANY (array['r','S','v','m','f','p'])
+      // visible as pg_dump sees it (the session's own search_path), every operator qualified
+      const result = await withSessionSearchPath(client, () =>
+        client.query(
+          `SELECT 1 FROM pg_catalog.pg_class c
+           JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
+          WHERE c.relkind OPERATOR(pg_catalog.=) ANY (array['r','S','v','m','f','p']::"char"[])
             AND ($1::text IS NULL OR c.relname OPERATOR(pg_catalog.~) $1::text COLLATE pg_catalog.default)
             AND CASE WHEN $2::text IS NULL THEN pg_catalog.pg_table_is_visible(c.oid)
                      ELSE n.nspname OPERATOR(pg_catalog.~) $2::text COLLATE pg_catalog.default END
           LIMIT 1`,
-        [name ?? null, schema ?? null]
+          [name ?? null, schema ?? null]
+        )
       )
       if (result.rowCount === 0) unmatched.push({ option, pattern })
     }

@@ -4,7 +4,7 @@
  */
 import type pg from 'pg'
 import type { QualifiedName } from '../types.js'
-import type { TableRows } from './session.js'
+import { type TableRows, withSessionSearchPath } from './session.js'
 import { plural } from '../log.js'
 
 export interface ExistingTable extends TableRows {
@@ -204,14 +204,24 @@ export async function resolveTables(
   tables: ReadonlyArray<QualifiedName>
 ): Promise<QualifiedName[]> {
   if (tables.length === 0) return []
+  // the names as the session resolves them (its own search_path for an unqualified one), by a
+  // read that calls only pg_catalog's functions while the role's schemas are visible
+  const written = tables.map(t =>
+    t.schema === ''
+      ? client.escapeIdentifier(t.name)
+      : `${client.escapeIdentifier(t.schema)}.${client.escapeIdentifier(t.name)}`
+  )
+  const named = await withSessionSearchPath(client, () =>
+    client.query<{ rel: string | null }>(
+      'SELECT pg_catalog.to_regclass(u.q)::oid::text AS rel FROM pg_catalog.unnest($1::text[]) AS u(q)',
+      [written]
+    )
+  )
+  const rels = named.rows.flatMap(r => (r.rel === null ? [] : [r.rel]))
+  if (rels.length === 0) return []
   const result = await client.query<{ schema: string; name: string }>(
-    `WITH RECURSIVE named AS (
-       SELECT CASE WHEN u.schema = '' THEN pg_catalog.to_regclass(pg_catalog.quote_ident(u.name))
-                   ELSE pg_catalog.to_regclass(pg_catalog.quote_ident(u.schema) || '.' || pg_catalog.quote_ident(u.name))
-              END::oid AS rel
-         FROM unnest($1::text[], $2::text[]) AS u(schema, name)),
-     tree(rel) AS (
-       SELECT rel FROM named WHERE rel IS NOT NULL
+    `WITH RECURSIVE tree(rel) AS (
+       SELECT rel FROM unnest($1::oid[]) AS u(rel)
        UNION
        SELECT i.inhrelid FROM pg_catalog.pg_inherits i JOIN tree ON i.inhparent = tree.rel
          JOIN pg_catalog.pg_class p ON p.oid = tree.rel AND p.relkind = 'p')
@@ -219,7 +229,7 @@ export async function resolveTables(
        FROM tree JOIN pg_catalog.pg_class c ON c.oid = tree.rel AND c.relkind = 'r'
        JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
       ORDER BY 1, 2`,
-    [tables.map(t => t.schema), tables.map(t => t.name)]
+    [rels]
   )
   return result.rows
 }

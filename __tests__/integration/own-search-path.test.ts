@@ -1,0 +1,121 @@
+/**
+ * The action's own SQL runs with pg_dump's secure search_path (attacker a39 F1/F2): a database's
+ * ordinary user who plants operators in `public` that are exact matches where pg_catalog's need a
+ * cast (`name !~~ name`, `name || text`, `oid = regclass`) gets none of them run by the action's
+ * catalog reads — in the source while it backs up, in a target it restores into (refused or
+ * allow-non-empty), or in the scratch database verify loads a backup that carries them into.
+ * pg_dump and pg_restore by hand run none either. Each trap logs who called it into public.pwned.
+ */
+import { beforeAll, describe, expect, it } from '@jest/globals'
+import type { TestServer } from '../../dev/postgres.js'
+import { useHarness } from '../support/harness.js'
+import { currentRunArtifact } from '../support/sources.js'
+import { testBackupInputs, testRestoreInputs } from '../support/inputs.js'
+
+const harness = useHarness({ name: 'own-search-path' })
+let server: TestServer
+let source: string
+
+/** The trap, created by the ordinary role `trapper` in `public` of a database. */
+const TRAP = `
+CREATE TABLE public.pwned (who text, what text);
+GRANT INSERT, SELECT ON public.pwned TO PUBLIC;
+CREATE FUNCTION public.spy(what text) RETURNS boolean LANGUAGE plpgsql VOLATILE
+  SET search_path = pg_catalog AS $$
+BEGIN
+  IF current_setting('transaction_read_only') = 'off' THEN
+    INSERT INTO public.pwned VALUES (current_user, what);
+  ELSE
+    RAISE WARNING 'trap % ran as % (read-only)', what, current_user;
+  END IF;
+  RETURN true;
+END $$;
+CREATE FUNCTION public.nlike(name, name) RETURNS boolean LANGUAGE sql
+  AS $$ SELECT public.spy('!~~') AND NOT ($1::text LIKE $2::text) $$;
+CREATE OPERATOR public.!~~ (LEFTARG = name, RIGHTARG = name, FUNCTION = public.nlike);
+CREATE FUNCTION public.like_(name, name) RETURNS boolean LANGUAGE sql
+  AS $$ SELECT public.spy('~~') AND ($1::text LIKE $2::text) $$;
+CREATE OPERATOR public.~~ (LEFTARG = name, RIGHTARG = name, FUNCTION = public.like_);
+CREATE FUNCTION public.cat(name, text) RETURNS text LANGUAGE sql
+  AS $$ SELECT CASE WHEN public.spy('||') THEN $1::text || $2 END $$;
+CREATE OPERATOR public.|| (LEFTARG = name, RIGHTARG = text, FUNCTION = public.cat);
+CREATE FUNCTION public.oideq(oid, regclass) RETURNS boolean LANGUAGE sql
+  AS $$ SELECT public.spy('oid=regclass') AND $1 = $2::oid $$;
+CREATE OPERATOR public.= (LEFTARG = oid, RIGHTARG = regclass, FUNCTION = public.oideq);
+`
+
+async function plant(database: string): Promise<void> {
+  await server.query(database, 'GRANT CREATE ON SCHEMA public TO trapper')
+  await server.query(database, `SET ROLE trapper; ${TRAP}; RESET ROLE;`)
+}
+
+/** Who ran a trap in `database` (as "role:operator"), besides `trapper` itself. */
+async function sprung(database: string): Promise<string[]> {
+  const rows = await server.query<{ who: string; what: string }>(
+    database,
+    "SELECT who, what FROM public.pwned WHERE who <> 'trapper' ORDER BY 1, 2"
+  )
+  return rows.map(r => `${r.who}:${r.what}`)
+}
+
+beforeAll(async () => {
+  server = harness.server
+  await server.query(
+    'postgres',
+    `DO $$BEGIN CREATE ROLE trapper LOGIN NOSUPERUSER; EXCEPTION WHEN duplicate_object THEN NULL; END$$;`
+  )
+  source = await server.createDatabase('trap_src')
+  await server.query(
+    source,
+    'CREATE SCHEMA shop; CREATE TABLE shop.items (id integer PRIMARY KEY, note text); INSERT INTO shop.items SELECT g, g::text FROM generate_series(1, 50) g'
+  )
+  await plant(source)
+}, 60_000)
+
+describe("the action's own SQL never runs operators a database's user planted", () => {
+  it('backup: none runs in the source, and the backup is whole', async () => {
+    const result = await harness.backup(
+      testBackupInputs(server.url(source), { artifactName: 'trap-backup' })
+    )
+    expect(await sprung(source)).toEqual([])
+    const counted = result.manifest.rowCounts.tables.map(t => `${t.schema}.${t.name}=${t.rows}`)
+    expect(counted).toEqual(expect.arrayContaining(['shop.items=50']))
+  })
+
+  it('restore: none runs in a target where they were planted, refused or with allow-non-empty', async () => {
+    // a backup of a database without the trap (the trap's own objects would collide)
+    const clean = await server.createDatabase('trap_free')
+    await server.query(
+      clean,
+      'CREATE SCHEMA shop; CREATE TABLE shop.items (id integer PRIMARY KEY, note text); INSERT INTO shop.items SELECT g, g::text FROM generate_series(1, 50) g'
+    )
+    await harness.backup(testBackupInputs(server.url(clean), { artifactName: 'trap-free' }))
+    const target = await server.createDatabase('trap_target')
+    await plant(target)
+    const from = currentRunArtifact(harness.backend, 'trap-free')
+    const refused = await harness.restore(testRestoreInputs(server.url(target), from)).then(
+      () => undefined,
+      (e: unknown) => e as Error
+    )
+    expect(refused?.message).toMatch(/is not empty/)
+    expect(await sprung(target)).toEqual([])
+    await harness.restore(testRestoreInputs(server.url(target), from, { allowNonEmpty: true }))
+    const rows = await server.query<{ n: string }>(
+      target,
+      'SELECT count(*)::text AS n FROM shop.items'
+    )
+    expect(rows[0].n).toBe('50')
+    expect(await sprung(target)).toEqual([])
+  })
+
+  it('verify: none runs in the scratch database the backup (which carries them) is loaded into', async () => {
+    const scratch = await server.createDatabase('trap_scratch')
+    const result = await harness.verify(
+      testRestoreInputs(server.url(scratch), currentRunArtifact(harness.backend, 'trap-backup'), {
+        mode: 'verify'
+      })
+    )
+    expect(result.objects.length).toBeGreaterThan(0)
+    expect(await sprung(scratch)).toEqual([])
+  })
+})
