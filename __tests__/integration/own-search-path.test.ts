@@ -6,6 +6,8 @@
  * allow-non-empty), or in the scratch database verify loads a backup that carries them into.
  * pg_dump and pg_restore by hand run none either. Each trap logs who called it into public.pwned.
  */
+import { writeFileSync } from 'node:fs'
+import path from 'node:path'
 import { beforeAll, describe, expect, it } from '@jest/globals'
 import type { TestServer } from '../../dev/postgres.js'
 import { useHarness } from '../support/harness.js'
@@ -117,5 +119,26 @@ describe("the action's own SQL never runs operators a database's user planted", 
     )
     expect(result.objects.length).toBeGreaterThan(0)
     expect(await sprung(scratch)).toEqual([])
+  })
+
+  it("a data-only script that leaves the role's search_path: the sequence set the restore adds runs none", async () => {
+    const target = await server.createDatabase('trap_data_only')
+    await server.query(target, 'CREATE TABLE public.items (id serial PRIMARY KEY, note text)')
+    await plant(target)
+    // a hand-made data-only script: no pg_dump header, no set_config of the search_path
+    const script = path.join(harness.tempRoot, 'trap-data-only.sql')
+    writeFileSync(
+      script,
+      "COPY public.items (id, note) FROM stdin;\n1\ta\n2\tb\n\\.\nSELECT pg_catalog.setval('public.items_id_seq', 2, true);\n"
+    )
+    await harness.restore(
+      testRestoreInputs(server.url(target), { kind: 'file', path: script }, { allowNonEmpty: true })
+    )
+    const rows = await server.query<{ n: string; last: string }>(
+      target,
+      'SELECT (SELECT count(*) FROM public.items)::text AS n, (SELECT last_value FROM public.items_id_seq)::text AS last'
+    )
+    expect(rows[0]).toEqual({ n: '2', last: '2' })
+    expect(await sprung(target)).toEqual([])
   })
 })
