@@ -102,6 +102,42 @@ describe('dataTablesInList', () => {
   })
 })
 
+describe('dataTablesInList by OID', () => {
+  const known = [
+    { schema: 'public', name: 'a\nb', oid: 16390 },
+    { schema: 'public', name: 'a b', oid: 16400 },
+    { schema: 'public', name: 'evil\n::error::x', oid: 16410 },
+    { schema: 'public', name: 'c\rd', oid: 16420 }
+  ]
+
+  it('matches each TABLE DATA line by its OID, not by the name pg_restore printed (a line break as a space)', () => {
+    const lines = [
+      ';',
+      '3345; 0 16400 TABLE DATA public a b postgres',
+      '3346; 0 16390 TABLE DATA public a b postgres',
+      '3347; 0 16410 TABLE DATA public evil ::error::x postgres',
+      '3348; 0 16420 TABLE DATA public c d postgres'
+    ]
+    expect(dataTablesInList(lines, known)).toEqual([
+      { schema: 'public', name: 'a b' },
+      { schema: 'public', name: 'a\nb' },
+      { schema: 'public', name: 'evil\n::error::x' },
+      { schema: 'public', name: 'c\rd' }
+    ])
+  })
+
+  it('fails naming a TABLE DATA entry that matches no known table; a foreign table is left out', () => {
+    const foreign = [
+      '215; 1259 16500 FOREIGN TABLE public remote postgres',
+      '3349; 0 16500 TABLE DATA public remote postgres'
+    ]
+    expect(dataTablesInList(foreign, known)).toEqual([])
+    expect(() => dataTablesInList(['3350; 0 16600 TABLE DATA public x y postgres'], known)).toThrow(
+      /data for a table the catalog read before it did not list[^]*"public x y postgres \(OID 16600\)"/
+    )
+  })
+})
+
 describe('buildPgDumpArgs', () => {
   const none = {
     tables: [],

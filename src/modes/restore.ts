@@ -2811,6 +2811,20 @@ async function compareRowCounts(
     const seen = new Set(created.map(t => JSON.stringify([t.schema, t.name])))
     tables = [...created, ...filled.filter(t => !seen.has(JSON.stringify([t.schema, t.name])))]
   }
+  // the archive's data entries (their exact names, from its table of contents) the manifest does
+  // not list — a backup made when a name pg_restore --list prints otherwise (a line break) was
+  // left out of it, or an edited manifest: counted too, and said, never passed over in silence
+  let unlisted: QualifiedName[] = []
+  if (manifest && plan.dataTables && plan.tableData) {
+    const listed = new Set(tables.map(t => JSON.stringify([t.schema, t.name])))
+    const missing = new Map<string, QualifiedName>()
+    for (const t of plan.tableData) {
+      const key = JSON.stringify([t.schema, t.name])
+      if (t.schema !== '' && !listed.has(key)) missing.set(key, { schema: t.schema, name: t.name })
+    }
+    unlisted = await ownTables(client, [...missing.values()])
+    tables = [...tables, ...unlisted]
+  }
   if (inputs.tables.length > 0 || inputs.schemas.length > 0) {
     tables = tables.filter(
       t =>
@@ -2894,14 +2908,43 @@ async function compareRowCounts(
         : `the restored data does not match what the backup itself lists (it has no manifest to compare with): ${problems.join('; ')}. The restore was committed: the target holds what was loaded. The backup is not what its own table of contents or statements say (a damaged or edited backup); compare it with another backup before relying on it.`
     )
   }
+  const unlistedKeys = new Set(unlisted.map(t => JSON.stringify([t.schema, t.name])))
+  const notInManifest = result.filter(t => unlistedKeys.has(JSON.stringify([t.schema, t.name])))
+  if (notInManifest.length > 0)
+    log.warning(
+      `The backup holds data for ${plural(notInManifest.length, 'table')} its manifest does not list, so the manifest's row counts say nothing of ${notInManifest.length === 1 ? 'it' : 'them'}: ${notInManifest.map(t => `${JSON.stringify(t.schema)}.${JSON.stringify(t.name)} (${plural(t.rows, 'row')} restored)`).join(', ')}. ${notInManifest.length === 1 ? 'It was' : 'They were'} restored and counted here. Backups made before the action matched tables by OID left out of their manifests the tables whose names pg_restore --list prints otherwise (a line break, a carriage return); else the manifest was edited.`
+    )
   const total = result.reduce((sum, t) => sum + t.rows, 0)
   const filtered = manifest?.rowSecurity?.tables.length ?? 0
   log.info(
     expected.size > 0
-      ? `${result.length === 1 ? 'The 1 table matches' : `All ${result.length} tables match`} the manifest's row counts (${plural(total, 'row')}).${filtered > 0 ? ` The backup was filtered by row-level security (pg_dump --enable-row-security as role ${manifest!.rowSecurity!.role}): ${plural(filtered, 'table')} hold only the rows that role could see (${manifest!.rowSecurity!.tables.map(t => `${t.schema}.${t.name}`).join(', ')}).` : ''}`
+      ? `${result.length - notInManifest.length === 1 ? 'The 1 table matches' : `All ${result.length - notInManifest.length} tables match`} the manifest's row counts (${plural(total - notInManifest.reduce((sum, t) => sum + t.rows, 0), 'row')}).${
+          notInManifest.length > 0
+            ? ` ${plural(notInManifest.length, 'table')} the manifest does not list (${plural(
+                notInManifest.reduce((sum, t) => sum + t.rows, 0),
+                'row'
+              )}) ${notInManifest.length === 1 ? 'was' : 'were'} counted too.`
+            : ''
+        }${filtered > 0 ? ` The backup was filtered by row-level security (pg_dump --enable-row-security as role ${manifest!.rowSecurity!.role}): ${plural(filtered, 'table')} hold only the rows that role could see (${manifest!.rowSecurity!.tables.map(t => `${t.schema}.${t.name}`).join(', ')}).` : ''}`
       : `${plural(result.length, 'table')}, ${plural(total, 'row')} restored (no manifest counts to compare with).`
   )
   return result
+}
+
+/** Of `tables`, those the target has as tables (partitioned or not): not a foreign table's data. */
+async function ownTables(
+  client: pg.Client,
+  tables: ReadonlyArray<QualifiedName>
+): Promise<QualifiedName[]> {
+  if (tables.length === 0) return []
+  const result = await client.query<{ i: string }>(
+    `SELECT u.i::text AS i
+       FROM unnest($1::text[]) WITH ORDINALITY AS u(q, i)
+       JOIN pg_catalog.pg_class c ON c.oid = to_regclass(u.q)
+      WHERE c.relkind IN ('r', 'p')`,
+    [tables.map(t => `${client.escapeIdentifier(t.schema)}.${client.escapeIdentifier(t.name)}`)]
+  )
+  return result.rows.map(r => tables[Number(r.i) - 1])
 }
 
 /**

@@ -73,29 +73,61 @@ function explainListFailure(error: unknown): Error {
   return new ArchiveError(`pg_restore --list rejected the archive: ${error.stderr.trim()}`)
 }
 
+/** A table the server reported, with its pg_class OID when it was read. */
+export type KnownTable = QualifiedName & { oid?: number }
+
 /**
- * Tables whose data a `pg_restore --list` holds. Its lines print names unquoted
- * (`123; 0 16390 TABLE DATA my schema My Table owner`), so they are matched against the
- * tables the server reported, longest name first.
+ * Tables whose data a `pg_restore --list` holds, matched to the tables the server reported by
+ * the OID each TABLE DATA line carries (`123; 0 16390 TABLE DATA …`: pg_dump gives a table's
+ * data entry the table's own OID). Its names are not the tables' names: pg_restore prints them
+ * unquoted, with a line break or carriage return as a space (attacker report: a table named
+ * "a\nb" was left out of the row counts and the manifest), so the printed text is matched only
+ * for a known table without an OID, longest name first.
+ *
+ * @throws ArchiveError naming a TABLE DATA entry that matches no known table (other than a
+ * foreign table's, which --include-foreign-data dumps and the row counts leave out): a table
+ * whose data is in the dump is never silently left out of the manifest.
  */
 export function dataTablesInList(
   lines: string[],
-  known: ReadonlyArray<QualifiedName>
+  known: ReadonlyArray<KnownTable>
 ): QualifiedName[] {
-  const byLength = [...known].sort(
-    (a, b) => b.schema.length + b.name.length - (a.schema.length + a.name.length)
-  )
+  const byOid = new Map<number, QualifiedName>()
+  for (const t of known) if (t.oid !== undefined) byOid.set(t.oid, t)
+  const byLength = known
+    .filter(t => t.oid === undefined)
+    .sort((a, b) => b.schema.length + b.name.length - (a.schema.length + a.name.length))
+  // the OIDs of the foreign tables the list defines
+  const foreign = new Set<number>()
+  for (const line of lines) {
+    const m = /^\d+; \d+ (\d+) FOREIGN TABLE /.exec(line)
+    if (m) foreign.add(Number(m[1]))
+  }
   const found: QualifiedName[] = []
+  const unmatched: string[] = []
   for (const line of lines) {
     if (line.startsWith(';')) continue
-    const at = line.indexOf(' TABLE DATA ')
-    if (at < 0) continue
-    const rest = line.slice(at + ' TABLE DATA '.length)
-    const match = byLength.find(
-      t => rest === `${t.schema} ${t.name}` || rest.startsWith(`${t.schema} ${t.name} `)
-    )
-    if (match) found.push(match)
+    const m = /^\d+; \d+ (\d+) TABLE DATA (.*)$/s.exec(line)
+    if (!m) continue
+    const oid = Number(m[1])
+    const rest = m[2]
+    const match =
+      byOid.get(oid) ??
+      byLength.find(
+        t => rest === `${t.schema} ${t.name}` || rest.startsWith(`${t.schema} ${t.name} `)
+      )
+    if (match) found.push({ schema: match.schema, name: match.name })
+    else if (!foreign.has(oid)) unmatched.push(`${rest} (OID ${oid})`)
   }
+  if (unmatched.length > 0)
+    throw new ArchiveError(
+      `the dump holds data for ${unmatched.length === 1 ? 'a table' : 'tables'} the catalog read before it did not list, so ${unmatched.length === 1 ? 'its' : 'their'} rows would be left out of the row counts and the manifest: ${unmatched
+        .slice(0, 5)
+        .map(u => JSON.stringify(u))
+        .join(
+          ', '
+        )}${unmatched.length > 5 ? ` and ${unmatched.length - 5} more` : ''} (as pg_restore --list prints ${unmatched.length === 1 ? 'it' : 'them'}: schema, name, owner). A table created while the backup started? Run the backup again.`
+    )
   return found
 }
 

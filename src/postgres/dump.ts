@@ -21,7 +21,13 @@ import { createDecompressor, findZstdCommand, hasNativeZstd } from '../pipeline/
 import { CountingStage, startProgress } from '../pipeline/progress.js'
 import { type Child, ChildProcessError, checkedOutput, runChild, startChild } from '../process.js'
 import type { DumpFilters, DumpFormat, QualifiedName } from '../types.js'
-import { ArchiveError, archiveListTee, dataTablesInList, listArchive } from './archive.js'
+import {
+  ArchiveError,
+  archiveListTee,
+  dataTablesInList,
+  type KnownTable,
+  listArchive
+} from './archive.js'
 import { connectionSlotsAdvice } from './diagnostics.js'
 import { CopyScanner, PLAIN_TRAILER } from './plain-sql.js'
 
@@ -214,8 +220,8 @@ export interface DumpRun extends Omit<BackupStreamOptions, 'inspector' | 'before
   /** Directory format: where pg_dump writes, before it is packed as one tar stream. */
   directory?: string
   sinks: Sink[]
-  /** The tables the server reported (the names pg_restore --list prints unquoted). */
-  knownTables: ReadonlyArray<QualifiedName>
+  /** The tables the server reported, matched by OID to the list's TABLE DATA entries. */
+  knownTables: ReadonlyArray<KnownTable>
   /** The database's size, for the progress estimate. */
   estimateBytes?: number
   /**
@@ -232,11 +238,22 @@ export interface Dumped extends Written {
   checked?: string
 }
 
+/** Tells `onDataTables` the list's tables; an entry matching none fails the dump's end check instead. */
+function noteDataTables(run: DumpRun, lines: string[]): void {
+  let tables: QualifiedName[]
+  try {
+    tables = dataTablesInList(lines, run.knownTables)
+  } catch {
+    return // thrown again by the check before the stream's end
+  }
+  run.onDataTables?.(tables)
+}
+
 /** A custom archive that streamed whole: the tables it holds data for, from its --list. */
 function listedArchive(
   written: Written,
   lines: string[],
-  knownTables: ReadonlyArray<QualifiedName>
+  knownTables: ReadonlyArray<KnownTable>
 ): Dumped {
   const dataTables = dataTablesInList(lines, knownTables)
   return {
@@ -284,12 +301,13 @@ export async function dumpDatabase(run: DumpRun): Promise<Dumped> {
     const scanner = run.format === 'plain' ? new CopyScanner() : undefined
     const tee = scanner ? undefined : archiveListTee(run.pgRestorePath)
     tee?.listed.then(
-      lines => run.onDataTables?.(dataTablesInList(lines, run.knownTables)),
+      lines => noteDataTables(run, lines),
       () => undefined // the stream fails with it
     )
     const whole = async (): Promise<void> => {
       await dump.done
-      await tee?.listed
+      // a TABLE DATA entry that matches no known table fails the dump before its end
+      if (tee) dataTablesInList(await tee.listed, run.knownTables)
       assertWholeDump(run.format, raw)
     }
     const streamed = streamBackup(dump.stdout, raw, run.sinks, {
@@ -415,12 +433,13 @@ async function dumpThroughZstd(run: DumpRun, zstdPath: string): Promise<Dumped> 
   const compressed = checkedOutput(zstd)
   const tee = compressedArchiveListTee(run.pgRestorePath)
   tee.listed.then(
-    lines => run.onDataTables?.(dataTablesInList(lines, run.knownTables)),
+    lines => noteDataTables(run, lines),
     () => undefined // the stream fails with it
   )
   const whole = async (): Promise<void> => {
     await Promise.all([dump.done, zstd.done])
-    await tee.listed
+    // a TABLE DATA entry that matches no known table fails the dump before its end
+    dataTablesInList(await tee.listed, run.knownTables)
     check(tee.bytes(), 'pg_dump')
   }
   try {

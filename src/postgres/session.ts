@@ -31,6 +31,8 @@ import { type Blocker, describeBlocker, formatWait } from './locks.js'
 export interface TableInfo {
   schema: string
   name: string
+  /** pg_class.oid: what a dump's TABLE DATA entry names it by (its printed name is not exact). */
+  oid?: number
   /** Planner estimate (pg_class.reltuples); undefined when the table was never analyzed. */
   estimatedRows?: number
   /** From the catalog's page counts (as of the last VACUUM/ANALYZE): read without a lock. */
@@ -867,13 +869,15 @@ export async function readServerInfo(client: pg.Client): Promise<ServerInfo> {
     name: string
     estimate: string
     size: string
+    oid: string
   }>(
     // sizes from the catalog's page counts, not pg_table_size(): that opens each table and
     // waits behind any session holding an ACCESS EXCLUSIVE lock on it — with no bound, where
     // pg_dump would give up after its --lock-wait-timeout. Catalog reads take no table lock.
     `SELECT n.nspname AS schema, c.relname AS name, c.reltuples::bigint::text AS estimate,
             ((c.relpages::bigint + coalesce(t.relpages, 0))
-              * current_setting('block_size')::bigint)::text AS size
+              * current_setting('block_size')::bigint)::text AS size,
+            c.oid::text AS oid
        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
        LEFT JOIN pg_class t ON t.oid = c.reltoastrelid
       WHERE c.relkind = 'r'
@@ -893,6 +897,7 @@ export async function readServerInfo(client: pg.Client): Promise<ServerInfo> {
     tables: tables.rows.map(t => ({
       schema: t.schema,
       name: t.name,
+      oid: Number(t.oid),
       estimatedRows: Number(t.estimate) >= 0 ? Number(t.estimate) : undefined,
       sizeBytes: Number(t.size)
     }))
