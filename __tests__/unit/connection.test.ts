@@ -392,6 +392,38 @@ describe('URLs as users paste them', () => {
   })
 
   it.each([
+    // an '@' in the query's first name (…?@host/db?sslmode=require), and a bad percent-escape in
+    // what would be the database name: the parsed "password" p is a one-letter fragment
+    ['postgresql://postgres.x:p@ss:w/rd#1%x?@host:5432/shop?sslmode=require', 'p@ss:w/rd#1%x?'],
+    ['postgresql://u:p@ss:w/rd#1%x?@h.pooler.supabase.com:5432/shop', 'p@ss:w/rd#1%x?'],
+    ['postgresql://u:ab#%zz@host/db', 'ab#%zz']
+  ])(
+    'never masks a fragment shorter than 4 characters of a URL it refuses (%s): ::add-mask::p would mask every "p" of the log',
+    (url, password) => {
+      const secrets = databaseUrlSecrets(url)
+      expect(secrets).toContain(url)
+      expect(secrets).toContain(password)
+      expect(secrets.filter(s => s.length < 4)).toEqual([])
+      expect(() => parseDatabaseUrl(url)).toThrow(/database-url|percent/i)
+    }
+  )
+
+  it.each([
+    ['postgresql://u:ab@host/db', 'ab'],
+    ['postgresql://u:p@host/db?sslmode=require', 'p'],
+    // refused for another reason than the password: still read as written, still the password
+    ['postgresql://u:ab@host/db?sslmode=bogus', 'ab']
+  ])('masks a short password read as written (%s): it is the secret itself', (url, password) => {
+    expect(databaseUrlSecrets(url)).toContain(password)
+  })
+
+  it('names an unencoded @ before a query (?@host/db?sslmode=…) as such', () => {
+    expect(() =>
+      parseDatabaseUrl('postgresql://postgres.x:p@ss:w/rd#1%x?@host:5432/shop?sslmode=require')
+    ).toThrow(/unencoded '@' with a '\?'/)
+  })
+
+  it.each([
     ['postgresql://app:pass#word@x@127.0.0.1:9/db', 'pass#word@x'],
     ['postgresql://user:host#dbname/x@127.0.0.1:9/db', 'host#dbname/x']
   ])(

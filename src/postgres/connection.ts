@@ -770,14 +770,26 @@ export function databaseUrlSecrets(url: string): string[] {
     }
   })()
   const unencoded = unencodedInUserInfo(rest)
+  // the URL as the action reads it (no refusal): its password is the password, masked whatever
+  // its length; otherwise the password parsed is a guess, and may be a piece of it
+  const readAsWritten = (() => {
+    try {
+      readUrl(url)
+      return true
+    } catch {
+      return false
+    }
+  })()
   if (parts?.userInfo?.includes(':')) {
     for (const s of secretsOf(url, safeDecode(after(parts.userInfo, ':')), [
       after(parts.userInfo, ':')
     ])) {
-      // with an unencoded '@', '/' or '#' the parsed password is only a fragment of the real
-      // one (masked below, piece by piece): a fragment of a character or two is ordinary text,
-      // and masking it would garble every line of the error that explains the URL
-      if (!unencoded || s.length >= 4) secrets.add(s)
+      // with an unencoded '@', '/' or '#' (or anything else the action refuses: a bad
+      // percent-escape after a '#' that was a piece of the password) the parsed password is
+      // only a fragment of the real one (masked below, piece by piece): a fragment of a
+      // character or two is ordinary text, and masking it would garble every line of the job's
+      // log (::add-mask::p masks every "p")
+      if ((readAsWritten && !unencoded) || s.length >= 4) secrets.add(s)
     }
   }
   if (unencoded) {
@@ -925,7 +937,10 @@ function unencodedInUserInfo(rest: string): string | undefined {
   if (/@[^/?]*[/:]/.test(path) || /@.*\//.test(path)) return "an unencoded '@' with a '/'"
   if (queryAt >= 0) {
     for (const pair of tail.slice(queryAt + 1).split('&')) {
-      if (!pair.includes('=') && pair.includes('@')) return "an unencoded '@' with a '?'"
+      // "p@ss?@host/db?sslmode=require": the query's first name is "@host/db?sslmode"
+      if (pair.includes('@') && (!pair.includes('=') || before(pair, '=').includes('@'))) {
+        return "an unencoded '@' with a '?'"
+      }
     }
   }
   return undefined
