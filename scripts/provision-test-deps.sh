@@ -3,8 +3,9 @@
 # .ci/run before `npm ci`); when it is not possible, the exact command to run and exit 1.
 #
 #  1. Debian/Ubuntu packages: PostgreSQL (server and client: the machine's own major), zstd, age,
-#     tar, runuser (util-linux), the Debian archive keyring. Installed with apt-get when root or
-#     with passwordless sudo.
+#     tar, runuser (util-linux), PgBouncer (a pool of few server connections in front of the
+#     test server: __tests__/integration/pool-limits.test.ts), the Debian archive keyring.
+#     Installed with apt-get when root or with passwordless sudo.
 #  2. Real clients of PostgreSQL 17 and 18 for the version matrix, from Debian's own archive
 #     into a cache outside the repository (scripts/provision-pg-clients.sh; no root needed).
 #
@@ -20,6 +21,7 @@ command -v zstd >/dev/null || missing+=(zstd)
 command -v age >/dev/null || missing+=(age)
 command -v tar >/dev/null || missing+=(tar)
 command -v runuser >/dev/null || missing+=(util-linux)
+[ -x /usr/sbin/pgbouncer ] || missing+=(pgbouncer)
 [ -r /usr/share/keyrings/debian-archive-keyring.gpg ] || missing+=(debian-archive-keyring)
 
 if [ ${#missing[@]} -gt 0 ]; then

@@ -756,15 +756,18 @@ interface OpeningTarget {
 }
 
 /**
- * Connects to the target (two sessions), sets the session up and reads its facts, in the order
+ * Connects to the target (two sessions, one after the other), sets the session up and reads its facts, in the order
  * the restore did one after the other, without waiting: each step's failure is thrown where it
  * is awaited (none is left unhandled meanwhile).
  */
 function openTarget(connection: Connection, inputs: RestoreOptions): OpeningTarget {
+  const first = connect(connection, inputs.connectTimeoutSeconds)
   const opened = [
-    connect(connection, inputs.connectTimeoutSeconds),
-    // a second session: it sees who holds a lock the restore waits for
-    connect(connection, inputs.connectTimeoutSeconds)
+    first,
+    // a second session: it sees who holds a lock the restore waits for. Opened once the first
+    // is: a pool of one server connection (a session-mode PgBouncer) answers the first and
+    // queues the second, and two logins at once would both wait on it (trial u26 F1)
+    first.then(() => connect(connection, inputs.connectTimeoutSeconds))
   ] as const
   const sessions = Promise.all(opened)
   const session = sessions.then(([target, monitor]) =>

@@ -28,7 +28,8 @@ import {
   type KnownTable,
   listArchive
 } from './archive.js'
-import { connectionSlotsAdvice } from './diagnostics.js'
+import { connectionLimitFailure } from './diagnostics.js'
+import { ownSessionCount } from './session.js'
 import { CopyScanner, PLAIN_TRAILER } from './plain-sql.js'
 
 export interface DumpArgsOptions {
@@ -145,9 +146,20 @@ export function explainDumpFailure(
       stderr
     )
   }
+  // no session for pg_dump (a pool of one server connection, held by the action's own session
+  // that exports the snapshot): that cause first, with the sessions the action held (trial u26 F1)
+  const sessions = ownSessionCount()
+  const limited = connectionLimitFailure('pg_dump', stderr, {
+    sessions,
+    holding:
+      sessions > 0
+        ? 'the snapshot pg_dump reads is exported by one of them, which stays open until pg_dump ends'
+        : undefined
+  })
+  if (limited) return new DumpError(limited, stderr)
   const how = signal ? `was killed by ${signal}` : `exited with code ${code}`
   const tail = lastLines(stderr, 8)
-  const advice = `${permissionAdvice(stderr)}${rowSecurityAdvice(stderr)}${largeObjectAdvice(stderr)}${connectionSlotsAdvice(stderr)}`
+  const advice = `${permissionAdvice(stderr)}${rowSecurityAdvice(stderr)}${largeObjectAdvice(stderr)}`
   const said = tail && advice && !/[.!?]$/.test(tail) ? `${tail}.` : tail
   return new DumpError(`pg_dump ${how}${said ? `: ${said}` : ''}${advice}`, stderr)
 }

@@ -63,7 +63,7 @@ import { LiveEntryNotTaken } from '../storage/live-zip.js'
 import { ChildProcessError, checkedOutput, runChild, startChild } from '../process.js'
 import type { QualifiedName, RestoreOptions } from '../types.js'
 import { ArchiveError, foreignEntries } from './archive.js'
-import { OWN_SEARCH_PATH, endOwnSessions } from './session.js'
+import { OWN_SEARCH_PATH, endOwnSessions, ownSessionCount } from './session.js'
 import { type ClientInstall, programPath } from './clients.js'
 import {
   dataDependencies,
@@ -79,7 +79,7 @@ import {
 } from './parallel-restore.js'
 import { lexPsqlScript } from './psql-lexer.js'
 import { directTextHazard } from './direct-entries.js'
-import { connectionSlotsAdvice } from './diagnostics.js'
+import { connectionLimitFailure } from './diagnostics.js'
 import type { FillOrder } from './data-only.js'
 import type { PlainCopyBlock } from './plain-sql.js'
 import {
@@ -364,7 +364,9 @@ export async function loadBackup(
         : ''
     // pg_restore stopped reading its input (cut short) or a statement failed: it never reached
     // its COMMIT, or the server refused it — rolled back, though the input's end was released
-    if (cut || endedOnStatementError(error)) markRolledBack()
+    // or it never had a session (no connection left for it: trial u26 F1, "may have committed" of
+    // a target that held nothing): its transaction never began
+    if (cut || endedOnStatementError(error) || neverConnected(error)) markRolledBack()
     // the loader killed after its input's end was released: its server session may still run a
     // statement before its COMMIT (an index of the post-data section) — ended here, and its
     // transaction's status asked, as a cancel does (attacker a37 F2: "may have committed" of a
@@ -1493,7 +1495,10 @@ async function loadPiped(
   const readerGone =
     decoded.status === 'rejected' &&
     decoded.reason instanceof ChildProcessError &&
-    (decoded.reason.signal === 'SIGPIPE' || /broken pipe/i.test(decoding.stderr()))
+    (decoded.reason.signal === 'SIGPIPE' ||
+      // the pipe is a socket pair: a reader that ended resets it ("zstd: error 70 : Write error :
+      // cannot write block : Connection reset by peer", trial u26 F1: it masked pg_restore's own)
+      /broken pipe|connection reset by peer|EPIPE|ECONNRESET/i.test(decoding.stderr()))
   if (decoded.status === 'rejected' && !(decoded.reason instanceof ChildProcessError)) {
     restoring.kill()
     const reason = decoded.reason as Error
@@ -2397,6 +2402,10 @@ export function explainLoadFailure(
   entry?: string
 ): LoadError {
   const name = program.split(/[\\/]/).pop()
+  // no session for the loader (a pool of one or two server connections, max_client_conn): that
+  // cause first, with the sessions the action held itself (trial u26 F1)
+  const limited = connectionLimitFailure(name ?? program, stderr, { sessions: ownSessionCount() })
+  if (limited) return new LoadError(limited, stderr, false, { program, code, signal })
   // pg_restore --jobs: the leader's line after a worker's error says nothing of it
   const reported = reportedLines(stderr).filter(l => !/a worker process died unexpectedly/.test(l))
   const statement = failedStatement(stderr)
@@ -2425,8 +2434,6 @@ export function explainLoadFailure(
   } else if (/invalid command \\(un)?restrict/.test(errors)) {
     hint =
       ' The dump carries \\restrict lines from a newer pg_dump that this psql does not know: use a newer psql (postgres-version or pg-bin-dir).'
-  } else if (connectionSlotsAdvice(stderr)) {
-    hint = connectionSlotsAdvice(stderr)
   } else if (alreadyExists(errors)) {
     hint =
       " Objects of the backup already exist in the target: set 'clean: true' to drop them first (or restore into an empty database)."
@@ -2551,6 +2558,26 @@ export function endedOnStatementError(error: LoadError): boolean {
   if (/(?:^|[\\/])psql$/.test(exit.program)) return exit.code === 3
   return exit.code === 1 && /\bERROR: /.test(error.stderr)
 }
+
+/**
+ * The loader failed opening its session (libpq's "connection to server at … failed: FATAL: …",
+ * a pool's queue timed out), before any statement of it ran: no transaction began, nothing of
+ * the restore reached the target, whatever of its input had been released.
+ */
+export function neverConnected(error: Pick<LoadError, 'exit' | 'stderr'>): boolean {
+  const exit = error.exit
+  if (!exit || exit.signal) return false
+  return (
+    CONNECT_FAILED.test(error.stderr) &&
+    !/\b(?:ERROR|WARNING|NOTICE): |^pg_restore: (?:processing|creating|executing) /m.test(
+      error.stderr
+    )
+  )
+}
+
+/** libpq's words for a session that could not be opened. */
+const CONNECT_FAILED =
+  /connection to server (?:at |on socket ).*failed|could not connect to (?:the )?server|(?:^|\n)(?:psql|pg_restore): error: .*FATAL: /
 
 /** libpq's words for a connection that ended under a running statement. */
 const CONNECTION_LOST =

@@ -24,7 +24,7 @@ import {
   refuseAuthentication
 } from './connection.js'
 import { markCommitted, markRolledBack } from './commit.js'
-import { connectionSlotsAdvice } from './diagnostics.js'
+import { connectionLimit, connectionSlotsAdvice, RUN_NEEDS } from './diagnostics.js'
 import { patternRegexes } from './dump.js'
 import { type Blocker, describeBlocker, formatWait } from './locks.js'
 
@@ -554,6 +554,21 @@ function ownSessionsOf(connection: Connection, connectTimeoutSeconds: number): O
   return own
 }
 
+/**
+ * How many sessions of the run's own (the engine's, by backend PID: not the programs') are open
+ * now — to `server` (host and port) only, when given: said when a client finds no connection
+ * left (a pool of one or two server connections), with the limit the run needs.
+ */
+export function ownSessionCount(server?: { host: string; port: number }): number {
+  let n = 0
+  for (const own of ownSessions.values()) {
+    if (server && (own.connection.host !== server.host || own.connection.port !== server.port))
+      continue
+    n += own.pids.size
+  }
+  return n
+}
+
 function trackBackend(
   connection: Connection,
   connectTimeoutSeconds: number,
@@ -753,6 +768,40 @@ function isNoSslError(error: unknown): boolean {
   return /does not support SSL/i.test(String((error as Error)?.message))
 }
 
+/**
+ * A connection attempt that got no answer in time. Through a pooler (PgBouncer's port 6432,
+ * Supabase's *.pooler.supabase.com, Neon's -pooler hosts), or while a session of the run's own to
+ * the same server is open, the host may well have answered: a session-mode pool holds a new
+ * login in its queue until one of its server connections is free (a pool of one or two held by
+ * the action's own sessions: trial u26 F1), so the firewall is not the only suspect.
+ */
+function noAnswer(connection: Connection, connectTimeoutSeconds: number): string {
+  const host = connection.host.toLowerCase()
+  const own = ownSessionCount({ host: connection.host, port: connection.port })
+  const pooler =
+    connection.port === 6432 ||
+    /(^|\.)pooler\.supabase\.com$/.test(host) ||
+    (/-pooler\./.test(host) && /neon\.tech$/.test(host))
+  const base = `no answer from ${connection.host}:${connection.port} within ${connectTimeoutSeconds} s.`
+  const firewall =
+    "the host and port, and that the server's firewall or IP allow-list admits GitHub's runners."
+  if (!pooler && own === 0) return `${base} Check ${firewall}`
+  const need = RUN_NEEDS
+  const held =
+    own > 0
+      ? ` The action had ${own} session${own === 1 ? '' : 's'} of its own open to it then, which may hold all of a small pool's server connections: ${need}. Give the pool that many for this role and database (default_pool_size, max_db_connections; a provider's pool size), or use the direct URL (the database's own host and port)`
+      : ` ${need[0].toUpperCase()}${need.slice(1)}: give the pool that many for this role and database (default_pool_size, max_db_connections; a provider's pool size), close other clients of it, or use the direct URL (the database's own host and port)`
+  return `${base} ${pooler ? 'This looks like a connection pooler, which' : 'If the host is a connection pooler, it'} may be holding the login in its pool's queue until one of its server connections is free (a session-mode pool of few connections), rather than not answering.${held}. Otherwise check ${firewall}`
+}
+
+/** The action's own sessions open to the server a session of its own failed to reach. */
+function ownAtConnect(connection: Connection): { sessions: number; need: string } {
+  return {
+    sessions: ownSessionCount({ host: connection.host, port: connection.port }),
+    need: RUN_NEEDS
+  }
+}
+
 /** Turns a driver error into one sentence: what went wrong connecting and what to do. */
 export function explainConnectError(
   error: unknown,
@@ -777,7 +826,7 @@ export function explainConnectError(
       detail = `the server refused the connection: ${message}. Check the user, the database, and that the server allows connections from GitHub's runners (sslmode, pg_hba, IP allow-list).`
       break
     case '53300':
-      detail = `${message}.${connectionSlotsAdvice(message)}`
+      detail = `${message}.${connectionSlotsAdvice(message, ownAtConnect(connection))}`
       break
     case '3D000':
       detail = `the database '${connection.database}' does not exist on the server. Check the database name at the end of the URL.`
@@ -795,7 +844,7 @@ export function explainConnectError(
       break
     case 'CONNECT_TIMEOUT':
     case 'ETIMEDOUT':
-      detail = `no answer from ${connection.host}:${connection.port} within ${connectTimeoutSeconds} s. Check the host and port, and that the server's firewall or IP allow-list admits GitHub's runners.`
+      detail = noAnswer(connection, connectTimeoutSeconds)
       break
     case '57014':
       // a statement cut short by a timeout the URL's options, the role or the database set
@@ -805,7 +854,10 @@ export function explainConnectError(
     default:
       // a driver's timeout, not a server's error that speaks of one (a SQLSTATE code)
       if (/timeout/i.test(message) && !/^[0-9A-Z]{5}$/.test(err?.code ?? '')) {
-        detail = `no answer from ${connection.host}:${connection.port} within ${connectTimeoutSeconds} s. Check the host and port, and that the server's firewall or IP allow-list admits GitHub's runners.`
+        detail = noAnswer(connection, connectTimeoutSeconds)
+      } else if (connectionLimit(message)) {
+        // a pooler's refusal (PgBouncer's query_wait_timeout, max_client_conn): no SQLSTATE 53300
+        detail = `${message}.${connectionSlotsAdvice(message, ownAtConnect(connection))}`
       } else if (err.code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
         // Node lists only the names of the kind checked (an IP address: the certificate's IP
         // entries); psql: 'server certificate for "db.example.com" does not match host name'

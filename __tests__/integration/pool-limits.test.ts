@@ -1,0 +1,277 @@
+/**
+ * A session-mode pool of few server connections in front of the server (PgBouncer with
+ * default_pool_size/max_db_connections 1 or 2, or max_client_conn 2, as a nearly full Supabase or
+ * Neon pool): the action holds sessions of its own while pg_dump or pg_restore needs one more.
+ * The error names that cause first (the pooler's FATAL), how many sessions the action held and
+ * the limit the run needs; a restore whose loader never connected says nothing was kept, never
+ * "may have committed" (trial u26 F1); with a pool large enough the same restore succeeds.
+ * Skipped where PgBouncer is not installed (scripts/provision-test-deps.sh installs it).
+ */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { spawnSync } from 'node:child_process'
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync
+} from 'node:fs'
+import net from 'node:net'
+import path from 'node:path'
+import { freePort } from '../../dev/postgres.js'
+import type { BackupSource } from '../../src/types.js'
+import { useHarness } from '../support/harness.js'
+import { testBackupInputs, testRestoreInputs } from '../support/inputs.js'
+
+const PGBOUNCER = '/usr/sbin/pgbouncer'
+const present = existsSync(PGBOUNCER)
+if (!present) {
+  console.warn(
+    `pool-limits: skipped — PgBouncer is not installed (${PGBOUNCER}; scripts/provision-test-deps.sh installs the Debian package pgbouncer)`
+  )
+}
+const describeWithPgbouncer = present ? describe : describe.skip
+
+const harness = useHarness({ name: 'pool-limits' })
+const ROLE = 'pool_user'
+const PASSWORD = 'pool-pass-1357'
+let db: string
+let dir: string
+const pids: number[] = []
+
+const isRoot = typeof process.getuid === 'function' && process.getuid() === 0
+
+/** Starts a PgBouncer in session mode in front of the harness's server, with `settings`. */
+async function startPool(name: string, settings: Record<string, string | number>): Promise<number> {
+  const port = await freePort()
+  const ini = path.join(dir, `${name}.ini`)
+  const lines = [
+    '[databases]',
+    `* = host=127.0.0.1 port=${harness.server.port}`,
+    '[pgbouncer]',
+    'listen_addr = 127.0.0.1',
+    `listen_port = ${port}`,
+    `unix_socket_dir = ${dir}`,
+    'auth_type = scram-sha-256',
+    `auth_file = ${path.join(dir, 'userlist.txt')}`,
+    'pool_mode = session',
+    'ignore_startup_parameters = extra_float_digits,search_path,options,statement_timeout',
+    `logfile = ${path.join(dir, `${name}.log`)}`,
+    `pidfile = ${path.join(dir, `${name}.pid`)}`,
+    ...Object.entries(settings).map(([k, v]) => `${k} = ${v}`)
+  ]
+  writeFileSync(ini, `${lines.join('\n')}\n`, { mode: 0o644 })
+  const [cmd, args] = isRoot
+    ? ['runuser', ['-u', 'postgres', '--', PGBOUNCER, '-d', ini]]
+    : [PGBOUNCER, ['-d', ini]]
+  const started = spawnSync(cmd, args, { encoding: 'utf8' })
+  if (started.status !== 0) throw new Error(`pgbouncer failed: ${started.stderr}`)
+  for (let i = 0; i < 100; i++) {
+    const open = await new Promise<boolean>(resolve => {
+      const socket = net.connect(port, '127.0.0.1')
+      socket.once('connect', () => (socket.destroy(), resolve(true)))
+      socket.once('error', () => resolve(false))
+    })
+    const pidFile = path.join(dir, `${name}.pid`)
+    if (open && existsSync(pidFile)) {
+      pids.push(Number(readFileSync(pidFile, 'utf8').trim()))
+      return port
+    }
+    await new Promise(resolve => setTimeout(resolve, 50))
+  }
+  throw new Error(`pgbouncer ${name} did not start`)
+}
+
+const url = (port: number, database = db) =>
+  `postgresql://${ROLE}:${PASSWORD}@127.0.0.1:${port}/${database}?sslmode=disable`
+
+const failure = (run: Promise<unknown>) =>
+  run.then(
+    () => undefined,
+    (e: unknown) => e as Error
+  )
+
+const source = (name: string): BackupSource => ({
+  kind: 'artifact',
+  name,
+  runId: 'current',
+  repository: harness.backend.repository,
+  token: harness.backend.githubToken
+})
+
+/** A database the pool's role owns, empty. */
+async function target(): Promise<string> {
+  const name = await harness.server.createDatabase()
+  await harness.server.query('postgres', `ALTER DATABASE "${name}" OWNER TO ${ROLE}`)
+  return name
+}
+
+const tablesIn = async (database: string): Promise<number> =>
+  Number(
+    (
+      await harness.server.query<{ n: string }>(
+        database,
+        "SELECT count(*)::text AS n FROM pg_tables WHERE schemaname = 'shop'"
+      )
+    )[0].n
+  )
+
+beforeAll(async () => {
+  if (!present) return
+  dir = mkdtempSync('/tmp/pool-limits-pgb-')
+  chmodSync(dir, 0o755)
+  // PgBouncer runs as the server's OS user (it refuses root): its log and pid file are written here
+  if (isRoot) {
+    const id = (flag: string) =>
+      Number(spawnSync('id', [flag, 'postgres'], { encoding: 'utf8' }).stdout.trim())
+    chownSync(dir, id('-u'), id('-g'))
+  }
+  writeFileSync(path.join(dir, 'userlist.txt'), `"${ROLE}" "${PASSWORD}"\n`, { mode: 0o644 })
+  await harness.server.query(
+    'postgres',
+    `DO $$BEGIN CREATE ROLE ${ROLE} LOGIN SUPERUSER PASSWORD '${PASSWORD}'; EXCEPTION WHEN duplicate_object THEN NULL; END$$;`
+  )
+  db = await harness.server.createDatabase('pool_src')
+  await harness.server.query(
+    db,
+    `CREATE SCHEMA shop;
+     CREATE TABLE shop.a (id integer PRIMARY KEY, body text);
+     CREATE TABLE shop.b (id integer PRIMARY KEY, a integer REFERENCES shop.a);
+     INSERT INTO shop.a SELECT g, 'a' FROM generate_series(1, 500) g;
+     INSERT INTO shop.b SELECT g, g FROM generate_series(1, 500) g;`
+  )
+  // the artifact the restores read, made directly (no pool)
+  await harness.backup(
+    testBackupInputs(harness.server.url(db), { artifactName: 'pool-custom', format: 'custom' })
+  )
+}, 120_000)
+
+afterAll(async () => {
+  const alive = (pid: number): boolean => {
+    try {
+      process.kill(pid, 0)
+      return true
+    } catch {
+      return false
+    }
+  }
+  for (const pid of pids) if (alive(pid)) process.kill(pid, 'SIGTERM')
+  // each writes its log as it stops: the directory goes once they are gone
+  for (let i = 0; i < 100 && pids.some(alive); i++) {
+    await new Promise(resolve => setTimeout(resolve, 50))
+  }
+  if (dir) rmSync(dir, { recursive: true, force: true, maxRetries: 5 })
+})
+
+describeWithPgbouncer('a pool of two server connections (query_wait_timeout)', () => {
+  it("restore: pg_restore's own FATAL first, the action's two sessions, nothing kept", async () => {
+    const port = await startPool('p2', {
+      default_pool_size: 2,
+      max_db_connections: 2,
+      query_wait_timeout: 3
+    })
+    const into = await target()
+    const error = await failure(
+      harness.restore(testRestoreInputs(url(port, into), source('pool-custom')))
+    )
+    expect(error?.message).toMatch(
+      /^(?:Input 'database-url': )?pg_restore could not open its session: the pool had no server connection free/
+    )
+    expect(error?.message).toContain('query_wait_timeout')
+    expect(error?.message).toContain(
+      'The action had 2 sessions of its own open to that server then'
+    )
+    expect(error?.message).toContain('at least 3 connections')
+    expect(error?.message).toContain('Nothing was kept')
+    expect(error?.message).not.toMatch(/may have committed|decompressed/)
+    expect(await tablesIn(into)).toBe(0)
+  }, 120_000)
+})
+
+describeWithPgbouncer('a pooler that admits two clients (max_client_conn = 2)', () => {
+  it('restore: "no more connections allowed" first, nothing kept, never "may have committed"', async () => {
+    const port = await startPool('mc', { max_client_conn: 2, default_pool_size: 20 })
+    const into = await target()
+    const error = await failure(
+      harness.restore(testRestoreInputs(url(port, into), source('pool-custom')))
+    )
+    expect(error?.message).toContain(
+      'pg_restore could not open its session: the connection pooler admits no more clients'
+    )
+    expect(error?.message).toContain('no more connections allowed (max_client_conn)')
+    expect(error?.message).toContain('The action had 2 sessions of its own')
+    expect(error?.message).toContain('Nothing was kept')
+    expect(error?.message).not.toMatch(/may have committed|decompressed|zstd/)
+    expect(await tablesIn(into)).toBe(0)
+  }, 120_000)
+})
+
+describeWithPgbouncer('a pool of one server connection', () => {
+  let port: number
+  beforeAll(async () => {
+    port = await startPool('p1', {
+      default_pool_size: 1,
+      max_db_connections: 1,
+      query_wait_timeout: 3
+    })
+  })
+
+  it("backup: pg_dump's query_wait_timeout first, with the session that exports the snapshot", async () => {
+    const error = await failure(
+      harness.backup(testBackupInputs(url(port), { artifactName: 'pool-one' }))
+    )
+    expect(error?.message).toMatch(
+      /^pg_dump could not open its session: the pool had no server connection free/
+    )
+    expect(error?.message).toContain(
+      'The action had 1 session of its own open to that server then (the snapshot pg_dump reads'
+    )
+    expect(error?.message).toContain('at least 2 connections')
+    expect(harness.backend.artifacts().filter(a => a.name === 'pool-one')).toEqual([])
+  }, 120_000)
+
+  it("restore: the second session's login times out in the pool's queue: the action's own first session named", async () => {
+    const into = await target()
+    const error = await failure(
+      harness.restore(testRestoreInputs(url(port, into), source('pool-custom')))
+    )
+    expect(error?.message).toContain('query_wait_timeout')
+    expect(error?.message).toContain(
+      'No session could be opened: the pool had no server connection free for it'
+    )
+    expect(error?.message).toContain(
+      'The action had 1 session of its own open to that server then, and opened one more'
+    )
+    expect(error?.message).toContain('a restore 3')
+    expect(await tablesIn(into)).toBe(0)
+  }, 120_000)
+
+  it("restore: a connect timeout shorter than the pool's queue says the login may wait there, not only the firewall", async () => {
+    const slow = await startPool('p1slow', {
+      default_pool_size: 1,
+      max_db_connections: 1,
+      query_wait_timeout: 30
+    })
+    const into = await target()
+    const error = await failure(
+      harness.restore(
+        testRestoreInputs(url(slow, into), source('pool-custom'), { connectTimeoutSeconds: 2 })
+      )
+    )
+    expect(error?.message).toContain("may be holding the login in its pool's queue")
+    expect(error?.message).toContain('The action had 1 session of its own open to it then')
+    expect(error?.message).toContain('a restore 3')
+    expect(await tablesIn(into)).toBe(0)
+  }, 120_000)
+})
+
+describeWithPgbouncer('a pool of three server connections', () => {
+  it('restore succeeds through it', async () => {
+    const port = await startPool('p3', { default_pool_size: 3, max_db_connections: 3 })
+    const into = await target()
+    await harness.restore(testRestoreInputs(url(port, into), source('pool-custom')))
+    expect(await tablesIn(into)).toBe(2)
+  }, 120_000)
+})
