@@ -485,6 +485,15 @@ export function cancelledBy(): NodeJS.Signals | undefined {
   return cancelled
 }
 
+/**
+ * Throws once the run is cancelled: a phase that would look for, install or run a program (or
+ * plan with one) goes no further — its programs would be refused (refusedChild), and the refusal
+ * read as a missing client (trial u26 F2: "No suitable pg_restore is installed … installing").
+ */
+export function stopIfCancelled(): void {
+  if (cancelled) throw new EngineError(`the run was cancelled (${cancelled})`)
+}
+
 /** Ends every live child and what it started now (SIGKILL to its process group). */
 export function killAllChildren(): void {
   for (const child of live) signalChild(child, 'SIGKILL')

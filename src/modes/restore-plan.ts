@@ -6,6 +6,7 @@
  * is complete, the archive's table of contents listed. The result is the plan the load follows.
  */
 import { CheckError, SettingError, sentence } from '../errors.js'
+import { stopIfCancelled } from '../process.js'
 import { log, stopwatch, plural } from '../log.js'
 import { quoteIdent } from '../postgres/globals.js'
 import type { Manifest } from '../manifest.js'
@@ -201,6 +202,8 @@ export async function planRestore(
    */
   head = false
 ): Promise<RestorePlan> {
+  // a cancelled run plans nothing: no client is looked for or installed (trial u26 F2)
+  stopIfCancelled()
   const { manifest, dump } = fetched
   if ('directory' in dump) {
     const header = await readArchiveHeader(dump.directory).catch(() => undefined)

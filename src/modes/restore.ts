@@ -70,7 +70,7 @@ import {
   trackApplicationName,
   withSessionSearchPath
 } from '../postgres/session.js'
-import { cancelledBy } from '../process.js'
+import { cancelledBy, stopIfCancelled } from '../process.js'
 import type { SkippedStatement } from '../postgres/script-gate.js'
 import {
   countRows,
@@ -814,7 +814,11 @@ async function downloadVerdict(
   installer: ClientInstaller | undefined,
   error: unknown
 ): Promise<unknown> {
+  // cancelled: the cancel is the verdict; nothing of the backup is checked or planned (no client
+  // is looked for, none installed: trial u26 F2)
+  if (cancelledBy()) return error
   const failed = await live.settled()
+  if (cancelledBy()) return error
   if (failed) return failed
   try {
     await planRestore(inputs, await live.whole(), requires, installer)
@@ -844,6 +848,7 @@ async function loadWhileDownloading<T>(
   const loading = runLoad(live.dump, head)
   const checking = (async () => {
     const { fetched, loaded } = await live.complete(loading)
+    stopIfCancelled()
     const plan = await planRestore(inputs, fetched, requires, deps.installer)
     sameBackup(head, plan, fetched, live.dump)
     whole = { fetched, plan }
@@ -871,6 +876,7 @@ async function loadWhileDownloading<T>(
   if (check.status === 'rejected' && live.dump.live.rewritten) {
     // the client retried the download (it writes the zip again): the load, stopped before it
     // could commit, runs again on the whole download, checked as a download-first restore
+    stopIfCancelled()
     log.info('The download was retried: the load runs again on the whole download.')
     const fetched = await live.whole()
     const plan = await planRestore(inputs, fetched, requires, deps.installer)
@@ -890,6 +896,7 @@ async function loadWhileDownloading<T>(
   // the load did not read the dump as it downloaded: it runs on the whole file, as before
   if (load.status === 'fulfilled')
     throw new EngineError('the load ended without reading the backup')
+  stopIfCancelled()
   if (!(load.reason instanceof LiveEntryNotTaken))
     log.info(`The load is run again on the whole download (${(load.reason as Error).message}).`)
   return { ...whole!, loaded: await runLoad(whole!.fetched.dump, whole!.plan) }

@@ -8,7 +8,7 @@ import { log } from '../log.js'
 import { existsSync, readdirSync, realpathSync } from 'node:fs'
 import path from 'node:path'
 import { EngineError, SettingError } from '../errors.js'
-import { runChild } from '../process.js'
+import { runChild, stopIfCancelled } from '../process.js'
 import {
   type ClientInstaller,
   type InstallResult,
@@ -115,10 +115,13 @@ export async function discoverClients(
   program: ClientProgram,
   dirs: string[] = candidateDirectories()
 ): Promise<ClientInstall[]> {
+  stopIfCancelled()
   const found: ClientInstall[] = []
   const seen = new Set<string>()
   for (const dir of dirs) {
     const install = await probe(dir, program)
+    // a probe refused by a cancel finds nothing: not "no such client"
+    stopIfCancelled()
     if (!install) continue
     let key: string
     try {
@@ -448,6 +451,8 @@ async function installOrFail(
       'setting'
     )
   }
+  // a cancelled run installs nothing (its programs are refused: no client was found for that)
+  stopIfCancelled()
   const say = options.log ?? ((line: string) => log.info(line))
   const installer = options.installer ?? aptInstaller()
   say(
