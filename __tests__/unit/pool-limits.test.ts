@@ -155,6 +155,14 @@ describe('neverConnected', () => {
         )
       )
     ).toBe(false)
+    // a session ended under a statement (its COMMIT may have been sent): not "never connected"
+    expect(
+      neverConnected(
+        failed(
+          'pg_restore: error: could not execute query: FATAL:  terminating connection due to administrator command\n'
+        )
+      )
+    ).toBe(false)
     expect(
       neverConnected(
         new LoadError('x', `pg_restore: error: ${at}FATAL: x`, false, {

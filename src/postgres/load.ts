@@ -2577,7 +2577,7 @@ export function neverConnected(error: Pick<LoadError, 'exit' | 'stderr'>): boole
 
 /** libpq's words for a session that could not be opened. */
 const CONNECT_FAILED =
-  /connection to server (?:at |on socket ).*failed|could not connect to (?:the )?server|(?:^|\n)(?:psql|pg_restore): error: .*FATAL: /
+  /connection to server (?:at |on socket ).*failed|could not connect to (?:the )?server/
 
 /** libpq's words for a connection that ended under a running statement. */
 const CONNECTION_LOST =
