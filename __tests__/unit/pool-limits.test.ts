@@ -128,6 +128,14 @@ describe('neverConnected', () => {
     new LoadError('x', stderr, false, { program, code, signal: null })
 
   it('a loader whose session could not be opened', () => {
+    // PgBouncer logs the client in itself, then refuses its first query (no server connection)
+    expect(
+      neverConnected(
+        failed(
+          "pg_restore: error: query failed: FATAL:  query_wait_timeout\nserver closed the connection unexpectedly\n\tThis probably means the server terminated abnormally\n\tbefore or while processing the request.\npg_restore: detail: Query was: SELECT pg_catalog.set_config('search_path', '', false);\n"
+        )
+      )
+    ).toBe(true)
     expect(neverConnected(failed(`pg_restore: error: ${at}FATAL:  query_wait_timeout\n`))).toBe(
       true
     )

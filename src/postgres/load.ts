@@ -79,7 +79,7 @@ import {
 } from './parallel-restore.js'
 import { lexPsqlScript } from './psql-lexer.js'
 import { directTextHazard } from './direct-entries.js'
-import { connectionLimitFailure } from './diagnostics.js'
+import { connectionLimit, connectionLimitFailure } from './diagnostics.js'
 import type { FillOrder } from './data-only.js'
 import type { PlainCopyBlock } from './plain-sql.js'
 import {
@@ -2560,19 +2560,24 @@ export function endedOnStatementError(error: LoadError): boolean {
 }
 
 /**
- * The loader failed opening its session (libpq's "connection to server at … failed: FATAL: …",
- * a pool's queue timed out), before any statement of it ran: no transaction began, nothing of
- * the restore reached the target, whatever of its input had been released.
+ * The loader never had a session on the server, before any statement of it ran: libpq's
+ * "connection to server at … failed: FATAL: …" (no client slot: max_connections, CONNECTION
+ * LIMIT, a pooler's max_client_conn), or a pooler's refusal of its first query (PgBouncer
+ * authenticates the client itself, then queues its first query for a server connection:
+ * "query failed: FATAL:  query_wait_timeout" on pg_restore's SET of search_path — in session mode
+ * a client that once had a server connection keeps it). No transaction began, nothing of the
+ * restore reached the target, whatever of its input had been released (trial u26 F1).
  */
 export function neverConnected(error: Pick<LoadError, 'exit' | 'stderr'>): boolean {
   const exit = error.exit
   if (!exit || exit.signal) return false
-  return (
-    CONNECT_FAILED.test(error.stderr) &&
-    !/\b(?:ERROR|WARNING|NOTICE): |^pg_restore: (?:processing|creating|executing) /m.test(
+  if (
+    /\b(?:ERROR|WARNING|NOTICE): |^pg_restore: (?:processing|creating|executing) /m.test(
       error.stderr
     )
   )
+    return false
+  return CONNECT_FAILED.test(error.stderr) || connectionLimit(error.stderr) !== undefined
 }
 
 /** libpq's words for a session that could not be opened. */
