@@ -814,10 +814,9 @@ async function downloadVerdict(
   installer: ClientInstaller | undefined,
   error: unknown
 ): Promise<unknown> {
+  const failed = await live.settled()
   // cancelled: the cancel is the verdict; nothing of the backup is checked or planned (no client
   // is looked for, none installed: trial u26 F2)
-  if (cancelledBy()) return error
-  const failed = await live.settled()
   if (cancelledBy()) return error
   if (failed) return failed
   try {
