@@ -638,6 +638,13 @@ export interface OwnSessionsEnded {
  * waited for, at most `waitMs`. With `programsOnly`, only the programs' sessions (a loader that
  * died while its server session ran on: the engine's own sessions are still in use).
  */
+/**
+ * Sessions endOwnSessions ended ("host:port:pid") not yet reported by a whole (not programsOnly)
+ * call: a loader's failure after a cancel may end its session a moment before the cancel's own
+ * call looks (which then finds none), and the cancel's message says what the run ended.
+ */
+const endedUnreported = new Set<string>()
+
 export async function endOwnSessions(
   waitMs = 5000,
   { programsOnly = false }: { programsOnly?: boolean } = {}
@@ -691,6 +698,9 @@ export async function endOwnSessions(
           await new Promise(resolve => setTimeout(resolve, 50))
           pids = await find()
         }
+        for (const pid of first.map(r => r.pid))
+          if (!pids.includes(pid))
+            endedUnreported.add(`${own.connection.host}:${own.connection.port}:${pid}`)
         result.ended += found - pids.length
         result.left.push(...pids)
         // the programs' transactions (psql's, pg_restore's) as the server ended them: a COMMIT
@@ -712,6 +722,10 @@ export async function endOwnSessions(
       }
     })
   )
+  if (!programsOnly) {
+    result.ended = Math.max(result.ended, endedUnreported.size)
+    endedUnreported.clear()
+  }
   return result
 }
 
