@@ -12,7 +12,7 @@ import { beforeAll, describe, expect, it } from '@jest/globals'
 import type { TestServer } from '../../dev/postgres.js'
 import { useHarness } from '../support/harness.js'
 import { currentRunArtifact } from '../support/sources.js'
-import { testBackupInputs, testRestoreInputs } from '../support/inputs.js'
+import { NO_FILTERS, testBackupInputs, testRestoreInputs } from '../support/inputs.js'
 
 const harness = useHarness({ name: 'own-search-path' })
 let server: TestServer
@@ -139,6 +139,43 @@ describe("the action's own SQL never runs operators a database's user planted", 
       'SELECT (SELECT count(*) FROM public.items)::text AS n, (SELECT last_value FROM public.items_id_seq)::text AS last'
     )
     expect(rows[0]).toEqual({ n: '2', last: '2' })
+    expect(await sprung(target)).toEqual([])
+  })
+
+  it("a database whose search_path puts public before pg_catalog: no type the action's reads name resolves to a domain planted there", async () => {
+    // domains named like the types the reads that use the session's path cast to (attacker a40 1)
+    const DOMAINS = `
+      CREATE DOMAIN public.text AS pg_catalog.text CHECK (public.spy('domain text'));
+      CREATE DOMAIN public."char" AS pg_catalog."char" CHECK (public.spy('domain char'));
+      CREATE DOMAIN public.oid AS pg_catalog.oid CHECK (public.spy('domain oid'));`
+    const source = await server.createDatabase('trap_db_path')
+    await server.query(
+      source,
+      'CREATE TABLE public.items (id integer PRIMARY KEY); INSERT INTO public.items VALUES (1), (2); CREATE TABLE public.orders (id integer); CREATE TABLE public.junk (id integer)'
+    )
+    await plant(source)
+    await server.query(source, `SET ROLE trapper; ${DOMAINS} RESET ROLE;`)
+    await server.query('postgres', `ALTER DATABASE ${source} SET search_path = public, pg_catalog`)
+    await harness.backup(
+      testBackupInputs(server.url(source), {
+        artifactName: 'trap-db-path',
+        filters: { ...NO_FILTERS, excludeTables: ['junk'], excludeTableData: ['ord*'] }
+      })
+    )
+    expect(await sprung(source)).toEqual([])
+    // a target alike: restore of one table (resolved by the session's path) next to its objects
+    const target = await server.createDatabase('trap_db_path_target')
+    await plant(target)
+    await server.query(target, `SET ROLE trapper; ${DOMAINS} RESET ROLE;`)
+    await server.query('postgres', `ALTER DATABASE ${target} SET search_path = public, pg_catalog`)
+    await harness
+      .restore(
+        testRestoreInputs(server.url(target), currentRunArtifact(harness.backend, 'trap-db-path'), {
+          tables: ['items'],
+          allowNonEmpty: true
+        })
+      )
+      .catch(() => undefined) // refused or not: what matters is what ran
     expect(await sprung(target)).toEqual([])
   })
 })

@@ -2075,7 +2075,7 @@ async function refuseReadOnly(
 async function sessionSchemas(client: pg.Client): Promise<string[]> {
   const { rows } = await withSessionSearchPath(client, () =>
     client.query<{ schemas: string[] }>(
-      'SELECT pg_catalog.current_schemas(false)::text[] AS schemas'
+      'SELECT pg_catalog.current_schemas(false)::pg_catalog.text[] AS schemas'
     )
   )
   return rows[0]?.schemas ?? []

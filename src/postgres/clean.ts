@@ -1375,8 +1375,8 @@ async function qualifiedDrops(client: pg.Client, drops: readonly string[]): Prom
     const resolved = await withSessionSearchPath(client, () =>
       client.query<{ oid: string | null }>(
         type
-          ? 'SELECT pg_catalog.to_regtype($1)::oid::text AS oid'
-          : 'SELECT pg_catalog.to_regclass($1)::oid::text AS oid',
+          ? 'SELECT pg_catalog.to_regtype($1)::pg_catalog.oid::pg_catalog.text AS oid'
+          : 'SELECT pg_catalog.to_regclass($1)::pg_catalog.oid::pg_catalog.text AS oid',
         [m[3]]
       )
     )

@@ -346,8 +346,10 @@ const sessionSearchPaths = new WeakMap<pg.Client, string>()
 /**
  * `run` with the session's own search_path (the one psql or pg_restore would have with the same
  * URL and role), for the few reads that resolve a name as the user or a script wrote it without
- * its schema (`tables: orders`, a plain script's `DROP TABLE items`): run should call nothing but
- * pg_catalog-qualified functions (no operator), since the role's schemas are visible meanwhile.
+ * its schema (`tables: orders`, a plain script's `DROP TABLE items`): run should name nothing but
+ * pg_catalog-qualified functions, types (casts: `$1::pg_catalog.text`) and operators, since the
+ * role's schemas are visible meanwhile, maybe before pg_catalog (ALTER DATABASE … SET
+ * search_path = public, pg_catalog: a domain public.text ran as the action's role, attacker a40 1).
  * OWN_SEARCH_PATH again afterwards (an error setting it back is thrown: the session must not go
  * on with the role's schemas visible).
  */
@@ -1317,15 +1319,16 @@ export async function unmatchedExcludes(
   for (const option of ['excludeTables', 'excludeTableData'] as const) {
     for (const pattern of filters[option]) {
       const { schema, name } = patternRegexes(pattern)
-      // visible as pg_dump sees it (the session's own search_path), every operator qualified
+      // visible as pg_dump sees it (the session's own search_path), every operator and type
+      // qualified (a database's owner may put public before pg_catalog in it: attacker a40 1)
       const result = await withSessionSearchPath(client, () =>
         client.query(
           `SELECT 1 FROM pg_catalog.pg_class c
            JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
-          WHERE c.relkind OPERATOR(pg_catalog.=) ANY (array['r','S','v','m','f','p']::"char"[])
-            AND ($1::text IS NULL OR c.relname OPERATOR(pg_catalog.~) $1::text COLLATE pg_catalog.default)
-            AND CASE WHEN $2::text IS NULL THEN pg_catalog.pg_table_is_visible(c.oid)
-                     ELSE n.nspname OPERATOR(pg_catalog.~) $2::text COLLATE pg_catalog.default END
+          WHERE c.relkind OPERATOR(pg_catalog.=) ANY (array['r','S','v','m','f','p']::pg_catalog."char"[])
+            AND ($1::pg_catalog.text IS NULL OR c.relname OPERATOR(pg_catalog.~) $1::pg_catalog.text COLLATE pg_catalog.default)
+            AND CASE WHEN $2::pg_catalog.text IS NULL THEN pg_catalog.pg_table_is_visible(c.oid)
+                     ELSE n.nspname OPERATOR(pg_catalog.~) $2::pg_catalog.text COLLATE pg_catalog.default END
           LIMIT 1`,
           [name ?? null, schema ?? null]
         )

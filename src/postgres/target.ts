@@ -213,7 +213,7 @@ export async function resolveTables(
   )
   const named = await withSessionSearchPath(client, () =>
     client.query<{ rel: string | null }>(
-      'SELECT pg_catalog.to_regclass(u.q)::oid::text AS rel FROM pg_catalog.unnest($1::text[]) AS u(q)',
+      'SELECT pg_catalog.to_regclass(u.q)::pg_catalog.oid::pg_catalog.text AS rel FROM pg_catalog.unnest($1::pg_catalog.text[]) AS u(q)',
       [written]
     )
   )
