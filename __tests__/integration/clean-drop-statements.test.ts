@@ -177,3 +177,59 @@ it("a plain script's unqualified CREATE after SET search_path: clean drops in th
   ])
   expect(await server.query(target, 'SELECT id FROM app.users')).toEqual([{ id: 42 }])
 }, 120_000)
+
+// re-attack a40 2: clean's own DROP … IF EXISTS ran first and the script's DROP then failed
+describe('a plain script made by pg_dump --clean (its own DROP statements)', () => {
+  const APP = `
+    CREATE SCHEMA app;
+    CREATE TYPE app.mood AS ENUM ('a', 'b');
+    CREATE TABLE app.a (id serial PRIMARY KEY, v text, m app.mood);
+    CREATE TABLE app.b (id integer PRIMARY KEY, a_id integer REFERENCES app.a (id));
+    CREATE INDEX b_a ON app.b (a_id);
+    CREATE VIEW app.v AS SELECT id, v FROM app.a;
+    CREATE FUNCTION app.f(x integer) RETURNS integer LANGUAGE sql AS 'SELECT x';
+    CREATE SEQUENCE app.s;
+    INSERT INTO app.a (v, m) VALUES ('x', 'a'), ('y', 'b');
+    INSERT INTO app.b VALUES (1, 1), (2, 2);`
+  const psqlFile = (database: string, file: string): void =>
+    void execFileSync(
+      path.join(server.binDir, 'psql'),
+      ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-1', '-f', file],
+      { env: server.env(database), stdio: 'pipe' }
+    )
+
+  it.each([[false], [true]])(
+    'restores with clean: true into a target holding its objects, as psql -1 -f does (--if-exists: %s)',
+    async ifExists => {
+      const from = await server.createDatabase()
+      await server.query(from, APP)
+      const script = path.join(harness.work, `clean-${String(ifExists)}.sql`)
+      writeFileSync(
+        script,
+        execFileSync(
+          path.join(server.binDir, 'pg_dump'),
+          ['-Fp', '--clean', ...(ifExists ? ['--if-exists'] : [])],
+          { env: server.env(from), maxBuffer: 1 << 28 }
+        )
+      )
+      // two targets holding the same objects, with other rows: by hand, and the action
+      const targets: string[] = []
+      for (let i = 0; i < 2; i++) {
+        const target = await server.createDatabase()
+        await server.query(target, APP)
+        await server.query(
+          target,
+          "INSERT INTO app.a (v) VALUES ('other'); INSERT INTO app.b VALUES (3, 3)"
+        )
+        targets.push(target)
+      }
+      psqlFile(targets[0], script)
+      await harness.restore(
+        testRestoreInputs(server.url(targets[1]), { kind: 'file', path: script }, { clean: true })
+      )
+      const expected = await tableChecksums(server, from)
+      expect(await tableChecksums(server, targets[0])).toEqual(expected)
+      expect(await tableChecksums(server, targets[1])).toEqual(expected)
+    }
+  )
+})

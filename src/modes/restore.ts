@@ -25,6 +25,7 @@ import {
   cleanReplaced,
   describeDependents,
   droppedRelations,
+  dropKey,
   notRestored,
   scriptOwnedObjects,
   withCascade
@@ -514,7 +515,14 @@ export async function restore(
                 progress.dump,
                 {
                   ...plan,
-                  drops: drops?.map(d => d.drop),
+                  // the objects a plain script drops itself (pg_dump --clean) are its to drop
+                  drops: drops
+                    ?.filter(
+                      d =>
+                        /\bCASCADE;?\s*$/i.test(d.drop) ||
+                        !plan.clean?.scriptDrops?.has(dropKey(d.drop))
+                    )
+                    .map(d => d.drop),
                   roles: roles?.statements,
                   fills: server.fills,
                   dataOrder: server.dataOrder,

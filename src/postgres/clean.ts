@@ -129,6 +129,12 @@ export interface CleanList {
    */
   replaced?: { relations: ReplacedRelation[]; schemas: string[] }
   /**
+   * A plain script's own DROP statements without IF EXISTS ({@link dropKey}), as pg_dump --clean
+   * writes before each CREATE: clean leaves those objects for the script to drop, as psql -f
+   * would (its own DROP IF EXISTS first made the script's DROP fail: re-attack a40 2).
+   */
+  scriptDrops?: Set<string>
+  /**
    * The functions (and procedures, aggregates), types and operators the backup creates, by its
    * entries: a function's and an operator's name with its argument types ({@link
    * signatureKey}). Only the target's objects with these identities may go with clean's drops.
@@ -773,9 +779,21 @@ export class ScriptDrops {
   private creationSchema: string | null | undefined
   /** Statements that create an object clean cannot name (an unqualified name, path unknown). */
   readonly unresolved: string[] = []
+  /** The script's own DROP statements without IF EXISTS, by {@link dropKey}. */
+  readonly scriptDrops = new Set<string>()
 
   /** Reads one statement event (psql-lexer.ts). */
   see(event: StatementEvent): void {
+    // pg_dump --clean's own drops: DROP …, ALTER TABLE ONLY … DROP CONSTRAINT / ALTER COLUMN …
+    // DROP DEFAULT (without --if-exists: they fail on what is gone)
+    const k = event.parts[0]?.keywords
+    if (
+      event.parts.length === 1 &&
+      k !== undefined &&
+      (k[0] === 'DROP' || (k[0] === 'ALTER' && k[1] === 'TABLE' && /\bDROP\b/i.test(event.text))) &&
+      !/\bIF\s+EXISTS\b/i.test(event.text)
+    )
+      this.scriptDrops.add(dropKey(event.text))
     for (const part of event.parts) {
       const path = searchPathChange(event.text, part)
       if (path !== undefined) {
@@ -796,13 +814,32 @@ export class ScriptDrops {
   }
 
   get list(): CleanList {
-    return { drops: this.drops, tableParts: this.tableParts, extensions: this.extensions }
+    return {
+      drops: this.drops,
+      tableParts: this.tableParts,
+      extensions: this.extensions,
+      scriptDrops: this.scriptDrops
+    }
   }
 
   /** The DROP statements, in reverse order of creation. */
   get drops(): string[] {
     return [...this.created].reverse()
   }
+}
+
+/**
+ * A DROP statement's text (or ALTER TABLE … DROP …) compared with another's: white space
+ * folded, IF EXISTS, ALTER TABLE's ONLY, a trailing CASCADE and the final ";" left out.
+ */
+export function dropKey(drop: string): string {
+  return drop
+    .trim()
+    .replace(/;\s*$/, '')
+    .replace(/\s+/g, ' ')
+    .replace(/ IF EXISTS /gi, ' ')
+    .replace(/^ALTER TABLE ONLY /i, 'ALTER TABLE ')
+    .replace(/ CASCADE$/i, '')
 }
 
 /** A pass-through stage that reads a plain script with psql's lexer and collects its drops. */
