@@ -2297,6 +2297,22 @@ function describeBlocked(tables: ReadonlyArray<DataOnlyTable>, limit = 20): stri
   return shown.join(', ') + (tables.length > limit ? `, and ${tables.length - limit} more` : '')
 }
 
+/** A name as SQL writes it: quoted unless a plain lower-case word ("a\nb", "Orders", "x, y"). */
+const sqlIdent = (name: string): string =>
+  /^[a-z_][a-z0-9_]*$/.test(name) ? name : `"${name.replace(/"/g, '""')}"`
+
+/**
+ * Tables as an SQL statement names them (a hint's TRUNCATE: a name with a line break, a comma or
+ * capitals copied unquoted would name another table, re-attack a40 3).
+ */
+function sqlNames(objects: ReadonlyArray<{ schema: string; name: string }>, limit = 100): string {
+  const shown = objects
+    .slice(0, limit)
+    .map(t => `${sqlIdent(t.schema)}.${sqlIdent(t.name)}`)
+    .join(', ')
+  return objects.length > limit ? `${shown}, and ${objects.length - limit} more` : shown
+}
+
 function listNames(objects: ReadonlyArray<{ schema: string; name: string }>, limit = 20): string {
   const shown = objects.slice(0, limit).map(qualified).join(', ')
   return objects.length > limit ? `${shown}, and ${objects.length - limit} more` : shown
@@ -2362,7 +2378,7 @@ function acceptDataOnly(
     const fixes = [
       ...(readable.length > 0
         ? [
-            `to replace their rows, empty them first (TRUNCATE ${listNames([...readable, ...check.referencing], 100)}${check.referencing.length > 0 ? `: ${listNames(check.referencing)} ${check.referencing.length === 1 ? 'references' : 'reference'} them by a foreign key, so PostgreSQL truncates ${check.referencing.length === 1 ? 'it' : 'them'} with them, rows and all` : ''}) and restore again${inputs.tables.length > 0 && check.referencing.length > 0 ? ` with ${check.referencing.length === 1 ? 'it' : 'them'} named too (tables: ${[...new Set([...inputs.tables, ...check.referencing.map(t => t.name)])].join(',')}: the TRUNCATE empties ${check.referencing.length === 1 ? 'it' : 'them'}, and tables: ${inputs.tables.join(',')} alone would leave ${check.referencing.length === 1 ? 'it' : 'them'} empty)` : ''} (the rows added since the backup are lost then); to get back some of the backup's rows beside the target's (rows deleted by mistake), restore the backup into a scratch database first and copy those rows from there (INSERT … SELECT, or \\copy out and in: rows whose keys the target still holds would fail); to append all of them as they are, load the backup by hand with ${byHand(plan)}`
+            `to replace their rows, empty them first (TRUNCATE ${sqlNames([...readable, ...check.referencing])}${check.referencing.length > 0 ? `: ${listNames(check.referencing)} ${check.referencing.length === 1 ? 'references' : 'reference'} them by a foreign key, so PostgreSQL truncates ${check.referencing.length === 1 ? 'it' : 'them'} with them, rows and all` : ''}) and restore again${inputs.tables.length > 0 && check.referencing.length > 0 ? ` with ${check.referencing.length === 1 ? 'it' : 'them'} named too (tables: ${[...new Set([...inputs.tables, ...check.referencing.map(t => t.name)])].join(',')}: the TRUNCATE empties ${check.referencing.length === 1 ? 'it' : 'them'}, and tables: ${inputs.tables.join(',')} alone would leave ${check.referencing.length === 1 ? 'it' : 'them'} empty)` : ''} (the rows added since the backup are lost then); to get back some of the backup's rows beside the target's (rows deleted by mistake), restore the backup into a scratch database first and copy those rows from there (INSERT … SELECT, or \\copy out and in: rows whose keys the target still holds would fail); to append all of them as they are, load the backup by hand with ${byHand(plan)}`
           ]
         : []),
       ...(denied.length > 0
