@@ -32,7 +32,10 @@ var errors = __webpack_require__(83916);
 var psql_lexer = __webpack_require__(7340);
 // EXTERNAL MODULE: ./src/postgres/plain-sql.ts
 var plain_sql = __webpack_require__(20942);
+// EXTERNAL MODULE: ./src/postgres/session.ts
+var postgres_session = __webpack_require__(92515);
 ;// CONCATENATED MODULE: ./src/postgres/target.ts
+
 
 const EXACT_COUNT_LIMIT = 50;
 /**
@@ -158,20 +161,24 @@ function describeTables(tables, limit = 20) {
 async function resolveTables(client, tables) {
     if (tables.length === 0)
         return [];
-    const result = await client.query(`WITH RECURSIVE named AS (
-       SELECT CASE WHEN u.schema = '' THEN pg_catalog.to_regclass(pg_catalog.quote_ident(u.name))
-                   ELSE pg_catalog.to_regclass(pg_catalog.quote_ident(u.schema) || '.' || pg_catalog.quote_ident(u.name))
-              END::oid AS rel
-         FROM unnest($1::text[], $2::text[]) AS u(schema, name)),
-     tree(rel) AS (
-       SELECT rel FROM named WHERE rel IS NOT NULL
+    // the names as the session resolves them (its own search_path for an unqualified one), by a
+    // read that calls only pg_catalog's functions while the role's schemas are visible
+    const written = tables.map(t => t.schema === ''
+        ? client.escapeIdentifier(t.name)
+        : `${client.escapeIdentifier(t.schema)}.${client.escapeIdentifier(t.name)}`);
+    const named = await (0,postgres_session.withSessionSearchPath)(client, () => client.query('SELECT pg_catalog.to_regclass(u.q)::pg_catalog.oid::pg_catalog.text AS rel FROM pg_catalog.unnest($1::pg_catalog.text[]) AS u(q)', [written]));
+    const rels = named.rows.flatMap(r => (r.rel === null ? [] : [r.rel]));
+    if (rels.length === 0)
+        return [];
+    const result = await client.query(`WITH RECURSIVE tree(rel) AS (
+       SELECT rel FROM unnest($1::oid[]) AS u(rel)
        UNION
        SELECT i.inhrelid FROM pg_catalog.pg_inherits i JOIN tree ON i.inhparent = tree.rel
          JOIN pg_catalog.pg_class p ON p.oid = tree.rel AND p.relkind = 'p')
      SELECT DISTINCT n.nspname AS schema, c.relname AS name
        FROM tree JOIN pg_catalog.pg_class c ON c.oid = tree.rel AND c.relkind = 'r'
        JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-      ORDER BY 1, 2`, [tables.map(t => t.schema), tables.map(t => t.name)]);
+      ORDER BY 1, 2`, [rels]);
     return result.rows;
 }
 
@@ -198,6 +205,7 @@ var sql_redact = __webpack_require__(68273);
  * tables, functions, …) make PostgreSQL refuse (SQLSTATE 2BP01), and each refusal's DETAIL names
  * them. Unless the caller allows dropping them (CASCADE), clean refuses and lists them.
  */
+
 
 
 
@@ -861,8 +869,18 @@ class ScriptDrops {
     creationSchema;
     /** Statements that create an object clean cannot name (an unqualified name, path unknown). */
     unresolved = [];
+    /** The script's own DROP statements without IF EXISTS, by {@link dropKey}. */
+    scriptDrops = new Set();
     /** Reads one statement event (psql-lexer.ts). */
     see(event) {
+        // pg_dump --clean's own drops: DROP …, ALTER TABLE ONLY … DROP CONSTRAINT / ALTER COLUMN …
+        // DROP DEFAULT (without --if-exists: they fail on what is gone)
+        const k = event.parts[0]?.keywords;
+        if (event.parts.length === 1 &&
+            k !== undefined &&
+            (k[0] === 'DROP' || (k[0] === 'ALTER' && k[1] === 'TABLE' && /\bDROP\b/i.test(event.text))) &&
+            !/\bIF\s+EXISTS\b/i.test(event.text))
+            this.scriptDrops.add(dropKey(event.text));
         for (const part of event.parts) {
             const path = searchPathChange(event.text, part);
             if (path !== undefined) {
@@ -886,12 +904,30 @@ class ScriptDrops {
         }
     }
     get list() {
-        return { drops: this.drops, tableParts: this.tableParts, extensions: this.extensions };
+        return {
+            drops: this.drops,
+            tableParts: this.tableParts,
+            extensions: this.extensions,
+            scriptDrops: this.scriptDrops
+        };
     }
     /** The DROP statements, in reverse order of creation. */
     get drops() {
         return [...this.created].reverse();
     }
+}
+/**
+ * A DROP statement's text (or ALTER TABLE … DROP …) compared with another's: white space
+ * folded, IF EXISTS, ALTER TABLE's ONLY, a trailing CASCADE and the final ";" left out.
+ */
+function dropKey(drop) {
+    return drop
+        .trim()
+        .replace(/;\s*$/, '')
+        .replace(/\s+/g, ' ')
+        .replace(/ IF EXISTS /gi, ' ')
+        .replace(/^ALTER TABLE ONLY /i, 'ALTER TABLE ')
+        .replace(/ CASCADE$/i, '');
 }
 /** A pass-through stage that reads a plain script with psql's lexer and collects its drops. */
 class ScriptDropsScanner extends external_node_stream_.Transform {
@@ -1426,9 +1462,17 @@ async function qualifiedDrops(client, drops) {
             continue;
         }
         const type = m[1] === 'TYPE' || m[1] === 'DOMAIN';
-        const { rows } = await client.query(type
-            ? `SELECT pg_catalog.quote_ident(n.nspname) AS qualified FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace WHERE t.oid = pg_catalog.to_regtype($1)`
-            : `SELECT pg_catalog.quote_ident(n.nspname) AS qualified FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = pg_catalog.to_regclass($1)`, [m[3]]);
+        // resolved by the session's own search_path (the script's session would resolve it so), in a
+        // read that calls only pg_catalog's functions; the rest under the action's own path
+        const resolved = await (0,postgres_session.withSessionSearchPath)(client, () => client.query(type
+            ? 'SELECT pg_catalog.to_regtype($1)::pg_catalog.oid::pg_catalog.text AS oid'
+            : 'SELECT pg_catalog.to_regclass($1)::pg_catalog.oid::pg_catalog.text AS oid', [m[3]]));
+        const oid = resolved.rows[0]?.oid ?? null;
+        const { rows } = oid === null
+            ? { rows: [] }
+            : await client.query(type
+                ? `SELECT pg_catalog.quote_ident(n.nspname) AS qualified FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace WHERE t.oid = $1::oid`
+                : `SELECT pg_catalog.quote_ident(n.nspname) AS qualified FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = $1::oid`, [oid]);
         const schema = rows[0]?.qualified;
         out.push(schema ? `DROP ${m[1]} ${m[2] ?? ''}${schema}.${m[3]}${m[4] ?? ''};` : drop);
     }
@@ -2073,8 +2117,6 @@ function storedFirstEntry(head) {
 var src_process = __webpack_require__(34006);
 // EXTERNAL MODULE: ./src/postgres/archive.ts
 var postgres_archive = __webpack_require__(29477);
-// EXTERNAL MODULE: ./src/postgres/session.ts
-var postgres_session = __webpack_require__(92515);
 // EXTERNAL MODULE: ./src/postgres/clients.ts + 1 modules
 var clients = __webpack_require__(18139);
 ;// CONCATENATED MODULE: ./src/postgres/parallel-restore.ts
@@ -3068,12 +3110,20 @@ class DiskFullError extends errors/* EngineError */.NJ {
  * default privileges reinstated, then the net's check.
  */
 function lastStatements(plan) {
-    return () => [
-        ...(plan.sequenceSets?.values() ?? []),
-        ...(plan.deferrals?.after ?? []),
-        ...(plan.defaultPrivileges?.reinstate ?? []),
-        ...(plan.unchanged ?? [])
-    ];
+    return () => {
+        const last = [
+            ...(plan.sequenceSets?.values() ?? []),
+            ...(plan.deferrals?.after ?? []),
+            ...(plan.defaultPrivileges?.reinstate ?? []),
+            ...(plan.unchanged ?? [])
+        ];
+        // the action's own statements resolve only the system's operators and functions (a script
+        // without pg_dump's set_config('search_path', '', false) leaves the role's path, where a
+        // target's user may have planted `public.=(oid, regclass)`: attacker a39 F1)
+        return last.length === 0
+            ? last
+            : [`SELECT pg_catalog.set_config('search_path', '${postgres_session.OWN_SEARCH_PATH}', false);`, ...last];
+    };
 }
 /**
  * The statements that lock the tables a data-only load fills and fail (the transaction rolls
@@ -3136,7 +3186,9 @@ async function loadBackup(dump, plan, target, options, workDir, hooks = {}) {
             : '';
         // pg_restore stopped reading its input (cut short) or a statement failed: it never reached
         // its COMMIT, or the server refused it — rolled back, though the input's end was released
-        if (cut || endedOnStatementError(error))
+        // or it never had a session (no connection left for it: trial u26 F1, "may have committed" of
+        // a target that held nothing): its transaction never began
+        if (cut || endedOnStatementError(error) || neverConnected(error))
             (0,commit/* markRolledBack */.du)();
         // the loader killed after its input's end was released: its server session may still run a
         // statement before its COMMIT (an index of the post-data section) — ended here, and its
@@ -4045,7 +4097,10 @@ async function loadPiped(plan, target, options, direct, piped, args, tap) {
     // zstd lost its reader (pg_restore ended first): killed by SIGPIPE, or told so
     const readerGone = decoded.status === 'rejected' &&
         decoded.reason instanceof src_process/* ChildProcessError */.Al &&
-        (decoded.reason.signal === 'SIGPIPE' || /broken pipe/i.test(decoding.stderr()));
+        (decoded.reason.signal === 'SIGPIPE' ||
+            // the pipe is a socket pair: a reader that ended resets it ("zstd: error 70 : Write error :
+            // cannot write block : Connection reset by peer", trial u26 F1: it masked pg_restore's own)
+            /broken pipe|connection reset by peer|EPIPE|ECONNRESET/i.test(decoding.stderr()));
     if (decoded.status === 'rejected' && !(decoded.reason instanceof src_process/* ChildProcessError */.Al)) {
         restoring.kill();
         const reason = decoded.reason;
@@ -4771,6 +4826,11 @@ function explainLoadFailure(program, code, signal, stderr,
 /** The archive entry psql failed in: named instead of the failed statement. */
 entry) {
     const name = program.split(/[\\/]/).pop();
+    // no session for the loader (a pool of one or two server connections, max_client_conn): that
+    // cause first, with the sessions the action held itself (trial u26 F1)
+    const limited = (0,diagnostics/* connectionLimitFailure */.e$)(name ?? program, stderr, { sessions: (0,postgres_session.ownSessionCount)() });
+    if (limited)
+        return new LoadError(limited, stderr, false, { program, code, signal });
     // pg_restore --jobs: the leader's line after a worker's error says nothing of it
     const reported = reportedLines(stderr).filter(l => !/a worker process died unexpectedly/.test(l));
     const statement = failedStatement(stderr);
@@ -4802,9 +4862,6 @@ entry) {
     else if (/invalid command \\(un)?restrict/.test(errors)) {
         hint =
             ' The dump carries \\restrict lines from a newer pg_dump that this psql does not know: use a newer psql (postgres-version or pg-bin-dir).';
-    }
-    else if ((0,diagnostics/* connectionSlotsAdvice */.G)(stderr)) {
-        hint = (0,diagnostics/* connectionSlotsAdvice */.G)(stderr);
     }
     else if (alreadyExists(errors)) {
         hint =
@@ -4930,6 +4987,25 @@ function endedOnStatementError(error) {
         return exit.code === 3;
     return exit.code === 1 && /\bERROR: /.test(error.stderr);
 }
+/**
+ * The loader never had a session on the server, before any statement of it ran: libpq's
+ * "connection to server at … failed: FATAL: …" (no client slot: max_connections, CONNECTION
+ * LIMIT, a pooler's max_client_conn), or a pooler's refusal of its first query (PgBouncer
+ * authenticates the client itself, then queues its first query for a server connection:
+ * "query failed: FATAL:  query_wait_timeout" on pg_restore's SET of search_path — in session mode
+ * a client that once had a server connection keeps it). No transaction began, nothing of the
+ * restore reached the target, whatever of its input had been released (trial u26 F1).
+ */
+function neverConnected(error) {
+    const exit = error.exit;
+    if (!exit || exit.signal)
+        return false;
+    if (/\b(?:ERROR|WARNING|NOTICE): |^pg_restore: (?:processing|creating|executing) /m.test(error.stderr))
+        return false;
+    return CONNECT_FAILED.test(error.stderr) || (0,diagnostics/* connectionLimit */.Kw)(error.stderr) !== undefined;
+}
+/** libpq's words for a session that could not be opened. */
+const CONNECT_FAILED = /connection to server (?:at |on socket ).*failed|could not connect to (?:the )?server/;
 /** libpq's words for a connection that ended under a running statement. */
 const CONNECTION_LOST = /server closed the connection unexpectedly|connection to server (?:was lost|.* failed)|no connection to the server|could not receive data from server|could not send data to server|terminating connection/;
 /** What the restore adds to a load failure: what is left of it in the target. */
@@ -7201,6 +7277,7 @@ function shellWord(name) {
 
 
 
+
 /** The backup cannot be restored as it is: damaged, truncated, swapped, or not what it claims. */
 class RestoreError extends errors/* CheckError */.tl {
     name = 'RestoreError';
@@ -7233,6 +7310,8 @@ installer,
  * its end; the restore checks the whole backup, manifest and all, before the load may commit.
  */
 head = false) {
+    // a cancelled run plans nothing: no client is looked for or installed (trial u26 F2)
+    (0,src_process/* stopIfCancelled */.FE)();
     const { manifest, dump } = fetched;
     if ('directory' in dump) {
         const header = await (0,postgres_archive/* readArchiveHeader */.Qz)(dump.directory).catch(() => undefined);
@@ -9284,7 +9363,11 @@ async function restore(inputs, connection, deps = {}) {
             try {
                 return await loadWatched(inputs, monitor, env, () => loadBackup(progress.dump, {
                     ...plan,
-                    drops: drops?.map(d => d.drop),
+                    // the objects a plain script drops itself (pg_dump --clean) are its to drop
+                    drops: drops
+                        ?.filter(d => /\bCASCADE;?\s*$/i.test(d.drop) ||
+                        !plan.clean?.scriptDrops?.has(dropKey(d.drop)))
+                        .map(d => d.drop),
                     roles: roles?.statements,
                     fills: server.fills,
                     dataOrder: server.dataOrder,
@@ -9490,15 +9573,18 @@ async function checkedQuickly(dump) {
     return (await (0,decode/* sizeOf */.$d)(dump).catch(() => Infinity)) < QUICK_CHECK_BYTES;
 }
 /**
- * Connects to the target (two sessions), sets the session up and reads its facts, in the order
+ * Connects to the target (two sessions, one after the other), sets the session up and reads its facts, in the order
  * the restore did one after the other, without waiting: each step's failure is thrown where it
  * is awaited (none is left unhandled meanwhile).
  */
 function openTarget(connection, inputs) {
+    const first = (0,postgres_session.connect)(connection, inputs.connectTimeoutSeconds);
     const opened = [
-        (0,postgres_session.connect)(connection, inputs.connectTimeoutSeconds),
-        // a second session: it sees who holds a lock the restore waits for
-        (0,postgres_session.connect)(connection, inputs.connectTimeoutSeconds)
+        first,
+        // a second session: it sees who holds a lock the restore waits for. Opened once the first
+        // is: a pool of one server connection (a session-mode PgBouncer) answers the first and
+        // queues the second, and two logins at once would both wait on it (trial u26 F1)
+        first.then(() => (0,postgres_session.connect)(connection, inputs.connectTimeoutSeconds))
     ];
     const sessions = Promise.all(opened);
     const session = sessions.then(([target, monitor]) => ownSession(target, monitor, inputs.lockTimeoutMs));
@@ -9535,6 +9621,10 @@ function canLoadWhileDownloading(inputs) {
  */
 async function downloadVerdict(inputs, live, requires, installer, error) {
     const failed = await live.settled();
+    // cancelled: the cancel is the verdict; nothing of the backup is checked or planned (no client
+    // is looked for, none installed: trial u26 F2)
+    if ((0,src_process/* cancelledBy */.tK)())
+        return error;
     if (failed)
         return failed;
     try {
@@ -9558,6 +9648,7 @@ async function loadWhileDownloading(inputs, live, head, requires, deps, runLoad)
     const loading = runLoad(live.dump, head);
     const checking = (async () => {
         const { fetched, loaded } = await live.complete(loading);
+        (0,src_process/* stopIfCancelled */.FE)();
         const plan = await planRestore(inputs, fetched, requires, deps.installer);
         sameBackup(head, plan, fetched, live.dump);
         whole = { fetched, plan };
@@ -9584,6 +9675,7 @@ async function loadWhileDownloading(inputs, live, head, requires, deps, runLoad)
     if (check.status === 'rejected' && live.dump.live.rewritten) {
         // the client retried the download (it writes the zip again): the load, stopped before it
         // could commit, runs again on the whole download, checked as a download-first restore
+        (0,src_process/* stopIfCancelled */.FE)();
         log/* log */.Rm.info('The download was retried: the load runs again on the whole download.');
         const fetched = await live.whole();
         const plan = await planRestore(inputs, fetched, requires, deps.installer);
@@ -9597,6 +9689,7 @@ async function loadWhileDownloading(inputs, live, head, requires, deps, runLoad)
     // the load did not read the dump as it downloaded: it runs on the whole file, as before
     if (load.status === 'fulfilled')
         throw new errors/* EngineError */.NJ('the load ended without reading the backup');
+    (0,src_process/* stopIfCancelled */.FE)();
     if (!(load.reason instanceof LiveEntryNotTaken))
         log/* log */.Rm.info(`The load is run again on the whole download (${load.reason.message}).`);
     return { ...whole, loaded: await runLoad(whole.fetched.dump, whole.plan) };
@@ -10519,7 +10612,7 @@ async function refuseReadOnly(client, server, facts) {
 }
 /** The schemas of the restoring session's search_path that exist ("$user", public, or a role's own setting). */
 async function sessionSchemas(client) {
-    const { rows } = await client.query('SELECT pg_catalog.current_schemas(false)::text[] AS schemas');
+    const { rows } = await (0,postgres_session.withSessionSearchPath)(client, () => client.query('SELECT pg_catalog.current_schemas(false)::pg_catalog.text[] AS schemas'));
     return rows[0]?.schemas ?? [];
 }
 /**
@@ -10665,6 +10758,19 @@ function describeBlocked(tables, limit = 20) {
             : `${restore_qualified(t)} (${t.more ? 'more than ' : ''}${(0,log/* plural */.LS)(t.rows, 'row')})`);
     return shown.join(', ') + (tables.length > limit ? `, and ${tables.length - limit} more` : '');
 }
+/** A name as SQL writes it: quoted unless a plain lower-case word ("a\nb", "Orders", "x, y"). */
+const sqlIdent = (name) => /^[a-z_][a-z0-9_]*$/.test(name) ? name : `"${name.replace(/"/g, '""')}"`;
+/**
+ * Tables as an SQL statement names them (a hint's TRUNCATE: a name with a line break, a comma or
+ * capitals copied unquoted would name another table, re-attack a40 3).
+ */
+function sqlNames(objects, limit = 100) {
+    const shown = objects
+        .slice(0, limit)
+        .map(t => `${sqlIdent(t.schema)}.${sqlIdent(t.name)}`)
+        .join(', ');
+    return objects.length > limit ? `${shown}, and ${objects.length - limit} more` : shown;
+}
 function listNames(objects, limit = 20) {
     const shown = objects.slice(0, limit).map(restore_qualified).join(', ');
     return objects.length > limit ? `${shown}, and ${objects.length - limit} more` : shown;
@@ -10717,7 +10823,7 @@ function acceptDataOnly(inputs, server, plan, check) {
         const fixes = [
             ...(readable.length > 0
                 ? [
-                    `to replace their rows, empty them first (TRUNCATE ${listNames([...readable, ...check.referencing], 100)}${check.referencing.length > 0 ? `: ${listNames(check.referencing)} ${check.referencing.length === 1 ? 'references' : 'reference'} them by a foreign key, so PostgreSQL truncates ${check.referencing.length === 1 ? 'it' : 'them'} with them, rows and all` : ''}) and restore again${inputs.tables.length > 0 && check.referencing.length > 0 ? ` with ${check.referencing.length === 1 ? 'it' : 'them'} named too (tables: ${[...new Set([...inputs.tables, ...check.referencing.map(t => t.name)])].join(',')}: the TRUNCATE empties ${check.referencing.length === 1 ? 'it' : 'them'}, and tables: ${inputs.tables.join(',')} alone would leave ${check.referencing.length === 1 ? 'it' : 'them'} empty)` : ''} (the rows added since the backup are lost then); to get back some of the backup's rows beside the target's (rows deleted by mistake), restore the backup into a scratch database first and copy those rows from there (INSERT … SELECT, or \\copy out and in: rows whose keys the target still holds would fail); to append all of them as they are, load the backup by hand with ${byHand(plan)}`
+                    `to replace their rows, empty them first (TRUNCATE ${sqlNames([...readable, ...check.referencing])}${check.referencing.length > 0 ? `: ${listNames(check.referencing)} ${check.referencing.length === 1 ? 'references' : 'reference'} them by a foreign key, so PostgreSQL truncates ${check.referencing.length === 1 ? 'it' : 'them'} with them, rows and all` : ''}) and restore again${inputs.tables.length > 0 && check.referencing.length > 0 ? ` with ${check.referencing.length === 1 ? 'it' : 'them'} named too (tables: ${[...new Set([...inputs.tables, ...check.referencing.map(t => t.name)])].join(',')}: the TRUNCATE empties ${check.referencing.length === 1 ? 'it' : 'them'}, and tables: ${inputs.tables.join(',')} alone would leave ${check.referencing.length === 1 ? 'it' : 'them'} empty)` : ''} (the rows added since the backup are lost then); to get back some of the backup's rows beside the target's (rows deleted by mistake), restore the backup into a scratch database first and copy those rows from there (INSERT … SELECT, or \\copy out and in: rows whose keys the target still holds would fail); to append all of them as they are, load the backup by hand with ${byHand(plan)}`
                 ]
                 : []),
             ...(denied.length > 0
@@ -11091,6 +11197,21 @@ before = new Set()) {
         const seen = new Set(created.map(t => JSON.stringify([t.schema, t.name])));
         tables = [...created, ...filled.filter(t => !seen.has(JSON.stringify([t.schema, t.name])))];
     }
+    // the archive's data entries (their exact names, from its table of contents) the manifest does
+    // not list — a backup made when a name pg_restore --list prints otherwise (a line break) was
+    // left out of it, or an edited manifest: counted too, and said, never passed over in silence
+    let unlisted = [];
+    if (manifest && plan.dataTables && plan.tableData) {
+        const listed = new Set(tables.map(t => JSON.stringify([t.schema, t.name])));
+        const missing = new Map();
+        for (const t of plan.tableData) {
+            const key = JSON.stringify([t.schema, t.name]);
+            if (t.schema !== '' && !listed.has(key))
+                missing.set(key, { schema: t.schema, name: t.name });
+        }
+        unlisted = await ownTables(client, [...missing.values()]);
+        tables = [...tables, ...unlisted];
+    }
     if (inputs.tables.length > 0 || inputs.schemas.length > 0) {
         tables = tables.filter(t => (inputs.tables.length === 0 || inputs.tables.includes(t.name)) &&
             (inputs.schemas.length === 0 || inputs.schemas.includes(t.schema)));
@@ -11162,12 +11283,28 @@ before = new Set()) {
             ? `the restored data does not match the backup's manifest: ${problems.join('; ')}. The restore was committed: the target holds what was loaded. The backup is not what its manifest says (a damaged or edited backup, or a table that changed in ways pg_dump's snapshot cannot see); compare it with another backup before relying on it.`
             : `the restored data does not match what the backup itself lists (it has no manifest to compare with): ${problems.join('; ')}. The restore was committed: the target holds what was loaded. The backup is not what its own table of contents or statements say (a damaged or edited backup); compare it with another backup before relying on it.`);
     }
+    const unlistedKeys = new Set(unlisted.map(t => JSON.stringify([t.schema, t.name])));
+    const notInManifest = result.filter(t => unlistedKeys.has(JSON.stringify([t.schema, t.name])));
+    if (notInManifest.length > 0)
+        log/* log */.Rm.warning(`The backup holds data for ${(0,log/* plural */.LS)(notInManifest.length, 'table')} its manifest does not list, so the manifest's row counts say nothing of ${notInManifest.length === 1 ? 'it' : 'them'}: ${notInManifest.map(t => `${JSON.stringify(t.schema)}.${JSON.stringify(t.name)} (${(0,log/* plural */.LS)(t.rows, 'row')} restored)`).join(', ')}. ${notInManifest.length === 1 ? 'It was' : 'They were'} restored and counted here. Backups made before the action matched tables by OID left out of their manifests the tables whose names pg_restore --list prints otherwise (a line break, a carriage return); else the manifest was edited.`);
     const total = result.reduce((sum, t) => sum + t.rows, 0);
     const filtered = manifest?.rowSecurity?.tables.length ?? 0;
     log/* log */.Rm.info(expected.size > 0
-        ? `${result.length === 1 ? 'The 1 table matches' : `All ${result.length} tables match`} the manifest's row counts (${(0,log/* plural */.LS)(total, 'row')}).${filtered > 0 ? ` The backup was filtered by row-level security (pg_dump --enable-row-security as role ${manifest.rowSecurity.role}): ${(0,log/* plural */.LS)(filtered, 'table')} hold only the rows that role could see (${manifest.rowSecurity.tables.map(t => `${t.schema}.${t.name}`).join(', ')}).` : ''}`
+        ? `${result.length - notInManifest.length === 1 ? 'The 1 table matches' : `All ${result.length - notInManifest.length} tables match`} the manifest's row counts (${(0,log/* plural */.LS)(total - notInManifest.reduce((sum, t) => sum + t.rows, 0), 'row')}).${notInManifest.length > 0
+            ? ` ${(0,log/* plural */.LS)(notInManifest.length, 'table')} the manifest does not list (${(0,log/* plural */.LS)(notInManifest.reduce((sum, t) => sum + t.rows, 0), 'row')}) ${notInManifest.length === 1 ? 'was' : 'were'} counted too.`
+            : ''}${filtered > 0 ? ` The backup was filtered by row-level security (pg_dump --enable-row-security as role ${manifest.rowSecurity.role}): ${(0,log/* plural */.LS)(filtered, 'table')} hold only the rows that role could see (${manifest.rowSecurity.tables.map(t => `${t.schema}.${t.name}`).join(', ')}).` : ''}`
         : `${(0,log/* plural */.LS)(result.length, 'table')}, ${(0,log/* plural */.LS)(total, 'row')} restored (no manifest counts to compare with).`);
     return result;
+}
+/** Of `tables`, those the target has as tables (partitioned or not): not a foreign table's data. */
+async function ownTables(client, tables) {
+    if (tables.length === 0)
+        return [];
+    const result = await client.query(`SELECT u.i::text AS i
+       FROM unnest($1::text[]) WITH ORDINALITY AS u(q, i)
+       JOIN pg_catalog.pg_class c ON c.oid = to_regclass(u.q)
+      WHERE c.relkind IN ('r', 'p')`, [tables.map(t => `${client.escapeIdentifier(t.schema)}.${client.escapeIdentifier(t.name)}`)]);
+    return result.rows.map(r => tables[Number(r.i) - 1]);
 }
 /**
  * Progress while the backup loads, in the log's style (a line every ~10 s; a bar on a terminal):

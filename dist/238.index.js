@@ -962,7 +962,7 @@ async function backup(inputs, connection, deps = {}) {
         ? (0,artifact_manifest/* artifactStorage */.MN)({ name: inputs.artifactName, ...inputs.changes })
         : undefined;
     const pg = await log/* log */.Rm.group(`Connect to ${(0,postgres_connection/* describeConnection */.If)(connection)}`, async () => {
-        const diagnosis = await (0,diagnostics/* diagnoseConnection */.d)(connection);
+        const diagnosis = await (0,diagnostics/* diagnoseConnection */.di)(connection);
         for (const warning of diagnosis.warnings)
             log/* log */.Rm.warning(warning);
         return (0,postgres_session.connect)(connection, inputs.connectTimeoutSeconds);

@@ -379,10 +379,13 @@ function isDebianWrapper(file) {
 }
 /** Every distinct install of `program` found, lowest major first. */
 async function discoverClients(program, dirs = candidateDirectories()) {
+    (0,src_process/* stopIfCancelled */.FE)();
     const found = [];
     const seen = new Set();
     for (const dir of dirs) {
         const install = await probe(dir, program);
+        // a probe refused by a cancel finds nothing: not "no such client"
+        (0,src_process/* stopIfCancelled */.FE)();
         if (!install)
             continue;
         let key;
@@ -612,6 +615,8 @@ async function installOrFail(need, major, exact, found, options) {
             return instead;
         throw new ClientVersionError(`${problem} install-client installs only the clients of PostgreSQL ${INSTALLABLE_MAJORS.oldest}–${INSTALLABLE_MAJORS.newest}, which this action supports, not ${pkg}; nothing was installed. ${fix}`, 'setting');
     }
+    // a cancelled run installs nothing (its programs are refused: no client was found for that)
+    (0,src_process/* stopIfCancelled */.FE)();
     const say = options.log ?? ((line) => log/* log */.Rm.info(line));
     const installer = options.installer ?? aptInstaller();
     say(`No suitable ${program} is installed (${foundText}); installing ${pkg} (install-client: true).`);

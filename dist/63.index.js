@@ -1,5 +1,5 @@
-export const id = 515;
-export const ids = [515];
+export const id = 63;
+export const ids = [63];
 export const modules = {
 
 /***/ 47043:
@@ -277,8 +277,11 @@ function startProgress(read, options = {}) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
-/* harmony export */   G: () => (/* binding */ connectionSlotsAdvice),
-/* harmony export */   d: () => (/* binding */ diagnoseConnection)
+/* harmony export */   GV: () => (/* binding */ connectionSlotsAdvice),
+/* harmony export */   Kw: () => (/* binding */ connectionLimit),
+/* harmony export */   di: () => (/* binding */ diagnoseConnection),
+/* harmony export */   e$: () => (/* binding */ connectionLimitFailure),
+/* harmony export */   gF: () => (/* binding */ RUN_NEEDS)
 /* harmony export */ });
 /* harmony import */ var node_dns_promises__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(71553);
 /* harmony import */ var node_dns_promises__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_dns_promises__WEBPACK_IMPORTED_MODULE_0__);
@@ -328,23 +331,100 @@ async function diagnoseConnection(connection, resolve = node_dns_promises__WEBPA
     return { warnings, addresses };
 }
 /**
- * The server had no connection left for another session — SQLSTATE 53300: "sorry, too many
- * clients already" (max_connections), "remaining connection slots are reserved for …", "too many
- * connections for role|database …" (CONNECTION LIMIT) — found in `text` (an error message or a
- * client's stderr): what to do, as one sentence with a leading space; '' when it is not that.
+ * The server or a pooler in front of it had no connection left for another session, found in
+ * `text` (an error message or a client's stderr): the server's SQLSTATE 53300 ("sorry, too many
+ * clients already" — max_connections, "remaining connection slots are reserved for …", "too many
+ * connections for role|database …" — CONNECTION LIMIT), PgBouncer's "no more connections allowed
+ * (max_client_conn)", "query_wait_timeout" (the login waited in the pool's queue for a server
+ * connection: default_pool_size, max_db_connections, max_user_connections), "server login has
+ * been failing", Supavisor's "max clients reached". Undefined for any other failure.
  */
-function connectionSlotsAdvice(text) {
+function connectionLimit(text) {
+    const said = (re) => (text.split('\n').find(l => re.test(l)) ?? '').replace(/^.*?\b(FATAL|ERROR):\s+/, '$1: ').trim();
     const owned = /too many connections for (role|database) "([^"]+)"/.exec(text);
-    const server = /too many clients already|remaining connection slots are reserved/.test(text);
-    if (!owned && !server)
+    if (owned) {
+        return {
+            which: `the ${owned[1]} "${owned[2]}" may open no more sessions (its CONNECTION LIMIT)`,
+            raise: `ALTER ${owned[1].toUpperCase()} … CONNECTION LIMIT`,
+            pool: false,
+            said: said(/too many connections for/)
+        };
+    }
+    if (/too many clients already|remaining connection slots are reserved/.test(text)) {
+        return {
+            which: 'the server has no connection slot left (max_connections, less the slots reserved for superusers and roles with pg_use_reserved_connections)',
+            raise: 'max_connections on the server',
+            pool: false,
+            said: said(/too many clients already|remaining connection slots are reserved/)
+        };
+    }
+    if (/no more connections allowed|max clients reached|max client connections reached|max_client_conn/i.test(text)) {
+        return {
+            which: 'the connection pooler admits no more clients (PgBouncer\'s max_client_conn; Supavisor\'s "max clients reached": its pool size)',
+            raise: "the pooler's client limit (max_client_conn; Supavisor: the pool size)",
+            pool: true,
+            said: said(/no more connections allowed|max clients reached|max client connections reached|max_client_conn/i)
+        };
+    }
+    if (/query_wait_timeout/.test(text)) {
+        return {
+            which: "the pool had no server connection free for it: the login waited in the pooler's queue until query_wait_timeout (PgBouncer: every connection of the pool — default_pool_size, max_db_connections, max_user_connections — was held by other sessions)",
+            raise: "the pool's size (default_pool_size, max_db_connections; a provider's pool size)",
+            pool: true,
+            said: said(/query_wait_timeout/)
+        };
+    }
+    if (/server login has been failing/.test(text)) {
+        return {
+            which: "the pooler could not log in to the server itself (PgBouncer's \"server login has been failing\": the server's own connection limit, or the pooler's credentials for it)",
+            raise: "the server's max_connections, or the pooler's login to it",
+            pool: true,
+            said: said(/server login has been failing/)
+        };
+    }
+    return undefined;
+}
+/** The sessions a run holds at once on its database, for a session of the action's own that failed. */
+const RUN_NEEDS = "a backup needs 2 server connections at once (the session that exports the snapshot, and pg_dump's), a restore 3 (its own two, and the loader's; one more per job beyond the first)";
+/** The advice after a limit: the sessions the action held, the limit the run needs, the fix. */
+function limitAdvice(limit, own) {
+    const program = own?.program ?? 'pg_dump or pg_restore';
+    const held = own === undefined
+        ? ' pg_dump and pg_restore open one session per job (input jobs) and one more, and the action holds one or two of its own'
+        : own.need !== undefined && own.sessions === 0
+            ? ` ${own.need[0].toUpperCase()}${own.need.slice(1)}`
+            : own.need !== undefined
+                ? ` The action had ${own.sessions} session${own.sessions === 1 ? '' : 's'} of its own open to that server then, and opened one more: ${own.need}`
+                : own.sessions > 0
+                    ? ` The action had ${own.sessions} session${own.sessions === 1 ? '' : 's'} of its own open to that server then${own.holding ? ` (${own.holding})` : ''}, and ${program} needs one more: the run needs a ${limit.pool ? 'pool' : 'connection limit'} of at least ${own.sessions + 1} connections for this role and database (with jobs > 1, ${own.sessions + 1} and one per job)`
+                    : ` ${program} needs one session (one per job with jobs > 1)`;
+    const fix = limit.pool
+        ? `raise ${limit.raise}, close other clients of the pool, or use the direct URL (the database's own host and port, not the pooler's)`
+        : `lower jobs, close idle sessions (an app's connection pool, another backup or restore), or raise the limit (${limit.raise})`;
+    return `${held}: ${fix}.`;
+}
+/**
+ * The advice for a connection limit found in `text` (connectionLimit), as sentences with a
+ * leading space; '' when it is not that. `own`: the action's own sessions open to that server
+ * when the client failed (session.ts ownSessionCount), said with the limit the run needs.
+ */
+function connectionSlotsAdvice(text, own) {
+    const limit = connectionLimit(text);
+    if (!limit)
         return '';
-    const which = owned
-        ? `the ${owned[1]} "${owned[2]}" may open no more sessions (its CONNECTION LIMIT)`
-        : 'the server has no connection slot left (max_connections, less the slots reserved for superusers and roles with pg_use_reserved_connections)';
-    const raise = owned
-        ? `ALTER ${owned[1].toUpperCase()} … CONNECTION LIMIT`
-        : 'max_connections on the server';
-    return ` No session could be opened: ${which}. pg_dump and pg_restore open one session per job (input jobs) and one more, and the action holds one or two of its own: lower jobs, close idle sessions (an app's connection pool, another backup or restore), or raise the limit (${raise}).`;
+    return ` No session could be opened: ${limit.which}.${limitAdvice(limit, own)}`;
+}
+/**
+ * A client (pg_dump, pg_restore, psql) that failed because no session could be opened for it,
+ * its cause first: "pg_restore could not open its session: the connection pooler admits no more
+ * clients … (FATAL: no more connections allowed (max_client_conn)). The action had 2 sessions …".
+ * Undefined when `stderr` shows no connection limit.
+ */
+function connectionLimitFailure(program, stderr, own) {
+    const limit = connectionLimit(stderr);
+    if (!limit)
+        return undefined;
+    return `${program} could not open its session: ${limit.which}${limit.said ? ` (${limit.said})` : ''}.${limitAdvice(limit, { ...own, program })}`;
 }
 
 
@@ -378,7 +458,8 @@ function connectionSlotsAdvice(text) {
 /* harmony import */ var _process_js__WEBPACK_IMPORTED_MODULE_9__ = __webpack_require__(34006);
 /* harmony import */ var _archive_js__WEBPACK_IMPORTED_MODULE_10__ = __webpack_require__(29477);
 /* harmony import */ var _diagnostics_js__WEBPACK_IMPORTED_MODULE_11__ = __webpack_require__(24999);
-/* harmony import */ var _plain_sql_js__WEBPACK_IMPORTED_MODULE_12__ = __webpack_require__(20942);
+/* harmony import */ var _session_js__WEBPACK_IMPORTED_MODULE_12__ = __webpack_require__(92515);
+/* harmony import */ var _plain_sql_js__WEBPACK_IMPORTED_MODULE_13__ = __webpack_require__(20942);
 /**
  * pg_dump: its arguments, the running process, and the dump itself — pg_dump's output streamed
  * into the backup's sinks (pipeline/backup-stream.ts), checked on its way: a plain dump's COPY
@@ -386,6 +467,7 @@ function connectionSlotsAdvice(text) {
  * directory archive listed before it is packed into one tar stream. Credentials reach pg_dump
  * only through the environment (PGPASSWORD), never argv.
  */
+
 
 
 
@@ -478,9 +560,20 @@ function explainDumpFailure(code, signal, stderr) {
     if (/server version mismatch/.test(stderr)) {
         return new DumpError(`pg_dump refused the server: ${lastLines(stderr, 3)}. Use a pg_dump at least as new as the server (input pg-bin-dir).`, stderr);
     }
+    // no session for pg_dump (a pool of one server connection, held by the action's own session
+    // that exports the snapshot): that cause first, with the sessions the action held (trial u26 F1)
+    const sessions = (0,_session_js__WEBPACK_IMPORTED_MODULE_12__.ownSessionCount)();
+    const limited = (0,_diagnostics_js__WEBPACK_IMPORTED_MODULE_11__/* .connectionLimitFailure */ .e$)('pg_dump', stderr, {
+        sessions,
+        holding: sessions > 0
+            ? 'the snapshot pg_dump reads is exported by one of them, which stays open until pg_dump ends'
+            : undefined
+    });
+    if (limited)
+        return new DumpError(limited, stderr);
     const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
     const tail = lastLines(stderr, 8);
-    const advice = `${permissionAdvice(stderr)}${rowSecurityAdvice(stderr)}${largeObjectAdvice(stderr)}${(0,_diagnostics_js__WEBPACK_IMPORTED_MODULE_11__/* .connectionSlotsAdvice */ .G)(stderr)}`;
+    const advice = `${permissionAdvice(stderr)}${rowSecurityAdvice(stderr)}${largeObjectAdvice(stderr)}`;
     const said = tail && advice && !/[.!?]$/.test(tail) ? `${tail}.` : tail;
     return new DumpError(`pg_dump ${how}${said ? `: ${said}` : ''}${advice}`, stderr);
 }
@@ -528,9 +621,23 @@ function largeObjectAdvice(stderr) {
 function lastLines(text, n) {
     return text.trim().split('\n').slice(-n).join(' | ');
 }
+/** Tells `onDataTables` the list's tables (warned of entries matching none at the end). */
+function noteDataTables(run, lines) {
+    run.onDataTables?.((0,_archive_js__WEBPACK_IMPORTED_MODULE_10__/* .dataTablesInList */ .bS)(lines, run.knownTables));
+}
+/**
+ * The warning for TABLE DATA entries of tables the catalog read before the dump did not list:
+ * created between that read and pg_dump's snapshot (a partition a scheduler adds at night).
+ */
+function warnUnlisted(entries) {
+    _log_js__WEBPACK_IMPORTED_MODULE_5__/* .log */ .Rm.warning(`The dump holds data for ${(0,_log_js__WEBPACK_IMPORTED_MODULE_5__/* .plural */ .LS)(entries.length, 'table')} the catalog read at the backup's start did not list (created since?): ${entries
+        .slice(0, 5)
+        .map(e => JSON.stringify(e))
+        .join(', ')}${entries.length > 5 ? ` and ${entries.length - 5} more` : ''} (as pg_restore --list prints them: schema, name, owner). Their rows are in the backup but not in the manifest's row counts; a restore counts them as tables the manifest does not list.`);
+}
 /** A custom archive that streamed whole: the tables it holds data for, from its --list. */
 function listedArchive(written, lines, knownTables) {
-    const dataTables = (0,_archive_js__WEBPACK_IMPORTED_MODULE_10__/* .dataTablesInList */ .bS)(lines, knownTables);
+    const dataTables = (0,_archive_js__WEBPACK_IMPORTED_MODULE_10__/* .dataTablesInList */ .bS)(lines, knownTables, warnUnlisted);
     return {
         ...written,
         dataTables,
@@ -559,7 +666,7 @@ async function dumpDatabase(run) {
             // pg_dump writes the directory (in parallel with jobs); then it is packed as one tar stream
             await dump.done;
             const lines = await (0,_archive_js__WEBPACK_IMPORTED_MODULE_10__/* .listArchive */ .d0)(run.pgRestorePath, { directory: run.directory });
-            const dataTables = (0,_archive_js__WEBPACK_IMPORTED_MODULE_10__/* .dataTablesInList */ .bS)(lines, run.knownTables);
+            const dataTables = (0,_archive_js__WEBPACK_IMPORTED_MODULE_10__/* .dataTablesInList */ .bS)(lines, run.knownTables, warnUnlisted);
             run.onDataTables?.(dataTables);
             const zstdPath = await directZstd(run);
             const written = zstdPath
@@ -573,9 +680,9 @@ async function dumpDatabase(run) {
             };
         }
         // plain: note the COPY statements; custom: pg_restore --list reads the archive as it passes
-        const scanner = run.format === 'plain' ? new _plain_sql_js__WEBPACK_IMPORTED_MODULE_12__/* .CopyScanner */ .E() : undefined;
+        const scanner = run.format === 'plain' ? new _plain_sql_js__WEBPACK_IMPORTED_MODULE_13__/* .CopyScanner */ .E() : undefined;
         const tee = scanner ? undefined : (0,_archive_js__WEBPACK_IMPORTED_MODULE_10__/* .archiveListTee */ .R0)(run.pgRestorePath);
-        tee?.listed.then(lines => run.onDataTables?.((0,_archive_js__WEBPACK_IMPORTED_MODULE_10__/* .dataTablesInList */ .bS)(lines, run.knownTables)), () => undefined // the stream fails with it
+        tee?.listed.then(lines => noteDataTables(run, lines), () => undefined // the stream fails with it
         );
         const whole = async () => {
             await dump.done;
@@ -680,7 +787,7 @@ async function dumpThroughZstd(run, zstdPath) {
     const progress = (0,_pipeline_progress_js__WEBPACK_IMPORTED_MODULE_8__/* .startProgress */ .ot)(() => raw.bytes, { estimateBytes: run.estimateBytes });
     const compressed = (0,_process_js__WEBPACK_IMPORTED_MODULE_9__/* .checkedOutput */ .RZ)(zstd);
     const tee = compressedArchiveListTee(run.pgRestorePath);
-    tee.listed.then(lines => run.onDataTables?.((0,_archive_js__WEBPACK_IMPORTED_MODULE_10__/* .dataTablesInList */ .bS)(lines, run.knownTables)), () => undefined // the stream fails with it
+    tee.listed.then(lines => noteDataTables(run, lines), () => undefined // the stream fails with it
     );
     const whole = async () => {
         await Promise.all([dump.done, zstd.done]);
@@ -826,15 +933,15 @@ function tarDirectory(directory) {
 function assertWholeDump(format, raw) {
     if (raw.bytes === 0)
         throw new _archive_js__WEBPACK_IMPORTED_MODULE_10__/* .ArchiveError */ .di('pg_dump produced no output; nothing was uploaded.');
-    if (format === 'plain' && !raw.tail.toString('utf8').includes(_plain_sql_js__WEBPACK_IMPORTED_MODULE_12__/* .PLAIN_TRAILER */ .Nl)) {
-        throw new _archive_js__WEBPACK_IMPORTED_MODULE_10__/* .ArchiveError */ .di(`the plain dump does not end with '${_plain_sql_js__WEBPACK_IMPORTED_MODULE_12__/* .PLAIN_TRAILER */ .Nl}': it is truncated; nothing was uploaded.`);
+    if (format === 'plain' && !raw.tail.toString('utf8').includes(_plain_sql_js__WEBPACK_IMPORTED_MODULE_13__/* .PLAIN_TRAILER */ .Nl)) {
+        throw new _archive_js__WEBPACK_IMPORTED_MODULE_10__/* .ArchiveError */ .di(`the plain dump does not end with '${_plain_sql_js__WEBPACK_IMPORTED_MODULE_13__/* .PLAIN_TRAILER */ .Nl}': it is truncated; nothing was uploaded.`);
     }
     // a tar-format archive ends with its restore.sql (the same trailer) and the tar's two zero blocks
     if (format === 'tar' &&
-        !(raw.tail.toString('latin1').includes(_plain_sql_js__WEBPACK_IMPORTED_MODULE_12__/* .PLAIN_TRAILER */ .Nl) &&
+        !(raw.tail.toString('latin1').includes(_plain_sql_js__WEBPACK_IMPORTED_MODULE_13__/* .PLAIN_TRAILER */ .Nl) &&
             raw.tail.length >= 1024 &&
             raw.tail.subarray(raw.tail.length - 1024).every(b => b === 0))) {
-        throw new _archive_js__WEBPACK_IMPORTED_MODULE_10__/* .ArchiveError */ .di(`the tar-format archive does not end with its restore.sql ('${_plain_sql_js__WEBPACK_IMPORTED_MODULE_12__/* .PLAIN_TRAILER */ .Nl}') and the tar's end blocks: it is truncated; nothing was uploaded.`);
+        throw new _archive_js__WEBPACK_IMPORTED_MODULE_10__/* .ArchiveError */ .di(`the tar-format archive does not end with its restore.sql ('${_plain_sql_js__WEBPACK_IMPORTED_MODULE_13__/* .PLAIN_TRAILER */ .Nl}') and the tar's end blocks: it is truncated; nothing was uploaded.`);
     }
 }
 /**
@@ -5595,7 +5702,9 @@ function statementRefusal(e, options) {
     }
     const fileCall = fileFunctionCall(e);
     if (fileCall)
-        return refuse('file-function', `${fileCall}() reads or writes a file (or lists a directory) on the database server; pg_dump never writes a call of it. Restore only scripts made by pg_dump (or remove the statement if you trust it)`);
+        return refuse('file-function', fileCall.endsWith('()')
+            ? `${fileCall} reads or writes a file (or lists a directory) on the database server; pg_dump never writes a call of it. Restore only scripts made by pg_dump (or remove the statement if you trust it)`
+            : `${fileCall} reads the database server's configuration files (postgresql.conf, pg_hba.conf or pg_ident.conf); pg_dump never writes a query of it. Restore only scripts made by pg_dump (or remove the statement if you trust it)`);
     if (options.refuseAmbiguousLiterals && e.ambiguousLiterals > 0)
         return refuse('ambiguous-literal', "a string literal here ends at a different place if standard_conforming_strings is off ('…\\'…': pg_dump --inserts writes it for a value ending in a backslash), which a script can switch without this check seeing it; psql before 17 is refused such a literal (the check's second line of defence, \\restrict, is not safe there), psql 17 and newer read it: restore with 'postgres-version: 17' or newer (with 'install-client: true', the default on a runner) or such a client in 'pg-bin-dir', or make the backup without --inserts / --column-inserts (COPY data needs no quotes)");
     const eff = e.effects;
@@ -5707,10 +5816,20 @@ const FILE_FUNCTIONS = new Set([
     'pg_file_sync',
     'pg_logdir_ls',
     'pg_file_read',
-    'pg_file_length'
+    'pg_file_length',
+    // the server's configuration files, read (and the path of its log file)
+    'pg_show_all_file_settings',
+    'pg_hba_file_rules',
+    'pg_ident_file_mappings',
+    'pg_current_logfile'
 ]);
+/**
+ * The system views over the server's configuration files (postgresql.conf and its includes,
+ * pg_hba.conf, pg_ident.conf): a query of one copies their lines wherever the statement puts them.
+ */
+const FILE_VIEWS = new Set(['pg_file_settings', 'pg_hba_file_rules', 'pg_ident_file_mappings']);
 /** Text that may name one of FILE_FUNCTIONS (or a U&"…" that may). */
-const FILE_FUNCTION_WORDS = /lo_import|lo_export|pg_read_|pg_stat_file|pg_ls_|pg_file_|pg_logdir_ls|u&/i;
+const FILE_FUNCTION_WORDS = /lo_import|lo_export|pg_read_|pg_stat_file|pg_ls_|pg_file_|pg_logdir_ls|pg_hba_|pg_ident_|pg_show_all_file|pg_current_logfile|u&/i;
 /** CREATE … of these defines (a call in it, a default, a check, a body, runs later if ever). */
 const DEFINING_CREATE = new Set([
     'FUNCTION',
@@ -5981,7 +6100,8 @@ function dollarTagAt(text, i) {
 const TABLE_BEFORE = new Set(['into', 'references', 'table', 'copy', 'only']);
 /**
  * The first call of a server-side file function in a statement that runs it now, as written
- * (e.g. "pg_catalog.lo_export"), or undefined. A name followed by "(" — white space and comments
+ * (e.g. "pg_catalog.lo_export()"), or a query of a configuration file's view ("pg_hba_file_rules"),
+ * or undefined. A name followed by "(" — white space and comments
  * between — outside literals and dollar-quoted bodies is a call, however qualified, quoted or
  * cased; a column or table so named is none (INSERT INTO lo_export (…), REFERENCES lo_export(id)).
  */
@@ -6004,13 +6124,16 @@ function fileFunctionCall(e) {
                 t[j - 1].value === '.' &&
                 t[j - 2]?.value.toLowerCase() !== 'pg_catalog'));
         // otherwise it only defines (a routine of the backup's own with that name: nothing runs)
-        return named >= 0 ? t[named].value.toLowerCase() : undefined;
+        return named >= 0 ? `${t[named].value.toLowerCase()}()` : undefined;
     }
-    for (let j = 0; j + 1 < t.length; j++) {
+    for (let j = 0; j < t.length; j++) {
         const name = t[j];
         if (name.kind !== 'word' && name.kind !== 'qword')
             continue;
-        if (!FILE_FUNCTIONS.has(name.value.toLowerCase()))
+        const view = readsFileView(t, j);
+        if (view)
+            return view;
+        if (j + 1 >= t.length || !FILE_FUNCTIONS.has(name.value.toLowerCase()))
             continue;
         if (!(t[j + 1].kind === 'punct' && t[j + 1].value === '('))
             continue;
@@ -6026,9 +6149,37 @@ function fileFunctionCall(e) {
         const written = [];
         for (let k = first; k <= j; k += 2)
             written.push(t[k].value.toLowerCase());
-        return written.join('.');
+        return `${written.join('.')}()`;
     }
     return undefined;
+}
+/**
+ * The system's view over a configuration file at token `j`, read by the statement (FROM, JOIN or
+ * TABLE of it, or of pg_catalog.<view> anywhere), as written; undefined for a name of the
+ * backup's own (public.pg_file_settings) or a column so named.
+ */
+function readsFileView(t, j) {
+    const name = t[j];
+    if (!FILE_VIEWS.has(name.value.toLowerCase()))
+        return undefined;
+    if (t[j + 1]?.kind === 'punct' && t[j + 1].value === '(')
+        return undefined; // a call: FILE_FUNCTIONS
+    const before = t[j - 1];
+    if (before?.kind === 'punct' && before.value === '.') {
+        const schema = t[j - 2];
+        const qualified = (schema?.kind === 'word' || schema?.kind === 'qword') &&
+            schema.value.toLowerCase() === 'pg_catalog' &&
+            !(t[j - 3]?.kind === 'punct' && t[j - 3].value === '.');
+        return qualified ? `pg_catalog.${name.value.toLowerCase()}` : undefined;
+    }
+    if (before?.kind !== 'word' && !(before?.kind === 'punct' && before.value === ','))
+        return undefined;
+    if (before.kind === 'word' && !['from', 'join', 'table'].includes(before.value))
+        return undefined;
+    // after a comma: one of a FROM list (a FROM before it in the statement)
+    if (before.kind === 'punct' && !t.slice(0, j).some(x => x.kind === 'word' && x.value === 'from'))
+        return undefined;
+    return name.value.toLowerCase();
 }
 /** CREATE of an operator, cast or aggregate (which name a routine to run), or ALTER of a routine. */
 function bindsRoutine(part) {
@@ -7093,6 +7244,7 @@ function pgDumpConnectArgs(name) {
 
 __webpack_require__.r(__webpack_exports__);
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   OWN_SEARCH_PATH: () => (/* binding */ OWN_SEARCH_PATH),
 /* harmony export */   SnapshotSession: () => (/* binding */ SnapshotSession),
 /* harmony export */   afterOwnSessionsEnd: () => (/* binding */ afterOwnSessionsEnd),
 /* harmony export */   certificateNames: () => (/* binding */ certificateNames),
@@ -7103,11 +7255,13 @@ __webpack_require__.r(__webpack_exports__);
 /* harmony export */   endOwnSessions: () => (/* binding */ endOwnSessions),
 /* harmony export */   explainConnectError: () => (/* binding */ explainConnectError),
 /* harmony export */   lockBound: () => (/* binding */ lockBound),
+/* harmony export */   ownSessionCount: () => (/* binding */ ownSessionCount),
 /* harmony export */   readServerInfo: () => (/* binding */ readServerInfo),
 /* harmony export */   rowSecurityTables: () => (/* binding */ rowSecurityTables),
 /* harmony export */   tableBlockers: () => (/* binding */ tableBlockers),
 /* harmony export */   trackApplicationName: () => (/* binding */ trackApplicationName),
-/* harmony export */   unmatchedExcludes: () => (/* binding */ unmatchedExcludes)
+/* harmony export */   unmatchedExcludes: () => (/* binding */ unmatchedExcludes),
+/* harmony export */   withSessionSearchPath: () => (/* binding */ withSessionSearchPath)
 /* harmony export */ });
 /* harmony import */ var node_tls__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(41692);
 /* harmony import */ var node_tls__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_tls__WEBPACK_IMPORTED_MODULE_0__);
@@ -7304,11 +7458,47 @@ async function sessionIs(client, kind) {
  * restore at RESET stays readable in pg_settings.reset_val: readServerInfo). A plain SET first,
  * as pg_dump's first statement: a timeout of a millisecond cuts the catalog read short (attacker
  * a36 A3: options=-c statement_timeout=1 failed the connect, where pg_dump by hand runs); one
- * simple query, one round trip (each statement of it timed on its own).
+ * simple query, one round trip (each statement of it timed on its own). Then the session's
+ * search_path is read (withSessionSearchPath) and OWN_SEARCH_PATH set, in the same round trip.
  */
 const TIMEOUTS_OFF = `SET statement_timeout = 0;
 SELECT pg_catalog.set_config(name, '0', false) FROM pg_catalog.pg_settings
-  WHERE name IN ('statement_timeout', 'idle_in_transaction_session_timeout', 'transaction_timeout')`;
+  WHERE name IN ('statement_timeout', 'idle_in_transaction_session_timeout', 'transaction_timeout');
+SELECT pg_catalog.current_setting('search_path') AS path;
+SELECT pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', false)`;
+/**
+ * The search_path of the action's own SQL in each of its sessions, as pg_dump's '' (its
+ * ALWAYS_SECURE_SEARCH_PATH_SQL): only the system's objects resolve an unqualified name, so an
+ * operator, function or relation a database's user planted in `public` or in a schema of the
+ * role's search_path (`public.!~~(name, name)`, an exact match where pg_catalog's needs a cast)
+ * never runs as the backup's or the restore's role (attacker a39 F1/F2). Set as each session
+ * begins (TIMEOUTS_OFF), after the session's own search_path is read (withSessionSearchPath).
+ */
+const OWN_SEARCH_PATH = 'pg_catalog, pg_temp';
+/** Each session's own search_path (the role's, database's or URL's), read as it began. */
+const sessionSearchPaths = new WeakMap();
+/**
+ * `run` with the session's own search_path (the one psql or pg_restore would have with the same
+ * URL and role), for the few reads that resolve a name as the user or a script wrote it without
+ * its schema (`tables: orders`, a plain script's `DROP TABLE items`): run should name nothing but
+ * pg_catalog-qualified functions, types (casts: `$1::pg_catalog.text`) and operators, since the
+ * role's schemas are visible meanwhile, maybe before pg_catalog (ALTER DATABASE … SET
+ * search_path = public, pg_catalog: a domain public.text ran as the action's role, attacker a40 1).
+ * OWN_SEARCH_PATH again afterwards (an error setting it back is thrown: the session must not go
+ * on with the role's schemas visible).
+ */
+async function withSessionSearchPath(client, run) {
+    const own = sessionSearchPaths.get(client);
+    if (own === undefined)
+        return run();
+    await client.query("SELECT pg_catalog.set_config('search_path', $1, false)", [own]);
+    try {
+        return await run();
+    }
+    finally {
+        await client.query("SELECT pg_catalog.set_config('search_path', $1, false)", [OWN_SEARCH_PATH]);
+    }
+}
 /**
  * TIMEOUTS_OFF on a new session, again (at most {@link TIMEOUTS_OFF_ATTEMPTS} times) when a
  * timeout of a few milliseconds cut it: a new backend's first statement can outlast one while it
@@ -7319,7 +7509,10 @@ SELECT pg_catalog.set_config(name, '0', false) FROM pg_catalog.pg_settings
 async function timeoutsOff(client) {
     for (let attempt = 1;; attempt++) {
         try {
-            await client.query(TIMEOUTS_OFF);
+            const results = (await client.query(TIMEOUTS_OFF));
+            const path = results[2]?.rows[0]?.path;
+            if (typeof path === 'string')
+                sessionSearchPaths.set(client, path);
             return;
         }
         catch (error) {
@@ -7461,6 +7654,20 @@ function ownSessionsOf(connection, connectTimeoutSeconds) {
     }
     return own;
 }
+/**
+ * How many sessions of the run's own (the engine's, by backend PID: not the programs') are open
+ * now — to `server` (host and port) only, when given: said when a client finds no connection
+ * left (a pool of one or two server connections), with the limit the run needs.
+ */
+function ownSessionCount(server) {
+    let n = 0;
+    for (const own of ownSessions.values()) {
+        if (server && (own.connection.host !== server.host || own.connection.port !== server.port))
+            continue;
+        n += own.pids.size;
+    }
+    return n;
+}
 function trackBackend(connection, connectTimeoutSeconds, pid, applicationName) {
     if (!pid)
         return () => undefined;
@@ -7506,6 +7713,12 @@ function afterOwnSessionsEnd(connection, connectTimeoutSeconds, hook) {
  * waited for, at most `waitMs`. With `programsOnly`, only the programs' sessions (a loader that
  * died while its server session ran on: the engine's own sessions are still in use).
  */
+/**
+ * Sessions endOwnSessions ended ("host:port:pid") not yet reported by a whole (not programsOnly)
+ * call: a loader's failure after a cancel may end its session a moment before the cancel's own
+ * call looks (which then finds none), and the cancel's message says what the run ended.
+ */
+const endedUnreported = new Set();
 async function endOwnSessions(waitMs = 5000, { programsOnly = false } = {}) {
     const result = { notes: [], ended: 0, left: [], unreachable: 0 };
     const deadline = Date.now() + waitMs;
@@ -7544,6 +7757,9 @@ async function endOwnSessions(waitMs = 5000, { programsOnly = false } = {}) {
                 await new Promise(resolve => setTimeout(resolve, 50));
                 pids = await find();
             }
+            for (const pid of first.map(r => r.pid))
+                if (!pids.includes(pid))
+                    endedUnreported.add(`${own.connection.host}:${own.connection.port}:${pid}`);
             result.ended += found - pids.length;
             result.left.push(...pids);
             // the programs' transactions (psql's, pg_restore's) as the server ended them: a COMMIT
@@ -7569,6 +7785,10 @@ async function endOwnSessions(waitMs = 5000, { programsOnly = false } = {}) {
             await client.end().catch(() => undefined);
         }
     }));
+    if (!programsOnly) {
+        result.ended = Math.max(result.ended, endedUnreported.size);
+        endedUnreported.clear();
+    }
     return result;
 }
 /**
@@ -7610,6 +7830,36 @@ async function programsOutcome(client, found) {
 function isNoSslError(error) {
     return /does not support SSL/i.test(String(error?.message));
 }
+/**
+ * A connection attempt that got no answer in time. Through a pooler (PgBouncer's port 6432,
+ * Supabase's *.pooler.supabase.com, Neon's -pooler hosts), or while a session of the run's own to
+ * the same server is open, the host may well have answered: a session-mode pool holds a new
+ * login in its queue until one of its server connections is free (a pool of one or two held by
+ * the action's own sessions: trial u26 F1), so the firewall is not the only suspect.
+ */
+function noAnswer(connection, connectTimeoutSeconds) {
+    const host = connection.host.toLowerCase();
+    const own = ownSessionCount({ host: connection.host, port: connection.port });
+    const pooler = connection.port === 6432 ||
+        /(^|\.)pooler\.supabase\.com$/.test(host) ||
+        (/-pooler\./.test(host) && /neon\.tech$/.test(host));
+    const base = `no answer from ${connection.host}:${connection.port} within ${connectTimeoutSeconds} s.`;
+    const firewall = "the host and port, and that the server's firewall or IP allow-list admits GitHub's runners.";
+    if (!pooler && own === 0)
+        return `${base} Check ${firewall}`;
+    const need = _diagnostics_js__WEBPACK_IMPORTED_MODULE_6__/* .RUN_NEEDS */ .gF;
+    const held = own > 0
+        ? ` The action had ${own} session${own === 1 ? '' : 's'} of its own open to it then, which may hold all of a small pool's server connections: ${need}. Give the pool that many for this role and database (default_pool_size, max_db_connections; a provider's pool size), or use the direct URL (the database's own host and port)`
+        : ` ${need[0].toUpperCase()}${need.slice(1)}: give the pool that many for this role and database (default_pool_size, max_db_connections; a provider's pool size), close other clients of it, or use the direct URL (the database's own host and port)`;
+    return `${base} ${pooler ? 'This looks like a connection pooler, which' : 'If the host is a connection pooler, it'} may be holding the login in its pool's queue until one of its server connections is free (a session-mode pool of few connections), rather than not answering.${held}. Otherwise check ${firewall}`;
+}
+/** The action's own sessions open to the server a session of its own failed to reach. */
+function ownAtConnect(connection) {
+    return {
+        sessions: ownSessionCount({ host: connection.host, port: connection.port }),
+        need: _diagnostics_js__WEBPACK_IMPORTED_MODULE_6__/* .RUN_NEEDS */ .gF
+    };
+}
 /** Turns a driver error into one sentence: what went wrong connecting and what to do. */
 function explainConnectError(error, connection, connectTimeoutSeconds) {
     const err = error;
@@ -7628,7 +7878,7 @@ function explainConnectError(error, connection, connectTimeoutSeconds) {
             detail = `the server refused the connection: ${message}. Check the user, the database, and that the server allows connections from GitHub's runners (sslmode, pg_hba, IP allow-list).`;
             break;
         case '53300':
-            detail = `${message}.${(0,_diagnostics_js__WEBPACK_IMPORTED_MODULE_6__/* .connectionSlotsAdvice */ .G)(message)}`;
+            detail = `${message}.${(0,_diagnostics_js__WEBPACK_IMPORTED_MODULE_6__/* .connectionSlotsAdvice */ .GV)(message, ownAtConnect(connection))}`;
             break;
         case '3D000':
             detail = `the database '${connection.database}' does not exist on the server. Check the database name at the end of the URL.`;
@@ -7646,7 +7896,7 @@ function explainConnectError(error, connection, connectTimeoutSeconds) {
             break;
         case 'CONNECT_TIMEOUT':
         case 'ETIMEDOUT':
-            detail = `no answer from ${connection.host}:${connection.port} within ${connectTimeoutSeconds} s. Check the host and port, and that the server's firewall or IP allow-list admits GitHub's runners.`;
+            detail = noAnswer(connection, connectTimeoutSeconds);
             break;
         case '57014':
             // a statement cut short by a timeout the URL's options, the role or the database set
@@ -7656,7 +7906,11 @@ function explainConnectError(error, connection, connectTimeoutSeconds) {
         default:
             // a driver's timeout, not a server's error that speaks of one (a SQLSTATE code)
             if (/timeout/i.test(message) && !/^[0-9A-Z]{5}$/.test(err?.code ?? '')) {
-                detail = `no answer from ${connection.host}:${connection.port} within ${connectTimeoutSeconds} s. Check the host and port, and that the server's firewall or IP allow-list admits GitHub's runners.`;
+                detail = noAnswer(connection, connectTimeoutSeconds);
+            }
+            else if ((0,_diagnostics_js__WEBPACK_IMPORTED_MODULE_6__/* .connectionLimit */ .Kw)(message)) {
+                // a pooler's refusal (PgBouncer's query_wait_timeout, max_client_conn): no SQLSTATE 53300
+                detail = `${message}.${(0,_diagnostics_js__WEBPACK_IMPORTED_MODULE_6__/* .connectionSlotsAdvice */ .GV)(message, ownAtConnect(connection))}`;
             }
             else if (err.code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
                 // Node lists only the names of the kind checked (an IP address: the certificate's IP
@@ -7712,7 +7966,8 @@ async function readServerInfo(client) {
     // pg_dump would give up after its --lock-wait-timeout. Catalog reads take no table lock.
     `SELECT n.nspname AS schema, c.relname AS name, c.reltuples::bigint::text AS estimate,
             ((c.relpages::bigint + coalesce(t.relpages, 0))
-              * current_setting('block_size')::bigint)::text AS size
+              * current_setting('block_size')::bigint)::text AS size,
+            c.oid::text AS oid
        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
        LEFT JOIN pg_class t ON t.oid = c.reltoastrelid
       WHERE c.relkind = 'r'
@@ -7731,6 +7986,7 @@ async function readServerInfo(client) {
         tables: tables.rows.map(t => ({
             schema: t.schema,
             name: t.name,
+            oid: Number(t.oid),
             estimatedRows: Number(t.estimate) >= 0 ? Number(t.estimate) : undefined,
             sizeBytes: Number(t.size)
         }))
@@ -8011,13 +8267,15 @@ async function unmatchedExcludes(client, filters) {
     for (const option of ['excludeTables', 'excludeTableData']) {
         for (const pattern of filters[option]) {
             const { schema, name } = (0,_dump_js__WEBPACK_IMPORTED_MODULE_7__/* .patternRegexes */ .yO)(pattern);
-            const result = await client.query(`SELECT 1 FROM pg_catalog.pg_class c
-           JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-          WHERE c.relkind = ANY (array['r','S','v','m','f','p'])
-            AND ($1::text IS NULL OR c.relname OPERATOR(pg_catalog.~) $1::text COLLATE pg_catalog.default)
-            AND CASE WHEN $2::text IS NULL THEN pg_catalog.pg_table_is_visible(c.oid)
-                     ELSE n.nspname OPERATOR(pg_catalog.~) $2::text COLLATE pg_catalog.default END
-          LIMIT 1`, [name ?? null, schema ?? null]);
+            // visible as pg_dump sees it (the session's own search_path), every operator and type
+            // qualified (a database's owner may put public before pg_catalog in it: attacker a40 1)
+            const result = await withSessionSearchPath(client, () => client.query(`SELECT 1 FROM pg_catalog.pg_class c
+           JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
+          WHERE c.relkind OPERATOR(pg_catalog.=) ANY (array['r','S','v','m','f','p']::pg_catalog."char"[])
+            AND ($1::pg_catalog.text IS NULL OR c.relname OPERATOR(pg_catalog.~) $1::pg_catalog.text COLLATE pg_catalog.default)
+            AND CASE WHEN $2::pg_catalog.text IS NULL THEN pg_catalog.pg_table_is_visible(c.oid)
+                     ELSE n.nspname OPERATOR(pg_catalog.~) $2::pg_catalog.text COLLATE pg_catalog.default END
+          LIMIT 1`, [name ?? null, schema ?? null]));
             if (result.rowCount === 0)
                 unmatched.push({ option, pattern });
         }
