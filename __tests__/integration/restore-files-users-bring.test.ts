@@ -203,3 +203,90 @@ describe('a LATIN1 script without SET client_encoding (u7 F14)', () => {
     await server.dropDatabase(target)
   }, 60_000)
 })
+
+describe('scripts in other encodings (trial u27 F1, F2)', () => {
+  it('a plain pg_dump of a LATIN1 database (accents in its first 8 KiB) restores as psql -1 -f does', async () => {
+    const source = 'u27_latin1_src'
+    await server.query(
+      'postgres',
+      `CREATE DATABASE ${source} TEMPLATE template0 ENCODING 'LATIN1' LC_COLLATE 'C' LC_CTYPE 'C'`
+    )
+    await psql(
+      source,
+      `CREATE TABLE public.people (id int PRIMARY KEY, name text);
+       DO $$ BEGIN EXECUTE format('COMMENT ON TABLE public.people IS %L', 'Kunden: M' || chr(252) || 'ller, Caf' || chr(233)); END $$;
+       INSERT INTO public.people SELECT g, 'M' || chr(252) || 'ller Caf' || chr(233) || ' Se' || chr(241) || 'or ' || g FROM generate_series(1, 400) g;`
+    )
+    const dumped = path.join(harness.work, 'latin1db.sql')
+    await runTool(
+      path.join(server.binDir, 'pg_dump'),
+      ['-d', server.url(source), '-f', dumped],
+      // pg_dump writes the database's own encoding unless told another
+      { ...server.env(source), PGCLIENTENCODING: 'LATIN1' }
+    )
+    const { readFileSync } = await import('node:fs')
+    const head = readFileSync(dumped).subarray(0, 8192)
+    expect(head.toString('latin1')).toContain("SET client_encoding = 'LATIN1';")
+    // what made the check refuse it: more than a few bytes that are no UTF-8
+    expect((head.toString('utf8').match(/\uFFFD/g) ?? []).length).toBeGreaterThan(3)
+    const byHand = await server.createDatabase()
+    await runTool(
+      path.join(server.binDir, 'psql'),
+      ['-X', '-q', '-1', '-v', 'ON_ERROR_STOP=1', '-d', server.url(byHand), '-f', dumped],
+      server.env(byHand)
+    )
+    for (const file of [
+      dumped,
+      write('latin1db.sql.gz', (await import('node:zlib')).gzipSync(readFileSync(dumped)))
+    ]) {
+      const target = await server.createDatabase()
+      await restore(target, file)
+      expect(await tableChecksums(server, target)).toEqual(await tableChecksums(server, byHand))
+      expect(await server.query(target, 'SELECT name FROM public.people WHERE id = 7')).toEqual([
+        { name: 'Müller Café Señor 7' }
+      ])
+      await server.dropDatabase(target)
+    }
+    await server.dropDatabase(byHand)
+  }, 90_000)
+
+  it('a WIN1252 script without SET client_encoding ("ANSI", accents early) fails with the way out, not as no script', async () => {
+    const rows = Array.from({ length: 40 }, (_, i) => `${i}\tJos\xe9 M\xfcller \x80${i}`).join('\n')
+    const text = Buffer.from(
+      `CREATE TABLE public.people (id int, name text);\nCOPY public.people (id, name) FROM stdin;\n${rows}\n\\.\n`,
+      'latin1'
+    )
+    const target = await server.createDatabase()
+    const error = await failure(restore(target, write('ansi.sql', text)))
+    expect(error?.message).toMatch(/invalid byte sequence for encoding "UTF8"/)
+    expect(error?.message).toContain('iconv -f LATIN1 -t UTF-8 FILE')
+    expect(
+      await server.query(
+        target,
+        "SELECT count(*)::int AS n FROM pg_catalog.pg_class WHERE relname = 'people'"
+      )
+    ).toEqual([{ n: 0 }])
+    await server.dropDatabase(target)
+  }, 60_000)
+
+  it('a UTF-16 script (PowerShell 5: pg_dump … > db.sql) is named as such with the iconv that converts it', async () => {
+    const sql =
+      "CREATE TABLE public.people (id int, name text);\nINSERT INTO public.people VALUES (1, 'José');\n"
+    const target = await server.createDatabase()
+    const le = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(sql, 'utf16le')])
+    let error = await failure(restore(target, write('ps.sql', le)))
+    expect(error?.message).toContain('is text in UTF-16 (little-endian, with a byte-order mark)')
+    expect(error?.message).toContain('iconv -f UTF-16 -t UTF-8 ps.sql > ps.utf8.sql')
+    const be = Buffer.from(sql, 'utf16le').swap16()
+    const { gzipSync } = await import('node:zlib')
+    error = await failure(restore(target, write('be.sql.gz', gzipSync(be))))
+    expect(error?.message).toContain('is text in UTF-16 (big-endian)')
+    expect(error?.message).toContain(
+      'gzip -dc be.sql.gz | iconv -f UTF-16BE -t UTF-8 > be.utf8.sql'
+    )
+    // the conversion the message gives restores it
+    await restore(target, write('ps.utf8.sql', Buffer.from(le.subarray(2).toString('utf16le'))))
+    expect(await server.query(target, 'SELECT name FROM public.people')).toEqual([{ name: 'José' }])
+    await server.dropDatabase(target)
+  }, 60_000)
+})

@@ -212,6 +212,8 @@ describe('a backup of a newer major into an older server (u7 F1, F5)', () => {
       /Note: the backup was taken from PostgreSQL 18\.\d+ \(its archive header\); the target runs 17\.\d+: objects using features 17 lacks fail/
     )
     expect(error?.message).toContain('Restore into a server of PostgreSQL 18 or newer')
+    // one major apart: "added in PostgreSQL 18", not "18–18" (trial u27 F4)
+    expect(error?.message).toContain('options added in PostgreSQL 18:')
   })
 
   it('restore of a backup that uses no newer feature: a warning up front, the data restored', async () => {

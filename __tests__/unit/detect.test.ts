@@ -8,7 +8,7 @@ import os from 'node:os'
 import path from 'node:path'
 import zlib from 'node:zlib'
 import type { BackupFile } from '../../src/pipeline/decode.js'
-import { FormatError, detectBackup, detectFormat } from '../../src/pipeline/detect.js'
+import { FormatError, detectBackup, detectFormat, utf16Text } from '../../src/pipeline/detect.js'
 
 let dir: string
 
@@ -215,8 +215,76 @@ describe('detectFormat', () => {
       'invalid UTF-8',
       Buffer.from([0xc3, 0x28, 0xa0, 0xa1, 0xe2, 0x28, 0xa1, 0xf0, 0x28, 0x8c, 0xbc]),
       undefined
-    ]
+    ],
+    // text in another client encoding (trial u27 F1): pg_dump of a LATIN1 database
+    [
+      'LATIN1 text with its SET client_encoding line',
+      Buffer.from(
+        "SET client_encoding = 'LATIN1';\nCOPY t (a) FROM stdin;\n" +
+          'M\xfcller Caf\xe9 Se\xf1or\n'.repeat(20),
+        'latin1'
+      ),
+      'plain'
+    ],
+    [
+      'WIN1252 text, mostly ASCII',
+      Buffer.from('SELECT 1; -- \x80 \xe9\xe8\xe0 \x93x\x94\n'.repeat(9), 'latin1'),
+      'plain'
+    ],
+    [
+      'SJIS rows after a client_encoding line, little ASCII',
+      Buffer.concat([
+        Buffer.from("SET client_encoding = 'SJIS';\n"),
+        Buffer.from(Array.from({ length: 600 }, (_, i) => (i % 2 ? 0x82 : 0x9f)))
+      ]),
+      'plain'
+    ],
+    [
+      'high bytes with no SQL around them',
+      Buffer.from(Array.from({ length: 400 }, (_, i) => 0xa0 + (i % 90))),
+      undefined
+    ],
+    [
+      'control characters among LATIN1 bytes',
+      Buffer.from('SELECT 1;\x01\x02\x03\x04\x05\xe9\xe9\xe9\xe9\n', 'latin1'),
+      undefined
+    ],
+    ['UTF-16LE text', Buffer.from('SELECT 1;\n', 'utf16le'), undefined]
   ])('%s', (_name, start, expected) => {
     expect(detectFormat(start)).toBe(expected)
+  })
+})
+
+describe('utf16Text', () => {
+  it.each<[string, Buffer, ReturnType<typeof utf16Text>]>([
+    [
+      'LE with its byte-order mark',
+      Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('SET x = 1;', 'utf16le')]),
+      { order: 'LE', bom: true }
+    ],
+    [
+      'BE with its byte-order mark',
+      Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from('SET x = 1;', 'utf16le').swap16()]),
+      { order: 'BE', bom: true }
+    ],
+    [
+      'LE without one',
+      Buffer.from('CREATE TABLE t (a int);\n', 'utf16le'),
+      { order: 'LE', bom: false }
+    ],
+    [
+      'BE without one',
+      Buffer.from('CREATE TABLE t (a int);\n', 'utf16le').swap16(),
+      { order: 'BE', bom: false }
+    ],
+    ['UTF-8 text', Buffer.from('CREATE TABLE t (a int);\n'), undefined],
+    [
+      'UTF-32LE (its mark is FF FE 00 00)',
+      Buffer.from([0xff, 0xfe, 0, 0, 0x53, 0, 0, 0]),
+      undefined
+    ],
+    ['binary with NULs', Buffer.from([0x89, 0x50, 0, 0, 0, 13, 0x49, 0x48, 0, 1, 2, 3]), undefined]
+  ])('%s', (_name, start, expected) => {
+    expect(utf16Text(start)).toEqual(expected)
   })
 })

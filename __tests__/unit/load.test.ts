@@ -874,6 +874,21 @@ describe('load errors: DETAIL and CONTEXT kept, without the rows; the hint that 
   })
 })
 
+describe('explainLoadFailure: a data-only script of pg_dump --disable-triggers (trial u27 F3)', () => {
+  it('says where the ALTER TABLE … DISABLE TRIGGER ALL comes from and what to do', () => {
+    const stderr = [
+      'psql:data.sql:28: ERROR:  permission denied: "RI_ConstraintTrigger_a_16420" is a system trigger',
+      ''
+    ].join('\n')
+    const message = explainLoadFailure('psql', 3, null, stderr).message
+    expect(message).toContain('is a system trigger')
+    expect(message).toContain('made with pg_dump --disable-triggers')
+    expect(message).toContain('Dump again without --disable-triggers')
+    // not the archive-only way out (schemas, tables) of the generic privilege hint
+    expect(message).not.toContain("'schemas' or 'tables'")
+  })
+})
+
 describe('reorderedScript (a plain script in parts, for the target keys)', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'reordered-'))
   const segment = (start: number, end: number) => ({ start, end, line: 1, endLine: 1 })

@@ -55,8 +55,56 @@ export function detectFormat(start: Buffer): DetectedFormat | undefined {
   if (start.includes(0)) return undefined
   const text = start.toString('utf8')
   const replacement = (text.match(/\uFFFD/g) ?? []).length
-  if (replacement > 3) return undefined
-  return 'plain'
+  if (replacement <= 3) return 'plain'
+  // or text in another encoding psql reads (LATIN1, WIN1252, EUC_JP, SJIS…: pg_dump of such a
+  // database writes SET client_encoding = 'LATIN1'; and its rows as they are, trial u27 F1):
+  // hardly a control character, and pg_dump's header, a client_encoding line or mostly ASCII —
+  // what is not (random or compressed bytes) is no script
+  let controls = 0
+  let ascii = 0
+  for (const byte of start) {
+    if (byte < 0x20 ? !TEXT_CONTROLS.has(byte) : byte === 0x7f) controls++
+    else if (byte < 0x80) ascii++
+  }
+  if (controls > 3 && controls * 100 > start.length) return undefined
+  const head = start.toString('latin1')
+  if (ascii * 2 >= start.length || ENCODING_LINE.test(head) || isPgDumpScript(start)) return 'plain'
+  return undefined
+}
+
+/** Tab, line feed, vertical tab, form feed, carriage return, escape: found in SQL text. */
+const TEXT_CONTROLS = new Set([0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x1b])
+
+/** A script's own client encoding: SET client_encoding = '…'; or psql's \encoding. */
+const ENCODING_LINE = /^\s*(SET\s+client_encoding\b|\\encoding\s)/im
+
+/**
+ * UTF-16 text (an SQL script Windows PowerShell 5 wrote for pg_dump … > file, or an editor saved
+ * as "Unicode"): by its byte-order mark, or ASCII with a NUL after (LE) or before (BE) each
+ * character. psql reads no UTF-16 (it is no client encoding).
+ */
+export function utf16Text(start: Buffer): { order: 'LE' | 'BE'; bom: boolean } | undefined {
+  if (
+    start.length >= 2 &&
+    start[0] === 0xff &&
+    start[1] === 0xfe &&
+    !(start[2] === 0 && start[3] === 0)
+  )
+    return { order: 'LE', bom: true }
+  if (start.length >= 2 && start[0] === 0xfe && start[1] === 0xff) return { order: 'BE', bom: true }
+  const pairs = Math.min(64, start.length >> 1)
+  if (pairs < 4) return undefined
+  const asciiAt = (i: number, zero: number): boolean =>
+    start[i + zero] === 0 && start[i + 1 - zero] >= 0x09 && start[i + 1 - zero] < 0x80
+  let le = 0
+  let be = 0
+  for (let i = 0; i < pairs * 2; i += 2) {
+    if (asciiAt(i, 1)) le++
+    if (asciiAt(i, 0)) be++
+  }
+  if (le === pairs) return { order: 'LE', bom: false }
+  if (be === pairs) return { order: 'BE', bom: false }
+  return undefined
 }
 
 export interface Detected {
@@ -111,6 +159,23 @@ export async function detectBackup(file: BackupFile, keys?: DecryptionKeys): Pro
       throw new FormatError(
         `the backup ${fileName(file)} is itself a zip (a zip inside a zip: a downloaded artifact zipped again?): unzip the outer one (unzip -l shows what it holds) and give the inner .zip, or the files it holds, as backup-file.`
       )
+    const utf16 = utf16Text(start)
+    if (utf16) {
+      const name = shellWord(fileName(file))
+      const decode = [
+        ...(encrypted ? [`age -d -i key.txt ${name}`] : []),
+        ...(compression === 'none'
+          ? []
+          : [`${compression === 'gzip' ? 'gzip' : 'zstd'} -dc${encrypted ? '' : ` ${name}`}`])
+      ]
+      const iconv = `iconv -f UTF-16${utf16.bom ? '' : utf16.order} -t UTF-8${decode.length === 0 ? ` ${name}` : ''}`
+      const base = shellWord(
+        withoutSuffix(fileName(file), /(\.sql)?(\.(gz|zst))?(\.age)?$/i) + '.utf8.sql'
+      )
+      throw new FormatError(
+        `the backup ${fileName(file)} is text in UTF-16 (${utf16.order === 'LE' ? 'little' : 'big'}-endian${utf16.bom ? ', with a byte-order mark' : ''}), which neither psql nor the action reads (psql by hand fails at its first byte: "invalid byte sequence"): an SQL script saved as UTF-16, as Windows PowerShell 5 writes pg_dump … > file. Convert it to UTF-8: ${[...decode, iconv].join(' | ')} > ${base}, and restore that; or dump again with pg_dump -f FILE, which writes the file itself.`
+      )
+    }
     throw new FormatError(
       'the backup is neither a pg_dump archive (custom, directory or tar format) nor an SQL script; is it the right file?'
     )

@@ -2504,6 +2504,10 @@ export function privilegeHint(errors: string, reported = errors): string {
   const wrapper = /permission denied for foreign-data wrapper (\S+)/.exec(errors)
   if (wrapper)
     return ` The restoring role lacks USAGE on the foreign-data wrapper ${wrapper[1]} of the target, which the backup's foreign server needs: have its owner grant it (GRANT USAGE ON FOREIGN DATA WRAPPER ${wrapper[1]} TO <the restoring role>; on a managed service, as its admin role), or restore as a role that has it, then restore again. No input of a restore leaves out a foreign server or its user mappings (they belong to no schema), and a backup cannot leave them out either (exclude-tables of a foreign table keeps its server).`
+  // pg_dump --data-only --disable-triggers: its ALTER TABLE … DISABLE TRIGGER ALL reaches the
+  // foreign keys' own triggers, which only a superuser may switch off (trial u27 F3)
+  if (/permission denied: "[^"]*" is a system trigger/.test(errors))
+    return " The backup was made with pg_dump --disable-triggers: its ALTER TABLE … DISABLE TRIGGER ALL also reaches the foreign keys' own (system) triggers, which only a superuser may switch off. Dump again without --disable-triggers (the restore switches off the target's own triggers on the tables it fills while their rows load, where the restoring role owns them), or restore as a superuser. psql by hand fails the same way."
   if (/permission denied|must be superuser|must be member of role/.test(errors))
     return " The restoring role lacks a privilege this statement needs: restore as a role that has it, or have the object's owner grant it (on a managed service, its admin role); or restore without the object: an archive's restore loads only the schemas or tables given in 'schemas' or 'tables' (exclude-schemas and exclude-tables apply to a backup only)."
   return ''
