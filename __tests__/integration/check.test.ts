@@ -269,6 +269,48 @@ describe('max-age', () => {
   }, 120_000)
 })
 
+describe('a manifest dated later than it can have been made (attacker a41 F1)', () => {
+  it('2099, or after GitHub stored the artifact: the check fails, naming the date; never a negative age', async () => {
+    const made = await backupAs('dated-backup')
+    const real = backend.findArtifact('dated-backup.zip', made.runId)!
+    const entries = await unzipEntries(real.bytes)
+    const manifest = JSON.parse(entries.get('manifest.json')!.toString()) as {
+      file: { name: string }
+      createdAt: string
+    }
+    for (const [name, createdAt, message] of [
+      [
+        'future-backup',
+        '2099-01-01T00:00:00.000Z',
+        /says it was made 2099-01-01T00:00:00\.000Z, after GitHub stored it \(\S+Z\): its manifest's date is wrong/
+      ],
+      [
+        'late-backup',
+        new Date(Date.now() + 60_000).toISOString(),
+        /says it was made \S+Z, after GitHub stored it \(\S+Z\): its manifest's date is wrong/
+      ]
+    ] as const) {
+      backend.newRun()
+      const seeded = await backend.seedArtifact({
+        name: `${name}.zip`,
+        files: {
+          [manifest.file.name]: entries.get(manifest.file.name)!,
+          'manifest.json': JSON.stringify({ ...manifest, createdAt }, null, 2)
+        }
+      })
+      if (name === 'late-backup')
+        backend.patchArtifact(seeded.id, { createdAt: new Date(Date.now() - 30 * 60_000) })
+      const step = await checkOf(name, { 'max-age': '2d' })
+      expect(step.error?.message).toMatch(message)
+      expect(step.outputs['backup-age-seconds'] ?? '0').not.toMatch(/^-/)
+    }
+    // the honest one passes, with its age
+    const honest = await checkOf('dated-backup', { 'max-age': '2d' })
+    expect(honest.error).toBeUndefined()
+    expect(Number(honest.outputs['backup-age-seconds'])).toBeGreaterThanOrEqual(0)
+  }, 120_000)
+})
+
 describe('the command line: postgres-backup-action check', () => {
   function cli(
     args: string[],
