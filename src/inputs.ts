@@ -485,6 +485,87 @@ export function parseList(value: string): string[] {
   return items.map(i => i.trim()).filter(i => i.length > 0)
 }
 
+/**
+ * Splits a list of names or pg_dump patterns (tables, schemas, exclude-*): one item per line or
+ * comma-separated, blanks dropped, each item trimmed. Inside double quotes a comma or a new line
+ * belongs to the name (`public."logs, archived"`, `"a<newline>b"`), and `""` is a quote in it, as
+ * psql and pg_dump write names; a quote left open is refused, naming the input.
+ */
+export function parseNameList(input: Inputs, value: string): string[] {
+  const items: string[] = []
+  let item = ''
+  let quoted = false
+  for (const ch of value) {
+    if (ch === '"') quoted = !quoted
+    if (!quoted && (ch === '\n' || ch === ',')) {
+      items.push(item)
+      item = ''
+    } else {
+      item += ch
+    }
+  }
+  if (quoted) {
+    throw new InputError(
+      input,
+      `a double quote is not closed in '${item.trim()}': a quoted name ends with another " (write a quote that is part of the name as ""), e.g. "My Table", public."x, y".`
+    )
+  }
+  items.push(item)
+  return items.map(i => i.trim()).filter(i => i.length > 0)
+}
+
+/**
+ * A name of restore's `tables` or `schemas` as its parts (`schema.table`: two). Without double
+ * quotes the item is one exact name, as pg_restore --table / --schema takes it (no case folding,
+ * a dot is part of it). With them it is read as SQL writes a name: `"a "`, `"My Table"`,
+ * `public."x, y"`, `"we""ird"` — each part quoted whole (`""` a quote in it) or an unquoted word
+ * kept exactly as written, parts separated by dots outside quotes.
+ */
+export function restoreNameParts(input: Inputs, item: string): string[] {
+  if (!item.includes('"')) return [item]
+  const parts: string[] = []
+  const bad = (why: string): InputError =>
+    new InputError(
+      input,
+      `'${item}' ${why}; write a name that needs quotes whole in double quotes, as SQL writes it ("My Table", public."x, y", "we""ird"), or give it without quotes as it is spelt.`
+    )
+  const chars = [...item]
+  let i = 0
+  for (;;) {
+    while (i < chars.length && /\s/.test(chars[i])) i++
+    let part = ''
+    if (chars[i] === '"') {
+      i++
+      for (;;) {
+        if (i >= chars.length) throw bad('has a double quote that is not closed')
+        if (chars[i] === '"') {
+          if (chars[i + 1] === '"') {
+            part += '"'
+            i += 2
+            continue
+          }
+          i++
+          break
+        }
+        part += chars[i++]
+      }
+      if (part === '') throw bad('has an empty quoted name ("")')
+      while (i < chars.length && /\s/.test(chars[i])) i++
+      if (i < chars.length && chars[i] !== '.') throw bad('has text right after a quoted name')
+    } else {
+      while (i < chars.length && chars[i] !== '.') {
+        if (chars[i] === '"') throw bad('has a double quote inside an unquoted name')
+        part += chars[i++]
+      }
+      part = part.trim()
+      if (part === '') throw bad('has an empty part')
+    }
+    parts.push(part)
+    if (i >= chars.length) return parts
+    i++ // the dot
+  }
+}
+
 export function parseBoolean(name: Inputs, value: string, fallback: boolean): boolean {
   const v = value.trim().toLowerCase()
   if (v === '') return fallback
@@ -674,11 +755,11 @@ function getBackupInputs(read: InputReader, databaseUrl: string): BackupOptions 
     compression,
     compressionLevel,
     filters: {
-      tables: parseList(read(Inputs.Tables)),
-      excludeTables: parseList(read(Inputs.ExcludeTables)),
-      excludeTableData: parseList(read(Inputs.ExcludeTableData)),
-      schemas: parseList(read(Inputs.Schemas)),
-      excludeSchemas: parseList(read(Inputs.ExcludeSchemas))
+      tables: parseNameList(Inputs.Tables, read(Inputs.Tables)),
+      excludeTables: parseNameList(Inputs.ExcludeTables, read(Inputs.ExcludeTables)),
+      excludeTableData: parseNameList(Inputs.ExcludeTableData, read(Inputs.ExcludeTableData)),
+      schemas: parseNameList(Inputs.Schemas, read(Inputs.Schemas)),
+      excludeSchemas: parseNameList(Inputs.ExcludeSchemas, read(Inputs.ExcludeSchemas))
     },
     pgDumpArgs: parsePgDumpArgs(read(Inputs.PgDumpArgs)),
     overwrite: parseBoolean(Inputs.Overwrite, read(Inputs.Overwrite), false),
@@ -790,13 +871,63 @@ function getRestoreInputs(read: InputReader, databaseUrl: string): RestoreOption
     noPrivileges: parseBooleanOrAuto(Inputs.NoPrivileges, read(Inputs.NoPrivileges)),
     singleTransaction,
     jobs,
-    tables: parseList(read(Inputs.Tables)),
-    schemas: parseList(read(Inputs.Schemas)),
+    ...parseRestoreSelection(read),
     ...parseClientInputs(read),
     decryption: parseDecryption(read),
     ...parseSigningKey(read),
     createRoles: parseBoolean(Inputs.CreateRoles, read(Inputs.CreateRoles), false)
   }
+}
+
+/**
+ * restore's `tables` and `schemas` as pg_restore --table / --schema take them: exact names
+ * (restoreNameParts). A table named with its schema (`public."x, y"`) is pg_restore's --schema
+ * and --table together, which select the tables of those names in those schemas: taken when
+ * every table is named in one schema (and `schemas` is empty or that schema), refused otherwise
+ * rather than restore more or less than named.
+ */
+function parseRestoreSelection(read: InputReader): { tables: string[]; schemas: string[] } {
+  const schemas = parseNameList(Inputs.Schemas, read(Inputs.Schemas)).map(item => {
+    const parts = restoreNameParts(Inputs.Schemas, item)
+    if (parts.length !== 1)
+      throw new InputError(
+        Inputs.Schemas,
+        `'${item}' is not one schema's name: quote a name holding a dot whole ("my.schema").`
+      )
+    return parts[0]
+  })
+  const named = parseNameList(Inputs.Tables, read(Inputs.Tables)).map(item => {
+    const parts = restoreNameParts(Inputs.Tables, item)
+    if (parts.length > 2)
+      throw new InputError(
+        Inputs.Tables,
+        `'${item}' has more than a schema and a table name: quote a name holding a dot whole ("my.table").`
+      )
+    return {
+      item,
+      schema: parts.length === 2 ? parts[0] : undefined,
+      name: parts[parts.length - 1]
+    }
+  })
+  const tables = named.map(t => t.name)
+  const qualified = new Set(named.flatMap(t => (t.schema === undefined ? [] : [t.schema])))
+  if (qualified.size === 0) return { tables, schemas }
+  const [schema] = qualified
+  if (
+    qualified.size === 1 &&
+    named.every(t => t.schema !== undefined) &&
+    (schemas.length === 0 || (schemas.length === 1 && schemas[0] === schema))
+  )
+    return { tables, schemas: [schema] }
+  throw new InputError(
+    Inputs.Tables,
+    `names tables with their schema (${named
+      .filter(t => t.schema !== undefined)
+      .map(t => t.item)
+      .join(
+        ', '
+      )}) as well as ${qualified.size > 1 ? 'other schemas' : named.some(t => t.schema === undefined) ? 'without one' : `schemas: ${schemas.join(', ')}`}: a restore selects its tables as pg_restore --schema with --table does (each name in every schema given), so name tables of one schema only (all with that schema, or without it and the schema in 'schemas'), and restore those of another schema in a step of its own.`
+  )
 }
 
 /** signing-key: a secret of at least 32 characters (e.g. openssl rand -hex 32), or none. */

@@ -12,6 +12,7 @@ import {
   parsePgDumpArgs,
   renderForDoor
 } from '../../src/inputs.js'
+import { restoreNamesValue } from '../../src/sql-names.js'
 
 /** Typed fixture: the inputs as the runner would pass them (empty string = not given). */
 type RawInputs = Partial<Record<Inputs, string>>
@@ -282,8 +283,95 @@ describe('parseList', () => {
     ])
     expect(parseList('"a,b"."c, ""d"", e"\nx')).toEqual(['"a,b"."c, ""d"", e"', 'x'])
     expect(parseList('s."Q,1",s."Q,2"')).toEqual(['s."Q,1"', 's."Q,2"'])
-    // an unclosed quote ends with its line: the next line is an item of its own
+    // an unclosed quote ends with its line (encryption-recipients); the names' lists refuse it
     expect(parseList('public."logs, x\nother')).toEqual(['public."logs, x', 'other'])
+  })
+})
+
+describe('the names of tables and schemas (quoted as SQL writes them)', () => {
+  function restoreSelection(tables: string, schemas = ''): { tables: string[]; schemas: string[] } {
+    const inputs = getInputs(
+      read({
+        [Inputs.DatabaseUrl]: URL,
+        [Inputs.Mode]: 'restore',
+        [Inputs.BackupFile]: 'b.dump',
+        [Inputs.Tables]: tables,
+        [Inputs.Schemas]: schemas
+      })
+    )
+    if (inputs.mode !== 'restore') throw new Error('expected restore inputs')
+    return { tables: inputs.tables, schemas: inputs.schemas }
+  }
+  function restoreError(tables: string, schemas = ''): string {
+    try {
+      restoreSelection(tables, schemas)
+    } catch (error) {
+      expect(error).toBeInstanceOf(InputError)
+      return (error as Error).message
+    }
+    throw new Error('expected an InputError')
+  }
+
+  it('restore: a quoted name is the name inside its quotes, exactly', () => {
+    expect(restoreSelection('"a "').tables).toEqual(['a '])
+    expect(restoreSelection('"My Table", "x, y",a').tables).toEqual(['My Table', 'x, y', 'a'])
+    expect(restoreSelection('"we""ird"').tables).toEqual(['we"ird'])
+    expect(restoreSelection('"a\nb"\nc').tables).toEqual(['a\nb', 'c'])
+    expect(restoreSelection('"x.y"').tables).toEqual(['x.y'])
+    // unquoted: exact as pg_restore --table takes it, trimmed, no case folding, a dot kept
+    expect(restoreSelection(' a , MyTable\npublic.users').tables).toEqual([
+      'a',
+      'MyTable',
+      'public.users'
+    ])
+    expect(restoreSelection('', '"My Schema", "a, b"\nsales').schemas).toEqual([
+      'My Schema',
+      'a, b',
+      'sales'
+    ])
+  })
+
+  it('restore: a table named with its schema selects that schema', () => {
+    expect(restoreSelection('public."x, y", public."a "')).toEqual({
+      tables: ['x, y', 'a '],
+      schemas: ['public']
+    })
+    expect(restoreSelection('"My Schema"."T"', '"My Schema"')).toEqual({
+      tables: ['T'],
+      schemas: ['My Schema']
+    })
+    // two schemas, or a schema given otherwise, cannot be pg_restore -n with -t exactly
+    expect(restoreError('a."x", b."y"')).toMatch(/^Input 'tables': names tables with their schema/)
+    expect(restoreError('a."x", y')).toMatch(/restore those of another schema in a step of its own/)
+    expect(restoreError('a."x"', 'b')).toMatch(/schemas: b/)
+  })
+
+  it('refuses a quote left open or a name quoted in part, naming the input', () => {
+    expect(restoreError('"a , b')).toMatch(
+      /^Input 'tables': a double quote is not closed in '"a , b'/
+    )
+    expect(restoreError('a"b"')).toMatch(/^Input 'tables': 'a"b"' has a double quote inside/)
+    expect(restoreError('"a"b')).toMatch(/'"a"b' has text right after a quoted name/)
+    expect(restoreError('""')).toMatch(/empty quoted name/)
+    expect(restoreError('', 'x."y"')).toMatch(/^Input 'schemas': 'x."y"' is not one schema's name/)
+    expect(inputError({ [Inputs.ExcludeTables]: 'public."logs, x\nother' }).message).toMatch(
+      /^Input 'exclude-tables': a double quote is not closed/
+    )
+  })
+
+  it('advice naming tables gives a value that reads back as those names', () => {
+    const names = ['a', 'a ', 'My Table', 'x, y', 'we"ird', 'a\nb', 'public.users']
+    expect(restoreNamesValue(names)).toBe('a,"a ",My Table,"x, y","we""ird","a\nb",public.users')
+    expect(restoreSelection(restoreNamesValue(names)).tables).toEqual(names)
+  })
+
+  it('backup: patterns go to pg_dump as written, split outside quotes only', () => {
+    const { filters } = backupInputs({
+      [Inputs.Tables]: 'public."a\nb", "My Table"\nsales.*',
+      [Inputs.ExcludeTableData]: 'public."logs, archived"'
+    })
+    expect(filters.tables).toEqual(['public."a\nb"', '"My Table"', 'sales.*'])
+    expect(filters.excludeTableData).toEqual(['public."logs, archived"'])
   })
 })
 

@@ -9,6 +9,7 @@ import { CheckError, SettingError, sentence } from '../errors.js'
 import { stopIfCancelled } from '../process.js'
 import { log, stopwatch, plural } from '../log.js'
 import { quoteIdent } from '../postgres/globals.js'
+import { restoreNamesValue, sqlQuoted } from '../sql-names.js'
 import type { Manifest } from '../manifest.js'
 import {
   type BackupFile,
@@ -537,12 +538,12 @@ async function fromToc(
   if (dropped.length > 0)
     throw new SettingError(
       'tables',
-      `with clean, the tables named are dropped and restored, and with them go the sequences they own: ${dropped.map(u => `${u.sequence} (of ${u.table})`).join(', ')}, which ${dropped.length === 1 ? 'is' : 'are'} not named, so the restore would not bring ${dropped.length === 1 ? 'it' : 'them'} back. Name ${dropped.length === 1 ? 'it' : 'them'} too (tables: ${[...inputs.tables, ...dropped.map(u => u.sequence)].join(',')}). Nothing was restored.`
+      `with clean, the tables named are dropped and restored, and with them go the sequences they own: ${dropped.map(u => `${u.sequence} (of ${u.table})`).join(', ')}, which ${dropped.length === 1 ? 'is' : 'are'} not named, so the restore would not bring ${dropped.length === 1 ? 'it' : 'them'} back. Name ${dropped.length === 1 ? 'it' : 'them'} too (tables: ${restoreNamesValue([...inputs.tables, ...dropped.map(u => u.sequence)])}). Nothing was restored.`
     )
   const unnamed = unnamedOwnedSequences(inputs, toc)
   if (unnamed.length > 0)
     warn(
-      `data-only with tables: ${plural(unnamed.length, 'sequence')} of the tables named ${unnamed.length === 1 ? 'is' : 'are'} not named ${unnamed.length === 1 ? 'itself' : 'themselves'}, so ${unnamed.length === 1 ? 'its value stays' : 'their values stay'} the target's (as with pg_restore --data-only --table): ${unnamed.map(u => `${u.sequence} (of ${u.table})`).join(', ')}. The next row the app inserts may take an id the backup's rows hold. Add ${unnamed.length === 1 ? 'it' : 'them'} to tables (tables: ${[...inputs.tables, ...unnamed.map(u => u.sequence)].join(',')}) to set ${unnamed.length === 1 ? 'it' : 'them'} as the backup has ${unnamed.length === 1 ? 'it' : 'them'}.`
+      `data-only with tables: ${plural(unnamed.length, 'sequence')} of the tables named ${unnamed.length === 1 ? 'is' : 'are'} not named ${unnamed.length === 1 ? 'itself' : 'themselves'}, so ${unnamed.length === 1 ? 'its value stays' : 'their values stay'} the target's (as with pg_restore --data-only --table): ${unnamed.map(u => `${u.sequence} (of ${u.table})`).join(', ')}. The next row the app inserts may take an id the backup's rows hold. Add ${unnamed.length === 1 ? 'it' : 'them'} to tables (tables: ${restoreNamesValue([...inputs.tables, ...unnamed.map(u => u.sequence)])}) to set ${unnamed.length === 1 ? 'it' : 'them'} as the backup has ${unnamed.length === 1 ? 'it' : 'them'}.`
     )
   // data-only loads rows only: the REFRESH of a materialized view is post-data, and the view
   // keeps what the target had (empty after migrations), as with pg_restore --data-only (trial
@@ -583,7 +584,7 @@ async function fromToc(
     const parents = [...new Set(unnamedPartitions.map(p => p.parent))]
     const children = unnamedPartitions.map(p => p.partition)
     warn(
-      `tables: ${parents.join(', ')} ${parents.length === 1 ? 'is a partitioned table' : 'are partitioned tables'}, whose rows are in ${parents.length === 1 ? 'its' : 'their'} partitions, and tables does not name ${children.length === 1 ? 'this one' : 'these'}: ${children.slice(0, 20).join(', ')}${children.length > 20 ? `, and ${children.length - 20} more` : ''}. Their rows are not restored (pg_restore --table by hand restores none of them either). Name the partitions in tables too (tables: ${[...inputs.tables, ...new Set(unnamedPartitions.map(p => p.tag))].join(',')}), or restore the schema whole (schemas without tables).`
+      `tables: ${parents.join(', ')} ${parents.length === 1 ? 'is a partitioned table' : 'are partitioned tables'}, whose rows are in ${parents.length === 1 ? 'its' : 'their'} partitions, and tables does not name ${children.length === 1 ? 'this one' : 'these'}: ${children.slice(0, 20).join(', ')}${children.length > 20 ? `, and ${children.length - 20} more` : ''}. Their rows are not restored (pg_restore --table by hand restores none of them either). Name the partitions in tables too (tables: ${restoreNamesValue([...inputs.tables, ...new Set(unnamedPartitions.map(p => p.tag))])}), or restore the schema whole (schemas without tables).`
     )
   }
   // row-level security left out: the table arrives open to every role it is granted to (a
@@ -665,7 +666,7 @@ export function checkSelection(
     throw new SettingError(
       'tables',
       qualified
-        ? `'${table}': give the table's name without its schema, as pg_restore --table takes it ('${bare}'), and its schema in 'schemas' ('${table.slice(0, dot)}') if other schemas have a table of that name. Nothing was restored.`
+        ? `'${table}': give the table's name without its schema, as pg_restore --table takes it ('${bare}'), and its schema in 'schemas' ('${table.slice(0, dot)}') if other schemas have a table of that name, or both in double quotes as SQL writes them (tables: ${sqlQuoted(table.slice(0, dot))}.${sqlQuoted(bare)}); without quotes a dot is part of the name. Nothing was restored.`
         : `'${table}' is no table, view or sequence of this backup${schemas.length > 0 ? ` in the schemas given (${schemas.join(', ')})` : ''} (names are exact, as pg_restore --table takes them). Nothing was restored.`
     )
   }
