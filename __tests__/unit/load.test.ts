@@ -436,6 +436,39 @@ describe('PlainDumpObjects', () => {
     ])
   })
 
+  it('a COPY whose quoted table name spans lines names that table, not its first line (one table each)', async () => {
+    const objects = new PlainDumpObjects()
+    const dump = [
+      'COPY public."a',
+      'b" (v) FROM stdin;',
+      'x',
+      '\\.',
+      'COPY public."a',
+      'c" (v) FROM stdin;',
+      'y',
+      '\\.',
+      'COPY public.a (v) FROM stdin;',
+      'z',
+      '\\.',
+      'INSERT INTO public."i',
+      'j" VALUES (1);',
+      ''
+    ].join('\n')
+    await scan(objects, dump)
+    expect(objects.copyTables).toEqual([
+      { schema: 'public', name: 'a\nb' },
+      { schema: 'public', name: 'a\nc' },
+      { schema: 'public', name: 'a' }
+    ])
+    expect(objects.copyBlocks.map(b => [b.schema, b.name, b.qualified])).toEqual([
+      ['public', 'a\nb', true],
+      ['public', 'a\nc', true],
+      ['public', 'a', true]
+    ])
+    expect(objects.insertTables).toEqual([{ schema: 'public', name: 'i\nj' }])
+    expect(objects.unlistedCopy).toBe(false)
+  })
+
   it('a hand-written script: neither made by pg_dump nor complete', async () => {
     const objects = new PlainDumpObjects()
     await pipeline(

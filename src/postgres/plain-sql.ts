@@ -411,7 +411,9 @@ export class PlainDumpObjects {
     if (bare) this.createdUnqualified.add(sqlTokens(bare[1], false)[0]?.value ?? '')
     if (cls.keywords[0] !== 'COPY' || e.copyIn === 0) this.otherStatements++
     if (cls.keywords[0] === 'COPY') {
-      const copy = e.copyIn > 0 ? parseCopyStatement(line) : undefined
+      // the statement's whole text, not its first line: a quoted name may hold a line break
+      // (COPY public."a<newline>b" … was read as public.a, and two such tables counted as one)
+      const copy = e.copyIn > 0 ? parseCopyStatement(text) : undefined
       // a table COPYed twice (two blocks) is one table: its rows counted once, from the target
       if (copy && !this.copyTables.some(t => t.schema === copy.schema && t.name === copy.name))
         this.copyTables.push(copy)
@@ -419,18 +421,18 @@ export class PlainDumpObjects {
         ...copy,
         start: e.offset,
         line: e.line,
-        qualified: /^COPY\s+(?:"(?:[^"]|"")+"|[^\s."(]+)\./.test(line),
+        qualified: /^COPY\s+(?:"(?:[^"]|"")+"|[^\s."(]+)\./.test(text),
         statementsBefore: this.otherStatements
       }
       // a COPY of data whose table the list cannot name as the server will resolve it (an
       // unqualified or lower-case copy, as written by hand): the restore counts what it finds
-      if (e.copyIn > 0 && (!copy || !/^COPY\s+(?:"(?:[^"]|"")+"|[^\s."(]+)\./.test(line)))
+      if (e.copyIn > 0 && (!copy || !/^COPY\s+(?:"(?:[^"]|"")+"|[^\s."(]+)\./.test(text)))
         this.unlistedCopy = true
       return
     }
     const insert = /^INSERT INTO /.exec(line)
     if (insert) {
-      const table = parseCopyStatement(`COPY ${line.slice(insert[0].length)}`)
+      const table = parseCopyStatement(`COPY ${text.slice(insert[0].length)}`)
       if (table) this.insertTables.push(table)
       return
     }
