@@ -22,7 +22,8 @@ import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import pg from 'pg'
-import { quoteIdent, quoteLiteral } from '../src/postgres/globals.js'
+import { quoteLiteral } from '../src/postgres/globals.js'
+import { sqlQuoted as quoteIdent } from '../src/sql-names.js'
 
 export interface UrlOptions {
   user?: string

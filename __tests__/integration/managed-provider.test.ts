@@ -154,7 +154,7 @@ describe("Supabase: a user policy on storage.objects (the provider's table)", ()
     await own.connect()
     try {
       expect(await ownerInTarget(own, 'psql: ERROR:  permission denied for schema public')).toMatch(
-        /^In the target, the schema public belongs to "pg_database_owner", which stands for the database's owner, "shop_owner": restore as "shop_owner" .*GRANT CREATE ON SCHEMA public TO "postgres"/
+        /^In the target, the schema public belongs to "pg_database_owner", which stands for the database's owner, "shop_owner": restore as "shop_owner" .*GRANT CREATE ON SCHEMA public TO postgres;/
       )
     } finally {
       await own.end()

@@ -213,6 +213,15 @@ describe('explainDumpFailure', () => {
     ).toContain(
       "may not read sequence s, which the backup includes. Leave it out with 'exclude-tables: s', or"
     )
+    // the error's bare name, written as SQL and pg_dump's patterns need it: capitals, keywords
+    expect(
+      explainDumpFailure(1, null, 'ERROR:  permission denied for table Orders\n').message
+    ).toContain(`'exclude-tables: "Orders"', or let the role read it: GRANT SELECT ON "Orders" TO`)
+    expect(
+      explainDumpFailure(1, null, 'ERROR:  permission denied for schema user\n').message
+    ).toContain(
+      `Leave it out with 'exclude-schemas: "user"' (or back up only the schemas you need with 'schemas'), or let the role use it: GRANT USAGE ON SCHEMA "user" TO <role>`
+    )
   })
 
   it('says when pg_dump was killed', () => {

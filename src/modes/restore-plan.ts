@@ -8,8 +8,7 @@
 import { CheckError, SettingError, sentence } from '../errors.js'
 import { stopIfCancelled } from '../process.js'
 import { log, stopwatch, plural } from '../log.js'
-import { quoteIdent } from '../postgres/globals.js'
-import { restoreNamesValue, sqlQuoted } from '../sql-names.js'
+import { quoteIdent, restoreNamesValue, sqlQuoted } from '../sql-names.js'
 import type { Manifest } from '../manifest.js'
 import {
   type BackupFile,
@@ -589,19 +588,21 @@ async function fromToc(
   }
   // row-level security left out: the table arrives open to every role it is granted to (a
   // Supabase table's policies: anon and authenticated read and write all its rows; trial u20 F1)
-  const open = [
-    ...new Set(
-      leftOut
-        .filter(e => e.desc === 'ROW SECURITY' || e.desc === 'POLICY')
-        .map(
-          e =>
-            `${e.namespace ? `${e.namespace}.` : ''}${e.desc === 'POLICY' ? e.tag.split(' ')[0] : e.tag}`
-        )
-    )
-  ]
+  const secured = new Map(
+    leftOut
+      .filter(e => e.desc === 'ROW SECURITY' || e.desc === 'POLICY')
+      .map(e => {
+        const table = e.desc === 'POLICY' ? e.tag.split(' ')[0] : e.tag
+        return [
+          `${e.namespace ? `${e.namespace}.` : ''}${table}`,
+          `${e.namespace ? `${quoteIdent(e.namespace)}.` : ''}${quoteIdent(table)}`
+        ] as const
+      })
+  )
+  const open = [...secured.keys()]
   if (open.length > 0)
     warn(
-      `tables: ${open.join(', ')} ${open.length === 1 ? 'is' : 'are'} restored WITHOUT ${open.length === 1 ? 'its' : 'their'} row-level security (ENABLE ROW LEVEL SECURITY and the policies are entries of their own, which pg_restore --table leaves out too): every role granted ${open.length === 1 ? 'it' : 'them'} (on Supabase: anon, authenticated) can read and write all ${open.length === 1 ? 'its' : 'their'} rows until ${open.length === 1 ? 'its' : 'their'} security is back. Enable it now (${open.map(t => `ALTER TABLE ${t} ENABLE ROW LEVEL SECURITY;`).join(' ')}) and create the policies again (pg_restore -l of the backup lists them; pg_restore -L with a list naming them restores them), or restore the whole backup into a scratch database and copy the rows from there.`
+      `tables: ${open.join(', ')} ${open.length === 1 ? 'is' : 'are'} restored WITHOUT ${open.length === 1 ? 'its' : 'their'} row-level security (ENABLE ROW LEVEL SECURITY and the policies are entries of their own, which pg_restore --table leaves out too): every role granted ${open.length === 1 ? 'it' : 'them'} (on Supabase: anon, authenticated) can read and write all ${open.length === 1 ? 'its' : 'their'} rows until ${open.length === 1 ? 'its' : 'their'} security is back. Enable it now (${[...secured.values()].map(t => `ALTER TABLE ${t} ENABLE ROW LEVEL SECURITY;`).join(' ')}) and create the policies again (pg_restore -l of the backup lists them; pg_restore -L with a list naming them restores them), or restore the whole backup into a scratch database and copy the rows from there.`
     )
   const references = archiveReferences(inputs, toc)
   return {

@@ -104,13 +104,8 @@ import {
 } from '../storage/fetch.js'
 import { LiveEntryNotTaken } from '../storage/live-zip.js'
 import { EngineError, SettingError } from '../errors.js'
-import {
-  type ParsedGlobals,
-  type RolePlan,
-  parseGlobals,
-  planRoles,
-  quoteIdent
-} from '../postgres/globals.js'
+import { type ParsedGlobals, type RolePlan, parseGlobals, planRoles } from '../postgres/globals.js'
+import { quoteIdent, quoteQualified, restoreNamesValue } from '../sql-names.js'
 import { createDecryptor } from '../pipeline/encrypt.js'
 import { createHash } from 'node:crypto'
 import { Readable } from 'node:stream'
@@ -428,7 +423,7 @@ export async function restore(
         if (!standing.at && !standing.owned)
           return {
             keep: false,
-            reason: `data-only: the value of ${qualified(sequence)} not set: the restoring role may not read where the target's stands (GRANT SELECT ON SEQUENCE ${qualified(sequence)}), and setting it could move it back, handing out its values again`
+            reason: `data-only: the value of ${qualified(sequence)} not set: the restoring role may not read where the target's stands (GRANT SELECT ON SEQUENCE ${quoteQualified(sequence)}), and setting it could move it back, handing out its values again`
           }
         if (standing.at && args && inputs.singleTransaction) {
           // decided at the end of the load, in its transaction: the rows it loaded may have taken
@@ -1386,7 +1381,7 @@ export async function ownerInTarget(
          FROM pg_catalog.pg_database WHERE datname = current_database()`
     )
     const dba = db[0]?.owner ?? 'the database owner'
-    return `In the target, the schema ${rows[0].name} belongs to "pg_database_owner", which stands for the database's owner, "${dba}": restore as "${dba}" (its user in database-url), or have "${dba}" run GRANT CREATE ON SCHEMA ${rows[0].name} TO "${db[0]?.me ?? '<you>'}"; then restore again.`
+    return `In the target, the schema ${rows[0].name} belongs to "pg_database_owner", which stands for the database's owner, "${dba}": restore as "${dba}" (its user in database-url), or have "${dba}" run GRANT CREATE ON SCHEMA ${quoteIdent(rows[0].name)} TO ${db[0] ? quoteIdent(db[0].me) : '<you>'}; then restore again.`
   }
   const what = rows.map(r => `${kind} ${r.name}`).join(', ')
   const who = owners.map(o => `"${o}"`).join(', ')
@@ -2297,19 +2292,12 @@ function describeBlocked(tables: ReadonlyArray<DataOnlyTable>, limit = 20): stri
   return shown.join(', ') + (tables.length > limit ? `, and ${tables.length - limit} more` : '')
 }
 
-/** A name as SQL writes it: quoted unless a plain lower-case word ("a\nb", "Orders", "x, y"). */
-const sqlIdent = (name: string): string =>
-  /^[a-z_][a-z0-9_]*$/.test(name) ? name : `"${name.replace(/"/g, '""')}"`
-
 /**
  * Tables as an SQL statement names them (a hint's TRUNCATE: a name with a line break, a comma or
  * capitals copied unquoted would name another table, re-attack a40 3).
  */
 function sqlNames(objects: ReadonlyArray<{ schema: string; name: string }>, limit = 100): string {
-  const shown = objects
-    .slice(0, limit)
-    .map(t => `${sqlIdent(t.schema)}.${sqlIdent(t.name)}`)
-    .join(', ')
+  const shown = objects.slice(0, limit).map(quoteQualified).join(', ')
   return objects.length > limit ? `${shown}, and ${objects.length - limit} more` : shown
 }
 
@@ -2378,7 +2366,7 @@ function acceptDataOnly(
     const fixes = [
       ...(readable.length > 0
         ? [
-            `to replace their rows, empty them first (TRUNCATE ${sqlNames([...readable, ...check.referencing])}${check.referencing.length > 0 ? `: ${listNames(check.referencing)} ${check.referencing.length === 1 ? 'references' : 'reference'} them by a foreign key, so PostgreSQL truncates ${check.referencing.length === 1 ? 'it' : 'them'} with them, rows and all` : ''}) and restore again${inputs.tables.length > 0 && check.referencing.length > 0 ? ` with ${check.referencing.length === 1 ? 'it' : 'them'} named too (tables: ${[...new Set([...inputs.tables, ...check.referencing.map(t => t.name)])].join(',')}: the TRUNCATE empties ${check.referencing.length === 1 ? 'it' : 'them'}, and tables: ${inputs.tables.join(',')} alone would leave ${check.referencing.length === 1 ? 'it' : 'them'} empty)` : ''} (the rows added since the backup are lost then); to get back some of the backup's rows beside the target's (rows deleted by mistake), restore the backup into a scratch database first and copy those rows from there (INSERT … SELECT, or \\copy out and in: rows whose keys the target still holds would fail); to append all of them as they are, load the backup by hand with ${byHand(plan)}`
+            `to replace their rows, empty them first (TRUNCATE ${sqlNames([...readable, ...check.referencing])}${check.referencing.length > 0 ? `: ${listNames(check.referencing)} ${check.referencing.length === 1 ? 'references' : 'reference'} them by a foreign key, so PostgreSQL truncates ${check.referencing.length === 1 ? 'it' : 'them'} with them, rows and all` : ''}) and restore again${inputs.tables.length > 0 && check.referencing.length > 0 ? ` with ${check.referencing.length === 1 ? 'it' : 'them'} named too (tables: ${restoreNamesValue([...new Set([...inputs.tables, ...check.referencing.map(t => t.name)])])}: the TRUNCATE empties ${check.referencing.length === 1 ? 'it' : 'them'}, and tables: ${restoreNamesValue(inputs.tables)} alone would leave ${check.referencing.length === 1 ? 'it' : 'them'} empty)` : ''} (the rows added since the backup are lost then); to get back some of the backup's rows beside the target's (rows deleted by mistake), restore the backup into a scratch database first and copy those rows from there (INSERT … SELECT, or \\copy out and in: rows whose keys the target still holds would fail); to append all of them as they are, load the backup by hand with ${byHand(plan)}`
           ]
         : []),
       ...(denied.length > 0

@@ -18,7 +18,7 @@
  * the creating role, not of the owner an ALTER … OWNER TO gives the object later).
  */
 import type pg from 'pg'
-import { quoteIdent } from './globals.js'
+import { sqlQuoted } from '../sql-names.js'
 
 /** One privilege of a default-privilege row (a row of aclexplode()). */
 export interface DefaultPrivilege {
@@ -151,7 +151,7 @@ function changeStatements(
   from: DefaultPrivilege[],
   to: DefaultPrivilege[]
 ): string[] {
-  const head = `ALTER DEFAULT PRIVILEGES FOR ROLE ${quoteIdent(role)}${row.schema === null ? '' : ` IN SCHEMA ${quoteIdent(row.schema)}`}`
+  const head = `ALTER DEFAULT PRIVILEGES FOR ROLE ${sqlQuoted(role)}${row.schema === null ? '' : ` IN SCHEMA ${sqlQuoted(row.schema)}`}`
   const kind = KINDS[row.objtype].plural
   const key = (p: DefaultPrivilege): string => `${p.grantee ?? ''}\0${p.privilege}`
   const before = new Map(from.map(p => [key(p), p]))
@@ -162,7 +162,7 @@ function changeStatements(
   const grant = new Map<string, string[]>()
   const grantOption = new Map<string, string[]>()
   const add = (m: Map<string, string[]>, p: DefaultPrivilege): void => {
-    const g = p.grantee === null ? 'PUBLIC' : quoteIdent(p.grantee)
+    const g = p.grantee === null ? 'PUBLIC' : sqlQuoted(p.grantee)
     m.set(g, [...(m.get(g) ?? []), p.privilege])
   }
   for (const [k, p] of before) {

@@ -31,6 +31,7 @@ import {
 import { connectionLimitFailure } from './diagnostics.js'
 import { ownSessionCount } from './session.js'
 import { CopyScanner, PLAIN_TRAILER } from './plain-sql.js'
+import { quoteIdent } from '../sql-names.js'
 
 export interface DumpArgsOptions {
   format: DumpFormat
@@ -180,14 +181,16 @@ function permissionAdvice(stderr: string): string {
   if (!denied) return ''
   const [, kind, bare] = denied
   if (kind === 'schema') {
-    return ` The role in database-url may not use schema ${bare}, which the backup includes. Leave it out with 'exclude-schemas: ${bare}' (or back up only the schemas you need with 'schemas'), or let the role use it: GRANT USAGE ON SCHEMA ${bare} TO <role> (and SELECT on its tables), as the schema's owner.`
+    return ` The role in database-url may not use schema ${bare}, which the backup includes. Leave it out with 'exclude-schemas: ${quoteIdent(bare)}' (or back up only the schemas you need with 'schemas'), or let the role use it: GRANT USAGE ON SCHEMA ${quoteIdent(bare)} TO <role> (and SELECT on its tables), as the schema's owner.`
   }
   const query = new RegExp(
     String.raw`Query was: .*?\b(?:LOCK TABLE|FROM|COPY)\s+(?:ONLY\s+)?(${QUERY_IDENT}\.${QUERY_IDENT})`
   ).exec(stderr)
-  const named =
-    query && query[1].split('.').at(-1)?.replace(/^"|"$/g, '') === bare ? query[1] : bare
-  const schema = named.includes('.') ? named.slice(0, named.indexOf('.')) : undefined
+  // the query's name is as pg_dump writes it (quoted where SQL needs it); the error's is bare
+  const qualified =
+    query && query[1].split('.').at(-1)?.replace(/^"|"$/g, '') === bare ? query[1] : undefined
+  const named = qualified ?? quoteIdent(bare)
+  const schema = qualified?.slice(0, qualified.indexOf('.'))
   return ` The role in database-url may not read ${kind} ${named}, which the backup includes. Leave it out with 'exclude-tables: ${named}'${schema ? ` (or its whole schema with 'exclude-schemas: ${schema}')` : ''}, or let the role read it: GRANT SELECT ON ${named} TO <role>, as its owner.`
 }
 

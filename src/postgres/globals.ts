@@ -14,6 +14,7 @@ import { MAX_GLOBALS_BYTES } from '../manifest.js'
 import { ChildProcessError, startChild } from '../process.js'
 import { PsqlLexer, type StatementEvent } from './psql-lexer.js'
 import { quoteSql } from './sql-redact.js'
+import { sqlQuoted } from '../sql-names.js'
 
 export { MAX_GLOBALS_BYTES }
 
@@ -360,10 +361,6 @@ function ident(token: Token | undefined): string | undefined {
   return undefined
 }
 
-export function quoteIdent(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`
-}
-
 /**
  * A string literal that reads the same whatever standard_conforming_strings is, as PostgreSQL's
  * quote_literal writes it: quotes doubled, and with a backslash in the value the E'' form with
@@ -445,7 +442,7 @@ export function planRoles(globals: ParsedGlobals, target: RoleTarget): RolePlan 
       )
     }
     plan.statements.push(
-      `CREATE ROLE ${quoteIdent(role.name)}${kept.length > 0 ? ` WITH ${kept.join(' ')}` : ''};`
+      `CREATE ROLE ${sqlQuoted(role.name)}${kept.length > 0 ? ` WITH ${kept.join(' ')}` : ''};`
     )
     plan.created.push(role.name)
     creating.add(role.name)
@@ -487,7 +484,7 @@ export function planRoles(globals: ParsedGlobals, target: RoleTarget): RolePlan 
       continue
     }
     plan.statements.push(
-      `GRANT ${quoteIdent(m.role)} TO ${quoteIdent(m.member)}${options.length > 0 ? ` WITH ${options.join(', ')}` : ''};`
+      `GRANT ${sqlQuoted(m.role)} TO ${sqlQuoted(m.member)}${options.length > 0 ? ` WITH ${options.join(', ')}` : ''};`
     )
   }
   return plan

@@ -113,6 +113,7 @@ import {
   readStreamHead
 } from './toc.js'
 import { redactSql } from './sql-redact.js'
+import { quoteIdent } from '../sql-names.js'
 
 /** What the restore asks of the load. */
 export type LoadOptions = Pick<
@@ -2495,7 +2496,7 @@ export function privilegeHint(errors: string, reported = errors): string {
     return ` Only the owner of the ${owner[1]} ${owner[2]} (or a superuser) may do this, and the restoring role cannot act as it.`
   const database = /permission denied for database (\S+)/.exec(errors)
   if (database)
-    return ` The restoring role may not create schemas (nor publications) in the database ${database[1]}: it lacks CREATE on it. Grant it (GRANT CREATE ON DATABASE ${database[1]} TO <role>; as the database's owner), restore as the database's owner, or create the backup's schemas first (CREATE SCHEMA … AUTHORIZATION <role>) and restore with allow-non-empty: true.`
+    return ` The restoring role may not create schemas (nor publications) in the database ${database[1]}: it lacks CREATE on it. Grant it (GRANT CREATE ON DATABASE ${quoteIdent(database[1])} TO <role>; as the database's owner), restore as the database's owner, or create the backup's schemas first (CREATE SCHEMA … AUTHORIZATION <role>) and restore with allow-non-empty: true.`
   const schema = /permission denied for schema (\S+)/.exec(errors)
   if (schema)
     return ` The restoring role may not create objects in the schema ${schema[1]} of the target (it lacks CREATE on it).`
@@ -2503,7 +2504,7 @@ export function privilegeHint(errors: string, reported = errors): string {
     return ' Only a superuser may create or own an event trigger: restore as a superuser, or leave the event trigger out of the backup (on a managed service the provider manages its own).'
   const wrapper = /permission denied for foreign-data wrapper (\S+)/.exec(errors)
   if (wrapper)
-    return ` The restoring role lacks USAGE on the foreign-data wrapper ${wrapper[1]} of the target, which the backup's foreign server needs: have its owner grant it (GRANT USAGE ON FOREIGN DATA WRAPPER ${wrapper[1]} TO <the restoring role>; on a managed service, as its admin role), or restore as a role that has it, then restore again. No input of a restore leaves out a foreign server or its user mappings (they belong to no schema), and a backup cannot leave them out either (exclude-tables of a foreign table keeps its server).`
+    return ` The restoring role lacks USAGE on the foreign-data wrapper ${wrapper[1]} of the target, which the backup's foreign server needs: have its owner grant it (GRANT USAGE ON FOREIGN DATA WRAPPER ${quoteIdent(wrapper[1])} TO <the restoring role>; on a managed service, as its admin role), or restore as a role that has it, then restore again. No input of a restore leaves out a foreign server or its user mappings (they belong to no schema), and a backup cannot leave them out either (exclude-tables of a foreign table keeps its server).`
   // pg_dump --data-only --disable-triggers: its ALTER TABLE … DISABLE TRIGGER ALL reaches the
   // foreign keys' own triggers, which only a superuser may switch off (trial u27 F3)
   if (/permission denied: "[^"]*" is a system trigger/.test(errors))

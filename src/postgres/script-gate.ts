@@ -48,6 +48,7 @@ import {
 } from './psql-script-rules.js'
 import { plural } from '../log.js'
 import { quoteSql } from './sql-redact.js'
+import { quoteIdent } from '../sql-names.js'
 
 export type { StatementEvent } from './psql-lexer.js'
 
@@ -956,9 +957,7 @@ function isWordToken(t: { type: string; text: string } | undefined, word: string
 }
 
 /** A name for messages: "quoted" as SQL quotes it when it needs to. */
-function quoteName(name: string): string {
-  return /^[a-z_][a-z0-9_$]*$/.test(name) ? name : `"${name.replace(/"/g, '""')}"`
-}
+const quoteName = quoteIdent
 
 /** SET …, SELECT pg_catalog.set_config(…): what pg_dump writes at the top of every connection. */
 function settingStatement(cls: StatementClass, e: StatementEvent): boolean {

@@ -33,6 +33,7 @@ import type { QualifiedName, ReplacedRelation } from '../types.js'
 import type { ProviderSchema } from './target-policy.js'
 import { plural } from '../log.js'
 import { FUNCTION_SIGNATURE, OPERATOR_SIGNATURE, type OwnedObject, signatureKey } from './clean.js'
+import { quoteIdent } from '../sql-names.js'
 
 /** The start of the net's error, as psql prints it ("ERROR:  <marker>…"). */
 export const NET_MARKER = 'restore net: objects of the target changed: '
@@ -878,8 +879,8 @@ export function describedIn(text: string, described: string): boolean {
  * (public.users is not named by "view public.users_v").
  */
 export function namedIn(text: string, schema: string, name: string): boolean {
-  const quote = (s: string): string =>
-    /^[a-z_][a-z0-9_$]*$/.test(s) ? s : `"${s.replace(/"/g, '""')}"`
+  // as PostgreSQL's messages name it (quote_identifier: keywords and capitals quoted), or bare
+  const quote = quoteIdent
   const word = /[\p{L}\p{N}_$"]/u
   for (const whole of new Set([`${quote(schema)}.${quote(name)}`, `${schema}.${name}`])) {
     for (let at = text.indexOf(whole); at >= 0; at = text.indexOf(whole, at + 1)) {
