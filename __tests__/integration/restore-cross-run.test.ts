@@ -476,9 +476,24 @@ describe("whose backup is the newest (issue 14.2): only the repository's own run
     expect((describeForInputs(error) as Error).message).toMatch(/^Input 'artifact-from': /)
   })
 
-  it('a given run id or artifact id is taken as asked (the choice is explicit)', async () => {
-    await expectRestoredBackup(byId(seeded.fork.id), 3)
-    await expectRestoredBackup(byName(seeded.branch.runId, GUARDED), 2)
+  it('a given run id or artifact id is taken as asked (the choice is explicit), saying where it came from', async () => {
+    // a fork's run: named in the summary's source and warned of (attacker a41 F2)
+    for (const source of [byId(seeded.fork.id), byName(seeded.fork.runId, GUARDED)]) {
+      const { value: result, out } = await captured(() => expectRestoredBackup(source, 3))
+      expect(result.restoredFrom).toBe(
+        `artifact ${seeded.fork.id} (run ${seeded.fork.runId}: pull_request on main, ${backend.runs().find(r => r.runId === seeded.fork.runId)!.workflowPath}, code from ${FORK})`
+      )
+      expect(out).toMatch(
+        new RegExp(
+          `warning.*Artifact ${seeded.fork.id} was made by run ${seeded.fork.runId} .*which ran code from ${FORK}, not ${backend.repository}'s own.*restore it only if you trust that run`
+        )
+      )
+    }
+    const { value: own, out } = await captured(() =>
+      expectRestoredBackup(byName(seeded.branch.runId, GUARDED), 2)
+    )
+    expect(own.restoredFrom).toContain(`(run ${seeded.branch.runId}: push on feature/x`)
+    expect(out).not.toMatch(/which ran code from/)
   })
 
   describe("a tag named like the default branch (a10 #11): the run's commit must be in main's history", () => {

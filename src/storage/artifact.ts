@@ -358,12 +358,65 @@ export interface RunOrigin {
   workflow?: string
   /** owner/name the run's code came from (a fork's, for a pull request from a fork). */
   headRepository?: string
+  /** The run ran code from another repository than the artifact's (a fork's pull request). */
+  foreign?: boolean
 }
 
-/** "push on main, .github/workflows/backup.yml" */
+/** "push on main, .github/workflows/backup.yml" (", code from owner/fork" for a fork's run) */
 export function describeOrigin(origin: RunOrigin): string {
   const what = [origin.event, origin.branch && `on ${origin.branch}`].filter(Boolean).join(' ')
-  return [what, origin.workflow].filter(Boolean).join(', ')
+  return [
+    what,
+    origin.workflow,
+    origin.foreign && origin.headRepository && `code from ${origin.headRepository}`
+  ]
+    .filter(Boolean)
+    .join(', ')
+}
+
+/**
+ * Where an artifact chosen explicitly (artifact-id, a run-id, or artifact-from: any) came from:
+ * its run's event, branch, workflow and head repository, said in the log and the summary as for
+ * the default choice; a run of another repository's code (a fork's pull request, which can
+ * upload any file under any name) is warned of — the choice stands, it was asked for (attacker
+ * a41 F2: a run id handed to an operator). GitHub not answering about the run is said, not fatal.
+ */
+async function explicitOrigin(
+  octokit: Octokit,
+  repository: string,
+  a: RestArtifact & { origin?: RunOrigin }
+): Promise<RestArtifact & { origin?: RunOrigin }> {
+  const runId = a.workflow_run?.id
+  if (!runId) return a
+  const [owner, repo] = repository.split('/')
+  let run: RestRun & { repository?: { id: number; full_name: string } | null }
+  try {
+    run = (await octokit.rest.actions.getWorkflowRun({ owner, repo, run_id: runId }))
+      .data as typeof run
+  } catch (error) {
+    log.info(
+      `Could not read run ${runId} of ${repository} to say where artifact ${a.id} came from (${(error as { status?: number })?.status ?? (error as Error)?.message ?? error}).`
+    )
+    return a
+  }
+  const foreign =
+    !!run.head_repository &&
+    (run.repository
+      ? run.head_repository.id !== run.repository.id
+      : run.head_repository.full_name.toLowerCase() !== repository.toLowerCase())
+  const origin: RunOrigin = {
+    branch: run.head_branch ?? a.workflow_run?.head_branch ?? undefined,
+    event: run.event,
+    workflow: run.path,
+    headRepository: run.head_repository?.full_name ?? repository,
+    ...(foreign ? { foreign } : {})
+  }
+  log.info(`Artifact ${a.id} of run ${runId}: ${describeOrigin(origin)}.`)
+  if (foreign)
+    log.warning(
+      `Artifact ${a.id} was made by run ${runId} (${describeOrigin(origin)}), which ran code from ${origin.headRepository}, not ${repository}'s own: a pull request from a fork can upload any file under any artifact name. It is restored because it was named explicitly; restore it only if you trust that run.`
+    )
+  return Object.assign(a, { origin })
 }
 
 interface RestArtifact {
@@ -488,7 +541,7 @@ export async function findBackupArtifact(
       throw explainApiError(error, `artifact ${source.id}`, source.repository)
     }
     if (a.expired) throw expiredError(a, source.repository)
-    return fromRest(a, source.repository)
+    return fromRest(await explicitOrigin(octokit, source.repository, a), source.repository)
   }
   const artifacts: RestArtifact[] = []
   const what =
@@ -537,7 +590,13 @@ export async function findBackupArtifact(
         : `run ${source.runId} of ${source.repository} has no artifact named '${names.join("' or '")}'. Check run-id and artifact-name.`
     )
   }
-  return fromRest(live, source.repository)
+  // the default choice said where its artifact came from (newestTrusted); an explicit one too
+  return fromRest(
+    (live as { origin?: RunOrigin }).origin
+      ? live
+      : await explicitOrigin(octokit, source.repository, live),
+    source.repository
+  )
 }
 
 /**
