@@ -484,8 +484,12 @@ describe('command line', () => {
     for (const command of ['restore', 'verify']) {
       const help = await flat([command, '--help'])
       expect(help).toContain('--jobs Restore: tables of an archive loaded by that many sessions')
-      expect(help).toContain('--tables Restore: only these tables (pg_restore --table names')
-      expect(help).toContain('--schemas Restore: only these schemas (archive formats only).')
+      expect(help).toContain(
+        '--tables Restore: only these tables (archive formats only), each named exactly as pg_restore --table takes it'
+      )
+      expect(help).toContain(
+        '--schemas Restore: only these schemas (archive formats only), each named exactly as pg_restore --schema takes it'
+      )
       expect(help).toContain('--no-owner Restore: which object owners to set (ALTER … OWNER TO).')
       expect(help).not.toMatch(/Backup: (tables dumped|only these)/)
     }
