@@ -414,6 +414,9 @@ function setCheckOutputs(result: CheckResult): void {
 /** How a cancelled run ended: it completed after all, failed (unwound), or ran out of time. */
 export type RunOutcome = 'succeeded' | 'failed' | 'unfinished'
 
+/** How long (ms) a second signal still waits for the run's sessions to end (stopOnSignals). */
+const SECOND_SIGNAL_SESSIONS_MS = 3000
+
 /** The same signal again within this long (ms) is the first one relayed (stopOnSignals). */
 const RELAYED_SIGNAL_MS = 1000
 
@@ -443,11 +446,21 @@ export function stopOnSignals(
   const end = (signal: NodeJS.Signals, outcome: RunOutcome): void => {
     if (finished) return
     finished = true
-    if (outcome === 'unfinished') {
-      killAllChildren()
-      removeWorkDirsNow()
-    }
-    void Promise.resolve(finish(signal, outcome)).catch(() => undefined)
+    const finishing = (): void =>
+      void Promise.resolve(finish(signal, outcome)).catch(() => undefined)
+    if (outcome !== 'unfinished') return finishing()
+    killAllChildren()
+    removeWorkDirsNow()
+    // a second signal before the run's sessions were ended (a Ctrl-C pressed twice): its
+    // programs are killed now, and the ending of their sessions the first one began is still
+    // waited for, briefly, so that none is left running a statement and the message says what
+    // became of them (attacker a41 F3: a loader's session left active, and "the target may hold
+    // the restored data" of a load the server rolled back)
+    if (sessionsAfterCancel || !sessionsEnding) return finishing()
+    void Promise.race([
+      sessionsEnding,
+      new Promise(resolve => setTimeout(resolve, SECOND_SIGNAL_SESSIONS_MS))
+    ]).finally(finishing)
   }
   const onSignal = (signal: NodeJS.Signals): void => {
     // a terminal's Ctrl-C reaches every process of its group, and a wrapper (npm run, tsx)

@@ -489,6 +489,40 @@ describe('a restore cancelled while the server runs a statement of it (u6 F16)',
   }, 300_000)
 })
 
+describe('a second signal a moment after the first (Ctrl-C, then SIGTERM: attacker a41 F3)', () => {
+  it('its sessions are still ended before the step says so, and the message says so', async () => {
+    const target = await server.createDatabase()
+    const file = path.join(work, 'sleepy-twice.sql')
+    writeFileSync(file, 'CREATE TABLE public.t (id integer);\nSELECT pg_catalog.pg_sleep(120);\n')
+    const step = startActionProcess(harness, {
+      mode: 'restore',
+      'database-url': server.url(target),
+      'backup-file': file
+    })
+    await waitUntil(
+      'the load to run its long statement',
+      async () => (await sessions(target, '%pg_sleep%')) > 0,
+      step
+    )
+    step.child.kill('SIGINT')
+    await sleep(50)
+    step.child.kill('SIGTERM')
+    expect(await step.exited).toBe(1)
+    // at once: the session running pg_sleep was ended before the step ended
+    expect(await sessions(target)).toBe(0)
+    const errors = errorLines(step)
+    expect(errors).toEqual([expect.stringContaining('the run was cancelled (SIGINT)')])
+    expect(errors[0]).toMatch(/1 session of it on the server ended/)
+    expect(errors[0]).not.toMatch(/once the server notices the cut/)
+    expect(
+      await server.query(
+        target,
+        "SELECT relname FROM pg_class WHERE relnamespace = 'public'::regnamespace"
+      )
+    ).toEqual([])
+  }, 300_000)
+})
+
 describe("a restore cancelled after its load moved the target's own sequence back (attacker a30 A2)", () => {
   it('SIGINT during a later statement: the sequence is set forward again once its session ended, and said', async () => {
     const target = await server.createDatabase()

@@ -389,6 +389,26 @@ describe('a restore that cannot decrypt stops before the target is touched', () 
   const wrongKey =
     /the backup cannot be decrypted with the (key|passphrase|keys and passphrase) given \(no identity matched any of the file's recipients\): (encryption-passphrase|decryption-identity) must .* Nothing was restored\.$/
 
+  it('a file altered past its first 64 KiB chunk (pg_dump -Fc | age -r, no manifest): said to be altered, not "cannot be decompressed"', async () => {
+    const file = path.join(mkdtempSync(path.join(work, 'altered-')), 'altered.dump.age')
+    expectOk(sh('pg_dump -Fc -Z0 | age -r "$1" > "$2"', [key.recipient, file]))
+    const bytes = readFileSync(file)
+    expect(bytes.length).toBeGreaterThan(3 * 65536)
+    bytes[bytes.length - 70_000] ^= 1
+    writeFileSync(file, bytes)
+    const error = await runRestore(
+      restoreInputs(
+        target,
+        { kind: 'file', path: file },
+        { clean: true, ...withKeys([key.identity]) }
+      )
+    ).catch(e => e)
+    expect(error.message).toMatch(
+      /^altered\.dump\.age: the encrypted backup is damaged, truncated or altered: .*Its key or passphrase is not in question.* Nothing was restored\.$/
+    )
+    expect(error.message).not.toMatch(/decompressed/)
+  })
+
   it('a wrong identity', async () => {
     const error = await runRestore(
       restoreInputs(target, thisRun(toKey), { clean: true, ...withKeys([stranger.identity]) })

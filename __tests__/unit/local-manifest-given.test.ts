@@ -68,3 +68,16 @@ describe('a manifest given as the backup file', () => {
     )
   })
 })
+
+describe('a backup-file that is a stream, not a file (attacker a41 F5)', () => {
+  it('a named pipe is refused as one (it was said to be empty), with what to do', async () => {
+    const { spawnSync } = await import('node:child_process')
+    const fifo = path.join(root, 'fifo.sql')
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0)
+    const error = await openLocalBackup(fifo, root).catch((e: Error) => e)
+    expect((error as Error).message).toContain(
+      `'${fifo}' is a named pipe (FIFO, e.g. a shell's <(…)), not a file: the restore reads its backup more than once`
+    )
+    expect((error as Error).message).toContain('Save it to a file first')
+  })
+})

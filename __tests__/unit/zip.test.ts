@@ -20,6 +20,7 @@ import path from 'node:path'
 import { spawnSync } from 'node:child_process'
 import { PassThrough } from 'node:stream'
 import zlib from 'node:zlib'
+import { CheckError, exitCodeFor } from '../../src/errors.js'
 import { backupManifest, manifestJson } from '../../src/manifest.js'
 import { openZippedBackup, undecidableFolder } from '../../src/storage/local.js'
 import type { BackupOptions } from '../../src/types.js'
@@ -147,6 +148,26 @@ describe('extractZip', () => {
     const renamed = Buffer.from(zip.toString('latin1').replace(/b\.dump/g, 'a.dump'), 'latin1')
     await expect(extract(renamed)).rejects.toThrow(/two entries named a\.dump: it is forged/)
   })
+
+  it.each([
+    ['zz.x', '../x'],
+    ['zzzzzzzzzzzz', '/etc/passwd'.padEnd(12, 'x')]
+  ])(
+    'refuses an entry named outside its folder (%s → %s) as a forged backup (exit 3), naming it',
+    async (from, to) => {
+      const zip = await makeZip(
+        { 'a.dump': randomBytes(64), [from]: randomBytes(8) },
+        { store: true }
+      )
+      const renamed = Buffer.from(zip.toString('latin1').split(from).join(to), 'latin1')
+      const error = await extract(renamed).catch((e: Error) => e)
+      expect(error).toBeInstanceOf(CheckError)
+      expect((error as Error).message).toContain(
+        `the zip holds an entry named '${to}', a path outside the folder it unpacks into`
+      )
+      expect(exitCodeFor(error)).toBe(3)
+    }
+  )
 
   it('refuses something that is no zip', async () => {
     await expect(extract(Buffer.from('not a zip at all\n'.repeat(100)))).rejects.toThrow(

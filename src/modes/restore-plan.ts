@@ -1055,8 +1055,11 @@ async function readToEnd(file: BackupFile, decoding: Decoding): Promise<void> {
   try {
     await pipeline(openDecoded(file, decoding), discard())
   } catch (error) {
+    // age's own verdict (damaged, truncated or altered; attacker a41 F5), not a decompression's
+    if (error instanceof DecryptionError)
+      throw new RestoreError(`${fileName(file)}: ${sentence(error.message)} Nothing was restored.`)
     throw new RestoreError(
-      `the backup cannot be decompressed to its end (${(error as Error).message}): it is corrupted or truncated. Nothing was restored.`
+      `the backup cannot be ${decoding.decryption ? 'decrypted or ' : ''}decompressed to its end (${(error as Error).message}): it is corrupted or truncated. Nothing was restored.`
     )
   }
 }

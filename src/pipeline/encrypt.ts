@@ -25,9 +25,24 @@ export function isAgeEncrypted(head: Buffer): boolean {
 /** Adapts a web-stream transform (age's API) to a Node Duplex with back-pressure. */
 function webStage(
   transform: (input: WebReadableStream<Uint8Array>) => Promise<WebReadableStream<Uint8Array>>,
-  explain: (error: unknown) => Error
+  explain: (error: unknown) => Error,
+  /** Explain the library's cancel of its input too (the decryptor: an altered chunk). */
+  explainInput = false
 ): Duplex {
-  const input = new PassThrough()
+  // the library cancels its input with its own error (age: "invalid tag" for an altered chunk),
+  // which would reach the pipeline as the writable side's error before the readable side's
+  // explained one: explained here too (attacker a41 F5: "cannot be decompressed (invalid tag)")
+  // (only the library's plain Error: one with a code is the system's or Node's, one of a class
+  // of its own another stage's — a digest's, a cancel's —, each passed on as it is)
+  const input = new PassThrough({
+    destroy(error, callback) {
+      const library =
+        explainInput &&
+        error?.constructor === Error &&
+        (error as NodeJS.ErrnoException).code === undefined
+      callback(library ? explain(error) : error)
+    }
+  })
   const started = transform(Readable.toWeb(input) as WebReadableStream<Uint8Array>)
   started.catch(() => undefined) // surfaced through the readable side
   async function* output(): AsyncGenerator<Buffer> {
@@ -108,7 +123,8 @@ export function createDecryptor(keys: DecryptionKeys): Duplex {
       return new DecryptionError(
         `the encrypted backup is damaged, truncated or altered: ${message}. Its key or passphrase is not in question; restore another backup (or download this one again).`
       )
-    }
+    },
+    true
   )
 }
 

@@ -169,6 +169,22 @@ export async function openLocalBackup(file: string, workDir: string): Promise<Lo
     )
     return openDirectory(folder, workDir)
   }
+  // a named pipe, a socket, a device (<(curl …), /dev/stdin): the restore reads its backup more
+  // than once (checked whole before anything loads), which a stream cannot give (attacker a41
+  // F5: a FIFO was called empty)
+  if (!info.isFile()) {
+    const kind = info.isFIFO()
+      ? "a named pipe (FIFO, e.g. a shell's <(…))"
+      : info.isSocket()
+        ? 'a socket'
+        : info.isCharacterDevice() || info.isBlockDevice()
+          ? 'a device'
+          : 'not a regular file'
+    throw new SettingError(
+      'backupFile',
+      `'${file}' is ${kind}, not a file: the restore reads its backup more than once (it is checked whole before anything loads), which a stream cannot give. Save it to a file first (e.g. cat '${file}' > backup.dump) and give that.`
+    )
+  }
   if (info.size === 0) {
     throw new SettingError('backupFile', `'${file}' is empty; nothing to restore.`)
   }

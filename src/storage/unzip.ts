@@ -12,13 +12,14 @@ import { type Readable, Transform } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import zlib from 'node:zlib'
 import type yauzl from 'yauzl'
-import { EngineError } from '../errors.js'
+import { CheckError } from '../errors.js'
 import { type BackupFile, discard, openRaw } from '../pipeline/decode.js'
 import { DigestStage } from '../pipeline/digest.js'
 import { plural } from '../log.js'
 import { scavengeEvery } from '../memory.js'
 
-export class ZipError extends EngineError {
+/** A zip that is not what an artifact or a user's zip of a backup is: the backup fails a check. */
+export class ZipError extends CheckError {
   override name = 'ZipError'
 }
 
@@ -47,6 +48,15 @@ const STORED = 0
 
 function unreadable(error: unknown): ZipError {
   if (error instanceof ZipError) return error
+  // yauzl's checks of the entries' names: a path that leaves the zip's folder (attacker a41 F5)
+  const named =
+    /^(invalid relative path|absolute path|invalid characters in fileName): (.*)$/s.exec(
+      (error as Error)?.message ?? ''
+    )
+  if (named)
+    return new ZipError(
+      `the zip holds an entry named '${named[2]}', a path ${named[1] === 'invalid characters in fileName' ? 'with characters no zip of a backup has' : 'outside the folder it unpacks into'} (which neither GitHub's artifacts nor a zip of a backup hold): the zip is forged; nothing was read from it`
+    )
   return new ZipError(
     `the zip could not be read (corrupted or truncated?): ${(error as Error)?.message ?? error}`
   )
