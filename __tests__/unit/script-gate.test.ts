@@ -265,7 +265,7 @@ describe('ScriptGate refuses before psql sees a byte of it', () => {
     const current = await gate(script, { psqlMajor: 17 })
     expect(current.error).toBeUndefined()
     // psql 17+: passed, after the check that the settings are still those it was read with
-    expect(current.out).toBe(`BEGIN;\n${settingsCheck(true, 'UTF8')}${script}\nCOMMIT;\n`)
+    expect(current.out).toBe(`BEGIN;\n${settingsCheck(true, 'UTF8')}\n${script}\nCOMMIT;\n`)
   })
 
   it('refuses COPY to or from a file on the server, and an empty statement (COMMIT;; after COPY data made psql stop reading)', async () => {
@@ -751,11 +751,12 @@ describe('ScriptGate checks the settings before text whose reading depends on th
         [
           'BEGIN;',
           "CREATE FUNCTION public.f() RETURNS void LANGUAGE sql AS $$SELECT E'\\\\d'$$;",
-          `SELECT public.f();${on} COMMENT ON TABLE t IS 'café';`,
-          // right after the statement before it: psql is between statements there
-          `SET standard_conforming_strings = off;${off}`,
+          `SELECT public.f();\n${on}\n COMMENT ON TABLE t IS 'café';`,
+          // on a line of its own, and the text it checks begins a new line: psql lexes a line
+          // with the settings it had when the line began (re-attack a42 F1)
+          `SET standard_conforming_strings = off;\n${off}\n`,
           "SELECT 'a\\\\b';",
-          `SELECT E'x\\\\y';${off}`,
+          `SELECT E'x\\\\y';\n${off}\n`,
           '-- à comment',
           'SELECT 1;',
           '',
@@ -768,7 +769,7 @@ describe('ScriptGate checks the settings before text whose reading depends on th
 
   it('a byte-order mark stays first; non-ASCII comments at the end are checked before COMMIT', async () => {
     const r = await gate('\ufeffSELECT 1;\n-- fin été\n')
-    expect(r.out).toBe(`\ufeffBEGIN;\nSELECT 1;${on}\n-- fin été\n\nCOMMIT;\n`)
+    expect(r.out).toBe(`\ufeffBEGIN;\nSELECT 1;\n${on}\n\n-- fin été\n\nCOMMIT;\n`)
     expect(r.gate.settingChecks).toBe(1)
   })
 })

@@ -203,6 +203,8 @@ export class ScriptGate extends Transform {
    */
   private readonly lineMap: { out: number; script: number | undefined }[] = []
   private outLine = 1
+  /** The last byte psql was given (undefined: none yet): a line end, or psql is mid-line. */
+  private lastOut: number | undefined
   /** Bytes before this offset were passed or dropped. */
   private pushedUpTo = 0
   /** Bytes before this offset are decided (kept, not yet pushed, from pushedUpTo on). */
@@ -747,7 +749,17 @@ export class ScriptGate extends Transform {
     this.decidedUpTo = Math.max(this.decidedUpTo, from)
     this.begin(from)
     this.pushDecided()
-    this.pushOut(Buffer.from(settingsCheck(std, encoding)))
+    // psql lexes a line with the settings it had when the line began, not those the statements
+    // before on the same line left: a check written there would see the latter (re-attack a42 F1:
+    // a hidden switch to SJIS on the line before, "SET client_encoding = 'UTF8';" and a literal
+    // hiding "\!" on the next). So the bytes checked begin a line of their own, after the check's.
+    const midLine = this.lastOut !== undefined && this.lastOut !== 10
+    if (midLine && statement && std !== this.expected.std) {
+      throw new CheckError(
+        `${this.where()}, line ${statement.line}: a statement follows, on the same line, one that sets standard_conforming_strings; psql reads the rest of that line with the setting the line began with, which the restore's check of the settings cannot follow there. The script is refused before anything runs: put the statement on a line of its own (pg_dump never writes such a line).`
+      )
+    }
+    this.pushOut(Buffer.from(`${midLine ? '\n' : ''}${settingsCheck(std, encoding)}\n`))
     this.settingChecks++
   }
 
@@ -836,6 +848,7 @@ export class ScriptGate extends Transform {
     if (!continues && !(last === undefined && scriptLine === 1))
       this.lineMap.push({ out, script: scriptLine })
     this.outLine += newlines(buf)
+    if (buf.length > 0) this.lastOut = buf[buf.length - 1]
     this.push(buf)
   }
 
