@@ -255,6 +255,13 @@ export async function main(argv: string[]): Promise<number> {
         ? [`${arg}=${argv[i + 1]}`]
         : [arg]
   )
+  // yargs strips one pair of quotes around the value of --name=value (not of --name value):
+  // --tables='"a,secret"' would select public.a and public.secret, and --tables='""' everything
+  // (re-attack a42 F2). A value in quotes gets a second pair, which yargs takes off.
+  argv = argv.map(arg => {
+    const m = /^(--[^=]+=)(["'])([^]*)$/.exec(arg)
+    return m && m[3].length > 0 && m[3].endsWith(m[2]) ? `${m[1]}${m[2]}${m[2]}${m[3]}${m[2]}` : arg
+  })
   let chosen: { command: keyof typeof COMMANDS; args: Record<string, unknown> } | undefined
   const parser = yargs(argv)
     .scriptName('postgres-backup-action')

@@ -496,6 +496,26 @@ describe("whose backup is the newest (issue 14.2): only the repository's own run
     expect(out).not.toMatch(/which ran code from/)
   })
 
+  it("a fork's artifact named explicitly when GitHub will not describe its run (404, 502): still warned of, from the artifact's own record (re-attack a42 F3)", async () => {
+    for (const status of [404, 502]) {
+      backend.faults.failNext('api:getRun', 5, status, { message: 'Not Found' })
+      try {
+        const { value: result, out } = await captured(() =>
+          expectRestoredBackup(byId(seeded.fork.id), 3)
+        )
+        expect(out).toContain(`Could not read run ${seeded.fork.runId}`)
+        expect(out).toMatch(
+          new RegExp(
+            `warning.*Artifact ${seeded.fork.id} was made by run ${seeded.fork.runId}, which ran code from another repository than ${backend.repository}`
+          )
+        )
+        expect(result.restoredFrom).toContain('code from another repository')
+      } finally {
+        backend.faults.reset()
+      }
+    }
+  })
+
   describe("a tag named like the default branch (a10 #11): the run's commit must be in main's history", () => {
     const at = (hoursAgo: number) => new Date(Date.now() - hoursAgo * HOUR)
     const bytes = (n: number) => Buffer.from(made[n - 1].artifact.bytes)

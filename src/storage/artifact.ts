@@ -368,7 +368,7 @@ export function describeOrigin(origin: RunOrigin): string {
   return [
     what,
     origin.workflow,
-    origin.foreign && origin.headRepository && `code from ${origin.headRepository}`
+    origin.foreign && `code from ${origin.headRepository ?? 'another repository'}`
   ]
     .filter(Boolean)
     .join(', ')
@@ -397,18 +397,30 @@ async function explicitOrigin(
     log.info(
       `Could not read run ${runId} of ${repository} to say where artifact ${a.id} came from (${(error as { status?: number })?.status ?? (error as Error)?.message ?? error}).`
     )
+    // the artifact's own record still names the repositories (re-attack a42 F3)
+    const w = a.workflow_run
+    if (w?.repository_id !== undefined && w.head_repository_id !== w.repository_id) {
+      const origin: RunOrigin = { branch: w.head_branch ?? undefined, foreign: true }
+      log.warning(
+        `Artifact ${a.id} was made by run ${runId}, which ran code from another repository than ${repository} (a fork's${w.head_repository_id === undefined || w.head_repository_id === null ? ', deleted or unknown' : ''}): a pull request from a fork can upload any file under any artifact name. It is restored because it was named explicitly; restore it only if you trust that run.`
+      )
+      return Object.assign(a, { origin })
+    }
     return a
   }
-  const foreign =
-    !!run.head_repository &&
-    (run.repository
+  // a fork's run: its head repository another (or gone: a deleted fork's run names none)
+  const w = a.workflow_run
+  const foreign = run.head_repository
+    ? run.repository
       ? run.head_repository.id !== run.repository.id
-      : run.head_repository.full_name.toLowerCase() !== repository.toLowerCase())
+      : run.head_repository.full_name.toLowerCase() !== repository.toLowerCase()
+    : w?.repository_id !== undefined && w.head_repository_id !== w.repository_id
   const origin: RunOrigin = {
     branch: run.head_branch ?? a.workflow_run?.head_branch ?? undefined,
     event: run.event,
     workflow: run.path,
-    headRepository: run.head_repository?.full_name ?? repository,
+    headRepository:
+      run.head_repository?.full_name ?? (foreign ? 'a deleted or unknown repository' : repository),
     ...(foreign ? { foreign } : {})
   }
   log.info(`Artifact ${a.id} of run ${runId}: ${describeOrigin(origin)}.`)
@@ -429,6 +441,7 @@ interface RestArtifact {
   expires_at: string | null
   workflow_run?: {
     id?: number
+    repository_id?: number
     head_repository_id?: number
     head_branch?: string | null
     head_sha?: string | null
