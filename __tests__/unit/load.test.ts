@@ -1031,6 +1031,16 @@ describe('subsetHint: a subset restore that failed on what it left out (trial u2
     )
     expect(subsetHint('ERROR:  type "app.email" does not exist', selection([]))).toBe('')
   })
+  it('a table named with its schema (tables: public."OrderItems": pg_restore -n public -t): the tables selection, not schemas (trial u28 F2)', () => {
+    expect(
+      subsetHint(
+        'ERROR:  type "public.money_amount" does not exist',
+        selection(['OrderItems'], ['public'])
+      )
+    ).toMatch(
+      /^ The tables selection restores the named tables only.*restore its schema with 'schemas'/
+    )
+  })
 })
 
 describe('explainLoadFailure of a loader that said nothing (attacker a36 A5)', () => {

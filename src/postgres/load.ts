@@ -2536,7 +2536,9 @@ export function subsetHint(
     .split('\n')
     .filter(l => /ERROR: /.test(l))
     .join('\n')
-  const given = options.schemas.length > 0 ? 'schemas' : 'tables'
+  // with tables (a schema given too, or with a table as public."x": that schema's table only) the
+  // selection is the tables' (trial u28 F2: a qualified table was told to add its schema)
+  const given = options.tables.length > 0 ? 'tables' : 'schemas'
   if (/schema "[^"]*" does not exist/.test(errors))
     return ` The ${given} selection leaves out the schema's own entry (pg_restore restores the selected objects, not the schema that holds them): create the schema in the target first, or restore the whole backup.${given === 'tables' ? " A table restored alone also needs what its columns use (types, domains, extensions, sequences), which 'tables' does not bring either: restoring its whole schema with 'schemas' brings its types and domains." : ''}`
   // a column's type, a domain, an extension's type or a default's function of another schema
