@@ -145,6 +145,18 @@ const ATTACKS: Array<[string, (mark: string) => string]> = [
     () =>
       `SET standard_conforming_strings = off; SELECT 'x\\''; CREATE TABLE public.hidden (id integer); --';\n`
   ],
+  // psql reads the rest of a COPY's line after its data, with the settings the line began with;
+  // the rows' trigger switched them on the server meanwhile (re-attack a43)
+  [
+    'after COPY … FROM stdin; on its line: a literal that ends elsewhere for the server hides a COPY … PROGRAM',
+    m =>
+      `${switcher('trg', 'trigger', 'RETURN NEW;')}\nCREATE TRIGGER tr BEFORE INSERT ON public.t FOR EACH ROW EXECUTE FUNCTION public.trg();\nCOPY public.t (id) FROM stdin; SELECT 'a\\''; COPY (SELECT 1) TO PROGRAM 'touch ${m}'; --';\n3\n\\.\n`
+  ],
+  [
+    'after COPY … FROM stdin; on its line: a dollar quote going on after the data, then \\!',
+    m =>
+      `${switcher('trg', 'trigger', 'RETURN NEW;')}\nCREATE TRIGGER tr BEFORE INSERT ON public.t FOR EACH ROW EXECUTE FUNCTION public.trg();\nCOPY public.t (id) FROM stdin; SELECT $q$\n3\n\\.\n$q$, 'a\\'' \\! touch ${m} #\n--'\n;\n`
+  ],
   [
     'a hidden COMMIT after a run-time switch, then an error (half committed?)',
     () =>
@@ -168,9 +180,14 @@ describe.each(clients.map(c => [`psql ${c.version}`, c] as const))(
         expect(result).toBeInstanceOf(Error)
         // the gate's check stopped psql (psql before 17: the literal is refused up front)
         expect((result as Error).message).toMatch(
-          client.major >= 17 || /SJIS/.test(_title)
-            ? /The script changed standard_conforming_strings or client_encoding while it ran \(now (on|off), (UTF8|SJIS)\)/
-            : /while it ran|ends at a different place if standard_conforming_strings is off/
+          /after COPY/.test(_title)
+            ? /text after "COPY … FROM stdin;" on its line/
+            : /on the same line/.test(_title)
+              ? // refused before anything runs: psql reads the rest of the line with the old value
+                /a statement follows, on the same line, one that sets standard_conforming_strings|ends at a different place if standard_conforming_strings is off/
+              : client.major >= 17 || /SJIS/.test(_title)
+                ? /The script changed standard_conforming_strings or client_encoding while it ran \(now (on|off), (UTF8|SJIS)\)/
+                : /while it ran|ends at a different place if standard_conforming_strings is off/
         )
         expect(await tables(database)).toEqual([])
       },

@@ -396,6 +396,7 @@ export class ScriptGate extends Transform {
       this.seeGap(e.offset, e.end)
     this.seeEntryHeader(this.decidedUpTo, e.offset, e.line)
     const cls = classifyStatement(e)
+    if (cls.kind === 'copy' && e.parts.some(p => p.copy?.target === 'stdin')) this.copyLineRest(e)
     if (this.globalsPart) return this.afterGlobals(e, cls, this.globalsPart)
     const header = this.createDatabaseHeader(e, cls)
     if (header) {
@@ -466,6 +467,26 @@ export class ScriptGate extends Transform {
     // what psql reads of it: the text before it
     this.guard(from, e.offset, e.standardConformingStrings, e.clientEncoding)
     this.leaveOut(e.offset, e.end)
+  }
+
+  /**
+   * psql reads the rest of a COPY … FROM stdin's line only after the COPY's data, with the
+   * settings the line began with, while the rows' triggers may have switched client_encoding or
+   * standard_conforming_strings on the server meanwhile: a statement there, or one it begins that
+   * goes on after the data (a dollar quote, a block comment), is read by psql and the server
+   * otherwise than any check written around it could see (re-attack a43: \! on the runner, a
+   * hidden COPY … PROGRAM). pg_dump writes nothing after "FROM stdin;": white space and a --
+   * comment pass; anything else is refused before anything runs. (The lexer has the whole line:
+   * it reads lines whole, and so the gate holds them when their events come.)
+   */
+  private copyLineRest(e: StatementEvent): void {
+    const after = this.bytes(e.end, this.received)
+    const nl = after.indexOf(10)
+    const rest = (nl >= 0 ? after.subarray(0, nl) : after).toString('latin1')
+    if (/^[ \t\r\f\v]*(--.*)?$/.test(rest)) return
+    throw new CheckError(
+      `${this.where()}, line ${e.line}: text after "COPY … FROM stdin;" on its line (${JSON.stringify(shortText(rest.trim(), 40))}): psql runs it only after the COPY's data, reading it with the settings the line began with, which the rows' triggers can switch on the server before; pg_dump never writes any. The script is refused before anything runs: put it on a line of its own after the data's \\. line`
+    )
   }
 
   /** The gate's own drops: what the target or the psql cannot take, and what was asked. */
