@@ -1767,7 +1767,7 @@ var memory = __webpack_require__(58547);
 // EXTERNAL MODULE: ./src/postgres/commit.ts
 var commit = __webpack_require__(70858);
 // EXTERNAL MODULE: ./src/pipeline/decode.ts
-var decode = __webpack_require__(7698);
+var pipeline_decode = __webpack_require__(7698);
 // EXTERNAL MODULE: ./src/pipeline/digest.ts
 var digest = __webpack_require__(29912);
 // EXTERNAL MODULE: ./src/pipeline/encrypt.ts
@@ -2747,7 +2747,7 @@ function pipedInput(archive) {
  * the load takes the path through this process instead, which reads what the CLI decodes.
  */
 async function headDecodesHere(file, tocBytes) {
-    const head = await (0,decode/* firstBytes */.mI)((0,decode/* chain */.cy)((0,decode/* openRaw */.BM)(file), external_node_zlib_default().createZstdDecompress()), tocBytes.length).catch(() => undefined);
+    const head = await (0,pipeline_decode/* firstBytes */.mI)((0,pipeline_decode/* chain */.cy)((0,pipeline_decode/* openRaw */.BM)(file), external_node_zlib_default().createZstdDecompress()), tocBytes.length).catch(() => undefined);
     return head !== undefined && head.equals(tocBytes);
 }
 /**
@@ -3042,6 +3042,8 @@ var psql_script_rules = __webpack_require__(2797);
 var script_gate = __webpack_require__(65478);
 // EXTERNAL MODULE: ./src/postgres/toc.ts
 var postgres_toc = __webpack_require__(60521);
+// EXTERNAL MODULE: ./src/sql-names.ts
+var sql_names = __webpack_require__(17370);
 ;// CONCATENATED MODULE: ./src/postgres/load.ts
 /**
  * Loading a checked backup into the target: every script (a plain dump, or what `pg_restore -f -`
@@ -3057,6 +3059,7 @@ var postgres_toc = __webpack_require__(60521);
  * log says which path and why not direct). Credentials reach the tools only through the
  * environment.
  */
+
 
 
 
@@ -3182,7 +3185,7 @@ async function loadBackup(dump, plan, target, options, workDir, hooks = {}) {
         const cut = !('directory' in dump) &&
             !error.inputFailed &&
             /could not read from input file: end of file/.test(error.stderr)
-            ? `${(0,decode/* fileName */.Md)(dump)} is cut short (truncated): pg_restore reached its end in the middle of the archive. `
+            ? `${(0,pipeline_decode/* fileName */.Md)(dump)} is cut short (truncated): pg_restore reached its end in the middle of the archive. `
             : '';
         // pg_restore stopped reading its input (cut short) or a statement failed: it never reached
         // its COMMIT, or the server refused it — rolled back, though the input's end was released
@@ -3219,7 +3222,7 @@ async function load(dump, plan, target, options, workDir, hooks = {}) {
             // the target's triggers on the tables the script fills, disabled (restore.ts)
             ...(plan.deferrals?.before ?? [])
         ];
-        const gate = scriptGate(plan, target, options, hooks, drops, `the SQL script ${(0,decode/* fileName */.Md)(dump)}`, {
+        const gate = scriptGate(plan, target, options, hooks, drops, `the SQL script ${(0,pipeline_decode/* fileName */.Md)(dump)}`, {
             onCommit: commit/* markCommitSent */.Li,
             after: lastStatements(plan)
         });
@@ -3231,15 +3234,15 @@ async function load(dump, plan, target, options, workDir, hooks = {}) {
         // the bytes the load reads are the ones checked, or its input fails before its end
         const checked = plan.checkedBytes;
         const same = checked
-            ? () => (0,digest/* sameBytesAsChecked */.TU)((0,decode/* fileName */.Md)(dump), checked, !options.singleTransaction)
+            ? () => (0,digest/* sameBytesAsChecked */.TU)((0,pipeline_decode/* fileName */.Md)(dump), checked, !options.singleTransaction)
             : undefined;
         try {
             await runPsql(psql, env, moved
-                ? (0,decode/* chain */.cy)(reorderedScript(dump, plan.decoding, moved.segments, same), gate)
+                ? (0,pipeline_decode/* chain */.cy)(reorderedScript(dump, plan.decoding, moved.segments, same), gate)
                 : openPlainScript(dump, plan.decoding, gate, same?.()));
         }
         catch (error) {
-            throw error instanceof LoadError ? inScriptLines(error, lines, (0,decode/* fileName */.Md)(dump)) : error;
+            throw error instanceof LoadError ? inScriptLines(error, lines, (0,pipeline_decode/* fileName */.Md)(dump)) : error;
         }
         return reportSkipped(gate);
     }
@@ -3502,7 +3505,7 @@ digest) {
         const now = `${s.dev}:${s.ino}:${s.size}:${s.mtimeMs}:${s.ctimeMs}`;
         identity ??= now;
         if (now !== identity)
-            throw new Error(`${(0,decode/* fileName */.Md)(dump)} changed while it was read (the restore reads it ${reads.length} times to load its rows in the target's keys' order): the backup must not be written while it is restored`);
+            throw new Error(`${(0,pipeline_decode/* fileName */.Md)(dump)} changed while it was read (the restore reads it ${reads.length} times to load its rows in the target's keys' order): the backup must not be written while it is restored`);
     };
     async function* parts() {
         for (const segments of reads) {
@@ -3511,8 +3514,8 @@ digest) {
             await same();
             const whole = segments[segments.length - 1].end === Infinity;
             const stream = whole && digest
-                ? (0,decode/* chain */.cy)((0,decode/* openRaw */.BM)(dump), digest(), ...(0,decode/* decodingStages */.Zh)(decoding))
-                : (0,decode/* openDecoded */.BA)(dump, decoding);
+                ? (0,pipeline_decode/* chain */.cy)((0,pipeline_decode/* openRaw */.BM)(dump), digest(), ...(0,pipeline_decode/* decodingStages */.Zh)(decoding))
+                : (0,pipeline_decode/* openDecoded */.BA)(dump, decoding);
             let offset = 0;
             let next = 0;
             try {
@@ -3549,10 +3552,10 @@ function openPlainScript(dump, decoding, gate,
 same) {
     const raw = same ? [same] : [];
     if (decoding.compression !== 'zstd' || !(0,compress/* findZstdCommand */.GB)())
-        return (0,decode/* chain */.cy)((0,decode/* openRaw */.BM)(dump), ...raw, ...(0,decode/* decodingStages */.Zh)(decoding), gate);
+        return (0,pipeline_decode/* chain */.cy)((0,pipeline_decode/* openRaw */.BM)(dump), ...raw, ...(0,pipeline_decode/* decodingStages */.Zh)(decoding), gate);
     // the decryptor first: a key it refuses throws before zstd is started
     const decrypted = decoding.decryption ? [(0,encrypt/* createDecryptor */.RJ)(decoding.decryption)] : [];
-    return (0,decode/* chain */.cy)((0,decode/* openRaw */.BM)(dump), ...raw, ...decrypted, (0,compress/* createZstdCliDecompressor */._B)(), gate);
+    return (0,pipeline_decode/* chain */.cy)((0,pipeline_decode/* openRaw */.BM)(dump), ...raw, ...decrypted, (0,compress/* createZstdCliDecompressor */._B)(), gate);
 }
 /** The gate for a script psql loads into this target. */
 function scriptGate(plan, target, options, hooks, drops, source, more = {}) {
@@ -3603,7 +3606,7 @@ passes, workDir) {
     if (!options.singleTransaction) {
         const seconds = (0,log/* stopwatch */.sX)();
         const check = scriptGate(plan, target, options, hooks, [], source);
-        await scriptThrough(archiveAsScript(pgRestore, options, archive), check, (0,decode/* discard */.vf)());
+        await scriptThrough(archiveAsScript(pgRestore, options, archive), check, (0,pipeline_decode/* discard */.vf)());
         log/* log */.Rm.info(`The archive's script passed the checks (${seconds().toFixed(1)} s) before loading.`);
     }
     const fills = fillChecks(plan.fills ?? [], options.singleTransaction);
@@ -3618,7 +3621,7 @@ passes, workDir) {
         ? await archiveInPasses(pgRestore, options, archive, passes, workDir, hooks.archiveTap?.stage)
         : archiveAsScript(pgRestore, options, archive, hooks.archiveTap?.stage);
     const [loaded, produced] = await Promise.allSettled([
-        runPsql((0,clients/* programPath */.kx)(plan.client, 'psql'), target.env, (0,decode/* chain */.cy)(script.stdout, gate)),
+        runPsql((0,clients/* programPath */.kx)(plan.client, 'psql'), target.env, (0,pipeline_decode/* chain */.cy)(script.stdout, gate)),
         script.done
     ]);
     // psql stopped because the script failed: pg_restore's error says why
@@ -3772,7 +3775,7 @@ async function checkDirect(plan, target, options, hooks, archive, workDir, opene
     const scripted = input();
     await scriptThrough(explainedScript((0,src_process/* startChild */.v0)(pgRestore, ['--file=-', `--use-list=${schemaList}`, ...selection, ...scripted.args], {
         stdin: scripted.stdin
-    })), check, (0,decode/* discard */.vf)());
+    })), check, (0,pipeline_decode/* discard */.vf)());
     if (check.skipped.length > 0) {
         const first = check.skipped[0];
         return no(`the gate leaves out ${(0,log/* plural */.LS)(check.skipped.length, 'statement')} of the archive's script (first: ${first.reason}), which pg_restore -d would run`);
@@ -3803,7 +3806,7 @@ async function checkCopyStatements(entries, gate) {
         for (let i = piece.indexOf(10); i >= 0; i = piece.indexOf(10, i + 1))
             line++;
     }
-    await (0,external_node_stream_promises_.pipeline)(external_node_stream_.Readable.from([Buffer.concat(pieces)]), gate, (0,decode/* discard */.vf)());
+    await (0,external_node_stream_promises_.pipeline)(external_node_stream_.Readable.from([Buffer.concat(pieces)]), gate, (0,pipeline_decode/* discard */.vf)());
     const first = gate.skipped[0];
     if (!first)
         return undefined;
@@ -3824,9 +3827,9 @@ function openDirectInput(archive) {
     const { file, decoding } = archive;
     const zstd = decoding.compression === 'zstd' ? (0,compress/* createZstdCliDecompressor */._B)() : undefined;
     if (!zstd)
-        return (0,decode/* openDecoded */.BA)(file, decoding);
+        return (0,pipeline_decode/* openDecoded */.BA)(file, decoding);
     const decrypted = decoding.decryption ? [(0,encrypt/* createDecryptor */.RJ)(decoding.decryption)] : [];
-    return (0,decode/* chain */.cy)((0,decode/* openRaw */.BM)(file), ...decrypted, zstd);
+    return (0,pipeline_decode/* chain */.cy)((0,pipeline_decode/* openRaw */.BM)(file), ...decrypted, zstd);
 }
 /**
  * Before anything of a directory archive loads: its toc.dat is byte for byte the one Check the
@@ -4028,7 +4031,7 @@ async function loadDirect(plan, target, options, hooks, archive, direct) {
             new DirectFeed(tocBytes, DIRECT_HOLD_BACK, options.singleTransaction ? commit/* markCommitSent */.Li : undefined)
         ];
         stages[0].write(tocBytes);
-        stdin = (0,decode/* chain */.cy)(rest, ...stages);
+        stdin = (0,pipeline_decode/* chain */.cy)(rest, ...stages);
     }
     const pgRestore = (0,clients/* programPath */.kx)(plan.client, 'pg_restore');
     const child = (0,src_process/* startChild */.v0)(pgRestore, args, {
@@ -4075,7 +4078,7 @@ async function loadPiped(plan, target, options, direct, piped, args, tap) {
     // a live download's: the zip's, given once the download was checked whole
     live ? () => live.expectedCrc32 ?? -1 : piped.file.crc32, DIRECT_PIPE_HOLD_BACK, options.singleTransaction ? commit/* markCommitSent */.Li : undefined);
     const decoding = (0,src_process/* startChild */.v0)(piped.zstd, ['-q', '-d', '-c'], {
-        stdin: (0,decode/* chain */.cy)(live ? live.stream(piped.file.meter) : (0,decode/* openRaw */.BM)(piped.file), feed, ...(side ? [side.copy] : [])),
+        stdin: (0,pipeline_decode/* chain */.cy)(live ? live.stream(piped.file.meter) : (0,pipeline_decode/* openRaw */.BM)(piped.file), feed, ...(side ? [side.copy] : [])),
         stdout: restoring.stdin
     });
     // zstd holds the pipe's writing end now: pg_restore's input ends when zstd's output does
@@ -4248,7 +4251,7 @@ async function parallelThroughPsql(plan, target, options, hooks, archivePath, to
     const source = 'the script pg_restore writes of the archive';
     const seconds = (0,log/* stopwatch */.sX)();
     const check = scriptGate(plan, target, options, hooks, [], source);
-    await scriptThrough(pgRestoreScript(pgRestore, [...selection, archivePath]), check, (0,decode/* discard */.vf)());
+    await scriptThrough(pgRestoreScript(pgRestore, [...selection, archivePath]), check, (0,pipeline_decode/* discard */.vf)());
     // what the load reads of the archive, before anything runs: a failure here leaves the target
     // as it was (clean's drops and the roles come after)
     const listed = listedEntries(await (0,src_process/* runChild */.w$)(pgRestore, ['--list', '--section=data', ...selection, archivePath]));
@@ -4464,7 +4467,7 @@ async function gatedLoad(plan, target, options, hooks, args, source, signal) {
     const script = pgRestoreScript(pgRestore, args);
     const psql = (0,src_process/* startChild */.v0)((0,clients/* programPath */.kx)(plan.client, 'psql'), buildPsqlArgs(), {
         env: target.env,
-        stdin: (0,decode/* chain */.cy)(script.stdout, gate),
+        stdin: (0,pipeline_decode/* chain */.cy)(script.stdout, gate),
         stdout: 'ignore'
     });
     const stop = () => psql.kill();
@@ -4566,8 +4569,8 @@ copy = false) {
     if (!copy && !file.range && decoding.compression === 'none' && !decoding.decryption)
         return file.path;
     const source = decoding.compression === 'none' && !decoding.decryption
-        ? (0,decode/* openRaw */.BM)(file)
-        : (0,decode/* openDecoded */.BA)(file, decoding);
+        ? (0,pipeline_decode/* openRaw */.BM)(file)
+        : (0,pipeline_decode/* openDecoded */.BA)(file, decoding);
     try {
         await (0,external_node_stream_promises_.pipeline)(source, (0,external_node_fs_.createWriteStream)(out, { mode: 0o600 }));
     }
@@ -4596,7 +4599,7 @@ folder) {
     let listed;
     try {
         // zstd -d writes into tar itself when installed (startDecoded): the archive not through here
-        const tar = (0,decode/* startDecoded */.r_)('tar', ['-xvf', '-', '-C', dir], file, decoding);
+        const tar = (0,pipeline_decode/* startDecoded */.r_)('tar', ['-xvf', '-', '-C', dir], file, decoding);
         let out = '';
         tar.stdout.setEncoding('utf8').on('data', (chunk) => (out += chunk));
         await tar.done;
@@ -4737,12 +4740,12 @@ useList) {
     // a zstd-compressed archive: `zstd -d` writes straight into pg_restore's stdin (startDecoded),
     // so this process carries only the compressed bytes, not the archive
     if (!('path' in input) && !tap && input.decoding.compression === 'zstd' && !options.schemaOnly)
-        return explainedScript((0,decode/* startDecoded */.r_)(pgRestorePath, args, input.file, input.decoding));
+        return explainedScript((0,pipeline_decode/* startDecoded */.r_)(pgRestorePath, args, input.file, input.decoding));
     // --schema-only needs no table data: pg_restore may close its stdin before the end
     return explainedScript((0,src_process/* startChild */.v0)(pgRestorePath, args, {
         stdin: 'path' in input
             ? undefined
-            : (0,decode/* openDecoded */.BA)(input.file, input.decoding, ...(tap ? [tap] : [])),
+            : (0,pipeline_decode/* openDecoded */.BA)(input.file, input.decoding, ...(tap ? [tap] : [])),
         // pg_restore may exit before the stream's end reached the digest
         feedToEnd: tap !== undefined
     }));
@@ -4926,7 +4929,7 @@ function privilegeHint(errors, reported = errors) {
         return ` Only the owner of the ${owner[1]} ${owner[2]} (or a superuser) may do this, and the restoring role cannot act as it.`;
     const database = /permission denied for database (\S+)/.exec(errors);
     if (database)
-        return ` The restoring role may not create schemas (nor publications) in the database ${database[1]}: it lacks CREATE on it. Grant it (GRANT CREATE ON DATABASE ${database[1]} TO <role>; as the database's owner), restore as the database's owner, or create the backup's schemas first (CREATE SCHEMA … AUTHORIZATION <role>) and restore with allow-non-empty: true.`;
+        return ` The restoring role may not create schemas (nor publications) in the database ${database[1]}: it lacks CREATE on it. Grant it (GRANT CREATE ON DATABASE ${(0,sql_names/* quoteIdent */.v4)(database[1])} TO <role>; as the database's owner), restore as the database's owner, or create the backup's schemas first (CREATE SCHEMA … AUTHORIZATION <role>) and restore with allow-non-empty: true.`;
     const schema = /permission denied for schema (\S+)/.exec(errors);
     if (schema)
         return ` The restoring role may not create objects in the schema ${schema[1]} of the target (it lacks CREATE on it).`;
@@ -4934,7 +4937,11 @@ function privilegeHint(errors, reported = errors) {
         return ' Only a superuser may create or own an event trigger: restore as a superuser, or leave the event trigger out of the backup (on a managed service the provider manages its own).';
     const wrapper = /permission denied for foreign-data wrapper (\S+)/.exec(errors);
     if (wrapper)
-        return ` The restoring role lacks USAGE on the foreign-data wrapper ${wrapper[1]} of the target, which the backup's foreign server needs: have its owner grant it (GRANT USAGE ON FOREIGN DATA WRAPPER ${wrapper[1]} TO <the restoring role>; on a managed service, as its admin role), or restore as a role that has it, then restore again. No input of a restore leaves out a foreign server or its user mappings (they belong to no schema), and a backup cannot leave them out either (exclude-tables of a foreign table keeps its server).`;
+        return ` The restoring role lacks USAGE on the foreign-data wrapper ${wrapper[1]} of the target, which the backup's foreign server needs: have its owner grant it (GRANT USAGE ON FOREIGN DATA WRAPPER ${(0,sql_names/* quoteIdent */.v4)(wrapper[1])} TO <the restoring role>; on a managed service, as its admin role), or restore as a role that has it, then restore again. No input of a restore leaves out a foreign server or its user mappings (they belong to no schema), and a backup cannot leave them out either (exclude-tables of a foreign table keeps its server).`;
+    // pg_dump --data-only --disable-triggers: its ALTER TABLE … DISABLE TRIGGER ALL reaches the
+    // foreign keys' own triggers, which only a superuser may switch off (trial u27 F3)
+    if (/permission denied: "[^"]*" is a system trigger/.test(errors))
+        return " The backup was made with pg_dump --disable-triggers: its ALTER TABLE … DISABLE TRIGGER ALL also reaches the foreign keys' own (system) triggers, which only a superuser may switch off. Dump again without --disable-triggers (the restore switches off the target's own triggers on the tables it fills while their rows load, where the restoring role owns them), or restore as a superuser. psql by hand fails the same way.";
     if (/permission denied|must be superuser|must be member of role/.test(errors))
         return " The restoring role lacks a privilege this statement needs: restore as a role that has it, or have the object's owner grant it (on a managed service, its admin role); or restore without the object: an archive's restore loads only the schemas or tables given in 'schemas' or 'tables' (exclude-schemas and exclude-tables apply to a backup only).";
     return '';
@@ -4958,7 +4965,9 @@ function subsetHint(stderr, options) {
         .split('\n')
         .filter(l => /ERROR: /.test(l))
         .join('\n');
-    const given = options.schemas.length > 0 ? 'schemas' : 'tables';
+    // with tables (a schema given too, or with a table as public."x": that schema's table only) the
+    // selection is the tables' (trial u28 F2: a qualified table was told to add its schema)
+    const given = options.tables.length > 0 ? 'tables' : 'schemas';
     if (/schema "[^"]*" does not exist/.test(errors))
         return ` The ${given} selection leaves out the schema's own entry (pg_restore restores the selected objects, not the schema that holds them): create the schema in the target first, or restore the whole backup.${given === 'tables' ? " A table restored alone also needs what its columns use (types, domains, extensions, sequences), which 'tables' does not bring either: restoring its whole schema with 'schemas' brings its types and domains." : ''}`;
     // a column's type, a domain, an extension's type or a default's function of another schema
@@ -7023,16 +7032,16 @@ async function followHead(directory, ended) {
         if (length > 0 && length >= 2 * tried) {
             tried = length;
             if (!magic) {
-                const start = await (0,decode/* firstBytes */.mI)((0,decode/* openRaw */.BM)(file(length)), 4);
+                const start = await (0,pipeline_decode/* firstBytes */.mI)((0,pipeline_decode/* openRaw */.BM)(file(length)), 4);
                 if (start.length === 4 && start.readUInt32LE(0) !== 0xfd2fb528)
                     return undefined;
-                const decoded = await (0,decode/* firstBytes */.mI)((0,decode/* openDecoded */.BA)(file(length), { compression: 'zstd' }), 5).catch(() => Buffer.alloc(0));
+                const decoded = await (0,pipeline_decode/* firstBytes */.mI)((0,pipeline_decode/* openDecoded */.BA)(file(length), { compression: 'zstd' }), 5).catch(() => Buffer.alloc(0));
                 if (decoded.length === 5 && decoded.toString('latin1') !== 'PGDMP')
                     return undefined;
                 magic = decoded.length === 5;
             }
             const read = magic
-                ? await (0,postgres_toc/* readArchiveToc */.ZA)((0,decode/* openDecoded */.BA)(file(length), { compression: 'zstd' }), {
+                ? await (0,postgres_toc/* readArchiveToc */.ZA)((0,pipeline_decode/* openDecoded */.BA)(file(length), { compression: 'zstd' }), {
                     destroy: true
                 }).then(() => true, () => false)
                 : false;
@@ -7144,7 +7153,7 @@ class FormatError extends errors/* CheckError */.tl {
 /** The first `bytes` bytes of the decoded (decrypted, decompressed) content. */
 async function decodedStart(file, decoding, bytes = 8192) {
     try {
-        return await (0,decode/* firstBytes */.mI)((0,decode/* openDecoded */.BA)(file, decoding), bytes);
+        return await (0,pipeline_decode/* firstBytes */.mI)((0,pipeline_decode/* openDecoded */.BA)(file, decoding), bytes);
     }
     catch (error) {
         if (error instanceof encrypt/* DecryptionError */.OL)
@@ -7165,19 +7174,71 @@ function detectFormat(start) {
         return undefined;
     const text = start.toString('utf8');
     const replacement = (text.match(/\uFFFD/g) ?? []).length;
-    if (replacement > 3)
+    if (replacement <= 3)
+        return 'plain';
+    // or text in another encoding psql reads (LATIN1, WIN1252, EUC_JP, SJIS…: pg_dump of such a
+    // database writes SET client_encoding = 'LATIN1'; and its rows as they are, trial u27 F1):
+    // hardly a control character, and pg_dump's header, a client_encoding line or mostly ASCII —
+    // what is not (random or compressed bytes) is no script
+    let controls = 0;
+    let ascii = 0;
+    for (const byte of start) {
+        if (byte < 0x20 ? !TEXT_CONTROLS.has(byte) : byte === 0x7f)
+            controls++;
+        else if (byte < 0x80)
+            ascii++;
+    }
+    if (controls > 3 && controls * 100 > start.length)
         return undefined;
-    return 'plain';
+    const head = start.toString('latin1');
+    if (ascii * 2 >= start.length || ENCODING_LINE.test(head) || isPgDumpScript(start))
+        return 'plain';
+    return undefined;
+}
+/** Tab, line feed, vertical tab, form feed, carriage return, escape: found in SQL text. */
+const TEXT_CONTROLS = new Set([0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x1b]);
+/** A script's own client encoding: SET client_encoding = '…'; or psql's \encoding. */
+const ENCODING_LINE = /^\s*(SET\s+client_encoding\b|\\encoding\s)/im;
+/**
+ * UTF-16 text (an SQL script Windows PowerShell 5 wrote for pg_dump … > file, or an editor saved
+ * as "Unicode"): by its byte-order mark, or ASCII with a NUL after (LE) or before (BE) each
+ * character. psql reads no UTF-16 (it is no client encoding).
+ */
+function utf16Text(start) {
+    if (start.length >= 2 &&
+        start[0] === 0xff &&
+        start[1] === 0xfe &&
+        !(start[2] === 0 && start[3] === 0))
+        return { order: 'LE', bom: true };
+    if (start.length >= 2 && start[0] === 0xfe && start[1] === 0xff)
+        return { order: 'BE', bom: true };
+    const pairs = Math.min(64, start.length >> 1);
+    if (pairs < 4)
+        return undefined;
+    const asciiAt = (i, zero) => start[i + zero] === 0 && start[i + 1 - zero] >= 0x09 && start[i + 1 - zero] < 0x80;
+    let le = 0;
+    let be = 0;
+    for (let i = 0; i < pairs * 2; i += 2) {
+        if (asciiAt(i, 1))
+            le++;
+        if (asciiAt(i, 0))
+            be++;
+    }
+    if (le === pairs)
+        return { order: 'LE', bom: false };
+    if (be === pairs)
+        return { order: 'BE', bom: false };
+    return undefined;
 }
 /** Compression, format and encryption of a backup file, by content. */
 async function detectBackup(file, keys) {
-    const magic = await (0,decode/* readStart */.H6)(file, 32);
+    const magic = await (0,pipeline_decode/* readStart */.H6)(file, 32);
     if (magic.length === 0)
         throw new FormatError('the backup file is empty');
     if (magic.toString('latin1').startsWith(AGE_ARMOR_HEADER)) {
         // text, so it would pass for an SQL script: say what it is instead
-        const name = shellWord((0,decode/* fileName */.Md)(file));
-        throw new FormatError(`the backup is an ASCII-armored age file (age -a / --armor), which the action does not read; give the binary form: decrypt it and encrypt it again without -a (age -d -i key.txt ${name} | age -r age1… -o ${shellWord(withoutSuffix((0,decode/* fileName */.Md)(file), /\.(age|asc|pem)$/i))}.age, or with a passphrase: age -d ${name} | age -p -o ….age), and restore that.`);
+        const name = shellWord((0,pipeline_decode/* fileName */.Md)(file));
+        throw new FormatError(`the backup is an ASCII-armored age file (age -a / --armor), which the action does not read; give the binary form: decrypt it and encrypt it again without -a (age -d -i key.txt ${name} | age -r age1… -o ${shellWord(withoutSuffix((0,pipeline_decode/* fileName */.Md)(file), /\.(age|asc|pem)$/i))}.age, or with a passphrase: age -d ${name} | age -p -o ….age), and restore that.`);
     }
     const encrypted = (0,encrypt/* isAgeEncrypted */.OI)(magic);
     let head = magic;
@@ -7192,7 +7253,7 @@ async function detectBackup(file, keys) {
     const compression = (0,compress/* detectCompression */.IR)(head);
     if (compression === 'unknown-compressed') {
         const kind = (0,compress/* unreadCompression */.Ez)(head) ?? 'bzip2';
-        const name = (0,decode/* fileName */.Md)(file);
+        const name = (0,pipeline_decode/* fileName */.Md)(file);
         const base = shellWord(withoutSuffix(encrypted ? withoutSuffix(name, /\.age$/i) : name, /\.(bz2|bzip2|xz|lz4)$/i));
         const decompress = { bzip2: 'bzip2 -dc', xz: 'xz -dc', lz4: 'lz4 -dc' }[kind];
         const input = encrypted
@@ -7205,10 +7266,23 @@ async function detectBackup(file, keys) {
     if (!format) {
         // an artifact's zip zipped again (a download of a download), or a zip in an artifact
         if (start.subarray(0, 4).equals(ZIP_LOCAL_HEADER))
-            throw new FormatError(`the backup ${(0,decode/* fileName */.Md)(file)} is itself a zip (a zip inside a zip: a downloaded artifact zipped again?): unzip the outer one (unzip -l shows what it holds) and give the inner .zip, or the files it holds, as backup-file.`);
+            throw new FormatError(`the backup ${(0,pipeline_decode/* fileName */.Md)(file)} is itself a zip (a zip inside a zip: a downloaded artifact zipped again?): unzip the outer one (unzip -l shows what it holds) and give the inner .zip, or the files it holds, as backup-file.`);
+        const utf16 = utf16Text(start);
+        if (utf16) {
+            const name = shellWord((0,pipeline_decode/* fileName */.Md)(file));
+            const decode = [
+                ...(encrypted ? [`age -d -i key.txt ${name}`] : []),
+                ...(compression === 'none'
+                    ? []
+                    : [`${compression === 'gzip' ? 'gzip' : 'zstd'} -dc${encrypted ? '' : ` ${name}`}`])
+            ];
+            const iconv = `iconv -f UTF-16${utf16.bom ? '' : utf16.order} -t UTF-8${decode.length === 0 ? ` ${name}` : ''}`;
+            const base = shellWord(withoutSuffix((0,pipeline_decode/* fileName */.Md)(file), /(\.sql)?(\.(gz|zst))?(\.age)?$/i) + '.utf8.sql');
+            throw new FormatError(`the backup ${(0,pipeline_decode/* fileName */.Md)(file)} is text in UTF-16 (${utf16.order === 'LE' ? 'little' : 'big'}-endian${utf16.bom ? ', with a byte-order mark' : ''}), which neither psql nor the action reads (psql by hand fails at its first byte: "invalid byte sequence"): an SQL script saved as UTF-16, as Windows PowerShell 5 writes pg_dump … > file. Convert it to UTF-8: ${[...decode, iconv].join(' | ')} > ${base}, and restore that; or dump again with pg_dump -f FILE, which writes the file itself.`);
+        }
         throw new FormatError('the backup is neither a pg_dump archive (custom, directory or tar format) nor an SQL script; is it the right file?');
     }
-    if (format === 'plain' && namedAsArchive((0,decode/* fileName */.Md)(file)) && !isPgDumpScript(start)) {
+    if (format === 'plain' && namedAsArchive((0,pipeline_decode/* fileName */.Md)(file)) && !isPgDumpScript(start)) {
         throw new FormatError(`the name says a pg_dump archive (.dump), but the content${compression === 'none' ? '' : ` (${compression}-decompressed)`} does not start with an archive's PGDMP header: it is ${describeText(start)}, not a pg_dump archive and not a pg_dump SQL script. Give the file pg_dump --format=custom wrote; if it is an SQL script after all, name it .sql.`);
     }
     return { compression, format, encrypted };
@@ -7347,7 +7421,7 @@ head = false) {
     }
     catch (error) {
         if (error instanceof FormatError || error instanceof encrypt/* DecryptionError */.OL) {
-            throw new RestoreError(`${(0,decode/* fileName */.Md)(dump)}: ${(0,errors/* sentence */.em)(error.message)} Nothing was restored.`);
+            throw new RestoreError(`${(0,pipeline_decode/* fileName */.Md)(dump)}: ${(0,errors/* sentence */.em)(error.message)} Nothing was restored.`);
         }
         throw error;
     }
@@ -7416,7 +7490,7 @@ head = false) {
     if (detected.format === 'custom') {
         // pg_restore --list (a child) and this process's own read of the TOC run side by side; the
         // list's verdict still comes first (its refusal is the one reported)
-        const tocStream = (0,decode/* openDecoded */.BA)(dump, decoding);
+        const tocStream = (0,pipeline_decode/* openDecoded */.BA)(dump, decoding);
         const reading = (0,postgres_toc/* readArchiveToc */.ZA)(tocStream, { destroy: true });
         reading.catch(() => undefined); // awaited below, unless the list failed first
         let lines;
@@ -7529,7 +7603,7 @@ async function tarArchive(file, decoding, manifest) {
 /** The members' names of a tar stream, as `tar -t` lists them (GNU tar escapes odd characters). */
 async function tarMembers(file, decoding) {
     try {
-        const tar = (0,decode/* startDecoded */.r_)('tar', ['-tf', '-'], file, decoding);
+        const tar = (0,pipeline_decode/* startDecoded */.r_)('tar', ['-tf', '-'], file, decoding);
         let listed = '';
         tar.stdout.setEncoding('utf8').on('data', (chunk) => (listed += chunk));
         await tar.done;
@@ -7564,10 +7638,10 @@ async function fromToc(inputs, readToc) {
         ? unnamedOwnedSequences({ ...inputs, dataOnly: true }, toc)
         : [];
     if (dropped.length > 0)
-        throw new errors/* SettingError */.L_('tables', `with clean, the tables named are dropped and restored, and with them go the sequences they own: ${dropped.map(u => `${u.sequence} (of ${u.table})`).join(', ')}, which ${dropped.length === 1 ? 'is' : 'are'} not named, so the restore would not bring ${dropped.length === 1 ? 'it' : 'them'} back. Name ${dropped.length === 1 ? 'it' : 'them'} too (tables: ${[...inputs.tables, ...dropped.map(u => u.sequence)].join(',')}). Nothing was restored.`);
+        throw new errors/* SettingError */.L_('tables', `with clean, the tables named are dropped and restored, and with them go the sequences they own: ${dropped.map(u => `${u.sequence} (of ${u.table})`).join(', ')}, which ${dropped.length === 1 ? 'is' : 'are'} not named, so the restore would not bring ${dropped.length === 1 ? 'it' : 'them'} back. Name ${dropped.length === 1 ? 'it' : 'them'} too (tables: ${(0,sql_names/* restoreNamesValue */.A9)([...inputs.tables, ...dropped.map(u => u.sequence)])}). Nothing was restored.`);
     const unnamed = unnamedOwnedSequences(inputs, toc);
     if (unnamed.length > 0)
-        warn(`data-only with tables: ${(0,log/* plural */.LS)(unnamed.length, 'sequence')} of the tables named ${unnamed.length === 1 ? 'is' : 'are'} not named ${unnamed.length === 1 ? 'itself' : 'themselves'}, so ${unnamed.length === 1 ? 'its value stays' : 'their values stay'} the target's (as with pg_restore --data-only --table): ${unnamed.map(u => `${u.sequence} (of ${u.table})`).join(', ')}. The next row the app inserts may take an id the backup's rows hold. Add ${unnamed.length === 1 ? 'it' : 'them'} to tables (tables: ${[...inputs.tables, ...unnamed.map(u => u.sequence)].join(',')}) to set ${unnamed.length === 1 ? 'it' : 'them'} as the backup has ${unnamed.length === 1 ? 'it' : 'them'}.`);
+        warn(`data-only with tables: ${(0,log/* plural */.LS)(unnamed.length, 'sequence')} of the tables named ${unnamed.length === 1 ? 'is' : 'are'} not named ${unnamed.length === 1 ? 'itself' : 'themselves'}, so ${unnamed.length === 1 ? 'its value stays' : 'their values stay'} the target's (as with pg_restore --data-only --table): ${unnamed.map(u => `${u.sequence} (of ${u.table})`).join(', ')}. The next row the app inserts may take an id the backup's rows hold. Add ${unnamed.length === 1 ? 'it' : 'them'} to tables (tables: ${(0,sql_names/* restoreNamesValue */.A9)([...inputs.tables, ...unnamed.map(u => u.sequence)])}) to set ${unnamed.length === 1 ? 'it' : 'them'} as the backup has ${unnamed.length === 1 ? 'it' : 'them'}.`);
     // data-only loads rows only: the REFRESH of a materialized view is post-data, and the view
     // keeps what the target had (empty after migrations), as with pg_restore --data-only (trial
     // u24 F1: nothing said so)
@@ -7579,7 +7653,7 @@ async function fromToc(inputs, readToc) {
         const names = stale.map(e => `${e.namespace ? `${e.namespace}.` : ''}${e.tag}`);
         warn(`data-only: the backup's ${(0,log/* plural */.LS)(stale.length, 'materialized view')} ${stale.length === 1 ? 'is' : 'are'} not refreshed (a REFRESH is not data: pg_restore --data-only leaves ${stale.length === 1 ? 'it' : 'them'} as ${stale.length === 1 ? 'it is' : 'they are'} too), so ${stale.length === 1 ? 'it keeps' : 'they keep'} the rows the target had: ${names.slice(0, 20).join(', ')}${names.length > 20 ? `, and ${names.length - 20} more` : ''}. Refresh ${stale.length === 1 ? 'it' : 'them'} after the restore (${stale
             .slice(0, 3)
-            .map(e => `REFRESH MATERIALIZED VIEW ${e.namespace ? `${(0,postgres_globals/* quoteIdent */.v4)(e.namespace)}.` : ''}${(0,postgres_globals/* quoteIdent */.v4)(e.tag)};`)
+            .map(e => `REFRESH MATERIALIZED VIEW ${e.namespace ? `${(0,sql_names/* quoteIdent */.v4)(e.namespace)}.` : ''}${(0,sql_names/* quoteIdent */.v4)(e.tag)};`)
             .join(' ')}${names.length > 3 ? ' …' : ''}).`);
     }
     const leftOut = tablesLeaveOut(inputs, toc);
@@ -7595,17 +7669,22 @@ async function fromToc(inputs, readToc) {
     if (unnamedPartitions.length > 0) {
         const parents = [...new Set(unnamedPartitions.map(p => p.parent))];
         const children = unnamedPartitions.map(p => p.partition);
-        warn(`tables: ${parents.join(', ')} ${parents.length === 1 ? 'is a partitioned table' : 'are partitioned tables'}, whose rows are in ${parents.length === 1 ? 'its' : 'their'} partitions, and tables does not name ${children.length === 1 ? 'this one' : 'these'}: ${children.slice(0, 20).join(', ')}${children.length > 20 ? `, and ${children.length - 20} more` : ''}. Their rows are not restored (pg_restore --table by hand restores none of them either). Name the partitions in tables too (tables: ${[...inputs.tables, ...new Set(unnamedPartitions.map(p => p.tag))].join(',')}), or restore the schema whole (schemas without tables).`);
+        warn(`tables: ${parents.join(', ')} ${parents.length === 1 ? 'is a partitioned table' : 'are partitioned tables'}, whose rows are in ${parents.length === 1 ? 'its' : 'their'} partitions, and tables does not name ${children.length === 1 ? 'this one' : 'these'}: ${children.slice(0, 20).join(', ')}${children.length > 20 ? `, and ${children.length - 20} more` : ''}. Their rows are not restored (pg_restore --table by hand restores none of them either). Name the partitions in tables too (tables: ${(0,sql_names/* restoreNamesValue */.A9)([...inputs.tables, ...new Set(unnamedPartitions.map(p => p.tag))])}), or restore the schema whole (schemas without tables).`);
     }
     // row-level security left out: the table arrives open to every role it is granted to (a
     // Supabase table's policies: anon and authenticated read and write all its rows; trial u20 F1)
-    const open = [
-        ...new Set(leftOut
-            .filter(e => e.desc === 'ROW SECURITY' || e.desc === 'POLICY')
-            .map(e => `${e.namespace ? `${e.namespace}.` : ''}${e.desc === 'POLICY' ? e.tag.split(' ')[0] : e.tag}`))
-    ];
+    const secured = new Map(leftOut
+        .filter(e => e.desc === 'ROW SECURITY' || e.desc === 'POLICY')
+        .map(e => {
+        const table = e.desc === 'POLICY' ? e.tag.split(' ')[0] : e.tag;
+        return [
+            `${e.namespace ? `${e.namespace}.` : ''}${table}`,
+            `${e.namespace ? `${(0,sql_names/* quoteIdent */.v4)(e.namespace)}.` : ''}${(0,sql_names/* quoteIdent */.v4)(table)}`
+        ];
+    }));
+    const open = [...secured.keys()];
     if (open.length > 0)
-        warn(`tables: ${open.join(', ')} ${open.length === 1 ? 'is' : 'are'} restored WITHOUT ${open.length === 1 ? 'its' : 'their'} row-level security (ENABLE ROW LEVEL SECURITY and the policies are entries of their own, which pg_restore --table leaves out too): every role granted ${open.length === 1 ? 'it' : 'them'} (on Supabase: anon, authenticated) can read and write all ${open.length === 1 ? 'its' : 'their'} rows until ${open.length === 1 ? 'its' : 'their'} security is back. Enable it now (${open.map(t => `ALTER TABLE ${t} ENABLE ROW LEVEL SECURITY;`).join(' ')}) and create the policies again (pg_restore -l of the backup lists them; pg_restore -L with a list naming them restores them), or restore the whole backup into a scratch database and copy the rows from there.`);
+        warn(`tables: ${open.join(', ')} ${open.length === 1 ? 'is' : 'are'} restored WITHOUT ${open.length === 1 ? 'its' : 'their'} row-level security (ENABLE ROW LEVEL SECURITY and the policies are entries of their own, which pg_restore --table leaves out too): every role granted ${open.length === 1 ? 'it' : 'them'} (on Supabase: anon, authenticated) can read and write all ${open.length === 1 ? 'its' : 'their'} rows until ${open.length === 1 ? 'its' : 'their'} security is back. Enable it now (${[...secured.values()].map(t => `ALTER TABLE ${t} ENABLE ROW LEVEL SECURITY;`).join(' ')}) and create the policies again (pg_restore -l of the backup lists them; pg_restore -L with a list naming them restores them), or restore the whole backup into a scratch database and copy the rows from there.`);
     const references = archiveReferences(inputs, toc);
     return {
         ...(warnings.length > 0 ? { warnings } : {}),
@@ -7650,7 +7729,7 @@ function checkSelection(selection, toc) {
         const qualified = bare !== undefined &&
             toc.entries.some(e => TABLE_LIKE.has(e.desc) && e.tag === bare && e.namespace === table.slice(0, dot));
         throw new errors/* SettingError */.L_('tables', qualified
-            ? `'${table}': give the table's name without its schema, as pg_restore --table takes it ('${bare}'), and its schema in 'schemas' ('${table.slice(0, dot)}') if other schemas have a table of that name. Nothing was restored.`
+            ? `'${table}': give the table's name without its schema, as pg_restore --table takes it ('${bare}'), and its schema in 'schemas' ('${table.slice(0, dot)}') if other schemas have a table of that name, or both in double quotes as SQL writes them (tables: ${(0,sql_names/* sqlQuoted */.X_)(table.slice(0, dot))}.${(0,sql_names/* sqlQuoted */.X_)(bare)}); without quotes a dot is part of the name. Nothing was restored.`
             : `'${table}' is no table, view or sequence of this backup${schemas.length > 0 ? ` in the schemas given (${schemas.join(', ')})` : ''} (names are exact, as pg_restore --table takes them). Nothing was restored.`);
     }
 }
@@ -7899,7 +7978,7 @@ function archiveDrops(inputs, toc) {
 async function tocOfDirectoryTar(file, decoding, folder) {
     // --verbose: the matching members' names, on stderr (their data goes to stdout)
     // zstd -d writes into tar itself when installed (startDecoded): the archive not through here
-    const tar = (0,decode/* startDecoded */.r_)('tar', ['-xvOf', '-', '--wildcards', '*toc.dat'], file, decoding);
+    const tar = (0,pipeline_decode/* startDecoded */.r_)('tar', ['-xvOf', '-', '--wildcards', '*toc.dat'], file, decoding);
     const chunks = [];
     const [read, done] = await Promise.allSettled([
         (async () => {
@@ -7927,7 +8006,7 @@ async function tocOfDirectoryTar(file, decoding, folder) {
 }
 /** The file is the one the manifest describes: same sha256, same size. */
 async function checkDigest(dump, known, manifest) {
-    const [sha256, size] = await Promise.all([known ?? (0,digest/* sha256Of */.Bj)(dump), (0,decode/* sizeOf */.$d)(dump)]);
+    const [sha256, size] = await Promise.all([known ?? (0,digest/* sha256Of */.Bj)(dump), (0,pipeline_decode/* sizeOf */.$d)(dump)]);
     if (sha256 !== manifest.file.sha256 || size !== manifest.file.sizeBytes) {
         throw new RestoreError(`the backup file ${manifest.file.name} does not match its manifest (sha256 ${sha256}, ${size} bytes; the manifest says ${manifest.file.sha256}, ${manifest.file.sizeBytes} bytes): it is corrupted, truncated or swapped. Nothing was restored.`);
     }
@@ -7945,13 +8024,13 @@ async function scanScript(dump, decoding, manifest, client, inputs, drops) {
         psqlMajor: client.major,
         dropRestrict: !psqlSupportsRestrict(client.version),
         transaction: inputs.singleTransaction,
-        source: `the SQL script ${(0,decode/* fileName */.Md)(dump)}`
+        source: `the SQL script ${(0,pipeline_decode/* fileName */.Md)(dump)}`
     });
     // the file's bytes as this read takes them, for the load's read to match (RestorePlan.checkedBytes)
     const raw = new digest/* DigestStage */.jb();
     try {
-        const source = (0,decode/* chain */.cy)((0,decode/* openRaw */.BM)(dump), raw, ...(0,decode/* decodingStages */.Zh)(decoding), gate);
-        await (drops ? (0,external_node_stream_promises_.pipeline)(source, drops, (0,decode/* discard */.vf)()) : (0,external_node_stream_promises_.pipeline)(source, (0,decode/* discard */.vf)()));
+        const source = (0,pipeline_decode/* chain */.cy)((0,pipeline_decode/* openRaw */.BM)(dump), raw, ...(0,pipeline_decode/* decodingStages */.Zh)(decoding), gate);
+        await (drops ? (0,external_node_stream_promises_.pipeline)(source, drops, (0,pipeline_decode/* discard */.vf)()) : (0,external_node_stream_promises_.pipeline)(source, (0,pipeline_decode/* discard */.vf)()));
     }
     catch (error) {
         if (error instanceof errors/* CheckError */.tl)
@@ -7960,7 +8039,7 @@ async function scanScript(dump, decoding, manifest, client, inputs, drops) {
     }
     const read = raw.taken();
     if (manifest && (read.sha256 !== manifest.file.sha256 || read.size !== manifest.file.sizeBytes)) {
-        throw new RestoreError(`${(0,decode/* fileName */.Md)(dump)} changed while it was being checked: it matched its manifest (sha256 ${manifest.file.sha256}, ${manifest.file.sizeBytes} bytes), then read as ${read.size} bytes (sha256 ${read.sha256}) — something wrote it in place. Nothing was restored. Restore from a copy nobody writes to while the restore runs.`);
+        throw new RestoreError(`${(0,pipeline_decode/* fileName */.Md)(dump)} changed while it was being checked: it matched its manifest (sha256 ${manifest.file.sha256}, ${manifest.file.sizeBytes} bytes), then read as ${read.size} bytes (sha256 ${read.sha256}) — something wrote it in place. Nothing was restored. Restore from a copy nobody writes to while the restore runs.`);
     }
     if (!objects.complete) {
         if (manifest !== undefined || objects.madeByPgDump) {
@@ -7976,10 +8055,13 @@ async function readToEnd(file, decoding) {
     if (decoding.compression === 'none' && !decoding.decryption)
         return;
     try {
-        await (0,external_node_stream_promises_.pipeline)((0,decode/* openDecoded */.BA)(file, decoding), (0,decode/* discard */.vf)());
+        await (0,external_node_stream_promises_.pipeline)((0,pipeline_decode/* openDecoded */.BA)(file, decoding), (0,pipeline_decode/* discard */.vf)());
     }
     catch (error) {
-        throw new RestoreError(`the backup cannot be decompressed to its end (${error.message}): it is corrupted or truncated. Nothing was restored.`);
+        // age's own verdict (damaged, truncated or altered; attacker a41 F5), not a decompression's
+        if (error instanceof encrypt/* DecryptionError */.OL)
+            throw new RestoreError(`${(0,pipeline_decode/* fileName */.Md)(file)}: ${(0,errors/* sentence */.em)(error.message)} Nothing was restored.`);
+        throw new RestoreError(`the backup cannot be ${decoding.decryption ? 'decrypted or ' : ''}decompressed to its end (${error.message}): it is corrupted or truncated. Nothing was restored.`);
     }
 }
 function manifestTables(manifest) {
@@ -8030,6 +8112,7 @@ async function dumpMajorFromContent(file, format, decoding) {
 }
 
 ;// CONCATENATED MODULE: ./src/postgres/unchanged.ts
+
 
 
 /** The start of the net's error, as psql prints it ("ERROR:  <marker>…"). */
@@ -8608,7 +8691,8 @@ function describedIn(text, described) {
  * (public.users is not named by "view public.users_v").
  */
 function namedIn(text, schema, name) {
-    const quote = (s) => /^[a-z_][a-z0-9_$]*$/.test(s) ? s : `"${s.replace(/"/g, '""')}"`;
+    // as PostgreSQL's messages name it (quote_identifier: keywords and capitals quoted), or bare
+    const quote = sql_names/* quoteIdent */.v4;
     const word = /[\p{L}\p{N}_$"]/u;
     for (const whole of new Set([`${quote(schema)}.${quote(name)}`, `${schema}.${name}`])) {
         for (let at = text.indexOf(whole); at >= 0; at = text.indexOf(whole, at + 1)) {
@@ -9066,7 +9150,7 @@ function reachedKinds(own) {
 }
 /** The ALTER DEFAULT PRIVILEGES statements that turn the row's privileges `from` into `to`. */
 function changeStatements(role, row, from, to) {
-    const head = `ALTER DEFAULT PRIVILEGES FOR ROLE ${(0,postgres_globals/* quoteIdent */.v4)(role)}${row.schema === null ? '' : ` IN SCHEMA ${(0,postgres_globals/* quoteIdent */.v4)(row.schema)}`}`;
+    const head = `ALTER DEFAULT PRIVILEGES FOR ROLE ${(0,sql_names/* sqlQuoted */.X_)(role)}${row.schema === null ? '' : ` IN SCHEMA ${(0,sql_names/* sqlQuoted */.X_)(row.schema)}`}`;
     const kind = KINDS[row.objtype].plural;
     const key = (p) => `${p.grantee ?? ''}\0${p.privilege}`;
     const before = new Map(from.map(p => [key(p), p]));
@@ -9077,7 +9161,7 @@ function changeStatements(role, row, from, to) {
     const grant = new Map();
     const grantOption = new Map();
     const add = (m, p) => {
-        const g = p.grantee === null ? 'PUBLIC' : (0,postgres_globals/* quoteIdent */.v4)(p.grantee);
+        const g = p.grantee === null ? 'PUBLIC' : (0,sql_names/* sqlQuoted */.X_)(p.grantee);
         m.set(g, [...(m.get(g) ?? []), p.privilege]);
     };
     for (const [k, p] of before) {
@@ -9141,6 +9225,7 @@ function changeStatements(role, row, from, to) {
 
 
 
+
 /**
  * The backup comes from a newer major than the target runs: what fails and why, for the
  * warning up front and the error of a load that fails. Undefined when it does not.
@@ -9149,7 +9234,7 @@ function newerMajorNote(backup, target, scratch = false) {
     if (!backup || backup.major <= target.major)
         return undefined;
     const version = target.version.replace(/\s*\(.*$/, '');
-    const fails = `objects using features ${target.major} lacks fail (functions, types, syntax or options added in PostgreSQL ${target.major + 1}–${backup.major}: e.g. uuidv7(), a VIRTUAL generated column, NOT NULL … NOT VALID in 18; JSON_TABLE in 17), each stopping the load and keeping nothing; a backup that uses none of them loads`;
+    const fails = `objects using features ${target.major} lacks fail (functions, types, syntax or options added in PostgreSQL ${target.major + 1 === backup.major ? backup.major : `${target.major + 1}–${backup.major}`}: e.g. uuidv7(), a VIRTUAL generated column, NOT NULL … NOT VALID in 18; JSON_TABLE in 17), each stopping the load and keeping nothing; a backup that uses none of them loads`;
     return scratch
         ? `the backup was taken from PostgreSQL ${backup.version} (its ${backup.from}); verify-database-url runs ${version}: ${fails}, but is verified on another major than production. Use a scratch server of your production major (services: postgres: image: postgres:${backup.major})`
         : `the backup was taken from PostgreSQL ${backup.version} (its ${backup.from}); the target runs ${version}: ${fails}. Restore into a server of PostgreSQL ${backup.major} or newer, or drop the objects using newer features from the source and back up again`;
@@ -9298,7 +9383,7 @@ async function restore(inputs, connection, deps = {}) {
                 if (!standing.at && !standing.owned)
                     return {
                         keep: false,
-                        reason: `data-only: the value of ${restore_qualified(sequence)} not set: the restoring role may not read where the target's stands (GRANT SELECT ON SEQUENCE ${restore_qualified(sequence)}), and setting it could move it back, handing out its values again`
+                        reason: `data-only: the value of ${restore_qualified(sequence)} not set: the restoring role may not read where the target's stands (GRANT SELECT ON SEQUENCE ${(0,sql_names/* quoteQualified */.$s)(sequence)}), and setting it could move it back, handing out its values again`
                     };
                 if (standing.at && args && inputs.singleTransaction) {
                     // decided at the end of the load, in its transaction: the rows it loaded may have taken
@@ -9561,16 +9646,16 @@ function schemaCreationRefusal(inputs, plan, facts, database) {
     if (missing.length === 0)
         return undefined;
     const dropped = missing.filter(name => facts.schemas.some(s => s.name === name));
-    const names = missing.slice(0, 5).map(name => (0,postgres_globals/* quoteIdent */.v4)(name));
-    const role = (0,postgres_globals/* quoteIdent */.v4)(facts.currentUser);
-    return `the backup creates ${(0,log/* plural */.LS)(missing.length, 'schema')} the target database '${database}' lacks${dropped.length > 0 ? ` or that clean drops first (${dropped.length})` : ''} (${names.join(', ')}${missing.length > 5 ? ', …' : ''}), and ${facts.currentUser} may not create schemas there: it lacks CREATE on the database (pg_restore by hand fails at the first CREATE SCHEMA with "permission denied for database"). Nothing was restored. Grant it (GRANT CREATE ON DATABASE ${(0,postgres_globals/* quoteIdent */.v4)(database)} TO ${role}; as the database's owner), restore as the database's owner, or create the schemas first (CREATE SCHEMA ${names[0]} AUTHORIZATION ${role}; …) and restore with allow-non-empty: true.`;
+    const names = missing.slice(0, 5).map(name => (0,sql_names/* quoteIdent */.v4)(name));
+    const role = (0,sql_names/* quoteIdent */.v4)(facts.currentUser);
+    return `the backup creates ${(0,log/* plural */.LS)(missing.length, 'schema')} the target database '${database}' lacks${dropped.length > 0 ? ` or that clean drops first (${dropped.length})` : ''} (${names.join(', ')}${missing.length > 5 ? ', …' : ''}), and ${facts.currentUser} may not create schemas there: it lacks CREATE on the database (pg_restore by hand fails at the first CREATE SCHEMA with "permission denied for database"). Nothing was restored. Grant it (GRANT CREATE ON DATABASE ${(0,sql_names/* quoteIdent */.v4)(database)} TO ${role}; as the database's owner), restore as the database's owner, or create the schemas first (CREATE SCHEMA ${names[0]} AUTHORIZATION ${role}; …) and restore with allow-non-empty: true.`;
 }
 /** Below this size a backup's check takes a moment (its digest, its TOC or script read whole). */
 const QUICK_CHECK_BYTES = 64 * 1024 * 1024;
 async function checkedQuickly(dump) {
     if ('directory' in dump)
         return false;
-    return (await (0,decode/* sizeOf */.$d)(dump).catch(() => Infinity)) < QUICK_CHECK_BYTES;
+    return (await (0,pipeline_decode/* sizeOf */.$d)(dump).catch(() => Infinity)) < QUICK_CHECK_BYTES;
 }
 /**
  * Connects to the target (two sessions, one after the other), sets the session up and reads its facts, in the order
@@ -10067,7 +10152,7 @@ async function ownerInTarget(client, errors) {
         const { rows: db } = await client.query(`SELECT pg_catalog.pg_get_userbyid(datdba)::text AS owner, current_user::text AS me
          FROM pg_catalog.pg_database WHERE datname = current_database()`);
         const dba = db[0]?.owner ?? 'the database owner';
-        return `In the target, the schema ${rows[0].name} belongs to "pg_database_owner", which stands for the database's owner, "${dba}": restore as "${dba}" (its user in database-url), or have "${dba}" run GRANT CREATE ON SCHEMA ${rows[0].name} TO "${db[0]?.me ?? '<you>'}"; then restore again.`;
+        return `In the target, the schema ${rows[0].name} belongs to "pg_database_owner", which stands for the database's owner, "${dba}": restore as "${dba}" (its user in database-url), or have "${dba}" run GRANT CREATE ON SCHEMA ${(0,sql_names/* quoteIdent */.v4)(rows[0].name)} TO ${db[0] ? (0,sql_names/* quoteIdent */.v4)(db[0].me) : '<you>'}; then restore again.`;
     }
     const what = rows.map(r => `${kind} ${r.name}`).join(', ');
     const who = owners.map(o => `"${o}"`).join(', ');
@@ -10758,17 +10843,12 @@ function describeBlocked(tables, limit = 20) {
             : `${restore_qualified(t)} (${t.more ? 'more than ' : ''}${(0,log/* plural */.LS)(t.rows, 'row')})`);
     return shown.join(', ') + (tables.length > limit ? `, and ${tables.length - limit} more` : '');
 }
-/** A name as SQL writes it: quoted unless a plain lower-case word ("a\nb", "Orders", "x, y"). */
-const sqlIdent = (name) => /^[a-z_][a-z0-9_]*$/.test(name) ? name : `"${name.replace(/"/g, '""')}"`;
 /**
  * Tables as an SQL statement names them (a hint's TRUNCATE: a name with a line break, a comma or
  * capitals copied unquoted would name another table, re-attack a40 3).
  */
 function sqlNames(objects, limit = 100) {
-    const shown = objects
-        .slice(0, limit)
-        .map(t => `${sqlIdent(t.schema)}.${sqlIdent(t.name)}`)
-        .join(', ');
+    const shown = objects.slice(0, limit).map(sql_names/* quoteQualified */.$s).join(', ');
     return objects.length > limit ? `${shown}, and ${objects.length - limit} more` : shown;
 }
 function listNames(objects, limit = 20) {
@@ -10823,7 +10903,7 @@ function acceptDataOnly(inputs, server, plan, check) {
         const fixes = [
             ...(readable.length > 0
                 ? [
-                    `to replace their rows, empty them first (TRUNCATE ${sqlNames([...readable, ...check.referencing])}${check.referencing.length > 0 ? `: ${listNames(check.referencing)} ${check.referencing.length === 1 ? 'references' : 'reference'} them by a foreign key, so PostgreSQL truncates ${check.referencing.length === 1 ? 'it' : 'them'} with them, rows and all` : ''}) and restore again${inputs.tables.length > 0 && check.referencing.length > 0 ? ` with ${check.referencing.length === 1 ? 'it' : 'them'} named too (tables: ${[...new Set([...inputs.tables, ...check.referencing.map(t => t.name)])].join(',')}: the TRUNCATE empties ${check.referencing.length === 1 ? 'it' : 'them'}, and tables: ${inputs.tables.join(',')} alone would leave ${check.referencing.length === 1 ? 'it' : 'them'} empty)` : ''} (the rows added since the backup are lost then); to get back some of the backup's rows beside the target's (rows deleted by mistake), restore the backup into a scratch database first and copy those rows from there (INSERT … SELECT, or \\copy out and in: rows whose keys the target still holds would fail); to append all of them as they are, load the backup by hand with ${byHand(plan)}`
+                    `to replace their rows, empty them first (TRUNCATE ${sqlNames([...readable, ...check.referencing])}${check.referencing.length > 0 ? `: ${listNames(check.referencing)} ${check.referencing.length === 1 ? 'references' : 'reference'} them by a foreign key, so PostgreSQL truncates ${check.referencing.length === 1 ? 'it' : 'them'} with them, rows and all` : ''}) and restore again${inputs.tables.length > 0 && check.referencing.length > 0 ? ` with ${check.referencing.length === 1 ? 'it' : 'them'} named too (tables: ${(0,sql_names/* restoreNamesValue */.A9)([...new Set([...inputs.tables, ...check.referencing.map(t => t.name)])])}: the TRUNCATE empties ${check.referencing.length === 1 ? 'it' : 'them'}, and tables: ${(0,sql_names/* restoreNamesValue */.A9)(inputs.tables)} alone would leave ${check.referencing.length === 1 ? 'it' : 'them'} empty)` : ''} (the rows added since the backup are lost then); to get back some of the backup's rows beside the target's (rows deleted by mistake), restore the backup into a scratch database first and copy those rows from there (INSERT … SELECT, or \\copy out and in: rows whose keys the target still holds would fail); to append all of them as they are, load the backup by hand with ${byHand(plan)}`
                 ]
                 : []),
             ...(denied.length > 0
@@ -11316,7 +11396,7 @@ async function startRestoreProgress(dump, monitor, applicationName, intervalMs =
     if (!('path' in dump))
         return { dump, stop: () => undefined };
     const meter = { bytes: 0 };
-    const total = await (0,decode/* sizeOf */.$d)(dump);
+    const total = await (0,pipeline_decode/* sizeOf */.$d)(dump);
     let loading;
     const ask = setInterval(() => {
         monitor

@@ -712,7 +712,6 @@ minMajor = major) {
 /* harmony export */   O0: () => (/* binding */ parseGlobals),
 /* harmony export */   b0: () => (/* binding */ planRoles),
 /* harmony export */   fB: () => (/* binding */ dumpGlobals),
-/* harmony export */   v4: () => (/* binding */ quoteIdent),
 /* harmony export */   yL: () => (/* binding */ globalsFileName)
 /* harmony export */ });
 /* unused harmony exports SUPERUSER_ONLY, GlobalsError, quoteLiteral */
@@ -720,7 +719,8 @@ minMajor = major) {
 /* harmony import */ var _manifest_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(12880);
 /* harmony import */ var _process_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(34006);
 /* harmony import */ var _psql_lexer_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(7340);
-/* harmony import */ var _sql_redact_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(68273);
+/* harmony import */ var _sql_redact_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(68273);
+/* harmony import */ var _sql_names_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(17370);
 /**
  * Roles (globals: true, create-roles: true). Backup: `pg_dumpall --globals-only
  * --no-role-passwords`, run with the pg_dump the backup chose (the pg_dumpall beside it), its
@@ -732,6 +732,7 @@ minMajor = major) {
  * server. Existing roles are never altered, passwords never set; attributes the restoring role
  * cannot grant (SUPERUSER, REPLICATION, BYPASSRLS for a non-superuser) are left out and listed.
  */
+
 
 
 
@@ -1054,9 +1055,6 @@ function ident(token) {
         return token.text.toLowerCase();
     return undefined;
 }
-function quoteIdent(name) {
-    return `"${name.replace(/"/g, '""')}"`;
-}
 /**
  * A string literal that reads the same whatever standard_conforming_strings is, as PostgreSQL's
  * quote_literal writes it: quotes doubled, and with a backslash in the value the E'' form with
@@ -1069,7 +1067,7 @@ function quoteLiteral(value) {
     return value.includes('\\') ? `E'${quoted.replace(/\\/g, '\\\\')}'` : `'${quoted}'`;
 }
 function oneLine(text) {
-    return (0,_sql_redact_js__WEBPACK_IMPORTED_MODULE_4__/* .quoteSql */ .Xd)(text, 201);
+    return (0,_sql_redact_js__WEBPACK_IMPORTED_MODULE_5__/* .quoteSql */ .Xd)(text, 201);
 }
 /**
  * The statements that create the file's roles the target lacks. Never a statement about an
@@ -1112,7 +1110,7 @@ function planRoles(globals, target) {
         if (dropped.length > 0) {
             plan.skipped.push(`${role.name}: ${dropped.join(', ')} not given (only a superuser can; the restore runs as a non-superuser)`);
         }
-        plan.statements.push(`CREATE ROLE ${quoteIdent(role.name)}${kept.length > 0 ? ` WITH ${kept.join(' ')}` : ''};`);
+        plan.statements.push(`CREATE ROLE ${(0,_sql_names_js__WEBPACK_IMPORTED_MODULE_4__/* .sqlQuoted */ .X_)(role.name)}${kept.length > 0 ? ` WITH ${kept.join(' ')}` : ''};`);
         plan.created.push(role.name);
         creating.add(role.name);
     }
@@ -1147,7 +1145,7 @@ function planRoles(globals, target) {
             plan.skipped.push(`GRANT ${m.role} TO ${m.member}: granted WITH ${m.inherit === false ? 'INHERIT FALSE' : 'SET FALSE'} in the backup, which PostgreSQL ${target.serverMajor} cannot express (a plain membership would grant more)`);
             continue;
         }
-        plan.statements.push(`GRANT ${quoteIdent(m.role)} TO ${quoteIdent(m.member)}${options.length > 0 ? ` WITH ${options.join(', ')}` : ''};`);
+        plan.statements.push(`GRANT ${(0,_sql_names_js__WEBPACK_IMPORTED_MODULE_4__/* .sqlQuoted */ .X_)(m.role)} TO ${(0,_sql_names_js__WEBPACK_IMPORTED_MODULE_4__/* .sqlQuoted */ .X_)(m.member)}${options.length > 0 ? ` WITH ${options.join(', ')}` : ''};`);
     }
     return plan;
 }

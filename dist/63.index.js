@@ -460,6 +460,7 @@ function connectionLimitFailure(program, stderr, own) {
 /* harmony import */ var _diagnostics_js__WEBPACK_IMPORTED_MODULE_11__ = __webpack_require__(24999);
 /* harmony import */ var _session_js__WEBPACK_IMPORTED_MODULE_12__ = __webpack_require__(92515);
 /* harmony import */ var _plain_sql_js__WEBPACK_IMPORTED_MODULE_13__ = __webpack_require__(20942);
+/* harmony import */ var _sql_names_js__WEBPACK_IMPORTED_MODULE_14__ = __webpack_require__(17370);
 /**
  * pg_dump: its arguments, the running process, and the dump itself — pg_dump's output streamed
  * into the backup's sinks (pipeline/backup-stream.ts), checked on its way: a plain dump's COPY
@@ -467,6 +468,7 @@ function connectionLimitFailure(program, stderr, own) {
  * directory archive listed before it is packed into one tar stream. Credentials reach pg_dump
  * only through the environment (PGPASSWORD), never argv.
  */
+
 
 
 
@@ -591,11 +593,13 @@ function permissionAdvice(stderr) {
         return '';
     const [, kind, bare] = denied;
     if (kind === 'schema') {
-        return ` The role in database-url may not use schema ${bare}, which the backup includes. Leave it out with 'exclude-schemas: ${bare}' (or back up only the schemas you need with 'schemas'), or let the role use it: GRANT USAGE ON SCHEMA ${bare} TO <role> (and SELECT on its tables), as the schema's owner.`;
+        return ` The role in database-url may not use schema ${bare}, which the backup includes. Leave it out with 'exclude-schemas: ${(0,_sql_names_js__WEBPACK_IMPORTED_MODULE_14__/* .quoteIdent */ .v4)(bare)}' (or back up only the schemas you need with 'schemas'), or let the role use it: GRANT USAGE ON SCHEMA ${(0,_sql_names_js__WEBPACK_IMPORTED_MODULE_14__/* .quoteIdent */ .v4)(bare)} TO <role> (and SELECT on its tables), as the schema's owner.`;
     }
     const query = new RegExp(String.raw `Query was: .*?\b(?:LOCK TABLE|FROM|COPY)\s+(?:ONLY\s+)?(${QUERY_IDENT}\.${QUERY_IDENT})`).exec(stderr);
-    const named = query && query[1].split('.').at(-1)?.replace(/^"|"$/g, '') === bare ? query[1] : bare;
-    const schema = named.includes('.') ? named.slice(0, named.indexOf('.')) : undefined;
+    // the query's name is as pg_dump writes it (quoted where SQL needs it); the error's is bare
+    const qualified = query && query[1].split('.').at(-1)?.replace(/^"|"$/g, '') === bare ? query[1] : undefined;
+    const named = qualified ?? (0,_sql_names_js__WEBPACK_IMPORTED_MODULE_14__/* .quoteIdent */ .v4)(bare);
+    const schema = qualified?.slice(0, qualified.indexOf('.'));
     return ` The role in database-url may not read ${kind} ${named}, which the backup includes. Leave it out with 'exclude-tables: ${named}'${schema ? ` (or its whole schema with 'exclude-schemas: ${schema}')` : ''}, or let the role read it: GRANT SELECT ON ${named} TO <role>, as its owner.`;
 }
 /**
@@ -1580,7 +1584,9 @@ class PlainDumpObjects {
         if (cls.keywords[0] !== 'COPY' || e.copyIn === 0)
             this.otherStatements++;
         if (cls.keywords[0] === 'COPY') {
-            const copy = e.copyIn > 0 ? parseCopyStatement(line) : undefined;
+            // the statement's whole text, not its first line: a quoted name may hold a line break
+            // (COPY public."a<newline>b" … was read as public.a, and two such tables counted as one)
+            const copy = e.copyIn > 0 ? parseCopyStatement(text) : undefined;
             // a table COPYed twice (two blocks) is one table: its rows counted once, from the target
             if (copy && !this.copyTables.some(t => t.schema === copy.schema && t.name === copy.name))
                 this.copyTables.push(copy);
@@ -1588,18 +1594,18 @@ class PlainDumpObjects {
                 ...copy,
                 start: e.offset,
                 line: e.line,
-                qualified: /^COPY\s+(?:"(?:[^"]|"")+"|[^\s."(]+)\./.test(line),
+                qualified: /^COPY\s+(?:"(?:[^"]|"")+"|[^\s."(]+)\./.test(text),
                 statementsBefore: this.otherStatements
             };
             // a COPY of data whose table the list cannot name as the server will resolve it (an
             // unqualified or lower-case copy, as written by hand): the restore counts what it finds
-            if (e.copyIn > 0 && (!copy || !/^COPY\s+(?:"(?:[^"]|"")+"|[^\s."(]+)\./.test(line)))
+            if (e.copyIn > 0 && (!copy || !/^COPY\s+(?:"(?:[^"]|"")+"|[^\s."(]+)\./.test(text)))
                 this.unlistedCopy = true;
             return;
         }
         const insert = /^INSERT INTO /.exec(line);
         if (insert) {
-            const table = parseCopyStatement(`COPY ${line.slice(insert[0].length)}`);
+            const table = parseCopyStatement(`COPY ${text.slice(insert[0].length)}`);
             if (table)
                 this.insertTables.push(table);
             return;
@@ -6404,7 +6410,8 @@ function refusals(events, options = {}) {
 /* harmony import */ var _psql_lexer_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(7340);
 /* harmony import */ var _psql_script_rules_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(2797);
 /* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(25625);
-/* harmony import */ var _sql_redact_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(68273);
+/* harmony import */ var _sql_redact_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(68273);
+/* harmony import */ var _sql_names_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(17370);
 /**
  * The restore's one script gate: every SQL script psql runs in a restore (a plain dump, or the
  * script `pg_restore -f -` writes from an archive) passes through it on its way to psql's stdin.
@@ -6443,6 +6450,7 @@ function refusals(events, options = {}) {
 
 
 
+
 /**
  * The prefix of a skip reason naming what of the backup was not restored and what to do: the
  * restore lists these as a warning and in the `not-restored` output.
@@ -6461,7 +6469,7 @@ const ENTRY_HEADER = /^-- ([A-Z][a-z]* for )?Name: (.*); Type: (.*?); Schema: (.
 const STATISTICS_CALL = /^\s*SELECT\s+\*\s+FROM\s+pg_catalog\.pg_restore_(?:relation|attribute)_stats\s*\(/i;
 /** The first `max` characters of a statement, on one line, its secrets redacted (quoteSql). */
 function shortText(text, max = MAX_TEXT) {
-    return (0,_sql_redact_js__WEBPACK_IMPORTED_MODULE_6__/* .quoteSql */ .Xd)(text, max);
+    return (0,_sql_redact_js__WEBPACK_IMPORTED_MODULE_7__/* .quoteSql */ .Xd)(text, max);
 }
 class ScriptGate extends node_stream__WEBPACK_IMPORTED_MODULE_0__.Transform {
     options;
@@ -6484,6 +6492,8 @@ class ScriptGate extends node_stream__WEBPACK_IMPORTED_MODULE_0__.Transform {
      */
     lineMap = [];
     outLine = 1;
+    /** The last byte psql was given (undefined: none yet): a line end, or psql is mid-line. */
+    lastOut;
     /** Bytes before this offset were passed or dropped. */
     pushedUpTo = 0;
     /** Bytes before this offset are decided (kept, not yet pushed, from pushedUpTo on). */
@@ -6677,6 +6687,8 @@ class ScriptGate extends node_stream__WEBPACK_IMPORTED_MODULE_0__.Transform {
             this.seeGap(e.offset, e.end);
         this.seeEntryHeader(this.decidedUpTo, e.offset, e.line);
         const cls = (0,_psql_script_rules_js__WEBPACK_IMPORTED_MODULE_4__/* .classifyStatement */ .cp)(e);
+        if (cls.kind === 'copy' && e.parts.some(p => p.copy?.target === 'stdin'))
+            this.copyLineRest(e);
         if (this.globalsPart)
             return this.afterGlobals(e, cls, this.globalsPart);
         const header = this.createDatabaseHeader(e, cls);
@@ -6753,6 +6765,24 @@ class ScriptGate extends node_stream__WEBPACK_IMPORTED_MODULE_0__.Transform {
         // what psql reads of it: the text before it
         this.guard(from, e.offset, e.standardConformingStrings, e.clientEncoding);
         this.leaveOut(e.offset, e.end);
+    }
+    /**
+     * psql reads the rest of a COPY … FROM stdin's line only after the COPY's data, with the
+     * settings the line began with, while the rows' triggers may have switched client_encoding or
+     * standard_conforming_strings on the server meanwhile: a statement there, or one it begins that
+     * goes on after the data (a dollar quote, a block comment), is read by psql and the server
+     * otherwise than any check written around it could see (re-attack a43: \! on the runner, a
+     * hidden COPY … PROGRAM). pg_dump writes nothing after "FROM stdin;": white space and a --
+     * comment pass; anything else is refused before anything runs. (The lexer has the whole line:
+     * it reads lines whole, and so the gate holds them when their events come.)
+     */
+    copyLineRest(e) {
+        const after = this.bytes(e.end, this.received);
+        const nl = after.indexOf(10);
+        const rest = (nl >= 0 ? after.subarray(0, nl) : after).toString('latin1');
+        if (/^[ \t\r\f\v]*(--.*)?$/.test(rest))
+            return;
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .CheckError */ .tl(`${this.where()}, line ${e.line}: text after "COPY … FROM stdin;" on its line (${JSON.stringify(shortText(rest.trim(), 40))}): psql runs it only after the COPY's data, reading it with the settings the line began with, which the rows' triggers can switch on the server before; pg_dump never writes any. The script is refused before anything runs: put it on a line of its own after the data's \\. line`);
     }
     /** The gate's own drops: what the target or the psql cannot take, and what was asked. */
     builtin(cls, e) {
@@ -7004,7 +7034,15 @@ class ScriptGate extends node_stream__WEBPACK_IMPORTED_MODULE_0__.Transform {
         this.decidedUpTo = Math.max(this.decidedUpTo, from);
         this.begin(from);
         this.pushDecided();
-        this.pushOut(Buffer.from(settingsCheck(std, encoding)));
+        // psql lexes a line with the settings it had when the line began, not those the statements
+        // before on the same line left: a check written there would see the latter (re-attack a42 F1:
+        // a hidden switch to SJIS on the line before, "SET client_encoding = 'UTF8';" and a literal
+        // hiding "\!" on the next). So the bytes checked begin a line of their own, after the check's.
+        const midLine = this.lastOut !== undefined && this.lastOut !== 10;
+        if (midLine && statement && std !== this.expected.std) {
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .CheckError */ .tl(`${this.where()}, line ${statement.line}: a statement follows, on the same line, one that sets standard_conforming_strings; psql reads the rest of that line with the setting the line began with, which the restore's check of the settings cannot follow there. The script is refused before anything runs: put the statement on a line of its own (pg_dump never writes such a line).`);
+        }
+        this.pushOut(Buffer.from(`${midLine ? '\n' : ''}${settingsCheck(std, encoding)}\n`));
         this.settingChecks++;
     }
     /**
@@ -7096,6 +7134,8 @@ class ScriptGate extends node_stream__WEBPACK_IMPORTED_MODULE_0__.Transform {
         if (!continues && !(last === undefined && scriptLine === 1))
             this.lineMap.push({ out, script: scriptLine });
         this.outLine += newlines(buf);
+        if (buf.length > 0)
+            this.lastOut = buf[buf.length - 1];
         this.push(buf);
     }
     /** Leaves out the script's bytes [from, to) (after passing what was decided before them). */
@@ -7213,9 +7253,7 @@ function isWordToken(t, word) {
     return t?.type === 'ident' && t.text.toUpperCase() === word;
 }
 /** A name for messages: "quoted" as SQL quotes it when it needs to. */
-function quoteName(name) {
-    return /^[a-z_][a-z0-9_$]*$/.test(name) ? name : `"${name.replace(/"/g, '""')}"`;
-}
+const quoteName = _sql_names_js__WEBPACK_IMPORTED_MODULE_6__/* .quoteIdent */ .v4;
 /** SET …, SELECT pg_catalog.set_config(…): what pg_dump writes at the top of every connection. */
 function settingStatement(cls, e) {
     if (cls.keywords[0] === 'SET')
@@ -8630,6 +8668,70 @@ function quoteSql(text, max = 160) {
         .replace(/[\u0000-\u001f\u007f]/g, ' ')
         .trim();
     return one.length > max ? `${one.slice(0, max - 1)}…` : one;
+}
+
+
+/***/ }),
+
+/***/ 17370:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   $s: () => (/* binding */ quoteQualified),
+/* harmony export */   A9: () => (/* binding */ restoreNamesValue),
+/* harmony export */   X_: () => (/* binding */ sqlQuoted),
+/* harmony export */   v4: () => (/* binding */ quoteIdent)
+/* harmony export */ });
+/**
+ * Names as users write them: in SQL (double quotes) and in the list inputs (restore's tables and
+ * schemas). Vocabulary: imported by the inputs, the modes and the engine alike.
+ */
+/**
+ * Names as a value of restore's `tables` or `schemas` takes them back (for advice to set it): a
+ * name with a comma, a new line, a double quote or spaces at an end is written in double quotes.
+ */
+function restoreNamesValue(names) {
+    return names.map(n => (/[,"\r\n]|^\s|\s$/.test(n) || n === '' ? sqlQuoted(n) : n)).join(',');
+}
+/** A name in double quotes, its quotes doubled (every name of SQL the action runs itself). */
+function sqlQuoted(name) {
+    return `"${name.replaceAll('"', '""')}"`;
+}
+/**
+ * PostgreSQL's keywords that are not UNRESERVED_KEYWORD (reserved, type/function-name and
+ * column-name keywords), which quote_ident quotes (ruleutils.c quote_identifier): PostgreSQL 15's
+ * pg_get_keywords() with catcode <> 'U', and those 16 and 17 add in src/include/parser/kwlist.h
+ * (system_user; json, json_array … json_value, merge_action). A keyword a later version adds is
+ * at worst left unquoted in a hint, where the server would say so.
+ */
+const QUOTED_KEYWORDS = new Set(('all analyse analyze and any array as asc asymmetric authorization between bigint binary ' +
+    'bit boolean both case cast char character check coalesce collate collation column ' +
+    'concurrently constraint create cross current_catalog current_date current_role ' +
+    'current_schema current_time current_timestamp current_user dec decimal default deferrable ' +
+    'desc distinct do else end except exists extract false fetch float for foreign freeze from ' +
+    'full grant greatest group grouping having ilike in initially inner inout int integer ' +
+    'intersect interval into is isnull join json json_array json_arrayagg json_exists ' +
+    'json_object json_objectagg json_query json_scalar json_serialize json_table json_value ' +
+    'lateral leading least left like limit localtime localtimestamp merge_action national ' +
+    'natural nchar none normalize not notnull null nullif numeric offset on only or order out ' +
+    'outer overlaps overlay placing position precision primary real references returning right ' +
+    'row select session_user setof similar smallint some substring symmetric system_user table ' +
+    'tablesample then time timestamp to trailing treat trim true union unique user using ' +
+    'values varchar variadic verbose when where window with xmlattributes xmlconcat xmlelement ' +
+    'xmlexists xmlforest xmlnamespaces xmlparse xmlpi xmlroot xmlserialize xmltable').split(' '));
+/**
+ * A name as SQL writes it, as PostgreSQL's quote_ident does: bare when a lower-case word
+ * (a-z, 0-9, _; not starting with a digit) that is not a keyword needing quotes, else in double
+ * quotes with its quotes doubled: `orders`, `"Orders"`, `"order"`, `"a b"`, `"1st"`, `"we""ird"`.
+ * For names in SQL a message gives the user to run; SQL the action runs itself quotes every name
+ * (sqlQuoted).
+ */
+function quoteIdent(name) {
+    return /^[a-z_][a-z0-9_]*$/.test(name) && !QUOTED_KEYWORDS.has(name) ? name : sqlQuoted(name);
+}
+/** `schema.name` as SQL writes it (quoteIdent of each part). */
+function quoteQualified(object) {
+    return `${quoteIdent(object.schema)}.${quoteIdent(object.name)}`;
 }
 
 

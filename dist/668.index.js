@@ -42,6 +42,8 @@ class StaleBackupError extends _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .CheckE
 function checkable(source) {
     return source.kind !== 'file';
 }
+/** Clock skew allowed between the machine that made a backup and this one (and GitHub's). */
+const CLOCK_SKEW_MS = 5 * 60_000;
 async function check(options, now = () => new Date()) {
     const found = await _log_js__WEBPACK_IMPORTED_MODULE_2__/* .log */ .Rm.group('Find the newest backup', () => findNewest(options.source, options.signingKey !== undefined));
     const { manifest } = found;
@@ -63,7 +65,18 @@ async function check(options, now = () => new Date()) {
     if (Number.isNaN(createdAt.getTime())) {
         throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .CheckError */ .tl(`the manifest of ${found.checked} has no valid createdAt ('${manifest.createdAt}').`);
     }
-    const ageSeconds = (now().getTime() - createdAt.getTime()) / 1000;
+    // a date the backup cannot have been made at: later than now, or than GitHub stored its
+    // artifact (beyond a few minutes of clock skew) — a wrong clock where it was made, or an edited
+    // manifest; either way its age cannot be told, and a backup from 2099 is never "fresh" (attacker
+    // a41 F1: a negative backup-age-seconds)
+    const stored = found.artifact?.createdAt;
+    const latest = Math.min(now().getTime(), stored?.getTime() ?? Infinity) + CLOCK_SKEW_MS;
+    if (createdAt.getTime() > latest) {
+        const late = stored && createdAt.getTime() > stored.getTime() + CLOCK_SKEW_MS;
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .CheckError */ .tl(`the newest backup (${found.checked}) says it was made ${manifest.createdAt}, ${late ? `after GitHub stored it (${stored.toISOString()})` : `${(0,_duration_js__WEBPACK_IMPORTED_MODULE_1__/* .formatAge */ .n)((createdAt.getTime() - now().getTime()) / 1000)} from now`}: its manifest's date is wrong (the clock of the machine that made it, or an edited manifest), so its age cannot be told. Run a backup and look at its log.`);
+    }
+    // a few seconds of skew: no negative age
+    const ageSeconds = Math.max(0, (now().getTime() - createdAt.getTime()) / 1000);
     const result = {
         checked: found.checked,
         runId: found.artifact?.runId,

@@ -448,10 +448,63 @@ function artifactUrl(id, env = process.env) {
         return undefined;
     return `${server}/${repository}/actions/runs/${runId}/artifacts/${id}`;
 }
-/** "push on main, .github/workflows/backup.yml" */
+/** "push on main, .github/workflows/backup.yml" (", code from owner/fork" for a fork's run) */
 function describeOrigin(origin) {
     const what = [origin.event, origin.branch && `on ${origin.branch}`].filter(Boolean).join(' ');
-    return [what, origin.workflow].filter(Boolean).join(', ');
+    return [
+        what,
+        origin.workflow,
+        origin.foreign && `code from ${origin.headRepository ?? 'another repository'}`
+    ]
+        .filter(Boolean)
+        .join(', ');
+}
+/**
+ * Where an artifact chosen explicitly (artifact-id, a run-id, or artifact-from: any) came from:
+ * its run's event, branch, workflow and head repository, said in the log and the summary as for
+ * the default choice; a run of another repository's code (a fork's pull request, which can
+ * upload any file under any name) is warned of — the choice stands, it was asked for (attacker
+ * a41 F2: a run id handed to an operator). GitHub not answering about the run is said, not fatal.
+ */
+async function explicitOrigin(octokit, repository, a) {
+    const runId = a.workflow_run?.id;
+    if (!runId)
+        return a;
+    const [owner, repo] = repository.split('/');
+    let run;
+    try {
+        run = (await octokit.rest.actions.getWorkflowRun({ owner, repo, run_id: runId }))
+            .data;
+    }
+    catch (error) {
+        log/* log */.Rm.info(`Could not read run ${runId} of ${repository} to say where artifact ${a.id} came from (${error?.status ?? error?.message ?? error}).`);
+        // the artifact's own record still names the repositories (re-attack a42 F3)
+        const w = a.workflow_run;
+        if (w?.repository_id !== undefined && w.head_repository_id !== w.repository_id) {
+            const origin = { branch: w.head_branch ?? undefined, foreign: true };
+            log/* log */.Rm.warning(`Artifact ${a.id} was made by run ${runId}, which ran code from another repository than ${repository} (a fork's${w.head_repository_id === undefined || w.head_repository_id === null ? ', deleted or unknown' : ''}): a pull request from a fork can upload any file under any artifact name. It is restored because it was named explicitly; restore it only if you trust that run.`);
+            return Object.assign(a, { origin });
+        }
+        return a;
+    }
+    // a fork's run: its head repository another (or gone: a deleted fork's run names none)
+    const w = a.workflow_run;
+    const foreign = run.head_repository
+        ? run.repository
+            ? run.head_repository.id !== run.repository.id
+            : run.head_repository.full_name.toLowerCase() !== repository.toLowerCase()
+        : w?.repository_id !== undefined && w.head_repository_id !== w.repository_id;
+    const origin = {
+        branch: run.head_branch ?? a.workflow_run?.head_branch ?? undefined,
+        event: run.event,
+        workflow: run.path,
+        headRepository: run.head_repository?.full_name ?? (foreign ? 'a deleted or unknown repository' : repository),
+        ...(foreign ? { foreign } : {})
+    };
+    log/* log */.Rm.info(`Artifact ${a.id} of run ${runId}: ${describeOrigin(origin)}.`);
+    if (foreign)
+        log/* log */.Rm.warning(`Artifact ${a.id} was made by run ${runId} (${describeOrigin(origin)}), which ran code from ${origin.headRepository}, not ${repository}'s own: a pull request from a fork can upload any file under any artifact name. It is restored because it was named explicitly; restore it only if you trust that run.`);
+    return Object.assign(a, { origin });
 }
 function restClient(token) {
     if (!token) {
@@ -530,7 +583,7 @@ async function findBackupArtifact(client, source) {
         }
         if (a.expired)
             throw expiredError(a, source.repository);
-        return fromRest(a, source.repository);
+        return fromRest(await explicitOrigin(octokit, source.repository, a), source.repository);
     }
     const artifacts = [];
     const what = source.runId === 'latest'
@@ -572,7 +625,10 @@ async function findBackupArtifact(client, source) {
             ? `no artifact named '${names.join("' or '")}' exists in ${source.repository}. Check artifact-name (the backup step's artifact-name), and that a backup has run.`
             : `run ${source.runId} of ${source.repository} has no artifact named '${names.join("' or '")}'. Check run-id and artifact-name.`);
     }
-    return fromRest(live, source.repository);
+    // the default choice said where its artifact came from (newestTrusted); an explicit one too
+    return fromRest(live.origin
+        ? live
+        : await explicitOrigin(octokit, source.repository, live), source.repository);
 }
 /**
  * Among artifacts (newest first), the newest live one a run of this repository's own code made
