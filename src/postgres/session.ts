@@ -647,9 +647,31 @@ export interface OwnSessionsEnded {
  */
 const endedUnreported = new Set<string>()
 
+/**
+ * The programsOnly calls still running: a whole call waits for them (within its own time) before
+ * it counts, so a session one of them is still waiting to see gone is counted too (a loader's
+ * failure ended it, and the cancel's call looked a moment after it was gone: CI run of 54df865).
+ */
+const programsEnding = new Set<Promise<unknown>>()
+
 export async function endOwnSessions(
   waitMs = 5000,
-  { programsOnly = false }: { programsOnly?: boolean } = {}
+  options: { programsOnly?: boolean } = {}
+): Promise<OwnSessionsEnded> {
+  const running = endOwnSessionsNow(waitMs, options)
+  if (options.programsOnly) {
+    programsEnding.add(running)
+    void running.then(
+      () => programsEnding.delete(running),
+      () => programsEnding.delete(running)
+    )
+  }
+  return running
+}
+
+async function endOwnSessionsNow(
+  waitMs: number,
+  { programsOnly = false }: { programsOnly?: boolean }
 ): Promise<OwnSessionsEnded> {
   const result: OwnSessionsEnded = { notes: [], ended: 0, left: [], unreachable: 0 }
   const deadline = Date.now() + waitMs
@@ -725,6 +747,12 @@ export async function endOwnSessions(
     })
   )
   if (!programsOnly) {
+    const left = deadline - Date.now()
+    if (programsEnding.size > 0 && left > 0)
+      await Promise.race([
+        Promise.allSettled([...programsEnding]),
+        new Promise(resolve => setTimeout(resolve, left).unref())
+      ])
     result.ended = Math.max(result.ended, endedUnreported.size)
     endedUnreported.clear()
   }
