@@ -7757,7 +7757,21 @@ function afterOwnSessionsEnd(connection, connectTimeoutSeconds, hook) {
  * call looks (which then finds none), and the cancel's message says what the run ended.
  */
 const endedUnreported = new Set();
-async function endOwnSessions(waitMs = 5000, { programsOnly = false } = {}) {
+/**
+ * The programsOnly calls still running: a whole call waits for them (within its own time) before
+ * it counts, so a session one of them is still waiting to see gone is counted too (a loader's
+ * failure ended it, and the cancel's call looked a moment after it was gone: CI run of 54df865).
+ */
+const programsEnding = new Set();
+async function endOwnSessions(waitMs = 5000, options = {}) {
+    const running = endOwnSessionsNow(waitMs, options);
+    if (options.programsOnly) {
+        programsEnding.add(running);
+        void running.then(() => programsEnding.delete(running), () => programsEnding.delete(running));
+    }
+    return running;
+}
+async function endOwnSessionsNow(waitMs, { programsOnly = false }) {
     const result = { notes: [], ended: 0, left: [], unreachable: 0 };
     const deadline = Date.now() + waitMs;
     const groups = [...ownSessions.values()].filter(g => g.pids.size > 0 || g.applicationNames.size > 0 || g.afterEnd.size > 0);
@@ -7824,6 +7838,12 @@ async function endOwnSessions(waitMs = 5000, { programsOnly = false } = {}) {
         }
     }));
     if (!programsOnly) {
+        const left = deadline - Date.now();
+        if (programsEnding.size > 0 && left > 0)
+            await Promise.race([
+                Promise.allSettled([...programsEnding]),
+                new Promise(resolve => setTimeout(resolve, left).unref())
+            ]);
         result.ended = Math.max(result.ended, endedUnreported.size);
         endedUnreported.clear();
     }
