@@ -14,14 +14,16 @@
  *    program, the code or signal, and the stderr tail;
  *  - it runs in a process group of its own (POSIX), so that stopping it stops what it started
  *    (pg_dump's parallel workers); every live child is registered, and stopAllChildren() ends
- *    them all (SIGTERM, then SIGKILL after a grace period).
+ *    them all (SIGTERM, then SIGKILL after a grace period);
+ *  - it gets SIGTERM from the kernel when this process dies without stopping it (Linux, through
+ *    setpriv --pdeathsig: see deathSignalWrapper).
  *
  * Own code rather than execa: each rule above is a few lines on child_process.spawn, while execa
  * would need wrapping for most of them (its maxBuffer fails the child instead of keeping a tail,
  * its errors are its own class, it keeps the parent's environment unless told otherwise), and it
  * would add a dependency to the bundle for what remains.
  */
-import { type ChildProcess, spawn } from 'node:child_process'
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
 import { accessSync, constants } from 'node:fs'
 import path from 'node:path'
 import { Readable, Transform, Writable } from 'node:stream'
@@ -178,18 +180,57 @@ let cancelled: NodeJS.Signals | undefined
 const groups = new WeakMap<ChildProcess, boolean>()
 const isPosix = process.platform !== 'win32'
 
+/** util-linux's setpriv, where it can set a parent-death signal (null: not here); looked up once. */
+let setpriv: string | null | undefined
+
+/**
+ * The program that starts `program` with a parent-death signal (Linux: `setpriv --pdeathsig
+ * SIGTERM`, util-linux 2.33+, on every Ubuntu runner image), or undefined where there is none or
+ * `program` is not an executable (a path, or a name on the PATH of `env`): then it starts as it
+ * is, and a missing program is told as spawn tells it. The kernel sends SIGTERM to the child
+ * once this process is gone however it went — SIGKILL, the OOM killer, a runner that kills only
+ * the action's process — which the cancel's own stopping of children (cancelChildren) cannot
+ * do: a pg_restore -d whose input had all arrived would otherwise run its post-data section on
+ * and commit with none of the checks that follow it (attacker a41 F4); on SIGTERM it cancels
+ * its statement and exits, and the server rolls its transaction back. Children run in process
+ * groups of their own, so a kill of the action's group misses them too.
+ */
+function deathSignalWrapper(program: string, env: NodeJS.ProcessEnv): string | undefined {
+  if (process.platform !== 'linux') return undefined
+  if (setpriv === undefined) {
+    setpriv = null
+    for (const candidate of ['/usr/bin/setpriv', '/bin/setpriv']) {
+      try {
+        accessSync(candidate, constants.X_OK)
+        const help = spawnSync(candidate, ['--help'], { encoding: 'utf8', timeout: 5000 })
+        if (help.status === 0 && help.stdout.includes('--pdeathsig')) setpriv = candidate
+        break
+      } catch {
+        // not here
+      }
+    }
+  }
+  return setpriv && findProgram(program, env) ? setpriv : undefined
+}
+
 /** Starts `program` (a path, or a name found on the environment's PATH). */
 export function startChild(program: string, args: string[], options: StartOptions = {}): Child {
   const feed = options.stdin
   if (cancelled) return refusedChild(program, feed)
-  const child = spawn(program, args, {
-    env: options.env ?? childEnvironment(),
-    stdio: [feed ? 'pipe' : 'ignore', options.stdout ?? 'pipe', 'pipe'],
-    shell: false,
-    windowsHide: true,
-    // a group of its own: signalling the group reaches the processes it started
-    detached: isPosix && options.ownGroup !== false
-  })
+  const env = options.env ?? childEnvironment()
+  const wrapper = options.ownGroup !== false ? deathSignalWrapper(program, env) : undefined
+  const child = spawn(
+    wrapper ?? program,
+    wrapper ? ['--pdeathsig', 'SIGTERM', '--', program, ...args] : args,
+    {
+      env,
+      stdio: [feed ? 'pipe' : 'ignore', options.stdout ?? 'pipe', 'pipe'],
+      shell: false,
+      windowsHide: true,
+      // a group of its own: signalling the group reaches the processes it started
+      detached: isPosix && options.ownGroup !== false
+    }
+  )
   const grouped = isPosix && options.ownGroup !== false
   live.add(child)
   let tail = ''

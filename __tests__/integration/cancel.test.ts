@@ -688,4 +688,32 @@ describe('the loader killed after the last of its input (attacker a37 F2)', () =
     },
     120_000
   )
+
+  it('the action itself killed (SIGKILL) while pg_restore builds the index: pg_restore ends with it, nothing is committed (attacker a41 F4)', async () => {
+    const target = await server.createDatabase()
+    const step = startActionProcess(harness, {
+      mode: 'restore',
+      'database-url': server.url(target),
+      'backup-file': slowFile
+    })
+    await waitUntil(
+      'the load to build the index',
+      async () => (await sessions(target, 'CREATE INDEX big_v_idx%')) > 0,
+      step
+    )
+    step.child.kill('SIGKILL')
+    await step.exited
+    // the index would take some 40 s more, then pg_restore would commit the whole backup with
+    // none of the checks after the load: the kernel's SIGTERM (setpriv --pdeathsig) ends it now
+    await waitUntil(
+      'pg_restore and its session to end',
+      async () =>
+        processesMentioning(step.runnerTemp).length === 0 && (await sessions(target)) === 0,
+      undefined,
+      15_000
+    )
+    expect(
+      await server.query(target, `SELECT count(*)::int AS n FROM pg_class WHERE relname = 'big'`)
+    ).toEqual([{ n: 0 }])
+  }, 120_000)
 })

@@ -4,7 +4,10 @@
  * in the error, and stopping every child with what it started.
  */
 import { describe, expect, it } from '@jest/globals'
-import { readFileSync } from 'node:fs'
+import { spawn } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
 import { Readable, Transform } from 'node:stream'
 import {
   ChildProcessError,
@@ -247,6 +250,49 @@ describe('stopAllChildren', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(250)
     await expect(child.done).rejects.toMatchObject({ signal: 'SIGKILL' })
   })
+})
+
+describe('a child whose parent died without stopping it (SIGKILL: attacker a41 F4)', () => {
+  it.each([
+    ['by its path', '/bin/sleep'],
+    ['by a name found on PATH', 'sleep']
+  ] as const)(
+    'a program started %s ends with it (SIGTERM from the kernel: setpriv --pdeathsig)',
+    async (_what, program) => {
+      const dir = mkdtempSync(path.join(tmpdir(), 'process-test-'))
+      const script = path.join(dir, 'parent.mts')
+      const processTs = path.resolve('src/process.ts')
+      writeFileSync(
+        script,
+        `import { startChild } from ${JSON.stringify(processTs)}
+const child = startChild(${JSON.stringify(program)}, ['60'])
+console.log(child.pid)
+setInterval(() => undefined, 1000)
+`
+      )
+      const parent = spawn(process.execPath, ['--import', 'tsx', script], {
+        stdio: ['ignore', 'pipe', 'inherit']
+      })
+      const pid = Number(
+        await new Promise<string>(resolve => parent.stdout.once('data', d => resolve(String(d))))
+      )
+      try {
+        expect(alive(pid)).toBe(true)
+        parent.kill('SIGKILL')
+        await new Promise(resolve => parent.once('close', resolve))
+        for (let i = 0; i < 100 && alive(pid); i++) await new Promise(r => setTimeout(r, 20))
+        expect(alive(pid)).toBe(false)
+      } finally {
+        try {
+          process.kill(pid, 'SIGKILL')
+        } catch {
+          // gone
+        }
+        rmSync(dir, { recursive: true, force: true })
+      }
+    },
+    30_000
+  )
 })
 
 describe('findProgram', () => {
