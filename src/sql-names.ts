@@ -20,8 +20,9 @@ export function sqlQuoted(name: string): string {
  * PostgreSQL's keywords that are not UNRESERVED_KEYWORD (reserved, type/function-name and
  * column-name keywords), which quote_ident quotes (ruleutils.c quote_identifier): PostgreSQL 15's
  * pg_get_keywords() with catcode <> 'U', and those 16 and 17 add in src/include/parser/kwlist.h
- * (system_user; json, json_array … json_value, merge_action). A keyword a later version adds is
- * at worst left unquoted in a hint, where the server would say so.
+ * (system_user; json, json_array … json_value, merge_action); 18 adds none (the names pg_dump 18
+ * quotes of a table with a column named for each of its 494 keywords are these 164). A keyword a
+ * later version adds is at worst left unquoted in a hint, where the server would say so.
  */
 const QUOTED_KEYWORDS = new Set(
   (
