@@ -688,6 +688,23 @@ describe('refusals: the target stays byte-for-byte unchanged', () => {
         )
       )
     })
+
+    it("a member with an absolute path beside the folder's files: refused naming it, target unchanged (attacker a41 F5)", async () => {
+      const whole = await dumped('abs-member.dir')
+      const extra = path.join(files, 'abs-extra')
+      mkdirSync(extra, { recursive: true })
+      writeFileSync(path.join(extra, 'note.txt'), 'not a dump file\n')
+      const tar = path.join(files, 'abs-member.dir.tar')
+      await runTool('tar', ['-cf', tar, '-C', whole, '.'], process.env)
+      // -P keeps the leading / (what a tar made elsewhere may hold)
+      await runTool('tar', ['-rPf', tar, path.join(extra, 'note.txt')], process.env)
+      await expectRefusedUnchanged(
+        tar,
+        new RegExp(
+          `holds the member "${path.join(extra, 'note.txt').replaceAll('.', '\\.')}", an absolute path, which pg_dump -Fd never writes`
+        )
+      )
+    })
   })
 
   it('tables: a table with row-level security comes back without it, and the warning says so and what to run (trial u20 F1)', async () => {

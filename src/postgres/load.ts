@@ -2143,6 +2143,12 @@ async function untar(
   for (const line of listed.split('\n')) {
     const name = line.replace(/^(\.\/)+/, '').replace(/\/$/, '')
     if (name === '' || name === '.') continue
+    // GNU tar unpacked it under the folder, its leading / removed (nothing outside), but its
+    // files are then not where the archive put them (attacker a41 F5: "'tmp' is not a regular file")
+    if (name.startsWith('/'))
+      throw new ArchiveError(
+        `the directory archive (tar) holds the member ${JSON.stringify(name.slice(0, 80))}, an absolute path, which pg_dump -Fd never writes (its files are plain names in one folder; GNU tar unpacks such a member under the restore's folder, its leading / removed, not where the archive says). Nothing was restored. Restore the folder pg_dump -Fd made, tarred from inside it (tar -cf backup.tar -C dumpdir .).`
+      )
     if (seen.has(name))
       throw new ArchiveError(
         `the directory archive (tar) holds the member ${JSON.stringify(name.slice(0, 80))} more than once: tar unpacks the last, which need not be the one the backup's check read. pg_dump writes each file once; nothing was restored. Restore a backup the action or pg_dump -Fd made.`
