@@ -224,6 +224,26 @@ describe('explainDumpFailure', () => {
     )
   })
 
+  it("permission denied on a name with spaces or quotes: the whole name, as the server printed it (a fix helper's leftover)", () => {
+    const spaced = explainDumpFailure(
+      1,
+      null,
+      'pg_dump: error: query failed: ERROR:  permission denied for table my table\npg_dump: detail: Query was: LOCK TABLE public."my table" IN ACCESS SHARE MODE\n'
+    ).message
+    expect(spaced).toContain(
+      `may not read table public."my table", which the backup includes. Leave it out with 'exclude-tables: public."my table"'`
+    )
+    expect(
+      explainDumpFailure(1, null, 'ERROR:  permission denied for schema my schema\n').message
+    ).toContain(`'exclude-schemas: "my schema"'`)
+    const quoted = explainDumpFailure(
+      1,
+      null,
+      'pg_dump: error: query failed: ERROR:  permission denied for table we"ird\npg_dump: detail: Query was: LOCK TABLE public."we""ird" IN ACCESS SHARE MODE\n'
+    ).message
+    expect(quoted).toContain(`GRANT SELECT ON public."we""ird" TO <role>`)
+  })
+
   it('says when pg_dump was killed', () => {
     expect(explainDumpFailure(null, 'SIGKILL', '').message).toBe('pg_dump was killed by SIGKILL')
   })

@@ -23,6 +23,7 @@ import {
   reorderedScript,
   inArchiveEntries,
   LoadError,
+  privilegeHint,
   psqlSupportsRestrict,
   reportedLines,
   subsetHint
@@ -1051,5 +1052,25 @@ describe('explainLoadFailure of a loader that said nothing (attacker a36 A5)', (
     expect(explainLoadFailure('psql', 2, null, '\n').message).toBe(
       'psql exited with code 2, saying nothing.'
     )
+  })
+})
+
+describe('privilegeHint: names with spaces, as the server prints them (unquoted, to the line end)', () => {
+  it('names the whole object, its kind, and quotes it in the SQL it gives', () => {
+    expect(
+      privilegeHint('psql:x.sql:3: ERROR:  must be owner of materialized view sales by day\n')
+    ).toContain('Only the owner of the materialized view sales by day (or a superuser)')
+    expect(privilegeHint('ERROR:  must be owner of table my table\n')).toContain(
+      'Only the owner of the table my table (or a superuser)'
+    )
+    expect(privilegeHint('ERROR:  permission denied for database my db\n')).toContain(
+      'GRANT CREATE ON DATABASE "my db" TO <role>'
+    )
+    expect(privilegeHint('ERROR:  permission denied for schema my schema\n')).toContain(
+      'in the schema my schema of the target'
+    )
+    expect(
+      privilegeHint('ERROR:  permission denied for foreign-data wrapper my fdw\nCommand was: x\n')
+    ).toContain('GRANT USAGE ON FOREIGN DATA WRAPPER "my fdw" TO')
   })
 })

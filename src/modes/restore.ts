@@ -37,6 +37,7 @@ import {
   afterLoadFailure,
   alreadyExists,
   loadBackup,
+  ownerError,
   reportedLines
 } from '../postgres/load.js'
 import type { ClientInstaller } from '../postgres/install.js'
@@ -1353,11 +1354,11 @@ export async function ownerInTarget(
   client: pg.Client,
   errors: string
 ): Promise<string | undefined> {
-  const owner = /must be owner of ([a-z ]+?) (\S+)$/m.exec(errors)
-  const schema = owner ? null : /permission denied for schema (\S+)$/m.exec(errors)
+  const owner = ownerError(errors)
+  const schema = owner ? null : /permission denied for schema (.+?)\s*$/m.exec(errors)
   if (!owner && !schema) return undefined
-  const kind = owner ? owner[1] : 'schema'
-  const full = owner ? owner[2] : schema![1]
+  const kind = owner ? owner.kind : 'schema'
+  const full = owner ? owner.name : schema![1]
   const dot = full.lastIndexOf('.')
   const name = dot >= 0 ? full.slice(dot + 1) : full
   const inSchema = dot >= 0 ? full.slice(0, dot) : null

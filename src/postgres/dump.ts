@@ -165,6 +165,12 @@ export function explainDumpFailure(
   return new DumpError(`pg_dump ${how}${said ? `: ${said}` : ''}${advice}`, stderr)
 }
 
+/** The last part of `schema.name` as pg_dump quotes it, unquoted ("we""ird" → we"ird). */
+function unquotedLast(qualified: string): string {
+  const last = new RegExp(String.raw`${QUERY_IDENT}$`).exec(qualified)?.[0] ?? qualified
+  return last.startsWith('"') ? last.slice(1, -1).replaceAll('""', '"') : last
+}
+
 /** An identifier as pg_dump writes it in a query (fmtId): bare, or double-quoted. */
 const QUERY_IDENT = String.raw`(?:"(?:[^"]|"")*"|[A-Za-z_][A-Za-z0-9_$]*)`
 
@@ -175,9 +181,9 @@ const QUERY_IDENT = String.raw`(?:"(?:[^"]|"")*"|[A-Za-z_][A-Za-z0-9_$]*)`
  * ("Query was: LOCK TABLE vault.secrets …"), else the bare name the error gives.
  */
 function permissionAdvice(stderr: string): string {
-  const denied = /permission denied for (table|sequence|view|materialized view|schema) (\S+)/.exec(
-    stderr
-  )
+  // the name as the server printed it, to the line's end (unquoted: it may hold spaces)
+  const denied =
+    /permission denied for (table|sequence|view|materialized view|schema) (.+?)\s*$/m.exec(stderr)
   if (!denied) return ''
   const [, kind, bare] = denied
   if (kind === 'schema') {
@@ -187,8 +193,7 @@ function permissionAdvice(stderr: string): string {
     String.raw`Query was: .*?\b(?:LOCK TABLE|FROM|COPY)\s+(?:ONLY\s+)?(${QUERY_IDENT}\.${QUERY_IDENT})`
   ).exec(stderr)
   // the query's name is as pg_dump writes it (quoted where SQL needs it); the error's is bare
-  const qualified =
-    query && query[1].split('.').at(-1)?.replace(/^"|"$/g, '') === bare ? query[1] : undefined
+  const qualified = query && unquotedLast(query[1]) === bare ? query[1] : undefined
   const named = qualified ?? quoteIdent(bare)
   const schema = qualified?.slice(0, qualified.indexOf('.'))
   return ` The role in database-url may not read ${kind} ${named}, which the backup includes. Leave it out with 'exclude-tables: ${named}'${schema ? ` (or its whole schema with 'exclude-schemas: ${schema}')` : ''}, or let the role read it: GRANT SELECT ON ${named} TO <role>, as its owner.`

@@ -2497,18 +2497,18 @@ export function privilegeHint(errors: string, reported = errors): string {
       : `Only a superuser may create the extension "${extension[1]}" in the target`
     return ` ${who}: enable ${extension[1]} there first (Supabase: Dashboard → Database → Extensions; otherwise CREATE EXTENSION "${extension[1]}"; as a superuser), then restore again.`
   }
-  const owner = /must be owner of ([a-z ]+?) (\S+)$/m.exec(errors)
+  const owner = ownerError(errors)
   if (owner)
-    return ` Only the owner of the ${owner[1]} ${owner[2]} (or a superuser) may do this, and the restoring role cannot act as it.`
-  const database = /permission denied for database (\S+)/.exec(errors)
+    return ` Only the owner of the ${owner.kind} ${owner.name} (or a superuser) may do this, and the restoring role cannot act as it.`
+  const database = /permission denied for database (.+?)\s*$/m.exec(errors)
   if (database)
     return ` The restoring role may not create schemas (nor publications) in the database ${database[1]}: it lacks CREATE on it. Grant it (GRANT CREATE ON DATABASE ${quoteIdent(database[1])} TO <role>; as the database's owner), restore as the database's owner, or create the backup's schemas first (CREATE SCHEMA … AUTHORIZATION <role>) and restore with allow-non-empty: true.`
-  const schema = /permission denied for schema (\S+)/.exec(errors)
+  const schema = /permission denied for schema (.+?)\s*$/m.exec(errors)
   if (schema)
     return ` The restoring role may not create objects in the schema ${schema[1]} of the target (it lacks CREATE on it).`
   if (/permission denied to (?:create|change owner of) event trigger/.test(errors))
     return ' Only a superuser may create or own an event trigger: restore as a superuser, or leave the event trigger out of the backup (on a managed service the provider manages its own).'
-  const wrapper = /permission denied for foreign-data wrapper (\S+)/.exec(errors)
+  const wrapper = /permission denied for foreign-data wrapper (.+?)\s*$/m.exec(errors)
   if (wrapper)
     return ` The restoring role lacks USAGE on the foreign-data wrapper ${wrapper[1]} of the target, which the backup's foreign server needs: have its owner grant it (GRANT USAGE ON FOREIGN DATA WRAPPER ${quoteIdent(wrapper[1])} TO <the restoring role>; on a managed service, as its admin role), or restore as a role that has it, then restore again. No input of a restore leaves out a foreign server or its user mappings (they belong to no schema), and a backup cannot leave them out either (exclude-tables of a foreign table keeps its server).`
   // pg_dump --data-only --disable-triggers: its ALTER TABLE … DISABLE TRIGGER ALL reaches the
@@ -2518,6 +2518,19 @@ export function privilegeHint(errors: string, reported = errors): string {
   if (/permission denied|must be superuser|must be member of role/.test(errors))
     return " The restoring role lacks a privilege this statement needs: restore as a role that has it, or have the object's owner grant it (on a managed service, its admin role); or restore without the object: an archive's restore loads only the schemas or tables given in 'schemas' or 'tables' (exclude-schemas and exclude-tables apply to a backup only)."
   return ''
+}
+
+/** The kinds of object PostgreSQL's "must be owner of <kind> <name>" names (aclchk.c). */
+const OWNED_KINDS =
+  'table|relation|view|materialized view|sequence|index|foreign table|function|procedure|routine|aggregate|schema|extension|type|domain|collation|conversion|language|large object|operator|operator class|operator family|event trigger|publication|subscription|foreign-data wrapper|foreign server|statistics object|text search configuration|text search dictionary|tablespace|database|policy|rule|trigger'
+
+/**
+ * "must be owner of <kind> <name>" at a line's end: the kind, and the name as the server printed
+ * it (unquoted: it may hold spaces, which end it nowhere), or null.
+ */
+export function ownerError(errors: string): { kind: string; name: string } | null {
+  const m = new RegExp(String.raw`must be owner of (${OWNED_KINDS}) (.+?)\s*$`, 'm').exec(errors)
+  return m ? { kind: m[1], name: m[2] } : null
 }
 
 /**
