@@ -296,3 +296,31 @@ describe('PlainDumpObjects deferHazards', () => {
     expect(withHazards).toBeLessThan(2000)
   })
 })
+
+describe('PlainDumpObjects: quoted names that hold a line break (read whole, not their first line)', () => {
+  it('CREATE SCHEMA, TABLE, SEQUENCE, FUNCTION, setval and an identity name the object whole', () => {
+    const objects = seen(
+      [
+        'CREATE SCHEMA "two\nlines";',
+        'CREATE TABLE "two\nlines"."my\ntable" (id integer);',
+        'CREATE SEQUENCE public."s\nq" START WITH 1;',
+        'ALTER TABLE public.t ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (\n    SEQUENCE NAME public."id\nseq"\n);',
+        'SELECT pg_catalog.setval(\'public."s\nq"\', 5, true);',
+        'CREATE FUNCTION public."f\nn"(a integer) RETURNS integer LANGUAGE sql AS $$SELECT 1$$;'
+      ].join('\n')
+    )
+    expect(objects.schemas).toEqual(['two\nlines'])
+    expect(objects.drops).toEqual([
+      'DROP SCHEMA IF EXISTS "two\nlines" CASCADE;',
+      'DROP TABLE IF EXISTS "two\nlines"."my\ntable" CASCADE;',
+      'DROP SEQUENCE IF EXISTS public."s\nq" CASCADE;',
+      'DROP FUNCTION IF EXISTS public."f\nn"(a integer) CASCADE;'
+    ])
+    expect(objects.createdTables).toEqual([{ schema: 'two\nlines', name: 'my\ntable' }])
+    expect(objects.createdSequences).toEqual([
+      { schema: 'public', name: 's\nq' },
+      { schema: 'public', name: 'id\nseq' }
+    ])
+    expect(objects.setvalSequences).toEqual([{ schema: 'public', name: 's\nq' }])
+  })
+})

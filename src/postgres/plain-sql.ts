@@ -26,12 +26,6 @@ export const RELATION_KINDS: Record<string, string> = {
 /** The comment pg_dump writes last: a plain dump without it is truncated. */
 export const PLAIN_TRAILER = '-- PostgreSQL database dump complete'
 
-/** The first line of a statement's text, without its line end. */
-function firstLine(text: string): string {
-  const nl = text.indexOf('\n')
-  return (nl < 0 ? text : text.slice(0, nl)).replace(/\r$/, '')
-}
-
 /**
  * A pass-through stage over a plain dump (pg_dump's output as it is written) that records the
  * table of every COPY … FROM stdin statement, as psql would read the script.
@@ -363,7 +357,6 @@ export class PlainDumpObjects {
     // its leading words, as classifyStatement reads them (without the rest of its classification,
     // which the gate's rules use: a statement is a COPY when its first word is)
     const cls = { keywords: e.parts[0].keywords as readonly string[] }
-    const line = firstLine(text)
     this.references(text, cls.keywords)
     // pg_dump --clean unlinks each large object before it creates it again: one the script
     // unlinks first is not taken in the target when its lo_create runs
@@ -430,19 +423,19 @@ export class PlainDumpObjects {
         this.unlistedCopy = true
       return
     }
-    const insert = /^INSERT INTO /.exec(line)
+    const insert = /^INSERT INTO /.exec(text)
     if (insert) {
       const table = parseCopyStatement(`COPY ${text.slice(insert[0].length)}`)
       if (table) this.insertTables.push(table)
       return
     }
-    const setval = /^SELECT pg_catalog\.setval\('((?:[^']|'')+)', /.exec(line)
+    const setval = /^SELECT pg_catalog\.setval\('((?:[^']|'')+)', /.exec(text)
     if (setval) {
       const sequence = parseCopyStatement(`COPY ${setval[1].replace(/''/g, "'")}`)
       if (sequence) this.setvalSequences.push(sequence)
       return
     }
-    if (cls.keywords[0] === 'ALTER' && /^ALTER TABLE /.test(line)) {
+    if (cls.keywords[0] === 'ALTER' && /^ALTER TABLE /.test(text)) {
       const identity =
         /\bAS IDENTITY \(\s*SEQUENCE NAME ((?:"(?:[^"]|"")+"|[^\s."(]+)\.(?:"(?:[^"]|"")+"|[^\s"(;]+))/.exec(
           text
@@ -457,7 +450,7 @@ export class PlainDumpObjects {
       return
     }
     if (cls.keywords[0] !== 'CREATE') return
-    const schema = /^CREATE SCHEMA (?:IF NOT EXISTS )?("(?:[^"]|"")+"|[^\s;]+)/.exec(line)
+    const schema = /^CREATE SCHEMA (?:IF NOT EXISTS )?("(?:[^"]|"")+"|[^\s;]+)/.exec(text)
     if (schema) {
       const name = schema[1].startsWith('"')
         ? schema[1].slice(1, -1).replace(/""/g, '"')
@@ -468,17 +461,17 @@ export class PlainDumpObjects {
     }
     const object =
       /^CREATE (?:UNLOGGED |FOREIGN )?(TABLE|VIEW|MATERIALIZED VIEW|SEQUENCE|TYPE|DOMAIN) (?:IF NOT EXISTS )?((?:"(?:[^"]|"")+"|[^\s."(]+)\.(?:"(?:[^"]|"")+"|[^\s"(;]+))/.exec(
-        line
+        text
       )
     if (object) {
       if (
         ['TABLE', 'VIEW', 'MATERIALIZED VIEW', 'SEQUENCE'].includes(object[1]) &&
         !/^CREATE (?:UNLOGGED |FOREIGN )?(?:TABLE|VIEW|MATERIALIZED VIEW|SEQUENCE) IF NOT EXISTS /.test(
-          line
+          text
         )
       ) {
         const relation = parseCopyStatement(`COPY ${object[2]}`)
-        const kinds = /^CREATE FOREIGN /.test(line) ? 'f' : RELATION_KINDS[object[1]]
+        const kinds = /^CREATE FOREIGN /.test(text) ? 'f' : RELATION_KINDS[object[1]]
         if (relation) this.replacingRelations.push({ ...relation, kinds })
       }
       if (object[1] === 'TABLE') {
@@ -486,7 +479,7 @@ export class PlainDumpObjects {
         if (table) this.createdTables.push(table)
         // the name as the server folds it (an unquoted Accounts is accounts)
         const [schema, dot, name] = sqlTokens(object[2], false)
-        if (dot?.value === '.' && !/^CREATE (?:UNLOGGED |FOREIGN )?TABLE IF NOT EXISTS /.test(line))
+        if (dot?.value === '.' && !/^CREATE (?:UNLOGGED |FOREIGN )?TABLE IF NOT EXISTS /.test(text))
           this.newTable({ schema: schema.value, name: name.value })
       }
       if (object[1] === 'SEQUENCE') {
@@ -498,13 +491,13 @@ export class PlainDumpObjects {
         if (type) this.replacingObjects.push({ ...type, kind: 'type' })
       }
       const kind =
-        object[1] === 'TABLE' && /^CREATE FOREIGN/.test(line) ? 'FOREIGN TABLE' : object[1]
+        object[1] === 'TABLE' && /^CREATE FOREIGN/.test(text) ? 'FOREIGN TABLE' : object[1]
       this.drops.push(`DROP ${kind} IF EXISTS ${object[2]} CASCADE;`)
       return
     }
     const other =
       /^CREATE (TEXT SEARCH (?:CONFIGURATION|DICTIONARY|PARSER|TEMPLATE)|COLLATION|CONVERSION|OPERATOR CLASS|OPERATOR FAMILY) ((?:"(?:[^"]|"")+"|[^\s."(]+)\.(?:"(?:[^"]|"")+"|[^\s"(;]+))/.exec(
-        line
+        text
       )
     const created = other ? parseCopyStatement(`COPY ${other[2]}`) : undefined
     if (other && created) {
@@ -514,7 +507,7 @@ export class PlainDumpObjects {
     // outside schemas: by name (an extension: pg_dump writes IF NOT EXISTS, after its DROP)
     const global =
       /^CREATE (PUBLICATION|SERVER|FOREIGN DATA WRAPPER|EVENT TRIGGER|EXTENSION(?: IF NOT EXISTS)?) ("(?:[^"]|"")+"|[^\s;"]+)/.exec(
-        line
+        text
       )
     if (global) {
       const name = global[2].startsWith('"')
@@ -528,20 +521,20 @@ export class PlainDumpObjects {
       return
     }
     // a cast by its types as pg_dump writes them (format_type, as the net reads them)
-    const cast = /^CREATE CAST \((.+?) AS (.+?)\) /.exec(line)
+    const cast = /^CREATE CAST \((.+?) AS (.+?)\) /.exec(text)
     if (cast) {
       this.replacingObjects.push({ schema: '', name: `(${cast[1]} AS ${cast[2]})`, kind: 'cast' })
       return
     }
     const fn =
       /^CREATE (?:OR REPLACE )?(FUNCTION|PROCEDURE) ((?:"(?:[^"]|"")+"|[^\s."(]+)\.(?:"(?:[^"]|"")+"|[^\s"(]+))\(/.exec(
-        line
+        text
       )
-    if (fn && !/^CREATE OR REPLACE /.test(line)) {
+    if (fn && !/^CREATE OR REPLACE /.test(text)) {
       const created = parseCopyStatement(`COPY ${fn[2]}`)
       if (created) this.replacingObjects.push({ ...created, kind: 'function' })
     }
-    const args = fn ? signatureArguments(line, fn[0].length) : undefined
+    const args = fn ? signatureArguments(text, fn[0].length) : undefined
     if (fn && args !== undefined)
       this.drops.push(`DROP ${fn[1]} IF EXISTS ${fn[2]}(${args}) CASCADE;`)
   }
