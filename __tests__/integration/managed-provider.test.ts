@@ -282,6 +282,47 @@ describe("RDS: a function in rdsadmin's schema, an extension only rdsadmin may c
   })
 })
 
+describe('an object the backup gives to a role that may not create in its schema in the target (trial u29 F1)', () => {
+  it('the failure says the new owner lacks CREATE on the schema and how to grant it, not to restore as another role; no-owner restores it', async () => {
+    const source = await rdsLikeTarget(rdsSource)
+    await source.instance.admin.query(
+      source.database,
+      `DO $$BEGIN CREATE ROLE billing_u29 NOLOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END$$;
+       GRANT billing_u29 TO postgres;
+       GRANT CREATE ON SCHEMA public TO billing_u29;`
+    )
+    await source.instance.userQuery(
+      source.database,
+      `CREATE TABLE public.invoices (id int PRIMARY KEY); INSERT INTO public.invoices VALUES (1), (2);
+       ALTER TABLE public.invoices OWNER TO billing_u29;`
+    )
+    const backup = await actionBackup(source.url)
+    const target = await rdsLikeTarget(rdsInstance)
+    await target.instance.admin.query(
+      target.database,
+      `DO $$BEGIN CREATE ROLE billing_u29 NOLOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END$$;
+       GRANT billing_u29 TO postgres;`
+    )
+    const before = await managedChecksums(target)
+    const error = await failure(actionRestore(target, backup))
+    expect(error?.message).toMatch(/permission denied for schema public/)
+    expect(error?.message).toContain(
+      'The statement gives an object of the schema public to the role billing_u29, and PostgreSQL lets a role own an object only where it may create one: billing_u29 lacks CREATE on public in the target'
+    )
+    expect(error?.message).toContain('GRANT CREATE ON SCHEMA public TO billing_u29;')
+    expect(error?.message).not.toMatch(/restore as "|The restoring role may not create objects/)
+    expect(await managedChecksums(target)).toEqual(before)
+    // the way out it names
+    await actionRestore(target, backup, { noOwner: true })
+    expect(
+      await target.instance.userQuery(
+        target.database,
+        'SELECT count(*)::int AS n FROM public.invoices'
+      )
+    ).toEqual([{ n: 2 }])
+  })
+})
+
 describe('a failure names the entry of the failed statement, with its own DETAIL and HINT only', () => {
   it('a WARNING with a HINT of an earlier statement (CREATE PUBLICATION, wal_level) is not taken for the error', async () => {
     const server = harness.server

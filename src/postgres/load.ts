@@ -2455,6 +2455,9 @@ export function explainLoadFailure(
     hint = ` The file's text is not ${encoding}, the client encoding it was read in: it was written in another one (LATIN1 or WIN1252 for many older dumps) without a SET client_encoding line that says so, or with a wrong one. Put SET client_encoding = 'LATIN1'; (or the file's real encoding) as its first line, or change its SET client_encoding line to it; or convert the file to UTF-8 (iconv -f LATIN1 -t UTF-8 FILE > FILE.utf8.sql) and restore that. psql by hand fails the same way.`
   } else if (/query would be affected by row-level security policy for table /.test(errors)) {
     hint = rowSecurityHint(errors, entry)
+  } else if (ownerChangeDenied(stderr)) {
+    const { schema, role } = ownerChangeDenied(stderr)!
+    hint = ` The statement gives an object of the schema ${schema} to the role ${role}, and PostgreSQL lets a role own an object only where it may create one: ${role} lacks CREATE on ${schema} in the target (the backup's own GRANTs on the schema come later, with its privileges). Have the schema's owner run GRANT CREATE ON SCHEMA ${quoteIdent(schema)} TO ${role}; first, or restore with 'no-owner: true' (everything then belongs to the restoring role), then restore again. pg_restore --single-transaction by hand fails the same way.`
   } else {
     hint = privilegeHint(errors, reported.join('\n'))
   }
@@ -2518,6 +2521,21 @@ export function privilegeHint(errors: string, reported = errors): string {
   if (/permission denied|must be superuser|must be member of role/.test(errors))
     return " The restoring role lacks a privilege this statement needs: restore as a role that has it, or have the object's owner grant it (on a managed service, its admin role); or restore without the object: an archive's restore loads only the schemas or tables given in 'schemas' or 'tables' (exclude-schemas and exclude-tables apply to a backup only)."
   return ''
+}
+
+/**
+ * "permission denied for schema S" of an `ALTER … OWNER TO r` statement (psql --echo-errors'
+ * STATEMENT, pg_restore's "Command was"): the new owner r lacks CREATE on S (ALTER … OWNER TO
+ * requires it of the new owner, not of the role that runs it: trial u29 F1). The schema as the
+ * server printed it, the role as the statement wrote it; undefined otherwise.
+ */
+export function ownerChangeDenied(stderr: string): { schema: string; role: string } | undefined {
+  const schema = /permission denied for schema (.+?)\s*$/m.exec(stderr)
+  const statement = /(?:\bSTATEMENT: {2}|^Command was: )(ALTER\b.*)$/m.exec(stderr)
+  const role = statement
+    ? /\bOWNER\s+TO\s+("(?:[^"]|"")+"|[^\s;]+)\s*;?\s*$/i.exec(statement[1])
+    : null
+  return schema && role ? { schema: schema[1], role: role[1] } : undefined
 }
 
 /** The kinds of object PostgreSQL's "must be owner of <kind> <name>" names (aclchk.c). */
