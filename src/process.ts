@@ -551,12 +551,16 @@ export function findProgram(
 ): string | undefined {
   const extensions =
     process.platform === 'win32' ? ['', ...(env.PATHEXT ?? '.EXE;.CMD;.BAT').split(';')] : ['']
+  // a path (absolute, or relative to the working directory: pg-bin-dir: .pg/bin) is taken as
+  // it is, as spawn takes it; only a bare name is looked up on the PATH
   const candidates = path.isAbsolute(program)
     ? [program]
-    : (env.PATH ?? '')
-        .split(path.delimiter)
-        .filter(dir => dir !== '')
-        .map(dir => path.join(dir, program))
+    : program.includes('/') || program.includes(path.sep)
+      ? [path.resolve(program)]
+      : (env.PATH ?? '')
+          .split(path.delimiter)
+          .filter(dir => dir !== '')
+          .map(dir => path.join(dir, program))
   for (const candidate of candidates) {
     for (const extension of extensions) {
       try {

@@ -5,9 +5,10 @@
  */
 import { describe, expect, it } from '@jest/globals'
 import { spawn } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
+import { pathToFileURL } from 'node:url'
 import { Readable, Transform } from 'node:stream'
 import {
   ChildProcessError,
@@ -255,7 +256,9 @@ describe('stopAllChildren', () => {
 describe('a child whose parent died without stopping it (SIGKILL: attacker a41 F4)', () => {
   it.each([
     ['by its path', '/bin/sleep'],
-    ['by a name found on PATH', 'sleep']
+    ['by a name found on PATH', 'sleep'],
+    // pg-bin-dir: pgb (attacker a44 F1: findProgram looked for it on the PATH, found nothing)
+    ['by a path relative to the working directory', 'bin/sleep']
   ] as const)(
     'a program started %s ends with it (SIGTERM from the kernel: setpriv --pdeathsig)',
     async (_what, program) => {
@@ -270,9 +273,16 @@ console.log(child.pid)
 setInterval(() => undefined, 1000)
 `
       )
-      const parent = spawn(process.execPath, ['--import', 'tsx', script], {
-        stdio: ['ignore', 'pipe', 'inherit']
-      })
+      symlinkSync('/bin', path.join(dir, 'bin'))
+      const parent = spawn(
+        process.execPath,
+        [
+          '--import',
+          pathToFileURL(path.resolve('node_modules/tsx/dist/esm/index.mjs')).href,
+          script
+        ],
+        { stdio: ['ignore', 'pipe', 'inherit'], cwd: dir }
+      )
       const pid = Number(
         await new Promise<string>(resolve => parent.stdout.once('data', d => resolve(String(d))))
       )
