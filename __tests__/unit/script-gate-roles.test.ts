@@ -149,6 +149,51 @@ describe('ScriptGate: files that hold roles', () => {
     expect(r.out).not.toContain('ROLE')
   })
 
+  it('pg_dumpall --globals-only, then a pg_dump (one file, psql -f runs it): split where the pg_dump begins, not a whole cluster (trial u29 F2)', async () => {
+    const globals = [
+      '--',
+      '-- PostgreSQL database cluster dump',
+      '--',
+      '',
+      '\\restrict aaaa',
+      '',
+      'SET default_transaction_read_only = off;',
+      '',
+      'CREATE ROLE billing;',
+      "ALTER ROLE billing WITH NOSUPERUSER PASSWORD 'Gl0bal-S3cret';",
+      '',
+      '\\unrestrict aaaa',
+      '',
+      '--',
+      '-- PostgreSQL database cluster dump complete',
+      '--',
+      ''
+    ]
+    const dump = [
+      '--',
+      '-- PostgreSQL database dump',
+      '--',
+      '',
+      '\\restrict bbbb',
+      '',
+      'SET statement_timeout = 0;',
+      "SELECT pg_catalog.set_config('search_path', '', false);",
+      '',
+      'CREATE TABLE public.t (a integer);',
+      '',
+      '\\unrestrict bbbb',
+      ''
+    ]
+    const r = await gate([...globals, ...dump].join('\n'))
+    const message = r.error?.message ?? ''
+    const at = globals.length + 1
+    expect(message).not.toContain('is a pg_dumpall file')
+    expect(message).toContain(`Split the file at line ${at}: head -n ${at - 1} FILE > roles.sql`)
+    expect(message).toContain(`tail -n +${at} FILE > database.sql`)
+    expect(message).not.toContain('Gl0bal-S3cret')
+    expect(r.out).not.toMatch(/ROLE|CREATE TABLE/)
+  })
+
   it.each([
     ["ALTER ROLE ghost_user WITH PASSWORD 'Pl41n-Tw0-secret';", 'Pl41n-Tw0-secret'],
     ["CREATE USER lk5u PASSWORD 'Pl41n-Thr33' IN ROLE nonexistent_role;", 'Pl41n-Thr33'],

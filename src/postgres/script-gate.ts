@@ -224,7 +224,15 @@ export class ScriptGate extends Transform {
    * roles-only file: pg_dumpall --roles-only / --globals-only, supabase db dump --role-only).
    */
   private globalsPart:
-    | { line: number; what: string; header: boolean; statements: number; lastLine: number }
+    | {
+        line: number
+        what: string
+        header: boolean
+        statements: number
+        lastLine: number
+        /** The line pg_dump's own header ("--", "-- PostgreSQL database dump") starts on. */
+        dumpLine?: number
+      }
     | undefined
   /**
    * pg_dump --create's header, accepted: the database its CREATE DATABASE created (name as the
@@ -389,6 +397,7 @@ export class ScriptGate extends Transform {
   private statement(e: StatementEvent): void {
     const from = this.decidedUpTo
     this.seeGap(this.decidedUpTo, e.offset)
+    this.seeDumpHeader(e)
     // what psql sends at the end of the input when only comments are left: a /* … */ after the
     // last ";" keeps the lines after it (the trailer among them) in psql's buffer (attacker a36
     // A2: refused as truncated where psql -f runs it)
@@ -636,9 +645,13 @@ export class ScriptGate extends Transform {
           onWord > 0 &&
           (isWordToken(t[onWord + 1], 'ROLE') || isWordToken(t[onWord + 1], 'TABLESPACE'))))
     if (!globals) {
-      if (part.header) throw this.clusterDumpError(part.line, part.what)
+      if (part.header && part.dumpLine === undefined)
+        throw this.clusterDumpError(part.line, part.what)
+      // the database's part begins with pg_dump's header where there is one (its SET lines and
+      // \restrict before its first object), else at this statement
+      const split = part.dumpLine ?? e.line
       throw new CheckError(
-        `${this.where()} starts with roles (line ${part.line}: ${part.what}${part.statements > 0 ? `, and ${plural(part.statements, 'more statement')} on roles up to line ${part.lastLine}` : ''}) and then holds a database's objects (line ${e.line}: "${shortText(e.text, 80)}"). Roles belong to the whole server, not to a database: pg_dump never writes them, and a restore writes only into the target database (the one its connection names). Nothing was restored. Split the file at line ${e.line}: head -n ${e.line - 1} FILE > roles.sql, and run that by hand with psql as a role with CREATEROLE (psql -v ON_ERROR_STOP=1 -f roles.sql "$DATABASE_URL"); tail -n +${e.line} FILE > database.sql, and restore that.`
+        `${this.where()} starts with ${part.header ? `pg_dumpall's roles (its header "-- PostgreSQL database cluster dump"${part.statements > 0 ? `, then ${plural(part.statements, 'statement')} on roles up to line ${part.lastLine}` : ''})` : `roles (line ${part.line}: ${part.what}${part.statements > 0 ? `, and ${plural(part.statements, 'more statement')} on roles up to line ${part.lastLine}` : ''})`} and then holds a database's objects (line ${e.line}: "${shortText(e.text, 80)}"). Roles belong to the whole server, not to a database: pg_dump never writes them, and a restore writes only into the target database (the one its connection names). Nothing was restored. Split the file at line ${split}: head -n ${split - 1} FILE > roles.sql, and run that by hand with psql as a role with CREATEROLE (psql -v ON_ERROR_STOP=1 -f roles.sql "$DATABASE_URL"); tail -n +${split} FILE > database.sql, and restore that.`
       )
     }
     if (cls.kind === 'role' || w0 === 'DROP' || w0 === 'GRANT') {
@@ -683,6 +696,7 @@ export class ScriptGate extends Transform {
   private metaCommand(e: MetaCommandEvent): void {
     const from = this.decidedUpTo
     this.seeGap(this.decidedUpTo, e.offset)
+    this.seeDumpHeader(e)
     const refused = refusal(e)
     if (this.globalsPart) {
       // pg_dumpall's globals, then "\connect" to each database: a whole cluster
@@ -826,6 +840,23 @@ export class ScriptGate extends Transform {
   }
 
   /** White space and comments between events: pg_dump's trailer is one of them. */
+  /**
+   * After pg_dumpall's globals: where a pg_dump's own output begins (its header comment, in the
+   * gap before `e`), for the line to split such a file at (globals, then one database's dump:
+   * trial u29 F2 — the pg_dump part's SET lines and \restrict come before its first object).
+   */
+  private seeDumpHeader(e: { offset: number; line: number }): void {
+    const part = this.globalsPart
+    if (!part || part.dumpLine !== undefined || e.offset <= this.decidedUpTo) return
+    const gap = this.bytes(this.decidedUpTo, e.offset).toString('latin1')
+    const at = gap.search(/(?:^|\n)--\r?\n-- PostgreSQL database dump\r?\n/)
+    if (at < 0) return
+    const start = gap[at] === '\n' ? at + 1 : at
+    let breaks = 0
+    for (let i = start; i < gap.length; i++) if (gap.charCodeAt(i) === 10) breaks++
+    part.dumpLine = e.line - breaks
+  }
+
   private seeGap(from: number, to: number): void {
     if (this.facts.complete || to - from < TRAILER.length) return
     if (this.bytes(from, to).includes(TRAILER)) this.facts.complete = true
