@@ -568,12 +568,32 @@ async function fromToc(
     )
   }
   const leftOut = tablesLeaveOut(inputs, toc)
-  if (leftOut.length > 0) {
+  // the sequences of the named tables (an identity column's, a serial's) that tables does not
+  // name: not entries "built on" the table (a sequence is table-like), so named here (trial u29
+  // F4: a table restored without its identity, and the warning did not say so)
+  const sequences =
+    inputs.dataOnly !== true ? unnamedOwnedSequences({ ...inputs, dataOnly: true }, toc) : []
+  if (leftOut.length > 0 || sequences.length > 0) {
     const shown = leftOut
       .slice(0, 20)
       .map(e => `${e.desc} ${e.namespace ? `${e.namespace}.` : ''}${e.tag}`)
+    const one = sequences.length === 1
+    // an identity's sequence entry holds the ALTER TABLE … ADD GENERATED … AS IDENTITY itself; a
+    // serial's default (nextval) is a DEFAULT entry of the table's, among those listed above
+    const identity = (u: { sequence: string }): boolean =>
+      toc.entries.some(
+        e => e.desc === 'SEQUENCE' && e.tag === u.sequence && /\bAS IDENTITY\b/.test(e.defn ?? '')
+      )
+    const describe = (u: { sequence: string; table: string }): string =>
+      `${u.sequence} (${identity(u) ? `the identity of ${u.table}` : `of ${u.table}`})`
+    const sequenceAdvice =
+      sequences.length > 0
+        ? ` ${one ? 'Its sequence' : 'Their sequences'} ${sequences.map(describe).join(', ')} ${one ? 'is' : 'are'} not named in tables, so ${one ? 'it is' : 'they are'} not restored either: an identity column comes back as a plain one, and the app's next insert without an id fails ("null value in column"). Add ${one ? 'it' : 'them'} (tables: ${restoreNamesValue([...inputs.tables, ...sequences.map(u => u.sequence)])})${sequences.some(u => !identity(u)) ? "; a serial column's DEFAULT nextval(…) is an entry of its own, which only pg_restore -L brings" : ''}.`
+        : ''
     warn(
-      `tables: as pg_restore --table does, the restore brings the named tables' definitions and rows, not the ${plural(leftOut.length, 'entry', 'entries')} of the backup built on them: ${shown.join(', ')}${leftOut.length > shown.length ? `, and ${leftOut.length - shown.length} more` : ''}. A table restored this way may lack its keys, defaults, indexes and triggers (the app's next insert can fail). Name its sequences in tables too; for the rest, restore the whole backup into a scratch database and copy the table from there, or run pg_restore -L by hand with a list that names those entries (pg_restore -l shows them).`
+      leftOut.length > 0
+        ? `tables: as pg_restore --table does, the restore brings the named tables' definitions and rows, not the ${plural(leftOut.length, 'entry', 'entries')} of the backup built on them: ${shown.join(', ')}${leftOut.length > shown.length ? `, and ${leftOut.length - shown.length} more` : ''}. A table restored this way may lack its keys, defaults, indexes and triggers (the app's next insert can fail).${sequenceAdvice} ${sequences.length > 0 ? 'For' : 'Name its sequences in tables too; for'} the rest, restore the whole backup into a scratch database and copy the table from there, or run pg_restore -L by hand with a list that names those entries (pg_restore -l shows them).`
+        : `tables: as pg_restore --table does, the restore brings the named tables' definitions and rows.${sequenceAdvice}`
     )
   }
   // a partitioned table holds no rows: its partitions do, and `tables` names entries by their own
