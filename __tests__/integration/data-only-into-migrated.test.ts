@@ -406,7 +406,7 @@ describe('F6: a new project where one user signed up already', () => {
     // the project the backup came from (the same users) restores the app's own schemas; any
     // other takes a project nobody used, or the target's users deleted first (u15 F2)
     expect(error?.message).toMatch(
-      /If they are \(the project the backup came from, with the same users\), restore your own schemas only: schemas: public\. Otherwise restore into a project nobody has used yet .*DELETE FROM auth\.users;/
+      /If they are \(the project the backup came from, with the same users\), restore your own schemas only \(schemas: public\)\. Otherwise restore into a project nobody has used yet .*DELETE FROM auth\.users;/
     )
     // nothing ran: the app's tables were not created
     const [tables] = await target.instance.admin.query<{ n: string }>(

@@ -299,7 +299,7 @@ describe('Supabase: a project restored into a new Supabase project', () => {
     const before = await managedChecksums(target)
     // the archive's table of contents shows the keys onto the withheld rows (F6)
     await expect(actionRestore(target, backup)).rejects.toThrow(
-      /^the backup's 3 rows of auth\.users are not loaded because the target's auth\.users holds 1 row .*public\.todos \(4 rows in the backup\) refers to auth\.users by its foreign key todos_user_id_fkey: their rows would fail those keys in the load .*unless the target's rows of auth\.users are the very ones they refer to.* restore your own schemas only: schemas: public\./
+      /^the backup's 3 rows of auth\.users are not loaded because the target's auth\.users holds 1 row .*public\.todos \(4 rows in the backup\) refers to auth\.users by its foreign key todos_user_id_fkey: their rows would fail those keys in the load .*unless the target's rows of auth\.users are the very ones they refer to.* restore your own schemas only \(schemas: public\)\./
     )
     expect(await managedChecksums(target)).toEqual(before)
   })

@@ -574,6 +574,16 @@ describe('renderForDoor', () => {
     expect(renderForDoor(text, 'cli')).toBe(
       'leave it out (--exclude-schemas auth) or use (--clean)'
     )
+    // the advice of a subset, an owner change and a signed-up project (trial u29 F6: the CLI
+    // was told 'schemas: public', the action's input syntax)
+    expect(
+      renderForDoor(
+        "Add it (tables: products,products_id_seq). Or restore with 'no-owner: true' (everything then belongs to the restoring role). If they are, restore your own schemas only (schemas: public,app). Otherwise",
+        'cli'
+      )
+    ).toBe(
+      'Add it (--tables products,products_id_seq). Or restore with --no-owner (everything then belongs to the restoring role). If they are, restore your own schemas only (--schemas public,app). Otherwise'
+    )
   })
 
   it("an engine error carries one wording, the action's; the CLI's comes from renderForDoor alone", async () => {
