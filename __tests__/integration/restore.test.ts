@@ -484,3 +484,31 @@ describe('a subset (tables) of invoices and the lines that reference them (trial
     await server.dropDatabase(target)
   })
 })
+
+describe("libpq's keepalives, tcp_user_timeout and fallback_application_name in the URL (attacker a44 F2)", () => {
+  it.each<DumpFormat>(['custom', 'plain'])(
+    'a %s backup and its restore run with them (pg_dump, pg_restore and psql read them from a service file), as psql does',
+    async format => {
+      const params = {
+        keepalives: '1',
+        keepalives_idle: '30',
+        keepalives_interval: '10',
+        keepalives_count: '3',
+        tcp_user_timeout: '60000',
+        fallback_application_name: 'nightly backup'
+      }
+      const name = `keepalive-${format}`
+      await harness.backup(
+        testBackupInputs(server.url(source, { params }), {
+          artifactName: name,
+          format,
+          compression: 'zstd'
+        })
+      )
+      const target = await server.createDatabase()
+      await runRestore(testRestoreInputs(server.url(target, { params }), current(name)))
+      expect(await tableChecksums(server, target)).toEqual(sourceChecksums)
+      await server.dropDatabase(target)
+    }
+  )
+})

@@ -6,7 +6,7 @@ import {
   describeForInputs,
   droppedParametersNotice
 } from '../../src/inputs.js'
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import type { ConnectionOptions } from 'node:tls'
@@ -977,5 +977,57 @@ describe('a DATABASE_URL pasted with its quotes (trial u18 F2)', () => {
       /^is wrapped in quotes \(.….*\): the quotes are part of the value.*Store the secret without them\.$/
     )
     expect((error as Error).message).not.toMatch(/S3cr|pw-xyz/)
+  })
+})
+
+describe('libpq parameters no environment variable carries (attacker a44 F2: refused, psql takes them)', () => {
+  it('keepalives…, tcp_user_timeout and fallback_application_name reach the clients through a service file of the run', () => {
+    const c = parseDatabaseUrl(
+      'postgresql://app:pw-long-enough@db.example.com/shop?keepalives=1&keepalives_idle=30&keepalives_interval=10&keepalives_count=3&tcp_user_timeout=10000&fallback_application_name=my%20app&sslmode=require'
+    )
+    expect(c.serviceParams).toEqual({
+      keepalives: '1',
+      keepalives_idle: '30',
+      keepalives_interval: '10',
+      keepalives_count: '3',
+      tcp_user_timeout: '10000',
+      fallback_application_name: 'my app'
+    })
+    expect(c.params).toEqual({ sslmode: 'require' })
+    const env = libpqEnvironment(c)
+    expect(env.PGSERVICE).toBe('postgres-backup-action')
+    const file = env.PGSERVICEFILE!
+    expect(readFileSync(file, 'utf8')).toBe(
+      '[postgres-backup-action]\nkeepalives=1\nkeepalives_idle=30\nkeepalives_interval=10\nkeepalives_count=3\ntcp_user_timeout=10000\nfallback_application_name=my app\n'
+    )
+    expect(statSync(file).mode & 0o777).toBe(0o600)
+    // the password is never in it
+    expect(readFileSync(file, 'utf8')).not.toContain('pw-long-enough')
+    // the same parameters: the same file
+    expect(libpqEnvironment(parseDatabaseUrl(c.secrets[0])).PGSERVICEFILE).toBe(file)
+    // the action's own session: keepalives as libpq takes them
+    expect(pgClientConfig(c, { connectTimeoutSeconds: 5 })).toMatchObject({
+      keepAlive: true,
+      keepAliveInitialDelayMillis: 30_000
+    })
+    expect(
+      pgClientConfig(parseDatabaseUrl('postgresql://h/d?keepalives=0'), {
+        connectTimeoutSeconds: 5
+      })
+    ).toMatchObject({ keepAlive: false })
+    // without them: no service
+    expect(libpqEnvironment(parseDatabaseUrl('postgresql://h/d')).PGSERVICEFILE).toBeUndefined()
+  })
+
+  it.each([
+    ['postgresql://h/d?keepalives_idle=soon', /keepalives_idle='soon'.*whole number of seconds/],
+    ['postgresql://h/d?tcp_user_timeout=1.5', /whole number of milliseconds/],
+    // a line break would start another parameter in the service file (sslmode=disable)
+    [
+      'postgresql://h/d?fallback_application_name=x%0Asslmode%3Ddisable',
+      /line break in fallback_application_name's value/
+    ]
+  ])('%s is refused, naming the parameter', (url, message) => {
+    expect(() => parseDatabaseUrl(url)).toThrow(message)
   })
 })

@@ -2,7 +2,15 @@
  * DATABASE_URL → a typed connection: the libpq environment for child processes (the password
  * travels only there, never on argv), the `pg` client configuration, and the secrets to mask.
  */
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs'
+import {
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync
+} from 'node:fs'
 import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
@@ -22,6 +30,12 @@ export interface Connection {
   password?: string
   /** Other libpq parameters from the query string (sslmode, sslrootcert, ...). */
   params: Record<string, string>
+  /**
+   * libpq parameters no environment variable carries (keepalives…, tcp_user_timeout,
+   * fallback_application_name): the clients read them from a service file of the run's own
+   * (libpqEnvironment).
+   */
+  serviceParams?: Record<string, string>
   /**
    * Parameters of ORMs and drivers (Prisma's connection_limit, pool_timeout, ...) that libpq
    * does not know and that change nothing for a dump: left out, with a notice naming them.
@@ -101,12 +115,6 @@ const FROM_ENVIRONMENT = [
 const LIBPQ_WITHOUT_ENV = new Set([
   'sslpassword',
   'sslkeylogfile',
-  'fallback_application_name',
-  'keepalives',
-  'keepalives_idle',
-  'keepalives_interval',
-  'keepalives_count',
-  'tcp_user_timeout',
   'replication',
   'gssdelegation',
   'scram_client_key',
@@ -117,6 +125,21 @@ const LIBPQ_WITHOUT_ENV = new Set([
   'oauth_scope',
   'min_protocol_version',
   'max_protocol_version'
+])
+
+/**
+ * libpq parameters that no environment variable carries, that hold no secret and that every
+ * supported client knows (libpq 9.x on): given to the clients in a service file of the run's own
+ * (PGSERVICEFILE, PGSERVICE: libpqEnvironment), as psql takes them from the URL (attacker a44
+ * F2: refused). Integers, as libpq requires, checked before anything connects.
+ */
+const LIBPQ_BY_SERVICE = new Set([
+  'fallback_application_name',
+  'keepalives',
+  'keepalives_idle',
+  'keepalives_interval',
+  'keepalives_count',
+  'tcp_user_timeout'
 ])
 
 /**
@@ -213,6 +236,7 @@ export function parseDatabaseUrl(
   let userName = written.user === '' ? undefined : written.user
 
   const params: Record<string, string> = {}
+  const serviceParams: Record<string, string> = {}
   const dropped: Record<string, string> = {}
   const unknown: string[] = []
   const refused: string[] = []
@@ -288,6 +312,21 @@ export function parseDatabaseUrl(
     }
     if (key in LIBPQ_ENV) {
       params[key] = value
+    } else if (LIBPQ_BY_SERVICE.has(key)) {
+      if (key !== 'fallback_application_name' && !/^\s*-?\d+\s*$/.test(value)) {
+        throw new SettingError(
+          'databaseUrl',
+          `has ${shown(key, value)}; libpq takes a whole number of ${key === 'tcp_user_timeout' ? 'milliseconds' : key === 'keepalives' ? '1 (on) or 0 (off)' : key === 'keepalives_count' ? 'probes' : 'seconds'} there.${advice(key)}`
+        )
+      }
+      // a line of the service file each: a line break would start another parameter there
+      if (/[\r\n]/.test(value)) {
+        throw new SettingError(
+          'databaseUrl',
+          `has a line break in ${key}'s value; libpq's parameters hold none. Remove it.`
+        )
+      }
+      serviceParams[key] = value
     } else if (LIBPQ_WITHOUT_ENV.has(key)) {
       refused.push(key)
     } else if (afterPassword) {
@@ -426,7 +465,8 @@ export function parseDatabaseUrl(
     ['user', userName ?? ''],
     ['password', password ?? ''],
     ['dbname', database ?? ''],
-    ...Object.entries(params)
+    ...Object.entries(params),
+    ...Object.entries(serviceParams)
   ].find(([, value]) => value.includes('\0'))
   if (withNul) {
     throw new SettingError(
@@ -442,6 +482,7 @@ export function parseDatabaseUrl(
     user: userName,
     password: password || undefined,
     params,
+    ...(Object.keys(serviceParams).length > 0 ? { serviceParams } : {}),
     dropped,
     secrets: secretsOf(url, password, written.passwordForms),
     ...(database === undefined ? { databaseDefaulted: true } : {}),
@@ -1017,6 +1058,36 @@ export function describeConnection(connection: Connection): string {
   return `${user}${host}:${connection.port}/${connection.database}`
 }
 
+/** The service the run's own service file defines (see serviceFile). */
+const SERVICE_NAME = 'postgres-backup-action'
+/** The service files written, by their contents (one per set of parameters), and their folder. */
+const serviceFiles = new Map<string, string>()
+let serviceDir: string | undefined
+
+/**
+ * A service file (pg_service.conf's format: `[name]`, then `keyword=value` lines) holding
+ * `params` under {@link SERVICE_NAME}, in a 0700 folder of its own removed when the process
+ * exits: how a client gets the libpq parameters no environment variable carries. libpq reads
+ * a service's parameters for what the connection string and the environment leave unset, and
+ * no other PG* variable sets these. Written once per set of parameters.
+ */
+function serviceFile(params: Record<string, string>): string {
+  const text = `[${SERVICE_NAME}]\n${Object.entries(params)
+    .map(([key, value]) => `${key}=${value.trim()}\n`)
+    .join('')}`
+  const known = serviceFiles.get(text)
+  if (known) return known
+  if (!serviceDir) {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'pg-service-'))
+    serviceDir = dir
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }))
+  }
+  const file = path.join(serviceDir, `${serviceFiles.size + 1}.conf`)
+  writeFileSync(file, text, { mode: 0o600 })
+  serviceFiles.set(text, file)
+  return file
+}
+
 /**
  * The environment a libpq client (pg_dump, pg_restore, psql) runs with: a child's environment
  * (process.ts: the allow-list of the parent's, so no inherited PG* setting and none of the
@@ -1033,6 +1104,10 @@ export function libpqEnvironment(
   if (connection.user) env.PGUSER = connection.user
   if (connection.password) env.PGPASSWORD = connection.password
   for (const [key, value] of Object.entries(connection.params)) env[LIBPQ_ENV[key]] = value
+  if (connection.serviceParams) {
+    env.PGSERVICEFILE = serviceFile(connection.serviceParams)
+    env.PGSERVICE = SERVICE_NAME
+  }
   if (!env.PGCONNECT_TIMEOUT && options.connectTimeoutSeconds) {
     env.PGCONNECT_TIMEOUT = String(options.connectTimeoutSeconds)
   }
@@ -1392,7 +1467,12 @@ export function pgClientConfig(
     options: connection.params.options,
     client_encoding: connection.params.client_encoding,
     connectionTimeoutMillis: options.connectTimeoutSeconds * 1000,
-    keepAlive: true,
+    // the URL's keepalives as libpq takes them (on unless keepalives=0; its idle time in
+    // seconds); tcp_user_timeout has no counterpart in Node's sockets: the clients alone take it
+    keepAlive: Number(connection.serviceParams?.keepalives ?? 1) !== 0,
+    ...(connection.serviceParams?.keepalives_idle !== undefined
+      ? { keepAliveInitialDelayMillis: Number(connection.serviceParams.keepalives_idle) * 1000 }
+      : {}),
     enableChannelBinding: (connection.params.channel_binding ?? 'prefer') !== 'disable'
   } as ClientConfig & { sslnegotiation?: string }
 }
