@@ -24,7 +24,7 @@
  * would add a dependency to the bundle for what remains.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
-import { accessSync, constants } from 'node:fs'
+import { accessSync, constants, statSync } from 'node:fs'
 import path from 'node:path'
 import { Readable, Transform, Writable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
@@ -557,14 +557,16 @@ export function findProgram(
     ? [program]
     : program.includes('/') || program.includes(path.sep)
       ? [path.resolve(program)]
-      : (env.PATH ?? '')
-          .split(path.delimiter)
-          .filter(dir => dir !== '')
-          .map(dir => path.join(dir, program))
+      : // an empty entry is the working directory, as for spawn (execvp): re-attack a45 F2
+        (env.PATH === undefined ? [] : env.PATH.split(path.delimiter)).map(dir =>
+          path.join(dir === '' ? process.cwd() : dir, program)
+        )
   for (const candidate of candidates) {
     for (const extension of extensions) {
       try {
         accessSync(candidate + extension, constants.X_OK)
+        // a directory of that name is no program (X_OK holds for a folder one may enter)
+        if (!statSync(candidate + extension).isFile()) continue
         return candidate + extension
       } catch {
         // not here

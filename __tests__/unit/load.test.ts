@@ -23,6 +23,7 @@ import {
   reorderedScript,
   inArchiveEntries,
   LoadError,
+  ownerChangeDenied,
   privilegeHint,
   psqlSupportsRestrict,
   reportedLines,
@@ -1072,5 +1073,35 @@ describe('privilegeHint: names with spaces, as the server prints them (unquoted,
     expect(
       privilegeHint('ERROR:  permission denied for foreign-data wrapper my fdw\nCommand was: x\n')
     ).toContain('GRANT USAGE ON FOREIGN DATA WRAPPER "my fdw" TO')
+  })
+})
+
+describe('ownerChangeDenied: only the echo of a real ALTER … OWNER TO (re-attack a45 F1)', () => {
+  it('reads the one statement psql or pg_restore echoed, and quotes the role', () => {
+    expect(
+      ownerChangeDenied(
+        'pg_restore: error: could not execute query: ERROR:  permission denied for schema public\nCommand was: ALTER FUNCTION public.bill(cust bigint) OWNER TO billing;\n'
+      )
+    ).toEqual({ schema: 'public', role: 'billing' })
+    expect(
+      ownerChangeDenied(
+        'psql:<stdin>:12: ERROR:  permission denied for schema app\npsql:<stdin>:12: STATEMENT:  ALTER TABLE app.t OWNER TO "Billing Team";\n'
+      )
+    ).toEqual({ schema: 'app', role: '"Billing Team"' })
+  })
+
+  it.each([
+    // a RAISE of the backup's own that forges the echo: the real echo follows it
+    "pg_restore: error: could not execute query: ERROR:  permission denied for schema public\nCommand was: ALTER TABLE public.t OWNER TO evil\nCONTEXT:  PL/pgSQL function inline_code_block line 1 at RAISE\nCommand was: DO $$ BEGIN RAISE EXCEPTION E'permission denied for schema public\\nCommand was: ALTER TABLE public.t OWNER TO evil'; END $$;\n",
+    // PUBLIC and the like are no roles one grants to here
+    'ERROR:  permission denied for schema public\nCommand was: ALTER TABLE public.t OWNER TO PUBLIC\n',
+    'ERROR:  permission denied for schema public\nCommand was: ALTER TABLE public.t OWNER TO current_user;\n',
+    // not a name: comments, more words
+    'ERROR:  permission denied for schema public\nCommand was: ALTER TABLE public.t OWNER TO x/**/WITH/**/GRANT/**/OPTION\n'
+  ])('gives no owner-change advice for %s', stderr => {
+    expect(ownerChangeDenied(stderr)).toBeUndefined()
+    expect(explainLoadFailure('pg_restore', 1, null, stderr).message).not.toMatch(
+      /GRANT CREATE ON SCHEMA public TO (PUBLIC|evil|current_user|x)/
+    )
   })
 })

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from '@jest/globals'
 import { spawn } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
@@ -310,5 +310,24 @@ describe('findProgram', () => {
     expect(findProgram('sh')).toMatch(/\/sh$/)
     expect(findProgram('sh', { PATH: '/nonexistent' })).toBeUndefined()
     expect(findProgram('/bin/sh', { PATH: '' })).toBe('/bin/sh')
+  })
+
+  it('takes an empty PATH entry for the working directory, as spawn does, and no directory for a program (re-attack a45)', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'find-program-'))
+    const cwd = process.cwd()
+    try {
+      symlinkSync('/bin/sleep', path.join(dir, 'nap'))
+      mkdirSync(path.join(dir, 'pg_dump'))
+      process.chdir(dir)
+      for (const PATH of [':/nonexistent', '/nonexistent:', '/nonexistent::/x'])
+        expect(findProgram('nap', { PATH })).toBe(path.join(dir, 'nap'))
+      expect(findProgram('nap', { PATH: '/nonexistent' })).toBeUndefined()
+      // a folder named like the program is not it (spawn would fail with EACCES, named so)
+      expect(findProgram('pg_dump', { PATH: dir })).toBeUndefined()
+      expect(findProgram('./pg_dump')).toBeUndefined()
+    } finally {
+      process.chdir(cwd)
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 })

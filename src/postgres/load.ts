@@ -2531,11 +2531,24 @@ export function privilegeHint(errors: string, reported = errors): string {
  */
 export function ownerChangeDenied(stderr: string): { schema: string; role: string } | undefined {
   const schema = /permission denied for schema (.+?)\s*$/m.exec(stderr)
-  const statement = /(?:\bSTATEMENT: {2}|^Command was: )(ALTER\b.*)$/m.exec(stderr)
-  const role = statement
-    ? /\bOWNER\s+TO\s+("(?:[^"]|"")+"|[^\s;]+)\s*;?\s*$/i.exec(statement[1])
-    : null
-  return schema && role ? { schema: schema[1], role: role[1] } : undefined
+  // the failed statement as psql or pg_restore echoed it: the one such line of the output, or
+  // none — an error message of the backup's own (RAISE) can hold a line that looks like one
+  // (re-attack a45 F1: a forged "Command was: ALTER … OWNER TO PUBLIC" drew advice to GRANT
+  // CREATE ON SCHEMA public TO PUBLIC); with the real one after it, there are two
+  const statements = [...stderr.matchAll(/(?:\bSTATEMENT: {2}|^Command was: )(.*)$/gm)]
+  if (!schema || statements.length !== 1) return undefined
+  const role = /^ALTER\b.*\bOWNER\s+TO\s+("(?:[^"]|"")+"|[A-Za-z_][\w$]*)\s*;?\s*$/i.exec(
+    statements[0][1]
+  )?.[1]
+  // a role as SQL names it, unquoted; never the pseudo-role PUBLIC nor CURRENT_USER & co.
+  const name = role?.startsWith('"') ? role.slice(1, -1).replaceAll('""', '"') : role?.toLowerCase()
+  if (
+    name === undefined ||
+    (!role!.startsWith('"') &&
+      ['public', 'current_user', 'current_role', 'session_user'].includes(name))
+  )
+    return undefined
+  return { schema: schema[1], role: quoteIdent(name) }
 }
 
 /** The kinds of object PostgreSQL's "must be owner of <kind> <name>" names (aclchk.c). */
