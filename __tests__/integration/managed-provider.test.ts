@@ -10,13 +10,13 @@
  * the failed statement with only its own DETAIL/HINT, and an event trigger whose backup owner
  * is no superuser in the target stays the restoring role's (create-roles never makes superusers).
  */
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals'
 import pg from 'pg'
 import type { TableChecksum } from '../../dev/fixtures.js'
 import { type TestServer, startPostgres } from '../../dev/postgres.js'
 import { ownerInTarget } from '../../src/modes/restore.js'
 import type { VerifyResult } from '../../src/modes/verify.js'
-import { restoreSummaryMarkdown } from '../../src/summary.js'
+import { restoreSummaryMarkdown, verifySummaryMarkdown } from '../../src/summary.js'
 import type { BackupSource } from '../../src/types.js'
 import { useHarness } from '../support/harness.js'
 import { testBackupInputs, testRestoreInputs } from '../support/inputs.js'
@@ -468,5 +468,96 @@ describe("verify into a newer project: the provider's table has a column the bac
     expect(error?.message).toMatch(
       /TABLE DATA auth\.users differs: .*; the restored table has 1 column the backup's has not \(phone_hint\), and on the backup's columns alone the rows differ too/
     )
+  })
+})
+
+describe('verify into a project whose provider bookkeeping table holds rows of its own (trial u29 F3)', () => {
+  let source: ManagedDatabase
+  let backup: BackupSource
+
+  beforeAll(async () => {
+    source = await supabaseLikeSource(supabase)
+    backup = await actionBackup(source.url)
+  }, 60_000)
+
+  /**
+   * A scratch project whose realtime.schema_migrations rows are its own (inserted_at = now(), as
+   * the platform writes them): the restore keeps them and leaves the backup's out.
+   */
+  async function scratchProject(): Promise<ManagedDatabase> {
+    const target = await newProject()
+    await target.instance.admin.query(
+      target.database,
+      "UPDATE realtime.schema_migrations SET inserted_at = now()::timestamp(0) + interval '1 day'"
+    )
+    return target
+  }
+
+  it('passes: the kept table is left out of the comparison, named as an expected difference (log, result, summary)', async () => {
+    const scratch = await scratchProject()
+    // the runner's log (@actions/core writes it to stdout)
+    const logged: string[] = []
+    const spy = jest.spyOn(process.stdout, 'write').mockImplementation(((chunk: unknown) => {
+      logged.push(String(chunk))
+      return true
+    }) as typeof process.stdout.write)
+    const result = await harness
+      .verify(testRestoreInputs(scratch.url, backup, { mode: 'verify' }))
+      .finally(() => spy.mockRestore())
+    expect(result.kept).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          schema: 'realtime',
+          name: 'schema_migrations',
+          targetRows: 4,
+          backupRows: 4
+        })
+      ])
+    )
+    const data = (result.equality.comparison?.differences ?? []).filter(
+      d => d.object === 'TABLE DATA realtime.schema_migrations'
+    )
+    expect(data).toEqual([
+      expect.objectContaining({
+        expectedBecause:
+          "the restore kept the target's 4 rows of realtime.schema_migrations, a provider table that held rows; the backup's 4 rows were not loaded, as a restore into this project would do"
+      })
+    ])
+    // every expected data difference is a kept table's: nothing else was let through
+    const keptNames = new Set(result.kept.map(t => `TABLE DATA ${t.schema}.${t.name}`))
+    const dataExpected = (result.equality.comparison?.differences ?? []).filter(
+      d => d.object.startsWith('TABLE DATA ') && d.expectedBecause
+    )
+    for (const d of dataExpected) expect(keptNames.has(d.object)).toBe(true)
+    const md = verifySummaryMarkdown(result)
+    expect(md).toContain(
+      "differs, expected because the restore kept the target's 4 rows of realtime.schema_migrations, a provider table that held rows; the backup's 4 rows were not loaded, as a restore into this project would do: 1"
+    )
+    expect(md).toContain("The rows of these tables are the scratch project's, not the backup's")
+    expect(md).toMatch(
+      /\| Table data \(sha256 of the COPY text\) \| \d+ \| \d+ \| 1 \(all expected\) \| 0 \|/
+    )
+    expect(logged.join('')).toMatch(/Tables: \d+ compared, \d+ equal, 1 differ \(all expected\)\./)
+    expect(logged.join('')).toMatch(
+      /TABLE DATA realtime\.schema_migrations differs: .* — expected because the restore kept the target's 4 rows of realtime\.schema_migrations/
+    )
+  })
+
+  it('fails where a table the restore did not keep differs, naming it (not the kept one)', async () => {
+    const scratch = await scratchProject()
+    const error = await failure(
+      harness.verify(testRestoreInputs(scratch.url, backup, { mode: 'verify' }), {
+        beforeCompare: async () => {
+          await scratch.instance.userQuery(
+            scratch.database,
+            "UPDATE public.todos SET task = 'changed after the restore' WHERE id = (SELECT min(id) FROM public.todos)"
+          )
+        }
+      })
+    )
+    expect(error?.message).toMatch(
+      /the restored database differs from the backup: TABLE DATA public\.todos differs/
+    )
+    expect(error?.message).not.toMatch(/realtime\.schema_migrations/)
   })
 })

@@ -216,6 +216,11 @@ export interface LoadedBackup {
   backupDigest?: ArchiveDigest
   /** With `digestBackup` and no `backupDigest`: why the load's digest did not count. */
   backupDigestMissing?: string
+  /**
+   * The provider's tables whose rows the target kept on purpose (the result's `kept`): verify
+   * leaves their data, and only theirs, out of its comparison, as an expected difference.
+   */
+  kept: KeptTable[]
 }
 
 export interface RestoreDependencies {
@@ -627,7 +632,8 @@ export async function restore(
       skipped,
       skippedStatements: loaded.skipped,
       backupDigest,
-      backupDigestMissing
+      backupDigestMissing,
+      kept
     })
     return {
       restoredFrom: fetched.restoredFrom,

@@ -835,6 +835,9 @@ function notCompared(why: string): EqualityCheck {
 /** The differences the restore's own settings and skip list explain. */
 function expectations(inputs: RestoreOptions, loaded: LoadedBackup): Expectations {
   const expect: Expectations = { skippedStatements: loaded.skippedStatements }
+  // the provider's tables whose rows the restore kept (the target's, not the backup's): their
+  // data differs as a restore into this project would make it; nothing else is let through
+  if (loaded.kept.length > 0) expect.keptTables = loaded.kept
   if (inputs.noOwner === true) expect.ownersNotRestored = 'no-owner: true (owners not restored)'
   else if (loaded.skipped.some(g => OWNER_REASON.test(g.reason))) {
     expect.ownersNotRestored = 'the restore left out ALTER … OWNER statements (see its skip list)'

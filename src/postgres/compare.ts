@@ -626,6 +626,38 @@ export interface Expectations {
    * ({@link PREEXISTING_REASON}); an entry the restore made or changed is not.
    */
   before?: ArchiveDigest
+  /**
+   * The provider's tables whose rows the restore kept on purpose (a bookkeeping table such as
+   * realtime.schema_migrations that held rows in the target; restore.ts `kept`): the backup's
+   * rows for them were not loaded, so their data differs as expected ({@link keptReason}).
+   * Only their data: their definitions, owners and the other tables are compared as ever.
+   */
+  keptTables?: ReadonlyArray<KeptTableData>
+}
+
+/** A provider's table whose rows the restore left as the target had them (restore.ts KeptTable). */
+export interface KeptTableData {
+  schema: string
+  name: string
+  /** Rows the target holds (kept). */
+  targetRows: number
+  /** The backup's rows for it, not loaded. */
+  backupRows: number
+  /** Why the restore kept them: the target held rows already, or the role may not write it. */
+  reason: string
+}
+
+/**
+ * Why a kept table's data differs from the backup's: "the restore kept the target's 4 rows of
+ * realtime.schema_migrations, a provider table that held rows; the backup's 4 rows were not
+ * loaded, as a restore into this project would do".
+ */
+export function keptReason(t: KeptTableData): string {
+  const why =
+    t.targetRows > 0 || t.reason === 'the target held rows already'
+      ? 'a provider table that held rows'
+      : 'a provider table the restoring role may not write'
+  return `the restore kept the target's ${plural(t.targetRows, 'row')} of ${t.schema}.${t.name}, ${why}; the backup's ${plural(t.backupRows, 'row')} ${t.backupRows === 1 ? 'was' : 'were'} not loaded, as a restore into this project would do`
 }
 
 export const PREEXISTING_REASON =
@@ -1030,6 +1062,13 @@ export function compareArchives(
       ? PREEXISTING_REASON
       : undefined
   }
+  // the provider's tables whose rows the restore kept on purpose: their data, and only theirs,
+  // differs as expected
+  const kept = new Map(
+    (expect.keptTables ?? []).map(t => [JSON.stringify([t.schema, t.name]), keptReason(t)])
+  )
+  const keptData = (e: TocEntry): string | undefined =>
+    kept.get(JSON.stringify([e.namespace ?? '', e.tag]))
   let tablesCompared = 0
   let tablesEqual = 0
   let largeObjects = 0
@@ -1056,12 +1095,14 @@ export function compareArchives(
     } else if (!theirsBlock) {
       differences.push({
         object: `TABLE DATA ${name}`,
-        what: `is missing from the restored database (${plural(mine.count, 'row')} in the backup)`
+        what: `is missing from the restored database (${plural(mine.count, 'row')} in the backup)`,
+        expectedBecause: keptData(e)
       })
     } else if (mine.sha256 !== theirsBlock.sha256) {
       differences.push({
         object: `TABLE DATA ${name}`,
-        what: `differs: ${plural(theirsBlock.count, 'row')} restored, ${mine.count} in the backup; the first difference is in ${firstDifferingRows(mine, theirsBlock)}`
+        what: `differs: ${plural(theirsBlock.count, 'row')} restored, ${mine.count} in the backup; the first difference is in ${firstDifferingRows(mine, theirsBlock)}`,
+        expectedBecause: keptData(e)
       })
     } else {
       tablesEqual++
@@ -1314,9 +1355,25 @@ export async function compareMaterializedViewContents(
   return skipped
 }
 
+/**
+ * The backup's tables whose data differs as expected (a provider's table whose rows the restore
+ * kept, one compared on the backup's columns), at most those that differ.
+ */
+export function tablesDifferExpected(
+  c: Pick<ArchiveComparison, 'differences' | 'tablesCompared' | 'tablesEqual'>
+): number {
+  const expected = c.differences.filter(
+    d =>
+      d.expectedBecause &&
+      d.object.startsWith('TABLE DATA ') &&
+      (d.what.startsWith('differs:') || d.what.startsWith('is missing from the restored database'))
+  ).length
+  return Math.min(expected, c.tablesCompared - c.tablesEqual)
+}
+
 /** The comparison in one line: what was compared, equal, and differs (how many as expected). */
 export function comparisonHeadline(c: ArchiveComparison): string {
-  return `Objects: ${c.objectsCompared} compared, ${c.objectsEqual} equal${differing(c.objectsCompared - c.objectsEqual, c.objectsDifferExpected)}. Tables: ${c.tablesCompared} compared, ${c.tablesEqual} equal${differing(c.tablesCompared - c.tablesEqual, undefined)}. Large objects: ${c.largeObjects}${c.largeObjectsEqual ? ', equal' : ', differ'}.`
+  return `Objects: ${c.objectsCompared} compared, ${c.objectsEqual} equal${differing(c.objectsCompared - c.objectsEqual, c.objectsDifferExpected)}. Tables: ${c.tablesCompared} compared, ${c.tablesEqual} equal${differing(c.tablesCompared - c.tablesEqual, tablesDifferExpected(c))}. Large objects: ${c.largeObjects}${c.largeObjectsEqual ? ', equal' : ', differ'}.`
 }
 
 /** The materialized views' contents in one line (their differ count as the output gives it). */
