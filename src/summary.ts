@@ -185,8 +185,13 @@ export function keptMarkdown(kept: RestoreResult['kept']): string {
 
 export function verifySummaryMarkdown(result: VerifyResult): string {
   let md = restoreSummaryMarkdown(result).replace('## ✅ Database restore', '## ✅ Backup verified')
-  if ((result.kept ?? []).length > 0) {
-    md += `\nThe rows of ${result.kept.length === 1 ? 'this table' : 'these tables'} are the scratch project's, not the backup's, as a restore into this project would leave them: where they differ from the backup's, the difference is listed as expected below. Every other table is compared with the backup.\n`
+  const kept = keptMarkdown(result.kept ?? [])
+  if (kept !== '') {
+    // under the list of kept tables: what verify makes of them
+    const note = `\nThe rows of ${result.kept.length === 1 ? 'this table' : 'these tables'} are the scratch project's, not the backup's, as a restore into this project would leave them: where they differ from the backup's, the difference is listed as expected below. Every other table is compared with the backup.\n`
+    const at = md.indexOf(kept)
+    md =
+      at >= 0 ? `${md.slice(0, at + kept.length)}${note}${md.slice(at + kept.length)}` : md + note
   }
   md += objectCountsMarkdown(result.objects)
   md += equalityMarkdown(result.equality)

@@ -11,6 +11,7 @@ import {
   RowDigest,
   SEGMENT_ROWS,
   compareArchives,
+  comparisonHeadline,
   digestArchiveAlongside,
   digestArchiveChunks,
   tableDataEqual
@@ -65,6 +66,55 @@ describe('compareArchives', () => {
         what: 'differs: 100 rows restored, 100 in the backup; the first difference is in rows 33–48'
       }
     ])
+  })
+
+  it("a provider's table whose rows the restore kept differs as expected, named with why; no other table does (trial u29 F3)", () => {
+    const backupKept = entry('TABLE DATA', 'realtime', 'schema_migrations', { defn: '' })
+    const backupOwn = entry('TABLE DATA', 'public', 'todos', { defn: '' })
+    const restoredKept = entry('TABLE DATA', 'realtime', 'schema_migrations', { defn: '' })
+    const restoredOwn = entry('TABLE DATA', 'public', 'todos', { defn: '' })
+    const backup = archive(
+      [backupKept, backupOwn],
+      [
+        [backupKept, rows(4)],
+        [backupOwn, rows(4)]
+      ]
+    )
+    const restored = archive(
+      [restoredKept, restoredOwn],
+      [
+        [restoredKept, rows(5, 1)],
+        [restoredOwn, rows(4, 2)]
+      ]
+    )
+    const keptTables = [
+      {
+        schema: 'realtime',
+        name: 'schema_migrations',
+        targetRows: 5,
+        backupRows: 4,
+        reason: 'the target held rows already'
+      },
+      // kept, its data equal to the backup's: nothing to say
+      { schema: 'auth', name: 'schema_migrations', targetRows: 1, backupRows: 1, reason: 'x' }
+    ]
+    const c = compareArchives(backup, restored, { keptTables })
+    expect(c.differences).toEqual([
+      {
+        object: 'TABLE DATA realtime.schema_migrations',
+        what: 'differs: 5 rows restored, 4 in the backup; the first difference is in rows 1–5',
+        expectedBecause:
+          "the restore kept the target's 5 rows of realtime.schema_migrations, a provider table that held rows; the backup's 4 rows were not loaded, as a restore into this project would do"
+      },
+      {
+        object: 'TABLE DATA public.todos',
+        what: 'differs: 4 rows restored, 4 in the backup; the first difference is in rows 1–4'
+      }
+    ])
+    expect(c.differences[1].expectedBecause).toBeUndefined()
+    expect(comparisonHeadline(c)).toContain('Tables: 2 compared, 0 equal, 2 differ (1 expected).')
+    // without the kept list, both are unexplained
+    expect(compareArchives(backup, restored).differences.filter(d => d.expectedBecause)).toEqual([])
   })
 
   it('pairs entries of one tag by definition (overloaded operators) and names the missing one', () => {
