@@ -4618,6 +4618,10 @@ folder) {
         const name = line.replace(/^(\.\/)+/, '').replace(/\/$/, '');
         if (name === '' || name === '.')
             continue;
+        // GNU tar unpacked it under the folder, its leading / removed (nothing outside), but its
+        // files are then not where the archive put them (attacker a41 F5: "'tmp' is not a regular file")
+        if (name.startsWith('/'))
+            throw new postgres_archive/* ArchiveError */.di(`the directory archive (tar) holds the member ${JSON.stringify(name.slice(0, 80))}, an absolute path, which pg_dump -Fd never writes (its files are plain names in one folder; GNU tar unpacks such a member under the restore's folder, its leading / removed, not where the archive says). Nothing was restored. Restore the folder pg_dump -Fd made, tarred from inside it (tar -cf backup.tar -C dumpdir .).`);
         if (seen.has(name))
             throw new postgres_archive/* ArchiveError */.di(`the directory archive (tar) holds the member ${JSON.stringify(name.slice(0, 80))} more than once: tar unpacks the last, which need not be the one the backup's check read. pg_dump writes each file once; nothing was restored. Restore a backup the action or pg_dump -Fd made.`);
         seen.add(name);
@@ -4885,6 +4889,10 @@ entry) {
     else if (/query would be affected by row-level security policy for table /.test(errors)) {
         hint = rowSecurityHint(errors, entry);
     }
+    else if (ownerChangeDenied(stderr)) {
+        const { schema, role } = ownerChangeDenied(stderr);
+        hint = ` The statement gives an object of the schema ${schema} to the role ${role}, and PostgreSQL lets a role own an object only where it may create one: ${role} lacks CREATE on ${schema} in the target (the backup's own GRANTs on the schema come later, with its privileges). Have the schema's owner run GRANT CREATE ON SCHEMA ${(0,sql_names/* quoteIdent */.v4)(schema)} TO ${role}; first, or restore with 'no-owner: true' (everything then belongs to the restoring role), then restore again. pg_restore --single-transaction by hand fails the same way.`;
+    }
     else {
         hint = privilegeHint(errors, reported.join('\n'));
     }
@@ -4924,18 +4932,18 @@ function privilegeHint(errors, reported = errors) {
             : `Only a superuser may create the extension "${extension[1]}" in the target`;
         return ` ${who}: enable ${extension[1]} there first (Supabase: Dashboard → Database → Extensions; otherwise CREATE EXTENSION "${extension[1]}"; as a superuser), then restore again.`;
     }
-    const owner = /must be owner of ([a-z ]+?) (\S+)$/m.exec(errors);
+    const owner = ownerError(errors);
     if (owner)
-        return ` Only the owner of the ${owner[1]} ${owner[2]} (or a superuser) may do this, and the restoring role cannot act as it.`;
-    const database = /permission denied for database (\S+)/.exec(errors);
+        return ` Only the owner of the ${owner.kind} ${owner.name} (or a superuser) may do this, and the restoring role cannot act as it.`;
+    const database = /permission denied for database (.+?)\s*$/m.exec(errors);
     if (database)
         return ` The restoring role may not create schemas (nor publications) in the database ${database[1]}: it lacks CREATE on it. Grant it (GRANT CREATE ON DATABASE ${(0,sql_names/* quoteIdent */.v4)(database[1])} TO <role>; as the database's owner), restore as the database's owner, or create the backup's schemas first (CREATE SCHEMA … AUTHORIZATION <role>) and restore with allow-non-empty: true.`;
-    const schema = /permission denied for schema (\S+)/.exec(errors);
+    const schema = /permission denied for schema (.+?)\s*$/m.exec(errors);
     if (schema)
         return ` The restoring role may not create objects in the schema ${schema[1]} of the target (it lacks CREATE on it).`;
     if (/permission denied to (?:create|change owner of) event trigger/.test(errors))
         return ' Only a superuser may create or own an event trigger: restore as a superuser, or leave the event trigger out of the backup (on a managed service the provider manages its own).';
-    const wrapper = /permission denied for foreign-data wrapper (\S+)/.exec(errors);
+    const wrapper = /permission denied for foreign-data wrapper (.+?)\s*$/m.exec(errors);
     if (wrapper)
         return ` The restoring role lacks USAGE on the foreign-data wrapper ${wrapper[1]} of the target, which the backup's foreign server needs: have its owner grant it (GRANT USAGE ON FOREIGN DATA WRAPPER ${(0,sql_names/* quoteIdent */.v4)(wrapper[1])} TO <the restoring role>; on a managed service, as its admin role), or restore as a role that has it, then restore again. No input of a restore leaves out a foreign server or its user mappings (they belong to no schema), and a backup cannot leave them out either (exclude-tables of a foreign table keeps its server).`;
     // pg_dump --data-only --disable-triggers: its ALTER TABLE … DISABLE TRIGGER ALL reaches the
@@ -4945,6 +4953,40 @@ function privilegeHint(errors, reported = errors) {
     if (/permission denied|must be superuser|must be member of role/.test(errors))
         return " The restoring role lacks a privilege this statement needs: restore as a role that has it, or have the object's owner grant it (on a managed service, its admin role); or restore without the object: an archive's restore loads only the schemas or tables given in 'schemas' or 'tables' (exclude-schemas and exclude-tables apply to a backup only).";
     return '';
+}
+/**
+ * "permission denied for schema S" of an `ALTER … OWNER TO r` statement (psql --echo-errors'
+ * STATEMENT, pg_restore's "Command was"): the new owner r lacks CREATE on S (ALTER … OWNER TO
+ * requires it of the new owner, not of the role that runs it: trial u29 F1). The schema as the
+ * server printed it, the role as the statement wrote it; undefined otherwise.
+ */
+function ownerChangeDenied(stderr) {
+    const schema = /permission denied for schema (.+?)\s*$/m.exec(stderr);
+    // the failed statement as psql or pg_restore echoed it: the one such line of the output, or
+    // none — an error message of the backup's own (RAISE) can hold a line that looks like one
+    // (re-attack a45 F1: a forged "Command was: ALTER … OWNER TO PUBLIC" drew advice to GRANT
+    // CREATE ON SCHEMA public TO PUBLIC); with the real one after it, there are two
+    const statements = [...stderr.matchAll(/(?:\bSTATEMENT: {2}|^Command was: )(.*)$/gm)];
+    if (!schema || statements.length !== 1)
+        return undefined;
+    const role = /^ALTER\b.*\bOWNER\s+TO\s+("(?:[^"]|"")+"|[A-Za-z_][\w$]*)\s*;?\s*$/i.exec(statements[0][1])?.[1];
+    // a role as SQL names it, unquoted; never the pseudo-role PUBLIC nor CURRENT_USER & co.
+    const name = role?.startsWith('"') ? role.slice(1, -1).replaceAll('""', '"') : role?.toLowerCase();
+    if (name === undefined ||
+        (!role.startsWith('"') &&
+            ['public', 'current_user', 'current_role', 'session_user'].includes(name)))
+        return undefined;
+    return { schema: schema[1], role: (0,sql_names/* quoteIdent */.v4)(name) };
+}
+/** The kinds of object PostgreSQL's "must be owner of <kind> <name>" names (aclchk.c). */
+const OWNED_KINDS = 'table|relation|view|materialized view|sequence|index|foreign table|function|procedure|routine|aggregate|schema|extension|type|domain|collation|conversion|language|large object|operator|operator class|operator family|event trigger|publication|subscription|foreign-data wrapper|foreign server|statistics object|text search configuration|text search dictionary|tablespace|database|policy|rule|trigger';
+/**
+ * "must be owner of <kind> <name>" at a line's end: the kind, and the name as the server printed
+ * it (unquoted: it may hold spaces, which end it nowhere), or null.
+ */
+function ownerError(errors) {
+    const m = new RegExp(String.raw `must be owner of (${OWNED_KINDS}) (.+?)\s*$`, 'm').exec(errors);
+    return m ? { kind: m[1], name: m[2] } : null;
 }
 /**
  * An error about an object that exists ("relation "t" already exists"), not a row whose key does
@@ -7657,11 +7699,25 @@ async function fromToc(inputs, readToc) {
             .join(' ')}${names.length > 3 ? ' …' : ''}).`);
     }
     const leftOut = tablesLeaveOut(inputs, toc);
-    if (leftOut.length > 0) {
+    // the sequences of the named tables (an identity column's, a serial's) that tables does not
+    // name: not entries "built on" the table (a sequence is table-like), so named here (trial u29
+    // F4: a table restored without its identity, and the warning did not say so)
+    const sequences = inputs.dataOnly !== true ? unnamedOwnedSequences({ ...inputs, dataOnly: true }, toc) : [];
+    if (leftOut.length > 0 || sequences.length > 0) {
         const shown = leftOut
             .slice(0, 20)
             .map(e => `${e.desc} ${e.namespace ? `${e.namespace}.` : ''}${e.tag}`);
-        warn(`tables: as pg_restore --table does, the restore brings the named tables' definitions and rows, not the ${(0,log/* plural */.LS)(leftOut.length, 'entry', 'entries')} of the backup built on them: ${shown.join(', ')}${leftOut.length > shown.length ? `, and ${leftOut.length - shown.length} more` : ''}. A table restored this way may lack its keys, defaults, indexes and triggers (the app's next insert can fail). Name its sequences in tables too; for the rest, restore the whole backup into a scratch database and copy the table from there, or run pg_restore -L by hand with a list that names those entries (pg_restore -l shows them).`);
+        const one = sequences.length === 1;
+        // an identity's sequence entry holds the ALTER TABLE … ADD GENERATED … AS IDENTITY itself; a
+        // serial's default (nextval) is a DEFAULT entry of the table's, among those listed above
+        const identity = (u) => toc.entries.some(e => e.desc === 'SEQUENCE' && e.tag === u.sequence && /\bAS IDENTITY\b/.test(e.defn ?? ''));
+        const describe = (u) => `${u.sequence} (${identity(u) ? `the identity of ${u.table}` : `of ${u.table}`})`;
+        const sequenceAdvice = sequences.length > 0
+            ? ` ${one ? 'Its sequence' : 'Their sequences'} ${sequences.map(describe).join(', ')} ${one ? 'is' : 'are'} not named in tables, so ${one ? 'it is' : 'they are'} not restored either: an identity column comes back as a plain one, and the app's next insert without an id fails ("null value in column"). Add ${one ? 'it' : 'them'} (tables: ${(0,sql_names/* restoreNamesValue */.A9)([...inputs.tables, ...sequences.map(u => u.sequence)])})${sequences.some(u => !identity(u)) ? "; a serial column's DEFAULT nextval(…) is an entry of its own, which only pg_restore -L brings" : ''}.`
+            : '';
+        warn(leftOut.length > 0
+            ? `tables: as pg_restore --table does, the restore brings the named tables' definitions and rows, not the ${(0,log/* plural */.LS)(leftOut.length, 'entry', 'entries')} of the backup built on them: ${shown.join(', ')}${leftOut.length > shown.length ? `, and ${leftOut.length - shown.length} more` : ''}. A table restored this way may lack its keys, defaults, indexes and triggers (the app's next insert can fail).${sequenceAdvice} ${sequences.length > 0 ? 'For' : 'Name its sequences in tables too; for'} the rest, restore the whole backup into a scratch database and copy the table from there, or run pg_restore -L by hand with a list that names those entries (pg_restore -l shows them).`
+            : `tables: as pg_restore --table does, the restore brings the named tables' definitions and rows.${sequenceAdvice}`);
     }
     // a partitioned table holds no rows: its partitions do, and `tables` names entries by their own
     // names, as pg_restore -t does (trial u25 F1: "tables: orders" restored 0 rows, said nothing)
@@ -9546,7 +9602,8 @@ async function restore(inputs, connection, deps = {}) {
             skipped,
             skippedStatements: loaded.skipped,
             backupDigest,
-            backupDigestMissing
+            backupDigestMissing,
+            kept
         });
         return {
             restoredFrom: fetched.restoredFrom,
@@ -10095,7 +10152,9 @@ async function explainedFailure(inputs, monitor, error, blockers, cancelled) {
         const what = /ERROR:\s+(.*already exists)/.exec(errors)?.[1] ?? 'an object already exists';
         return new LoadError(`${what}, although clean: true dropped the backup's objects first: this object is not among what clean drops — an extension's member or an object of a kind clean keeps (extensions, the schema public), or an object the backup creates twice. ${afterLoadFailure(inputs)} Drop that object by hand, or restore into an empty database.`, error.stderr);
     }
-    if (error instanceof LoadError) {
+    // the new owner of an ALTER … OWNER TO lacks CREATE on the schema: the load's own hint says
+    // so; who owns the schema is beside the point (trial u29 F1: "restore as neondb_owner")
+    if (error instanceof LoadError && !ownerChangeDenied(error.stderr)) {
         const owner = await ownerInTarget(monitor, errors).catch(() => undefined);
         if (owner) {
             // before what the restore left of the target ("Nothing was kept: …"), which ends the message
@@ -10123,12 +10182,12 @@ function withSequences(message, sequences) {
  * the target, and what to do — one sentence, or undefined (not such an error, or not found).
  */
 async function ownerInTarget(client, errors) {
-    const owner = /must be owner of ([a-z ]+?) (\S+)$/m.exec(errors);
-    const schema = owner ? null : /permission denied for schema (\S+)$/m.exec(errors);
+    const owner = ownerError(errors);
+    const schema = owner ? null : /permission denied for schema (.+?)\s*$/m.exec(errors);
     if (!owner && !schema)
         return undefined;
-    const kind = owner ? owner[1] : 'schema';
-    const full = owner ? owner[2] : schema[1];
+    const kind = owner ? owner.kind : 'schema';
+    const full = owner ? owner.name : schema[1];
     const dot = full.lastIndexOf('.');
     const name = dot >= 0 ? full.slice(dot + 1) : full;
     const inSchema = dot >= 0 ? full.slice(0, dot) : null;
@@ -11102,7 +11161,7 @@ function refuseWithheldReferences(plan, facts, manifest, inputs) {
     // it came from): the app's own schemas alone then restore (trial u15 F2)
     const providers = new Set(facts.providerSchemas.map(p => p.name));
     const own = [...new Set(referring.map(t => t.schema))].filter(n => !providers.has(n)).sort();
-    throw new RestoreError(`${withheldText}; and ${found.slice(0, 10).join(', ')}${found.length > 10 ? `, and ${found.length - 10} more` : ''}: ${found.length === 1 ? 'its rows would fail that key' : 'their rows would fail those keys'} in the load ("Key … is not present in table …") unless the target's rows of ${names} are the very ones they refer to, so nothing was changed. ${own.length > 0 ? `If they are (the project the backup came from, with the same users), restore your own schemas only: schemas: ${own.join(',')}. Otherwise restore` : 'Restore'} into a project nobody has used yet (no sign-ups), or delete the target's rows of ${names} first (e.g. in its SQL editor: ${[...tables.values()].map(t => `DELETE FROM ${restore_qualified(t)};`).join(' ')} — ${inputs.dataOnly === true ? 'the tables data-only loads are empty, so nothing of yours refers to them' : 'once nothing of yours refers to them'}) and restore again.`);
+    throw new RestoreError(`${withheldText}; and ${found.slice(0, 10).join(', ')}${found.length > 10 ? `, and ${found.length - 10} more` : ''}: ${found.length === 1 ? 'its rows would fail that key' : 'their rows would fail those keys'} in the load ("Key … is not present in table …") unless the target's rows of ${names} are the very ones they refer to, so nothing was changed. ${own.length > 0 ? `If they are (the project the backup came from, with the same users), restore your own schemas only (schemas: ${own.join(',')}). Otherwise restore` : 'Restore'} into a project nobody has used yet (no sign-ups), or delete the target's rows of ${names} first (e.g. in its SQL editor: ${[...tables.values()].map(t => `DELETE FROM ${restore_qualified(t)};`).join(' ')} — ${inputs.dataOnly === true ? 'the tables data-only loads are empty, so nothing of yours refers to them' : 'once nothing of yours refers to them'}) and restore again.`);
 }
 function sentenceCase(text) {
     return text.charAt(0).toUpperCase() + text.slice(1);

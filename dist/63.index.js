@@ -579,6 +579,11 @@ function explainDumpFailure(code, signal, stderr) {
     const said = tail && advice && !/[.!?]$/.test(tail) ? `${tail}.` : tail;
     return new DumpError(`pg_dump ${how}${said ? `: ${said}` : ''}${advice}`, stderr);
 }
+/** The last part of `schema.name` as pg_dump quotes it, unquoted ("we""ird" → we"ird). */
+function unquotedLast(qualified) {
+    const last = new RegExp(String.raw `${QUERY_IDENT}$`).exec(qualified)?.[0] ?? qualified;
+    return last.startsWith('"') ? last.slice(1, -1).replaceAll('""', '"') : last;
+}
 /** An identifier as pg_dump writes it in a query (fmtId): bare, or double-quoted. */
 const QUERY_IDENT = String.raw `(?:"(?:[^"]|"")*"|[A-Za-z_][A-Za-z0-9_$]*)`;
 /**
@@ -588,7 +593,8 @@ const QUERY_IDENT = String.raw `(?:"(?:[^"]|"")*"|[A-Za-z_][A-Za-z0-9_$]*)`;
  * ("Query was: LOCK TABLE vault.secrets …"), else the bare name the error gives.
  */
 function permissionAdvice(stderr) {
-    const denied = /permission denied for (table|sequence|view|materialized view|schema) (\S+)/.exec(stderr);
+    // the name as the server printed it, to the line's end (unquoted: it may hold spaces)
+    const denied = /permission denied for (table|sequence|view|materialized view|schema) (.+?)\s*$/m.exec(stderr);
     if (!denied)
         return '';
     const [, kind, bare] = denied;
@@ -597,7 +603,7 @@ function permissionAdvice(stderr) {
     }
     const query = new RegExp(String.raw `Query was: .*?\b(?:LOCK TABLE|FROM|COPY)\s+(?:ONLY\s+)?(${QUERY_IDENT}\.${QUERY_IDENT})`).exec(stderr);
     // the query's name is as pg_dump writes it (quoted where SQL needs it); the error's is bare
-    const qualified = query && query[1].split('.').at(-1)?.replace(/^"|"$/g, '') === bare ? query[1] : undefined;
+    const qualified = query && unquotedLast(query[1]) === bare ? query[1] : undefined;
     const named = qualified ?? (0,_sql_names_js__WEBPACK_IMPORTED_MODULE_14__/* .quoteIdent */ .v4)(bare);
     const schema = qualified?.slice(0, qualified.indexOf('.'));
     return ` The role in database-url may not read ${kind} ${named}, which the backup includes. Leave it out with 'exclude-tables: ${named}'${schema ? ` (or its whole schema with 'exclude-schemas: ${schema}')` : ''}, or let the role read it: GRANT SELECT ON ${named} TO <role>, as its owner.`;
@@ -1232,11 +1238,6 @@ const RELATION_KINDS = {
 };
 /** The comment pg_dump writes last: a plain dump without it is truncated. */
 const PLAIN_TRAILER = '-- PostgreSQL database dump complete';
-/** The first line of a statement's text, without its line end. */
-function firstLine(text) {
-    const nl = text.indexOf('\n');
-    return (nl < 0 ? text : text.slice(0, nl)).replace(/\r$/, '');
-}
 /**
  * A pass-through stage over a plain dump (pg_dump's output as it is written) that records the
  * table of every COPY … FROM stdin statement, as psql would read the script.
@@ -1542,7 +1543,6 @@ class PlainDumpObjects {
         // its leading words, as classifyStatement reads them (without the rest of its classification,
         // which the gate's rules use: a statement is a COPY when its first word is)
         const cls = { keywords: e.parts[0].keywords };
-        const line = firstLine(text);
         this.references(text, cls.keywords);
         // pg_dump --clean unlinks each large object before it creates it again: one the script
         // unlinks first is not taken in the target when its lo_create runs
@@ -1603,21 +1603,21 @@ class PlainDumpObjects {
                 this.unlistedCopy = true;
             return;
         }
-        const insert = /^INSERT INTO /.exec(line);
+        const insert = /^INSERT INTO /.exec(text);
         if (insert) {
             const table = parseCopyStatement(`COPY ${text.slice(insert[0].length)}`);
             if (table)
                 this.insertTables.push(table);
             return;
         }
-        const setval = /^SELECT pg_catalog\.setval\('((?:[^']|'')+)', /.exec(line);
+        const setval = /^SELECT pg_catalog\.setval\('((?:[^']|'')+)', /.exec(text);
         if (setval) {
             const sequence = parseCopyStatement(`COPY ${setval[1].replace(/''/g, "'")}`);
             if (sequence)
                 this.setvalSequences.push(sequence);
             return;
         }
-        if (cls.keywords[0] === 'ALTER' && /^ALTER TABLE /.test(line)) {
+        if (cls.keywords[0] === 'ALTER' && /^ALTER TABLE /.test(text)) {
             const identity = /\bAS IDENTITY \(\s*SEQUENCE NAME ((?:"(?:[^"]|"")+"|[^\s."(]+)\.(?:"(?:[^"]|"")+"|[^\s"(;]+))/.exec(text);
             const sequence = identity ? parseCopyStatement(`COPY ${identity[1]}`) : undefined;
             if (sequence) {
@@ -1630,7 +1630,7 @@ class PlainDumpObjects {
         }
         if (cls.keywords[0] !== 'CREATE')
             return;
-        const schema = /^CREATE SCHEMA (?:IF NOT EXISTS )?("(?:[^"]|"")+"|[^\s;]+)/.exec(line);
+        const schema = /^CREATE SCHEMA (?:IF NOT EXISTS )?("(?:[^"]|"")+"|[^\s;]+)/.exec(text);
         if (schema) {
             const name = schema[1].startsWith('"')
                 ? schema[1].slice(1, -1).replace(/""/g, '"')
@@ -1640,12 +1640,12 @@ class PlainDumpObjects {
                 this.drops.push(`DROP SCHEMA IF EXISTS ${schema[1]} CASCADE;`);
             return;
         }
-        const object = /^CREATE (?:UNLOGGED |FOREIGN )?(TABLE|VIEW|MATERIALIZED VIEW|SEQUENCE|TYPE|DOMAIN) (?:IF NOT EXISTS )?((?:"(?:[^"]|"")+"|[^\s."(]+)\.(?:"(?:[^"]|"")+"|[^\s"(;]+))/.exec(line);
+        const object = /^CREATE (?:UNLOGGED |FOREIGN )?(TABLE|VIEW|MATERIALIZED VIEW|SEQUENCE|TYPE|DOMAIN) (?:IF NOT EXISTS )?((?:"(?:[^"]|"")+"|[^\s."(]+)\.(?:"(?:[^"]|"")+"|[^\s"(;]+))/.exec(text);
         if (object) {
             if (['TABLE', 'VIEW', 'MATERIALIZED VIEW', 'SEQUENCE'].includes(object[1]) &&
-                !/^CREATE (?:UNLOGGED |FOREIGN )?(?:TABLE|VIEW|MATERIALIZED VIEW|SEQUENCE) IF NOT EXISTS /.test(line)) {
+                !/^CREATE (?:UNLOGGED |FOREIGN )?(?:TABLE|VIEW|MATERIALIZED VIEW|SEQUENCE) IF NOT EXISTS /.test(text)) {
                 const relation = parseCopyStatement(`COPY ${object[2]}`);
-                const kinds = /^CREATE FOREIGN /.test(line) ? 'f' : RELATION_KINDS[object[1]];
+                const kinds = /^CREATE FOREIGN /.test(text) ? 'f' : RELATION_KINDS[object[1]];
                 if (relation)
                     this.replacingRelations.push({ ...relation, kinds });
             }
@@ -1655,7 +1655,7 @@ class PlainDumpObjects {
                     this.createdTables.push(table);
                 // the name as the server folds it (an unquoted Accounts is accounts)
                 const [schema, dot, name] = sqlTokens(object[2], false);
-                if (dot?.value === '.' && !/^CREATE (?:UNLOGGED |FOREIGN )?TABLE IF NOT EXISTS /.test(line))
+                if (dot?.value === '.' && !/^CREATE (?:UNLOGGED |FOREIGN )?TABLE IF NOT EXISTS /.test(text))
                     this.newTable({ schema: schema.value, name: name.value });
             }
             if (object[1] === 'SEQUENCE') {
@@ -1668,18 +1668,18 @@ class PlainDumpObjects {
                 if (type)
                     this.replacingObjects.push({ ...type, kind: 'type' });
             }
-            const kind = object[1] === 'TABLE' && /^CREATE FOREIGN/.test(line) ? 'FOREIGN TABLE' : object[1];
+            const kind = object[1] === 'TABLE' && /^CREATE FOREIGN/.test(text) ? 'FOREIGN TABLE' : object[1];
             this.drops.push(`DROP ${kind} IF EXISTS ${object[2]} CASCADE;`);
             return;
         }
-        const other = /^CREATE (TEXT SEARCH (?:CONFIGURATION|DICTIONARY|PARSER|TEMPLATE)|COLLATION|CONVERSION|OPERATOR CLASS|OPERATOR FAMILY) ((?:"(?:[^"]|"")+"|[^\s."(]+)\.(?:"(?:[^"]|"")+"|[^\s"(;]+))/.exec(line);
+        const other = /^CREATE (TEXT SEARCH (?:CONFIGURATION|DICTIONARY|PARSER|TEMPLATE)|COLLATION|CONVERSION|OPERATOR CLASS|OPERATOR FAMILY) ((?:"(?:[^"]|"")+"|[^\s."(]+)\.(?:"(?:[^"]|"")+"|[^\s"(;]+))/.exec(text);
         const created = other ? parseCopyStatement(`COPY ${other[2]}`) : undefined;
         if (other && created) {
             this.replacingObjects.push({ ...created, kind: other[1].toLowerCase() });
             return;
         }
         // outside schemas: by name (an extension: pg_dump writes IF NOT EXISTS, after its DROP)
-        const global = /^CREATE (PUBLICATION|SERVER|FOREIGN DATA WRAPPER|EVENT TRIGGER|EXTENSION(?: IF NOT EXISTS)?) ("(?:[^"]|"")+"|[^\s;"]+)/.exec(line);
+        const global = /^CREATE (PUBLICATION|SERVER|FOREIGN DATA WRAPPER|EVENT TRIGGER|EXTENSION(?: IF NOT EXISTS)?) ("(?:[^"]|"")+"|[^\s;"]+)/.exec(text);
         if (global) {
             const name = global[2].startsWith('"')
                 ? global[2].slice(1, -1).replace(/""/g, '"')
@@ -1692,18 +1692,18 @@ class PlainDumpObjects {
             return;
         }
         // a cast by its types as pg_dump writes them (format_type, as the net reads them)
-        const cast = /^CREATE CAST \((.+?) AS (.+?)\) /.exec(line);
+        const cast = /^CREATE CAST \((.+?) AS (.+?)\) /.exec(text);
         if (cast) {
             this.replacingObjects.push({ schema: '', name: `(${cast[1]} AS ${cast[2]})`, kind: 'cast' });
             return;
         }
-        const fn = /^CREATE (?:OR REPLACE )?(FUNCTION|PROCEDURE) ((?:"(?:[^"]|"")+"|[^\s."(]+)\.(?:"(?:[^"]|"")+"|[^\s"(]+))\(/.exec(line);
-        if (fn && !/^CREATE OR REPLACE /.test(line)) {
+        const fn = /^CREATE (?:OR REPLACE )?(FUNCTION|PROCEDURE) ((?:"(?:[^"]|"")+"|[^\s."(]+)\.(?:"(?:[^"]|"")+"|[^\s"(]+))\(/.exec(text);
+        if (fn && !/^CREATE OR REPLACE /.test(text)) {
             const created = parseCopyStatement(`COPY ${fn[2]}`);
             if (created)
                 this.replacingObjects.push({ ...created, kind: 'function' });
         }
-        const args = fn ? signatureArguments(line, fn[0].length) : undefined;
+        const args = fn ? signatureArguments(text, fn[0].length) : undefined;
         if (fn && args !== undefined)
             this.drops.push(`DROP ${fn[1]} IF EXISTS ${fn[2]}(${args}) CASCADE;`);
     }
@@ -6680,6 +6680,7 @@ class ScriptGate extends node_stream__WEBPACK_IMPORTED_MODULE_0__.Transform {
     statement(e) {
         const from = this.decidedUpTo;
         this.seeGap(this.decidedUpTo, e.offset);
+        this.seeDumpHeader(e);
         // what psql sends at the end of the input when only comments are left: a /* … */ after the
         // last ";" keeps the lines after it (the trailer among them) in psql's buffer (attacker a36
         // A2: refused as truncated where psql -f runs it)
@@ -6920,9 +6921,12 @@ class ScriptGate extends node_stream__WEBPACK_IMPORTED_MODULE_0__.Transform {
                     onWord > 0 &&
                     (isWordToken(t[onWord + 1], 'ROLE') || isWordToken(t[onWord + 1], 'TABLESPACE'))));
         if (!globals) {
-            if (part.header)
+            if (part.header && part.dumpLine === undefined)
                 throw this.clusterDumpError(part.line, part.what);
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .CheckError */ .tl(`${this.where()} starts with roles (line ${part.line}: ${part.what}${part.statements > 0 ? `, and ${(0,_log_js__WEBPACK_IMPORTED_MODULE_5__/* .plural */ .LS)(part.statements, 'more statement')} on roles up to line ${part.lastLine}` : ''}) and then holds a database's objects (line ${e.line}: "${shortText(e.text, 80)}"). Roles belong to the whole server, not to a database: pg_dump never writes them, and a restore writes only into the target database (the one its connection names). Nothing was restored. Split the file at line ${e.line}: head -n ${e.line - 1} FILE > roles.sql, and run that by hand with psql as a role with CREATEROLE (psql -v ON_ERROR_STOP=1 -f roles.sql "$DATABASE_URL"); tail -n +${e.line} FILE > database.sql, and restore that.`);
+            // the database's part begins with pg_dump's header where there is one (its SET lines and
+            // \restrict before its first object), else at this statement
+            const split = part.dumpLine ?? e.line;
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .CheckError */ .tl(`${this.where()} starts with ${part.header ? `pg_dumpall's roles (its header "-- PostgreSQL database cluster dump"${part.statements > 0 ? `, then ${(0,_log_js__WEBPACK_IMPORTED_MODULE_5__/* .plural */ .LS)(part.statements, 'statement')} on roles up to line ${part.lastLine}` : ''})` : `roles (line ${part.line}: ${part.what}${part.statements > 0 ? `, and ${(0,_log_js__WEBPACK_IMPORTED_MODULE_5__/* .plural */ .LS)(part.statements, 'more statement')} on roles up to line ${part.lastLine}` : ''})`} and then holds a database's objects (line ${e.line}: "${shortText(e.text, 80)}"). Roles belong to the whole server, not to a database: pg_dump never writes them, and a restore writes only into the target database (the one its connection names). Nothing was restored. Split the file at line ${split}: head -n ${split - 1} FILE > roles.sql, and run that by hand with psql as a role with CREATEROLE (psql -v ON_ERROR_STOP=1 -f roles.sql "$DATABASE_URL"); tail -n +${split} FILE > database.sql, and restore that.`);
         }
         if (cls.kind === 'role' || w0 === 'DROP' || w0 === 'GRANT') {
             part.statements++;
@@ -6953,6 +6957,7 @@ class ScriptGate extends node_stream__WEBPACK_IMPORTED_MODULE_0__.Transform {
     metaCommand(e) {
         const from = this.decidedUpTo;
         this.seeGap(this.decidedUpTo, e.offset);
+        this.seeDumpHeader(e);
         const refused = (0,_psql_script_rules_js__WEBPACK_IMPORTED_MODULE_4__/* .refusal */ .x5)(e);
         if (this.globalsPart) {
             // pg_dumpall's globals, then "\connect" to each database: a whole cluster
@@ -7090,6 +7095,26 @@ class ScriptGate extends node_stream__WEBPACK_IMPORTED_MODULE_0__.Transform {
         return undefined;
     }
     /** White space and comments between events: pg_dump's trailer is one of them. */
+    /**
+     * After pg_dumpall's globals: where a pg_dump's own output begins (its header comment, in the
+     * gap before `e`), for the line to split such a file at (globals, then one database's dump:
+     * trial u29 F2 — the pg_dump part's SET lines and \restrict come before its first object).
+     */
+    seeDumpHeader(e) {
+        const part = this.globalsPart;
+        if (!part || part.dumpLine !== undefined || e.offset <= this.decidedUpTo)
+            return;
+        const gap = this.bytes(this.decidedUpTo, e.offset).toString('latin1');
+        const at = gap.search(/(?:^|\n)--\r?\n-- PostgreSQL database dump\r?\n/);
+        if (at < 0)
+            return;
+        const start = gap[at] === '\n' ? at + 1 : at;
+        let breaks = 0;
+        for (let i = start; i < gap.length; i++)
+            if (gap.charCodeAt(i) === 10)
+                breaks++;
+        part.dumpLine = e.line - breaks;
+    }
     seeGap(from, to) {
         if (this.facts.complete || to - from < TRAILER.length)
             return;
@@ -8721,8 +8746,9 @@ function sqlQuoted(name) {
  * PostgreSQL's keywords that are not UNRESERVED_KEYWORD (reserved, type/function-name and
  * column-name keywords), which quote_ident quotes (ruleutils.c quote_identifier): PostgreSQL 15's
  * pg_get_keywords() with catcode <> 'U', and those 16 and 17 add in src/include/parser/kwlist.h
- * (system_user; json, json_array … json_value, merge_action). A keyword a later version adds is
- * at worst left unquoted in a hint, where the server would say so.
+ * (system_user; json, json_array … json_value, merge_action); 18 adds none (the names pg_dump 18
+ * quotes of a table with a column named for each of its 494 keywords are these 164). A keyword a
+ * later version adds is at worst left unquoted in a hint, where the server would say so.
  */
 const QUOTED_KEYWORDS = new Set(('all analyse analyze and any array as asc asymmetric authorization between bigint binary ' +
     'bit boolean both case cast char character check coalesce collate collation column ' +

@@ -738,6 +738,10 @@ function notCompared(why) {
 /** The differences the restore's own settings and skip list explain. */
 function expectations(inputs, loaded) {
     const expect = { skippedStatements: loaded.skippedStatements };
+    // the provider's tables whose rows the restore kept (the target's, not the backup's): their
+    // data differs as a restore into this project would make it; nothing else is let through
+    if (loaded.kept.length > 0)
+        expect.keptTables = loaded.kept;
     if (inputs.noOwner === true)
         expect.ownersNotRestored = 'no-owner: true (owners not restored)';
     else if (loaded.skipped.some(g => restore/* OWNER_REASON */.ls.test(g.reason))) {
