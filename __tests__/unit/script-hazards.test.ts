@@ -324,3 +324,35 @@ describe('PlainDumpObjects: quoted names that hold a line break (read whole, not
     expect(objects.setvalSequences).toEqual([{ schema: 'public', name: 's\nq' }])
   })
 })
+
+describe("clean's DROP FUNCTION: the signature read as the server reads it (re-attack a45)", () => {
+  it.each([
+    // a ')' or ',' inside a dollar quote, a string, a comment or a quoted name ends nothing
+    [
+      'CREATE FUNCTION public.f(a text DEFAULT $$, b integer)$$) RETURNS integer LANGUAGE sql AS $$SELECT 1$$;',
+      'public.f(a text)'
+    ],
+    [
+      "CREATE FUNCTION public.f(a text DEFAULT 'x), (y', b integer) RETURNS integer LANGUAGE sql AS $$SELECT 1$$;",
+      'public.f(a text, b integer)'
+    ],
+    [
+      "CREATE FUNCTION public.f(a text DEFAULT E'it\\'s), (', b integer) RETURNS integer LANGUAGE sql AS $$SELECT 1$$;",
+      'public.f(a text, b integer)'
+    ],
+    [
+      'CREATE FUNCTION public.f(a integer /* ) */, b "odd,type)") RETURNS integer LANGUAGE sql AS $$SELECT 1$$;',
+      'public.f(a integer, b "odd,type)")'
+    ],
+    [
+      'CREATE FUNCTION public.f(a integer -- ),\n, b text) RETURNS integer LANGUAGE sql AS $$SELECT 1$$;',
+      'public.f(a integer, b text)'
+    ],
+    [
+      'CREATE FUNCTION public.f(a integer = 3, b numeric(10, 2) DEFAULT 0) RETURNS integer LANGUAGE sql AS $x$SELECT 1$x$;',
+      'public.f(a integer, b numeric(10, 2))'
+    ]
+  ])('%s', (statement, signature) => {
+    expect(seen(statement).drops).toEqual([`DROP FUNCTION IF EXISTS ${signature} CASCADE;`])
+  })
+})
