@@ -646,20 +646,26 @@ describe('the loader killed after the last of its input (attacker a37 F2)', () =
     await pgDumpTo(database, slowFile, ['-Fc'])
   }, 120_000)
 
+  /** The action restoring the slow index's backup into a new database, once it builds the index. */
+  async function restoreBuildingIndex(): Promise<{ target: string; step: ActionProcess }> {
+    const target = await server.createDatabase()
+    const step = startActionProcess(harness, {
+      mode: 'restore',
+      'database-url': server.url(target),
+      'backup-file': slowFile
+    })
+    await waitUntil(
+      'the load to build the index',
+      async () => (await sessions(target, 'CREATE INDEX big_v_idx%')) > 0,
+      step
+    )
+    return { target, step }
+  }
+
   it.each([['SIGKILL'], ['SIGTERM']] as const)(
     'pg_restore %s while it builds an index: no session of the load runs on, the target empty, and what is said holds',
     async signal => {
-      const target = await server.createDatabase()
-      const step = startActionProcess(harness, {
-        mode: 'restore',
-        'database-url': server.url(target),
-        'backup-file': slowFile
-      })
-      await waitUntil(
-        'the load to build the index',
-        async () => (await sessions(target, 'CREATE INDEX big_v_idx%')) > 0,
-        step
-      )
+      const { target, step } = await restoreBuildingIndex()
       const loaders = processesMentioning(step.runnerTemp).filter(p =>
         / \S*pg_restore /.test(` ${p.split(' ').slice(1).join(' ')} `)
       )
@@ -690,17 +696,7 @@ describe('the loader killed after the last of its input (attacker a37 F2)', () =
   )
 
   it('the action itself killed (SIGKILL) while pg_restore builds the index: pg_restore ends with it, nothing is committed (attacker a41 F4)', async () => {
-    const target = await server.createDatabase()
-    const step = startActionProcess(harness, {
-      mode: 'restore',
-      'database-url': server.url(target),
-      'backup-file': slowFile
-    })
-    await waitUntil(
-      'the load to build the index',
-      async () => (await sessions(target, 'CREATE INDEX big_v_idx%')) > 0,
-      step
-    )
+    const { target, step } = await restoreBuildingIndex()
     step.child.kill('SIGKILL')
     await step.exited
     // the index would take some 40 s more, then pg_restore would commit the whole backup with
