@@ -10,7 +10,11 @@ import type { CheckResult } from './modes/check.js'
 import { formatAge } from './duration.js'
 import type { RestoreResult } from './modes/restore.js'
 import type { SkippedGroup } from './postgres/target-policy.js'
-import { materializedViewsDiffering, tablesDifferExpected } from './postgres/compare.js'
+import {
+  materializedViewsDiffering,
+  providerBookkeeping,
+  tablesDifferExpected
+} from './postgres/compare.js'
 import type { VerifyResult } from './modes/verify.js'
 import { redact } from './secrets.js'
 
@@ -188,7 +192,11 @@ export function verifySummaryMarkdown(result: VerifyResult): string {
   const kept = keptMarkdown(result.kept ?? [])
   if (kept !== '') {
     // under the list of kept tables: what verify makes of them
-    const note = `\nThe rows of ${result.kept.length === 1 ? 'this table' : 'these tables'} are the scratch project's, not the backup's, as a restore into this project would leave them: where they differ from the backup's, the difference is listed as expected below. Every other table is compared with the backup.\n`
+    const bookkeeping = result.kept.filter(providerBookkeeping)
+    const note =
+      bookkeeping.length > 0
+        ? `\nThe rows of the platform's migration bookkeeping (${bookkeeping.map(t => `${t.schema}.${t.name}`).join(', ')}) are the scratch project's, not the backup's, as a restore into this project would leave them: where they differ from the backup's, the difference is listed as expected below. Every other table is compared with the backup.\n`
+        : `\nVerify compares ${result.kept.length === 1 ? "this table's" : "these tables'"} rows with the backup's like any other table's: a table the restore kept is expected to differ only when it is a platform's migration bookkeeping (auth.schema_migrations, storage.migrations, realtime.schema_migrations…) that held rows of its own.\n`
     const at = md.indexOf(kept)
     md =
       at >= 0 ? `${md.slice(0, at + kept.length)}${note}${md.slice(at + kept.length)}` : md + note

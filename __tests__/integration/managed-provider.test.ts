@@ -533,7 +533,10 @@ describe('verify into a project whose provider bookkeeping table holds rows of i
     expect(md).toContain(
       "differs, expected because the restore kept the target's 4 rows of realtime.schema_migrations, a provider table that held rows; the backup's 4 rows were not loaded, as a restore into this project would do: 1"
     )
-    expect(md).toContain("The rows of these tables are the scratch project's, not the backup's")
+    expect(md).toContain("The rows of the platform's migration bookkeeping (")
+    expect(md).toMatch(
+      /migration bookkeeping \([^)]*realtime\.schema_migrations[^)]*\) are the scratch project's, not the backup's/
+    )
     expect(md).toMatch(
       /\| Table data \(sha256 of the COPY text\) \| \d+ \| \d+ \| 1 \(all expected\) \| 0 \|/
     )
@@ -559,5 +562,49 @@ describe('verify into a project whose provider bookkeeping table holds rows of i
       /the restored database differs from the backup: TABLE DATA public\.todos differs/
     )
     expect(error?.message).not.toMatch(/realtime\.schema_migrations/)
+  })
+
+  it("fails where the restore kept a table that is no platform's bookkeeping: a schema a superuser made for the app (re-attack a46 F1)", async () => {
+    const server = harness.server
+    const role = `a46_app_${Math.random().toString(36).slice(2, 8)}`
+    await server.query('postgres', `CREATE ROLE ${role} LOGIN PASSWORD 'a46-app-pw-7c1e'`)
+    const databases: string[] = []
+    for (const rows of [
+      "INSERT INTO app.t SELECT g, 'backup-' || g FROM generate_series(1, 5) g",
+      "INSERT INTO app.t VALUES (99, 'scratch-stale')"
+    ]) {
+      const database = await server.createDatabase()
+      databases.push(database)
+      await server.query(
+        database,
+        `ALTER DATABASE ${database} OWNER TO ${role};
+         CREATE SCHEMA app; CREATE TABLE app.t (id int PRIMARY KEY, v text);
+         GRANT USAGE ON SCHEMA app TO ${role};
+         GRANT SELECT, INSERT, UPDATE, DELETE ON app.t TO ${role};
+         ${rows};`
+      )
+    }
+    const [from, scratch] = databases
+    const as = (database: string) =>
+      server.url(database, { user: role, password: 'a46-app-pw-7c1e' })
+    const name = `a46-${role}`
+    await harness.backup(testBackupInputs(as(from), { artifactName: name }))
+    const error = await failure(
+      harness.verify(
+        testRestoreInputs(
+          as(scratch),
+          {
+            kind: 'artifact',
+            name,
+            runId: 'current',
+            repository: harness.backend.repository,
+            token: harness.backend.githubToken
+          },
+          { mode: 'verify' }
+        )
+      )
+    )
+    // its 5 rows of the backup never loaded: not an expected difference
+    expect(error?.message).toMatch(/TABLE DATA app\.t differs/)
   })
 })

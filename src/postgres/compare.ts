@@ -648,6 +648,33 @@ export interface KeptTableData {
 }
 
 /**
+ * The schemas of managed platforms whose migration tables record the platform's own version
+ * (Supabase's auth, storage, realtime, supabase_functions, supabase_migrations).
+ */
+const PROVIDER_BOOKKEEPING_SCHEMAS = new Set([
+  'auth',
+  'storage',
+  'realtime',
+  '_realtime',
+  'supabase_functions',
+  'supabase_migrations'
+])
+
+/**
+ * A kept table that is a platform's migration bookkeeping (auth.schema_migrations,
+ * storage.migrations, realtime.schema_migrations…) and held rows of its own before the restore:
+ * the only kind whose differing data verify lets through (as an expected difference).
+ */
+export function providerBookkeeping(t: KeptTableData): boolean {
+  return (
+    t.targetRows > 0 &&
+    t.reason === 'the target held rows already' &&
+    PROVIDER_BOOKKEEPING_SCHEMAS.has(t.schema) &&
+    /^(?:schema_)?migrations$/.test(t.name)
+  )
+}
+
+/**
  * Why a kept table's data differs from the backup's: "the restore kept the target's 4 rows of
  * realtime.schema_migrations, a provider table that held rows; the backup's 4 rows were not
  * loaded, as a restore into this project would do".
