@@ -426,7 +426,7 @@ export async function main(argv: string[]): Promise<number> {
     const signal = cancelledBy()
     // what became of its server sessions is said, as the action says it (run())
     if (signal) return cancelSettled().then(() => cancelledExit(signal))
-    const error = describeForInputs(caught, 'cli')
+    const error = describeForInputs(caught, 'cli', command)
     process.stderr.write(`\n✖ ${redact(forCli((error as Error)?.message ?? String(error)))}\n`)
     return exitCodeFor(error)
   }

@@ -19,6 +19,8 @@ export const EXIT_CODES = { ok: 0, failure: 1, setting: 2, check: 3 } as const
 /** Options an engine error may be about, by the field name of the typed options. */
 export type OptionName =
   | 'databaseUrl'
+  /** database-url in verify mode: the backed-up database (databaseUrl is the scratch one there). */
+  | 'backedUpDatabaseUrl'
   | 'artifactName'
   | 'tables'
   | 'schemas'

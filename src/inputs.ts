@@ -284,6 +284,7 @@ export class InputError extends EngineError {
 /** The input that sets each option the engine may name in an error. */
 const INPUT_OF: Record<OptionName, Inputs> = {
   databaseUrl: Inputs.DatabaseUrl,
+  backedUpDatabaseUrl: Inputs.DatabaseUrl,
   artifactName: Inputs.ArtifactName,
   tables: Inputs.Tables,
   schemas: Inputs.Schemas,
@@ -303,17 +304,27 @@ const INPUT_OF: Record<OptionName, Inputs> = {
  * InputError naming the input ("Input 'database-url': …"); any other error is returned as it is.
  * The front doors (main.ts, cli.ts) pass every error through this once.
  */
-export function describeForInputs<T>(error: T, door: FrontDoor = 'action'): T | InputError {
-  return describedForDoor(withServerHint(error), door)
+export function describeForInputs<T>(
+  error: T,
+  door: FrontDoor = 'action',
+  /** The run's mode: verify connects to its scratch database, verify-database-url's. */
+  mode?: string
+): T | InputError {
+  return describedForDoor(withServerHint(error), door, mode)
 }
 
-function describedForDoor<T>(error: T, door: FrontDoor): T | InputError {
+function describedForDoor<T>(error: T, door: FrontDoor, mode?: string): T | InputError {
   if (error instanceof InputError) {
     if (error.door === door) return error
     return new InputError(error.input, error.detail, { cause: error.cause }, door)
   }
   if (!(error instanceof EngineError) || !error.option) return error
-  return new InputError(INPUT_OF[error.option], error.message, { cause: error }, door)
+  // verify runs the restore's engine on its scratch database: a connection's error there is
+  // verify-database-url's (trial u30 F1: it named database-url, which the step did not set);
+  // the one about the backed-up database itself is backedUpDatabaseUrl's (database-url)
+  const option =
+    mode === 'verify' && error.option === 'databaseUrl' ? 'verifyDatabaseUrl' : error.option
+  return new InputError(INPUT_OF[option], error.message, { cause: error }, door)
 }
 
 /**

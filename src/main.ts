@@ -321,7 +321,7 @@ export async function run(): Promise<void> {
     if (typeof undone === 'string') backupUndone = undone
     // cancelled: what became of its server sessions is said (stopOnSignals ends them first)
     if (signal) await sessionsEnding
-    const error = signal ? cancellationError(signal) : describeForInputs(caught)
+    const error = signal ? cancellationError(signal) : describeForInputs(caught, 'action', mode)
     if (signal) {
       log.info(
         `The run was cancelled (${signal}); the step failed with: ${redact(String((caught as Error)?.message ?? caught))}`

@@ -195,6 +195,15 @@ describe('verify never writes into the database backed up (issue 14.9)', () => {
     expect(tables).toEqual([])
   })
 
+  it('a scratch database that does not exist: the error names verify-database-url, not database-url (trial u30 F1)', async () => {
+    const error = (await runVerify(verifyInputs('no_such_scratch_u30')).catch(
+      (e: Error) => e
+    )) as Error
+    expect(error.message).toMatch(
+      /^Input 'verify-database-url': could not connect to .*no_such_scratch_u30/
+    )
+  })
+
   it('a second verify into the same scratch database: refused naming verify-database-url, passes with clean', async () => {
     await harness.backup(testBackupInputs(server.url(source), { artifactName: 'twice' }))
     const scratch = await server.createDatabase()

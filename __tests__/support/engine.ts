@@ -20,11 +20,12 @@ export interface Engine {
 
 /** `mode` with its errors described as the action and the CLI describe them. */
 export function asFrontDoor<A extends unknown[], R>(
-  mode: (...args: A) => Promise<R>
+  mode: (...args: A) => Promise<R>,
+  name?: string
 ): (...args: A) => Promise<R> {
   return (...args) =>
     mode(...args).catch((error: unknown) => {
-      throw describeForInputs(error)
+      throw describeForInputs(error, 'action', name)
     })
 }
 
@@ -40,7 +41,7 @@ export async function loadEngine(backend: ArtifactBackend): Promise<Engine> {
   return {
     backupEngine: { ...backupEngine, backup: asFrontDoor(backupEngine.backup) },
     restoreEngine: { ...restoreEngine, restore: asFrontDoor(restoreEngine.restore) },
-    verifyEngine: { ...verifyEngine, verify: asFrontDoor(verifyEngine.verify) },
+    verifyEngine: { ...verifyEngine, verify: asFrontDoor(verifyEngine.verify, 'verify') },
     connections,
     artifact
   }

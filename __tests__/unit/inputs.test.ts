@@ -3,6 +3,7 @@ import type { BackupOptions, CheckOptions } from '../../src/types.js'
 import {
   InputError,
   Inputs,
+  describeForInputs,
   getHeartbeatUrl,
   getInputs,
   parseList,
@@ -722,5 +723,29 @@ describe('maskedWordWarning', () => {
   it('is silent for a password that is no ordinary word, or none', () => {
     expect(maskedWordWarning(Inputs.DatabaseUrl, at('app', 'scratch-only-7c1e'))).toBeUndefined()
     expect(maskedWordWarning(Inputs.DatabaseUrl, at('app', undefined))).toBeUndefined()
+  })
+})
+
+describe('describeForInputs in verify mode (trial u30 F1)', () => {
+  it("names verify-database-url for the scratch database's errors, database-url for the backed-up one's", async () => {
+    const { SettingError } = await import('../../src/errors.js')
+    const scratch = new SettingError(
+      'databaseUrl',
+      "could not connect to postgres@127.0.0.1:5432/scratch3: the database 'scratch3' does not exist"
+    )
+    expect(describeForInputs(scratch, 'action', 'verify').message).toMatch(
+      /^Input 'verify-database-url': could not connect/
+    )
+    expect(describeForInputs(scratch, 'cli', 'verify').message).toMatch(
+      /^Environment variable VERIFY_DATABASE_URL: could not connect/
+    )
+    // restore and backup: database-url, as before
+    expect(describeForInputs(scratch, 'action', 'restore').message).toMatch(
+      /^Input 'database-url': could not connect/
+    )
+    const backedUp = new SettingError('backedUpDatabaseUrl', 'cannot be reached to make sure …')
+    expect(describeForInputs(backedUp, 'action', 'verify').message).toMatch(
+      /^Input 'database-url': cannot be reached/
+    )
   })
 })

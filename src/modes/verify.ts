@@ -280,8 +280,9 @@ async function refuseBackedUpDatabase(
   try {
     backedUpId = await databaseIdentity(backedUp, inputs.connectTimeoutSeconds)
   } catch (error) {
+    // database-url's own (in verify, errors of 'databaseUrl' are the scratch database's)
     throw new SettingError(
-      'databaseUrl',
+      'backedUpDatabaseUrl',
       `cannot be reached to make sure the scratch database is not it (${(error as Error).message}); verify wrote nothing. Fix it, or leave database-url empty in verify mode.`,
       { cause: error }
     )
