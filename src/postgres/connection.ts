@@ -364,7 +364,7 @@ export function parseDatabaseUrl(
       sentences.push(
         keywordValue
           ? `has ${unknown.length === 1 ? 'a keyword' : 'keywords'} that libpq (pg_dump, psql) does not know: ${unknown.join(', ')} (psql: invalid connection option). Remove ${unknown.length === 1 ? 'it' : 'them'} (libpq's keywords: host, port, dbname, user, password, ${Object.keys(LIBPQ_ENV).join(', ')}).`
-          : `has ${unknown.length === 1 ? 'a parameter' : 'parameters'} that libpq (pg_dump, psql) does not know: ${unknown.join(', ')}. Remove ${unknown.length === 1 ? 'it' : 'them'} from the URL (libpq's parameters: ${Object.keys(LIBPQ_ENV).join(', ')}; ORM-only ones dropped with a notice: ${ORM_ONLY_PARAMS.join(', ')}).`
+          : `has ${unknown.length === 1 ? 'a parameter' : 'parameters'} that libpq (pg_dump, psql) does not know: ${unknown.join(', ')}. Remove ${unknown.length === 1 ? 'it' : 'them'} from the URL (libpq's parameters: ${[...Object.keys(LIBPQ_ENV), ...LIBPQ_BY_SERVICE].join(', ')}; ORM-only ones dropped with a notice: ${ORM_ONLY_PARAMS.join(', ')}).`
       )
     }
     if (refused.length > 0) {
