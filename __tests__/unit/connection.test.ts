@@ -1015,13 +1015,22 @@ describe('libpq parameters no environment variable carries (attacker a44 F2: ref
         connectTimeoutSeconds: 5
       })
     ).toMatchObject({ keepAlive: false })
+    // keepalives=0: libpq reads no keepalives_* then (attacker a46 F3: refused a URL psql takes)
+    expect(
+      parseDatabaseUrl('postgresql://h/d?keepalives=0&keepalives_idle=abc1').serviceParams
+    ).toEqual({ keepalives: '0', keepalives_idle: 'abc1' })
     // without them: no service
     expect(libpqEnvironment(parseDatabaseUrl('postgresql://h/d')).PGSERVICEFILE).toBeUndefined()
   })
 
   it.each([
-    ['postgresql://h/d?keepalives_idle=soon', /keepalives_idle='soon'.*whole number of seconds/],
-    ['postgresql://h/d?tcp_user_timeout=1.5', /whole number of milliseconds/],
+    [
+      'postgresql://h/d?keepalives_idle=soon',
+      /keepalives_idle='soon'.*whole number \(0 or more\) of seconds/
+    ],
+    ['postgresql://h/d?tcp_user_timeout=1.5', /whole number \(0 or more\) of milliseconds/],
+    // libpq fails its setsockopt at connect: here, before anything connects (attacker a46 F2)
+    ['postgresql://h/d?keepalives_idle=-5', /keepalives_idle='-5'/],
     // a line break would start another parameter in the service file (sslmode=disable)
     [
       'postgresql://h/d?fallback_application_name=x%0Asslmode%3Ddisable',

@@ -313,12 +313,6 @@ export function parseDatabaseUrl(
     if (key in LIBPQ_ENV) {
       params[key] = value
     } else if (LIBPQ_BY_SERVICE.has(key)) {
-      if (key !== 'fallback_application_name' && !/^\s*-?\d+\s*$/.test(value)) {
-        throw new SettingError(
-          'databaseUrl',
-          `has ${shown(key, value)}; libpq takes a whole number of ${key === 'tcp_user_timeout' ? 'milliseconds' : key === 'keepalives' ? '1 (on) or 0 (off)' : key === 'keepalives_count' ? 'probes' : 'seconds'} there.${advice(key)}`
-        )
-      }
       // a line of the service file each: a line break would start another parameter there
       if (/[\r\n]/.test(value)) {
         throw new SettingError(
@@ -350,6 +344,19 @@ export function parseDatabaseUrl(
       unknown.push(`${key} (${ORM_EQUIVALENTS[key.toLowerCase()]})`)
     } else {
       unknown.push(key)
+    }
+  }
+  // whole numbers, as libpq reads them when it connects (a negative one fails its setsockopt
+  // there: here, before anything connects); keepalives_* go unread with keepalives=0, as in libpq
+  for (const [key, value] of Object.entries(serviceParams)) {
+    if (key === 'fallback_application_name') continue
+    if (key.startsWith('keepalives_') && /^\s*0+\s*$/.test(serviceParams.keepalives ?? '1'))
+      continue
+    if (!/^\s*\d+\s*$/.test(value)) {
+      throw new SettingError(
+        'databaseUrl',
+        `has ${shown(key, value)}; libpq takes a whole number (0 or more) of ${key === 'tcp_user_timeout' ? 'milliseconds' : key === 'keepalives' ? 'keepalives: 1 (on) or 0 (off)' : key === 'keepalives_count' ? 'probes' : 'seconds'} there.${advice(key)}`
+      )
     }
   }
   if (pieceAfterPassword) {
@@ -1470,7 +1477,8 @@ export function pgClientConfig(
     // the URL's keepalives as libpq takes them (on unless keepalives=0; its idle time in
     // seconds); tcp_user_timeout has no counterpart in Node's sockets: the clients alone take it
     keepAlive: Number(connection.serviceParams?.keepalives ?? 1) !== 0,
-    ...(connection.serviceParams?.keepalives_idle !== undefined
+    ...(connection.serviceParams?.keepalives_idle !== undefined &&
+    Number.isFinite(Number(connection.serviceParams.keepalives_idle))
       ? { keepAliveInitialDelayMillis: Number(connection.serviceParams.keepalives_idle) * 1000 }
       : {}),
     enableChannelBinding: (connection.params.channel_binding ?? 'prefer') !== 'disable'
