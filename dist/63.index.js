@@ -2821,18 +2821,77 @@ function signatureArguments(line, start) {
     const args = [];
     let current = '';
     let depth = 0;
-    let quote;
     let inDefault = false;
+    const keep = (piece) => {
+        if (!inDefault)
+            current += piece;
+    };
     for (let i = start; i < line.length; i++) {
         const c = line[i];
-        if (quote) {
-            if (c === quote)
-                quote = undefined;
+        // what the server skips or reads whole: comments (-- to the line's end, nested /* */),
+        // string literals ('', E'' with its backslashes), quoted names, dollar quotes — a ')' or ','
+        // inside one ends nothing (re-attack a45: f(a text DEFAULT $$, b integer)$$) dropped another
+        // overload, f(a text, b integer))
+        if (c === '-' && line[i + 1] === '-') {
+            const eol = line.indexOf('\n', i);
+            if (eol < 0)
+                return undefined;
+            i = eol;
+            keep(' ');
+            continue;
         }
-        else if (c === "'" || c === '"') {
-            quote = c;
+        if (c === '/' && line[i + 1] === '*') {
+            let nesting = 0;
+            let j = i;
+            for (; j < line.length; j++) {
+                if (line.startsWith('/*', j)) {
+                    nesting++;
+                    j++;
+                }
+                else if (line.startsWith('*/', j)) {
+                    nesting--;
+                    j++;
+                    if (nesting === 0)
+                        break;
+                }
+            }
+            if (nesting !== 0)
+                return undefined;
+            i = j;
+            keep(' ');
+            continue;
         }
-        else if (c === '(') {
+        if (c === "'" || c === '"') {
+            const escapes = c === "'" && /[Ee]$/.test(line.slice(Math.max(start, i - 1), i));
+            let j = i + 1;
+            for (; j < line.length; j++) {
+                if (escapes && line[j] === '\\')
+                    j++;
+                else if (line[j] === c) {
+                    if (line[j + 1] === c)
+                        j++;
+                    else
+                        break;
+                }
+            }
+            if (j >= line.length)
+                return undefined;
+            keep(line.slice(i, j + 1));
+            i = j;
+            continue;
+        }
+        if (c === '$' && !/[\w$]/.test(line[i - 1] ?? '')) {
+            const tag = /^\$(?:[A-Za-z_\u0080-\uffff][\w\u0080-\uffff]*)?\$/.exec(line.slice(i))?.[0];
+            if (tag) {
+                const close = line.indexOf(tag, i + tag.length);
+                if (close < 0)
+                    return undefined;
+                keep(line.slice(i, close + tag.length));
+                i = close + tag.length - 1;
+                continue;
+            }
+        }
+        if (c === '(') {
             depth++;
         }
         else if (c === ')' && depth > 0) {
@@ -2846,11 +2905,14 @@ function signatureArguments(line, start) {
             inDefault = false;
             continue;
         }
-        else if (depth === 0 && line.startsWith(' DEFAULT ', i)) {
+        else if (depth === 0 && /^\sDEFAULT\s/i.test(line.slice(i, i + 9))) {
             inDefault = true;
         }
-        if (!inDefault)
-            current += c;
+        else if (depth === 0 && c === '=' && current.trim() !== '') {
+            // "a integer = 1": the other spelling of DEFAULT
+            inDefault = true;
+        }
+        keep(c);
     }
     return undefined;
 }
