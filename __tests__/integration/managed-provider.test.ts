@@ -604,7 +604,88 @@ describe('verify into a project whose provider bookkeeping table holds rows of i
         )
       )
     )
-    // its 5 rows of the backup never loaded: not an expected difference
-    expect(error?.message).toMatch(/TABLE DATA app\.t differs/)
+    // its 5 rows of the backup would never load: the scratch is refused as not empty (before
+    // a46 F1's restore side: "TABLE DATA app.t differs", and before that it passed)
+    expect(error?.message).toMatch(
+      /is not empty where the backup goes: app\.t \(schema "app" of "postgres"\) holds 1 row, so the backup's 5 rows would not be loaded/
+    )
+  })
+})
+
+describe("a schema a superuser (a DBA) made for the app, whose tables the app's role writes (attacker a46 F1, the restore)", () => {
+  const password = 'a46-restore-pw-3f9d'
+  /** A database owned by a fresh login role, with schema app (of postgres) and `setup`. */
+  async function appDatabase(role: string, setup: string): Promise<string> {
+    const server = harness.server
+    const database = await server.createDatabase()
+    await server.query(
+      database,
+      `ALTER DATABASE ${database} OWNER TO ${role};
+       CREATE SCHEMA app; GRANT USAGE ON SCHEMA app TO ${role};
+       CREATE TABLE app.t (id int PRIMARY KEY, v text);
+       CREATE TABLE app.ro (id int PRIMARY KEY);
+       CREATE TABLE app.wo (id int PRIMARY KEY);
+       ${setup}`
+    )
+    return database
+  }
+  const rows = async (database: string, table: string): Promise<string[]> =>
+    (await harness.server.query(database, `SELECT id::text AS id FROM ${table} ORDER BY id`)).map(
+      r => String(r.id)
+    )
+
+  it('a table there that holds rows, one the role may not write, one it may not read: refused naming each with its fix, nothing changed; done as it says, every row arrives', async () => {
+    const server = harness.server
+    const role = `a46_r_${Math.random().toString(36).slice(2, 8)}`
+    await server.query('postgres', `CREATE ROLE ${role} LOGIN PASSWORD '${password}'`)
+    const as = (database: string) => server.url(database, { user: role, password })
+    const from = await appDatabase(
+      role,
+      `GRANT SELECT ON app.t, app.ro, app.wo TO ${role};
+       INSERT INTO app.t SELECT g, 'backup-' || g FROM generate_series(1, 5) g;
+       INSERT INTO app.ro VALUES (1), (2), (3), (4);
+       INSERT INTO app.wo VALUES (7);`
+    )
+    const into = await appDatabase(
+      role,
+      `GRANT SELECT, INSERT, UPDATE, DELETE ON app.t TO ${role};
+       GRANT SELECT ON app.ro TO ${role};
+       GRANT INSERT ON app.wo TO ${role};
+       INSERT INTO app.t VALUES (99, 'target-own');`
+    )
+    const name = `a46r-${role}`
+    await harness.backup(testBackupInputs(as(from), { artifactName: name }))
+    const source = {
+      kind: 'artifact',
+      name,
+      runId: 'current',
+      repository: harness.backend.repository,
+      token: harness.backend.githubToken
+    } as const
+    const error = await failure(harness.restore(testRestoreInputs(as(into), source)))
+    expect(error?.message).toContain(
+      `app.t (schema "app" of "postgres") holds 1 row, so the backup's 5 rows would not be loaded`
+    )
+    expect(error?.message).toContain('DELETE FROM app.t;')
+    expect(error?.message).toContain(
+      `may not read app.wo (schema "app" of "postgres"; the backup's 1 row) in the target`
+    )
+    expect(error?.message).toContain(`GRANT SELECT ON app.wo TO ${role};`)
+    expect(error?.message).toContain(
+      `may not write app.ro (schema "app" of "postgres"; the backup's 4 rows), where the backup has rows`
+    )
+    expect(error?.message).toContain(`GRANT INSERT ON app.ro TO ${role};`)
+    expect(error?.message).toMatch(/Nothing was changed\.$/)
+    expect(await rows(into, 'app.t')).toEqual(['99'])
+    expect(await rows(into, 'app.ro')).toEqual([])
+    // done as the error says: every row of the backup arrives
+    await server.query(
+      into,
+      `DELETE FROM app.t; GRANT SELECT ON app.wo TO ${role}; GRANT INSERT ON app.ro TO ${role};`
+    )
+    await harness.restore(testRestoreInputs(as(into), source))
+    expect(await rows(into, 'app.t')).toEqual(['1', '2', '3', '4', '5'])
+    expect(await rows(into, 'app.ro')).toEqual(['1', '2', '3', '4'])
+    expect(await rows(into, 'app.wo')).toEqual(['7'])
   })
 })

@@ -91,6 +91,7 @@ import {
   extensionRefused,
   groupSkipped,
   guarded,
+  isProviderBookkeeping,
   readTargetFacts,
   NOT_RESTORED,
   providerAclNote,
@@ -1200,7 +1201,10 @@ function reportKept(skipped: ReadonlyArray<SkippedStatement>, facts: TargetFacts
       targetRows > 0 ? 'the target held rows already' : 'the restoring role may not write it'
     kept.push({ schema, name, targetRows, backupRows, reason })
     const message = `kept the target's ${plural(targetRows, 'row')} of ${schema}.${name} (the provider's table; ${reason}); the backup's ${plural(backupRows, 'row')} were not loaded`
-    if (backupRows > 0 && targetRows === 0) log.warning(message)
+    // the backup's rows left out: a warning, but for a platform's own bookkeeping the target
+    // held rows of (its migrations: the restore keeps those on purpose)
+    if (backupRows > 0 && (targetRows === 0 || !isProviderBookkeeping(schema, name)))
+      log.warning(message)
     else log.info(message)
   }
   return kept
@@ -1847,7 +1851,10 @@ async function guardTarget(
   // sequences (setval), types, schemas, large objects
   const objects = await changedObjects(client, plan, providers)
   if (existing.length === 0 && objects.length === 0) {
-    if (!nextToExisting) refuseWithheldReferences(plan, facts, manifest, inputs)
+    if (!nextToExisting) {
+      refuseWithheldReferences(plan, facts, manifest, inputs)
+      refuseHeldProviderTables(server, facts, loaded, manifest)
+    }
     log.info('The target holds no tables where the backup goes.')
     return server
   }
@@ -2061,6 +2068,73 @@ async function writtenNonTables(
       why: `it writes rows into ${r.schema}.${r.name}, ${r.kind === 'v' ? 'a view' : r.kind === 'f' ? 'a foreign table' : 'not a table'} of the target: the rows go where the restore does not check`
     }
   })
+}
+
+/**
+ * A table of a provider-managed schema (one the restoring role does not own, made by a
+ * superuser: see ProviderSchema) whose rows the backup loads, where the load would leave the
+ * backup's rows out: it holds rows (or may: the role may not read it) — the gate keeps the
+ * target's — or the role may not write it (pg_restore by hand fails on its COPY). Only a
+ * platform's migration bookkeeping (isProviderBookkeeping) keeps its rows so; any other is
+ * refused before anything runs, naming it and what to do — an app schema a DBA made counted as
+ * the provider's, and the restore said the target held nothing where the backup goes while its
+ * table's rows were kept and the backup's left out (attacker a46 F1). A table the manifest counts
+ * empty in the backup loses nothing and does not count. Only where the target is otherwise empty
+ * (no clean, allow-non-empty or data-only): those restore next to what is there, into the
+ * project the backup came from too (its auth.users kept), each such table warned (reportKept).
+ */
+function refuseHeldProviderTables(
+  server: Pick<ServerInfo, 'database'>,
+  facts: Pick<TargetFacts, 'providerSchemas' | 'currentUser'>,
+  loaded: ReadonlySet<string>,
+  manifest: Manifest | undefined
+): void {
+  type Held = QualifiedName & { text: string }
+  const held: Held[] = []
+  const unreadable: Held[] = []
+  const unwritable: Held[] = []
+  for (const p of facts.providerSchemas)
+    for (const t of p.tables) {
+      const table = { schema: p.name, name: t.name }
+      if (!loaded.has(nameKey(table)) || isProviderBookkeeping(p.name, t.name)) continue
+      const backup = manifest?.rowCounts.tables.find(
+        m => m.schema === p.name && m.name === t.name
+      )?.rows
+      if (backup === 0) continue
+      const rows = `the backup's ${typeof backup === 'number' ? plural(backup, 'row') : 'rows'}`
+      const whose = `schema "${p.name}" of "${p.owner}"`
+      if (t.rowsUnknown === 'unreadable')
+        unreadable.push({ ...table, text: `${qualified(table)} (${whose}; ${rows})` })
+      else if (t.rows > 0)
+        held.push({
+          ...table,
+          text: `${qualified(table)} (${whose}) holds ${plural(t.rows, 'row')}, so ${rows} would not be loaded`
+        })
+      else if (!t.insertable)
+        unwritable.push({ ...table, text: `${qualified(table)} (${whose}; ${rows})` })
+    }
+  if (held.length + unreadable.length + unwritable.length === 0) return
+  const role = quoteIdent(facts.currentUser)
+  const one = (list: Held[], single: string, many: string): string =>
+    list.length === 1 ? single : many
+  const statements = (list: Held[], statement: (table: string) => string): string =>
+    list.map(h => statement(quoteQualified(h))).join(' ')
+  const leaveOut = (list: Held[]): string =>
+    `or leave ${one(list, 'it', 'them')} out ('tables' / 'schemas' naming the rest)`
+  const parts: string[] = []
+  if (held.length > 0)
+    parts.push(
+      `the target database '${server.database}' is not empty where the backup goes: ${held.map(h => h.text).join('; ')}. ${one(held, 'That table is', 'Those tables are')} in a schema the restoring role ${facts.currentUser} does not own, made by a superuser (a platform's, or a DBA's): the restore neither replaces nor adds to such a table's rows, it keeps the target's (only a platform's own migration bookkeeping, e.g. auth.schema_migrations, is kept so on purpose). Delete ${one(held, 'its', 'their')} rows first as a role that may (${statements(held, t => `DELETE FROM ${t};`)}), restore into a database where ${one(held, 'it is', 'they are')} empty, ${leaveOut(held)}`
+    )
+  if (unreadable.length > 0)
+    parts.push(
+      `the restoring role ${facts.currentUser} may not read ${unreadable.map(h => h.text).join(', ')} in the target, so whether ${one(unreadable, 'it holds', 'they hold')} rows cannot be told, and ${one(unreadable, 'such a table', 'such tables')} would keep ${one(unreadable, 'its', 'their')} rows and leave the backup's out. Have ${one(unreadable, "the table's owner", 'their owner')} grant SELECT (${statements(unreadable, t => `GRANT SELECT ON ${t} TO ${role};`)}), ${leaveOut(unreadable)}`
+    )
+  if (unwritable.length > 0)
+    parts.push(
+      `the restoring role ${facts.currentUser} may not write ${unwritable.map(h => h.text).join(', ')}, where the backup has rows: pg_restore or psql by hand fail on ${one(unwritable, 'its', 'their')} COPY ("permission denied"). Have ${one(unwritable, "the table's owner", 'their owner')} grant INSERT (${statements(unwritable, t => `GRANT INSERT ON ${t} TO ${role};`)}), restore as a role that may write ${one(unwritable, 'it', 'them')}, ${leaveOut(unwritable)}`
+    )
+  throw new RestoreError(`${parts.join('; and ')}. Nothing was changed.`)
 }
 
 /**

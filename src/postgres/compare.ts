@@ -25,6 +25,7 @@ import {
   readArchiveTocFromChunks
 } from './toc.js'
 import { plural } from '../log.js'
+import { isProviderBookkeeping } from './target-policy.js'
 import { SCAVENGE_BYTES, scavengeEvery } from '../memory.js'
 
 /** Rows per segment digest: a data difference is placed within this many rows (or a multiple). */
@@ -648,19 +649,6 @@ export interface KeptTableData {
 }
 
 /**
- * The schemas of managed platforms whose migration tables record the platform's own version
- * (Supabase's auth, storage, realtime, supabase_functions, supabase_migrations).
- */
-const PROVIDER_BOOKKEEPING_SCHEMAS = new Set([
-  'auth',
-  'storage',
-  'realtime',
-  '_realtime',
-  'supabase_functions',
-  'supabase_migrations'
-])
-
-/**
  * A kept table that is a platform's migration bookkeeping (auth.schema_migrations,
  * storage.migrations, realtime.schema_migrations…) and held rows of its own before the restore:
  * the only kind whose differing data verify lets through (as an expected difference).
@@ -669,8 +657,7 @@ export function providerBookkeeping(t: KeptTableData): boolean {
   return (
     t.targetRows > 0 &&
     t.reason === 'the target held rows already' &&
-    PROVIDER_BOOKKEEPING_SCHEMAS.has(t.schema) &&
-    /^(?:schema_)?migrations$/.test(t.name)
+    isProviderBookkeeping(t.schema, t.name)
   )
 }
 

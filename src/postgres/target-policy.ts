@@ -656,6 +656,29 @@ export function statementPolicy(facts: TargetFacts, options: PolicyOptions): Sta
 // ---------------------------------------------------------------------------------------------
 // provider-managed schemas (Supabase's auth, storage, realtime, vault, graphql_public, …)
 
+/**
+ * The schemas of managed platforms whose migration tables record the platform's own version
+ * (Supabase's auth, storage, realtime, supabase_functions, supabase_migrations).
+ */
+const PROVIDER_BOOKKEEPING_SCHEMAS = new Set([
+  'auth',
+  'storage',
+  'realtime',
+  '_realtime',
+  'supabase_functions',
+  'supabase_migrations'
+])
+
+/**
+ * A platform's migration bookkeeping (auth.schema_migrations, storage.migrations,
+ * realtime.schema_migrations…): the one kind of provider table whose rows a restore keeps where
+ * the target holds some — the platform wrote them for its own version. Any other provider table
+ * the backup loads that holds rows refuses the target (restore.ts refuseHeldProviderTables).
+ */
+export function isProviderBookkeeping(schema: string, name: string): boolean {
+  return PROVIDER_BOOKKEEPING_SCHEMAS.has(schema) && /^(?:schema_)?migrations$/.test(name)
+}
+
 /** A table of a provider-managed schema, as the target holds it. */
 export interface ProviderTable {
   name: string
