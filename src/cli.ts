@@ -410,16 +410,24 @@ export async function main(argv: string[]): Promise<number> {
     // verify says what it proved: compared exactly, by the manifest's counts, or only loaded (u8 F9)
     const unproved =
       'equality' in result ? (result as VerifyResult).equality.notCompared : undefined
-    const verdict =
+    // what was not proved follows the counts, as a sentence of its own (trial u30 F7: it stood
+    // between the verdict and the file's name)
+    const [verdict, caveat] =
       inputs.mode !== 'verify'
-        ? 'Restored'
+        ? ['Restored', '']
         : unproved === undefined
-          ? 'Verified'
+          ? ['Verified', '']
           : result.manifest
-            ? `Verified by the manifest's row counts only (not compared exactly: ${unproved})`
-            : `Loaded without error, nothing compared (no manifest, and not compared exactly: ${unproved})`
+            ? [
+                "Verified by the manifest's row counts",
+                ` Only the counts were checked: not compared exactly (${unproved}).`
+              ]
+            : [
+                'Loaded without error',
+                ` Nothing was compared: the backup has no manifest, and it was not compared exactly (${unproved}).`
+              ]
     say(
-      `\n✔ ${verdict} ${result.restoredFrom}: ${plural(result.tables.length, 'table')}, ${plural(result.rowsRestored, 'row')}, ${formatDuration(result.durationSeconds)}`
+      `\n✔ ${verdict} ${result.restoredFrom}: ${plural(result.tables.length, 'table')}, ${plural(result.rowsRestored, 'row')}, ${formatDuration(result.durationSeconds)}.${caveat}`
     )
     return EXIT_CODES.ok
   } catch (caught) {

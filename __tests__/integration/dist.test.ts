@@ -393,7 +393,10 @@ describe('what changed since the previous backup (manifest read by range request
   it("compares rows and tables with the previous run's backup; fail-on-row-loss fails the step, keeping the backup", async () => {
     const first = await backupOf()
     expect({ code: first.code, stderr: first.stderr }).toEqual({ code: 0, stderr: '' })
-    expect(first.stdout).toMatch(/No comparison with the previous backup: no artifact named/)
+    expect(first.stdout).toMatch(
+      /No comparison with the previous backup: this is the first backup named 'changing-backup' in [^ ]+ \(no earlier one was found\)\./
+    )
+    expect(first.stdout).not.toMatch(/Check artifact-name/)
 
     await server.query(
       changing,
