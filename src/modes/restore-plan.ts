@@ -5,6 +5,7 @@
  * preferably so), and a read to its end — the script scanned for what it creates and whether it
  * is complete, the archive's table of contents listed. The result is the plan the load follows.
  */
+import { type DatabaseLocale, archiveDatabaseLocale } from '../postgres/locale.js'
 import { CheckError, SettingError, sentence } from '../errors.js'
 import { stopIfCancelled } from '../process.js'
 import { log, stopwatch, plural } from '../log.js'
@@ -133,6 +134,11 @@ export interface RestorePlan {
    * loaded by pg_restore_relation_stats(), which servers before 18 lack).
    */
   statisticsEntries?: number
+  /**
+   * The backed-up database's encoding and locale, from an archive's DATABASE entry (a plain
+   * script has none): the target's is compared with it (postgres/locale.ts).
+   */
+  backupLocale?: DatabaseLocale
   /**
    * An archive's table data the restore loads (its selected TABLE DATA entries), each with the
    * columns its COPY names (undefined: a COPY pg_dump does not write so).
@@ -508,6 +514,7 @@ async function fromToc(
     | 'tableData'
     | 'foreignKeys'
     | 'warnings'
+    | 'backupLocale'
   >
 > {
   // read without clean or allow-non-empty too: the guard counts the data-only tables and
@@ -633,7 +640,8 @@ async function fromToc(
     references,
     statisticsEntries: toc.entries.filter(e => e.desc === STATISTICS_DATA).length,
     tableData: tocTableData(inputs, toc),
-    foreignKeys: toc.entries.flatMap(e => archiveForeignKey(e) ?? [])
+    foreignKeys: toc.entries.flatMap(e => archiveForeignKey(e) ?? []),
+    backupLocale: archiveDatabaseLocale(toc.entries.find(e => e.desc === 'DATABASE')?.defn)
   }
 }
 

@@ -4,6 +4,7 @@
  * the restored row counts with the manifest. Nothing touches the target before every check
  * passed; by default it runs in one transaction.
  */
+import { localeChange, readDatabaseLocale } from '../postgres/locale.js'
 import type { DefaultArtifactClient } from '@actions/artifact'
 import { randomBytes } from 'node:crypto'
 import { rm } from 'node:fs/promises'
@@ -380,6 +381,17 @@ export async function restore(
       const warning = `${newerMajor.charAt(0).toUpperCase()}${newerMajor.slice(1)}.`
       log.warning(warning)
       warnings.push(warning)
+    }
+    // the target's locale and encoding, which pg_restore takes silently (trial u29 F5: an ICU
+    // de-DE database restored into a libc C.UTF-8 one sorted its text otherwise, unmentioned)
+    const locale = localeChange(
+      plan.backupLocale,
+      await readDatabaseLocale(target),
+      server.database
+    )
+    if (locale) {
+      log.warning(locale)
+      warnings.push(locale)
     }
     // pg_dump 18 --statistics: the planner's statistics, which servers before 18 cannot load
     const statistics = plan.statisticsEntries ?? 0
