@@ -6,6 +6,7 @@ import { readFile, writeFile } from 'node:fs/promises'
 import { CheckError } from './errors.js'
 import type { ManifestChanges } from './manifest-changes.js'
 import type { ObjectCounts } from './postgres/session.js'
+import type { DatabaseLocale } from './postgres/locale.js'
 import { isAgeRecipient } from './age-keys.js'
 import {
   type BackupOptions,
@@ -47,7 +48,17 @@ export interface Manifest {
   tool: { name: string; version: string }
   createdAt: string
   github?: { repository?: string; runId?: string; runAttempt?: string; workflow?: string }
-  database: { name: string; host: string; port: number; sizeBytes: number }
+  database: {
+    name: string
+    host: string
+    port: number
+    sizeBytes: number
+    /**
+     * Its encoding and locale (pg_database): a restore warns where the target's differ. An
+     * archive's DATABASE entry says the same; a plain script has only this.
+     */
+    locale?: DatabaseLocale
+  }
   server: { version: string; versionNum: number; major: number }
   pgDump: { version: string; major: number }
   format: DumpFormat
@@ -109,7 +120,7 @@ export interface ManifestGlobals {
 export interface BackupFacts {
   createdAt: Date
   github?: Manifest['github']
-  database: { name: string; host: string; port: number; sizeBytes: number }
+  database: Manifest['database']
   server: Manifest['server']
   pgDump: Manifest['pgDump']
   file: Manifest['file']
@@ -249,6 +260,16 @@ export function parseManifest(data: unknown): Manifest {
   v.text(database, 'database.host', { max: 1024, optional: true })
   v.integer(database, 'database.port', { min: 0, max: 65535, optional: true })
   v.integer(database, 'database.sizeBytes', { min: 0, optional: true })
+  const locale = v.object(database ?? {}, 'database.locale', true)
+  if (locale) {
+    // names only: they are quoted into a warning
+    for (const key of ['encoding', 'provider', 'collate', 'ctype', 'locale'])
+      v.text(locale, `database.locale.${key}`, {
+        max: 100,
+        pattern: /^[\w.@+=-]*$/,
+        optional: key !== 'provider'
+      })
+  }
   const server = v.object(m, 'server', true)
   v.text(server, 'server.version', { max: 200, optional: true })
   v.integer(server, 'server.versionNum', { min: 0, max: 9_999_999, optional: true })

@@ -64,5 +64,25 @@ describe('a backup of an ICU de-DE database', () => {
     const again = await harness.restore(testRestoreInputs(server.url(kept), artifact))
     expect(again.warnings.filter(w => /locale/.test(w))).toEqual([])
     expect(await ordered(kept)).toEqual(inSource)
+
+    // a plain script carries no DATABASE entry: the manifest's locale says it
+    await harness.backup(
+      testBackupInputs(server.url(source), {
+        artifactName: `${name}-plain`,
+        format: 'plain',
+        compression: 'gzip'
+      })
+    )
+    const fromPlain = await harness.restore(
+      testRestoreInputs(server.url(await server.createDatabase()), {
+        ...artifact,
+        name: `${name}-plain`
+      })
+    )
+    expect(fromPlain.warnings).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/the backed-up database had the ICU locale 'de-DE'/)
+      ])
+    )
   })
 })

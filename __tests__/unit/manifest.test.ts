@@ -25,7 +25,19 @@ function good(): Record<string, unknown> {
   const manifest = backupManifest(options, {
     createdAt: new Date('2026-12-01T02:00:00Z'),
     github: { repository: 'octo-org/app', runId: '123', runAttempt: '1', workflow: 'nightly' },
-    database: { name: 'shop', host: 'db.example.com', port: 5432, sizeBytes: 1000 },
+    database: {
+      name: 'shop',
+      host: 'db.example.com',
+      port: 5432,
+      sizeBytes: 1000,
+      locale: {
+        encoding: 'UTF8',
+        provider: 'icu',
+        collate: 'C.UTF-8',
+        ctype: 'C.UTF-8',
+        locale: 'de-DE'
+      }
+    },
     server: { version: '17.2', versionNum: 170002, major: 17 },
     pgDump: { version: '17.2', major: 17 },
     file: { name: 'shop-20261201T020000Z.dump.zst', sizeBytes: 10, sha256: SHA },
@@ -107,6 +119,19 @@ describe('parseManifest', () => {
     ['createdAt', '2026-13-45T99:00:00Z', /createdAt is not a date/],
     ['createdAt', 'yesterday', /createdAt is not in the expected format/],
     ['database.port', 70000, /database\.port is 70000, outside 0–65535/],
+    // quoted into the restore's warning: names only
+    [
+      'database.locale.locale',
+      "de-DE'; DROP",
+      /database\.locale\.locale is not in the expected format/
+    ],
+    [
+      'database.locale.collate',
+      'C\n::error::x',
+      /database\.locale\.collate is not in the expected format/
+    ],
+    ['database.locale', 'C', /database\.locale is missing or not an object/],
+    ['database.locale', { collate: 'C' }, /database\.locale\.provider is missing or not a string/],
     ['server.major', 'seventeen', /server\.major is missing or not a whole number/],
     ['github.repository', 'evil', /github\.repository is not in the expected format/],
     ['github.runId', '1 OR 1=1', /github\.runId is not in the expected format/],

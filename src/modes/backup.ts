@@ -6,6 +6,7 @@
  * nothing, what was begun is undone (a partial artifact deleted, an S3 object whose manifest
  * was never written removed), and the temporary directory is removed in every case.
  */
+import { readDatabaseLocale } from '../postgres/locale.js'
 import type { DefaultArtifactClient } from '@actions/artifact'
 import { rm } from 'node:fs/promises'
 import path from 'node:path'
@@ -161,6 +162,8 @@ export async function backup(
   let destinations: Destinations | undefined
   try {
     const server = await log.group('Read the server', () => readServer(pg))
+    // for the manifest: a restore warns where the target's differ (a plain script says none)
+    const locale = await readDatabaseLocale(pg)
     if (hasExcludes(inputs)) {
       await log.group('Check the exclude patterns', () => warnUnmatchedExcludes(pg, inputs))
     }
@@ -300,7 +303,8 @@ export async function backup(
         name: server.database,
         host: connection.host,
         port: connection.port,
-        sizeBytes: server.sizeBytes
+        sizeBytes: server.sizeBytes,
+        locale
       },
       server: { version: server.version, versionNum: server.versionNum, major: server.major },
       pgDump: { version: pgDump.version, major: pgDump.major },

@@ -385,7 +385,7 @@ export async function restore(
     // the target's locale and encoding, which pg_restore takes silently (trial u29 F5: an ICU
     // de-DE database restored into a libc C.UTF-8 one sorted its text otherwise, unmentioned)
     const locale = localeChange(
-      plan.backupLocale,
+      plan.backupLocale ?? fetched.manifest?.database?.locale,
       await readDatabaseLocale(target),
       server.database
     )
