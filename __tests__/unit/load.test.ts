@@ -1104,4 +1104,21 @@ describe('ownerChangeDenied: only the echo of a real ALTER … OWNER TO (re-atta
       /GRANT CREATE ON SCHEMA public TO (PUBLIC|evil|current_user|x)/
     )
   })
+
+  it.each(['anon', 'authenticated', 'web_anon'])(
+    'a role every API request runs as (%s): no GRANT CREATE advice, no-owner instead, saying why',
+    role => {
+      const message = explainLoadFailure(
+        'pg_restore',
+        1,
+        null,
+        `pg_restore: error: could not execute query: ERROR:  permission denied for schema public\nCommand was: ALTER TABLE public.notes OWNER TO ${role};\n`
+      ).message
+      expect(message).not.toMatch(/GRANT CREATE ON SCHEMA/)
+      expect(message).toContain(`${role} is the role of every`)
+      expect(message).toContain(
+        `do not grant it CREATE, which would let any of them create objects in public. Restore with 'no-owner: true'`
+      )
+    }
+  )
 })

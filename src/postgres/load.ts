@@ -2457,7 +2457,12 @@ export function explainLoadFailure(
     hint = rowSecurityHint(errors, entry)
   } else if (ownerChangeDenied(stderr)) {
     const { schema, role } = ownerChangeDenied(stderr)!
-    hint = ` The statement gives an object of the schema ${schema} to the role ${role}, and PostgreSQL lets a role own an object only where it may create one: ${role} lacks CREATE on ${schema} in the target (the backup's own GRANTs on the schema come later, with its privileges). Have the schema's owner run GRANT CREATE ON SCHEMA ${quoteIdent(schema)} TO ${role}; first, or restore with 'no-owner: true' (everything then belongs to the restoring role), then restore again. pg_restore --single-transaction by hand fails the same way.`
+    const lacks = ` The statement gives an object of the schema ${schema} to the role ${role}, and PostgreSQL lets a role own an object only where it may create one: ${role} lacks CREATE on ${schema} in the target (the backup's own GRANTs on the schema come later, with its privileges).`
+    // a role every API request runs as: CREATE for it would let any visitor create objects
+    // there (attacker a46: the advice was to grant it)
+    hint = API_ROLES.has(role)
+      ? `${lacks} ${role} is the role of ${role === 'authenticated' ? 'every signed-in' : 'every anonymous'} API request (Supabase, PostgREST): do not grant it CREATE, which would let any of them create objects in ${schema}. Restore with 'no-owner: true' (everything then belongs to the restoring role), then grant ${role} what it needs on the objects. pg_restore --single-transaction by hand fails the same way.`
+      : `${lacks} Have the schema's owner run GRANT CREATE ON SCHEMA ${quoteIdent(schema)} TO ${role}; first, or restore with 'no-owner: true' (everything then belongs to the restoring role), then restore again. pg_restore --single-transaction by hand fails the same way.`
   } else {
     hint = privilegeHint(errors, reported.join('\n'))
   }
@@ -2522,6 +2527,9 @@ export function privilegeHint(errors: string, reported = errors): string {
     return " The restoring role lacks a privilege this statement needs: restore as a role that has it, or have the object's owner grant it (on a managed service, its admin role); or restore without the object: an archive's restore loads only the schemas or tables given in 'schemas' or 'tables' (exclude-schemas and exclude-tables apply to a backup only)."
   return ''
 }
+
+/** Roles API requests run as (Supabase's anon and authenticated, PostgREST's usual web_anon). */
+const API_ROLES = new Set(['anon', 'authenticated', 'web_anon'])
 
 /**
  * "permission denied for schema S" of an `ALTER … OWNER TO r` statement (psql --echo-errors'
