@@ -17,9 +17,10 @@ import { type TestServer, startPostgres } from '../../dev/postgres.js'
 import { ownerInTarget } from '../../src/modes/restore.js'
 import type { VerifyResult } from '../../src/modes/verify.js'
 import { restoreSummaryMarkdown, verifySummaryMarkdown } from '../../src/summary.js'
-import type { BackupSource } from '../../src/types.js'
+import type { BackupOptions, BackupSource } from '../../src/types.js'
 import { useHarness } from '../support/harness.js'
 import { testBackupInputs, testRestoreInputs } from '../support/inputs.js'
+import { installProbeExtension } from '../support/probe-extension.js'
 import {
   type ManagedDatabase,
   actionRoundTrip,
@@ -607,24 +608,24 @@ describe('verify into a project whose provider bookkeeping table holds rows of i
     // its 5 rows of the backup would never load: the scratch is refused as not empty (before
     // a46 F1's restore side: "TABLE DATA app.t differs", and before that it passed)
     expect(error?.message).toMatch(
-      /is not empty where the backup goes: app\.t \(schema "app" of "postgres"\) holds 1 row, so the backup's 5 rows would not be loaded/
+      /is not empty where the backup goes: app\.t \(schema "app" of "postgres"\) holds 1 row and the backup loads 5 rows into it/
     )
   })
 })
 
-describe("a schema a superuser (a DBA) made for the app, whose tables the app's role writes (attacker a46 F1, the restore)", () => {
+describe("a schema a superuser (a DBA) made for the app, whose tables the app's role writes (attacker a46 F1, a47, the restore)", () => {
   const password = 'a46-restore-pw-3f9d'
-  /** A database owned by a fresh login role, with schema app (of postgres) and `setup`. */
-  async function appDatabase(role: string, setup: string): Promise<string> {
+  /** A database owned by `role`, with schema `schema` (of postgres) and `setup`. */
+  async function appDatabase(role: string, setup: string, schema = 'app'): Promise<string> {
     const server = harness.server
     const database = await server.createDatabase()
     await server.query(
       database,
       `ALTER DATABASE ${database} OWNER TO ${role};
-       CREATE SCHEMA app; GRANT USAGE ON SCHEMA app TO ${role};
-       CREATE TABLE app.t (id int PRIMARY KEY, v text);
-       CREATE TABLE app.ro (id int PRIMARY KEY);
-       CREATE TABLE app.wo (id int PRIMARY KEY);
+       CREATE SCHEMA ${schema}; GRANT USAGE ON SCHEMA ${schema} TO ${role};
+       CREATE TABLE ${schema}.t (id int PRIMARY KEY, v text);
+       CREATE TABLE ${schema}.ro (id int PRIMARY KEY);
+       CREATE TABLE ${schema}.wo (id int PRIMARY KEY);
        ${setup}`
     )
     return database
@@ -633,12 +634,28 @@ describe("a schema a superuser (a DBA) made for the app, whose tables the app's 
     (await harness.server.query(database, `SELECT id::text AS id FROM ${table} ORDER BY id`)).map(
       r => String(r.id)
     )
+  /** A fresh login role, and the URL of a database as it. */
+  async function appRole(): Promise<{ role: string; as: (database: string) => string }> {
+    const role = `a46_r_${Math.random().toString(36).slice(2, 8)}`
+    await harness.server.query('postgres', `CREATE ROLE ${role} LOGIN PASSWORD '${password}'`)
+    return { role, as: database => harness.server.url(database, { user: role, password }) }
+  }
+  /** Backs `url` up as artifact `name`; the source to restore it from. */
+  async function backUp(url: string, options: Partial<BackupOptions> = {}) {
+    const name = `a46r-${Math.random().toString(36).slice(2, 8)}`
+    await harness.backup(testBackupInputs(url, { artifactName: name, ...options }))
+    return {
+      kind: 'artifact',
+      name,
+      runId: 'current',
+      repository: harness.backend.repository,
+      token: harness.backend.githubToken
+    } as const
+  }
 
   it('a table there that holds rows, one the role may not write, one it may not read: refused naming each with its fix, nothing changed; done as it says, every row arrives', async () => {
     const server = harness.server
-    const role = `a46_r_${Math.random().toString(36).slice(2, 8)}`
-    await server.query('postgres', `CREATE ROLE ${role} LOGIN PASSWORD '${password}'`)
-    const as = (database: string) => server.url(database, { user: role, password })
+    const { role, as } = await appRole()
     const from = await appDatabase(
       role,
       `GRANT SELECT ON app.t, app.ro, app.wo TO ${role};
@@ -653,18 +670,10 @@ describe("a schema a superuser (a DBA) made for the app, whose tables the app's 
        GRANT INSERT ON app.wo TO ${role};
        INSERT INTO app.t VALUES (99, 'target-own');`
     )
-    const name = `a46r-${role}`
-    await harness.backup(testBackupInputs(as(from), { artifactName: name }))
-    const source = {
-      kind: 'artifact',
-      name,
-      runId: 'current',
-      repository: harness.backend.repository,
-      token: harness.backend.githubToken
-    } as const
+    const source = await backUp(as(from))
     const error = await failure(harness.restore(testRestoreInputs(as(into), source)))
     expect(error?.message).toContain(
-      `app.t (schema "app" of "postgres") holds 1 row, so the backup's 5 rows would not be loaded`
+      `app.t (schema "app" of "postgres") holds 1 row and the backup loads 5 rows into it`
     )
     expect(error?.message).toContain('DELETE FROM app.t;')
     expect(error?.message).toContain(
@@ -687,5 +696,107 @@ describe("a schema a superuser (a DBA) made for the app, whose tables the app's 
     expect(await rows(into, 'app.t')).toEqual(['1', '2', '3', '4', '5'])
     expect(await rows(into, 'app.ro')).toEqual(['1', '2', '3', '4'])
     expect(await rows(into, 'app.wo')).toEqual(['7'])
+  })
+
+  it("data-only is refused as for the role's own schemas; allow-non-empty adds the backup's rows to the target's, as pg_restore does (attacker a47 F1: both kept the target's and exited 0)", async () => {
+    const { role, as } = await appRole()
+    const grants = `GRANT SELECT, INSERT, DELETE ON app.t, app.ro, app.wo TO ${role};`
+    const from = await appDatabase(
+      role,
+      `${grants} INSERT INTO app.t SELECT g, 'backup-' || g FROM generate_series(1, 5) g;`
+    )
+    const source = await backUp(as(from))
+    for (const options of [{ dataOnly: true }, { dataOnly: true, allowNonEmpty: true }]) {
+      const into = await appDatabase(role, `${grants} INSERT INTO app.t VALUES (99, 'target-own');`)
+      const error = await failure(harness.restore(testRestoreInputs(as(into), source, options)))
+      expect(error?.message).toContain(
+        `app.t (schema "app" of "postgres") holds 1 row and the backup loads 5 rows into it`
+      )
+      expect(error?.message).toContain(
+        "data-only loads the backup's rows only into tables that hold none"
+      )
+      expect(await rows(into, 'app.t')).toEqual(['99'])
+    }
+    const into = await appDatabase(role, `${grants} INSERT INTO app.t VALUES (99, 'target-own');`)
+    const result = await harness.restore(
+      testRestoreInputs(as(into), source, { allowNonEmpty: true })
+    )
+    expect(await rows(into, 'app.t')).toEqual(['1', '2', '3', '4', '5', '99'])
+    expect(result.kept).toEqual([])
+  })
+
+  it('a manifest that counts the table empty only by estimate does not let it through (attacker a47 F2)', async () => {
+    const server = harness.server
+    const { role, as } = await appRole()
+    const grants = `GRANT SELECT, INSERT, DELETE ON app.t, app.ro, app.wo TO ${role};`
+    const from = await appDatabase(role, `${grants} ANALYZE app.t;`)
+    await server.query(
+      from,
+      "INSERT INTO app.t SELECT g, 'backup-' || g FROM generate_series(1, 5) g"
+    )
+    const source = await backUp(as(from), { rowCounts: 'estimate' })
+    const into = await appDatabase(role, `${grants} INSERT INTO app.t VALUES (99, 'target-own');`)
+    const error = await failure(harness.restore(testRestoreInputs(as(into), source)))
+    expect(error?.message).toMatch(
+      /app\.t \(schema "app" of "postgres"\) holds 1 row and the backup loads rows into it/
+    )
+    expect(await rows(into, 'app.t')).toEqual(['99'])
+  })
+
+  it("a DBA's schema called auth with the app's migrations table is no platform's bookkeeping: refused, not kept (attacker a47 F4)", async () => {
+    const { role, as } = await appRole()
+    const setup = (rows: string) =>
+      `CREATE TABLE auth.migrations (id int PRIMARY KEY);
+       GRANT SELECT, INSERT, DELETE ON ALL TABLES IN SCHEMA auth TO ${role}; ${rows}`
+    const from = await appDatabase(
+      role,
+      setup('INSERT INTO auth.migrations SELECT generate_series(1, 5);'),
+      'auth'
+    )
+    const source = await backUp(as(from))
+    const into = await appDatabase(role, setup('INSERT INTO auth.migrations VALUES (99);'), 'auth')
+    const error = await failure(harness.restore(testRestoreInputs(as(into), source)))
+    expect(error?.message).toContain(
+      'auth.migrations (schema "auth" of "postgres") holds 1 row and the backup loads 5 rows into it'
+    )
+    expect(await rows(into, 'auth.migrations')).toEqual(['99'])
+  })
+
+  it('the advice grants USAGE on the schema too where the role lacks it (attacker a47 F6)', async () => {
+    const { role, as } = await appRole()
+    const from = await appDatabase(
+      role,
+      `GRANT SELECT ON ALL TABLES IN SCHEMA app TO ${role}; INSERT INTO app.wo VALUES (7);`
+    )
+    const source = await backUp(as(from))
+    const into = await appDatabase(
+      role,
+      `REVOKE USAGE ON SCHEMA app FROM ${role}; GRANT INSERT ON app.wo TO ${role};`
+    )
+    const error = await failure(harness.restore(testRestoreInputs(as(into), source)))
+    expect(error?.message).toContain(`GRANT USAGE ON SCHEMA app TO ${role}; GRANT`)
+  })
+
+  it("an extension's configuration table holding the extension's own rows: the backup's rows are added to them, as pg_restore adds them (attacker a47 F3: refused, and its DELETE advice wiped the extension's rows)", async () => {
+    const server = harness.server
+    if (!installProbeExtension(server.binDir)) return
+    const { role, as } = await appRole()
+    const databases: string[] = []
+    for (const mine of [true, false]) {
+      const database = await server.createDatabase()
+      databases.push(database)
+      await server.query(
+        database,
+        `ALTER DATABASE ${database} OWNER TO ${role};
+         CREATE SCHEMA ext; CREATE EXTENSION pgbk16_probe SCHEMA ext;
+         GRANT USAGE ON SCHEMA ext TO ${role}; GRANT SELECT, INSERT ON ext.ext_settings TO ${role};
+         ${mine ? "INSERT INTO ext.ext_settings VALUES ('mine', '3', false);" : ''}`
+      )
+    }
+    const [from, into] = databases
+    const source = await backUp(as(from))
+    await harness.restore(testRestoreInputs(as(into), source))
+    const settings = await server.query(into, 'SELECT key FROM ext.ext_settings ORDER BY key')
+    expect(settings.map(r => String(r.key))).toEqual(['a', 'b', 'mine'])
   })
 })

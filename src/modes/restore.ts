@@ -93,6 +93,7 @@ import {
   groupSkipped,
   guarded,
   isProviderBookkeeping,
+  platformSchemaName,
   readTargetFacts,
   NOT_RESTORED,
   providerAclNote,
@@ -636,7 +637,15 @@ export async function restore(
     await reportSequences(target, sequenceValues)
     const tables = await log.group('Verify row counts', () =>
       session.watched('Counting the restored rows', () =>
-        compareRowCounts(inputs, target!, fetched.manifest, plan, kept, before)
+        compareRowCounts(
+          inputs,
+          target!,
+          fetched.manifest,
+          plan,
+          kept,
+          before,
+          appendedProviderTables(facts, plan)
+        )
       )
     )
     await deps.afterLoad?.({
@@ -1213,10 +1222,7 @@ function reportKept(skipped: ReadonlyArray<SkippedStatement>, facts: TargetFacts
       targetRows > 0 ? 'the target held rows already' : 'the restoring role may not write it'
     kept.push({ schema, name, targetRows, backupRows, reason })
     const message = `kept the target's ${plural(targetRows, 'row')} of ${schema}.${name} (the provider's table; ${reason}); the backup's ${plural(backupRows, 'row')} were not loaded`
-    // the backup's rows left out: a warning, but for a platform's own bookkeeping the target
-    // held rows of (its migrations: the restore keeps those on purpose)
-    if (backupRows > 0 && (targetRows === 0 || !isProviderBookkeeping(schema, name)))
-      log.warning(message)
+    if (backupRows > 0 && targetRows === 0) log.warning(message)
     else log.info(message)
   }
   return kept
@@ -1594,6 +1600,7 @@ async function recordProtected(
     ],
     dependents: (drops ?? []).flatMap(d => d.dependents ?? []),
     providers: facts.providerSchemas,
+    loads: plan.tableData ?? plan.plain?.copyTables ?? [],
     clean: inputs.clean,
     createdSchemas: plan.plain?.schemas ?? [],
     replacedObjects: plan.plain?.replacingObjects ?? [],
@@ -1792,6 +1799,10 @@ async function guardTarget(
   // first (the database the backup came from, by mistake: not "delete its auth.users", u14 F2)
   const nextToExisting = inputs.allowNonEmpty || inputs.clean || inputs.dataOnly === true
   if (nextToExisting) refuseWithheldReferences(plan, facts, manifest, inputs)
+  // data-only loads only into tables that hold none: a provider schema's too (attacker a47 F1)
+  if (inputs.dataOnly === true)
+    refuseHeldProviderTables(server, facts, loaded, manifest, 'data-only')
+  else if (nextToExisting) refuseHeldProviderTables(server, facts, loaded, manifest, 'next-to')
   // a plain script's rows into the target's own tables (pg_dump --data-only, supabase db dump
   // --data-only, with allow-non-empty): their triggers likewise (trial u20 F2: the target's
   // on_auth_user_created made the script's profiles duplicates, and the message blamed the rows)
@@ -1865,7 +1876,7 @@ async function guardTarget(
   if (existing.length === 0 && objects.length === 0) {
     if (!nextToExisting) {
       refuseWithheldReferences(plan, facts, manifest, inputs)
-      refuseHeldProviderTables(server, facts, loaded, manifest)
+      refuseHeldProviderTables(server, facts, loaded, manifest, 'empty')
     }
     log.info('The target holds no tables where the backup goes.')
     return server
@@ -2083,47 +2094,92 @@ async function writtenNonTables(
 }
 
 /**
+ * The provider's tables that held rows before the load and took the backup's next to them (no
+ * platform's bookkeeping, whose rows are kept instead), with those rows, by JSON [schema, name].
+ */
+function appendedProviderTables(
+  facts: Pick<TargetFacts, 'providerSchemas'>,
+  plan: Pick<RestorePlan, 'tableData' | 'plain'>
+): Map<string, number> {
+  const loads = new Set((plan.tableData ?? plan.plain?.copyTables ?? []).map(nameKey))
+  const held = new Map<string, number>()
+  for (const p of facts.providerSchemas)
+    for (const t of p.tables)
+      if (
+        t.rows > 0 &&
+        !t.rowsUnknown &&
+        loads.has(nameKey({ schema: p.name, name: t.name })) &&
+        !isProviderBookkeeping(p, t)
+      )
+        held.set(JSON.stringify([p.name, t.name]), t.rows)
+  return held
+}
+
+/**
+ * Whether the manifest proves the backup holds no rows of `table`: an exact count taken in the
+ * dump's own snapshot (an estimate, or a count taken after the dump, may say 0 of a table whose
+ * rows the dump holds: attacker a47 F2).
+ */
+function backupHoldsNoRows(manifest: Manifest | undefined, table: QualifiedName): boolean {
+  if (manifest?.rowCounts.method !== 'exact' || !manifest.rowCounts.sameSnapshot) return false
+  return (
+    manifest.rowCounts.tables.find(m => m.schema === table.schema && m.name === table.name)
+      ?.rows === 0
+  )
+}
+
+/**
  * A table of a provider-managed schema (one the restoring role does not own, made by a
- * superuser: see ProviderSchema) whose rows the backup loads, where the load would leave the
- * backup's rows out: it holds rows (or may: the role may not read it) — the gate keeps the
- * target's — or the role may not write it (pg_restore by hand fails on its COPY). Only a
- * platform's migration bookkeeping (isProviderBookkeeping) keeps its rows so; any other is
- * refused before anything runs, naming it and what to do — an app schema a DBA made counted as
- * the provider's, and the restore said the target held nothing where the backup goes while its
- * table's rows were kept and the backup's left out (attacker a46 F1). A table the manifest counts
- * empty in the backup loses nothing and does not count. Only where the target is otherwise empty
- * (no clean, allow-non-empty or data-only): those restore next to what is there, into the
- * project the backup came from too (its auth.users kept), each such table warned (reportKept).
+ * superuser: see ProviderSchema) whose rows the backup loads, in a target that is otherwise
+ * empty (or data-only's, which loads only into tables that hold none): one that holds rows (or
+ * may: the role may not read it) is as an existing table of the target's own, and one the role
+ * may not write fails the load (pg_restore by hand fails on its COPY). Refused before anything
+ * runs, naming each and what to do. Before, such a schema counted as a platform's: the restore
+ * said the target held nothing where the backup goes, kept the target's rows, left the
+ * backup's out and exited 0 — an app schema a DBA made, too (attacker a46 F1, a47 F1). Not
+ * refused: a platform's migration bookkeeping (isProviderBookkeeping: the target's rows are
+ * kept on purpose), an extension's configuration table holding the extension's own rows (the
+ * backup's are added to them, as pg_restore adds them: a47 F3), a table the manifest proves
+ * empty in the backup.
  */
 function refuseHeldProviderTables(
   server: Pick<ServerInfo, 'database'>,
   facts: Pick<TargetFacts, 'providerSchemas' | 'currentUser'>,
   loaded: ReadonlySet<string>,
-  manifest: Manifest | undefined
+  manifest: Manifest | undefined,
+  /**
+   * 'empty': the target is otherwise empty; 'data-only': loads only into tables that hold
+   * none; 'next-to' (clean, allow-non-empty): only a table the role may not write counts (the
+   * gate would leave its rows out).
+   */
+  scope: 'empty' | 'data-only' | 'next-to'
 ): void {
-  type Held = QualifiedName & { text: string }
+  const dataOnly = scope === 'data-only'
+  type Held = QualifiedName & { text: string; usable: boolean }
   const held: Held[] = []
   const unreadable: Held[] = []
   const unwritable: Held[] = []
   for (const p of facts.providerSchemas)
     for (const t of p.tables) {
       const table = { schema: p.name, name: t.name }
-      if (!loaded.has(nameKey(table)) || isProviderBookkeeping(p.name, t.name)) continue
-      const backup = manifest?.rowCounts.tables.find(
+      if (!loaded.has(nameKey(table)) || isProviderBookkeeping(p, t)) continue
+      if (backupHoldsNoRows(manifest, table)) continue
+      const counted = manifest?.rowCounts.tables.find(
         m => m.schema === p.name && m.name === t.name
       )?.rows
-      if (backup === 0) continue
-      const rows = `the backup's ${typeof backup === 'number' ? plural(backup, 'row') : 'rows'}`
+      const rows = `the backup's ${typeof counted === 'number' && counted > 0 ? plural(counted, 'row') : 'rows'}`
       const whose = `schema "${p.name}" of "${p.owner}"`
-      if (t.rowsUnknown === 'unreadable')
-        unreadable.push({ ...table, text: `${qualified(table)} (${whose}; ${rows})` })
+      const entry = { ...table, usable: p.usable !== false }
+      if (!t.insertable)
+        unwritable.push({ ...entry, text: `${qualified(table)} (${whose}; ${rows})` })
+      else if (t.extensionConfig || scope === 'next-to') continue
+      else if (t.rowsUnknown === 'unreadable')
+        unreadable.push({ ...entry, text: `${qualified(table)} (${whose}; ${rows})` })
       else if (t.rows > 0)
         held.push({
-          ...table,
-          text: `${qualified(table)} (${whose}) holds ${plural(t.rows, 'row')}, so ${rows} would not be loaded`
+          ...entry,
+          text: `${qualified(table)} (${whose}) holds ${plural(t.rows, 'row')} and the backup loads ${rows.slice("the backup's ".length)} into it`
         })
-      else if (!t.insertable)
-        unwritable.push({ ...table, text: `${qualified(table)} (${whose}; ${rows})` })
     }
   if (held.length + unreadable.length + unwritable.length === 0) return
   const role = quoteIdent(facts.currentUser)
@@ -2131,20 +2187,35 @@ function refuseHeldProviderTables(
     list.length === 1 ? single : many
   const statements = (list: Held[], statement: (table: string) => string): string =>
     list.map(h => statement(quoteQualified(h))).join(' ')
+  /** GRANT USAGE on the schemas of `list` the role may not use (it reaches no table there). */
+  const usage = (list: Held[]): string =>
+    [...new Set(list.filter(h => !h.usable).map(h => h.schema))]
+      .map(s => `GRANT USAGE ON SCHEMA ${quoteIdent(s)} TO ${role}; `)
+      .join('')
   const leaveOut = (list: Held[]): string =>
     `or leave ${one(list, 'it', 'them')} out ('tables' / 'schemas' naming the rest)`
+  // the target's rows may be the backup's own (the project it came from): its other schemas
+  // alone then restore (trial u15 F2)
+  const providers = new Set(facts.providerSchemas.map(p => p.name))
+  const own = [...new Set([...loaded].map(k => (JSON.parse(k) as string[])[0]))]
+    .filter(n => !providers.has(n) && !platformSchemaName(n))
+    .sort()
+  const sameRows =
+    own.length > 0
+      ? `; if they are the backup's own rows (the project or database it came from), restore your own schemas only (schemas: ${restoreNamesValue(own)})`
+      : ''
   const parts: string[] = []
   if (held.length > 0)
     parts.push(
-      `the target database '${server.database}' is not empty where the backup goes: ${held.map(h => h.text).join('; ')}. ${one(held, 'That table is', 'Those tables are')} in a schema the restoring role ${facts.currentUser} does not own, made by a superuser (a platform's, or a DBA's): the restore neither replaces nor adds to such a table's rows, it keeps the target's (only a platform's own migration bookkeeping, e.g. auth.schema_migrations, is kept so on purpose). Delete ${one(held, 'its', 'their')} rows first as a role that may (${statements(held, t => `DELETE FROM ${t};`)}), restore into a database where ${one(held, 'it is', 'they are')} empty, ${leaveOut(held)}`
+      `the target database '${server.database}' is not empty where the backup goes: ${held.map(h => h.text).join('; ')} (${one(held, 'a table', 'tables')} of a schema the restoring role ${facts.currentUser} does not own, made by a superuser: a platform's, or a DBA's). ${dataOnly ? "data-only loads the backup's rows only into tables that hold none. " : ''}Delete ${one(held, 'its', 'their')} rows first as a role that may (${statements(held, t => `DELETE FROM ${t};`)}), restore into a database where ${one(held, 'it is', 'they are')} empty${dataOnly ? '' : `, restore next to ${one(held, 'its', 'their')} rows with allow-non-empty: true (the backup's are added to them, as pg_restore adds them)`}, ${leaveOut(held)}${sameRows}`
     )
   if (unreadable.length > 0)
     parts.push(
-      `the restoring role ${facts.currentUser} may not read ${unreadable.map(h => h.text).join(', ')} in the target, so whether ${one(unreadable, 'it holds', 'they hold')} rows cannot be told, and ${one(unreadable, 'such a table', 'such tables')} would keep ${one(unreadable, 'its', 'their')} rows and leave the backup's out. Have ${one(unreadable, "the table's owner", 'their owner')} grant SELECT (${statements(unreadable, t => `GRANT SELECT ON ${t} TO ${role};`)}), ${leaveOut(unreadable)}`
+      `the restoring role ${facts.currentUser} may not read ${unreadable.map(h => h.text).join(', ')} in the target, so whether ${one(unreadable, 'it holds', 'they hold')} rows of ${one(unreadable, 'its', 'their')} own cannot be told. Have ${one(unreadable, "the table's owner", 'their owner')} grant it (${usage(unreadable)}${statements(unreadable, t => `GRANT SELECT ON ${t} TO ${role};`)}), ${leaveOut(unreadable)}`
     )
   if (unwritable.length > 0)
     parts.push(
-      `the restoring role ${facts.currentUser} may not write ${unwritable.map(h => h.text).join(', ')}, where the backup has rows: pg_restore or psql by hand fail on ${one(unwritable, 'its', 'their')} COPY ("permission denied"). Have ${one(unwritable, "the table's owner", 'their owner')} grant INSERT (${statements(unwritable, t => `GRANT INSERT ON ${t} TO ${role};`)}), restore as a role that may write ${one(unwritable, 'it', 'them')}, ${leaveOut(unwritable)}`
+      `the restoring role ${facts.currentUser} may not write ${unwritable.map(h => h.text).join(', ')}, where the backup has rows: pg_restore or psql by hand fail on ${one(unwritable, 'its', 'their')} COPY ("permission denied"). Have ${one(unwritable, "the table's owner", 'their owner')} grant it (${usage(unwritable)}${statements(unwritable, t => `GRANT INSERT ON ${t} TO ${role};`)}), restore as a role that may write ${one(unwritable, 'it', 'them')}, ${leaveOut(unwritable)}`
     )
   throw new RestoreError(`${parts.join('; and ')}. Nothing was changed.`)
 }
@@ -2639,8 +2710,8 @@ async function refuseDataOnlyShape(
 }
 
 /**
- * The provider's tables whose rows the load withholds (a provider table that holds rows in the
- * target keeps them: the backup's are not loaded) while a foreign key of the backup's, from a
+ * The provider's tables whose rows the load withholds (a platform's bookkeeping table that holds
+ * rows in the target keeps them: the backup's are not loaded) while a foreign key of the backup's, from a
  * table whose rows load, refers to them: the load would fail on that key ("Key … is not present
  * in table …") without saying why. Refused before anything runs, naming the rows withheld, the
  * key, and what to do. A table the manifest counts empty in the backup does not count.
@@ -2658,7 +2729,9 @@ function refuseWithheldReferences(
   for (const p of facts.providerSchemas)
     for (const t of p.tables) {
       const table = { schema: p.name, name: t.name }
-      if (!loads.has(nameKey(table)) || backupRows(table) === 0) continue
+      // the gate withholds only a platform's bookkeeping; any other loads (or is refused first)
+      if (!isProviderBookkeeping(p, t)) continue
+      if (!loads.has(nameKey(table)) || backupHoldsNoRows(manifest, table)) continue
       if (t.rowsUnknown === 'unreadable')
         withheld.set(nameKey(table), {
           ...table,
@@ -2687,7 +2760,7 @@ function refuseWithheldReferences(
     const onto = withheld.get(nameKey(k.references))
     if (!onto || !loads.has(nameKey(from)) || withheld.has(nameKey(from))) continue
     const rows = backupRows(from)
-    if (rows === 0) continue
+    if (backupHoldsNoRows(manifest, from)) continue
     tables.set(nameKey(onto), onto)
     referring.push(from)
     found.push(
@@ -2904,7 +2977,12 @@ async function compareRowCounts(
   plan: RestorePlan,
   kept: ReadonlyArray<KeptTable> = [],
   /** Without plan.dataTables: the tables' oids before the load (tableOids). */
-  before: ReadonlySet<string> = new Set()
+  before: ReadonlySet<string> = new Set(),
+  /**
+   * The provider's tables the backup's rows were added to (allow-non-empty; an extension's
+   * configuration table), by JSON [schema, name], with the rows they held before the load.
+   */
+  alongside: ReadonlyMap<string, number> = new Map()
 ): Promise<RestoredTable[]> {
   const keptNames = new Set(kept.map(t => JSON.stringify([t.schema, t.name])))
   let tables = plan.dataTables
@@ -3012,6 +3090,17 @@ async function compareRowCounts(
       continue
     }
     const isKept = keptNames.has(JSON.stringify([c.schema, c.name]))
+    const held = alongside.get(JSON.stringify([c.schema, c.name]))
+    if (held !== undefined && want !== undefined && want !== null) {
+      // its own rows and the backup's: another session may have written it meanwhile (a
+      // sign-up), so a difference is said, not a failure of a restore that committed
+      if (c.rows !== held + want)
+        log.warning(
+          `${c.schema}.${c.name} holds ${plural(c.rows, 'row')} after the restore: ${held} of its own before it and ${want} of the backup's make ${held + want} (another session may have written it meanwhile).`
+        )
+      result.push({ ...c, expected: held + want })
+      continue
+    }
     if (!isKept && want !== undefined && want !== null && want !== c.rows) {
       problems.push(`${c.schema}.${c.name} has ${plural(c.rows, 'row')}, the manifest says ${want}`)
     }
@@ -3033,9 +3122,28 @@ async function compareRowCounts(
     )
   const total = result.reduce((sum, t) => sum + t.rows, 0)
   const filtered = manifest?.rowSecurity?.tables.length ?? 0
+  // the tables whose target rows the load kept were not compared: not among those that match
+  // (attacker a47 F5: "All 2 tables match" with one of them kept)
+  const keptHere = result.filter(
+    t =>
+      keptNames.has(JSON.stringify([t.schema, t.name])) &&
+      !unlistedKeys.has(JSON.stringify([t.schema, t.name]))
+  )
+  const compared = result.length - notInManifest.length - keptHere.length
+  const comparedRows =
+    total -
+    notInManifest.reduce((sum, t) => sum + t.rows, 0) -
+    keptHere.reduce((sum, t) => sum + t.rows, 0)
+  const keptNote =
+    keptHere.length > 0
+      ? ` ${keptHere.map(t => `${t.schema}.${t.name}`).join(', ')} kept the target's rows (${plural(
+          keptHere.reduce((sum, t) => sum + t.rows, 0),
+          'row'
+        )}): not compared.`
+      : ''
   log.info(
     expected.size > 0
-      ? `${result.length - notInManifest.length === 1 ? 'The 1 table matches' : `All ${result.length - notInManifest.length} tables match`} the manifest's row counts (${plural(total - notInManifest.reduce((sum, t) => sum + t.rows, 0), 'row')}).${
+      ? `${compared === 1 ? 'The 1 table matches' : `All ${compared} tables match`} the manifest's row counts (${plural(comparedRows, 'row')}).${keptNote}${
           notInManifest.length > 0
             ? ` ${plural(notInManifest.length, 'table')} the manifest does not list (${plural(
                 notInManifest.reduce((sum, t) => sum + t.rows, 0),

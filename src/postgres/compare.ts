@@ -25,7 +25,7 @@ import {
   readArchiveTocFromChunks
 } from './toc.js'
 import { plural } from '../log.js'
-import { isProviderBookkeeping } from './target-policy.js'
+import { bookkeepingName } from './target-policy.js'
 import { SCAVENGE_BYTES, scavengeEvery } from '../memory.js'
 
 /** Rows per segment digest: a data difference is placed within this many rows (or a multiple). */
@@ -657,7 +657,7 @@ export function providerBookkeeping(t: KeptTableData): boolean {
   return (
     t.targetRows > 0 &&
     t.reason === 'the target held rows already' &&
-    isProviderBookkeeping(t.schema, t.name)
+    bookkeepingName(t.schema, t.name)
   )
 }
 

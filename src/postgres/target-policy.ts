@@ -669,14 +669,36 @@ const PROVIDER_BOOKKEEPING_SCHEMAS = new Set([
   'supabase_migrations'
 ])
 
+/** One of those schemas' names (a platform's: not the app's own, whoever owns it). */
+export function platformSchemaName(schema: string): boolean {
+  return PROVIDER_BOOKKEEPING_SCHEMAS.has(schema)
+}
+
 /**
- * A platform's migration bookkeeping (auth.schema_migrations, storage.migrations,
- * realtime.schema_migrations…): the one kind of provider table whose rows a restore keeps where
- * the target holds some — the platform wrote them for its own version. Any other provider table
- * the backup loads that holds rows refuses the target (restore.ts refuseHeldProviderTables).
+ * A migration table's name in one of those schemas (auth.schema_migrations, storage.migrations,
+ * realtime.schema_migrations…): what verify lets differ among the tables the restore kept.
  */
-export function isProviderBookkeeping(schema: string, name: string): boolean {
+export function bookkeepingName(schema: string, name: string): boolean {
   return PROVIDER_BOOKKEEPING_SCHEMAS.has(schema) && /^(?:schema_)?migrations$/.test(name)
+}
+
+/**
+ * A platform's migration bookkeeping: such a table where the platform's roles (supabase_admin,
+ * supabase_auth_admin…) own the schema or the table — not one of a schema a DBA made and called
+ * auth (Laravel's and TypeORM's `migrations`: attacker a47 F4). The one kind of provider table
+ * whose rows a restore keeps where the target holds some (the platform wrote them for its own
+ * version); any other is loaded as pg_restore loads it, and an otherwise empty target holding
+ * rows in it is refused (restore.ts refuseHeldProviderTables).
+ */
+export function isProviderBookkeeping(
+  schema: Pick<ProviderSchema, 'name' | 'owner'>,
+  table: Pick<ProviderTable, 'name' | 'owner'>
+): boolean {
+  const platform = (role: string | undefined): boolean =>
+    role !== undefined && /^supabase_\w*admin$/.test(role)
+  return (
+    bookkeepingName(schema.name, table.name) && (platform(schema.owner) || platform(table.owner))
+  )
 }
 
 /** A table of a provider-managed schema, as the target holds it. */
@@ -695,6 +717,11 @@ export interface ProviderTable {
   rowsUnknown?: 'unreadable' | 'row-security'
   /** The restoring role may INSERT into it. */
   insertable: boolean
+  /**
+   * An extension's configuration table (pg_extension_config_dump): the extension's own rows are
+   * there in every database, the backup holds only the rows added to them (pg_dump's filter).
+   */
+  extensionConfig?: boolean
   /** Its owner in the target (only its owner may add policies, triggers, … to it). */
   owner?: string
 }
@@ -715,6 +742,8 @@ export interface ProviderSchema {
   extensionOwner?: string
   /** The restoring role may create objects in it (CREATE on the schema); undefined: not read. */
   creatable?: boolean
+  /** The restoring role may use it (USAGE on the schema: reach its tables); undefined: not read. */
+  usable?: boolean
   tables: ProviderTable[]
   /** Every relation (table, index, sequence, view …), function, type; "table.name" of constraints, triggers, policies. */
   relations: string[]
@@ -745,6 +774,7 @@ prov AS (
      AND NOT me.su)
 SELECT p.name, p.owner, CASE WHEN p.owned THEN p.extension_owner END AS extension_owner,
   pg_catalog.has_schema_privilege(p.oid, 'CREATE') AS creatable,
+  pg_catalog.has_schema_privilege(p.oid, 'USAGE') AS usable,
   (SELECT json_agg(json_build_object(
             'name', c.relname::text,
             'columns', (SELECT json_agg(json_build_object('name', a.attname::text,
@@ -757,6 +787,7 @@ SELECT p.name, p.owner, CASE WHEN p.owned THEN p.extension_owner END AS extensio
             'rls', pg_catalog.row_security_active(c.oid),
             'estimate', c.reltuples,
             'insertable', pg_catalog.has_table_privilege(c.oid, 'INSERT'),
+            'config', EXISTS (SELECT 1 FROM pg_catalog.pg_extension e WHERE c.oid = ANY (e.extconfig)),
             'owner', pg_catalog.pg_get_userbyid(c.relowner)::text))
      FROM pg_catalog.pg_class c WHERE c.relnamespace = p.oid AND c.relkind IN ('r', 'p')) AS tables,
   (SELECT json_agg(c.relname::text) FROM pg_catalog.pg_class c WHERE c.relnamespace = p.oid) AS relations,
@@ -794,6 +825,7 @@ export async function readProviderSchemas(client: pg.Client): Promise<ProviderSc
     owner: string
     extension_owner: string | null
     creatable: boolean
+    usable: boolean
     tables:
       | {
           name: string
@@ -802,6 +834,7 @@ export async function readProviderSchemas(client: pg.Client): Promise<ProviderSc
           rls: boolean
           estimate: number
           insertable: boolean
+          config: boolean
           owner: string
         }[]
       | null
@@ -831,6 +864,7 @@ export async function readProviderSchemas(client: pg.Client): Promise<ProviderSc
         rows,
         ...(unknown ? { rowsUnknown: unknown } : {}),
         insertable: t.insertable,
+        ...(t.config ? { extensionConfig: true } : {}),
         owner: t.owner
       })
     }
@@ -839,6 +873,7 @@ export async function readProviderSchemas(client: pg.Client): Promise<ProviderSc
       owner: row.owner,
       ...(row.extension_owner ? { extensionOwner: row.extension_owner } : {}),
       creatable: row.creatable,
+      usable: row.usable,
       tables,
       relations: row.relations ?? [],
       functions: row.functions ?? [],
@@ -1047,8 +1082,9 @@ function columnProblems(
  * The decision for statements about objects of a provider-managed schema (undefined: not one,
  * the other rules decide). An object that exists in the target is the provider's: its CREATE,
  * COMMENT, owner, grants and the ALTER TABLE parts of its definition are skipped; a CREATE TABLE
- * whose columns would lose the backup's data is refused; a COPY into a table that holds rows
- * already (the provider's bookkeeping) is skipped with its data, into an empty one it loads.
+ * whose columns would lose the backup's data is refused; a COPY into a platform's bookkeeping
+ * table that holds rows already is skipped with its data (isProviderBookkeeping); any other
+ * COPY loads.
  */
 export function providerPolicy(
   schemas: ProviderSchema[],
@@ -1206,21 +1242,27 @@ export function providerPolicy(
     const [k, name] = found
     const table = k.tables.get(name)
     if (!table) return undefined
+    // only a platform's bookkeeping keeps the target's rows: any other table's load as
+    // pg_restore loads them (into a table that holds rows: next to them, with allow-non-empty;
+    // an otherwise empty target holding rows there is refused before: attacker a46 F1, a47 F1)
+    const bookkeeping = isProviderBookkeeping(k.s, table)
     const qname = `${k.s.name}.${name}`
-    if (table.rowsUnknown === 'unreadable')
+    if (bookkeeping && table.rowsUnknown === 'unreadable')
       return {
         keep: false,
         reason: `the restoring role may not read the provider's ${qname}, so whether it holds rows cannot be told: the backup's rows were not loaded`,
         table: qname,
         provider: true
       }
-    if (table.rows > 0)
+    if (bookkeeping && table.rows > 0)
       return {
         keep: false,
         reason: `kept the target's ${plural(table.rows, 'row')} of ${qname} (the provider's own); the backup's rows were not loaded`,
         table: qname,
         provider: true
       }
+    // one the role may not write: its COPY (even of no rows) fails; reached only where the
+    // backup holds no rows for it (restore.ts refuses one it holds rows for, in every mode)
     if (!table.insertable)
       return {
         keep: false,

@@ -30,7 +30,7 @@
  */
 import type pg from 'pg'
 import type { QualifiedName, ReplacedRelation } from '../types.js'
-import type { ProviderSchema } from './target-policy.js'
+import { type ProviderSchema, isProviderBookkeeping } from './target-policy.js'
 import { plural } from '../log.js'
 import { FUNCTION_SIGNATURE, OPERATOR_SIGNATURE, type OwnedObject, signatureKey } from './clean.js'
 import { quoteIdent } from '../sql-names.js'
@@ -187,7 +187,8 @@ export interface ProtectedRelation {
    */
   replaceable?: true
   /**
-   * A provider's table found empty (the backup's rows may load into it): rows may be inserted,
+   * A provider's table found empty, or one whose rows the backup adds to its own (not a
+   * platform's bookkeeping): rows may be inserted,
    * none updated or deleted, and it is not truncated or rewritten (its relfilenode, `filenode`) —
    * rows another session committed while the restore ran are the target's (attacker a35b A1: a
    * script's DELETE removed a signup made during the load).
@@ -289,6 +290,12 @@ export interface NotProtected {
   dependents: readonly string[]
   /** The provider's schemas: only their tables with rows are protected, and only their rows. */
   providers: readonly ProviderSchema[]
+  /**
+   * The tables whose rows the backup loads: a provider's table among them that holds rows, and
+   * is no platform's bookkeeping (whose rows the load keeps), takes the backup's rows next to
+   * its own (allow-non-empty; an extension's configuration table): insert-only.
+   */
+  loads?: readonly QualifiedName[]
   /** clean is set: the target's functions may be dropped (clean drops only the backup's own). */
   clean?: boolean
   /**
@@ -365,6 +372,7 @@ async function readProtectedAs(client: pg.Client, not: NotProtected): Promise<Pr
   }
   const schemas = new Set(not.replacedSchemas)
   const providers = new Map(not.providers.map(s => [s.name, s]))
+  const loads = new Set((not.loads ?? []).map(t => key(t.schema, t.name)))
   const dependents = not.dependents.join('\n')
   const relations: ProtectedRelation[] = []
   for (const r of rows) {
@@ -380,7 +388,11 @@ async function readProtectedAs(client: pg.Client, not: NotProtected): Promise<Pr
     const provider = providers.get(r.schema)
     if (provider) {
       const table = provider.tables.find(t => t.name === r.relname)
-      if (table && (table.rows > 0 || table.rowsUnknown))
+      const appended =
+        table !== undefined &&
+        loads.has(key(r.schema, r.relname)) &&
+        !isProviderBookkeeping(provider, table)
+      if (table && (table.rows > 0 || table.rowsUnknown) && !appended)
         relations.push({
           oid: r.oid,
           name: r.name,
