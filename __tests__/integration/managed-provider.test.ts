@@ -11,6 +11,8 @@
  * is no superuser in the target stays the restoring role's (create-roles never makes superusers).
  */
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals'
+import { execFileSync } from 'node:child_process'
+import path from 'node:path'
 import pg from 'pg'
 import type { TableChecksum } from '../../dev/fixtures.js'
 import { type TestServer, startPostgres } from '../../dev/postgres.js'
@@ -775,6 +777,89 @@ describe("a schema a superuser (a DBA) made for the app, whose tables the app's 
     )
     const error = await failure(harness.restore(testRestoreInputs(as(into), source)))
     expect(error?.message).toContain(`GRANT USAGE ON SCHEMA app TO ${role}; GRANT`)
+  })
+
+  it('allow-non-empty with a plain script of INSERTs (pg_dump --inserts, supabase db dump --data-only) adds its rows as with COPY (attacker a48 F1: rolled back as a change of the target)', async () => {
+    const server = harness.server
+    const { role, as } = await appRole()
+    const grants = `GRANT SELECT, INSERT, DELETE ON app.t, app.ro, app.wo TO ${role};`
+    const from = await appDatabase(
+      role,
+      `${grants} INSERT INTO app.t SELECT g, 'backup-' || g FROM generate_series(1, 5) g;`
+    )
+    const script = path.join(harness.work, `inserts-${role}.sql`)
+    execFileSync(
+      path.join(server.binDir, 'pg_dump'),
+      ['--data-only', '--inserts', '--table=app.t', '-f', script],
+      { env: server.env(from) }
+    )
+    const into = await appDatabase(role, `${grants} INSERT INTO app.t VALUES (99, 'target-own');`)
+    await harness.restore(
+      testRestoreInputs(as(into), { kind: 'file', path: script }, { allowNonEmpty: true })
+    )
+    expect(await rows(into, 'app.t')).toEqual(['1', '2', '3', '4', '5', '99'])
+  })
+
+  it('column grants on every column count as the table’s (attacker a48 F2: refused as "may not write")', async () => {
+    const { role, as } = await appRole()
+    const from = await appDatabase(
+      role,
+      `GRANT SELECT ON app.t, app.ro, app.wo TO ${role};
+       INSERT INTO app.t SELECT g, 'backup-' || g FROM generate_series(1, 5) g;`
+    )
+    const source = await backUp(as(from))
+    const into = await appDatabase(
+      role,
+      `GRANT SELECT (id, v), INSERT (id, v) ON app.t TO ${role};
+       GRANT SELECT, INSERT ON app.ro, app.wo TO ${role};`
+    )
+    await harness.restore(testRestoreInputs(as(into), source))
+    expect(await rows(into, 'app.t')).toEqual(['1', '2', '3', '4', '5'])
+  })
+
+  it("allow-non-empty: rows of the backup a target's trigger drops fail the row counts (attacker a48 F3: a warning blamed another session)", async () => {
+    const { role, as } = await appRole()
+    const grants = `GRANT SELECT, INSERT, DELETE ON app.t, app.ro, app.wo TO ${role};`
+    const from = await appDatabase(
+      role,
+      `${grants} INSERT INTO app.t SELECT g, CASE WHEN g % 2 = 0 THEN 'dup' ELSE 'b' || g END FROM generate_series(1, 6) g;`
+    )
+    const source = await backUp(as(from))
+    const into = await appDatabase(
+      role,
+      `${grants} INSERT INTO app.t VALUES (99, 'dup');
+       CREATE FUNCTION app.no_dup() RETURNS trigger LANGUAGE plpgsql AS
+         $$BEGIN IF EXISTS (SELECT 1 FROM app.t WHERE v = NEW.v) THEN RETURN NULL; END IF; RETURN NEW; END$$;
+       CREATE TRIGGER no_dup BEFORE INSERT ON app.t FOR EACH ROW EXECUTE FUNCTION app.no_dup();`
+    )
+    const error = await failure(
+      harness.restore(testRestoreInputs(as(into), source, { allowNonEmpty: true }))
+    )
+    expect(error?.message).toContain(
+      "app.t has 4 rows, 1 of its own before the restore and 6 of the backup's make 7"
+    )
+  })
+
+  it("a role named like the platform's owning a DBA's auth.migrations gives it no bookkeeping status (attacker a48 F5)", async () => {
+    const server = harness.server
+    const { role, as } = await appRole()
+    const owner = `supabase_${role}_admin`
+    await server.query('postgres', `CREATE ROLE ${owner} NOLOGIN`)
+    const setup = (rows: string) =>
+      `CREATE TABLE auth.migrations (id int PRIMARY KEY);
+       ALTER TABLE auth.migrations OWNER TO ${owner};
+       GRANT SELECT, INSERT, DELETE ON ALL TABLES IN SCHEMA auth TO ${role}; ${rows}`
+    const from = await appDatabase(
+      role,
+      setup('INSERT INTO auth.migrations SELECT generate_series(1, 5);'),
+      'auth'
+    )
+    const source = await backUp(as(from))
+    const into = await appDatabase(role, setup('INSERT INTO auth.migrations VALUES (99);'), 'auth')
+    const error = await failure(harness.restore(testRestoreInputs(as(into), source)))
+    expect(error?.message).toContain(
+      'auth.migrations (schema "auth" of "postgres") holds 1 row and the backup loads 5 rows into it'
+    )
   })
 
   it("an extension's configuration table holding the extension's own rows: the backup's rows are added to them, as pg_restore adds them (attacker a47 F3: refused, and its DELETE advice wiped the extension's rows)", async () => {

@@ -1076,7 +1076,7 @@ function reportFacts(facts: TargetFacts): TargetFacts {
   )
   if (facts.providerSchemas.length > 0)
     log.info(
-      `Schemas the provider made and owns (their objects that exist are kept as they are; their tables' rows are loaded only into empty tables): ${facts.providerSchemas.map(s => `${s.name} (${s.owner})`).join(', ')}.`
+      `Schemas the restoring role does not own, made by a superuser (a platform's, or a DBA's: their objects that exist are kept as they are; rows load into their tables as pg_restore loads them, but for a platform's migration bookkeeping, which keeps the target's): ${facts.providerSchemas.map(s => `${s.name} (${s.owner})`).join(', ')}.`
     )
   return facts
 }
@@ -1600,7 +1600,7 @@ async function recordProtected(
     ],
     dependents: (drops ?? []).flatMap(d => d.dependents ?? []),
     providers: facts.providerSchemas,
-    loads: plan.tableData ?? plan.plain?.copyTables ?? [],
+    loads: rowTables(plan),
     clean: inputs.clean,
     createdSchemas: plan.plain?.schemas ?? [],
     replacedObjects: plan.plain?.replacingObjects ?? [],
@@ -1768,6 +1768,8 @@ async function guardTarget(
   // not in the archive's order by name (the key is checked as the rows arrive where the
   // restoring role may not defer it: it does not own the table)
   const loaded = new Set((plan.tableData ?? plain?.copyTables ?? []).map(nameKey))
+  /** Every table the backup writes rows into: a script's INSERTs too (attacker a48 F1). */
+  const rowsInto = new Set(rowTables(plan).map(nameKey))
   const kept = all.filter(t => loaded.has(nameKey(t)))
   if (kept.length > 1) server.dataOrder = await fillLoadOrder(client, kept)
   if (inputs.dataOnly === true) await refuseDataOnlyShape(client, server, plan)
@@ -1801,8 +1803,8 @@ async function guardTarget(
   if (nextToExisting) refuseWithheldReferences(plan, facts, manifest, inputs)
   // data-only loads only into tables that hold none: a provider schema's too (attacker a47 F1)
   if (inputs.dataOnly === true)
-    refuseHeldProviderTables(server, facts, loaded, manifest, 'data-only')
-  else if (nextToExisting) refuseHeldProviderTables(server, facts, loaded, manifest, 'next-to')
+    refuseHeldProviderTables(server, facts, rowsInto, manifest, 'data-only')
+  else if (nextToExisting) refuseHeldProviderTables(server, facts, rowsInto, manifest, 'next-to')
   // a plain script's rows into the target's own tables (pg_dump --data-only, supabase db dump
   // --data-only, with allow-non-empty): their triggers likewise (trial u20 F2: the target's
   // on_auth_user_created made the script's profiles duplicates, and the message blamed the rows)
@@ -1865,19 +1867,20 @@ async function guardTarget(
     server.guarded = await refuseHazards(client, server, plan)
     refuseRoleNamedSchemas(server, plan, facts)
   }
+  // objects other than tables that the backup's statements would change: views, functions,
+  // sequences (setval), types, schemas, large objects
+  const objects = await changedObjects(client, plan, providers)
+  if (existing.length === 0 && objects.length === 0 && !nextToExisting) {
+    refuseWithheldReferences(plan, facts, manifest, inputs)
+    refuseHeldProviderTables(server, facts, rowsInto, manifest, 'empty')
+  }
+  // (said after those refusals: one may name a table of theirs — trial u31)
   const providerTables = all.filter(t => providers.has(t.schema))
   if (providerTables.length > 0)
     log.info(
       `The provider's own tables in the target are not counted: ${describeTables(providerTables)}.`
     )
-  // objects other than tables that the backup's statements would change: views, functions,
-  // sequences (setval), types, schemas, large objects
-  const objects = await changedObjects(client, plan, providers)
   if (existing.length === 0 && objects.length === 0) {
-    if (!nextToExisting) {
-      refuseWithheldReferences(plan, facts, manifest, inputs)
-      refuseHeldProviderTables(server, facts, loaded, manifest, 'empty')
-    }
     log.info('The target holds no tables where the backup goes.')
     return server
   }
@@ -2093,6 +2096,11 @@ async function writtenNonTables(
   })
 }
 
+/** The tables the backup writes rows into: an archive's data entries, a script's COPY and INSERT. */
+function rowTables(plan: Pick<RestorePlan, 'tableData' | 'plain'>): QualifiedName[] {
+  return plan.tableData ?? [...(plan.plain?.copyTables ?? []), ...(plan.plain?.insertTables ?? [])]
+}
+
 /**
  * The provider's tables that held rows before the load and took the backup's next to them (no
  * platform's bookkeeping, whose rows are kept instead), with those rows, by JSON [schema, name].
@@ -2101,7 +2109,7 @@ function appendedProviderTables(
   facts: Pick<TargetFacts, 'providerSchemas'>,
   plan: Pick<RestorePlan, 'tableData' | 'plain'>
 ): Map<string, number> {
-  const loads = new Set((plan.tableData ?? plan.plain?.copyTables ?? []).map(nameKey))
+  const loads = new Set(rowTables(plan).map(nameKey))
   const held = new Map<string, number>()
   for (const p of facts.providerSchemas)
     for (const t of p.tables)
@@ -3094,9 +3102,15 @@ async function compareRowCounts(
     if (held !== undefined && want !== undefined && want !== null) {
       // its own rows and the backup's: another session may have written it meanwhile (a
       // sign-up), so a difference is said, not a failure of a restore that committed
-      if (c.rows !== held + want)
+      // fewer: rows of the backup's did not arrive (a trigger of the target's that drops them:
+      // attacker a48 F3), or the target's went, which the check before COMMIT rules out
+      if (c.rows < held + want)
+        problems.push(
+          `${c.schema}.${c.name} has ${plural(c.rows, 'row')}, ${held} of its own before the restore and ${want} of the backup's make ${held + want}`
+        )
+      else if (c.rows > held + want)
         log.warning(
-          `${c.schema}.${c.name} holds ${plural(c.rows, 'row')} after the restore: ${held} of its own before it and ${want} of the backup's make ${held + want} (another session may have written it meanwhile).`
+          `${c.schema}.${c.name} holds ${plural(c.rows, 'row')} after the restore: ${held} of its own before it and ${want} of the backup's make ${held + want} (another session wrote to it meanwhile, e.g. a sign-up).`
         )
       result.push({ ...c, expected: held + want })
       continue
@@ -3143,7 +3157,7 @@ async function compareRowCounts(
       : ''
   log.info(
     expected.size > 0
-      ? `${compared === 1 ? 'The 1 table matches' : `All ${compared} tables match`} the manifest's row counts (${plural(comparedRows, 'row')}).${keptNote}${
+      ? `${compared === 0 ? 'No table compared with the manifest’s row counts.' : `${compared === 1 ? 'The 1 table matches' : `All ${compared} tables match`} the manifest's row counts (${plural(comparedRows, 'row')}).`}${keptNote}${
           notInManifest.length > 0
             ? ` ${plural(notInManifest.length, 'table')} the manifest does not list (${plural(
                 notInManifest.reduce((sum, t) => sum + t.rows, 0),

@@ -492,7 +492,7 @@ export function statementPolicy(facts: TargetFacts, options: PolicyOptions): Sta
     if (absent.length === 0) return KEEP
     const list = absent.map(r => `"${r}"`).join(', ')
     return {
-      refuse: `${shown(e)} — the row-level security policy applies to ${absent.length === 1 ? 'role' : 'roles'} ${list}, which the target lacks; restoring the table without it would change who may read its rows. Create ${absent.length === 1 ? 'the role' : 'the roles'} in the target first (e.g. ${absent.map(r => `CREATE ROLE "${r}" NOLOGIN;`).join(' ')}), then restore again.`
+      refuse: `${shown(e)} — the row-level security policy applies to ${absent.length === 1 ? 'role' : 'roles'} ${list}, which the target lacks; restoring the table without it would change who may read its rows. Create ${absent.length === 1 ? 'the role' : 'the roles'} in the target first (e.g. ${absent.map(r => `CREATE ROLE "${r}" NOLOGIN;`).join(' ')}), then restore again; or restore with create-roles: true a backup made with globals: true, which creates the backup's roles first (a verify into a new server, e.g. a service container, needs that for a Supabase backup's policies TO authenticated).`
     }
   }
 
@@ -683,8 +683,8 @@ export function bookkeepingName(schema: string, name: string): boolean {
 }
 
 /**
- * A platform's migration bookkeeping: such a table where the platform's roles (supabase_admin,
- * supabase_auth_admin…) own the schema or the table — not one of a schema a DBA made and called
+ * A platform's migration bookkeeping: such a table in a schema the platform's role
+ * (supabase_admin) owns — not one of a schema a DBA made and called
  * auth (Laravel's and TypeORM's `migrations`: attacker a47 F4). The one kind of provider table
  * whose rows a restore keeps where the target holds some (the platform wrote them for its own
  * version); any other is loaded as pg_restore loads it, and an otherwise empty target holding
@@ -692,13 +692,11 @@ export function bookkeepingName(schema: string, name: string): boolean {
  */
 export function isProviderBookkeeping(
   schema: Pick<ProviderSchema, 'name' | 'owner'>,
-  table: Pick<ProviderTable, 'name' | 'owner'>
+  table: Pick<ProviderTable, 'name'>
 ): boolean {
-  const platform = (role: string | undefined): boolean =>
-    role !== undefined && /^supabase_\w*admin$/.test(role)
-  return (
-    bookkeepingName(schema.name, table.name) && (platform(schema.owner) || platform(table.owner))
-  )
+  // the schema's owner: the platform's superuser (supabase_admin) made it; a table of a DBA's
+  // schema given to a role of that name is not (attacker a48 F5)
+  return bookkeepingName(schema.name, table.name) && /^supabase_\w*admin$/.test(schema.owner)
 }
 
 /** A table of a provider-managed schema, as the target holds it. */
@@ -782,11 +780,16 @@ SELECT p.name, p.owner, CASE WHEN p.owned THEN p.extension_owner END AS extensio
                                         ORDER BY a.attnum)
                           FROM pg_catalog.pg_attribute a
                          WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped),
-            'readable', pg_catalog.has_table_privilege(c.oid, 'SELECT')
+            -- count(*) needs SELECT on a column; COPY … (columns) INSERT on those (attacker a48 F2:
+            -- column grants were taken for none)
+            'readable', pg_catalog.has_any_column_privilege(c.oid, 'SELECT')
               AND pg_catalog.has_schema_privilege(c.relnamespace, 'USAGE'),
             'rls', pg_catalog.row_security_active(c.oid),
             'estimate', c.reltuples,
-            'insertable', pg_catalog.has_table_privilege(c.oid, 'INSERT'),
+            'insertable', pg_catalog.has_table_privilege(c.oid, 'INSERT')
+              OR NOT EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a
+                              WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+                                AND NOT pg_catalog.has_column_privilege(c.oid, a.attnum, 'INSERT')),
             'config', EXISTS (SELECT 1 FROM pg_catalog.pg_extension e WHERE c.oid = ANY (e.extconfig)),
             'owner', pg_catalog.pg_get_userbyid(c.relowner)::text))
      FROM pg_catalog.pg_class c WHERE c.relnamespace = p.oid AND c.relkind IN ('r', 'p')) AS tables,
