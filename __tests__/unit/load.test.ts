@@ -1076,6 +1076,20 @@ describe('privilegeHint: names with spaces, as the server prints them (unquoted,
   })
 })
 
+describe('a sequence the restoring role may not set (trial u31 F3)', () => {
+  it('names the GRANT UPDATE ON SEQUENCE, with the sequence as the failed setval wrote it', () => {
+    const message = explainLoadFailure(
+      'pg_restore',
+      1,
+      null,
+      "pg_restore: error: could not execute query: ERROR:  permission denied for sequence events_id_seq\nCommand was: SELECT pg_catalog.setval('analytics.events_id_seq', 2, true);\n"
+    ).message
+    expect(message).toContain(
+      'have its owner run GRANT UPDATE ON SEQUENCE analytics.events_id_seq TO <the restoring role>;'
+    )
+  })
+})
+
 describe('ownerChangeDenied: only the echo of a real ALTER … OWNER TO (re-attack a45 F1)', () => {
   it('reads the one statement psql or pg_restore echoed, and quotes the role', () => {
     expect(

@@ -2455,6 +2455,8 @@ export function explainLoadFailure(
     hint = ` The file's text is not ${encoding}, the client encoding it was read in: it was written in another one (LATIN1 or WIN1252 for many older dumps) without a SET client_encoding line that says so, or with a wrong one. Put SET client_encoding = 'LATIN1'; (or the file's real encoding) as its first line, or change its SET client_encoding line to it; or convert the file to UTF-8 (iconv -f LATIN1 -t UTF-8 FILE > FILE.utf8.sql) and restore that. psql by hand fails the same way.`
   } else if (/query would be affected by row-level security policy for table /.test(errors)) {
     hint = rowSecurityHint(errors, entry)
+  } else if (/permission denied for sequence /.test(errors)) {
+    hint = sequenceHint(errors, stderr)
   } else if (ownerChangeDenied(stderr)) {
     const { schema, role } = ownerChangeDenied(stderr)!
     const lacks = ` The statement gives an object of the schema ${schema} to the role ${role}, and PostgreSQL lets a role own an object only where it may create one: ${role} lacks CREATE on ${schema} in the target (the backup's own GRANTs on the schema come later, with its privileges).`
@@ -2526,6 +2528,23 @@ export function privilegeHint(errors: string, reported = errors): string {
   if (/permission denied|must be superuser|must be member of role/.test(errors))
     return " The restoring role lacks a privilege this statement needs: restore as a role that has it, or have the object's owner grant it (on a managed service, its admin role); or restore without the object: an archive's restore loads only the schemas or tables given in 'schemas' or 'tables' (exclude-schemas and exclude-tables apply to a backup only)."
   return ''
+}
+
+/**
+ * "permission denied for sequence S": the backup's setval of a sequence the restoring role may
+ * not update (one of the target's own, as in a schema a DBA made: trial u31 F3), with the GRANT
+ * that lets it — the sequence as the one echoed statement wrote it (a backup's own message
+ * cannot add a second), else as the server named it.
+ */
+function sequenceHint(errors: string, stderr: string): string {
+  const name = /permission denied for sequence (.+?)\s*$/m.exec(errors)?.[1] ?? ''
+  const statements = [...stderr.matchAll(/(?:\bSTATEMENT: {2}|^Command was: )(.*)$/gm)]
+  const written =
+    statements.length === 1
+      ? /^SELECT pg_catalog\.setval\('((?:[^'\\]|'')+)', /.exec(statements[0][1])?.[1]
+      : undefined
+  const sequence = written?.replaceAll("''", "'") ?? quoteIdent(name)
+  return ` The restoring role may not set the sequence ${name} of the target (setval needs UPDATE on it; a sequence it does not own, as in a schema a DBA made): have its owner run GRANT UPDATE ON SEQUENCE ${sequence} TO <the restoring role>; then restore again, or restore as a role that may. pg_restore by hand fails the same way.`
 }
 
 /** Roles API requests run as (Supabase's anon and authenticated, PostgREST's usual web_anon). */
