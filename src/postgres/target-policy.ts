@@ -780,7 +780,7 @@ SELECT p.name, p.owner, CASE WHEN p.owned THEN p.extension_owner END AS extensio
                                         ORDER BY a.attnum)
                           FROM pg_catalog.pg_attribute a
                          WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped),
-            -- count(*) needs SELECT on a column; COPY … (columns) INSERT on those (attacker a48 F2:
+            -- count(*) needs SELECT on a column; COPY (columns) INSERT on those (attacker a48 F2:
             -- column grants were taken for none)
             'readable', pg_catalog.has_any_column_privilege(c.oid, 'SELECT')
               AND pg_catalog.has_schema_privilege(c.relnamespace, 'USAGE'),
