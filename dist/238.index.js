@@ -11,6 +11,8 @@ __webpack_require__.d(__webpack_exports__, {
   backup: () => (/* binding */ backup)
 });
 
+// EXTERNAL MODULE: ./src/postgres/locale.ts
+var postgres_locale = __webpack_require__(31097);
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __webpack_require__(51455);
 // EXTERNAL MODULE: external "node:path"
@@ -897,6 +899,15 @@ function backupKey(prefix, database, date, ext) {
 }
 
 ;// CONCATENATED MODULE: ./src/modes/backup.ts
+/**
+ * Backup, orchestrated: check the artifact name → connect → read the server → choose pg_dump →
+ * dump into the destinations' sinks in one pass (postgres/dump.ts: the stream, the checks on
+ * its way) → count rows → manifest → complete each destination (S3: its manifest last; a local
+ * directory; the artifact). Fails closed: a failed dump, an empty or unreadable archive uploads
+ * nothing, what was begun is undone (a partial artifact deleted, an S3 object whose manifest
+ * was never written removed), and the temporary directory is removed in every case.
+ */
+
 
 
 
@@ -972,6 +983,8 @@ async function backup(inputs, connection, deps = {}) {
     let destinations;
     try {
         const server = await log/* log */.Rm.group('Read the server', () => readServer(pg));
+        // for the manifest: a restore warns where the target's differ (a plain script says none)
+        const locale = await (0,postgres_locale/* readDatabaseLocale */["if"])(pg);
         if (hasExcludes(inputs)) {
             await log/* log */.Rm.group('Check the exclude patterns', () => warnUnmatchedExcludes(pg, inputs));
         }
@@ -1087,7 +1100,8 @@ async function backup(inputs, connection, deps = {}) {
                 name: server.database,
                 host: connection.host,
                 port: connection.port,
-                sizeBytes: server.sizeBytes
+                sizeBytes: server.sizeBytes,
+                locale
             },
             server: { version: server.version, versionNum: server.versionNum, major: server.major },
             pgDump: { version: pgDump.version, major: pgDump.major },
@@ -1595,9 +1609,12 @@ async function lookUpPrevious(client, options, currentRunId) {
     }
     catch (error) {
         const message = error.message.split('\n')[0];
-        // the first backup of this name: nothing to compare with, as expected
+        // the first backup of this name: nothing to compare with, as expected (not the restore's
+        // "Check artifact-name …", which read as a misconfiguration on the first night: trial u30 F6)
         if (error instanceof _artifact_js__WEBPACK_IMPORTED_MODULE_3__/* .NoBackupArtifactError */ .EZ)
-            return { none: `No comparison with the previous backup: ${message}` };
+            return {
+                none: `No comparison with the previous backup: this is the first backup named '${options.name}' in ${options.repository} (no earlier one was found). If earlier backups were uploaded under another artifact-name, set this one to theirs to compare with them.`
+            };
         return { skipped: previousUnreadable(message) };
     }
 }

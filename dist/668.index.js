@@ -470,9 +470,12 @@ async function lookUpPrevious(client, options, currentRunId) {
     }
     catch (error) {
         const message = error.message.split('\n')[0];
-        // the first backup of this name: nothing to compare with, as expected
+        // the first backup of this name: nothing to compare with, as expected (not the restore's
+        // "Check artifact-name …", which read as a misconfiguration on the first night: trial u30 F6)
         if (error instanceof _artifact_js__WEBPACK_IMPORTED_MODULE_3__/* .NoBackupArtifactError */ .EZ)
-            return { none: `No comparison with the previous backup: ${message}` };
+            return {
+                none: `No comparison with the previous backup: this is the first backup named '${options.name}' in ${options.repository} (no earlier one was found). If earlier backups were uploaded under another artifact-name, set this one to theirs to compare with them.`
+            };
         return { skipped: previousUnreadable(message) };
     }
 }

@@ -43,7 +43,6 @@ const capture: Log = {
   progress: () => undefined
 }
 
-
 beforeAll(async () => {
   ;({ server, backend } = harness)
   useLog(capture)

@@ -1,8 +1,8 @@
-export const id = 117;
-export const ids = [117];
+export const id = 252;
+export const ids = [252];
 export const modules = {
 
-/***/ 90117:
+/***/ 42252:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 
@@ -14,6 +14,8 @@ __webpack_require__.d(__webpack_exports__, {
 
 // UNUSED EXPORTS: LOAD_PHASE, PRIVILEGE_REASON, RestoreError, foreignKeyNote, lackingRolesWarning, leftOutNote, newerMajorNote, newerRows, ownerInTarget, restoreEnvironment, restorePolicy, rolesStayMessage, superuserRisk, withSequences
 
+// EXTERNAL MODULE: ./src/postgres/locale.ts
+var postgres_locale = __webpack_require__(31097);
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __webpack_require__(77598);
 // EXTERNAL MODULE: external "node:fs/promises"
@@ -4889,9 +4891,17 @@ entry) {
     else if (/query would be affected by row-level security policy for table /.test(errors)) {
         hint = rowSecurityHint(errors, entry);
     }
+    else if (/permission denied for sequence /.test(errors)) {
+        hint = sequenceHint(errors, stderr);
+    }
     else if (ownerChangeDenied(stderr)) {
         const { schema, role } = ownerChangeDenied(stderr);
-        hint = ` The statement gives an object of the schema ${schema} to the role ${role}, and PostgreSQL lets a role own an object only where it may create one: ${role} lacks CREATE on ${schema} in the target (the backup's own GRANTs on the schema come later, with its privileges). Have the schema's owner run GRANT CREATE ON SCHEMA ${(0,sql_names/* quoteIdent */.v4)(schema)} TO ${role}; first, or restore with 'no-owner: true' (everything then belongs to the restoring role), then restore again. pg_restore --single-transaction by hand fails the same way.`;
+        const lacks = ` The statement gives an object of the schema ${schema} to the role ${role}, and PostgreSQL lets a role own an object only where it may create one: ${role} lacks CREATE on ${schema} in the target (the backup's own GRANTs on the schema come later, with its privileges).`;
+        // a role every API request runs as: CREATE for it would let any visitor create objects
+        // there (attacker a46: the advice was to grant it)
+        hint = API_ROLES.has(role)
+            ? `${lacks} ${role} is the role of ${role === 'authenticated' ? 'every signed-in' : 'every anonymous'} API request (Supabase, PostgREST): do not grant it CREATE, which would let any of them create objects in ${schema}. Restore with 'no-owner: true' (everything then belongs to the restoring role), then grant ${role} what it needs on the objects. pg_restore --single-transaction by hand fails the same way.`
+            : `${lacks} Have the schema's owner run GRANT CREATE ON SCHEMA ${(0,sql_names/* quoteIdent */.v4)(schema)} TO ${role}; first, or restore with 'no-owner: true' (everything then belongs to the restoring role), then restore again. pg_restore --single-transaction by hand fails the same way.`;
     }
     else {
         hint = privilegeHint(errors, reported.join('\n'));
@@ -4954,6 +4964,23 @@ function privilegeHint(errors, reported = errors) {
         return " The restoring role lacks a privilege this statement needs: restore as a role that has it, or have the object's owner grant it (on a managed service, its admin role); or restore without the object: an archive's restore loads only the schemas or tables given in 'schemas' or 'tables' (exclude-schemas and exclude-tables apply to a backup only).";
     return '';
 }
+/**
+ * "permission denied for sequence S": the backup's setval of a sequence the restoring role may
+ * not update (one of the target's own, as in a schema a DBA made: trial u31 F3), with the GRANT
+ * that lets it — the sequence as the one echoed statement wrote it (a backup's own message
+ * cannot add a second), else as the server named it.
+ */
+function sequenceHint(errors, stderr) {
+    const name = /permission denied for sequence (.+?)\s*$/m.exec(errors)?.[1] ?? '';
+    const statements = [...stderr.matchAll(/(?:\bSTATEMENT: {2}|^Command was: )(.*)$/gm)];
+    const written = statements.length === 1
+        ? /^SELECT pg_catalog\.setval\('((?:[^'\\]|'')+)', /.exec(statements[0][1])?.[1]
+        : undefined;
+    const sequence = written?.replaceAll("''", "'") ?? (0,sql_names/* quoteIdent */.v4)(name);
+    return ` The restoring role may not set the sequence ${name} of the target (setval needs UPDATE on it; a sequence it does not own, as in a schema a DBA made): have its owner run GRANT UPDATE ON SEQUENCE ${sequence} TO <the restoring role>; then restore again, or restore as a role that may. pg_restore by hand fails the same way.`;
+}
+/** Roles API requests run as (Supabase's anon and authenticated, PostgREST's usual web_anon). */
+const API_ROLES = new Set(['anon', 'authenticated', 'web_anon']);
 /**
  * "permission denied for schema S" of an `ALTER … OWNER TO r` statement (psql --echo-errors'
  * STATEMENT, pg_restore's "Command was"): the new owner r lacks CREATE on S (ALTER … OWNER TO
@@ -5652,1204 +5679,8 @@ only = true) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/postgres/target-policy.ts
-
-
-
-
-/**
- * Reads the facts in one round trip. `client` is connected as the role the restore runs as.
- */
-async function readTargetFacts(client) {
-    const result = await client.query(TARGET_FACTS_SQL);
-    const row = result.rows[0];
-    return {
-        currentUser: row.current_user,
-        superuser: row.superuser,
-        databaseOwner: row.database_owner,
-        createOnDatabase: row.create_on_database,
-        serverMajor: Math.floor(row.version_num / 10000),
-        roles: row.roles ?? [],
-        settableRoles: row.settable ?? [],
-        superusers: row.superusers ?? [],
-        ...(await readCreatableExtensions(client, row.version_num)),
-        extensions: row.extensions ?? [],
-        schemas: (row.schemas ?? []).map(s => ({ ...s, relations: Number(s.relations) })),
-        publications: row.publications ?? [],
-        settings: (row.settings ?? []).map(s => s.toLowerCase()),
-        providerSchemas: await readProviderSchemas(client),
-        objectOwners: row.object_owners ?? []
-    };
-}
-/** The extensions current_user may create (see TargetFacts.creatableExtensions); 13+: trusted ones. */
-async function readCreatableExtensions(client, versionNum) {
-    // before 13 there are no trusted extensions: only a superuser creates any
-    const trusted = versionNum >= 130000 ? 'v.trusted' : 'false';
-    const result = await client.query(`SELECT json_agg(DISTINCT v.name::text) FILTER (
-              WHERE (SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user)
-                 OR NOT v.superuser
-                 OR (${trusted} AND pg_catalog.has_database_privilege(current_database(), 'CREATE'))) AS names,
-            json_agg(DISTINCT v.name::text) AS available
-       FROM pg_catalog.pg_available_extension_versions v`);
-    return {
-        creatableExtensions: result.rows[0]?.names ?? [],
-        availableExtensions: result.rows[0]?.available ?? []
-    };
-}
-const TARGET_FACTS_SQL = `
-SELECT current_user::text AS current_user,
-       (SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user) AS superuser,
-       pg_catalog.pg_get_userbyid(d.datdba)::text AS database_owner,
-       pg_catalog.has_database_privilege(d.oid, 'CREATE') AS create_on_database,
-       current_setting('server_version_num')::int AS version_num,
-       (SELECT json_agg(rolname::text ORDER BY rolname) FROM pg_catalog.pg_roles) AS roles,
-       (SELECT json_agg(r.rolname::text ORDER BY r.rolname) FROM pg_catalog.pg_roles r
-         WHERE CASE WHEN current_setting('server_version_num')::int >= 160000
-                    THEN pg_catalog.pg_has_role(current_user, r.oid, 'SET')
-                    ELSE pg_catalog.pg_has_role(current_user, r.oid, 'MEMBER') END) AS settable,
-       (SELECT json_agg(json_build_object('name', e.extname::text,
-                                          'owner', pg_catalog.pg_get_userbyid(e.extowner)::text,
-                                          'schema', n.nspname::text) ORDER BY e.extname)
-          FROM pg_catalog.pg_extension e JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace) AS extensions,
-       (SELECT json_agg(json_build_object(
-                 'name', n.nspname::text,
-                 'owner', pg_catalog.pg_get_userbyid(n.nspowner)::text,
-                 'relations', (SELECT count(*) FROM pg_catalog.pg_class c
-                                WHERE c.relnamespace = n.oid AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f')
-                                  AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend dep
-                                                   WHERE dep.classid = 'pg_catalog.pg_class'::regclass
-                                                     AND dep.objid = c.oid AND dep.deptype = 'e')))
-                 ORDER BY n.nspname)
-          FROM pg_catalog.pg_namespace n
-         WHERE n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'information_schema') AS schemas,
-       (SELECT json_agg(json_build_object('name', p.pubname::text,
-                                          'owner', pg_catalog.pg_get_userbyid(p.pubowner)::text))
-          FROM pg_catalog.pg_publication p) AS publications,
-       (SELECT json_agg(name::text) FROM pg_catalog.pg_settings) AS settings,
-       (SELECT json_agg(rolname::text ORDER BY rolname) FROM pg_catalog.pg_roles WHERE rolsuper) AS superusers,
-       (SELECT json_agg(DISTINCT o.owner) FROM (
-          SELECT pg_catalog.pg_get_userbyid(c.relowner)::text AS owner
-            FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-           WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f')
-             AND n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'information_schema'
-             AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend dep
-                              WHERE dep.classid = 'pg_catalog.pg_class'::regclass
-                                AND dep.objid = c.oid AND dep.deptype = 'e')
-          UNION
-          SELECT pg_catalog.pg_get_userbyid(p.proowner)::text
-            FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
-           WHERE n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'information_schema'
-             AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend dep
-                              WHERE dep.classid = 'pg_catalog.pg_proc'::regclass
-                                AND dep.objid = p.oid AND dep.deptype = 'e')
-          UNION
-          SELECT pg_catalog.pg_get_userbyid(t.typowner)::text
-            FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
-           WHERE t.typrelid = 0 AND t.typelem = 0
-             AND n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'information_schema'
-             AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend dep
-                              WHERE dep.classid = 'pg_catalog.pg_type'::regclass
-                                AND dep.objid = t.oid AND dep.deptype = 'e')) o) AS object_owners
-  FROM pg_catalog.pg_database d
- WHERE d.datname = current_database()`;
-/**
- * SET forms and parameters pg_settings does not list (GUC_NO_SHOW_ALL, or not parameters at
- * all): never skipped as "unknown".
- */
-const NOT_IN_PG_SETTINGS = new Set([
-    'role',
-    'session_authorization',
-    'session',
-    'local',
-    'transaction',
-    'constraints',
-    'timezone',
-    'client_encoding',
-    'is_superuser',
-    'seed',
-    'set_config'
-]);
-/** Role specifications that are no role name. */
-const ROLE_KEYWORDS = new Set(['public', 'current_user', 'current_role', 'session_user']);
-/** A token as PostgreSQL reads the name: unquoted folded to lower case, "quoted" as written. */
-function nameOf(t) {
-    if (!t)
-        return undefined;
-    if (t.type === 'ident')
-        return t.text.toLowerCase();
-    if (t.type === 'qident' && t.text.startsWith('"'))
-        return t.text.slice(1, -1).replace(/""/g, '"');
-    // SET SESSION AUTHORIZATION 'name'
-    if (t.type === 'string' && t.text.startsWith("'"))
-        return t.text.slice(1, -1).replace(/''/g, "'");
-    return undefined;
-}
-const isWord = (t, word) => t?.type === 'ident' && t.text.toUpperCase() === word;
-const isComma = (t) => t?.type === 'punct' && t.text === ',';
-/** The index of the first unquoted `word` at or after `from`, or -1. */
-function indexOfWord(tokens, word, from = 0) {
-    for (let i = from; i < tokens.length; i++)
-        if (isWord(tokens[i], word))
-            return i;
-    return -1;
-}
-/** A comma-separated list of role specifications from tokens[at], up to a word in `stop`. */
-function roleList(tokens, at, stop) {
-    const roles = [];
-    for (let i = at; i < tokens.length; i++) {
-        if (stop.some(w => isWord(tokens[i], w)))
-            break;
-        if (isWord(tokens[i], 'GROUP'))
-            continue;
-        const name = nameOf(tokens[i]);
-        if (name === undefined)
-            break;
-        roles.push(name);
-        if (!isComma(tokens[i + 1]))
-            break;
-        i++;
-    }
-    return roles;
-}
-/** The object name after `at` (possibly schema-qualified), the last part. */
-function simpleName(tokens, at) {
-    let name = nameOf(tokens[at]);
-    for (let i = at; tokens[i + 1]?.type === 'punct' && tokens[i + 1].text === '.'; i += 2)
-        name = nameOf(tokens[i + 2]);
-    return name;
-}
-/** One line, at most 160 characters: how a statement is shown in refusals. */
-function shown(e) {
-    return (0,sql_redact/* quoteSql */.Xd)(e.text, 161);
-}
-const KEEP = { keep: true };
-/**
- * The reasons of the backup's objects the restore leaves out because they act on what the
- * provider owns in the target, or need what only the provider may create: each names the
- * object and what to do; the log and the job summary list them as a warning, and the
- * `not-restored` output holds them.
- */
-
-const skip = (reason) => ({ keep: false, reason });
-/**
- * The decision per statement, from the facts read before the load. Stateful only across
- * SET SESSION AUTHORIZATION … RESET SESSION AUTHORIZATION (one policy per restore).
- *
- * Never skips a statement that defines a table, column, row or constraint: it decides only on
- * extensions, schemas (CREATE, COMMENT, owner), owners, GRANT/REVOKE, default privileges, row-level
- * security policies (refused, never skipped), event triggers, publications and SET.
- */
-/**
- * A provider's hook may let the role create more extensions (Supabase's supautils, RDS, Azure,
- * Cloud SQL): there, what the server's own rules say is not the whole truth.
- */
-function extensionHook(facts) {
-    return facts.settings.some(s => /^(?:supautils|rds|azure|cloudsql|alloydb|neon)\./.test(s));
-}
-/**
- * Why current_user cannot create the extension `name` in the target, as far as the target's
- * catalogs tell (pg_extension, pg_available_extension_versions' superuser and trusted flags, the
- * role's superuser and CREATE on the database); undefined when it can, the target has it, or it
- * cannot be known (not read; a provider's hook may allow it).
- */
-function extensionRefused(facts, name) {
-    if (facts.superuser || facts.extensions.some(e => e.name === name))
-        return undefined;
-    if (!facts.creatableExtensions || extensionHook(facts))
-        return undefined;
-    if (facts.creatableExtensions.includes(name))
-        return undefined;
-    return (facts.availableExtensions ?? []).includes(name)
-        ? `not a trusted extension, and ${facts.currentUser} is not a superuser`
-        : 'the server does not have it';
-}
-function statementPolicy(facts, options) {
-    const roles = new Set(facts.roles);
-    const settable = new Set(facts.settableRoles);
-    const extensions = new Map(facts.extensions.map(e => [e.name, e]));
-    const creatable = facts.creatableExtensions && !extensionHook(facts)
-        ? new Set(facts.creatableExtensions)
-        : undefined;
-    const creatableNames = new Set(facts.availableExtensions ?? []);
-    const extensionsLeftOut = new Map();
-    const schemas = new Map(facts.schemas.map(s => [s.name, s]));
-    const publications = new Map(facts.publications.map(p => [p.name, p]));
-    const settings = new Set(facts.settings);
-    let otherAuthorization;
-    /** Roles the backup's statements make owners of its objects (ALTER … OWNER TO), so far. */
-    const backupOwners = new Set();
-    const objectOwners = new Set(facts.objectOwners ?? []);
-    const canActAs = (role) => facts.superuser ||
-        ROLE_KEYWORDS.has(role) ||
-        settable.has(role) ||
-        (role === 'pg_database_owner' && settable.has(facts.databaseOwner));
-    /** The restoring role owns it (or may act as its owner): it can drop, alter, comment it. */
-    const owns = (owner) => canActAs(owner);
-    const provider = providerPolicy(facts.providerSchemas ?? [], options.cleanDrops, {
-        currentUser: facts.currentUser,
-        canActAs
-    });
-    /**
-     * An existing schema or publication that survives clean: clean drops the backup's own schemas
-     * and publications (it cannot drop another role's), never extensions or the schema public.
-     */
-    const providerNames = new Set((facts.providerSchemas ?? []).map(s => s.name));
-    const survives = (owner, name) => !options.clean ||
-        !owns(owner) ||
-        name === 'public' ||
-        (name !== undefined && providerNames.has(name));
-    /** A DROP SCHEMA … CASCADE of clean that runs drops the schema's extensions with it. */
-    const droppedWithSchema = (schema) => [...(options.cleanDrops ?? [])].some(d => {
-        const m = /^DROP\s+SCHEMA\s+(?:IF\s+EXISTS\s+)?("(?:[^"]|"")+"|[^\s;]+)\s+CASCADE\s*;?$/i.exec(d);
-        if (!m)
-            return false;
-        const dropped = m[1].startsWith('"')
-            ? m[1].slice(1, -1).replace(/""/g, '"')
-            : m[1].toLowerCase();
-        return dropped === schema;
-    });
-    const missing = (list) => list.filter(r => !ROLE_KEYWORDS.has(r) && !roles.has(r));
-    const roleProblem = (list, needSet) => {
-        const absent = missing(list);
-        if (absent.length > 0)
-            return `${absent.length === 1 ? 'role' : 'roles'} ${absent.map(r => `"${r}"`).join(', ')} ${absent.length === 1 ? 'does' : 'do'} not exist in the target`;
-        if (!needSet)
-            return undefined;
-        const foreign = list.filter(r => !canActAs(r));
-        if (foreign.length > 0)
-            return `${facts.currentUser} may not act as ${foreign.map(r => `"${r}"`).join(', ')} (needs membership or superuser)`;
-        return undefined;
-    };
-    function ownerDecision(t, cls) {
-        const at = indexOfWord(t, 'OWNER');
-        const newOwner = nameOf(t[at + 2]);
-        // the backup's own roles, whether or not their ownership is restored
-        if (newOwner !== undefined)
-            backupOwners.add(newOwner);
-        if (options.noOwner === true)
-            return skip('owners are not restored (no-owner: true)');
-        // the object exists already and belongs to a role the restoring role cannot act as
-        if (cls.detail === 'SCHEMA') {
-            const schema = schemas.get(simpleName(t, 2) ?? '');
-            if (schema && survives(schema.owner, schema.name) && !owns(schema.owner))
-                return skip(`schema "${schema.name}" belongs to "${schema.owner}" in the target`);
-        }
-        if (cls.detail === 'PUBLICATION') {
-            const pub = publications.get(simpleName(t, 2) ?? '');
-            if (pub && survives(pub.owner) && !owns(pub.owner))
-                return skip(`publication "${pub.name}" belongs to "${pub.owner}" in the target`);
-        }
-        if (cls.detail === 'EVENT TRIGGER' && !facts.superuser)
-            return skip('event triggers need a superuser');
-        // the owner of an event trigger must be a superuser, and roles create-roles makes never are
-        // (pg_restore by hand fails on it and carries on): the restoring role stays its owner
-        if (cls.detail === 'EVENT TRIGGER' &&
-            newOwner !== undefined &&
-            facts.superusers !== undefined &&
-            !ROLE_KEYWORDS.has(newOwner) &&
-            !facts.superusers.includes(newOwner))
-            return skip(`owner not set: "${newOwner}" is not a superuser in the target, and the owner of an event trigger must be one (it stays ${facts.currentUser}'s)`);
-        if (newOwner === undefined)
-            return KEEP;
-        const problem = roleProblem([newOwner], true);
-        return problem ? skip(`owner not set: ${problem}`) : KEEP;
-    }
-    function privilegesDecision(t, grant) {
-        if (options.noPrivileges === true)
-            return skip('privileges are not restored (no-privileges: true)');
-        if (otherAuthorization !== undefined)
-            return skip(`granted by "${otherAuthorization}": SET SESSION AUTHORIZATION needs a superuser`);
-        const at = indexOfWord(t, grant ? 'TO' : 'FROM', 1);
-        if (at < 0)
-            return KEEP;
-        const grantees = roleList(t, at + 1, ['WITH', 'GRANTED', 'CASCADE', 'RESTRICT']);
-        const problem = roleProblem(grantees, false);
-        if (problem)
-            return skip(`${grant ? 'GRANT' : 'REVOKE'} not restored: ${problem}`);
-        // GRANT r TO x (role membership; pg_dump never writes it): r must exist too
-        if (indexOfWord(t, 'ON') < 0 || indexOfWord(t, 'ON') > at) {
-            const granted = roleList(t, 1, [grant ? 'TO' : 'FROM']);
-            const p = roleProblem(granted, false);
-            if (p)
-                return skip(`${grant ? 'GRANT' : 'REVOKE'} not restored: ${p}`);
-        }
-        return KEEP;
-    }
-    function defaultPrivilegesDecision(e, t) {
-        if (options.noPrivileges === true)
-            return skip('privileges are not restored (no-privileges: true)');
-        const forAt = indexOfWord(t, 'FOR');
-        const forRoles = forAt >= 0 && forAt < 5 && (isWord(t[forAt + 1], 'ROLE') || isWord(t[forAt + 1], 'USER'))
-            ? roleList(t, forAt + 2, ['IN', 'GRANT', 'REVOKE'])
-            : [];
-        const problem = roleProblem(forRoles, true);
-        if (problem)
-            return skip(`default privileges not restored: ${problem}`);
-        // next to the target's objects (allow-non-empty), a role's default privileges reach what
-        // it creates there later, not only the backup's objects: only the backup's own roles that
-        // own nothing in the target may have theirs changed
-        if (options.allowNonEmpty && objectOwners.size > 0) {
-            const changed = (forRoles.length > 0 ? forRoles : [facts.currentUser]).map(r => ROLE_KEYWORDS.has(r) && r !== 'public' ? facts.currentUser : r);
-            const theirs = changed.filter(r => objectOwners.has(r));
-            const foreign = changed.filter(r => !objectOwners.has(r) && !backupOwners.has(r));
-            if (theirs.length > 0 || foreign.length > 0) {
-                const why = [
-                    ...theirs.map(r => `role "${r}" owns objects in the target`),
-                    ...foreign.map(r => `role "${r}" owns none of the backup's objects`)
-                ].join('; ');
-                return {
-                    refuse: `${shown(e)} — with allow-non-empty: true this changes the default privileges of a role of the target (${why}): they would apply to the objects it creates there later, not only to the backup's. Set 'no-privileges: true' to restore without the backup's privileges, or restore into an empty database.`
-                };
-            }
-        }
-        const grantAt = indexOfWord(t, 'GRANT');
-        const revokeAt = indexOfWord(t, 'REVOKE');
-        const grant = grantAt >= 0 && (revokeAt < 0 || grantAt < revokeAt);
-        const at = indexOfWord(t, grant ? 'TO' : 'FROM', grant ? grantAt : revokeAt);
-        if (at < 0)
-            return KEEP;
-        const grantees = roleList(t, at + 1, ['WITH', 'CASCADE', 'RESTRICT']);
-        const p = roleProblem(grantees, false);
-        return p ? skip(`default privileges not restored: ${p}`) : KEEP;
-    }
-    /** The gate puts "line N:" in front of a refusal. */
-    function policyDecision(e, t) {
-        const on = indexOfWord(t, 'ON');
-        const to = on < 0 ? -1 : indexOfWord(t, 'TO', on);
-        if (to < 0)
-            return KEEP;
-        const absent = missing(roleList(t, to + 1, ['USING', 'WITH']));
-        if (absent.length === 0)
-            return KEEP;
-        const list = absent.map(r => `"${r}"`).join(', ');
-        return {
-            refuse: `${shown(e)} — the row-level security policy applies to ${absent.length === 1 ? 'role' : 'roles'} ${list}, which the target lacks; restoring the table without it would change who may read its rows. Create ${absent.length === 1 ? 'the role' : 'the roles'} in the target first (e.g. ${absent.map(r => `CREATE ROLE "${r}" NOLOGIN;`).join(' ')}), then restore again.`
-        };
-    }
-    const decide = (e, cls) => {
-        const t = e.parts[0]?.tokens ?? [];
-        const k = cls.keywords;
-        const providers = provider(e, cls);
-        if (providers)
-            return providers;
-        switch (cls.kind) {
-            case 'extension': {
-                const name = cls.detail;
-                const ext = name === undefined ? undefined : extensions.get(name);
-                if (!ext && name !== undefined) {
-                    // one the target lacks and the restoring role may not create (not a trusted
-                    // extension): pg_restore by hand fails on it and carries on; left out and listed —
-                    // what needs it (a column of its type) still fails the restore
-                    const left = extensionsLeftOut.get(name);
-                    if (left)
-                        return skip(left);
-                    if (k[0] === 'CREATE' && !facts.superuser && creatable && !creatable.has(name)) {
-                        const reason = `${script_gate/* NOT_RESTORED */.XV}EXTENSION ${name} — ${facts.currentUser} may not create it in the target (${creatableNames.has(name) ? 'not a trusted extension' : 'the server does not have it'}); enable it there first (Supabase: Dashboard → Database → Extensions; otherwise CREATE EXTENSION "${name}" as a superuser)`;
-                        extensionsLeftOut.set(name, reason);
-                        return skip(reason);
-                    }
-                }
-                // clean-drop-dependents dropped the extension with its schema (DROP SCHEMA … CASCADE):
-                // gone when the CREATE runs, which makes it again (and its COMMENT then applies)
-                if (!ext || droppedWithSchema(ext.schema))
-                    return KEEP;
-                if (k[0] === 'CREATE') {
-                    // CREATE EXTENSION … [WITH] SCHEMA x: the backup names its objects as x.…
-                    const at = t.findIndex((w, i) => i > 2 && isWord(w, 'SCHEMA'));
-                    const wanted = at > 0 ? nameOf(t[at + 1]) : undefined;
-                    const elsewhere = wanted !== undefined && wanted !== ext.schema
-                        ? `; the backup creates it in schema "${wanted}", so what it names there (${wanted}.…) will not be found: move it (ALTER EXTENSION "${ext.name}" SET SCHEMA "${wanted}"${owns(ext.owner) ? '' : `, run as its owner "${ext.owner}" or a superuser: ${facts.currentUser} may not (on a managed service, its SQL editor or support)`}, if nothing of the target needs it in "${ext.schema}") and restore again, or restore into a database without it`
-                        : '';
-                    return skip(`extension "${ext.name}" exists in the target (schema "${ext.schema}", owner "${ext.owner}")${elsewhere}`);
-                }
-                if (k[0] === 'COMMENT' && !owns(ext.owner))
-                    return skip(`extension "${ext.name}" belongs to "${ext.owner}" in the target`);
-                return KEEP;
-            }
-            case 'schema': {
-                const at = isWord(t[2], 'IF') ? 5 : 2;
-                const schema = schemas.get(nameOf(t[at]) ?? '');
-                if (!schema || !survives(schema.owner, schema.name))
-                    return KEEP;
-                // still there when the CREATE runs: empty, another role's, or next to what is there
-                // (allow-non-empty; clean, which dropped the backup's objects in it)
-                const asked = options.allowNonEmpty || options.clean;
-                if (schema.relations === 0 || !owns(schema.owner) || asked)
-                    return skip(`schema "${schema.name}" exists in the target (owner "${schema.owner}", ${schema.relations} relations)`);
-                return KEEP;
-            }
-            case 'owner':
-                return ownerDecision(t, cls);
-            case 'privileges':
-                return privilegesDecision(t, k[0] === 'GRANT');
-            case 'default-privileges':
-                return defaultPrivilegesDecision(e, t);
-            case 'policy':
-                return policyDecision(e, t);
-            case 'event-trigger':
-                return facts.superuser ? KEEP : skip('event triggers need a superuser');
-            case 'publication': {
-                const pub = publications.get(simpleName(t, 2) ?? '');
-                if (!pub)
-                    return KEEP;
-                const dropped = options.cleanDrops === undefined
-                    ? !survives(pub.owner)
-                    : [...options.cleanDrops].some(d => new RegExp(`^DROP PUBLICATION (IF EXISTS )?"?${pub.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}"?[ ;]`, 'i').test(d));
-                if (dropped)
-                    return KEEP;
-                if (k[0] === 'CREATE')
-                    return skip(`publication "${pub.name}" exists in the target (owner "${pub.owner}")`);
-                return KEEP;
-            }
-            case 'set': {
-                const p = cls.detail;
-                if (p === 'session_authorization' && k[0] === 'SET') {
-                    const role = nameOf(t[t.length - 1]);
-                    const none = role === undefined || role === 'default' || role === facts.currentUser;
-                    if (facts.superuser || none)
-                        return KEEP;
-                    otherAuthorization = role;
-                    return skip('SET SESSION AUTHORIZATION needs a superuser');
-                }
-                if (p === undefined || p.includes('.') || NOT_IN_PG_SETTINGS.has(p) || settings.has(p))
-                    return KEEP;
-                return skip(`parameter "${p}" is unknown to PostgreSQL ${facts.serverMajor}`);
-            }
-            default:
-                break;
-        }
-        if (k[0] === 'RESET' && isWord(t[1], 'SESSION') && isWord(t[2], 'AUTHORIZATION')) {
-            if (otherAuthorization === undefined)
-                return KEEP;
-            otherAuthorization = undefined;
-            return skip('SET SESSION AUTHORIZATION needs a superuser');
-        }
-        if (k[0] === 'COMMENT' &&
-            k[1] === 'ON' &&
-            (k[2] === 'SCHEMA' || (k[2] === 'EVENT' && k[3] === 'TRIGGER') || k[2] === 'PUBLICATION')) {
-            if (k[2] === 'EVENT')
-                return facts.superuser ? KEEP : skip('event triggers need a superuser');
-            const name = nameOf(t[3]);
-            const existing = k[2] === 'SCHEMA' ? schemas.get(name ?? '') : publications.get(name ?? '');
-            if (existing && survives(existing.owner) && !owns(existing.owner))
-                return skip(`${k[2].toLowerCase()} "${existing.name}" belongs to "${existing.owner}" in the target`);
-            return KEEP;
-        }
-        if (k[0] === 'ALTER' && k[1] === 'EVENT' && k[2] === 'TRIGGER')
-            return facts.superuser ? KEEP : skip('event triggers need a superuser');
-        return KEEP;
-    };
-    /**
-     * The names a DROP SCHEMA, EXTENSION or PUBLICATION [IF EXISTS] names (a list), from `at` —
-     * the script's own drops (pg_dump --clean): the object is gone when its CREATE comes.
-     */
-    const dropList = (t, at) => {
-        const names = [];
-        for (let i = at; i < t.length; i += 2) {
-            const name = nameOf(t[i]);
-            if (name === undefined)
-                break;
-            names.push(name);
-            if (!(t[i + 1]?.type === 'punct' && t[i + 1].text === ','))
-                break;
-        }
-        return names;
-    };
-    return (e, cls) => {
-        const decision = decide(e, cls);
-        const k = cls.keywords;
-        if (decision === KEEP && k[0] === 'DROP') {
-            // a DROP that runs (the load stops at a statement that fails): what the target had is
-            // gone, and the script's CREATE of it must run, as under psql -f by hand
-            const t = e.parts[0]?.tokens ?? [];
-            const at = k[2] === 'IF' && k[3] === 'EXISTS' ? 4 : 2;
-            if (k[1] === 'SCHEMA')
-                for (const name of dropList(t, at)) {
-                    schemas.delete(name);
-                    // CASCADE takes the schema's extensions with it (RESTRICT fails when it has any)
-                    for (const [extName, ext] of extensions)
-                        if (ext.schema === name)
-                            extensions.delete(extName);
-                }
-            if (k[1] === 'EXTENSION')
-                for (const name of dropList(t, at))
-                    extensions.delete(name);
-            if (k[1] === 'PUBLICATION')
-                for (const name of dropList(t, at))
-                    publications.delete(name);
-        }
-        return decision;
-    };
-}
-const PROVIDER_SCHEMAS_SQL = `
-WITH me AS (SELECT current_setting('server_version_num')::int >= 160000 AS v16,
-                   (SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user) AS su),
-can AS (
-  SELECT r.oid, CASE WHEN me.v16 THEN pg_catalog.pg_has_role(current_user, r.oid, 'SET')
-                     ELSE pg_catalog.pg_has_role(current_user, r.oid, 'MEMBER') END AS ok
-    FROM pg_catalog.pg_roles r, me),
-prov AS (
-  SELECT n.oid, n.nspowner, n.nspname::text AS name, pg_catalog.pg_get_userbyid(n.nspowner)::text AS owner,
-         (SELECT pg_catalog.pg_get_userbyid(e.extowner)::text FROM pg_catalog.pg_extension e
-           WHERE e.extnamespace = n.oid AND NOT (SELECT ok FROM can WHERE can.oid = e.extowner)
-             AND (SELECT rolsuper FROM pg_catalog.pg_roles r WHERE r.oid = e.extowner)
-           ORDER BY e.extname LIMIT 1) AS extension_owner,
-         (SELECT ok FROM can WHERE can.oid = n.nspowner) AS owned
-    FROM pg_catalog.pg_namespace n, me
-   WHERE n.nspname NOT LIKE 'pg\\_%' AND n.nspname NOT IN ('information_schema', 'public')
-     AND NOT me.su)
-SELECT p.name, p.owner, CASE WHEN p.owned THEN p.extension_owner END AS extension_owner,
-  pg_catalog.has_schema_privilege(p.oid, 'CREATE') AS creatable,
-  (SELECT json_agg(json_build_object(
-            'name', c.relname::text,
-            'columns', (SELECT json_agg(json_build_object('name', a.attname::text,
-                                                          'type', pg_catalog.format_type(a.atttypid, a.atttypmod))
-                                        ORDER BY a.attnum)
-                          FROM pg_catalog.pg_attribute a
-                         WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped),
-            'readable', pg_catalog.has_table_privilege(c.oid, 'SELECT')
-              AND pg_catalog.has_schema_privilege(c.relnamespace, 'USAGE'),
-            'rls', pg_catalog.row_security_active(c.oid),
-            'estimate', c.reltuples,
-            'insertable', pg_catalog.has_table_privilege(c.oid, 'INSERT'),
-            'owner', pg_catalog.pg_get_userbyid(c.relowner)::text))
-     FROM pg_catalog.pg_class c WHERE c.relnamespace = p.oid AND c.relkind IN ('r', 'p')) AS tables,
-  (SELECT json_agg(c.relname::text) FROM pg_catalog.pg_class c WHERE c.relnamespace = p.oid) AS relations,
-  (SELECT json_agg(DISTINCT f.proname::text || '(' || coalesce(
-            (SELECT string_agg(pg_catalog.format_type(a.t, NULL), ',' ORDER BY a.o)
-               FROM unnest(f.proargtypes::oid[]) WITH ORDINALITY AS a(t, o)), '') || ')')
-     FROM pg_catalog.pg_proc f WHERE f.pronamespace = p.oid) AS functions,
-  (SELECT json_agg(t.typname::text) FROM pg_catalog.pg_type t WHERE t.typnamespace = p.oid) AS types,
-  (SELECT json_agg(c.relname || '.' || k.conname) FROM pg_catalog.pg_constraint k
-     JOIN pg_catalog.pg_class c ON c.oid = k.conrelid WHERE c.relnamespace = p.oid) AS constraints,
-  (SELECT json_agg(c.relname || '.' || g.tgname) FROM pg_catalog.pg_trigger g
-     JOIN pg_catalog.pg_class c ON c.oid = g.tgrelid WHERE c.relnamespace = p.oid AND NOT g.tgisinternal) AS triggers,
-  (SELECT json_agg(c.relname || '.' || o.polname) FROM pg_catalog.pg_policy o
-     JOIN pg_catalog.pg_class c ON c.oid = o.polrelid WHERE c.relnamespace = p.oid) AS policies
-  FROM prov p
- WHERE (NOT p.owned
-        -- the provider: a superuser owns the schema or objects in it (pgbouncer's schema)
-        AND (EXISTS (SELECT 1 FROM pg_catalog.pg_roles r WHERE r.oid = p.nspowner AND r.rolsuper)
-             OR EXISTS (SELECT 1 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_roles r ON r.oid = c.relowner
-                         WHERE c.relnamespace = p.oid AND r.rolsuper)
-             OR EXISTS (SELECT 1 FROM pg_catalog.pg_proc f JOIN pg_catalog.pg_roles r ON r.oid = f.proowner
-                         WHERE f.pronamespace = p.oid AND r.rolsuper)))
-    -- a schema of the restoring role that holds the provider's extensions and no relations of its own
-    OR (p.extension_owner IS NOT NULL
-        AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.relnamespace = p.oid
-                          AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
-                                           WHERE d.classid = 'pg_catalog.pg_class'::regclass
-                                             AND d.objid = c.oid AND d.deptype = 'e')))
- ORDER BY p.name`;
-/** The provider-managed schemas of the target, with what they hold (rows counted exactly where readable). */
-async function readProviderSchemas(client) {
-    const result = await client.query(PROVIDER_SCHEMAS_SQL);
-    const schemas = [];
-    for (const row of result.rows) {
-        const tables = [];
-        for (const t of row.tables ?? []) {
-            let rows = Math.max(0, Math.round(Number(t.estimate)));
-            // a count the role cannot make, or one row-level security may have filtered, tells
-            // nothing: the table may hold rows (attacker a35 A1, A2: taken as empty, it was left out of
-            // the net, and a script's DELETE emptied it)
-            const unknown = !t.readable ? 'unreadable' : t.rls ? 'row-security' : undefined;
-            if (!unknown) {
-                const q = `SELECT count(*)::text AS n FROM ONLY ${client.escapeIdentifier(row.name)}.${client.escapeIdentifier(t.name)}`;
-                rows = Number((await client.query(q)).rows[0].n);
-            }
-            tables.push({
-                name: t.name,
-                columns: t.columns ?? [],
-                rows,
-                ...(unknown ? { rowsUnknown: unknown } : {}),
-                insertable: t.insertable,
-                owner: t.owner
-            });
-        }
-        schemas.push({
-            name: row.name,
-            owner: row.owner,
-            ...(row.extension_owner ? { extensionOwner: row.extension_owner } : {}),
-            creatable: row.creatable,
-            tables,
-            relations: row.relations ?? [],
-            functions: row.functions ?? [],
-            types: row.types ?? [],
-            constraints: row.constraints ?? [],
-            triggers: row.triggers ?? [],
-            policies: row.policies ?? []
-        });
-    }
-    return schemas;
-}
-/** How a provider schema is shown: whose it is. */
-function whose(s) {
-    return s.extensionOwner
-        ? `schema "${s.name}", which holds extensions of "${s.extensionOwner}"`
-        : `schema "${s.name}" of "${s.owner}"`;
-}
-/** A type name as format_type writes it, without its schema and quotes ("public.citext" → "citext"). */
-function bareType(text) {
-    return text
-        .replace(/(?:"(?:[^"]|"")*"|[A-Za-z_][A-Za-z0-9_$]*)\.(?=\S)/g, '')
-        .replace(/"((?:[^"]|"")*)"/g, (_, name) => name.replace(/""/g, '"'))
-        .trim();
-}
-/**
- * The routine's signature as the target reads it ("uid(integer)" → ['integer']), from
- * readProviderSchemas' form: the name, and its input argument types without schema.
- */
-function parseRoutine(entry) {
-    const open = entry.indexOf('(');
-    if (open < 0)
-        return { name: entry, args: [] };
-    const inner = entry.slice(open + 1, entry.lastIndexOf(')'));
-    return { name: entry.slice(0, open), args: inner === '' ? [] : inner.split(',').map(bareType) };
-}
-/**
- * The arguments of a routine's parameter list at tokens[at] (its '('; the lexer keeps only
- * depth-0 tokens, so the list is read again from the statement's text), as written (name and
- * type, without mode or DEFAULT, names unquoted, unquoted words in lower case, types without
- * schema): the ones that identify it (IN, INOUT, VARIADIC; OUT only of a procedure). Undefined
- * when no list follows: the name alone names it.
- */
-function routineArgs(e, tokens, at, kind) {
-    const open = tokens[at];
-    const close = tokens[at + 1];
-    if (!(open?.type === 'punct' && open.text === '(' && close?.text === ')'))
-        return undefined;
-    const args = [[]];
-    let depth = 0;
-    for (const t of (0,plain_sql/* sqlTokens */.Dl)(e.sql.toString('utf8', open.end, close.start), false)) {
-        if (t.kind === 'punct' && (t.value === '(' || t.value === '['))
-            depth++;
-        if (t.kind === 'punct' && (t.value === ')' || t.value === ']'))
-            depth--;
-        if (depth === 0 && t.kind === 'punct' && t.value === ',')
-            args.push([]);
-        else
-            args[args.length - 1].push(t);
-    }
-    const word = (t, w) => t?.kind === 'ident' && !t.quoted && t.value === w.toLowerCase();
-    const out = [];
-    for (let arg of args) {
-        if (arg.length === 0 || (arg.length === 1 && arg[0].value === '*'))
-            continue;
-        const mode = ['IN', 'OUT', 'INOUT', 'VARIADIC'].find(w => word(arg[0], w));
-        // "out" may be a parameter's type or name: a mode only when more follows
-        if (mode && arg.length > 1) {
-            if (mode === 'OUT' && kind !== 'PROCEDURE')
-                continue;
-            arg = arg.slice(1);
-        }
-        const end = arg.findIndex((t, i) => i > 0 && (word(t, 'DEFAULT') || (t.kind === 'punct' && t.value === '=')));
-        if (end > 0)
-            arg = arg.slice(0, end);
-        let text = '';
-        for (const [i, t] of arg.entries()) {
-            const space = i > 0 && t.kind !== 'punct' && arg[i - 1].kind !== 'punct';
-            text += (space ? ' ' : '') + t.value;
-        }
-        out.push(bareType(text));
-    }
-    return out;
-}
-/** Whether the backup's arguments (name and type) are the target routine's types, one for one. */
-function sameArgs(backup, target) {
-    return (backup.length === target.length &&
-        backup.every((a, i) => a === target[i] || a.endsWith(` ${target[i]}`)));
-}
-/** A possibly qualified name at tokens[at]: [schema.]name (a third part: schema.table.column). */
-function qualified(tokens, at) {
-    const parts = [];
-    let i = at;
-    for (;;) {
-        const n = nameOf(tokens[i]);
-        if (n === undefined)
-            return parts.length > 0 ? { parts, next: i } : undefined;
-        parts.push(n);
-        i++;
-        if (tokens[i]?.type === 'punct' && tokens[i].text === '.')
-            i++;
-        else
-            return { parts, next: i };
-    }
-}
-/**
- * Whether CREATE POLICY's tokens from `at` (just after its table) make a permissive policy beyond
- * doubt: no AS clause (the next token starts FOR, TO, USING, WITH CHECK or ends the statement), or
- * AS followed by the bare keyword PERMISSIVE. Anything else — `AS "restrictive"`,
- * `AS U&"\0072estrictive"`, a word the server may read otherwise — is not (fail-closed).
- */
-function provablyPermissive(tokens, at) {
-    const next = tokens[at];
-    if (next === undefined || (next.type === 'punct' && next.text === ';'))
-        return true;
-    if (isWord(next, 'AS'))
-        return isWord(tokens[at + 1], 'PERMISSIVE');
-    return ['FOR', 'TO', 'USING', 'WITH'].some(w => isWord(next, w));
-}
-/** Skips optional words at tokens[i]. */
-function skipWords(tokens, i, words) {
-    while (words.some(w => isWord(tokens[i], w)))
-        i++;
-    return i;
-}
-/** Columns of a CREATE TABLE statement's text: name and type (as written, white space collapsed). */
-function tableColumns(sql) {
-    const open = sql.indexOf('(');
-    if (open < 0)
-        return undefined;
-    const items = [];
-    let depth = 0;
-    let quote;
-    let start = open + 1;
-    for (let i = open; i < sql.length; i++) {
-        const c = sql[i];
-        if (quote) {
-            if (c === quote)
-                quote = undefined;
-            continue;
-        }
-        if (c === "'" || c === '"')
-            quote = c;
-        else if (c === '(')
-            depth++;
-        else if (c === ')') {
-            depth--;
-            if (depth === 0) {
-                items.push(sql.slice(start, i));
-                break;
-            }
-        }
-        else if (c === ',' && depth === 1) {
-            items.push(sql.slice(start, i));
-            start = i + 1;
-        }
-    }
-    const columns = [];
-    const stop = /\s(?:DEFAULT|NOT\s+NULL|NULL|COLLATE|GENERATED|CONSTRAINT|CHECK|PRIMARY|UNIQUE|REFERENCES|STORAGE|COMPRESSION)\b/i;
-    for (const raw of items) {
-        const item = raw.trim();
-        if (item === '' || /^(CONSTRAINT|CHECK|PRIMARY|UNIQUE|FOREIGN|EXCLUDE|LIKE)\b/i.test(item))
-            continue;
-        const m = /^("(?:[^"]|"")+"|[^\s"]+)\s+([\s\S]*)$/.exec(item);
-        if (!m)
-            continue;
-        const name = m[1].startsWith('"') ? m[1].slice(1, -1).replace(/""/g, '"') : m[1].toLowerCase();
-        const cut = stop.exec(` ${m[2]}`);
-        const type = cut ? ` ${m[2]}`.slice(0, cut.index) : m[2];
-        columns.push({ name, type: type.replace(/\s+/g, ' ').trim() });
-    }
-    return columns;
-}
-/** A type as written by pg_dump or format_type(), compared without white space, quotes, schema. */
-function normalType(type) {
-    return type
-        .toLowerCase()
-        .replace(/"/g, '')
-        .replace(/\s+/g, '')
-        .replace(/(?:^|(?<=[(,]))[a-z_][a-z0-9_$]*\./g, '');
-}
-/**
- * The backup's CREATE TABLE against the provider's table in the target: the columns whose rows
- * would be lost or change meaning (missing in the target, another type). Columns the target has
- * beyond the backup's (a newer provider version) take their defaults and lose nothing.
- */
-function columnProblems(backup, target) {
-    const have = new Map(target.map(c => [c.name, c.type]));
-    const problems = [];
-    for (const c of backup) {
-        const t = have.get(c.name);
-        if (t === undefined)
-            problems.push(`column "${c.name}" (${c.type}) is missing in the target`);
-        else if (normalType(t) !== normalType(c.type))
-            problems.push(`column "${c.name}" is ${c.type} in the backup, ${t} in the target`);
-    }
-    const mine = new Set(backup.map(c => c.name));
-    const extra = target.filter(c => !mine.has(c.name)).map(c => c.name);
-    return { problems, extra };
-}
-/**
- * The decision for statements about objects of a provider-managed schema (undefined: not one,
- * the other rules decide). An object that exists in the target is the provider's: its CREATE,
- * COMMENT, owner, grants and the ALTER TABLE parts of its definition are skipped; a CREATE TABLE
- * whose columns would lose the backup's data is refused; a COPY into a table that holds rows
- * already (the provider's bookkeeping) is skipped with its data, into an empty one it loads.
- */
-function providerPolicy(schemas, cleanDrops, 
-/**
- * Who restores: the backup's own objects that act on what the provider owns in the target (a
- * policy on its table, a function in its schema) are left out and listed, or refused.
- */
-acting) {
-    const bySchema = new Map(schemas.map(s => [
-        s.name,
-        {
-            s,
-            tables: new Map(s.tables.map(t => [t.name, t])),
-            relations: new Set(s.relations),
-            functions: s.functions.map(parseRoutine),
-            types: new Set(s.types),
-            constraints: new Set(s.constraints),
-            triggers: new Set(s.triggers),
-            policies: new Set(s.policies)
-        }
-    ]));
-    /** The backup's objects left out (NOT_RESTORED), by key: the reason their later statements share. */
-    const notRestored = new Map();
-    const routineKinds = new Set(['FUNCTION', 'PROCEDURE', 'AGGREGATE', 'ROUTINE']);
-    /** A routine of the backup, by name and, when written, its arguments (one overload). */
-    const routineKey = (k, name, args) => `routine ${k.s.name}.${name}${args ? `(${args.join(',')})` : ''}`;
-    const policyKey = (k, table, name) => `policy ${k.s.name}.${table}.${name}`;
-    const leftOut = (key, reason) => {
-        notRestored.set(key, reason);
-        return { keep: false, reason };
-    };
-    /** A later statement (COMMENT, ALTER, GRANT, REVOKE) on an object left out: left out too. */
-    const ofLeftOut = (key) => {
-        const reason = notRestored.get(key);
-        return reason === undefined ? undefined : { keep: false, reason };
-    };
-    /**
-     * CREATE POLICY on the provider's table that the restoring role does not own (only the owner
-     * may add one): a permissive policy only ever grants access, so the table without it shows
-     * other roles fewer rows, never more — left out and listed; a RESTRICTIVE one limits what the
-     * permissive ones grant, and the table without it would show more: refused (fail-closed).
-     */
-    function foreignPolicy(e, t, k, table, name, after) {
-        const owner = k.tables.get(table)?.owner;
-        if (!acting || owner === undefined || acting.canActAs(owner))
-            return undefined;
-        const qname = `${k.s.name}.${table}`;
-        if (!provablyPermissive(t, after))
-            return {
-                refuse: `${shown(e)} — a ${isWord(t[after + 1], 'RESTRICTIVE') ? 'RESTRICTIVE row-level security policy' : 'row-level security policy that may be RESTRICTIVE (its AS clause is no plain PERMISSIVE)'} on ${qname}, which belongs to "${owner}" in the target (${whose(k.s)}): only its owner may add a policy, and without this one other roles could see rows the backed-up database hid from them. Nothing was restored. Create the policy in the target as "${owner}" (on a managed service: in its dashboard or SQL editor), then restore again.`
-            };
-        return leftOut(policyKey(k, table, name), `${script_gate/* NOT_RESTORED */.XV}POLICY "${name}" on ${qname} — owned by ${owner} in the target; create it as that role`);
-    }
-    /**
-     * A table, view, sequence or type of the backup in the provider's schema where the restoring
-     * role may not create: it holds or shapes the backup's data, so it is never left out — refused
-     * with the owner and the fix (on the direct path before anything runs).
-     */
-    function foreignData(e, k, kind, name) {
-        if (!acting || k.s.creatable !== false)
-            return undefined;
-        if (!['TABLE', 'VIEW', 'SEQUENCE', 'TYPE', 'DOMAIN'].includes(kind))
-            return undefined;
-        return {
-            refuse: `${shown(e)} — the backup creates the ${kind.toLowerCase()} ${k.s.name}.${name} in the schema "${k.s.name}", which belongs to "${k.s.owner}" in the target, where ${acting.currentUser} may not create objects (no CREATE on it); it cannot be left out without losing what it holds. Nothing was restored. Create it there as "${k.s.owner}" first (on a managed service: the provider's dashboard or SQL editor), or leave the schema out of the backup (exclude-schemas: ${k.s.name}) and restore it by hand.`
-        };
-    }
-    /** CREATE FUNCTION … in the provider's schema where the restoring role may not create. */
-    function foreignRoutine(k, kind, name, args) {
-        if (!acting || k.s.creatable !== false || !routineKinds.has(kind))
-            return undefined;
-        return leftOut(routineKey(k, name, args), `${script_gate/* NOT_RESTORED */.XV}${kind} ${k.s.name}.${name} — schema "${k.s.name}" belongs to ${k.s.owner} in the target, where ${acting.currentUser} may not create objects; create it as that role`);
-    }
-    const exists = (schema) => ({
-        keep: false,
-        reason: `${PROVIDER_EXISTS} (${whose(schema.s)})`,
-        provider: true
-    });
-    const lookup = (q) => {
-        if (!q || q.parts.length < 2)
-            return undefined;
-        const schema = bySchema.get(q.parts[0]);
-        return schema ? [schema, q.parts[1]] : undefined;
-    };
-    /**
-     * Whether an object of this kind word exists in the schema; a routine with these arguments
-     * (an overload of the same name with other arguments is another routine: auth.uid(integer)
-     * of the backup is not the provider's auth.uid()), or by name alone when none are written.
-     */
-    const has = (k, kind, name, args) => {
-        switch (kind) {
-            case 'FUNCTION':
-            case 'PROCEDURE':
-            case 'AGGREGATE':
-            case 'ROUTINE':
-                return k.functions.some(f => f.name === name && (args === undefined || sameArgs(args, f.args)));
-            case 'TYPE':
-            case 'DOMAIN':
-                return k.types.has(name);
-            default:
-                return k.relations.has(name);
-        }
-    };
-    function createTable(e, k, name) {
-        const table = k.tables.get(name);
-        if (!table)
-            return k.relations.has(name) ? exists(k) : foreignData(e, k, 'TABLE', name);
-        const backup = tableColumns(e.text);
-        if (!backup)
-            return exists(k);
-        const { problems, extra } = columnProblems(backup, table.columns);
-        if (problems.length > 0)
-            return {
-                refuse: `${shown(e)} — the table ${k.s.name}.${name} exists in the target, made by the provider (${whose(k.s)}), with other columns than the backup's: ${problems.join('; ')}. Its rows cannot be loaded into it without losing data. Restore into a project of the same provider version, or exclude the schema "${k.s.name}" from the backup (exclude-schemas) and restore its rows by hand.`
-            };
-        if (extra.length > 0)
-            log/* log */.Rm.debug(`${k.s.name}.${name}: the target has columns the backup lacks (${extra.join(', ')})`);
-        return exists(k);
-    }
-    function copy(t) {
-        const found = lookup(qualified(t, 1));
-        if (!found)
-            return undefined;
-        const [k, name] = found;
-        const table = k.tables.get(name);
-        if (!table)
-            return undefined;
-        const qname = `${k.s.name}.${name}`;
-        if (table.rowsUnknown === 'unreadable')
-            return {
-                keep: false,
-                reason: `the restoring role may not read the provider's ${qname}, so whether it holds rows cannot be told: the backup's rows were not loaded`,
-                table: qname,
-                provider: true
-            };
-        if (table.rows > 0)
-            return {
-                keep: false,
-                reason: `kept the target's ${(0,log/* plural */.LS)(table.rows, 'row')} of ${qname} (the provider's own); the backup's rows were not loaded`,
-                table: qname,
-                provider: true
-            };
-        if (!table.insertable)
-            return {
-                keep: false,
-                reason: `the provider's table ${qname} may not be written by the restoring role; the backup's rows were not loaded`,
-                table: qname,
-                provider: true
-            };
-        return undefined;
-    }
-    return (e, cls) => {
-        if (bySchema.size === 0)
-            return undefined;
-        const t = e.parts[0]?.tokens ?? [];
-        const k = cls.keywords;
-        if (cls.kind === 'copy')
-            return copy(t);
-        if (k[0] === 'CREATE') {
-            let i = 1;
-            if (isWord(t[1], 'OR') && isWord(t[2], 'REPLACE'))
-                i = 3;
-            i = skipWords(t, i, [
-                'UNLOGGED',
-                'TEMP',
-                'TEMPORARY',
-                'MATERIALIZED',
-                'RECURSIVE',
-                'UNIQUE',
-                'CONSTRAINT'
-            ]);
-            const kind = t[i]?.text.toUpperCase() ?? '';
-            if (kind === 'INDEX') {
-                let j = skipWords(t, i + 1, ['CONCURRENTLY']);
-                if (isWord(t[j], 'IF'))
-                    j += 3;
-                const index = isWord(t[j], 'ON') ? undefined : qualified(t, j);
-                const on = indexOfWord(t, 'ON', j);
-                const table = lookup(qualified(t, skipWords(t, on + 1, ['ONLY'])));
-                if (!table || !index)
-                    return undefined;
-                const indexName = index.parts[index.parts.length - 1];
-                return table[0].relations.has(indexName) ? exists(table[0]) : undefined;
-            }
-            if (kind === 'TRIGGER' || kind === 'POLICY' || kind === 'RULE') {
-                const name = nameOf(t[i + 1]);
-                const on = indexOfWord(t, 'ON', i + 2);
-                const q = qualified(t, skipWords(t, on + 1, ['ONLY']));
-                const table = lookup(q);
-                if (!table || !q || name === undefined)
-                    return undefined;
-                const set = kind === 'TRIGGER' ? table[0].triggers : table[0].policies;
-                if (!set.has(`${table[1]}.${name}`))
-                    return kind === 'POLICY'
-                        ? foreignPolicy(e, t, table[0], table[1], name, q.next)
-                        : undefined;
-                // clean dropped it (the backup's own trigger on the provider's table): recreated
-                const dropped = [...(cleanDrops ?? [])].some(d => {
-                    const m = /^DROP\s+(TRIGGER|POLICY|RULE)\s+IF\s+EXISTS\s+("(?:[^"]|"")+"|\S+)\s+ON\s+(\S+?)\.(\S+?)(?:\s+CASCADE)?;?$/i.exec(d);
-                    const unquote = (x) => x.startsWith('"') ? x.slice(1, -1).replace(/""/g, '"') : x.toLowerCase();
-                    return (m !== null &&
-                        m[1].toUpperCase() === kind &&
-                        unquote(m[2]) === name &&
-                        unquote(m[3]) === table[0].s.name &&
-                        unquote(m[4]) === table[1]);
-                });
-                return dropped ? undefined : exists(table[0]);
-            }
-            let j = i + 1;
-            if (isWord(t[j], 'IF'))
-                j += 3;
-            const q = qualified(t, j);
-            const found = lookup(q);
-            if (!found || !q)
-                return undefined;
-            if (kind === 'TABLE')
-                return createTable(e, found[0], found[1]);
-            const args = routineKinds.has(kind) ? routineArgs(e, t, q.next, kind) : undefined;
-            if (has(found[0], kind, found[1], args))
-                return exists(found[0]);
-            return (foreignRoutine(found[0], kind, found[1], args) ?? foreignData(e, found[0], kind, found[1]));
-        }
-        if (k[0] === 'ALTER') {
-            let i = skipWords(t, 1, ['MATERIALIZED', 'FOREIGN']);
-            const kind = t[i]?.text.toUpperCase() ?? '';
-            i = skipWords(t, i + 1, ['ONLY']);
-            if (isWord(t[i], 'IF'))
-                i += 2;
-            i = skipWords(t, i, ['ONLY']);
-            const q = qualified(t, i);
-            const found = lookup(q);
-            const args = q && routineKinds.has(kind) ? routineArgs(e, t, q.next, kind) : undefined;
-            if (found && routineKinds.has(kind) && !has(found[0], kind, found[1], args))
-                return ofLeftOut(routineKey(found[0], found[1], args));
-            if (!found || !has(found[0], kind, found[1], args))
-                return undefined;
-            const add = indexOfWord(t, 'ADD');
-            if (kind === 'TABLE' && add >= 0 && isWord(t[add + 1], 'CONSTRAINT')) {
-                const name = nameOf(t[add + 2]);
-                return found[0].constraints.has(`${found[1]}.${name}`) ? exists(found[0]) : undefined;
-            }
-            return exists(found[0]);
-        }
-        if (k[0] === 'COMMENT' && k[1] === 'ON') {
-            let i = skipWords(t, 2, ['MATERIALIZED', 'FOREIGN']);
-            const kind = t[i]?.text.toUpperCase() ?? '';
-            if (kind === 'TRIGGER' || kind === 'POLICY' || kind === 'CONSTRAINT' || kind === 'RULE') {
-                const name = nameOf(t[i + 1]);
-                const on = indexOfWord(t, 'ON', i + 2);
-                const table = lookup(qualified(t, skipWords(t, on + 1, ['DOMAIN'])));
-                if (!table || name === undefined)
-                    return undefined;
-                const set = kind === 'TRIGGER'
-                    ? table[0].triggers
-                    : kind === 'POLICY'
-                        ? table[0].policies
-                        : table[0].constraints;
-                if (set.has(`${table[1]}.${name}`))
-                    return exists(table[0]);
-                return kind === 'POLICY' ? ofLeftOut(policyKey(table[0], table[1], name)) : undefined;
-            }
-            i++;
-            const q = qualified(t, i);
-            const found = lookup(q);
-            if (!found || !q)
-                return undefined;
-            if (kind === 'COLUMN')
-                return found[0].relations.has(found[1]) ? exists(found[0]) : undefined;
-            const args = routineKinds.has(kind) ? routineArgs(e, t, q.next, kind) : undefined;
-            if (has(found[0], kind, found[1], args))
-                return exists(found[0]);
-            return routineKinds.has(kind) ? ofLeftOut(routineKey(found[0], found[1], args)) : undefined;
-        }
-        if (k[0] === 'GRANT' || k[0] === 'REVOKE') {
-            const on = indexOfWord(t, 'ON');
-            if (on < 0)
-                return undefined;
-            const kind = t[on + 1]?.text.toUpperCase() ?? '';
-            if (kind === 'SCHEMA') {
-                const schema = bySchema.get(nameOf(t[on + 2]) ?? '');
-                return schema ? exists(schema) : undefined;
-            }
-            const known = ['TABLE', 'SEQUENCE', 'FUNCTION', 'PROCEDURE', 'ROUTINE', 'TYPE', 'DOMAIN'];
-            const q = qualified(t, known.includes(kind) ? on + 2 : on + 1);
-            const found = lookup(q);
-            if (!found || !q)
-                return undefined;
-            const args = routineKinds.has(kind) ? routineArgs(e, t, q.next, kind) : undefined;
-            if (has(found[0], kind, found[1], args))
-                return exists(found[0]);
-            // the object was left out (it is not in the target): nothing to grant or revoke on it
-            return routineKinds.has(kind) ? ofLeftOut(routineKey(found[0], found[1], args)) : undefined;
-        }
-        return undefined;
-    };
-}
-/** The reason providerPolicy gives the backup's statements on objects the provider owns. */
-const PROVIDER_EXISTS = 'exists in the target, owned by the provider';
-/**
- * The GRANT and REVOKE statements left out because their object is the provider's (it exists in
- * the target, owned by the provider): one `not-restored` entry (without NOT_RESTORED) naming
- * those objects, so that a user sees that they keep the privileges the target gives them, not
- * the backup's; undefined when there are none.
- */
-function providerAclNote(skipped, limit = 20) {
-    const tables = [];
-    const schemas = new Set();
-    let statements = 0;
-    let others = 0;
-    for (const s of skipped) {
-        if (!s.reason.startsWith(PROVIDER_EXISTS))
-            continue;
-        const one = s.text.replace(/\s+/g, ' ').trim();
-        if (!/^(?:GRANT|REVOKE)\b/i.test(one))
-            continue;
-        statements++;
-        const on = /\bON\s+(?:(TABLE|SEQUENCE|FUNCTION|PROCEDURE|ROUTINE|TYPE|DOMAIN|SCHEMA|FOREIGN\s+TABLE|LANGUAGE)\s+)?(.+?)\s+(?:TO|FROM)\s/i.exec(one);
-        const kind = (on?.[1] ?? 'TABLE').toUpperCase();
-        const object = on?.[2] ?? '';
-        const schema = kind === 'SCHEMA' ? object : /^("(?:[^"]|"")+"|[^.(]+)\./.exec(object)?.[1];
-        if (schema)
-            schemas.add(schema);
-        if (on && ['TABLE', 'SEQUENCE', 'FOREIGN TABLE'].includes(kind)) {
-            if (!tables.includes(object))
-                tables.push(object);
-        }
-        else
-            others++;
-    }
-    if (statements === 0)
-        return undefined;
-    const named = tables.length > 0
-        ? `tables and sequences: ${tables.slice(0, limit).join(', ')}${tables.length > limit ? ` and ${tables.length - limit} more` : ''}`
-        : '';
-    const rest = others > 0 ? `${(0,log/* plural */.LS)(others, 'statement')} on schemas, functions and types` : '';
-    return `${(0,log/* plural */.LS)(statements, 'GRANT/REVOKE statement')} on the provider's objects in ${[...schemas].sort().join(', ') || 'its schemas'} (${[named, rest].filter(Boolean).join('; ')}) — they exist in the target, owned by the provider, and keep the privileges they have there, not the backup's; grant them as their owner if the backup's are needed`;
-}
-/** Statement kinds a policy must never skip: they define tables, columns, rows or constraints. */
-function definesData(cls) {
-    const [w0, w1, w2] = cls.keywords;
-    if (cls.kind === 'table' || cls.kind === 'copy' || cls.kind === 'large-object')
-        return true;
-    if (w0 === 'INSERT' || w0 === 'UPDATE' || w0 === 'DELETE' || w0 === 'MERGE')
-        return true;
-    if (w0 === 'ALTER' && (w1 === 'TABLE' || (w1 === 'FOREIGN' && w2 === 'TABLE')))
-        return cls.kind !== 'owner';
-    if (w0 === 'CREATE' && (w1 === 'INDEX' || w1 === 'UNIQUE' || w1 === 'DOMAIN' || w1 === 'TYPE'))
-        return true;
-    return false;
-}
-/**
- * The policy with the rule of issue 15 item 2 enforced: whatever `policy` says, a statement that
- * defines data is kept.
- */
-function guarded(policy) {
-    return (e, cls) => {
-        const decision = policy(e, cls);
-        if ('keep' in decision && !decision.keep && definesData(cls) && decision.provider !== true)
-            return KEEP;
-        return decision;
-    };
-}
-function groupSkipped(skipped, samples = 5) {
-    const groups = new Map();
-    for (const s of skipped) {
-        let g = groups.get(s.reason);
-        if (!g)
-            groups.set(s.reason, (g = { reason: s.reason, count: 0, samples: [] }));
-        g.count++;
-        if (g.samples.length < samples)
-            g.samples.push({ line: s.line, text: s.text });
-    }
-    return [...groups.values()].sort((a, b) => b.count - a.count || a.reason.localeCompare(b.reason));
-}
-
+// EXTERNAL MODULE: ./src/postgres/target-policy.ts
+var target_policy = __webpack_require__(73249);
 // EXTERNAL MODULE: ./src/pipeline/progress.ts
 var pipeline_progress = __webpack_require__(62171);
 // EXTERNAL MODULE: ./src/manifest.ts + 1 modules
@@ -7394,6 +6225,7 @@ function shellWord(name) {
 
 
 
+
 /** The backup cannot be restored as it is: damaged, truncated, swapped, or not what it claims. */
 class RestoreError extends errors/* CheckError */.tl {
     name = 'RestoreError';
@@ -7750,7 +6582,8 @@ async function fromToc(inputs, readToc) {
         references,
         statisticsEntries: toc.entries.filter(e => e.desc === STATISTICS_DATA).length,
         tableData: tocTableData(inputs, toc),
-        foreignKeys: toc.entries.flatMap(e => (0,postgres_toc/* archiveForeignKey */.gC)(e) ?? [])
+        foreignKeys: toc.entries.flatMap(e => (0,postgres_toc/* archiveForeignKey */.gC)(e) ?? []),
+        backupLocale: (0,postgres_locale/* archiveDatabaseLocale */.c_)(toc.entries.find(e => e.desc === 'DATABASE')?.defn)
     };
 }
 /** The selected TABLE DATA entries' tables, with the columns of their COPY. */
@@ -8171,6 +7004,7 @@ async function dumpMajorFromContent(file, format, decoding) {
 
 
 
+
 /** The start of the net's error, as psql prints it ("ERROR:  <marker>…"). */
 const NET_MARKER = 'restore net: objects of the target changed: ';
 const TRACK_COUNTS_OFF = 'restore net: track_counts is off in the restore session, so the restore cannot prove that it wrote no rows into tables of the target it does not own';
@@ -8357,6 +7191,7 @@ async function readProtectedAs(client, not) {
     };
     const schemas = new Set(not.replacedSchemas);
     const providers = new Map(not.providers.map(s => [s.name, s]));
+    const loads = new Set((not.loads ?? []).map(t => key(t.schema, t.name)));
     const dependents = not.dependents.join('\n');
     const relations = [];
     for (const r of rows) {
@@ -8371,7 +7206,10 @@ async function readProtectedAs(client, not) {
         const provider = providers.get(r.schema);
         if (provider) {
             const table = provider.tables.find(t => t.name === r.relname);
-            if (table && (table.rows > 0 || table.rowsUnknown))
+            const appended = table !== undefined &&
+                loads.has(key(r.schema, r.relname)) &&
+                !(0,target_policy/* isProviderBookkeeping */.Mb)(provider, table);
+            if (table && (table.rows > 0 || table.rowsUnknown) && !appended)
                 relations.push({
                     oid: r.oid,
                     name: r.name,
@@ -9246,6 +8084,13 @@ function changeStatements(role, row, from, to) {
 }
 
 ;// CONCATENATED MODULE: ./src/modes/restore.ts
+/**
+ * Restore, orchestrated: fetch the backup (storage/fetch.ts: artifact, S3 or file) → check it
+ * and plan the load (restore-plan.ts) → guard the target → load (postgres/load.ts) → compare
+ * the restored row counts with the manifest. Nothing touches the target before every check
+ * passed; by default it runs in one transaction.
+ */
+
 
 
 
@@ -9393,6 +8238,13 @@ async function restore(inputs, connection, deps = {}) {
             log/* log */.Rm.warning(warning);
             warnings.push(warning);
         }
+        // the target's locale and encoding, which pg_restore takes silently (trial u29 F5: an ICU
+        // de-DE database restored into a libc C.UTF-8 one sorted its text otherwise, unmentioned)
+        const locale = (0,postgres_locale/* localeChange */.Vp)(plan.backupLocale ?? fetched.manifest?.database?.locale, await (0,postgres_locale/* readDatabaseLocale */["if"])(target), server.database);
+        if (locale) {
+            log/* log */.Rm.warning(locale);
+            warnings.push(locale);
+        }
         // pg_dump 18 --statistics: the planner's statistics, which servers before 18 cannot load
         const statistics = plan.statisticsEntries ?? 0;
         const noStatistics = statistics > 0 && server.major < 18 && plan.client.major >= 18;
@@ -9430,7 +8282,7 @@ async function restore(inputs, connection, deps = {}) {
             if (sequence && !server.sequences.has(nameKey(sequence)))
                 return {
                     keep: false,
-                    reason: `data-only: the value of ${restore_qualified(sequence)} not set (it belongs to no table the restore loads)`
+                    reason: `data-only: the value of ${qualified(sequence)} not set (it belongs to no table the restore loads)`
                 };
             // data-only's sequences: set as pg_restore --data-only sets them, but never moved back
             const standing = sequence ? server.positions?.get(nameKey(sequence)) : undefined;
@@ -9439,7 +8291,7 @@ async function restore(inputs, connection, deps = {}) {
                 if (!standing.at && !standing.owned)
                     return {
                         keep: false,
-                        reason: `data-only: the value of ${restore_qualified(sequence)} not set: the restoring role may not read where the target's stands (GRANT SELECT ON SEQUENCE ${(0,sql_names/* quoteQualified */.$s)(sequence)}), and setting it could move it back, handing out its values again`
+                        reason: `data-only: the value of ${qualified(sequence)} not set: the restoring role may not read where the target's stands (GRANT SELECT ON SEQUENCE ${(0,sql_names/* quoteQualified */.$s)(sequence)}), and setting it could move it back, handing out its values again`
                     };
                 if (standing.at && args && inputs.singleTransaction) {
                     // decided at the end of the load, in its transaction: the rows it loaded may have taken
@@ -9454,14 +8306,14 @@ async function restore(inputs, connection, deps = {}) {
                 if (standing.at && (!args || setvalMovesBack(standing.at, args.value, args.isCalled)))
                     return {
                         keep: false,
-                        reason: `data-only: the value of ${restore_qualified(sequence)} not set: the target's is ahead of the backup's (it hands out ${standing.at.next} next; the backup's ${args ? `${args.value}${args.isCalled ? ' was the last handed out' : ' comes next'}` : 'value could not be read'}), and setting it would hand out values again`
+                        reason: `data-only: the value of ${qualified(sequence)} not set: the target's is ahead of the backup's (it hands out ${standing.at.next} next; the backup's ${args ? `${args.value}${args.isCalled ? ' was the last handed out' : ' comes next'}` : 'value could not be read'}), and setting it would hand out values again`
                     };
             }
             const decision = inner(e, cls);
             if ('reason' in decision && /; the backup creates it in schema /.test(decision.reason))
                 elsewhere.push(decision.reason);
-            if ('reason' in decision && decision.reason.startsWith(script_gate/* NOT_RESTORED */.XV))
-                leftOut.add(decision.reason.slice(script_gate/* NOT_RESTORED */.XV.length));
+            if ('reason' in decision && decision.reason.startsWith(target_policy/* NOT_RESTORED */.XV))
+                leftOut.add(decision.reason.slice(target_policy/* NOT_RESTORED */.XV.length));
             return decision;
         };
         const drops = inputs.clean && plan.clean
@@ -9581,10 +8433,10 @@ async function restore(inputs, connection, deps = {}) {
             warnings.push(lacking);
         }
         const objects = skipped
-            .filter(g => g.reason.startsWith(script_gate/* NOT_RESTORED */.XV))
-            .map(g => g.reason.slice(script_gate/* NOT_RESTORED */.XV.length));
+            .filter(g => g.reason.startsWith(target_policy/* NOT_RESTORED */.XV))
+            .map(g => g.reason.slice(target_policy/* NOT_RESTORED */.XV.length));
         // the provider's objects keep their own privileges: the backup's GRANT/REVOKE on them, once
-        const acl = providerAclNote(loaded.skipped);
+        const acl = (0,target_policy/* providerAclNote */.m0)(loaded.skipped);
         const notRestored = acl ? [...objects, acl] : objects;
         if (notRestored.length > 0) {
             const warning = objects.length > 0
@@ -9595,7 +8447,7 @@ async function restore(inputs, connection, deps = {}) {
         }
         const kept = reportKept(loaded.skipped, facts);
         await reportSequences(target, sequenceValues);
-        const tables = await log/* log */.Rm.group('Verify row counts', () => session.watched('Counting the restored rows', () => compareRowCounts(inputs, target, fetched.manifest, plan, kept, before)));
+        const tables = await log/* log */.Rm.group('Verify row counts', () => session.watched('Counting the restored rows', () => compareRowCounts(inputs, target, fetched.manifest, plan, kept, before, appendedProviderTables(facts, plan))));
         await deps.afterLoad?.({
             dump: fetched.dump,
             plan,
@@ -9668,7 +8520,7 @@ function extensionWarnings(inputs, plan, facts, database) {
     const names = [...new Set(entries.filter(e => e.desc === 'EXTENSION').map(e => e.tag))];
     const warnings = [];
     for (const name of names) {
-        const why = extensionRefused(facts, name);
+        const why = (0,target_policy/* extensionRefused */.CV)(facts, name);
         if (!why)
             continue;
         warnings.push(`The backup creates the extension ${name}, which ${facts.currentUser} may not create in the database '${database}' (${why}): the restore will leave its CREATE EXTENSION out, and fail at the first object of the backup that needs it, if it has one (a foreign server, a column of its type, a function of it). Enable ${name} in the target first (Supabase: Dashboard → Database → Extensions; otherwise CREATE EXTENSION "${name}"; as a superuser or the provider's admin role), or back up without it and what needs it.`);
@@ -9730,7 +8582,7 @@ function openTarget(connection, inputs) {
     ];
     const sessions = Promise.all(opened);
     const session = sessions.then(([target, monitor]) => ownSession(target, monitor, inputs.lockTimeoutMs));
-    const facts = session.then(() => sessions).then(([target]) => readTargetFacts(target));
+    const facts = session.then(() => sessions).then(([target]) => (0,target_policy/* readTargetFacts */.ld)(target));
     for (const p of [sessions, session, facts])
         p.catch(() => undefined);
     return {
@@ -9936,7 +8788,7 @@ function superuserRisk(facts, signingKey) {
 function reportFacts(facts) {
     log/* log */.Rm.info(`Restoring as ${facts.currentUser} (${facts.superuser ? 'a superuser' : 'not a superuser'}; the database belongs to ${facts.databaseOwner}); the target has ${(0,log/* plural */.LS)(facts.roles.length, 'role')}, ${(0,log/* plural */.LS)(facts.extensions.length, 'extension')}, ${(0,log/* plural */.LS)(facts.schemas.length, 'schema')}.`);
     if (facts.providerSchemas.length > 0)
-        log/* log */.Rm.info(`Schemas the provider made and owns (their objects that exist are kept as they are; their tables' rows are loaded only into empty tables): ${facts.providerSchemas.map(s => `${s.name} (${s.owner})`).join(', ')}.`);
+        log/* log */.Rm.info(`Schemas the restoring role does not own, made by a superuser (a platform's, or a DBA's: their objects that exist are kept as they are; rows load into their tables as pg_restore loads them, but for a platform's migration bookkeeping, which keeps the target's): ${facts.providerSchemas.map(s => `${s.name} (${s.owner})`).join(', ')}.`);
     return facts;
 }
 /**
@@ -9945,7 +8797,7 @@ function reportFacts(facts) {
  * statements the target cannot take skipped (never one that defines data) or refused.
  */
 function restorePolicy(inputs, facts, cleanDrops) {
-    return guarded(statementPolicy(facts, {
+    return (0,target_policy/* guarded */.Nj)((0,target_policy/* statementPolicy */._2)(facts, {
         noOwner: inputs.noOwner,
         noPrivileges: inputs.noPrivileges,
         clean: inputs.clean,
@@ -9979,7 +8831,7 @@ function leftOutNote(leftOut, error) {
  * privileges the user asked for explicitly (no-owner / no-privileges: false) are warnings.
  */
 function restore_reportSkipped(inputs, skipped) {
-    const groups = groupSkipped(skipped);
+    const groups = (0,target_policy/* groupSkipped */.ai)(skipped);
     if (groups.length === 0)
         return groups;
     log/* log */.Rm.info(`${(0,log/* plural */.LS)(skipped.length, 'statement')} of the backup ${skipped.length === 1 ? 'was' : 'were'} left out because the target cannot take ${skipped.length === 1 ? 'it' : 'them'} or ${skipped.length === 1 ? 'it was' : 'they were'} not asked for (none defines a table, column, row or constraint):`);
@@ -10359,6 +9211,7 @@ async function recordProtected(inputs, client, plan, facts, server, drops) {
         ],
         dependents: (drops ?? []).flatMap(d => d.dependents ?? []),
         providers: facts.providerSchemas,
+        loads: rowTables(plan),
         clean: inputs.clean,
         createdSchemas: plan.plain?.schemas ?? [],
         replacedObjects: plan.plain?.replacingObjects ?? [],
@@ -10469,6 +9322,8 @@ async function guardTarget(inputs, client, plan, facts, manifest) {
     // not in the archive's order by name (the key is checked as the rows arrive where the
     // restoring role may not defer it: it does not own the table)
     const loaded = new Set((plan.tableData ?? plain?.copyTables ?? []).map(nameKey));
+    /** Every table the backup writes rows into: a script's INSERTs too (attacker a48 F1). */
+    const rowsInto = new Set(rowTables(plan).map(nameKey));
     const kept = all.filter(t => loaded.has(nameKey(t)));
     if (kept.length > 1)
         server.dataOrder = await fillLoadOrder(client, kept);
@@ -10503,6 +9358,11 @@ async function guardTarget(inputs, client, plan, facts, manifest) {
     const nextToExisting = inputs.allowNonEmpty || inputs.clean || inputs.dataOnly === true;
     if (nextToExisting)
         refuseWithheldReferences(plan, facts, manifest, inputs);
+    // data-only loads only into tables that hold none: a provider schema's too (attacker a47 F1)
+    if (inputs.dataOnly === true)
+        refuseHeldProviderTables(server, facts, rowsInto, manifest, 'data-only');
+    else if (nextToExisting)
+        refuseHeldProviderTables(server, facts, rowsInto, manifest, 'next-to');
     // a plain script's rows into the target's own tables (pg_dump --data-only, supabase db dump
     // --data-only, with allow-non-empty): their triggers likewise (trial u20 F2: the target's
     // on_auth_user_created made the script's profiles duplicates, and the message blamed the rows)
@@ -10555,15 +9415,18 @@ async function guardTarget(inputs, client, plan, facts, manifest) {
         server.guarded = await refuseHazards(client, server, plan);
         refuseRoleNamedSchemas(server, plan, facts);
     }
-    const providerTables = all.filter(t => providers.has(t.schema));
-    if (providerTables.length > 0)
-        log/* log */.Rm.info(`The provider's own tables in the target are not counted: ${describeTables(providerTables)}.`);
     // objects other than tables that the backup's statements would change: views, functions,
     // sequences (setval), types, schemas, large objects
     const objects = await changedObjects(client, plan, providers);
+    if (existing.length === 0 && objects.length === 0 && !nextToExisting) {
+        refuseWithheldReferences(plan, facts, manifest, inputs);
+        refuseHeldProviderTables(server, facts, rowsInto, manifest, 'empty');
+    }
+    // (said after those refusals: one may name a table of theirs — trial u31)
+    const providerTables = all.filter(t => providers.has(t.schema));
+    if (providerTables.length > 0)
+        log/* log */.Rm.info(`The provider's own tables in the target are not counted: ${describeTables(providerTables)}.`);
     if (existing.length === 0 && objects.length === 0) {
-        if (!nextToExisting)
-            refuseWithheldReferences(plan, facts, manifest, inputs);
         log/* log */.Rm.info('The target holds no tables where the backup goes.');
         return server;
     }
@@ -10741,6 +9604,113 @@ async function writtenNonTables(client, refs) {
         };
     });
 }
+/** The tables the backup writes rows into: an archive's data entries, a script's COPY and INSERT. */
+function rowTables(plan) {
+    return plan.tableData ?? [...(plan.plain?.copyTables ?? []), ...(plan.plain?.insertTables ?? [])];
+}
+/**
+ * The provider's tables that held rows before the load and took the backup's next to them (no
+ * platform's bookkeeping, whose rows are kept instead), with those rows, by JSON [schema, name].
+ */
+function appendedProviderTables(facts, plan) {
+    const loads = new Set(rowTables(plan).map(nameKey));
+    const held = new Map();
+    for (const p of facts.providerSchemas)
+        for (const t of p.tables)
+            if (t.rows > 0 &&
+                !t.rowsUnknown &&
+                loads.has(nameKey({ schema: p.name, name: t.name })) &&
+                !(0,target_policy/* isProviderBookkeeping */.Mb)(p, t))
+                held.set(JSON.stringify([p.name, t.name]), t.rows);
+    return held;
+}
+/**
+ * Whether the manifest proves the backup holds no rows of `table`: an exact count taken in the
+ * dump's own snapshot (an estimate, or a count taken after the dump, may say 0 of a table whose
+ * rows the dump holds: attacker a47 F2).
+ */
+function backupHoldsNoRows(manifest, table) {
+    if (manifest?.rowCounts.method !== 'exact' || !manifest.rowCounts.sameSnapshot)
+        return false;
+    return (manifest.rowCounts.tables.find(m => m.schema === table.schema && m.name === table.name)
+        ?.rows === 0);
+}
+/**
+ * A table of a provider-managed schema (one the restoring role does not own, made by a
+ * superuser: see ProviderSchema) whose rows the backup loads, in a target that is otherwise
+ * empty (or data-only's, which loads only into tables that hold none): one that holds rows (or
+ * may: the role may not read it) is as an existing table of the target's own, and one the role
+ * may not write fails the load (pg_restore by hand fails on its COPY). Refused before anything
+ * runs, naming each and what to do. Before, such a schema counted as a platform's: the restore
+ * said the target held nothing where the backup goes, kept the target's rows, left the
+ * backup's out and exited 0 — an app schema a DBA made, too (attacker a46 F1, a47 F1). Not
+ * refused: a platform's migration bookkeeping (isProviderBookkeeping: the target's rows are
+ * kept on purpose), an extension's configuration table holding the extension's own rows (the
+ * backup's are added to them, as pg_restore adds them: a47 F3), a table the manifest proves
+ * empty in the backup.
+ */
+function refuseHeldProviderTables(server, facts, loaded, manifest, 
+/**
+ * 'empty': the target is otherwise empty; 'data-only': loads only into tables that hold
+ * none; 'next-to' (clean, allow-non-empty): only a table the role may not write counts (the
+ * gate would leave its rows out).
+ */
+scope) {
+    const dataOnly = scope === 'data-only';
+    const held = [];
+    const unreadable = [];
+    const unwritable = [];
+    for (const p of facts.providerSchemas)
+        for (const t of p.tables) {
+            const table = { schema: p.name, name: t.name };
+            if (!loaded.has(nameKey(table)) || (0,target_policy/* isProviderBookkeeping */.Mb)(p, t))
+                continue;
+            if (backupHoldsNoRows(manifest, table))
+                continue;
+            const counted = manifest?.rowCounts.tables.find(m => m.schema === p.name && m.name === t.name)?.rows;
+            const rows = `the backup's ${typeof counted === 'number' && counted > 0 ? (0,log/* plural */.LS)(counted, 'row') : 'rows'}`;
+            const whose = `schema "${p.name}" of "${p.owner}"`;
+            const entry = { ...table, usable: p.usable !== false };
+            if (!t.insertable)
+                unwritable.push({ ...entry, text: `${qualified(table)} (${whose}; ${rows})` });
+            else if (t.extensionConfig || scope === 'next-to')
+                continue;
+            else if (t.rowsUnknown === 'unreadable')
+                unreadable.push({ ...entry, text: `${qualified(table)} (${whose}; ${rows})` });
+            else if (t.rows > 0)
+                held.push({
+                    ...entry,
+                    text: `${qualified(table)} (${whose}) holds ${(0,log/* plural */.LS)(t.rows, 'row')} and the backup loads ${rows.slice("the backup's ".length)} into it`
+                });
+        }
+    if (held.length + unreadable.length + unwritable.length === 0)
+        return;
+    const role = (0,sql_names/* quoteIdent */.v4)(facts.currentUser);
+    const one = (list, single, many) => list.length === 1 ? single : many;
+    const statements = (list, statement) => list.map(h => statement((0,sql_names/* quoteQualified */.$s)(h))).join(' ');
+    /** GRANT USAGE on the schemas of `list` the role may not use (it reaches no table there). */
+    const usage = (list) => [...new Set(list.filter(h => !h.usable).map(h => h.schema))]
+        .map(s => `GRANT USAGE ON SCHEMA ${(0,sql_names/* quoteIdent */.v4)(s)} TO ${role}; `)
+        .join('');
+    const leaveOut = (list) => `or leave ${one(list, 'it', 'them')} out ('tables' / 'schemas' naming the rest)`;
+    // the target's rows may be the backup's own (the project it came from): its other schemas
+    // alone then restore (trial u15 F2)
+    const providers = new Set(facts.providerSchemas.map(p => p.name));
+    const own = [...new Set([...loaded].map(k => JSON.parse(k)[0]))]
+        .filter(n => !providers.has(n) && !(0,target_policy/* platformSchemaName */.Ay)(n))
+        .sort();
+    const sameRows = own.length > 0
+        ? `; if they are the backup's own rows (the project or database it came from), restore your own schemas only (schemas: ${(0,sql_names/* restoreNamesValue */.A9)(own)})`
+        : '';
+    const parts = [];
+    if (held.length > 0)
+        parts.push(`the target database '${server.database}' is not empty where the backup goes: ${held.map(h => h.text).join('; ')} (${one(held, 'a table', 'tables')} of a schema the restoring role ${facts.currentUser} does not own, made by a superuser: a platform's, or a DBA's). ${dataOnly ? "data-only loads the backup's rows only into tables that hold none. " : ''}Delete ${one(held, 'its', 'their')} rows first as a role that may (${statements(held, t => `DELETE FROM ${t};`)}), restore into a database where ${one(held, 'it is', 'they are')} empty${dataOnly ? '' : `, restore next to ${one(held, 'its', 'their')} rows with allow-non-empty: true (the backup's are added to them, as pg_restore adds them)`}, ${leaveOut(held)}${sameRows}`);
+    if (unreadable.length > 0)
+        parts.push(`the restoring role ${facts.currentUser} may not read ${unreadable.map(h => h.text).join(', ')} in the target, so whether ${one(unreadable, 'it holds', 'they hold')} rows of ${one(unreadable, 'its', 'their')} own cannot be told. Have ${one(unreadable, "the table's owner", 'their owner')} grant it (${usage(unreadable)}${statements(unreadable, t => `GRANT SELECT ON ${t} TO ${role};`)}), ${leaveOut(unreadable)}`);
+    if (unwritable.length > 0)
+        parts.push(`the restoring role ${facts.currentUser} may not write ${unwritable.map(h => h.text).join(', ')}, where the backup has rows: pg_restore or psql by hand fail on ${one(unwritable, 'its', 'their')} COPY ("permission denied"). Have ${one(unwritable, "the table's owner", 'their owner')} grant it (${usage(unwritable)}${statements(unwritable, t => `GRANT INSERT ON ${t} TO ${role};`)}), restore as a role that may write ${one(unwritable, 'it', 'them')}, ${leaveOut(unwritable)}`);
+    throw new RestoreError(`${parts.join('; and ')}. Nothing was changed.`);
+}
 /**
  * A session that takes no writes (a standby, or default_transaction_read_only on for the role,
  * the database or in the URL's options) fails at the backup's first CREATE: refused before
@@ -10813,7 +9783,7 @@ async function changedObjects(client, plan, providers) {
     return found;
 }
 const nameKey = (t) => JSON.stringify([t.schema, t.name]);
-const restore_qualified = (t) => `${t.schema}.${t.name}`;
+const qualified = (t) => `${t.schema}.${t.name}`;
 /**
  * The tables a backup fills and the sequences it sets without creating them (pg_dump
  * --data-only; read from the entries' SQL: restore-plan.ts) as the target has them: the empty
@@ -10855,8 +9825,8 @@ async function checkDataOnly(client, plan, providers) {
                 why: !s.owner
                     ? 'it belongs to no table'
                     : blockedKeys.has(nameKey(s.owner))
-                        ? `it belongs to ${restore_qualified(s.owner)}, which holds rows`
-                        : `it belongs to ${restore_qualified(s.owner)}, which the backup does not fill`
+                        ? `it belongs to ${qualified(s.owner)}, which holds rows`
+                        : `it belongs to ${qualified(s.owner)}, which the backup does not fill`
             });
     }
     // the provider's tables load their rows where empty in the target (auth.refresh_tokens of a new
@@ -10896,10 +9866,10 @@ function describeBlocked(tables, limit = 20) {
     const shown = tables
         .slice(0, limit)
         .map(t => t.rowSecurity
-        ? `${restore_qualified(t)} (row-level security is on for the restoring role, whose policies may hide rows, so whether it is empty cannot be told)`
+        ? `${qualified(t)} (row-level security is on for the restoring role, whose policies may hide rows, so whether it is empty cannot be told)`
         : t.denied
-            ? `${restore_qualified(t)} (the restoring role may not read it, so whether it is empty cannot be told)`
-            : `${restore_qualified(t)} (${t.more ? 'more than ' : ''}${(0,log/* plural */.LS)(t.rows, 'row')})`);
+            ? `${qualified(t)} (the restoring role may not read it, so whether it is empty cannot be told)`
+            : `${qualified(t)} (${t.more ? 'more than ' : ''}${(0,log/* plural */.LS)(t.rows, 'row')})`);
     return shown.join(', ') + (tables.length > limit ? `, and ${tables.length - limit} more` : '');
 }
 /**
@@ -10911,7 +9881,7 @@ function sqlNames(objects, limit = 100) {
     return objects.length > limit ? `${shown}, and ${objects.length - limit} more` : shown;
 }
 function listNames(objects, limit = 20) {
-    const shown = objects.slice(0, limit).map(restore_qualified).join(', ');
+    const shown = objects.slice(0, limit).map(qualified).join(', ');
     return objects.length > limit ? `${shown}, and ${objects.length - limit} more` : shown;
 }
 /** How to load a data-only backup by hand, for its kind of file. */
@@ -10939,7 +9909,7 @@ function dataOnlyAdvice(check) {
                 : []),
             ...(kept.length > 0
                 ? [
-                    `the sequences it sets that belong to a table it does not fill: ${kept.map(s => `${restore_qualified(s)} (${s.why})`).join(', ')}`
+                    `the sequences it sets that belong to a table it does not fill: ${kept.map(s => `${qualified(s)} (${s.why})`).join(', ')}`
                 ]
                 : [])
         ].join('; and ')} (${check.blocked.length > 0 ? 'empty those tables first, or load the rows by hand' : 'load the rows by hand'})`
@@ -10992,10 +9962,10 @@ function acceptDataOnly(inputs, server, plan, check) {
     if (kept.length > 0 && inputs.dataOnly === true) {
         // pg_restore --data-only sets every sequence of the archive; data-only sets those of the
         // tables it loads, and leaves the other tables' as the target has them (the gate skips them)
-        log/* log */.Rm.info(`data-only: true sets only the sequences of the tables it loads; ${(0,log/* plural */.LS)(kept.length, 'sequence')} of the backup ${kept.length === 1 ? 'keeps its' : 'keep their'} value in the target: ${kept.map(s => `${restore_qualified(s)} (${s.why})`).join(', ')}.`);
+        log/* log */.Rm.info(`data-only: true sets only the sequences of the tables it loads; ${(0,log/* plural */.LS)(kept.length, 'sequence')} of the backup ${kept.length === 1 ? 'keeps its' : 'keep their'} value in the target: ${kept.map(s => `${qualified(s)} (${s.why})`).join(', ')}.`);
     }
     else if (kept.length > 0 && inputs.dataOnly !== true) {
-        throw new RestoreError(`the backup sets the value of ${(0,log/* plural */.LS)(check.sequences, 'sequence')} it does not create (made with pg_dump --data-only?), and the target database '${server.database}' has ${kept.length} of them that ${kept.length === 1 ? 'belongs' : 'belong'} to a table the backup does not fill: ${kept.map(s => `${restore_qualified(s)} (${s.why})`).join(', ')}. ${input}: true sets only the sequences of the empty tables it fills (and those of no table, never moved back), so nothing was changed. Load the backup by hand with ${byHand(plan)} if setting ${kept.length === 1 ? 'it' : 'them'} is what you want, or restore into a database without ${kept.length === 1 ? 'it' : 'them'}.`);
+        throw new RestoreError(`the backup sets the value of ${(0,log/* plural */.LS)(check.sequences, 'sequence')} it does not create (made with pg_dump --data-only?), and the target database '${server.database}' has ${kept.length} of them that ${kept.length === 1 ? 'belongs' : 'belong'} to a table the backup does not fill: ${kept.map(s => `${qualified(s)} (${s.why})`).join(', ')}. ${input}: true sets only the sequences of the empty tables it fills (and those of no table, never moved back), so nothing was changed. Load the backup by hand with ${byHand(plan)} if setting ${kept.length === 1 ? 'it' : 'them'} is what you want, or restore into a database without ${kept.length === 1 ? 'it' : 'them'}.`);
     }
     if (check.fills.length > 0)
         log/* log */.Rm.info(`${input}: true — ${inputs.dataOnly === true ? 'only the rows of the backup load' : 'the backup is data-only'}; it fills ${(0,log/* plural */.LS)(check.fills.length, 'existing empty table')} of the target: ${listNames(check.fills, 100)}${check.sets.length > 0 ? `, and sets ${(0,log/* plural */.LS)(check.sets.length, 'sequence')} of ${check.sets.length === 1 ? 'it' : 'theirs'}: ${listNames(check.sets, 100)}` : ''}.`);
@@ -11012,7 +9982,7 @@ async function reportSequences(client, wanted) {
             continue;
         const wantedNext = (BigInt(value) + (isCalled ? BigInt(at.increment) : 0n)).toString();
         if (at.next !== wantedNext)
-            ahead.push(`${restore_qualified(sequence)} (hands out ${at.next} next; the backup's would be ${wantedNext})`);
+            ahead.push(`${qualified(sequence)} (hands out ${at.next} next; the backup's would be ${wantedNext})`);
     }
     if (ahead.length > 0)
         log/* log */.Rm.info(`data-only: ${(0,log/* plural */.LS)(ahead.length, 'sequence')} kept the target's value, ahead of the backup's (never moved back: values it handed out are not handed out again): ${ahead.join(', ')}.`);
@@ -11080,7 +10050,7 @@ async function refuseDataOnlyShape(client, server, plan) {
                 : [])
         ];
         if (said.length > 0)
-            problems.push(`${restore_qualified(t)}: ${said.join('; ')}`);
+            problems.push(`${qualified(t)}: ${said.join('; ')}`);
     }
     if (missing.length === 0 && problems.length === 0)
         return;
@@ -11097,8 +10067,8 @@ async function refuseDataOnlyShape(client, server, plan) {
     throw new RestoreError(`data-only: true loads the backup's rows into the target's own tables as they are, and ${parts.join('; and ')}. Nothing was changed. Create the schema first (your migrations, e.g. supabase db push, at the version the backup was made with), or restore a subset with 'tables' / 'schemas' that leaves ${missing.length + problems.length === 1 ? 'it' : 'them'} out, or restore the whole backup (without data-only) into an empty database.`);
 }
 /**
- * The provider's tables whose rows the load withholds (a provider table that holds rows in the
- * target keeps them: the backup's are not loaded) while a foreign key of the backup's, from a
+ * The provider's tables whose rows the load withholds (a platform's bookkeeping table that holds
+ * rows in the target keeps them: the backup's are not loaded) while a foreign key of the backup's, from a
  * table whose rows load, refers to them: the load would fail on that key ("Key … is not present
  * in table …") without saying why. Refused before anything runs, naming the rows withheld, the
  * key, and what to do. A table the manifest counts empty in the backup does not count.
@@ -11110,25 +10080,28 @@ function refuseWithheldReferences(plan, facts, manifest, inputs) {
     for (const p of facts.providerSchemas)
         for (const t of p.tables) {
             const table = { schema: p.name, name: t.name };
-            if (!loads.has(nameKey(table)) || backupRows(table) === 0)
+            // the gate withholds only a platform's bookkeeping; any other loads (or is refused first)
+            if (!(0,target_policy/* isProviderBookkeeping */.Mb)(p, t))
+                continue;
+            if (!loads.has(nameKey(table)) || backupHoldsNoRows(manifest, table))
                 continue;
             if (t.rowsUnknown === 'unreadable')
                 withheld.set(nameKey(table), {
                     ...table,
                     rows: t.rows,
-                    why: `the restoring role may not read the target's ${restore_qualified(table)}, so whether it holds rows cannot be told`
+                    why: `the restoring role may not read the target's ${qualified(table)}, so whether it holds rows cannot be told`
                 });
             else if (t.rows > 0)
                 withheld.set(nameKey(table), {
                     ...table,
                     rows: t.rows,
-                    why: `the target's ${restore_qualified(table)} holds ${(0,log/* plural */.LS)(t.rows, 'row')}`
+                    why: `the target's ${qualified(table)} holds ${(0,log/* plural */.LS)(t.rows, 'row')}`
                 });
             else if (!t.insertable)
                 withheld.set(nameKey(table), {
                     ...table,
                     rows: 0,
-                    why: `the restoring role may not write the target's ${restore_qualified(table)}`
+                    why: `the restoring role may not write the target's ${qualified(table)}`
                 });
         }
     if (withheld.size === 0)
@@ -11142,26 +10115,26 @@ function refuseWithheldReferences(plan, facts, manifest, inputs) {
         if (!onto || !loads.has(nameKey(from)) || withheld.has(nameKey(from)))
             continue;
         const rows = backupRows(from);
-        if (rows === 0)
+        if (backupHoldsNoRows(manifest, from))
             continue;
         tables.set(nameKey(onto), onto);
         referring.push(from);
-        found.push(`${restore_qualified(from)}${typeof rows === 'number' ? ` (${(0,log/* plural */.LS)(rows, 'row')} in the backup)` : ''} refers to ${restore_qualified(onto)} by its foreign key ${k.name}`);
+        found.push(`${qualified(from)}${typeof rows === 'number' ? ` (${(0,log/* plural */.LS)(rows, 'row')} in the backup)` : ''} refers to ${qualified(onto)} by its foreign key ${k.name}`);
     }
     if (found.length === 0)
         return;
     const withheldText = [...tables.values()]
         .map(t => {
         const rows = backupRows(t);
-        return `the backup's ${typeof rows === 'number' ? (0,log/* plural */.LS)(rows, 'row') : 'rows'} of ${restore_qualified(t)} are not loaded because ${t.why} (the provider's table: the restore keeps a provider table's rows where the target holds some, e.g. a user who signed up)`;
+        return `the backup's ${typeof rows === 'number' ? (0,log/* plural */.LS)(rows, 'row') : 'rows'} of ${qualified(t)} are not loaded because ${t.why} (the provider's table: the restore keeps a provider table's rows where the target holds some, e.g. a user who signed up)`;
     })
         .join('; ');
-    const names = [...tables.values()].map(restore_qualified).join(', ');
+    const names = [...tables.values()].map(qualified).join(', ');
     // the target's rows may be the very ones the backup's refer to (a clean restore into the project
     // it came from): the app's own schemas alone then restore (trial u15 F2)
     const providers = new Set(facts.providerSchemas.map(p => p.name));
     const own = [...new Set(referring.map(t => t.schema))].filter(n => !providers.has(n)).sort();
-    throw new RestoreError(`${withheldText}; and ${found.slice(0, 10).join(', ')}${found.length > 10 ? `, and ${found.length - 10} more` : ''}: ${found.length === 1 ? 'its rows would fail that key' : 'their rows would fail those keys'} in the load ("Key … is not present in table …") unless the target's rows of ${names} are the very ones they refer to, so nothing was changed. ${own.length > 0 ? `If they are (the project the backup came from, with the same users), restore your own schemas only (schemas: ${own.join(',')}). Otherwise restore` : 'Restore'} into a project nobody has used yet (no sign-ups), or delete the target's rows of ${names} first (e.g. in its SQL editor: ${[...tables.values()].map(t => `DELETE FROM ${restore_qualified(t)};`).join(' ')} — ${inputs.dataOnly === true ? 'the tables data-only loads are empty, so nothing of yours refers to them' : 'once nothing of yours refers to them'}) and restore again.`);
+    throw new RestoreError(`${withheldText}; and ${found.slice(0, 10).join(', ')}${found.length > 10 ? `, and ${found.length - 10} more` : ''}: ${found.length === 1 ? 'its rows would fail that key' : 'their rows would fail those keys'} in the load ("Key … is not present in table …") unless the target's rows of ${names} are the very ones they refer to, so nothing was changed. ${own.length > 0 ? `If they are (the project the backup came from, with the same users), restore your own schemas only (schemas: ${own.join(',')}). Otherwise restore` : 'Restore'} into a project nobody has used yet (no sign-ups), or delete the target's rows of ${names} first (e.g. in its SQL editor: ${[...tables.values()].map(t => `DELETE FROM ${qualified(t)};`).join(' ')} — ${inputs.dataOnly === true ? 'the tables data-only loads are empty, so nothing of yours refers to them' : 'once nothing of yours refers to them'}) and restore again.`);
 }
 function sentenceCase(text) {
     return text.charAt(0).toUpperCase() + text.slice(1);
@@ -11313,7 +10286,12 @@ async function refuseTakenLargeObjects(client, server, plan) {
  */
 async function compareRowCounts(inputs, client, manifest, plan, kept = [], 
 /** Without plan.dataTables: the tables' oids before the load (tableOids). */
-before = new Set()) {
+before = new Set(), 
+/**
+ * The provider's tables the backup's rows were added to (allow-non-empty; an extension's
+ * configuration table), by JSON [schema, name], with the rows they held before the load.
+ */
+alongside = new Map()) {
     const keptNames = new Set(kept.map(t => JSON.stringify([t.schema, t.name])));
     let tables = plan.dataTables;
     if (!tables) {
@@ -11411,6 +10389,19 @@ before = new Set()) {
             continue;
         }
         const isKept = keptNames.has(JSON.stringify([c.schema, c.name]));
+        const held = alongside.get(JSON.stringify([c.schema, c.name]));
+        if (held !== undefined && want !== undefined && want !== null) {
+            // its own rows and the backup's: another session may have written it meanwhile (a
+            // sign-up), so a difference is said, not a failure of a restore that committed
+            // fewer: rows of the backup's did not arrive (a trigger of the target's that drops them:
+            // attacker a48 F3), or the target's went, which the check before COMMIT rules out
+            if (c.rows < held + want)
+                problems.push(`${c.schema}.${c.name} has ${(0,log/* plural */.LS)(c.rows, 'row')}, ${held} of its own before the restore and ${want} of the backup's make ${held + want}`);
+            else if (c.rows > held + want)
+                log/* log */.Rm.warning(`${c.schema}.${c.name} holds ${(0,log/* plural */.LS)(c.rows, 'row')} after the restore: ${held} of its own before it and ${want} of the backup's make ${held + want} (another session wrote to it meanwhile, e.g. a sign-up).`);
+            result.push({ ...c, expected: held + want });
+            continue;
+        }
         if (!isKept && want !== undefined && want !== null && want !== c.rows) {
             problems.push(`${c.schema}.${c.name} has ${(0,log/* plural */.LS)(c.rows, 'row')}, the manifest says ${want}`);
         }
@@ -11428,8 +10419,19 @@ before = new Set()) {
         log/* log */.Rm.warning(`The backup holds data for ${(0,log/* plural */.LS)(notInManifest.length, 'table')} its manifest does not list, so the manifest's row counts say nothing of ${notInManifest.length === 1 ? 'it' : 'them'}: ${notInManifest.map(t => `${JSON.stringify(t.schema)}.${JSON.stringify(t.name)} (${(0,log/* plural */.LS)(t.rows, 'row')} restored)`).join(', ')}. ${notInManifest.length === 1 ? 'It was' : 'They were'} restored and counted here. Backups made before the action matched tables by OID left out of their manifests the tables whose names pg_restore --list prints otherwise (a line break, a carriage return); else the manifest was edited.`);
     const total = result.reduce((sum, t) => sum + t.rows, 0);
     const filtered = manifest?.rowSecurity?.tables.length ?? 0;
+    // the tables whose target rows the load kept were not compared: not among those that match
+    // (attacker a47 F5: "All 2 tables match" with one of them kept)
+    const keptHere = result.filter(t => keptNames.has(JSON.stringify([t.schema, t.name])) &&
+        !unlistedKeys.has(JSON.stringify([t.schema, t.name])));
+    const compared = result.length - notInManifest.length - keptHere.length;
+    const comparedRows = total -
+        notInManifest.reduce((sum, t) => sum + t.rows, 0) -
+        keptHere.reduce((sum, t) => sum + t.rows, 0);
+    const keptNote = keptHere.length > 0
+        ? ` ${keptHere.map(t => `${t.schema}.${t.name}`).join(', ')} kept the target's rows (${(0,log/* plural */.LS)(keptHere.reduce((sum, t) => sum + t.rows, 0), 'row')}): not compared.`
+        : '';
     log/* log */.Rm.info(expected.size > 0
-        ? `${result.length - notInManifest.length === 1 ? 'The 1 table matches' : `All ${result.length - notInManifest.length} tables match`} the manifest's row counts (${(0,log/* plural */.LS)(total - notInManifest.reduce((sum, t) => sum + t.rows, 0), 'row')}).${notInManifest.length > 0
+        ? `${compared === 0 ? 'No table compared with the manifest’s row counts.' : `${compared === 1 ? 'The 1 table matches' : `All ${compared} tables match`} the manifest's row counts (${(0,log/* plural */.LS)(comparedRows, 'row')}).`}${keptNote}${notInManifest.length > 0
             ? ` ${(0,log/* plural */.LS)(notInManifest.length, 'table')} the manifest does not list (${(0,log/* plural */.LS)(notInManifest.reduce((sum, t) => sum + t.rows, 0), 'row')}) ${notInManifest.length === 1 ? 'was' : 'were'} counted too.`
             : ''}${filtered > 0 ? ` The backup was filtered by row-level security (pg_dump --enable-row-security as role ${manifest.rowSecurity.role}): ${(0,log/* plural */.LS)(filtered, 'table')} hold only the rows that role could see (${manifest.rowSecurity.tables.map(t => `${t.schema}.${t.name}`).join(', ')}).` : ''}`
         : `${(0,log/* plural */.LS)(result.length, 'table')}, ${(0,log/* plural */.LS)(total, 'row')} restored (no manifest counts to compare with).`);
