@@ -270,6 +270,23 @@ describe('Supabase: a project restored into a new Supabase project', () => {
     await supabaseJourney({ format: 'plain', compression: 'gzip' })
   })
 
+  it("a project's Vault secret (vault.secrets, which the project's role may not write): the restore goes on without it, warned and listed as kept, not refused", async () => {
+    const withSecret = await supabaseLikeSource(supabase)
+    await withSecret.instance.admin.query(
+      withSecret.database,
+      "INSERT INTO vault.secrets (name, secret) VALUES ('webhook', 'encrypted-with-the-old-key')"
+    )
+    const backup = await actionBackup(withSecret.url)
+    const target = await supabaseLikeTarget(supabase)
+    const result = await actionRestore(target, backup)
+    expect(result.kept).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ schema: 'vault', name: 'secrets', targetRows: 0, backupRows: 1 })
+      ])
+    )
+    expect((await managedChecksums(target))['public.todos'].rows).toBe(4)
+  })
+
   it("storage's buckets and objects rows arrive in the new project's empty tables, and the target's auth.schema_migrations stays as it was", async () => {
     const { target } = await supabaseJourney({})
     const sums = await managedChecksums(target)

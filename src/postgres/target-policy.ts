@@ -696,7 +696,12 @@ export function isProviderBookkeeping(
 ): boolean {
   // the schema's owner: the platform's superuser (supabase_admin) made it; a table of a DBA's
   // schema given to a role of that name is not (attacker a48 F5)
-  return bookkeepingName(schema.name, table.name) && /^supabase_\w*admin$/.test(schema.owner)
+  return bookkeepingName(schema.name, table.name) && platformSchema(schema)
+}
+
+/** A schema the platform's own role (Supabase's supabase_admin & co.) owns: vault, auth, storage… */
+export function platformSchema(schema: Pick<ProviderSchema, 'owner'>): boolean {
+  return /^supabase_\w*admin$/.test(schema.owner)
 }
 
 /** A table of a provider-managed schema, as the target holds it. */
