@@ -417,6 +417,12 @@ export type RunOutcome = 'succeeded' | 'failed' | 'unfinished'
 /** How long (ms) a second signal still waits for the run's sessions to end (stopOnSignals). */
 const SECOND_SIGNAL_SESSIONS_MS = 3000
 
+/**
+ * How long (ms) a cancel keeps the programs frozen while it reads their server sessions
+ * (process.ts cancelChildren, session.ts noteProgramSessions).
+ */
+const FROZEN_LOOK_MS = 2000
+
 /** The same signal again within this long (ms) is the first one relayed (stopOnSignals). */
 const RELAYED_SIGNAL_MS = 1000
 
@@ -424,6 +430,7 @@ const RELAYED_SIGNAL_MS = 1000
  * Cancellation (the runner cancels a job, or times it out, by signalling the action's own
  * process: SIGINT, then SIGTERM about 7.5 s later, then SIGKILL; the programs the action runs
  * are in process groups of their own and get no signal). On the first signal every child is
+ * frozen (SIGSTOP) while the loaders' server sessions are read (at most FROZEN_LOOK_MS), then
  * stopped (cancelChildren: SIGTERM, SIGKILL after `graceMs`) and none is started any more, so
  * a psql or pg_restore ends mid-transaction and the server rolls it back; the run then fails
  * through its normal path (the modes remove their temporary files and abort uploads, the job
@@ -473,10 +480,21 @@ export function stopOnSignals(
     const unwindMs = options.unwindMs ?? 4000
     const sessionsMs = options.sessionsMs ?? 5000
     // whatever the children do, the run ends: a bound that does not wait for them to be reaped
-    setTimeout(() => end(signal, 'unfinished'), graceMs + sessionsMs + unwindMs + 3000)
-    // once the children stopped, the server sessions of those programs and of the connections
-    // cut end too (a statement the server runs would go on until it next reads from the client)
-    sessionsEnding = cancelChildren(signal, graceMs)
+    setTimeout(
+      () => end(signal, 'unfinished'),
+      FROZEN_LOOK_MS + graceMs + sessionsMs + unwindMs + 3000
+    )
+    // the loaders' sessions are read while the programs are frozen (what their transactions
+    // came to is asked later); once the children stopped, the server sessions of those programs
+    // and of the connections cut end too (a statement the server runs would go on until it next
+    // reads from the client)
+    sessionsEnding = cancelChildren(signal, graceMs, {
+      look: () =>
+        import('./postgres/session.js').then(({ noteProgramSessions }) =>
+          noteProgramSessions(FROZEN_LOOK_MS)
+        ),
+      ms: FROZEN_LOOK_MS
+    })
       .then(() => import('./postgres/session.js'))
       .then(({ endOwnSessions }) => endOwnSessions(sessionsMs))
       .then(

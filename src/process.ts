@@ -478,7 +478,12 @@ export async function stopAllChildren(graceMs = 5000): Promise<void> {
         child.once('close', () => resolve())
       })
   )
-  for (const child of children) signalChild(child, 'SIGTERM')
+  for (const child of children) {
+    signalChild(child, 'SIGTERM')
+    // a child frozen by the cancel (freezeChildren) takes its SIGTERM once continued: it dies
+    // before it runs again (the kernel delivers the pending signal first)
+    if (frozen.has(child)) signalChild(child, 'SIGCONT')
+  }
   const timer = setTimeout(() => {
     for (const child of children) signalChild(child, 'SIGKILL')
   }, graceMs)
@@ -490,9 +495,16 @@ export async function stopAllChildren(graceMs = 5000): Promise<void> {
  * The run is being cancelled (the runner signalled the action, Ctrl-C): from now on no child
  * starts (startChild gives one whose `done` rejects), and every running child is stopped as
  * stopAllChildren() does. A psql or pg_restore stopped this way never commits: its connection
- * ends mid-transaction, and the server rolls it back. Resolves once all have exited.
+ * ends mid-transaction, and the server rolls it back. With `whileFrozen`, the children are first
+ * frozen where they are (freezeChildren) while `look` runs, at most `ms` ms (the cancel reads the
+ * loaders' server sessions: what their transactions come to is then known even when a session
+ * ends the moment its client dies). Resolves once all have exited.
  */
-export async function cancelChildren(signal: NodeJS.Signals, graceMs = 2000): Promise<void> {
+export async function cancelChildren(
+  signal: NodeJS.Signals,
+  graceMs = 2000,
+  whileFrozen?: { look: () => Promise<unknown>; ms: number }
+): Promise<void> {
   cancelled ??= signal
   for (const hook of [...cancelHooks]) {
     try {
@@ -501,7 +513,38 @@ export async function cancelChildren(signal: NodeJS.Signals, graceMs = 2000): Pr
       // a hook that fails must not keep the others, or the children, from being stopped
     }
   }
+  if (whileFrozen && freezeChildren()) {
+    let timer: NodeJS.Timeout | undefined
+    await Promise.race([
+      whileFrozen.look().catch(() => undefined),
+      new Promise(resolve => (timer = setTimeout(resolve, whileFrozen.ms)))
+    ])
+    clearTimeout(timer)
+  }
   await stopAllChildren(graceMs)
+}
+
+/** Children stopped (SIGSTOP) by freezeChildren: stopAllChildren continues them to end. */
+const frozen = new WeakSet<ChildProcess>()
+
+/**
+ * Stops every live child where it is (SIGSTOP to its process group: not on Windows), so that a
+ * loader sends nothing more — no COMMIT — while the cancel looks at its server session: a psql
+ * killed at once, its session waiting for input, ends that session on the server before anyone
+ * could read its transaction's ID, and what became of the load is then unknown (CI run of
+ * 8edcc14: "may hold the restored data" of a load the server rolled back). Returns whether any
+ * child was frozen.
+ */
+function freezeChildren(): boolean {
+  if (process.platform === 'win32') return false
+  let any = false
+  for (const child of live) {
+    if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) continue
+    signalChild(child, 'SIGSTOP')
+    frozen.add(child)
+    any = true
+  }
+  return any
 }
 
 const cancelHooks = new Set<(signal: NodeJS.Signals) => void>()
