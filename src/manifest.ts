@@ -6,7 +6,7 @@ import { readFile, writeFile } from 'node:fs/promises'
 import { CheckError } from './errors.js'
 import type { ManifestChanges } from './manifest-changes.js'
 import type { ObjectCounts } from './postgres/session.js'
-import type { DatabaseLocale } from './postgres/locale.js'
+import { type DatabaseLocale, LOCALE_NAME } from './postgres/locale.js'
 import { isAgeRecipient } from './age-keys.js'
 import {
   type BackupOptions,
@@ -266,7 +266,7 @@ export function parseManifest(data: unknown): Manifest {
     for (const key of ['encoding', 'provider', 'collate', 'ctype', 'locale'])
       v.text(locale, `database.locale.${key}`, {
         max: 100,
-        pattern: /^[\w.@+=-]*$/,
+        pattern: LOCALE_NAME,
         optional: key !== 'provider'
       })
   }

@@ -18,7 +18,11 @@ const DEFN = {
   // pg_dump 14 and older: no provider
   old: "CREATE DATABASE o WITH TEMPLATE = template0 ENCODING = 'UTF8' LOCALE = 'en_US.UTF-8';\n",
   quoted:
-    "CREATE DATABASE q WITH TEMPLATE = template0 ENCODING = 'UTF8' LOCALE_PROVIDER = libc LOCALE = 'it''s';\n"
+    "CREATE DATABASE q WITH TEMPLATE = template0 ENCODING = 'UTF8' LOCALE_PROVIDER = libc LOCALE = 'it''s';\n",
+  serbian:
+    "CREATE DATABASE s WITH TEMPLATE = template0 ENCODING = 'UTF8' LOCALE_PROVIDER = libc LOCALE = 'sr_RS.UTF-8@latin';\n",
+  icuKeywords:
+    "CREATE DATABASE k WITH TEMPLATE = template0 ENCODING = 'UTF8' LOCALE_PROVIDER = icu LOCALE = 'C.UTF-8' ICU_LOCALE = 'de-DE-u-co-phonebk';\n"
 } as const
 
 const libc = (collate: string, ctype = collate, encoding = 'UTF8'): DatabaseLocale => ({
@@ -44,7 +48,23 @@ describe('archiveDatabaseLocale: the locale of pg_dump’s DATABASE entry', () =
       locale: 'C.UTF-8'
     })
     expect(archiveDatabaseLocale(DEFN.old)).toEqual(libc('en_US.UTF-8'))
-    expect(archiveDatabaseLocale(DEFN.quoted)?.collate).toBe("it's")
+    expect(archiveDatabaseLocale(DEFN.serbian)?.collate).toBe('sr_RS.UTF-8@latin')
+    expect(archiveDatabaseLocale(DEFN.icuKeywords)?.locale).toBe('de-DE-u-co-phonebk')
+  })
+
+  it('is undefined when a name is not one (a crafted entry): nothing of it is quoted into advice', () => {
+    const crafted = [
+      DEFN.quoted,
+      "CREATE DATABASE q WITH ENCODING = 'UTF8' LOCALE_PROVIDER = icu LOCALE = 'C' ICU_LOCALE = 'de'' TEMPLATE template0; DROP DATABASE prod; --';\n",
+      "CREATE DATABASE q WITH ENCODING = 'UTF8' LOCALE = 'en_US.UTF-8\nDROP TABLE x';\n",
+      "CREATE DATABASE q WITH ENCODING = 'UTF8'' OWNER x' LOCALE = 'C';\n",
+      "CREATE DATABASE q WITH LC_COLLATE = 'C' LC_CTYPE = 'C COLLATE x';\n",
+      `CREATE DATABASE q WITH LOCALE = '${'a'.repeat(101)}';\n`
+    ]
+    for (const defn of crafted) {
+      expect(archiveDatabaseLocale(defn)).toBeUndefined()
+      expect(localeChange(archiveDatabaseLocale(defn), libc('C.UTF-8'), 'app')).toBeUndefined()
+    }
   })
 
   it('is undefined without an entry, or for an entry that names no locale', () => {

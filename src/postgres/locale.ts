@@ -22,14 +22,22 @@ export interface DatabaseLocale {
   locale?: string
 }
 
+/**
+ * What a locale, encoding or provider name may be to be quoted into the warning and its
+ * `CREATE DATABASE` advice (de_DE.UTF-8, en-US-u-co-phonebk, sr_RS@latin): the backup's names
+ * come from the file being restored, and a crafted one could carry other SQL into what a user
+ * pastes.
+ */
+export const LOCALE_NAME = /^[\w.@+=-]{0,100}$/
+
 const literal = (defn: string, key: string): string | undefined => {
   const m = new RegExp(`\\b${key} = '((?:[^']|'')*)'`).exec(defn)
   return m ? m[1].replace(/''/g, "'") : undefined
 }
 
 /**
- * The locale of pg_dump's DATABASE entry (`defn`); undefined when there is none or it names no
- * locale (a hand-made archive).
+ * The locale of pg_dump's DATABASE entry (`defn`); undefined when there is none, it names no
+ * locale (a hand-made archive), or a name is not one (LOCALE_NAME).
  */
 export function archiveDatabaseLocale(defn: string | null | undefined): DatabaseLocale | undefined {
   if (!defn || !/^CREATE DATABASE /.test(defn)) return undefined
@@ -39,8 +47,12 @@ export function archiveDatabaseLocale(defn: string | null | undefined): Database
   const provider = /\bLOCALE_PROVIDER = (\w+)/.exec(defn)?.[1] ?? 'libc'
   const locale = literal(defn, 'ICU_LOCALE') ?? literal(defn, 'BUILTIN_LOCALE')
   if (collate === undefined && locale === undefined) return undefined
+  const encoding = literal(defn, 'ENCODING')
+  // a name that is not one (quotes, spaces, line breaks): the entry is not pg_dump's, no advice
+  if ([encoding, collate, ctype, locale].some(n => n !== undefined && !LOCALE_NAME.test(n)))
+    return undefined
   return {
-    encoding: literal(defn, 'ENCODING'),
+    encoding,
     provider,
     ...(collate !== undefined ? { collate } : {}),
     ...(ctype !== undefined ? { ctype } : {}),
