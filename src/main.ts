@@ -419,9 +419,11 @@ const SECOND_SIGNAL_SESSIONS_MS = 3000
 
 /**
  * How long (ms) a cancel keeps the programs frozen while it reads their server sessions
- * (process.ts cancelChildren, session.ts noteProgramSessions).
+ * (process.ts cancelChildren, session.ts noteProgramSessions). Short: a frozen child whose
+ * parent dies (SIGKILL) takes its parent-death SIGTERM only once continued — the runner's
+ * SIGKILL comes seconds after its first signal, and a second signal kills them (SIGKILL).
  */
-const FROZEN_LOOK_MS = 2000
+const FROZEN_LOOK_MS = 1000
 
 /** The same signal again within this long (ms) is the first one relayed (stopOnSignals). */
 const RELAYED_SIGNAL_MS = 1000
@@ -430,8 +432,8 @@ const RELAYED_SIGNAL_MS = 1000
  * Cancellation (the runner cancels a job, or times it out, by signalling the action's own
  * process: SIGINT, then SIGTERM about 7.5 s later, then SIGKILL; the programs the action runs
  * are in process groups of their own and get no signal). On the first signal every child is
- * frozen (SIGSTOP) while the loaders' server sessions are read (at most FROZEN_LOOK_MS), then
- * stopped (cancelChildren: SIGTERM, SIGKILL after `graceMs`) and none is started any more, so
+ * — when a load's COMMIT was already sent, first frozen (SIGSTOP) while the loaders' server
+ * sessions are read, at most FROZEN_LOOK_MS — stopped (cancelChildren: SIGTERM, SIGKILL after `graceMs`) and none is started any more, so
  * a psql or pg_restore ends mid-transaction and the server rolls it back; the run then fails
  * through its normal path (the modes remove their temporary files and abort uploads, the job
  * summary is written). If it has not ended `unwindMs` after the children stopped, or at a
@@ -484,17 +486,23 @@ export function stopOnSignals(
       () => end(signal, 'unfinished'),
       FROZEN_LOOK_MS + graceMs + sessionsMs + unwindMs + 3000
     )
-    // the loaders' sessions are read while the programs are frozen (what their transactions
-    // came to is asked later); once the children stopped, the server sessions of those programs
-    // and of the connections cut end too (a statement the server runs would go on until it next
-    // reads from the client)
-    sessionsEnding = cancelChildren(signal, graceMs, {
-      look: () =>
-        import('./postgres/session.js').then(({ noteProgramSessions }) =>
-          noteProgramSessions(FROZEN_LOOK_MS)
-        ),
-      ms: FROZEN_LOOK_MS
-    })
+    // once a load's COMMIT was sent (what it came to is asked of the server later), the
+    // loaders' sessions are read while the programs are frozen; once the children stopped, the
+    // server sessions of those programs and of the connections cut end too (a statement the
+    // server runs would go on until it next reads from the client)
+    sessionsEnding = cancelChildren(
+      signal,
+      graceMs,
+      commitOutcome() === 'unknown'
+        ? {
+            look: () =>
+              import('./postgres/session.js').then(({ noteProgramSessions }) =>
+                noteProgramSessions(FROZEN_LOOK_MS)
+              ),
+            ms: FROZEN_LOOK_MS
+          }
+        : undefined
+    )
       .then(() => import('./postgres/session.js'))
       .then(({ endOwnSessions }) => endOwnSessions(sessionsMs))
       .then(

@@ -533,7 +533,8 @@ const frozen = new WeakSet<ChildProcess>()
  * killed at once, its session waiting for input, ends that session on the server before anyone
  * could read its transaction's ID, and what became of the load is then unknown (CI run of
  * 8edcc14: "may hold the restored data" of a load the server rolled back). Returns whether any
- * child was frozen.
+ * child was frozen. Kept short by the caller: a frozen child whose parent is killed (SIGKILL)
+ * in the meantime takes its parent-death SIGTERM (deathSignalWrapper) only once continued.
  */
 function freezeChildren(): boolean {
   if (process.platform === 'win32') return false
