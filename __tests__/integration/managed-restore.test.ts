@@ -247,6 +247,12 @@ describe('Supabase: a project restored into a new Supabase project', () => {
     )
     const keptNames = result.kept.map(t => `${t.schema}.${t.name}`)
     expect(keptNames).not.toContain('auth.users')
+    // the rows restored are the backup's the load wrote: not the kept tables' (trial u31 F6)
+    const loadedRows = Object.entries(await managedChecksums(target))
+      .filter(([name]) => result.tables.some(t => `${t.schema}.${t.name}` === name))
+      .filter(([name]) => !keptNames.includes(name))
+      .reduce((sum, [, c]) => sum + c.rows, 0)
+    expect(result.rowsRestored).toBe(loadedRows)
     // a table outside the provider's schemas is never skipped
     expect(keptNames.filter(n => !/^(auth|storage|realtime|vault)\./.test(n))).toEqual([])
     for (const g of result.skipped)

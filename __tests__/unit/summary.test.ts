@@ -217,6 +217,34 @@ describe('verify as a non-superuser: every owner differs, as expected', () => {
     ])
   })
 
+  it('an object with several expected differences is named once, with its count (u31 F6)', () => {
+    const database = 'locale differs: libc C.UTF-8 in the backup, ICU de-DE restored'
+    expect(
+      differenceLines([
+        {
+          object: 'DATABASE <database>',
+          what: database,
+          expectedBecause: 'it is a scratch database'
+        },
+        {
+          object: 'DATABASE <database>',
+          what: 'owner differs',
+          expectedBecause: 'it is a scratch database'
+        },
+        {
+          object: 'TABLE public.t',
+          what: 'owner differs',
+          expectedBecause: 'it is a scratch database'
+        }
+      ])
+    ).toEqual([
+      {
+        warning: false,
+        text: '3 differences in 2 objects, expected because it is a scratch database: DATABASE <database> (2); TABLE public.t.'
+      }
+    ])
+  })
+
   it("the summary's Differ column says they are expected", () => {
     expect(equalityMarkdown({ comparison })).toMatch(
       /\| Schema entries \(owner, definition, ACL, COMMENT\) \| 30 \| 0 \| 30 \(all expected\) \| 0 \|/

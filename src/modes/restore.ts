@@ -636,17 +636,10 @@ export async function restore(
     }
     const kept = reportKept(loaded.skipped, facts)
     await reportSequences(target, sequenceValues)
+    const alongside = appendedProviderTables(facts, plan)
     const tables = await log.group('Verify row counts', () =>
       session.watched('Counting the restored rows', () =>
-        compareRowCounts(
-          inputs,
-          target!,
-          fetched.manifest,
-          plan,
-          kept,
-          before,
-          appendedProviderTables(facts, plan)
-        )
+        compareRowCounts(inputs, target!, fetched.manifest, plan, kept, before, alongside)
       )
     )
     await deps.afterLoad?.({
@@ -666,7 +659,7 @@ export async function restore(
       compression: plan.compression,
       manifest: fetched.manifest,
       tables,
-      rowsRestored: tables.reduce((sum, t) => sum + t.rows, 0),
+      rowsRestored: rowsRestored(tables, kept, alongside),
       serverVersion: server.version,
       ...(plan.backupServer ? { backupServerVersion: plan.backupServer.version } : {}),
       clientVersion: plan.client.version,
@@ -2125,6 +2118,23 @@ function appendedProviderTables(
 }
 
 /**
+ * The rows the load wrote: those of the counted tables, less the rows of the tables whose
+ * target rows it kept (a platform's migration bookkeeping) and the rows a table the backup's
+ * were added to held before (trial u31 F6: "✔ Restored … N rows" counted the kept ones).
+ */
+function rowsRestored(
+  tables: ReadonlyArray<RestoredTable>,
+  kept: ReadonlyArray<KeptTable>,
+  alongside: ReadonlyMap<string, number>
+): number {
+  const keptNames = new Set(kept.map(t => JSON.stringify([t.schema, t.name])))
+  return tables.reduce((sum, t) => {
+    const key = JSON.stringify([t.schema, t.name])
+    return keptNames.has(key) ? sum : sum + Math.max(0, t.rows - (alongside.get(key) ?? 0))
+  }, 0)
+}
+
+/**
  * Whether the manifest proves the backup holds no rows of `table`: an exact count taken in the
  * dump's own snapshot (an estimate, or a count taken after the dump, may say 0 of a table whose
  * rows the dump holds: attacker a47 F2).
@@ -2149,7 +2159,9 @@ function backupHoldsNoRows(manifest: Manifest | undefined, table: QualifiedName)
  * refused: a platform's migration bookkeeping (isProviderBookkeeping: the target's rows are
  * kept on purpose), an extension's configuration table holding the extension's own rows (the
  * backup's are added to them, as pg_restore adds them: a47 F3), a table the manifest proves
- * empty in the backup.
+ * empty in the backup, and a table of a platform's own schema (platformSchema: one a
+ * supabase_*admin role owns) the role may not write — Supabase's vault.secrets, whose secrets
+ * are encrypted with the old project's key: it is left out with a warning and listed as kept.
  */
 function refuseHeldProviderTables(
   server: Pick<ServerInfo, 'database'>,

@@ -1422,11 +1422,17 @@ export function differenceLines(
       })
       continue
     }
-    const names = list.slice(0, 3).map(d => d.object)
-    const more = list.length > 3 ? `, and ${list.length - 3} more` : ''
+    // each object once, with how many of the differences are its (u31 F6: "DATABASE <database>;
+    // DATABASE <database>" under a headline that counted one object differing)
+    const perObject = new Map<string, number>()
+    for (const d of list) perObject.set(d.object, (perObject.get(d.object) ?? 0) + 1)
+    const objects = [...perObject]
+    const names = objects.slice(0, 3).map(([o, n]) => (n > 1 ? `${o} (${n})` : o))
+    const more = objects.length > 3 ? `, and ${objects.length - 3} more` : ''
+    const within = objects.length < list.length ? ` in ${plural(objects.length, 'object')}` : ''
     lines.push({
       warning: false,
-      text: `${list.length} differences, expected because ${reason}: ${names.join('; ')}${more}.`
+      text: `${list.length} differences${within}, expected because ${reason}: ${names.join('; ')}${more}.`
     })
   }
   return lines
