@@ -349,7 +349,7 @@ describe('subset restore', () => {
     // its serial's sequence is named, with the value to give tables (trial u29 F4: the warning
     // listed the key, the policy…, not the sequence; the next insert failed on a null id)
     expect(result.warnings.join('\n')).toContain(
-      'Its sequence customers_id_seq (of customers) is not named in tables, so it is not restored either'
+      "Its sequence customers_id_seq (of customers) is not named in 'tables', so it is not restored either"
     )
     expect(result.warnings.join('\n')).toContain(
       "a serial column's sequence is missing, and the app's next insert without an id fails. Add it (tables: customers,customers_id_seq); a serial column's DEFAULT nextval(…) is an entry of its own"
@@ -375,7 +375,7 @@ describe('subset restore', () => {
     }
     const alone = await restoreProducts(['products'])
     expect(alone.warnings).toContain(
-      'Its sequence products_id_seq (the identity of products) is not named in tables, so it is not restored either: an identity column comes back as a plain one'
+      "Its sequence products_id_seq (the identity of products) is not named in 'tables', so it is not restored either: an identity column comes back as a plain one"
     )
     expect(alone.warnings).toContain('(tables: products,products_id_seq).')
     await expect(
@@ -385,7 +385,7 @@ describe('subset restore', () => {
       )
     ).rejects.toThrow(/null value in column "id"/)
     const named = await restoreProducts(['products', 'products_id_seq'])
-    expect(named.warnings).not.toContain('is not named in tables')
+    expect(named.warnings).not.toContain("is not named in 'tables'")
     const [{ id }] = await server.query<{ id: number }>(
       named.target,
       "INSERT INTO sales.products (sku, name, price) VALUES ('n', 'n', 1) RETURNING id"
@@ -474,7 +474,7 @@ describe('a subset (tables) of invoices and the lines that reference them (trial
       (e: Error) => e
     )
     expect(error?.message).toMatch(
-      /TRUNCATE public\.invoices, public\.lines: public\.lines references them by a foreign key, so PostgreSQL truncates it with them, rows and all\) and restore again with it named too \(tables: invoices,lines: the TRUNCATE empties it, and tables: invoices alone would leave it empty\)/
+      /TRUNCATE public\.invoices, public\.lines: public\.lines references them by a foreign key, so PostgreSQL truncates it with them, rows and all\) and restore again with it named too \(tables: invoices,lines: the TRUNCATE empties it, and 'tables: invoices' alone would leave it empty\)/
     )
     await server.query(target, 'TRUNCATE public.invoices, public.lines')
     await runRestore(

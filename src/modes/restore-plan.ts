@@ -549,7 +549,7 @@ async function fromToc(
   const unnamed = unnamedOwnedSequences(inputs, toc)
   if (unnamed.length > 0)
     warn(
-      `data-only with tables: ${plural(unnamed.length, 'sequence')} of the tables named ${unnamed.length === 1 ? 'is' : 'are'} not named ${unnamed.length === 1 ? 'itself' : 'themselves'}, so ${unnamed.length === 1 ? 'its value stays' : 'their values stay'} the target's (as with pg_restore --data-only --table): ${unnamed.map(u => `${u.sequence} (of ${u.table})`).join(', ')}. The next row the app inserts may take an id the backup's rows hold. Add ${unnamed.length === 1 ? 'it' : 'them'} to tables (tables: ${restoreNamesValue([...inputs.tables, ...unnamed.map(u => u.sequence)])}) to set ${unnamed.length === 1 ? 'it' : 'them'} as the backup has ${unnamed.length === 1 ? 'it' : 'them'}.`
+      `With data-only, ${plural(unnamed.length, 'sequence')} of the tables named in 'tables' ${unnamed.length === 1 ? 'is' : 'are'} not named ${unnamed.length === 1 ? 'itself' : 'themselves'}, so ${unnamed.length === 1 ? 'its value stays' : 'their values stay'} the target's (as with pg_restore --data-only --table): ${unnamed.map(u => `${u.sequence} (of ${u.table})`).join(', ')}. The next row the app inserts may take an id the backup's rows hold. Add ${unnamed.length === 1 ? 'it' : 'them'} ('tables: ${restoreNamesValue([...inputs.tables, ...unnamed.map(u => u.sequence)])}') to set ${unnamed.length === 1 ? 'it' : 'them'} as the backup has ${unnamed.length === 1 ? 'it' : 'them'}.`
     )
   // data-only loads rows only: the REFRESH of a materialized view is post-data, and the view
   // keeps what the target had (empty after migrations), as with pg_restore --data-only (trial
@@ -595,7 +595,7 @@ async function fromToc(
       `${u.sequence} (${identity(u) ? `the identity of ${u.table}` : `of ${u.table}`})`
     const sequenceAdvice =
       sequences.length > 0
-        ? ` ${one ? 'Its sequence' : 'Their sequences'} ${sequences.map(describe).join(', ')} ${one ? 'is' : 'are'} not named in tables, so ${one ? 'it is' : 'they are'} not restored either: ${sequences.every(identity) ? 'an identity column comes back as a plain one' : sequences.some(identity) ? 'an identity column comes back as a plain one, a serial column without its sequence' : "a serial column's sequence is missing"}, and the app's next insert without an id fails. Add ${one ? 'it' : 'them'} (tables: ${restoreNamesValue([...inputs.tables, ...sequences.map(u => u.sequence)])})${sequences.some(u => !identity(u)) ? "; a serial column's DEFAULT nextval(…) is an entry of its own, which only pg_restore -L brings" : ''}.`
+        ? ` ${one ? 'Its sequence' : 'Their sequences'} ${sequences.map(describe).join(', ')} ${one ? 'is' : 'are'} not named in 'tables', so ${one ? 'it is' : 'they are'} not restored either: ${sequences.every(identity) ? 'an identity column comes back as a plain one' : sequences.some(identity) ? 'an identity column comes back as a plain one, a serial column without its sequence' : "a serial column's sequence is missing"}, and the app's next insert without an id fails. Add ${one ? 'it' : 'them'} (tables: ${restoreNamesValue([...inputs.tables, ...sequences.map(u => u.sequence)])})${sequences.some(u => !identity(u)) ? "; a serial column's DEFAULT nextval(…) is an entry of its own, which only pg_restore -L brings" : ''}.`
         : ''
     warn(
       leftOut.length > 0
