@@ -164,6 +164,9 @@ describe("foreignDrop: an entry's drop statement must be pg_dump's DROP of that 
     ['CONSTRAINT', 'sales', 'invoices pk', 'ALTER TABLE ONLY sales.invoices DROP CONSTRAINT pk;\n'],
     ['CHECK CONSTRAINT', 'extra', 'posint c', 'ALTER DOMAIN extra.posint DROP CONSTRAINT c;\n'],
     ['DEFAULT', 'public', 't id', 'ALTER TABLE public.t ALTER COLUMN id DROP DEFAULT;\n'],
+    // a foreign table's (pg_dump's dumpAttrDef and dumpConstraint write ALTER FOREIGN TABLE)
+    ['DEFAULT', 'public', 'ft id', 'ALTER FOREIGN TABLE public.ft ALTER COLUMN id DROP DEFAULT;\n'],
+    ['CHECK CONSTRAINT', 'public', 'ft c', 'ALTER FOREIGN TABLE public.ft DROP CONSTRAINT c;\n'],
     ['OPERATOR', 'extra', '===', 'DROP OPERATOR extra.=== (integer, integer);\n'],
     ['OPERATOR', 'extra', '!!!', 'DROP OPERATOR extra.!!! (NONE, integer);\n'],
     ['AGGREGATE', 'extra', 'mysum(integer)', 'DROP AGGREGATE extra.mysum(integer);\n'],
@@ -232,10 +235,41 @@ describe("foreignDrop: an entry's drop statement must be pg_dump's DROP of that 
     // attacker a31 A1: another overload of the entry's operator
     ['OPERATOR', 'extra', '===', 'DROP OPERATOR extra.=== (text, text);', /text/],
     ['OPERATOR', 'extra', '!!!', 'DROP OPERATOR extra.!!! (NONE, bigint);', /bigint/],
-    ['COLLATION', 'extra', 'c', "DROP COLLATION extra.c; SELECT 'x';", /more than one/]
+    ['COLLATION', 'extra', 'c', "DROP COLLATION extra.c; SELECT 'x';", /more than one/],
+    [
+      'CHECK CONSTRAINT',
+      'public',
+      'ft c',
+      'ALTER FOREIGN TABLE public.other DROP CONSTRAINT c;',
+      /other/
+    ],
+    [
+      'DEFAULT',
+      'public',
+      'ft id',
+      'ALTER FOREIGN TABLE private.ft ALTER COLUMN id DROP DEFAULT;',
+      /private/
+    ]
   ])('refused: %s %s %s: %s', (desc, namespace, tag, drop, _why) => {
     // (the reasons of another wording of the check; what matters: refused)
     expect(foreignDrop(named(desc, namespace, tag), drop.trim())).toEqual(expect.any(String))
+  })
+
+  it("dropsFromToc: a view's parts (the _RETURN rule pg_dump writes apart, a trigger, a rule) go with the view's DROP (trial u32 F1)", () => {
+    const dummy =
+      'CREATE OR REPLACE VIEW public.org_summary AS\n SELECT NULL::uuid AS id,\n    NULL::text AS name;\n'
+    const drops = dropsFromToc([
+      entry('VIEW', 'public', 'org_summary', 'DROP VIEW public.org_summary;\n', { dumpId: 10 }),
+      entry('RULE', 'public', 'org_summary _RETURN', dummy, { dumpId: 11 }),
+      entry('TRIGGER', 'public', 'org_summary ins', 'DROP TRIGGER ins ON public.org_summary;\n', {
+        dumpId: 12
+      })
+    ])
+    expect(drops).toEqual(['DROP VIEW IF EXISTS public.org_summary;'])
+    // without its view in the archive, the dummy body is not run
+    expect(() => dropsFromToc([entry('RULE', 'public', 'org_summary _RETURN', dummy)])).toThrow(
+      /has a drop statement that/
+    )
   })
 
   it('dropsFromToc refuses the whole list up front, naming the entry', () => {
