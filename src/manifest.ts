@@ -7,6 +7,7 @@ import { CheckError } from './errors.js'
 import type { ManifestChanges } from './manifest-changes.js'
 import type { ObjectCounts } from './postgres/session.js'
 import { type DatabaseLocale, LOCALE_NAME } from './postgres/locale.js'
+import { OUTPUT_SETTINGS, type OutputSettings, SETTING_VALUE } from './postgres/output-settings.js'
 import { isAgeRecipient } from './age-keys.js'
 import {
   type BackupOptions,
@@ -58,6 +59,11 @@ export interface Manifest {
      * archive's DATABASE entry says the same; a plain script has only this.
      */
     locale?: DatabaseLocale
+    /**
+     * The settings of pg_dump's session that change the text it writes (TimeZone, bytea_output…:
+     * postgres/output-settings.ts): verify dumps its scratch database with the same.
+     */
+    session?: OutputSettings
   }
   server: { version: string; versionNum: number; major: number }
   pgDump: { version: string; major: number }
@@ -268,6 +274,16 @@ export function parseManifest(data: unknown): Manifest {
         max: 100,
         pattern: LOCALE_NAME,
         optional: key !== 'provider'
+      })
+  }
+  const session = v.object(database ?? {}, 'database.session', true)
+  if (session) {
+    // passed on in PGOPTIONS: values only, no white space or backslash
+    for (const key of OUTPUT_SETTINGS)
+      v.text(session, `database.session.${key}`, {
+        max: 100,
+        pattern: SETTING_VALUE,
+        optional: true
       })
   }
   const server = v.object(m, 'server', true)

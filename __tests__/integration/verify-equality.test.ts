@@ -315,6 +315,40 @@ describe('verify compares the restored database with the backup', () => {
     expect(error.message).toMatch(/TRIGGER rich\.animals shout is in the restored database only/)
   }, 180_000)
 
+  it("passes for a source whose sessions run in another time zone, bytea_output and quoting than the scratch database's (attacker a50 F1, F6, F8)", async () => {
+    // pg_dump writes timestamptz, bytea and the definitions the server deparses as its session
+    // has them: the backup records them, and the scratch database is dumped with the same
+    const source = await server.createDatabase()
+    await server.query(
+      source,
+      `CREATE TABLE public.ev (
+         id integer PRIMARY KEY,
+         at timestamptz NOT NULL DEFAULT '2024-01-01 00:00:00+00' CHECK (at > '2000-01-01 00:00:00+00'),
+         data bytea
+       );
+       INSERT INTO public.ev VALUES (1, '2024-03-10 12:00:00+00', '\\xdeadbeef'),
+                                    (2, '2024-11-03 01:30:00-04', 'abc');
+       CREATE VIEW public."Recent" AS SELECT id, at FROM public.ev WHERE at > '2024-06-01 00:00:00+00';
+       DO $$ BEGIN
+         EXECUTE format('ALTER DATABASE %I SET timezone = %L', current_database(), 'Asia/Tokyo');
+         EXECUTE format('ALTER DATABASE %I SET bytea_output = %L', current_database(), 'escape');
+         EXECUTE format('ALTER DATABASE %I SET quote_all_identifiers = on', current_database());
+       END $$;`
+    )
+    await harness.backup(testBackupInputs(server.url(source), { artifactName: 'tokyo-backup' }))
+    const scratch = await server.createDatabase()
+    const result = await harness.verify(verifyInputs(scratch, 'tokyo-backup'))
+    const c = result.equality.comparison!
+    expect(c.differences.filter(d => !d.expectedBecause)).toEqual([])
+    expect(c.tablesEqual).toBe(c.tablesCompared)
+    expect(c.tablesCompared).toBe(1)
+    expect(result.manifest?.database.session).toMatchObject({
+      TimeZone: 'Asia/Tokyo',
+      bytea_output: 'escape',
+      quote_all_identifiers: 'on'
+    })
+  }, 180_000)
+
   it('fails naming the encoding of a LATIN1 scratch database for a UTF8 backup', async () => {
     const source = await server.createDatabase()
     await server.query(

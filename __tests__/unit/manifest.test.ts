@@ -36,7 +36,8 @@ function good(): Record<string, unknown> {
         collate: 'C.UTF-8',
         ctype: 'C.UTF-8',
         locale: 'de-DE'
-      }
+      },
+      session: { TimeZone: 'Asia/Tokyo', bytea_output: 'hex', quote_all_identifiers: 'off' }
     },
     server: { version: '17.2', versionNum: 170002, major: 17 },
     pgDump: { version: '17.2', major: 17 },
@@ -131,6 +132,17 @@ describe('parseManifest', () => {
       /database\.locale\.collate is not in the expected format/
     ],
     ['database.locale', 'C', /database\.locale is missing or not an object/],
+    // passed on in PGOPTIONS to verify's pg_dump: one word, no option of its own
+    [
+      'database.session.TimeZone',
+      'UTC -c log_statement=all',
+      /database\.session\.TimeZone is not in the expected format/
+    ],
+    [
+      'database.session.bytea_output',
+      'hex\\ x',
+      /database\.session\.bytea_output is not in the expected format/
+    ],
     ['database.locale', { collate: 'C' }, /database\.locale\.provider is missing or not a string/],
     ['server.major', 'seventeen', /server\.major is missing or not a whole number/],
     ['github.repository', 'evil', /github\.repository is not in the expected format/],

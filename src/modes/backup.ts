@@ -7,6 +7,7 @@
  * was never written removed), and the temporary directory is removed in every case.
  */
 import { readDatabaseLocale } from '../postgres/locale.js'
+import { readOutputSettings } from '../postgres/output-settings.js'
 import type { DefaultArtifactClient } from '@actions/artifact'
 import { rm } from 'node:fs/promises'
 import path from 'node:path'
@@ -164,6 +165,9 @@ export async function backup(
     const server = await log.group('Read the server', () => readServer(pg))
     // for the manifest: a restore warns where the target's differ (a plain script says none)
     const locale = await readDatabaseLocale(pg)
+    // and the settings pg_dump's text depends on (its session's, as the role and database set
+    // them): verify dumps its scratch database with the same
+    const outputSettings = await readOutputSettings(pg)
     if (hasExcludes(inputs)) {
       await log.group('Check the exclude patterns', () => warnUnmatchedExcludes(pg, inputs))
     }
@@ -304,7 +308,8 @@ export async function backup(
         host: connection.host,
         port: connection.port,
         sizeBytes: server.sizeBytes,
-        locale
+        locale,
+        session: outputSettings
       },
       server: { version: server.version, versionNum: server.versionNum, major: server.major },
       pgDump: { version: pgDump.version, major: pgDump.major },

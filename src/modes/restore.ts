@@ -208,6 +208,8 @@ export interface KeptTable {
 export interface LoadedBackup {
   /** The backup as fetched (still encoded: decode it with `plan.decoding`). */
   dump: FetchedBackup['dump']
+  /** Its manifest, when it has one. */
+  manifest?: Manifest
   plan: RestorePlan
   /** What the restore's statement gate left out, by reason. */
   skipped: SkippedGroup[]
@@ -644,6 +646,7 @@ export async function restore(
     )
     await deps.afterLoad?.({
       dump: fetched.dump,
+      manifest: fetched.manifest,
       plan,
       skipped,
       skippedStatements: loaded.skipped,

@@ -25,6 +25,7 @@ import { type DumpProcess, startPgDump } from '../postgres/dump.js'
 import { type ArchiveToc, readArchiveToc } from '../postgres/toc.js'
 import type { RestorePlan } from './restore-plan.js'
 import { majorOfVersion } from '../postgres/archive.js'
+import { outputOptions } from '../postgres/output-settings.js'
 import {
   type ArchiveComparison,
   type ArchiveDigest,
@@ -493,10 +494,20 @@ async function proveEquality(
   let server: { version: string; major: number }
   let split: DataTable[]
   let splitBytes = 0
+  /** PGOPTIONS words: the backed-up session's settings pg_dump's text depends on. */
+  let sessionOptions: string[]
   try {
     const { rows } = await client.query<{ v: string; n: string }>(
       "SELECT current_setting('server_version') AS v, current_setting('server_version_num') AS n"
     )
+    // the scratch database dumped with the settings the backup's pg_dump ran with (its time zone:
+    // attacker a50 F1, every timestamptz differed), those the scratch server takes
+    const settings = await outputOptions(client, loaded.manifest?.database.session)
+    sessionOptions = settings.options
+    if (settings.names.length > 0)
+      log.info(
+        `The scratch database is dumped with the settings the backup's pg_dump ran with: ${settings.names.join(', ')}.`
+      )
     server = { version: rows[0].v, major: Math.floor(Number(rows[0].n) / 10000) }
     const tables = await splittableTables(client, head)
     split = balanceTables(tables, splitMinBytes)
@@ -595,7 +606,7 @@ async function proveEquality(
           scratch,
           inputs,
           by,
-          { tempRoot, signal: stop.signal }
+          { tempRoot, signal: stop.signal, sessionOptions }
         )
       )
     let settled: Array<PromiseSettledResult<ArchiveDigest>>
@@ -637,7 +648,10 @@ async function proveEquality(
   // a table with columns the backup's has not (a provider's newer table): its rows compared
   // again on the backup's columns, read by psql in the dump's encoding
   const env = {
-    ...libpqEnvironment(scratch, { connectTimeoutSeconds: inputs.connectTimeoutSeconds }),
+    ...withOptions(
+      libpqEnvironment(scratch, { connectTimeoutSeconds: inputs.connectTimeoutSeconds }),
+      sessionOptions
+    ),
     ...(head.encoding ? { PGCLIENTENCODING: head.encoding } : {})
   }
   await compareOnBackupColumns(comparison, backup, restored, (table, columns) =>
@@ -785,13 +799,22 @@ async function recordBefore(
  * streams. It is read into one buffer, reused (its stdout stream would allocate a Buffer per
  * read: tens of MB of garbage at a time); where no named pipe can be made, from its stdout.
  */
+/** `env` with `options` (PGOPTIONS words) after its own: a setting the URL makes comes first. */
+function withOptions(
+  env: Record<string, string>,
+  options: readonly string[]
+): Record<string, string> {
+  if (options.length === 0) return env
+  return { ...env, PGOPTIONS: [env.PGOPTIONS ?? '', ...options].join(' ').trim() }
+}
+
 async function digestScratch(
   pgDumpPath: string,
   args: string[],
   scratch: Connection,
   inputs: RestoreOptions,
   by: DigestBy,
-  options: { tempRoot: string | undefined; signal: AbortSignal }
+  options: { tempRoot: string | undefined; signal: AbortSignal; sessionOptions?: string[] }
 ): Promise<ArchiveDigest> {
   const pipe = await reusedBufferPipe(options.tempRoot)
   let pgDump: DumpProcess
@@ -799,7 +822,10 @@ async function digestScratch(
     pgDump = startPgDump(
       pgDumpPath,
       args,
-      libpqEnvironment(scratch, { connectTimeoutSeconds: inputs.connectTimeoutSeconds }),
+      withOptions(
+        libpqEnvironment(scratch, { connectTimeoutSeconds: inputs.connectTimeoutSeconds }),
+        options.sessionOptions ?? []
+      ),
       line => log.debug(`pg_dump: ${line}`),
       pipe?.writer
     )
