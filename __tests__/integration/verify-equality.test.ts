@@ -349,6 +349,34 @@ describe('verify compares the restored database with the backup', () => {
     })
   }, 180_000)
 
+  it("an inheritance child that comes back with its columns in another order (pg_dump's parent-first order): named, the rows compared in the backup's order (attacker a50 F2, F3)", async () => {
+    const source = await server.createDatabase()
+    await server.query(
+      source,
+      `CREATE TABLE public.p (a integer, b text);
+       CREATE TABLE public.c (x integer) INHERITS (public.p);
+       CREATE TABLE public.e (y integer) INHERITS (public.p);
+       ALTER TABLE public.p ADD COLUMN d integer;
+       INSERT INTO public.c VALUES (1, 'one', 10, 100), (2, 'two', 20, 200);`
+    )
+    await harness.backup(testBackupInputs(server.url(source), { artifactName: 'inherit-backup' }))
+    const scratch = await server.createDatabase()
+    const result = await harness.verify(verifyInputs(scratch, 'inherit-backup'))
+    const c = result.equality.comparison!
+    expect(c.differences.filter(d => !d.expectedBecause)).toEqual([])
+    const named = (table: string) => c.differences.find(d => d.object === `TABLE DATA ${table}`)
+    // with rows: compared in the backup's order, equal; without: the order named all the same
+    expect(named('public.c')).toEqual({
+      object: 'TABLE DATA public.c',
+      what: "differs: its columns are in another order: backup (a, b, x, d), restored (a, b, d, x); in the backup's order its 2 rows are equal to the backup's",
+      expectedBecause: expect.stringContaining("with its parent's columns first")
+    })
+    expect(named('public.e')?.what).toBe(
+      'differs: its columns are in another order: backup (a, b, y, d), restored (a, b, d, y); its 0 rows are equal in that order'
+    )
+    expect(c.tablesEqual).toBe(c.tablesCompared - 2)
+  }, 180_000)
+
   it('fails naming the encoding of a LATIN1 scratch database for a UTF8 backup', async () => {
     const source = await server.createDatabase()
     await server.query(

@@ -851,11 +851,23 @@ export async function compareOnBackupColumns(
     const theirs = parseCopyColumns(match?.copyStmt ?? null)
     if (!mine || !ours || !theirs || ours.columns.length === 0) continue
     const extra = theirs.columns.filter(c => !ours.columns.includes(c))
-    if (extra.length === 0 || !ours.columns.every(c => theirs.columns.includes(c))) continue
+    if (!ours.columns.every(c => theirs.columns.includes(c))) continue
+    const order = extra.length === 0 ? reordered(e!, match) : undefined
+    if (extra.length === 0 && !order) continue
     const rows = new RowDigest()
     for await (const chunk of copyText(ours.table, ours.columns)) rows.update(chunk as Buffer)
     rows.update(COPY_END)
     const projected = rows.finish()
+    if (order) {
+      // the same columns in another order (an inheritance child: attacker a50 F3): compared in
+      // the backup's order, and the order named either way
+      if (projected.sha256 === mine.sha256) {
+        d.what = `differs: ${order}; in the backup's order its ${plural(projected.count, 'row')} are equal to the backup's`
+        d.expectedBecause = COLUMN_ORDER_REASON
+      } else
+        d.what += `; ${order}, and in the backup's order the rows differ too (${plural(projected.count, 'row')} restored, ${mine.count} in the backup; the first difference is in ${firstDifferingRows(mine, projected)})`
+      continue
+    }
     const named = `${plural(extra.length, 'column')} the backup's has not (${extra.join(', ')})`
     if (projected.sha256 === mine.sha256) {
       d.expectedBecause = `the restored table has ${named}, which the restore filled with their defaults; on the backup's ${plural(ours.columns.length, 'column')} its ${plural(projected.count, 'row')} are equal to the backup's`
@@ -863,6 +875,26 @@ export async function compareOnBackupColumns(
       d.what += `; the restored table has ${named}, and on the backup's columns alone the rows differ too (${plural(projected.count, 'row')} restored, ${mine.count} in the backup; the first difference is in ${firstDifferingRows(mine, projected)})`
     }
   }
+}
+
+/**
+ * Why an inheritance child's or partition's columns may come back in another order: pg_dump
+ * creates it with its parent's columns first (pg_restore by hand does the same).
+ */
+export const COLUMN_ORDER_REASON =
+  "pg_dump recreates a table that inherits from another with its parent's columns first (pg_restore by hand restores it so too): an INSERT or COPY that names no columns fills other columns than in the source"
+
+/**
+ * "its columns are in another order: backup (a, b, x, d), restored (a, b, d, x)" when the two
+ * TABLE DATA entries' COPY statements name the same columns in another order; else undefined.
+ */
+function reordered(backup: TocEntry, restored: TocEntry | undefined): string | undefined {
+  const ours = parseCopyColumns(backup.copyStmt ?? null)?.columns
+  const theirs = parseCopyColumns(restored?.copyStmt ?? null)?.columns
+  if (!ours || !theirs || ours.length !== theirs.length) return undefined
+  if (ours.every((c, i) => theirs[i] === c) || !ours.every(c => theirs.includes(c)))
+    return undefined
+  return `its columns are in another order: backup (${ours.join(', ')}), restored (${theirs.join(', ')})`
 }
 
 export function tableDataEqual(backup: ArchiveDigest, restored: ArchiveDigest): boolean {
@@ -1117,6 +1149,14 @@ export function compareArchives(
         object: `TABLE DATA ${name}`,
         what: `differs: ${plural(theirsBlock.count, 'row')} restored, ${mine.count} in the backup; the first difference is in ${firstDifferingRows(mine, theirsBlock)}`,
         expectedBecause: keptData(e)
+      })
+    } else if (reordered(e, match)) {
+      // the same text, in columns of another order (an empty table): not equal all the same
+      // (attacker a50 F2: an INSERT without column names fills other columns than in the source)
+      differences.push({
+        object: `TABLE DATA ${name}`,
+        what: `differs: ${reordered(e, match)}; its ${plural(mine.count, 'row')} are equal in that order`,
+        expectedBecause: COLUMN_ORDER_REASON
       })
     } else {
       tablesEqual++
