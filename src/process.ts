@@ -484,6 +484,14 @@ export async function stopAllChildren(graceMs = 5000): Promise<void> {
     // before it runs again (the kernel delivers the pending signal first)
     if (frozen.has(child)) signalChild(child, 'SIGCONT')
   }
+  for (const watchdog of watchdogs) {
+    watchdogs.delete(watchdog)
+    try {
+      process.kill(-watchdog.pid!, 'SIGKILL')
+    } catch {
+      // gone
+    }
+  }
   const timer = setTimeout(() => {
     for (const child of children) signalChild(child, 'SIGKILL')
   }, graceMs)
@@ -538,15 +546,45 @@ const frozen = new WeakSet<ChildProcess>()
  */
 function freezeChildren(): boolean {
   if (process.platform === 'win32') return false
-  let any = false
-  for (const child of live) {
-    if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) continue
+  const children = [...live].filter(
+    c => c.exitCode === null && c.signalCode === null && c.pid !== undefined
+  )
+  if (children.length === 0) return false
+  // a frozen child whose parent is killed (SIGKILL, the OOM killer) in the meantime would stay
+  // stopped, its session holding its transaction and locks: pg_restore handles SIGTERM, so its
+  // parent-death SIGTERM waits for a SIGCONT (attacker a49 F1). A watchdog of its own group,
+  // not frozen, continues them after a while whatever becomes of this process; none to be had:
+  // no freeze
+  const targets = children.map(c => (groups.get(c) ? `-${c.pid}` : String(c.pid)))
+  let watchdog: ChildProcess
+  try {
+    watchdog = spawn(
+      '/bin/sh',
+      [
+        '-c',
+        `sleep ${FROZEN_AT_MOST_S}; ${targets.map(t => `kill -CONT ${t} 2>/dev/null`).join('; ')}`
+      ],
+      { detached: true, stdio: 'ignore' }
+    )
+  } catch {
+    return false
+  }
+  if (watchdog.pid === undefined) return false
+  watchdog.on('error', () => undefined)
+  watchdog.unref()
+  watchdogs.add(watchdog)
+  for (const child of children) {
     signalChild(child, 'SIGSTOP')
     frozen.add(child)
-    any = true
   }
-  return any
+  return true
 }
+
+/** Seconds after which a frozen child is continued by its watchdog (see freezeChildren). */
+const FROZEN_AT_MOST_S = 3
+
+/** The watchdogs of freezeChildren: ended once the children were continued here. */
+const watchdogs = new Set<ChildProcess>()
 
 const cancelHooks = new Set<(signal: NodeJS.Signals) => void>()
 
