@@ -377,6 +377,33 @@ describe('verify compares the restored database with the backup', () => {
     expect(c.tablesEqual).toBe(c.tablesCompared - 2)
   }, 180_000)
 
+  it("the scratch database has the backup's extension in another schema: the restored functions that name it are said to fail (attacker a50 F4)", async () => {
+    const source = await server.createDatabase()
+    await server.query(
+      source,
+      `CREATE EXTENSION pgcrypto SCHEMA public;
+       CREATE TABLE public.users (id integer PRIMARY KEY, pw text);
+       INSERT INTO public.users VALUES (1, public.crypt('secret', public.gen_salt('bf', 4)));
+       CREATE FUNCTION public.check_pw(i integer, p text) RETURNS boolean LANGUAGE sql STABLE
+         AS $$ SELECT pw = public.crypt(p, pw) FROM public.users WHERE id = i $$;`
+    )
+    await harness.backup(testBackupInputs(server.url(source), { artifactName: 'crypto-backup' }))
+    const scratch = await server.createDatabase()
+    await server.query(
+      scratch,
+      'CREATE SCHEMA extensions; CREATE EXTENSION pgcrypto SCHEMA extensions'
+    )
+    const result = await harness.verify(verifyInputs(scratch, 'crypto-backup'))
+    // the copy's function fails as it runs: said, with the move that mends it
+    await expect(server.query(scratch, "SELECT public.check_pw(1, 'secret')")).rejects.toThrow(
+      /function public\.crypt\(text, text\) does not exist/
+    )
+    expect(result.warnings.join('\n')).toContain(
+      'The restored objects that name the backup\'s extension schema may fail when they run: extension "pgcrypto" exists in the target (schema "extensions"'
+    )
+    expect(result.warnings.join('\n')).toContain('ALTER EXTENSION "pgcrypto" SET SCHEMA "public"')
+  }, 180_000)
+
   it('fails naming the encoding of a LATIN1 scratch database for a UTF8 backup', async () => {
     const source = await server.createDatabase()
     await server.query(

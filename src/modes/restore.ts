@@ -615,6 +615,14 @@ export async function restore(
     const backupDigest = await tap?.result()
     const backupDigestMissing = backupDigest ? undefined : tap?.whyNot()
     const skipped = reportSkipped(inputs, loaded.skipped)
+    // an extension the target has in another schema than the backup's: the load may well pass
+    // (function bodies are not checked as they load), and what names the backup's schema fails
+    // when it runs (attacker a50 F4: verify passed, the restored copy's crypt() did not exist)
+    for (const reason of new Set(elsewhere)) {
+      const warning = `The restored objects that name the backup's extension schema may fail when they run: ${reason.replace(/ and restore again, or restore into a database without it$/, '')}.`
+      log.warning(warning)
+      warnings.push(warning)
+    }
     // grants to roles the target lacks: the restored objects are out of those roles' reach
     // (a read-only role on moving day: trial u19 F5) — a warning, with what to do
     const lacking = lackingRolesWarning(skipped, fetched.manifest?.globals !== undefined)
