@@ -404,6 +404,32 @@ describe('verify compares the restored database with the backup', () => {
     expect(result.warnings.join('\n')).toContain('ALTER EXTENSION "pgcrypto" SET SCHEMA "public"')
   }, 180_000)
 
+  it("a verifying role that a table's FORCE ROW LEVEL SECURITY applies to: pg_dump's own error, not a cut archive (attacker a50 F5)", async () => {
+    await server.query('postgres', "CREATE ROLE rls_scratch LOGIN PASSWORD 'rls-scratch-pass-1234'")
+    const source = await server.createDatabase()
+    await server.query(
+      source,
+      `CREATE TABLE public.r (a integer); INSERT INTO public.r VALUES (1), (2), (3);
+       ALTER TABLE public.r ENABLE ROW LEVEL SECURITY; ALTER TABLE public.r FORCE ROW LEVEL SECURITY;
+       CREATE POLICY only_big ON public.r USING (a > 1);`
+    )
+    await harness.backup(testBackupInputs(server.url(source), { artifactName: 'rls-backup' }))
+    const scratch = await server.createDatabase()
+    await server.query('postgres', `ALTER DATABASE ${scratch} OWNER TO rls_scratch`)
+    await server.query(scratch, 'ALTER SCHEMA public OWNER TO rls_scratch')
+    const url = server
+      .url(scratch, { user: 'rls_scratch', password: 'rls-scratch-pass-1234' })
+      .replace(/\?.*$/, '')
+    const error = (await harness
+      .verify({ ...verifyInputs('unused', 'rls-backup', { noOwner: true }), databaseUrl: url })
+      .catch((e: Error) => e)) as Error
+    expect(error).toBeInstanceOf(Error)
+    expect(error.message).toMatch(
+      /pg_dump refuses to dump the scratch database to compare it with the backup: row-level security policies apply to the verifying role \(verify-database-url.s\) on table r /
+    )
+    expect(error.message).not.toMatch(/ends inside a data block/)
+  }, 180_000)
+
   it('fails naming the encoding of a LATIN1 scratch database for a UTF8 backup', async () => {
     const source = await server.createDatabase()
     await server.query(

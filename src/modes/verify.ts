@@ -5,7 +5,7 @@
  */
 import type pg from 'pg'
 import { log, plural } from '../log.js'
-import { CheckError, SettingError } from '../errors.js'
+import { CheckError, EngineError, SettingError } from '../errors.js'
 import type { RestoreOptions } from '../types.js'
 import { type Connection, parseDatabaseUrl } from '../postgres/connection.js'
 import { type ObjectCounts, SnapshotSession, connect, countObjects } from '../postgres/session.js'
@@ -21,7 +21,7 @@ import {
 import { openDecoded } from '../pipeline/decode.js'
 import { libpqEnvironment } from '../postgres/connection.js'
 import { chooseDumpClient, programPath } from '../postgres/clients.js'
-import { type DumpProcess, startPgDump } from '../postgres/dump.js'
+import { DumpError, type DumpProcess, startPgDump } from '../postgres/dump.js'
 import { type ArchiveToc, readArchiveToc } from '../postgres/toc.js'
 import type { RestorePlan } from './restore-plan.js'
 import { majorOfVersion } from '../postgres/archive.js'
@@ -841,18 +841,52 @@ async function digestScratch(
   try {
     const [digest] = await Promise.all([
       (pipe ? digestArchiveChunks(scavenging(pipe), by) : digestArchive(pgDump.stdout, by)).catch(
-        (error: unknown) => {
+        async (error: unknown) => {
+          // a pg_dump that failed on its own (an error from the server: row-level security the
+          // verifying role is under) cut its archive short: its error is the cause, not "the
+          // archive ends inside a data block" (attacker a50 F5)
+          const cause = await Promise.race([
+            pgDump.done.then(
+              () => undefined,
+              (failed: unknown) => failed
+            ),
+            new Promise<undefined>(resolve => setTimeout(() => resolve(undefined), 1000).unref())
+          ])
           pgDump.kill()
-          throw error
+          throw cause ?? error
         }
       ),
       pgDump.done
     ])
     return digest
+  } catch (error) {
+    throw error instanceof DumpError ? scratchDumpError(error) : error
   } finally {
     options.signal.removeEventListener('abort', stop)
     pipe?.close()
   }
+}
+
+/**
+ * pg_dump's failure on the scratch database, said as verify's (its advice is a backup's: "the
+ * role in database-url").
+ */
+function scratchDumpError(cause: DumpError): Error {
+  const stderr = cause.stderr || cause.message
+  const rls = /row-level security policy for table "((?:[^"]|"")*)"/.exec(stderr)
+  if (rls)
+    return new EngineError(
+      `pg_dump refuses to dump the scratch database to compare it with the backup: row-level security policies apply to the verifying role (verify-database-url's) on table ${rls[1]} (it does not own the table, or the table has FORCE ROW LEVEL SECURITY), and pg_dump would not see all its rows. The restore itself passed. Verify as a superuser (a postgres service container's own user) or a role with BYPASSRLS.`,
+      'failure',
+      undefined,
+      { cause }
+    )
+  return new EngineError(
+    `pg_dump failed on the scratch database, which verify dumps to compare it with the backup: ${cause.message}`,
+    'failure',
+    undefined,
+    { cause }
+  )
 }
 
 function notCompared(why: string): EqualityCheck {
