@@ -881,4 +881,60 @@ describe('verify across majors', () => {
       c.differences.length > 0
     )
   }, 240_000)
+
+  it('moving day, a policy the scratch database lost as it loaded: fails naming it, not "pg_dump 17 writes some entries otherwise" (attacker a50)', async () => {
+    const scratch = await newer.createDatabase()
+    // an event trigger of the scratch database drops the policy the moment the restore makes it
+    await newer.query(
+      scratch,
+      `CREATE FUNCTION public.lose_policy() RETURNS event_trigger LANGUAGE plpgsql AS $f$
+       BEGIN
+         IF EXISTS (SELECT FROM pg_policy WHERE polname = 'audit_read') THEN
+           DROP POLICY audit_read ON rich.audit;
+         END IF;
+       END $f$;
+       CREATE EVENT TRIGGER lose_policy ON ddl_command_end WHEN TAG IN ('CREATE POLICY')
+         EXECUTE FUNCTION public.lose_policy();`
+    )
+    const latest: BackupSource = {
+      kind: 'artifact',
+      name: 'rich-backup',
+      runId: 'latest',
+      repository: harness.backend.repository,
+      token: harness.backend.githubToken
+    }
+    const pgBinDir = path.join(os.homedir(), '.cache/postgres-backup-action/pg-clients/17/bin')
+    const error = (await harness
+      .verify(testRestoreInputs(newer.url(scratch), latest, { mode: 'verify', pgBinDir }))
+      .catch((e: Error) => e)) as Error
+    expect(error).toBeInstanceOf(harness.engine.verifyEngine.VerifyError)
+    expect(error.message).toMatch(
+      /POLICY rich\.audit audit_read is missing from the restored database/
+    )
+  }, 240_000)
+
+  it('moving day to PostgreSQL 18 with pg_dump 18: the data equal, only what pg_dump 18 writes otherwise listed as expected', async () => {
+    const newest = await startPostgres({ binDir: embeddedBinDir(18) })
+    try {
+      await newest.query('postgres', 'CREATE ROLE rich_owner; CREATE ROLE rich_reader')
+      const scratch = await newest.createDatabase()
+      const latest: BackupSource = {
+        kind: 'artifact',
+        name: 'rich-backup',
+        runId: 'latest',
+        repository: harness.backend.repository,
+        token: harness.backend.githubToken
+      }
+      const pgBinDir = path.join(os.homedir(), '.cache/postgres-backup-action/pg-clients/18/bin')
+      const result = await harness.verify(
+        testRestoreInputs(newest.url(scratch), latest, { mode: 'verify', pgBinDir })
+      )
+      const c = result.equality.comparison!
+      expect(c.differences.filter(d => !d.expectedBecause)).toEqual([])
+      expect(c.tablesEqual).toBe(c.tablesCompared)
+      expect(c.largeObjectsEqual).toBe(true)
+    } finally {
+      await newest.stop()
+    }
+  }, 240_000)
 })
