@@ -849,7 +849,7 @@ describe('verify across majors', () => {
     )
     expect(result.equality.comparison).toBeUndefined()
     expect(result.equality.notCompared).toMatch(
-      /^the backup was made by pg_dump 15, which cannot dump the scratch server \(PostgreSQL 17\.\d+.*\): counts only; the scratch server is a newer major than the backed-up server \(PostgreSQL 15\.\d+.*\), and no pg_dump 17 or newer is installed to dump it with .* Install one \(pg-bin-dir, postgres-version or install-client\) to compare exactly on this major, or pin the scratch server to your production major \(services: postgres: image: postgres:15\)/
+      /^the backup was made by pg_dump 15, which cannot dump the scratch server \(PostgreSQL 17\.\d+.*\): counts only; no pg_dump 17 or newer is installed to dump it with \(found pg_dump 15\.\d+ \([^)]*\)\)\. Install one — pg-bin-dir: \/usr\/lib\/postgresql\/17\/bin after apt-get install postgresql-client-17, or install-client: true — to compare exactly on this major, or pin the scratch server to your production major, PostgreSQL 15 \(services: postgres: image: postgres:15\)$/
     )
     expect(verifySummaryMarkdown(result)).toMatch(/\*\*Not compared exactly\*\*/)
   }, 240_000)

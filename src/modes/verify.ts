@@ -538,9 +538,12 @@ async function proveEquality(
       )
     } catch (error) {
       const source = majorOfVersion(head.header.serverVersion ?? '')
+      // said once: the client's own advice is an install's, not this choice (trial u32 F5: the
+      // message repeated itself, nested in parentheses)
+      const found = /found (pg_dump [^;]*?\))/.exec((error as Error).message)?.[1]
       const pin =
         source !== undefined && source < server.major
-          ? `; the scratch server is a newer major than the backed-up server (PostgreSQL ${head.header.serverVersion}), and no pg_dump ${server.major} or newer is installed to dump it with (${(error as Error).message}). Install one (pg-bin-dir, postgres-version or install-client) to compare exactly on this major, or pin the scratch server to your production major (services: postgres: image: postgres:${source})`
+          ? `; no pg_dump ${server.major} or newer is installed to dump it with${found ? ` (found ${found})` : ''}. Install one — pg-bin-dir: /usr/lib/postgresql/${server.major}/bin after apt-get install postgresql-client-${server.major}, or install-client: true — to compare exactly on this major, or pin the scratch server to your production major, PostgreSQL ${source} (services: postgres: image: postgres:${source})`
           : ''
       return notCompared(
         `the backup was made by pg_dump ${backupMajor}, which cannot dump the scratch server (PostgreSQL ${server.version}): counts only${pin}`
