@@ -1368,7 +1368,7 @@ export async function checkDrops(
       if (ARCHIVE_PARTS.has(p.kind) && !archiveParts) continue
       if (p.kind === 'DEFAULT' && !archiveParts?.defaults.has(p.key)) continue
       if (archiveParts?.all.has(p.key)) lost.push(partDescription(p))
-      else found.push({ description: partDescription(p) })
+      else if (!namedByPostgres(found, p)) found.push({ description: partDescription(p) })
     }
     // a function or operator of the target that the drops took and that is neither the backup's
     // (by its argument types) nor a dependent named above: a drop naming another overload of
@@ -1513,6 +1513,17 @@ interface TablePartNow {
   /** Qualified and quoted. */
   table: string
   relkind: string
+}
+
+/**
+ * The part is among the dependents PostgreSQL named already ("constraint x on table public.t
+ * depends on table public.u"): not listed twice (trial u32 F2: a foreign key named as a
+ * constraint and again as a foreign key).
+ */
+function namedByPostgres(found: readonly Dependent[], p: TablePartNow): boolean {
+  const escape = (t: string): string => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+  const said = new RegExp(`^\\w+ ${escape(p.name)} on (?:\\w+ )*${escape(p.table)} depends on `)
+  return found.some(d => said.test(d.description))
 }
 
 /** How the check names a part its drops take and the restore does not bring back. */
