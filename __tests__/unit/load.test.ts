@@ -1024,6 +1024,16 @@ describe('subsetHint: a subset restore that failed on what it left out (trial u2
       subsetHint('ERROR:  function app.slug(text) does not exist', selection(['posts']))
     ).toMatch(/\(app\.slug: a type/)
   })
+  it("of a schema the selection restores already: an extension's, not a schema to add (trial u32 F3)", () => {
+    const hint = subsetHint(
+      'pg_restore: error: could not execute query: ERROR:  type "public.citext" does not exist',
+      selection([], ['public'])
+    )
+    expect(hint).toMatch(
+      /^ public\.citext is in schema public, which the selection restores, and is not in the backup's entries for it: an extension's type or function, most likely .*Create the extension in the target first \(CREATE EXTENSION …\), or restore the whole backup\.$/
+    )
+    expect(hint).not.toMatch(/add its schema/)
+  })
   it("the schema's own entry: with tables, also says what a table needs besides", () => {
     expect(subsetHint('ERROR:  schema "app" does not exist', selection(['users']))).toMatch(
       /create the schema in the target first, or restore the whole backup\. A table restored alone also needs what its columns use/

@@ -2621,6 +2621,11 @@ export function subsetHint(
   // a column's type, a domain, an extension's type or a default's function of another schema
   // (trial u24 F3: "type "app.email" does not exist" with no word of why)
   const used = /(?:type|function) "?([^"\s(]+)"?(?:\([^)]*\))? does not exist/.exec(errors)
+  // of a schema the selection restores already: not a schema to add, an extension's (u32 F3:
+  // "add its schema to 'schemas'" for public.citext with schemas: public)
+  const usedSchema = used && /^([^.]+)\./.exec(used[1])?.[1]
+  if (used && usedSchema && given === 'schemas' && options.schemas.includes(usedSchema))
+    return ` ${used[1]} is in schema ${usedSchema}, which the selection restores, and is not in the backup's entries for it: an extension's type or function, most likely (an extension is no schema's object: neither 'schemas' nor pg_restore --schema restores it). Create the extension in the target first (CREATE EXTENSION …), or restore the whole backup.`
   if (used)
     return ` The ${given} selection restores ${given === 'tables' ? 'the named tables' : 'the named schemas'} only, not what ${given === 'tables' ? 'they use' : 'their objects use'} elsewhere (${used[1]}: a type, domain, an extension's type or a function; pg_restore --${given === 'tables' ? 'table' : 'schema'} does the same): create it in the target first (its extension: CREATE EXTENSION), ${given === 'tables' ? "restore its schema with 'schemas', " : "add its schema to 'schemas', "}or restore the whole backup.`
   if (/relation "[^"]*" does not exist/.test(errors) && !/^CONTEXT: {2}COPY /m.test(stderr))
