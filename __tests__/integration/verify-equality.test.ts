@@ -333,6 +333,7 @@ describe('verify compares the restored database with the backup', () => {
          EXECUTE format('ALTER DATABASE %I SET timezone = %L', current_database(), 'Asia/Tokyo');
          EXECUTE format('ALTER DATABASE %I SET bytea_output = %L', current_database(), 'escape');
          EXECUTE format('ALTER DATABASE %I SET quote_all_identifiers = on', current_database());
+         EXECUTE format('ALTER DATABASE %I SET standard_conforming_strings = off', current_database());
        END $$;`
     )
     await harness.backup(testBackupInputs(server.url(source), { artifactName: 'tokyo-backup' }))
@@ -345,7 +346,8 @@ describe('verify compares the restored database with the backup', () => {
     expect(result.manifest?.database.session).toMatchObject({
       TimeZone: 'Asia/Tokyo',
       bytea_output: 'escape',
-      quote_all_identifiers: 'on'
+      quote_all_identifiers: 'on',
+      standard_conforming_strings: 'off'
     })
   }, 180_000)
 
