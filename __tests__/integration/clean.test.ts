@@ -258,6 +258,11 @@ describe.each<['custom' | 'plain']>([['custom'], ['plain']])('clean, %s format',
     )
     expect(allowed.error).toBeUndefined()
     expect(allowed.lines).toMatch(/clean-drop-dependents: true — .*view public\.app_report/)
+    // a table whose foreign key goes is changed, not replaced by the backup (trial u31 F4)
+    expect(allowed.lines).toMatch(
+      /besides [^\n]*2 relations \(public\.app_report, public\.app_notes\) clean-drop-dependents changes/
+    )
+    expect(allowed.lines).not.toMatch(/\([^)\n]*public\.app_notes[^)\n]*\) the backup replaces/)
     // the log lists only the target's tables clean drops, and counts the one it keeps
     expect(allowed.lines).toMatch(
       /clean: true — the backup's objects will be dropped and replaced; of the target's tables: [^\n]*extra\.people/

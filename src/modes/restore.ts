@@ -1632,14 +1632,22 @@ async function recordProtected(
   // the backup's own objects clean replaces, and the tables and sequences it fills: counted
   // apart (trial u16 F2: a clean restore's own tables were counted as not the backup's)
   const replacing = protectedCount(
-    set.relations.filter(r => r.replaceable),
+    set.relations.filter(r => r.replaceable && !r.dependent),
     objects.filter(o => o.replaceable),
+    0
+  )
+  // what clean-drop-dependents changes of the target's (a table whose foreign key goes): not
+  // the backup's to replace (trial u31 F4: billing.invoices listed as replaced)
+  const changing = protectedCount(
+    set.relations.filter(r => r.dependent),
+    [],
     0
   )
   const filled = set.relations.filter(r => r.filled && !r.replaceable).length
   const appended = set.relations.filter(r => r.insertOnly).length
   const besides = [
     ...(replacing ? [`${replacing} the backup replaces`] : []),
+    ...(changing ? [`${changing} clean-drop-dependents changes (only their rows checked)`] : []),
     ...(filled > 0
       ? [`${plural(filled, 'table or sequence', 'tables or sequences')} it fills`]
       : []),

@@ -186,6 +186,8 @@ export interface ProtectedRelation {
    * gone; if it is still there, everything else is checked as for the others.
    */
   replaceable?: true
+  /** clean-drop-dependents changes it (a key, default or trigger of its goes): not the backup's. */
+  dependent?: true
   /**
    * A provider's table found empty, or one whose rows the backup adds to its own (not a
    * platform's bookkeeping): rows may be inserted,
@@ -379,10 +381,17 @@ async function readProtectedAs(client: pg.Client, not: NotProtected): Promise<Pr
     // clean-drop-dependents: what it drops with the backup's objects (a view; a key, default,
     // trigger, policy or column of a table) is the user's choice: only their rows are checked
     const dependent = dependents !== '' && namedIn(dependents, r.schema, r.relname)
-    const replaceable =
-      replacedAs(r.schema, r.relname, r.kind) || schemas.has(r.schema) || dependent
+    const backups = replacedAs(r.schema, r.relname, r.kind) || schemas.has(r.schema)
+    const replaceable = backups || dependent
     if (dependent) {
-      relations.push({ oid: r.oid, name: r.name, kind: r.kind, replaceable: true })
+      relations.push({
+        oid: r.oid,
+        name: r.name,
+        kind: r.kind,
+        replaceable: true,
+        // the target's own (not one the backup replaces, whose trigger goes with it)
+        ...(backups ? {} : { dependent: true as const })
+      })
       continue
     }
     const provider = providers.get(r.schema)
