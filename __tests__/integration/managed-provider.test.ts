@@ -884,4 +884,37 @@ describe("a schema a superuser (a DBA) made for the app, whose tables the app's 
     const settings = await server.query(into, 'SELECT key FROM ext.ext_settings ORDER BY key')
     expect(settings.map(r => String(r.key))).toEqual(['a', 'b', 'mine'])
   })
+
+  it("an extension's configuration table holding rows of the target's users (its dump condition selects them: a pg_cron job): held as any table's rows, the DELETE advice keeping the extension's own (attacker a48 F4)", async () => {
+    const server = harness.server
+    if (!installProbeExtension(server.binDir)) return
+    const { role, as } = await appRole()
+    const databases: string[] = []
+    for (const row of ["('mine', '3', false)", "('theirs', '4', false)"]) {
+      const database = await server.createDatabase()
+      databases.push(database)
+      await server.query(
+        database,
+        `ALTER DATABASE ${database} OWNER TO ${role};
+         CREATE SCHEMA ext; CREATE EXTENSION pgbk16_probe SCHEMA ext;
+         GRANT USAGE ON SCHEMA ext TO ${role}; GRANT SELECT, INSERT ON ext.ext_settings TO ${role};
+         INSERT INTO ext.ext_settings VALUES ${row};`
+      )
+    }
+    const [from, into] = databases
+    const source = await backUp(as(from))
+    const error = await failure(harness.restore(testRestoreInputs(as(into), source)))
+    expect(error?.message).toContain(
+      'ext.ext_settings (schema "ext" of "postgres"; an extension\'s configuration table) holds 1 row of its users (WHERE NOT builtin) and the backup loads'
+    )
+    expect(error?.message).toContain('DELETE FROM ext.ext_settings WHERE NOT builtin;')
+    // nothing changed; restored next to them with allow-non-empty, as pg_restore adds them
+    const keys = async () =>
+      (await server.query(into, 'SELECT key FROM ext.ext_settings ORDER BY key')).map(r =>
+        String(r.key)
+      )
+    expect(await keys()).toEqual(['a', 'b', 'theirs'])
+    await harness.restore(testRestoreInputs(as(into), source, { allowNonEmpty: true }))
+    expect(await keys()).toEqual(['a', 'b', 'mine', 'theirs'])
+  })
 })

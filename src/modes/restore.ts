@@ -2195,7 +2195,8 @@ function refuseHeldProviderTables(
   scope: 'empty' | 'data-only' | 'next-to'
 ): void {
   const dataOnly = scope === 'data-only'
-  type Held = QualifiedName & { text: string; usable: boolean }
+  /** condition: an extension's configuration table's dump condition (its users' rows only). */
+  type Held = QualifiedName & { text: string; usable: boolean; condition?: string }
   const held: Held[] = []
   const unreadable: Held[] = []
   const unwritable: Held[] = []
@@ -2216,8 +2217,19 @@ function refuseHeldProviderTables(
       if (!t.insertable && platformSchema(p)) continue
       if (!t.insertable)
         unwritable.push({ ...entry, text: `${qualified(table)} (${whose}; ${rows})` })
-      else if (t.extensionConfig || scope === 'next-to') continue
-      else if (t.rowsUnknown === 'unreadable')
+      else if (scope === 'next-to') continue
+      else if (t.extensionConfig) {
+        // the extension's own rows stay, the backup's are added to them; rows of the target's
+        // users (its dump condition selects them: a pg_cron job) hold it as any table's rows
+        // (attacker a48 F4: "empty", and the target's job stayed beside the backup's)
+        if (t.userRows !== undefined && t.userRows > 0)
+          held.push({
+            ...entry,
+            ...(t.configCondition ? { condition: t.configCondition } : {}),
+            text: `${qualified(table)} (${whose}; an extension's configuration table) holds ${plural(t.userRows, 'row')} of its users${t.configCondition ? ` (${t.configCondition})` : ''} and the backup loads ${rows.slice("the backup's ".length)} into it`
+          })
+        continue
+      } else if (t.rowsUnknown === 'unreadable')
         unreadable.push({ ...entry, text: `${qualified(table)} (${whose}; ${rows})` })
       else if (t.rows > 0)
         held.push({
@@ -2251,7 +2263,7 @@ function refuseHeldProviderTables(
   const parts: string[] = []
   if (held.length > 0)
     parts.push(
-      `the target database '${server.database}' is not empty where the backup goes: ${held.map(h => h.text).join('; ')} (${one(held, 'a table', 'tables')} of a schema the restoring role ${facts.currentUser} does not own, made by a superuser: a platform's, or a DBA's). ${dataOnly ? "data-only loads the backup's rows only into tables that hold none. " : ''}Delete ${one(held, 'its', 'their')} rows first as a role that may (${statements(held, t => `DELETE FROM ${t};`)}), restore into a database where ${one(held, 'it is', 'they are')} empty${dataOnly ? '' : `, restore next to ${one(held, 'its', 'their')} rows with allow-non-empty: true (the backup's are added to them, as pg_restore adds them)`}, ${leaveOut(held)}${sameRows}`
+      `the target database '${server.database}' is not empty where the backup goes: ${held.map(h => h.text).join('; ')} (${one(held, 'a table', 'tables')} of a schema the restoring role ${facts.currentUser} does not own, made by a superuser: a platform's, or a DBA's). ${dataOnly ? "data-only loads the backup's rows only into tables that hold none. " : ''}Delete ${one(held, 'its', 'their')} rows first as a role that may (${held.map(h => `DELETE FROM ${quoteQualified(h)}${h.condition ? ` ${h.condition}` : ''};`).join(' ')}), restore into a database where ${one(held, 'it is', 'they are')} empty${dataOnly ? '' : `, restore next to ${one(held, 'its', 'their')} rows with allow-non-empty: true (the backup's are added to them, as pg_restore adds them)`}, ${leaveOut(held)}${sameRows}`
     )
   if (unreadable.length > 0)
     parts.push(

@@ -725,6 +725,14 @@ export interface ProviderTable {
    * there in every database, the backup holds only the rows added to them (pg_dump's filter).
    */
   extensionConfig?: boolean
+  /**
+   * An extension's configuration table: the WHERE clause of the rows pg_dump dumps of it (its
+   * extcondition, e.g. "WHERE NOT builtin"; empty: all), and how many of the target's rows
+   * match it (the users' rows, not the extension's own); undefined when they could not be
+   * counted.
+   */
+  configCondition?: string
+  userRows?: number
   /** Its owner in the target (only its owner may add policies, triggers, … to it). */
   owner?: string
 }
@@ -796,6 +804,8 @@ SELECT p.name, p.owner, CASE WHEN p.owned THEN p.extension_owner END AS extensio
                               WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
                                 AND NOT pg_catalog.has_column_privilege(c.oid, a.attnum, 'INSERT')),
             'config', EXISTS (SELECT 1 FROM pg_catalog.pg_extension e WHERE c.oid = ANY (e.extconfig)),
+            'condition', (SELECT e.extcondition[pg_catalog.array_position(e.extconfig, c.oid)]
+                            FROM pg_catalog.pg_extension e WHERE c.oid = ANY (e.extconfig) LIMIT 1),
             'owner', pg_catalog.pg_get_userbyid(c.relowner)::text))
      FROM pg_catalog.pg_class c WHERE c.relnamespace = p.oid AND c.relkind IN ('r', 'p')) AS tables,
   (SELECT json_agg(c.relname::text) FROM pg_catalog.pg_class c WHERE c.relnamespace = p.oid) AS relations,
@@ -843,6 +853,7 @@ export async function readProviderSchemas(client: pg.Client): Promise<ProviderSc
           estimate: number
           insertable: boolean
           config: boolean
+          condition: string | null
           owner: string
         }[]
       | null
@@ -862,9 +873,27 @@ export async function readProviderSchemas(client: pg.Client): Promise<ProviderSc
       // nothing: the table may hold rows (attacker a35 A1, A2: taken as empty, it was left out of
       // the net, and a script's DELETE emptied it)
       const unknown = !t.readable ? 'unreadable' : t.rls ? 'row-security' : undefined
-      if (!unknown) {
-        const q = `SELECT count(*)::text AS n FROM ONLY ${client.escapeIdentifier(row.name)}.${client.escapeIdentifier(t.name)}`
-        rows = Number((await client.query<{ n: string }>(q)).rows[0].n)
+      const from = `FROM ONLY ${client.escapeIdentifier(row.name)}.${client.escapeIdentifier(t.name)}`
+      if (!unknown)
+        rows = Number(
+          (await client.query<{ n: string }>(`SELECT count(*)::text AS n ${from}`)).rows[0].n
+        )
+      // an extension's configuration table: the target's own rows are those its dump condition
+      // selects (what pg_dump would dump; a48 F4: a pg_cron job of the target's counted as the
+      // extension's own); the condition is the extension's, as pg_dump runs it
+      let userRows: number | undefined
+      const condition = t.config ? (t.condition ?? '').trim() : undefined
+      if (condition !== undefined && !unknown) {
+        userRows =
+          condition === ''
+            ? rows
+            : // (the facts are read outside a transaction: a condition that fails spoils nothing)
+              await client
+                .query<{ n: string }>(`SELECT count(*)::text AS n ${from} ${condition}`)
+                .then(
+                  r => Number(r.rows[0].n),
+                  () => undefined
+                )
       }
       tables.push({
         name: t.name,
@@ -873,6 +902,8 @@ export async function readProviderSchemas(client: pg.Client): Promise<ProviderSc
         ...(unknown ? { rowsUnknown: unknown } : {}),
         insertable: t.insertable,
         ...(t.config ? { extensionConfig: true } : {}),
+        ...(condition !== undefined ? { configCondition: condition } : {}),
+        ...(userRows !== undefined ? { userRows } : {}),
         owner: t.owner
       })
     }
