@@ -13,6 +13,8 @@ __webpack_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: ./src/postgres/locale.ts
 var postgres_locale = __webpack_require__(31097);
+// EXTERNAL MODULE: ./src/postgres/output-settings.ts
+var output_settings = __webpack_require__(57578);
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __webpack_require__(51455);
 // EXTERNAL MODULE: external "node:path"
@@ -934,6 +936,7 @@ function backupKey(prefix, database, date, ext) {
 
 
 
+
 async function backup(inputs, connection, deps = {}) {
     const seconds = (0,log/* stopwatch */.sX)();
     const now = deps.now ?? (() => new Date());
@@ -985,6 +988,9 @@ async function backup(inputs, connection, deps = {}) {
         const server = await log/* log */.Rm.group('Read the server', () => readServer(pg));
         // for the manifest: a restore warns where the target's differ (a plain script says none)
         const locale = await (0,postgres_locale/* readDatabaseLocale */["if"])(pg);
+        // and the settings pg_dump's text depends on (its session's, as the role and database set
+        // them): verify dumps its scratch database with the same
+        const outputSettings = await (0,output_settings/* readOutputSettings */.Hx)(pg);
         if (hasExcludes(inputs)) {
             await log/* log */.Rm.group('Check the exclude patterns', () => warnUnmatchedExcludes(pg, inputs));
         }
@@ -1101,7 +1107,8 @@ async function backup(inputs, connection, deps = {}) {
                 host: connection.host,
                 port: connection.port,
                 sizeBytes: server.sizeBytes,
-                locale
+                locale,
+                session: outputSettings
             },
             server: { version: server.version, versionNum: server.versionNum, major: server.major },
             pgDump: { version: pgDump.version, major: pgDump.major },

@@ -539,9 +539,11 @@ function dropLargeObject(oid) {
  */
 function dropsFromToc(entries, selected) {
     const chosen = entries.filter(e => !selected || selected.has(e.dumpId));
-    const tables = new Set(chosen
-        .filter(e => e.desc === 'TABLE' || e.desc === 'MATERIALIZED VIEW')
-        .map(e => `${e.namespace}\0${e.tag}`));
+    // relations whose DROP takes their parts with them: a view's too — its triggers, its rules,
+    // and the _RETURN rule pg_dump writes apart when the view depends on a post-data object (a
+    // GROUP BY on a primary key), whose drop statement is no DROP but a CREATE OR REPLACE VIEW
+    // to a dummy body (trial u32 F1: clean refused every backup with such a view)
+    const tables = new Set(chosen.filter(e => DROPS_ITS_PARTS.has(e.desc)).map(e => `${e.namespace}\0${e.tag}`));
     const drops = [];
     for (const entry of [...chosen].reverse()) {
         if (NEVER_DROPPED.has(entry.desc))
@@ -589,6 +591,8 @@ function baseTypeDrop(entry, drop) {
     const m = /^(DROP TYPE [^;]+?) CASCADE;$/.exec(drop);
     return m ? `${m[1]};` : undefined;
 }
+/** Relations whose DROP drops their parts (constraints, defaults, triggers, rules, policies). */
+const DROPS_ITS_PARTS = new Set(['TABLE', 'MATERIALIZED VIEW', 'VIEW', 'FOREIGN TABLE']);
 /** Entries whose tag is "table name" and whose drop names the object ON its table. */
 const ON_TABLE = new Set(['TRIGGER', 'POLICY', 'RULE']);
 /** Entries whose tag is "table name" and whose drop is an ALTER TABLE of that table. */
@@ -673,9 +677,11 @@ function foreignDrop(entry, drop) {
         // ALTER TABLE [IF EXISTS] [ONLY] s.t DROP CONSTRAINT [IF EXISTS] c / ALTER [COLUMN] c DROP DEFAULT
         // (a domain's constraint: ALTER DOMAIN s.d DROP CONSTRAINT c)
         const domain = kind !== 'DEFAULT' && word(1, 'domain');
-        if (!word(0, 'alter') || !(word(1, 'table') || domain))
+        // a foreign table's: ALTER FOREIGN TABLE (pg_dump's dumpAttrDef, dumpConstraint)
+        const foreignTable = word(1, 'foreign') && word(2, 'table');
+        if (!word(0, 'alter') || !(word(1, 'table') || domain || foreignTable))
             return 'is not an ALTER TABLE';
-        let at = ifExistsAt(2);
+        let at = ifExistsAt(foreignTable ? 3 : 2);
         if (word(at, 'only'))
             at++;
         const table = nameAt(at);
@@ -1424,7 +1430,7 @@ archiveParts) {
                 continue;
             if (archiveParts?.all.has(p.key))
                 lost.push(partDescription(p));
-            else
+            else if (!namedByPostgres(found, p))
                 found.push({ description: partDescription(p) });
         }
         // a function or operator of the target that the drops took and that is neither the backup's
@@ -1526,6 +1532,16 @@ function ownedDependent(description, ownKeys) {
         return false;
     const name = kind === 'type' ? parts[1] : signatureKey(parts[1] + m[2].slice(open));
     return ownKeys.has(ownedKey({ kind, schema: parts[0], name }));
+}
+/**
+ * The part is among the dependents PostgreSQL named already ("constraint x on table public.t
+ * depends on table public.u"): not listed twice (trial u32 F2: a foreign key named as a
+ * constraint and again as a foreign key).
+ */
+function namedByPostgres(found, p) {
+    const escape = (t) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const said = new RegExp(`^\\w+ ${escape(p.name)} on (?:\\w+ )*${escape(p.table)} depends on `);
+    return found.some(d => said.test(d.description));
 }
 /** How the check names a part its drops take and the restore does not bring back. */
 function partDescription(p) {
@@ -5042,6 +5058,11 @@ function subsetHint(stderr, options) {
     // a column's type, a domain, an extension's type or a default's function of another schema
     // (trial u24 F3: "type "app.email" does not exist" with no word of why)
     const used = /(?:type|function) "?([^"\s(]+)"?(?:\([^)]*\))? does not exist/.exec(errors);
+    // of a schema the selection restores already: not a schema to add, an extension's (u32 F3:
+    // "add its schema to 'schemas'" for public.citext with schemas: public)
+    const usedSchema = used && /^([^.]+)\./.exec(used[1])?.[1];
+    if (used && usedSchema && given === 'schemas' && options.schemas.includes(usedSchema))
+        return ` ${used[1]} is in schema ${usedSchema}, which the selection restores, and is not in the backup's entries for it: an extension's type or function, most likely (an extension is no schema's object: neither 'schemas' nor pg_restore --schema restores it). Create the extension in the target first (CREATE EXTENSION …), or restore the whole backup.`;
     if (used)
         return ` The ${given} selection restores ${given === 'tables' ? 'the named tables' : 'the named schemas'} only, not what ${given === 'tables' ? 'they use' : 'their objects use'} elsewhere (${used[1]}: a type, domain, an extension's type or a function; pg_restore --${given === 'tables' ? 'table' : 'schema'} does the same): create it in the target first (its extension: CREATE EXTENSION), ${given === 'tables' ? "restore its schema with 'schemas', " : "add its schema to 'schemas', "}or restore the whole backup.`;
     if (/relation "[^"]*" does not exist/.test(errors) && !/^CONTEXT: {2}COPY /m.test(stderr))
@@ -6515,7 +6536,7 @@ async function fromToc(inputs, readToc) {
         throw new errors/* SettingError */.L_('tables', `with clean, the tables named are dropped and restored, and with them go the sequences they own: ${dropped.map(u => `${u.sequence} (of ${u.table})`).join(', ')}, which ${dropped.length === 1 ? 'is' : 'are'} not named, so the restore would not bring ${dropped.length === 1 ? 'it' : 'them'} back. Name ${dropped.length === 1 ? 'it' : 'them'} too (tables: ${(0,sql_names/* restoreNamesValue */.A9)([...inputs.tables, ...dropped.map(u => u.sequence)])}). Nothing was restored.`);
     const unnamed = unnamedOwnedSequences(inputs, toc);
     if (unnamed.length > 0)
-        warn(`data-only with tables: ${(0,log/* plural */.LS)(unnamed.length, 'sequence')} of the tables named ${unnamed.length === 1 ? 'is' : 'are'} not named ${unnamed.length === 1 ? 'itself' : 'themselves'}, so ${unnamed.length === 1 ? 'its value stays' : 'their values stay'} the target's (as with pg_restore --data-only --table): ${unnamed.map(u => `${u.sequence} (of ${u.table})`).join(', ')}. The next row the app inserts may take an id the backup's rows hold. Add ${unnamed.length === 1 ? 'it' : 'them'} to tables (tables: ${(0,sql_names/* restoreNamesValue */.A9)([...inputs.tables, ...unnamed.map(u => u.sequence)])}) to set ${unnamed.length === 1 ? 'it' : 'them'} as the backup has ${unnamed.length === 1 ? 'it' : 'them'}.`);
+        warn(`With data-only, ${(0,log/* plural */.LS)(unnamed.length, 'sequence')} of the tables named in 'tables' ${unnamed.length === 1 ? 'is' : 'are'} not named ${unnamed.length === 1 ? 'itself' : 'themselves'}, so ${unnamed.length === 1 ? 'its value stays' : 'their values stay'} the target's (as with pg_restore --data-only --table): ${unnamed.map(u => `${u.sequence} (of ${u.table})`).join(', ')}. The next row the app inserts may take an id the backup's rows hold. Add ${unnamed.length === 1 ? 'it' : 'them'} ('tables: ${(0,sql_names/* restoreNamesValue */.A9)([...inputs.tables, ...unnamed.map(u => u.sequence)])}') to set ${unnamed.length === 1 ? 'it' : 'them'} as the backup has ${unnamed.length === 1 ? 'it' : 'them'}.`);
     // data-only loads rows only: the REFRESH of a materialized view is post-data, and the view
     // keeps what the target had (empty after migrations), as with pg_restore --data-only (trial
     // u24 F1: nothing said so)
@@ -6545,7 +6566,7 @@ async function fromToc(inputs, readToc) {
         const identity = (u) => toc.entries.some(e => e.desc === 'SEQUENCE' && e.tag === u.sequence && /\bAS IDENTITY\b/.test(e.defn ?? ''));
         const describe = (u) => `${u.sequence} (${identity(u) ? `the identity of ${u.table}` : `of ${u.table}`})`;
         const sequenceAdvice = sequences.length > 0
-            ? ` ${one ? 'Its sequence' : 'Their sequences'} ${sequences.map(describe).join(', ')} ${one ? 'is' : 'are'} not named in tables, so ${one ? 'it is' : 'they are'} not restored either: ${sequences.every(identity) ? 'an identity column comes back as a plain one' : sequences.some(identity) ? 'an identity column comes back as a plain one, a serial column without its sequence' : "a serial column's sequence is missing"}, and the app's next insert without an id fails. Add ${one ? 'it' : 'them'} (tables: ${(0,sql_names/* restoreNamesValue */.A9)([...inputs.tables, ...sequences.map(u => u.sequence)])})${sequences.some(u => !identity(u)) ? "; a serial column's DEFAULT nextval(…) is an entry of its own, which only pg_restore -L brings" : ''}.`
+            ? ` ${one ? 'Its sequence' : 'Their sequences'} ${sequences.map(describe).join(', ')} ${one ? 'is' : 'are'} not named in 'tables', so ${one ? 'it is' : 'they are'} not restored either: ${sequences.every(identity) ? 'an identity column comes back as a plain one' : sequences.some(identity) ? 'an identity column comes back as a plain one, a serial column without its sequence' : "a serial column's sequence is missing"}, and the app's next insert without an id fails. Add ${one ? 'it' : 'them'} (tables: ${(0,sql_names/* restoreNamesValue */.A9)([...inputs.tables, ...sequences.map(u => u.sequence)])})${sequences.some(u => !identity(u)) ? "; a serial column's DEFAULT nextval(…) is an entry of its own, which only pg_restore -L brings" : ''}.`
             : '';
         warn(leftOut.length > 0
             ? `tables: as pg_restore --table does, the restore brings the named tables' definitions and rows, not the ${(0,log/* plural */.LS)(leftOut.length, 'entry', 'entries')} of the backup built on them: ${shown.join(', ')}${leftOut.length > shown.length ? `, and ${leftOut.length - shown.length} more` : ''}. A table restored this way may lack its keys, defaults, indexes and triggers (the app's next insert can fail).${sequenceAdvice} For the rest, restore the whole backup into a scratch database and copy the table from there, or run pg_restore -L by hand with a list that names those entries (pg_restore -l shows them).`
@@ -7198,9 +7219,17 @@ async function readProtectedAs(client, not) {
         // clean-drop-dependents: what it drops with the backup's objects (a view; a key, default,
         // trigger, policy or column of a table) is the user's choice: only their rows are checked
         const dependent = dependents !== '' && namedIn(dependents, r.schema, r.relname);
-        const replaceable = replacedAs(r.schema, r.relname, r.kind) || schemas.has(r.schema) || dependent;
+        const backups = replacedAs(r.schema, r.relname, r.kind) || schemas.has(r.schema);
+        const replaceable = backups || dependent;
         if (dependent) {
-            relations.push({ oid: r.oid, name: r.name, kind: r.kind, replaceable: true });
+            relations.push({
+                oid: r.oid,
+                name: r.name,
+                kind: r.kind,
+                replaceable: true,
+                // the target's own (not one the backup replaces, whose trigger goes with it)
+                ...(backups ? {} : { dependent: true })
+            });
             continue;
         }
         const provider = providers.get(r.schema);
@@ -8425,6 +8454,14 @@ async function restore(inputs, connection, deps = {}) {
         const backupDigest = await tap?.result();
         const backupDigestMissing = backupDigest ? undefined : tap?.whyNot();
         const skipped = restore_reportSkipped(inputs, loaded.skipped);
+        // an extension the target has in another schema than the backup's: the load may well pass
+        // (function bodies are not checked as they load), and what names the backup's schema fails
+        // when it runs (attacker a50 F4: verify passed, the restored copy's crypt() did not exist)
+        for (const reason of new Set(elsewhere)) {
+            const warning = `The restored objects that name the backup's extension schema may fail when they run: ${reason.replace(/ and restore again, or restore into a database without it$/, '')}.`;
+            log/* log */.Rm.warning(warning);
+            warnings.push(warning);
+        }
         // grants to roles the target lacks: the restored objects are out of those roles' reach
         // (a read-only role on moving day: trial u19 F5) — a warning, with what to do
         const lacking = lackingRolesWarning(skipped, fetched.manifest?.globals !== undefined);
@@ -8447,9 +8484,11 @@ async function restore(inputs, connection, deps = {}) {
         }
         const kept = reportKept(loaded.skipped, facts);
         await reportSequences(target, sequenceValues);
-        const tables = await log/* log */.Rm.group('Verify row counts', () => session.watched('Counting the restored rows', () => compareRowCounts(inputs, target, fetched.manifest, plan, kept, before, appendedProviderTables(facts, plan))));
+        const alongside = appendedProviderTables(facts, plan);
+        const tables = await log/* log */.Rm.group('Verify row counts', () => session.watched('Counting the restored rows', () => compareRowCounts(inputs, target, fetched.manifest, plan, kept, before, alongside)));
         await deps.afterLoad?.({
             dump: fetched.dump,
+            manifest: fetched.manifest,
             plan,
             skipped,
             skippedStatements: loaded.skipped,
@@ -8465,7 +8504,7 @@ async function restore(inputs, connection, deps = {}) {
             compression: plan.compression,
             manifest: fetched.manifest,
             tables,
-            rowsRestored: tables.reduce((sum, t) => sum + t.rows, 0),
+            rowsRestored: rowsRestored(tables, kept, alongside),
             serverVersion: server.version,
             ...(plan.backupServer ? { backupServerVersion: plan.backupServer.version } : {}),
             clientVersion: plan.client.version,
@@ -9083,7 +9122,7 @@ async function checkClean(inputs, session, client, list) {
     // a subset's tables come back as pg_restore --clean --table brings them: without the parts of
     // theirs it leaves out, which clean drops with them (trial u25 F3/F4: nothing said so)
     if (check.lost.length > 0)
-        log/* log */.Rm.warning(`clean with ${selectionWords(inputs) ?? 'this selection'}: ${(0,log/* plural */.LS)(check.lost.length, 'part')} of the backup's tables ${check.lost.length === 1 ? 'goes' : 'go'} with the tables clean drops and ${check.lost.length === 1 ? 'is' : 'are'} not brought back, as with pg_restore --clean --table: ${check.lost.slice(0, 30).join('; ')}${check.lost.length > 30 ? `; and ${check.lost.length - 30} more` : ''}. A table restored by name brings back its columns, column constraints and rows, not its keys, foreign keys, separate defaults, indexes, triggers or partitions: restore its schema whole (schemas, without tables) or the whole backup to have them back.`);
+        log/* log */.Rm.warning(`clean with this selection${selectionWords(inputs) ? ` (${selectionWords(inputs)})` : ''}: ${(0,log/* plural */.LS)(check.lost.length, 'part')} of the backup's tables ${check.lost.length === 1 ? 'goes' : 'go'} with the tables clean drops and ${check.lost.length === 1 ? 'is' : 'are'} not brought back, as with pg_restore --clean --table: ${check.lost.slice(0, 30).join('; ')}${check.lost.length > 30 ? `; and ${check.lost.length - 30} more` : ''}. A table restored by name brings back its columns, column constraints and rows, not its keys, foreign keys, separate defaults, indexes, triggers or partitions: restore its schema whole (schemas, without tables) or the whole backup to have them back.`);
     if (check.dependents.length === 0) {
         log/* log */.Rm.info(`clean drops ${(0,log/* plural */.LS)(check.order.length, 'object')}; nothing outside the backup depends on them.`);
         // blocked only by the backup's own extensions (in a schema it drops): CASCADE, recreated
@@ -9234,11 +9273,15 @@ async function recordProtected(inputs, client, plan, facts, server, drops) {
     const own = protectedCount(set.relations.filter(r => !r.replaceable && !r.filled && !r.insertOnly), objects.filter(o => !o.replaceable), set.largeObjects.length);
     // the backup's own objects clean replaces, and the tables and sequences it fills: counted
     // apart (trial u16 F2: a clean restore's own tables were counted as not the backup's)
-    const replacing = protectedCount(set.relations.filter(r => r.replaceable), objects.filter(o => o.replaceable), 0);
+    const replacing = protectedCount(set.relations.filter(r => r.replaceable && !r.dependent), objects.filter(o => o.replaceable), 0);
+    // what clean-drop-dependents changes of the target's (a table whose foreign key goes): not
+    // the backup's to replace (trial u31 F4: billing.invoices listed as replaced)
+    const changing = protectedCount(set.relations.filter(r => r.dependent), [], 0);
     const filled = set.relations.filter(r => r.filled && !r.replaceable).length;
     const appended = set.relations.filter(r => r.insertOnly).length;
     const besides = [
         ...(replacing ? [`${replacing} the backup replaces`] : []),
+        ...(changing ? [`${changing} clean-drop-dependents changes (only their rows checked)`] : []),
         ...(filled > 0
             ? [`${(0,log/* plural */.LS)(filled, 'table or sequence', 'tables or sequences')} it fills`]
             : []),
@@ -9625,6 +9668,18 @@ function appendedProviderTables(facts, plan) {
     return held;
 }
 /**
+ * The rows the load wrote: those of the counted tables, less the rows of the tables whose
+ * target rows it kept (a platform's migration bookkeeping) and the rows a table the backup's
+ * were added to held before (trial u31 F6: "✔ Restored … N rows" counted the kept ones).
+ */
+function rowsRestored(tables, kept, alongside) {
+    const keptNames = new Set(kept.map(t => JSON.stringify([t.schema, t.name])));
+    return tables.reduce((sum, t) => {
+        const key = JSON.stringify([t.schema, t.name]);
+        return keptNames.has(key) ? sum : sum + Math.max(0, t.rows - (alongside.get(key) ?? 0));
+    }, 0);
+}
+/**
  * Whether the manifest proves the backup holds no rows of `table`: an exact count taken in the
  * dump's own snapshot (an estimate, or a count taken after the dump, may say 0 of a table whose
  * rows the dump holds: attacker a47 F2).
@@ -9647,7 +9702,9 @@ function backupHoldsNoRows(manifest, table) {
  * refused: a platform's migration bookkeeping (isProviderBookkeeping: the target's rows are
  * kept on purpose), an extension's configuration table holding the extension's own rows (the
  * backup's are added to them, as pg_restore adds them: a47 F3), a table the manifest proves
- * empty in the backup.
+ * empty in the backup, and a table of a platform's own schema (platformSchema: one a
+ * supabase_*admin role owns) the role may not write — Supabase's vault.secrets, whose secrets
+ * are encrypted with the old project's key: it is left out with a warning and listed as kept.
  */
 function refuseHeldProviderTables(server, facts, loaded, manifest, 
 /**
@@ -9678,8 +9735,20 @@ scope) {
                 continue;
             if (!t.insertable)
                 unwritable.push({ ...entry, text: `${qualified(table)} (${whose}; ${rows})` });
-            else if (t.extensionConfig || scope === 'next-to')
+            else if (scope === 'next-to')
                 continue;
+            else if (t.extensionConfig) {
+                // the extension's own rows stay, the backup's are added to them; rows of the target's
+                // users (its dump condition selects them: a pg_cron job) hold it as any table's rows
+                // (attacker a48 F4: "empty", and the target's job stayed beside the backup's)
+                if (t.userRows !== undefined && t.userRows > 0)
+                    held.push({
+                        ...entry,
+                        ...(t.configCondition ? { condition: t.configCondition } : {}),
+                        text: `${qualified(table)} (${whose}; an extension's configuration table) holds ${(0,log/* plural */.LS)(t.userRows, 'row')} of its users${t.configCondition ? ` (${t.configCondition})` : ''} and the backup loads ${rows.slice("the backup's ".length)} into it`
+                    });
+                continue;
+            }
             else if (t.rowsUnknown === 'unreadable')
                 unreadable.push({ ...entry, text: `${qualified(table)} (${whose}; ${rows})` });
             else if (t.rows > 0)
@@ -9709,7 +9778,7 @@ scope) {
         : '';
     const parts = [];
     if (held.length > 0)
-        parts.push(`the target database '${server.database}' is not empty where the backup goes: ${held.map(h => h.text).join('; ')} (${one(held, 'a table', 'tables')} of a schema the restoring role ${facts.currentUser} does not own, made by a superuser: a platform's, or a DBA's). ${dataOnly ? "data-only loads the backup's rows only into tables that hold none. " : ''}Delete ${one(held, 'its', 'their')} rows first as a role that may (${statements(held, t => `DELETE FROM ${t};`)}), restore into a database where ${one(held, 'it is', 'they are')} empty${dataOnly ? '' : `, restore next to ${one(held, 'its', 'their')} rows with allow-non-empty: true (the backup's are added to them, as pg_restore adds them)`}, ${leaveOut(held)}${sameRows}`);
+        parts.push(`the target database '${server.database}' is not empty where the backup goes: ${held.map(h => h.text).join('; ')} (${one(held, 'a table', 'tables')} of a schema the restoring role ${facts.currentUser} does not own, made by a superuser: a platform's, or a DBA's). ${dataOnly ? "data-only loads the backup's rows only into tables that hold none. " : ''}Delete ${one(held, 'its', 'their')} rows first as a role that may (${held.map(h => `DELETE FROM ${(0,sql_names/* quoteQualified */.$s)(h)}${h.condition ? ` ${h.condition}` : ''};`).join(' ')}), restore into a database where ${one(held, 'it is', 'they are')} empty${dataOnly ? '' : `, restore next to ${one(held, 'its', 'their')} rows with allow-non-empty: true (the backup's are added to them, as pg_restore adds them)`}, ${leaveOut(held)}${sameRows}`);
     if (unreadable.length > 0)
         parts.push(`the restoring role ${facts.currentUser} may not read ${unreadable.map(h => h.text).join(', ')} in the target, so whether ${one(unreadable, 'it holds', 'they hold')} rows of ${one(unreadable, 'its', 'their')} own cannot be told. Have ${one(unreadable, "the table's owner", 'their owner')} grant it (${usage(unreadable)}${statements(unreadable, t => `GRANT SELECT ON ${t} TO ${role};`)}), ${leaveOut(unreadable)}`);
     if (unwritable.length > 0)
@@ -9937,7 +10006,7 @@ function acceptDataOnly(inputs, server, plan, check) {
         const fixes = [
             ...(readable.length > 0
                 ? [
-                    `to replace their rows, empty them first (TRUNCATE ${sqlNames([...readable, ...check.referencing])}${check.referencing.length > 0 ? `: ${listNames(check.referencing)} ${check.referencing.length === 1 ? 'references' : 'reference'} them by a foreign key, so PostgreSQL truncates ${check.referencing.length === 1 ? 'it' : 'them'} with them, rows and all` : ''}) and restore again${inputs.tables.length > 0 && check.referencing.length > 0 ? ` with ${check.referencing.length === 1 ? 'it' : 'them'} named too (tables: ${(0,sql_names/* restoreNamesValue */.A9)([...new Set([...inputs.tables, ...check.referencing.map(t => t.name)])])}: the TRUNCATE empties ${check.referencing.length === 1 ? 'it' : 'them'}, and tables: ${(0,sql_names/* restoreNamesValue */.A9)(inputs.tables)} alone would leave ${check.referencing.length === 1 ? 'it' : 'them'} empty)` : ''} (the rows added since the backup are lost then); to get back some of the backup's rows beside the target's (rows deleted by mistake), restore the backup into a scratch database first and copy those rows from there (INSERT … SELECT, or \\copy out and in: rows whose keys the target still holds would fail); to append all of them as they are, load the backup by hand with ${byHand(plan)}`
+                    `to replace their rows, empty them first (TRUNCATE ${sqlNames([...readable, ...check.referencing])}${check.referencing.length > 0 ? `: ${listNames(check.referencing)} ${check.referencing.length === 1 ? 'references' : 'reference'} them by a foreign key, so PostgreSQL truncates ${check.referencing.length === 1 ? 'it' : 'them'} with them, rows and all` : ''}) and restore again${inputs.tables.length > 0 && check.referencing.length > 0 ? ` with ${check.referencing.length === 1 ? 'it' : 'them'} named too (tables: ${(0,sql_names/* restoreNamesValue */.A9)([...new Set([...inputs.tables, ...check.referencing.map(t => t.name)])])}: the TRUNCATE empties ${check.referencing.length === 1 ? 'it' : 'them'}, and 'tables: ${(0,sql_names/* restoreNamesValue */.A9)(inputs.tables)}' alone would leave ${check.referencing.length === 1 ? 'it' : 'them'} empty)` : ''} (the rows added since the backup are lost then); to get back some of the backup's rows beside the target's (rows deleted by mistake), restore the backup into a scratch database first and copy those rows from there (INSERT … SELECT, or \\copy out and in: rows whose keys the target still holds would fail); to append all of them as they are, load the backup by hand with ${byHand(plan)}`
                 ]
                 : []),
             ...(denied.length > 0

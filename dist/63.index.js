@@ -1212,6 +1212,7 @@ __webpack_require__.r(__webpack_exports__);
 /* harmony export */   endOwnSessions: () => (/* binding */ endOwnSessions),
 /* harmony export */   explainConnectError: () => (/* binding */ explainConnectError),
 /* harmony export */   lockBound: () => (/* binding */ lockBound),
+/* harmony export */   noteProgramSessions: () => (/* binding */ noteProgramSessions),
 /* harmony export */   ownSessionCount: () => (/* binding */ ownSessionCount),
 /* harmony export */   readServerInfo: () => (/* binding */ readServerInfo),
 /* harmony export */   rowSecurityTables: () => (/* binding */ rowSecurityTables),
@@ -1704,17 +1705,7 @@ async function endOwnSessionsNow(waitMs, { programsOnly = false }) {
             return;
         }
         try {
-            const sessions = async () => (await client.query(`SELECT a.pid, a.application_name = ANY($2::text[]) AS program,
-                      a.backend_xid::text AS xid, a.state,
-                      pg_catalog.txid_snapshot_xmax(pg_catalog.txid_current_snapshot())::text AS xmax
-                 FROM pg_catalog.pg_stat_activity a
-                WHERE a.datname = pg_catalog.current_database()
-                  AND a.pid <> pg_catalog.pg_backend_pid()
-                  AND (a.application_name = ANY($2::text[])
-                       OR (a.pid::text || ':' || a.application_name) = ANY($1::text[]))`, [
-                programsOnly ? [] : [...own.pids].map(([pid, name]) => `${pid}:${name}`),
-                [...own.applicationNames.keys()]
-            ])).rows;
+            const sessions = () => findOwnSessions(client, own, programsOnly);
             const find = async () => (await sessions()).map(r => r.pid);
             const first = await sessions();
             let pids = first.map(r => r.pid);
@@ -1736,7 +1727,9 @@ async function endOwnSessionsNow(waitMs, { programsOnly = false }) {
             // the programs' transactions (psql's, pg_restore's) as the server ended them: a COMMIT
             // written to psql's pipe while it still ran an earlier statement never ran (attacker a30
             // A2: the cancel said the restore may have committed)
-            const outcome = pids.length === 0 ? await programsOutcome(client, first) : undefined;
+            // (with those seen while the programs were frozen: a session gone before `first` was read)
+            const seen = (notedPrograms.get(own) ?? []).filter(n => !first.some(f => f.pid === n.pid));
+            const outcome = pids.length === 0 ? await programsOutcome(client, [...first, ...seen]) : undefined;
             if (outcome === 'rolled-back')
                 (0,_commit_js__WEBPACK_IMPORTED_MODULE_9__/* .markRolledBack */ .du)();
             if (outcome === 'committed')
@@ -1767,6 +1760,53 @@ async function endOwnSessionsNow(waitMs, { programsOnly = false }) {
         endedUnreported.clear();
     }
     return result;
+}
+/** The run's own sessions on `own`'s database (with `programsOnly`, the programs' only). */
+async function findOwnSessions(client, own, programsOnly) {
+    return (await client.query(`SELECT a.pid, a.application_name = ANY($2::text[]) AS program,
+              a.backend_xid::text AS xid, a.state,
+              pg_catalog.txid_snapshot_xmax(pg_catalog.txid_current_snapshot())::text AS xmax
+         FROM pg_catalog.pg_stat_activity a
+        WHERE a.datname = pg_catalog.current_database()
+          AND a.pid <> pg_catalog.pg_backend_pid()
+          AND (a.application_name = ANY($2::text[])
+               OR (a.pid::text || ':' || a.application_name) = ANY($1::text[]))`, [
+        programsOnly ? [] : [...own.pids].map(([pid, name]) => `${pid}:${name}`),
+        [...own.applicationNames.keys()]
+    ])).rows;
+}
+/** The programs' sessions noteProgramSessions read at a cancel, by the database they are on. */
+const notedPrograms = new Map();
+/**
+ * At a cancel, while the programs are frozen (process.ts cancelChildren: they send nothing more,
+ * no COMMIT), their server sessions — each with its transaction's ID and state — are read from a
+ * new session on each database, for endOwnSessions to ask the server what those transactions
+ * came to even when a session ends by itself the moment its client is killed (a psql killed while
+ * its session waited for the next rows or statement: CI run of 8edcc14 said "may hold the
+ * restored data" of a load the server rolled back). Gives up on a database that does not answer
+ * within `waitMs` (at least 1 s: the connect timeout's unit).
+ */
+async function noteProgramSessions(waitMs) {
+    await Promise.all([...ownSessions.values()]
+        .filter(own => own.applicationNames.size > 0)
+        .map(async (own) => {
+        let client;
+        try {
+            client = await connect(own.connection, Math.max(1, Math.min(own.connectTimeoutSeconds, Math.ceil(waitMs / 1000))), { endingSessions: true });
+        }
+        catch {
+            return;
+        }
+        try {
+            notedPrograms.set(own, await findOwnSessions(client, own, true));
+        }
+        catch {
+            // not known: endOwnSessions decides from what it finds
+        }
+        finally {
+            await client.end().catch(() => undefined);
+        }
+    }));
 }
 /**
  * What the program sessions found (before they were ended) came to: 'rolled-back' when none had

@@ -37,6 +37,8 @@ var dump = __webpack_require__(8677);
 var toc = __webpack_require__(60521);
 // EXTERNAL MODULE: ./src/postgres/archive.ts
 var archive = __webpack_require__(29477);
+// EXTERNAL MODULE: ./src/postgres/output-settings.ts
+var output_settings = __webpack_require__(57578);
 // EXTERNAL MODULE: ./src/postgres/compare.ts
 var compare = __webpack_require__(82996);
 ;// CONCATENATED MODULE: ./src/postgres/compare-split.ts
@@ -154,6 +156,7 @@ var fifo = __webpack_require__(63727);
 // EXTERNAL MODULE: ./src/process.ts
 var process = __webpack_require__(34006);
 ;// CONCATENATED MODULE: ./src/modes/verify.ts
+
 
 
 
@@ -464,8 +467,16 @@ async function proveEquality(inputs, scratch, loaded, tempRoot, splitMinBytes, h
     let server;
     let split;
     let splitBytes = 0;
+    /** PGOPTIONS words: the backed-up session's settings pg_dump's text depends on. */
+    let sessionOptions;
     try {
         const { rows } = await client.query("SELECT current_setting('server_version') AS v, current_setting('server_version_num') AS n");
+        // the scratch database dumped with the settings the backup's pg_dump ran with (its time zone:
+        // attacker a50 F1, every timestamptz differed), those the scratch server takes
+        const settings = await (0,output_settings/* outputOptions */.I6)(client, loaded.manifest?.database.session);
+        sessionOptions = settings.options;
+        if (settings.names.length > 0)
+            log/* log */.Rm.info(`The scratch database is dumped with the settings the backup's pg_dump ran with: ${settings.names.join(', ')}.`);
         server = { version: rows[0].v, major: Math.floor(Number(rows[0].n) / 10000) };
         const tables = await splittableTables(client, head);
         split = balanceTables(tables, splitMinBytes);
@@ -498,8 +509,11 @@ async function proveEquality(inputs, scratch, loaded, tempRoot, splitMinBytes, h
         }
         catch (error) {
             const source = (0,archive/* majorOfVersion */.RI)(head.header.serverVersion ?? '');
+            // said once: the client's own advice is an install's, not this choice (trial u32 F5: the
+            // message repeated itself, nested in parentheses)
+            const found = /found (pg_dump [^;]*?\))/.exec(error.message)?.[1];
             const pin = source !== undefined && source < server.major
-                ? `; the scratch server is a newer major than the backed-up server (PostgreSQL ${head.header.serverVersion}), and no pg_dump ${server.major} or newer is installed to dump it with (${error.message}). Install one (pg-bin-dir, postgres-version or install-client) to compare exactly on this major, or pin the scratch server to your production major (services: postgres: image: postgres:${source})`
+                ? `; no pg_dump ${server.major} or newer is installed to dump it with${found ? ` (found ${found})` : ''}. Install one — pg-bin-dir: /usr/lib/postgresql/${server.major}/bin after apt-get install postgresql-client-${server.major}, or install-client: true — to compare exactly on this major, or pin the scratch server to your production major, PostgreSQL ${source} (services: postgres: image: postgres:${source})`
                 : '';
             return notCompared(`the backup was made by pg_dump ${backupMajor}, which cannot dump the scratch server (PostgreSQL ${server.version}): counts only${pin}`);
         }
@@ -548,7 +562,7 @@ async function proveEquality(inputs, scratch, loaded, tempRoot, splitMinBytes, h
         else if (snapshot) {
             log/* log */.Rm.info('No snapshot can be exported on the scratch server: one pg_dump of the scratch database.');
         }
-        const scratchDump = (extra) => failing(digestScratch((0,clients/* programPath */.kx)(install, 'pg_dump'), [...args, ...shared, ...extra], scratch, inputs, by, { tempRoot, signal: stop.signal }));
+        const scratchDump = (extra) => failing(digestScratch((0,clients/* programPath */.kx)(install, 'pg_dump'), [...args, ...shared, ...extra], scratch, inputs, by, { tempRoot, signal: stop.signal, sessionOptions }));
         let settled;
         try {
             settled = await Promise.allSettled([
@@ -584,7 +598,7 @@ async function proveEquality(inputs, scratch, loaded, tempRoot, splitMinBytes, h
     // a table with columns the backup's has not (a provider's newer table): its rows compared
     // again on the backup's columns, read by psql in the dump's encoding
     const env = {
-        ...(0,connection/* libpqEnvironment */.SQ)(scratch, { connectTimeoutSeconds: inputs.connectTimeoutSeconds }),
+        ...withOptions((0,connection/* libpqEnvironment */.SQ)(scratch, { connectTimeoutSeconds: inputs.connectTimeoutSeconds }), sessionOptions),
         ...(head.encoding ? { PGCLIENTENCODING: head.encoding } : {})
     };
     await (0,compare/* compareOnBackupColumns */.Y_)(comparison, backup, restored, (table, columns) => (0,process/* checkedOutput */.RZ)((0,process/* startChild */.v0)((0,clients/* programPath */.kx)(install, 'psql'), [
@@ -606,14 +620,20 @@ async function proveEquality(inputs, scratch, loaded, tempRoot, splitMinBytes, h
         }
     }
     if (newerDump !== undefined) {
-        // what pg_dump newerDump writes otherwise (an entry's text, an entry it adds or leaves out);
-        // never the data: table rows, sequence values, large objects
+        // what pg_dump newerDump writes otherwise: an entry's text, and the entries it shapes anew
+        // (large objects: BLOB METADATA groups from 17; the planner's statistics from 18); never
+        // the data (table rows, sequence values, large objects), and never an object missing from
+        // the restored database or there only (attacker a50: a lost index or policy passed as
+        // "writes some entries otherwise")
         for (const d of comparison.differences) {
-            if (!d.expectedBecause &&
-                !/^(?:TABLE DATA|SEQUENCE SET|MATERIALIZED VIEW DATA) /.test(d.object) &&
-                d.object !== 'large objects') {
-                d.expectedBecause = `the backup was made by pg_dump ${backupMajor}, the scratch database dumped by pg_dump ${newerDump}, which writes some entries otherwise`;
-            }
+            if (d.expectedBecause ||
+                /^(?:TABLE DATA|SEQUENCE SET|MATERIALIZED VIEW DATA) /.test(d.object) ||
+                d.object === 'large objects')
+                continue;
+            const presence = /^is (?:missing from the restored database|in the restored database only)/;
+            if (presence.test(d.what) && !RESHAPED_ENTRIES.test(d.object))
+                continue;
+            d.expectedBecause = `the backup was made by pg_dump ${backupMajor}, the scratch database dumped by pg_dump ${newerDump}, which writes some entries otherwise`;
         }
     }
     logComparison(comparison);
@@ -701,11 +721,17 @@ async function recordBefore(inputs, scratch, plan, tempRoot) {
  * streams. It is read into one buffer, reused (its stdout stream would allocate a Buffer per
  * read: tens of MB of garbage at a time); where no named pipe can be made, from its stdout.
  */
+/** `env` with `options` (PGOPTIONS words) after its own: a setting the URL makes comes first. */
+function withOptions(env, options) {
+    if (options.length === 0)
+        return env;
+    return { ...env, PGOPTIONS: [env.PGOPTIONS ?? '', ...options].join(' ').trim() };
+}
 async function digestScratch(pgDumpPath, args, scratch, inputs, by, options) {
     const pipe = await (0,fifo/* reusedBufferPipe */.vW)(options.tempRoot);
     let pgDump;
     try {
-        pgDump = (0,dump/* startPgDump */.Yt)(pgDumpPath, args, (0,connection/* libpqEnvironment */.SQ)(scratch, { connectTimeoutSeconds: inputs.connectTimeoutSeconds }), line => log/* log */.Rm.debug(`pg_dump: ${line}`), pipe?.writer);
+        pgDump = (0,dump/* startPgDump */.Yt)(pgDumpPath, args, withOptions((0,connection/* libpqEnvironment */.SQ)(scratch, { connectTimeoutSeconds: inputs.connectTimeoutSeconds }), options.sessionOptions ?? []), line => log/* log */.Rm.debug(`pg_dump: ${line}`), pipe?.writer);
     }
     catch (error) {
         pipe?.close();
@@ -719,18 +745,45 @@ async function digestScratch(pgDumpPath, args, scratch, inputs, by, options) {
     options.signal.addEventListener('abort', stop);
     try {
         const [digest] = await Promise.all([
-            (pipe ? (0,compare/* digestArchiveChunks */.Z9)((0,compare/* scavenging */.Qp)(pipe), by) : (0,compare/* digestArchive */.bz)(pgDump.stdout, by)).catch((error) => {
+            (pipe ? (0,compare/* digestArchiveChunks */.Z9)((0,compare/* scavenging */.Qp)(pipe), by) : (0,compare/* digestArchive */.bz)(pgDump.stdout, by)).catch(async (error) => {
+                // a pg_dump that failed on its own (an error from the server: row-level security the
+                // verifying role is under) cut its archive short: its error is the cause, not "the
+                // archive ends inside a data block" (attacker a50 F5)
+                const cause = await Promise.race([
+                    pgDump.done.then(() => undefined, (failed) => failed),
+                    new Promise(resolve => setTimeout(() => resolve(undefined), 1000).unref())
+                ]);
                 pgDump.kill();
-                throw error;
+                throw cause ?? error;
             }),
             pgDump.done
         ]);
         return digest;
     }
+    catch (error) {
+        throw error instanceof dump/* DumpError */.tR ? scratchDumpError(error) : error;
+    }
     finally {
         options.signal.removeEventListener('abort', stop);
         pipe?.close();
     }
+}
+/**
+ * The entries a newer pg_dump writes in another shape than an older one (the same objects):
+ * large objects (BLOB entries up to 16, BLOB METADATA groups from 17), the planner's statistics
+ * (STATISTICS DATA, 18).
+ */
+const RESHAPED_ENTRIES = /^(?:BLOB|BLOB METADATA|BLOBS|STATISTICS DATA) /;
+/**
+ * pg_dump's failure on the scratch database, said as verify's (its advice is a backup's: "the
+ * role in database-url").
+ */
+function scratchDumpError(cause) {
+    const stderr = cause.stderr || cause.message;
+    const rls = /row-level security policy for table "((?:[^"]|"")*)"/.exec(stderr);
+    if (rls)
+        return new errors/* EngineError */.NJ(`pg_dump refuses to dump the scratch database to compare it with the backup: row-level security policies apply to the verifying role (verify-database-url's) on table ${rls[1]} (it does not own the table, or the table has FORCE ROW LEVEL SECURITY), and pg_dump would not see all its rows. The restore itself passed. Verify as a superuser (a postgres service container's own user) or a role with BYPASSRLS.`, 'failure', undefined, { cause });
+    return new errors/* EngineError */.NJ(`pg_dump failed on the scratch database, which verify dumps to compare it with the backup: ${cause.message}`, 'failure', undefined, { cause });
 }
 function notCompared(why) {
     log/* log */.Rm.warning(`Not compared exactly: ${why}.`);
