@@ -915,6 +915,34 @@ describe('verify across majors', () => {
     )
   }, 240_000)
 
+  it('moving day with many large objects, some granted: pg_dump 17 groups them otherwise, their contents equal (attacker a51 F1)', async () => {
+    const source = await server.createDatabase()
+    await server.query(
+      source,
+      `SELECT pg_catalog.lo_from_bytea(0, pg_catalog.convert_to(g::text, 'UTF8')) FROM generate_series(1, 1001) g;
+       DO $$ BEGIN
+         EXECUTE format('GRANT SELECT ON LARGE OBJECT %s TO PUBLIC', (SELECT min(oid) FROM pg_largeobject_metadata));
+       END $$;`
+    )
+    await harness.backup(testBackupInputs(server.url(source), { artifactName: 'many-lo-backup' }))
+    const latest: BackupSource = {
+      kind: 'artifact',
+      name: 'many-lo-backup',
+      runId: 'latest',
+      repository: harness.backend.repository,
+      token: harness.backend.githubToken
+    }
+    const pgBinDir = path.join(os.homedir(), '.cache/postgres-backup-action/pg-clients/17/bin')
+    const scratch = await newer.createDatabase()
+    const result = await harness.verify(
+      testRestoreInputs(newer.url(scratch), latest, { mode: 'verify', pgBinDir })
+    )
+    const c = result.equality.comparison!
+    expect(c.largeObjects).toBe(1001)
+    expect(c.largeObjectsEqual).toBe(true)
+    expect(c.differences.filter(d => !d.expectedBecause)).toEqual([])
+  }, 240_000)
+
   it('moving day to PostgreSQL 18 with pg_dump 18: the data equal, only what pg_dump 18 writes otherwise listed as expected', async () => {
     const newest = await startPostgres({ binDir: embeddedBinDir(18) })
     try {

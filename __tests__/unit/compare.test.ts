@@ -546,3 +546,57 @@ describe('digestArchiveAlongside on an archive', () => {
     expect(await tap.result()).toBeUndefined()
   })
 })
+
+/** A BLOBS block: type 3, the dumpId, each large object's OID and its bytes in one chunk, 0. */
+const blobsBlock = (dumpId: number, objects: Array<[number, string]>): Buffer =>
+  Buffer.concat([
+    Buffer.from([3]),
+    int4(dumpId),
+    ...objects.flatMap(([oid, content]) => [
+      int4(oid),
+      int4(Buffer.byteLength(content)),
+      Buffer.from(content),
+      int4(0)
+    ]),
+    int4(0)
+  ])
+
+/** An uncompressed custom archive of BLOBS entries 1..n (the large objects of each). */
+function blobsArchive(groups: Array<Array<[number, string]>>): Buffer {
+  const entries = groups.map((_, i) => ({
+    dumpId: i + 1,
+    desc: 'BLOBS',
+    tag: 'BLOBS',
+    namespace: '',
+    section: 3,
+    dataState: 1
+  }))
+  const trailing = Buffer.concat(groups.map((objects, i) => blobsBlock(i + 1, objects)))
+  return writeArchive({ minor: 15, entries, trailing })
+}
+
+describe('large objects compared whatever BLOBS entries group them (attacker a51 F1)', () => {
+  it("pg_dump 15's one entry against 17's groups: equal; a changed or missing object: not", async () => {
+    const objects: Array<[number, string]> = [
+      [16400, 'one'],
+      [16401, 'two'],
+      [16402, 'three']
+    ]
+    const digest = (groups: Array<Array<[number, string]>>) =>
+      digestArchiveChunks(sliced(blobsArchive(groups), 100), 'rows')
+    const one = await digest([objects])
+    const compared = async (groups: Array<Array<[number, string]>>) =>
+      compareArchives(one, await digest(groups))
+    const regrouped = await compared([[objects[2]], [objects[0], objects[1]]])
+    expect(regrouped.largeObjects).toBe(3)
+    expect(regrouped.largeObjectsEqual).toBe(true)
+    const changed = await compared([[objects[2]], [objects[0], [16401, 'TWO']]])
+    expect(changed.largeObjectsEqual).toBe(false)
+    expect(changed.differences.map(d => `${d.object} ${d.what}`)).toEqual([
+      'large objects differ: 3 restored, 3 in the backup (their contents differ)'
+    ])
+    const moved = await compared([[objects[0], objects[1]], [[16403, 'three']]])
+    expect(moved.largeObjectsEqual).toBe(false)
+    expect((await compared([[objects[0], objects[1]]])).largeObjectsEqual).toBe(false)
+  })
+})
