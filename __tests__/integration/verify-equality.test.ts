@@ -432,6 +432,31 @@ describe('verify compares the restored database with the backup', () => {
     expect(error.message).not.toMatch(/ends inside a data block/)
   }, 180_000)
 
+  it("a reordered child's rows read again in pg_dump's own DateStyle, IntervalStyle and float digits, whatever the scratch database's (attacker a51 F2)", async () => {
+    const source = await server.createDatabase()
+    await server.query(
+      source,
+      `CREATE TABLE public.p (a integer, b date);
+       CREATE TABLE public.c (x integer) INHERITS (public.p);
+       ALTER TABLE public.p ADD COLUMN f float8, ADD COLUMN i interval;
+       INSERT INTO public.c VALUES (1, '2024-03-05', 7, 0.1, '1 day 02:03:04');`
+    )
+    await harness.backup(testBackupInputs(server.url(source), { artifactName: 'styles-backup' }))
+    const scratch = await server.createDatabase()
+    await server.query(
+      'postgres',
+      `ALTER DATABASE ${scratch} SET datestyle = 'SQL, DMY';
+       ALTER DATABASE ${scratch} SET intervalstyle = 'sql_standard';
+       ALTER DATABASE ${scratch} SET extra_float_digits = 0;`
+    )
+    const result = await harness.verify(verifyInputs(scratch, 'styles-backup'))
+    const c = result.equality.comparison!
+    expect(c.differences.filter(d => !d.expectedBecause)).toEqual([])
+    expect(c.differences.find(d => d.object === 'TABLE DATA public.c')?.what).toMatch(
+      /in the backup's order its 1 row is equal to the backup's/
+    )
+  }, 180_000)
+
   it('fails naming the encoding of a LATIN1 scratch database for a UTF8 backup', async () => {
     const source = await server.createDatabase()
     await server.query(

@@ -653,7 +653,9 @@ async function proveEquality(
   const env = {
     ...withOptions(
       libpqEnvironment(scratch, { connectTimeoutSeconds: inputs.connectTimeoutSeconds }),
-      sessionOptions
+      // the text as pg_dump writes it: its own pins, then the backup's session (attacker a51
+      // F2: a scratch database's DateStyle made equal rows differ)
+      [...PG_DUMP_PINS, ...sessionOptions]
     ),
     ...(head.encoding ? { PGCLIENTENCODING: head.encoding } : {})
   }
@@ -807,6 +809,13 @@ async function recordBefore(
  * streams. It is read into one buffer, reused (its stdout stream would allocate a Buffer per
  * read: tens of MB of garbage at a time); where no named pipe can be made, from its stdout.
  */
+/**
+ * The settings pg_dump sets in its own session (pg_backup_db.c, servers 12+), so that text it
+ * writes reads the same whatever the role's or database's: for psql reading rows to compare
+ * with a dump's.
+ */
+const PG_DUMP_PINS = ['-c DateStyle=ISO', '-c IntervalStyle=postgres', '-c extra_float_digits=3']
+
 /** `env` with `options` (PGOPTIONS words) after its own: a setting the URL makes comes first. */
 function withOptions(
   env: Record<string, string>,

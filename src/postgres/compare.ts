@@ -880,7 +880,7 @@ export async function compareOnBackupColumns(
       // the same columns in another order (an inheritance child: attacker a50 F3): compared in
       // the backup's order, and the order named either way
       if (projected.sha256 === mine.sha256) {
-        d.what = `differs: ${order}; in the backup's order its ${plural(projected.count, 'row')} are equal to the backup's`
+        d.what = `differs: ${order}; in the backup's order its ${plural(projected.count, 'row')} ${projected.count === 1 ? 'is' : 'are'} equal to the backup's`
         d.expectedBecause = COLUMN_ORDER_REASON
       } else
         d.what += `; ${order}, and in the backup's order the rows differ too (${plural(projected.count, 'row')} restored, ${mine.count} in the backup; the first difference is in ${firstDifferingRows(mine, projected)})`
@@ -888,7 +888,7 @@ export async function compareOnBackupColumns(
     }
     const named = `${plural(extra.length, 'column')} the backup's has not (${extra.join(', ')})`
     if (projected.sha256 === mine.sha256) {
-      d.expectedBecause = `the restored table has ${named}, which the restore filled with their defaults; on the backup's ${plural(ours.columns.length, 'column')} its ${plural(projected.count, 'row')} are equal to the backup's`
+      d.expectedBecause = `the restored table has ${named}, which the restore filled with their defaults; on the backup's ${plural(ours.columns.length, 'column')} its ${plural(projected.count, 'row')} ${projected.count === 1 ? 'is' : 'are'} equal to the backup's`
     } else {
       d.what += `; the restored table has ${named}, and on the backup's columns alone the rows differ too (${plural(projected.count, 'row')} restored, ${mine.count} in the backup; the first difference is in ${firstDifferingRows(mine, projected)})`
     }
@@ -1174,7 +1174,7 @@ export function compareArchives(
       // (attacker a50 F2: an INSERT without column names fills other columns than in the source)
       differences.push({
         object: `TABLE DATA ${name}`,
-        what: `differs: ${reordered(e, match)}; its ${plural(mine.count, 'row')} are equal in that order`,
+        what: `differs: ${reordered(e, match)}; its ${plural(mine.count, 'row')} ${mine.count === 1 ? 'is' : 'are'} equal in that order`,
         expectedBecause: COLUMN_ORDER_REASON
       })
     } else {
