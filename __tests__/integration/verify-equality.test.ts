@@ -432,6 +432,25 @@ describe('verify compares the restored database with the backup', () => {
     expect(error.message).not.toMatch(/ends inside a data block/)
   }, 180_000)
 
+  it('a table that got its columns before it inherited (ALTER TABLE … INHERIT): its definition in another order is expected too (attacker a51 F3)', async () => {
+    const source = await server.createDatabase()
+    await server.query(
+      source,
+      `CREATE TABLE public.p (a integer, b text);
+       CREATE TABLE public.c (x integer, a integer, b text, CONSTRAINT c_x CHECK (x > 0));
+       ALTER TABLE public.c INHERIT public.p;
+       INSERT INTO public.c VALUES (5, 1, 'one');`
+    )
+    await harness.backup(testBackupInputs(server.url(source), { artifactName: 'inherit2-backup' }))
+    const scratch = await server.createDatabase()
+    const result = await harness.verify(verifyInputs(scratch, 'inherit2-backup'))
+    const c = result.equality.comparison!
+    expect(c.differences.filter(d => !d.expectedBecause)).toEqual([])
+    expect(c.differences.find(d => d.object === 'TABLE public.c')?.what).toBe(
+      'has its columns in another order: backup (x, a, b), restored (a, b, x)'
+    )
+  }, 180_000)
+
   it("a reordered child's rows read again in pg_dump's own DateStyle, IntervalStyle and float digits, whatever the scratch database's (attacker a51 F2)", async () => {
     const source = await server.createDatabase()
     await server.query(
