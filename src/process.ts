@@ -71,7 +71,10 @@ const SAFE_ENVIRONMENT = [
   'ProgramFiles',
   'APPDATA',
   'LOCALAPPDATA',
-  'USERPROFILE'
+  'USERPROFILE',
+  // the runner's mark on a job's processes: a self-hosted runner ends those still running when
+  // the job ends (a child left behind by an action killed with SIGKILL; attacker a49)
+  'RUNNER_TRACKING_ID'
 ]
 
 /** The proxy settings apt-get (install-client) needs behind a proxy. */

@@ -52,7 +52,8 @@ describe('childEnvironment', () => {
           'INPUT_DATABASE-URL': 'postgresql://u:secret@h/d',
           ACTIONS_RUNTIME_TOKEN: 'token',
           PGHOST: 'inherited',
-          AWS_SECRET_ACCESS_KEY: 'key'
+          AWS_SECRET_ACCESS_KEY: 'key',
+          RUNNER_TRACKING_ID: 'github_5f0c'
         }
       }
     )
@@ -60,7 +61,9 @@ describe('childEnvironment', () => {
       PATH: '/usr/bin',
       HOME: '/home/runner',
       LC_ALL: 'C.UTF-8',
-      PGPASSWORD: 'given'
+      PGPASSWORD: 'given',
+      // the runner finds the job's leftover processes by it
+      RUNNER_TRACKING_ID: 'github_5f0c'
     })
   })
 
