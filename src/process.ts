@@ -567,7 +567,8 @@ function freezeChildren(): boolean {
         '-c',
         `sleep ${FROZEN_AT_MOST_S}; ${targets.map(t => `kill -CONT ${t} 2>/dev/null`).join('; ')}`
       ],
-      { detached: true, stdio: 'ignore' }
+      // the allowed environment only (no input's copy, no token reaches /proc/…/environ)
+      { detached: true, stdio: 'ignore', env: childEnvironment() }
     )
   } catch {
     return false
