@@ -374,7 +374,7 @@ describe('verify compares the restored database with the backup', () => {
       expectedBecause: expect.stringContaining("with its parent's columns first")
     })
     expect(named('public.e')?.what).toBe(
-      'differs: its columns are in another order: backup (a, b, y, d), restored (a, b, d, y); its 0 rows are equal in that order'
+      'differs: its columns are in another order: backup (a, b, y, d), restored (a, b, d, y); it holds no rows'
     )
     expect(c.tablesEqual).toBe(c.tablesCompared - 2)
   }, 180_000)
@@ -473,6 +473,36 @@ describe('verify compares the restored database with the backup', () => {
     expect(c.differences.filter(d => !d.expectedBecause)).toEqual([])
     expect(c.differences.find(d => d.object === 'TABLE DATA public.c')?.what).toMatch(
       /in the backup's order its 1 row is equal to the backup's/
+    )
+  }, 180_000)
+
+  it('a reordered child: values swapped between two of its columns fail; regclass values read as pg_dump writes them (attacker a52 F1, F5)', async () => {
+    const source = await server.createDatabase()
+    await server.query(
+      source,
+      `CREATE TABLE public.p (a integer, b text);
+       CREATE TABLE public.c (x integer) INHERITS (public.p);
+       CREATE TABLE public.k (r regclass) INHERITS (public.p);
+       ALTER TABLE public.p ADD COLUMN d integer;
+       INSERT INTO public.c VALUES (1, 'one', 10, 100), (2, 'two', 20, 200);
+       INSERT INTO public.k VALUES (3, 'three', 'public.p', 300);`
+    )
+    await harness.backup(testBackupInputs(server.url(source), { artifactName: 'swap-backup' }))
+    // equal: passes (the regclass column read qualified, as pg_dump writes it)
+    const equal = await harness.verify(verifyInputs(await server.createDatabase(), 'swap-backup'))
+    expect(equal.equality.comparison!.differences.filter(d => !d.expectedBecause)).toEqual([])
+    // x and d swapped in the restored copy: the same text in the other column order, not equal
+    const scratch = await server.createDatabase()
+    const error = (await harness
+      .verify(verifyInputs(scratch, 'swap-backup'), {
+        beforeCompare: async () => {
+          await server.query(scratch, 'UPDATE public.c SET x = d, d = x')
+        }
+      })
+      .catch((e: Error) => e)) as Error
+    expect(error).toBeInstanceOf(harness.engine.verifyEngine.VerifyError)
+    expect(error.message).toMatch(
+      /TABLE DATA public\.c differs: its columns are in another order: backup \(a, b, x, d\), restored \(a, b, d, x\), and in the backup's order the rows differ too \(2 rows restored, 2 in the backup/
     )
   }, 180_000)
 

@@ -600,3 +600,43 @@ describe('large objects compared whatever BLOBS entries group them (attacker a51
     expect((await compared([[objects[0], objects[1]]])).largeObjectsEqual).toBe(false)
   })
 })
+
+describe("a child table's definition in another column order (attacker a51 F3, a52 F2, F3)", () => {
+  const table = (defn: string) => entry('TABLE', 'public', 'c', { defn })
+  const differences = (a: string, b: string) =>
+    compareArchives(archive([table(a)]), archive([table(b)])).differences
+  it('only the order of whole columns: expected, naming both orders', () => {
+    const d = differences(
+      'CREATE TABLE public.c (\n    x integer,\n    a integer,\n    CONSTRAINT k CHECK ((x > 0))\n)\nINHERITS (public.p);\n',
+      'CREATE TABLE public.c (\n    a integer,\n    x integer,\n    CONSTRAINT k CHECK ((x > 0))\n)\nINHERITS (public.p);\n'
+    )
+    expect(d).toEqual([
+      expect.objectContaining({
+        what: 'has its columns in another order: backup (x, a), restored (a, x)',
+        expectedBecause: expect.stringContaining("parent's columns first")
+      })
+    ])
+  })
+  it.each([
+    [
+      'NOT NULL moved between two columns whose defaults hold a line break',
+      "CREATE TABLE public.c (\n    s text DEFAULT 'x\ny' NOT NULL,\n    t text DEFAULT 'x\ny'\n)\nINHERITS (public.p);\n",
+      "CREATE TABLE public.c (\n    t text DEFAULT 'x\ny' NOT NULL,\n    s text DEFAULT 'x\ny'\n)\nINHERITS (public.p);\n"
+    ],
+    [
+      'a comma lost inside a literal',
+      "CREATE TABLE public.c (\n    s text DEFAULT 'x,\ny'\n)\nINHERITS (public.p);\n",
+      "CREATE TABLE public.c (\n    s text DEFAULT 'x\ny'\n)\nINHERITS (public.p);\n"
+    ],
+    [
+      'not a child: INHERITS inside a literal',
+      "CREATE TABLE public.c (\n    a integer,\n    b integer,\n    z text DEFAULT '\n)\nINHERITS ('\n);\n",
+      "CREATE TABLE public.c (\n    b integer,\n    a integer,\n    z text DEFAULT '\n)\nINHERITS ('\n);\n"
+    ]
+  ])('%s: a difference, not expected', (_what, a, b) => {
+    const d = differences(a, b)
+    expect(d).toHaveLength(1)
+    expect(d[0].expectedBecause).toBeUndefined()
+    expect(d[0].what).toMatch(/^has another definition/)
+  })
+})

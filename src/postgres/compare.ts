@@ -26,6 +26,7 @@ import {
 } from './toc.js'
 import { plural } from '../log.js'
 import { bookkeepingName } from './target-policy.js'
+import { sqlTokens } from './plain-sql.js'
 import { SCAVENGE_BYTES, scavengeEvery } from '../memory.js'
 
 /** Rows per segment digest: a data difference is placed within this many rows (or a multiple). */
@@ -883,7 +884,7 @@ export async function compareOnBackupColumns(
         d.what = `differs: ${order}; in the backup's order its ${plural(projected.count, 'row')} ${projected.count === 1 ? 'is' : 'are'} equal to the backup's`
         d.expectedBecause = COLUMN_ORDER_REASON
       } else
-        d.what += `; ${order}, and in the backup's order the rows differ too (${plural(projected.count, 'row')} restored, ${mine.count} in the backup; the first difference is in ${firstDifferingRows(mine, projected)})`
+        d.what = `differs: ${order}, and in the backup's order the rows differ too (${plural(projected.count, 'row')} restored, ${mine.count} in the backup; the first difference is in ${firstDifferingRows(mine, projected)})`
       continue
     }
     const named = `${plural(extra.length, 'column')} the backup's has not (${extra.join(', ')})`
@@ -902,29 +903,70 @@ export async function compareOnBackupColumns(
 export const COLUMN_ORDER_REASON =
   "pg_dump recreates a table that inherits from another with its parent's columns first (pg_restore by hand restores it so too): an INSERT or COPY that names no columns fills other columns than in the source"
 
+/** A token of plain-sql's sqlTokens. */
+type SqlToken = ReturnType<typeof sqlTokens>[number]
+
 /**
- * Two CREATE TABLE … INHERITS statements of pg_dump that differ only in the order of the lines
- * between their parentheses (the columns; the constraints keep their place after them): the
- * columns' names in each order; else undefined.
+ * A pg_dump CREATE TABLE as tokens: what comes before its column list, the items of that list
+ * (columns and constraints, split at its top-level commas: a literal's comma or line break is
+ * the literal's), and what follows it; undefined when it is no such statement.
+ */
+function tableParts(
+  defn: string | null
+): { head: string; items: string[]; tail: SqlToken[] } | undefined {
+  if (!defn?.startsWith('CREATE ')) return undefined
+  const tokens = sqlTokens(defn, false)
+  const open = tokens.findIndex(t => t.kind === 'punct' && t.value === '(')
+  if (open < 0) return undefined
+  const items: string[] = []
+  let item: SqlToken[] = []
+  let depth = 0
+  for (let i = open + 1; i < tokens.length; i++) {
+    const t = tokens[i]
+    if (t.kind === 'punct' && t.value === '(') depth++
+    if (t.kind === 'punct' && t.value === ')' && depth-- === 0) {
+      items.push(JSON.stringify(item))
+      return {
+        head: JSON.stringify(tokens.slice(0, open)),
+        items,
+        tail: tokens.slice(i + 1)
+      }
+    }
+    if (depth === 0 && t.kind === 'punct' && t.value === ',') {
+      items.push(JSON.stringify(item))
+      item = []
+    } else item.push(t)
+  }
+  return undefined
+}
+
+/** pg_dump's CREATE TABLE of a child of another table: its column list followed by INHERITS. */
+function isChildTable(defn: string | null): boolean {
+  const tail = tableParts(defn)?.tail
+  return tail?.[0]?.kind === 'ident' && tail[0].value === 'inherits' && tail[0].quoted !== true
+}
+
+/**
+ * Two CREATE TABLE … INHERITS statements of pg_dump that differ only in the order of the items
+ * of their column lists (whole columns and constraints, compared token by token): the columns'
+ * names in each order; else undefined.
  */
 function columnOrderOnly(
   backup: string | null,
   restored: string | null
 ): { backup: string[]; restored: string[] } | undefined {
-  const parts = (defn: string | null) => {
-    const m = /^(CREATE TABLE [^\n]* \(\n)([^]*?)(\n\)\nINHERITS \([^]*)$/.exec(defn ?? '')
-    if (!m) return undefined
-    const lines = m[2].split('\n').map(l => l.replace(/,$/, ''))
-    return { head: m[1], tail: m[3], lines }
-  }
-  const a = parts(backup)
-  const b = parts(restored)
-  if (!a || !b || a.head !== b.head || a.tail !== b.tail) return undefined
-  if (a.lines.length !== b.lines.length) return undefined
-  if ([...a.lines].sort().join('\n') !== [...b.lines].sort().join('\n')) return undefined
-  const names = (lines: string[]) =>
-    lines.filter(l => !/^\s*CONSTRAINT /.test(l)).map(l => l.trim().split(' ')[0])
-  return { backup: names(a.lines), restored: names(b.lines) }
+  if (!isChildTable(backup) || !isChildTable(restored)) return undefined
+  const a = tableParts(backup)!
+  const b = tableParts(restored)!
+  if (a.head !== b.head || JSON.stringify(a.tail) !== JSON.stringify(b.tail)) return undefined
+  if (a.items.length !== b.items.length) return undefined
+  if ([...a.items].sort().join('\n') !== [...b.items].sort().join('\n')) return undefined
+  const names = (items: string[]) =>
+    items
+      .map(i => JSON.parse(i) as SqlToken[])
+      .filter(t => !(t[0]?.kind === 'ident' && t[0].value === 'constraint' && !t[0].quoted))
+      .map(t => String(t[0]?.value ?? ''))
+  return { backup: names(a.items), restored: names(b.items) }
 }
 
 /**
@@ -940,7 +982,7 @@ function reordered(
   const table = archive.toc.entries.find(
     t => t.desc === 'TABLE' && t.namespace === backup.namespace && t.tag === backup.tag
   )
-  if (!/\nINHERITS \(/.test(table?.defn ?? '')) return undefined
+  if (!isChildTable(table?.defn ?? null)) return undefined
   const ours = parseCopyColumns(backup.copyStmt ?? null)?.columns
   const theirs = parseCopyColumns(restored?.copyStmt ?? null)?.columns
   if (!ours || !theirs || ours.length !== theirs.length) return undefined
@@ -959,6 +1001,8 @@ export function tableDataEqual(backup: ArchiveDigest, restored: ArchiveDigest): 
     const mine = backup.blocks.get(e.dumpId)
     const theirs = match ? restored.blocks.get(match.dumpId) : undefined
     if (!mine || !theirs || mine.sha256 !== theirs.sha256) return false
+    // the same text in columns of another order: values in other columns (attacker a52 F1)
+    if (reordered(backup, e, match)) return false
   }
   const ours = new Set(data(backup).map(keyOf))
   return data(restored).every(
@@ -1215,12 +1259,15 @@ export function compareArchives(
         expectedBecause: keptData(e)
       })
     } else if (reordered(backup, e, match)) {
-      // the same text, in columns of another order (an empty table): not equal all the same
-      // (attacker a50 F2: an INSERT without column names fills other columns than in the source)
+      // the same text in columns of another order: equal only if it is the same read in the
+      // backup's order (compareOnBackupColumns; attacker a52 F1: values swapped between two
+      // columns passed), or the table is empty (attacker a50 F2: an empty one counted equal)
       differences.push({
         object: `TABLE DATA ${name}`,
-        what: `differs: ${reordered(backup, e, match)}; its ${plural(mine.count, 'row')} ${mine.count === 1 ? 'is' : 'are'} equal in that order`,
-        expectedBecause: COLUMN_ORDER_REASON
+        what: `differs: ${reordered(backup, e, match)}; ${mine.count === 0 && theirsBlock.count === 0 ? 'it holds no rows' : `its ${plural(theirsBlock.count, 'row')} in that order read as the backup's ${mine.count}`}`,
+        ...(mine.count === 0 && theirsBlock.count === 0
+          ? { expectedBecause: COLUMN_ORDER_REASON }
+          : {})
       })
     } else {
       tablesEqual++
