@@ -506,6 +506,32 @@ describe('verify compares the restored database with the backup', () => {
     )
   }, 180_000)
 
+  it('refuses the database the backup was made of as its scratch database, with clean too (trial u33 F1: verify with clean rolled production back)', async () => {
+    const source = await server.createDatabase()
+    await server.query(
+      source,
+      'CREATE TABLE public.orders (id integer PRIMARY KEY); INSERT INTO public.orders VALUES (1)'
+    )
+    await harness.backup(testBackupInputs(server.url(source), { artifactName: 'self-backup' }))
+    await server.query(source, 'INSERT INTO public.orders VALUES (2)')
+    for (const clean of [false, true]) {
+      const error = (await harness
+        .verify({
+          ...verifyInputs('unused', 'self-backup', { clean }),
+          databaseUrl: server.url(source)
+        })
+        .catch((e: Error) => e)) as Error
+      expect(error.message).toMatch(
+        /verify-database-url is the database the backup was made of \(db_\w+ on [^)]*\): verify restores into a scratch database[^]*Nothing was changed/
+      )
+    }
+    // the row written since the backup is still there
+    expect(await server.query(source, 'SELECT id FROM public.orders ORDER BY id')).toEqual([
+      { id: 1 },
+      { id: 2 }
+    ])
+  }, 180_000)
+
   it('fails naming the encoding of a LATIN1 scratch database for a UTF8 backup', async () => {
     const source = await server.createDatabase()
     await server.query(
