@@ -667,6 +667,15 @@ describe('a connection error, worded for where it is shown', () => {
       10
     ).message
     expect(tls).toContain('Check sslmode and sslrootcert (taken from PGSSLMODE in the environment)')
+    // a server without TLS and sslmode=require: the setting that fits it (trial u33 F3)
+    const plainServer = explainConnectError(
+      { message: 'The server does not support SSL connections' },
+      connection,
+      10
+    ).message
+    expect(plainServer).toContain(
+      'This server takes no TLS connections: sslmode=disable (or prefer) connects to it in the clear'
+    )
     // a server's error that speaks of a timeout is the server's, not "no answer" (attacker a36 A3)
     const cut = explainConnectError(
       { code: '57014', message: 'canceling statement due to statement timeout' },

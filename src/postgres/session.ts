@@ -957,7 +957,12 @@ export function explainConnectError(
         detail = `TLS failed: the server's certificate is for ${certificateNames(err) ?? 'other names'}, not '${connection.host}', the host name sslmode=verify-full checks it against. Put the certificate's name in the URL as the host (with hostaddr=<its IP address> if that name does not resolve from the runner), or use sslmode=verify-ca, which checks the certificate's chain only.`
       } else if (/SSL|TLS|certificate/i.test(message)) {
         const fromEnv = (connection.fromEnvironment ?? []).filter(v => /^PGSSL/.test(v))
-        detail = `TLS failed: ${message}. Check sslmode and sslrootcert ${fromEnv.length > 0 ? `(taken from ${fromEnv.join(', ')} in the environment)` : 'in the URL'}.`
+        // a server without TLS (a local or private one) and sslmode=require: say the setting
+        // that fits it (trial u33 F3), as psql's "server does not support SSL, but SSL was required"
+        const noTls = isNoSslError(err)
+          ? ` This server takes no TLS connections: sslmode=disable (or prefer) connects to it in the clear; keep require for a server on the internet, which should have TLS.`
+          : ''
+        detail = `TLS failed: ${message}.${noTls || ` Check sslmode and sslrootcert ${fromEnv.length > 0 ? `(taken from ${fromEnv.join(', ')} in the environment)` : 'in the URL'}.`}`
       } else {
         detail = message
       }
