@@ -9340,6 +9340,15 @@ async function guardTarget(inputs, client, plan, facts, manifest) {
     };
     log/* log */.Rm.info(`Target: PostgreSQL ${server.version}, database '${server.database}', ${(0,log/* formatBytes */.z3)(server.sizeBytes)}`);
     await refuseReadOnly(client, server, facts);
+    // verify restores into a scratch database: never the one the backup was made of, whatever it
+    // holds (trial u33 F1: verify with clean into production rolled it back to the backup)
+    const backedUp = manifest?.database;
+    if (inputs.mode === 'verify' &&
+        backedUp !== undefined &&
+        backedUp.name === server.database &&
+        backedUp.host === client.host &&
+        backedUp.port === client.port)
+        throw new RestoreError(`verify-database-url is the database the backup was made of (${backedUp.name} on ${backedUp.host}:${backedUp.port}): verify restores into a scratch database${inputs.clean ? ', and with clean it would replace its data with the backup' : ''}. Nothing was changed. Point verify-database-url at an empty database of its own (a services: postgres container in the job, or a scratch database on another server or with another name).`);
     const schemas = new Set(['public']);
     for (const t of plan.dataTables ?? [])
         schemas.add(t.schema);

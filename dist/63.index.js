@@ -1936,7 +1936,12 @@ function explainConnectError(error, connection, connectTimeoutSeconds) {
             }
             else if (/SSL|TLS|certificate/i.test(message)) {
                 const fromEnv = (connection.fromEnvironment ?? []).filter(v => /^PGSSL/.test(v));
-                detail = `TLS failed: ${message}. Check sslmode and sslrootcert ${fromEnv.length > 0 ? `(taken from ${fromEnv.join(', ')} in the environment)` : 'in the URL'}.`;
+                // a server without TLS (a local or private one) and sslmode=require: say the setting
+                // that fits it (trial u33 F3), as psql's "server does not support SSL, but SSL was required"
+                const noTls = isNoSslError(err)
+                    ? ` This server takes no TLS connections: sslmode=disable (or prefer) connects to it in the clear; keep require for a server on the internet, which should have TLS.`
+                    : '';
+                detail = `TLS failed: ${message}.${noTls || ` Check sslmode and sslrootcert ${fromEnv.length > 0 ? `(taken from ${fromEnv.join(', ')} in the environment)` : 'in the URL'}.`}`;
             }
             else {
                 detail = message;

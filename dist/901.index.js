@@ -598,7 +598,10 @@ async function proveEquality(inputs, scratch, loaded, tempRoot, splitMinBytes, h
     // a table with columns the backup's has not (a provider's newer table): its rows compared
     // again on the backup's columns, read by psql in the dump's encoding
     const env = {
-        ...withOptions((0,connection/* libpqEnvironment */.SQ)(scratch, { connectTimeoutSeconds: inputs.connectTimeoutSeconds }), sessionOptions),
+        ...withOptions((0,connection/* libpqEnvironment */.SQ)(scratch, { connectTimeoutSeconds: inputs.connectTimeoutSeconds }), 
+        // the text as pg_dump writes it: its own pins, then the backup's session (attacker a51
+        // F2: a scratch database's DateStyle made equal rows differ)
+        [...PG_DUMP_PINS, ...sessionOptions]),
         ...(head.encoding ? { PGCLIENTENCODING: head.encoding } : {})
     };
     await (0,compare/* compareOnBackupColumns */.Y_)(comparison, backup, restored, (table, columns) => (0,process/* checkedOutput */.RZ)((0,process/* startChild */.v0)((0,clients/* programPath */.kx)(install, 'psql'), [
@@ -721,6 +724,19 @@ async function recordBefore(inputs, scratch, plan, tempRoot) {
  * streams. It is read into one buffer, reused (its stdout stream would allocate a Buffer per
  * read: tens of MB of garbage at a time); where no named pipe can be made, from its stdout.
  */
+/**
+ * The settings pg_dump sets in its own session (pg_backup_db.c, servers 12+), so that text it
+ * writes reads the same whatever the role's or database's: for psql reading rows to compare
+ * with a dump's.
+ */
+const PG_DUMP_PINS = [
+    '-c DateStyle=ISO',
+    '-c IntervalStyle=postgres',
+    '-c extra_float_digits=3',
+    // pg_dump's is empty: every name a regclass or regtype prints is qualified but pg_catalog's
+    // (attacker a52 F5: 'p' read for the backup's 'public.p')
+    '-c search_path=pg_catalog'
+];
 /** `env` with `options` (PGOPTIONS words) after its own: a setting the URL makes comes first. */
 function withOptions(env, options) {
     if (options.length === 0)
