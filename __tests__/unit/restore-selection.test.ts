@@ -57,6 +57,14 @@ describe('checkSelection', () => {
     expect(refusal(['total(integer)'], [])).toMatch(/is no table, view or sequence/)
   })
 
+  it('a name a typo away from one of the backup: suggests it (trial u33 F4)', () => {
+    expect(refusal(['order'], [])).toMatch(
+      /'order' is no table, view or sequence of this backup \(names are exact[^)]*\)\. Did you mean 'orders'\? Nothing was restored\./
+    )
+    expect(refusal(['Items'], [])).toMatch(/Did you mean 'items'\?/)
+    expect(refusal(['nosuch'], [])).not.toMatch(/Did you mean/)
+  })
+
   it('refuses a table outside the schemas given', () => {
     expect(refusal(['items'], ['sales'])).toMatch(
       /'items' is no table, view or sequence of this backup in the schemas given \(sales\)/
