@@ -10,6 +10,7 @@ import { spawnSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import { buildZip, unzipEntries } from '../../dev/artifact-backend.js'
 import { seedRich } from '../../dev/fixtures.js'
 import { type TestServer, startPostgres } from '../../dev/postgres.js'
 import type { BackupSource, RestoreOptions } from '../../src/types.js'
@@ -530,6 +531,38 @@ describe('verify compares the restored database with the backup', () => {
       { id: 1 },
       { id: 2 }
     ])
+  }, 180_000)
+
+  it('a backup made before the session settings were recorded, from a source in another time zone: the failure says why equal rows may differ', async () => {
+    const source = await server.createDatabase()
+    await server.query(
+      source,
+      `CREATE TABLE public.ev (id integer PRIMARY KEY, at timestamptz);
+       INSERT INTO public.ev VALUES (1, '2024-03-10 12:00:00+00');
+       DO $$ BEGIN
+         EXECUTE format('ALTER DATABASE %I SET timezone = %L', current_database(), 'Asia/Tokyo');
+       END $$;`
+    )
+    await harness.backup(testBackupInputs(server.url(source), { artifactName: 'old-tz-backup' }))
+    // the manifest as a backup of the version before wrote it: no database.session
+    const entries = await unzipEntries(harness.backend.findArtifact('old-tz-backup.zip')!.bytes)
+    const manifest = JSON.parse(entries.get('manifest.json')!.toString('utf8')) as {
+      database: { session?: unknown }
+    }
+    delete manifest.database.session
+    entries.set('manifest.json', Buffer.from(JSON.stringify(manifest)))
+    const zip = path.join(mkdtempSync(path.join(os.tmpdir(), 'old-tz-')), 'old-tz.zip')
+    writeFileSync(zip, await buildZip(Object.fromEntries(entries)))
+    const scratch = await server.createDatabase()
+    const error = (await harness
+      .verify(
+        testRestoreInputs(server.url(scratch), { kind: 'file', path: zip }, { mode: 'verify' })
+      )
+      .catch((e: Error) => e)) as Error
+    expect(error).toBeInstanceOf(harness.engine.verifyEngine.VerifyError)
+    expect(error.message).toMatch(
+      /TABLE DATA public\.ev differs[^]*This backup records none of the session settings its pg_dump ran with[^]*ALTER DATABASE … SET timezone/
+    )
   }, 180_000)
 
   it('fails naming the encoding of a LATIN1 scratch database for a UTF8 backup', async () => {
