@@ -430,7 +430,14 @@ async function verify(inputs, scratch, deps = {}) {
     const unexplained = equality.comparison?.differences.filter(d => !d.expectedBecause) ?? [];
     if (unexplained.length > 0) {
         const shown = unexplained.slice(0, 10).map(d => `${d.object} ${d.what}`);
-        problems.push(`the restored database differs from the backup: ${shown.join('; ')}${unexplained.length > shown.length ? `; and ${unexplained.length - shown.length} more (see the log)` : ''}`);
+        // a backup made before the session's settings were recorded: its text may be another time
+        // zone's (every timestamptz differs), not a loss of the restore's
+        const unrecorded = restored.manifest !== undefined &&
+            restored.manifest.database.session === undefined &&
+            unexplained.some(d => d.object.startsWith('TABLE DATA ') || / definition: /.test(` ${d.what}`))
+            ? `. This backup records none of the session settings its pg_dump ran with (it was made before the action recorded them): if the backed-up database runs in another TimeZone or bytea_output than the scratch database, its equal rows and definitions read otherwise there — set the scratch database's (ALTER DATABASE … SET timezone = '…') and verify again, or verify a newer backup`
+            : '';
+        problems.push(`the restored database differs from the backup: ${shown.join('; ')}${unexplained.length > shown.length ? `; and ${unexplained.length - shown.length} more (see the log)` : ''}${unrecorded}`);
     }
     if (problems.length > 0) {
         const error = new VerifyError(`${problems.join('. ')}.`);
