@@ -731,13 +731,22 @@ async function proveEquality(
  */
 /**
  * The database holds anything besides what CREATE DATABASE gives (an extension but plpgsql, a
- * schema but public, a relation, function or type in public, default privileges, a large
- * object, a publication): what verify must record before the restore to tell it apart.
+ * schema but public, a public schema given another owner, comment or privileges — an app
+ * owner's scratch database, as Neon's and RDS's guides make it —, a relation, function or type
+ * in public, default privileges, a large object, a publication): what verify must record
+ * before the restore to tell it apart. (A change it cannot see costs a difference said, never
+ * a pass: the record only explains.)
  */
 async function holdsObjects(client: pg.Client): Promise<boolean> {
   const { rows } = await client.query<{ holds: boolean }>(`SELECT
     EXISTS (SELECT FROM pg_catalog.pg_extension WHERE extname <> 'plpgsql')
     OR EXISTS (SELECT FROM pg_catalog.pg_namespace WHERE nspname NOT IN ('public', 'information_schema') AND nspname !~ '^pg_')
+    OR EXISTS (SELECT FROM pg_catalog.pg_namespace n WHERE n.nspname = 'public' AND (
+      n.nspowner NOT IN (10, 6171)
+      OR pg_catalog.obj_description(n.oid, 'pg_namespace') IS DISTINCT FROM 'standard public schema'
+      OR n.nspacl IS DISTINCT FROM ARRAY[
+        pg_catalog.format('%1$s=UC/%1$s', n.nspowner::regrole)::aclitem,
+        pg_catalog.format('=%s/%s', CASE WHEN n.nspowner = 10 THEN 'UC' ELSE 'U' END, n.nspowner::regrole)::aclitem]))
     OR EXISTS (SELECT FROM pg_catalog.pg_class WHERE relnamespace = 'public'::regnamespace)
     OR EXISTS (SELECT FROM pg_catalog.pg_proc WHERE pronamespace = 'public'::regnamespace)
     OR EXISTS (SELECT FROM pg_catalog.pg_type WHERE typnamespace = 'public'::regnamespace)

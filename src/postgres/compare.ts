@@ -27,6 +27,7 @@ import {
 import { plural } from '../log.js'
 import { bookkeepingName } from './target-policy.js'
 import { sqlTokens } from './plain-sql.js'
+import { quoteSql } from './sql-redact.js'
 import { SCAVENGE_BYTES, scavengeEvery } from '../memory.js'
 
 /** Rows per segment digest: a data difference is placed within this many rows (or a multiple). */
@@ -1084,8 +1085,9 @@ export function compareArchives(
   }))
   const skippedReason = (e: TocEntry): string | undefined => {
     if (skips.length === 0 || !e.defn) return undefined
-    // eslint-disable-next-line no-control-regex -- as the script gate writes them
-    const oneLine = e.defn.replace(/\r?\n/g, ' ').replace(/[\u0000-\u001f\u007f]/g, ' ')
+    // on one line and redacted, as the script gate writes them (quoteSql): pg_dump's "ON TABLES
+    // TO" has two spaces there
+    const oneLine = quoteSql(e.defn, Number.MAX_SAFE_INTEGER)
     const skip = skips.find(s => s.start.length > 0 && oneLine.includes(s.start))
     return skip ? `the restore left it out by design (${skip.reason})` : undefined
   }
