@@ -678,60 +678,46 @@ async function endOwnSessionsNow(
   const groups = [...ownSessions.values()].filter(
     g => g.pids.size > 0 || g.applicationNames.size > 0 || g.afterEnd.size > 0
   )
-  await Promise.all(
-    groups.map(async own => {
-      let client: pg.Client
-      try {
-        client = await connect(
-          own.connection,
-          Math.max(1, Math.min(own.connectTimeoutSeconds, Math.ceil(waitMs / 1000))),
-          { endingSessions: true }
-        )
-      } catch {
-        result.unreachable++
-        return
+  await onEachDatabase(
+    groups,
+    waitMs,
+    async (client, own) => {
+      const sessions = (): Promise<FoundSession[]> => findOwnSessions(client, own, programsOnly)
+      const find = async (): Promise<number[]> => (await sessions()).map(r => r.pid)
+      const first = await sessions()
+      let pids = first.map(r => r.pid)
+      const found = pids.length
+      for (const pid of pids) {
+        await client
+          .query('SELECT pg_catalog.pg_terminate_backend($1)', [pid])
+          .catch(() => undefined)
       }
-      try {
-        const sessions = (): Promise<FoundSession[]> => findOwnSessions(client, own, programsOnly)
-        const find = async (): Promise<number[]> => (await sessions()).map(r => r.pid)
-        const first = await sessions()
-        let pids = first.map(r => r.pid)
-        const found = pids.length
-        for (const pid of pids) {
-          await client
-            .query('SELECT pg_catalog.pg_terminate_backend($1)', [pid])
-            .catch(() => undefined)
-        }
-        while (pids.length > 0 && Date.now() < deadline) {
-          await new Promise(resolve => setTimeout(resolve, 50))
-          pids = await find()
-        }
-        for (const pid of first.map(r => r.pid))
-          if (!pids.includes(pid))
-            endedUnreported.add(`${own.connection.host}:${own.connection.port}:${pid}`)
-        result.ended += found - pids.length
-        result.left.push(...pids)
-        // the programs' transactions (psql's, pg_restore's) as the server ended them: a COMMIT
-        // written to psql's pipe while it still ran an earlier statement never ran (attacker a30
-        // A2: the cancel said the restore may have committed)
-        // (with those seen while the programs were frozen: a session gone before `first` was read)
-        const seen = (notedPrograms.get(own) ?? []).filter(n => !first.some(f => f.pid === n.pid))
-        const outcome =
-          pids.length === 0 ? await programsOutcome(client, [...first, ...seen]) : undefined
-        if (outcome === 'rolled-back') markRolledBack()
-        if (outcome === 'committed') markCommitted()
-        // what the ended sessions left that a rollback does not undo (sequences): once they are gone
-        if (pids.length === 0 && !programsOnly)
-          for (const hook of own.afterEnd) {
-            const note = await hook(client).catch(() => undefined)
-            if (note) result.notes.push(note)
-          }
-      } catch {
-        result.unreachable++
-      } finally {
-        await client.end().catch(() => undefined)
+      while (pids.length > 0 && Date.now() < deadline) {
+        await new Promise(resolve => setTimeout(resolve, 50))
+        pids = await find()
       }
-    })
+      for (const pid of first.map(r => r.pid))
+        if (!pids.includes(pid))
+          endedUnreported.add(`${own.connection.host}:${own.connection.port}:${pid}`)
+      result.ended += found - pids.length
+      result.left.push(...pids)
+      // the programs' transactions (psql's, pg_restore's) as the server ended them: a COMMIT
+      // written to psql's pipe while it still ran an earlier statement never ran (attacker a30
+      // A2: the cancel said the restore may have committed)
+      // (with those seen while the programs were frozen: a session gone before `first` was read)
+      const seen = (notedPrograms.get(own) ?? []).filter(n => !first.some(f => f.pid === n.pid))
+      const outcome =
+        pids.length === 0 ? await programsOutcome(client, [...first, ...seen]) : undefined
+      if (outcome === 'rolled-back') markRolledBack()
+      if (outcome === 'committed') markCommitted()
+      // what the ended sessions left that a rollback does not undo (sequences): once they are gone
+      if (pids.length === 0 && !programsOnly)
+        for (const hook of own.afterEnd) {
+          const note = await hook(client).catch(() => undefined)
+          if (note) result.notes.push(note)
+        }
+    },
+    () => result.unreachable++
   )
   if (!programsOnly) {
     const left = deadline - Date.now()
@@ -783,28 +769,50 @@ const notedPrograms = new Map<OwnSessions, FoundSession[]>()
  * within `waitMs` (at least 1 s: the connect timeout's unit).
  */
 export async function noteProgramSessions(waitMs: number): Promise<void> {
+  await onEachDatabase(
+    [...ownSessions.values()].filter(own => own.applicationNames.size > 0),
+    waitMs,
+    async (client, own) => {
+      notedPrograms.set(own, await findOwnSessions(client, own, true))
+    },
+    // not known: endOwnSessions decides from what it finds
+    () => undefined
+  )
+}
+
+/**
+ * Runs `use` in a new session on each group's database, all at once, each connect given at most
+ * `waitMs` (at least 1 s: the connect timeout's unit), as a session the cancel does not cut
+ * (`endingSessions`); `failed` is called for a database that cannot be reached or where `use`
+ * throws. The session is closed after.
+ */
+async function onEachDatabase(
+  groups: readonly OwnSessions[],
+  waitMs: number,
+  use: (client: pg.Client, own: OwnSessions) => Promise<void>,
+  failed: () => void
+): Promise<void> {
   await Promise.all(
-    [...ownSessions.values()]
-      .filter(own => own.applicationNames.size > 0)
-      .map(async own => {
-        let client: pg.Client
-        try {
-          client = await connect(
-            own.connection,
-            Math.max(1, Math.min(own.connectTimeoutSeconds, Math.ceil(waitMs / 1000))),
-            { endingSessions: true }
-          )
-        } catch {
-          return
-        }
-        try {
-          notedPrograms.set(own, await findOwnSessions(client, own, true))
-        } catch {
-          // not known: endOwnSessions decides from what it finds
-        } finally {
-          await client.end().catch(() => undefined)
-        }
-      })
+    groups.map(async own => {
+      let client: pg.Client
+      try {
+        client = await connect(
+          own.connection,
+          Math.max(1, Math.min(own.connectTimeoutSeconds, Math.ceil(waitMs / 1000))),
+          { endingSessions: true }
+        )
+      } catch {
+        failed()
+        return
+      }
+      try {
+        await use(client, own)
+      } catch {
+        failed()
+      } finally {
+        await client.end().catch(() => undefined)
+      }
+    })
   )
 }
 
