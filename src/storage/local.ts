@@ -5,9 +5,10 @@
  * artifact .zip from the Actions page) or an artifact's downloaded zip. For a backup: the file
  * the stream writes (the CLI's), kept in a directory with its manifest beside it.
  */
-import { createWriteStream, existsSync, rmSync } from 'node:fs'
+import { createWriteStream, existsSync, readFileSync, rmSync } from 'node:fs'
 import {
   copyFile,
+  lstat,
   mkdir,
   mkdtemp,
   open,
@@ -69,14 +70,96 @@ export class BackupFileError extends EngineError {
 
 /**
  * A fresh directory of the run's own for its temporary files, under `root` (default RUNNER_TEMP,
- * which the runner empties after the job, else the system's temporary directory).
+ * which the runner empties after the job, else the system's temporary directory). It holds a
+ * mark naming this process ({@link OWNER_FILE}); the first call for a parent first removes the
+ * work directories there that a run killed before its clean-up left (SIGKILL, a power cut: on
+ * a developer's machine /tmp kept a decrypted dump; attacker a44 F3).
  */
 export async function makeWorkDir(prefix: string, root?: string): Promise<string> {
   const parent = root ?? process.env.RUNNER_TEMP ?? os.tmpdir()
   await mkdir(parent, { recursive: true })
+  if (!swept.has(parent)) {
+    swept.add(parent)
+    await removeAbandonedWorkDirs(parent)
+  }
   const dir = await mkdtemp(path.join(parent, prefix))
   workDirs.add(dir)
+  await writeFile(path.join(dir, OWNER_FILE), ownerMark(process.pid), { mode: 0o600 })
   return dir
+}
+
+/**
+ * The mark in each work directory: the host's name, the process's ID and its start time (in
+ * clock ticks since boot, /proc/PID/stat field 22; empty where there is no /proc), one a line.
+ */
+export const OWNER_FILE = '.pg-backup-action-owner'
+/** The work directories' names (makeWorkDir's prefixes and mkdtemp's six characters). */
+const WORK_DIR_NAME = /^pg-(?:backup|restore|pipe)-[A-Za-z0-9]{6}$/
+/** The parents already swept by this process. */
+const swept = new Set<string>()
+
+function ownerMark(pid: number): string {
+  return `${os.hostname()}\n${pid}\n${startTime(pid) ?? ''}\n`
+}
+
+/** A process's start time (/proc/PID/stat field 22), undefined where it cannot be read. */
+function startTime(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1')
+    // the command's name (field 2) is in parentheses and may hold spaces and ")"
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]
+  } catch {
+    return undefined
+  }
+}
+
+/** The process a mark names still runs: the same ID and, where known, the same start time. */
+function markedAlive(pid: number, start: string): boolean {
+  try {
+    process.kill(pid, 0)
+  } catch (error) {
+    // EPERM: another user's process has the ID (alive); ESRCH: none has
+    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false
+  }
+  const now = startTime(pid)
+  return start === '' || now === undefined || now === start
+}
+
+/**
+ * Removes the work directories in `parent` whose mark names a process of this host that no
+ * longer runs (its ID gone, or taken by a process started later). Only directories of this
+ * user with a mark: one made by another host (a shared mount) or by a run whose mark is not yet
+ * written is left, as is anything that cannot be read. Best effort: never fails the run.
+ */
+async function removeAbandonedWorkDirs(parent: string): Promise<void> {
+  let names: string[]
+  try {
+    names = (await readdir(parent)).filter(n => WORK_DIR_NAME.test(n))
+  } catch {
+    return
+  }
+  const removed: string[] = []
+  for (const name of names) {
+    const dir = path.join(parent, name)
+    try {
+      const info = await lstat(dir)
+      if (!info.isDirectory() || (process.getuid && info.uid !== process.getuid())) continue
+      const [host, pid, start = ''] = (await readFile(path.join(dir, OWNER_FILE), 'utf8')).split(
+        '\n'
+      )
+      if (host !== os.hostname() || !/^[1-9][0-9]*$/.test(pid ?? '')) continue
+      if (markedAlive(Number(pid), start)) continue
+      await rm(dir, { recursive: true, force: true })
+      removed.push(name)
+    } catch {
+      // unreadable or gone meanwhile: left as it is
+    }
+  }
+  if (removed.length > 0) {
+    log.info(
+      `Removed ${plural(removed.length, 'work directory', 'work directories')} in ${parent} that a run killed before its clean-up left (${removed.join(', ')}).`
+    )
+  }
 }
 
 /** The work directories made by this process (makeWorkDir); the modes remove their own. */
