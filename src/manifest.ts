@@ -6,6 +6,7 @@ import { readFile, writeFile } from 'node:fs/promises'
 import { CheckError } from './errors.js'
 import type { ManifestChanges } from './manifest-changes.js'
 import type { ObjectCounts } from './postgres/session.js'
+import type { DatabaseIdentity } from './postgres/identity.js'
 import { type DatabaseLocale, LOCALE_NAME } from './postgres/locale.js'
 import { OUTPUT_SETTINGS, type OutputSettings, SETTING_VALUE } from './postgres/output-settings.js'
 import { isAgeRecipient } from './age-keys.js'
@@ -64,6 +65,12 @@ export interface Manifest {
      * postgres/output-settings.ts): verify dumps its scratch database with the same.
      */
     session?: OutputSettings
+    /**
+     * The database as its server identified it at the backup (postgres/identity.ts: system
+     * identifier, start time, port, OID, name): verify refuses to restore into it, however
+     * its URL is spelled.
+     */
+    identity?: DatabaseIdentity
   }
   server: { version: string; versionNum: number; major: number }
   pgDump: { version: string; major: number }
@@ -285,6 +292,19 @@ export function parseManifest(data: unknown): Manifest {
         pattern: SETTING_VALUE,
         optional: true
       })
+  }
+  const identity = v.object(database ?? {}, 'database.identity', true)
+  if (identity) {
+    // compared only, never run: each in its own shape
+    v.text(identity, 'database.identity.systemIdentifier', {
+      max: 20,
+      pattern: /^\d+$/,
+      optional: true
+    })
+    v.text(identity, 'database.identity.startedAt', { max: 64, pattern: /^[0-9 :.+-]+$/ })
+    v.text(identity, 'database.identity.port', { max: 5, pattern: /^\d+$/ })
+    v.text(identity, 'database.identity.oid', { max: 10, pattern: /^\d+$/ })
+    v.text(identity, 'database.identity.name', { max: MAX_NAME })
   }
   const server = v.object(m, 'server', true)
   v.text(server, 'server.version', { max: 200, optional: true })

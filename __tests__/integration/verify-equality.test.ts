@@ -560,6 +560,38 @@ describe('verify compares the restored database with the backup', () => {
     ])
   }, 180_000)
 
+  it('refuses the backed-up database however its URL spells the server: localhost, LOCALHOST, its socket (attacker a53 F1)', async () => {
+    const source = await server.createDatabase()
+    await server.query(
+      source,
+      'CREATE TABLE public.orders (id integer PRIMARY KEY); INSERT INTO public.orders VALUES (1)'
+    )
+    await harness.backup(testBackupInputs(server.url(source), { artifactName: 'spelt-backup' }))
+    await server.query(source, 'INSERT INTO public.orders VALUES (2)')
+    const url = server.url(source)
+    const socket = new URL(url)
+    socket.hostname = ''
+    socket.port = ''
+    socket.searchParams.set('host', server.socketDir)
+    socket.searchParams.set('port', String(server.port))
+    for (const spelt of [
+      url.replace('@127.0.0.1:', '@localhost:'),
+      url.replace('@127.0.0.1:', '@LOCALHOST:'),
+      socket.toString().replace(/^postgresql:\/\/([^@]*)@\//, 'postgresql://$1@/')
+    ]) {
+      const error = (await harness
+        .verify({ ...verifyInputs('unused', 'spelt-backup', { clean: true }), databaseUrl: spelt })
+        .catch((e: Error) => e)) as Error
+      expect(error.message).toMatch(
+        /verify-database-url is the database the backup was made of \(db_\w+ on [^)]*, as its server says\): verify restores into a scratch database, and with clean it would replace its data[^]*Nothing was changed/
+      )
+    }
+    expect(await server.query(source, 'SELECT id FROM public.orders ORDER BY id')).toEqual([
+      { id: 1 },
+      { id: 2 }
+    ])
+  }, 180_000)
+
   it('a backup made before the session settings were recorded, from a source in another time zone: the failure says why equal rows may differ', async () => {
     const source = await server.createDatabase()
     await server.query(

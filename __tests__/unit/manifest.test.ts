@@ -144,6 +144,28 @@ describe('parseManifest', () => {
       /database\.session\.bytea_output is not in the expected format/
     ],
     ['database.locale', { collate: 'C' }, /database\.locale\.provider is missing or not a string/],
+    // compared with the scratch database's before verify writes: each in its own shape
+    [
+      'database.identity',
+      {
+        systemIdentifier: '1; x',
+        startedAt: '2026-12-01 02:00:00+00',
+        port: '5432',
+        oid: '1',
+        name: 'a'
+      },
+      /database\.identity\.systemIdentifier is not in the expected format/
+    ],
+    [
+      'database.identity',
+      { startedAt: 'now', port: '5432', oid: '1', name: 'a' },
+      /database\.identity\.startedAt is not in the expected format/
+    ],
+    [
+      'database.identity',
+      { startedAt: '2026-12-01 02:00:00+00', port: '5432', name: 'a' },
+      /database\.identity\.oid is missing or not a string/
+    ],
     ['server.major', 'seventeen', /server\.major is missing or not a whole number/],
     ['github.repository', 'evil', /github\.repository is not in the expected format/],
     ['github.runId', '1 OR 1=1', /github\.runId is not in the expected format/],

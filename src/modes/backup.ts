@@ -8,6 +8,7 @@
  */
 import { readDatabaseLocale } from '../postgres/locale.js'
 import { readOutputSettings } from '../postgres/output-settings.js'
+import { readDatabaseIdentity } from '../postgres/identity.js'
 import type { DefaultArtifactClient } from '@actions/artifact'
 import { rm } from 'node:fs/promises'
 import path from 'node:path'
@@ -168,6 +169,8 @@ export async function backup(
     // and the settings pg_dump's text depends on (its session's, as the role and database set
     // them): verify dumps its scratch database with the same
     const outputSettings = await readOutputSettings(pg)
+    // and which database this is, as its server tells: verify never restores into it
+    const identity = await readDatabaseIdentity(pg)
     if (hasExcludes(inputs)) {
       await log.group('Check the exclude patterns', () => warnUnmatchedExcludes(pg, inputs))
     }
@@ -309,7 +312,8 @@ export async function backup(
         port: connection.port,
         sizeBytes: server.sizeBytes,
         locale,
-        session: outputSettings
+        session: outputSettings,
+        identity
       },
       server: { version: server.version, versionNum: server.versionNum, major: server.major },
       pgDump: { version: pgDump.version, major: pgDump.major },

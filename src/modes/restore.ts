@@ -74,6 +74,7 @@ import {
   trackApplicationName,
   withSessionSearchPath
 } from '../postgres/session.js'
+import { backedUpHere, readDatabaseIdentity } from '../postgres/identity.js'
 import { cancelledBy, stopIfCancelled } from '../process.js'
 import type { SkippedStatement } from '../postgres/script-gate.js'
 import {
@@ -1763,16 +1764,29 @@ async function guardTarget(
   await refuseReadOnly(client, server, facts)
   // verify restores into a scratch database: never the one the backup was made of, whatever it
   // holds (trial u33 F1: verify with clean into production rolled it back to the backup)
+  // (by what its server says, however the URL spells it: another host name, a pooler, a socket;
+  // attacker a53 F1)
   const backedUp = manifest?.database
+  const here = backedUp
+    ? await backedUpHere(backedUp, await readDatabaseIdentity(client), {
+        host: client.host,
+        port: client.port
+      })
+    : undefined
+  if (inputs.mode === 'verify' && backedUp && here === 'same')
+    throw new RestoreError(
+      `verify-database-url is the database the backup was made of (${backedUp.name} on ${backedUp.host}:${backedUp.port}${backedUp.identity ? ', as its server says' : ''}): verify restores into a scratch database${inputs.clean ? ', and with clean it would replace its data with the backup' : ''}. Nothing was changed. Point verify-database-url at an empty database of its own (a services: postgres container in the job, or a scratch database on another server or with another name).`
+    )
+  // a copy (a Neon branch, a snapshot restore) or the database itself restarted since: only a
+  // session on the backed-up database now tells them apart (verify's database-url)
   if (
     inputs.mode === 'verify' &&
-    backedUp !== undefined &&
-    backedUp.name === server.database &&
-    backedUp.host === client.host &&
-    backedUp.port === client.port
+    backedUp &&
+    here === 'same-or-copy' &&
+    !inputs.backedUpDatabaseUrl
   )
     throw new RestoreError(
-      `verify-database-url is the database the backup was made of (${backedUp.name} on ${backedUp.host}:${backedUp.port}): verify restores into a scratch database${inputs.clean ? ', and with clean it would replace its data with the backup' : ''}. Nothing was changed. Point verify-database-url at an empty database of its own (a services: postgres container in the job, or a scratch database on another server or with another name).`
+      `verify-database-url is the database the backup was made of (${backedUp.name}), or a copy of it: its server has the backed-up cluster's system identifier and the database the backed-up one's OID, and it started since the backup (a restart, or another server made from a copy: a Neon branch, a snapshot restore). Verify restores into a scratch database${inputs.clean ? ', and with clean it would replace its data with the backup' : ''}; nothing was changed. Set database-url to the backed-up database too, so that verify can tell them apart, or verify into a database created for it (CREATE DATABASE verify_scratch: a new OID).`
     )
   const schemas = new Set<string>(['public'])
   for (const t of plan.dataTables ?? []) schemas.add(t.schema)
@@ -1962,11 +1976,8 @@ async function guardTarget(
   // trial u20 F4): said first, before clean is offered
   const source = manifest?.database
   const itself =
-    source !== undefined &&
-    source.name === server.database &&
-    source.host === client.host &&
-    source.port === client.port
-      ? ` This is the database the backup was made of (${source.name} on ${source.host}:${source.port}): clean would replace its data with the backup's, rows written since included. Set clean only to roll it back on purpose; to look at the backup, restore it into another database.`
+    source && here
+      ? ` This is the database the backup was made of (${source.name} on ${source.host}:${source.port})${here === 'same-or-copy' ? ', or a copy of it (the same cluster and database, its server started since the backup)' : ''}: clean would replace its data with the backup's, rows written since included. Set clean only to roll it back on purpose; to look at the backup, restore it into another database.`
       : ''
   // a subset (tables, schemas): which of its own tables are there, apart from the others (trial
   // u20 F6: every table of the schema was listed as if the subset would write to it)

@@ -26,6 +26,7 @@ import { type ArchiveToc, readArchiveToc } from '../postgres/toc.js'
 import type { RestorePlan } from './restore-plan.js'
 import { majorOfVersion } from '../postgres/archive.js'
 import { outputOptions } from '../postgres/output-settings.js'
+import { type DatabaseIdentity, readDatabaseIdentity, sameDatabase } from '../postgres/identity.js'
 import {
   type ArchiveComparison,
   type ArchiveDigest,
@@ -223,47 +224,20 @@ export function otherTables(
  * the database's oid and name. The URL's spelling (postgres:// or postgresql://, localhost or
  * 127.0.0.1, parameters, another user) does not enter into it.
  */
-export interface DatabaseIdentity {
-  systemIdentifier?: string
-  startedAt: string
-  port: string
-  oid: string
-  name: string
-}
+/** Whether two identities are one database of one running server (tests use it). */
+export { sameDatabase }
 
+/** The identity of the database at `connection` (a session of its own: postgres/identity.ts). */
 export async function databaseIdentity(
   connection: Connection,
   connectTimeoutSeconds: number
 ): Promise<DatabaseIdentity> {
   const client = await connect(connection, connectTimeoutSeconds)
   try {
-    const { rows } = await client.query<Omit<DatabaseIdentity, 'systemIdentifier'>>(
-      `SELECT d.oid::text AS oid, d.datname AS name,
-              pg_postmaster_start_time()::text AS "startedAt", current_setting('port') AS port
-         FROM pg_catalog.pg_database d WHERE d.datname = pg_catalog.current_database()`
-    )
-    const systemIdentifier = await client
-      .query<{ id: string }>(
-        'SELECT system_identifier::text AS id FROM pg_catalog.pg_control_system()'
-      )
-      .then(
-        result => result.rows[0]?.id,
-        () => undefined // not allowed to this role (or not there): the start time stands in
-      )
-    return { ...rows[0], systemIdentifier }
+    return await readDatabaseIdentity(client)
   } finally {
     await client.end().catch(() => undefined)
   }
-}
-
-/** True when both identities are the same database of the same server. */
-export function sameDatabase(a: DatabaseIdentity, b: DatabaseIdentity): boolean {
-  if (a.oid !== b.oid || a.name !== b.name) return false
-  if (a.systemIdentifier && b.systemIdentifier) {
-    // a physical replica shares the identifier (it is read-only: nothing is written there)
-    return a.systemIdentifier === b.systemIdentifier
-  }
-  return a.startedAt === b.startedAt && a.port === b.port
 }
 
 /**

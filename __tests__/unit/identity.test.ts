@@ -1,0 +1,100 @@
+/**
+ * backedUpHere: whether a restore's target is the database a backup was made of, by what its
+ * server says (the manifest's database.identity), else by host names for the same machine —
+ * never by the URL's spelling alone (attacker a53 F1: localhost, LOCALHOST and a socket passed
+ * where 127.0.0.1 was recorded).
+ */
+import { describe, expect, it } from '@jest/globals'
+import {
+  type DatabaseIdentity,
+  type RecordedDatabase,
+  backedUpHere,
+  sameDatabase
+} from '../../src/postgres/identity.js'
+
+const prod: DatabaseIdentity = {
+  systemIdentifier: '7715687484694075297',
+  startedAt: '2026-12-01 02:00:00.123456+00',
+  port: '5432',
+  oid: '16385',
+  name: 'app'
+}
+const recorded = (identity?: DatabaseIdentity): RecordedDatabase => ({
+  name: 'app',
+  host: '127.0.0.1',
+  port: 5432,
+  ...(identity ? { identity } : {})
+})
+const url = (host: string, port = 5432): { host: string; port: number } => ({ host, port })
+
+describe('backedUpHere, by the server', () => {
+  it('the same running server, however the URL names it (a pooler, another host name): same', async () => {
+    expect(await backedUpHere(recorded(prod), prod, url('db.example.supabase.co', 6543))).toBe(
+      'same'
+    )
+  })
+
+  it('the same cluster and database, started since (a restart; a Neon branch, a snapshot): same-or-copy', async () => {
+    const restarted = { ...prod, startedAt: '2026-12-04 03:00:00+00' }
+    expect(await backedUpHere(recorded(prod), restarted, url('10.0.0.9', 6432))).toBe(
+      'same-or-copy'
+    )
+  })
+
+  it('another database of the server, or another cluster: not it', async () => {
+    expect(await backedUpHere(recorded(prod), { ...prod, oid: '16999' }, url('127.0.0.1'))).toBe(
+      undefined
+    )
+    expect(
+      await backedUpHere(
+        recorded(prod),
+        { ...prod, systemIdentifier: '42', startedAt: 'x' },
+        url('127.0.0.1')
+      )
+    ).toBe(undefined)
+    // a new database of the same name (dropped and created again): another OID
+    expect(await backedUpHere(recorded(prod), { ...prod, oid: '17000' }, url('localhost'))).toBe(
+      undefined
+    )
+  })
+
+  it('live: one running server is the same database; a copy with the same OID is not', () => {
+    expect(sameDatabase(prod, { ...prod })).toBe(true)
+    expect(sameDatabase(prod, { ...prod, startedAt: '2026-12-04 03:00:00+00' })).toBe(false)
+    expect(sameDatabase({ ...prod, systemIdentifier: undefined }, prod)).toBe(true)
+  })
+})
+
+describe('backedUpHere, for a manifest without identity (made before it was recorded)', () => {
+  const other = { ...prod, systemIdentifier: undefined }
+  it.each([
+    '127.0.0.1',
+    'localhost',
+    'LOCALHOST',
+    '127.0.0.2',
+    '::1',
+    '[::1]',
+    '/var/run/postgresql',
+    'localhost.'
+  ])('host %s for a backup of 127.0.0.1: same', async host => {
+    expect(await backedUpHere(recorded(), other, url(host))).toBe('same')
+  })
+
+  it('another port or database name: not it', async () => {
+    expect(await backedUpHere(recorded(), other, url('localhost', 5433))).toBe(undefined)
+    expect(await backedUpHere(recorded(), { ...other, name: 'scratch' }, url('localhost'))).toBe(
+      undefined
+    )
+  })
+
+  it('a remote name that does not resolve to a local address: not it', async () => {
+    expect(await backedUpHere(recorded(), other, url('db.invalid'))).toBe(undefined)
+  })
+
+  it('recorded identity without a system identifier on one side: the host decides when the start time differs', async () => {
+    const noId = { ...prod, systemIdentifier: undefined }
+    const restarted = { ...noId, startedAt: 'later' }
+    expect(await backedUpHere(recorded(noId), restarted, url('localhost'))).toBe('same')
+    expect(await backedUpHere(recorded(noId), restarted, url('db.invalid'))).toBe(undefined)
+  })
+})
