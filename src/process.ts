@@ -487,14 +487,7 @@ export async function stopAllChildren(graceMs = 5000): Promise<void> {
     // before it runs again (the kernel delivers the pending signal first)
     if (frozen.has(child)) signalChild(child, 'SIGCONT')
   }
-  for (const watchdog of watchdogs) {
-    watchdogs.delete(watchdog)
-    try {
-      process.kill(-watchdog.pid!, 'SIGKILL')
-    } catch {
-      // gone
-    }
-  }
+  endWatchdogs()
   const timer = setTimeout(() => {
     for (const child of children) signalChild(child, 'SIGKILL')
   }, graceMs)
@@ -621,9 +614,26 @@ export function stopIfCancelled(): void {
   if (cancelled) throw new EngineError(`the run was cancelled (${cancelled})`)
 }
 
-/** Ends every live child and what it started now (SIGKILL to its process group). */
+/**
+ * Ends every live child and what it started now (SIGKILL to its process group: a frozen one
+ * too), and the freeze's watchdogs, which would otherwise outlive the run and signal a process
+ * group whose ID may be reused by then (attacker a53 F2: a second signal during the freeze).
+ */
 export function killAllChildren(): void {
   for (const child of live) signalChild(child, 'SIGKILL')
+  endWatchdogs()
+}
+
+/** Ends the freeze's watchdogs (their process groups): the children were continued or killed. */
+function endWatchdogs(): void {
+  for (const watchdog of watchdogs) {
+    watchdogs.delete(watchdog)
+    try {
+      process.kill(-watchdog.pid!, 'SIGKILL')
+    } catch {
+      // gone
+    }
+  }
 }
 
 /**

@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from '@jest/globals'
 import { spawn } from 'node:child_process'
-import { readFileSync } from 'node:fs'
+import { readFileSync, readdirSync } from 'node:fs'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
 
@@ -52,5 +52,33 @@ describe.each(process.platform === 'linux' ? [['linux']] : [])('a cancel (%s)', 
         // gone
       }
     }
+  }, 30_000)
+
+  it('a second signal while its children are frozen: they are killed, and no watchdog outlives the run (attacker a53 F2)', async () => {
+    const run = spawn(process.execPath, ['--import', TSX, SCRIPT, 'second-signal'], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'inherit']
+    })
+    let out = ''
+    run.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()))
+    const exited = new Promise(resolve => run.on('exit', resolve))
+    const deadline = Date.now() + 20_000
+    while (!out.includes('killed') && Date.now() < deadline) await sleep(20)
+    const pid = Number(out.split('\n')[0])
+    expect(pid).toBeGreaterThan(0)
+    await exited
+    await sleep(200)
+    // the watchdog is `sh -c 'sleep 3; kill -CONT -<the child's group>'`
+    const watchdogs = readdirSync('/proc')
+      .filter(p => /^\d+$/.test(p))
+      .filter(p => {
+        try {
+          return readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(`kill -CONT -${pid}`)
+        } catch {
+          return false
+        }
+      })
+    expect(watchdogs).toEqual([])
+    expect(state(pid) ?? 'gone').toMatch(/gone|Z/)
   }, 30_000)
 })
