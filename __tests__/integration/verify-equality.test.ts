@@ -222,6 +222,42 @@ describe('verify compares the restored database with the backup', () => {
     expect(c.tablesEqual).toBe(c.tablesCompared)
   }, 180_000)
 
+  it("objects of another owner granted to the verifying role (Supabase's auth and storage): its grants become its owner's own, expected; the others equal (trial u34 F1)", async () => {
+    await server.query(
+      'postgres',
+      `CREATE ROLE ga_scratch LOGIN PASSWORD 'ga-scratch-pass-1234';
+       CREATE ROLE ga_platform; CREATE ROLE ga_anon;`
+    )
+    const source = await server.createDatabase()
+    await server.query(
+      source,
+      `CREATE SCHEMA platform AUTHORIZATION ga_platform;
+       SET ROLE ga_platform;
+       CREATE TABLE platform.users (id int PRIMARY KEY);
+       INSERT INTO platform.users VALUES (1), (2);
+       CREATE FUNCTION platform.uid() RETURNS int LANGUAGE sql STABLE AS 'SELECT 1';
+       GRANT USAGE ON SCHEMA platform TO ga_scratch, ga_anon;
+       GRANT ALL ON platform.users TO ga_scratch;
+       GRANT SELECT ON platform.users TO ga_anon;
+       GRANT EXECUTE ON FUNCTION platform.uid() TO ga_scratch;
+       RESET ROLE;`
+    )
+    await harness.backup(testBackupInputs(server.url(source), { artifactName: 'granted-backup' }))
+    const scratch = await server.createDatabase()
+    await server.query('postgres', `ALTER DATABASE ${scratch} OWNER TO ga_scratch`)
+    const result = await harness.verify({
+      ...verifyInputs('unused', 'granted-backup'),
+      databaseUrl: server
+        .url(scratch, { user: 'ga_scratch', password: 'ga-scratch-pass-1234' })
+        .replace(/\?.*$/, '')
+    })
+    const c = result.equality.comparison!
+    expect(c.differences.filter(d => !d.expectedBecause)).toEqual([])
+    const acl = c.differences.find(d => d.object === 'ACL on TABLE users in schema platform')
+    expect(acl?.expectedBecause).toMatch(/the grants to its owner are the owner's own/)
+    expect(c.tablesEqual).toBe(c.tablesCompared)
+  }, 180_000)
+
   it('says "not compared" for a plain backup, and claims only the counts', async () => {
     const source = await server.createDatabase()
     await seedRich(server, source)

@@ -152,6 +152,60 @@ describe('compareArchives', () => {
     ])
   })
 
+  it("grants in another order are the same privileges; another grantor's stay apart (trial u34 F1)", () => {
+    const acl = (defn: string): TocEntry => entry('ACL', 'public', 'TABLE t', { defn })
+    const defaults = (defn: string): TocEntry =>
+      entry('DEFAULT ACL', 'public', 'DEFAULT PRIVILEGES FOR TABLES', { defn })
+    const g = (who: string): string => `GRANT SELECT ON TABLE public.t TO ${who};`
+    const d = (who: string): string =>
+      `ALTER DEFAULT PRIVILEGES FOR ROLE alice IN SCHEMA public GRANT ALL ON TABLES  TO ${who};`
+    const same = compareArchives(
+      archive([acl([g('a'), g('b')].join('\n')), defaults([d('anon'), d('postgres')].join('\n'))]),
+      archive([acl([g('b'), g('a')].join('\n')), defaults([d('postgres'), d('anon')].join('\n'))])
+    )
+    expect(same.differences).toEqual([])
+    // a grant made by another role (pg_dump's SET SESSION AUTHORIZATION around it) is not one
+    // of the owner's: moved across it, it differs
+    const su = (grant: string): string =>
+      `SET SESSION AUTHORIZATION bob;\n${grant}\nRESET SESSION AUTHORIZATION;`
+    const moved = compareArchives(
+      archive([acl([g('a'), su(g('b'))].join('\n'))]),
+      archive([acl([g('b'), su(g('a'))].join('\n'))])
+    )
+    expect(moved.differences.map(x => x.object)).toEqual(['ACL on TABLE t in schema public'])
+  })
+
+  it("an object whose owner was not restored: its grants to either owner are the owner's own, the others compared (trial u34 F1)", () => {
+    const grants = (owner: string, ...to: string[]): TocEntry =>
+      entry('ACL', 'public', 'TABLE t', {
+        owner,
+        defn: to.map(r => `GRANT ALL ON TABLE public.t TO ${r};`).join('\n')
+      })
+    const backup = archive([entry('TABLE', 'public', 't'), grants('alice', 'postgres', 'anon')])
+    const expect_ = { ownersNotRestored: 'the restore left out ALTER … OWNER statements' }
+    const restoredAs = (...acl: TocEntry[]): ArchiveDigest =>
+      archive([entry('TABLE', 'public', 't', { owner: 'postgres' }), ...acl])
+    // the grant to postgres is its owner's own now; anon's is there
+    const alike = compareArchives(backup, restoredAs(grants('postgres', 'anon')), expect_)
+    expect(alike.differences.filter(x => !x.expectedBecause)).toEqual([])
+    expect(alike.differences.find(x => x.object.startsWith('ACL'))?.expectedBecause).toMatch(
+      /the grants to its owner are the owner's own/
+    )
+    // anon's grant lost: a difference
+    const lost = compareArchives(backup, restoredAs(), expect_)
+    expect(lost.differences.filter(x => !x.expectedBecause).map(x => x.object)).toEqual([
+      'ACL on TABLE t in schema public'
+    ])
+    // the restored database grants more than the backup: a difference
+    const more = compareArchives(backup, restoredAs(grants('postgres', 'anon', 'evil')), expect_)
+    expect(more.differences.filter(x => !x.expectedBecause).map(x => x.object)).toEqual([
+      'ACL on TABLE t in schema public'
+    ])
+    // owners restored (nothing says otherwise): the grant to postgres counts
+    const strict = compareArchives(backup, restoredAs(grants('postgres', 'anon')))
+    expect(strict.differences.filter(x => !x.expectedBecause).length).toBeGreaterThan(0)
+  })
+
   it('lists an object only the restored database has', () => {
     const c = compareArchives(archive([]), archive([entry('EVENT TRIGGER', null, 'sneaky')]))
     expect(c.differences).toEqual([

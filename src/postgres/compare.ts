@@ -28,6 +28,7 @@ import { plural } from '../log.js'
 import { bookkeepingName } from './target-policy.js'
 import { sqlTokens } from './plain-sql.js'
 import { quoteSql } from './sql-redact.js'
+import { quoteIdent } from '../sql-names.js'
 import { SCAVENGE_BYTES, scavengeEvery } from '../memory.js'
 
 /** Rows per segment digest: a data difference is placed within this many rows (or a multiple). */
@@ -816,6 +817,53 @@ const normalized = (text: string | null): string =>
     .join('\n')
     .trim()
 
+/**
+ * The definition as compared: a privilege entry's (ACL, DEFAULT ACL) with each run of GRANT and
+ * REVOKE statements in sorted order. pg_dump writes them in the order of the object's aclitem
+ * array, which a restore may build in another: the same grants (trial u34 F1: a superuser's
+ * restore of Supabase's default privileges put postgres first). Runs are split at any other
+ * statement (SET SESSION AUTHORIZATION of another grantor), whose order is kept.
+ */
+function comparable(e: TocEntry): string {
+  const text = normalized(e.defn)
+  if (!PRIVILEGE_ENTRIES.has(e.desc)) return text
+  const out: string[] = []
+  let run: string[] = []
+  for (const line of text.split('\n')) {
+    if (/^(?:GRANT|REVOKE|ALTER DEFAULT PRIVILEGES)\s/.test(line)) {
+      run.push(line)
+      continue
+    }
+    out.push(...run.sort(), line)
+    run = []
+  }
+  out.push(...run.sort())
+  return out.join('\n')
+}
+
+/** The role a privilege statement grants to or revokes from, as pg_dump writes it (quoted if need be). */
+function granteeOf(statement: string): string | undefined {
+  return /\s(?:TO|FROM)\s+((?:"(?:[^"]|"")*"|[^\s;]+))(?:\s+WITH GRANT OPTION)?(?:\s+GRANTED BY\s.*)?;$/.exec(
+    statement
+  )?.[1]
+}
+
+/**
+ * A privilege entry's GRANT and REVOKE statements that name none of `roles` as grantee, sorted:
+ * where an object's owner was not restored, the grants to its owner in the backup and to its
+ * owner in the restored database are the owner's own (pg_dump leaves out what acldefault gives
+ * an owner), the others must be alike (trial u34 F1: Supabase's `GRANT ALL … TO postgres` on
+ * supabase_admin's objects, restored as postgres's own).
+ */
+function grantsBesides(defn: string | null | undefined, roles: ReadonlyArray<string>): string[] {
+  const names = new Set(roles.flatMap(r => [r, quoteIdent(r)]))
+  return normalized(defn ?? null)
+    .split('\n')
+    .filter(line => /^(?:GRANT|REVOKE)\s/.test(line))
+    .filter(line => !names.has(granteeOf(line) ?? ''))
+    .sort()
+}
+
 /** The entry's definition is only comments (or empty): restoring it creates nothing. */
 const createsNothing = (e: TocEntry): boolean =>
   normalized(e.defn)
@@ -1067,7 +1115,7 @@ export function compareArchives(
   const hadBefore = (o: TocEntry): string | undefined =>
     before
       ?.get(keyOf(o))
-      ?.some(b => normalized(b.defn) === normalized(o.defn) && (b.owner ?? '') === (o.owner ?? ''))
+      ?.some(b => comparable(b) === comparable(o) && (b.owner ?? '') === (o.owner ?? ''))
       ? PREEXISTING_REASON
       : undefined
   const privilegeReason = (e: TocEntry): string | undefined =>
@@ -1078,6 +1126,34 @@ export function compareArchives(
         : undefined
   const ownerReason = (e: TocEntry): string | undefined =>
     isDatabaseLevel(e) ? DATABASE_LEVEL_REASON : expect.ownersNotRestored
+  // an object's grants where its owner was not restored: those to its owner (in the backup, in
+  // the restored database) are the owner's own, the rest must be alike
+  const objectOwners = (list: Map<string, TocEntry[]>): Map<string, string> =>
+    new Map(
+      [...list.values()]
+        .flat()
+        .map(x => [JSON.stringify([x.namespace ?? '', `${x.desc} ${x.tag}`]), x.owner ?? ''])
+    )
+  const ourOwners = objectOwners(ours)
+  const theirOwners = objectOwners(theirs)
+  const ownerOf = (owners: Map<string, string>, acl: TocEntry): string | undefined =>
+    owners.get(JSON.stringify([acl.namespace ?? '', acl.tag ?? '']))
+  const ownersGrants = (
+    backupAcl: TocEntry | undefined,
+    restoredAcl: TocEntry | undefined
+  ): string | undefined => {
+    const acl = backupAcl ?? restoredAcl
+    if (!acl || acl.desc !== 'ACL') return undefined
+    const reason = ownerReason(acl)
+    const from = backupAcl?.owner ?? ownerOf(ourOwners, acl)
+    const to = restoredAcl?.owner ?? ownerOf(theirOwners, acl)
+    if (!reason || !from || !to || from === to) return undefined
+    const ourGrants = grantsBesides(backupAcl?.defn, [from, to])
+    const theirGrants = grantsBesides(restoredAcl?.defn, [from, to])
+    return ourGrants.join('\n') === theirGrants.join('\n')
+      ? `its object's owner was not restored (${to}, in the backup ${from}): the grants to its owner are the owner's own, the others alike; ${reason}`
+      : undefined
+  }
   // a statement of the entry's definition the restore left out by design
   const skips = (expect.skippedStatements ?? []).map(s => ({
     reason: s.reason,
@@ -1102,7 +1178,7 @@ export function compareArchives(
     const pairs: Array<[TocEntry, TocEntry | undefined]> = []
     const unpaired: TocEntry[] = []
     for (const e of list) {
-      const same = other.findIndex(o => normalized(o.defn) === normalized(e.defn))
+      const same = other.findIndex(o => comparable(o) === comparable(e))
       if (same >= 0) pairs.push([e, other.splice(same, 1)[0]])
       else unpaired.push(e)
     }
@@ -1121,13 +1197,14 @@ export function compareArchives(
           expectedBecause:
             privilegeReason(e) ??
             skippedReason(e) ??
+            ownersGrants(e, undefined) ??
             (createsNothing(e) ? ownerReason(e) : undefined)
         })
         if (differences[first].expectedBecause) objectsDifferExpected++
         continue
       }
       let equal = true
-      if (normalized(e.defn) !== normalized(o.defn)) {
+      if (comparable(e) !== comparable(o)) {
         equal = false
         const order = e.desc === 'TABLE' ? columnOrderOnly(e.defn, o.defn) : undefined
         differences.push(
@@ -1142,7 +1219,8 @@ export function compareArchives(
             : {
                 object: entryName(e),
                 what: `has another definition: backup ${JSON.stringify(excerpt(e.defn))}, restored ${JSON.stringify(excerpt(o.defn))}`,
-                expectedBecause: privilegeReason(e) ?? skippedReason(e) ?? hadBefore(o)
+                expectedBecause:
+                  privilegeReason(e) ?? skippedReason(e) ?? ownersGrants(e, o) ?? hadBefore(o)
               }
         )
       }
@@ -1161,7 +1239,7 @@ export function compareArchives(
       differences.push({
         object: entryName(o),
         what: 'is in the restored database only',
-        expectedBecause: hadBefore(o)
+        expectedBecause: hadBefore(o) ?? ownersGrants(undefined, o)
       })
     }
   }
@@ -1171,7 +1249,9 @@ export function compareArchives(
       differences.push({
         object: entryName(o),
         what: 'is in the restored database only',
-        expectedBecause: isDatabaseLevel(o) ? DATABASE_LEVEL_REASON : hadBefore(o)
+        expectedBecause: isDatabaseLevel(o)
+          ? DATABASE_LEVEL_REASON
+          : (hadBefore(o) ?? ownersGrants(undefined, o))
       })
     }
   }
