@@ -67,8 +67,8 @@ export interface Manifest {
     session?: OutputSettings
     /**
      * The database as its server identified it at the backup (postgres/identity.ts: system
-     * identifier, start time, port, OID, name): verify refuses to restore into it, however
-     * its URL is spelled.
+     * identifier, standby or not, start time, port, OID, name): verify refuses to restore into
+     * it, however its URL is spelled.
      */
     identity?: DatabaseIdentity
   }
@@ -305,6 +305,7 @@ export function parseManifest(data: unknown): Manifest {
     v.text(identity, 'database.identity.port', { max: 5, pattern: /^\d+$/ })
     v.text(identity, 'database.identity.oid', { max: 10, pattern: /^\d+$/ })
     v.text(identity, 'database.identity.name', { max: MAX_NAME })
+    v.boolean(identity, 'database.identity.inRecovery', true)
   }
   const server = v.object(m, 'server', true)
   v.text(server, 'server.version', { max: 200, optional: true })

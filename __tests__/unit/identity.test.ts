@@ -5,6 +5,7 @@
  * where 127.0.0.1 was recorded).
  */
 import { describe, expect, it } from '@jest/globals'
+import { hostname, networkInterfaces } from 'node:os'
 import {
   type DatabaseIdentity,
   type RecordedDatabase,
@@ -63,6 +64,24 @@ describe('backedUpHere, by the server', () => {
     expect(sameDatabase(prod, { ...prod, startedAt: '2026-12-04 03:00:00+00' })).toBe(false)
     expect(sameDatabase({ ...prod, systemIdentifier: undefined }, prod)).toBe(true)
   })
+
+  it("a primary and its standby are the same database; writes to the primary are the standby's (attacker a54 F3)", async () => {
+    const standby = { ...prod, inRecovery: true, startedAt: '2026-12-02 00:00:00+00', port: '5433' }
+    const primary = { ...prod, inRecovery: false }
+    expect(sameDatabase(standby, primary)).toBe(true)
+    expect(sameDatabase(primary, standby)).toBe(true)
+    // a backup of the standby, verify into its primary: the same
+    expect(await backedUpHere(recorded(standby), primary, url('10.0.0.1'))).toBe('same')
+    // another cluster's standby: not
+    expect(sameDatabase({ ...standby, systemIdentifier: '42' }, primary)).toBe(false)
+    // without system identifiers a standby cannot be told: the running server decides
+    expect(
+      sameDatabase(
+        { ...standby, systemIdentifier: undefined },
+        { ...primary, systemIdentifier: undefined }
+      )
+    ).toBe(false)
+  })
 })
 
 describe('backedUpHere, for a manifest without identity (made before it was recorded)', () => {
@@ -75,7 +94,17 @@ describe('backedUpHere, for a manifest without identity (made before it was reco
     '::1',
     '[::1]',
     '/var/run/postgresql',
-    'localhost.'
+    'localhost.',
+    // attacker a54 F2: the unspecified address, IPv4-mapped loopback, this machine's own name
+    // and addresses
+    '0.0.0.0',
+    '[::ffff:127.0.0.1]',
+    '::ffff:127.0.0.1',
+    hostname(),
+    ...Object.values(networkInterfaces())
+      .flat()
+      .filter(i => i !== undefined && i.family === 'IPv4')
+      .map(i => i!.address)
   ])('host %s for a backup of 127.0.0.1: same', async host => {
     expect(await backedUpHere(recorded(), other, url(host))).toBe('same')
   })
