@@ -206,6 +206,55 @@ describe('compareArchives', () => {
     expect(strict.differences.filter(x => !x.expectedBecause).length).toBeGreaterThan(0)
   })
 
+  it("an owner's grants on a view are its owner's own too; a quoted name never reads as a grantee (attacker a54 F5, F7)", () => {
+    const expect_ = { ownersNotRestored: 'the restore left out ALTER … OWNER statements' }
+    // pg_dump tags a view's ACL "TABLE v"
+    const view = compareArchives(
+      archive([
+        entry('VIEW', 'public', 'v'),
+        entry('ACL', 'public', 'TABLE v', { defn: 'GRANT ALL ON TABLE public.v TO verifier;' })
+      ]),
+      archive([entry('VIEW', 'public', 'v', { owner: 'verifier' })]),
+      expect_
+    )
+    expect(view.differences.filter(x => !x.expectedBecause)).toEqual([])
+    // a table whose quoted name holds " TO alice GRANTED BY y": carol's grant replaced by
+    // mallory's is a difference, whoever owns it
+    const odd = '"x TO alice GRANTED BY y"'
+    const grant = (to: string): TocEntry =>
+      entry('ACL', 'public', 'TABLE x TO alice GRANTED BY y', {
+        defn: `GRANT SELECT ON TABLE public.${odd} TO ${to};`
+      })
+    const quoted = compareArchives(
+      archive([entry('TABLE', 'public', 'x TO alice GRANTED BY y'), grant('carol')]),
+      archive([
+        entry('TABLE', 'public', 'x TO alice GRANTED BY y', { owner: 'bob' }),
+        { ...grant('mallory'), owner: 'bob' }
+      ]),
+      expect_
+    )
+    expect(quoted.differences.filter(x => !x.expectedBecause).map(x => x.object)).toEqual([
+      'ACL on TABLE x TO alice GRANTED BY y in schema public'
+    ])
+  })
+
+  it('a statement the restore left out explains only the entry whose statement it is, not one whose body quotes it (attacker a54 F6)', () => {
+    const skipped = {
+      skippedStatements: [{ reason: 'owner not set', text: 'ALTER TABLE public.t OWNER TO app;' }]
+    }
+    const fn = entry('FUNCTION', 'public', 'f()', {
+      defn: 'CREATE FUNCTION public.f() RETURNS void LANGUAGE plpgsql AS $$\nBEGIN\nALTER TABLE public.t OWNER TO app;\nEND$$;\n'
+    })
+    const table = entry('TABLE', 'public', 't', {
+      defn: 'CREATE TABLE public.t (id integer);\n\nALTER TABLE public.t OWNER TO app;\n'
+    })
+    const c = compareArchives(archive([fn, table]), archive([]), skipped)
+    expect(c.differences.map(x => [x.object, x.expectedBecause !== undefined])).toEqual([
+      ['FUNCTION public.f()', false],
+      ['TABLE public.t', true]
+    ])
+  })
+
   it('lists an object only the restored database has', () => {
     const c = compareArchives(archive([]), archive([entry('EVENT TRIGGER', null, 'sneaky')]))
     expect(c.differences).toEqual([

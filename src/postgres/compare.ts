@@ -27,8 +27,8 @@ import {
 import { plural } from '../log.js'
 import { bookkeepingName } from './target-policy.js'
 import { sqlTokens } from './plain-sql.js'
-import { quoteSql } from './sql-redact.js'
-import { quoteIdent } from '../sql-names.js'
+import { shortText } from './script-gate.js'
+import { lexPsqlScript } from './psql-lexer.js'
 import { SCAVENGE_BYTES, scavengeEvery } from '../memory.js'
 
 /** Rows per segment digest: a data difference is placed within this many rows (or a multiple). */
@@ -843,9 +843,16 @@ function comparable(e: TocEntry): string {
 
 /** The role a privilege statement grants to or revokes from, as pg_dump writes it (quoted if need be). */
 function granteeOf(statement: string): string | undefined {
-  return /\s(?:TO|FROM)\s+((?:"(?:[^"]|"")*"|[^\s;]+))(?:\s+WITH GRANT OPTION)?(?:\s+GRANTED BY\s.*)?;$/.exec(
-    statement
-  )?.[1]
+  // the role after the statement's last TO or FROM keyword, read as the server reads tokens: a
+  // quoted name holding " TO x" is one token (attacker a54 F7); TO and FROM are reserved words,
+  // never a name unquoted
+  const tokens = sqlTokens(statement, false)
+  for (let i = tokens.length - 2; i >= 0; i--) {
+    const t = tokens[i]
+    if (t.kind === 'ident' && !t.quoted && (t.value === 'to' || t.value === 'from'))
+      return tokens[i + 1].kind === 'ident' ? tokens[i + 1].value : undefined
+  }
+  return undefined
 }
 
 /**
@@ -856,12 +863,21 @@ function granteeOf(statement: string): string | undefined {
  * supabase_admin's objects, restored as postgres's own).
  */
 function grantsBesides(defn: string | null | undefined, roles: ReadonlyArray<string>): string[] {
-  const names = new Set(roles.flatMap(r => [r, quoteIdent(r)]))
+  const names = new Set(roles)
   return normalized(defn ?? null)
     .split('\n')
     .filter(line => /^(?:GRANT|REVOKE)\s/.test(line))
     .filter(line => !names.has(granteeOf(line) ?? ''))
     .sort()
+}
+
+/** The GRANT keyword an object's kind takes ("VIEW v" → "TABLE v"), as an ACL entry's tag names it. */
+function grantKeyword(kindAndName: string): string {
+  const m = /^(VIEW|MATERIALIZED VIEW|FOREIGN TABLE|AGGREGATE|PROCEDURE|DOMAIN) /.exec(kindAndName)
+  if (!m) return kindAndName
+  const keyword =
+    m[1] === 'AGGREGATE' || m[1] === 'PROCEDURE' ? 'FUNCTION' : m[1] === 'DOMAIN' ? 'TYPE' : 'TABLE'
+  return `${keyword}${kindAndName.slice(m[1].length)}`
 }
 
 /** The entry's definition is only comments (or empty): restoring it creates nothing. */
@@ -1128,16 +1144,21 @@ export function compareArchives(
     isDatabaseLevel(e) ? DATABASE_LEVEL_REASON : expect.ownersNotRestored
   // an object's grants where its owner was not restored: those to its owner (in the backup, in
   // the restored database) are the owner's own, the rest must be alike
+  // (an ACL's tag names its object by the GRANT's keyword: "TABLE v" for a view, a materialized
+  // view or a foreign table too, "FUNCTION f(…)" for an aggregate or a procedure: attacker a54 F5)
   const objectOwners = (list: Map<string, TocEntry[]>): Map<string, string> =>
     new Map(
       [...list.values()]
         .flat()
-        .map(x => [JSON.stringify([x.namespace ?? '', `${x.desc} ${x.tag}`]), x.owner ?? ''])
+        .map(x => [
+          JSON.stringify([x.namespace ?? '', grantKeyword(`${x.desc} ${x.tag}`)]),
+          x.owner ?? ''
+        ])
     )
   const ourOwners = objectOwners(ours)
   const theirOwners = objectOwners(theirs)
   const ownerOf = (owners: Map<string, string>, acl: TocEntry): string | undefined =>
-    owners.get(JSON.stringify([acl.namespace ?? '', acl.tag ?? '']))
+    owners.get(JSON.stringify([acl.namespace ?? '', grantKeyword(acl.tag ?? '')]))
   const ownersGrants = (
     backupAcl: TocEntry | undefined,
     restoredAcl: TocEntry | undefined
@@ -1155,16 +1176,19 @@ export function compareArchives(
       : undefined
   }
   // a statement of the entry's definition the restore left out by design
-  const skips = (expect.skippedStatements ?? []).map(s => ({
-    reason: s.reason,
-    start: s.text.replace(/…$/, '').trim()
-  }))
+  const skips = expect.skippedStatements ?? []
   const skippedReason = (e: TocEntry): string | undefined => {
     if (skips.length === 0 || !e.defn) return undefined
-    // on one line and redacted, as the script gate writes them (quoteSql): pg_dump's "ON TABLES
-    // TO" has two spaces there
-    const oneLine = quoteSql(e.defn, Number.MAX_SAFE_INTEGER)
-    const skip = skips.find(s => s.start.length > 0 && oneLine.includes(s.start))
+    // one of the entry's own statements, as psql reads them and the script gate reports them
+    // (shortText: one line, redacted — pg_dump's "ON TABLES  TO" has two spaces), never text
+    // inside another statement (attacker a54 F6: a function's body holding the ALTER … OWNER
+    // the restore left out explained the function's loss)
+    const statements = new Set(
+      lexPsqlScript(e.defn)
+        .filter(ev => ev.kind === 'statement')
+        .map(ev => shortText(ev.text))
+    )
+    const skip = skips.find(s => statements.has(s.text))
     return skip ? `the restore left it out by design (${skip.reason})` : undefined
   }
 

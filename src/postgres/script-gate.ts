@@ -166,8 +166,11 @@ const ENTRY_HEADER = /^-- ([A-Z][a-z]* for )?Name: (.*); Type: (.*?); Schema: (.
 const STATISTICS_CALL =
   /^\s*SELECT\s+\*\s+FROM\s+pg_catalog\.pg_restore_(?:relation|attribute)_stats\s*\(/i
 
-/** The first `max` characters of a statement, on one line, its secrets redacted (quoteSql). */
-function shortText(text: string, max = MAX_TEXT): string {
+/**
+ * The first `max` characters of a statement, on one line, its secrets redacted (quoteSql): as
+ * the gate reports a statement it leaves out (verify matches its entry's statements so).
+ */
+export function shortText(text: string, max = MAX_TEXT): string {
   return quoteSql(text, max)
 }
 
