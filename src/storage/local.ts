@@ -5,7 +5,7 @@
  * artifact .zip from the Actions page) or an artifact's downloaded zip. For a backup: the file
  * the stream writes (the CLI's), kept in a directory with its manifest beside it.
  */
-import { createWriteStream, existsSync, readFileSync, rmSync } from 'node:fs'
+import { createWriteStream, existsSync, readFileSync, readlinkSync, rmSync } from 'node:fs'
 import {
   copyFile,
   lstat,
@@ -89,8 +89,9 @@ export async function makeWorkDir(prefix: string, root?: string): Promise<string
 }
 
 /**
- * The mark in each work directory: the host's name, the process's ID and its start time (in
- * clock ticks since boot, /proc/PID/stat field 22; empty where there is no /proc), one a line.
+ * The mark in each work directory: the host's name, the process's ID, its start time (in clock
+ * ticks since boot, /proc/PID/stat field 22) and its PID namespace (both empty where there is
+ * no /proc), one a line.
  */
 export const OWNER_FILE = '.pg-backup-action-owner'
 /** The work directories' names (makeWorkDir's prefixes and mkdtemp's six characters). */
@@ -99,7 +100,20 @@ const WORK_DIR_NAME = /^pg-(?:backup|restore|pipe)-[A-Za-z0-9]{6}$/
 const swept = new Set<string>()
 
 function ownerMark(pid: number): string {
-  return `${os.hostname()}\n${pid}\n${startTime(pid) ?? ''}\n`
+  return `${os.hostname()}\n${pid}\n${startTime(pid) ?? ''}\n${pidNamespace()}\n`
+}
+
+/**
+ * This process's PID namespace ("pid:[4026531836]"; empty where there is no /proc): a process
+ * ID means something only in its own (a container with the host's name and a shared /tmp: the
+ * live run's ID read in another namespace said it was gone; attacker a54 F4).
+ */
+function pidNamespace(): string {
+  try {
+    return readlinkSync('/proc/self/ns/pid')
+  } catch {
+    return ''
+  }
 }
 
 /** A process's start time (/proc/PID/stat field 22), undefined where it cannot be read. */
@@ -126,10 +140,11 @@ function markedAlive(pid: number, start: string): boolean {
 }
 
 /**
- * Removes the work directories in `parent` whose mark names a process of this host that no
- * longer runs (its ID gone, or taken by a process started later). Only directories of this
- * user with a mark: one made by another host (a shared mount) or by a run whose mark is not yet
- * written is left, as is anything that cannot be read. Best effort: never fails the run.
+ * Removes the work directories in `parent` whose mark names a process of this host and PID
+ * namespace that no longer runs (its ID gone, or taken by a process started later). Only
+ * directories of this user with a mark: one made by another host (a shared mount), in another
+ * PID namespace (a container sharing the folder) or by a run whose mark is not yet written is
+ * left, as is anything that cannot be read. Best effort: never fails the run.
  */
 async function removeAbandonedWorkDirs(parent: string): Promise<void> {
   let names: string[]
@@ -144,10 +159,12 @@ async function removeAbandonedWorkDirs(parent: string): Promise<void> {
     try {
       const info = await lstat(dir)
       if (!info.isDirectory() || (process.getuid && info.uid !== process.getuid())) continue
-      const [host, pid, start = ''] = (await readFile(path.join(dir, OWNER_FILE), 'utf8')).split(
-        '\n'
-      )
+      const [host, pid, start = '', namespace = ''] = (
+        await readFile(path.join(dir, OWNER_FILE), 'utf8')
+      ).split('\n')
       if (host !== os.hostname() || !/^[1-9][0-9]*$/.test(pid ?? '')) continue
+      // a process ID of another PID namespace (or of none known) cannot be checked here
+      if (namespace !== pidNamespace()) continue
       if (markedAlive(Number(pid), start)) continue
       await rm(dir, { recursive: true, force: true })
       removed.push(name)
