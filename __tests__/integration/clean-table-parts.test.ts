@@ -173,6 +173,52 @@ describe('clean with tables: the named tables come back as pg_restore --clean --
   )
 })
 
+describe("clean with schemas: a trigger the backup holds in another schema, on a table that stays, calling the selection's function (trial u34 F2: Supabase's on_auth_user_created)", () => {
+  it('refused, then dropped with clean-drop-dependents: named as depending on the function (not "goes with" its table), with its CREATE TRIGGER as the backup has it', async () => {
+    const db = await server.createDatabase()
+    await server.query(
+      db,
+      `CREATE SCHEMA auth;
+       CREATE TABLE auth.users (id int PRIMARY KEY);
+       CREATE TABLE public.profiles (id int PRIMARY KEY);
+       CREATE FUNCTION public.handle_new_user() RETURNS trigger LANGUAGE plpgsql AS
+         $$BEGIN INSERT INTO public.profiles VALUES (NEW.id); RETURN NEW; END$$;
+       CREATE TRIGGER on_user_created AFTER INSERT ON auth.users
+         FOR EACH ROW EXECUTE FUNCTION public.handle_new_user();
+       INSERT INTO auth.users VALUES (1);`
+    )
+    const own = path.join(harness.work, 'users-trigger.dump')
+    execFileSync(path.join(server.binDir, 'pg_dump'), ['-Fc', '-f', own, db], {
+      env: server.env(db)
+    })
+    const restore = (overrides: Partial<RestoreOptions>) =>
+      harness.restore(
+        testRestoreInputs(
+          server.url(db),
+          { kind: 'file', path: own },
+          { clean: true, schemas: ['public'], ...overrides }
+        )
+      )
+    const refused = await logOf(() =>
+      restore({}).then(
+        () => undefined,
+        (e: Error) => e
+      )
+    )
+    expect(refused.result?.message).toMatch(
+      /trigger on_user_created on table auth\.users depends on function public\.handle_new_user\(\)[^]*The backup holds this one outside the selection \(schemas: public\): after a restore with clean-drop-dependents, create it again as the backup has it: CREATE TRIGGER on_user_created AFTER INSERT ON auth\.users FOR EACH ROW EXECUTE FUNCTION public\.handle_new_user\(\);/
+    )
+    // its table is not dropped: never said to go with it
+    expect(refused.lines).not.toMatch(/goes with table auth\.users/)
+    const allowed = await logOf(() => restore({ cleanDropDependents: true }))
+    expect(allowed.lines).toMatch(
+      /clean-drop-dependents: true — [^\n]*on_user_created[^\n]*create it again as the backup has it: CREATE TRIGGER on_user_created/
+    )
+    expect(allowed.lines).not.toMatch(/goes with table auth\.users/)
+    await server.dropDatabase(db)
+  }, 60_000)
+})
+
 describe('tables naming a partitioned table without its partitions (trial u25 F1)', () => {
   it('data-only: its rows are not restored, and the warning names the partitions to add', async () => {
     const target = await copyOfSource()

@@ -138,6 +138,17 @@ describe("Supabase: a user policy on storage.objects (the provider's table)", ()
       ).toMatch(
         /^In the target, the schema storage belongs to "supabase_admin": .*exclude-schemas: storage/
       )
+      // a script's own DROP (pg_dump --clean, as Supabase's guide dumps): dump without --clean
+      // (trial u34 F5)
+      for (const statement of [
+        'DROP TABLE IF EXISTS "storage"."objects";',
+        'ALTER TABLE IF EXISTS storage.objects DROP CONSTRAINT IF EXISTS objects_bucket_id_fkey;'
+      ])
+        expect(
+          await ownerInTarget(client, 'psql: ERROR:  must be owner of table objects', statement)
+        ).toMatch(
+          /^In the target, table storage\.objects belongs to "supabase_admin", and the backup's script drops it before creating it \(pg_dump --clean [^)]*\): make the dump without --clean/
+        )
       expect(await ownerInTarget(client, 'psql: ERROR:  must be owner of table nosuch')).toBe(
         undefined
       )

@@ -25,6 +25,7 @@ import {
   cleanListing,
   cleanReplaced,
   describeDependents,
+  heldOutside,
   droppedRelations,
   dropKey,
   notRestored,
@@ -1358,7 +1359,8 @@ async function explainedFailure(
   // the new owner of an ALTER … OWNER TO lacks CREATE on the schema: the load's own hint says
   // so; who owns the schema is beside the point (trial u29 F1: "restore as neondb_owner")
   if (error instanceof LoadError && !ownerChangeDenied(error.stderr)) {
-    const owner = await ownerInTarget(monitor, errors).catch(() => undefined)
+    const failed = /\(failed statement: ([^\n]*?)\)(?=[.,;]?(?:\s|$))/.exec(error.message)?.[1]
+    const owner = await ownerInTarget(monitor, errors, failed).catch(() => undefined)
     if (owner) {
       // before what the restore left of the target ("Nothing was kept: …"), which ends the message
       const at = error.message.search(
@@ -1389,7 +1391,9 @@ export function withSequences(message: string, sequences: string): string {
  */
 export async function ownerInTarget(
   client: pg.Client,
-  errors: string
+  errors: string,
+  /** The statement that failed, as the load's error names it (a script's own DROP: see below). */
+  failedStatement?: string
 ): Promise<string | undefined> {
   const owner = ownerError(errors)
   const schema = owner ? null : /permission denied for schema (.+?)\s*$/m.exec(errors)
@@ -1423,8 +1427,15 @@ export async function ownerInTarget(
   }
   const what = rows.map(r => `${kind} ${r.name}`).join(', ')
   const who = owners.map(o => `"${o}"`).join(', ')
+  // a script's own DROP before its CREATE (pg_dump --clean, as Supabase's guide dumps): the
+  // provider's objects cannot be dropped by the app's role (trial u34 F5)
+  const scriptDrop = /^\s*(?:DROP\b|ALTER TABLE (?:IF EXISTS )?(?:ONLY )?\S+ DROP\b)/i.test(
+    failedStatement ?? ''
+  )
   return owner
-    ? `In the target, ${what} belongs to ${who}: run the backup's statement on it as ${owners.length === 1 ? 'that role' : 'its owner'} (on a managed service: the provider's dashboard or SQL editor), or leave it out of the backup.`
+    ? scriptDrop
+      ? `In the target, ${what} belongs to ${who}, and the backup's script drops it before creating it (pg_dump --clean writes a DROP before each CREATE): make the dump without --clean (clean: true of the restore drops what the backup recreates, and only where the restoring role may), or without the provider's schemas (pg_dump --schema=public, or --exclude-schema for each of theirs), or restore only your own schemas (schemas: public).`
+      : `In the target, ${what} belongs to ${who}: run the backup's statement on it as ${owners.length === 1 ? 'that role' : 'its owner'} (on a managed service: the provider's dashboard or SQL editor), or leave it out of the backup.`
     : `In the target, the schema ${rows[0].name} belongs to ${who}: create the backup's objects in it as that role, or leave them out of the backup (exclude-schemas: ${rows[0].name}).`
 }
 
@@ -1471,7 +1482,7 @@ async function checkClean(
   if (!inputs.cleanDropDependents)
     throw new DependentsError(check.dependents, selectionWords(inputs))
   log.warning(
-    `clean-drop-dependents: true — these objects are ${notRestored(selectionWords(inputs))} and are dropped with the objects they depend on (not recreated): ${describeDependents(check.dependents, 100)}`
+    `clean-drop-dependents: true — these objects are ${notRestored(selectionWords(inputs))} and are dropped with the objects they depend on (not recreated): ${describeDependents(check.dependents, 100)}.${heldOutside(check.dependents, selectionWords(inputs))}`
   )
   const dependents = [...check.dependents.map(d => d.description), ...check.lost]
   return check.order.map((d, i) => ({

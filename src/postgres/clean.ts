@@ -148,7 +148,7 @@ export interface CleanList {
    * refused: DropCheck.lost); `defaults`: those of the columns whose DEFAULT is an entry of its
    * own (the target's other defaults are not compared: pg_dump writes most inline).
    */
-  archiveParts?: { all: Set<string>; defaults: Set<string> }
+  archiveParts?: { all: Set<string>; defaults: Set<string>; definitions?: Map<string, string> }
 }
 
 /**
@@ -406,6 +406,7 @@ export function cleanListFromToc(
   )
   const all = new Set<string>()
   const defaults = new Set<string>()
+  const definitions = new Map<string, string>()
   for (const e of entries) {
     const part = TABLE_PART_KINDS.has(e.desc)
       ? `${e.desc}\0${e.namespace ?? ''}\0${e.tag}`
@@ -414,6 +415,7 @@ export function cleanListFromToc(
         ? tablePartKey('TABLE ATTACH', e.namespace ?? '', e.tag, '')
         : undefined
     if (part) all.add(part)
+    if (part && e.defn) definitions.set(part, e.defn)
     if (e.desc === 'DEFAULT') defaults.add(part!)
     if (selected && !selected.has(e.dumpId)) continue
     if (part) tableParts.add(part)
@@ -437,7 +439,7 @@ export function cleanListFromToc(
     extensions,
     replaced,
     objects: ownedObjects(entries, selected),
-    archiveParts: { all, defaults }
+    archiveParts: { all, defaults, definitions }
   }
 }
 
@@ -1231,6 +1233,13 @@ export interface Dependent {
    * server log for list)" (it names at most 100 dependents of one drop).
    */
   count?: number
+  /**
+   * The backup's own definition of this object, when the backup holds it outside the selection
+   * and its table stays (a trigger on a table of another schema calling a function the
+   * selection replaces: trial u34 F2); as the archive has it (hostile text: quote it with
+   * quoteSql).
+   */
+  inBackup?: string
 }
 
 /** The number of objects `dependents` stand for (PostgreSQL's unnamed ones included). */
@@ -1256,9 +1265,23 @@ export class DependentsError extends CheckError {
   ) {
     const n = dependentCount(dependents)
     super(
-      `clean would drop ${plural(n, 'object')} that ${n === 1 ? 'is' : 'are'} ${notRestored(selection)} but depend on objects it recreates: ${describeDependents(dependents)}. Nothing was changed. Drop or change them first, restore into another database, or allow dropping them too with clean-drop-dependents: true (DROP … CASCADE; they are not recreated).`
+      `clean would drop ${plural(n, 'object')} that ${n === 1 ? 'is' : 'are'} ${notRestored(selection)} but depend on objects it recreates: ${describeDependents(dependents)}. Nothing was changed. Drop or change them first, restore into another database, or allow dropping them too with clean-drop-dependents: true (DROP … CASCADE; they are not recreated).${heldOutside(dependents, selection)}`
     )
   }
+}
+
+/**
+ * For the dependents the backup holds outside the selection (Dependent.inBackup): their
+ * definitions as the backup has them (one line each, redacted), to run after a restore with
+ * clean-drop-dependents. Empty when there are none.
+ */
+export function heldOutside(dependents: readonly Dependent[], selection?: string): string {
+  const held = dependents.filter(d => d.inBackup !== undefined)
+  if (held.length === 0) return ''
+  return ` The backup holds ${held.length === 1 ? 'this one' : `${held.length} of them`} outside the selection${selection ? ` (${selection})` : ''}: after a restore with clean-drop-dependents, create ${held.length === 1 ? 'it' : 'them'} again as the backup has ${held.length === 1 ? 'it' : 'them'}: ${held
+    .slice(0, 10)
+    .map(d => quoteSql(d.inBackup!, 400))
+    .join(' ')}${held.length > 10 ? ` (and ${held.length - 10} more)` : ''}`
 }
 
 export function describeDependents(dependents: readonly Dependent[], limit = 20): string {
@@ -1303,7 +1326,11 @@ export async function checkDrops(
   /** The backup's functions, types and operators (CleanList.objects); undefined: not checked. */
   owned?: readonly OwnedObject[],
   /** CleanList.archiveParts: an archive's keys, defaults and attachments compared too. */
-  archiveParts?: { all: ReadonlySet<string>; defaults: ReadonlySet<string> }
+  archiveParts?: {
+    all: ReadonlySet<string>
+    defaults: ReadonlySet<string>
+    definitions?: ReadonlyMap<string, string>
+  }
 ): Promise<DropCheck> {
   const found: Dependent[] = []
   const lost: string[] = []
@@ -1367,8 +1394,17 @@ export async function checkDrops(
       if (partsAfter.has(p.key) || tableParts.has(p.key)) continue
       if (ARCHIVE_PARTS.has(p.kind) && !archiveParts) continue
       if (p.kind === 'DEFAULT' && !archiveParts?.defaults.has(p.key)) continue
-      if (archiveParts?.all.has(p.key)) lost.push(partDescription(p))
-      else if (!namedByPostgres(found, p)) found.push({ description: partDescription(p) })
+      if (archiveParts?.all.has(p.key)) {
+        // its table stays: it went with another object the drops take (a function its trigger
+        // calls), not with its table: a dependent the backup holds outside the selection, its
+        // definition said (trial u34 F2: said to "go with table auth.users", which stays)
+        if (await relationStays(client, p.table)) {
+          const inBackup = archiveParts.definitions?.get(p.key)
+          const named = found.find(d => namedByPostgres([d], p))
+          if (named) named.inBackup = inBackup
+          else found.push({ description: partDescription(p), ...(inBackup ? { inBackup } : {}) })
+        } else lost.push(partDescription(p))
+      } else if (!namedByPostgres(found, p)) found.push({ description: partDescription(p) })
     }
     // a function or operator of the target that the drops took and that is neither the backup's
     // (by its argument types) nor a dependent named above: a drop naming another overload of
@@ -1524,6 +1560,15 @@ function namedByPostgres(found: readonly Dependent[], p: TablePartNow): boolean 
   const escape = (t: string): string => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
   const said = new RegExp(`^\\w+ ${escape(p.name)} on (?:\\w+ )*${escape(p.table)} depends on `)
   return found.some(d => said.test(d.description))
+}
+
+/** The relation (qualified, quoted) is still there in the check's transaction. */
+async function relationStays(client: pg.Client, relation: string): Promise<boolean> {
+  const { rows } = await client.query<{ stays: boolean }>(
+    'SELECT pg_catalog.to_regclass($1) IS NOT NULL AS stays',
+    [relation]
+  )
+  return rows[0]?.stays === true
 }
 
 /** How the check names a part its drops take and the restore does not bring back. */
