@@ -19,6 +19,7 @@ import {
   writeFileSync
 } from 'node:fs'
 import net from 'node:net'
+import pg from 'pg'
 import path from 'node:path'
 import { freePort } from '../../dev/postgres.js'
 import type { BackupSource } from '../../src/types.js'
@@ -275,3 +276,55 @@ describeWithPgbouncer('a pool of three server connections', () => {
     expect(await tablesIn(into)).toBe(2)
   }, 120_000)
 })
+
+describeWithPgbouncer(
+  'a pool in transaction mode on a port the URL checks cannot tell (trial u35 F1)',
+  () => {
+    it("a backup leaves the pool's server connections with the database's own settings, not the action's", async () => {
+      const source = await harness.server.createDatabase('pool_tx')
+      await harness.server.query(
+        'postgres',
+        `ALTER DATABASE ${source} SET statement_timeout = '7min'`
+      )
+      await harness.server.query(
+        source,
+        'CREATE TABLE public.orders (id integer PRIMARY KEY); INSERT INTO public.orders VALUES (1)'
+      )
+      const port = await startPool('tx', { pool_mode: 'transaction', default_pool_size: 4 })
+      await harness.backup(
+        testBackupInputs(url(port, source), { artifactName: 'pool-tx', format: 'custom' })
+      )
+      // every server connection the pool holds, each taken by a transaction of its own
+      const [{ n }] = await harness.server.query<{ n: number }>(
+        'postgres',
+        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = '${source}' AND usename = '${ROLE}'`
+      )
+      expect(n).toBeGreaterThan(0)
+      const clients = Array.from(
+        { length: n },
+        () => new pg.Client({ connectionString: url(port, source) })
+      )
+      try {
+        for (const c of clients) await c.connect()
+        const seen: Array<{ path: string; timeout: string; pid: number }> = []
+        for (const c of clients) {
+          await c.query('BEGIN')
+          const { rows } = await c.query<{ path: string; timeout: string; pid: number }>(
+            "SELECT current_setting('search_path') AS path, current_setting('statement_timeout') AS timeout, pg_backend_pid() AS pid"
+          )
+          seen.push(rows[0])
+        }
+        expect(new Set(seen.map(r => r.pid)).size).toBe(n)
+        for (const r of seen) expect([r.path, r.timeout]).toEqual(['"$user", public', '7min'])
+        // and the app's own query finds its table
+        for (const c of clients) await c.query('COMMIT')
+        const { rows } = await clients[0].query<{ n: number }>(
+          'SELECT count(*)::int AS n FROM orders'
+        )
+        expect(rows[0].n).toBe(1)
+      } finally {
+        for (const c of clients) await c.end().catch(() => undefined)
+      }
+    }, 120_000)
+  }
+)

@@ -390,6 +390,41 @@ async function timeoutsOff(client: pg.Client): Promise<void> {
 
 const TIMEOUTS_OFF_ATTEMPTS = 5
 
+/** How long a session's RESET ALL may take as it ends before the session is closed anyway. */
+const RESET_ON_END_MS = 1000
+
+/**
+ * The session's settings set back as it ends (RESET ALL: TIMEOUTS_OFF's timeouts and
+ * search_path, any SET of the action's) before it closes. Behind a pooler in transaction mode
+ * (PgBouncer's pool_mode = transaction on a port the URL checks cannot tell) the server
+ * connection outlives the session and goes to the app's next client, which found
+ * search_path = pg_catalog, pg_temp ("relation orders does not exist": trial u35 F1). At most
+ * {@link RESET_ON_END_MS}; a broken or busy session is closed without it (the server forgets a
+ * closed session's settings anyway).
+ */
+function resetOnEnd(client: pg.Client): void {
+  const end = client.end.bind(client) as (callback?: (error?: Error) => void) => unknown
+  const reset = (): Promise<void> =>
+    Promise.race([
+      client.query('RESET ALL').then(
+        () => undefined,
+        () => undefined
+      ),
+      new Promise<void>(resolve => setTimeout(resolve, RESET_ON_END_MS).unref())
+    ])
+  let ending: Promise<void> | undefined
+  ;(client as unknown as { end: (callback?: (error?: Error) => void) => unknown }).end = (
+    callback?: (error?: Error) => void
+  ) => {
+    ending ??= reset()
+    if (callback) {
+      void ending.then(() => end(callback))
+      return undefined
+    }
+    return ending.then(() => end() as Promise<void>)
+  }
+}
+
 /** One host: its attempts in order, the next one only where libpq would retry. */
 async function openHost(
   connection: Connection,
@@ -492,6 +527,7 @@ async function openClient(
     // the snapshot's transaction that lasts the dump) are not cut by a role's timeouts, as
     // pg_dump's and pg_restore's are not: each turns them off in its sessions
     await Promise.race([timeoutsOff(client), deadline])
+    resetOnEnd(client)
     // a cancelled run stops its SQL as it stops its programs: the connection is cut, the
     // statement at hand fails at once (and the run with it), the server rolls back its
     // transaction and ends the session once it notices (a lock wait at its next slice)
