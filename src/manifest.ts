@@ -67,7 +67,8 @@ export interface Manifest {
     session?: OutputSettings
     /**
      * The database as its server identified it at the backup (postgres/identity.ts: system
-     * identifier, standby or not, start time, port, OID, name): verify refuses to restore into
+     * identifier, its pg_database row's xmin, standby or not, start time, port, OID, name):
+     * verify refuses to restore into
      * it, however its URL is spelled.
      */
     identity?: DatabaseIdentity
@@ -306,6 +307,7 @@ export function parseManifest(data: unknown): Manifest {
     v.text(identity, 'database.identity.oid', { max: 10, pattern: /^\d+$/ })
     v.text(identity, 'database.identity.name', { max: MAX_NAME })
     v.boolean(identity, 'database.identity.inRecovery', true)
+    v.text(identity, 'database.identity.rowXmin', { max: 10, pattern: /^\d+$/, optional: true })
   }
   const server = v.object(m, 'server', true)
   v.text(server, 'server.version', { max: 200, optional: true })

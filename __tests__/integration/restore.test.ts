@@ -12,6 +12,7 @@ import type { BackupSource, Compression, DumpFormat, RestoreOptions } from '../.
 import { useHarness } from '../support/harness.js'
 import { currentRunArtifact } from '../support/sources.js'
 import { testBackupInputs, testRestoreInputs } from '../support/inputs.js'
+import { logOf } from '../support/log-capture.js'
 
 const harness = useHarness({ name: 'restore-test' })
 let server: TestServer
@@ -482,6 +483,30 @@ describe('a subset (tables) of invoices and the lines that reference them (trial
         tables: ['invoices', 'lines'],
         dataOnly: true
       })
+    )
+    expect(await tableChecksums(server, target)).toEqual(await tableChecksums(server, from))
+    await server.dropDatabase(target)
+  })
+
+  it('data-only with tables: a table left out that is empty here and holds rows in the backup (its rows went with them) is said in a warning (trial u35 F2)', async () => {
+    const target = await server.createDatabase()
+    await runRestore(restoreInputs(target, current('invoices-lines')))
+    // a bad migration: DELETE … ON DELETE CASCADE, or TRUNCATE … CASCADE, emptied both
+    await server.query(target, 'TRUNCATE public.invoices, public.lines')
+    const { lines } = await logOf(() =>
+      runRestore(
+        restoreInputs(target, current('invoices-lines'), {
+          tables: ['invoices', 'invoices_id_seq'],
+          dataOnly: true
+        })
+      )
+    )
+    expect(lines).toMatch(
+      /data-only with tables: public\.lines is empty here and holds 60 rows in the backup — not restored \(not in tables\)[^\n]*Add it to tables and restore again/
+    )
+    // followed: restored, nothing overwritten
+    await runRestore(
+      restoreInputs(target, current('invoices-lines'), { tables: ['lines'], dataOnly: true })
     )
     expect(await tableChecksums(server, target)).toEqual(await tableChecksums(server, from))
     await server.dropDatabase(target)

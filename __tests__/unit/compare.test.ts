@@ -238,6 +238,46 @@ describe('compareArchives', () => {
     ])
   })
 
+  it("a foreign server's, a language's grants find their object's owner; a grant whose grantor was lost is a difference (attacker a55 F4, F5)", () => {
+    const expect_ = { ownersNotRestored: 'the restore left out ALTER … OWNER statements' }
+    const server_ = compareArchives(
+      archive([
+        entry('SERVER', null, 'srv'),
+        entry('ACL', null, 'FOREIGN SERVER srv', {
+          defn: 'GRANT ALL ON FOREIGN SERVER srv TO verifier;'
+        }),
+        entry('PROCEDURAL LANGUAGE', null, 'plx'),
+        entry('ACL', null, 'LANGUAGE plx', { defn: 'GRANT ALL ON LANGUAGE plx TO verifier;' })
+      ]),
+      archive([
+        entry('SERVER', null, 'srv', { owner: 'verifier' }),
+        entry('PROCEDURAL LANGUAGE', null, 'plx', { owner: 'verifier' })
+      ]),
+      expect_
+    )
+    expect(server_.differences.filter(x => !x.expectedBecause)).toEqual([])
+    // carol granted it in the backup; the restored grant is the owner's
+    const granted = (defn: string, owner: string): TocEntry =>
+      entry('ACL', 'public', 'TABLE t', { defn, owner })
+    const grantor = compareArchives(
+      archive([
+        entry('TABLE', 'public', 't'),
+        granted(
+          'SET SESSION AUTHORIZATION carol;\nGRANT SELECT ON TABLE public.t TO bob;\nRESET SESSION AUTHORIZATION;',
+          'alice'
+        )
+      ]),
+      archive([
+        entry('TABLE', 'public', 't', { owner: 'verifier' }),
+        granted('GRANT SELECT ON TABLE public.t TO bob;', 'verifier')
+      ]),
+      expect_
+    )
+    expect(grantor.differences.filter(x => !x.expectedBecause).map(x => x.object)).toEqual([
+      'ACL on TABLE t in schema public'
+    ])
+  })
+
   it('a statement the restore left out explains only the entry whose statement it is, not one whose body quotes it (attacker a54 F6)', () => {
     const skipped = {
       skippedStatements: [{ reason: 'owner not set', text: 'ALTER TABLE public.t OWNER TO app;' }]

@@ -27,36 +27,31 @@ const recorded = (identity?: DatabaseIdentity): RecordedDatabase => ({
   ...(identity ? { identity } : {})
 })
 const url = (host: string, port = 5432): { host: string; port: number } => ({ host, port })
+/** backedUpHere's verdict alone. */
+const here = async (...args: Parameters<typeof backedUpHere>) =>
+  (await backedUpHere(...args))?.verdict
 
 describe('backedUpHere, by the server', () => {
   it('the same running server, however the URL names it (a pooler, another host name): same', async () => {
-    expect(await backedUpHere(recorded(prod), prod, url('db.example.supabase.co', 6543))).toBe(
-      'same'
-    )
+    expect(await here(recorded(prod), prod, url('db.example.supabase.co', 6543))).toBe('same')
   })
 
   it('the same cluster and database, started since (a restart; a Neon branch, a snapshot): same-or-copy', async () => {
     const restarted = { ...prod, startedAt: '2026-12-04 03:00:00+00' }
-    expect(await backedUpHere(recorded(prod), restarted, url('10.0.0.9', 6432))).toBe(
-      'same-or-copy'
-    )
+    expect(await here(recorded(prod), restarted, url('10.0.0.9', 6432))).toBe('same-or-copy')
   })
 
   it('another database of the server, or another cluster: not it', async () => {
-    expect(await backedUpHere(recorded(prod), { ...prod, oid: '16999' }, url('127.0.0.1'))).toBe(
-      undefined
-    )
+    expect(await here(recorded(prod), { ...prod, oid: '16999' }, url('127.0.0.1'))).toBe(undefined)
     expect(
-      await backedUpHere(
+      await here(
         recorded(prod),
         { ...prod, systemIdentifier: '42', startedAt: 'x' },
         url('127.0.0.1')
       )
     ).toBe(undefined)
     // a new database of the same name (dropped and created again): another OID
-    expect(await backedUpHere(recorded(prod), { ...prod, oid: '17000' }, url('localhost'))).toBe(
-      undefined
-    )
+    expect(await here(recorded(prod), { ...prod, oid: '17000' }, url('localhost'))).toBe(undefined)
   })
 
   it('live: one running server is the same database; a copy with the same OID is not', () => {
@@ -71,7 +66,7 @@ describe('backedUpHere, by the server', () => {
     expect(sameDatabase(standby, primary)).toBe(true)
     expect(sameDatabase(primary, standby)).toBe(true)
     // a backup of the standby, verify into its primary: the same
-    expect(await backedUpHere(recorded(standby), primary, url('10.0.0.1'))).toBe('same')
+    expect(await here(recorded(standby), primary, url('10.0.0.1'))).toBe('same')
     // another cluster's standby: not
     expect(sameDatabase({ ...standby, systemIdentifier: '42' }, primary)).toBe(false)
     // without system identifiers a standby cannot be told: the running server decides
@@ -81,6 +76,26 @@ describe('backedUpHere, by the server', () => {
         { ...primary, systemIdentifier: undefined }
       )
     ).toBe(false)
+  })
+})
+
+describe('backedUpHere and sameDatabase without a system identifier (a role without pg_control_system): the database row decides (attacker a55)', () => {
+  const noSys = { ...prod, systemIdentifier: undefined, rowXmin: '741' }
+  it("a standby's backup, verify into its primary: same (a55 F1)", async () => {
+    const standby = { ...noSys, inRecovery: true, startedAt: 'a', port: '5433' }
+    const primary = { ...noSys, inRecovery: false, startedAt: 'b' }
+    expect(sameDatabase(standby, primary)).toBe(true)
+    expect(await here(recorded(standby), primary, url('10.0.0.1', 5432))).toBe('same')
+  })
+  it('restarted, reached through another port: the same database or a copy, never another (a55 F3)', async () => {
+    const restarted = { ...noSys, startedAt: 'later' }
+    expect(await here(recorded(noSys), restarted, url('127.0.0.1', 6432))).toBe('same-or-copy')
+  })
+  it('another cluster whose database has the same name and OID but another row: not by the server; the address decides (a55 F6)', async () => {
+    const fresh = { ...noSys, rowXmin: '902', startedAt: 'other' }
+    const decided = await backedUpHere(recorded(noSys), fresh, url('127.0.0.1'))
+    expect(decided).toEqual({ verdict: 'same', by: 'address' })
+    expect(await here(recorded(noSys), fresh, url('127.0.0.1', 5439))).toBe(undefined)
   })
 })
 
@@ -106,24 +121,22 @@ describe('backedUpHere, for a manifest without identity (made before it was reco
       .filter(i => i !== undefined && i.family === 'IPv4')
       .map(i => i!.address)
   ])('host %s for a backup of 127.0.0.1: same', async host => {
-    expect(await backedUpHere(recorded(), other, url(host))).toBe('same')
+    expect(await here(recorded(), other, url(host))).toBe('same')
   })
 
   it('another port or database name: not it', async () => {
-    expect(await backedUpHere(recorded(), other, url('localhost', 5433))).toBe(undefined)
-    expect(await backedUpHere(recorded(), { ...other, name: 'scratch' }, url('localhost'))).toBe(
-      undefined
-    )
+    expect(await here(recorded(), other, url('localhost', 5433))).toBe(undefined)
+    expect(await here(recorded(), { ...other, name: 'scratch' }, url('localhost'))).toBe(undefined)
   })
 
   it('a remote name that does not resolve to a local address: not it', async () => {
-    expect(await backedUpHere(recorded(), other, url('db.invalid'))).toBe(undefined)
+    expect(await here(recorded(), other, url('db.invalid'))).toBe(undefined)
   })
 
   it('recorded identity without a system identifier on one side: the host decides when the start time differs', async () => {
     const noId = { ...prod, systemIdentifier: undefined }
     const restarted = { ...noId, startedAt: 'later' }
-    expect(await backedUpHere(recorded(noId), restarted, url('localhost'))).toBe('same')
-    expect(await backedUpHere(recorded(noId), restarted, url('db.invalid'))).toBe(undefined)
+    expect(await here(recorded(noId), restarted, url('localhost'))).toBe('same')
+    expect(await here(recorded(noId), restarted, url('db.invalid'))).toBe(undefined)
   })
 })

@@ -42,6 +42,7 @@ import {
   digestArchiveChunks,
   materializedViewsHeadline,
   providerBookkeeping,
+  recountObjectsExpected,
   scavenging,
   tableDataEqual
 } from '../postgres/compare.js'
@@ -249,7 +250,7 @@ async function refuseBackedUpDatabase(
   scratch: Connection,
   backedUp: Connection,
   inputs: RestoreOptions
-): Promise<void> {
+): Promise<DatabaseIdentity> {
   const scratchId = await databaseIdentity(scratch, inputs.connectTimeoutSeconds)
   let backedUpId: DatabaseIdentity
   try {
@@ -271,6 +272,7 @@ async function refuseBackedUpDatabase(
   log.info(
     `The scratch database '${scratchId.name}' (oid ${scratchId.oid}) is not the backed-up '${backedUpId.name}' (oid ${backedUpId.oid}${backedUpId.systemIdentifier && backedUpId.systemIdentifier !== scratchId.systemIdentifier ? ', another server' : ''}).`
   )
+  return backedUpId
 }
 
 export async function verify(
@@ -278,8 +280,9 @@ export async function verify(
   scratch: Connection,
   deps: VerifyDependencies = {}
 ): Promise<VerifyResult> {
+  let backedUpNow: DatabaseIdentity | undefined
   if (inputs.backedUpDatabaseUrl) {
-    await log.group('Check that the scratch database is not the one backed up', () =>
+    backedUpNow = await log.group('Check that the scratch database is not the one backed up', () =>
       refuseBackedUpDatabase(scratch, parseDatabaseUrl(inputs.backedUpDatabaseUrl!), inputs)
     )
   }
@@ -296,6 +299,7 @@ export async function verify(
   const restored = await restore(inputs, scratch, {
     ...deps,
     scratch: true,
+    backedUpNow,
     beforeLoad: async plan => {
       await deps.beforeLoad?.(plan)
       backupToc = plan.tocRead?.toc
@@ -689,6 +693,7 @@ async function proveEquality(
       d.expectedBecause = `the backup was made by pg_dump ${backupMajor}, the scratch database dumped by pg_dump ${newerDump}, which writes some entries otherwise`
     }
   }
+  recountObjectsExpected(comparison)
   logComparison(comparison)
   return dumpedApart
     ? { comparison, splitTables: split.map(t => `${t.schema}.${t.name}`) }

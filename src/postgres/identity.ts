@@ -11,14 +11,22 @@ import type pg from 'pg'
 
 /**
  * A database as its server identifies it: the cluster's system identifier (pg_control_system;
- * unset where the role may not read it), whether the server is a standby, the server's start
- * time and port (one running server), the database's OID and name.
+ * unset where the role may not read it), the database row's xmin (any role reads it), whether
+ * the server is a standby, the server's start time and port (one running server), the
+ * database's OID and name.
  */
 export interface DatabaseIdentity {
   systemIdentifier?: string
   /**
-   * pg_is_in_recovery(): a standby, whose primary holds the same database (the same system
-   * identifier and OID) and is where its writes go. Unset in manifests made before it was read.
+   * pg_database.xmin of the database's row: the transaction that created it (or last altered
+   * it: ALTER DATABASE). A standby and a copy of the data directory have the same; another
+   * cluster's database of the same name and OID (a fresh container's first) almost never.
+   * Unset in manifests made before it was read.
+   */
+  rowXmin?: string
+  /**
+   * pg_is_in_recovery(): a standby, whose primary holds the same database and is where its
+   * writes go. Unset in manifests made before it was read.
    */
   inRecovery?: boolean
   /** pg_postmaster_start_time() as text: a server restarted since has another. */
@@ -37,7 +45,7 @@ export interface DatabaseIdentity {
  */
 export async function readDatabaseIdentity(client: pg.Client): Promise<DatabaseIdentity> {
   const { rows } = await client.query<DatabaseIdentity & { readable: boolean }>(
-    `SELECT d.oid::text AS oid, d.datname AS name,
+    `SELECT d.oid::text AS oid, d.datname AS name, d.xmin::text AS "rowXmin",
             pg_catalog.pg_postmaster_start_time()::text AS "startedAt",
             pg_catalog.current_setting('port') AS port,
             pg_catalog.pg_is_in_recovery() AS "inRecovery",
@@ -53,25 +61,32 @@ export async function readDatabaseIdentity(client: pg.Client): Promise<DatabaseI
   return systemIdentifier ? { ...identity, systemIdentifier } : identity
 }
 
-/** Both identities have a system identifier, and it is the same. */
-function sameCluster(a: DatabaseIdentity, b: DatabaseIdentity): boolean {
-  return !!a.systemIdentifier && a.systemIdentifier === b.systemIdentifier
+/**
+ * The two are the same database or a copy of it — a standby, a copy of the data directory, a
+ * Neon branch — as far as can be told: the same OID and name, and the same system identifier
+ * where both are known, else the same row xmin where both are known. False when either says
+ * otherwise; undefined when neither can be compared.
+ */
+export function sameLineage(a: DatabaseIdentity, b: DatabaseIdentity): boolean | undefined {
+  if (a.oid !== b.oid || a.name !== b.name) return false
+  if (a.systemIdentifier && b.systemIdentifier) return a.systemIdentifier === b.systemIdentifier
+  if (a.rowXmin && b.rowXmin) return a.rowXmin === b.rowXmin
+  return undefined
 }
 
 /**
- * True when both identities, read at about the same time, are the same database: of the same
- * running server (the same OID, name, start time and port; and system identifier where both
- * are known), or of a primary and its standby (the same cluster and OID, one of them in
- * recovery: writes to the primary are the standby's data; attacker a54 F3). A copy that took
- * its own way — a Neon branch, a server restored from a snapshot — shares the system identifier
- * and OID but is neither.
+ * True when both identities are the same database: of the same running server (the same OID,
+ * name, start time and port; and system identifier where both are known), or a primary and its
+ * standby (the same lineage, one of them in recovery: writes to the primary are the standby's
+ * data; attackers a54 F3, a55 F1). A copy that took its own way — a Neon branch, a server
+ * restored from a snapshot — has the same lineage but is neither.
  */
 export function sameDatabase(a: DatabaseIdentity, b: DatabaseIdentity): boolean {
   if (a.oid !== b.oid || a.name !== b.name) return false
   if (a.systemIdentifier && b.systemIdentifier && a.systemIdentifier !== b.systemIdentifier)
     return false
-  if (sameCluster(a, b) && (a.inRecovery === true || b.inRecovery === true)) return true
-  return a.startedAt === b.startedAt && a.port === b.port
+  if (a.startedAt === b.startedAt && a.port === b.port) return true
+  return sameLineage(a, b) === true && (a.inRecovery === true || b.inRecovery === true)
 }
 
 /** What the backup's manifest records of the backed-up database (manifest.ts `database`). */
@@ -82,31 +97,48 @@ export interface RecordedDatabase {
   identity?: DatabaseIdentity
 }
 
+/** Whether a target is the backed-up database, and what told. */
+export interface BackedUpHere {
+  /**
+   * 'same': the same database (its server says so, or its name, port and a host of the same
+   * machine); 'same-or-copy': the same lineage on a server started since the backup — the
+   * database after a restart, or a copy (a Neon branch, a snapshot restore).
+   */
+  verdict: 'same' | 'same-or-copy'
+  /** 'server': its identity told; 'address': the URL's name, port and host did. */
+  by: 'server' | 'address'
+}
+
 /**
- * Whether the target is the database the backup was made of, by the manifest's record:
- * 'same' (the same running server says so, or — a manifest without identity — the same name
- * and port on a host name for the same machine: letter case, loopback names and sockets, DNS
- * addresses), 'same-or-copy' (the cluster's system identifier and the database's OID are the
- * backup's but the server started since: it restarted, or it is a copy such as a Neon branch
- * or a snapshot restore), else undefined. Without a system identifier on both sides, a
- * different start time leaves it to the host and port. DNS lookups are given at most 2 s.
+ * Whether the target is the database the backup was made of, by the manifest's record (see
+ * BackedUpHere), else undefined. The host and port decide where the identities cannot (no
+ * lineage to compare, or a row xmin changed since by ALTER DATABASE): a database of the
+ * backup's name on the backup's port of the same machine (letter case, loopback and
+ * unspecified addresses, this machine's names and addresses, sockets, DNS) is taken for it.
+ * DNS lookups are given at most 2 s.
  */
 export async function backedUpHere(
   recorded: RecordedDatabase,
   target: DatabaseIdentity,
   url: { host: string; port: number }
-): Promise<'same' | 'same-or-copy' | undefined> {
+): Promise<BackedUpHere | undefined> {
   const was = recorded.identity
   if (was) {
     if (was.oid !== target.oid || was.name !== target.name) return undefined
+    if (
+      was.systemIdentifier &&
+      target.systemIdentifier &&
+      was.systemIdentifier !== target.systemIdentifier
+    )
+      return undefined
     // the same running server; or a standby's primary, or the standby of the backed-up primary
-    if (sameDatabase(was, target)) return 'same'
-    if (was.systemIdentifier && target.systemIdentifier)
-      return was.systemIdentifier === target.systemIdentifier ? 'same-or-copy' : undefined
-    // no system identifier to tell: the URL's host and port, as below
+    if (sameDatabase(was, target)) return { verdict: 'same', by: 'server' }
+    if (sameLineage(was, target) === true) return { verdict: 'same-or-copy', by: 'server' }
   }
   if (recorded.name !== target.name || recorded.port !== url.port) return undefined
-  return (await sameMachine(recorded.host, url.host)) ? 'same' : undefined
+  return (await sameMachine(recorded.host, url.host))
+    ? { verdict: 'same', by: 'address' }
+    : undefined
 }
 
 /** An address as compared: lower case, an IPv4-mapped IPv6 address as its IPv4 one. */
