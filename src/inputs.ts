@@ -172,7 +172,7 @@ const WORKFLOW_ADVICE: Array<[RegExp, string]> = [
   [/only backups your workflow made are restored/g, 'only backups made with that key are restored'],
   // database-url missing (getInputs)
   [
-    /is required\. Store the connection URL \(postgresql:\/\/user:password@host:5432\/dbname\) as a repository secret and pass it with `database-url: \$\{\{ secrets\.DATABASE_URL \}\}`\./g,
+    /is required \(it is empty\)\. Store the connection URL \(postgresql:\/\/user:password@host:5432\/dbname\) as a repository secret and pass it with `database-url: \$\{\{ secrets\.DATABASE_URL \}\}`\. A secret that does not exist [^.]*\./g,
     "is not set. Set it to the connection URL, e.g. DATABASE_URL='postgresql://user:password@host:5432/dbname' before the command (the environment, never the command line)."
   ],
   // verify-database-url missing (getInputs)
@@ -710,7 +710,7 @@ export function getInputs(read: InputReader = readActionInput): ActionInputs {
   if (databaseUrl === '') {
     throw new InputError(
       Inputs.DatabaseUrl,
-      'is required. Store the connection URL (postgresql://user:password@host:5432/dbname) as a repository secret and pass it with `database-url: ${{ secrets.DATABASE_URL }}`.'
+      'is required (it is empty). Store the connection URL (postgresql://user:password@host:5432/dbname) as a repository secret and pass it with `database-url: ${{ secrets.DATABASE_URL }}`. A secret that does not exist — a name spelled otherwise than in Settings → Secrets and variables → Actions, or an environment secret in a job without that `environment:`, or a workflow run from a fork — reads as empty, with no error of its own.'
     )
   }
   if (mode === 'restore') {

@@ -131,7 +131,11 @@ describe('getInputs', () => {
   })
 
   it.each<[RawInputs, Inputs, RegExp]>([
-    [{ [Inputs.DatabaseUrl]: ' ' }, Inputs.DatabaseUrl, /is required/],
+    [
+      { [Inputs.DatabaseUrl]: ' ' },
+      Inputs.DatabaseUrl,
+      /is required \(it is empty\)[^]*spelled otherwise than in Settings/
+    ],
     [{ [Inputs.Mode]: 'archive' }, Inputs.Mode, /not one of: backup, restore/],
     [{ [Inputs.Format]: 'zip' }, Inputs.Format, /not one of: custom, plain, directory, tar/],
     [{ [Inputs.Compression]: 'lz4' }, Inputs.Compression, /not one of: zstd, gzip, none/],

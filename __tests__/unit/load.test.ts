@@ -663,6 +663,20 @@ describe('the failed statement, not a notice before it', () => {
 describe('load errors: DETAIL and CONTEXT kept, without the rows; the hint that fits the error', () => {
   const secret = 'ghp_S3cretTok3nValue'
 
+  it("a duplicate key of a system catalog's index: another session made the same object meanwhile, not the backup's rows (trial u35 F4)", () => {
+    const stderr = [
+      `pg_restore: error: could not execute query: ERROR:  duplicate key value violates unique constraint "pg_namespace_nspname_index"`,
+      'DETAIL:  Key (nspname)=(rdsadmin) already exists.',
+      'Command was: CREATE SCHEMA rdsadmin;',
+      ''
+    ].join('\n')
+    const message = explainLoadFailure('pg_restore', 1, null, stderr).message
+    expect(message).toMatch(
+      /Another session created an object of the same name while the restore ran/
+    )
+    expect(message).not.toMatch(/the backup holds duplicate rows itself/)
+  })
+
   it("a duplicate key of the backup's own rows: the key named, not its value, and no advice to clean", () => {
     const stderr = [
       `psql:<stdin>:29: ERROR:  duplicate key value violates unique constraint "notes_pkey"`,

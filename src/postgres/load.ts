@@ -2444,6 +2444,12 @@ export function explainLoadFailure(
   } else if (alreadyExists(errors)) {
     hint =
       " Objects of the backup already exist in the target: set 'clean: true' to drop them first (or restore into an empty database)."
+  } else if (/duplicate key value violates unique constraint "pg_\w+_index"/.test(errors)) {
+    // a system catalog's unique index: another session created an object of the same name while
+    // this one ran (trial u35 F4: two restores at once into one database, the one that lost
+    // blamed the backup's rows)
+    hint =
+      " Another session created an object of the same name while the restore ran (a system catalog's unique index, not the backup's rows): a second restore or a migration running into this database at the same time? Let it finish, then restore again (into an empty database, or with clean)."
   } else if (/duplicate key value violates unique constraint/.test(errors)) {
     hint =
       ' The rows the backup loads break a unique key: the backup holds duplicate rows itself, or the table held such rows before the restore. Check the backup (pg_restore or psql by hand fails the same way) and the table in the target.'
