@@ -663,6 +663,20 @@ describe('the failed statement, not a notice before it', () => {
 describe('load errors: DETAIL and CONTEXT kept, without the rows; the hint that fits the error', () => {
   const secret = 'ghp_S3cretTok3nValue'
 
+  it('a GRANT or REVOKE the role may not run: no-privileges named as a way out (attacker a55)', () => {
+    const stderr = [
+      'pg_restore: error: could not execute query: ERROR:  permission denied for function pg_control_system',
+      'Command was: REVOKE ALL ON FUNCTION pg_catalog.pg_control_system() FROM PUBLIC;',
+      ''
+    ].join('\n')
+    expect(explainLoadFailure('pg_restore', 1, null, stderr).message).toMatch(
+      /lacks a privilege this statement needs[^]*'no-privileges: true' leaves out every GRANT and REVOKE/
+    )
+    // another statement: not said
+    const other = stderr.replace('REVOKE ALL ON FUNCTION', 'SELECT').replace(' FROM PUBLIC', '')
+    expect(explainLoadFailure('pg_restore', 1, null, other).message).not.toMatch(/no-privileges/)
+  })
+
   it("a duplicate key of a system catalog's index: another session made the same object meanwhile, not the backup's rows (trial u35 F4)", () => {
     const stderr = [
       `pg_restore: error: could not execute query: ERROR:  duplicate key value violates unique constraint "pg_namespace_nspname_index"`,

@@ -2473,6 +2473,15 @@ export function explainLoadFailure(
       : `${lacks} Have the schema's owner run GRANT CREATE ON SCHEMA ${quoteIdent(schema)} TO ${role}; first, or restore with 'no-owner: true' (everything then belongs to the restoring role), then restore again. pg_restore --single-transaction by hand fails the same way.`
   } else {
     hint = privilegeHint(errors, reported.join('\n'))
+    // a GRANT or REVOKE the role may not run (the backup's REVOKE on a pg_catalog function:
+    // attacker a55): no-privileges leaves them all out, as pg_restore --no-privileges
+    if (
+      hint &&
+      ((entry !== undefined && /^(?:DEFAULT )?ACL /.test(entry)) ||
+        /(?:Command was|STATEMENT): +(?:GRANT|REVOKE|ALTER DEFAULT PRIVILEGES)\b/.test(stderr))
+    )
+      hint +=
+        " The statement is a GRANT or REVOKE: 'no-privileges: true' leaves out every GRANT and REVOKE of the backup (pg_restore --no-privileges by hand), and the restore then gives the objects the target's default privileges."
   }
   const how = signal ? `was killed by ${signal}` : `exited with code ${code}`
   // a killed child may have said nothing (attacker a36 A5: "killed by SIGTERM: .")
