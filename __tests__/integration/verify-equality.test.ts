@@ -661,7 +661,7 @@ describe('verify compares the restored database with the backup', () => {
     expect(error.message).toMatch(/verify-database-url is the database the backup was made of/)
   }, 180_000)
 
-  it('the backed-up database restarted since the backup: refused as it or a copy; a database-url of another database does not lift that (attacker a55 F2)', async () => {
+  it('the backed-up database restarted since the backup, reached by another name: clean never replaces a database no verify marked, with or without database-url (attackers a55 F2, a56)', async () => {
     const source = await server.createDatabase()
     await server.query(
       source,
@@ -690,19 +690,82 @@ describe('verify compares the restored database with the backup', () => {
           )
         )
         .catch((e: Error) => e) as Promise<Error>
-    expect((await attempt()).message).toMatch(
-      /is the database the backup was made of \(db_\w+\), or a copy of it[^]*nothing was changed. Set database-url to the backed-up database too/
-    )
+    const unmarked =
+      /verify-database-url is not empty \([^]*\), and no verify restored into it before \(it lacks the comment verify gives its scratch databases\): clean would drop and replace what it holds\. Nothing was changed/
+    expect((await attempt()).message).toMatch(unmarked)
     // database-url naming another database (an admin database, a typo): not the manifest's
     const other = await server.createDatabase()
-    expect((await attempt(server.url(other))).message).toMatch(
-      /or a copy of it[^]*database-url is not the backed-up database \(db_\w+, oid \d+\), so it cannot tell them apart/
-    )
+    expect((await attempt(server.url(other))).message).toMatch(unmarked)
+    // a GRANT on the database (its row's xmin) and a rename change nothing (attacker a56 F1, F3)
+    await server.query('postgres', `GRANT CONNECT ON DATABASE ${source} TO PUBLIC`)
+    expect((await attempt()).message).toMatch(unmarked)
     expect(await server.query(source, 'SELECT id FROM public.orders ORDER BY id')).toEqual([
       { id: 1 },
       { id: 2 }
     ])
   }, 180_000)
+
+  it("clean over a copy of a backup with default privileges in its schemas: the schema made again with them is no change of the target's (found this session)", async () => {
+    const target = await server.createDatabase()
+    const latest: BackupSource = {
+      kind: 'artifact',
+      name: 'rich-backup',
+      runId: 'latest',
+      repository: harness.backend.repository,
+      token: harness.backend.githubToken
+    }
+    await harness.restore(testRestoreInputs(server.url(target), latest))
+    const before = await server.query<{ acl: string }>(
+      target,
+      "SELECT n.nspname || ':' || a.defaclobjtype::text || ':' || a.defaclacl::text AS acl FROM pg_default_acl a LEFT JOIN pg_namespace n ON n.oid = a.defaclnamespace ORDER BY 1"
+    )
+    expect(before.length).toBeGreaterThan(0)
+    await harness.restore(testRestoreInputs(server.url(target), latest, { clean: true }))
+    expect(
+      await server.query<{ acl: string }>(
+        target,
+        "SELECT n.nspname || ':' || a.defaclobjtype::text || ':' || a.defaclacl::text AS acl FROM pg_default_acl a LEFT JOIN pg_namespace n ON n.oid = a.defaclnamespace ORDER BY 1"
+      )
+    ).toEqual(before)
+  }, 240_000)
+
+  it('verify marks the empty scratch database it restores into; clean replaces only a marked one, and the mark is not a difference', async () => {
+    const scratch = await server.createDatabase()
+    const first = await harness.verify({
+      ...verifyInputs('unused', 'rich-backup'),
+      databaseUrl: server.url(scratch)
+    })
+    const c = first.equality.comparison!
+    expect(c.differences.filter(d => /DATABASE/.test(d.object))).not.toContainEqual(
+      expect.objectContaining({ what: 'is in the restored database only' })
+    )
+    const [{ comment }] = await server.query<{ comment: string }>(
+      scratch,
+      "SELECT shobj_description(oid, 'pg_database') AS comment FROM pg_database WHERE datname = current_database()"
+    )
+    expect(comment).toMatch(/^postgres-backup-action: a scratch database of verify/)
+    // the next verify with clean replaces its copy
+    await harness.verify({
+      ...verifyInputs('unused', 'rich-backup', { clean: true }),
+      databaseUrl: server.url(scratch)
+    })
+    // a database with the same objects and no mark: refused, unchanged
+    await server.query('postgres', `COMMENT ON DATABASE ${scratch} IS 'ours'`)
+    await server.query(
+      scratch,
+      'CREATE TABLE public.keep_me (id int); INSERT INTO public.keep_me VALUES (7)'
+    )
+    const error = (await harness
+      .verify({
+        ...verifyInputs('unused', 'rich-backup', { clean: true }),
+        databaseUrl: server.url(scratch)
+      })
+      .catch((e: Error) => e)) as Error
+    expect(error.message).toMatch(
+      /no verify restored into it before[^]*COMMENT ON DATABASE db_\w+ IS 'postgres-backup-action: a scratch database of verify'/
+    )
+    expect(await server.query(scratch, 'SELECT id FROM public.keep_me')).toEqual([{ id: 7 }])
+  }, 240_000)
 
   it('a backup made before the session settings were recorded, from a source in another time zone: the failure says why equal rows may differ', async () => {
     const source = await server.createDatabase()

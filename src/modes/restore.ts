@@ -76,10 +76,10 @@ import {
   withSessionSearchPath
 } from '../postgres/session.js'
 import {
-  type DatabaseIdentity,
+  SCRATCH_MARK,
   backedUpHere,
-  readDatabaseIdentity,
-  sameLineage
+  markedScratch,
+  readDatabaseIdentity
 } from '../postgres/identity.js'
 import { cancelledBy, stopIfCancelled } from '../process.js'
 import type { SkippedStatement } from '../postgres/script-gate.js'
@@ -254,12 +254,6 @@ export interface RestoreDependencies {
   installer?: ClientInstaller
   /** The target is verify's scratch server (its messages name verify-database-url). */
   scratch?: boolean
-  /**
-   * verify with database-url: the identity of that database, read now and found not to be the
-   * scratch database (verify.ts refuseBackedUpDatabase). Where it is the manifest's database,
-   * it tells a copy of it (a Neon branch) from the database itself.
-   */
-  backedUpNow?: DatabaseIdentity
 }
 
 /**
@@ -389,7 +383,7 @@ export async function restore(
     }
     const server = await log.group('Check the target', () =>
       session.watched('Checking the target (its tables and row counts)', () =>
-        guardTarget(inputs, target!, plan, facts, fetched.manifest, deps.backedUpNow)
+        guardTarget(inputs, target!, plan, facts, fetched.manifest)
       )
     )
     // a backup of a newer major: said before the load, and again with a load that fails
@@ -1734,6 +1728,31 @@ function protectedCount(
 }
 
 /**
+ * The tables of the target whose foreign keys refer to one of `tables`, or to such a table (the
+ * chain an ON DELETE CASCADE or a TRUNCATE … CASCADE follows), by nameKey; `tables` not
+ * included unless one refers to another.
+ */
+async function referringTables(
+  client: pg.Client,
+  tables: readonly QualifiedName[]
+): Promise<Set<string>> {
+  const { rows } = await client.query<{ schema: string; name: string }>(
+    `WITH RECURSIVE loaded AS (
+       SELECT c.oid FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+        WHERE (n.nspname, c.relname) IN (SELECT * FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.text[]), pg_catalog.unnest($2::pg_catalog.text[])))
+     ), referring(oid) AS (
+       SELECT k.conrelid FROM pg_catalog.pg_constraint k WHERE k.contype = 'f' AND k.confrelid IN (SELECT oid FROM loaded)
+       UNION
+       SELECT k.conrelid FROM pg_catalog.pg_constraint k JOIN referring r ON k.confrelid = r.oid WHERE k.contype = 'f'
+     )
+     SELECT n.nspname AS schema, c.relname AS name FROM referring r
+       JOIN pg_catalog.pg_class c ON c.oid = r.oid JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace`,
+    [tables.map(t => t.schema), tables.map(t => t.name)]
+  )
+  return new Set(rows.map(nameKey))
+}
+
+/**
  * Refuses a target that holds tables where the backup goes, unless clean or allow-non-empty.
  * The provider's tables (provider-managed schemas: they exist in every database of the
  * provider) do not count: the load skips their definitions (refusing one whose columns would
@@ -1744,9 +1763,7 @@ async function guardTarget(
   client: pg.Client,
   plan: RestorePlan,
   facts: TargetFacts,
-  manifest?: Manifest,
-  /** RestoreDependencies.backedUpNow: verify's database-url, read now. */
-  backedUpNow?: DatabaseIdentity
+  manifest?: Manifest
 ): Promise<
   ServerInfo & {
     fills: QualifiedName[]
@@ -1803,20 +1820,10 @@ async function guardTarget(
     throw new RestoreError(
       `verify-database-url is the database the backup was made of (${backedUp.name} on ${backedUp.host}:${backedUp.port}${told}): verify restores into a scratch database${inputs.clean ? ', and with clean it would replace its data with the backup' : ''}. Nothing was changed. Point verify-database-url at an empty database of its own (a services: postgres container in the job, or a scratch database on another server or with another name).`
     )
-  // a copy (a Neon branch, a snapshot restore) or the database itself restarted since: only a
-  // session on the backed-up database now tells them apart — database-url, and only when it is
-  // the manifest's database (attacker a55 F2: any other database lifted the refusal)
-  if (inputs.mode === 'verify' && backedUp && here?.verdict === 'same-or-copy') {
-    const now = backedUpNow
-    const itIs =
-      now !== undefined && backedUp.identity !== undefined
-        ? sameLineage(now, backedUp.identity) === true
-        : false
-    if (!itIs)
-      throw new RestoreError(
-        `verify-database-url is the database the backup was made of (${backedUp.name}), or a copy of it: its server has the backed-up database's lineage (the same OID, and the same system identifier or row of pg_database) and started since the backup (a restart, or another server made from a copy: a Neon branch, a snapshot restore). Verify restores into a scratch database${inputs.clean ? ', and with clean it would replace its data with the backup' : ''}; nothing was changed. ${now ? `database-url is not the backed-up database (${now.name}, oid ${now.oid}), so it cannot tell them apart: set it to the database the backup was made of,` : 'Set database-url to the backed-up database too, so that verify can tell them apart,'} or verify into a database created for it (CREATE DATABASE verify_scratch: a new OID).`
-      )
-  }
+  // the same lineage on a server started since (a restart, or a copy: a Neon branch) is not
+  // refused here: verify never cleans a database that holds objects unless a verify marked it
+  // (markedScratch below), and an empty one loses nothing (attacker a56 F5: fresh clusters set
+  // up alike share OID and row xmin)
   const schemas = new Set<string>(['public'])
   for (const t of plan.dataTables ?? []) schemas.add(t.schema)
   for (const t of [...(plan.dataOnlyTables ?? []), ...(plan.dataOnlySequences ?? [])])
@@ -1965,6 +1972,13 @@ async function guardTarget(
     existing.length > 0
       ? `${plural(existing.length, 'table')} where the backup goes — ${listing}`
       : `it holds objects the backup's statements change — ${objects.join(', ')}`
+  // verify drops and replaces only what a verify restored: a database that holds objects and
+  // no verify's mark is never cleaned, whatever its identity says (attacker a56: a GRANT on the
+  // database, a rename or a drop-and-create got production past the identity checks)
+  if (inputs.mode === 'verify' && inputs.clean && !(await markedScratch(client)))
+    throw new RestoreError(
+      `verify-database-url is not empty (${counted}), and no verify restored into it before (it lacks the comment verify gives its scratch databases): clean would drop and replace what it holds. Nothing was changed. Verify restores into a scratch database only: point verify-database-url at an empty database (verify marks it, and clean: true then replaces its previous copy). A scratch database of a verify before this version: mark it as its owner, COMMENT ON DATABASE ${quoteIdent(server.database)} IS '${SCRATCH_MARK}'; or drop and create it empty.`
+    )
   if (inputs.clean) {
     const searchPath = await sessionSchemas(client)
     log.info(cleanListing(existing, plan.clean?.drops, searchPath, selectionWords(inputs)))
@@ -1986,8 +2000,15 @@ async function guardTarget(
     // a table left out that is empty here and holds rows in the backup: its rows went with the
     // selected ones (ON DELETE CASCADE, a TRUNCATE … CASCADE) — said, not only listed (trial u35
     // F2: orders came back, order_items stayed empty, the run was green)
+    // only a table whose foreign key refers to one the restore loads (or to such a table: a
+    // cascade's chain), in the target: another empty table is a subset restore's own business
+    // (attacker a56 F6: every other table of a freshly migrated database was named)
+    const referring =
+      into.length > 0
+        ? await referringTables(client, into).catch(() => new Set<string>())
+        : new Set<string>()
     const emptied = others
-      .filter(t => t.rows === 0 && !t.estimated)
+      .filter(t => t.rows === 0 && !t.estimated && referring.has(nameKey(t)))
       .map(t => ({
         t,
         rows: manifest?.rowCounts.tables.find(m => m.schema === t.schema && m.name === t.name)?.rows
@@ -2002,7 +2023,7 @@ async function guardTarget(
           )
           .join(
             '; '
-          )}${emptied.length > 10 ? `; and ${emptied.length - 10} more` : ''} — not restored (not in tables). Were its rows deleted with the tables restored (ON DELETE CASCADE, TRUNCATE … CASCADE)? Add ${emptied.length === 1 ? 'it' : 'them'} to tables and restore again (data-only: ${emptied.length === 1 ? 'it is' : 'they are'} empty, so nothing is overwritten).`
+          )}${emptied.length > 10 ? `; and ${emptied.length - 10} more` : ''} — not restored (not in tables). Were its rows deleted with the tables restored (ON DELETE CASCADE, TRUNCATE … CASCADE)? Add ${emptied.length === 1 ? 'it' : 'them'} to tables and restore again (with data-only: ${emptied.length === 1 ? 'it is' : 'they are'} empty, so nothing is overwritten).`
       )
     return server
   }

@@ -26,7 +26,12 @@ import { type ArchiveToc, readArchiveToc } from '../postgres/toc.js'
 import type { RestorePlan } from './restore-plan.js'
 import { majorOfVersion } from '../postgres/archive.js'
 import { outputOptions } from '../postgres/output-settings.js'
-import { type DatabaseIdentity, readDatabaseIdentity, sameDatabase } from '../postgres/identity.js'
+import {
+  type DatabaseIdentity,
+  markScratch,
+  readDatabaseIdentity,
+  sameDatabase
+} from '../postgres/identity.js'
 import {
   type ArchiveComparison,
   type ArchiveDigest,
@@ -280,9 +285,8 @@ export async function verify(
   scratch: Connection,
   deps: VerifyDependencies = {}
 ): Promise<VerifyResult> {
-  let backedUpNow: DatabaseIdentity | undefined
   if (inputs.backedUpDatabaseUrl) {
-    backedUpNow = await log.group('Check that the scratch database is not the one backed up', () =>
+    await log.group('Check that the scratch database is not the one backed up', () =>
       refuseBackedUpDatabase(scratch, parseDatabaseUrl(inputs.backedUpDatabaseUrl!), inputs)
     )
   }
@@ -299,7 +303,6 @@ export async function verify(
   const restored = await restore(inputs, scratch, {
     ...deps,
     scratch: true,
-    backedUpNow,
     beforeLoad: async plan => {
       await deps.beforeLoad?.(plan)
       backupToc = plan.tocRead?.toc
@@ -309,6 +312,9 @@ export async function verify(
         try {
           heldObjects = await listCountedObjects(client)
           holds = heldObjects.length > 0 || (await holdsObjects(client))
+          // verify's own: a later verify with clean may replace what this one restores
+          const unmarked = await markScratch(client)
+          if (unmarked) log.info(unmarked)
         } finally {
           await client.end().catch(() => undefined)
         }

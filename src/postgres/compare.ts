@@ -28,6 +28,7 @@ import { plural } from '../log.js'
 import { bookkeepingName } from './target-policy.js'
 import { sqlTokens } from './plain-sql.js'
 import { shortText } from './script-gate.js'
+import { SCRATCH_MARK } from './identity.js'
 import { lexPsqlScript } from './psql-lexer.js'
 import { SCAVENGE_BYTES, scavengeEvery } from '../memory.js'
 
@@ -1167,7 +1168,13 @@ export function compareArchives(
       .filter(e => !isData(e) && !SESSION_ENTRIES.has(e.desc))
       .map(e => withoutDatabaseName(e, d.toc.header.databaseName))
   const ours = byKey(objectsOf(backup))
-  const theirs = byKey(objectsOf(restored))
+  // verify's own mark on its scratch database (identity.ts markScratch) is not the backup's
+  const theirs = byKey(
+    objectsOf(restored).filter(
+      e =>
+        !(e.desc === 'COMMENT' && /^DATABASE /.test(e.tag) && (e.defn ?? '').includes(SCRATCH_MARK))
+    )
+  )
   const before = expect.before
     ? byKey(
         expect.before.toc.entries

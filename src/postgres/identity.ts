@@ -63,12 +63,12 @@ export async function readDatabaseIdentity(client: pg.Client): Promise<DatabaseI
 
 /**
  * The two are the same database or a copy of it — a standby, a copy of the data directory, a
- * Neon branch — as far as can be told: the same OID and name, and the same system identifier
+ * Neon branch — as far as can be told: the same OID (a renamed database keeps it), and the same system identifier
  * where both are known, else the same row xmin where both are known. False when either says
  * otherwise; undefined when neither can be compared.
  */
 export function sameLineage(a: DatabaseIdentity, b: DatabaseIdentity): boolean | undefined {
-  if (a.oid !== b.oid || a.name !== b.name) return false
+  if (a.oid !== b.oid) return false
   if (a.systemIdentifier && b.systemIdentifier) return a.systemIdentifier === b.systemIdentifier
   if (a.rowXmin && b.rowXmin) return a.rowXmin === b.rowXmin
   return undefined
@@ -76,13 +76,14 @@ export function sameLineage(a: DatabaseIdentity, b: DatabaseIdentity): boolean |
 
 /**
  * True when both identities are the same database: of the same running server (the same OID,
- * name, start time and port; and system identifier where both are known), or a primary and its
+ * start time and port — a renamed database keeps its OID —; and system identifier where both
+ * are known), or a primary and its
  * standby (the same lineage, one of them in recovery: writes to the primary are the standby's
  * data; attackers a54 F3, a55 F1). A copy that took its own way — a Neon branch, a server
  * restored from a snapshot — has the same lineage but is neither.
  */
 export function sameDatabase(a: DatabaseIdentity, b: DatabaseIdentity): boolean {
-  if (a.oid !== b.oid || a.name !== b.name) return false
+  if (a.oid !== b.oid) return false
   if (a.systemIdentifier && b.systemIdentifier && a.systemIdentifier !== b.systemIdentifier)
     return false
   if (a.startedAt === b.startedAt && a.port === b.port) return true
@@ -124,16 +125,20 @@ export async function backedUpHere(
 ): Promise<BackedUpHere | undefined> {
   const was = recorded.identity
   if (was) {
-    if (was.oid !== target.oid || was.name !== target.name) return undefined
+    // another cluster, or another database (OIDs are never reused while it exists, and a
+    // database renamed since keeps its own: attacker a56 F3): not it
     if (
-      was.systemIdentifier &&
-      target.systemIdentifier &&
-      was.systemIdentifier !== target.systemIdentifier
+      (was.systemIdentifier &&
+        target.systemIdentifier &&
+        was.systemIdentifier !== target.systemIdentifier) ||
+      was.oid !== target.oid
     )
       return undefined
     // the same running server; or a standby's primary, or the standby of the backed-up primary
     if (sameDatabase(was, target)) return { verdict: 'same', by: 'server' }
     if (sameLineage(was, target) === true) return { verdict: 'same-or-copy', by: 'server' }
+    // the same OID, nothing else to tell (no system identifier; the row's xmin changed by an
+    // ALTER or GRANT on the database): the address decides
   }
   if (recorded.name !== target.name || recorded.port !== url.port) return undefined
   return (await sameMachine(recorded.host, url.host))
@@ -187,4 +192,38 @@ async function sameMachine(a: string, b: string): Promise<boolean> {
   if (a.toLowerCase() === b.toLowerCase()) return true
   const [x, y] = await Promise.all([hostAddresses(a), hostAddresses(b)])
   return (x.local && y.local) || x.addresses.some(address => y.addresses.includes(address))
+}
+
+/**
+ * The comment verify gives each scratch database it restores into (markScratch): clean: true
+ * replaces the objects of a database only where it is (and the database holds objects).
+ */
+export const SCRATCH_MARK = 'postgres-backup-action: a scratch database of verify'
+
+/** The database `client` is on has the scratch mark (SCRATCH_MARK as its comment). */
+export async function markedScratch(client: pg.Client): Promise<boolean> {
+  const { rows } = await client.query<{ marked: boolean }>(
+    `SELECT pg_catalog.shobj_description(d.oid, 'pg_database') IS NOT DISTINCT FROM $1 AS marked
+       FROM pg_catalog.pg_database d WHERE d.datname = pg_catalog.current_database()`,
+    [SCRATCH_MARK]
+  )
+  return rows[0]?.marked === true
+}
+
+/**
+ * Gives the scratch database verify restores into the scratch mark (as its owner or a
+ * superuser may): a later verify with clean: true may then replace what this one restores.
+ * Undefined when it is marked, else what to say when it could not be (a role that does not own
+ * the database: the next verify into it needs it empty again).
+ */
+export async function markScratch(client: pg.Client): Promise<string | undefined> {
+  if (await markedScratch(client)) return undefined
+  try {
+    await client.query(
+      `DO $mark$ BEGIN EXECUTE pg_catalog.format('COMMENT ON DATABASE %I IS %L', pg_catalog.current_database(), '${SCRATCH_MARK}'); END $mark$`
+    )
+    return undefined
+  } catch (error) {
+    return `The scratch database could not be marked as verify's (${(error as Error).message}): a next verify into it with clean: true is refused. Give it the mark as its owner (COMMENT ON DATABASE … IS '${SCRATCH_MARK}'), or verify into an empty database each time.`
+  }
 }

@@ -539,11 +539,14 @@ const DEFERRABLE_TRIGGERS = `SELECT t.oid::int8 FROM pg_catalog.pg_trigger t WHE
 
 /**
  * A digest of the default privileges (pg_default_acl) of the roles `%OWNERS%` (an oid[]
- * expression): each row by its key (role, schema, object type) and its aclitems in sorted
- * order, not by its OID nor the order of its array — a restore sets the restoring role's rows
- * aside and grants them again (default-privileges.ts): the same privileges, in a new row.
+ * expression): each row by its key (role, schema by name, object type) and its aclitems in
+ * sorted order, not by its OID nor the order of its array — a restore sets the restoring role's
+ * rows aside and grants them again (default-privileges.ts): the same privileges, in a new row;
+ * and clean drops a schema of the backup's and makes it again, its default privileges with it
+ * (the backup's DEFAULT ACL entries): the same, in a schema of another OID (a second verify
+ * with clean of a backup with default privileges was refused).
  */
-const DEFAULT_PRIVILEGES = `SELECT COALESCE(pg_catalog.md5(pg_catalog.string_agg(pg_catalog.concat_ws(':', a.defaclrole, a.defaclnamespace, a.defaclobjtype, (SELECT pg_catalog.string_agg(i::pg_catalog.text, ',' ORDER BY i::pg_catalog.text COLLATE pg_catalog."C") FROM pg_catalog.unnest(a.defaclacl) i)), ',' ORDER BY a.defaclrole, a.defaclnamespace, a.defaclobjtype)), '') FROM pg_catalog.pg_default_acl a WHERE a.defaclrole OPERATOR(pg_catalog.=) ANY (%OWNERS%)`
+const DEFAULT_PRIVILEGES = `SELECT COALESCE(pg_catalog.md5(pg_catalog.string_agg(pg_catalog.concat_ws(':', a.defaclrole, n.nspname, a.defaclobjtype, (SELECT pg_catalog.string_agg(i::pg_catalog.text, ',' ORDER BY i::pg_catalog.text COLLATE pg_catalog."C") FROM pg_catalog.unnest(a.defaclacl) i)), ',' ORDER BY a.defaclrole, n.nspname COLLATE pg_catalog."C", a.defaclobjtype)), '') FROM pg_catalog.pg_default_acl a LEFT JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) a.defaclnamespace WHERE a.defaclrole OPERATOR(pg_catalog.=) ANY (%OWNERS%)`
 
 /**
  * A digest of the database's own row (owner, privileges, connection limit, allowed connections,
