@@ -15,6 +15,8 @@ __webpack_require__.d(__webpack_exports__, {
 var postgres_locale = __webpack_require__(31097);
 // EXTERNAL MODULE: ./src/postgres/output-settings.ts
 var output_settings = __webpack_require__(57578);
+// EXTERNAL MODULE: ./src/postgres/identity.ts
+var postgres_identity = __webpack_require__(54837);
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __webpack_require__(51455);
 // EXTERNAL MODULE: external "node:path"
@@ -937,6 +939,7 @@ function backupKey(prefix, database, date, ext) {
 
 
 
+
 async function backup(inputs, connection, deps = {}) {
     const seconds = (0,log/* stopwatch */.sX)();
     const now = deps.now ?? (() => new Date());
@@ -991,6 +994,8 @@ async function backup(inputs, connection, deps = {}) {
         // and the settings pg_dump's text depends on (its session's, as the role and database set
         // them): verify dumps its scratch database with the same
         const outputSettings = await (0,output_settings/* readOutputSettings */.Hx)(pg);
+        // and which database this is, as its server tells: verify never restores into it
+        const identity = await (0,postgres_identity/* readDatabaseIdentity */.QE)(pg);
         if (hasExcludes(inputs)) {
             await log/* log */.Rm.group('Check the exclude patterns', () => warnUnmatchedExcludes(pg, inputs));
         }
@@ -1108,7 +1113,8 @@ async function backup(inputs, connection, deps = {}) {
                 port: connection.port,
                 sizeBytes: server.sizeBytes,
                 locale,
-                session: outputSettings
+                session: outputSettings,
+                identity
             },
             server: { version: server.version, versionNum: server.versionNum, major: server.major },
             pgDump: { version: pgDump.version, major: pgDump.major },

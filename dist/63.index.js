@@ -1480,6 +1480,33 @@ async function timeoutsOff(client) {
     }
 }
 const TIMEOUTS_OFF_ATTEMPTS = 5;
+/** How long a session's RESET ALL may take as it ends before the session is closed anyway. */
+const RESET_ON_END_MS = 1000;
+/**
+ * The session's settings set back as it ends (RESET ALL: TIMEOUTS_OFF's timeouts and
+ * search_path, any SET of the action's) before it closes. Behind a pooler in transaction mode
+ * (PgBouncer's pool_mode = transaction on a port the URL checks cannot tell) the server
+ * connection outlives the session and goes to the app's next client, which found
+ * search_path = pg_catalog, pg_temp ("relation orders does not exist": trial u35 F1). At most
+ * {@link RESET_ON_END_MS}; a broken or busy session is closed without it (the server forgets a
+ * closed session's settings anyway).
+ */
+function resetOnEnd(client) {
+    const end = client.end.bind(client);
+    const reset = () => Promise.race([
+        client.query('RESET ALL').then(() => undefined, () => undefined),
+        new Promise(resolve => setTimeout(resolve, RESET_ON_END_MS).unref())
+    ]);
+    let ending;
+    client.end = (callback) => {
+        ending ??= reset();
+        if (callback) {
+            void ending.then(() => end(callback));
+            return undefined;
+        }
+        return ending.then(() => end());
+    };
+}
 /** One host: its attempts in order, the next one only where libpq would retry. */
 async function openHost(connection, attempts, policy, connectTimeoutSeconds, options) {
     for (let i = 0;; i++) {
@@ -1564,6 +1591,7 @@ async function openClient(connection, attempt, policy, connectTimeoutSeconds, op
         // the snapshot's transaction that lasts the dump) are not cut by a role's timeouts, as
         // pg_dump's and pg_restore's are not: each turns them off in its sessions
         await Promise.race([timeoutsOff(client), deadline]);
+        resetOnEnd(client);
         // a cancelled run stops its SQL as it stops its programs: the connection is cut, the
         // statement at hand fails at once (and the run with it), the server rolls back its
         // transaction and ends the session once it notices (a lock wait at its next slice)
@@ -1695,60 +1723,44 @@ async function endOwnSessionsNow(waitMs, { programsOnly = false }) {
     const result = { notes: [], ended: 0, left: [], unreachable: 0 };
     const deadline = Date.now() + waitMs;
     const groups = [...ownSessions.values()].filter(g => g.pids.size > 0 || g.applicationNames.size > 0 || g.afterEnd.size > 0);
-    await Promise.all(groups.map(async (own) => {
-        let client;
-        try {
-            client = await connect(own.connection, Math.max(1, Math.min(own.connectTimeoutSeconds, Math.ceil(waitMs / 1000))), { endingSessions: true });
+    await onEachDatabase(groups, waitMs, async (client, own) => {
+        const sessions = () => findOwnSessions(client, own, programsOnly);
+        const find = async () => (await sessions()).map(r => r.pid);
+        const first = await sessions();
+        let pids = first.map(r => r.pid);
+        const found = pids.length;
+        for (const pid of pids) {
+            await client
+                .query('SELECT pg_catalog.pg_terminate_backend($1)', [pid])
+                .catch(() => undefined);
         }
-        catch {
-            result.unreachable++;
-            return;
+        while (pids.length > 0 && Date.now() < deadline) {
+            await new Promise(resolve => setTimeout(resolve, 50));
+            pids = await find();
         }
-        try {
-            const sessions = () => findOwnSessions(client, own, programsOnly);
-            const find = async () => (await sessions()).map(r => r.pid);
-            const first = await sessions();
-            let pids = first.map(r => r.pid);
-            const found = pids.length;
-            for (const pid of pids) {
-                await client
-                    .query('SELECT pg_catalog.pg_terminate_backend($1)', [pid])
-                    .catch(() => undefined);
+        for (const pid of first.map(r => r.pid))
+            if (!pids.includes(pid))
+                endedUnreported.add(`${own.connection.host}:${own.connection.port}:${pid}`);
+        result.ended += found - pids.length;
+        result.left.push(...pids);
+        // the programs' transactions (psql's, pg_restore's) as the server ended them: a COMMIT
+        // written to psql's pipe while it still ran an earlier statement never ran (attacker a30
+        // A2: the cancel said the restore may have committed)
+        // (with those seen while the programs were frozen: a session gone before `first` was read)
+        const seen = (notedPrograms.get(own) ?? []).filter(n => !first.some(f => f.pid === n.pid));
+        const outcome = pids.length === 0 ? await programsOutcome(client, [...first, ...seen]) : undefined;
+        if (outcome === 'rolled-back')
+            (0,_commit_js__WEBPACK_IMPORTED_MODULE_9__/* .markRolledBack */ .du)();
+        if (outcome === 'committed')
+            (0,_commit_js__WEBPACK_IMPORTED_MODULE_9__/* .markCommitted */ .sk)();
+        // what the ended sessions left that a rollback does not undo (sequences): once they are gone
+        if (pids.length === 0 && !programsOnly)
+            for (const hook of own.afterEnd) {
+                const note = await hook(client).catch(() => undefined);
+                if (note)
+                    result.notes.push(note);
             }
-            while (pids.length > 0 && Date.now() < deadline) {
-                await new Promise(resolve => setTimeout(resolve, 50));
-                pids = await find();
-            }
-            for (const pid of first.map(r => r.pid))
-                if (!pids.includes(pid))
-                    endedUnreported.add(`${own.connection.host}:${own.connection.port}:${pid}`);
-            result.ended += found - pids.length;
-            result.left.push(...pids);
-            // the programs' transactions (psql's, pg_restore's) as the server ended them: a COMMIT
-            // written to psql's pipe while it still ran an earlier statement never ran (attacker a30
-            // A2: the cancel said the restore may have committed)
-            // (with those seen while the programs were frozen: a session gone before `first` was read)
-            const seen = (notedPrograms.get(own) ?? []).filter(n => !first.some(f => f.pid === n.pid));
-            const outcome = pids.length === 0 ? await programsOutcome(client, [...first, ...seen]) : undefined;
-            if (outcome === 'rolled-back')
-                (0,_commit_js__WEBPACK_IMPORTED_MODULE_9__/* .markRolledBack */ .du)();
-            if (outcome === 'committed')
-                (0,_commit_js__WEBPACK_IMPORTED_MODULE_9__/* .markCommitted */ .sk)();
-            // what the ended sessions left that a rollback does not undo (sequences): once they are gone
-            if (pids.length === 0 && !programsOnly)
-                for (const hook of own.afterEnd) {
-                    const note = await hook(client).catch(() => undefined);
-                    if (note)
-                        result.notes.push(note);
-                }
-        }
-        catch {
-            result.unreachable++;
-        }
-        finally {
-            await client.end().catch(() => undefined);
-        }
-    }));
+    }, () => result.unreachable++);
     if (!programsOnly) {
         const left = deadline - Date.now();
         if (programsEnding.size > 0 && left > 0)
@@ -1787,21 +1799,33 @@ const notedPrograms = new Map();
  * within `waitMs` (at least 1 s: the connect timeout's unit).
  */
 async function noteProgramSessions(waitMs) {
-    await Promise.all([...ownSessions.values()]
-        .filter(own => own.applicationNames.size > 0)
-        .map(async (own) => {
+    await onEachDatabase([...ownSessions.values()].filter(own => own.applicationNames.size > 0), waitMs, async (client, own) => {
+        notedPrograms.set(own, await findOwnSessions(client, own, true));
+    }, 
+    // not known: endOwnSessions decides from what it finds
+    () => undefined);
+}
+/**
+ * Runs `use` in a new session on each group's database, all at once, each connect given at most
+ * `waitMs` (at least 1 s: the connect timeout's unit), as a session the cancel does not cut
+ * (`endingSessions`); `failed` is called for a database that cannot be reached or where `use`
+ * throws. The session is closed after.
+ */
+async function onEachDatabase(groups, waitMs, use, failed) {
+    await Promise.all(groups.map(async (own) => {
         let client;
         try {
             client = await connect(own.connection, Math.max(1, Math.min(own.connectTimeoutSeconds, Math.ceil(waitMs / 1000))), { endingSessions: true });
         }
         catch {
+            failed();
             return;
         }
         try {
-            notedPrograms.set(own, await findOwnSessions(client, own, true));
+            await use(client, own);
         }
         catch {
-            // not known: endOwnSessions decides from what it finds
+            failed();
         }
         finally {
             await client.end().catch(() => undefined);

@@ -39,6 +39,8 @@ var toc = __webpack_require__(60521);
 var archive = __webpack_require__(29477);
 // EXTERNAL MODULE: ./src/postgres/output-settings.ts
 var output_settings = __webpack_require__(57578);
+// EXTERNAL MODULE: ./src/postgres/identity.ts
+var identity = __webpack_require__(54837);
 // EXTERNAL MODULE: ./src/postgres/compare.ts
 var compare = __webpack_require__(82996);
 ;// CONCATENATED MODULE: ./src/postgres/compare-split.ts
@@ -174,6 +176,7 @@ var process = __webpack_require__(34006);
 
 
 
+
 class VerifyError extends errors/* CheckError */.tl {
     name = 'VerifyError';
     /** What was compared when verify failed on a difference: for the failure summary. */
@@ -269,31 +272,23 @@ function otherTables(all, counted, before) {
         .map(t => (before.has(t) ? `${t} (there before the restore)` : t));
     return `Of the ${(0,log/* plural */.LS)(all.length, 'table')} in the restored copy, ${counted.length} ${counted.length === 1 ? 'is' : 'are'} the backup's tables whose rows were counted above; the other ${others.length} ${others.length === 1 ? 'is' : 'are'} not among them (a table without data in the backup, a partitioned parent, or the scratch database's own): ${named.join(', ')}${others.length > named.length ? `, and ${others.length - named.length} more` : ''}.`;
 }
+/**
+ * Which database a connection reaches, as its server says: the cluster (pg_control_system()'s
+ * system_identifier; where the role may not call it, the postmaster's start time and port) and
+ * the database's oid and name. The URL's spelling (postgres:// or postgresql://, localhost or
+ * 127.0.0.1, parameters, another user) does not enter into it.
+ */
+/** Whether two identities are one database of one running server (tests use it). */
+
+/** The identity of the database at `connection` (a session of its own: postgres/identity.ts). */
 async function databaseIdentity(connection, connectTimeoutSeconds) {
     const client = await (0,postgres_session.connect)(connection, connectTimeoutSeconds);
     try {
-        const { rows } = await client.query(`SELECT d.oid::text AS oid, d.datname AS name,
-              pg_postmaster_start_time()::text AS "startedAt", current_setting('port') AS port
-         FROM pg_catalog.pg_database d WHERE d.datname = pg_catalog.current_database()`);
-        const systemIdentifier = await client
-            .query('SELECT system_identifier::text AS id FROM pg_catalog.pg_control_system()')
-            .then(result => result.rows[0]?.id, () => undefined // not allowed to this role (or not there): the start time stands in
-        );
-        return { ...rows[0], systemIdentifier };
+        return await (0,identity/* readDatabaseIdentity */.QE)(client);
     }
     finally {
         await client.end().catch(() => undefined);
     }
-}
-/** True when both identities are the same database of the same server. */
-function sameDatabase(a, b) {
-    if (a.oid !== b.oid || a.name !== b.name)
-        return false;
-    if (a.systemIdentifier && b.systemIdentifier) {
-        // a physical replica shares the identifier (it is read-only: nothing is written there)
-        return a.systemIdentifier === b.systemIdentifier;
-    }
-    return a.startedAt === b.startedAt && a.port === b.port;
 }
 /**
  * Before anything is written: refuses a scratch database that the servers say is the database
@@ -310,10 +305,11 @@ async function refuseBackedUpDatabase(scratch, backedUp, inputs) {
         // database-url's own (in verify, errors of 'databaseUrl' are the scratch database's)
         throw new errors/* SettingError */.L_('backedUpDatabaseUrl', `cannot be reached to make sure the scratch database is not it (${error.message}); verify wrote nothing. Fix it, or leave database-url empty in verify mode.`, { cause: error });
     }
-    if (sameDatabase(scratchId, backedUpId)) {
+    if ((0,identity/* sameDatabase */.KX)(scratchId, backedUpId)) {
         throw new errors/* SettingError */.L_('verifyDatabaseUrl', `is the database that was backed up (the server says so: ${scratchId.systemIdentifier ? `system identifier ${scratchId.systemIdentifier}` : `the server started at ${scratchId.startedAt} on port ${scratchId.port}`}, database '${scratchId.name}' oid ${scratchId.oid}), however the URLs are spelled. Verify restores into a scratch database, never into the one backed up; nothing was written.`);
     }
     log/* log */.Rm.info(`The scratch database '${scratchId.name}' (oid ${scratchId.oid}) is not the backed-up '${backedUpId.name}' (oid ${backedUpId.oid}${backedUpId.systemIdentifier && backedUpId.systemIdentifier !== scratchId.systemIdentifier ? ', another server' : ''}).`);
+    return backedUpId;
 }
 async function verify(inputs, scratch, deps = {}) {
     if (inputs.backedUpDatabaseUrl) {
@@ -341,6 +337,10 @@ async function verify(inputs, scratch, deps = {}) {
                 try {
                     heldObjects = await listCountedObjects(client);
                     holds = heldObjects.length > 0 || (await holdsObjects(client));
+                    // verify's own: a later verify with clean may replace what this one restores
+                    const unmarked = await (0,identity/* markScratch */.oi)(client);
+                    if (unmarked)
+                        log/* log */.Rm.info(unmarked);
                 }
                 finally {
                     await client.end().catch(() => undefined);
@@ -646,6 +646,7 @@ async function proveEquality(inputs, scratch, loaded, tempRoot, splitMinBytes, h
             d.expectedBecause = `the backup was made by pg_dump ${backupMajor}, the scratch database dumped by pg_dump ${newerDump}, which writes some entries otherwise`;
         }
     }
+    (0,compare/* recountObjectsExpected */.LD)(comparison);
     logComparison(comparison);
     return dumpedApart
         ? { comparison, splitTables: split.map(t => `${t.schema}.${t.name}`) }
@@ -661,13 +662,22 @@ async function proveEquality(inputs, scratch, loaded, tempRoot, splitMinBytes, h
  */
 /**
  * The database holds anything besides what CREATE DATABASE gives (an extension but plpgsql, a
- * schema but public, a relation, function or type in public, default privileges, a large
- * object, a publication): what verify must record before the restore to tell it apart.
+ * schema but public, a public schema given another owner, comment or privileges — an app
+ * owner's scratch database, as Neon's and RDS's guides make it —, a relation, function or type
+ * in public, default privileges, a large object, a publication): what verify must record
+ * before the restore to tell it apart. (A change it cannot see costs a difference said, never
+ * a pass: the record only explains.)
  */
 async function holdsObjects(client) {
     const { rows } = await client.query(`SELECT
     EXISTS (SELECT FROM pg_catalog.pg_extension WHERE extname <> 'plpgsql')
     OR EXISTS (SELECT FROM pg_catalog.pg_namespace WHERE nspname NOT IN ('public', 'information_schema') AND nspname !~ '^pg_')
+    OR EXISTS (SELECT FROM pg_catalog.pg_namespace n WHERE n.nspname = 'public' AND (
+      n.nspowner NOT IN (10, 6171)
+      OR pg_catalog.obj_description(n.oid, 'pg_namespace') IS DISTINCT FROM 'standard public schema'
+      OR n.nspacl IS DISTINCT FROM ARRAY[
+        pg_catalog.format('%1$s=UC/%1$s', n.nspowner::regrole)::aclitem,
+        pg_catalog.format('=%s/%s', CASE WHEN n.nspowner = 10 THEN 'UC' ELSE 'U' END, n.nspowner::regrole)::aclitem]))
     OR EXISTS (SELECT FROM pg_catalog.pg_class WHERE relnamespace = 'public'::regnamespace)
     OR EXISTS (SELECT FROM pg_catalog.pg_proc WHERE pronamespace = 'public'::regnamespace)
     OR EXISTS (SELECT FROM pg_catalog.pg_type WHERE typnamespace = 'public'::regnamespace)
