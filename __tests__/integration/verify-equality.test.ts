@@ -53,6 +53,29 @@ function verifyInputs(
   return testRestoreInputs(server.url(scratch), latest, { mode: 'verify', ...overrides })
 }
 
+/**
+ * A database standing for production: one row backed up (as `artifact`), one written since.
+ * expectNewerRowKept then checks that nothing replaced it with the backup.
+ */
+async function productionWithNewerRow(artifact: string): Promise<string> {
+  const source = await server.createDatabase()
+  await server.query(
+    source,
+    'CREATE TABLE public.orders (id integer PRIMARY KEY); INSERT INTO public.orders VALUES (1)'
+  )
+  await harness.backup(testBackupInputs(server.url(source), { artifactName: artifact }))
+  await server.query(source, 'INSERT INTO public.orders VALUES (2)')
+  return source
+}
+
+/** The row written after the backup is still there (see productionWithNewerRow). */
+async function expectNewerRowKept(source: string): Promise<void> {
+  expect(await server.query(source, 'SELECT id FROM public.orders ORDER BY id')).toEqual([
+    { id: 1 },
+    { id: 2 }
+  ])
+}
+
 describe('verify compares the restored database with the backup', () => {
   it('passes on a rich schema: every entry, every table, the large objects equal', async () => {
     const scratch = await server.createDatabase()
@@ -571,13 +594,7 @@ describe('verify compares the restored database with the backup', () => {
   }, 180_000)
 
   it('refuses the database the backup was made of as its scratch database, with clean too (trial u33 F1: verify with clean rolled production back)', async () => {
-    const source = await server.createDatabase()
-    await server.query(
-      source,
-      'CREATE TABLE public.orders (id integer PRIMARY KEY); INSERT INTO public.orders VALUES (1)'
-    )
-    await harness.backup(testBackupInputs(server.url(source), { artifactName: 'self-backup' }))
-    await server.query(source, 'INSERT INTO public.orders VALUES (2)')
+    const source = await productionWithNewerRow('self-backup')
     for (const clean of [false, true]) {
       const error = (await harness
         .verify({
@@ -590,20 +607,11 @@ describe('verify compares the restored database with the backup', () => {
       )
     }
     // the row written since the backup is still there
-    expect(await server.query(source, 'SELECT id FROM public.orders ORDER BY id')).toEqual([
-      { id: 1 },
-      { id: 2 }
-    ])
+    await expectNewerRowKept(source)
   }, 180_000)
 
   it('refuses the backed-up database however its URL spells the server: localhost, LOCALHOST, its socket (attacker a53 F1)', async () => {
-    const source = await server.createDatabase()
-    await server.query(
-      source,
-      'CREATE TABLE public.orders (id integer PRIMARY KEY); INSERT INTO public.orders VALUES (1)'
-    )
-    await harness.backup(testBackupInputs(server.url(source), { artifactName: 'spelt-backup' }))
-    await server.query(source, 'INSERT INTO public.orders VALUES (2)')
+    const source = await productionWithNewerRow('spelt-backup')
     const url = server.url(source)
     const socket = new URL(url)
     socket.hostname = ''
@@ -622,10 +630,7 @@ describe('verify compares the restored database with the backup', () => {
         /verify-database-url is the database the backup was made of \(db_\w+ on [^)]*, as its server says\): verify restores into a scratch database, and with clean it would replace its data[^]*Nothing was changed/
       )
     }
-    expect(await server.query(source, 'SELECT id FROM public.orders ORDER BY id')).toEqual([
-      { id: 1 },
-      { id: 2 }
-    ])
+    await expectNewerRowKept(source)
   }, 180_000)
 
   it('a role that may not call pg_control_system() backs up and verifies; the backed-up database is still refused (attacker a54 F1)', async () => {
@@ -662,13 +667,7 @@ describe('verify compares the restored database with the backup', () => {
   }, 180_000)
 
   it('the backed-up database restarted since the backup, reached by another name: clean never replaces a database no verify marked, with or without database-url (attackers a55 F2, a56)', async () => {
-    const source = await server.createDatabase()
-    await server.query(
-      source,
-      'CREATE TABLE public.orders (id integer PRIMARY KEY); INSERT INTO public.orders VALUES (1)'
-    )
-    await harness.backup(testBackupInputs(server.url(source), { artifactName: 'restarted-backup' }))
-    await server.query(source, 'INSERT INTO public.orders VALUES (2)')
+    const source = await productionWithNewerRow('restarted-backup')
     // the manifest of a server that has restarted since: another start time
     const entries = await unzipEntries(harness.backend.findArtifact('restarted-backup.zip')!.bytes)
     const manifest = JSON.parse(entries.get('manifest.json')!.toString('utf8')) as {
@@ -699,10 +698,7 @@ describe('verify compares the restored database with the backup', () => {
     // a GRANT on the database (its row's xmin) and a rename change nothing (attacker a56 F1, F3)
     await server.query('postgres', `GRANT CONNECT ON DATABASE ${source} TO PUBLIC`)
     expect((await attempt()).message).toMatch(unmarked)
-    expect(await server.query(source, 'SELECT id FROM public.orders ORDER BY id')).toEqual([
-      { id: 1 },
-      { id: 2 }
-    ])
+    await expectNewerRowKept(source)
   }, 180_000)
 
   it("clean over a copy of a backup with default privileges in its schemas: the schema made again with them is no change of the target's (found this session)", async () => {
