@@ -100,7 +100,10 @@ describe('redactSql', () => {
     ],
     [`COPY (SELECT 1) TO PROGRAM 'curl -H "Authorization: Bearer LeakA4" https://x';`, 'LeakA4'],
     ["SELECT http_get('https://api', 'ghp_0123456789abcdefghijABCDEFGHIJ');", 'ghp_0123456789'],
-    ["INSERT INTO k VALUES ('AKIAABCDEFGHIJKLMNOP');", 'AKIAABCDEFGHIJKLMNOP']
+    ["INSERT INTO k VALUES ('AKIAABCDEFGHIJKLMNOP');", 'AKIAABCDEFGHIJKLMNOP'],
+    // a U& literal whose escapes spell the secret word (attacker a55 F7)
+    ["SELECT f(u&'p\\0061ssword=LeakU7 x');", 'LeakU7'],
+    ["SELECT f(U&'\\+000070assw\\006Frd LeakU8');", 'LeakU8']
   ])('%s: the secret is gone', (statement, secret) => {
     const shown = redactSql(statement)
     expect(shown).not.toContain(secret)
@@ -125,6 +128,19 @@ describe('redactSql', () => {
     )
     expect(redactSql('SET search_path = sales, public;')).toBe('SET search_path = sales, public;')
     expect(redactSql('SET api_key = sk_live_x;')).toBe('SET api_key = …;')
+    // a prefixed literal after a secret's name is a literal: only its inside goes, the statement
+    // stays whole (attacker a55 F7: a trigger's WHEN clause swallowed the rest of its CREATE)
+    expect(
+      redactSql(
+        "CREATE TRIGGER x AFTER INSERT ON t FOR EACH ROW WHEN (NEW.token = U&'t\\0061k-1') EXECUTE FUNCTION f();"
+      )
+    ).toBe(
+      "CREATE TRIGGER x AFTER INSERT ON t FOR EACH ROW WHEN (NEW.token = U&'…') EXECUTE FUNCTION f();"
+    )
+    for (const prefix of ['E', 'e', 'N', 'u&', 'X', 'B'])
+      expect(redactSql(`SET my.api_key = ${prefix}'L3ak-${prefix}'; SELECT 1;`)).toBe(
+        `SET my.api_key = ${prefix}'…'; SELECT 1;`
+      )
     // read both ways only where a backslash stands before a quote: the rest of the line stays
     expect(redactSql("INSERT INTO t VALUES ('a\\', 'b');")).toBe(
       "INSERT INTO t VALUES ('a\\', 'b');"

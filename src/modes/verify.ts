@@ -255,7 +255,7 @@ async function refuseBackedUpDatabase(
   scratch: Connection,
   backedUp: Connection,
   inputs: RestoreOptions
-): Promise<DatabaseIdentity> {
+): Promise<void> {
   const scratchId = await databaseIdentity(scratch, inputs.connectTimeoutSeconds)
   let backedUpId: DatabaseIdentity
   try {
@@ -277,7 +277,6 @@ async function refuseBackedUpDatabase(
   log.info(
     `The scratch database '${scratchId.name}' (oid ${scratchId.oid}) is not the backed-up '${backedUpId.name}' (oid ${backedUpId.oid}${backedUpId.systemIdentifier && backedUpId.systemIdentifier !== scratchId.systemIdentifier ? ', another server' : ''}).`
   )
-  return backedUpId
 }
 
 export async function verify(

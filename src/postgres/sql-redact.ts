@@ -174,10 +174,12 @@ function secretRanges(text: string, standard: boolean): Array<[number, number]> 
     // a value written without quotes (or as "…") after a secret's name and = or TO: SET
     // api_key = sk_live_x; ALTER ROLE r SET app.secret_token = x — hidden to the statement's end
     // (attacker a27 A3)
+    // (a literal with its prefix, E'…' U&'…' N'…' B'…' X'…', is a literal: only its inside goes)
     if (
       c !== "'" &&
       c !== '$' &&
       !/\s/.test(c) &&
+      !/^(?:[EeNnBbXx]|[Uu]&)'/.test(text.slice(i, i + 3)) &&
       (i === 0 || /[\s=]/.test(text[i - 1])) &&
       bareValueOfSecret(plain)
     ) {
