@@ -679,4 +679,72 @@ describe('PostgreSQL 17 (pg_dumpall 17 writes membership options)', () => {
     )
     expect(owner[0].owner).toBe('s_owner')
   }, 240_000)
+
+  it("moving day as a CREATEROLE owner: a role it made is not one it may act as; the warning's GRANT is what sets the owners (trial u35 F7)", async () => {
+    const [a, b] = await Promise.all([
+      startPostgres({ binDir: embeddedBinDir(17) }),
+      startPostgres({ binDir: embeddedBinDir(17) })
+    ])
+    servers.push(a, b)
+    const source = await a.createDatabase('shop')
+    await a.query('postgres', `CREATE ROLE shop_etl NOLOGIN;`)
+    await a.query(
+      source,
+      `CREATE TABLE public.orders (id int PRIMARY KEY); INSERT INTO public.orders VALUES (1), (2);
+       ALTER TABLE public.orders OWNER TO shop_etl;`
+    )
+    const pgBinDir = provisionedBinDir(17)
+    const backup = await runStep({
+      'database-url': a.url(source),
+      'artifact-name': 'moving-17',
+      'pg-bin-dir': pgBinDir
+    })
+    expect(backup.error).toBeUndefined()
+    const { zip } = await storedBackup('moving-17')
+    // the new server: the app's owner may create roles and databases, nothing more
+    await b.query(
+      'postgres',
+      `CREATE ROLE mover LOGIN CREATEROLE CREATEDB PASSWORD 'mover-pass-1';`
+    )
+    const target = await b.createDatabase('shop')
+    await b.query('postgres', `ALTER DATABASE shop OWNER TO mover`)
+    await b.query(target, `ALTER SCHEMA public OWNER TO mover`)
+    const moverUrl = b.url(target, { user: 'mover', password: 'mover-pass-1' }).replace(/\?.*$/, '')
+    await b.query(target, `SET ROLE mover; CREATE ROLE shop_etl NOLOGIN;`)
+    const owner = async (): Promise<string> =>
+      (
+        await b.query<{ owner: string }>(
+          target,
+          `SELECT tableowner AS owner FROM pg_tables WHERE tablename = 'orders'`
+        )
+      )[0].owner
+    const first = await runStep(
+      { mode: 'restore', 'database-url': moverUrl, 'backup-file': zip, 'pg-bin-dir': pgBinDir },
+      false
+    )
+    expect(first.error).toBeUndefined()
+    expect(await owner()).toBe('mover')
+    const warning = first.stdout
+      .split('\n')
+      .find(l => l.startsWith('::warning::mover may not act as the role shop_etl'))
+    expect(warning).toContain('run GRANT shop_etl TO mover; (the role needs CREATE on the schemas')
+    // what the warning says, as the role it names
+    await b.query(
+      target,
+      `SET ROLE mover; GRANT shop_etl TO mover; GRANT CREATE ON SCHEMA public TO shop_etl;`
+    )
+    const second = await runStep(
+      {
+        mode: 'restore',
+        'database-url': moverUrl,
+        'backup-file': zip,
+        'pg-bin-dir': pgBinDir,
+        clean: 'true'
+      },
+      false
+    )
+    expect(second.error).toBeUndefined()
+    expect(await owner()).toBe('shop_etl')
+    expect(second.stdout).not.toContain('may not act as the role')
+  }, 240_000)
 })

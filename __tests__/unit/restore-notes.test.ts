@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from '@jest/globals'
 import type { Manifest } from '../../src/manifest.js'
-import { lackingRolesWarning, newerRows } from '../../src/modes/restore.js'
+import { actAsWarning, lackingRolesWarning, newerRows } from '../../src/modes/restore.js'
 import type { ExistingTable } from '../../src/postgres/target.js'
 
 const table = (name: string, rows: number, extra: Partial<ExistingTable> = {}): ExistingTable => ({
@@ -97,5 +97,53 @@ describe('lackingRolesWarning (trial u19 F5)', () => {
       /or restore with create-roles: true \(this backup holds its roles: it was made with globals: true\)\.$/
     )
     expect(warning).not.toContain('from a backup made with')
+  })
+})
+
+describe('actAsWarning (trial u35 F7)', () => {
+  it('names the roles the restoring role may not act as, with the GRANT that lets it', () => {
+    const warning = actAsWarning(
+      [
+        {
+          reason:
+            'owner not set: shop_owner may not act as "shop_etl" (needs membership or superuser)',
+          count: 3,
+          samples: []
+        },
+        {
+          reason:
+            'default privileges not restored: shop_owner may not act as "shop_etl", "We""ird" (needs membership or superuser)',
+          count: 1,
+          samples: []
+        },
+        {
+          reason:
+            'owner not set: shop_owner may not act as "rdsadmin" (needs membership or superuser)',
+          count: 2,
+          samples: []
+        },
+        { reason: 'owner not set: role "app" does not exist in the target', count: 1, samples: [] }
+      ],
+      { currentUser: 'shop_owner', superusers: ['rdsadmin'] }
+    )
+    expect(warning).toContain('shop_owner may not act as the roles shop_etl, "We""ird"')
+    expect(warning).toContain('4 statements of the backup')
+    expect(warning).toContain('run GRANT shop_etl TO shop_owner; GRANT "We""ird" TO shop_owner; (')
+    expect(warning).toContain('PostgreSQL 16 and later')
+    // a superuser's role (the platform's) is no GRANT away
+    expect(warning).not.toContain('rdsadmin')
+    expect(
+      actAsWarning(
+        [
+          {
+            reason:
+              'owner not set: postgres may not act as "supabase_admin" (needs membership or superuser)',
+            count: 9,
+            samples: []
+          }
+        ],
+        { currentUser: 'postgres', superusers: ['supabase_admin'] }
+      )
+    ).toBeUndefined()
   })
 })

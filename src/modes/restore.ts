@@ -637,6 +637,12 @@ export async function restore(
       log.warning(lacking)
       warnings.push(lacking)
     }
+    // owners of roles the restoring role may not act as (not a member): the GRANT that lets it
+    const actAs = inputs.noOwner === true ? undefined : actAsWarning(skipped, facts)
+    if (actAs) {
+      log.warning(actAs)
+      warnings.push(actAs)
+    }
     const objects = skipped
       .filter(g => g.reason.startsWith(NOT_RESTORED))
       .map(g => g.reason.slice(NOT_RESTORED.length))
@@ -1212,6 +1218,39 @@ export function lackingRolesWarning(
   const one = names.length === 1
   const total = [...roles.values()].reduce((a, b) => a + b, 0)
   return `The target lacks the role${one ? '' : 's'} ${names.map(n => `"${n}"`).join(', ')}: ${plural(total, 'grant')} of the backup to ${one ? 'it' : 'them'} (GRANT, default privileges) ${total === 1 ? 'was' : 'were'} not restored, so ${one ? 'that role has' : 'those roles have'} no access to the restored objects here. Create ${one ? 'it' : 'them'} (${names.map(n => `CREATE ROLE "${n}" NOLOGIN;`).join(' ')}) and restore again with clean: true, or restore with create-roles: true ${withGlobals ? '(this backup holds its roles: it was made with globals: true)' : 'from a backup made with globals: true'}.`
+}
+
+/**
+ * Owners (and default privileges) left out because the restoring role may not act as their
+ * role, a role of the target that is not a superuser: as one warning naming the roles and the
+ * GRANT that lets it (trial u35 F7: on PostgreSQL 16 and later CREATEROLE makes a role's creator
+ * its admin, not its member, so the owners of a moving day stayed unset after CREATE ROLE, said
+ * only in the skip list). Superusers' roles (a platform's: supabase_admin, rdsadmin) are left to
+ * the skip list: no GRANT of the restoring role's reaches them. Undefined when there are none.
+ */
+export function actAsWarning(
+  groups: ReadonlyArray<SkippedGroup>,
+  facts: { currentUser: string; superusers?: readonly string[] }
+): string | undefined {
+  const roles = new Set<string>()
+  let total = 0
+  for (const g of groups) {
+    const m =
+      /^(?:owner not set|default privileges not restored): .+ may not act as ((?:"(?:[^"]|"")+"(?:, )?)+) \(needs membership or superuser\)$/.exec(
+        g.reason
+      )
+    if (!m) continue
+    const grantable = [...m[1].matchAll(/"((?:[^"]|"")+)"/g)]
+      .map(([, quoted]) => quoted.replace(/""/g, '"'))
+      .filter(name => !facts.superusers?.includes(name))
+    for (const name of grantable) roles.add(name)
+    if (grantable.length > 0) total += g.count
+  }
+  if (roles.size === 0) return undefined
+  const names = [...roles]
+  const one = names.length === 1
+  const me = quoteIdent(facts.currentUser)
+  return `${facts.currentUser} may not act as the role${one ? '' : 's'} ${names.map(n => quoteIdent(n)).join(', ')} (it is not ${one ? 'a member' : 'their member'}): ${plural(total, 'statement')} of the backup setting ${one ? 'its' : 'their'} ownership or default privileges ${total === 1 ? 'was' : 'were'} not restored, so those objects belong to ${facts.currentUser} here. Where ${facts.currentUser} made ${one ? 'the role' : 'them'} (CREATEROLE: on PostgreSQL 16 and later that makes it ${one ? "the role's" : 'their'} admin, not ${one ? 'its' : 'their'} member), run ${names.map(n => `GRANT ${quoteIdent(n)} TO ${me};`).join(' ')} (${one ? 'the role needs' : 'they need'} CREATE on the schemas of ${one ? 'its' : 'their'} objects too: from PostgreSQL 15 on, public gives it to no one) and restore again with clean: true; else ask a role that may (a superuser, or one with ADMIN OPTION on ${one ? 'it' : 'them'}), or restore with no-owner: true to own everything on purpose.`
 }
 
 /**
