@@ -748,3 +748,63 @@ describe('PostgreSQL 17 (pg_dumpall 17 writes membership options)', () => {
     expect(second.stdout).not.toContain('may not act as the role')
   }, 240_000)
 })
+
+describe("a backup's default privileges of a role the target lacks (trial u36 F1)", () => {
+  const servers: TestServer[] = []
+  afterAll(async () => {
+    await Promise.all(servers.map(s => s.stop()))
+  })
+
+  it('are one warning with the same statements for the restoring role, which give the grantee its grants again', async () => {
+    const [a, b] = await Promise.all([startPostgres(), startPostgres()])
+    servers.push(a, b)
+    const source = await a.createDatabase('neondb')
+    await a.query(
+      'postgres',
+      `CREATE ROLE neon_owner NOLOGIN; CREATE ROLE app_reader NOLOGIN;
+       ALTER DATABASE neondb OWNER TO neon_owner;`
+    )
+    await a.query(
+      source,
+      `CREATE SCHEMA app AUTHORIZATION neon_owner;
+       SET ROLE neon_owner;
+       CREATE TABLE app.items (id int PRIMARY KEY); INSERT INTO app.items VALUES (1);
+       ALTER DEFAULT PRIVILEGES FOR ROLE neon_owner IN SCHEMA app GRANT SELECT ON TABLES TO app_reader;`
+    )
+    const backup = await runStep({ 'database-url': a.url(source), 'artifact-name': 'defaults-u36' })
+    expect(backup.error).toBeUndefined()
+    const { zip } = await storedBackup('defaults-u36')
+    // the new server: its own owner, the reader made, the old owner not
+    await b.query(
+      'postgres',
+      `CREATE ROLE app_owner LOGIN PASSWORD 'app-owner-pass-1'; CREATE ROLE app_reader NOLOGIN;`
+    )
+    const target = await b.createDatabase('neondb')
+    await b.query('postgres', `ALTER DATABASE neondb OWNER TO app_owner`)
+    await b.query(target, `ALTER SCHEMA public OWNER TO app_owner`)
+    const url = b
+      .url(target, { user: 'app_owner', password: 'app-owner-pass-1' })
+      .replace(/\?.*$/, '')
+    const step = await runStep(
+      { mode: 'restore', 'database-url': url, 'backup-file': zip, 'no-privileges': 'false' },
+      false
+    )
+    expect(step.error).toBeUndefined()
+    const warnings = step.stdout.split('\n').filter(l => l.startsWith('::warning::'))
+    // not "a grant to neon_owner" (it counted so): the defaults are neon_owner's own
+    expect(warnings.join('\n')).not.toMatch(/lacks the role "neon_owner"/)
+    const warning = warnings.find(l => l.includes('default privilege statement of the backup'))
+    const again =
+      /(ALTER DEFAULT PRIVILEGES FOR ROLE app_owner IN SCHEMA app GRANT SELECT ON TABLES TO app_reader;)/.exec(
+        warning ?? ''
+      )
+    expect(again).not.toBeNull()
+    // what it says to run, as the restoring role: a table it makes later is app_reader's to read
+    await b.query(target, `SET ROLE app_owner; ${again![1]} CREATE TABLE app.later (id int);`)
+    const reads = await b.query<{ ok: boolean }>(
+      target,
+      `SELECT has_table_privilege('app_reader', 'app.later', 'SELECT') AS ok`
+    )
+    expect(reads[0].ok).toBe(true)
+  }, 240_000)
+})

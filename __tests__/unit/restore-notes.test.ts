@@ -4,7 +4,12 @@
  */
 import { describe, expect, it } from '@jest/globals'
 import type { Manifest } from '../../src/manifest.js'
-import { actAsWarning, lackingRolesWarning, newerRows } from '../../src/modes/restore.js'
+import {
+  actAsWarning,
+  forRoleDefaultsWarning,
+  lackingRolesWarning,
+  newerRows
+} from '../../src/modes/restore.js'
 import type { ExistingTable } from '../../src/postgres/target.js'
 
 const table = (name: string, rows: number, extra: Partial<ExistingTable> = {}): ExistingTable => ({
@@ -126,9 +131,11 @@ describe('actAsWarning (trial u35 F7)', () => {
       ],
       { currentUser: 'shop_owner', superusers: ['rdsadmin'] }
     )
-    expect(warning).toContain('shop_owner may not act as the roles shop_etl, "We""ird"')
-    expect(warning).toContain('4 statements of the backup')
-    expect(warning).toContain('run GRANT shop_etl TO shop_owner; GRANT "We""ird" TO shop_owner; (')
+    expect(warning).toContain('shop_owner may not act as the role shop_etl ')
+    expect(warning).toContain("3 owners of the backup's objects (ALTER … OWNER TO) were not set")
+    expect(warning).toContain('run GRANT shop_etl TO shop_owner; (')
+    // default privileges are forRoleDefaultsWarning's
+    expect(warning).not.toContain('We')
     expect(warning).toContain('PostgreSQL 16 and later')
     // a superuser's role (the platform's) is no GRANT away
     expect(warning).not.toContain('rdsadmin')
@@ -143,6 +150,74 @@ describe('actAsWarning (trial u35 F7)', () => {
           }
         ],
         { currentUser: 'postgres', superusers: ['supabase_admin'] }
+      )
+    ).toBeUndefined()
+  })
+})
+
+describe('forRoleDefaultsWarning (trial u36 F1)', () => {
+  const statement =
+    'ALTER DEFAULT PRIVILEGES FOR ROLE neondb_owner IN SCHEMA app GRANT SELECT ON TABLES TO app_reader;'
+  it('names what the skipped defaults gave, and gives them again for the restoring role', () => {
+    const missing = {
+      reason:
+        'default privileges not restored: their role "neondb_owner" does not exist in the target',
+      count: 1,
+      samples: [{ line: 40, text: statement }]
+    }
+    const warning = forRoleDefaultsWarning([missing], { currentUser: 'app_owner', superusers: [] })
+    expect(warning).toContain('(ALTER DEFAULT PRIVILEGES FOR ROLE neondb_owner) was not restored')
+    expect(warning).toContain(
+      'ALTER DEFAULT PRIVILEGES FOR ROLE app_owner IN SCHEMA app GRANT SELECT ON TABLES TO app_reader;'
+    )
+    // not counted as grants to the owner role (it was: "1 grant of the backup to it")
+    expect(lackingRolesWarning([missing])).toBeUndefined()
+    // the same when the role exists and the restoring role may not act as it
+    expect(
+      forRoleDefaultsWarning(
+        [
+          {
+            reason:
+              'default privileges not restored: app_owner may not act as "Neon Owner" (needs membership or superuser)',
+            count: 2,
+            samples: [
+              {
+                line: 3,
+                text: 'ALTER DEFAULT PRIVILEGES FOR USER "Neon Owner" GRANT USAGE ON SEQUENCES TO app_reader;'
+              }
+            ]
+          }
+        ],
+        { currentUser: 'App Owner', superusers: [] }
+      )
+    ).toContain(
+      'ALTER DEFAULT PRIVILEGES FOR ROLE "App Owner" GRANT USAGE ON SEQUENCES TO app_reader;'
+    )
+  })
+
+  it("leaves a superuser's (a platform's) and grantees' problems to the skip list", () => {
+    expect(
+      forRoleDefaultsWarning(
+        [
+          {
+            reason:
+              'default privileges not restored: neondb_owner may not act as "cloud_admin" (needs membership or superuser)',
+            count: 4,
+            samples: [
+              {
+                line: 9,
+                text: 'ALTER DEFAULT PRIVILEGES FOR ROLE cloud_admin IN SCHEMA public GRANT ALL ON TABLES TO neon_superuser WITH GRANT OPTION;'
+              }
+            ]
+          },
+          {
+            reason:
+              'default privileges not restored: role "app_readonly" does not exist in the target',
+            count: 1,
+            samples: [{ line: 12, text: statement.replace('app_reader', 'app_readonly') }]
+          }
+        ],
+        { currentUser: 'neondb_owner', superusers: ['cloud_admin'] }
       )
     ).toBeUndefined()
   })

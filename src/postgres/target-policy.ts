@@ -452,7 +452,8 @@ export function statementPolicy(facts: TargetFacts, options: PolicyOptions): Sta
       forAt >= 0 && forAt < 5 && (isWord(t[forAt + 1], 'ROLE') || isWord(t[forAt + 1], 'USER'))
         ? roleList(t, forAt + 2, ['IN', 'GRANT', 'REVOKE'])
         : []
-    const problem = roleProblem(forRoles, true)
+    // whose defaults they are: a missing one is not a grantee left without access (trial u36 F1)
+    const problem = roleProblem(forRoles, true)?.replace(/^roles? (?=")/, 'their role ')
     if (problem) return skip(`default privileges not restored: ${problem}`)
     // next to the target's objects (allow-non-empty), a role's default privileges reach what
     // it creates there later, not only the backup's objects: only the backup's own roles that
