@@ -216,6 +216,25 @@ describe('a backup of a newer major into an older server (u7 F1, F5)', () => {
     expect(error?.message).toContain('options added in PostgreSQL 18:')
   })
 
+  it('an error no major causes (a policy TO a role the target lacks) gets no upgrade advice (trial u36 F4)', async () => {
+    const source = await v18.createDatabase('policy18')
+    await v18.query(
+      source,
+      `DO $$ BEGIN CREATE ROLE only_on_18 NOLOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$;
+       CREATE TABLE public.notes (id int PRIMARY KEY);
+       ALTER TABLE public.notes ENABLE ROW LEVEL SECURITY;
+       CREATE POLICY readers ON public.notes FOR SELECT TO only_on_18 USING (true);`
+    )
+    const policyDump = await dumpWith(18, v18, source, 'policy18.dump')
+    const target = await v17.createDatabase()
+    const error = await harness.restore(testRestoreInputs(v17.url(target), file(policyDump))).then(
+      () => undefined,
+      (e: Error) => e
+    )
+    expect(error?.message).toMatch(/applies to role "only_on_18", which the target lacks/)
+    expect(error?.message).not.toContain('Restore into a server of PostgreSQL 18')
+  })
+
   it('restore of a backup that uses no newer feature: a warning up front, the data restored', async () => {
     const dump18 = path.join(harness.work, 'by18.dump')
     const target = await v17.createDatabase()

@@ -273,6 +273,17 @@ export function newerMajorNote(
     : `the backup was taken from PostgreSQL ${backup.version} (its ${backup.from}); the target runs ${version}: ${fails}. Restore into a server of PostgreSQL ${backup.major} or newer, or drop the objects using newer features from the source and back up again`
 }
 
+/**
+ * A load error no difference of majors causes: a missing role, a privilege, a key or constraint
+ * the rows break, an object already there, a lost connection — the newer-major note would send
+ * the user to upgrade for nothing (trial u36 F4: a policy TO a role the target lacked).
+ */
+export function versionless(message: string): boolean {
+  return /\brole "(?:[^"]|"")+" does not exist|permission denied|must be (?:the )?owner|must be (?:a )?superuser|duplicate key value|violates (?:foreign key|check|not-null|unique|exclusion) constraint|already exists|which the target lacks|could not extend file|No space left on device|terminating connection|server closed the connection|deadlock detected|canceling statement due to (?:lock timeout|user request)/i.test(
+    message
+  )
+}
+
 export async function restore(
   inputs: RestoreOptions,
   connection: Connection,
@@ -583,7 +594,8 @@ export async function restore(
             error.message += ` Note: ${[...new Set(elsewhere)].join('. ')}.`
           if (leftOut.size > 0 && error instanceof Error)
             error.message += leftOutNote(leftOut, error)
-          if (newerMajor && error instanceof Error) error.message += ` Note: ${newerMajor}.`
+          if (newerMajor && error instanceof Error && !versionless(error.message))
+            error.message += ` Note: ${newerMajor}.`
           if (error instanceof Error) error.message += foreignKeyNote(error.message, inputs, facts)
           // a backup pg_dump filtered by row-level security lacks rows others reference (trial
           // u23 F2: the foreign key's error said nothing of it)
