@@ -26,15 +26,16 @@ export interface Log {
 /**
  * Text for the runner's log that no line of can be read as a workflow command: a line (after
  * any \n, \r, U+2028 or U+2029) that begins, spaces aside, with `::` (::add-mask::,
- * ::set-output, ::error…) or the older `##[` gets a zero-width space inside that token. Names
- * and messages from elsewhere (a manifest, an archive, the server) reach the log through this;
- * warnings, notices, debug lines and group names are escaped by @actions/core itself.
+ * ::set-output, ::error…), and the older `##[` wherever it stands (the runner's older parser
+ * looks for it anywhere in a line: ActionCommand.TryParse; attacker a59 F2, a table named
+ * `t ##[error]…` in a skipped statement's line), get a zero-width space inside that token.
+ * Names and messages from elsewhere (a manifest, an archive, the server) reach the log through
+ * this; warnings, notices, debug lines and group names are escaped by @actions/core itself.
  */
 export function neutraliseCommands(text: string): string {
-  return text.replace(
-    /^(\s*)(::|##\[)/gmu,
-    (_all, space: string, token: string) => `${space}${token[0]}\u200b${token.slice(1)}`
-  )
+  return text
+    .replace(/^(\s*)::/gmu, (_all, space: string) => `${space}:\u200b:`)
+    .replace(/##\[/g, '#\u200b#[')
 }
 
 /** Control characters a terminal would act on (escape sequences, bells), but \n and \t. */

@@ -23,6 +23,10 @@ const HOSTILE = [
   'x\n  ::warning file=a.ts::injected',
   'x\u2028::error::injected',
   'y\n##[error]legacy',
+  // the runner's older parser finds "##[" anywhere in a line (attacker a59 F2)
+  't ##[error]INJECTED-LEGACY-ERROR',
+  'u ##[set-output name=restored-from;]attacker-value',
+  'v ##[stop-commands]tok',
   '<img src=x onerror=alert(1)>',
   '[click](https://evil.example/)',
   '![i](https://evil.example/i.png)',
@@ -49,7 +53,7 @@ describe("the runner's log", () => {
     actionLog.info(`Restoring table ${name} from ${name}`)
     actionLog.progress(`copied ${name}`)
     const lines = written.split(/\r\n|\r|\n|\u2028|\u2029/)
-    expect(lines.filter(l => /^\s*(::|##\[)/.test(l))).toEqual([])
+    expect(lines.filter(l => /^\s*::|##\[/.test(l))).toEqual([])
     // the text itself is all there, to read
     expect(written.replace(/\u200b/g, '')).toContain(name.replace(/\r/g, '\r'))
   })
