@@ -9,7 +9,7 @@
  * content, CRLF scripts restore with equal rows.
  */
 import { beforeAll, describe, expect, it } from '@jest/globals'
-import { spawn, spawnSync } from 'node:child_process'
+import { execFileSync, spawn, spawnSync } from 'node:child_process'
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { Readable } from 'node:stream'
@@ -21,6 +21,8 @@ import { runTool, schemaDump, tableChecksums } from '../../dev/fixtures.js'
 import type { TestServer } from '../../dev/postgres.js'
 import { createEncryptor } from '../../src/pipeline/encrypt.js'
 import type { BackupSource, RestoreOptions } from '../../src/types.js'
+import { checkCustomArchiveStream } from '../../src/postgres/copy-ends.js'
+import { parseArchiveToc } from '../../src/postgres/toc.js'
 import { rewriteArchiveToc, writeArchive } from '../support/archive-writer.js'
 import { pgDumpBytes } from '../support/direct-load.js'
 import { provisionedBinDir } from '../support/clients.js'
@@ -727,5 +729,190 @@ describe('CRLF and BOM scripts restore', () => {
       expect(await tableChecksums(server, target)).toEqual(expected)
       await server.dropDatabase(target)
     }
+  })
+})
+
+describe("a table's rows that end before their data block does (attacker a59 F1)", () => {
+  /** pg_dump's int: a sign byte, then `size` bytes, least significant first. */
+  const int = (value: number, size: number): Buffer => {
+    const b = Buffer.alloc(1 + size)
+    for (let i = 0; i < size; i++) b[1 + i] = Math.floor(value / 256 ** i) % 256
+    return b
+  }
+  /**
+   * A custom archive (pg_dump -Fc to a pipe: its blocks in order) with the data block of the
+   * TABLE DATA entry `tag` replaced by one chunk `stored` (the block's bytes as pg_dump stores
+   * them: compressed when the archive is).
+   */
+  function withRows(bytes: Buffer, tag: string, stored: Buffer): Buffer {
+    const toc = parseArchiveToc(bytes)
+    const size = toc.header.intSize
+    const id = toc.entries.find(e => e.desc === 'TABLE DATA' && e.tag === tag)!.dumpId
+    const readInt = (at: number): number => {
+      let v = 0
+      for (let i = size; i >= 1; i--) v = v * 256 + bytes[at + i]
+      return bytes[at] ? -v : v
+    }
+    const parts: Buffer[] = [bytes.subarray(0, toc.end)]
+    let at = toc.end
+    while (at < bytes.length) {
+      const start = at
+      const type = bytes[at]
+      const blockId = readInt(at + 1)
+      at += 2 + size
+      const skipChunks = (): void => {
+        for (let len = readInt(at); ; len = readInt(at)) {
+          at += 1 + size
+          if (len === 0) return
+          at += len
+        }
+      }
+      if (type === 3) {
+        // large objects: each OID, then its chunks; an OID of 0 ends them
+        for (let oid = readInt(at); oid !== 0; oid = readInt(at)) {
+          at += 1 + size
+          skipChunks()
+        }
+        at += 1 + size
+      } else skipChunks()
+      parts.push(
+        blockId === id && type === 1
+          ? Buffer.concat([
+              Buffer.from([1]),
+              int(id, size),
+              int(stored.length, size),
+              stored,
+              int(0, size)
+            ])
+          : bytes.subarray(start, at)
+      )
+    }
+    return Buffer.concat(parts)
+  }
+  const smuggled = (m: string): string =>
+    `1\titem 1\n\\.\nCOPY (SELECT 1) TO PROGRAM 'touch ${m}';\nCREATE TABLE public.pwned (i integer);\n\\.\n\n\n`
+  const early =
+    /the rows of the archive's entry TABLE DATA public\.items hold a line "\\\." with more after it \(byte 12 of its data\).*Nothing was restored/
+
+  it('a custom archive (uncompressed, and gzip): refused before anything runs through psql (allow-non-empty, clean); pg_restore -d loads the rows as by hand', async () => {
+    const shop = await server.createDatabase()
+    await server.query(
+      shop,
+      `CREATE TABLE public.items (id integer PRIMARY KEY, name text); INSERT INTO public.items VALUES (1, 'item 1');`
+    )
+    for (const [args, encode] of [
+      [['-Fc', '-Z0'], (s: string) => Buffer.from(s)],
+      [['-Fc', '-Z6'], (s: string) => zlib.deflateSync(Buffer.from(s))]
+    ] as const) {
+      const m = marker()
+      const file = write(
+        `early-end-${++markerCount}.dump`,
+        withRows(pgDumpBytes(server, shop, [...args]), 'items', encode(smuggled(m)))
+      )
+      // the gated path (psql): refused before anything runs
+      for (const overrides of [{ allowNonEmpty: true }, { clean: true }])
+        await expectRefused(m, early, target => runRestore(target, fileSource(file), overrides))
+      // pg_restore -d (an empty target): the server reads the block as rows, as by hand
+      const empty = await server.createDatabase()
+      await runRestore(empty, fileSource(file))
+      expect(existsSync(m)).toBe(false)
+      expect(Object.keys(await tableChecksums(server, empty))).toEqual(['public.items'])
+      await server.dropDatabase(empty)
+    }
+    // rows with no end line: psql would read the next entries' statements as rows
+    const m = marker()
+    const unended = write(
+      `unended-${++markerCount}.dump`,
+      withRows(pgDumpBytes(server, shop, ['-Fc', '-Z0']), 'items', Buffer.from('1\titem 1\n'))
+    )
+    await expectRefused(
+      m,
+      /entry TABLE DATA public\.items do not end with the line "\\\." pg_dump writes after them/,
+      target => runRestore(target, fileSource(unended), { allowNonEmpty: true })
+    )
+  })
+
+  it("pg_dump 17's zstd and lz4 blocks are read too: the smuggled line is found in each", async () => {
+    const shop = await server.createDatabase()
+    await server.query(
+      shop,
+      `CREATE TABLE public.items (id integer PRIMARY KEY, name text); INSERT INTO public.items SELECT i, 'item ' || i FROM generate_series(1, 2000) AS i;`
+    )
+    const pgDump17 = path.join(provisionedBinDir(17), 'pg_dump')
+    for (const [compression, encode] of [
+      ['zstd', (b: Buffer) => zlib.zstdCompressSync(b)],
+      ['lz4', (b: Buffer) => spawnSync('lz4', ['-c', '-q'], { input: b }).stdout]
+    ] as const) {
+      const dumped = execFileSync(pgDump17, ['-Fc', `--compress=${compression}`], {
+        env: server.env(shop),
+        maxBuffer: 1 << 30
+      })
+      // as pg_dump wrote it: every table's rows end as they should
+      expect(await checkCustomArchiveStream(Readable.from([dumped]))).toEqual({ blocks: 1 })
+      const m = marker()
+      const crafted = withRows(dumped, 'items', encode(Buffer.from(smuggled(m))))
+      const error = await checkCustomArchiveStream(Readable.from([crafted])).catch((e: Error) => e)
+      expect((error as Error).message).toMatch(early)
+    }
+  })
+
+  it('a directory archive (its gzip data file) and a tar archive: refused the same way', async () => {
+    const shop = await server.createDatabase()
+    await server.query(
+      shop,
+      `CREATE TABLE public.items (id integer PRIMARY KEY, name text); INSERT INTO public.items VALUES (1, 'item 1');`
+    )
+    const toc = (dir: string) => parseArchiveToc(readFileSync(path.join(dir, 'toc.dat')))
+    const m = marker()
+    const dir = path.join(files, `early-dir-${++markerCount}`)
+    await runTool(path.join(server.binDir, 'pg_dump'), ['-Fd', '-f', dir], server.env(shop))
+    const entry = toc(dir).entries.find(e => e.desc === 'TABLE DATA' && e.tag === 'items')!
+    const name = (entry.extra as { filename: string }).filename
+    writeFileSync(path.join(dir, `${name}.gz`), zlib.gzipSync(smuggled(m)))
+    await expectRefused(m, early, target =>
+      runRestore(target, fileSource(dir), { allowNonEmpty: true })
+    )
+    // the same files as pg_dump -Ft lays them out (uncompressed members)
+    const plain = path.join(files, `early-tar-dir-${++markerCount}`)
+    await runTool(
+      path.join(server.binDir, 'pg_dump'),
+      ['-Fd', '-Z0', '-f', plain],
+      server.env(shop)
+    )
+    writeFileSync(path.join(plain, name), smuggled(m))
+    const tarred = path.join(files, `early-${markerCount}.tar`)
+    await runTool(path.join(server.binDir, 'pg_dump'), ['-Ft', '-f', tarred], server.env(shop))
+    const unpacked = path.join(files, `early-tar-${markerCount}`)
+    mkdirSync(unpacked)
+    spawnSync('tar', ['-xf', tarred, '-C', unpacked])
+    writeFileSync(path.join(unpacked, name), smuggled(m))
+    const members =
+      readFileSync(tarred).length > 0
+        ? spawnSync('tar', ['-tf', tarred]).stdout.toString().trim().split('\n')
+        : []
+    const rebuilt = path.join(files, `early-rebuilt-${markerCount}.tar`)
+    expect(
+      spawnSync('tar', ['--format=ustar', '-cf', rebuilt, '-C', unpacked, ...members]).status
+    ).toBe(0)
+    await expectRefused(m, early, target =>
+      runRestore(target, fileSource(rebuilt), { allowNonEmpty: true })
+    )
+  })
+
+  it('rows as pg_dump writes them, a value of "\\." among them, restore through psql as before', async () => {
+    const shop = await server.createDatabase()
+    await server.query(
+      shop,
+      `CREATE TABLE public.odd (v text); INSERT INTO public.odd VALUES (E'\\\\.'), (E'\\\\.\\r'), ('x');`
+    )
+    const file = write(`odd-${++markerCount}.dump`, pgDumpBytes(server, shop, ['-Fc', '-Z0']))
+    const target = await server.createDatabase()
+    await server.query(target, KEEP_ME)
+    await runRestore(target, fileSource(file), { allowNonEmpty: true })
+    const rows = async (db: string) =>
+      (await server.query<{ v: string }>(db, 'SELECT v FROM public.odd ORDER BY v')).map(r => r.v)
+    expect(await rows(target)).toEqual(['\\.', '\\.\r', 'x'])
+    expect(await rows(target)).toEqual(await rows(shop))
+    await server.dropDatabase(target)
   })
 })

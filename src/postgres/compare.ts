@@ -141,7 +141,7 @@ export function chunksOf(readable: Readable): ChunkSource {
  * has been read through (the few bytes of an int or a block type that straddle two chunks are
  * copied into a small buffer of its own), so memory holds the chunk being read and nothing else.
  */
-class ByteReader {
+export class ByteReader {
   private pos = 0
   /** The bytes of an int (or a block type) that straddles chunks, gathered. */
   private readonly straddling = Buffer.alloc(64)

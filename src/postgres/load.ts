@@ -63,6 +63,13 @@ import { LiveEntryNotTaken } from '../storage/live-zip.js'
 import { ChildProcessError, checkedOutput, runChild, startChild } from '../process.js'
 import type { QualifiedName, RestoreOptions } from '../types.js'
 import { ArchiveError, foreignEntries } from './archive.js'
+import {
+  type CopyEndsChecked,
+  checkCustomArchiveStream,
+  checkDirectoryRows,
+  checkTarRows,
+  checkedRowsNote
+} from './copy-ends.js'
 import { OWN_SEARCH_PATH, endOwnSessions, ownSessionCount } from './session.js'
 import { type ClientInstall, programPath } from './clients.js'
 import {
@@ -519,6 +526,8 @@ async function load(
     return loadDirect(plan, target, options, hooks, archive, direct)
   }
   log.info(`Loading through the script gate into psql: ${direct.reason}.`)
+  // psql ends a table's rows at their first "\." line: every one where pg_dump ends them
+  await checkRowEnds(plan, archive, toc)
   if (parallel) return parallelThroughPsql(plan, target, options, hooks, parallel, toc!, workDir)
   if (passes) {
     log.info(
@@ -869,6 +878,47 @@ function reportSkipped(gate: ScriptGate): LoadResult {
       `The gate checked standard_conforming_strings and client_encoding on the server ${plural(gate.settingChecks, 'time')}, before text whose reading depends on them (non-ASCII, or a backslash in a '…' literal): the script could have switched them at run time.`
     )
   return { skipped: gate.skipped }
+}
+
+/**
+ * Before an archive's rows go through psql: each table's rows end where pg_dump ends them
+ * (copy-ends.ts; attacker a59 F1: a line "\." inside a block made psql run what followed it as
+ * SQL). Reads the archive once more: a custom one decoded (the file at hand or its stream), a
+ * directory's or tar's data files.
+ */
+/** Reads of a file the check reads whole (1 MiB: 64 KiB reads made it wait on each). */
+const READ_CHUNK = 1024 * 1024
+
+async function checkRowEnds(
+  plan: LoadPlan,
+  archive: ArchiveInput,
+  toc?: ArchiveToc
+): Promise<void> {
+  const seconds = stopwatch()
+  let checked: CopyEndsChecked
+  if ('file' in archive) {
+    // zstd's CLI decodes beside this process where it can (a core of its own)
+    const { file, decoding } = archive
+    const cli =
+      decoding.compression === 'zstd' && !decoding.decryption
+        ? createZstdCliDecompressor()
+        : undefined
+    checked = await checkCustomArchiveStream(
+      cli ? chain(openRaw(file, { highWaterMark: READ_CHUNK }), cli) : openDecoded(file, decoding)
+    )
+  } else if (plan.format === 'tar') {
+    checked = await checkTarRows(
+      archive.path,
+      toc ?? (await checkArchiveToc(archive.path, plan.checkedToc))
+    )
+  } else if (plan.format === 'custom') {
+    checked = await checkCustomArchiveStream(
+      createReadStream(archive.path, { highWaterMark: READ_CHUNK })
+    )
+  } else {
+    checked = await checkDirectoryRows(archive.path, toc ?? (await checkArchiveToc(archive.path)))
+  }
+  log.info(checkedRowsNote(checked, seconds()))
 }
 
 /**

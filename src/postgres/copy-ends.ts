@@ -1,0 +1,385 @@
+/**
+ * Where a table's rows end, as psql reads them (attacker a59 F1, high). pg_restore -d sends an
+ * archive's data block to the server as COPY data: the rows end where the block ends, and the
+ * server ignores what follows a "\." line in them. The restore's gated path loads the script
+ * `pg_restore -f -` writes into psql, which ends the rows at the first line "\." and runs the
+ * lines after it as SQL: a block that holds such a line before its end made psql run statements
+ * pg_restore -d never would (a DO block's COPY … TO PROGRAM as a superuser, a CREATE TABLE in a
+ * data-only restore, rows for another table). pg_dump writes "\." only as the block's last line
+ * ("\.\n\n\n": a backslash in a value is written "\\"), so the check is exact: each data block of
+ * an entry with a COPY statement holds one "\." line, followed only by line breaks to the
+ * block's end, and nothing else. Read before the load (every format: a custom archive's blocks,
+ * compressed or not; a directory's or tar's data files), so that a refusal comes before anything
+ * runs; the direct load (pg_restore -d) needs none of it.
+ */
+import { once } from 'node:events'
+import { open } from 'node:fs/promises'
+import { createReadStream, existsSync } from 'node:fs'
+import path from 'node:path'
+import { PassThrough, type Readable, type Writable } from 'node:stream'
+import zlib from 'node:zlib'
+import { plural } from '../log.js'
+import { type Child, findProgram, startChild } from '../process.js'
+import { ArchiveError } from './archive.js'
+import { type ChunkSource, ByteReader, chunksOf } from './compare.js'
+import { type ArchiveToc, type TocEntry, readArchiveTocFromChunks } from './toc.js'
+
+const BLK_DATA = 1
+const BLK_BLOBS = 3
+
+/** "\n\.": a line that begins with "\." (a value's backslash is "\\" in COPY text). */
+const NEEDLE = Buffer.from('\n\\.')
+
+/** What a scan found wrong: where, and how. */
+export interface CopyEndProblem {
+  /** The byte of the block's data (decoded) where it is. */
+  at: number
+  what: 'early' | 'unended'
+}
+
+/**
+ * psql's end-of-data lines ("\.\n", "\.\r\n": handleCopyIn) in one block of COPY text, fed in
+ * pieces as they come. {@link end} says whether the block is as pg_dump writes it: exactly one
+ * such line, and after it nothing but line breaks (pg_dump writes "\.\n\n\n").
+ */
+export class CopyEndScan {
+  /** Bytes of the data seen. */
+  private seen = 0
+  /** The end-of-data line was read. */
+  private ended = false
+  /**
+   * How much of an end-of-data line the current line has shown so far ('' at a line's start,
+   * '\\', '\\.', '\\.\r'); undefined once it cannot be one.
+   */
+  private prefix: string | undefined = ''
+  problem: CopyEndProblem | undefined
+
+  /** Reads bytes [start, end) of `chunk`; stops at the first problem. */
+  feed(chunk: Buffer, start = 0, end = chunk.length): void {
+    if (this.problem || end <= start) return
+    // a whole line at a line's start that is not the end line (pg_dump -Z0 stores each row as a
+    // chunk of its own): one native search that stops at the row's line break
+    if (
+      this.prefix === '' &&
+      chunk.indexOf(10, start) === end - 1 &&
+      !(chunk[start] === 92 && chunk[start + 1] === 46)
+    ) {
+      this.seen += end - start
+      return
+    }
+    // a view of the range: a search never reads past it (a row of a 64 KiB chunk)
+    if (start !== 0 || end !== chunk.length) {
+      chunk = chunk.subarray(start, end)
+      end -= start
+      start = 0
+    }
+    const base = this.seen
+    this.seen += end
+    let i = 0
+    while (i < end) {
+      if (this.ended) {
+        // after the end line: line breaks only
+        for (; i < end; i++) {
+          if (chunk[i] !== 10 && chunk[i] !== 13) {
+            this.problem = { at: base + i, what: 'early' }
+            return
+          }
+        }
+        return
+      }
+      if (this.prefix !== undefined) {
+        const b = chunk[i++]
+        const p = this.prefix
+        if (b === 10 && (p === '\\.' || p === '\\.\r')) {
+          this.ended = true
+          this.prefix = undefined
+        } else if (b === 10) this.prefix = ''
+        else if (p === '' && b === 92) this.prefix = '\\'
+        else if (p === '\\' && b === 46) this.prefix = '\\.'
+        else if (p === '\\.' && b === 13) this.prefix = '\\.\r'
+        else this.prefix = undefined
+        continue
+      }
+      // the next line that begins with "\.", by a native search
+      const found = chunk.indexOf(NEEDLE, i)
+      if (found >= 0 && found + NEEDLE.length <= end) {
+        this.prefix = '\\.'
+        i = found + NEEDLE.length
+        continue
+      }
+      // none whole in [i, end): a line break among its last bytes may begin one
+      const lastBreak = chunk.lastIndexOf(10, end - 1)
+      if (lastBreak >= i && lastBreak >= end - NEEDLE.length) {
+        this.prefix = ''
+        i = lastBreak + 1
+        continue
+      }
+      return
+    }
+  }
+
+  /** The block ended: its problem, if any (none for a block as pg_dump writes it). */
+  end(): CopyEndProblem | undefined {
+    if (!this.problem && !this.ended) this.problem = { at: this.seen, what: 'unended' }
+    return this.problem
+  }
+}
+
+/** pg_dump's compression of a block or file, by the archive's header or the file's suffix. */
+type Compression = 'none' | 'gzip' | 'zlib' | 'zstd' | 'lz4'
+
+/**
+ * A decoder of one compressed block or file: bytes in (`write`, copies it may keep), its output
+ * to `out` as it comes; `end` waits for the last of it. A decoding error only ends the output:
+ * pg_restore fails on such a block the same way.
+ */
+function decoder(
+  compression: Exclude<Compression, 'none'>,
+  out: (chunk: Buffer) => void
+): { write(chunk: Buffer): Promise<void>; end(): Promise<void> } {
+  let writable: Writable
+  let output: Readable
+  let child: Child | undefined
+  if (compression === 'lz4') {
+    const lz4 = findProgram('lz4')
+    if (!lz4) throw lz4Refusal()
+    const input = new PassThrough()
+    child = startChild(lz4, ['-d', '-c', '-q'], { stdin: input })
+    writable = input
+    output = child.stdout
+  } else {
+    const stream =
+      compression === 'zstd'
+        ? zlib.createZstdDecompress()
+        : compression === 'gzip'
+          ? zlib.createGunzip()
+          : zlib.createInflate()
+    writable = stream
+    output = stream
+  }
+  output.on('data', out)
+  const ended = (async () => {
+    await once(output, 'end')
+    await child?.done
+  })().catch(() => undefined)
+  return {
+    write: async chunk => {
+      if (!writable.write(chunk)) await Promise.race([once(writable, 'drain'), ended])
+    },
+    end: async () => {
+      writable.end()
+      await ended
+    }
+  }
+}
+
+/** The entries whose data pg_restore writes after a COPY statement, by dump ID. */
+function copyEntries(toc: ArchiveToc): Map<number, TocEntry> {
+  return new Map(toc.entries.filter(e => (e.copyStmt ?? '') !== '').map(e => [e.dumpId, e]))
+}
+
+function refusal(entry: TocEntry, problem: CopyEndProblem): ArchiveError {
+  const name = `${entry.desc} ${entry.namespace ? `${entry.namespace}.` : ''}${entry.tag}`
+  const how =
+    problem.what === 'early'
+      ? `hold a line "\\." with more after it (byte ${problem.at} of its data): pg_dump writes that line only as the rows' last (a backslash in a value is "\\\\"), and psql, which this restore loads through, ends the rows there and runs what follows as SQL, where pg_restore -d sends it to the server as rows, which it ignores`
+      : `do not end with the line "\\." pg_dump writes after them: psql, which this restore loads through, would read what follows them in the script (the next entries' statements) as rows`
+  return new ArchiveError(
+    `the rows of the archive's entry ${name.replace(/[\r\n]+/g, ' ')} ${how}. The archive was changed after pg_dump wrote it. Nothing was restored. Restore a backup pg_dump wrote.`
+  )
+}
+
+function lz4Refusal(): ArchiveError {
+  return new ArchiveError(
+    "the archive's data is compressed with lz4 and the lz4 program is not installed: the restore reads every table's rows before loading them through psql (to find where they end), and cannot. Nothing was restored. Install lz4 (apt-get install lz4), or dump with --compress=gzip or zstd."
+  )
+}
+
+/** How many tables' rows were read, for the log. */
+export interface CopyEndsChecked {
+  blocks: number
+}
+
+/**
+ * Scans one entry's rows: `each` hands every piece of the stored (maybe compressed) bytes to
+ * the function it is given, awaiting it (a piece is the callee's to keep only when it copies).
+ */
+async function scanEntry(
+  entry: TocEntry,
+  compression: Compression,
+  each: (take: (piece: Buffer) => Promise<void>) => Promise<void>
+): Promise<void> {
+  const scan = new CopyEndScan()
+  if (compression === 'none') {
+    await each(piece => {
+      scan.feed(piece)
+      return Promise.resolve()
+    })
+  } else {
+    const decode = decoder(compression, chunk => scan.feed(chunk))
+    await each(piece => (scan.problem ? Promise.resolve() : decode.write(piece)))
+    await decode.end()
+  }
+  const problem = scan.end()
+  if (problem) throw refusal(entry, problem)
+}
+
+/**
+ * A custom archive's data blocks (its decoded bytes from `source`, from the start): each COPY
+ * entry's rows as pg_dump writes them, else an {@link ArchiveError} naming the entry.
+ */
+export async function checkCustomArchiveRows(source: ChunkSource): Promise<CopyEndsChecked> {
+  const { toc, rest } = await readArchiveTocFromChunks(() => source.next())
+  const algorithm = toc.header.compression.algorithm
+  const compression: Compression =
+    algorithm === 'gzip' ? 'zlib' : algorithm === 'zstd' || algorithm === 'lz4' ? algorithm : 'none'
+  const entries = copyEntries(toc)
+  const intSize = toc.header.intSize
+  const reader = new ByteReader(source, rest)
+  let blocks = 0
+  const length = async (): Promise<number> => {
+    const len = reader.intNow(intSize) ?? (await reader.int(intSize))
+    if (len < 0) throw new ArchiveError('a data chunk of the archive has a negative length')
+    return len
+  }
+  /** A block's chunks, each handed to `take` (a view valid until the next read), or skipped. */
+  const chunks = async (take?: (piece: Buffer) => Promise<void>): Promise<void> => {
+    for (let len = await length(); len !== 0; len = await length()) {
+      if (!take) {
+        if (!reader.skipNow(len)) await reader.skip(len)
+        continue
+      }
+      // copied as they are read: a source may reuse its buffer for the next read
+      const pieces: Buffer[] = []
+      await reader.pass(len, (chunk, start, end) =>
+        pieces.push(Buffer.from(chunk.subarray(start, end)))
+      )
+      for (const piece of pieces) await take(piece)
+    }
+  }
+  while (!(await reader.atEnd())) {
+    const type = await reader.byte()
+    const id = await reader.int(intSize)
+    const entry = entries.get(id)
+    if (type === BLK_DATA && entry && compression === 'none') {
+      // uncompressed (pg_dump -Z0: a chunk per row): read in place, no await per row
+      blocks++
+      const scan = new CopyEndScan()
+      const feed = (chunk: Buffer, start: number, end: number): void => scan.feed(chunk, start, end)
+      for (let len = await length(); len !== 0; len = await length())
+        if (!reader.passNow(len, feed)) await reader.pass(len, feed)
+      const problem = scan.end()
+      if (problem) throw refusal(entry, problem)
+    } else if (type === BLK_DATA && entry) {
+      blocks++
+      await scanEntry(entry, compression, take => chunks(take))
+    } else if (type === BLK_DATA) {
+      await chunks()
+    } else if (type === BLK_BLOBS) {
+      for (let oid = await reader.int(intSize); oid !== 0; oid = await reader.int(intSize))
+        await chunks()
+    } else {
+      throw new ArchiveError(
+        `the archive holds a data block of unknown type ${type} (dump ID ${id}), which pg_dump never writes`
+      )
+    }
+  }
+  return { blocks }
+}
+
+/** A directory archive's data files (`dir`, its TOC read): each COPY entry's rows checked. */
+export async function checkDirectoryRows(dir: string, toc: ArchiveToc): Promise<CopyEndsChecked> {
+  let blocks = 0
+  for (const entry of copyEntries(toc).values()) {
+    const name = entry.extra.format === 'directory' ? entry.extra.filename : null
+    if (!name) continue
+    const found = (
+      [
+        ['', 'none'],
+        ['.gz', 'gzip'],
+        ['.zst', 'zstd'],
+        ['.lz4', 'lz4']
+      ] as const
+    ).find(([suffix]) => existsSync(path.join(dir, name + suffix)))
+    // a file pg_restore would not find fails the load the same way
+    if (!found) continue
+    blocks++
+    await scanEntry(entry, found[1], async take => {
+      for await (const chunk of createReadStream(path.join(dir, name + found[0]), {
+        highWaterMark: 1024 * 1024
+      }))
+        await take(chunk as Buffer)
+    })
+  }
+  return { blocks }
+}
+
+/**
+ * A tar-format archive's data members (`file`, checked by plainTarMembers: regular files named
+ * in the name field), each COPY entry's rows checked.
+ */
+export async function checkTarRows(file: string, toc: ArchiveToc): Promise<CopyEndsChecked> {
+  const byName = new Map<string, TocEntry>()
+  for (const entry of copyEntries(toc).values())
+    if (entry.extra.format === 'directory' && entry.extra.filename)
+      byName.set(entry.extra.filename, entry)
+  const handle = await open(file, 'r')
+  let blocks = 0
+  try {
+    const header = Buffer.alloc(512)
+    for (let at = 0; ;) {
+      const { bytesRead } = await handle.read(header, 0, 512, at)
+      if (bytesRead < 512 || header.every(b => b === 0)) break
+      const field = (from: number, length: number): string => {
+        const raw = header.subarray(from, from + length)
+        const nul = raw.indexOf(0)
+        return raw.subarray(0, nul < 0 ? length : nul).toString('latin1')
+      }
+      const sizeField = header.subarray(124, 136)
+      const size =
+        sizeField[0] & 0x80
+          ? Number(sizeField.subarray(1).reduce((n, b) => n * 256n + BigInt(b), 0n))
+          : parseInt(field(124, 12).trim() || '0', 8)
+      if (!Number.isSafeInteger(size) || size < 0) break
+      const entry = byName.get(field(0, 100))
+      if (entry) {
+        blocks++
+        const from = at + 512
+        await scanEntry(entry, 'none', async take => {
+          if (size === 0) return
+          const stream = handle.createReadStream({
+            start: from,
+            end: from + size - 1,
+            autoClose: false,
+            highWaterMark: 1024 * 1024
+          })
+          for await (const chunk of stream) await take(chunk as Buffer)
+        })
+      }
+      at += 512 + Math.ceil(size / 512) * 512
+    }
+  } finally {
+    await handle.close()
+  }
+  return { blocks }
+}
+
+/** {@link checkCustomArchiveRows} of a stream of the decoded archive (destroyed after). */
+export async function checkCustomArchiveStream(stream: Readable): Promise<CopyEndsChecked> {
+  try {
+    return await checkCustomArchiveRows(chunksOf(stream))
+  } catch (error) {
+    if (error instanceof ArchiveError) throw error
+    throw new ArchiveError(
+      `the archive's data blocks cannot be read to the end to check where each table's rows end (${(error as Error).message}); pg_restore would fail on them too. Nothing was restored.`,
+      { cause: error }
+    )
+  } finally {
+    stream.destroy()
+  }
+}
+
+/** The log's line for a check that passed. */
+export function checkedRowsNote(checked: CopyEndsChecked, seconds: number): string {
+  return `The rows of ${plural(checked.blocks, 'table')} end where pg_dump ends them (read before the load through psql, which ends a table's rows at their first "\\." line; ${seconds.toFixed(1)} s).`
+}
