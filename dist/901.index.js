@@ -25,8 +25,8 @@ var postgres_session = __webpack_require__(92515);
 var duration = __webpack_require__(77607);
 // EXTERNAL MODULE: ./src/modes/check.ts
 var check = __webpack_require__(66668);
-// EXTERNAL MODULE: ./src/modes/restore.ts + 13 modules
-var restore = __webpack_require__(42252);
+// EXTERNAL MODULE: ./src/modes/restore.ts + 14 modules
+var restore = __webpack_require__(2395);
 // EXTERNAL MODULE: ./src/pipeline/decode.ts
 var decode = __webpack_require__(7698);
 // EXTERNAL MODULE: ./src/postgres/clients.ts + 1 modules
@@ -309,7 +309,6 @@ async function refuseBackedUpDatabase(scratch, backedUp, inputs) {
         throw new errors/* SettingError */.L_('verifyDatabaseUrl', `is the database that was backed up (the server says so: ${scratchId.systemIdentifier ? `system identifier ${scratchId.systemIdentifier}` : `the server started at ${scratchId.startedAt} on port ${scratchId.port}`}, database '${scratchId.name}' oid ${scratchId.oid}), however the URLs are spelled. Verify restores into a scratch database, never into the one backed up; nothing was written.`);
     }
     log/* log */.Rm.info(`The scratch database '${scratchId.name}' (oid ${scratchId.oid}) is not the backed-up '${backedUpId.name}' (oid ${backedUpId.oid}${backedUpId.systemIdentifier && backedUpId.systemIdentifier !== scratchId.systemIdentifier ? ', another server' : ''}).`);
-    return backedUpId;
 }
 async function verify(inputs, scratch, deps = {}) {
     if (inputs.backedUpDatabaseUrl) {
