@@ -113,6 +113,7 @@ const ARTIFACT_INPUTS = [
   Inputs.RunId,
   Inputs.ArtifactId,
   Inputs.ArtifactFrom,
+  Inputs.ArtifactWorkflow,
   Inputs.Repository
 ]
 export const COMMANDS: Record<

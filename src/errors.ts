@@ -30,6 +30,7 @@ export type OptionName =
   | 'backupFile'
   | 'encryptionRecipients'
   | 'artifactFrom'
+  | 'artifactWorkflow'
   | 'verifyDatabaseUrl'
   | 'createRoles'
   | 'dataOnly'

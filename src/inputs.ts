@@ -84,6 +84,7 @@ export enum Inputs {
   MaxAge = 'max-age',
   // whose backup a restore trusts (issue 14)
   ArtifactFrom = 'artifact-from',
+  ArtifactWorkflow = 'artifact-workflow',
   SigningKey = 'signing-key',
   // roles (issue 20 item 4)
   Globals = 'globals',
@@ -294,6 +295,7 @@ const INPUT_OF: Record<OptionName, Inputs> = {
   backupFile: Inputs.BackupFile,
   encryptionRecipients: Inputs.EncryptionRecipients,
   artifactFrom: Inputs.ArtifactFrom,
+  artifactWorkflow: Inputs.ArtifactWorkflow,
   verifyDatabaseUrl: Inputs.VerifyDatabaseUrl,
   createRoles: Inputs.CreateRoles,
   dataOnly: Inputs.DataOnly
@@ -1145,7 +1147,22 @@ function parseBackupSource(read: InputReader): BackupSource {
       `'${fromText}' is not one of ${ARTIFACT_FROM.join(', ')}. 'default-branch' (the default) restores only backups made by this repository's own workflows on its default branch (push, schedule, workflow_dispatch); 'any-branch' also other branches; 'any' every run, pull requests from forks included.`
     )
   }
-  return { kind: 'artifact', name, runId, repository, token, from: fromText as ArtifactFrom }
+  const workflow = read(Inputs.ArtifactWorkflow).trim().replace(/^\.\//, '')
+  if (workflow !== '' && !/^(?:\.github\/workflows\/)?[\w.-]+\.ya?ml$/.test(workflow)) {
+    throw new InputError(
+      Inputs.ArtifactWorkflow,
+      `'${workflow}' is not a workflow file: give its file name (backup.yml) or its path (.github/workflows/backup.yml), as the run's page shows it, or leave it empty.`
+    )
+  }
+  return {
+    kind: 'artifact',
+    name,
+    runId,
+    repository,
+    token,
+    from: fromText as ArtifactFrom,
+    ...(workflow !== '' ? { workflow } : {})
+  }
 }
 
 /** The inputs every mode shares: which PostgreSQL client to use, and how long to wait. */

@@ -154,6 +154,12 @@ export type BackupSource =
       token: string
       /** Which runs 'latest' considers (default 'default-branch'); see ARTIFACT_FROM. */
       from?: ArtifactFrom
+      /**
+       * The workflow whose runs 'latest' considers (artifact-workflow): its file name
+       * (backup.yml) or path (.github/workflows/backup.yml). Undefined: any, unless the name is
+       * uploaded by several (then the choice fails, naming them).
+       */
+      workflow?: string
     }
   | { kind: 'artifact-id'; id: number; repository: string; token: string }
   /** An object in S3 (key of the dump), or the newest backup under a prefix (key undefined). */

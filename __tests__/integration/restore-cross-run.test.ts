@@ -452,7 +452,11 @@ describe("whose backup is the newest (issue 14.2): only the repository's own run
   })
 
   it("'any-branch' also takes other branches' push runs, never a pull request's", async () => {
-    const result = await expectRestoredBackup(guarded('any-branch'), 2)
+    // (the nightly workflow's backup on main is another workflow's: named to leave it out)
+    const result = await expectRestoredBackup(
+      { ...byName('latest', GUARDED), from: 'any-branch', workflow: 'backup.yml' } as BackupSource,
+      2
+    )
     expect(result.artifactId).toBe(seeded.branch.id)
     expect(result.restoredFrom).toContain('push on feature/x')
   })
@@ -607,6 +611,51 @@ describe("whose backup is the newest (issue 14.2): only the repository's own run
     )
   })
 
+  describe('a name two workflows upload (attacker a58 F1: a CI job backing up its test database on every push)', () => {
+    const TWICE = 'twice'
+    beforeAll(async () => {
+      const at = (hoursAgo: number) => new Date(Date.now() - hoursAgo * HOUR)
+      await backend.seedArtifact({
+        name: `${TWICE}.zip`,
+        bytes: Buffer.from(made[0].artifact.bytes),
+        createdAt: at(12),
+        run: { event: 'schedule', workflowPath: '.github/workflows/nightly.yml' }
+      })
+      await backend.seedArtifact({
+        name: `${TWICE}.zip`,
+        bytes: Buffer.from(made[1].artifact.bytes),
+        createdAt: at(1),
+        run: { event: 'push', workflowPath: '.github/workflows/ci.yml' }
+      })
+    }, 60_000)
+    const twice = (workflow?: string): BackupSource => ({
+      ...byName('latest', TWICE),
+      ...(workflow ? { workflow } : {})
+    })
+
+    it('by default: refused, naming both workflows and artifact-workflow; the target untouched', async () => {
+      const error = await expectRefusedUnchanged(
+        twice(),
+        /the artifact name 'twice' is uploaded by more than one workflow of .*: the newest, artifact \d+ of run \d+ \(.*\), by \.github\/workflows\/ci\.yml; and \.github\/workflows\/nightly\.yml \(its newest: artifact \d+ of run \d+, .*\)\..*nothing was restored\. Set artifact-workflow/
+      )
+      const { describeForInputs } = await import('../../src/inputs.js')
+      expect((describeForInputs(error) as Error).message).toMatch(/^Input 'artifact-workflow': /)
+    })
+
+    it("artifact-workflow (a file name or a path) takes that workflow's newest, passing over the other", async () => {
+      expect((await expectRestoredBackup(twice('nightly.yml'), 1)).restoredFrom).toContain(
+        'schedule on main, .github/workflows/nightly.yml'
+      )
+      expect(
+        (await expectRestoredBackup(twice('.github/workflows/ci.yml'), 2)).restoredFrom
+      ).toContain('push on main, .github/workflows/ci.yml')
+      await expectRefusedUnchanged(
+        twice('deploy.yml'),
+        /made by the workflow \.github\/workflows\/ci\.yml, not deploy\.yml \(artifact-workflow\)/
+      )
+    })
+  })
+
   it("the input: default 'default-branch', the three values, anything else refused", async () => {
     const { getInputs } = await import('../../src/inputs.js')
     const inputs = (from: string) => {
@@ -622,5 +671,23 @@ describe("whose backup is the newest (issue 14.2): only the repository's own run
     expect(inputs('Any-Branch').source).toMatchObject({ from: 'any-branch' })
     expect(inputs('any').source).toMatchObject({ from: 'any' })
     expect(() => inputs('forks')).toThrow(/^Input 'artifact-from': 'forks' is not one of/)
+    // artifact-workflow: a workflow file's name or path, nothing else
+    const withWorkflow = (workflow: string) => {
+      const given: Record<string, string> = {
+        mode: 'restore',
+        'database-url': server.url(source),
+        'github-token': backend.githubToken,
+        'artifact-workflow': workflow
+      }
+      return getInputs(name => given[name] ?? '') as RestoreOptions
+    }
+    expect(withWorkflow('').source).not.toHaveProperty('workflow')
+    expect(withWorkflow('backup.yml').source).toMatchObject({ workflow: 'backup.yml' })
+    expect(withWorkflow('./.github/workflows/b.yaml').source).toMatchObject({
+      workflow: '.github/workflows/b.yaml'
+    })
+    expect(() => withWorkflow('Nightly backup')).toThrow(
+      /^Input 'artifact-workflow': 'Nightly backup' is not a workflow file/
+    )
   })
 })

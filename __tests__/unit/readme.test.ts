@@ -127,6 +127,7 @@ describe('README and action.yml', () => {
       Inputs.ArtifactId,
       Inputs.Repository,
       Inputs.ArtifactFrom,
+      Inputs.ArtifactWorkflow,
       Inputs.GithubToken,
       Inputs.BackupUri,
       Inputs.S3Uri,

@@ -592,7 +592,7 @@ export async function findBackupArtifact(
     (a, b) => Date.parse(b.created_at ?? '') - Date.parse(a.created_at ?? '')
   )
   const live =
-    source.runId === 'latest' && (source.from ?? 'default-branch') !== 'any'
+    source.runId === 'latest' && ((source.from ?? 'default-branch') !== 'any' || source.workflow)
       ? await newestTrusted(octokit, source, newestFirst, names)
       : newestFirst.find(a => !a.expired)
   if (!live) {
@@ -640,26 +640,7 @@ async function newestTrusted(
     throw explainApiError(error, `the repository ${source.repository}`, source.repository)
   }
   const runs = new Map<number, RestRun>()
-  const onMain = new Map<string, boolean>()
-  const passedOver: string[] = []
-  const trusted: readonly string[] = TRUSTED_RUN_EVENTS
-  for (const a of live) {
-    const runId = a.workflow_run?.id
-    const label = `artifact ${a.id}${runId ? ` of run ${runId}` : ''}`
-    if (!runId) {
-      passedOver.push(`${label}: GitHub names no run for it`)
-      continue
-    }
-    if (a.workflow_run?.head_repository_id !== repository.id) {
-      passedOver.push(`${label}: made by code from another repository (a fork's pull request)`)
-      continue
-    }
-    if (from === 'default-branch' && a.workflow_run?.head_branch !== repository.default_branch) {
-      passedOver.push(
-        `${label}: ran on branch '${a.workflow_run?.head_branch ?? '?'}', not the default branch '${repository.default_branch}'`
-      )
-      continue
-    }
+  const runOf = async (runId: number): Promise<RestRun> => {
     let run = runs.get(runId)
     if (!run) {
       try {
@@ -670,12 +651,69 @@ async function newestTrusted(
       }
       runs.set(runId, run)
     }
-    if (run.head_repository && run.head_repository.id !== repository.id) {
-      passedOver.push(`${label}: its run ran code from ${run.head_repository.full_name}`)
+    return run
+  }
+  const onMain = new Map<string, boolean>()
+  const passedOver: string[] = []
+  const trusted: readonly string[] = TRUSTED_RUN_EVENTS
+  const any = from === 'any'
+  /** Why an artifact is not one the default choice takes, by what the list says of its run. */
+  const listedReason = (a: RestArtifact): string | undefined => {
+    if (!a.workflow_run?.id) return 'GitHub names no run for it'
+    if (any) return undefined
+    if (a.workflow_run.head_repository_id !== repository.id)
+      return "made by code from another repository (a fork's pull request)"
+    if (from === 'default-branch' && a.workflow_run.head_branch !== repository.default_branch)
+      return `ran on branch '${a.workflow_run.head_branch ?? '?'}', not the default branch '${repository.default_branch}'`
+    return undefined
+  }
+  /** …and by its run's own record. */
+  const runReason = (run: RestRun): string | undefined => {
+    if (!any && run.head_repository && run.head_repository.id !== repository.id)
+      return `its run ran code from ${run.head_repository.full_name}`
+    if (!any && !trusted.includes(run.event))
+      return `started by ${run.event}, not by ${TRUSTED_RUN_EVENTS.join(', ')}`
+    if (source.workflow && !sameWorkflow(run.path, source.workflow))
+      return `made by the workflow ${run.path ?? '(unnamed)'}, not ${source.workflow} (artifact-workflow)`
+    return undefined
+  }
+  /**
+   * The workflows besides `chosen` whose runs made one of `older` that the choice would take
+   * but for its age (the commit's place on the branch aside): their path, newest first. Each run
+   * read once (a few at a time).
+   */
+  const otherWorkflows = async (
+    older: RestArtifact[],
+    chosen: string | undefined
+  ): Promise<Array<{ path: string; artifact: number; run: number; created?: string | null }>> => {
+    const candidates = older.filter(a => listedReason(a) === undefined)
+    const ids = [...new Set(candidates.map(a => a.workflow_run!.id!))]
+    for (let i = 0; i < ids.length; i += 5) await Promise.all(ids.slice(i, i + 5).map(runOf))
+    const found = new Map<
+      string,
+      { path: string; artifact: number; run: number; created?: string | null }
+    >()
+    for (const a of candidates) {
+      const run = runs.get(a.workflow_run!.id!)!
+      if (runReason(run) !== undefined || run.path === chosen) continue
+      const path = run.path ?? '(unnamed)'
+      if (!found.has(path))
+        found.set(path, { path, artifact: a.id, run: run.id, created: a.created_at })
+    }
+    return [...found.values()]
+  }
+  for (const a of live) {
+    const runId = a.workflow_run?.id
+    const label = `artifact ${a.id}${runId ? ` of run ${runId}` : ''}`
+    const listed = listedReason(a)
+    if (listed || !runId) {
+      passedOver.push(`${label}: ${listed ?? 'GitHub names no run for it'}`)
       continue
     }
-    if (!trusted.includes(run.event)) {
-      passedOver.push(`${label}: started by ${run.event}, not by ${TRUSTED_RUN_EVENTS.join(', ')}`)
+    const run = await runOf(runId)
+    const reason = runReason(run)
+    if (reason) {
+      passedOver.push(`${label}: ${reason}`)
       continue
     }
     if (from === 'default-branch') {
@@ -707,6 +745,16 @@ async function newestTrusted(
     }
     for (const line of passedOver.slice(0, 20)) log.info(`Passed over ${line}.`)
     if (passedOver.length > 20) log.info(`Passed over ${passedOver.length - 20} more.`)
+    // the name uploaded by several workflows (a CI job backing up its service container on
+    // every push, beside the nightly backup): which database is meant cannot be told (trial a58)
+    if (!source.workflow && !any) {
+      const others = await otherWorkflows(live.slice(live.indexOf(a) + 1), run.path)
+      if (others.length > 0)
+        throw new SettingError(
+          'artifactWorkflow',
+          `the artifact name '${source.name}' is uploaded by more than one workflow of ${source.repository}: the newest, artifact ${a.id} of run ${runId} (${a.created_at ?? '?'}), by ${run.path ?? '(unnamed)'}; and ${others.map(o => `${o.path} (its newest: artifact ${o.artifact} of run ${o.run}, ${o.created ?? '?'})`).join('; ')}. They may hold different databases (a CI job's test database beside the nightly backup); nothing was restored. Set artifact-workflow to the workflow whose backups to restore (e.g. artifact-workflow: ${path.posix.basename(run.path ?? 'backup.yml')}), choose one artifact by run-id or artifact-id, or give each workflow's backups a name of their own (artifact-name).`
+        )
+    }
     log.info(`Chose artifact ${a.id} of run ${runId}: ${describeOrigin(origin)}.`)
     return Object.assign(a, { origin })
   }
@@ -718,6 +766,18 @@ async function newestTrusted(
     'artifactFrom',
     `none of the ${plural(live.length, 'artifact')} named '${names.join("' or '")}' in ${source.repository} was made by a run of the repository's own code ${scope} started by ${TRUSTED_RUN_EVENTS.join(', ')}; artifacts of other runs are not restored unasked (a pull request from a fork can upload any artifact name). Passed over: ${passedOver.slice(0, 5).join('; ')}${passedOver.length > 5 ? `; and ${passedOver.length - 5} more` : ''}. Choose one by run-id or artifact-id, or widen the runs considered ('any-branch', or 'any' if you trust every run).`
   )
+}
+
+/**
+ * Whether a run's workflow `path` (.github/workflows/backup.yml) is the one artifact-workflow
+ * names: the same path, or the same file name when it gives only a name.
+ */
+export function sameWorkflow(runPath: string | undefined, wanted: string): boolean {
+  if (!runPath) return false
+  const clean = (p: string): string => p.replace(/^\.\//, '')
+  return wanted.includes('/')
+    ? clean(runPath) === clean(wanted)
+    : path.posix.basename(runPath) === wanted
 }
 
 /**
