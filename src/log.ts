@@ -25,7 +25,7 @@ export interface Log {
 
 /**
  * Text for the runner's log that no line of can be read as a workflow command: a line (after
- * any \n, \r, U+2028 or U+2029) that begins, spaces aside, with `::` (::add-mask::,
+ * any \n, \r, U+2028 or U+2029) that begins, white space aside (U+0085 too), with `::` (::add-mask::,
  * ::set-output, ::error…), and the older `##[` wherever it stands (the runner's older parser
  * looks for it anywhere in a line: ActionCommand.TryParse; attacker a59 F2, a table named
  * `t ##[error]…` in a skipped statement's line), get a zero-width space inside that token.
@@ -33,9 +33,12 @@ export interface Log {
  * this; warnings, notices, debug lines and group names are escaped by @actions/core itself.
  */
 export function neutraliseCommands(text: string): string {
-  return text
-    .replace(/^(\s*)::/gmu, (_all, space: string) => `${space}:\u200b:`)
-    .replace(/##\[/g, '#\u200b#[')
+  return (
+    text
+      // \s and U+0085 (NEL), which .NET's TrimStart() strips too (attacker a60 F4)
+      .replace(/^([\s\u0085]*)::/gmu, (_all, space: string) => `${space}:\u200b:`)
+      .replace(/##\[/g, '#\u200b#[')
+  )
 }
 
 /** Control characters a terminal would act on (escape sequences, bells), but \n and \t. */

@@ -856,6 +856,86 @@ describe("a table's rows that end before their data block does (attacker a59 F1)
     }
   })
 
+  it("an archive whose table of contents points an entry's data at a block of its own making (data offsets, pg_restore seeks; attacker a60 F1): refused", async () => {
+    const shop = await server.createDatabase()
+    await server.query(
+      shop,
+      `CREATE TABLE public.items (id integer PRIMARY KEY, name text); INSERT INTO public.items VALUES (1, 'item 1');`
+    )
+    const dumped = path.join(files, `offsets-${++markerCount}.dump`)
+    await runTool(
+      path.join(server.binDir, 'pg_dump'),
+      ['-Fc', '-Z0', '-f', dumped],
+      server.env(shop)
+    )
+    const real = readFileSync(dumped)
+    const toc = parseArchiveToc(real)
+    const size = toc.header.intSize
+    const items = toc.entries.find(e => e.desc === 'TABLE DATA' && e.tag === 'items')!
+    expect(items.extra).toMatchObject({ dataState: 'set' })
+    // a block of an ID no entry has, holding a whole block of rows for items
+    const m = marker()
+    const payload = Buffer.from(smuggled(m))
+    const inner = Buffer.concat([
+      Buffer.from([1]),
+      int(items.dumpId, size),
+      int(payload.length, size),
+      payload,
+      int(0, size)
+    ])
+    const outer = Buffer.concat([
+      Buffer.from([1]),
+      int(99999, size),
+      int(inner.length, size),
+      inner,
+      int(0, size)
+    ])
+    const innerAt = real.length + 2 * (1 + size) + 1
+    const crafted = Buffer.concat([
+      rewriteArchiveToc(real, entries =>
+        entries.map(e => (e.dumpId === items.dumpId ? { ...e, dataOffset: innerAt } : e))
+      ),
+      outer
+    ])
+    const offsetsRefused = new RegExp(
+      `puts the data of its entry TABLE DATA public\\.items at byte ${innerAt}, where its block does not start`
+    )
+    const error = await checkCustomArchiveStream(Readable.from([crafted])).catch((e: Error) => e)
+    expect((error as Error).message).toMatch(offsetsRefused)
+    // jobs: 2 reads the file by its offsets: refused before anything runs
+    const file = write(`offsets-crafted-${markerCount}.dump`, crafted)
+    await expectRefused(m, offsetsRefused, target =>
+      runRestore(target, fileSource(file), {
+        allowNonEmpty: true,
+        singleTransaction: false,
+        jobs: 2
+      })
+    )
+  })
+
+  it('a directory archive with the data of a table in two compressions (pg_restore picks one by its own order; attacker a60 F2): refused', async () => {
+    const shop = await server.createDatabase()
+    await server.query(
+      shop,
+      `CREATE TABLE public.items (id integer PRIMARY KEY, name text); INSERT INTO public.items VALUES (1, 'item 1');`
+    )
+    const dir = path.join(files, `two-files-${++markerCount}`)
+    await runTool(path.join(server.binDir, 'pg_dump'), ['-Fd', '-f', dir], server.env(shop))
+    const entry = parseArchiveToc(readFileSync(path.join(dir, 'toc.dat'))).entries.find(
+      e => e.desc === 'TABLE DATA' && e.tag === 'items'
+    )!
+    const name = (entry.extra as { filename: string }).filename
+    const m = marker()
+    writeFileSync(path.join(dir, `${name}.zst`), zlib.zstdCompressSync(Buffer.from(smuggled(m))))
+    await expectRefused(
+      m,
+      new RegExp(
+        `holds the data of its entry TABLE DATA public\\.items in 2 files \\(${name}\\.gz, ${name}\\.zst\\)`
+      ),
+      target => runRestore(target, fileSource(dir), { allowNonEmpty: true })
+    )
+  })
+
   it('a directory archive (its gzip data file) and a tar archive: refused the same way', async () => {
     const shop = await server.createDatabase()
     await server.query(
@@ -905,14 +985,22 @@ describe("a table's rows that end before their data block does (attacker a59 F1)
       shop,
       `CREATE TABLE public.odd (v text); INSERT INTO public.odd VALUES (E'\\\\.'), (E'\\\\.\\r'), ('x');`
     )
-    const file = write(`odd-${++markerCount}.dump`, pgDumpBytes(server, shop, ['-Fc', '-Z0']))
-    const target = await server.createDatabase()
-    await server.query(target, KEEP_ME)
-    await runRestore(target, fileSource(file), { allowNonEmpty: true })
     const rows = async (db: string) =>
       (await server.query<{ v: string }>(db, 'SELECT v FROM public.odd ORDER BY v')).map(r => r.v)
-    expect(await rows(target)).toEqual(['\\.', '\\.\r', 'x'])
-    expect(await rows(target)).toEqual(await rows(shop))
-    await server.dropDatabase(target)
+    const dir = path.join(files, `odd-dir-${++markerCount}`)
+    await runTool(path.join(server.binDir, 'pg_dump'), ['-Fd', '-f', dir], server.env(shop))
+    // uncompressed and gzip custom archives, a gzip directory archive: through psql (the gate)
+    for (const file of [
+      write(`odd-${markerCount}.dump`, pgDumpBytes(server, shop, ['-Fc', '-Z0'])),
+      write(`odd-gzip-${markerCount}.dump`, pgDumpBytes(server, shop, ['-Fc', '-Z6'])),
+      dir
+    ]) {
+      const target = await server.createDatabase()
+      await server.query(target, KEEP_ME)
+      await runRestore(target, fileSource(file), { allowNonEmpty: true })
+      expect(await rows(target)).toEqual(['\\.', '\\.\r', 'x'])
+      expect(await rows(target)).toEqual(await rows(shop))
+      await server.dropDatabase(target)
+    }
   })
 })

@@ -3,7 +3,12 @@
  * psql's end-of-data line however the bytes are cut into pieces, as a line-by-line reading does.
  */
 import { describe, expect, it } from '@jest/globals'
-import { CopyEndScan, type CopyEndProblem } from '../../src/postgres/copy-ends.js'
+import { spawnSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { CopyEndScan, type CopyEndProblem, tarMemberSize } from '../../src/postgres/copy-ends.js'
+import { plainTarMembers } from '../../src/postgres/load.js'
 
 /** What psql's handleCopyIn reads: the first line "\.\n" or "\.\r\n" ends the rows. */
 function reference(data: string): CopyEndProblem | undefined {
@@ -67,5 +72,47 @@ describe('CopyEndScan', () => {
       )
       expect([data, scanned(data, cuts)]).toEqual([data, reference(data)])
     }
+  })
+})
+
+describe('tarMemberSize: the size pg_restore reads, only where tar reads the same (attacker a60 F3)', () => {
+  const header = (field: Buffer | string): Buffer => {
+    const h = Buffer.alloc(512)
+    Buffer.from(field as string, typeof field === 'string' ? 'latin1' : undefined).copy(h, 124)
+    return h
+  }
+  it.each([
+    ['00000001750 ', 1000], // pg_dump's (print_tar_number)
+    ['00000001750\0', 1000], // GNU tar's
+    ['1750', 1000],
+    ['\t1750 \0', undefined], // tar: 1000; pg_restore: 0
+    ['   1750\0', undefined],
+    ['1750x', undefined],
+    ['', undefined]
+  ] as const)('%j', (field, size) => {
+    expect(tarMemberSize(header(field))).toBe(size)
+  })
+
+  it('base-256 only as pg_restore reads it (first byte exactly 0x80)', () => {
+    const big = Buffer.alloc(12)
+    big[0] = 0x80
+    big.writeUInt32BE(5_000_000_000 % 2 ** 32, 8)
+    big[7] = Math.floor(5_000_000_000 / 2 ** 32)
+    expect(tarMemberSize(header(big))).toBe(5_000_000_000)
+    const negative = Buffer.alloc(12, 0xff)
+    expect(tarMemberSize(header(negative))).toBeUndefined()
+  })
+
+  it('plainTarMembers refuses a tar with such a member before pg_restore reads it', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'tar-size-'))
+    writeFileSync(path.join(dir, 'toc.dat'), 'x'.repeat(1000))
+    const file = path.join(dir, 'a.tar')
+    expect(spawnSync('tar', ['--format=ustar', '-cf', file, '-C', dir, 'toc.dat']).status).toBe(0)
+    const bytes = readFileSync(file)
+    Buffer.from('\t1750 \0', 'latin1').copy(bytes, 124)
+    writeFileSync(file, bytes)
+    await expect(plainTarMembers(file)).rejects.toThrow(
+      /a member whose size field pg_restore and tar read differently \("toc\.dat": "\\t1750 /
+    )
   })
 })

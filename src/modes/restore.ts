@@ -141,7 +141,7 @@ import {
   repairMovedSequences,
   unchangedCheck
 } from '../postgres/unchanged.js'
-import { quoteSql } from '../postgres/sql-redact.js'
+import { quoteSql, redactSql } from '../postgres/sql-redact.js'
 import { parseCopyStatement } from '../postgres/plain-sql.js'
 import {
   type OwnDefaultPrivileges,
@@ -1286,7 +1286,7 @@ export function forRoleDefaultsWarning(
 ): string | undefined {
   const NAME = String.raw`(?:"(?:[^"]|"")+"|[^\s,"]+)`
   const forRoles = new RegExp(
-    String.raw`^(ALTER\s+DEFAULT\s+PRIVILEGES\s+FOR\s+(?:ROLE|USER)\s+)(${NAME}(?:\s*,\s*${NAME})*)`,
+    String.raw`^\s*(ALTER\s+DEFAULT\s+PRIVILEGES\s+FOR\s+(?:ROLE|USER)\s+)(${NAME}(?:\s*,\s*${NAME})*)`,
     'i'
   )
   const unquoted = (name: string): string =>
@@ -1303,8 +1303,10 @@ export function forRoleDefaultsWarning(
       continue
     const missing = g.reason.includes(': their role')
     let counted = false
-    for (const sample of g.samples) {
-      const m = forRoles.exec(sample.text)
+    // the statements as written (a sample's text is shortened and redacted for display: a
+    // name's spaces collapsed would name another role, attacker a60 F5)
+    for (const statement of g.statements ?? []) {
+      const m = forRoles.exec(statement)
       if (!m) continue
       const owners = [...m[2].matchAll(new RegExp(NAME, 'g'))].map(([n]) => unquoted(n))
       if (owners.every(o => facts.superusers?.includes(o))) continue
@@ -1313,9 +1315,14 @@ export function forRoleDefaultsWarning(
       else foreign = true
       counted = true
       shown++
-      // a statement shown whole (not cut at the quoting's limit) can be given again
-      if (!sample.text.endsWith('…') && again.length < 5)
-        again.push(`ALTER DEFAULT PRIVILEGES FOR ROLE ${me}${sample.text.slice(m[0].length)}`)
+      // given again only as written, nothing in it hidden (a secret would show)
+      if (again.length < 5 && redactSql(statement) === statement)
+        again.push(
+          `ALTER DEFAULT PRIVILEGES FOR ROLE ${me} ${statement.slice(m[0].length).trim()}`.replace(
+            /;?$/,
+            ';'
+          )
+        )
     }
     if (counted) total += g.count
   }

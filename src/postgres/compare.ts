@@ -145,11 +145,21 @@ export class ByteReader {
   private pos = 0
   /** The bytes of an int (or a block type) that straddles chunks, gathered. */
   private readonly straddling = Buffer.alloc(64)
+  /** The archive's offset of the chunk at hand's first byte. */
+  private chunkOffset: number
   constructor(
     private readonly source: ChunkSource,
     /** The first bytes (those after the TOC in the chunk that ended it). */
-    private buf: Buffer
-  ) {}
+    private buf: Buffer,
+    /** Their offset in the archive (the TOC's end), for {@link position}. */
+    start = 0
+  ) {
+    this.chunkOffset = start
+  }
+  /** The archive's offset of the next byte to read. */
+  position(): number {
+    return this.chunkOffset + this.pos
+  }
   /** The next chunk in place of the one read through; false at the end of the stream. */
   private async fill(): Promise<boolean> {
     // the rest of the chunk read through is recorded before it is given up
@@ -157,6 +167,7 @@ export class ByteReader {
       this.recording.update(this.buf.subarray(this.recordFrom))
     }
     this.recordFrom = 0
+    this.chunkOffset += this.buf.length
     // the chunk read through is not held while the next is awaited (the tap's chunks are
     // Buffers of their own: one held across the load's scavenges would live until a full GC)
     this.buf = EMPTY_CHUNK

@@ -178,14 +178,21 @@ function copyEntries(toc: ArchiveToc): Map<number, TocEntry> {
   return new Map(toc.entries.filter(e => (e.copyStmt ?? '') !== '').map(e => [e.dumpId, e]))
 }
 
+function entryName(entry: TocEntry): string {
+  return `${entry.desc} ${entry.namespace ? `${entry.namespace}.` : ''}${entry.tag}`.replace(
+    /[\r\n]+/g,
+    ' '
+  )
+}
+
 function refusal(entry: TocEntry, problem: CopyEndProblem): ArchiveError {
-  const name = `${entry.desc} ${entry.namespace ? `${entry.namespace}.` : ''}${entry.tag}`
+  const name = entryName(entry)
   const how =
     problem.what === 'early'
       ? `hold a line "\\." with more after it (byte ${problem.at} of its data): pg_dump writes that line only as the rows' last (a backslash in a value is "\\\\"), and psql, which this restore loads through, ends the rows there and runs what follows as SQL, where pg_restore -d sends it to the server as rows, which it ignores`
       : `do not end with the line "\\." pg_dump writes after them: psql, which this restore loads through, would read what follows them in the script (the next entries' statements) as rows`
   return new ArchiveError(
-    `the rows of the archive's entry ${name.replace(/[\r\n]+/g, ' ')} ${how}. The archive was changed after pg_dump wrote it. Nothing was restored. Restore a backup pg_dump wrote.`
+    `the rows of the archive's entry ${name} ${how}. The archive was changed after pg_dump wrote it. Nothing was restored. Restore a backup pg_dump wrote.`
   )
 }
 
@@ -235,8 +242,10 @@ export async function checkCustomArchiveRows(source: ChunkSource): Promise<CopyE
     algorithm === 'gzip' ? 'zlib' : algorithm === 'zstd' || algorithm === 'lz4' ? algorithm : 'none'
   const entries = copyEntries(toc)
   const intSize = toc.header.intSize
-  const reader = new ByteReader(source, rest)
+  const reader = new ByteReader(source, rest, toc.end)
   let blocks = 0
+  /** Where each block starts, by dump ID (the first of an ID: pg_restore reads that one). */
+  const starts = new Map<number, number>()
   const length = async (): Promise<number> => {
     const len = reader.intNow(intSize) ?? (await reader.int(intSize))
     if (len < 0) throw new ArchiveError('a data chunk of the archive has a negative length')
@@ -258,8 +267,10 @@ export async function checkCustomArchiveRows(source: ChunkSource): Promise<CopyE
     }
   }
   while (!(await reader.atEnd())) {
+    const at = reader.position()
     const type = await reader.byte()
     const id = await reader.int(intSize)
+    if (!starts.has(id)) starts.set(id, at)
     const entry = entries.get(id)
     if (type === BLK_DATA && entry && compression === 'none') {
       // uncompressed (pg_dump -Z0: a chunk per row): read in place, no await per row
@@ -284,6 +295,16 @@ export async function checkCustomArchiveRows(source: ChunkSource): Promise<CopyE
       )
     }
   }
+  // pg_restore reading a file seeks to the offset the TOC gives an entry's data (and reads on
+  // from there): each must be where this read found that entry's block (attacker a60 F1: an
+  // offset into a block of an ID no entry has, holding a block of rows this read skipped)
+  for (const entry of toc.entries) {
+    if (entry.extra.format !== 'custom' || entry.extra.dataState !== 'set') continue
+    if (starts.get(entry.dumpId) !== entry.extra.dataOffset)
+      throw new ArchiveError(
+        `the archive's table of contents puts the data of its entry ${entryName(entry)} at byte ${entry.extra.dataOffset}, where ${starts.has(entry.dumpId) ? `its block does not start (it starts at byte ${starts.get(entry.dumpId)})` : 'the archive holds no block of it'}: pg_dump never writes that, and pg_restore would read other bytes than this check. The archive was changed after pg_dump wrote it. Nothing was restored. Restore a backup pg_dump wrote.`
+      )
+  }
   return { blocks }
 }
 
@@ -293,14 +314,21 @@ export async function checkDirectoryRows(dir: string, toc: ArchiveToc): Promise<
   for (const entry of copyEntries(toc).values()) {
     const name = entry.extra.format === 'directory' ? entry.extra.filename : null
     if (!name) continue
-    const found = (
+    const present = (
       [
         ['', 'none'],
         ['.gz', 'gzip'],
         ['.zst', 'zstd'],
         ['.lz4', 'lz4']
       ] as const
-    ).find(([suffix]) => existsSync(path.join(dir, name + suffix)))
+    ).filter(([suffix]) => existsSync(path.join(dir, name + suffix)))
+    // pg_dump writes one; pg_restore takes one of several by its own order, which differs
+    // between majors (attacker a60 F2: 17 read the .lz4 where this read the .zst)
+    if (present.length > 1)
+      throw new ArchiveError(
+        `the directory archive holds the data of its entry ${entryName(entry)} in ${present.length} files (${present.map(([suffix]) => name + suffix).join(', ')}): pg_dump writes one, and pg_restore would read one of them by an order of its own. Nothing was restored. Restore a backup pg_dump wrote.`
+      )
+    const found = present[0]
     // a file pg_restore would not find fails the load the same way
     if (!found) continue
     blocks++
@@ -335,12 +363,9 @@ export async function checkTarRows(file: string, toc: ArchiveToc): Promise<CopyE
         const nul = raw.indexOf(0)
         return raw.subarray(0, nul < 0 ? length : nul).toString('latin1')
       }
-      const sizeField = header.subarray(124, 136)
-      const size =
-        sizeField[0] & 0x80
-          ? Number(sizeField.subarray(1).reduce((n, b) => n * 256n + BigInt(b), 0n))
-          : parseInt(field(124, 12).trim() || '0', 8)
-      if (!Number.isSafeInteger(size) || size < 0) break
+      const size = tarMemberSize(header)
+      // (plainTarMembers refused such a member before)
+      if (size === undefined) break
       const entry = byName.get(field(0, 100))
       if (entry) {
         blocks++
@@ -362,6 +387,25 @@ export async function checkTarRows(file: string, toc: ArchiveToc): Promise<CopyE
     await handle.close()
   }
   return { blocks }
+}
+
+/**
+ * A tar header's member size as pg_restore reads it (read_tar_number, src/port/tar.c: base-256
+ * when the field's first byte is exactly 0x80, else the octal digits it starts with) — and
+ * undefined where tar would read another: anything but octal digits from the field's start,
+ * then spaces or NULs (attacker a60 F3: "\t<octal>" was N bytes to tar and the checks, 0 to
+ * pg_restore, which then read the member's bytes as the next header), or a first byte with
+ * the high bit set but not 0x80.
+ */
+export function tarMemberSize(header: Buffer): number | undefined {
+  const field = header.subarray(124, 136)
+  if (field[0] === 0x80) {
+    const size = Number(field.subarray(1).reduce((n, b) => n * 256n + BigInt(b), 0n))
+    return Number.isSafeInteger(size) ? size : undefined
+  }
+  const text = field.toString('latin1')
+  if (!/^[0-7]+[ \0]*$/.test(text)) return undefined
+  return parseInt(text, 8)
 }
 
 /** {@link checkCustomArchiveRows} of a stream of the decoded archive (destroyed after). */

@@ -68,7 +68,8 @@ import {
   checkCustomArchiveStream,
   checkDirectoryRows,
   checkTarRows,
-  checkedRowsNote
+  checkedRowsNote,
+  tarMemberSize
 } from './copy-ends.js'
 import { OWN_SEARCH_PATH, endOwnSessions, ownSessionCount } from './session.js'
 import { type ClientInstall, programPath } from './clients.js'
@@ -1299,13 +1300,12 @@ export async function plainTarMembers(file: string): Promise<void> {
         throw refuse(`a member named ${JSON.stringify(name)}`)
       if (seen.has(name)) throw refuse(`the member ${JSON.stringify(name)} twice`)
       seen.add(name)
-      const sizeField = header.subarray(124, 136)
-      const size =
-        sizeField[0] & 0x80
-          ? Number(sizeField.subarray(1).reduce((n, b) => n * 256n + BigInt(b), 0n))
-          : parseInt(field(124, 12).trim() || '0', 8)
-      if (!Number.isSafeInteger(size) || size < 0)
-        throw refuse(`a member of unreadable size (${JSON.stringify(name)})`)
+      // the size as pg_restore reads it, and only where tar reads the same
+      const size = tarMemberSize(header)
+      if (size === undefined)
+        throw refuse(
+          `a member whose size field pg_restore and tar read differently (${JSON.stringify(name)}: ${JSON.stringify(header.subarray(124, 136).toString('latin1'))})`
+        )
       at += 512 + Math.ceil(size / 512) * 512
     }
   } finally {

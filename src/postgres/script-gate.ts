@@ -82,6 +82,11 @@ export interface SkippedStatement {
   table?: string
   /** A COPY left out: its data lines (rows) left out with it. */
   rows?: number
+  /**
+   * An ALTER DEFAULT PRIVILEGES left out: its whole text as written (`text` is shortened for
+   * display), for the warning that gives it again for the restoring role.
+   */
+  statement?: string
 }
 
 export interface ScriptGateOptions {
@@ -473,6 +478,8 @@ export class ScriptGate extends Transform {
       text: shortText(e.text)
     }
     if ('table' in verdict && verdict.table !== undefined) entry.table = verdict.table
+    if (e.text.length <= 4096 && /^\s*ALTER\s+DEFAULT\s+PRIVILEGES\b/i.test(e.text))
+      entry.statement = e.text
     this.skipped.push(entry)
     // COPY … FROM stdin: its data follows (pg_dump writes no other COPY)
     if (cls.kind === 'copy' && e.parts[0]?.copy?.target === 'stdin') this.skippedCopy = entry

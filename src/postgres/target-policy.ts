@@ -1521,10 +1521,15 @@ export interface SkippedGroup {
   reason: string
   count: number
   samples: { line: number; text: string }[]
+  /**
+   * The ALTER DEFAULT PRIVILEGES statements of the samples, as written (SkippedStatement's
+   * `statement`): for a warning that gives them again, never shown as they are.
+   */
+  statements?: string[]
 }
 
 export function groupSkipped(
-  skipped: ReadonlyArray<{ line: number; reason: string; text: string }>,
+  skipped: ReadonlyArray<{ line: number; reason: string; text: string; statement?: string }>,
   samples = 5
 ): SkippedGroup[] {
   const groups = new Map<string, SkippedGroup>()
@@ -1532,7 +1537,10 @@ export function groupSkipped(
     let g = groups.get(s.reason)
     if (!g) groups.set(s.reason, (g = { reason: s.reason, count: 0, samples: [] }))
     g.count++
-    if (g.samples.length < samples) g.samples.push({ line: s.line, text: s.text })
+    if (g.samples.length < samples) {
+      g.samples.push({ line: s.line, text: s.text })
+      if (s.statement !== undefined) (g.statements ??= []).push(s.statement)
+    }
   }
   return [...groups.values()].sort((a, b) => b.count - a.count || a.reason.localeCompare(b.reason))
 }
