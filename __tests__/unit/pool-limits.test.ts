@@ -11,7 +11,12 @@ import {
   connectionSlotsAdvice
 } from '../../src/postgres/diagnostics.js'
 import { parseDatabaseUrl } from '../../src/postgres/connection.js'
-import { explainLoadFailure, LoadError, neverConnected } from '../../src/postgres/load.js'
+import {
+  explainLoadFailure,
+  failedBeforeCommit,
+  LoadError,
+  neverConnected
+} from '../../src/postgres/load.js'
 import { explainDumpFailure } from '../../src/postgres/dump.js'
 import { explainConnectError } from '../../src/postgres/session.js'
 
@@ -207,5 +212,45 @@ describe('a connect timeout', () => {
     ).message
     expect(message).toMatch(/within 10 s\. Check the host and port, and that the server's firewall/)
     expect(message).not.toContain('queue')
+  })
+})
+
+describe('failedBeforeCommit (attacker a58 F2: a server restart mid-load was "may have committed")', () => {
+  const failed = (stderr: string, code = 1, program = '/usr/bin/pg_restore', signal = null) =>
+    new LoadError('x', stderr, false, { program, code, signal })
+  const lost =
+    'FATAL:  terminating connection due to administrator command\nserver closed the connection unexpectedly\n'
+
+  it('pg_restore -d lost its connection on a command before its COMMIT: rolled back', () => {
+    expect(
+      failedBeforeCommit(
+        failed(
+          `pg_restore: error: could not execute query: ${lost}pg_restore: detail: Command was: ALTER TABLE ONLY public.big\n    ADD CONSTRAINT big_pkey PRIMARY KEY (id);\n`
+        )
+      )
+    ).toBe(true)
+    expect(
+      failedBeforeCommit(failed(`pg_restore: error: error returned by PQputCopyData: ${lost}`))
+    ).toBe(true)
+  })
+
+  it('at the COMMIT itself, by a signal, or psql: unknown', () => {
+    expect(
+      failedBeforeCommit(
+        failed(
+          `pg_restore: error: could not commit transaction: ${lost}pg_restore: detail: Command was: COMMIT\n`
+        )
+      )
+    ).toBe(false)
+    expect(
+      failedBeforeCommit(
+        new LoadError('x', 'pg_restore: error: could not execute query: x', false, {
+          program: '/usr/bin/pg_restore',
+          code: null,
+          signal: 'SIGKILL'
+        })
+      )
+    ).toBe(false)
+    expect(failedBeforeCommit(failed(`psql:<stdin>:12: ${lost}`, 2, '/usr/bin/psql'))).toBe(false)
   })
 })

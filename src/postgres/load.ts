@@ -375,7 +375,8 @@ export async function loadBackup(
     // its COMMIT, or the server refused it — rolled back, though the input's end was released
     // or it never had a session (no connection left for it: trial u26 F1, "may have committed" of
     // a target that held nothing): its transaction never began
-    if (cut || endedOnStatementError(error) || neverConnected(error)) markRolledBack()
+    if (cut || endedOnStatementError(error) || neverConnected(error) || failedBeforeCommit(error))
+      markRolledBack()
     // the loader killed after its input's end was released: its server session may still run a
     // statement before its COMMIT (an index of the post-data section) — ended here, and its
     // transaction's status asked, as a cancel does (attacker a37 F2: "may have committed" of a
@@ -2711,6 +2712,24 @@ export function endedOnStatementError(error: LoadError): boolean {
   if (CONNECTION_LOST.test(error.stderr)) return false
   if (/(?:^|[\\/])psql$/.test(exit.program)) return exit.code === 3
   return exit.code === 1 && /\bERROR: /.test(error.stderr)
+}
+
+/**
+ * pg_restore -d stopped on a command before its COMMIT, its connection lost there (a server
+ * restart, pg_terminate_backend): with --single-transaction and --exit-on-error it sends COMMIT
+ * last and exits at the first failure, so a failure that names another command ("Command was:
+ * ALTER TABLE …", a COPY's PQputCopyData) never let it send one — the server rolled the
+ * transaction back (attacker a58 F2: "may have committed" of a target left as it was). A
+ * failure at the COMMIT itself ("could not commit", "Command was: COMMIT") stays unknown.
+ */
+export function failedBeforeCommit(error: LoadError): boolean {
+  const exit = error.exit
+  if (!exit || exit.signal || error.inputFailed || exit.code !== 1) return false
+  if (!/(?:^|[\\/])pg_restore$/.test(exit.program)) return false
+  if (/could not commit|Command was: COMMIT\b/i.test(error.stderr)) return false
+  return /^pg_restore: error: (?:could not execute query|query failed|error returned by PQputCopy(?:Data|End))/m.test(
+    error.stderr
+  )
 }
 
 /**
