@@ -611,6 +611,30 @@ describe("whose backup is the newest (issue 14.2): only the repository's own run
     )
   })
 
+  it('a run that uploaded the name twice: the newest is taken, and the log says which was not (attacker a58 F4)', async () => {
+    const at = (hoursAgo: number) => new Date(Date.now() - hoursAgo * HOUR)
+    const older = await backend.seedArtifact({
+      name: 'doubled.zip',
+      bytes: Buffer.from(made[0].artifact.bytes),
+      createdAt: at(3)
+    })
+    const newer = await backend.seedArtifact({
+      name: 'doubled.zip',
+      bytes: Buffer.from(made[1].artifact.bytes),
+      createdAt: at(2),
+      runId: older.runId
+    })
+    const { value, out } = await captured(() =>
+      expectRestoredBackup(byName(older.runId, 'doubled'), 2)
+    )
+    expect(value.artifactId).toBe(newer.id)
+    expect(out).toMatch(
+      new RegExp(
+        `Run ${older.runId} holds 2 artifacts named as asked: took the newest, 'doubled\\.zip' \\(artifact ${newer.id}, .*; not 'doubled\\.zip' \\(artifact ${older.id}, `
+      )
+    )
+  })
+
   describe('a name two workflows upload (attacker a58 F1: a CI job backing up its test database on every push)', () => {
     const TWICE = 'twice'
     beforeAll(async () => {

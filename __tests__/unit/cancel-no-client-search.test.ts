@@ -32,6 +32,10 @@ describe('a cancelled run', () => {
     ).rejects.toThrow('the run was cancelled (SIGINT)')
     expect(installer).not.toHaveBeenCalled()
     expect(said).toEqual([])
+    // pg-bin-dir: its probe stopped by the cancel says nothing of the directory (attacker a58 F3)
+    await expect(
+      chooseRestoreClient('pg_restore', 15, 15, { pgBinDir: '/usr/lib/postgresql/15/bin' })
+    ).rejects.toThrow('the run was cancelled (SIGINT)')
     await expect(discoverClients('pg_restore', ['/usr/lib/postgresql/15/bin'])).rejects.toThrow(
       'the run was cancelled (SIGINT)'
     )

@@ -324,6 +324,8 @@ async function chooseClientOf(asked: Need, options: ClientChoiceOptions): Promis
   const wanted = options.postgresVersion
   if (options.pgBinDir) {
     const install = await probe(options.pgBinDir, program)
+    // a probe the run's cancel stopped says nothing of the directory (attacker a58 F3)
+    stopIfCancelled()
     if (!install) {
       throw new SettingError(
         'pgBinDir',

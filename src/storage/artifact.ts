@@ -594,7 +594,7 @@ export async function findBackupArtifact(
   const live =
     source.runId === 'latest' && ((source.from ?? 'default-branch') !== 'any' || source.workflow)
       ? await newestTrusted(octokit, source, newestFirst, names)
-      : newestFirst.find(a => !a.expired)
+      : newestOf(newestFirst, source)
   if (!live) {
     if (newestFirst.length > 0) throw expiredError(newestFirst[0], source.repository)
     throw new NoBackupArtifactError(
@@ -610,6 +610,33 @@ export async function findBackupArtifact(
       : await explicitOrigin(octokit, source.repository, live),
     source.repository
   )
+}
+
+/**
+ * The newest live one of `newestFirst`; when it is one of several of the name (one run that
+ * uploaded twice, 'db' beside 'db.zip'), which was taken and which not is said (attacker a58 F4:
+ * the newer of two was restored without a word).
+ */
+function newestOf(
+  newestFirst: RestArtifact[],
+  source: Extract<ArtifactSource, { kind: 'artifact' }>
+): RestArtifact | undefined {
+  const live = newestFirst.filter(a => !a.expired)
+  const chosen = live[0]
+  if (chosen && live.length > 1)
+    log.info(
+      `${source.runId === 'latest' ? source.repository : `Run ${source.runId}`} holds ${live.length} artifacts named as asked: took the newest, ${describeArtifact(chosen)}; not ${live
+        .slice(1, 6)
+        .map(describeArtifact)
+        .join(
+          ', '
+        )}${live.length > 6 ? `, and ${live.length - 6} more` : ''}. Choose another by artifact-id.`
+    )
+  return chosen
+}
+
+function describeArtifact(a: RestArtifact): string {
+  return `'${a.name}' (artifact ${a.id}, ${a.created_at ?? 'of unknown date'})`
 }
 
 /**
