@@ -2342,12 +2342,15 @@ function decoder(compression, out) {
 function copyEntries(toc) {
     return new Map(toc.entries.filter(e => (e.copyStmt ?? '') !== '').map(e => [e.dumpId, e]));
 }
+function entryName(entry) {
+    return `${entry.desc} ${entry.namespace ? `${entry.namespace}.` : ''}${entry.tag}`.replace(/[\r\n]+/g, ' ');
+}
 function refusal(entry, problem) {
-    const name = `${entry.desc} ${entry.namespace ? `${entry.namespace}.` : ''}${entry.tag}`;
+    const name = entryName(entry);
     const how = problem.what === 'early'
         ? `hold a line "\\." with more after it (byte ${problem.at} of its data): pg_dump writes that line only as the rows' last (a backslash in a value is "\\\\"), and psql, which this restore loads through, ends the rows there and runs what follows as SQL, where pg_restore -d sends it to the server as rows, which it ignores`
         : `do not end with the line "\\." pg_dump writes after them: psql, which this restore loads through, would read what follows them in the script (the next entries' statements) as rows`;
-    return new postgres_archive/* ArchiveError */.di(`the rows of the archive's entry ${name.replace(/[\r\n]+/g, ' ')} ${how}. The archive was changed after pg_dump wrote it. Nothing was restored. Restore a backup pg_dump wrote.`);
+    return new postgres_archive/* ArchiveError */.di(`the rows of the archive's entry ${name} ${how}. The archive was changed after pg_dump wrote it. Nothing was restored. Restore a backup pg_dump wrote.`);
 }
 function lz4Refusal() {
     return new postgres_archive/* ArchiveError */.di("the archive's data is compressed with lz4 and the lz4 program is not installed: the restore reads every table's rows before loading them through psql (to find where they end), and cannot. Nothing was restored. Install lz4 (apt-get install lz4), or dump with --compress=gzip or zstd.");
@@ -2383,8 +2386,10 @@ async function checkCustomArchiveRows(source) {
     const compression = algorithm === 'gzip' ? 'zlib' : algorithm === 'zstd' || algorithm === 'lz4' ? algorithm : 'none';
     const entries = copyEntries(toc);
     const intSize = toc.header.intSize;
-    const reader = new compare/* ByteReader */.kP(source, rest);
+    const reader = new compare/* ByteReader */.kP(source, rest, toc.end);
     let blocks = 0;
+    /** Where each block starts, by dump ID (the first of an ID: pg_restore reads that one). */
+    const starts = new Map();
     const length = async () => {
         const len = reader.intNow(intSize) ?? (await reader.int(intSize));
         if (len < 0)
@@ -2407,8 +2412,11 @@ async function checkCustomArchiveRows(source) {
         }
     };
     while (!(await reader.atEnd())) {
+        const at = reader.position();
         const type = await reader.byte();
         const id = await reader.int(intSize);
+        if (!starts.has(id))
+            starts.set(id, at);
         const entry = entries.get(id);
         if (type === BLK_DATA && entry && compression === 'none') {
             // uncompressed (pg_dump -Z0: a chunk per row): read in place, no await per row
@@ -2437,6 +2445,15 @@ async function checkCustomArchiveRows(source) {
             throw new postgres_archive/* ArchiveError */.di(`the archive holds a data block of unknown type ${type} (dump ID ${id}), which pg_dump never writes`);
         }
     }
+    // pg_restore reading a file seeks to the offset the TOC gives an entry's data (and reads on
+    // from there): each must be where this read found that entry's block (attacker a60 F1: an
+    // offset into a block of an ID no entry has, holding a block of rows this read skipped)
+    for (const entry of toc.entries) {
+        if (entry.extra.format !== 'custom' || entry.extra.dataState !== 'set')
+            continue;
+        if (starts.get(entry.dumpId) !== entry.extra.dataOffset)
+            throw new postgres_archive/* ArchiveError */.di(`the archive's table of contents puts the data of its entry ${entryName(entry)} at byte ${entry.extra.dataOffset}, where ${starts.has(entry.dumpId) ? `its block does not start (it starts at byte ${starts.get(entry.dumpId)})` : 'the archive holds no block of it'}: pg_dump never writes that, and pg_restore would read other bytes than this check. The archive was changed after pg_dump wrote it. Nothing was restored. Restore a backup pg_dump wrote.`);
+    }
     return { blocks };
 }
 /** A directory archive's data files (`dir`, its TOC read): each COPY entry's rows checked. */
@@ -2446,12 +2463,17 @@ async function checkDirectoryRows(dir, toc) {
         const name = entry.extra.format === 'directory' ? entry.extra.filename : null;
         if (!name)
             continue;
-        const found = [
+        const present = [
             ['', 'none'],
             ['.gz', 'gzip'],
             ['.zst', 'zstd'],
             ['.lz4', 'lz4']
-        ].find(([suffix]) => (0,external_node_fs_.existsSync)(external_node_path_default().join(dir, name + suffix)));
+        ].filter(([suffix]) => (0,external_node_fs_.existsSync)(external_node_path_default().join(dir, name + suffix)));
+        // pg_dump writes one; pg_restore takes one of several by its own order, which differs
+        // between majors (attacker a60 F2: 17 read the .lz4 where this read the .zst)
+        if (present.length > 1)
+            throw new postgres_archive/* ArchiveError */.di(`the directory archive holds the data of its entry ${entryName(entry)} in ${present.length} files (${present.map(([suffix]) => name + suffix).join(', ')}): pg_dump writes one, and pg_restore would read one of them by an order of its own. Nothing was restored. Restore a backup pg_dump wrote.`);
+        const found = present[0];
         // a file pg_restore would not find fails the load the same way
         if (!found)
             continue;
@@ -2487,11 +2509,9 @@ async function checkTarRows(file, toc) {
                 const nul = raw.indexOf(0);
                 return raw.subarray(0, nul < 0 ? length : nul).toString('latin1');
             };
-            const sizeField = header.subarray(124, 136);
-            const size = sizeField[0] & 0x80
-                ? Number(sizeField.subarray(1).reduce((n, b) => n * 256n + BigInt(b), 0n))
-                : parseInt(field(124, 12).trim() || '0', 8);
-            if (!Number.isSafeInteger(size) || size < 0)
+            const size = tarMemberSize(header);
+            // (plainTarMembers refused such a member before)
+            if (size === undefined)
                 break;
             const entry = byName.get(field(0, 100));
             if (entry) {
@@ -2517,6 +2537,25 @@ async function checkTarRows(file, toc) {
         await handle.close();
     }
     return { blocks };
+}
+/**
+ * A tar header's member size as pg_restore reads it (read_tar_number, src/port/tar.c: base-256
+ * when the field's first byte is exactly 0x80, else the octal digits it starts with) — and
+ * undefined where tar would read another: anything but octal digits from the field's start,
+ * then spaces or NULs (attacker a60 F3: "\t<octal>" was N bytes to tar and the checks, 0 to
+ * pg_restore, which then read the member's bytes as the next header), or a first byte with
+ * the high bit set but not 0x80.
+ */
+function tarMemberSize(header) {
+    const field = header.subarray(124, 136);
+    if (field[0] === 0x80) {
+        const size = Number(field.subarray(1).reduce((n, b) => n * 256n + BigInt(b), 0n));
+        return Number.isSafeInteger(size) ? size : undefined;
+    }
+    const text = field.toString('latin1');
+    if (!/^[0-7]+[ \0]*$/.test(text))
+        return undefined;
+    return parseInt(text, 8);
 }
 /** {@link checkCustomArchiveRows} of a stream of the decoded archive (destroyed after). */
 async function checkCustomArchiveStream(stream) {
@@ -3610,7 +3649,7 @@ async function loadBackup(dump, plan, target, options, workDir, hooks = {}) {
         // its COMMIT, or the server refused it — rolled back, though the input's end was released
         // or it never had a session (no connection left for it: trial u26 F1, "may have committed" of
         // a target that held nothing): its transaction never began
-        if (cut || endedOnStatementError(error) || neverConnected(error))
+        if (cut || endedOnStatementError(error) || neverConnected(error) || failedBeforeCommit(error))
             (0,commit/* markRolledBack */.du)();
         // the loader killed after its input's end was released: its server session may still run a
         // statement before its COMMIT (an index of the post-data section) — ended here, and its
@@ -4335,12 +4374,10 @@ async function plainTarMembers(file) {
             if (seen.has(name))
                 throw refuse(`the member ${JSON.stringify(name)} twice`);
             seen.add(name);
-            const sizeField = header.subarray(124, 136);
-            const size = sizeField[0] & 0x80
-                ? Number(sizeField.subarray(1).reduce((n, b) => n * 256n + BigInt(b), 0n))
-                : parseInt(field(124, 12).trim() || '0', 8);
-            if (!Number.isSafeInteger(size) || size < 0)
-                throw refuse(`a member of unreadable size (${JSON.stringify(name)})`);
+            // the size as pg_restore reads it, and only where tar reads the same
+            const size = tarMemberSize(header);
+            if (size === undefined)
+                throw refuse(`a member whose size field pg_restore and tar read differently (${JSON.stringify(name)}: ${JSON.stringify(header.subarray(124, 136).toString('latin1'))})`);
             at += 512 + Math.ceil(size / 512) * 512;
         }
     }
@@ -5532,6 +5569,24 @@ function endedOnStatementError(error) {
     if (/(?:^|[\\/])psql$/.test(exit.program))
         return exit.code === 3;
     return exit.code === 1 && /\bERROR: /.test(error.stderr);
+}
+/**
+ * pg_restore -d stopped on a command before its COMMIT, its connection lost there (a server
+ * restart, pg_terminate_backend): with --single-transaction and --exit-on-error it sends COMMIT
+ * last and exits at the first failure, so a failure that names another command ("Command was:
+ * ALTER TABLE …", a COPY's PQputCopyData) never let it send one — the server rolled the
+ * transaction back (attacker a58 F2: "may have committed" of a target left as it was). A
+ * failure at the COMMIT itself ("could not commit", "Command was: COMMIT") stays unknown.
+ */
+function failedBeforeCommit(error) {
+    const exit = error.exit;
+    if (!exit || exit.signal || error.inputFailed || exit.code !== 1)
+        return false;
+    if (!/(?:^|[\\/])pg_restore$/.test(exit.program))
+        return false;
+    if (/could not commit|Command was: COMMIT\b/i.test(error.stderr))
+        return false;
+    return /^pg_restore: error: (?:could not execute query|query failed|error returned by PQputCopy(?:Data|End))/m.test(error.stderr);
 }
 /**
  * The loader never had a session on the server, before any statement of it ran: libpq's
@@ -9465,7 +9520,7 @@ function actAsWarning(groups, facts) {
  */
 function forRoleDefaultsWarning(groups, facts) {
     const NAME = String.raw `(?:"(?:[^"]|"")+"|[^\s,"]+)`;
-    const forRoles = new RegExp(String.raw `^(ALTER\s+DEFAULT\s+PRIVILEGES\s+FOR\s+(?:ROLE|USER)\s+)(${NAME}(?:\s*,\s*${NAME})*)`, 'i');
+    const forRoles = new RegExp(String.raw `^\s*(ALTER\s+DEFAULT\s+PRIVILEGES\s+FOR\s+(?:ROLE|USER)\s+)(${NAME}(?:\s*,\s*${NAME})*)`, 'i');
     const unquoted = (name) => name.startsWith('"') ? name.slice(1, -1).replace(/""/g, '"') : name.toLowerCase();
     const me = (0,sql_names/* quoteIdent */.v4)(facts.currentUser);
     const roles = new Set();
@@ -9479,8 +9534,10 @@ function forRoleDefaultsWarning(groups, facts) {
             continue;
         const missing = g.reason.includes(': their role');
         let counted = false;
-        for (const sample of g.samples) {
-            const m = forRoles.exec(sample.text);
+        // the statements as written (a sample's text is shortened and redacted for display: a
+        // name's spaces collapsed would name another role, attacker a60 F5)
+        for (const statement of g.statements ?? []) {
+            const m = forRoles.exec(statement);
             if (!m)
                 continue;
             const owners = [...m[2].matchAll(new RegExp(NAME, 'g'))].map(([n]) => unquoted(n));
@@ -9493,9 +9550,9 @@ function forRoleDefaultsWarning(groups, facts) {
                 foreign = true;
             counted = true;
             shown++;
-            // a statement shown whole (not cut at the quoting's limit) can be given again
-            if (!sample.text.endsWith('…') && again.length < 5)
-                again.push(`ALTER DEFAULT PRIVILEGES FOR ROLE ${me}${sample.text.slice(m[0].length)}`);
+            // given again only as written, nothing in it hidden (a secret would show)
+            if (again.length < 5 && (0,sql_redact/* redactSql */.Mj)(statement) === statement)
+                again.push(`ALTER DEFAULT PRIVILEGES FOR ROLE ${me} ${statement.slice(m[0].length).trim()}`.replace(/;?$/, ';'));
         }
         if (counted)
             total += g.count;

@@ -515,6 +515,8 @@ async function chooseClientOf(asked, options) {
     const wanted = options.postgresVersion;
     if (options.pgBinDir) {
         const install = await probe(options.pgBinDir, program);
+        // a probe the run's cancel stopped says nothing of the directory (attacker a58 F3)
+        (0,src_process/* stopIfCancelled */.FE)();
         if (!install) {
             throw new errors/* SettingError */.L_('pgBinDir', `'${options.pgBinDir}' has no working ${program}${EXE}. Give the directory that holds ${program}, e.g. ${debianBinDir(need.installMajor)}.`);
         }

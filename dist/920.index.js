@@ -21,7 +21,7 @@ __webpack_require__.d(__webpack_exports__, {
   kI: () => (/* binding */ uploadBackup)
 });
 
-// UNUSED EXPORTS: ArtifactStorageError, artifactUrl, replacementName, repositoryVisibility
+// UNUSED EXPORTS: ArtifactStorageError, artifactUrl, replacementName, repositoryVisibility, sameWorkflow
 
 // EXTERNAL MODULE: ./node_modules/@actions/artifact/lib/artifact.js + 28 modules
 var artifact = __webpack_require__(76799);
@@ -615,9 +615,9 @@ async function findBackupArtifact(client, source) {
     }
     const named = artifacts.filter(a => names.includes(a.name));
     const newestFirst = named.sort((a, b) => Date.parse(b.created_at ?? '') - Date.parse(a.created_at ?? ''));
-    const live = source.runId === 'latest' && (source.from ?? 'default-branch') !== 'any'
+    const live = source.runId === 'latest' && ((source.from ?? 'default-branch') !== 'any' || source.workflow)
         ? await newestTrusted(octokit, source, newestFirst, names)
-        : newestFirst.find(a => !a.expired);
+        : newestOf(newestFirst, source);
     if (!live) {
         if (newestFirst.length > 0)
             throw expiredError(newestFirst[0], source.repository);
@@ -629,6 +629,24 @@ async function findBackupArtifact(client, source) {
     return fromRest(live.origin
         ? live
         : await explicitOrigin(octokit, source.repository, live), source.repository);
+}
+/**
+ * The newest live one of `newestFirst`; when it is one of several of the name (one run that
+ * uploaded twice, 'db' beside 'db.zip'), which was taken and which not is said (attacker a58 F4:
+ * the newer of two was restored without a word).
+ */
+function newestOf(newestFirst, source) {
+    const live = newestFirst.filter(a => !a.expired);
+    const chosen = live[0];
+    if (chosen && live.length > 1)
+        log/* log */.Rm.info(`${source.runId === 'latest' ? source.repository : `Run ${source.runId}`} holds ${live.length} artifacts named as asked: took the newest, ${describeArtifact(chosen)}; not ${live
+            .slice(1, 6)
+            .map(describeArtifact)
+            .join(', ')}${live.length > 6 ? `, and ${live.length - 6} more` : ''}. Choose another by artifact-id.`);
+    return chosen;
+}
+function describeArtifact(a) {
+    return `'${a.name}' (artifact ${a.id}, ${a.created_at ?? 'of unknown date'})`;
 }
 /**
  * Among artifacts (newest first), the newest live one a run of this repository's own code made
@@ -655,24 +673,7 @@ async function newestTrusted(octokit, source, newestFirst, names) {
         throw explainApiError(error, `the repository ${source.repository}`, source.repository);
     }
     const runs = new Map();
-    const onMain = new Map();
-    const passedOver = [];
-    const trusted = types/* TRUSTED_RUN_EVENTS */.uP;
-    for (const a of live) {
-        const runId = a.workflow_run?.id;
-        const label = `artifact ${a.id}${runId ? ` of run ${runId}` : ''}`;
-        if (!runId) {
-            passedOver.push(`${label}: GitHub names no run for it`);
-            continue;
-        }
-        if (a.workflow_run?.head_repository_id !== repository.id) {
-            passedOver.push(`${label}: made by code from another repository (a fork's pull request)`);
-            continue;
-        }
-        if (from === 'default-branch' && a.workflow_run?.head_branch !== repository.default_branch) {
-            passedOver.push(`${label}: ran on branch '${a.workflow_run?.head_branch ?? '?'}', not the default branch '${repository.default_branch}'`);
-            continue;
-        }
+    const runOf = async (runId) => {
         let run = runs.get(runId);
         if (!run) {
             try {
@@ -684,12 +685,67 @@ async function newestTrusted(octokit, source, newestFirst, names) {
             }
             runs.set(runId, run);
         }
-        if (run.head_repository && run.head_repository.id !== repository.id) {
-            passedOver.push(`${label}: its run ran code from ${run.head_repository.full_name}`);
+        return run;
+    };
+    const onMain = new Map();
+    const passedOver = [];
+    const trusted = types/* TRUSTED_RUN_EVENTS */.uP;
+    const any = from === 'any';
+    /** Why an artifact is not one the default choice takes, by what the list says of its run. */
+    const listedReason = (a) => {
+        if (!a.workflow_run?.id)
+            return 'GitHub names no run for it';
+        if (any)
+            return undefined;
+        if (a.workflow_run.head_repository_id !== repository.id)
+            return "made by code from another repository (a fork's pull request)";
+        if (from === 'default-branch' && a.workflow_run.head_branch !== repository.default_branch)
+            return `ran on branch '${a.workflow_run.head_branch ?? '?'}', not the default branch '${repository.default_branch}'`;
+        return undefined;
+    };
+    /** …and by its run's own record. */
+    const runReason = (run) => {
+        if (!any && run.head_repository && run.head_repository.id !== repository.id)
+            return `its run ran code from ${run.head_repository.full_name}`;
+        if (!any && !trusted.includes(run.event))
+            return `started by ${run.event}, not by ${types/* TRUSTED_RUN_EVENTS */.uP.join(', ')}`;
+        if (source.workflow && !sameWorkflow(run.path, source.workflow))
+            return `made by the workflow ${run.path ?? '(unnamed)'}, not ${source.workflow} (artifact-workflow)`;
+        return undefined;
+    };
+    /**
+     * The workflows besides `chosen` whose runs made one of `older` that the choice would take
+     * but for its age (the commit's place on the branch aside): their path, newest first. Each run
+     * read once (a few at a time).
+     */
+    const otherWorkflows = async (older, chosen) => {
+        const candidates = older.filter(a => listedReason(a) === undefined);
+        const ids = [...new Set(candidates.map(a => a.workflow_run.id))];
+        for (let i = 0; i < ids.length; i += 5)
+            await Promise.all(ids.slice(i, i + 5).map(runOf));
+        const found = new Map();
+        for (const a of candidates) {
+            const run = runs.get(a.workflow_run.id);
+            if (runReason(run) !== undefined || run.path === chosen)
+                continue;
+            const path = run.path ?? '(unnamed)';
+            if (!found.has(path))
+                found.set(path, { path, artifact: a.id, run: run.id, created: a.created_at });
+        }
+        return [...found.values()];
+    };
+    for (const a of live) {
+        const runId = a.workflow_run?.id;
+        const label = `artifact ${a.id}${runId ? ` of run ${runId}` : ''}`;
+        const listed = listedReason(a);
+        if (listed || !runId) {
+            passedOver.push(`${label}: ${listed ?? 'GitHub names no run for it'}`);
             continue;
         }
-        if (!trusted.includes(run.event)) {
-            passedOver.push(`${label}: started by ${run.event}, not by ${types/* TRUSTED_RUN_EVENTS */.uP.join(', ')}`);
+        const run = await runOf(runId);
+        const reason = runReason(run);
+        if (reason) {
+            passedOver.push(`${label}: ${reason}`);
             continue;
         }
         if (from === 'default-branch') {
@@ -721,6 +777,13 @@ async function newestTrusted(octokit, source, newestFirst, names) {
             log/* log */.Rm.info(`Passed over ${line}.`);
         if (passedOver.length > 20)
             log/* log */.Rm.info(`Passed over ${passedOver.length - 20} more.`);
+        // the name uploaded by several workflows (a CI job backing up its service container on
+        // every push, beside the nightly backup): which database is meant cannot be told (trial a58)
+        if (!source.workflow && !any) {
+            const others = await otherWorkflows(live.slice(live.indexOf(a) + 1), run.path);
+            if (others.length > 0)
+                throw new errors/* SettingError */.L_('artifactWorkflow', `the artifact name '${source.name}' is uploaded by more than one workflow of ${source.repository}: the newest, artifact ${a.id} of run ${runId} (${a.created_at ?? '?'}), by ${run.path ?? '(unnamed)'}; and ${others.map(o => `${o.path} (its newest: artifact ${o.artifact} of run ${o.run}, ${o.created ?? '?'})`).join('; ')}. They may hold different databases (a CI job's test database beside the nightly backup); nothing was restored. Set artifact-workflow to the workflow whose backups to restore (e.g. artifact-workflow: ${external_node_path_default().posix.basename(run.path ?? 'backup.yml')}), choose one artifact by run-id or artifact-id, or give each workflow's backups a name of their own (artifact-name).`);
+        }
         log/* log */.Rm.info(`Chose artifact ${a.id} of run ${runId}: ${describeOrigin(origin)}.`);
         return Object.assign(a, { origin });
     }
@@ -728,6 +791,18 @@ async function newestTrusted(octokit, source, newestFirst, names) {
         ? `on its default branch '${repository.default_branch}'`
         : 'on any of its branches';
     throw new errors/* SettingError */.L_('artifactFrom', `none of the ${(0,log/* plural */.LS)(live.length, 'artifact')} named '${names.join("' or '")}' in ${source.repository} was made by a run of the repository's own code ${scope} started by ${types/* TRUSTED_RUN_EVENTS */.uP.join(', ')}; artifacts of other runs are not restored unasked (a pull request from a fork can upload any artifact name). Passed over: ${passedOver.slice(0, 5).join('; ')}${passedOver.length > 5 ? `; and ${passedOver.length - 5} more` : ''}. Choose one by run-id or artifact-id, or widen the runs considered ('any-branch', or 'any' if you trust every run).`);
+}
+/**
+ * Whether a run's workflow `path` (.github/workflows/backup.yml) is the one artifact-workflow
+ * names: the same path, or the same file name when it gives only a name.
+ */
+function sameWorkflow(runPath, wanted) {
+    if (!runPath)
+        return false;
+    const clean = (p) => p.replace(/^\.\//, '');
+    return wanted.includes('/')
+        ? clean(runPath) === clean(wanted)
+        : external_node_path_default().posix.basename(runPath) === wanted;
 }
 /**
  * Whether `run.sha` is in the history of `branch` (the default branch): GitHub's compare API
