@@ -347,6 +347,23 @@ describe('refusals: the target stays byte-for-byte unchanged', () => {
     expect(error.message).toMatch(/clean: true.*allow-non-empty: true/)
   })
 
+  it('a zip with entries besides the backup its manifest names: restored, the others named and not read (attacker a58 F5)', async () => {
+    const entries = await unzipEntries(readFileSync(f.shopZip))
+    const padded = path.join(files, 'padded.zip')
+    writeFileSync(
+      padded,
+      await buildZip({
+        ...Object.fromEntries(entries),
+        'evil.sql': 'DROP TABLE public.customers;\n',
+        'sub/other.dump.zst': Buffer.from('not read')
+      })
+    )
+    const { lines } = await logOf(() => expectShop(padded))
+    expect(lines).toContain(
+      'holds 2 entries besides the backup its manifest.json names, not read: "evil.sql", "sub/other.dump.zst".'
+    )
+  })
+
   it("a zip whose dump was swapped for another backup's dump, manifest unchanged", async () => {
     await makeBackup(small, 'small-backup', 'custom', 'zstd')
     const shopEntries = await unzipEntries(readFileSync(f.shopZip))

@@ -403,6 +403,16 @@ export async function openZippedBackup(
         globalsEntry && globalsEntry.size <= MAX_GLOBALS_BYTES
           ? await readAll(zip, globalsEntry)
           : undefined
+      // entries the backup does not have: said, never read (attacker a58 F5)
+      const known = new Set([MANIFEST_FILE, SIGNATURE_FILE, dump.name, globalsEntry?.name])
+      const extra = zip.entries.filter(e => !e.isDirectory && !known.has(e.name))
+      if (extra.length > 0)
+        log.info(
+          `${what} holds ${plural(extra.length, 'entry', 'entries')} besides the backup its ${MANIFEST_FILE} names, not read: ${extra
+            .slice(0, 5)
+            .map(e => JSON.stringify(e.name))
+            .join(', ')}${extra.length > 5 ? `, and ${extra.length - 5} more` : ''}.`
+        )
       return {
         ...(await readEntry(zip, dump, workDir)),
         manifest,
