@@ -936,6 +936,43 @@ describe("a table's rows that end before their data block does (attacker a59 F1)
     )
   })
 
+  it('rows whose compressed block does not decode whole: refused (pg_restore writes what it decoded before failing; attacker a61 F1)', async () => {
+    const shop = await server.createDatabase()
+    await server.query(
+      shop,
+      `CREATE TABLE public.items (id integer PRIMARY KEY, name text); INSERT INTO public.items VALUES (1, 'item 1');`
+    )
+    const m = marker()
+    const dump = pgDumpBytes(server, shop, ['-Fc', '-Z1'])
+    // rows that end as pg_dump ends them, then bytes that do not decode
+    const flushed = zlib.deflateSync(Buffer.from('1\titem 1\n\\.\n\n\n'), {
+      finishFlush: zlib.constants.Z_SYNC_FLUSH
+    })
+    const file = write(
+      `undecodable-${++markerCount}.dump`,
+      withRows(dump, 'items', Buffer.concat([flushed, Buffer.from([0xff, 0xff, 0xff, 0xff])]))
+    )
+    await expectRefused(
+      m,
+      /the rows of the archive's entry TABLE DATA public\.items cannot be decompressed \(zlib: .*pg_restore would write part of them/,
+      target => runRestore(target, fileSource(file), { allowNonEmpty: true })
+    )
+    // a61's shape: SQL after the end line, the stream damaged further on (a decoder that
+    // emits in larger pieces than pg_restore's never shows it): refused either way
+    const long = zlib.deflateSync(
+      Buffer.from(
+        `1\titem 1\n\\.\n\n\nCREATE TABLE public.pwned (i integer);\n${'-- x\n'.repeat(1500)}`
+      )
+    )
+    long[Math.floor(long.length * 0.6)] ^= 0xff
+    const damaged = write(`undecodable-sql-${markerCount}.dump`, withRows(dump, 'items', long))
+    await expectRefused(
+      m,
+      /entry TABLE DATA public\.items (cannot be decompressed|hold a line "\\\." with more after it)/,
+      target => runRestore(target, fileSource(damaged), { allowNonEmpty: true })
+    )
+  })
+
   it('a directory archive (its gzip data file) and a tar archive: refused the same way', async () => {
     const shop = await server.createDatabase()
     await server.query(
