@@ -417,7 +417,10 @@ describe('hostile custom archives', () => {
       `CREATE TABLE public.evil (id integer);\nSELECT pg_catalog.lo_from_bytea(525252, 'x');\nSELECT pg_catalog.lo_export(525252, '${m}');\n`
     )
     for (const [overrides, message] of [
-      [{}, /line \d+: pg_catalog\.lo_export\(\) reads or writes a file/],
+      [
+        {},
+        /line \d+ \(the archive's entry TABLE public\.evil\): pg_catalog\.lo_export\(\) reads or writes a file/
+      ],
       [
         { singleTransaction: false, jobs: 2 },
         /entry 2 \(TABLE evil\).*pg_catalog\.lo_export\(\) reads or writes a file/

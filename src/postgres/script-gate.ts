@@ -364,6 +364,33 @@ export class ScriptGate extends Transform {
   }
 
   private decide(event: PsqlScriptEvent): void {
+    try {
+      this.decideEvent(event)
+    } catch (error) {
+      throw this.inEntry(error, event)
+    }
+  }
+
+  /**
+   * A refusal of a statement of the script pg_restore writes of an archive names the archive's
+   * entry beside its line (trial u36 F5: "line 482" of a script the user never sees).
+   */
+  private inEntry(error: unknown, event: PsqlScriptEvent): unknown {
+    if (!(error instanceof CheckError) || !this.where().includes('pg_restore writes')) return error
+    const line = (event as { line?: number }).line
+    if (line === undefined) return error
+    let entry: string | undefined
+    for (let i = this.entries.length - 1; i >= 0 && entry === undefined; i--)
+      if (this.entries[i].line <= line) entry = this.entries[i].entry
+    if (!entry || !error.message.includes(`line ${line}:`)) return error
+    error.message = error.message.replace(
+      `line ${line}:`,
+      `line ${line} (the archive's entry ${entry}):`
+    )
+    return error
+  }
+
+  private decideEvent(event: PsqlScriptEvent): void {
     if (
       this.pendingEncoding &&
       !(event.kind === 'metaCommand' && metaCommandKind(event) === 'connect')
