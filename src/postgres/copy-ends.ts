@@ -245,7 +245,16 @@ async function scanEntry(
  * A custom archive's data blocks (its decoded bytes from `source`, from the start): each COPY
  * entry's rows as pg_dump writes them, else an {@link ArchiveError} naming the entry.
  */
-export async function checkCustomArchiveRows(source: ChunkSource): Promise<CopyEndsChecked> {
+export async function checkCustomArchiveRows(
+  source: ChunkSource,
+  /**
+   * pg_restore reads the archive from a file it can seek in (a path: jobs > 1): it goes to the
+   * offsets the TOC gives, which must then be where this read found the blocks. From a pipe it
+   * reads in order, as this does, and the offsets do not count (an archive whose TOC was
+   * rewritten keeps stale ones).
+   */
+  seekable = false
+): Promise<CopyEndsChecked> {
   const { toc, rest } = await readArchiveTocFromChunks(() => source.next())
   const algorithm = toc.header.compression.algorithm
   const compression: Compression =
@@ -308,7 +317,7 @@ export async function checkCustomArchiveRows(source: ChunkSource): Promise<CopyE
   // pg_restore reading a file seeks to the offset the TOC gives an entry's data (and reads on
   // from there): each must be where this read found that entry's block (attacker a60 F1: an
   // offset into a block of an ID no entry has, holding a block of rows this read skipped)
-  for (const entry of toc.entries) {
+  for (const entry of seekable ? toc.entries : []) {
     if (entry.extra.format !== 'custom' || entry.extra.dataState !== 'set') continue
     if (starts.get(entry.dumpId) !== entry.extra.dataOffset)
       throw new ArchiveError(
@@ -418,14 +427,23 @@ export function tarMemberSize(header: Buffer): number | undefined {
   return parseInt(text, 8)
 }
 
-/** {@link checkCustomArchiveRows} of a stream of the decoded archive (destroyed after). */
-export async function checkCustomArchiveStream(stream: Readable): Promise<CopyEndsChecked> {
+/**
+ * {@link checkCustomArchiveRows} of a stream of the decoded archive (destroyed after);
+ * `seekable`: the file pg_restore will read is the one streamed.
+ */
+export async function checkCustomArchiveStream(
+  stream: Readable,
+  seekable = false
+): Promise<CopyEndsChecked> {
   try {
-    return await checkCustomArchiveRows(chunksOf(stream))
+    return await checkCustomArchiveRows(chunksOf(stream), seekable)
   } catch (error) {
     if (error instanceof ArchiveError) throw error
+    const message = (error as Error).message
     throw new ArchiveError(
-      `the archive's data blocks cannot be read to the end to check where each table's rows end (${(error as Error).message}); pg_restore would fail on them too. Nothing was restored.`,
+      /ends inside a data block/.test(message)
+        ? "the archive is cut short (truncated): it ends inside a table's data. Nothing was restored (pg_restore would fail on it too, after loading what came before). Restore a whole backup."
+        : `the archive's data blocks cannot be read to the end to check where each table's rows end (${message}); pg_restore would fail on them too. Nothing was restored.`,
       { cause: error }
     )
   } finally {

@@ -915,7 +915,8 @@ async function checkRowEnds(
     )
   } else if (plan.format === 'custom') {
     checked = await checkCustomArchiveStream(
-      createReadStream(archive.path, { highWaterMark: READ_CHUNK })
+      createReadStream(archive.path, { highWaterMark: READ_CHUNK }),
+      true
     )
   } else {
     checked = await checkDirectoryRows(archive.path, toc ?? (await checkArchiveToc(archive.path)))
