@@ -2385,7 +2385,14 @@ async function scanEntry(entry, compression, each) {
  * A custom archive's data blocks (its decoded bytes from `source`, from the start): each COPY
  * entry's rows as pg_dump writes them, else an {@link ArchiveError} naming the entry.
  */
-async function checkCustomArchiveRows(source) {
+async function checkCustomArchiveRows(source, 
+/**
+ * pg_restore reads the archive from a file it can seek in (a path: jobs > 1): it goes to the
+ * offsets the TOC gives, which must then be where this read found the blocks. From a pipe it
+ * reads in order, as this does, and the offsets do not count (an archive whose TOC was
+ * rewritten keeps stale ones).
+ */
+seekable = false) {
     const { toc, rest } = await (0,postgres_toc/* readArchiveTocFromChunks */.lf)(() => source.next());
     const algorithm = toc.header.compression.algorithm;
     const compression = algorithm === 'gzip' ? 'zlib' : algorithm === 'zstd' || algorithm === 'lz4' ? algorithm : 'none';
@@ -2453,7 +2460,7 @@ async function checkCustomArchiveRows(source) {
     // pg_restore reading a file seeks to the offset the TOC gives an entry's data (and reads on
     // from there): each must be where this read found that entry's block (attacker a60 F1: an
     // offset into a block of an ID no entry has, holding a block of rows this read skipped)
-    for (const entry of toc.entries) {
+    for (const entry of seekable ? toc.entries : []) {
         if (entry.extra.format !== 'custom' || entry.extra.dataState !== 'set')
             continue;
         if (starts.get(entry.dumpId) !== entry.extra.dataOffset)
@@ -2562,15 +2569,21 @@ function tarMemberSize(header) {
         return undefined;
     return parseInt(text, 8);
 }
-/** {@link checkCustomArchiveRows} of a stream of the decoded archive (destroyed after). */
-async function checkCustomArchiveStream(stream) {
+/**
+ * {@link checkCustomArchiveRows} of a stream of the decoded archive (destroyed after);
+ * `seekable`: the file pg_restore will read is the one streamed.
+ */
+async function checkCustomArchiveStream(stream, seekable = false) {
     try {
-        return await checkCustomArchiveRows((0,compare/* chunksOf */.U_)(stream));
+        return await checkCustomArchiveRows((0,compare/* chunksOf */.U_)(stream), seekable);
     }
     catch (error) {
         if (error instanceof postgres_archive/* ArchiveError */.di)
             throw error;
-        throw new postgres_archive/* ArchiveError */.di(`the archive's data blocks cannot be read to the end to check where each table's rows end (${error.message}); pg_restore would fail on them too. Nothing was restored.`, { cause: error });
+        const message = error.message;
+        throw new postgres_archive/* ArchiveError */.di(/ends inside a data block/.test(message)
+            ? "the archive is cut short (truncated): it ends inside a table's data. Nothing was restored (pg_restore would fail on it too, after loading what came before). Restore a whole backup."
+            : `the archive's data blocks cannot be read to the end to check where each table's rows end (${message}); pg_restore would fail on them too. Nothing was restored.`, { cause: error });
     }
     finally {
         stream.destroy();
@@ -4073,7 +4086,7 @@ async function checkRowEnds(plan, archive, toc) {
         checked = await checkTarRows(archive.path, toc ?? (await checkArchiveToc(archive.path, plan.checkedToc)));
     }
     else if (plan.format === 'custom') {
-        checked = await checkCustomArchiveStream((0,external_node_fs_.createReadStream)(archive.path, { highWaterMark: READ_CHUNK }));
+        checked = await checkCustomArchiveStream((0,external_node_fs_.createReadStream)(archive.path, { highWaterMark: READ_CHUNK }), true);
     }
     else {
         checked = await checkDirectoryRows(archive.path, toc ?? (await checkArchiveToc(archive.path)));
