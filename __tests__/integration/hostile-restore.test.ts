@@ -792,17 +792,22 @@ describe("a table's rows that end before their data block does (attacker a59 F1)
     }
     return Buffer.concat(parts)
   }
+  /** A database holding public.items with one row: the table whose rows the attacks forge. */
+  async function itemsShop(): Promise<string> {
+    const shop = await server.createDatabase()
+    await server.query(
+      shop,
+      `CREATE TABLE public.items (id integer PRIMARY KEY, name text); INSERT INTO public.items VALUES (1, 'item 1');`
+    )
+    return shop
+  }
   const smuggled = (m: string): string =>
     `1\titem 1\n\\.\nCOPY (SELECT 1) TO PROGRAM 'touch ${m}';\nCREATE TABLE public.pwned (i integer);\n\\.\n\n\n`
   const early =
     /the rows of the archive's entry TABLE DATA public\.items hold a line "\\\." with more after it \(byte 12 of its data\).*Nothing was restored/
 
   it('a custom archive (uncompressed, and gzip): refused before anything runs through psql (allow-non-empty, clean); pg_restore -d loads the rows as by hand', async () => {
-    const shop = await server.createDatabase()
-    await server.query(
-      shop,
-      `CREATE TABLE public.items (id integer PRIMARY KEY, name text); INSERT INTO public.items VALUES (1, 'item 1');`
-    )
+    const shop = await itemsShop()
     for (const [args, encode] of [
       [['-Fc', '-Z0'], (s: string) => Buffer.from(s)],
       [['-Fc', '-Z6'], (s: string) => zlib.deflateSync(Buffer.from(s))]
@@ -860,11 +865,7 @@ describe("a table's rows that end before their data block does (attacker a59 F1)
   })
 
   it("an archive whose table of contents points an entry's data at a block of its own making (data offsets, pg_restore seeks; attacker a60 F1): refused", async () => {
-    const shop = await server.createDatabase()
-    await server.query(
-      shop,
-      `CREATE TABLE public.items (id integer PRIMARY KEY, name text); INSERT INTO public.items VALUES (1, 'item 1');`
-    )
+    const shop = await itemsShop()
     const dumped = path.join(files, `offsets-${++markerCount}.dump`)
     await runTool(
       path.join(server.binDir, 'pg_dump'),
@@ -923,11 +924,7 @@ describe("a table's rows that end before their data block does (attacker a59 F1)
   })
 
   it('a directory archive with the data of a table in two compressions (pg_restore picks one by its own order; attacker a60 F2): refused', async () => {
-    const shop = await server.createDatabase()
-    await server.query(
-      shop,
-      `CREATE TABLE public.items (id integer PRIMARY KEY, name text); INSERT INTO public.items VALUES (1, 'item 1');`
-    )
+    const shop = await itemsShop()
     const dir = path.join(files, `two-files-${++markerCount}`)
     await runTool(path.join(server.binDir, 'pg_dump'), ['-Fd', '-f', dir], server.env(shop))
     const entry = parseArchiveToc(readFileSync(path.join(dir, 'toc.dat'))).entries.find(
@@ -946,11 +943,7 @@ describe("a table's rows that end before their data block does (attacker a59 F1)
   })
 
   it('rows whose compressed block does not decode whole: refused (pg_restore writes what it decoded before failing; attacker a61 F1)', async () => {
-    const shop = await server.createDatabase()
-    await server.query(
-      shop,
-      `CREATE TABLE public.items (id integer PRIMARY KEY, name text); INSERT INTO public.items VALUES (1, 'item 1');`
-    )
+    const shop = await itemsShop()
     const m = marker()
     const dump = pgDumpBytes(server, shop, ['-Fc', '-Z1'])
     // rows that end as pg_dump ends them, then bytes that do not decode
@@ -983,11 +976,7 @@ describe("a table's rows that end before their data block does (attacker a59 F1)
   })
 
   it('a directory archive (its gzip data file) and a tar archive: refused the same way', async () => {
-    const shop = await server.createDatabase()
-    await server.query(
-      shop,
-      `CREATE TABLE public.items (id integer PRIMARY KEY, name text); INSERT INTO public.items VALUES (1, 'item 1');`
-    )
+    const shop = await itemsShop()
     const toc = (dir: string) => parseArchiveToc(readFileSync(path.join(dir, 'toc.dat')))
     const m = marker()
     const dir = path.join(files, `early-dir-${++markerCount}`)

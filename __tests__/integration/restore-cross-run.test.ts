@@ -682,29 +682,23 @@ describe("whose backup is the newest (issue 14.2): only the repository's own run
 
   it("the input: default 'default-branch', the three values, anything else refused", async () => {
     const { getInputs } = await import('../../src/inputs.js')
-    const inputs = (from: string) => {
+    /** The inputs of a restore of the latest artifact, with `more` set as the runner passes them. */
+    const withInputs = (more: Record<string, string>) => {
       const given: Record<string, string> = {
         mode: 'restore',
         'database-url': server.url(source),
         'github-token': backend.githubToken,
-        'artifact-from': from
+        ...more
       }
       return getInputs(name => given[name] ?? '') as RestoreOptions
     }
+    const inputs = (from: string) => withInputs({ 'artifact-from': from })
     expect(inputs('').source).toMatchObject({ kind: 'artifact', from: 'default-branch' })
     expect(inputs('Any-Branch').source).toMatchObject({ from: 'any-branch' })
     expect(inputs('any').source).toMatchObject({ from: 'any' })
     expect(() => inputs('forks')).toThrow(/^Input 'artifact-from': 'forks' is not one of/)
     // artifact-workflow: a workflow file's name or path, nothing else
-    const withWorkflow = (workflow: string) => {
-      const given: Record<string, string> = {
-        mode: 'restore',
-        'database-url': server.url(source),
-        'github-token': backend.githubToken,
-        'artifact-workflow': workflow
-      }
-      return getInputs(name => given[name] ?? '') as RestoreOptions
-    }
+    const withWorkflow = (workflow: string) => withInputs({ 'artifact-workflow': workflow })
     expect(withWorkflow('').source).not.toHaveProperty('workflow')
     expect(withWorkflow('backup.yml').source).toMatchObject({ workflow: 'backup.yml' })
     expect(withWorkflow('./.github/workflows/b.yaml').source).toMatchObject({
