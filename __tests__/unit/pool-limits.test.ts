@@ -200,7 +200,7 @@ describe('a connect timeout', () => {
     expect(message).toContain(
       "within 10 s. This looks like a connection pooler, which may be holding the login in its pool's queue"
     )
-    expect(message).toContain('a restore 3')
+    expect(message).toContain('a restore 2 (its own two before the load')
     expect(message).toContain("Otherwise check the host and port, and that the server's firewall")
   })
 

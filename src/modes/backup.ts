@@ -6,6 +6,7 @@
  * nothing, what was begun is undone (a partial artifact deleted, an S3 object whose manifest
  * was never written removed), and the temporary directory is removed in every case.
  */
+import type pg from 'pg'
 import { readDatabaseLocale } from '../postgres/locale.js'
 import { readOutputSettings } from '../postgres/output-settings.js'
 import { readDatabaseIdentity } from '../postgres/identity.js'
@@ -37,6 +38,7 @@ import {
   SnapshotSession,
   type SnapshotRows,
   connect,
+  noRoomFor,
   dumpRowCounts,
   lockBound,
   readServerInfo,
@@ -159,6 +161,19 @@ export async function backup(
     for (const warning of diagnosis.warnings) log.warning(warning)
     return connect(connection, inputs.connectTimeoutSeconds)
   })
+  // is there room for pg_dump's session beside this one? Asked while the server is read (a
+  // pool or a CONNECTION LIMIT of one holds the login until no room is said): without it the
+  // dump goes as pg_dump by hand, with no session of the action's own (trial u36 F2)
+  let pgOpen = true
+  /** The session opened after a dump that had no room for one (pgOpen false). */
+  let later: pg.Client | undefined
+  const room = connect(connection, inputs.connectTimeoutSeconds).then(
+    async probe => {
+      await probe.end().catch(() => undefined)
+      return undefined
+    },
+    (error: unknown) => noRoomFor(error)
+  )
   let workDir: string | undefined
   let session: SnapshotSession | undefined
   let destinations: Destinations | undefined
@@ -219,17 +234,26 @@ export async function backup(
       ? await rowSecurityTables(pg)
       : undefined
     const bound = await lockBound(pg, inputs.lockTimeoutMs, inputs.pgDumpArgs)
-    session = await SnapshotSession.open(pg)
-    if (!session.snapshotId) {
-      log.info('The server cannot export a snapshot; row counts are taken right after the dump.')
+    const noRoom = await room
+    if (noRoom !== undefined) {
+      log.info(
+        `No room for pg_dump's session beside the action's own (${noRoom}): the action ends its session while pg_dump runs (as pg_dump by hand, one session), and opens one again after it. The rows are counted right after the dump, not in its snapshot, and pg_dump's lock waits are not watched.`
+      )
+      pgOpen = false
+      await pg.end().catch(() => undefined)
+    } else {
+      session = await SnapshotSession.open(pg)
+      if (!session.snapshotId) {
+        log.info('The server cannot export a snapshot; row counts are taken right after the dump.')
+      }
     }
-    const snapshot = session
+    const during = session
     // the tables whose data is in the dump are counted (in its snapshot) once its table of
     // contents names them: while the data streams for a custom archive, else after the dump
     let counting: Promise<SnapshotRows[]> | undefined
     const startCounting = (tables: QualifiedName[]): void => {
-      if (inputs.rowCounts !== 'exact' || !snapshot.snapshotId || counting) return
-      counting = snapshot.countRows(tables, bound)
+      if (inputs.rowCounts !== 'exact' || !during?.snapshotId || counting) return
+      counting = during.countRows(tables, bound)
       counting.catch(() => undefined) // awaited later; avoid an unhandled rejection meanwhile
     }
     const { sinks } = destinations
@@ -238,14 +262,14 @@ export async function backup(
       format: inputs.format,
       filters: inputs.filters,
       extraArgs: inputs.pgDumpArgs,
-      snapshotId: session.snapshotId,
+      snapshotId: session?.snapshotId,
       directory,
       jobs: inputs.jobs
     })
     // the dump's stages hold little on the heap: what start-up grew of it is given back first
     reduceHeap()
     const dumped = await log.group(`Dump to ${fileName}`, () =>
-      watchLockWaits(snapshot, () =>
+      watchLockWaits(during, () =>
         dumpDatabase({
           pgDumpPath: programPath(pgDump, 'pg_dump'),
           pgRestorePath: programPath(pgDump, 'pg_restore'),
@@ -272,6 +296,13 @@ export async function backup(
       return dumped.dataTables
     })
     const filtered = filteredByRowSecurity(rowSecurity, dataTables)
+    // no room for it during the dump: the session again, in a transaction with no snapshot of
+    // the dump's (the counts are said not to be in it)
+    if (!during) {
+      later = await connect(connection, inputs.connectTimeoutSeconds)
+      session = await SnapshotSession.open(later, { exportSnapshot: false })
+    }
+    const snapshot = session!
     const rowCounts = await log.group('Count rows', async () => {
       const counts = await dumpRowCounts(
         inputs.rowCounts,
@@ -288,8 +319,8 @@ export async function backup(
       )
       return counts
     })
-    const objects = unfiltered(inputs) ? await session.countObjects() : undefined
-    await session.close()
+    const objects = unfiltered(inputs) ? await snapshot.countObjects() : undefined
+    await snapshot.close()
     session = undefined
     const globals = inputs.globals
       ? await log.group('Dump the roles', () =>
@@ -385,7 +416,8 @@ export async function backup(
     throw explained
   } finally {
     if (session) await session.close()
-    await pg.end().catch(() => undefined)
+    if (pgOpen) await pg.end().catch(() => undefined)
+    await later?.end().catch(() => undefined)
     if (workDir) await rm(workDir, { recursive: true, force: true })
   }
 }
@@ -524,7 +556,12 @@ function unfiltered(inputs: BackupOptions): boolean {
  * them all before it writes, and says nothing while it waits): the log says on what and for
  * whom, once for each change. A question waits while the session counts rows.
  */
-async function watchLockWaits<T>(session: SnapshotSession, dump: () => Promise<T>): Promise<T> {
+async function watchLockWaits<T>(
+  /** The session that asks (none: no room for it, the dump runs unwatched). */
+  session: SnapshotSession | undefined,
+  dump: () => Promise<T>
+): Promise<T> {
+  if (!session) return dump()
   let last = ''
   let stopped = false
   let asking = false

@@ -45,7 +45,13 @@ import {
 } from '../postgres/load.js'
 import type { ClientInstaller } from '../postgres/install.js'
 import { type ClientRequirement, programPath } from '../postgres/clients.js'
-import { type Blocker, LockTimeoutError, isLockTimeout, watchLockWaits } from '../postgres/locks.js'
+import {
+  type Blocker,
+  LockTimeoutError,
+  type Monitor,
+  isLockTimeout,
+  watchLockWaits
+} from '../postgres/locks.js'
 import {
   type DataOnlySequence,
   type DataOnlyTable,
@@ -72,6 +78,7 @@ import {
   connect,
   readServerInfo,
   afterOwnSessionsEnd,
+  noRoomFor,
   trackApplicationName,
   withSessionSearchPath
 } from '../postgres/session.js'
@@ -293,6 +300,10 @@ export async function restore(
   const seconds = stopwatch()
   let target: pg.Client | undefined
   let monitor: pg.Client | undefined
+  /** Why there was no room for a second session of the action's own (undefined: there was). */
+  let alone: string | undefined
+  /** The monitor opened again after the load, at the first lock wait it may watch. */
+  let reopened: Promise<pg.Client | undefined> | undefined
   let tap: ReturnType<typeof digestArchiveAlongside> | undefined
   const requires = libpqRequirements(connection)
   /** The artifact downloading while the restore goes on (until the load settled). */
@@ -364,11 +375,48 @@ export async function restore(
       : undefined
 
     opening ??= openTarget(connection, inputs)
-    ;[target, monitor] = await log.group(
+    ;[target, monitor, alone] = await log.group(
       `Connect to ${describeConnection(connection)}`,
-      () => opening!.sessions
+      async () => {
+        const opened = await opening!.sessions
+        if (opened[2] !== undefined)
+          log.info(
+            `One session of the action's own: there was no room for a second (${opened[2]}). The restore goes on with one, which ends while the backup loads, for the loader's session (as pg_restore by hand, no more): the load's lock waits are not watched then, nor is its progress by table.`
+          )
+        return opened
+      }
     )
-    const session = await opening.session
+    let session = await opening.session
+    // after the load, the monitor opens again only when a statement of the restore's waits long
+    // enough to be watched (there is no room for it where none was at the start)
+    const reopenMonitor = (): Promise<pg.Client | undefined> =>
+      (reopened ??= connect(connection, inputs.connectTimeoutSeconds).then(
+        client => (monitor = client),
+        () => undefined
+      ))
+    session.watchFrom(() => monitor ?? (alone !== undefined ? undefined : reopenMonitor))
+    // the load holds one session of the action's own beside the loader's (pg_restore's, psql's;
+    // one per job): as by hand, one more, so a pool of two takes it (trial u36 F2). The monitor
+    // ends; the restore's session, idle while the load runs, watches the load's lock waits and
+    // its progress. With no room for a second session at all (a pool of one), that one ends too
+    // and the load runs unwatched, as pg_restore by hand; it opens again after the load
+    const sessionsForLoad = async (): Promise<pg.Client | undefined> => {
+      const ending = monitor
+      monitor = undefined
+      await ending?.end().catch(() => undefined)
+      if (alone !== undefined && target) {
+        const last = target
+        target = undefined
+        await last.end().catch(() => undefined)
+      }
+      return target
+    }
+    const sessionAfterLoad = async (): Promise<pg.Client> => {
+      if (target) return target
+      target = await connect(connection, inputs.connectTimeoutSeconds)
+      session = await ownSession(target, () => undefined, inputs.lockTimeoutMs)
+      return target
+    }
     const facts = await log.group('Read what the target can take', async () =>
       reportFacts(await opening!.facts)
     )
@@ -533,9 +581,10 @@ export async function restore(
         // after one that read it live is digested afresh)
         tap?.stage.destroy()
         tap = deps.digestBackup && plan.format === 'custom' ? digestArchiveAlongside() : undefined
+        const watcher = await sessionsForLoad()
         const progress = await startRestoreProgress(
           dump,
-          monitor!,
+          watcher,
           env.PGAPPNAME,
           deps.progressIntervalMs
         )
@@ -545,7 +594,7 @@ export async function restore(
         try {
           return await loadWatched(
             inputs,
-            monitor!,
+            watcher ?? (() => sessionAfterLoad().catch(() => undefined)),
             env,
             () =>
               loadBackup(
@@ -629,6 +678,12 @@ export async function restore(
       ;({ fetched, plan } = whole)
       loaded = whole.loaded
     } else loaded = await runLoad(fetched.dump, plan)
+    // committed: the session the rest reads with (open again where it ended for the load)
+    target = await sessionAfterLoad().catch((error: unknown) => {
+      throw new RestoreError(
+        `The backup was restored (committed), but the action could not connect again to count the restored rows: ${(error as Error).message}`
+      )
+    })
     // committed: nothing of the target's to set forward after a later cancel
     repairOnCancel?.()
     const backupDigest = await tap?.result()
@@ -733,7 +788,12 @@ export async function restore(
     // made is not waited for: the refusal is not delayed by it)
     if (opening && target === undefined) void opening.close()
     await target?.end().catch(() => undefined)
+    const ended = monitor
     await monitor?.end().catch(() => undefined)
+    // a monitor still connecting after the load's last watched statement: ended once open
+    void reopened?.then(client =>
+      client !== ended ? client?.end().catch(() => undefined) : undefined
+    )
     await rm(workDir, { recursive: true, force: true })
   }
 }
@@ -815,8 +875,11 @@ async function checkedQuickly(dump: FetchedBackup['dump']): Promise<boolean> {
 
 /** The target's sessions and facts, read in the background (openTarget). */
 interface OpeningTarget {
-  /** The restore's session and the monitor's. */
-  sessions: Promise<[pg.Client, pg.Client]>
+  /**
+   * The restore's session and the monitor's; no monitor where there was no room for a second
+   * session (then why not: the connect error's message).
+   */
+  sessions: Promise<[pg.Client, pg.Client | undefined, string | undefined]>
   /** lock_timeout set in the restore's session, its lock waits watched from the monitor's. */
   session: Promise<OwnSession>
   /** What the statement policy decides by (readTargetFacts), read after the session's settings. */
@@ -836,12 +899,23 @@ function openTarget(connection: Connection, inputs: RestoreOptions): OpeningTarg
     first,
     // a second session: it sees who holds a lock the restore waits for. Opened once the first
     // is: a pool of one server connection (a session-mode PgBouncer) answers the first and
-    // queues the second, and two logins at once would both wait on it (trial u26 F1)
-    first.then(() => connect(connection, inputs.connectTimeoutSeconds))
+    // queues the second, and two logins at once would both wait on it (trial u26 F1). No room
+    // for it (a pool or a CONNECTION LIMIT of one: pg_restore by hand needs no more): the
+    // restore goes on with one session of its own, unwatched (trial u36 F2)
+    first.then(() =>
+      connect(connection, inputs.connectTimeoutSeconds).catch((error: unknown) => {
+        const refused = noRoomFor(error)
+        if (refused === undefined) throw error
+        return refused
+      })
+    )
   ] as const
-  const sessions = Promise.all(opened)
+  const sessions = Promise.all(opened).then(
+    ([target, second]): [pg.Client, pg.Client | undefined, string | undefined] =>
+      typeof second === 'string' ? [target, undefined, second] : [target, second, undefined]
+  )
   const session = sessions.then(([target, monitor]) =>
-    ownSession(target, monitor, inputs.lockTimeoutMs)
+    ownSession(target, () => monitor, inputs.lockTimeoutMs)
   )
   const facts = session.then(() => sessions).then(([target]) => readTargetFacts(target))
   for (const p of [sessions, session, facts]) p.catch(() => undefined)
@@ -850,7 +924,13 @@ function openTarget(connection: Connection, inputs: RestoreOptions): OpeningTarg
     session,
     facts,
     async close() {
-      await Promise.all(opened.map(p => p.then(client => client.end()).catch(() => undefined)))
+      await Promise.all(
+        opened.map(p =>
+          p
+            .then(client => (typeof client === 'string' ? undefined : client.end()))
+            .catch(() => undefined)
+        )
+      )
     }
   }
 }
@@ -1366,22 +1446,29 @@ function reportKept(skipped: ReadonlyArray<SkippedStatement>, facts: TargetFacts
   return kept
 }
 
-/** The action's own session, with lock_timeout set, its lock waits watched from `monitor`. */
+/** The action's own session, with lock_timeout set, its lock waits watched from its monitor. */
 interface OwnSession {
   /** Runs `work` on the session; a lock it waited for past lock_timeout fails naming the holders. */
   watched<T>(what: string, work: () => Promise<T>): Promise<T>
+  /** Where its lock waits are watched from from now on. */
+  watchFrom(monitor: () => Monitor): void
 }
 
 async function ownSession(
   client: pg.Client,
-  monitor: pg.Client,
+  /** The monitor now (it ends before the load, and may be opened again after it). */
+  monitor: () => Monitor,
   lockTimeoutMs: number
 ): Promise<OwnSession> {
   await client.query(`SET lock_timeout = ${Math.trunc(lockTimeoutMs)}`)
   const pid = (await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0].pid
+  let from = monitor
   return {
+    watchFrom(monitor) {
+      from = monitor
+    },
     async watched(what, work) {
-      const { result, blockers } = await watchLockWaits(monitor, { pid }, work())
+      const { result, blockers } = await watchLockWaits(from(), { pid }, work())
       if (result.status === 'fulfilled') return result.value
       if (isLockTimeout(result.reason)) throw new LockTimeoutError(what, blockers, lockTimeoutMs)
       throw result.reason
@@ -1432,7 +1519,8 @@ export function restoreEnvironment(
  */
 async function loadWatched<T>(
   inputs: RestoreOptions,
-  monitor: pg.Client,
+  /** The load's watcher; or none (no room for it), and the session to open after a failure. */
+  monitor: pg.Client | (() => Promise<pg.Client | undefined>),
   env: Record<string, string>,
   load: () => Promise<T>,
   /** The target's own objects as recorded: sequences the failed load moved back are set again. */
@@ -1441,15 +1529,16 @@ async function loadWatched<T>(
   // pg_dump's header (SET lock_timeout = 0;) reaches the server from pg_restore -d: the watcher
   // cancels a wait that outlasts lock-timeout (psql's script gets the action's setting instead)
   const { result, blockers, cancelled } = await watchLockWaits(
-    monitor,
+    typeof monitor === 'function' ? undefined : monitor,
     { applicationName: env.PGAPPNAME },
     load(),
     { cancelAfterMs: inputs.lockTimeoutMs }
   )
   if (result.status === 'fulfilled') return result.value
+  const client = typeof monitor === 'function' ? await monitor() : monitor
   // nothing committed, but a setval of the load's is not rolled back: said with the failure
-  const sequences = await repairMovedSequences(monitor, unchanged)
-  const failure = await explainedFailure(inputs, monitor, result.reason, blockers, cancelled)
+  const sequences = client ? await repairMovedSequences(client, unchanged) : undefined
+  const failure = await explainedFailure(inputs, client, result.reason, blockers, cancelled)
   if (sequences && failure instanceof Error)
     failure.message = withSequences(failure.message, sequences)
   throw failure
@@ -1458,7 +1547,8 @@ async function loadWatched<T>(
 /** The load's failure as the restore reports it (what the watcher saw, who owns what). */
 async function explainedFailure(
   inputs: RestoreOptions,
-  monitor: pg.Client,
+  /** A session on the target (none: the owners are not looked up). */
+  monitor: pg.Client | undefined,
   error: unknown,
   blockers: Blocker[],
   cancelled: boolean
@@ -1491,7 +1581,9 @@ async function explainedFailure(
   // so; who owns the schema is beside the point (trial u29 F1: "restore as neondb_owner")
   if (error instanceof LoadError && !ownerChangeDenied(error.stderr)) {
     const failed = /\(failed statement: ([^\n]*?)\)(?=[.,;]?(?:\s|$))/.exec(error.message)?.[1]
-    const owner = await ownerInTarget(monitor, errors, failed).catch(() => undefined)
+    const owner = monitor
+      ? await ownerInTarget(monitor, errors, failed).catch(() => undefined)
+      : undefined
     if (owner) {
       // before what the restore left of the target ("Nothing was kept: …"), which ends the message
       const at = error.message.search(
@@ -3463,7 +3555,8 @@ async function ownTables(
  */
 async function startRestoreProgress(
   dump: BackupFile | { directory: string },
-  monitor: pg.Client,
+  /** The session that asks what loads (none: the bytes only). */
+  monitor: pg.Client | undefined,
   applicationName: string | undefined,
   intervalMs = 10_000
 ): Promise<{ dump: BackupFile | { directory: string }; stop(): void }> {
@@ -3473,6 +3566,7 @@ async function startRestoreProgress(
   let loading: string | undefined
   const ask = setInterval(
     () => {
+      if (!monitor) return clearInterval(ask)
       monitor
         .query<{ rel: string; tuples: string }>(
           `SELECT p.relid::regclass::text AS rel, p.tuples_processed::text AS tuples

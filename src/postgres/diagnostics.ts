@@ -160,7 +160,7 @@ export interface OwnSessions {
 
 /** The sessions a run holds at once on its database, for a session of the action's own that failed. */
 export const RUN_NEEDS =
-  "a backup needs 2 server connections at once (the session that exports the snapshot, and pg_dump's), a restore 3 (its own two, and the loader's; one more per job beyond the first)"
+  "a backup needs 2 server connections at once (the session that exports the snapshot, and pg_dump's), a restore 2 (its own two before the load, one of its own and the loader's during it; one more per job beyond the first)"
 
 /** The advice after a limit: the sessions the action held, the limit the run needs, the fix. */
 function limitAdvice(limit: ConnectionLimit, own: OwnSessions | undefined): string {

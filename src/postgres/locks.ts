@@ -115,6 +115,13 @@ export class LockTimeoutError extends CheckError {
 }
 
 /**
+ * The session lock waits are watched from: open, opened at the first look (a function: a work
+ * that ends sooner opens none), or none (no room for one: the work runs unwatched, and a
+ * lock_timeout that ends it names no blocker).
+ */
+export type Monitor = pg.Client | (() => Promise<pg.Client | undefined>) | undefined
+
+/**
  * Watches `waiter` from `monitor` while `work` runs: logs the blocking sessions once when a wait
  * begins, and returns with the result of `work` the blockers last seen (for the error when
  * lock_timeout ends the wait). The first look is after `firstMs`, then every `everyMs`.
@@ -124,7 +131,7 @@ export class LockTimeoutError extends CheckError {
  * lock_timeout (pg_restore -d sends pg_dump's header, `SET lock_timeout = 0;`, to the server).
  */
 export async function watchLockWaits<T>(
-  monitor: pg.Client,
+  monitor: Monitor,
   waiter: Waiter,
   work: Promise<T>,
   options: { firstMs?: number; everyMs?: number; cancelAfterMs?: number } = {}
@@ -137,10 +144,31 @@ export async function watchLockWaits<T>(
   let timer: NodeJS.Timeout | undefined
   let looking: Promise<void> = Promise.resolve()
   const cancelAfter = options.cancelAfterMs ?? 0
+  if (monitor === undefined) {
+    const [result] = await Promise.allSettled([work])
+    return { result, blockers, cancelled }
+  }
+  const open = typeof monitor === 'function' ? monitor : async () => monitor
+  let session: pg.Client | undefined
+  /** The monitor's session being opened: a work that ends meanwhile does not wait for it. */
+  let opening = false
   const look = (): void => {
     const seen = Date.now()
-    looking = blockersOf(monitor, waiter)
-      .then(async now => {
+    looking = (async () => {
+      if (session) return session
+      opening = true
+      try {
+        return (session = await open())
+      } finally {
+        opening = false
+      }
+    })()
+      .then(async client => {
+        if (client === undefined) {
+          stopped = true // no room for a watcher: the work runs unwatched
+          return
+        }
+        const now = await blockersOf(client, waiter)
         if (now.length === 0) {
           waitingSince = undefined
           return
@@ -152,7 +180,7 @@ export async function watchLockWaits<T>(
           logged = true
         }
         if (cancelAfter > 0 && !stopped && Date.now() - waitingSince >= cancelAfter) {
-          await cancelWaits(monitor, waiter)
+          await cancelWaits(client, waiter)
           cancelled = true
         }
       })
@@ -165,7 +193,7 @@ export async function watchLockWaits<T>(
   const [result] = await Promise.allSettled([work])
   stopped = true
   clearTimeout(timer)
-  await looking
+  if (!opening) await looking
   return { result, blockers, cancelled }
 }
 

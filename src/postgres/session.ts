@@ -1012,7 +1012,35 @@ export function explainConnectError(
       }
   }
   // the command line words it for this machine, not GitHub's runners (inputs.ts: renderForDoor)
-  return new SettingError('databaseUrl', `could not connect to ${where}: ${detail}`)
+  const explained = new SettingError('databaseUrl', `could not connect to ${where}: ${detail}`)
+  const timedOut =
+    err?.code === 'CONNECT_TIMEOUT' ||
+    err?.code === 'ETIMEDOUT' ||
+    (/timeout/i.test(message) && !/^[0-9A-Z]{5}$/.test(err?.code ?? ''))
+  if (err?.code === '53300' || connectionLimit(message) !== undefined)
+    roomless.set(explained, message)
+  else if (timedOut && ownAtConnect(connection).sessions > 0)
+    roomless.set(
+      explained,
+      `no answer within ${connectTimeoutSeconds} s (connect-timeout), as when a pool's queue holds the login`
+    )
+  return explained
+}
+
+/** Connection errors of a session refused for want of room, with the cause (noRoomFor). */
+const roomless = new WeakMap<object, string>()
+
+/**
+ * What refused a session, where `error`, thrown by {@link connect}, says there was no room for
+ * one more ("query_wait_timeout", "too many connections for role …"; else undefined): a
+ * connection limit (SQLSTATE 53300: max_connections, a role's or database's CONNECTION LIMIT), a
+ * pooler's refusal (PgBouncer's max_client_conn, its query_wait_timeout, Supavisor's "max clients
+ * reached"), or no answer in time while a session of the run's own to that server was open (a
+ * session-mode pool holds the login in its queue until one of its server connections is free).
+ * The run then goes on with the sessions it has, where it can (restore.ts openTarget).
+ */
+export function noRoomFor(error: unknown): string | undefined {
+  return typeof error === 'object' && error !== null ? roomless.get(error) : undefined
 }
 
 /**
@@ -1111,14 +1139,22 @@ export class SnapshotSession {
     readonly snapshotId: string | undefined
   ) {}
 
-  /** Opens the transaction; the snapshot id is undefined when the server cannot export one. */
-  static async open(client: pg.Client): Promise<SnapshotSession> {
+  /**
+   * Opens the transaction; the snapshot id is undefined when the server cannot export one, or
+   * with `exportSnapshot` false (a session opened after the dump: its counts are not in the
+   * dump's snapshot).
+   */
+  static async open(
+    client: pg.Client,
+    options: { exportSnapshot?: boolean } = {}
+  ): Promise<SnapshotSession> {
     await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY')
     // the transaction idles while pg_dump runs: server timeouts must not end it (lock waits
     // are bounded statement by statement: countRows)
     await client.query(
       "SELECT set_config('statement_timeout', '0', true), set_config('idle_in_transaction_session_timeout', '0', true)"
     )
+    if (options.exportSnapshot === false) return new SnapshotSession(client, undefined)
     try {
       // (not inside a savepoint: snapshots cannot be exported from a subtransaction)
       const result = await client.query<{ id: string }>('SELECT pg_export_snapshot() AS id')
