@@ -958,7 +958,17 @@ function parseSigningKey(read: InputReader): { signingKey?: string } {
 
 /** Recipients (age1…, one per line or comma-separated) or a passphrase; never both. */
 export function parseEncryption(read: InputReader): EncryptionKeys | undefined {
-  const recipients = parseList(read(Inputs.EncryptionRecipients)).filter(r => !r.startsWith('#'))
+  const given = read(Inputs.EncryptionRecipients)
+  const recipients = keyLines(given)
+  // set, but only comments: a backup meant to be encrypted would go out in the clear (trial u37
+  // F1: the key file's "# public key: age1…" line pasted whole); age -R says "no recipients"
+  if (recipients.length === 0 && given.trim() !== '') {
+    const key = /age1[0-9a-z]+/.exec(given)?.[0]
+    throw new InputError(
+      Inputs.EncryptionRecipients,
+      `holds no age public key: only comment lines (starting with #), which are ignored as in an age recipients file. ${key ? `Give the key without the comment before it: '${key.slice(0, 12)}…' on a line of its own (age-keygen's key file writes it after '# public key: ').` : 'Give the public keys (age1…), one per line; age-keygen prints the public key of the key it makes.'}`
+    )
+  }
   const passphrase = read(Inputs.EncryptionPassphrase)
   if (recipients.length > 0 && passphrase !== '') {
     throw new InputError(
@@ -993,12 +1003,31 @@ export function parseEncryption(read: InputReader): EncryptionKeys | undefined {
   return undefined
 }
 
+/**
+ * The keys of an age key or recipients file as an input holds them: a line starting with # is a
+ * comment (whole: a comma in it separates nothing), others hold one key or several separated by
+ * commas.
+ */
+export function keyLines(text: string): string[] {
+  return text
+    .split(/\r?\n/)
+    .map(line => line.trim())
+    .filter(line => line !== '' && !line.startsWith('#'))
+    .flatMap(line => parseList(line))
+    .map(key => key.trim())
+    .filter(key => key !== '')
+}
+
 /** Identities (AGE-SECRET-KEY-1…, as in an age key file; # comments ignored) and/or the passphrase. */
 export function parseDecryption(read: InputReader): DecryptionKeys {
-  const identities = read(Inputs.DecryptionIdentity)
-    .split(/[\n,]/)
-    .map(l => l.trim())
-    .filter(l => l !== '' && !l.startsWith('#'))
+  const given = read(Inputs.DecryptionIdentity)
+  const identities = keyLines(given)
+  if (identities.length === 0 && given.trim() !== '') {
+    throw new InputError(
+      Inputs.DecryptionIdentity,
+      'holds no age secret key: only comment lines (starting with #). Give the whole key file made by age-keygen: its AGE-SECRET-KEY-1… line with the comments.'
+    )
+  }
   for (const identity of identities) {
     if (!isAgeIdentity(identity)) {
       throw new InputError(

@@ -129,6 +129,22 @@ export function compareManifests(
   }
 }
 
+/**
+ * A backup in the clear where the previous one of the name was encrypted: one sentence, or
+ * undefined (trial u37 F1: a recipients secret that held only a comment, or one empty in this
+ * run, let the nightly backup out unencrypted, and nothing said so).
+ */
+export function encryptionDropped(
+  current: Pick<Manifest, 'encryption'>,
+  previous: Pick<Manifest, 'encryption' | 'createdAt'>
+): string | undefined {
+  const was = previous.encryption
+  if (!was || current.encryption) return undefined
+  const how =
+    was.mode === 'passphrase' ? 'a passphrase' : plural(was.recipients.length, 'public key')
+  return `This backup is not encrypted, but the previous one (${previous.createdAt}) was (age, ${how}): check encryption-recipients and encryption-passphrase in this workflow. A secret that is empty in this run (renamed or deleted, or not given to it: a pull request from a fork, Dependabot) leaves the backup in the clear; delete this artifact if it must not be kept so`
+}
+
 /** The warnings a comparison raises: vanished tables and tables that lost rows. */
 export function changeWarnings(changes: ManifestChanges): string[] {
   const warnings: string[] = []

@@ -49,7 +49,14 @@ export function backupSummaryMarkdown(result: BackupResult): string {
     ['Time', formatDuration(m.durationSeconds)],
     ['PostgreSQL server', text(m.server.version)],
     ['pg_dump', text(m.pgDump.version)],
-    ['sha256', text(m.file.sha256)]
+    ['sha256', text(m.file.sha256)],
+    [
+      'Encryption',
+      m.encryption
+        ? `age, ${m.encryption.mode === 'passphrase' ? 'with a passphrase' : `to ${plural(m.encryption.recipients.length, 'public key')}`}`
+        : 'none'
+    ],
+    ['Signature', result.signed ? 'the manifest is signed (signing-key)' : 'none']
   ]
   if (result.globals) {
     rows.push([
@@ -64,6 +71,7 @@ export function backupSummaryMarkdown(result: BackupResult): string {
   let md = `## ✅ Database backup\n\n| | |\n|---|---|\n`
   md += rows.map(([k, v]) => `| ${k} | ${escapeCell(v)} |`).join('\n') + '\n'
   md += rowSecurityMarkdown(m)
+  if (result.encryptionDropped) md += `\n> [!WARNING]\n> ${text(result.encryptionDropped)}.\n`
   if (m.changes) md += changesMarkdown(m.changes)
   else if (result.changesSkipped)
     md += `\nNot compared with the previous backup: ${text(result.changesSkipped)}.\n`
@@ -158,7 +166,7 @@ function firstOf(items: readonly string[], separator: string): string {
 export function skippedMarkdown(groups: ReadonlyArray<SkippedGroup>): string {
   if (groups.length === 0) return ''
   const total = groups.reduce((n, g) => n + g.count, 0)
-  let md = `\n### Skipped while restoring\n\n${total} ${total === 1 ? 'statement' : 'statements'} of the backup were left out (none defines a table, column, row or constraint of the backup's own; objects that exist in the target, made by the provider, are kept as the target holds them):\n\n| Reason | Count | Statements (line: text) |\n|---|---:|---|\n`
+  let md = `\n### Skipped while restoring\n\n${total === 1 ? '1 statement of the backup was' : `${total} statements of the backup were`} left out (none defines a table, column, row or constraint of the backup's own; objects that exist in the target, made by the provider, are kept as the target holds them):\n\n| Reason | Count | Statements (line: text) |\n|---|---:|---|\n`
   md += groups
     .map(g => {
       const samples = g.samples
@@ -476,7 +484,7 @@ function changesMarkdown(c: ManifestChanges): string {
   let md = `\n### ${warnings.length > 0 ? '⚠️' : '↔️'} Since the previous backup (${text(String(c.previous.createdAt))}${c.previous.runId ? `, run ${text(String(c.previous.runId))}` : ''})\n\n`
   if (c.moved) md += `> [!NOTE]\n> ${text(c.moved.charAt(0).toUpperCase() + c.moved.slice(1))}.\n\n`
   md += `| | previous | this | change |\n|---|---:|---:|---:|\n`
-  md += `| File size | ${formatBytes(c.previous.fileSizeBytes)} | ${formatBytes(c.previous.fileSizeBytes + c.sizeDeltaBytes)} | ${sign(c.sizeDeltaBytes)} B |\n`
+  md += `| File size | ${formatBytes(c.previous.fileSizeBytes)} | ${formatBytes(c.previous.fileSizeBytes + c.sizeDeltaBytes)} | ${c.sizeDeltaBytes < 0 ? '-' : '+'}${formatBytes(Math.abs(c.sizeDeltaBytes))} |\n`
   if (c.rowsDelta !== null && c.previous.totalRows !== null) {
     md += `| Rows | ${c.previous.totalRows} | ${c.previous.totalRows + c.rowsDelta} | ${sign(c.rowsDelta)} |\n`
   }

@@ -239,6 +239,36 @@ describe('backup with encryption-recipients', () => {
   })
 })
 
+describe('a backup in the clear after an encrypted one of the name (trial u37 F1)', () => {
+  it('warns, in the result the summary shows, naming how the previous one was encrypted', async () => {
+    const backend = harness.backend
+    const changes = {
+      repository: backend.repository,
+      token: backend.githubToken,
+      rowLossPercent: 50,
+      failOnRowLoss: false
+    }
+    backend.newRun()
+    Object.assign(process.env, backend.env())
+    await runBackup({
+      artifactName: 'nightly-sealed',
+      changes,
+      encryption: { kind: 'recipients', recipients: [key.recipient] }
+    })
+    backend.newRun()
+    Object.assign(process.env, backend.env())
+    const clear = await runBackup({ artifactName: 'nightly-sealed', changes })
+    expect(clear.manifest.encryption).toBeUndefined()
+    expect(clear.encryptionDropped).toMatch(
+      /^This backup is not encrypted, but the previous one \(.+\) was \(age, 1 public key\): check encryption-recipients and encryption-passphrase/
+    )
+    backend.newRun()
+    Object.assign(process.env, backend.env())
+    const again = await runBackup({ artifactName: 'nightly-sealed', changes })
+    expect(again.encryptionDropped).toBeUndefined()
+  }, 120_000)
+})
+
 describe('a plain gzip backup to a recipient', () => {
   it('is a .sql.gz.age that `age -d | gunzip | psql` restores', async () => {
     const result = await runBackup({

@@ -423,6 +423,41 @@ describe('encryption inputs', () => {
       })
     })
 
+    it("a comment's comma separates nothing: '# Alice, laptop' above her key (trial u37 F3)", () => {
+      const inputs = getInputs(
+        read({
+          [Inputs.DatabaseUrl]: URL,
+          [Inputs.EncryptionRecipients]: `# Alice, laptop\r\n${key.recipient}, ${other.recipient}\n  # Bob, phone, old`
+        })
+      )
+      expect(inputs.mode === 'backup' && inputs.encryption).toEqual({
+        kind: 'recipients',
+        recipients: [key.recipient, other.recipient]
+      })
+    })
+
+    it('refuses recipients that are only comments: the key file\'s "# public key: age1…" line pasted whole would leave the backup in the clear (trial u37 F1)', () => {
+      for (const given of [
+        `# public key: ${key.recipient}`,
+        `# created: 2026-12-01T02:17:00Z\n# public key: ${key.recipient}\n# public key: ${other.recipient}`
+      ]) {
+        const error = inputError({ [Inputs.EncryptionRecipients]: given })
+        expect(error.input).toBe(Inputs.EncryptionRecipients)
+        expect(error.message).toContain('holds no age public key: only comment lines')
+        expect(error.message).toContain(`'${key.recipient.slice(0, 12)}…' on a line of its own`)
+      }
+      const bare = inputError({ [Inputs.EncryptionRecipients]: '# the ops key goes here\n' })
+      expect(bare.message).toContain('Give the public keys (age1…), one per line')
+    })
+
+    it('refuses a decryption-identity that is only comments', () => {
+      const error = inputError(
+        restoreRaw({ [Inputs.DecryptionIdentity]: `# public key: ${key.recipient}` })
+      )
+      expect(error.input).toBe(Inputs.DecryptionIdentity)
+      expect(error.message).toContain('holds no age secret key: only comment lines')
+    })
+
     it('reads a passphrase', () => {
       const inputs = getInputs(
         read({ [Inputs.DatabaseUrl]: URL, [Inputs.EncryptionPassphrase]: 'a long passphrase' })

@@ -1,6 +1,11 @@
 import { describe, expect, it } from '@jest/globals'
 import type { Manifest, ManifestTable } from '../../src/manifest.js'
-import { changeWarnings, compareManifests, describeMove } from '../../src/manifest-changes.js'
+import {
+  changeWarnings,
+  compareManifests,
+  describeMove,
+  encryptionDropped
+} from '../../src/manifest-changes.js'
 import { plural } from '../../src/log.js'
 
 /** Typed fixture: a manifest with these tables (rows) and file size. */
@@ -109,5 +114,30 @@ describe('describeMove: the previous backup of another server, database or major
     expect(describeMove(minor, base)).toBe(
       'the previous backup came from another server version: PostgreSQL 17.2, shop@db:5432 → 17.3, shop@db:5432; the comparison is between the two'
     )
+  })
+})
+
+describe('encryptionDropped: a backup in the clear after an encrypted one (trial u37 F1)', () => {
+  const encrypted = (mode: 'recipients' | 'passphrase'): Manifest => ({
+    ...manifest({ 'public.a': 1 }, 10),
+    encryption: {
+      algorithm: 'age',
+      mode,
+      recipients: mode === 'recipients' ? ['age1one', 'age1two'] : []
+    }
+  })
+  const clear = manifest({ 'public.a': 1 }, 10)
+
+  it('warns when the previous backup was encrypted and this one is not, naming how it was', () => {
+    expect(encryptionDropped(clear, encrypted('recipients'))).toMatch(
+      /^This backup is not encrypted, but the previous one \(2026-11-30T02:17:00.000Z\) was \(age, 2 public keys\): check encryption-recipients and encryption-passphrase/
+    )
+    expect(encryptionDropped(clear, encrypted('passphrase'))).toContain('(age, a passphrase)')
+  })
+
+  it('says nothing when both are encrypted, both are not, or only this one is', () => {
+    expect(encryptionDropped(encrypted('passphrase'), encrypted('recipients'))).toBeUndefined()
+    expect(encryptionDropped(clear, clear)).toBeUndefined()
+    expect(encryptionDropped(encrypted('recipients'), clear)).toBeUndefined()
   })
 })

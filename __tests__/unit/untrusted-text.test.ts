@@ -132,7 +132,57 @@ describe('the job summary', () => {
     const md = backupSummaryMarkdown(result)
     expect(md).toContain('](#)')
     expectInert(md.replace('](#)', ''))
-    expect(cells(md)).toEqual([...Array(12).fill(2), 2, ...tables.map(() => 2)])
+    expect(cells(md)).toEqual([...Array(14).fill(2), 2, ...tables.map(() => 2)])
+  })
+
+  it('a backup summary says whether the backup is encrypted and signed, and warns when it no longer is encrypted (trial u37 F1, F6)', () => {
+    const base = {
+      artifact: { name: 'db', id: 7 },
+      retentionDays: 30,
+      manifest: {
+        file: { name: 'db.dump.zst', sizeBytes: 212_582, sha256: 'ab' },
+        database: { name: 'db', host: 'h', port: 5432, sizeBytes: 1 },
+        format: 'custom',
+        compression: { algorithm: 'zstd', level: 3 },
+        rawSizeBytes: 20,
+        rowCounts: { method: 'exact', tables, totalRows: 3, sameSnapshot: true },
+        durationSeconds: 1,
+        server: { version: '17.6' },
+        pgDump: { version: '17.6' }
+      }
+    }
+    const clear = backupSummaryMarkdown({
+      ...base,
+      encryptionDropped: 'This backup is not encrypted, but the previous one was'
+    } as unknown as BackupResult)
+    expect(clear).toContain('| Encryption | none |')
+    expect(clear).toContain('| Signature | none |')
+    expect(clear).toContain(
+      '> [!WARNING]\n> This backup is not encrypted, but the previous one was.'
+    )
+    const sealed = backupSummaryMarkdown({
+      ...base,
+      signed: true,
+      manifest: {
+        ...base.manifest,
+        encryption: { algorithm: 'age', mode: 'recipients', recipients: ['age1a', 'age1b'] },
+        changes: {
+          previous: { createdAt: '2026-12-04T02:17:00Z', fileSizeBytes: 348_585, totalRows: 3 },
+          sizeDeltaBytes: 212_582 - 348_585,
+          rowsDelta: 0,
+          appeared: [],
+          vanished: [],
+          shrunk: [],
+          largest: [],
+          rowLossPercent: 50
+        }
+      }
+    } as unknown as BackupResult)
+    expect(sealed).toContain('| Encryption | age, to 2 public keys |')
+    expect(sealed).toContain('| Signature | the manifest is signed (signing-key) |')
+    expect(sealed).not.toContain('[!WARNING]')
+    // the size's change in the units of the sizes beside it (trial u38 F3: "-136003 B")
+    expect(sealed).toContain('| File size | 340.4 KB | 207.6 KB | -132.8 KB |')
   })
 
   it('skipped statements from the script stay in their cell', () => {

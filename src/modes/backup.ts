@@ -16,7 +16,12 @@ import path from 'node:path'
 import { formatBytes, log, stopwatch, plural } from '../log.js'
 import { type Manifest, backupManifest } from '../manifest.js'
 import { reduceHeap } from '../memory.js'
-import { changeWarnings, compareManifests, describeChanges } from '../manifest-changes.js'
+import {
+  changeWarnings,
+  compareManifests,
+  describeChanges,
+  encryptionDropped
+} from '../manifest-changes.js'
 import { chooseDumpClient, pgDumpOptionRequirements, programPath } from '../postgres/clients.js'
 import {
   type Connection,
@@ -87,6 +92,10 @@ export interface BackupResult extends Completed {
   changesSkipped?: string
   /** globals: true — the roles stored beside the dump, or why they could not be. */
   globals?: { roles: string[]; name: string } | { missing: string }
+  /** The manifest is signed (signing-key). */
+  signed?: boolean
+  /** The backup is in the clear where the previous one was encrypted (encryptionDropped). */
+  encryptionDropped?: string
 }
 
 export interface BackupDependencies {
@@ -357,6 +366,7 @@ export async function backup(
     })
     if (globals && 'file' in globals) manifest.globals = globals.manifest
     if (filtered) manifest.rowSecurity = filtered
+    let clear: string | undefined
     if (previous && inputs.changes) {
       await log.group('Compare with the previous backup', async () => {
         const found = await previous
@@ -380,6 +390,8 @@ export async function backup(
             `${manifest.changes.moved.charAt(0).toUpperCase()}${manifest.changes.moved.slice(1)} (moving day or an upgrade: check that database-url names the database meant).`
           )
         for (const warning of changeWarnings(manifest.changes)) log.warning(warning)
+        clear = encryptionDropped(manifest, found.manifest)
+        if (clear) log.warning(`${clear}.`)
       })
     }
     // the manifests are written with the time taken so far
@@ -397,6 +409,8 @@ export async function backup(
       pgDumpVersion: pgDump.version,
       durationSeconds: seconds(),
       changesSkipped,
+      ...(inputs.signingKey ? { signed: true } : {}),
+      ...(clear ? { encryptionDropped: clear } : {}),
       globals:
         globals === undefined
           ? undefined
