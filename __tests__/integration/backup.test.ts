@@ -331,6 +331,28 @@ describe('artifact names', () => {
   })
 })
 
+describe("retention-days above the repository's maximum (trial u37 F2)", () => {
+  it('the artifact is kept the maximum, and the result and its notice say so', async () => {
+    process.env.GITHUB_RETENTION_DAYS = '90'
+    try {
+      const { lines, result } = await logOf(() =>
+        harness.backup(
+          testBackupInputs(server.url(source), { artifactName: 'kept-long', retentionDays: 400 })
+        )
+      )
+      expect(result.retentionDays).toBe(90)
+      expect(lines).toContain(
+        '::notice::retention-days is 400; the artifact is kept 90 days, the most this repository allows'
+      )
+      const stored = backend.findArtifact('kept-long.zip', backend.currentRunId)!
+      const expected = Date.now() + 90 * 24 * 3600 * 1000
+      expect(Math.abs(stored.expiresAt!.getTime() - expected)).toBeLessThan(10 * 60 * 1000)
+    } finally {
+      delete process.env.GITHUB_RETENTION_DAYS
+    }
+  }, 60_000)
+})
+
 describe('a backend that cannot list artifacts', () => {
   it('does not stop the backup: the name check is a courtesy, the upload still arrives', async () => {
     backend.faults.failNext('ListArtifacts', 1, 400, {

@@ -459,15 +459,24 @@ describe('a restore that cannot decrypt stops before the target is touched', () 
     expect(error.message).not.toContain('not the passphrase at all')
   }, 30_000)
 
-  it('an identity for a passphrase backup, and a passphrase for a key backup', async () => {
-    for (const [name, keys] of [
-      [toPassphrase, withKeys([key.identity])],
-      [toKey, withKeys([], [PASSPHRASE])]
+  it('an identity for a passphrase backup, and a passphrase for a key backup: the kind of secret it needs is named (trial u37 F4)', async () => {
+    for (const [name, keys, needs] of [
+      [
+        toPassphrase,
+        withKeys([key.identity]),
+        "the backup is encrypted with a passphrase (age's scrypt), not to a public key: give encryption-passphrase"
+      ],
+      [
+        toKey,
+        withKeys([], [PASSPHRASE]),
+        'the backup is encrypted to public keys (age1…), not with a passphrase: give decryption-identity'
+      ]
     ] as const) {
       const error = await runRestore(
         restoreInputs(target, thisRun(name), { clean: true, ...keys })
       ).catch(e => e)
-      expect(error.message).toMatch(wrongKey)
+      expect(error.message).toContain(needs)
+      expect(error.message).toMatch(/Nothing was restored\.$/)
     }
   }, 30_000)
 

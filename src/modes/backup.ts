@@ -646,7 +646,17 @@ interface Retention {
 
 /** retention-schedule picks the tier from the run's UTC date; the artifact follows it. */
 function chooseRetention(inputs: BackupOptions, date: Date): Retention {
-  if (!inputs.retentionSchedule) return { days: inputs.retentionDays }
+  if (!inputs.retentionSchedule) {
+    // above the repository's maximum the artifact client keeps it that long: said, and the
+    // summary's days and storage estimate are the days it is kept (trial u37 F2)
+    const kept = artifactRetentionDays(inputs.retentionDays)
+    if (kept.capped && inputs.artifact !== false) {
+      log.notice(
+        `retention-days is ${inputs.retentionDays}; the artifact is kept ${kept.days} days, the most this repository allows (GITHUB_RETENTION_DAYS; GitHub: 90 days for public, 400 for private repositories, less where the repository or organization settings say so). For longer, keep copies in S3 (s3-uri) with retention-schedule.`
+      )
+    }
+    return { days: kept.days }
+  }
   const tier = retentionTier(date, inputs.retentionSchedule)
   const artifactDays = artifactRetentionDays(tier.days)
   if (artifactDays.capped && inputs.artifact !== false) {
