@@ -120,6 +120,7 @@ import {
   type FetchedBackup,
   type LiveBackup,
   fetchArtifactLive,
+  unverifiedSignature,
   fetchBackup
 } from '../storage/fetch.js'
 import { LiveEntryNotTaken } from '../storage/live-zip.js'
@@ -344,6 +345,8 @@ export async function restore(
         })
       )
     }
+    // loaded while it downloads: its signature arrives with the end of the download
+    if (!live && !inputs.signingKey) unverifiedSignature(fetched)
     // a small backup: the target's sessions open, and what it can take is read, while the
     // backup is checked — that reads the target and changes nothing in it (no statement of the
     // backup's runs before every check passed); a backup the checks refuse is refused first, as
@@ -360,6 +363,7 @@ export async function restore(
       const whole = await live.complete()
       live = undefined
       fetched = whole.fetched
+      if (!inputs.signingKey) unverifiedSignature(fetched)
       if (opening && !(await checkedQuickly(fetched.dump))) {
         // its whole check could outlast an idle session: connected after it, as before
         void opening.close()
@@ -677,6 +681,8 @@ export async function restore(
       const whole = await loadWhileDownloading(inputs, reading, plan, requires, deps, runLoad)
       ;({ fetched, plan } = whole)
       loaded = whole.loaded
+      // its manifest and signature arrived with the end of the download
+      if (!inputs.signingKey) unverifiedSignature(fetched)
     } else loaded = await runLoad(fetched.dump, plan)
     // committed: the session the rest reads with (open again where it ended for the load)
     target = await sessionAfterLoad().catch((error: unknown) => {

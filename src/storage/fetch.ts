@@ -13,7 +13,7 @@ import { readFile } from 'node:fs/promises'
 import { formatS3Uri, manifestKeyFor } from '../s3-uri.js'
 import type { BackupSource, S3Source } from '../types.js'
 import { type LocalBackup, openLocalBackup, openZippedBackup } from './local.js'
-import { MAX_SIGNATURE_BYTES, SignatureError, checkSignature } from './signing.js'
+import { MAX_SIGNATURE_BYTES, SIGNATURE_FILE, SignatureError, checkSignature } from './signing.js'
 import { sha256Of } from '../pipeline/digest.js'
 import { open, readdir, stat } from 'node:fs/promises'
 import { type BackupFile, firstBytes, openDecoded, openRaw } from '../pipeline/decode.js'
@@ -45,6 +45,19 @@ export async function fetchBackup(
     log.info(`The backup is signed with this signing-key, and its dump is the one it names.`)
   }
   return fetched
+}
+
+/**
+ * A backup that carries a signature (manifest.json.sig) restored without signing-key: said, as
+ * the signature is then not checked (trial u37 F5: nothing mentioned it).
+ */
+export function unverifiedSignature(
+  fetched: Pick<FetchedBackup, 'signature' | 'restoredFrom'>
+): void {
+  if (fetched.signature === undefined) return
+  log.notice(
+    `${fetched.restoredFrom} carries a signature (${SIGNATURE_FILE}), not checked: signing-key is not set. Set signing-key (the secret the backup step signs with) to restore only backups your workflow signed; restore and check then refuse any other.`
+  )
 }
 
 /** Before anything is decoded: the signature over the manifest, and the dump it names. */
