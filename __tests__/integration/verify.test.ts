@@ -11,6 +11,7 @@ import type { BackupSource, RestoreOptions } from '../../src/types.js'
 import type { Manifest } from '../../src/manifest.js'
 import type { Engine } from '../support/engine.js'
 import { useHarness } from '../support/harness.js'
+import { logOf } from '../support/log-capture.js'
 import { testBackupInputs, testRestoreInputs } from '../support/inputs.js'
 
 const harness = useHarness({ name: 'verify-test' })
@@ -63,6 +64,35 @@ describe('verify', () => {
     expect(Object.keys(restored)).toHaveLength(Object.keys(counts).length - 2)
     expect(counts).toMatchObject(restored)
   })
+
+  it('a backup made with exclude-table-data: no byte-for-byte difference found, no second pass by rows (attacker a62 F1)', async () => {
+    await harness.backup(
+      testBackupInputs(server.url(source), {
+        artifactName: 'left-out-data',
+        filters: {
+          ...testBackupInputs(server.url(source)).filters,
+          excludeTableData: ['public.texts']
+        }
+      })
+    )
+    const scratch = await server.createDatabase()
+    const { lines, result } = await logOf(() =>
+      runVerify(
+        verifyInputs(scratch, {
+          source: {
+            kind: 'artifact',
+            name: 'left-out-data',
+            runId: 'latest',
+            repository: backend.repository,
+            token: backend.githubToken
+          }
+        })
+      )
+    )
+    expect(result.tables.length).toBeGreaterThan(5)
+    expect(lines).not.toContain('differs byte for byte')
+    expect(lines).not.toContain('row by row')
+  }, 120_000)
 
   it('fails naming the object kind when the restored copy differs from the manifest', async () => {
     // a backup whose manifest claims one more view than its archive holds (newest artifact)
