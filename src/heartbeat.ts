@@ -7,8 +7,10 @@
  * workflow cannot report itself: a schedule GitHub delayed, dropped or disabled.
  *
  * Bounded: each attempt times out after ATTEMPT_TIMEOUT_MS, a ping gives up after
- * PING_BUDGET_MS in all; 5xx answers and network errors are retried. A ping that fails logs a
- * warning and never fails the step. Sources: https://healthchecks.io/docs/http_api/
+ * PING_BUDGET_MS in all; 5xx and 429 answers and network errors are retried after a pause that
+ * doubles each time (from RETRY_PAUSE_MS), or the answer's Retry-After when it fits the time
+ * left (a monitor that is down is asked a few times, not every half second: trial u37 F8). A
+ * ping that fails logs a warning and never fails the step. Sources: https://healthchecks.io/docs/http_api/
  */
 import { ValueError } from './errors.js'
 import { log } from './log.js'
@@ -17,7 +19,7 @@ import { log } from './log.js'
 export const ATTEMPT_TIMEOUT_MS = 4_000
 /** A ping's whole time limit (attempts and the pauses between them), in milliseconds. */
 export const PING_BUDGET_MS = 10_000
-/** The pause before a retry, in milliseconds. */
+/** The pause before the first retry, in milliseconds; doubled before each further one. */
 const RETRY_PAUSE_MS = 500
 /** The body's length limit, in characters (Healthchecks keeps the first 100 kB). */
 const BODY_LIMIT = 1_000
@@ -50,9 +52,12 @@ export async function ping(
   const deadline = Date.now() + budget
   const url = pingUrl(base, event)
   let last = ''
+  let pause = RETRY_PAUSE_MS
   for (let attempt = 1; ; attempt++) {
     const left = deadline - Date.now()
     if (left <= 0) break
+    /** The monitor's own Retry-After, in milliseconds (seconds or an HTTP date). */
+    let retryAfter: number | undefined
     try {
       const response = await send(url, {
         method: 'POST',
@@ -65,19 +70,31 @@ export async function ping(
       await response.body?.cancel().catch(() => undefined)
       if (response.ok) return true
       last = `HTTP ${response.status}`
+      retryAfter = retryAfterMs(response.headers.get('retry-after'))
       // a 4xx will not change by asking again (a wrong or deleted check)
       if (response.status < 500 && response.status !== 429) break
     } catch (error) {
       const e = error as Error
       last = e.name === 'TimeoutError' ? `no answer within ${attemptTimeout} ms` : withCause(e)
     }
-    if (deadline - Date.now() <= RETRY_PAUSE_MS) break
-    await new Promise(resolve => setTimeout(resolve, RETRY_PAUSE_MS))
+    const wait = retryAfter ?? pause
+    if (deadline - Date.now() <= wait) break
+    await new Promise(resolve => setTimeout(resolve, wait))
+    pause *= 2
   }
   log.warning(
     `Heartbeat: the ${event} ping to heartbeat-url failed (${last}); the step goes on. Check the URL and that the monitoring service is up.`
   )
   return false
+}
+
+/** A Retry-After header's wait in milliseconds (delay-seconds or an HTTP date), else undefined. */
+export function retryAfterMs(header: string | null, now = Date.now()): number | undefined {
+  if (!header) return undefined
+  const value = header.trim()
+  if (/^\d+$/.test(value)) return Number(value) * 1000
+  const at = Date.parse(value)
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now)
 }
 
 /**
