@@ -35,6 +35,12 @@ export interface ManifestChanges {
   /** The threshold the shrunk tables were found with, in percent. */
   rowLossPercent: number
   /**
+   * Tables in both backups whose columns of the previous one are not all in this one (a
+   * migration dropped or renamed them: their values are in the previous backup only); absent
+   * where none, or where either manifest does not list columns.
+   */
+  columnsGone?: Array<{ table: string; columns: string[] }>
+  /**
    * The previous backup came from another server, database or major (a move, an upgrade): what
    * differs, as one sentence; absent when both came from the same one.
    */
@@ -108,6 +114,17 @@ export function compareManifests(
     .sort((a, b) => Math.abs(b.after! - b.before!) - Math.abs(a.after! - a.before!))
     .slice(0, TOP_CHANGES)
   const total = (m: Manifest): number | null => m.rowCounts.totalRows
+  const columnsBefore = new Map(previous.rowCounts.tables.map(t => [key(t), t.columns]))
+  const columnsGone = current.rowCounts.tables
+    .map(t => {
+      const was = columnsBefore.get(key(t))
+      if (!was || !t.columns) return undefined
+      const now = new Set(t.columns)
+      const gone = was.filter(c => !now.has(c))
+      return gone.length > 0 ? { table: key(t), columns: gone } : undefined
+    })
+    .filter(g => g !== undefined)
+    .sort((a, b) => a.table.localeCompare(b.table))
   return {
     previous: {
       createdAt: previous.createdAt,
@@ -125,7 +142,8 @@ export function compareManifests(
     shrunk,
     largest,
     rowLossPercent,
-    ...(moved ? { moved } : {})
+    ...(moved ? { moved } : {}),
+    ...(columnsGone.length > 0 ? { columnsGone } : {})
   }
 }
 
@@ -161,6 +179,18 @@ export function changeWarnings(changes: ManifestChanges): string[] {
   if (changes.shrunk.length > 10) {
     warnings.push(`… and ${changes.shrunk.length - 10} more tables lost rows`)
   }
+  // a column dropped (or renamed) by a migration: its values are in the previous backup only
+  // (trial u38 F2: the bad migration's DROP COLUMN went unmentioned, the row counts unchanged)
+  const gone = (Array.isArray(changes.columnsGone) ? changes.columnsGone : []).filter(
+    g => typeof g?.table === 'string' && Array.isArray(g.columns)
+  )
+  for (const g of gone.slice(0, 10)) {
+    const names = g.columns.slice(0, 10).join(', ') + (g.columns.length > 10 ? ', …' : '')
+    warnings.push(
+      `${g.table} lost ${plural(g.columns.length, 'column')} since the previous backup (${changes.previous.createdAt}): ${names} (dropped or renamed; their values are in the previous backup)`
+    )
+  }
+  if (gone.length > 10) warnings.push(`… and ${gone.length - 10} more tables lost columns`)
   return warnings
 }
 
@@ -179,6 +209,9 @@ export function describeChanges(changes: ManifestChanges, runId?: number): strin
     parts.push(
       `${plural(changes.shrunk.length, 'table')} lost over ${changes.rowLossPercent}% of their rows`
     )
+  }
+  if ((changes.columnsGone?.length ?? 0) > 0) {
+    parts.push(`${plural(changes.columnsGone!.length, 'table')} lost columns`)
   }
   return parts.join('; ') + '.'
 }

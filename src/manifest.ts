@@ -43,6 +43,11 @@ export interface ManifestTable {
    * read it, its lock was not granted in time); the dump itself is whole.
    */
   uncounted?: string
+  /**
+   * Its columns' names in order (not those dropped), read in the dump's snapshot: a column a
+   * later backup lacks is named when the two are compared (manifest-changes.ts).
+   */
+  columns?: string[]
 }
 
 export interface Manifest {
@@ -247,6 +252,11 @@ export function parseManifest(data: unknown): Manifest {
     v.text(table, `${field}.name`, { max: MAX_NAME })
     v.integer(table, `${field}.rows`, { min: 0, nullable: true })
     v.integer(table, `${field}.sizeBytes`, { min: 0, optional: true })
+    const columns = v.array(table, `${field}.columns`, MAX_COLUMNS, true)
+    columns?.forEach((column, j) => {
+      const at = `${field}.columns[${j}]`
+      v.text({ [at]: column }, at, { max: MAX_NAME })
+    })
   })
   // a table listed twice would be counted twice: the restore's counts and its success line
   // (3 tables, 5 rows for 2 and 3; attacker a37 F5)
@@ -379,6 +389,8 @@ const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\
 /** PostgreSQL names are at most 63 bytes; quoted and escaped a little more. */
 const MAX_NAME = 256
 const MAX_TABLES = 1_000_000
+/** PostgreSQL's own limit of columns in a table (MaxHeapAttributeNumber). */
+const MAX_COLUMNS = 1600
 /** The largest globals file a backup stores and a restore reads (postgres/globals.ts). */
 export const MAX_GLOBALS_BYTES = 16 * 1024 * 1024
 const OBJECT_KINDS = [

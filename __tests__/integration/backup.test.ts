@@ -331,6 +331,43 @@ describe('artifact names', () => {
   })
 })
 
+describe('a column a migration dropped (trial u38 F2)', () => {
+  it("the manifest lists each table's columns, and the next backup names the column it lacks", async () => {
+    const db = await server.createDatabase('dropping')
+    await server.query(
+      db,
+      `CREATE TABLE public.users (id integer PRIMARY KEY, name text, email text);
+       INSERT INTO public.users VALUES (1, 'Ada', 'ada@example.com');`
+    )
+    const changes = {
+      repository: backend.repository,
+      token: backend.githubToken,
+      rowLossPercent: 50,
+      failOnRowLoss: false
+    }
+    backend.newRun()
+    Object.assign(process.env, backend.env())
+    const first = await harness.backup(
+      testBackupInputs(server.url(db), { artifactName: 'dropping', changes })
+    )
+    expect(first.manifest.rowCounts.tables).toEqual([
+      expect.objectContaining({ name: 'users', columns: ['id', 'name', 'email'] })
+    ])
+    await server.query(db, 'ALTER TABLE public.users DROP COLUMN name')
+    backend.newRun()
+    Object.assign(process.env, backend.env())
+    const { lines, result } = await logOf(() =>
+      harness.backup(testBackupInputs(server.url(db), { artifactName: 'dropping', changes }))
+    )
+    expect(result.manifest.changes?.columnsGone).toEqual([
+      { table: 'public.users', columns: ['name'] }
+    ])
+    expect(lines).toMatch(
+      /::warning::public\.users lost 1 column since the previous backup \(.*\): name/
+    )
+  }, 60_000)
+})
+
 describe("retention-days above the repository's maximum (trial u37 F2)", () => {
   it('the artifact is kept the maximum, and the result and its notice say so', async () => {
     process.env.GITHUB_RETENTION_DAYS = '90'

@@ -141,3 +141,42 @@ describe('encryptionDropped: a backup in the clear after an encrypted one (trial
     expect(encryptionDropped(encrypted('recipients'), clear)).toBeUndefined()
   })
 })
+
+describe('columns a migration dropped (trial u38 F2)', () => {
+  const withColumns = (columns: Record<string, string[] | undefined>): Manifest => {
+    const m = manifest(Object.fromEntries(Object.keys(columns).map(t => [t, 5])), 10)
+    m.rowCounts.tables = m.rowCounts.tables.map(t => {
+      const names = columns[`${t.schema}.${t.name}`]
+      return names ? { ...t, columns: names } : t
+    })
+    return m
+  }
+
+  it('names the columns of the previous backup this one lacks, as a warning', () => {
+    const before = withColumns({
+      'public.users': ['id', 'name', 'email'],
+      'public.orders': ['id', 'total']
+    })
+    const after = withColumns({ 'public.users': ['id', 'email'], 'public.orders': ['id', 'total'] })
+    const changes = compareManifests(after, before, 50)
+    expect(changes.columnsGone).toEqual([{ table: 'public.users', columns: ['name'] }])
+    expect(changeWarnings(changes)).toEqual([
+      'public.users lost 1 column since the previous backup (2026-11-30T02:17:00.000Z): name (dropped or renamed; their values are in the previous backup)'
+    ])
+  })
+
+  it('a column added, reordered, or a manifest without columns (an older backup): nothing', () => {
+    const before = withColumns({ 'public.users': ['id', 'name'] })
+    const after = withColumns({ 'public.users': ['name', 'id', 'created_at'] })
+    expect(compareManifests(after, before, 50).columnsGone).toBeUndefined()
+    const older = withColumns({ 'public.users': undefined })
+    expect(compareManifests(after, older, 50).columnsGone).toBeUndefined()
+    expect(compareManifests(older, before, 50).columnsGone).toBeUndefined()
+  })
+
+  it('a recorded changes object of another shape is not trusted to hold lists', () => {
+    const changes = compareManifests(manifest({}, 1), manifest({}, 1), 50)
+    const odd = { ...changes, columnsGone: [{ table: 'x', columns: 'not a list' }, null] }
+    expect(changeWarnings(odd as unknown as typeof changes)).toEqual([])
+  })
+})

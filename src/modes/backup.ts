@@ -328,6 +328,17 @@ export async function backup(
       )
       return counts
     })
+    // each table's columns, in the snapshot: a column a later backup lacks is named then
+    const columns = await snapshot.columnsOf(rowCounts.tables).catch((error: unknown) => {
+      log.info(
+        `The tables' columns could not be read (${(error as Error).message}): the next backup's comparison names no column this one had.`
+      )
+      return undefined
+    })
+    for (const table of rowCounts.tables) {
+      const names = columns?.get(JSON.stringify([table.schema, table.name]))
+      if (names) table.columns = names
+    }
     const objects = unfiltered(inputs) ? await snapshot.countObjects() : undefined
     await snapshot.close()
     session = undefined

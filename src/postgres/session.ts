@@ -1274,6 +1274,33 @@ export class SnapshotSession {
     }
   }
 
+  /**
+   * The columns of each table in the snapshot, by name in order (dropped ones left out), keyed
+   * by JSON [schema, name]; a table not found has none.
+   */
+  async columnsOf(tables: readonly QualifiedName[]): Promise<Map<string, string[]>> {
+    return this.exclusive(async () => {
+      // in a savepoint: a failure leaves the transaction usable (the counts of objects follow)
+      await this.client.query('SAVEPOINT columns_of')
+      const read = this.client.query<{ schema: string; name: string; columns: string[] }>(
+        `SELECT t.s AS schema, t.r AS name,
+                pg_catalog.array_agg(a.attname::pg_catalog.text ORDER BY a.attnum) AS columns
+           FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.text[]), pg_catalog.unnest($2::pg_catalog.text[])) AS t(s, r)
+           JOIN pg_catalog.pg_namespace n ON n.nspname = t.s
+           JOIN pg_catalog.pg_class c ON c.relnamespace = n.oid AND c.relname = t.r
+           JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+          GROUP BY t.s, t.r`,
+        [tables.map(t => t.schema), tables.map(t => t.name)]
+      )
+      const { rows } = await read.catch(async (error: unknown) => {
+        await this.client.query('ROLLBACK TO SAVEPOINT columns_of')
+        throw error
+      })
+      await this.client.query('RELEASE SAVEPOINT columns_of')
+      return new Map(rows.map(r => [JSON.stringify([r.schema, r.name]), r.columns]))
+    })
+  }
+
   /** Object counts in the snapshot (what the dump holds when no filter is set). */
   async countObjects(): Promise<ObjectCounts> {
     return this.exclusive(() => countObjects(this.client))
