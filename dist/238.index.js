@@ -903,14 +903,6 @@ function backupKey(prefix, database, date, ext) {
 }
 
 ;// CONCATENATED MODULE: ./src/modes/backup.ts
-/**
- * Backup, orchestrated: check the artifact name → connect → read the server → choose pg_dump →
- * dump into the destinations' sinks in one pass (postgres/dump.ts: the stream, the checks on
- * its way) → count rows → manifest → complete each destination (S3: its manifest last; a local
- * directory; the artifact). Fails closed: a failed dump, an empty or unreadable archive uploads
- * nothing, what was begun is undone (a partial artifact deleted, an S3 object whose manifest
- * was never written removed), and the temporary directory is removed in every case.
- */
 
 
 
@@ -984,6 +976,16 @@ async function backup(inputs, connection, deps = {}) {
             log/* log */.Rm.warning(warning);
         return (0,postgres_session.connect)(connection, inputs.connectTimeoutSeconds);
     });
+    // is there room for pg_dump's session beside this one? Asked while the server is read (a
+    // pool or a CONNECTION LIMIT of one holds the login until no room is said): without it the
+    // dump goes as pg_dump by hand, with no session of the action's own (trial u36 F2)
+    let pgOpen = true;
+    /** The session opened after a dump that had no room for one (pgOpen false). */
+    let later;
+    const room = (0,postgres_session.connect)(connection, inputs.connectTimeoutSeconds).then(async (probe) => {
+        await probe.end().catch(() => undefined);
+        return undefined;
+    }, (error) => (0,postgres_session.noRoomFor)(error));
     let workDir;
     let session;
     let destinations;
@@ -1041,18 +1043,26 @@ async function backup(inputs, connection, deps = {}) {
             ? await (0,postgres_session.rowSecurityTables)(pg)
             : undefined;
         const bound = await (0,postgres_session.lockBound)(pg, inputs.lockTimeoutMs, inputs.pgDumpArgs);
-        session = await postgres_session.SnapshotSession.open(pg);
-        if (!session.snapshotId) {
-            log/* log */.Rm.info('The server cannot export a snapshot; row counts are taken right after the dump.');
+        const noRoom = await room;
+        if (noRoom !== undefined) {
+            log/* log */.Rm.info(`No room for pg_dump's session beside the action's own (${noRoom}): the action ends its session while pg_dump runs (as pg_dump by hand, one session), and opens one again after it. The rows are counted right after the dump, not in its snapshot, and pg_dump's lock waits are not watched.`);
+            pgOpen = false;
+            await pg.end().catch(() => undefined);
         }
-        const snapshot = session;
+        else {
+            session = await postgres_session.SnapshotSession.open(pg);
+            if (!session.snapshotId) {
+                log/* log */.Rm.info('The server cannot export a snapshot; row counts are taken right after the dump.');
+            }
+        }
+        const during = session;
         // the tables whose data is in the dump are counted (in its snapshot) once its table of
         // contents names them: while the data streams for a custom archive, else after the dump
         let counting;
         const startCounting = (tables) => {
-            if (inputs.rowCounts !== 'exact' || !snapshot.snapshotId || counting)
+            if (inputs.rowCounts !== 'exact' || !during?.snapshotId || counting)
                 return;
-            counting = snapshot.countRows(tables, bound);
+            counting = during.countRows(tables, bound);
             counting.catch(() => undefined); // awaited later; avoid an unhandled rejection meanwhile
         };
         const { sinks } = destinations;
@@ -1061,13 +1071,13 @@ async function backup(inputs, connection, deps = {}) {
             format: inputs.format,
             filters: inputs.filters,
             extraArgs: inputs.pgDumpArgs,
-            snapshotId: session.snapshotId,
+            snapshotId: session?.snapshotId,
             directory,
             jobs: inputs.jobs
         });
         // the dump's stages hold little on the heap: what start-up grew of it is given back first
         (0,memory/* reduceHeap */.ti)();
-        const dumped = await log/* log */.Rm.group(`Dump to ${fileName}`, () => watchLockWaits(snapshot, () => (0,dump/* dumpDatabase */.m3)({
+        const dumped = await log/* log */.Rm.group(`Dump to ${fileName}`, () => watchLockWaits(during, () => (0,dump/* dumpDatabase */.m3)({
             pgDumpPath: (0,clients/* programPath */.kx)(pgDump, 'pg_dump'),
             pgRestorePath: (0,clients/* programPath */.kx)(pgDump, 'pg_restore'),
             args,
@@ -1091,6 +1101,13 @@ async function backup(inputs, connection, deps = {}) {
             return dumped.dataTables;
         });
         const filtered = filteredByRowSecurity(rowSecurity, dataTables);
+        // no room for it during the dump: the session again, in a transaction with no snapshot of
+        // the dump's (the counts are said not to be in it)
+        if (!during) {
+            later = await (0,postgres_session.connect)(connection, inputs.connectTimeoutSeconds);
+            session = await postgres_session.SnapshotSession.open(later, { exportSnapshot: false });
+        }
+        const snapshot = session;
         const rowCounts = await log/* log */.Rm.group('Count rows', async () => {
             const counts = await (0,postgres_session.dumpRowCounts)(inputs.rowCounts, snapshot, counting, dataTables, server, bound);
             log/* log */.Rm.info(inputs.rowCounts === 'none'
@@ -1098,8 +1115,18 @@ async function backup(inputs, connection, deps = {}) {
                 : `${(0,log/* plural */.LS)(counts.tables.length, 'table')}, ${(0,log/* plural */.LS)(counts.totalRows ?? '?', 'row')} (${inputs.rowCounts}).`);
             return counts;
         });
-        const objects = unfiltered(inputs) ? await session.countObjects() : undefined;
-        await session.close();
+        // each table's columns, in the snapshot: a column a later backup lacks is named then
+        const columns = await snapshot.columnsOf(rowCounts.tables).catch((error) => {
+            log/* log */.Rm.info(`The tables' columns could not be read (${error.message}): the next backup's comparison names no column this one had.`);
+            return undefined;
+        });
+        for (const table of rowCounts.tables) {
+            const names = columns?.get(JSON.stringify([table.schema, table.name]));
+            if (names)
+                table.columns = names;
+        }
+        const objects = unfiltered(inputs) ? await snapshot.countObjects() : undefined;
+        await snapshot.close();
         session = undefined;
         const globals = inputs.globals
             ? await log/* log */.Rm.group('Dump the roles', () => dumpRoles((0,clients/* programPath */.kx)(pgDump, 'pg_dumpall'), (0,postgres_connection/* libpqEnvironment */.SQ)(connection, { connectTimeoutSeconds: inputs.connectTimeoutSeconds }), connection.database, fileName, inputs.encryption))
@@ -1129,6 +1156,7 @@ async function backup(inputs, connection, deps = {}) {
             manifest.globals = globals.manifest;
         if (filtered)
             manifest.rowSecurity = filtered;
+        let clear;
         if (previous && inputs.changes) {
             await log/* log */.Rm.group('Compare with the previous backup', async () => {
                 const found = await previous;
@@ -1147,6 +1175,9 @@ async function backup(inputs, connection, deps = {}) {
                     log/* log */.Rm.notice(`${manifest.changes.moved.charAt(0).toUpperCase()}${manifest.changes.moved.slice(1)} (moving day or an upgrade: check that database-url names the database meant).`);
                 for (const warning of (0,manifest_changes/* changeWarnings */.w1)(manifest.changes))
                     log/* log */.Rm.warning(warning);
+                clear = (0,manifest_changes/* encryptionDropped */.md)(manifest, found.manifest);
+                if (clear)
+                    log/* log */.Rm.warning(`${clear}.`);
             });
         }
         // the manifests are written with the time taken so far
@@ -1161,6 +1192,8 @@ async function backup(inputs, connection, deps = {}) {
             pgDumpVersion: pgDump.version,
             durationSeconds: seconds(),
             changesSkipped,
+            ...(inputs.signingKey ? { signed: true } : {}),
+            ...(clear ? { encryptionDropped: clear } : {}),
             globals: globals === undefined
                 ? undefined
                 : 'file' in globals
@@ -1182,7 +1215,9 @@ async function backup(inputs, connection, deps = {}) {
     finally {
         if (session)
             await session.close();
-        await pg.end().catch(() => undefined);
+        if (pgOpen)
+            await pg.end().catch(() => undefined);
+        await later?.end().catch(() => undefined);
         if (workDir)
             await (0,promises_.rm)(workDir, { recursive: true, force: true });
     }
@@ -1287,7 +1322,11 @@ function unfiltered(inputs) {
  * them all before it writes, and says nothing while it waits): the log says on what and for
  * whom, once for each change. A question waits while the session counts rows.
  */
-async function watchLockWaits(session, dump) {
+async function watchLockWaits(
+/** The session that asks (none: no room for it, the dump runs unwatched). */
+session, dump) {
+    if (!session)
+        return dump();
     let last = '';
     let stopped = false;
     let asking = false;
@@ -1343,8 +1382,15 @@ async function explainLockFailure(error, session, pgDumpArgs) {
 }
 /** retention-schedule picks the tier from the run's UTC date; the artifact follows it. */
 function chooseRetention(inputs, date) {
-    if (!inputs.retentionSchedule)
-        return { days: inputs.retentionDays };
+    if (!inputs.retentionSchedule) {
+        // above the repository's maximum the artifact client keeps it that long: said, and the
+        // summary's days and storage estimate are the days it is kept (trial u37 F2)
+        const kept = (0,retention/* artifactRetentionDays */.M1)(inputs.retentionDays);
+        if (kept.capped && inputs.artifact !== false) {
+            log/* log */.Rm.notice(`retention-days is ${inputs.retentionDays}; the artifact is kept ${kept.days} days, the most this repository allows (GITHUB_RETENTION_DAYS; GitHub: 90 days for public, 400 for private repositories, less where the repository or organization settings say so). For longer, keep copies in S3 (s3-uri) with retention-schedule.`);
+        }
+        return { days: kept.days };
+    }
     const tier = (0,retention/* retentionTier */.v$)(date, inputs.retentionSchedule);
     const artifactDays = (0,retention/* artifactRetentionDays */.M1)(tier.days);
     if (artifactDays.capped && inputs.artifact !== false) {

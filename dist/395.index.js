@@ -6258,6 +6258,15 @@ async function fetchBackup(source, options) {
     }
     return fetched;
 }
+/**
+ * A backup that carries a signature (manifest.json.sig) restored without signing-key: said, as
+ * the signature is then not checked (trial u37 F5: nothing mentioned it).
+ */
+function unverifiedSignature(fetched) {
+    if (fetched.signature === undefined)
+        return;
+    log/* log */.Rm.notice(`${fetched.restoredFrom} carries a signature (${signing/* SIGNATURE_FILE */.I9}), not checked: signing-key is not set. Set signing-key (the secret the backup step signs with) to restore only backups your workflow signed; restore and check then refuse any other.`);
+}
 /** Before anything is decoded: the signature over the manifest, and the dump it names. */
 async function checkFetchedSignature(key, fetched) {
     const what = fetched.restoredFrom;
@@ -8731,6 +8740,10 @@ async function restore(inputs, connection, deps = {}) {
     const seconds = (0,log/* stopwatch */.sX)();
     let target;
     let monitor;
+    /** Why there was no room for a second session of the action's own (undefined: there was). */
+    let alone;
+    /** The monitor opened again after the load, at the first lock wait it may watch. */
+    let reopened;
     let tap;
     const requires = (0,postgres_connection/* libpqRequirements */.$Y)(connection);
     /** The artifact downloading while the restore goes on (until the load settled). */
@@ -8769,6 +8782,9 @@ async function restore(inputs, connection, deps = {}) {
                 signingKey: inputs.signingKey
             }));
         }
+        // loaded while it downloads: its signature arrives with the end of the download
+        if (!live && !inputs.signingKey)
+            unverifiedSignature(fetched);
         // a small backup: the target's sessions open, and what it can take is read, while the
         // backup is checked — that reads the target and changes nothing in it (no statement of the
         // backup's runs before every check passed); a backup the checks refuse is refused first, as
@@ -8783,6 +8799,8 @@ async function restore(inputs, connection, deps = {}) {
             const whole = await live.complete();
             live = undefined;
             fetched = whole.fetched;
+            if (!inputs.signingKey)
+                unverifiedSignature(fetched);
             if (opening && !(await checkedQuickly(fetched.dump))) {
                 // its whole check could outlast an idle session: connected after it, as before
                 void opening.close();
@@ -8795,8 +8813,40 @@ async function restore(inputs, connection, deps = {}) {
             ? await log/* log */.Rm.group('Read the roles', () => readRoles(inputs, fetched, plan.client.major))
             : undefined;
         opening ??= openTarget(connection, inputs);
-        [target, monitor] = await log/* log */.Rm.group(`Connect to ${(0,postgres_connection/* describeConnection */.If)(connection)}`, () => opening.sessions);
-        const session = await opening.session;
+        [target, monitor, alone] = await log/* log */.Rm.group(`Connect to ${(0,postgres_connection/* describeConnection */.If)(connection)}`, async () => {
+            const opened = await opening.sessions;
+            if (opened[2] !== undefined)
+                log/* log */.Rm.info(`One session of the action's own: there was no room for a second (${opened[2]}). The restore goes on with one, which ends while the backup loads, for the loader's session (as pg_restore by hand, no more): the load's lock waits are not watched then, nor is its progress by table.`);
+            return opened;
+        });
+        let session = await opening.session;
+        // after the load, the monitor opens again only when a statement of the restore's waits long
+        // enough to be watched (there is no room for it where none was at the start)
+        const reopenMonitor = () => (reopened ??= (0,postgres_session.connect)(connection, inputs.connectTimeoutSeconds).then(client => (monitor = client), () => undefined));
+        session.watchFrom(() => monitor ?? (alone !== undefined ? undefined : reopenMonitor));
+        // the load holds one session of the action's own beside the loader's (pg_restore's, psql's;
+        // one per job): as by hand, one more, so a pool of two takes it (trial u36 F2). The monitor
+        // ends; the restore's session, idle while the load runs, watches the load's lock waits and
+        // its progress. With no room for a second session at all (a pool of one), that one ends too
+        // and the load runs unwatched, as pg_restore by hand; it opens again after the load
+        const sessionsForLoad = async () => {
+            const ending = monitor;
+            monitor = undefined;
+            await ending?.end().catch(() => undefined);
+            if (alone !== undefined && target) {
+                const last = target;
+                target = undefined;
+                await last.end().catch(() => undefined);
+            }
+            return target;
+        };
+        const sessionAfterLoad = async () => {
+            if (target)
+                return target;
+            target = await (0,postgres_session.connect)(connection, inputs.connectTimeoutSeconds);
+            session = await ownSession(target, () => undefined, inputs.lockTimeoutMs);
+            return target;
+        };
         const facts = await log/* log */.Rm.group('Read what the target can take', async () => reportFacts(await opening.facts));
         const roles = globals
             ? await log/* log */.Rm.group('Plan the roles', () => planTargetRoles(target, facts, globals, inputs.jobs))
@@ -8935,12 +8985,13 @@ async function restore(inputs, connection, deps = {}) {
             // after one that read it live is digested afresh)
             tap?.stage.destroy();
             tap = deps.digestBackup && plan.format === 'custom' ? (0,compare/* digestArchiveAlongside */.bt)() : undefined;
-            const progress = await startRestoreProgress(dump, monitor, env.PGAPPNAME, deps.progressIntervalMs);
+            const watcher = await sessionsForLoad();
+            const progress = await startRestoreProgress(dump, watcher, env.PGAPPNAME, deps.progressIntervalMs);
             // jobs > 1: the roles are created in a transaction of their own, and stay when the
             // restore fails after it (they may own what loaded by then: they are not dropped)
             let rolesCommitted = false;
             try {
-                return await loadWatched(inputs, monitor, env, () => loadBackup(progress.dump, {
+                return await loadWatched(inputs, watcher ?? (() => sessionAfterLoad().catch(() => undefined)), env, () => loadBackup(progress.dump, {
                     ...plan,
                     // the objects a plain script drops itself (pg_dump --clean) are its to drop
                     drops: drops
@@ -9003,9 +9054,16 @@ async function restore(inputs, connection, deps = {}) {
             const whole = await loadWhileDownloading(inputs, reading, plan, requires, deps, runLoad);
             ({ fetched, plan } = whole);
             loaded = whole.loaded;
+            // its manifest and signature arrived with the end of the download
+            if (!inputs.signingKey)
+                unverifiedSignature(fetched);
         }
         else
             loaded = await runLoad(fetched.dump, plan);
+        // committed: the session the rest reads with (open again where it ended for the load)
+        target = await sessionAfterLoad().catch((error) => {
+            throw new RestoreError(`The backup was restored (committed), but the action could not connect again to count the restored rows: ${error.message}`);
+        });
         // committed: nothing of the target's to set forward after a later cancel
         repairOnCancel?.();
         const backupDigest = await tap?.result();
@@ -9110,7 +9168,10 @@ async function restore(inputs, connection, deps = {}) {
         if (opening && target === undefined)
             void opening.close();
         await target?.end().catch(() => undefined);
+        const ended = monitor;
         await monitor?.end().catch(() => undefined);
+        // a monitor still connecting after the load's last watched statement: ended once open
+        void reopened?.then(client => client !== ended ? client?.end().catch(() => undefined) : undefined);
         await (0,promises_.rm)(workDir, { recursive: true, force: true });
     }
 }
@@ -9186,11 +9247,18 @@ function openTarget(connection, inputs) {
         first,
         // a second session: it sees who holds a lock the restore waits for. Opened once the first
         // is: a pool of one server connection (a session-mode PgBouncer) answers the first and
-        // queues the second, and two logins at once would both wait on it (trial u26 F1)
-        first.then(() => (0,postgres_session.connect)(connection, inputs.connectTimeoutSeconds))
+        // queues the second, and two logins at once would both wait on it (trial u26 F1). No room
+        // for it (a pool or a CONNECTION LIMIT of one: pg_restore by hand needs no more): the
+        // restore goes on with one session of its own, unwatched (trial u36 F2)
+        first.then(() => (0,postgres_session.connect)(connection, inputs.connectTimeoutSeconds).catch((error) => {
+            const refused = (0,postgres_session.noRoomFor)(error);
+            if (refused === undefined)
+                throw error;
+            return refused;
+        }))
     ];
-    const sessions = Promise.all(opened);
-    const session = sessions.then(([target, monitor]) => ownSession(target, monitor, inputs.lockTimeoutMs));
+    const sessions = Promise.all(opened).then(([target, second]) => typeof second === 'string' ? [target, undefined, second] : [target, second, undefined]);
+    const session = sessions.then(([target, monitor]) => ownSession(target, () => monitor, inputs.lockTimeoutMs));
     const facts = session.then(() => sessions).then(([target]) => (0,target_policy/* readTargetFacts */.ld)(target));
     for (const p of [sessions, session, facts])
         p.catch(() => undefined);
@@ -9199,7 +9267,9 @@ function openTarget(connection, inputs) {
         session,
         facts,
         async close() {
-            await Promise.all(opened.map(p => p.then(client => client.end()).catch(() => undefined)));
+            await Promise.all(opened.map(p => p
+                .then(client => (typeof client === 'string' ? undefined : client.end()))
+                .catch(() => undefined)));
         }
     };
 }
@@ -9615,12 +9685,18 @@ function reportKept(skipped, facts) {
     }
     return kept;
 }
-async function ownSession(client, monitor, lockTimeoutMs) {
+async function ownSession(client, 
+/** The monitor now (it ends before the load, and may be opened again after it). */
+monitor, lockTimeoutMs) {
     await client.query(`SET lock_timeout = ${Math.trunc(lockTimeoutMs)}`);
     const pid = (await client.query('SELECT pg_backend_pid() AS pid')).rows[0].pid;
+    let from = monitor;
     return {
+        watchFrom(monitor) {
+            from = monitor;
+        },
         async watched(what, work) {
-            const { result, blockers } = await (0,locks/* watchLockWaits */.Zx)(monitor, { pid }, work());
+            const { result, blockers } = await (0,locks/* watchLockWaits */.Zx)(from(), { pid }, work());
             if (result.status === 'fulfilled')
                 return result.value;
             if ((0,locks/* isLockTimeout */.Td)(result.reason))
@@ -9665,23 +9741,28 @@ function restoreEnvironment(connection, inputs) {
  * those sessions named. With clean, an "already exists" failure explains why clean did not drop
  * the object (instead of a hint to set clean).
  */
-async function loadWatched(inputs, monitor, env, load, 
+async function loadWatched(inputs, 
+/** The load's watcher; or none (no room for it), and the session to open after a failure. */
+monitor, env, load, 
 /** The target's own objects as recorded: sequences the failed load moved back are set again. */
 unchanged) {
     // pg_dump's header (SET lock_timeout = 0;) reaches the server from pg_restore -d: the watcher
     // cancels a wait that outlasts lock-timeout (psql's script gets the action's setting instead)
-    const { result, blockers, cancelled } = await (0,locks/* watchLockWaits */.Zx)(monitor, { applicationName: env.PGAPPNAME }, load(), { cancelAfterMs: inputs.lockTimeoutMs });
+    const { result, blockers, cancelled } = await (0,locks/* watchLockWaits */.Zx)(typeof monitor === 'function' ? undefined : monitor, { applicationName: env.PGAPPNAME }, load(), { cancelAfterMs: inputs.lockTimeoutMs });
     if (result.status === 'fulfilled')
         return result.value;
+    const client = typeof monitor === 'function' ? await monitor() : monitor;
     // nothing committed, but a setval of the load's is not rolled back: said with the failure
-    const sequences = await repairMovedSequences(monitor, unchanged);
-    const failure = await explainedFailure(inputs, monitor, result.reason, blockers, cancelled);
+    const sequences = client ? await repairMovedSequences(client, unchanged) : undefined;
+    const failure = await explainedFailure(inputs, client, result.reason, blockers, cancelled);
     if (sequences && failure instanceof Error)
         failure.message = withSequences(failure.message, sequences);
     throw failure;
 }
 /** The load's failure as the restore reports it (what the watcher saw, who owns what). */
-async function explainedFailure(inputs, monitor, error, blockers, cancelled) {
+async function explainedFailure(inputs, 
+/** A session on the target (none: the owners are not looked up). */
+monitor, error, blockers, cancelled) {
     if (cancelled && error instanceof LoadError) {
         return new locks/* LockTimeoutError */.XB('The restore', blockers, inputs.lockTimeoutMs);
     }
@@ -9707,7 +9788,9 @@ async function explainedFailure(inputs, monitor, error, blockers, cancelled) {
     // so; who owns the schema is beside the point (trial u29 F1: "restore as neondb_owner")
     if (error instanceof LoadError && !ownerChangeDenied(error.stderr)) {
         const failed = /\(failed statement: ([^\n]*?)\)(?=[.,;]?(?:\s|$))/.exec(error.message)?.[1];
-        const owner = await ownerInTarget(monitor, errors, failed).catch(() => undefined);
+        const owner = monitor
+            ? await ownerInTarget(monitor, errors, failed).catch(() => undefined)
+            : undefined;
         if (owner) {
             // before what the restore left of the target ("Nothing was kept: …"), which ends the message
             const at = error.message.search(/ (?:Nothing was kept|The restore ran without a single transaction)/);
@@ -11254,13 +11337,17 @@ async function ownTables(client, tables) {
  * the server is loading (pg_stat_progress_copy, PostgreSQL 14+, asked from `monitor` by the
  * loader's application_name).
  */
-async function startRestoreProgress(dump, monitor, applicationName, intervalMs = 10_000) {
+async function startRestoreProgress(dump, 
+/** The session that asks what loads (none: the bytes only). */
+monitor, applicationName, intervalMs = 10_000) {
     if (!('path' in dump))
         return { dump, stop: () => undefined };
     const meter = { bytes: 0 };
     const total = await (0,pipeline_decode/* sizeOf */.$d)(dump);
     let loading;
     const ask = setInterval(() => {
+        if (!monitor)
+            return clearInterval(ask);
         monitor
             .query(`SELECT p.relid::regclass::text AS rel, p.tuples_processed::text AS tuples
            FROM pg_stat_progress_copy p JOIN pg_stat_activity a USING (pid)

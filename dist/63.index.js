@@ -385,7 +385,7 @@ function connectionLimit(text) {
     return undefined;
 }
 /** The sessions a run holds at once on its database, for a session of the action's own that failed. */
-const RUN_NEEDS = "a backup needs 2 server connections at once (the session that exports the snapshot, and pg_dump's), a restore 3 (its own two, and the loader's; one more per job beyond the first)";
+const RUN_NEEDS = "a backup needs 2 server connections at once (the session that exports the snapshot, and pg_dump's), a restore 2 (its own two before the load, one of its own and the loader's during it; one more per job beyond the first)";
 /** The advice after a limit: the sessions the action held, the limit the run needs, the fix. */
 function limitAdvice(limit, own) {
     const program = own?.program ?? 'pg_dump or pg_restore';
@@ -1145,10 +1145,33 @@ async function watchLockWaits(monitor, waiter, work, options = {}) {
     let timer;
     let looking = Promise.resolve();
     const cancelAfter = options.cancelAfterMs ?? 0;
+    if (monitor === undefined) {
+        const [result] = await Promise.allSettled([work]);
+        return { result, blockers, cancelled };
+    }
+    const open = typeof monitor === 'function' ? monitor : async () => monitor;
+    let session;
+    /** The monitor's session being opened: a work that ends meanwhile does not wait for it. */
+    let opening = false;
     const look = () => {
         const seen = Date.now();
-        looking = blockersOf(monitor, waiter)
-            .then(async (now) => {
+        looking = (async () => {
+            if (session)
+                return session;
+            opening = true;
+            try {
+                return (session = await open());
+            }
+            finally {
+                opening = false;
+            }
+        })()
+            .then(async (client) => {
+            if (client === undefined) {
+                stopped = true; // no room for a watcher: the work runs unwatched
+                return;
+            }
+            const now = await blockersOf(client, waiter);
             if (now.length === 0) {
                 waitingSince = undefined;
                 return;
@@ -1160,7 +1183,7 @@ async function watchLockWaits(monitor, waiter, work, options = {}) {
                 logged = true;
             }
             if (cancelAfter > 0 && !stopped && Date.now() - waitingSince >= cancelAfter) {
-                await cancelWaits(monitor, waiter);
+                await cancelWaits(client, waiter);
                 cancelled = true;
             }
         })
@@ -1174,7 +1197,8 @@ async function watchLockWaits(monitor, waiter, work, options = {}) {
     const [result] = await Promise.allSettled([work]);
     stopped = true;
     clearTimeout(timer);
-    await looking;
+    if (!opening)
+        await looking;
     return { result, blockers, cancelled };
 }
 /** Cancels the statement of each session of `waiter` that waits for a lock now. */
@@ -1212,6 +1236,7 @@ __webpack_require__.r(__webpack_exports__);
 /* harmony export */   endOwnSessions: () => (/* binding */ endOwnSessions),
 /* harmony export */   explainConnectError: () => (/* binding */ explainConnectError),
 /* harmony export */   lockBound: () => (/* binding */ lockBound),
+/* harmony export */   noRoomFor: () => (/* binding */ noRoomFor),
 /* harmony export */   noteProgramSessions: () => (/* binding */ noteProgramSessions),
 /* harmony export */   ownSessionCount: () => (/* binding */ ownSessionCount),
 /* harmony export */   readServerInfo: () => (/* binding */ readServerInfo),
@@ -1972,7 +1997,29 @@ function explainConnectError(error, connection, connectTimeoutSeconds) {
             }
     }
     // the command line words it for this machine, not GitHub's runners (inputs.ts: renderForDoor)
-    return new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .SettingError */ .L_('databaseUrl', `could not connect to ${where}: ${detail}`);
+    const explained = new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .SettingError */ .L_('databaseUrl', `could not connect to ${where}: ${detail}`);
+    const timedOut = err?.code === 'CONNECT_TIMEOUT' ||
+        err?.code === 'ETIMEDOUT' ||
+        (/timeout/i.test(message) && !/^[0-9A-Z]{5}$/.test(err?.code ?? ''));
+    if (err?.code === '53300' || (0,_diagnostics_js__WEBPACK_IMPORTED_MODULE_6__/* .connectionLimit */ .Kw)(message) !== undefined)
+        roomless.set(explained, message);
+    else if (timedOut && ownAtConnect(connection).sessions > 0)
+        roomless.set(explained, `no answer within ${connectTimeoutSeconds} s (connect-timeout), as when a pool's queue holds the login`);
+    return explained;
+}
+/** Connection errors of a session refused for want of room, with the cause (noRoomFor). */
+const roomless = new WeakMap();
+/**
+ * What refused a session, where `error`, thrown by {@link connect}, says there was no room for
+ * one more ("query_wait_timeout", "too many connections for role …"; else undefined): a
+ * connection limit (SQLSTATE 53300: max_connections, a role's or database's CONNECTION LIMIT), a
+ * pooler's refusal (PgBouncer's max_client_conn, its query_wait_timeout, Supavisor's "max clients
+ * reached"), or no answer in time while a session of the run's own to that server was open (a
+ * session-mode pool holds the login in its queue until one of its server connections is free).
+ * The run then goes on with the sessions it has, where it can (restore.ts openTarget).
+ */
+function noRoomFor(error) {
+    return typeof error === 'object' && error !== null ? roomless.get(error) : undefined;
 }
 /**
  * The names a server certificate is for, from a TLS error that carries it (Node's
@@ -2051,12 +2098,18 @@ class SnapshotSession {
         this.client = client;
         this.snapshotId = snapshotId;
     }
-    /** Opens the transaction; the snapshot id is undefined when the server cannot export one. */
-    static async open(client) {
+    /**
+     * Opens the transaction; the snapshot id is undefined when the server cannot export one, or
+     * with `exportSnapshot` false (a session opened after the dump: its counts are not in the
+     * dump's snapshot).
+     */
+    static async open(client, options = {}) {
         await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
         // the transaction idles while pg_dump runs: server timeouts must not end it (lock waits
         // are bounded statement by statement: countRows)
         await client.query("SELECT set_config('statement_timeout', '0', true), set_config('idle_in_transaction_session_timeout', '0', true)");
+        if (options.exportSnapshot === false)
+            return new SnapshotSession(client, undefined);
         try {
             // (not inside a savepoint: snapshots cannot be exported from a subtransaction)
             const result = await client.query('SELECT pg_export_snapshot() AS id');
@@ -2151,6 +2204,29 @@ class SnapshotSession {
                 }
             }
         }
+    }
+    /**
+     * The columns of each table in the snapshot, by name in order (dropped ones left out), keyed
+     * by JSON [schema, name]; a table not found has none.
+     */
+    async columnsOf(tables) {
+        return this.exclusive(async () => {
+            // in a savepoint: a failure leaves the transaction usable (the counts of objects follow)
+            await this.client.query('SAVEPOINT columns_of');
+            const read = this.client.query(`SELECT t.s AS schema, t.r AS name,
+                pg_catalog.array_agg(a.attname::pg_catalog.text ORDER BY a.attnum) AS columns
+           FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.text[]), pg_catalog.unnest($2::pg_catalog.text[])) AS t(s, r)
+           JOIN pg_catalog.pg_namespace n ON n.nspname = t.s
+           JOIN pg_catalog.pg_class c ON c.relnamespace = n.oid AND c.relname = t.r
+           JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+          GROUP BY t.s, t.r`, [tables.map(t => t.schema), tables.map(t => t.name)]);
+            const { rows } = await read.catch(async (error) => {
+                await this.client.query('ROLLBACK TO SAVEPOINT columns_of');
+                throw error;
+            });
+            await this.client.query('RELEASE SAVEPOINT columns_of');
+            return new Map(rows.map(r => [JSON.stringify([r.schema, r.name]), r.columns]));
+        });
     }
     /** Object counts in the snapshot (what the dump holds when no filter is set). */
     async countObjects() {
