@@ -6,6 +6,7 @@
  * implementation once with useLog() (the action's is the default).
  */
 import * as core from '@actions/core'
+import { AsyncLocalStorage } from 'node:async_hooks'
 
 export type ProgressStyle = 'lines' | 'bar'
 
@@ -100,9 +101,29 @@ export function useLog(next: Log): void {
   current = next
 }
 
+/** The info lines of work that runs in the background, held (holdingLines). */
+const held = new AsyncLocalStorage<string[]>()
+
+/**
+ * Runs `work` with its info lines held instead of shown (warnings still are): work begun in the
+ * background whose lines would land inside another phase's group, or after a failure that
+ * ended the run (trial u39 F5: "Chose artifact …" after the backup's error). The caller shows
+ * `lines` where the result is used.
+ */
+export async function holdingLines<T>(
+  work: () => Promise<T>
+): Promise<{ result: T; lines: string[] }> {
+  const lines: string[] = []
+  const result = await held.run(lines, work)
+  return { result, lines }
+}
+
 /** The log in use (see useLog): each call goes to the implementation chosen last. */
 export const log: Log = new Proxy({} as Log, {
-  get: (_target, key: keyof Log) => current[key]
+  get: (_target, key: keyof Log) => {
+    const lines = key === 'info' ? held.getStore() : undefined
+    return lines ? (message: string) => void lines.push(message) : current[key]
+  }
 })
 
 /** Bytes for people: "1.5 MB" (binary multiples, as `ls -h`). */

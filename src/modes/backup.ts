@@ -381,6 +381,7 @@ export async function backup(
     if (previous && inputs.changes) {
       await log.group('Compare with the previous backup', async () => {
         const found = await previous
+        for (const line of found.lines ?? []) log.info(line)
         if ('none' in found) {
           log.info(found.none)
           return

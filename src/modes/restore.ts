@@ -103,6 +103,7 @@ import {
   type SkippedGroup,
   type StatementPolicy,
   type TargetFacts,
+  enableExtension,
   extensionRefused,
   groupSkipped,
   guarded,
@@ -826,7 +827,7 @@ function extensionWarnings(
     const why = extensionRefused(facts, name)
     if (!why) continue
     warnings.push(
-      `The backup creates the extension ${name}, which ${facts.currentUser} may not create in the database '${database}' (${why}): the restore will leave its CREATE EXTENSION out, and fail at the first object of the backup that needs it, if it has one (a foreign server, a column of its type, a function of it). Enable ${name} in the target first (Supabase: Dashboard → Database → Extensions; otherwise CREATE EXTENSION "${name}"; as a superuser or the provider's admin role), or back up without it and what needs it.`
+      `The backup creates the extension ${name}, which ${facts.currentUser} may not create in the database '${database}' (${why}): the restore will leave its CREATE EXTENSION out, and fail at the first object of the backup that needs it, if it has one (a foreign server, a column of its type, a function of it). Enable ${name} in the target first (${enableExtension(name)}), or back up without it and what needs it.`
     )
   }
   return warnings

@@ -122,6 +122,7 @@ import {
 } from './toc.js'
 import { redactSql } from './sql-redact.js'
 import { quoteIdent } from '../sql-names.js'
+import { enableExtension } from './target-policy.js'
 
 /** What the restore asks of the load. */
 export type LoadOptions = Pick<
@@ -2572,7 +2573,7 @@ export function privilegeHint(errors: string, reported = errors): string {
     const who = /Must have CREATE privilege on current database/.test(reported)
       ? `The restoring role may create the trusted extension "${extension[1]}" only with CREATE on the database (GRANT CREATE ON DATABASE … as its owner)`
       : `Only a superuser may create the extension "${extension[1]}" in the target`
-    return ` ${who}: enable ${extension[1]} there first (Supabase: Dashboard → Database → Extensions; otherwise CREATE EXTENSION "${extension[1]}"; as a superuser), then restore again.`
+    return ` ${who}: enable ${extension[1]} there first (${enableExtension(extension[1])}), then restore again.`
   }
   const owner = ownerError(errors)
   if (owner)

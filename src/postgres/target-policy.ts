@@ -301,6 +301,14 @@ const skip = (reason: string): StatementDecision => ({ keep: false, reason })
  * security policies (refused, never skipped), event triggers, publications and SET.
  */
 /**
+ * Where an extension the restoring role may not create is enabled, by provider (trial u39 F4: a
+ * Neon target was sent to Supabase's dashboard alone).
+ */
+export function enableExtension(name: string): string {
+  return `Supabase: Dashboard → Database → Extensions; elsewhere CREATE EXTENSION "${name}" as the provider's admin role — Neon: the database's owner; RDS: rds_superuser — or a superuser`
+}
+
+/**
  * A provider's hook may let the role create more extensions (Supabase's supautils, RDS, Azure,
  * Cloud SQL): there, what the server's own rules say is not the whole truth.
  */
@@ -513,7 +521,7 @@ export function statementPolicy(facts: TargetFacts, options: PolicyOptions): Sta
           const left = extensionsLeftOut.get(name)
           if (left) return skip(left)
           if (k[0] === 'CREATE' && !facts.superuser && creatable && !creatable.has(name)) {
-            const reason = `${NOT_RESTORED}EXTENSION ${name} — ${facts.currentUser} may not create it in the target (${creatableNames.has(name) ? 'not a trusted extension' : 'the server does not have it'}); enable it there first (Supabase: Dashboard → Database → Extensions; otherwise CREATE EXTENSION "${name}" as a superuser)`
+            const reason = `${NOT_RESTORED}EXTENSION ${name} — ${facts.currentUser} may not create it in the target (${creatableNames.has(name) ? 'not a trusted extension' : 'the server does not have it'}); enable it there first (${enableExtension(name)})`
             extensionsLeftOut.set(name, reason)
             return skip(reason)
           }

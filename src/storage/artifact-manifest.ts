@@ -11,6 +11,7 @@
 import type { DefaultArtifactClient } from '@actions/artifact'
 import { inflateRawSync } from 'node:zlib'
 import { EngineError } from '../errors.js'
+import { holdingLines } from '../log.js'
 import { MANIFEST_FILE, type Manifest, parseManifest } from '../manifest.js'
 import {
   type FoundArtifact,
@@ -277,8 +278,12 @@ export async function previousBackupManifest(
     }, timeoutMs)
     timer.unref()
   })
+  // its lines (the artifact chosen, those passed over) are shown when the backup compares
+  const lookUp = holdingLines(() => lookUpPrevious(client, options, currentRunId)).then(
+    ({ result, lines }) => ({ ...result, lines })
+  )
   try {
-    return await Promise.race([late, lookUpPrevious(client, options, currentRunId)])
+    return await Promise.race([late, lookUp])
   } finally {
     clearTimeout(timer)
   }
@@ -321,8 +326,12 @@ async function lookUpPrevious(
  * is none to read (`none`: a line for the log). Nothing is logged while the lookup runs in the
  * background: the backup says it when it compares (a backup that failed first says nothing of it).
  */
-export type PreviousBackup =
+export type PreviousBackup = (
   { artifact: FoundArtifact; manifest: Manifest } | { skipped: string } | { none: string }
+) & {
+  /** What the lookup would have logged as it ran, held until the backup compares. */
+  lines?: string[]
+}
 
 /** Why the previous backup could not be read, and what to do (the permission, for a 403). */
 export function previousUnreadable(message: string): string {
