@@ -230,6 +230,8 @@ describe('Supabase: a project restored into a new Supabase project', () => {
           .length
     )
     expect(checksumDifferences(sourceSums, await managedChecksums(target))).toEqual([])
+    // the same platform's default privileges on both sides: nothing beyond the source's
+    expect(result.warnings.join('\n')).not.toContain('give more than the source')
     expect((await managedChecksums(target))['auth.users'].rows).toBe(3)
     expect((await managedChecksums(target))['storage.objects'].rows).toBe(2)
     // the provider's bookkeeping kept, with counts
@@ -275,6 +277,24 @@ describe('Supabase: a project restored into a new Supabase project', () => {
   it('the action, format plain: brings back every table, like psql by hand', async () => {
     await supabaseJourney({ format: 'plain', compression: 'gzip' })
   })
+
+  it("a source that revoked anon's EXECUTE on new functions: the new project's default privileges give it again, warned with the REVOKE (trial u39 F3)", async () => {
+    const revoked = await supabaseLikeSource(supabase)
+    await revoked.instance.userQuery(
+      revoked.database,
+      'ALTER DEFAULT PRIVILEGES FOR ROLE postgres IN SCHEMA public REVOKE ALL ON FUNCTIONS FROM anon;'
+    )
+    const backup = await actionBackup(revoked.url, {})
+    const target = await supabaseLikeTarget(supabase)
+    const result = await actionRestore(target, backup)
+    const warning = result.warnings.find(w => w.includes('give more than the source'))
+    expect(warning).toContain('functions in schema public to anon.')
+    expect(warning).toContain(
+      'ALTER DEFAULT PRIVILEGES FOR ROLE "postgres" IN SCHEMA "public" REVOKE ALL ON FUNCTIONS FROM "anon";'
+    )
+    // tables and sequences: the source's grants to anon are the target's
+    expect(warning).not.toMatch(/tables in schema public|sequences in schema public/)
+  }, 180_000)
 
   it("a project's Vault secret (vault.secrets, which the project's role may not write): the restore goes on without it, warned and listed as kept, not refused", async () => {
     const withSecret = await supabaseLikeSource(supabase)

@@ -6,6 +6,7 @@
 import { describe, expect, it } from '@jest/globals'
 import {
   type OwnDefaultPrivileges,
+  defaultPrivilegesBeyondBackup,
   describeDefaultPrivileges,
   reinstateStatements,
   setAsideStatements
@@ -84,5 +85,59 @@ describe('the restoring role’s default privileges set aside and reinstated', (
     expect(describeDefaultPrivileges(own)).toBe(
       'functions everywhere: {"app \\"owner\\""=X/"app \\"owner\\"","x y"=X*/"app \\"owner\\""}; sequences in schema My Schema: {anon=rU*/x}'
     )
+  })
+})
+
+describe('the target default privileges that give more than the backup did (trial u39 F3)', () => {
+  const execute = (grantee: string | null) => ({ grantee, privilege: 'EXECUTE', grantable: false })
+  const target: OwnDefaultPrivileges = {
+    role: 'postgres',
+    rows: [
+      {
+        objtype: 'f',
+        schema: 'public',
+        acl: '',
+        privileges: ['postgres', 'anon', 'Team "A"', null].map(execute),
+        hardWired: []
+      },
+      {
+        objtype: 'r',
+        schema: 'public',
+        acl: '',
+        privileges: [{ grantee: 'anon', privilege: 'SELECT', grantable: false }],
+        hardWired: []
+      },
+      // another schema than the backup's, and the role's global row: not compared
+      { objtype: 'f', schema: 'other', acl: '', privileges: [execute('x')], hardWired: [] },
+      { objtype: 'f', schema: null, acl: '', privileges: [execute('y')], hardWired: [] }
+    ]
+  }
+  const backup = [
+    {
+      role: 'postgres',
+      schema: 'public',
+      defn: [
+        'ALTER DEFAULT PRIVILEGES FOR ROLE postgres IN SCHEMA public GRANT ALL ON FUNCTIONS TO "Team ""A""";',
+        'ALTER DEFAULT PRIVILEGES FOR ROLE postgres IN SCHEMA public GRANT SELECT ON TABLES TO anon WITH GRANT OPTION;',
+        ''
+      ].join('\n')
+    }
+  ]
+
+  it('names the grantees the backup never gave, with the REVOKE; PUBLIC and quoted names read', () => {
+    expect(defaultPrivilegesBeyondBackup(target, backup, new Set(['public']))).toEqual([
+      {
+        schema: 'public',
+        kind: 'FUNCTIONS',
+        grantees: ['anon', 'PUBLIC'],
+        revoke:
+          'ALTER DEFAULT PRIVILEGES FOR ROLE "postgres" IN SCHEMA "public" REVOKE ALL ON FUNCTIONS FROM "anon", PUBLIC;'
+      }
+    ])
+  })
+
+  it('nothing where the backup has no default privileges of that role (another platform)', () => {
+    const other = [{ ...backup[0], role: 'neondb_owner' }]
+    expect(defaultPrivilegesBeyondBackup(target, other, new Set(['public']))).toEqual([])
   })
 })

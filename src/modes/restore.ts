@@ -154,6 +154,7 @@ import { quoteSql, redactSql } from '../postgres/sql-redact.js'
 import { parseCopyStatement } from '../postgres/plain-sql.js'
 import {
   type OwnDefaultPrivileges,
+  defaultPrivilegesBeyondBackup,
   describeDefaultPrivileges,
   reachedKinds,
   readOwnDefaultPrivileges,
@@ -724,6 +725,13 @@ export async function restore(
       log.warning(defaults)
       warnings.push(defaults)
     }
+    // the target's default privileges that give more than the source's did: said, with the
+    // REVOKE that makes them the source's (pg_dump cannot carry a schema's REVOKE)
+    const beyond = await defaultsBeyondWarning(inputs, target, plan)
+    if (beyond) {
+      log.warning(beyond)
+      warnings.push(beyond)
+    }
     const objects = skipped
       .filter(g => g.reason.startsWith(NOT_RESTORED))
       .map(g => g.reason.slice(NOT_RESTORED.length))
@@ -870,6 +878,34 @@ function schemaCreationRefusal(
   const names = missing.slice(0, 5).map(name => quoteIdent(name))
   const role = quoteIdent(facts.currentUser)
   return `the backup creates ${plural(missing.length, 'schema')} the target database '${database}' lacks${dropped.length > 0 ? ` or that clean drops first (${dropped.length})` : ''} (${names.join(', ')}${missing.length > 5 ? ', …' : ''}), and ${facts.currentUser} may not create schemas there: it lacks CREATE on the database (pg_restore by hand fails at the first CREATE SCHEMA with "permission denied for database"). Nothing was restored. Grant it (GRANT CREATE ON DATABASE ${quoteIdent(database)} TO ${role}; as the database's owner), restore as the database's owner, or create the schemas first (CREATE SCHEMA ${names[0]} AUTHORIZATION ${role}; …) and restore with allow-non-empty: true.`
+}
+
+/**
+ * After the load: the restoring role's `IN SCHEMA` default privileges in the target that give
+ * roles what the backup's own default privileges of that role never did (trial u39 F3), as one
+ * warning with the REVOKE; undefined when there are none, the backup is not an archive or has
+ * no default privileges of that role, or privileges were not restored.
+ */
+async function defaultsBeyondWarning(
+  inputs: RestoreOptions,
+  client: pg.Client,
+  plan: RestorePlan
+): Promise<string | undefined> {
+  if (inputs.noPrivileges === true || inputs.dataOnly === true) return undefined
+  const entries = plan.tocRead?.toc.entries ?? []
+  const acls = entries
+    .filter(e => e.desc === 'DEFAULT ACL')
+    .map(e => ({ role: e.owner ?? '', schema: e.namespace ?? null, defn: e.defn ?? '' }))
+  if (acls.length === 0) return undefined
+  const schemas = new Set(entries.map(e => e.namespace).filter((n): n is string => !!n))
+  const own = await readOwnDefaultPrivileges(client).catch(() => undefined)
+  if (!own) return undefined
+  const beyond = defaultPrivilegesBeyondBackup(own, acls, schemas)
+  if (beyond.length === 0) return undefined
+  const what = beyond
+    .map(b => `${b.kind.toLowerCase()} in schema ${b.schema} to ${b.grantees.join(', ')}`)
+    .join('; ')
+  return `The target's default privileges of ${own.role} give more than the source's did: ${what}. pg_dump writes a schema's default privileges as GRANTs only, so a REVOKE the source made is not in the backup; the restored objects have the source's privileges, but what ${own.role} creates there from now on gets these too (on Supabase: callable or readable by anon through the project's API). To make them the source's: ${beyond.map(b => b.revoke).join(' ')}`
 }
 
 /** Below this size a backup's check takes a moment (its digest, its TOC or script read whole). */

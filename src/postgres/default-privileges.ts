@@ -187,3 +187,85 @@ function changeStatements(
     out.push(`${head} GRANT ${ps.join(', ')} ON ${kind} TO ${g} WITH GRANT OPTION;`)
   return out
 }
+
+/** An archive's DEFAULT ACL entry: its role (the TOC's owner), schema and statements. */
+export interface BackupDefaultAcl {
+  role: string
+  /** The schema of an `IN SCHEMA` entry; null for the role's global one. */
+  schema: string | null
+  defn: string
+}
+
+/** What a target's `IN SCHEMA` default privileges give beyond the backup's: to whom, on what. */
+export interface DefaultPrivilegesBeyond {
+  schema: string
+  /** TABLES, SEQUENCES, FUNCTIONS, TYPES, SCHEMAS. */
+  kind: string
+  /** Grantees (PUBLIC for none) the target's row names and the backup's entries do not. */
+  grantees: string[]
+  /** The statement that takes them away again (for the warning). */
+  revoke: string
+}
+
+/**
+ * The restoring role's `IN SCHEMA` default privileges, as they are after the load, that give
+ * roles the backup's own never did (trial u39 F3: a Supabase project's `GRANT ALL ON FUNCTIONS TO
+ * anon` in schema public, which the source had revoked: pg_dump writes a schema's default
+ * privileges as GRANTs only, so the REVOKE is not in the backup and the new functions of the
+ * target become callable by anon). Compared only where the backup has default privileges of
+ * that very role (the same platform's role on both sides), for the schemas in `schemas`.
+ */
+export function defaultPrivilegesBeyondBackup(
+  own: OwnDefaultPrivileges,
+  backup: BackupDefaultAcl[],
+  schemas: ReadonlySet<string>
+): DefaultPrivilegesBeyond[] {
+  const mine = backup.filter(e => e.role === own.role)
+  if (mine.length === 0) return []
+  const granted = new Map<string, Set<string>>()
+  const statement =
+    /\bGRANT\s+[\s\S]+?\s+ON\s+(TABLES|SEQUENCES|FUNCTIONS|ROUTINES|TYPES|SCHEMAS|LARGE OBJECTS)\s+TO\s+([\s\S]+?)(?:\s+WITH\s+GRANT\s+OPTION)?\s*;/gi
+  for (const e of mine) {
+    if (e.schema === null) continue
+    for (const m of e.defn.matchAll(statement)) {
+      const kind = m[1].toUpperCase() === 'ROUTINES' ? 'FUNCTIONS' : m[1].toUpperCase()
+      const key = `${e.schema}\0${kind}`
+      const set = granted.get(key) ?? new Set<string>()
+      for (const g of granteeNames(m[2])) set.add(g)
+      granted.set(key, set)
+    }
+  }
+  const beyond: DefaultPrivilegesBeyond[] = []
+  for (const row of own.rows) {
+    if (row.schema === null || !schemas.has(row.schema)) continue
+    const kind = KINDS[row.objtype].plural
+    const had = granted.get(`${row.schema}\0${kind}`) ?? new Set<string>()
+    const extra = [
+      ...new Set(row.privileges.map(p => p.grantee ?? 'PUBLIC').filter(g => g !== own.role))
+    ].filter(g => !had.has(g))
+    if (extra.length === 0) continue
+    beyond.push({
+      schema: row.schema,
+      kind,
+      grantees: extra,
+      revoke: `ALTER DEFAULT PRIVILEGES FOR ROLE ${sqlQuoted(own.role)} IN SCHEMA ${sqlQuoted(row.schema)} REVOKE ALL ON ${kind} FROM ${extra.map(g => (g === 'PUBLIC' ? g : sqlQuoted(g))).join(', ')};`
+    })
+  }
+  return beyond
+}
+
+/** The role names of a GRANT's `TO` list ("anon, \"Team A\", PUBLIC"), unquoted. */
+function granteeNames(list: string): string[] {
+  const names: string[] = []
+  for (const m of list.matchAll(/\s*(?:GROUP\s+)?("(?:[^"]|"")*"|[^\s,]+)\s*(?:,|$)/gi)) {
+    const word = m[1]
+    names.push(
+      word.startsWith('"')
+        ? word.slice(1, -1).replace(/""/g, '"')
+        : /^public$/i.test(word)
+          ? 'PUBLIC'
+          : word.toLowerCase()
+    )
+  }
+  return names
+}
