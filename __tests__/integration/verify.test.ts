@@ -137,6 +137,39 @@ describe('verify', () => {
       /public\.customers has 5 rows, the manifest says 7/
     )
   })
+
+  it('counts taken after the dump (sameSnapshot false: no room for a session beside pg_dump): a difference is warned of, not a damaged backup (attacker a63 F1)', async () => {
+    const stored = backend.findArtifact('database-backup.zip')!
+    const entries = await unzipEntries(stored.bytes)
+    const manifest = JSON.parse(entries.get('manifest.json')!.toString()) as Manifest
+    manifest.rowCounts.tables.find(t => t.name === 'customers')!.rows = 7
+    manifest.rowCounts.sameSnapshot = false
+    await backend.seedArtifact({
+      name: 'database-backup',
+      files: {
+        [manifest.file.name]: entries.get(manifest.file.name)!,
+        'manifest.json': JSON.stringify(manifest)
+      },
+      createdAt: new Date(Date.now() + 4000)
+    })
+    const target = await server.createDatabase()
+    const { lines, result } = await logOf(() =>
+      harness.restore(
+        testRestoreInputs(server.url(target), {
+          kind: 'artifact',
+          name: 'database-backup',
+          runId: 'latest',
+          repository: backend.repository,
+          token: backend.githubToken
+        })
+      )
+    )
+    expect(result.tables.find(t => t.name === 'customers')?.rows).toBe(5)
+    expect(lines).toMatch(
+      /::warning::The manifest's row counts were taken right after the dump, not in its snapshot .*public\.customers has 5 rows, the manifest says 7/
+    )
+    expect(lines).toMatch(/1 table differs from counts taken after the dump/)
+  })
 })
 
 describe('verify never writes into the database backed up (issue 14.9)', () => {
