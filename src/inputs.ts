@@ -986,7 +986,7 @@ export function parseEncryption(read: InputReader): EncryptionKeys | undefined {
     if (!isAgeRecipient(r)) {
       throw new InputError(
         Inputs.EncryptionRecipients,
-        `'${r.slice(0, 12)}…' is not an age public key (age1…). Create one with 'age-keygen -o key.txt'; its public key is printed and written in the file.`
+        `${/^(age1|ssh-|ecdsa-)/i.test(r) ? `'${r.slice(0, 12)}…'` : `a value of ${r.length} characters (not shown: it may be a secret pasted here)`} is not an age public key (age1…). Create one with 'age-keygen -o key.txt'; its public key is printed and written in the file.`
       )
     }
   }

@@ -204,6 +204,27 @@ describeWithPgbouncer('a pool of two server connections (query_wait_timeout)', (
   }, 120_000)
 })
 
+describeWithPgbouncer('verify through a pool of two, and of one (attacker a63 F4)', () => {
+  it("verifies: its record of the scratch database on the restore's session, its dump after the restore's sessions end", async () => {
+    for (const [name, size] of [
+      ['v2', 2],
+      ['v1', 1]
+    ] as const) {
+      const port = await startPool(name, {
+        default_pool_size: size,
+        max_db_connections: size,
+        query_wait_timeout: 3
+      })
+      const scratch = await target()
+      const result = await harness.verify(
+        testRestoreInputs(url(port, scratch), source('pool-custom'), { mode: 'verify' })
+      )
+      expect(result.tables.map(t => t.rows)).toEqual([500, 500])
+      expect(await rowsOf(scratch)).toEqual(await rowsOf(db))
+    }
+  }, 180_000)
+})
+
 describeWithPgbouncer('a pooler that admits two clients (max_client_conn = 2)', () => {
   it('restore: goes through (its monitor ends before the load, the loader takes its place)', async () => {
     const port = await startPool('mc', { max_client_conn: 2, default_pool_size: 20 })
@@ -272,6 +293,32 @@ describeWithPgbouncer('a pool of one server connection', () => {
       expect(lines).toContain('there was no room for a second (query_wait_timeout)')
       expect(await rowsOf(into)).toEqual(await rowsOf(db))
     }
+  }, 120_000)
+
+  it('restore: with no session to watch the load, lock-timeout still bounds it (the gated path carries it: attacker a63 F2)', async () => {
+    const into = await target()
+    // another session is creating the backup's schema: the load's CREATE SCHEMA waits for it
+    const locker = new pg.Client({ connectionString: harness.server.url(into) })
+    await locker.connect()
+    try {
+      await locker.query('BEGIN; CREATE SCHEMA shop')
+      const started = Date.now()
+      let error: Error | undefined
+      const lines = await capturedLog(async () => {
+        error = await failure(
+          harness.restore(
+            testRestoreInputs(url(port, into), source('pool-custom'), { lockTimeoutMs: 2000 })
+          )
+        )
+      })
+      expect(error?.message).toMatch(/lock/)
+      expect(lines).toContain("no session of the action's own watches the load's lock waits")
+      expect(Date.now() - started).toBeLessThan(30_000)
+    } finally {
+      await locker.query('ROLLBACK').catch(() => undefined)
+      await locker.end()
+    }
+    expect(await tablesIn(into)).toBe(0)
   }, 120_000)
 
   it("restore: a connect timeout shorter than the pool's queue is read as no room for a second session too", async () => {

@@ -511,6 +511,14 @@ describe('encryption inputs', () => {
         expect(error.message).toMatch(/is not an age public key/)
       }
     })
+
+    it('a passphrase pasted into encryption-recipients: refused without showing any of it (attacker a63 F6)', () => {
+      const error = inputError({ [Inputs.EncryptionRecipients]: 'hunter2-my-long-passphrase' })
+      expect(error.message).toContain(
+        'a value of 26 characters (not shown: it may be a secret pasted here) is not an age public key'
+      )
+      expect(error.message).not.toContain('hunter2')
+    })
   })
 
   describe('the parser behind them (parseEncryption)', () => {

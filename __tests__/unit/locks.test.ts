@@ -48,6 +48,14 @@ describe('blockers', () => {
     expect(describeBlockers([])).toBe('no blocking session was seen (it may have ended)')
   })
 
+  it('a lock-timeout with no holder seen reads as a sentence, and says why one may not be (attacker a63 F5)', () => {
+    const message = new LockTimeoutError('The restore', [], 5000).message
+    expect(message).toMatch(
+      /^The restore waited 5\.0 s \(lock-timeout\) for a lock another session held \(which one was not seen: it may have ended, or no session of the action's own could watch the wait/
+    )
+    expect(message).not.toContain('held by no blocking session')
+  })
+
   it('a moment is written to the second, as the server-side queries write it', () => {
     expect(isoSeconds(new Date('2026-12-01T07:51:02.345Z'))).toBe('2026-12-01T07:51:02Z')
   })

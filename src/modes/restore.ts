@@ -255,7 +255,11 @@ export interface RestoreDependencies {
    * Runs once the target is checked, just before the load (verify: what the scratch database
    * held before the restore is recorded).
    */
-  beforeLoad?: (plan: RestorePlan) => Promise<void>
+  /**
+   * Before the load, with the restore's own session on the target (verify records what its
+   * scratch database holds on it: a session more would not fit a pool of two).
+   */
+  beforeLoad?: (plan: RestorePlan, session: pg.Client) => Promise<void>
   /** Runs after the load and the row counts, while the fetched backup is still on disk. */
   afterLoad?: (loaded: LoadedBackup) => Promise<void>
   /** Digest a custom archive as the load reads it, for afterLoad (verify: one read, not two). */
@@ -575,7 +579,7 @@ export async function restore(
     const defaultPrivileges = await setAsideDefaultPrivileges(inputs, target, plan, warnings)
     // without the list of the backup's tables: those there before the load are not its own
     const before = plan.dataTables ? undefined : await tableOids(target)
-    await deps.beforeLoad?.(plan)
+    await deps.beforeLoad?.(plan, target)
     const env = restoreEnvironment(connection, inputs)
     // the loader's sessions, by their application_name of their own: ended after a cancel
     if (env.PGAPPNAME.startsWith(`${LOADER_NAME} `)) {
@@ -625,7 +629,11 @@ export async function restore(
                   sequenceSets
                 },
                 { env, database: connection.database, serverMajor: server.major },
-                noStatistics ? { ...inputs, noStatistics } : inputs,
+                {
+                  ...inputs,
+                  ...(noStatistics ? { noStatistics } : {}),
+                  ...(watcher ? {} : { unwatched: true })
+                },
                 workDir,
                 {
                   policy,
@@ -754,6 +762,15 @@ export async function restore(
         compareRowCounts(inputs, target!, fetched.manifest, plan, kept, before, alongside)
       )
     )
+    // what comes after (verify's dump of its scratch database) has the room the load had
+    const monitorNow = monitor
+    monitor = undefined
+    await monitorNow?.end().catch(() => undefined)
+    if (alone !== undefined) {
+      const last = target
+      target = undefined
+      await last.end().catch(() => undefined)
+    }
     await deps.afterLoad?.({
       dump: fetched.dump,
       manifest: fetched.manifest,

@@ -302,21 +302,16 @@ export async function verify(
   const restored = await restore(inputs, scratch, {
     ...deps,
     scratch: true,
-    beforeLoad: async plan => {
-      await deps.beforeLoad?.(plan)
+    beforeLoad: async (plan, client) => {
+      await deps.beforeLoad?.(plan, client)
       backupToc = plan.tocRead?.toc
       await log.group('Record what the scratch database holds before the restore', async () => {
-        const client = await connect(scratch, inputs.connectTimeoutSeconds)
-        let holds = true
-        try {
-          heldObjects = await listCountedObjects(client)
-          holds = heldObjects.length > 0 || (await holdsObjects(client))
-          // verify's own: a later verify with clean may replace what this one restores
-          const unmarked = await markScratch(client)
-          if (unmarked) log.info(unmarked)
-        } finally {
-          await client.end().catch(() => undefined)
-        }
+        // on the restore's own session (one more would not fit a pool of two: attacker a63 F4)
+        heldObjects = await listCountedObjects(client)
+        const holds = heldObjects.length > 0 || (await holdsObjects(client))
+        // verify's own: a later verify with clean may replace what this one restores
+        const unmarked = await markScratch(client)
+        if (unmarked) log.info(unmarked)
         // a fresh scratch database (the usual case) has nothing to record: no pg_dump of it
         if (holds) held = await recordBefore(inputs, scratch, plan, deps.tempRoot)
         else log.info('The scratch database holds no objects of its own: nothing to record.')

@@ -144,6 +144,13 @@ export type LoadOptions = Pick<
      * writes them: the gate leaves them out (ScriptGateOptions.leaveOutStatistics).
      */
     noStatistics?: boolean
+    /**
+     * No session of the action's own watches the load's lock waits (no room for one beside the
+     * loader's: a pool or CONNECTION LIMIT of 1). pg_restore -d takes pg_dump's `SET lock_timeout
+     * = 0` from the archive, which only the watcher bounded: the gated psql path then, whose
+     * script carries lock-timeout instead (attacker a63 F2).
+     */
+    unwatched?: boolean
   }
 
 export class LoadError extends EngineError {
@@ -1051,6 +1058,10 @@ async function checkDirect(
   opened: { stream?: Readable }
 ): Promise<DirectLoad | { direct: false; reason: string }> {
   const no = (reason: string): { direct: false; reason: string } => ({ direct: false, reason })
+  if (options.unwatched && (options.lockTimeoutMs ?? 0) > 0)
+    return no(
+      "no session of the action's own watches the load's lock waits (there was no room for one beside the loader's): pg_restore -d would take the archive's SET lock_timeout = 0, which only that watcher bounds; through the gate the script carries lock-timeout instead"
+    )
   // pg_restore -d --jobs sends statements `pg_restore -f -` never writes: a TRUNCATE before the
   // data of each table it created (named by the TOC's tags, which need not be the tables the
   // entries' SQL creates), and the archive's search_path entry again in every worker's session

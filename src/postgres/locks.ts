@@ -109,7 +109,7 @@ export class LockTimeoutError extends CheckError {
     lockTimeoutMs: number
   ) {
     super(
-      `${what} waited ${formatWait(lockTimeoutMs)} (lock-timeout) for a lock held by ${describeBlockers(blockers)}. Nothing was changed. Run it when the application does not hold that lock (or stop that session), or raise lock-timeout (0 waits forever).`
+      `${what} waited ${formatWait(lockTimeoutMs)} (lock-timeout) for a lock ${blockers.length > 0 ? `held by ${describeBlockers(blockers)}` : "another session held (which one was not seen: it may have ended, or no session of the action's own could watch the wait — a pool or CONNECTION LIMIT with room for one session; pg_stat_activity and pg_locks name it while it waits)"}. Nothing was changed. Run it when the application does not hold that lock (or stop that session), or raise lock-timeout (0 waits forever).`
     )
   }
 }
