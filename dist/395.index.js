@@ -3519,6 +3519,8 @@ var psql_script_rules = __webpack_require__(2797);
 var script_gate = __webpack_require__(65478);
 // EXTERNAL MODULE: ./src/sql-names.ts
 var sql_names = __webpack_require__(17370);
+// EXTERNAL MODULE: ./src/postgres/target-policy.ts
+var target_policy = __webpack_require__(73249);
 ;// CONCATENATED MODULE: ./src/postgres/load.ts
 /**
  * Loading a checked backup into the target: every script (a plain dump, or what `pg_restore -f -`
@@ -3534,6 +3536,7 @@ var sql_names = __webpack_require__(17370);
  * log says which path and why not direct). Credentials reach the tools only through the
  * environment.
  */
+
 
 
 
@@ -4172,6 +4175,8 @@ async function planDirectLoad(plan, target, options, hooks, archive, workDir) {
 }
 async function checkDirect(plan, target, options, hooks, archive, workDir, opened) {
     const no = (reason) => ({ direct: false, reason });
+    if (options.unwatched && (options.lockTimeoutMs ?? 0) > 0)
+        return no("no session of the action's own watches the load's lock waits (there was no room for one beside the loader's): pg_restore -d would take the archive's SET lock_timeout = 0, which only that watcher bounds; through the gate the script carries lock-timeout instead");
     // pg_restore -d --jobs sends statements `pg_restore -f -` never writes: a TRUNCATE before the
     // data of each table it created (named by the TOC's tags, which need not be the tables the
     // entries' SQL creates), and the archive's search_path entry again in every worker's session
@@ -5458,7 +5463,7 @@ function privilegeHint(errors, reported = errors) {
         const who = /Must have CREATE privilege on current database/.test(reported)
             ? `The restoring role may create the trusted extension "${extension[1]}" only with CREATE on the database (GRANT CREATE ON DATABASE … as its owner)`
             : `Only a superuser may create the extension "${extension[1]}" in the target`;
-        return ` ${who}: enable ${extension[1]} there first (Supabase: Dashboard → Database → Extensions; otherwise CREATE EXTENSION "${extension[1]}"; as a superuser), then restore again.`;
+        return ` ${who}: enable ${extension[1]} there first (${(0,target_policy/* enableExtension */.vy)(extension[1])}), then restore again.`;
     }
     const owner = ownerError(errors);
     if (owner)
@@ -6222,8 +6227,6 @@ only = true) {
 
 // EXTERNAL MODULE: ./src/postgres/identity.ts
 var identity = __webpack_require__(54837);
-// EXTERNAL MODULE: ./src/postgres/target-policy.ts
-var target_policy = __webpack_require__(73249);
 // EXTERNAL MODULE: ./src/pipeline/progress.ts
 var pipeline_progress = __webpack_require__(62171);
 // EXTERNAL MODULE: ./src/manifest.ts + 1 modules
@@ -8668,6 +8671,65 @@ function changeStatements(role, row, from, to) {
         out.push(`${head} GRANT ${ps.join(', ')} ON ${kind} TO ${g} WITH GRANT OPTION;`);
     return out;
 }
+/**
+ * The restoring role's `IN SCHEMA` default privileges, as they are after the load, that give
+ * roles the backup's own never did (trial u39 F3: a Supabase project's `GRANT ALL ON FUNCTIONS TO
+ * anon` in schema public, which the source had revoked: pg_dump writes a schema's default
+ * privileges as GRANTs only, so the REVOKE is not in the backup and the new functions of the
+ * target become callable by anon). Compared only where the backup has default privileges of
+ * that very role (the same platform's role on both sides), for the schemas in `schemas`.
+ */
+function defaultPrivilegesBeyondBackup(own, backup, schemas) {
+    const mine = backup.filter(e => e.role === own.role);
+    if (mine.length === 0)
+        return [];
+    const granted = new Map();
+    const statement = /\bGRANT\s+[\s\S]+?\s+ON\s+(TABLES|SEQUENCES|FUNCTIONS|ROUTINES|TYPES|SCHEMAS|LARGE OBJECTS)\s+TO\s+([\s\S]+?)(?:\s+WITH\s+GRANT\s+OPTION)?\s*;/gi;
+    for (const e of mine) {
+        if (e.schema === null)
+            continue;
+        for (const m of e.defn.matchAll(statement)) {
+            const kind = m[1].toUpperCase() === 'ROUTINES' ? 'FUNCTIONS' : m[1].toUpperCase();
+            const key = `${e.schema}\0${kind}`;
+            const set = granted.get(key) ?? new Set();
+            for (const g of granteeNames(m[2]))
+                set.add(g);
+            granted.set(key, set);
+        }
+    }
+    const beyond = [];
+    for (const row of own.rows) {
+        if (row.schema === null || !schemas.has(row.schema))
+            continue;
+        const kind = KINDS[row.objtype].plural;
+        const had = granted.get(`${row.schema}\0${kind}`) ?? new Set();
+        const extra = [
+            ...new Set(row.privileges.map(p => p.grantee ?? 'PUBLIC').filter(g => g !== own.role))
+        ].filter(g => !had.has(g));
+        if (extra.length === 0)
+            continue;
+        beyond.push({
+            schema: row.schema,
+            kind,
+            grantees: extra,
+            revoke: `ALTER DEFAULT PRIVILEGES FOR ROLE ${(0,sql_names/* sqlQuoted */.X_)(own.role)} IN SCHEMA ${(0,sql_names/* sqlQuoted */.X_)(row.schema)} REVOKE ALL ON ${kind} FROM ${extra.map(g => (g === 'PUBLIC' ? g : (0,sql_names/* sqlQuoted */.X_)(g))).join(', ')};`
+        });
+    }
+    return beyond;
+}
+/** The role names of a GRANT's `TO` list ("anon, \"Team A\", PUBLIC"), unquoted. */
+function granteeNames(list) {
+    const names = [];
+    for (const m of list.matchAll(/\s*(?:GROUP\s+)?("(?:[^"]|"")*"|[^\s,]+)\s*(?:,|$)/gi)) {
+        const word = m[1];
+        names.push(word.startsWith('"')
+            ? word.slice(1, -1).replace(/""/g, '"')
+            : /^public$/i.test(word)
+                ? 'PUBLIC'
+                : word.toLowerCase());
+    }
+    return names;
+}
 
 ;// CONCATENATED MODULE: ./src/modes/restore.ts
 /**
@@ -8974,7 +9036,7 @@ async function restore(inputs, connection, deps = {}) {
         const defaultPrivileges = await setAsideDefaultPrivileges(inputs, target, plan, warnings);
         // without the list of the backup's tables: those there before the load are not its own
         const before = plan.dataTables ? undefined : await tableOids(target);
-        await deps.beforeLoad?.(plan);
+        await deps.beforeLoad?.(plan, target);
         const env = restoreEnvironment(connection, inputs);
         // the loader's sessions, by their application_name of their own: ended after a cancel
         if (env.PGAPPNAME.startsWith(`${LOADER_NAME} `)) {
@@ -9006,7 +9068,11 @@ async function restore(inputs, connection, deps = {}) {
                     deferrals: server.deferrals,
                     defaultPrivileges,
                     sequenceSets
-                }, { env, database: connection.database, serverMajor: server.major }, noStatistics ? { ...inputs, noStatistics } : inputs, workDir, {
+                }, { env, database: connection.database, serverMajor: server.major }, {
+                    ...inputs,
+                    ...(noStatistics ? { noStatistics } : {}),
+                    ...(watcher ? {} : { unwatched: true })
+                }, workDir, {
                     policy,
                     archiveTap: tap,
                     rolesCommitted: () => {
@@ -9097,6 +9163,13 @@ async function restore(inputs, connection, deps = {}) {
             log/* log */.Rm.warning(defaults);
             warnings.push(defaults);
         }
+        // the target's default privileges that give more than the source's did: said, with the
+        // REVOKE that makes them the source's (pg_dump cannot carry a schema's REVOKE)
+        const beyond = await defaultsBeyondWarning(inputs, target, plan);
+        if (beyond) {
+            log/* log */.Rm.warning(beyond);
+            warnings.push(beyond);
+        }
         const objects = skipped
             .filter(g => g.reason.startsWith(target_policy/* NOT_RESTORED */.XV))
             .map(g => g.reason.slice(target_policy/* NOT_RESTORED */.XV.length));
@@ -9114,6 +9187,15 @@ async function restore(inputs, connection, deps = {}) {
         await reportSequences(target, sequenceValues);
         const alongside = appendedProviderTables(facts, plan);
         const tables = await log/* log */.Rm.group('Verify row counts', () => session.watched('Counting the restored rows', () => compareRowCounts(inputs, target, fetched.manifest, plan, kept, before, alongside)));
+        // what comes after (verify's dump of its scratch database) has the room the load had
+        const monitorNow = monitor;
+        monitor = undefined;
+        await monitorNow?.end().catch(() => undefined);
+        if (alone !== undefined) {
+            const last = target;
+            target = undefined;
+            await last.end().catch(() => undefined);
+        }
         await deps.afterLoad?.({
             dump: fetched.dump,
             manifest: fetched.manifest,
@@ -9193,7 +9275,7 @@ function extensionWarnings(inputs, plan, facts, database) {
         const why = (0,target_policy/* extensionRefused */.CV)(facts, name);
         if (!why)
             continue;
-        warnings.push(`The backup creates the extension ${name}, which ${facts.currentUser} may not create in the database '${database}' (${why}): the restore will leave its CREATE EXTENSION out, and fail at the first object of the backup that needs it, if it has one (a foreign server, a column of its type, a function of it). Enable ${name} in the target first (Supabase: Dashboard → Database → Extensions; otherwise CREATE EXTENSION "${name}"; as a superuser or the provider's admin role), or back up without it and what needs it.`);
+        warnings.push(`The backup creates the extension ${name}, which ${facts.currentUser} may not create in the database '${database}' (${why}): the restore will leave its CREATE EXTENSION out, and fail at the first object of the backup that needs it, if it has one (a foreign server, a column of its type, a function of it). Enable ${name} in the target first (${(0,target_policy/* enableExtension */.vy)(name)}), or back up without it and what needs it.`);
     }
     return warnings;
 }
@@ -9228,6 +9310,33 @@ function schemaCreationRefusal(inputs, plan, facts, database) {
     const names = missing.slice(0, 5).map(name => (0,sql_names/* quoteIdent */.v4)(name));
     const role = (0,sql_names/* quoteIdent */.v4)(facts.currentUser);
     return `the backup creates ${(0,log/* plural */.LS)(missing.length, 'schema')} the target database '${database}' lacks${dropped.length > 0 ? ` or that clean drops first (${dropped.length})` : ''} (${names.join(', ')}${missing.length > 5 ? ', …' : ''}), and ${facts.currentUser} may not create schemas there: it lacks CREATE on the database (pg_restore by hand fails at the first CREATE SCHEMA with "permission denied for database"). Nothing was restored. Grant it (GRANT CREATE ON DATABASE ${(0,sql_names/* quoteIdent */.v4)(database)} TO ${role}; as the database's owner), restore as the database's owner, or create the schemas first (CREATE SCHEMA ${names[0]} AUTHORIZATION ${role}; …) and restore with allow-non-empty: true.`;
+}
+/**
+ * After the load: the restoring role's `IN SCHEMA` default privileges in the target that give
+ * roles what the backup's own default privileges of that role never did (trial u39 F3), as one
+ * warning with the REVOKE; undefined when there are none, the backup is not an archive or has
+ * no default privileges of that role, or privileges were not restored.
+ */
+async function defaultsBeyondWarning(inputs, client, plan) {
+    if (inputs.noPrivileges === true || inputs.dataOnly === true)
+        return undefined;
+    const entries = plan.tocRead?.toc.entries ?? [];
+    const acls = entries
+        .filter(e => e.desc === 'DEFAULT ACL')
+        .map(e => ({ role: e.owner ?? '', schema: e.namespace ?? null, defn: e.defn ?? '' }));
+    if (acls.length === 0)
+        return undefined;
+    const schemas = new Set(entries.map(e => e.namespace).filter((n) => !!n));
+    const own = await readOwnDefaultPrivileges(client).catch(() => undefined);
+    if (!own)
+        return undefined;
+    const beyond = defaultPrivilegesBeyondBackup(own, acls, schemas);
+    if (beyond.length === 0)
+        return undefined;
+    const what = beyond
+        .map(b => `${b.kind.toLowerCase()} in schema ${b.schema} to ${b.grantees.join(', ')}`)
+        .join('; ');
+    return `The target's default privileges of ${own.role} give more than the source's did: ${what}. pg_dump writes a schema's default privileges as GRANTs only, so a REVOKE the source made is not in the backup; the restored objects have the source's privileges, but what ${own.role} creates there from now on gets these too (on Supabase: callable or readable by anon through the project's API). To make them the source's: ${beyond.map(b => b.revoke).join(' ')}`;
 }
 /** Below this size a backup's check takes a moment (its digest, its TOC or script read whole). */
 const QUICK_CHECK_BYTES = 64 * 1024 * 1024;
@@ -11238,6 +11347,14 @@ alongside = new Map()) {
     }
     const result = [];
     const problems = [];
+    // counts taken right after the dump, not in its snapshot (no room for the action's session
+    // beside pg_dump's, a server that exports none): rows written meanwhile differ, which is no
+    // damage (attacker a63 F1: a live database's backup through a pool of 1 failed every restore)
+    const afterDump = manifest?.rowCounts.sameSnapshot === false;
+    const drifted = [];
+    /** The tables (of `result`) among them. */
+    const driftedKeys = new Set();
+    const differs = (text) => void (afterDump ? drifted : problems).push(text);
     // the partitioned tables a script's COPY filled: the sum of their leaves against their count
     // in the manifest (attacker a35 A3: the leaves, not in it, were never compared)
     const treeRows = new Map();
@@ -11256,7 +11373,7 @@ alongside = new Map()) {
         const want = expected.get(parent);
         const [schema, name] = JSON.parse(parent);
         if (want !== undefined && want !== null && want !== rows)
-            problems.push(`${schema}.${name} has ${(0,log/* plural */.LS)(rows, 'row')} in its partitions, the manifest says ${want}`);
+            differs(`${schema}.${name} has ${(0,log/* plural */.LS)(rows, 'row')} in its partitions, the manifest says ${want}`);
     }
     for (const c of counts) {
         const want = expected.get(JSON.stringify([c.schema, c.name]));
@@ -11287,7 +11404,9 @@ alongside = new Map()) {
             continue;
         }
         if (!isKept && want !== undefined && want !== null && want !== c.rows) {
-            problems.push(`${c.schema}.${c.name} has ${(0,log/* plural */.LS)(c.rows, 'row')}, the manifest says ${want}`);
+            differs(`${c.schema}.${c.name} has ${(0,log/* plural */.LS)(c.rows, 'row')}, the manifest says ${want}`);
+            if (afterDump)
+                driftedKeys.add(JSON.stringify([c.schema, c.name]));
         }
         result.push({ ...c, expected: want ?? undefined });
     }
@@ -11297,6 +11416,8 @@ alongside = new Map()) {
             ? `the restored data does not match the backup's manifest: ${problems.join('; ')}. The restore was committed: the target holds what was loaded. The backup is not what its manifest says (a damaged or edited backup, or a table that changed in ways pg_dump's snapshot cannot see); compare it with another backup before relying on it.`
             : `the restored data does not match what the backup itself lists (it has no manifest to compare with): ${problems.join('; ')}. The restore was committed: the target holds what was loaded. The backup is not what its own table of contents or statements say (a damaged or edited backup); compare it with another backup before relying on it.`);
     }
+    if (drifted.length > 0)
+        log/* log */.Rm.warning(`The manifest's row counts were taken right after the dump, not in its snapshot (the backup had no room for a session of its own beside pg_dump's, or its server could not export a snapshot), so rows written meanwhile make them differ from what the dump holds: ${drifted.slice(0, 10).join('; ')}${drifted.length > 10 ? `; and ${drifted.length - 10} more` : ''}. The restore holds what pg_dump dumped; these counts prove nothing either way.`);
     const unlistedKeys = new Set(unlisted.map(t => JSON.stringify([t.schema, t.name])));
     const notInManifest = result.filter(t => unlistedKeys.has(JSON.stringify([t.schema, t.name])));
     if (notInManifest.length > 0)
@@ -11307,15 +11428,17 @@ alongside = new Map()) {
     // (attacker a47 F5: "All 2 tables match" with one of them kept)
     const keptHere = result.filter(t => keptNames.has(JSON.stringify([t.schema, t.name])) &&
         !unlistedKeys.has(JSON.stringify([t.schema, t.name])));
-    const compared = result.length - notInManifest.length - keptHere.length;
+    const driftedHere = result.filter(t => driftedKeys.has(JSON.stringify([t.schema, t.name])));
+    const compared = result.length - notInManifest.length - keptHere.length - driftedHere.length;
     const comparedRows = total -
         notInManifest.reduce((sum, t) => sum + t.rows, 0) -
-        keptHere.reduce((sum, t) => sum + t.rows, 0);
+        keptHere.reduce((sum, t) => sum + t.rows, 0) -
+        driftedHere.reduce((sum, t) => sum + t.rows, 0);
     const keptNote = keptHere.length > 0
         ? ` ${keptHere.map(t => `${t.schema}.${t.name}`).join(', ')} kept the target's rows (${(0,log/* plural */.LS)(keptHere.reduce((sum, t) => sum + t.rows, 0), 'row')}): not compared.`
         : '';
     log/* log */.Rm.info(expected.size > 0
-        ? `${compared === 0 ? 'No table compared with the manifest’s row counts.' : `${compared === 1 ? 'The 1 table matches' : `All ${compared} tables match`} the manifest's row counts (${(0,log/* plural */.LS)(comparedRows, 'row')}).`}${keptNote}${notInManifest.length > 0
+        ? `${compared === 0 ? 'No table compared with the manifest’s row counts.' : `${compared === 1 ? 'The 1 table matches' : `All ${compared} tables match`} the manifest's row counts (${(0,log/* plural */.LS)(comparedRows, 'row')}).`}${drifted.length > 0 ? ` ${(0,log/* plural */.LS)(drifted.length, 'table')} differ${drifted.length === 1 ? 's' : ''} from counts taken after the dump (see the warning).` : ''}${keptNote}${notInManifest.length > 0
             ? ` ${(0,log/* plural */.LS)(notInManifest.length, 'table')} the manifest does not list (${(0,log/* plural */.LS)(notInManifest.reduce((sum, t) => sum + t.rows, 0), 'row')}) ${notInManifest.length === 1 ? 'was' : 'were'} counted too.`
             : ''}${filtered > 0 ? ` The backup was filtered by row-level security (pg_dump --enable-row-security as role ${manifest.rowSecurity.role}): ${(0,log/* plural */.LS)(filtered, 'table')} hold only the rows that role could see (${manifest.rowSecurity.tables.map(t => `${t.schema}.${t.name}`).join(', ')}).` : ''}`
         : `${(0,log/* plural */.LS)(result.length, 'table')}, ${(0,log/* plural */.LS)(total, 'row')} restored (no manifest counts to compare with).`);

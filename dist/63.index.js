@@ -396,7 +396,7 @@ function limitAdvice(limit, own) {
             : own.need !== undefined
                 ? ` The action had ${own.sessions} session${own.sessions === 1 ? '' : 's'} of its own open to that server then, and opened one more: ${own.need}`
                 : own.sessions > 0
-                    ? ` The action had ${own.sessions} session${own.sessions === 1 ? '' : 's'} of its own open to that server then${own.holding ? ` (${own.holding})` : ''}, and ${program} needs one more: the run needs a ${limit.pool ? 'pool' : 'connection limit'} of at least ${own.sessions + 1} connections for this role and database (with jobs > 1, ${own.sessions + 1} and one per job)`
+                    ? ` The action had ${own.sessions} session${own.sessions === 1 ? '' : 's'} of its own open to that server then${own.holding ? ` (${own.holding})` : ''}, and ${program} needs one more: the run needs a ${limit.pool ? 'pool' : 'connection limit'} of at least ${own.sessions + 1} connections for this role and database (with jobs > 1, ${own.sessions} and one per job: ${own.sessions} + jobs)`
                     : ` ${program} needs one session (one per job with jobs > 1)`;
     const fix = limit.pool
         ? `raise ${limit.raise}, close other clients of the pool, or use the direct URL (the database's own host and port, not the pooler's)`
@@ -1123,7 +1123,7 @@ class LockTimeoutError extends _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .CheckE
     blockers;
     name = 'LockTimeoutError';
     constructor(what, blockers, lockTimeoutMs) {
-        super(`${what} waited ${formatWait(lockTimeoutMs)} (lock-timeout) for a lock held by ${describeBlockers(blockers)}. Nothing was changed. Run it when the application does not hold that lock (or stop that session), or raise lock-timeout (0 waits forever).`);
+        super(`${what} waited ${formatWait(lockTimeoutMs)} (lock-timeout) for a lock ${blockers.length > 0 ? `held by ${describeBlockers(blockers)}` : "another session held (which one was not seen: it may have ended, or no session of the action's own could watch the wait — a pool or CONNECTION LIMIT with room for one session; pg_stat_activity and pg_locks name it while it waits)"}. Nothing was changed. Run it when the application does not hold that lock (or stop that session), or raise lock-timeout (0 waits forever).`);
         this.blockers = blockers;
     }
 }

@@ -240,9 +240,11 @@ function plausibility(manifest, artifact) {
 /* harmony import */ var node_zlib__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(38522);
 /* harmony import */ var node_zlib__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_zlib__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(83916);
-/* harmony import */ var _manifest_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(12880);
-/* harmony import */ var _artifact_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(85920);
-/* harmony import */ var _signing_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(65934);
+/* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(25625);
+/* harmony import */ var _manifest_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(12880);
+/* harmony import */ var _artifact_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(85920);
+/* harmony import */ var _signing_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(65934);
+
 
 
 
@@ -279,22 +281,22 @@ async function readArtifactManifestFile(found, token, options = {}) {
     const cd = cdOffset >= tailStart
         ? tail.subarray(cdOffset - tailStart, cdOffset - tailStart + cdSize)
         : await readRange(blob, cdOffset, cdSize);
-    const entry = findEntry(cd, _manifest_js__WEBPACK_IMPORTED_MODULE_2__/* .MANIFEST_FILE */ .h1);
+    const entry = findEntry(cd, _manifest_js__WEBPACK_IMPORTED_MODULE_3__/* .MANIFEST_FILE */ .h1);
     if (!entry) {
-        throw new RemoteManifestError(`artifact ${found.id} has no ${_manifest_js__WEBPACK_IMPORTED_MODULE_2__/* .MANIFEST_FILE */ .h1}`);
+        throw new RemoteManifestError(`artifact ${found.id} has no ${_manifest_js__WEBPACK_IMPORTED_MODULE_3__/* .MANIFEST_FILE */ .h1}`);
     }
-    const content = await readEntry(blob, found, _manifest_js__WEBPACK_IMPORTED_MODULE_2__/* .MANIFEST_FILE */ .h1, entry, MANIFEST_LIMIT);
+    const content = await readEntry(blob, found, _manifest_js__WEBPACK_IMPORTED_MODULE_3__/* .MANIFEST_FILE */ .h1, entry, MANIFEST_LIMIT);
     let json;
     try {
         json = JSON.parse(content.toString('utf8'));
     }
     catch (error) {
-        throw new RemoteManifestError(`the ${_manifest_js__WEBPACK_IMPORTED_MODULE_2__/* .MANIFEST_FILE */ .h1} of artifact ${found.id} is not JSON: ${error.message}`);
+        throw new RemoteManifestError(`the ${_manifest_js__WEBPACK_IMPORTED_MODULE_3__/* .MANIFEST_FILE */ .h1} of artifact ${found.id} is not JSON: ${error.message}`);
     }
-    const result = { manifest: (0,_manifest_js__WEBPACK_IMPORTED_MODULE_2__/* .parseManifest */ .Ng)(json), manifestBytes: content };
-    const signatureEntry = options.signature ? findEntry(cd, _signing_js__WEBPACK_IMPORTED_MODULE_4__/* .SIGNATURE_FILE */ .I9) : undefined;
+    const result = { manifest: (0,_manifest_js__WEBPACK_IMPORTED_MODULE_3__/* .parseManifest */ .Ng)(json), manifestBytes: content };
+    const signatureEntry = options.signature ? findEntry(cd, _signing_js__WEBPACK_IMPORTED_MODULE_5__/* .SIGNATURE_FILE */ .I9) : undefined;
     if (signatureEntry) {
-        result.signature = await readEntry(blob, found, _signing_js__WEBPACK_IMPORTED_MODULE_4__/* .SIGNATURE_FILE */ .I9, signatureEntry, _signing_js__WEBPACK_IMPORTED_MODULE_4__/* .MAX_SIGNATURE_BYTES */ .my);
+        result.signature = await readEntry(blob, found, _signing_js__WEBPACK_IMPORTED_MODULE_5__/* .SIGNATURE_FILE */ .I9, signatureEntry, _signing_js__WEBPACK_IMPORTED_MODULE_5__/* .MAX_SIGNATURE_BYTES */ .my);
     }
     return result;
 }
@@ -448,8 +450,10 @@ async function previousBackupManifest(client, options, currentRunId, timeoutMs =
         }, timeoutMs);
         timer.unref();
     });
+    // its lines (the artifact chosen, those passed over) are shown when the backup compares
+    const lookUp = (0,_log_js__WEBPACK_IMPORTED_MODULE_2__/* .holdingLines */ .hp)(() => lookUpPrevious(client, options, currentRunId)).then(({ result, lines }) => ({ ...result, lines }));
     try {
-        return await Promise.race([late, lookUpPrevious(client, options, currentRunId)]);
+        return await Promise.race([late, lookUp]);
     }
     finally {
         clearTimeout(timer);
@@ -457,7 +461,7 @@ async function previousBackupManifest(client, options, currentRunId, timeoutMs =
 }
 async function lookUpPrevious(client, options, currentRunId) {
     try {
-        const artifact = await (0,_artifact_js__WEBPACK_IMPORTED_MODULE_3__.findBackupArtifact)(client, {
+        const artifact = await (0,_artifact_js__WEBPACK_IMPORTED_MODULE_4__.findBackupArtifact)(client, {
             kind: 'artifact',
             name: options.name,
             runId: 'latest',
@@ -472,7 +476,7 @@ async function lookUpPrevious(client, options, currentRunId) {
         const message = error.message.split('\n')[0];
         // the first backup of this name: nothing to compare with, as expected (not the restore's
         // "Check artifact-name …", which read as a misconfiguration on the first night: trial u30 F6)
-        if (error instanceof _artifact_js__WEBPACK_IMPORTED_MODULE_3__/* .NoBackupArtifactError */ .EZ)
+        if (error instanceof _artifact_js__WEBPACK_IMPORTED_MODULE_4__/* .NoBackupArtifactError */ .EZ)
             return {
                 none: `No comparison with the previous backup: this is the first backup named '${options.name}' in ${options.repository} (no earlier one was found). If earlier backups were uploaded under another artifact-name, set this one to theirs to compare with them.`
             };
@@ -494,7 +498,7 @@ function previousUnreadable(message) {
 async function artifactStorage(options, apiUrl = process.env.GITHUB_API_URL || 'https://api.github.com') {
     const total = { count: 0, bytes: 0 };
     try {
-        for (const name of (0,_artifact_js__WEBPACK_IMPORTED_MODULE_3__/* .artifactNamesFor */ .Ql)(options.name)) {
+        for (const name of (0,_artifact_js__WEBPACK_IMPORTED_MODULE_4__/* .artifactNamesFor */ .Ql)(options.name)) {
             for (let page = 1; page <= 10; page++) {
                 const url = `${apiUrl.replace(/\/+$/, '')}/repos/${options.repository}/actions/artifacts?name=${encodeURIComponent(name)}&per_page=100&page=${page}`;
                 const response = await fetch(url, {

@@ -327,23 +327,17 @@ async function verify(inputs, scratch, deps = {}) {
     const restored = await (0,restore.restore)(inputs, scratch, {
         ...deps,
         scratch: true,
-        beforeLoad: async (plan) => {
-            await deps.beforeLoad?.(plan);
+        beforeLoad: async (plan, client) => {
+            await deps.beforeLoad?.(plan, client);
             backupToc = plan.tocRead?.toc;
             await log/* log */.Rm.group('Record what the scratch database holds before the restore', async () => {
-                const client = await (0,postgres_session.connect)(scratch, inputs.connectTimeoutSeconds);
-                let holds = true;
-                try {
-                    heldObjects = await listCountedObjects(client);
-                    holds = heldObjects.length > 0 || (await holdsObjects(client));
-                    // verify's own: a later verify with clean may replace what this one restores
-                    const unmarked = await (0,identity/* markScratch */.oi)(client);
-                    if (unmarked)
-                        log/* log */.Rm.info(unmarked);
-                }
-                finally {
-                    await client.end().catch(() => undefined);
-                }
+                // on the restore's own session (one more would not fit a pool of two: attacker a63 F4)
+                heldObjects = await listCountedObjects(client);
+                const holds = heldObjects.length > 0 || (await holdsObjects(client));
+                // verify's own: a later verify with clean may replace what this one restores
+                const unmarked = await (0,identity/* markScratch */.oi)(client);
+                if (unmarked)
+                    log/* log */.Rm.info(unmarked);
                 // a fresh scratch database (the usual case) has nothing to record: no pg_dump of it
                 if (holds)
                     held = await recordBefore(inputs, scratch, plan, deps.tempRoot);
