@@ -515,3 +515,35 @@ class ManifestChecker {
     return value
   }
 }
+
+/**
+ * The most the manifest's column lists take, in bytes as written (the manifest's reader takes at
+ * most 4 MiB in all: storage/artifact-manifest.ts).
+ */
+export const COLUMNS_BUDGET_BYTES = 1.5 * 1024 * 1024
+
+/**
+ * Sets each table's `columns` from `columns` (keyed by JSON [schema, name]) while their size as
+ * the manifest writes them (each name quoted on a line of its own, indented) stays within
+ * `budgetBytes`; a table whose list would not fit gets none. Returns how many got none.
+ */
+export function listColumns(
+  tables: ManifestTable[],
+  columns: ReadonlyMap<string, string[]>,
+  budgetBytes: number
+): number {
+  let left = budgetBytes
+  let unlisted = 0
+  for (const table of tables) {
+    const names = columns.get(JSON.stringify([table.schema, table.name]))
+    if (!names) continue
+    const cost = names.reduce((sum, name) => sum + Buffer.byteLength(JSON.stringify(name)) + 12, 0)
+    if (cost > left) {
+      unlisted++
+      continue
+    }
+    left -= cost
+    table.columns = names
+  }
+  return unlisted
+}

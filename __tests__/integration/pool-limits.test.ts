@@ -384,6 +384,21 @@ describe('a role whose CONNECTION LIMIT is 1 (no pooler)', () => {
       /there was no room for a second \(.*too many connections for role "one_session"/
     )
     expect(await rowsOf(into)).toEqual(await rowsOf(db))
+    // jobs 2 needs two sessions at once: refused before anything changes (attacker a64 F4)
+    const other = await harness.server.createDatabase()
+    await harness.server.query('postgres', `ALTER DATABASE "${other}" OWNER TO ${role}`)
+    const refused = await failure(
+      harness.restore(
+        testRestoreInputs(direct(other), source('conn-limit-one'), {
+          jobs: 2,
+          singleTransaction: false
+        })
+      )
+    )
+    expect(refused?.message).toMatch(
+      /^jobs: 2 loads with 2 sessions at once, and the server had room for only one of this role's \(.*too many connections for role "one_session".*\): nothing was restored/
+    )
+    expect(await tablesIn(other)).toBe(0)
   }, 120_000)
 })
 

@@ -136,6 +136,57 @@ describe('the target default privileges that give more than the backup did (tria
     ])
   })
 
+  it('privilege by privilege: anon left SELECT in the source, given ALL by the target (attacker a64 F2)', () => {
+    const tables: OwnDefaultPrivileges = {
+      role: 'postgres',
+      rows: [
+        {
+          objtype: 'r',
+          schema: 'public',
+          acl: '',
+          privileges: ['SELECT', 'INSERT', 'UPDATE', 'REFERENCES'].map(privilege => ({
+            grantee: 'anon',
+            privilege,
+            grantable: false
+          })),
+          hardWired: []
+        }
+      ]
+    }
+    const readOnly = [
+      {
+        role: 'postgres',
+        schema: 'public',
+        defn: 'ALTER DEFAULT PRIVILEGES FOR ROLE postgres IN SCHEMA public GRANT SELECT,REFERENCES,TRIGGER ON TABLES TO anon;\n'
+      }
+    ]
+    expect(defaultPrivilegesBeyondBackup(tables, readOnly, new Set(['public']))).toEqual([
+      {
+        schema: 'public',
+        kind: 'TABLES',
+        grantees: ['anon (INSERT, UPDATE)'],
+        revoke:
+          'ALTER DEFAULT PRIVILEGES FOR ROLE "postgres" IN SCHEMA "public" REVOKE INSERT, UPDATE ON TABLES FROM "anon";'
+      }
+    ])
+    // a source that revoked all of the role's defaults in the schema: none in the backup, but
+    // its objects were the role's and anon is granted elsewhere in it
+    const grants = ['GRANT SELECT ON TABLE public.t TO anon;']
+    expect(
+      defaultPrivilegesBeyondBackup(
+        tables,
+        [],
+        new Set(['public']),
+        grants,
+        new Set(['postgres'])
+      ).map(b => b.grantees)
+    ).toEqual([['anon']])
+    // a role the backup never names (another platform's): not said
+    expect(
+      defaultPrivilegesBeyondBackup(tables, [], new Set(['public']), [], new Set(['postgres']))
+    ).toEqual([])
+  })
+
   it('nothing where the backup has no default privileges of that role (another platform)', () => {
     const other = [{ ...backup[0], role: 'neondb_owner' }]
     expect(defaultPrivilegesBeyondBackup(target, other, new Set(['public']))).toEqual([])

@@ -3,7 +3,15 @@
  * reads it writes its manifest too. parseManifest checks every field before anything uses it.
  */
 import { describe, expect, it } from '@jest/globals'
-import { ManifestError, backupManifest, manifestJson, parseManifest } from '../../src/manifest.js'
+import {
+  COLUMNS_BUDGET_BYTES,
+  ManifestError,
+  type ManifestTable,
+  backupManifest,
+  listColumns,
+  manifestJson,
+  parseManifest
+} from '../../src/manifest.js'
 import type { BackupOptions } from '../../src/types.js'
 
 const SHA = 'a'.repeat(64)
@@ -264,5 +272,42 @@ describe('parseManifest', () => {
     expect(() => parseManifest({ ...good(), schemaVersion: 2 })).toThrow(
       /schemaVersion 2 is not supported/
     )
+  })
+})
+
+describe('listColumns: the column lists within a budget (attacker a64 F1)', () => {
+  it("keeps a wide schema's manifest under its reader's 4 MiB, listing what fits", () => {
+    // 4,000 tables of 81 columns: some 5 MB of column lists unbudgeted
+    const tables: ManifestTable[] = Array.from({ length: 4000 }, (_, i) => ({
+      schema: `tenant_${Math.floor(i / 80)}`,
+      name: `table_${i % 80}`,
+      rows: 1
+    }))
+    const names = Array.from({ length: 81 }, (_, c) => `column_number_${c}`)
+    const columns = new Map(tables.map(t => [JSON.stringify([t.schema, t.name]), names]))
+    const unlisted = listColumns(tables, columns, COLUMNS_BUDGET_BYTES)
+    const listed = tables.filter(t => t.columns !== undefined).length
+    expect(listed).toBeGreaterThan(100)
+    expect(unlisted).toBe(4000 - listed)
+    const written = JSON.stringify({ rowCounts: { tables } }, null, 2)
+    expect(Buffer.byteLength(written)).toBeLessThan(4 * 1024 * 1024)
+    // the lists' share of it is within the budget
+    const bare = JSON.stringify(
+      { rowCounts: { tables: tables.map(({ columns: _c, ...t }) => t) } },
+      null,
+      2
+    )
+    expect(Buffer.byteLength(written) - Buffer.byteLength(bare)).toBeLessThanOrEqual(
+      COLUMNS_BUDGET_BYTES + tables.length * 32
+    )
+  })
+
+  it('a table not read gets none; a small schema gets all', () => {
+    const tables: ManifestTable[] = [
+      { schema: 'public', name: 'a', rows: 1 },
+      { schema: 'public', name: 'b', rows: 2 }
+    ]
+    expect(listColumns(tables, new Map([['["public","a"]', ['id', 'x']]]), 1000)).toBe(0)
+    expect(tables.map(t => t.columns)).toEqual([['id', 'x'], undefined])
   })
 })

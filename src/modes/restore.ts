@@ -396,6 +396,13 @@ export async function restore(
         return opened
       }
     )
+    // jobs > 1 loads with that many sessions at once: with room for one, refused before
+    // anything changes (pg_restore -j by hand creates the tables, then fails: attacker a64 F4)
+    if (alone !== undefined && inputs.jobs > 1)
+      throw new SettingError(
+        undefined,
+        `jobs: ${inputs.jobs} loads with ${inputs.jobs} sessions at once, and the server had room for only one of this role's (${alone}): nothing was restored. Restore with jobs: 1 (one session, as now), or give the role or the pool room for ${inputs.jobs} sessions (CONNECTION LIMIT, default_pool_size).`
+      )
     let session = await opening.session
     // after the load, the monitor opens again only when a statement of the restore's waits long
     // enough to be watched (there is no room for it where none was at the start)
@@ -913,11 +920,16 @@ async function defaultsBeyondWarning(
   const acls = entries
     .filter(e => e.desc === 'DEFAULT ACL')
     .map(e => ({ role: e.owner ?? '', schema: e.namespace ?? null, defn: e.defn ?? '' }))
-  if (acls.length === 0) return undefined
   const schemas = new Set(entries.map(e => e.namespace).filter((n): n is string => !!n))
   const own = await readOwnDefaultPrivileges(client).catch(() => undefined)
   if (!own) return undefined
-  const beyond = defaultPrivilegesBeyondBackup(own, acls, schemas)
+  const beyond = defaultPrivilegesBeyondBackup(
+    own,
+    acls,
+    schemas,
+    entries.filter(e => e.desc === 'ACL').map(e => e.defn ?? ''),
+    new Set(entries.map(e => e.owner ?? '').filter(o => o !== ''))
+  )
   if (beyond.length === 0) return undefined
   const what = beyond
     .map(b => `${b.kind.toLowerCase()} in schema ${b.schema} to ${b.grantees.join(', ')}`)
@@ -3533,11 +3545,12 @@ async function compareRowCounts(
       // sign-up), so a difference is said, not a failure of a restore that committed
       // fewer: rows of the backup's did not arrive (a trigger of the target's that drops them:
       // attacker a48 F3), or the target's went, which the check before COMMIT rules out
-      if (c.rows < held + want)
-        problems.push(
+      if (c.rows < held + want) {
+        differs(
           `${c.schema}.${c.name} has ${plural(c.rows, 'row')}, ${held} of its own before the restore and ${want} of the backup's make ${held + want}`
         )
-      else if (c.rows > held + want)
+        if (afterDump) driftedKeys.add(JSON.stringify([c.schema, c.name]))
+      } else if (c.rows > held + want)
         log.warning(
           `${c.schema}.${c.name} holds ${plural(c.rows, 'row')} after the restore: ${held} of its own before it and ${want} of the backup's make ${held + want} (another session wrote to it meanwhile, e.g. a sign-up).`
         )

@@ -201,54 +201,100 @@ export interface DefaultPrivilegesBeyond {
   schema: string
   /** TABLES, SEQUENCES, FUNCTIONS, TYPES, SCHEMAS. */
   kind: string
-  /** Grantees (PUBLIC for none) the target's row names and the backup's entries do not. */
+  /** Each grantee (PUBLIC for none) given more, with the privileges when not all it has. */
   grantees: string[]
-  /** The statement that takes them away again (for the warning). */
+  /** The statements that take them away again (for the warning). */
   revoke: string
 }
 
+/** A GRANT of an ALTER DEFAULT PRIVILEGES statement: its privileges, its kind, its grantees. */
+const DEFAULT_GRANT =
+  /\bGRANT\s+([\s\S]+?)\s+ON\s+(TABLES|SEQUENCES|FUNCTIONS|ROUTINES|TYPES|SCHEMAS|LARGE OBJECTS)\s+TO\s+([\s\S]+?)(?:\s+WITH\s+GRANT\s+OPTION)?\s*;/gi
+
 /**
- * The restoring role's `IN SCHEMA` default privileges, as they are after the load, that give
- * roles the backup's own never did (trial u39 F3: a Supabase project's `GRANT ALL ON FUNCTIONS TO
- * anon` in schema public, which the source had revoked: pg_dump writes a schema's default
- * privileges as GRANTs only, so the REVOKE is not in the backup and the new functions of the
- * target become callable by anon). Compared only where the backup has default privileges of
- * that very role (the same platform's role on both sides), for the schemas in `schemas`.
+ * The restoring role's `IN SCHEMA` default privileges, as they are after the load, that give a
+ * role (one the backup knows: it grants it something, or PUBLIC) more than the backup's own
+ * default privileges of that role give it — privilege by privilege (trial u39 F3: a Supabase
+ * project's `GRANT ALL ON FUNCTIONS TO anon` in schema public, which the source had revoked;
+ * attacker a64 F2: anon's INSERT on tables, where the source left it SELECT). pg_dump writes a
+ * schema's default privileges as GRANTs only, so a REVOKE the source made is not in the backup.
+ * Compared where the backup has default privileges of that very role, or objects it owned (a
+ * source that revoked them all), for the schemas in `schemas`.
  */
 export function defaultPrivilegesBeyondBackup(
   own: OwnDefaultPrivileges,
   backup: BackupDefaultAcl[],
-  schemas: ReadonlySet<string>
+  schemas: ReadonlySet<string>,
+  /** The backup's other ACL statements (GRANT … TO …): the roles it knows. */
+  acls: readonly string[] = [],
+  /** The owners of the backup's objects. */
+  owners: ReadonlySet<string> = new Set()
 ): DefaultPrivilegesBeyond[] {
   const mine = backup.filter(e => e.role === own.role)
-  if (mine.length === 0) return []
-  const granted = new Map<string, Set<string>>()
-  const statement =
-    /\bGRANT\s+[\s\S]+?\s+ON\s+(TABLES|SEQUENCES|FUNCTIONS|ROUTINES|TYPES|SCHEMAS|LARGE OBJECTS)\s+TO\s+([\s\S]+?)(?:\s+WITH\s+GRANT\s+OPTION)?\s*;/gi
+  if (mine.length === 0 && !owners.has(own.role)) return []
+  /** By schema and kind: each grantee's privileges, or 'ALL'. */
+  const granted = new Map<string, Map<string, Set<string> | 'ALL'>>()
   for (const e of mine) {
     if (e.schema === null) continue
-    for (const m of e.defn.matchAll(statement)) {
-      const kind = m[1].toUpperCase() === 'ROUTINES' ? 'FUNCTIONS' : m[1].toUpperCase()
+    for (const m of e.defn.matchAll(DEFAULT_GRANT)) {
+      const kind = m[2].toUpperCase() === 'ROUTINES' ? 'FUNCTIONS' : m[2].toUpperCase()
       const key = `${e.schema}\0${kind}`
-      const set = granted.get(key) ?? new Set<string>()
-      for (const g of granteeNames(m[2])) set.add(g)
-      granted.set(key, set)
+      const byGrantee = granted.get(key) ?? new Map<string, Set<string> | 'ALL'>()
+      const privileges = m[1].toUpperCase().replace(/\s+/g, ' ').trim()
+      const all = /^ALL( PRIVILEGES)?$/.test(privileges)
+      for (const g of granteeNames(m[3])) {
+        const had = byGrantee.get(g)
+        if (all || had === 'ALL') byGrantee.set(g, 'ALL')
+        else {
+          const set = had ?? new Set<string>()
+          for (const p of privileges.split(',')) set.add(p.trim())
+          byGrantee.set(g, set)
+        }
+      }
+      granted.set(key, byGrantee)
     }
   }
+  const known = new Set<string>(['PUBLIC', ...owners])
+  for (const text of [...acls, ...backup.map(e => e.defn)])
+    for (const m of text.matchAll(/\bTO\s+([^;]+?)(?:\s+WITH\s+GRANT\s+OPTION)?\s*;/gi))
+      for (const g of granteeNames(m[1])) known.add(g)
   const beyond: DefaultPrivilegesBeyond[] = []
   for (const row of own.rows) {
     if (row.schema === null || !schemas.has(row.schema)) continue
     const kind = KINDS[row.objtype].plural
-    const had = granted.get(`${row.schema}\0${kind}`) ?? new Set<string>()
-    const extra = [
-      ...new Set(row.privileges.map(p => p.grantee ?? 'PUBLIC').filter(g => g !== own.role))
-    ].filter(g => !had.has(g))
-    if (extra.length === 0) continue
+    const had = granted.get(`${row.schema}\0${kind}`) ?? new Map<string, Set<string> | 'ALL'>()
+    const targetHas = new Map<string, Set<string>>()
+    for (const p of row.privileges) {
+      const g = p.grantee ?? 'PUBLIC'
+      if (g === own.role || !known.has(g)) continue
+      targetHas.set(g, (targetHas.get(g) ?? new Set<string>()).add(p.privilege))
+    }
+    const whole: string[] = []
+    const partial: Array<{ grantee: string; privileges: string[] }> = []
+    for (const [g, privileges] of targetHas) {
+      const backupGives = had.get(g)
+      if (backupGives === 'ALL') continue
+      if (backupGives === undefined) whole.push(g)
+      else {
+        const more = [...privileges].filter(p => !backupGives.has(p))
+        if (more.length > 0) partial.push({ grantee: g, privileges: more })
+      }
+    }
+    if (whole.length === 0 && partial.length === 0) continue
+    const quoted = (g: string): string => (g === 'PUBLIC' ? g : sqlQuoted(g))
+    const head = `ALTER DEFAULT PRIVILEGES FOR ROLE ${sqlQuoted(own.role)} IN SCHEMA ${sqlQuoted(row.schema)} REVOKE`
     beyond.push({
       schema: row.schema,
       kind,
-      grantees: extra,
-      revoke: `ALTER DEFAULT PRIVILEGES FOR ROLE ${sqlQuoted(own.role)} IN SCHEMA ${sqlQuoted(row.schema)} REVOKE ALL ON ${kind} FROM ${extra.map(g => (g === 'PUBLIC' ? g : sqlQuoted(g))).join(', ')};`
+      grantees: [...whole, ...partial.map(p => `${p.grantee} (${p.privileges.join(', ')})`)],
+      revoke: [
+        ...(whole.length > 0
+          ? [`${head} ALL ON ${kind} FROM ${whole.map(quoted).join(', ')};`]
+          : []),
+        ...partial.map(
+          p => `${head} ${p.privileges.join(', ')} ON ${kind} FROM ${quoted(p.grantee)};`
+        )
+      ].join(' ')
     })
   }
   return beyond
