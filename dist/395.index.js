@@ -8671,48 +8671,97 @@ function changeStatements(role, row, from, to) {
         out.push(`${head} GRANT ${ps.join(', ')} ON ${kind} TO ${g} WITH GRANT OPTION;`);
     return out;
 }
+/** A GRANT of an ALTER DEFAULT PRIVILEGES statement: its privileges, its kind, its grantees. */
+const DEFAULT_GRANT = /\bGRANT\s+([\s\S]+?)\s+ON\s+(TABLES|SEQUENCES|FUNCTIONS|ROUTINES|TYPES|SCHEMAS|LARGE OBJECTS)\s+TO\s+([\s\S]+?)(?:\s+WITH\s+GRANT\s+OPTION)?\s*;/gi;
 /**
- * The restoring role's `IN SCHEMA` default privileges, as they are after the load, that give
- * roles the backup's own never did (trial u39 F3: a Supabase project's `GRANT ALL ON FUNCTIONS TO
- * anon` in schema public, which the source had revoked: pg_dump writes a schema's default
- * privileges as GRANTs only, so the REVOKE is not in the backup and the new functions of the
- * target become callable by anon). Compared only where the backup has default privileges of
- * that very role (the same platform's role on both sides), for the schemas in `schemas`.
+ * The restoring role's `IN SCHEMA` default privileges, as they are after the load, that give a
+ * role (one the backup knows: it grants it something, or PUBLIC) more than the backup's own
+ * default privileges of that role give it — privilege by privilege (trial u39 F3: a Supabase
+ * project's `GRANT ALL ON FUNCTIONS TO anon` in schema public, which the source had revoked;
+ * attacker a64 F2: anon's INSERT on tables, where the source left it SELECT). pg_dump writes a
+ * schema's default privileges as GRANTs only, so a REVOKE the source made is not in the backup.
+ * Compared where the backup has default privileges of that very role, or objects it owned (a
+ * source that revoked them all), for the schemas in `schemas`.
  */
-function defaultPrivilegesBeyondBackup(own, backup, schemas) {
+function defaultPrivilegesBeyondBackup(own, backup, schemas, 
+/** The backup's other ACL statements (GRANT … TO …): the roles it knows. */
+acls = [], 
+/** The owners of the backup's objects. */
+owners = new Set()) {
     const mine = backup.filter(e => e.role === own.role);
-    if (mine.length === 0)
+    if (mine.length === 0 && !owners.has(own.role))
         return [];
+    /** By schema and kind: each grantee's privileges, or 'ALL'. */
     const granted = new Map();
-    const statement = /\bGRANT\s+[\s\S]+?\s+ON\s+(TABLES|SEQUENCES|FUNCTIONS|ROUTINES|TYPES|SCHEMAS|LARGE OBJECTS)\s+TO\s+([\s\S]+?)(?:\s+WITH\s+GRANT\s+OPTION)?\s*;/gi;
     for (const e of mine) {
         if (e.schema === null)
             continue;
-        for (const m of e.defn.matchAll(statement)) {
-            const kind = m[1].toUpperCase() === 'ROUTINES' ? 'FUNCTIONS' : m[1].toUpperCase();
+        for (const m of e.defn.matchAll(DEFAULT_GRANT)) {
+            const kind = m[2].toUpperCase() === 'ROUTINES' ? 'FUNCTIONS' : m[2].toUpperCase();
             const key = `${e.schema}\0${kind}`;
-            const set = granted.get(key) ?? new Set();
-            for (const g of granteeNames(m[2]))
-                set.add(g);
-            granted.set(key, set);
+            const byGrantee = granted.get(key) ?? new Map();
+            const privileges = m[1].toUpperCase().replace(/\s+/g, ' ').trim();
+            const all = /^ALL( PRIVILEGES)?$/.test(privileges);
+            for (const g of granteeNames(m[3])) {
+                const had = byGrantee.get(g);
+                if (all || had === 'ALL')
+                    byGrantee.set(g, 'ALL');
+                else {
+                    const set = had ?? new Set();
+                    for (const p of privileges.split(','))
+                        set.add(p.trim());
+                    byGrantee.set(g, set);
+                }
+            }
+            granted.set(key, byGrantee);
         }
     }
+    const known = new Set(['PUBLIC', ...owners]);
+    for (const text of [...acls, ...backup.map(e => e.defn)])
+        for (const m of text.matchAll(/\bTO\s+([^;]+?)(?:\s+WITH\s+GRANT\s+OPTION)?\s*;/gi))
+            for (const g of granteeNames(m[1]))
+                known.add(g);
     const beyond = [];
     for (const row of own.rows) {
         if (row.schema === null || !schemas.has(row.schema))
             continue;
         const kind = KINDS[row.objtype].plural;
-        const had = granted.get(`${row.schema}\0${kind}`) ?? new Set();
-        const extra = [
-            ...new Set(row.privileges.map(p => p.grantee ?? 'PUBLIC').filter(g => g !== own.role))
-        ].filter(g => !had.has(g));
-        if (extra.length === 0)
+        const had = granted.get(`${row.schema}\0${kind}`) ?? new Map();
+        const targetHas = new Map();
+        for (const p of row.privileges) {
+            const g = p.grantee ?? 'PUBLIC';
+            if (g === own.role || !known.has(g))
+                continue;
+            targetHas.set(g, (targetHas.get(g) ?? new Set()).add(p.privilege));
+        }
+        const whole = [];
+        const partial = [];
+        for (const [g, privileges] of targetHas) {
+            const backupGives = had.get(g);
+            if (backupGives === 'ALL')
+                continue;
+            if (backupGives === undefined)
+                whole.push(g);
+            else {
+                const more = [...privileges].filter(p => !backupGives.has(p));
+                if (more.length > 0)
+                    partial.push({ grantee: g, privileges: more });
+            }
+        }
+        if (whole.length === 0 && partial.length === 0)
             continue;
+        const quoted = (g) => (g === 'PUBLIC' ? g : (0,sql_names/* sqlQuoted */.X_)(g));
+        const head = `ALTER DEFAULT PRIVILEGES FOR ROLE ${(0,sql_names/* sqlQuoted */.X_)(own.role)} IN SCHEMA ${(0,sql_names/* sqlQuoted */.X_)(row.schema)} REVOKE`;
         beyond.push({
             schema: row.schema,
             kind,
-            grantees: extra,
-            revoke: `ALTER DEFAULT PRIVILEGES FOR ROLE ${(0,sql_names/* sqlQuoted */.X_)(own.role)} IN SCHEMA ${(0,sql_names/* sqlQuoted */.X_)(row.schema)} REVOKE ALL ON ${kind} FROM ${extra.map(g => (g === 'PUBLIC' ? g : (0,sql_names/* sqlQuoted */.X_)(g))).join(', ')};`
+            grantees: [...whole, ...partial.map(p => `${p.grantee} (${p.privileges.join(', ')})`)],
+            revoke: [
+                ...(whole.length > 0
+                    ? [`${head} ALL ON ${kind} FROM ${whole.map(quoted).join(', ')};`]
+                    : []),
+                ...partial.map(p => `${head} ${p.privileges.join(', ')} ON ${kind} FROM ${quoted(p.grantee)};`)
+            ].join(' ')
         });
     }
     return beyond;
@@ -8881,6 +8930,10 @@ async function restore(inputs, connection, deps = {}) {
                 log/* log */.Rm.info(`One session of the action's own: there was no room for a second (${opened[2]}). The restore goes on with one, which ends while the backup loads, for the loader's session (as pg_restore by hand, no more): the load's lock waits are not watched then, nor is its progress by table.`);
             return opened;
         });
+        // jobs > 1 loads with that many sessions at once: with room for one, refused before
+        // anything changes (pg_restore -j by hand creates the tables, then fails: attacker a64 F4)
+        if (alone !== undefined && inputs.jobs > 1)
+            throw new errors/* SettingError */.L_(undefined, `jobs: ${inputs.jobs} loads with ${inputs.jobs} sessions at once, and the server had room for only one of this role's (${alone}): nothing was restored. Restore with jobs: 1 (one session, as now), or give the role or the pool room for ${inputs.jobs} sessions (CONNECTION LIMIT, default_pool_size).`);
         let session = await opening.session;
         // after the load, the monitor opens again only when a statement of the restore's waits long
         // enough to be watched (there is no room for it where none was at the start)
@@ -9324,13 +9377,11 @@ async function defaultsBeyondWarning(inputs, client, plan) {
     const acls = entries
         .filter(e => e.desc === 'DEFAULT ACL')
         .map(e => ({ role: e.owner ?? '', schema: e.namespace ?? null, defn: e.defn ?? '' }));
-    if (acls.length === 0)
-        return undefined;
     const schemas = new Set(entries.map(e => e.namespace).filter((n) => !!n));
     const own = await readOwnDefaultPrivileges(client).catch(() => undefined);
     if (!own)
         return undefined;
-    const beyond = defaultPrivilegesBeyondBackup(own, acls, schemas);
+    const beyond = defaultPrivilegesBeyondBackup(own, acls, schemas, entries.filter(e => e.desc === 'ACL').map(e => e.defn ?? ''), new Set(entries.map(e => e.owner ?? '').filter(o => o !== '')));
     if (beyond.length === 0)
         return undefined;
     const what = beyond
@@ -11396,8 +11447,11 @@ alongside = new Map()) {
             // sign-up), so a difference is said, not a failure of a restore that committed
             // fewer: rows of the backup's did not arrive (a trigger of the target's that drops them:
             // attacker a48 F3), or the target's went, which the check before COMMIT rules out
-            if (c.rows < held + want)
-                problems.push(`${c.schema}.${c.name} has ${(0,log/* plural */.LS)(c.rows, 'row')}, ${held} of its own before the restore and ${want} of the backup's make ${held + want}`);
+            if (c.rows < held + want) {
+                differs(`${c.schema}.${c.name} has ${(0,log/* plural */.LS)(c.rows, 'row')}, ${held} of its own before the restore and ${want} of the backup's make ${held + want}`);
+                if (afterDump)
+                    driftedKeys.add(JSON.stringify([c.schema, c.name]));
+            }
             else if (c.rows > held + want)
                 log/* log */.Rm.warning(`${c.schema}.${c.name} holds ${(0,log/* plural */.LS)(c.rows, 'row')} after the restore: ${held} of its own before it and ${want} of the backup's make ${held + want} (another session wrote to it meanwhile, e.g. a sign-up).`);
             result.push({ ...c, expected: held + want });
