@@ -915,8 +915,12 @@ async function defaultsBeyondWarning(
   client: pg.Client,
   plan: RestorePlan
 ): Promise<string | undefined> {
-  if (inputs.noPrivileges === true || inputs.dataOnly === true) return undefined
-  const entries = plan.tocRead?.toc.entries ?? []
+  // a selection of tables restores no default privileges; one of schemas, those of its schemas
+  if (inputs.noPrivileges === true || inputs.dataOnly === true || inputs.tables.length > 0)
+    return undefined
+  const entries = (plan.tocRead?.toc.entries ?? []).filter(
+    e => inputs.schemas.length === 0 || e.namespace === null || inputs.schemas.includes(e.namespace)
+  )
   const acls = entries
     .filter(e => e.desc === 'DEFAULT ACL')
     .map(e => ({ role: e.owner ?? '', schema: e.namespace ?? null, defn: e.defn ?? '' }))
