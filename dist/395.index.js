@@ -9371,9 +9371,10 @@ function schemaCreationRefusal(inputs, plan, facts, database) {
  * no default privileges of that role, or privileges were not restored.
  */
 async function defaultsBeyondWarning(inputs, client, plan) {
-    if (inputs.noPrivileges === true || inputs.dataOnly === true)
+    // a selection of tables restores no default privileges; one of schemas, those of its schemas
+    if (inputs.noPrivileges === true || inputs.dataOnly === true || inputs.tables.length > 0)
         return undefined;
-    const entries = plan.tocRead?.toc.entries ?? [];
+    const entries = (plan.tocRead?.toc.entries ?? []).filter(e => inputs.schemas.length === 0 || e.namespace === null || inputs.schemas.includes(e.namespace));
     const acls = entries
         .filter(e => e.desc === 'DEFAULT ACL')
         .map(e => ({ role: e.owner ?? '', schema: e.namespace ?? null, defn: e.defn ?? '' }));
