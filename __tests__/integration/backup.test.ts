@@ -15,7 +15,7 @@ import type { BackupOptions, Compression, DumpFormat } from '../../src/types.js'
 import type { Manifest } from '../../src/manifest.js'
 import { useHarness } from '../support/harness.js'
 import { logOf } from '../support/log-capture.js'
-import { testBackupInputs } from '../support/inputs.js'
+import { comparingRuns, testBackupInputs } from '../support/inputs.js'
 
 const harness = useHarness({ name: 'backup-test' })
 let server: TestServer
@@ -339,14 +339,8 @@ describe('a column a migration dropped (trial u38 F2)', () => {
       `CREATE TABLE public.users (id integer PRIMARY KEY, name text, email text);
        INSERT INTO public.users VALUES (1, 'Ada', 'ada@example.com');`
     )
-    const changes = {
-      repository: backend.repository,
-      token: backend.githubToken,
-      rowLossPercent: 50,
-      failOnRowLoss: false
-    }
-    backend.newRun()
-    Object.assign(process.env, backend.env())
+    const { changes, nextRun } = comparingRuns(backend)
+    nextRun()
     const first = await harness.backup(
       testBackupInputs(server.url(db), { artifactName: 'dropping', changes })
     )
@@ -354,8 +348,7 @@ describe('a column a migration dropped (trial u38 F2)', () => {
       expect.objectContaining({ name: 'users', columns: ['id', 'name', 'email'] })
     ])
     await server.query(db, 'ALTER TABLE public.users DROP COLUMN name')
-    backend.newRun()
-    Object.assign(process.env, backend.env())
+    nextRun()
     const { lines, result } = await logOf(() =>
       harness.backup(testBackupInputs(server.url(db), { artifactName: 'dropping', changes }))
     )

@@ -18,7 +18,7 @@ import type { TestServer } from '../../dev/postgres.js'
 import type { BackupOptions, BackupSource, RestoreOptions } from '../../src/types.js'
 import type { Manifest } from '../../src/manifest.js'
 import { useHarness } from '../support/harness.js'
-import { testBackupInputs, testRestoreInputs } from '../support/inputs.js'
+import { comparingRuns, testBackupInputs, testRestoreInputs } from '../support/inputs.js'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const DIST = path.join(root, 'dist/index.js')
@@ -241,29 +241,20 @@ describe('backup with encryption-recipients', () => {
 
 describe('a backup in the clear after an encrypted one of the name (trial u37 F1)', () => {
   it('warns, in the result the summary shows, naming how the previous one was encrypted', async () => {
-    const backend = harness.backend
-    const changes = {
-      repository: backend.repository,
-      token: backend.githubToken,
-      rowLossPercent: 50,
-      failOnRowLoss: false
-    }
-    backend.newRun()
-    Object.assign(process.env, backend.env())
+    const { changes, nextRun } = comparingRuns(harness.backend)
+    nextRun()
     await runBackup({
       artifactName: 'nightly-sealed',
       changes,
       encryption: { kind: 'recipients', recipients: [key.recipient] }
     })
-    backend.newRun()
-    Object.assign(process.env, backend.env())
+    nextRun()
     const clear = await runBackup({ artifactName: 'nightly-sealed', changes })
     expect(clear.manifest.encryption).toBeUndefined()
     expect(clear.encryptionDropped).toMatch(
       /^This backup is not encrypted, but the previous one \(.+\) was \(age, 1 public key\): check encryption-recipients and encryption-passphrase/
     )
-    backend.newRun()
-    Object.assign(process.env, backend.env())
+    nextRun()
     const again = await runBackup({ artifactName: 'nightly-sealed', changes })
     expect(again.encryptionDropped).toBeUndefined()
   }, 120_000)

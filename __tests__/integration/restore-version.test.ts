@@ -26,7 +26,7 @@ import type { BackupSource } from '../../src/types.js'
 import { provisionedClient } from '../support/clients.js'
 import { embeddedBinDir } from '../support/embedded.js'
 import { useHarness } from '../support/harness.js'
-import { testBackupInputs, testRestoreInputs } from '../support/inputs.js'
+import { comparingRuns, testBackupInputs, testRestoreInputs } from '../support/inputs.js'
 
 const harness = useHarness({ name: 'restore-version', postgres: false })
 let v17: TestServer
@@ -270,19 +270,12 @@ describe('a move to another server and major (u7 F7, F14)', () => {
   it('the comparison with the previous backup says so; the restore names both servers', async () => {
     const shop17 = await v17.createDatabase('shop17')
     await v17.query(shop17, SHOP)
-    const backend = harness.backend
-    const changes = {
-      repository: backend.repository,
-      token: backend.githubToken,
-      rowLossPercent: 50,
-      failOnRowLoss: false
-    }
     // two workflow runs: the second backup compares with the first run's
-    backend.newRun()
-    Object.assign(process.env, backend.env())
+    const backend = harness.backend
+    const { changes, nextRun } = comparingRuns(backend)
+    nextRun()
     await harness.backup(testBackupInputs(v17.url(shop17), { artifactName: 'prod', changes }))
-    backend.newRun()
-    Object.assign(process.env, backend.env())
+    nextRun()
     const second = await harness.backup(
       testBackupInputs(v18.url(shop18), { artifactName: 'prod', changes })
     )

@@ -4,6 +4,7 @@
  * __tests__/unit/inputs.test.ts and by running dist/index.js.)
  */
 import type { BackupOptions, BackupSource, DumpFilters, RestoreOptions } from '../../src/types.js'
+import type { ArtifactBackend } from '../../dev/artifact-backend.js'
 
 export const NO_FILTERS: DumpFilters = {
   tables: [],
@@ -61,5 +62,28 @@ export function testRestoreInputs(
     connectTimeoutSeconds: 10,
     lockTimeoutMs: 30_000,
     ...overrides
+  }
+}
+
+/**
+ * A backup's comparison with the previous one through `backend` (row-loss threshold 50%, not
+ * failing), and a new workflow run to make the next backup in: the runner's environment is that
+ * run's.
+ */
+export function comparingRuns(backend: ArtifactBackend): {
+  changes: NonNullable<BackupOptions['changes']>
+  nextRun(): void
+} {
+  return {
+    changes: {
+      repository: backend.repository,
+      token: backend.githubToken,
+      rowLossPercent: 50,
+      failOnRowLoss: false
+    },
+    nextRun() {
+      backend.newRun()
+      Object.assign(process.env, backend.env())
+    }
   }
 }
