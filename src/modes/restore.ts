@@ -30,7 +30,9 @@ import {
   dropKey,
   notRestored,
   scriptOwnedObjects,
-  withCascade
+  withCascade,
+  partsMissing,
+  recreateBlock
 } from '../postgres/clean.js'
 import { type ArchiveDigest, digestArchiveAlongside } from '../postgres/compare.js'
 import {
@@ -562,6 +564,7 @@ export async function restore(
           )
         : undefined
     for (const d of drops ?? []) cleanDrops.add(d.drop)
+    const recreated = (drops ?? []).flatMap(d => d.recreate ?? [])
     // the target's own objects, proven unchanged before the restore's COMMIT (unchanged.ts):
     // with allow-non-empty and clean, and a restore into a target whose other schemas hold
     // objects (the emptiness checks look only where the backup's statements go; a function can
@@ -633,7 +636,8 @@ export async function restore(
                   unchanged: recorded?.check,
                   deferrals: server.deferrals,
                   defaultPrivileges,
-                  sequenceSets
+                  sequenceSets,
+                  recreate: recreated.map(r => recreateBlock(r.statements))
                 },
                 { env, database: connection.database, serverMajor: server.major },
                 {
@@ -746,6 +750,12 @@ export async function restore(
     if (beyond) {
       log.warning(beyond)
       warnings.push(beyond)
+    }
+    // clean-drop-dependents: the parts of tables that stay, created again before the COMMIT
+    const notAgain = await recreatedWarning(target, recreated)
+    if (notAgain) {
+      log.warning(notAgain)
+      warnings.push(notAgain)
     }
     const objects = skipped
       .filter(g => g.reason.startsWith(NOT_RESTORED))
@@ -1780,15 +1790,69 @@ async function checkClean(
   }
   if (!inputs.cleanDropDependents)
     throw new DependentsError(check.dependents, selectionWords(inputs))
+  // the parts of tables that stay, created again after the load as the target has them (in the
+  // script's transaction: a parallel load's data sessions end without a last statement)
+  const again = inputs.jobs === 1 ? check.dependents.filter(d => d.recreate) : []
+  const gone = check.dependents.filter(d => !again.includes(d))
+  const recreatedWords =
+    again.length > 0
+      ? ` ${gone.length === 0 ? (again.length === 1 ? 'It is' : 'They are') : `${plural(again.length, 'of them', 'of them')} (${again.length === 1 ? 'a part' : 'parts'} of tables that stay) ${again.length === 1 ? 'is' : 'are'}`} created again after the load, as the target has ${again.length === 1 ? 'it' : 'them'} now, in the restore's transaction (one that fails then — a foreign key the restored rows break, a function the backup no longer has — stays dropped, and is named after the restore)${gone.length === 0 ? '' : `: ${describeDependents(again, 100)}`}.`
+      : ''
+  const notAgain =
+    gone.length > 0
+      ? `${again.length > 0 ? ` Not created again: ${describeDependents(gone, 100)}.` : ''}${heldOutside(gone, selectionWords(inputs))}${
+          inputs.jobs > 1 && check.dependents.some(d => d.recreate)
+            ? ` (With jobs: ${inputs.jobs} the load ends in parallel sessions, so the parts of tables that stay are not created again either: with jobs: 1 they are; else create them again as the target had them: ${gone
+                .filter(d => d.recreate)
+                .slice(0, 10)
+                .map(d => quoteSql(d.recreate!.statements.join(' '), 400))
+                .join(' ')})`
+            : ''
+        }`
+      : ''
   log.warning(
-    `clean-drop-dependents: true — these objects are ${notRestored(selectionWords(inputs))} and are dropped with the objects they depend on (not recreated): ${describeDependents(check.dependents, 100)}.${heldOutside(check.dependents, selectionWords(inputs))}`
+    `clean-drop-dependents: true — these objects are ${notRestored(selectionWords(inputs))} and are dropped with the objects they depend on${again.length === 0 ? ' (not recreated)' : ''}: ${describeDependents(check.dependents, 100)}.${recreatedWords}${notAgain}`
   )
   const dependents = [...check.dependents.map(d => d.description), ...check.lost]
+  const recreate = again.map(d => d.recreate!)
   return check.order.map((d, i) => ({
     drop: blocked.has(d) ? withCascade(d) : d,
     // the dependents the drops take with them (clean-drop-dependents), said once
-    ...(i === 0 ? { dependents } : {})
+    ...(i === 0 ? { dependents } : {}),
+    ...(i === 0 && recreate.length > 0 ? { recreate } : {})
   }))
+}
+
+/**
+ * After the COMMIT: which of the parts clean-drop-dependents took and the load created again
+ * (recreateBlock) are not there — their definition failed in the restore's transaction (a
+ * foreign key the restored rows break, a function the backup no longer has, a privilege
+ * missing): a warning with the statements to run once that is mended; undefined when all are.
+ */
+async function recreatedWarning(
+  client: pg.Client,
+  recreated: ReadonlyArray<{ key: string; statements: string[] }>
+): Promise<string | undefined> {
+  if (recreated.length === 0) return undefined
+  const missing = new Set(
+    await partsMissing(
+      client,
+      recreated.map(r => r.key)
+    )
+  )
+  const failed = recreated.filter(r => missing.has(r.key))
+  const back = recreated.length - failed.length
+  if (back > 0)
+    log.info(
+      `clean-drop-dependents: ${plural(back, 'part')} of tables that stay ${back === 1 ? 'was' : 'were'} created again as the target had ${back === 1 ? 'it' : 'them'}.`
+    )
+  if (failed.length === 0) return undefined
+  return `clean-drop-dependents: ${plural(failed.length, 'part')} of tables that stay, dropped with what clean replaced, could not be created again after the load (PostgreSQL refused ${failed.length === 1 ? 'its definition' : 'their definitions'} in the restore's transaction: a foreign key the restored rows break, a function or column the backup no longer has, a privilege the restoring role lacks) and ${failed.length === 1 ? 'is' : 'are'} gone: ${failed
+    .slice(0, 10)
+    .map(r => quoteSql(r.statements.join(' '), 400))
+    .join(
+      ' '
+    )}${failed.length > 10 ? ` (and ${failed.length - 10} more)` : ''} — run ${failed.length === 1 ? 'it' : 'them'} once the cause is mended (PostgreSQL's error then says what it is).`
 }
 
 /** One drop of clean, and (on the first) the objects outside the backup the drops take along. */
@@ -1855,6 +1919,8 @@ function backupObjectsReached(own: OwnDefaultPrivileges, plan: RestorePlan): str
 interface CleanDrop {
   drop: string
   dependents?: string[]
+  /** (on the first) The parts of tables that stay the drops take, created again after the load. */
+  recreate?: Array<{ key: string; statements: string[] }>
 }
 
 /**

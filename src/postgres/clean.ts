@@ -1240,6 +1240,17 @@ export interface Dependent {
    * quoteSql).
    */
   inBackup?: string
+  /**
+   * A part of a table that stays (a trigger, policy, rule, index, statistics object, key or
+   * column default of a table outside what clean drops) that the drops take with them: the
+   * target's own definition of it, read before the drops (pg_get_triggerdef …, qualified), which
+   * the restore creates again after the load, in its transaction (trial u39 F1: Supabase's
+   * on_auth_user_created on auth.users went with public.handle_new_user() and stayed gone).
+   * `key`: its {@link tablePartKey}, to tell after the COMMIT whether it is there again.
+   */
+  recreate?: { key: string; statements: string[] }
+  /** The {@link tablePartKey} of the part it is, when the check found it among the table parts. */
+  part?: string
 }
 
 /** The number of objects `dependents` stand for (PostgreSQL's unnamed ones included). */
@@ -1265,7 +1276,10 @@ export class DependentsError extends CheckError {
   ) {
     const n = dependentCount(dependents)
     super(
-      `clean would drop ${plural(n, 'object')} that ${n === 1 ? 'is' : 'are'} ${notRestored(selection)} but depend on objects it recreates: ${describeDependents(dependents)}. Nothing was changed. Drop or change them first, restore into another database, or allow dropping them too with clean-drop-dependents: true (DROP … CASCADE; they are not recreated).${heldOutside(dependents, selection)}`
+      `clean would drop ${plural(n, 'object')} that ${n === 1 ? 'is' : 'are'} ${notRestored(selection)} but depend on objects it recreates: ${describeDependents(dependents)}. Nothing was changed. Drop or change them first, restore into another database, or allow dropping them too with clean-drop-dependents: true (DROP … CASCADE; ${dependents.some(d => d.recreate) ? 'the parts of tables that stay among them — triggers, policies, rules, indexes, keys, defaults — are created again after the load as the target has them, the other objects are not' : 'they are not recreated'}).${heldOutside(
+        dependents.filter(d => !d.recreate),
+        selection
+      )}`
     )
   }
 }
@@ -1349,6 +1363,8 @@ export async function checkDrops(
     await client.query('SET LOCAL search_path = pg_catalog')
     const partsBefore = await tablePartsNow(client)
     const routinesBefore = owned ? await routinesNow(client) : []
+    // the definitions of the parts the drops take are read back here, before them
+    await client.query('SAVEPOINT clean_drops')
     while (pending.length > 0) {
       const refused: Array<{ drop: string; detail: string }> = []
       for (const drop of pending) {
@@ -1390,21 +1406,33 @@ export async function checkDrops(
     // that a subset restore (tables) does not bring back (trial u25 F3/F4: a partitioned table's
     // partitions, its keys and its partitions' attachments dropped, the restore "succeeded")
     const partsAfter = new Set((await tablePartsNow(client)).map(p => p.key))
-    for (const p of partsBefore) {
-      if (partsAfter.has(p.key) || tableParts.has(p.key)) continue
+    const taken = partsBefore.filter(p => !partsAfter.has(p.key) && !tableParts.has(p.key))
+    // the tables that stay: their parts went with another object the drops take (a function
+    // its trigger calls, a table its foreign key references), not with their table
+    const staying = await relationsStaying(
+      client,
+      taken.map(p => p.table)
+    )
+    for (const p of taken) {
       if (ARCHIVE_PARTS.has(p.kind) && !archiveParts) continue
       if (p.kind === 'DEFAULT' && !archiveParts?.defaults.has(p.key)) continue
+      const stays = staying.has(p.table)
       if (archiveParts?.all.has(p.key)) {
-        // its table stays: it went with another object the drops take (a function its trigger
-        // calls), not with its table: a dependent the backup holds outside the selection, its
-        // definition said (trial u34 F2: said to "go with table auth.users", which stays)
-        if (await relationStays(client, p.table)) {
+        // a dependent the backup holds outside the selection, its definition said (trial u34
+        // F2: said to "go with table auth.users", which stays)
+        if (stays) {
           const inBackup = archiveParts.definitions?.get(p.key)
           const named = found.find(d => namedByPostgres([d], p))
           if (named) named.inBackup = inBackup
-          else found.push({ description: partDescription(p), ...(inBackup ? { inBackup } : {}) })
+          else
+            found.push({
+              description: partDescription(p, stays),
+              part: p.key,
+              ...(inBackup ? { inBackup } : {})
+            })
         } else lost.push(partDescription(p))
-      } else if (!namedByPostgres(found, p)) found.push({ description: partDescription(p) })
+      } else if (!namedByPostgres(found, p))
+        found.push({ description: partDescription(p, stays), part: p.key })
     }
     // a function or operator of the target that the drops took and that is neither the backup's
     // (by its argument types) nor a dependent named above: a drop naming another overload of
@@ -1422,6 +1450,24 @@ export async function checkDrops(
             !namedAsDependent(said, r.described)
         )
         .map(r => `${r.kind} ${r.described}`)
+    }
+    // the parts of tables that stay which the drops took (a trigger calling a function clean
+    // replaces, a foreign key onto a table it replaces): the target's own definitions, read as
+    // they were before the drops, to create them again after the load
+    const kept = taken.filter(p => RECREATED_PARTS.has(p.kind) && staying.has(p.table))
+    await client.query('ROLLBACK TO SAVEPOINT clean_drops')
+    if (kept.length > 0 && (await hasPlpgsql(client))) {
+      const definitions = await partDefinitions(client, kept)
+      for (const p of kept) {
+        const statements = definitions.get(p.oid)
+        if (!statements || statements.length === 0) continue
+        let d = found.find(f => f.part === p.key) ?? found.find(f => namedByPostgres([f], p))
+        if (!d) {
+          d = { description: partDescription(p, true), part: p.key }
+          found.push(d)
+        }
+        d.recreate = { key: p.key, statements }
+      }
     }
   } finally {
     await client.query('ROLLBACK').catch(() => undefined)
@@ -1545,6 +1591,8 @@ function ownedDependent(description: string, ownKeys: ReadonlySet<string>): bool
 interface TablePartNow {
   key: string
   kind: TablePartKind
+  /** Its catalog row's oid (TABLE ATTACH: the partition's). */
+  oid: string
   name: string
   /** Qualified and quoted. */
   table: string
@@ -1559,20 +1607,35 @@ interface TablePartNow {
 function namedByPostgres(found: readonly Dependent[], p: TablePartNow): boolean {
   const escape = (t: string): string => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
   const said = new RegExp(`^\\w+ ${escape(p.name)} on (?:\\w+ )*${escape(p.table)} depends on `)
-  return found.some(d => said.test(d.description))
+  // "default value for column id of table s.t depends on …", "index s.i depends on …"
+  const schema = p.table.slice(0, p.table.lastIndexOf('.'))
+  const other =
+    p.kind === 'DEFAULT'
+      ? new RegExp(
+          `^default value for column ${escape(p.name)} of table ${escape(p.table)} depends on `
+        )
+      : p.kind === 'INDEX' || p.kind === 'STATISTICS'
+        ? new RegExp(
+            `^(?:index|statistics object) (?:${escape(schema)}\\.)?${escape(p.name)} depends on `
+          )
+        : undefined
+  return found.some(d => said.test(d.description) || (other?.test(d.description) ?? false))
 }
 
-/** The relation (qualified, quoted) is still there in the check's transaction. */
-async function relationStays(client: pg.Client, relation: string): Promise<boolean> {
-  const { rows } = await client.query<{ stays: boolean }>(
-    'SELECT pg_catalog.to_regclass($1) IS NOT NULL AS stays',
-    [relation]
-  )
-  return rows[0]?.stays === true
-}
-
-/** How the check names a part its drops take and the restore does not bring back. */
-function partDescription(p: TablePartNow): string {
+/**
+ * How the check names a part its drops take and the restore does not bring back; `stays`: its
+ * table stays (the part went with another object the drops take: a function, a referenced table).
+ */
+function partDescription(p: TablePartNow, stays = false): string {
+  if (stays) {
+    const what =
+      p.kind === 'DEFAULT'
+        ? `the default of column ${p.name}`
+        : p.kind === 'FK CONSTRAINT'
+          ? `foreign key ${p.name}`
+          : `${p.kind.toLowerCase()} ${p.name}`
+    return `${what} on ${p.relkind} ${p.table} depends on what clean drops (its ${p.relkind} stays)`
+  }
   switch (p.kind) {
     case 'PUBLICATION TABLE':
       return `the membership of ${p.relkind} ${p.table} in publication ${p.name} goes with ${p.relkind} ${p.table} (its changes no longer published)`
@@ -1604,8 +1667,9 @@ async function tablePartsNow(client: pg.Client): Promise<TablePartNow[]> {
     qname: string
     qtable: string
     relkind: string
+    oid: string
   }>(
-    `SELECT p.kind, COALESCE(p.nsp, n.nspname) AS schema, c.relname AS tbl, p.name,
+    `SELECT p.kind, COALESCE(p.nsp, n.nspname) AS schema, c.relname AS tbl, p.name, p.oid::text AS oid,
             CASE WHEN p.kind = 'TABLE ATTACH' THEN p.name
                  ELSE CASE WHEN p.kind = 'STATISTICS' THEN quote_ident(p.nsp) || '.' ELSE '' END || quote_ident(p.name) END AS qname,
             quote_ident(n.nspname) || '.' || quote_ident(c.relname) AS qtable,
@@ -1638,10 +1702,148 @@ async function tablePartsNow(client: pg.Client): Promise<TablePartNow[]> {
   return result.rows.map(r => ({
     key: tablePartKey(r.kind, r.schema, r.tbl, r.name),
     kind: r.kind,
+    oid: r.oid,
     name: r.qname,
     table: r.qtable,
     relkind: r.relkind
   }))
+}
+
+/**
+ * The parts of a table that stays which clean creates again after the load when its drops took
+ * them (Dependent.recreate): each is one definition PostgreSQL prints whole. Not a table's
+ * membership of a publication (it goes only with its table) nor a partition's attachment.
+ */
+const RECREATED_PARTS = new Set<TablePartKind>([
+  'TRIGGER',
+  'POLICY',
+  'RULE',
+  'INDEX',
+  'STATISTICS',
+  'CONSTRAINT',
+  'FK CONSTRAINT',
+  'DEFAULT'
+])
+
+/** Which of `relations` (qualified, quoted) are there in the check's transaction. */
+async function relationsStaying(
+  client: pg.Client,
+  relations: readonly string[]
+): Promise<Set<string>> {
+  if (relations.length === 0) return new Set()
+  const { rows } = await client.query<{ name: string }>(
+    `SELECT r AS name FROM unnest($1::text[]) AS r WHERE pg_catalog.to_regclass(r) IS NOT NULL`,
+    [[...new Set(relations)]]
+  )
+  return new Set(rows.map(r => r.name))
+}
+
+/** PL/pgSQL is there: the recreation runs each definition in a DO block of its own. */
+async function hasPlpgsql(client: pg.Client): Promise<boolean> {
+  const { rows } = await client.query<{ there: boolean }>(
+    `SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_language WHERE lanname = 'plpgsql') AS there`
+  )
+  return rows[0]?.there === true
+}
+
+/**
+ * The statements that create `parts` again as the target has them now (names qualified: the
+ * check's search_path is pg_catalog), with a trigger's enabled state and each part's comment;
+ * by oid. PostgreSQL's own printers: pg_get_triggerdef, pg_get_ruledef, pg_get_indexdef,
+ * pg_get_statisticsobjdef, pg_get_constraintdef, pg_get_expr (a policy's USING and WITH CHECK,
+ * a column's default).
+ */
+async function partDefinitions(
+  client: pg.Client,
+  parts: readonly TablePartNow[]
+): Promise<Map<string, string[]>> {
+  const oids = (kinds: TablePartKind[]): string[] =>
+    parts.filter(p => kinds.includes(p.kind)).map(p => p.oid)
+  const comment = (what: string, cls: string, oid: string): string =>
+    `CASE WHEN (SELECT description FROM pg_catalog.pg_description WHERE objoid = ${oid} AND classoid = '${cls}'::pg_catalog.regclass AND objsubid = 0) IS NULL THEN '{}'::text[]
+          ELSE ARRAY['COMMENT ON ' || ${what} || ' IS ' || pg_catalog.quote_literal((SELECT description FROM pg_catalog.pg_description WHERE objoid = ${oid} AND classoid = '${cls}'::pg_catalog.regclass AND objsubid = 0)) || ';'] END`
+  const { rows } = await client.query<{ oid: string; statements: string[] }>(
+    `SELECT t.oid::text AS oid,
+            ARRAY[pg_catalog.pg_get_triggerdef(t.oid) || ';']
+            || CASE t.tgenabled WHEN 'O' THEN '{}'::text[]
+                 ELSE ARRAY['ALTER TABLE ' || t.tgrelid::pg_catalog.regclass::text
+                   || CASE t.tgenabled WHEN 'D' THEN ' DISABLE' WHEN 'R' THEN ' ENABLE REPLICA' ELSE ' ENABLE ALWAYS' END
+                   || ' TRIGGER ' || pg_catalog.quote_ident(t.tgname) || ';'] END
+            || ${comment(`'TRIGGER ' || pg_catalog.quote_ident(t.tgname) || ' ON ' || t.tgrelid::pg_catalog.regclass::text`, 'pg_trigger', 't.oid')} AS statements
+       FROM pg_catalog.pg_trigger t WHERE t.oid = ANY($1::oid[])
+     UNION ALL
+     SELECT p.oid::text,
+            ARRAY['CREATE POLICY ' || pg_catalog.quote_ident(p.polname) || ' ON ' || p.polrelid::pg_catalog.regclass::text
+              || CASE WHEN p.polpermissive THEN '' ELSE ' AS RESTRICTIVE' END
+              || ' FOR ' || CASE p.polcmd WHEN 'r' THEN 'SELECT' WHEN 'a' THEN 'INSERT' WHEN 'w' THEN 'UPDATE' WHEN 'd' THEN 'DELETE' ELSE 'ALL' END
+              || ' TO ' || (SELECT pg_catalog.string_agg(CASE WHEN r = 0 THEN 'PUBLIC' ELSE pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(r)) END, ', ') FROM pg_catalog.unnest(p.polroles) AS r)
+              || COALESCE(' USING (' || pg_catalog.pg_get_expr(p.polqual, p.polrelid) || ')', '')
+              || COALESCE(' WITH CHECK (' || pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid) || ')', '') || ';']
+            || ${comment(`'POLICY ' || pg_catalog.quote_ident(p.polname) || ' ON ' || p.polrelid::pg_catalog.regclass::text`, 'pg_policy', 'p.oid')}
+       FROM pg_catalog.pg_policy p WHERE p.oid = ANY($2::oid[])
+     UNION ALL
+     SELECT r.oid::text, ARRAY[pg_catalog.pg_get_ruledef(r.oid)]
+            || ${comment(`'RULE ' || pg_catalog.quote_ident(r.rulename) || ' ON ' || r.ev_class::pg_catalog.regclass::text`, 'pg_rewrite', 'r.oid')}
+       FROM pg_catalog.pg_rewrite r WHERE r.oid = ANY($3::oid[])
+     UNION ALL
+     SELECT i.oid::text, ARRAY[pg_catalog.pg_get_indexdef(i.oid) || ';']
+            || ${comment(`'INDEX ' || i.oid::pg_catalog.regclass::text`, 'pg_class', 'i.oid')}
+       FROM pg_catalog.pg_class i WHERE i.oid = ANY($4::oid[])
+     UNION ALL
+     SELECT s.oid::text, ARRAY[pg_catalog.pg_get_statisticsobjdef(s.oid) || ';']
+            || ${comment(`'STATISTICS ' || pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(s.stxname)`, 'pg_statistic_ext', 's.oid')}
+       FROM pg_catalog.pg_statistic_ext s JOIN pg_catalog.pg_namespace n ON n.oid = s.stxnamespace WHERE s.oid = ANY($5::oid[])
+     UNION ALL
+     SELECT k.oid::text,
+            ARRAY['ALTER TABLE ' || CASE WHEN c.relkind = 'p' THEN '' ELSE 'ONLY ' END || k.conrelid::pg_catalog.regclass::text
+              || ' ADD CONSTRAINT ' || pg_catalog.quote_ident(k.conname) || ' ' || pg_catalog.pg_get_constraintdef(k.oid) || ';']
+            || ${comment(`'CONSTRAINT ' || pg_catalog.quote_ident(k.conname) || ' ON ' || k.conrelid::pg_catalog.regclass::text`, 'pg_constraint', 'k.oid')}
+       FROM pg_catalog.pg_constraint k JOIN pg_catalog.pg_class c ON c.oid = k.conrelid WHERE k.oid = ANY($6::oid[])
+     UNION ALL
+     SELECT d.oid::text,
+            ARRAY['ALTER TABLE ' || d.adrelid::pg_catalog.regclass::text || ' ALTER COLUMN ' || pg_catalog.quote_ident(a.attname)
+              || ' SET DEFAULT ' || pg_catalog.pg_get_expr(d.adbin, d.adrelid) || ';']
+       FROM pg_catalog.pg_attrdef d JOIN pg_catalog.pg_attribute a ON a.attrelid = d.adrelid AND a.attnum = d.adnum
+      WHERE d.oid = ANY($7::oid[])`,
+    [
+      oids(['TRIGGER']),
+      oids(['POLICY']),
+      oids(['RULE']),
+      oids(['INDEX']),
+      oids(['STATISTICS']),
+      oids(['CONSTRAINT', 'FK CONSTRAINT']),
+      oids(['DEFAULT'])
+    ]
+  )
+  return new Map(rows.map(r => [r.oid, r.statements.filter(s => typeof s === 'string')]))
+}
+
+/**
+ * The statements that create a dependent again (Dependent.recreate) as one DO block: each
+ * definition EXECUTEd in it, and any error (a foreign key the restored rows break, a trigger
+ * function the backup no longer has, a privilege the restoring role lacks) caught there, so that
+ * only that part stays dropped — as clean-drop-dependents dropped it — and the restore goes on;
+ * {@link partsMissing} tells afterwards which did not come back.
+ */
+export function recreateBlock(statements: readonly string[]): string {
+  const text = statements.join('\n')
+  let n = 0
+  const tag = (base: string): string => {
+    let t = `$${base}$`
+    while (text.includes(t)) t = `$${base}${++n}$`
+    return t
+  }
+  const inner = tag('pgba_part')
+  const outer = tag('pgba_recreate')
+  const body = statements.map(s => `EXECUTE ${inner}${s}${inner};`).join(' ')
+  return `DO ${outer} BEGIN ${body} EXCEPTION WHEN OTHERS THEN NULL; END ${outer};`
+}
+
+/** Of the table parts `keys` ({@link tablePartKey}), those the target does not have. */
+export async function partsMissing(client: pg.Client, keys: readonly string[]): Promise<string[]> {
+  if (keys.length === 0) return []
+  const there = new Set((await tablePartsNow(client)).map(p => p.key))
+  return keys.filter(k => !there.has(k))
 }
 
 /**

@@ -256,6 +256,12 @@ export interface LoadPlan {
    * backup's setval statements (the policy leaves those out). Only the gated path runs them.
    */
   sequenceSets?: ReadonlyMap<string, string>
+  /**
+   * clean-drop-dependents: DO blocks that create again the parts of tables that stay which the
+   * drops took (clean.ts recreateBlock), after the data and before the net's check. Only the
+   * gated path runs them (clean never loads directly).
+   */
+  recreate?: string[]
 }
 
 /**
@@ -267,6 +273,7 @@ function lastStatements(plan: LoadPlan): () => string[] {
     const last = [
       ...(plan.sequenceSets?.values() ?? []),
       ...(plan.deferrals?.after ?? []),
+      ...(plan.recreate ?? []),
       ...(plan.defaultPrivileges?.reinstate ?? []),
       ...(plan.unchanged ?? [])
     ]
