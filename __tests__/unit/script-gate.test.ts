@@ -495,6 +495,57 @@ CREATE TABLE t (a int);
     expect(other.error).toBeUndefined()
   })
 
+  it('what belongs to the whole server, and writes into the system catalogs, anywhere (attacker a65 F1: psql runs them, pg_dump never writes them)', async () => {
+    for (const [statement, message] of [
+      ["COMMENT ON ROLE app IS 'x';", /belongs to the whole server/],
+      ["comment on tablespace ts is 'x';", /belongs to the whole server/],
+      ["SECURITY LABEL FOR dummy ON ROLE app IS 'x';", /belongs to the whole server/],
+      ['GRANT CREATE ON TABLESPACE ts TO app;', /belongs to the whole server/],
+      ['REVOKE ALL ON TABLESPACE ts FROM PUBLIC;', /belongs to the whole server/],
+      ['GRANT SET ON PARAMETER log_statement TO app;', /belongs to the whole server/],
+      ['ALTER TABLESPACE ts OWNER TO app;', /belongs to the whole server/],
+      ['DROP TABLESPACE ts;', /belongs to the whole server/],
+      ["ALTER SYSTEM SET shared_preload_libraries = 'evil';", /belongs to the whole server/],
+      ['REASSIGN OWNED BY app TO mallory;', /belongs to the whole server/],
+      ['DROP OWNED BY app;', /belongs to the whole server/],
+      [
+        "UPDATE pg_catalog.pg_database SET datallowconn = false WHERE datname = 'other';",
+        /writes rows of the system catalog pg_catalog\.pg_database/
+      ],
+      ["update pg_authid set rolsuper = true where rolname = 'app';", /system catalog pg_authid/],
+      ['DELETE FROM "pg_catalog"."pg_auth_members";', /system catalog pg_catalog\.pg_auth_members/],
+      [
+        "INSERT INTO pg_catalog.pg_description VALUES (1, 2, 0, 'x');",
+        /system catalog pg_catalog\.pg_description/
+      ],
+      [
+        'TRUNCATE TABLE public.t, ONLY pg_catalog.pg_shdescription;',
+        /pg_catalog\.pg_shdescription/
+      ],
+      [
+        'WITH x AS (UPDATE pg_catalog.pg_authid SET rolsuper = true RETURNING 1) SELECT 1;',
+        /system catalog pg_catalog\.pg_authid/
+      ],
+      [
+        'CREATE RULE r AS ON INSERT TO public.t DO ALSO DELETE FROM pg_catalog.pg_db_role_setting;',
+        /system catalog pg_catalog\.pg_db_role_setting/
+      ],
+      ['COPY pg_catalog.pg_authid FROM stdin;\n\\.', /system catalog pg_catalog\.pg_authid/]
+    ] as const) {
+      const r = await gate(`CREATE TABLE t (a int);\n${statement}\nSELECT 1;\n`)
+      expect({ statement, error: r.error?.message }).toEqual({
+        statement,
+        error: expect.stringMatching(message)
+      })
+      expect(r.out).not.toContain('COMMIT')
+    }
+    // what pg_dump writes of the same words is not refused
+    const other = await gate(
+      "CREATE TABLE public.pg_notes (a int) TABLESPACE pg_default;\nCOPY public.pg_notes (a) FROM stdin;\n1\n\\.\nUPDATE public.t SET a = 1;\nGRANT UPDATE ON TABLE public.t TO app;\nCREATE TABLE public.u (a int REFERENCES public.t ON UPDATE CASCADE);\nCOMMENT ON TABLE public.t IS 'on role';\nSET default_tablespace = '';\n"
+    )
+    expect(other.error).toBeUndefined()
+  })
+
   it('a COPY whose data never ends (truncated)', async () => {
     const r = await gate('COPY t FROM stdin;\n1\n2\n')
     expect(r.error?.message).toMatch(/ends inside the data of a COPY statement/)

@@ -48,6 +48,8 @@ import {
 } from './psql-script-rules.js'
 import { plural } from '../log.js'
 import { quoteSql } from './sql-redact.js'
+// plain-sql.ts imports this module too: both use the other's functions only at run time
+import { sqlTokens } from './plain-sql.js'
 import { quoteIdent } from '../sql-names.js'
 
 export type { StatementEvent } from './psql-lexer.js'
@@ -272,6 +274,8 @@ export class ScriptGate extends Transform {
    * kept statement's, with its modelled SET applied).
    */
   private expected = { std: true, encoding: 'UTF8' }
+  /** A statement of the script set standard_conforming_strings or client_encoding (SET …). */
+  private scriptSets = false
   /** The checks of the settings the gate wrote (see `guard`). */
   settingChecks = 0
 
@@ -488,6 +492,9 @@ export class ScriptGate extends Transform {
         this.pushOut(Buffer.from(`SET lock_timeout = ${Math.trunc(ms)};${lines}`), e.line)
       }
       this.expected = settingsAfter(e)
+      const effects = e.effects
+      if (effects?.standardConformingStrings !== undefined || effects?.clientEncoding !== undefined)
+        this.scriptSets = true
       this.sawStatement = true
       if (!settingStatement(cls, e)) {
         this.sawContent = true
@@ -648,6 +655,30 @@ export class ScriptGate extends Transform {
     if ((w0 === 'ALTER' && w1 === 'DATABASE') || onDatabase)
       throw new CheckError(
         `${this.where()}, line ${e.line}: "${shortText(e.text, 80)}" changes the target database itself (its settings for every later session, its owner, name, comment or privileges), which pg_dump writes only with --create; a restore writes objects into the database, never the database. Nothing was restored. Remove the statement from the script, or run it by hand with psql if you mean it.`
+      )
+    // the whole server's objects: tablespaces, roles (their comments and labels), its
+    // configuration, and what REASSIGN / DROP OWNED change of its databases and tablespaces
+    // (attacker a65 F1: a tablespace given away, a role's comment, after the refusals above)
+    const onShared = (words: string[]): boolean =>
+      e.parts.some(p =>
+        p.tokens.some(
+          (x, i) => isWordToken(x, 'ON') && words.some(w => isWordToken(p.tokens[i + 1], w))
+        )
+      )
+    const shared =
+      ((w0 === 'CREATE' || w0 === 'ALTER' || w0 === 'DROP') && w1 === 'TABLESPACE') ||
+      (w0 === 'ALTER' && w1 === 'SYSTEM') ||
+      ((w0 === 'REASSIGN' || w0 === 'DROP') && w1 === 'OWNED') ||
+      ((w0 === 'GRANT' || w0 === 'REVOKE') && onShared(['TABLESPACE', 'PARAMETER'])) ||
+      ((w0 === 'COMMENT' || w0 === 'SECURITY') && onShared(['ROLE', 'TABLESPACE']))
+    if (shared)
+      throw new CheckError(
+        `${this.where()}, line ${e.line}: "${shortText(e.text, 80)}" changes what belongs to the whole server, not to the target database (a tablespace, a role, the server's configuration, or what a role owns in every database): pg_dump never writes such a statement (pg_dumpall writes those of tablespaces and roles), and a restore writes only into the target database (the one its connection names). Nothing was restored. Remove the statement from the script, or run it by hand with psql if you mean it.`
+      )
+    const catalog = catalogWritten(e.text)
+    if (catalog)
+      throw new CheckError(
+        `${this.where()}, line ${e.line}: "${shortText(e.text, 80)}" writes rows of the system catalog ${catalog}, the server's own bookkeeping (pg_authid, pg_database and others are the whole server's: its roles and databases), which pg_dump never writes: a restore creates objects with SQL commands, never by editing the catalogs. Nothing was restored. Remove the statement from the script, or run it by hand with psql as a superuser if you mean it.`
       )
     return false
   }
@@ -831,7 +862,9 @@ export class ScriptGate extends Transform {
         `${this.where()}, line ${statement.line}: a statement follows, on the same line, one that sets standard_conforming_strings; psql reads the rest of that line with the setting the line began with, which the restore's check of the settings cannot follow there. The script is refused before anything runs: put the statement on a line of its own (pg_dump never writes such a line).`
       )
     }
-    this.pushOut(Buffer.from(`${midLine ? '\n' : ''}${settingsCheck(std, encoding)}\n`))
+    this.pushOut(
+      Buffer.from(`${midLine ? '\n' : ''}${settingsCheck(std, encoding, this.scriptSets)}\n`)
+    )
     this.settingChecks++
   }
 
@@ -1012,7 +1045,7 @@ const CHARACTER_WISE = ['SJIS', 'SHIFT_JIS_2004', 'BIG5', 'GBK', 'UHC', 'GB18030
  * Not one of the client-only encodings, in which a character can hold the byte of "\" or "'".
  * Its error names both values. Its output is a row psql prints to the stdout nobody reads.
  */
-export function settingsCheck(std: boolean, encoding: string): string {
+export function settingsCheck(std: boolean, encoding: string, scriptSets = true): string {
   if (!/^[A-Za-z0-9_]+$/.test(encoding)) throw new Error(`unexpected encoding name ${encoding}`)
   const scs = std ? 'on' : 'off'
   const now = (name: string): string => `pg_catalog.current_setting('${name}')`
@@ -1020,7 +1053,11 @@ export function settingsCheck(std: boolean, encoding: string): string {
   const characterWise = CHARACTER_WISE.map(
     name => `pg_catalog.int4eq(${enc}, pg_catalog.pg_char_to_encoding('${name}'))`
   ).join(' OR ')
-  const message = `pg_catalog.concat('the restore stopped: the script changed standard_conforming_strings or client_encoding at run time (now ', ${now('standard_conforming_strings')}, ', ', ${now('client_encoding')}, '), not in a statement the check could follow; psql and the server would read the next statement otherwise than the check did (with ${scs}, ${encoding})')`
+  // the script has set neither so far: the session began with them (attacker a65 F2: the role's
+  // ALTER ROLE … SET client_encoding, database-url's options, blamed on the script)
+  const message = scriptSets
+    ? `pg_catalog.concat('the restore stopped: the script changed standard_conforming_strings or client_encoding at run time (now ', ${now('standard_conforming_strings')}, ', ', ${now('client_encoding')}, '), not in a statement the check could follow; psql and the server would read the next statement otherwise than the check did (with ${scs}, ${encoding})')`
+    : `pg_catalog.concat('the restore stopped: the session reads with standard_conforming_strings ', ${now('standard_conforming_strings')}, ' and client_encoding ', ${now('client_encoding')}, ', and the script has set neither; psql and the server would read the next statement otherwise than the check did (with ${scs}, ${encoding})')`
   return ` SELECT CASE WHEN pg_catalog.texteq(${now('standard_conforming_strings')}, '${scs}') AND NOT (${characterWise}) THEN 0 ELSE pg_catalog.int4in(pg_catalog.textout(${message})) END;`
 }
 
@@ -1056,6 +1093,52 @@ function identifier(t: { type: string; text: string } | undefined): string | und
 
 function isWordToken(t: { type: string; text: string } | undefined, word: string): boolean {
   return t?.type === 'ident' && t.text.toUpperCase() === word
+}
+
+/**
+ * The system catalog a statement writes rows of (INSERT INTO, UPDATE, DELETE FROM, MERGE INTO,
+ * TRUNCATE, COPY … FROM; in a WITH or a rule's action too, at any depth, not in a literal or a
+ * function's body): a relation of pg_catalog or pg_toast, or an unqualified name beginning with
+ * pg_ (pg_catalog is searched first, whatever the search_path says, unless it is named in it
+ * later); undefined for any other. Names quoted or not, as the server reads them.
+ */
+export function catalogWritten(text: string): string | undefined {
+  // most statements never name one: read only those that could
+  if (!/pg_/i.test(text) || !/\b(?:UPDATE|INSERT|DELETE|MERGE|TRUNCATE|COPY)\b/i.test(text))
+    return undefined
+  const t = sqlTokens(text, false)
+  const word = (i: number, w: string): boolean =>
+    t[i]?.kind === 'ident' && t[i].quoted !== true && t[i].value === w
+  const name = (i: number): string | undefined => (t[i]?.kind === 'ident' ? t[i].value : undefined)
+  for (let i = 0; i < t.length; i++) {
+    let at = -1
+    if (word(i, 'update')) at = i + 1
+    else if ((word(i, 'insert') || word(i, 'merge')) && word(i + 1, 'into')) at = i + 2
+    else if (word(i, 'delete') && word(i + 1, 'from')) at = i + 2
+    else if (word(i, 'truncate')) at = word(i + 1, 'table') ? i + 2 : i + 1
+    else if (i === 0 && word(i, 'copy')) at = 1
+    if (at < 0) continue
+    // TRUNCATE a, b: each of the list
+    for (;;) {
+      if (word(at, 'only')) at++
+      const first = name(at)
+      if (first === undefined) break
+      const qualified = t[at + 1]?.kind === 'punct' && t[at + 1].value === '.'
+      const relation = qualified ? name(at + 2) : first
+      const schema = qualified ? first : undefined
+      if (
+        relation !== undefined &&
+        (schema === 'pg_catalog' ||
+          schema === 'pg_toast' ||
+          (schema === undefined && relation.startsWith('pg_')))
+      )
+        return `${schema ? `${schema}.` : ''}${relation}`
+      at += qualified ? 3 : 1
+      if (!word(i, 'truncate') || t[at]?.kind !== 'punct' || t[at].value !== ',') break
+      at++
+    }
+  }
+  return undefined
 }
 
 /** A name for messages: "quoted" as SQL quotes it when it needs to. */
