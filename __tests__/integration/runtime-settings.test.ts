@@ -278,6 +278,80 @@ describe.each(clients.map(c => [`psql ${c.version}`, c] as const))(
   }
 )
 
+// a script without pg_dump's SET header, and a target whose sessions start with the other
+// setting (database-url's options, the role's ALTER ROLE … SET): the connection is named, not the
+// script (attacker a65 F2: "the script changed …" for a role's client_encoding), exit code 2
+describe('sessions that start with standard_conforming_strings off or client_encoding SJIS, a script that sets neither', () => {
+  // the newest psql: before 17 a literal that reads otherwise with the setting off is refused up front
+  const newest = clients.reduce((a, b) => (b.major > a.major ? b : a))
+  it.each<[string, (mark: string) => string, 'options' | 'role']>([
+    ['standard_conforming_strings off from the options', scsMeta, 'options'],
+    ['client_encoding SJIS from the role in that database', sjisMeta, 'role']
+  ])(
+    '%s: stopped before the literal, no shell, nothing kept, the connection named',
+    async (_t, meta, how) => {
+      const mark = path.join(work, `pwned-${++n}`)
+      const script = Buffer.from(`CREATE TABLE public.t (id integer);\n${meta(mark)}\n`)
+      let database = ''
+      const out =
+        how === 'options'
+          ? await load(newest, 'plain', script, { PGOPTIONS: '-c standard_conforming_strings=off' })
+          : await (async () => {
+              // the role's setting in the next database the helper creates: set it on each new one
+              const role = (server.env('postgres') as Record<string, string>).PGUSER ?? 'postgres'
+              const r = await loadWith(async db => {
+                await server.query(
+                  'postgres',
+                  `ALTER ROLE ${role} IN DATABASE ${db} SET client_encoding = 'SJIS'`
+                )
+              })
+              return r
+            })()
+      database = out.database
+      expect(existsSync(mark)).toBe(false)
+      const error = out.result as Error & { kind?: string; option?: string }
+      expect(error.message).toMatch(
+        /the target's sessions start with standard_conforming_strings (on|off) and client_encoding (UTF8|SJIS), and the script does not set them[^]*database-url's options/
+      )
+      expect(error.message).not.toMatch(/The script changed/)
+      expect({ kind: error.kind, option: error.option }).toEqual({
+        kind: 'setting',
+        option: 'databaseUrl'
+      })
+      expect(await tables(database)).toEqual([])
+
+      /** load() into a database set up by `prepare` first. */
+      async function loadWith(prepare: (db: string) => Promise<void>) {
+        const file = path.join(work, `in-${++n}.sql`)
+        writeFileSync(file, script)
+        const db = await server.createDatabase()
+        await prepare(db)
+        let result: unknown
+        await capturedLog(async () => {
+          result = await loadBackup(
+            { path: file },
+            planFor(newest, 'plain'),
+            // no PGCLIENTENCODING (the test servers' env sets UTF8): the role's setting applies
+            {
+              env: Object.fromEntries(
+                Object.entries(server.env(db) as Record<string, string>).filter(
+                  ([k]) => k !== 'PGCLIENTENCODING'
+                )
+              ),
+              database: db,
+              serverMajor: 15
+            },
+            { ...LOAD_OPTIONS },
+            mkdtempSync(path.join(work, 'work-'))
+          ).catch((e: unknown) => e)
+        })
+        return { database: db, result }
+      }
+    },
+    120_000
+  )
+})
+
 describe('the direct path (pg_restore -d): a run-time switch, then an entry the server parses otherwise', () => {
   const client = debianClients().find(c => c.major === 15)
   let source: Buffer

@@ -35,7 +35,7 @@ import {
   type Writable
 } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
-import { CheckError, EngineError, sentence } from '../errors.js'
+import { CheckError, EngineError, type ErrorKind, type OptionName, sentence } from '../errors.js'
 import { SCAVENGE_BYTES, scavengeEvery } from '../memory.js'
 import {
   commitOutcome,
@@ -160,9 +160,12 @@ export class LoadError extends EngineError {
     /** true when the loader failed because its input could not be read to its end. */
     readonly inputFailed = false,
     /** How the loader ended (the message can be written again from it). */
-    readonly exit?: { program: string; code: number | null; signal: NodeJS.Signals | null }
+    readonly exit?: { program: string; code: number | null; signal: NodeJS.Signals | null },
+    /** A setting as the cause (exit code 2, the input named): the connection's, not the backup's. */
+    kind: ErrorKind = 'failure',
+    option?: OptionName
   ) {
-    super(message)
+    super(message, kind, option)
     this.name = 'LoadError'
   }
 }
@@ -403,7 +406,9 @@ export async function loadBackup(
       `${cut}${error.message}${subsetHint(error.stderr, options)} ${afterLoadFailure(options, error.stderr, commitOutcome())}`,
       error.stderr,
       error.inputFailed,
-      error.exit
+      error.exit,
+      error.kind,
+      error.option
     )
   }
 }
@@ -649,7 +654,14 @@ export function inScriptLines(
         ? `psql, in the action's own statements around ${name}:`
         : `${name}:${line}:`
     })
-  return new LoadError(map(error.message), map(error.stderr), error.inputFailed, error.exit)
+  return new LoadError(
+    map(error.message),
+    map(error.stderr),
+    error.inputFailed,
+    error.exit,
+    error.kind,
+    error.option
+  )
 }
 
 /**
@@ -2470,6 +2482,10 @@ function explainChildFailure(error: ChildProcessError): LoadError {
 const SETTINGS_CHANGED =
   /the script changed standard_conforming_strings or client_encoding at run time \(now (on|off), ([A-Za-z0-9_]+)\)/
 
+/** The gate's settings check failed before the script set either: the session began so. */
+const SETTINGS_AT_START =
+  /the session reads with standard_conforming_strings (on|off) and client_encoding ([A-Za-z0-9_]+), and the script has set neither/
+
 /** The loader's failure as one message, with the fix where the error is a known one. */
 export function explainLoadFailure(
   program: string,
@@ -2498,6 +2514,18 @@ export function explainLoadFailure(
   const context = reported.filter(l => l.startsWith('CONTEXT:')).join('\n')
   let hint = ''
   const switched = SETTINGS_CHANGED.exec(stderr)
+  const atStart = SETTINGS_AT_START.exec(stderr)
+  if (atStart) {
+    // not the script's doing: the connection's (attacker a65 F2)
+    return new LoadError(
+      `The restore stopped before the script's first statement that reads otherwise in this session, and nothing was kept: the target's sessions start with standard_conforming_strings ${atStart[1]} and client_encoding ${atStart[2]}, and the script does not set them (pg_dump's scripts begin with SET client_encoding and SET standard_conforming_strings; this one does not). psql by hand would read its string literals in that encoding and mode, where a backslash or quote byte inside a character can end a literal early and turn the rest into a psql meta-command or another statement, so the restore reads the script only as UTF8 with standard_conforming_strings on. The setting comes from the connection: database-url's options (-c client_encoding=…, -c standard_conforming_strings=…) or client_encoding parameter, PGOPTIONS or PGCLIENTENCODING in the environment, or the role's or database's own (ALTER ROLE … SET / ALTER DATABASE … SET; see SELECT * FROM pg_db_role_setting). Remove it there (e.g. ALTER ROLE <role> RESET client_encoding;), or put SET client_encoding = 'UTF8'; and SET standard_conforming_strings = on; at the top of the script (if its text is UTF8), then restore again.`,
+      stderr,
+      false,
+      { program, code, signal },
+      'setting',
+      'databaseUrl'
+    )
+  }
   if (switched) {
     hint = ` The script changed standard_conforming_strings or client_encoding while it ran (now ${switched[1]}, ${switched[2]}) where no statement of it shows the change (set_config() or EXECUTE in a function of the backup, a trigger, ROLLBACK TO undoing a SET): psql and the server would have read the next statement otherwise than the script gate read it (a string literal can turn into a psql meta-command or a hidden statement), so the restore stopped before it. Psql by hand would run what the switch made of the script: restore the backup only after removing what switches the setting (or set it with a plain SET statement, which the gate follows).`
   } else if (/unsupported version \([\d.]+\) in file header/.test(stderr)) {
