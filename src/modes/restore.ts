@@ -1775,7 +1775,7 @@ async function checkClean(
   // theirs it leaves out, which clean drops with them (trial u25 F3/F4: nothing said so)
   if (check.lost.length > 0)
     log.warning(
-      `clean with this selection${selectionWords(inputs) ? ` (${selectionWords(inputs)})` : ''}: ${plural(check.lost.length, 'part')} of the backup's tables ${check.lost.length === 1 ? 'goes' : 'go'} with the tables clean drops and ${check.lost.length === 1 ? 'is' : 'are'} not brought back, as with pg_restore --clean --table: ${check.lost.slice(0, 30).join('; ')}${check.lost.length > 30 ? `; and ${check.lost.length - 30} more` : ''}. A table restored by name brings back its columns, column constraints and rows, not its keys, foreign keys, separate defaults, indexes, triggers or partitions: restore its schema whole (schemas, without tables) or the whole backup to have them back.`
+      `clean with this selection${selectionWords(inputs) ? ` (${selectionWords(inputs)})` : ''}: ${plural(check.lost.length, 'part')} of the backup's tables ${check.lost.length === 1 ? 'goes' : 'go'} with the tables clean drops and ${check.lost.length === 1 ? 'is' : 'are'} not brought back, as with pg_restore --clean --table: ${check.lost.slice(0, 30).join('; ')}${check.lost.length > 30 ? `; and ${check.lost.length - 30} more` : ''}. A table restored by name brings back its columns, column constraints and rows, not its keys, foreign keys, separate defaults, indexes, triggers or partitions: restore its schema whole (schemas, without tables) or the whole backup to have them back${lostAgain(check.lostDefinitions ?? [])}.`
     )
   if (check.dependents.length === 0) {
     log.info(
@@ -1853,6 +1853,16 @@ async function recreatedWarning(
     .join(
       ' '
     )}${failed.length > 10 ? ` (and ${failed.length - 10} more)` : ''} — run ${failed.length === 1 ? 'it' : 'them'} once the cause is mended (PostgreSQL's error then says what it is).`
+}
+
+/**
+ * The backup's own definitions of the parts a restore by name leaves out, to run after it
+ * (as pg_restore -L with those entries would restore them): empty when there are none.
+ */
+function lostAgain(definitions: readonly string[]): string {
+  if (definitions.length === 0) return ''
+  const shown = definitions.slice(0, 20).map(d => quoteSql(d.trim(), 400))
+  return `, or run the backup's own ${definitions.length === 1 ? 'definition' : 'definitions'} of ${definitions.length === 1 ? 'it' : 'them'} after the restore (a foreign key's rows must match by then): ${shown.join(' ')}${definitions.length > 20 ? ` (and ${definitions.length - 20} more: pg_restore --list of the backup names them)` : ''}`
 }
 
 /** One drop of clean, and (on the first) the objects outside the backup the drops take along. */

@@ -1322,6 +1322,12 @@ export interface DropCheck {
    * PostgreSQL would name them, not refused.
    */
   lost: string[]
+  /**
+   * Of `lost`, the backup's own definitions (its entries' SQL, hostile text: quote it with
+   * quoteSql), to run after the restore for those parts back (trial u40 F1: the primary and
+   * foreign keys of a table restored by name, which pg_restore -L brings back by hand).
+   */
+  lostDefinitions?: string[]
 }
 
 /**
@@ -1348,6 +1354,7 @@ export async function checkDrops(
 ): Promise<DropCheck> {
   const found: Dependent[] = []
   const lost: string[] = []
+  const lostDefinitions: string[] = []
   const order: string[] = []
   const blocked: string[] = []
   const ownKeys = new Set((owned ?? []).map(ownedKey))
@@ -1430,7 +1437,11 @@ export async function checkDrops(
               part: p.key,
               ...(inBackup ? { inBackup } : {})
             })
-        } else lost.push(partDescription(p))
+        } else {
+          lost.push(partDescription(p))
+          const definition = archiveParts.definitions?.get(p.key)
+          if (definition) lostDefinitions.push(definition)
+        }
       } else if (!namedByPostgres(found, p))
         found.push({ description: partDescription(p, stays), part: p.key })
     }
@@ -1477,7 +1488,7 @@ export async function checkDrops(
       `clean: the archive's drop statements would drop ${foreign.slice(0, 10).join(', ')}${foreign.length > 10 ? ` and ${foreign.length - 10} more` : ''} of the target, which the backup does not hold (none of its entries has that name and those argument types). pg_dump drops only the objects it recreates; nothing was dropped or restored. Restore without clean (into an empty database), or from a backup pg_dump made.`
     )
   const dependents = [...new Map(found.map(d => [d.description, d])).values()]
-  return { dependents, order, blocked, lost }
+  return { dependents, order, blocked, lost, lostDefinitions }
 }
 
 /**
