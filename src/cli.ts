@@ -311,7 +311,8 @@ export async function main(argv: string[]): Promise<number> {
   try {
     await parser.parseAsync()
   } catch (error) {
-    const hint = negationHint(argv) + actionOnlyHint(argv)
+    const hint =
+      negationHint(argv) + actionOnlyHint(argv) + positionalHint(argv, (error as Error).message)
     const message = forCli((error as Error).message)
     process.stderr.write(`${hint ? `${sentence(message)}${hint}` : message}\n`)
     return EXIT_CODES.setting
@@ -463,6 +464,20 @@ export function negationHint(argv: string[]): string {
     return [`--${name} false (not ${arg.replace(/=.*$/, '')})`]
   })
   return hints.length > 0 ? ` Give ${hints.join(', ')}.` : ''
+}
+
+/**
+ * A file named without its option (`restore b3.zip`: trial u40 F7), which yargs calls an unknown
+ * argument: the option that takes it, for the commands that read a backup file.
+ */
+export function positionalHint(argv: string[], message: string): string {
+  const command = argv[0]
+  if (command !== 'restore' && command !== 'verify') return ''
+  const unknown = /Unknown arguments?: (.+)$/m.exec(message)?.[1]?.split(', ') ?? []
+  const file = unknown.find(a => !a.startsWith('-') && argv.slice(1).includes(a))
+  if (!file) return ''
+  const shown = /^[\w./@:+-]+$/.test(file) ? file : `'${file.replace(/'/g, `'\\''`)}'`
+  return ` A backup file is given with --backup-file: ${command} --backup-file ${shown}.`
 }
 
 /**

@@ -176,6 +176,12 @@ describe('command line', () => {
     expect(retention.stderr).toContain(
       'Unknown argument: --retention-days. --retention-days: it sets the workflow artifact the action uploads; backup on the command line writes files into --output-dir, kept until you delete them.'
     )
+    // a file named without its option (trial u40 F7): the option that takes it
+    const positional = await cli(['restore', 'b3.zip'])
+    expect(positional.code).toBe(2)
+    expect(positional.stderr).toContain(
+      'Unknown argument: b3.zip. A backup file is given with --backup-file: restore --backup-file b3.zip.'
+    )
     // the command line reads no negations (--no-owner is an option of its own): the form it takes
     // is named (new-user trial u11 F2)
     const negated = await cli(['restore', '--backup-file', 'x.dump', '--no-single-transaction'])
