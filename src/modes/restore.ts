@@ -32,7 +32,8 @@ import {
   scriptOwnedObjects,
   withCascade,
   partsMissing,
-  recreateBlock
+  recreateBlock,
+  selectedEntries
 } from '../postgres/clean.js'
 import { type ArchiveDigest, digestArchiveAlongside } from '../postgres/compare.js'
 import {
@@ -91,7 +92,7 @@ import {
   readDatabaseIdentity
 } from '../postgres/identity.js'
 import { cancelledBy, stopIfCancelled } from '../process.js'
-import type { SkippedStatement } from '../postgres/script-gate.js'
+import { ScriptGate, type SkippedStatement } from '../postgres/script-gate.js'
 import {
   countRows,
   describeTables,
@@ -127,12 +128,13 @@ import {
   fetchBackup
 } from '../storage/fetch.js'
 import { LiveEntryNotTaken } from '../storage/live-zip.js'
-import { EngineError, SettingError } from '../errors.js'
+import { CheckError, EngineError, SettingError, sentence } from '../errors.js'
 import { type ParsedGlobals, type RolePlan, parseGlobals, planRoles } from '../postgres/globals.js'
 import { quoteIdent, quoteQualified, restoreNamesValue } from '../sql-names.js'
 import { createDecryptor } from '../pipeline/encrypt.js'
 import { createHash } from 'node:crypto'
-import { Readable } from 'node:stream'
+import { Readable, Writable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
 import { buffer } from 'node:stream/consumers'
 import { makeWorkDir } from '../storage/local.js'
 import { reduceHeap } from '../memory.js'
@@ -498,6 +500,9 @@ export async function restore(
     // clean's drops that run (the policy decides by them: what they drop is recreated)
     const cleanDrops = new Set<string>()
     const inner = restorePolicy(inputs, facts, cleanDrops)
+    // a policy for a role the target lacks fails the load at its entry, after every row (trial
+    // u40 F2): the archive's policies are put to the same rule before anything runs
+    await policiesBeforeLoad(inputs, plan, inner)
     // extensions the target has in another schema than the backup creates them in: named with
     // a load that fails (what the backup names in that schema is not found)
     const elsewhere: string[] = []
@@ -1016,6 +1021,44 @@ function openTarget(connection: Connection, inputs: RestoreOptions): OpeningTarg
             .then(client => (typeof client === 'string' ? undefined : client.end()))
             .catch(() => undefined)
         )
+      )
+    }
+  }
+}
+
+/**
+ * An archive's POLICY entries the restore selects, read by the gate with the restore's policy
+ * before the load: what it refuses there (a policy TO a role the target lacks) is refused now,
+ * not after the data, where pg_dump puts the policies. A plain script's are met as it loads.
+ */
+async function policiesBeforeLoad(
+  inputs: RestoreOptions,
+  plan: RestorePlan,
+  policy: StatementPolicy
+): Promise<void> {
+  const entries = plan.tocRead?.toc.entries
+  if (!entries || inputs.dataOnly) return
+  const selected = selectedEntries(entries, inputs)
+  for (const e of entries) {
+    if (e.desc !== 'POLICY' || !e.defn || (selected && !selected.has(e.dumpId))) continue
+    const source = `the archive's entry POLICY ${e.namespace ? `${e.namespace}.` : ''}${e.tag}`
+    const gate = new ScriptGate({
+      psqlMajor: plan.client.major,
+      transaction: false,
+      policy,
+      source
+    })
+    try {
+      await pipeline(
+        Readable.from([Buffer.from(e.defn)]),
+        gate,
+        new Writable({ write: (_chunk, _encoding, done) => done() })
+      )
+    } catch (error) {
+      if (!(error instanceof CheckError)) throw error
+      const what = error.message.replace(/^[^]*?, line \d+: /, '')
+      throw new RestoreError(
+        `${source}, checked before the load: ${sentence(what)} Nothing was restored.`
       )
     }
   }
