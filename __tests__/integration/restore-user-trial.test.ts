@@ -491,3 +491,33 @@ describe('targets that cannot take the backup as it is', () => {
     await server.dropDatabase(source)
   })
 })
+
+describe('a backup with no table in public into a database whose only table is in public (trial u40 F3)', () => {
+  it('is refused saying why public counts, and allow-non-empty restores beside it', async () => {
+    const source = await server.createDatabase()
+    await psql(
+      source,
+      `CREATE SCHEMA shopfront; CREATE EXTENSION IF NOT EXISTS citext WITH SCHEMA public;
+       CREATE TABLE shopfront.users (id int PRIMARY KEY, email public.citext);
+       INSERT INTO shopfront.users VALUES (1, 'a@x');`
+    )
+    for (const [format, args] of [
+      ['custom', ['-Fc']],
+      ['plain', []]
+    ] as const) {
+      const file = await pgDump(source, `no-public.${format}`, [...args])
+      const target = await server.createDatabase()
+      await psql(target, `CREATE TABLE public.todo (id int); INSERT INTO public.todo VALUES (1);`)
+      const error = await failure(restore(target, file))
+      expect(error?.message).toMatch(
+        /is not empty: 1 table where the backup goes — public\.todo \(1 row\)\. Nothing was changed\. The backup holds no table in public; it counts because every restore reaches it[^]*allow-non-empty: true restores beside it/
+      )
+      await restore(target, file, { allowNonEmpty: true })
+      const [row] = await server.query<{ users: number; todo: number }>(
+        target,
+        'SELECT (SELECT count(*) FROM shopfront.users)::int AS users, (SELECT count(*) FROM public.todo)::int AS todo'
+      )
+      expect(row).toEqual({ users: 1, todo: 1 })
+    }
+  }, 120_000)
+})

@@ -2467,8 +2467,21 @@ async function guardTarget(
   // u20 F6: every table of the schema was listed as if the subset would write to it)
   const subset = subsetListing(inputs, plan, existing)
   throw new RestoreError(
-    `the target database '${server.database}' is not empty: ${subset ?? counted}. Nothing was changed.${itself}${migratedSchemaHint(plan, existing, providers)} Set 'clean: true' to drop and replace the backup's objects, 'allow-non-empty: true' to restore next to them, or point database-url at an empty database.${await superuserNote(client, facts, existing)}`
+    `the target database '${server.database}' is not empty: ${subset ?? counted}. Nothing was changed.${itself}${migratedSchemaHint(plan, existing, providers)}${whySchemasCount(plan, existing)} Set 'clean: true' to drop and replace the backup's objects, 'allow-non-empty: true' to restore next to them, or point database-url at an empty database.${await superuserNote(client, facts, existing)}`
   )
+}
+
+/**
+ * Where the target's tables lie only in public and the backup holds no table there: why public
+ * counts (trial u40 F3: "public.todo" refused a backup of other schemas, unexplained). Empty
+ * when the backup's tables are not known.
+ */
+function whySchemasCount(plan: RestorePlan, existing: readonly QualifiedName[]): string {
+  const tables = plan.dataTables ?? plan.plain?.copyTables
+  if (!tables || existing.length === 0) return ''
+  if (existing.some(t => t.schema !== 'public') || tables.some(t => t.schema === 'public'))
+    return ''
+  return ` The backup holds no table in public; it counts because every restore reaches it: pg_dump's statements may create objects there (an extension WITH SCHEMA public, a function) and a script's unqualified names land there, so a table of the same name would be changed; if none of the backup's objects goes there, allow-non-empty: true restores beside ${existing.length === 1 ? 'it' : 'them'} (what the target holds is proven unchanged before the COMMIT).`
 }
 
 /**
