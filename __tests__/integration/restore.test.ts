@@ -518,6 +518,28 @@ describe('a subset (tables) of invoices and the lines that reference them (trial
     expect(await tableChecksums(server, target)).toEqual(await tableChecksums(server, from))
     await server.dropDatabase(target)
   })
+
+  it("the same from a pg_dump -Fc file, which has no manifest of the action's: the table is named as one the backup has data for (trial u39 F2)", async () => {
+    const file = path.join(harness.work, 'invoices-lines-by-hand.dump')
+    await runTool(path.join(server.binDir, 'pg_dump'), ['-Fc', '-f', file, from], server.env(from))
+    const target = await server.createDatabase()
+    await runRestore(restoreInputs(target, { kind: 'file', path: file }))
+    await server.query(target, 'TRUNCATE public.invoices, public.lines, public.notes')
+    const { lines } = await logOf(() =>
+      runRestore(
+        restoreInputs(
+          target,
+          { kind: 'file', path: file },
+          { tables: ['invoices', 'invoices_id_seq'], dataOnly: true }
+        )
+      )
+    )
+    expect(lines).toMatch(
+      /data-only with tables: public\.lines is empty here, refers to a table restored, and the backup has data for it \(this file has no manifest of the action's to tell how many rows\) — not restored \(not in tables\)[^\n]*Add it to tables and restore again/
+    )
+    expect(lines).not.toMatch(/public\.notes is empty here/)
+    await server.dropDatabase(target)
+  })
 })
 
 describe("libpq's keepalives, tcp_user_timeout and fallback_application_name in the URL (attacker a44 F2)", () => {
