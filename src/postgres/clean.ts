@@ -1831,9 +1831,9 @@ async function partDefinitions(
 
 /**
  * The statements that create a dependent again (Dependent.recreate) as one DO block: each
- * definition EXECUTEd in it, and any error (a foreign key the restored rows break, a trigger
- * function the backup no longer has, a privilege the restoring role lacks) caught there, so that
- * only that part stays dropped — as clean-drop-dependents dropped it — and the restore goes on;
+ * definition EXECUTEd in it, and an error of its misfit ({@link RECREATE_MISFITS}: a foreign key
+ * the restored rows break, a trigger function the backup no longer has, a privilege the restoring
+ * role lacks) caught there, so that only that part stays dropped — as clean-drop-dependents dropped it — and the restore goes on;
  * {@link partsMissing} tells afterwards which did not come back.
  */
 export function recreateBlock(statements: readonly string[]): string {
@@ -1847,8 +1847,25 @@ export function recreateBlock(statements: readonly string[]): string {
   const inner = tag('pgba_part')
   const outer = tag('pgba_recreate')
   const body = statements.map(s => `EXECUTE ${inner}${s}${inner};`).join(' ')
-  return `DO ${outer} BEGIN ${body} EXCEPTION WHEN OTHERS THEN NULL; END ${outer};`
+  return `DO ${outer} BEGIN ${body} EXCEPTION WHEN ${RECREATE_MISFITS} THEN NULL; END ${outer};`
 }
+
+/**
+ * The errors a recreated part's definition may meet because it no longer fits the restored
+ * objects (a foreign key or unique key the restored rows break, a function, column or role that
+ * is gone, a privilege, an expression that fails on the restored rows): that part stays dropped.
+ * Any other (a lock not granted within lock-timeout, a deadlock, a cancel, the server's own
+ * trouble) fails the restore, which then keeps nothing, as for any statement of the load.
+ */
+const RECREATE_MISFITS = [
+  'integrity_constraint_violation',
+  'syntax_error_or_access_rule_violation',
+  'feature_not_supported',
+  'data_exception',
+  'raise_exception',
+  'sql_routine_exception',
+  'external_routine_exception'
+].join(' OR ')
 
 /** Of the table parts `keys` ({@link tablePartKey}), those the target does not have. */
 export async function partsMissing(client: pg.Client, keys: readonly string[]): Promise<string[]> {
